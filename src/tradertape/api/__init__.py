@@ -1,0 +1,1 @@
+"""HTTP API: FastAPI routers, request/response schemas and auth dependencies."""

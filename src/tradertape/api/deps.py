@@ -1,0 +1,177 @@
+"""FastAPI dependencies: the runtime, a DB session, pagination and the three ways to authenticate.
+
+- ``kite_session`` cookie: a person in a browser (`SessionUser`).
+- ``Authorization: Bearer zt_…``: an agent key, acting as its user within its scopes
+  (`CurrentUser` accepts it; `AgentKeyDep` requires the ``agent`` scope).
+- ``Authorization: Bearer kwa_…``: a worker token (`worker_action(...)`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from sqlalchemy.orm import Session
+
+from tradertape.db.models import AgentKey, User, WorkerToken
+from tradertape.errors import Forbidden, Unauthenticated
+from tradertape.runtime import Runtime
+from tradertape.security.tokens import AGENT_KEY_PREFIX, WORKER_TOKEN_PREFIX
+from tradertape.services import agent_keys, worker_tokens
+from tradertape.services.sessions import Authenticated
+
+SESSION_COOKIE = "kite_session"
+MAX_PAGE = 500
+_SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def get_runtime(request: Request) -> Runtime:
+    """The process's runtime, set by `create_app`."""
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def get_db(runtime: RuntimeDep) -> Iterator[Session]:
+    """A session per request; services commit, anything uncommitted is rolled back."""
+    with runtime.db.session() as session:
+        yield session
+
+
+DbDep = Annotated[Session, Depends(get_db)]
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """``limit``/``offset`` of a list endpoint."""
+
+    limit: int
+    offset: int
+
+
+def page_params(
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="rows to return (max 500)")] = 50,
+    offset: Annotated[int, Query(ge=0, description="rows to skip")] = 0,
+) -> Page:
+    """Validated pagination; beyond the maximum is a 422 naming `limit`."""
+    return Page(limit=limit, offset=offset)
+
+
+PageDep = Annotated[Page, Depends(page_params)]
+
+
+def client_ip(request: Request) -> str | None:
+    """The peer address (a reverse proxy's forwarding headers are not trusted here)."""
+    return request.client.host if request.client else None
+
+
+def bearer_secret(request: Request) -> str | None:
+    """The secret of an ``Authorization: Bearer`` header, if one is present."""
+    header = request.headers.get("authorization")
+    if not header:
+        return None
+    scheme, _, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise Unauthenticated("Authorization header must be 'Bearer <key>'")
+    return secret.strip()
+
+
+def _cookie_session(request: Request, runtime: Runtime, db: Session) -> Authenticated:
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        raise Unauthenticated("not signed in")
+    found = runtime.sessions.authenticate(db, token)
+    if found is None:
+        raise Unauthenticated("session expired or signed out; sign in again")
+    return found
+
+
+def current_login(request: Request, runtime: RuntimeDep, db: DbDep) -> Authenticated:
+    """A browser session (cookie) only: for sign-out and for minting keys and tokens."""
+    return _cookie_session(request, runtime, db)
+
+
+SessionLogin = Annotated[Authenticated, Depends(current_login)]
+
+
+def session_user(login: SessionLogin) -> User:
+    """The user of the browser session."""
+    return login.user
+
+
+SessionUser = Annotated[User, Depends(session_user)]
+
+
+def _agent_key(request: Request, runtime: Runtime, db: Session, secret: str) -> AgentKey:
+    if not secret.startswith(AGENT_KEY_PREFIX):
+        raise Unauthenticated("this endpoint takes a session cookie or an agent key (zt_…)")
+    return agent_keys.authenticate(db, clock=runtime.clock, secret=secret)
+
+
+def current_user(request: Request, runtime: RuntimeDep, db: DbDep) -> User:
+    """The caller: a browser session, or an agent key with ``read``/``write`` scope."""
+    secret = bearer_secret(request)
+    if secret is None:
+        return _cookie_session(request, runtime, db).user
+    key = _agent_key(request, runtime, db, secret)
+    needed = "read" if request.method in _SAFE_METHODS else "write"
+    if needed not in key.scopes:
+        raise Forbidden(f"this API key lacks the '{needed}' scope")
+    user = db.get(User, key.user_id)
+    if user is None or not user.is_active:
+        raise Unauthenticated("the key's account is disabled")
+    return user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def admin_user(user: CurrentUser) -> User:
+    """The caller, who must be an admin."""
+    if not user.is_admin:
+        raise Forbidden("admin only")
+    return user
+
+
+AdminUser = Annotated[User, Depends(admin_user)]
+
+
+def agent_key(request: Request, runtime: RuntimeDep, db: DbDep) -> AgentKey:
+    """An agent key with the ``agent`` scope (the local agent's endpoints)."""
+    secret = bearer_secret(request)
+    if secret is None:
+        raise Unauthenticated("missing 'Authorization: Bearer zt_…' header")
+    key = _agent_key(request, runtime, db, secret)
+    if "agent" not in key.scopes:
+        raise Forbidden("this API key lacks the 'agent' scope")
+    return key
+
+
+AgentKeyDep = Annotated[AgentKey, Depends(agent_key)]
+
+
+def worker_token(request: Request, runtime: RuntimeDep, db: DbDep) -> WorkerToken:
+    """The live worker token of an ``Authorization: Bearer kwa_…`` header."""
+    secret = bearer_secret(request)
+    if secret is None:
+        raise Unauthenticated("missing 'Authorization: Bearer kwa_…' header")
+    if not secret.startswith(WORKER_TOKEN_PREFIX):
+        raise Unauthenticated("worker endpoints take a worker token (kwa_…)")
+    return worker_tokens.authenticate(db, clock=runtime.clock, secret=secret)
+
+
+WorkerTokenDep = Annotated[WorkerToken, Depends(worker_token)]
+
+
+def worker_action(action: str) -> Callable[[WorkerToken], WorkerToken]:
+    """A dependency that requires the worker token to hold `action`."""
+
+    def check(token: WorkerTokenDep) -> WorkerToken:
+        worker_tokens.require_action(token, action)
+        return token
+
+    return check

@@ -1,0 +1,95 @@
+"""One place that turns failures into ``{"detail": ...}`` responses.
+
+Validation errors keep FastAPI's list of ``{loc, msg, type}`` and add ``field``,
+the dotted path of the bad input. Unexpected errors are logged with their stack
+and answered with a generic message and the request id, never the stack.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from tradertape.errors import InvalidField, RateLimited, TraderTapeError
+
+log = logging.getLogger("tradertape.api")
+
+_LOCATION_ROOTS = {"body", "query", "path", "header", "cookie"}
+
+
+def field_path(loc: tuple[Any, ...] | list[Any]) -> str:
+    """``("body", "orders", 1, "qty")`` → ``orders[1].qty`` (the location root dropped)."""
+    parts = list(loc)
+    if parts and parts[0] in _LOCATION_ROOTS:
+        parts = parts[1:]
+    path = ""
+    for part in parts:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path or str(loc[0] if loc else "body")
+
+
+def _request_id(request: Request) -> str | None:
+    return getattr(request.state, "request_id", None)
+
+
+async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, TraderTapeError)
+    headers: dict[str, str] = {}
+    if isinstance(exc, RateLimited):
+        headers["Retry-After"] = str(exc.retry_after_s)
+    content: dict[str, Any] = {"detail": exc.detail}
+    if isinstance(exc, InvalidField):
+        content["detail"] = [
+            {
+                "loc": exc.field.split("."),
+                "field": exc.field,
+                "msg": exc.message,
+                "type": "value_error",
+            }
+        ]
+    return JSONResponse(content, status_code=exc.status_code, headers=headers)
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = []
+    for error in exc.errors():
+        item = {k: v for k, v in error.items() if k in ("loc", "msg", "type")}
+        item["field"] = field_path(error.get("loc", ()))
+        errors.append(item)
+    return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    request_id = _request_id(request)
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return JSONResponse(
+        {
+            "detail": "internal server error; quote the request id if you report it",
+            "request_id": request_id,
+        },
+        status_code=500,
+        headers={"X-Request-ID": request_id or ""},
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register every handler on `app`."""
+    app.add_exception_handler(TraderTapeError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)

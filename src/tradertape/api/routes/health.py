@@ -1,0 +1,34 @@
+"""Liveness and readiness."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from tradertape import API_VERSION, __version__
+from tradertape.api.deps import RuntimeDep
+
+router = APIRouter(tags=["health"])
+
+
+class HealthOut(BaseModel):
+    """Process and database health."""
+
+    status: str
+    database: str
+    version: str
+    api_version: str
+
+
+@router.get("/health", response_model=HealthOut, responses={503: {"model": HealthOut}})
+def health(runtime: RuntimeDep) -> JSONResponse:
+    """Report whether the database answers, and the running version (503 when it does not)."""
+    ok = runtime.db.ping()
+    body = HealthOut(
+        status="ok" if ok else "degraded",
+        database="ok" if ok else "unreachable",
+        version=__version__,
+        api_version=API_VERSION,
+    )
+    return JSONResponse(body.model_dump(), status_code=200 if ok else 503)

@@ -1,0 +1,36 @@
+"""Broker credential bodies: secrets go in, only masks come out."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field, SecretStr
+
+from tradertape.api.schemas.auth import Strict
+
+
+class CredentialsIn(Strict):
+    """Save credentials; omitted secrets keep their stored value."""
+
+    api_key: str = Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_\-.:]+$")
+    api_secret: SecretStr | None = Field(default=None, min_length=1, max_length=500)
+    access_token: SecretStr | None = Field(default=None, min_length=1, max_length=2000)
+    access_token_expires_at: datetime | None = None
+    broker_user_id: str | None = Field(default=None, max_length=64)
+
+
+class CredentialsOut(BaseModel):
+    """Stored credentials, masked."""
+
+    broker: str
+    configured: bool
+    api_key: str | None
+    api_secret_masked: str | None
+    has_secret: bool
+    has_access_token: bool
+    connected: bool
+    status: str
+    access_token_expires_at: datetime | None
+    broker_user_id: str | None
+    redirect_url: str
+    updated_at: datetime | None

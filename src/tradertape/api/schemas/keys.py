@@ -1,0 +1,106 @@
+"""Agent key and worker token bodies; secrets appear only in the `*Issued` responses."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from tradertape.api.schemas.auth import Strict
+from tradertape.domain.worker_access import DEFAULT_ACTIONS, DEFAULT_MODES
+from tradertape.services.agent_keys import AGENT_KEY_SCOPES
+
+_NAME = Field(min_length=1, max_length=100)
+
+
+class AgentKeyCreate(Strict):
+    """A new agent key."""
+
+    name: str = Field(default="agent", min_length=1, max_length=100)
+    scopes: list[str] = Field(default_factory=lambda: list(AGENT_KEY_SCOPES), max_length=10)
+
+
+class AgentKeyOut(BaseModel):
+    """A key as listed: masked."""
+
+    id: int
+    name: str
+    masked_key: str
+    scopes: list[str]
+    created_at: datetime
+    rotated_at: datetime | None
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+    active: bool
+
+
+class AgentKeyIssued(AgentKeyOut):
+    """A key just created or regenerated; `api_key` is shown this once."""
+
+    api_key: str
+
+
+class WorkerTokenCreate(Strict):
+    """A new worker token; the fields of the worker contract."""
+
+    name: str = _NAME
+    account_scope: str = Field(default="kite:paper", max_length=100)
+    allowed_modes: list[str] = Field(default_factory=lambda: [m.value for m in DEFAULT_MODES])
+    allowed_actions: list[str] = Field(default_factory=lambda: list(DEFAULT_ACTIONS))
+    allowed_templates: list[str] = Field(default_factory=list, max_length=100)
+    expires_at: datetime | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+class WorkerTokenOut(BaseModel):
+    """A token as listed: masked."""
+
+    token_id: str
+    name: str
+    masked_token: str
+    account_scope: str
+    allowed_modes: list[str]
+    allowed_actions: list[str]
+    allowed_templates: list[str]
+    metadata: dict[str, Any]
+    expires_at: datetime | None
+    created_at: datetime
+    rotated_at: datetime | None
+    last_used_at: datetime | None
+    last_heartbeat_at: datetime | None
+    revoked_at: datetime | None
+    active: bool
+
+
+class WorkerTokenIssued(WorkerTokenOut):
+    """A token just created or regenerated; `token` is shown this once."""
+
+    token: str
+
+
+class WorkerHealth(BaseModel):
+    """`GET /worker/health`."""
+
+    status: str
+    token_id: str
+    account_scope: str
+    allowed_modes: list[str]
+    allowed_actions: list[str]
+    allowed_templates: list[str]
+
+
+class WorkerHeartbeatIn(BaseModel):
+    """`POST /worker/heartbeat` body (extra fields tolerated: SDKs add their own)."""
+
+    status: str = Field(default="healthy", max_length=40)
+    metrics: dict[str, Any] = Field(default_factory=dict)
+    worker_id: str | None = Field(default=None, max_length=100)
+
+
+class WorkerHeartbeatOut(BaseModel):
+    """Acknowledgement of a token-level heartbeat."""
+
+    status: str
+    token_id: str
+    received_at: datetime

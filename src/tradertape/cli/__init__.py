@@ -1,0 +1,25 @@
+"""The `tradertape` command: a thin shell over services; heavy imports happen inside commands."""
+
+from __future__ import annotations
+
+import typer
+
+from tradertape.cli import accounts, keys, server
+
+app = typer.Typer(
+    name="tradertape",
+    help="TraderTape: backtests, model portfolios and workers for Indian markets.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+server.register(app)
+app.add_typer(accounts.db_app, name="db")
+app.add_typer(accounts.user_app, name="user")
+app.add_typer(keys.keys_app, name="keys")
+app.add_typer(keys.tokens_app, name="tokens")
+app.command("outbox")(accounts.outbox)
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    app()

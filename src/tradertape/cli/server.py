@@ -1,0 +1,53 @@
+"""`serve`, `demo` and `version`."""
+
+from __future__ import annotations
+
+import typer
+
+from tradertape.cli.common import build_runtime, console
+
+HOST = typer.Option("127.0.0.1", "--host", help="interface to bind")
+PORT = typer.Option(8000, "--port", help="TCP port")
+
+
+def _serve(host: str, port: int, *, demo: bool) -> None:
+    import uvicorn
+
+    from tradertape.api.app import create_app
+    from tradertape.db.migrate import upgrade
+    from tradertape.logs import configure_logging
+
+    runtime = build_runtime()
+    configure_logging(json_lines=runtime.settings.log_json)
+    upgrade(runtime.db.engine)
+    if demo:
+        from tradertape.demo import load_demo
+
+        info = load_demo(runtime)
+        console.print("[bold green]TraderTape demo is ready[/bold green]")
+        console.print(f"  URL:      http://{host}:{port}/   (API docs: /api/docs)")
+        console.print(f"  e-mail:   {info.email}")
+        console.print(f"  password: {info.password}")
+        console.print(f"  data:     {runtime.settings.resolved_database_url}")
+    uvicorn.run(create_app(runtime), host=host, port=port, log_level="info")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the commands to the root app."""
+
+    @app.command()
+    def serve(host: str = HOST, port: int = PORT) -> None:
+        """Apply migrations, then serve the UI and API."""
+        _serve(host, port, demo=False)
+
+    @app.command()
+    def demo(host: str = HOST, port: int = PORT) -> None:
+        """Apply migrations, load demo data (idempotent), print the login, then serve."""
+        _serve(host, port, demo=True)
+
+    @app.command()
+    def version() -> None:
+        """Print the version."""
+        from tradertape import API_VERSION, __version__
+
+        console.print(f"tradertape {__version__} (API {API_VERSION})")

@@ -1,0 +1,1 @@
+"""Persistence: the SQLAlchemy engine, typed ORM models and Alembic migrations."""

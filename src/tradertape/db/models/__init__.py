@@ -1,0 +1,17 @@
+"""ORM models, one module per aggregate; importing this package registers them all."""
+
+from tradertape.db.models.accounts import AuthAttempt, LoginChallenge, User, UserSession
+from tradertape.db.models.brokers import BrokerCredential
+from tradertape.db.models.keys import AgentKey, WorkerToken
+from tradertape.db.models.outbox import OutboxMessage
+
+__all__ = [
+    "AgentKey",
+    "AuthAttempt",
+    "BrokerCredential",
+    "LoginChallenge",
+    "OutboxMessage",
+    "User",
+    "UserSession",
+    "WorkerToken",
+]

@@ -1,0 +1,81 @@
+"""What a worker token may do: account scopes, execution modes and actions.
+
+Mirrors the published kite-algo worker contract so existing tokens and SDKs agree
+with us on which scope is paper and which actions a default token holds.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+
+class ExecutionMode(StrEnum):
+    """How a worker's intents are executed."""
+
+    DRY_RUN = "dry_run"
+    PAPER = "paper"
+    LIVE = "live"
+
+
+DEFAULT_MODES: tuple[ExecutionMode, ...] = (ExecutionMode.PAPER, ExecutionMode.DRY_RUN)
+
+DEFAULT_ACTIONS: tuple[str, ...] = (
+    "gtt:read",
+    "gtt:write",
+    "runs:create",
+    "runs:read",
+    "runs:log",
+    "intents:submit",
+    "risk:update",
+    "runs:exit",
+    "heartbeat",
+    "market:read",
+    "market:stream",
+    "funds:read",
+)
+
+# Grantable on request, never given by default.
+EXTRA_ACTIONS: tuple[str, ...] = (
+    "workflows:read",
+    "workflows:write",
+    "notifications:test",
+    "notifications:publish",
+    "signals:read",
+    "signals:admin",
+    "proposals:submit",
+    "runs:progress",
+)
+
+KNOWN_ACTIONS: frozenset[str] = frozenset(DEFAULT_ACTIONS + EXTRA_ACTIONS)
+
+_SCOPE = re.compile(r"^kite:([A-Za-z0-9][A-Za-z0-9_-]{0,63})$")
+
+
+class ScopeError(ValueError):
+    """An account scope that does not follow ``kite:<id>``."""
+
+
+def parse_scope(scope: str) -> str:
+    """Return the account id of a ``kite:<id>`` scope, or raise `ScopeError`."""
+    match = _SCOPE.match(scope)
+    if match is None:
+        raise ScopeError("account scope must look like 'kite:<account id>', e.g. 'kite:paper'")
+    return match.group(1)
+
+
+def is_paper_scope(scope: str) -> bool:
+    """Whether a scope names a paper account rather than a real broker account."""
+    account = parse_scope(scope).lower()
+    return (
+        account == "paper"
+        or account.startswith(("paper-", "paper_", "test-paper"))
+        or account.endswith(("-paper", "_paper"))
+    )
+
+
+def scope_allows(token_scope: str, requested_scope: str) -> bool:
+    """A token may use its own scope; a live-scoped token may also use any paper scope."""
+    if requested_scope == token_scope:
+        return True
+    return not is_paper_scope(token_scope) and is_paper_scope(requested_scope)

@@ -1,0 +1,68 @@
+"""Errors that services raise; `api.errors` maps each kind to one HTTP status.
+
+Services speak in these terms (not found, conflict, ...) so that the CLI, the
+scheduler and the HTTP API can all call them and report failures their own way.
+"""
+
+from __future__ import annotations
+
+
+class TraderTapeError(Exception):
+    """Base of every expected, user-facing failure."""
+
+    status_code = 400
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class BadRequest(TraderTapeError):
+    """The request is well-formed but violates a business rule."""
+
+    status_code = 400
+
+
+class Unauthenticated(TraderTapeError):
+    """No valid session, key or token was presented."""
+
+    status_code = 401
+
+
+class Forbidden(TraderTapeError):
+    """The caller is known but may not do this."""
+
+    status_code = 403
+
+
+class NotFound(TraderTapeError):
+    """The resource does not exist (or is not visible to the caller)."""
+
+    status_code = 404
+
+
+class Conflict(TraderTapeError):
+    """The resource's current state does not allow the change."""
+
+    status_code = 409
+
+
+class InvalidField(TraderTapeError):
+    """A field's value is invalid; `field` is its dotted path."""
+
+    status_code = 422
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class RateLimited(TraderTapeError):
+    """Too many attempts; retry after `retry_after_s` seconds."""
+
+    status_code = 429
+
+    def __init__(self, detail: str, retry_after_s: int) -> None:
+        super().__init__(detail)
+        self.retry_after_s = retry_after_s

@@ -1,0 +1,1 @@
+"""Ports: small protocols the engines depend on, with embedded default implementations."""

@@ -1,0 +1,75 @@
+"""The composition root: builds every service from settings and the chosen ports.
+
+The API, the CLI and the tests all start from a `Runtime`, so they run the same
+services with the same wiring; tests swap the clock and the mail transport.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from tradertape.db.engine import Database
+from tradertape.ports.clock import Clock, SystemClock
+from tradertape.ports.mailer import MailTransport, transport_for
+from tradertape.security.vault import Vault
+from tradertape.services.broker_credentials import BrokerCredentials
+from tradertape.services.login import LoginService
+from tradertape.services.outbox import Outbox
+from tradertape.services.ratelimit import RateLimiter
+from tradertape.services.sessions import SessionService
+from tradertape.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class Runtime:
+    """Everything a request or a command needs, wired once per process."""
+
+    settings: Settings
+    db: Database
+    clock: Clock
+    vault: Vault
+    outbox: Outbox
+    sessions: SessionService
+    login: LoginService
+    brokers: BrokerCredentials
+
+    @classmethod
+    def build(
+        cls,
+        settings: Settings,
+        *,
+        clock: Clock | None = None,
+        transport: MailTransport | None = None,
+        db: Database | None = None,
+    ) -> Runtime:
+        """Wire the services; unspecified ports get their embedded defaults."""
+        clock = clock or SystemClock()
+        if db is None:
+            if settings.database_url is None:
+                settings.ensure_data_dir()
+            db = Database.from_url(settings.resolved_database_url)
+        vault = Vault(settings.secret)
+        outbox = Outbox(
+            vault=vault, transport=transport or transport_for(settings.smtp), clock=clock
+        )
+        limiter = RateLimiter(clock=clock, limit=settings.auth_attempts_per_minute)
+        login = LoginService(
+            clock=clock,
+            secret=settings.secret,
+            outbox=outbox,
+            limiter=limiter,
+            public_base_url=settings.public_base_url,
+            challenge_ttl=timedelta(minutes=settings.login_challenge_minutes),
+            otp_max_wrong_tries=settings.otp_max_wrong_tries,
+        )
+        return cls(
+            settings=settings,
+            db=db,
+            clock=clock,
+            vault=vault,
+            outbox=outbox,
+            sessions=SessionService(clock=clock, lifetime=timedelta(days=settings.session_days)),
+            login=login,
+            brokers=BrokerCredentials(vault=vault, clock=clock),
+        )

@@ -1,0 +1,1 @@
+"""Secrets handling: password hashing, token generation and hashing, the encryption vault."""

@@ -1,0 +1,42 @@
+"""Random bearer secrets and the one-way digests we store instead of them."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+AGENT_KEY_PREFIX = "zt_"
+WORKER_TOKEN_PREFIX = "kwa_"  # noqa: S105 - a public prefix, not a secret
+
+
+def new_secret(prefix: str = "", nbytes: int = 24) -> str:
+    """A URL-safe random secret; 24 bytes give 32 characters after the prefix."""
+    return prefix + secrets.token_urlsafe(nbytes)
+
+
+def sha256_hex(secret: str) -> str:
+    """The digest stored for a high-entropy secret (key, token, session, link)."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def keyed_digest(key: str, message: str) -> str:
+    """HMAC-SHA256, for low-entropy secrets (an OTP) that a plain hash would not protect."""
+    return hmac.new(key.encode(), message.encode(), hashlib.sha256).hexdigest()
+
+
+def digests_equal(left: str, right: str) -> bool:
+    """Constant-time comparison of two hex digests."""
+    return hmac.compare_digest(left, right)
+
+
+def new_otp() -> str:
+    """A six-digit one-time code."""
+    return f"{secrets.randbelow(1_000_000):06d}"
+
+
+def mask(secret: str, *, keep: int = 4) -> str:
+    """Show only the last `keep` characters, e.g. ``••••••ab12``."""
+    if len(secret) <= keep:
+        return "•" * len(secret)
+    return "•" * 6 + secret[-keep:]

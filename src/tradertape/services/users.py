@@ -1,0 +1,76 @@
+"""Accounts: creating users, looking them up by e-mail, setting passwords."""
+
+from __future__ import annotations
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tradertape.db.models import User
+from tradertape.errors import Conflict, InvalidField
+from tradertape.ports.clock import Clock
+from tradertape.security.passwords import hash_password
+
+MIN_PASSWORD_LENGTH = 8
+
+
+def normalize_email(email: str, *, field: str = "email") -> str:
+    """Lower-cased, syntax-checked address (no DNS look-up: we may be offline)."""
+    try:
+        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise InvalidField(field, str(exc)) from exc
+
+
+def check_password_strength(password: str, *, field: str = "password") -> None:
+    """Reject passwords too short to resist guessing."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidField(field, f"must be at least {MIN_PASSWORD_LENGTH} characters")
+
+
+def find_user(session: Session, email: str) -> User | None:
+    """The user with this (already normalized) e-mail, if any."""
+    return session.scalar(select(User).where(User.email == email))
+
+
+def create_user(
+    session: Session,
+    *,
+    clock: Clock,
+    email: str,
+    password: str | None = None,
+    is_admin: bool = False,
+    cloud_secrets_allowed: bool = False,
+    name: str | None = None,
+) -> User:
+    """Create and commit a user; 409 if the e-mail is taken."""
+    email = normalize_email(email)
+    if find_user(session, email) is not None:
+        raise Conflict(f"a user with e-mail {email} already exists")
+    if password is not None:
+        check_password_strength(password)
+    user = User(
+        email=email,
+        name=name,
+        password_hash=hash_password(password) if password is not None else None,
+        is_admin=is_admin,
+        cloud_secrets_allowed=cloud_secrets_allowed or is_admin,
+        created_at=clock.now(),
+    )
+    session.add(user)
+    session.commit()
+    return user
+
+
+def get_or_create_user(session: Session, *, clock: Clock, email: str) -> User:
+    """The user with this e-mail, created (without a password) when new."""
+    email = normalize_email(email)
+    user = find_user(session, email)
+    return user if user is not None else create_user(session, clock=clock, email=email)
+
+
+def set_password(session: Session, *, user: User, password: str) -> None:
+    """Replace the user's password (commits)."""
+    check_password_strength(password)
+    user.password_hash = hash_password(password)
+    session.commit()

@@ -1,0 +1,109 @@
+"""Server settings, read once from the environment (prefix ``TRADERTAPE_``) and ``.env``.
+
+Defaults make a laptop install work with no configuration: a data folder in the
+home directory, SQLite in it, a secret key generated on first start into a 0600
+file, no SMTP (mail goes to the outbox and the log), no Redis (in-process bus),
+and live trading off.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SECRET_KEY_FILE = "secret.key"  # noqa: S105 - a file name, not a secret
+
+
+class SmtpSettings(BaseSettings):
+    """Outgoing mail; unset `host` means mail is only logged and kept in the outbox."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="TRADERTAPE_SMTP_", env_file=".env", extra="ignore"
+    )
+
+    host: str | None = None
+    port: int = 587
+    username: str | None = None
+    password: SecretStr | None = None
+    from_address: str = "TraderTape <no-reply@tradertape.local>"
+    starttls: bool = True
+    timeout_s: float = 10.0
+
+
+class Settings(BaseSettings):
+    """Typed, validated configuration of one server process."""
+
+    model_config = SettingsConfigDict(env_prefix="TRADERTAPE_", env_file=".env", extra="ignore")
+
+    env: Literal["dev", "test", "prod"] = "dev"
+    data_dir: Path = Field(default_factory=lambda: Path.home() / ".tradertape")
+    database_url: str | None = None
+    secret_key: SecretStr | None = None
+    public_base_url: str = "http://127.0.0.1:8000"
+    redis_url: str | None = None
+    live_trading_enabled: bool = False
+    log_json: bool = False
+    session_days: int = 30
+    login_challenge_minutes: int = 15
+    auth_attempts_per_minute: int = 5
+    otp_max_wrong_tries: int = 5
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @field_validator("secret_key")
+    @classmethod
+    def _strong_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 32:
+            raise ValueError("must be at least 32 characters")
+        return value
+
+    @cached_property
+    def smtp(self) -> SmtpSettings:
+        """SMTP settings (their own env prefix)."""
+        return SmtpSettings()
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to a SQLite file in the data folder."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir.expanduser() / 'tradertape.db'}"
+
+    @property
+    def cookie_secure(self) -> bool:
+        """Whether the session cookie carries `Secure` (only behind https)."""
+        return self.public_base_url.startswith("https://")
+
+    def ensure_data_dir(self) -> Path:
+        """Create the data folder (0700) if missing and return it."""
+        path = self.data_dir.expanduser()
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        return path
+
+    @cached_property
+    def secret(self) -> str:
+        """The server secret: from the environment, else a 0600 file created on first use."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        key_file = self.ensure_data_dir() / SECRET_KEY_FILE
+        if not key_file.exists():
+            # O_EXCL: two processes starting together never overwrite each other's key.
+            try:
+                fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                pass
+            else:
+                with os.fdopen(fd, "w") as handle:
+                    handle.write(secrets.token_urlsafe(48))
+        return key_file.read_text().strip()

@@ -1,0 +1,143 @@
+"""API conventions every route follows: error shapes, pagination, request ids, OpenAPI, health."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.helpers import sign_in
+from tradertape.api.app import create_app
+from tradertape.runtime import Runtime
+
+OPENAPI_SNAPSHOT = Path(__file__).parents[2] / "docs" / "openapi.json"
+
+
+def test_malformed_json_is_422(client: TestClient):
+    response = client.post(
+        "/api/auth/magic-link", content=b'{"email": ', headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["type"] == "json_invalid"
+
+
+def test_wrong_type_is_422_naming_the_field(client: TestClient):
+    response = client.post("/api/auth/password-login", json={"email": "a@x.in", "password": 5})
+    assert response.status_code == 422
+    detail = response.json()["detail"]
+    assert [d["field"] for d in detail] == ["password"]
+    assert detail[0]["loc"] == ["body", "password"]
+
+
+def test_unknown_field_is_422(client: TestClient):
+    response = client.post("/api/auth/magic-link", json={"email": "a@x.in", "admin": True})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["field"] == "admin"
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        pytest.param("limit=501", "limit", id="over-max"),
+        pytest.param("limit=0", "limit", id="zero"),
+        pytest.param("offset=-1", "offset", id="negative-offset"),
+        pytest.param("limit=ten", "limit", id="not-a-number"),
+    ],
+)
+def test_pagination_bounds(client: TestClient, runtime: Runtime, query: str, field: str):
+    sign_in(client, runtime, "a@x.in")
+    response = client.get(f"/api/agent/keys?{query}")
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["field"] == field
+
+
+def test_pagination_limits_and_offsets(client: TestClient, runtime: Runtime):
+    sign_in(client, runtime, "a@x.in")
+    for i in range(3):
+        client.post("/api/agent/keys", json={"name": f"k{i}"})
+    assert [k["name"] for k in client.get("/api/agent/keys?limit=2").json()] == ["k2", "k1"]
+    assert [k["name"] for k in client.get("/api/agent/keys?limit=2&offset=2").json()] == ["k0"]
+    assert len(client.get("/api/agent/keys?limit=500").json()) == 3
+
+
+def test_unauthenticated_is_401_with_detail(client: TestClient):
+    response = client.get("/api/auth/me")
+    assert response.status_code == 401
+    assert response.json() == {"detail": "not signed in"}
+
+
+def test_unknown_route_is_404_with_detail(client: TestClient):
+    response = client.get("/api/nothing-here")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not Found"}
+
+
+def test_unexpected_error_is_sanitized_500_with_request_id(runtime: Runtime):
+    app = create_app(runtime)
+
+    @app.get("/api/boom")
+    def boom() -> None:
+        raise RuntimeError("secret internals: password=hunter2")
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/api/boom", headers={"X-Request-ID": "req-123"})
+
+    assert response.status_code == 500
+    body = response.json()
+    assert body["request_id"] == "req-123"
+    assert "hunter2" not in response.text
+    assert "Traceback" not in response.text
+    assert body["detail"].startswith("internal server error")
+
+
+def test_request_id_is_generated_and_echoed(client: TestClient):
+    generated = client.get("/api/health").headers["x-request-id"]
+    assert len(generated) == 32
+    echoed = client.get("/api/health", headers={"X-Request-ID": "abc-1"}).headers["x-request-id"]
+    assert echoed == "abc-1"
+    unsafe = client.get("/api/health", headers={"X-Request-ID": "a\tb"}).headers["x-request-id"]
+    assert unsafe != "a\tb"
+
+
+def test_health_reports_database_and_version(client: TestClient):
+    from tradertape import __version__
+
+    assert client.get("/api/health").json() == {
+        "status": "ok",
+        "database": "ok",
+        "version": __version__,
+        "api_version": "1",
+    }
+
+
+def test_health_is_503_when_database_is_down(runtime: Runtime):
+    from tradertape.db.engine import Database
+
+    broken = Runtime.build(
+        runtime.settings,
+        clock=runtime.clock,
+        db=Database.from_url("postgresql+psycopg://nobody@127.0.0.1:1/none"),
+    )
+    with TestClient(create_app(broken)) as client:
+        response = client.get("/api/health")
+    assert response.status_code == 503
+    assert response.json()["database"] == "unreachable"
+
+
+def test_openapi_and_docs_are_served(client: TestClient):
+    spec = client.get("/api/openapi.json").json()
+    assert "/api/auth/magic-link" in spec["paths"]
+    operation = spec["paths"]["/api/auth/magic-link"]["post"]["operationId"]
+    assert operation == "auth-magic_link"
+    assert "swagger" in client.get("/api/docs").text.lower()
+
+
+def test_checked_in_openapi_matches_the_app(client: TestClient):
+    """docs/openapi.json is the contract; regenerate it with `make openapi` when it changes."""
+    live = client.get("/api/openapi.json").json()
+    live["info"].pop("version")
+    stored = json.loads(OPENAPI_SNAPSHOT.read_text())
+    stored["info"].pop("version", None)
+    assert live == stored, "API changed: run `make openapi` and review the diff"

@@ -1,0 +1,144 @@
+"""Shared fixtures: a migrated database per test (SQLite or PostgreSQL), a manual clock,
+a wired runtime and an API client.
+
+The backend comes from ``--db-url`` or ``TRADERTAPE_TEST_DATABASE_URL`` (default SQLite).
+On PostgreSQL each test session migrates its own schema once and truncates after each
+test; on SQLite each test gets a copy of a migrated template file.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+
+from tradertape.api.app import create_app
+from tradertape.db.base import Base
+from tradertape.db.engine import Database, make_engine
+from tradertape.db.migrate import upgrade
+from tradertape.ports.clock import IST, ManualClock
+from tradertape.ports.mailer import LogTransport
+from tradertape.runtime import Runtime
+from tradertape.settings import Settings
+
+TEST_SECRET = "test-secret-" + "s" * 40
+START = datetime(2026, 11, 20, 10, 0, tzinfo=IST)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--db-url",
+        default=os.environ.get("TRADERTAPE_TEST_DATABASE_URL", "sqlite"),
+        help="'sqlite' (default) or a PostgreSQL SQLAlchemy URL",
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Every test that touches the database is marked, so the PostgreSQL pass can run just those.
+    for item in items:
+        if "database" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.db)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    url = config.getoption("--db-url")
+    return f"database backend: {'SQLite' if url == 'sqlite' else url}"
+
+
+class _Backend:
+    """Hands out one clean, migrated database per test."""
+
+    def __init__(self, url: str, workdir: Path) -> None:
+        self.url = url
+        self.workdir = workdir
+        self.schema: str | None = None
+        self.shared: Engine | None = None
+        if url == "sqlite":
+            template = workdir / "template.db"
+            engine = make_engine(f"sqlite:///{template}")
+            upgrade(engine)
+            engine.dispose()
+            self.template = template
+        else:
+            self.schema = f"tt_test_{uuid.uuid4().hex[:10]}"
+            admin = make_engine(url)
+            with admin.begin() as connection:
+                connection.execute(text(f'CREATE SCHEMA "{self.schema}"'))
+            admin.dispose()
+            self.shared = make_engine(url, connect_args={"options": f"-csearch_path={self.schema}"})
+            upgrade(self.shared)
+
+    def database(self, name: str) -> Database:
+        if self.shared is not None:
+            return Database(self.shared)
+        path = self.workdir / f"{name}.db"
+        shutil.copyfile(self.template, path)
+        return Database.from_url(f"sqlite:///{path}")
+
+    def clean(self, database: Database) -> None:
+        if self.shared is None:
+            database.dispose()
+            return
+        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+        with self.shared.begin() as connection:
+            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+    def close(self) -> None:
+        if self.shared is None:
+            return
+        self.shared.dispose()
+        admin = make_engine(self.url)
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{self.schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def backend(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[_Backend]:
+    url = request.config.getoption("--db-url")
+    instance = _Backend(url, tmp_path_factory.mktemp("db"))
+    yield instance
+    instance.close()
+
+
+@pytest.fixture
+def database(backend: _Backend, request: pytest.FixtureRequest) -> Iterator[Database]:
+    db = backend.database(uuid.uuid4().hex[:12])
+    yield db
+    backend.clean(db)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(START)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(
+        env="test",
+        data_dir=tmp_path / "data",
+        secret_key=TEST_SECRET,
+        public_base_url="http://testserver",
+        _env_file=None,
+    )
+
+
+@pytest.fixture
+def runtime(settings: Settings, clock: ManualClock, database: Database) -> Runtime:
+    return Runtime.build(settings, clock=clock, db=database, transport=LogTransport())
+
+
+@pytest.fixture
+def client(runtime: Runtime) -> Iterator[TestClient]:
+    with TestClient(create_app(runtime), base_url="http://testserver") as test_client:
+        yield test_client

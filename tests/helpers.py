@@ -1,0 +1,52 @@
+"""Test helpers that drive the real API (no shortcuts into the database)."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+
+from tradertape.runtime import Runtime
+from tradertape.services.users import create_user
+
+PASSWORD = "correct horse battery"
+
+
+def latest_mail(runtime: Runtime, to: str) -> str:
+    """The body of the newest outbox message to `to`, decrypted."""
+    with runtime.db.session() as db:
+        mails = runtime.outbox.read(db, to=to, limit=1)
+    assert mails, f"no mail to {to}"
+    return mails[0].body
+
+
+def otp_and_token(runtime: Runtime, to: str) -> tuple[str, str]:
+    """The six-digit code and the link token from the newest login mail."""
+    body = latest_mail(runtime, to)
+    otp = re.search(r"code: (\d{6})", body)
+    token = re.search(r"#token=([A-Za-z0-9_-]+)", body)
+    assert otp
+    assert token
+    return otp.group(1), token.group(1)
+
+
+def make_user(runtime: Runtime, email: str, *, admin: bool = False, class0: bool = False) -> int:
+    """Create a user with `PASSWORD` through the service (as `tradertape user create` does)."""
+    with runtime.db.session() as db:
+        user = create_user(
+            db,
+            clock=runtime.clock,
+            email=email,
+            password=PASSWORD,
+            is_admin=admin,
+            cloud_secrets_allowed=class0,
+        )
+        return user.id
+
+
+def sign_in(client: TestClient, runtime: Runtime, email: str, **kw: bool) -> int:
+    """Create a user and sign the client in with a password; returns the user id."""
+    user_id = make_user(runtime, email, **kw)
+    response = client.post("/api/auth/password-login", json={"email": email, "password": PASSWORD})
+    assert response.status_code == 200, response.text
+    return user_id

@@ -1,0 +1,91 @@
+"""The `tradertape` command against a real SQLite data folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tradertape.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("TRADERTAPE_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("TRADERTAPE_DATABASE_URL", raising=False)
+    monkeypatch.chdir(tmp_path)  # no stray .env from the developer's checkout
+    result = runner.invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    return tmp_path
+
+
+def _ok(args: list[str]) -> str:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_db_upgrade_creates_the_database_and_secret(data_dir: Path):
+    assert (data_dir / "tradertape.db").exists()
+    assert (data_dir / "secret.key").exists()
+    assert "database at revision 0001" in _ok(["db", "upgrade"])
+
+
+def test_user_create_and_duplicate(data_dir: Path):
+    assert "created user 1 ops@x.in (admin)" in _ok(
+        ["user", "create", "--email", "Ops@X.in", "--password", "longenough1", "--admin"]
+    )
+    again = runner.invoke(app, ["user", "create", "--email", "ops@x.in"])
+    assert again.exit_code == 1
+    assert "already exists" in again.output
+    assert "ops@x.in" in _ok(["user", "list"])
+
+
+def test_keys_lifecycle(data_dir: Path):
+    _ok(["user", "create", "--email", "a@x.in"])
+    created = _ok(["keys", "create", "--email", "a@x.in", "--name", "pi"])
+    secret = created.split()[-1]
+    assert secret.startswith("zt_")
+    listed = _ok(["keys", "list", "--email", "a@x.in"])
+    assert secret not in listed
+    assert secret[:7] in listed
+    assert "active" in listed
+    _ok(["keys", "revoke", "1", "--email", "a@x.in"])
+    assert "revoked" in _ok(["keys", "list", "--email", "a@x.in"])
+    missing = runner.invoke(app, ["keys", "revoke", "9", "--email", "a@x.in"])
+    assert missing.exit_code == 1
+    assert "not found" in missing.output
+
+
+def test_tokens_lifecycle(data_dir: Path):
+    _ok(["user", "create", "--email", "a@x.in"])
+    created = _ok(["tokens", "create", "--email", "a@x.in", "--name", "algo"])
+    token_id = created.split()[1].rstrip(";")
+    secret = created.split()[-1]
+    assert token_id.startswith("worker_")
+    assert secret.startswith("kwa_")
+    rotated = _ok(["tokens", "regenerate", token_id, "--email", "a@x.in"]).split()[-1]
+    assert rotated.startswith("kwa_")
+    assert rotated != secret
+    _ok(["tokens", "revoke", token_id, "--email", "a@x.in"])
+    assert "revoked" in _ok(["tokens", "list", "--email", "a@x.in"])
+    bad = runner.invoke(
+        app, ["tokens", "create", "--email", "a@x.in", "--name", "x", "--scope", "nope"]
+    )
+    assert bad.exit_code == 1
+    assert "account_scope" in bad.output
+
+
+def test_unknown_user_is_a_clean_error(data_dir: Path):
+    result = runner.invoke(app, ["keys", "list", "--email", "ghost@x.in"])
+    assert result.exit_code == 1
+    assert "no user with e-mail ghost@x.in" in result.output
+
+
+def test_version():
+    from tradertape import __version__
+
+    assert __version__ in _ok(["version"])

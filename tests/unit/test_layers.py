@@ -1,0 +1,57 @@
+"""Import contract: dependencies point down only (domain ← services ← api/cli)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).parents[2] / "src" / "tradertape"
+
+
+def _imports(package: str) -> set[tuple[str, str]]:
+    found = set()
+    for path in (SRC / package).rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                found.add((path.name, node.module))
+            elif isinstance(node, ast.Import):
+                found.update((path.name, alias.name) for alias in node.names)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("package", "forbidden"),
+    [
+        pytest.param(
+            "domain",
+            (
+                "sqlalchemy",
+                "fastapi",
+                "starlette",
+                "httpx",
+                "tradertape.db",
+                "tradertape.api",
+                "tradertape.services",
+                "tradertape.ports",
+            ),
+            id="domain-is-pure",
+        ),
+        pytest.param(
+            "services",
+            ("fastapi", "starlette", "tradertape.api", "tradertape.cli"),
+            id="services-know-no-http",
+        ),
+        pytest.param(
+            "db", ("tradertape.api", "tradertape.services", "fastapi"), id="db-below-services"
+        ),
+    ],
+)
+def test_layering(package: str, forbidden: tuple[str, ...]):
+    bad = sorted(
+        f"{name} imports {module}"
+        for name, module in _imports(package)
+        if any(module == f or module.startswith(f + ".") for f in forbidden)
+    )
+    assert bad == []

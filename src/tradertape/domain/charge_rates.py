@@ -1,0 +1,190 @@
+"""Zerodha's charge rates as date-windowed schedules (the data behind :mod:`.charges`).
+
+``SCHEDULES`` holds one :class:`ChargeSchedule` per change, each derived from the one before with
+``dataclasses.replace`` so that every change reads as a diff. A trade uses the schedule whose
+``valid_from`` is the latest one not after its trade date.
+
+Tags: [ref] brokers-and-nse-market.md §4; [2nd] a secondary source (news quoting an exchange
+circular, or Zerodha's published rate card), to recheck. Before 2024-10-01 exchanges charged by
+turnover slab and brokers passed on rates of their choosing, so those windows hold the rates
+Zerodha published rather than an exchange's single figure.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+from tradertape.domain.money import ZERO, percent
+
+
+class Exchange(StrEnum):
+    NSE = "NSE"
+    BSE = "BSE"
+
+
+class Segment(StrEnum):
+    """How Zerodha prices a fill; the Kite product alone (CNC/MIS/NRML) does not tell this."""
+
+    EQUITY_DELIVERY = "equity_delivery"  # CNC
+    EQUITY_INTRADAY = "equity_intraday"  # MIS
+    FUTURES = "futures"
+    OPTIONS = "options"
+
+    @property
+    def is_derivative(self) -> bool:
+        return self in (Segment.FUTURES, Segment.OPTIONS)
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentRates:
+    """One rate per segment, as a fraction of turnover."""
+
+    delivery: Decimal
+    intraday: Decimal
+    futures: Decimal
+    options: Decimal
+
+    def of(self, segment: Segment) -> Decimal:
+        match segment:
+            case Segment.EQUITY_DELIVERY:
+                return self.delivery
+            case Segment.EQUITY_INTRADAY:
+                return self.intraday
+            case Segment.FUTURES:
+                return self.futures
+            case Segment.OPTIONS:
+                return self.options
+
+
+@dataclass(frozen=True, slots=True)
+class ChargeSchedule:
+    """Every rate in force from ``valid_from`` until the next schedule starts."""
+
+    valid_from: date
+    change: str
+    stt_buy: SegmentRates
+    stt_sell: SegmentRates
+    stt_exercise: Decimal  # on the intrinsic value of exercised long options
+    txn_nse: SegmentRates  # NSE's own transaction charge, IPFT excluded
+    txn_bse: SegmentRates
+    ipft_nse: SegmentRates  # NSE Investor Protection Fund Trust levy; Zerodha adds GST to it
+    sebi: Decimal
+    stamp_buy: SegmentRates
+    gst: Decimal
+    brokerage_pct: Decimal  # intraday and futures: this share of the order's turnover ...
+    brokerage_cap: Decimal  # ... or this amount, whichever is lower
+    options_brokerage: Decimal  # flat per executed order
+    dp_base: Decimal  # per ISIN per day, before GST
+    dp_base_women: Decimal  # when the first holder is a woman
+
+    def txn(self, exchange: Exchange) -> SegmentRates:
+        return self.txn_nse if exchange is Exchange.NSE else self.txn_bse
+
+
+_NIL = ZERO
+_FIRST = ChargeSchedule(
+    valid_from=date(2020, 7, 1),
+    change="Uniform stamp duty under the amended Indian Stamp Act; before this date the duty "
+    "varied by state, so earlier trades are refused. SEBI fee ₹10/crore. NSE rates: top slab "
+    "[2nd].",
+    stt_buy=SegmentRates(percent("0.1"), _NIL, _NIL, _NIL),
+    stt_sell=SegmentRates(percent("0.1"), percent("0.025"), percent("0.01"), percent("0.05")),
+    stt_exercise=percent("0.125"),
+    txn_nse=SegmentRates(
+        percent("0.00325"), percent("0.00325"), percent("0.0019"), percent("0.05")
+    ),
+    txn_bse=SegmentRates(percent("0.003"), percent("0.003"), _NIL, percent("0.005")),  # [2nd]
+    ipft_nse=SegmentRates(*[percent("0.0000001")] * 4),  # ₹0.01/crore, all segments
+    sebi=percent("0.0001"),
+    stamp_buy=SegmentRates(percent("0.015"), percent("0.003"), percent("0.002"), percent("0.003")),
+    gst=Decimal("0.18"),
+    brokerage_pct=percent("0.03"),
+    brokerage_cap=Decimal("20"),
+    options_brokerage=Decimal("20"),
+    # [ref] ₹13 (₹3.50 CDSL + ₹9.50 Zerodha). Zerodha's card long read ₹13.50; the date it changed
+    # is not established, so every window uses ₹13. Pass custom schedules to model ₹13.50.
+    dp_base=Decimal("13"),
+    dp_base_women=Decimal("12.75"),
+)
+# Backtests reach back before July 2020, when stamp duty still varied by state. Rather than
+# refuse them, price those years with the first uniform schedule and say so in `change`.
+_APPROX_BEFORE_2020_07 = replace(
+    _FIRST,
+    valid_from=date(2015, 1, 1),
+    change="Approximation for history before the uniform stamp duty of 2020-07-01: the "
+    "2020-07 rates applied to earlier trades (backtests only; no broker note to match).",
+)
+_NSE_6PCT_HIKE = replace(
+    _FIRST,
+    valid_from=date(2021, 1, 1),
+    change="NSE raises cash and F&O transaction charges by 6 % [2nd: Zerodha card 2021-23].",
+    txn_nse=SegmentRates(
+        percent("0.00345"), percent("0.00345"), percent("0.002"), percent("0.053")
+    ),
+)
+_BSE_375 = replace(
+    _NSE_6PCT_HIKE,
+    valid_from=date(2022, 12, 1),
+    change="BSE cash charge for groups A/B becomes a flat ₹375/crore [2nd: BSE notice].",
+    txn_bse=replace(_FIRST.txn_bse, delivery=percent("0.00375"), intraday=percent("0.00375")),
+)
+_FINANCE_ACT_2023 = replace(
+    _BSE_375,
+    valid_from=date(2023, 4, 1),
+    change="Finance Act 2023: STT futures 0.01→0.0125 %, options 0.05→0.0625 %. NSE rolls back "
+    "the 6 % hike and raises IPFT to ₹10/crore (₹50 on option premium) [2nd: NSE, 2023-03-24]; "
+    "transaction rates as on Zerodha's card until 2024-09-30 [2nd].",
+    stt_sell=replace(_FIRST.stt_sell, futures=percent("0.0125"), options=percent("0.0625")),
+    txn_nse=SegmentRates(
+        percent("0.00322"), percent("0.00322"), percent("0.00183"), percent("0.0495")
+    ),
+    ipft_nse=SegmentRates(
+        percent("0.0001"), percent("0.0001"), percent("0.0001"), percent("0.0005")
+    ),
+)
+_TRUE_TO_LABEL_2024 = replace(
+    _FINANCE_ACT_2023,
+    valid_from=date(2024, 10, 1),
+    change="Budget 2024: STT futures 0.0125→0.02 %, options 0.0625→0.1 %. SEBI 'true to label' "
+    "flat exchange fees: NSE ₹2.97/lakh cash, ₹1.73 futures, ₹35.03 option premium; BSE "
+    "SENSEX/BANKEX options ₹3,250/crore [2nd: NSE and BSE circulars of 2024-09-27].",
+    stt_sell=replace(_FINANCE_ACT_2023.stt_sell, futures=percent("0.02"), options=percent("0.1")),
+    txn_nse=SegmentRates(
+        percent("0.00297"), percent("0.00297"), percent("0.00173"), percent("0.03503")
+    ),
+    txn_bse=replace(_BSE_375.txn_bse, options=percent("0.0325")),
+)
+_BUDGET_2026 = replace(
+    _TRUE_TO_LABEL_2024,
+    valid_from=date(2026, 4, 1),
+    change="Budget 2026 [ref]: STT futures 0.02→0.05 %, options 0.1→0.15 %, exercise 0.125→0.15 %.",
+    stt_sell=replace(
+        _TRUE_TO_LABEL_2024.stt_sell, futures=percent("0.05"), options=percent("0.15")
+    ),
+    stt_exercise=percent("0.15"),
+)
+
+SCHEDULES: tuple[ChargeSchedule, ...] = (
+    _APPROX_BEFORE_2020_07,
+    _FIRST,
+    _NSE_6PCT_HIKE,
+    _BSE_375,
+    _FINANCE_ACT_2023,
+    _TRUE_TO_LABEL_2024,
+    _BUDGET_2026,
+)
+
+
+def schedule_for(
+    trade_date: date, schedules: Sequence[ChargeSchedule] = SCHEDULES
+) -> ChargeSchedule:
+    """The schedule in force on ``trade_date``; ``schedules`` must be sorted by ``valid_from``."""
+    index = bisect_right([s.valid_from for s in schedules], trade_date)
+    if index == 0:
+        raise ValueError(f"no charge schedule covers {trade_date}")
+    return schedules[index - 1]

@@ -1,0 +1,199 @@
+"""Zerodha charges for NSE/BSE equity and equity-derivative fills, as a pure date-windowed function.
+
+One call prices one trading day
+-------------------------------
+``compute_charges(fills, trade_date)`` prices the fills of one trading day: one contract note per
+exchange and segment group, plus the DP ledger postings that the day's delivery sells cause.
+Brokerage is levied per executed order, so fills are grouped by ``Fill.order_id``; every other
+charge is proportional to turnover. A delivery round trip spans two days and so two calls; add
+the two breakdowns with ``+``.
+
+Rounding, and why
+-----------------
+* STT is rounded to the nearest rupee per contract note. Exchanges and segments settle apart, so
+  we round once per (exchange, cash-or-F&O) group of the call; a day in one segment on one
+  exchange, like each of the reference's examples, is a single group.
+* DP charges are ledger postings of (base + 18 % GST) per ISIN per day, each rounded to the paisa.
+* Every other part is carried at full precision and only ``total`` is rounded to the paisa. The
+  reference's worked examples imply this rule: the delivery example's exact parts sum to
+  ₹337.18774 and it quotes ₹337.19, while rounding each line first would give ₹337.18. So the
+  breakdown's fields are exact; pass one to :func:`~tradertape.domain.money.paise` to display it.
+
+Rates live in :mod:`tradertape.domain.charge_rates`, one schedule per dated change; the enums
+and the schedule lookup are re-exported here so callers need one import.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+from tradertape.domain.charge_rates import (
+    SCHEDULES,
+    ChargeSchedule,
+    Exchange,
+    Segment,
+    SegmentRates,
+    schedule_for,
+)
+from tradertape.domain.money import ZERO, paise, whole_rupees
+
+__all__ = [
+    "NO_CHARGES",
+    "SCHEDULES",
+    "ChargeSchedule",
+    "ChargesBreakdown",
+    "Exchange",
+    "Fill",
+    "Segment",
+    "SegmentRates",
+    "Side",
+    "compute_charges",
+    "exercise_stt",
+    "schedule_for",
+]
+
+
+class Side(StrEnum):
+    BUY = "BUY"
+    SELL = "SELL"
+
+
+@dataclass(frozen=True, slots=True)
+class Fill:
+    """One execution. Options: ``price`` is the premium per unit. ``quantity`` is in units.
+
+    ``instrument`` (the ISIN) is what DP charges are counted by, so delivery sells need it.
+    """
+
+    order_id: str
+    segment: Segment
+    side: Side
+    quantity: int
+    price: Decimal
+    exchange: Exchange = Exchange.NSE
+    instrument: str = ""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.price, Decimal):
+            raise TypeError("price must be a Decimal")
+        if not self.price.is_finite() or self.price <= 0:
+            raise ValueError(f"price must be positive, got {self.price}")
+        if isinstance(self.quantity, bool) or self.quantity <= 0:
+            raise ValueError(f"quantity must be a positive int, got {self.quantity!r}")
+        if not self.order_id:
+            raise ValueError("order_id is required: brokerage is charged per executed order")
+        if (
+            self.segment is Segment.EQUITY_DELIVERY
+            and self.side is Side.SELL
+            and not self.instrument
+        ):
+            raise ValueError("a delivery sell needs its instrument (ISIN) to count DP charges")
+
+    @property
+    def value(self) -> Decimal:
+        """Turnover of the fill (premium turnover for options)."""
+        return self.price * self.quantity
+
+
+@dataclass(frozen=True, slots=True)
+class ChargesBreakdown:
+    """Charges of one or more contract notes; see the module docstring for the rounding rules."""
+
+    brokerage: Decimal
+    stt: Decimal  # STT/CTT, whole rupees per contract note
+    exchange_txn: Decimal
+    ipft: Decimal
+    sebi: Decimal
+    stamp: Decimal  # buy side only
+    gst: Decimal  # on brokerage, exchange_txn, ipft and sebi
+    dp: Decimal  # ledger postings, GST included
+    total: Decimal  # to the paisa
+
+    @property
+    def exchange_turnover_charge(self) -> Decimal:
+        """The figure Kite's virtual contract note reports: Zerodha folds IPFT into it."""
+        return self.exchange_txn + self.ipft
+
+    @property
+    def parts(self) -> tuple[Decimal, ...]:
+        return tuple(getattr(self, f.name) for f in fields(self) if f.name != "total")
+
+    def __add__(self, other: ChargesBreakdown) -> ChargesBreakdown:
+        """Charges of two days (or notes): each note was already rounded, so totals just add."""
+        return ChargesBreakdown(
+            *(getattr(self, f.name) + getattr(other, f.name) for f in fields(self))
+        )
+
+
+NO_CHARGES = ChargesBreakdown(*(ZERO,) * 9)
+
+
+def _sum(values: Iterable[Decimal]) -> Decimal:
+    return sum(values, ZERO)
+
+
+def _order_brokerage(order: Sequence[Fill], rates: ChargeSchedule) -> Decimal:
+    segment = order[0].segment
+    if any(f.segment is not segment for f in order):
+        raise ValueError(f"order {order[0].order_id} mixes segments")
+    match segment:
+        case Segment.EQUITY_DELIVERY:
+            return ZERO
+        case Segment.OPTIONS:
+            return rates.options_brokerage
+        case _:
+            return min(_sum(f.value for f in order) * rates.brokerage_pct, rates.brokerage_cap)
+
+
+def _stt(fills: Sequence[Fill], rates: ChargeSchedule) -> Decimal:
+    notes: dict[tuple[Exchange, bool], Decimal] = defaultdict(Decimal)
+    for f in fills:
+        table = rates.stt_buy if f.side is Side.BUY else rates.stt_sell
+        notes[f.exchange, f.segment.is_derivative] += f.value * table.of(f.segment)
+    return _sum(whole_rupees(amount) for amount in notes.values())
+
+
+def _dp(fills: Sequence[Fill], rates: ChargeSchedule, women_first_holder: bool) -> Decimal:
+    isins = {
+        f.instrument for f in fills if f.segment is Segment.EQUITY_DELIVERY and f.side is Side.SELL
+    }
+    base = rates.dp_base_women if women_first_holder else rates.dp_base
+    return paise(base * (1 + rates.gst)) * len(isins)
+
+
+def compute_charges(
+    fills: Sequence[Fill],
+    trade_date: date,
+    *,
+    women_first_holder: bool = False,
+    schedules: Sequence[ChargeSchedule] = SCHEDULES,
+) -> ChargesBreakdown:
+    """Price one trading day's fills with the rates in force on ``trade_date``."""
+    rates = schedule_for(trade_date, schedules)
+    orders: dict[str, list[Fill]] = defaultdict(list)
+    for f in fills:
+        orders[f.order_id].append(f)
+    brokerage = _sum(_order_brokerage(order, rates) for order in orders.values())
+    exchange_txn = _sum(f.value * rates.txn(f.exchange).of(f.segment) for f in fills)
+    ipft = _sum(f.value * rates.ipft_nse.of(f.segment) for f in fills if f.exchange is Exchange.NSE)
+    sebi = _sum(f.value for f in fills) * rates.sebi
+    stamp = _sum(f.value * rates.stamp_buy.of(f.segment) for f in fills if f.side is Side.BUY)
+    gst = (brokerage + exchange_txn + ipft + sebi) * rates.gst
+    stt = _stt(fills, rates)
+    dp = _dp(fills, rates, women_first_holder)
+    parts = (brokerage, stt, exchange_txn, ipft, sebi, stamp, gst, dp)
+    return ChargesBreakdown(*parts, total=paise(_sum(parts)))
+
+
+def exercise_stt(
+    intrinsic_value: Decimal, trade_date: date, schedules: Sequence[ChargeSchedule] = SCHEDULES
+) -> Decimal:
+    """STT on exercised in-the-money long options: a rate on the intrinsic value, whole rupees."""
+    if intrinsic_value < 0:
+        raise ValueError("intrinsic value cannot be negative")
+    return whole_rupees(intrinsic_value * schedule_for(trade_date, schedules).stt_exercise)

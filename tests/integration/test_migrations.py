@@ -20,3 +20,13 @@ def test_upgrade_is_idempotent(database: Database):
     before = current_revision(database.engine)
     upgrade(database.engine)
     assert current_revision(database.engine) == before is not None
+
+
+def test_sqlite_runs_in_wal_mode(tmp_path):
+    from sqlalchemy import text
+
+    database = Database.from_url(f"sqlite:///{tmp_path / 'w.db'}")
+    with database.engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    database.dispose()

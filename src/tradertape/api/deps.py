@@ -161,7 +161,11 @@ def worker_token(request: Request, runtime: RuntimeDep, db: DbDep) -> WorkerToke
         raise Unauthenticated("missing 'Authorization: Bearer kwa_…' header")
     if not secret.startswith(WORKER_TOKEN_PREFIX):
         raise Unauthenticated("worker endpoints take a worker token (kwa_…)")
-    return worker_tokens.authenticate(db, clock=runtime.clock, secret=secret)
+    token = worker_tokens.authenticate(db, clock=runtime.clock, secret=secret)
+    owner = db.get(User, token.user_id)
+    if owner is None or not owner.is_active:
+        raise Unauthenticated("the token's account is disabled")
+    return token
 
 
 WorkerTokenDep = Annotated[WorkerToken, Depends(worker_token)]

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradertape.db.models import User
-from tradertape.errors import Conflict, InvalidField
+from tradertape.errors import Conflict, InvalidField, NotFound
 from tradertape.ports.clock import Clock
 from tradertape.security.passwords import hash_password
 
@@ -74,3 +74,37 @@ def set_password(session: Session, *, user: User, password: str) -> None:
     check_password_strength(password)
     user.password_hash = hash_password(password)
     session.commit()
+
+
+def list_users(db: Session, *, limit: int, offset: int) -> list[User]:
+    """All users, oldest first (admin use)."""
+    return list(db.scalars(select(User).order_by(User.id).limit(limit).offset(offset)))
+
+
+def update_flags(
+    db: Session,
+    *,
+    actor: User,
+    user_id: int,
+    is_admin: bool | None = None,
+    cloud_secrets_allowed: bool | None = None,
+    is_active: bool | None = None,
+) -> User:
+    """Change a user's admin, Class 0 and active flags (commits).
+
+    An admin cannot demote or disable themselves, so an installation never locks
+    itself out of its last admin by accident.
+    """
+    user = db.get(User, user_id)
+    if user is None:
+        raise NotFound(f"user {user_id} not found")
+    if user.id == actor.id and (is_admin is False or is_active is False):
+        raise Conflict("you cannot remove your own admin rights or disable yourself")
+    if is_admin is not None:
+        user.is_admin = is_admin
+    if cloud_secrets_allowed is not None:
+        user.cloud_secrets_allowed = cloud_secrets_allowed
+    if is_active is not None:
+        user.is_active = is_active
+    db.commit()
+    return user

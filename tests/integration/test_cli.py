@@ -89,3 +89,26 @@ def test_version():
     from tradertape import __version__
 
     assert __version__ in _ok(["version"])
+
+
+def test_serving_address_becomes_the_link_base(data_dir: Path, monkeypatch: pytest.MonkeyPatch):
+    from tradertape.cli.common import build_runtime
+
+    monkeypatch.delenv("TRADERTAPE_PUBLIC_BASE_URL", raising=False)
+    assert build_runtime(serving_at=("0.0.0.0", 8765)).settings.public_base_url == (  # noqa: S104
+        "http://127.0.0.1:8765"
+    )
+    monkeypatch.setenv("TRADERTAPE_PUBLIC_BASE_URL", "https://trade.example.com")
+    configured = build_runtime(serving_at=("0.0.0.0", 8765)).settings  # noqa: S104
+    assert configured.public_base_url == "https://trade.example.com"
+
+
+def test_outbox_prints_links_unwrapped(data_dir: Path):
+    from tradertape.cli.common import build_runtime
+
+    runtime = build_runtime()
+    with runtime.db.session() as db:
+        runtime.login.request_link(db, email="a@x.in", ip=None)
+    output = _ok(["outbox", "--to", "a@x.in"])
+    link = next(line for line in output.splitlines() if "#token=" in line)
+    assert len(link.split("#token=")[1]) == 43  # the whole token on one line

@@ -84,4 +84,5 @@ def outbox(
         console.print("outbox is empty")
     for mail in mails:
         console.rule(f"#{mail.id} to {mail.to} at {mail.created_at:%Y-%m-%d %H:%M:%S} UTC")
-        console.print(f"[bold]{mail.subject}[/bold]\n{mail.body}")
+        console.print(f"[bold]{mail.subject}[/bold]")
+        console.print(mail.body, soft_wrap=True, markup=False, highlight=False)

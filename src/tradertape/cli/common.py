@@ -17,11 +17,20 @@ console = Console()
 err_console = Console(stderr=True)
 
 
-def build_runtime() -> Runtime:
-    """Settings from the environment, default ports."""
+def build_runtime(*, serving_at: tuple[str, int] | None = None) -> Runtime:
+    """Settings from the environment, default ports.
+
+    When serving and no public base URL is configured, links in e-mails point at the
+    address actually served (a wildcard bind is reached through loopback).
+    """
     from tradertape.settings import Settings
 
-    return Runtime.build(Settings())
+    settings = Settings()
+    if serving_at is not None and "public_base_url" not in settings.model_fields_set:
+        host, port = serving_at
+        host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104 - compared, not bound
+        settings = settings.model_copy(update={"public_base_url": f"http://{host}:{port}"})
+    return Runtime.build(settings)
 
 
 @contextmanager

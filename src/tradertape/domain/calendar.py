@@ -176,7 +176,7 @@ def _to_ist(moment: datetime) -> datetime:
 class TradingCalendar:
     """Trading days of NSE's equity and equity-derivative segments over a covered range."""
 
-    __slots__ = ("_first", "_holidays", "_last", "_names", "_special")
+    __slots__ = ("_first", "_holidays", "_last", "_names", "_provisional_until", "_special")
 
     def __init__(
         self,
@@ -186,16 +186,25 @@ class TradingCalendar:
         last_day: date,
         special_sessions: Iterable[date] = (),
         names: Mapping[date, str] | None = None,
+        provisional_years: int = 0,
     ) -> None:
+        """``provisional_years`` extends coverage past ``last_day``: every weekday trades there.
+
+        A running system must not stop on 1 January because next year's holiday list is not
+        published yet; `is_provisional` tells callers (and the UI) which days are guesses.
+        """
         if first_day > last_day:
             raise ValueError("first_day is after last_day")
         self._first, self._last = first_day, last_day
+        self._provisional_until = date(last_day.year + provisional_years, 12, 31)
         self._holidays = frozenset(holidays)
         self._special = frozenset(special_sessions)
         self._names = MappingProxyType(dict(names or {}))
         if self._holidays & self._special:
             raise ValueError("a date cannot be both a holiday and a special session")
-        outside = sorted(d for d in self._holidays | self._special if not self.covers(d))
+        outside = sorted(
+            d for d in self._holidays | self._special if not first_day <= d <= last_day
+        )
         if outside:
             raise ValueError(f"dates outside {first_day}..{last_day}: {outside[:3]}")
 
@@ -208,11 +217,16 @@ class TradingCalendar:
         return self._last
 
     def covers(self, day: date) -> bool:
-        return self._first <= day <= self._last
+        return self._first <= day <= max(self._last, self._provisional_until)
+
+    def is_provisional(self, day: date) -> bool:
+        """Whether ``day`` lies past the published holiday list (weekdays assumed to trade)."""
+        return self._last < day <= self._provisional_until
 
     def _require(self, day: date) -> None:
         if not self.covers(day):
-            raise OutsideCalendarError(f"{day} is outside {self._first}..{self._last}")
+            end = max(self._last, self._provisional_until)
+            raise OutsideCalendarError(f"{day} is outside {self._first}..{end}")
 
     def is_trading_day(self, day: date) -> bool:
         self._require(day)

@@ -34,8 +34,12 @@ def parse_dated_csv(text: str) -> dict[date, str]:
     return parsed
 
 
+#: Years past the last published holiday list that still answer (weekdays trade there).
+PROVISIONAL_YEARS = 2
+
+
 def calendar_from_tables(holidays: dict[date, str], special: dict[date, str]) -> TradingCalendar:
-    """Build a calendar covering every whole year that has holiday rows.
+    """Build a calendar covering every whole year that has holiday rows, plus provisional years.
 
     Each year in between must have rows too: a missing year would otherwise pass as a year
     without holidays.
@@ -53,6 +57,7 @@ def calendar_from_tables(holidays: dict[date, str], special: dict[date, str]) ->
         last_day=date(last, 12, 31),
         special_sessions=special,
         names={**holidays, **special},
+        provisional_years=PROVISIONAL_YEARS,
     )
 
 

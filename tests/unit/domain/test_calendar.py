@@ -141,8 +141,8 @@ def test_trading_days_is_inclusive_and_empty_when_reversed():
     "call",
     [
         pytest.param(lambda: NSE.is_trading_day(date(2017, 12, 31)), id="before-coverage"),
-        pytest.param(lambda: NSE.is_trading_day(date(2027, 1, 1)), id="after-coverage"),
-        pytest.param(lambda: NSE.next_trading_day(date(2026, 12, 31)), id="next-runs-off-end"),
+        pytest.param(lambda: NSE.is_trading_day(date(2029, 1, 1)), id="after-provisional"),
+        pytest.param(lambda: NSE.next_trading_day(date(2028, 12, 29)), id="next-runs-off-end"),
         pytest.param(lambda: NSE.previous_trading_day(date(2018, 1, 1)), id="prev-runs-off"),
         pytest.param(lambda: NSE.holiday_name(date(2030, 1, 1)), id="name-outside"),
     ],
@@ -150,6 +150,15 @@ def test_trading_days_is_inclusive_and_empty_when_reversed():
 def test_dates_outside_the_published_lists_are_refused_not_guessed(call):
     with pytest.raises(OutsideCalendarError):
         call()
+
+
+def test_years_after_the_published_list_are_provisional_weekdays():
+    assert not NSE.is_provisional(date(2026, 12, 31))
+    assert NSE.is_provisional(date(2027, 1, 1))
+    assert NSE.is_trading_day(date(2027, 1, 1))  # a Friday, no list yet: assumed open
+    assert not NSE.is_trading_day(date(2027, 1, 2))  # Saturday
+    assert NSE.next_trading_day(date(2026, 12, 31)) == date(2027, 1, 1)
+    assert NSE.is_provisional(date(2028, 12, 29))
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,62 @@
+"""Market data values: candles for research, ticks for trading.
+
+Candles are float64 (they feed NumPy backtests and indicators); ticks carry `Decimal`
+prices on the tick grid because orders fill at them and money is booked from them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+
+class Interval(StrEnum):
+    """Candle intervals the store keeps (Kite's names)."""
+
+    DAY = "day"
+    MINUTE = "minute"
+
+
+@dataclass(frozen=True, slots=True)
+class DailyBar:
+    """One trading day of one instrument."""
+
+    day: date
+    open: float
+    high: float
+    low: float
+    close: float
+    volume: int
+
+
+@dataclass(frozen=True, slots=True)
+class Tick:
+    """A trade print plus the top of the book, as a feed delivers it.
+
+    ``open``/``high``/``low`` are the day's so far; ``prev_close`` is yesterday's close
+    (Kite's ``ohlc.close``); ``volume`` is cumulative for the day.
+    """
+
+    key: str  # "NSE:INFY"
+    instrument_token: int
+    ts: datetime  # aware
+    last_price: Decimal
+    last_quantity: int
+    volume: int
+    open: Decimal
+    high: Decimal
+    low: Decimal
+    prev_close: Decimal
+    bid: Decimal | None = None
+    ask: Decimal | None = None
+    bid_quantity: int = 0
+    ask_quantity: int = 0
+
+    @property
+    def change_pct(self) -> float:
+        """Percent change from the previous close."""
+        if not self.prev_close:
+            return 0.0
+        return float((self.last_price - self.prev_close) / self.prev_close * 100)

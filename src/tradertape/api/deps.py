@@ -109,7 +109,7 @@ SessionUser = Annotated[User, Depends(session_user)]
 def _agent_key(request: Request, runtime: Runtime, db: Session, secret: str) -> AgentKey:
     if not secret.startswith(AGENT_KEY_PREFIX):
         raise Unauthenticated("this endpoint takes a session cookie or an agent key (zt_…)")
-    return agent_keys.authenticate(db, clock=runtime.clock, secret=secret)
+    return agent_keys.keys.authenticate(db, clock=runtime.clock, secret=secret)
 
 
 def current_user(request: Request, runtime: RuntimeDep, db: DbDep) -> User:

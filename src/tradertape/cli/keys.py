@@ -35,17 +35,18 @@ def keys_create(
 @keys_app.command("list")
 def keys_list(email: str = EMAIL) -> None:
     """List a user's agent keys (masked)."""
-    from tradertape.services import agent_keys, bearer
+    from tradertape.services import agent_keys
+    from tradertape.services.bearer import masked
 
     runtime = build_runtime()
     table = Table("id", "name", "key", "scopes", "created", "last used", "state")
     with service_errors(), runtime.db.session() as db:
         user = user_by_email(db, email)
-        for row in agent_keys.list_for(db, user_id=user.id, limit=500, offset=0):
+        for row in agent_keys.keys.list_for(db, user_id=user.id, limit=500, offset=0):
             table.add_row(
                 str(row.id),
                 row.name,
-                bearer.masked(row),
+                masked(row),
                 ",".join(row.scopes),
                 f"{row.created_at:%Y-%m-%d}",
                 f"{row.last_used_at:%Y-%m-%d %H:%M}" if row.last_used_at else "",
@@ -62,7 +63,7 @@ def keys_revoke(key_id: int, email: str = EMAIL) -> None:
     runtime = build_runtime()
     with service_errors(), runtime.db.session() as db:
         user = user_by_email(db, email)
-        agent_keys.revoke(db, clock=runtime.clock, user_id=user.id, key_id=key_id)
+        agent_keys.keys.revoke(db, clock=runtime.clock, user_id=user.id, row_id=key_id)
         console.print(f"key {key_id} revoked")
 
 
@@ -74,7 +75,7 @@ def keys_regenerate(key_id: int, email: str = EMAIL) -> None:
     runtime = build_runtime()
     with service_errors(), runtime.db.session() as db:
         user = user_by_email(db, email)
-        issued = agent_keys.regenerate(db, clock=runtime.clock, user_id=user.id, key_id=key_id)
+        issued = agent_keys.keys.regenerate(db, clock=runtime.clock, user_id=user.id, row_id=key_id)
         console.print(issued.secret, soft_wrap=True)
 
 
@@ -109,17 +110,18 @@ def tokens_create(
 @tokens_app.command("list")
 def tokens_list(email: str = EMAIL) -> None:
     """List a user's worker tokens (masked)."""
-    from tradertape.services import bearer, worker_tokens
+    from tradertape.services import worker_tokens
+    from tradertape.services.bearer import masked
 
     runtime = build_runtime()
     table = Table("id", "name", "token", "scope", "modes", "created", "state")
     with service_errors(), runtime.db.session() as db:
         user = user_by_email(db, email)
-        for row in worker_tokens.list_for(db, user_id=user.id, limit=500, offset=0):
+        for row in worker_tokens.tokens.list_for(db, user_id=user.id, limit=500, offset=0):
             table.add_row(
                 row.id,
                 row.name,
-                bearer.masked(row),
+                masked(row),
                 row.account_scope,
                 ",".join(row.allowed_modes),
                 f"{row.created_at:%Y-%m-%d}",
@@ -136,7 +138,7 @@ def tokens_revoke(token_id: str, email: str = EMAIL) -> None:
     runtime = build_runtime()
     with service_errors(), runtime.db.session() as db:
         user = user_by_email(db, email)
-        worker_tokens.revoke(db, clock=runtime.clock, user_id=user.id, token_id=token_id)
+        worker_tokens.tokens.revoke(db, clock=runtime.clock, user_id=user.id, row_id=token_id)
         console.print(f"token {token_id} revoked")
 
 
@@ -148,7 +150,7 @@ def tokens_regenerate(token_id: str, email: str = EMAIL) -> None:
     runtime = build_runtime()
     with service_errors(), runtime.db.session() as db:
         user = user_by_email(db, email)
-        issued = worker_tokens.regenerate(
-            db, clock=runtime.clock, user_id=user.id, token_id=token_id
+        issued = worker_tokens.tokens.regenerate(
+            db, clock=runtime.clock, user_id=user.id, row_id=token_id
         )
         console.print(issued.secret, soft_wrap=True)

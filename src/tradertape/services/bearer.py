@@ -1,26 +1,38 @@
 """What agent keys and worker tokens share: issue, rotate, revoke and look up by secret.
 
 The raw secret is returned once and never stored; the row keeps its SHA-256 and a
-short prefix so a masked list can tell keys apart.
+short prefix so a masked list can tell keys apart. `BearerRegistry` holds the whole
+owner-scoped life cycle for one table, so each kind only adds how it is created.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from tradertape.db.models.keys import BearerSecret
+from tradertape.errors import InvalidField, Unauthenticated
 from tradertape.ports.clock import Clock
 from tradertape.security.tokens import new_secret, sha256_hex
+from tradertape.services.ownership import get_owned, owned
 
 _TOUCH_EVERY = timedelta(minutes=1)
 _PREFIX_CHARS = 4
 
 
 R = TypeVar("R", bound=BearerSecret)
+
+
+@dataclass(frozen=True, slots=True)
+class Issued(Generic[R]):
+    """A row and its raw secret, which is shown this once."""
+
+    row: R
+    secret: str
 
 
 def assign_secret(row: BearerSecret, *, kind_prefix: str) -> str:
@@ -36,28 +48,63 @@ def masked(row: BearerSecret) -> str:
     return f"{row.prefix}…"
 
 
-def rotate(db: Session, row: BearerSecret, *, clock: Clock, kind_prefix: str) -> str:
-    """Replace the secret (the old one stops working at once); commits."""
-    secret = assign_secret(row, kind_prefix=kind_prefix)
-    row.rotated_at = clock.now()
-    db.commit()
-    return secret
+class BearerRegistry(Generic[R]):
+    """Owner-scoped list, get, revoke, regenerate and authenticate for one bearer table."""
 
+    def __init__(
+        self,
+        model: type[R],
+        *,
+        kind_prefix: str,
+        label: str,
+        newest_first: InstrumentedAttribute[Any],
+    ) -> None:
+        self.model = model
+        self.kind_prefix = kind_prefix
+        self.label = label
+        self._order = newest_first
 
-def revoke(db: Session, row: BearerSecret, *, clock: Clock) -> None:
-    """Revoke for good (idempotent); commits."""
-    if row.revoked_at is None:
-        row.revoked_at = clock.now()
+    def issue(self, db: Session, row: R) -> Issued[R]:
+        """Store a new row with a fresh secret (commits)."""
+        secret = assign_secret(row, kind_prefix=self.kind_prefix)
+        db.add(row)
         db.commit()
+        return Issued(row=row, secret=secret)
 
+    def list_for(self, db: Session, *, user_id: int, limit: int, offset: int) -> list[R]:
+        """The user's rows, newest first, revoked ones included (they show as revoked)."""
+        query = owned(self.model, user_id=user_id).order_by(self._order.desc())
+        return list(db.scalars(query.limit(limit).offset(offset)))
 
-def find_live(db: Session, model: type[R], secret: str, *, clock: Clock) -> R | None:
-    """The unrevoked row for `secret`, marking it used; `None` when unknown or revoked."""
-    row = db.scalar(select(model).where(model.secret_hash == sha256_hex(secret)))
-    if row is None or row.revoked_at is not None:
-        return None
-    now = clock.now()
-    if row.last_used_at is None or now - row.last_used_at >= _TOUCH_EVERY:
-        row.last_used_at = now
+    def get(self, db: Session, *, user_id: int, row_id: object) -> R:
+        """One of the user's rows (404 missing, 403 someone else's)."""
+        return get_owned(db, self.model, row_id, user_id=user_id, label=self.label)
+
+    def revoke(self, db: Session, *, clock: Clock, user_id: int, row_id: object) -> R:
+        """Revoke for good (idempotent); commits."""
+        row = self.get(db, user_id=user_id, row_id=row_id)
+        if row.revoked_at is None:
+            row.revoked_at = clock.now()
+            db.commit()
+        return row
+
+    def regenerate(self, db: Session, *, clock: Clock, user_id: int, row_id: object) -> Issued[R]:
+        """New secret, same row and grants; the old secret stops working at once."""
+        row = self.get(db, user_id=user_id, row_id=row_id)
+        if row.revoked_at is not None:
+            raise InvalidField("id", f"a revoked {self.label} cannot be regenerated; create one")
+        secret = assign_secret(row, kind_prefix=self.kind_prefix)
+        row.rotated_at = clock.now()
         db.commit()
-    return row
+        return Issued(row=row, secret=secret)
+
+    def authenticate(self, db: Session, *, clock: Clock, secret: str) -> R:
+        """The unrevoked row for `secret`, marked used; 401 when unknown or revoked."""
+        row = db.scalar(select(self.model).where(self.model.secret_hash == sha256_hex(secret)))
+        if row is None or row.revoked_at is not None:
+            raise Unauthenticated(f"invalid or revoked {self.label}")
+        now = clock.now()
+        if row.last_used_at is None or now - row.last_used_at >= _TOUCH_EVERY:
+            row.last_used_at = now
+            db.commit()
+        return row

@@ -23,8 +23,14 @@ from tradertape.domain.worker_access import (
 from tradertape.errors import Forbidden, InvalidField, Unauthenticated
 from tradertape.ports.clock import Clock
 from tradertape.security.tokens import WORKER_TOKEN_PREFIX
-from tradertape.services import bearer
-from tradertape.services.ownership import get_owned, owned
+from tradertape.services.bearer import BearerRegistry, Issued
+
+tokens: BearerRegistry[WorkerToken] = BearerRegistry(
+    WorkerToken,
+    kind_prefix=WORKER_TOKEN_PREFIX,
+    label="worker token",
+    newest_first=WorkerToken.created_at,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,14 +44,6 @@ class TokenSpec:
     allowed_templates: Sequence[str] = ()
     expires_at: datetime | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class IssuedWorkerToken:
-    """A token row and its raw secret, which is shown once."""
-
-    row: WorkerToken
-    secret: str
 
 
 def _validated(spec: TokenSpec, *, now: datetime) -> TokenSpec:
@@ -67,7 +65,7 @@ def _validated(spec: TokenSpec, *, now: datetime) -> TokenSpec:
     return spec
 
 
-def create(db: Session, *, clock: Clock, user_id: int, spec: TokenSpec) -> IssuedWorkerToken:
+def create(db: Session, *, clock: Clock, user_id: int, spec: TokenSpec) -> Issued[WorkerToken]:
     """Issue a token (commits); the id is ``worker_<16 hex>``."""
     now = clock.now()
     spec = _validated(spec, now=now)
@@ -83,44 +81,12 @@ def create(db: Session, *, clock: Clock, user_id: int, spec: TokenSpec) -> Issue
         expires_at=spec.expires_at,
         created_at=now,
     )
-    secret = bearer.assign_secret(row, kind_prefix=WORKER_TOKEN_PREFIX)
-    db.add(row)
-    db.commit()
-    return IssuedWorkerToken(row=row, secret=secret)
-
-
-def list_for(db: Session, *, user_id: int, limit: int, offset: int) -> list[WorkerToken]:
-    """The user's tokens, newest first."""
-    query = owned(WorkerToken, user_id=user_id).order_by(WorkerToken.created_at.desc())
-    return list(db.scalars(query.limit(limit).offset(offset)))
-
-
-def get(db: Session, *, user_id: int, token_id: str) -> WorkerToken:
-    """One of the user's tokens (404/403 otherwise)."""
-    return get_owned(db, WorkerToken, token_id, user_id=user_id, label="worker token")
-
-
-def revoke(db: Session, *, clock: Clock, user_id: int, token_id: str) -> WorkerToken:
-    """Revoke one of the user's tokens."""
-    row = get(db, user_id=user_id, token_id=token_id)
-    bearer.revoke(db, row, clock=clock)
-    return row
-
-
-def regenerate(db: Session, *, clock: Clock, user_id: int, token_id: str) -> IssuedWorkerToken:
-    """New secret for a live token; its id, scope and grants stay."""
-    row = get(db, user_id=user_id, token_id=token_id)
-    if row.revoked_at is not None:
-        raise InvalidField("token_id", "a revoked token cannot be regenerated; create a new one")
-    secret = bearer.rotate(db, row, clock=clock, kind_prefix=WORKER_TOKEN_PREFIX)
-    return IssuedWorkerToken(row=row, secret=secret)
+    return tokens.issue(db, row)
 
 
 def authenticate(db: Session, *, clock: Clock, secret: str) -> WorkerToken:
     """The live, unexpired token for a presented secret, or 401."""
-    row = bearer.find_live(db, WorkerToken, secret, clock=clock)
-    if row is None:
-        raise Unauthenticated("invalid or revoked worker token")
+    row = tokens.authenticate(db, clock=clock, secret=secret)
     if row.expires_at is not None and row.expires_at <= clock.now():
         raise Unauthenticated("worker token has expired")
     return row

@@ -8,7 +8,8 @@ from pydantic import BaseModel
 from tradertape.api.deps import AgentKeyDep, DbDep, PageDep, RuntimeDep, SessionUser
 from tradertape.api.schemas.keys import AgentKeyCreate, AgentKeyIssued, AgentKeyOut
 from tradertape.db.models import AgentKey
-from tradertape.services import agent_keys, bearer
+from tradertape.services import agent_keys
+from tradertape.services.bearer import Issued, masked
 
 router = APIRouter(prefix="/agent", tags=["agent"])
 
@@ -17,7 +18,7 @@ def _out(row: AgentKey) -> AgentKeyOut:
     return AgentKeyOut(
         id=row.id,
         name=row.name,
-        masked_key=bearer.masked(row),
+        masked_key=masked(row),
         scopes=row.scopes,
         created_at=row.created_at,
         rotated_at=row.rotated_at,
@@ -27,14 +28,14 @@ def _out(row: AgentKey) -> AgentKeyOut:
     )
 
 
-def _issued(issued: agent_keys.IssuedAgentKey) -> AgentKeyIssued:
+def _issued(issued: Issued[AgentKey]) -> AgentKeyIssued:
     return AgentKeyIssued(**_out(issued.row).model_dump(), api_key=issued.secret)
 
 
 @router.get("/keys", response_model=list[AgentKeyOut])
 def list_keys(user: SessionUser, db: DbDep, page: PageDep) -> list[AgentKeyOut]:
     """Your agent keys, masked, newest first."""
-    rows = agent_keys.list_for(db, user_id=user.id, limit=page.limit, offset=page.offset)
+    rows = agent_keys.keys.list_for(db, user_id=user.id, limit=page.limit, offset=page.offset)
     return [_out(row) for row in rows]
 
 
@@ -52,7 +53,7 @@ def create_key(
 @router.post("/keys/{key_id}/revoke", response_model=AgentKeyOut)
 def revoke_key(key_id: int, user: SessionUser, runtime: RuntimeDep, db: DbDep) -> AgentKeyOut:
     """Revoke a key; it stops working at once."""
-    return _out(agent_keys.revoke(db, clock=runtime.clock, user_id=user.id, key_id=key_id))
+    return _out(agent_keys.keys.revoke(db, clock=runtime.clock, user_id=user.id, row_id=key_id))
 
 
 @router.post("/keys/{key_id}/regenerate", response_model=AgentKeyIssued)
@@ -60,7 +61,9 @@ def regenerate_key(
     key_id: int, user: SessionUser, runtime: RuntimeDep, db: DbDep
 ) -> AgentKeyIssued:
     """Replace a key's secret; the old secret stops working, the new one is shown once."""
-    return _issued(agent_keys.regenerate(db, clock=runtime.clock, user_id=user.id, key_id=key_id))
+    return _issued(
+        agent_keys.keys.regenerate(db, clock=runtime.clock, user_id=user.id, row_id=key_id)
+    )
 
 
 class AgentWhoAmI(BaseModel):

@@ -23,7 +23,8 @@ from tradertape.api.schemas.keys import (
     WorkerTokenOut,
 )
 from tradertape.db.models import WorkerToken
-from tradertape.services import bearer, worker_tokens
+from tradertape.services import worker_tokens
+from tradertape.services.bearer import Issued, masked
 
 router = APIRouter(prefix="/algo-workers", tags=["algo-workers"])
 
@@ -32,7 +33,7 @@ def _out(row: WorkerToken) -> WorkerTokenOut:
     return WorkerTokenOut(
         token_id=row.id,
         name=row.name,
-        masked_token=bearer.masked(row),
+        masked_token=masked(row),
         account_scope=row.account_scope,
         allowed_modes=row.allowed_modes,
         allowed_actions=row.allowed_actions,
@@ -48,7 +49,7 @@ def _out(row: WorkerToken) -> WorkerTokenOut:
     )
 
 
-def _issued(issued: worker_tokens.IssuedWorkerToken) -> WorkerTokenIssued:
+def _issued(issued: Issued[WorkerToken]) -> WorkerTokenIssued:
     return WorkerTokenIssued(**_out(issued.row).model_dump(), token=issued.secret)
 
 
@@ -72,7 +73,7 @@ def create_token(
 @router.get("/tokens", response_model=list[WorkerTokenOut])
 def list_tokens(user: SessionUser, db: DbDep, page: PageDep) -> list[WorkerTokenOut]:
     """Your worker tokens, masked, newest first."""
-    rows = worker_tokens.list_for(db, user_id=user.id, limit=page.limit, offset=page.offset)
+    rows = worker_tokens.tokens.list_for(db, user_id=user.id, limit=page.limit, offset=page.offset)
     return [_out(row) for row in rows]
 
 
@@ -81,7 +82,9 @@ def revoke_token(
     token_id: str, user: SessionUser, runtime: RuntimeDep, db: DbDep
 ) -> WorkerTokenOut:
     """Revoke a token; workers using it get 401 from now on."""
-    return _out(worker_tokens.revoke(db, clock=runtime.clock, user_id=user.id, token_id=token_id))
+    return _out(
+        worker_tokens.tokens.revoke(db, clock=runtime.clock, user_id=user.id, row_id=token_id)
+    )
 
 
 @router.post("/tokens/{token_id}/regenerate", response_model=WorkerTokenIssued)
@@ -89,7 +92,9 @@ def regenerate_token(
     token_id: str, user: SessionUser, runtime: RuntimeDep, db: DbDep
 ) -> WorkerTokenIssued:
     """New secret, same id and grants; the old secret stops working."""
-    issued = worker_tokens.regenerate(db, clock=runtime.clock, user_id=user.id, token_id=token_id)
+    issued = worker_tokens.tokens.regenerate(
+        db, clock=runtime.clock, user_id=user.id, row_id=token_id
+    )
     return _issued(issued)
 
 

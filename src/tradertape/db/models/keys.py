@@ -11,8 +11,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from tradertape.db.base import Base, Owned
 
 
-class BearerSecret:
-    """Columns of a table whose rows are presented as bearer secrets."""
+class BearerSecret(Owned):
+    """Columns of an owned table whose rows are presented as bearer secrets."""
 
     secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
     # First characters of the secret, so a masked list can tell rows apart.
@@ -22,7 +22,7 @@ class BearerSecret:
     revoked_at: Mapped[datetime | None]
 
 
-class AgentKey(BearerSecret, Owned, Base):
+class AgentKey(BearerSecret, Base):
     """A key the local agent or a script presents as ``Authorization: Bearer zt_…``."""
 
     __tablename__ = "agent_keys"
@@ -33,7 +33,7 @@ class AgentKey(BearerSecret, Owned, Base):
     created_at: Mapped[datetime]
 
 
-class WorkerToken(BearerSecret, Owned, Base):
+class WorkerToken(BearerSecret, Base):
     """A worker's bearer token with its account scope, modes, actions and templates."""
 
     __tablename__ = "worker_tokens"

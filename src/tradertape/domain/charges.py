@@ -52,6 +52,7 @@ __all__ = [
     "Segment",
     "SegmentRates",
     "Side",
+    "charge_segment",
     "compute_charges",
     "exercise_stt",
     "schedule_for",
@@ -197,3 +198,18 @@ def exercise_stt(
     if intrinsic_value < 0:
         raise ValueError("intrinsic value cannot be negative")
     return whole_rupees(intrinsic_value * schedule_for(trade_date, schedules).stt_exercise)
+
+
+def charge_segment(*, derivative_kind: str | None, intraday: bool) -> Segment:
+    """How a fill is priced: options and futures by kind, equity by delivery vs intraday.
+
+    ``derivative_kind`` is ``"FUT"``, ``"CE"``/``"PE"`` or ``None`` for equity; ``intraday``
+    is true for MIS (and CO) fills, false for CNC/MTF.
+    """
+    if derivative_kind == "FUT":
+        return Segment.FUTURES
+    if derivative_kind in ("CE", "PE"):
+        return Segment.OPTIONS
+    if derivative_kind is not None:
+        raise ValueError(f"unknown derivative kind {derivative_kind!r}")
+    return Segment.EQUITY_INTRADAY if intraday else Segment.EQUITY_DELIVERY

@@ -447,3 +447,20 @@ def test_brokerage_never_exceeds_twenty_rupees_an_order(day_fills, day):
     orders = {f.order_id for f in day_fills}
 
     assert compute_charges(day_fills, day).brokerage <= 20 * len(orders)
+
+
+@pytest.mark.parametrize(
+    ("kind", "intraday", "segment"),
+    [
+        pytest.param(None, False, Segment.EQUITY_DELIVERY, id="cnc"),
+        pytest.param(None, True, Segment.EQUITY_INTRADAY, id="mis"),
+        pytest.param("FUT", True, Segment.FUTURES, id="fut-mis"),
+        pytest.param("FUT", False, Segment.FUTURES, id="fut-nrml"),
+        pytest.param("CE", False, Segment.OPTIONS, id="call"),
+        pytest.param("PE", True, Segment.OPTIONS, id="put"),
+    ],
+)
+def test_charge_segment(kind, intraday, segment):
+    from tradertape.domain.charges import charge_segment
+
+    assert charge_segment(derivative_kind=kind, intraday=intraday) is segment

@@ -4,13 +4,18 @@ from tradertape.db.models.accounts import AuthAttempt, LoginChallenge, User, Use
 from tradertape.db.models.brokers import BrokerCredential
 from tradertape.db.models.keys import AgentKey, WorkerToken
 from tradertape.db.models.outbox import OutboxMessage
+from tradertape.db.models.trading import CashEntry, Order, OrderEventRow, Trade
 
 __all__ = [
     "AgentKey",
     "AuthAttempt",
     "BrokerCredential",
+    "CashEntry",
     "LoginChallenge",
+    "Order",
+    "OrderEventRow",
     "OutboxMessage",
+    "Trade",
     "User",
     "UserSession",
     "WorkerToken",

@@ -1,0 +1,113 @@
+"""The OMS ledger: orders and their event history, trades, and the cash ledger.
+
+One `Order` row is our record of an order at any broker; for the paper broker it is
+also the exchange's book. Money columns are exact decimals. Positions and holdings
+are derived from trades, so they can never drift from the executions behind them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tradertape.db.base import Base, Owned
+
+PRICE = Numeric(18, 4)
+MONEY = Numeric(20, 4)
+
+
+class Order(Owned, Base):
+    """An order as placed, and where it stands now."""
+
+    __tablename__ = "orders"
+    __table_args__ = (
+        # The idempotency guarantee: one order per client key per user, enforced by the database.
+        UniqueConstraint("user_id", "client_key"),
+        Index("ix_orders_broker_status", "broker", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[str] = mapped_column(String(32), unique=True)
+    broker: Mapped[str] = mapped_column(String(20))
+    client_key: Mapped[str | None] = mapped_column(String(160))
+    exchange: Mapped[str] = mapped_column(String(8))
+    tradingsymbol: Mapped[str] = mapped_column(String(64))
+    instrument_token: Mapped[int]
+    transaction_type: Mapped[str] = mapped_column(String(4))
+    product: Mapped[str] = mapped_column(String(8))
+    order_type: Mapped[str] = mapped_column(String(8))
+    variety: Mapped[str] = mapped_column(String(10))
+    validity: Mapped[str] = mapped_column(String(4))
+    validity_ttl: Mapped[int | None]
+    quantity: Mapped[int]
+    price: Mapped[Decimal | None] = mapped_column(PRICE)
+    trigger_price: Mapped[Decimal | None] = mapped_column(PRICE)
+    disclosed_quantity: Mapped[int | None]
+    market_protection: Mapped[int | None]
+    iceberg_legs: Mapped[int | None]
+    iceberg_quantity: Mapped[int | None]
+    status: Mapped[str] = mapped_column(String(24))
+    status_message: Mapped[str | None] = mapped_column(Text)
+    filled_quantity: Mapped[int] = mapped_column(default=0)
+    average_price: Mapped[Decimal] = mapped_column(PRICE, default=Decimal(0))
+    triggered: Mapped[bool] = mapped_column(default=False)
+    source: Mapped[str] = mapped_column(String(20))  # api | gtt | portfolio | worker | squareoff
+    attribution: Mapped[dict[str, Any]]
+    placed_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    expires_at: Mapped[datetime | None]
+
+
+class OrderEventRow(Base):
+    """One step of an order's history (Kite's order history)."""
+
+    __tablename__ = "order_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_pk: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    status_after: Mapped[str] = mapped_column(String(24))
+    ts_event: Mapped[datetime]
+    ts_init: Mapped[datetime]
+    fill_quantity: Mapped[int] = mapped_column(default=0)
+    fill_price: Mapped[Decimal | None] = mapped_column(PRICE)
+    message: Mapped[str | None] = mapped_column(Text)
+
+
+class Trade(Owned, Base):
+    """One execution, with the charges it added to its day's contract note."""
+
+    __tablename__ = "trades"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trade_id: Mapped[str] = mapped_column(String(32), unique=True)
+    order_pk: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    broker: Mapped[str] = mapped_column(String(20))
+    exchange: Mapped[str] = mapped_column(String(8))
+    tradingsymbol: Mapped[str] = mapped_column(String(64))
+    instrument_token: Mapped[int]
+    product: Mapped[str] = mapped_column(String(8))
+    transaction_type: Mapped[str] = mapped_column(String(4))
+    quantity: Mapped[int]
+    price: Mapped[Decimal] = mapped_column(PRICE)
+    filled_at: Mapped[datetime]
+    trade_date: Mapped[str] = mapped_column(String(10), index=True)  # IST date, ISO
+    charges: Mapped[Decimal] = mapped_column(MONEY)
+
+
+class CashEntry(Owned, Base):
+    """A movement of the paper account's cash (deposit, trade value, charges)."""
+
+    __tablename__ = "cash_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    broker: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(16))  # deposit | buy | sell | charges
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    trade_pk: Mapped[int | None] = mapped_column(ForeignKey("trades.id", ondelete="SET NULL"))
+    note: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,1 @@
+"""Order management: validation, idempotent placement, the paper exchange and the ledger."""

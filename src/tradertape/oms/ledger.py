@@ -1,0 +1,87 @@
+"""Cash and positions of a paper account, derived from the ledger rows.
+
+Cash is the sum of cash entries; a position is the signed sum of a symbol's trades per
+product. Nothing here is stored twice, so the books always agree with the executions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tradertape.db.models.trading import CashEntry, Trade
+
+
+@dataclass(frozen=True, slots=True)
+class NetPosition:
+    """Signed quantity and money flows of one symbol and product."""
+
+    exchange: str
+    tradingsymbol: str
+    product: str
+    quantity: int
+    buy_quantity: int
+    sell_quantity: int
+    buy_value: Decimal
+    sell_value: Decimal
+
+    @property
+    def average_price(self) -> Decimal:
+        """Average price of the open side (buys for a long, sells for a short)."""
+        if self.quantity > 0 and self.buy_quantity:
+            return self.buy_value / self.buy_quantity
+        if self.quantity < 0 and self.sell_quantity:
+            return self.sell_value / self.sell_quantity
+        return Decimal(0)
+
+
+def cash_balance(db: Session, *, user_id: int, broker: str) -> Decimal:
+    """Cash available: deposits minus buys plus sells minus charges."""
+    total = db.scalar(
+        select(func.coalesce(func.sum(CashEntry.amount), 0)).where(
+            CashEntry.user_id == user_id, CashEntry.broker == broker
+        )
+    )
+    return Decimal(total or 0)
+
+
+def net_positions(db: Session, *, user_id: int, broker: str) -> list[NetPosition]:
+    """Every symbol/product the user has traded, with its net quantity."""
+    trades = db.scalars(
+        select(Trade).where(Trade.user_id == user_id, Trade.broker == broker).order_by(Trade.id)
+    )
+    books: dict[tuple[str, str, str], list[Trade]] = {}
+    for trade in trades:
+        books.setdefault((trade.exchange, trade.tradingsymbol, trade.product), []).append(trade)
+    positions = []
+    for (exchange, symbol, product), rows in sorted(books.items()):
+        buys = [t for t in rows if t.transaction_type == "BUY"]
+        sells = [t for t in rows if t.transaction_type == "SELL"]
+        bought = sum(t.quantity for t in buys)
+        sold = sum(t.quantity for t in sells)
+        positions.append(
+            NetPosition(
+                exchange=exchange,
+                tradingsymbol=symbol,
+                product=product,
+                quantity=bought - sold,
+                buy_quantity=bought,
+                sell_quantity=sold,
+                buy_value=sum((t.price * t.quantity for t in buys), Decimal(0)),
+                sell_value=sum((t.price * t.quantity for t in sells), Decimal(0)),
+            )
+        )
+    return positions
+
+
+def net_quantity(db: Session, *, user_id: int, broker: str, key: str, product: str) -> int:
+    """Net quantity of one symbol in one product."""
+    exchange, _, symbol = key.partition(":")
+    return sum(
+        p.quantity
+        for p in net_positions(db, user_id=user_id, broker=broker)
+        if p.exchange == exchange and p.tradingsymbol == symbol and p.product == product
+    )

@@ -1,0 +1,454 @@
+"""The paper exchange: orders placed here are matched against the live (simulated) feed.
+
+Placement validates with the same domain rules a real broker adapter uses, claims the
+client's idempotency key through a unique constraint (a replay or a racing duplicate
+gets the first order back), applies the session rule (outside market hours only AMO),
+checks funds and holdings (a shortfall is stored as REJECTED with Kite's wording), and
+matches at once when a tick is known. `on_tick` advances every working order of the
+ticked instrument; each fill books a trade, its share of the day's contract-note
+charges and the cash movements.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from tradertape.db.models.trading import CashEntry, Order, OrderEventRow, Trade
+from tradertape.domain.calendar import Market, TradingCalendar
+from tradertape.domain.calendar import Session as MarketSession
+from tradertape.domain.charges import Exchange as ChargeExchange
+from tradertape.domain.charges import Fill, Side, charge_segment, compute_charges
+from tradertape.domain.instruments import (
+    Exchange,
+    Instrument,
+    InstrumentCatalog,
+    UnknownInstrumentError,
+)
+from tradertape.domain.market import Tick
+from tradertape.domain.order_state import EventKind, OrderEvent, OrderState, OrderStatus, apply
+from tradertape.domain.orders import (
+    OrderFieldError,
+    OrderSpec,
+    OrderType,
+    Product,
+    TransactionType,
+    Validity,
+    Variety,
+    validate_order,
+)
+from tradertape.domain.ticks import tick_size
+from tradertape.engines.matching import MatchConfig, WorkingOrder, match
+from tradertape.errors import BadRequest, InvalidField, NotFound
+from tradertape.oms.ids import new_order_id, new_trade_id
+from tradertape.oms.ledger import cash_balance, net_quantity
+from tradertape.ports.clock import IST, Clock
+
+BROKER = "paper"
+_WORKING = (OrderStatus.OPEN.value, OrderStatus.TRIGGER_PENDING.value)
+_MARGIN_RATE = {Product.CNC: Decimal(1), Product.MTF: Decimal(1), Product.MIS: Decimal("0.2")}
+
+
+@dataclass(frozen=True, slots=True)
+class PaperConfig:
+    """Knobs of the simulated exchange."""
+
+    match: MatchConfig = field(default_factory=MatchConfig)
+    nrml_margin_rate: Decimal = Decimal("0.15")  # a flat SPAN+exposure stand-in for futures
+
+
+def _rupees(value: Decimal) -> str:
+    return f"{value.quantize(Decimal('0.01')):,}"
+
+
+class PaperExchange:
+    """Places, matches and books paper orders for every user."""
+
+    def __init__(
+        self,
+        *,
+        clock: Clock,
+        calendar: TradingCalendar,
+        catalog: InstrumentCatalog,
+        config: PaperConfig | None = None,
+    ) -> None:
+        self._clock = clock
+        self._calendar = calendar
+        self._catalog = catalog
+        self._config = config or PaperConfig()
+
+    def deposit(self, db: Session, *, user_id: int, amount: Decimal, note: str = "") -> None:
+        """Add funds to the user's paper account (commits)."""
+        if amount <= 0:
+            raise InvalidField("amount", "must be positive")
+        db.add(
+            CashEntry(
+                user_id=user_id,
+                broker=BROKER,
+                at=self._clock.now(),
+                kind="deposit",
+                amount=amount,
+                note=note or None,
+            )
+        )
+        db.commit()
+
+    def _instrument(self, spec: OrderSpec) -> Instrument:
+        try:
+            return self._catalog.get(spec.key)
+        except UnknownInstrumentError as exc:
+            raise InvalidField("tradingsymbol", str(exc)) from exc
+
+    def _tick_for(self, instrument: Instrument, spec: OrderSpec, last: Tick | None) -> Decimal:
+        if instrument.is_derivative:
+            return instrument.tick_size
+        reference = last.last_price if last else (spec.price or spec.trigger_price)
+        return tick_size(reference) if reference else instrument.tick_size
+
+    def _check_session(self, spec: OrderSpec, instrument: Instrument, now: datetime) -> None:
+        market = Market.FUTURES if instrument.is_derivative else Market.EQUITY
+        is_open = self._calendar.session_at(now, market) is MarketSession.NORMAL
+        if spec.variety is Variety.AMO and is_open:
+            raise InvalidField("variety", "AMO is for outside market hours; use regular")
+        if spec.variety is not Variety.AMO and not is_open:
+            raise InvalidField(
+                "variety", "markets are closed: place an AMO (variety 'amo') or a GTT"
+            )
+
+    def _blocked(self, db: Session, user_id: int) -> Decimal:
+        rows = db.scalars(
+            select(Order).where(
+                Order.user_id == user_id,
+                Order.broker == BROKER,
+                Order.transaction_type == TransactionType.BUY.value,
+                Order.status.in_([*_WORKING, OrderStatus.AMO_REQ_RECEIVED.value]),
+            )
+        )
+        return sum((self._required(o, o.price or o.average_price) for o in rows), Decimal(0))
+
+    def _required(self, order: Order, price: Decimal) -> Decimal:
+        rate = _MARGIN_RATE.get(Product(order.product), self._config.nrml_margin_rate)
+        return (order.quantity - order.filled_quantity) * price * rate
+
+    def _funding_problem(
+        self, db: Session, order: Order, instrument: Instrument, last: Tick | None
+    ) -> str | None:
+        if order.transaction_type == TransactionType.SELL.value:
+            if order.product != Product.CNC.value:
+                return None
+            held = net_quantity(
+                db, user_id=order.user_id, broker=BROKER, key=instrument.key, product="CNC"
+            )
+            if held < order.quantity:
+                return f"Insufficient holdings: {held} of {instrument.tradingsymbol} held."
+            return None
+        price = order.price or order.trigger_price or (last.last_price if last else None)
+        if price is None:
+            return "No price available to compute the required margin."
+        required = self._required(order, price)
+        available = cash_balance(db, user_id=order.user_id, broker=BROKER) - self._blocked(
+            db, order.user_id
+        )
+        if required > available:
+            return (
+                f"Insufficient funds. Required margin is {_rupees(required)} "
+                f"but available margin is {_rupees(max(available, Decimal(0)))}."
+            )
+        return None
+
+    def place(
+        self,
+        db: Session,
+        *,
+        user_id: int,
+        spec: OrderSpec,
+        client_key: str | None = None,
+        source: str = "api",
+        attribution: dict[str, Any] | None = None,
+        last: Tick | None = None,
+    ) -> Order:
+        """Validate, claim the idempotency key, store, and match at once if possible."""
+        if client_key is not None:
+            existing = self._by_key(db, user_id, client_key)
+            if existing is not None:
+                return existing
+        instrument = self._instrument(spec)
+        try:
+            validate_order(spec, instrument, tick=self._tick_for(instrument, spec, last))
+        except OrderFieldError as exc:
+            raise InvalidField(exc.field, exc.message) from exc
+        now = self._clock.now()
+        self._check_session(spec, instrument, now)
+        order = self._new_order(user_id, spec, instrument, client_key, source, attribution, now)
+        db.add(order)
+        try:
+            db.flush()
+        except IntegrityError:
+            # A concurrent request claimed the same key first: answer with its order.
+            db.rollback()
+            winner = self._by_key(db, user_id, client_key) if client_key else None
+            if winner is None:
+                raise
+            return winner
+        problem = self._funding_problem(db, order, instrument, last)
+        if problem:
+            self._record(db, order, OrderEvent(EventKind.REJECTED, now, message=problem))
+        else:
+            self._record(
+                db,
+                order,
+                OrderEvent(EventKind.ACCEPTED, now, status_after=self._entry_status(spec)),
+            )
+        db.commit()
+        if last is not None and order.status in _WORKING:
+            self._advance(db, order, instrument, last, traded_volume=last.last_quantity)
+            self._expire_ioc(db, order)
+            db.commit()
+        return order
+
+    def _by_key(self, db: Session, user_id: int, client_key: str) -> Order | None:
+        query = select(Order).where(Order.user_id == user_id, Order.client_key == client_key)
+        return db.scalar(query)
+
+    @staticmethod
+    def _entry_status(spec: OrderSpec) -> OrderStatus:
+        if spec.variety is Variety.AMO:
+            return OrderStatus.AMO_REQ_RECEIVED
+        if spec.order_type in (OrderType.SL, OrderType.SL_M):
+            return OrderStatus.TRIGGER_PENDING
+        return OrderStatus.OPEN
+
+    @staticmethod
+    def _new_order(
+        user_id: int,
+        spec: OrderSpec,
+        instrument: Instrument,
+        client_key: str | None,
+        source: str,
+        attribution: dict[str, Any] | None,
+        now: datetime,
+    ) -> Order:
+        return Order(
+            user_id=user_id,
+            order_id=new_order_id(now),
+            broker=BROKER,
+            client_key=client_key,
+            exchange=spec.exchange.value,
+            tradingsymbol=spec.tradingsymbol,
+            instrument_token=instrument.instrument_token,
+            transaction_type=spec.transaction_type.value,
+            product=spec.product.value,
+            order_type=spec.order_type.value,
+            variety=spec.variety.value,
+            validity=spec.validity.value,
+            validity_ttl=spec.validity_ttl,
+            quantity=spec.quantity,
+            price=spec.price,
+            trigger_price=spec.trigger_price,
+            disclosed_quantity=spec.disclosed_quantity,
+            market_protection=spec.market_protection,
+            iceberg_legs=spec.iceberg_legs,
+            iceberg_quantity=spec.iceberg_quantity,
+            status="PUT ORDER REQ RECEIVED",
+            filled_quantity=0,
+            average_price=Decimal(0),
+            source=source,
+            attribution=dict(attribution or {}),
+            placed_at=now,
+            updated_at=now,
+        )
+
+    def _record(self, db: Session, order: Order, event: OrderEvent) -> None:
+        state = OrderState(
+            status=None if order.status == "PUT ORDER REQ RECEIVED" else OrderStatus(order.status),
+            quantity=order.quantity,
+            filled_quantity=order.filled_quantity,
+            average_price=order.average_price,
+            status_message=order.status_message,
+        )
+        after = apply(state, event)
+        assert after.status is not None
+        order.status = after.status.value
+        order.filled_quantity = after.filled_quantity
+        order.average_price = after.average_price
+        order.status_message = after.status_message
+        order.updated_at = event.ts_event
+        if event.kind is EventKind.TRIGGERED:
+            order.triggered = True
+        db.add(
+            OrderEventRow(
+                order_pk=order.id,
+                kind=event.kind.value,
+                status_after=order.status,
+                ts_event=event.ts_event,
+                ts_init=self._clock.now(),
+                fill_quantity=event.fill_quantity,
+                fill_price=event.fill_price,
+                message=event.message,
+            )
+        )
+
+    def cancel(self, db: Session, *, user_id: int, order_id: str) -> Order:
+        """Cancel a working order (404 if not the user's; 400 if already final)."""
+        order = db.scalar(select(Order).where(Order.order_id == order_id, Order.user_id == user_id))
+        if order is None:
+            raise NotFound(f"order {order_id} not found")
+        if OrderStatus(order.status).is_terminal:
+            raise BadRequest(f"order {order_id} is {order.status} and cannot be cancelled")
+        self._record(
+            db,
+            order,
+            OrderEvent(EventKind.CANCELLED, self._clock.now(), message="Cancelled by user."),
+        )
+        db.commit()
+        return order
+
+    def on_tick(self, db: Session, tick: Tick, *, traded_volume: int) -> list[Trade]:
+        """Advance every working paper order of the ticked instrument (commits)."""
+        exchange, _, symbol = tick.key.partition(":")
+        orders = db.scalars(
+            select(Order)
+            .where(
+                Order.broker == BROKER,
+                Order.exchange == exchange,
+                Order.tradingsymbol == symbol,
+                Order.status.in_(_WORKING),
+            )
+            .order_by(Order.id)
+        ).all()
+        if not orders:
+            return []
+        instrument = self._catalog.get(tick.key)
+        trades: list[Trade] = []
+        for order in orders:
+            trades.extend(self._advance(db, order, instrument, tick, traded_volume=traded_volume))
+        db.commit()
+        return trades
+
+    def _advance(
+        self, db: Session, order: Order, instrument: Instrument, tick: Tick, *, traded_volume: int
+    ) -> list[Trade]:
+        working = WorkingOrder(
+            side=TransactionType(order.transaction_type),
+            order_type=OrderType(order.order_type),
+            pending_quantity=order.quantity - order.filled_quantity,
+            price=order.price,
+            trigger_price=order.trigger_price,
+            triggered=order.triggered,
+            market_protection=order.market_protection,
+            leg_quantity=order.iceberg_quantity,
+            lot_size=instrument.lot_size,
+        )
+        config = self._config.match
+        result = match(working, tick, traded_volume=traded_volume, config=config)
+        if result.triggered:
+            self._record(db, order, OrderEvent(EventKind.TRIGGERED, tick.ts))
+        if not result.fill_quantity or result.fill_price is None:
+            return []
+        self._record(
+            db,
+            order,
+            OrderEvent(
+                EventKind.FILLED,
+                tick.ts,
+                fill_quantity=result.fill_quantity,
+                fill_price=result.fill_price,
+            ),
+        )
+        return [
+            self._book_trade(
+                db, order, instrument, result.fill_quantity, result.fill_price, tick.ts
+            )
+        ]
+
+    def _expire_ioc(self, db: Session, order: Order) -> None:
+        if order.validity == Validity.IOC.value and order.status in _WORKING:
+            self._record(
+                db,
+                order,
+                OrderEvent(
+                    EventKind.EXPIRED, self._clock.now(), message="IOC remainder cancelled."
+                ),
+            )
+
+    def _book_trade(
+        self,
+        db: Session,
+        order: Order,
+        instrument: Instrument,
+        quantity: int,
+        price: Decimal,
+        at: datetime,
+    ) -> Trade:
+        trade_date = at.astimezone(IST).date()
+        trade = Trade(
+            user_id=order.user_id,
+            trade_id=new_trade_id(at),
+            order_pk=order.id,
+            broker=BROKER,
+            exchange=order.exchange,
+            tradingsymbol=order.tradingsymbol,
+            instrument_token=order.instrument_token,
+            product=order.product,
+            transaction_type=order.transaction_type,
+            quantity=quantity,
+            price=price,
+            filled_at=at,
+            trade_date=trade_date.isoformat(),
+            charges=Decimal(0),
+        )
+        db.add(trade)
+        db.flush()
+        trade.charges = self._charges_delta(db, order.user_id, trade_date.isoformat())
+        value = price * quantity
+        buy = order.transaction_type == TransactionType.BUY.value
+        for kind, amount in (
+            ("buy" if buy else "sell", -value if buy else value),
+            ("charges", -trade.charges),
+        ):
+            if amount:
+                db.add(
+                    CashEntry(
+                        user_id=order.user_id,
+                        broker=BROKER,
+                        at=at,
+                        kind=kind,
+                        amount=amount,
+                        trade_pk=trade.id,
+                    )
+                )
+        return trade
+
+    def _charges_delta(self, db: Session, user_id: int, trade_date: str) -> Decimal:
+        """What the newest trade adds to the day's contract note (totals are per day)."""
+        rows = db.scalars(
+            select(Trade)
+            .where(Trade.user_id == user_id, Trade.broker == BROKER, Trade.trade_date == trade_date)
+            .order_by(Trade.id)
+        ).all()
+        day = datetime.fromisoformat(trade_date).date()
+        fills = [self._fill(t) for t in rows]
+        before = compute_charges(fills[:-1], day).total if len(fills) > 1 else Decimal(0)
+        return compute_charges(fills, day).total - before
+
+    def _fill(self, trade: Trade) -> Fill:
+        instrument = self._catalog.get(f"{trade.exchange}:{trade.tradingsymbol}")
+        derivative = instrument.instrument_type.value if instrument.is_derivative else None
+        exchange = Exchange(trade.exchange)
+        return Fill(
+            order_id=str(trade.order_pk),
+            segment=charge_segment(derivative_kind=derivative, intraday=trade.product == "MIS"),
+            side=Side(trade.transaction_type),
+            quantity=trade.quantity,
+            price=trade.price,
+            exchange=ChargeExchange.BSE
+            if exchange in (Exchange.BSE, Exchange.BFO)
+            else ChargeExchange.NSE,
+            instrument=instrument.isin or instrument.key,
+        )

@@ -1,0 +1,117 @@
+"""Property: whatever orders, ticks and cancels happen, money is conserved and CNC never
+goes short. cash + Σ(bought − sold at cost) + Σ charges == deposits."""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select
+
+from tradertape.db.engine import Database
+from tradertape.db.models.trading import Order, Trade
+from tradertape.domain.calendar_data import nse_calendar
+from tradertape.domain.instruments import Exchange
+from tradertape.domain.instruments_data import reference_catalog
+from tradertape.domain.market import Tick
+from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
+from tradertape.engines.matching import MatchConfig
+from tradertape.errors import InvalidField
+from tradertape.oms.ledger import cash_balance, net_positions
+from tradertape.oms.paper import BROKER, PaperConfig, PaperExchange
+from tradertape.ports.clock import IST, ManualClock
+from tradertape.services.users import create_user
+
+DEPOSIT = Decimal(500_000)
+prices = st.integers(min_value=13_000, max_value=15_000).map(lambda n: Decimal(n) / 10)
+place = st.tuples(
+    st.just("place"),
+    st.sampled_from(list(TransactionType)),
+    st.sampled_from([Product.CNC, Product.MIS]),
+    st.integers(min_value=1, max_value=200),
+    st.one_of(st.none(), prices),
+)
+actions = st.lists(
+    st.one_of(place, st.tuples(st.just("tick"), prices), st.tuples(st.just("cancel"))),
+    min_size=1,
+    max_size=25,
+)
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(steps=actions)
+def test_money_is_conserved_and_cnc_never_goes_short(database: Database, steps):
+    clock = ManualClock(datetime(2026, 11, 20, 9, 30, tzinfo=IST))
+    exchange = PaperExchange(
+        clock=clock,
+        calendar=nse_calendar(),
+        catalog=reference_catalog(),
+        config=PaperConfig(match=MatchConfig(participation=Decimal("0.3"))),
+    )
+    last = Decimal(1400)
+    with database.session() as db:
+        user_id = create_user(db, clock=clock, email=f"{uuid.uuid4().hex[:12]}@x.in").id
+        exchange.deposit(db, user_id=user_id, amount=DEPOSIT)
+        for step in steps:
+            clock.advance(timedelta(seconds=30))
+            if step[0] == "tick":
+                last = step[1]
+                exchange.on_tick(db, _tick(clock, last), traded_volume=150)
+            elif step[0] == "cancel":
+                working = db.scalar(
+                    select(Order).where(Order.user_id == user_id, Order.status == "OPEN").limit(1)
+                )
+                if working is not None:
+                    exchange.cancel(db, user_id=user_id, order_id=working.order_id)
+            else:
+                _, side, product, qty, price = step
+                spec = OrderSpec(
+                    exchange=Exchange.NSE,
+                    tradingsymbol="INFY",
+                    transaction_type=side,
+                    quantity=qty,
+                    product=product,
+                    order_type=OrderType.LIMIT if price else OrderType.MARKET,
+                    price=price,
+                )
+                # A limit price off the tick grid is refused and stores nothing.
+                with contextlib.suppress(InvalidField):
+                    exchange.place(db, user_id=user_id, spec=spec, last=_tick(clock, last))
+            _check(db, user_id)
+
+
+def _check(db, user_id: int) -> None:
+    cash = cash_balance(db, user_id=user_id, broker=BROKER)
+    positions = net_positions(db, user_id=user_id, broker=BROKER)
+    at_cost = sum((p.buy_value - p.sell_value for p in positions), Decimal(0))
+    charges = db.scalar(
+        select(func.coalesce(func.sum(Trade.charges), 0)).where(Trade.user_id == user_id)
+    ) or Decimal(0)
+    assert cash + at_cost + Decimal(charges) == DEPOSIT
+    assert all(p.quantity >= 0 for p in positions if p.product == "CNC")
+    assert all(
+        Decimal(c) >= 0 for c in db.scalars(select(Trade.charges).where(Trade.user_id == user_id))
+    )
+
+
+def _tick(clock: ManualClock, price: Decimal) -> Tick:
+    return Tick(
+        key="NSE:INFY",
+        instrument_token=1,
+        ts=clock.now(),
+        last_price=price,
+        last_quantity=100,
+        volume=10_000,
+        open=price,
+        high=price,
+        low=price,
+        prev_close=price,
+        bid=price,
+        ask=price,
+    )

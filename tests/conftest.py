@@ -40,6 +40,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing() -> Iterator[None]:
+    # Production-strength argon2 costs seconds per test on a small machine; hashes carry
+    # their own parameters, so a cheap profile changes speed, not behaviour.
+    from argon2 import PasswordHasher
+
+    from tradertape.security import passwords
+
+    passwords.use_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    yield
+    passwords.use_hasher(PasswordHasher())
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # Every test that touches the database is marked, so the PostgreSQL pass can run just those.
     for item in items:

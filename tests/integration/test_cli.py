@@ -31,7 +31,7 @@ def _ok(args: list[str]) -> str:
 def test_db_upgrade_creates_the_database_and_secret(data_dir: Path):
     assert (data_dir / "tradertape.db").exists()
     assert (data_dir / "secret.key").exists()
-    assert "database at revision 0001" in _ok(["db", "upgrade"])
+    assert "database at revision 0002" in _ok(["db", "upgrade"])
 
 
 def test_user_create_and_duplicate(data_dir: Path):

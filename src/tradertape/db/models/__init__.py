@@ -2,6 +2,7 @@
 
 from tradertape.db.models.accounts import AuthAttempt, LoginChallenge, User, UserSession
 from tradertape.db.models.brokers import BrokerCredential
+from tradertape.db.models.instruments import KiteInstrument
 from tradertape.db.models.keys import AgentKey, WorkerToken
 from tradertape.db.models.outbox import OutboxMessage
 
@@ -9,6 +10,7 @@ __all__ = [
     "AgentKey",
     "AuthAttempt",
     "BrokerCredential",
+    "KiteInstrument",
     "LoginChallenge",
     "OutboxMessage",
     "User",

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import DateTime, Dialect
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy import DateTime, Dialect, Numeric, String
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -31,3 +32,35 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+class ExactDecimal(TypeDecorator[Decimal]):
+    """A `Decimal` kept exactly: NUMERIC on PostgreSQL, text on SQLite.
+
+    SQLite has no decimal type, so a plain Numeric would round-trip through float
+    (and SQLAlchemy warns about it); prices and tick sizes must come back as written.
+    Values are read back without trailing zeros (``24650``, not PostgreSQL's padded
+    ``24650.0000``), so both backends return the same thing.
+    """
+
+    impl = Numeric
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        """Text on SQLite, the configured NUMERIC elsewhere."""
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(String(40))
+        return dialect.type_descriptor(self.impl_instance)
+
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> Any:
+        """Store the decimal's exact text on SQLite."""
+        if value is None or dialect.name != "sqlite":
+            return value
+        return str(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        """Return a `Decimal` on both backends."""
+        if value is None:
+            return None
+        number = value if isinstance(value, Decimal) else Decimal(value)
+        return Decimal(format(number.normalize(), "f"))

@@ -8,7 +8,7 @@ its rows come from (shipped reference data, a Kite dump) is the loader's busines
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -73,6 +73,12 @@ class Instrument:
     expiry: date | None = None
     strike: Decimal | None = None
     underlying: str | None = None
+    # The exchange's own contract number (Kite's ``exchange_token``); Upstox keys
+    # derivatives by it. Known only for instruments that came from a broker dump.
+    exchange_token: int | None = None
+    # Upstox keys indices by a display name (``NSE_INDEX|Nifty 50``) that cannot be
+    # derived from anything else, so the reference data carries it.
+    upstox_key: str | None = None
 
     @property
     def key(self) -> str:
@@ -88,6 +94,24 @@ class Instrument:
     def is_derivative(self) -> bool:
         """Futures and options."""
         return self.instrument_type in (InstrumentType.FUT, InstrumentType.CE, InstrumentType.PE)
+
+    @property
+    def option_type(self) -> InstrumentType | None:
+        """CE or PE for an option; `None` for anything else."""
+        if self.instrument_type in (InstrumentType.CE, InstrumentType.PE):
+            return self.instrument_type
+        return None
+
+    @property
+    def segment(self) -> str:
+        """Kite's ``segment`` column (``NSE``, ``INDICES``, ``NFO-FUT``, ``NFO-OPT``...)."""
+        if self.instrument_type is InstrumentType.INDEX:
+            return "INDICES"
+        if self.instrument_type is InstrumentType.FUT:
+            return f"{self.exchange.value}-FUT"
+        if self.option_type is not None:
+            return f"{self.exchange.value}-OPT"
+        return self.exchange.value
 
 
 def synthetic_token(exchange: Exchange, tradingsymbol: str, *, index: bool = False) -> int:
@@ -125,6 +149,13 @@ class InstrumentCatalog:
         self._by_token = MappingProxyType({i.instrument_token: i for i in by_key.values()})
         self._by_isin = MappingProxyType(
             {(i.exchange, i.isin): i for i in by_key.values() if i.isin}
+        )
+        self._by_exchange_token = MappingProxyType(
+            {(i.exchange, i.exchange_token): i for i in by_key.values() if i.exchange_token}
+        )
+        self._indices = MappingProxyType(_index_names(by_key.values()))
+        self._contracts = MappingProxyType(
+            {_contract_key(i): i for i in by_key.values() if i.is_derivative and i.underlying}
         )
         resolved: dict[str, tuple[str, ...]] = {}
         for name, keys in universes.items():
@@ -170,6 +201,60 @@ class InstrumentCatalog:
             raise UnknownInstrumentError(isin)
         return instrument
 
+    def by_exchange_token(self, exchange: Exchange, token: int) -> Instrument:
+        """The instrument with this exchange token on `exchange` (how Upstox keys F&O)."""
+        instrument = self._by_exchange_token.get((exchange, token))
+        if instrument is None:
+            raise UnknownInstrumentError(str(token))
+        return instrument
+
+    def index_named(self, exchange: Exchange, name: str) -> Instrument:
+        """The index on `exchange` known by `name` under any spelling brokers use.
+
+        Kite says ``NIFTY 50``, Upstox ``Nifty 50``, Groww and the F&O market ``NIFTY``;
+        all of them, and the Kite name without spaces, find the same index
+        (case-insensitively).
+        """
+        instrument = self._indices.get((exchange, name.strip().casefold()))
+        if instrument is None:
+            raise UnknownInstrumentError(name)
+        return instrument
+
+    def contract(
+        self,
+        exchange: Exchange,
+        underlying: str,
+        expiry: date,
+        instrument_type: InstrumentType,
+        strike: Decimal | None = None,
+    ) -> Instrument:
+        """The future or option with these terms (strike only for options)."""
+        if instrument_type not in (InstrumentType.CE, InstrumentType.PE):
+            strike = None
+        terms = (exchange, underlying.upper(), expiry, instrument_type, strike)
+        instrument = self._contracts.get(terms)
+        if instrument is None:
+            words = [underlying, f"{expiry:%Y-%m-%d}", str(strike or ""), instrument_type.value]
+            raise UnknownInstrumentError(f"{exchange.value}:{' '.join(w for w in words if w)}")
+        return instrument
+
+    def search(self, text: str, *, limit: int = 50, offset: int = 0) -> list[Instrument]:
+        """Instruments whose symbol, or a word of whose name, starts with `text`.
+
+        Case-insensitive. Exact symbols come first, then symbol prefixes, then name
+        matches; within each, cash instruments before derivatives, then by key.
+        """
+        needle = text.strip().casefold()
+        if not needle:
+            return []
+        ranked: list[tuple[int, bool, str, Instrument]] = []
+        for instrument in self._by_key.values():
+            rank = _match_rank(instrument, needle)
+            if rank is not None:
+                ranked.append((rank, instrument.is_derivative, instrument.key, instrument))
+        ranked.sort(key=lambda item: item[:3])
+        return [item[3] for item in ranked[offset : offset + limit]]
+
     @property
     def universe_names(self) -> tuple[str, ...]:
         """Names of the known universes, sorted."""
@@ -181,3 +266,44 @@ class InstrumentCatalog:
         if keys is None:
             raise UnknownUniverseError(name, self._universes)
         return tuple(self._by_key[k] for k in keys)
+
+
+def _index_names(instruments: Iterable[Instrument]) -> dict[tuple[Exchange, str], Instrument]:
+    # One pass per spelling, strongest first, so a Kite symbol is never shadowed by
+    # another index's looser alias.
+    indices = [i for i in instruments if i.instrument_type is InstrumentType.INDEX]
+    spellings: tuple[Callable[[Instrument], str | None], ...] = (
+        lambda i: i.tradingsymbol,
+        lambda i: i.upstox_key.partition("|")[2] if i.upstox_key else None,
+        lambda i: i.underlying,
+        lambda i: i.name,
+        lambda i: i.tradingsymbol.replace(" ", ""),
+    )
+    names: dict[tuple[Exchange, str], Instrument] = {}
+    for spelling in spellings:
+        for index in indices:
+            name = spelling(index)
+            if name:
+                names.setdefault((index.exchange, name.casefold()), index)
+    return names
+
+
+def _contract_key(
+    i: Instrument,
+) -> tuple[Exchange, str, date | None, InstrumentType, Decimal | None]:
+    strike = i.strike if i.option_type is not None else None
+    return (i.exchange, (i.underlying or "").upper(), i.expiry, i.instrument_type, strike)
+
+
+def _match_rank(instrument: Instrument, needle: str) -> int | None:
+    symbol = instrument.tradingsymbol.casefold()
+    if symbol == needle:
+        return 0
+    if symbol.startswith(needle):
+        return 1
+    name = instrument.name.casefold()
+    if name.startswith(needle):
+        return 2
+    if any(word.startswith(needle) for word in name.split()):
+        return 3
+    return None

@@ -59,6 +59,7 @@ def parse_reference_data(
                 tick_size=Decimal("0.05"),
                 lot_size=lots.get(row["symbol"], 1),
                 underlying=row["symbol"],
+                upstox_key=row["upstox_key"],
             )
         )
     members: Mapping[str, list[str]] = defaultdict(list)

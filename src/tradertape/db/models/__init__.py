@@ -2,6 +2,7 @@
 
 from tradertape.db.models.accounts import AuthAttempt, LoginChallenge, User, UserSession
 from tradertape.db.models.brokers import BrokerCredential
+from tradertape.db.models.instruments import KiteInstrument
 from tradertape.db.models.keys import AgentKey, WorkerToken
 from tradertape.db.models.outbox import OutboxMessage
 from tradertape.db.models.trading import CashEntry, Order, OrderEventRow, Trade
@@ -11,6 +12,7 @@ __all__ = [
     "AuthAttempt",
     "BrokerCredential",
     "CashEntry",
+    "KiteInstrument",
     "LoginChallenge",
     "Order",
     "OrderEventRow",

@@ -1,0 +1,221 @@
+"""GTT triggers (reference §1.7, §5.7): single and two-leg (OCO), fired exactly once.
+
+A single trigger fires when the last price reaches its value from the side it started
+on (the LTP at creation); a two-leg trigger fires its stop leg at or below the lower
+value and its target leg at or above the upper one, and firing one retires the other.
+Firing is a compare-and-set on the row (``active`` → ``triggered``), so two processes
+or two ticks racing for the same trigger cannot both win. The winner then places the
+leg's LIMIT order with the trigger id as idempotency key: a crash between the claim and
+the placement is repaired by `recover`, which re-places with the same key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from tradertape.db.models.trading import Gtt, Order
+from tradertape.domain.calendar import Market, TradingCalendar
+from tradertape.domain.calendar import Session as MarketSession
+from tradertape.domain.instruments import Exchange, UnknownInstrumentError
+from tradertape.domain.market import Tick
+from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
+from tradertape.errors import BadRequest, InvalidField, NotFound
+from tradertape.oms.paper import PaperExchange
+from tradertape.ports.broker import GttSpec
+from tradertape.ports.clock import Clock
+
+VALIDITY = timedelta(days=365)
+ACTIVE = "active"
+
+
+def _decimal(value: Any, field: str) -> Decimal:
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation as exc:
+        raise InvalidField(field, f"{value!r} is not a number") from exc
+    if not number.is_finite() or number <= 0:
+        raise InvalidField(field, "must be a positive number")
+    return number
+
+
+def _leg_order(raw: Mapping[str, Any], index: int, derivative: bool) -> dict[str, Any]:
+    field = f"orders[{index}]"
+    if str(raw.get("order_type", "LIMIT")) != OrderType.LIMIT.value:
+        raise InvalidField(f"{field}.order_type", "GTT legs are LIMIT orders")
+    product = str(raw.get("product", ""))
+    allowed = Product.NRML.value if derivative else Product.CNC.value
+    if product != allowed:
+        raise InvalidField(f"{field}.product", f"GTT takes {allowed} here")
+    side = str(raw.get("transaction_type", ""))
+    if side not in (TransactionType.BUY.value, TransactionType.SELL.value):
+        raise InvalidField(f"{field}.transaction_type", "BUY or SELL")
+    quantity = raw.get("quantity")
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity <= 0:
+        raise InvalidField(f"{field}.quantity", "must be a positive integer")
+    price = _decimal(raw.get("price"), f"{field}.price")
+    return {"transaction_type": side, "quantity": quantity, "order_type": "LIMIT",
+            "product": product, "price": str(price)}
+
+
+class GttBook:
+    """Creates, evaluates and retires GTT triggers on top of the paper exchange."""
+
+    def __init__(self, *, clock: Clock, calendar: TradingCalendar, exchange: PaperExchange):
+        self._clock = clock
+        self._calendar = calendar
+        self._exchange = exchange
+
+    def create(self, db: Session, *, user_id: int, spec: GttSpec) -> Gtt:
+        """Validate and store a trigger (commits); it expires after a year."""
+        try:
+            instrument = self._exchange.catalog.get(f"{spec.exchange}:{spec.tradingsymbol}")
+        except UnknownInstrumentError as exc:
+            raise InvalidField("condition.tradingsymbol", str(exc)) from exc
+        triggers = [_decimal(v, f"condition.trigger_values[{i}]")
+                    for i, v in enumerate(spec.trigger_values)]
+        if len(triggers) not in (1, 2):
+            raise InvalidField("condition.trigger_values", "one value (single) or two (two-leg)")
+        if len(spec.orders) != len(triggers):
+            raise InvalidField("orders", "one order per trigger value")
+        if len(triggers) == 2 and not triggers[0] < triggers[1]:
+            raise InvalidField("condition.trigger_values", "two-leg: stop-loss value first, lower")
+        orders = [_leg_order(o, i, instrument.is_derivative) for i, o in enumerate(spec.orders)]
+        now = self._clock.now()
+        gtt = Gtt(
+            user_id=user_id,
+            broker="paper",
+            type=spec.kind,
+            exchange=instrument.exchange.value,
+            tradingsymbol=instrument.tradingsymbol,
+            instrument_token=instrument.instrument_token,
+            trigger_values=[str(t) for t in triggers],
+            last_price=_decimal(spec.last_price, "condition.last_price"),
+            orders=orders,
+            status=ACTIVE,
+            created_at=now,
+            updated_at=now,
+            expires_at=now + VALIDITY,
+        )
+        db.add(gtt)
+        db.commit()
+        return gtt
+
+    def get(self, db: Session, *, user_id: int, trigger_id: int) -> Gtt:
+        """One of the user's triggers (404 otherwise)."""
+        gtt = db.get(Gtt, trigger_id)
+        if gtt is None or gtt.user_id != user_id:
+            raise NotFound(f"GTT {trigger_id} not found")
+        return gtt
+
+    def delete(self, db: Session, *, user_id: int, trigger_id: int) -> Gtt:
+        """Retire an active trigger (400 once it has fired or expired)."""
+        gtt = self.get(db, user_id=user_id, trigger_id=trigger_id)
+        claimed = self._claim(db, gtt.id, status="deleted", leg=None)
+        if not claimed:
+            db.refresh(gtt)
+            raise BadRequest(f"GTT {trigger_id} is {gtt.status} and cannot be deleted")
+        db.commit()
+        db.refresh(gtt)
+        return gtt
+
+    def _claim(self, db: Session, gtt_id: int, *, status: str, leg: int | None) -> bool:
+        now = self._clock.now()
+        result = db.execute(
+            update(Gtt)
+            .where(Gtt.id == gtt_id, Gtt.status == ACTIVE)
+            .values(status=status, updated_at=now, triggered_leg=leg,
+                    triggered_at=now if status == "triggered" else None)
+            .execution_options(synchronize_session=False)
+        )
+        return int(getattr(result, "rowcount", 0) or 0) == 1
+
+    @staticmethod
+    def _leg_hit(gtt: Gtt, price: Decimal) -> int | None:
+        values = [Decimal(v) for v in gtt.trigger_values]
+        if len(values) == 2:
+            if price <= values[0]:
+                return 0
+            return 1 if price >= values[1] else None
+        trigger = values[0]
+        rising = trigger >= gtt.last_price
+        return 0 if (price >= trigger if rising else price <= trigger) else None
+
+    def on_tick(self, db: Session, tick: Tick) -> list[Gtt]:
+        """Fire every active trigger of the ticked instrument that the price reached."""
+        if self._calendar.session_at(tick.ts, Market.EQUITY) is not MarketSession.NORMAL:
+            return []  # evaluated only during market hours
+        exchange, _, symbol = tick.key.partition(":")
+        candidates = db.scalars(
+            select(Gtt).where(Gtt.exchange == exchange, Gtt.tradingsymbol == symbol,
+                              Gtt.status == ACTIVE)
+        ).all()
+        fired = []
+        for gtt in candidates:
+            leg = self._leg_hit(gtt, tick.last_price)
+            if leg is None or not self._claim(db, gtt.id, status="triggered", leg=leg):
+                continue
+            db.commit()
+            db.refresh(gtt)
+            self._place_leg(db, gtt, tick)
+            fired.append(gtt)
+        return fired
+
+    def _place_leg(self, db: Session, gtt: Gtt, tick: Tick | None) -> None:
+        assert gtt.triggered_leg is not None
+        leg = gtt.orders[gtt.triggered_leg]
+        spec = OrderSpec(
+            exchange=Exchange(gtt.exchange),
+            tradingsymbol=gtt.tradingsymbol,
+            transaction_type=TransactionType(leg["transaction_type"]),
+            quantity=int(leg["quantity"]),
+            product=Product(leg["product"]),
+            order_type=OrderType.LIMIT,
+            price=Decimal(leg["price"]),
+        )
+        try:
+            order = self._exchange.place(db, user_id=gtt.user_id, spec=spec,
+                                         client_key=f"gtt:{gtt.id}", source="gtt", last=tick)
+        except InvalidField as exc:
+            gtt.status = "rejected"
+            gtt.result = {"order_result": {"status": "failed", "order_id": None,
+                                           "rejection_reason": exc.detail}}
+        else:
+            gtt.order_pk = order.id
+            gtt.result = {"triggered_at": self._clock.now().isoformat(),
+                          "order_result": {"status": "success" if order.status != "REJECTED"
+                                           else "failed",
+                                           "order_id": order.order_id,
+                                           "rejection_reason": order.status_message
+                                           if order.status == "REJECTED" else ""}}
+        db.commit()
+
+    def recover(self, db: Session) -> int:
+        """Place the order of every trigger claimed but never placed (after a crash)."""
+        orphans = db.scalars(select(Gtt).where(Gtt.status == "triggered",
+                                               Gtt.order_pk.is_(None))).all()
+        for gtt in orphans:
+            self._place_leg(db, gtt, None)
+        return len(orphans)
+
+    def expire_due(self, db: Session) -> int:
+        """Mark triggers past their one-year validity as expired."""
+        result = db.execute(
+            update(Gtt).where(Gtt.status == ACTIVE, Gtt.expires_at <= self._clock.now())
+            .values(status="expired", updated_at=self._clock.now())
+        )
+        db.commit()
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def orders_of(self, db: Session, gtts: Sequence[Gtt]) -> dict[int, Order]:
+        """The orders the given triggers placed, by trigger id."""
+        ids = [g.order_pk for g in gtts if g.order_pk is not None]
+        rows = db.scalars(select(Order).where(Order.id.in_(ids))).all() if ids else []
+        by_pk = {o.id: o for o in rows}
+        return {g.id: by_pk[g.order_pk] for g in gtts if g.order_pk in by_pk}
+

@@ -95,7 +95,7 @@ def test_intraday_round_trip_books_the_worked_example_charges(setup, database: D
         sell = exchange.place(
             db, user_id=user_id, spec=spec(SELL, 100, "1410"), last=tick(clock, "1410")
         )
-        charges = db.scalar(select(func.sum(Trade.charges)))
+        charges = sum(db.scalars(select(Trade.charges)), Decimal(0))
         cash = cash_balance(db, user_id=user_id, broker=BROKER)
         flat = net_positions(db, user_id=user_id, broker=BROKER)
 
@@ -121,7 +121,7 @@ def test_delivery_round_trip_over_two_days_books_337_19(setup, database: Databas
             spec=spec(SELL, 100, "1500", product=Product.CNC),
             last=tick(clock, "1500"),
         )
-        total = db.scalar(select(func.sum(Trade.charges)))
+        total = sum(db.scalars(select(Trade.charges)), Decimal(0))
     assert total == Decimal("337.19")
 
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from tradertape.db.engine import Database
 from tradertape.db.models.trading import Order, Trade
@@ -90,10 +90,8 @@ def _check(db, user_id: int) -> None:
     cash = cash_balance(db, user_id=user_id, broker=BROKER)
     positions = net_positions(db, user_id=user_id, broker=BROKER)
     at_cost = sum((p.buy_value - p.sell_value for p in positions), Decimal(0))
-    charges = db.scalar(
-        select(func.coalesce(func.sum(Trade.charges), 0)).where(Trade.user_id == user_id)
-    ) or Decimal(0)
-    assert cash + at_cost + Decimal(charges) == DEPOSIT
+    charges = sum(db.scalars(select(Trade.charges).where(Trade.user_id == user_id)), Decimal(0))
+    assert cash + at_cost + charges == DEPOSIT
     assert all(p.quantity >= 0 for p in positions if p.product == "CNC")
     assert all(
         Decimal(c) >= 0 for c in db.scalars(select(Trade.charges).where(Trade.user_id == user_id))

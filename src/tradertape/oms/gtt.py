@@ -59,8 +59,13 @@ def _leg_order(raw: Mapping[str, Any], index: int, derivative: bool) -> dict[str
     if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity <= 0:
         raise InvalidField(f"{field}.quantity", "must be a positive integer")
     price = _decimal(raw.get("price"), f"{field}.price")
-    return {"transaction_type": side, "quantity": quantity, "order_type": "LIMIT",
-            "product": product, "price": str(price)}
+    return {
+        "transaction_type": side,
+        "quantity": quantity,
+        "order_type": "LIMIT",
+        "product": product,
+        "price": str(price),
+    }
 
 
 class GttBook:
@@ -77,8 +82,9 @@ class GttBook:
             instrument = self._exchange.catalog.get(f"{spec.exchange}:{spec.tradingsymbol}")
         except UnknownInstrumentError as exc:
             raise InvalidField("condition.tradingsymbol", str(exc)) from exc
-        triggers = [_decimal(v, f"condition.trigger_values[{i}]")
-                    for i, v in enumerate(spec.trigger_values)]
+        triggers = [
+            _decimal(v, f"condition.trigger_values[{i}]") for i, v in enumerate(spec.trigger_values)
+        ]
         if len(triggers) not in (1, 2):
             raise InvalidField("condition.trigger_values", "one value (single) or two (two-leg)")
         if len(spec.orders) != len(triggers):
@@ -129,8 +135,12 @@ class GttBook:
         result = db.execute(
             update(Gtt)
             .where(Gtt.id == gtt_id, Gtt.status == ACTIVE)
-            .values(status=status, updated_at=now, triggered_leg=leg,
-                    triggered_at=now if status == "triggered" else None)
+            .values(
+                status=status,
+                updated_at=now,
+                triggered_leg=leg,
+                triggered_at=now if status == "triggered" else None,
+            )
             .execution_options(synchronize_session=False)
         )
         return int(getattr(result, "rowcount", 0) or 0) == 1
@@ -152,8 +162,9 @@ class GttBook:
             return []  # evaluated only during market hours
         exchange, _, symbol = tick.key.partition(":")
         candidates = db.scalars(
-            select(Gtt).where(Gtt.exchange == exchange, Gtt.tradingsymbol == symbol,
-                              Gtt.status == ACTIVE)
+            select(Gtt).where(
+                Gtt.exchange == exchange, Gtt.tradingsymbol == symbol, Gtt.status == ACTIVE
+            )
         ).all()
         fired = []
         for gtt in candidates:
@@ -179,26 +190,40 @@ class GttBook:
             price=Decimal(leg["price"]),
         )
         try:
-            order = self._exchange.place(db, user_id=gtt.user_id, spec=spec,
-                                         client_key=f"gtt:{gtt.id}", source="gtt", last=tick)
+            order = self._exchange.place(
+                db,
+                user_id=gtt.user_id,
+                spec=spec,
+                client_key=f"gtt:{gtt.id}",
+                source="gtt",
+                last=tick,
+            )
         except InvalidField as exc:
             gtt.status = "rejected"
-            gtt.result = {"order_result": {"status": "failed", "order_id": None,
-                                           "rejection_reason": exc.detail}}
+            gtt.result = {
+                "order_result": {
+                    "status": "failed",
+                    "order_id": None,
+                    "rejection_reason": exc.detail,
+                }
+            }
         else:
             gtt.order_pk = order.id
-            gtt.result = {"triggered_at": self._clock.now().isoformat(),
-                          "order_result": {"status": "success" if order.status != "REJECTED"
-                                           else "failed",
-                                           "order_id": order.order_id,
-                                           "rejection_reason": order.status_message
-                                           if order.status == "REJECTED" else ""}}
+            gtt.result = {
+                "triggered_at": self._clock.now().isoformat(),
+                "order_result": {
+                    "status": "success" if order.status != "REJECTED" else "failed",
+                    "order_id": order.order_id,
+                    "rejection_reason": order.status_message if order.status == "REJECTED" else "",
+                },
+            }
         db.commit()
 
     def recover(self, db: Session) -> int:
         """Place the order of every trigger claimed but never placed (after a crash)."""
-        orphans = db.scalars(select(Gtt).where(Gtt.status == "triggered",
-                                               Gtt.order_pk.is_(None))).all()
+        orphans = db.scalars(
+            select(Gtt).where(Gtt.status == "triggered", Gtt.order_pk.is_(None))
+        ).all()
         for gtt in orphans:
             self._place_leg(db, gtt, None)
         return len(orphans)
@@ -206,7 +231,8 @@ class GttBook:
     def expire_due(self, db: Session) -> int:
         """Mark triggers past their one-year validity as expired."""
         result = db.execute(
-            update(Gtt).where(Gtt.status == ACTIVE, Gtt.expires_at <= self._clock.now())
+            update(Gtt)
+            .where(Gtt.status == ACTIVE, Gtt.expires_at <= self._clock.now())
             .values(status="expired", updated_at=self._clock.now())
         )
         db.commit()
@@ -218,4 +244,3 @@ class GttBook:
         rows = db.scalars(select(Order).where(Order.id.in_(ids))).all() if ids else []
         by_pk = {o.id: o for o in rows}
         return {g.id: by_pk[g.order_pk] for g in gtts if g.order_pk in by_pk}
-

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradertape.db.models.trading import CashEntry, Trade
@@ -40,12 +40,10 @@ class NetPosition:
 
 def cash_balance(db: Session, *, user_id: int, broker: str) -> Decimal:
     """Cash available: deposits minus buys plus sells minus charges."""
-    total = db.scalar(
-        select(func.coalesce(func.sum(CashEntry.amount), 0)).where(
-            CashEntry.user_id == user_id, CashEntry.broker == broker
-        )
+    amounts = db.scalars(
+        select(CashEntry.amount).where(CashEntry.user_id == user_id, CashEntry.broker == broker)
     )
-    return Decimal(total or 0)
+    return sum(amounts, Decimal(0))
 
 
 def net_positions(db: Session, *, user_id: int, broker: str) -> list[NetPosition]:

@@ -83,6 +83,11 @@ class PaperExchange:
         self._catalog = catalog
         self._config = config or PaperConfig()
 
+    @property
+    def catalog(self) -> InstrumentCatalog:
+        """The instruments this exchange lists."""
+        return self._catalog
+
     def deposit(self, db: Session, *, user_id: int, amount: Decimal, note: str = "") -> None:
         """Add funds to the user's paper account (commits)."""
         if amount <= 0:

@@ -12,12 +12,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, Protocol
 
 from tradertape.domain.market import DailyBar
 from tradertape.domain.orders import OrderSpec
 
 KiteDict = dict[str, Any]
+#: Prices arrive as JSON numbers or strings; the OMS turns them into exact Decimals.
+Number = float | int | str | Decimal
 
 
 class BrokerError(Exception):
@@ -61,8 +64,8 @@ class GttSpec:
 
     exchange: str
     tradingsymbol: str
-    trigger_values: Sequence[float]
-    last_price: float
+    trigger_values: Sequence[Number]
+    last_price: Number
     orders: Sequence[Mapping[str, Any]]  # LIMIT orders, index-aligned with trigger_values
 
     @property

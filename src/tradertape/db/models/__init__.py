@@ -5,13 +5,14 @@ from tradertape.db.models.brokers import BrokerCredential
 from tradertape.db.models.instruments import KiteInstrument
 from tradertape.db.models.keys import AgentKey, WorkerToken
 from tradertape.db.models.outbox import OutboxMessage
-from tradertape.db.models.trading import CashEntry, Order, OrderEventRow, Trade
+from tradertape.db.models.trading import CashEntry, Gtt, Order, OrderEventRow, Trade
 
 __all__ = [
     "AgentKey",
     "AuthAttempt",
     "BrokerCredential",
     "CashEntry",
+    "Gtt",
     "KiteInstrument",
     "LoginChallenge",
     "Order",

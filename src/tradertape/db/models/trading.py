@@ -11,13 +11,15 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tradertape.db.base import Base, Owned
+from tradertape.db.types import ExactDecimal
 
-PRICE = Numeric(18, 4)
-MONEY = Numeric(20, 4)
+# Exact on both backends; sums are taken in Python over Decimals, never in SQL floats.
+PRICE = ExactDecimal(18, 4)
+MONEY = ExactDecimal(20, 4)
 
 
 class Order(Owned, Base):
@@ -111,3 +113,28 @@ class CashEntry(Owned, Base):
     amount: Mapped[Decimal] = mapped_column(MONEY)
     trade_pk: Mapped[int | None] = mapped_column(ForeignKey("trades.id", ondelete="SET NULL"))
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class Gtt(Owned, Base):
+    """A good-till-triggered trigger (Kite's GTT): single, or two-leg OCO."""
+
+    __tablename__ = "gtts"
+    __table_args__ = (Index("ix_gtts_symbol_status", "exchange", "tradingsymbol", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)  # Kite's trigger_id
+    broker: Mapped[str] = mapped_column(String(20))
+    type: Mapped[str] = mapped_column(String(8))  # single | two-leg
+    exchange: Mapped[str] = mapped_column(String(8))
+    tradingsymbol: Mapped[str] = mapped_column(String(64))
+    instrument_token: Mapped[int]
+    trigger_values: Mapped[list[str]]  # decimals as strings, ascending for two-leg
+    last_price: Mapped[Decimal] = mapped_column(PRICE)  # LTP when created: sets the direction
+    orders: Mapped[list[dict[str, Any]]]  # LIMIT orders, index-aligned with trigger_values
+    status: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    triggered_at: Mapped[datetime | None]
+    triggered_leg: Mapped[int | None]
+    order_pk: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"))
+    result: Mapped[dict[str, Any] | None]

@@ -1,8 +1,8 @@
-"""oms ledger
+"""oms ledger and gtt
 
-Revision ID: 0002
-Revises: 0001
-Create Date: 2026-11-21 20:23:11.929249
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-11-21 20:31:56.819577
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from alembic import op
 
 import tradertape.db.types
 
-revision: str = "0002"
-down_revision: str | None = "0001"
+revision: str = "0003"
+down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -38,8 +38,10 @@ def upgrade() -> None:
         sa.Column("validity", sa.String(length=4), nullable=False),
         sa.Column("validity_ttl", sa.Integer(), nullable=True),
         sa.Column("quantity", sa.Integer(), nullable=False),
-        sa.Column("price", sa.Numeric(precision=18, scale=4), nullable=True),
-        sa.Column("trigger_price", sa.Numeric(precision=18, scale=4), nullable=True),
+        sa.Column("price", tradertape.db.types.ExactDecimal(precision=18, scale=4), nullable=True),
+        sa.Column(
+            "trigger_price", tradertape.db.types.ExactDecimal(precision=18, scale=4), nullable=True
+        ),
         sa.Column("disclosed_quantity", sa.Integer(), nullable=True),
         sa.Column("market_protection", sa.Integer(), nullable=True),
         sa.Column("iceberg_legs", sa.Integer(), nullable=True),
@@ -47,7 +49,9 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=24), nullable=False),
         sa.Column("status_message", sa.Text(), nullable=True),
         sa.Column("filled_quantity", sa.Integer(), nullable=False),
-        sa.Column("average_price", sa.Numeric(precision=18, scale=4), nullable=False),
+        sa.Column(
+            "average_price", tradertape.db.types.ExactDecimal(precision=18, scale=4), nullable=False
+        ),
         sa.Column("triggered", sa.Boolean(), nullable=False),
         sa.Column("source", sa.String(length=20), nullable=False),
         sa.Column("attribution", sa.JSON(), nullable=False),
@@ -67,6 +71,42 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_orders_user_id"), ["user_id"], unique=False)
 
     op.create_table(
+        "gtts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("broker", sa.String(length=20), nullable=False),
+        sa.Column("type", sa.String(length=8), nullable=False),
+        sa.Column("exchange", sa.String(length=8), nullable=False),
+        sa.Column("tradingsymbol", sa.String(length=64), nullable=False),
+        sa.Column("instrument_token", sa.Integer(), nullable=False),
+        sa.Column("trigger_values", sa.JSON(), nullable=False),
+        sa.Column(
+            "last_price", tradertape.db.types.ExactDecimal(precision=18, scale=4), nullable=False
+        ),
+        sa.Column("orders", sa.JSON(), nullable=False),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("created_at", tradertape.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", tradertape.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", tradertape.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("triggered_at", tradertape.db.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("triggered_leg", sa.Integer(), nullable=True),
+        sa.Column("order_pk", sa.Integer(), nullable=True),
+        sa.Column("result", sa.JSON(), nullable=True),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["order_pk"], ["orders.id"], name=op.f("fk_gtts_order_pk_orders"), ondelete="SET NULL"
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_gtts_user_id_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_gtts")),
+    )
+    with op.batch_alter_table("gtts", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_gtts_symbol_status", ["exchange", "tradingsymbol", "status"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_gtts_user_id"), ["user_id"], unique=False)
+
+    op.create_table(
         "order_events",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("order_pk", sa.Integer(), nullable=False),
@@ -75,7 +115,9 @@ def upgrade() -> None:
         sa.Column("ts_event", tradertape.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("ts_init", tradertape.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("fill_quantity", sa.Integer(), nullable=False),
-        sa.Column("fill_price", sa.Numeric(precision=18, scale=4), nullable=True),
+        sa.Column(
+            "fill_price", tradertape.db.types.ExactDecimal(precision=18, scale=4), nullable=True
+        ),
         sa.Column("message", sa.Text(), nullable=True),
         sa.ForeignKeyConstraint(
             ["order_pk"],
@@ -100,10 +142,12 @@ def upgrade() -> None:
         sa.Column("product", sa.String(length=8), nullable=False),
         sa.Column("transaction_type", sa.String(length=4), nullable=False),
         sa.Column("quantity", sa.Integer(), nullable=False),
-        sa.Column("price", sa.Numeric(precision=18, scale=4), nullable=False),
+        sa.Column("price", tradertape.db.types.ExactDecimal(precision=18, scale=4), nullable=False),
         sa.Column("filled_at", tradertape.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("trade_date", sa.String(length=10), nullable=False),
-        sa.Column("charges", sa.Numeric(precision=20, scale=4), nullable=False),
+        sa.Column(
+            "charges", tradertape.db.types.ExactDecimal(precision=20, scale=4), nullable=False
+        ),
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["order_pk"], ["orders.id"], name=op.f("fk_trades_order_pk_orders"), ondelete="CASCADE"
@@ -125,7 +169,9 @@ def upgrade() -> None:
         sa.Column("broker", sa.String(length=20), nullable=False),
         sa.Column("at", tradertape.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
-        sa.Column("amount", sa.Numeric(precision=20, scale=4), nullable=False),
+        sa.Column(
+            "amount", tradertape.db.types.ExactDecimal(precision=20, scale=4), nullable=False
+        ),
         sa.Column("trade_pk", sa.Integer(), nullable=True),
         sa.Column("note", sa.Text(), nullable=True),
         sa.Column("user_id", sa.Integer(), nullable=False),
@@ -165,6 +211,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_order_events_order_pk"))
 
     op.drop_table("order_events")
+    with op.batch_alter_table("gtts", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_gtts_user_id"))
+        batch_op.drop_index("ix_gtts_symbol_status")
+
+    op.drop_table("gtts")
     with op.batch_alter_table("orders", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_orders_user_id"))
         batch_op.drop_index("ix_orders_broker_status")

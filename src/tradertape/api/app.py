@@ -11,7 +11,16 @@ from fastapi.routing import APIRoute
 from tradertape import __version__
 from tradertape.api.errors import install_error_handlers
 from tradertape.api.middleware import RequestIdMiddleware
-from tradertape.api.routes import admin, agent_keys, auth, brokers, health, pages, worker_tokens
+from tradertape.api.routes import (
+    admin,
+    agent_keys,
+    auth,
+    brokers,
+    health,
+    market,
+    pages,
+    worker_tokens,
+)
 from tradertape.runtime import Runtime
 
 DESCRIPTION = (
@@ -47,7 +56,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     )
     app.state.runtime = runtime
     api = APIRouter(prefix="/api")
-    for module in (health, auth, admin, agent_keys, worker_tokens, brokers):
+    for module in (health, auth, admin, agent_keys, worker_tokens, brokers, market):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(pages.router)

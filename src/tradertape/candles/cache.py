@@ -30,24 +30,43 @@ def stamp_of(path: Path) -> Stamp | None:
     return (st.st_mtime_ns, st.st_size, st.st_ino)
 
 
+Fields = tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class CachedSeries:
-    """A daily series ready for alignment: integer day numbers and the five fields."""
+    """A daily series ready for alignment.
+
+    ``days`` and ``fields`` hold every bar; ``pos`` holds, for the bars that fall on the
+    calendar's trading-day axis, their row on that axis, with ``axis_fields`` the matching
+    values. A panel is then a slice of ``pos`` and five array copies per instrument.
+    """
 
     stamp: Stamp
     source: CandleSource
     days: npt.NDArray[np.int64]
-    fields: tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]
+    fields: Fields
+    pos: npt.NDArray[np.int64]
+    axis_fields: Fields
 
     @classmethod
     def of(
-        cls, stamp: Stamp, source: CandleSource, bars: Bars, days: npt.NDArray[np.int64]
+        cls, stamp: Stamp, source: CandleSource, bars: Bars, axis: npt.NDArray[np.int64]
     ) -> CachedSeries:
-        """Freeze ``bars`` into an entry (arrays made read-only: entries are shared)."""
-        fields = (bars.open, bars.high, bars.low, bars.close, bars.volume)
-        for array in (days, *fields):
+        """Index ``bars`` against ``axis`` (day numbers); arrays are made read-only."""
+        days = (bars.time.astype("datetime64[D]") - np.datetime64(0, "D")).astype(np.int64)
+        fields: Fields = (bars.open, bars.high, bars.low, bars.close, bars.volume)
+        pos = np.searchsorted(axis, days).astype(np.int64)
+        on = axis[np.minimum(pos, axis.size - 1)] == days if axis.size else days < 0
+        if on.all():
+            axis_fields = fields
+        else:  # bars off the calendar (a Muhurat session, an import from before it) drop out
+            pos = pos[on]
+            o, h, lo, c, v = (f[on] for f in fields)
+            axis_fields = (o, h, lo, c, v)
+        for array in (days, pos, *fields, *axis_fields):
             array.flags.writeable = False
-        return cls(stamp=stamp, source=source, days=days, fields=fields)
+        return cls(stamp, source, days, fields, pos, axis_fields)
 
 
 class SeriesCache:

@@ -7,6 +7,7 @@ shipped NSE calendar, so a weekday holiday is never a row and a Budget Saturday 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -15,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from tradertape.candles.bars import Bars, FloatArray, TimeArray
+from tradertape.candles.cache import CachedSeries
 from tradertape.domain.calendar import OutsideCalendarError, TradingCalendar
 from tradertape.domain.market import Interval
 
@@ -41,15 +43,22 @@ def _provisional_end(calendar: TradingCalendar) -> date:
     return date(year, 12, 31)
 
 
-def axis_between(calendar: TradingCalendar, start: date, end: date) -> TimeArray:
-    """Trading days from ``start`` to ``end`` inclusive; refuses dates the calendar cannot know."""
+def axis_window(calendar: TradingCalendar, start: date, end: date) -> tuple[int, int]:
+    """Rows ``lo:hi`` of `trading_axis` from ``start`` to ``end`` inclusive; refuses dates the
+    calendar cannot know."""
     for day in (start, end):
         if not calendar.covers(day):
             raise OutsideCalendarError(f"{day} is outside the NSE calendar's known years")
     axis = trading_axis(calendar)
     lo = int(np.searchsorted(axis, np.datetime64(start, "D"), side="left"))
     hi = int(np.searchsorted(axis, np.datetime64(end, "D"), side="right"))
-    return axis[lo:hi]
+    return lo, hi
+
+
+def axis_between(calendar: TradingCalendar, start: date, end: date) -> TimeArray:
+    """Trading days from ``start`` to ``end`` inclusive (a view of `trading_axis`)."""
+    lo, hi = axis_window(calendar, start, end)
+    return trading_axis(calendar)[lo:hi]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -99,31 +108,34 @@ class Panel:
 
 
 def day_numbers(days: TimeArray) -> npt.NDArray[np.int64]:
-    """Days since 1970-01-01: integer keys make the alignment a plain `searchsorted`."""
+    """Days since 1970-01-01: integer keys make alignment a plain `searchsorted`."""
     return (days.astype("datetime64[D]") - EPOCH_DAY).astype(np.int64)
 
 
-def scatter_into(
-    out: tuple[FloatArray, ...],
-    column: int,
-    axis_numbers: npt.NDArray[np.int64],
-    series_numbers: npt.NDArray[np.int64],
-    series: tuple[FloatArray, ...],
-) -> None:
-    """Write one series' fields into column ``column`` of the panel arrays, by matching day.
+def assemble(
+    entries: Sequence[CachedSeries | None], lo: int, hi: int
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
+    """The five (days, instruments) arrays for rows ``lo:hi`` of the global trading axis.
 
-    A bar on a day that is not on the axis (a Muhurat session, a date the calendar calls a
-    holiday) is dropped: the panel is the calendar's view of the market.
+    Built instrument-major, so each instrument's values land in one contiguous row (a plain
+    copy when the instrument has no gap in the window), then returned transposed: the arrays
+    are Fortran-ordered views, (days, instruments) like every panel.
     """
-    if not series_numbers.size or not axis_numbers.size:
-        return
-    lo = int(np.searchsorted(series_numbers, axis_numbers[0], side="left"))
-    hi = int(np.searchsorted(series_numbers, axis_numbers[-1], side="right"))
-    if lo >= hi:
-        return
-    wanted = series_numbers[lo:hi]
-    rows = np.searchsorted(axis_numbers, wanted)
-    hit = axis_numbers[np.minimum(rows, axis_numbers.size - 1)] == wanted
-    rows = rows[hit]
-    for target, values in zip(out, series, strict=True):
-        target[rows, column] = values[lo:hi][hit]
+    out = np.full((5, len(entries), hi - lo), np.nan)
+    for j, entry in enumerate(entries):
+        if entry is None:
+            continue
+        a = int(np.searchsorted(entry.pos, lo))
+        b = int(np.searchsorted(entry.pos, hi))
+        if a == b:
+            continue
+        first, last = int(entry.pos[a]), int(entry.pos[b - 1])
+        if last - first == b - a - 1:  # no gap: slices, not fancy indexing
+            for k, values in enumerate(entry.axis_fields):
+                out[k, j, first - lo : last - lo + 1] = values[a:b]
+        else:
+            rows = entry.pos[a:b] - lo
+            for k, values in enumerate(entry.axis_fields):
+                out[k, j, rows] = values[a:b]
+    o, h, low, c, v = (out[k].T for k in range(5))
+    return o, h, low, c, v

@@ -94,9 +94,15 @@ def write_file(
 
 def read_file(path: Path, interval: Interval) -> Bars:
     """All candles of one file."""
+    return read_with_facts(path, interval)[0]
+
+
+def read_with_facts(path: Path, interval: Interval) -> tuple[Bars, FileFacts]:
+    """All candles of one file and its footer facts, opening it once."""
     # No pre-buffering and no thread pool: for files this small both cost more than they save.
-    table = pq.ParquetFile(path, pre_buffer=False).read(use_threads=False)
-    return Bars.from_arrays(
+    parquet = pq.ParquetFile(path, pre_buffer=False)
+    table = parquet.read(use_threads=False)
+    bars = Bars.from_arrays(
         interval,
         time=table.column(_TIME_COLUMN[interval]).to_numpy(),
         open=table.column("open").to_numpy(),
@@ -105,11 +111,15 @@ def read_file(path: Path, interval: Interval) -> Bars:
         close=table.column("close").to_numpy(),
         volume=table.column("volume").to_numpy().astype(np.float64),
     )
+    return bars, _facts(parquet)
 
 
 def read_facts(path: Path) -> FileFacts:
     """The footer facts of one file, without reading its columns."""
-    parquet = pq.ParquetFile(path)
+    return _facts(pq.ParquetFile(path))
+
+
+def _facts(parquet: pq.ParquetFile) -> FileFacts:
     raw = parquet.schema_arrow.metadata or {}
     meta = {k.decode(): v.decode() for k, v in raw.items() if k.startswith(_PREFIX.encode())}
     interval = Interval(meta[f"{_PREFIX}interval"])

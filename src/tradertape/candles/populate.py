@@ -10,6 +10,7 @@ the days since.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
@@ -22,6 +23,8 @@ from tradertape.domain.market import Interval
 
 #: Daily bars exist once the session has closed; before that, the last one is yesterday's.
 SESSION_CLOSE = time(15, 30)
+
+WRITER_THREADS = 3
 
 Progress = Callable[[str, int, int], None]
 """``(stage, done, total)``: called as generation and writing advance."""
@@ -96,14 +99,21 @@ def synthesize(
     series = {k: history.bars(j) for j, k in enumerate(history.keys)}
     series.update(derive_indices(history, market.catalog))
     report("generate", 1, 1)
-    for done, (key, replace) in enumerate(todo.items(), start=1):
+
+    def write(key: str) -> None:
         store.write(
             key,
             Interval.DAY,
             series[key],
             source=CandleSource.SYNTHETIC,
             origin=market.origin,
-            replace=replace,
+            replace=todo[key],
         )
-        report("write", done, len(todo))
+
+    # Parquet encoding releases the GIL: a few threads keep both cores busy.
+    with ThreadPoolExecutor(max_workers=WRITER_THREADS) as pool:
+        futures = [pool.submit(write, key) for key in todo]
+        for done, future in enumerate(as_completed(futures), start=1):
+            future.result()
+            report("write", done, len(todo))
     return SynthReport(len(todo), complete, real, first, last)

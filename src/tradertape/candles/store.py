@@ -20,17 +20,20 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from pathlib import Path
 from urllib.parse import quote, unquote
 
 import numpy as np
+import numpy.typing as npt
 
 from tradertape.candles.bars import Bars, CandleSource, validate_bars
-from tradertape.candles.cache import CachedSeries, SeriesCache, stamp_of
-from tradertape.candles.panel import Panel, axis_between, day_numbers, scatter_into
-from tradertape.candles.parquet import read_facts, read_file, write_file
+from tradertape.candles.cache import CachedSeries, SeriesCache, Stamp, stamp_of
+from tradertape.candles.panel import Panel, assemble, axis_window, day_numbers, trading_axis
+from tradertape.candles.parquet import read_facts, read_file, read_with_facts, write_file
 from tradertape.domain.calendar import TradingCalendar
 from tradertape.domain.calendar_data import nse_calendar
 from tradertape.domain.instruments import InstrumentCatalog, split_key
@@ -38,7 +41,9 @@ from tradertape.domain.market import DailyBar, Interval
 from tradertape.errors import Conflict
 
 _IST_OFFSET = np.timedelta64(330, "m")
-_SAFE = " &-_.+"  # kept as-is in file names; everything else is percent-encoded
+_SAFE = " &-_.+"
+_PARALLEL_READS_FROM = 8  # fewer cold files than this are read on the calling thread
+_READER_THREADS = 3  # kept as-is in file names; everything else is percent-encoded
 
 
 def canonical_key(symbol: str) -> str:
@@ -113,7 +118,10 @@ class CandleStore:
         self.catalog = catalog
         self.calendar = calendar or nse_calendar()
         self._cache = SeriesCache(max_cached_series)
-        self._write_lock = threading.Lock()
+        self._locks: dict[str, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
+        self._day_paths: dict[str, Path] = {}
+        self._sectors: dict[str, str | None] = {}
         self.file_reads = 0  # how many candle files were read; the cache's tests watch it
 
     # -- paths --------------------------------------------------------------------------
@@ -138,6 +146,12 @@ class CandleStore:
 
     # -- writing ------------------------------------------------------------------------
 
+    def _lock(self, key: str, interval: Interval) -> threading.Lock:
+        # One lock per series: a merge is read-modify-write, but different series (and
+        # threads writing them) never wait for each other.
+        with self._locks_guard:
+            return self._locks.setdefault(f"{interval.value}/{key}", threading.Lock())
+
     def write(
         self,
         key: str,
@@ -161,7 +175,7 @@ class CandleStore:
             volume=bars.volume,
         )
         validate_bars(bars)
-        with self._write_lock:
+        with self._lock(key, interval):
             if interval is Interval.DAY:
                 self._write_day(key, bars, source=source, origin=origin, replace=replace)
             else:
@@ -258,13 +272,31 @@ class CandleStore:
         stamp = stamp_of(path)
         if stamp is None:
             raise FileNotFoundError(path)
-        entry = self._cache.get(path, stamp)
-        if entry is None:
-            source = read_facts(path).source
-            bars = self._read(path, Interval.DAY)
-            entry = CachedSeries.of(stamp, source, bars, day_numbers(bars.time))
-            self._cache.put(path, entry)
+        return self._cache.get(path, stamp) or self._load(path, stamp)
+
+    def _load(self, path: Path, stamp: Stamp) -> CachedSeries:
+        self.file_reads += 1
+        bars, facts = read_with_facts(path, Interval.DAY)
+        entry = CachedSeries.of(stamp, facts.source, bars, self._axis_numbers)
+        self._cache.put(path, entry)
         return entry
+
+    def _load_many(self, misses: list[tuple[Path, Stamp]]) -> list[CachedSeries | None]:
+        def load(miss: tuple[Path, Stamp]) -> CachedSeries | None:
+            try:
+                return self._load(*miss)
+            except FileNotFoundError:  # deleted since the stat
+                return None
+
+        if len(misses) < _PARALLEL_READS_FROM:
+            return [load(m) for m in misses]
+        # Parquet decoding releases the GIL, so a cold panel reads on every core.
+        with ThreadPoolExecutor(max_workers=_READER_THREADS) as pool:
+            return list(pool.map(load, misses))
+
+    @cached_property
+    def _axis_numbers(self) -> npt.NDArray[np.int64]:
+        return day_numbers(trading_axis(self.calendar))
 
     # -- coverage -----------------------------------------------------------------------
 
@@ -320,35 +352,44 @@ class CandleStore:
     def load_panel(self, keys: Iterable[str], start: date, end: date) -> Panel:
         """Daily OHLCV of ``keys`` on the NSE trading days from ``start`` to ``end``.
 
-        Warm (every series cached and unchanged on disk) this is one ``stat`` per key plus a
-        vectorised scatter per key; the first load reads each file once.
+        Warm (every series cached and unchanged on disk) this is one ``stat`` and a few array
+        copies per key; a cold load reads each missing file once, in parallel.
         """
         wanted = tuple(canonical_key(k) for k in keys)
-        days = axis_between(self.calendar, start, end)
-        numbers = day_numbers(days)
-        shape = (days.shape[0], len(wanted))
-        fields = tuple(np.full(shape, np.nan) for _ in range(5))
-        sources: list[str | None] = []
-        for column, key in enumerate(wanted):
-            path = self.path(key, Interval.DAY)
-            try:
-                entry = self._cached(path)
-            except FileNotFoundError:
-                sources.append(None)
-                continue
-            sources.append(entry.source.value)
-            scatter_into(fields, column, numbers, entry.days, entry.fields)
-        instruments = (self.catalog.find(k) for k in wanted)
-        sectors = tuple(i.sector if i else None for i in instruments)
-        o, h, lo, c, v = fields
+        lo, hi = axis_window(self.calendar, start, end)
+        paths = [self._day_path(k) for k in wanted]
+        stamps = [stamp_of(p) for p in paths]
+        entries = [self._cache.get(p, s) if s else None for p, s in zip(paths, stamps, strict=True)]
+        misses = [
+            (j, (paths[j], stamp))
+            for j, stamp in enumerate(stamps)
+            if stamp is not None and entries[j] is None
+        ]
+        if misses:
+            loaded = self._load_many([miss for _, miss in misses])
+            for (j, _), entry in zip(misses, loaded, strict=True):
+                entries[j] = entry
+        o, h, low, c, v = assemble(entries, lo, hi)
         return Panel(
-            days=days,
+            days=trading_axis(self.calendar)[lo:hi],
             keys=wanted,
-            sectors=sectors,
-            sources=tuple(sources),
+            sectors=tuple(self._sector(k) for k in wanted),
+            sources=tuple(e.source.value if e else None for e in entries),
             open=o,
             high=h,
-            low=lo,
+            low=low,
             close=c,
             volume=v,
         )
+
+    def _day_path(self, key: str) -> Path:
+        path = self._day_paths.get(key)
+        if path is None:
+            path = self._day_paths[key] = self.path(key, Interval.DAY)
+        return path
+
+    def _sector(self, key: str) -> str | None:
+        if key not in self._sectors:
+            instrument = self.catalog.find(key)
+            self._sectors[key] = instrument.sector if instrument else None
+        return self._sectors[key]

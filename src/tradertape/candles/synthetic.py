@@ -351,17 +351,21 @@ def _simulate(market: SyntheticMarket, profiles: list[StockProfile], end: date) 
 
     # Shares traded: turnover over price, more on big moves and in turbulent times.
     surprise = np.abs(ret) / day_sd - 0.8
-    turbulence = np.log(day_sd / np.sqrt(np.median(day_sd**2, axis=0)))
+    typical_sd = np.sqrt(
+        (beta * cfg.market_vol) ** 2 + (loading * cfg.sector_vol) ** 2 + idio**2
+    ) / math.sqrt(YEAR)  # the long-run level, not this path's: extending must not rescale
+    turbulence = np.log(day_sd / typical_sd)
     shares = column("turnover") / np.exp(previous)
     volume = np.floor(shares * np.exp(0.35 * surprise + 0.9 * turbulence + 0.3 * volume_n - 0.05))
+    # Column-major: each stock's column is contiguous, which is how the store writes them.
     return SyntheticDays(
         days=days,
         profiles=tuple(profiles),
-        open=o,
-        high=h,
-        low=lo,
-        close=c,
-        volume=np.maximum(volume, 1.0),
+        open=np.asfortranarray(o),
+        high=np.asfortranarray(h),
+        low=np.asfortranarray(lo),
+        close=np.asfortranarray(c),
+        volume=np.asfortranarray(np.maximum(volume, 1.0)),
         tick=tick,
         market=path,
     )

@@ -36,6 +36,36 @@ def _tick(price: float, as_of: date) -> float:
     return float(tick_size(Decimal(repr(round(price, 2))), as_of=as_of))
 
 
+def ticks_for(prices: FloatArray, as_of: date) -> FloatArray:
+    """The tick of each price under the rules of ``as_of``, with few calls to the Decimal rule.
+
+    The tick never shrinks as the price rises, so over the sorted prices a run whose ends
+    share a tick shares it throughout: bisecting finds the band edges in O(bands · log n).
+    """
+    order = np.argsort(prices, kind="stable")
+    ordered = prices[order]
+    ticks = np.empty_like(ordered)
+
+    def fill(lo: int, hi: int, tick_lo: float, tick_hi: float) -> None:
+        if tick_lo == tick_hi:
+            ticks[lo : hi + 1] = tick_lo
+            return
+        if hi - lo <= 1:
+            ticks[lo], ticks[hi] = tick_lo, tick_hi
+            return
+        mid = (lo + hi) // 2
+        tick_mid = _tick(float(ordered[mid]), as_of)
+        fill(lo, mid, tick_lo, tick_mid)
+        fill(mid, hi, tick_mid, tick_hi)
+
+    if ordered.size:
+        last = ordered.size - 1
+        fill(0, last, _tick(float(ordered[0]), as_of), _tick(float(ordered[last]), as_of))
+    out = np.empty_like(ticks)
+    out[order] = ticks
+    return out
+
+
 def snap(values: FloatArray, tick: FloatArray, how: str) -> FloatArray:
     """Round onto multiples of ``tick`` (``nearest``/``up``/``down``), then to the paisa."""
     units = values / tick
@@ -70,7 +100,7 @@ def round_prices_to_ticks(
             reference = out[3][a - 1]  # the previous month's last close, already on the grid
         month_of_reference = month
         as_of: date = days[a].item()
-        tick = np.array([_tick(p, as_of) for p in reference.tolist()])
+        tick = ticks_for(reference, as_of)
         o = np.maximum(snap(open_[a:b], tick, "nearest"), tick)
         c = np.maximum(snap(close[a:b], tick, "nearest"), tick)
         out[0][a:b] = o

@@ -1,9 +1,9 @@
 """Demo data for `tradertape demo`: idempotent, so re-running adds nothing twice.
 
 Besides the demo user, the demo loads synthetic daily history for the NIFTY 500 and its
-indices from 2018-01-01 to the last closed session by the runtime's clock (about ten seconds
-the first time, a fraction of a second once it is there). Later features add their own demo
-data here (strategies, portfolios).
+indices from 2018-01-01 to the last closed session by the runtime's clock (a few seconds the
+first time, a fraction of a second once it is there; a later day appends the days since).
+Later features add their own demo data here (strategies, portfolios).
 """
 
 from __future__ import annotations

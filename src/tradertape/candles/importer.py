@@ -81,7 +81,7 @@ def _numbers(values: list[object], column: str, where: Callable[[int], str]) -> 
     out = np.empty(len(values))
     for row, value in enumerate(values):
         try:
-            out[row] = float(value)  # type: ignore[arg-type]
+            out[row] = float(value)  # type: ignore[arg-type]  # a bad type is reported below
         except (ValueError, TypeError) as exc:
             raise InvalidField(column, f"{where(row)}: {value!r} is not a number") from exc
     return out

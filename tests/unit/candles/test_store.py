@@ -136,7 +136,9 @@ def test_minute_bars_are_filed_by_ist_month(store: CandleStore):
 def test_minute_merge_and_replace(store: CandleStore):
     store.write("NSE:INFY", Interval.MINUTE, _minutes(["2024-01-02T09:15:00"]), source=SYN)
     store.write("NSE:INFY", Interval.MINUTE, _minutes(["2024-01-02T09:16:00"]), source=SYN)
-    assert store.info("NSE:INFY", Interval.MINUTE).rows == 2  # type: ignore[union-attr]
+    merged = store.info("NSE:INFY", Interval.MINUTE)
+    assert merged is not None
+    assert merged.rows == 2
     store.write("NSE:INFY", Interval.MINUTE, _minutes(["2024-03-04T09:15:00"]), source=IMP)
     info = store.info("NSE:INFY", Interval.MINUTE)
     assert info is not None

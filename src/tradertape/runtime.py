@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from tradertape.candles import CandleStore
 from tradertape.db.engine import Database
+from tradertape.domain.instruments_data import reference_catalog
 from tradertape.ports.clock import Clock, SystemClock
 from tradertape.ports.mailer import MailTransport, transport_for
 from tradertape.security.vault import Vault
@@ -33,6 +35,7 @@ class Runtime:
     sessions: SessionService
     login: LoginService
     brokers: BrokerCredentials
+    candles: CandleStore
 
     @classmethod
     def build(
@@ -72,4 +75,5 @@ class Runtime:
             sessions=SessionService(clock=clock, lifetime=timedelta(days=settings.session_days)),
             login=login,
             brokers=BrokerCredentials(vault=vault, clock=clock),
+            candles=CandleStore(settings.data_dir / "candles", catalog=reference_catalog()),
         )

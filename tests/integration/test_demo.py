@@ -1,17 +1,22 @@
-"""Demo data loads idempotently and its printed credentials sign in."""
+"""Demo data loads idempotently, its printed credentials sign in, and its history is served."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from tradertape.candles import CandleSource
 from tradertape.db.models import User
 from tradertape.demo import DEMO_EMAIL, DEMO_PASSWORD, load_demo
+from tradertape.domain.market import Interval
 from tradertape.runtime import Runtime
 
 
 def test_demo_is_idempotent_and_its_login_works(runtime: Runtime, client: TestClient):
-    first = load_demo(runtime)
+    stages: list[str] = []
+    first = load_demo(runtime, progress=lambda stage, done, total: stages.append(stage))
     second = load_demo(runtime)
 
     assert first.created is True
@@ -24,3 +29,16 @@ def test_demo_is_idempotent_and_its_login_works(runtime: Runtime, client: TestCl
     assert response.status_code == 200
     assert client.get("/api/auth/me").json()["email"] == DEMO_EMAIL
     assert second.password == DEMO_PASSWORD
+
+    # Synthetic NIFTY 500 history and every index derived from it, to the last closed session
+    # (the test clock stands at 10:00 IST on 2026-11-20), written once.
+    assert first.history.written == first.history.total > 500
+    assert (first.history.first, first.history.last) == (date(2018, 1, 1), date(2026, 11, 19))
+    assert (stages[0], stages[-1]) == ("generate", "write")
+    assert (second.history.written, second.history.complete) == (0, first.history.total)
+    info = runtime.candles.info("NSE:NIFTY 50", Interval.DAY)
+    assert info is not None
+    assert info.source is CandleSource.SYNTHETIC
+    body = client.get("/api/market/history?symbol=NSE:RELIANCE&from=2020-01-01&to=2026-01-01")
+    assert body.json()["source"] == "synthetic"
+    assert len(body.json()["candles"]) > 1400

@@ -46,6 +46,19 @@ def _imports(package: str) -> set[tuple[str, str]]:
         pytest.param(
             "db", ("tradertape.api", "tradertape.services", "fastapi"), id="db-below-services"
         ),
+        pytest.param(
+            "candles",
+            (
+                "fastapi",
+                "starlette",
+                "sqlalchemy",
+                "tradertape.api",
+                "tradertape.cli",
+                "tradertape.db",
+                "tradertape.services",
+            ),
+            id="candles-is-an-engine",
+        ),
     ],
 )
 def test_layering(package: str, forbidden: tuple[str, ...]):

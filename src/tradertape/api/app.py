@@ -18,6 +18,7 @@ from tradertape.api.routes import (
     brokers,
     health,
     instruments,
+    market,
     pages,
     worker_tokens,
 )
@@ -56,7 +57,8 @@ def create_app(runtime: Runtime) -> FastAPI:
     )
     app.state.runtime = runtime
     api = APIRouter(prefix="/api")
-    for module in (health, auth, admin, agent_keys, worker_tokens, brokers, instruments):
+    modules = (health, auth, admin, agent_keys, worker_tokens, brokers, instruments, market)
+    for module in modules:
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(pages.router)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from tradertape.cli import accounts, instruments, keys, server
+from tradertape.cli import accounts, data, instruments, keys, server
 
 app = typer.Typer(
     name="tradertape",
@@ -18,6 +18,7 @@ app.add_typer(accounts.user_app, name="user")
 app.add_typer(keys.keys_app, name="keys")
 app.add_typer(keys.tokens_app, name="tokens")
 app.add_typer(instruments.instruments_app, name="instruments")
+app.add_typer(data.data_app, name="data")
 app.command("outbox")(accounts.outbox)
 
 

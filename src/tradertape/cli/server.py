@@ -21,14 +21,21 @@ def _serve(host: str, port: int, *, demo: bool) -> None:
     configure_logging(json_lines=runtime.settings.log_json)
     upgrade(runtime.db.engine)
     if demo:
+        from tradertape.cli.data import progress_bar
         from tradertape.demo import load_demo
 
-        info = load_demo(runtime)
+        with progress_bar() as report:
+            info = load_demo(runtime, progress=report)
+        history = info.history
         console.print("[bold green]TraderTape demo is ready[/bold green]")
         console.print(f"  URL:      http://{host}:{port}/   (API docs: /api/docs)")
         console.print(f"  e-mail:   {info.email}")
         console.print(f"  password: {info.password}")
         console.print(f"  data:     {runtime.settings.resolved_database_url}")
+        console.print(
+            f"  history:  synthetic NIFTY 500 + indices, {history.first} → {history.last} "
+            f"({history.written} series written, {history.complete} already there)"
+        )
     uvicorn.run(create_app(runtime), host=host, port=port, log_level="info")
 
 

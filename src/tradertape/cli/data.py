@@ -1,0 +1,209 @@
+"""`data import|synth|info`: the candle store from the command line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from tradertape.cli.common import build_runtime, console, service_errors
+from tradertape.domain.market import Interval
+
+if TYPE_CHECKING:
+    from tradertape.candles.populate import Progress
+    from tradertape.candles.store import CandleStore, SeriesInfo
+
+data_app = typer.Typer(
+    help="Candle data: import files, generate synthetic history, show coverage.",
+    no_args_is_help=True,
+)
+
+FILE = typer.Argument(..., exists=True, dir_okay=False, readable=True, help=".csv or .parquet")
+SYMBOL = typer.Option(None, "--symbol", help="e.g. NSE:INFY (default: the file's name)")
+INTERVAL = typer.Option(Interval.DAY, "--interval", help="day or minute")
+REPLACE = typer.Option(False, "--replace", help="drop the stored series instead of merging")
+UNIVERSE = typer.Option("nifty_500", "--universe", help="e.g. nifty_50, nifty_100, nifty_500")
+FROM = typer.Option("2018-01-01", "--from", help="first date (YYYY-MM-DD)")
+TO = typer.Option("today", "--to", help="last date: YYYY-MM-DD or 'today' (last closed session)")
+SEED = typer.Option(None, "--seed", help="random seed of the simulated market")
+
+
+def _date(option: str, text: str) -> date:
+    from tradertape.errors import InvalidField
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidField(option, f"'{text}' is not a date (YYYY-MM-DD)") from None
+
+
+@contextmanager
+def progress_bar() -> Iterator[Progress]:
+    """A rich progress bar fed by ``(stage, done, total)`` callbacks."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TimeElapsedColumn
+
+    labels = {"generate": "generating synthetic history", "write": "writing candle files"}
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    ) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def report(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(labels.get(stage, stage), total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        yield report
+
+
+@data_app.command("import")
+def import_file(
+    file: Path = FILE,
+    symbol: str | None = SYMBOL,
+    interval: Interval = INTERVAL,
+    replace: bool = REPLACE,
+) -> None:
+    """Import candles from a CSV (Kite historical shape) or Parquet file; all or nothing."""
+    from tradertape.candles.bars import CandleSource
+    from tradertape.candles.importer import read_candle_file
+    from tradertape.errors import InvalidField
+
+    with service_errors():
+        runtime = build_runtime()
+        store = runtime.candles
+        wanted = symbol or file.stem
+        instrument = store.catalog.find(wanted)
+        if instrument is None:
+            raise InvalidField("--symbol", f"unknown instrument '{wanted}'")
+        imported = read_candle_file(file, interval)
+        if not len(imported.bars):
+            raise InvalidField("file", f"{file.name} holds no candles")
+        before = store.info(instrument.key, interval)
+        info = store.write(
+            instrument.key,
+            interval,
+            imported.bars,
+            source=CandleSource.IMPORT,
+            origin=imported.origin,
+            replace=replace,
+        )
+    console.print(
+        f"imported {len(imported.bars)} {interval.value} candles of {info.key} from {file.name}"
+    )
+    if before is not None and not before.source.is_real:
+        console.print("  replaced the synthetic series (real data is never mixed with synthetic)")
+    console.print(f"  series: {info.first} → {info.last}, {info.rows} candles ({info.source})")
+
+
+@data_app.command("synth")
+def synth(
+    universe: str = UNIVERSE, start: str = FROM, end: str = TO, seed: int | None = SEED
+) -> None:
+    """Generate synthetic daily history for a universe and its indices (idempotent)."""
+    import time
+
+    from tradertape.candles.populate import last_completed_session, synthesize
+    from tradertape.candles.synthetic import DEFAULT_SEED, SyntheticMarket
+    from tradertape.domain.instruments import UnknownUniverseError
+    from tradertape.errors import InvalidField
+
+    with service_errors():
+        runtime = build_runtime()
+        store = runtime.candles
+        try:
+            members = [i.key for i in store.catalog.universe(universe)]
+        except UnknownUniverseError as exc:
+            raise InvalidField("--universe", str(exc)) from exc
+        first = _date("--from", start)
+        closed = last_completed_session(store.calendar, runtime.clock.now())
+        last = closed if end == "today" else _date("--to", end)
+        market = SyntheticMarket(store.catalog, store.calendar, seed=seed or DEFAULT_SEED)
+        if first < market.epoch:
+            raise InvalidField("--from", f"synthetic history starts at {market.epoch}")
+        if last > closed:
+            raise InvalidField("--to", f"{last} is after the last closed session ({closed})")
+        if first > last:
+            raise InvalidField("--to", f"{last} is before --from ({first})")
+        started = time.perf_counter()
+        with progress_bar() as report:
+            done = synthesize(store, market, members, first, last, progress=report)
+    seconds = time.perf_counter() - started
+    console.print(
+        f"synthetic {universe} {done.first} → {done.last} ({market.origin}): "
+        f"{done.written} series written, {done.complete} already complete, "
+        f"{done.real} with real data left alone, in {seconds:.1f} s"
+    )
+
+
+def _row(info: SeriesInfo) -> list[str]:
+    return [
+        info.interval.value,
+        info.source.value,
+        str(info.first),
+        str(info.last),
+        str(info.rows),
+        str(info.files),
+    ]
+
+
+@data_app.command("info")
+def info(
+    symbol: str | None = typer.Argument(None, help="e.g. NSE:INFY; omit for a summary"),
+) -> None:
+    """Show what candles are stored: one instrument in detail, or a summary."""
+    with service_errors():
+        store = build_runtime().candles
+        if symbol is None:
+            _summary(store)
+        else:
+            _detail(store, symbol)
+
+
+def _detail(store: CandleStore, symbol: str) -> None:
+    from rich.table import Table
+
+    from tradertape.errors import InvalidField
+
+    instrument = store.catalog.find(symbol)
+    if instrument is None:
+        raise InvalidField("symbol", f"unknown instrument '{symbol}'")
+    found = [i for i in (store.info(instrument.key, iv) for iv in Interval) if i is not None]
+    if not found:
+        console.print(f"no candles stored for {instrument.key} (in {store.root})")
+        return
+    table = Table("interval", "source", "first", "last", "candles", "files", title=instrument.key)
+    for item in found:
+        table.add_row(*_row(item))
+    console.print(table)
+    for item in found:
+        console.print(f"  {item.interval.value}: {item.origin}")
+
+
+def _summary(store: CandleStore) -> None:
+    from rich.table import Table
+
+    table = Table("interval", "source", "series", "first", "last", "candles")
+    for interval in Interval:
+        groups: dict[str, list[SeriesInfo]] = {}
+        for item in store.inventory(interval):
+            groups.setdefault(item.source.value, []).append(item)
+        for source, items in sorted(groups.items()):
+            table.add_row(
+                interval.value,
+                source,
+                str(len(items)),
+                min(str(i.first) for i in items),
+                max(str(i.last) for i in items),
+                str(sum(i.rows for i in items)),
+            )
+    console.print(f"candle store: {store.root}")
+    console.print(table if table.rows else "no candles stored yet")

@@ -12,7 +12,7 @@ charges and the cash movements.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -51,6 +51,7 @@ from tradertape.oms.ledger import cash_balance, net_quantity
 from tradertape.ports.clock import IST, Clock
 
 BROKER = "paper"
+SQUAREOFF = "squareoff"  # the source of the broker's own square-off orders
 _WORKING = (OrderStatus.OPEN.value, OrderStatus.TRIGGER_PENDING.value)
 _MARGIN_RATE = {Product.CNC: Decimal(1), Product.MTF: Decimal(1), Product.MIS: Decimal("0.2")}
 
@@ -61,6 +62,13 @@ class PaperConfig:
 
     match: MatchConfig = field(default_factory=MatchConfig)
     nrml_margin_rate: Decimal = Decimal("0.15")  # a flat SPAN+exposure stand-in for futures
+    # Zerodha's auto square-off (reference §5.5); new MIS orders are refused from then on.
+    squareoff_equity: time = time(15, 20)
+    squareoff_fno: time = time(15, 25)
+
+    def squareoff_time(self, derivative: bool) -> time:
+        """When MIS positions of this kind are closed by the broker."""
+        return self.squareoff_fno if derivative else self.squareoff_equity
 
 
 def _rupees(value: Decimal) -> str:
@@ -82,6 +90,11 @@ class PaperExchange:
         self._calendar = calendar
         self._catalog = catalog
         self._config = config or PaperConfig()
+
+    @property
+    def config(self) -> PaperConfig:
+        """The exchange's knobs."""
+        return self._config
 
     @property
     def catalog(self) -> InstrumentCatalog:
@@ -116,7 +129,9 @@ class PaperExchange:
         reference = last.last_price if last else (spec.price or spec.trigger_price)
         return tick_size(reference) if reference else instrument.tick_size
 
-    def _check_session(self, spec: OrderSpec, instrument: Instrument, now: datetime) -> None:
+    def _check_session(
+        self, spec: OrderSpec, instrument: Instrument, now: datetime, source: str
+    ) -> None:
         market = Market.FUTURES if instrument.is_derivative else Market.EQUITY
         is_open = self._calendar.session_at(now, market) is MarketSession.NORMAL
         if spec.variety is Variety.AMO and is_open:
@@ -124,6 +139,12 @@ class PaperExchange:
         if spec.variety is not Variety.AMO and not is_open:
             raise InvalidField(
                 "variety", "markets are closed: place an AMO (variety 'amo') or a GTT"
+            )
+        cutoff = self._config.squareoff_time(instrument.is_derivative)
+        late = now.astimezone(IST).time() >= cutoff
+        if spec.product is Product.MIS and is_open and late and source != SQUAREOFF:
+            raise InvalidField(
+                "product", f"MIS orders are blocked after the {cutoff:%H:%M} square-off"
             )
 
     def _blocked(self, db: Session, user_id: int) -> Decimal:
@@ -189,7 +210,7 @@ class PaperExchange:
         except OrderFieldError as exc:
             raise InvalidField(exc.field, exc.message) from exc
         now = self._clock.now()
-        self._check_session(spec, instrument, now)
+        self._check_session(spec, instrument, now, source)
         order = self._new_order(user_id, spec, instrument, client_key, source, attribution, now)
         db.add(order)
         try:
@@ -201,18 +222,21 @@ class PaperExchange:
             if winner is None:
                 raise
             return winner
-        problem = self._funding_problem(db, order, instrument, last)
+        # The broker's own square-off closes risk; it is never refused for margin.
+        problem = (
+            None if source == SQUAREOFF else self._funding_problem(db, order, instrument, last)
+        )
         if problem:
-            self._record(db, order, OrderEvent(EventKind.REJECTED, now, message=problem))
+            self.record(db, order, OrderEvent(EventKind.REJECTED, now, message=problem))
         else:
-            self._record(
+            self.record(
                 db,
                 order,
                 OrderEvent(EventKind.ACCEPTED, now, status_after=self._entry_status(spec)),
             )
         db.commit()
         if last is not None and order.status in _WORKING:
-            self._advance(db, order, instrument, last, traded_volume=last.last_quantity)
+            self.advance(db, order, instrument, last, traded_volume=last.last_quantity)
             self._expire_ioc(db, order)
             db.commit()
         return order
@@ -267,9 +291,11 @@ class PaperExchange:
             attribution=dict(attribution or {}),
             placed_at=now,
             updated_at=now,
+            expires_at=now + timedelta(minutes=spec.validity_ttl) if spec.validity_ttl else None,
         )
 
-    def _record(self, db: Session, order: Order, event: OrderEvent) -> None:
+    def record(self, db: Session, order: Order, event: OrderEvent) -> None:
+        """Apply an event to an order through the status machine and log it (no commit)."""
         state = OrderState(
             status=None if order.status == "PUT ORDER REQ RECEIVED" else OrderStatus(order.status),
             quantity=order.quantity,
@@ -306,7 +332,7 @@ class PaperExchange:
             raise NotFound(f"order {order_id} not found")
         if OrderStatus(order.status).is_terminal:
             raise BadRequest(f"order {order_id} is {order.status} and cannot be cancelled")
-        self._record(
+        self.record(
             db,
             order,
             OrderEvent(EventKind.CANCELLED, self._clock.now(), message="Cancelled by user."),
@@ -332,13 +358,14 @@ class PaperExchange:
         instrument = self._catalog.get(tick.key)
         trades: list[Trade] = []
         for order in orders:
-            trades.extend(self._advance(db, order, instrument, tick, traded_volume=traded_volume))
+            trades.extend(self.advance(db, order, instrument, tick, traded_volume=traded_volume))
         db.commit()
         return trades
 
-    def _advance(
+    def advance(
         self, db: Session, order: Order, instrument: Instrument, tick: Tick, *, traded_volume: int
     ) -> list[Trade]:
+        """Match one working order against one tick and book what fills (no commit)."""
         working = WorkingOrder(
             side=TransactionType(order.transaction_type),
             order_type=OrderType(order.order_type),
@@ -353,10 +380,10 @@ class PaperExchange:
         config = self._config.match
         result = match(working, tick, traded_volume=traded_volume, config=config)
         if result.triggered:
-            self._record(db, order, OrderEvent(EventKind.TRIGGERED, tick.ts))
+            self.record(db, order, OrderEvent(EventKind.TRIGGERED, tick.ts))
         if not result.fill_quantity or result.fill_price is None:
             return []
-        self._record(
+        self.record(
             db,
             order,
             OrderEvent(
@@ -374,7 +401,7 @@ class PaperExchange:
 
     def _expire_ioc(self, db: Session, order: Order) -> None:
         if order.validity == Validity.IOC.value and order.status in _WORKING:
-            self._record(
+            self.record(
                 db,
                 order,
                 OrderEvent(

@@ -1,0 +1,160 @@
+"""What the paper exchange does at fixed times of the trading day, driven by the clock.
+
+- At the open, queued AMOs go to the book (and may fill on the opening tick).
+- At the square-off time (15:20 equity, 15:25 F&O by default) pending MIS orders are
+  cancelled and every open MIS position is closed with a MARKET order.
+- After the close, DAY orders still working are cancelled; TTL orders go when their
+  minutes run out.
+
+Every job is idempotent (square-off orders carry a per-day idempotency key), so a
+scheduler that fires twice, or a restart in the middle, changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, time
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tradertape.db.models.trading import Order
+from tradertape.domain.calendar import Market, TradingCalendar
+from tradertape.domain.calendar import Session as MarketSession
+from tradertape.domain.instruments import Exchange
+from tradertape.domain.market import Tick
+from tradertape.domain.order_state import EventKind, OrderEvent, OrderStatus
+from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
+from tradertape.oms.ledger import net_positions
+from tradertape.oms.paper import BROKER, SQUAREOFF, PaperExchange
+from tradertape.ports.clock import IST, Clock
+
+LastTick = Callable[[str], Tick | None]
+_WORKING = (OrderStatus.OPEN.value, OrderStatus.TRIGGER_PENDING.value)
+MARKET_CLOSE = time(15, 30)
+
+
+class SessionJobs:
+    """Open, square-off and close duties of the paper exchange."""
+
+    def __init__(
+        self,
+        *,
+        clock: Clock,
+        calendar: TradingCalendar,
+        exchange: PaperExchange,
+        last_tick: LastTick,
+    ) -> None:
+        self._clock = clock
+        self._calendar = calendar
+        self._exchange = exchange
+        self._last_tick = last_tick
+
+    def release_amos(self, db: Session) -> int:
+        """Send queued AMOs to the book once the market is open; match them on the last tick."""
+        now = self._clock.now()
+        if self._calendar.session_at(now, Market.EQUITY) is not MarketSession.NORMAL:
+            return 0
+        queued = db.scalars(
+            select(Order).where(
+                Order.broker == BROKER, Order.status == OrderStatus.AMO_REQ_RECEIVED.value
+            )
+        ).all()
+        for order in queued:
+            stop = order.order_type in (OrderType.SL.value, OrderType.SL_M.value)
+            target = OrderStatus.TRIGGER_PENDING if stop else OrderStatus.OPEN
+            self._exchange.record(
+                db, order, OrderEvent(EventKind.RELEASED, now, status_after=target)
+            )
+            tick = self._last_tick(f"{order.exchange}:{order.tradingsymbol}")
+            if tick is not None:
+                instrument = self._exchange.catalog.get(f"{order.exchange}:{order.tradingsymbol}")
+                self._exchange.advance(
+                    db, order, instrument, tick, traded_volume=tick.last_quantity
+                )
+        db.commit()
+        return len(queued)
+
+    def _past_squareoff(self, exchange: str, now: datetime) -> bool:
+        derivative = exchange in (Exchange.NFO.value, Exchange.BFO.value)
+        local = now.astimezone(IST)
+        trading = self._calendar.is_trading_day(local.date())
+        return trading and local.time() >= self._exchange.config.squareoff_time(derivative)
+
+    def square_off_mis(self, db: Session) -> list[Order]:
+        """Cancel pending MIS orders and close open MIS positions past the square-off time."""
+        now = self._clock.now()
+        pending = db.scalars(
+            select(Order).where(
+                Order.broker == BROKER,
+                Order.product == Product.MIS.value,
+                Order.status.in_(_WORKING),
+                Order.source != SQUAREOFF,
+            )
+        ).all()
+        for order in pending:
+            if self._past_squareoff(order.exchange, now):
+                message = "Cancelled by the broker at the MIS square-off time."
+                self._exchange.record(
+                    db, order, OrderEvent(EventKind.EXPIRED, now, message=message)
+                )
+        db.commit()
+        owners = db.scalars(
+            select(Order.user_id).where(Order.broker == BROKER, Order.product == "MIS").distinct()
+        ).all()
+        return [order for user_id in owners for order in self._close_positions(db, user_id, now)]
+
+    def _close_positions(self, db: Session, user_id: int, now: datetime) -> list[Order]:
+        day = now.astimezone(IST).date().isoformat()
+        placed = []
+        for position in net_positions(db, user_id=user_id, broker=BROKER):
+            if position.product != "MIS" or position.quantity == 0:
+                continue
+            if not self._past_squareoff(position.exchange, now):
+                continue
+            key = f"{position.exchange}:{position.tradingsymbol}"
+            side = TransactionType.SELL if position.quantity > 0 else TransactionType.BUY
+            spec = OrderSpec(
+                exchange=Exchange(position.exchange),
+                tradingsymbol=position.tradingsymbol,
+                transaction_type=side,
+                quantity=abs(position.quantity),
+                product=Product.MIS,
+                order_type=OrderType.MARKET,
+            )
+            placed.append(
+                self._exchange.place(
+                    db,
+                    user_id=user_id,
+                    spec=spec,
+                    client_key=f"squareoff:{day}:{key}:{position.quantity}",
+                    source=SQUAREOFF,
+                    last=self._last_tick(key),
+                )
+            )
+        return placed
+
+    def expire_orders(self, db: Session) -> int:
+        """Cancel DAY orders after the close and TTL orders whose minutes ran out."""
+        now = self._clock.now()
+        local = now.astimezone(IST)
+        closed_today = local.time() >= MARKET_CLOSE
+        working = db.scalars(
+            select(Order).where(Order.broker == BROKER, Order.status.in_(_WORKING))
+        ).all()
+        expired = 0
+        for order in working:
+            if order.expires_at is not None and order.expires_at <= now:
+                message = "Order expired: its time-to-live ran out."
+            elif self._day_over(order.placed_at.astimezone(IST).date(), local.date(), closed_today):
+                message = "Order cancelled at the end of the trading day."
+            else:
+                continue
+            self._exchange.record(db, order, OrderEvent(EventKind.EXPIRED, now, message=message))
+            expired += 1
+        db.commit()
+        return expired
+
+    @staticmethod
+    def _day_over(placed: date, today: date, closed_today: bool) -> bool:
+        return placed < today or (placed == today and closed_today)

@@ -147,7 +147,8 @@ class PaperExchange:
                 "product", f"MIS orders are blocked after the {cutoff:%H:%M} square-off"
             )
 
-    def _blocked(self, db: Session, user_id: int) -> Decimal:
+    def blocked(self, db: Session, user_id: int) -> Decimal:
+        """Margin held by the user's working and queued buy orders."""
         rows = db.scalars(
             select(Order).where(
                 Order.user_id == user_id,
@@ -178,7 +179,7 @@ class PaperExchange:
         if price is None:
             return "No price available to compute the required margin."
         required = self._required(order, price)
-        available = cash_balance(db, user_id=order.user_id, broker=BROKER) - self._blocked(
+        available = cash_balance(db, user_id=order.user_id, broker=BROKER) - self.blocked(
             db, order.user_id
         )
         if required > available:

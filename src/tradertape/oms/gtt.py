@@ -79,7 +79,7 @@ class GttBook:
     def create(self, db: Session, *, user_id: int, spec: GttSpec) -> Gtt:
         """Validate and store a trigger (commits); it expires after a year."""
         try:
-            instrument = self._exchange.catalog.get(f"{spec.exchange}:{spec.tradingsymbol}")
+            instrument = self._exchange.catalog(db).get(f"{spec.exchange}:{spec.tradingsymbol}")
         except UnknownInstrumentError as exc:
             raise InvalidField("condition.tradingsymbol", str(exc)) from exc
         triggers = [

@@ -11,6 +11,7 @@ charges and the cash movements.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from decimal import Decimal
@@ -53,6 +54,7 @@ from tradertape.ports.clock import IST, Clock
 BROKER = "paper"
 SQUAREOFF = "squareoff"  # the source of the broker's own square-off orders
 _WORKING = (OrderStatus.OPEN.value, OrderStatus.TRIGGER_PENDING.value)
+CatalogSource = Callable[[Session], InstrumentCatalog]
 _MARGIN_RATE = {Product.CNC: Decimal(1), Product.MTF: Decimal(1), Product.MIS: Decimal("0.2")}
 
 
@@ -83,12 +85,17 @@ class PaperExchange:
         *,
         clock: Clock,
         calendar: TradingCalendar,
-        catalog: InstrumentCatalog,
+        catalog: InstrumentCatalog | CatalogSource,
         config: PaperConfig | None = None,
     ) -> None:
+        """``catalog`` is fixed, or read per session so imported instruments are seen."""
         self._clock = clock
         self._calendar = calendar
-        self._catalog = catalog
+        if isinstance(catalog, InstrumentCatalog):
+            fixed = catalog
+            self._catalog_source: CatalogSource = lambda _db: fixed
+        else:
+            self._catalog_source = catalog
         self._config = config or PaperConfig()
 
     @property
@@ -96,10 +103,9 @@ class PaperExchange:
         """The exchange's knobs."""
         return self._config
 
-    @property
-    def catalog(self) -> InstrumentCatalog:
-        """The instruments this exchange lists."""
-        return self._catalog
+    def catalog(self, db: Session) -> InstrumentCatalog:
+        """The instruments this exchange lists, as of this session."""
+        return self._catalog_source(db)
 
     def deposit(self, db: Session, *, user_id: int, amount: Decimal, note: str = "") -> None:
         """Add funds to the user's paper account (commits)."""
@@ -117,9 +123,9 @@ class PaperExchange:
         )
         db.commit()
 
-    def _instrument(self, spec: OrderSpec) -> Instrument:
+    def _instrument(self, db: Session, spec: OrderSpec) -> Instrument:
         try:
-            return self._catalog.get(spec.key)
+            return self.catalog(db).get(spec.key)
         except UnknownInstrumentError as exc:
             raise InvalidField("tradingsymbol", str(exc)) from exc
 
@@ -205,7 +211,7 @@ class PaperExchange:
             existing = self._by_key(db, user_id, client_key)
             if existing is not None:
                 return existing
-        instrument = self._instrument(spec)
+        instrument = self._instrument(db, spec)
         try:
             validate_order(spec, instrument, tick=self._tick_for(instrument, spec, last))
         except OrderFieldError as exc:
@@ -356,7 +362,7 @@ class PaperExchange:
         ).all()
         if not orders:
             return []
-        instrument = self._catalog.get(tick.key)
+        instrument = self.catalog(db).get(tick.key)
         trades: list[Trade] = []
         for order in orders:
             trades.extend(self.advance(db, order, instrument, tick, traded_volume=traded_volume))
@@ -466,12 +472,14 @@ class PaperExchange:
             .order_by(Trade.id)
         ).all()
         day = datetime.fromisoformat(trade_date).date()
-        fills = [self._fill(t) for t in rows]
+        catalog = self.catalog(db)
+        fills = [self._fill(catalog, t) for t in rows]
         before = compute_charges(fills[:-1], day).total if len(fills) > 1 else Decimal(0)
         return compute_charges(fills, day).total - before
 
-    def _fill(self, trade: Trade) -> Fill:
-        instrument = self._catalog.get(f"{trade.exchange}:{trade.tradingsymbol}")
+    @staticmethod
+    def _fill(catalog: InstrumentCatalog, trade: Trade) -> Fill:
+        instrument = catalog.get(f"{trade.exchange}:{trade.tradingsymbol}")
         derivative = instrument.instrument_type.value if instrument.is_derivative else None
         exchange = Exchange(trade.exchange)
         return Fill(

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradertape.db.models.trading import Order, Trade
+from tradertape.domain.instruments import InstrumentCatalog
 from tradertape.domain.market import Tick
 from tradertape.oms.ledger import cash_balance
 from tradertape.oms.paper import BROKER, PaperExchange
@@ -173,7 +174,6 @@ class PaperPortfolio:
     def __init__(self, *, clock: Clock, exchange: PaperExchange, last_tick: LastTick) -> None:
         self._clock = clock
         self._exchange = exchange
-        self._catalog = exchange.catalog
         self._last_tick = last_tick
 
     def _today(self) -> date:
@@ -261,11 +261,16 @@ class PaperPortfolio:
                 row["cost"] -= average * trade.quantity
                 row["held"] += signed
                 row["settled"] -= trade.quantity
-        return [self._holding(key, row) for key, row in sorted(books.items()) if row["held"]]
+        catalog = self._exchange.catalog(db)
+        return [
+            self._holding(catalog, key, row) for key, row in sorted(books.items()) if row["held"]
+        ]
 
-    def _holding(self, key: tuple[str, str], row: dict[str, Any]) -> KiteDict:
+    def _holding(
+        self, catalog: InstrumentCatalog, key: tuple[str, str], row: dict[str, Any]
+    ) -> KiteDict:
         exchange, symbol = key
-        instrument = self._catalog.find(f"{exchange}:{symbol}")
+        instrument = catalog.find(f"{exchange}:{symbol}")
         tick = self._last_tick(f"{exchange}:{symbol}")
         average = row["cost"] / row["held"]
         last = tick.last_price if tick else average

@@ -68,7 +68,9 @@ class SessionJobs:
             )
             tick = self._last_tick(f"{order.exchange}:{order.tradingsymbol}")
             if tick is not None:
-                instrument = self._exchange.catalog.get(f"{order.exchange}:{order.tradingsymbol}")
+                instrument = self._exchange.catalog(db).get(
+                    f"{order.exchange}:{order.tradingsymbol}"
+                )
                 self._exchange.advance(
                     db, order, instrument, tick, traded_volume=tick.last_quantity
                 )

@@ -11,11 +11,18 @@ from datetime import timedelta
 
 from tradertape.candles import CandleStore
 from tradertape.db.engine import Database
+from tradertape.domain.calendar_data import nse_calendar
 from tradertape.domain.instruments_data import reference_catalog
+from tradertape.oms.gtt import GttBook
+from tradertape.oms.paper import PaperExchange
+from tradertape.oms.portfolio import PaperPortfolio
+from tradertape.oms.quotes import QuoteBook
+from tradertape.oms.session_jobs import SessionJobs
 from tradertape.ports.clock import Clock, SystemClock
 from tradertape.ports.mailer import MailTransport, transport_for
 from tradertape.security.vault import Vault
 from tradertape.services.broker_credentials import BrokerCredentials
+from tradertape.services.instruments import build_catalog
 from tradertape.services.login import LoginService
 from tradertape.services.outbox import Outbox
 from tradertape.services.ratelimit import RateLimiter
@@ -36,6 +43,11 @@ class Runtime:
     login: LoginService
     brokers: BrokerCredentials
     candles: CandleStore
+    quotes: QuoteBook
+    exchange: PaperExchange
+    gtts: GttBook
+    portfolio: PaperPortfolio
+    session_jobs: SessionJobs
 
     @classmethod
     def build(
@@ -66,6 +78,9 @@ class Runtime:
             challenge_ttl=timedelta(minutes=settings.login_challenge_minutes),
             otp_max_wrong_tries=settings.otp_max_wrong_tries,
         )
+        calendar = nse_calendar()
+        quotes = QuoteBook()
+        exchange = PaperExchange(clock=clock, calendar=calendar, catalog=build_catalog)
         return cls(
             settings=settings,
             db=db,
@@ -76,4 +91,11 @@ class Runtime:
             login=login,
             brokers=BrokerCredentials(vault=vault, clock=clock),
             candles=CandleStore(settings.data_dir / "candles", catalog=reference_catalog()),
+            quotes=quotes,
+            exchange=exchange,
+            gtts=GttBook(clock=clock, calendar=calendar, exchange=exchange),
+            portfolio=PaperPortfolio(clock=clock, exchange=exchange, last_tick=quotes),
+            session_jobs=SessionJobs(
+                clock=clock, calendar=calendar, exchange=exchange, last_tick=quotes
+            ),
         )

@@ -20,6 +20,7 @@ from tradertape.api.routes import (
     instruments,
     market,
     pages,
+    trading,
     worker_tokens,
 )
 from tradertape.runtime import Runtime
@@ -57,7 +58,17 @@ def create_app(runtime: Runtime) -> FastAPI:
     )
     app.state.runtime = runtime
     api = APIRouter(prefix="/api")
-    modules = (health, auth, admin, agent_keys, worker_tokens, brokers, instruments, market)
+    modules = (
+        health,
+        auth,
+        admin,
+        agent_keys,
+        worker_tokens,
+        brokers,
+        instruments,
+        market,
+        trading,
+    )
     for module in modules:
         api.include_router(module.router)
     app.include_router(api)

@@ -1,0 +1,160 @@
+"""The user's (paper) account: portfolio views in Kite's shapes, orders and GTTs.
+
+`/api/portfolio/*` are seed 001's live-data endpoints; until a real broker connects they
+serve the paper account. Orders and GTTs go through the OMS, with idempotency keys.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Response, status
+from sqlalchemy import select
+
+from tradertape.api.deps import CurrentUser, DbDep, RuntimeDep
+from tradertape.api.schemas.trading import (
+    FundsIn,
+    GttCreated,
+    GttIn,
+    OrderIn,
+    OrderPlaced,
+    gtt_dict,
+)
+from tradertape.db.models.trading import Gtt, Order, OrderEventRow
+from tradertape.errors import NotFound
+from tradertape.oms.portfolio import order_dict
+from tradertape.ports.broker import GttSpec
+
+router = APIRouter(tags=["trading"])
+
+
+@router.get("/portfolio/holdings")
+def holdings(user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> list[dict[str, Any]]:
+    """Delivery holdings (T+1 quantities shown as ``t1_quantity``)."""
+    return runtime.portfolio.holdings(db, user_id=user.id)
+
+
+@router.get("/portfolio/positions")
+def positions(user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> dict[str, Any]:
+    """Positions ``{"net": [...], "day": [...]}`` marked to the last price."""
+    return runtime.portfolio.positions(db, user_id=user.id)
+
+
+@router.get("/portfolio/orders")
+def orders(user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> list[dict[str, Any]]:
+    """Today's order book."""
+    return runtime.portfolio.orders(db, user_id=user.id)
+
+
+@router.get("/portfolio/trades")
+def trades(user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> list[dict[str, Any]]:
+    """Today's trades."""
+    return runtime.portfolio.trades(db, user_id=user.id)
+
+
+@router.get("/portfolio/margins")
+def margins(user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> dict[str, Any]:
+    """Cash and margin in Kite's ``/user/margins`` shape."""
+    return runtime.portfolio.margins(db, user_id=user.id)
+
+
+@router.post("/portfolio/funds", status_code=status.HTTP_201_CREATED)
+def add_funds(body: FundsIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> dict[str, Any]:
+    """Add money to the paper account."""
+    runtime.exchange.deposit(db, user_id=user.id, amount=body.amount, note="added via API")
+    return runtime.portfolio.margins(db, user_id=user.id)
+
+
+@router.post("/orders", response_model=OrderPlaced, status_code=status.HTTP_201_CREATED)
+def place_order(
+    body: OrderIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep, response: Response
+) -> OrderPlaced:
+    """Place an order; a repeated ``idempotency_key`` returns the first order (200)."""
+    key = body.idempotency_key
+    before = key is not None and db.scalar(
+        select(Order.id).where(Order.user_id == user.id, Order.client_key == key)
+    )
+    spec = body.spec()
+    order = runtime.exchange.place(
+        db, user_id=user.id, spec=spec, client_key=key, last=runtime.quotes(spec.key)
+    )
+    # A duplicate racing this one also gets the single order back (the unique key decides).
+    replayed = bool(before)
+    if replayed:
+        response.status_code = status.HTTP_200_OK
+    return OrderPlaced(
+        order_id=order.order_id,
+        status=order.status,
+        status_message=order.status_message,
+        replayed=replayed,
+    )
+
+
+def _own_order(db: DbDep, user_id: int, order_id: str) -> Order:
+    order = db.scalar(select(Order).where(Order.order_id == order_id, Order.user_id == user_id))
+    if order is None:
+        raise NotFound(f"order {order_id} not found")
+    return order
+
+
+@router.delete("/orders/{order_id}")
+def cancel_order(
+    order_id: str, user: CurrentUser, runtime: RuntimeDep, db: DbDep
+) -> dict[str, Any]:
+    """Cancel a working order."""
+    return order_dict(runtime.exchange.cancel(db, user_id=user.id, order_id=order_id))
+
+
+@router.get("/orders/{order_id}/history")
+def order_history(order_id: str, user: CurrentUser, db: DbDep) -> list[dict[str, Any]]:
+    """Every state the order went through, oldest first."""
+    order = _own_order(db, user.id, order_id)
+    events = db.scalars(
+        select(OrderEventRow).where(OrderEventRow.order_pk == order.id).order_by(OrderEventRow.id)
+    )
+    return [
+        {
+            "order_id": order.order_id,
+            "status": event.status_after,
+            "event": event.kind,
+            "order_timestamp": event.ts_event.isoformat(),
+            "filled_quantity": event.fill_quantity,
+            "average_price": float(event.fill_price) if event.fill_price is not None else 0.0,
+            "status_message": event.message,
+        }
+        for event in events
+    ]
+
+
+@router.get("/gtt/triggers")
+def list_gtts(user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> list[dict[str, Any]]:
+    """Every trigger of the user, newest first."""
+    rows = db.scalars(select(Gtt).where(Gtt.user_id == user.id).order_by(Gtt.id.desc())).all()
+    placed = runtime.gtts.orders_of(db, rows)
+    return [gtt_dict(row, placed.get(row.id)) for row in rows]
+
+
+@router.post("/gtt/triggers", response_model=GttCreated, status_code=status.HTTP_201_CREATED)
+def create_gtt(body: GttIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> GttCreated:
+    """Create a single or two-leg (OCO) trigger."""
+    spec = GttSpec(
+        exchange=body.condition.exchange.value,
+        tradingsymbol=body.condition.tradingsymbol.upper(),
+        trigger_values=body.condition.trigger_values,
+        last_price=body.condition.last_price,
+        orders=[o.model_dump(exclude_none=True) for o in body.orders],
+    )
+    return GttCreated(trigger_id=runtime.gtts.create(db, user_id=user.id, spec=spec).id)
+
+
+@router.get("/gtt/triggers/{trigger_id}")
+def get_gtt(trigger_id: int, user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> dict[str, Any]:
+    """One trigger."""
+    row = runtime.gtts.get(db, user_id=user.id, trigger_id=trigger_id)
+    return gtt_dict(row, runtime.gtts.orders_of(db, [row]).get(row.id))
+
+
+@router.delete("/gtt/triggers/{trigger_id}", response_model=GttCreated)
+def delete_gtt(trigger_id: int, user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> GttCreated:
+    """Delete an active trigger."""
+    return GttCreated(trigger_id=runtime.gtts.delete(db, user_id=user.id, trigger_id=trigger_id).id)

@@ -1,0 +1,137 @@
+"""Order and GTT request bodies in Kite's field names; responses are Kite-shaped dicts."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from tradertape.api.schemas.auth import Strict
+from tradertape.domain.instruments import Exchange
+from tradertape.domain.orders import (
+    OrderSpec,
+    OrderType,
+    Product,
+    TransactionType,
+    Validity,
+    Variety,
+)
+
+
+class OrderIn(Strict):
+    """Place an order (seed 002's order fields). Never send tag/attribution: we add it."""
+
+    exchange: Exchange
+    tradingsymbol: str = Field(min_length=1, max_length=64)
+    transaction_type: TransactionType
+    quantity: int = Field(gt=0)
+    product: Product
+    order_type: OrderType
+    variety: Variety = Variety.REGULAR
+    validity: Validity = Validity.DAY
+    price: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=4)
+    trigger_price: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=4)
+    disclosed_quantity: int | None = Field(default=None, ge=0)
+    validity_ttl: int | None = None
+    market_protection: int | None = None
+    iceberg_legs: int | None = None
+    iceberg_quantity: int | None = None
+    auction_number: str | None = Field(default=None, max_length=16)
+    squareoff: Decimal | None = None
+    stoploss: Decimal | None = None
+    trailing_stoploss: Decimal | None = None
+    idempotency_key: str | None = Field(default=None, min_length=8, max_length=160)
+
+    def spec(self) -> OrderSpec:
+        """The domain order."""
+        fields = self.model_dump(exclude={"idempotency_key"})
+        fields["tradingsymbol"] = self.tradingsymbol.upper()
+        fields["price"] = self.price or None
+        fields["trigger_price"] = self.trigger_price or None
+        return OrderSpec(**fields)
+
+
+class OrderPlaced(BaseModel):
+    """Kite answers a placement with the order id; we add its status."""
+
+    order_id: str
+    status: str
+    status_message: str | None
+    replayed: bool
+
+
+class GttCondition(Strict):
+    """What the trigger watches."""
+
+    exchange: Exchange
+    tradingsymbol: str = Field(min_length=1, max_length=64)
+    trigger_values: list[Decimal] = Field(min_length=1, max_length=2)
+    last_price: Decimal = Field(gt=0)
+
+
+class GttOrder(BaseModel):
+    """A leg's LIMIT order (Kite's shape; checked by the GTT engine)."""
+
+    transaction_type: str
+    quantity: int
+    order_type: str = "LIMIT"
+    product: str
+    price: Decimal
+    exchange: str | None = None
+    tradingsymbol: str | None = None
+
+
+class GttIn(Strict):
+    """Kite's GTT placement: type, condition and orders."""
+
+    type: Literal["single", "two-leg"]
+    condition: GttCondition
+    orders: list[GttOrder] = Field(min_length=1, max_length=2)
+
+
+class GttCreated(BaseModel):
+    """Kite answers with the trigger id."""
+
+    trigger_id: int
+
+
+class FundsIn(Strict):
+    """Add paper money."""
+
+    amount: Decimal = Field(gt=0, le=Decimal(10) ** 12, max_digits=16, decimal_places=2)
+
+
+def gtt_dict(row: Any, order: Any | None) -> dict[str, Any]:
+    """A trigger in Kite's GET shape."""
+    orders = []
+    for index, leg in enumerate(row.orders):
+        entry = {
+            "exchange": row.exchange,
+            "tradingsymbol": row.tradingsymbol,
+            **leg,
+            "price": float(leg["price"]),
+            "result": None,
+        }
+        if row.triggered_leg == index and row.result is not None:
+            entry["result"] = row.result
+        orders.append(entry)
+    return {
+        "id": row.id,
+        "user_id": row.user_id,
+        "parent_trigger": None,
+        "type": row.type,
+        "created_at": row.created_at.isoformat(),
+        "updated_at": row.updated_at.isoformat(),
+        "expires_at": row.expires_at.isoformat(),
+        "status": row.status,
+        "condition": {
+            "exchange": row.exchange,
+            "tradingsymbol": row.tradingsymbol,
+            "instrument_token": row.instrument_token,
+            "trigger_values": [float(v) for v in row.trigger_values],
+            "last_price": float(row.last_price),
+        },
+        "orders": orders,
+        "meta": {"order_id": order.order_id} if order is not None else None,
+    }

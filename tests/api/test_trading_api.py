@@ -1,0 +1,161 @@
+"""The paper account over HTTP: portfolio views, orders with idempotency keys, GTTs."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from fastapi.testclient import TestClient
+
+from tests.helpers import PASSWORD, make_user, sign_in
+from tradertape.domain.market import Tick
+from tradertape.runtime import Runtime
+
+
+def quote(runtime: Runtime, price: str, key: str = "NSE:INFY") -> None:
+    p = Decimal(price)
+    runtime.quotes.update(
+        Tick(
+            key=key,
+            instrument_token=1,
+            ts=runtime.clock.now(),
+            last_price=p,
+            last_quantity=100_000,
+            volume=10**6,
+            open=p,
+            high=p,
+            low=p,
+            prev_close=p,
+            bid=p,
+            ask=p,
+        )
+    )
+
+
+ORDER = {
+    "exchange": "NSE",
+    "tradingsymbol": "INFY",
+    "transaction_type": "BUY",
+    "quantity": 10,
+    "product": "CNC",
+    "order_type": "LIMIT",
+    "price": 1400,
+}
+
+
+def test_order_fills_and_shows_in_the_portfolio(client: TestClient, runtime: Runtime):
+    sign_in(client, runtime, "t@x.in")
+    assert client.post("/api/portfolio/funds", json={"amount": 100000}).status_code == 201
+    quote(runtime, "1399.90")
+
+    placed = client.post("/api/orders", json={**ORDER, "idempotency_key": "order-0001"})
+
+    assert placed.status_code == 201
+    body = placed.json()
+    assert (body["status"], body["replayed"]) == ("COMPLETE", False)
+    orders = client.get("/api/portfolio/orders").json()
+    assert orders[0]["average_price"] == 1399.9
+    assert orders[0]["order_id"] == body["order_id"]
+    holdings = client.get("/api/portfolio/holdings").json()
+    assert holdings[0]["t1_quantity"] == 10
+    assert holdings[0]["isin"] == "INE009A01021"
+    trades = client.get("/api/portfolio/trades").json()
+    assert trades[0]["quantity"] == 10
+    cash = client.get("/api/portfolio/margins").json()["equity"]["available"]["cash"]
+    assert cash < 100000 - 13999  # value plus charges left the account
+    history = client.get(f"/api/orders/{body['order_id']}/history").json()
+    assert [h["event"] for h in history] == ["accepted", "filled"]
+
+
+def test_replayed_key_returns_the_first_order(client: TestClient, runtime: Runtime):
+    sign_in(client, runtime, "t@x.in")
+    client.post("/api/portfolio/funds", json={"amount": 100000})
+    quote(runtime, "1500")  # not marketable: the order rests
+    first = client.post("/api/orders", json={**ORDER, "idempotency_key": "order-0002"}).json()
+    again = client.post("/api/orders", json={**ORDER, "idempotency_key": "order-0002"})
+    assert again.status_code == 200
+    assert again.json()["order_id"] == first["order_id"]
+    assert again.json()["replayed"] is True
+    assert len(client.get("/api/portfolio/orders").json()) == 1
+    cancelled = client.delete(f"/api/orders/{first['order_id']}").json()
+    assert cancelled["status"] == "CANCELLED"
+
+
+def test_bad_orders_are_422_naming_the_field(client: TestClient, runtime: Runtime):
+    sign_in(client, runtime, "t@x.in")
+    cases = [
+        ({**ORDER, "price": 1400.03}, "price"),
+        ({**ORDER, "tradingsymbol": "NOPE"}, "tradingsymbol"),
+        ({**ORDER, "quantity": 0}, "quantity"),
+        ({**ORDER, "product": "XYZ"}, "product"),
+        ({**ORDER, "tag": "mine"}, "tag"),
+        ({**ORDER, "idempotency_key": "short"}, "idempotency_key"),
+    ]
+    for body, field in cases:
+        response = client.post("/api/orders", json=body)
+        assert response.status_code == 422, body
+        assert response.json()["detail"][0]["field"] == field
+    assert client.get("/api/portfolio/orders").json() == []
+
+
+def test_unfunded_order_is_stored_rejected(client: TestClient, runtime: Runtime):
+    sign_in(client, runtime, "t@x.in")
+    quote(runtime, "1400")
+    body = client.post("/api/orders", json=ORDER).json()
+    assert body["status"] == "REJECTED"
+    assert body["status_message"].startswith("Insufficient funds")
+
+
+def test_gtt_crud_and_firing_through_the_quote_book(client: TestClient, runtime: Runtime):
+    sign_in(client, runtime, "t@x.in")
+    client.post("/api/portfolio/funds", json={"amount": 100000})
+    gtt = {
+        "type": "single",
+        "condition": {
+            "exchange": "NSE",
+            "tradingsymbol": "INFY",
+            "trigger_values": [1450],
+            "last_price": 1400,
+        },
+        "orders": [
+            {
+                "transaction_type": "BUY",
+                "quantity": 5,
+                "order_type": "LIMIT",
+                "product": "CNC",
+                "price": 1455,
+            }
+        ],
+    }
+    created = client.post("/api/gtt/triggers", json=gtt)
+    assert created.status_code == 201
+    trigger_id = created.json()["trigger_id"]
+    listed = client.get("/api/gtt/triggers").json()
+    assert listed[0]["status"] == "active"
+    assert listed[0]["condition"]["trigger_values"] == [1450.0]
+    quote(runtime, "1451")
+    last = runtime.quotes("NSE:INFY")
+    assert last is not None
+    with runtime.db.session() as db:
+        fired = runtime.gtts.on_tick(db, last)  # what the feed loop does
+    assert [g.id for g in fired] == [trigger_id]
+    one = client.get(f"/api/gtt/triggers/{trigger_id}").json()
+    assert one["status"] == "triggered"
+    assert one["orders"][0]["result"]["order_result"]["status"] == "success"
+    assert client.delete(f"/api/gtt/triggers/{trigger_id}").status_code == 400
+    bad = client.post("/api/gtt/triggers", json={**gtt, "orders": []})
+    assert bad.status_code == 422
+    assert bad.json()["detail"][0]["field"] == "orders"
+
+
+def test_other_users_orders_and_triggers_are_invisible(client: TestClient, runtime: Runtime):
+    sign_in(client, runtime, "a@x.in")
+    client.post("/api/portfolio/funds", json={"amount": 100000})
+    quote(runtime, "1500")
+    order_id = client.post("/api/orders", json=ORDER).json()["order_id"]
+    other = TestClient(client.app)
+    make_user(runtime, "b@x.in")
+    other.post("/api/auth/password-login", json={"email": "b@x.in", "password": PASSWORD})
+    assert other.get("/api/portfolio/orders").json() == []
+    assert other.delete(f"/api/orders/{order_id}").status_code == 404
+    assert other.get(f"/api/orders/{order_id}/history").status_code == 404
+    assert other.get("/api/gtt/triggers/1").status_code == 404

@@ -1,0 +1,156 @@
+"""The trading loop: ticks from the bus drive the paper exchange and the GTT book.
+
+Ticks are batched (a quarter second by default) and only instruments with working
+orders or active triggers cost database work, so a feed of hundreds of symbols a second
+stays cheap. The session jobs (AMO release, MIS square-off, expiry) run on the same
+loop every few seconds of the injected clock. One process runs this loop (the one that
+owns the feed); request handlers in any process only read and place.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, union
+from sqlalchemy.orm import Session
+
+from tradertape.db.engine import Database
+from tradertape.db.models.trading import Gtt, Order
+from tradertape.domain.market import Tick
+from tradertape.oms.gtt import ACTIVE, GttBook
+from tradertape.oms.paper import BROKER, PaperExchange
+from tradertape.oms.quotes import QuoteBook
+from tradertape.oms.session_jobs import SessionJobs
+from tradertape.ports.bus import EventBus
+from tradertape.ports.clock import Clock
+
+log = logging.getLogger("tradertape.oms")
+_WORKING = ("OPEN", "TRIGGER PENDING")
+
+
+@dataclass(frozen=True, slots=True)
+class BatchReport:
+    """What one batch did."""
+
+    ticks: int
+    instruments_matched: int
+    fills: int
+    gtts_fired: int
+
+
+class TradingLoop:
+    """Feeds ticks to the paper exchange and GTT book; runs the timed session jobs."""
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        clock: Clock,
+        quotes: QuoteBook,
+        exchange: PaperExchange,
+        gtts: GttBook,
+        jobs: SessionJobs,
+        jobs_every: timedelta = timedelta(seconds=5),
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._quotes = quotes
+        self._exchange = exchange
+        self._gtts = gtts
+        self._jobs = jobs
+        self._jobs_every = jobs_every
+        self._volumes: dict[str, int] = {}
+        self._jobs_ran_at: datetime | None = None
+
+    def _traded_since_last(self, tick: Tick) -> int:
+        previous = self._volumes.get(tick.key)
+        self._volumes[tick.key] = tick.volume
+        if previous is None or tick.volume < previous:  # first sight, or a new day
+            return tick.last_quantity
+        return tick.volume - previous
+
+    @staticmethod
+    def _interesting(db: Session) -> set[str]:
+        orders = select(Order.exchange, Order.tradingsymbol).where(
+            Order.broker == BROKER, Order.status.in_(_WORKING)
+        )
+        triggers = select(Gtt.exchange, Gtt.tradingsymbol).where(Gtt.status == ACTIVE)
+        return {f"{exchange}:{symbol}" for exchange, symbol in db.execute(union(orders, triggers))}
+
+    def on_ticks(self, ticks: Iterable[Tick]) -> BatchReport:
+        """Record the batch's prices, then match and fire where anything is waiting."""
+        latest: dict[str, Tick] = {}
+        traded: dict[str, int] = {}
+        count = 0
+        for tick in ticks:
+            count += 1
+            self._quotes.update(tick)
+            traded[tick.key] = traded.get(tick.key, 0) + self._traded_since_last(tick)
+            latest[tick.key] = tick
+        fills = fired = matched = 0
+        with self._db.session() as db:
+            for key in sorted(self._interesting(db) & latest.keys()):
+                tick = latest[key]
+                matched += 1
+                fills += len(self._exchange.on_tick(db, tick, traded_volume=traded[key]))
+                fired += len(self._gtts.on_tick(db, tick))
+        return BatchReport(ticks=count, instruments_matched=matched, fills=fills, gtts_fired=fired)
+
+    def run_jobs(self, *, force: bool = False) -> bool:
+        """Run the session jobs if `jobs_every` has passed on the clock (or when forced)."""
+        now = self._clock.now()
+        if (
+            not force
+            and self._jobs_ran_at is not None
+            and now - self._jobs_ran_at < self._jobs_every
+        ):
+            return False
+        self._jobs_ran_at = now
+        with self._db.session() as db:
+            self._jobs.release_amos(db)
+            self._jobs.square_off_mis(db)
+            self._jobs.expire_orders(db)
+            self._gtts.expire_due(db)
+            self._gtts.recover(db)
+        return True
+
+    async def run(
+        self,
+        bus: EventBus,
+        decode: Callable[[dict[str, Any]], Tick],
+        *,
+        batch_seconds: float = 0.25,
+    ) -> None:
+        """Consume ``ticks.*`` from the bus until cancelled."""
+        subscription = await bus.subscribe("ticks.*")
+        pending: list[Tick] = []
+
+        async def collect() -> None:
+            async for _topic, message in subscription:
+                try:
+                    pending.append(decode(message))
+                except (KeyError, ValueError, TypeError):
+                    log.warning("dropped a malformed tick message")
+
+        collector = asyncio.create_task(collect())
+        try:
+            while True:
+                await asyncio.sleep(batch_seconds)
+                batch, pending[:] = list(pending), []
+                try:
+                    if batch:
+                        await asyncio.to_thread(self.on_ticks, batch)
+                    await asyncio.to_thread(self.run_jobs)
+                except Exception:
+                    log.exception("trading loop batch failed; continuing")
+        finally:
+            collector.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await collector
+            await subscription.close()

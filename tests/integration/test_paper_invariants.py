@@ -21,7 +21,7 @@ from tradertape.domain.market import Tick
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
 from tradertape.engines.matching import MatchConfig
 from tradertape.errors import InvalidField
-from tradertape.oms.ledger import cash_balance, net_positions
+from tradertape.oms.ledger import cash_balance, cash_entries_total, net_positions
 from tradertape.oms.paper import BROKER, PaperConfig, PaperExchange
 from tradertape.ports.clock import IST, ManualClock
 from tradertape.services.users import create_user
@@ -92,6 +92,7 @@ def _check(db, user_id: int) -> None:
     at_cost = sum((p.buy_value - p.sell_value for p in positions), Decimal(0))
     charges = sum(db.scalars(select(Trade.charges).where(Trade.user_id == user_id)), Decimal(0))
     assert cash + at_cost + charges == DEPOSIT
+    assert cash == cash_entries_total(db, user_id=user_id, broker=BROKER)
     assert all(p.quantity >= 0 for p in positions if p.product == "CNC")
     assert all(
         Decimal(c) >= 0 for c in db.scalars(select(Trade.charges).where(Trade.user_id == user_id))

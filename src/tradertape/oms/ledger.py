@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradertape.db.models.trading import CashEntry, Trade
+from tradertape.oms.books import cash
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +40,12 @@ class NetPosition:
 
 
 def cash_balance(db: Session, *, user_id: int, broker: str) -> Decimal:
-    """Cash available: deposits minus buys plus sells minus charges."""
+    """Cash available: deposits minus buys plus sells minus charges (the running balance)."""
+    return cash(db, user_id=user_id, broker=broker)
+
+
+def cash_entries_total(db: Session, *, user_id: int, broker: str) -> Decimal:
+    """The same figure summed from the entries themselves (for audits and tests)."""
     amounts = db.scalars(
         select(CashEntry.amount).where(CashEntry.user_id == user_id, CashEntry.broker == broker)
     )

@@ -21,11 +21,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from tradertape.db.models.trading import CashEntry, Order, OrderEventRow, Trade
+from tradertape.db.models.trading import Order, OrderEventRow, Trade
 from tradertape.domain.calendar import Market, TradingCalendar
 from tradertape.domain.calendar import Session as MarketSession
 from tradertape.domain.charges import Exchange as ChargeExchange
-from tradertape.domain.charges import Fill, Side, charge_segment, compute_charges
+from tradertape.domain.charges import Fill, Side, charge_segment
 from tradertape.domain.instruments import (
     Exchange,
     Instrument,
@@ -47,8 +47,9 @@ from tradertape.domain.orders import (
 from tradertape.domain.ticks import tick_size
 from tradertape.engines.matching import MatchConfig, WorkingOrder, match
 from tradertape.errors import BadRequest, InvalidField, NotFound
+from tradertape.oms.books import add_fill_charges, cash, lock_user_books, post_cash
 from tradertape.oms.ids import new_order_id, new_trade_id
-from tradertape.oms.ledger import cash_balance, net_quantity
+from tradertape.oms.ledger import net_quantity
 from tradertape.ports.clock import IST, Clock
 
 BROKER = "paper"
@@ -111,15 +112,15 @@ class PaperExchange:
         """Add funds to the user's paper account (commits)."""
         if amount <= 0:
             raise InvalidField("amount", "must be positive")
-        db.add(
-            CashEntry(
-                user_id=user_id,
-                broker=BROKER,
-                at=self._clock.now(),
-                kind="deposit",
-                amount=amount,
-                note=note or None,
-            )
+        lock_user_books(db, user_id=user_id, broker=BROKER)
+        post_cash(
+            db,
+            user_id=user_id,
+            broker=BROKER,
+            at=self._clock.now(),
+            kind="deposit",
+            amount=amount,
+            note=note or None,
         )
         db.commit()
 
@@ -185,9 +186,7 @@ class PaperExchange:
         if price is None:
             return "No price available to compute the required margin."
         required = self._required(order, price)
-        available = cash_balance(db, user_id=order.user_id, broker=BROKER) - self.blocked(
-            db, order.user_id
-        )
+        available = cash(db, user_id=order.user_id, broker=BROKER) - self.blocked(db, order.user_id)
         if required > available:
             return (
                 f"Insufficient funds. Required margin is {_rupees(required)} "
@@ -444,38 +443,38 @@ class PaperExchange:
         )
         db.add(trade)
         db.flush()
-        trade.charges = self._charges_delta(db, order.user_id, trade_date.isoformat())
+        lock_user_books(db, user_id=order.user_id, broker=BROKER)
         value = price * quantity
+        trade.charges = add_fill_charges(
+            db,
+            user_id=order.user_id,
+            broker=BROKER,
+            trade_date=trade_date,
+            fill=self._fill(self.catalog(db), trade),
+            order_value_before=order.filled_value,
+        )
+        order.filled_value = order.filled_value + value
         buy = order.transaction_type == TransactionType.BUY.value
-        for kind, amount in (
-            ("buy" if buy else "sell", -value if buy else value),
-            ("charges", -trade.charges),
-        ):
-            if amount:
-                db.add(
-                    CashEntry(
-                        user_id=order.user_id,
-                        broker=BROKER,
-                        at=at,
-                        kind=kind,
-                        amount=amount,
-                        trade_pk=trade.id,
-                    )
-                )
+        post_cash(
+            db,
+            user_id=order.user_id,
+            broker=BROKER,
+            at=at,
+            kind="buy" if buy else "sell",
+            amount=-value if buy else value,
+            trade_pk=trade.id,
+        )
+        if trade.charges:
+            post_cash(
+                db,
+                user_id=order.user_id,
+                broker=BROKER,
+                at=at,
+                kind="charges",
+                amount=-trade.charges,
+                trade_pk=trade.id,
+            )
         return trade
-
-    def _charges_delta(self, db: Session, user_id: int, trade_date: str) -> Decimal:
-        """What the newest trade adds to the day's contract note (totals are per day)."""
-        rows = db.scalars(
-            select(Trade)
-            .where(Trade.user_id == user_id, Trade.broker == BROKER, Trade.trade_date == trade_date)
-            .order_by(Trade.id)
-        ).all()
-        day = datetime.fromisoformat(trade_date).date()
-        catalog = self.catalog(db)
-        fills = [self._fill(catalog, t) for t in rows]
-        before = compute_charges(fills[:-1], day).total if len(fills) > 1 else Decimal(0)
-        return compute_charges(fills, day).total - before
 
     @staticmethod
     def _fill(catalog: InstrumentCatalog, trade: Trade) -> Fill:

@@ -5,19 +5,29 @@ from tradertape.db.models.brokers import BrokerCredential
 from tradertape.db.models.instruments import KiteInstrument
 from tradertape.db.models.keys import AgentKey, WorkerToken
 from tradertape.db.models.outbox import OutboxMessage
-from tradertape.db.models.trading import CashEntry, Gtt, Order, OrderEventRow, Trade
+from tradertape.db.models.trading import (
+    CashEntry,
+    ChargeDayRow,
+    Gtt,
+    Order,
+    OrderEventRow,
+    PaperAccount,
+    Trade,
+)
 
 __all__ = [
     "AgentKey",
     "AuthAttempt",
     "BrokerCredential",
     "CashEntry",
+    "ChargeDayRow",
     "Gtt",
     "KiteInstrument",
     "LoginChallenge",
     "Order",
     "OrderEventRow",
     "OutboxMessage",
+    "PaperAccount",
     "Trade",
     "User",
     "UserSession",

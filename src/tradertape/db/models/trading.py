@@ -20,6 +20,8 @@ from tradertape.db.types import ExactDecimal
 # Exact on both backends; sums are taken in Python over Decimals, never in SQL floats.
 PRICE = ExactDecimal(18, 4)
 MONEY = ExactDecimal(20, 4)
+# Unrounded running parts of a contract note: any fixed scale would drift by paise.
+RAW = ExactDecimal()
 
 
 class Order(Owned, Base):
@@ -56,6 +58,7 @@ class Order(Owned, Base):
     status_message: Mapped[str | None] = mapped_column(Text)
     filled_quantity: Mapped[int] = mapped_column(default=0)
     average_price: Mapped[Decimal] = mapped_column(PRICE, default=Decimal(0))
+    filled_value: Mapped[Decimal] = mapped_column(MONEY, default=Decimal(0))  # for brokerage caps
     triggered: Mapped[bool] = mapped_column(default=False)
     source: Mapped[str] = mapped_column(String(20))  # api | gtt | portfolio | worker | squareoff
     attribution: Mapped[dict[str, Any]]
@@ -138,3 +141,33 @@ class Gtt(Owned, Base):
     triggered_leg: Mapped[int | None]
     order_pk: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"))
     result: Mapped[dict[str, Any] | None]
+
+
+class ChargeDayRow(Owned, Base):
+    """The running contract note of one user's trading day (see domain.charge_day)."""
+
+    __tablename__ = "charge_days"
+    __table_args__ = (UniqueConstraint("user_id", "broker", "trade_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    broker: Mapped[str] = mapped_column(String(20))
+    trade_date: Mapped[str] = mapped_column(String(10))
+    brokerage: Mapped[Decimal] = mapped_column(RAW)
+    exchange_txn: Mapped[Decimal] = mapped_column(RAW)
+    ipft: Mapped[Decimal] = mapped_column(RAW)
+    sebi: Mapped[Decimal] = mapped_column(RAW)
+    stamp: Mapped[Decimal] = mapped_column(RAW)
+    stt_raw: Mapped[dict[str, Any]]  # contract-note group → unrounded STT as text
+    dp_isins: Mapped[list[str]]
+    total: Mapped[Decimal] = mapped_column(MONEY)
+
+
+class PaperAccount(Owned, Base):
+    """The paper account's running cash (the sum of its cash entries, kept current)."""
+
+    __tablename__ = "paper_accounts"
+    __table_args__ = (UniqueConstraint("user_id", "broker"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    broker: Mapped[str] = mapped_column(String(20))
+    cash: Mapped[Decimal] = mapped_column(MONEY)

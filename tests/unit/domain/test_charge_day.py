@@ -1,0 +1,47 @@
+"""The incremental contract note equals the whole-day computation, fill by fill."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tradertape.domain.charge_day import ChargeDay
+from tradertape.domain.charges import Exchange, Fill, Segment, Side, compute_charges
+
+fills = st.builds(
+    Fill,
+    order_id=st.sampled_from(["o1", "o2", "o3", "o4"]),
+    segment=st.sampled_from(list(Segment)),
+    side=st.sampled_from(list(Side)),
+    quantity=st.integers(min_value=1, max_value=5000),
+    price=st.integers(min_value=1, max_value=400_000).map(lambda n: Decimal(n) / 20),
+    exchange=st.sampled_from(list(Exchange)),
+    instrument=st.sampled_from(["INE009A01021", "INE002A01018", "INE467B01029"]),
+)
+days = st.sampled_from([date(2020, 8, 3), date(2023, 6, 1), date(2024, 10, 1), date(2026, 11, 20)])
+
+
+@given(day=days, sequence=st.lists(fills, max_size=30))
+def test_running_total_equals_compute_charges_after_every_fill(day, sequence):
+    # an order keeps one segment, as real orders do
+    segment_of: dict[str, Segment] = {}
+    consistent = [f for f in sequence if segment_of.setdefault(f.order_id, f.segment) is f.segment]
+    running = ChargeDay(day)
+    traded: dict[str, Decimal] = defaultdict(Decimal)
+    for n, fill in enumerate(consistent, start=1):
+        running = running.with_fill(fill, order_value_before=traded[fill.order_id])
+        traded[fill.order_id] += fill.value
+        assert running.total == compute_charges(consistent[:n], day).total
+
+
+def test_worked_example_intraday_round_trip():
+    day = date(2026, 11, 20)
+    buy = Fill("b", Segment.EQUITY_INTRADAY, Side.BUY, 100, Decimal(1400))
+    sell = Fill("s", Segment.EQUITY_INTRADAY, Side.SELL, 100, Decimal(1410))
+    note = ChargeDay(day).with_fill(buy, order_value_before=Decimal(0))
+    note = note.with_fill(sell, order_value_before=Decimal(0))
+    assert note.total == Decimal("96.91")

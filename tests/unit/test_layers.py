@@ -46,6 +46,16 @@ def _imports(package: str) -> set[tuple[str, str]]:
         pytest.param(
             "db", ("tradertape.api", "tradertape.services", "fastapi"), id="db-below-services"
         ),
+        pytest.param(
+            "bus",
+            ("fastapi", "starlette", "tradertape.api", "tradertape.db", "tradertape.feed"),
+            id="bus-is-transport-only",
+        ),
+        pytest.param(
+            "feed",
+            ("fastapi", "starlette", "tradertape.api", "tradertape.db", "tradertape.cli"),
+            id="feed-knows-no-http",
+        ),
     ],
 )
 def test_layering(package: str, forbidden: tuple[str, ...]):

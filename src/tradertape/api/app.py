@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -11,13 +12,26 @@ from fastapi.routing import APIRoute
 from tradertape import __version__
 from tradertape.api.errors import install_error_handlers
 from tradertape.api.middleware import RequestIdMiddleware
-from tradertape.api.routes import admin, agent_keys, auth, brokers, health, pages, worker_tokens
+from tradertape.api.routes import (
+    admin,
+    agent_keys,
+    auth,
+    brokers,
+    health,
+    pages,
+    worker_tokens,
+    ws,
+)
+from tradertape.feed.fanout import TickHub
 from tradertape.runtime import Runtime
 
 DESCRIPTION = (
     "Everything the TraderTape UI does, as a REST API. Authenticate with the `kite_session` "
     "cookie (sign in via `/api/auth/...`) or `Authorization: Bearer zt_…` (agent key); "
-    'worker endpoints take `Authorization: Bearer kwa_…`. Errors are `{"detail": ...}`.'
+    'worker endpoints take `Authorization: Bearer kwa_…`. Errors are `{"detail": ...}`. '
+    "Live ticks stream over `WS /api/ws/ticks` (cookie auth; not listed below: OpenAPI has no "
+    "WebSockets): send `subscribe`/`unsubscribe` with `symbols` and a `mode` of `ltp`, `quote` "
+    "or `full`; receive `status`, `subscribed`, `ticks` and `error` messages."
 )
 
 
@@ -28,12 +42,27 @@ def _operation_id(route: APIRoute) -> str:
 
 
 def create_app(runtime: Runtime) -> FastAPI:
-    """Build the app around an already-wired runtime (migrations are the caller's job)."""
+    """Build the app around an already-wired runtime (migrations are the caller's job).
+
+    The lifespan runs the runtime's feed, if it has one (tests build runtimes without, and
+    drive a feed by hand); the tick hub subscribes to the bus when a first WebSocket opens.
+    """
+    hub = TickHub(runtime.bus)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        yield
-        runtime.db.dispose()
+        feed_task = None
+        if runtime.feed is not None:
+            feed_task = asyncio.create_task(runtime.feed.run(), name="simulated-feed")
+        try:
+            yield
+        finally:
+            if feed_task is not None:
+                feed_task.cancel()
+                await asyncio.gather(feed_task, return_exceptions=True)
+            await hub.close()
+            await runtime.bus.close()
+            runtime.db.dispose()
 
     app = FastAPI(
         title="TraderTape",
@@ -46,8 +75,9 @@ def create_app(runtime: Runtime) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.runtime = runtime
+    app.state.tick_hub = hub
     api = APIRouter(prefix="/api")
-    for module in (health, auth, admin, agent_keys, worker_tokens, brokers):
+    for module in (health, auth, admin, agent_keys, worker_tokens, brokers, ws):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(pages.router)

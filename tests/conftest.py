@@ -131,6 +131,12 @@ def database(backend: _Backend, request: pytest.FixtureRequest) -> Iterator[Data
 
 
 @pytest.fixture
+def anyio_backend() -> str:
+    # async tests run on asyncio (the server's loop), through anyio's pytest plugin
+    return "asyncio"
+
+
+@pytest.fixture
 def clock() -> ManualClock:
     return ManualClock(START)
 
@@ -142,6 +148,8 @@ def settings(tmp_path: Path) -> Settings:
         data_dir=tmp_path / "data",
         secret_key=TEST_SECRET,
         public_base_url="http://testserver",
+        redis_url=None,  # the in-process bus, whatever the developer's environment says
+        feed="none",  # no background feed: tests drive a feed by hand
         _env_file=None,
     )
 

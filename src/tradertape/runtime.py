@@ -9,15 +9,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from tradertape.bus import make_bus
 from tradertape.candles import CandleStore
 from tradertape.db.engine import Database
 from tradertape.domain.calendar_data import nse_calendar
+from tradertape.domain.instruments import InstrumentCatalog
 from tradertape.domain.instruments_data import reference_catalog
+from tradertape.feed.simulated import FeedConfig, SimulatedFeed
 from tradertape.oms.gtt import GttBook
 from tradertape.oms.paper import PaperExchange
 from tradertape.oms.portfolio import PaperPortfolio
 from tradertape.oms.quotes import QuoteBook
 from tradertape.oms.session_jobs import SessionJobs
+from tradertape.ports.bus import EventBus
 from tradertape.ports.clock import Clock, SystemClock
 from tradertape.ports.mailer import MailTransport, transport_for
 from tradertape.security.vault import Vault
@@ -48,6 +52,9 @@ class Runtime:
     gtts: GttBook
     portfolio: PaperPortfolio
     session_jobs: SessionJobs
+    bus: EventBus
+    catalog: InstrumentCatalog
+    feed: SimulatedFeed | None  # None: no feed in this process (``feed = "none"``)
 
     @classmethod
     def build(
@@ -57,9 +64,28 @@ class Runtime:
         clock: Clock | None = None,
         transport: MailTransport | None = None,
         db: Database | None = None,
+        bus: EventBus | None = None,
+        feed: SimulatedFeed | None = None,
     ) -> Runtime:
-        """Wire the services; unspecified ports get their embedded defaults."""
+        """Wire the services; unspecified ports get their embedded defaults.
+
+        Nothing starts here: the feed's task runs in the app's lifespan (`api.app`).
+        """
         clock = clock or SystemClock()
+        bus = bus or make_bus(settings)
+        catalog = reference_catalog()
+        if feed is None and settings.feed == "simulated":
+            feed = SimulatedFeed.synthetic(
+                bus=bus,
+                clock=clock,
+                calendar=nse_calendar(),
+                catalog=catalog,
+                config=FeedConfig(
+                    interval_secs=settings.feed_interval_secs,
+                    speed=settings.feed_speed,
+                    demo=settings.demo_mode,
+                ),
+            )
         if db is None:
             if settings.database_url is None:
                 settings.ensure_data_dir()
@@ -98,4 +124,7 @@ class Runtime:
             session_jobs=SessionJobs(
                 clock=clock, calendar=calendar, exchange=exchange, last_tick=quotes
             ),
+            bus=bus,
+            catalog=catalog,
+            feed=feed,
         )

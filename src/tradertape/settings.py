@@ -3,7 +3,7 @@
 Defaults make a laptop install work with no configuration: a data folder in the
 home directory, SQLite in it, a secret key generated on first start into a 0600
 file, no SMTP (mail goes to the outbox and the log), no Redis (in-process bus),
-and live trading off.
+the simulated market as the feed, and live trading off.
 """
 
 from __future__ import annotations
@@ -47,6 +47,12 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
     public_base_url: str = "http://127.0.0.1:8000"
     redis_url: str | None = None
+    # The market data feed: the simulated market (until a broker feed exists) or none.
+    feed: Literal["simulated", "none"] = "simulated"
+    # Demo: the simulated market keeps ticking outside NSE hours (replaying the last session).
+    demo_mode: bool = False
+    feed_speed: float = Field(default=1.0, gt=0)
+    feed_interval_secs: float = Field(default=1.0, gt=0)
     live_trading_enabled: bool = False
     log_json: bool = False
     session_days: int = 30

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
 
 from tests.integration.test_session_jobs import Feed, spec
@@ -110,3 +111,50 @@ def test_batches_fill_orders_fire_gtts_and_jobs_square_off(database):
         ("SELL", 40, Product.MIS.value)
     ]
     assert squareoff[0].status == "COMPLETE"
+
+
+@pytest.mark.anyio
+async def test_ticks_on_the_bus_reach_the_loop_and_fill_orders(database):
+    import asyncio
+
+    from tradertape.bus.memory import InProcessBus
+    from tradertape.feed.codec import tick_from_message, tick_to_message
+
+    clock = ManualClock(datetime(2026, 11, 20, 10, 0, tzinfo=IST))
+    quotes = QuoteBook()
+    exchange = PaperExchange(clock=clock, calendar=nse_calendar(), catalog=reference_catalog())
+    gtts = GttBook(clock=clock, calendar=nse_calendar(), exchange=exchange)
+    jobs = SessionJobs(clock=clock, calendar=nse_calendar(), exchange=exchange, last_tick=quotes)
+    loop = TradingLoop(
+        db=database, clock=clock, quotes=quotes, exchange=exchange, gtts=gtts, jobs=jobs
+    )
+    with database.session() as db:
+        user = create_user(db, clock=clock, email="bus@x.in").id
+        exchange.deposit(db, user_id=user, amount=Decimal(1_000_000))
+        order = exchange.place(
+            db,
+            user_id=user,
+            spec=spec(TransactionType.BUY, 4, "1390"),
+            last=tick(clock, "NSE:INFY", "1400", 100),
+        )
+        order_pk = order.id
+    bus = InProcessBus()
+    runner = asyncio.create_task(loop.run(bus, tick_from_message, batch_seconds=0.01))
+    try:
+        filled = False
+        for _ in range(500):  # bounded wait on state, not on time
+            await bus.publish(
+                "ticks.NSE:INFY", tick_to_message(tick(clock, "NSE:INFY", "1389.5", 1_000, 100))
+            )
+            await asyncio.sleep(0.01)
+            with database.session() as db:
+                row = db.get(Order, order_pk)
+                if row is not None and row.status == "COMPLETE":
+                    filled = True
+                    break
+        assert filled
+        assert quotes("NSE:INFY") is not None
+    finally:
+        runner.cancel()
+        await asyncio.gather(runner, return_exceptions=True)
+        await bus.close()

@@ -59,6 +59,16 @@ def _imports(package: str) -> set[tuple[str, str]]:
             ),
             id="candles-is-an-engine",
         ),
+        pytest.param(
+            "bus",
+            ("fastapi", "starlette", "tradertape.api", "tradertape.db", "tradertape.feed"),
+            id="bus-is-transport-only",
+        ),
+        pytest.param(
+            "feed",
+            ("fastapi", "starlette", "tradertape.api", "tradertape.db", "tradertape.cli"),
+            id="feed-knows-no-http",
+        ),
     ],
 )
 def test_layering(package: str, forbidden: tuple[str, ...]):

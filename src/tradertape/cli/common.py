@@ -17,15 +17,18 @@ console = Console()
 err_console = Console(stderr=True)
 
 
-def build_runtime(*, serving_at: tuple[str, int] | None = None) -> Runtime:
+def build_runtime(*, serving_at: tuple[str, int] | None = None, demo: bool = False) -> Runtime:
     """Settings from the environment, default ports.
 
     When serving and no public base URL is configured, links in e-mails point at the
-    address actually served (a wildcard bind is reached through loopback).
+    address actually served (a wildcard bind is reached through loopback). `demo` turns on
+    demo mode (the simulated market keeps ticking outside NSE hours).
     """
     from tradertape.settings import Settings
 
     settings = Settings()
+    if demo:
+        settings = settings.model_copy(update={"demo_mode": True})
     if serving_at is not None and "public_base_url" not in settings.model_fields_set:
         host, port = serving_at
         host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104 - compared, not bound

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from tradertape.cli.common import build_runtime, console
 
+if TYPE_CHECKING:
+    from tradertape.settings import Settings
+
 HOST = typer.Option("127.0.0.1", "--host", help="interface to bind")
 PORT = typer.Option(8000, "--port", help="TCP port")
+
+
+def _market_line(settings: Settings) -> str:
+    if settings.feed == "none":
+        return "no feed (TRADERTAPE_FEED=none)"
+    hours = "around the clock (replays outside NSE hours)" if settings.demo_mode else "NSE hours"
+    return f"simulated, {hours}, speed {settings.feed_speed:g}x, WS /api/ws/ticks"
 
 
 def _serve(host: str, port: int, *, demo: bool) -> None:
@@ -17,7 +29,7 @@ def _serve(host: str, port: int, *, demo: bool) -> None:
     from tradertape.db.migrate import upgrade
     from tradertape.logs import configure_logging
 
-    runtime = build_runtime(serving_at=(host, port))
+    runtime = build_runtime(serving_at=(host, port), demo=demo)
     configure_logging(json_lines=runtime.settings.log_json)
     upgrade(runtime.db.engine)
     if demo:
@@ -36,7 +48,16 @@ def _serve(host: str, port: int, *, demo: bool) -> None:
             f"  history:  synthetic NIFTY 500 + indices, {history.first} → {history.last} "
             f"({history.written} series written, {history.complete} already there)"
         )
-    uvicorn.run(create_app(runtime), host=host, port=port, log_level="info")
+        console.print(f"  market:   {_market_line(runtime.settings)}")
+    # permessage-deflate compresses every tick frame once per client: on the tick stream it
+    # more than doubled the server's CPU and latency (bench/ticks_fanout.py --deflate).
+    uvicorn.run(
+        create_app(runtime),
+        host=host,
+        port=port,
+        log_level="info",
+        ws_per_message_deflate=False,
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -32,11 +32,21 @@ class DailyBar:
 
 
 @dataclass(frozen=True, slots=True)
+class DepthLevel:
+    """One price level of the order book (Kite's ``depth`` entries)."""
+
+    price: Decimal
+    quantity: int
+    orders: int
+
+
+@dataclass(frozen=True, slots=True)
 class Tick:
     """A trade print plus the top of the book, as a feed delivers it.
 
     ``open``/``high``/``low`` are the day's so far; ``prev_close`` is yesterday's close
-    (Kite's ``ohlc.close``); ``volume`` is cumulative for the day.
+    (Kite's ``ohlc.close``); ``volume`` is cumulative for the day. ``bids``/``asks`` are the
+    market depth, best level first, when the feed has it (``bid``/``ask`` are its first level).
     """
 
     key: str  # "NSE:INFY"
@@ -53,6 +63,8 @@ class Tick:
     ask: Decimal | None = None
     bid_quantity: int = 0
     ask_quantity: int = 0
+    bids: tuple[DepthLevel, ...] = ()
+    asks: tuple[DepthLevel, ...] = ()
 
     @property
     def change_pct(self) -> float:

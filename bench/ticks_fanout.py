@@ -1,0 +1,322 @@
+"""Tick fan-out benchmark: many WebSocket clients on one server, feed to client latency.
+
+The server (this process) runs the real app under uvicorn on 127.0.0.1 (a random port) with
+the simulated feed printing the NIFTY 200 twice a second (market time pinned to a session, so
+it ticks whatever the hour). The clients run in a second process, so they do not share the
+server's interpreter: each connects with a session cookie and subscribes to 50 random symbols
+in quote mode. A few extra "stalled" clients subscribe to everything in full mode and never
+read, to show that they cost the others nothing and that their drops are counted.
+
+Latency is measured per symbol update: the client's receive instant minus the instant the tick
+was due (its ``timestamp`` mapped back to wall time), so it includes the feed's own wake-up as
+well as fan-out, the network stack and the client library's framing. The clients only stamp and
+count during the run and decode a sample of frames afterwards: one process has 500 sockets to
+serve, and its own JSON decoding would otherwise be measured as server latency.
+
+    .venv/bin/python bench/ticks_fanout.py [--clients 500] [--stalled 5] [--seconds 20]
+        [--deflate] [--ws auto|websockets-sansio] [--freeze-gc]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import gc
+import json
+import multiprocessing
+import os
+import random
+import resource
+import socket
+import struct
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+TARGET_P99_MS = 100.0
+SESSION = datetime.fromisoformat("2026-11-20T10:00:00+05:30")  # a Friday's session
+
+
+@dataclass(frozen=True)
+class ClientPlan:
+    port: int
+    token: str
+    keys: list[str]
+    clients: int
+    per_client: int
+    stalled: int
+    warmup_s: float
+    seconds: float
+    offset_s: float  # wall time = tick timestamp + offset
+    deflate: bool
+    freeze_gc: bool = False
+    sample_every: int = 3  # frames whose latency is decoded and measured
+
+
+async def _client(
+    plan: ClientPlan, n: int, ready: asyncio.Event, window: list[float], out: dict[str, Any]
+) -> None:
+    from websockets.asyncio.client import connect
+
+    rng = random.Random(n)
+    symbols = rng.sample(plan.keys, plan.per_client)
+    async with connect(
+        f"ws://127.0.0.1:{plan.port}/api/ws/ticks",
+        additional_headers={"Cookie": f"kite_session={plan.token}"},
+        compression="deflate" if plan.deflate else None,
+        max_queue=None,
+        open_timeout=60,
+        ping_interval=None,
+    ) as ws:
+        await ws.recv()  # status
+        await ws.send(json.dumps({"action": "subscribe", "symbols": symbols, "mode": "quote"}))
+        while json.loads(await ws.recv())["type"] != "subscribed":
+            pass
+        out["connected"] += 1
+        await ready.wait()
+        # Keep the receive loop minimal (stamp, count, keep a sample); decode after the run, so
+        # one client process can keep up with 500 sockets without queueing inflating latency.
+        samples = out["samples"]
+        while True:
+            received = await ws.recv()
+            raw = received if isinstance(received, str) else received.decode()
+            now = time.time()
+            start, end = window
+            if now < start:
+                continue
+            if now > end:
+                return
+            out["frames"] += 1
+            out["ticks"] += raw.count('"ltp":') if raw[9] == "t" else 0  # {"type":"ticks"
+            if out["frames"] % plan.sample_every == 0:
+                samples.append((now, raw))
+
+
+def _latencies(samples: list[tuple[float, str]], offset: float) -> list[float]:
+    latencies = []
+    for received, raw in samples:
+        message = json.loads(raw)
+        if message["type"] != "ticks":
+            continue
+        for tick in message["data"].values():
+            stamp = datetime.fromisoformat(tick["timestamp"]).timestamp() + offset
+            latencies.append(received - stamp)
+    return latencies
+
+
+def _ws_frame(text: str) -> bytes:
+    payload, mask = text.encode(), os.urandom(4)
+    header = struct.pack("!BB", 0x81, 0x80 | 126) + struct.pack("!H", len(payload))
+    return header + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+
+
+async def _stalled(plan: ClientPlan) -> None:
+    """A client that subscribes to everything in full mode and then never reads."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.setblocking(False)
+    await asyncio.get_running_loop().sock_connect(sock, ("127.0.0.1", plan.port))
+    reader, writer = await asyncio.open_connection(sock=sock)
+    key = base64.b64encode(os.urandom(16)).decode()
+    writer.write(
+        (
+            "GET /api/ws/ticks HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+            f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+            f"Cookie: kite_session={plan.token}\r\n\r\n"
+        ).encode()
+    )
+    await reader.readuntil(b"\r\n\r\n")
+    writer.write(
+        _ws_frame(json.dumps({"action": "subscribe", "symbols": plan.keys, "mode": "full"}))
+    )
+    await writer.drain()
+    await asyncio.sleep(plan.warmup_s + plan.seconds + 5)  # hold the socket open, unread
+    writer.close()
+
+
+async def _clients_main(plan: ClientPlan) -> dict[str, Any]:
+    out: dict[str, Any] = {"connected": 0, "frames": 0, "ticks": 0, "samples": []}
+    ready = asyncio.Event()
+    window = [float("inf"), float("inf")]
+    stalled = [asyncio.create_task(_stalled(plan)) for _ in range(plan.stalled)]
+    tasks = []
+    for n in range(plan.clients):
+        tasks.append(asyncio.create_task(_client(plan, n, ready, window, out)))
+        if n % 50 == 49:
+            await asyncio.sleep(0.05)  # do not flood the accept queue
+    while out["connected"] < plan.clients:
+        await asyncio.sleep(0.1)
+        if any(t.done() for t in tasks):
+            for t in tasks:
+                if t.done() and t.exception():
+                    raise t.exception()  # type: ignore[misc]
+    if plan.freeze_gc:
+        gc.freeze()  # the harness's own garbage must not pause the clients mid-measurement
+    now = time.time()
+    window[:] = [now + plan.warmup_s, now + plan.warmup_s + plan.seconds]
+    cpu0 = time.process_time()
+    ready.set()
+    await asyncio.gather(*tasks)
+    for task in stalled:
+        task.cancel()
+    out["client_cpu_s"] = time.process_time() - cpu0
+    out["latencies"] = _latencies(out.pop("samples"), plan.offset_s)
+    return out
+
+
+def _clients_process(plan: ClientPlan, results: Any) -> None:
+    results.put(asyncio.run(_clients_main(plan)))
+
+
+def _build_runtime(tmp: Path, interval_s: float) -> tuple[Any, str]:
+    from tradertape.bus import InProcessBus
+    from tradertape.db.migrate import upgrade
+    from tradertape.domain.calendar_data import nse_calendar
+    from tradertape.domain.instruments_data import reference_catalog
+    from tradertape.feed.simulated import FeedConfig, SimulatedFeed
+    from tradertape.ports.clock import SystemClock
+    from tradertape.runtime import Runtime
+    from tradertape.services.users import create_user
+    from tradertape.settings import Settings
+
+    settings = Settings(
+        data_dir=tmp, secret_key="b" * 48, feed="none", redis_url=None, _env_file=None
+    )
+    catalog = reference_catalog()
+    bus = InProcessBus()
+    feed = SimulatedFeed.synthetic(
+        bus=bus,
+        clock=SystemClock(),
+        calendar=nse_calendar(),
+        catalog=catalog,
+        config=FeedConfig(interval_secs=interval_s, start_at=SESSION),
+        keys=[i.key for i in catalog.universe("nifty_200")],
+    )
+    runtime = Runtime.build(settings, bus=bus, feed=feed)
+    upgrade(runtime.db.engine)
+    with runtime.db.session() as db:
+        user = create_user(db, clock=runtime.clock, email="bench@tradertape.dev")
+        token = runtime.sessions.start(db, user=user, ip=None, user_agent="bench")
+    return runtime, token
+
+
+async def _until(condition: Callable[[], bool]) -> None:
+    # uvicorn and the hub expose flags and counters, not events: poll them.
+    while not condition():  # noqa: ASYNC110 - nothing to wait on but a flag
+        await asyncio.sleep(0.05)
+
+
+def _percentile(sorted_values: list[float], fraction: float) -> float:
+    index = min(len(sorted_values) - 1, int(fraction * len(sorted_values)))
+    return sorted_values[index]
+
+
+async def _serve_and_measure(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from tradertape.api.app import create_app
+
+    with tempfile.TemporaryDirectory() as tmp:
+        runtime, token = _build_runtime(Path(tmp), args.interval)
+        app = create_app(runtime)
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+        config = uvicorn.Config(
+            app,
+            log_level="warning",
+            ws=args.ws,
+            ws_per_message_deflate=args.deflate,
+            ws_ping_interval=None,
+            backlog=2048,
+        )
+        server = uvicorn.Server(config)
+        serving = asyncio.create_task(server.serve(sockets=[sock]))
+        await _until(lambda: server.started and runtime.feed.published > 0)
+        offset = (runtime.feed.wall_time(SESSION) - SESSION) / timedelta(seconds=1)
+        if args.freeze_gc:
+            gc.freeze()  # start-up objects leave the collector's view, as a server would do
+        plan = ClientPlan(
+            port=port,
+            token=token,
+            keys=list(runtime.feed.keys),
+            clients=args.clients,
+            per_client=args.per_client,
+            stalled=args.stalled,
+            warmup_s=args.warmup,
+            seconds=args.seconds,
+            offset_s=offset,
+            deflate=args.deflate,
+            freeze_gc=args.freeze_gc,
+        )
+        context = multiprocessing.get_context("spawn")
+        results = context.Queue()
+        worker = context.Process(target=_clients_process, args=(plan, results), daemon=True)
+        worker.start()
+        print(f"server on 127.0.0.1:{port}; {args.clients} clients connecting ...", flush=True)
+        hub = app.state.tick_hub
+        await _until(lambda: hub.metrics()["clients"] >= args.clients + args.stalled)
+        usage0, wall0 = resource.getrusage(resource.RUSAGE_SELF), time.time()
+        published0 = runtime.feed.published
+        out = await asyncio.to_thread(results.get)
+        usage1, wall1 = resource.getrusage(resource.RUSAGE_SELF), time.time()
+        published = runtime.feed.published - published0
+        metrics = hub.metrics()
+        dropped = metrics["ticks_dropped"]
+        server.should_exit = True
+        await serving
+        worker.join(timeout=10)
+
+    cpu = (usage1.ru_utime + usage1.ru_stime) - (usage0.ru_utime + usage0.ru_stime)
+    latencies = sorted(out["latencies"])
+    if not latencies:
+        sys.exit("no ticks were delivered")
+    p50, p99 = _percentile(latencies, 0.50) * 1000, _percentile(latencies, 0.99) * 1000
+    client_cpu = out["client_cpu_s"] / (args.seconds + args.warmup)
+    rows = [
+        ("clients", f"{args.clients} x {args.per_client} symbols (quote mode)"),
+        ("stalled clients", f"{args.stalled} (all symbols, full mode, never read)"),
+        ("feed", f"{len(plan.keys)} symbols every {args.interval}s"),
+        ("uvicorn ws", f"{args.ws}, permessage-deflate {'on' if args.deflate else 'off'}"),
+        ("window", f"{args.seconds:.0f} s after {args.warmup:.0f} s warm-up"),
+        ("feed ticks/s", f"{published / (wall1 - wall0):,.0f}"),
+        ("delivered ticks/s", f"{out['ticks'] / args.seconds:,.0f} (symbol updates at clients)"),
+        ("delivered msgs/s", f"{out['frames'] / args.seconds:,.0f} (WebSocket frames)"),
+        ("latency sample", f"{len(latencies):,} updates (1 frame in {plan.sample_every})"),
+        ("latency p50", f"{p50:.1f} ms"),
+        (
+            "latency p99",
+            f"{p99:.1f} ms (target {TARGET_P99_MS:.0f} ms: {p99 / TARGET_P99_MS:.2f}x)",
+        ),
+        ("latency max", f"{latencies[-1] * 1000:.1f} ms"),
+        ("server CPU", f"{cpu / (wall1 - wall0) * 100:.0f} % of one core"),
+        ("client CPU", f"{client_cpu * 100:.0f} % of one core"),
+        ("ticks dropped", f"{dropped:,} (queues of stalled clients)"),
+        ("host", f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}"),
+    ]
+    for label, value in rows:
+        print(f"{label:<18}{value}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--clients", type=int, default=500)
+    parser.add_argument("--per-client", type=int, default=50)
+    parser.add_argument("--stalled", type=int, default=5)
+    parser.add_argument("--interval", type=float, default=0.5)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--warmup", type=float, default=3.0)
+    parser.add_argument("--deflate", action="store_true", help="permessage-deflate on")
+    parser.add_argument("--ws", default="auto", help="uvicorn's WebSocket implementation")
+    parser.add_argument("--freeze-gc", action="store_true", help="gc.freeze() after start-up")
+    asyncio.run(_serve_and_measure(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,91 @@
+"""``WS /api/ws/ticks``: live ticks over a WebSocket, seed 001's protocol (see `feed.stream`).
+
+Authentication is the ``kite_session`` cookie, checked once when the socket opens. The server
+accepts first and then refuses with close code **4401** (after an ``error`` message): a browser
+cannot read the HTTP status of a refused handshake, but it can read a close code and send the
+person to sign in. A handshake whose ``Origin`` is neither this host nor the public base URL
+is refused the same way with **4403**, so another site cannot ride a signed-in browser's cookie,
+and **1011** means the bus (Redis) could not be reached. The session is checked at connect only:
+signing out elsewhere does not close an open socket.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, WebSocket
+from starlette.concurrency import run_in_threadpool
+
+from tradertape.api.deps import SESSION_COOKIE
+from tradertape.feed.fanout import TickHub
+from tradertape.feed.stream import TickStream
+from tradertape.runtime import Runtime
+
+log = logging.getLogger("tradertape.api")
+router = APIRouter(tags=["ticks"])
+
+CLOSE_UNAUTHENTICATED = 4401
+CLOSE_FORBIDDEN_ORIGIN = 4403
+CLOSE_UNAVAILABLE = 1011  # RFC 6455: the server met an unexpected condition
+
+
+def _signed_in(runtime: Runtime, token: str | None) -> bool:
+    if not token:
+        return False
+    with runtime.db.session() as db:
+        return runtime.sessions.authenticate(db, token) is not None
+
+
+def _origin_allowed(websocket: WebSocket, public_base_url: str) -> bool:
+    origin = websocket.headers.get("origin")
+    if origin is None:  # not a browser: nothing to ride on
+        return True
+    netloc = urlsplit(origin).netloc
+    return netloc in (websocket.headers.get("host"), urlsplit(public_base_url).netloc)
+
+
+async def _refuse(websocket: WebSocket, code: int, detail: str) -> None:
+    await websocket.send_json({"type": "error", "detail": detail})
+    await websocket.close(code=code, reason=detail)
+
+
+async def _converse(websocket: WebSocket, stream: TickStream) -> None:
+    while True:
+        message = await websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            return
+        text = message.get("text")
+        if text is None:
+            stream.error("send JSON text frames, not binary")
+        else:
+            stream.handle(text)
+
+
+@router.websocket("/ws/ticks")
+async def ticks(websocket: WebSocket) -> None:
+    """Stream ticks of the subscribed symbols (cookie auth; see the module docstring)."""
+    runtime: Runtime = websocket.app.state.runtime
+    hub: TickHub = websocket.app.state.tick_hub
+    await websocket.accept()
+    if not _origin_allowed(websocket, runtime.settings.public_base_url):
+        return await _refuse(websocket, CLOSE_FORBIDDEN_ORIGIN, "cross-origin WebSocket refused")
+    token = websocket.cookies.get(SESSION_COOKIE)
+    if not await run_in_threadpool(_signed_in, runtime, token):
+        return await _refuse(websocket, CLOSE_UNAUTHENTICATED, "not signed in")
+    try:
+        await hub.start()
+    except Exception:  # Redis unreachable, say: tell the client, keep the server up
+        log.exception("tick stream: cannot subscribe to the bus")
+        return await _refuse(websocket, CLOSE_UNAVAILABLE, "market data unavailable")
+    channel = hub.connect()
+    stream = TickStream(hub=hub, catalog=runtime.catalog, channel=channel)
+    stream.open()
+    writer = asyncio.create_task(channel.pump(websocket.send_text), name="ws-ticks-writer")
+    try:
+        await _converse(websocket, stream)
+    finally:
+        hub.disconnect(channel)
+        writer.cancel()
+        await asyncio.gather(writer, return_exceptions=True)

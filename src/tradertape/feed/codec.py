@@ -1,0 +1,210 @@
+"""Ticks as JSON: Kite-shaped views for clients, and an exact message for the bus.
+
+`tick_to_dict` follows Kite's quote shapes per mode:
+
+- ``ltp``: ``instrument_token``, ``last_price``;
+- ``quote``: adds ``ohlc`` (``open``/``high``/``low`` of the day so far, ``close`` = previous
+  close, as Kite does), ``volume``, ``last_quantity``, ``change`` (percent from the previous
+  close, as in Kite's ticker) and ``timestamp`` (ISO 8601 in IST, milliseconds);
+- ``full``: adds ``depth`` ``{"buy": [...5], "sell": [...5]}`` of ``{price, quantity, orders}``,
+  padded with zero levels as Kite pads a thin book.
+
+Prices there are JSON numbers for clients. The bus carries `tick_to_message` instead: prices as
+decimal strings, so a fill booked from a tick received from another process is exact.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from tradertape.domain.calendar import IST
+from tradertape.domain.market import DepthLevel, Tick
+
+DEPTH_LEVELS = 5
+_EMPTY_LEVEL = {"price": 0.0, "quantity": 0, "orders": 0}
+
+
+class TickMode(StrEnum):
+    """How much of a tick a subscriber receives (Kite's modes)."""
+
+    LTP = "ltp"
+    QUOTE = "quote"
+    FULL = "full"
+
+
+def _levels(
+    levels: tuple[DepthLevel, ...], price: Decimal | None, quantity: int
+) -> list[dict[str, Any]]:
+    if not levels and price is not None:
+        levels = (DepthLevel(price=price, quantity=quantity, orders=1 if quantity else 0),)
+    out = [
+        {"price": float(lv.price), "quantity": lv.quantity, "orders": lv.orders}
+        for lv in levels[:DEPTH_LEVELS]
+    ]
+    out.extend(dict(_EMPTY_LEVEL) for _ in range(DEPTH_LEVELS - len(out)))
+    return out
+
+
+def timestamp(ts: datetime) -> str:
+    """A tick instant as clients see it: ISO 8601 in IST with milliseconds."""
+    return ts.astimezone(IST).isoformat(timespec="milliseconds")
+
+
+def tick_to_dict(tick: Tick, mode: TickMode | str) -> dict[str, Any]:
+    """The Kite-shaped view of `tick` for `mode` (``ltp``, ``quote`` or ``full``)."""
+    mode = TickMode(mode)
+    out: dict[str, Any] = {
+        "instrument_token": tick.instrument_token,
+        "last_price": float(tick.last_price),
+    }
+    if mode is TickMode.LTP:
+        return out
+    out["ohlc"] = {
+        "open": float(tick.open),
+        "high": float(tick.high),
+        "low": float(tick.low),
+        "close": float(tick.prev_close),
+    }
+    out["volume"] = tick.volume
+    out["last_quantity"] = tick.last_quantity
+    out["change"] = round(tick.change_pct, 4)
+    out["timestamp"] = timestamp(tick.ts)
+    if mode is TickMode.FULL:
+        out["depth"] = {
+            "buy": _levels(tick.bids, tick.bid, tick.bid_quantity),
+            "sell": _levels(tick.asks, tick.ask, tick.ask_quantity),
+        }
+    return out
+
+
+def stream_payload(tick: Tick, mode: TickMode) -> dict[str, Any]:
+    """One symbol's entry in a WebSocket ``ticks`` message.
+
+    Seed 001's names come first (``ltp``; ``high``/``low`` of the day in quote and full
+    modes), followed by the Kite-shaped fields of `tick_to_dict`.
+    """
+    out: dict[str, Any] = {"ltp": float(tick.last_price)}
+    if mode is not TickMode.LTP:
+        out["high"] = float(tick.high)
+        out["low"] = float(tick.low)
+    out.update(tick_to_dict(tick, mode))
+    return out
+
+
+def _depth_rows(rows: list[list[Any]], price: str | None, quantity: int) -> list[dict[str, Any]]:
+    if not rows and price is not None:
+        rows = [[price, quantity, 1 if quantity else 0]]
+    out = [{"price": float(p), "quantity": q, "orders": n} for p, q, n in rows[:DEPTH_LEVELS]]
+    out.extend(dict(_EMPTY_LEVEL) for _ in range(DEPTH_LEVELS - len(out)))
+    return out
+
+
+def stream_payload_of_message(message: dict[str, Any], mode: TickMode) -> dict[str, Any]:
+    """`stream_payload` of the tick a bus message carries, without rebuilding the `Tick`.
+
+    The hub renders every routed tick, so it skips the decimal parsing of fields a mode does
+    not show; the result is the same (a property test holds the two paths together).
+    """
+    last = message["last_price"]
+    out: dict[str, Any] = {"ltp": float(last)}
+    if mode is not TickMode.LTP:
+        out["high"] = float(message["high"])
+        out["low"] = float(message["low"])
+    out["instrument_token"] = message["instrument_token"]
+    out["last_price"] = out["ltp"]
+    if mode is TickMode.LTP:
+        return out
+    prev = message["prev_close"]
+    out["ohlc"] = {
+        "open": float(message["open"]),
+        "high": out["high"],
+        "low": out["low"],
+        "close": float(prev),
+    }
+    out["volume"] = message["volume"]
+    out["last_quantity"] = message["last_quantity"]
+    prev_close = Decimal(prev)
+    change = float((Decimal(last) - prev_close) / prev_close * 100) if prev_close else 0.0
+    out["change"] = round(change, 4)
+    ts = datetime.fromisoformat(message["ts"])
+    if ts.tzinfo is None:
+        raise ValueError("tick timestamps must be timezone-aware")
+    out["timestamp"] = timestamp(ts)
+    if mode is TickMode.FULL:
+        out["depth"] = {
+            "buy": _depth_rows(message["bids"], message["bid"], message["bid_quantity"]),
+            "sell": _depth_rows(message["asks"], message["ask"], message["ask_quantity"]),
+        }
+    return out
+
+
+def _dec(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _book(levels: tuple[DepthLevel, ...]) -> list[list[Any]]:
+    return [[str(lv.price), lv.quantity, lv.orders] for lv in levels]
+
+
+def tick_to_message(tick: Tick) -> dict[str, Any]:
+    """The bus message of a tick: every field, prices as exact decimal strings."""
+    return {
+        "key": tick.key,
+        "instrument_token": tick.instrument_token,
+        "ts": tick.ts.isoformat(),
+        "last_price": str(tick.last_price),
+        "last_quantity": tick.last_quantity,
+        "volume": tick.volume,
+        "open": str(tick.open),
+        "high": str(tick.high),
+        "low": str(tick.low),
+        "prev_close": str(tick.prev_close),
+        "bid": _dec(tick.bid),
+        "ask": _dec(tick.ask),
+        "bid_quantity": tick.bid_quantity,
+        "ask_quantity": tick.ask_quantity,
+        "bids": _book(tick.bids),
+        "asks": _book(tick.asks),
+    }
+
+
+def _opt(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def _levels_from(rows: list[list[Any]]) -> tuple[DepthLevel, ...]:
+    return tuple(DepthLevel(Decimal(p), int(q), int(n)) for p, q, n in rows)
+
+
+def tick_from_message(message: dict[str, Any]) -> Tick:
+    """Rebuild the `Tick` of a bus message (inverse of `tick_to_message`).
+
+    Raises
+    ------
+    KeyError, ValueError, TypeError, decimal.InvalidOperation
+        The message is not a tick message.
+    """
+    ts = datetime.fromisoformat(message["ts"])
+    if ts.tzinfo is None:
+        raise ValueError("tick timestamps must be timezone-aware")
+    return Tick(
+        key=message["key"],
+        instrument_token=int(message["instrument_token"]),
+        ts=ts,
+        last_price=Decimal(message["last_price"]),
+        last_quantity=int(message["last_quantity"]),
+        volume=int(message["volume"]),
+        open=Decimal(message["open"]),
+        high=Decimal(message["high"]),
+        low=Decimal(message["low"]),
+        prev_close=Decimal(message["prev_close"]),
+        bid=_opt(message["bid"]),
+        ask=_opt(message["ask"]),
+        bid_quantity=int(message["bid_quantity"]),
+        ask_quantity=int(message["ask_quantity"]),
+        bids=_levels_from(message["bids"]),
+        asks=_levels_from(message["asks"]),
+    )

@@ -1,0 +1,231 @@
+"""Fan-out of bus ticks to WebSocket clients: one bus subscription per process, many clients.
+
+The hub subscribes to ``ticks.*`` once and works in *batches*: the ticks it routes in one go
+(a feed prints all its instruments at once) are rendered once per wanted mode, each as a
+ready-made ``"KEY":{...}`` JSON fragment, never once per client. When the burst ends the hub
+hands every client, in one step, the part of the batch it subscribes to (a set intersection),
+so the cost per client is a few C-level operations per batch, not a Python call per tick.
+
+Each client has its own bounded queue of pending ticks and its own writer task. Handing over
+never waits: a client that stops reading only fills its own queue, whose oldest batches are
+then dropped and the ticks in them counted (the newest batch is always kept). The writer sends
+everything pending as one ``ticks`` message with the latest tick per symbol.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterable
+from decimal import InvalidOperation
+from typing import Any
+
+from tradertape.feed.codec import TickMode, stream_payload_of_message
+from tradertape.ports.bus import EventBus, Subscription
+
+log = logging.getLogger("tradertape.feed")
+
+DEFAULT_CLIENT_QUEUE = 1000  # pending ticks per client
+MAX_UNREAD_REPLIES = 256  # a client that sends without reading loses its oldest replies
+
+Send = Callable[[str], Awaitable[None]]
+Fragments = dict[str, str]  # key -> '"KEY":{payload}' for one mode
+
+
+def _dumps(message: dict[str, Any]) -> str:
+    return json.dumps(message, separators=(",", ":"))
+
+
+def _fragment(key: str, payload: dict[str, Any]) -> str:
+    return f"{json.dumps(key)}:{_dumps(payload)}"
+
+
+class ClientChannel:
+    """One client's outbox: control replies, and pending tick batches bounded in ticks."""
+
+    def __init__(self, hub: TickHub, queue_size: int) -> None:
+        self._hub = hub
+        self._queue_size = queue_size
+        self._control: deque[str] = deque(maxlen=MAX_UNREAD_REPLIES)
+        self._batches: deque[tuple[Fragments, frozenset[str] | set[str]]] = deque()
+        self._pending = 0
+        self._wake = asyncio.Event()
+        self._reported_drops = 0
+        self.modes: dict[str, TickMode] = {}
+        self.keys_by_mode: dict[TickMode, set[str]] = {}
+        self.dropped = 0
+        self.frames_sent = 0
+
+    def deliver(self, fragments: Fragments, keys: frozenset[str] | set[str]) -> None:
+        """Queue the ticks of `keys` from one batch; drop the oldest batches beyond the bound."""
+        self._batches.append((fragments, keys))
+        self._pending += len(keys)
+        while self._pending > self._queue_size and len(self._batches) > 1:
+            _, lost = self._batches.popleft()
+            self._pending -= len(lost)
+            self.dropped += len(lost)
+            self._hub.dropped += len(lost)
+        self._wake.set()
+
+    def push(self, message: dict[str, Any]) -> None:
+        """Queue a control message (status, subscribed, error); ticks never push these out."""
+        self._control.append(_dumps(message))
+        self._wake.set()
+
+    def _ticks_frame(self) -> str | None:
+        if not self._batches:
+            return None
+        if len(self._batches) == 1:
+            fragments, keys = self._batches[0]
+            body = ",".join([fragments[k] for k in keys])
+        else:  # the latest tick per symbol across the pending batches
+            latest: dict[str, str] = {}
+            for fragments, keys in self._batches:
+                for key in keys:
+                    latest[key] = fragments[key]
+            body = ",".join(latest.values())
+        self._batches.clear()
+        self._pending = 0
+        return f'{{"type":"ticks","data":{{{body}}}}}'
+
+    async def pump(self, send: Send) -> None:
+        """Send queued messages as they come, until cancelled (the connection's writer task)."""
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            while self._control:
+                await send(self._control.popleft())
+            if self.dropped != self._reported_drops:
+                # Tell the client it missed ticks, before the batch that follows the gap.
+                self._reported_drops = self.dropped
+                await send(_dumps({"type": "status", "connected": True, "dropped": self.dropped}))
+            frame = self._ticks_frame()
+            if frame is not None:
+                await send(frame)
+                self.frames_sent += 1
+
+
+class TickHub:
+    """Routes ``ticks.*`` bus messages to subscribed clients; remembers the last per key."""
+
+    def __init__(self, bus: EventBus, *, queue_size: int = DEFAULT_CLIENT_QUEUE) -> None:
+        self._bus = bus
+        self._queue_size = queue_size
+        self._modes_of: dict[str, dict[TickMode, int]] = {}  # key -> mode -> subscribers
+        self._last: dict[str, dict[str, Any]] = {}
+        self._channels: set[ClientChannel] = set()
+        self._batch: dict[TickMode, Fragments] = {}
+        self._flush_scheduled = False
+        self._subscription: Subscription | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._start_lock = asyncio.Lock()
+        self.dropped = 0
+        self.received = 0
+
+    async def start(self) -> None:
+        """Subscribe to the bus (once; later calls return at once)."""
+        async with self._start_lock:
+            if self._task is not None:
+                return
+            self._subscription = await self._bus.subscribe("ticks.*")
+            self._task = asyncio.create_task(self._route(self._subscription), name="tick-hub")
+
+    async def _route(self, subscription: Subscription) -> None:
+        async for _topic, message in subscription:
+            try:
+                self.dispatch(message)
+            except (KeyError, ValueError, TypeError, InvalidOperation):
+                log.warning("tick hub: ignoring a malformed tick message", exc_info=True)
+
+    def dispatch(self, message: dict[str, Any]) -> None:
+        """Add one bus tick message to the current batch (sent when the burst ends)."""
+        key = message["key"]
+        self.received += 1
+        self._last[key] = message
+        modes = self._modes_of.get(key)
+        if not modes:
+            return
+        for mode in modes:
+            payload = stream_payload_of_message(message, mode)
+            self._batch.setdefault(mode, {})[key] = _fragment(key, payload)
+        if not self._flush_scheduled:
+            # Runs once this task yields, i.e. after every message already waiting is routed.
+            self._flush_scheduled = True
+            asyncio.get_running_loop().call_soon(self.flush)
+
+    def flush(self) -> None:
+        """Hand the current batch to every client subscribed to part of it."""
+        batch, self._batch, self._flush_scheduled = self._batch, {}, False
+        for channel in self._channels:
+            for mode, keys in channel.keys_by_mode.items():
+                fragments = batch.get(mode)
+                if fragments:
+                    wanted = keys & fragments.keys()
+                    if wanted:
+                        channel.deliver(fragments, wanted)
+
+    def connect(self) -> ClientChannel:
+        """Register a client; its writer is ``channel.pump(send)``."""
+        channel = ClientChannel(self, self._queue_size)
+        self._channels.add(channel)
+        return channel
+
+    def subscribe(self, channel: ClientChannel, keys: Iterable[str], mode: TickMode) -> None:
+        """Send `keys` to `channel` in `mode` from now on, starting with their last tick."""
+        snapshot: Fragments = {}
+        for key in keys:
+            self._detach(channel, key)
+            channel.modes[key] = mode
+            channel.keys_by_mode.setdefault(mode, set()).add(key)
+            counts = self._modes_of.setdefault(key, {})
+            counts[mode] = counts.get(mode, 0) + 1
+            last = self._last.get(key)
+            if last is not None:
+                snapshot[key] = _fragment(key, stream_payload_of_message(last, mode))
+        if snapshot:
+            channel.deliver(snapshot, set(snapshot))
+
+    def unsubscribe(self, channel: ClientChannel, keys: Iterable[str]) -> None:
+        """Stop sending `keys` to `channel`."""
+        for key in keys:
+            self._detach(channel, key)
+
+    def _detach(self, channel: ClientChannel, key: str) -> None:
+        mode = channel.modes.pop(key, None)
+        if mode is None:
+            return
+        channel.keys_by_mode[mode].discard(key)
+        counts = self._modes_of[key]
+        counts[mode] -= 1
+        if not counts[mode]:
+            del counts[mode]
+        if not counts:
+            del self._modes_of[key]
+
+    def disconnect(self, channel: ClientChannel) -> None:
+        """Forget a client and all its subscriptions."""
+        self.unsubscribe(channel, list(channel.modes))
+        self._channels.discard(channel)
+
+    def metrics(self) -> dict[str, int]:
+        """Counters for monitoring: clients, subscribed keys, ticks received and dropped."""
+        return {
+            "clients": len(self._channels),
+            "subscribed_keys": len(self._modes_of),
+            "ticks_received": self.received,
+            "ticks_dropped": self.dropped,
+        }
+
+    async def close(self) -> None:
+        """Stop routing (clients are closed by their connections)."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        if self._subscription is not None:
+            await self._subscription.close()
+            self._subscription = None

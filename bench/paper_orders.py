@@ -36,16 +36,31 @@ SYMBOLS = ("INFY", "TCS", "RELIANCE", "HDFCBANK", "ICICIBANK", "SBIN", "ITC", "L
 
 
 def _tick(clock: ManualClock, symbol: str, price: Decimal) -> Tick:
-    return Tick(key=f"NSE:{symbol}", instrument_token=1, ts=clock.now(), last_price=price,
-                last_quantity=10**6, volume=10**7, open=price, high=price, low=price,
-                prev_close=price, bid=price, ask=price)
+    return Tick(
+        key=f"NSE:{symbol}",
+        instrument_token=1,
+        ts=clock.now(),
+        last_price=price,
+        last_quantity=10**6,
+        volume=10**7,
+        open=price,
+        high=price,
+        low=price,
+        prev_close=price,
+        bid=price,
+        ask=price,
+    )
 
 
 def run(database: Database, orders: int) -> tuple[float, list[float]]:
     """Place `orders` MARKET orders (buys and sells alternating); return wall time, latencies."""
     clock = ManualClock(datetime(2026, 11, 20, 10, 0, tzinfo=IST))
-    exchange = PaperExchange(clock=clock, calendar=nse_calendar(), catalog=reference_catalog(),
-                             config=PaperConfig(match=MatchConfig(participation=Decimal(1))))
+    exchange = PaperExchange(
+        clock=clock,
+        calendar=nse_calendar(),
+        catalog=reference_catalog(),
+        config=PaperConfig(match=MatchConfig(participation=Decimal(1))),
+    )
     with database.session() as db:
         user_id = create_user(db, clock=clock, email=f"bench-{time.time_ns()}@x.in").id
         exchange.deposit(db, user_id=user_id, amount=Decimal(10) ** 12)
@@ -56,11 +71,18 @@ def run(database: Database, orders: int) -> tuple[float, list[float]]:
         for n in range(orders):
             symbol = SYMBOLS[n % len(SYMBOLS)]
             side = TransactionType.BUY if (n // len(SYMBOLS)) % 2 == 0 else TransactionType.SELL
-            spec = OrderSpec(exchange=Exchange.NSE, tradingsymbol=symbol, transaction_type=side,
-                             quantity=1, product=Product.MIS, order_type=OrderType.MARKET)
+            spec = OrderSpec(
+                exchange=Exchange.NSE,
+                tradingsymbol=symbol,
+                transaction_type=side,
+                quantity=1,
+                product=Product.MIS,
+                order_type=OrderType.MARKET,
+            )
             t0 = time.perf_counter()
-            order = exchange.place(db, user_id=user_id, spec=spec, client_key=f"bench-{n:08d}",
-                                   last=ticks[symbol])
+            order = exchange.place(
+                db, user_id=user_id, spec=spec, client_key=f"bench-{n:08d}", last=ticks[symbol]
+            )
             latencies.append(time.perf_counter() - t0)
             if order.status != "COMPLETE":
                 raise SystemExit(f"order {n} ended {order.status}: {order.status_message}")
@@ -71,8 +93,10 @@ def report(label: str, elapsed: float, latencies: list[float], target: bool) -> 
     """Print one backend's figures."""
     rate = len(latencies) / elapsed
     cuts = statistics.quantiles(latencies, n=100)
-    line = (f"{label:<10} {len(latencies):>6} orders  {rate:8.0f} orders/s  "
-            f"p50 {cuts[49] * 1000:6.2f} ms  p99 {cuts[98] * 1000:6.2f} ms")
+    line = (
+        f"{label:<10} {len(latencies):>6} orders  {rate:8.0f} orders/s  "
+        f"p50 {cuts[49] * 1000:6.2f} ms  p99 {cuts[98] * 1000:6.2f} ms"
+    )
     if target:
         line += f"  ({rate / TARGET_PER_S:.2f} × the {TARGET_PER_S} orders/s target)"
     print(line)

@@ -11,10 +11,14 @@ from datetime import timedelta
 
 from tradertape.bus import make_bus
 from tradertape.candles import CandleStore
+from tradertape.candles.synthetic import DEFAULT_SEED, SyntheticMarket
 from tradertape.db.engine import Database
 from tradertape.domain.calendar_data import nse_calendar
-from tradertape.domain.instruments import InstrumentCatalog
+from tradertape.domain.instruments import InstrumentCatalog, InstrumentType
 from tradertape.domain.instruments_data import reference_catalog
+from tradertape.feed.clock import FeedClock
+from tradertape.feed.history_plan import SyntheticHistoryPlan
+from tradertape.feed.plan import DayPlan, SyntheticDayPlan
 from tradertape.feed.simulated import FeedConfig, SimulatedFeed
 from tradertape.oms.gtt import GttBook
 from tradertape.oms.paper import PaperExchange
@@ -32,6 +36,15 @@ from tradertape.services.outbox import Outbox
 from tradertape.services.ratelimit import RateLimiter
 from tradertape.services.sessions import SessionService
 from tradertape.settings import Settings
+
+
+def _history_plan(catalog: InstrumentCatalog, seed: int) -> DayPlan:
+    """Feed bars from the seeded synthetic history the demo stores (indices: a fallback)."""
+    calendar = nse_calendar()
+    market = SyntheticMarket(catalog, calendar, seed=DEFAULT_SEED)
+    equities = [i.key for i in catalog if i.instrument_type is InstrumentType.EQ]
+    fallback = SyntheticDayPlan(catalog, calendar, seed=seed)
+    return SyntheticHistoryPlan(market, equities, fallback)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,16 +88,18 @@ class Runtime:
         bus = bus or make_bus(settings)
         catalog = reference_catalog()
         if feed is None and settings.feed == "simulated":
+            feed_config = FeedConfig(
+                interval_secs=settings.feed_interval_secs,
+                speed=settings.feed_speed,
+                demo=settings.demo_mode,
+            )
             feed = SimulatedFeed.synthetic(
                 bus=bus,
                 clock=clock,
                 calendar=nse_calendar(),
                 catalog=catalog,
-                config=FeedConfig(
-                    interval_secs=settings.feed_interval_secs,
-                    speed=settings.feed_speed,
-                    demo=settings.demo_mode,
-                ),
+                plan=_history_plan(catalog, feed_config.seed),
+                config=feed_config,
             )
         if db is None:
             if settings.database_url is None:
@@ -106,7 +121,9 @@ class Runtime:
         )
         calendar = nse_calendar()
         quotes = QuoteBook()
-        exchange = PaperExchange(clock=clock, calendar=calendar, catalog=build_catalog)
+        # Whatever trades on the feed's prices runs on the feed's market time (see FeedClock).
+        market_clock: Clock = FeedClock(clock, feed) if feed is not None else clock
+        exchange = PaperExchange(clock=market_clock, calendar=calendar, catalog=build_catalog)
         return cls(
             settings=settings,
             db=db,
@@ -119,10 +136,10 @@ class Runtime:
             candles=CandleStore(settings.data_dir / "candles", catalog=reference_catalog()),
             quotes=quotes,
             exchange=exchange,
-            gtts=GttBook(clock=clock, calendar=calendar, exchange=exchange),
-            portfolio=PaperPortfolio(clock=clock, exchange=exchange, last_tick=quotes),
+            gtts=GttBook(clock=market_clock, calendar=calendar, exchange=exchange),
+            portfolio=PaperPortfolio(clock=market_clock, exchange=exchange, last_tick=quotes),
             session_jobs=SessionJobs(
-                clock=clock, calendar=calendar, exchange=exchange, last_tick=quotes
+                clock=market_clock, calendar=calendar, exchange=exchange, last_tick=quotes
             ),
             bus=bus,
             catalog=catalog,

@@ -142,11 +142,12 @@ class SimulatedFeed:
         catalog: InstrumentCatalog,
         config: FeedConfig | None = None,
         keys: Iterable[str] | None = None,
+        plan: DayPlan | None = None,
     ) -> SimulatedFeed:
-        """A feed over the catalog (or `keys` of it) with `SyntheticDayPlan` bars."""
+        """A feed over the catalog (or `keys` of it); bars from `plan` or `SyntheticDayPlan`."""
         config = config or FeedConfig()
         instruments = list(catalog) if keys is None else [catalog.get(k) for k in keys]
-        plan = SyntheticDayPlan(catalog, calendar, seed=config.seed)
+        plan = plan or SyntheticDayPlan(catalog, calendar, seed=config.seed)
         return cls(
             bus=bus,
             clock=clock,
@@ -178,6 +179,10 @@ class SimulatedFeed:
             return market
         wall0, market0 = self._origin
         return wall0 + (market - market0) / self.config.speed
+
+    def session_time(self, now: datetime) -> datetime:
+        """The instant the ticks due at wall time `now` carry (a replayed session's in demo)."""
+        return self._schedule.tick_time(self._schedule.slot_at(self.market_time(now)))
 
     async def advance_to(self, now: datetime) -> int:
         """Publish every tick due up to wall instant `now`; return how many were published.

@@ -1,0 +1,84 @@
+"""Demo at night: the feed replays a session, and trading follows the feed's market time;
+the feed's bars are the stored synthetic history's bars."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from tradertape.bus.memory import InProcessBus
+from tradertape.candles.synthetic import DEFAULT_SEED, SyntheticMarket
+from tradertape.db.engine import Database
+from tradertape.domain.calendar import Market
+from tradertape.domain.calendar import Session as MarketSession
+from tradertape.domain.calendar_data import nse_calendar
+from tradertape.domain.instruments import Exchange
+from tradertape.domain.instruments_data import reference_catalog
+from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
+from tradertape.feed.clock import FeedClock
+from tradertape.feed.history_plan import SyntheticHistoryPlan
+from tradertape.feed.plan import SyntheticDayPlan
+from tradertape.feed.simulated import FeedConfig, SimulatedFeed
+from tradertape.oms.paper import PaperExchange
+from tradertape.ports.clock import IST, ManualClock
+from tradertape.services.users import create_user
+
+NIGHT = datetime(2026, 11, 21, 2, 37, tzinfo=IST)  # a Saturday, long after Friday's close
+
+
+def _feed(clock: ManualClock, *, demo: bool) -> SimulatedFeed:
+    catalog = reference_catalog()
+    return SimulatedFeed.synthetic(
+        bus=InProcessBus(),
+        clock=clock,
+        calendar=nse_calendar(),
+        catalog=catalog,
+        keys=["NSE:INFY"],
+        config=FeedConfig(demo=demo),
+    )
+
+
+def test_demo_feed_clock_is_inside_a_replayed_session_at_night(database: Database):
+    wall = ManualClock(NIGHT)
+    market = FeedClock(wall, _feed(wall, demo=True))
+    assert nse_calendar().session_at(market.now(), Market.EQUITY) is MarketSession.NORMAL
+    exchange = PaperExchange(clock=market, calendar=nse_calendar(), catalog=reference_catalog())
+    with database.session() as db:
+        user = create_user(db, clock=wall, email="n@x.in").id
+        exchange.deposit(db, user_id=user, amount=Decimal(100_000))
+        order = exchange.place(
+            db,
+            user_id=user,
+            spec=OrderSpec(
+                exchange=Exchange.NSE,
+                tradingsymbol="INFY",
+                transaction_type=TransactionType.BUY,
+                quantity=1,
+                product=Product.CNC,
+                order_type=OrderType.LIMIT,
+                price=Decimal(100),
+            ),
+        )
+    assert order.status == "OPEN"
+
+
+def test_without_demo_the_night_is_closed():
+    wall = ManualClock(NIGHT)
+    market = FeedClock(wall, _feed(wall, demo=False))
+    assert nse_calendar().session_at(market.now(), Market.EQUITY) is not MarketSession.NORMAL
+
+
+def test_feed_bars_are_the_stored_history_bars():
+    catalog, calendar = reference_catalog(), nse_calendar()
+    market = SyntheticMarket(catalog, calendar, seed=DEFAULT_SEED)
+    plan = SyntheticHistoryPlan(
+        market, ["NSE:INFY", "NSE:TCS"], SyntheticDayPlan(catalog, calendar, seed=1)
+    )
+    day = date(2026, 11, 20)
+    stored = market.generate(["NSE:INFY", "NSE:TCS"], day, day)
+    bar = plan("NSE:TCS", day)
+    assert bar is not None
+    column = stored.keys.index("NSE:TCS")
+    assert (bar.open, bar.close) == (float(stored.open[0, column]), float(stored.close[0, column]))
+    assert plan("NSE:INFY", date(2026, 11, 21)) is None  # Saturday: no bar
+    assert plan("NSE:NIFTY 50", day) is not None  # indices come from the fallback

@@ -159,3 +159,41 @@ def test_other_users_orders_and_triggers_are_invisible(client: TestClient, runti
     assert other.delete(f"/api/orders/{order_id}").status_code == 404
     assert other.get(f"/api/orders/{order_id}/history").status_code == 404
     assert other.get("/api/gtt/triggers/1").status_code == 404
+
+
+def test_modify_moves_a_resting_order_into_the_market(client: TestClient, runtime: Runtime):
+    sign_in(client, runtime, "t@x.in")
+    client.post("/api/portfolio/funds", json={"amount": 100000})
+    quote(runtime, "1500")
+    order_id = client.post("/api/orders", json=ORDER).json()["order_id"]  # 1400: rests
+
+    changed = client.put(f"/api/orders/{order_id}", json={"price": 1500.5, "quantity": 12})
+
+    assert changed.status_code == 200, changed.text
+    body = changed.json()
+    assert (body["status"], body["quantity"], body["average_price"]) == ("COMPLETE", 12, 1500.0)
+    history = [h["event"] for h in client.get(f"/api/orders/{order_id}/history").json()]
+    assert history == ["accepted", "modified", "filled"]
+    again = client.put(f"/api/orders/{order_id}", json={"price": 1400})
+    assert again.status_code == 400
+    assert "COMPLETE" in again.json()["detail"]
+
+
+def test_bad_modifications_name_the_field(client: TestClient, runtime: Runtime):
+    sign_in(client, runtime, "t@x.in")
+    client.post("/api/portfolio/funds", json={"amount": 100000})
+    quote(runtime, "1500")
+    order_id = client.post("/api/orders", json=ORDER).json()["order_id"]
+    for body, field in (
+        ({"price": 1400.03}, "price"),
+        ({"order_type": "SL"}, "order_type"),
+        ({"quantity": 0}, "quantity"),
+        ({"validity": "TTL"}, "validity_ttl"),
+        ({"tradingsymbol": "TCS"}, "tradingsymbol"),
+    ):
+        response = client.put(f"/api/orders/{order_id}", json=body)
+        assert response.status_code == 422, body
+        assert response.json()["detail"][0]["field"] == field
+    unchanged = client.get("/api/portfolio/orders").json()[0]
+    assert (unchanged["price"], unchanged["quantity"], unchanged["status"]) == (1400.0, 10, "OPEN")
+    assert client.put("/api/orders/nope", json={"price": 1}).status_code == 404

@@ -12,7 +12,7 @@ charges and the cash movements.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -333,9 +333,7 @@ class PaperExchange:
 
     def cancel(self, db: Session, *, user_id: int, order_id: str) -> Order:
         """Cancel a working order (404 if not the user's; 400 if already final)."""
-        order = db.scalar(select(Order).where(Order.order_id == order_id, Order.user_id == user_id))
-        if order is None:
-            raise NotFound(f"order {order_id} not found")
+        order = self._own(db, user_id, order_id)
         if OrderStatus(order.status).is_terminal:
             raise BadRequest(f"order {order_id} is {order.status} and cannot be cancelled")
         self.record(
@@ -345,6 +343,78 @@ class PaperExchange:
         )
         db.commit()
         return order
+
+    def modify(
+        self,
+        db: Session,
+        *,
+        user_id: int,
+        order_id: str,
+        changes: dict[str, Any],
+        last: Tick | None = None,
+    ) -> Order:
+        """Change a live order's quantity, prices, type or validity (Kite's modify).
+
+        The result is validated like a new order; the quantity cannot drop below what has
+        filled, and a stop cannot turn into a plain order (or back) once placed.
+        """
+        order = self._own(db, user_id, order_id)
+        status = OrderStatus(order.status)
+        if status.is_terminal:
+            raise BadRequest(f"order {order_id} is {order.status} and cannot be modified")
+        spec = replace(self._spec_of(order), **changes)
+        stops = (OrderType.SL, OrderType.SL_M)
+        if (OrderType(order.order_type) in stops) != (spec.order_type in stops):
+            raise InvalidField("order_type", "cannot switch between stop and non-stop orders")
+        if spec.quantity <= order.filled_quantity:
+            raise InvalidField(
+                "quantity",
+                f"must exceed the {order.filled_quantity} already filled; cancel instead",
+            )
+        instrument = self._instrument(db, spec)
+        try:
+            validate_order(spec, instrument, tick=self._tick_for(instrument, spec, last))
+        except OrderFieldError as exc:
+            raise InvalidField(exc.field, exc.message) from exc
+        order.quantity, order.price, order.trigger_price = (
+            spec.quantity,
+            spec.price,
+            spec.trigger_price,
+        )
+        order.order_type, order.validity = spec.order_type.value, spec.validity.value
+        order.disclosed_quantity = spec.disclosed_quantity
+        order.validity_ttl = spec.validity_ttl
+        self.record(db, order, OrderEvent(EventKind.MODIFIED, self._clock.now()))
+        if last is not None and order.status in _WORKING:
+            self.advance(db, order, instrument, last, traded_volume=last.last_quantity)
+        db.commit()
+        return order
+
+    def _own(self, db: Session, user_id: int, order_id: str) -> Order:
+        order = db.scalar(select(Order).where(Order.order_id == order_id, Order.user_id == user_id))
+        if order is None:
+            raise NotFound(f"order {order_id} not found")
+        return order
+
+    @staticmethod
+    def _spec_of(order: Order) -> OrderSpec:
+        return OrderSpec(
+            exchange=Exchange(order.exchange),
+            tradingsymbol=order.tradingsymbol,
+            transaction_type=TransactionType(order.transaction_type),
+            quantity=order.quantity,
+            product=Product(order.product),
+            order_type=OrderType(order.order_type),
+            variety=Variety(order.variety),
+            validity=Validity(order.validity),
+            price=order.price,
+            trigger_price=order.trigger_price,
+            disclosed_quantity=order.disclosed_quantity,
+            validity_ttl=order.validity_ttl,
+            market_protection=order.market_protection,
+            iceberg_legs=order.iceberg_legs,
+            iceberg_quantity=order.iceberg_quantity,
+        )
 
     def on_tick(self, db: Session, tick: Tick, *, traded_volume: int) -> list[Trade]:
         """Advance every working paper order of the ticked instrument (commits)."""

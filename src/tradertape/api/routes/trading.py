@@ -17,6 +17,7 @@ from tradertape.api.schemas.trading import (
     GttCreated,
     GttIn,
     OrderIn,
+    OrderModifyIn,
     OrderPlaced,
     gtt_dict,
 )
@@ -95,6 +96,26 @@ def _own_order(db: DbDep, user_id: int, order_id: str) -> Order:
     if order is None:
         raise NotFound(f"order {order_id} not found")
     return order
+
+
+@router.put("/orders/{order_id}")
+def modify_order(
+    order_id: str, body: OrderModifyIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep
+) -> dict[str, Any]:
+    """Modify a working order's quantity, price, trigger price, type or validity."""
+    order = runtime.exchange.modify(
+        db,
+        user_id=user.id,
+        order_id=order_id,
+        changes=body.changes(),
+        last=runtime.quotes(_key_of(db, user.id, order_id)),
+    )
+    return order_dict(order)
+
+
+def _key_of(db: DbDep, user_id: int, order_id: str) -> str:
+    order = _own_order(db, user_id, order_id)
+    return f"{order.exchange}:{order.tradingsymbol}"
 
 
 @router.delete("/orders/{order_id}")

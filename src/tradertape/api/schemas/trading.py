@@ -52,6 +52,25 @@ class OrderIn(Strict):
         return OrderSpec(**fields)
 
 
+class OrderModifyIn(Strict):
+    """Kite's modifiable fields; omitted ones keep their value."""
+
+    quantity: int | None = Field(default=None, gt=0)
+    price: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=4)
+    trigger_price: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=4)
+    order_type: OrderType | None = None
+    validity: Validity | None = None
+    disclosed_quantity: int | None = Field(default=None, ge=0)
+
+    def changes(self) -> dict[str, Any]:
+        """The fields sent, as domain values (a 0 price means none, as in Kite)."""
+        sent = self.model_dump(exclude_unset=True)
+        for field in ("price", "trigger_price"):
+            if field in sent and not sent[field]:
+                sent[field] = None
+        return sent
+
+
 class OrderPlaced(BaseModel):
     """Kite answers a placement with the order id; we add its status."""
 

@@ -30,26 +30,14 @@ from tradertape.engines.matching import MatchConfig
 from tradertape.oms.paper import PaperConfig, PaperExchange
 from tradertape.ports.clock import IST, ManualClock
 from tradertape.services.users import create_user
+from tradertape.testkit import make_tick
 
 TARGET_PER_S = 1_000
 SYMBOLS = ("INFY", "TCS", "RELIANCE", "HDFCBANK", "ICICIBANK", "SBIN", "ITC", "LT")
 
 
 def _tick(clock: ManualClock, symbol: str, price: Decimal) -> Tick:
-    return Tick(
-        key=f"NSE:{symbol}",
-        instrument_token=1,
-        ts=clock.now(),
-        last_price=price,
-        last_quantity=10**6,
-        volume=10**7,
-        open=price,
-        high=price,
-        low=price,
-        prev_close=price,
-        bid=price,
-        ask=price,
-    )
+    return make_tick(f"NSE:{symbol}", price, ts=clock.now(), volume=10**7, last_quantity=10**6)
 
 
 def run(database: Database, orders: int) -> tuple[float, list[float]]:

@@ -2,33 +2,15 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from fastapi.testclient import TestClient
 
 from tests.helpers import PASSWORD, make_user, sign_in
-from tradertape.domain.market import Tick
 from tradertape.runtime import Runtime
+from tradertape.testkit import make_tick
 
 
 def quote(runtime: Runtime, price: str, key: str = "NSE:INFY") -> None:
-    p = Decimal(price)
-    runtime.quotes.update(
-        Tick(
-            key=key,
-            instrument_token=1,
-            ts=runtime.clock.now(),
-            last_price=p,
-            last_quantity=100_000,
-            volume=10**6,
-            open=p,
-            high=p,
-            low=p,
-            prev_close=p,
-            bid=p,
-            ask=p,
-        )
-    )
+    runtime.quotes.update(make_tick(key, price, ts=runtime.clock.now(), last_quantity=100_000))
 
 
 ORDER = {

@@ -12,16 +12,6 @@ from tradertape.cli import app
 runner = CliRunner()
 
 
-@pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("TRADERTAPE_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("TRADERTAPE_DATABASE_URL", raising=False)
-    monkeypatch.chdir(tmp_path)  # no stray .env from the developer's checkout
-    result = runner.invoke(app, ["db", "upgrade"])
-    assert result.exit_code == 0, result.output
-    return tmp_path
-
-
 def _ok(args: list[str]) -> str:
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output

@@ -25,6 +25,7 @@ from tradertape.oms.paper import PaperConfig, PaperExchange
 from tradertape.ports.broker import GttSpec
 from tradertape.ports.clock import IST, ManualClock
 from tradertape.services.users import create_user
+from tradertape.testkit import make_tick
 
 MORNING = datetime(2026, 11, 20, 10, 0, tzinfo=IST)
 
@@ -50,21 +51,7 @@ def buy_gtt(trigger: str = "1450", last: float = 1400.0) -> GttSpec:
 
 
 def tick(clock: ManualClock, price: str) -> Tick:
-    p = Decimal(price)
-    return Tick(
-        key="NSE:INFY",
-        instrument_token=1,
-        ts=clock.now(),
-        last_price=p,
-        last_quantity=1000,
-        volume=100_000,
-        open=p,
-        high=p,
-        low=p,
-        prev_close=p,
-        bid=p,
-        ask=p,
-    )
+    return make_tick("NSE:INFY", price, ts=clock.now())
 
 
 @pytest.fixture

@@ -31,6 +31,7 @@ from tradertape.oms.ledger import cash_balance, net_positions
 from tradertape.oms.paper import BROKER, PaperConfig, PaperExchange
 from tradertape.ports.clock import IST, ManualClock
 from tradertape.services.users import create_user
+from tradertape.testkit import make_tick
 
 FRIDAY_10AM = datetime(2026, 11, 20, 10, 0, tzinfo=IST)
 DEPOSIT = Decimal(1_000_000)
@@ -52,21 +53,7 @@ def setup(database: Database) -> tuple[PaperExchange, ManualClock, int]:
 
 
 def tick(clock: ManualClock, price: str, key: str = "NSE:INFY") -> Tick:
-    p = Decimal(price)
-    return Tick(
-        key=key,
-        instrument_token=1,
-        ts=clock.now(),
-        last_price=p,
-        last_quantity=1000,
-        volume=100_000,
-        open=p,
-        high=p,
-        low=p,
-        prev_close=p,
-        bid=p,
-        ask=p,
-    )
+    return make_tick(key, price, ts=clock.now())
 
 
 def spec(side: TransactionType, qty: int, price: str | None, **kw: Any) -> OrderSpec:

@@ -25,6 +25,7 @@ from tradertape.oms.ledger import cash_balance, cash_entries_total, net_position
 from tradertape.oms.paper import BROKER, PaperConfig, PaperExchange
 from tradertape.ports.clock import IST, ManualClock
 from tradertape.services.users import create_user
+from tradertape.testkit import make_tick
 
 DEPOSIT = Decimal(500_000)
 prices = st.integers(min_value=13_000, max_value=15_000).map(lambda n: Decimal(n) / 10)
@@ -100,17 +101,4 @@ def _check(db, user_id: int) -> None:
 
 
 def _tick(clock: ManualClock, price: Decimal) -> Tick:
-    return Tick(
-        key="NSE:INFY",
-        instrument_token=1,
-        ts=clock.now(),
-        last_price=price,
-        last_quantity=100,
-        volume=10_000,
-        open=price,
-        high=price,
-        low=price,
-        prev_close=price,
-        bid=price,
-        ask=price,
-    )
+    return make_tick("NSE:INFY", price, ts=clock.now(), volume=10_000, last_quantity=100)

@@ -31,6 +31,7 @@ from tradertape.oms.paper import BROKER, PaperConfig, PaperExchange
 from tradertape.oms.session_jobs import SessionJobs
 from tradertape.ports.clock import IST, ManualClock
 from tradertape.services.users import create_user
+from tradertape.testkit import make_tick
 
 BUY, SELL = TransactionType.BUY, TransactionType.SELL
 
@@ -50,20 +51,7 @@ class Feed:
         p = self.prices.get(key)
         if p is None:
             return None
-        return Tick(
-            key=key,
-            instrument_token=1,
-            ts=self.clock.now(),
-            last_price=p,
-            last_quantity=1000,
-            volume=100_000,
-            open=p,
-            high=p,
-            low=p,
-            prev_close=p,
-            bid=p,
-            ask=p,
-        )
+        return make_tick(key, p, ts=self.clock.now())
 
 
 @pytest.fixture

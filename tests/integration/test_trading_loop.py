@@ -22,24 +22,11 @@ from tradertape.oms.session_jobs import SessionJobs
 from tradertape.ports.broker import GttSpec
 from tradertape.ports.clock import IST, ManualClock
 from tradertape.services.users import create_user
+from tradertape.testkit import make_tick
 
 
 def tick(clock: ManualClock, key: str, price: str, volume: int, last_quantity: int = 10) -> Tick:
-    p = Decimal(price)
-    return Tick(
-        key=key,
-        instrument_token=1,
-        ts=clock.now(),
-        last_price=p,
-        last_quantity=last_quantity,
-        volume=volume,
-        open=p,
-        high=p,
-        low=p,
-        prev_close=p,
-        bid=p,
-        ask=p,
-    )
+    return make_tick(key, price, ts=clock.now(), volume=volume, last_quantity=last_quantity)
 
 
 def test_batches_fill_orders_fire_gtts_and_jobs_square_off(database):

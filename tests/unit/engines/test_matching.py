@@ -12,27 +12,15 @@ from hypothesis import strategies as st
 from tradertape.domain.market import Tick
 from tradertape.domain.orders import OrderType, TransactionType
 from tradertape.engines.matching import MatchConfig, WorkingOrder, match
+from tradertape.testkit import make_tick
 
 BUY, SELL = TransactionType.BUY, TransactionType.SELL
 CFG = MatchConfig(participation=Decimal("0.5"), tick_size=Decimal("0.05"))
 
 
 def tick(last: str, bid: str | None = None, ask: str | None = None) -> Tick:
-    p = Decimal(last)
-    return Tick(
-        key="NSE:INFY",
-        instrument_token=1,
-        ts=datetime(2026, 11, 20, 4, 0, tzinfo=UTC),
-        last_price=p,
-        last_quantity=10,
-        volume=1000,
-        open=p,
-        high=p,
-        low=p,
-        prev_close=p,
-        bid=Decimal(bid) if bid else None,
-        ask=Decimal(ask) if ask else None,
-    )
+    moment = datetime(2026, 11, 20, 4, 0, tzinfo=UTC)
+    return make_tick("NSE:INFY", last, ts=moment, volume=1000, last_quantity=10, bid=bid, ask=ask)
 
 
 def order(side: TransactionType, kind: OrderType, qty: int = 100, **kw: object) -> WorkingOrder:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -25,10 +26,13 @@ from tradertape.api.routes import (
     worker_tokens,
     ws,
 )
+from tradertape.db.leader import LeaderLease
 from tradertape.feed.codec import tick_from_message
 from tradertape.feed.fanout import TickHub
 from tradertape.oms.loop import TradingLoop
 from tradertape.runtime import Runtime
+
+log = logging.getLogger("tradertape.api")
 
 DESCRIPTION = (
     "Everything the TraderTape UI does, as a REST API. Authenticate with the `kite_session` "
@@ -46,6 +50,28 @@ def _operation_id(route: APIRoute) -> str:
     return f"{tag}-{route.name}"
 
 
+async def _lead(runtime: Runtime, lease: LeaderLease, *, retry_s: float = 5.0) -> None:
+    """Run the feed and the trading loop once this process holds the database's lease.
+
+    Only one process per database may print ticks and match paper orders; the others
+    serve requests and keep trying, so one of them takes over if the leader dies.
+    """
+    feed = runtime.feed
+    assert feed is not None
+    while not lease.try_acquire():  # noqa: ASYNC110 - another process holds it: no event to await
+        await asyncio.sleep(retry_s)
+    log.info("this process runs the market feed and the trading loop")
+    loop = TradingLoop(
+        db=runtime.db,
+        clock=runtime.clock,
+        quotes=runtime.quotes,
+        exchange=runtime.exchange,
+        gtts=runtime.gtts,
+        jobs=runtime.session_jobs,
+    )
+    await asyncio.gather(loop.run(runtime.bus, tick_from_message), feed.run())
+
+
 def create_app(runtime: Runtime) -> FastAPI:
     """Build the app around an already-wired runtime (migrations are the caller's job).
 
@@ -57,26 +83,16 @@ def create_app(runtime: Runtime) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         tasks = []
+        lease = LeaderLease(runtime.db)
         if runtime.feed is not None:
-            # The process that owns the feed also matches paper orders and fires GTTs.
-            loop = TradingLoop(
-                db=runtime.db,
-                clock=runtime.clock,
-                quotes=runtime.quotes,
-                exchange=runtime.exchange,
-                gtts=runtime.gtts,
-                jobs=runtime.session_jobs,
-            )
-            tasks.append(
-                asyncio.create_task(loop.run(runtime.bus, tick_from_message), name="trading-loop")
-            )
-            tasks.append(asyncio.create_task(runtime.feed.run(), name="simulated-feed"))
+            tasks.append(asyncio.create_task(_lead(runtime, lease), name="market-leader"))
         try:
             yield
         finally:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            lease.release()
             await hub.close()
             await runtime.bus.close()
             runtime.db.dispose()

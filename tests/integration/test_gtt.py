@@ -13,15 +13,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from tests.integration.conftest import PaperDesk
 from tradertape.db.engine import Database
 from tradertape.db.models.trading import Gtt, Order
 from tradertape.domain.calendar_data import nse_calendar
 from tradertape.domain.instruments_data import reference_catalog
 from tradertape.domain.market import Tick
-from tradertape.engines.matching import MatchConfig
 from tradertape.errors import BadRequest, InvalidField
 from tradertape.oms.gtt import GttBook
-from tradertape.oms.paper import PaperConfig, PaperExchange
+from tradertape.oms.paper import PaperExchange
 from tradertape.ports.broker import GttSpec
 from tradertape.ports.clock import IST, ManualClock
 from tradertape.services.users import create_user
@@ -55,18 +55,9 @@ def tick(clock: ManualClock, price: str) -> Tick:
 
 
 @pytest.fixture
-def book(database: Database) -> tuple[GttBook, ManualClock, int]:
-    clock = ManualClock(MORNING)
-    exchange = PaperExchange(
-        clock=clock,
-        calendar=nse_calendar(),
-        catalog=reference_catalog(),
-        config=PaperConfig(match=MatchConfig(participation=Decimal(1))),
-    )
-    with database.session() as db:
-        user_id = create_user(db, clock=clock, email="g@x.in").id
-        exchange.deposit(db, user_id=user_id, amount=Decimal(1_000_000))
-    return GttBook(clock=clock, calendar=nse_calendar(), exchange=exchange), clock, user_id
+def book(paper: PaperDesk) -> tuple[GttBook, ManualClock, int]:
+    gtts = GttBook(clock=paper.clock, calendar=nse_calendar(), exchange=paper.exchange)
+    return gtts, paper.clock, paper.user_id
 
 
 def orders_count(db) -> int:

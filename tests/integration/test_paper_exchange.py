@@ -11,11 +11,10 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from tests.integration.conftest import PAPER_DEPOSIT, PaperDesk
 from tradertape.db.engine import Database
 from tradertape.db.models.trading import Order, OrderEventRow, Trade
-from tradertape.domain.calendar_data import nse_calendar
 from tradertape.domain.instruments import Exchange
-from tradertape.domain.instruments_data import reference_catalog
 from tradertape.domain.market import Tick
 from tradertape.domain.orders import (
     OrderSpec,
@@ -25,31 +24,19 @@ from tradertape.domain.orders import (
     Validity,
     Variety,
 )
-from tradertape.engines.matching import MatchConfig
 from tradertape.errors import InvalidField
 from tradertape.oms.ledger import cash_balance, net_positions
-from tradertape.oms.paper import BROKER, PaperConfig, PaperExchange
+from tradertape.oms.paper import BROKER, PaperExchange
 from tradertape.ports.clock import IST, ManualClock
-from tradertape.services.users import create_user
 from tradertape.testkit import make_tick
 
 FRIDAY_10AM = datetime(2026, 11, 20, 10, 0, tzinfo=IST)
-DEPOSIT = Decimal(1_000_000)
+DEPOSIT = PAPER_DEPOSIT
 
 
 @pytest.fixture
-def setup(database: Database) -> tuple[PaperExchange, ManualClock, int]:
-    clock = ManualClock(FRIDAY_10AM)
-    exchange = PaperExchange(
-        clock=clock,
-        calendar=nse_calendar(),
-        catalog=reference_catalog(),
-        config=PaperConfig(match=MatchConfig(participation=Decimal(1))),
-    )
-    with database.session() as db:
-        user = create_user(db, clock=clock, email="p@x.in")
-        exchange.deposit(db, user_id=user.id, amount=DEPOSIT)
-        return exchange, clock, user.id
+def setup(paper: PaperDesk) -> tuple[PaperExchange, ManualClock, int]:
+    return paper.exchange, paper.clock, paper.user_id
 
 
 def tick(clock: ManualClock, price: str, key: str = "NSE:INFY") -> Tick:

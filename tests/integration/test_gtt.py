@@ -142,6 +142,11 @@ def test_not_evaluated_outside_market_hours(book, database: Database):
         ),
         pytest.param(GttSpec("NSE", "INFY", ["1450"], 1400, []), "orders", id="no-order"),
         pytest.param(
+            GttSpec("NSE", "NIFTY 50", ["25000"], 24900, [leg("BUY", 65, "25001")]),
+            "condition.tradingsymbol",
+            id="index",
+        ),
+        pytest.param(
             GttSpec("NSE", "INFY", ["1450"], 1400, [{**leg("BUY", 1, "1455"), "product": "MIS"}]),
             "orders[0].product",
             id="mis",

@@ -29,6 +29,10 @@ class OrderStatus(StrEnum):
         return self in (OrderStatus.COMPLETE, OrderStatus.CANCELLED, OrderStatus.REJECTED)
 
 
+#: Orders the exchange still matches (the AMO queue waits for the open instead).
+WORKING: tuple[str, ...] = (OrderStatus.OPEN.value, OrderStatus.TRIGGER_PENDING.value)
+
+
 class EventKind(StrEnum):
     """What happened to an order."""
 

@@ -82,6 +82,10 @@ class GttBook:
             instrument = self._exchange.catalog(db).get(f"{spec.exchange}:{spec.tradingsymbol}")
         except UnknownInstrumentError as exc:
             raise InvalidField("condition.tradingsymbol", str(exc)) from exc
+        if not instrument.is_tradable:
+            raise InvalidField(
+                "condition.tradingsymbol", f"{instrument.key} is an index; it cannot be traded"
+            )
         triggers = [
             _decimal(v, f"condition.trigger_values[{i}]") for i, v in enumerate(spec.trigger_values)
         ]

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from tradertape.db.engine import Database
 from tradertape.db.models.trading import Gtt, Order
 from tradertape.domain.market import Tick
+from tradertape.domain.order_state import WORKING as _WORKING
 from tradertape.oms.gtt import ACTIVE, GttBook
 from tradertape.oms.paper import BROKER, PaperExchange
 from tradertape.oms.quotes import QuoteBook
@@ -31,7 +32,6 @@ from tradertape.ports.bus import EventBus
 from tradertape.ports.clock import Clock
 
 log = logging.getLogger("tradertape.oms")
-_WORKING = ("OPEN", "TRIGGER PENDING")
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,9 @@ from tradertape.domain.instruments import (
     UnknownInstrumentError,
 )
 from tradertape.domain.market import Tick
+from tradertape.domain.order_state import (
+    WORKING as _WORKING,
+)
 from tradertape.domain.order_state import EventKind, OrderEvent, OrderState, OrderStatus, apply
 from tradertape.domain.orders import (
     OrderFieldError,
@@ -54,7 +57,6 @@ from tradertape.ports.clock import IST, Clock
 
 BROKER = "paper"
 SQUAREOFF = "squareoff"  # the source of the broker's own square-off orders
-_WORKING = (OrderStatus.OPEN.value, OrderStatus.TRIGGER_PENDING.value)
 CatalogSource = Callable[[Session], InstrumentCatalog]
 _MARGIN_RATE = {Product.CNC: Decimal(1), Product.MTF: Decimal(1), Product.MIS: Decimal("0.2")}
 
@@ -333,7 +335,7 @@ class PaperExchange:
 
     def cancel(self, db: Session, *, user_id: int, order_id: str) -> Order:
         """Cancel a working order (404 if not the user's; 400 if already final)."""
-        order = self._own(db, user_id, order_id)
+        order = self.own_order(db, user_id=user_id, order_id=order_id)
         if OrderStatus(order.status).is_terminal:
             raise BadRequest(f"order {order_id} is {order.status} and cannot be cancelled")
         self.record(
@@ -358,7 +360,7 @@ class PaperExchange:
         The result is validated like a new order; the quantity cannot drop below what has
         filled, and a stop cannot turn into a plain order (or back) once placed.
         """
-        order = self._own(db, user_id, order_id)
+        order = self.own_order(db, user_id=user_id, order_id=order_id)
         status = OrderStatus(order.status)
         if status.is_terminal:
             raise BadRequest(f"order {order_id} is {order.status} and cannot be modified")
@@ -390,7 +392,8 @@ class PaperExchange:
         db.commit()
         return order
 
-    def _own(self, db: Session, user_id: int, order_id: str) -> Order:
+    def own_order(self, db: Session, *, user_id: int, order_id: str) -> Order:
+        """One of the user's orders by its order id (404 for anyone else's)."""
         order = db.scalar(select(Order).where(Order.order_id == order_id, Order.user_id == user_id))
         if order is None:
             raise NotFound(f"order {order_id} not found")

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from tradertape.db.models.trading import Order, Trade
 from tradertape.domain.instruments import InstrumentCatalog
 from tradertape.domain.market import Tick
+from tradertape.domain.order_state import OrderStatus
 from tradertape.oms.ledger import cash_balance
 from tradertape.oms.paper import BROKER, PaperExchange
 from tradertape.ports.clock import IST, Clock
@@ -57,7 +58,9 @@ def order_dict(order: Order) -> KiteDict:
         "trigger_price": _num(order.trigger_price),
         "average_price": _num(order.average_price),
         "filled_quantity": order.filled_quantity,
-        "pending_quantity": 0 if order.status in _FINAL else order.quantity - order.filled_quantity,
+        "pending_quantity": 0
+        if OrderStatus(order.status).is_terminal
+        else order.quantity - order.filled_quantity,
         "cancelled_quantity": order.quantity - order.filled_quantity
         if order.status == "CANCELLED"
         else 0,
@@ -67,7 +70,6 @@ def order_dict(order: Order) -> KiteDict:
     }
 
 
-_FINAL = ("COMPLETE", "CANCELLED", "REJECTED")
 _UTILISED_FIELDS = (
     "debits",
     "exposure",

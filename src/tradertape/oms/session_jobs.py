@@ -18,11 +18,12 @@ from datetime import date, datetime, time
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tradertape.db.models.trading import Order
+from tradertape.db.models.trading import Order, Trade
 from tradertape.domain.calendar import Market, TradingCalendar
 from tradertape.domain.calendar import Session as MarketSession
 from tradertape.domain.instruments import Exchange
 from tradertape.domain.market import Tick
+from tradertape.domain.order_state import WORKING as _WORKING
 from tradertape.domain.order_state import EventKind, OrderEvent, OrderStatus
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
 from tradertape.oms.ledger import net_positions
@@ -30,7 +31,6 @@ from tradertape.oms.paper import BROKER, SQUAREOFF, PaperExchange
 from tradertape.ports.clock import IST, Clock
 
 LastTick = Callable[[str], Tick | None]
-_WORKING = (OrderStatus.OPEN.value, OrderStatus.TRIGGER_PENDING.value)
 MARKET_CLOSE = time(15, 30)
 
 
@@ -84,8 +84,17 @@ class SessionJobs:
         return trading and local.time() >= self._exchange.config.squareoff_time(derivative)
 
     def square_off_mis(self, db: Session) -> list[Order]:
-        """Cancel pending MIS orders and close open MIS positions past the square-off time."""
+        """Cancel pending MIS orders and close open MIS positions past the square-off time.
+
+        Runs every few seconds, so it returns at once before the earliest cut-off, and only
+        looks at today's MIS traders (an MIS position cannot outlive its day).
+        """
         now = self._clock.now()
+        local = now.astimezone(IST)
+        config = self._exchange.config
+        earliest = min(config.squareoff_equity, config.squareoff_fno)
+        if not self._calendar.is_trading_day(local.date()) or local.time() < earliest:
+            return []
         pending = db.scalars(
             select(Order).where(
                 Order.broker == BROKER,
@@ -102,7 +111,13 @@ class SessionJobs:
                 )
         db.commit()
         owners = db.scalars(
-            select(Order.user_id).where(Order.broker == BROKER, Order.product == "MIS").distinct()
+            select(Trade.user_id)
+            .where(
+                Trade.broker == BROKER,
+                Trade.product == Product.MIS.value,
+                Trade.trade_date == local.date().isoformat(),
+            )
+            .distinct()
         ).all()
         return [order for user_id in owners for order in self._close_positions(db, user_id, now)]
 

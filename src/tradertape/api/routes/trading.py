@@ -22,7 +22,6 @@ from tradertape.api.schemas.trading import (
     gtt_dict,
 )
 from tradertape.db.models.trading import Gtt, Order, OrderEventRow
-from tradertape.errors import NotFound
 from tradertape.oms.portfolio import order_dict
 from tradertape.ports.broker import GttSpec
 
@@ -91,31 +90,20 @@ def place_order(
     )
 
 
-def _own_order(db: DbDep, user_id: int, order_id: str) -> Order:
-    order = db.scalar(select(Order).where(Order.order_id == order_id, Order.user_id == user_id))
-    if order is None:
-        raise NotFound(f"order {order_id} not found")
-    return order
-
-
 @router.put("/orders/{order_id}")
 def modify_order(
     order_id: str, body: OrderModifyIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep
 ) -> dict[str, Any]:
     """Modify a working order's quantity, price, trigger price, type or validity."""
+    current = runtime.exchange.own_order(db, user_id=user.id, order_id=order_id)
     order = runtime.exchange.modify(
         db,
         user_id=user.id,
         order_id=order_id,
         changes=body.changes(),
-        last=runtime.quotes(_key_of(db, user.id, order_id)),
+        last=runtime.quotes(f"{current.exchange}:{current.tradingsymbol}"),
     )
     return order_dict(order)
-
-
-def _key_of(db: DbDep, user_id: int, order_id: str) -> str:
-    order = _own_order(db, user_id, order_id)
-    return f"{order.exchange}:{order.tradingsymbol}"
 
 
 @router.delete("/orders/{order_id}")
@@ -127,9 +115,11 @@ def cancel_order(
 
 
 @router.get("/orders/{order_id}/history")
-def order_history(order_id: str, user: CurrentUser, db: DbDep) -> list[dict[str, Any]]:
+def order_history(
+    order_id: str, user: CurrentUser, runtime: RuntimeDep, db: DbDep
+) -> list[dict[str, Any]]:
     """Every state the order went through, oldest first."""
-    order = _own_order(db, user.id, order_id)
+    order = runtime.exchange.own_order(db, user_id=user.id, order_id=order_id)
     events = db.scalars(
         select(OrderEventRow).where(OrderEventRow.order_pk == order.id).order_by(OrderEventRow.id)
     )

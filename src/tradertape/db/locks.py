@@ -1,8 +1,11 @@
 """Named locks held until the current transaction ends.
 
-PostgreSQL gets transaction-scoped advisory locks; SQLite already lets one writer at a
-time, so the first write of the transaction serializes it and nothing more is needed.
-Used wherever check-and-write must be atomic across processes.
+PostgreSQL gets transaction-scoped advisory locks. SQLite has one writer at a time, so
+taking the write lock is the lock: a transaction that has not written yet starts with
+``BEGIN IMMEDIATE``, and every read after it sees the latest commit (the driver would
+otherwise read outside a transaction until the first write, and a check made then
+could be stale by the time the write lands). Used wherever check-and-write must be
+atomic across processes.
 """
 
 from __future__ import annotations
@@ -12,10 +15,16 @@ from collections.abc import Iterable
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+_ADVISORY = text("SELECT pg_advisory_xact_lock(hashtext(:name))")
+
 
 def lock_names(session: Session, names: Iterable[str]) -> None:
     """Block until this transaction holds every named lock (taken in sorted order: no deadlock)."""
-    if session.get_bind().dialect.name != "postgresql":
-        return
-    for name in sorted(set(names)):
-        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": name})
+    connection = session.connection()
+    dialect = connection.dialect.name
+    if dialect == "sqlite":
+        if not getattr(connection.connection.dbapi_connection, "in_transaction", True):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+    elif dialect == "postgresql":
+        for name in sorted(set(names)):
+            connection.execute(_ADVISORY, {"name": name})

@@ -1,7 +1,8 @@
 """Cash and positions of a paper account, derived from the ledger rows.
 
-Cash is the sum of cash entries; a position is the signed sum of a symbol's trades per
-product. Nothing here is stored twice, so the books always agree with the executions.
+Cash is the running balance (kept equal to the sum of the cash entries); a position is
+the signed sum of a symbol's trades per product, never stored, so positions always agree
+with the executions.
 """
 
 from __future__ import annotations
@@ -9,11 +10,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.orm import Session
 
 from tradertape.db.models.trading import CashEntry, Trade
+from tradertape.db.rows import table_of
 from tradertape.oms.books import cash
+
+_TRADES = table_of(Trade)
+_NET_QUANTITY = select(
+    func.sum(
+        case(
+            (_TRADES.c.transaction_type == "BUY", _TRADES.c.quantity),
+            else_=-_TRADES.c.quantity,
+        )
+    )
+).where(
+    _TRADES.c.user_id == bindparam("user_id"),
+    _TRADES.c.broker == bindparam("broker"),
+    _TRADES.c.exchange == bindparam("exchange"),
+    _TRADES.c.tradingsymbol == bindparam("tradingsymbol"),
+    _TRADES.c.product == bindparam("product"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,10 +100,13 @@ def net_positions(db: Session, *, user_id: int, broker: str) -> list[NetPosition
 
 
 def net_quantity(db: Session, *, user_id: int, broker: str, key: str, product: str) -> int:
-    """Net quantity of one symbol in one product."""
+    """Net quantity of one symbol in one product (summed by the database: whole units)."""
     exchange, _, symbol = key.partition(":")
-    return sum(
-        p.quantity
-        for p in net_positions(db, user_id=user_id, broker=broker)
-        if p.exchange == exchange and p.tradingsymbol == symbol and p.product == product
-    )
+    params = {
+        "user_id": user_id,
+        "broker": broker,
+        "exchange": exchange,
+        "tradingsymbol": symbol,
+        "product": product,
+    }
+    return int(db.execute(_NET_QUANTITY, params).scalar() or 0)

@@ -1,0 +1,216 @@
+"""Booking fills: the trade row, its share of the day's contract note, and the cash.
+
+A `Ledger` is one transaction's view of the books of the users it touches. It takes a
+user's ledger lock before its first read of that user's balance or contract note, reads
+each once, and applies every fill and cash movement of the transaction in memory; `write`
+then stores the trades, the cash entries and the new aggregates with a few statements.
+Each fill's charges are the exact difference it makes to the day's note (`ChargeDay`),
+and the balance moves by exactly the entries written with it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from tradertape.db.models.trading import Order, Trade
+from tradertape.db.rows import adopt, insert_new, table_of, values_of
+from tradertape.domain.charges import Exchange as ChargeExchange
+from tradertape.domain.charges import Fill, Side, charge_segment
+from tradertape.domain.instruments import Exchange, Instrument
+from tradertape.domain.orders import TransactionType
+from tradertape.oms.books import (
+    Account,
+    StoredDay,
+    insert_cash_entries,
+    load_account,
+    load_books,
+    load_day,
+    lock_user_books,
+    save_account,
+    save_day,
+)
+from tradertape.oms.ids import new_trade_id
+from tradertape.oms.venue import BROKER
+from tradertape.ports.clock import IST
+
+_TRADES = table_of(Trade)
+_ID_ATTEMPTS = 8  # random trade ids collide now and then on a busy day; draw again
+
+
+def fill_of(order: Order, instrument: Instrument, quantity: int, price: Decimal) -> Fill:
+    """The charge schedule's view of one execution of `order`."""
+    derivative = instrument.instrument_type.value if instrument.is_derivative else None
+    bse = Exchange(order.exchange) in (Exchange.BSE, Exchange.BFO)
+    return Fill(
+        order_id=order.order_id,
+        segment=charge_segment(derivative_kind=derivative, intraday=order.product == "MIS"),
+        side=Side(order.transaction_type),
+        quantity=quantity,
+        price=price,
+        exchange=ChargeExchange.BSE if bse else ChargeExchange.NSE,
+        instrument=instrument.isin or instrument.key,
+    )
+
+
+@dataclass(slots=True)
+class _Books:
+    """One user's balance and touched contract notes, as this transaction leaves them."""
+
+    account: Account | None = None  # read on first use
+    days: dict[date, StoredDay] = field(default_factory=dict)
+    moved: bool = False
+    changed_days: set[date] = field(default_factory=set)
+
+
+@dataclass(slots=True)
+class _Booked:
+    """A trade waiting for its order's id, and the cash it moves."""
+
+    trade: Trade
+    order: Order
+    entries: list[dict[str, Any]]
+
+
+class Ledger:
+    """Fills and cash movements of one transaction, written together by `write`.
+
+    What it has read is not read again, so a transaction uses one ledger at a time: a
+    second one for the same user starts after the first has written.
+    """
+
+    def __init__(self, db: Session, *, broker: str = BROKER) -> None:
+        self._db = db
+        self._broker = broker
+        self._books: dict[int, _Books] = {}
+        self._trades: list[_Booked] = []
+        self._entries: list[dict[str, Any]] = []
+
+    def lock(self, user_id: int, *, trade_date: date | None = None) -> None:
+        """Take the user's ledger lock (once per transaction), before reading any of it.
+
+        With `trade_date`, also read the balance and that day's contract note at once,
+        saving a round trip when a fill is likely.
+        """
+        books = self._of(user_id)
+        if trade_date is not None and books.account is None and trade_date not in books.days:
+            books.account, books.days[trade_date] = load_books(
+                self._db, user_id=user_id, broker=self._broker, trade_date=trade_date
+            )
+
+    def _of(self, user_id: int) -> _Books:
+        books = self._books.get(user_id)
+        if books is None:
+            lock_user_books(self._db, user_ids=[user_id], broker=self._broker)
+            books = self._books[user_id] = _Books()
+        return books
+
+    def _account(self, user_id: int) -> Account:
+        books = self._of(user_id)
+        if books.account is None:
+            books.account = load_account(self._db, user_id=user_id, broker=self._broker)
+        return books.account
+
+    def cash(self, user_id: int) -> Decimal:
+        """The user's balance including what this transaction has booked so far."""
+        return self._account(user_id).cash
+
+    def _day(self, user_id: int, trade_date: date) -> StoredDay:
+        books = self._of(user_id)
+        day = books.days.get(trade_date)
+        if day is None:
+            day = load_day(self._db, user_id=user_id, broker=self._broker, trade_date=trade_date)
+            books.days[trade_date] = day
+        books.changed_days.add(trade_date)
+        return day
+
+    def _entry(
+        self, user_id: int, at: datetime, kind: str, amount: Decimal, note: str | None = None
+    ) -> dict[str, Any]:
+        self._account(user_id).cash += amount
+        self._of(user_id).moved = True
+        return {
+            "user_id": user_id,
+            "broker": self._broker,
+            "at": at,
+            "kind": kind,
+            "amount": amount,
+            "trade_pk": None,
+            "note": note,
+        }
+
+    def post(
+        self, user_id: int, *, at: datetime, kind: str, amount: Decimal, note: str | None = None
+    ) -> None:
+        """A cash movement not tied to a trade (a deposit)."""
+        self._entries.append(self._entry(user_id, at, kind, amount, note))
+
+    def book_fill(
+        self, order: Order, instrument: Instrument, quantity: int, price: Decimal, at: datetime
+    ) -> Trade:
+        """Book one execution of `order`: charges, cash, and the trade (stored by `write`)."""
+        trade_date = at.astimezone(IST).date()
+        day = self._day(order.user_id, trade_date)
+        fill = fill_of(order, instrument, quantity, price)
+        day.note = day.note.with_fill(fill, order_value_before=order.filled_value)
+        total = day.note.total
+        charges, day.total = total - day.total, total
+        value = price * quantity
+        order.filled_value = order.filled_value + value
+        trade = Trade(
+            user_id=order.user_id,
+            trade_id=new_trade_id(at),
+            broker=order.broker,
+            exchange=order.exchange,
+            tradingsymbol=order.tradingsymbol,
+            instrument_token=order.instrument_token,
+            product=order.product,
+            transaction_type=order.transaction_type,
+            quantity=quantity,
+            price=price,
+            filled_at=at,
+            trade_date=trade_date.isoformat(),
+            charges=charges,
+        )
+        buy = order.transaction_type == TransactionType.BUY.value
+        entries = [
+            self._entry(order.user_id, at, "buy" if buy else "sell", -value if buy else value)
+        ]
+        if charges:
+            entries.append(self._entry(order.user_id, at, "charges", -charges))
+        self._trades.append(_Booked(trade, order, entries))
+        return trade
+
+    def write(self) -> None:
+        """Store what was booked (no commit); the orders of the trades must be stored."""
+        for booked in self._trades:
+            booked.trade.order_pk = booked.order.id
+            pk = self._insert_trade(booked.trade)
+            for entry in booked.entries:
+                entry["trade_pk"] = pk
+            self._entries.extend(booked.entries)
+        insert_cash_entries(self._db, self._entries)
+        for user_id, books in self._books.items():
+            for trade_date in sorted(books.changed_days):
+                save_day(self._db, books.days[trade_date], user_id=user_id, broker=self._broker)
+            if books.moved and books.account is not None:
+                save_account(self._db, books.account, user_id=user_id, broker=self._broker)
+        self._trades.clear()
+        self._entries.clear()
+        for books in self._books.values():
+            books.changed_days.clear()
+            books.moved = False
+
+    def _insert_trade(self, trade: Trade) -> int:
+        statement = insert_new(_TRADES, self._db.get_bind().dialect.name)
+        for _ in range(_ID_ATTEMPTS):
+            pk: int | None = self._db.execute(statement, values_of(trade)).scalar()
+            if pk is not None:
+                adopt(self._db, trade, pk)
+                return pk
+            trade.trade_id = new_trade_id(trade.filled_at)
+        raise RuntimeError("no free trade id after repeated draws")

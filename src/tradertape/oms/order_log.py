@@ -1,0 +1,179 @@
+"""Order rows and their history.
+
+An order changes only through the status machine (`apply_event`), and each change is
+also a row of its history. A new order is worked out whole in memory (accepted or
+rejected, matched, filled) and then stored by `claim`: one INSERT that lets the unique
+(user, client key) constraint decide a race. The loser stores nothing and reads the
+winner back, so one key is one order however many requests carry it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from tradertape.db.models.trading import Order, OrderEventRow
+from tradertape.db.rows import adopt, insert_new, table_of, values_of
+from tradertape.domain.instruments import Exchange, Instrument
+from tradertape.domain.order_state import EventKind, OrderEvent, OrderState, OrderStatus, apply
+from tradertape.domain.orders import (
+    OrderSpec,
+    OrderType,
+    Product,
+    TransactionType,
+    Validity,
+    Variety,
+)
+from tradertape.oms.ids import new_order_id
+from tradertape.oms.venue import BROKER
+
+UNPLACED = "PUT ORDER REQ RECEIVED"  # the status of an order no event has reached yet
+_ORDERS = table_of(Order)
+_NEW_EVENT = insert(table_of(OrderEventRow))
+_ID_ATTEMPTS = 8  # random order ids collide now and then on a busy day; draw again
+
+
+def new_order(
+    user_id: int,
+    spec: OrderSpec,
+    instrument: Instrument,
+    *,
+    client_key: str | None,
+    source: str,
+    attribution: dict[str, Any] | None,
+    now: datetime,
+) -> Order:
+    """An unstored order for `spec`, before any event."""
+    return Order(
+        user_id=user_id,
+        order_id=new_order_id(now),
+        broker=BROKER,
+        client_key=client_key,
+        exchange=spec.exchange.value,
+        tradingsymbol=spec.tradingsymbol,
+        instrument_token=instrument.instrument_token,
+        transaction_type=spec.transaction_type.value,
+        product=spec.product.value,
+        order_type=spec.order_type.value,
+        variety=spec.variety.value,
+        validity=spec.validity.value,
+        validity_ttl=spec.validity_ttl,
+        quantity=spec.quantity,
+        price=spec.price,
+        trigger_price=spec.trigger_price,
+        disclosed_quantity=spec.disclosed_quantity,
+        market_protection=spec.market_protection,
+        iceberg_legs=spec.iceberg_legs,
+        iceberg_quantity=spec.iceberg_quantity,
+        status=UNPLACED,
+        status_message=None,
+        filled_quantity=0,
+        average_price=Decimal(0),
+        filled_value=Decimal(0),
+        triggered=False,
+        source=source,
+        attribution=dict(attribution or {}),
+        placed_at=now,
+        updated_at=now,
+        expires_at=now + timedelta(minutes=spec.validity_ttl) if spec.validity_ttl else None,
+    )
+
+
+def entry_status(spec: OrderSpec) -> OrderStatus:
+    """Where an accepted order lands: the AMO queue, the trigger queue or the book."""
+    if spec.variety is Variety.AMO:
+        return OrderStatus.AMO_REQ_RECEIVED
+    if spec.order_type in (OrderType.SL, OrderType.SL_M):
+        return OrderStatus.TRIGGER_PENDING
+    return OrderStatus.OPEN
+
+
+def spec_of(order: Order) -> OrderSpec:
+    """The order's terms as a spec (to validate a modification like a new order)."""
+    return OrderSpec(
+        exchange=Exchange(order.exchange),
+        tradingsymbol=order.tradingsymbol,
+        transaction_type=TransactionType(order.transaction_type),
+        quantity=order.quantity,
+        product=Product(order.product),
+        order_type=OrderType(order.order_type),
+        variety=Variety(order.variety),
+        validity=Validity(order.validity),
+        price=order.price,
+        trigger_price=order.trigger_price,
+        disclosed_quantity=order.disclosed_quantity,
+        validity_ttl=order.validity_ttl,
+        market_protection=order.market_protection,
+        iceberg_legs=order.iceberg_legs,
+        iceberg_quantity=order.iceberg_quantity,
+    )
+
+
+def apply_event(order: Order, event: OrderEvent, ts_init: datetime) -> dict[str, Any]:
+    """Move `order` through the status machine; return its history row (`store_history`)."""
+    state = OrderState(
+        status=None if order.status == UNPLACED else OrderStatus(order.status),
+        quantity=order.quantity,
+        filled_quantity=order.filled_quantity,
+        average_price=order.average_price,
+        status_message=order.status_message,
+    )
+    after = apply(state, event)
+    assert after.status is not None
+    order.status = after.status.value
+    order.filled_quantity = after.filled_quantity
+    order.average_price = after.average_price
+    order.status_message = after.status_message
+    order.updated_at = event.ts_event
+    if event.kind is EventKind.TRIGGERED:
+        order.triggered = True
+    return {
+        "kind": event.kind.value,
+        "status_after": order.status,
+        "ts_event": event.ts_event,
+        "ts_init": ts_init,
+        "fill_quantity": event.fill_quantity,
+        "fill_price": event.fill_price,
+        "message": event.message,
+    }
+
+
+def store_history(db: Session, order: Order, rows: list[dict[str, Any]]) -> None:
+    """Insert history rows, oldest first, of an order already stored (no commit)."""
+    if rows:
+        db.execute(_NEW_EVENT, [{"order_pk": order.id, **row} for row in rows])
+
+
+def record(db: Session, order: Order, event: OrderEvent, ts_init: datetime) -> None:
+    """Apply an event to a stored order and log it (no commit)."""
+    store_history(db, order, [apply_event(order, event, ts_init)])
+
+
+def claim(db: Session, order: Order) -> Order:
+    """Store a new order, or return the order that already holds its client key.
+
+    Stored, `order` itself comes back, held by the session. A clash of the random order
+    id alone is no duplicate: the order draws a fresh id and is inserted again.
+    """
+    statement = insert_new(_ORDERS, db.get_bind().dialect.name)
+    for _ in range(_ID_ATTEMPTS):
+        pk: int | None = db.execute(statement, values_of(order)).scalar()
+        if pk is not None:
+            adopt(db, order, pk)
+            return order
+        key = order.client_key
+        winner = by_key(db, order.user_id, key) if key is not None else None
+        if winner is not None:
+            return winner
+        order.order_id = new_order_id(order.placed_at)
+    raise RuntimeError("no free order id after repeated draws")
+
+
+def by_key(db: Session, user_id: int, client_key: str) -> Order | None:
+    """The user's order placed with this idempotency key, if any."""
+    query = select(Order).where(Order.user_id == user_id, Order.client_key == client_key)
+    return db.scalar(query)

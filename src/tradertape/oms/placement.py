@@ -1,0 +1,105 @@
+"""Placing a paper order, in one transaction and one commit.
+
+The order is validated, then worked out whole under the user's ledger lock: the funds
+check (a shortfall stores it REJECTED), acceptance, and when a tick is known an
+immediate match, its fill booked and an IOC remainder cancelled. Only then is anything
+written: the order row claims the idempotency key (`order_log.claim`), and its history,
+trades, cash and contract note follow it in the same transaction. A replayed or racing
+key writes nothing and answers with the first order.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from tradertape.db.models.trading import Order
+from tradertape.domain.market import Tick
+from tradertape.domain.order_state import WORKING, EventKind, OrderEvent
+from tradertape.domain.orders import OrderSpec
+from tradertape.errors import InvalidField
+from tradertape.oms.booking import Ledger
+from tradertape.oms.funds import funding_problem
+from tradertape.oms.order_log import (
+    apply_event,
+    by_key,
+    claim,
+    entry_status,
+    new_order,
+    store_history,
+)
+from tradertape.oms.order_rules import check_fields, check_session, listed
+from tradertape.oms.venue import SQUAREOFF, Venue
+from tradertape.oms.working import expire_ioc, step
+from tradertape.ports.clock import IST
+
+
+def place(
+    venue: Venue,
+    db: Session,
+    *,
+    user_id: int,
+    spec: OrderSpec,
+    client_key: str | None,
+    source: str,
+    attribution: dict[str, Any] | None,
+    last: Tick | None,
+) -> Order:
+    """Validate, check funds, match at once if possible, and store it all (commits)."""
+    try:
+        instrument = listed(venue.catalog(db), spec)
+        check_fields(spec, instrument, last)
+        now = venue.clock.now()
+        check_session(venue, spec, instrument, now, source)
+    except InvalidField:
+        # A replay answers with the first order even if the market has moved on since.
+        first = by_key(db, user_id, client_key) if client_key is not None else None
+        if first is None:
+            raise
+        return first
+    order = new_order(
+        user_id,
+        spec,
+        instrument,
+        client_key=client_key,
+        source=source,
+        attribution=attribution,
+        now=now,
+    )
+    ledger = Ledger(db)
+    # The lock comes before the funds check reads anything; with a tick, a fill is likely,
+    # so the balance and the fill's contract note are read in the same round trip.
+    fill_date = last.ts.astimezone(IST).date() if last is not None else None
+    ledger.lock(user_id, trade_date=fill_date)
+    # The broker's own square-off closes risk; it is never refused for margin.
+    problem = (
+        None
+        if source == SQUAREOFF
+        else funding_problem(db, ledger, venue.config, order, instrument, last)
+    )
+    history: list[dict[str, Any]] = []
+    if problem:
+        history.append(
+            apply_event(order, OrderEvent(EventKind.REJECTED, now, message=problem), now)
+        )
+    else:
+        accepted = OrderEvent(EventKind.ACCEPTED, now, status_after=entry_status(spec))
+        history.append(apply_event(order, accepted, now))
+        if last is not None and order.status in WORKING:
+            step(
+                venue,
+                order,
+                instrument,
+                last,
+                traded_volume=last.last_quantity,
+                history=history,
+                ledger=ledger,
+            )
+            expire_ioc(venue, order, history)
+    stored = claim(db, order)
+    if stored is order:
+        store_history(db, order, history)
+        ledger.write()
+    db.commit()
+    return stored

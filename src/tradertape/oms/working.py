@@ -1,0 +1,127 @@
+"""Working orders against ticks: triggers, fills and the IOC remainder.
+
+`step` matches one order on one tick (the pure `engines.matching.match`), moves it
+through the status machine and books what fills into the transaction's `Ledger`;
+history rows and ledger writes are left to the caller, so placement can store a new
+order with its fills in one go and `on_tick` can write a whole batch at the end.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tradertape.db.models.trading import Order, Trade
+from tradertape.domain.instruments import Instrument
+from tradertape.domain.market import Tick
+from tradertape.domain.order_state import WORKING, EventKind, OrderEvent
+from tradertape.domain.orders import OrderType, TransactionType, Validity
+from tradertape.engines.matching import WorkingOrder, match
+from tradertape.oms.booking import Ledger
+from tradertape.oms.order_log import apply_event, store_history
+from tradertape.oms.venue import BROKER, Venue
+
+
+def step(
+    venue: Venue,
+    order: Order,
+    instrument: Instrument,
+    tick: Tick,
+    *,
+    traded_volume: int,
+    history: list[dict[str, Any]],
+    ledger: Ledger,
+) -> Trade | None:
+    """Match `order` against `tick`: events into `history`, the fill into `ledger`."""
+    working = WorkingOrder(
+        side=TransactionType(order.transaction_type),
+        order_type=OrderType(order.order_type),
+        pending_quantity=order.quantity - order.filled_quantity,
+        price=order.price,
+        trigger_price=order.trigger_price,
+        triggered=order.triggered,
+        market_protection=order.market_protection,
+        leg_quantity=order.iceberg_quantity,
+        lot_size=instrument.lot_size,
+    )
+    result = match(working, tick, traded_volume=traded_volume, config=venue.config.match)
+    now = venue.clock.now()
+    if result.triggered:
+        history.append(apply_event(order, OrderEvent(EventKind.TRIGGERED, tick.ts), now))
+    if not result.fill_quantity or result.fill_price is None:
+        return None
+    fill = OrderEvent(
+        EventKind.FILLED,
+        tick.ts,
+        fill_quantity=result.fill_quantity,
+        fill_price=result.fill_price,
+    )
+    history.append(apply_event(order, fill, now))
+    return ledger.book_fill(order, instrument, result.fill_quantity, result.fill_price, tick.ts)
+
+
+def expire_ioc(venue: Venue, order: Order, history: list[dict[str, Any]]) -> None:
+    """Cancel what an IOC order left unfilled after its one chance to match."""
+    if order.validity == Validity.IOC.value and order.status in WORKING:
+        now = venue.clock.now()
+        expired = OrderEvent(EventKind.EXPIRED, now, message="IOC remainder cancelled.")
+        history.append(apply_event(order, expired, now))
+
+
+def advance(
+    venue: Venue,
+    db: Session,
+    order: Order,
+    instrument: Instrument,
+    tick: Tick,
+    *,
+    traded_volume: int,
+) -> list[Trade]:
+    """Match one stored working order against one tick and book what fills (no commit)."""
+    history: list[dict[str, Any]] = []
+    ledger = Ledger(db)
+    trade = step(
+        venue, order, instrument, tick, traded_volume=traded_volume, history=history, ledger=ledger
+    )
+    store_history(db, order, history)
+    ledger.write()
+    return [] if trade is None else [trade]
+
+
+def on_tick(venue: Venue, db: Session, tick: Tick, *, traded_volume: int) -> list[Trade]:
+    """Advance every working paper order of the ticked instrument (commits)."""
+    exchange, _, symbol = tick.key.partition(":")
+    orders = db.scalars(
+        select(Order)
+        .where(
+            Order.broker == BROKER,
+            Order.exchange == exchange,
+            Order.tradingsymbol == symbol,
+            Order.status.in_(WORKING),
+        )
+        .order_by(Order.id)
+    ).all()
+    if not orders:
+        return []
+    instrument = venue.catalog(db).get(tick.key)
+    ledger = Ledger(db)
+    trades: list[Trade] = []
+    for order in orders:
+        history: list[dict[str, Any]] = []
+        trade = step(
+            venue,
+            order,
+            instrument,
+            tick,
+            traded_volume=traded_volume,
+            history=history,
+            ledger=ledger,
+        )
+        store_history(db, order, history)
+        if trade is not None:
+            trades.append(trade)
+    ledger.write()
+    db.commit()
+    return trades

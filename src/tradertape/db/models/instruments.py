@@ -25,6 +25,8 @@ class KiteInstrument(Base):
     __table_args__ = (
         UniqueConstraint("exchange", "tradingsymbol"),
         Index("ix_instruments_instrument_token", "instrument_token"),
+        # The catalog cache's stamp reads the latest import time on every order.
+        Index("ix_instruments_imported_at", "imported_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

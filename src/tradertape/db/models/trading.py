@@ -32,6 +32,9 @@ class Order(Owned, Base):
         # The idempotency guarantee: one order per client key per user, enforced by the database.
         UniqueConstraint("user_id", "client_key"),
         Index("ix_orders_broker_status", "broker", "status"),
+        # The funds check sums a user's working buys: found by status, not by scanning
+        # every order the user ever placed.
+        Index("ix_orders_user_status", "user_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -87,6 +90,8 @@ class Trade(Owned, Base):
     """One execution, with the charges it added to its day's contract note."""
 
     __tablename__ = "trades"
+    # A delivery sell checks the holding of one symbol, not the user's whole history.
+    __table_args__ = (Index("ix_trades_user_symbol", "user_id", "tradingsymbol"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     trade_id: Mapped[str] = mapped_column(String(32), unique=True)

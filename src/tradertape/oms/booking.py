@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from tradertape.db.models.trading import Order, Trade
-from tradertape.db.rows import adopt, insert_new, table_of, values_of
+from tradertape.db.rows import adopt, insert_new, table_of
 from tradertape.domain.charges import Exchange as ChargeExchange
 from tradertape.domain.charges import Fill, Side, charge_segment
 from tradertape.domain.instruments import Exchange, Instrument
@@ -69,9 +69,9 @@ class _Books:
 
 @dataclass(slots=True)
 class _Booked:
-    """A trade waiting for its order's id, and the cash it moves."""
+    """A trade's values waiting for its order's id, and the cash it moves."""
 
-    trade: Trade
+    trade: dict[str, Any]
     order: Order
     entries: list[dict[str, Any]]
 
@@ -80,12 +80,14 @@ class Ledger:
     """Fills and cash movements of one transaction, written together by `write`.
 
     What it has read is not read again, so a transaction uses one ledger at a time: a
-    second one for the same user starts after the first has written.
+    second one for the same user starts after the first has written. ``rows=False``
+    skips making session objects of the trades written (placement returns none).
     """
 
-    def __init__(self, db: Session, *, broker: str = BROKER) -> None:
+    def __init__(self, db: Session, *, broker: str = BROKER, rows: bool = True) -> None:
         self._db = db
         self._broker = broker
+        self._rows = rows
         self._books: dict[int, _Books] = {}
         self._trades: list[_Booked] = []
         self._entries: list[dict[str, Any]] = []
@@ -151,7 +153,7 @@ class Ledger:
 
     def book_fill(
         self, order: Order, instrument: Instrument, quantity: int, price: Decimal, at: datetime
-    ) -> Trade:
+    ) -> None:
         """Book one execution of `order`: charges, cash, and the trade (stored by `write`)."""
         trade_date = at.astimezone(IST).date()
         day = self._day(order.user_id, trade_date)
@@ -161,21 +163,22 @@ class Ledger:
         charges, day.total = total - day.total, total
         value = price * quantity
         order.filled_value = order.filled_value + value
-        trade = Trade(
-            user_id=order.user_id,
-            trade_id=new_trade_id(at),
-            broker=order.broker,
-            exchange=order.exchange,
-            tradingsymbol=order.tradingsymbol,
-            instrument_token=order.instrument_token,
-            product=order.product,
-            transaction_type=order.transaction_type,
-            quantity=quantity,
-            price=price,
-            filled_at=at,
-            trade_date=trade_date.isoformat(),
-            charges=charges,
-        )
+        trade = {
+            "user_id": order.user_id,
+            "trade_id": new_trade_id(at),
+            "order_pk": None,
+            "broker": order.broker,
+            "exchange": order.exchange,
+            "tradingsymbol": order.tradingsymbol,
+            "instrument_token": order.instrument_token,
+            "product": order.product,
+            "transaction_type": order.transaction_type,
+            "quantity": quantity,
+            "price": price,
+            "filled_at": at,
+            "trade_date": trade_date.isoformat(),
+            "charges": charges,
+        }
         buy = order.transaction_type == TransactionType.BUY.value
         entries = [
             self._entry(order.user_id, at, "buy" if buy else "sell", -value if buy else value)
@@ -183,16 +186,23 @@ class Ledger:
         if charges:
             entries.append(self._entry(order.user_id, at, "charges", -charges))
         self._trades.append(_Booked(trade, order, entries))
-        return trade
 
-    def write(self) -> None:
-        """Store what was booked (no commit); the orders of the trades must be stored."""
+    def write(self) -> list[Trade]:
+        """Store what was booked (no commit) and return the trades stored, oldest first.
+
+        The orders of the trades must be stored by then.
+        """
+        stored = []
         for booked in self._trades:
-            booked.trade.order_pk = booked.order.id
+            booked.trade["order_pk"] = booked.order.id
             pk = self._insert_trade(booked.trade)
             for entry in booked.entries:
                 entry["trade_pk"] = pk
             self._entries.extend(booked.entries)
+            if self._rows:
+                trade = Trade(**booked.trade)
+                adopt(self._db, trade, pk)
+                stored.append(trade)
         insert_cash_entries(self._db, self._entries)
         for user_id, books in self._books.items():
             for trade_date in sorted(books.changed_days):
@@ -204,13 +214,13 @@ class Ledger:
         for books in self._books.values():
             books.changed_days.clear()
             books.moved = False
+        return stored
 
-    def _insert_trade(self, trade: Trade) -> int:
+    def _insert_trade(self, values: dict[str, Any]) -> int:
         statement = insert_new(_TRADES, self._db.get_bind().dialect.name)
         for _ in range(_ID_ATTEMPTS):
-            pk: int | None = self._db.execute(statement, values_of(trade)).scalar()
+            pk: int | None = self._db.execute(statement, values).scalar()
             if pk is not None:
-                adopt(self._db, trade, pk)
                 return pk
-            trade.trade_id = new_trade_id(trade.filled_at)
+            values["trade_id"] = new_trade_id(values["filled_at"])
         raise RuntimeError("no free trade id after repeated draws")

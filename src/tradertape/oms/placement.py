@@ -67,7 +67,7 @@ def place(
         attribution=attribution,
         now=now,
     )
-    ledger = Ledger(db)
+    ledger = Ledger(db, rows=False)
     # The lock comes before the funds check reads anything; with a tick, a fill is likely,
     # so the balance and the fill's contract note are read in the same round trip.
     fill_date = last.ts.astimezone(IST).date() if last is not None else None

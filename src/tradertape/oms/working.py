@@ -33,7 +33,7 @@ def step(
     traded_volume: int,
     history: list[dict[str, Any]],
     ledger: Ledger,
-) -> Trade | None:
+) -> None:
     """Match `order` against `tick`: events into `history`, the fill into `ledger`."""
     working = WorkingOrder(
         side=TransactionType(order.transaction_type),
@@ -51,7 +51,7 @@ def step(
     if result.triggered:
         history.append(apply_event(order, OrderEvent(EventKind.TRIGGERED, tick.ts), now))
     if not result.fill_quantity or result.fill_price is None:
-        return None
+        return
     fill = OrderEvent(
         EventKind.FILLED,
         tick.ts,
@@ -59,7 +59,7 @@ def step(
         fill_price=result.fill_price,
     )
     history.append(apply_event(order, fill, now))
-    return ledger.book_fill(order, instrument, result.fill_quantity, result.fill_price, tick.ts)
+    ledger.book_fill(order, instrument, result.fill_quantity, result.fill_price, tick.ts)
 
 
 def expire_ioc(venue: Venue, order: Order, history: list[dict[str, Any]]) -> None:
@@ -82,12 +82,11 @@ def advance(
     """Match one stored working order against one tick and book what fills (no commit)."""
     history: list[dict[str, Any]] = []
     ledger = Ledger(db)
-    trade = step(
+    step(
         venue, order, instrument, tick, traded_volume=traded_volume, history=history, ledger=ledger
     )
     store_history(db, order, history)
-    ledger.write()
-    return [] if trade is None else [trade]
+    return ledger.write()
 
 
 def on_tick(venue: Venue, db: Session, tick: Tick, *, traded_volume: int) -> list[Trade]:
@@ -107,10 +106,9 @@ def on_tick(venue: Venue, db: Session, tick: Tick, *, traded_volume: int) -> lis
         return []
     instrument = venue.catalog(db).get(tick.key)
     ledger = Ledger(db)
-    trades: list[Trade] = []
     for order in orders:
         history: list[dict[str, Any]] = []
-        trade = step(
+        step(
             venue,
             order,
             instrument,
@@ -120,8 +118,6 @@ def on_tick(venue: Venue, db: Session, tick: Tick, *, traded_volume: int) -> lis
             ledger=ledger,
         )
         store_history(db, order, history)
-        if trade is not None:
-            trades.append(trade)
-    ledger.write()
+    trades = ledger.write()
     db.commit()
     return trades

@@ -31,7 +31,7 @@ def _value_keys(table: Table) -> tuple[str, ...]:
 
 
 def values_of(row: DeclarativeBase) -> dict[str, Any]:
-    """Every non-key column value of a transient mapped object, by column key."""
+    """Every non-key column value of a transient mapped object (attributes named as columns)."""
     return {key: getattr(row, key) for key in _value_keys(table_of(type(row)))}
 
 

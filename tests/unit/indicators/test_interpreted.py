@@ -12,18 +12,16 @@ import pytest
 from numba.core.dispatcher import Dispatcher
 
 from tests.unit.indicators.conftest import SAMPLE_NAMES, Ohlcv, tick_walk
-from tradertape.indicators import kernels, layout, recursive, windows
+from tradertape.indicators import kernels
 
-MODULES = (layout, windows, recursive, kernels)
 DAYS = 130
 
 
 def _interpret(monkeypatch: pytest.MonkeyPatch) -> None:
     """Replace every compiled kernel, wherever it is looked up, by its Python function."""
-    for module in MODULES:
-        for name, value in vars(module).copy().items():
-            if isinstance(value, Dispatcher):
-                monkeypatch.setattr(module, name, value.py_func)
+    for name, value in vars(kernels).copy().items():
+        if isinstance(value, Dispatcher):
+            monkeypatch.setattr(kernels, name, value.py_func)
 
 
 @pytest.fixture(scope="module")

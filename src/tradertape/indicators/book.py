@@ -13,7 +13,7 @@ import numpy.typing as npt
 from tradertape.candles.panel import Panel
 from tradertape.indicators.formulas import FORMULAS
 from tradertape.indicators.layout import FloatArray, Rows, present_rows
-from tradertape.indicators.names import IndicatorSpec, parse_indicator
+from tradertape.indicators.names import IndicatorSpec, check_spec, parse_indicator
 
 FIELDS = ("open", "high", "low", "close", "volume")
 
@@ -78,13 +78,13 @@ class IndicatorBook:
         return self.value(parse_indicator(name) if isinstance(name, str) else name)
 
     def value(self, spec: IndicatorSpec) -> FloatArray:
-        """`get` for an already parsed spec."""
+        """`get` for a spec (checked as a name would be)."""
         if spec.kind in self._fields:
             return self._fields[spec.kind]
         cached = self._cache.get(spec)
         if cached is not None:
             return cached
-        for produced, array in FORMULAS[spec.kind](self, spec).items():
+        for produced, array in FORMULAS[check_spec(spec).kind](self, spec).items():
             if produced not in self._cache:
                 array.flags.writeable = False
                 self._cache[produced] = array

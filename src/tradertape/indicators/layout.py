@@ -40,6 +40,9 @@ def present_rows(close: FloatArray) -> Rows:
     days, columns = close.shape
     mask = ~np.isnan(close)
     count = mask.sum(axis=0).astype(np.int64)
+    if days == 0:
+        nothing = np.zeros(columns, dtype=np.int64)
+        return Rows(nothing, nothing, np.full(columns, -1, dtype=np.int64), nothing[:0])
     start = np.where(count > 0, mask.argmax(axis=0), 0).astype(np.int64)
     last = days - 1 - mask[::-1].argmax(axis=0)
     gapped = np.flatnonzero((count > 0) & (last - start + 1 != count))

@@ -231,6 +231,17 @@ def parse_indicator(name: str) -> IndicatorSpec:
     raise UnknownIndicator(_unknown_message(name))
 
 
+def check_spec(spec: IndicatorSpec) -> IndicatorSpec:
+    """``spec`` itself if a name parses to it; `UnknownIndicator` otherwise (a spec built by
+    hand can skip the parser, and a period of 0 must not reach a kernel)."""
+    form = FORMS_BY_KIND.get(spec.kind)
+    if form is None or len(spec.params) != len(form.params):
+        raise UnknownIndicator(f"not an indicator: {spec!r}")
+    if parse_indicator(spec.name) != spec:
+        raise UnknownIndicator(f"not an indicator: {spec!r} (it would be {spec.name!r})")
+    return spec
+
+
 def _params(name: str, form: Form, groups: tuple[str | None, ...]) -> tuple[int, ...]:
     values: list[int] = []
     for i, (param, text) in enumerate(zip(form.params, groups, strict=True)):

@@ -5,10 +5,19 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import talib
+from numba.core.dispatcher import Dispatcher
 
 from tests.unit.indicators.conftest import Ohlcv, tick_walk
 from tradertape.candles import Panel
-from tradertape.indicators import CATEGORY_LABELS, IndicatorBook, UnknownIndicator, warm_up
+from tradertape.indicators import (
+    CATEGORY_LABELS,
+    IndicatorBook,
+    IndicatorSpec,
+    UnknownIndicator,
+    indicator_forms,
+    kernels,
+    warm_up,
+)
 from tradertape.indicators.categories import VOL_CALM_BELOW, VOL_SPIKE_ABOVE
 
 
@@ -94,6 +103,33 @@ def test_shapes_are_checked(ohlcv: Ohlcv):
 def test_unknown_names_raise(ohlcv: Ohlcv):
     with pytest.raises(UnknownIndicator):
         ohlcv.book().get("sma0")
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        pytest.param(IndicatorSpec("sma", (0,)), id="zero-period"),
+        pytest.param(IndicatorSpec("sma", (5, 5)), id="extra-parameter"),
+        pytest.param(IndicatorSpec("bb_upper", (20,)), id="missing-parameter"),
+        pytest.param(IndicatorSpec("median", (5,)), id="no-such-kind"),
+    ],
+)
+def test_hand_built_specs_are_checked(ohlcv: Ohlcv, spec: IndicatorSpec):
+    with pytest.raises(UnknownIndicator, match="not an indicator|N must be"):
+        ohlcv.book().get(spec)
+
+
+def test_parsed_specs_work_like_names(ohlcv: Ohlcv):
+    book = ohlcv.book()
+    assert book.get(IndicatorSpec("bb_upper", (20, 2))) is book.get("bb20_upper")
+
+
+@pytest.mark.parametrize("shape", [(0, 3), (5, 0)], ids=["no-days", "no-instruments"])
+def test_empty_panels(shape: tuple[int, int]):
+    empty = np.zeros(shape)
+    book = IndicatorBook(empty, empty, empty, empty, empty)
+    for name in ("sma20", "macd_12_26_9", "adx14", "stoch14", "vol_regime", "trend_alignment"):
+        assert book.get(name).shape == shape
 
 
 def test_price_distances(ohlcv: Ohlcv):
@@ -186,5 +222,22 @@ def test_vol_regime_sees_a_spike():
     assert regime[-1] == spike
 
 
-def test_warm_up_runs():
+def _signatures() -> dict[str, int]:
+    return {
+        name: len(value.signatures)
+        for name, value in vars(kernels).items()
+        if isinstance(value, Dispatcher)
+    }
+
+
+def test_warm_up_compiles_what_real_panels_use():
     warm_up()
+    before = _signatures()
+    gappy = tick_walk(3, 300, 5).with_missing(np.random.default_rng(3).random((300, 5)) < 0.05)
+    for panel in (gappy, tick_walk(4, 300, 1)):
+        book = panel.book()
+        for pattern, _ in indicator_forms():
+            book.get(
+                pattern.replace("[_<K>]", "").replace("<N>", "14").replace("<F>_<S>_<G>", "12_26_9")
+            )
+    assert _signatures() == before

@@ -4,11 +4,11 @@
 ``natr14`` (ATR(14) as % of close) over its own mean across the last 100 present bars,
 today included. Below 0.75 × that mean is ``vol_calm`` (0), above 1.5 × is ``vol_spike``
 (2), anything between is ``vol_normal`` (1). A ratio rather than a fixed percentage, so that
-one threshold suits a sleepy utility and a volatile small-cap alike. Defined from the 113th
-present bar (14 bars for natr14, 100 of those for the mean).
+one threshold suits a sleepy utility and a volatile small-cap alike. Defined from the 114th
+present bar on (natr14 needs 15 bars, the mean 100 natr14 values).
 
 ``trend_alignment`` counts how many of close > sma20, sma20 > sma50 and sma50 > sma200 hold:
-0 ``fully_against`` … 3 ``fully_aligned``; defined once sma200 is.
+0 ``fully_against`` … 3 ``fully_aligned``; defined once sma200 is (the 200th present bar).
 """
 
 from __future__ import annotations

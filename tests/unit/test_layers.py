@@ -60,6 +60,20 @@ def _imports(package: str) -> set[tuple[str, str]]:
             id="candles-is-an-engine",
         ),
         pytest.param(
+            "indicators",
+            (
+                "fastapi",
+                "starlette",
+                "sqlalchemy",
+                "tradertape.api",
+                "tradertape.cli",
+                "tradertape.db",
+                "tradertape.services",
+                "tradertape.oms",
+            ),
+            id="indicators-are-an-engine",
+        ),
+        pytest.param(
             "bus",
             ("fastapi", "starlette", "tradertape.api", "tradertape.db", "tradertape.feed"),
             id="bus-is-transport-only",

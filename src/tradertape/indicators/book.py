@@ -1,0 +1,96 @@
+"""`IndicatorBook`: the indicators of one set of OHLCV arrays, computed on demand, once.
+
+A strategy asks for names; the book parses each, computes it (and whatever it depends on)
+the first time, and keeps the result. Results are read-only so that one caller cannot
+corrupt what the next one reads.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from tradertape.candles.panel import Panel
+from tradertape.indicators.formulas import FORMULAS
+from tradertape.indicators.layout import FloatArray, Rows, present_rows
+from tradertape.indicators.names import IndicatorSpec, check_spec, parse_indicator
+
+FIELDS = ("open", "high", "low", "close", "volume")
+
+
+def _frozen(values: npt.ArrayLike) -> FloatArray:
+    """A read-only, Fortran-ordered float64 view (a copy only if the input is not one)."""
+    array = np.asfortranarray(values, dtype=np.float64).view()
+    array.flags.writeable = False
+    return array
+
+
+class IndicatorBook:
+    """Computes and caches named indicators of (days T, instruments N) OHLCV arrays.
+
+    NaN marks a day without a bar; each column is computed on its present rows (non-NaN
+    close) as if the missing days did not exist. Row ``t`` of every result depends only on
+    rows up to ``t``. Not thread-safe: one book per backtest or request.
+    """
+
+    def __init__(
+        self,
+        open: npt.ArrayLike,  # noqa: A002 - the OHLCV names are the vocabulary
+        high: npt.ArrayLike,
+        low: npt.ArrayLike,
+        close: npt.ArrayLike,
+        volume: npt.ArrayLike,
+    ) -> None:
+        fields = [_frozen(a) for a in (open, high, low, close, volume)]
+        shape = fields[3].shape
+        if len(shape) != 2:
+            raise ValueError(f"expected (days, instruments) arrays, got shape {shape}")
+        for name, array in zip(FIELDS, fields, strict=True):
+            if array.shape != shape:
+                raise ValueError(f"{name} has shape {array.shape}, close has {shape}")
+        self._fields = dict(zip(FIELDS, fields, strict=True))
+        self._rows = present_rows(fields[3])
+        self._cache: dict[IndicatorSpec, FloatArray] = {}
+
+    @classmethod
+    def from_panel(cls, panel: Panel) -> IndicatorBook:
+        """The book of a candle panel (its arrays are already Fortran-ordered: no copy)."""
+        return cls(panel.open, panel.high, panel.low, panel.close, panel.volume)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(days, instruments)."""
+        days, instruments = self._fields["close"].shape
+        return (days, instruments)
+
+    @property
+    def rows(self) -> Rows:
+        """Which rows of each column hold a bar."""
+        return self._rows
+
+    def field(self, name: str) -> FloatArray:
+        """A raw field (read-only)."""
+        return self._fields[name]
+
+    def get(self, name: str | IndicatorSpec) -> FloatArray:
+        """The (T, N) series a name stands for, NaN where undefined; `UnknownIndicator` if the
+        name is not one. Computed on first request, then served from the cache."""
+        return self.value(parse_indicator(name) if isinstance(name, str) else name)
+
+    def value(self, spec: IndicatorSpec) -> FloatArray:
+        """`get` for a spec (checked as a name would be)."""
+        if spec.kind in self._fields:
+            return self._fields[spec.kind]
+        cached = self._cache.get(spec)
+        if cached is not None:
+            return cached
+        for produced, array in FORMULAS[check_spec(spec).kind](self, spec).items():
+            if produced not in self._cache:
+                array.flags.writeable = False
+                self._cache[produced] = array
+        return self._cache[spec]
+
+    def names(self) -> list[str]:
+        """Canonical names of the indicators computed so far (dependencies included), in the
+        order they were computed."""
+        return [spec.name for spec in self._cache]

@@ -1,0 +1,25 @@
+"""The one way kernels are compiled: numba nopython, cached on disk, GIL released.
+
+numba ships no type hints, so `njit` would make every kernel ``Any`` to mypy; `kernel`
+keeps the Python signature the kernel was written with.
+
+numba drops a cached kernel only when the file defining it changes: not when these options
+change, nor when a helper in another file does (hence one `kernels` module). After changing
+the options here, delete ``indicators/__pycache__/*.nbi`` and ``*.nbc``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+import numba
+
+Kernel = TypeVar("Kernel", bound=Callable[..., Any])
+
+
+def kernel(fn: Kernel) -> Kernel:
+    """Compile ``fn`` lazily on first call; later processes load it from numba's disk cache."""
+    # error_model="numpy": IEEE division (no zero check per division); the kernels guard
+    # every division whose divisor can be 0 themselves
+    return cast(Kernel, numba.njit(cache=True, nogil=True, error_model="numpy")(fn))

@@ -1,0 +1,62 @@
+"""Days without a bar: each column is computed on its present rows, as if the gaps were not
+there, and the results land back on those rows."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tests.unit.indicators.conftest import SAMPLE_NAMES, Ohlcv, compacted, tick_walk
+from tradertape.indicators.layout import present_rows
+
+DAYS = 260
+
+
+@pytest.fixture(scope="module")
+def gapped() -> Ohlcv:
+    """Instrument 0 trades every day, 1 lists on day 40 and is delisted 10 days before the
+    end, 2 is suspended now and then (one day, three days, five days)."""
+    missing = np.zeros((DAYS, 3), dtype=bool)
+    missing[:40, 1] = True
+    missing[-10:, 1] = True
+    for start, length in ((50, 3), (100, 1), (150, 5), (200, 2)):
+        missing[start : start + length, 2] = True
+    return tick_walk(21, DAYS).with_missing(missing)
+
+
+@pytest.mark.parametrize("name", SAMPLE_NAMES)
+def test_each_column_is_its_compacted_computation(gapped: Ohlcv, name: str):
+    values = gapped.book().get(name)
+    for j in range(3):
+        alone, rows = compacted(gapped, j)
+        expected = np.full(DAYS, np.nan)
+        expected[rows] = alone.book().get(name)[:, 0]
+        np.testing.assert_array_equal(values[:, j], expected, err_msg=f"instrument {j}")
+
+
+def test_a_suspension_does_not_poison_the_average(gapped: Ohlcv):
+    sma = gapped.book().get("sma20")[:, 2]
+    assert np.isnan(sma[150:155]).all()
+    assert not np.isnan(sma[155:200]).any()  # the first day back already has its 20 bars
+
+
+def test_contiguous_columns_are_read_in_place(gapped: Ohlcv):
+    rows = present_rows(gapped.close)
+    assert rows.start.tolist() == [0, 40, 0]
+    assert rows.present.tolist() == [DAYS, DAYS - 50, DAYS - 11]
+    assert rows.gap_offset.tolist() == [-1, -1, 0]  # only the suspended one is gathered
+    assert rows.gap_rows.tolist() == np.flatnonzero(~np.isnan(gapped.close[:, 2])).tolist()
+
+
+def test_an_instrument_without_bars_is_all_nan():
+    empty = tick_walk(1, 30, 2).with_missing(np.repeat([[False, True]], 30, axis=0))
+    book = empty.book()
+    for name in ("sma5", "rsi5", "macd_3_6_2", "adx4", "stoch5", "obv", "cci5", "mfi5"):
+        assert np.isnan(book.get(name)[:, 1]).all()
+        assert not np.isnan(book.get(name)[:, 0]).all()
+    assert np.isnan(book.get("vol_regime")).all()  # not enough days for anyone
+
+
+def test_present_rows_wants_a_panel():
+    with pytest.raises(ValueError, match="days, instruments"):
+        present_rows(np.zeros(5))

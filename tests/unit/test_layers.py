@@ -59,6 +59,23 @@ def _imports(package: str) -> set[tuple[str, str]]:
             ),
             id="candles-is-an-engine",
         ),
+        *(
+            pytest.param(
+                package,
+                (
+                    "fastapi",
+                    "starlette",
+                    "sqlalchemy",
+                    "tradertape.api",
+                    "tradertape.cli",
+                    "tradertape.db",
+                    "tradertape.services",
+                    "tradertape.oms",
+                ),
+                id=f"{package}-is-an-engine",
+            )
+            for package in ("strategies", "backtest")
+        ),
         pytest.param(
             "indicators",
             (

@@ -17,11 +17,13 @@ from tradertape.api.routes import (
     admin,
     agent_keys,
     auth,
+    backtest,
     brokers,
     health,
     instruments,
     market,
     pages,
+    strategies,
     trading,
     worker_tokens,
     ws,
@@ -120,6 +122,8 @@ def create_app(runtime: Runtime) -> FastAPI:
         instruments,
         market,
         trading,
+        strategies,
+        backtest,
         ws,
     )
     for module in modules:

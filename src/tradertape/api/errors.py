@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tradertape.errors import InvalidField, RateLimited, TraderTapeError
+from tradertape.strategies.dsl import json_path
 
 log = logging.getLogger("tradertape.api")
 
@@ -24,17 +25,12 @@ _LOCATION_ROOTS = {"body", "query", "path", "header", "cookie"}
 
 
 def field_path(loc: tuple[Any, ...] | list[Any]) -> str:
-    """``("body", "orders", 1, "qty")`` → ``orders[1].qty`` (the location root dropped)."""
+    """``("body", "orders", 1, "qty")`` → ``orders[1].qty``: the location root dropped, and
+    the union tags pydantic inserts into strategy documents too (`json_path`)."""
     parts = list(loc)
     if parts and parts[0] in _LOCATION_ROOTS:
         parts = parts[1:]
-    path = ""
-    for part in parts:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        else:
-            path += f".{part}" if path else str(part)
-    return path or str(loc[0] if loc else "body")
+    return json_path(tuple(parts)) or str(loc[0] if loc else "body")
 
 
 def _request_id(request: Request) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from tradertape.cli import accounts, data, instruments, keys, server
+from tradertape.cli import accounts, backtest, data, instruments, keys, server
 
 app = typer.Typer(
     name="tradertape",
@@ -13,6 +13,7 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 server.register(app)
+backtest.register(app)
 app.add_typer(accounts.db_app, name="db")
 app.add_typer(accounts.user_app, name="user")
 app.add_typer(keys.keys_app, name="keys")

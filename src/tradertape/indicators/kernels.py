@@ -32,8 +32,8 @@ import math
 
 import numpy as np
 
-from tradertape.indicators.jit import kernel
 from tradertape.indicators.layout import FloatArray, Rows
+from tradertape.jit import kernel
 
 TICKS_PER_RUPEE = 100.0  # the exact paths count in paise
 GRID_TOLERANCE = 1e-6  # |x * 100 - round(x * 100)| below this: x is on the 0.01 grid

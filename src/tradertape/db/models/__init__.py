@@ -5,6 +5,7 @@ from tradertape.db.models.brokers import BrokerCredential
 from tradertape.db.models.instruments import KiteInstrument
 from tradertape.db.models.keys import AgentKey, WorkerToken
 from tradertape.db.models.outbox import OutboxMessage
+from tradertape.db.models.strategies import BacktestRun, Strategy, StrategyVersion
 from tradertape.db.models.trading import (
     CashEntry,
     ChargeDayRow,
@@ -18,6 +19,7 @@ from tradertape.db.models.trading import (
 __all__ = [
     "AgentKey",
     "AuthAttempt",
+    "BacktestRun",
     "BrokerCredential",
     "CashEntry",
     "ChargeDayRow",
@@ -28,6 +30,8 @@ __all__ = [
     "OrderEventRow",
     "OutboxMessage",
     "PaperAccount",
+    "Strategy",
+    "StrategyVersion",
     "Trade",
     "User",
     "UserSession",

@@ -4,8 +4,9 @@ numba ships no type hints, so `njit` would make every kernel ``Any`` to mypy; `k
 keeps the Python signature the kernel was written with.
 
 numba drops a cached kernel only when the file defining it changes: not when these options
-change, nor when a helper in another file does (hence one `kernels` module). After changing
-the options here, delete ``indicators/__pycache__/*.nbi`` and ``*.nbc``.
+change, nor when a helper in another file does (hence each engine keeps its kernels and their
+helpers in one module: `indicators/kernels.py`, `backtest/kernel.py`). After changing the
+options here, delete the ``__pycache__/*.nbi`` and ``*.nbc`` files next to those modules.
 """
 
 from __future__ import annotations

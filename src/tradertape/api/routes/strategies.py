@@ -1,0 +1,170 @@
+"""The strategy library: list, create, read, replace, delete, fork, share, versions, schema."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, status
+
+from tradertape.api.deps import CurrentUser, DbDep, PageDep, RuntimeDep
+from tradertape.api.schemas.strategies import (
+    StrategyCreate,
+    StrategyFork,
+    StrategyOut,
+    StrategyReplace,
+    StrategyShare,
+    StrategyVersionOut,
+)
+from tradertape.db.models import Strategy, StrategyVersion
+from tradertape.services import strategies
+from tradertape.strategies.schema import strategy_schema
+
+router = APIRouter(prefix="/strategies", tags=["strategies"])
+
+
+def strategy_out(row: Strategy, *, user_id: int) -> StrategyOut:
+    """The response shape of a strategy row."""
+    entries, exits, addons = strategies.count_rules(row.document)
+    return StrategyOut(
+        id=row.id,
+        name=row.name,
+        version=row.version,
+        base_model=row.base_model,
+        description=row.document.get("description", ""),
+        is_template=row.is_template,
+        is_builtin=row.builtin_key is not None,
+        is_public=row.is_public,
+        is_active=row.is_active,
+        is_owner=row.user_id == user_id,
+        forked_from=row.forked_from_id,
+        last_backtest_id=row.last_backtest_id,
+        entry_rule_count=entries,
+        exit_rule_count=exits,
+        addon_rule_count=addons,
+        document=row.document,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def _version_out(row: StrategyVersion) -> StrategyVersionOut:
+    return StrategyVersionOut(
+        strategy_id=row.strategy_id,
+        version=row.version,
+        document=row.document,
+        created_at=row.created_at,
+    )
+
+
+@router.get("", response_model=list[StrategyOut])
+def list_strategies(
+    user: CurrentUser,
+    runtime: RuntimeDep,
+    db: DbDep,
+    page: PageDep,
+    is_active: bool | None = None,
+    is_template: bool | None = None,
+    is_public: bool | None = None,
+    mine: Annotated[bool | None, Query(description="only yours (true) or only others'")] = None,
+) -> list[StrategyOut]:
+    """Strategies you can use: yours first, then templates (the built-ins) and public ones."""
+    filters = strategies.ListFilter(
+        is_active=is_active, is_template=is_template, is_public=is_public, mine=mine
+    )
+    rows = strategies.list_visible(
+        db,
+        clock=runtime.clock,
+        user_id=user.id,
+        filters=filters,
+        limit=page.limit,
+        offset=page.offset,
+    )
+    return [strategy_out(row, user_id=user.id) for row in rows]
+
+
+@router.get("/schema")
+def get_schema() -> dict[str, Any]:
+    """The JSON Schema of a strategy document, with the indicator names it accepts."""
+    return strategy_schema()
+
+
+@router.post("", response_model=StrategyOut, status_code=status.HTTP_201_CREATED)
+def create_strategy(
+    body: StrategyCreate, user: CurrentUser, runtime: RuntimeDep, db: DbDep
+) -> StrategyOut:
+    """Save a new strategy (version 1)."""
+    row = strategies.create(
+        db,
+        body.document(),
+        clock=runtime.clock,
+        user_id=user.id,
+        is_public=body.is_public,
+        is_active=body.is_active,
+    )
+    return strategy_out(row, user_id=user.id)
+
+
+@router.get("/{strategy_id}", response_model=StrategyOut)
+def get_strategy(strategy_id: int, user: CurrentUser, db: DbDep) -> StrategyOut:
+    """One strategy: yours, a template or a public one."""
+    return strategy_out(strategies.get_visible(db, strategy_id, user_id=user.id), user_id=user.id)
+
+
+@router.put("/{strategy_id}", response_model=StrategyOut)
+def replace_strategy(
+    strategy_id: int, body: StrategyReplace, user: CurrentUser, runtime: RuntimeDep, db: DbDep
+) -> StrategyOut:
+    """Replace the whole document (a partial body is a 422); the version goes up by one."""
+    row = strategies.replace(
+        db,
+        strategy_id,
+        body.document(),
+        clock=runtime.clock,
+        user_id=user.id,
+        is_active=body.is_active,
+    )
+    return strategy_out(row, user_id=user.id)
+
+
+@router.delete("/{strategy_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_strategy(strategy_id: int, user: CurrentUser, db: DbDep) -> None:
+    """Delete one of your strategies (its backtests keep their snapshot)."""
+    strategies.delete(db, strategy_id, user_id=user.id)
+
+
+@router.post("/{strategy_id}/fork", response_model=StrategyOut, status_code=status.HTTP_201_CREATED)
+def fork_strategy(
+    strategy_id: int,
+    user: CurrentUser,
+    runtime: RuntimeDep,
+    db: DbDep,
+    body: StrategyFork | None = None,
+) -> StrategyOut:
+    """Copy a strategy you can see into your library, at version 1."""
+    row = strategies.fork(
+        db, strategy_id, clock=runtime.clock, user_id=user.id, name=body.name if body else None
+    )
+    return strategy_out(row, user_id=user.id)
+
+
+@router.post("/{strategy_id}/share", response_model=StrategyOut)
+def share_strategy(
+    strategy_id: int, user: CurrentUser, db: DbDep, body: StrategyShare | None = None
+) -> StrategyOut:
+    """Make your strategy public (read-only and forkable for others), or private again."""
+    row = strategies.share(
+        db, strategy_id, user_id=user.id, is_public=body.is_public if body else None
+    )
+    return strategy_out(row, user_id=user.id)
+
+
+@router.get("/{strategy_id}/versions", response_model=list[StrategyVersionOut])
+def list_versions(strategy_id: int, user: CurrentUser, db: DbDep) -> list[StrategyVersionOut]:
+    """Every saved version, oldest first."""
+    return [_version_out(v) for v in strategies.versions(db, strategy_id, user_id=user.id)]
+
+
+@router.get("/{strategy_id}/versions/{version}", response_model=StrategyVersionOut)
+def get_version(strategy_id: int, version: int, user: CurrentUser, db: DbDep) -> StrategyVersionOut:
+    """One saved version's document."""
+    return _version_out(strategies.version(db, strategy_id, version, user_id=user.id))

@@ -1,0 +1,108 @@
+"""Strategy and backtest bodies. A strategy body is the DSL document plus library flags."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from tradertape.strategies.dsl import (
+    AddonRules,
+    BaseModelId,
+    Condition,
+    ExitRule,
+    ScoreEntry,
+    StrategyConfig,
+    StrategyDocument,
+)
+
+
+class StrategyCreate(StrategyDocument):
+    """A new strategy: a DSL document (``version`` is ignored: the server numbers saves)."""
+
+    is_public: bool = False
+    is_active: bool = True
+
+    def document(self) -> StrategyDocument:
+        """The DSL part of the body."""
+        return StrategyDocument.model_validate(self.model_dump(exclude={"is_public", "is_active"}))
+
+
+class StrategyReplace(StrategyCreate):
+    """A full replacement (PUT): every part of the document is required."""
+
+    base_model: BaseModelId | None
+    entry_rules: Condition
+    exit_rules: list[ExitRule] = Field(max_length=20)
+    addon_rules: AddonRules
+    conviction_scoring: list[ScoreEntry] = Field(max_length=20)
+    config: StrategyConfig
+    is_active: bool | None = None  # type: ignore[assignment]
+
+
+class StrategyFork(BaseModel):
+    """Optional name of the copy."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=120)
+
+
+class StrategyShare(BaseModel):
+    """Set ``is_public``; without it the flag toggles."""
+
+    is_public: bool | None = None
+
+
+class StrategyOut(BaseModel):
+    """A strategy as the library shows it, with its whole current document."""
+
+    id: int
+    name: str
+    version: int
+    base_model: str | None
+    description: str
+    is_template: bool
+    is_builtin: bool
+    is_public: bool
+    is_active: bool
+    is_owner: bool
+    forked_from: int | None
+    last_backtest_id: int | None
+    entry_rule_count: int
+    exit_rule_count: int
+    addon_rule_count: int
+    document: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+
+
+class StrategyVersionOut(BaseModel):
+    """One saved version of a strategy's document."""
+
+    strategy_id: int
+    version: int
+    document: dict[str, Any]
+    created_at: datetime
+
+
+class BacktestRunBrief(BaseModel):
+    """A run in the history list."""
+
+    id: int
+    strategy_id: int | None
+    strategy_version: int | None
+    strategy_name: str
+    status: str
+    config: dict[str, Any]
+    summary: dict[str, Any]
+    duration_ms: float
+    created_at: datetime
+
+
+class BacktestRunOut(BacktestRunBrief):
+    """A run with its curves, per-trade detail and where the time went."""
+
+    strategy: dict[str, Any]
+    timings_ms: dict[str, float]
+    equity_curve: list[dict[str, Any]]
+    trades: list[dict[str, Any]]

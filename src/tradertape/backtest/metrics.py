@@ -1,0 +1,130 @@
+"""Summary figures of a run, in the units users read: percentages as percents.
+
+Conventions (docs/backtester.md): returns are daily, close to close, on the equity curve;
+Sharpe and Sortino are annualised with √252 and a zero risk-free rate; CAGR uses calendar
+days (365.25 a year); drawdowns are negative percents; trade statistics count closed trades,
+and positions still open at the end are reported apart (``open_trades``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, TypedDict
+
+import numpy as np
+import numpy.typing as npt
+
+if TYPE_CHECKING:
+    from tradertape.backtest.engine import Trade
+
+FloatArray = npt.NDArray[np.float64]
+TRADING_DAYS = 252
+
+
+class Summary(TypedDict):
+    """The keys seed 001 documents, plus the benchmark's and a few more."""
+
+    cagr: float
+    total_return: float
+    win_rate: float
+    total_trades: int
+    open_trades: int
+    profit_factor: float | None
+    max_drawdown: float
+    sharpe: float | None
+    sortino: float | None
+    calmar: float | None
+    avg_hold_days: float
+    exposure_pct: float
+    final_equity: float
+    total_charges: float
+    avg_win: float
+    avg_loss: float
+    expectancy: float
+    benchmark_return: float | None
+    benchmark_cagr: float | None
+
+
+def drawdown(equity: FloatArray) -> FloatArray:
+    """Percent below the running peak (0 at a new high, negative below it)."""
+    if equity.size == 0:
+        return equity.copy()
+    peak = np.maximum.accumulate(equity)
+    return (equity / peak - 1.0) * 100.0
+
+
+def _cagr(first: float, last: float, years: float) -> float:
+    if years <= 0 or first <= 0 or last <= 0:
+        return 0.0
+    return float(((last / first) ** (1.0 / years) - 1.0) * 100.0)
+
+
+def _ratio(numerator: float, denominator: float) -> float | None:
+    if denominator == 0 or not math.isfinite(denominator):
+        return None
+    return numerator / denominator
+
+
+def _years(days: npt.NDArray[np.datetime64]) -> float:
+    if days.size < 2:
+        return 0.0
+    span = (days[-1] - days[0]).astype("timedelta64[D]").astype(np.int64)
+    return float(span) / 365.25
+
+
+def summarize(
+    *,
+    days: npt.NDArray[np.datetime64],
+    equity: FloatArray,
+    positions: npt.NDArray[np.int64],
+    trades: Sequence[Trade],
+    starting_capital: float,
+    benchmark: FloatArray | None,
+) -> Summary:
+    """Figures of one run."""
+    final = float(equity[-1]) if equity.size else starting_capital
+    years = _years(days)
+    curve = np.concatenate(([starting_capital], equity))
+    returns = np.diff(curve) / curve[:-1]
+    std = float(np.std(returns, ddof=1)) if returns.size > 1 else 0.0
+    downside = float(np.sqrt(np.mean(np.minimum(returns, 0.0) ** 2))) if returns.size else 0.0
+    mean = float(np.mean(returns)) if returns.size else 0.0
+    annual = math.sqrt(TRADING_DAYS)
+    cagr = _cagr(starting_capital, final, years)
+    max_dd = float(drawdown(curve).min()) if curve.size else 0.0
+    closed = [t for t in trades if t.exit_reason != "end_of_data"]
+    wins = [t.pnl for t in closed if t.pnl > 0]
+    losses = [t.pnl for t in closed if t.pnl <= 0]
+    gross_loss = -sum(losses)
+    bench_return = bench_cagr = None
+    if benchmark is not None:
+        known = benchmark[~np.isnan(benchmark)]
+        if known.size >= 2:
+            bench_return = (float(known[-1]) / float(known[0]) - 1.0) * 100.0
+            bench_cagr = _cagr(float(known[0]), float(known[-1]), years)
+    sharpe = _ratio(mean, std)
+    sortino = _ratio(mean, downside)
+    return Summary(
+        cagr=cagr,
+        total_return=(final / starting_capital - 1.0) * 100.0,
+        win_rate=len(wins) / len(closed) * 100.0 if closed else 0.0,
+        total_trades=len(closed),
+        open_trades=len(trades) - len(closed),
+        profit_factor=_ratio(sum(wins), gross_loss),
+        max_drawdown=max_dd,
+        sharpe=sharpe * annual if sharpe is not None else None,
+        sortino=sortino * annual if sortino is not None else None,
+        calmar=_ratio(cagr, -max_dd),
+        avg_hold_days=(
+            float(np.mean([(t.exit_date - t.entry_date).days for t in closed])) if closed else 0.0
+        ),
+        exposure_pct=float(np.mean(positions > 0) * 100.0) if positions.size else 0.0,
+        final_equity=final,
+        total_charges=sum(t.charges for t in trades),
+        avg_win=float(np.mean(wins)) if wins else 0.0,
+        avg_loss=float(np.mean(losses)) if losses else 0.0,
+        expectancy=float(np.mean([t.pnl for t in closed])) if closed else 0.0,
+        benchmark_return=bench_return,
+        benchmark_cagr=bench_cagr,
+    )

@@ -1,0 +1,220 @@
+"""`tradertape backtest`: run a strategy over a universe from the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from tradertape.cli.common import build_runtime, console, service_errors
+
+if TYPE_CHECKING:
+    from tradertape.backtest.engine import BacktestResult
+    from tradertape.runtime import Runtime
+    from tradertape.strategies.dsl import StrategyDocument
+
+STRATEGY = typer.Option(
+    ..., "--strategy", help="a built-in (v1_momentum), a JSON document's path, or a stored id"
+)
+UNIVERSE = typer.Option("nifty_100", "--universe", help="nifty_50, nifty_100, nifty_500, ...")
+FROM = typer.Option(..., "--from", help="first date (YYYY-MM-DD)")
+TO = typer.Option(..., "--to", help="last date (YYYY-MM-DD)")
+CAPITAL = typer.Option(1_000_000.0, "--capital", help="starting capital, ₹")
+SIZE = typer.Option(10.0, "--size-pct", help="percent of equity per new position")
+MAX_POSITIONS = typer.Option(10, "--max-positions")
+MAX_PER_SECTOR = typer.Option(None, "--max-per-sector")
+SLIPPAGE = typer.Option(5.0, "--slippage-bps")
+FILL_AT = typer.Option("next_open", "--fill-at", help="next_open or close")
+CHARGES = typer.Option("zerodha", "--charges", help="zerodha, none, or a flat percent (0.1)")
+AS_JSON = typer.Option(False, "--json", help="print the whole result as JSON")
+PLOT = typer.Option(None, "--plot", help="write an equity + drawdown chart (PNG)")
+
+_OPTIONS = {
+    "strategy_id": "--strategy",
+    "universe": "--universe",
+    "start_date": "--from",
+    "end_date": "--to",
+    "starting_capital": "--capital",
+    "position_size_pct": "--size-pct",
+    "max_positions": "--max-positions",
+    "max_per_sector": "--max-per-sector",
+    "slippage_bps": "--slippage-bps",
+    "fill_at": "--fill-at",
+    "charges": "--charges",
+}
+
+
+def _document(runtime: Runtime, strategy: str) -> StrategyDocument:
+    from pydantic import ValidationError
+
+    from tradertape.db.models import Strategy
+    from tradertape.errors import InvalidField
+    from tradertape.strategies.builtins import builtin
+    from tradertape.strategies.dsl import BaseModelId, StrategyDocument, json_path
+
+    if strategy in {m.value for m in BaseModelId}:
+        return builtin(BaseModelId(strategy))
+    if strategy.isdigit():
+        with runtime.db.session() as db:
+            row = db.get(Strategy, int(strategy))
+            if row is None:
+                raise InvalidField("--strategy", f"no stored strategy {strategy}")
+            return StrategyDocument.model_validate(row.document)
+    path = Path(strategy)
+    if not path.is_file():
+        known = ", ".join(m.value for m in BaseModelId)
+        raise InvalidField("--strategy", f"{strategy!r} is not a built-in ({known}) or a file")
+    try:
+        return StrategyDocument.model_validate_json(path.read_text())
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = json_path(first["loc"]) or "document"
+        raise InvalidField("--strategy", f"{path.name}: {where}: {first['msg']}") from None
+
+
+def _request(**fields: Any) -> Any:
+    from pydantic import ValidationError
+
+    from tradertape.backtest.request import BacktestRequest
+    from tradertape.errors import InvalidField
+
+    try:
+        return BacktestRequest.model_validate(fields)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = str(first["loc"][0]) if first["loc"] else "strategy"
+        raise InvalidField(_OPTIONS.get(name, name), first["msg"]) from None
+
+
+def _charges(text: str) -> Any:
+    try:
+        return {"flat_pct": float(text)}
+    except ValueError:
+        return text
+
+
+def register(app: typer.Typer) -> None:
+    """Add the command to the CLI."""
+    app.command("backtest")(backtest)
+
+
+def backtest(  # noqa: PLR0913 - one option per request field
+    strategy: str = STRATEGY,
+    universe: str = UNIVERSE,
+    start: str = FROM,
+    end: str = TO,
+    capital: float = CAPITAL,
+    size_pct: float = SIZE,
+    max_positions: int = MAX_POSITIONS,
+    max_per_sector: int | None = MAX_PER_SECTOR,
+    slippage_bps: float = SLIPPAGE,
+    fill_at: str = FILL_AT,
+    charges: str = CHARGES,
+    as_json: bool = AS_JSON,
+    plot: Path | None = PLOT,
+) -> None:
+    """Backtest a strategy over a universe: a summary table, or --json; --plot draws it."""
+    from tradertape.services.backtests import simulate
+
+    with service_errors():
+        runtime = build_runtime()
+        document = _document(runtime, strategy)
+        request = _request(
+            strategy=document,
+            universe=universe,
+            start_date=start,
+            end_date=end,
+            starting_capital=capital,
+            position_size_pct=size_pct,
+            max_positions=max_positions,
+            max_per_sector=max_per_sector,
+            slippage_bps=slippage_bps,
+            fill_at=fill_at,
+            charges=_charges(charges),
+        )
+        with _progress(quiet=as_json) as step:
+            result = simulate(runtime.candles, document, request, progress=step)
+    if as_json:
+        typer.echo(json.dumps(_as_json(result), indent=2))
+    else:
+        _print_summary(document.name, request.universe, result)
+    if plot is not None:
+        from tradertape.backtest.plot import plot_equity
+
+        plot_equity(result, plot, title=f"{document.name} · {universe}")
+        if not as_json:
+            console.print(f"chart written to {plot}")
+
+
+def _as_json(result: BacktestResult) -> dict[str, Any]:
+    from tradertape.services.backtests import equity_rows, summary_of, trade_rows
+
+    return {
+        "summary": summary_of(result),
+        "timings_ms": result.timings_ms,
+        "equity_curve": equity_rows(result),
+        "trades": trade_rows(result),
+    }
+
+
+class _progress:
+    """A rich progress bar over the run's stages (silent with --json)."""
+
+    STAGES = ("loading candles", "indicators", "simulation", "results")
+
+    def __init__(self, *, quiet: bool) -> None:
+        from rich.progress import BarColumn, Progress, TimeElapsedColumn
+
+        self.quiet = quiet
+        self.bar = Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+            disable=quiet,
+        )
+        self.task = self.bar.add_task("backtest", total=len(self.STAGES))
+
+    def __enter__(self) -> Any:
+        self.bar.start()
+
+        def step(stage: str) -> None:
+            done = self.STAGES.index(stage) if stage in self.STAGES else 0
+            self.bar.update(self.task, completed=done, description=stage)
+
+        return step
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.update(self.task, completed=len(self.STAGES))
+        self.bar.stop()
+
+
+def _print_summary(name: str, universe: object, result: BacktestResult) -> None:
+    from rich.table import Table
+
+    from tradertape.services.backtests import summary_of
+
+    summary = summary_of(result)
+    table = Table(title=f"{name} · {universe} · {result.days[0]} → {result.days[-1]}")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    percent = {"cagr", "total_return", "win_rate", "max_drawdown", "exposure_pct"}
+    money = {"final_equity", "total_charges", "avg_win", "avg_loss", "expectancy"}
+    for key, value in summary.items():
+        if value is None:
+            shown = "—"
+        elif key in percent or key.startswith("benchmark"):
+            shown = f"{value:,.2f} %"
+        elif key in money:
+            shown = f"₹{value:,.2f}"
+        elif isinstance(value, float):
+            shown = f"{value:,.2f}"
+        else:
+            shown = str(value)
+        table.add_row(key, shown)
+    console.print(table)
+    timings = ", ".join(f"{k} {v:.1f} ms" for k, v in result.timings_ms.items())
+    console.print(f"{len(result.trades)} trades; {timings}")

@@ -1,0 +1,75 @@
+"""Strategies (the DSL documents users keep, fork and share), their versions, and backtest runs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tradertape.db.base import Base, Owned
+
+
+class Strategy(Base):
+    """A strategy in the library. Built-in models are rows too (no owner, ``builtin_key``
+    set, read-only templates), so a backtest or a portfolio names either by id."""
+
+    __tablename__ = "user_strategies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    builtin_key: Mapped[str | None] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    base_model: Mapped[str | None] = mapped_column(String(40))
+    version: Mapped[int]
+    document: Mapped[dict[str, Any]]  # the current StrategyDocument, its version included
+    is_template: Mapped[bool] = mapped_column(default=False)
+    is_public: Mapped[bool] = mapped_column(default=False, index=True)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    forked_from_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_strategies.id", ondelete="SET NULL")
+    )
+    last_backtest_id: Mapped[int | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class StrategyVersion(Base):
+    """Every saved version of a strategy's document, so older versions stay readable (and a
+    portfolio or a backtest can say exactly what it ran)."""
+
+    __tablename__ = "strategy_versions"
+    __table_args__ = (UniqueConstraint("strategy_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    strategy_id: Mapped[int] = mapped_column(
+        ForeignKey("user_strategies.id", ondelete="CASCADE"), index=True
+    )
+    version: Mapped[int]
+    document: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+
+
+class BacktestRun(Owned, Base):
+    """One backtest with its inputs (the strategy snapshot and the settings) and results."""
+
+    __tablename__ = "backtest_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    strategy_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_strategies.id", ondelete="SET NULL"), index=True
+    )
+    strategy_version: Mapped[int | None]
+    strategy_name: Mapped[str] = mapped_column(String(120))
+    strategy_snapshot: Mapped[dict[str, Any]]
+    config: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(16))  # completed | failed
+    duration_ms: Mapped[float]
+    summary: Mapped[dict[str, Any]]
+    timings_ms: Mapped[dict[str, Any]]
+    equity_curve: Mapped[list[dict[str, Any]]]
+    trades: Mapped[list[dict[str, Any]]]
+    created_at: Mapped[datetime]

@@ -1,0 +1,359 @@
+"""Compile a strategy document against a panel's indicators into arrays an engine can run.
+
+Everything that does not read the open position is evaluated here, vectorized over the whole
+(days × symbols) grid: the entry condition (a flat symbol's position fields are all 0), the
+conviction score, and every market-only subtree of the exit and add-on rules. What is left —
+the parts that read the position — becomes a short postfix program per rule, interpreted by
+the backtest kernel (and, one bar at a time, by the scanner) with the position's state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from tradertape.indicators import CATEGORY_LABELS, IndicatorBook
+from tradertape.strategies.dsl import (
+    AllOf,
+    AnyOf,
+    ArithmeticOperand,
+    BucketScore,
+    CategoryScore,
+    Compare,
+    Condition,
+    ConditionScore,
+    Cross,
+    IndicatorOperand,
+    LiteralOperand,
+    Negation,
+    Op,
+    Operand,
+    PositionField,
+    PositionOperand,
+    RandomOperand,
+    StrategyDocument,
+    ValueScore,
+    uses_position,
+)
+from tradertape.strategies.scoring import SCORER_PRESETS
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+# Opcodes of the position programs (postfix; operands pushed, operators pop).
+SERIES, CONST, POS, ADD, SUB, MUL, DIV, CMP, AND, OR, NOT = range(11)
+OP_CODES = {Op.GT: 0, Op.GE: 1, Op.LT: 2, Op.LE: 3, Op.EQ: 4, Op.NE: 5}
+POS_CODES = {f: i for i, f in enumerate(PositionField)}
+_ARITH = {"add": ADD, "sub": SUB, "mul": MUL, "div": DIV}
+
+_COMPARE: dict[Op, Callable[[Any, Any], BoolArray]] = {
+    Op.GT: np.greater,
+    Op.GE: np.greater_equal,
+    Op.LT: np.less,
+    Op.LE: np.less_equal,
+    Op.EQ: np.equal,
+    Op.NE: np.not_equal,
+}
+
+
+@dataclass(slots=True)
+class Program:
+    """Postfix code for one position-dependent rule: rows of (opcode, argument)."""
+
+    code: list[tuple[int, int]] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledStrategy:
+    """A strategy bound to one panel.
+
+    ``series`` stacks the market-only values the programs read, (k, days, symbols).
+    ``programs`` is every program's code concatenated, ``bounds[i]`` the rows of program i;
+    ``exit_rules[i]`` gives (condition program, price program or -1, ignore_min_hold) in
+    priority order, names in ``exit_names``; ``addon`` is a program index or -1.
+    """
+
+    entry: BoolArray
+    score: FloatArray
+    series: FloatArray
+    consts: FloatArray
+    code: npt.NDArray[np.int64]
+    bounds: npt.NDArray[np.int64]
+    exit_rules: npt.NDArray[np.int64]
+    exit_names: tuple[str, ...]
+    addon: int
+    atr: FloatArray
+
+
+def random_field(
+    seed: int, day_numbers: npt.NDArray[np.int64], keys: tuple[str, ...]
+) -> FloatArray:
+    """Uniform [0, 1) per (day, symbol), fixed by the seed, the calendar day and the symbol.
+
+    A hash (splitmix64), not a generator stream, so the same day and symbol draw the same
+    number whatever the date range or universe of the run.
+    """
+    symbol_ids = np.array([_fnv1a(k) for k in keys], dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        x = (
+            np.uint64(seed) * np.uint64(0x9E3779B97F4A7C15)
+            + day_numbers.astype(np.uint64)[:, None] * np.uint64(0xBF58476D1CE4E5B9)
+            + symbol_ids[None, :]
+        )
+        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        x = x ^ (x >> np.uint64(31))
+    return (x >> np.uint64(11)).astype(np.float64) / float(1 << 53)
+
+
+def _fnv1a(text: str) -> int:
+    h = 0xCBF29CE484222325
+    for byte in text.encode():
+        h = ((h ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return h
+
+
+def _lagged(values: FloatArray, lag: int) -> FloatArray:
+    if lag == 0:
+        return values
+    out = np.full_like(values, np.nan)
+    out[lag:] = values[:-lag]
+    return out
+
+
+def _truth(mask: BoolArray) -> FloatArray:
+    return mask.astype(np.float64)
+
+
+class _Compiler:
+    def __init__(self, book: IndicatorBook, random: Callable[[], FloatArray]) -> None:
+        self.book = book
+        self._random = random
+        self.series: list[FloatArray] = []
+        self.consts: list[float] = []
+        self._series_ids: dict[int, int] = {}
+
+    # -- market-only values, whole grid -----------------------------------------------------
+
+    def value(self, operand: Operand) -> FloatArray | float:
+        """A position-free operand over the grid (a scalar for a literal)."""
+        match operand:
+            case IndicatorOperand(name=name, lag=lag):
+                return _lagged(self.book.get(name), lag)
+            case LiteralOperand(value=float() | int() as number):
+                return float(number)
+            case RandomOperand():
+                return self._random()
+            case ArithmeticOperand(type=kind, left=left, right=right):
+                a, b = self.value(left), self.value(right)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    match kind:
+                        case "add":
+                            return np.add(a, b)
+                        case "sub":
+                            return np.subtract(a, b)
+                        case "mul":
+                            return np.multiply(a, b)
+                        case _:
+                            return np.divide(a, np.where(np.equal(b, 0), np.nan, b))
+            case PositionOperand():
+                return 0.0  # a flat symbol's position fields
+            case _:
+                raise TypeError(f"{operand!r} has no value (a label needs its indicator)")
+
+    def _side(self, operand: Operand, other: Operand) -> FloatArray | float:
+        if isinstance(operand, LiteralOperand) and isinstance(operand.value, str):
+            assert isinstance(other, IndicatorOperand)  # the DSL checked this
+            return float(CATEGORY_LABELS[other.name][operand.value])
+        return self.value(operand)
+
+    def truth(self, condition: Condition) -> BoolArray:
+        """A condition over the grid with every position field at 0 (a flat symbol)."""
+        match condition:
+            case Compare(left=left, op=op, right=right):
+                a, b = self._side(left, right), self._side(right, left)
+                with np.errstate(invalid="ignore"):
+                    hit = _COMPARE[op](a, b)
+                known = ~(np.isnan(a) | np.isnan(b))
+                return np.asarray(hit & known, dtype=np.bool_)
+            case Cross(type=kind, left=left, right=right):
+                return crosses(self.value(left), self.value(right), above=kind == "crosses_above")
+            case AllOf(conditions=parts):
+                return np.logical_and.reduce([self.truth(c) for c in parts])  # type: ignore[no-any-return]
+            case AnyOf(conditions=parts):
+                return np.logical_or.reduce([self.truth(c) for c in parts])  # type: ignore[no-any-return]
+            case Negation(condition=inner):
+                return ~self.truth(inner)
+        raise TypeError(f"unknown condition {condition!r}")
+
+    # -- position programs ------------------------------------------------------------------
+
+    def _push_series(self, program: Program, values: FloatArray | float) -> None:
+        if isinstance(values, float):
+            program.code.append((CONST, len(self.consts)))
+            self.consts.append(values)
+            return
+        key = id(values)
+        if key not in self._series_ids:
+            self._series_ids[key] = len(self.series)
+            self.series.append(np.broadcast_to(values, self.book.get("close").shape))
+        program.code.append((SERIES, self._series_ids[key]))
+
+    def emit_operand(self, program: Program, operand: Operand, other: Operand | None) -> None:
+        if not uses_position(operand):
+            side = self._side(operand, other) if other is not None else self.value(operand)
+            self._push_series(program, side)
+        elif isinstance(operand, PositionOperand):
+            program.code.append((POS, POS_CODES[operand.field]))
+        else:
+            assert isinstance(operand, ArithmeticOperand)
+            self.emit_operand(program, operand.left, None)
+            self.emit_operand(program, operand.right, None)
+            program.code.append((_ARITH[operand.type], 0))
+
+    def emit(self, program: Program, condition: Condition) -> None:
+        if not uses_position(condition):
+            self._push_series(program, _truth(self.truth(condition)))
+            return
+        match condition:
+            case Compare(left=left, op=op, right=right):
+                self.emit_operand(program, left, right)
+                self.emit_operand(program, right, left)
+                program.code.append((CMP, OP_CODES[op]))
+            case AllOf(conditions=parts) | AnyOf(conditions=parts):
+                for part in parts:
+                    self.emit(program, part)
+                program.code.append((AND if isinstance(condition, AllOf) else OR, len(parts)))
+            case Negation(condition=inner):
+                self.emit(program, inner)
+                program.code.append((NOT, 0))
+            case _:
+                raise TypeError(f"{condition!r} cannot read the position")
+
+    # -- conviction ---------------------------------------------------------------------
+
+    def score(self, document: StrategyDocument) -> FloatArray:
+        shape = self.book.get("close").shape
+        total = np.zeros(shape)
+        for entry in document.conviction_scoring:
+            item = entry
+            if isinstance(entry, str):
+                from pydantic import TypeAdapter
+
+                from tradertape.strategies.dsl import ScoreEntry
+
+                item = TypeAdapter(ScoreEntry).validate_python(SCORER_PRESETS[entry])
+            total += np.nan_to_num(self._score_item(item), nan=0.0)
+        return total
+
+    def _score_item(self, item: object) -> FloatArray | float:
+        match item:
+            case ValueScore(operand=operand, weight=weight):
+                return np.multiply(self.value(operand), weight)
+            case BucketScore(operand=operand, buckets=buckets):
+                values = np.broadcast_to(self.value(operand), self.book.get("close").shape)
+                points = np.zeros(values.shape)
+                unset = np.ones(values.shape, dtype=np.bool_)
+                for bucket in buckets:
+                    inside = unset & ~np.isnan(values)
+                    if bucket.min is not None:
+                        inside &= values >= bucket.min
+                    if bucket.max is not None:
+                        inside &= values < bucket.max
+                    points[inside] = bucket.points
+                    unset &= ~inside
+                return points
+            case CategoryScore(indicator=name, points=table):
+                codes = self.book.get(name)
+                points = np.zeros(codes.shape)
+                for label, value in table.items():
+                    points[codes == CATEGORY_LABELS[name][label]] = value
+                return points
+            case ConditionScore(condition=condition, points=value):
+                return _truth(self.truth(condition)) * value
+        raise TypeError(f"unknown scorer {item!r}")
+
+
+def crosses(a: FloatArray | float, b: FloatArray | float, *, above: bool) -> BoolArray:
+    """``a`` crosses ``b`` on day t: strictly on the new side on t, and on the old side on the
+    last earlier day they differed (ties carry the previous side; NaN days carry nothing)."""
+    diff = np.subtract(a, b)
+    diff = np.atleast_2d(diff)
+    side = np.sign(np.nan_to_num(diff, nan=0.0))
+    rows = np.arange(side.shape[0])[:, None]
+    last = np.where(side != 0, rows, -1)
+    np.maximum.accumulate(last, axis=0, out=last)
+    carried = np.where(last >= 0, np.take_along_axis(side, np.maximum(last, 0), axis=0), 0.0)
+    before = np.zeros_like(carried)
+    before[1:] = carried[:-1]
+    if above:
+        return np.asarray((side > 0) & (before < 0), dtype=np.bool_)
+    return np.asarray((side < 0) & (before > 0), dtype=np.bool_)
+
+
+def compile_strategy(
+    document: StrategyDocument,
+    book: IndicatorBook,
+    *,
+    day_numbers: npt.NDArray[np.int64],
+    keys: tuple[str, ...],
+) -> CompiledStrategy:
+    """Bind ``document`` to the indicators of one panel."""
+    cached: list[FloatArray] = []
+
+    def random() -> FloatArray:
+        if not cached:
+            cached.append(random_field(document.config.seed, day_numbers, keys))
+        return cached[0]
+
+    compiler = _Compiler(book, random)
+    programs: list[Program] = []
+
+    def condition_program(condition: Condition) -> int:
+        program = Program()
+        compiler.emit(program, condition)
+        programs.append(program)
+        return len(programs) - 1
+
+    def operand_program(operand: Operand) -> int:
+        program = Program()
+        compiler.emit_operand(program, operand, None)
+        programs.append(program)
+        return len(programs) - 1
+
+    rules = sorted(document.exit_rules, key=lambda r: r.priority)  # stable: ties keep order
+    table = [
+        (
+            condition_program(rule.condition),
+            operand_program(rule.exit_price) if rule.exit_price is not None else -1,
+            int(rule.ignore_min_hold),
+        )
+        for rule in rules
+    ]
+    addon = document.addon_rules
+    addon_index = (
+        condition_program(addon.condition) if addon.enabled and addon.condition is not None else -1
+    )
+    entry = compiler.truth(document.entry_rules)
+    score = compiler.score(document)
+    code = np.array([row for p in programs for row in p.code] or [(0, 0)], dtype=np.int64)
+    starts = np.cumsum([0, *(len(p.code) for p in programs)])
+    bounds = np.array(list(zip(starts[:-1], starts[1:], strict=True)) or [(0, 0)], dtype=np.int64)
+    shape = book.get("close").shape
+    series = np.stack(compiler.series) if compiler.series else np.zeros((1, *shape))
+    return CompiledStrategy(
+        entry=np.ascontiguousarray(entry),
+        score=score,
+        series=np.ascontiguousarray(series),
+        consts=np.array(compiler.consts or [0.0]),
+        code=code,
+        bounds=bounds,
+        exit_rules=np.array(table or [(-1, -1, 0)], dtype=np.int64).reshape(-1, 3)[: len(table)],
+        exit_names=tuple(r.name for r in rules),
+        addon=addon_index,
+        atr=book.get("atr14"),
+    )

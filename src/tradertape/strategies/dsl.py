@@ -1,0 +1,408 @@
+"""The strategy DSL: a JSON document of condition trees over indicators and position fields.
+
+One document drives the backtester, the daily scanner and paper/live portfolios, so it is
+validated once, here, and every consumer compiles the same tree. Nodes are tagged by
+``type``; an invalid document fails with the JSON path of the bad node
+(``entry_rules.conditions[1].op``) because the union tags are dropped from error locations.
+
+Semantics the engines rely on:
+
+* an indicator's value on day ``t`` uses bars up to and including ``t``;
+* a comparison with NaN (an indicator still warming up) is false;
+* ``crosses_above(a, b)`` on day ``t`` means ``a > b`` on ``t`` and, on the last earlier day
+  where ``a != b``, ``a < b`` — touching and bouncing back is not a cross, and a tie on
+  ``t - 1`` after being below still crosses on ``t``;
+* position fields read the open position of the symbol being evaluated (0 when flat).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Literal, Self
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+    model_validator,
+)
+
+from tradertape.indicators import CATEGORY_LABELS, UnknownIndicator, parse_indicator
+
+
+class _Node(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Op(StrEnum):
+    """Comparison operators."""
+
+    GT = ">"
+    GE = ">="
+    LT = "<"
+    LE = "<="
+    EQ = "=="
+    NE = "!="
+
+
+class PositionField(StrEnum):
+    """What a rule may ask of the open position (0 when flat)."""
+
+    TOTAL_BARS_HELD = "total_bars_held"
+    ENTRY_PRICE = "entry_price"  # average price, add-ons included
+    UNREALIZED_PCT = "unrealized_pct"  # close against the average price, in percent
+    BARS_SINCE_ADDON = "bars_since_addon"  # since the entry when there was no add-on
+    ADDON_COUNT = "addon_count"
+    HIGHEST_CLOSE = "highest_close"  # since entry: trailing stops
+
+
+# -- operands ------------------------------------------------------------------------------
+
+
+class IndicatorOperand(_Node):
+    """A named indicator's value on the bar being evaluated (``close``, ``sma20``, ``rsi14``),
+    or ``lag`` bars earlier (``high20`` with ``lag: 1`` is the prior 20-day high)."""
+
+    type: Literal["indicator"]
+    name: str = Field(min_length=1, max_length=40)
+    lag: int = Field(default=0, ge=0, le=260)
+
+    @field_validator("name")
+    @classmethod
+    def _known(cls, name: str) -> str:
+        try:
+            parse_indicator(name)
+        except UnknownIndicator as exc:
+            raise ValueError(str(exc)) from None
+        return name
+
+
+class LiteralOperand(_Node):
+    """A number, or a label of a categorical indicator (``"fully_aligned"``)."""
+
+    type: Literal["literal"]
+    value: float | str
+
+    @field_validator("value")
+    @classmethod
+    def _finite_or_label(cls, value: float | str) -> float | str:
+        if isinstance(value, str):
+            labels = {label for table in CATEGORY_LABELS.values() for label in table}
+            if value not in labels:
+                raise ValueError(
+                    f"a text literal must be a category label, one of {sorted(labels)}"
+                )
+        elif value != value or value in (float("inf"), float("-inf")):
+            raise ValueError("must be a finite number")
+        return value
+
+
+class PositionOperand(_Node):
+    """A field of the open position in the symbol being evaluated."""
+
+    type: Literal["position"]
+    field: PositionField
+
+
+class RandomOperand(_Node):
+    """A uniform draw in [0, 1), fixed by ``config.seed``, the day and the symbol (V0)."""
+
+    type: Literal["random"]
+
+
+class ArithmeticOperand(_Node):
+    """``left <op> right``: e.g. ``sma20 * 1.02``. Division by zero gives NaN (false)."""
+
+    type: Literal["add", "sub", "mul", "div"]
+    left: Operand
+    right: Operand
+
+
+Operand = Annotated[
+    IndicatorOperand | LiteralOperand | PositionOperand | RandomOperand | ArithmeticOperand,
+    Field(discriminator="type"),
+]
+
+
+# -- conditions ----------------------------------------------------------------------------
+
+
+class Compare(_Node):
+    """``left op right``."""
+
+    type: Literal["compare"]
+    left: Operand
+    op: Op
+    right: Operand
+
+    @model_validator(mode="after")
+    def _labels_meet_categories(self) -> Self:
+        _check_labels(self.left, self.right)
+        _check_labels(self.right, self.left)
+        return self
+
+
+class Cross(_Node):
+    """``left`` crosses ``right`` from below (``crosses_above``) or above (``crosses_below``).
+
+    Both sides are market series: a cross needs their history, which a position field lacks.
+    """
+
+    type: Literal["crosses_above", "crosses_below"]
+    left: Operand
+    right: Operand
+
+    @field_validator("left", "right")
+    @classmethod
+    def _market_series(cls, operand: Operand) -> Operand:
+        if uses_position(operand):
+            raise ValueError("crosses compare indicators and numbers, not position fields")
+        return operand
+
+
+class AllOf(_Node):
+    """True when every condition is."""
+
+    type: Literal["and"]
+    conditions: list[Condition] = Field(min_length=1, max_length=50)
+
+
+class AnyOf(_Node):
+    """True when at least one condition is."""
+
+    type: Literal["or"]
+    conditions: list[Condition] = Field(min_length=1, max_length=50)
+
+
+class Negation(_Node):
+    """True when the condition is false (including a NaN comparison)."""
+
+    type: Literal["not"]
+    condition: Condition
+
+
+Condition = Annotated[Compare | Cross | AllOf | AnyOf | Negation, Field(discriminator="type")]
+
+
+def uses_position(node: BaseModel) -> bool:
+    """Whether a node reads the open position anywhere below it."""
+    if isinstance(node, PositionOperand):
+        return True
+    children = (getattr(node, name) for name in type(node).model_fields)
+    return any(
+        uses_position(child)
+        for value in children
+        for child in (value if isinstance(value, list) else [value])
+        if isinstance(child, BaseModel)
+    )
+
+
+def _check_labels(label_side: Operand, other: Operand) -> None:
+    if not (isinstance(label_side, LiteralOperand) and isinstance(label_side.value, str)):
+        return
+    table = CATEGORY_LABELS.get(other.name) if isinstance(other, IndicatorOperand) else None
+    if table is None or label_side.value not in table:
+        raise ValueError(
+            f"label {label_side.value!r} can only be compared with its categorical indicator"
+        )
+
+
+# -- rules, scoring, config ----------------------------------------------------------------
+
+
+class ExitRule(_Node):
+    """One exit; rules are checked by ascending ``priority`` and the first true one fires."""
+
+    name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")
+    priority: int = Field(default=0, ge=0, le=1000)
+    ignore_min_hold: bool = False
+    condition: Condition
+    exit_price: Operand | None = None  # with ``fill_at: close``; default the close
+
+
+class AddonRules(_Node):
+    """Averaging into an open position: up to ``max_addons`` extra lots of ``size_pct`` of the
+    original quantity, at least ``min_bars_between`` bars apart."""
+
+    enabled: bool = False
+    condition: Condition | None = None
+    max_addons: int = Field(default=1, ge=1, le=20)
+    size_pct: float = Field(default=100.0, gt=0, le=500)
+    min_bars_between: int = Field(default=1, ge=1, le=1000)
+
+    @model_validator(mode="after")
+    def _condition_when_enabled(self) -> Self:
+        if self.enabled and self.condition is None:
+            raise ValueError("condition is required when add-ons are enabled")
+        return self
+
+
+class Bucket(_Node):
+    """``points`` when ``min <= value < max`` (an open end is null)."""
+
+    min: float | None = None
+    max: float | None = None
+    points: float
+
+
+class ValueScore(_Node):
+    """``weight × operand``: rank by the operand itself (``weight: -1`` ranks lowest first)."""
+
+    type: Literal["weighted"]
+    operand: Operand
+    weight: float = 1.0
+
+
+class BucketScore(_Node):
+    """Points from the first bucket the operand falls in; none → 0."""
+
+    type: Literal["bucket"]
+    operand: Operand
+    buckets: list[Bucket] = Field(min_length=1, max_length=20)
+
+
+class CategoryScore(_Node):
+    """Points per label of a categorical indicator (``vol_regime``, ``trend_alignment``)."""
+
+    type: Literal["category"]
+    indicator: str
+    points: dict[str, float]
+
+    @model_validator(mode="after")
+    def _labels(self) -> Self:
+        table = CATEGORY_LABELS.get(self.indicator)
+        if table is None:
+            raise ValueError(f"indicator must be one of {sorted(CATEGORY_LABELS)}")
+        unknown = sorted(set(self.points) - set(table))
+        if unknown:
+            raise ValueError(f"unknown labels {unknown}; {self.indicator} has {sorted(table)}")
+        return self
+
+
+class ConditionScore(_Node):
+    """``points`` when the condition holds."""
+
+    type: Literal["when"]
+    condition: Condition
+    points: float
+
+
+ScoreItem = Annotated[
+    ValueScore | BucketScore | CategoryScore | ConditionScore, Field(discriminator="type")
+]
+PresetName = Literal[
+    "rsi_band",
+    "vol_regime",
+    "sma20_distance",
+    "trend_alignment",
+    "volume_surge",
+    "momentum",
+    "lowest_rsi",
+    "random",
+]
+"""Scorers listed by name (`tradertape.strategies.scoring.SCORER_PRESETS`)."""
+
+
+def _score_kind(value: object) -> str | None:
+    if isinstance(value, str):
+        return "preset"
+    if isinstance(value, dict):
+        kind = value.get("type")
+        return kind if isinstance(kind, str) else None
+    return getattr(value, "type", None)
+
+
+ScoreEntry = Annotated[
+    Annotated[ValueScore, Tag("weighted")]
+    | Annotated[BucketScore, Tag("bucket")]
+    | Annotated[CategoryScore, Tag("category")]
+    | Annotated[ConditionScore, Tag("when")]
+    | Annotated[PresetName, Tag("preset")],
+    Discriminator(
+        _score_kind,
+        custom_error_type="invalid_scorer",
+        custom_error_message="a scorer is a preset name or an object with type "
+        "weighted|bucket|category|when",
+    ),
+]
+
+
+class StrategyConfig(_Node):
+    """Runtime settings. Holding periods count bars (trading days)."""
+
+    min_hold: int = Field(default=0, ge=0, le=1000)
+    max_hold: int | None = Field(default=None, ge=1, le=5000)
+    atr_stop_mult: float = Field(default=0.0, ge=0, le=50)  # × ATR(14) below entry; 0 = off
+    gap_down_exit_pct: float | None = Field(default=None, gt=0, le=100)
+    exit_buffer_pct: float = Field(default=0.0, ge=0, le=20)
+    entry_buffer_pct: float = Field(default=0.0, ge=0, le=20)
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)  # the `random` operand's stream
+
+
+class BaseModelId(StrEnum):
+    """The built-in models a strategy may name as its parent."""
+
+    V0 = "v0_dart_monkey"
+    V1 = "v1_momentum"
+    V2 = "v2_breakout"
+    V3 = "v3_dip_buyer"
+    V4 = "v4_trend_rider"
+
+
+class StrategyDocument(_Node):
+    """A whole strategy: what users write, store, fork and backtest."""
+
+    name: str = Field(min_length=1, max_length=120)
+    version: int = Field(default=1, ge=1)
+    base_model: BaseModelId | None = None
+    description: str = Field(default="", max_length=2000)
+    entry_rules: Condition
+    exit_rules: list[ExitRule] = Field(default_factory=list, max_length=20)
+    addon_rules: AddonRules = Field(default_factory=AddonRules)
+    conviction_scoring: list[ScoreEntry] = Field(default_factory=list, max_length=20)
+    config: StrategyConfig = Field(default_factory=StrategyConfig)
+
+    @field_validator("exit_rules")
+    @classmethod
+    def _unique_names(cls, rules: list[ExitRule]) -> list[ExitRule]:
+        names = [r.name for r in rules]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"exit rule names must be unique; repeated: {twice}")
+        return rules
+
+
+_TAGS = frozenset(
+    {
+        *("indicator", "literal", "position", "random", "add", "sub", "mul", "div"),
+        *("compare", "crosses_above", "crosses_below", "and", "or", "not"),
+        *("weighted", "bucket", "category", "when", "preset"),
+    }
+)
+_UNION_SLOTS = frozenset(
+    {"entry_rules", "left", "right", "condition", "exit_price", "operand", "conviction_scoring"}
+)
+
+
+def json_path(loc: tuple[int | str, ...]) -> str:
+    """An error location as a JSON path users can follow: ``entry_rules.conditions[1].op``.
+
+    pydantic writes the chosen union member's tag after a union-valued slot
+    (``left``, ``conditions[1]``…); those tags are not part of the document, so they go.
+    """
+    path = ""
+    previous: int | str | None = None
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif part.startswith(("function-", "tagged-union[")):
+            continue
+        elif part in _TAGS and (isinstance(previous, int) or previous in _UNION_SLOTS):
+            continue  # keep `previous`: a tag may be followed by another union's tag
+        else:
+            path += f".{part}" if path else part
+        previous = part
+    return path

@@ -1,0 +1,129 @@
+"""POST /api/backtest/run and the run history, on synthetic NIFTY 50 candles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.api.test_strategies_api import SMA_CROSS
+from tests.helpers import sign_in
+from tradertape.runtime import Runtime
+
+SEED_KEYS = {"cagr", "win_rate", "total_trades"}
+
+
+@pytest.fixture
+def alice(client: TestClient, with_candles: Runtime) -> TestClient:
+    sign_in(client, with_candles, "alice@x.in")
+    return client
+
+
+def _v1_id(client: TestClient) -> int:
+    templates = client.get("/api/strategies", params={"is_template": True}).json()
+    return int(next(s["id"] for s in templates if s["base_model"] == "v1_momentum"))
+
+
+def _seed_body(strategy_id: int) -> dict[str, Any]:
+    # seed 001's example, with the range moved onto the test's synthetic history
+    return {
+        "strategy_id": strategy_id,
+        "universe": "nifty_50",
+        "start_date": "2023-01-01",
+        "end_date": "2025-12-31",
+        "starting_capital": 10000000,
+        "position_size_pct": 10,
+        "max_positions": 20,
+        "max_per_sector": 2,
+        "slippage_bps": 5,
+    }
+
+
+def test_seed_example_runs_and_is_kept(alice: TestClient):
+    response = alice.post("/api/backtest/run", json=_seed_body(_v1_id(alice)))
+    assert response.status_code == 200, response.text
+    run = response.json()
+    summary = run["summary"]
+    assert set(summary) >= SEED_KEYS
+    assert summary["total_trades"] > 20
+    assert 0 <= summary["win_rate"] <= 100
+    closed = [t for t in run["trades"] if t["exit_reason"] != "end_of_data"]
+    assert len(closed) == summary["total_trades"]
+    assert {t["exit_reason"] for t in closed} <= {"rsi_overbought", "sma20_cross"}
+    # the money adds up: final equity = capital + realised and open P&L (all after charges),
+    # to the half-paisa each trade's rounding allows
+    pnl = sum(t["pnl"] for t in run["trades"])
+    slack = 0.005 * len(run["trades"]) + 0.01
+    assert summary["final_equity"] == pytest.approx(10_000_000 + pnl, abs=slack)
+    assert summary["total_charges"] == pytest.approx(sum(t["charges"] for t in run["trades"]))
+    # sector cap: never more than two open positions of a sector
+    assert run["equity_curve"][0]["date"] == "2023-01-02"
+    assert max(p["positions"] for p in run["equity_curve"]) <= 20
+    assert summary["benchmark_return"] is not None
+
+    history = alice.get("/api/backtest/runs").json()
+    assert [(r["id"], r["strategy_name"]) for r in history] == [(run["id"], "V1 Momentum")]
+    assert "trades" not in history[0]
+    again = alice.get(f"/api/backtest/runs/{run['id']}").json()
+    assert again["trades"] == run["trades"]
+    assert again["config"]["slippage_bps"] == 5
+
+
+def test_same_inputs_same_result(alice: TestClient):
+    body = _seed_body(_v1_id(alice))
+    first = alice.post("/api/backtest/run", json=body).json()
+    second = alice.post("/api/backtest/run", json=body).json()
+    assert first["summary"] == second["summary"]
+    assert first["trades"] == second["trades"]
+
+
+def test_inline_strategy_with_flat_charges(alice: TestClient):
+    body = _seed_body(0) | {"strategy": SMA_CROSS, "charges": {"flat_pct": 0.1}}
+    del body["strategy_id"]
+    response = alice.post("/api/backtest/run", json=body)
+    assert response.status_code == 200, response.text
+    run = response.json()
+    assert run["strategy_id"] is None
+    assert run["strategy"]["name"] == "SMA cross"
+    for trade in run["trades"][:20]:
+        value = trade["entry_price"] * trade["quantity"] + (
+            trade["exit_price"] * trade["quantity"] if trade["exit_reason"] != "end_of_data" else 0
+        )
+        assert trade["charges"] == pytest.approx(value * 0.001, abs=0.01)
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        pytest.param({"universe": "nifty_7"}, "universe", id="unknown-universe"),
+        pytest.param({"end_date": "2022-06-01"}, "end_date", id="reversed-dates"),
+        pytest.param(
+            {"start_date": "2019-01-01", "end_date": "2019-12-31"}, "start_date", id="no-data"
+        ),
+        pytest.param({"starting_capital": 0}, "starting_capital", id="no-capital"),
+        pytest.param({"strategy_id": None}, "strategy_id", id="no-strategy"),
+        pytest.param({"charges": "groww"}, "charges", id="unknown-charges"),
+    ],
+)
+def test_bad_requests_name_the_field(alice: TestClient, change, field):
+    body = _seed_body(_v1_id(alice)) | change
+    response = alice.post("/api/backtest/run", json=body)
+    assert response.status_code == 422, response.text
+    assert field in {e["field"] for e in response.json()["detail"]}
+    assert alice.get("/api/backtest/runs").json() == []
+
+
+def test_runs_are_private_and_deletable(client: TestClient, with_candles: Runtime):
+    from tests.helpers import PASSWORD, make_user
+
+    make_user(with_candles, "bob@x.in")
+    sign_in(client, with_candles, "alice@x.in")
+    run = client.post("/api/backtest/run", json=_seed_body(_v1_id(client))).json()
+    client.post("/api/auth/password-login", json={"email": "bob@x.in", "password": PASSWORD})
+    assert client.get(f"/api/backtest/runs/{run['id']}").status_code == 403
+    assert client.delete(f"/api/backtest/runs/{run['id']}").status_code == 403
+    assert client.get("/api/backtest/runs").json() == []
+    client.post("/api/auth/password-login", json={"email": "alice@x.in", "password": PASSWORD})
+    assert client.delete(f"/api/backtest/runs/{run['id']}").status_code == 204
+    assert client.get(f"/api/backtest/runs/{run['id']}").status_code == 404

@@ -150,6 +150,7 @@ def settings(tmp_path: Path) -> Settings:
         public_base_url="http://testserver",
         redis_url=None,  # the in-process bus, whatever the developer's environment says
         feed="none",  # no background feed: tests drive a feed by hand
+        warm_kernels=False,  # the warm-up has its own test; each app start need not pay it
         _env_file=None,
     )
 

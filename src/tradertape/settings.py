@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     feed_speed: float = Field(default=1.0, gt=0)
     feed_interval_secs: float = Field(default=1.0, gt=0)
     live_trading_enabled: bool = False
+    # Compile (or load from numba's cache) the indicator and backtest kernels when the server
+    # starts, in the background, so the first backtest request does not pay for it.
+    warm_kernels: bool = True
     log_json: bool = False
     session_days: int = 30
     login_challenge_minutes: int = 15

@@ -1,6 +1,7 @@
 """Deterministic factories for tests and benchmarks (part of the package so both can import it).
 
-Nothing in the product imports this module.
+The product imports it in one place: the backtest warm-up builds its tiny panel with
+`make_panel`.
 """
 
 from __future__ import annotations

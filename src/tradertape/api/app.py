@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -74,6 +75,15 @@ async def _lead(runtime: Runtime, lease: LeaderLease, *, retry_s: float = 5.0) -
     await asyncio.gather(loop.run(runtime.bus, tick_from_message), feed.run())
 
 
+async def _warm_kernels() -> None:
+    """Build the backtest kernels in a worker thread while the server already answers."""
+    from tradertape.backtest.warmup import warm_up
+
+    started = time.perf_counter()
+    await asyncio.to_thread(warm_up)
+    log.info("backtest kernels ready in %.1f s", time.perf_counter() - started)
+
+
 def create_app(runtime: Runtime) -> FastAPI:
     """Build the app around an already-wired runtime (migrations are the caller's job).
 
@@ -88,6 +98,8 @@ def create_app(runtime: Runtime) -> FastAPI:
         lease = LeaderLease(runtime.db)
         if runtime.feed is not None:
             tasks.append(asyncio.create_task(_lead(runtime, lease), name="market-leader"))
+        if runtime.settings.warm_kernels:
+            tasks.append(asyncio.create_task(_warm_kernels(), name="warm-kernels"))
         try:
             yield
         finally:

@@ -1,0 +1,95 @@
+"""Compile every backtest kernel before the first request needs it.
+
+The first call of a numba function in a process compiles it (seconds) or, when numba's
+on-disk cache holds a build for the same argument types, loads it (milliseconds). The
+server calls `warm_up` once at start-up so a user's first backtest pays neither.
+
+numba builds one version of a kernel per argument *type*, and an array's type includes its
+memory layout: a warm-up over C-ordered arrays would leave the Fortran-ordered version the
+candle store's panels need uncompiled. So the tiny panel here is laid out exactly as
+`tradertape.candles.panel.assemble` lays out a loaded one, and it goes through
+`run_backtest` itself, which converts and passes arrays as real runs do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from tradertape import indicators
+from tradertape.backtest.engine import BacktestSettings, run_backtest
+from tradertape.candles.bars import FloatArray
+from tradertape.candles.panel import Panel
+from tradertape.strategies.builtins import builtin, builtin_models
+from tradertape.testkit import make_panel
+
+# Longer than every built-in's longest window (SMA 200, the 52-week high and low), so each
+# indicator actually runs its kernel rather than returning early on a short series.
+_DAYS = 300
+_SECTORS = {"NSE:WARMA": "IT", "NSE:WARMB": "IT", "NSE:WARMC": "BANKING", "NSE:WARMD": ""}
+
+# Both charge modes and both fill times, every constraint on and off: the kernel's settings
+# are scalars (one type whatever their values), but this keeps the warm-up honest if a
+# setting ever changes what the engine passes.
+_SETTINGS = (
+    BacktestSettings(
+        starting_capital=1e7,
+        position_size_pct=10,
+        max_positions=20,
+        max_per_sector=2,
+        slippage_bps=5,
+        charges="zerodha",
+    ),
+    BacktestSettings(charges=0.1, fill_at="close"),
+)
+
+
+def store_layout(panel: Panel) -> Panel:
+    """``panel`` with its fields laid out as the candle store returns them: Fortran-ordered
+    (days × symbols) views of one (field, symbol, day) block."""
+    fields = (panel.open, panel.high, panel.low, panel.close, panel.volume)
+    block = np.empty((len(fields), panel.shape[1], panel.shape[0]))
+    for k, values in enumerate(fields):
+        block[k] = values.T
+    o, h, lo, c, v = (block[k].T for k in range(len(fields)))
+    return replace(panel, open=o, high=h, low=lo, close=c, volume=v)
+
+
+def warm_up_panel(symbols: int = len(_SECTORS)) -> Panel:
+    """``symbols`` (at most four) × 300 trading days of a seeded random walk, in the store's
+    layout."""
+    rng = np.random.default_rng(7)
+    keys = sorted(_SECTORS)[:symbols]
+    steps = rng.normal(0.0005, 0.02, size=(_DAYS, len(keys)))
+    close: FloatArray = 100.0 * np.exp(np.cumsum(steps, axis=0))
+    gap: FloatArray = rng.normal(0.0, 0.005, size=close.shape)
+    open_ = np.vstack([close[:1], close[:-1] * np.exp(gap[1:])])
+    spread = np.abs(rng.normal(0.0, 0.01, size=close.shape)) * close
+    high, low = np.fmax(open_, close) + spread, np.fmin(open_, close) - spread
+
+    def columns(values: FloatArray) -> dict[str, list[float]]:
+        return {k: values[:, j].tolist() for j, k in enumerate(keys)}
+
+    panel = make_panel(
+        columns(close),
+        open_=columns(open_),
+        high=columns(high),
+        low=columns(low),
+        sectors={k: _SECTORS[k] for k in keys if _SECTORS[k]},
+    )
+    return store_layout(panel)
+
+
+def warm_up() -> None:
+    """Compile (or load from numba's cache) the indicator and backtest kernels: a tiny
+    backtest of every built-in under each of `_SETTINGS`, on four symbols and on one.
+
+    One symbol is a layout of its own: a single-column array is both C- and Fortran-
+    contiguous, which numba types as C-ordered, so a one-stock backtest needs its own build.
+    """
+    indicators.warm_up()
+    for panel in (warm_up_panel(), warm_up_panel(1)):
+        for model in builtin_models():
+            for settings in _SETTINGS:
+                run_backtest(builtin(model), panel, settings)

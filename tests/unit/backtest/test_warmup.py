@@ -1,0 +1,49 @@
+"""The start-up warm-up: it runs, and leaves compiled the kernel versions real runs use."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any, cast
+
+import pytest
+from numba.core.registry import CPUDispatcher
+
+from tradertape.backtest import kernel
+from tradertape.backtest.engine import BacktestSettings, run_backtest
+from tradertape.backtest.warmup import warm_up
+from tradertape.candles import CandleStore
+from tradertape.candles.populate import synthesize
+from tradertape.candles.synthetic import SyntheticMarket
+from tradertape.domain.instruments_data import reference_catalog
+from tradertape.strategies.builtins import builtin
+from tradertape.strategies.dsl import BaseModelId
+
+START, END = date(2024, 1, 1), date(2024, 12, 31)
+
+
+def _signatures() -> list[object]:
+    # the typed `kernel` decorator hides numba's dispatcher from mypy
+    return list(cast(Any, kernel.simulate).signatures)
+
+
+def test_warm_up_compiles_the_kernel():
+    warm_up()
+    # The engine calls only `simulate` from Python; the helpers it calls are built into it
+    # (and have no signatures of their own when `simulate` comes from numba's disk cache).
+    assert isinstance(kernel.simulate, CPUDispatcher)
+    assert _signatures()
+
+
+@pytest.mark.parametrize("keys", [["NSE:INFY", "NSE:TCS"], ["NSE:INFY"]], ids=["two", "one"])
+def test_a_run_on_a_stored_panel_needs_no_new_build(tmp_path: Path, keys: list[str]):
+    catalog = reference_catalog()
+    store = CandleStore(tmp_path, catalog=catalog)
+    synthesize(store, SyntheticMarket(catalog, store.calendar), keys, START, END)
+    panel = store.load_panel(keys, START, END)
+    warm_up()
+    before = _signatures()
+    settings = BacktestSettings(max_per_sector=2, slippage_bps=5)
+    for model in (BaseModelId.V1, BaseModelId.V3):
+        run_backtest(builtin(model), panel, settings)
+    assert _signatures() == before

@@ -19,6 +19,12 @@ import numba
 Kernel = TypeVar("Kernel", bound=Callable[..., Any])
 
 
+def inlined(fn: Kernel) -> Kernel:
+    """A small helper numba pastes into each kernel that calls it (no call, no argument
+    copying: tuples of arrays are passed by value), for the per-symbol, per-day paths."""
+    return cast(Kernel, numba.njit(inline="always", error_model="numpy")(fn))
+
+
 def kernel(fn: Kernel) -> Kernel:
     """Compile ``fn`` lazily on first call; later processes load it from numba's disk cache."""
     # error_model="numpy": IEEE division (no zero check per division); the kernels guard

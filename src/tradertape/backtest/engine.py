@@ -39,6 +39,8 @@ class BacktestSettings:
     slippage_bps: float = 0.0
     fill_at: Literal["next_open", "close"] = "next_open"
     charges: Charges = "zerodha"
+    # (deployed + committed + the new position) may not exceed this × equity; None: no limit
+    max_oversubscription: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +117,21 @@ def _params(document: StrategyDocument, settings: BacktestSettings) -> kernel.Pa
         addon_min_bars=addon.min_bars_between,
         charge_mode=mode,
         flat_charge=flat,
+        max_commit=settings.max_oversubscription or 0.0,
+    )
+
+
+def rules_of(compiled: CompiledStrategy) -> kernel.Rules:
+    """The kernel's view of a compiled strategy."""
+    return kernel.Rules(
+        entry=compiled.entry,
+        score=compiled.score,
+        series=compiled.series,
+        consts=compiled.consts,
+        code=compiled.code,
+        bounds=compiled.bounds,
+        exit_rules=compiled.exit_rules,
+        addon=compiled.addon,
     )
 
 
@@ -159,23 +176,21 @@ def run_backtest(
     # Row-major copies: the loop walks days, then symbols (and one layout means one compiled
     # signature, cached on disk and warmed at start-up).
     row_major = np.ascontiguousarray
+    sectors = _sector_ids(panel.sectors)
+    market = kernel.Market(
+        open=row_major(panel.open),
+        high=row_major(panel.high),
+        low=row_major(panel.low),
+        close=row_major(panel.close),
+        atr=atr,
+        sectors=sectors,
+        rates=rates,
+    )
+    ledger = kernel.new_book(
+        len(panel.keys), int(sectors.max(initial=-1)) + 1, settings.starting_capital
+    )
     equity, cash, positions, rows = kernel.simulate(
-        row_major(panel.open),
-        row_major(panel.high),
-        row_major(panel.low),
-        row_major(panel.close),
-        compiled.entry,
-        compiled.score,
-        compiled.series,
-        compiled.consts,
-        compiled.code,
-        compiled.bounds,
-        compiled.exit_rules,
-        compiled.addon,
-        atr,
-        _sector_ids(panel.sectors),
-        rates,
-        _params(document, settings),
+        market, rules_of(compiled), ledger, _params(document, settings)
     )
     simulated = time.perf_counter()
     step("results")

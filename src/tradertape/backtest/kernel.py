@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from tradertape.backtest.costs import DP_PAISE, REST_BUY, REST_SELL, STT_BUY, STT_SELL
-from tradertape.jit import kernel
+from tradertape.jit import inlined, kernel
 
 # Charge modes.
 NO_CHARGES, FLAT, ZERODHA = 0, 1, 2
@@ -63,8 +63,16 @@ TRADE_COLUMNS = 10
 ) = range(11)
 POSITION_COLUMNS = 11
 
-# Decisions waiting for the next open.
-_IDLE, _ENTER, _EXIT, _ADD = 0, 1, 2, 3
+# Decisions waiting for the next open (one row per symbol).
+(O_KIND, O_QTY, O_REASON, O_CLOSE, O_ATR, O_SCORE, O_DROP) = range(7)
+ORDER_COLUMNS = 7
+IDLE, ENTER, EXIT, ADD = 0, 1, 2, 3
+
+# Why an entry candidate was not taken (O_DROP), for the scanner's record.
+DROP_SLOTS, DROP_SECTOR, DROP_SIZE, DROP_OVERSUBSCRIBED, DROP_FUNDS = 1, 2, 3, 4, 5
+
+# Counters of a Book.
+C_TRADES, C_BUYS, C_EXITING = range(3)
 
 # Position fields a rule may read, in `tradertape.strategies.dsl.PositionField` order.
 _N_FIELDS = 6
@@ -93,12 +101,54 @@ class Params(NamedTuple):
     addon_min_bars: int
     charge_mode: int
     flat_charge: float  # fraction of value, each side
+    max_commit: float  # (deployed + committed + new) ≤ this × equity; 0: off
+
+
+class Market(NamedTuple):
+    """The prices and per-symbol facts of a run: (days × symbols) arrays, row-major."""
+
+    open: Any
+    high: Any
+    low: Any
+    close: Any
+    atr: Any  # ATR(14), or an empty (0, 0) array when no stop is used
+    sectors: Any  # sector index per symbol, -1 for none
+    rates: Any  # `costs.rate_table` rows per day (zerodha), else one zero row
+
+
+class Rules(NamedTuple):
+    """A compiled strategy (`tradertape.strategies.compile.CompiledStrategy`) as arrays."""
+
+    entry: Any
+    score: Any
+    series: Any
+    consts: Any
+    code: Any
+    bounds: Any
+    exit_rules: Any
+    addon: int
+
+
+class Book(NamedTuple):
+    """Everything the loop carries from one day to the next; the scanner builds one from the
+    database to decide a single day exactly as the backtest would."""
+
+    state: Any  # (symbols, POSITION_COLUMNS)
+    orders: Any  # (symbols, ORDER_COLUMNS): decisions waiting for the next open
+    queue: Any  # symbols of queued buys, in fill order (add-ons, then entries by rank)
+    counts: Any  # int64[3]: trades recorded, buys queued, exits decided today
+    cash: Any  # float64[1]
+    last_close: Any  # (symbols,): the last close seen, NaN before the first
+    exit_decided: Any  # (symbols,) int64: day of the last exit decision (no same-day re-entry)
+    sector_count: Any  # open positions per sector
+    stack: Any  # the rule interpreter's scratch
+    fields: Any  # position fields of the symbol being evaluated
 
 
 # -- charges ------------------------------------------------------------------------------
 
 
-@kernel
+@inlined
 def _fill_charges(value: float, buy: bool, t: int, mode: int, flat: float, rates: Any) -> float:
     if mode == NO_CHARGES:
         return 0.0
@@ -118,7 +168,7 @@ def _fill_charges(value: float, buy: bool, t: int, mode: int, flat: float, rates
 # -- the rule interpreter -----------------------------------------------------------------
 
 
-@kernel
+@inlined
 def _compare(a: float, b: float, op: int) -> bool:
     if np.isnan(a) or np.isnan(b):
         return False
@@ -135,7 +185,7 @@ def _compare(a: float, b: float, op: int) -> bool:
     return a != b
 
 
-@kernel
+@inlined
 def _arithmetic(a: float, b: float, op: int) -> float:
     if op == _ADD_OP:
         return a + b
@@ -146,7 +196,7 @@ def _arithmetic(a: float, b: float, op: int) -> float:
     return a / b if b != 0.0 else np.nan
 
 
-@kernel
+@inlined
 def _truthy(value: float) -> bool:
     return value != 0.0 and not np.isnan(value)
 
@@ -184,14 +234,14 @@ def _run_program(
 # -- fills --------------------------------------------------------------------------------
 
 
-@kernel
+@inlined
 def _record(
-    trades: Any, count: Any, row: Any, j: int, t: int, price: float, charges: float, reason: int
+    trades: Any, counts: Any, row: Any, j: int, t: int, price: float, charges: float, reason: int
 ) -> Any:
     """Append a finished (or, at the end, marked) position to the trade tape."""
-    if count[0] == trades.shape[0]:
+    if counts[C_TRADES] == trades.shape[0]:
         trades = np.concatenate((trades, np.empty_like(trades)))
-    out = trades[count[0]]
+    out = trades[counts[C_TRADES]]
     out[T_SYMBOL] = j
     out[T_ENTRY] = row[FIRST]
     out[T_EXIT] = t
@@ -202,39 +252,30 @@ def _record(
     out[T_REASON] = reason
     out[T_CONVICTION] = row[CONVICTION]
     out[T_ADDONS] = row[ADDONS]
-    count[0] += 1
+    counts[C_TRADES] += 1
     return trades
 
 
-@kernel
+@inlined
 def _sell(
-    state: Any,
-    j: int,
-    t: int,
-    price: float,
-    reason: int,
-    cash: Any,
-    trades: Any,
-    count: Any,
-    sectors: Any,
-    sector_count: Any,
-    p: Params,
-    rates: Any,
+    m: Market, book: Book, p: Params, trades: Any, j: int, t: int, price: float, reason: int
 ) -> Any:
     """Sell the whole position at ``price`` (slippage already applied)."""
-    row = state[j]
-    charge = _fill_charges(row[QTY] * price, False, t, p.charge_mode, p.flat_charge, rates)
-    cash[0] += row[QTY] * price - charge
-    trades = _record(trades, count, row, j, t, price, row[PAID] + charge, reason)
-    if sectors[j] >= 0:
-        sector_count[sectors[j]] -= 1
+    row = book.state[j]
+    charge = _fill_charges(row[QTY] * price, False, t, p.charge_mode, p.flat_charge, m.rates)
+    book.cash[0] += row[QTY] * price - charge
+    trades = _record(trades, book.counts, row, j, t, price, row[PAID] + charge, reason)
+    if m.sectors[j] >= 0:
+        book.sector_count[m.sectors[j]] -= 1
     row[QTY] = 0.0
     return trades
 
 
-@kernel
+@inlined
 def _buy(
-    state: Any,
+    m: Market,
+    book: Book,
+    p: Params,
     j: int,
     t: int,
     quantity: float,
@@ -242,19 +283,13 @@ def _buy(
     adding: bool,
     score: float,
     atr_value: float,
-    close_now: float,
-    cash: Any,
-    sectors: Any,
-    sector_count: Any,
-    p: Params,
-    rates: Any,
 ) -> bool:
     """Buy ``quantity`` at ``price`` if the cash covers it and its charges; False if not."""
-    charge = _fill_charges(quantity * price, True, t, p.charge_mode, p.flat_charge, rates)
-    if quantity * price + charge > cash[0]:
+    charge = _fill_charges(quantity * price, True, t, p.charge_mode, p.flat_charge, m.rates)
+    if quantity * price + charge > book.cash[0]:
         return False
-    cash[0] -= quantity * price + charge
-    row = state[j]
+    book.cash[0] -= quantity * price + charge
+    row = book.state[j]
     if adding:
         row[AVG] = (row[AVG] * row[QTY] + price * quantity) / (row[QTY] + quantity)
         row[QTY] += quantity
@@ -268,17 +303,17 @@ def _buy(
         row[FIRST] = t
         row[HELD_FROM] = t + 1 if p.fill_at_close else t
         row[ADDONS] = 0
-        row[HIGHEST] = close_now
+        row[HIGHEST] = m.close[t, j]
         row[CONVICTION] = score
-        if sectors[j] >= 0:
-            sector_count[sectors[j]] += 1
+        if m.sectors[j] >= 0:
+            book.sector_count[m.sectors[j]] += 1
     row[LAST_ADDON] = t
     use_stop = p.atr_stop_mult > 0.0 and not np.isnan(atr_value)
     row[STOP] = row[AVG] - p.atr_stop_mult * atr_value if use_stop else 0.0
     return True
 
 
-@kernel
+@inlined
 def _position_fields(row: Any, t: int, close: float, fields: Any) -> None:
     held = t - row[HELD_FROM] + 1
     fields[0] = held
@@ -289,32 +324,23 @@ def _position_fields(row: Any, t: int, close: float, fields: Any) -> None:
     fields[5] = row[HIGHEST]
 
 
-@kernel
-def _exit_reason(
-    code: Any,
-    bounds: Any,
-    exit_rules: Any,
-    series: Any,
-    consts: Any,
-    t: int,
-    j: int,
-    fields: Any,
-    stack: Any,
-    p: Params,
-) -> int:
+@inlined
+def _exit_reason(r: Rules, book: Book, p: Params, t: int, j: int) -> int:
     """The first exit rule that fires (by priority), `MAX_HOLD`, or `_NO_EXIT`."""
+    fields, stack, rules, bounds = book.fields, book.stack, r.exit_rules, r.bounds
+    code, series, consts = r.code, r.series, r.consts
     held = fields[0]
-    for r in range(exit_rules.shape[0]):
-        if held < p.min_hold and exit_rules[r, 2] == 0:
+    for k in range(rules.shape[0]):
+        if held < p.min_hold and rules[k, 2] == 0:
             continue
-        if _run_program(code, bounds[exit_rules[r, 0]], series, consts, t, j, fields, stack):
-            return r
+        if _run_program(code, bounds[rules[k, 0]], series, consts, t, j, fields, stack):
+            return k
     if p.max_hold > 0 and held >= p.max_hold:
         return MAX_HOLD
     return _NO_EXIT
 
 
-@kernel
+@inlined
 def _intraday_exit(row: Any, t: int, o: float, low: float, prev_close: float, p: Params) -> Any:
     """(reason, price) of a gap-down or ATR-stop exit today, reason `_NO_EXIT` if none."""
     gapped = p.gap_down > 0.0 and row[FIRST] < t and not np.isnan(prev_close)
@@ -325,262 +351,312 @@ def _intraday_exit(row: Any, t: int, o: float, low: float, prev_close: float, p:
     return _NO_EXIT, 0.0
 
 
+# -- the phases of a day --------------------------------------------------------------------
+
+
+@inlined
+def open_fills(m: Market, book: Book, p: Params, trades: Any, t: int) -> Any:
+    """Fill yesterday's decisions at today's open: sells first, then the queued buys."""
+    orders, opens = book.orders, m.open
+    for j in range(orders.shape[0]):
+        if orders[j, O_KIND] != EXIT or np.isnan(opens[t, j]):
+            continue  # no bar: the sell waits for the next one
+        price = max(m.open[t, j] * (1.0 - p.slippage), m.low[t, j])
+        if p.exit_buffer > 0.0:
+            limit = orders[j, O_CLOSE] * (1.0 - p.exit_buffer)
+            if m.high[t, j] < limit:
+                continue
+            price = max(price, min(limit, m.high[t, j]))
+        orders[j, O_KIND] = IDLE
+        trades = _sell(m, book, p, trades, j, t, price, int(orders[j, O_REASON]))
+    for k in range(book.counts[C_BUYS]):
+        j = book.queue[k]
+        kind = orders[j, O_KIND]
+        orders[j, O_KIND] = IDLE
+        o = m.open[t, j]
+        if np.isnan(o):
+            continue
+        price = min(o * (1.0 + p.slippage), m.high[t, j])
+        if p.entry_buffer > 0.0 and kind == ENTER:
+            trigger = orders[j, O_CLOSE] * (1.0 + p.entry_buffer)
+            if m.high[t, j] < trigger:
+                continue
+            price = min(max(o, trigger) * (1.0 + p.slippage), m.high[t, j])
+        _buy(
+            m,
+            book,
+            p,
+            j,
+            t,
+            orders[j, O_QTY],
+            price,
+            kind == ADD,
+            orders[j, O_SCORE],
+            orders[j, O_ATR],
+        )
+    book.counts[C_BUYS] = 0
+    return trades
+
+
+@inlined
+def intraday_exits(m: Market, book: Book, p: Params, trades: Any, t: int) -> Any:
+    """Gap-down exits at the open and ATR stops on the day's low."""
+    state, opens, lows, last_close = book.state, m.open, m.low, book.last_close
+    for j in range(state.shape[0]):
+        if state[j, QTY] == 0.0 or np.isnan(opens[t, j]):
+            continue
+        reason, price = _intraday_exit(state[j], t, opens[t, j], lows[t, j], last_close[j], p)
+        if reason != _NO_EXIT:
+            price = max(price * (1.0 - p.slippage), m.low[t, j])
+            trades = _sell(m, book, p, trades, j, t, price, reason)
+            book.orders[j, O_KIND] = IDLE
+    return trades
+
+
+@inlined
+def mark(m: Market, book: Book, t: int) -> float:
+    """Take today's closes (and highest closes) and return the marked equity."""
+    marked = book.cash[0]
+    state, last_close, close = book.state, book.last_close, m.close
+    for j in range(state.shape[0]):
+        c = close[t, j]
+        if not np.isnan(c):
+            last_close[j] = c
+            if state[j, QTY] > 0.0 and c > state[j, HIGHEST]:
+                state[j, HIGHEST] = c
+        if state[j, QTY] > 0.0:
+            marked += state[j, QTY] * last_close[j]
+    return float(marked)
+
+
+@inlined
+def _exit_at_close(
+    m: Market, r: Rules, book: Book, p: Params, trades: Any, t: int, j: int, reason: int
+) -> Any:
+    price = m.close[t, j]
+    if reason >= 0 and r.exit_rules[reason, 1] >= 0:
+        program = r.bounds[r.exit_rules[reason, 1]]
+        value = _run_program(r.code, program, r.series, r.consts, t, j, book.fields, book.stack)
+        price = value if not np.isnan(value) else price
+    price = max(price * (1.0 - p.slippage), m.low[t, j])
+    return _sell(m, book, p, trades, j, t, price, reason)
+
+
+@inlined
+def decide_exits(m: Market, r: Rules, book: Book, p: Params, trades: Any, t: int) -> Any:
+    """Exit rules, then add-ons, on every held position with today's bar."""
+    state, orders, fields, close = book.state, book.orders, book.fields, m.close
+    has_atr = m.atr.shape[0] > 0
+    book.counts[C_EXITING] = 0
+    for j in range(state.shape[0]):
+        row = state[j]
+        if row[QTY] == 0.0 or orders[j, O_KIND] != IDLE or np.isnan(close[t, j]):
+            continue
+        _position_fields(row, t, close[t, j], fields)
+        reason = _exit_reason(r, book, p, t, j)
+        if reason != _NO_EXIT:
+            book.counts[C_EXITING] += 1
+            book.exit_decided[j] = t
+            if p.fill_at_close:
+                trades = _exit_at_close(m, r, book, p, trades, t, j, reason)
+            else:
+                orders[j, O_KIND] = EXIT
+                orders[j, O_REASON] = reason
+                orders[j, O_CLOSE] = m.close[t, j]
+            continue
+        if r.addon < 0 or row[ADDONS] >= p.addon_max or book.fields[3] < p.addon_min_bars:
+            continue
+        program = r.bounds[r.addon]
+        if not _run_program(r.code, program, r.series, r.consts, t, j, book.fields, book.stack):
+            continue
+        quantity = np.floor(row[BASE_QTY] * p.addon_size)
+        if quantity <= 0.0:
+            continue
+        atr_value = m.atr[t, j] if has_atr else np.nan
+        if p.fill_at_close:
+            price = m.close[t, j] * (1.0 + p.slippage)
+            _buy(m, book, p, j, t, quantity, price, True, 0.0, atr_value)
+        else:
+            orders[j, O_KIND] = ADD
+            orders[j, O_QTY] = quantity
+            orders[j, O_CLOSE] = m.close[t, j]
+            orders[j, O_ATR] = atr_value
+            book.queue[book.counts[C_BUYS]] = j
+            book.counts[C_BUYS] += 1
+    return trades
+
+
+@inlined
+def _committed(m: Market, book: Book, t: int) -> float:
+    """Cost of the open positions plus the value of the queued buys at their signal close."""
+    total = 0.0
+    for j in range(book.state.shape[0]):
+        total += book.state[j, QTY] * book.state[j, AVG]
+        kind = book.orders[j, O_KIND]
+        if kind in (ENTER, ADD):
+            total += book.orders[j, O_QTY] * book.orders[j, O_CLOSE]
+    return total
+
+
+@inlined
+def _candidates(m: Market, r: Rules, book: Book, t: int, keys: Any, out: Any) -> int:
+    """Flat symbols signalling today, into ``out``; ``keys`` gets minus their score."""
+    # Tuple fields go into locals once: each read of one inside the loop would cost a
+    # reference-count round trip.
+    state, orders, decided = book.state, book.orders, book.exit_decided
+    entry, score, close = r.entry, r.score, m.close
+    n = 0
+    for j in range(state.shape[0]):
+        orders[j, O_DROP] = 0
+        flat = state[j, QTY] == 0.0 and orders[j, O_KIND] == IDLE and decided[j] != t
+        if flat and entry[t, j] and not np.isnan(close[t, j]):
+            out[n] = j
+            keys[n] = -score[t, j]
+            n += 1
+    return n
+
+
+@inlined
+def _drop_reason(
+    p: Params,
+    free: int,
+    sector_taken: int,
+    quantity: float,
+    committed: float,
+    value: float,
+    marked: float,
+) -> int:
+    """Why a candidate cannot be taken (0: it can)."""
+    if free <= 0:
+        return DROP_SLOTS
+    if p.max_per_sector > 0 and sector_taken >= p.max_per_sector:
+        return DROP_SECTOR
+    if quantity <= 0.0:
+        return DROP_SIZE
+    if p.max_commit > 0.0 and committed + value > p.max_commit * marked:
+        return DROP_OVERSUBSCRIBED
+    return 0
+
+
+@inlined
+def _take(m: Market, r: Rules, book: Book, p: Params, t: int, j: int, quantity: float) -> int:
+    """Buy at the close (``fill_at_close``) or queue the entry for the next open; returns
+    `DROP_FUNDS` when the cash cannot pay at the close, else 0."""
+    c = m.close[t, j]
+    atr_value = m.atr[t, j] if m.atr.shape[0] > 0 else np.nan
+    if p.fill_at_close:
+        price = c * (1.0 + p.slippage)
+        bought = _buy(m, book, p, j, t, quantity, price, False, r.score[t, j], atr_value)
+        return 0 if bought else DROP_FUNDS
+    orders = book.orders
+    orders[j, O_KIND] = ENTER
+    orders[j, O_QTY] = quantity
+    orders[j, O_CLOSE] = c
+    orders[j, O_ATR] = atr_value
+    orders[j, O_SCORE] = r.score[t, j]
+    book.queue[book.counts[C_BUYS]] = j
+    book.counts[C_BUYS] += 1
+    return 0
+
+
+@inlined
+def decide_entries(m: Market, r: Rules, book: Book, p: Params, t: int, marked: float) -> None:
+    """Rank today's entry signals by conviction (ties by symbol) into free slots, sectors
+    and the oversubscription limit; a dropped candidate keeps its reason in ``O_DROP``."""
+    state, orders = book.state, book.orders
+    n_symbols = state.shape[0]
+    held = 0
+    for j in range(n_symbols):
+        held += state[j, QTY] > 0.0
+    free = p.max_positions - held + (0 if p.fill_at_close else book.counts[C_EXITING])
+    candidates = np.empty(n_symbols, dtype=np.int64)
+    keys = np.empty(n_symbols)
+    n = _candidates(m, r, book, t, keys, candidates)
+    if n == 0 or free <= 0:
+        for k in range(n):
+            orders[candidates[k], O_DROP] = DROP_SLOTS
+        return
+    order = np.argsort(keys[:n], kind="mergesort")
+    taken = book.sector_count.copy()
+    for j in range(n_symbols):
+        if orders[j, O_KIND] == EXIT and m.sectors[j] >= 0:
+            taken[m.sectors[j]] -= 1
+    committed = _committed(m, book, t) if p.max_commit > 0.0 else 0.0
+    for k in range(n):
+        j = candidates[order[k]]
+        s = m.sectors[j]
+        c = m.close[t, j]
+        quantity = np.floor(p.position_size * marked / c)
+        in_sector = taken[s] if s >= 0 else 0
+        drop = _drop_reason(p, free, in_sector, quantity, committed, quantity * c, marked)
+        if drop == 0:
+            drop = _take(m, r, book, p, t, j, quantity)
+        orders[j, O_DROP] = drop
+        if drop != 0:
+            continue
+        committed += quantity * c
+        if s >= 0:
+            taken[s] += 1
+        free -= 1
+
+
+@kernel
+def decide_day(m: Market, r: Rules, book: Book, p: Params, t: int) -> float:
+    """One day's close for the scanner: mark, then decide exits, add-ons and entries into
+    ``book.orders`` (with ``O_DROP`` reasons) exactly as the backtest does; returns the
+    marked equity. Nothing fills here: the portfolio's broker does that."""
+    marked = mark(m, book, t)
+    decide_exits(m, r, book, p, np.empty((1, TRADE_COLUMNS)), t)
+    decide_entries(m, r, book, p, t, marked)
+    return marked
+
+
+def new_book(n_symbols: int, n_sectors: int, cash: float) -> Book:
+    """An empty book: no positions, nothing queued."""
+    return Book(
+        state=np.zeros((n_symbols, POSITION_COLUMNS)),
+        orders=np.zeros((n_symbols, ORDER_COLUMNS)),
+        queue=np.zeros(max(1, n_symbols), dtype=np.int64),
+        counts=np.zeros(3, dtype=np.int64),
+        cash=np.full(1, float(cash)),
+        last_close=np.full(n_symbols, np.nan),
+        exit_decided=np.full(n_symbols, -1, dtype=np.int64),
+        sector_count=np.zeros(max(1, n_sectors), dtype=np.int64),
+        stack=np.empty(64),
+        fields=np.zeros(_N_FIELDS),
+    )
+
+
 # -- the loop -----------------------------------------------------------------------------
 
 
 @kernel
-def simulate(  # noqa: C901, PLR0912, PLR0915 - the day loop reads best as one piece
-    open_: Any,
-    high: Any,
-    low: Any,
-    close: Any,
-    entry: Any,
-    score: Any,
-    series: Any,
-    consts: Any,
-    code: Any,
-    bounds: Any,
-    exit_rules: Any,
-    addon_program: int,
-    atr: Any,
-    sectors: Any,
-    rates: Any,
-    p: Params,
-) -> tuple[Any, Any, Any, Any]:
-    n_days, n_symbols = close.shape
+def simulate(m: Market, r: Rules, book: Book, p: Params) -> tuple[Any, Any, Any, Any]:
+    """Every day of the range: (equity, cash, open positions) per day and the trade tape."""
+    n_days, n_symbols = m.close.shape
     equity = np.empty(n_days)
     cash_curve = np.empty(n_days)
     open_count = np.zeros(n_days, dtype=np.int64)
     trades = np.empty((64, TRADE_COLUMNS))
-    count = np.zeros(1, dtype=np.int64)
-    cash = np.full(1, p.starting_capital)
-    stack = np.empty(64)
-    fields = np.zeros(_N_FIELDS)
-    has_atr = atr.shape[0] > 0
-
-    state = np.zeros((n_symbols, POSITION_COLUMNS))
-    last_close = np.full(n_symbols, np.nan)
-    exit_decided = np.full(n_symbols, -1, dtype=np.int64)  # no re-entry at an exit's close
-    pending = np.zeros(n_symbols, dtype=np.int64)
-    pending_qty = np.zeros(n_symbols)
-    pending_reason = np.zeros(n_symbols, dtype=np.int64)
-    pending_close = np.zeros(n_symbols)  # the signal close, for the buffers
-    pending_atr = np.zeros(n_symbols)
-    pending_score = np.zeros(n_symbols)
-    buy_order = np.empty(n_symbols, dtype=np.int64)
-    n_buys = 0
-    n_sectors = sectors.max() + 1 if n_symbols > 0 else 1
-    sector_count = np.zeros(max(1, n_sectors), dtype=np.int64)
-    candidates = np.empty(n_symbols, dtype=np.int64)
-    keys = np.empty(n_symbols)
-
+    state, last_close = book.state, book.last_close
     for t in range(n_days):
-        # ---- 1. the open: yesterday's decisions, sells first ------------------------------
-        for j in range(n_symbols):
-            if pending[j] != _EXIT or np.isnan(open_[t, j]):
-                continue  # no bar: the sell waits for the next one
-            price = max(open_[t, j] * (1.0 - p.slippage), low[t, j])
-            if p.exit_buffer > 0.0:
-                limit = pending_close[j] * (1.0 - p.exit_buffer)
-                if high[t, j] < limit:
-                    continue
-                price = max(price, min(limit, high[t, j]))
-            pending[j] = _IDLE
-            trades = _sell(
-                state,
-                j,
-                t,
-                price,
-                pending_reason[j],
-                cash,
-                trades,
-                count,
-                sectors,
-                sector_count,
-                p,
-                rates,
-            )
-        for k in range(n_buys):
-            j = buy_order[k]
-            kind = pending[j]
-            pending[j] = _IDLE
-            o = open_[t, j]
-            if np.isnan(o):
-                continue
-            price = min(o * (1.0 + p.slippage), high[t, j])
-            if p.entry_buffer > 0.0 and kind == _ENTER:
-                trigger = pending_close[j] * (1.0 + p.entry_buffer)
-                if high[t, j] < trigger:
-                    continue
-                price = min(max(o, trigger) * (1.0 + p.slippage), high[t, j])
-            _buy(
-                state,
-                j,
-                t,
-                pending_qty[j],
-                price,
-                kind == _ADD,
-                pending_score[j],
-                pending_atr[j],
-                close[t, j],
-                cash,
-                sectors,
-                sector_count,
-                p,
-                rates,
-            )
-        n_buys = 0
-
-        # ---- 2. intraday: gap-down exits and ATR stops ----------------------------------
-        for j in range(n_symbols):
-            if state[j, QTY] == 0.0 or np.isnan(open_[t, j]):
-                continue
-            reason, price = _intraday_exit(state[j], t, open_[t, j], low[t, j], last_close[j], p)
-            if reason != _NO_EXIT:
-                price = max(price * (1.0 - p.slippage), low[t, j])
-                trades = _sell(
-                    state, j, t, price, reason, cash, trades, count, sectors, sector_count, p, rates
-                )
-                pending[j] = _IDLE
-
-        # ---- 3. the close: mark, then decide exits and add-ons ----------------------------
-        marked = cash[0]
-        for j in range(n_symbols):
-            c = close[t, j]
-            if not np.isnan(c):
-                last_close[j] = c
-                if state[j, QTY] > 0.0 and c > state[j, HIGHEST]:
-                    state[j, HIGHEST] = c
-            marked += state[j, QTY] * last_close[j] if state[j, QTY] > 0.0 else 0.0
-        exiting = 0
-        for j in range(n_symbols):
-            row = state[j]
-            if row[QTY] == 0.0 or pending[j] != _IDLE or np.isnan(close[t, j]):
-                continue
-            _position_fields(row, t, close[t, j], fields)
-            reason = _exit_reason(code, bounds, exit_rules, series, consts, t, j, fields, stack, p)
-            if reason != _NO_EXIT:
-                exiting += 1
-                exit_decided[j] = t
-                if not p.fill_at_close:
-                    pending[j] = _EXIT
-                    pending_reason[j] = reason
-                    pending_close[j] = close[t, j]
-                    continue
-                price = close[t, j]
-                if reason >= 0 and exit_rules[reason, 1] >= 0:
-                    program = bounds[exit_rules[reason, 1]]
-                    value = _run_program(code, program, series, consts, t, j, fields, stack)
-                    price = value if not np.isnan(value) else price
-                price = max(price * (1.0 - p.slippage), low[t, j])
-                trades = _sell(
-                    state, j, t, price, reason, cash, trades, count, sectors, sector_count, p, rates
-                )
-                continue
-            if addon_program < 0 or row[ADDONS] >= p.addon_max or fields[3] < p.addon_min_bars:
-                continue
-            if not _run_program(code, bounds[addon_program], series, consts, t, j, fields, stack):
-                continue
-            quantity = np.floor(row[BASE_QTY] * p.addon_size)
-            atr_value = atr[t, j] if has_atr else np.nan
-            if quantity <= 0.0:
-                continue
-            if p.fill_at_close:
-                _buy(
-                    state,
-                    j,
-                    t,
-                    quantity,
-                    close[t, j] * (1.0 + p.slippage),
-                    True,
-                    0.0,
-                    atr_value,
-                    close[t, j],
-                    cash,
-                    sectors,
-                    sector_count,
-                    p,
-                    rates,
-                )
-            else:
-                pending[j] = _ADD
-                pending_qty[j] = quantity
-                pending_atr[j] = atr_value
-                buy_order[n_buys] = j
-                n_buys += 1
-
-        # ---- 4. entries: best conviction first, ties by symbol ----------------------------
-        held = 0
-        for j in range(n_symbols):
-            held += state[j, QTY] > 0.0
-        free = p.max_positions - held + (0 if p.fill_at_close else exiting)
-        n_candidates = 0
-        for j in range(n_symbols):
-            flat = state[j, QTY] == 0.0 and pending[j] == _IDLE and exit_decided[j] != t
-            if flat and entry[t, j] and not np.isnan(close[t, j]):
-                candidates[n_candidates] = j
-                keys[n_candidates] = -score[t, j]
-                n_candidates += 1
-        if n_candidates > 0 and free > 0:
-            order = np.argsort(keys[:n_candidates], kind="mergesort")
-            taken = sector_count.copy()
-            for j in range(n_symbols):
-                if pending[j] == _EXIT and sectors[j] >= 0:
-                    taken[sectors[j]] -= 1
-            for k in range(n_candidates):
-                if free == 0:
-                    break
-                j = candidates[order[k]]
-                s = sectors[j]
-                if p.max_per_sector > 0 and s >= 0 and taken[s] >= p.max_per_sector:
-                    continue
-                quantity = np.floor(p.position_size * marked / close[t, j])
-                if quantity <= 0.0:
-                    continue
-                atr_value = atr[t, j] if has_atr else np.nan
-                if p.fill_at_close:
-                    price = close[t, j] * (1.0 + p.slippage)
-                    if not _buy(
-                        state,
-                        j,
-                        t,
-                        quantity,
-                        price,
-                        False,
-                        score[t, j],
-                        atr_value,
-                        close[t, j],
-                        cash,
-                        sectors,
-                        sector_count,
-                        p,
-                        rates,
-                    ):
-                        continue
-                else:
-                    pending[j] = _ENTER
-                    pending_qty[j] = quantity
-                    pending_close[j] = close[t, j]
-                    pending_atr[j] = atr_value
-                    pending_score[j] = score[t, j]
-                    buy_order[n_buys] = j
-                    n_buys += 1
-                if s >= 0:
-                    taken[s] += 1
-                free -= 1
-
-        value = cash[0]
+        trades = open_fills(m, book, p, trades, t)
+        trades = intraday_exits(m, book, p, trades, t)
+        marked = mark(m, book, t)
+        trades = decide_exits(m, r, book, p, trades, t)
+        decide_entries(m, r, book, p, t, marked)
+        value = book.cash[0]
         for j in range(n_symbols):
             if state[j, QTY] > 0.0:
                 value += state[j, QTY] * last_close[j]
                 open_count[t] += 1
         equity[t] = value
-        cash_curve[t] = cash[0]
-
+        cash_curve[t] = book.cash[0]
     # Open positions at the end are reported at the last close (a mark, no exit costs).
     for j in range(n_symbols):
-        if state[j, QTY] > 0.0:
+        row = book.state[j]
+        if row[QTY] > 0.0:
             trades = _record(
-                trades, count, state[j], j, n_days - 1, last_close[j], state[j, PAID], END_OF_DATA
+                trades, book.counts, row, j, n_days - 1, book.last_close[j], row[PAID], END_OF_DATA
             )
-    return equity, cash_curve, open_count, trades[: count[0]]
+    return equity, cash_curve, open_count, trades[: book.counts[C_TRADES]]

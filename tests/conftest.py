@@ -12,7 +12,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -20,9 +20,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
 from tradertape.api.app import create_app
+from tradertape.candles import CandleStore
+from tradertape.candles.populate import synthesize
+from tradertape.candles.synthetic import SyntheticMarket
 from tradertape.db.base import Base
 from tradertape.db.engine import Database, make_engine
 from tradertape.db.migrate import upgrade
+from tradertape.domain.calendar_data import nse_calendar
+from tradertape.domain.instruments_data import reference_catalog
 from tradertape.ports.clock import IST, ManualClock
 from tradertape.ports.mailer import LogTransport
 from tradertape.runtime import Runtime
@@ -164,3 +169,24 @@ def runtime(settings: Settings, clock: ManualClock, database: Database) -> Runti
 def client(runtime: Runtime) -> Iterator[TestClient]:
     with TestClient(create_app(runtime), base_url="http://testserver") as test_client:
         yield test_client
+
+
+HISTORY = (date(2022, 1, 1), date(2025, 12, 31))
+
+
+@pytest.fixture(scope="session")
+def nifty50_candles(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """NIFTY 50 members and indices, 2022–2025, synthetic (seed 7)."""
+    root = tmp_path_factory.mktemp("candles")
+    catalog = reference_catalog()
+    store = CandleStore(root, catalog=catalog)
+    members = [i.key for i in catalog.universe("nifty_50")]
+    synthesize(store, SyntheticMarket(catalog, nse_calendar()), members, *HISTORY)
+    return root
+
+
+@pytest.fixture
+def with_candles(runtime: Runtime, nifty50_candles: Path) -> Runtime:
+    """The runtime with the session's synthetic candles in its data directory."""
+    shutil.copytree(nifty50_candles, runtime.candles.root, dirs_exist_ok=True)
+    return runtime

@@ -89,7 +89,8 @@ def _reason(code: int, names: tuple[str, ...]) -> str:
     return fixed[code] if code < 0 else names[code]
 
 
-def _params(document: StrategyDocument, settings: BacktestSettings) -> kernel.Params:
+def params_of(document: StrategyDocument, settings: BacktestSettings) -> kernel.Params:
+    """The kernel's scalar settings for a document run under ``settings``."""
     config = document.config
     addon = document.addon_rules
     match settings.charges:
@@ -190,7 +191,7 @@ def run_backtest(
         len(panel.keys), int(sectors.max(initial=-1)) + 1, settings.starting_capital
     )
     equity, cash, positions, rows = kernel.simulate(
-        market, rules_of(compiled), ledger, _params(document, settings)
+        market, rules_of(compiled), ledger, params_of(document, settings)
     )
     simulated = time.perf_counter()
     step("results")

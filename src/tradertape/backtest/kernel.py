@@ -565,9 +565,9 @@ def decide_entries(m: Market, r: Rules, book: Book, p: Params, t: int, marked: f
     and the oversubscription limit; a dropped candidate keeps its reason in ``O_DROP``."""
     state, orders = book.state, book.orders
     n_symbols = state.shape[0]
-    held = 0
+    held = 0  # positions, and entries still waiting from earlier days (a live GTT)
     for j in range(n_symbols):
-        held += state[j, QTY] > 0.0
+        held += state[j, QTY] > 0.0 or orders[j, O_KIND] == ENTER
     free = p.max_positions - held + (0 if p.fill_at_close else book.counts[C_EXITING])
     candidates = np.empty(n_symbols, dtype=np.int64)
     keys = np.empty(n_symbols)

@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import false, or_, select, true
+from sqlalchemy import case, false, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tradertape.db.models import Strategy, StrategyVersion
-from tradertape.errors import Forbidden, NotFound
+from tradertape.errors import Conflict, Forbidden, NotFound
 from tradertape.ports.clock import Clock
 from tradertape.strategies.builtins import builtin, builtin_models
 from tradertape.strategies.dsl import StrategyDocument
@@ -128,7 +128,7 @@ def list_visible(
     if filters.mine is not None:
         mine = Strategy.user_id == user_id
         query = query.where(mine if filters.mine else ~mine | Strategy.user_id.is_(None))
-    own_first = (Strategy.user_id == user_id).desc()
+    own_first = case((Strategy.user_id == user_id, 0), else_=1)  # NULL owners sort last too
     return list(db.scalars(query.order_by(own_first, Strategy.id).limit(limit).offset(offset)))
 
 
@@ -193,8 +193,14 @@ def replace(
 
 
 def delete(db: Session, strategy_id: int, *, user_id: int) -> None:
-    """Delete a strategy and its versions; backtests keep their snapshot."""
+    """Delete a strategy and its versions; backtests keep their snapshot. A strategy an
+    active or paused portfolio runs cannot go (409)."""
+    from tradertape.services.portfolios.deploy import strategy_in_use
+
     row = get_own(db, strategy_id, user_id=user_id)
+    using = strategy_in_use(db, strategy_id)
+    if using:
+        raise Conflict(f"strategy {strategy_id} is used by {using} active portfolio(s)")
     db.delete(row)
     db.commit()
 

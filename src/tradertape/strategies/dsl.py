@@ -200,6 +200,21 @@ def uses_position(node: BaseModel) -> bool:
     )
 
 
+def referenced_indicators(node: BaseModel) -> set[str]:
+    """Every indicator name a document (or node) reads."""
+    if isinstance(node, IndicatorOperand):
+        return {node.name}
+    if isinstance(node, CategoryScore):
+        return {node.indicator}
+    found: set[str] = set()
+    for name in type(node).model_fields:
+        value = getattr(node, name)
+        for child in value if isinstance(value, list) else [value]:
+            if isinstance(child, BaseModel):
+                found |= referenced_indicators(child)
+    return found
+
+
 def _check_labels(label_side: Operand, other: Operand) -> None:
     if not (isinstance(label_side, LiteralOperand) and isinstance(label_side.value, str)):
         return

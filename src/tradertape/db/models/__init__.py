@@ -5,6 +5,7 @@ from tradertape.db.models.brokers import BrokerCredential
 from tradertape.db.models.instruments import KiteInstrument
 from tradertape.db.models.keys import AgentKey, WorkerToken
 from tradertape.db.models.outbox import OutboxMessage
+from tradertape.db.models.portfolios import ModelPortfolio, ModelPosition, ModelSignal
 from tradertape.db.models.strategies import BacktestRun, Strategy, StrategyVersion
 from tradertape.db.models.trading import (
     CashEntry,
@@ -26,6 +27,9 @@ __all__ = [
     "Gtt",
     "KiteInstrument",
     "LoginChallenge",
+    "ModelPortfolio",
+    "ModelPosition",
+    "ModelSignal",
     "Order",
     "OrderEventRow",
     "OutboxMessage",

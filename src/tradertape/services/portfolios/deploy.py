@@ -1,0 +1,199 @@
+"""Deploying a portfolio, and its lifecycle: pause, resume, retire, reset.
+
+A portfolio pins the strategy version it was deployed with (a later edit of the strategy
+does not change a running portfolio). Live portfolios need the server's
+``live_trading_enabled`` and a broker adapter; until real adapters exist, portfolios run on
+the paper broker.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tradertape.candles import CandleStore
+from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal
+from tradertape.domain.instruments import UnknownUniverseError
+from tradertape.domain.signals import ACTIONABLE
+from tradertape.errors import Conflict, Forbidden, InvalidField
+from tradertape.ports.clock import Clock
+from tradertape.services import strategies
+from tradertape.services.ownership import get_owned, owned
+from tradertape.strategies.dsl import StrategyDocument
+
+ZERO = Decimal(0)
+ACTIVE, PAUSED, RETIRED = "active", "paused", "retired"
+
+
+class PortfolioDeploy(BaseModel):
+    """What a deployment asks for; omitted guardrails come from the strategy's config."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=120)
+    strategy_id: int = Field(ge=1)
+    universe: str = "nifty_100"
+    broker: str = "paper"
+    starting_capital: Decimal = Field(gt=0, le=Decimal("1e11"))
+    position_size_pct: Decimal = Field(default=Decimal(10), gt=0, le=100)
+    max_positions: int = Field(default=10, ge=1, le=500)
+    max_per_sector: int | None = Field(default=None, ge=1, le=500)
+    max_oversubscription: Decimal = Field(default=Decimal("1.5"), ge=1, le=5)
+    min_hold_days: int | None = Field(default=None, ge=0, le=1000)
+    atr_stop_multiplier: Decimal | None = Field(default=None, ge=0, le=50)
+    slippage_bps: Decimal = Field(default=Decimal(5), ge=0, le=1000)
+    auto_place_signals: bool = False
+    paper_mode: bool = True
+    # gtt: a GTT on the paper broker, filled by the simulated feed (the live path);
+    # close: a virtual fill at the signal's close; next_open: at the next open, by the
+    # backtest's rules (the scanner then reproduces a backtest exactly)
+    paper_fill: str = Field(default="gtt", pattern="^(gtt|close|next_open)$")
+
+
+def deploy(
+    db: Session,
+    request: PortfolioDeploy,
+    *,
+    store: CandleStore,
+    clock: Clock,
+    user_id: int,
+    live_trading_enabled: bool,
+) -> ModelPortfolio:
+    """Create an active portfolio on a strategy version the user can see."""
+    strategies.ensure_builtins(db, clock=clock)
+    row = strategies.get_visible(db, request.strategy_id, user_id=user_id)
+    document = StrategyDocument.model_validate(row.document)
+    try:
+        store.catalog.universe(request.universe)
+    except UnknownUniverseError:
+        known = ", ".join(store.catalog.universe_names)
+        raise InvalidField(
+            "universe", f"unknown universe {request.universe!r}; known: {known}"
+        ) from None
+    if request.broker != "paper":
+        raise InvalidField(
+            "broker", f"no {request.broker} adapter is available yet; deploy on 'paper'"
+        )
+    if not request.paper_mode and not live_trading_enabled:
+        raise Forbidden("live trading is disabled on this server (live_trading_enabled=false)")
+    now = clock.now()
+    config = document.config
+    portfolio = ModelPortfolio(
+        user_id=user_id,
+        name=request.name or f"{document.name} · {request.universe}",
+        strategy_id=row.id,
+        strategy_version=row.version,
+        strategy_snapshot=row.document,
+        broker=request.broker,
+        universe=request.universe,
+        status=ACTIVE,
+        starting_capital=request.starting_capital,
+        current_capital=request.starting_capital,
+        deployed_capital=ZERO,
+        committed_capital=ZERO,
+        realised_pnl=ZERO,
+        charges_paid=ZERO,
+        position_size_pct=request.position_size_pct,
+        max_positions=request.max_positions,
+        max_per_sector=request.max_per_sector,
+        max_oversubscription=request.max_oversubscription,
+        min_hold_days=config.min_hold if request.min_hold_days is None else request.min_hold_days,
+        atr_stop_multiplier=(
+            Decimal(str(config.atr_stop_mult))
+            if request.atr_stop_multiplier is None
+            else request.atr_stop_multiplier
+        ),
+        slippage_bps=request.slippage_bps,
+        auto_place_signals=request.auto_place_signals,
+        paper_mode=request.paper_mode,
+        paper_fill=request.paper_fill,
+        created_at=now,
+        updated_at=now,
+        last_scan_date=None,
+        last_scan_at=None,
+    )
+    db.add(portfolio)
+    db.commit()
+    return portfolio
+
+
+def get(db: Session, portfolio_id: int, *, user_id: int) -> ModelPortfolio:
+    """One of the user's portfolios (404 missing, 403 someone else's)."""
+    return get_owned(db, ModelPortfolio, portfolio_id, user_id=user_id, label="portfolio")
+
+
+def listing(
+    db: Session, *, user_id: int, status: str | None, limit: int, offset: int
+) -> list[ModelPortfolio]:
+    """The user's portfolios, newest first (retired ones only when asked for)."""
+    query = owned(ModelPortfolio, user_id=user_id)
+    query = query.where(
+        ModelPortfolio.status == status if status else ModelPortfolio.status != RETIRED
+    )
+    return list(db.scalars(query.order_by(ModelPortfolio.id.desc()).limit(limit).offset(offset)))
+
+
+def open_positions(db: Session, portfolio_id: int) -> int:
+    """How many positions of the portfolio are not closed."""
+    query = select(func.count()).where(
+        ModelPosition.portfolio_id == portfolio_id, ModelPosition.status != "closed"
+    )
+    return db.scalar(query) or 0
+
+
+def _expire_open_signals(db: Session, portfolio_id: int) -> None:
+    for signal in db.scalars(
+        select(ModelSignal).where(
+            ModelSignal.portfolio_id == portfolio_id, ModelSignal.status.in_(ACTIONABLE)
+        )
+    ):
+        signal.status = "expired"
+
+
+def set_status(
+    db: Session, portfolio_id: int, *, user_id: int, clock: Clock, status: str
+) -> ModelPortfolio:
+    """Pause (no scans, no placements), resume, or retire (only without open positions)."""
+    portfolio = get(db, portfolio_id, user_id=user_id)
+    allowed = {PAUSED: (ACTIVE,), ACTIVE: (PAUSED,), RETIRED: (ACTIVE, PAUSED)}[status]
+    if portfolio.status not in allowed:
+        raise Conflict(f"portfolio {portfolio_id} is {portfolio.status}; cannot make it {status}")
+    if status == RETIRED:
+        count = open_positions(db, portfolio_id)
+        if count:
+            raise Conflict(f"portfolio {portfolio_id} has {count} open positions; close them first")
+        _expire_open_signals(db, portfolio_id)
+    portfolio.status = status
+    portfolio.updated_at = clock.now()
+    db.commit()
+    return portfolio
+
+
+def reset(db: Session, portfolio_id: int, *, user_id: int, clock: Clock) -> ModelPortfolio:
+    """A paper portfolio starts over: signals and positions gone, capital as deployed."""
+    portfolio = get(db, portfolio_id, user_id=user_id)
+    if not portfolio.paper_mode:
+        raise Conflict(f"portfolio {portfolio_id} trades live; only paper portfolios reset")
+    for model in (ModelSignal, ModelPosition):
+        for row in db.scalars(select(model).where(model.portfolio_id == portfolio_id)):
+            db.delete(row)
+    portfolio.current_capital = portfolio.starting_capital
+    portfolio.deployed_capital = portfolio.committed_capital = ZERO
+    portfolio.realised_pnl = portfolio.charges_paid = ZERO
+    portfolio.last_scan_date = None
+    portfolio.last_scan_at = None
+    portfolio.status = ACTIVE
+    portfolio.updated_at = clock.now()
+    db.commit()
+    return portfolio
+
+
+def strategy_in_use(db: Session, strategy_id: int) -> int:
+    """Active or paused portfolios running a strategy (a strategy they use cannot go)."""
+    query = select(func.count()).where(
+        ModelPortfolio.strategy_id == strategy_id, ModelPortfolio.status != RETIRED
+    )
+    return db.scalar(query) or 0

@@ -1,0 +1,121 @@
+"""Positions of a portfolio: opened and added to by entry fills, closed by exit fills.
+
+Every fill moves the portfolio's capital: an entry spends ``current`` (or releases what it had
+``committed``) into ``deployed`` at cost; an exit returns the proceeds, books the realised P&L
+and the round trip's charges. Charges are the trading core's delivery contract note.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal
+from tradertape.domain.charges import Fill, Segment, Side, compute_charges
+from tradertape.domain.money import paise
+from tradertape.ports.clock import Clock
+
+ZERO = Decimal(0)
+
+
+def delivery_charges(side: Side, quantity: int, price: Decimal, day: date) -> Decimal:
+    """Zerodha's charges of one delivery fill, as its own contract note."""
+    fill = Fill("portfolio", Segment.EQUITY_DELIVERY, side, quantity, price, instrument="ISIN")
+    return compute_charges([fill], day).total
+
+
+def fill_entry(
+    db: Session,
+    portfolio: ModelPortfolio,
+    signal: ModelSignal,
+    *,
+    price: Decimal,
+    charges: Decimal,
+    day: date,
+    clock: Clock,
+    committed: bool,
+    atr_stop_multiplier: Decimal | None = None,
+) -> ModelPosition:
+    """Book an entry (or add-on) fill of ``signal``: a new position, or a bigger one."""
+    cost = price * signal.quantity
+    if committed:
+        portfolio.committed_capital -= signal.amount
+        portfolio.current_capital += signal.amount
+    portfolio.current_capital -= cost + charges
+    portfolio.deployed_capital += cost
+    portfolio.charges_paid += charges
+    now = clock.now()
+    mult = portfolio.atr_stop_multiplier if atr_stop_multiplier is None else atr_stop_multiplier
+    if signal.signal_type == "addon" and signal.position_id is not None:
+        position = db.get(ModelPosition, signal.position_id)
+        assert position is not None
+        total = position.quantity + signal.quantity
+        position.entry_price = (position.entry_price * position.quantity + cost) / total
+        position.quantity = total
+        position.addon_count += 1
+        position.last_addon_date = day
+        position.charges += charges
+        position.updated_at = now
+    else:
+        position = ModelPosition(
+            user_id=portfolio.user_id,
+            portfolio_id=portfolio.id,
+            signal_id=signal.id,
+            symbol=signal.symbol,
+            sector=signal.sector,
+            quantity=signal.quantity,
+            base_quantity=signal.quantity,
+            entry_price=price,
+            entry_date=day,
+            held_from=day,
+            addon_count=0,
+            last_addon_date=None,
+            highest_close=price,
+            stop_price=None,
+            stop_gtt_id=None,
+            exit_gtt_id=None,
+            conviction=signal.conviction_score,
+            status="open",
+            exit_price=None,
+            exit_date=None,
+            exit_reason=None,
+            realised_pnl=None,
+            charges=charges,
+            created_at=now,
+            updated_at=now,
+        )
+        db.add(position)
+        db.flush()
+        signal.position_id = position.id
+    if mult > 0 and signal.atr is not None:
+        position.stop_price = paise(position.entry_price - mult * signal.atr)
+    return position
+
+
+def fill_exit(
+    portfolio: ModelPortfolio,
+    position: ModelPosition,
+    *,
+    price: Decimal,
+    charges: Decimal,
+    day: date,
+    reason: str,
+    clock: Clock,
+) -> None:
+    """Book the sale of a whole position: proceeds back to cash, P&L realised."""
+    cost = position.entry_price * position.quantity
+    proceeds = price * position.quantity
+    position.charges += charges
+    pnl = proceeds - cost - position.charges
+    portfolio.deployed_capital -= cost
+    portfolio.current_capital += proceeds - charges
+    portfolio.charges_paid += charges
+    portfolio.realised_pnl += proceeds - cost - position.charges
+    position.status = "closed"
+    position.exit_price = price
+    position.exit_date = day
+    position.exit_reason = reason
+    position.realised_pnl = paise(pnl)
+    position.updated_at = clock.now()

@@ -1,0 +1,343 @@
+"""The daily scan: one close of one portfolio, decided by the backtester's own kernel.
+
+The portfolio's open positions and waiting entries are loaded into a kernel `Book`, and
+`kernel.decide_day` runs the same exits → add-ons → entries → conviction → allocation the
+backtest runs (with ``max_oversubscription`` on top). Its decisions become signals:
+entries with sizing, a tick-rounded GTT trigger and limit, conviction score and rank and an
+indicator snapshot; add-ons; exits naming their rule; and the candidates a cap dropped,
+with the reason. Unapproved signals of earlier scans expire.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tradertape.backtest import kernel
+from tradertape.backtest.engine import BacktestSettings, params_of, rules_of
+from tradertape.candles import CandleStore
+from tradertape.candles.panel import Panel, day_numbers
+from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal
+from tradertape.domain.signals import ACTIONABLE, SignalStatus
+from tradertape.domain.ticks import RoundDirection, round_to_tick
+from tradertape.indicators import IndicatorBook
+from tradertape.ports.clock import Clock
+from tradertape.services.backtests import WARMUP_DAYS, universe_keys
+from tradertape.strategies.compile import compile_strategy
+from tradertape.strategies.dsl import StrategyDocument, referenced_indicators
+
+LIMIT_PAD = Decimal("0.005")  # a GTT's limit sits this far above its trigger
+DROP_REASONS = {
+    kernel.DROP_SLOTS: "max_positions",
+    kernel.DROP_SECTOR: "max_per_sector",
+    kernel.DROP_SIZE: "size_below_one_share",
+    kernel.DROP_OVERSUBSCRIBED: "max_oversubscription",
+    kernel.DROP_FUNDS: "insufficient_funds",
+}
+FIXED_REASONS = {
+    kernel.MAX_HOLD: "max_hold",
+    kernel.ATR_STOP: "atr_stop",
+    kernel.GAP_DOWN: "gap_down",
+}
+OPEN_STATUSES = ("open", "exit_pending")
+WAITING_GTT = ("active", "triggered")
+
+
+@dataclass(slots=True)
+class ScanReport:
+    """What one scan of one portfolio did."""
+
+    portfolio_id: int
+    day: date
+    skipped: str | None = None
+    entries: list[int] = field(default_factory=list)  # signal ids
+    addons: list[int] = field(default_factory=list)
+    exits: list[int] = field(default_factory=list)
+    dropped: int = 0
+    expired: int = 0
+
+
+def document_of(portfolio: ModelPortfolio) -> StrategyDocument:
+    """The pinned strategy with the portfolio's own hold and stop settings."""
+    document = StrategyDocument.model_validate(portfolio.strategy_snapshot)
+    config = document.config.model_copy(
+        update={
+            "min_hold": portfolio.min_hold_days,
+            "atr_stop_mult": float(portfolio.atr_stop_multiplier),
+        }
+    )
+    return document.model_copy(update={"config": config})
+
+
+def settings_of(portfolio: ModelPortfolio) -> BacktestSettings:
+    """The backtest settings a portfolio amounts to (its parity backtest uses these)."""
+    return BacktestSettings(
+        starting_capital=float(portfolio.starting_capital),
+        position_size_pct=float(portfolio.position_size_pct),
+        max_positions=portfolio.max_positions,
+        max_per_sector=portfolio.max_per_sector,
+        slippage_bps=float(portfolio.slippage_bps),
+        fill_at="next_open",
+        charges="none",  # the scan fills nothing
+        max_oversubscription=float(portfolio.max_oversubscription),
+    )
+
+
+def _rows(days: np.ndarray[Any, Any], when: date | None) -> int:
+    return int(np.searchsorted(days, np.datetime64(when or date.min, "D")))
+
+
+class _Scan:
+    """One scan's working state: the panel, the compiled rules and the kernel book."""
+
+    def __init__(self, db: Session, portfolio: ModelPortfolio, panel: Panel, day: date) -> None:
+        self.db = db
+        self.portfolio = portfolio
+        self.panel = panel
+        self.day = day
+        self.t = panel.shape[0] - 1
+        self.document = document_of(portfolio)
+        self.indicators = IndicatorBook.from_panel(panel)
+        self.compiled = compile_strategy(
+            self.document, self.indicators, day_numbers=day_numbers(panel.days), keys=panel.keys
+        )
+        self.column = {key: j for j, key in enumerate(panel.keys)}
+        names = sorted({s for s in panel.sectors if s is not None})
+        self.sector_ids = np.array(
+            [names.index(s) if s is not None else -1 for s in panel.sectors], dtype=np.int64
+        )
+        close = np.ascontiguousarray(panel.close)
+        use_atr = self.document.config.atr_stop_mult > 0
+        self.market = kernel.Market(
+            open=np.ascontiguousarray(panel.open),
+            high=np.ascontiguousarray(panel.high),
+            low=np.ascontiguousarray(panel.low),
+            close=close,
+            atr=np.ascontiguousarray(self.compiled.atr) if use_atr else np.empty((0, 0)),
+            sectors=self.sector_ids,
+            rates=np.zeros((1, 5), dtype=np.int64),
+        )
+        self.positions = list(
+            db.scalars(
+                select(ModelPosition).where(
+                    ModelPosition.portfolio_id == portfolio.id,
+                    ModelPosition.status.in_(OPEN_STATUSES),
+                )
+            )
+        )
+        self.waiting = list(
+            db.scalars(
+                select(ModelSignal).where(
+                    ModelSignal.portfolio_id == portfolio.id,
+                    ModelSignal.signal_type.in_(("entry", "addon")),
+                    ModelSignal.status == SignalStatus.EXECUTED.value,
+                    ModelSignal.gtt_status.in_(WAITING_GTT),
+                )
+            )
+        )
+        self.book = self._book()
+
+    def _book(self) -> kernel.Book:
+        portfolio, panel = self.portfolio, self.panel
+        cash = portfolio.current_capital + portfolio.committed_capital
+        book = kernel.new_book(
+            len(panel.keys), int(self.sector_ids.max(initial=-1)) + 1, float(cash)
+        )
+        before = panel.close[: self.t]
+        for j in range(len(panel.keys)):  # the last close before today, for marking
+            seen = np.flatnonzero(~np.isnan(before[:, j]))
+            if seen.size:
+                book.last_close[j] = before[seen[-1], j]
+        for position in self.positions:
+            j = self.column[position.symbol]
+            row = book.state[j]
+            row[kernel.QTY] = position.quantity
+            row[kernel.AVG] = float(position.entry_price)
+            row[kernel.PAID] = float(position.charges)
+            row[kernel.FIRST] = _rows(panel.days, position.entry_date)
+            row[kernel.HELD_FROM] = _rows(panel.days, position.held_from)
+            row[kernel.LAST_ADDON] = _rows(
+                panel.days, position.last_addon_date or position.entry_date
+            )
+            row[kernel.ADDONS] = position.addon_count
+            row[kernel.BASE_QTY] = position.base_quantity
+            row[kernel.HIGHEST] = float(position.highest_close)
+            row[kernel.STOP] = float(position.stop_price or 0)
+            row[kernel.CONVICTION] = position.conviction or 0.0
+            if self.sector_ids[j] >= 0:
+                book.sector_count[self.sector_ids[j]] += 1
+            if position.status == "exit_pending":
+                book.orders[j, kernel.O_KIND] = kernel.EXIT
+        for signal in self.waiting:
+            j = self.column[signal.symbol]
+            kind = kernel.ENTER if signal.signal_type == "entry" else kernel.ADD
+            book.orders[j, kernel.O_KIND] = kind
+            book.orders[j, kernel.O_QTY] = signal.quantity
+            book.orders[j, kernel.O_CLOSE] = float(signal.close_price)
+        return book
+
+    def decide(self) -> None:
+        params = params_of(self.document, settings_of(self.portfolio))
+        # Waiting entries were queued on earlier days: today's queue starts empty.
+        self.book.counts[kernel.C_BUYS] = 0
+        kernel.decide_day(self.market, rules_of(self.compiled), self.book, params, self.t)
+        for position in self.positions:  # the kernel marked today's close into HIGHEST
+            highest = self.book.state[self.column[position.symbol], kernel.HIGHEST]
+            position.highest_close = Decimal(str(round(float(highest), 6)))
+
+    def snapshot(self, j: int) -> dict[str, Any]:
+        names = sorted(referenced_indicators(self.document) | {"close"})
+        values = {name: self.indicators.get(name)[self.t, j] for name in names}
+        return {name: (None if np.isnan(v) else round(float(v), 4)) for name, v in values.items()}
+
+
+def _price(value: float) -> Decimal:
+    return Decimal(str(round(value, 2)))
+
+
+def entry_prices(close: Decimal, buffer_pct: float) -> tuple[Decimal, Decimal]:
+    """A BUY GTT's trigger (close plus the entry buffer) and limit, on the tick grid."""
+    trigger = round_to_tick(close * (1 + Decimal(str(buffer_pct)) / 100), RoundDirection.UP)
+    limit = round_to_tick(trigger * (1 + LIMIT_PAD), RoundDirection.UP)
+    return trigger, limit
+
+
+def load_panel(
+    store: CandleStore, portfolio: ModelPortfolio, held: list[str], oldest: date | None, day: date
+) -> Panel | None:
+    """The universe (and anything held) up to ``day``, with history for the indicators."""
+    keys, _ = universe_keys(store, portfolio.universe)
+    start = day - WARMUP_DAYS
+    if oldest is not None:
+        start = min(start, oldest)
+    start = max(start, store.calendar.first_day)
+    panel = store.load_panel(sorted(set(keys) | set(held)), start, day)
+    if panel.shape[0] < 2 or panel.days[-1] != np.datetime64(day, "D"):
+        return None
+    return panel
+
+
+def scan(
+    db: Session, portfolio: ModelPortfolio, *, store: CandleStore, clock: Clock, day: date
+) -> ScanReport:
+    """Scan ``portfolio`` at ``day``'s close and write its signals (once per day)."""
+    report = ScanReport(portfolio.id, day)
+    if portfolio.status != "active":
+        report.skipped = f"portfolio is {portfolio.status}"
+        return report
+    if portfolio.last_scan_date is not None and portfolio.last_scan_date >= day:
+        report.skipped = f"already scanned {portfolio.last_scan_date}"
+        return report
+    positions = db.scalars(
+        select(ModelPosition).where(
+            ModelPosition.portfolio_id == portfolio.id, ModelPosition.status.in_(OPEN_STATUSES)
+        )
+    ).all()
+    oldest = min((p.entry_date for p in positions), default=None)
+    panel = load_panel(store, portfolio, [p.symbol for p in positions], oldest, day)
+    if panel is None:
+        report.skipped = f"no candles for {day} (not a trading day, or data not loaded yet)"
+        return report
+    work = _Scan(db, portfolio, panel, day)
+    work.decide()
+    now = clock.now()
+    for signal in db.scalars(
+        select(ModelSignal).where(
+            ModelSignal.portfolio_id == portfolio.id, ModelSignal.status.in_(ACTIONABLE)
+        )
+    ):
+        signal.status = SignalStatus.EXPIRED.value
+        report.expired += 1
+    _write_signals(work, report, now)
+    portfolio.last_scan_date = day
+    portfolio.last_scan_at = now
+    db.commit()
+    return report
+
+
+def _write_signals(work: _Scan, report: ScanReport, now: Any) -> None:
+    book, panel, t = work.book, work.panel, work.t
+    orders = book.orders
+    held = {p.symbol: p for p in work.positions}
+    names = work.compiled.exit_names
+    version = work.portfolio.strategy_version
+    buffer_pct = work.document.config.entry_buffer_pct
+
+    def add(j: int, kind: str, **fields: Any) -> ModelSignal:
+        close = _price(panel.close[t, j])
+        signal = ModelSignal(
+            user_id=work.portfolio.user_id,
+            portfolio_id=work.portfolio.id,
+            strategy_version=version,
+            symbol=panel.keys[j],
+            sector=panel.sectors[j],
+            signal_date=work.day,
+            signal_type=kind,
+            close_price=close,
+            indicator_snapshot=work.snapshot(j),
+            created_at=now,
+            **fields,
+        )
+        work.db.add(signal)
+        work.db.flush()
+        return signal
+
+    for j in map(int, np.flatnonzero(book.exit_decided == t)):
+        position = held[panel.keys[j]]
+        code = int(orders[j, kernel.O_REASON])
+        reason = names[code] if code >= 0 else FIXED_REASONS[code]
+        signal = add(
+            j,
+            "exit",
+            side="SELL",
+            quantity=position.quantity,
+            amount=_price(panel.close[t, j]) * position.quantity,
+            reason=reason,
+            status=SignalStatus.PENDING_APPROVAL.value,
+            position_id=position.id,
+        )
+        report.exits.append(signal.id)
+    rank = 0
+    for k in range(int(book.counts[kernel.C_BUYS])):
+        j = int(book.queue[k])
+        quantity = int(orders[j, kernel.O_QTY])
+        close = _price(panel.close[t, j])
+        trigger, limit = entry_prices(close, buffer_pct)
+        atr = orders[j, kernel.O_ATR]
+        common: dict[str, Any] = {
+            "side": "BUY",
+            "quantity": quantity,
+            "amount": close * quantity,
+            "trigger_price": trigger,
+            "limit_price": limit,
+            "atr": None if np.isnan(atr) else _price(atr),
+            "status": SignalStatus.PENDING_APPROVAL.value,
+        }
+        if orders[j, kernel.O_KIND] == kernel.ADD:
+            position = held[panel.keys[j]]
+            signal = add(j, "addon", position_id=position.id, reason="addon", **common)
+            report.addons.append(signal.id)
+            continue
+        rank += 1
+        score = float(orders[j, kernel.O_SCORE])
+        signal = add(j, "entry", conviction_score=score, conviction_rank=rank, **common)
+        report.entries.append(signal.id)
+    for j in map(int, np.flatnonzero(orders[:, kernel.O_DROP] != 0)):
+        close = _price(panel.close[t, j])
+        add(
+            j,
+            "entry",
+            side="BUY",
+            quantity=0,
+            amount=Decimal(0),
+            conviction_score=float(work.compiled.score[t, j]),
+            reason=DROP_REASONS[int(orders[j, kernel.O_DROP])],
+            status=SignalStatus.DROPPED.value,
+        )
+        report.dropped += 1

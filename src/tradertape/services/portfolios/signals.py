@@ -1,0 +1,277 @@
+"""Acting on signals: approve into the cart, reject, expire, and place the cart.
+
+Placement follows the portfolio's ``paper_fill``: ``gtt`` (the default, and the live path)
+sends an entry as a BUY GTT at the signal's trigger and limit, and an exit as a SELL order
+(an AMO outside market hours); ``close`` fills at the signal's close price at once, as
+TraderTape's virtual paper fills do. Every placement is one signal at a time, committed as
+it goes, so a failure leaves the earlier ones placed and says which one failed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal
+from tradertape.domain.calendar import Market
+from tradertape.domain.calendar import Session as MarketSession
+from tradertape.domain.calendar_data import nse_calendar
+from tradertape.domain.charges import Side
+from tradertape.domain.instruments import Exchange
+from tradertape.domain.orders import (
+    OrderSpec,
+    OrderType,
+    Product,
+    TransactionType,
+    Variety,
+)
+from tradertape.domain.signals import IllegalTransition, SignalEvent, SignalStatus, next_status
+from tradertape.errors import Conflict, TraderTapeError
+from tradertape.oms.gtt import GttBook
+from tradertape.oms.paper import PaperExchange
+from tradertape.ports.broker import GttSpec
+from tradertape.ports.clock import Clock
+from tradertape.services.ownership import get_owned, owned
+from tradertape.services.portfolios.positions import delivery_charges, fill_entry, fill_exit
+
+
+@dataclass(frozen=True, slots=True)
+class Venue:
+    """Where a portfolio's orders go (the paper broker until real adapters exist)."""
+
+    exchange: PaperExchange
+    gtts: GttBook
+    clock: Clock
+
+
+@dataclass(slots=True)
+class Placement:
+    """What a cart placement did."""
+
+    placed: list[int] = field(default_factory=list)
+    failed: dict[int, str] = field(default_factory=dict)
+
+
+def get(db: Session, signal_id: int, *, user_id: int) -> ModelSignal:
+    """One of the user's signals (404 missing, 403 someone else's)."""
+    return get_owned(db, ModelSignal, signal_id, user_id=user_id, label="signal")
+
+
+def listing(
+    db: Session,
+    *,
+    user_id: int,
+    portfolio_id: int | None,
+    status: str | None,
+    limit: int,
+    offset: int,
+) -> list[ModelSignal]:
+    """The user's signals, newest first, best conviction first within a scan."""
+    query = owned(ModelSignal, user_id=user_id)
+    if portfolio_id is not None:
+        query = query.where(ModelSignal.portfolio_id == portfolio_id)
+    if status is not None:
+        query = query.where(ModelSignal.status == status)
+    order = (
+        ModelSignal.signal_date.desc(),
+        ModelSignal.conviction_rank.is_(None),
+        ModelSignal.conviction_rank,
+        ModelSignal.id,
+    )
+    return list(db.scalars(query.order_by(*order).limit(limit).offset(offset)))
+
+
+def transition(
+    db: Session, signal_id: int, event: SignalEvent, *, user_id: int, clock: Clock
+) -> ModelSignal:
+    """Apply a user's event; an illegal one is a 409 naming the current status."""
+    signal = get(db, signal_id, user_id=user_id)
+    _move(signal, event)
+    if event is SignalEvent.APPROVE:
+        signal.approved_at = clock.now()
+    db.commit()
+    return signal
+
+
+def _move(signal: ModelSignal, event: SignalEvent) -> None:
+    try:
+        signal.status = next_status(signal.status, event).value
+    except IllegalTransition as exc:
+        raise Conflict(f"signal {signal.id} is {signal.status}: {exc}") from None
+
+
+def place_cart(db: Session, *, user_id: int, portfolio_id: int | None, venue: Venue) -> Placement:
+    """Place every ``in_cart`` signal of the user (or of one portfolio)."""
+    query = owned(ModelSignal, user_id=user_id).where(
+        ModelSignal.status == SignalStatus.IN_CART.value
+    )
+    if portfolio_id is not None:
+        query = query.where(ModelSignal.portfolio_id == portfolio_id)
+    signals = list(db.scalars(query.order_by(ModelSignal.signal_type.desc(), ModelSignal.id)))
+    return place(db, signals, venue=venue)
+
+
+def place(db: Session, signals: list[ModelSignal], *, venue: Venue) -> Placement:
+    """Send signals to the broker (exits first, so their cash is there for entries)."""
+    result = Placement()
+    exits_first = sorted(signals, key=lambda s: (s.signal_type != "exit", s.id))
+    for signal in exits_first:
+        portfolio = db.get(ModelPortfolio, signal.portfolio_id)
+        assert portfolio is not None
+        _move(signal, SignalEvent.PLACE)
+        try:
+            if portfolio.status != "active":
+                raise Conflict(f"portfolio {portfolio.id} is {portfolio.status}")
+            _send(db, portfolio, signal, venue)
+        except TraderTapeError as exc:
+            db.rollback()
+            signal = db.get(ModelSignal, signal.id)  # type: ignore[assignment]
+            assert signal is not None
+            signal.status = next_status(SignalStatus.APPROVED, SignalEvent.FAIL).value
+            signal.error = exc.detail[:400]
+            result.failed[signal.id] = signal.error
+            db.commit()
+            continue
+        signal.status = next_status(signal.status, SignalEvent.EXECUTE).value
+        signal.executed_at = venue.clock.now()
+        db.commit()
+        result.placed.append(signal.id)
+    return result
+
+
+def _send(db: Session, portfolio: ModelPortfolio, signal: ModelSignal, venue: Venue) -> None:
+    if portfolio.paper_fill == "close":
+        _fill_at_close(db, portfolio, signal, venue.clock)
+    elif portfolio.paper_fill == "next_open":
+        _wait_for_open(db, portfolio, signal)
+    elif signal.signal_type == "exit":
+        _sell(db, portfolio, signal, venue)
+    else:
+        _buy_gtt(db, portfolio, signal, venue)
+
+
+def _fill_at_close(
+    db: Session, portfolio: ModelPortfolio, signal: ModelSignal, clock: Clock
+) -> None:
+    day = signal.signal_date
+    price = signal.close_price
+    if signal.signal_type == "exit":
+        position = _position(db, signal)
+        charges = delivery_charges(Side.SELL, position.quantity, price, day)
+        fill_exit(
+            portfolio,
+            position,
+            price=price,
+            charges=charges,
+            day=day,
+            reason=signal.reason or "exit",
+            clock=clock,
+        )
+    else:
+        charges = delivery_charges(Side.BUY, signal.quantity, price, day)
+        position = fill_entry(
+            db,
+            portfolio,
+            signal,
+            price=price,
+            charges=charges,
+            day=day,
+            clock=clock,
+            committed=False,
+        )
+        # a close fill is held from the next bar, as in a `fill_at: close` backtest
+        position.held_from = _next_day(day)
+    signal.gtt_status = "filled"
+
+
+def _wait_for_open(db: Session, portfolio: ModelPortfolio, signal: ModelSignal) -> None:
+    """``paper_fill: next_open``: the next session's open fills it, by the backtest's rules
+    (`reconcile.open_fills`); entries earmark their amount until then."""
+    if signal.signal_type == "exit":
+        _position(db, signal).status = "exit_pending"
+    else:
+        portfolio.current_capital -= signal.amount
+        portfolio.committed_capital += signal.amount
+    signal.gtt_status = "waiting_open"
+
+
+def _next_day(day: date) -> date:
+    return nse_calendar().next_trading_day(day)
+
+
+def _position(db: Session, signal: ModelSignal) -> ModelPosition:
+    position = db.get(ModelPosition, signal.position_id) if signal.position_id else None
+    if position is None or position.status == "closed":
+        raise Conflict(f"signal {signal.id}: its position is already closed")
+    return position
+
+
+def _buy_gtt(db: Session, portfolio: ModelPortfolio, signal: ModelSignal, venue: Venue) -> None:
+    exchange, _, symbol = signal.symbol.partition(":")
+    assert signal.trigger_price is not None
+    assert signal.limit_price is not None
+    order = {
+        "transaction_type": "BUY",
+        "quantity": signal.quantity,
+        "price": str(signal.limit_price),
+        "order_type": "LIMIT",
+        "product": "CNC",
+    }
+    spec = GttSpec(
+        exchange=exchange,
+        tradingsymbol=symbol,
+        trigger_values=[signal.trigger_price],
+        last_price=signal.close_price,
+        orders=[order],
+    )
+    gtt = venue.gtts.create(db, user_id=portfolio.user_id, spec=spec)
+    signal.gtt_id = gtt.id
+    signal.gtt_status = "active"
+    portfolio.current_capital -= signal.amount
+    portfolio.committed_capital += signal.amount
+
+
+def _sell(db: Session, portfolio: ModelPortfolio, signal: ModelSignal, venue: Venue) -> None:
+    position = _position(db, signal)
+    exchange, _, symbol = signal.symbol.partition(":")
+    now = venue.clock.now()
+    open_now = nse_calendar().session_at(now, Market.EQUITY) is MarketSession.NORMAL
+    spec = OrderSpec(
+        exchange=Exchange(exchange),
+        tradingsymbol=symbol,
+        transaction_type=TransactionType.SELL,
+        quantity=position.quantity,
+        product=Product.CNC,
+        order_type=OrderType.MARKET,
+        variety=Variety.REGULAR if open_now else Variety.AMO,
+    )
+    order = venue.exchange.place(
+        db,
+        user_id=portfolio.user_id,
+        spec=spec,
+        client_key=f"portfolio-{portfolio.id}-signal-{signal.id}",
+        source="portfolio",
+        attribution={"portfolio_id": portfolio.id, "signal_id": signal.id},
+    )
+    signal.order_id = order.order_id
+    signal.gtt_status = "order_placed"
+    position.status = "exit_pending"
+
+
+def expire_all(db: Session, portfolio_id: int) -> int:
+    """Expire the portfolio's actionable signals (the next scan does this too)."""
+    count = 0
+    for signal in db.scalars(
+        select(ModelSignal).where(
+            ModelSignal.portfolio_id == portfolio_id,
+            ModelSignal.status.in_(
+                (SignalStatus.PENDING_APPROVAL.value, SignalStatus.IN_CART.value)
+            ),
+        )
+    ):
+        _move(signal, SignalEvent.EXPIRE)
+        count += 1
+    return count

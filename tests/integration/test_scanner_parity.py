@@ -1,0 +1,101 @@
+"""The scanner, run day by day on a portfolio, makes exactly the backtest's trades."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from tests.helpers import make_user
+from tradertape.backtest.engine import run_backtest
+from tradertape.db.models import ModelPosition, ModelSignal
+from tradertape.runtime import Runtime
+from tradertape.services import strategies
+from tradertape.services.backtests import WARMUP_DAYS, universe_keys
+from tradertape.services.portfolios import signals
+from tradertape.services.portfolios.deploy import PortfolioDeploy, deploy
+from tradertape.services.portfolios.reconcile import open_fills
+from tradertape.services.portfolios.scanner import document_of, scan, settings_of
+
+START = date(2023, 1, 2)
+
+
+@pytest.mark.parametrize(
+    ("model", "guardrails", "end"),
+    [
+        pytest.param(
+            "v1_momentum", {"max_positions": 8, "max_per_sector": 2}, date(2023, 6, 30), id="v1"
+        ),
+        pytest.param(
+            "v3_dip_buyer", {"max_positions": 5}, date(2024, 12, 31), id="v3-addons-and-stops"
+        ),
+    ],
+)
+def test_scanner_day_by_day_equals_the_backtest(
+    with_candles: Runtime, model, guardrails, end: date
+):
+    runtime = with_candles
+    store, clock = runtime.candles, runtime.clock
+    user_id = make_user(runtime, "pm@x.in")
+    venue = signals.Venue(exchange=runtime.exchange, gtts=runtime.gtts, clock=clock)
+    with runtime.db.session() as db:
+        strategy = strategies.by_builtin_key(db, model, clock=clock)
+        assert strategy is not None
+        request = PortfolioDeploy(
+            strategy_id=strategy.id,
+            universe="nifty_50",
+            starting_capital=Decimal(10_000_000),
+            position_size_pct=Decimal(10),
+            slippage_bps=Decimal(0),
+            paper_fill="next_open",
+            auto_place_signals=True,
+            **guardrails,
+        )
+        portfolio = deploy(
+            db, request, store=store, clock=clock, user_id=user_id, live_trading_enabled=False
+        )
+        for day in store.calendar.trading_days(START, end):
+            open_fills(db, portfolio, store=store, day=day, clock=clock)
+            report = scan(db, portfolio, store=store, clock=clock, day=day)
+            assert report.skipped is None
+            waiting = db.scalars(
+                select(ModelSignal).where(
+                    ModelSignal.portfolio_id == portfolio.id,
+                    ModelSignal.status == "pending_approval",
+                )
+            ).all()
+            signals.place(db, list(waiting), venue=venue)
+        positions = db.scalars(
+            select(ModelPosition).where(ModelPosition.portfolio_id == portfolio.id)
+        ).all()
+        ours = sorted(
+            (p.symbol, p.entry_date, p.quantity, p.exit_date, p.exit_reason) for p in positions
+        )
+        document, settings = document_of(portfolio), settings_of(portfolio)
+    keys, _ = universe_keys(store, "nifty_50")
+    panel = store.load_panel(keys, START - WARMUP_DAYS, end)
+    result = run_backtest(document, panel, replace(settings, charges="zerodha"), trade_from=START)
+    theirs = sorted(
+        (
+            t.symbol,
+            t.entry_date,
+            t.quantity,
+            None if t.exit_reason == "end_of_data" else t.exit_date,
+            None if t.exit_reason == "end_of_data" else t.exit_reason,
+        )
+        for t in result.trades
+    )
+    assert len(theirs) > 10
+    assert ours == theirs
+    # the run exercised what it is meant to: V3's stops, time exits and add-ons
+    reasons = {t.exit_reason for t in result.trades}
+    assert reasons >= (
+        {"atr_stop", "max_hold", "take_profit"}
+        if model == "v3_dip_buyer"
+        else {"rsi_overbought", "sma20_cross"}
+    )
+    if model == "v3_dip_buyer":
+        assert sum(t.addons for t in result.trades) > 0

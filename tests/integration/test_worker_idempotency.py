@@ -169,9 +169,10 @@ def _counter() -> int:
 
 
 def _worker(client: TestClient, runtime: Runtime) -> Worker:
-    cached = _state.get(id(runtime))
+    slot = f"worker-{id(runtime)}"
+    cached = _state.get(slot)
     if cached is None:
-        cached = _state[id(runtime)] = new_worker(client, runtime, f"h{id(runtime)}@x.in")
+        cached = _state[slot] = new_worker(client, runtime, f"h{id(runtime)}@x.in")
     assert isinstance(cached, Worker)
     return cached
 

@@ -58,6 +58,19 @@ class InvalidField(TraderTapeError):
         self.message = message
 
 
+class Rejected(TraderTapeError):
+    """A refusal the worker SDK tells apart by ``rejection_reason`` (its exception picks it up).
+
+    The response is ``{"detail": {"rejection_reason": reason, "message": detail, **extra}}``.
+    """
+
+    def __init__(self, status_code: int, reason: str, detail: str, **extra: object) -> None:
+        super().__init__(detail)
+        self.status_code = status_code
+        self.reason = reason
+        self.extra = extra
+
+
 class RateLimited(TraderTapeError):
     """Too many attempts; retry after `retry_after_s` seconds."""
 

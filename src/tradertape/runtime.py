@@ -35,6 +35,7 @@ from tradertape.services.login import LoginService
 from tradertape.services.outbox import Outbox
 from tradertape.services.ratelimit import RateLimiter
 from tradertape.services.sessions import SessionService
+from tradertape.services.workers.desk import WorkerDesk
 from tradertape.settings import Settings
 
 
@@ -68,6 +69,7 @@ class Runtime:
     bus: EventBus
     catalog: InstrumentCatalog
     feed: SimulatedFeed | None  # None: no feed in this process (``feed = "none"``)
+    workers: WorkerDesk
 
     @classmethod
     def build(
@@ -144,4 +146,15 @@ class Runtime:
             bus=bus,
             catalog=catalog,
             feed=feed,
+            workers=WorkerDesk.build(
+                secret=settings.secret,
+                clock=clock,
+                exchange=exchange,
+                last_tick=quotes,
+                safety_ttl_secs=settings.worker_safety_token_secs,
+                freshness_secs=settings.worker_session_freshness_secs,
+                claim_without_heartbeat_secs=settings.worker_claim_without_heartbeat_secs,
+                live_trading_enabled=settings.live_trading_enabled,
+                paper_opening_balance=settings.worker_paper_opening_balance,
+            ),
         )

@@ -57,6 +57,11 @@ class Settings(BaseSettings):
     # Compile (or load from numba's cache) the indicator and backtest kernels when the server
     # starts, in the background, so the first backtest request does not pay for it.
     warm_kernels: bool = True
+    # Algo workers (the kite-algo worker contract's defaults).
+    worker_safety_token_secs: float = Field(default=10.0, gt=0, le=300)
+    worker_session_freshness_secs: int = Field(default=60, ge=5)
+    worker_claim_without_heartbeat_secs: int = Field(default=120, ge=5)
+    worker_paper_opening_balance: int = Field(default=1_000_000, ge=0)
     log_json: bool = False
     session_days: int = 30
     login_challenge_minutes: int = 15

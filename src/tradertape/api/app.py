@@ -27,6 +27,9 @@ from tradertape.api.routes import (
     strategies,
     trading,
     worker_tokens,
+    workers_execution,
+    workers_journal,
+    workers_runs,
     ws,
 )
 from tradertape.db.leader import LeaderLease
@@ -130,6 +133,9 @@ def create_app(runtime: Runtime) -> FastAPI:
         admin,
         agent_keys,
         worker_tokens,
+        workers_runs,
+        workers_execution,
+        workers_journal,
         brokers,
         instruments,
         market,

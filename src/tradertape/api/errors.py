@@ -16,7 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from tradertape.errors import InvalidField, RateLimited, TraderTapeError
+from tradertape.errors import InvalidField, RateLimited, Rejected, TraderTapeError
 from tradertape.strategies.dsl import json_path
 
 log = logging.getLogger("tradertape.api")
@@ -43,6 +43,12 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, RateLimited):
         headers["Retry-After"] = str(exc.retry_after_s)
     content: dict[str, Any] = {"detail": exc.detail}
+    if isinstance(exc, Rejected):
+        content["detail"] = {
+            "rejection_reason": exc.reason,
+            "message": exc.detail,
+            **jsonable_encoder(exc.extra),
+        }
     if isinstance(exc, InvalidField):
         content["detail"] = [
             {

@@ -27,14 +27,18 @@ def own_order(db: Session, *, user_id: int, order_id: str) -> Order:
     return order
 
 
-def cancel(venue: Venue, db: Session, *, user_id: int, order_id: str) -> Order:
-    """Cancel a working order (404 if not the user's; 400 if already final; commits)."""
+def cancel(venue: Venue, db: Session, *, user_id: int, order_id: str, commit: bool = True) -> Order:
+    """Cancel a working order (404 if not the user's; 400 if already final).
+
+    Commits unless ``commit`` is false (the caller's transaction holds more changes).
+    """
     order = own_order(db, user_id=user_id, order_id=order_id)
     if OrderStatus(order.status).is_terminal:
         raise BadRequest(f"order {order_id} is {order.status} and cannot be cancelled")
     now = venue.clock.now()
     record(db, order, OrderEvent(EventKind.CANCELLED, now, message="Cancelled by user."), now)
-    db.commit()
+    if commit:
+        db.commit()
     return order
 
 
@@ -46,8 +50,9 @@ def modify(
     order_id: str,
     changes: dict[str, Any],
     last: Tick | None,
+    commit: bool = True,
 ) -> Order:
-    """Change a live order's quantity, prices, type or validity (commits).
+    """Change a live order's quantity, prices, type or validity (commits unless told not to).
 
     The result is validated like a new order; the quantity cannot drop below what has
     filled, and a stop cannot turn into a plain order (or back) once placed.
@@ -78,5 +83,6 @@ def modify(
     record(db, order, OrderEvent(EventKind.MODIFIED, now), now)
     if last is not None and order.status in WORKING:
         advance(venue, db, order, instrument, last, traded_volume=last.last_quantity)
-    db.commit()
+    if commit:
+        db.commit()
     return order

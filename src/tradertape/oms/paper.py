@@ -27,7 +27,7 @@ from tradertape.domain.market import Tick
 from tradertape.domain.order_state import OrderEvent
 from tradertape.domain.orders import OrderSpec
 from tradertape.errors import InvalidField
-from tradertape.oms import amendment, funds, order_log, placement, working
+from tradertape.oms import amendment, funds, order_log, order_rules, placement, working
 from tradertape.oms.booking import Ledger
 from tradertape.oms.venue import BROKER, SQUAREOFF, CatalogSource, PaperConfig, Venue
 from tradertape.ports.clock import Clock
@@ -64,6 +64,25 @@ class PaperExchange:
         """The exchange's knobs."""
         return self._venue.config
 
+    @property
+    def clock(self) -> Clock:
+        """Market time, as the exchange reads it."""
+        return self._venue.clock
+
+    def check(
+        self, db: Session, spec: OrderSpec, last: Tick | None, *, session: bool = True
+    ) -> Instrument:
+        """The listed instrument if `spec` passes the rules placement applies (422 if not).
+
+        ``session=False`` skips the market-hours rule: a preview or a dry run is valid
+        at night too.
+        """
+        instrument = order_rules.listed(self.catalog(db), spec)
+        order_rules.check_fields(spec, instrument, last)
+        if session:
+            order_rules.check_session(self._venue, spec, instrument, self._venue.clock.now(), "api")
+        return instrument
+
     def catalog(self, db: Session) -> InstrumentCatalog:
         """The instruments this exchange lists, as of this session."""
         return self._venue.catalog(db)
@@ -93,8 +112,12 @@ class PaperExchange:
         source: str = "api",
         attribution: dict[str, Any] | None = None,
         last: Tick | None = None,
+        commit: bool = True,
     ) -> Order:
-        """Validate, claim the idempotency key, store, and match at once if possible."""
+        """Validate, claim the idempotency key, store, and match at once if possible.
+
+        ``commit=False`` leaves the transaction open for the caller's own rows.
+        """
         return placement.place(
             self._venue,
             db,
@@ -104,15 +127,16 @@ class PaperExchange:
             source=source,
             attribution=attribution,
             last=last,
+            commit=commit,
         )
 
     def record(self, db: Session, order: Order, event: OrderEvent) -> None:
         """Apply an event to an order through the status machine and log it (no commit)."""
         order_log.record(db, order, event, self._venue.clock.now())
 
-    def cancel(self, db: Session, *, user_id: int, order_id: str) -> Order:
+    def cancel(self, db: Session, *, user_id: int, order_id: str, commit: bool = True) -> Order:
         """Cancel a working order (404 if not the user's; 400 if already final)."""
-        return amendment.cancel(self._venue, db, user_id=user_id, order_id=order_id)
+        return amendment.cancel(self._venue, db, user_id=user_id, order_id=order_id, commit=commit)
 
     def modify(
         self,
@@ -122,10 +146,17 @@ class PaperExchange:
         order_id: str,
         changes: dict[str, Any],
         last: Tick | None = None,
+        commit: bool = True,
     ) -> Order:
         """Change a live order's quantity, prices, type or validity (Kite's modify)."""
         return amendment.modify(
-            self._venue, db, user_id=user_id, order_id=order_id, changes=changes, last=last
+            self._venue,
+            db,
+            user_id=user_id,
+            order_id=order_id,
+            changes=changes,
+            last=last,
+            commit=commit,
         )
 
     def own_order(self, db: Session, *, user_id: int, order_id: str) -> Order:

@@ -45,8 +45,13 @@ def place(
     source: str,
     attribution: dict[str, Any] | None,
     last: Tick | None,
+    commit: bool = True,
 ) -> Order:
-    """Validate, check funds, match at once if possible, and store it all (commits)."""
+    """Validate, check funds, match at once if possible, and store it all.
+
+    Commits unless ``commit`` is false: then the caller's transaction (a worker intent
+    and its idempotency row, say) stores the order together with its own rows.
+    """
     try:
         instrument = listed(venue.catalog(db), spec)
         check_fields(spec, instrument, last)
@@ -101,5 +106,6 @@ def place(
     if stored is order:
         store_history(db, order, history)
         ledger.write()
-    db.commit()
+    if commit:
+        db.commit()
     return stored

@@ -19,8 +19,8 @@ from tradertape.domain.orders import (
 )
 
 
-class OrderIn(Strict):
-    """Place an order (seed 002's order fields). Never send tag/attribution: we add it."""
+class OrderFields(Strict):
+    """Seed 002's order fields. Never send tag/attribution: we add it."""
 
     exchange: Exchange
     tradingsymbol: str = Field(min_length=1, max_length=64)
@@ -41,15 +41,23 @@ class OrderIn(Strict):
     squareoff: Decimal | None = None
     stoploss: Decimal | None = None
     trailing_stoploss: Decimal | None = None
-    idempotency_key: str | None = Field(default=None, min_length=8, max_length=160)
 
     def spec(self) -> OrderSpec:
         """The domain order."""
-        fields = self.model_dump(exclude={"idempotency_key"})
+        fields = self.model_dump(exclude=_NOT_SPEC)
         fields["tradingsymbol"] = self.tradingsymbol.upper()
         fields["price"] = self.price or None
         fields["trigger_price"] = self.trigger_price or None
         return OrderSpec(**fields)
+
+
+_NOT_SPEC = {"idempotency_key", "autoslice"}
+
+
+class OrderIn(OrderFields):
+    """Place an order (seed 002's order fields). Never send tag/attribution: we add it."""
+
+    idempotency_key: str | None = Field(default=None, min_length=8, max_length=160)
 
 
 class OrderModifyIn(Strict):

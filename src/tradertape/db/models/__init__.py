@@ -16,6 +16,7 @@ from tradertape.db.models.trading import (
     PaperAccount,
     Trade,
 )
+from tradertape.db.models.workers import WorkerEvent, WorkerIntent, WorkerRun, WorkerRunOrder
 
 __all__ = [
     "AgentKey",
@@ -39,5 +40,9 @@ __all__ = [
     "Trade",
     "User",
     "UserSession",
+    "WorkerEvent",
+    "WorkerIntent",
+    "WorkerRun",
+    "WorkerRunOrder",
     "WorkerToken",
 ]

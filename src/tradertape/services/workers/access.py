@@ -1,0 +1,81 @@
+"""Finding a run for a token, locking it, and the session-nonce rule.
+
+A run is visible only to the token that created it: any other caller gets the same 404
+as for a run that does not exist, so nothing about other tokens' runs leaks. Changes to
+a run take its lock first and re-read it, so status checks and the changes they guard
+happen in one transaction whatever other requests or processes do meanwhile.
+"""
+
+from __future__ import annotations
+
+import hmac
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tradertape.db.locks import lock_names
+from tradertape.db.models import WorkerRun, WorkerToken
+from tradertape.domain.worker_access import scope_allows
+from tradertape.domain.worker_runs import nonce_presented
+from tradertape.errors import NotFound, Rejected
+
+RUN_NOT_FOUND = "Strategy run not found"
+
+
+def find_run(db: Session, token: WorkerToken, run_key: str) -> WorkerRun:
+    """The token's run with this ``strategy_run_id``, or 404 (also for other tokens' runs)."""
+    run = db.scalar(
+        select(WorkerRun).where(WorkerRun.token_id == token.id, WorkerRun.run_key == run_key)
+    )
+    if run is None:
+        raise NotFound(RUN_NOT_FOUND)
+    if not scope_allows(token.account_scope, run.account_scope):
+        raise Rejected(403, "ACCOUNT_SCOPE_NOT_ALLOWED", "the token may not use this run's scope")
+    return run
+
+
+def lock_run(db: Session, run: WorkerRun) -> WorkerRun:
+    """Hold the run's lock until the transaction ends and return its current row."""
+    lock_names(db, [f"worker-run:{run.id}"])
+    db.refresh(run)
+    return run
+
+
+def locked_run(db: Session, token: WorkerToken, run_key: str) -> WorkerRun:
+    """`find_run`, then `lock_run`."""
+    return lock_run(db, find_run(db, token, run_key))
+
+
+def check_nonce(run: WorkerRun, header: str | None, *, missing_ok: bool = False) -> None:
+    """Enforce the session: once claimed, a mutation carries the holder's nonce.
+
+    ``missing_ok`` is for the calls the published SDKs send without one (decision events,
+    cancel and modify in 0.7.4): no nonce passes, a wrong one never does.
+    """
+    presented = nonce_presented(header)
+    held = run.session_nonce
+    if held is None:
+        if presented is not None:
+            raise Rejected(
+                409,
+                "WORKER_SESSION_CONFLICT",
+                "no worker session is claimed on this run; the nonce is not current",
+                strategy_run_id=run.run_key,
+            )
+        return
+    if presented is None:
+        if missing_ok:
+            return
+        raise Rejected(
+            409,
+            "WORKER_SESSION_REQUIRED",
+            "this run has a claimed worker session: send X-Worker-Session-Nonce",
+            strategy_run_id=run.run_key,
+        )
+    if not hmac.compare_digest(presented.encode(), held.encode()):
+        raise Rejected(
+            409,
+            "WORKER_SESSION_CONFLICT",
+            "another worker session holds this run",
+            strategy_run_id=run.run_key,
+        )

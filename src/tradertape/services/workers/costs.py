@@ -1,0 +1,104 @@
+"""The cost contract of an order or a basket: margin and itemized charges before placing.
+
+Charges come from our charges engine (`compute_charges`, Zerodha's schedule in force on
+the market date), as if the legs were the day's only fills at their reference price:
+the limit price, the trigger of an SL-M, or the last traded price of a market order.
+The keys are exactly those of the SDK's ``CostContract``; the breakdown is ``itemized``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from tradertape.domain.charges import Exchange as ChargeExchange
+from tradertape.domain.charges import Fill, Side, charge_segment, compute_charges
+from tradertape.domain.instruments import Exchange, Instrument
+from tradertape.domain.money import paise
+from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
+from tradertape.ports.clock import IST
+from tradertape.services.workers.desk import WorkerDesk
+
+
+@dataclass(frozen=True, slots=True)
+class PricedLeg:
+    """An order, its instrument, and the price its costs are estimated at (None: unknown)."""
+
+    spec: OrderSpec
+    instrument: Instrument
+    price: Decimal | None
+
+
+def reference_price(desk: WorkerDesk, spec: OrderSpec) -> Decimal | None:
+    """The price an order's costs are estimated at."""
+    if spec.order_type in (OrderType.LIMIT, OrderType.SL):
+        return spec.price
+    if spec.order_type is OrderType.SL_M:
+        return spec.trigger_price
+    last = desk.last_tick(spec.key)
+    return last.last_price if last is not None else None
+
+
+def _fill(index: int, leg: PricedLeg, price: Decimal) -> Fill:
+    instrument = leg.instrument
+    derivative = instrument.instrument_type.value if instrument.is_derivative else None
+    bse = instrument.exchange in (Exchange.BSE, Exchange.BFO)
+    return Fill(
+        order_id=f"leg-{index}",
+        segment=charge_segment(
+            derivative_kind=derivative, intraday=leg.spec.product is Product.MIS
+        ),
+        side=Side(leg.spec.transaction_type.value),
+        quantity=leg.spec.quantity,
+        price=price,
+        exchange=ChargeExchange.BSE if bse else ChargeExchange.NSE,
+        instrument=instrument.isin or instrument.key,
+    )
+
+
+def _margin(desk: WorkerDesk, spec: OrderSpec, price: Decimal) -> Decimal:
+    if spec.transaction_type is TransactionType.SELL and spec.product is Product.CNC:
+        return Decimal(0)  # a delivery sell uses shares held, not margin
+    return spec.quantity * price * desk.exchange.config.margin_rate(spec.product.value)
+
+
+def _money(value: Decimal) -> float:
+    return float(paise(value))
+
+
+def cost_contract(desk: WorkerDesk, legs: Sequence[PricedLeg]) -> dict[str, Any]:
+    """Margin, total and itemized charges of the legs taken together."""
+    if not legs or any(leg.price is None for leg in legs):
+        return {
+            "margin_required": None,
+            "charges_estimate": None,
+            "total_charges": None,
+            "total_taxes": None,
+            "itemized": {"charges_status": "UNAVAILABLE"},
+            "dp_charge": None,
+            "dp_charge_status": "UNAVAILABLE",
+        }
+    priced = [(leg, leg.price) for leg in legs if leg.price is not None]
+    fills = [_fill(i, leg, price) for i, (leg, price) in enumerate(priced)]
+    charges = compute_charges(fills, desk.exchange.clock.now().astimezone(IST).date())
+    margin = sum((_margin(desk, leg.spec, price) for leg, price in priced), Decimal(0))
+    return {
+        "margin_required": _money(margin),
+        "charges_estimate": _money(charges.total),
+        "total_charges": _money(charges.total),
+        "total_taxes": _money(charges.stt + charges.stamp + charges.gst),
+        "itemized": {
+            "brokerage": _money(charges.brokerage),
+            "exchange_transaction_charge": _money(charges.exchange_turnover_charge),
+            "stt": _money(charges.stt),
+            "stamp_duty": _money(charges.stamp),
+            "sebi_charge": _money(charges.sebi),
+            "gst": _money(charges.gst),
+            "ipft": _money(charges.ipft),
+            "charges_status": "ESTIMATED",
+        },
+        "dp_charge": _money(charges.dp),
+        "dp_charge_status": "ESTIMATED" if charges.dp else "NOT_APPLICABLE",
+    }

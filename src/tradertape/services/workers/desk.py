@@ -1,0 +1,67 @@
+"""What the worker services share, built once per process by the runtime."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from tradertape.domain.market import Tick
+from tradertape.domain.worker_runs import SessionWindows
+from tradertape.oms.paper import PaperExchange
+from tradertape.ports.clock import Clock
+
+LastTick = Callable[[str], Tick | None]
+
+
+def derive_key(secret: str, purpose: str) -> bytes:
+    """A key for one purpose, so a leaked cursor key signs no safety token."""
+    return hmac.new(secret.encode(), f"tradertape/{purpose}".encode(), hashlib.sha256).digest()
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerDesk:
+    """Clock, exchange, prices, keys and knobs of the worker services."""
+
+    clock: Clock  # wall time: sessions, heartbeats, safety tokens, the journal
+    exchange: PaperExchange
+    last_tick: LastTick
+    safety_key: bytes
+    cursor_key: bytes
+    windows: SessionWindows = SessionWindows()
+    safety_ttl: timedelta = timedelta(seconds=10)
+    live_trading_enabled: bool = False
+    paper_opening_balance: Decimal = Decimal(1_000_000)
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        secret: str,
+        clock: Clock,
+        exchange: PaperExchange,
+        last_tick: LastTick,
+        safety_ttl_secs: float = 10.0,
+        freshness_secs: int = 60,
+        claim_without_heartbeat_secs: int = 120,
+        live_trading_enabled: bool = False,
+        paper_opening_balance: int = 1_000_000,
+    ) -> WorkerDesk:
+        """Derive the keys from the server secret and take the knobs from settings."""
+        return cls(
+            clock=clock,
+            exchange=exchange,
+            last_tick=last_tick,
+            safety_key=derive_key(secret, "worker-safety-token"),
+            cursor_key=derive_key(secret, "worker-run-cursor"),
+            windows=SessionWindows(
+                freshness=timedelta(seconds=freshness_secs),
+                claim_without_heartbeat=timedelta(seconds=claim_without_heartbeat_secs),
+            ),
+            safety_ttl=timedelta(seconds=safety_ttl_secs),
+            live_trading_enabled=live_trading_enabled,
+            paper_opening_balance=Decimal(paper_opening_balance),
+        )

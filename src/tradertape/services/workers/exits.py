@@ -1,0 +1,215 @@
+"""Exiting a run: flatten its paper legs, cancel its working orders, close it.
+
+A paper exit is all-or-none: the cancels and the MARKET exits are worked out in one
+savepoint, and if any exit is refused nothing of it stays and the run stays open. Exits
+that fill close the run; exits resting for a price leave it ``exiting``. With an
+idempotency key the exit happens once and a repeat answers ``already_submitted``.
+``dry_run`` returns the plan and changes nothing. Dry-run runs close at once; live runs
+close too, since this server has placed no live order that could be open.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from tradertape.db.models import WorkerRun, WorkerToken
+from tradertape.domain.instruments import Exchange
+from tradertape.domain.order_state import WORKING, OrderStatus
+from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
+from tradertape.domain.worker_access import ExecutionMode
+from tradertape.domain.worker_runs import FINISHED, RunStatus
+from tradertape.errors import InvalidField
+from tradertape.services.workers import pnl, timeline
+from tradertape.services.workers.access import check_nonce, locked_run
+from tradertape.services.workers.desk import WorkerDesk
+from tradertape.services.workers.intents import (
+    claim_key,
+    place_for_run,
+    release_key,
+    store_result,
+    stored_intent,
+)
+from tradertape.services.workers.orders import run_orders
+from tradertape.services.workers.views import iso, run_view
+
+_PENDING = {*WORKING, OrderStatus.AMO_REQ_RECEIVED.value}
+
+
+def _exit_spec(leg: pnl.Leg) -> OrderSpec:
+    side = TransactionType.SELL if leg.quantity > 0 else TransactionType.BUY
+    return OrderSpec(
+        exchange=Exchange(leg.exchange),
+        tradingsymbol=leg.tradingsymbol,
+        transaction_type=side,
+        quantity=abs(leg.quantity),
+        product=Product(leg.product),
+        order_type=OrderType.MARKET,
+    )
+
+
+def _spec_dict(spec: OrderSpec) -> dict[str, Any]:
+    return {
+        "exchange": spec.exchange.value,
+        "tradingsymbol": spec.tradingsymbol,
+        "transaction_type": spec.transaction_type.value,
+        "quantity": spec.quantity,
+        "product": spec.product.value,
+        "order_type": spec.order_type.value,
+        "variety": spec.variety.value,
+        "validity": spec.validity.value,
+    }
+
+
+def _summary(result: dict[str, Any]) -> dict[str, Any]:
+    """What the run document keeps of an exit (the orders themselves are the run's orders)."""
+    return {
+        "status": result.get("status"),
+        "order_ids": [o["order_id"] for o in result.get("orders", [])],
+        "cancelled": result.get("cancelled", []),
+    }
+
+
+def close(db: Session, run: WorkerRun, now: datetime, reason: str, result: dict[str, Any]) -> None:
+    """Mark the run closed, keep why and how, and journal it (no commit)."""
+    run.status = RunStatus.CLOSED.value
+    run.closed_at = now
+    run.updated_at = now
+    run.runtime_state = {
+        **run.runtime_state,
+        "exit_reason": reason,
+        "exit_result": _summary(result),
+    }
+    timeline.record(
+        db,
+        run,
+        kind="execution",
+        source="backend",
+        event_type="run.closed",
+        now=now,
+        summary=f"run closed: {reason}",
+        payload={"reason": reason, "status": result.get("status")},
+    )
+
+
+def _paper_exit(
+    desk: WorkerDesk, db: Session, run: WorkerRun, reason: str, key: str | None, now: datetime
+) -> tuple[str, dict[str, Any]]:
+    legs = pnl.compute(desk, db, run).open_legs
+    pending = [o for o in run_orders(db, run) if o.status in _PENDING]
+    if not legs and not pending:
+        result: dict[str, Any] = {"status": "noop", "orders": [], "cancelled": [], "errors": []}
+        close(db, run, now, reason, result)
+        return "noop", result
+    savepoint = db.begin_nested()
+    try:
+        for order in pending:
+            desk.exchange.cancel(db, user_id=run.user_id, order_id=order.order_id, commit=False)
+        placed = [
+            place_for_run(
+                desk, db, run, _exit_spec(m.leg), intent_pk=None, key=key, role="exit", now=now
+            )
+            for m in legs
+        ]
+    except InvalidField as exc:
+        savepoint.rollback()
+        errors: list[dict[str, Any]] = [{"field": exc.field, "reason": exc.message}]
+        return "failed", {"status": "failed", "orders": [], "cancelled": [], "errors": errors}
+    refused = [p for p in placed if p["status"] in ("rejected", "cancelled")]
+    if refused:
+        savepoint.rollback()
+        errors = [{"order_id": p["order_id"], "reason": p.get("reason")} for p in refused]
+        return "failed", {"status": "failed", "orders": [], "cancelled": [], "errors": errors}
+    savepoint.commit()
+    filled = all(p["status"] == "filled" for p in placed)
+    result = {
+        "status": "success" if filled else "submitted",
+        "orders": placed,
+        "cancelled": [o.order_id for o in pending],
+        "errors": [],
+    }
+    if filled:
+        close(db, run, now, reason, result)
+    else:
+        run.status = RunStatus.EXITING.value
+        run.updated_at = now
+        run.runtime_state = {
+            **run.runtime_state,
+            "exit_reason": reason,
+            "exit_result": _summary(result),
+        }
+    return str(result["status"]), result
+
+
+def _plan(desk: WorkerDesk, db: Session, run: WorkerRun, now: datetime) -> dict[str, Any]:
+    usage = pnl.compute(desk, db, run)
+    pending = [o.order_id for o in run_orders(db, run) if o.status in _PENDING]
+    return {
+        "legs": [pnl.leg_dict(m, now) for m in usage.open_legs],
+        "orders": [_spec_dict(_exit_spec(m.leg)) for m in usage.open_legs],
+        "cancels": pending,
+    }
+
+
+def exit_run(
+    desk: WorkerDesk,
+    db: Session,
+    token: WorkerToken,
+    run_key: str,
+    *,
+    nonce: str | None,
+    reason: str | None,
+    key: str | None,
+    dry_run: bool,
+) -> dict[str, Any]:
+    """Exit the run in its mode; ``{mode, status, result | exit, run}``."""
+    run = locked_run(db, token, run_key)
+    check_nonce(run, nonce)
+    now = desk.clock.now()
+    mode = run.execution_mode
+    if key is not None and (stored := stored_intent(db, run, key)) is not None:
+        answer = {"mode": mode, "status": "already_submitted", "result": stored.result}
+        answer["run"] = run_view(run, desk.windows, now)
+        db.rollback()
+        return answer
+    if run.status in FINISHED:
+        answer = {
+            "mode": mode,
+            "status": "noop",
+            "result": {"status": "noop", "reason": f"run is already {run.status}"},
+            "run": run_view(run, desk.windows, now),
+        }
+        db.rollback()
+        return answer
+    if dry_run:
+        answer = {
+            "mode": mode,
+            "status": "dry_run",
+            "exit": _plan(desk, db, run, now),
+            "run": run_view(run, desk.windows, now),
+        }
+        db.rollback()
+        return answer
+    why = reason or ("dry_run_exit" if mode == ExecutionMode.DRY_RUN else "worker_exit")
+    intent_pk = None
+    if key is not None:
+        intent_pk = claim_key(db, run, key, "exit_run", {"reason": reason, "key": key}, now)
+    if mode == ExecutionMode.PAPER:
+        status, result = _paper_exit(desk, db, run, why, key, now)
+    else:
+        status = "closed"
+        result = {"status": "closed", "reason": why, "flat_confirmed": True, "closed_at": iso(now)}
+        close(db, run, now, why, result)
+    if intent_pk is not None and status == "failed":
+        release_key(db, intent_pk)  # nothing happened: the same key may try again
+    elif intent_pk is not None:
+        store_result(db, intent_pk, result)
+    db.commit()
+    return {
+        "mode": mode,
+        "status": status,
+        "result": result,
+        "run": run_view(run, desk.windows, now),
+    }

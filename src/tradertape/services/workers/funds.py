@@ -1,0 +1,165 @@
+"""Funds of the token's account scope, and a run's usage against its allocation cap.
+
+Paper funds come from the user's paper account (one per user: every paper scope of a
+user reads the same money). The snapshot has exactly the keys of the SDK's strict
+``WorkerFundsSnapshot``; live funds need a broker adapter this server does not have yet.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tradertape.db.models import CashEntry, Trade, WorkerRun, WorkerToken
+from tradertape.domain.worker_access import (
+    ExecutionMode,
+    ScopeError,
+    is_paper_scope,
+    parse_scope,
+    scope_allows,
+)
+from tradertape.domain.worker_runs import allocation_cap
+from tradertape.errors import Rejected
+from tradertape.oms.ledger import cash_balance
+from tradertape.oms.venue import BROKER
+from tradertape.services.workers import pnl
+from tradertape.services.workers.access import find_run
+from tradertape.services.workers.desk import WorkerDesk
+from tradertape.services.workers.views import iso
+
+_ZERO = Decimal(0)
+
+
+def _money(value: Decimal) -> float:
+    return float(round(value, 2))
+
+
+def _check_scope(token: WorkerToken, mode: str, scope: str) -> None:
+    try:
+        parse_scope(scope)
+    except ScopeError as exc:
+        raise Rejected(400, "INVALID_ACCOUNT_SCOPE", str(exc)) from exc
+    if not scope_allows(token.account_scope, scope):
+        raise Rejected(403, "ACCOUNT_SCOPE_NOT_ALLOWED", f"this worker token may not use {scope}")
+    if mode not in token.allowed_modes:
+        raise Rejected(403, "EXECUTION_MODE_NOT_ALLOWED", f"this worker token may not use '{mode}'")
+    if mode == ExecutionMode.PAPER and not is_paper_scope(scope):
+        raise Rejected(400, "PAPER_SCOPE_REQUIRED", f"paper funds need a paper scope, not {scope}")
+    if mode == ExecutionMode.LIVE or not is_paper_scope(scope):
+        raise Rejected(
+            503,
+            "LIVE_BROKER_UNAVAILABLE",
+            "live funds come from a broker adapter, and none is installed on this server yet",
+        )
+
+
+def paper_funds(
+    desk: WorkerDesk, db: Session, *, user_id: int, scope: str, mode: str
+) -> dict[str, Any]:
+    """The paper account in the snapshot's shape."""
+    cash = cash_balance(db, user_id=user_id, broker=BROKER)
+    blocked = desk.exchange.blocked(db, user_id)
+    deposits = sum(
+        db.scalars(
+            select(CashEntry.amount).where(
+                CashEntry.user_id == user_id,
+                CashEntry.broker == BROKER,
+                CashEntry.kind == "deposit",
+            )
+        ),
+        _ZERO,
+    )
+    trades = db.scalars(
+        select(Trade).where(Trade.user_id == user_id, Trade.broker == BROKER).order_by(Trade.id)
+    )
+    legs = pnl.replay(trades)
+    realized = sum((leg.realized for leg in legs), _ZERO)
+    unrealized = _ZERO
+    for leg in legs:
+        tick = desk.last_tick(leg.key)
+        if tick is not None and leg.quantity:
+            unrealized += (tick.last_price - leg.average) * leg.quantity
+    available = cash - blocked
+    return {
+        "account_scope": scope,
+        "mode": mode,
+        "currency": "INR",
+        "source": "paper_runtime",
+        "segments": {
+            "equity": {
+                "net": _money(cash),
+                "available_cash": _money(available),
+                "opening_balance": _money(deposits),
+                "live_balance": _money(available),
+                "collateral": 0.0,
+                "utilised": _money(blocked),
+                "m2m_realised": _money(realized),
+                "m2m_unrealised": _money(unrealized),
+            }
+        },
+        "allocation": {
+            "usable_equity_cash": _money(max(available, _ZERO)),
+            "max_new_position_value": _money(max(available, _ZERO)),
+        },
+        "stale": False,
+        "updated_at": iso(desk.clock.now()),
+    }
+
+
+def account_funds(
+    desk: WorkerDesk, db: Session, token: WorkerToken, *, mode: str, scope: str | None
+) -> dict[str, Any]:
+    """``GET /worker/funds``: the scope's funds for a mode the token may use."""
+    chosen = scope or token.account_scope
+    _check_scope(token, mode, chosen)
+    return paper_funds(desk, db, user_id=token.user_id, scope=chosen, mode=mode)
+
+
+def run_funds(desk: WorkerDesk, db: Session, token: WorkerToken, run_key: str) -> dict[str, Any]:
+    """``GET /runs/{id}/funds``: account funds plus the run's usage and allocation cap."""
+    run = find_run(db, token, run_key)
+    if not is_paper_scope(run.account_scope):
+        _check_scope(token, run.execution_mode, run.account_scope)
+    funds = paper_funds(
+        desk, db, user_id=run.user_id, scope=run.account_scope, mode=run.execution_mode
+    )
+    now = desk.clock.now()
+    usage = pnl.compute(desk, db, run)
+    allocation = run_allocation(run, usage)
+    funds["strategy_run_id"] = run.run_key
+    funds["strategy"] = {
+        "strategy_run_id": run.run_key,
+        "status": run.status,
+        "gross_exposure": _money(usage.gross_exposure),
+        "net_exposure": _money(usage.net_exposure),
+        "realized_pnl": _money(usage.realized),
+        "unrealized_pnl": _money(usage.unrealized),
+        "net_pnl": _money(usage.realized + usage.unrealized - usage.charges),
+        "estimated_margin_used": None,
+        "allocation": allocation,
+        "pnl": pnl.snapshot_of(run, usage, now)["totals"],
+        "position_count": len(usage.open_legs),
+        "is_stale": usage.is_stale,
+    }
+    remaining = allocation["remaining"]
+    if remaining is not None:
+        cap_room = Decimal(str(remaining))
+        usable = Decimal(str(funds["allocation"]["max_new_position_value"]))
+        funds["allocation"]["max_new_position_value"] = _money(min(usable, cap_room))
+    funds["allocation"]["run"] = allocation
+    return funds
+
+
+def run_allocation(run: WorkerRun, usage: pnl.RunPnl) -> dict[str, Any]:
+    """The cap (if any), what the run uses of it (gross exposure), and what is left."""
+    cap = allocation_cap(run.metadata_, run.runtime_state)
+    used = usage.gross_exposure
+    return {
+        "cap": _money(cap) if cap is not None else None,
+        "used": _money(used),
+        "remaining": _money(max(cap - used, _ZERO)) if cap is not None else None,
+        "basis": "gross_exposure",
+    }

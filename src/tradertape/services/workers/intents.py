@@ -1,0 +1,375 @@
+"""Intents: ``place_order`` and ``place_basket`` in dry_run, paper or live mode.
+
+Exactly once, however many identical requests arrive: under the run's lock the intent
+row is inserted with ``ON CONFLICT DO NOTHING`` on the unique (run, key) pair, and the
+orders, their attribution, the timeline events and the stored result are written in
+that same transaction. A replay (or the loser of a race) finds the row and answers
+``{"status": "deduped", "result": <the first result>}``; a crash before the commit
+leaves neither the row nor the orders, so a retry places them once.
+
+Checks run in the contract's order: session nonce, open run, mode allowed, replay,
+safety token, then the orders' own rules (a 422 records nothing).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tradertape.db.models import Order, Trade, WorkerIntent, WorkerRun, WorkerRunOrder, WorkerToken
+from tradertape.db.rows import insert_new, table_of
+from tradertape.domain.order_state import OrderStatus
+from tradertape.domain.orders import OrderSpec
+from tradertape.domain.worker_access import ExecutionMode
+from tradertape.domain.worker_runs import RunStatus
+from tradertape.errors import InvalidField, Rejected
+from tradertape.oms.portfolio import order_dict, trade_dict
+from tradertape.services.workers import safety, timeline
+from tradertape.services.workers.access import check_nonce, locked_run
+from tradertape.services.workers.costs import PricedLeg, cost_contract, reference_price
+from tradertape.services.workers.desk import WorkerDesk
+from tradertape.services.workers.runs import check_mode
+
+_INTENTS = table_of(WorkerIntent)
+PLACE_ORDER = "place_order"
+PLACE_BASKET = "place_basket"
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerOrder:
+    """An order as the worker sent it (JSON) and as the domain reads it."""
+
+    spec: OrderSpec
+    fields: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Intent:
+    """The intent envelope, validated."""
+
+    intent_type: str
+    idempotency_key: str
+    orders: Sequence[WorkerOrder]
+    request: dict[str, Any]  # the envelope as sent, stored with the result
+    metadata: dict[str, Any] = field(default_factory=dict)
+    safety_token: str | None = None
+    all_or_none: bool = False
+    dry_run: bool = False
+
+
+def attribution(run: WorkerRun, key: str | None) -> dict[str, Any]:
+    """What every order of the run carries, so P&L and journals can group it."""
+    return {
+        "strategy_run_id": run.run_key,
+        "run_pk": run.id,
+        "token_id": run.token_id,
+        "template_id": run.template_id,
+        "strategy_family": run.metadata_.get("strategy_family"),
+        "strategy_name": run.name,
+        "entry_surface": "algo_worker",
+        "intent_key": key,
+        "tag": f"wr{run.id}"[:20],
+    }
+
+
+def field_prefix(intent_type: str, index: int) -> str:
+    """Where an order sits in the envelope, for 422 field paths."""
+    return "payload.order" if intent_type == PLACE_ORDER else f"payload.basket.orders[{index}]"
+
+
+def priced_legs(
+    desk: WorkerDesk,
+    db: Session,
+    orders: Sequence[WorkerOrder],
+    *,
+    intent_type: str,
+    session: bool,
+) -> list[PricedLeg]:
+    """Each order checked against the exchange's rules (422 naming the field) and priced."""
+    legs = []
+    for index, order in enumerate(orders):
+        try:
+            instrument = desk.exchange.check(
+                db, order.spec, desk.last_tick(order.spec.key), session=session
+            )
+        except InvalidField as exc:
+            raise InvalidField(
+                f"{field_prefix(intent_type, index)}.{exc.field}", exc.message
+            ) from exc
+        legs.append(PricedLeg(order.spec, instrument, reference_price(desk, order.spec)))
+    return legs
+
+
+def require_open(run: WorkerRun) -> None:
+    """Only open runs take new orders."""
+    if run.status != RunStatus.OPEN:
+        raise Rejected(
+            409,
+            "RUN_NOT_OPEN",
+            f"only open strategy runs accept intents; this one is {run.status}",
+            strategy_run_id=run.run_key,
+        )
+
+
+def no_live_broker(run: WorkerRun) -> Rejected:
+    """Live mode passed every gate, but this server has no live broker adapter yet."""
+    return Rejected(
+        503,
+        "LIVE_BROKER_UNAVAILABLE",
+        "live execution needs a broker adapter, and none is installed on this server yet",
+        strategy_run_id=run.run_key,
+    )
+
+
+def stored_intent(db: Session, run: WorkerRun, key: str) -> WorkerIntent | None:
+    return db.scalar(
+        select(WorkerIntent).where(
+            WorkerIntent.run_pk == run.id, WorkerIntent.idempotency_key == key
+        )
+    )
+
+
+def claim_key(
+    db: Session, run: WorkerRun, key: str, intent_type: str, request: dict[str, Any], now: datetime
+) -> int | None:
+    """Insert the intent row; None when the key is already taken (no exception, no abort)."""
+    values = {
+        "run_pk": run.id,
+        "idempotency_key": key,
+        "intent_type": intent_type,
+        "request": request,
+        "result": {},
+        "created_at": now,
+    }
+    pk: int | None = db.execute(insert_new(_INTENTS, db.get_bind().dialect.name), values).scalar()
+    return pk
+
+
+def store_result(db: Session, intent_pk: int, result: dict[str, Any]) -> None:
+    """Keep the result a replay will return (no commit)."""
+    db.execute(_INTENTS.update().where(_INTENTS.c.id == intent_pk).values(result=result))
+
+
+def release_key(db: Session, intent_pk: int) -> None:
+    """Drop a claimed key whose intent changed nothing (no commit)."""
+    db.execute(_INTENTS.delete().where(_INTENTS.c.id == intent_pk))
+
+
+def _status_of(order: Order) -> str:
+    status = OrderStatus(order.status)
+    if status is OrderStatus.COMPLETE:
+        return "filled"
+    if status is OrderStatus.REJECTED:
+        return "rejected"
+    if status is OrderStatus.CANCELLED:
+        return "cancelled"
+    return "accepted"
+
+
+def place_for_run(
+    desk: WorkerDesk,
+    db: Session,
+    run: WorkerRun,
+    spec: OrderSpec,
+    *,
+    intent_pk: int | None,
+    key: str | None,
+    role: str,
+    now: datetime,
+) -> dict[str, Any]:
+    """Place one paper order for the run, attribute it and journal it (no commit)."""
+    order = desk.exchange.place(
+        db,
+        user_id=run.user_id,
+        spec=spec,
+        source="worker",
+        attribution=attribution(run, key),
+        last=desk.last_tick(spec.key),
+        commit=False,
+    )
+    db.add(WorkerRunOrder(run_pk=run.id, order_pk=order.id, intent_pk=intent_pk, role=role))
+    trades = list(db.scalars(select(Trade).where(Trade.order_pk == order.id).order_by(Trade.id)))
+    shown = order_dict(order)
+    status = _status_of(order)
+    timeline.record(
+        db,
+        run,
+        kind="execution",
+        source="paper_oms",
+        event_type="order.updated",
+        now=now,
+        summary=f"{order.transaction_type} {order.quantity} {order.tradingsymbol}: {order.status}",
+        payload={
+            "order_id": order.order_id,
+            "status": order.status,
+            "filled_quantity": order.filled_quantity,
+            "average_price": shown["average_price"],
+            "role": role,
+            "idempotency_key": key,
+        },
+        related=("order", order.order_id),
+    )
+    result: dict[str, Any] = {
+        "mode": ExecutionMode.PAPER.value,
+        "status": status,
+        "order_id": order.order_id,
+        "order": shown,
+        "trade": trade_dict(trades[-1], order.order_id) if trades else None,
+        "trades": [trade_dict(t, order.order_id) for t in trades],
+    }
+    if status == "rejected":
+        result["reason"] = order.status_message
+    return result
+
+
+def _basket_id(run: WorkerRun, key: str) -> str:
+    return "bex_" + hashlib.sha1(f"{run.id}:{key}".encode(), usedforsecurity=False).hexdigest()[:20]
+
+
+def _paper_basket(
+    desk: WorkerDesk, db: Session, run: WorkerRun, intent: Intent, intent_pk: int, now: datetime
+) -> dict[str, Any]:
+    basket_id = _basket_id(run, intent.idempotency_key)
+    key = intent.idempotency_key
+    if intent.all_or_none:
+        savepoint = db.begin_nested()
+        results = [
+            place_for_run(
+                desk, db, run, o.spec, intent_pk=intent_pk, key=key, role="entry", now=now
+            )
+            for o in intent.orders
+        ]
+        failed = [i for i, r in enumerate(results) if r["status"] == "rejected"]
+        if failed:
+            savepoint.rollback()
+            errors = [{"leg_index": i, "reason": results[i].get("reason")} for i in failed]
+            results = [
+                {"leg_index": i, "status": "rolled_back", "order": None}
+                for i in range(len(results))
+            ]
+            status = "failed"
+        else:
+            savepoint.commit()
+            errors, status = [], "success"
+    else:
+        results = [
+            place_for_run(
+                desk, db, run, o.spec, intent_pk=intent_pk, key=key, role="entry", now=now
+            )
+            for o in intent.orders
+        ]
+        errors = [
+            {"leg_index": i, "reason": r.get("reason")}
+            for i, r in enumerate(results)
+            if r["status"] == "rejected"
+        ]
+        status = "success" if not errors else "failed" if len(errors) == len(results) else "partial"
+    for index, leg in enumerate(results):
+        leg["leg_index"] = index
+    timeline.record(
+        db,
+        run,
+        kind="execution",
+        source="basket_runtime",
+        event_type="basket.status_changed",
+        now=now,
+        summary=f"basket of {len(results)} legs: {status}",
+        payload={"status": status, "all_or_none": intent.all_or_none, "errors": errors},
+        related=("basket_execution", basket_id),
+        basket_execution_id=basket_id,
+    )
+    return {
+        "mode": ExecutionMode.PAPER.value,
+        "intent_type": PLACE_BASKET,
+        "basket_execution_id": basket_id,
+        "status": status,
+        "all_or_none": intent.all_or_none,
+        "results": results,
+        "errors": errors,
+    }
+
+
+def _dry_result(
+    desk: WorkerDesk, run: WorkerRun, intent: Intent, legs: list[PricedLeg], mode: str
+) -> dict[str, Any]:
+    if intent.intent_type == PLACE_ORDER:
+        return {
+            "mode": mode,
+            "status": "validated",
+            "intent_type": PLACE_ORDER,
+            "mutated_state": False,
+            "payload": {"order": intent.orders[0].fields},
+            "attribution": attribution(run, intent.idempotency_key),
+            "cost_contract": cost_contract(desk, legs),
+        }
+    return {
+        "mode": mode,
+        "status": "dry_run" if intent.dry_run else "validated",
+        "intent_type": PLACE_BASKET,
+        "mutated_state": False,
+        "basket": {
+            "orders": [o.fields for o in intent.orders],
+            "all_or_none": intent.all_or_none,
+        },
+        "legs": [
+            {"leg_index": i, "order": o.fields, "cost_contract": cost_contract(desk, [leg])}
+            for i, (o, leg) in enumerate(zip(intent.orders, legs, strict=True))
+        ],
+        "attribution": attribution(run, intent.idempotency_key),
+        "cost_contract": cost_contract(desk, legs),
+    }
+
+
+def submit(
+    desk: WorkerDesk,
+    db: Session,
+    token: WorkerToken,
+    run_key: str,
+    *,
+    nonce: str | None,
+    intent: Intent,
+) -> dict[str, Any]:
+    """Run an intent once; a replayed key answers with the stored result."""
+    run = locked_run(db, token, run_key)
+    check_nonce(run, nonce)
+    require_open(run)
+    mode = check_mode(desk, token, run.execution_mode, run.account_scope)
+    stored = stored_intent(db, run, intent.idempotency_key)
+    if stored is not None:
+        replay = {"status": "deduped", "result": stored.result}
+        db.rollback()
+        return replay
+    now = desk.clock.now()
+    if intent.safety_token is not None:
+        safety.verify(desk, run, intent.safety_token, now)
+    if mode is ExecutionMode.LIVE:
+        raise no_live_broker(run)
+    dry = mode is ExecutionMode.DRY_RUN or intent.dry_run
+    legs = priced_legs(desk, db, intent.orders, intent_type=intent.intent_type, session=not dry)
+    if dry:
+        result = _dry_result(desk, run, intent, legs, mode.value)
+        db.rollback()
+        return {"status": "accepted", "result": result}
+    intent_pk = claim_key(db, run, intent.idempotency_key, intent.intent_type, intent.request, now)
+    if intent_pk is None:  # only without the run lock's help: read the winner
+        db.rollback()
+        winner = stored_intent(db, run, intent.idempotency_key)
+        assert winner is not None
+        return {"status": "deduped", "result": winner.result}
+    if intent.intent_type == PLACE_ORDER:
+        spec = intent.orders[0].spec
+        key = intent.idempotency_key
+        result = place_for_run(
+            desk, db, run, spec, intent_pk=intent_pk, key=key, role="entry", now=now
+        )
+    else:
+        result = _paper_basket(desk, db, run, intent, intent_pk, now)
+    store_result(db, intent_pk, result)
+    db.commit()
+    return {"status": "accepted", "result": result}

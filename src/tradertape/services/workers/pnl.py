@@ -1,0 +1,239 @@
+"""Grouped P&L of a run: its attributed trades replayed into legs, marked to the last price.
+
+Each leg (instrument and product) keeps a signed quantity and an average cost: fills that
+add to the position move the average, fills against it realize P&L at that average.
+Charges are each trade's exact share of its day's contract note. Totals are the five
+numbers of the contract (realized, unrealized, gross, charges, net), no more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tradertape.db.models import Trade, WorkerRun, WorkerRunOrder, WorkerToken
+from tradertape.domain.worker_access import ExecutionMode
+from tradertape.oms.ledger import net_quantity
+from tradertape.oms.venue import BROKER
+from tradertape.services.workers.access import find_run
+from tradertape.services.workers.desk import WorkerDesk
+from tradertape.services.workers.views import iso
+
+_ZERO = Decimal(0)
+
+
+@dataclass
+class Leg:
+    """One instrument and product of a run, as its fills leave it."""
+
+    instrument_token: int
+    exchange: str
+    tradingsymbol: str
+    product: str
+    quantity: int = 0
+    average: Decimal = _ZERO
+    realized: Decimal = _ZERO
+    charges: Decimal = _ZERO
+
+    @property
+    def key(self) -> str:
+        """``EXCHANGE:SYMBOL``."""
+        return f"{self.exchange}:{self.tradingsymbol}"
+
+    def fill(self, signed: int, price: Decimal) -> None:
+        """Apply a fill of `signed` units (buys positive) at `price`."""
+        if self.quantity == 0 or (self.quantity > 0) == (signed > 0):
+            total = self.quantity + signed
+            self.average = (self.average * abs(self.quantity) + price * abs(signed)) / abs(total)
+            self.quantity = total
+            return
+        closing = min(abs(signed), abs(self.quantity))
+        direction = 1 if self.quantity > 0 else -1
+        self.realized += (price - self.average) * closing * direction
+        self.quantity += closing * (1 if signed > 0 else -1)
+        rest = abs(signed) - closing
+        if rest:
+            self.quantity = rest * (1 if signed > 0 else -1)
+            self.average = price
+        elif self.quantity == 0:
+            self.average = _ZERO
+
+
+def replay(trades: Iterable[Trade]) -> list[Leg]:
+    """Legs from trades taken in execution order."""
+    legs: dict[tuple[int, str], Leg] = {}
+    for trade in trades:
+        leg = legs.setdefault(
+            (trade.instrument_token, trade.product),
+            Leg(trade.instrument_token, trade.exchange, trade.tradingsymbol, trade.product),
+        )
+        signed = trade.quantity if trade.transaction_type == "BUY" else -trade.quantity
+        leg.fill(signed, trade.price)
+        leg.charges += trade.charges
+    return list(legs.values())
+
+
+def run_trades(db: Session, run: WorkerRun) -> list[Trade]:
+    """The run's trades in execution order."""
+    query = (
+        select(Trade)
+        .join(WorkerRunOrder, WorkerRunOrder.order_pk == Trade.order_pk)
+        .where(WorkerRunOrder.run_pk == run.id)
+        .order_by(Trade.id)
+    )
+    return list(db.scalars(query))
+
+
+def _money(value: Decimal) -> float:
+    return float(round(value, 2))
+
+
+@dataclass(frozen=True, slots=True)
+class MarkedLeg:
+    """A leg with its mark and its reconciliation against the account."""
+
+    leg: Leg
+    last_price: Decimal | None
+    broker_quantity: int
+
+    @property
+    def unrealized(self) -> Decimal:
+        """Open P&L at the mark (zero without one)."""
+        if self.last_price is None or self.leg.quantity == 0:
+            return _ZERO
+        return (self.last_price - self.leg.average) * self.leg.quantity
+
+    @property
+    def is_stale(self) -> bool:
+        """No mark for an open leg, or the account holds less than the run claims."""
+        quantity = self.leg.quantity
+        if quantity == 0:
+            return False
+        if self.last_price is None:
+            return True
+        same_side = (self.broker_quantity > 0) == (quantity > 0)
+        return not same_side or abs(self.broker_quantity) < abs(quantity)
+
+
+def mark(desk: WorkerDesk, db: Session, run: WorkerRun, legs: list[Leg]) -> list[MarkedLeg]:
+    """Mark each leg to the last price and read the account's own quantity."""
+    marked = []
+    for leg in legs:
+        tick = desk.last_tick(leg.key)
+        held = net_quantity(
+            db, user_id=run.user_id, broker=BROKER, key=leg.key, product=leg.product
+        )
+        marked.append(MarkedLeg(leg, tick.last_price if tick else None, held))
+    return marked
+
+
+def leg_dict(item: MarkedLeg, now: datetime) -> dict[str, Any]:
+    """A leg in the contract's shape (every key the SDK's strict model declares)."""
+    leg = item.leg
+    gross = leg.realized + item.unrealized
+    side = "LONG" if leg.quantity > 0 else "SHORT" if leg.quantity < 0 else "FLAT"
+    return {
+        "instrument_token": leg.instrument_token,
+        "exchange": leg.exchange,
+        "tradingsymbol": leg.tradingsymbol,
+        "product": leg.product,
+        "net_quantity": leg.quantity,
+        "side": side,
+        "average_price": float(round(leg.average, 4)),
+        "last_price": float(item.last_price) if item.last_price is not None else 0.0,
+        "realized_pnl": _money(leg.realized),
+        "unrealized_pnl": _money(item.unrealized),
+        "gross_pnl": _money(gross),
+        "charges": _money(leg.charges),
+        "net_pnl": _money(gross - leg.charges),
+        "broker_net_quantity": item.broker_quantity,
+        "is_stale": item.is_stale,
+        "last_reconciled_at": iso(now),
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class RunPnl:
+    """A run's marked legs and their totals, for P&L, funds and (later) protection."""
+
+    legs: list[MarkedLeg]
+
+    @property
+    def realized(self) -> Decimal:
+        """Realized P&L of every leg."""
+        return sum((m.leg.realized for m in self.legs), _ZERO)
+
+    @property
+    def unrealized(self) -> Decimal:
+        """Open P&L at the marks."""
+        return sum((m.unrealized for m in self.legs), _ZERO)
+
+    @property
+    def charges(self) -> Decimal:
+        """Charges of every fill."""
+        return sum((m.leg.charges for m in self.legs), _ZERO)
+
+    @property
+    def gross_exposure(self) -> Decimal:
+        """Σ |quantity| × mark (average cost where there is no mark)."""
+        return sum(
+            (abs(m.leg.quantity) * (m.last_price or m.leg.average) for m in self.legs), _ZERO
+        )
+
+    @property
+    def net_exposure(self) -> Decimal:
+        """Σ quantity × mark: long minus short."""
+        return sum((m.leg.quantity * (m.last_price or m.leg.average) for m in self.legs), _ZERO)
+
+    @property
+    def open_legs(self) -> list[MarkedLeg]:
+        """Legs with a position."""
+        return [m for m in self.legs if m.leg.quantity]
+
+    @property
+    def is_stale(self) -> bool:
+        """Whether any leg could not be confirmed."""
+        return any(m.is_stale for m in self.legs)
+
+
+def compute(desk: WorkerDesk, db: Session, run: WorkerRun) -> RunPnl:
+    """The run's P&L now (empty for dry-run and live runs: they hold no paper fills)."""
+    if run.execution_mode != ExecutionMode.PAPER:
+        return RunPnl([])
+    return RunPnl(mark(desk, db, run, replay(run_trades(db, run))))
+
+
+def snapshot_of(run: WorkerRun, pnl: RunPnl, now: datetime) -> dict[str, Any]:
+    """The P&L snapshot in the contract's exact shape."""
+    gross = pnl.realized + pnl.unrealized
+    return {
+        "strategy_run_id": run.run_key,
+        "execution_mode": run.execution_mode,
+        "status": run.status,
+        "currency": "INR",
+        "totals": {
+            "realized_pnl": _money(pnl.realized),
+            "unrealized_pnl": _money(pnl.unrealized),
+            "gross_pnl": _money(gross),
+            "charges": _money(pnl.charges),
+            "net_pnl": _money(gross - pnl.charges),
+        },
+        "legs": [leg_dict(m, now) for m in pnl.legs],
+        "position_count": len(pnl.open_legs),
+        "is_realtime": run.execution_mode == ExecutionMode.PAPER,
+        "is_stale": pnl.is_stale,
+        "updated_at": iso(now),
+    }
+
+
+def snapshot(desk: WorkerDesk, db: Session, token: WorkerToken, run_key: str) -> dict[str, Any]:
+    """``GET /runs/{id}/pnl``."""
+    run = find_run(db, token, run_key)
+    now = desk.clock.now()
+    return snapshot_of(run, compute(desk, db, run), now)

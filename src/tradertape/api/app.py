@@ -23,6 +23,7 @@ from tradertape.api.routes import (
     health,
     instruments,
     market,
+    model,
     pages,
     strategies,
     trading,
@@ -142,6 +143,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         trading,
         strategies,
         backtest,
+        model,
         ws,
     )
     for module in modules:

@@ -50,6 +50,7 @@ class ModelPortfolio(Owned, Base):
     updated_at: Mapped[datetime]
     last_scan_date: Mapped[date | None]
     last_scan_at: Mapped[datetime | None]
+    equity_curve: Mapped[list[dict[str, Any]]]  # {date, equity, ...} at each scan's close
 
 
 class ModelSignal(Owned, Base):

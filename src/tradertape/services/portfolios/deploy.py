@@ -19,6 +19,7 @@ from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal
 from tradertape.domain.instruments import UnknownUniverseError
 from tradertape.domain.signals import ACTIONABLE
 from tradertape.errors import Conflict, Forbidden, InvalidField
+from tradertape.oms.paper import PaperExchange
 from tradertape.ports.clock import Clock
 from tradertape.services import strategies
 from tradertape.services.ownership import get_owned, owned
@@ -61,8 +62,11 @@ def deploy(
     clock: Clock,
     user_id: int,
     live_trading_enabled: bool,
+    paper_exchange: PaperExchange | None = None,
 ) -> ModelPortfolio:
-    """Create an active portfolio on a strategy version the user can see."""
+    """Create an active portfolio on a strategy version the user can see. On the paper
+    broker its capital is deposited into the user's paper account, which its GTTs and
+    orders draw on."""
     strategies.ensure_builtins(db, clock=clock)
     row = strategies.get_visible(db, request.strategy_id, user_id=user_id)
     document = StrategyDocument.model_validate(row.document)
@@ -114,9 +118,13 @@ def deploy(
         updated_at=now,
         last_scan_date=None,
         last_scan_at=None,
+        equity_curve=[],
     )
     db.add(portfolio)
     db.commit()
+    if paper_exchange is not None and request.broker == "paper":
+        note = f"model portfolio {portfolio.id}: {portfolio.name}"[:200]
+        paper_exchange.deposit(db, user_id=user_id, amount=request.starting_capital, note=note)
     return portfolio
 
 
@@ -185,6 +193,7 @@ def reset(db: Session, portfolio_id: int, *, user_id: int, clock: Clock) -> Mode
     portfolio.realised_pnl = portfolio.charges_paid = ZERO
     portfolio.last_scan_date = None
     portfolio.last_scan_at = None
+    portfolio.equity_curve = []
     portfolio.status = ACTIVE
     portfolio.updated_at = clock.now()
     db.commit()

@@ -61,6 +61,7 @@ class ScanReport:
     exits: list[int] = field(default_factory=list)
     dropped: int = 0
     expired: int = 0
+    equity: float | None = None  # total capital marked at the close
 
 
 def document_of(portfolio: ModelPortfolio) -> StrategyDocument:
@@ -142,6 +143,7 @@ class _Scan:
             )
         )
         self.book = self._book()
+        self.marked = 0.0
 
     def _book(self) -> kernel.Book:
         portfolio, panel = self.portfolio, self.panel
@@ -186,7 +188,9 @@ class _Scan:
         params = params_of(self.document, settings_of(self.portfolio))
         # Waiting entries were queued on earlier days: today's queue starts empty.
         self.book.counts[kernel.C_BUYS] = 0
-        kernel.decide_day(self.market, rules_of(self.compiled), self.book, params, self.t)
+        self.marked = kernel.decide_day(
+            self.market, rules_of(self.compiled), self.book, params, self.t
+        )
         for position in self.positions:  # the kernel marked today's close into HIGHEST
             highest = self.book.state[self.column[position.symbol], kernel.HIGHEST]
             position.highest_close = Decimal(str(round(float(highest), 6)))
@@ -255,6 +259,16 @@ def scan(
         signal.status = SignalStatus.EXPIRED.value
         report.expired += 1
     _write_signals(work, report, now)
+    report.equity = round(work.marked, 2)
+    portfolio.equity_curve = [
+        *portfolio.equity_curve,
+        {
+            "date": day.isoformat(),
+            "equity": report.equity,
+            "deployed": float(portfolio.deployed_capital),
+            "committed": float(portfolio.committed_capital),
+        },
+    ]
     portfolio.last_scan_date = day
     portfolio.last_scan_at = now
     db.commit()

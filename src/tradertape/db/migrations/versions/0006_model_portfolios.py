@@ -86,6 +86,7 @@ def upgrade() -> None:
         sa.Column("updated_at", tradertape.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("last_scan_date", sa.Date(), nullable=True),
         sa.Column("last_scan_at", tradertape.db.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("equity_curve", sa.JSON(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["strategy_id"],

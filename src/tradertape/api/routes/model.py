@@ -1,0 +1,272 @@
+"""Model portfolios (seed 001): deploy and run them, act on their signals, follow positions."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from tradertape.api.deps import CurrentUser, DbDep, PageDep, RuntimeDep
+from tradertape.api.schemas.model import (
+    DashboardOut,
+    PlacementOut,
+    PortfolioOut,
+    PositionOut,
+    ScanOut,
+    ScanRequest,
+    SignalOut,
+)
+from tradertape.candles.populate import last_completed_session
+from tradertape.db.models import ModelPortfolio, ModelPosition
+from tradertape.domain.signals import SignalEvent
+from tradertape.runtime import Runtime
+from tradertape.services.ownership import owned
+from tradertape.services.portfolios import deploy as portfolios
+from tradertape.services.portfolios import runs, signals
+from tradertape.services.portfolios.dashboard import Valued, dashboard, value_positions
+from tradertape.services.portfolios.deploy import PortfolioDeploy
+
+router = APIRouter(prefix="/model", tags=["model"])
+
+
+def _venue(runtime: Runtime) -> signals.Venue:
+    return signals.Venue(exchange=runtime.exchange, gtts=runtime.gtts, clock=runtime.clock)
+
+
+def _today(runtime: Runtime) -> date:
+    return last_completed_session(runtime.candles.calendar, runtime.clock.now())
+
+
+def portfolio_out(row: ModelPortfolio) -> PortfolioOut:
+    """A portfolio with its derived capital figures."""
+    total = row.current_capital + row.deployed_capital + row.committed_capital
+    return PortfolioOut.model_validate(
+        {
+            **{c: getattr(row, c) for c in PortfolioOut.model_fields if hasattr(row, c)},
+            "total_capital": total,
+            "position_size": (total * row.position_size_pct / 100).quantize(Decimal("0.01")),
+        }
+    )
+
+
+def position_out(valued: Valued) -> PositionOut:
+    """A position with its valuation."""
+    p = valued.position
+    return PositionOut(
+        id=p.id,
+        portfolio_id=p.portfolio_id,
+        signal_id=p.signal_id,
+        symbol=p.symbol,
+        sector=p.sector,
+        quantity=p.quantity,
+        entry_price=p.entry_price,
+        entry_date=p.entry_date,
+        addon_count=p.addon_count,
+        stop_price=p.stop_price,
+        status=p.status,
+        last_price=valued.last_price,
+        unrealised_pnl=valued.unrealised,
+        exit_price=p.exit_price,
+        exit_date=p.exit_date,
+        exit_reason=p.exit_reason,
+        realised_pnl=p.realised_pnl,
+        charges=p.charges,
+    )
+
+
+@router.get("/portfolios", response_model=list[PortfolioOut])
+def list_portfolios(
+    user: CurrentUser, db: DbDep, page: PageDep, status: str | None = None
+) -> list[PortfolioOut]:
+    """Your portfolios (active and paused; ``status=retired`` for the rest), newest first."""
+    rows = portfolios.listing(
+        db, user_id=user.id, status=status, limit=page.limit, offset=page.offset
+    )
+    return [portfolio_out(r) for r in rows]
+
+
+@router.post("/portfolios/deploy", response_model=PortfolioOut, status_code=status.HTTP_201_CREATED)
+def deploy_portfolio(
+    body: PortfolioDeploy, user: CurrentUser, runtime: RuntimeDep, db: DbDep
+) -> PortfolioOut:
+    """Deploy a strategy (its current version is pinned) with capital and guardrails."""
+    row = portfolios.deploy(
+        db,
+        body,
+        store=runtime.candles,
+        clock=runtime.clock,
+        user_id=user.id,
+        live_trading_enabled=runtime.settings.live_trading_enabled,
+        paper_exchange=runtime.exchange,
+    )
+    return portfolio_out(row)
+
+
+def _set(status_to: str, summary: str) -> None:
+    def handler(
+        portfolio_id: int, user: CurrentUser, runtime: RuntimeDep, db: DbDep
+    ) -> PortfolioOut:
+        return portfolio_out(
+            portfolios.set_status(
+                db, portfolio_id, user_id=user.id, clock=runtime.clock, status=status_to
+            )
+        )
+
+    handler.__doc__ = summary
+    action = {"paused": "pause", "active": "resume", "retired": "retire"}[status_to]
+    handler.__name__ = f"{action}_portfolio"
+    router.post(f"/portfolios/{{portfolio_id}}/{action}", response_model=PortfolioOut)(handler)
+
+
+_set("paused", "Pause: no scans and no placements until resumed.")
+_set("active", "Resume a paused portfolio.")
+_set("retired", "Retire (409 while it has open positions); its pending signals expire.")
+
+
+@router.post("/portfolios/{portfolio_id}/reset", response_model=PortfolioOut)
+def reset_portfolio(
+    portfolio_id: int, user: CurrentUser, runtime: RuntimeDep, db: DbDep
+) -> PortfolioOut:
+    """Start a paper portfolio over (409 for a live one)."""
+    return portfolio_out(portfolios.reset(db, portfolio_id, user_id=user.id, clock=runtime.clock))
+
+
+@router.get("/dashboard", response_model=DashboardOut)
+def get_dashboard(
+    portfolio_id: Annotated[int, Query(ge=1)], user: CurrentUser, runtime: RuntimeDep, db: DbDep
+) -> DashboardOut:
+    """Capital, positions with live P&L, pending signals, sectors, equity, activity, drift."""
+    row = portfolios.get(db, portfolio_id, user_id=user.id)
+    parts = dashboard(db, row, store=runtime.candles, quotes=runtime.quotes, day=_today(runtime))
+    valued: list[Valued] = parts["valued"]
+    return DashboardOut(
+        portfolio=portfolio_out(row),
+        capital={
+            "free": row.current_capital,
+            "deployed": row.deployed_capital,
+            "committed": row.committed_capital,
+        },
+        open_positions=[position_out(v) for v in valued],
+        unrealised_pnl=sum((v.unrealised or Decimal(0) for v in valued), Decimal(0)),
+        pending_signals=[SignalOut.model_validate(s) for s in parts["pending"]],
+        sector_allocation=parts["sectors"],
+        equity_curve=row.equity_curve,
+        recent_activity=parts["activity"],
+        drift=parts["drift"],
+    )
+
+
+@router.post("/scan", response_model=list[ScanOut])
+def scan(body: ScanRequest, user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> list[ScanOut]:
+    """Scan now: fills of waiting orders, then the strategy at the close (default: the last
+    completed session), then auto-placement where the portfolio asks for it."""
+    day = body.date or _today(runtime)
+    reports = runs.scan_user(
+        db,
+        user_id=user.id,
+        portfolio_id=body.portfolio_id,
+        store=runtime.candles,
+        venue=_venue(runtime),
+        day=day,
+    )
+    return [
+        ScanOut(
+            portfolio_id=r.portfolio_id,
+            date=r.day,
+            skipped=r.skipped,
+            entries=r.entries,
+            addons=r.addons,
+            exits=r.exits,
+            dropped=r.dropped,
+            expired=r.expired,
+            equity=r.equity,
+        )
+        for r in reports
+    ]
+
+
+@router.get("/signals", response_model=list[SignalOut])
+def list_signals(
+    user: CurrentUser,
+    db: DbDep,
+    page: PageDep,
+    portfolio_id: int | None = None,
+    status: str | None = None,
+) -> list[SignalOut]:
+    """Your signals, newest scan first, by conviction rank within it."""
+    rows = signals.listing(
+        db,
+        user_id=user.id,
+        portfolio_id=portfolio_id,
+        status=status,
+        limit=page.limit,
+        offset=page.offset,
+    )
+    return [SignalOut.model_validate(r) for r in rows]
+
+
+def _act(event: SignalEvent, action: str, summary: str) -> None:
+    def handler(signal_id: int, user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> SignalOut:
+        row = signals.transition(db, signal_id, event, user_id=user.id, clock=runtime.clock)
+        return SignalOut.model_validate(row)
+
+    handler.__doc__ = summary
+    handler.__name__ = f"{action}_signal"
+    router.post(f"/signals/{{signal_id}}/{action}", response_model=SignalOut)(handler)
+
+
+_act(
+    SignalEvent.APPROVE, "approve", "Approve into the cart (only from pending_approval; 409 else)."
+)
+_act(SignalEvent.REMOVE, "unapprove", "Take a signal back out of the cart.")
+_act(SignalEvent.REJECT, "reject", "Reject a pending or carted signal.")
+_act(SignalEvent.EXPIRE, "expire", "Expire a pending or carted signal now.")
+
+
+@router.post("/cart/place", response_model=PlacementOut)
+def place_cart(
+    user: CurrentUser, runtime: RuntimeDep, db: DbDep, portfolio_id: int | None = None
+) -> PlacementOut:
+    """Place every signal in your cart (entries as GTTs, exits as orders; paper: as set)."""
+    result = signals.place_cart(
+        db, user_id=user.id, portfolio_id=portfolio_id, venue=_venue(runtime)
+    )
+    return PlacementOut(placed=result.placed, failed=result.failed)
+
+
+@router.get("/positions", response_model=list[PositionOut])
+def list_positions(
+    user: CurrentUser,
+    runtime: RuntimeDep,
+    db: DbDep,
+    page: PageDep,
+    portfolio_id: int | None = None,
+    status: str | None = None,
+) -> list[PositionOut]:
+    """Your portfolio positions (``status=open|exit_pending|closed``), valued now."""
+    query = owned(ModelPosition, user_id=user.id)
+    if portfolio_id is not None:
+        query = query.where(ModelPosition.portfolio_id == portfolio_id)
+    if status is not None:
+        query = query.where(ModelPosition.status == status)
+    rows = db.scalars(query.order_by(ModelPosition.id.desc()).limit(page.limit).offset(page.offset))
+    valued = value_positions(list(rows), runtime.candles, runtime.quotes, _today(runtime))
+    return [position_out(v) for v in valued]
+
+
+@router.post("/positions/{position_id}/close", response_model=PlacementOut)
+def close_position(
+    position_id: int, user: CurrentUser, runtime: RuntimeDep, db: DbDep
+) -> PlacementOut:
+    """Close a position now: an exit signal (reason ``manual``) placed at once."""
+    result = runs.close_position(
+        db,
+        position_id,
+        user_id=user.id,
+        store=runtime.candles,
+        venue=_venue(runtime),
+        day=_today(runtime),
+    )
+    return PlacementOut(placed=result.placed, failed=result.failed)

@@ -1,0 +1,150 @@
+"""Model portfolio, signal, position and dashboard bodies."""
+
+from __future__ import annotations
+
+import datetime as dt
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, computed_field
+
+
+class ScanRequest(BaseModel):
+    """A manual scan: one portfolio (or all active ones) at a close (default: the last)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    portfolio_id: int | None = Field(default=None, ge=1)
+    date: dt.date | None = None
+
+
+class ScanOut(BaseModel):
+    """What a scan of one portfolio did."""
+
+    portfolio_id: int
+    date: dt.date
+    skipped: str | None
+    entries: list[int]
+    addons: list[int]
+    exits: list[int]
+    dropped: int
+    expired: int
+    equity: float | None
+
+
+class PortfolioOut(BaseModel):
+    """A portfolio with its capital (free + deployed + committed = total)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    strategy_id: int | None
+    strategy_version: int
+    broker: str
+    universe: str
+    status: str
+    starting_capital: Decimal
+    current_capital: Decimal
+    deployed_capital: Decimal
+    committed_capital: Decimal
+    total_capital: Decimal
+    realised_pnl: Decimal
+    charges_paid: Decimal
+    position_size_pct: Decimal
+    position_size: Decimal
+    max_positions: int
+    max_per_sector: int | None
+    max_oversubscription: Decimal
+    min_hold_days: int
+    atr_stop_multiplier: Decimal
+    slippage_bps: Decimal
+    auto_place_signals: bool
+    paper_mode: bool
+    paper_fill: str
+    created_at: datetime
+    last_scan_date: date | None
+
+
+class SignalOut(BaseModel):
+    """A signal as the cart shows it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    portfolio_id: int
+    position_id: int | None
+    strategy_version: int
+    symbol: str
+    sector: str | None
+    signal_date: date
+    signal_type: str
+    side: str
+    close_price: Decimal
+    trigger_price: Decimal | None
+    limit_price: Decimal | None
+    quantity: int
+    amount: Decimal
+    conviction_score: float | None
+    conviction_rank: int | None
+    reason: str | None
+    indicator_snapshot: dict[str, Any]
+    status: str
+    gtt_id: int | None
+    gtt_status: str | None
+    order_id: str | None
+    error: str | None
+    created_at: datetime
+    approved_at: datetime | None
+    executed_at: datetime | None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def conviction(self) -> float | None:
+        """Seed 001's name for the conviction score."""
+        return self.conviction_score
+
+
+class PositionOut(BaseModel):
+    """A position with its live (or last-close) valuation."""
+
+    id: int
+    portfolio_id: int
+    signal_id: int | None
+    symbol: str
+    sector: str | None
+    quantity: int
+    entry_price: Decimal
+    entry_date: date
+    addon_count: int
+    stop_price: Decimal | None
+    status: str
+    last_price: Decimal | None
+    unrealised_pnl: Decimal | None
+    exit_price: Decimal | None
+    exit_date: date | None
+    exit_reason: str | None
+    realised_pnl: Decimal | None
+    charges: Decimal
+
+
+class PlacementOut(BaseModel):
+    """Signals placed, and those the broker (or a guardrail) refused, with why."""
+
+    placed: list[int]
+    failed: dict[int, str]
+
+
+class DashboardOut(BaseModel):
+    """Everything the portfolio page shows at once."""
+
+    portfolio: PortfolioOut
+    capital: dict[str, Decimal]
+    open_positions: list[PositionOut]
+    unrealised_pnl: Decimal
+    pending_signals: list[SignalOut]
+    sector_allocation: dict[str, Decimal]
+    equity_curve: list[dict[str, Any]]
+    recent_activity: list[dict[str, Any]]
+    drift: list[str]

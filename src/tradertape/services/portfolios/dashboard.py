@@ -1,0 +1,110 @@
+"""The portfolio page in one payload: capital, positions valued now, pending signals,
+sector allocation, the equity curve since deploy, recent activity and broker drift."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tradertape.candles import CandleStore
+from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal
+from tradertape.domain.signals import ACTIONABLE
+from tradertape.oms.quotes import QuoteBook
+from tradertape.services.portfolios.reconcile import drift
+
+
+@dataclass(frozen=True, slots=True)
+class Valued:
+    """A position with the price it is valued at (last tick, else last close)."""
+
+    position: ModelPosition
+    last_price: Decimal | None
+
+    @property
+    def unrealised(self) -> Decimal | None:
+        if self.last_price is None or self.position.status == "closed":
+            return None
+        p = self.position
+        return (self.last_price - p.entry_price) * p.quantity
+
+
+def last_prices(
+    store: CandleStore, quotes: QuoteBook, symbols: list[str], day: date
+) -> dict[str, Decimal]:
+    """The latest tick of each symbol, or its last daily close up to ``day``."""
+    prices: dict[str, Decimal] = {}
+    missing = []
+    for symbol in symbols:
+        tick = quotes(symbol)
+        if tick is not None:
+            prices[symbol] = tick.last_price
+        else:
+            missing.append(symbol)
+    if missing:
+        start = max(day - timedelta(days=31), store.calendar.first_day)
+        panel = store.load_panel(missing, start, day)
+        for j, symbol in enumerate(panel.keys):
+            seen = np.flatnonzero(~np.isnan(panel.close[:, j]))
+            if seen.size:
+                prices[symbol] = Decimal(str(panel.close[seen[-1], j]))
+    return prices
+
+
+def value_positions(
+    positions: list[ModelPosition], store: CandleStore, quotes: QuoteBook, day: date
+) -> list[Valued]:
+    """Positions with their current price."""
+    prices = last_prices(store, quotes, sorted({p.symbol for p in positions}), day)
+    return [Valued(p, prices.get(p.symbol)) for p in positions]
+
+
+def dashboard(
+    db: Session, portfolio: ModelPortfolio, *, store: CandleStore, quotes: QuoteBook, day: date
+) -> dict[str, Any]:
+    """The dashboard's parts (the API turns them into `DashboardOut`)."""
+    open_rows = db.scalars(
+        select(ModelPosition).where(
+            ModelPosition.portfolio_id == portfolio.id, ModelPosition.status != "closed"
+        )
+    ).all()
+    valued = value_positions(list(open_rows), store, quotes, day)
+    pending = db.scalars(
+        select(ModelSignal)
+        .where(ModelSignal.portfolio_id == portfolio.id, ModelSignal.status.in_(ACTIONABLE))
+        .order_by(ModelSignal.conviction_rank.is_(None), ModelSignal.conviction_rank)
+    ).all()
+    sectors: dict[str, Decimal] = {}
+    for v in valued:
+        p = v.position
+        worth = (v.last_price or p.entry_price) * p.quantity
+        sectors[p.sector or "Other"] = sectors.get(p.sector or "Other", Decimal(0)) + worth
+    recent = db.scalars(
+        select(ModelSignal)
+        .where(ModelSignal.portfolio_id == portfolio.id, ModelSignal.status != "dropped")
+        .order_by(ModelSignal.id.desc())
+        .limit(20)
+    ).all()
+    activity = [
+        {
+            "at": s.executed_at or s.created_at,
+            "symbol": s.symbol,
+            "signal_type": s.signal_type,
+            "status": s.status,
+            "gtt_status": s.gtt_status,
+            "reason": s.reason,
+        }
+        for s in recent
+    ]
+    return {
+        "valued": valued,
+        "pending": list(pending),
+        "sectors": sectors,
+        "activity": activity,
+        "drift": drift(db, portfolio),
+    }

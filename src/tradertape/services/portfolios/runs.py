@@ -1,0 +1,100 @@
+"""A portfolio's day, as the scheduler and ``POST /api/model/scan`` run it: fills of the
+waiting orders first (reconciliation), then the scan, then auto-placement."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tradertape.candles import CandleStore
+from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal
+from tradertape.domain.signals import SignalStatus
+from tradertape.errors import Conflict
+from tradertape.services.ownership import get_owned
+from tradertape.services.portfolios import reconcile, scanner, signals
+from tradertape.services.portfolios.signals import Placement, Venue
+
+
+def run_day(
+    db: Session, portfolio: ModelPortfolio, *, store: CandleStore, venue: Venue, day: date
+) -> scanner.ScanReport:
+    """Reconcile, scan at ``day``'s close, and place at once when ``auto_place_signals``."""
+    reconcile.open_fills(db, portfolio, store=store, day=day, clock=venue.clock)
+    reconcile.reconcile(db, portfolio, clock=venue.clock)
+    report = scanner.scan(db, portfolio, store=store, clock=venue.clock, day=day)
+    if report.skipped is None and portfolio.auto_place_signals:
+        fresh = db.scalars(
+            select(ModelSignal).where(
+                ModelSignal.portfolio_id == portfolio.id,
+                ModelSignal.signal_date == day,
+                ModelSignal.status == SignalStatus.PENDING_APPROVAL.value,
+            )
+        ).all()
+        signals.place(db, list(fresh), venue=venue)
+    return report
+
+
+def scan_user(
+    db: Session,
+    *,
+    user_id: int,
+    portfolio_id: int | None,
+    store: CandleStore,
+    venue: Venue,
+    day: date,
+) -> list[scanner.ScanReport]:
+    """Run the day for one of the user's portfolios, or all their active ones."""
+    query = select(ModelPortfolio).where(
+        ModelPortfolio.user_id == user_id, ModelPortfolio.status == "active"
+    )
+    if portfolio_id is not None:
+        get_owned(db, ModelPortfolio, portfolio_id, user_id=user_id, label="portfolio")
+        query = query.where(ModelPortfolio.id == portfolio_id)
+    return [
+        run_day(db, p, store=store, venue=venue, day=day)
+        for p in db.scalars(query.order_by(ModelPortfolio.id)).all()
+    ]
+
+
+def close_position(
+    db: Session,
+    position_id: int,
+    *,
+    user_id: int,
+    store: CandleStore,
+    venue: Venue,
+    day: date,
+) -> Placement:
+    """Close a position by hand: an exit signal (reason ``manual``) placed at once."""
+    position = get_owned(db, ModelPosition, position_id, user_id=user_id, label="position")
+    if position.status != "open":
+        raise Conflict(f"position {position_id} is {position.status}")
+    portfolio = db.get(ModelPortfolio, position.portfolio_id)
+    assert portfolio is not None
+    bars = store.load_panel([position.symbol], store.calendar.previous_trading_day(day), day)
+    closes = [c for c in bars.close[:, 0].tolist() if c == c]
+    close = Decimal(str(closes[-1])) if closes else position.entry_price
+    signal = ModelSignal(
+        user_id=user_id,
+        portfolio_id=portfolio.id,
+        position_id=position.id,
+        strategy_version=portfolio.strategy_version,
+        symbol=position.symbol,
+        sector=position.sector,
+        signal_date=day,
+        signal_type="exit",
+        side="SELL",
+        close_price=close,
+        quantity=position.quantity,
+        amount=close * position.quantity,
+        reason="manual",
+        indicator_snapshot={},
+        status=SignalStatus.PENDING_APPROVAL.value,
+        created_at=venue.clock.now(),
+    )
+    db.add(signal)
+    db.flush()
+    return signals.place(db, [signal], venue=venue)

@@ -1,0 +1,206 @@
+"""Model portfolios over HTTP: deploy, scan, the signal cart, fills, positions, guardrails."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.helpers import PASSWORD, make_user, sign_in
+from tradertape.domain.charges import Side
+from tradertape.runtime import Runtime
+from tradertape.services.portfolios.positions import delivery_charges
+from tradertape.testkit import make_tick
+
+SCAN_DAY = "2025-06-02"
+SCAN_DAY_DATE = date.fromisoformat(SCAN_DAY)
+
+
+@pytest.fixture
+def alice(client: TestClient, with_candles: Runtime) -> TestClient:
+    sign_in(client, with_candles, "alice@x.in")
+    return client
+
+
+def _template(client: TestClient, key: str) -> int:
+    templates = client.get("/api/strategies", params={"is_template": True}).json()
+    return int(next(s["id"] for s in templates if s["base_model"] == key))
+
+
+def _deploy(client: TestClient, **changes: Any) -> dict[str, Any]:
+    body = {
+        "strategy_id": _template(client, "v1_momentum"),
+        "universe": "nifty_50",
+        "starting_capital": "1000000",
+        "position_size_pct": "10",
+        "max_positions": 5,
+        "max_per_sector": 2,
+        "paper_fill": "close",
+    } | changes
+    response = client.post("/api/model/portfolios/deploy", json=body)
+    assert response.status_code == 201, response.text
+    deployed: dict[str, Any] = response.json()
+    return deployed
+
+
+def _scan(client: TestClient, portfolio_id: int, day: str = SCAN_DAY) -> dict[str, Any]:
+    response = client.post("/api/model/scan", json={"portfolio_id": portfolio_id, "date": day})
+    assert response.status_code == 200, response.text
+    (report,) = response.json()
+    assert report["skipped"] is None
+    return dict(report)
+
+
+def test_scan_approve_place_and_close_with_exact_money(alice: TestClient):
+    portfolio = _deploy(alice)
+    assert (portfolio["total_capital"], portfolio["position_size"]) == ("1000000", "100000.00")
+    report = _scan(alice, portfolio["id"])
+    assert 1 <= len(report["entries"]) <= 5
+    pending = alice.get(
+        "/api/model/signals", params={"portfolio_id": portfolio["id"], "status": "pending_approval"}
+    ).json()
+    assert [s["conviction_rank"] for s in pending] == list(range(1, len(pending) + 1))
+    first = pending[0]
+    assert first["quantity"] == int(Decimal(100_000) / Decimal(first["close_price"]))
+    assert Decimal(first["trigger_price"]) >= Decimal(first["close_price"])
+    assert "rsi14" in first["indicator_snapshot"]
+    dropped = alice.get(
+        "/api/model/signals", params={"portfolio_id": portfolio["id"], "status": "dropped"}
+    ).json()
+    assert {s["reason"] for s in dropped} <= {"max_positions", "max_per_sector"}
+
+    approved = alice.post(f"/api/model/signals/{first['id']}/approve")
+    assert approved.json()["status"] == "in_cart"
+    again = alice.post(f"/api/model/signals/{first['id']}/approve")
+    assert again.status_code == 409
+    assert "in_cart" in again.json()["detail"]
+
+    placed = alice.post("/api/model/cart/place").json()
+    assert placed == {"placed": [first["id"]], "failed": {}}
+    (position,) = alice.get(
+        "/api/model/positions", params={"portfolio_id": portfolio["id"], "status": "open"}
+    ).json()
+    price, qty = Decimal(first["close_price"]), first["quantity"]
+    buy = delivery_charges(Side.BUY, qty, price, SCAN_DAY_DATE)
+    assert (Decimal(position["entry_price"]), position["quantity"]) == (price, qty)
+    assert Decimal(position["charges"]) == buy
+    after = alice.get("/api/model/portfolios").json()[0]
+    assert Decimal(after["deployed_capital"]) == price * qty
+    assert Decimal(after["current_capital"]) == 1_000_000 - price * qty - buy
+
+    closed = alice.post(f"/api/model/positions/{position['id']}/close").json()
+    assert closed["failed"] == {}
+    (done,) = alice.get(
+        "/api/model/positions", params={"portfolio_id": portfolio["id"], "status": "closed"}
+    ).json()
+    sell = delivery_charges(Side.SELL, qty, Decimal(done["exit_price"]), SCAN_DAY_DATE)
+    expected = (Decimal(done["exit_price"]) - price) * qty - buy - sell
+    assert Decimal(done["realised_pnl"]) == expected.quantize(Decimal("0.01"))
+    assert done["exit_reason"] == "manual"
+    final = alice.get("/api/model/portfolios").json()[0]
+    assert Decimal(final["deployed_capital"]) == 0
+    assert Decimal(final["current_capital"]) == 1_000_000 + expected
+
+
+def test_entry_gtt_fires_on_a_tick_and_becomes_a_position(alice: TestClient, with_candles: Runtime):
+    runtime = with_candles
+    portfolio = _deploy(alice, paper_fill="gtt", auto_place_signals=True, max_positions=1)
+    report = _scan(alice, portfolio["id"])
+    (signal_id,) = report["entries"]
+    signal = next(s for s in alice.get("/api/model/signals").json() if s["id"] == signal_id)
+    assert (signal["status"], signal["gtt_status"]) == ("executed", "active")
+    amount = Decimal(signal["amount"])
+    waiting = alice.get("/api/model/portfolios").json()[0]
+    assert Decimal(waiting["committed_capital"]) == amount
+    assert Decimal(waiting["current_capital"]) == 1_000_000 - amount
+
+    # the next session: a tick at the trigger fires the GTT; its LIMIT order fills
+    trigger = Decimal(signal["trigger_price"])
+    tick = make_tick(signal["symbol"], trigger, ts=runtime.clock.now(), volume=10**7)
+    with runtime.db.session() as db:
+        runtime.quotes.update(tick)
+        fired = runtime.gtts.on_tick(db, tick)
+        assert [g.id for g in fired] == [signal["gtt_id"]]
+    dashboard = alice.get("/api/model/dashboard", params={"portfolio_id": portfolio["id"]})
+    assert dashboard.status_code == 200
+    _scan(alice, portfolio["id"], "2025-06-03")  # reconciles first
+    (position,) = alice.get("/api/model/positions", params={"status": "open"}).json()
+    assert position["quantity"] == signal["quantity"]
+    assert Decimal(position["entry_price"]) <= Decimal(signal["limit_price"])
+    board = alice.get("/api/model/dashboard", params={"portfolio_id": portfolio["id"]}).json()
+    assert Decimal(board["capital"]["committed"]) == 0
+    assert (
+        Decimal(board["capital"]["deployed"])
+        == Decimal(position["entry_price"]) * position["quantity"]
+    )
+    assert [p["symbol"] for p in board["open_positions"]] == [signal["symbol"]]
+    assert board["drift"] == []
+    assert [row["date"] for row in board["equity_curve"]] == ["2025-06-02", "2025-06-03"]
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "code"),
+    [
+        pytest.param({"universe": "nifty_7"}, "universe", 422, id="unknown-universe"),
+        pytest.param({"starting_capital": "0"}, "starting_capital", 422, id="no-capital"),
+        pytest.param({"broker": "kite"}, "broker", 422, id="no-adapter"),
+        pytest.param({"paper_fill": "someday"}, "paper_fill", 422, id="bad-fill"),
+    ],
+)
+def test_bad_deployments(alice: TestClient, change, field, code):
+    body = {"strategy_id": _template(alice, "v1_momentum"), "starting_capital": "100000"} | change
+    response = alice.post("/api/model/portfolios/deploy", json=body)
+    assert response.status_code == code
+    assert field in {e["field"] for e in response.json()["detail"]}
+    assert alice.get("/api/model/portfolios").json() == []
+
+
+def test_live_needs_the_server_switch(alice: TestClient):
+    body = {"strategy_id": _template(alice, "v1_momentum"), "starting_capital": "100000"}
+    response = alice.post("/api/model/portfolios/deploy", json=body | {"paper_mode": False})
+    assert response.status_code == 403
+    assert "live_trading_enabled" in response.json()["detail"]
+
+
+def test_lifecycle_guardrails(alice: TestClient):
+    portfolio = _deploy(alice, auto_place_signals=True)
+    _scan(alice, portfolio["id"])
+    pid = portfolio["id"]
+    assert alice.post(f"/api/model/portfolios/{pid}/retire").status_code == 409
+    paused = alice.post(f"/api/model/portfolios/{pid}/pause").json()
+    assert paused["status"] == "paused"
+    skipped = alice.post("/api/model/scan", json={"portfolio_id": pid, "date": "2025-06-03"})
+    assert skipped.json() == []  # only active portfolios scan
+    assert alice.post(f"/api/model/portfolios/{pid}/resume").json()["status"] == "active"
+    strategy_id = portfolio["strategy_id"]
+    reset = alice.post(f"/api/model/portfolios/{pid}/reset").json()
+    assert (reset["current_capital"], reset["deployed_capital"]) == ("1000000", "0")
+    assert alice.get("/api/model/positions").json() == []
+    assert strategy_id is not None
+
+
+def test_a_strategy_in_use_cannot_be_deleted(alice: TestClient):
+    from tests.api.test_strategies_api import SMA_CROSS
+
+    created = alice.post("/api/strategies", json=SMA_CROSS).json()
+    _deploy(alice, strategy_id=created["id"])
+    response = alice.delete(f"/api/strategies/{created['id']}")
+    assert response.status_code == 409
+    assert "active portfolio" in response.json()["detail"]
+
+
+def test_others_cannot_see_or_touch(client: TestClient, with_candles: Runtime):
+    make_user(with_candles, "bob@x.in")
+    sign_in(client, with_candles, "alice@x.in")
+    portfolio = _deploy(client)
+    report = _scan(client, portfolio["id"])
+    client.post("/api/auth/password-login", json={"email": "bob@x.in", "password": PASSWORD})
+    assert client.get("/api/model/portfolios").json() == []
+    assert client.get("/api/model/signals").json() == []
+    assert client.post(f"/api/model/signals/{report['entries'][0]}/approve").status_code == 403
+    assert client.post(f"/api/model/portfolios/{portfolio['id']}/pause").status_code == 403
+    dashboard = client.get("/api/model/dashboard", params={"portfolio_id": portfolio["id"]})
+    assert dashboard.status_code == 403

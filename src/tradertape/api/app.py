@@ -38,6 +38,8 @@ from tradertape.feed.codec import tick_from_message
 from tradertape.feed.fanout import TickHub
 from tradertape.oms.loop import TradingLoop
 from tradertape.runtime import Runtime
+from tradertape.services.portfolios.schedule import PortfolioJobs
+from tradertape.services.portfolios.signals import Venue
 
 log = logging.getLogger("tradertape.api")
 
@@ -75,6 +77,11 @@ async def _lead(runtime: Runtime, lease: LeaderLease, *, retry_s: float = 5.0) -
         exchange=runtime.exchange,
         gtts=runtime.gtts,
         jobs=runtime.session_jobs,
+        more_jobs=PortfolioJobs(
+            db=runtime.db,
+            store=runtime.candles,
+            venue=Venue(exchange=runtime.exchange, gtts=runtime.gtts, clock=runtime.clock),
+        ).run_due,
     )
     await asyncio.gather(loop.run(runtime.bus, tick_from_message), feed.run())
 

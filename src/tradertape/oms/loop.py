@@ -57,6 +57,7 @@ class TradingLoop:
         gtts: GttBook,
         jobs: SessionJobs,
         jobs_every: timedelta = timedelta(seconds=5),
+        more_jobs: Callable[[], object] | None = None,
     ) -> None:
         self._db = db
         self._clock = clock
@@ -67,6 +68,8 @@ class TradingLoop:
         self._jobs_every = jobs_every
         self._volumes: dict[str, int] = {}
         self._jobs_ran_at: datetime | None = None
+        # Jobs of the layers above (model portfolios), run on the same timer.
+        self._more_jobs = more_jobs
 
     def _traded_since_last(self, tick: Tick) -> int:
         previous = self._volumes.get(tick.key)
@@ -118,6 +121,8 @@ class TradingLoop:
             self._jobs.expire_orders(db)
             self._gtts.expire_due(db)
             self._gtts.recover(db)
+        if self._more_jobs is not None:
+            self._more_jobs()
         return True
 
     async def run(

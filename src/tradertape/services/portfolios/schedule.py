@@ -1,0 +1,82 @@
+"""When portfolios run by themselves, on the injected clock.
+
+After each trading day's close (16:00 IST, once the day's candles are in), every active
+portfolio not yet scanned that day runs its day (`runs.run_day`); in market hours their
+waiting GTTs and orders are reconciled every minute. Holidays and weekends do nothing.
+The trading loop calls `run_due` on its timer, so the leader process alone runs them.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import or_, select
+
+from tradertape.candles import CandleStore
+from tradertape.db.engine import Database
+from tradertape.db.models import ModelPortfolio
+from tradertape.domain.calendar import Market
+from tradertape.domain.calendar import Session as MarketSession
+from tradertape.ports.clock import IST
+from tradertape.services.portfolios import reconcile, runs
+from tradertape.services.portfolios.scanner import ScanReport
+from tradertape.services.portfolios.signals import Venue
+
+log = logging.getLogger("tradertape.portfolios")
+SCAN_AFTER = time(16, 0)
+RECONCILE_EVERY = timedelta(minutes=1)
+
+
+class PortfolioJobs:
+    """The scheduler's view of model portfolios."""
+
+    def __init__(self, *, db: Database, store: CandleStore, venue: Venue) -> None:
+        self._db = db
+        self._store = store
+        self._venue = venue
+        self._reconciled_at: datetime | None = None
+
+    def run_due(self) -> list[ScanReport]:
+        """Reconcile in market hours; scan after the close once per trading day."""
+        now = self._venue.clock.now()
+        calendar = self._store.calendar
+        if calendar.session_at(now, Market.EQUITY) is MarketSession.NORMAL:
+            self._reconcile(now)
+            return []
+        local = now.astimezone(IST)
+        day = local.date()
+        if not calendar.is_trading_day(day) or local.time() < SCAN_AFTER:
+            return []
+        reports = []
+        with self._db.session() as db:
+            due = db.scalars(
+                select(ModelPortfolio).where(
+                    ModelPortfolio.status == "active",
+                    or_(
+                        ModelPortfolio.last_scan_date.is_(None), ModelPortfolio.last_scan_date < day
+                    ),
+                )
+            ).all()
+            for portfolio in due:
+                report = runs.run_day(db, portfolio, store=self._store, venue=self._venue, day=day)
+                reports.append(report)
+                log.info(
+                    "scanned portfolio %s for %s: %d entries, %d exits%s",
+                    portfolio.id,
+                    day,
+                    len(report.entries),
+                    len(report.exits),
+                    f" (skipped: {report.skipped})" if report.skipped else "",
+                )
+        return reports
+
+    def _reconcile(self, now: datetime) -> None:
+        if self._reconciled_at is not None and now - self._reconciled_at < RECONCILE_EVERY:
+            return
+        self._reconciled_at = now
+        with self._db.session() as db:
+            for portfolio in db.scalars(
+                select(ModelPortfolio).where(ModelPortfolio.status == "active")
+            ).all():
+                reconcile.reconcile(db, portfolio, clock=self._venue.clock)

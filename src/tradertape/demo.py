@@ -3,13 +3,20 @@
 Besides the demo user, the demo loads synthetic daily history for the NIFTY 500 and its
 indices from 2018-01-01 to the last closed session by the runtime's clock (a few seconds the
 first time, a fraction of a second once it is there; a later day appends the days since).
-Later features add their own demo data here (strategies, portfolios).
+It also deploys two paper portfolios for the demo user — V1 Momentum and V3 Dip Buyer on
+the NIFTY 100 — and runs their last `DEMO_WEEKS` weeks of scans, filled at each next open, so
+the dashboard shows signals, positions and P&L at once.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from tradertape.candles.populate import (
     Progress,
@@ -22,10 +29,15 @@ from tradertape.runtime import Runtime
 from tradertape.security.passwords import verify_password
 from tradertape.services.users import create_user, find_user, set_password
 
+if TYPE_CHECKING:
+    from tradertape.services.portfolios.signals import Venue
+
 DEMO_EMAIL = "demo@tradertape.dev"
 DEMO_PASSWORD = "tradertape-demo"  # noqa: S105 - published on purpose; it is a local demo
 DEMO_UNIVERSE = "nifty_500"
 DEMO_HISTORY_FROM = date(2018, 1, 1)
+DEMO_WEEKS = 4
+DEMO_PORTFOLIOS = ("v1_momentum", "v3_dip_buyer")
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +48,7 @@ class DemoInfo:
     password: str
     created: bool
     history: SynthReport
+    portfolios: tuple[int, ...] = ()
 
 
 def load_demo_history(runtime: Runtime, *, progress: Progress | None = None) -> SynthReport:
@@ -64,4 +77,71 @@ def load_demo(runtime: Runtime, *, progress: Progress | None = None) -> DemoInfo
         elif not verify_password(user.password_hash, DEMO_PASSWORD):
             set_password(db, user=user, password=DEMO_PASSWORD)
     history = load_demo_history(runtime, progress=progress)
-    return DemoInfo(email=DEMO_EMAIL, password=DEMO_PASSWORD, created=created, history=history)
+    portfolios = load_demo_portfolios(runtime)
+    return DemoInfo(
+        email=DEMO_EMAIL,
+        password=DEMO_PASSWORD,
+        created=created,
+        history=history,
+        portfolios=portfolios,
+    )
+
+
+def load_demo_portfolios(runtime: Runtime) -> tuple[int, ...]:
+    """The demo user's two paper portfolios, with their recent weeks scanned (once)."""
+    from tradertape.db.models import ModelPortfolio
+    from tradertape.services import strategies
+    from tradertape.services.portfolios.deploy import PortfolioDeploy, deploy
+    from tradertape.services.portfolios.runs import run_day
+    from tradertape.services.portfolios.signals import Venue
+
+    store, clock = runtime.candles, runtime.clock
+    end = last_completed_session(store.calendar, clock.now())
+    days = store.calendar.trading_days(end - timedelta(weeks=DEMO_WEEKS), end)
+    venue = Venue(exchange=runtime.exchange, gtts=runtime.gtts, clock=clock)
+    with runtime.db.session() as db:
+        user = find_user(db, DEMO_EMAIL)
+        assert user is not None
+        existing = db.scalars(select(ModelPortfolio).where(ModelPortfolio.user_id == user.id))
+        if existing.first() is not None:
+            return ()
+        made = []
+        for key in DEMO_PORTFOLIOS:
+            strategy = strategies.by_builtin_key(db, key, clock=clock)
+            assert strategy is not None
+            request = PortfolioDeploy(
+                strategy_id=strategy.id,
+                universe="nifty_100",
+                starting_capital=Decimal(1_000_000),
+                max_positions=10,
+                max_per_sector=3,
+                auto_place_signals=key == "v3_dip_buyer",
+                paper_fill="next_open",
+            )
+            portfolio = deploy(
+                db,
+                request,
+                store=store,
+                clock=clock,
+                user_id=user.id,
+                live_trading_enabled=False,
+                paper_exchange=runtime.exchange,
+            )
+            for day in days:
+                run_day(db, portfolio, store=store, venue=venue, day=day)
+                if day != days[-1]:  # the last scan's signals wait for the user (V1)
+                    _place_pending(db, portfolio.id, venue)
+            made.append(portfolio.id)
+    return tuple(made)
+
+
+def _place_pending(db: Session, portfolio_id: int, venue: Venue) -> None:
+    from tradertape.db.models import ModelSignal
+    from tradertape.services.portfolios.signals import place
+
+    pending = db.scalars(
+        select(ModelSignal).where(
+            ModelSignal.portfolio_id == portfolio_id, ModelSignal.status == "pending_approval"
+        )
+    ).all()
+    place(db, list(pending), venue=venue)

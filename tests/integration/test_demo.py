@@ -42,3 +42,18 @@ def test_demo_is_idempotent_and_its_login_works(runtime: Runtime, client: TestCl
     body = client.get("/api/market/history?symbol=NSE:RELIANCE&from=2020-01-01&to=2026-01-01")
     assert body.json()["source"] == "synthetic"
     assert len(body.json()["candles"]) > 1400
+
+    # Two paper portfolios with four weeks of scans: signals, positions and P&L at once,
+    # deployed once; V1's last scan waits in the cart for the user.
+    assert len(first.portfolios) == 2
+    assert second.portfolios == ()
+    listed = client.get("/api/model/portfolios").json()
+    assert sorted(p["name"] for p in listed) == [
+        "V1 Momentum · nifty_100",
+        "V3 Dip Buyer · nifty_100",
+    ]
+    v1 = next(p for p in listed if p["name"].startswith("V1"))
+    board = client.get("/api/model/dashboard", params={"portfolio_id": v1["id"]}).json()
+    assert board["open_positions"]
+    assert board["pending_signals"]
+    assert len(board["equity_curve"]) >= 15

@@ -49,6 +49,10 @@ def _serve(host: str, port: int, *, demo: bool) -> None:
             f"({history.written} series written, {history.complete} already there)"
         )
         console.print(f"  market:   {_market_line(runtime.settings)}")
+        console.print(
+            "  model:    paper portfolios V1 Momentum and V3 Dip Buyer on the NIFTY 100 "
+            "(dashboard: /api/model/dashboard?portfolio_id=N)"
+        )
     # permessage-deflate compresses every tick frame once per client: on the tick stream it
     # more than doubled the server's CPU and latency (bench/ticks_fanout.py --deflate).
     uvicorn.run(

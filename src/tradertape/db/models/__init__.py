@@ -5,6 +5,7 @@ from tradertape.db.models.brokers import BrokerCredential
 from tradertape.db.models.instruments import KiteInstrument
 from tradertape.db.models.keys import AgentKey, WorkerToken
 from tradertape.db.models.outbox import OutboxMessage
+from tradertape.db.models.risk import RiskEvent, RiskRule
 from tradertape.db.models.strategies import BacktestRun, Strategy, StrategyVersion
 from tradertape.db.models.trading import (
     CashEntry,
@@ -30,6 +31,8 @@ __all__ = [
     "OrderEventRow",
     "OutboxMessage",
     "PaperAccount",
+    "RiskEvent",
+    "RiskRule",
     "Strategy",
     "StrategyVersion",
     "Trade",

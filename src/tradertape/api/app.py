@@ -24,6 +24,7 @@ from tradertape.api.routes import (
     instruments,
     market,
     pages,
+    risk,
     strategies,
     trading,
     worker_tokens,
@@ -136,6 +137,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         trading,
         strategies,
         backtest,
+        risk,
         ws,
     )
     for module in modules:

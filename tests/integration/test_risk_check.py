@@ -4,6 +4,7 @@ the kill switch, scoped rules, and the opt-in hook in the paper exchange."""
 from __future__ import annotations
 
 import dataclasses
+import threading
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -353,3 +354,33 @@ def test_todays_round_trips_and_untouched_quotes(paper: PaperDesk, database: Dat
     assert (today.loss_today, today.pnl_today) == (D(0), D("525"))
     assert unquoted.positions[0].last_price == D("555")
     assert unquoted.unrealised_today == D(0)
+
+
+def test_racing_entries_are_checked_one_after_the_other(desk: Desk, database: Database):
+    """Each order alone fits under the cap; placed at once, only one may: the check reads
+    the book under the ledger lock, after the previous order is stored."""
+    with database.session() as db:
+        desk.rule(db, RuleType.MAX_OPEN_POSITIONS, threshold_count=4)  # 3 open already
+    symbols = ["WIPRO", "SBIN", "ITC", "RELIANCE", "ICICIBANK", "AXISBANK"]
+    start = threading.Barrier(len(symbols))
+    statuses: list[str] = []
+    errors: list[BaseException] = []
+
+    def place(symbol: str) -> None:
+        start.wait()
+        try:
+            with database.session() as db:
+                placed = desk.order(db, BUY, symbol, 1, "100", pre_trade=desk.risk.pre_trade)
+                statuses.append(placed.status)
+        except BaseException as exc:  # noqa: BLE001 - surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=place, args=(s,)) for s in symbols]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(statuses) == ["OPEN"] + ["REJECTED"] * 5
+    with database.session() as db:
+        assert db.scalar(select(func.count()).select_from(RiskEvent)) == 5

@@ -34,6 +34,7 @@ from tradertape.services.instruments import build_catalog
 from tradertape.services.login import LoginService
 from tradertape.services.outbox import Outbox
 from tradertape.services.ratelimit import RateLimiter
+from tradertape.services.risk import PaperExposure, RiskBooks, RiskDesk
 from tradertape.services.sessions import SessionService
 from tradertape.services.workers.desk import WorkerDesk
 from tradertape.settings import Settings
@@ -66,6 +67,7 @@ class Runtime:
     gtts: GttBook
     portfolio: PaperPortfolio
     session_jobs: SessionJobs
+    risk: RiskDesk
     bus: EventBus
     catalog: InstrumentCatalog
     feed: SimulatedFeed | None  # None: no feed in this process (``feed = "none"``)
@@ -126,6 +128,8 @@ class Runtime:
         # Whatever trades on the feed's prices runs on the feed's market time (see FeedClock).
         market_clock: Clock = FeedClock(clock, feed) if feed is not None else clock
         exchange = PaperExchange(clock=market_clock, calendar=calendar, catalog=build_catalog)
+        account = PaperExposure(clock=market_clock, catalog=exchange.catalog, last_tick=quotes)
+        risk = RiskDesk(clock=market_clock, books=RiskBooks(account), catalog=exchange.catalog)
         return cls(
             settings=settings,
             db=db,
@@ -143,6 +147,7 @@ class Runtime:
             session_jobs=SessionJobs(
                 clock=market_clock, calendar=calendar, exchange=exchange, last_tick=quotes
             ),
+            risk=risk,
             bus=bus,
             catalog=catalog,
             feed=feed,

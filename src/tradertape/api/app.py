@@ -25,6 +25,7 @@ from tradertape.api.routes import (
     market,
     model,
     pages,
+    risk,
     strategies,
     trading,
     worker_tokens,
@@ -151,6 +152,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         strategies,
         backtest,
         model,
+        risk,
         ws,
     )
     for module in modules:

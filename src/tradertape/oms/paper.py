@@ -29,10 +29,19 @@ from tradertape.domain.orders import OrderSpec
 from tradertape.errors import InvalidField
 from tradertape.oms import amendment, funds, order_log, order_rules, placement, working
 from tradertape.oms.booking import Ledger
+from tradertape.oms.placement import PreTrade, PreTradeVerdict
 from tradertape.oms.venue import BROKER, SQUAREOFF, CatalogSource, PaperConfig, Venue
 from tradertape.ports.clock import Clock
 
-__all__ = ["BROKER", "SQUAREOFF", "CatalogSource", "PaperConfig", "PaperExchange"]
+__all__ = [
+    "BROKER",
+    "SQUAREOFF",
+    "CatalogSource",
+    "PaperConfig",
+    "PaperExchange",
+    "PreTrade",
+    "PreTradeVerdict",
+]
 
 
 def _fixed(catalog: InstrumentCatalog) -> CatalogSource:
@@ -113,10 +122,13 @@ class PaperExchange:
         attribution: dict[str, Any] | None = None,
         last: Tick | None = None,
         commit: bool = True,
+        pre_trade: PreTrade | None = None,
     ) -> Order:
         """Validate, claim the idempotency key, store, and match at once if possible.
 
         ``commit=False`` leaves the transaction open for the caller's own rows.
+        `pre_trade` is opt-in: without it placement is exactly as before (the API passes
+        the risk rules' check; GTT firing and square-off do not).
         """
         return placement.place(
             self._venue,
@@ -128,6 +140,7 @@ class PaperExchange:
             attribution=attribution,
             last=last,
             commit=commit,
+            pre_trade=pre_trade,
         )
 
     def record(self, db: Session, order: Order, event: OrderEvent) -> None:

@@ -6,15 +6,22 @@ immediate match, its fill booked and an IOC remainder cancelled. Only then is an
 written: the order row claims the idempotency key (`order_log.claim`), and its history,
 trades, cash and contract note follow it in the same transaction. A replayed or racing
 key writes nothing and answers with the first order.
+
+A caller may pass a `PreTrade` check (the risk rules): it runs after the funds check,
+under the same lock, and its refusal stores the order REJECTED like a shortfall does.
+What it found is recorded only once the order is stored, so a replay logs nothing twice.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from tradertape.db.models.trading import Order
+from tradertape.domain.instruments import Instrument
 from tradertape.domain.market import Tick
 from tradertape.domain.order_state import WORKING, EventKind, OrderEvent
 from tradertape.domain.orders import OrderSpec
@@ -35,6 +42,19 @@ from tradertape.oms.working import expire_ioc, step
 from tradertape.ports.clock import IST
 
 
+@dataclass(frozen=True, slots=True)
+class PreTradeVerdict:
+    """A pre-trade check's answer: a refusal (Kite-style status message) or None, and
+    what to record once the order is stored (the stored order is passed in)."""
+
+    refusal: str | None
+    record: Callable[[Session, Order], None] | None = None
+
+
+# (session, unstored order, instrument, last tick) → verdict, or None when nothing applies.
+PreTrade = Callable[[Session, Order, Instrument, Tick | None], PreTradeVerdict | None]
+
+
 def place(
     venue: Venue,
     db: Session,
@@ -46,6 +66,7 @@ def place(
     attribution: dict[str, Any] | None,
     last: Tick | None,
     commit: bool = True,
+    pre_trade: PreTrade | None = None,
 ) -> Order:
     """Validate, check funds, match at once if possible, and store it all.
 
@@ -83,6 +104,10 @@ def place(
         if source == SQUAREOFF
         else funding_problem(db, ledger, venue.config, order, instrument, last)
     )
+    verdict = None
+    if pre_trade is not None and problem is None and source != SQUAREOFF:
+        verdict = pre_trade(db, order, instrument, last)
+        problem = verdict.refusal if verdict is not None else None
     history: list[dict[str, Any]] = []
     if problem:
         history.append(
@@ -106,6 +131,8 @@ def place(
     if stored is order:
         store_history(db, order, history)
         ledger.write()
+        if verdict is not None and verdict.record is not None:
+            verdict.record(db, order)
     if commit:
         db.commit()
     return stored

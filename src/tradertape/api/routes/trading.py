@@ -69,14 +69,25 @@ def add_funds(body: FundsIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep) 
 def place_order(
     body: OrderIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep, response: Response
 ) -> OrderPlaced:
-    """Place an order; a repeated ``idempotency_key`` returns the first order (200)."""
+    """Place an order; a repeated ``idempotency_key`` returns the first order (200).
+
+    Your risk rules apply: an entry that breaks a blocking rule is stored REJECTED with
+    ``Order rejected by risk rule: …`` (see ``GET /api/risk/events``); exits always pass.
+    """
     key = body.idempotency_key
     before = key is not None and db.scalar(
         select(Order.id).where(Order.user_id == user.id, Order.client_key == key)
     )
     spec = body.spec()
+    # The risk rules' pre-trade check: an entry that breaks a blocking rule is stored
+    # REJECTED with the rule's reason (users without rules pay one query; exits pass).
     order = runtime.exchange.place(
-        db, user_id=user.id, spec=spec, client_key=key, last=runtime.quotes(spec.key)
+        db,
+        user_id=user.id,
+        spec=spec,
+        client_key=key,
+        last=runtime.quotes(spec.key),
+        pre_trade=runtime.risk.pre_trade,
     )
     # A duplicate racing this one also gets the single order back (the unique key decides).
     replayed = bool(before)

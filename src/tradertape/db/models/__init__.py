@@ -6,6 +6,7 @@ from tradertape.db.models.instruments import KiteInstrument
 from tradertape.db.models.keys import AgentKey, WorkerToken
 from tradertape.db.models.outbox import OutboxMessage
 from tradertape.db.models.portfolios import ModelPortfolio, ModelPosition, ModelSignal
+from tradertape.db.models.risk import RiskEvent, RiskRule
 from tradertape.db.models.strategies import BacktestRun, Strategy, StrategyVersion
 from tradertape.db.models.trading import (
     CashEntry,
@@ -35,6 +36,8 @@ __all__ = [
     "OrderEventRow",
     "OutboxMessage",
     "PaperAccount",
+    "RiskEvent",
+    "RiskRule",
     "Strategy",
     "StrategyVersion",
     "Trade",

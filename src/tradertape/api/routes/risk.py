@@ -1,0 +1,189 @@
+"""Risk rules (seed 001): list, create, replace, delete; the kill switch; state and events."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from fastapi import APIRouter, status
+
+from tradertape.api.deps import CurrentUser, DbDep, PageDep, RuntimeDep
+from tradertape.api.schemas.risk import (
+    Exposure,
+    KillSwitchIn,
+    KillSwitchOut,
+    PnlToday,
+    RiskEventOut,
+    RiskStateOut,
+    RuleIn,
+    RuleOut,
+    RuleReplace,
+    RuleStateOut,
+)
+from tradertape.db.models.risk import RiskEvent, RiskRule
+from tradertape.domain.money import ZERO, paise
+from tradertape.domain.risk import HUNDRED, RuleAction, RuleType
+from tradertape.services.risk import check, rules
+from tradertape.services.risk.state import RiskState
+
+router = APIRouter(prefix="/risk", tags=["risk"])
+
+
+def rule_out(row: RiskRule) -> RuleOut:
+    """The response shape of a rule."""
+    return RuleOut(
+        id=row.id,
+        type=RuleType(row.type),
+        action=RuleAction(row.action),
+        enabled=row.enabled,
+        threshold_amount=paise(row.threshold_amount) if row.threshold_amount is not None else None,
+        threshold_pct=row.threshold_pct,
+        threshold_count=row.threshold_count,
+        scope=rules.scope_of(row).kind,
+        portfolio_id=row.portfolio_id,
+        worker_run_id=row.worker_run_id,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+@router.get("/rules", response_model=list[RuleOut])
+def list_rules(
+    user: CurrentUser, db: DbDep, page: PageDep, include_disabled: bool = False
+) -> list[RuleOut]:
+    """Your active rules, oldest first (``include_disabled=true`` lists the others too)."""
+    rows = rules.list_rules(
+        db,
+        user_id=user.id,
+        include_disabled=include_disabled,
+        limit=page.limit,
+        offset=page.offset,
+    )
+    return [rule_out(row) for row in rows]
+
+
+@router.post("/rules", response_model=RuleOut, status_code=status.HTTP_201_CREATED)
+def create_rule(body: RuleIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> RuleOut:
+    """Create a rule."""
+    return rule_out(rules.create(db, body.fields(), clock=runtime.clock, user_id=user.id))
+
+
+@router.get("/rules/{rule_id}", response_model=RuleOut)
+def get_rule(rule_id: int, user: CurrentUser, db: DbDep) -> RuleOut:
+    """One of your rules."""
+    return rule_out(rules.get(db, rule_id, user_id=user.id))
+
+
+@router.put("/rules/{rule_id}", response_model=RuleOut)
+def replace_rule(
+    rule_id: int, body: RuleReplace, user: CurrentUser, runtime: RuntimeDep, db: DbDep
+) -> RuleOut:
+    """Replace a rule whole (every field is required)."""
+    row = rules.replace(db, rule_id, body.fields(), clock=runtime.clock, user_id=user.id)
+    return rule_out(row)
+
+
+@router.delete("/rules/{rule_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_rule(rule_id: int, user: CurrentUser, db: DbDep) -> None:
+    """Delete a rule (the events it caused stay, without the link)."""
+    rules.delete(db, rule_id, user_id=user.id)
+
+
+@router.post("/kill-switch", response_model=KillSwitchOut)
+def kill_switch(
+    body: KillSwitchIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep
+) -> KillSwitchOut:
+    """Turn your kill switch on (every new entry is refused; exits still go through) or off."""
+    rows = rules.set_kill_switch(db, clock=runtime.clock, user_id=user.id, on=body.on)
+    return KillSwitchOut(
+        on=any(row.enabled for row in rows),
+        rule_ids=[row.id for row in rows],
+        changed_at=max((row.updated_at for row in rows), default=None),
+    )
+
+
+def _figure(rule: RiskRule, value: Decimal | None) -> Decimal | None:
+    """Rupees to the paisa; a count of positions as it is."""
+    if value is None or rule.type == RuleType.MAX_OPEN_POSITIONS.value:
+        return value
+    return paise(value)
+
+
+def _state_out(state: RiskState) -> RiskStateOut:
+    book = state.book
+    positions = sum((p.value for p in book.positions), ZERO)
+    exposure = book.exposure
+    return RiskStateOut(
+        as_of=state.as_of,
+        capital=paise(book.capital),
+        pnl_today=PnlToday(
+            realised=paise(book.realised_today),
+            unrealised=paise(book.unrealised_today),
+            total=paise(book.pnl_today),
+            loss=paise(book.loss_today),
+        ),
+        unrealised_open=paise(book.unrealised),
+        exposure=Exposure(
+            total=paise(exposure),
+            positions=paise(positions),
+            working=paise(exposure - positions),
+            pct_of_capital=paise(exposure / book.capital * HUNDRED) if book.capital > 0 else None,
+            by_sector={k: paise(v) for k, v in sorted(book.by_sector.items())},
+        ),
+        open_positions=sum(1 for p in book.positions if p.quantity),
+        working_entries=len(book.working),
+        kill_switch=state.kill_switch,
+        rules=[
+            RuleStateOut(
+                rule_id=s.rule.id,
+                type=RuleType(s.rule.type),
+                action=RuleAction(s.rule.action),
+                scope=rules.scope_of(s.rule).kind,
+                portfolio_id=s.rule.portfolio_id,
+                worker_run_id=s.rule.worker_run_id,
+                measured_on=s.book,
+                value=_figure(s.rule, s.reading.value),
+                limit=_figure(s.rule, s.reading.limit),
+                utilisation_pct=s.reading.utilisation_pct,
+                near_limit=s.reading.near_limit,
+                breached=s.reading.breached,
+                detail=s.reading.detail,
+            )
+            for s in state.rules
+        ],
+    )
+
+
+@router.get("/state", response_model=RiskStateOut)
+def risk_state(user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> RiskStateOut:
+    """Today's realised and unrealised P&L and loss, exposure (total and by sector), open
+    positions, the kill switch, and each active rule's value against its limit."""
+    return _state_out(runtime.risk.state(db, user_id=user.id))
+
+
+def _event_out(row: RiskEvent) -> RiskEventOut:
+    return RiskEventOut(
+        id=row.id,
+        at=row.at,
+        rule_id=row.rule_id,
+        rule_type=row.rule_type,
+        action=RuleAction(row.action),
+        origin=row.origin,
+        portfolio_id=row.portfolio_id,
+        worker_run_id=row.worker_run_id,
+        symbol=row.symbol,
+        side=row.side,
+        quantity=row.quantity,
+        price=row.price,
+        value=paise(row.value) if row.value is not None else None,
+        threshold=paise(row.threshold) if row.threshold is not None else None,
+        message=row.message,
+        order_id=row.order_id,
+        context=row.context,
+    )
+
+
+@router.get("/events", response_model=list[RiskEventOut])
+def list_events(user: CurrentUser, db: DbDep, page: PageDep) -> list[RiskEventOut]:
+    """Entries the pre-trade check refused or warned about, newest first."""
+    rows = check.list_events(db, user_id=user.id, limit=page.limit, offset=page.offset)
+    return [_event_out(row) for row in rows]

@@ -1,0 +1,161 @@
+"""Risk rule bodies and the risk state, events and kill switch responses.
+
+Money and percentages are decimal strings (``"150000.00"``), so no float rounding creeps
+into a limit; which thresholds a rule type takes is checked by the service (422 naming
+the field).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field
+
+from tradertape.api.schemas.auth import Strict
+from tradertape.domain.risk import RuleAction, RuleType
+from tradertape.services.risk.exposure import ScopeKind
+from tradertape.services.risk.rules import RuleFields
+
+Rupees = Annotated[Decimal, Field(gt=0, le=Decimal(10) ** 12, max_digits=16, decimal_places=2)]
+Percent = Annotated[Decimal, Field(gt=0, le=1000, max_digits=8, decimal_places=4)]
+Count = Annotated[int, Field(ge=1, le=10_000)]
+Id = Annotated[int, Field(ge=1)]
+
+
+class RuleIn(Strict):
+    """A new rule. Thresholds by type: ``threshold_amount`` (₹) for daily_loss_limit,
+    max_symbol_exposure and max_order_value; ``threshold_pct`` (% of capital) for
+    max_sector_exposure_pct; ``threshold_count`` for max_open_positions; either or both
+    of amount and pct for max_exposure; none for kill_switch. Scope: neither id (all your
+    entries), or one portfolio, or one worker run."""
+
+    type: RuleType
+    action: RuleAction = RuleAction.BLOCK
+    enabled: bool = True
+    threshold_amount: Rupees | None = None
+    threshold_pct: Percent | None = None
+    threshold_count: Count | None = None
+    portfolio_id: Id | None = None
+    worker_run_id: Id | None = None
+
+    def fields(self) -> RuleFields:
+        """The service's view of the body."""
+        return RuleFields(**self.model_dump())
+
+
+class RuleReplace(RuleIn):
+    """A full replacement (PUT): every field is required, the unused ones as null."""
+
+    action: RuleAction
+    enabled: bool
+    threshold_amount: Rupees | None
+    threshold_pct: Percent | None
+    threshold_count: Count | None
+    portfolio_id: Id | None
+    worker_run_id: Id | None
+
+
+class RuleOut(BaseModel):
+    """A stored rule."""
+
+    id: int
+    type: RuleType
+    action: RuleAction
+    enabled: bool
+    threshold_amount: Decimal | None
+    threshold_pct: Decimal | None
+    threshold_count: int | None
+    scope: ScopeKind
+    portfolio_id: int | None
+    worker_run_id: int | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class KillSwitchIn(Strict):
+    """Turn your kill switch on (every new entry is refused) or off."""
+
+    on: bool
+
+
+class KillSwitchOut(BaseModel):
+    """The kill switch after the call."""
+
+    on: bool
+    rule_ids: list[int]
+    changed_at: datetime | None
+
+
+class PnlToday(BaseModel):
+    """Today's P&L of the account (charges not included, as in Kite's positions)."""
+
+    realised: Decimal
+    unrealised: Decimal
+    total: Decimal
+    loss: Decimal = Field(description="today's loss as a positive amount; 0 on a winning day")
+
+
+class Exposure(BaseModel):
+    """Gross exposure: open positions at the last price plus working entry orders."""
+
+    total: Decimal
+    positions: Decimal
+    working: Decimal
+    pct_of_capital: Decimal | None
+    by_sector: dict[str, Decimal]
+
+
+class RuleStateOut(BaseModel):
+    """Where one enabled rule stands (``near_limit`` from 80 % utilisation)."""
+
+    rule_id: int
+    type: RuleType
+    action: RuleAction
+    scope: ScopeKind
+    portfolio_id: int | None
+    worker_run_id: int | None
+    measured_on: ScopeKind = Field(description="the book the rule was measured on")
+    value: Decimal | None
+    limit: Decimal | None
+    utilisation_pct: Decimal | None
+    near_limit: bool
+    breached: bool
+    detail: dict[str, str]
+
+
+class RiskStateOut(BaseModel):
+    """The risk page: today's P&L, exposure, positions, each rule, the kill switch."""
+
+    as_of: datetime
+    capital: Decimal
+    pnl_today: PnlToday
+    unrealised_open: Decimal = Field(description="open P&L against average prices")
+    exposure: Exposure
+    open_positions: int
+    working_entries: int
+    kill_switch: bool
+    rules: list[RuleStateOut]
+
+
+class RiskEventOut(BaseModel):
+    """A breach the pre-trade check found: what it refused (block) or warned about, and why."""
+
+    id: int
+    at: datetime
+    rule_id: int | None
+    rule_type: str
+    action: RuleAction
+    origin: str
+    portfolio_id: int | None
+    worker_run_id: int | None
+    symbol: str
+    side: str
+    quantity: int
+    price: Decimal
+    value: Decimal | None
+    threshold: Decimal | None
+    message: str
+    order_id: str | None
+    context: dict[str, Any]

@@ -1,0 +1,188 @@
+"""The pre-trade check every new entry passes: model-portfolio signals, worker intents and
+(opt-in) paper orders alike.
+
+User-wide rules are measured on the account's book, scoped rules on their scope's book
+(`RiskBooks`). Books are read under their source's lock, so a check and the order it
+allows see the same book. An exit (an order that only reduces a position) is never
+blocked and logs nothing; a breach of a ``block`` rule refuses the entry, a ``warn``
+rule lets it through, and both are logged as `RiskEvent` rows with the clock's time.
+Nothing here commits: the events land with the caller's transaction (the refused
+signal, the REJECTED order), so a refusal and its reason are stored together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from tradertape.db.models.risk import RiskEvent, RiskRule
+from tradertape.domain.instruments import UnknownInstrumentError, split_key
+from tradertape.domain.risk import Book, Entry, RiskBreach, RuleAction, Side, breaches
+from tradertape.errors import InvalidField
+from tradertape.ports.clock import Clock
+from tradertape.services.ownership import owned
+from tradertape.services.risk.exposure import ALL, ExposureSource, RiskBooks, RiskScope
+from tradertape.services.risk.rules import applicable, scope_of, terms
+
+REFUSAL_PREFIX = "Order rejected by risk rule: "
+
+
+@dataclass(frozen=True, slots=True)
+class RiskDecision:
+    """The check's answer: allowed or not, and every rule the entry breaks (block or warn)."""
+
+    allowed: bool
+    reasons: tuple[RiskBreach, ...] = ()
+    exit: bool = False  # the order only reduces a position: never blocked
+
+    @property
+    def blocking(self) -> tuple[RiskBreach, ...]:
+        """The breaches that refuse the entry."""
+        return tuple(r for r in self.reasons if r.action is RuleAction.BLOCK)
+
+    @property
+    def warnings(self) -> tuple[RiskBreach, ...]:
+        """The breaches that only warn."""
+        return tuple(r for r in self.reasons if r.action is RuleAction.WARN)
+
+    @property
+    def refusal(self) -> str | None:
+        """Kite-style status message of a refused order, or None when allowed."""
+        if self.allowed:
+            return None
+        return REFUSAL_PREFIX + "; ".join(r.message for r in self.blocking)
+
+
+ALLOWED = RiskDecision(allowed=True)
+
+
+def make_entry(
+    *, symbol: str, sector: str | None, side: Side | str, quantity: int, price: Decimal
+) -> Entry:
+    """A checked `Entry` (422s name the field: workers pass these through from intents)."""
+    try:
+        exchange, tradingsymbol = split_key(symbol)
+    except UnknownInstrumentError as exc:
+        raise InvalidField("symbol", f"unknown exchange in {symbol!r}") from exc
+    try:
+        direction = Side(side)
+    except ValueError as exc:
+        raise InvalidField("side", "BUY or SELL") from exc
+    if quantity <= 0:
+        raise InvalidField("quantity", "must be positive")
+    if not price.is_finite() or price < 0:
+        raise InvalidField("price", "must be zero or more")
+    return Entry(f"{exchange.value}:{tradingsymbol}", sector, direction, quantity, price)
+
+
+def decide(
+    db: Session,
+    *,
+    books: RiskBooks,
+    user_id: int,
+    entry: Entry,
+    scope: RiskScope = ALL,
+    rules: list[RiskRule] | None = None,
+) -> RiskDecision:
+    """Evaluate the entry against the user's applicable rules (writes nothing)."""
+    rows = applicable(db, user_id=user_id, scope=scope) if rules is None else rules
+    if not rows:
+        return ALLOWED
+    read: dict[int, Book] = {}
+
+    def book_of(source: ExposureSource) -> Book:
+        if id(source) not in read:
+            read[id(source)] = source.book(db, user_id=user_id, lock=True)
+        return read[id(source)]
+
+    account = book_of(books.account)
+    found: list[RiskBreach] = []
+    for row in rows:
+        source, _ = books.source(scope_of(row))
+        found.extend(breaches([terms(row)], book_of(source), entry))
+    exit_only = entry.opening_quantity(account) == 0 and not found
+    allowed = not any(b.action is RuleAction.BLOCK for b in found)
+    return RiskDecision(allowed=allowed, reasons=tuple(found), exit=exit_only)
+
+
+def record(
+    db: Session,
+    decision: RiskDecision,
+    *,
+    clock: Clock,
+    user_id: int,
+    entry: Entry,
+    scope: RiskScope = ALL,
+    origin: str,
+    order_id: str | None = None,
+    context: Mapping[str, Any] | None = None,
+) -> list[RiskEvent]:
+    """Add one `RiskEvent` per breach to the session (no commit)."""
+    now = clock.now()
+    events = [
+        RiskEvent(
+            user_id=user_id,
+            at=now,
+            rule_id=breach.rule_id,
+            rule_type=breach.type.value,
+            action=breach.action.value,
+            origin=origin,
+            portfolio_id=scope.portfolio_id,
+            worker_run_id=scope.worker_run_id,
+            symbol=entry.key,
+            side=entry.side.value,
+            quantity=entry.quantity,
+            price=entry.price,
+            value=breach.value,
+            threshold=breach.limit,
+            message=breach.message,
+            order_id=order_id,
+            context=dict(context or {}),
+        )
+        for breach in decision.reasons
+    ]
+    db.add_all(events)
+    return events
+
+
+def check_entry(
+    db: Session,
+    *,
+    clock: Clock,
+    books: RiskBooks,
+    user_id: int,
+    symbol: str,
+    sector: str | None,
+    side: Side | str,
+    quantity: int,
+    price: Decimal,
+    scope: RiskScope = ALL,
+    origin: str = "portfolio",
+    context: Mapping[str, Any] | None = None,
+) -> RiskDecision:
+    """Decide on one new entry and log what it breaks (no commit: the caller's transaction
+    stores the events with whatever it does about the decision)."""
+    entry = make_entry(symbol=symbol, sector=sector, side=side, quantity=quantity, price=price)
+    decision = decide(db, books=books, user_id=user_id, entry=entry, scope=scope)
+    if decision.reasons:
+        record(
+            db,
+            decision,
+            clock=clock,
+            user_id=user_id,
+            entry=entry,
+            scope=scope,
+            origin=origin,
+            context=context,
+        )
+    return decision
+
+
+def list_events(db: Session, *, user_id: int, limit: int, offset: int) -> list[RiskEvent]:
+    """The user's risk events, newest first."""
+    query = owned(RiskEvent, user_id=user_id).order_by(RiskEvent.id.desc())
+    return list(db.scalars(query.limit(limit).offset(offset)))

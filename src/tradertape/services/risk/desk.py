@@ -1,0 +1,124 @@
+"""`RiskDesk`: the risk services wired once (clock, books, catalog), and the paper OMS hook.
+
+Model portfolios and workers call `check_entry`; the API's order route passes
+`pre_trade` to `PaperExchange.place`, which consults it under the ledger lock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from tradertape.db.models.trading import Order
+from tradertape.domain.instruments import Instrument, InstrumentCatalog
+from tradertape.domain.market import Tick
+from tradertape.domain.money import ZERO
+from tradertape.domain.risk import Side
+from tradertape.oms.paper import PreTradeVerdict
+from tradertape.ports.clock import Clock
+from tradertape.services.risk.check import (
+    REFUSAL_PREFIX,
+    RiskDecision,
+    check_entry,
+    decide,
+    make_entry,
+    record,
+)
+from tradertape.services.risk.exposure import ALL, RiskBooks, RiskScope
+from tradertape.services.risk.rules import applicable
+from tradertape.services.risk.state import RiskState, risk_state
+
+NO_PRICE = REFUSAL_PREFIX + "no price to value the order"
+
+
+class RiskDesk:
+    """Risk rules' checks and state for the whole process."""
+
+    def __init__(
+        self,
+        *,
+        clock: Clock,
+        books: RiskBooks,
+        catalog: Callable[[Session], InstrumentCatalog],
+    ) -> None:
+        self.clock = clock  # market time, as the paper exchange's: "today" is its trading day
+        self.books = books
+        self._catalog = catalog
+
+    def check_entry(
+        self,
+        db: Session,
+        *,
+        user_id: int,
+        symbol: str,
+        side: Side | str,
+        quantity: int,
+        price: Decimal,
+        sector: str | None = None,
+        scope: RiskScope = ALL,
+        origin: str = "portfolio",
+        context: Mapping[str, Any] | None = None,
+    ) -> RiskDecision:
+        """The pre-trade check (no commit); the sector defaults to the catalog's."""
+        if sector is None:
+            found = self._catalog(db).find(symbol)
+            sector = found.sector if found else None
+        return check_entry(
+            db,
+            clock=self.clock,
+            books=self.books,
+            user_id=user_id,
+            symbol=symbol,
+            sector=sector,
+            side=side,
+            quantity=quantity,
+            price=price,
+            scope=scope,
+            origin=origin,
+            context=context,
+        )
+
+    def state(self, db: Session, *, user_id: int) -> RiskState:
+        """The risk page's figures."""
+        return risk_state(db, clock=self.clock, books=self.books, user_id=user_id)
+
+    def pre_trade(
+        self, db: Session, order: Order, instrument: Instrument, last: Tick | None
+    ) -> PreTradeVerdict | None:
+        """The paper exchange's hook (`oms.placement.PreTrade`): the user-wide rules.
+
+        Users without rules cost one query. An entry that cannot be valued (a market sell
+        before any tick) is refused when rules exist, since no cap could be checked.
+        """
+        rules = applicable(db, user_id=order.user_id)
+        if not rules:
+            return None
+        price = order.price or order.trigger_price or (last.last_price if last else None)
+        entry = make_entry(
+            symbol=instrument.key,
+            sector=instrument.sector,
+            side=order.transaction_type,
+            quantity=order.quantity,
+            price=price if price is not None else ZERO,
+        )
+        decision = decide(db, books=self.books, user_id=order.user_id, entry=entry, rules=rules)
+        if price is None and not decision.exit:
+            return PreTradeVerdict(refusal=NO_PRICE)
+        if not decision.reasons:
+            return None
+
+        def log(session: Session, stored: Order) -> None:
+            record(
+                session,
+                decision,
+                clock=self.clock,
+                user_id=stored.user_id,
+                entry=entry,
+                origin=stored.source,
+                order_id=stored.order_id,
+            )
+
+        return PreTradeVerdict(refusal=decision.refusal, record=log)

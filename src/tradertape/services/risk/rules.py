@@ -1,0 +1,185 @@
+"""Risk rules: create, replace, delete, list, the kill switch, and the rules an entry faces.
+
+Which thresholds a type takes is the domain's rule (`domain.risk.threshold_problem`); a
+threshold the type does not use is a 422 naming it. A kill switch always blocks (a
+warning-only kill switch would be a contradiction), and a rule has at most one scope.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import ColumnElement, and_, false, or_
+from sqlalchemy.orm import Session
+
+from tradertape.db.models.risk import RiskRule
+from tradertape.domain.risk import HUNDRED, RuleAction, RuleTerms, RuleType, threshold_problem
+from tradertape.errors import InvalidField
+from tradertape.ports.clock import Clock
+from tradertape.services.ownership import get_owned, owned
+from tradertape.services.risk.exposure import ALL, RiskScope, ScopeKind
+
+
+@dataclass(frozen=True, slots=True)
+class RuleFields:
+    """Everything a rule is, as a create or a full replacement gives it."""
+
+    type: RuleType
+    action: RuleAction = RuleAction.BLOCK
+    enabled: bool = True
+    threshold_amount: Decimal | None = None
+    threshold_pct: Decimal | None = None
+    threshold_count: int | None = None
+    portfolio_id: int | None = None
+    worker_run_id: int | None = None
+
+
+def check_fields(fields: RuleFields) -> None:
+    """Raise `InvalidField` naming the first field that does not fit the rule's type."""
+    problem = threshold_problem(
+        fields.type,
+        amount=fields.threshold_amount,
+        pct=fields.threshold_pct,
+        count=fields.threshold_count,
+    )
+    if problem is not None:
+        raise InvalidField(*problem)
+    pct = fields.threshold_pct
+    if fields.type is RuleType.MAX_SECTOR_EXPOSURE_PCT and pct is not None and pct > HUNDRED:
+        raise InvalidField("threshold_pct", "a sector's share of capital is at most 100")
+    if fields.type is RuleType.KILL_SWITCH and fields.action is not RuleAction.BLOCK:
+        raise InvalidField("action", "a kill switch always blocks")
+    if fields.portfolio_id is not None and fields.worker_run_id is not None:
+        raise InvalidField("worker_run_id", "a rule has one scope: a portfolio or a worker run")
+
+
+def scope_of(row: RiskRule) -> RiskScope:
+    """The rule's scope."""
+    return RiskScope(portfolio_id=row.portfolio_id, worker_run_id=row.worker_run_id)
+
+
+def terms(row: RiskRule) -> RuleTerms:
+    """The rule as the domain's arithmetic takes it."""
+    return RuleTerms(
+        id=row.id,
+        type=RuleType(row.type),
+        action=RuleAction(row.action),
+        amount=row.threshold_amount,
+        pct=row.threshold_pct,
+        count=row.threshold_count,
+    )
+
+
+def _assign(row: RiskRule, fields: RuleFields) -> None:
+    row.type = fields.type.value
+    row.action = fields.action.value
+    row.enabled = fields.enabled
+    row.threshold_amount = fields.threshold_amount
+    row.threshold_pct = fields.threshold_pct
+    row.threshold_count = fields.threshold_count
+    row.portfolio_id = fields.portfolio_id
+    row.worker_run_id = fields.worker_run_id
+
+
+def create(db: Session, fields: RuleFields, *, clock: Clock, user_id: int) -> RiskRule:
+    """Store a new rule (commits)."""
+    check_fields(fields)
+    now = clock.now()
+    row = RiskRule(user_id=user_id, created_at=now, updated_at=now)
+    _assign(row, fields)
+    db.add(row)
+    db.commit()
+    return row
+
+
+def get(db: Session, rule_id: int, *, user_id: int) -> RiskRule:
+    """One of the user's rules (404 missing, 403 someone else's)."""
+    return get_owned(db, RiskRule, rule_id, user_id=user_id, label="risk rule")
+
+
+def replace(
+    db: Session, rule_id: int, fields: RuleFields, *, clock: Clock, user_id: int
+) -> RiskRule:
+    """Replace the whole rule (commits)."""
+    row = get(db, rule_id, user_id=user_id)
+    check_fields(fields)
+    _assign(row, fields)
+    row.updated_at = clock.now()
+    db.commit()
+    return row
+
+
+def delete(db: Session, rule_id: int, *, user_id: int) -> None:
+    """Delete the rule; its past events keep their type and message (commits)."""
+    db.delete(get(db, rule_id, user_id=user_id))
+    db.commit()
+
+
+def list_rules(
+    db: Session, *, user_id: int, include_disabled: bool, limit: int, offset: int
+) -> list[RiskRule]:
+    """The user's rules, oldest first; enabled ones only unless asked."""
+    query = owned(RiskRule, user_id=user_id)
+    if not include_disabled:
+        query = query.where(RiskRule.enabled)
+    return list(db.scalars(query.order_by(RiskRule.id).limit(limit).offset(offset)))
+
+
+def _exactly(scope: RiskScope) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    """Rules of this very scope (not the user-wide ones as well)."""
+    portfolio = (
+        RiskRule.portfolio_id.is_(None)
+        if scope.portfolio_id is None
+        else RiskRule.portfolio_id == scope.portfolio_id
+    )
+    run = (
+        RiskRule.worker_run_id.is_(None)
+        if scope.worker_run_id is None
+        else RiskRule.worker_run_id == scope.worker_run_id
+    )
+    return portfolio, run
+
+
+def applicable(db: Session, *, user_id: int, scope: RiskScope = ALL) -> list[RiskRule]:
+    """The enabled rules an entry from `scope` faces: the user-wide ones and the scope's own."""
+    account = and_(*_exactly(ALL))
+    own: ColumnElement[bool] = false()
+    if scope.kind is ScopeKind.PORTFOLIO:
+        own = RiskRule.portfolio_id == scope.portfolio_id
+    elif scope.kind is ScopeKind.WORKER_RUN:
+        own = RiskRule.worker_run_id == scope.worker_run_id
+    query = owned(RiskRule, user_id=user_id).where(RiskRule.enabled, or_(account, own))
+    return list(db.scalars(query.order_by(RiskRule.id)))
+
+
+def kill_switches(db: Session, *, user_id: int, scope: RiskScope = ALL) -> list[RiskRule]:
+    """The user's kill-switch rows of exactly this scope, on or off."""
+    query = owned(RiskRule, user_id=user_id).where(
+        RiskRule.type == RuleType.KILL_SWITCH.value, *_exactly(scope)
+    )
+    return list(db.scalars(query.order_by(RiskRule.id)))
+
+
+def set_kill_switch(
+    db: Session, *, clock: Clock, user_id: int, on: bool, scope: RiskScope = ALL
+) -> list[RiskRule]:
+    """Turn the scope's kill switch on (creating it the first time) or off (commits).
+
+    Off disables every kill-switch rule of the scope, so one call always leaves it off.
+    """
+    rows = kill_switches(db, user_id=user_id, scope=scope)
+    if not rows and on:
+        fields = RuleFields(
+            type=RuleType.KILL_SWITCH,
+            portfolio_id=scope.portfolio_id,
+            worker_run_id=scope.worker_run_id,
+        )
+        return [create(db, fields, clock=clock, user_id=user_id)]
+    now = clock.now()
+    for row in rows:
+        if row.enabled != on:
+            row.enabled = on
+            row.updated_at = now
+    db.commit()
+    return rows

@@ -1,0 +1,64 @@
+"""Risk state: today's P&L and loss, exposure by sector, positions, and where each rule stands.
+
+Read without locks (it is a view, not a decision). Each enabled rule is read on the book
+it is measured on (`RiskBooks`); the headline figures are the account's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from tradertape.db.models.risk import RiskRule
+from tradertape.domain.risk import Book, RuleReading, RuleType, reading
+from tradertape.ports.clock import Clock
+from tradertape.services.risk.exposure import ALL, ExposureSource, RiskBooks, ScopeKind
+from tradertape.services.risk.rules import list_rules, scope_of, terms
+
+_ALL_RULES = 10_000  # the state reads every enabled rule, not a page of them
+
+
+@dataclass(frozen=True, slots=True)
+class RuleState:
+    """One enabled rule and its reading."""
+
+    rule: RiskRule
+    book: ScopeKind  # which book it was measured on
+    reading: RuleReading
+
+
+@dataclass(frozen=True, slots=True)
+class RiskState:
+    """The risk page: the account's book and every enabled rule's reading."""
+
+    as_of: datetime
+    book: Book
+    rules: tuple[RuleState, ...]
+
+    @property
+    def kill_switch(self) -> bool:
+        """Whether the user-wide kill switch is on (scoped ones show among the rules)."""
+        return any(
+            s.rule.type == RuleType.KILL_SWITCH.value and scope_of(s.rule) == ALL
+            for s in self.rules
+        )
+
+
+def risk_state(db: Session, *, clock: Clock, books: RiskBooks, user_id: int) -> RiskState:
+    """The user's risk state now."""
+    read: dict[int, Book] = {}
+
+    def book_of(source: ExposureSource) -> Book:
+        if id(source) not in read:
+            read[id(source)] = source.book(db, user_id=user_id)
+        return read[id(source)]
+
+    account = book_of(books.account)
+    rows = list_rules(db, user_id=user_id, include_disabled=False, limit=_ALL_RULES, offset=0)
+    states = []
+    for row in rows:
+        source, kind = books.source(scope_of(row))
+        states.append(RuleState(row, kind, reading(terms(row), book_of(source))))
+    return RiskState(as_of=clock.now(), book=account, rules=tuple(states))

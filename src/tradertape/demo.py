@@ -98,7 +98,7 @@ def load_demo_portfolios(runtime: Runtime) -> tuple[int, ...]:
     store, clock = runtime.candles, runtime.clock
     end = last_completed_session(store.calendar, clock.now())
     days = store.calendar.trading_days(end - timedelta(weeks=DEMO_WEEKS), end)
-    venue = Venue(exchange=runtime.exchange, gtts=runtime.gtts, clock=clock)
+    venue = Venue(exchange=runtime.exchange, gtts=runtime.gtts, clock=clock, risk=runtime.risk)
     with runtime.db.session() as db:
         user = find_user(db, DEMO_EMAIL)
         assert user is not None

@@ -204,3 +204,21 @@ def test_others_cannot_see_or_touch(client: TestClient, with_candles: Runtime):
     assert client.post(f"/api/model/portfolios/{portfolio['id']}/pause").status_code == 403
     dashboard = client.get("/api/model/dashboard", params={"portfolio_id": portfolio["id"]})
     assert dashboard.status_code == 403
+
+
+def test_the_kill_switch_refuses_portfolio_entries(alice: TestClient):
+    portfolio = _deploy(alice)
+    report = _scan(alice, portfolio["id"])
+    first = report["entries"][0]
+    assert alice.post("/api/risk/kill-switch", json={"on": True}).status_code == 200
+    alice.post(f"/api/model/signals/{first}/approve")
+    placed = alice.post("/api/model/cart/place").json()
+    assert placed["placed"] == []
+    assert "kill switch" in placed["failed"][str(first)].lower()
+    signal = next(s for s in alice.get("/api/model/signals").json() if s["id"] == first)
+    assert signal["status"] == "failed"
+    assert alice.get("/api/model/positions").json() == []
+    events = alice.get("/api/risk/events").json()
+    assert events
+    after = alice.get("/api/model/portfolios").json()[0]
+    assert after["current_capital"] == "1000000"

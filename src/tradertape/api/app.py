@@ -81,7 +81,9 @@ async def _lead(runtime: Runtime, lease: LeaderLease, *, retry_s: float = 5.0) -
         more_jobs=PortfolioJobs(
             db=runtime.db,
             store=runtime.candles,
-            venue=Venue(exchange=runtime.exchange, gtts=runtime.gtts, clock=runtime.clock),
+            venue=Venue(
+                exchange=runtime.exchange, gtts=runtime.gtts, clock=runtime.clock, risk=runtime.risk
+            ),
         ).run_due,
     )
     await asyncio.gather(loop.run(runtime.bus, tick_from_message), feed.run())

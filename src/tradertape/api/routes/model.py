@@ -32,7 +32,9 @@ router = APIRouter(prefix="/model", tags=["model"])
 
 
 def _venue(runtime: Runtime) -> signals.Venue:
-    return signals.Venue(exchange=runtime.exchange, gtts=runtime.gtts, clock=runtime.clock)
+    return signals.Venue(
+        exchange=runtime.exchange, gtts=runtime.gtts, clock=runtime.clock, risk=runtime.risk
+    )
 
 
 def _today(runtime: Runtime) -> date:

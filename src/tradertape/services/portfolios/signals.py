@@ -29,22 +29,26 @@ from tradertape.domain.orders import (
     Variety,
 )
 from tradertape.domain.signals import IllegalTransition, SignalEvent, SignalStatus, next_status
-from tradertape.errors import Conflict, TraderTapeError
+from tradertape.errors import BadRequest, Conflict, TraderTapeError
 from tradertape.oms.gtt import GttBook
 from tradertape.oms.paper import PaperExchange
 from tradertape.ports.broker import GttSpec
 from tradertape.ports.clock import Clock
 from tradertape.services.ownership import get_owned, owned
 from tradertape.services.portfolios.positions import delivery_charges, fill_entry, fill_exit
+from tradertape.services.risk import RiskDesk
+from tradertape.services.risk.exposure import RiskScope
 
 
 @dataclass(frozen=True, slots=True)
 class Venue:
-    """Where a portfolio's orders go (the paper broker until real adapters exist)."""
+    """Where a portfolio's orders go (the paper broker until real adapters exist), and the
+    user's risk rules every new entry passes first."""
 
     exchange: PaperExchange
     gtts: GttBook
     clock: Clock
+    risk: RiskDesk | None = None
 
 
 @dataclass(slots=True)
@@ -142,7 +146,29 @@ def place(db: Session, signals: list[ModelSignal], *, venue: Venue) -> Placement
     return result
 
 
+def _check_risk(db: Session, portfolio: ModelPortfolio, signal: ModelSignal, venue: Venue) -> None:
+    """The same pre-trade check as every other entry; a breach fails the signal, logged."""
+    if venue.risk is None or signal.signal_type == "exit":
+        return
+    decision = venue.risk.check_entry(
+        db,
+        user_id=portfolio.user_id,
+        symbol=signal.symbol,
+        side="BUY",
+        quantity=signal.quantity,
+        price=signal.limit_price or signal.close_price,
+        sector=signal.sector,
+        scope=RiskScope(portfolio_id=portfolio.id),
+        origin="portfolio",
+        context={"signal_id": signal.id},
+    )
+    if not decision.allowed:
+        db.commit()  # the risk events stay, whatever happens to the signal
+        raise BadRequest(decision.refusal or "rejected by a risk rule")
+
+
 def _send(db: Session, portfolio: ModelPortfolio, signal: ModelSignal, venue: Venue) -> None:
+    _check_risk(db, portfolio, signal, venue)
     if portfolio.paper_fill == "close":
         _fill_at_close(db, portfolio, signal, venue.clock)
     elif portfolio.paper_fill == "next_open":

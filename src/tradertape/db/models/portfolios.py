@@ -45,7 +45,7 @@ class ModelPortfolio(Owned, Base):
     slippage_bps: Mapped[Decimal] = mapped_column(PRICE)
     auto_place_signals: Mapped[bool]
     paper_mode: Mapped[bool]
-    paper_fill: Mapped[str] = mapped_column(String(8))  # gtt | close
+    paper_fill: Mapped[str] = mapped_column(String(12))  # gtt | close | next_open
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     last_scan_date: Mapped[date | None]

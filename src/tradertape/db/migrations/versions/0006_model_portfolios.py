@@ -81,7 +81,7 @@ def upgrade() -> None:
         ),
         sa.Column("auto_place_signals", sa.Boolean(), nullable=False),
         sa.Column("paper_mode", sa.Boolean(), nullable=False),
-        sa.Column("paper_fill", sa.String(length=8), nullable=False),
+        sa.Column("paper_fill", sa.String(length=12), nullable=False),
         sa.Column("created_at", tradertape.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", tradertape.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("last_scan_date", sa.Date(), nullable=True),

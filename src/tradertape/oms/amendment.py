@@ -13,6 +13,7 @@ from tradertape.domain.market import Tick
 from tradertape.domain.order_state import WORKING, EventKind, OrderEvent, OrderStatus
 from tradertape.domain.orders import OrderType
 from tradertape.errors import BadRequest, InvalidField, NotFound
+from tradertape.oms.order_locks import locked_own_order
 from tradertape.oms.order_log import record, spec_of
 from tradertape.oms.order_rules import check_fields, listed
 from tradertape.oms.venue import Venue
@@ -29,7 +30,7 @@ def own_order(db: Session, *, user_id: int, order_id: str) -> Order:
 
 def cancel(venue: Venue, db: Session, *, user_id: int, order_id: str) -> Order:
     """Cancel a working order (404 if not the user's; 400 if already final; commits)."""
-    order = own_order(db, user_id=user_id, order_id=order_id)
+    order = locked_own_order(db, user_id=user_id, order_id=order_id)
     if OrderStatus(order.status).is_terminal:
         raise BadRequest(f"order {order_id} is {order.status} and cannot be cancelled")
     now = venue.clock.now()
@@ -50,9 +51,10 @@ def modify(
     """Change a live order's quantity, prices, type or validity (commits).
 
     The result is validated like a new order; the quantity cannot drop below what has
-    filled, and a stop cannot turn into a plain order (or back) once placed.
+    filled, and a stop cannot turn into a plain order (or back) once placed. The order
+    is read under the user's lock, so a fill the loop committed meanwhile is seen.
     """
-    order = own_order(db, user_id=user_id, order_id=order_id)
+    order = locked_own_order(db, user_id=user_id, order_id=order_id)
     if OrderStatus(order.status).is_terminal:
         raise BadRequest(f"order {order_id} is {order.status} and cannot be modified")
     spec = replace(spec_of(order), **changes)

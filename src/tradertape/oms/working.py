@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradertape.db.models.trading import Order, Trade
@@ -20,8 +19,9 @@ from tradertape.domain.order_state import WORKING, EventKind, OrderEvent
 from tradertape.domain.orders import OrderType, TransactionType, Validity
 from tradertape.engines.matching import WorkingOrder, match
 from tradertape.oms.booking import Ledger
+from tradertape.oms.order_locks import locked_orders
 from tradertape.oms.order_log import apply_event, store_history
-from tradertape.oms.venue import BROKER, Venue
+from tradertape.oms.venue import Venue
 
 
 def step(
@@ -90,19 +90,18 @@ def advance(
 
 
 def on_tick(venue: Venue, db: Session, tick: Tick, *, traded_volume: int) -> list[Trade]:
-    """Advance every working paper order of the ticked instrument (commits)."""
+    """Advance every working paper order of the ticked instrument (commits).
+
+    Orders are read under their owners' locks (`order_locks`), so a cancel, modify or
+    fill committed by another process since is what gets matched, or skipped.
+    """
     exchange, _, symbol = tick.key.partition(":")
-    orders = db.scalars(
-        select(Order)
-        .where(
-            Order.broker == BROKER,
-            Order.exchange == exchange,
-            Order.tradingsymbol == symbol,
-            Order.status.in_(WORKING),
-        )
-        .order_by(Order.id)
-    ).all()
+    orders = locked_orders(
+        db,
+        (Order.exchange == exchange) & (Order.tradingsymbol == symbol) & Order.status.in_(WORKING),
+    )
     if not orders:
+        db.commit()  # ends the transaction that holds the locks
         return []
     instrument = venue.catalog(db).get(tick.key)
     ledger = Ledger(db)

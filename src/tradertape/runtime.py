@@ -123,7 +123,9 @@ class Runtime:
         quotes = QuoteBook()
         # Whatever trades on the feed's prices runs on the feed's market time (see FeedClock).
         market_clock: Clock = FeedClock(clock, feed) if feed is not None else clock
-        exchange = PaperExchange(clock=market_clock, calendar=calendar, catalog=build_catalog)
+        exchange = PaperExchange(
+            clock=market_clock, calendar=calendar, catalog=build_catalog, quotes=quotes
+        )
         return cls(
             settings=settings,
             db=db,

@@ -1,5 +1,6 @@
 """Property: whatever orders, ticks and cancels happen, money is conserved and CNC never
-goes short. cash + Σ(bought − sold at cost) + Σ charges == deposits."""
+goes short. cash + Σ(bought − sold at cost) + Σ charges == deposits, and the running
+positions the funds check reads always equal the positions summed from the trades."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from tradertape.domain.market import Tick
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
 from tradertape.engines.matching import MatchConfig
 from tradertape.errors import InvalidField
+from tradertape.oms.books import load_positions
 from tradertape.oms.ledger import cash_balance, cash_entries_total, net_positions
 from tradertape.oms.paper import BROKER, PaperConfig, PaperExchange
 from tradertape.ports.clock import IST, ManualClock
@@ -95,6 +97,12 @@ def _check(db, user_id: int) -> None:
     assert cash + at_cost + charges == DEPOSIT
     assert cash == cash_entries_total(db, user_id=user_id, broker=BROKER)
     assert all(p.quantity >= 0 for p in positions if p.product == "CNC")
+    running = load_positions(db, user_id=user_id, broker=BROKER)  # the open ones
+    assert {k: (p.quantity, p.buy_value, p.sell_value) for k, p in running.items()} == {
+        (p.exchange, p.tradingsymbol, p.product): (p.quantity, p.buy_value, p.sell_value)
+        for p in positions
+        if p.quantity
+    }
     assert all(
         Decimal(c) >= 0 for c in db.scalars(select(Trade.charges).where(Trade.user_id == user_id))
     )

@@ -29,7 +29,15 @@ from tradertape.domain.orders import OrderSpec
 from tradertape.errors import InvalidField
 from tradertape.oms import amendment, funds, order_log, placement, working
 from tradertape.oms.booking import Ledger
-from tradertape.oms.venue import BROKER, SQUAREOFF, CatalogSource, PaperConfig, Venue
+from tradertape.oms.venue import (
+    BROKER,
+    SQUAREOFF,
+    CatalogSource,
+    LastTick,
+    PaperConfig,
+    Venue,
+    no_quotes,
+)
 from tradertape.ports.clock import Clock
 
 __all__ = ["BROKER", "SQUAREOFF", "CatalogSource", "PaperConfig", "PaperExchange"]
@@ -52,11 +60,17 @@ class PaperExchange:
         calendar: TradingCalendar,
         catalog: InstrumentCatalog | CatalogSource,
         config: PaperConfig | None = None,
+        quotes: LastTick = no_quotes,
     ) -> None:
-        """``catalog`` is fixed, or read per session so imported instruments are seen."""
+        """``catalog`` is fixed, or read per session so imported instruments are seen;
+        ``quotes`` (the feed's last ticks) marks open positions for the funds check."""
         source = _fixed(catalog) if isinstance(catalog, InstrumentCatalog) else catalog
         self._venue = Venue(
-            clock=clock, calendar=calendar, config=config or PaperConfig(), catalog=source
+            clock=clock,
+            calendar=calendar,
+            config=config or PaperConfig(),
+            catalog=source,
+            quotes=quotes,
         )
 
     @property
@@ -80,8 +94,12 @@ class PaperExchange:
         db.commit()
 
     def blocked(self, db: Session, user_id: int) -> Decimal:
-        """Margin held by the user's working and queued buy orders."""
-        return funds.blocked(db, self._venue.config, user_id)
+        """Margin held by the user's working and queued orders (the parts that open risk)."""
+        return funds.account_margins(self._venue, db, user_id).orders.total
+
+    def margins(self, db: Session, user_id: int) -> funds.AccountMargins:
+        """Cash, what positions and working orders hold, and what is free (a read, no lock)."""
+        return funds.account_margins(self._venue, db, user_id)
 
     def place(
         self,

@@ -47,8 +47,9 @@ def place(
     last: Tick | None,
 ) -> Order:
     """Validate, check funds, match at once if possible, and store it all (commits)."""
+    catalog = venue.catalog(db)
     try:
-        instrument = listed(venue.catalog(db), spec)
+        instrument = listed(catalog, spec)
         check_fields(spec, instrument, last)
         now = venue.clock.now()
         check_session(venue, spec, instrument, now, source)
@@ -69,14 +70,16 @@ def place(
     )
     ledger = Ledger(db, rows=False)
     # The lock comes before the funds check reads anything; with a tick, a fill is likely,
-    # so the balance and the fill's contract note are read in the same round trip.
+    # so the balance, the fill's contract note and the positions are read in one round trip.
     fill_date = last.ts.astimezone(IST).date() if last is not None else None
-    ledger.lock(user_id, trade_date=fill_date)
+    ledger.lock(
+        user_id, trade_date=fill_date, position=(order.exchange, order.tradingsymbol, order.product)
+    )
     # The broker's own square-off closes risk; it is never refused for margin.
     problem = (
         None
         if source == SQUAREOFF
-        else funding_problem(db, ledger, venue.config, order, instrument, last)
+        else funding_problem(venue, db, ledger, order, instrument, catalog, last)
     )
     history: list[dict[str, Any]] = []
     if problem:

@@ -12,6 +12,7 @@ from tradertape.db.models.trading import (
     Order,
     OrderEventRow,
     PaperAccount,
+    PaperPosition,
     Trade,
 )
 
@@ -28,6 +29,7 @@ __all__ = [
     "OrderEventRow",
     "OutboxMessage",
     "PaperAccount",
+    "PaperPosition",
     "Trade",
     "User",
     "UserSession",

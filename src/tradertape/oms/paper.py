@@ -10,7 +10,9 @@ loop use; the work lives in modules named for it:
 - `working`: working orders against ticks (triggers, fills, IOC remainders);
 - `booking`: each fill's trade, contract-note charges and cash;
 - `order_log`: order rows and their history through the status machine;
-- `amendment`: modify and cancel.
+- `amendment`: modify and cancel;
+- `cover`: a cover order's stop-loss leg;
+- `order_locks`: orders read under their owners' locks before anything changes them.
 """
 
 from __future__ import annotations
@@ -128,9 +130,15 @@ class PaperExchange:
         """Apply an event to an order through the status machine and log it (no commit)."""
         order_log.record(db, order, event, self._venue.clock.now())
 
-    def cancel(self, db: Session, *, user_id: int, order_id: str) -> Order:
-        """Cancel a working order (404 if not the user's; 400 if already final)."""
-        return amendment.cancel(self._venue, db, user_id=user_id, order_id=order_id)
+    def cancel(
+        self, db: Session, *, user_id: int, order_id: str, last: Tick | None = None
+    ) -> Order:
+        """Cancel a working order (404 if not the user's; 400 if already final).
+
+        On a cover order's stop-loss leg this is Kite's exit: the leg goes to market and
+        fills on `last` (the instrument's last tick) or the next tick.
+        """
+        return amendment.cancel(self._venue, db, user_id=user_id, order_id=order_id, last=last)
 
     def modify(
         self,

@@ -4,7 +4,8 @@ The order is validated, then worked out whole under the user's ledger lock: the 
 check (a shortfall stores it REJECTED), acceptance, and when a tick is known an
 immediate match, its fill booked and an IOC remainder cancelled. Only then is anything
 written: the order row claims the idempotency key (`order_log.claim`), and its history,
-trades, cash and contract note follow it in the same transaction. A replayed or racing
+trades, cash, contract note and positions (and a filled cover order's stop-loss leg)
+follow it in the same transaction. A replayed or racing
 key writes nothing and answers with the first order.
 """
 
@@ -31,7 +32,7 @@ from tradertape.oms.order_log import (
 )
 from tradertape.oms.order_rules import check_fields, check_session, listed
 from tradertape.oms.venue import SQUAREOFF, Venue
-from tradertape.oms.working import expire_ioc, step
+from tradertape.oms.working import expire_ioc, settle, step
 from tradertape.ports.clock import IST
 
 
@@ -50,7 +51,7 @@ def place(
     catalog = venue.catalog(db)
     try:
         instrument = listed(catalog, spec)
-        check_fields(spec, instrument, last)
+        check_fields(venue, spec, instrument, last)
         now = venue.clock.now()
         check_session(venue, spec, instrument, now, source)
     except InvalidField:
@@ -103,6 +104,8 @@ def place(
     stored = claim(db, order)
     if stored is order:
         store_history(db, order, history)
+        if order.filled_quantity:  # a cover order's entry brings its stop-loss leg
+            settle(venue, db, order, instrument, None, traded_volume=0, ledger=ledger)
         ledger.write()
     db.commit()
     return stored

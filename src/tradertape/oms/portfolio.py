@@ -20,6 +20,7 @@ from tradertape.db.models.trading import Order, Trade
 from tradertape.domain.instruments import InstrumentCatalog
 from tradertape.domain.market import Tick
 from tradertape.domain.order_state import OrderStatus
+from tradertape.oms.order_log import parent_order_id
 from tradertape.oms.paper import BROKER, PaperExchange
 from tradertape.ports.clock import IST, Clock
 
@@ -37,7 +38,7 @@ def order_dict(order: Order) -> KiteDict:
     return {
         "order_id": order.order_id,
         "exchange_order_id": order.order_id,
-        "parent_order_id": None,
+        "parent_order_id": parent_order_id(order),  # a cover order's stop-loss leg
         "status": order.status,
         "status_message": order.status_message,
         "order_timestamp": order.placed_at.astimezone(IST).strftime("%Y-%m-%d %H:%M:%S"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import time
+from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
@@ -37,6 +38,8 @@ class PaperConfig:
 
     match: MatchConfig = field(default_factory=MatchConfig)
     margins: MarginRates = field(default_factory=MarginRates)  # domain.margins' table
+    # A cover order's trigger may sit at most this share of the last price away (Zerodha).
+    cover_trigger_range: Decimal = Decimal("0.10")
     # Zerodha's auto square-off (reference §5.5); new MIS orders are refused from then on.
     squareoff_equity: time = time(15, 20)
     squareoff_fno: time = time(15, 25)

@@ -22,6 +22,7 @@ from tradertape.domain.instruments import Instrument
 from tradertape.domain.market import Tick
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
 from tradertape.engines.matching import MatchConfig
+from tradertape.errors import BadRequest
 from tradertape.oms.paper import PaperConfig, PaperExchange
 from tradertape.ports.clock import ManualClock
 from tradertape.services.users import create_user
@@ -232,3 +233,33 @@ def test_the_account_splits_what_it_holds_into_span_exposure_and_premium(
         Decimal(33_800),
         Decimal(12_350),
     )
+
+
+def test_a_modification_the_account_cannot_carry_changes_nothing(desk: Desk, database: Database):
+    infy = fno_catalog().get("NSE:INFY")
+    desk.quotes.set("NSE:INFY", "1500")
+    with database.session() as db:
+        order = desk.place(db, infy, BUY, 100, "1400", product=Product.CNC)  # rests: 1,40,000
+        with pytest.raises(BadRequest) as refused:
+            desk.exchange.modify(
+                db,
+                user_id=desk.user_id,
+                order_id=order.order_id,
+                changes={"quantity": 800},
+                last=desk.quotes("NSE:INFY"),
+            )
+        db.refresh(order)
+        assert (order.quantity, order.status) == (100, "OPEN")
+        # Its own 1,40,000 is freed for its new terms: 700 × 1,400 = 9,80,000 fits.
+        bigger = desk.exchange.modify(
+            db,
+            user_id=desk.user_id,
+            order_id=order.order_id,
+            changes={"quantity": 700},
+            last=desk.quotes("NSE:INFY"),
+        )
+        blocked = desk.exchange.blocked(db, desk.user_id)
+    assert refused.value.detail == (
+        "Insufficient funds. Required margin is 1,120,000.00 but available margin is 1,000,000.00."
+    )
+    assert (bigger.quantity, blocked) == (700, Decimal(980_000))

@@ -20,6 +20,8 @@ from tradertape.domain.orders import OrderType, TransactionType
 from tradertape.domain.ticks import tick_size
 from tradertape.errors import BadRequest, InvalidField, NotFound
 from tradertape.oms import cover
+from tradertape.oms.booking import Ledger
+from tradertape.oms.funds import funding_problem
 from tradertape.oms.order_locks import locked_own_order
 from tradertape.oms.order_log import is_cover_leg, record, spec_of
 from tradertape.oms.order_rules import check_fields, check_stop, listed
@@ -77,9 +79,10 @@ def modify(
 ) -> Order:
     """Change a live order's quantity, prices, type or validity (commits).
 
-    The result is validated like a new order; the quantity cannot drop below what has
-    filled, and a stop cannot turn into a plain order (or back) once placed. The order
-    is read under the user's lock, so a fill the loop committed meanwhile is seen.
+    The result is validated and funds-checked like a new order (a shortfall is a 400 in
+    Kite's words and changes nothing); the quantity cannot drop below what has filled,
+    and a stop cannot turn into a plain order (or back) once placed. The order is read
+    under the user's lock, so a fill the loop committed meanwhile is seen.
     """
     order = locked_own_order(db, user_id=user_id, order_id=order_id)
     if OrderStatus(order.status).is_terminal:
@@ -99,7 +102,8 @@ def modify(
             "quantity",
             f"must exceed the {order.filled_quantity} already filled; cancel instead",
         )
-    instrument = listed(venue.catalog(db), spec)
+    catalog = venue.catalog(db)
+    instrument = listed(catalog, spec)
     check_fields(venue, spec, instrument, last)
     order.quantity, order.price, order.trigger_price = (
         spec.quantity,
@@ -109,6 +113,11 @@ def modify(
     order.order_type, order.validity = spec.order_type.value, spec.validity.value
     order.disclosed_quantity = spec.disclosed_quantity
     order.validity_ttl = spec.validity_ttl
+    # The new terms need their margin, as a new order would (the old terms free theirs).
+    problem = funding_problem(venue, db, Ledger(db), order, instrument, catalog, last)
+    if problem is not None:
+        db.rollback()  # the order keeps its terms
+        raise BadRequest(problem)
     now = venue.clock.now()
     record(db, order, OrderEvent(EventKind.MODIFIED, now), now)
     if last is not None and order.status in WORKING:

@@ -68,12 +68,13 @@ _WORKING_ORDERS = (
         _ORDERS.c.trigger_price,
         _ORDERS.c.client_key,
     )
+    # Sorted in Python: an ORDER BY id here makes SQLite walk all of the user's orders by
+    # the user_id index instead of seeking the pending ones by (user_id, status).
     .where(
         _ORDERS.c.user_id == bindparam("user_id"),
         _ORDERS.c.broker == BROKER,
         _ORDERS.c.status.in_(PENDING),
     )
-    .order_by(_ORDERS.c.id)
 )
 _ZERO = Decimal(0)
 
@@ -82,6 +83,7 @@ _ZERO = Decimal(0)
 class Pending:
     """The unfilled part of a working order, as the funds check sees it."""
 
+    id: int | None  # None: the order being placed, not stored yet
     key: PositionKey
     side: TransactionType
     quantity: int
@@ -173,10 +175,11 @@ def _rupees(value: Decimal) -> str:
     return f"{value.quantize(Decimal('0.01')):,}"
 
 
-def _pending(db: Session, user_id: int) -> list[Pending]:
-    rows = db.execute(_WORKING_ORDERS, {"user_id": user_id})
+def _pending(db: Session, user_id: int, *, but: int | None = None) -> list[Pending]:
+    rows = sorted(db.execute(_WORKING_ORDERS, {"user_id": user_id}), key=lambda r: r.id)
     return [
         Pending(
+            id=r.id,
             key=(r.exchange, r.tradingsymbol, r.product),
             side=TransactionType(r.transaction_type),
             quantity=r.quantity - r.filled_quantity,
@@ -185,12 +188,14 @@ def _pending(db: Session, user_id: int) -> list[Pending]:
             leg=is_cover_leg(r.variety, r.client_key),
         )
         for r in rows
+        if r.id != but
     ]
 
 
 def _pending_of(order: Order) -> Pending:
     cover = order.variety == Variety.CO.value
     return Pending(
+        id=order.id,
         key=(order.exchange, order.tradingsymbol, order.product),
         side=TransactionType(order.transaction_type),
         quantity=order.quantity - order.filled_quantity,
@@ -297,13 +302,17 @@ def funding_problem(
     catalog: InstrumentCatalog,
     last: Tick | None,
 ) -> str | None:
-    """Why the account cannot carry `order` (Kite's wording), or None if it can."""
+    """Why the account cannot carry `order` (Kite's wording), or None if it can.
+
+    `order` is a new order, or a stored one with modified terms (its old terms then
+    count for nothing).
+    """
     delivery = order.product in (Product.CNC.value, Product.MTF.value)
     if order.transaction_type == TransactionType.SELL.value and delivery:
         held = net_quantity(
             db, user_id=order.user_id, broker=BROKER, key=instrument.key, product=order.product
         )
-        if held < order.quantity:
+        if held < order.quantity - order.filled_quantity:
             return f"Insufficient holdings: {held} of {instrument.tradingsymbol} held."
         return None
     pricing = _Pricing(venue, catalog, last)
@@ -312,7 +321,8 @@ def funding_problem(
         return "No price available to compute the required margin."
     positions = ledger.positions(order.user_id, new.key)
     # Read with the books: a user with nothing pending needs no scan of their orders.
-    pending = [] if ledger.any_pending(order.user_id) is False else _pending(db, order.user_id)
+    known_none = ledger.any_pending(order.user_id) is False
+    pending = [] if known_none else _pending(db, order.user_id, but=order.id)
     groups = _groups(positions.values(), pending)
     group = groups.setdefault(new.key, _Group())
     group.orders.append(new)

@@ -12,23 +12,26 @@ session ever holds a stale copy of a balance; `oms.booking` decides what to writ
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
-    CompoundSelect,
+    Dialect,
+    Select,
+    Text,
     and_,
     bindparam,
+    cast,
     exists,
+    func,
     insert,
     literal,
-    null,
     select,
-    type_coerce,
-    union_all,
     update,
 )
 from sqlalchemy.orm import Session
@@ -42,6 +45,7 @@ from tradertape.db.models.trading import (
     PaperPosition,
 )
 from tradertape.db.rows import table_of
+from tradertape.db.types import ExactDecimal
 from tradertape.domain.charge_day import ChargeDay
 from tradertape.domain.order_state import PENDING
 
@@ -75,19 +79,53 @@ _ANY_PENDING = exists().where(
     _ORDERS.c.broker == bindparam("broker"),
     _ORDERS.c.status.in_(PENDING),
 )
-# All in one round trip: a one-row anchor outer-joined to the account and the day (either
-# may be missing), then one row per position read; ``kind`` tells them apart.
-_POSITION_COLUMNS = [c for c in _POSITIONS.c if c.key not in ("user_id", "broker")]
-_POSITION_LABELS = [(c.key, f"position_{c.key}") for c in _POSITION_COLUMNS]
-_DAY_LABELS = [(c.key, f"day_{c.key}") for c in _DAYS.c]
-_BOOKS: CompoundSelect[Any] = union_all(
-    select(
-        literal("books").label("kind"),
+_DAY = select(_DAYS).where(_THE_DAY)
+_NEW_ACCOUNT = insert(_ACCOUNTS).returning(_ACCOUNTS.c.id)
+_SET_CASH = update(_ACCOUNTS).where(_ACCOUNTS.c.id == bindparam("account_id"))
+_NEW_DAY = insert(_DAYS).returning(_DAYS.c.id)
+_SET_DAY = update(_DAYS).where(_DAYS.c.id == bindparam("day_id"))
+_NEW_CASH = insert(_CASH)
+_USER_POSITIONS = select(_POSITIONS).where(_OPEN_OR_ASKED)
+_NEW_POSITION = insert(_POSITIONS).returning(_POSITIONS.c.id)
+_SET_POSITION = update(_POSITIONS).where(_POSITIONS.c.id == bindparam("position_id"))
+
+
+_EXACT = ExactDecimal()
+_POSITION_FIELDS = (
+    "id",
+    "exchange",
+    "tradingsymbol",
+    "product",
+    "quantity",
+    "buy_quantity",
+    "buy_value",
+    "sell_quantity",
+    "sell_value",
+)
+_MONEY_AT = [i for i, name in enumerate(_POSITION_FIELDS) if name.endswith("_value")]
+
+
+@cache
+def _books_query(dialect: str) -> Select[Any]:
+    """Everything a placement reads in one row: a one-row anchor outer-joined to the
+    account and the day (either may be missing), with the positions as one JSON array
+    (exact decimals as text) and whether any order is pending."""
+    # In `_POSITION_FIELDS` order; money as text, so JSON carries it exactly.
+    row = [
+        cast(column, Text) if column.key.endswith("_value") else column
+        for column in (_POSITIONS.c[name] for name in _POSITION_FIELDS)
+    ]
+    if dialect == "postgresql":
+        array = func.json_agg(func.json_build_array(*row))
+    else:
+        array = func.json_group_array(func.json_array(*row))
+    positions = select(array).where(_OPEN_OR_ASKED).scalar_subquery()
+    return select(
         _ACCOUNTS.c.id.label("account_id"),
         _ACCOUNTS.c.cash,
         *(c.label(f"day_{c.key}") for c in _DAYS.c),
+        positions.label("positions"),
         _ANY_PENDING.label("any_pending"),
-        *(type_coerce(null(), c.type).label(f"position_{c.key}") for c in _POSITION_COLUMNS),
     ).select_from(
         select(literal(1).label("one"))
         .subquery("anchor")
@@ -99,22 +137,7 @@ _BOOKS: CompoundSelect[Any] = union_all(
             ),
         )
         .outerjoin(_DAYS, _THE_DAY)
-    ),
-    select(
-        literal("position"),
-        *(null() for _ in range(2 + len(_DAYS.c) + 1)),
-        *_POSITION_COLUMNS,
-    ).where(_OPEN_OR_ASKED),
-)
-_DAY = select(_DAYS).where(_THE_DAY)
-_NEW_ACCOUNT = insert(_ACCOUNTS).returning(_ACCOUNTS.c.id)
-_SET_CASH = update(_ACCOUNTS).where(_ACCOUNTS.c.id == bindparam("account_id"))
-_NEW_DAY = insert(_DAYS).returning(_DAYS.c.id)
-_SET_DAY = update(_DAYS).where(_DAYS.c.id == bindparam("day_id"))
-_NEW_CASH = insert(_CASH)
-_USER_POSITIONS = select(_POSITIONS).where(_OPEN_OR_ASKED)
-_NEW_POSITION = insert(_POSITIONS).returning(_POSITIONS.c.id)
-_SET_POSITION = update(_POSITIONS).where(_POSITIONS.c.id == bindparam("position_id"))
+    )
 
 
 def lock_user_books(db: Session, *, user_ids: Iterable[int], broker: str) -> None:
@@ -240,22 +263,29 @@ def load_books(
         "tradingsymbol": tradingsymbol,
         "product": product,
     }
-    account = Account(None, Decimal(0))
-    day = StoredDay(None, ChargeDay(trade_date), Decimal(0))
-    positions: dict[PositionKey, Position] = {}
-    any_pending = False
-    for row in db.execute(_BOOKS, params):
+    row = db.execute(_books_query(db.get_bind().dialect.name), params).one()
+    account = (
+        Account(None, Decimal(0)) if row.account_id is None else Account(row.account_id, row.cash)
+    )
+    if row.day_id is None:
+        day = StoredDay(None, ChargeDay(trade_date), Decimal(0))
+    else:
         values = row._mapping
-        if row.kind == "position":
-            held = _position({key: values[label] for key, label in _POSITION_LABELS})
-            positions[held.key] = held
-            continue
-        any_pending = bool(row.any_pending)
-        if row.account_id is not None:
-            account = Account(row.account_id, row.cash)
-        if row.day_id is not None:
-            day = _stored_day(trade_date, {key: values[label] for key, label in _DAY_LABELS})
-    return Books(account, day, positions, any_pending)
+        day = _stored_day(trade_date, {c.key: values[f"day_{c.key}"] for c in _DAYS.c})
+    rows = _json_rows(row.positions, db.get_bind().dialect)
+    held = (_position(dict(zip(_POSITION_FIELDS, r, strict=True))) for r in rows)
+    return Books(account, day, {p.key: p for p in held}, bool(row.any_pending))
+
+
+def _json_rows(raw: Any, dialect: Dialect) -> list[list[Any]]:
+    if raw is None:  # PostgreSQL aggregates no rows to NULL
+        return []
+    # psycopg hands JSON over decoded, sqlite3 as text; money came as exact text.
+    rows: list[list[Any]] = json.loads(raw) if isinstance(raw, str) else raw
+    for values in rows:
+        for i in _MONEY_AT:
+            values[i] = _EXACT.process_result_value(values[i], dialect)
+    return rows
 
 
 def _stored_day(trade_date: date, row: Mapping[Any, Any]) -> StoredDay:

@@ -127,7 +127,9 @@ class Runtime:
         quotes = QuoteBook()
         # Whatever trades on the feed's prices runs on the feed's market time (see FeedClock).
         market_clock: Clock = FeedClock(clock, feed) if feed is not None else clock
-        exchange = PaperExchange(clock=market_clock, calendar=calendar, catalog=build_catalog)
+        exchange = PaperExchange(
+            clock=market_clock, calendar=calendar, catalog=build_catalog, quotes=quotes
+        )
         account = PaperExposure(clock=market_clock, catalog=exchange.catalog, last_tick=quotes)
         risk = RiskDesk(clock=market_clock, books=RiskBooks(account), catalog=exchange.catalog)
         return cls(

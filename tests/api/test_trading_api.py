@@ -71,6 +71,8 @@ def test_bad_orders_are_422_naming_the_field(client: TestClient, runtime: Runtim
         ({**ORDER, "product": "XYZ"}, "product"),
         ({**ORDER, "tag": "mine"}, "tag"),
         ({**ORDER, "idempotency_key": "short"}, "idempotency_key"),
+        ({**ORDER, "idempotency_key": "co:261120000000001"}, "idempotency_key"),
+        ({**ORDER, "variety": "co", "product": "MIS"}, "trigger_price"),
     ]
     for body, field in cases:
         response = client.post("/api/orders", json=body)
@@ -179,3 +181,50 @@ def test_bad_modifications_name_the_field(client: TestClient, runtime: Runtime):
     unchanged = client.get("/api/portfolio/orders").json()[0]
     assert (unchanged["price"], unchanged["quantity"], unchanged["status"]) == (1400.0, 10, "OPEN")
     assert client.put("/api/orders/nope", json={"price": 1}).status_code == 404
+
+
+def test_a_cover_order_over_http_shows_both_legs_and_exits_at_market(
+    client: TestClient, runtime: Runtime
+):
+    sign_in(client, runtime, "t@x.in")
+    client.post("/api/portfolio/funds", json={"amount": 100000})
+    quote(runtime, "1400")
+    cover = {
+        **ORDER,
+        "variety": "co",
+        "product": "MIS",
+        "order_type": "MARKET",
+        "price": 0,
+        "trigger_price": 1380,
+        "quantity": 50,
+    }
+    placed = client.post("/api/orders", json=cover).json()
+    assert placed["status"] == "COMPLETE"
+    book = client.get("/api/portfolio/orders").json()
+    entry, leg = book
+    assert (entry["variety"], entry["parent_order_id"], entry["order_id"]) == (
+        "co",
+        None,
+        placed["order_id"],
+    )
+    assert (leg["variety"], leg["order_type"], leg["parent_order_id"], leg["status"]) == (
+        "co",
+        "SL-M",
+        placed["order_id"],
+        "TRIGGER PENDING",
+    )
+    moved = client.put(f"/api/orders/{leg['order_id']}", json={"trigger_price": 1385})
+    assert moved.json()["trigger_price"] == 1385.0
+    wrong = client.delete(f"/api/orders/{leg['order_id']}", params={"parent_order_id": "nope"})
+    assert wrong.status_code == 400
+    quote(runtime, "1410")
+    exited = client.delete(
+        f"/api/orders/{leg['order_id']}", params={"parent_order_id": placed["order_id"]}
+    ).json()
+    assert (exited["status"], exited["order_type"], exited["average_price"]) == (
+        "COMPLETE",
+        "MARKET",
+        1410.0,
+    )
+    positions = client.get("/api/portfolio/positions").json()["net"]
+    assert [p["quantity"] for p in positions] == [0]

@@ -90,7 +90,7 @@ def test_key_length_is_checked(worker: Worker, key: str):
             id="iceberg-legs",
         ),
         pytest.param(
-            {"variety": "co", "product": "MIS"}, "payload.order.stoploss", id="co-stoploss"
+            {"variety": "co", "product": "MIS"}, "payload.order.trigger_price", id="co-stop"
         ),
         pytest.param({"validity": "TTL"}, "payload.order.validity_ttl", id="ttl"),
         pytest.param({"tag": "mine"}, "payload.order.tag", id="tag"),

@@ -1,5 +1,6 @@
 """Property: whatever orders, ticks and cancels happen, money is conserved and CNC never
-goes short. cash + Σ(bought − sold at cost) + Σ charges == deposits."""
+goes short. cash + Σ(bought − sold at cost) + Σ charges == deposits, and the running
+positions the funds check reads always equal the positions summed from the trades."""
 
 from __future__ import annotations
 
@@ -18,9 +19,10 @@ from tradertape.domain.calendar_data import nse_calendar
 from tradertape.domain.instruments import Exchange
 from tradertape.domain.instruments_data import reference_catalog
 from tradertape.domain.market import Tick
-from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
+from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType, Variety
 from tradertape.engines.matching import MatchConfig
 from tradertape.errors import InvalidField
+from tradertape.oms.books import load_positions
 from tradertape.oms.ledger import cash_balance, cash_entries_total, net_positions
 from tradertape.oms.paper import BROKER, PaperConfig, PaperExchange
 from tradertape.ports.clock import IST, ManualClock
@@ -36,8 +38,20 @@ place = st.tuples(
     st.integers(min_value=1, max_value=200),
     st.one_of(st.none(), prices),
 )
+cover = st.tuples(
+    st.just("cover"),
+    st.sampled_from(list(TransactionType)),
+    st.integers(min_value=1, max_value=100),
+    st.integers(min_value=1, max_value=9),  # the stop's distance, in % of the last price
+)
 actions = st.lists(
-    st.one_of(place, st.tuples(st.just("tick"), prices), st.tuples(st.just("cancel"))),
+    st.one_of(
+        place,
+        cover,
+        st.tuples(st.just("tick"), prices),
+        st.tuples(st.just("cancel")),
+        st.tuples(st.just("exit")),
+    ),
     min_size=1,
     max_size=25,
 )
@@ -64,6 +78,31 @@ def test_money_is_conserved_and_cnc_never_goes_short(database: Database, steps):
             if step[0] == "tick":
                 last = step[1]
                 exchange.on_tick(db, _tick(clock, last), traded_volume=150)
+            elif step[0] == "cover":
+                _, side, qty, distance = step
+                away = (last * distance / 100).quantize(Decimal("0.1"))
+                spec = OrderSpec(
+                    exchange=Exchange.NSE,
+                    tradingsymbol="INFY",
+                    transaction_type=side,
+                    quantity=qty,
+                    product=Product.MIS,
+                    order_type=OrderType.MARKET,
+                    variety=Variety.CO,
+                    trigger_price=last - away if side is TransactionType.BUY else last + away,
+                )
+                exchange.place(db, user_id=user_id, spec=spec, last=_tick(clock, last))
+            elif step[0] == "exit":  # cancel a cover order's stop-loss leg: exit at market
+                leg = db.scalar(
+                    select(Order)
+                    .where(Order.user_id == user_id, Order.status == "TRIGGER PENDING")
+                    .where(Order.client_key.startswith("co:"))
+                    .limit(1)
+                )
+                if leg is not None:
+                    exchange.cancel(
+                        db, user_id=user_id, order_id=leg.order_id, last=_tick(clock, last)
+                    )
             elif step[0] == "cancel":
                 working = db.scalar(
                     select(Order).where(Order.user_id == user_id, Order.status == "OPEN").limit(1)
@@ -95,6 +134,16 @@ def _check(db, user_id: int) -> None:
     assert cash + at_cost + charges == DEPOSIT
     assert cash == cash_entries_total(db, user_id=user_id, broker=BROKER)
     assert all(p.quantity >= 0 for p in positions if p.product == "CNC")
+    orders = {o.order_id: o for o in db.scalars(select(Order).where(Order.user_id == user_id))}
+    for leg in orders.values():  # a working stop-loss leg covers all its entry bought or sold
+        if (leg.client_key or "").startswith("co:") and leg.status in ("OPEN", "TRIGGER PENDING"):
+            assert leg.quantity == orders[leg.client_key.removeprefix("co:")].filled_quantity
+    running = load_positions(db, user_id=user_id, broker=BROKER)  # the open ones
+    assert {k: (p.quantity, p.buy_value, p.sell_value) for k, p in running.items()} == {
+        (p.exchange, p.tradingsymbol, p.product): (p.quantity, p.buy_value, p.sell_value)
+        for p in positions
+        if p.quantity
+    }
     assert all(
         Decimal(c) >= 0 for c in db.scalars(select(Trade.charges).where(Trade.user_id == user_id))
     )

@@ -31,6 +31,8 @@ class OrderStatus(StrEnum):
 
 #: Orders the exchange still matches (the AMO queue waits for the open instead).
 WORKING: tuple[str, ...] = (OrderStatus.OPEN.value, OrderStatus.TRIGGER_PENDING.value)
+#: Orders that may still fill, the AMO queue included: they hold margin.
+PENDING: tuple[str, ...] = (*WORKING, OrderStatus.AMO_REQ_RECEIVED.value)
 
 
 class EventKind(StrEnum):

@@ -114,11 +114,12 @@ def _check_prices(spec: OrderSpec, tick: Decimal) -> None:
         _require(spec.price is not None and spec.price > 0, "price", f"required for {kind}")
     else:
         _require(not spec.price, "price", f"must be 0 or omitted for {kind}")
-    if kind in (OrderType.SL, OrderType.SL_M):
+    if kind in (OrderType.SL, OrderType.SL_M) or spec.variety is Variety.CO:
+        # A cover order's trigger is its compulsory stop-loss.
         _require(
             spec.trigger_price is not None and spec.trigger_price > 0,
             "trigger_price",
-            f"required for {kind}",
+            f"required for {'a cover order' if spec.variety is Variety.CO else kind}",
         )
     else:
         _require(not spec.trigger_price, "trigger_price", f"only SL and SL-M take one, not {kind}")
@@ -177,14 +178,35 @@ def _check_validity(spec: OrderSpec) -> None:
         _require(spec.validity_ttl is None, "validity_ttl", "only TTL validity takes one")
 
 
-def _check_variety(spec: OrderSpec) -> None:
+def _check_cover(spec: OrderSpec, instrument: Instrument) -> None:
+    """Kite's cover order: a MARKET or LIMIT intraday entry on NSE equity, with its stop."""
+    _require(
+        spec.order_type in (OrderType.MARKET, OrderType.LIMIT),
+        "order_type",
+        "a cover order enters at MARKET or LIMIT; its stop-loss leg is the SL-M",
+    )
+    _require(spec.product is Product.MIS, "product", "a cover order is intraday: MIS")
+    _require(spec.validity is Validity.DAY, "validity", "a cover order is valid for the day")
+    _require(
+        instrument.exchange is Exchange.NSE and not instrument.is_derivative,
+        "variety",
+        "cover orders are for NSE equity, not BSE or F&O",
+    )
+    if spec.price and spec.trigger_price:
+        if spec.transaction_type is TransactionType.BUY:
+            _require(
+                spec.trigger_price < spec.price, "trigger_price", "must be below a buy's price"
+            )
+        else:
+            _require(
+                spec.trigger_price > spec.price, "trigger_price", "must be above a sell's price"
+            )
+
+
+def _check_variety(spec: OrderSpec, instrument: Instrument) -> None:
     match spec.variety:
         case Variety.CO:
-            _require(spec.stoploss is not None and spec.stoploss > 0, "stoploss", "CO requires one")
-            _require(
-                spec.squareoff is not None and spec.squareoff > 0, "squareoff", "CO requires one"
-            )
-            _require(spec.product is Product.MIS, "product", "a cover order is intraday: MIS")
+            _check_cover(spec, instrument)
         case Variety.ICEBERG:
             _require(
                 spec.iceberg_legs is not None and spec.iceberg_legs in ICEBERG_LEGS,
@@ -201,9 +223,11 @@ def _check_variety(spec: OrderSpec) -> None:
             _require(bool(spec.auction_number), "auction_number", "an auction order needs one")
         case _:
             pass
-    if spec.variety is not Variety.CO:
-        for field in ("squareoff", "stoploss", "trailing_stoploss"):
-            _require(getattr(spec, field) is None, field, "only cover orders (co) take one")
+    for field in ("squareoff", "stoploss", "trailing_stoploss"):
+        # The bracket order's fields: Kite's cover order takes its stop as trigger_price.
+        _require(
+            getattr(spec, field) is None, field, "bracket orders are gone; a CO takes trigger_price"
+        )
     if spec.variety is not Variety.ICEBERG:
         for field in ("iceberg_legs", "iceberg_quantity"):
             _require(getattr(spec, field) is None, field, "only iceberg orders take one")
@@ -221,4 +245,4 @@ def validate_order(spec: OrderSpec, instrument: Instrument, *, tick: Decimal) ->
     _check_prices(spec, tick)
     _check_product(spec, instrument)
     _check_validity(spec)
-    _check_variety(spec)
+    _check_variety(spec, instrument)

@@ -1,8 +1,13 @@
-"""Changing a live order: Kite's modify and cancel, on the user's own orders only."""
+"""Changing a live order: Kite's modify and cancel, on the user's own orders only.
+
+A cover order's stop-loss leg follows Kite's rules: only its trigger can be modified,
+and cancelling it exits the cover order at market (`cover`).
+"""
 
 from __future__ import annotations
 
 from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -11,10 +16,15 @@ from sqlalchemy.orm import Session
 from tradertape.db.models.trading import Order
 from tradertape.domain.market import Tick
 from tradertape.domain.order_state import WORKING, EventKind, OrderEvent, OrderStatus
-from tradertape.domain.orders import OrderType
+from tradertape.domain.orders import OrderType, TransactionType
+from tradertape.domain.ticks import tick_size
 from tradertape.errors import BadRequest, InvalidField, NotFound
-from tradertape.oms.order_log import record, spec_of
-from tradertape.oms.order_rules import check_fields, listed
+from tradertape.oms import cover
+from tradertape.oms.booking import Ledger
+from tradertape.oms.funds import funding_problem
+from tradertape.oms.order_locks import locked_own_order
+from tradertape.oms.order_log import is_cover_leg, record, spec_of
+from tradertape.oms.order_rules import check_fields, check_stop, listed
 from tradertape.oms.venue import Venue
 from tradertape.oms.working import advance
 
@@ -27,19 +37,43 @@ def own_order(db: Session, *, user_id: int, order_id: str) -> Order:
     return order
 
 
-def cancel(venue: Venue, db: Session, *, user_id: int, order_id: str, commit: bool = True) -> Order:
+def cancel(
+    venue: Venue,
+    db: Session,
+    *,
+    user_id: int,
+    order_id: str,
+    last: Tick | None = None,
+    commit: bool = True,
+) -> Order:
     """Cancel a working order (404 if not the user's; 400 if already final).
 
-    Commits unless ``commit`` is false (the caller's transaction holds more changes).
+    Cancelling a cover order's stop-loss leg exits the cover order: the leg becomes a
+    MARKET order, filled on `last` (the instrument's last tick) or the next tick. Commits
+    unless ``commit`` is false (the caller's transaction holds more changes).
     """
-    order = own_order(db, user_id=user_id, order_id=order_id)
+    order = locked_own_order(db, user_id=user_id, order_id=order_id)
     if OrderStatus(order.status).is_terminal:
-        raise BadRequest(f"order {order_id} is {order.status} and cannot be cancelled")
+        raise BadRequest(_final(db, order, "cancelled"))
     now = venue.clock.now()
-    record(db, order, OrderEvent(EventKind.CANCELLED, now, message="Cancelled by user."), now)
+    if is_cover_leg(order.variety, order.client_key):
+        cover.to_market(db, order, now)
+        if last is not None:
+            instrument = venue.catalog(db).get(f"{order.exchange}:{order.tradingsymbol}")
+            advance(venue, db, order, instrument, last, traded_volume=last.last_quantity)
+    else:
+        record(db, order, OrderEvent(EventKind.CANCELLED, now, message="Cancelled by user."), now)
     if commit:
         db.commit()
     return order
+
+
+def _final(db: Session, order: Order, verb: str) -> str:
+    message = f"order {order.order_id} is {order.status} and cannot be {verb}"
+    leg = cover.leg_of(db, order) if cover.is_entry(order) else None
+    if leg is not None and leg.status in WORKING:
+        message += f"; exit the cover order by cancelling its stop-loss leg {leg.order_id}"
+    return message
 
 
 def modify(
@@ -54,12 +88,20 @@ def modify(
 ) -> Order:
     """Change a live order's quantity, prices, type or validity (commits unless told not to).
 
-    The result is validated like a new order; the quantity cannot drop below what has
-    filled, and a stop cannot turn into a plain order (or back) once placed.
+    The result is validated and funds-checked like a new order (a shortfall is a 400 in
+    Kite's words and changes nothing); the quantity cannot drop below what has filled,
+    and a stop cannot turn into a plain order (or back) once placed. The order is read
+    under the user's lock, so a fill the loop committed meanwhile is seen.
     """
-    order = own_order(db, user_id=user_id, order_id=order_id)
+    order = locked_own_order(db, user_id=user_id, order_id=order_id)
     if OrderStatus(order.status).is_terminal:
-        raise BadRequest(f"order {order_id} is {order.status} and cannot be modified")
+        raise BadRequest(_final(db, order, "modified"))
+    if is_cover_leg(order.variety, order.client_key):
+        return _move_stop(venue, db, order, changes, last)
+    if cover.is_entry(order) and order.filled_quantity and "trigger_price" in changes:
+        leg = cover.leg_of(db, order)
+        where = f"; modify its stop-loss leg {leg.order_id}" if leg is not None else ""
+        raise InvalidField("trigger_price", f"the entry has filled{where}")
     spec = replace(spec_of(order), **changes)
     stops = (OrderType.SL, OrderType.SL_M)
     if (OrderType(order.order_type) in stops) != (spec.order_type in stops):
@@ -69,8 +111,9 @@ def modify(
             "quantity",
             f"must exceed the {order.filled_quantity} already filled; cancel instead",
         )
-    instrument = listed(venue.catalog(db), spec)
-    check_fields(spec, instrument, last)
+    catalog = venue.catalog(db)
+    instrument = listed(catalog, spec)
+    check_fields(venue, spec, instrument, last)
     order.quantity, order.price, order.trigger_price = (
         spec.quantity,
         spec.price,
@@ -79,6 +122,11 @@ def modify(
     order.order_type, order.validity = spec.order_type.value, spec.validity.value
     order.disclosed_quantity = spec.disclosed_quantity
     order.validity_ttl = spec.validity_ttl
+    # The new terms need their margin, as a new order would (the old terms free theirs).
+    problem = funding_problem(venue, db, Ledger(db), order, instrument, catalog, last)
+    if problem is not None:
+        db.rollback()  # the order keeps its terms
+        raise BadRequest(problem)
     now = venue.clock.now()
     record(db, order, OrderEvent(EventKind.MODIFIED, now), now)
     if last is not None and order.status in WORKING:
@@ -86,3 +134,43 @@ def modify(
     if commit:
         db.commit()
     return order
+
+
+def _move_stop(
+    venue: Venue, db: Session, leg: Order, changes: dict[str, Any], last: Tick | None
+) -> Order:
+    """A stop-loss leg takes a new trigger, on the losing side of the market, and no more."""
+    current = {
+        "quantity": leg.quantity,
+        "price": leg.price,
+        "order_type": OrderType(leg.order_type),
+        "validity": leg.validity,
+        "disclosed_quantity": leg.disclosed_quantity,
+    }
+    for field, value in changes.items():
+        if field != "trigger_price" and value != current.get(field, value):
+            raise InvalidField(field, "a cover order's stop-loss leg takes only a new trigger")
+    trigger = changes.get("trigger_price")
+    if trigger is None:
+        raise InvalidField("trigger_price", "required: the stop-loss leg's new trigger")
+    if leg.status != OrderStatus.TRIGGER_PENDING.value:
+        raise BadRequest(f"order {leg.order_id} has triggered; its stop can no longer move")
+    instrument = venue.catalog(db).get(f"{leg.exchange}:{leg.tradingsymbol}")
+    grid = instrument.tick_size if instrument.is_derivative else _grid(last, trigger)
+    if trigger <= 0 or trigger % grid:
+        raise InvalidField("trigger_price", f"{trigger} is not a multiple of the tick {grid}")
+    entry_side = (
+        TransactionType.BUY
+        if leg.transaction_type == TransactionType.SELL.value
+        else TransactionType.SELL
+    )
+    check_stop(venue, entry_side, trigger, last, leg=True)
+    leg.trigger_price = trigger
+    now = venue.clock.now()
+    record(db, leg, OrderEvent(EventKind.MODIFIED, now, message="Stop-loss moved."), now)
+    db.commit()
+    return leg
+
+
+def _grid(last: Tick | None, trigger: Decimal) -> Decimal:
+    return tick_size(last.last_price if last is not None else trigger)

@@ -1,9 +1,11 @@
-"""Booking fills: the trade row, its share of the day's contract note, and the cash.
+"""Booking fills: the trade row, its share of the day's contract note, the cash and the
+position.
 
 A `Ledger` is one transaction's view of the books of the users it touches. It takes a
-user's ledger lock before its first read of that user's balance or contract note, reads
-each once, and applies every fill and cash movement of the transaction in memory; `write`
-then stores the trades, the cash entries and the new aggregates with a few statements.
+user's ledger lock before its first read of that user's balance, contract note or
+positions, reads each once, and applies every fill and cash movement of the transaction
+in memory; `write` then stores the trades, the cash entries and the new aggregates with
+a few statements.
 Each fill's charges are the exact difference it makes to the day's note (`ChargeDay`),
 and the balance moves by exactly the entries written with it.
 """
@@ -25,14 +27,18 @@ from tradertape.domain.instruments import Exchange, Instrument
 from tradertape.domain.orders import TransactionType
 from tradertape.oms.books import (
     Account,
+    Position,
+    PositionKey,
     StoredDay,
     insert_cash_entries,
     load_account,
     load_books,
     load_day,
+    load_positions,
     lock_user_books,
     save_account,
     save_day,
+    save_positions,
 )
 from tradertape.oms.ids import new_trade_id
 from tradertape.oms.venue import BROKER
@@ -63,8 +69,11 @@ class _Books:
 
     account: Account | None = None  # read on first use
     days: dict[date, StoredDay] = field(default_factory=dict)
+    positions: dict[PositionKey, Position] | None = None  # read on first use
+    any_pending: bool | None = None  # whether any order may still fill (None: not read)
     moved: bool = False
     changed_days: set[date] = field(default_factory=set)
+    changed_positions: set[PositionKey] = field(default_factory=set)
 
 
 @dataclass(slots=True)
@@ -92,17 +101,37 @@ class Ledger:
         self._trades: list[_Booked] = []
         self._entries: list[dict[str, Any]] = []
 
-    def lock(self, user_id: int, *, trade_date: date | None = None) -> None:
+    def lock(
+        self,
+        user_id: int,
+        *,
+        trade_date: date | None = None,
+        position: PositionKey | None = None,
+    ) -> None:
         """Take the user's ledger lock (once per transaction), before reading any of it.
 
-        With `trade_date`, also read the balance and that day's contract note at once,
-        saving a round trip when a fill is likely.
+        With `trade_date` and `position`, also read the balance, that day's contract note,
+        the open positions and the one at `position`, and whether any order is pending,
+        in one statement: a placement needs them all when it checks funds and fills.
         """
         books = self._of(user_id)
-        if trade_date is not None and books.account is None and trade_date not in books.days:
-            books.account, books.days[trade_date] = load_books(
-                self._db, user_id=user_id, broker=self._broker, trade_date=trade_date
-            )
+        if trade_date is None or position is None or books.account is not None:
+            return
+        if trade_date in books.days or books.positions is not None:
+            return
+        read = load_books(
+            self._db,
+            user_id=user_id,
+            broker=self._broker,
+            trade_date=trade_date,
+            position=position,
+        )
+        books.account, books.days[trade_date] = read.account, read.day
+        books.positions, books.any_pending = read.positions, read.any_pending
+
+    def any_pending(self, user_id: int) -> bool | None:
+        """Whether the user has an order that may still fill, if read (None: not known)."""
+        return self._of(user_id).any_pending
 
     def _of(self, user_id: int) -> _Books:
         books = self._books.get(user_id)
@@ -120,6 +149,31 @@ class Ledger:
     def cash(self, user_id: int) -> Decimal:
         """The user's balance including what this transaction has booked so far."""
         return self._account(user_id).cash
+
+    def positions(self, user_id: int, key: PositionKey) -> dict[PositionKey, Position]:
+        """The user's open positions and the one at `key`, with what this transaction booked.
+
+        A position not read yet is read with the open ones (or alone, if those were read
+        for another key); a position with no row yet starts flat.
+        """
+        books = self._of(user_id)
+        if books.positions is None:
+            books.positions = load_positions(
+                self._db, user_id=user_id, broker=self._broker, also=key
+            )
+        elif key not in books.positions:
+            found = load_positions(self._db, user_id=user_id, broker=self._broker, also=key)
+            if key in found:
+                books.positions[key] = found[key]
+        if key not in books.positions:
+            books.positions[key] = Position(None, *key)
+        return books.positions
+
+    def _position(self, order: Order) -> Position:
+        key = (order.exchange, order.tradingsymbol, order.product)
+        position = self.positions(order.user_id, key)[key]
+        self._of(order.user_id).changed_positions.add(key)
+        return position
 
     def _day(self, user_id: int, trade_date: date) -> StoredDay:
         books = self._of(user_id)
@@ -180,6 +234,7 @@ class Ledger:
             "charges": charges,
         }
         buy = order.transaction_type == TransactionType.BUY.value
+        self._position(order).add(buy=buy, quantity=quantity, price=price)
         entries = [
             self._entry(order.user_id, at, "buy" if buy else "sell", -value if buy else value)
         ]
@@ -209,10 +264,14 @@ class Ledger:
                 save_day(self._db, books.days[trade_date], user_id=user_id, broker=self._broker)
             if books.moved and books.account is not None:
                 save_account(self._db, books.account, user_id=user_id, broker=self._broker)
+            if books.changed_positions and books.positions is not None:
+                changed = (books.positions[key] for key in sorted(books.changed_positions))
+                save_positions(self._db, changed, user_id=user_id, broker=self._broker)
         self._trades.clear()
         self._entries.clear()
         for books in self._books.values():
             books.changed_days.clear()
+            books.changed_positions.clear()
             books.moved = False
         return stored
 

@@ -1,7 +1,10 @@
-"""The stored running aggregates of the paper ledger: each account's cash balance and each
-trading day's contract note, read and written as rows.
+"""The stored running aggregates of the paper ledger: each account's cash balance, each
+trading day's contract note and each symbol's net position, read and written as rows.
 
-Both change with every fill, so both are read and written under the user's ledger lock
+A placement reads them all in one statement (`load_books`), with whether the user has
+any pending order: the funds check then reads those orders only if there are some.
+
+All change with every fill, so all are read and written under the user's ledger lock
 (`lock_user_books`): fills booked by two processes for one user serialize instead of
 losing an update. They are plain Core reads and writes, never ORM objects, so no
 session ever holds a stale copy of a balance; `oms.booking` decides what to write.
@@ -9,23 +12,48 @@ session ever holds a stale copy of a balance; `oms.booking` decides what to writ
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, insert, literal, select, update
+from sqlalchemy import (
+    Dialect,
+    Select,
+    Text,
+    and_,
+    bindparam,
+    cast,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from tradertape.db.locks import lock_names
-from tradertape.db.models.trading import CashEntry, ChargeDayRow, PaperAccount
+from tradertape.db.models.trading import (
+    CashEntry,
+    ChargeDayRow,
+    Order,
+    PaperAccount,
+    PaperPosition,
+)
 from tradertape.db.rows import table_of
+from tradertape.db.types import ExactDecimal
 from tradertape.domain.charge_day import ChargeDay
+from tradertape.domain.order_state import PENDING
 
 _ACCOUNTS = table_of(PaperAccount)
 _DAYS = table_of(ChargeDayRow)
 _CASH = table_of(CashEntry)
+_POSITIONS = table_of(PaperPosition)
+_ORDERS = table_of(Order)
 
 _ACCOUNT = select(_ACCOUNTS.c.id, _ACCOUNTS.c.cash).where(
     _ACCOUNTS.c.user_id == bindparam("user_id"), _ACCOUNTS.c.broker == bindparam("broker")
@@ -35,22 +63,21 @@ _THE_DAY = and_(
     _DAYS.c.broker == bindparam("broker"),
     _DAYS.c.trade_date == bindparam("trade_date"),
 )
-# Both in one round trip: a one-row anchor, outer-joined to each (either may be missing).
-_BOTH = select(
-    _ACCOUNTS.c.id.label("account_id"),
-    _ACCOUNTS.c.cash,
-    *(c.label(f"day_{c.key}") for c in _DAYS.c),
-).select_from(
-    select(literal(1).label("one"))
-    .subquery("anchor")
-    .outerjoin(
-        _ACCOUNTS,
-        and_(
-            _ACCOUNTS.c.user_id == bindparam("user_id"),
-            _ACCOUNTS.c.broker == bindparam("broker"),
-        ),
-    )
-    .outerjoin(_DAYS, _THE_DAY)
+# Open positions, and one more (flat or not) that a fill is about to move.
+_OPEN_OR_ASKED = and_(
+    _POSITIONS.c.user_id == bindparam("user_id"),
+    _POSITIONS.c.broker == bindparam("broker"),
+    (_POSITIONS.c.quantity != 0)
+    | (
+        (_POSITIONS.c.exchange == bindparam("exchange"))
+        & (_POSITIONS.c.tradingsymbol == bindparam("tradingsymbol"))
+        & (_POSITIONS.c.product == bindparam("product"))
+    ),
+)
+_ANY_PENDING = exists().where(
+    _ORDERS.c.user_id == bindparam("user_id"),
+    _ORDERS.c.broker == bindparam("broker"),
+    _ORDERS.c.status.in_(PENDING),
 )
 _DAY = select(_DAYS).where(_THE_DAY)
 _NEW_ACCOUNT = insert(_ACCOUNTS).returning(_ACCOUNTS.c.id)
@@ -58,6 +85,59 @@ _SET_CASH = update(_ACCOUNTS).where(_ACCOUNTS.c.id == bindparam("account_id"))
 _NEW_DAY = insert(_DAYS).returning(_DAYS.c.id)
 _SET_DAY = update(_DAYS).where(_DAYS.c.id == bindparam("day_id"))
 _NEW_CASH = insert(_CASH)
+_USER_POSITIONS = select(_POSITIONS).where(_OPEN_OR_ASKED)
+_NEW_POSITION = insert(_POSITIONS).returning(_POSITIONS.c.id)
+_SET_POSITION = update(_POSITIONS).where(_POSITIONS.c.id == bindparam("position_id"))
+
+
+_EXACT = ExactDecimal()
+_POSITION_FIELDS = (
+    "id",
+    "exchange",
+    "tradingsymbol",
+    "product",
+    "quantity",
+    "buy_quantity",
+    "buy_value",
+    "sell_quantity",
+    "sell_value",
+)
+_MONEY_AT = [i for i, name in enumerate(_POSITION_FIELDS) if name.endswith("_value")]
+
+
+@cache
+def _books_query(dialect: str) -> Select[Any]:
+    """Everything a placement reads in one row: a one-row anchor outer-joined to the
+    account and the day (either may be missing), with the positions as one JSON array
+    (exact decimals as text) and whether any order is pending."""
+    # In `_POSITION_FIELDS` order; money as text, so JSON carries it exactly.
+    row = [
+        cast(column, Text) if column.key.endswith("_value") else column
+        for column in (_POSITIONS.c[name] for name in _POSITION_FIELDS)
+    ]
+    if dialect == "postgresql":
+        array = func.json_agg(func.json_build_array(*row))
+    else:
+        array = func.json_group_array(func.json_array(*row))
+    positions = select(array).where(_OPEN_OR_ASKED).scalar_subquery()
+    return select(
+        _ACCOUNTS.c.id.label("account_id"),
+        _ACCOUNTS.c.cash,
+        *(c.label(f"day_{c.key}") for c in _DAYS.c),
+        positions.label("positions"),
+        _ANY_PENDING.label("any_pending"),
+    ).select_from(
+        select(literal(1).label("one"))
+        .subquery("anchor")
+        .outerjoin(
+            _ACCOUNTS,
+            and_(
+                _ACCOUNTS.c.user_id == bindparam("user_id"),
+                _ACCOUNTS.c.broker == bindparam("broker"),
+            ),
+        )
+        .outerjoin(_DAYS, _THE_DAY)
+    )
 
 
 def lock_user_books(db: Session, *, user_ids: Iterable[int], broker: str) -> None:
@@ -71,6 +151,49 @@ class Account:
 
     id: int | None
     cash: Decimal
+
+
+PositionKey = tuple[str, str, str]  # exchange, tradingsymbol, product
+
+
+@dataclass(slots=True)
+class Position:
+    """One symbol and product's running net position (``id`` None: new, no row yet)."""
+
+    id: int | None
+    exchange: str
+    tradingsymbol: str
+    product: str
+    quantity: int = 0
+    buy_quantity: int = 0
+    buy_value: Decimal = Decimal(0)
+    sell_quantity: int = 0
+    sell_value: Decimal = Decimal(0)
+
+    @property
+    def key(self) -> PositionKey:
+        """Exchange, symbol and product."""
+        return (self.exchange, self.tradingsymbol, self.product)
+
+    @property
+    def average_price(self) -> Decimal:
+        """Average price of the open side (buys for a long, sells for a short)."""
+        if self.quantity > 0 and self.buy_quantity:
+            return self.buy_value / self.buy_quantity
+        if self.quantity < 0 and self.sell_quantity:
+            return self.sell_value / self.sell_quantity
+        return Decimal(0)
+
+    def add(self, *, buy: bool, quantity: int, price: Decimal) -> None:
+        """Apply one execution."""
+        if buy:
+            self.quantity += quantity
+            self.buy_quantity += quantity
+            self.buy_value += price * quantity
+        else:
+            self.quantity -= quantity
+            self.sell_quantity += quantity
+            self.sell_value += price * quantity
 
 
 def load_account(db: Session, *, user_id: int, broker: str) -> Account:
@@ -117,19 +240,52 @@ def load_day(db: Session, *, user_id: int, broker: str, trade_date: date) -> Sto
     return _stored_day(trade_date, row._mapping)
 
 
+@dataclass(slots=True)
+class Books:
+    """What a placement reads of one user's books, in one statement."""
+
+    account: Account
+    day: StoredDay
+    positions: dict[PositionKey, Position]
+    any_pending: bool  # whether any order of the user may still fill
+
+
 def load_books(
-    db: Session, *, user_id: int, broker: str, trade_date: date
-) -> tuple[Account, StoredDay]:
-    """`load_account` and `load_day` with one statement."""
-    params = {"user_id": user_id, "broker": broker, "trade_date": trade_date.isoformat()}
-    row = db.execute(_BOTH, params).one()
+    db: Session, *, user_id: int, broker: str, trade_date: date, position: PositionKey
+) -> Books:
+    """`load_account`, `load_day` and `load_positions` (asking for `position`) at once."""
+    exchange, tradingsymbol, product = position
+    params = {
+        "user_id": user_id,
+        "broker": broker,
+        "trade_date": trade_date.isoformat(),
+        "exchange": exchange,
+        "tradingsymbol": tradingsymbol,
+        "product": product,
+    }
+    row = db.execute(_books_query(db.get_bind().dialect.name), params).one()
     account = (
         Account(None, Decimal(0)) if row.account_id is None else Account(row.account_id, row.cash)
     )
     if row.day_id is None:
-        return account, StoredDay(None, ChargeDay(trade_date), Decimal(0))
-    day = row._mapping
-    return account, _stored_day(trade_date, {c.key: day[f"day_{c.key}"] for c in _DAYS.c})
+        day = StoredDay(None, ChargeDay(trade_date), Decimal(0))
+    else:
+        values = row._mapping
+        day = _stored_day(trade_date, {c.key: values[f"day_{c.key}"] for c in _DAYS.c})
+    rows = _json_rows(row.positions, db.get_bind().dialect)
+    held = (_position(dict(zip(_POSITION_FIELDS, r, strict=True))) for r in rows)
+    return Books(account, day, {p.key: p for p in held}, bool(row.any_pending))
+
+
+def _json_rows(raw: Any, dialect: Dialect) -> list[list[Any]]:
+    if raw is None:  # PostgreSQL aggregates no rows to NULL
+        return []
+    # psycopg hands JSON over decoded, sqlite3 as text; money came as exact text.
+    rows: list[list[Any]] = json.loads(raw) if isinstance(raw, str) else raw
+    for values in rows:
+        for i in _MONEY_AT:
+            values[i] = _EXACT.process_result_value(values[i], dialect)
+    return rows
 
 
 def _stored_day(trade_date: date, row: Mapping[Any, Any]) -> StoredDay:
@@ -165,3 +321,67 @@ def save_day(db: Session, day: StoredDay, *, user_id: int, broker: str) -> None:
         day.id = db.execute(_NEW_DAY, params).scalar_one()
     else:
         db.execute(_SET_DAY, {"day_id": day.id, **values})
+
+
+def load_positions(
+    db: Session, *, user_id: int, broker: str, also: PositionKey | None = None
+) -> dict[PositionKey, Position]:
+    """The user's open positions, and the one at `also` if it is flat, by key.
+
+    A flat position is read only when asked for: an account that traded thousands of
+    symbols over the years reads what it holds, not its history.
+    """
+    exchange, tradingsymbol, product = also or (None, None, None)
+    params = {
+        "user_id": user_id,
+        "broker": broker,
+        "exchange": exchange,
+        "tradingsymbol": tradingsymbol,
+        "product": product,
+    }
+    rows = db.execute(_USER_POSITIONS, params)
+    positions = (_position(row._mapping) for row in rows)
+    return {p.key: p for p in positions}
+
+
+def _position(row: Mapping[Any, Any]) -> Position:
+    return Position(
+        row["id"],
+        row["exchange"],
+        row["tradingsymbol"],
+        row["product"],
+        row["quantity"],
+        row["buy_quantity"],
+        row["buy_value"],
+        row["sell_quantity"],
+        row["sell_value"],
+    )
+
+
+def save_positions(
+    db: Session, positions: Iterable[Position], *, user_id: int, broker: str
+) -> None:
+    """Store positions a transaction changed (new ones are inserted)."""
+    changed: list[dict[str, Any]] = []
+    for position in positions:
+        values = {
+            "quantity": position.quantity,
+            "buy_quantity": position.buy_quantity,
+            "buy_value": position.buy_value,
+            "sell_quantity": position.sell_quantity,
+            "sell_value": position.sell_value,
+        }
+        if position.id is None:  # a symbol's first trade in this product
+            params = {
+                "user_id": user_id,
+                "broker": broker,
+                "exchange": position.exchange,
+                "tradingsymbol": position.tradingsymbol,
+                "product": position.product,
+                **values,
+            }
+            position.id = db.execute(_NEW_POSITION, params).scalar_one()
+        else:
+            changed.append({"position_id": position.id, **values})
+    if changed:
+        db.execute(_SET_POSITION, changed)

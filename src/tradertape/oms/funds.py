@@ -1,14 +1,33 @@
-"""The funds check: a buy needs its margin free, a delivery sell needs the shares.
+"""The funds check: an order needs the margin of the risk it adds; a delivery sell needs
+the shares.
 
-Margin is the order's value times its product's rate; what is free is the balance less
-the margin held by the user's working and queued buys. The check reads the balance
-through the transaction's `Ledger`, which holds the user's ledger lock first, so two
-orders placed at once from any processes are checked one after the other. A shortfall
-is not an error: the order is stored REJECTED with Kite's wording.
+What is free is the account's value less everything that must stay blocked::
+
+    available = cash + Σ positions (quantity × mark − margin) − Σ working orders' margin
+
+Cash moves by the full value of each trade (a buy pays, a sell is paid), so a position
+gives its value back at its mark (the last price, else its average price) less the
+margin it must keep (`domain.margins`: 20 % for MIS, SPAN + exposure for futures and sold
+options, the risk to the stop while a cover order's stop-loss leg works). Delivery shares
+and bought options are paid in full: they neither hold margin nor free any.
+
+A working order blocks margin only for the part that would open or extend a position:
+orders that close what is held (a sell of a long, a buy of a short, a cover order's
+stop-loss leg) use up the position, oldest first, and the rest is margined at the
+order's own price (its limit, its trigger, or the mark for a market order). So an exit
+is never refused for margin, and a second exit for the same shares counts as a new
+position, as at Zerodha.
+
+`funding_problem` reads all of this through the transaction's `Ledger`, which holds the
+user's ledger lock first, so two orders placed at once from any processes are checked one
+after the other. A shortfall is not an error: the order is stored REJECTED with Kite's
+wording.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import bindparam, select
@@ -16,78 +35,304 @@ from sqlalchemy.orm import Session
 
 from tradertape.db.models.trading import Order
 from tradertape.db.rows import table_of
-from tradertape.domain.instruments import Instrument
+from tradertape.domain.instruments import Exchange, Instrument, InstrumentCatalog, InstrumentType
+from tradertape.domain.margins import (
+    NO_MARGIN,
+    Margin,
+    margin_for,
+    risk_class,
+    underlying_key,
+)
 from tradertape.domain.market import Tick
-from tradertape.domain.order_state import WORKING, OrderStatus
-from tradertape.domain.orders import Product, TransactionType
+from tradertape.domain.order_state import PENDING
+from tradertape.domain.orders import Product, TransactionType, Variety
 from tradertape.oms.booking import Ledger
-from tradertape.oms.ledger import net_quantity
-from tradertape.oms.venue import BROKER, PaperConfig
+from tradertape.oms.books import Position, PositionKey, load_positions
+from tradertape.oms.ledger import cash_balance, net_quantity
+from tradertape.oms.order_log import is_cover_leg
+from tradertape.oms.venue import BROKER, Venue
 
 _ORDERS = table_of(Order)
-_HOLDING_MARGIN = select(
-    _ORDERS.c.product,
-    _ORDERS.c.quantity,
-    _ORDERS.c.filled_quantity,
-    _ORDERS.c.price,
-    _ORDERS.c.average_price,
-).where(
-    _ORDERS.c.user_id == bindparam("user_id"),
-    _ORDERS.c.broker == BROKER,
-    _ORDERS.c.transaction_type == TransactionType.BUY.value,
-    _ORDERS.c.status.in_([*WORKING, OrderStatus.AMO_REQ_RECEIVED.value]),
+_WORKING_ORDERS = (
+    select(
+        _ORDERS.c.id,
+        _ORDERS.c.exchange,
+        _ORDERS.c.tradingsymbol,
+        _ORDERS.c.product,
+        _ORDERS.c.transaction_type,
+        _ORDERS.c.variety,
+        _ORDERS.c.order_type,
+        _ORDERS.c.quantity,
+        _ORDERS.c.filled_quantity,
+        _ORDERS.c.price,
+        _ORDERS.c.trigger_price,
+        _ORDERS.c.client_key,
+    )
+    # Sorted in Python: an ORDER BY id here makes SQLite walk all of the user's orders by
+    # the user_id index instead of seeking the pending ones by (user_id, status).
+    .where(
+        _ORDERS.c.user_id == bindparam("user_id"),
+        _ORDERS.c.broker == BROKER,
+        _ORDERS.c.status.in_(PENDING),
+    )
 )
+_ZERO = Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """The unfilled part of a working order, as the funds check sees it."""
+
+    id: int | None  # None: the order being placed, not stored yet
+    key: PositionKey
+    side: TransactionType
+    quantity: int
+    price: Decimal | None  # limit, or trigger for SL-M; None for a market order
+    stop: Decimal | None = None  # a cover order's trigger (entry or stop-loss leg)
+    leg: bool = False  # a cover order's stop-loss leg: it closes its entry's position
+
+
+@dataclass(frozen=True, slots=True)
+class AccountMargins:
+    """Cash, what open positions and working orders hold, and what is free."""
+
+    cash: Decimal
+    positions_value: Decimal  # Σ quantity × mark: what the positions would fetch
+    positions: Margin  # held by open positions
+    orders: Margin  # held by working and queued orders
+
+    @property
+    def used(self) -> Margin:
+        """Everything blocked."""
+        return self.positions + self.orders
+
+    @property
+    def available(self) -> Decimal:
+        """What a new order may use (negative after losses)."""
+        return self.cash + self.positions_value - self.used.total
+
+
+@dataclass(slots=True)
+class _Group:
+    """One symbol and product: the open position and the orders working on it."""
+
+    position: int = 0
+    mark: Decimal | None = None
+    orders: list[Pending] = field(default_factory=list)
+
+
+class _Pricing:
+    """Instruments, marks and margins as of this check."""
+
+    def __init__(self, venue: Venue, catalog: InstrumentCatalog, last: Tick | None) -> None:
+        self._venue = venue
+        self._catalog = catalog
+        self._last = last
+
+    def instrument(self, exchange: str, symbol: str) -> Instrument:
+        found = self._catalog.find(f"{exchange}:{symbol}")
+        if found is not None:
+            return found
+        # Delisted since: margined as plain equity, which never frees more than it holds.
+        return Instrument(Exchange(exchange), symbol, InstrumentType.EQ, symbol, 0)
+
+    def mark(self, key: str) -> Decimal | None:
+        if self._last is not None and self._last.key == key:
+            return self._last.last_price
+        tick = self._venue.quotes(key)
+        return tick.last_price if tick is not None else None
+
+    def margin(
+        self,
+        instrument: Instrument,
+        product: str,
+        side: TransactionType,
+        quantity: int,
+        price: Decimal,
+        stop: Decimal | None = None,
+    ) -> Margin:
+        if quantity <= 0:
+            return NO_MARGIN
+        risk = underlying = None
+        if instrument.is_derivative:
+            risk = risk_class(self._catalog, instrument)
+            if instrument.option_type is not None and side is TransactionType.SELL:
+                underlying = self.mark(underlying_key(self._catalog, instrument))
+        return margin_for(
+            instrument,
+            product,
+            side,
+            quantity,
+            price,
+            rates=self._venue.config.margins,
+            risk=risk,
+            underlying_price=underlying,
+            stop=stop,
+        )
 
 
 def _rupees(value: Decimal) -> str:
     return f"{value.quantize(Decimal('0.01')):,}"
 
 
-def required_margin(config: PaperConfig, product: str, pending: int, price: Decimal) -> Decimal:
-    """Margin held for `pending` units at `price`."""
-    return pending * price * config.margin_rate(product)
+def _pending(db: Session, user_id: int, *, but: int | None = None) -> list[Pending]:
+    rows = sorted(db.execute(_WORKING_ORDERS, {"user_id": user_id}), key=lambda r: r.id)
+    return [
+        Pending(
+            id=r.id,
+            key=(r.exchange, r.tradingsymbol, r.product),
+            side=TransactionType(r.transaction_type),
+            quantity=r.quantity - r.filled_quantity,
+            price=r.price or (r.trigger_price if r.variety != Variety.CO.value else None),
+            stop=r.trigger_price if r.variety == Variety.CO.value else None,
+            leg=is_cover_leg(r.variety, r.client_key),
+        )
+        for r in rows
+        if r.id != but
+    ]
 
 
-def blocked(db: Session, config: PaperConfig, user_id: int) -> Decimal:
-    """Margin held by the user's working and queued buy orders."""
-    rows = db.execute(_HOLDING_MARGIN, {"user_id": user_id})
-    return sum(
-        (
-            required_margin(
-                config, r.product, r.quantity - r.filled_quantity, r.price or r.average_price
-            )
-            for r in rows
-        ),
-        Decimal(0),
+def _pending_of(order: Order) -> Pending:
+    cover = order.variety == Variety.CO.value
+    return Pending(
+        id=order.id,
+        key=(order.exchange, order.tradingsymbol, order.product),
+        side=TransactionType(order.transaction_type),
+        quantity=order.quantity - order.filled_quantity,
+        price=order.price or (None if cover else order.trigger_price),
+        stop=order.trigger_price if cover else None,
+        leg=is_cover_leg(order.variety, order.client_key),
     )
 
 
+def _groups(positions: Iterable[Position], pending: Iterable[Pending]) -> dict[PositionKey, _Group]:
+    groups: dict[PositionKey, _Group] = {}
+    for position in positions:
+        if position.quantity:
+            group = groups.setdefault(position.key, _Group())
+            group.position = position.quantity
+            group.mark = position.average_price  # until a quote says otherwise
+    for order in pending:
+        groups.setdefault(order.key, _Group()).orders.append(order)
+    return groups
+
+
+def _opening(group: _Group, orders: Sequence[Pending]) -> list[tuple[Pending, int]]:
+    """Each order's quantity beyond what closes the position, oldest first, per side."""
+    room = {
+        TransactionType.SELL: max(group.position, 0),
+        TransactionType.BUY: max(-group.position, 0),
+    }
+    opening = []
+    for order in orders:
+        closes = min(order.quantity, room[order.side])
+        room[order.side] -= closes
+        opening.append((order, order.quantity - closes))
+    return opening
+
+
+def _position_margin(
+    pricing: _Pricing, instrument: Instrument, product: str, group: _Group, mark: Decimal
+) -> Margin:
+    """What the open position holds; a cover order's stop-loss leg caps its part's risk."""
+    held = abs(group.position)
+    closing = TransactionType.SELL if group.position > 0 else TransactionType.BUY
+    side = TransactionType.BUY if group.position > 0 else TransactionType.SELL
+    margin = NO_MARGIN
+    for leg in group.orders:
+        if leg.leg and leg.side is closing and held:
+            covered = min(leg.quantity, held)
+            held -= covered
+            margin += pricing.margin(instrument, product, side, covered, mark, stop=leg.stop)
+    return margin + pricing.margin(instrument, product, side, held, mark)
+
+
+def _paid_for(instrument: Instrument, product: str, group: _Group) -> bool:
+    """Delivery shares and bought options are paid in full: they hold and free nothing."""
+    if product in (Product.CNC.value, Product.MTF.value):
+        return True
+    return instrument.option_type is not None and group.position > 0
+
+
+def _order_price(order: Pending, mark: Decimal | None) -> Decimal | None:
+    return order.price if order.price is not None else mark
+
+
+def _margins(
+    pricing: _Pricing, cash: Decimal, groups: dict[PositionKey, _Group], new: Pending | None
+) -> tuple[AccountMargins, Margin | None]:
+    """The account's margins, and what `new` (one of the groups' orders) needs on its own."""
+    value = _ZERO
+    positions = orders = NO_MARGIN
+    needed: Margin | None = None
+    for (exchange, symbol, product), group in sorted(groups.items()):
+        instrument = pricing.instrument(exchange, symbol)
+        mark = pricing.mark(instrument.key) or group.mark
+        if group.position and mark is not None and not _paid_for(instrument, product, group):
+            value += group.position * mark
+            positions += _position_margin(pricing, instrument, product, group, mark)
+        for order, quantity in _opening(group, group.orders):
+            price = _order_price(order, mark)
+            if price is None:
+                continue
+            margin = pricing.margin(instrument, product, order.side, quantity, price, order.stop)
+            if order is new:
+                needed = margin
+            else:
+                orders += margin
+    return AccountMargins(cash, value, positions, orders), needed
+
+
+def account_margins(venue: Venue, db: Session, user_id: int) -> AccountMargins:
+    """The account's margins as they stand (a read for display: no lock taken)."""
+    groups = _groups(
+        load_positions(db, user_id=user_id, broker=BROKER).values(), _pending(db, user_id)
+    )
+    pricing = _Pricing(venue, venue.catalog(db), None)
+    cash = cash_balance(db, user_id=user_id, broker=BROKER)
+    return _margins(pricing, cash, groups, None)[0]
+
+
 def funding_problem(
+    venue: Venue,
     db: Session,
     ledger: Ledger,
-    config: PaperConfig,
     order: Order,
     instrument: Instrument,
+    catalog: InstrumentCatalog,
     last: Tick | None,
 ) -> str | None:
-    """Why the account cannot carry `order` (Kite's wording), or None if it can."""
-    if order.transaction_type == TransactionType.SELL.value:
-        if order.product != Product.CNC.value:
-            return None
+    """Why the account cannot carry `order` (Kite's wording), or None if it can.
+
+    `order` is a new order, or a stored one with modified terms (its old terms then
+    count for nothing).
+    """
+    delivery = order.product in (Product.CNC.value, Product.MTF.value)
+    if order.transaction_type == TransactionType.SELL.value and delivery:
         held = net_quantity(
-            db, user_id=order.user_id, broker=BROKER, key=instrument.key, product="CNC"
+            db, user_id=order.user_id, broker=BROKER, key=instrument.key, product=order.product
         )
-        if held < order.quantity:
+        if held < order.quantity - order.filled_quantity:
             return f"Insufficient holdings: {held} of {instrument.tradingsymbol} held."
         return None
-    price = order.price or order.trigger_price or (last.last_price if last else None)
-    if price is None:
+    pricing = _Pricing(venue, catalog, last)
+    new = _pending_of(order)
+    if new.price is None and pricing.mark(instrument.key) is None:
         return "No price available to compute the required margin."
-    required = required_margin(config, order.product, order.quantity - order.filled_quantity, price)
-    available = ledger.cash(order.user_id) - blocked(db, config, order.user_id)
-    if required > available:
+    positions = ledger.positions(order.user_id, new.key)
+    # Read with the books: a user with nothing pending needs no scan of their orders.
+    known_none = ledger.any_pending(order.user_id) is False
+    pending = [] if known_none else _pending(db, order.user_id, but=order.id)
+    groups = _groups(positions.values(), pending)
+    group = groups.setdefault(new.key, _Group())
+    group.orders.append(new)
+    if not _opening(group, group.orders)[-1][1]:
+        return None  # it only closes what is held: an exit is never refused
+    account, needed = _margins(pricing, ledger.cash(order.user_id), groups, new)
+    required = needed.total if needed is not None else _ZERO
+    if required > account.available:
         return (
             f"Insufficient funds. Required margin is {_rupees(required)} "
-            f"but available margin is {_rupees(max(available, Decimal(0)))}."
+            f"but available margin is {_rupees(max(account.available, _ZERO))}."
         )
     return None

@@ -32,6 +32,11 @@ from tradertape.oms.ids import new_order_id
 from tradertape.oms.venue import BROKER
 
 UNPLACED = "PUT ORDER REQ RECEIVED"  # the status of an order no event has reached yet
+# A cover order's stop-loss leg is keyed ``co:<entry order id>``: the user's unique
+# client key makes the leg exist at most once, and names its parent.
+COVER_LEG_KEY = "co:"
+# Client keys the broker gives its own orders; a user's key may not start so.
+RESERVED_KEY_PREFIXES = (COVER_LEG_KEY, "gtt:", "squareoff:")
 _ORDERS = table_of(Order)
 _NEW_EVENT = insert(table_of(OrderEventRow))
 _ID_ATTEMPTS = 8  # random order ids collide now and then on a busy day; draw again
@@ -171,6 +176,24 @@ def claim(db: Session, order: Order) -> Order:
             return winner
         order.order_id = new_order_id(order.placed_at)
     raise RuntimeError("no free order id after repeated draws")
+
+
+def cover_leg_key(entry_order_id: str) -> str:
+    """The client key of a cover order's stop-loss leg."""
+    return f"{COVER_LEG_KEY}{entry_order_id}"
+
+
+def is_cover_leg(variety: str, client_key: str | None) -> bool:
+    """Whether an order is the stop-loss leg of a cover order."""
+    return variety == Variety.CO.value and (client_key or "").startswith(COVER_LEG_KEY)
+
+
+def parent_order_id(order: Order) -> str | None:
+    """The entry's order id for a cover order's stop-loss leg (Kite's ``parent_order_id``)."""
+    if not is_cover_leg(order.variety, order.client_key):
+        return None
+    assert order.client_key is not None
+    return order.client_key.removeprefix(COVER_LEG_KEY)
 
 
 def by_key(db: Session, user_id: int, client_key: str) -> Order | None:

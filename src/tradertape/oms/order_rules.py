@@ -1,6 +1,7 @@
 """What an order must satisfy before anything is stored: a listed instrument, the domain's
-field rules on the right tick grid, and the session rule (outside market hours only AMO;
-no new MIS after the square-off cut-off). Each failure is a 422 naming the field.
+field rules on the right tick grid, a cover order's stop against the last price, and the
+session rule (outside market hours only AMO; no new MIS after the square-off cut-off).
+Each failure is a 422 naming the field.
 """
 
 from __future__ import annotations
@@ -12,7 +13,14 @@ from tradertape.domain.calendar import Market
 from tradertape.domain.calendar import Session as MarketSession
 from tradertape.domain.instruments import Instrument, InstrumentCatalog, UnknownInstrumentError
 from tradertape.domain.market import Tick
-from tradertape.domain.orders import OrderFieldError, OrderSpec, Product, Variety, validate_order
+from tradertape.domain.orders import (
+    OrderFieldError,
+    OrderSpec,
+    Product,
+    TransactionType,
+    Variety,
+    validate_order,
+)
 from tradertape.domain.ticks import tick_size
 from tradertape.errors import InvalidField
 from tradertape.oms.venue import SQUAREOFF, Venue
@@ -34,12 +42,37 @@ def _tick_for(instrument: Instrument, spec: OrderSpec, last: Tick | None) -> Dec
     return tick_size(reference) if reference else instrument.tick_size
 
 
-def check_fields(spec: OrderSpec, instrument: Instrument, last: Tick | None) -> None:
-    """The domain's field rules, on the tick grid of the last price (or the order's own)."""
+def check_fields(venue: Venue, spec: OrderSpec, instrument: Instrument, last: Tick | None) -> None:
+    """The domain's field rules, on the tick grid of the last price (or the order's own),
+    and a cover order's stop against the last price."""
     try:
         validate_order(spec, instrument, tick=_tick_for(instrument, spec, last))
     except OrderFieldError as exc:
         raise InvalidField(exc.field, exc.message) from exc
+    if spec.variety is Variety.CO and spec.trigger_price is not None:
+        check_stop(venue, spec.transaction_type, spec.trigger_price, last, leg=False)
+
+
+def check_stop(
+    venue: Venue, side: TransactionType, trigger: Decimal, last: Tick | None, *, leg: bool
+) -> None:
+    """A cover order's stop sits on the losing side of the last price, within range.
+
+    `side` is the entry's side; `leg` says whether the trigger is being moved on the
+    stop-loss leg (then only the side matters, as at Zerodha).
+    """
+    if last is None:
+        return
+    price = last.last_price
+    if side is TransactionType.BUY and trigger >= price:
+        raise InvalidField("trigger_price", f"a buy cover order's stop must be below {price}")
+    if side is TransactionType.SELL and trigger <= price:
+        raise InvalidField("trigger_price", f"a sell cover order's stop must be above {price}")
+    reach = (price * venue.config.cover_trigger_range).quantize(Decimal("0.01"))
+    if not leg and abs(price - trigger) > reach:
+        raise InvalidField(
+            "trigger_price", f"must be within {reach} of the last price {price} (10 %)"
+        )
 
 
 def check_session(

@@ -10,7 +10,9 @@ loop use; the work lives in modules named for it:
 - `working`: working orders against ticks (triggers, fills, IOC remainders);
 - `booking`: each fill's trade, contract-note charges and cash;
 - `order_log`: order rows and their history through the status machine;
-- `amendment`: modify and cancel.
+- `amendment`: modify and cancel;
+- `cover`: a cover order's stop-loss leg;
+- `order_locks`: orders read under their owners' locks before anything changes them.
 """
 
 from __future__ import annotations
@@ -30,7 +32,15 @@ from tradertape.errors import InvalidField
 from tradertape.oms import amendment, funds, order_log, order_rules, placement, working
 from tradertape.oms.booking import Ledger
 from tradertape.oms.placement import PreTrade, PreTradeVerdict
-from tradertape.oms.venue import BROKER, SQUAREOFF, CatalogSource, PaperConfig, Venue
+from tradertape.oms.venue import (
+    BROKER,
+    SQUAREOFF,
+    CatalogSource,
+    LastTick,
+    PaperConfig,
+    Venue,
+    no_quotes,
+)
 from tradertape.ports.clock import Clock
 
 __all__ = [
@@ -61,11 +71,17 @@ class PaperExchange:
         calendar: TradingCalendar,
         catalog: InstrumentCatalog | CatalogSource,
         config: PaperConfig | None = None,
+        quotes: LastTick = no_quotes,
     ) -> None:
-        """``catalog`` is fixed, or read per session so imported instruments are seen."""
+        """``catalog`` is fixed, or read per session so imported instruments are seen;
+        ``quotes`` (the feed's last ticks) marks open positions for the funds check."""
         source = _fixed(catalog) if isinstance(catalog, InstrumentCatalog) else catalog
         self._venue = Venue(
-            clock=clock, calendar=calendar, config=config or PaperConfig(), catalog=source
+            clock=clock,
+            calendar=calendar,
+            config=config or PaperConfig(),
+            catalog=source,
+            quotes=quotes,
         )
 
     @property
@@ -87,7 +103,7 @@ class PaperExchange:
         at night too.
         """
         instrument = order_rules.listed(self.catalog(db), spec)
-        order_rules.check_fields(spec, instrument, last)
+        order_rules.check_fields(self._venue, spec, instrument, last)
         if session:
             order_rules.check_session(self._venue, spec, instrument, self._venue.clock.now(), "api")
         return instrument
@@ -108,8 +124,12 @@ class PaperExchange:
         db.commit()
 
     def blocked(self, db: Session, user_id: int) -> Decimal:
-        """Margin held by the user's working and queued buy orders."""
-        return funds.blocked(db, self._venue.config, user_id)
+        """Margin held by the user's working and queued orders (the parts that open risk)."""
+        return funds.account_margins(self._venue, db, user_id).orders.total
+
+    def margins(self, db: Session, user_id: int) -> funds.AccountMargins:
+        """Cash, what positions and working orders hold, and what is free (a read, no lock)."""
+        return funds.account_margins(self._venue, db, user_id)
 
     def place(
         self,
@@ -147,9 +167,23 @@ class PaperExchange:
         """Apply an event to an order through the status machine and log it (no commit)."""
         order_log.record(db, order, event, self._venue.clock.now())
 
-    def cancel(self, db: Session, *, user_id: int, order_id: str, commit: bool = True) -> Order:
-        """Cancel a working order (404 if not the user's; 400 if already final)."""
-        return amendment.cancel(self._venue, db, user_id=user_id, order_id=order_id, commit=commit)
+    def cancel(
+        self,
+        db: Session,
+        *,
+        user_id: int,
+        order_id: str,
+        last: Tick | None = None,
+        commit: bool = True,
+    ) -> Order:
+        """Cancel a working order (404 if not the user's; 400 if already final).
+
+        On a cover order's stop-loss leg this is Kite's exit: the leg goes to market and
+        fills on `last` (the instrument's last tick) or the next tick.
+        """
+        return amendment.cancel(
+            self._venue, db, user_id=user_id, order_id=order_id, last=last, commit=commit
+        )
 
     def modify(
         self,

@@ -4,7 +4,8 @@ The order is validated, then worked out whole under the user's ledger lock: the 
 check (a shortfall stores it REJECTED), acceptance, and when a tick is known an
 immediate match, its fill booked and an IOC remainder cancelled. Only then is anything
 written: the order row claims the idempotency key (`order_log.claim`), and its history,
-trades, cash and contract note follow it in the same transaction. A replayed or racing
+trades, cash, contract note and positions (and a filled cover order's stop-loss leg)
+follow it in the same transaction. A replayed or racing
 key writes nothing and answers with the first order.
 
 A caller may pass a `PreTrade` check (the risk rules): it runs after the funds check,
@@ -38,7 +39,7 @@ from tradertape.oms.order_log import (
 )
 from tradertape.oms.order_rules import check_fields, check_session, listed
 from tradertape.oms.venue import SQUAREOFF, Venue
-from tradertape.oms.working import expire_ioc, step
+from tradertape.oms.working import expire_ioc, settle, step
 from tradertape.ports.clock import IST
 
 
@@ -73,9 +74,10 @@ def place(
     Commits unless ``commit`` is false: then the caller's transaction (a worker intent
     and its idempotency row, say) stores the order together with its own rows.
     """
+    catalog = venue.catalog(db)
     try:
-        instrument = listed(venue.catalog(db), spec)
-        check_fields(spec, instrument, last)
+        instrument = listed(catalog, spec)
+        check_fields(venue, spec, instrument, last)
         now = venue.clock.now()
         check_session(venue, spec, instrument, now, source)
     except InvalidField:
@@ -95,14 +97,16 @@ def place(
     )
     ledger = Ledger(db, rows=False)
     # The lock comes before the funds check reads anything; with a tick, a fill is likely,
-    # so the balance and the fill's contract note are read in the same round trip.
+    # so the balance, the fill's contract note and the positions are read in one round trip.
     fill_date = last.ts.astimezone(IST).date() if last is not None else None
-    ledger.lock(user_id, trade_date=fill_date)
+    ledger.lock(
+        user_id, trade_date=fill_date, position=(order.exchange, order.tradingsymbol, order.product)
+    )
     # The broker's own square-off closes risk; it is never refused for margin.
     problem = (
         None
         if source == SQUAREOFF
-        else funding_problem(db, ledger, venue.config, order, instrument, last)
+        else funding_problem(venue, db, ledger, order, instrument, catalog, last)
     )
     verdict = None
     if pre_trade is not None and problem is None and source != SQUAREOFF:
@@ -130,6 +134,8 @@ def place(
     stored = claim(db, order)
     if stored is order:
         store_history(db, order, history)
+        if order.filled_quantity:  # a cover order's entry brings its stop-loss leg
+            settle(venue, db, order, instrument, None, traded_volume=0, ledger=ledger)
         ledger.write()
         if verdict is not None and verdict.record is not None:
             verdict.record(db, order)

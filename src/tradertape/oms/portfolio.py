@@ -20,7 +20,7 @@ from tradertape.db.models.trading import Order, Trade
 from tradertape.domain.instruments import InstrumentCatalog
 from tradertape.domain.market import Tick
 from tradertape.domain.order_state import OrderStatus
-from tradertape.oms.ledger import cash_balance
+from tradertape.oms.order_log import parent_order_id
 from tradertape.oms.paper import BROKER, PaperExchange
 from tradertape.ports.clock import IST, Clock
 
@@ -38,7 +38,7 @@ def order_dict(order: Order) -> KiteDict:
     return {
         "order_id": order.order_id,
         "exchange_order_id": order.order_id,
-        "parent_order_id": None,
+        "parent_order_id": parent_order_id(order),  # a cover order's stop-loss leg
         "status": order.status,
         "status_message": order.status_message,
         "order_timestamp": order.placed_at.astimezone(IST).strftime("%Y-%m-%d %H:%M:%S"),
@@ -301,19 +301,29 @@ class PaperPortfolio:
         }
 
     def margins(self, db: Session, *, user_id: int) -> KiteDict:
-        """Kite's ``/user/margins`` shape for the equity segment."""
-        cash = cash_balance(db, user_id=user_id, broker=BROKER)
-        blocked = self._exchange.blocked(db, user_id)
+        """Kite's ``/user/margins`` shape for the equity segment.
+
+        ``net`` is what a new order may use: cash, plus what open positions would fetch
+        at their marks, less the margin positions and pending orders hold
+        (`oms.funds`); ``utilised.debits`` is that margin, split into its SPAN,
+        exposure and option-premium parts (the rest is equity VaR, delivery and cover
+        orders' risk).
+        """
+        account = self._exchange.margins(db, user_id)
+        used = account.used
         utilised: dict[str, float] = dict.fromkeys(_UTILISED_FIELDS, 0.0)
-        utilised["debits"] = _num(blocked)  # margin held by open buy orders
+        utilised["debits"] = _num(used.total)
+        utilised["span"] = _num(used.span)
+        utilised["exposure"] = _num(used.exposure)
+        utilised["option_premium"] = _num(used.option_premium)
         segment = {
             "enabled": True,
-            "net": _num(cash - blocked),
+            "net": _num(account.available),
             "available": {
                 "adhoc_margin": 0.0,
-                "cash": _num(cash),
-                "opening_balance": _num(cash),
-                "live_balance": _num(cash),
+                "cash": _num(account.cash),
+                "opening_balance": _num(account.cash),
+                "live_balance": _num(account.cash),
                 "collateral": 0.0,
                 "intraday_payin": 0.0,
             },

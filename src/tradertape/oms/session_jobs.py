@@ -8,6 +8,8 @@
 
 Every job is idempotent (square-off orders carry a per-day idempotency key), so a
 scheduler that fires twice, or a restart in the middle, changes nothing the second time.
+Each reads the orders it changes under their owners' locks (`order_locks`), so a cancel
+or modify committed by an API process in the meantime is never overwritten.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from tradertape.domain.order_state import WORKING as _WORKING
 from tradertape.domain.order_state import EventKind, OrderEvent, OrderStatus
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
 from tradertape.oms.ledger import net_positions
+from tradertape.oms.order_locks import lock_user, locked_orders
 from tradertape.oms.paper import BROKER, SQUAREOFF, PaperExchange
 from tradertape.ports.clock import IST, Clock
 
@@ -55,11 +58,7 @@ class SessionJobs:
         now = self._clock.now()
         if self._calendar.session_at(now, Market.EQUITY) is not MarketSession.NORMAL:
             return 0
-        queued = db.scalars(
-            select(Order).where(
-                Order.broker == BROKER, Order.status == OrderStatus.AMO_REQ_RECEIVED.value
-            )
-        ).all()
+        queued = locked_orders(db, Order.status == OrderStatus.AMO_REQ_RECEIVED.value)
         for order in queued:
             stop = order.order_type in (OrderType.SL.value, OrderType.SL_M.value)
             target = OrderStatus.TRIGGER_PENDING if stop else OrderStatus.OPEN
@@ -95,14 +94,12 @@ class SessionJobs:
         earliest = min(config.squareoff_equity, config.squareoff_fno)
         if not self._calendar.is_trading_day(local.date()) or local.time() < earliest:
             return []
-        pending = db.scalars(
-            select(Order).where(
-                Order.broker == BROKER,
-                Order.product == Product.MIS.value,
-                Order.status.in_(_WORKING),
-                Order.source != SQUAREOFF,
-            )
-        ).all()
+        pending = locked_orders(
+            db,
+            (Order.product == Product.MIS.value)
+            & Order.status.in_(_WORKING)
+            & (Order.source != SQUAREOFF),
+        )
         for order in pending:
             if self._past_squareoff(order.exchange, now):
                 message = "Cancelled by the broker at the MIS square-off time."
@@ -124,6 +121,7 @@ class SessionJobs:
     def _close_positions(self, db: Session, user_id: int, now: datetime) -> list[Order]:
         day = now.astimezone(IST).date().isoformat()
         placed = []
+        lock_user(db, user_id)  # positions read as they are, not before a fill lands
         for position in net_positions(db, user_id=user_id, broker=BROKER):
             if position.product != "MIS" or position.quantity == 0:
                 continue
@@ -149,6 +147,7 @@ class SessionJobs:
                     last=self._last_tick(key),
                 )
             )
+        db.commit()  # nothing to close still ends the transaction holding the lock
         return placed
 
     def expire_orders(self, db: Session) -> int:
@@ -156,9 +155,7 @@ class SessionJobs:
         now = self._clock.now()
         local = now.astimezone(IST)
         closed_today = local.time() >= MARKET_CLOSE
-        working = db.scalars(
-            select(Order).where(Order.broker == BROKER, Order.status.in_(_WORKING))
-        ).all()
+        working = locked_orders(db, Order.status.in_(_WORKING))
         expired = 0
         for order in working:
             if order.expires_at is not None and order.expires_at <= now:

@@ -1,8 +1,8 @@
 """The paper venue: its name in the ledger, its knobs, and what all its parts read.
 
 Placement, matching and booking are separate modules; each takes the `Venue` (market
-clock, trading calendar, knobs, instruments) instead of a reference to the exchange
-façade, so none of them depends on another's internals.
+clock, trading calendar, knobs, instruments, last prices) instead of a reference to the
+exchange façade, so none of them depends on another's internals.
 """
 
 from __future__ import annotations
@@ -16,14 +16,20 @@ from sqlalchemy.orm import Session
 
 from tradertape.domain.calendar import TradingCalendar
 from tradertape.domain.instruments import InstrumentCatalog
-from tradertape.domain.orders import Product
+from tradertape.domain.margins import MarginRates
+from tradertape.domain.market import Tick
 from tradertape.engines.matching import MatchConfig
 from tradertape.ports.clock import Clock
 
 BROKER = "paper"
 SQUAREOFF = "squareoff"  # the source of the broker's own square-off orders
 CatalogSource = Callable[[Session], InstrumentCatalog]
-_MARGIN_RATE = {Product.CNC: Decimal(1), Product.MTF: Decimal(1), Product.MIS: Decimal("0.2")}
+LastTick = Callable[[str], Tick | None]  # ``EXCH:SYMBOL`` → the latest tick seen, if any
+
+
+def no_quotes(_key: str) -> Tick | None:
+    """A venue that sees no prices beyond the ticks it is handed."""
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +37,9 @@ class PaperConfig:
     """Knobs of the simulated exchange."""
 
     match: MatchConfig = field(default_factory=MatchConfig)
-    nrml_margin_rate: Decimal = Decimal("0.15")  # a flat SPAN+exposure stand-in for futures
+    margins: MarginRates = field(default_factory=MarginRates)  # domain.margins' table
+    # A cover order's trigger may sit at most this share of the last price away (Zerodha).
+    cover_trigger_range: Decimal = Decimal("0.10")
     # Zerodha's auto square-off (reference §5.5); new MIS orders are refused from then on.
     squareoff_equity: time = time(15, 20)
     squareoff_fno: time = time(15, 25)
@@ -39,10 +47,6 @@ class PaperConfig:
     def squareoff_time(self, derivative: bool) -> time:
         """When MIS positions of this kind are closed by the broker."""
         return self.squareoff_fno if derivative else self.squareoff_equity
-
-    def margin_rate(self, product: str) -> Decimal:
-        """Share of an order's value held as margin while it works."""
-        return _MARGIN_RATE.get(Product(product), self.nrml_margin_rate)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,3 +57,4 @@ class Venue:
     calendar: TradingCalendar
     config: PaperConfig
     catalog: CatalogSource  # read per session, so imported instruments are seen
+    quotes: LastTick = no_quotes  # marks positions and options' underlyings for margins

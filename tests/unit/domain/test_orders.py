@@ -71,10 +71,27 @@ def _spec(**changes: Any) -> OrderSpec:
             id="iceberg",
         ),
         pytest.param(
+            _spec(variety=Variety.CO, product=Product.MIS, trigger_price=Decimal("1480")),
+            id="cover-limit",
+        ),
+        pytest.param(
             _spec(
-                variety=Variety.CO, product=Product.MIS, squareoff=Decimal(20), stoploss=Decimal(10)
+                variety=Variety.CO,
+                product=Product.MIS,
+                order_type=OrderType.MARKET,
+                price=None,
+                trigger_price=Decimal("1480"),
             ),
-            id="cover",
+            id="cover-market",
+        ),
+        pytest.param(
+            _spec(
+                variety=Variety.CO,
+                product=Product.MIS,
+                transaction_type=TransactionType.SELL,
+                trigger_price=Decimal("1520"),
+            ),
+            id="cover-sell",
         ),
         pytest.param(_spec(variety=Variety.AMO), id="amo"),
         pytest.param(_spec(variety=Variety.AUCTION, auction_number="22"), id="auction"),
@@ -126,16 +143,56 @@ def test_valid_orders_pass(spec: OrderSpec):
             id="legs-short",
         ),
         pytest.param({"iceberg_legs": 2}, "iceberg_legs", id="legs-on-regular"),
-        pytest.param({"variety": Variety.CO, "product": Product.MIS}, "stoploss", id="co-no-sl"),
         pytest.param(
-            {"variety": Variety.CO, "product": Product.MIS, "stoploss": Decimal(5)},
-            "squareoff",
-            id="co-no-target",
+            {"variety": Variety.CO, "product": Product.MIS}, "trigger_price", id="co-no-stop"
         ),
         pytest.param(
-            {"variety": Variety.CO, "stoploss": Decimal(5), "squareoff": Decimal(5)},
-            "product",
-            id="co-not-mis",
+            {"variety": Variety.CO, "trigger_price": Decimal(1480)}, "product", id="co-not-mis"
+        ),
+        pytest.param(
+            {
+                "variety": Variety.CO,
+                "product": Product.MIS,
+                "order_type": OrderType.SL,
+                "trigger_price": Decimal(1500),
+            },
+            "order_type",
+            id="co-entry-is-market-or-limit",
+        ),
+        pytest.param(
+            {"variety": Variety.CO, "product": Product.MIS, "trigger_price": Decimal("1500.10")},
+            "trigger_price",
+            id="co-buy-stop-not-below",
+        ),
+        pytest.param(
+            {
+                "variety": Variety.CO,
+                "product": Product.MIS,
+                "transaction_type": TransactionType.SELL,
+                "trigger_price": Decimal("1490"),
+            },
+            "trigger_price",
+            id="co-sell-stop-not-above",
+        ),
+        pytest.param(
+            {
+                "variety": Variety.CO,
+                "product": Product.MIS,
+                "trigger_price": Decimal(1480),
+                "validity": Validity.IOC,
+            },
+            "validity",
+            id="co-ioc",
+        ),
+        pytest.param(
+            {
+                "variety": Variety.CO,
+                "product": Product.MIS,
+                "trigger_price": Decimal(1480),
+                "stoploss": Decimal(20),
+            },
+            "stoploss",
+            id="co-bracket-fields",
         ),
         pytest.param({"stoploss": Decimal(5)}, "stoploss", id="sl-on-regular"),
         pytest.param({"variety": Variety.AUCTION}, "auction_number", id="auction-number"),
@@ -172,3 +229,19 @@ def test_indices_cannot_be_traded():
     spec = replace(BASE, tradingsymbol="NIFTY 50")
     with pytest.raises(OrderFieldError, match="is an index"):
         validate_order(spec, nifty, tick=Decimal("0.05"))
+
+
+def test_cover_orders_are_for_nse_equity_only():
+    fut = replace(
+        BASE,
+        exchange=Exchange.NFO,
+        tradingsymbol="NIFTY26NOVFUT",
+        product=Product.MIS,
+        quantity=65,
+        price=Decimal("24500.10"),
+        variety=Variety.CO,
+        trigger_price=Decimal("24400.00"),
+    )
+    with pytest.raises(OrderFieldError, match="NSE equity") as info:
+        validate_order(fut, NIFTY_FUT, tick=TICK)
+    assert info.value.field == "variety"

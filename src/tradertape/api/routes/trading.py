@@ -22,6 +22,7 @@ from tradertape.api.schemas.trading import (
     gtt_dict,
 )
 from tradertape.db.models.trading import Gtt, Order, OrderEventRow
+from tradertape.errors import BadRequest
 from tradertape.oms.portfolio import order_dict
 from tradertape.ports.broker import GttSpec
 
@@ -119,10 +120,26 @@ def modify_order(
 
 @router.delete("/orders/{order_id}")
 def cancel_order(
-    order_id: str, user: CurrentUser, runtime: RuntimeDep, db: DbDep
+    order_id: str,
+    user: CurrentUser,
+    runtime: RuntimeDep,
+    db: DbDep,
+    parent_order_id: str | None = None,
 ) -> dict[str, Any]:
-    """Cancel a working order."""
-    return order_dict(runtime.exchange.cancel(db, user_id=user.id, order_id=order_id))
+    """Cancel a working order; on a cover order's stop-loss leg, exit the cover order.
+
+    Kite sends the leg's ``parent_order_id`` with an exit; when given it must match.
+    """
+    current = runtime.exchange.own_order(db, user_id=user.id, order_id=order_id)
+    if parent_order_id is not None and parent_order_id != order_dict(current)["parent_order_id"]:
+        raise BadRequest(f"order {order_id} is not a leg of order {parent_order_id}")
+    order = runtime.exchange.cancel(
+        db,
+        user_id=user.id,
+        order_id=order_id,
+        last=runtime.quotes(f"{current.exchange}:{current.tradingsymbol}"),
+    )
+    return order_dict(order)
 
 
 @router.get("/orders/{order_id}/history")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from tradertape.api.schemas.auth import Strict
 from tradertape.domain.instruments import Exchange
@@ -17,6 +17,7 @@ from tradertape.domain.orders import (
     Validity,
     Variety,
 )
+from tradertape.oms.order_log import RESERVED_KEY_PREFIXES
 
 
 class OrderFields(Strict):
@@ -58,6 +59,14 @@ class OrderIn(OrderFields):
     """Place an order (seed 002's order fields). Never send tag/attribution: we add it."""
 
     idempotency_key: str | None = Field(default=None, min_length=8, max_length=160)
+
+    @field_validator("idempotency_key")
+    @classmethod
+    def _not_the_brokers(cls, key: str | None) -> str | None:
+        # The broker keys its own orders (GTT legs, square-offs, cover stop-losses) so.
+        if key is not None and key.startswith(RESERVED_KEY_PREFIXES):
+            raise ValueError(f"keys starting with {', '.join(RESERVED_KEY_PREFIXES)} are reserved")
+        return key
 
 
 class OrderModifyIn(Strict):

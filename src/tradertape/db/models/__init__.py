@@ -15,6 +15,7 @@ from tradertape.db.models.trading import (
     Order,
     OrderEventRow,
     PaperAccount,
+    PaperPosition,
     Trade,
 )
 from tradertape.db.models.workers import WorkerEvent, WorkerIntent, WorkerRun, WorkerRunOrder
@@ -36,6 +37,7 @@ __all__ = [
     "OrderEventRow",
     "OutboxMessage",
     "PaperAccount",
+    "PaperPosition",
     "RiskEvent",
     "RiskRule",
     "Strategy",

@@ -167,6 +167,30 @@ class ChargeDayRow(Owned, Base):
     total: Mapped[Decimal] = mapped_column(MONEY)
 
 
+class PaperPosition(Owned, Base):
+    """The running net position of one symbol and product (the sum of its trades, kept current).
+
+    Written with each fill under the user's ledger lock, so the funds check reads a
+    user's open positions in one indexed statement instead of summing every trade.
+    """
+
+    __tablename__ = "paper_positions"
+    __table_args__ = (
+        UniqueConstraint("user_id", "broker", "exchange", "tradingsymbol", "product"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    broker: Mapped[str] = mapped_column(String(20))
+    exchange: Mapped[str] = mapped_column(String(8))
+    tradingsymbol: Mapped[str] = mapped_column(String(64))
+    product: Mapped[str] = mapped_column(String(8))
+    quantity: Mapped[int]  # signed: bought − sold
+    buy_quantity: Mapped[int]
+    buy_value: Mapped[Decimal] = mapped_column(MONEY)
+    sell_quantity: Mapped[int]
+    sell_value: Mapped[Decimal] = mapped_column(MONEY)
+
+
 class PaperAccount(Owned, Base):
     """The paper account's running cash (the sum of its cash entries, kept current)."""
 

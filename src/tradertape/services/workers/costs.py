@@ -16,8 +16,9 @@ from typing import Any
 from tradertape.domain.charges import Exchange as ChargeExchange
 from tradertape.domain.charges import Fill, Side, charge_segment, compute_charges
 from tradertape.domain.instruments import Exchange, Instrument
+from tradertape.domain.margins import margin_for
 from tradertape.domain.money import paise
-from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
+from tradertape.domain.orders import OrderSpec, OrderType, Product
 from tradertape.ports.clock import IST
 from tradertape.services.workers.desk import WorkerDesk
 
@@ -58,10 +59,22 @@ def _fill(index: int, leg: PricedLeg, price: Decimal) -> Fill:
     )
 
 
-def _margin(desk: WorkerDesk, spec: OrderSpec, price: Decimal) -> Decimal:
-    if spec.transaction_type is TransactionType.SELL and spec.product is Product.CNC:
-        return Decimal(0)  # a delivery sell uses shares held, not margin
-    return spec.quantity * price * desk.exchange.config.margin_rate(spec.product.value)
+def _margin(desk: WorkerDesk, leg: PricedLeg, price: Decimal) -> Decimal:
+    """The OMS's own margin table (`domain.margins`) for one leg, as an opening order."""
+    spec = leg.spec
+    cover = spec.variety.value == "co"
+    return margin_for(
+        leg.instrument,
+        spec.product.value,
+        spec.transaction_type,
+        spec.quantity,
+        price,
+        rates=desk.exchange.config.margins,
+        # a preview has no session to read the catalog's index list: derivatives are
+        # estimated in the riskiest class (never below what the order will hold)
+        risk=None,
+        stop=spec.trigger_price if cover else None,
+    ).total
 
 
 def _money(value: Decimal) -> float:
@@ -83,7 +96,7 @@ def cost_contract(desk: WorkerDesk, legs: Sequence[PricedLeg]) -> dict[str, Any]
     priced = [(leg, leg.price) for leg in legs if leg.price is not None]
     fills = [_fill(i, leg, price) for i, (leg, price) in enumerate(priced)]
     charges = compute_charges(fills, desk.exchange.clock.now().astimezone(IST).date())
-    margin = sum((_margin(desk, leg.spec, price) for leg, price in priced), Decimal(0))
+    margin = sum((_margin(desk, leg, price) for leg, price in priced), Decimal(0))
     return {
         "margin_required": _money(margin),
         "charges_estimate": _money(charges.total),

@@ -1,0 +1,59 @@
+"""Orders read under their owners' ledger locks, so no decision is made on a stale copy.
+
+Whoever changes a paper order (a fill in the trading loop, a cancel or modify from any
+API process, a session job) first holds the owner's ledger lock (`books.lock_user_books`,
+the same lock placement and booking take) and only then reads the order, fresh from the
+database (``populate_existing``: a copy the session loaded earlier is overwritten). Two
+changes to one user's orders therefore run one after the other, each seeing the other's
+commit, and a fill always lands on the order as it is now.
+
+The loop and the jobs touch many users at once: they find the owners with an unlocked
+read, take all of their locks in one sorted call (no deadlock), then re-read only those
+owners' orders with the same condition. An order that appears in between (a new user's
+first order) is left for the next tick or run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session
+
+from tradertape.db.models.trading import Order
+from tradertape.errors import NotFound
+from tradertape.oms.books import lock_user_books
+from tradertape.oms.venue import BROKER
+
+
+def lock_user(db: Session, user_id: int) -> None:
+    """Hold the user's ledger lock (which also guards their orders) until the transaction ends."""
+    lock_user_books(db, user_ids=[user_id], broker=BROKER)
+
+
+def locked_orders(db: Session, where: ColumnElement[bool]) -> Sequence[Order]:
+    """Paper orders matching `where`, read after their owners' locks are held, oldest first."""
+    condition = (Order.broker == BROKER) & where
+    owners = db.scalars(select(Order.user_id).where(condition).distinct()).all()
+    if not owners:
+        return []
+    lock_user_books(db, user_ids=owners, broker=BROKER)
+    return db.scalars(
+        select(Order)
+        .where(condition, Order.user_id.in_(owners))
+        .order_by(Order.id)
+        .execution_options(populate_existing=True)
+    ).all()
+
+
+def locked_own_order(db: Session, *, user_id: int, order_id: str) -> Order:
+    """One of the user's orders, read under their lock (404 for anyone else's)."""
+    lock_user(db, user_id)
+    order = db.scalar(
+        select(Order)
+        .where(Order.order_id == order_id, Order.user_id == user_id)
+        .execution_options(populate_existing=True)
+    )
+    if order is None:
+        raise NotFound(f"order {order_id} not found")
+    return order

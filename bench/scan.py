@@ -1,0 +1,113 @@
+"""One daily scan of 50 model portfolios over the NIFTY 500 (target: 2 s in all).
+
+The portfolios cycle through the five built-in models with varied guardrails, all on one
+user's paper account in a SQLite database; each scan loads its universe with the indicator
+warm-up, decides the close with the backtest kernel and writes its signals (auto-placed for
+half of them, so placement is measured too). Candles are synthetic (seed 7), generated into
+``$TMPDIR/tradertape-bench-scan`` the first time.
+
+    .venv/bin/python bench/scan.py [--portfolios 50] [--data-dir DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from tradertape.backtest.warmup import warm_up
+from tradertape.candles import CandleStore
+from tradertape.candles.populate import synthesize
+from tradertape.candles.synthetic import SyntheticMarket
+from tradertape.db.engine import Database
+from tradertape.db.migrate import upgrade
+from tradertape.domain.calendar_data import nse_calendar
+from tradertape.domain.instruments_data import reference_catalog
+from tradertape.oms.gtt import GttBook
+from tradertape.oms.paper import PaperExchange
+from tradertape.ports.clock import IST, ManualClock
+from tradertape.services import strategies
+from tradertape.services.portfolios.deploy import PortfolioDeploy, deploy
+from tradertape.services.portfolios.runs import run_day
+from tradertape.services.portfolios.signals import Venue
+from tradertape.services.users import create_user
+from tradertape.strategies.dsl import BaseModelId
+
+TARGET_S = 2.0
+HISTORY = (date(2023, 1, 1), date(2025, 6, 30))
+SCAN_DAY = date(2025, 6, 30)
+
+
+def main() -> None:
+    """Generate the data if missing, deploy the portfolios, time one scan of all."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    default_dir = Path(tempfile.gettempdir()) / "tradertape-bench-scan"
+    parser.add_argument("--data-dir", type=Path, default=default_dir)
+    parser.add_argument("--portfolios", type=int, default=50)
+    args = parser.parse_args()
+
+    catalog = reference_catalog()
+    store = CandleStore(args.data_dir / "candles", catalog=catalog)
+    members = [i.key for i in catalog.universe("nifty_500")]
+    report = synthesize(store, SyntheticMarket(catalog, store.calendar), members, *HISTORY)
+    if report.written:
+        print(f"generated {report.written} synthetic series into {args.data_dir}")
+    warm_up()
+
+    with tempfile.TemporaryDirectory() as folder:
+        database = Database.from_url(f"sqlite:///{folder}/bench.db")
+        upgrade(database.engine)
+        clock = ManualClock(datetime(2025, 6, 30, 16, 5, tzinfo=IST))  # after SCAN_DAY's close
+        calendar = nse_calendar()
+        exchange = PaperExchange(clock=clock, calendar=calendar, catalog=catalog)
+        gtts = GttBook(clock=clock, calendar=calendar, exchange=exchange)
+        venue = Venue(exchange=exchange, gtts=gtts, clock=clock)
+        models = list(BaseModelId)
+        with database.session() as db:
+            user_id = create_user(db, clock=clock, email="bench@x.in").id
+            ids = []
+            for k in range(args.portfolios):
+                strategy = strategies.by_builtin_key(db, models[k % len(models)].value, clock=clock)
+                assert strategy is not None
+                request = PortfolioDeploy(
+                    strategy_id=strategy.id,
+                    universe="nifty_500",
+                    starting_capital=Decimal(1_000_000 + 10_000 * k),
+                    max_positions=5 + k % 15,
+                    max_per_sector=None if k % 3 == 0 else 2 + k % 3,
+                    auto_place_signals=k % 2 == 0,
+                    paper_fill="close",
+                )
+                ids.append(
+                    deploy(
+                        db,
+                        request,
+                        store=store,
+                        clock=clock,
+                        user_id=user_id,
+                        live_trading_enabled=False,
+                    )
+                )
+            per: list[float] = []
+            entries = 0
+            began = time.perf_counter()
+            for portfolio in ids:
+                one = time.perf_counter()
+                result = run_day(db, portfolio, store=store, venue=venue, day=SCAN_DAY)
+                per.append((time.perf_counter() - one) * 1000)
+                entries += len(result.entries)
+            total = time.perf_counter() - began
+        database.dispose()
+
+    print(f"{args.portfolios} portfolios × nifty_500 ({len(members)} symbols), scan of {SCAN_DAY}")
+    print(f"  total      {total:.2f} s  ({total / TARGET_S:.2f} × the {TARGET_S:.0f} s target)")
+    print(f"  per scan   median {statistics.median(per):.1f} ms, max {max(per):.1f} ms")
+    print(f"  signals    {entries} entries written")
+
+
+if __name__ == "__main__":
+    main()

@@ -36,6 +36,8 @@ from tradertape.services.outbox import Outbox
 from tradertape.services.ratelimit import RateLimiter
 from tradertape.services.sessions import SessionService
 from tradertape.services.workers.desk import WorkerDesk
+from tradertape.services.workers.guard import ProtectionEngine
+from tradertape.services.workers.recovery import Recovery, RecoveryConfig
 from tradertape.settings import Settings
 
 
@@ -70,6 +72,7 @@ class Runtime:
     catalog: InstrumentCatalog
     feed: SimulatedFeed | None  # None: no feed in this process (``feed = "none"``)
     workers: WorkerDesk
+    protection: ProtectionEngine  # runs beside the trading loop (the leader process)
 
     @classmethod
     def build(
@@ -126,6 +129,26 @@ class Runtime:
         # Whatever trades on the feed's prices runs on the feed's market time (see FeedClock).
         market_clock: Clock = FeedClock(clock, feed) if feed is not None else clock
         exchange = PaperExchange(clock=market_clock, calendar=calendar, catalog=build_catalog)
+        workers = WorkerDesk.build(
+            secret=settings.secret,
+            clock=clock,
+            exchange=exchange,
+            last_tick=quotes,
+            safety_ttl_secs=settings.worker_safety_token_secs,
+            freshness_secs=settings.worker_session_freshness_secs,
+            claim_without_heartbeat_secs=settings.worker_claim_without_heartbeat_secs,
+            live_trading_enabled=settings.live_trading_enabled,
+            paper_opening_balance=settings.worker_paper_opening_balance,
+        )
+        recovery = Recovery(
+            db=db,
+            desk=workers,
+            config=RecoveryConfig(
+                stale_after=timedelta(seconds=settings.worker_run_stale_action_secs),
+                stale_every=timedelta(seconds=settings.worker_stale_recovery_secs),
+                exiting_every=timedelta(seconds=settings.worker_exiting_recovery_secs),
+            ),
+        )
         return cls(
             settings=settings,
             db=db,
@@ -146,15 +169,6 @@ class Runtime:
             bus=bus,
             catalog=catalog,
             feed=feed,
-            workers=WorkerDesk.build(
-                secret=settings.secret,
-                clock=clock,
-                exchange=exchange,
-                last_tick=quotes,
-                safety_ttl_secs=settings.worker_safety_token_secs,
-                freshness_secs=settings.worker_session_freshness_secs,
-                claim_without_heartbeat_secs=settings.worker_claim_without_heartbeat_secs,
-                live_trading_enabled=settings.live_trading_enabled,
-                paper_opening_balance=settings.worker_paper_opening_balance,
-            ),
+            workers=workers,
+            protection=ProtectionEngine(db=db, desk=workers, calendar=calendar, recovery=recovery),
         )

@@ -29,6 +29,7 @@ from tradertape.api.routes import (
     worker_tokens,
     workers_execution,
     workers_journal,
+    workers_protection,
     workers_runs,
     ws,
 )
@@ -74,6 +75,7 @@ async def _lead(runtime: Runtime, lease: LeaderLease, *, retry_s: float = 5.0) -
         exchange=runtime.exchange,
         gtts=runtime.gtts,
         jobs=runtime.session_jobs,
+        watchers=(runtime.protection,),
     )
     await asyncio.gather(loop.run(runtime.bus, tick_from_message), feed.run())
 
@@ -136,6 +138,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         workers_runs,
         workers_execution,
         workers_journal,
+        workers_protection,
         brokers,
         instruments,
         market,

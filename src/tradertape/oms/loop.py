@@ -12,10 +12,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select, union
 from sqlalchemy.orm import Session
@@ -44,6 +44,18 @@ class BatchReport:
     gtts_fired: int
 
 
+class LoopWatcher(Protocol):
+    """Something that acts on prices after matching, and on the loop's timer (protection)."""
+
+    def on_prices(self, keys: Iterable[str]) -> object:
+        """React to new prices of `keys` (fills of this batch are already booked)."""
+        ...
+
+    def on_timer(self) -> object:
+        """React to time passing (called with the session jobs)."""
+        ...
+
+
 class TradingLoop:
     """Feeds ticks to the paper exchange and GTT book; runs the timed session jobs."""
 
@@ -57,6 +69,7 @@ class TradingLoop:
         gtts: GttBook,
         jobs: SessionJobs,
         jobs_every: timedelta = timedelta(seconds=5),
+        watchers: Sequence[LoopWatcher] = (),
     ) -> None:
         self._db = db
         self._clock = clock
@@ -65,6 +78,7 @@ class TradingLoop:
         self._gtts = gtts
         self._jobs = jobs
         self._jobs_every = jobs_every
+        self._watchers = tuple(watchers)
         self._volumes: dict[str, int] = {}
         self._jobs_ran_at: datetime | None = None
 
@@ -100,6 +114,8 @@ class TradingLoop:
                 matched += 1
                 fills += len(self._exchange.on_tick(db, tick, traded_volume=traded[key]))
                 fired += len(self._gtts.on_tick(db, tick))
+        for watcher in self._watchers:
+            watcher.on_prices(latest.keys())
         return BatchReport(ticks=count, instruments_matched=matched, fills=fills, gtts_fired=fired)
 
     def run_jobs(self, *, force: bool = False) -> bool:
@@ -118,6 +134,8 @@ class TradingLoop:
             self._jobs.expire_orders(db)
             self._gtts.expire_due(db)
             self._gtts.recover(db)
+        for watcher in self._watchers:
+            watcher.on_timer()
         return True
 
     async def run(

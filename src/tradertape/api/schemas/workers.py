@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from tradertape.api.schemas.auth import Strict
 from tradertape.api.schemas.trading import OrderFields
 from tradertape.domain.orders import OrderType, Validity
+from tradertape.domain.worker_protection import BackendProtection
 
 
 class Lenient(BaseModel):
@@ -149,6 +150,21 @@ class ExitIn(Lenient):
     reason: str | None = Field(default=None, max_length=500)
     idempotency_key: str | None = Field(default=None, min_length=8, max_length=160)
     dry_run: bool = False
+
+
+class ProtectionIn(Lenient):
+    """``PATCH /runs/{id}/protection``: a new protection document (a new generation)."""
+
+    backend_protection: BackendProtection
+    reason: str | None = Field(default=None, max_length=500)
+    reset_trailing: bool = True
+
+
+class RiskPatchIn(Lenient):
+    """``PATCH /runs/{id}/risk``: keys merged into ``runtime_state.risk``."""
+
+    patch: dict[str, Any] = Field(max_length=100)
+    reason: str | None = Field(default=None, max_length=500)
 
 
 DecisionType = Literal[

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from tradertape.bus import make_bus
 from tradertape.candles import CandleStore
+from tradertape.candles.live import CandleBook
 from tradertape.candles.synthetic import DEFAULT_SEED, SyntheticMarket
 from tradertape.db.engine import Database
 from tradertape.domain.calendar_data import nse_calendar
@@ -37,6 +38,7 @@ from tradertape.services.ratelimit import RateLimiter
 from tradertape.services.sessions import SessionService
 from tradertape.services.workers.desk import WorkerDesk
 from tradertape.services.workers.guard import ProtectionEngine
+from tradertape.services.workers.market import MarketDesk
 from tradertape.services.workers.recovery import Recovery, RecoveryConfig
 from tradertape.settings import Settings
 
@@ -73,6 +75,8 @@ class Runtime:
     feed: SimulatedFeed | None  # None: no feed in this process (``feed = "none"``)
     workers: WorkerDesk
     protection: ProtectionEngine  # runs beside the trading loop (the leader process)
+    candle_book: CandleBook  # live minute candles, fed by the trading loop
+    worker_market: MarketDesk
 
     @classmethod
     def build(
@@ -140,6 +144,8 @@ class Runtime:
             live_trading_enabled=settings.live_trading_enabled,
             paper_opening_balance=settings.worker_paper_opening_balance,
         )
+        candle_book = CandleBook()
+        candles = CandleStore(settings.data_dir / "candles", catalog=reference_catalog())
         recovery = Recovery(
             db=db,
             desk=workers,
@@ -158,7 +164,7 @@ class Runtime:
             sessions=SessionService(clock=clock, lifetime=timedelta(days=settings.session_days)),
             login=login,
             brokers=BrokerCredentials(vault=vault, clock=clock),
-            candles=CandleStore(settings.data_dir / "candles", catalog=reference_catalog()),
+            candles=candles,
             quotes=quotes,
             exchange=exchange,
             gtts=GttBook(clock=market_clock, calendar=calendar, exchange=exchange),
@@ -171,4 +177,12 @@ class Runtime:
             feed=feed,
             workers=workers,
             protection=ProtectionEngine(db=db, desk=workers, calendar=calendar, recovery=recovery),
+            candle_book=candle_book,
+            worker_market=MarketDesk(
+                exchange=exchange,
+                last_tick=quotes,
+                candles=candle_book,
+                store=candles,
+                calendar=calendar,
+            ),
         )

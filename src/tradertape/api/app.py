@@ -29,8 +29,10 @@ from tradertape.api.routes import (
     worker_tokens,
     workers_execution,
     workers_journal,
+    workers_market,
     workers_protection,
     workers_runs,
+    workers_streams,
     ws,
 )
 from tradertape.db.leader import LeaderLease
@@ -76,6 +78,7 @@ async def _lead(runtime: Runtime, lease: LeaderLease, *, retry_s: float = 5.0) -
         gtts=runtime.gtts,
         jobs=runtime.session_jobs,
         watchers=(runtime.protection,),
+        sinks=(runtime.candle_book,),
     )
     await asyncio.gather(loop.run(runtime.bus, tick_from_message), feed.run())
 
@@ -139,6 +142,8 @@ def create_app(runtime: Runtime) -> FastAPI:
         workers_execution,
         workers_journal,
         workers_protection,
+        workers_market,
+        workers_streams,
         brokers,
         instruments,
         market,

@@ -56,6 +56,14 @@ class LoopWatcher(Protocol):
         ...
 
 
+class TickSink(Protocol):
+    """Something that keeps ticks (the live candle book)."""
+
+    def update(self, tick: Tick) -> None:
+        """Take one tick."""
+        ...
+
+
 class TradingLoop:
     """Feeds ticks to the paper exchange and GTT book; runs the timed session jobs."""
 
@@ -70,6 +78,7 @@ class TradingLoop:
         jobs: SessionJobs,
         jobs_every: timedelta = timedelta(seconds=5),
         watchers: Sequence[LoopWatcher] = (),
+        sinks: Sequence[TickSink] = (),
     ) -> None:
         self._db = db
         self._clock = clock
@@ -79,6 +88,7 @@ class TradingLoop:
         self._jobs = jobs
         self._jobs_every = jobs_every
         self._watchers = tuple(watchers)
+        self._sinks = (quotes, *sinks)
         self._volumes: dict[str, int] = {}
         self._jobs_ran_at: datetime | None = None
 
@@ -104,7 +114,8 @@ class TradingLoop:
         count = 0
         for tick in ticks:
             count += 1
-            self._quotes.update(tick)
+            for sink in self._sinks:
+                sink.update(tick)
             traded[tick.key] = traded.get(tick.key, 0) + self._traded_since_last(tick)
             latest[tick.key] = tick
         fills = fired = matched = 0

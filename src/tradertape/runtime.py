@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from tradertape.bus import make_bus
 from tradertape.candles import CandleStore
+from tradertape.candles.live import CandleBook
 from tradertape.candles.synthetic import DEFAULT_SEED, SyntheticMarket
 from tradertape.db.engine import Database
 from tradertape.domain.calendar_data import nse_calendar
@@ -37,6 +38,9 @@ from tradertape.services.ratelimit import RateLimiter
 from tradertape.services.risk import PaperExposure, RiskBooks, RiskDesk
 from tradertape.services.sessions import SessionService
 from tradertape.services.workers.desk import WorkerDesk
+from tradertape.services.workers.guard import ProtectionEngine
+from tradertape.services.workers.market import MarketDesk
+from tradertape.services.workers.recovery import Recovery, RecoveryConfig
 from tradertape.settings import Settings
 
 
@@ -72,6 +76,9 @@ class Runtime:
     catalog: InstrumentCatalog
     feed: SimulatedFeed | None  # None: no feed in this process (``feed = "none"``)
     workers: WorkerDesk
+    protection: ProtectionEngine  # runs beside the trading loop (the leader process)
+    candle_book: CandleBook  # live minute candles, fed by the trading loop
+    worker_market: MarketDesk
 
     @classmethod
     def build(
@@ -132,6 +139,28 @@ class Runtime:
         )
         account = PaperExposure(clock=market_clock, catalog=exchange.catalog, last_tick=quotes)
         risk = RiskDesk(clock=market_clock, books=RiskBooks(account), catalog=exchange.catalog)
+        workers = WorkerDesk.build(
+            secret=settings.secret,
+            clock=clock,
+            exchange=exchange,
+            last_tick=quotes,
+            safety_ttl_secs=settings.worker_safety_token_secs,
+            freshness_secs=settings.worker_session_freshness_secs,
+            claim_without_heartbeat_secs=settings.worker_claim_without_heartbeat_secs,
+            live_trading_enabled=settings.live_trading_enabled,
+            paper_opening_balance=settings.worker_paper_opening_balance,
+        )
+        candle_book = CandleBook()
+        candles = CandleStore(settings.data_dir / "candles", catalog=reference_catalog())
+        recovery = Recovery(
+            db=db,
+            desk=workers,
+            config=RecoveryConfig(
+                stale_after=timedelta(seconds=settings.worker_run_stale_action_secs),
+                stale_every=timedelta(seconds=settings.worker_stale_recovery_secs),
+                exiting_every=timedelta(seconds=settings.worker_exiting_recovery_secs),
+            ),
+        )
         return cls(
             settings=settings,
             db=db,
@@ -141,7 +170,7 @@ class Runtime:
             sessions=SessionService(clock=clock, lifetime=timedelta(days=settings.session_days)),
             login=login,
             brokers=BrokerCredentials(vault=vault, clock=clock),
-            candles=CandleStore(settings.data_dir / "candles", catalog=reference_catalog()),
+            candles=candles,
             quotes=quotes,
             exchange=exchange,
             gtts=GttBook(clock=market_clock, calendar=calendar, exchange=exchange),
@@ -153,15 +182,14 @@ class Runtime:
             bus=bus,
             catalog=catalog,
             feed=feed,
-            workers=WorkerDesk.build(
-                secret=settings.secret,
-                clock=clock,
+            workers=workers,
+            protection=ProtectionEngine(db=db, desk=workers, calendar=calendar, recovery=recovery),
+            candle_book=candle_book,
+            worker_market=MarketDesk(
                 exchange=exchange,
                 last_tick=quotes,
-                safety_ttl_secs=settings.worker_safety_token_secs,
-                freshness_secs=settings.worker_session_freshness_secs,
-                claim_without_heartbeat_secs=settings.worker_claim_without_heartbeat_secs,
-                live_trading_enabled=settings.live_trading_enabled,
-                paper_opening_balance=settings.worker_paper_opening_balance,
+                candles=candle_book,
+                store=candles,
+                calendar=calendar,
             ),
         )

@@ -62,6 +62,13 @@ class Settings(BaseSettings):
     worker_session_freshness_secs: int = Field(default=60, ge=5)
     worker_claim_without_heartbeat_secs: int = Field(default=120, ge=5)
     worker_paper_opening_balance: int = Field(default=1_000_000, ge=0)
+    # Recovery of runs whose worker went quiet, and of exits still working.
+    worker_run_stale_action_secs: int = Field(default=180, ge=30)
+    worker_stale_recovery_secs: int = Field(default=30, ge=1)
+    worker_exiting_recovery_secs: int = Field(default=10, ge=1)
+    # Worker streams (SSE, WebSockets): how often they look for news, when they heartbeat.
+    worker_stream_poll_secs: float = Field(default=0.25, gt=0, le=5)
+    worker_stream_heartbeat_secs: float = Field(default=15.0, gt=0, le=300)
     log_json: bool = False
     session_days: int = 30
     login_challenge_minutes: int = 15

@@ -31,7 +31,10 @@ from tradertape.api.routes import (
     worker_tokens,
     workers_execution,
     workers_journal,
+    workers_market,
+    workers_protection,
     workers_runs,
+    workers_streams,
     ws,
 )
 from tradertape.db.leader import LeaderLease
@@ -85,6 +88,8 @@ async def _lead(runtime: Runtime, lease: LeaderLease, *, retry_s: float = 5.0) -
                 exchange=runtime.exchange, gtts=runtime.gtts, clock=runtime.clock, risk=runtime.risk
             ),
         ).run_due,
+        watchers=(runtime.protection,),
+        sinks=(runtime.candle_book,),
     )
     await asyncio.gather(loop.run(runtime.bus, tick_from_message), feed.run())
 
@@ -147,6 +152,9 @@ def create_app(runtime: Runtime) -> FastAPI:
         workers_runs,
         workers_execution,
         workers_journal,
+        workers_protection,
+        workers_market,
+        workers_streams,
         brokers,
         instruments,
         market,

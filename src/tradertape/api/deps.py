@@ -171,11 +171,12 @@ def worker_token(request: Request, runtime: RuntimeDep, db: DbDep) -> WorkerToke
 WorkerTokenDep = Annotated[WorkerToken, Depends(worker_token)]
 
 
-def worker_action(action: str) -> Callable[[WorkerToken], WorkerToken]:
-    """A dependency that requires the worker token to hold `action`."""
+def worker_action(action: str, *alternatives: str) -> Callable[[WorkerToken], WorkerToken]:
+    """A dependency that requires the worker token to hold `action` (or an alternative)."""
 
     def check(token: WorkerTokenDep) -> WorkerToken:
-        worker_tokens.require_action(token, action)
+        if not any(a in token.allowed_actions for a in alternatives):
+            worker_tokens.require_action(token, action)
         return token
 
     return check

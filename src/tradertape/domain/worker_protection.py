@@ -109,6 +109,7 @@ def initial_state(config: BackendProtection | None) -> dict[str, Any]:
     return {
         "status": "active" if config is not None and config.enabled else "disabled",
         "generation": 1,
+        "version": config.version if config is not None else 0,
         "triggered_rule": None,
         "triggered_at": None,
         "exit_submitted": False,

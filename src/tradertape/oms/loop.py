@@ -12,10 +12,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select, union
 from sqlalchemy.orm import Session
@@ -44,6 +44,26 @@ class BatchReport:
     gtts_fired: int
 
 
+class LoopWatcher(Protocol):
+    """Something that acts on prices after matching, and on the loop's timer (protection)."""
+
+    def on_prices(self, keys: Iterable[str]) -> object:
+        """React to new prices of `keys` (fills of this batch are already booked)."""
+        ...
+
+    def on_timer(self) -> object:
+        """React to time passing (called with the session jobs)."""
+        ...
+
+
+class TickSink(Protocol):
+    """Something that keeps ticks (the live candle book)."""
+
+    def update(self, tick: Tick) -> None:
+        """Take one tick."""
+        ...
+
+
 class TradingLoop:
     """Feeds ticks to the paper exchange and GTT book; runs the timed session jobs."""
 
@@ -58,6 +78,8 @@ class TradingLoop:
         jobs: SessionJobs,
         jobs_every: timedelta = timedelta(seconds=5),
         more_jobs: Callable[[], object] | None = None,
+        watchers: Sequence[LoopWatcher] = (),
+        sinks: Sequence[TickSink] = (),
     ) -> None:
         self._db = db
         self._clock = clock
@@ -66,6 +88,8 @@ class TradingLoop:
         self._gtts = gtts
         self._jobs = jobs
         self._jobs_every = jobs_every
+        self._watchers = tuple(watchers)
+        self._sinks = (quotes, *sinks)
         self._volumes: dict[str, int] = {}
         self._jobs_ran_at: datetime | None = None
         # Jobs of the layers above (model portfolios), run on the same timer.
@@ -93,7 +117,8 @@ class TradingLoop:
         count = 0
         for tick in ticks:
             count += 1
-            self._quotes.update(tick)
+            for sink in self._sinks:
+                sink.update(tick)
             traded[tick.key] = traded.get(tick.key, 0) + self._traded_since_last(tick)
             latest[tick.key] = tick
         fills = fired = matched = 0
@@ -103,6 +128,8 @@ class TradingLoop:
                 matched += 1
                 fills += len(self._exchange.on_tick(db, tick, traded_volume=traded[key]))
                 fired += len(self._gtts.on_tick(db, tick))
+        for watcher in self._watchers:
+            watcher.on_prices(latest.keys())
         return BatchReport(ticks=count, instruments_matched=matched, fills=fills, gtts_fired=fired)
 
     def run_jobs(self, *, force: bool = False) -> bool:
@@ -123,6 +150,8 @@ class TradingLoop:
             self._gtts.recover(db)
         if self._more_jobs is not None:
             self._more_jobs()
+        for watcher in self._watchers:
+            watcher.on_timer()
         return True
 
     async def run(

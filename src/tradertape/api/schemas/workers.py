@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from tradertape.api.schemas.auth import Strict
 from tradertape.api.schemas.trading import OrderFields
 from tradertape.domain.orders import OrderType, Validity
+from tradertape.domain.worker_protection import BackendProtection
 
 
 class Lenient(BaseModel):
@@ -149,6 +150,55 @@ class ExitIn(Lenient):
     reason: str | None = Field(default=None, max_length=500)
     idempotency_key: str | None = Field(default=None, min_length=8, max_length=160)
     dry_run: bool = False
+
+
+class ProtectionIn(Lenient):
+    """``PATCH /runs/{id}/protection``: a new protection document (a new generation)."""
+
+    backend_protection: BackendProtection
+    reason: str | None = Field(default=None, max_length=500)
+    reset_trailing: bool = True
+
+
+class RiskPatchIn(Lenient):
+    """``PATCH /runs/{id}/risk``: keys merged into ``runtime_state.risk``."""
+
+    patch: dict[str, Any] = Field(max_length=100)
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class InstrumentsIn(Lenient):
+    """Instruments by ``EXCH:SYMBOL`` and by token (the SDK sends digits as tokens)."""
+
+    symbols: list[str] = Field(default_factory=list, max_length=500)
+    instrument_tokens: list[int] = Field(default_factory=list, max_length=500)
+
+
+class QuotesIn(InstrumentsIn):
+    """``POST /market/quotes``."""
+
+    mode: str = Field(default="quote", max_length=10)
+
+
+class CandleRequestIn(Lenient):
+    """One instrument's candles in a market snapshot."""
+
+    symbol: str | None = Field(default=None, max_length=64)
+    instrument_token: int | None = None
+    interval: str = Field(default="5minute", max_length=16)
+    lookback: int = Field(default=50, ge=1, le=500)
+
+    @model_validator(mode="after")
+    def _one_instrument(self) -> Self:
+        if self.symbol is None and self.instrument_token is None:
+            raise ValueError("name the instrument: symbol or instrument_token")
+        return self
+
+
+class SnapshotIn(QuotesIn):
+    """``POST /market/snapshot``: quotes and candles in one call."""
+
+    candles: list[CandleRequestIn] = Field(default_factory=list, max_length=50)
 
 
 DecisionType = Literal[

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tradertape.db.base import Base, Owned
@@ -51,6 +51,12 @@ class WorkerRun(Owned, Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
+    # Backend protection's fence: each configuration is a generation, and an exit is claimed
+    # by a compare-and-set on (generation, no claim), so one trigger submits one exit.
+    protection_generation: Mapped[int] = mapped_column(server_default=text("1"))
+    protection_claim: Mapped[str | None] = mapped_column(String(40))
+    # Enabled protection on a run that is still open: what the engine looks at on ticks.
+    protection_armed: Mapped[bool] = mapped_column(server_default=false(), index=True)
 
 
 class WorkerIntent(Base):

@@ -35,7 +35,7 @@ from tradertape.services.workers.intents import (
 from tradertape.services.workers.orders import run_orders
 from tradertape.services.workers.views import iso, run_view
 
-_PENDING = {*WORKING, OrderStatus.AMO_REQ_RECEIVED.value}
+PENDING = {*WORKING, OrderStatus.AMO_REQ_RECEIVED.value}
 
 
 def _exit_spec(leg: pnl.Leg) -> OrderSpec:
@@ -75,6 +75,7 @@ def _summary(result: dict[str, Any]) -> dict[str, Any]:
 def close(db: Session, run: WorkerRun, now: datetime, reason: str, result: dict[str, Any]) -> None:
     """Mark the run closed, keep why and how, and journal it (no commit)."""
     run.status = RunStatus.CLOSED.value
+    run.protection_armed = False
     run.closed_at = now
     run.updated_at = now
     run.runtime_state = {
@@ -95,10 +96,16 @@ def close(db: Session, run: WorkerRun, now: datetime, reason: str, result: dict[
 
 
 def _paper_exit(
-    desk: WorkerDesk, db: Session, run: WorkerRun, reason: str, key: str | None, now: datetime
+    desk: WorkerDesk,
+    db: Session,
+    run: WorkerRun,
+    reason: str,
+    key: str | None,
+    now: datetime,
+    role: str,
 ) -> tuple[str, dict[str, Any]]:
     legs = pnl.compute(desk, db, run).open_legs
-    pending = [o for o in run_orders(db, run) if o.status in _PENDING]
+    pending = [o for o in run_orders(db, run) if o.status in PENDING]
     if not legs and not pending:
         result: dict[str, Any] = {"status": "noop", "orders": [], "cancelled": [], "errors": []}
         close(db, run, now, reason, result)
@@ -109,7 +116,7 @@ def _paper_exit(
             desk.exchange.cancel(db, user_id=run.user_id, order_id=order.order_id, commit=False)
         placed = [
             place_for_run(
-                desk, db, run, _exit_spec(m.leg), intent_pk=None, key=key, role="exit", now=now
+                desk, db, run, _exit_spec(m.leg), intent_pk=None, key=key, role=role, now=now
             )
             for m in legs
         ]
@@ -143,9 +150,31 @@ def _paper_exit(
     return str(result["status"]), result
 
 
+def flatten(
+    desk: WorkerDesk,
+    db: Session,
+    run: WorkerRun,
+    reason: str,
+    *,
+    key: str | None,
+    now: datetime,
+    role: str = "exit",
+) -> tuple[str, dict[str, Any]]:
+    """Exit the run in its mode (no commit): ``(status, result)``; ``failed`` changed nothing.
+
+    Paper runs flatten their legs; dry-run runs close at once, and so do live runs, since
+    this server has placed no live order that could be open.
+    """
+    if run.execution_mode == ExecutionMode.PAPER:
+        return _paper_exit(desk, db, run, reason, key, now, role)
+    result = {"status": "closed", "reason": reason, "flat_confirmed": True, "closed_at": iso(now)}
+    close(db, run, now, reason, result)
+    return "closed", result
+
+
 def _plan(desk: WorkerDesk, db: Session, run: WorkerRun, now: datetime) -> dict[str, Any]:
     usage = pnl.compute(desk, db, run)
-    pending = [o.order_id for o in run_orders(db, run) if o.status in _PENDING]
+    pending = [o.order_id for o in run_orders(db, run) if o.status in PENDING]
     return {
         "legs": [pnl.leg_dict(m, now) for m in usage.open_legs],
         "orders": [_spec_dict(_exit_spec(m.leg)) for m in usage.open_legs],
@@ -196,12 +225,7 @@ def exit_run(
     intent_pk = None
     if key is not None:
         intent_pk = claim_key(db, run, key, "exit_run", {"reason": reason, "key": key}, now)
-    if mode == ExecutionMode.PAPER:
-        status, result = _paper_exit(desk, db, run, why, key, now)
-    else:
-        status = "closed"
-        result = {"status": "closed", "reason": why, "flat_confirmed": True, "closed_at": iso(now)}
-        close(db, run, now, why, result)
+    status, result = flatten(desk, db, run, why, key=key, now=now)
     if intent_pk is not None and status == "failed":
         release_key(db, intent_pk)  # nothing happened: the same key may try again
     elif intent_pk is not None:

@@ -345,6 +345,13 @@ def submit(
         replay = {"status": "deduped", "result": stored.result}
         db.rollback()
         return replay
+    if run.protection_claim is not None:
+        raise Rejected(
+            409,
+            "GENERIC_PROTECTION_TRIGGERED",
+            "backend protection has claimed this run's exit; it takes no new orders",
+            strategy_run_id=run.run_key,
+        )
     now = desk.clock.now()
     if intent.safety_token is not None:
         safety.verify(desk, run, intent.safety_token, now)

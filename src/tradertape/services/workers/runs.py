@@ -190,6 +190,9 @@ def create(
         "created_at": now,
         "updated_at": now,
         "closed_at": None,
+        "protection_generation": 1,
+        "protection_claim": None,
+        "protection_armed": state["backend_protection_state"]["status"] == "active",
     }
     attrs = WorkerRun.__mapper__.column_attrs
     columns = {attrs[key].columns[0].key: value for key, value in values.items()}

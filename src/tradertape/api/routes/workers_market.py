@@ -1,0 +1,225 @@
+"""Worker market data (instruments, quotes, candles, history, snapshot, calendar, index
+lists) and the GTT passthrough. Thin: each route checks the action, then calls a service."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Query
+
+from tradertape.api.deps import DbDep, RuntimeDep, worker_action
+from tradertape.api.schemas.workers import InstrumentsIn, QuotesIn, SnapshotIn
+from tradertape.db.models import WorkerToken
+from tradertape.errors import InvalidField
+from tradertape.services.workers import candles, gtt, market, reference, snapshot
+
+router = APIRouter(prefix="/algo-workers/worker", tags=["algo-workers"])
+
+MarketReader = Annotated[WorkerToken, Depends(worker_action("market:read"))]
+GttReader = Annotated[WorkerToken, Depends(worker_action("gtt:read", "runs:read"))]
+GttWriter = Annotated[WorkerToken, Depends(worker_action("gtt:write", "intents:submit"))]
+Symbol = Annotated[str | None, Query(min_length=1, max_length=64)]
+Token = Annotated[int | None, Query(ge=1, le=market.MAX_TOKEN)]
+Schema = Annotated[int, Query(ge=0, le=1000)]
+
+
+def instrument_ref(symbol: str | None, instrument_token: int | None) -> str | int:
+    """The instrument a candle or history query names (a symbol or a token, not neither)."""
+    if symbol is not None:
+        return symbol
+    if instrument_token is not None:
+        return instrument_token
+    raise InvalidField("symbol", "name the instrument: symbol or instrument_token")
+
+
+@router.get("/market/instruments/resolve")
+def resolve_ticker(
+    token: MarketReader,
+    runtime: RuntimeDep,
+    db: DbDep,
+    symbol: Annotated[str, Query(min_length=1, max_length=64)],
+) -> dict[str, Any]:
+    """One instrument by ``EXCH:SYMBOL`` (bare symbols are NSE) or token; 404 if unknown."""
+    return market.resolve_one(runtime.worker_market, db, symbol)
+
+
+@router.post("/market/instruments/resolve")
+def resolve_tickers(
+    body: InstrumentsIn, token: MarketReader, runtime: RuntimeDep, db: DbDep
+) -> dict[str, Any]:
+    """Many instruments at once: ``{instruments, missing}``."""
+    return market.resolve_list(runtime.worker_market, db, body.symbols, body.instrument_tokens)
+
+
+@router.get("/market/instruments/search")
+def search_tickers(
+    token: MarketReader,
+    runtime: RuntimeDep,
+    db: DbDep,
+    query: Annotated[str, Query(min_length=1, max_length=100)],
+    exchange: Annotated[str | None, Query(max_length=10)] = None,
+    limit: Annotated[int, Query(ge=1, le=50)] = 20,
+) -> dict[str, Any]:
+    """Instruments whose symbol or name starts with ``query``: ``{results}``."""
+    return market.search(runtime.worker_market, db, query, exchange=exchange, limit=limit)
+
+
+@router.post("/market/quotes")
+def get_quotes(body: QuotesIn, token: MarketReader, runtime: RuntimeDep, db: DbDep) -> Any:
+    """Last ticks as a *list* of quotes (``ltp``, ``quote`` or ``full``), with ``missing``."""
+    return market.quotes(runtime.worker_market, db, body.symbols, body.instrument_tokens, body.mode)
+
+
+@router.get("/market/candles")
+def get_candles(
+    token: MarketReader,
+    runtime: RuntimeDep,
+    db: DbDep,
+    symbol: Symbol = None,
+    instrument_token: Token = None,
+    interval: Annotated[str, Query(max_length=16)] = "5minute",
+    lookback: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> dict[str, Any]:
+    """The last ``lookback`` complete candles and the forming one (``current``)."""
+    ref = instrument_ref(symbol, instrument_token)
+    return candles.recent(runtime.worker_market, db, ref, interval, lookback)
+
+
+@router.get("/market/history")
+def get_history(
+    token: MarketReader,
+    runtime: RuntimeDep,
+    db: DbDep,
+    symbol: Symbol = None,
+    instrument_token: Token = None,
+    timeframe: Annotated[str, Query(max_length=16)] = "day",
+    start: Annotated[str | None, Query(alias="from", max_length=40)] = None,
+    end: Annotated[str | None, Query(alias="to", max_length=40)] = None,
+    ingest: bool = True,
+    passthrough: bool = False,
+) -> dict[str, Any]:
+    """Historical candles over a timezone-aware range (default window per timeframe)."""
+    ref = instrument_ref(symbol, instrument_token)
+    return candles.history(
+        runtime.worker_market,
+        db,
+        ref,
+        timeframe=timeframe,
+        start=start,
+        end=end,
+        passthrough=passthrough,
+    )
+
+
+@router.post("/market/snapshot")
+def market_snapshot(
+    body: SnapshotIn, token: MarketReader, runtime: RuntimeDep, db: DbDep
+) -> dict[str, Any]:
+    """Quotes and candles of several instruments in one round trip."""
+    asks = [
+        (instrument_ref(c.symbol, c.instrument_token), c.interval, c.lookback) for c in body.candles
+    ]
+    return snapshot.market_snapshot(
+        runtime.worker_market,
+        db,
+        symbols=body.symbols,
+        tokens=body.instrument_tokens,
+        mode=body.mode,
+        asks=asks,
+    )
+
+
+@router.get("/market/calendar")
+def market_calendar(
+    token: MarketReader,
+    runtime: RuntimeDep,
+    start: Annotated[date, Query(alias="from")],
+    end: Annotated[date, Query(alias="to")],
+    exchange: Annotated[str, Query(max_length=10)] = "NSE",
+    segment: Annotated[str, Query(max_length=10)] = "CM",
+    schema_version: Schema = 1,
+) -> dict[str, Any]:
+    """Trading sessions, holidays and weekends from ``from`` to ``to`` (IST dates)."""
+    return reference.calendar(
+        runtime.worker_market,
+        start=start,
+        end=end,
+        exchange=exchange,
+        segment=segment,
+        schema_version=schema_version,
+    )
+
+
+@router.get("/market/calendar/status")
+def market_calendar_status(
+    token: MarketReader,
+    runtime: RuntimeDep,
+    exchange: Annotated[str, Query(max_length=10)] = "NSE",
+    segment: Annotated[str, Query(max_length=10)] = "CM",
+    schema_version: Schema = 1,
+) -> dict[str, Any]:
+    """The range the calendar covers."""
+    return reference.calendar_status(
+        runtime.worker_market, exchange=exchange, segment=segment, schema_version=schema_version
+    )
+
+
+@router.get("/market/indices/{source_list}")
+def index_constituents(
+    source_list: str,
+    token: MarketReader,
+    runtime: RuntimeDep,
+    db: DbDep,
+    schema_version: Schema = 1,
+) -> dict[str, Any]:
+    """Members of an index list (``Nifty50``, ``Nifty100``, ``Nifty500``, …)."""
+    return reference.constituents(
+        runtime.worker_market, db, source_list, schema_version=schema_version
+    )
+
+
+@router.get("/market/indices/{source_list}/status")
+def index_constituents_status(
+    source_list: str,
+    token: MarketReader,
+    runtime: RuntimeDep,
+    db: DbDep,
+    schema_version: Schema = 1,
+) -> dict[str, Any]:
+    """Whether the index list is complete and fresh."""
+    return reference.constituents_status(
+        runtime.worker_market, db, source_list, schema_version=schema_version
+    )
+
+
+@router.get("/gtt/triggers")
+def list_gtts(token: GttReader) -> dict[str, Any]:
+    """The broker's GTT triggers (live account scopes only)."""
+    gtt.unavailable(token)
+
+
+@router.post("/gtt/triggers")
+def place_gtt(token: GttWriter, body: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
+    """Place a GTT at the broker (live account scopes only)."""
+    gtt.unavailable(token)
+
+
+@router.get("/gtt/triggers/{trigger_id}")
+def get_gtt(trigger_id: int, token: GttReader) -> dict[str, Any]:
+    """One GTT trigger (live account scopes only)."""
+    gtt.unavailable(token)
+
+
+@router.put("/gtt/triggers/{trigger_id}")
+def modify_gtt(
+    trigger_id: int, token: GttWriter, body: Annotated[dict[str, Any], Body()]
+) -> dict[str, Any]:
+    """Modify a GTT trigger (live account scopes only)."""
+    gtt.unavailable(token)
+
+
+@router.delete("/gtt/triggers/{trigger_id}")
+def delete_gtt(trigger_id: int, token: GttWriter) -> dict[str, Any]:
+    """Delete a GTT trigger (live account scopes only)."""
+    gtt.unavailable(token)

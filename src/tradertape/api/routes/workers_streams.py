@@ -1,0 +1,365 @@
+"""Worker streams: SSE (P&L, timeline, execution events, ticks, candles) and the three
+WebSockets (ticks, candles, run P&L) with the token in the query string.
+
+SSE frames are ``event: <name>`` + ``data: <json>``; timeline events are bare ``data:``
+frames; a quiet stream sends ``: heartbeat`` comments. WebSocket messages are
+``{"event", "data"}``. A WebSocket is accepted first and then refused with a close code
+(4401 bad token, 4403 missing action, 4404 unknown run, 4400 bad parameters), since a
+client cannot read the status of a refused handshake but can read a close code.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, Any
+
+import anyio
+from fastapi import APIRouter, Depends, Query, WebSocket
+from fastapi.responses import StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from tradertape.api.deps import DbDep, RuntimeDep, worker_action
+from tradertape.api.routes.workers_journal import Filter
+from tradertape.api.routes.workers_market import Symbol, Token, instrument_ref
+from tradertape.api.routes.workers_runs import Reader
+from tradertape.api.schemas.workers import TimelineOut
+from tradertape.db.models import User, WorkerToken
+from tradertape.domain.instruments import Instrument
+from tradertape.errors import InvalidField, TraderTapeError
+from tradertape.runtime import Runtime
+from tradertape.services import worker_tokens
+from tradertape.services.workers import candles, market, streams, timeline
+from tradertape.services.workers.access import find_run
+from tradertape.services.workers.streams import Event, Pacing
+from tradertape.services.workers.timeline import TimelineQuery
+
+log = logging.getLogger("tradertape.api")
+router = APIRouter(prefix="/algo-workers/worker", tags=["algo-workers"])
+
+Streamer = Annotated[WorkerToken, Depends(worker_action("market:stream"))]
+Interval = Annotated[float, Query(ge=0.25, le=5.0)]
+STREAM_LIMIT = 2000
+CLOSE_BAD_REQUEST = 4400
+CLOSE_UNAUTHENTICATED = 4401
+CLOSE_FORBIDDEN = 4403
+CLOSE_NOT_FOUND = 4404
+
+
+def pacing_of(runtime: Runtime) -> Pacing:
+    """The server's stream pace (settings), so tests can make heartbeats quick."""
+    return Pacing(
+        poll_secs=runtime.settings.worker_stream_poll_secs,
+        heartbeat_secs=runtime.settings.worker_stream_heartbeat_secs,
+    )
+
+
+def _data(payload: Any) -> str:
+    return json.dumps(payload, separators=(",", ":"), default=str)
+
+
+def sse(events: AsyncIterator[Event]) -> StreamingResponse:
+    """An event stream of `events` (heartbeats become comments; a failure an error event)."""
+
+    async def frames() -> AsyncIterator[str]:
+        yield ": connected\n\n"
+        try:
+            async for name, payload in events:
+                if name == "heartbeat":
+                    yield ": heartbeat\n\n"
+                elif name is None:
+                    yield f"data: {_data(payload)}\n\n"
+                else:
+                    yield f"event: {name}\ndata: {_data(payload)}\n\n"
+        except Exception:
+            log.exception("worker stream failed")
+            yield f"event: error\ndata: {_data({'detail': 'stream failed; reconnect'})}\n\n"
+
+    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    return StreamingResponse(frames(), media_type="text/event-stream", headers=headers)
+
+
+def _split(csv: str | None) -> list[str]:
+    return [part.strip() for part in (csv or "").split(",") if part.strip()]
+
+
+def _tick_instruments(
+    runtime: Runtime, symbols: str | None, tokens: str | None
+) -> tuple[list[Instrument], list[str | int]]:
+    numbers = []
+    for token in _split(tokens):
+        if not token.isdigit():
+            raise InvalidField("tokens", f"'{token}' is not an instrument token")
+        numbers.append(int(token))
+    with runtime.db.session() as db:
+        return market.resolve_many(runtime.worker_market, db, _split(symbols), numbers)
+
+
+def _timeline_query(
+    after_cursor: int, limit: int, filters: dict[str, str | None], **fixed: str
+) -> TimelineQuery:
+    chosen = {k: v for k, v in {**filters, **fixed}.items() if v is not None}
+    return TimelineQuery(after_cursor=after_cursor, limit=limit, filters=chosen)
+
+
+@router.get("/runs/{run_id}/pnl/stream")
+def stream_run_pnl(
+    run_id: str, token: Reader, runtime: RuntimeDep, db: DbDep, interval_seconds: Interval = 1.0
+) -> StreamingResponse:
+    """SSE: the run's P&L snapshot whenever it changes (``event: snapshot``)."""
+    run = find_run(db, token, run_id)
+    events = streams.run_pnl(
+        runtime.db, runtime.workers, run.id, interval=interval_seconds, pacing=pacing_of(runtime)
+    )
+    return sse(events)
+
+
+@router.get("/runs/{run_id}/timeline/stream")
+def stream_timeline(
+    run_id: str,
+    token: Reader,
+    runtime: RuntimeDep,
+    db: DbDep,
+    after_cursor: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=STREAM_LIMIT)] = 500,
+    event_kind: Annotated[str | None, Query(pattern="^(execution|decision|protection)$")] = None,
+    event_source: Filter = None,
+    event_type: Filter = None,
+    related_resource_type: Filter = None,
+    related_resource_id: Filter = None,
+    basket_execution_id: Filter = None,
+) -> StreamingResponse:
+    """SSE: the run's events after ``after_cursor``, then each new one (plain ``data:``)."""
+    run = find_run(db, token, run_id)
+    filters = {
+        "event_kind": event_kind,
+        "event_source": event_source,
+        "event_type": event_type,
+        "related_resource_type": related_resource_type,
+        "related_resource_id": related_resource_id,
+        "basket_execution_id": basket_execution_id,
+    }
+    query = _timeline_query(after_cursor, limit, filters)
+    return sse(streams.timeline(runtime.db, run.id, run.run_key, query, pacing=pacing_of(runtime)))
+
+
+@router.get("/runs/{run_id}/execution-events", response_model=TimelineOut)
+def list_execution_events(
+    run_id: str,
+    token: Reader,
+    db: DbDep,
+    after_cursor: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=timeline.MAX_LIMIT)] = timeline.DEFAULT_LIMIT,
+    basket_execution_id: Filter = None,
+    event_type: Filter = None,
+) -> dict[str, Any]:
+    """The run's execution events only (orders, baskets), paged by cursor."""
+    run = find_run(db, token, run_id)
+    filters = {"basket_execution_id": basket_execution_id, "event_type": event_type}
+    query = _timeline_query(after_cursor, limit, filters, event_kind="execution")
+    return timeline.page(db, run, query)
+
+
+@router.get("/runs/{run_id}/execution-events/stream")
+def stream_execution_events(
+    run_id: str,
+    token: Reader,
+    runtime: RuntimeDep,
+    db: DbDep,
+    after_cursor: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=STREAM_LIMIT)] = 500,
+    basket_execution_id: Filter = None,
+    event_type: Filter = None,
+) -> StreamingResponse:
+    """SSE: execution events after ``after_cursor``, then each new one."""
+    run = find_run(db, token, run_id)
+    filters = {"basket_execution_id": basket_execution_id, "event_type": event_type}
+    query = _timeline_query(after_cursor, limit, filters, event_kind="execution")
+    events = streams.timeline(
+        runtime.db, run.id, run.run_key, query, pacing=pacing_of(runtime), compat=True
+    )
+    return sse(events)
+
+
+@router.get("/market/ticks/stream")
+def stream_ticks(
+    token: Streamer,
+    runtime: RuntimeDep,
+    symbols: Annotated[str | None, Query(max_length=20_000)] = None,
+    tokens: Annotated[str | None, Query(max_length=20_000)] = None,
+    mode: Annotated[str, Query(max_length=10)] = "quote",
+) -> StreamingResponse:
+    """SSE: a quotes ``snapshot``, then ``ticks`` as prices move."""
+    chosen = market.parse_mode(mode)
+    found, _ = _tick_instruments(runtime, symbols, tokens)
+    return sse(streams.ticks(runtime.worker_market, found, chosen, pacing=pacing_of(runtime)))
+
+
+@router.get("/market/candles/stream")
+def stream_candles(
+    token: Streamer,
+    runtime: RuntimeDep,
+    db: DbDep,
+    symbol: Symbol = None,
+    instrument_token: Token = None,
+    interval: Annotated[str, Query(max_length=16)] = "5minute",
+) -> StreamingResponse:
+    """SSE: the latest candles (``snapshot``), then each change of the forming ``candle``."""
+    desk = runtime.worker_market
+    instrument = candles.instrument_of(desk, db, instrument_ref(symbol, instrument_token))
+    name = candles.checked_interval(interval)
+    return sse(streams.candle(desk, instrument, name, pacing=pacing_of(runtime)))
+
+
+# ---- WebSockets ------------------------------------------------------------------------
+
+
+def _authenticate(runtime: Runtime, secret: str | None, action: str) -> WorkerToken | int:
+    """The token, or the close code refusing it."""
+    if not secret:
+        return CLOSE_UNAUTHENTICATED
+    with runtime.db.session() as db:
+        try:
+            token = worker_tokens.authenticate(db, clock=runtime.clock, secret=secret)
+        except TraderTapeError:
+            return CLOSE_UNAUTHENTICATED
+        owner = db.get(User, token.user_id)
+        if owner is None or not owner.is_active:
+            return CLOSE_UNAUTHENTICATED
+        if action not in token.allowed_actions:
+            return CLOSE_FORBIDDEN
+        db.expunge(token)
+        return token
+
+
+def _secret(websocket: WebSocket) -> str | None:
+    secret = websocket.query_params.get("token")
+    if secret:
+        return secret
+    scheme, _, value = websocket.headers.get("authorization", "").partition(" ")
+    return value.strip() if scheme.lower() == "bearer" else None
+
+
+async def _refuse(websocket: WebSocket, code: int, detail: str) -> None:
+    await websocket.send_json({"event": "error", "data": {"detail": detail}})
+    await websocket.close(code=code, reason=detail[:120])
+
+
+async def _open(websocket: WebSocket, action: str) -> WorkerToken | None:
+    await websocket.accept()
+    runtime: Runtime = websocket.app.state.runtime
+    found = await run_in_threadpool(_authenticate, runtime, _secret(websocket), action)
+    if isinstance(found, int):
+        detail = "invalid worker token" if found == CLOSE_UNAUTHENTICATED else f"needs {action}"
+        await _refuse(websocket, found, detail)
+        return None
+    return found
+
+
+async def _pump(websocket: WebSocket, events: AsyncIterator[Event]) -> None:
+    """Send `events` until they end or the client leaves (whichever first cancels the other)."""
+    async with anyio.create_task_group() as group:
+
+        async def send() -> None:
+            try:
+                async for name, payload in events:
+                    await websocket.send_json({"event": name or "message", "data": payload})
+                    if name == "end":
+                        await websocket.close(code=1000)
+                        break
+            except Exception as exc:  # the client left mid-send, or the stream failed
+                log.warning("worker websocket ended: %r", exc)
+            group.cancel_scope.cancel()
+
+        async def listen() -> None:
+            with contextlib.suppress(Exception):
+                while (await websocket.receive())["type"] != "websocket.disconnect":
+                    pass
+            group.cancel_scope.cancel()
+
+        group.start_soon(send)
+        group.start_soon(listen)
+
+
+def _query(websocket: WebSocket, name: str, parse: Callable[[str], Any], default: Any) -> Any:
+    raw = websocket.query_params.get(name)
+    return default if raw in (None, "") else parse(raw)
+
+
+@router.websocket("/ws/market/ticks")
+async def ws_ticks(websocket: WebSocket) -> None:
+    """Ticks of ``symbols``/``tokens`` (csv) in ``mode``: ``snapshot``, then ``ticks``."""
+    if await _open(websocket, "market:stream") is None:
+        return
+    runtime: Runtime = websocket.app.state.runtime
+    try:
+        mode = market.parse_mode(websocket.query_params.get("mode") or "quote")
+        found, _ = await run_in_threadpool(
+            _tick_instruments,
+            runtime,
+            websocket.query_params.get("symbols"),
+            websocket.query_params.get("tokens"),
+        )
+    except TraderTapeError as exc:
+        return await _refuse(websocket, CLOSE_BAD_REQUEST, exc.detail)
+    await _pump(
+        websocket, streams.ticks(runtime.worker_market, found, mode, pacing=pacing_of(runtime))
+    )
+
+
+def _candle_target(runtime: Runtime, ref: str | int, interval: str) -> tuple[Instrument, str]:
+    with runtime.db.session() as db:
+        instrument = candles.instrument_of(runtime.worker_market, db, ref)
+    return instrument, candles.checked_interval(interval)
+
+
+@router.websocket("/ws/market/candles")
+async def ws_candles(websocket: WebSocket) -> None:
+    """The forming candle of ``symbol``/``instrument_token`` at ``interval``."""
+    if await _open(websocket, "market:stream") is None:
+        return
+    runtime: Runtime = websocket.app.state.runtime
+    params = websocket.query_params
+    try:
+        number = params.get("instrument_token")
+        ref = instrument_ref(params.get("symbol"), int(number) if number else None)
+        target = await run_in_threadpool(
+            _candle_target, runtime, ref, params.get("interval") or "5minute"
+        )
+    except (TraderTapeError, ValueError) as exc:
+        detail = exc.detail if isinstance(exc, TraderTapeError) else "bad instrument_token"
+        return await _refuse(websocket, CLOSE_BAD_REQUEST, detail)
+    events = streams.candle(runtime.worker_market, *target, pacing=pacing_of(runtime))
+    await _pump(websocket, events)
+
+
+def _run_pk(runtime: Runtime, token: WorkerToken, run_id: str) -> int | None:
+    with runtime.db.session() as db:
+        try:
+            return find_run(db, token, run_id).id
+        except TraderTapeError:
+            return None
+
+
+@router.websocket("/ws/runs/{run_id}/pnl")
+async def ws_run_pnl(websocket: WebSocket, run_id: str) -> None:
+    """The run's P&L: ``snapshot`` on change, ``heartbeat`` when quiet, ``end`` if it goes."""
+    token = await _open(websocket, "runs:read")
+    if token is None:
+        return
+    runtime: Runtime = websocket.app.state.runtime
+    try:
+        interval = float(_query(websocket, "interval_seconds", float, 1.0))
+    except ValueError:
+        interval = -1.0
+    if not 0.25 <= interval <= 5.0:
+        return await _refuse(websocket, CLOSE_BAD_REQUEST, "interval_seconds must be 0.25..5")
+    run_pk = await run_in_threadpool(_run_pk, runtime, token, run_id)
+    if run_pk is None:
+        return await _refuse(websocket, CLOSE_NOT_FOUND, "Strategy run not found")
+    events = streams.run_pnl(
+        runtime.db, runtime.workers, run_pk, interval=interval, pacing=pacing_of(runtime)
+    )
+    await _pump(websocket, events)

@@ -1,0 +1,185 @@
+"""Market data for workers: instruments, quotes and snapshots, in the worker contract's shapes.
+
+Everything is served from what this server already holds: the instrument catalog, the
+last tick per instrument (`QuoteBook`), the live minute candles (`CandleBook`) and the
+candle store. Workers never talk to a broker feed themselves. Quotes are a *list* (as
+the published backend returns them), each entry carrying the instrument's identity, its
+age and an ``is_stale`` flag (older than 15 s of market time).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from tradertape.candles import CandleStore
+from tradertape.candles.live import CandleBook
+from tradertape.domain.calendar import TradingCalendar
+from tradertape.domain.instruments import Instrument, InstrumentCatalog
+from tradertape.domain.market import Tick
+from tradertape.errors import InvalidField, NotFound
+from tradertape.feed.codec import TickMode, tick_to_dict, timestamp
+from tradertape.oms.paper import PaperExchange
+from tradertape.services.workers.desk import LastTick
+
+MAX_TOKEN = 2**32 - 1
+STALE_AFTER = timedelta(seconds=15)
+
+
+@dataclass(frozen=True, slots=True)
+class MarketDesk:
+    """What the worker market-data services read."""
+
+    exchange: PaperExchange  # the catalog, and market time
+    last_tick: LastTick
+    candles: CandleBook
+    store: CandleStore
+    calendar: TradingCalendar
+    stale_after: timedelta = STALE_AFTER
+
+    def catalog(self, db: Session) -> InstrumentCatalog:
+        """The instruments as of this session (imports included)."""
+        return self.exchange.catalog(db)
+
+    def now(self) -> datetime:
+        """Market time."""
+        return self.exchange.clock.now()
+
+
+def instrument_view(instrument: Instrument) -> dict[str, Any]:
+    """An instrument as ``resolve_ticker`` returns it."""
+    return {
+        "symbol": instrument.key,
+        "instrument_token": instrument.instrument_token,
+        "exchange": instrument.exchange.value,
+        "tradingsymbol": instrument.tradingsymbol,
+        "name": instrument.name,
+        "instrument_type": instrument.instrument_type.value,
+        "segment": instrument.segment,
+        "tick_size": float(instrument.tick_size),
+        "lot_size": instrument.lot_size,
+        "expiry": instrument.expiry.isoformat() if instrument.expiry else None,
+        "strike": float(instrument.strike) if instrument.strike is not None else None,
+    }
+
+
+def find(catalog: InstrumentCatalog, ref: str | int) -> Instrument | None:
+    """An instrument by ``EXCH:SYMBOL``, bare NSE symbol or instrument token."""
+    if isinstance(ref, int) or (isinstance(ref, str) and ref.strip().isdigit()):
+        return _by_token(catalog, int(ref))
+    return catalog.find(ref.strip().upper().replace(" ", ""))
+
+
+def _by_token(catalog: InstrumentCatalog, token: int) -> Instrument | None:
+    try:
+        return catalog.by_token(token)
+    except LookupError:
+        return None
+
+
+def resolve_one(desk: MarketDesk, db: Session, symbol: str) -> dict[str, Any]:
+    """``GET /market/instruments/resolve``: one instrument, or 404."""
+    instrument = find(desk.catalog(db), symbol)
+    if instrument is None:
+        raise NotFound(f"unknown instrument '{symbol}'")
+    return instrument_view(instrument)
+
+
+def _check_tokens(tokens: list[int], field: str) -> None:
+    for index, token in enumerate(tokens):
+        if not 0 < token <= MAX_TOKEN:
+            raise InvalidField(f"{field}[{index}]", f"{token} is not an instrument token")
+
+
+def resolve_many(
+    desk: MarketDesk, db: Session, symbols: list[str], tokens: list[int]
+) -> tuple[list[Instrument], list[str | int]]:
+    """The instruments named (in order, once each) and the names that matched nothing."""
+    _check_tokens(tokens, "instrument_tokens")
+    catalog = desk.catalog(db)
+    found: dict[str, Instrument] = {}
+    missing: list[str | int] = []
+    refs: list[str | int] = [*symbols, *tokens]
+    for ref in refs:
+        instrument = find(catalog, ref)
+        if instrument is None:
+            missing.append(ref)
+        else:
+            found.setdefault(instrument.key, instrument)
+    return list(found.values()), missing
+
+
+def resolve_list(
+    desk: MarketDesk, db: Session, symbols: list[str], tokens: list[int]
+) -> dict[str, Any]:
+    """``POST /market/instruments/resolve``."""
+    found, missing = resolve_many(desk, db, symbols, tokens)
+    return {"instruments": [instrument_view(i) for i in found], "missing": missing}
+
+
+def search(
+    desk: MarketDesk, db: Session, query: str, *, exchange: str | None, limit: int
+) -> dict[str, Any]:
+    """``GET /market/instruments/search``: symbol and name prefixes, exact symbols first."""
+    wanted = exchange.upper() if exchange else None
+    hits = desk.catalog(db).search(query, limit=limit if wanted is None else 10_000)
+    if wanted is not None:
+        hits = [i for i in hits if i.exchange.value == wanted][:limit]
+    return {"results": [instrument_view(i) for i in hits]}
+
+
+def quote_view(
+    instrument: Instrument, tick: Tick, mode: TickMode, now: datetime, stale_after: timedelta
+) -> dict[str, Any]:
+    """One entry of ``quotes``: identity, the Kite-shaped tick for `mode`, age and staleness."""
+    age = max(0.0, (now - tick.ts).total_seconds())
+    body = tick_to_dict(tick, mode)
+    body.pop("timestamp", None)
+    body.pop("instrument_token", None)  # the catalog's token names the instrument
+    entry: dict[str, Any] = {**instrument_view(instrument), "mode": mode.value, **body}
+    if mode is not TickMode.LTP:
+        entry["average_price"] = None  # no traded VWAP in the simulated feed
+        entry["buy_quantity"] = sum(level.quantity for level in tick.bids) or tick.bid_quantity
+        entry["sell_quantity"] = sum(level.quantity for level in tick.asks) or tick.ask_quantity
+        entry["last_trade_time"] = timestamp(tick.ts)
+        entry["exchange_timestamp"] = timestamp(tick.ts)
+    entry["received_at"] = timestamp(tick.ts)
+    entry["age_ms"] = int(age * 1000)
+    entry["is_stale"] = age > stale_after.total_seconds()
+    return entry
+
+
+def parse_mode(mode: str) -> TickMode:
+    """``ltp``, ``quote`` or ``full``; a 422 naming ``mode`` otherwise."""
+    try:
+        return TickMode(mode)
+    except ValueError:
+        raise InvalidField("mode", "must be 'ltp', 'quote' or 'full'") from None
+
+
+def quotes_of(
+    desk: MarketDesk, instruments: list[Instrument], mode: TickMode
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """Quotes of the instruments that have a tick, and the keys of those that have none."""
+    now = desk.now()
+    entries, missing = [], []
+    for instrument in instruments:
+        tick = desk.last_tick(instrument.key)
+        if tick is None:
+            missing.append(instrument.key)
+        else:
+            entries.append(quote_view(instrument, tick, mode, now, desk.stale_after))
+    return entries, missing
+
+
+def quotes(
+    desk: MarketDesk, db: Session, symbols: list[str], tokens: list[int], mode: str
+) -> dict[str, Any]:
+    """``POST /market/quotes``: ``{quotes: [...], missing: [...]}``."""
+    chosen = parse_mode(mode)
+    found, unknown = resolve_many(desk, db, symbols, tokens)
+    entries, unquoted = quotes_of(desk, found, chosen)
+    return {"quotes": entries, "missing": [*unknown, *unquoted]}

@@ -1,0 +1,191 @@
+"""Reference documents for workers (0.13): the market calendar and index constituents.
+
+Both are versioned envelopes (``schema_version`` 1; any other is a 422 the SDK maps to
+``UnsupportedSchemaVersionError``). The calendar is the NSE calendar shipped with the
+server: a day outside the published holiday list is not guessed at, so a range past it
+is 503 ``CALENDAR_RANGE_UNCOVERED``, as the contract wants the gap to fail closed.
+Constituents are the catalog's universes (NIFTY 50, 100, 200, 500, Next 50).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from tradertape.domain.calendar import Market, timetable
+from tradertape.domain.calendar import Session as Phase
+from tradertape.domain.instruments import Instrument
+from tradertape.errors import InvalidField, NotFound, Rejected
+from tradertape.ports.clock import IST
+from tradertape.services.workers.market import MarketDesk
+
+SCHEMA_VERSION = 1
+SOURCE = "tradertape"
+MAX_CALENDAR_DAYS = 3660
+EXPIRY_WARNING = timedelta(days=45)
+_MARKETS = {"CM": Market.EQUITY, "FO": Market.FUTURES}
+_EXCHANGES = ("NSE", "BSE", "NFO", "BFO")
+
+
+def check_schema(version: int) -> None:
+    """Only schema version 1 exists."""
+    if version != SCHEMA_VERSION:
+        raise Rejected(
+            422,
+            "UNSUPPORTED_SCHEMA_VERSION",
+            f"schema_version {version} is not served; this server speaks {SCHEMA_VERSION}",
+        )
+
+
+def _envelope(now: datetime) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "source": SOURCE,
+        "retrieved_at": now.isoformat(),
+        "source_as_of": None,
+    }
+
+
+def _market(exchange: str, segment: str) -> Market:
+    if exchange.upper() not in _EXCHANGES:
+        raise InvalidField("exchange", f"one of {', '.join(_EXCHANGES)}")
+    market = _MARKETS.get(segment.upper())
+    if market is None:
+        raise InvalidField("segment", "CM (cash) or FO (derivatives)")
+    return market
+
+
+def _hours(market: Market, day: date) -> tuple[time, time]:
+    normal = [p for p in timetable(market, day) if p.session is Phase.NORMAL]
+    return normal[0].start, normal[-1].end
+
+
+def calendar(
+    desk: MarketDesk, *, start: date, end: date, exchange: str, segment: str, schema_version: int
+) -> dict[str, Any]:
+    """``GET /market/calendar``: one row per day, trading or not, with its hours."""
+    check_schema(schema_version)
+    market = _market(exchange, segment)
+    if start > end:
+        raise InvalidField("from", "must not be after to")
+    if (end - start).days > MAX_CALENDAR_DAYS:
+        raise InvalidField("to", f"at most {MAX_CALENDAR_DAYS} days per request")
+    cal = desk.calendar
+    if start < cal.first_day or end > cal.last_day:
+        raise Rejected(
+            503,
+            "CALENDAR_RANGE_UNCOVERED",
+            f"the calendar covers {cal.first_day}..{cal.last_day}; {start}..{end} is outside it",
+        )
+    sessions = []
+    day = start
+    while day <= end:
+        name = cal.holiday_name(day)
+        row: dict[str, Any]
+        if cal.is_trading_day(day):
+            opens, closes = _hours(market, day)
+            row = {
+                "session_date": day.isoformat(),
+                "session_type": "special" if day.weekday() >= 5 else "regular",
+                "opens_at": datetime.combine(day, opens, tzinfo=IST).isoformat(),
+                "closes_at": datetime.combine(day, closes, tzinfo=IST).isoformat(),
+            }
+        else:
+            kind = "weekend" if day.weekday() >= 5 and name is None else "holiday"
+            row = {"session_date": day.isoformat(), "session_type": kind}
+            row |= {"opens_at": None, "closes_at": None}
+        sessions.append({**row, "verified": True, "source_reference": None, "label": name})
+        day += timedelta(days=1)
+    return {
+        **_envelope(desk.now()),
+        "exchange": exchange.upper(),
+        "segment": segment.upper(),
+        "timezone": "Asia/Kolkata",
+        "calendar_version": cal.last_day.year,
+        "complete": True,
+        "sessions": sessions,
+    }
+
+
+def calendar_status(
+    desk: MarketDesk, *, exchange: str, segment: str, schema_version: int
+) -> dict[str, Any]:
+    """``GET /market/calendar/status``: what range the calendar covers, and for how long."""
+    check_schema(schema_version)
+    _market(exchange, segment)
+    now = desk.now()
+    cal = desk.calendar
+    return {
+        **_envelope(now),
+        "exchange": exchange.upper(),
+        "segment": segment.upper(),
+        "active_calendar_version": cal.last_day.year,
+        "coverage_start": cal.first_day.isoformat(),
+        "coverage_end": cal.last_day.isoformat(),
+        "complete": True,
+        "expiry_warning": cal.last_day - now.astimezone(IST).date() <= EXPIRY_WARNING,
+        "official_source": "NSE trading holidays (shipped with the server)",
+    }
+
+
+def _universe_name(source_list: str, known: tuple[str, ...]) -> str:
+    """``Nifty50``, ``NIFTY 50``, ``nifty_50`` → the catalog's ``nifty_50``."""
+    wanted = re.sub(r"[^a-z0-9]", "", source_list.lower())
+    for name in known:
+        if re.sub(r"[^a-z0-9]", "", name) == wanted:
+            return name
+    raise NotFound(f"unknown index list '{source_list}'; known: {', '.join(known)}")
+
+
+def _member(instrument: Instrument) -> dict[str, Any]:
+    return {
+        "exchange": instrument.exchange.value,
+        "tradingsymbol": instrument.tradingsymbol,
+        "instrument_token": instrument.instrument_token,
+        "company_name": instrument.name,
+        "series": "EQ",
+        "isin_code": instrument.isin,
+        "sector": instrument.sector,
+    }
+
+
+def constituents(
+    desk: MarketDesk, db: Session, source_list: str, *, schema_version: int
+) -> dict[str, Any]:
+    """``GET /market/indices/{source_list}``: the index's members."""
+    check_schema(schema_version)
+    catalog = desk.catalog(db)
+    name = _universe_name(source_list, catalog.universe_names)
+    members = catalog.universe(name)
+    return {
+        **_envelope(desk.now()),
+        "source_list": source_list,
+        "complete": True,
+        "member_count": len(members),
+        "checksum": None,
+        "effective_date": None,
+        "source_url": None,
+        "members": [_member(i) for i in members],
+    }
+
+
+def constituents_status(
+    desk: MarketDesk, db: Session, source_list: str, *, schema_version: int
+) -> dict[str, Any]:
+    """``GET /market/indices/{source_list}/status``."""
+    check_schema(schema_version)
+    catalog = desk.catalog(db)
+    count = len(catalog.universe(_universe_name(source_list, catalog.universe_names)))
+    return {
+        **_envelope(desk.now()),
+        "source_list": source_list,
+        "complete": True,
+        "expected_member_count": count,
+        "actual_member_count": count,
+        "fresh": True,
+        "scheduler_state": "static",
+        "retry_eligible": False,
+    }

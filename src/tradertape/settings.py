@@ -69,6 +69,10 @@ class Settings(BaseSettings):
     # Worker streams (SSE, WebSockets): how often they look for news, when they heartbeat.
     worker_stream_poll_secs: float = Field(default=0.25, gt=0, le=5)
     worker_stream_heartbeat_secs: float = Field(default=15.0, gt=0, le=300)
+    # Telegram: the bot runs (long polling) only when a token is set.
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_base: str = "https://api.telegram.org"
+    telegram_poll_timeout_secs: int = Field(default=30, ge=0, le=50)
     log_json: bool = False
     session_days: int = 30
     login_challenge_minutes: int = 15

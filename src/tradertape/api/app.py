@@ -24,6 +24,7 @@ from tradertape.api.routes import (
     instruments,
     market,
     model,
+    notifications,
     pages,
     risk,
     strategies,
@@ -163,6 +164,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         backtest,
         model,
         risk,
+        notifications,
         ws,
     )
     for module in modules:

@@ -4,6 +4,7 @@ from tradertape.db.models.accounts import AuthAttempt, LoginChallenge, User, Use
 from tradertape.db.models.brokers import BrokerCredential
 from tradertape.db.models.instruments import KiteInstrument
 from tradertape.db.models.keys import AgentKey, WorkerToken
+from tradertape.db.models.notifications import Notification, TelegramLink
 from tradertape.db.models.outbox import OutboxMessage
 from tradertape.db.models.portfolios import ModelPortfolio, ModelPosition, ModelSignal
 from tradertape.db.models.risk import RiskEvent, RiskRule
@@ -33,6 +34,7 @@ __all__ = [
     "ModelPortfolio",
     "ModelPosition",
     "ModelSignal",
+    "Notification",
     "Order",
     "OrderEventRow",
     "OutboxMessage",
@@ -41,6 +43,7 @@ __all__ = [
     "RiskEvent",
     "RiskRule",
     "Strategy",
+    "TelegramLink",
     "StrategyVersion",
     "Trade",
     "User",

@@ -10,12 +10,13 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal
 from tradertape.domain.charges import Fill, Segment, Side, compute_charges
 from tradertape.domain.money import paise
 from tradertape.ports.clock import Clock
+from tradertape.services import notifications
 
 ZERO = Decimal(0)
 
@@ -91,6 +92,7 @@ def fill_entry(
         signal.position_id = position.id
     if mult > 0 and signal.atr is not None:
         position.stop_price = paise(position.entry_price - mult * signal.atr)
+    notifications.filled(db, portfolio, position, opened=True, at=now)  # notify: fill
     return position
 
 
@@ -119,3 +121,6 @@ def fill_exit(
     position.exit_reason = reason
     position.realised_pnl = paise(pnl)
     position.updated_at = clock.now()
+    db = object_session(position)  # notify: fill, in the session that books it
+    if db is not None:
+        notifications.filled(db, portfolio, position, opened=False, at=position.updated_at)

@@ -30,6 +30,7 @@ from tradertape.db.models import (
 )
 from tradertape.domain.charges import Side
 from tradertape.ports.clock import IST, Clock
+from tradertape.services import notifications
 from tradertape.services.portfolios.positions import delivery_charges, fill_entry, fill_exit
 from tradertape.strategies.dsl import StrategyDocument
 
@@ -77,6 +78,7 @@ def reconcile(db: Session, portfolio: ModelPortfolio, *, clock: Clock) -> Reconc
         else:
             _entry(db, portfolio, signal, clock, done)
     done.drift = drift(db, portfolio)
+    notifications.drifted(db, portfolio, done.drift, at=clock.now())  # notify: drift
     db.commit()
     return done
 

@@ -33,7 +33,7 @@ def run_day(
                 ModelSignal.status == SignalStatus.PENDING_APPROVAL.value,
             )
         ).all()
-        signals.place(db, list(fresh), venue=venue)
+        signals.place(db, list(fresh), venue=venue, auto=True)
     return report
 
 

@@ -28,6 +28,7 @@ from tradertape.domain.signals import ACTIONABLE, SignalStatus
 from tradertape.domain.ticks import RoundDirection, round_to_tick
 from tradertape.indicators import IndicatorBook
 from tradertape.ports.clock import Clock
+from tradertape.services import notifications
 from tradertape.services.backtests import WARMUP_DAYS, universe_keys
 from tradertape.strategies.compile import compile_strategy
 from tradertape.strategies.dsl import StrategyDocument, referenced_indicators
@@ -271,6 +272,10 @@ def scan(
     ]
     portfolio.last_scan_date = day
     portfolio.last_scan_at = now
+    # notify: signals_ready, in the scan's own transaction
+    notifications.signals_ready(
+        db, portfolio, entries=report.entries, addons=report.addons, exits=report.exits, at=now
+    )
     db.commit()
     return report
 

@@ -34,6 +34,7 @@ from tradertape.oms.gtt import GttBook
 from tradertape.oms.paper import PaperExchange
 from tradertape.ports.broker import GttSpec
 from tradertape.ports.clock import Clock
+from tradertape.services import notifications
 from tradertape.services.ownership import get_owned, owned
 from tradertape.services.portfolios.positions import delivery_charges, fill_entry, fill_exit
 from tradertape.services.risk import RiskDesk
@@ -118,8 +119,11 @@ def place_cart(db: Session, *, user_id: int, portfolio_id: int | None, venue: Ve
     return place(db, signals, venue=venue)
 
 
-def place(db: Session, signals: list[ModelSignal], *, venue: Venue) -> Placement:
-    """Send signals to the broker (exits first, so their cash is there for entries)."""
+def place(
+    db: Session, signals: list[ModelSignal], *, venue: Venue, auto: bool = False
+) -> Placement:
+    """Send signals to the broker (exits first, so their cash is there for entries);
+    ``auto`` (auto-placement) notifies each outcome in the transaction that records it."""
     result = Placement()
     exits_first = sorted(signals, key=lambda s: (s.signal_type != "exit", s.id))
     for signal in exits_first:
@@ -137,10 +141,16 @@ def place(db: Session, signals: list[ModelSignal], *, venue: Venue) -> Placement
             signal.status = next_status(SignalStatus.APPROVED, SignalEvent.FAIL).value
             signal.error = exc.detail[:400]
             result.failed[signal.id] = signal.error
+            if auto:  # notify: auto_place failed
+                notifications.auto_placed(
+                    db, portfolio, signal, error=signal.error, at=venue.clock.now()
+                )
             db.commit()
             continue
         signal.status = next_status(signal.status, SignalEvent.EXECUTE).value
         signal.executed_at = venue.clock.now()
+        if auto:  # notify: auto_place placed
+            notifications.auto_placed(db, portfolio, signal, error=None, at=signal.executed_at)
         db.commit()
         result.placed.append(signal.id)
     return result

@@ -24,6 +24,7 @@ from tradertape.domain.instruments import UnknownInstrumentError, split_key
 from tradertape.domain.risk import Book, Entry, RiskBreach, RuleAction, Side, breaches
 from tradertape.errors import InvalidField
 from tradertape.ports.clock import Clock
+from tradertape.services import notifications
 from tradertape.services.ownership import owned
 from tradertape.services.risk.exposure import ALL, ExposureSource, RiskBooks, RiskScope
 from tradertape.services.risk.rules import applicable, scope_of, terms
@@ -146,6 +147,7 @@ def record(
         for breach in decision.reasons
     ]
     db.add_all(events)
+    notifications.risk_breaches(db, events)  # notify: risk_breach, with the events
     return events
 
 

@@ -1,0 +1,65 @@
+"""The notification outbox over HTTP: a scan notifies, fills notify, owners only; the link."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.api.test_model_api import _deploy, _scan
+from tests.helpers import PASSWORD, sign_in
+from tradertape.runtime import Runtime
+
+
+@pytest.fixture
+def alice(client: TestClient, with_candles: Runtime) -> TestClient:
+    sign_in(client, with_candles, "alice@x.in")
+    return client
+
+
+def test_a_scan_notifies_signals_ready_and_fills_notify(alice: TestClient, runtime: Runtime):
+    portfolio = _deploy(alice)
+    report = _scan(alice, portfolio["id"])
+    (ready,) = alice.get("/api/notifications").json()
+    assert ready["kind"] == "signals_ready"
+    assert ready["portfolio_id"] == portfolio["id"]
+    assert ready["payload"]["counts"]["entries"] == len(report["entries"])
+    assert ready["delivered_at"] is None
+    assert f"{len(report['entries'])} entries" in ready["text"]
+
+    first = report["entries"][0]
+    assert alice.post(f"/api/model/signals/{first}/approve").status_code == 200
+    assert alice.post("/api/model/cart/place").status_code == 200
+    kinds = [n["kind"] for n in alice.get("/api/notifications").json()]
+    assert kinds == ["fill", "signals_ready"]  # a hand-placed cart is not an auto-place
+
+    sign_in(alice, runtime, "bob@x.in")
+    assert alice.get("/api/notifications").json() == []
+
+
+def test_auto_place_notifies_each_outcome(alice: TestClient):
+    portfolio = _deploy(alice, auto_place_signals=True)
+    report = _scan(alice, portfolio["id"])
+    rows = alice.get("/api/notifications", params={"limit": 500}).json()
+    placed = [n for n in rows if n["kind"] == "auto_place"]
+    assert len(placed) == len(report["entries"])
+    assert all(n["payload"]["placed"] for n in placed)
+
+
+def _login(client: TestClient, email: str) -> None:
+    response = client.post("/api/auth/password-login", json={"email": email, "password": PASSWORD})
+    assert response.status_code == 200, response.text
+
+
+def test_link_a_chat_and_a_chat_has_one_owner(client: TestClient, runtime: Runtime):
+    sign_in(client, runtime, "alice@x.in")
+    status = client.get("/api/telegram/link").json()
+    assert status == {"bot_configured": False, "linked": False, "chat_id": None, "linked_at": None}
+    linked = client.post("/api/telegram/link", json={"chat_id": 4242})
+    assert linked.status_code == 200, linked.text
+    assert linked.json()["linked"] is True
+    sign_in(client, runtime, "bob@x.in")
+    assert client.post("/api/telegram/link", json={"chat_id": 4242}).status_code == 409
+    assert client.delete("/api/telegram/link").status_code == 404
+    _login(client, "alice@x.in")
+    assert client.delete("/api/telegram/link").status_code == 204
+    assert client.get("/api/telegram/link").json()["linked"] is False

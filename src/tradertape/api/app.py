@@ -8,6 +8,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import httpx
 from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 
@@ -45,6 +46,9 @@ from tradertape.oms.loop import TradingLoop
 from tradertape.runtime import Runtime
 from tradertape.services.portfolios.schedule import PortfolioJobs
 from tradertape.services.portfolios.signals import Venue
+from tradertape.services.telegram.api import BotApi
+from tradertape.services.telegram.bot import TelegramBot
+from tradertape.services.telegram.commands import Commands
 
 log = logging.getLogger("tradertape.api")
 
@@ -95,6 +99,39 @@ async def _lead(runtime: Runtime, lease: LeaderLease, *, retry_s: float = 5.0) -
     await asyncio.gather(loop.run(runtime.bus, tick_from_message), feed.run())
 
 
+def telegram_bot(runtime: Runtime, client: httpx.AsyncClient | None = None) -> TelegramBot:
+    """The bot of the configured token (the caller checked there is one)."""
+    token = runtime.settings.telegram_bot_token
+    assert token is not None
+    api = BotApi(
+        client or httpx.AsyncClient(),
+        base_url=runtime.settings.telegram_api_base,
+        token=token.get_secret_value(),
+    )
+    commands = Commands(
+        db=runtime.db,
+        store=runtime.candles,
+        quotes=runtime.quotes,
+        venue=Venue(
+            exchange=runtime.exchange, gtts=runtime.gtts, clock=runtime.clock, risk=runtime.risk
+        ),
+    )
+    return TelegramBot(api, commands, poll_timeout=runtime.settings.telegram_poll_timeout_secs)
+
+
+async def _telegram(runtime: Runtime, *, retry_s: float = 5.0) -> None:
+    """Run the bot in the one process holding its lease (two pollers would fight)."""
+    lease = LeaderLease(runtime.db, name="tradertape:telegram")
+    while not lease.try_acquire():  # noqa: ASYNC110 - another process runs the bot
+        await asyncio.sleep(retry_s)
+    bot = telegram_bot(runtime)
+    try:
+        await bot.run()
+    finally:
+        await bot.api.aclose()
+        lease.release()
+
+
 async def _warm_kernels() -> None:
     """Build the backtest kernels in a worker thread while the server already answers."""
     from tradertape.backtest.warmup import warm_up
@@ -118,6 +155,8 @@ def create_app(runtime: Runtime) -> FastAPI:
         lease = LeaderLease(runtime.db)
         if runtime.feed is not None:
             tasks.append(asyncio.create_task(_lead(runtime, lease), name="market-leader"))
+        if runtime.settings.telegram_bot_token is not None:
+            tasks.append(asyncio.create_task(_telegram(runtime), name="telegram-bot"))
         if runtime.settings.warm_kernels:
             tasks.append(asyncio.create_task(_warm_kernels(), name="warm-kernels"))
         try:

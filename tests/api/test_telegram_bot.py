@@ -1,0 +1,214 @@
+"""The Telegram bot against a local fake of the Bot API, driven one step at a time."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+
+from tests.api.test_model_api import _deploy, _scan
+from tests.helpers import make_user, sign_in
+from tradertape.api.app import telegram_bot
+from tradertape.runtime import Runtime
+from tradertape.services import telegram_links
+from tradertape.services.telegram.bot import TelegramBot
+
+TOKEN = "123456:secret-token"  # noqa: S105 - a fake bot's token
+ALICE_CHAT, BOB_CHAT, STRANGER_CHAT = 1001, 2002, 3003
+
+
+class FakeTelegram:
+    """The Bot API as the bot sees it: queued updates, and every call recorded."""
+
+    def __init__(self) -> None:
+        self.updates: list[dict[str, Any]] = []
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self._next = 1
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        prefix = f"/bot{TOKEN}/"
+        assert request.url.path.startswith(prefix), request.url.path
+        method = request.url.path.removeprefix(prefix)
+        payload = json.loads(request.content or b"{}")
+        self.calls.append((method, payload))
+        result: Any = True
+        if method == "getUpdates":
+            offset = payload.get("offset", 0)
+            result = [u for u in self.updates if u["update_id"] >= offset]
+        elif method == "getMe":
+            result = {"id": 42, "is_bot": True, "username": "tradertape_test_bot"}
+        elif method == "sendMessage":
+            result = {"message_id": len(self.calls), "chat": {"id": payload["chat_id"]}}
+        return httpx.Response(200, json={"ok": True, "result": result})
+
+    def _queue(self, update: dict[str, Any]) -> None:
+        self.updates.append({"update_id": self._next, **update})
+        self._next += 1
+
+    def message(self, chat_id: int, text: str) -> None:
+        self._queue({"message": {"message_id": self._next, "chat": {"id": chat_id}, "text": text}})
+
+    def press(self, chat_id: int, data: str) -> None:
+        query = {"id": f"q{self._next}", "data": data, "message": {"chat": {"id": chat_id}}}
+        self._queue({"callback_query": query})
+
+    def sent(self, method: str = "sendMessage") -> list[dict[str, Any]]:
+        return [p for m, p in self.calls if m == method]
+
+
+@pytest.fixture
+def fake() -> FakeTelegram:
+    return FakeTelegram()
+
+
+@pytest.fixture
+def bot(runtime: Runtime, fake: FakeTelegram) -> TelegramBot:
+    settings = runtime.settings.model_copy(
+        update={"telegram_bot_token": SecretStr(TOKEN), "telegram_api_base": "http://tg.test"}
+    )
+    configured = dataclasses.replace(runtime, settings=settings)
+    client = httpx.AsyncClient(transport=httpx.MockTransport(fake.handle))
+    return telegram_bot(configured, client)
+
+
+@pytest.fixture
+def alice(client: TestClient, with_candles: Runtime) -> TestClient:
+    sign_in(client, with_candles, "alice@x.in")
+    assert client.post("/api/telegram/link", json={"chat_id": ALICE_CHAT}).status_code == 200
+    return client
+
+
+def _signal(client: TestClient, signal_id: int) -> dict[str, Any]:
+    rows = client.get("/api/model/signals", params={"limit": 500}).json()
+    return dict(next(s for s in rows if s["id"] == signal_id))
+
+
+def _link_bob(runtime: Runtime) -> None:
+    bob = make_user(runtime, "bob@x.in")
+    with runtime.db.session() as db:
+        telegram_links.link(db, user_id=bob, chat_id=BOB_CHAT, clock=runtime.clock)
+
+
+@pytest.mark.anyio
+async def test_start_replies_with_the_chat_id(bot: TelegramBot, fake: FakeTelegram):
+    fake.message(STRANGER_CHAT, "/start")
+    assert await bot.poll_once() == 1
+    (reply,) = fake.sent()
+    assert reply["chat_id"] == STRANGER_CHAT
+    assert str(STRANGER_CHAT) in reply["text"]
+    assert await bot.poll_once() == 0  # the offset confirmed it: not answered twice
+    assert len(fake.sent()) == 1
+
+    fake.message(STRANGER_CHAT, "/pending")
+    await bot.poll_once()
+    assert "not linked" in fake.sent()[-1]["text"]
+
+
+@pytest.mark.anyio
+async def test_pending_lists_the_chat_owners_signals_only(
+    alice: TestClient, runtime: Runtime, bot: TelegramBot, fake: FakeTelegram
+):
+    portfolio = _deploy(alice)
+    report = _scan(alice, portfolio["id"])
+    _link_bob(runtime)
+    fake.message(ALICE_CHAT, "/pending")
+    fake.message(BOB_CHAT, "/pending")
+    assert await bot.poll_once() == 2
+    mine, bobs = fake.sent()
+    assert mine["chat_id"] == ALICE_CHAT
+    first = _signal(alice, report["entries"][0])
+    assert first["symbol"] in mine["text"]
+    buttons = [b["callback_data"] for row in mine["reply_markup"]["inline_keyboard"] for b in row]
+    assert f"a:{first['id']}" in buttons
+    assert bobs == {"chat_id": BOB_CHAT, "text": "No pending signals."}
+
+    fake.press(BOB_CHAT, f"a:{first['id']}")  # someone else's signal: refused, unchanged
+    await bot.poll_once()
+    (refusal,) = fake.sent("answerCallbackQuery")
+    assert "not possible" in refusal["text"]
+    assert _signal(alice, first["id"])["status"] == "pending_approval"
+
+
+@pytest.mark.anyio
+async def test_approve_button_moves_the_signal_to_the_cart(
+    alice: TestClient, bot: TelegramBot, fake: FakeTelegram
+):
+    portfolio = _deploy(alice)
+    signal_id = _scan(alice, portfolio["id"])["entries"][0]
+    fake.press(ALICE_CHAT, f"a:{signal_id}")
+    fake.press(ALICE_CHAT, f"a:{signal_id}")  # twice: the second is a polite no
+    await bot.poll_once()
+    assert _signal(alice, signal_id)["status"] == "in_cart"
+    done, again = fake.sent("answerCallbackQuery")
+    assert done["text"].endswith("in cart")
+    assert again["text"].startswith("Nothing to do")
+    assert "in_cart" in again["text"]
+
+    fake.press(ALICE_CHAT, f"c:{portfolio['id']}")  # place the cart (paper: fills at close)
+    await bot.poll_once()
+    assert fake.sent()[-1]["text"].startswith("🛒 placed 1, failed 0")
+    assert _signal(alice, signal_id)["status"] == "executed"
+
+
+@pytest.mark.anyio
+async def test_a_scan_is_delivered_once_with_its_buttons(
+    alice: TestClient, bot: TelegramBot, fake: FakeTelegram
+):
+    portfolio = _deploy(alice)
+    report = _scan(alice, portfolio["id"])
+    assert await bot.deliver_once() == 1
+    (message,) = fake.sent()
+    assert message["chat_id"] == ALICE_CHAT
+    assert message["text"].startswith(f"📈 {portfolio['name']}: {len(report['entries'])} entries")
+    rows = message["reply_markup"]["inline_keyboard"]
+    assert rows[0][0]["callback_data"] == f"a:{report['entries'][0]}"
+    assert rows[-1][0]["callback_data"] == f"c:{portfolio['id']}"
+
+    assert await bot.deliver_once() == 0  # a second pass sends nothing again
+    assert len(fake.sent()) == 1
+    (ready,) = alice.get("/api/notifications").json()
+    assert ready["delivered_at"] is not None
+
+
+@pytest.mark.anyio
+async def test_read_only_commands_answer_a_linked_chat(
+    alice: TestClient, bot: TelegramBot, fake: FakeTelegram
+):
+    portfolio = _deploy(alice)
+    signal_id = _scan(alice, portfolio["id"])["entries"][0]
+    alice.post(f"/api/model/signals/{signal_id}/approve")
+    alice.post("/api/model/cart/place")
+    for command in ("/status", "/positions", "/summary", "/danger", "/briefing", "/nope"):
+        fake.message(ALICE_CHAT, command)
+    assert await bot.poll_once() == 6
+    status, positions, summary, danger, briefing, unknown = (m["text"] for m in fake.sent())
+    assert portfolio["name"] in status
+    assert "positions open" in status
+    symbol = _signal(alice, signal_id)["symbol"]
+    assert positions.startswith(symbol)
+    assert "realised" in summary
+    assert danger
+    assert briefing.startswith("☀️ Briefing")
+    assert unknown.startswith("Commands:")
+
+
+def test_the_token_never_reaches_the_log(caplog: pytest.LogCaptureFixture):
+    from tradertape.services.telegram.api import _redaction
+
+    record = logging.LogRecord(
+        "httpx",
+        logging.INFO,
+        __file__,
+        1,
+        "HTTP Request: POST %s",
+        (f"http://x/bot{TOKEN}/a",),
+        None,
+    )
+    _redaction.filter(record)
+    assert TOKEN not in record.getMessage()

@@ -63,3 +63,17 @@ def test_link_a_chat_and_a_chat_has_one_owner(client: TestClient, runtime: Runti
     _login(client, "alice@x.in")
     assert client.delete("/api/telegram/link").status_code == 204
     assert client.get("/api/telegram/link").json()["linked"] is False
+
+
+def test_a_risk_refusal_of_an_auto_placed_entry_notifies_both(alice: TestClient):
+    rule = {"type": "max_order_value", "action": "block", "threshold_amount": "1000"}
+    assert alice.post("/api/risk/rules", json=rule).status_code == 201
+    portfolio = _deploy(alice, auto_place_signals=True)
+    report = _scan(alice, portfolio["id"])
+    rows = alice.get("/api/notifications", params={"limit": 500}).json()
+    failed = [n for n in rows if n["kind"] == "auto_place"]
+    assert len(failed) == len(report["entries"])
+    assert not any(n["payload"]["placed"] for n in failed)
+    assert all(n["payload"]["error"].startswith("Order rejected by risk") for n in failed)
+    breaches = [n for n in rows if n["kind"] == "risk_breach"]
+    assert len(breaches) == len(report["entries"])

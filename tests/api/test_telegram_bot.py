@@ -30,6 +30,7 @@ class FakeTelegram:
         self.updates: list[dict[str, Any]] = []
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self._next = 1
+        self.refuse_sends = False  # sendMessage answers ok: false (e.g. the bot was blocked)
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         prefix = f"/bot{TOKEN}/"
@@ -43,6 +44,9 @@ class FakeTelegram:
             result = [u for u in self.updates if u["update_id"] >= offset]
         elif method == "getMe":
             result = {"id": 42, "is_bot": True, "username": "tradertape_test_bot"}
+        elif method == "sendMessage" and self.refuse_sends:
+            body = {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked"}
+            return httpx.Response(403, json=body)
         elif method == "sendMessage":
             result = {"message_id": len(self.calls), "chat": {"id": payload["chat_id"]}}
         return httpx.Response(200, json={"ok": True, "result": result})
@@ -196,6 +200,18 @@ async def test_read_only_commands_answer_a_linked_chat(
     assert danger
     assert briefing.startswith("☀️ Briefing")
     assert unknown.startswith("Commands:")
+
+
+@pytest.mark.anyio
+async def test_a_refused_delivery_is_retried_later(
+    alice: TestClient, bot: TelegramBot, fake: FakeTelegram
+):
+    _scan(alice, _deploy(alice)["id"])
+    fake.refuse_sends = True
+    assert await bot.deliver_once() == 0
+    fake.refuse_sends = False
+    assert await bot.deliver_once() == 1
+    assert len(fake.sent()) == 2  # the refused attempt, then the delivery
 
 
 def test_the_token_never_reaches_the_log(caplog: pytest.LogCaptureFixture):

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import socket
-import threading
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 
 from tests.workers_kit import issue_token, set_price
-from tradertape.api.app import create_app
 from tradertape.runtime import Runtime
 from tradertape_worker import AlgoWorkerConfig, AsyncKiteAlgoWorkerClient, KiteAlgoWorkerClient
 
@@ -83,25 +79,3 @@ async def async_sdk(
     transport = httpx.ASGITransport(app=client.app)
     async with AsyncKiteAlgoWorkerClient(config, transport=transport) as worker:
         yield worker
-
-
-@pytest.fixture
-def server(runtime: Runtime) -> Iterator[str]:
-    """The app on a loopback port (for streams the in-process transports cannot stream)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    config = uvicorn.Config(create_app(runtime), host="127.0.0.1", port=port, log_level="warning")
-    instance = uvicorn.Server(config)
-    thread = threading.Thread(target=instance.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(500):
-        try:
-            httpx.get(f"{base}/api/health", timeout=0.2)
-            break
-        except httpx.TransportError:
-            threading.Event().wait(0.01)
-    yield base
-    instance.should_exit = True
-    thread.join(timeout=10)

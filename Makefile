@@ -16,9 +16,10 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.8
 
-$(STAMP): requirements/lock.txt pyproject.toml | $(BIN)/python
+$(STAMP): requirements/lock.txt pyproject.toml sdk/python/pyproject.toml | $(BIN)/python
 	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements/lock.txt
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e sdk/python
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -32,18 +33,19 @@ serve: install
 test: install lint typecheck test-sqlite test-postgres
 
 lint: install
-	$(BIN)/ruff check src tests scripts bench
-	$(BIN)/ruff format --check src tests scripts bench
+	$(BIN)/ruff check src tests scripts bench sdk
+	$(BIN)/ruff format --check src tests scripts bench sdk
 
 format: install
-	$(BIN)/ruff format src tests scripts bench
-	$(BIN)/ruff check --fix src tests scripts bench
+	$(BIN)/ruff format src tests scripts bench sdk
+	$(BIN)/ruff check --fix src tests scripts bench sdk
 
 typecheck: install
 	$(BIN)/mypy
 
 test-sqlite: install
 	$(BIN)/python -m pytest --db-url sqlite --cov --cov-report=term:skip-covered --cov-fail-under=90
+	$(BIN)/python -m coverage report --include='*/tradertape_worker/*' --fail-under=100 --skip-covered
 
 # The PostgreSQL pass re-runs every test that touches the database; when no server
 # answers it is skipped, and says so.

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
+import threading
 import uuid
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 
+import httpx
 import pytest
+import uvicorn
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
@@ -190,3 +194,25 @@ def with_candles(runtime: Runtime, nifty50_candles: Path) -> Runtime:
     """The runtime with the session's synthetic candles in its data directory."""
     shutil.copytree(nifty50_candles, runtime.candles.root, dirs_exist_ok=True)
     return runtime
+
+
+@pytest.fixture
+def server(runtime: Runtime) -> Iterator[str]:
+    """The app on a loopback port (for streams the in-process transports cannot stream)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = uvicorn.Config(create_app(runtime), host="127.0.0.1", port=port, log_level="warning")
+    instance = uvicorn.Server(config)
+    thread = threading.Thread(target=instance.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(500):
+        try:
+            httpx.get(f"{base}/api/health", timeout=0.2)
+            break
+        except httpx.TransportError:
+            threading.Event().wait(0.01)
+    yield base
+    instance.should_exit = True
+    thread.join(timeout=10)

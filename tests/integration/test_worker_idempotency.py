@@ -3,7 +3,6 @@ and a server restart mid-run."""
 
 from __future__ import annotations
 
-import socket
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -11,7 +10,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -25,27 +23,6 @@ from tradertape.ports.mailer import LogTransport
 from tradertape.runtime import Runtime
 
 CALLERS = 10
-
-
-@pytest.fixture
-def server(runtime: Runtime) -> Iterator[str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    config = uvicorn.Config(create_app(runtime), host="127.0.0.1", port=port, log_level="warning")
-    instance = uvicorn.Server(config)
-    thread = threading.Thread(target=instance.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(500):  # bounded wait for the socket
-        try:
-            httpx.get(f"{base}/api/health", timeout=0.2)
-            break
-        except httpx.TransportError:
-            threading.Event().wait(0.01)
-    yield base
-    instance.should_exit = True
-    thread.join(timeout=10)
 
 
 @pytest.fixture

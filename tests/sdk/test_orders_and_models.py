@@ -87,8 +87,9 @@ def test_the_fluent_builder():
         .build()
     )
     assert (fancy["variety"], fancy["validity"], fancy["validity_ttl"]) == ("iceberg", "TTL", 30)
-    cover = OrderBuilder("NSE", "INFY", "BUY", "MIS", 1).co(squareoff=10, stoploss=5).build()
-    assert "trailing_stoploss" not in cover
+    cover = OrderBuilder("NSE", "INFY", "BUY", "MIS", 1).co(trigger_price=1380.0).build()
+    assert (cover["variety"], cover["trigger_price"], cover["product"]) == ("co", 1380.0, "MIS")
+    assert "stoploss" not in cover
     stop = OrderBuilder("NSE", "INFY", "SELL", "CNC", 1).sl(1400.0, 1401.0).amo().ioc().build()
     assert (stop["order_type"], stop["variety"], stop["validity"]) == ("SL", "amo", "IOC")
     assert OrderBuilder("NSE", "INFY", "SELL", "CNC", 1).sl_m(1401.0).day().protection(5).build()
@@ -139,12 +140,14 @@ MALFORMED = [
     pytest.param({"validity": "TTL"}, "validity_ttl", id="ttl-needs-minutes"),
     pytest.param({"validity": "TTL", "validity_ttl": 366}, "validity_ttl", id="ttl-range"),
     pytest.param({"validity_ttl": 5}, "validity_ttl", id="ttl-only-for-ttl"),
-    pytest.param({"variety": "co", "product": "MIS", "squareoff": 10}, "stoploss", id="co-stop"),
+    pytest.param({"variety": "co", "product": "MIS"}, "trigger_price", id="co-stop"),
     pytest.param(
-        {"variety": "co", "product": "MIS", "stoploss": 10}, "squareoff", id="co-squareoff"
+        {"variety": "co", "product": "MIS", "trigger_price": 1400, "squareoff": 10},
+        "squareoff",
+        id="no-bracket-fields",
     ),
-    pytest.param({"variety": "co", "squareoff": 10, "stoploss": 5}, "product", id="co-is-intraday"),
-    pytest.param({"stoploss": 5}, "stoploss", id="stop-only-for-co"),
+    pytest.param({"variety": "co", "trigger_price": 1400}, "product", id="co-is-intraday"),
+    pytest.param({"stoploss": 5}, "stoploss", id="stop-is-not-an-order-field"),
     pytest.param({"variety": "iceberg", "iceberg_legs": 11}, "iceberg_legs", id="iceberg-legs"),
     pytest.param(
         {"variety": "iceberg", "iceberg_legs": 2, "iceberg_quantity": 0},

@@ -91,7 +91,21 @@ def _check_keys(order: Mapping[str, Any]) -> None:
             raise _fail(key, "required")
 
 
-def _check_prices(order: Mapping[str, Any], kind: str, side: str) -> None:
+def _check_cover_prices(order: Mapping[str, Any], kind: str) -> None:
+    # Kite's cover order: its compulsory stop is the trigger price
+    price, trigger = _price(order, "price"), _price(order, "trigger_price")
+    if trigger is None:
+        raise _fail("trigger_price", "required for a cover order")
+    if kind == "LIMIT" and price is None:
+        raise _fail("price", "required for LIMIT")
+    if kind == "MARKET" and price is not None:
+        raise _fail("price", "must be 0 or omitted for MARKET")
+
+
+def _check_prices(order: Mapping[str, Any], kind: str, side: str, variety: str) -> None:
+    if variety == "co":
+        _check_cover_prices(order, kind)
+        return
     price, trigger = _price(order, "price"), _price(order, "trigger_price")
     if kind in ("LIMIT", "SL") and price is None:
         raise _fail("price", f"required for {kind}")
@@ -132,11 +146,12 @@ def _check_validity(order: Mapping[str, Any]) -> None:
 
 
 def _check_cover(order: Mapping[str, Any], product: str) -> None:
-    for field in ("stoploss", "squareoff"):
-        if _price(order, field) is None:
-            raise _fail(field, "a cover order requires one")
+    if order.get("order_type") not in ("MARKET", "LIMIT"):
+        raise _fail("order_type", "a cover order enters at MARKET or LIMIT")
     if product != "MIS":
         raise _fail("product", "a cover order is intraday: MIS")
+    if order.get("validity", "DAY") != "DAY":
+        raise _fail("validity", "a cover order is valid for the day")
 
 
 def _check_iceberg(order: Mapping[str, Any], quantity: int) -> None:
@@ -154,10 +169,8 @@ def _check_auction(order: Mapping[str, Any]) -> None:
         raise _fail("auction_number", "an auction order needs one (≤ 16 characters)")
 
 
-_ONLY = {
-    "co": ("squareoff", "stoploss", "trailing_stoploss"),
-    "iceberg": ("iceberg_legs", "iceberg_quantity"),
-}
+_ONLY = {"iceberg": ("iceberg_legs", "iceberg_quantity")}
+_BRACKET = ("squareoff", "stoploss", "trailing_stoploss")
 
 
 def _check_variety(order: Mapping[str, Any], variety: str, product: str, quantity: int) -> None:
@@ -167,13 +180,15 @@ def _check_variety(order: Mapping[str, Any], variety: str, product: str, quantit
         _check_iceberg(order, quantity)
     elif variety == "auction":
         _check_auction(order)
+    for field in _BRACKET:
+        if order.get(field) is not None:
+            raise _fail(field, "bracket orders are gone; a cover order takes trigger_price")
     for owner, fields in _ONLY.items():
         if variety == owner:
             continue
         for field in fields:
             if order.get(field) is not None:
-                kind = "cover orders (co)" if owner == "co" else "iceberg orders"
-                raise _fail(field, f"only {kind} take one")
+                raise _fail(field, "only iceberg orders take one")
 
 
 def validate_order(order: Mapping[str, Any]) -> None:
@@ -191,7 +206,7 @@ def validate_order(order: Mapping[str, Any]) -> None:
     if quantity is None or quantity <= 0:
         raise _fail("quantity", "must be a positive integer")
     _check_quantities(order, kind, quantity)
-    _check_prices(order, kind, side)
+    _check_prices(order, kind, side, variety)
     _check_validity(order)
     _check_variety(order, variety, product, quantity)
 
@@ -464,16 +479,10 @@ class OrderBuilder:
         """An after-market order."""
         return self._set(variety="amo")
 
-    def co(
-        self, *, squareoff: float, stoploss: float, trailing_stoploss: float | None = None
-    ) -> OrderBuilder:
-        """A cover order (intraday, with its stop)."""
-        return self._set(
-            variety="co",
-            squareoff=squareoff,
-            stoploss=stoploss,
-            trailing_stoploss=trailing_stoploss,
-        )
+    def co(self, *, trigger_price: float) -> OrderBuilder:
+        """A cover order (intraday MIS) whose compulsory stop-loss leg triggers at
+        `trigger_price` (Kite's cover order)."""
+        return self._set(variety="co", product="MIS", trigger_price=trigger_price)
 
     def iceberg(self, *, legs: int, leg_quantity: int) -> OrderBuilder:
         """An iceberg order in `legs` slices of `leg_quantity`."""

@@ -147,6 +147,26 @@ MALFORMED = [
         id="no-bracket-fields",
     ),
     pytest.param({"variety": "co", "trigger_price": 1400}, "product", id="co-is-intraday"),
+    pytest.param(
+        {"variety": "co", "product": "MIS", "order_type": "LIMIT", "trigger_price": 1400},
+        "price",
+        id="co-limit-needs-price",
+    ),
+    pytest.param(
+        {"variety": "co", "product": "MIS", "trigger_price": 1400, "price": 1500},
+        "price",
+        id="co-market-no-price",
+    ),
+    pytest.param(
+        {"variety": "co", "product": "MIS", "order_type": "SL-M", "trigger_price": 1400},
+        "order_type",
+        id="co-enters-market-or-limit",
+    ),
+    pytest.param(
+        {"variety": "co", "product": "MIS", "trigger_price": 1400, "validity": "IOC"},
+        "validity",
+        id="co-is-for-the-day",
+    ),
     pytest.param({"stoploss": 5}, "stoploss", id="stop-is-not-an-order-field"),
     pytest.param({"variety": "iceberg", "iceberg_legs": 11}, "iceberg_legs", id="iceberg-legs"),
     pytest.param(

@@ -56,7 +56,7 @@ def _scan(client: TestClient, portfolio_id: int, day: str = SCAN_DAY) -> dict[st
 
 def test_scan_approve_place_and_close_with_exact_money(alice: TestClient):
     portfolio = _deploy(alice)
-    assert (portfolio["total_capital"], portfolio["position_size"]) == ("1000000", "100000.00")
+    assert (portfolio["total_capital"], portfolio["position_size"]) == ("1000000.00", "100000.00")
     report = _scan(alice, portfolio["id"])
     assert 1 <= len(report["entries"]) <= 5
     pending = alice.get(
@@ -177,7 +177,7 @@ def test_lifecycle_guardrails(alice: TestClient):
     assert alice.post(f"/api/model/portfolios/{pid}/resume").json()["status"] == "active"
     strategy_id = portfolio["strategy_id"]
     reset = alice.post(f"/api/model/portfolios/{pid}/reset").json()
-    assert (reset["current_capital"], reset["deployed_capital"]) == ("1000000", "0")
+    assert (reset["current_capital"], reset["deployed_capital"]) == ("1000000.00", "0.00")
     assert alice.get("/api/model/positions").json() == []
     assert strategy_id is not None
 
@@ -221,4 +221,4 @@ def test_the_kill_switch_refuses_portfolio_entries(alice: TestClient):
     events = alice.get("/api/risk/events").json()
     assert events
     after = alice.get("/api/model/portfolios").json()[0]
-    assert after["current_capital"] == "1000000"
+    assert after["current_capital"] == "1000000.00"

@@ -57,3 +57,4 @@ def test_demo_is_idempotent_and_its_login_works(runtime: Runtime, client: TestCl
     assert board["open_positions"]
     assert board["pending_signals"]
     assert len(board["equity_curve"]) >= 15
+    assert board["drift"] == []  # next-open fills are virtual: no broker book to drift from

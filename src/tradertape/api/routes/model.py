@@ -20,6 +20,7 @@ from tradertape.api.schemas.model import (
 )
 from tradertape.candles.populate import last_completed_session
 from tradertape.db.models import ModelPortfolio, ModelPosition
+from tradertape.domain.money import paise
 from tradertape.domain.signals import SignalEvent
 from tradertape.runtime import Runtime
 from tradertape.services.ownership import owned
@@ -41,14 +42,20 @@ def _today(runtime: Runtime) -> date:
     return last_completed_session(runtime.candles.calendar, runtime.clock.now())
 
 
+_MONEY = ("current_capital", "deployed_capital", "committed_capital", "realised_pnl")
+
+
 def portfolio_out(row: ModelPortfolio) -> PortfolioOut:
-    """A portfolio with its derived capital figures."""
+    """A portfolio with its derived capital figures, money shown to the paisa (the rows keep
+    full precision: a slipped fill price is not on the paisa grid)."""
     total = row.current_capital + row.deployed_capital + row.committed_capital
+    fields = {c: getattr(row, c) for c in PortfolioOut.model_fields if hasattr(row, c)}
+    fields.update({c: paise(getattr(row, c)) for c in _MONEY})
     return PortfolioOut.model_validate(
         {
-            **{c: getattr(row, c) for c in PortfolioOut.model_fields if hasattr(row, c)},
-            "total_capital": total,
-            "position_size": (total * row.position_size_pct / 100).quantize(Decimal("0.01")),
+            **fields,
+            "total_capital": paise(total),
+            "position_size": paise(total * row.position_size_pct / 100),
         }
     )
 

@@ -144,9 +144,9 @@ def drift(db: Session, portfolio: ModelPortfolio) -> list[str]:
     """Symbols the portfolio holds that the user's paper book does not (e.g. sold by hand).
 
     Net bought quantity per symbol from the OMS trades must cover every open portfolio
-    position in it (several portfolios of the user share one broker account). Virtual
-    (``paper_fill: close``) portfolios have no broker book to drift from."""
-    if portfolio.paper_fill == "close":
+    position in it (several portfolios of the user share one broker account). Virtual fills
+    (``paper_fill: close`` or ``next_open``) leave no broker book to drift from."""
+    if portfolio.paper_fill != "gtt":
         return []
     positions = db.scalars(
         select(ModelPosition).where(

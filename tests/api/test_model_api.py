@@ -222,3 +222,13 @@ def test_the_kill_switch_refuses_portfolio_entries(alice: TestClient):
     assert events
     after = alice.get("/api/model/portfolios").json()[0]
     assert after["current_capital"] == "1000000.00"
+
+
+def test_a_scan_date_the_calendar_cannot_know_is_a_422(alice: TestClient):
+    portfolio = _deploy(alice)
+    response = alice.post(
+        "/api/model/scan", json={"portfolio_id": portfolio["id"], "date": "2099-01-02"}
+    )
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["detail"]] == ["date"]
+    assert alice.get("/api/model/portfolios").json()[0]["last_scan_date"] is None

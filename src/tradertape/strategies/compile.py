@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from pydantic import TypeAdapter
 
 from tradertape.indicators import CATEGORY_LABELS, IndicatorBook
 from tradertape.strategies.dsl import (
@@ -35,6 +37,7 @@ from tradertape.strategies.dsl import (
     PositionField,
     PositionOperand,
     RandomOperand,
+    ScoreEntry,
     StrategyDocument,
     ValueScore,
     uses_position,
@@ -240,13 +243,7 @@ class _Compiler:
         shape = self.book.get("close").shape
         total = np.zeros(shape)
         for entry in document.conviction_scoring:
-            item = entry
-            if isinstance(entry, str):
-                from pydantic import TypeAdapter
-
-                from tradertape.strategies.dsl import ScoreEntry
-
-                item = TypeAdapter(ScoreEntry).validate_python(SCORER_PRESETS[entry])
+            item = preset(entry) if isinstance(entry, str) else entry
             total += np.nan_to_num(self._score_item(item), nan=0.0)
         return total
 
@@ -276,6 +273,12 @@ class _Compiler:
             case ConditionScore(condition=condition, points=value):
                 return _truth(self.truth(condition)) * value
         raise TypeError(f"unknown scorer {item!r}")
+
+
+@cache
+def preset(name: str) -> object:
+    """A named scorer as its validated node (once per process, not per run)."""
+    return TypeAdapter(ScoreEntry).validate_python(SCORER_PRESETS[name])
 
 
 def crosses(a: FloatArray | float, b: FloatArray | float, *, above: bool) -> BoolArray:

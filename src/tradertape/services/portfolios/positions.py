@@ -18,8 +18,6 @@ from tradertape.domain.money import paise
 from tradertape.ports.clock import Clock
 from tradertape.services import notifications
 
-ZERO = Decimal(0)
-
 
 def delivery_charges(side: Side, quantity: int, price: Decimal, day: date) -> Decimal:
     """Zerodha's charges of one delivery fill, as its own contract note."""

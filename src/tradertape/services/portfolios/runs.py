@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from tradertape.candles import CandleStore
 from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal
 from tradertape.domain.signals import SignalStatus
-from tradertape.errors import Conflict
+from tradertape.errors import Conflict, InvalidField
 from tradertape.services.ownership import get_owned
 from tradertape.services.portfolios import reconcile, scanner, signals
 from tradertape.services.portfolios.signals import Placement, Venue
@@ -47,6 +47,8 @@ def scan_user(
     day: date,
 ) -> list[scanner.ScanReport]:
     """Run the day for one of the user's portfolios, or all their active ones."""
+    if not store.calendar.covers(day):
+        raise InvalidField("date", f"{day} is outside the NSE calendar's known years")
     query = select(ModelPortfolio).where(
         ModelPortfolio.user_id == user_id, ModelPortfolio.status == "active"
     )

@@ -79,3 +79,9 @@ class RateLimited(TraderTapeError):
     def __init__(self, detail: str, retry_after_s: int) -> None:
         super().__init__(detail)
         self.retry_after_s = retry_after_s
+
+
+class ServiceUnavailable(TraderTapeError):
+    """A dependency we proxy to (a broker) did not answer; the request may be retried."""
+
+    status_code = 503

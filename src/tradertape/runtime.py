@@ -31,8 +31,12 @@ from tradertape.ports.clock import Clock, SystemClock
 from tradertape.ports.mailer import MailTransport, transport_for
 from tradertape.security.vault import Vault
 from tradertape.services.broker_credentials import BrokerCredentials
+from tradertape.services.broker_data import AccountViews
 from tradertape.services.instruments import build_catalog
 from tradertape.services.login import LoginService
+from tradertape.services.options.guard import OptionProtectionEngine
+from tradertape.services.options.market import OptionMarket
+from tradertape.services.options.ticker import OptionTicker
 from tradertape.services.outbox import Outbox
 from tradertape.services.ratelimit import RateLimiter
 from tradertape.services.risk import PaperExposure, RiskBooks, RiskDesk
@@ -64,12 +68,14 @@ class Runtime:
     outbox: Outbox
     sessions: SessionService
     login: LoginService
+    limiter: RateLimiter  # per-bucket attempt limits (sign-in, Telegram link requests)
     brokers: BrokerCredentials
     candles: CandleStore
     quotes: QuoteBook
     exchange: PaperExchange
     gtts: GttBook
     portfolio: PaperPortfolio
+    account_views: AccountViews  # seed 001's /api/portfolio/* from the active broker
     session_jobs: SessionJobs
     risk: RiskDesk
     bus: EventBus
@@ -79,6 +85,9 @@ class Runtime:
     protection: ProtectionEngine  # runs beside the trading loop (the leader process)
     candle_book: CandleBook  # live minute candles, fed by the trading loop
     worker_market: MarketDesk
+    options: OptionMarket  # listed index options and their model prices
+    option_protection: OptionProtectionEngine  # option runs' rules, beside the trading loop
+    option_ticker: OptionTicker  # option ticks derived from index ticks, for the loop
 
     @classmethod
     def build(
@@ -134,16 +143,21 @@ class Runtime:
         quotes = QuoteBook()
         # Whatever trades on the feed's prices runs on the feed's market time (see FeedClock).
         market_clock: Clock = FeedClock(clock, feed) if feed is not None else clock
-        exchange = PaperExchange(
-            clock=market_clock, calendar=calendar, catalog=build_catalog, quotes=quotes
+        # Index options are listed and priced from their index when no dump lists them.
+        options = OptionMarket(
+            clock=market_clock, calendar=calendar, base=build_catalog, quotes=quotes
         )
-        account = PaperExposure(clock=market_clock, catalog=exchange.catalog, last_tick=quotes)
+        prices = options.last_tick
+        exchange = PaperExchange(
+            clock=market_clock, calendar=calendar, catalog=options.catalog, quotes=prices
+        )
+        account = PaperExposure(clock=market_clock, catalog=exchange.catalog, last_tick=prices)
         risk = RiskDesk(clock=market_clock, books=RiskBooks(account), catalog=exchange.catalog)
         workers = WorkerDesk.build(
             secret=settings.secret,
             clock=clock,
             exchange=exchange,
-            last_tick=quotes,
+            last_tick=prices,
             safety_ttl_secs=settings.worker_safety_token_secs,
             freshness_secs=settings.worker_session_freshness_secs,
             claim_without_heartbeat_secs=settings.worker_claim_without_heartbeat_secs,
@@ -151,6 +165,8 @@ class Runtime:
             paper_opening_balance=settings.worker_paper_opening_balance,
         )
         candle_book = CandleBook()
+        brokers = BrokerCredentials(vault=vault, clock=clock)
+        portfolio = PaperPortfolio(clock=market_clock, exchange=exchange, last_tick=prices)
         candles = CandleStore(settings.data_dir / "candles", catalog=reference_catalog())
         recovery = Recovery(
             db=db,
@@ -169,14 +185,21 @@ class Runtime:
             outbox=outbox,
             sessions=SessionService(clock=clock, lifetime=timedelta(days=settings.session_days)),
             login=login,
-            brokers=BrokerCredentials(vault=vault, clock=clock),
+            limiter=limiter,
+            brokers=brokers,
             candles=candles,
             quotes=quotes,
             exchange=exchange,
             gtts=GttBook(clock=market_clock, calendar=calendar, exchange=exchange),
-            portfolio=PaperPortfolio(clock=market_clock, exchange=exchange, last_tick=quotes),
+            portfolio=portfolio,
+            account_views=AccountViews(
+                clock=clock,
+                credentials=brokers,
+                paper=portfolio,
+                ttl=timedelta(seconds=settings.broker_data_cache_secs),
+            ),
             session_jobs=SessionJobs(
-                clock=market_clock, calendar=calendar, exchange=exchange, last_tick=quotes
+                clock=market_clock, calendar=calendar, exchange=exchange, last_tick=prices
             ),
             risk=risk,
             bus=bus,
@@ -187,9 +210,12 @@ class Runtime:
             candle_book=candle_book,
             worker_market=MarketDesk(
                 exchange=exchange,
-                last_tick=quotes,
+                last_tick=prices,
                 candles=candle_book,
                 store=candles,
                 calendar=calendar,
             ),
+            options=options,
+            option_protection=OptionProtectionEngine(db=db, desk=workers, market=options),
+            option_ticker=OptionTicker(options, clock),
         )

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from tests.helpers import PASSWORD, make_user, sign_in
 from tradertape.domain.charges import Side
+from tradertape.domain.ticks import RoundDirection, round_to_tick
 from tradertape.runtime import Runtime
 from tradertape.services.portfolios.positions import delivery_charges
 from tradertape.testkit import make_tick
@@ -141,6 +142,41 @@ def test_entry_gtt_fires_on_a_tick_and_becomes_a_position(alice: TestClient, wit
     assert [row["date"] for row in board["equity_curve"]] == ["2025-06-02", "2025-06-03"]
 
 
+def test_next_open_fills_slip_against_us_onto_the_tick_grid(
+    alice: TestClient, with_candles: Runtime
+):
+    portfolio = _deploy(
+        alice, paper_fill="next_open", auto_place_signals=True, slippage_bps="7", max_positions=3
+    )
+    pid = portfolio["id"]
+    _scan(alice, pid)
+    _scan(alice, pid, "2025-06-03")  # yesterday's entries fill at today's open
+    opened = alice.get("/api/model/positions", params={"status": "open"}).json()
+    assert opened
+    bought, sold = date(2025, 6, 3), date(2025, 6, 4)
+    for position in opened:
+        bar = with_candles.candles.read_daily(position["symbol"], bought, bought)
+        day_open, high = (Decimal(str(round(float(v[0]), 6))) for v in (bar.open, bar.high))
+        price = Decimal(position["entry_price"])
+        assert price == min(round_to_tick(day_open * Decimal("1.0007"), RoundDirection.UP), high)
+        assert price % Decimal("0.05") == 0
+        buy = delivery_charges(Side.BUY, position["quantity"], price, bought)
+        assert Decimal(position["charges"]) == buy
+    first = opened[0]
+    assert alice.post(f"/api/model/positions/{first['id']}/close").json()["failed"] == {}
+    _scan(alice, pid, sold.isoformat())  # the manual exit sells at the next open
+    (closed,) = alice.get("/api/model/positions", params={"status": "closed"}).json()
+    bar = with_candles.candles.read_daily(first["symbol"], sold, sold)
+    day_open, low = (Decimal(str(round(float(v[0]), 6))) for v in (bar.open, bar.low))
+    exit_price = Decimal(closed["exit_price"])
+    assert exit_price == max(round_to_tick(day_open * Decimal("0.9993"), RoundDirection.DOWN), low)
+    assert exit_price % Decimal("0.05") == 0
+    sell = delivery_charges(Side.SELL, first["quantity"], exit_price, sold)
+    entry = Decimal(first["entry_price"])
+    pnl = (exit_price - entry) * first["quantity"] - Decimal(first["charges"]) - sell
+    assert Decimal(closed["realised_pnl"]) == pnl.quantize(Decimal("0.01"))
+
+
 @pytest.mark.parametrize(
     ("change", "field", "code"),
     [
@@ -196,14 +232,39 @@ def test_others_cannot_see_or_touch(client: TestClient, with_candles: Runtime):
     make_user(with_candles, "bob@x.in")
     sign_in(client, with_candles, "alice@x.in")
     portfolio = _deploy(client)
-    report = _scan(client, portfolio["id"])
+    pid = portfolio["id"]
+    report = _scan(client, pid)
+    held, carted = report["entries"][:2]
+    client.post(f"/api/model/signals/{held}/approve")
+    assert client.post("/api/model/cart/place").json()["placed"] == [held]
+    (position,) = client.get("/api/model/positions").json()
+    client.post(f"/api/model/signals/{carted}/approve")  # left in Alice's cart
     client.post("/api/auth/password-login", json={"email": "bob@x.in", "password": PASSWORD})
     assert client.get("/api/model/portfolios").json() == []
-    assert client.get("/api/model/signals").json() == []
-    assert client.post(f"/api/model/signals/{report['entries'][0]}/approve").status_code == 403
-    assert client.post(f"/api/model/portfolios/{portfolio['id']}/pause").status_code == 403
-    dashboard = client.get("/api/model/dashboard", params={"portfolio_id": portfolio["id"]})
+    assert client.get("/api/model/signals", params={"portfolio_id": pid}).json() == []
+    assert client.get("/api/model/positions", params={"portfolio_id": pid}).json() == []
+    for action in ("approve", "unapprove", "reject", "expire"):
+        assert client.post(f"/api/model/signals/{carted}/{action}").status_code == 403
+    assert client.post(f"/api/model/portfolios/{pid}/pause").status_code == 403
+    assert client.post(f"/api/model/portfolios/{pid}/reset").status_code == 403
+    assert client.post(f"/api/model/positions/{position['id']}/close").status_code == 403
+    scan = client.post("/api/model/scan", json={"portfolio_id": pid, "date": "2025-06-03"})
+    assert scan.status_code == 403
+    assert client.post("/api/model/cart/place").json() == {"placed": [], "failed": {}}
+    dashboard = client.get("/api/model/dashboard", params={"portfolio_id": pid})
     assert dashboard.status_code == 403
+    for missing in (
+        "/api/model/signals/999999/approve",
+        "/api/model/positions/999999/close",
+        "/api/model/portfolios/999999/pause",
+    ):
+        assert client.post(missing).status_code == 404
+    # nothing of Alice's moved
+    client.post("/api/auth/password-login", json={"email": "alice@x.in", "password": PASSWORD})
+    statuses = {s["id"]: s["status"] for s in client.get("/api/model/signals").json()}
+    assert (statuses[held], statuses[carted]) == ("executed", "in_cart")
+    assert client.get("/api/model/positions").json()[0]["status"] == "open"
+    assert client.get("/api/model/portfolios").json()[0]["last_scan_date"] == SCAN_DAY
 
 
 def test_the_kill_switch_refuses_portfolio_entries(alice: TestClient):
@@ -216,7 +277,8 @@ def test_the_kill_switch_refuses_portfolio_entries(alice: TestClient):
     assert placed["placed"] == []
     assert "kill switch" in placed["failed"][str(first)].lower()
     signal = next(s for s in alice.get("/api/model/signals").json() if s["id"] == first)
-    assert signal["status"] == "failed"
+    assert signal["status"] == "rejected"
+    assert "kill switch" in signal["error"].lower()
     assert alice.get("/api/model/positions").json() == []
     events = alice.get("/api/risk/events").json()
     assert events

@@ -1,5 +1,5 @@
 """After every auth flow, no raw secret (password, OTP, link, session, key, token,
-broker secret, access token) appears anywhere in the database."""
+broker secret, access token, Telegram link code) appears anywhere in the database."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import inspect, text
 
 from tests.helpers import PASSWORD, otp_and_token, sign_in
+from tests.telegram_kit import CODE, FakeTelegram, bot_for
 from tradertape.runtime import Runtime
 
 
@@ -49,6 +50,24 @@ def test_no_raw_secret_is_stored_anywhere(client: TestClient, runtime: Runtime):
         json={"api_key": "kk", "api_secret": broker_secret, "access_token": access_token},
     )
     secrets += [broker_secret, access_token]
+
+    # Telegram: the code of a link confirmed on the web, of a pending one (sent, not yet
+    # used), and a wrong guess.
+    commands = bot_for(runtime, FakeTelegram()).commands
+    codes = []
+    for browser, chat_id in ((client, 1001), (other, 2002)):
+        assert browser.post("/api/telegram/link", json={"chat_id": chat_id}).status_code == 200
+        ((ref, ask),) = commands.linking.due()
+        commands.linking.sent(ref, error=None)
+        found = CODE.search(ask.payload["text"])
+        assert found
+        codes.append(found.group(1))
+    confirmed = client.post("/api/telegram/link/confirm", json={"code": codes[0]})
+    assert confirmed.json()["status"] == "linked"
+    guess = "QWERTY23"  # a wrong try is not kept either
+    assert other.post("/api/telegram/link/confirm", json={"code": guess}).status_code == 422
+    assert other.get("/api/telegram/link").json()["status"] == "pending"
+    secrets += [*codes, guess]
 
     stored = _all_stored_text(runtime)
     assert len(stored) > 1000  # the scan really read the tables

@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.api.test_model_api import _deploy, _scan
-from tests.helpers import PASSWORD, sign_in
+from tests.helpers import sign_in
 from tradertape.runtime import Runtime
 
 
@@ -43,26 +43,6 @@ def test_auto_place_notifies_each_outcome(alice: TestClient):
     placed = [n for n in rows if n["kind"] == "auto_place"]
     assert len(placed) == len(report["entries"])
     assert all(n["payload"]["placed"] for n in placed)
-
-
-def _login(client: TestClient, email: str) -> None:
-    response = client.post("/api/auth/password-login", json={"email": email, "password": PASSWORD})
-    assert response.status_code == 200, response.text
-
-
-def test_link_a_chat_and_a_chat_has_one_owner(client: TestClient, runtime: Runtime):
-    sign_in(client, runtime, "alice@x.in")
-    status = client.get("/api/telegram/link").json()
-    assert status == {"bot_configured": False, "linked": False, "chat_id": None, "linked_at": None}
-    linked = client.post("/api/telegram/link", json={"chat_id": 4242})
-    assert linked.status_code == 200, linked.text
-    assert linked.json()["linked"] is True
-    sign_in(client, runtime, "bob@x.in")
-    assert client.post("/api/telegram/link", json={"chat_id": 4242}).status_code == 409
-    assert client.delete("/api/telegram/link").status_code == 404
-    _login(client, "alice@x.in")
-    assert client.delete("/api/telegram/link").status_code == 204
-    assert client.get("/api/telegram/link").json()["linked"] is False
 
 
 def test_a_risk_refusal_of_an_auto_placed_entry_notifies_both(alice: TestClient):

@@ -2,68 +2,19 @@
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import logging
 from typing import Any
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
-from pydantic import SecretStr
 
 from tests.api.test_model_api import _deploy, _scan
 from tests.helpers import make_user, sign_in
-from tradertape.api.app import telegram_bot
+from tests.telegram_kit import TOKEN, FakeTelegram, bot_for, link_chat
 from tradertape.runtime import Runtime
-from tradertape.services import telegram_links
 from tradertape.services.telegram.bot import TelegramBot
 
-TOKEN = "123456:secret-token"  # noqa: S105 - a fake bot's token
 ALICE_CHAT, BOB_CHAT, STRANGER_CHAT = 1001, 2002, 3003
-
-
-class FakeTelegram:
-    """The Bot API as the bot sees it: queued updates, and every call recorded."""
-
-    def __init__(self) -> None:
-        self.updates: list[dict[str, Any]] = []
-        self.calls: list[tuple[str, dict[str, Any]]] = []
-        self._next = 1
-        self.refuse_sends = False  # sendMessage answers ok: false (e.g. the bot was blocked)
-
-    def handle(self, request: httpx.Request) -> httpx.Response:
-        prefix = f"/bot{TOKEN}/"
-        assert request.url.path.startswith(prefix), request.url.path
-        method = request.url.path.removeprefix(prefix)
-        payload = json.loads(request.content or b"{}")
-        self.calls.append((method, payload))
-        result: Any = True
-        if method == "getUpdates":
-            offset = payload.get("offset", 0)
-            result = [u for u in self.updates if u["update_id"] >= offset]
-        elif method == "getMe":
-            result = {"id": 42, "is_bot": True, "username": "tradertape_test_bot"}
-        elif method == "sendMessage" and self.refuse_sends:
-            body = {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked"}
-            return httpx.Response(403, json=body)
-        elif method == "sendMessage":
-            result = {"message_id": len(self.calls), "chat": {"id": payload["chat_id"]}}
-        return httpx.Response(200, json={"ok": True, "result": result})
-
-    def _queue(self, update: dict[str, Any]) -> None:
-        self.updates.append({"update_id": self._next, **update})
-        self._next += 1
-
-    def message(self, chat_id: int, text: str) -> None:
-        self._queue({"message": {"message_id": self._next, "chat": {"id": chat_id}, "text": text}})
-
-    def press(self, chat_id: int, data: str) -> None:
-        query = {"id": f"q{self._next}", "data": data, "message": {"chat": {"id": chat_id}}}
-        self._queue({"callback_query": query})
-
-    def sent(self, method: str = "sendMessage") -> list[dict[str, Any]]:
-        return [p for m, p in self.calls if m == method]
 
 
 @pytest.fixture
@@ -73,18 +24,12 @@ def fake() -> FakeTelegram:
 
 @pytest.fixture
 def bot(runtime: Runtime, fake: FakeTelegram) -> TelegramBot:
-    settings = runtime.settings.model_copy(
-        update={"telegram_bot_token": SecretStr(TOKEN), "telegram_api_base": "http://tg.test"}
-    )
-    configured = dataclasses.replace(runtime, settings=settings)
-    client = httpx.AsyncClient(transport=httpx.MockTransport(fake.handle))
-    return telegram_bot(configured, client)
+    return bot_for(runtime, fake)
 
 
 @pytest.fixture
 def alice(client: TestClient, with_candles: Runtime) -> TestClient:
-    sign_in(client, with_candles, "alice@x.in")
-    assert client.post("/api/telegram/link", json={"chat_id": ALICE_CHAT}).status_code == 200
+    link_chat(with_candles, sign_in(client, with_candles, "alice@x.in"), ALICE_CHAT)
     return client
 
 
@@ -94,9 +39,7 @@ def _signal(client: TestClient, signal_id: int) -> dict[str, Any]:
 
 
 def _link_bob(runtime: Runtime) -> None:
-    bob = make_user(runtime, "bob@x.in")
-    with runtime.db.session() as db:
-        telegram_links.link(db, user_id=bob, chat_id=BOB_CHAT, clock=runtime.clock)
+    link_chat(runtime, make_user(runtime, "bob@x.in"), BOB_CHAT)
 
 
 @pytest.mark.anyio
@@ -176,7 +119,8 @@ async def test_a_scan_is_delivered_once_with_its_buttons(
 
     assert await bot.deliver_once() == 0  # a second pass sends nothing again
     assert len(fake.sent()) == 1
-    (ready,) = alice.get("/api/notifications").json()
+    ready, linked = alice.get("/api/notifications").json()
+    assert (linked["kind"], ready["kind"]) == ("linked", "signals_ready")
     assert ready["delivered_at"] is not None
 
 

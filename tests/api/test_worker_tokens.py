@@ -7,8 +7,10 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 
 from tests.helpers import PASSWORD, make_user, sign_in
+from tradertape.db.models import User
 from tradertape.domain.worker_access import DEFAULT_ACTIONS
 from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime
@@ -92,6 +94,20 @@ def test_expired_token_is_401(client: TestClient, runtime: Runtime, clock: Manua
     response = worker.get("/api/algo-workers/worker/health", headers=_bearer(issued["token"]))
     assert response.status_code == 401
     assert response.json() == {"detail": "worker token has expired"}
+
+
+def test_a_disabled_accounts_token_is_401(client: TestClient, runtime: Runtime):
+    sign_in(client, runtime, "a@x.in")
+    issued = _create(client)
+    worker = TestClient(client.app)
+    with runtime.db.session() as db:
+        db.execute(update(User).where(User.email == "a@x.in").values(is_active=False))
+        db.commit()
+
+    response = worker.get("/api/algo-workers/worker/health", headers=_bearer(issued["token"]))
+
+    assert response.status_code == 401
+    assert response.json() == {"detail": "the token's account is disabled"}
 
 
 def test_revoke_and_regenerate(client: TestClient, runtime: Runtime):

@@ -189,6 +189,52 @@ def test_delete_and_expiry(book, database: Database):
         assert gtts.on_tick(db, tick(clock, "1500")) == []
 
 
+def test_modify_moves_an_active_trigger_in_place_and_never_a_fired_one(book, database: Database):
+    gtts, clock, user_id = book
+    with database.session() as db:
+        gtt = gtts.create(db, user_id=user_id, spec=buy_gtt())
+        moved = gtts.modify(
+            db, user_id=user_id, trigger_id=gtt.id, spec=buy_gtt(trigger="1470", last=1420.0)
+        )
+        db.commit()
+        assert (moved.id, moved.trigger_values, moved.last_price) == (gtt.id, ["1470"], 1420)
+        assert gtts.on_tick(db, tick(clock, "1460")) == []  # the old trigger is gone
+        assert [g.id for g in gtts.on_tick(db, tick(clock, "1470"))] == [gtt.id]
+        with pytest.raises(BadRequest, match="triggered"):
+            gtts.modify(db, user_id=user_id, trigger_id=gtt.id, spec=buy_gtt(trigger="1480"))
+        other = GttSpec("NSE", "TCS", ["3000"], 2900, [leg("BUY", 1, "3001")])
+        with pytest.raises(InvalidField):
+            gtts.modify(db, user_id=user_id, trigger_id=gtt.id, spec=other)
+
+
+def test_cancel_retires_only_an_active_trigger_in_the_callers_transaction(book, database: Database):
+    gtts, clock, user_id = book
+    with database.session() as db:
+        first = gtts.create(db, user_id=user_id, spec=buy_gtt())
+        second = gtts.create(db, user_id=user_id, spec=buy_gtt(trigger="1460"))
+        assert gtts.cancel(db, trigger_id=first.id)
+        db.rollback()  # the caller's transaction failed: the trigger stands
+        db.refresh(first)
+        assert first.status == "active"
+        assert gtts.cancel(db, trigger_id=first.id)
+        db.commit()
+        assert not gtts.cancel(db, trigger_id=first.id)
+        gtts.on_tick(db, tick(clock, "1460"))
+        assert not gtts.cancel(db, trigger_id=second.id)  # it fired
+        db.refresh(first)
+        db.refresh(second)
+    assert (first.status, second.status) == ("cancelled", "triggered")
+
+
+def test_create_without_commit_is_undone_with_the_callers_transaction(book, database: Database):
+    gtts, _, user_id = book
+    with database.session() as db:
+        gtt = gtts.create(db, user_id=user_id, spec=buy_gtt(), commit=False)
+        assert gtt.id is not None
+        db.rollback()
+        assert db.scalar(select(func.count()).select_from(Gtt)) == 0
+
+
 def test_racing_ticks_fire_a_trigger_once(book, database: Database):
     gtts, clock, user_id = book
     with database.session() as db:

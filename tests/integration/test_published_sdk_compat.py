@@ -22,6 +22,7 @@ from tests.workers_kit import issue_token, set_price
 from tradertape.runtime import Runtime
 
 SCRIPT = Path(__file__).parents[1] / "compat" / "scripted_worker.py"
+OPTIONS_SCRIPT = Path(__file__).parents[1] / "compat" / "scripted_options_worker.py"
 VERSIONS = ("0.7.4", "0.13.0")
 _OFFLINE = ("Could not find a version", "connection", "Connection", "Network", "resolve")
 
@@ -58,16 +59,9 @@ def published_sdk(sdk_version: str) -> Path:
     return python
 
 
-@pytest.mark.parametrize("sdk_version", VERSIONS)
-def test_published_sdk_drives_a_run_end_to_end(
-    sdk_version: str,
-    server: str,
-    client: TestClient,
-    runtime: Runtime,
-):
+def run_script(script: Path, sdk_version: str, server: str, token: str) -> dict[str, object]:
+    """Run `script` with the SDK's Python against `server`; the JSON it printed last."""
     python = published_sdk(sdk_version)
-    set_price(runtime, "NSE:INFY", "1500")
-    token, _ = issue_token(client, runtime, f"compat-{sdk_version}@x.in")
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("KITE_ALGO_", "PYTHON"))},
         "KITE_ALGO_API_BASE": server,
@@ -75,7 +69,7 @@ def test_published_sdk_drives_a_run_end_to_end(
         "COMPAT_RUN_ID": f"run_compat_{sdk_version.replace('.', '_')}",
     }
     done = subprocess.run(  # noqa: S603 - the cached venv's python and our script
-        [str(python), str(SCRIPT)],
+        [str(python), str(script)],
         capture_output=True,
         text=True,
         timeout=120,
@@ -83,7 +77,21 @@ def test_published_sdk_drives_a_run_end_to_end(
         check=False,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    seen: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return seen
+
+
+@pytest.mark.parametrize("sdk_version", VERSIONS)
+def test_published_sdk_drives_a_run_end_to_end(
+    sdk_version: str,
+    server: str,
+    client: TestClient,
+    runtime: Runtime,
+):
+    set_price(runtime, "NSE:INFY", "1500")
+    token, _ = issue_token(client, runtime, f"compat-{sdk_version}@x.in")
+    run_id = f"run_compat_{sdk_version.replace('.', '_')}"
+    seen = run_script(SCRIPT, sdk_version, server, token)
     expected = {
         "sdk": sdk_version,
         "health": "ok",
@@ -94,7 +102,7 @@ def test_published_sdk_drives_a_run_end_to_end(
         "pnl": [1, True, "INR"],
         "timeline": ["order.updated", "decision.entry"],
         "sse_timeline": "order.updated",
-        "sse_pnl": env["COMPAT_RUN_ID"],
+        "sse_pnl": run_id,
         "funds": 1_000_000.0,
         "generation": 2,
         "protection": "active",
@@ -103,6 +111,41 @@ def test_published_sdk_drives_a_run_end_to_end(
     if sdk_version != "0.7.4":
         expected["session"] = "claimed"
     assert seen == expected
+
+
+@pytest.mark.parametrize("sdk_version", VERSIONS)
+def test_published_sdk_drives_an_option_run(
+    sdk_version: str,
+    server: str,
+    client: TestClient,
+    runtime: Runtime,
+):
+    set_price(runtime, "NSE:NIFTY 50", "25010")
+    token, _ = issue_token(client, runtime, f"compat-options-{sdk_version}@x.in")
+    seen = run_script(OPTIONS_SCRIPT, sdk_version, server, token)
+    if sdk_version != "0.7.4":  # 0.7.4's async client has no options namespace
+        assert seen.pop("async") == ["NIFTY", 25000.0]
+    assert seen == {
+        "sdk": sdk_version,
+        "session": 25010.0,
+        "chain": [True, 25000.0, True],
+        "helpers": [[25000.0, 130, 2], 24950.0, True, 25000.0],
+        "spread": [[25000.0, "BUY", 65], [25100.0, "SELL", 65]],
+        "mini_greeks": [2, "synthetic_forward_black76"],
+        "analytics": [True, True, True],
+        "created": "created",
+        "protected": [["strategy_mtm_pct", "lte", -50.0]],
+        "preview": ["entry_previewed", 2, True],
+        "safety": [True, True, "entry_previewed"],
+        "entered": ["entered", "success", True],
+        "pnl": [-65, 65],
+        "timeline": ["options.run_created", "order.updated"],
+        "held": [65, -65],
+        "protection": [False, None],
+        "replay": [False, True],
+        "exit_preview": 2,
+        "exited": "exited",
+    }
 
 
 def test_the_cache_lives_under_the_data_dir(monkeypatch, tmp_path: Path):

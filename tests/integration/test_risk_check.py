@@ -12,18 +12,21 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from tests.integration.conftest import PAPER_DEPOSIT, PaperDesk
 from tradertape.db.engine import Database
 from tradertape.db.models.risk import RiskEvent
 from tradertape.db.models.trading import Trade
+from tradertape.domain.calendar_data import nse_calendar
 from tradertape.domain.instruments import Exchange
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
 from tradertape.domain.risk import Book, RuleAction, RuleType
 from tradertape.errors import InvalidField
+from tradertape.oms.gtt import GttBook
 from tradertape.oms.quotes import QuoteBook
+from tradertape.ports.broker import GttSpec
 from tradertape.ports.clock import IST
 from tradertape.services.risk import (
     ALL,
@@ -384,3 +387,75 @@ def test_racing_entries_are_checked_one_after_the_other(desk: Desk, database: Da
     assert sorted(statuses) == ["OPEN"] + ["REJECTED"] * 5
     with database.session() as db:
         assert db.scalar(select(func.count()).select_from(RiskEvent)) == 5
+
+
+def test_the_book_folds_earlier_days_once_and_equals_a_full_replay(
+    desk: Desk, paper: PaperDesk, database: Database
+):
+    """The account's book carries the trades of earlier days forward instead of replaying
+    them for every check; day after day it is the book a fresh replay gives."""
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if "FROM trades" in statement:
+            statements.append(statement)
+
+    def fresh() -> PaperExposure:
+        return PaperExposure(
+            clock=paper.clock, catalog=paper.exchange.catalog, last_tick=desk.quotes
+        )
+
+    trading = [
+        (BUY, "INFY", 20, "1385"),  # Monday, on top of the fixture's trades
+        (SELL, "HDFCBANK", 50, "1630"),  # Wednesday: a closed position
+        (BUY, "HDFCBANK", 5, "1640"),  # Thursday: reopened at a new average
+    ]
+    with database.session() as db:
+        for day, (side, symbol, qty, price) in zip((23, 25, 26), trading, strict=True):
+            paper.clock.set(MONDAY.replace(day=day))  # the 24th is a holiday
+            desk.quote(f"NSE:{symbol}", price)
+            assert desk.order(db, side, symbol, qty, price).status == "COMPLETE"
+            event.listen(database.engine, "before_cursor_execute", record)
+            try:
+                kept = desk.account.book(db, user_id=desk.user)
+                again = desk.account.book(db, user_id=desk.user)
+            finally:
+                event.remove(database.engine, "before_cursor_execute", record)
+            assert kept == again == fresh().book(db, user_id=desk.user)
+            # the first book of a day folds the days before it; the next reads today's only
+            assert ["trade_date <" in s for s in statements] == [True, False, False]
+            statements.clear()
+    (hdfc, infy) = sorted(kept.positions, key=lambda p: p.key)
+    assert (hdfc.quantity, hdfc.average_price) == (5, D("1640"))
+    assert (infy.quantity, infy.average_price) == (80, D("1400") * 60 / 80 + D("1385") * 20 / 80)
+
+
+def test_waiting_gtt_entries_count_as_if_they_had_fired(desk: Desk, database: Database):
+    """A firing trigger is not checked again, so entries waiting as GTTs count now."""
+    gtts = GttBook(clock=desk.paper.clock, calendar=nse_calendar(), exchange=desk.paper.exchange)
+
+    def leg(side: str, qty: int, price: str) -> dict[str, Any]:
+        return {"transaction_type": side, "quantity": qty, "price": price, "product": "CNC"}
+
+    with database.session() as db:
+        desk.quote("NSE:WIPRO", "250")
+        entry = GttSpec("NSE", "WIPRO", ["255"], "250", [leg("BUY", 100, "256")])
+        stop = GttSpec("NSE", "INFY", ["1300"], "1380", [leg("SELL", 60, "1290")])
+        oco = GttSpec(
+            "NSE", "TCS", ["3400", "3600"], "3500", [leg("BUY", 5, "3401"), leg("BUY", 4, "3601")]
+        )
+        for spec in (entry, stop, oco):
+            gtts.create(db, user_id=desk.user, spec=spec)
+        book = desk.account.book(db, user_id=desk.user)
+        desk.rule(db, RuleType.MAX_OPEN_POSITIONS, threshold_count=4)
+        db.commit()
+        refused = desk.check(db, "BUY", "NSE:ITC", 10, "420")
+
+    assert [(w.key, w.quantity, w.price) for w in book.working] == [
+        ("NSE:TCS", 10, D("3000")),  # the resting order
+        ("NSE:WIPRO", 100, D("256")),  # the entry GTT, at its limit
+        ("NSE:TCS", 5, D("3401")),  # the OCO's larger leg only; INFY's stop adds nothing
+    ]
+    assert book.exposure == D("193800") + D("25600") + D("17005")
+    assert refused.refusal is not None
+    assert "5 open, over the limit of 4" in refused.refusal

@@ -17,8 +17,8 @@ from tradertape.services import strategies
 from tradertape.services.backtests import WARMUP_DAYS, universe_keys
 from tradertape.services.portfolios import signals
 from tradertape.services.portfolios.deploy import PortfolioDeploy, deploy
-from tradertape.services.portfolios.reconcile import open_fills
 from tradertape.services.portfolios.scanner import document_of, scan, settings_of
+from tradertape.services.portfolios.virtual import open_fills
 
 START = date(2023, 1, 2)
 

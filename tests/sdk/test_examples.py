@@ -9,14 +9,11 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 
-from tests.sdk.conftest import connect
 from tests.workers_kit import set_price
 from tradertape.candles import CandleSource
 from tradertape.domain.market import DailyBar
 from tradertape.runtime import Runtime
-from tradertape.services.instruments import import_kite_csv
 from tradertape_worker import KiteAlgoWorkerClient, LiveTradingNotEnabledError
 
 EXAMPLES = Path(__file__).parents[2] / "sdk" / "python" / "examples"
@@ -124,37 +121,25 @@ def test_mean_reversion_holds_inside_the_band_and_waits_for_history(
     assert (held["decision"], held["order"]) == ("hold", None)
 
 
-def test_option_basket_worker(client: TestClient, runtime: Runtime, tmp_path: Path):
-    dump = tmp_path / "instruments.csv"
-    header = "instrument_token,exchange_token,tradingsymbol,name,last_price,expiry,strike,"
-    rows = [header + "tick_size,lot_size,instrument_type,segment,exchange"]
-    for i, strike in enumerate((25900, 26000, 26100)):
-        rows.append(
-            f"{9000001 + i},{3001 + i},NIFTY26NOV{strike}CE,NIFTY,0.0,2026-11-24,{strike}.0,"
-            "0.05,75,CE,NFO-OPT,NFO"
-        )
-    dump.write_text("\n".join(rows) + "\n")
-    with runtime.db.session() as db:
-        import_kite_csv(db, dump, clock=runtime.clock)
+def test_option_basket_worker(sdk: KiteAlgoWorkerClient, runtime: Runtime):
     set_price(runtime, "NSE:NIFTY 50", "26010")
-    set_price(runtime, "NFO:NIFTY26NOV26000CE", "120")
-    set_price(runtime, "NFO:NIFTY26NOV26100CE", "80")
-    from tests.workers_kit import issue_token
-
-    token, _ = issue_token(client, runtime, "opt@x.in")
-    sdk = connect(client, token)
     result = run("option_basket_worker", sdk)
-    assert result["legs"] == ["NIFTY26NOV26000CE", "NIFTY26NOV26100CE"]
-    assert (result["placed"], result["basket"]) == (True, "success")
+    # 20 November 2026: the current-week expiry is the monthly of the 23rd (24th is a holiday).
+    assert result["legs"] == ["NIFTY26NOV26000CE", "NIFTY26NOV26050CE"]
+    assert (result["placed"], result["status"], result["basket"]) == (True, "entered", "success")
+    assert result["net_premium"] < 0  # a debit spread
     assert result["estimated_charges"] > 0
+    assert result["protection_triggered"] is False
     legs = sdk.get_run_pnl("run_option_spread_001")["legs"]
-    assert sorted(leg["net_quantity"] for leg in legs) == [-75, 75]
+    assert sorted(leg["net_quantity"] for leg in legs) == [-65, 65]
+    again = run("option_basket_worker", sdk)
+    assert again == {"placed": False, "run_id": "run_option_spread_001", "status": "entered"}
 
 
-def test_option_basket_worker_without_contracts(sdk: KiteAlgoWorkerClient):
+def test_option_basket_worker_without_an_index_price(sdk: KiteAlgoWorkerClient):
     result = run("option_basket_worker", sdk)
     assert result["placed"] is False
-    assert "import" in result["reason"]
+    assert "no NIFTY options listed" in result["reason"]
 
 
 def test_live_exit_preview_sends_nothing(sdk: KiteAlgoWorkerClient):

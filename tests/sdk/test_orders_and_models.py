@@ -311,6 +311,9 @@ def test_run_config_copies_and_payload(monkeypatch):
 
 
 EXPORTS = {
+    "AsyncOptionWorkerClient", "OptionExecutionLeg", "OptionWorkerClient", "SpreadLegSelection",
+    "SpreadSpec", "resolve_delta_leg", "resolve_offset_leg", "resolve_option_contracts",
+    "resolve_option_leg", "resolve_spread",
     "TERMINAL_ORDER_STATES", "APIStatusError", "AlgoWorkerConfig", "AsyncKiteAlgoWorkerClient",
     "AsyncManagedRun", "AuthError", "BackendProtection", "BasketProtection",
     "BrokerValidationError", "CalendarRangeUncoveredError", "ClientValidationError",

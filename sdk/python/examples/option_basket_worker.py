@@ -1,9 +1,10 @@
-"""A bull call spread as one all-or-none basket: buy the at-the-money call, sell the next.
+"""A bull call spread, the seed's options flow: resolve the legs on the server, hold the
+run, check safety, create the option run, enter with the safety token and the nonce.
 
-Contracts come from the server's instrument catalog (``search_tickers`` on NFO), so the
-server needs NFO contracts (import a Kite instruments dump: ``tradertape instruments
-import``). ``KITE_ALGO_UNDERLYING`` (default NIFTY) and ``KITE_ALGO_OPTION_PREFIX`` (say
-``NIFTY26NOV``, to narrow the search to one expiry) choose the contracts.
+The server lists index options itself when no Kite dump does (its simulated market
+prices them from the index), so this runs against a fresh server once the index has a
+price. ``KITE_ALGO_UNDERLYING`` (default NIFTY) and ``KITE_ALGO_OPTION_EXPIRY`` (default
+``current_week``) choose the contracts; a rerun finds the option run already entered.
 """
 
 from __future__ import annotations
@@ -16,61 +17,83 @@ from typing import Any
 from tradertape_worker import (
     AlgoWorkerConfig,
     KiteAlgoWorkerClient,
+    KiteAlgoWorkerError,
     RunConfig,
-    option_market_order,
+    SpreadLegSelection,
+    SpreadSpec,
+    resolve_spread,
 )
-
-INDEX = {"NIFTY": "NSE:NIFTY 50", "BANKNIFTY": "NSE:NIFTY BANK"}
-
-
-def call_ladder(client: KiteAlgoWorkerClient, underlying: str, prefix: str) -> list[dict[str, Any]]:
-    """Calls of the nearest listed expiry, by strike."""
-    found = client.search_tickers(prefix, exchange="NFO", limit=50)["results"]
-    calls = [i for i in found if i["instrument_type"] == "CE" and i["name"] == underlying]
-    if not calls:
-        return []
-    nearest = min(i["expiry"] for i in calls)
-    return sorted((i for i in calls if i["expiry"] == nearest), key=lambda i: i["strike"])
 
 
 def main(
     client: KiteAlgoWorkerClient | None = None, environ: Mapping[str, str] | None = None
 ) -> dict[str, Any]:
-    """Place the spread once (the basket's key makes a rerun a no-op)."""
+    """Enter the spread once (a rerun returns the option run as it is)."""
     env = os.environ if environ is None else environ
     client = client or KiteAlgoWorkerClient(AlgoWorkerConfig.from_env(env))
     underlying = env.get("KITE_ALGO_UNDERLYING", "NIFTY")
-    ladder = call_ladder(client, underlying, env.get("KITE_ALGO_OPTION_PREFIX", underlying))
-    if len(ladder) < 2:
-        return {"placed": False, "reason": f"no {underlying} call ladder on NFO: import one"}
-    spot_quotes = client.get_quotes([INDEX.get(underlying, f"NSE:{underlying}")], mode="ltp")
-    quotes = spot_quotes["quotes"]
-    spot = float(quotes[0]["last_price"]) if quotes else ladder[len(ladder) // 2]["strike"]
-    atm = min(range(len(ladder) - 1), key=lambda i: abs(ladder[i]["strike"] - spot))
-    long_leg, short_leg = ladder[atm], ladder[atm + 1]
-    lot = int(long_leg["lot_size"])
+    try:
+        client.options.ensure_session(underlying)
+    except KiteAlgoWorkerError as exc:
+        return {"placed": False, "reason": f"no {underlying} options listed: {exc}"}
+    spread = resolve_spread(
+        client.options,
+        underlying=underlying,
+        product="MIS",
+        spec=SpreadSpec(
+            spread_type="vertical_call_spread",
+            expiry=env.get("KITE_ALGO_OPTION_EXPIRY", "current_week"),
+            legs=[
+                SpreadLegSelection(
+                    selection={"option_type": "CE", "moneyness": "ATM"}, transaction_type="BUY"
+                ),
+                SpreadLegSelection(
+                    selection={"option_type": "CE", "moneyness": "+1_strike"},
+                    transaction_type="SELL",
+                ),
+            ],
+        ),
+    )
     config = RunConfig.from_env(
         "option-spread",
         strategy_run_id=env.get("KITE_ALGO_RUN_ID", "run_option_spread_001"),
         environ=env,
         metadata={"strategy_family": "options_strategy", "strategy_name": "Bull call spread"},
     )
-    run_id = str(client.create_run_from_config(config)["strategy_run_id"])
-    legs = [
-        option_market_order(long_leg["tradingsymbol"], "BUY", lot),
-        option_market_order(short_leg["tradingsymbol"], "SELL", lot),
-    ]
-    preview = client.preview_basket(run_id, legs, all_or_none=True)
-    basket = client.place_basket(
-        run_id, legs, idempotency_key=f"{run_id}:spread:{long_leg['expiry']}", all_or_none=True
-    )
+    with client.run(config) as run:
+        try:
+            state = client.options.get_run_state(run.run_id)
+        except KiteAlgoWorkerError:
+            state = None
+        if state is not None and state["status"] != "created":
+            return {"placed": False, "run_id": run.run_id, "status": state["status"]}
+        safety = client.safety_check(run.run_id)
+        if not safety.can_trade:
+            return {"placed": False, "reason": ", ".join(safety.blocking_reasons)}
+        option_run = state or client.options.create_run(
+            strategy_name="Bull Call Spread",
+            product="MIS",
+            legs=[leg.model_dump(exclude_none=True) for leg in spread],
+            protection={"stoploss_pct": 2.0},
+            strategy_run_id=run.run_id,
+            session_nonce=run.session_nonce,
+        )
+        preview = client.options.preview_entry(option_run["strategy_run_id"])
+        entered = client.options.enter(
+            option_run["strategy_run_id"],
+            safety_token=safety.safety_token,
+            session_nonce=run.session_nonce,
+        )
+        protection = client.options.get_protection_state(option_run["strategy_run_id"])
     return {
         "placed": True,
-        "run_id": run_id,
-        "spot": spot,
-        "legs": [long_leg["tradingsymbol"], short_leg["tradingsymbol"]],
-        "estimated_charges": preview["preview"]["cost_contract"]["total_charges"],
-        "basket": basket["result"]["status"],
+        "run_id": entered["strategy_run_id"],
+        "legs": [leg.tradingsymbol for leg in spread],
+        "net_premium": preview["net_premium"],
+        "estimated_charges": preview["cost_contract"]["total_charges"],
+        "status": entered["status"],
+        "basket": entered["result"]["status"],
+        "protection_triggered": protection["triggered"],
     }
 
 

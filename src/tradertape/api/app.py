@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 import httpx
@@ -34,21 +34,26 @@ from tradertape.api.routes import (
     workers_execution,
     workers_journal,
     workers_market,
+    workers_options,
     workers_protection,
     workers_runs,
     workers_streams,
     ws,
 )
 from tradertape.db.leader import LeaderLease
-from tradertape.feed.codec import tick_from_message
-from tradertape.feed.fanout import TickHub
+from tradertape.feed.codec import tick_from_message, tick_to_message
+from tradertape.feed.fanout import INTEREST_TOPIC, TickHub
 from tradertape.oms.loop import TradingLoop
 from tradertape.runtime import Runtime
+from tradertape.services.broker_login import BrokerLogins
 from tradertape.services.portfolios.schedule import PortfolioJobs
 from tradertape.services.portfolios.signals import Venue
 from tradertape.services.telegram.api import BotApi
 from tradertape.services.telegram.bot import TelegramBot
+from tradertape.services.telegram.briefing import BriefingJobs
 from tradertape.services.telegram.commands import Commands
+from tradertape.services.telegram.linking import ChatLinking
+from tradertape.services.telegram.reports import Reports
 
 log = logging.getLogger("tradertape.api")
 
@@ -68,6 +73,36 @@ def _operation_id(route: APIRoute) -> str:
     return f"{tag}-{route.name}"
 
 
+def trading_loop(runtime: Runtime) -> TradingLoop:
+    """The leader's trading loop: matching and GTTs on every tick batch; on its timer the
+    session jobs, the model portfolios' jobs (reconcile, the daily scan) and protection.
+
+    Tests drive this same wiring step by step on a manual clock.
+    """
+    venue = Venue(
+        exchange=runtime.exchange, gtts=runtime.gtts, clock=runtime.clock, risk=runtime.risk
+    )
+    portfolios = PortfolioJobs(db=runtime.db, store=runtime.candles, venue=venue)
+    briefings = BriefingJobs(
+        db=runtime.db,
+        reports=_reports(runtime),
+        calendar=runtime.candles.calendar,
+        clock=runtime.clock,
+    )
+    return TradingLoop(
+        db=runtime.db,
+        clock=runtime.clock,
+        quotes=runtime.quotes,
+        exchange=runtime.exchange,
+        gtts=runtime.gtts,
+        jobs=runtime.session_jobs,
+        more_jobs=lambda: _each(portfolios.run_due, briefings.run_due),
+        watchers=(runtime.protection, runtime.option_protection),
+        sinks=(runtime.candle_book,),
+        deriver=runtime.option_ticker,
+    )
+
+
 async def _lead(runtime: Runtime, lease: LeaderLease, *, retry_s: float = 5.0) -> None:
     """Run the feed and the trading loop once this process holds the database's lease.
 
@@ -79,24 +114,35 @@ async def _lead(runtime: Runtime, lease: LeaderLease, *, retry_s: float = 5.0) -
     while not lease.try_acquire():  # noqa: ASYNC110 - another process holds it: no event to await
         await asyncio.sleep(retry_s)
     log.info("this process runs the market feed and the trading loop")
-    loop = TradingLoop(
-        db=runtime.db,
-        clock=runtime.clock,
-        quotes=runtime.quotes,
-        exchange=runtime.exchange,
-        gtts=runtime.gtts,
-        jobs=runtime.session_jobs,
-        more_jobs=PortfolioJobs(
-            db=runtime.db,
-            store=runtime.candles,
-            venue=Venue(
-                exchange=runtime.exchange, gtts=runtime.gtts, clock=runtime.clock, risk=runtime.risk
-            ),
-        ).run_due,
-        watchers=(runtime.protection,),
-        sinks=(runtime.candle_book,),
+    loop = trading_loop(runtime)
+    await asyncio.gather(
+        loop.run(runtime.bus, tick_from_message, encode=tick_to_message),
+        feed.run(),
+        _follow_interest(runtime),
     )
-    await asyncio.gather(loop.run(runtime.bus, tick_from_message), feed.run())
+
+
+async def _follow_interest(runtime: Runtime) -> None:
+    """Hand every hub's announced subscriptions to the option ticker (see feed.fanout)."""
+    subscription = await runtime.bus.subscribe(INTEREST_TOPIC)
+    try:
+        async for _topic, message in subscription:
+            runtime.option_ticker.note(message)
+    finally:
+        await subscription.close()
+
+
+def _each(*jobs: Callable[[], object]) -> None:
+    """Run every daily job; one failing does not keep the others from running."""
+    for job in jobs:
+        try:
+            job()
+        except Exception:
+            log.exception("scheduled job %s failed", getattr(job, "__qualname__", job))
+
+
+def _reports(runtime: Runtime) -> Reports:
+    return Reports(store=runtime.candles, quotes=runtime.quotes, clock=runtime.clock)
 
 
 def telegram_bot(runtime: Runtime, client: httpx.AsyncClient | None = None) -> TelegramBot:
@@ -110,10 +156,13 @@ def telegram_bot(runtime: Runtime, client: httpx.AsyncClient | None = None) -> T
     )
     commands = Commands(
         db=runtime.db,
-        store=runtime.candles,
-        quotes=runtime.quotes,
+        reports=_reports(runtime),
         venue=Venue(
             exchange=runtime.exchange, gtts=runtime.gtts, clock=runtime.clock, risk=runtime.risk
+        ),
+        linking=ChatLinking(db=runtime.db, clock=runtime.clock, secret=runtime.settings.secret),
+        logins=BrokerLogins(
+            brokers=runtime.brokers, public_base_url=runtime.settings.public_base_url
         ),
     )
     return TelegramBot(api, commands, poll_timeout=runtime.settings.telegram_poll_timeout_secs)
@@ -148,6 +197,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     drive a feed by hand); the tick hub subscribes to the bus when a first WebSocket opens.
     """
     hub = TickHub(runtime.bus)
+    runtime.option_ticker.follow(lambda: hub.subscribed)  # options subscribed here get ticks
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -194,6 +244,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         workers_journal,
         workers_protection,
         workers_market,
+        workers_options,
         workers_streams,
         brokers,
         instruments,

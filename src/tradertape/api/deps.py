@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -27,8 +27,8 @@ MAX_PAGE = 500
 _SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
-def get_runtime(request: Request) -> Runtime:
-    """The process's runtime, set by `create_app`."""
+async def get_runtime(request: Request) -> Runtime:
+    """The process's runtime, set by `create_app` (async: no I/O, so no thread hop)."""
     runtime: Runtime = request.app.state.runtime
     return runtime
 
@@ -161,20 +161,18 @@ def worker_token(request: Request, runtime: RuntimeDep, db: DbDep) -> WorkerToke
         raise Unauthenticated("missing 'Authorization: Bearer kwa_…' header")
     if not secret.startswith(WORKER_TOKEN_PREFIX):
         raise Unauthenticated("worker endpoints take a worker token (kwa_…)")
-    token = worker_tokens.authenticate(db, clock=runtime.clock, secret=secret)
-    owner = db.get(User, token.user_id)
-    if owner is None or not owner.is_active:
-        raise Unauthenticated("the token's account is disabled")
-    return token
+    return worker_tokens.authenticate(db, clock=runtime.clock, secret=secret)
 
 
 WorkerTokenDep = Annotated[WorkerToken, Depends(worker_token)]
 
 
-def worker_action(action: str, *alternatives: str) -> Callable[[WorkerToken], WorkerToken]:
+def worker_action(
+    action: str, *alternatives: str
+) -> Callable[[WorkerToken], Awaitable[WorkerToken]]:
     """A dependency that requires the worker token to hold `action` (or an alternative)."""
 
-    def check(token: WorkerTokenDep) -> WorkerToken:
+    async def check(token: WorkerTokenDep) -> WorkerToken:  # no I/O: no thread hop
         if not any(a in token.allowed_actions for a in alternatives):
             worker_tokens.require_action(token, action)
         return token

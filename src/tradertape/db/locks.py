@@ -2,10 +2,10 @@
 
 PostgreSQL gets transaction-scoped advisory locks. SQLite has one writer at a time, so
 taking the write lock is the lock: a transaction that has not written yet starts with
-``BEGIN IMMEDIATE``, and every read after it sees the latest commit (the driver would
-otherwise read outside a transaction until the first write, and a check made then
-could be stale by the time the write lands). Used wherever check-and-write must be
-atomic across processes.
+``BEGIN IMMEDIATE`` (after this process's earlier writers, `tradertape.db.sqlite`), and
+every read after it sees the latest commit (the driver would otherwise read outside a
+transaction until the first write, and a check made then could be stale by the time the
+write lands). Used wherever check-and-write must be atomic across processes.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from tradertape.db.sqlite import begin_immediate
+
 _ADVISORY = text("SELECT pg_advisory_xact_lock(hashtext(:name))")
 
 
@@ -23,8 +25,7 @@ def lock_names(session: Session, names: Iterable[str]) -> None:
     connection = session.connection()
     dialect = connection.dialect.name
     if dialect == "sqlite":
-        if not getattr(connection.connection.dbapi_connection, "in_transaction", True):
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        begin_immediate(connection.connection.dbapi_connection)
     elif dialect == "postgresql":
         for name in sorted(set(names)):
             connection.execute(_ADVISORY, {"name": name})

@@ -1,7 +1,8 @@
 """The model-signal lifecycle: which status a signal may move to, and on what.
 
 ``pending_approval → in_cart → approved → executed``, with ``rejected`` and ``expired`` from
-the first two, ``failed`` when the broker refuses the placement, and ``dropped`` for a
+the first two, ``rejected`` also when the risk rules refuse an approved entry (its reason in
+``error``), ``failed`` when the broker refuses the placement, and ``dropped`` for a
 candidate a cap kept out (recorded for the record, never actionable). Anything else is an
 `IllegalTransition`, which the API answers with a 409 naming the current status.
 """
@@ -45,6 +46,7 @@ TRANSITIONS: dict[tuple[SignalStatus, SignalEvent], SignalStatus] = {
     (S.PENDING_APPROVAL, E.PLACE): S.APPROVED,  # auto_place_signals skips the cart
     (S.APPROVED, E.EXECUTE): S.EXECUTED,
     (S.APPROVED, E.FAIL): S.FAILED,
+    (S.APPROVED, E.REJECT): S.REJECTED,  # the pre-trade risk check refused it
     (S.PENDING_APPROVAL, E.REJECT): S.REJECTED,
     (S.IN_CART, E.REJECT): S.REJECTED,
     (S.PENDING_APPROVAL, E.EXPIRE): S.EXPIRED,

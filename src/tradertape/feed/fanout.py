@@ -18,8 +18,9 @@ import asyncio
 import contextlib
 import json
 import logging
+import secrets
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from decimal import InvalidOperation
 from typing import Any
 
@@ -29,6 +30,10 @@ from tradertape.ports.bus import EventBus, Subscription
 log = logging.getLogger("tradertape.feed")
 
 DEFAULT_CLIENT_QUEUE = 1000  # pending ticks per client
+# Each hub tells the bus which keys its clients want (on change, and again every so often
+# so a restarted leader learns them), for the prices only the leader derives (options).
+INTEREST_TOPIC = "interest.ticks"
+INTEREST_EVERY_S = 20.0
 MAX_UNREAD_REPLIES = 256  # a client that sends without reading loses its oldest replies
 
 Send = Callable[[str], Awaitable[None]]
@@ -111,10 +116,21 @@ class ClientChannel:
 class TickHub:
     """Routes ``ticks.*`` bus messages to subscribed clients; remembers the last per key."""
 
-    def __init__(self, bus: EventBus, *, queue_size: int = DEFAULT_CLIENT_QUEUE) -> None:
+    def __init__(
+        self,
+        bus: EventBus,
+        *,
+        queue_size: int = DEFAULT_CLIENT_QUEUE,
+        interest_every_s: float = INTEREST_EVERY_S,
+    ) -> None:
         self._bus = bus
+        self.hub_id = secrets.token_hex(6)
+        self._interest_every_s = interest_every_s
+        self._announcing: set[asyncio.Task[None]] = set()
         self._queue_size = queue_size
         self._modes_of: dict[str, dict[TickMode, int]] = {}  # key -> mode -> subscribers
+        # The subscribed keys, swapped whole on each change so other threads read it safely.
+        self.subscribed: frozenset[str] = frozenset()
         self._last: dict[str, dict[str, Any]] = {}
         self._channels: set[ClientChannel] = set()
         self._batch: dict[TickMode, Fragments] = {}
@@ -132,6 +148,31 @@ class TickHub:
                 return
             self._subscription = await self._bus.subscribe("ticks.*")
             self._task = asyncio.create_task(self._route(self._subscription), name="tick-hub")
+            self._keep(self._announce_every())
+
+    def interest(self) -> dict[str, Any]:
+        """The bus message saying which keys this hub's clients want."""
+        return {"hub": self.hub_id, "keys": sorted(self.subscribed)}
+
+    async def announce(self) -> None:
+        """Publish `interest` on ``interest.ticks``."""
+        await self._bus.publish(INTEREST_TOPIC, self.interest())
+
+    async def _announce_every(self) -> None:
+        while True:
+            await asyncio.sleep(self._interest_every_s)
+            if self.subscribed:
+                await self.announce()
+
+    def _keep(self, job: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(job)
+        self._announcing.add(task)
+        task.add_done_callback(self._announcing.discard)
+
+    def _interest_changed(self) -> None:
+        before, self.subscribed = self.subscribed, frozenset(self._modes_of)
+        if self._task is not None and before != self.subscribed:  # started: on the loop
+            self._keep(self.announce())
 
     async def _route(self, subscription: Subscription) -> None:
         async for _topic, message in subscription:
@@ -185,6 +226,7 @@ class TickHub:
             last = self._last.get(key)
             if last is not None:
                 snapshot[key] = _fragment(key, stream_payload_of_message(last, mode))
+        self._interest_changed()
         if snapshot:
             channel.deliver(snapshot, set(snapshot))
 
@@ -192,6 +234,7 @@ class TickHub:
         """Stop sending `keys` to `channel`."""
         for key in keys:
             self._detach(channel, key)
+        self._interest_changed()
 
     def _detach(self, channel: ClientChannel, key: str) -> None:
         mode = channel.modes.pop(key, None)
@@ -221,6 +264,9 @@ class TickHub:
 
     async def close(self) -> None:
         """Stop routing (clients are closed by their connections)."""
+        for task in list(self._announcing):
+            task.cancel()
+        await asyncio.gather(*self._announcing, return_exceptions=True)
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

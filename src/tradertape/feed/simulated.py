@@ -311,9 +311,11 @@ class SimulatedFeed:
     async def run(self, *, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         """Tick forever in (accelerated) real time; cancel the task to stop.
 
-        Between two steps it waits half the time, prepares the next step's ticks, then waits
-        for it to be due. A failing step (the bus unreachable, say) is logged and retried an
-        interval later, so a Redis restart does not end the market. `sleep` is injectable.
+        Between two steps it waits half the time, prepares the next step's ticks in a worker
+        thread (for the whole catalog that takes tens of milliseconds, which on the event
+        loop would stall every request and socket of the server), then waits for them to be
+        due. A failing step (the bus unreachable, say) is logged and retried an interval
+        later, so a Redis restart does not end the market. `sleep` is injectable.
         """
         while True:
             now = self._clock.now()
@@ -327,7 +329,7 @@ class SimulatedFeed:
             if due is not None and (due - now).total_seconds() <= _MAX_IDLE_S:
                 # Let the ticks just printed fan out first, then compute the next ones ahead.
                 await sleep(self.seconds_until_next(now, waiting_from=self._clock.now()) / 2)
-                self._prepare_quietly(due)
+                await asyncio.to_thread(self._prepare_quietly, due)
             await sleep(self.seconds_until_next(now, waiting_from=self._clock.now()))
 
     def _prepare_quietly(self, due: datetime) -> None:

@@ -90,7 +90,8 @@ class Ledger:
 
     What it has read is not read again, so a transaction uses one ledger at a time: a
     second one for the same user starts after the first has written. ``rows=False``
-    skips making session objects of the trades written (placement returns none).
+    skips making session objects of the trades written (placement returns none); their
+    column values, ids included, are in `written` until the next `write`.
     """
 
     def __init__(self, db: Session, *, broker: str = BROKER, rows: bool = True) -> None:
@@ -100,6 +101,7 @@ class Ledger:
         self._books: dict[int, _Books] = {}
         self._trades: list[_Booked] = []
         self._entries: list[dict[str, Any]] = []
+        self.written: list[dict[str, Any]] = []  # the trades of the last `write`
 
     def lock(
         self,
@@ -248,12 +250,14 @@ class Ledger:
         The orders of the trades must be stored by then.
         """
         stored = []
+        self.written = [b.trade for b in self._trades]
         for booked in self._trades:
             booked.trade["order_pk"] = booked.order.id
             pk = self._insert_trade(booked.trade)
             for entry in booked.entries:
                 entry["trade_pk"] = pk
             self._entries.extend(booked.entries)
+            booked.trade["id"] = pk
             if self._rows:
                 trade = Trade(**booked.trade)
                 adopt(self._db, trade, pk)

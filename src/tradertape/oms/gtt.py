@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from tradertape.db.models.trading import Gtt, Order
 from tradertape.domain.calendar import Market, TradingCalendar
 from tradertape.domain.calendar import Session as MarketSession
-from tradertape.domain.instruments import Exchange, UnknownInstrumentError
+from tradertape.domain.instruments import Exchange, Instrument, UnknownInstrumentError
 from tradertape.domain.market import Tick
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
 from tradertape.errors import BadRequest, InvalidField, NotFound
@@ -76,8 +76,10 @@ class GttBook:
         self._calendar = calendar
         self._exchange = exchange
 
-    def create(self, db: Session, *, user_id: int, spec: GttSpec) -> Gtt:
-        """Validate and store a trigger (commits); it expires after a year."""
+    def _validated(
+        self, db: Session, spec: GttSpec
+    ) -> tuple[Instrument, list[Decimal], list[dict[str, Any]]]:
+        """The instrument, trigger values and leg orders of a valid spec (422 naming the field)."""
         try:
             instrument = self._exchange.catalog(db).get(f"{spec.exchange}:{spec.tradingsymbol}")
         except UnknownInstrumentError as exc:
@@ -96,6 +98,12 @@ class GttBook:
         if len(triggers) == 2 and not triggers[0] < triggers[1]:
             raise InvalidField("condition.trigger_values", "two-leg: stop-loss value first, lower")
         orders = [_leg_order(o, i, instrument.is_derivative) for i, o in enumerate(spec.orders)]
+        return instrument, triggers, orders
+
+    def create(self, db: Session, *, user_id: int, spec: GttSpec, commit: bool = True) -> Gtt:
+        """Validate and store a trigger; it expires after a year. ``commit=False`` leaves it
+        in the caller's transaction (flushed, so it has its id), to be recorded with it."""
+        instrument, triggers, orders = self._validated(db, spec)
         now = self._clock.now()
         gtt = Gtt(
             user_id=user_id,
@@ -113,8 +121,43 @@ class GttBook:
             expires_at=now + VALIDITY,
         )
         db.add(gtt)
-        db.commit()
+        if commit:
+            db.commit()
+        else:
+            db.flush()
         return gtt
+
+    def modify(self, db: Session, *, user_id: int, trigger_id: int, spec: GttSpec) -> Gtt:
+        """Change an active trigger's values, orders and reference price in place (Kite's
+        modify keeps the id), in the caller's transaction. A compare-and-set on ``active``:
+        400 once it has fired, expired or been deleted, so a trigger is never changed under
+        the order it placed."""
+        gtt = self.get(db, user_id=user_id, trigger_id=trigger_id)
+        instrument, triggers, orders = self._validated(db, spec)
+        if instrument.key != f"{gtt.exchange}:{gtt.tradingsymbol}":
+            raise InvalidField("condition.tradingsymbol", "a GTT's instrument cannot change")
+        result = db.execute(
+            update(Gtt)
+            .where(Gtt.id == gtt.id, Gtt.status == ACTIVE)
+            .values(
+                type=spec.kind,
+                trigger_values=[str(t) for t in triggers],
+                last_price=_decimal(spec.last_price, "condition.last_price"),
+                orders=orders,
+                updated_at=self._clock.now(),
+            )
+            .execution_options(synchronize_session=False)
+        )
+        db.refresh(gtt)
+        if int(getattr(result, "rowcount", 0) or 0) != 1:
+            raise BadRequest(f"GTT {trigger_id} is {gtt.status} and cannot be modified")
+        return gtt
+
+    def cancel(self, db: Session, *, trigger_id: int) -> bool:
+        """Retire an active trigger in the caller's transaction (status ``cancelled``: by the
+        platform, where ``deleted`` is the user's). False when it is no longer active: it
+        fired, expired or went, and the caller must not act as if it still stood."""
+        return self._claim(db, trigger_id, status="cancelled", leg=None)
 
     def get(self, db: Session, *, user_id: int, trigger_id: int) -> Gtt:
         """One of the user's triggers (404 otherwise)."""

@@ -15,6 +15,7 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any, Protocol
 
 from sqlalchemy import select, union
@@ -33,6 +34,8 @@ from tradertape.ports.clock import Clock
 
 log = logging.getLogger("tradertape.oms")
 
+_MAX_ECHOES = 10_000
+
 
 @dataclass(frozen=True, slots=True)
 class BatchReport:
@@ -42,6 +45,15 @@ class BatchReport:
     instruments_matched: int
     fills: int
     gtts_fired: int
+    derived: tuple[Tick, ...] = ()  # ticks the deriver priced, for the bus
+
+
+class TickDeriver(Protocol):
+    """Something that prices instruments the feed does not print (index options)."""
+
+    def derive(self, ticked: Iterable[str], working: Iterable[str]) -> list[Tick]:
+        """Ticks for instruments that follow `ticked` ones: those in `working` or watched."""
+        ...
 
 
 class LoopWatcher(Protocol):
@@ -80,6 +92,7 @@ class TradingLoop:
         more_jobs: Callable[[], object] | None = None,
         watchers: Sequence[LoopWatcher] = (),
         sinks: Sequence[TickSink] = (),
+        deriver: TickDeriver | None = None,
     ) -> None:
         self._db = db
         self._clock = clock
@@ -90,6 +103,11 @@ class TradingLoop:
         self._jobs_every = jobs_every
         self._watchers = tuple(watchers)
         self._sinks = (quotes, *sinks)
+        # Derived ticks skip the quote book: the model stays the price of record, so a
+        # derived tick never outlives the index tick it came from.
+        self._derived_sinks = tuple(sinks)
+        self._deriver = deriver
+        self._echo: set[tuple[str, datetime, Decimal]] = set()  # derived ticks we published
         self._volumes: dict[str, int] = {}
         self._jobs_ran_at: datetime | None = None
         # Jobs of the layers above (model portfolios), run on the same timer.
@@ -122,15 +140,30 @@ class TradingLoop:
             traded[tick.key] = traded.get(tick.key, 0) + self._traded_since_last(tick)
             latest[tick.key] = tick
         fills = fired = matched = 0
+        derived: list[Tick] = []
         with self._db.session() as db:
-            for key in sorted(self._interesting(db) & latest.keys()):
+            interesting = self._interesting(db)
+            if self._deriver is not None:
+                derived = self._deriver.derive(list(latest), interesting)
+            for tick in derived:
+                for sink in self._derived_sinks:
+                    sink.update(tick)
+                latest[tick.key] = tick
+                traded[tick.key] = tick.last_quantity  # model quotes are deep
+            for key in sorted(interesting & latest.keys()):
                 tick = latest[key]
                 matched += 1
                 fills += len(self._exchange.on_tick(db, tick, traded_volume=traded[key]))
                 fired += len(self._gtts.on_tick(db, tick))
         for watcher in self._watchers:
             watcher.on_prices(latest.keys())
-        return BatchReport(ticks=count, instruments_matched=matched, fills=fills, gtts_fired=fired)
+        return BatchReport(
+            ticks=count,
+            instruments_matched=matched,
+            fills=fills,
+            gtts_fired=fired,
+            derived=tuple(derived),
+        )
 
     def run_jobs(self, *, force: bool = False) -> bool:
         """Run the session jobs if `jobs_every` has passed on the clock (or when forced)."""
@@ -154,23 +187,42 @@ class TradingLoop:
             watcher.on_timer()
         return True
 
+    async def publish(
+        self, bus: EventBus, ticks: Iterable[Tick], encode: Callable[[Tick], dict[str, Any]]
+    ) -> None:
+        """Publish derived ticks as ordinary ``ticks.<key>`` messages, remembering them so
+        the loop's own subscription does not take them back into the quote book."""
+        if len(self._echo) > _MAX_ECHOES:  # echoes lost on the way: forget them
+            self._echo.clear()
+        for tick in ticks:
+            self._echo.add((tick.key, tick.ts, tick.last_price))
+            await bus.publish(f"ticks.{tick.key}", encode(tick))
+
     async def run(
         self,
         bus: EventBus,
         decode: Callable[[dict[str, Any]], Tick],
         *,
+        encode: Callable[[Tick], dict[str, Any]] | None = None,
         batch_seconds: float = 0.25,
     ) -> None:
-        """Consume ``ticks.*`` from the bus until cancelled."""
+        """Consume ``ticks.*`` from the bus until cancelled; publish derived ticks there
+        (with `encode`) for the WebSocket streams, not matching them again on return."""
         subscription = await bus.subscribe("ticks.*")
         pending: list[Tick] = []
 
         async def collect() -> None:
             async for _topic, message in subscription:
                 try:
-                    pending.append(decode(message))
+                    tick = decode(message)
                 except (KeyError, ValueError, TypeError):
                     log.warning("dropped a malformed tick message")
+                    continue
+                echo = (tick.key, tick.ts, tick.last_price)
+                if echo in self._echo:
+                    self._echo.discard(echo)
+                else:
+                    pending.append(tick)
 
         collector = asyncio.create_task(collect())
         try:
@@ -179,7 +231,9 @@ class TradingLoop:
                 batch, pending[:] = list(pending), []
                 try:
                     if batch:
-                        await asyncio.to_thread(self.on_ticks, batch)
+                        report = await asyncio.to_thread(self.on_ticks, batch)
+                        if encode is not None:
+                            await self.publish(bus, report.derived, encode)
                     await asyncio.to_thread(self.run_jobs)
                 except Exception:
                     log.exception("trading loop batch failed; continuing")

@@ -31,7 +31,7 @@ from tradertape.domain.orders import OrderSpec
 from tradertape.errors import InvalidField
 from tradertape.oms import amendment, funds, order_log, order_rules, placement, working
 from tradertape.oms.booking import Ledger
-from tradertape.oms.placement import PreTrade, PreTradeVerdict
+from tradertape.oms.placement import Placed, PreTrade, PreTradeVerdict
 from tradertape.oms.venue import (
     BROKER,
     SQUAREOFF,
@@ -49,6 +49,7 @@ __all__ = [
     "CatalogSource",
     "PaperConfig",
     "PaperExchange",
+    "Placed",
     "PreTrade",
     "PreTradeVerdict",
 ]
@@ -93,6 +94,10 @@ class PaperExchange:
     def clock(self) -> Clock:
         """Market time, as the exchange reads it."""
         return self._venue.clock
+
+    def last_tick(self, key: str) -> Tick | None:
+        """The feed's last tick of ``key`` (``NSE:INFY``), if this process has seen one."""
+        return self._venue.quotes(key)
 
     def check(
         self, db: Session, spec: OrderSpec, last: Tick | None, *, session: bool = True
@@ -150,6 +155,32 @@ class PaperExchange:
         `pre_trade` is opt-in: without it placement is exactly as before (the API passes
         the risk rules' check; GTT firing and square-off do not).
         """
+        return self.place_booked(
+            db,
+            user_id=user_id,
+            spec=spec,
+            client_key=client_key,
+            source=source,
+            attribution=attribution,
+            last=last,
+            commit=commit,
+            pre_trade=pre_trade,
+        ).order
+
+    def place_booked(
+        self,
+        db: Session,
+        *,
+        user_id: int,
+        spec: OrderSpec,
+        client_key: str | None = None,
+        source: str = "api",
+        attribution: dict[str, Any] | None = None,
+        last: Tick | None = None,
+        commit: bool = True,
+        pre_trade: PreTrade | None = None,
+    ) -> Placed:
+        """`place`, also returning the trades booked, so a caller need not read them back."""
         return placement.place(
             self._venue,
             db,

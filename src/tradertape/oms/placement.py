@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from tradertape.db.models.trading import Order
+from tradertape.db.models.trading import Order, Trade
 from tradertape.domain.instruments import Instrument
 from tradertape.domain.market import Tick
 from tradertape.domain.order_state import WORKING, EventKind, OrderEvent
@@ -56,6 +56,19 @@ class PreTradeVerdict:
 PreTrade = Callable[[Session, Order, Instrument, Tick | None], PreTradeVerdict | None]
 
 
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """The order, and the column values of the trades its placement booked, oldest first;
+    ``booked`` is None when the key was taken and `order` is the first order."""
+
+    order: Order
+    booked: list[dict[str, Any]] | None
+
+    def trades(self) -> list[Trade] | None:
+        """The booked trades as (detached) rows."""
+        return None if self.booked is None else [Trade(**values) for values in self.booked]
+
+
 def place(
     venue: Venue,
     db: Session,
@@ -68,7 +81,7 @@ def place(
     last: Tick | None,
     commit: bool = True,
     pre_trade: PreTrade | None = None,
-) -> Order:
+) -> Placed:
     """Validate, check funds, match at once if possible, and store it all.
 
     Commits unless ``commit`` is false: then the caller's transaction (a worker intent
@@ -85,7 +98,7 @@ def place(
         first = by_key(db, user_id, client_key) if client_key is not None else None
         if first is None:
             raise
-        return first
+        return Placed(first, None)
     order = new_order(
         user_id,
         spec,
@@ -132,13 +145,15 @@ def place(
             )
             expire_ioc(venue, order, history)
     stored = claim(db, order)
+    trades = None
     if stored is order:
         store_history(db, order, history)
         if order.filled_quantity:  # a cover order's entry brings its stop-loss leg
             settle(venue, db, order, instrument, None, traded_volume=0, ledger=ledger)
         ledger.write()
+        trades = [t for t in ledger.written if t["order_pk"] == order.id]
         if verdict is not None and verdict.record is not None:
             verdict.record(db, order)
     if commit:
         db.commit()
-    return stored
+    return Placed(stored, trades)

@@ -35,6 +35,15 @@ def new_otp() -> str:
     return f"{secrets.randbelow(1_000_000):06d}"
 
 
+# Letters and digits a person reads back without confusion (no 0/O, 1/I/L, U).
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_code(length: int = 8) -> str:
+    """A short one-time code to type on a phone (8 characters: about 39 bits)."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+
+
 def mask(secret: str, *, keep: int = 4) -> str:
     """Show only the last `keep` characters, e.g. ``••••••ab12``."""
     if len(secret) <= keep:

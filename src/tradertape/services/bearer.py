@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from tradertape.db.models.accounts import User
 from tradertape.db.models.keys import BearerSecret
 from tradertape.errors import InvalidField, Unauthenticated
 from tradertape.ports.clock import Clock
@@ -63,6 +64,12 @@ class BearerRegistry(Generic[R]):
         self.kind_prefix = kind_prefix
         self.label = label
         self._order = newest_first
+        # Built once: building a statement per request costs more than running it.
+        by_digest = model.secret_hash == bindparam("digest")
+        self._by_digest = select(model).where(by_digest)
+        self._with_owner = (
+            select(model, User.is_active).join(User, User.id == model.user_id).where(by_digest)
+        )
 
     def issue(self, db: Session, row: R) -> Issued[R]:
         """Store a new row with a fresh secret (commits)."""
@@ -100,7 +107,16 @@ class BearerRegistry(Generic[R]):
 
     def authenticate(self, db: Session, *, clock: Clock, secret: str) -> R:
         """The unrevoked row for `secret`, marked used; 401 when unknown or revoked."""
-        row = db.scalar(select(self.model).where(self.model.secret_hash == sha256_hex(secret)))
+        row = db.scalar(self._by_digest, {"digest": sha256_hex(secret)})
+        return self._admit(db, row, clock=clock)
+
+    def authenticate_with_owner(self, db: Session, *, clock: Clock, secret: str) -> tuple[R, bool]:
+        """`authenticate`, and whether the owner's account is active, in one query."""
+        found = db.execute(self._with_owner, {"digest": sha256_hex(secret)}).first()
+        row, active = (None, False) if found is None else found
+        return self._admit(db, row, clock=clock), bool(active)
+
+    def _admit(self, db: Session, row: R | None, *, clock: Clock) -> R:
         if row is None or row.revoked_at is not None:
             raise Unauthenticated(f"invalid or revoked {self.label}")
         now = clock.now()

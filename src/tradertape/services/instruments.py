@@ -52,6 +52,7 @@ _VALUES = (
 
 # Two scalar subqueries, not one select of two aggregates: each max() then reads the end
 # of an index instead of scanning the table (a full Kite dump is ~100k rows).
+_SEEN = "tradertape.catalog"  # Session.info key: (the transaction, its catalog)
 _STAMP = select(
     select(func.max(KiteInstrument.id)).scalar_subquery(),
     select(func.max(KiteInstrument.imported_at)).scalar_subquery(),
@@ -137,7 +138,21 @@ def import_kite_csv(db: Session, source: str | Path, *, clock: Clock | None = No
 
 
 def build_catalog(db: Session) -> InstrumentCatalog:
-    """The reference catalog with every imported row merged over it (imported rows win)."""
+    """The reference catalog with every imported row merged over it (imported rows win).
+
+    Asked again in the same transaction (a request checks an order, then places it), it
+    answers as it did the first time without asking the database.
+    """
+    seen = db.info.get(_SEEN)
+    if seen is not None and seen[0] is db.get_transaction():
+        catalog: InstrumentCatalog = seen[1]
+        return catalog
+    catalog = _current_catalog(db)
+    db.info[_SEEN] = (db.get_transaction(), catalog)
+    return catalog
+
+
+def _current_catalog(db: Session) -> InstrumentCatalog:
     stamp = tuple(db.execute(_STAMP).one())
     engine = _engine(db)
     with _lock:
@@ -201,6 +216,7 @@ def _engine(db: Session) -> Engine:
 
 
 def _forget(db: Session) -> None:
+    db.info.pop(_SEEN, None)
     with _lock:
         _cache.pop(_engine(db), None)
 

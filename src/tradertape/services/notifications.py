@@ -3,7 +3,9 @@ what caused them (no commit here) and delivered later by a sender (`services.tel
 
 Kinds: ``signals_ready`` (a scan with entries or exits), ``auto_place`` (an auto-placed
 signal: placed, or failed with the broker's error), ``fill`` (a position opened or closed,
-with its P&L), ``risk_breach`` (a risk event), ``drift`` (holdings the broker does not cover).
+with its P&L), ``risk_breach`` (a risk event), ``drift`` (holdings the broker does not cover),
+``briefing`` (the morning briefing, once per day: `services.telegram.briefing`), ``linked``
+(a chat was just linked: tells that chat so, `services.telegram_links`).
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ class Kind(StrEnum):
     FILL = "fill"
     RISK_BREACH = "risk_breach"
     DRIFT = "drift"
+    BRIEFING = "briefing"
+    LINKED = "linked"
 
 
 def add(
@@ -42,8 +46,10 @@ def add(
     at: datetime,
     portfolio_id: int | None = None,
     payload: dict[str, Any] | None = None,
+    idempotency_key: str | None = None,
 ) -> Notification:
-    """Add one notification to the session (the caller's commit stores it)."""
+    """Add one notification to the session (the caller's commit stores it); with an
+    ``idempotency_key``, a second one of the user's with that key fails the commit."""
     row = Notification(
         user_id=user_id,
         kind=kind.value,
@@ -52,6 +58,7 @@ def add(
         payload=payload or {},
         created_at=at,
         attempts=0,
+        idempotency_key=idempotency_key,
     )
     db.add(row)
     return row

@@ -85,10 +85,12 @@ def create(db: Session, *, clock: Clock, user_id: int, spec: TokenSpec) -> Issue
 
 
 def authenticate(db: Session, *, clock: Clock, secret: str) -> WorkerToken:
-    """The live, unexpired token for a presented secret, or 401."""
-    row = tokens.authenticate(db, clock=clock, secret=secret)
+    """The live, unexpired token of an active account for a presented secret, or 401."""
+    row, owner_active = tokens.authenticate_with_owner(db, clock=clock, secret=secret)
     if row.expires_at is not None and row.expires_at <= clock.now():
         raise Unauthenticated("worker token has expired")
+    if not owner_active:
+        raise Unauthenticated("the token's account is disabled")
     return row
 
 

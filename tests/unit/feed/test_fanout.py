@@ -167,3 +167,21 @@ async def test_the_queue_is_bounded_in_ticks_and_keeps_the_newest_batch(hub: Tic
     await asyncio.gather(pump, return_exceptions=True)
     assert sink.frames[0] == {"type": "status", "connected": True, "dropped": 15}
     assert sink.frames[1]["data"] == {str(k): 0 for k in range(20)}
+
+
+async def test_a_hub_announces_what_its_clients_want() -> None:
+    bus = InProcessBus()
+    listener = await bus.subscribe("interest.ticks")
+    hub = TickHub(bus, interest_every_s=3600)
+    channel = hub.connect()
+    hub.subscribe(channel, ["NFO:NIFTY26D0125000CE"], TickMode.LTP)  # not started: no message
+    await hub.start()
+    hub.subscribe(channel, ["NSE:INFY"], TickMode.QUOTE)
+    _, first = await asyncio.wait_for(listener.__anext__(), timeout=5)
+    assert first == {"hub": hub.hub_id, "keys": ["NFO:NIFTY26D0125000CE", "NSE:INFY"]}
+    hub.disconnect(channel)
+    _, last = await asyncio.wait_for(listener.__anext__(), timeout=5)
+    assert last == {"hub": hub.hub_id, "keys": []}
+    await hub.close()
+    await listener.close()
+    await bus.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -198,6 +199,29 @@ async def test_the_runner_ticks_on_the_clock_and_survives_a_failing_step():
     stamps = [t.ts.astimezone(IST).strftime("%H:%M:%S") for t in ticks]
     assert stamps == ["09:15:10", "09:15:20", "09:15:30"]
     assert feed.last("NSE:TCS") == ticks[-1]
+
+
+async def test_the_runner_prepares_the_next_step_off_the_event_loop():
+    clock = ManualClock(OPEN)
+    feed = make_feed(InProcessBus(), clock, interval_secs=10.0)
+    loop_thread = threading.get_ident()
+    prepared_on: list[int] = []
+    prepare = feed.prepare
+
+    def recording(wall: datetime) -> None:
+        prepared_on.append(threading.get_ident())
+        prepare(wall)
+
+    async def sleep(seconds: float) -> None:
+        if prepared_on:
+            raise _Stop
+        clock.advance(timedelta(seconds=seconds))
+
+    feed.prepare = recording  # type: ignore[method-assign]
+    with pytest.raises(_Stop):
+        await feed.run(sleep=sleep)
+    assert len(prepared_on) == 1
+    assert prepared_on[0] != loop_thread
 
 
 async def test_prepared_ticks_are_the_ticks_printed():

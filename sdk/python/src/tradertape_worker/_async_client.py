@@ -22,6 +22,7 @@ from tradertape_worker._execution_api import ExecutionAPI
 from tradertape_worker._journal_api import JournalAPI
 from tradertape_worker._managed import AsyncManagedRun, check_same_run
 from tradertape_worker._market_api import MarketAPI
+from tradertape_worker._options_api import AsyncOptionWorkerClient
 from tradertape_worker._run_config import RunConfig
 from tradertape_worker._runs_api import RunsAPI
 
@@ -44,6 +45,11 @@ class AsyncKiteAlgoWorkerClient(RunsAPI, ExecutionAPI, JournalAPI, MarketAPI, As
     def from_env(cls, **kwargs: Any) -> AsyncKiteAlgoWorkerClient:
         """A client configured from ``KITE_ALGO_*`` environment variables."""
         return cls(AlgoWorkerConfig.from_env(), **kwargs)
+
+    @property
+    def options(self) -> AsyncOptionWorkerClient:
+        """The options namespace (``await client.options.get_chain("NIFTY")``)."""
+        return AsyncOptionWorkerClient(self)
 
     async def aclose(self) -> None:
         """Close the connection pool (if this client opened it)."""

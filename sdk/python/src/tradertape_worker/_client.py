@@ -21,6 +21,7 @@ from tradertape_worker._execution_api import ExecutionAPI
 from tradertape_worker._journal_api import JournalAPI
 from tradertape_worker._managed import ManagedRun, check_same_run
 from tradertape_worker._market_api import MarketAPI
+from tradertape_worker._options_api import OptionWorkerClient
 from tradertape_worker._run_config import RunConfig
 from tradertape_worker._runs_api import RunsAPI
 
@@ -75,6 +76,11 @@ class KiteAlgoWorkerClient(RunsAPI, ExecutionAPI, JournalAPI, MarketAPI, SyncIO)
     def from_env(cls, **kwargs: Any) -> KiteAlgoWorkerClient:
         """A client configured from ``KITE_ALGO_*`` environment variables."""
         return cls(AlgoWorkerConfig.from_env(), **kwargs)
+
+    @property
+    def options(self) -> OptionWorkerClient:
+        """The options namespace (chains, greeks, selection, option runs)."""
+        return OptionWorkerClient(self)
 
     def close(self) -> None:
         """Close the connection pool (if this client opened it)."""

@@ -10,6 +10,7 @@ from tradertape.db.models import User
 from tradertape.domain.brokers import BrokerName
 from tradertape.runtime import Runtime
 from tradertape.services.broker_credentials import CredentialUpdate
+from tradertape.services.broker_login import redirect_url
 
 router = APIRouter(tags=["brokers"])
 
@@ -28,7 +29,7 @@ def _out(runtime: Runtime, db: DbDep, user: User, broker: BrokerName) -> Credent
         status=state.status,
         access_token_expires_at=state.access_token_expires_at,
         broker_user_id=state.broker_user_id,
-        redirect_url=f"{runtime.settings.public_base_url}/api/brokers/{broker.value}/callback",
+        redirect_url=redirect_url(runtime.settings.public_base_url, broker),
         updated_at=row.updated_at if row else None,
     )
 

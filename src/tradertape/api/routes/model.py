@@ -47,7 +47,7 @@ _MONEY = ("current_capital", "deployed_capital", "committed_capital", "realised_
 
 def portfolio_out(row: ModelPortfolio) -> PortfolioOut:
     """A portfolio with its derived capital figures, money shown to the paisa (the rows keep
-    full precision: a slipped fill price is not on the paisa grid)."""
+    full precision: an average price after an add-on is not on the paisa grid)."""
     total = row.current_capital + row.deployed_capital + row.committed_capital
     fields = {c: getattr(row, c) for c in PortfolioOut.model_fields if hasattr(row, c)}
     fields.update({c: paise(getattr(row, c)) for c in _MONEY})
@@ -74,6 +74,7 @@ def position_out(valued: Valued) -> PositionOut:
         entry_date=p.entry_date,
         addon_count=p.addon_count,
         stop_price=p.stop_price,
+        stop_gtt_id=p.stop_gtt_id,
         status=p.status,
         last_price=valued.last_price,
         unrealised_pnl=valued.unrealised,
@@ -119,7 +120,12 @@ def _set(status_to: str, summary: str) -> None:
     ) -> PortfolioOut:
         return portfolio_out(
             portfolios.set_status(
-                db, portfolio_id, user_id=user.id, clock=runtime.clock, status=status_to
+                db,
+                portfolio_id,
+                user_id=user.id,
+                clock=runtime.clock,
+                status=status_to,
+                gtts=runtime.gtts,
             )
         )
 
@@ -131,15 +137,22 @@ def _set(status_to: str, summary: str) -> None:
 
 _set("paused", "Pause: no scans and no placements until resumed.")
 _set("active", "Resume a paused portfolio.")
-_set("retired", "Retire (409 while it has open positions); its pending signals expire.")
+_set(
+    "retired",
+    "Retire (409 while it has open positions or entry orders working); its pending signals "
+    "expire and its entry GTTs still waiting are cancelled, their capital freed.",
+)
 
 
 @router.post("/portfolios/{portfolio_id}/reset", response_model=PortfolioOut)
 def reset_portfolio(
     portfolio_id: int, user: CurrentUser, runtime: RuntimeDep, db: DbDep
 ) -> PortfolioOut:
-    """Start a paper portfolio over (409 for a live one)."""
-    return portfolio_out(portfolios.reset(db, portfolio_id, user_id=user.id, clock=runtime.clock))
+    """Start a paper portfolio over (409 for a live one); its waiting GTTs are cancelled."""
+    row = portfolios.reset(
+        db, portfolio_id, user_id=user.id, clock=runtime.clock, gtts=runtime.gtts
+    )
+    return portfolio_out(row)
 
 
 @router.get("/dashboard", response_model=DashboardOut)

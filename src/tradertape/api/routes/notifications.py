@@ -1,19 +1,23 @@
-"""Notifications (the outbox of events) and the Telegram chat link."""
+"""Notifications (the outbox of events), the Telegram chat link and the morning briefing."""
 
 from __future__ import annotations
-
-from datetime import datetime
 
 from fastapi import APIRouter, status
 
 from tradertape.api.deps import CurrentUser, DbDep, PageDep, RuntimeDep
 from tradertape.api.schemas.notifications import (
+    BriefingIn,
+    BriefingOut,
     NotificationOut,
+    TelegramLinkConfirmIn,
     TelegramLinkIn,
+    TelegramPendingOut,
     TelegramStatusOut,
 )
 from tradertape.runtime import Runtime
 from tradertape.services import notifications, telegram_links
+from tradertape.services.telegram import briefing
+from tradertape.services.telegram.briefing import BriefingSettings
 
 router = APIRouter(tags=["notifications"])
 
@@ -25,32 +29,88 @@ def list_notifications(user: CurrentUser, db: DbDep, page: PageDep) -> list[Noti
     return [NotificationOut.model_validate(row, from_attributes=True) for row in rows]
 
 
-def _status(runtime: Runtime, chat_id: int | None, linked_at: datetime | None) -> TelegramStatusOut:
+def _status(runtime: Runtime, db: DbDep, user_id: int) -> TelegramStatusOut:
+    link = telegram_links.get(db, user_id=user_id)
+    ask = telegram_links.pending(db, user_id=user_id, now=runtime.clock.now())
+    pending = None
+    if ask is not None:
+        pending = TelegramPendingOut(
+            chat_id=ask.chat_id,
+            requested_at=ask.created_at,
+            expires_at=ask.expires_at,
+            code_sent=ask.sent_at is not None,
+            error=ask.error,
+        )
     return TelegramStatusOut(
         bot_configured=runtime.settings.telegram_bot_token is not None,
-        linked=chat_id is not None,
-        chat_id=chat_id,
-        linked_at=linked_at,
+        status="linked" if link else "pending" if pending else "unlinked",
+        linked=link is not None,
+        chat_id=link.chat_id if link else None,
+        linked_at=link.linked_at if link else None,
+        pending=pending,
     )
 
 
 @router.get("/telegram/link", response_model=TelegramStatusOut)
 def telegram_status(user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> TelegramStatusOut:
-    """Whether a Telegram chat is linked to your account."""
-    row = telegram_links.get(db, user_id=user.id)
-    return _status(runtime, row.chat_id if row else None, row.linked_at if row else None)
+    """Your linked chat, and a link waiting for its code."""
+    return _status(runtime, db, user.id)
 
 
 @router.post("/telegram/link", response_model=TelegramStatusOut)
 def link_telegram(
     body: TelegramLinkIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep
 ) -> TelegramStatusOut:
-    """Link a chat: it receives your notifications and its commands act as you."""
-    row = telegram_links.link(db, user_id=user.id, chat_id=body.chat_id, clock=runtime.clock)
-    return _status(runtime, row.chat_id, row.linked_at)
+    """Ask to link a chat: the bot sends it a one-time code, which you enter within 10
+    minutes (``POST /api/telegram/link/confirm``); that proves you can read the chat. The
+    chat then gets your notifications and its commands act as you. Asking again replaces
+    the code. A chat another account holds is a 409."""
+    runtime.limiter.hit(db, [f"telegram-link:user:{user.id}"])
+    telegram_links.request(db, user_id=user.id, chat_id=body.chat_id, clock=runtime.clock)
+    return _status(runtime, db, user.id)
+
+
+@router.post("/telegram/link/confirm", response_model=TelegramStatusOut)
+def confirm_telegram_link(
+    body: TelegramLinkConfirmIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep
+) -> TelegramStatusOut:
+    """Link the chat of your pending request with the code the bot sent it; the chat is
+    then told it is linked. Only your own request is checked, once per code. A wrong,
+    expired, replaced or used code is a 422 on ``code``; tries are rate limited (429)."""
+    runtime.limiter.hit(db, [f"telegram-link-confirm:user:{user.id}"])
+    telegram_links.confirm(
+        db,
+        user_id=user.id,
+        code=body.code,
+        secret=runtime.settings.secret,
+        clock=runtime.clock,
+    )
+    return _status(runtime, db, user.id)
 
 
 @router.delete("/telegram/link", status_code=status.HTTP_204_NO_CONTENT)
 def unlink_telegram(user: CurrentUser, db: DbDep) -> None:
-    """Unlink your chat."""
+    """Unlink your chat and drop a pending link."""
     telegram_links.unlink(db, user_id=user.id)
+
+
+def _briefing(choice: BriefingSettings) -> BriefingOut:
+    return BriefingOut(enabled=choice.enabled, time=f"{choice.at:%H:%M}")
+
+
+@router.get("/telegram/briefing", response_model=BriefingOut)
+def get_briefing(user: CurrentUser, db: DbDep) -> BriefingOut:
+    """Whether you get the daily morning briefing (off unless you opt in), and when."""
+    return _briefing(briefing.settings_of(db, user_id=user.id))
+
+
+@router.put("/telegram/briefing", response_model=BriefingOut)
+def set_briefing(
+    body: BriefingIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep
+) -> BriefingOut:
+    """Opt in or out of the morning briefing (portfolio status and risk warnings), sent to
+    your linked chat on NSE trading days at ``time`` IST (default 08:45, before the open)."""
+    choice = briefing.update(
+        db, user_id=user.id, clock=runtime.clock, enabled=body.enabled, at=body.time
+    )
+    return _briefing(choice)

@@ -1,12 +1,13 @@
 """The user's (paper) account: portfolio views in Kite's shapes, orders and GTTs.
 
-`/api/portfolio/*` are seed 001's live-data endpoints; until a real broker connects they
-serve the paper account. Orders and GTTs go through the OMS, with idempotency keys.
+`/api/portfolio/*` are seed 001's live-data endpoints: the user's connected broker, cached
+about 30 s (see `services.broker_data`), or the paper account. Orders and GTTs go through
+the OMS, with idempotency keys.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from fastapi import APIRouter, Response, status
 from sqlalchemy import select
@@ -25,38 +26,58 @@ from tradertape.db.models.trading import Gtt, Order, OrderEventRow
 from tradertape.errors import BadRequest
 from tradertape.oms.portfolio import order_dict
 from tradertape.ports.broker import GttSpec
+from tradertape.runtime import Runtime
+from tradertape.services.broker_data import View
 
 router = APIRouter(tags=["trading"])
 
 
+def _view(runtime: Runtime, db: DbDep, user_id: int, view: View, response: Response) -> Any:
+    """One account view; the headers say which broker answered and how old the answer is."""
+    answer = runtime.account_views.read(db, user_id=user_id, view=view)
+    response.headers["X-Broker"] = answer.broker
+    response.headers["Age"] = str(int(answer.age_secs))
+    return answer.data
+
+
 @router.get("/portfolio/holdings")
-def holdings(user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> list[dict[str, Any]]:
+def holdings(
+    user: CurrentUser, runtime: RuntimeDep, db: DbDep, response: Response
+) -> list[dict[str, Any]]:
     """Delivery holdings (T+1 quantities shown as ``t1_quantity``)."""
-    return runtime.portfolio.holdings(db, user_id=user.id)
+    return cast(list[dict[str, Any]], _view(runtime, db, user.id, "holdings", response))
 
 
 @router.get("/portfolio/positions")
-def positions(user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> dict[str, Any]:
+def positions(
+    user: CurrentUser, runtime: RuntimeDep, db: DbDep, response: Response
+) -> dict[str, Any]:
     """Positions ``{"net": [...], "day": [...]}`` marked to the last price."""
-    return runtime.portfolio.positions(db, user_id=user.id)
+    return cast(dict[str, Any], _view(runtime, db, user.id, "positions", response))
 
 
 @router.get("/portfolio/orders")
-def orders(user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> list[dict[str, Any]]:
+def orders(
+    user: CurrentUser, runtime: RuntimeDep, db: DbDep, response: Response
+) -> list[dict[str, Any]]:
     """Today's order book."""
-    return runtime.portfolio.orders(db, user_id=user.id)
+    return cast(list[dict[str, Any]], _view(runtime, db, user.id, "orders", response))
 
 
 @router.get("/portfolio/trades")
-def trades(user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> list[dict[str, Any]]:
+def trades(
+    user: CurrentUser, runtime: RuntimeDep, db: DbDep, response: Response
+) -> list[dict[str, Any]]:
     """Today's trades."""
-    return runtime.portfolio.trades(db, user_id=user.id)
+    return cast(list[dict[str, Any]], _view(runtime, db, user.id, "trades", response))
 
 
 @router.get("/portfolio/margins")
-def margins(user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> dict[str, Any]:
+def margins(
+    user: CurrentUser, runtime: RuntimeDep, db: DbDep, response: Response
+) -> dict[str, Any]:
     """Cash and margin in Kite's ``/user/margins`` shape."""
-    return runtime.portfolio.margins(db, user_id=user.id)
+    return cast(dict[str, Any], _view(runtime, db, user.id, "margins", response))
 
 
 @router.post("/portfolio/funds", status_code=status.HTTP_201_CREATED)
@@ -90,6 +111,7 @@ def place_order(
         last=runtime.quotes(spec.key),
         pre_trade=runtime.risk.pre_trade,
     )
+    runtime.account_views.invalidate(user.id)
     # A duplicate racing this one also gets the single order back (the unique key decides).
     replayed = bool(before)
     if replayed:
@@ -115,6 +137,7 @@ def modify_order(
         changes=body.changes(),
         last=runtime.quotes(f"{current.exchange}:{current.tradingsymbol}"),
     )
+    runtime.account_views.invalidate(user.id)
     return order_dict(order)
 
 
@@ -139,6 +162,7 @@ def cancel_order(
         order_id=order_id,
         last=runtime.quotes(f"{current.exchange}:{current.tradingsymbol}"),
     )
+    runtime.account_views.invalidate(user.id)
     return order_dict(order)
 
 

@@ -19,6 +19,7 @@ from fastapi import APIRouter, WebSocket
 from starlette.concurrency import run_in_threadpool
 
 from tradertape.api.deps import SESSION_COOKIE
+from tradertape.domain.instruments import InstrumentCatalog
 from tradertape.feed.fanout import TickHub
 from tradertape.feed.stream import TickStream
 from tradertape.runtime import Runtime
@@ -63,6 +64,11 @@ async def _converse(websocket: WebSocket, stream: TickStream) -> None:
             stream.handle(text)
 
 
+def _catalog(runtime: Runtime) -> InstrumentCatalog:
+    with runtime.db.session() as db:
+        return runtime.options.catalog(db)
+
+
 @router.websocket("/ws/ticks")
 async def ticks(websocket: WebSocket) -> None:
     """Stream ticks of the subscribed symbols (cookie auth; see the module docstring)."""
@@ -80,7 +86,9 @@ async def ticks(websocket: WebSocket) -> None:
         log.exception("tick stream: cannot subscribe to the bus")
         return await _refuse(websocket, CLOSE_UNAVAILABLE, "market data unavailable")
     channel = hub.connect()
-    stream = TickStream(hub=hub, catalog=runtime.catalog, channel=channel)
+    # The options listed today resolve too: their ticks are derived from their index's.
+    catalog = await run_in_threadpool(_catalog, runtime)
+    stream = TickStream(hub=hub, catalog=catalog, channel=channel)
     stream.open()
     writer = asyncio.create_task(channel.pump(websocket.send_text), name="ws-ticks-writer")
     try:

@@ -119,6 +119,7 @@ class PositionOut(BaseModel):
     entry_date: date
     addon_count: int
     stop_price: Decimal | None
+    stop_gtt_id: int | None  # the standing stop-loss GTT (``paper_fill: gtt``)
     status: str
     last_price: Decimal | None
     unrealised_pnl: Decimal | None

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from datetime import time as TimeOfDay
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 from tradertape.api.schemas.auth import Strict
 
@@ -25,15 +26,54 @@ class NotificationOut(BaseModel):
 
 
 class TelegramLinkIn(Strict):
-    """The chat to link (the bot's ``/start`` replies with it)."""
+    """The chat to link (the bot's ``/start`` replies with it); the bot sends it a code."""
 
     chat_id: ChatId
 
 
+class TelegramLinkConfirmIn(Strict):
+    """The code the bot sent the chat, entered by the user who asked to link it."""
+
+    code: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^\s*[A-Za-z0-9]{8}\s*$"),
+        Field(description="the 8-character code from the bot's message", examples=["K7QF3MZA"]),
+    ]
+
+
+class TelegramPendingOut(BaseModel):
+    """A link waiting for its code: sent to the chat, entered here (``/link/confirm``)."""
+
+    chat_id: int
+    requested_at: datetime
+    expires_at: datetime
+    code_sent: bool = Field(description="the bot has sent the chat its code")
+    error: str | None = Field(description="why Telegram refused the message, if it did")
+
+
 class TelegramStatusOut(BaseModel):
-    """Whether the bot runs on this server and which chat is linked."""
+    """Whether the bot runs on this server, which chat is linked and which is pending."""
 
     bot_configured: bool
+    status: Literal["unlinked", "pending", "linked"]
     linked: bool
     chat_id: int | None
     linked_at: datetime | None
+    pending: TelegramPendingOut | None
+
+
+class BriefingIn(Strict):
+    """The daily morning briefing: on or off, and when (IST, before the 09:15 open)."""
+
+    enabled: bool
+    time: Annotated[
+        TimeOfDay | None, Field(description="HH:MM in IST, before 09:15; omitted: unchanged")
+    ] = None
+
+
+class BriefingOut(BaseModel):
+    """The daily briefing choice (sent on NSE trading days to a linked chat)."""
+
+    enabled: bool
+    time: str = Field(description="HH:MM, IST")
+    timezone: str = "Asia/Kolkata"

@@ -4,7 +4,12 @@ from tradertape.db.models.accounts import AuthAttempt, LoginChallenge, User, Use
 from tradertape.db.models.brokers import BrokerCredential
 from tradertape.db.models.instruments import KiteInstrument
 from tradertape.db.models.keys import AgentKey, WorkerToken
-from tradertape.db.models.notifications import Notification, TelegramLink
+from tradertape.db.models.notifications import (
+    Notification,
+    NotificationSettings,
+    TelegramLink,
+    TelegramLinkRequest,
+)
 from tradertape.db.models.outbox import OutboxMessage
 from tradertape.db.models.portfolios import ModelPortfolio, ModelPosition, ModelSignal
 from tradertape.db.models.risk import RiskEvent, RiskRule
@@ -19,7 +24,13 @@ from tradertape.db.models.trading import (
     PaperPosition,
     Trade,
 )
-from tradertape.db.models.workers import WorkerEvent, WorkerIntent, WorkerRun, WorkerRunOrder
+from tradertape.db.models.workers import (
+    WorkerEvent,
+    WorkerIntent,
+    WorkerOptionRun,
+    WorkerRun,
+    WorkerRunOrder,
+)
 
 __all__ = [
     "AgentKey",
@@ -35,6 +46,7 @@ __all__ = [
     "ModelPosition",
     "ModelSignal",
     "Notification",
+    "NotificationSettings",
     "Order",
     "OrderEventRow",
     "OutboxMessage",
@@ -44,12 +56,14 @@ __all__ = [
     "RiskRule",
     "Strategy",
     "TelegramLink",
+    "TelegramLinkRequest",
     "StrategyVersion",
     "Trade",
     "User",
     "UserSession",
     "WorkerEvent",
     "WorkerIntent",
+    "WorkerOptionRun",
     "WorkerRun",
     "WorkerRunOrder",
     "WorkerToken",

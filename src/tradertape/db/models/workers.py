@@ -117,3 +117,34 @@ class WorkerEvent(Base):
     summary: Mapped[str | None] = mapped_column(Text)
     payload: Mapped[dict[str, Any]]
     created_at: Mapped[datetime]
+
+
+class WorkerOptionRun(Owned, Base):
+    """A multi-leg option strategy on a worker run: its legs, lifecycle and protection.
+
+    One per worker run (they share the ``strategy_run_id``), so the run's session, safety
+    token and idempotency keys guard it; its orders are the run's orders with the roles
+    ``opt_entry``/``opt_exit``.
+    """
+
+    __tablename__ = "worker_option_runs"
+    __table_args__ = (UniqueConstraint("run_pk"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_pk: Mapped[int] = mapped_column(ForeignKey("worker_runs.id", ondelete="CASCADE"))
+    strategy_name: Mapped[str] = mapped_column(String(200))
+    product: Mapped[str] = mapped_column(String(8))
+    underlying: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(20))
+    legs: Mapped[list[dict[str, Any]]]
+    protection: Mapped[dict[str, Any]]  # {rules: [...], precedence: [...]}
+    protection_state: Mapped[dict[str, Any]]
+    # The automatic protection's fence (like the worker run's): a rules change moves the
+    # generation on, and the engine claims one exit per generation by compare-and-set.
+    protection_generation: Mapped[int] = mapped_column(server_default=text("1"))
+    protection_claim: Mapped[str | None] = mapped_column(String(40))
+    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata")
+    entry: Mapped[dict[str, Any]]  # the last entry's result
+    exit: Mapped[dict[str, Any]]  # the last exit's result
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]

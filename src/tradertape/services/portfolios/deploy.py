@@ -19,10 +19,12 @@ from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal
 from tradertape.domain.instruments import UnknownUniverseError
 from tradertape.domain.signals import ACTIONABLE
 from tradertape.errors import Conflict, Forbidden, InvalidField
+from tradertape.oms.gtt import GttBook
 from tradertape.oms.paper import PaperExchange
 from tradertape.ports.clock import Clock
 from tradertape.services import strategies
 from tradertape.services.ownership import get_owned, owned
+from tradertape.services.portfolios.reconcile import release
 from tradertape.strategies.dsl import StrategyDocument
 
 ZERO = Decimal(0)
@@ -161,10 +163,44 @@ def _expire_open_signals(db: Session, portfolio_id: int) -> None:
         signal.status = "expired"
 
 
+def _withdraw_waiting_entries(db: Session, portfolio: ModelPortfolio, gtts: GttBook) -> None:
+    """Cancel the entry GTTs still waiting at the broker and free their committed capital.
+
+    A retired portfolio must not open a position later; an entry whose trigger already
+    fired is an order on its way to a position, so it blocks the retirement instead.
+    """
+    entries = db.scalars(
+        select(ModelSignal).where(
+            ModelSignal.portfolio_id == portfolio.id,
+            ModelSignal.signal_type != "exit",
+            ModelSignal.gtt_status.in_(("active", "triggered", "order_placed")),
+        )
+    ).all()
+    firing = [s.symbol for s in entries if s.gtt_status != "active"]
+    if firing:
+        raise Conflict(
+            f"portfolio {portfolio.id} has entry orders working ({', '.join(sorted(firing))}); "
+            "wait for them to fill or cancel them first"
+        )
+    for signal in entries:
+        if signal.gtt_id is None:
+            continue
+        if not gtts.cancel(db, trigger_id=signal.gtt_id):  # it fired a moment ago
+            raise Conflict(f"the entry GTT of {signal.symbol} just fired; try again shortly")
+        release(portfolio, signal, "cancelled")
+
+
 def set_status(
-    db: Session, portfolio_id: int, *, user_id: int, clock: Clock, status: str
+    db: Session,
+    portfolio_id: int,
+    *,
+    user_id: int,
+    clock: Clock,
+    status: str,
+    gtts: GttBook | None = None,
 ) -> ModelPortfolio:
-    """Pause (no scans, no placements), resume, or retire (only without open positions)."""
+    """Pause (no scans, no placements), resume, or retire (only without open positions;
+    entry GTTs still waiting are cancelled and their capital freed)."""
     portfolio = get(db, portfolio_id, user_id=user_id)
     allowed = {PAUSED: (ACTIVE,), ACTIVE: (PAUSED,), RETIRED: (ACTIVE, PAUSED)}[status]
     if portfolio.status not in allowed:
@@ -173,6 +209,8 @@ def set_status(
         count = open_positions(db, portfolio_id)
         if count:
             raise Conflict(f"portfolio {portfolio_id} has {count} open positions; close them first")
+        if gtts is not None:
+            _withdraw_waiting_entries(db, portfolio, gtts)
         _expire_open_signals(db, portfolio_id)
     portfolio.status = status
     portfolio.updated_at = clock.now()
@@ -180,11 +218,21 @@ def set_status(
     return portfolio
 
 
-def reset(db: Session, portfolio_id: int, *, user_id: int, clock: Clock) -> ModelPortfolio:
-    """A paper portfolio starts over: signals and positions gone, capital as deployed."""
+def reset(
+    db: Session, portfolio_id: int, *, user_id: int, clock: Clock, gtts: GttBook | None = None
+) -> ModelPortfolio:
+    """A paper portfolio starts over: signals and positions gone, capital as deployed, and
+    its GTTs still waiting at the broker (entries, stops) cancelled, so none fires for a
+    signal or position that no longer exists."""
     portfolio = get(db, portfolio_id, user_id=user_id)
     if not portfolio.paper_mode:
         raise Conflict(f"portfolio {portfolio_id} trades live; only paper portfolios reset")
+    if gtts is not None:
+        entries = select(ModelSignal.gtt_id).where(ModelSignal.portfolio_id == portfolio_id)
+        stops = select(ModelPosition.stop_gtt_id).where(ModelPosition.portfolio_id == portfolio_id)
+        waiting = [*db.scalars(entries), *db.scalars(stops)]
+        for trigger_id in sorted({i for i in waiting if i is not None}):
+            gtts.cancel(db, trigger_id=trigger_id)  # False: it fired or went already
     for model in (ModelSignal, ModelPosition):
         for row in db.scalars(select(model).where(model.portfolio_id == portfolio_id)):
             db.delete(row)

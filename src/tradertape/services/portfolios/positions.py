@@ -10,12 +10,14 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
-from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal
+from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal, Order, Trade
 from tradertape.domain.charges import Fill, Segment, Side, compute_charges
 from tradertape.domain.money import paise
-from tradertape.ports.clock import Clock
+from tradertape.errors import Conflict
+from tradertape.ports.clock import IST, Clock
 from tradertape.services import notifications
 
 
@@ -23,6 +25,17 @@ def delivery_charges(side: Side, quantity: int, price: Decimal, day: date) -> De
     """Zerodha's charges of one delivery fill, as its own contract note."""
     fill = Fill("portfolio", Segment.EQUITY_DELIVERY, side, quantity, price, instrument="ISIN")
     return compute_charges([fill], day).total
+
+
+def order_fills(db: Session, order: Order) -> tuple[int, Decimal, Decimal, date]:
+    """(quantity, average price, charges, IST date) of a broker order's trades: what a
+    position books when the order fills (the charges its trades booked, to the paisa)."""
+    trades = db.scalars(select(Trade).where(Trade.order_pk == order.id)).all()
+    quantity = sum(t.quantity for t in trades)
+    value = sum((t.price * t.quantity for t in trades), Decimal(0))
+    charges = sum((t.charges for t in trades), Decimal(0))
+    day = max(t.filled_at for t in trades).astimezone(IST).date()
+    return quantity, value / quantity, charges, day
 
 
 def fill_entry(
@@ -104,7 +117,10 @@ def fill_exit(
     reason: str,
     clock: Clock,
 ) -> None:
-    """Book the sale of a whole position: proceeds back to cash, P&L realised."""
+    """Book the sale of a whole position: proceeds back to cash, P&L realised. A position
+    is sold once: booking a second sale would pay its proceeds twice."""
+    if position.status == "closed":
+        raise Conflict(f"position {position.id} is already closed")
     cost = position.entry_price * position.quantity
     proceeds = price * position.quantity
     position.charges += charges
@@ -112,7 +128,7 @@ def fill_exit(
     portfolio.deployed_capital -= cost
     portfolio.current_capital += proceeds - charges
     portfolio.charges_paid += charges
-    portfolio.realised_pnl += proceeds - cost - position.charges
+    portfolio.realised_pnl += pnl
     position.status = "closed"
     position.exit_price = price
     position.exit_date = day

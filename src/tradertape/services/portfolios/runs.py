@@ -14,7 +14,7 @@ from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal
 from tradertape.domain.signals import SignalStatus
 from tradertape.errors import Conflict, InvalidField
 from tradertape.services.ownership import get_owned
-from tradertape.services.portfolios import reconcile, scanner, signals
+from tradertape.services.portfolios import reconcile, scanner, signals, virtual
 from tradertape.services.portfolios.signals import Placement, Venue
 
 
@@ -22,8 +22,8 @@ def run_day(
     db: Session, portfolio: ModelPortfolio, *, store: CandleStore, venue: Venue, day: date
 ) -> scanner.ScanReport:
     """Reconcile, scan at ``day``'s close, and place at once when ``auto_place_signals``."""
-    reconcile.open_fills(db, portfolio, store=store, day=day, clock=venue.clock)
-    reconcile.reconcile(db, portfolio, clock=venue.clock)
+    virtual.open_fills(db, portfolio, store=store, day=day, clock=venue.clock)
+    reconcile.reconcile(db, portfolio, venue=venue)
     report = scanner.scan(db, portfolio, store=store, clock=venue.clock, day=day)
     if report.skipped is None and portfolio.auto_place_signals:
         fresh = db.scalars(
@@ -79,24 +79,7 @@ def close_position(
     bars = store.load_panel([position.symbol], store.calendar.previous_trading_day(day), day)
     closes = [c for c in bars.close[:, 0].tolist() if c == c]
     close = Decimal(str(closes[-1])) if closes else position.entry_price
-    signal = ModelSignal(
-        user_id=user_id,
-        portfolio_id=portfolio.id,
-        position_id=position.id,
-        strategy_version=portfolio.strategy_version,
-        symbol=position.symbol,
-        sector=position.sector,
-        signal_date=day,
-        signal_type="exit",
-        side="SELL",
-        close_price=close,
-        quantity=position.quantity,
-        amount=close * position.quantity,
-        reason="manual",
-        indicator_snapshot={},
-        status=SignalStatus.PENDING_APPROVAL.value,
-        created_at=venue.clock.now(),
+    signal = signals.exit_signal(
+        db, portfolio, position, close=close, day=day, reason="manual", clock=venue.clock
     )
-    db.add(signal)
-    db.flush()
     return signals.place(db, [signal], venue=venue)

@@ -79,4 +79,4 @@ class PortfolioJobs:
             for portfolio in db.scalars(
                 select(ModelPortfolio).where(ModelPortfolio.status == "active")
             ).all():
-                reconcile.reconcile(db, portfolio, clock=self._venue.clock)
+                reconcile.reconcile(db, portfolio, venue=self._venue)

@@ -2,15 +2,18 @@
 
 Placement follows the portfolio's ``paper_fill``: ``gtt`` (the default, and the live path)
 sends an entry as a BUY GTT at the signal's trigger and limit, and an exit as a SELL order
-(an AMO outside market hours); ``close`` fills at the signal's close price at once, as
-TraderTape's virtual paper fills do. Every placement is one signal at a time, committed as
-it goes, so a failure leaves the earlier ones placed and says which one failed.
+(an AMO outside market hours) once the position's standing stop GTT is cancelled (when the
+stop already fired, the exit is refused: one sell per position); ``close`` fills at the
+signal's close price at once, as TraderTape's virtual paper fills do. Every placement is one
+signal at a time, committed as it goes, so a failure leaves the earlier ones placed and says
+which one failed.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -37,6 +40,7 @@ from tradertape.ports.clock import Clock
 from tradertape.services import notifications
 from tradertape.services.ownership import get_owned, owned
 from tradertape.services.portfolios.positions import delivery_charges, fill_entry, fill_exit
+from tradertape.services.portfolios.stops import StopDesk
 from tradertape.services.risk import RiskDesk
 from tradertape.services.risk.exposure import RiskScope
 
@@ -50,6 +54,11 @@ class Venue:
     gtts: GttBook
     clock: Clock
     risk: RiskDesk | None = None
+
+
+def stop_desk(venue: Venue) -> StopDesk:
+    """The stop GTTs of positions, on the venue's GTT book and prices."""
+    return StopDesk(gtts=venue.gtts, clock=venue.clock, last_tick=venue.exchange.last_tick)
 
 
 @dataclass(slots=True)
@@ -138,7 +147,8 @@ def place(
             db.rollback()
             signal = db.get(ModelSignal, signal.id)  # type: ignore[assignment]
             assert signal is not None
-            signal.status = next_status(SignalStatus.APPROVED, SignalEvent.FAIL).value
+            event = SignalEvent.REJECT if isinstance(exc, RiskRefusal) else SignalEvent.FAIL
+            signal.status = next_status(SignalStatus.APPROVED, event).value
             signal.error = exc.detail[:400]
             result.failed[signal.id] = signal.error
             if auto:  # notify: auto_place failed
@@ -156,8 +166,12 @@ def place(
     return result
 
 
+class RiskRefusal(BadRequest):
+    """A risk rule refused the entry: the signal is rejected (not failed: no broker saw it)."""
+
+
 def _check_risk(db: Session, portfolio: ModelPortfolio, signal: ModelSignal, venue: Venue) -> None:
-    """The same pre-trade check as every other entry; a breach fails the signal, logged."""
+    """The same pre-trade check as every other entry; a breach rejects the signal, logged."""
     if venue.risk is None or signal.signal_type == "exit":
         return
     decision = venue.risk.check_entry(
@@ -174,7 +188,7 @@ def _check_risk(db: Session, portfolio: ModelPortfolio, signal: ModelSignal, ven
     )
     if not decision.allowed:
         db.commit()  # the risk events stay, whatever happens to the signal
-        raise BadRequest(decision.refusal or "rejected by a risk rule")
+        raise RiskRefusal(decision.refusal or "rejected by a risk rule")
 
 
 def _send(db: Session, portfolio: ModelPortfolio, signal: ModelSignal, venue: Venue) -> None:
@@ -242,6 +256,8 @@ def _position(db: Session, signal: ModelSignal) -> ModelPosition:
     position = db.get(ModelPosition, signal.position_id) if signal.position_id else None
     if position is None or position.status == "closed":
         raise Conflict(f"signal {signal.id}: its position is already closed")
+    if position.status != "open":  # another exit (a fired stop, say) is already selling it
+        raise Conflict(f"signal {signal.id}: its position is {position.status}")
     return position
 
 
@@ -263,8 +279,8 @@ def _buy_gtt(db: Session, portfolio: ModelPortfolio, signal: ModelSignal, venue:
         last_price=signal.close_price,
         orders=[order],
     )
-    gtt = venue.gtts.create(db, user_id=portfolio.user_id, spec=spec)
-    signal.gtt_id = gtt.id
+    gtt = venue.gtts.create(db, user_id=portfolio.user_id, spec=spec, commit=False)
+    signal.gtt_id = gtt.id  # committed with the GTT: a restart never places it again
     signal.gtt_status = "active"
     portfolio.current_capital -= signal.amount
     portfolio.committed_capital += signal.amount
@@ -272,6 +288,7 @@ def _buy_gtt(db: Session, portfolio: ModelPortfolio, signal: ModelSignal, venue:
 
 def _sell(db: Session, portfolio: ModelPortfolio, signal: ModelSignal, venue: Venue) -> None:
     position = _position(db, signal)
+    stop_desk(venue).cancel(db, position)  # committed with the order, or rolled back with it
     exchange, _, symbol = signal.symbol.partition(":")
     now = venue.clock.now()
     open_now = nse_calendar().session_at(now, Market.EQUITY) is MarketSession.NORMAL
@@ -295,6 +312,41 @@ def _sell(db: Session, portfolio: ModelPortfolio, signal: ModelSignal, venue: Ve
     signal.order_id = order.order_id
     signal.gtt_status = "order_placed"
     position.status = "exit_pending"
+
+
+def exit_signal(
+    db: Session,
+    portfolio: ModelPortfolio,
+    position: ModelPosition,
+    *,
+    close: Decimal,
+    day: date,
+    reason: str,
+    clock: Clock,
+) -> ModelSignal:
+    """A SELL of the whole position that no scan decided (a manual close, a crossed stop),
+    ready to `place`."""
+    signal = ModelSignal(
+        user_id=portfolio.user_id,
+        portfolio_id=portfolio.id,
+        position_id=position.id,
+        strategy_version=portfolio.strategy_version,
+        symbol=position.symbol,
+        sector=position.sector,
+        signal_date=day,
+        signal_type="exit",
+        side="SELL",
+        close_price=close,
+        quantity=position.quantity,
+        amount=close * position.quantity,
+        reason=reason,
+        indicator_snapshot={},
+        status=SignalStatus.PENDING_APPROVAL.value,
+        created_at=clock.now(),
+    )
+    db.add(signal)
+    db.flush()
+    return signal
 
 
 def expire_all(db: Session, portfolio_id: int) -> int:

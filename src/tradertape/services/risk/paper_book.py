@@ -5,25 +5,34 @@ lowers the exposure risk cares about). Averages follow the average-cost method, 
 reports them. Today's P&L runs the same method over today's trades from where the day
 started: units held overnight enter at yesterday's close (the tick's ``prev_close``), or
 at their average when no tick has been seen, so an old loss is not today's loss.
+
+Risk reads this book under the ledger lock before every checked entry, so it must not cost a
+pass over the user's whole trade history each time: the trades of earlier days are folded
+into per-instrument pools once (and only later days' trades after that), and each book
+replays today's trades on a copy of them. Earlier days' trades never change, and a user's
+trades get their ids under that user's ledger lock, so "id above the last one folded" misses
+none.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tradertape.db.models.trading import Order, Trade
+from tradertape.db.models.trading import Gtt, Order, Trade
 from tradertape.domain.instruments import InstrumentCatalog
 from tradertape.domain.market import Tick
 from tradertape.domain.money import ZERO
 from tradertape.domain.order_state import WORKING, OrderStatus
 from tradertape.domain.risk import Book, OpenPosition, WorkingEntry
 from tradertape.oms.books import lock_user_books
+from tradertape.oms.gtt import ACTIVE as GTT_ACTIVE
 from tradertape.oms.ledger import cash_balance
 from tradertape.oms.paper import BROKER
 from tradertape.ports.clock import IST, Clock
@@ -63,6 +72,15 @@ class _Pool:
 
 
 @dataclass(slots=True)
+class _Settled:
+    """One user's trades of days before ``before``, folded into all-time pools."""
+
+    before: str = ""  # ISO date
+    last_id: int = 0
+    pools: dict[str, _Pool] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
 class _Instrument:
     """One instrument's pools: since the first trade, and since today's start."""
 
@@ -83,6 +101,8 @@ class PaperExposure:
         self._clock = clock
         self._catalog = catalog
         self._last_tick = last_tick
+        self._settled: dict[int, _Settled] = {}
+        self._guard = threading.Lock()  # request threads share the folded history
 
     def _today(self) -> date:
         return self._clock.now().astimezone(IST).date()
@@ -131,7 +151,41 @@ class PaperExposure:
     def _day_start(pool: _Pool, tick: Tick | None) -> Decimal:
         return tick.prev_close if tick is not None else pool.average
 
+    def _settle(self, db: Session, user_id: int, today: str) -> dict[str, _Pool]:
+        """All-time pools of the user's trades before today (copies: callers add to them)."""
+        with self._guard:
+            settled = self._settled.get(user_id)
+            if settled is None or settled.before > today:  # first sight, or the clock went back
+                settled = self._settled[user_id] = _Settled()
+            if settled.before < today:
+                rows = db.execute(
+                    select(
+                        Trade.id,
+                        Trade.exchange,
+                        Trade.tradingsymbol,
+                        Trade.transaction_type,
+                        Trade.quantity,
+                        Trade.price,
+                    )
+                    .where(
+                        Trade.user_id == user_id,
+                        Trade.broker == BROKER,
+                        Trade.id > settled.last_id,
+                        Trade.trade_date < today,
+                    )
+                    .order_by(Trade.id)
+                )
+                for trade_id, exchange, symbol, side, quantity, price in rows:
+                    pool = settled.pools.setdefault(f"{exchange}:{symbol}", _Pool())
+                    pool.fill(quantity if side == "BUY" else -quantity, price)
+                    settled.last_id = trade_id
+                settled.before = today
+            return {key: replace(pool) for key, pool in settled.pools.items()}
+
     def _replay(self, db: Session, user_id: int, today: str) -> dict[str, _Instrument]:
+        instruments = {
+            key: _Instrument(pool) for key, pool in self._settle(db, user_id, today).items()
+        }
         rows = db.execute(
             select(
                 Trade.exchange,
@@ -139,43 +193,38 @@ class PaperExposure:
                 Trade.transaction_type,
                 Trade.quantity,
                 Trade.price,
-                Trade.trade_date,
             )
-            .where(Trade.user_id == user_id, Trade.broker == BROKER)
+            .where(Trade.user_id == user_id, Trade.broker == BROKER, Trade.trade_date >= today)
             .order_by(Trade.id)
         )
-        instruments: dict[str, _Instrument] = {}
-        for exchange, symbol, side, quantity, price, trade_date in rows:
+        for exchange, symbol, side, quantity, price in rows:
             key = f"{exchange}:{symbol}"
             pools = instruments.setdefault(key, _Instrument(_Pool()))
+            if pools.today is None:
+                held = pools.all_time
+                start = self._day_start(held, self._last_tick(key))
+                pools.today = _Pool(held.quantity, held.quantity * start)
             signed = quantity if side == "BUY" else -quantity
-            if trade_date >= today:
-                if pools.today is None:
-                    held = pools.all_time
-                    start = self._day_start(held, self._last_tick(key))
-                    pools.today = _Pool(held.quantity, held.quantity * start)
-                pools.today.fill(signed, price)
+            pools.today.fill(signed, price)
             pools.all_time.fill(signed, price)
         return instruments
 
     def _working(
         self, db: Session, user_id: int, catalog: InstrumentCatalog, held: dict[str, int]
     ) -> list[WorkingEntry]:
-        """Working orders that would open or extend a position (exits do not add exposure)."""
-        rows = db.scalars(
-            select(Order)
-            .where(Order.user_id == user_id, Order.broker == BROKER, Order.status.in_(_WAITING))
-            .order_by(Order.id)
-        )
+        """Working orders and waiting GTTs that would open or extend a position.
+
+        A waiting entry GTT counts as if it had fired: a trigger skips the pre-trade check
+        when it fires, so entries placed as GTTs must be counted when the next one is
+        checked, or several firing on one day could pass every limit. Exits add nothing.
+        """
         entries = []
-        for order in rows:
-            key = f"{order.exchange}:{order.tradingsymbol}"
+        for key, buy, quantity, price in self._waiting(db, user_id):
             position = held.get(key, 0)
-            buy = order.transaction_type == "BUY"
             if (buy and position < 0) or (not buy and position > 0):
                 continue
             tick = self._last_tick(key)
-            price = order.price or order.trigger_price or (tick.last_price if tick else None)
+            price = price or (tick.last_price if tick else None)
             if price is None:
                 continue  # a market order queued with no price seen yet: nothing to value
             found = catalog.find(key)
@@ -183,8 +232,43 @@ class PaperExposure:
                 WorkingEntry(
                     key=key,
                     sector=found.sector if found else None,
-                    quantity=order.quantity - order.filled_quantity,
+                    quantity=quantity,
                     price=price,
                 )
             )
         return entries
+
+    @staticmethod
+    def _waiting(db: Session, user_id: int) -> list[tuple[str, bool, int, Decimal | None]]:
+        """(key, buy?, unfilled quantity, price) of working orders and active GTT legs."""
+        orders = db.scalars(
+            select(Order)
+            .where(Order.user_id == user_id, Order.broker == BROKER, Order.status.in_(_WAITING))
+            .order_by(Order.id)
+        )
+        waiting: list[tuple[str, bool, int, Decimal | None]] = [
+            (
+                f"{o.exchange}:{o.tradingsymbol}",
+                o.transaction_type == "BUY",
+                o.quantity - o.filled_quantity,
+                o.price or o.trigger_price,
+            )
+            for o in orders
+        ]
+        gtts = db.scalars(
+            select(Gtt)
+            .where(Gtt.user_id == user_id, Gtt.broker == BROKER, Gtt.status == GTT_ACTIVE)
+            .order_by(Gtt.id)
+        )
+        for gtt in gtts:
+            # Only one leg of an OCO pair can fire: count the larger.
+            leg = max(gtt.orders, key=lambda o: int(o["quantity"]) * Decimal(str(o["price"])))
+            waiting.append(
+                (
+                    f"{gtt.exchange}:{gtt.tradingsymbol}",
+                    leg["transaction_type"] == "BUY",
+                    int(leg["quantity"]),
+                    Decimal(str(leg["price"])),
+                )
+            )
+        return waiting

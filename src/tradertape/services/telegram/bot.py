@@ -1,4 +1,5 @@
-"""The bot's loops: long polling for updates, and delivery of the notification outbox.
+"""The bot's loops: long polling for updates, and delivery of link codes and the notification
+outbox.
 
 Each loop is a step (`TelegramBot.poll_once`, `TelegramBot.deliver_once`) repeated by
 `TelegramBot.run`; the database work runs in a thread so the event loop keeps serving.
@@ -8,10 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from tradertape.services.telegram.api import BotApi, TelegramError
-from tradertape.services.telegram.commands import Commands, Outgoing
+from tradertape.services.telegram.commands import Commands
+from tradertape.services.telegram.outgoing import Outgoing
 
 log = logging.getLogger("tradertape.telegram")
 RETRY_SECS = 5.0
@@ -49,16 +52,25 @@ class TelegramBot:
         return len(updates or [])
 
     async def deliver_once(self) -> int:
-        """Send the due notifications; each is marked delivered once Telegram took it."""
+        """Send the link requests' codes, then the due notifications; each is marked sent
+        once Telegram took it (a refusal is recorded and retried a few times)."""
+        sent = await self._deliver(self.commands.linking.due, self.commands.linking.sent)
+        return sent + await self._deliver(self.commands.due, self.commands.delivered)
+
+    async def _deliver(
+        self,
+        due: Callable[[], list[tuple[int, Outgoing]]],
+        record: Callable[..., None],
+    ) -> int:
         sent = 0
-        for notification_id, out in await asyncio.to_thread(self.commands.due):
+        for ref, out in await asyncio.to_thread(due):
             try:
                 await self._call(out)
             except TelegramError as exc:
-                log.warning("[telegram] notification %s not delivered: %s", notification_id, exc)
-                await asyncio.to_thread(self.commands.delivered, notification_id, error=str(exc))
+                log.warning("[telegram] message %s not delivered: %s", ref, exc)
+                await asyncio.to_thread(record, ref, error=str(exc))
                 continue
-            await asyncio.to_thread(self.commands.delivered, notification_id, error=None)
+            await asyncio.to_thread(record, ref, error=None)
             sent += 1
         return sent
 

@@ -2,15 +2,17 @@
 
 A run is visible only to the token that created it: any other caller gets the same 404
 as for a run that does not exist, so nothing about other tokens' runs leaks. Changes to
-a run take its lock first and re-read it, so status checks and the changes they guard
-happen in one transaction whatever other requests or processes do meanwhile.
+a run take its lock first and only then read it, so status checks and the changes they
+guard happen in one transaction whatever other requests or processes do meanwhile. The
+lock is named by what the request already knows (token and ``strategy_run_id``, unique
+together), so a request reads the run once, under the lock.
 """
 
 from __future__ import annotations
 
 import hmac
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from tradertape.db.locks import lock_names
@@ -20,13 +22,20 @@ from tradertape.domain.worker_runs import nonce_presented
 from tradertape.errors import NotFound, Rejected
 
 RUN_NOT_FOUND = "Strategy run not found"
+# Built once: building a statement per request costs more than running it.
+_RUN_OF_TOKEN = (
+    select(WorkerRun)
+    .where(WorkerRun.token_id == bindparam("token_id"), WorkerRun.run_key == bindparam("run_key"))
+    .execution_options(populate_existing=True)
+)
 
 
 def find_run(db: Session, token: WorkerToken, run_key: str) -> WorkerRun:
-    """The token's run with this ``strategy_run_id``, or 404 (also for other tokens' runs)."""
-    run = db.scalar(
-        select(WorkerRun).where(WorkerRun.token_id == token.id, WorkerRun.run_key == run_key)
-    )
+    """The token's run with this ``strategy_run_id``, or 404 (also for other tokens' runs).
+
+    The row is read as it is now, even if the session holds an older copy.
+    """
+    run = db.scalar(_RUN_OF_TOKEN, {"token_id": token.id, "run_key": run_key})
     if run is None:
         raise NotFound(RUN_NOT_FOUND)
     if not scope_allows(token.account_scope, run.account_scope):
@@ -34,16 +43,22 @@ def find_run(db: Session, token: WorkerToken, run_key: str) -> WorkerRun:
     return run
 
 
+def run_lock(token_id: str, run_key: str) -> str:
+    """The name of a run's lock."""
+    return f"worker-run:{token_id}:{run_key}"
+
+
 def lock_run(db: Session, run: WorkerRun) -> WorkerRun:
-    """Hold the run's lock until the transaction ends and return its current row."""
-    lock_names(db, [f"worker-run:{run.id}"])
+    """Hold the lock of a run read earlier until the transaction ends; its current row."""
+    lock_names(db, [run_lock(run.token_id, run.run_key)])
     db.refresh(run)
     return run
 
 
 def locked_run(db: Session, token: WorkerToken, run_key: str) -> WorkerRun:
-    """`find_run`, then `lock_run`."""
-    return lock_run(db, find_run(db, token, run_key))
+    """Take the run's lock, then `find_run`: the row is read once, and current."""
+    lock_names(db, [run_lock(token.id, run_key)])
+    return find_run(db, token, run_key)
 
 
 def check_nonce(run: WorkerRun, header: str | None, *, missing_ok: bool = False) -> None:

@@ -30,7 +30,7 @@ from tradertape.services.workers.intents import (
     place_for_run,
     release_key,
     store_result,
-    stored_intent,
+    stored_result,
 )
 from tradertape.services.workers.orders import run_orders
 from tradertape.services.workers.views import iso, run_view
@@ -198,8 +198,8 @@ def exit_run(
     check_nonce(run, nonce)
     now = desk.clock.now()
     mode = run.execution_mode
-    if key is not None and (stored := stored_intent(db, run, key)) is not None:
-        answer = {"mode": mode, "status": "already_submitted", "result": stored.result}
+    if key is not None and (stored := stored_result(db, run, key)) is not None:
+        answer = {"mode": mode, "status": "already_submitted", "result": stored}
         answer["run"] = run_view(run, desk.windows, now)
         db.rollback()
         return answer

@@ -1,11 +1,12 @@
 """Intents: ``place_order`` and ``place_basket`` in dry_run, paper or live mode.
 
 Exactly once, however many identical requests arrive: under the run's lock the intent
-row is inserted with ``ON CONFLICT DO NOTHING`` on the unique (run, key) pair, and the
-orders, their attribution, the timeline events and the stored result are written in
-that same transaction. A replay (or the loser of a race) finds the row and answers
-``{"status": "deduped", "result": <the first result>}``; a crash before the commit
-leaves neither the row nor the orders, so a retry places them once.
+row is inserted first with ``ON CONFLICT DO NOTHING`` on the unique (run, key) pair, and
+the orders, their attribution, the timeline events and the stored result are written in
+that same transaction. A replay (or the loser of a race) finds the key taken, reads the
+row and answers ``{"status": "deduped", "result": <the first result>}``; a refusal, a
+dry run or a crash before the commit rolls the claim back with everything else, so a
+retry places the orders once.
 
 Checks run in the contract's order: session nonce, open run, mode allowed, replay,
 safety token, then the orders' own rules (a 422 records nothing).
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from tradertape.db.models import Order, Trade, WorkerIntent, WorkerRun, WorkerRunOrder, WorkerToken
@@ -37,6 +38,12 @@ from tradertape.services.workers.desk import WorkerDesk
 from tradertape.services.workers.runs import check_mode
 
 _INTENTS = table_of(WorkerIntent)
+_LINK = insert(table_of(WorkerRunOrder))
+_STORED = select(_INTENTS.c.result).where(
+    _INTENTS.c.run_pk == bindparam("run_pk"), _INTENTS.c.idempotency_key == bindparam("key")
+)
+_SET_RESULT = update(_INTENTS).where(_INTENTS.c.id == bindparam("intent_pk"))
+_DROP = delete(_INTENTS).where(_INTENTS.c.id == bindparam("intent_pk"))
 PLACE_ORDER = "place_order"
 PLACE_BASKET = "place_basket"
 
@@ -61,6 +68,7 @@ class Intent:
     safety_token: str | None = None
     all_or_none: bool = False
     dry_run: bool = False
+    role: str = "entry"  # what the orders are to the run (option runs: opt_entry, opt_exit)
 
 
 def attribution(run: WorkerRun, key: str | None) -> dict[str, Any]:
@@ -127,12 +135,10 @@ def no_live_broker(run: WorkerRun) -> Rejected:
     )
 
 
-def stored_intent(db: Session, run: WorkerRun, key: str) -> WorkerIntent | None:
-    return db.scalar(
-        select(WorkerIntent).where(
-            WorkerIntent.run_pk == run.id, WorkerIntent.idempotency_key == key
-        )
-    )
+def stored_result(db: Session, run: WorkerRun, key: str) -> dict[str, Any] | None:
+    """The result stored with the run's intent of this key, if the key is taken."""
+    found: dict[str, Any] | None = db.scalar(_STORED, {"run_pk": run.id, "key": key})
+    return found
 
 
 def claim_key(
@@ -153,12 +159,12 @@ def claim_key(
 
 def store_result(db: Session, intent_pk: int, result: dict[str, Any]) -> None:
     """Keep the result a replay will return (no commit)."""
-    db.execute(_INTENTS.update().where(_INTENTS.c.id == intent_pk).values(result=result))
+    db.execute(_SET_RESULT, {"intent_pk": intent_pk, "result": result})
 
 
 def release_key(db: Session, intent_pk: int) -> None:
     """Drop a claimed key whose intent changed nothing (no commit)."""
-    db.execute(_INTENTS.delete().where(_INTENTS.c.id == intent_pk))
+    db.execute(_DROP, {"intent_pk": intent_pk})
 
 
 def _status_of(order: Order) -> str:
@@ -184,7 +190,7 @@ def place_for_run(
     now: datetime,
 ) -> dict[str, Any]:
     """Place one paper order for the run, attribute it and journal it (no commit)."""
-    order = desk.exchange.place(
+    placed = desk.exchange.place_booked(
         db,
         user_id=run.user_id,
         spec=spec,
@@ -193,8 +199,12 @@ def place_for_run(
         last=desk.last_tick(spec.key),
         commit=False,
     )
-    db.add(WorkerRunOrder(run_pk=run.id, order_pk=order.id, intent_pk=intent_pk, role=role))
-    trades = list(db.scalars(select(Trade).where(Trade.order_pk == order.id).order_by(Trade.id)))
+    order = placed.order
+    link = {"run_pk": run.id, "order_pk": order.id, "intent_pk": intent_pk, "role": role}
+    db.execute(_LINK, link)
+    trades = placed.trades()
+    if trades is None:  # not placed now (never for a worker's order, which has no key)
+        trades = list(db.scalars(select(Trade).where(Trade.order_pk == order.id)))
     shown = order_dict(order)
     status = _status_of(order)
     timeline.record(
@@ -241,7 +251,7 @@ def _paper_basket(
         savepoint = db.begin_nested()
         results = [
             place_for_run(
-                desk, db, run, o.spec, intent_pk=intent_pk, key=key, role="entry", now=now
+                desk, db, run, o.spec, intent_pk=intent_pk, key=key, role=intent.role, now=now
             )
             for o in intent.orders
         ]
@@ -260,7 +270,7 @@ def _paper_basket(
     else:
         results = [
             place_for_run(
-                desk, db, run, o.spec, intent_pk=intent_pk, key=key, role="entry", now=now
+                desk, db, run, o.spec, intent_pk=intent_pk, key=key, role=intent.role, now=now
             )
             for o in intent.orders
         ]
@@ -340,11 +350,14 @@ def submit(
     check_nonce(run, nonce)
     require_open(run)
     mode = check_mode(desk, token, run.execution_mode, run.account_scope)
-    stored = stored_intent(db, run, intent.idempotency_key)
-    if stored is not None:
-        replay = {"status": "deduped", "result": stored.result}
+    now = desk.clock.now()
+    key = intent.idempotency_key
+    intent_pk = claim_key(db, run, key, intent.intent_type, intent.request, now)
+    if intent_pk is None:
+        replay = {"status": "deduped", "result": stored_result(db, run, key)}
         db.rollback()
         return replay
+    # From here every refusal, and a dry run, rolls the claim back: the key stays free.
     if run.protection_claim is not None:
         raise Rejected(
             409,
@@ -352,31 +365,51 @@ def submit(
             "backend protection has claimed this run's exit; it takes no new orders",
             strategy_run_id=run.run_key,
         )
-    now = desk.clock.now()
     if intent.safety_token is not None:
         safety.verify(desk, run, intent.safety_token, now)
     if mode is ExecutionMode.LIVE:
         raise no_live_broker(run)
+    outcome, changed = execute(desk, db, run, intent, mode, now, intent_pk=intent_pk)
+    if changed:
+        db.commit()
+    return outcome
+
+
+def execute(
+    desk: WorkerDesk,
+    db: Session,
+    run: WorkerRun,
+    intent: Intent,
+    mode: ExecutionMode,
+    now: datetime,
+    *,
+    intent_pk: int | None = None,
+) -> tuple[dict[str, Any], bool]:
+    """Run a checked intent on the locked run in the open transaction (no commit); `intent_pk`
+    is the key's row when the caller claimed it already.
+
+    Returns the response and whether anything was written (a dry run and a lost key
+    race write nothing and end the transaction). Callers that add rows of their own
+    (option runs) commit them with the intent's.
+    """
     dry = mode is ExecutionMode.DRY_RUN or intent.dry_run
     legs = priced_legs(desk, db, intent.orders, intent_type=intent.intent_type, session=not dry)
     if dry:
         result = _dry_result(desk, run, intent, legs, mode.value)
         db.rollback()
-        return {"status": "accepted", "result": result}
-    intent_pk = claim_key(db, run, intent.idempotency_key, intent.intent_type, intent.request, now)
-    if intent_pk is None:  # only without the run lock's help: read the winner
-        db.rollback()
-        winner = stored_intent(db, run, intent.idempotency_key)
-        assert winner is not None
-        return {"status": "deduped", "result": winner.result}
+        return {"status": "accepted", "result": result}, False
+    key = intent.idempotency_key
+    if intent_pk is None:  # a caller that did not claim the key first (option runs)
+        intent_pk = claim_key(db, run, key, intent.intent_type, intent.request, now)
+        if intent_pk is None:  # a replay: read the first result
+            db.rollback()
+            return {"status": "deduped", "result": stored_result(db, run, key)}, False
     if intent.intent_type == PLACE_ORDER:
         spec = intent.orders[0].spec
-        key = intent.idempotency_key
         result = place_for_run(
-            desk, db, run, spec, intent_pk=intent_pk, key=key, role="entry", now=now
+            desk, db, run, spec, intent_pk=intent_pk, key=key, role=intent.role, now=now
         )
     else:
         result = _paper_basket(desk, db, run, intent, intent_pk, now)
     store_result(db, intent_pk, result)
-    db.commit()
-    return {"status": "accepted", "result": result}
+    return {"status": "accepted", "result": result}, True

@@ -43,9 +43,20 @@ def protection_state(run: WorkerRun) -> dict[str, Any]:
     return state if isinstance(state, dict) else {}
 
 
+# Option-run statuses in which the run may still trade (reference §3.3).
+_OPTIONS_ACTIVE = ("created", "entry_previewed", "entering", "entered", "partial_entry")
+
+
+def options_run(run: WorkerRun) -> dict[str, Any]:
+    """The option run's status and verdict as mirrored on the run (empty without one)."""
+    mirrored = run.runtime_state.get("options_run")
+    return mirrored if isinstance(mirrored, dict) else {}
+
+
 def blocking_reasons(run: WorkerRun) -> list[str]:
     """Why the run may not trade now; empty when it may."""
     state = protection_state(run)
+    options = options_run(run)
     reasons = []
     if run.status != RunStatus.OPEN:
         reasons.append("RUN_NOT_OPEN")
@@ -53,6 +64,10 @@ def blocking_reasons(run: WorkerRun) -> list[str]:
         reasons.append("GENERIC_PROTECTION_TRIGGERED")
     if state.get("exit_submitted") or state.get("exit_claim_id"):
         reasons.append("GENERIC_EXIT_IN_PROGRESS")
+    if options and options.get("status") not in _OPTIONS_ACTIVE:
+        reasons.append("OPTIONS_RUN_NOT_ACTIVE")
+    if options.get("triggered"):
+        reasons.append("OPTIONS_PROTECTION_TRIGGERED")
     return reasons
 
 
@@ -65,6 +80,10 @@ def fingerprint(run: WorkerRun) -> str:
         "1" if state.get("exit_submitted") else "0",
         str(state.get("generation") or 0),
         str(state.get("exit_claim_id") or ""),
+        # Whether the option run lets the run trade, not its exact status: creating and
+        # previewing an option run must not void the token the worker is about to use.
+        "1" if options_run(run).get("status", "created") in _OPTIONS_ACTIVE else "0",
+        "1" if options_run(run).get("triggered") else "0",
     )
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
@@ -131,6 +150,23 @@ def verify(desk: WorkerDesk, run: WorkerRun, token: str, now: datetime) -> None:
         )
 
 
+def _options_block(run: WorkerRun) -> dict[str, Any]:
+    options = options_run(run)
+    if not options:
+        return dict(OPTIONS_NOT_APPLICABLE)
+    triggered = bool(options.get("triggered"))
+    return {
+        **OPTIONS_NOT_APPLICABLE,
+        "applicable": True,
+        "run_status": options.get("status"),
+        "evaluation_mode": options.get("evaluation_mode", "on_demand"),
+        "triggered": triggered,
+        "blocking": triggered,
+        "blocking_reason": "OPTIONS_PROTECTION_TRIGGERED" if triggered else None,
+        "matched_rule": options.get("matched_rule"),
+    }
+
+
 def check(desk: WorkerDesk, run: WorkerRun) -> dict[str, Any]:
     """The safety-check result: exactly the keys the 0.7.4 SDK's strict model accepts."""
     now = desk.clock.now()
@@ -151,6 +187,6 @@ def check(desk: WorkerDesk, run: WorkerRun) -> dict[str, Any]:
             "heartbeat_age_sec": heartbeat_age(run.last_heartbeat_at, now),
             "last_checked_at": state.get("last_checked_at"),
         },
-        "options_protection": dict(OPTIONS_NOT_APPLICABLE),
+        "options_protection": _options_block(run),
         "evaluated_at": iso(now),
     }

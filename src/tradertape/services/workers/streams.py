@@ -166,7 +166,12 @@ async def ticks(
         now = desk.now()
         for instrument in instruments:
             tick = desk.last_tick(instrument.key)
-            if tick is not None and tick is not seen[instrument.key]:
+            # A model-priced option is a new object at each read: compare the values too.
+            if (
+                tick is not None
+                and tick is not seen[instrument.key]
+                and tick != seen[instrument.key]
+            ):
                 seen[instrument.key] = tick
                 fresh.append(quote_view(instrument, tick, mode, now, desk.stale_after))
         if fresh:

@@ -10,16 +10,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import Select, exists, insert, select
 from sqlalchemy.orm import Session
 
 from tradertape.db.models import Order, WorkerEvent, WorkerRun, WorkerRunOrder, WorkerToken
+from tradertape.db.rows import table_of
 from tradertape.errors import Rejected
 from tradertape.services.workers.access import check_nonce, locked_run
 from tradertape.services.workers.desk import WorkerDesk
 from tradertape.services.workers.views import account_id, iso
 
 EVENT_KINDS = ("execution", "decision", "protection")
+_NEW_EVENT = insert(table_of(WorkerEvent)).returning(table_of(WorkerEvent).c.id)
 DEFAULT_LIMIT = 200
 MAX_LIMIT = 1000
 
@@ -37,22 +39,25 @@ def record(
     related: tuple[str, str] | None = None,
     basket_execution_id: str | None = None,
 ) -> WorkerEvent:
-    """Add an event to the run's timeline (flushed, not committed)."""
-    event = WorkerEvent(
-        run_pk=run.id,
-        account_id=account_id(run),
-        basket_execution_id=basket_execution_id,
-        event_kind=kind,
-        event_source=source,
-        event_type=event_type,
-        related_resource_type=related[0] if related else None,
-        related_resource_id=related[1] if related else None,
-        summary=summary,
-        payload=payload or {},
-        created_at=now,
-    )
-    db.add(event)
-    db.flush()
+    """Add an event to the run's timeline (written, not committed); returns it detached.
+
+    One Core INSERT: a unit-of-work flush of the event would cost more than the insert.
+    """
+    values = {
+        "run_pk": run.id,
+        "account_id": account_id(run),
+        "basket_execution_id": basket_execution_id,
+        "event_kind": kind,
+        "event_source": source,
+        "event_type": event_type,
+        "related_resource_type": related[0] if related else None,
+        "related_resource_id": related[1] if related else None,
+        "summary": summary,
+        "payload": payload or {},
+        "created_at": now,
+    }
+    event = WorkerEvent(**values)
+    event.id = db.execute(_NEW_EVENT, values).scalar_one()
     return event
 
 

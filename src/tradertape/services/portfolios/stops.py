@@ -1,0 +1,165 @@
+"""Standing ATR stops of ``paper_fill: gtt`` portfolios: one SELL GTT under each open position.
+
+The backtest exits a position the day its low reaches ``entry − atr_stop_mult × ATR``; a
+portfolio on a broker leaves that to the broker as a single-leg SELL GTT at the stop (spec
+§7), so it works intraday with nobody watching. The GTT is kept equal to what the position
+needs, in the transaction that changes the position:
+
+- placed when the position opens (with the fill's bookkeeping: one stop, never two);
+- moved when the stop moves: an add-on averages the entry (and raises the quantity);
+- cancelled before any other exit is placed (exit rule, ``max_hold``, manual close): the
+  compare-and-set on the GTT row decides which of the two sells, and when the stop already
+  fired the other exit is refused, so a position is never sold twice;
+- placed again when it went (deleted by hand, expired, or its order ended unfilled).
+
+A stop that fires is followed like an exit order: the position is ``exit_pending`` while the
+GTT's LIMIT sell works, and closes through `fill_exit` (reason ``atr_stop``) once it fills.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from tradertape.db.models import Gtt, ModelPortfolio, ModelPosition, Order
+from tradertape.domain.market import Tick
+from tradertape.domain.ticks import RoundDirection, round_to_tick
+from tradertape.errors import Conflict
+from tradertape.oms.gtt import ACTIVE, GttBook
+from tradertape.ports.broker import GttSpec
+from tradertape.ports.clock import Clock
+from tradertape.services.portfolios.positions import fill_exit, order_fills
+
+# The sell's limit sits this far under the trigger: a fall through the stop still fills,
+# where a limit at the trigger would be left behind by the first tick below it.
+STOP_LIMIT_PAD = Decimal("0.01")
+REASON = "atr_stop"
+_UNFILLED = ("CANCELLED", "REJECTED")
+
+
+def stop_prices(stop: Decimal) -> tuple[Decimal, Decimal]:
+    """The stop GTT's trigger and limit. Prices move on the tick grid, so "the low reaches
+    the stop" is "the price reaches the tick at or below it": the trigger rounds down."""
+    trigger = round_to_tick(stop, RoundDirection.DOWN)
+    limit = round_to_tick(trigger * (1 - STOP_LIMIT_PAD), RoundDirection.DOWN)
+    return trigger, limit
+
+
+def _spec(
+    position: ModelPosition, trigger: Decimal, limit: Decimal, last_price: Decimal
+) -> GttSpec:
+    exchange, _, symbol = position.symbol.partition(":")
+    order = {
+        "transaction_type": "SELL",
+        "quantity": position.quantity,
+        "price": str(limit),
+        "order_type": "LIMIT",
+        "product": "CNC",
+    }
+    return GttSpec(exchange, symbol, [trigger], last_price, [order])
+
+
+def _stands(gtt: Gtt, spec: GttSpec) -> bool:
+    leg = gtt.orders[0]
+    wanted = spec.orders[0]
+    return (
+        Decimal(gtt.trigger_values[0]) == Decimal(spec.trigger_values[0])
+        and int(leg["quantity"]) == wanted["quantity"]
+        and Decimal(leg["price"]) == Decimal(wanted["price"])
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class StopDesk:
+    """Places, moves, cancels and follows the stop GTTs of one portfolio's positions."""
+
+    gtts: GttBook
+    clock: Clock
+    last_tick: Callable[[str], Tick | None]
+
+    def sync(self, db: Session, portfolio: ModelPortfolio, position: ModelPosition) -> bool:
+        """Make the position's stop GTT what it needs to be (caller's transaction). False
+        when the stop is already crossed (``last_price`` at or under it): a GTT placed now
+        would wait for a rise, so the caller must sell instead."""
+        if not needs_stop(portfolio, position):
+            return True
+        assert position.stop_price is not None
+        last_price = self._last_price(position)
+        trigger, limit = stop_prices(position.stop_price)
+        spec = _spec(position, trigger, limit, last_price)
+        gtt = db.get(Gtt, position.stop_gtt_id) if position.stop_gtt_id else None
+        if gtt is not None and gtt.status == ACTIVE:
+            if not _stands(gtt, spec):
+                self.gtts.modify(db, user_id=position.user_id, trigger_id=gtt.id, spec=spec)
+            return True
+        if gtt is not None and gtt.status == "triggered":
+            return True  # fired: `follow` tracks its order
+        if last_price <= trigger:
+            return False
+        new = self.gtts.create(db, user_id=position.user_id, spec=spec, commit=False)
+        position.stop_gtt_id = new.id
+        return True
+
+    def _last_price(self, position: ModelPosition) -> Decimal:
+        tick = self.last_tick(position.symbol)
+        return tick.last_price if tick is not None else position.entry_price
+
+    def cancel(self, db: Session, position: ModelPosition) -> None:
+        """Take the stop down before another exit of the position is placed (caller's
+        transaction: if that exit fails and rolls back, the stop stands again).
+
+        Raises
+        ------
+        Conflict
+            The stop already fired: its own sell is on the way, so no second one may go.
+        """
+        if position.stop_gtt_id is None:
+            return
+        if self.gtts.cancel(db, trigger_id=position.stop_gtt_id):
+            return
+        gtt = db.get(Gtt, position.stop_gtt_id)
+        if gtt is not None:
+            db.refresh(gtt)
+            if gtt.status == "triggered":
+                raise Conflict(f"position {position.id}: its stop-loss GTT {gtt.id} already fired")
+
+    def follow(self, db: Session, portfolio: ModelPortfolio, position: ModelPosition) -> bool:
+        """Map a fired stop back onto its position; True when the position closed."""
+        gtt = db.get(Gtt, position.stop_gtt_id) if position.stop_gtt_id else None
+        # Not fired (a stop cancelled, deleted or expired while needed is `sync`'s to replace)
+        if gtt is None or gtt.status != "triggered" or position.status == "closed":
+            return False
+        position.status = "exit_pending"
+        order = db.get(Order, gtt.order_pk) if gtt.order_pk else None
+        if order is None:
+            return False  # claimed, not yet placed: the GTT book's recovery places it
+        if order.status in _UNFILLED and order.filled_quantity == 0:
+            position.status = "open"  # nothing sold: stand guard again
+            position.stop_gtt_id = None
+            return False
+        if order.status != "COMPLETE":
+            return False
+        _, price, charges, day = order_fills(db, order)
+        fill_exit(
+            portfolio,
+            position,
+            price=price,
+            charges=charges,
+            day=day,
+            reason=REASON,
+            clock=self.clock,
+        )
+        return True
+
+
+def needs_stop(portfolio: ModelPortfolio, position: ModelPosition) -> bool:
+    """Whether the position should have a standing stop GTT at the broker now."""
+    return (
+        portfolio.paper_fill == "gtt"
+        and position.status == "open"
+        and position.stop_price is not None
+        and position.stop_price > 0
+    )

@@ -1,0 +1,200 @@
+"""SQLite writers of one process queue on a lock instead of SQLite's busy handler.
+
+The connections here have ``busy_timeout=0``: a writer that met SQLite's write lock would
+fail at once with "database is locked". So every test passing means that no writer ever
+reached SQLite while another of this process held the write lock: they waited in the queue.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, event, text
+from sqlalchemy.orm import Session
+
+from tradertape.db import sqlite as writers
+from tradertape.db.engine import Database
+from tradertape.db.locks import lock_names
+
+
+def _no_busy_wait(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.execute("PRAGMA busy_timeout=0")
+
+
+def _database(path: Path) -> Database:
+    database = Database.from_url(f"sqlite:///{path}")
+    event.listen(database.engine, "connect", _no_busy_wait)  # after the engine's own pragmas
+    with database.engine.begin() as connection:
+        connection.execute(text("CREATE TABLE IF NOT EXISTS counter (n INTEGER NOT NULL)"))
+        connection.execute(text("DELETE FROM counter"))
+        connection.execute(text("INSERT INTO counter VALUES (0)"))
+    return database
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Iterator[Database]:
+    database = _database(tmp_path / "w.db")
+    yield database
+    database.dispose()
+
+
+def _count(engine: Engine) -> int:
+    with engine.connect() as connection:
+        return int(connection.execute(text("SELECT n FROM counter")).scalar_one())
+
+
+def _in_threads(threads: int, work: Callable[[], None]) -> list[BaseException]:
+    start = threading.Barrier(threads)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        start.wait()
+        try:
+            work()
+        except BaseException as exc:  # noqa: BLE001 - reported by the test
+            errors.append(exc)
+
+    pool = [threading.Thread(target=run) for _ in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    return errors
+
+
+def test_locked_read_modify_writes_queue_and_none_is_lost(database: Database):
+    def increments() -> None:
+        for _ in range(25):
+            with database.session() as db:
+                lock_names(db, ["counter"])
+                n = db.execute(text("SELECT n FROM counter")).scalar_one()
+                db.execute(text("UPDATE counter SET n = :n"), {"n": n + 1})
+                db.commit()
+
+    assert _in_threads(4, increments) == []
+    assert _count(database.engine) == 100
+
+
+def test_a_first_write_outside_a_transaction_joins_the_queue(database: Database):
+    def increments() -> None:
+        for _ in range(25):
+            with database.session() as db:
+                db.execute(text("UPDATE counter SET n = n + 1"))
+                db.execute(text("UPDATE counter SET n = n + 1"))
+                db.commit()
+
+    assert _in_threads(4, increments) == []
+    assert _count(database.engine) == 200
+
+
+def test_two_engines_on_one_file_share_the_queue(database: Database, tmp_path: Path):
+    other = _database(tmp_path / "w.db")  # same file, second engine (a second Database)
+
+    def increments(db_of: Database) -> Callable[[], None]:
+        def work() -> None:
+            for _ in range(25):
+                with db_of.session() as db:
+                    lock_names(db, ["counter"])
+                    n = db.execute(text("SELECT n FROM counter")).scalar_one()
+                    db.execute(text("UPDATE counter SET n = :n"), {"n": n + 1})
+                    db.commit()
+
+        return work
+
+    turns = iter([increments(database), increments(other)] * 2)
+    lock = threading.Lock()
+
+    def either() -> None:
+        with lock:
+            work = next(turns)
+        work()
+
+    assert _in_threads(4, either) == []
+    assert _count(database.engine) == 100
+    other.dispose()
+
+
+def _queue(database: Database) -> threading.Lock:
+    with database.engine.connect() as connection:
+        dbapi = connection.connection.dbapi_connection
+        assert isinstance(dbapi, writers.QueuedConnection)
+        queue = dbapi._queue
+    assert queue is not None
+    return queue
+
+
+@pytest.mark.parametrize(
+    "end",
+    [
+        pytest.param(Session.commit, id="commit"),
+        pytest.param(Session.rollback, id="rollback"),
+        pytest.param(Session.close, id="close-uncommitted"),
+    ],
+)
+def test_the_end_of_a_transaction_lets_the_next_writer_in(
+    database: Database, end: Callable[[Session], None]
+):
+    queue = _queue(database)
+    db = database.sessions()
+    db.execute(text("UPDATE counter SET n = 7"))
+    assert queue.locked()
+
+    end(db)
+
+    assert not queue.locked()
+    db.close()
+
+
+def test_a_dropped_connection_lets_the_next_writer_in(database: Database):
+    queue = _queue(database)
+    with database.session() as db:
+        lock_names(db, ["x"])
+        assert queue.locked()
+        db.connection().invalidate()  # the pool closes the DBAPI connection
+    assert not queue.locked()
+    with database.session() as db:  # and the next writer gets in
+        db.execute(text("UPDATE counter SET n = 1"))
+        db.commit()
+
+
+def test_a_failed_begin_leaves_the_queue_free(tmp_path: Path):
+    path = tmp_path / "w.db"
+    database = _database(path)
+    queue = _queue(database)
+    outsider = sqlite3.connect(path, isolation_level=None)  # another process, as SQLite sees it
+    outsider.execute("BEGIN IMMEDIATE")
+    try:
+        with database.session() as db, pytest.raises(Exception, match="database is locked"):
+            lock_names(db, ["x"])
+        assert not queue.locked()
+    finally:
+        outsider.execute("ROLLBACK")
+        outsider.close()
+        database.dispose()
+
+
+def test_a_second_writer_in_the_same_thread_times_out_instead_of_hanging(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(writers, "BUSY_TIMEOUT_S", 0)  # the holder is this very thread
+    with database.session() as first, database.session() as second:
+        lock_names(first, ["x"])
+        with pytest.raises(Exception, match="database is locked"):
+            lock_names(second, ["x"])
+
+
+def test_in_memory_databases_have_no_queue():
+    memory = Database.from_url("sqlite://")
+    with memory.engine.connect() as connection:
+        dbapi = connection.connection.dbapi_connection
+        assert isinstance(dbapi, writers.QueuedConnection)
+        assert dbapi._queue is None
+        connection.execute(text("CREATE TABLE t (n INTEGER)"))
+        connection.execute(text("INSERT INTO t VALUES (1)"))
+        connection.commit()
+    memory.dispose()

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 import httpx
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from tradertape import __version__
@@ -232,7 +232,6 @@ def create_app(runtime: Runtime) -> FastAPI:
     )
     app.state.runtime = runtime
     app.state.tick_hub = hub
-    api = APIRouter(prefix="/api")
     modules = (
         health,
         auth,
@@ -257,9 +256,8 @@ def create_app(runtime: Runtime) -> FastAPI:
         notifications,
         ws,
     )
-    for module in modules:
-        api.include_router(module.router)
-    app.include_router(api)
+    for module in modules:  # one level of routers: each level costs every request a scan
+        app.include_router(module.router, prefix="/api")
     app.include_router(pages.router)
     install_error_handlers(app)
     app.add_middleware(RequestIdMiddleware)

@@ -8,12 +8,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, Query, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from tradertape.db.models import AgentKey, User, WorkerToken
 from tradertape.errors import Forbidden, Unauthenticated
@@ -36,10 +38,23 @@ async def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-def get_db(runtime: RuntimeDep) -> Iterator[Session]:
-    """A session per request; services commit, anything uncommitted is rolled back."""
-    with runtime.db.session() as session:
+async def get_db(runtime: RuntimeDep) -> AsyncIterator[Session]:
+    """A session per request; services commit, anything uncommitted is rolled back.
+
+    Async, so it costs no thread hop: opening a session does no I/O, and neither does
+    closing one whose work was committed. Only a session still in a transaction (a read,
+    a refusal) is closed in a worker thread, where its rollback may wait on the database.
+    """
+    session = runtime.db.sessions()
+    try:
         yield session
+    finally:
+        if session.in_transaction():
+            # Shielded: a cancelled request (a stream whose client left) still closes it.
+            with anyio.CancelScope(shield=True):
+                await run_in_threadpool(session.close)
+        else:
+            session.close()
 
 
 DbDep = Annotated[Session, Depends(get_db)]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 from typing import TYPE_CHECKING
 
 import typer
@@ -27,6 +26,7 @@ def _serve(host: str, port: int, *, demo: bool) -> None:
     import uvicorn
 
     from tradertape.api.app import create_app
+    from tradertape.api.process import settle
     from tradertape.db.migrate import upgrade
     from tradertape.logs import configure_logging
 
@@ -54,11 +54,7 @@ def _serve(host: str, port: int, *, demo: bool) -> None:
             "  model:    paper portfolios V1 Momentum and V3 Dip Buyer on the NIFTY 100 "
             "(dashboard: /api/model/dashboard?portfolio_id=N)"
         )
-    # What start-up built lives as long as the process: out of the collector's view, a full
-    # collection scans only what requests made (≈300k objects fewer, a pause of hundreds of
-    # milliseconds every few seconds under load; bench/worker_orders.py).
-    gc.collect()
-    gc.freeze()
+    settle()
     # permessage-deflate compresses every tick frame once per client: on the tick stream it
     # more than doubled the server's CPU and latency (bench/ticks_fanout.py --deflate).
     uvicorn.run(

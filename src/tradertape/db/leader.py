@@ -2,7 +2,7 @@
 
 Several API processes may serve one database; exactly one of them must print ticks and
 match paper orders, or ticks arrive twice and an order could be matched twice. The
-lease is a session-level advisory lock on PostgreSQL, held on its own connection, and
+lease is a session-level advisory lock on PostgreSQL (per schema), held on its own connection, and
 an exclusive `flock` on a file beside a SQLite database. Either is released by the OS
 or the server when the holder dies, so another process can take over.
 """
@@ -16,6 +16,7 @@ from typing import IO
 from sqlalchemy import Connection, text
 
 from tradertape.db.engine import Database
+from tradertape.db.locks import ADVISORY_KEY
 
 LEADER_LOCK = "tradertape:leader"
 
@@ -49,7 +50,7 @@ class LeaderLease:
 
     def _try_postgres(self) -> bool:
         connection = self._db.engine.connect()
-        query = text("SELECT pg_try_advisory_lock(hashtext(:name))")
+        query = text(f"SELECT pg_try_advisory_lock({ADVISORY_KEY})")
         won = bool(connection.execute(query, {"name": self._name}).scalar())
         connection.commit()
         if won:
@@ -74,7 +75,7 @@ class LeaderLease:
         """Give the lease up (idempotent)."""
         if self._connection is not None:
             self._connection.execute(
-                text("SELECT pg_advisory_unlock(hashtext(:name))"), {"name": self._name}
+                text(f"SELECT pg_advisory_unlock({ADVISORY_KEY})"), {"name": self._name}
             )
             self._connection.close()
             self._connection = None

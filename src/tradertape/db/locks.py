@@ -17,7 +17,10 @@ from sqlalchemy.orm import Session
 
 from tradertape.db.sqlite import begin_immediate
 
-_ADVISORY = text("SELECT pg_advisory_xact_lock(hashtext(:name))")
+# Advisory locks belong to the whole PostgreSQL database; the key includes the schema, so
+# deployments (or test runs) in separate schemas of one database never block each other.
+ADVISORY_KEY = "hashtext(current_schema() || '/' || :name)"
+_ADVISORY = text(f"SELECT pg_advisory_xact_lock({ADVISORY_KEY})")
 
 
 def lock_names(session: Session, names: Iterable[str]) -> None:

@@ -7,6 +7,7 @@ from typing import Annotated, Any, TypeVar
 from fastapi import APIRouter, Depends, Query
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
+from starlette.concurrency import run_in_threadpool
 
 from tradertape.api.deps import DbDep, RuntimeDep, worker_action
 from tradertape.api.routes.workers_runs import Nonce, Reader
@@ -77,7 +78,7 @@ def _intent(body: IntentIn) -> Intent:
 
 
 @router.post("/runs/{run_id}/intents", response_model=IntentOut)
-def submit_intent(
+async def submit_intent(
     run_id: str,
     body: IntentIn,
     token: Submitter,
@@ -86,7 +87,10 @@ def submit_intent(
     nonce: Nonce = None,
 ) -> dict[str, Any]:
     """Place an order or a basket once per idempotency key (a replay answers ``deduped``)."""
-    return intents.submit(runtime.workers, db, token, run_id, nonce=nonce, intent=_intent(body))
+    intent = _intent(body)
+    return await run_in_threadpool(
+        intents.submit, runtime.workers, db, token, run_id, nonce=nonce, intent=intent
+    )
 
 
 @router.post("/runs/{run_id}/preview/order", response_model=OrderPreviewOut)

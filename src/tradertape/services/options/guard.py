@@ -21,6 +21,7 @@ import logging
 import secrets
 from collections.abc import Iterable
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select
@@ -35,14 +36,15 @@ from tradertape.services.options import runs
 from tradertape.services.options.fence import claim_exit
 from tradertape.services.options.market import OptionMarket
 from tradertape.services.options.metrics import evaluate
-from tradertape.services.workers import timeline
 from tradertape.services.workers.access import lock_run
 from tradertape.services.workers.desk import WorkerDesk
+from tradertape.services.workers.protection import record_event
 from tradertape.services.workers.views import iso
 
 log = logging.getLogger("tradertape.workers")
 
 SOURCE = "options_protection"
+_event = partial(record_event, source=SOURCE)
 # Statuses with positions the protection may have to close (an exit underway included).
 ARMED = ("entering", "entered", "partial_entry", "exit_previewed", "partial_exit")
 
@@ -240,23 +242,3 @@ def _watched(run: WorkerRun, option: WorkerOptionRun) -> bool:
 def _retry_due(option: WorkerOptionRun) -> bool:
     """A claimed exit still owes orders: none placed yet, or only some legs."""
     return option.protection_state.get("exit_submission_status") in ("failed", "partial")
-
-
-def _event(
-    db: Session,
-    run: WorkerRun,
-    event_type: str,
-    now: datetime,
-    summary: str,
-    payload: dict[str, Any],
-) -> None:
-    timeline.record(
-        db,
-        run,
-        kind="protection",
-        source=SOURCE,
-        event_type=event_type,
-        now=now,
-        summary=summary,
-        payload=payload,
-    )

@@ -17,7 +17,6 @@ import logging
 import secrets
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,10 +28,15 @@ from tradertape.domain.instruments import Exchange
 from tradertape.domain.protection_rules import Inputs, LegMark, Memory, Verdict, evaluate
 from tradertape.domain.worker_runs import RunStatus
 from tradertape.ports.clock import IST
-from tradertape.services.workers import exits, pnl, timeline
+from tradertape.services.workers import exits, pnl
 from tradertape.services.workers.access import lock_run
 from tradertape.services.workers.desk import WorkerDesk
-from tradertape.services.workers.protection import SOURCE, claim_exit, config_of, write_state
+from tradertape.services.workers.protection import (
+    claim_exit,
+    config_of,
+    record_event,
+    write_state,
+)
 from tradertape.services.workers.recovery import Recovery, last_sign_of_life
 from tradertape.services.workers.safety import protection_state
 from tradertape.services.workers.views import iso
@@ -204,7 +208,7 @@ class ProtectionEngine:
             exit_submitted=False,
             exit_submission_status="pending",
         )
-        _event(
+        record_event(
             db,
             run,
             "protection.triggered",
@@ -238,7 +242,7 @@ class ProtectionEngine:
                 last_checked_at=iso(now),
             )
             if attempts == 1:  # retries are quiet until one succeeds
-                _event(
+                record_event(
                     db,
                     run,
                     "protection.exit_failed",
@@ -256,7 +260,7 @@ class ProtectionEngine:
             exit_order_ids=order_ids,
             last_checked_at=iso(now),
         )
-        _event(
+        record_event(
             db,
             run,
             "protection.exit_submitted",
@@ -264,23 +268,3 @@ class ProtectionEngine:
             f"protection exit {status}: {len(order_ids)} order(s)",
             {"rule": rule, "status": status, "order_ids": order_ids, "claim_id": claim},
         )
-
-
-def _event(
-    db: Session,
-    run: WorkerRun,
-    event_type: str,
-    now: datetime,
-    summary: str,
-    payload: dict[str, Any],
-) -> None:
-    timeline.record(
-        db,
-        run,
-        kind="protection",
-        source=SOURCE,
-        event_type=event_type,
-        now=now,
-        summary=summary,
-        payload=payload,
-    )

@@ -159,25 +159,29 @@ def update_protection(
         "reset_trailing": reset_trailing,
     }
     if previous.get("status") in ("triggered", "error"):
-        _event(db, run, "protection.reset", now, "protection reset by the worker", payload)
-    _event(db, run, "protection.state_changed", now, f"protection generation {version}", payload)
+        record_event(db, run, "protection.reset", now, "protection reset by the worker", payload)
+    summary = f"protection generation {version}"
+    record_event(db, run, "protection.state_changed", now, summary, payload)
     db.commit()
     return run_view(run, desk.windows, now)
 
 
-def _event(
+def record_event(
     db: Session,
     run: WorkerRun,
     event_type: str,
     now: datetime,
     summary: str,
     payload: dict[str, Any],
+    *,
+    source: str = SOURCE,
 ) -> None:
+    """A ``protection.*`` event on the run's timeline (not committed)."""
     timeline.record(
         db,
         run,
         kind="protection",
-        source=SOURCE,
+        source=source,
         event_type=event_type,
         now=now,
         summary=summary,

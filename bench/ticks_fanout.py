@@ -14,7 +14,7 @@ count during the run and decode a sample of frames afterwards: one process has 5
 serve, and its own JSON decoding would otherwise be measured as server latency.
 
     .venv/bin/python bench/ticks_fanout.py [--clients 500] [--stalled 5] [--seconds 20]
-        [--deflate] [--ws auto|websockets-sansio] [--freeze-gc]
+        [--deflate] [--ws websockets-sansio|websockets|wsproto]
 """
 
 from __future__ import annotations
@@ -55,7 +55,6 @@ class ClientPlan:
     seconds: float
     offset_s: float  # wall time = tick timestamp + offset
     deflate: bool
-    freeze_gc: bool = False
     sample_every: int = 3  # frames whose latency is decoded and measured
 
 
@@ -156,8 +155,10 @@ async def _clients_main(plan: ClientPlan) -> dict[str, Any]:
             for t in tasks:
                 if t.done() and t.exception():
                     raise t.exception()  # type: ignore[misc]
-    if plan.freeze_gc:
-        gc.freeze()  # the harness's own garbage must not pause the clients mid-measurement
+    # The harness's own garbage (the growing sample list) must not pause the clients
+    # mid-measurement: a full collection of it takes longer than the latency measured.
+    gc.freeze()
+    gc.disable()
     now = time.time()
     window[:] = [now + plan.warmup_s, now + plan.warmup_s + plan.seconds]
     cpu0 = time.process_time()
@@ -221,6 +222,7 @@ async def _serve_and_measure(args: argparse.Namespace) -> None:
     import uvicorn
 
     from tradertape.api.app import create_app
+    from tradertape.api.process import settle
 
     with tempfile.TemporaryDirectory() as tmp:
         runtime, token = _build_runtime(Path(tmp), args.interval)
@@ -240,8 +242,7 @@ async def _serve_and_measure(args: argparse.Namespace) -> None:
         serving = asyncio.create_task(server.serve(sockets=[sock]))
         await _until(lambda: server.started and runtime.feed.published > 0)
         offset = (runtime.feed.wall_time(SESSION) - SESSION) / timedelta(seconds=1)
-        if args.freeze_gc:
-            gc.freeze()  # start-up objects leave the collector's view, as a server would do
+        settle()  # as `tradertape serve` does (start-up objects out of the GC's view)
         plan = ClientPlan(
             port=port,
             token=token,
@@ -253,7 +254,6 @@ async def _serve_and_measure(args: argparse.Namespace) -> None:
             seconds=args.seconds,
             offset_s=offset,
             deflate=args.deflate,
-            freeze_gc=args.freeze_gc,
         )
         context = multiprocessing.get_context("spawn")
         results = context.Queue()
@@ -305,6 +305,8 @@ async def _serve_and_measure(args: argparse.Namespace) -> None:
 
 
 def main() -> None:
+    from tradertape.api.process import UVICORN
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--clients", type=int, default=500)
     parser.add_argument("--per-client", type=int, default=50)
@@ -313,8 +315,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--warmup", type=float, default=3.0)
     parser.add_argument("--deflate", action="store_true", help="permessage-deflate on")
-    parser.add_argument("--ws", default="auto", help="uvicorn's WebSocket implementation")
-    parser.add_argument("--freeze-gc", action="store_true", help="gc.freeze() after start-up")
+    parser.add_argument("--ws", default=UVICORN["ws"], help="uvicorn's WebSocket implementation")
     asyncio.run(_serve_and_measure(parser.parse_args()))
 
 

@@ -266,7 +266,7 @@ async def _serve_and_measure(args: argparse.Namespace) -> None:
     import uvicorn
 
     from tradertape.api.app import create_app
-    from tradertape.api.process import settle
+    from tradertape.api.process import UVICORN, settle
 
     with tempfile.TemporaryDirectory() as tmp, _database(args.db_url) as db:
         runtime = _build_runtime(db, Path(tmp), args.universe)
@@ -280,7 +280,9 @@ async def _serve_and_measure(args: argparse.Namespace) -> None:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-        server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
+        server = uvicorn.Server(
+            uvicorn.Config(app, log_level="warning", access_log=False, **UVICORN)
+        )
         serving = asyncio.create_task(server.serve(sockets=[sock]))
         await _until(
             lambda: server.started and all(runtime.quotes(f"NSE:{s}") is not None for s in SYMBOLS),

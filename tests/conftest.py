@@ -24,6 +24,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
 from tradertape.api.app import create_app
+from tradertape.api.process import UVICORN
 from tradertape.candles import CandleStore
 from tradertape.candles.populate import synthesize
 from tradertape.candles.synthetic import SyntheticMarket
@@ -202,7 +203,9 @@ def server(runtime: Runtime) -> Iterator[str]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    config = uvicorn.Config(create_app(runtime), host="127.0.0.1", port=port, log_level="warning")
+    config = uvicorn.Config(
+        create_app(runtime), host="127.0.0.1", port=port, log_level="warning", **UVICORN
+    )
     instance = uvicorn.Server(config)
     thread = threading.Thread(target=instance.run, daemon=True)
     thread.start()

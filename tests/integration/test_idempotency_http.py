@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from tests.helpers import PASSWORD, make_user
 from tradertape.api.app import create_app
+from tradertape.api.process import UVICORN
 from tradertape.db.models.trading import Order
 from tradertape.runtime import Runtime
 from tradertape.testkit import make_tick
@@ -35,7 +36,9 @@ def server(runtime: Runtime) -> Iterator[str]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    config = uvicorn.Config(create_app(runtime), host="127.0.0.1", port=port, log_level="warning")
+    config = uvicorn.Config(
+        create_app(runtime), host="127.0.0.1", port=port, log_level="warning", **UVICORN
+    )
     instance = uvicorn.Server(config)
     thread = threading.Thread(target=instance.run, daemon=True)
     thread.start()

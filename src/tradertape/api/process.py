@@ -1,25 +1,119 @@
 """How a serving process settles its interpreter once start-up is done.
 
-- What start-up built lives as long as the process: frozen out of the collector's view,
-  a full collection scans only what requests made (≈300k objects fewer, a pause of
-  hundreds of milliseconds every few seconds under load; bench/worker_orders.py).
+- Long-lived objects are kept out of the collector's view. A full collection walks every
+  tracked object, so its pause grows with what the process holds: with 500 WebSocket
+  clients connected (≈190k objects) it took 130–180 ms, and the tick stream's short-lived
+  garbage set one off every 6–7 s (bench/ticks_fanout.py: p99 over 200 ms). `settle`
+  freezes what start-up built; after that, a full collection that took long says the
+  process now holds many long-lived objects (connections, caches), and `Refreezer` freezes
+  them at once, so the next collections walk only recent objects. Cyclic garbage among
+  frozen objects (a closed connection's tasks) waits for the periodic sweep (unfreeze,
+  collect, freeze; every 30 minutes): one long pause in half an hour, not one every few
+  seconds.
 - A shorter GIL switch interval. Every SQL statement releases the GIL while SQLite or
   the socket works; getting it back waits until the thread holding it blocks or has run
   a whole interval. A request holding SQLite's write lock (every order) does this a dozen
   times per transaction, and at the default 5 ms the other writers queue behind a lock
   whose holder mostly waits for the GIL (bench/worker_orders.py, 8 workers).
+
+`UVICORN` holds the server options every serving path shares (``serve`` and the benches):
+the sans-I/O WebSocket protocol, which costs less per frame sent than the default
+(bench/ticks_fanout.py), and no permessage-deflate, which compresses every tick frame once
+per client and more than doubled the tick stream's CPU and latency.
 """
 
 from __future__ import annotations
 
 import gc
 import sys
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
 
 SWITCH_INTERVAL_S = 0.001
+SLOW_FULL_COLLECTION_S = 0.02  # a full collection this long freezes its survivors
+SWEEP_EVERY_S = 1800.0
+UVICORN: dict[str, Any] = {"ws": "websockets-sansio", "ws_per_message_deflate": False}
 
 
-def settle() -> None:
-    """Freeze start-up objects out of the GC and shorten the GIL switch interval."""
+class Refreezer:
+    """Freezes the survivors of slow full collections; sweeps frozen garbage now and then.
+
+    `on_gc` is a `gc.callbacks` hook: it only notes a slow full collection. The freezing
+    happens in `step`, on the refreezer's own thread (`run`), outside the collector.
+    """
+
+    def __init__(
+        self,
+        *,
+        slow_s: float = SLOW_FULL_COLLECTION_S,
+        sweep_every_s: float = SWEEP_EVERY_S,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if sweep_every_s <= 0:
+            raise ValueError("sweep_every_s must be positive")
+        self.slow_s = slow_s
+        self.sweep_every_s = sweep_every_s
+        self._monotonic = monotonic
+        self._started: float | None = None
+        self._wake = threading.Event()
+        self._stopping = False
+        self.freeze_due = False
+        self.next_sweep = monotonic() + sweep_every_s
+        self.freezes = 0
+        self.sweeps = 0
+
+    def on_gc(self, phase: str, info: dict[str, Any]) -> None:
+        """Time full collections; a slow one asks for a freeze."""
+        if info.get("generation") != 2:
+            return
+        if phase == "start":
+            self._started = self._monotonic()
+        elif self._started is not None:
+            if self._monotonic() - self._started >= self.slow_s:
+                self.freeze_due = True
+                self._wake.set()
+            self._started = None
+
+    def step(self) -> None:
+        """Sweep when due, else freeze if a slow collection asked for it."""
+        now = self._monotonic()
+        if now >= self.next_sweep:
+            self.next_sweep = now + self.sweep_every_s
+            self.freeze_due = False
+            gc.unfreeze()
+            gc.collect()
+            gc.freeze()
+            self.sweeps += 1
+        elif self.freeze_due:
+            self.freeze_due = False
+            gc.freeze()  # the slow collection just walked them: they are long-lived
+            self.freezes += 1
+
+    def run(self) -> None:
+        """Step whenever woken or a sweep is due, until `stop` (a daemon thread's body)."""
+        while not self._stopping:
+            self._wake.wait(max(0.0, self.next_sweep - self._monotonic()))
+            self._wake.clear()
+            if not self._stopping:
+                self.step()
+
+    def stop(self) -> None:
+        """End `run` (it returns at its next wake-up, which this causes)."""
+        self._stopping = True
+        self._wake.set()
+
+
+def settle(*, refreeze: bool = True) -> Refreezer | None:
+    """Freeze start-up objects out of the GC, shorten the GIL switch interval and (unless
+    `refreeze` is false) start a `Refreezer` on a daemon thread, which is returned."""
     gc.collect()
     gc.freeze()
     sys.setswitchinterval(SWITCH_INTERVAL_S)
+    if not refreeze:
+        return None
+    refreezer = Refreezer()
+    gc.callbacks.append(refreezer.on_gc)
+    threading.Thread(target=refreezer.run, name="gc-refreeze", daemon=True).start()
+    return refreezer

@@ -26,7 +26,7 @@ def _serve(host: str, port: int, *, demo: bool) -> None:
     import uvicorn
 
     from tradertape.api.app import create_app
-    from tradertape.api.process import settle
+    from tradertape.api.process import UVICORN, settle
     from tradertape.db.migrate import upgrade
     from tradertape.logs import configure_logging
 
@@ -55,15 +55,7 @@ def _serve(host: str, port: int, *, demo: bool) -> None:
             "(dashboard: /api/model/dashboard?portfolio_id=N)"
         )
     settle()
-    # permessage-deflate compresses every tick frame once per client: on the tick stream it
-    # more than doubled the server's CPU and latency (bench/ticks_fanout.py --deflate).
-    uvicorn.run(
-        create_app(runtime),
-        host=host,
-        port=port,
-        log_level="info",
-        ws_per_message_deflate=False,
-    )
+    uvicorn.run(create_app(runtime), host=host, port=port, log_level="info", **UVICORN)
 
 
 def register(app: typer.Typer) -> None:

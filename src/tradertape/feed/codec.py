@@ -11,6 +11,11 @@
 
 Prices there are JSON numbers for clients. The bus carries `tick_to_message` instead: prices as
 decimal strings, so a fill booked from a tick received from another process is exact.
+
+`stream_json_of_message` is the WebSocket hot path: the tick hub renders every routed tick
+once per subscribed mode, and composing the JSON text directly costs a fraction of building
+the dict and encoding it (the text is the same, byte for byte; a property test holds them
+together).
 """
 
 from __future__ import annotations
@@ -94,51 +99,57 @@ def stream_payload(tick: Tick, mode: TickMode) -> dict[str, Any]:
     return out
 
 
-def _depth_rows(rows: list[list[Any]], price: str | None, quantity: int) -> list[dict[str, Any]]:
-    if not rows and price is not None:
-        rows = [[price, quantity, 1 if quantity else 0]]
-    out = [{"price": float(p), "quantity": q, "orders": n} for p, q, n in rows[:DEPTH_LEVELS]]
-    out.extend(dict(_EMPTY_LEVEL) for _ in range(DEPTH_LEVELS - len(out)))
-    return out
+def _ts_text(raw: str, _last: list[str] = ["", ""]) -> str:  # noqa: B006 - a one-entry cache
+    # A feed step's ticks share one instant: parse and render it once per step.
+    if raw != _last[0]:
+        ts = datetime.fromisoformat(raw)
+        if ts.tzinfo is None:
+            raise ValueError("tick timestamps must be timezone-aware")
+        _last[:] = [raw, timestamp(ts)]
+    return _last[1]
 
 
-def stream_payload_of_message(message: dict[str, Any], mode: TickMode) -> dict[str, Any]:
-    """`stream_payload` of the tick a bus message carries, without rebuilding the `Tick`.
+def stream_json_of_message(message: dict[str, Any], mode: TickMode) -> str:
+    """`stream_payload` of the tick a bus message carries, as compact JSON text.
 
-    The hub renders every routed tick, so it skips the decimal parsing of fields a mode does
-    not show; the result is the same (a property test holds the two paths together).
+    Composed directly, without rebuilding the `Tick` or a dict, and equal byte for byte to
+    ``json.dumps(stream_payload(tick, mode), separators=(",", ":"))`` (floats as ``repr``,
+    which is how `json` writes them); a property test holds the two together.
     """
     last = message["last_price"]
-    out: dict[str, Any] = {"ltp": float(last)}
-    if mode is not TickMode.LTP:
-        out["high"] = float(message["high"])
-        out["low"] = float(message["low"])
-    out["instrument_token"] = message["instrument_token"]
-    out["last_price"] = out["ltp"]
+    ltp = repr(float(last))
+    token = message["instrument_token"]
     if mode is TickMode.LTP:
-        return out
+        return f'{{"ltp":{ltp},"instrument_token":{token},"last_price":{ltp}}}'
+    high, low = repr(float(message["high"])), repr(float(message["low"]))
     prev = message["prev_close"]
-    out["ohlc"] = {
-        "open": float(message["open"]),
-        "high": out["high"],
-        "low": out["low"],
-        "close": float(prev),
-    }
-    out["volume"] = message["volume"]
-    out["last_quantity"] = message["last_quantity"]
     prev_close = Decimal(prev)
     change = float((Decimal(last) - prev_close) / prev_close * 100) if prev_close else 0.0
-    out["change"] = round(change, 4)
-    ts = datetime.fromisoformat(message["ts"])
-    if ts.tzinfo is None:
-        raise ValueError("tick timestamps must be timezone-aware")
-    out["timestamp"] = timestamp(ts)
+    text = (
+        f'{{"ltp":{ltp},"high":{high},"low":{low},"instrument_token":{token},'
+        f'"last_price":{ltp},"ohlc":{{"open":{float(message["open"])!r},"high":{high},'
+        f'"low":{low},"close":{float(prev)!r}}},"volume":{message["volume"]},'
+        f'"last_quantity":{message["last_quantity"]},"change":{round(change, 4)!r},'
+        f'"timestamp":"{_ts_text(message["ts"])}"'
+    )
     if mode is TickMode.FULL:
-        out["depth"] = {
-            "buy": _depth_rows(message["bids"], message["bid"], message["bid_quantity"]),
-            "sell": _depth_rows(message["asks"], message["ask"], message["ask_quantity"]),
-        }
-    return out
+        buy = _depth_json(message["bids"], message["bid"], message["bid_quantity"])
+        sell = _depth_json(message["asks"], message["ask"], message["ask_quantity"])
+        text += f',"depth":{{"buy":[{buy}],"sell":[{sell}]}}'
+    return text + "}"
+
+
+_EMPTY_LEVEL_JSON = '{"price":0.0,"quantity":0,"orders":0}'
+
+
+def _depth_json(rows: list[list[Any]], price: str | None, quantity: int) -> str:
+    if not rows and price is not None:
+        rows = [[price, quantity, 1 if quantity else 0]]
+    levels = [
+        f'{{"price":{float(p)!r},"quantity":{q},"orders":{n}}}' for p, q, n in rows[:DEPTH_LEVELS]
+    ]
+    levels.extend([_EMPTY_LEVEL_JSON] * (DEPTH_LEVELS - len(levels)))
+    return ",".join(levels)
 
 
 def _dec(value: Decimal | None) -> str | None:

@@ -24,7 +24,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from decimal import InvalidOperation
 from typing import Any
 
-from tradertape.feed.codec import TickMode, stream_payload_of_message
+from tradertape.feed.codec import TickMode, stream_json_of_message
 from tradertape.ports.bus import EventBus, Subscription
 
 log = logging.getLogger("tradertape.feed")
@@ -44,8 +44,8 @@ def _dumps(message: dict[str, Any]) -> str:
     return json.dumps(message, separators=(",", ":"))
 
 
-def _fragment(key: str, payload: dict[str, Any]) -> str:
-    return f"{json.dumps(key)}:{_dumps(payload)}"
+def _fragment(key: str, message: dict[str, Any], mode: TickMode) -> str:
+    return f"{json.dumps(key)}:{stream_json_of_message(message, mode)}"
 
 
 class ClientChannel:
@@ -190,8 +190,7 @@ class TickHub:
         if not modes:
             return
         for mode in modes:
-            payload = stream_payload_of_message(message, mode)
-            self._batch.setdefault(mode, {})[key] = _fragment(key, payload)
+            self._batch.setdefault(mode, {})[key] = _fragment(key, message, mode)
         if not self._flush_scheduled:
             # Runs once this task yields, i.e. after every message already waiting is routed.
             self._flush_scheduled = True
@@ -225,7 +224,7 @@ class TickHub:
             counts[mode] = counts.get(mode, 0) + 1
             last = self._last.get(key)
             if last is not None:
-                snapshot[key] = _fragment(key, stream_payload_of_message(last, mode))
+                snapshot[key] = _fragment(key, last, mode)
         self._interest_changed()
         if snapshot:
             channel.deliver(snapshot, set(snapshot))

@@ -1,0 +1,112 @@
+"""The serving process's GC policy: slow full collections freeze their survivors; sweeps
+reclaim what was frozen."""
+
+from __future__ import annotations
+
+import gc
+import sys
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from tradertape.api.process import SWITCH_INTERVAL_S, Refreezer, settle
+
+
+class Ticker:
+    """A monotonic clock the test moves."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clean_gc() -> Iterator[None]:
+    gc.unfreeze()
+    yield
+    gc.unfreeze()  # nothing this test froze outlives it
+
+
+def _full_collection(refreezer: Refreezer, clock: Ticker, seconds: float) -> None:
+    refreezer.on_gc("start", {"generation": 2})
+    clock.now += seconds
+    refreezer.on_gc("stop", {"generation": 2, "collected": 0, "uncollectable": 0})
+
+
+def test_a_slow_full_collection_freezes_its_survivors(clean_gc: None) -> None:
+    clock = Ticker()
+    refreezer = Refreezer(slow_s=0.02, sweep_every_s=1800, monotonic=clock)
+    survivors = [[n] for n in range(1000)]  # tracked, long-lived
+
+    _full_collection(refreezer, clock, 0.005)  # quick: nothing to do
+    refreezer.step()
+    assert (refreezer.freezes, gc.get_freeze_count()) == (0, 0)
+
+    _full_collection(refreezer, clock, 0.05)
+    refreezer.on_gc("stop", {"generation": 0})  # young collections never count
+    refreezer.step()
+    assert refreezer.freezes == 1
+    assert gc.get_freeze_count() >= len(survivors)
+    assert all(o is not survivors for o in gc.get_objects())  # out of the collector's view
+
+    refreezer.step()  # asked once, frozen once
+    assert refreezer.freezes == 1
+
+
+def test_a_sweep_reclaims_cyclic_garbage_that_was_frozen(clean_gc: None) -> None:
+    clock = Ticker()
+    refreezer = Refreezer(sweep_every_s=600, monotonic=clock)
+
+    class Node:
+        pass
+
+    node = Node()
+    node.me = node  # type: ignore[attr-defined]  # a cycle: only the collector frees it
+    _full_collection(refreezer, clock, 1.0)
+    refreezer.step()
+    frozen = gc.get_freeze_count()
+    assert frozen > 0
+    del node
+    gc.collect()
+    assert gc.get_freeze_count() == frozen  # frozen garbage waits for the sweep
+
+    clock.now += 600
+    refreezer.step()
+    assert refreezer.sweeps == 1
+    assert not any(isinstance(o, Node) for o in gc.get_objects())
+    assert refreezer.next_sweep == clock.now + 600
+
+
+def test_a_stopped_refreezer_does_nothing_more(clean_gc: None) -> None:
+    clock = Ticker()
+    refreezer = Refreezer(monotonic=clock)
+    _full_collection(refreezer, clock, 1.0)
+    refreezer.stop()
+    refreezer.run()  # returns at once
+    assert (refreezer.freezes, refreezer.freeze_due) == (0, True)
+
+
+def test_settle_freezes_start_up_and_starts_the_refreezer(clean_gc: None) -> None:
+    interval = sys.getswitchinterval()
+    refreezer = settle()
+    try:
+        assert refreezer is not None
+        assert refreezer.on_gc in gc.callbacks
+        assert gc.get_freeze_count() > 0
+        assert sys.getswitchinterval() == pytest.approx(SWITCH_INTERVAL_S)
+        assert any(t.name == "gc-refreeze" for t in threading.enumerate())
+    finally:
+        assert refreezer is not None
+        gc.callbacks.remove(refreezer.on_gc)
+        refreezer.stop()
+        sys.setswitchinterval(interval)
+    assert settle(refreeze=False) is None
+    sys.setswitchinterval(interval)
+
+
+def test_sweep_interval_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="sweep_every_s"):
+        Refreezer(sweep_every_s=0)

@@ -9,13 +9,26 @@ without an exception, which on PostgreSQL would abort the whole transaction.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import ColumnElement, Table, literal
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import DeclarativeBase, Session, make_transient_to_detached
+from sqlalchemy.orm import DeclarativeBase, QueryableAttribute, Session, make_transient_to_detached
 from sqlalchemy.sql.dml import Insert
+
+
+def one_of(
+    column: ColumnElement[Any] | QueryableAttribute[Any], values: Iterable[Any]
+) -> ColumnElement[bool]:
+    """``column IN (...)`` over a fixed set of values, each bound on its own.
+
+    A plain ``in_(values)`` binds one *expanding* parameter, and SQLAlchemy then re-renders
+    the statement's SQL on every execution: on a placement's ledger read that was a tenth of
+    its cost (bench/paper_orders.py).
+    """
+    return column.in_([literal(value) for value in values])
 
 
 def table_of(model: type[DeclarativeBase]) -> Table:

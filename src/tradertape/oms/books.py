@@ -44,7 +44,7 @@ from tradertape.db.models.trading import (
     PaperAccount,
     PaperPosition,
 )
-from tradertape.db.rows import table_of
+from tradertape.db.rows import one_of, table_of
 from tradertape.db.types import ExactDecimal
 from tradertape.domain.charge_day import ChargeDay
 from tradertape.domain.order_state import PENDING
@@ -77,7 +77,7 @@ _OPEN_OR_ASKED = and_(
 _ANY_PENDING = exists().where(
     _ORDERS.c.user_id == bindparam("user_id"),
     _ORDERS.c.broker == bindparam("broker"),
-    _ORDERS.c.status.in_(PENDING),
+    one_of(_ORDERS.c.status, PENDING),
 )
 _DAY = select(_DAYS).where(_THE_DAY)
 _NEW_ACCOUNT = insert(_ACCOUNTS).returning(_ACCOUNTS.c.id)

@@ -34,7 +34,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from tradertape.db.models.trading import Order
-from tradertape.db.rows import table_of
+from tradertape.db.rows import one_of, table_of
 from tradertape.domain.instruments import Exchange, Instrument, InstrumentCatalog, InstrumentType
 from tradertape.domain.margins import (
     NO_MARGIN,
@@ -73,7 +73,7 @@ _WORKING_ORDERS = (
     .where(
         _ORDERS.c.user_id == bindparam("user_id"),
         _ORDERS.c.broker == BROKER,
-        _ORDERS.c.status.in_(PENDING),
+        one_of(_ORDERS.c.status, PENDING),
     )
 )
 _ZERO = Decimal(0)

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from tradertape.db.engine import Database
 from tradertape.db.models.trading import Gtt, Order
+from tradertape.db.rows import one_of
 from tradertape.domain.market import Tick
 from tradertape.domain.order_state import WORKING as _WORKING
 from tradertape.oms.gtt import ACTIVE, GttBook
@@ -123,7 +124,7 @@ class TradingLoop:
     @staticmethod
     def _interesting(db: Session) -> set[str]:
         orders = select(Order.exchange, Order.tradingsymbol).where(
-            Order.broker == BROKER, Order.status.in_(_WORKING)
+            Order.broker == BROKER, one_of(Order.status, _WORKING)
         )
         triggers = select(Gtt.exchange, Gtt.tradingsymbol).where(Gtt.status == ACTIVE)
         return {f"{exchange}:{symbol}" for exchange, symbol in db.execute(union(orders, triggers))}

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradertape.db.models.trading import Order, Trade
+from tradertape.db.rows import one_of
 from tradertape.domain.calendar import Market, TradingCalendar
 from tradertape.domain.calendar import Session as MarketSession
 from tradertape.domain.instruments import Exchange
@@ -97,7 +98,7 @@ class SessionJobs:
         pending = locked_orders(
             db,
             (Order.product == Product.MIS.value)
-            & Order.status.in_(_WORKING)
+            & one_of(Order.status, _WORKING)
             & (Order.source != SQUAREOFF),
         )
         for order in pending:
@@ -155,7 +156,7 @@ class SessionJobs:
         now = self._clock.now()
         local = now.astimezone(IST)
         closed_today = local.time() >= MARKET_CLOSE
-        working = locked_orders(db, Order.status.in_(_WORKING))
+        working = locked_orders(db, one_of(Order.status, _WORKING))
         expired = 0
         for order in working:
             if order.expires_at is not None and order.expires_at <= now:

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from tradertape.db.models.trading import Order, Trade
+from tradertape.db.rows import one_of
 from tradertape.domain.instruments import Instrument
 from tradertape.domain.market import Tick
 from tradertape.domain.order_state import WORKING, EventKind, OrderEvent, OrderStatus
@@ -150,7 +151,9 @@ def on_tick(venue: Venue, db: Session, tick: Tick, *, traded_volume: int) -> lis
     exchange, _, symbol = tick.key.partition(":")
     orders = locked_orders(
         db,
-        (Order.exchange == exchange) & (Order.tradingsymbol == symbol) & Order.status.in_(WORKING),
+        (Order.exchange == exchange)
+        & (Order.tradingsymbol == symbol)
+        & one_of(Order.status, WORKING),
     )
     if not orders:
         db.commit()  # ends the transaction that holds the locks

@@ -17,7 +17,7 @@ from tradertape.services import strategies
 from tradertape.services.backtests import WARMUP_DAYS, universe_keys
 from tradertape.services.portfolios import signals
 from tradertape.services.portfolios.deploy import PortfolioDeploy, deploy
-from tradertape.services.portfolios.scanner import document_of, scan, settings_of
+from tradertape.services.portfolios.scanner import ScanMarket, document_of, scan, settings_of
 from tradertape.services.portfolios.virtual import open_fills
 
 START = date(2023, 1, 2)
@@ -99,3 +99,55 @@ def test_scanner_day_by_day_equals_the_backtest(
     )
     if model == "v3_dip_buyer":
         assert sum(t.addons for t in result.trades) > 0
+
+
+def test_a_batch_shares_its_panel_and_decides_as_scans_alone(with_candles: Runtime):
+    """Portfolios scanned in one batch share the panel and the compiled rules, and get the
+    signals they would get scanned one by one, dropped candidates (written in bulk) included."""
+    runtime = with_candles
+    store, clock = runtime.candles, runtime.clock
+    user_id = make_user(runtime, "batch@x.in")
+    day = date(2023, 6, 30)
+    with runtime.db.session() as db:
+        strategy = strategies.by_builtin_key(db, "v1_momentum", clock=clock)
+        assert strategy is not None
+        request = PortfolioDeploy(
+            strategy_id=strategy.id,
+            universe="nifty_50",
+            starting_capital=Decimal(1_000_000),
+            max_positions=3,
+            max_per_sector=1,
+        )
+        alone, first, second = (
+            deploy(
+                db, request, store=store, clock=clock, user_id=user_id, live_trading_enabled=False
+            )
+            for _ in range(3)
+        )
+        scan(db, alone, store=store, clock=clock, day=day)
+        market = ScanMarket(store)
+        scan(db, first, store=store, clock=clock, day=day, market=market)
+        scan(db, second, store=store, clock=clock, day=day, market=market)
+        loaded = market.load(first, [], None, day)
+        assert loaded is not None
+        assert market.load(second, [], None, day) is loaded  # one panel, one indicator book
+        assert loaded.bind(document_of(first)) is loaded.bind(document_of(second))
+
+        def decided(portfolio_id: int) -> list[tuple[object, ...]]:
+            rows = db.scalars(
+                select(ModelSignal)
+                .where(ModelSignal.portfolio_id == portfolio_id)
+                .order_by(ModelSignal.id)
+            )
+            return [
+                (s.symbol, s.status, s.quantity, s.reason, s.conviction_rank, s.indicator_snapshot)
+                for s in rows
+            ]
+
+        mine = decided(alone.id)
+        assert decided(first.id) == decided(second.id) == mine
+        statuses = {status for _, status, *_ in mine}
+        assert statuses == {"pending_approval", "dropped"}
+        assert {reason for _, status, _, reason, *_ in mine if status == "dropped"} >= {
+            "max_positions"
+        }

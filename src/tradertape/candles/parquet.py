@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -104,14 +105,45 @@ def read_with_facts(path: Path, interval: Interval) -> tuple[Bars, FileFacts]:
     table = parquet.read(use_threads=False)
     bars = Bars.from_arrays(
         interval,
-        time=table.column(_TIME_COLUMN[interval]).to_numpy(),
-        open=table.column("open").to_numpy(),
-        high=table.column("high").to_numpy(),
-        low=table.column("low").to_numpy(),
-        close=table.column("close").to_numpy(),
-        volume=table.column("volume").to_numpy().astype(np.float64),
+        time=_times(table, interval),
+        open=_values(table, "open"),
+        high=_values(table, "high"),
+        low=_values(table, "low"),
+        close=_values(table, "close"),
+        volume=_values(table, "volume").astype(np.float64),
     )
     return bars, _facts(parquet)
+
+
+def _times(table: pa.Table, interval: Interval) -> npt.NDArray[np.datetime64]:
+    """The time column in its stored NumPy unit (Parquet keeps seconds as milliseconds)."""
+    if interval is Interval.DAY:
+        return _values(table, "date").astype("datetime64[D]")
+    seconds = table.column("time").cast(pa.timestamp("s", tz="UTC"))
+    return _values(pa.table({"time": seconds}), "time").view("datetime64[s]")
+
+
+def _values(table: pa.Table, name: str) -> npt.NDArray[Any]:
+    """One column's values as a NumPy view of its Arrow buffer (a date as days since 1970).
+
+    Arrow's own ``to_numpy`` imports pandas on first use, which costs a fresh process a second
+    or more; the candle columns are plain fixed-width values, so their buffer is the array.
+    """
+    column = table.column(name).combine_chunks()
+    if column.null_count:
+        raise ValueError(f"candle column {name!r} has missing values")
+    kind = column.type
+    width = kind.bit_width // 8
+    dtype = (
+        np.dtype(f"i{width}")
+        if pa.types.is_integer(kind) or pa.types.is_temporal(kind)
+        else np.dtype(f"f{width}")
+    )
+    data = column.buffers()[1]
+    assert data is not None
+    return np.frombuffer(
+        memoryview(data), dtype=dtype, count=len(column), offset=column.offset * width
+    )
 
 
 def read_facts(path: Path) -> FileFacts:

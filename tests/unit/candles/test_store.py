@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -131,6 +133,27 @@ def test_minute_bars_are_filed_by_ist_month(store: CandleStore):
     both = store.read("NSE:INFY", Interval.MINUTE, date(2024, 1, 1), date(2024, 2, 29))
     assert len(both) == 3
     assert store.keys(Interval.MINUTE) == ["NSE:INFY"]
+
+
+def test_reading_candles_does_not_import_pandas(store: CandleStore):
+    # pandas costs a fresh process seconds to import; the first scan of the day paid it.
+    store.write_daily("NSE:INFY", day_bars(["2024-01-02", "2024-01-03"]), source=SYN)
+    store.write("NSE:INFY", Interval.MINUTE, _minutes(["2024-01-02T09:15:00"]), source=SYN)
+    script = (
+        "import sys; from datetime import date; from pathlib import Path\n"
+        "from tradertape.candles.parquet import read_file\n"
+        "from tradertape.domain.market import Interval\n"
+        f"day = read_file(Path({str(store.path('NSE:INFY', Interval.DAY))!r}), Interval.DAY)\n"
+        f"folder = Path({str(store.path('NSE:INFY', Interval.MINUTE))!r})\n"
+        "minute = read_file(next(folder.iterdir()), Interval.MINUTE)\n"
+        "print(day.time.tolist(), minute.time.tolist(), 'pandas' in sys.modules)\n"
+    )
+    run = [sys.executable, "-c", script]
+    out = subprocess.run(run, capture_output=True, text=True, check=True)  # noqa: S603 - our script
+    assert out.stdout.strip() == (
+        "[datetime.date(2024, 1, 2), datetime.date(2024, 1, 3)] "
+        "[datetime.datetime(2024, 1, 2, 3, 45)] False"
+    )
 
 
 def test_minute_merge_and_replace(store: CandleStore):

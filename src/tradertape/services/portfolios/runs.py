@@ -19,12 +19,21 @@ from tradertape.services.portfolios.signals import Placement, Venue
 
 
 def run_day(
-    db: Session, portfolio: ModelPortfolio, *, store: CandleStore, venue: Venue, day: date
+    db: Session,
+    portfolio: ModelPortfolio,
+    *,
+    store: CandleStore,
+    venue: Venue,
+    day: date,
+    market: scanner.ScanMarket | None = None,
 ) -> scanner.ScanReport:
-    """Reconcile, scan at ``day``'s close, and place at once when ``auto_place_signals``."""
+    """Reconcile, scan at ``day``'s close, and place at once when ``auto_place_signals``.
+
+    A batch passes one ``market`` to all its portfolios so they share panels and indicators.
+    """
     virtual.open_fills(db, portfolio, store=store, day=day, clock=venue.clock)
     reconcile.reconcile(db, portfolio, venue=venue)
-    report = scanner.scan(db, portfolio, store=store, clock=venue.clock, day=day)
+    report = scanner.scan(db, portfolio, store=store, clock=venue.clock, day=day, market=market)
     if report.skipped is None and portfolio.auto_place_signals:
         fresh = db.scalars(
             select(ModelSignal).where(
@@ -55,8 +64,9 @@ def scan_user(
     if portfolio_id is not None:
         get_owned(db, ModelPortfolio, portfolio_id, user_id=user_id, label="portfolio")
         query = query.where(ModelPortfolio.id == portfolio_id)
+    market = scanner.ScanMarket(store)
     return [
-        run_day(db, p, store=store, venue=venue, day=day)
+        run_day(db, p, store=store, venue=venue, day=day, market=market)
         for p in db.scalars(query.order_by(ModelPortfolio.id)).all()
     ]
 

@@ -13,15 +13,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from tradertape.backtest import kernel
 from tradertape.backtest.engine import BacktestSettings, params_of, rules_of
 from tradertape.candles import CandleStore
+from tradertape.candles.bars import FloatArray
 from tradertape.candles.panel import Panel, day_numbers
 from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal
 from tradertape.domain.signals import ACTIONABLE, SignalStatus
@@ -30,7 +32,7 @@ from tradertape.indicators import IndicatorBook
 from tradertape.ports.clock import Clock
 from tradertape.services import notifications
 from tradertape.services.backtests import WARMUP_DAYS, universe_keys
-from tradertape.strategies.compile import compile_strategy
+from tradertape.strategies.compile import CompiledStrategy, compile_strategy
 from tradertape.strategies.dsl import StrategyDocument, referenced_indicators
 
 LIMIT_PAD = Decimal("0.005")  # a GTT's limit sits this far above its trigger
@@ -95,36 +97,94 @@ def _rows(days: np.ndarray[Any, Any], when: date | None) -> int:
     return int(np.searchsorted(days, np.datetime64(when or date.min, "D")))
 
 
-class _Scan:
-    """One scan's working state: the panel, the compiled rules and the kernel book."""
+class Loaded:
+    """One panel with what every scan of it derives alike: indicators, kernel arrays, sectors.
 
-    def __init__(self, db: Session, portfolio: ModelPortfolio, panel: Panel, day: date) -> None:
-        self.db = db
-        self.portfolio = portfolio
+    Scans of the same universe on the same close share one (see `ScanMarket`), so an
+    indicator five strategies read is computed once, not five times.
+    """
+
+    def __init__(self, panel: Panel) -> None:
         self.panel = panel
-        self.day = day
-        self.t = panel.shape[0] - 1
-        self.document = document_of(portfolio)
         self.indicators = IndicatorBook.from_panel(panel)
-        self.compiled = compile_strategy(
-            self.document, self.indicators, day_numbers=day_numbers(panel.days), keys=panel.keys
-        )
+        self.day_numbers = day_numbers(panel.days)
         self.column = {key: j for j, key in enumerate(panel.keys)}
         names = sorted({s for s in panel.sectors if s is not None})
         self.sector_ids = np.array(
             [names.index(s) if s is not None else -1 for s in panel.sectors], dtype=np.int64
         )
-        close = np.ascontiguousarray(panel.close)
-        use_atr = self.document.config.atr_stop_mult > 0
-        self.market = kernel.Market(
-            open=np.ascontiguousarray(panel.open),
-            high=np.ascontiguousarray(panel.high),
-            low=np.ascontiguousarray(panel.low),
-            close=close,
-            atr=np.ascontiguousarray(self.compiled.atr) if use_atr else np.empty((0, 0)),
-            sectors=self.sector_ids,
-            rates=np.zeros((1, 5), dtype=np.int64),
-        )
+
+        self._bound: dict[str, tuple[CompiledStrategy, kernel.Market]] = {}
+
+    def bind(self, document: StrategyDocument) -> tuple[CompiledStrategy, kernel.Market]:
+        """The document compiled against this panel, and the kernel's market arrays for it.
+
+        Portfolios running the same strategy with the same settings (the built-in models'
+        defaults, say) get the same compiled rules; nothing downstream writes to them.
+        """
+        key = document.model_dump_json()
+        if key not in self._bound:
+            panel, rows = self.panel, np.ascontiguousarray
+            compiled = compile_strategy(
+                document, self.indicators, day_numbers=self.day_numbers, keys=panel.keys
+            )
+            use_atr = document.config.atr_stop_mult > 0
+            market = kernel.Market(
+                open=rows(panel.open),
+                high=rows(panel.high),
+                low=rows(panel.low),
+                close=rows(panel.close),
+                atr=rows(compiled.atr) if use_atr else np.empty((0, 0)),
+                sectors=self.sector_ids,
+                rates=np.zeros((1, 5), dtype=np.int64),
+            )
+            self._bound[key] = (compiled, market)
+        return self._bound[key]
+
+
+class ScanMarket:
+    """The panels of one batch of scans (one close), loaded once and shared.
+
+    The scheduler's after-close run and ``POST /api/model/scan`` scan many portfolios of the
+    same universes; each asks here, and a repeated (instruments, window) is served from memory.
+    """
+
+    def __init__(self, store: CandleStore) -> None:
+        self.store = store
+        self._loaded: dict[tuple[tuple[str, ...], date, date], Loaded | None] = {}
+
+    def load(
+        self, portfolio: ModelPortfolio, held: list[str], oldest: date | None, day: date
+    ) -> Loaded | None:
+        """The universe (and anything held) up to ``day``, with history for the indicators."""
+        store = self.store
+        keys, _ = universe_keys(store, portfolio.universe)
+        start = day - WARMUP_DAYS
+        if oldest is not None:
+            start = min(start, oldest)
+        start = max(start, store.calendar.first_day)
+        wanted = (tuple(sorted(set(keys) | set(held))), start, day)
+        if wanted not in self._loaded:
+            panel = store.load_panel(wanted[0], start, day)
+            usable = panel.shape[0] >= 2 and panel.days[-1] == np.datetime64(day, "D")
+            self._loaded[wanted] = Loaded(panel) if usable else None
+        return self._loaded[wanted]
+
+
+class _Scan:
+    """One scan's working state: the panel, the compiled rules and the kernel book."""
+
+    def __init__(self, db: Session, portfolio: ModelPortfolio, loaded: Loaded, day: date) -> None:
+        self.db = db
+        self.portfolio = portfolio
+        self.panel = panel = loaded.panel
+        self.day = day
+        self.t = panel.shape[0] - 1
+        self.document = document_of(portfolio)
+        self.indicators = loaded.indicators
+        self.compiled, self.market = loaded.bind(self.document)
+        self.column = loaded.column
+        self.sector_ids = loaded.sector_ids
         self.positions = list(
             db.scalars(
                 select(ModelPosition).where(
@@ -153,10 +213,11 @@ class _Scan:
             len(panel.keys), int(self.sector_ids.max(initial=-1)) + 1, float(cash)
         )
         before = panel.close[: self.t]
-        for j in range(len(panel.keys)):  # the last close before today, for marking
-            seen = np.flatnonzero(~np.isnan(before[:, j]))
-            if seen.size:
-                book.last_close[j] = before[seen[-1], j]
+        # The last close before today, for marking: the latest row each column has a price.
+        seen = ~np.isnan(before)
+        latest = before.shape[0] - 1 - np.argmax(seen[::-1], axis=0)
+        priced = seen.any(axis=0)
+        book.last_close[priced] = before[latest[priced], np.flatnonzero(priced)]
         for position in self.positions:
             j = self.column[position.symbol]
             row = book.state[j]
@@ -196,9 +257,15 @@ class _Scan:
             highest = self.book.state[self.column[position.symbol], kernel.HIGHEST]
             position.highest_close = Decimal(str(round(float(highest), 6)))
 
-    def snapshot(self, j: int) -> dict[str, Any]:
+    @cached_property
+    def snapshot_rows(self) -> dict[str, FloatArray]:
+        """Today's row of each indicator a snapshot records: those the strategy reads, and
+        close."""
         names = sorted(referenced_indicators(self.document) | {"close"})
-        values = {name: self.indicators.get(name)[self.t, j] for name in names}
+        return {name: self.indicators.get(name)[self.t] for name in names}
+
+    def snapshot(self, j: int) -> dict[str, Any]:
+        values = {name: row[j] for name, row in self.snapshot_rows.items()}
         return {name: (None if np.isnan(v) else round(float(v), 4)) for name, v in values.items()}
 
 
@@ -213,25 +280,20 @@ def entry_prices(close: Decimal, buffer_pct: float) -> tuple[Decimal, Decimal]:
     return trigger, limit
 
 
-def load_panel(
-    store: CandleStore, portfolio: ModelPortfolio, held: list[str], oldest: date | None, day: date
-) -> Panel | None:
-    """The universe (and anything held) up to ``day``, with history for the indicators."""
-    keys, _ = universe_keys(store, portfolio.universe)
-    start = day - WARMUP_DAYS
-    if oldest is not None:
-        start = min(start, oldest)
-    start = max(start, store.calendar.first_day)
-    panel = store.load_panel(sorted(set(keys) | set(held)), start, day)
-    if panel.shape[0] < 2 or panel.days[-1] != np.datetime64(day, "D"):
-        return None
-    return panel
-
-
 def scan(
-    db: Session, portfolio: ModelPortfolio, *, store: CandleStore, clock: Clock, day: date
+    db: Session,
+    portfolio: ModelPortfolio,
+    *,
+    store: CandleStore,
+    clock: Clock,
+    day: date,
+    market: ScanMarket | None = None,
 ) -> ScanReport:
-    """Scan ``portfolio`` at ``day``'s close and write its signals (once per day)."""
+    """Scan ``portfolio`` at ``day``'s close and write its signals (once per day).
+
+    ``market`` shares panels with the other scans of a batch; without one this scan loads
+    its own.
+    """
     report = ScanReport(portfolio.id, day)
     if portfolio.status != "active":
         report.skipped = f"portfolio is {portfolio.status}"
@@ -245,11 +307,12 @@ def scan(
         )
     ).all()
     oldest = min((p.entry_date for p in positions), default=None)
-    panel = load_panel(store, portfolio, [p.symbol for p in positions], oldest, day)
-    if panel is None:
+    market = market or ScanMarket(store)
+    loaded = market.load(portfolio, [p.symbol for p in positions], oldest, day)
+    if loaded is None:
         report.skipped = f"no candles for {day} (not a trading day, or data not loaded yet)"
         return report
-    work = _Scan(db, portfolio, panel, day)
+    work = _Scan(db, portfolio, loaded, day)
     work.decide()
     now = clock.now()
     for signal in db.scalars(
@@ -288,32 +351,37 @@ def _write_signals(work: _Scan, report: ScanReport, now: Any) -> None:
     version = work.portfolio.strategy_version
     buffer_pct = work.document.config.entry_buffer_pct
 
-    def add(j: int, kind: str, **fields: Any) -> ModelSignal:
-        close = _price(panel.close[t, j])
-        signal = ModelSignal(
-            user_id=work.portfolio.user_id,
-            portfolio_id=work.portfolio.id,
-            strategy_version=version,
-            symbol=panel.keys[j],
-            sector=panel.sectors[j],
-            signal_date=work.day,
-            signal_type=kind,
-            close_price=close,
-            indicator_snapshot=work.snapshot(j),
-            created_at=now,
+    written: list[tuple[list[int], ModelSignal]] = []  # ids are known after one flush
+    dropped: list[dict[str, Any]] = []
+
+    def row(j: int, kind: str, **fields: Any) -> dict[str, Any]:
+        return {
+            "user_id": work.portfolio.user_id,
+            "portfolio_id": work.portfolio.id,
+            "strategy_version": version,
+            "symbol": panel.keys[j],
+            "sector": panel.sectors[j],
+            "signal_date": work.day,
+            "signal_type": kind,
+            "close_price": _price(panel.close[t, j]),
+            "indicator_snapshot": work.snapshot(j),
+            "created_at": now,
             **fields,
-        )
+        }
+
+    def add(j: int, kind: str, into: list[int], **fields: Any) -> None:
+        signal = ModelSignal(**row(j, kind, **fields))
         work.db.add(signal)
-        work.db.flush()
-        return signal
+        written.append((into, signal))
 
     for j in map(int, np.flatnonzero(book.exit_decided == t)):
         position = held[panel.keys[j]]
         code = int(orders[j, kernel.O_REASON])
         reason = names[code] if code >= 0 else FIXED_REASONS[code]
-        signal = add(
+        add(
             j,
             "exit",
+            report.exits,
             side="SELL",
             quantity=position.quantity,
             amount=_price(panel.close[t, j]) * position.quantity,
@@ -321,7 +389,6 @@ def _write_signals(work: _Scan, report: ScanReport, now: Any) -> None:
             status=SignalStatus.PENDING_APPROVAL.value,
             position_id=position.id,
         )
-        report.exits.append(signal.id)
     rank = 0
     for k in range(int(book.counts[kernel.C_BUYS])):
         j = int(book.queue[k])
@@ -340,23 +407,29 @@ def _write_signals(work: _Scan, report: ScanReport, now: Any) -> None:
         }
         if orders[j, kernel.O_KIND] == kernel.ADD:
             position = held[panel.keys[j]]
-            signal = add(j, "addon", position_id=position.id, reason="addon", **common)
-            report.addons.append(signal.id)
+            add(j, "addon", report.addons, position_id=position.id, reason="addon", **common)
             continue
         rank += 1
         score = float(orders[j, kernel.O_SCORE])
-        signal = add(j, "entry", conviction_score=score, conviction_rank=rank, **common)
-        report.entries.append(signal.id)
+        add(j, "entry", report.entries, conviction_score=score, conviction_rank=rank, **common)
     for j in map(int, np.flatnonzero(orders[:, kernel.O_DROP] != 0)):
-        close = _price(panel.close[t, j])
-        add(
-            j,
-            "entry",
-            side="BUY",
-            quantity=0,
-            amount=Decimal(0),
-            conviction_score=float(work.compiled.score[t, j]),
-            reason=DROP_REASONS[int(orders[j, kernel.O_DROP])],
-            status=SignalStatus.DROPPED.value,
+        dropped.append(
+            row(
+                j,
+                "entry",
+                side="BUY",
+                quantity=0,
+                amount=Decimal(0),
+                conviction_score=float(work.compiled.score[t, j]),
+                reason=DROP_REASONS[int(orders[j, kernel.O_DROP])],
+                status=SignalStatus.DROPPED.value,
+            )
         )
-        report.dropped += 1
+    work.db.flush()
+    for ids, signal in written:
+        ids.append(signal.id)
+    if dropped:
+        # Nothing refers to a dropped candidate, so they skip the ORM's row-by-row RETURNING
+        # (SQLite cannot batch an insert whose generated ids must come back in order).
+        work.db.execute(insert(ModelSignal), dropped)
+    report.dropped = len(dropped)

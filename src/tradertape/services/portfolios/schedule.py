@@ -20,7 +20,7 @@ from tradertape.domain.calendar import Market
 from tradertape.domain.calendar import Session as MarketSession
 from tradertape.ports.clock import IST
 from tradertape.services.portfolios import reconcile, runs
-from tradertape.services.portfolios.scanner import ScanReport
+from tradertape.services.portfolios.scanner import ScanMarket, ScanReport
 from tradertape.services.portfolios.signals import Venue
 
 log = logging.getLogger("tradertape.portfolios")
@@ -58,8 +58,11 @@ class PortfolioJobs:
                     ),
                 )
             ).all()
+            market = ScanMarket(self._store)
             for portfolio in due:
-                report = runs.run_day(db, portfolio, store=self._store, venue=self._venue, day=day)
+                report = runs.run_day(
+                    db, portfolio, store=self._store, venue=self._venue, day=day, market=market
+                )
                 reports.append(report)
                 log.info(
                     "scanned portfolio %s for %s: %d entries, %d exits%s",

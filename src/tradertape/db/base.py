@@ -36,3 +36,14 @@ class Owned:
     """Mixin for rows that belong to one user; `services.ownership` scopes queries on it."""
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+
+
+class OwnedByKey(Owned):
+    """An `Owned` row with a unique key or index that starts with ``user_id``.
+
+    That index already finds a user's rows, so a second index on ``user_id`` alone
+    would only be one more B-tree page written by every insert (the paper ledger writes
+    several such rows per fill).
+    """
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))

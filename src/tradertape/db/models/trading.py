@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tradertape.db.base import Base, Owned
+from tradertape.db.base import Base, Owned, OwnedByKey
 from tradertape.db.types import ExactDecimal
 
 # Exact on both backends; sums are taken in Python over Decimals, never in SQL floats.
@@ -24,7 +24,7 @@ MONEY = ExactDecimal(20, 4)
 RAW = ExactDecimal()
 
 
-class Order(Owned, Base):
+class Order(OwnedByKey, Base):
     """An order as placed, and where it stands now."""
 
     __tablename__ = "orders"
@@ -86,7 +86,7 @@ class OrderEventRow(Base):
     message: Mapped[str | None] = mapped_column(Text)
 
 
-class Trade(Owned, Base):
+class Trade(OwnedByKey, Base):
     """One execution, with the charges it added to its day's contract note."""
 
     __tablename__ = "trades"
@@ -148,7 +148,7 @@ class Gtt(Owned, Base):
     result: Mapped[dict[str, Any] | None]
 
 
-class ChargeDayRow(Owned, Base):
+class ChargeDayRow(OwnedByKey, Base):
     """The running contract note of one user's trading day (see domain.charge_day)."""
 
     __tablename__ = "charge_days"
@@ -167,7 +167,7 @@ class ChargeDayRow(Owned, Base):
     total: Mapped[Decimal] = mapped_column(MONEY)
 
 
-class PaperPosition(Owned, Base):
+class PaperPosition(OwnedByKey, Base):
     """The running net position of one symbol and product (the sum of its trades, kept current).
 
     Written with each fill under the user's ledger lock, so the funds check reads a
@@ -191,7 +191,7 @@ class PaperPosition(Owned, Base):
     sell_value: Mapped[Decimal] = mapped_column(MONEY)
 
 
-class PaperAccount(Owned, Base):
+class PaperAccount(OwnedByKey, Base):
     """The paper account's running cash (the sum of its cash entries, kept current)."""
 
     __tablename__ = "paper_accounts"

@@ -17,7 +17,18 @@ from sqlalchemy.orm import Mapped, mapped_column
 from tradertape.db.base import Base, Owned
 
 
-class WorkerRun(Owned, Base):
+class ProtectionFence:
+    """Columns of automatic protection's exit fence (`services.protection_fence`).
+
+    Each rules document is a generation, and an exit is claimed by a compare-and-set on
+    (generation, no claim), so one trigger submits one exit.
+    """
+
+    protection_generation: Mapped[int] = mapped_column(server_default=text("1"))
+    protection_claim: Mapped[str | None] = mapped_column(String(40))
+
+
+class WorkerRun(Owned, ProtectionFence, Base):
     """One strategy run of an external worker: identity, mode, session and free state."""
 
     __tablename__ = "worker_runs"
@@ -51,10 +62,6 @@ class WorkerRun(Owned, Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
-    # Backend protection's fence: each configuration is a generation, and an exit is claimed
-    # by a compare-and-set on (generation, no claim), so one trigger submits one exit.
-    protection_generation: Mapped[int] = mapped_column(server_default=text("1"))
-    protection_claim: Mapped[str | None] = mapped_column(String(40))
     # Enabled protection on a run that is still open: what the engine looks at on ticks.
     protection_armed: Mapped[bool] = mapped_column(server_default=false(), index=True)
 
@@ -119,7 +126,7 @@ class WorkerEvent(Base):
     created_at: Mapped[datetime]
 
 
-class WorkerOptionRun(Owned, Base):
+class WorkerOptionRun(Owned, ProtectionFence, Base):
     """A multi-leg option strategy on a worker run: its legs, lifecycle and protection.
 
     One per worker run (they share the ``strategy_run_id``), so the run's session, safety
@@ -139,10 +146,6 @@ class WorkerOptionRun(Owned, Base):
     legs: Mapped[list[dict[str, Any]]]
     protection: Mapped[dict[str, Any]]  # {rules: [...], precedence: [...]}
     protection_state: Mapped[dict[str, Any]]
-    # The automatic protection's fence (like the worker run's): a rules change moves the
-    # generation on, and the engine claims one exit per generation by compare-and-set.
-    protection_generation: Mapped[int] = mapped_column(server_default=text("1"))
-    protection_claim: Mapped[str | None] = mapped_column(String(40))
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata")
     entry: Mapped[dict[str, Any]]  # the last entry's result
     exit: Mapped[dict[str, Any]]  # the last exit's result

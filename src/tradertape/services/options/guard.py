@@ -33,9 +33,9 @@ from tradertape.domain.worker_access import ExecutionMode
 from tradertape.domain.worker_runs import RunStatus
 from tradertape.errors import Rejected, TraderTapeError
 from tradertape.services.options import runs
-from tradertape.services.options.fence import claim_exit
 from tradertape.services.options.market import OptionMarket
 from tradertape.services.options.metrics import evaluate
+from tradertape.services.protection_fence import claim_exit
 from tradertape.services.workers.access import lock_run
 from tradertape.services.workers.desk import WorkerDesk
 from tradertape.services.workers.protection import record_event

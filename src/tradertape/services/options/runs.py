@@ -29,9 +29,9 @@ from tradertape.domain.order_state import PENDING
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
 from tradertape.domain.worker_access import ExecutionMode
 from tradertape.errors import InvalidField, NotFound, Rejected
-from tradertape.services.options.fence import next_generation
 from tradertape.services.options.market import OptionMarket
 from tradertape.services.options.metrics import ENTRY, EXIT, evaluate, option_orders, positions
+from tradertape.services.protection_fence import next_generation
 from tradertape.services.workers import intents, runs, safety, timeline
 from tradertape.services.workers.access import check_nonce, find_run, lock_run
 from tradertape.services.workers.costs import PricedLeg, cost_contract, reference_price
@@ -593,7 +593,12 @@ def update_protection(
             "option protection already submitted this run's exit",
             strategy_run_id=run.run_key,
         )
-    next_generation(db, option)
+    conflict = Rejected(
+        409,
+        "PROTECTION_CONFLICT",
+        "option protection changed concurrently; reload the run and retry",
+    )
+    next_generation(db, option, conflict)
     option.protection = protection
     option.protection_state = {
         "triggered": False,

@@ -5,7 +5,7 @@ instrument, and on the loop's timer for every protected run (stale workers and t
 buffer need no tick). A pass reads without locking and usually ends there; only when a
 rule fires or a trailing best improves does it take the run's lock, evaluate again on
 the fresh row, and write. A firing rule claims the exit with the generation fence
-(`protection.claim_exit`), then places it through the OMS in the same transaction and
+(`protection_fence.claim_exit`), then places it through the OMS in the same transaction and
 journals ``protection.triggered`` and ``protection.exit_submitted``. However many ticks,
 timers or processes race, one generation submits one exit. An exit the market refuses
 (closed session, no price) keeps its claim and is retried on later timer passes.
@@ -28,15 +28,11 @@ from tradertape.domain.instruments import Exchange
 from tradertape.domain.protection_rules import Inputs, LegMark, Memory, Verdict, evaluate
 from tradertape.domain.worker_runs import RunStatus
 from tradertape.ports.clock import IST
+from tradertape.services.protection_fence import claim_exit
 from tradertape.services.workers import exits, pnl
 from tradertape.services.workers.access import lock_run
 from tradertape.services.workers.desk import WorkerDesk
-from tradertape.services.workers.protection import (
-    claim_exit,
-    config_of,
-    record_event,
-    write_state,
-)
+from tradertape.services.workers.protection import config_of, record_event, write_state
 from tradertape.services.workers.recovery import Recovery, last_sign_of_life
 from tradertape.services.workers.safety import protection_state
 from tradertape.services.workers.views import iso

@@ -1,11 +1,8 @@
-"""Changing a run's backend protection and its risk settings; the exit-claim fence.
+"""Changing a run's backend protection and its risk settings.
 
-Each protection document is a *generation* of the run (``protection_generation``).
-The engine claims an exit with a compare-and-set on (generation, no claim yet), and a
-new document moves the generation on with a compare-and-set too, so an exit is claimed
-once per generation and a worker's update can never slip in between a trigger and the
-exit it submits. Both also run under the run's lock; the fence is what the database
-itself guarantees whoever writes.
+Each protection document is a new generation of the run's exit fence
+(`services.protection_fence`), so a worker's update can never slip in between a trigger
+and the exit it submits.
 """
 
 from __future__ import annotations
@@ -13,21 +10,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from tradertape.db.models import WorkerRun, WorkerToken
-from tradertape.db.rows import table_of
 from tradertape.domain.worker_protection import BackendProtection
 from tradertape.domain.worker_runs import FINISHED
 from tradertape.errors import Rejected
+from tradertape.services.protection_fence import next_generation
 from tradertape.services.workers import timeline
 from tradertape.services.workers.access import check_nonce, locked_run
 from tradertape.services.workers.desk import WorkerDesk
 from tradertape.services.workers.safety import protection_state
 from tradertape.services.workers.views import iso, run_view
 
-_RUNS = table_of(WorkerRun)
 SOURCE = "backend_protection"
 
 
@@ -42,46 +37,6 @@ def write_state(run: WorkerRun, **changes: Any) -> dict[str, Any]:
     state = {**protection_state(run), **changes}
     run.runtime_state = {**run.runtime_state, "backend_protection_state": state}
     return state
-
-
-def claim_exit(db: Session, run: WorkerRun, claim_id: str) -> bool:
-    """Claim the exit of the run's current generation; False if it is already claimed."""
-    result = db.execute(
-        update(_RUNS)
-        .where(
-            _RUNS.c.id == run.id,
-            _RUNS.c.protection_generation == run.protection_generation,
-            _RUNS.c.protection_claim.is_(None),
-        )
-        .values(protection_claim=claim_id)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]  # DML results carry a row count
-        return False
-    db.refresh(run, ["protection_claim"])
-    return True
-
-
-def _next_generation(db: Session, run: WorkerRun, armed: bool) -> None:
-    result = db.execute(
-        update(_RUNS)
-        .where(
-            _RUNS.c.id == run.id,
-            _RUNS.c.protection_generation == run.protection_generation,
-        )
-        .values(
-            protection_generation=run.protection_generation + 1,
-            protection_claim=None,
-            protection_armed=armed,
-        )
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]  # DML results carry a row count
-        raise Rejected(
-            409,
-            "PROTECTION_CONFLICT",
-            "backend protection changed concurrently; reload the run and retry",
-            strategy_run_id=run.run_key,
-        )
-    db.refresh(run, ["protection_generation", "protection_claim", "protection_armed"])
 
 
 def _changeable(run: WorkerRun) -> None:
@@ -127,7 +82,13 @@ def update_protection(
     version = max(config.version, before + 1)
     document = config.model_copy(update={"version": version}).model_dump(exclude_none=True)
     armed = config.enabled and run.status == "open"
-    _next_generation(db, run, armed)
+    conflict = Rejected(
+        409,
+        "PROTECTION_CONFLICT",
+        "backend protection changed concurrently; reload the run and retry",
+        strategy_run_id=run.run_key,
+    )
+    next_generation(db, run, conflict, protection_armed=armed)
     keep = {} if reset_trailing else previous
     run.runtime_state = {**run.runtime_state, "backend_protection": document}
     write_state(

@@ -16,10 +16,14 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.8
 
+# Bytecode is compiled at install: where PYTHONDONTWRITEBYTECODE is set, Python never
+# caches it, and every process (each CLI call, each test server) would compile its imports
+# again: importing the app takes ~7 s that way and ~2.6 s compiled.
 $(STAMP): requirements/lock.txt pyproject.toml sdk/python/pyproject.toml | $(BIN)/python
-	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements/lock.txt
+	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -r requirements/lock.txt
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e sdk/python
+	$(BIN)/python -m compileall -q src sdk/python/src > /dev/null
 	touch $(STAMP)
 
 install: $(STAMP)

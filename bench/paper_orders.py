@@ -19,6 +19,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
+from machine import host_line
 from tradertape.db.engine import Database
 from tradertape.db.migrate import upgrade
 from tradertape.domain.calendar_data import nse_calendar
@@ -96,6 +97,7 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=10_000)
     parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
     args = parser.parse_args()
+    print(host_line())
     with tempfile.TemporaryDirectory() as tmp:
         sqlite = Database.from_url(f"sqlite:///{Path(tmp) / 'bench.db'}")
         upgrade(sqlite.engine)

@@ -39,6 +39,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from machine import host_line
+
 TARGET_P99_MS = 100.0
 SESSION = datetime.fromisoformat("2026-11-20T10:00:00+05:30")  # a Friday's session
 
@@ -298,10 +300,10 @@ async def _serve_and_measure(args: argparse.Namespace) -> None:
         ("server CPU", f"{cpu / (wall1 - wall0) * 100:.0f} % of one core"),
         ("client CPU", f"{client_cpu * 100:.0f} % of one core"),
         ("ticks dropped", f"{dropped:,} (queues of stalled clients)"),
-        ("host", f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}"),
     ]
     for label, value in rows:
         print(f"{label:<18}{value}")
+    print(host_line())
 
 
 def main() -> None:

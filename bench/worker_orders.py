@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing
-import os
 import queue
 import socket
 import statistics
@@ -42,6 +41,8 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+from machine import host_line
 
 TARGET_P99_MS = 25.0  # one worker
 TARGET_PER_S = 300.0  # eight workers, SQLite
@@ -300,7 +301,7 @@ async def _serve_and_measure(args: argparse.Namespace) -> None:
         await _phase(base_url, tokens[1:], args, f"{backend}, {args.workers} workers")
         server.should_exit = True
         await serving
-    print(f"host: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} (other load shows)")
+    print(host_line())
 
 
 def main() -> None:

@@ -1,0 +1,47 @@
+"""The host line every benchmark prints, so figures from different machines can be compared.
+
+Sessions run on shared two-core VMs whose speed differs by 2x from one machine to the next
+(and swings within minutes), so a figure alone cannot tell a regression from a slower host.
+The reference is a fixed piece of interpreter work in the style of the hot paths (dicts,
+attribute access, Decimal arithmetic), timed best of five: compare it with the host line of
+the run a figure is compared with.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from decimal import Decimal
+
+
+def _reference_work() -> Decimal:
+    book: dict[int, int] = {}
+    total = Decimal(0)
+    rate = Decimal("0.0003")
+    for i in range(20_000):
+        key = i % 64
+        book[key] = book.get(key, 0) + 1
+        total += Decimal(i) * rate
+    return total
+
+
+def reference_ms(repeat: int = 5) -> float:
+    """Best-of-`repeat` time of the reference work, in milliseconds (lower is faster)."""
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        _reference_work()
+        best = min(best, time.perf_counter() - started)
+    return best * 1000
+
+
+def host_line() -> str:
+    """CPUs, load, and the reference time of this host, as one line."""
+    return (
+        f"host: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}, "
+        f"Python reference {reference_ms():.1f} ms (bench/machine.py; lower is faster)"
+    )
+
+
+if __name__ == "__main__":
+    print(host_line())

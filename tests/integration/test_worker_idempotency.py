@@ -128,13 +128,14 @@ def test_a_key_is_one_order_whatever_is_replayed(
     for key, quantity in steps:
         body = worker.place(run_id, key, order(quantity=quantity)).json()
         if key in first:
-            assert body == {"status": "deduped", "result": first[key]}
+            assert body == {"status": "deduped", "result": first[key]}, (key, first[key])
         else:
-            assert body["status"] == "accepted"
+            assert body.get("status") == "accepted", body
             assert body["result"]["order"]["quantity"] == quantity
             first[key] = body["result"]
     orders = worker.call("GET", "/orders", params={"strategy_run_id": run_id}).json()["orders"]
-    assert sorted(o["order_id"] for o in orders) == sorted(r["order_id"] for r in first.values())
+    listed = sorted(o["order_id"] for o in orders)
+    assert listed == sorted(r["order_id"] for r in first.values()), (steps, orders)
 
 
 _state: dict[str, Any] = {"n": 0}

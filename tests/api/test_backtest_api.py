@@ -101,6 +101,7 @@ def test_inline_strategy_with_flat_charges(alice: TestClient):
         pytest.param(
             {"start_date": "2019-01-01", "end_date": "2019-12-31"}, "start_date", id="no-data"
         ),
+        pytest.param({"start_date": "0002-01-01"}, "start_date", id="before-the-calendar"),
         pytest.param({"starting_capital": 0}, "starting_capital", id="no-capital"),
         pytest.param({"strategy_id": None}, "strategy_id", id="no-strategy"),
         pytest.param({"charges": "groww"}, "charges", id="unknown-charges"),

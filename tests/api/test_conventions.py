@@ -53,6 +53,36 @@ def test_pagination_bounds(client: TestClient, runtime: Runtime, query: str, fie
     assert response.json()["detail"][0]["field"] == field
 
 
+BEYOND_INT64 = str(2**63)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "field"),
+    [
+        pytest.param("GET", "/api/agent/keys?offset={n}", "offset", id="offset"),
+        pytest.param("GET", "/api/strategies/{n}", "strategy_id", id="strategy"),
+        pytest.param("GET", "/api/strategies/1/versions/{n}", "version", id="version"),
+        pytest.param("GET", "/api/backtest/runs/{n}", "run_id", id="backtest-run"),
+        pytest.param("GET", "/api/gtt/triggers/{n}", "trigger_id", id="gtt"),
+        pytest.param("GET", "/api/risk/rules/{n}", "rule_id", id="risk-rule"),
+        pytest.param("GET", "/api/model/dashboard?portfolio_id={n}", "portfolio_id", id="dash"),
+        pytest.param("POST", "/api/model/positions/{n}/close", "position_id", id="position"),
+        pytest.param("DELETE", "/api/auth/sessions/{n}", "session_id", id="session"),
+    ],
+)
+def test_a_number_beyond_what_the_database_stores_is_422_naming_it(
+    client: TestClient, runtime: Runtime, method: str, path: str, field: str
+):
+    """Ids, offsets and cursors are 64-bit in both databases: one more is the client's
+    mistake (a 422), not a driver overflow (a 500); the largest stored value is a 404."""
+    sign_in(client, runtime, "a@x.in")
+    response = client.request(method, path.format(n=BEYOND_INT64))
+    assert response.status_code == 422, response.text
+    assert [d["field"] for d in response.json()["detail"]] == [field]
+    largest = client.request(method, path.format(n=2**63 - 1))
+    assert largest.status_code in (200, 404), largest.text
+
+
 def test_pagination_limits_and_offsets(client: TestClient, runtime: Runtime):
     sign_in(client, runtime, "a@x.in")
     for i in range(3):

@@ -112,6 +112,7 @@ BASE = {
 MALFORMED = [
     pytest.param({"quantity": 0}, "quantity", id="quantity-zero"),
     pytest.param({"quantity": 1.5}, "quantity", id="quantity-fraction"),
+    pytest.param({"quantity": 100_000_001}, "quantity", id="quantity-beyond-the-bound"),
     pytest.param({"exchange": "NYSE"}, "exchange", id="exchange"),
     pytest.param({"transaction_type": "HOLD"}, "transaction_type", id="side"),
     pytest.param({"product": "XYZ"}, "product", id="product"),
@@ -174,6 +175,11 @@ MALFORMED = [
         "iceberg_quantity",
         id="iceberg-cover",
     ),
+    pytest.param(
+        {"variety": "iceberg", "iceberg_legs": 2, "iceberg_quantity": 3},
+        "iceberg_quantity",
+        id="iceberg-leg-over-quantity",
+    ),
     pytest.param({"iceberg_legs": 2}, "iceberg_legs", id="legs-only-for-iceberg"),
     pytest.param({"variety": "auction"}, "auction_number", id="auction-number"),
     pytest.param({"tag": "mine"}, "tag", id="tag"),
@@ -195,16 +201,17 @@ def test_client_rules_agree_with_the_server(
     assert response.json()["detail"][0]["field"] == f"payload.order.{field}"
 
 
-_workers: dict[int, Worker] = {}
+_cached: list[tuple[Runtime, Worker]] = []
 
 
 def _worker(client, runtime: Runtime) -> Worker:
-    worker = _workers.get(id(runtime))
-    if worker is None:
+    """One worker per runtime; the runtime itself is kept, so a later one never reuses its id."""
+    if not _cached or _cached[0][0] is not runtime:
         set_price(runtime, "NSE:INFY", "1500")
-        worker = _workers[id(runtime)] = new_worker(client, runtime)
+        worker = new_worker(client, runtime)
         worker.create_run("run_rules")
-    return worker
+        _cached[:] = [(runtime, worker)]
+    return _cached[0][1]
 
 
 @pytest.mark.parametrize(

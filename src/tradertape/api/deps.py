@@ -17,6 +17,7 @@ from fastapi import Depends, Query, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from tradertape.api.schemas.numbers import Skip
 from tradertape.db.models import AgentKey, User, WorkerToken
 from tradertape.errors import Forbidden, Unauthenticated
 from tradertape.runtime import Runtime
@@ -70,7 +71,7 @@ class Page:
 
 def page_params(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="rows to return (max 500)")] = 50,
-    offset: Annotated[int, Query(ge=0, description="rows to skip")] = 0,
+    offset: Annotated[Skip, Query(description="rows to skip")] = 0,
 ) -> Page:
     """Validated pagination; beyond the maximum is a 422 naming `limit`."""
     return Page(limit=limit, offset=offset)

@@ -62,6 +62,10 @@ class Validity(StrEnum):
 ICEBERG_LEGS = range(2, 11)
 TTL_MINUTES = range(1, 366)
 MARKET_PROTECTION_AUTO = -1
+# Far above any real order (F&O freeze limits are in the thousands of units), and low
+# enough that quantity × the largest price stays exact in Decimal and in a 64-bit column.
+MAX_QUANTITY = 100_000_000
+QUANTITY_RULE = f"must be a positive integer up to {MAX_QUANTITY:,}"
 
 
 class OrderFieldError(ValueError):
@@ -149,7 +153,7 @@ def _check_product(spec: OrderSpec, instrument: Instrument) -> None:
 
 
 def _check_quantities(spec: OrderSpec) -> None:
-    _require(spec.quantity > 0, "quantity", "must be a positive integer")
+    _require(0 < spec.quantity <= MAX_QUANTITY, "quantity", QUANTITY_RULE)
     if spec.disclosed_quantity is not None:
         _require(spec.disclosed_quantity >= 0, "disclosed_quantity", "cannot be negative")
         _require(
@@ -214,10 +218,11 @@ def _check_variety(spec: OrderSpec, instrument: Instrument) -> None:
                 "2..10 legs",
             )
             legs = spec.iceberg_legs or 1
+            leg = spec.iceberg_quantity
             _require(
-                spec.iceberg_quantity is not None and spec.iceberg_quantity * legs >= spec.quantity,
+                leg is not None and leg * legs >= spec.quantity and leg <= spec.quantity,
                 "iceberg_quantity",
-                "legs × iceberg_quantity must cover quantity",
+                "legs × iceberg_quantity must cover quantity, and one leg cannot exceed it",
             )
         case Variety.AUCTION:
             _require(bool(spec.auction_number), "auction_number", "an auction order needs one")

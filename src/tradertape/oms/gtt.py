@@ -24,7 +24,14 @@ from tradertape.domain.calendar import Market, TradingCalendar
 from tradertape.domain.calendar import Session as MarketSession
 from tradertape.domain.instruments import Exchange, Instrument, UnknownInstrumentError
 from tradertape.domain.market import Tick
-from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
+from tradertape.domain.orders import (
+    MAX_QUANTITY,
+    QUANTITY_RULE,
+    OrderSpec,
+    OrderType,
+    Product,
+    TransactionType,
+)
 from tradertape.errors import BadRequest, InvalidField, NotFound
 from tradertape.oms.paper import PaperExchange
 from tradertape.ports.broker import GttSpec
@@ -56,8 +63,12 @@ def _leg_order(raw: Mapping[str, Any], index: int, derivative: bool) -> dict[str
     if side not in (TransactionType.BUY.value, TransactionType.SELL.value):
         raise InvalidField(f"{field}.transaction_type", "BUY or SELL")
     quantity = raw.get("quantity")
-    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity <= 0:
-        raise InvalidField(f"{field}.quantity", "must be a positive integer")
+    if (
+        not isinstance(quantity, int)
+        or isinstance(quantity, bool)
+        or not 0 < quantity <= MAX_QUANTITY
+    ):
+        raise InvalidField(f"{field}.quantity", QUANTITY_RULE)
     price = _decimal(raw.get("price"), f"{field}.price")
     return {
         "transaction_type": side,

@@ -92,7 +92,13 @@ def load_market(
     """The universe's panel from `WARMUP_DAYS` before the range to its end, and the
     benchmark's closes on the same days; 422 when the range itself has no data."""
     keys, benchmark_key = universe_keys(store, request.universe)
-    warm_start = max(request.start_date - WARMUP_DAYS, store.calendar.first_day)
+    earliest = store.calendar.first_day
+    # Compared, not subtracted: a start near year 1 has no date WARMUP_DAYS before it.
+    warm_start = (
+        earliest
+        if request.start_date <= earliest + WARMUP_DAYS
+        else request.start_date - WARMUP_DAYS
+    )
     try:
         panel = store.load_panel(keys, min(warm_start, request.start_date), request.end_date)
     except OutsideCalendarError as exc:

@@ -341,12 +341,14 @@ def compile_strategy(
     addon_index = (
         condition_program(addon.condition) if addon.enabled and addon.condition is not None else -1
     )
-    entry = compiler.truth(document.entry_rules)
+    shape = book.get("close").shape
+    # An entry that reads no market series (a position field is 0 when flat, a literal is
+    # a literal) is one truth value; the kernel reads the entry day by day and symbol by symbol.
+    entry = np.broadcast_to(compiler.truth(document.entry_rules), shape)
     score = compiler.score(document)
     code = np.array([row for p in programs for row in p.code] or [(0, 0)], dtype=np.int64)
     starts = np.cumsum([0, *(len(p.code) for p in programs)])
     bounds = np.array(list(zip(starts[:-1], starts[1:], strict=True)) or [(0, 0)], dtype=np.int64)
-    shape = book.get("close").shape
     series = np.stack(compiler.series) if compiler.series else np.zeros((1, *shape))
     return CompiledStrategy(
         entry=np.ascontiguousarray(entry),

@@ -212,3 +212,20 @@ def test_rows_before_trade_from_only_warm_the_indicators_up():
     (trade,) = result.trades
     # SMA(200) was ready on the first traded day, so its signal filled the next morning
     assert trade.entry_date == panel.days[211].astype(object)
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        pytest.param(
+            {"type": "not", "condition": cmp(pos("total_bars_held"), "<=", num(0))}, id="position"
+        ),
+        pytest.param(cmp(num(1), "<", num(2)), id="literals"),
+    ],
+)
+def test_an_entry_that_reads_no_market_series_is_one_truth_for_every_bar(entry):
+    """Flat, a position field is 0: ``not (0 <= 0)`` never enters, ``1 < 2`` always does."""
+    panel = make_panel({"NSE:A": RISING, "NSE:B": RISING})
+    result = run_backtest(doc(entry), panel, _settings(max_positions=2, position_size_pct=10))
+    enters = entry["type"] != "not"
+    assert {t.symbol for t in result.trades} == ({"NSE:A", "NSE:B"} if enters else set())

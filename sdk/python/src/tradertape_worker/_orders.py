@@ -38,6 +38,8 @@ OPTIONAL = (
     "stoploss",
     "trailing_stoploss",
 )
+# The server's bound on one order's quantity (and so on an iceberg leg).
+MAX_QUANTITY = 100_000_000
 REQUIRED = ("exchange", "tradingsymbol", "transaction_type", "product", "order_type", "quantity")
 KNOWN = frozenset((*REQUIRED, "variety", *OPTIONAL))
 
@@ -159,8 +161,11 @@ def _check_iceberg(order: Mapping[str, Any], quantity: int) -> None:
     if legs is None or not 2 <= legs <= 10:
         raise _fail("iceberg_legs", "2..10 legs")
     leg_size = _integer(order, "iceberg_quantity")
-    if leg_size is None or leg_size * legs < quantity:
-        raise _fail("iceberg_quantity", "legs × iceberg_quantity must cover quantity")
+    if leg_size is None or leg_size * legs < quantity or leg_size > quantity:
+        raise _fail(
+            "iceberg_quantity",
+            "legs × iceberg_quantity must cover quantity, and one leg cannot exceed it",
+        )
 
 
 def _check_auction(order: Mapping[str, Any]) -> None:
@@ -203,8 +208,8 @@ def validate_order(order: Mapping[str, Any]) -> None:
     kind = _choice(order, "order_type", ORDER_TYPES, "")
     variety = _choice(order, "variety", VARIETIES, "regular")
     quantity = _integer(order, "quantity")
-    if quantity is None or quantity <= 0:
-        raise _fail("quantity", "must be a positive integer")
+    if quantity is None or not 0 < quantity <= MAX_QUANTITY:
+        raise _fail("quantity", f"must be a positive integer up to {MAX_QUANTITY:,}")
     _check_quantities(order, kind, quantity)
     _check_prices(order, kind, side, variety)
     _check_validity(order)

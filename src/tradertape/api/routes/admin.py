@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from tradertape.api.deps import AdminUser, DbDep, PageDep, RuntimeDep
 from tradertape.api.schemas.auth import Strict, UserOut
+from tradertape.api.schemas.numbers import RowId
 from tradertape.services import users
 
 router = APIRouter(prefix="/auth/admin", tags=["admin"])
@@ -34,7 +35,7 @@ def list_users(admin: AdminUser, db: DbDep, page: PageDep) -> list[AdminUserOut]
 
 @router.patch("/users/{user_id}", response_model=AdminUserOut)
 def update_user(
-    user_id: int, body: UserFlagsIn, admin: AdminUser, runtime: RuntimeDep, db: DbDep
+    user_id: RowId, body: UserFlagsIn, admin: AdminUser, runtime: RuntimeDep, db: DbDep
 ) -> AdminUserOut:
     """Grant or withdraw admin and Class 0, or disable an account (its sessions end)."""
     row = users.update_flags(

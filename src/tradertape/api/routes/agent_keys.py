@@ -7,6 +7,7 @@ from pydantic import BaseModel
 
 from tradertape.api.deps import AgentKeyDep, DbDep, PageDep, RuntimeDep, SessionUser
 from tradertape.api.schemas.keys import AgentKeyCreate, AgentKeyIssued, AgentKeyOut
+from tradertape.api.schemas.numbers import RowId
 from tradertape.db.models import AgentKey
 from tradertape.services import agent_keys
 from tradertape.services.bearer import Issued, masked
@@ -51,14 +52,14 @@ def create_key(
 
 
 @router.post("/keys/{key_id}/revoke", response_model=AgentKeyOut)
-def revoke_key(key_id: int, user: SessionUser, runtime: RuntimeDep, db: DbDep) -> AgentKeyOut:
+def revoke_key(key_id: RowId, user: SessionUser, runtime: RuntimeDep, db: DbDep) -> AgentKeyOut:
     """Revoke a key; it stops working at once."""
     return _out(agent_keys.keys.revoke(db, clock=runtime.clock, user_id=user.id, row_id=key_id))
 
 
 @router.post("/keys/{key_id}/regenerate", response_model=AgentKeyIssued)
 def regenerate_key(
-    key_id: int, user: SessionUser, runtime: RuntimeDep, db: DbDep
+    key_id: RowId, user: SessionUser, runtime: RuntimeDep, db: DbDep
 ) -> AgentKeyIssued:
     """Replace a key's secret; the old secret stops working, the new one is shown once."""
     return _issued(

@@ -24,6 +24,7 @@ from tradertape.api.schemas.auth import (
     UserOut,
     VerifyRequest,
 )
+from tradertape.api.schemas.numbers import RowId
 from tradertape.db.models import User
 from tradertape.runtime import Runtime
 
@@ -150,6 +151,6 @@ def sessions(login: SessionLogin, runtime: RuntimeDep, db: DbDep) -> list[Sessio
 
 
 @router.delete("/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT)
-def revoke_session(session_id: int, login: SessionLogin, runtime: RuntimeDep, db: DbDep) -> None:
+def revoke_session(session_id: RowId, login: SessionLogin, runtime: RuntimeDep, db: DbDep) -> None:
     """Revoke one of the user's sessions (e.g. a lost laptop)."""
     runtime.sessions.revoke_by_id(db, user=login.user, session_id=session_id)

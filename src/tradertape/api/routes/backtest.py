@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from tradertape.api.deps import CurrentUser, DbDep, PageDep, RuntimeDep
+from tradertape.api.schemas.numbers import RowId
 from tradertape.api.schemas.strategies import BacktestRunBrief, BacktestRunOut
 from tradertape.backtest.request import BacktestRequest
 from tradertape.db.models import BacktestRun
@@ -54,12 +55,12 @@ def list_runs(user: CurrentUser, db: DbDep, page: PageDep) -> list[BacktestRunBr
 
 
 @router.get("/runs/{run_id}", response_model=BacktestRunOut)
-def get_run(run_id: int, user: CurrentUser, db: DbDep) -> BacktestRunOut:
+def get_run(run_id: RowId, user: CurrentUser, db: DbDep) -> BacktestRunOut:
     """One run with its equity and drawdown curves and every trade."""
     return _full(backtests.get(db, run_id, user_id=user.id))
 
 
 @router.delete("/runs/{run_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_run(run_id: int, user: CurrentUser, db: DbDep) -> None:
+def delete_run(run_id: RowId, user: CurrentUser, db: DbDep) -> None:
     """Delete a run from your history."""
     backtests.delete(db, run_id, user_id=user.id)

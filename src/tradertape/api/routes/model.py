@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, status
 
 from tradertape.api.deps import CurrentUser, DbDep, PageDep, RuntimeDep
 from tradertape.api.schemas.model import (
@@ -18,6 +17,7 @@ from tradertape.api.schemas.model import (
     ScanRequest,
     SignalOut,
 )
+from tradertape.api.schemas.numbers import RowId
 from tradertape.candles.populate import last_completed_session
 from tradertape.db.models import ModelPortfolio, ModelPosition
 from tradertape.domain.money import paise
@@ -116,7 +116,7 @@ def deploy_portfolio(
 
 def _set(status_to: str, summary: str) -> None:
     def handler(
-        portfolio_id: int, user: CurrentUser, runtime: RuntimeDep, db: DbDep
+        portfolio_id: RowId, user: CurrentUser, runtime: RuntimeDep, db: DbDep
     ) -> PortfolioOut:
         return portfolio_out(
             portfolios.set_status(
@@ -146,7 +146,7 @@ _set(
 
 @router.post("/portfolios/{portfolio_id}/reset", response_model=PortfolioOut)
 def reset_portfolio(
-    portfolio_id: int, user: CurrentUser, runtime: RuntimeDep, db: DbDep
+    portfolio_id: RowId, user: CurrentUser, runtime: RuntimeDep, db: DbDep
 ) -> PortfolioOut:
     """Start a paper portfolio over (409 for a live one); its waiting GTTs are cancelled."""
     row = portfolios.reset(
@@ -157,7 +157,7 @@ def reset_portfolio(
 
 @router.get("/dashboard", response_model=DashboardOut)
 def get_dashboard(
-    portfolio_id: Annotated[int, Query(ge=1)], user: CurrentUser, runtime: RuntimeDep, db: DbDep
+    portfolio_id: RowId, user: CurrentUser, runtime: RuntimeDep, db: DbDep
 ) -> DashboardOut:
     """Capital, positions with live P&L, pending signals, sectors, equity, activity, drift."""
     row = portfolios.get(db, portfolio_id, user_id=user.id)
@@ -214,7 +214,7 @@ def list_signals(
     user: CurrentUser,
     db: DbDep,
     page: PageDep,
-    portfolio_id: int | None = None,
+    portfolio_id: RowId | None = None,
     status: str | None = None,
 ) -> list[SignalOut]:
     """Your signals, newest scan first, by conviction rank within it."""
@@ -230,7 +230,7 @@ def list_signals(
 
 
 def _act(event: SignalEvent, action: str, summary: str) -> None:
-    def handler(signal_id: int, user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> SignalOut:
+    def handler(signal_id: RowId, user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> SignalOut:
         row = signals.transition(db, signal_id, event, user_id=user.id, clock=runtime.clock)
         return SignalOut.model_validate(row)
 
@@ -249,7 +249,7 @@ _act(SignalEvent.EXPIRE, "expire", "Expire a pending or carted signal now.")
 
 @router.post("/cart/place", response_model=PlacementOut)
 def place_cart(
-    user: CurrentUser, runtime: RuntimeDep, db: DbDep, portfolio_id: int | None = None
+    user: CurrentUser, runtime: RuntimeDep, db: DbDep, portfolio_id: RowId | None = None
 ) -> PlacementOut:
     """Place every signal in your cart (entries as GTTs, exits as orders; paper: as set)."""
     result = signals.place_cart(
@@ -264,7 +264,7 @@ def list_positions(
     runtime: RuntimeDep,
     db: DbDep,
     page: PageDep,
-    portfolio_id: int | None = None,
+    portfolio_id: RowId | None = None,
     status: str | None = None,
 ) -> list[PositionOut]:
     """Your portfolio positions (``status=open|exit_pending|closed``), valued now."""
@@ -280,7 +280,7 @@ def list_positions(
 
 @router.post("/positions/{position_id}/close", response_model=PlacementOut)
 def close_position(
-    position_id: int, user: CurrentUser, runtime: RuntimeDep, db: DbDep
+    position_id: RowId, user: CurrentUser, runtime: RuntimeDep, db: DbDep
 ) -> PlacementOut:
     """Close a position now: an exit signal (reason ``manual``) placed at once."""
     result = runs.close_position(

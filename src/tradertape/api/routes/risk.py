@@ -7,6 +7,7 @@ from decimal import Decimal
 from fastapi import APIRouter, status
 
 from tradertape.api.deps import CurrentUser, DbDep, PageDep, RuntimeDep
+from tradertape.api.schemas.numbers import RowId
 from tradertape.api.schemas.risk import (
     Exposure,
     KillSwitchIn,
@@ -68,14 +69,14 @@ def create_rule(body: RuleIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep)
 
 
 @router.get("/rules/{rule_id}", response_model=RuleOut)
-def get_rule(rule_id: int, user: CurrentUser, db: DbDep) -> RuleOut:
+def get_rule(rule_id: RowId, user: CurrentUser, db: DbDep) -> RuleOut:
     """One of your rules."""
     return rule_out(rules.get(db, rule_id, user_id=user.id))
 
 
 @router.put("/rules/{rule_id}", response_model=RuleOut)
 def replace_rule(
-    rule_id: int, body: RuleReplace, user: CurrentUser, runtime: RuntimeDep, db: DbDep
+    rule_id: RowId, body: RuleReplace, user: CurrentUser, runtime: RuntimeDep, db: DbDep
 ) -> RuleOut:
     """Replace a rule whole (every field is required)."""
     row = rules.replace(db, rule_id, body.fields(), clock=runtime.clock, user_id=user.id)
@@ -83,7 +84,7 @@ def replace_rule(
 
 
 @router.delete("/rules/{rule_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_rule(rule_id: int, user: CurrentUser, db: DbDep) -> None:
+def delete_rule(rule_id: RowId, user: CurrentUser, db: DbDep) -> None:
     """Delete a rule (the events it caused stay, without the link)."""
     rules.delete(db, rule_id, user_id=user.id)
 

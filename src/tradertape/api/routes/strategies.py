@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, status
 
 from tradertape.api.deps import CurrentUser, DbDep, PageDep, RuntimeDep
+from tradertape.api.schemas.numbers import RowId
 from tradertape.api.schemas.strategies import (
     StrategyCreate,
     StrategyFork,
@@ -105,14 +106,14 @@ def create_strategy(
 
 
 @router.get("/{strategy_id}", response_model=StrategyOut)
-def get_strategy(strategy_id: int, user: CurrentUser, db: DbDep) -> StrategyOut:
+def get_strategy(strategy_id: RowId, user: CurrentUser, db: DbDep) -> StrategyOut:
     """One strategy: yours, a template or a public one."""
     return strategy_out(strategies.get_visible(db, strategy_id, user_id=user.id), user_id=user.id)
 
 
 @router.put("/{strategy_id}", response_model=StrategyOut)
 def replace_strategy(
-    strategy_id: int, body: StrategyReplace, user: CurrentUser, runtime: RuntimeDep, db: DbDep
+    strategy_id: RowId, body: StrategyReplace, user: CurrentUser, runtime: RuntimeDep, db: DbDep
 ) -> StrategyOut:
     """Replace the whole document (a partial body is a 422); the version goes up by one."""
     row = strategies.replace(
@@ -127,14 +128,14 @@ def replace_strategy(
 
 
 @router.delete("/{strategy_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_strategy(strategy_id: int, user: CurrentUser, db: DbDep) -> None:
+def delete_strategy(strategy_id: RowId, user: CurrentUser, db: DbDep) -> None:
     """Delete one of your strategies (its backtests keep their snapshot)."""
     strategies.delete(db, strategy_id, user_id=user.id)
 
 
 @router.post("/{strategy_id}/fork", response_model=StrategyOut, status_code=status.HTTP_201_CREATED)
 def fork_strategy(
-    strategy_id: int,
+    strategy_id: RowId,
     user: CurrentUser,
     runtime: RuntimeDep,
     db: DbDep,
@@ -149,7 +150,7 @@ def fork_strategy(
 
 @router.post("/{strategy_id}/share", response_model=StrategyOut)
 def share_strategy(
-    strategy_id: int, user: CurrentUser, db: DbDep, body: StrategyShare | None = None
+    strategy_id: RowId, user: CurrentUser, db: DbDep, body: StrategyShare | None = None
 ) -> StrategyOut:
     """Make your strategy public (read-only and forkable for others), or private again."""
     row = strategies.share(
@@ -159,12 +160,14 @@ def share_strategy(
 
 
 @router.get("/{strategy_id}/versions", response_model=list[StrategyVersionOut])
-def list_versions(strategy_id: int, user: CurrentUser, db: DbDep) -> list[StrategyVersionOut]:
+def list_versions(strategy_id: RowId, user: CurrentUser, db: DbDep) -> list[StrategyVersionOut]:
     """Every saved version, oldest first."""
     return [_version_out(v) for v in strategies.versions(db, strategy_id, user_id=user.id)]
 
 
 @router.get("/{strategy_id}/versions/{version}", response_model=StrategyVersionOut)
-def get_version(strategy_id: int, version: int, user: CurrentUser, db: DbDep) -> StrategyVersionOut:
+def get_version(
+    strategy_id: RowId, version: RowId, user: CurrentUser, db: DbDep
+) -> StrategyVersionOut:
     """One saved version's document."""
     return _version_out(strategies.version(db, strategy_id, version, user_id=user.id))

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Response, status
 from sqlalchemy import select
 
 from tradertape.api.deps import CurrentUser, DbDep, RuntimeDep
+from tradertape.api.schemas.numbers import RowId
 from tradertape.api.schemas.trading import (
     FundsIn,
     GttCreated,
@@ -211,13 +212,13 @@ def create_gtt(body: GttIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep) -
 
 
 @router.get("/gtt/triggers/{trigger_id}")
-def get_gtt(trigger_id: int, user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> dict[str, Any]:
+def get_gtt(trigger_id: RowId, user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> dict[str, Any]:
     """One trigger."""
     row = runtime.gtts.get(db, user_id=user.id, trigger_id=trigger_id)
     return gtt_dict(row, runtime.gtts.orders_of(db, [row]).get(row.id))
 
 
 @router.delete("/gtt/triggers/{trigger_id}", response_model=GttCreated)
-def delete_gtt(trigger_id: int, user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> GttCreated:
+def delete_gtt(trigger_id: RowId, user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> GttCreated:
     """Delete an active trigger."""
     return GttCreated(trigger_id=runtime.gtts.delete(db, user_id=user.id, trigger_id=trigger_id).id)

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Query
 
 from tradertape.api.deps import DbDep, RuntimeDep, worker_action
+from tradertape.api.schemas.numbers import RowId
 from tradertape.api.schemas.workers import InstrumentsIn, QuotesIn, SnapshotIn
 from tradertape.db.models import WorkerToken
 from tradertape.errors import InvalidField
@@ -206,20 +207,20 @@ def place_gtt(token: GttWriter, body: Annotated[dict[str, Any], Body()]) -> dict
 
 
 @router.get("/gtt/triggers/{trigger_id}")
-def get_gtt(trigger_id: int, token: GttReader) -> dict[str, Any]:
+def get_gtt(trigger_id: RowId, token: GttReader) -> dict[str, Any]:
     """One GTT trigger (live account scopes only)."""
     gtt.unavailable(token)
 
 
 @router.put("/gtt/triggers/{trigger_id}")
 def modify_gtt(
-    trigger_id: int, token: GttWriter, body: Annotated[dict[str, Any], Body()]
+    trigger_id: RowId, token: GttWriter, body: Annotated[dict[str, Any], Body()]
 ) -> dict[str, Any]:
     """Modify a GTT trigger (live account scopes only)."""
     gtt.unavailable(token)
 
 
 @router.delete("/gtt/triggers/{trigger_id}")
-def delete_gtt(trigger_id: int, token: GttWriter) -> dict[str, Any]:
+def delete_gtt(trigger_id: RowId, token: GttWriter) -> dict[str, Any]:
     """Delete a GTT trigger (live account scopes only)."""
     gtt.unavailable(token)

@@ -7,7 +7,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import BaseModel, ConfigDict, computed_field
+
+from tradertape.api.schemas.numbers import RowId
 
 
 class ScanRequest(BaseModel):
@@ -15,7 +17,7 @@ class ScanRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    portfolio_id: int | None = Field(default=None, ge=1)
+    portfolio_id: RowId | None = None
     date: dt.date | None = None
 
 

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field
 
 from tradertape.api.schemas.auth import Strict
+from tradertape.api.schemas.numbers import RowId
 from tradertape.domain.risk import RuleAction, RuleType
 from tradertape.services.risk.exposure import ScopeKind
 from tradertape.services.risk.rules import RuleFields
@@ -21,7 +22,6 @@ from tradertape.services.risk.rules import RuleFields
 Rupees = Annotated[Decimal, Field(gt=0, le=Decimal(10) ** 12, max_digits=16, decimal_places=2)]
 Percent = Annotated[Decimal, Field(gt=0, le=1000, max_digits=8, decimal_places=4)]
 Count = Annotated[int, Field(ge=1, le=10_000)]
-Id = Annotated[int, Field(ge=1)]
 
 
 class RuleIn(Strict):
@@ -37,8 +37,8 @@ class RuleIn(Strict):
     threshold_amount: Rupees | None = None
     threshold_pct: Percent | None = None
     threshold_count: Count | None = None
-    portfolio_id: Id | None = None
-    worker_run_id: Id | None = None
+    portfolio_id: RowId | None = None
+    worker_run_id: RowId | None = None
 
     def fields(self) -> RuleFields:
         """The service's view of the body."""
@@ -53,8 +53,8 @@ class RuleReplace(RuleIn):
     threshold_amount: Rupees | None
     threshold_pct: Percent | None
     threshold_count: Count | None
-    portfolio_id: Id | None
-    worker_run_id: Id | None
+    portfolio_id: RowId | None
+    worker_run_id: RowId | None
 
 
 class RuleOut(BaseModel):

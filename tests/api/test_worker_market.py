@@ -42,6 +42,8 @@ def test_resolve_one_by_symbol_bare_symbol_or_token(worker: Worker):
         "segment": "NSE",
     }
     assert get(worker, "/market/instruments/resolve", symbol="NSE:NOPE").status_code == 404
+    # Digits int() cannot read (a superscript) are a symbol nobody lists, not a 500.
+    assert get(worker, "/market/instruments/resolve", symbol="¹").status_code == 404
 
 
 def test_resolve_many_lists_what_is_missing(worker: Worker):

@@ -56,7 +56,7 @@ def _document(runtime: Runtime, strategy: str) -> StrategyDocument:
 
     if strategy in {m.value for m in BaseModelId}:
         return builtin(BaseModelId(strategy))
-    if strategy.isdigit():
+    if strategy.isdecimal():
         with runtime.db.session() as db:
             row = db.get(Strategy, int(strategy))
             if row is None:

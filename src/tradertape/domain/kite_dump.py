@@ -169,7 +169,7 @@ class _Fields:
 
     def integer(self, column: str, *, minimum: int) -> int:
         text = self.values[column]
-        if not text.isdigit() or int(text) < minimum:
+        if not text.isdecimal() or int(text) < minimum:
             raise self.fail(column, f"{text!r} is not a whole number >= {minimum}")
         return int(text)
 

@@ -152,7 +152,7 @@ def from_upstox(catalog: InstrumentCatalog, key: str) -> Instrument:
             return catalog.by_isin(identifier, exchange)
         if kind is InstrumentType.INDEX:
             return catalog.index_named(exchange, identifier)
-        if not identifier.isdigit():
+        if not identifier.isdecimal():
             raise UnknownInstrumentError(key)
         return catalog.by_exchange_token(exchange, int(identifier))
     except UnknownInstrumentError as exc:

@@ -21,7 +21,7 @@ def split_instruments(instruments: Iterable[str | int]) -> tuple[list[str], list
     tokens: list[int] = []
     for item in instruments:
         text = str(item).strip()
-        if isinstance(item, int) or text.isdigit():
+        if isinstance(item, int) or text.isdecimal():
             tokens.append(int(text))
         elif text:
             symbols.append(text)
@@ -31,7 +31,7 @@ def split_instruments(instruments: Iterable[str | int]) -> tuple[list[str], list
 def instrument_params(instrument: str | int) -> dict[str, Any]:
     """``symbol=`` or ``instrument_token=`` for one instrument."""
     text = str(instrument).strip()
-    if isinstance(instrument, int) or text.isdigit():
+    if isinstance(instrument, int) or text.isdecimal():
         return {"instrument_token": int(text)}
     return {"symbol": text}
 

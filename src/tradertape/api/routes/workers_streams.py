@@ -91,7 +91,7 @@ def _tick_instruments(
 ) -> tuple[list[Instrument], list[str | int]]:
     numbers = []
     for token in _split(tokens):
-        if not token.isdigit():
+        if not token.isdecimal():
             raise InvalidField("tokens", f"'{token}' is not an instrument token")
         numbers.append(int(token))
     with runtime.db.session() as db:

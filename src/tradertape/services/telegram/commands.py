@@ -91,7 +91,7 @@ class Commands:
         query_id = str(query.get("id", ""))
         chat_id = ((query.get("message") or {}).get("chat") or {}).get("id")
         kind, _, ref = str(query.get("data") or "").partition(":")
-        if not isinstance(chat_id, int) or not ref.isdigit():
+        if not isinstance(chat_id, int) or not ref.isdecimal():
             return [answer(query_id, "Unknown button.")]
         with self._db.session() as db:
             user_id = telegram_links.user_of_chat(db, chat_id)

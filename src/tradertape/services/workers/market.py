@@ -68,7 +68,7 @@ def instrument_view(instrument: Instrument) -> dict[str, Any]:
 
 def find(catalog: InstrumentCatalog, ref: str | int) -> Instrument | None:
     """An instrument by ``EXCH:SYMBOL``, bare NSE symbol or instrument token."""
-    if isinstance(ref, int) or (isinstance(ref, str) and ref.strip().isdigit()):
+    if isinstance(ref, int) or (isinstance(ref, str) and ref.strip().isdecimal()):
         return _by_token(catalog, int(ref))
     return catalog.find(ref.strip().upper().replace(" ", ""))
 

@@ -218,7 +218,9 @@ def create_app(runtime: Runtime) -> FastAPI:
             lease.release()
             await hub.close()
             await runtime.bus.close()
-            runtime.db.dispose()
+            # The database is the runtime's, not the app's: whoever built the runtime closes
+            # it (``serve`` does, once the server returns). Disposing here would orphan the
+            # connections another app on the same runtime still holds, open in a dead pool.
 
     app = FastAPI(
         title="TraderTape",

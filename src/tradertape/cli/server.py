@@ -55,7 +55,10 @@ def _serve(host: str, port: int, *, demo: bool) -> None:
             "(dashboard: /api/model/dashboard?portfolio_id=N)"
         )
     settle()
-    uvicorn.run(create_app(runtime), host=host, port=port, log_level="info", **UVICORN)
+    try:
+        uvicorn.run(create_app(runtime), host=host, port=port, log_level="info", **UVICORN)
+    finally:
+        runtime.db.dispose()
 
 
 def register(app: typer.Typer) -> None:

@@ -9,7 +9,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.helpers import sign_in
+from tests.workers_kit import new_worker
 from tradertape.api.app import create_app
+from tradertape.api.schemas.numbers import INT32_MAX, INT64_MAX
 from tradertape.runtime import Runtime
 
 OPENAPI_SNAPSHOT = Path(__file__).parents[2] / "docs" / "openapi.json"
@@ -53,34 +55,35 @@ def test_pagination_bounds(client: TestClient, runtime: Runtime, query: str, fie
     assert response.json()["detail"][0]["field"] == field
 
 
-BEYOND_INT64 = str(2**63)
-
-
 @pytest.mark.parametrize(
-    ("method", "path", "field"),
+    ("method", "path", "field", "largest"),
     [
-        pytest.param("GET", "/api/agent/keys?offset={n}", "offset", id="offset"),
-        pytest.param("GET", "/api/strategies/{n}", "strategy_id", id="strategy"),
-        pytest.param("GET", "/api/strategies/1/versions/{n}", "version", id="version"),
-        pytest.param("GET", "/api/backtest/runs/{n}", "run_id", id="backtest-run"),
-        pytest.param("GET", "/api/gtt/triggers/{n}", "trigger_id", id="gtt"),
-        pytest.param("GET", "/api/risk/rules/{n}", "rule_id", id="risk-rule"),
-        pytest.param("GET", "/api/model/dashboard?portfolio_id={n}", "portfolio_id", id="dash"),
-        pytest.param("POST", "/api/model/positions/{n}/close", "position_id", id="position"),
-        pytest.param("DELETE", "/api/auth/sessions/{n}", "session_id", id="session"),
+        pytest.param("GET", "/api/agent/keys?offset={n}", "offset", INT64_MAX, id="offset"),
+        pytest.param("GET", "/api/strategies/{n}", "strategy_id", INT32_MAX, id="strategy"),
+        pytest.param("GET", "/api/strategies/1/versions/{n}", "version", INT32_MAX, id="version"),
+        pytest.param("GET", "/api/backtest/runs/{n}", "run_id", INT32_MAX, id="backtest-run"),
+        pytest.param("GET", "/api/gtt/triggers/{n}", "trigger_id", INT32_MAX, id="gtt"),
+        pytest.param("GET", "/api/risk/rules/{n}", "rule_id", INT32_MAX, id="risk-rule"),
+        pytest.param(
+            "GET", "/api/model/dashboard?portfolio_id={n}", "portfolio_id", INT32_MAX, id="dash"
+        ),
+        pytest.param(
+            "POST", "/api/model/positions/{n}/close", "position_id", INT32_MAX, id="position"
+        ),
+        pytest.param("DELETE", "/api/auth/sessions/{n}", "session_id", INT32_MAX, id="session"),
     ],
 )
 def test_a_number_beyond_what_the_database_stores_is_422_naming_it(
-    client: TestClient, runtime: Runtime, method: str, path: str, field: str
+    client: TestClient, runtime: Runtime, method: str, path: str, field: str, largest: int
 ):
-    """Ids, offsets and cursors are 64-bit in both databases: one more is the client's
-    mistake (a 422), not a driver overflow (a 500); the largest stored value is a 404."""
+    """Ids are 32-bit INTEGER columns on PostgreSQL and offsets 64-bit: one more is the
+    client's mistake (a 422), not a driver error (a 500); the largest value is a 404."""
     sign_in(client, runtime, "a@x.in")
-    response = client.request(method, path.format(n=BEYOND_INT64))
+    response = client.request(method, path.format(n=largest + 1))
     assert response.status_code == 422, response.text
     assert [d["field"] for d in response.json()["detail"]] == [field]
-    largest = client.request(method, path.format(n=2**63 - 1))
-    assert largest.status_code in (200, 404), largest.text
+    at_the_bound = client.request(method, path.format(n=largest))
+    assert at_the_bound.status_code in (200, 404), at_the_bound.text
 
 
 def test_pagination_limits_and_offsets(client: TestClient, runtime: Runtime):
@@ -171,3 +174,11 @@ def test_checked_in_openapi_matches_the_app(client: TestClient):
     stored = json.loads(OPENAPI_SNAPSHOT.read_text())
     stored["info"].pop("version", None)
     assert live == stored, "API changed: run `make openapi` and review the diff"
+
+
+def test_a_nul_character_is_refused_or_unmatched_never_a_500(client: TestClient, runtime: Runtime):
+    """PostgreSQL cannot store NUL in text: a 422 there; SQLite finds no such run (a 404)."""
+    worker = new_worker(client, runtime)
+    response = worker.call("GET", "/trades", params={"strategy_run_id": "run\x00x"})
+    expected = 422 if runtime.db.engine.dialect.name == "postgresql" else 404
+    assert response.status_code == expected, response.text

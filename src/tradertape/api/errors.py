@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tradertape.errors import InvalidField, RateLimited, Rejected, TraderTapeError
@@ -71,6 +72,16 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
 
 
+async def _data_error(request: Request, exc: Exception) -> JSONResponse:
+    """PostgreSQL refuses a NUL character in text (SQLite stores it): the request's text
+    was unstorable, a 422. Any other refusal of a value is a bug, answered as one."""
+    if "NUL (0x00)" not in str(exc):
+        return await _unexpected(request, exc)
+    problem = {"loc": ["request"], "field": "request", "type": "value_error"}
+    problem["msg"] = "text cannot contain the NUL character (\\u0000)"
+    return JSONResponse({"detail": [problem]}, status_code=422)
+
+
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
@@ -94,4 +105,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(TraderTapeError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(DataError, _data_error)
     app.add_exception_handler(Exception, _unexpected)

@@ -19,6 +19,7 @@ from pydantic import (
     field_validator,
 )
 
+from tradertape.domain.row_ids import MAX_ROW_ID
 from tradertape.strategies.dsl import StrategyDocument
 
 
@@ -36,7 +37,7 @@ class BacktestRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    strategy_id: int | None = Field(default=None, ge=1)
+    strategy_id: int | None = Field(default=None, ge=1, le=MAX_ROW_ID)
     strategy: StrategyDocument | None = None
     universe: str | list[str] = Field(
         default="nifty_100",

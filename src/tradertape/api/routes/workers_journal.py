@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query
 
 from tradertape.api.deps import DbDep, RuntimeDep, worker_action
 from tradertape.api.routes.workers_runs import Nonce, Reader
-from tradertape.api.schemas.numbers import Skip
+from tradertape.api.schemas.numbers import Cursor
 from tradertape.api.schemas.workers import (
     DecisionIn,
     FundsOut,
@@ -92,7 +92,7 @@ def list_timeline(
     run_id: str,
     token: Reader,
     db: DbDep,
-    after_cursor: Skip = 0,
+    after_cursor: Cursor = 0,
     limit: Annotated[int, Query(ge=1, le=timeline.MAX_LIMIT)] = timeline.DEFAULT_LIMIT,
     event_kind: Annotated[str | None, Query(pattern="^(execution|decision|protection)$")] = None,
     event_source: Filter = None,

@@ -25,7 +25,7 @@ from tradertape.api.deps import DbDep, RuntimeDep, worker_action
 from tradertape.api.routes.workers_journal import Filter
 from tradertape.api.routes.workers_market import Symbol, Token, instrument_ref
 from tradertape.api.routes.workers_runs import Reader
-from tradertape.api.schemas.numbers import Skip
+from tradertape.api.schemas.numbers import Cursor
 from tradertape.api.schemas.workers import TimelineOut
 from tradertape.db.models import User, WorkerToken
 from tradertape.domain.instruments import Instrument
@@ -123,7 +123,7 @@ def stream_timeline(
     token: Reader,
     runtime: RuntimeDep,
     db: DbDep,
-    after_cursor: Skip = 0,
+    after_cursor: Cursor = 0,
     limit: Annotated[int, Query(ge=1, le=STREAM_LIMIT)] = 500,
     event_kind: Annotated[str | None, Query(pattern="^(execution|decision|protection)$")] = None,
     event_source: Filter = None,
@@ -151,7 +151,7 @@ def list_execution_events(
     run_id: str,
     token: Reader,
     db: DbDep,
-    after_cursor: Skip = 0,
+    after_cursor: Cursor = 0,
     limit: Annotated[int, Query(ge=1, le=timeline.MAX_LIMIT)] = timeline.DEFAULT_LIMIT,
     basket_execution_id: Filter = None,
     event_type: Filter = None,
@@ -169,7 +169,7 @@ def stream_execution_events(
     token: Reader,
     runtime: RuntimeDep,
     db: DbDep,
-    after_cursor: Skip = 0,
+    after_cursor: Cursor = 0,
     limit: Annotated[int, Query(ge=1, le=STREAM_LIMIT)] = 500,
     basket_execution_id: Filter = None,
     event_type: Filter = None,

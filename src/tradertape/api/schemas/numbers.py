@@ -1,7 +1,9 @@
 """Integer bounds shared by paths, queries and bodies.
 
-SQLite and PostgreSQL store at most a signed 64-bit integer; a larger id, offset or
-cursor would fail inside the driver (a 500), so it is a 422 naming the field instead.
+Every table's id is an INTEGER: 32 bits on PostgreSQL, which casts a bound id to its
+column's type and refuses a larger one. Offsets go to LIMIT/OFFSET, 64 bits on both
+databases. A number past its bound would fail inside the driver (a 500), so it is a 422
+naming the field instead.
 """
 
 from __future__ import annotations
@@ -10,10 +12,16 @@ from typing import Annotated
 
 from annotated_types import Ge, Le
 
+from tradertape.domain.row_ids import MAX_ROW_ID
+
+INT32_MAX = MAX_ROW_ID
 INT64_MAX = 2**63 - 1
 
-RowId = Annotated[int, Ge(1), Le(INT64_MAX)]
+RowId = Annotated[int, Ge(1), Le(INT32_MAX)]
 """A stored row's id, wherever a request names one."""
 
+Cursor = Annotated[int, Ge(0), Le(INT32_MAX)]
+"""The id of the last row a reader has seen (0: none yet)."""
+
 Skip = Annotated[int, Ge(0), Le(INT64_MAX)]
-"""An offset or a cursor: how many rows, or up to which one, to pass over."""
+"""An offset: how many rows to pass over."""

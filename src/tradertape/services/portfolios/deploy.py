@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from tradertape.candles import CandleStore
 from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal
 from tradertape.domain.instruments import UnknownUniverseError
+from tradertape.domain.row_ids import MAX_ROW_ID
 from tradertape.domain.signals import ACTIONABLE
 from tradertape.errors import Conflict, Forbidden, InvalidField
 from tradertape.oms.gtt import GttBook
@@ -37,7 +38,7 @@ class PortfolioDeploy(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str | None = Field(default=None, min_length=1, max_length=120)
-    strategy_id: int = Field(ge=1)
+    strategy_id: int = Field(ge=1, le=MAX_ROW_ID)
     universe: str = "nifty_100"
     broker: str = "paper"
     starting_capital: Decimal = Field(gt=0, le=Decimal("1e11"))

@@ -11,7 +11,8 @@ from fastapi.testclient import TestClient
 from tests.helpers import sign_in
 from tests.workers_kit import new_worker
 from tradertape.api.app import create_app
-from tradertape.api.schemas.numbers import INT32_MAX, INT64_MAX
+from tradertape.api.schemas.numbers import INT64_MAX
+from tradertape.domain.row_ids import MAX_ROW_ID
 from tradertape.runtime import Runtime
 
 OPENAPI_SNAPSHOT = Path(__file__).parents[2] / "docs" / "openapi.json"
@@ -59,18 +60,18 @@ def test_pagination_bounds(client: TestClient, runtime: Runtime, query: str, fie
     ("method", "path", "field", "largest"),
     [
         pytest.param("GET", "/api/agent/keys?offset={n}", "offset", INT64_MAX, id="offset"),
-        pytest.param("GET", "/api/strategies/{n}", "strategy_id", INT32_MAX, id="strategy"),
-        pytest.param("GET", "/api/strategies/1/versions/{n}", "version", INT32_MAX, id="version"),
-        pytest.param("GET", "/api/backtest/runs/{n}", "run_id", INT32_MAX, id="backtest-run"),
-        pytest.param("GET", "/api/gtt/triggers/{n}", "trigger_id", INT32_MAX, id="gtt"),
-        pytest.param("GET", "/api/risk/rules/{n}", "rule_id", INT32_MAX, id="risk-rule"),
+        pytest.param("GET", "/api/strategies/{n}", "strategy_id", MAX_ROW_ID, id="strategy"),
+        pytest.param("GET", "/api/strategies/1/versions/{n}", "version", MAX_ROW_ID, id="version"),
+        pytest.param("GET", "/api/backtest/runs/{n}", "run_id", MAX_ROW_ID, id="backtest-run"),
+        pytest.param("GET", "/api/gtt/triggers/{n}", "trigger_id", MAX_ROW_ID, id="gtt"),
+        pytest.param("GET", "/api/risk/rules/{n}", "rule_id", MAX_ROW_ID, id="risk-rule"),
         pytest.param(
-            "GET", "/api/model/dashboard?portfolio_id={n}", "portfolio_id", INT32_MAX, id="dash"
+            "GET", "/api/model/dashboard?portfolio_id={n}", "portfolio_id", MAX_ROW_ID, id="dash"
         ),
         pytest.param(
-            "POST", "/api/model/positions/{n}/close", "position_id", INT32_MAX, id="position"
+            "POST", "/api/model/positions/{n}/close", "position_id", MAX_ROW_ID, id="position"
         ),
-        pytest.param("DELETE", "/api/auth/sessions/{n}", "session_id", INT32_MAX, id="session"),
+        pytest.param("DELETE", "/api/auth/sessions/{n}", "session_id", MAX_ROW_ID, id="session"),
     ],
 )
 def test_a_number_beyond_what_the_database_stores_is_422_naming_it(

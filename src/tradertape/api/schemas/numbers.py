@@ -14,13 +14,12 @@ from annotated_types import Ge, Le
 
 from tradertape.domain.row_ids import MAX_ROW_ID
 
-INT32_MAX = MAX_ROW_ID
 INT64_MAX = 2**63 - 1
 
-RowId = Annotated[int, Ge(1), Le(INT32_MAX)]
+RowId = Annotated[int, Ge(1), Le(MAX_ROW_ID)]
 """A stored row's id, wherever a request names one."""
 
-Cursor = Annotated[int, Ge(0), Le(INT32_MAX)]
+Cursor = Annotated[int, Ge(0), Le(MAX_ROW_ID)]
 """The id of the last row a reader has seen (0: none yet)."""
 
 Skip = Annotated[int, Ge(0), Le(INT64_MAX)]

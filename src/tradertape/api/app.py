@@ -40,6 +40,7 @@ from tradertape.api.routes import (
     workers_streams,
     ws,
 )
+from tradertape.api.schemas.errors import ERROR_RESPONSES
 from tradertape.db.leader import LeaderLease
 from tradertape.feed.codec import tick_from_message, tick_to_message
 from tradertape.feed.fanout import INTEREST_TOPIC, TickHub
@@ -259,7 +260,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         ws,
     )
     for module in modules:  # one level of routers: each level costs every request a scan
-        app.include_router(module.router, prefix="/api")
+        app.include_router(module.router, prefix="/api", responses=ERROR_RESPONSES)
     app.include_router(pages.router)
     install_error_handlers(app)
     app.add_middleware(RequestIdMiddleware)

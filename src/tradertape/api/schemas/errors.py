@@ -1,0 +1,46 @@
+"""The one shape of every error answer, as the OpenAPI document states it.
+
+Every failure passes through `tradertape.api.errors`, so a 4xx or 5xx body is always
+``{"detail": ...}`` where the detail is one of three things: the problems with named fields
+(request validation, and a domain check that names its field), a worker rejection that a
+published SDK maps to its exception by ``rejection_reason``, or a sentence. Declaring this
+once per router (`ERROR_RESPONSES`) replaces FastAPI's default 422 schema, which allows only
+the list, and lets a client, or the fuzz test, check an error body against the document.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+
+class FieldProblem(BaseModel):
+    """One bad input: where it is (``loc``, and ``field`` as a dotted path) and what is wrong."""
+
+    loc: list[str | int]
+    field: str
+    msg: str
+    type: str
+
+
+class Rejection(BaseModel):
+    """A refusal with a machine-readable reason; it may carry more facts (extra keys)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    rejection_reason: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    """``detail`` says what went wrong; ``request_id`` comes with a server error only."""
+
+    detail: list[FieldProblem] | Rejection | str
+    request_id: str | None = None
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    "4XX": {"model": ErrorBody, "description": "The request was refused; nothing changed."},
+    "5XX": {"model": ErrorBody, "description": "The server failed; quote the request id."},
+}

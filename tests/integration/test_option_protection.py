@@ -233,3 +233,36 @@ def test_exiting_before_any_fill_cancels_the_entry(worker: Worker) -> None:
     assert exited["status"] == "exited"
     assert len(exited["result"]["cancelled"]) == 1
     assert exited["legs"][0]["net_quantity"] == 0
+
+
+def test_net_delta_and_vega_are_the_open_legs_greeks_times_their_quantities(
+    worker: Worker,
+) -> None:
+    long, short = entered_spread(worker, "run_greeks")
+    chain = _ok(
+        worker.call("GET", "/options/underlyings/NIFTY/chain", params={"expiry": "next_week"})
+    )
+    quoted = {c["tradingsymbol"]: c for row in chain["chain"] for c in (row["ce"], row["pe"])}
+    metrics = _ok(worker.call("GET", "/options/runs/run_greeks/protection/state"))["metrics"]
+    # long 65 of the 25000 call (delta 0.5427, vega 17.3954), short 65 of the 25100 call
+    assert (quoted[long]["delta"], quoted[short]["delta"]) == (0.5427, 0.4731)
+    assert metrics["net_delta"] == pytest.approx(65 * (0.5427 - 0.4731), abs=0.01)  # 4.524
+    assert metrics["net_vega"] == pytest.approx(65 * (17.3954 - 17.4633), abs=0.01)  # -4.41
+
+
+def test_a_net_delta_rule_exits_once_the_rally_has_used_up_the_spread(
+    worker: Worker, runtime: Runtime, clock: ManualClock
+) -> None:
+    long, short = entered_spread(worker, "run_delta")
+    rule = {"rules": [{"metric": "net_delta", "operator": "lte", "threshold": 2}]}
+    _ok(worker.call("PUT", "/options/runs/run_delta/protection", json=rule))
+    loop = loop_of(runtime)
+    loop.on_ticks([make_tick(NIFTY, "24500", ts=clock.now())])  # delta 3.08: still working
+    assert exits(runtime, "run_delta") == []
+
+    loop.on_ticks([make_tick(NIFTY, "26000", ts=clock.now())])  # both calls deep in: 1.03
+    assert exits(runtime, "run_delta") == [("BUY", short, 65), ("SELL", long, 65)]
+    state = _ok(worker.call("GET", "/options/runs/run_delta/protection/state"))
+    assert state["matched_rule"]["metric"] == "net_delta"
+    assert state["metrics"]["net_delta"] == pytest.approx(1.03, abs=0.01)  # as it fired
+    assert state["run_status"] == "exited"

@@ -1,10 +1,11 @@
 """Option-run protection rules: ``{metric, operator lte|gte, threshold, action: exit}``.
 
 The metrics are the reference's (``index_ltp``, ``combined_premium``,
-``combined_premium_change_pct``, ``strategy_mtm``, ``open_quantity``) plus
-``strategy_mtm_pct`` (mark-to-market as a percentage of the premium paid or received at
-entry), which is what the published README's ``{"stoploss_pct": 2.0}`` shorthand means:
-exit once the strategy has lost 2 % of its entry premium, whichever way it was put on.
+``combined_premium_change_pct``, ``strategy_mtm``, ``open_quantity``, and the greeks it adds
+once they can be computed: ``net_delta``, ``net_vega``) plus ``strategy_mtm_pct``
+(mark-to-market as a percentage of the premium paid or received at entry), which is what the
+published README's ``{"stoploss_pct": 2.0}`` shorthand means: exit once the strategy has lost
+2 % of its entry premium, whichever way it was put on.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ METRICS = (
     "strategy_mtm",
     "strategy_mtm_pct",
     "open_quantity",
+    "net_delta",
+    "net_vega",
 )
 OPERATORS = ("lte", "gte")
 

@@ -105,11 +105,35 @@ def positions(db: Session, run: WorkerRun, market: OptionMarket) -> dict[str, Po
     return out
 
 
+def net_greeks(
+    db: Session, held: dict[str, Position], market: OptionMarket
+) -> tuple[float | None, float | None]:
+    """Delta and vega of the open legs, each leg's greek times its signed quantity.
+
+    Delta is in units of the index (a net delta of 75 gains as much as 75 units of NIFTY
+    held), vega in rupees per volatility point. Both are None when an open leg has no quote
+    (its index has no price yet): a rule must not fire on a figure that leaves a leg out.
+    """
+    catalog = market.catalog(db)
+    delta = vega = 0.0
+    for symbol, position in held.items():
+        if not position.net:
+            continue
+        instrument = catalog.find(f"NFO:{symbol}")
+        quote = market.quote(instrument) if instrument is not None else None
+        if quote is None:
+            return None, None
+        delta += position.net * quote.greeks.delta
+        vega += position.net * quote.greeks.vega
+    return round(delta, 4), round(vega, 4)
+
+
 def metrics(
     db: Session, run: WorkerRun, option: WorkerOptionRun, market: OptionMarket
 ) -> dict[str, float | None]:
     """The reference's metrics plus ``strategy_mtm_pct`` (see domain.option_protection)."""
     held = positions(db, run, market)
+    delta, vega = net_greeks(db, held, market) if held else (None, None)
     spot = market.spot(option.underlying or "")
     marks = [held[s].ltp for s in held]
     entries = [p.entry_average for p in held.values() if p.entry_average is not None]
@@ -133,6 +157,8 @@ def metrics(
         "strategy_mtm": float(mtm) if held else None,
         "strategy_mtm_pct": round(float(mtm / outlay * 100), 4) if outlay else None,
         "open_quantity": float(sum(abs(p.net) for p in held.values())),
+        "net_delta": delta,
+        "net_vega": vega,
     }
 
 

@@ -177,7 +177,9 @@ async def _clients_main(plan: ClientPlan) -> dict[str, Any]:
 def _clients_process(plan: ClientPlan, results: Any) -> None:
     # The clients' own loop is the fastest there is too (uvloop): their lag reading 500
     # sockets would be measured as the server's latency.
-    with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+    from tradertape.api.process import loop_factory
+
+    with asyncio.Runner(loop_factory=loop_factory()) as runner:
         results.put(runner.run(_clients_main(plan)))
 
 
@@ -310,15 +312,8 @@ async def _serve_and_measure(args: argparse.Namespace) -> None:
     print(host_line())
 
 
-def _loop_factory() -> Any:
-    """The event loop `tradertape serve` gets from uvicorn (uvloop when installed)."""
-    import uvicorn
-
-    return uvicorn.Config("tradertape.api.app:create_app").get_loop_factory()
-
-
 def main() -> None:
-    from tradertape.api.process import UVICORN
+    from tradertape.api.process import UVICORN, loop_factory
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--clients", type=int, default=500)
@@ -330,7 +325,7 @@ def main() -> None:
     parser.add_argument("--deflate", action="store_true", help="permessage-deflate on")
     parser.add_argument("--ws", default=UVICORN["ws"], help="uvicorn's WebSocket implementation")
     args = parser.parse_args()
-    with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+    with asyncio.Runner(loop_factory=loop_factory()) as runner:
         runner.run(_serve_and_measure(args))
 
 

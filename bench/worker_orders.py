@@ -315,11 +315,9 @@ def main() -> None:
     )
     parser.add_argument("--universe", default=None, help="feed only this universe (nifty_50)")
     args = parser.parse_args()
-    import uvicorn
+    from tradertape.api.process import loop_factory
 
-    # The event loop `tradertape serve` gets from uvicorn (uvloop when installed).
-    loop_factory = uvicorn.Config("tradertape.api.app:create_app").get_loop_factory()
-    with asyncio.Runner(loop_factory=loop_factory) as runner:
+    with asyncio.Runner(loop_factory=loop_factory()) as runner:
         runner.run(_serve_and_measure(args))
 
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tradertape.api.process import SWITCH_INTERVAL_S, Refreezer, settle
+from tradertape.api.process import SWITCH_INTERVAL_S, Refreezer, loop_factory, settle
 
 
 class Ticker:
@@ -110,3 +110,15 @@ def test_settle_freezes_start_up_and_starts_the_refreezer(clean_gc: None) -> Non
 def test_sweep_interval_must_be_positive() -> None:
     with pytest.raises(ValueError, match="sweep_every_s"):
         Refreezer(sweep_every_s=0)
+
+
+def test_the_benches_run_on_the_loop_uvicorn_gives_serve():
+    import uvloop
+
+    factory = loop_factory()
+    assert factory is not None
+    loop = factory()
+    try:
+        assert isinstance(loop, uvloop.Loop)  # uvloop is installed: uvicorn's "auto" picks it
+    finally:
+        loop.close()

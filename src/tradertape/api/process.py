@@ -24,6 +24,7 @@ per client and more than doubled the tick stream's CPU and latency.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import sys
 import threading
@@ -35,6 +36,17 @@ SWITCH_INTERVAL_S = 0.001
 SLOW_FULL_COLLECTION_S = 0.02  # a full collection this long freezes its survivors
 SWEEP_EVERY_S = 1800.0
 UVICORN: dict[str, Any] = {"ws": "websockets-sansio", "ws_per_message_deflate": False}
+
+
+def loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """The event loop uvicorn gives ``serve`` (uvloop when installed), for the benches that
+    run the app themselves, so they measure the loop users get."""
+    import uvicorn
+
+    factory: Callable[[], asyncio.AbstractEventLoop] | None = uvicorn.Config(
+        "tradertape.api.app:create_app", **UVICORN
+    ).get_loop_factory()
+    return factory
 
 
 class Refreezer:

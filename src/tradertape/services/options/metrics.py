@@ -129,10 +129,10 @@ def net_greeks(
 
 
 def metrics(
-    db: Session, run: WorkerRun, option: WorkerOptionRun, market: OptionMarket
+    db: Session, held: dict[str, Position], option: WorkerOptionRun, market: OptionMarket
 ) -> dict[str, float | None]:
-    """The reference's metrics plus ``strategy_mtm_pct`` (see domain.option_protection)."""
-    held = positions(db, run, market)
+    """The reference's metrics plus ``strategy_mtm_pct`` (see domain.option_protection),
+    from the run's `positions`."""
     delta, vega = net_greeks(db, held, market) if held else (None, None)
     spot = market.spot(option.underlying or "")
     marks = [held[s].ltp for s in held]
@@ -174,11 +174,12 @@ def evaluate(
     db: Session, run: WorkerRun, option: WorkerOptionRun, market: OptionMarket
 ) -> dict[str, Any]:
     """The protection verdict: metrics, the rule that fires (if any) and what it blocks."""
-    values = metrics(db, run, option, market)
+    held = positions(db, run, market)  # read once: this runs on every tick of the index
+    values = metrics(db, held, option, market)
     rules, precedence = _rules(option)
     active = option.status not in ("exited",)
     fired = first_firing(rules, precedence, values) if active and rules else None
-    open_legs = sum(1 for p in positions(db, run, market).values() if p.net)
+    open_legs = sum(1 for p in held.values() if p.net)
     return {
         "applicable": bool(rules),
         "evaluation_mode": "on_demand",

@@ -153,6 +153,8 @@ class Runtime:
         )
         account = PaperExposure(clock=market_clock, catalog=exchange.catalog, last_tick=prices)
         risk = RiskDesk(clock=market_clock, books=RiskBooks(account), catalog=exchange.catalog)
+        # The one pre-trade gate: every order, modification and GTT of every path passes it.
+        exchange.register_pre_trade(risk.pre_trade)
         workers = WorkerDesk.build(
             secret=settings.secret,
             clock=clock,

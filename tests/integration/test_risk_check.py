@@ -57,6 +57,7 @@ class Desk:
         )
         self.books = RiskBooks(self.account)
         self.risk = RiskDesk(clock=paper.clock, books=self.books, catalog=paper.exchange.catalog)
+        paper.exchange.register_pre_trade(self.risk.pre_trade)
         self.user = paper.user_id
 
     def quote(self, key: str, last: str, prev_close: str | None = None) -> None:
@@ -283,11 +284,10 @@ def test_the_exchange_hook_rejects_a_breach_with_the_rule_and_logs_it_once(
 ):
     with database.session() as db:
         desk.rule(db, RuleType.MAX_SYMBOL_EXPOSURE, threshold_amount=D("100000"))
-        hook = desk.risk.pre_trade
-        refused = desk.order(db, BUY, "INFY", 20, "1380", pre_trade=hook, client_key="k-risk-01")
-        replay = desk.order(db, BUY, "INFY", 20, "1380", pre_trade=hook, client_key="k-risk-01")
-        fits = desk.order(db, BUY, "INFY", 10, "1380", pre_trade=hook)
-        exit_ = desk.order(db, SELL, "INFY", 70, "1380", pre_trade=hook)
+        refused = desk.order(db, BUY, "INFY", 20, "1380", client_key="k-risk-01")
+        replay = desk.order(db, BUY, "INFY", 20, "1380", client_key="k-risk-01")
+        fits = desk.order(db, BUY, "INFY", 10, "1380")
+        exit_ = desk.order(db, SELL, "INFY", 70, "1380")
         events = db.scalars(select(RiskEvent)).all()
     assert refused.status == "REJECTED"
     assert refused.status_message == (
@@ -301,12 +301,16 @@ def test_the_exchange_hook_rejects_a_breach_with_the_rule_and_logs_it_once(
     ]
 
 
-def test_without_the_hook_the_exchange_ignores_rules(desk: Desk, database: Database):
+def test_the_gate_is_the_exchanges_own_and_only_exits_skip_it(desk: Desk, database: Database):
     with database.session() as db:
         set_kill_switch(db, clock=desk.paper.clock, user_id=desk.user, on=True)
-        placed = desk.order(db, BUY, "INFY", 1, "1380")
-        assert placed.status == "COMPLETE"
-        assert db.scalar(select(func.count()).select_from(RiskEvent)) == 0
+        entry = desk.order(db, BUY, "INFY", 1, "1380")  # no hook passed: the gate is there
+        exit_ = desk.order(db, BUY, "TCS", 1, "3100", exit_only=True)
+        assert (entry.status, exit_.status) == ("REJECTED", "OPEN")
+        assert entry.status_message == (
+            "Order rejected by risk rule: kill switch is on: new entries are blocked"
+        )
+        assert db.scalar(select(func.count()).select_from(RiskEvent)) == 1
 
 
 fills = st.lists(
@@ -373,7 +377,7 @@ def test_racing_entries_are_checked_one_after_the_other(desk: Desk, database: Da
         start.wait()
         try:
             with database.session() as db:
-                placed = desk.order(db, BUY, symbol, 1, "100", pre_trade=desk.risk.pre_trade)
+                placed = desk.order(db, BUY, symbol, 1, "100")
                 statuses.append(placed.status)
         except BaseException as exc:  # noqa: BLE001 - surfaced below
             errors.append(exc)

@@ -14,7 +14,7 @@ for units opened today; a loss carried from earlier days does not count against 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
@@ -131,6 +131,7 @@ class WorkingEntry:
     sector: str | None
     quantity: int  # unfilled, unsigned
     price: Decimal
+    order_pk: int | None = None  # the working order's row (None for a waiting trigger)
 
     @property
     def value(self) -> Decimal:
@@ -146,6 +147,12 @@ class Book:
     working: tuple[WorkingEntry, ...] = ()
     realised_today: Decimal = ZERO
     capital: Decimal = ZERO  # what % rules are a share of (account value for the paper account)
+
+    def without_order(self, order_pk: int) -> Book:
+        """The book without one working order: a modification's old terms make way for
+        its new ones, which are the entry checked."""
+        working = tuple(w for w in self.working if w.order_pk != order_pk)
+        return replace(self, working=working)
 
     def position(self, key: str) -> int:
         """Net quantity held in `key`."""

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradertape.db.models.trading import Order
+from tradertape.domain.instruments import Instrument
 from tradertape.domain.market import Tick
 from tradertape.domain.order_state import WORKING, EventKind, OrderEvent, OrderStatus
 from tradertape.domain.orders import OrderType, TransactionType
@@ -114,6 +115,7 @@ def modify(
     catalog = venue.catalog(db)
     instrument = listed(catalog, spec)
     check_fields(venue, spec, instrument, last)
+    before = _open_value(order, last)
     order.quantity, order.price, order.trigger_price = (
         spec.quantity,
         spec.price,
@@ -127,6 +129,8 @@ def modify(
     if problem is not None:
         db.rollback()  # the order keeps its terms
         raise BadRequest(problem)
+    if _open_value(order, last) > before:
+        _pass_gate(venue, db, order, instrument, last)
     now = venue.clock.now()
     record(db, order, OrderEvent(EventKind.MODIFIED, now), now)
     if last is not None and order.status in WORKING:
@@ -134,6 +138,32 @@ def modify(
     if commit:
         db.commit()
     return order
+
+
+def _open_value(order: Order, last: Tick | None) -> Decimal:
+    """What the unfilled part is worth at its own price (the last one for a market order)."""
+    price = order.price or order.trigger_price or (last.last_price if last else Decimal(0))
+    return (order.quantity - order.filled_quantity) * price
+
+
+def _pass_gate(
+    venue: Venue, db: Session, order: Order, instrument: Instrument, last: Tick | None
+) -> None:
+    """A modification that enlarges the order passes the pre-trade gate as a new one would.
+
+    A refusal is a 400 in the gate's words; the order keeps its terms and the breaches
+    are recorded (committed: a refused change is worth a risk event, like a refused order).
+    """
+    verdict = venue.gate.check(db, order, instrument, last)
+    if verdict is None or verdict.refusal is None:
+        if verdict is not None and verdict.record is not None:
+            verdict.record(db, order)  # warnings, stored with the change
+        return
+    db.rollback()  # the order keeps its terms
+    if verdict.record is not None:
+        verdict.record(db, order)
+        db.commit()
+    raise BadRequest(verdict.refusal)
 
 
 def _move_stop(

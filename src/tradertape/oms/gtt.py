@@ -12,7 +12,7 @@ the placement is repaired by `recover`, which re-places with the same key.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -33,6 +33,7 @@ from tradertape.domain.orders import (
     TransactionType,
 )
 from tradertape.errors import BadRequest, InvalidField, NotFound
+from tradertape.oms.order_log import new_order
 from tradertape.oms.paper import PaperExchange
 from tradertape.ports.broker import GttSpec
 from tradertape.ports.clock import Clock
@@ -79,6 +80,23 @@ def _leg_order(raw: Mapping[str, Any], index: int, derivative: bool) -> dict[str
     }
 
 
+def _spec(exchange: Exchange, tradingsymbol: str, leg: Mapping[str, Any]) -> OrderSpec:
+    """The LIMIT order a leg places when its trigger fires."""
+    return OrderSpec(
+        exchange=exchange,
+        tradingsymbol=tradingsymbol,
+        transaction_type=TransactionType(leg["transaction_type"]),
+        quantity=int(leg["quantity"]),
+        product=Product(leg["product"]),
+        order_type=OrderType.LIMIT,
+        price=Decimal(leg["price"]),
+    )
+
+
+def _leg_spec(instrument: Instrument, leg: Mapping[str, Any]) -> OrderSpec:
+    return _spec(instrument.exchange, instrument.tradingsymbol, leg)
+
+
 class GttBook:
     """Creates, evaluates and retires GTT triggers on top of the paper exchange."""
 
@@ -111,11 +129,28 @@ class GttBook:
         orders = [_leg_order(o, i, instrument.is_derivative) for i, o in enumerate(spec.orders)]
         return instrument, triggers, orders
 
-    def create(self, db: Session, *, user_id: int, spec: GttSpec, commit: bool = True) -> Gtt:
+    def create(
+        self,
+        db: Session,
+        *,
+        user_id: int,
+        spec: GttSpec,
+        commit: bool = True,
+        checked: bool = False,
+    ) -> Gtt:
         """Validate and store a trigger; it expires after a year. ``commit=False`` leaves it
-        in the caller's transaction (flushed, so it has its id), to be recorded with it."""
+        in the caller's transaction (flushed, so it has its id), to be recorded with it.
+
+        Each leg that would open or extend a position passes the pre-trade gate now, as
+        the order it places would (and that order passes it again when it fires): a
+        refusal is a 400 in the gate's words and stores no trigger. ``checked`` is for a
+        caller that ran the same check on the entry itself (a model portfolio's signal,
+        with its portfolio's rules).
+        """
         instrument, triggers, orders = self._validated(db, spec)
         now = self._clock.now()
+        if not checked:
+            self._pass_gate(db, user_id, instrument, orders, now)
         gtt = Gtt(
             user_id=user_id,
             broker="paper",
@@ -137,6 +172,33 @@ class GttBook:
         else:
             db.flush()
         return gtt
+
+    def _pass_gate(
+        self,
+        db: Session,
+        user_id: int,
+        instrument: Instrument,
+        orders: list[dict[str, Any]],
+        now: datetime,
+    ) -> None:
+        last = self._exchange.last_tick(instrument.key)
+        for leg in orders:
+            order = new_order(
+                user_id,
+                _leg_spec(instrument, leg),
+                instrument,
+                client_key=None,
+                source="gtt",
+                attribution=None,
+                now=now,
+            )
+            verdict = self._exchange.pre_trade(db, order, instrument, last)
+            if verdict is None or verdict.refusal is None:
+                continue
+            if verdict.record is not None:  # the breach is logged, with no order to name
+                verdict.record(db, order)
+                db.commit()
+            raise BadRequest(verdict.refusal)
 
     def modify(self, db: Session, *, user_id: int, trigger_id: int, spec: GttSpec) -> Gtt:
         """Change an active trigger's values, orders and reference price in place (Kite's
@@ -238,15 +300,7 @@ class GttBook:
     def _place_leg(self, db: Session, gtt: Gtt, tick: Tick | None) -> None:
         assert gtt.triggered_leg is not None
         leg = gtt.orders[gtt.triggered_leg]
-        spec = OrderSpec(
-            exchange=Exchange(gtt.exchange),
-            tradingsymbol=gtt.tradingsymbol,
-            transaction_type=TransactionType(leg["transaction_type"]),
-            quantity=int(leg["quantity"]),
-            product=Product(leg["product"]),
-            order_type=OrderType.LIMIT,
-            price=Decimal(leg["price"]),
-        )
+        spec = _spec(Exchange(gtt.exchange), gtt.tradingsymbol, leg)
         try:
             order = self._exchange.place(
                 db,

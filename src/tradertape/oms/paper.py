@@ -31,7 +31,8 @@ from tradertape.domain.orders import OrderSpec
 from tradertape.errors import InvalidField
 from tradertape.oms import amendment, funds, order_log, order_rules, placement, working
 from tradertape.oms.booking import Ledger
-from tradertape.oms.placement import Placed, PreTrade, PreTradeVerdict
+from tradertape.oms.gate import PreTrade, PreTradeVerdict
+from tradertape.oms.placement import Placed
 from tradertape.oms.venue import (
     BROKER,
     SQUAREOFF,
@@ -90,6 +91,16 @@ class PaperExchange:
         """The exchange's knobs."""
         return self._venue.config
 
+    def register_pre_trade(self, check: PreTrade) -> None:
+        """Make `check` the pre-trade gate every order, modification and GTT passes."""
+        self._venue.gate.register(check)
+
+    def pre_trade(
+        self, db: Session, order: Order, instrument: Instrument, last: Tick | None
+    ) -> PreTradeVerdict | None:
+        """The gate's verdict on `order` (None when nothing applies or none is registered)."""
+        return self._venue.gate.check(db, order, instrument, last)
+
     @property
     def clock(self) -> Clock:
         """Market time, as the exchange reads it."""
@@ -147,13 +158,13 @@ class PaperExchange:
         attribution: dict[str, Any] | None = None,
         last: Tick | None = None,
         commit: bool = True,
-        pre_trade: PreTrade | None = None,
+        exit_only: bool = False,
     ) -> Order:
         """Validate, claim the idempotency key, store, and match at once if possible.
 
-        ``commit=False`` leaves the transaction open for the caller's own rows.
-        `pre_trade` is opt-in: without it placement is exactly as before (the API passes
-        the risk rules' check; GTT firing and square-off do not).
+        ``commit=False`` leaves the transaction open for the caller's own rows. Every
+        order passes the registered pre-trade check (`register_pre_trade`) except the
+        broker's square-off and orders the caller knows only close (``exit_only``).
         """
         return self.place_booked(
             db,
@@ -164,7 +175,7 @@ class PaperExchange:
             attribution=attribution,
             last=last,
             commit=commit,
-            pre_trade=pre_trade,
+            exit_only=exit_only,
         ).order
 
     def place_booked(
@@ -178,7 +189,7 @@ class PaperExchange:
         attribution: dict[str, Any] | None = None,
         last: Tick | None = None,
         commit: bool = True,
-        pre_trade: PreTrade | None = None,
+        exit_only: bool = False,
     ) -> Placed:
         """`place`, also returning the trades booked, so a caller need not read them back."""
         return placement.place(
@@ -191,7 +202,7 @@ class PaperExchange:
             attribution=attribution,
             last=last,
             commit=commit,
-            pre_trade=pre_trade,
+            exit_only=exit_only,
         )
 
     def record(self, db: Session, order: Order, event: OrderEvent) -> None:

@@ -8,21 +8,22 @@ trades, cash, contract note and positions (and a filled cover order's stop-loss 
 follow it in the same transaction. A replayed or racing
 key writes nothing and answers with the first order.
 
-A caller may pass a `PreTrade` check (the risk rules): it runs after the funds check,
-under the same lock, and its refusal stores the order REJECTED like a shortfall does.
-What it found is recorded only once the order is stored, so a replay logs nothing twice.
+Every order passes the venue's pre-trade gate (`gate`: the risk rules, registered once
+when the runtime is built), so no path that places an order can forget it. It runs after
+the funds check, under the same lock, and its refusal stores the order REJECTED like a
+shortfall does. What it found is recorded only once the order is stored, so a replay
+logs nothing twice. The broker's square-off and orders the caller knows only close
+(``exit_only``: a run's exit, a protection exit) skip it: exits are never blocked.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from tradertape.db.models.trading import Order, Trade
-from tradertape.domain.instruments import Instrument
 from tradertape.domain.market import Tick
 from tradertape.domain.order_state import WORKING, EventKind, OrderEvent
 from tradertape.domain.orders import OrderSpec
@@ -41,19 +42,6 @@ from tradertape.oms.order_rules import check_fields, check_session, listed
 from tradertape.oms.venue import SQUAREOFF, Venue
 from tradertape.oms.working import expire_ioc, settle, step
 from tradertape.ports.clock import IST
-
-
-@dataclass(frozen=True, slots=True)
-class PreTradeVerdict:
-    """A pre-trade check's answer: a refusal (Kite-style status message) or None, and
-    what to record once the order is stored (the stored order is passed in)."""
-
-    refusal: str | None
-    record: Callable[[Session, Order], None] | None = None
-
-
-# (session, unstored order, instrument, last tick) → verdict, or None when nothing applies.
-PreTrade = Callable[[Session, Order, Instrument, Tick | None], PreTradeVerdict | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +68,7 @@ def place(
     attribution: dict[str, Any] | None,
     last: Tick | None,
     commit: bool = True,
-    pre_trade: PreTrade | None = None,
+    exit_only: bool = False,
 ) -> Placed:
     """Validate, check funds, match at once if possible, and store it all.
 
@@ -122,8 +110,8 @@ def place(
         else funding_problem(venue, db, ledger, order, instrument, catalog, last)
     )
     verdict = None
-    if pre_trade is not None and problem is None and source != SQUAREOFF:
-        verdict = pre_trade(db, order, instrument, last)
+    if problem is None and source != SQUAREOFF and not exit_only:
+        verdict = venue.gate.check(db, order, instrument, last)
         problem = verdict.refusal if verdict is not None else None
     history: list[dict[str, Any]] = []
     if problem:

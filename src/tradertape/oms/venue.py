@@ -19,6 +19,7 @@ from tradertape.domain.instruments import InstrumentCatalog
 from tradertape.domain.margins import MarginRates
 from tradertape.domain.market import Tick
 from tradertape.engines.matching import MatchConfig
+from tradertape.oms.gate import PreTradeGate
 from tradertape.ports.clock import Clock
 
 BROKER = "paper"
@@ -58,3 +59,4 @@ class Venue:
     config: PaperConfig
     catalog: CatalogSource  # read per session, so imported instruments are seen
     quotes: LastTick = no_quotes  # marks positions and options' underlyings for margins
+    gate: PreTradeGate = field(default_factory=PreTradeGate)  # the risk rules, once registered

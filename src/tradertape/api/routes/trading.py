@@ -102,15 +102,10 @@ def place_order(
         select(Order.id).where(Order.user_id == user.id, Order.client_key == key)
     )
     spec = body.spec()
-    # The risk rules' pre-trade check: an entry that breaks a blocking rule is stored
-    # REJECTED with the rule's reason (users without rules pay one query; exits pass).
+    # The exchange's pre-trade gate applies the risk rules: an entry that breaks a blocking
+    # rule is stored REJECTED with the rule's reason (users without rules pay one query).
     order = runtime.exchange.place(
-        db,
-        user_id=user.id,
-        spec=spec,
-        client_key=key,
-        last=runtime.quotes(spec.key),
-        pre_trade=runtime.risk.pre_trade,
+        db, user_id=user.id, spec=spec, client_key=key, last=runtime.quotes(spec.key)
     )
     runtime.account_views.invalidate(user.id)
     # A duplicate racing this one also gets the single order back (the unique key decides).
@@ -129,7 +124,11 @@ def place_order(
 def modify_order(
     order_id: str, body: OrderModifyIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep
 ) -> dict[str, Any]:
-    """Modify a working order's quantity, price, trigger price, type or validity."""
+    """Modify a working order's quantity, price, trigger price, type or validity.
+
+    A change that enlarges the order passes your risk rules as a new order would: a
+    refusal is a 400 with ``Order rejected by risk rule: …`` and the order keeps its terms.
+    """
     current = runtime.exchange.own_order(db, user_id=user.id, order_id=order_id)
     order = runtime.exchange.modify(
         db,
@@ -200,7 +199,12 @@ def list_gtts(user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> list[dict[st
 
 @router.post("/gtt/triggers", response_model=GttCreated, status_code=status.HTTP_201_CREATED)
 def create_gtt(body: GttIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> GttCreated:
-    """Create a single or two-leg (OCO) trigger."""
+    """Create a single or two-leg (OCO) trigger.
+
+    A leg that would open or extend a position passes your risk rules now (a refusal is a
+    400 with ``Order rejected by risk rule: …`` and stores nothing) and again when it fires
+    (a refused order is stored REJECTED and the trigger's result says why).
+    """
     spec = GttSpec(
         exchange=body.condition.exchange.value,
         tradingsymbol=body.condition.tradingsymbol.upper(),

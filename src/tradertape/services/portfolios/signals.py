@@ -279,7 +279,9 @@ def _buy_gtt(db: Session, portfolio: ModelPortfolio, signal: ModelSignal, venue:
         last_price=signal.close_price,
         orders=[order],
     )
-    gtt = venue.gtts.create(db, user_id=portfolio.user_id, spec=spec, commit=False)
+    # `_check_risk` ran the gate's check with the portfolio's own rules too.
+    checked = venue.risk is not None
+    gtt = venue.gtts.create(db, user_id=portfolio.user_id, spec=spec, commit=False, checked=checked)
     signal.gtt_id = gtt.id  # committed with the GTT: a restart never places it again
     signal.gtt_status = "active"
     portfolio.current_capital -= signal.amount
@@ -308,6 +310,7 @@ def _sell(db: Session, portfolio: ModelPortfolio, signal: ModelSignal, venue: Ve
         client_key=f"portfolio-{portfolio.id}-signal-{signal.id}",
         source="portfolio",
         attribution={"portfolio_id": portfolio.id, "signal_id": signal.id},
+        exit_only=True,  # it sells what the position holds: exits are never blocked
     )
     signal.order_id = order.order_id
     signal.gtt_status = "order_placed"

@@ -1,5 +1,5 @@
-"""The pre-trade check every new entry passes: model-portfolio signals, worker intents and
-(opt-in) paper orders alike.
+"""The pre-trade check every new entry passes: model-portfolio signals, and through the
+paper exchange's gate (`RiskDesk.pre_trade`) every order, modification and GTT alike.
 
 User-wide rules are measured on the account's book, scoped rules on their scope's book
 (`RiskBooks`). Books are read under their source's lock, so a check and the order it
@@ -88,8 +88,13 @@ def decide(
     entry: Entry,
     scope: RiskScope = ALL,
     rules: list[RiskRule] | None = None,
+    replacing: int | None = None,
 ) -> RiskDecision:
-    """Evaluate the entry against the user's applicable rules (writes nothing)."""
+    """Evaluate the entry against the user's applicable rules (writes nothing).
+
+    ``replacing`` is the row of a working order being modified into `entry`: its old
+    terms leave the books, so they are not counted twice.
+    """
     rows = applicable(db, user_id=user_id, scope=scope) if rules is None else rules
     if not rows:
         return ALLOWED
@@ -97,7 +102,8 @@ def decide(
 
     def book_of(source: ExposureSource) -> Book:
         if id(source) not in read:
-            read[id(source)] = source.book(db, user_id=user_id, lock=True)
+            book = source.book(db, user_id=user_id, lock=True)
+            read[id(source)] = book if replacing is None else book.without_order(replacing)
         return read[id(source)]
 
     account = book_of(books.account)

@@ -1,7 +1,9 @@
 """`RiskDesk`: the risk services wired once (clock, books, catalog), and the paper OMS hook.
 
-Model portfolios and workers call `check_entry`; the API's order route passes
-`pre_trade` to `PaperExchange.place`, which consults it under the ledger lock.
+Model portfolios call `check_entry` on a signal; `pre_trade` is the paper exchange's gate
+(registered at runtime build), which every order, modification and GTT passes under the
+ledger lock: API orders, worker intents and baskets, option runs, GTTs when created and
+when they fire.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from tradertape.domain.instruments import Instrument, InstrumentCatalog
 from tradertape.domain.market import Tick
 from tradertape.domain.money import ZERO
 from tradertape.domain.risk import Side
-from tradertape.oms.paper import PreTradeVerdict
+from tradertape.oms.gate import PreTradeVerdict
 from tradertape.ports.clock import Clock
 from tradertape.services.risk.check import (
     REFUSAL_PREFIX,
@@ -88,12 +90,15 @@ class RiskDesk:
     def pre_trade(
         self, db: Session, order: Order, instrument: Instrument, last: Tick | None
     ) -> PreTradeVerdict | None:
-        """The paper exchange's hook (`oms.placement.PreTrade`): the user-wide rules.
+        """The paper exchange's gate (`oms.gate.PreTrade`): the user-wide rules and those of
+        the order's scope (the worker run or portfolio its attribution names).
 
         Users without rules cost one query. An entry that cannot be valued (a market sell
-        before any tick) is refused when rules exist, since no cap could be checked.
+        before any tick) is refused when rules exist, since no cap could be checked. A
+        stored order is being modified: its old terms make way for the new ones.
         """
-        rules = applicable(db, user_id=order.user_id)
+        scope = scope_of_order(order)
+        rules = applicable(db, user_id=order.user_id, scope=scope)
         if not rules:
             return None
         price = order.price or order.trigger_price or (last.last_price if last else None)
@@ -101,10 +106,18 @@ class RiskDesk:
             symbol=instrument.key,
             sector=instrument.sector,
             side=order.transaction_type,
-            quantity=order.quantity,
+            quantity=order.quantity - (order.filled_quantity or 0),
             price=price if price is not None else ZERO,
         )
-        decision = decide(db, books=self.books, user_id=order.user_id, entry=entry, rules=rules)
+        decision = decide(
+            db,
+            books=self.books,
+            user_id=order.user_id,
+            entry=entry,
+            scope=scope,
+            rules=rules,
+            replacing=order.id,
+        )
         if price is None and not decision.exit:
             return PreTradeVerdict(refusal=NO_PRICE)
         if not decision.reasons:
@@ -117,8 +130,22 @@ class RiskDesk:
                 clock=self.clock,
                 user_id=stored.user_id,
                 entry=entry,
+                scope=scope,
                 origin=stored.source,
-                order_id=stored.order_id,
+                # A GTT refused at creation has no order yet.
+                order_id=stored.order_id if stored.id is not None else None,
             )
 
         return PreTradeVerdict(refusal=decision.refusal, record=log)
+
+
+def scope_of_order(order: Order) -> RiskScope:
+    """The scope an order's attribution names: a worker run (``run_pk``), a model portfolio
+    (``portfolio_id``), or the account at large."""
+    tags = order.attribution or {}
+    run_pk, portfolio_id = tags.get("run_pk"), tags.get("portfolio_id")
+    if isinstance(run_pk, int) and not isinstance(run_pk, bool):
+        return RiskScope(worker_run_id=run_pk)
+    if isinstance(portfolio_id, int) and not isinstance(portfolio_id, bool):
+        return RiskScope(portfolio_id=portfolio_id)
+    return ALL

@@ -39,6 +39,7 @@ from tradertape.ports.clock import IST, Clock
 
 LastTick = Callable[[str], Tick | None]
 _WAITING = (*WORKING, OrderStatus.AMO_REQ_RECEIVED.value)
+_Waiting = tuple[str, bool, int, Decimal | None, int | None]
 
 
 @dataclass(slots=True)
@@ -219,7 +220,7 @@ class PaperExposure:
         checked, or several firing on one day could pass every limit. Exits add nothing.
         """
         entries = []
-        for key, buy, quantity, price in self._waiting(db, user_id):
+        for key, buy, quantity, price, order_pk in self._waiting(db, user_id):
             position = held.get(key, 0)
             if (buy and position < 0) or (not buy and position > 0):
                 continue
@@ -234,24 +235,27 @@ class PaperExposure:
                     sector=found.sector if found else None,
                     quantity=quantity,
                     price=price,
+                    order_pk=order_pk,
                 )
             )
         return entries
 
     @staticmethod
-    def _waiting(db: Session, user_id: int) -> list[tuple[str, bool, int, Decimal | None]]:
-        """(key, buy?, unfilled quantity, price) of working orders and active GTT legs."""
+    def _waiting(db: Session, user_id: int) -> list[_Waiting]:
+        """(key, buy?, unfilled quantity, price, order row) of working orders and active GTT
+        legs (a trigger has no order row yet)."""
         orders = db.scalars(
             select(Order)
             .where(Order.user_id == user_id, Order.broker == BROKER, Order.status.in_(_WAITING))
             .order_by(Order.id)
         )
-        waiting: list[tuple[str, bool, int, Decimal | None]] = [
+        waiting: list[_Waiting] = [
             (
                 f"{o.exchange}:{o.tradingsymbol}",
                 o.transaction_type == "BUY",
                 o.quantity - o.filled_quantity,
                 o.price or o.trigger_price,
+                o.id,
             )
             for o in orders
         ]
@@ -269,6 +273,7 @@ class PaperExposure:
                     leg["transaction_type"] == "BUY",
                     int(leg["quantity"]),
                     Decimal(str(leg["price"])),
+                    None,
                 )
             )
         return waiting

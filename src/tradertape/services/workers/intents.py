@@ -46,6 +46,9 @@ _SET_RESULT = update(_INTENTS).where(_INTENTS.c.id == bindparam("intent_pk"))
 _DROP = delete(_INTENTS).where(_INTENTS.c.id == bindparam("intent_pk"))
 PLACE_ORDER = "place_order"
 PLACE_BASKET = "place_basket"
+# Roles of orders that only close what a run holds: a run's exit, a protection exit, an
+# option run's exit. They skip the risk gate, as exits are never blocked.
+EXIT_ROLES = frozenset({"exit", "protection", "opt_exit"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,7 +192,11 @@ def place_for_run(
     role: str,
     now: datetime,
 ) -> dict[str, Any]:
-    """Place one paper order for the run, attribute it and journal it (no commit)."""
+    """Place one paper order for the run, attribute it and journal it (no commit).
+
+    Entries pass the exchange's pre-trade gate with the run's own rules as well as the
+    user's (the attribution names the run); a run's exits (`EXIT_ROLES`) never wait on it.
+    """
     placed = desk.exchange.place_booked(
         db,
         user_id=run.user_id,
@@ -198,6 +205,7 @@ def place_for_run(
         attribution=attribution(run, key),
         last=desk.last_tick(spec.key),
         commit=False,
+        exit_only=role in EXIT_ROLES,
     )
     order = placed.order
     link = {"run_pk": run.id, "order_pk": order.id, "intent_pk": intent_pk, "role": role}

@@ -40,6 +40,7 @@ from tradertape.services.options.ticker import OptionTicker
 from tradertape.services.outbox import Outbox
 from tradertape.services.ratelimit import RateLimiter
 from tradertape.services.risk import PaperExposure, RiskBooks, RiskDesk
+from tradertape.services.risk.portfolio_book import OneBook, VirtualPortfolios
 from tradertape.services.sessions import SessionService
 from tradertape.services.workers.desk import WorkerDesk
 from tradertape.services.workers.guard import ProtectionEngine
@@ -151,7 +152,14 @@ class Runtime:
         exchange = PaperExchange(
             clock=market_clock, calendar=calendar, catalog=options.catalog, quotes=prices
         )
-        account = PaperExposure(clock=market_clock, catalog=exchange.catalog, last_tick=prices)
+        # One book per user: the paper ledger (manual orders, workers, GTT-mode portfolios)
+        # and the model portfolios that fill virtually.
+        account = OneBook(
+            [
+                PaperExposure(clock=market_clock, catalog=exchange.catalog, last_tick=prices),
+                VirtualPortfolios(clock=market_clock, last_tick=prices),
+            ]
+        )
         risk = RiskDesk(clock=market_clock, books=RiskBooks(account), catalog=exchange.catalog)
         # The one pre-trade gate: every order, modification and GTT of every path passes it.
         exchange.register_pre_trade(risk.pre_trade)

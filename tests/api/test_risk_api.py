@@ -54,6 +54,7 @@ def test_rule_crud_and_full_replacement(client: TestClient, runtime: Runtime):
         "scope": "all",
         "portfolio_id": None,
         "worker_run_id": None,
+        "strategy_run_id": None,
     }
     exposure = client.post(
         "/api/risk/rules",
@@ -69,7 +70,7 @@ def test_rule_crud_and_full_replacement(client: TestClient, runtime: Runtime):
             "threshold_amount": None,
             "threshold_pct": None,
             "threshold_count": 5,
-            "portfolio_id": 12,
+            "portfolio_id": None,
             "worker_run_id": None,
         },
     )
@@ -81,11 +82,7 @@ def test_rule_crud_and_full_replacement(client: TestClient, runtime: Runtime):
         False,
         5,
     )
-    assert (body["threshold_amount"], body["scope"], body["portfolio_id"]) == (
-        None,
-        "portfolio",
-        12,
-    )
+    assert (body["threshold_amount"], body["scope"], body["portfolio_id"]) == (None, "all", None)
     assert [r["id"] for r in client.get("/api/risk/rules").json()] == [exposure["id"]]
     everything = client.get("/api/risk/rules", params={"include_disabled": True}).json()
     assert [r["id"] for r in everything] == [rule["id"], exposure["id"]]
@@ -125,7 +122,6 @@ def test_invalid_rules_are_422_naming_the_field(client: TestClient, runtime: Run
         "threshold_pct",
         "threshold_count",
         "portfolio_id",
-        "worker_run_id",
     }
     assert client.get("/api/risk/rules", params={"limit": 501}).json()["detail"][0]["field"] == (
         "limit"

@@ -14,7 +14,8 @@
     │   │   └── UnsupportedSchemaVersionError   422 UNSUPPORTED_SCHEMA_VERSION
     │   ├── ConflictError               409: the run's state refuses it
     │   │   ├── SessionConflictError    WORKER_SESSION_REQUIRED / WORKER_SESSION_CONFLICT
-    │   │   └── SafetyTokenExpiredError SAFETY_TOKEN_EXPIRED: run safety_check again
+    │   │   ├── SafetyTokenExpiredError SAFETY_TOKEN_EXPIRED: run safety_check again
+    │   │   └── RiskCheckError          RISK_CHECK_FAILED: your risk rules refused the entry
     │   └── WorkerDataUnavailableError  503: the server cannot serve it now
     │       └── CalendarRangeUncoveredError     CALENDAR_RANGE_UNCOVERED
     └── ClientValidationError           refused before anything was sent (also a ValueError)
@@ -130,6 +131,11 @@ class SafetyTokenExpiredError(ConflictError):
     """The safety token expired or the run's state moved on; call ``safety_check`` again."""
 
 
+class RiskCheckError(ConflictError):
+    """Your risk rules (a kill switch, a limit) refused the entry; the refused orders are
+    REJECTED and the reasons are in ``response_body["detail"]["blocking_reasons"]``."""
+
+
 class WorkerDataUnavailableError(APIStatusError):
     """503: the data (or the broker behind it) is not available now."""
 
@@ -169,6 +175,7 @@ _BY_REASON: dict[str, type[APIStatusError]] = {
     "WORKER_SESSION_REQUIRED": SessionConflictError,
     "WORKER_SESSION_CONFLICT": SessionConflictError,
     "SAFETY_TOKEN_EXPIRED": SafetyTokenExpiredError,
+    "RISK_CHECK_FAILED": RiskCheckError,
     "CALENDAR_RANGE_UNCOVERED": CalendarRangeUncoveredError,
 }
 

@@ -29,8 +29,8 @@ from tradertape.services.risk.state import RiskState
 router = APIRouter(prefix="/risk", tags=["risk"])
 
 
-def rule_out(row: RiskRule) -> RuleOut:
-    """The response shape of a rule."""
+def rule_out(row: RiskRule, keys: dict[int, str]) -> RuleOut:
+    """The response shape of a rule (`keys`: run keys by run row id, `rules.run_keys`)."""
     return RuleOut(
         id=row.id,
         type=RuleType(row.type),
@@ -42,6 +42,7 @@ def rule_out(row: RiskRule) -> RuleOut:
         scope=rules.scope_of(row).kind,
         portfolio_id=row.portfolio_id,
         worker_run_id=row.worker_run_id,
+        strategy_run_id=keys.get(row.worker_run_id) if row.worker_run_id is not None else None,
         created_at=row.created_at,
         updated_at=row.updated_at,
     )
@@ -59,19 +60,22 @@ def list_rules(
         limit=page.limit,
         offset=page.offset,
     )
-    return [rule_out(row) for row in rows]
+    keys = rules.run_keys(db, rows)
+    return [rule_out(row, keys) for row in rows]
 
 
 @router.post("/rules", response_model=RuleOut, status_code=status.HTTP_201_CREATED)
 def create_rule(body: RuleIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> RuleOut:
-    """Create a rule."""
-    return rule_out(rules.create(db, body.fields(), clock=runtime.clock, user_id=user.id))
+    """Create a rule (a portfolio or worker run of another user is a 404)."""
+    row = rules.create(db, body.fields(), clock=runtime.clock, user_id=user.id)
+    return rule_out(row, rules.run_keys(db, [row]))
 
 
 @router.get("/rules/{rule_id}", response_model=RuleOut)
 def get_rule(rule_id: RowId, user: CurrentUser, db: DbDep) -> RuleOut:
     """One of your rules."""
-    return rule_out(rules.get(db, rule_id, user_id=user.id))
+    row = rules.get(db, rule_id, user_id=user.id)
+    return rule_out(row, rules.run_keys(db, [row]))
 
 
 @router.put("/rules/{rule_id}", response_model=RuleOut)
@@ -80,7 +84,7 @@ def replace_rule(
 ) -> RuleOut:
     """Replace a rule whole (every field is required)."""
     row = rules.replace(db, rule_id, body.fields(), clock=runtime.clock, user_id=user.id)
-    return rule_out(row)
+    return rule_out(row, rules.run_keys(db, [row]))
 
 
 @router.delete("/rules/{rule_id}", status_code=status.HTTP_204_NO_CONTENT)
@@ -109,7 +113,7 @@ def _figure(rule: RiskRule, value: Decimal | None) -> Decimal | None:
     return paise(value)
 
 
-def _state_out(state: RiskState) -> RiskStateOut:
+def _state_out(state: RiskState, keys: dict[int, str]) -> RiskStateOut:
     book = state.book
     positions = sum((p.value for p in book.positions), ZERO)
     exposure = book.exposure
@@ -130,7 +134,7 @@ def _state_out(state: RiskState) -> RiskStateOut:
             pct_of_capital=paise(exposure / book.capital * HUNDRED) if book.capital > 0 else None,
             by_sector={k: paise(v) for k, v in sorted(book.by_sector.items())},
         ),
-        open_positions=sum(1 for p in book.positions if p.quantity),
+        open_positions=len({p.key for p in book.positions if p.quantity}),
         working_entries=len(book.working),
         kill_switch=state.kill_switch,
         rules=[
@@ -141,6 +145,9 @@ def _state_out(state: RiskState) -> RiskStateOut:
                 scope=rules.scope_of(s.rule).kind,
                 portfolio_id=s.rule.portfolio_id,
                 worker_run_id=s.rule.worker_run_id,
+                strategy_run_id=keys.get(s.rule.worker_run_id)
+                if s.rule.worker_run_id is not None
+                else None,
                 measured_on=s.book,
                 value=_figure(s.rule, s.reading.value),
                 limit=_figure(s.rule, s.reading.limit),
@@ -158,7 +165,8 @@ def _state_out(state: RiskState) -> RiskStateOut:
 def risk_state(user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> RiskStateOut:
     """Today's realised and unrealised P&L and loss, exposure (total and by sector), open
     positions, the kill switch, and each active rule's value against its limit."""
-    return _state_out(runtime.risk.state(db, user_id=user.id))
+    state = runtime.risk.state(db, user_id=user.id)
+    return _state_out(state, rules.run_keys(db, [s.rule for s in state.rules]))
 
 
 def _event_out(row: RiskEvent) -> RiskEventOut:

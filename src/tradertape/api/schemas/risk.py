@@ -22,6 +22,7 @@ from tradertape.services.risk.rules import RuleFields
 Rupees = Annotated[Decimal, Field(gt=0, le=Decimal(10) ** 12, max_digits=16, decimal_places=2)]
 Percent = Annotated[Decimal, Field(gt=0, le=1000, max_digits=8, decimal_places=4)]
 Count = Annotated[int, Field(ge=1, le=10_000)]
+RunKey = Annotated[str, Field(min_length=1, max_length=128)]
 
 
 class RuleIn(Strict):
@@ -29,7 +30,9 @@ class RuleIn(Strict):
     max_symbol_exposure and max_order_value; ``threshold_pct`` (% of capital) for
     max_sector_exposure_pct; ``threshold_count`` for max_open_positions; either or both
     of amount and pct for max_exposure; none for kill_switch. Scope: neither id (all your
-    entries), or one portfolio, or one worker run."""
+    entries), or one of your portfolios (``portfolio_id``), or one of your worker runs
+    (``strategy_run_id``, as the worker API shows it; ``worker_run_id`` is still read).
+    Another user's portfolio or run is a 404."""
 
     type: RuleType
     action: RuleAction = RuleAction.BLOCK
@@ -39,6 +42,7 @@ class RuleIn(Strict):
     threshold_count: Count | None = None
     portfolio_id: RowId | None = None
     worker_run_id: RowId | None = None
+    strategy_run_id: RunKey | None = None
 
     def fields(self) -> RuleFields:
         """The service's view of the body."""
@@ -54,7 +58,8 @@ class RuleReplace(RuleIn):
     threshold_pct: Percent | None
     threshold_count: Count | None
     portfolio_id: RowId | None
-    worker_run_id: RowId | None
+    worker_run_id: RowId | None = None
+    strategy_run_id: RunKey | None = None
 
 
 class RuleOut(BaseModel):
@@ -70,6 +75,7 @@ class RuleOut(BaseModel):
     scope: ScopeKind
     portfolio_id: int | None
     worker_run_id: int | None
+    strategy_run_id: str | None = Field(description="the worker run's key, when scoped to one")
     created_at: datetime
     updated_at: datetime
 
@@ -116,6 +122,7 @@ class RuleStateOut(BaseModel):
     scope: ScopeKind
     portfolio_id: int | None
     worker_run_id: int | None
+    strategy_run_id: str | None = Field(description="the worker run's key, when scoped to one")
     measured_on: ScopeKind = Field(description="the book the rule was measured on")
     value: Decimal | None
     limit: Decimal | None

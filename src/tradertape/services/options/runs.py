@@ -396,6 +396,9 @@ def act(
     done = perform(desk, market, db, run, option, action=action, body=body, mode=mode)
     if done.get("deduped") is False:  # placed; a replay or a dry run changed nothing
         db.commit()
+        refusal = intents.risk_refusal(run, done["result"])
+        if refusal is not None:  # the risk rules refused the entry: recorded, and an error
+            raise refusal
     else:
         db.rollback()
     return done

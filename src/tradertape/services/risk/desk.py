@@ -18,7 +18,7 @@ from tradertape.db.models.trading import Order
 from tradertape.domain.instruments import Instrument, InstrumentCatalog
 from tradertape.domain.market import Tick
 from tradertape.domain.money import ZERO
-from tradertape.domain.risk import Side
+from tradertape.domain.risk import Book, RuleType, Side, reading
 from tradertape.oms.gate import PreTradeVerdict
 from tradertape.ports.clock import Clock
 from tradertape.services.risk.check import (
@@ -30,7 +30,7 @@ from tradertape.services.risk.check import (
     record,
 )
 from tradertape.services.risk.exposure import ALL, RiskBooks, RiskScope
-from tradertape.services.risk.rules import applicable
+from tradertape.services.risk.rules import applicable, scope_of, terms
 from tradertape.services.risk.state import RiskState, risk_state
 
 NO_PRICE = REFUSAL_PREFIX + "no price to value the order"
@@ -82,6 +82,29 @@ class RiskDesk:
             origin=origin,
             context=context,
         )
+
+    def blocking(self, db: Session, *, user_id: int, scope: RiskScope = ALL) -> list[str]:
+        """Why the user's rules refuse any new entry from `scope` now (the worker safety
+        check's ``blocking_reasons``): ``RISK_KILL_SWITCH`` when a kill switch applies, and
+        ``RISK_<TYPE>`` for each blocking rule the book already breaches (today's loss at
+        its limit, say). A limit an entry could still fit under is not a reason; a user
+        without rules costs one query."""
+        rows = [r for r in applicable(db, user_id=user_id, scope=scope) if r.action == "block"]
+        if not rows:
+            return []
+        reasons: list[str] = []
+        read: dict[int, Book] = {}
+        for row in rows:
+            if row.type != RuleType.KILL_SWITCH.value:
+                source, _ = self.books.source(scope_of(row))
+                if id(source) not in read:
+                    read[id(source)] = source.book(db, user_id=user_id)
+                if not reading(terms(row), read[id(source)]).breached:
+                    continue
+            code = f"RISK_{row.type.upper()}"
+            if code not in reasons:
+                reasons.append(code)
+        return reasons
 
     def state(self, db: Session, *, user_id: int) -> RiskState:
         """The risk page's figures."""

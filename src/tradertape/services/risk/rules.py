@@ -2,20 +2,25 @@
 
 Which thresholds a type takes is the domain's rule (`domain.risk.threshold_problem`); a
 threshold the type does not use is a 422 naming it. A kill switch always blocks (a
-warning-only kill switch would be a contradiction), and a rule has at most one scope.
+warning-only kill switch would be a contradiction), and a rule has at most one scope: one
+of the user's portfolios or worker runs (anyone else's is a 404).
 """
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, and_, false, or_
+from sqlalchemy import ColumnElement, and_, false, or_, select
 from sqlalchemy.orm import Session
 
+from tradertape.db.models.portfolios import ModelPortfolio
 from tradertape.db.models.risk import RiskRule
+from tradertape.db.models.workers import WorkerRun
 from tradertape.domain.risk import HUNDRED, RuleAction, RuleTerms, RuleType, threshold_problem
-from tradertape.errors import InvalidField
+from tradertape.errors import Conflict, InvalidField, NotFound
 from tradertape.ports.clock import Clock
 from tradertape.services.ownership import get_owned, owned
 from tradertape.services.risk.exposure import ALL, RiskScope, ScopeKind
@@ -33,6 +38,7 @@ class RuleFields:
     threshold_count: int | None = None
     portfolio_id: int | None = None
     worker_run_id: int | None = None
+    strategy_run_id: str | None = None  # the run's key, as the worker API shows it
 
 
 def check_fields(fields: RuleFields) -> None:
@@ -52,6 +58,54 @@ def check_fields(fields: RuleFields) -> None:
         raise InvalidField("action", "a kill switch always blocks")
     if fields.portfolio_id is not None and fields.worker_run_id is not None:
         raise InvalidField("worker_run_id", "a rule has one scope: a portfolio or a worker run")
+
+
+def _owned_scope(db: Session, fields: RuleFields, *, user_id: int) -> RuleFields:
+    """The fields with the scope resolved to the user's own portfolio or run.
+
+    A run is named by ``strategy_run_id`` (the key the worker API shows) or, as before,
+    by its row id; a portfolio or run that is not the user's is a 404, as a missing one
+    is, so the answer tells nothing of other users' ids.
+    """
+    run_pk = fields.worker_run_id
+    if fields.strategy_run_id is not None:
+        if fields.portfolio_id is not None:
+            raise InvalidField(
+                "strategy_run_id", "a rule has one scope: a portfolio or a worker run"
+            )
+        pks = db.scalars(
+            select(WorkerRun.id).where(
+                WorkerRun.user_id == user_id, WorkerRun.run_key == fields.strategy_run_id
+            )
+        ).all()
+        if not pks:
+            raise NotFound(f"strategy run {fields.strategy_run_id} not found")
+        if len(pks) > 1:  # run keys are unique per worker token, not per user
+            raise Conflict(
+                f"several of your worker tokens have a run {fields.strategy_run_id}; "
+                "give worker_run_id instead"
+            )
+        if run_pk is not None and run_pk != pks[0]:
+            raise InvalidField("worker_run_id", "names another run than strategy_run_id")
+        run_pk = pks[0]
+    elif run_pk is not None:
+        run = db.get(WorkerRun, run_pk)
+        if run is None or run.user_id != user_id:
+            raise NotFound(f"worker run {run_pk} not found")
+    if fields.portfolio_id is not None:
+        portfolio = db.get(ModelPortfolio, fields.portfolio_id)
+        if portfolio is None or portfolio.user_id != user_id:
+            raise NotFound(f"portfolio {fields.portfolio_id} not found")
+    return dataclasses.replace(fields, worker_run_id=run_pk, strategy_run_id=None)
+
+
+def run_keys(db: Session, rows: Sequence[RiskRule]) -> dict[int, str]:
+    """The ``strategy_run_id`` of each run the rules are scoped to, by run row id."""
+    ids = {row.worker_run_id for row in rows if row.worker_run_id is not None}
+    if not ids:
+        return {}
+    found = db.execute(select(WorkerRun.id, WorkerRun.run_key).where(WorkerRun.id.in_(ids)))
+    return dict(found.tuples().all())
 
 
 def scope_of(row: RiskRule) -> RiskScope:
@@ -85,6 +139,7 @@ def _assign(row: RiskRule, fields: RuleFields) -> None:
 def create(db: Session, fields: RuleFields, *, clock: Clock, user_id: int) -> RiskRule:
     """Store a new rule (commits)."""
     check_fields(fields)
+    fields = _owned_scope(db, fields, user_id=user_id)
     now = clock.now()
     row = RiskRule(user_id=user_id, created_at=now, updated_at=now)
     _assign(row, fields)
@@ -104,6 +159,7 @@ def replace(
     """Replace the whole rule (commits)."""
     row = get(db, rule_id, user_id=user_id)
     check_fields(fields)
+    fields = _owned_scope(db, fields, user_id=user_id)
     _assign(row, fields)
     row.updated_at = clock.now()
     db.commit()

@@ -31,6 +31,7 @@ from tradertape.domain.worker_access import ExecutionMode
 from tradertape.domain.worker_runs import RunStatus
 from tradertape.errors import InvalidField, Rejected
 from tradertape.oms.portfolio import order_dict, trade_dict
+from tradertape.services.risk.check import REFUSAL_PREFIX
 from tradertape.services.workers import safety, timeline
 from tradertape.services.workers.access import check_nonce, locked_run
 from tradertape.services.workers.costs import PricedLeg, cost_contract, reference_price
@@ -49,6 +50,7 @@ PLACE_BASKET = "place_basket"
 # Roles of orders that only close what a run holds: a run's exit, a protection exit, an
 # option run's exit. They skip the risk gate, as exits are never blocked.
 EXIT_ROLES = frozenset({"exit", "protection", "opt_exit"})
+RISK_CHECK_FAILED = "RISK_CHECK_FAILED"  # an intent the user's risk rules refused
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,6 +248,42 @@ def place_for_run(
     return result
 
 
+def risk_refusal(run: WorkerRun, result: dict[str, Any]) -> Rejected | None:
+    """The 409 ``RISK_CHECK_FAILED`` an intent answers when the risk gate refused what it
+    asked and nothing was placed (a lone order, every leg of a basket, or an all-or-none
+    basket a leg of which was refused); None otherwise.
+
+    The refused orders stay REJECTED in Kite's words (``Order rejected by risk rule: …``)
+    and the intent keeps its stored result, so the refusal is recorded; the error makes
+    both published SDKs raise (0.13 exposes the reason as ``rejection_reason``).
+    """
+    if result.get("status") not in ("rejected", "failed"):
+        return None
+    if "results" in result:  # a basket: its errors name each refused leg
+        reasons = [str(e.get("reason") or "") for e in result.get("errors", [])]
+        placed = [r for r in result["results"] if r.get("status") not in ("rejected",)]
+        if result.get("all_or_none") is not True and placed:
+            return None
+    else:
+        reasons = [str(result.get("reason") or "")]
+    refused = [r for r in reasons if r.startswith(REFUSAL_PREFIX)]
+    if not refused:
+        return None
+    return Rejected(
+        409,
+        RISK_CHECK_FAILED,
+        refused[0],
+        strategy_run_id=run.run_key,
+        blocking_reasons=[r.removeprefix(REFUSAL_PREFIX) for r in refused],
+        order_ids=_order_ids(result),
+    )
+
+
+def _order_ids(result: dict[str, Any]) -> list[str]:
+    legs = result.get("results", [result])
+    return [str(leg["order_id"]) for leg in legs if leg.get("order_id")]
+
+
 def _basket_id(run: WorkerRun, key: str) -> str:
     return "bex_" + hashlib.sha1(f"{run.id}:{key}".encode(), usedforsecurity=False).hexdigest()[:20]
 
@@ -380,6 +418,9 @@ def submit(
     outcome, changed = execute(desk, db, run, intent, mode, now, intent_pk=intent_pk)
     if changed:
         db.commit()
+        refusal = risk_refusal(run, outcome["result"])
+        if refusal is not None:
+            raise refusal
     return outcome
 
 

@@ -13,6 +13,7 @@ import base64
 import hashlib
 import hmac
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -167,10 +168,14 @@ def _options_block(run: WorkerRun) -> dict[str, Any]:
     }
 
 
-def check(desk: WorkerDesk, run: WorkerRun) -> dict[str, Any]:
-    """The safety-check result: exactly the keys the 0.7.4 SDK's strict model accepts."""
+def check(desk: WorkerDesk, run: WorkerRun, risk: Sequence[str] = ()) -> dict[str, Any]:
+    """The safety-check result: exactly the keys the 0.7.4 SDK's strict model accepts.
+
+    `risk` is what the user's risk rules refuse the run now (`RiskDesk.blocking`: the kill
+    switch, a limit already breached): any such reason means ``can_trade: false``.
+    """
     now = desk.clock.now()
-    reasons = blocking_reasons(run)
+    reasons = [*blocking_reasons(run), *risk]
     state = protection_state(run)
     token, expires = issue(desk, run, now) if not reasons else (None, None)
     return {

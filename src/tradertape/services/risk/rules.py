@@ -105,7 +105,7 @@ def run_keys(db: Session, rows: Sequence[RiskRule]) -> dict[int, str]:
     if not ids:
         return {}
     found = db.execute(select(WorkerRun.id, WorkerRun.run_key).where(WorkerRun.id.in_(ids)))
-    return dict(found.tuples().all())
+    return {row.id: row.run_key for row in found}
 
 
 def scope_of(row: RiskRule) -> RiskScope:

@@ -24,6 +24,7 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from tradertape.db.models import Order, Trade, WorkerIntent, WorkerRun, WorkerRunOrder, WorkerToken
+from tradertape.db.models.risk import RiskEvent
 from tradertape.db.rows import insert_new, table_of
 from tradertape.domain.order_state import OrderStatus
 from tradertape.domain.orders import OrderSpec
@@ -284,6 +285,30 @@ def _order_ids(result: dict[str, Any]) -> list[str]:
     return [str(leg["order_id"]) for leg in legs if leg.get("order_id")]
 
 
+_EVENT_COPIED = (
+    *("user_id", "at", "rule_id", "rule_type", "action", "origin", "portfolio_id"),
+    *("worker_run_id", "symbol", "side", "quantity", "price", "value", "threshold", "message"),
+)
+
+
+def _breaches_of(db: Session, run: WorkerRun, order_ids: list[str]) -> list[dict[str, Any]]:
+    """The risk events the refused legs of an all-or-none basket logged, as values."""
+    db.flush()
+    rows = db.scalars(
+        select(RiskEvent)
+        .where(RiskEvent.user_id == run.user_id, RiskEvent.order_id.in_(order_ids))
+        .order_by(RiskEvent.id)
+    )
+    return [{name: getattr(row, name) for name in _EVENT_COPIED} for row in rows]
+
+
+def _keep_breaches(db: Session, breaches: list[dict[str, Any]], basket_id: str) -> None:
+    """Log again what the rolled-back legs breached: the basket placed nothing, but the
+    refusal is the user's to see (``GET /api/risk/events``)."""
+    context = {"basket_execution_id": basket_id, "rolled_back": True}
+    db.add_all(RiskEvent(**values, order_id=None, context=context) for values in breaches)
+
+
 def _basket_id(run: WorkerRun, key: str) -> str:
     return "bex_" + hashlib.sha1(f"{run.id}:{key}".encode(), usedforsecurity=False).hexdigest()[:20]
 
@@ -303,7 +328,9 @@ def _paper_basket(
         ]
         failed = [i for i, r in enumerate(results) if r["status"] == "rejected"]
         if failed:
+            breaches = _breaches_of(db, run, [results[i]["order_id"] for i in failed])
             savepoint.rollback()
+            _keep_breaches(db, breaches, basket_id)
             errors = [{"leg_index": i, "reason": results[i].get("reason")} for i in failed]
             results = [
                 {"leg_index": i, "status": "rolled_back", "order": None}

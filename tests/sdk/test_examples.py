@@ -9,12 +9,15 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 
 from tests.workers_kit import set_price
 from tradertape.candles import CandleSource
+from tradertape.db.models import Order, Trade
 from tradertape.domain.market import DailyBar
 from tradertape.runtime import Runtime
-from tradertape_worker import KiteAlgoWorkerClient, LiveTradingNotEnabledError
+from tradertape_worker import KiteAlgoWorkerClient, LiveTradingNotEnabledError, RiskCheckError
 
 EXAMPLES = Path(__file__).parents[2] / "sdk" / "python" / "examples"
 PAPER = {"KITE_ALGO_ACCOUNT_SCOPE": "kite:paper", "KITE_ALGO_EXECUTION_MODE": "paper"}
@@ -63,6 +66,25 @@ def test_basic_equity_then_a_rerun_changes_nothing(sdk: KiteAlgoWorkerClient):
     assert again == {"run_id": "run_basic_equity_001", "mode": "paper", "status": "closed"}
     orders = sdk.list_orders("run_basic_equity_001")["orders"]
     assert len(orders) == 2
+
+
+def test_the_kill_switch_stops_the_examples_entries(
+    sdk: KiteAlgoWorkerClient, client: TestClient, runtime: Runtime
+):
+    assert client.post("/api/risk/kill-switch", json={"on": True}).json()["on"] is True
+    # The managed worker asks the safety check first, which says why it may not trade.
+    managed = run("managed_run_worker", sdk)
+    assert managed == {"run_id": "run_managed_001", "blocked": ["RISK_KILL_SWITCH"]}
+    # The basic worker places without asking: its order is refused and the SDK raises.
+    with pytest.raises(RiskCheckError) as refused:
+        run("basic_equity_worker", sdk)
+    assert refused.value.rejection_reason == "RISK_CHECK_FAILED"
+    assert refused.value.status_code == 409
+    assert "kill switch is on" in str(refused.value)
+    with runtime.db.session() as db:
+        assert db.scalar(select(func.count()).select_from(Trade)) == 0
+        statuses = list(db.scalars(select(Order.status)))
+    assert statuses == ["REJECTED"]
 
 
 def test_basic_equity_defaults_to_dry_run(sdk: KiteAlgoWorkerClient):

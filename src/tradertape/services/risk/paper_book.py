@@ -215,9 +215,10 @@ class PaperExposure:
     ) -> list[WorkingEntry]:
         """Working orders and waiting GTTs that would open or extend a position.
 
-        A waiting entry GTT counts as if it had fired: a trigger skips the pre-trade check
-        when it fires, so entries placed as GTTs must be counted when the next one is
-        checked, or several firing on one day could pass every limit. Exits add nothing.
+        A waiting entry GTT counts as if it had fired: it was allowed on that footing when
+        it was created, and an entry checked meanwhile must not take the room it holds
+        (its order is checked again when it fires, once the trigger no longer counts here).
+        Exits add nothing.
         """
         entries = []
         for key, buy, quantity, price, order_pk in self._waiting(db, user_id):

@@ -267,18 +267,37 @@ def test_others_cannot_see_or_touch(client: TestClient, with_candles: Runtime):
     assert client.get("/api/model/portfolios").json()[0]["last_scan_date"] == SCAN_DAY
 
 
-def test_the_kill_switch_refuses_portfolio_entries(alice: TestClient):
+PORTFOLIO_RULES = {
+    "kill_switch": ({"type": "kill_switch"}, "kill switch"),
+    "max_order_value": ({"type": "max_order_value", "threshold_amount": "100"}, "order value"),
+    "max_exposure": ({"type": "max_exposure", "threshold_amount": "100"}, "exposure would"),
+    "max_symbol_exposure": (
+        {"type": "max_symbol_exposure", "threshold_amount": "100"},
+        "per-symbol limit",
+    ),
+    "max_sector_exposure_pct": (
+        {"type": "max_sector_exposure_pct", "threshold_pct": "0.0001"},
+        "of capital",
+    ),
+}
+
+
+@pytest.mark.parametrize("rule", list(PORTFOLIO_RULES), ids=list(PORTFOLIO_RULES))
+@pytest.mark.parametrize("scoped", [False, True], ids=["account", "portfolio"])
+def test_risk_rules_refuse_portfolio_entries(alice: TestClient, rule: str, scoped: bool):
     portfolio = _deploy(alice)
     report = _scan(alice, portfolio["id"])
     first = report["entries"][0]
-    assert alice.post("/api/risk/kill-switch", json={"on": True}).status_code == 200
+    body, words = PORTFOLIO_RULES[rule]
+    scope = {"portfolio_id": portfolio["id"]} if scoped else {}
+    assert alice.post("/api/risk/rules", json={**body, **scope}).status_code == 201
     alice.post(f"/api/model/signals/{first}/approve")
     placed = alice.post("/api/model/cart/place").json()
     assert placed["placed"] == []
-    assert "kill switch" in placed["failed"][str(first)].lower()
+    assert words in placed["failed"][str(first)].lower()
     signal = next(s for s in alice.get("/api/model/signals").json() if s["id"] == first)
     assert signal["status"] == "rejected"
-    assert "kill switch" in signal["error"].lower()
+    assert signal["error"].startswith("Order rejected by risk rule: ")
     assert alice.get("/api/model/positions").json() == []
     events = alice.get("/api/risk/events").json()
     assert events

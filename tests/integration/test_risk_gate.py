@@ -408,3 +408,12 @@ def test_risk_state_counts_manual_worker_and_portfolio_positions(
     assert Decimal(state["exposure"]["positions"]) == Decimal("2990") + 1500 + 8000
     desk.rule({"type": "max_open_positions", "threshold_count": 3})
     assert desk.rest(buy("HDFCBANK"))["status"] == "REJECTED"
+    # What the portfolio holds virtually is not the paper account's to sell: a paper sale
+    # of SBIN would open a short, not close the portfolio's position.
+    desk.client.post("/api/risk/kill-switch", json={"on": True})
+    set_price(runtime, "NSE:SBIN", "800")
+    short = desk.rest({**buy("SBIN", 10, product="MIS"), "transaction_type": "SELL"})
+    assert (short["status"], short["status_message"]) == (
+        "REJECTED",
+        PREFIX + "kill switch is on: new entries are blocked",
+    )

@@ -147,6 +147,15 @@ class Book:
     working: tuple[WorkingEntry, ...] = ()
     realised_today: Decimal = ZERO
     capital: Decimal = ZERO  # what % rules are a share of (account value for the paper account)
+    # Held where the checked orders cannot trade them (a model portfolio's virtual fills):
+    # they count towards exposure, sectors and open positions, but an order against them
+    # is no exit, since it would not close them.
+    elsewhere: tuple[OpenPosition, ...] = ()
+
+    @property
+    def held(self) -> tuple[OpenPosition, ...]:
+        """Every open position, where the orders trade and elsewhere."""
+        return (*self.positions, *self.elsewhere)
 
     def without_order(self, order_pk: int) -> Book:
         """The book without one working order: a modification's old terms make way for
@@ -155,26 +164,24 @@ class Book:
         return replace(self, working=working)
 
     def position(self, key: str) -> int:
-        """Net quantity held in `key`."""
+        """Net quantity held in `key` where the checked orders trade (not `elsewhere`)."""
         return sum(p.quantity for p in self.positions if p.key == key)
 
     @property
     def open_keys(self) -> frozenset[str]:
         """Instruments with an open position or a working entry."""
-        return frozenset(p.key for p in self.positions if p.quantity) | frozenset(
+        return frozenset(p.key for p in self.held if p.quantity) | frozenset(
             w.key for w in self.working
         )
 
     @property
     def exposure(self) -> Decimal:
         """Gross exposure: open positions plus working entries."""
-        return sum((p.value for p in self.positions), ZERO) + sum(
-            (w.value for w in self.working), ZERO
-        )
+        return sum((p.value for p in self.held), ZERO) + sum((w.value for w in self.working), ZERO)
 
     def _grouped(self, by_key: bool) -> dict[str, Decimal]:
         totals: dict[str, Decimal] = {}
-        items: tuple[OpenPosition | WorkingEntry, ...] = (*self.positions, *self.working)
+        items: tuple[OpenPosition | WorkingEntry, ...] = (*self.held, *self.working)
         for item in items:
             label = item.key if by_key else item.sector or UNCLASSIFIED
             totals[label] = totals.get(label, ZERO) + item.value
@@ -193,12 +200,12 @@ class Book:
     @property
     def unrealised(self) -> Decimal:
         """Open P&L against average prices."""
-        return sum((p.unrealised for p in self.positions), ZERO)
+        return sum((p.unrealised for p in self.held), ZERO)
 
     @property
     def unrealised_today(self) -> Decimal:
         """Open P&L made today."""
-        return sum((p.unrealised_today for p in self.positions), ZERO)
+        return sum((p.unrealised_today for p in self.held), ZERO)
 
     @property
     def pnl_today(self) -> Decimal:

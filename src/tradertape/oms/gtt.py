@@ -150,7 +150,7 @@ class GttBook:
         instrument, triggers, orders = self._validated(db, spec)
         now = self._clock.now()
         if not checked:
-            self._pass_gate(db, user_id, instrument, orders, now)
+            self._pass_gate(db, user_id, instrument, orders, now, commit=commit)
         gtt = Gtt(
             user_id=user_id,
             broker="paper",
@@ -180,7 +180,11 @@ class GttBook:
         instrument: Instrument,
         orders: list[dict[str, Any]],
         now: datetime,
+        *,
+        commit: bool,
     ) -> None:
+        """Each leg's order through the pre-trade gate; a refusal raises (400) after its
+        breaches are recorded (committed only when the trigger would have been)."""
         last = self._exchange.last_tick(instrument.key)
         for leg in orders:
             order = new_order(
@@ -197,7 +201,8 @@ class GttBook:
                 continue
             if verdict.record is not None:  # the breach is logged, with no order to name
                 verdict.record(db, order)
-                db.commit()
+                if commit:
+                    db.commit()
             raise BadRequest(verdict.refusal)
 
     def modify(self, db: Session, *, user_id: int, trigger_id: int, spec: GttSpec) -> Gtt:

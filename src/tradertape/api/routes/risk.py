@@ -115,7 +115,7 @@ def _figure(rule: RiskRule, value: Decimal | None) -> Decimal | None:
 
 def _state_out(state: RiskState, keys: dict[int, str]) -> RiskStateOut:
     book = state.book
-    positions = sum((p.value for p in book.positions), ZERO)
+    positions = sum((p.value for p in book.held), ZERO)
     exposure = book.exposure
     return RiskStateOut(
         as_of=state.as_of,
@@ -134,7 +134,7 @@ def _state_out(state: RiskState, keys: dict[int, str]) -> RiskStateOut:
             pct_of_capital=paise(exposure / book.capital * HUNDRED) if book.capital > 0 else None,
             by_sector={k: paise(v) for k, v in sorted(book.by_sector.items())},
         ),
-        open_positions=len({p.key for p in book.positions if p.quantity}),
+        open_positions=len({p.key for p in book.held if p.quantity}),
         working_entries=len(book.working),
         kill_switch=state.kill_switch,
         rules=[

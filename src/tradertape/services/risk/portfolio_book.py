@@ -5,7 +5,8 @@ A portfolio with ``paper_fill: close`` or ``next_open`` fills its signals in its
 through the ledger, so its positions are already in `PaperExposure`'s book. The user's
 account book (`OneBook`) is the ledger's plus the virtual portfolios': manual orders,
 workers and every model portfolio are one book, so a limit on open positions or exposure
-sees all of them.
+sees all of them. The virtual positions are held ``elsewhere`` in that book: a paper order
+against one would not close it, so it is no exit.
 """
 
 from __future__ import annotations
@@ -79,7 +80,8 @@ class VirtualPortfolios:
         capital = sum((free + held for free, held in cash), ZERO) + sum(
             (p.quantity * p.last_price for p in positions), ZERO
         )
-        return Book(positions=tuple(positions), realised_today=realised, capital=capital)
+        # Elsewhere: a paper order selling what a portfolio holds virtually would not close it.
+        return Book(elsewhere=tuple(positions), realised_today=realised, capital=capital)
 
 
 class OneBook:
@@ -96,6 +98,7 @@ class OneBook:
         return Book(
             positions=tuple(p for b in books for p in b.positions),
             working=tuple(w for b in books for w in b.working),
+            elsewhere=tuple(p for b in books for p in b.elsewhere),
             realised_today=sum((b.realised_today for b in books), Decimal(0)),
             capital=sum((b.capital for b in books), Decimal(0)),
         )

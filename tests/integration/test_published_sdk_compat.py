@@ -23,6 +23,7 @@ from tradertape.runtime import Runtime
 
 SCRIPT = Path(__file__).parents[1] / "compat" / "scripted_worker.py"
 OPTIONS_SCRIPT = Path(__file__).parents[1] / "compat" / "scripted_options_worker.py"
+RISK_SCRIPT = Path(__file__).parents[1] / "compat" / "scripted_risk_worker.py"
 VERSIONS = ("0.7.4", "0.13.0")
 _OFFLINE = ("Could not find a version", "connection", "Connection", "Network", "resolve")
 
@@ -145,6 +146,27 @@ def test_published_sdk_drives_an_option_run(
         "replay": [False, True],
         "exit_preview": 2,
         "exited": "exited",
+    }
+
+
+@pytest.mark.parametrize("sdk_version", VERSIONS)
+def test_published_sdk_sees_the_kill_switch(
+    sdk_version: str,
+    server: str,
+    client: TestClient,
+    runtime: Runtime,
+):
+    set_price(runtime, "NSE:INFY", "1500")
+    token, _ = issue_token(client, runtime, f"compat-risk-{sdk_version}@x.in")
+    assert client.post("/api/risk/kill-switch", json={"on": True}).json()["on"] is True
+    seen = run_script(RISK_SCRIPT, sdk_version, server, token)
+    # Neither published SDK has a risk exception: a 409 is their generic error, which 0.13
+    # gives the reason.
+    reason = None if sdk_version == "0.7.4" else "RISK_CHECK_FAILED"
+    assert seen == {
+        "sdk": sdk_version,
+        "safety": [False, ["RISK_KILL_SWITCH"]],
+        "refused": ["KiteAlgoWorkerError", 409, reason, "RISK_CHECK_FAILED"],
     }
 
 

@@ -136,6 +136,34 @@ def test_exits_break_nothing_and_only_the_opening_part_of_a_reversal_counts():
     assert found[1].value == D("42000")  # 30 units short × 1,400
 
 
+def test_positions_held_elsewhere_count_but_an_order_cannot_exit_them():
+    # A model portfolio holds SBIN virtually: the paper account's sale of it opens a short.
+    book = Book(
+        positions=BOOK.positions,
+        elsewhere=(position("NSE:SBIN", 10, "800", "810", sector=BANKS),),
+        capital=D("1000000"),
+    )
+    assert (book.position("NSE:SBIN"), len(book.open_keys)) == (0, 3)
+    assert book.exposure == D("140000") + D("80000") + D("8100")
+    assert book.by_sector[BANKS] == D("88100")
+    assert book.unrealised == BOOK.unrealised + D("100")
+    sell = Entry("NSE:SBIN", BANKS, Side.SELL, 10, D("810"))
+    assert [b.type for b in breaches([RuleTerms(1, RuleType.KILL_SWITCH)], book, sell)] == [
+        RuleType.KILL_SWITCH
+    ]
+
+
+def test_a_modified_order_leaves_the_book_for_its_new_terms():
+    book = Book(
+        working=(
+            WorkingEntry("NSE:TCS", IT, 10, D("3500"), order_pk=7),
+            WorkingEntry("NSE:TCS", IT, 5, D("3400")),  # a waiting GTT: no order row
+        )
+    )
+    assert book.without_order(7).working == (WorkingEntry("NSE:TCS", IT, 5, D("3400")),)
+    assert book.without_order(8) == book
+
+
 def test_pct_rules_without_capital_allow_nothing():
     book = Book(capital=D("-5"))
     found = breaches(

@@ -417,3 +417,26 @@ def test_risk_state_counts_manual_worker_and_portfolio_positions(
         "REJECTED",
         PREFIX + "kill switch is on: new entries are blocked",
     )
+
+
+def test_a_worker_modify_that_enlarges_its_order_is_refused_and_one_that_shrinks_passes(
+    desk: Desk,
+) -> None:
+    resting = order("INFY", quantity=4, order_type="LIMIT", price=1000)
+    placed = desk.worker.place("run_a", "rest-0001", resting).json()["result"]
+    assert placed["status"] == "accepted"
+    order_id = placed["order_id"]
+    desk.rule({"type": "max_order_value", "threshold_amount": "4500"})  # 4 × 1,000 fits
+
+    def modify(quantity: int) -> Any:
+        body = {"strategy_run_id": "run_a", "quantity": quantity}
+        return desk.worker.call("POST", f"/orders/{order_id}/modify", json=body)
+
+    refused = modify(5)
+    assert refused.status_code == 400, refused.text
+    assert refused.json()["detail"] == (
+        PREFIX + "order value ₹5,000.00 is over the ₹4,500.00 limit"
+    )
+    shrunk = modify(2)
+    assert shrunk.status_code == 200, shrunk.text
+    assert (shrunk.json()["result"]["quantity"], shrunk.json()["result"]["status"]) == (2, "OPEN")

@@ -311,6 +311,8 @@ def test_rules_scoped_to_a_run_apply_to_that_run_only(desk: Desk) -> None:
     assert (rule["scope"], rule["strategy_run_id"]) == ("worker_run", "run_a")
     assert desk.client.get("/api/risk/rules").json()[0]["strategy_run_id"] == "run_a"
     assert "kill switch" in _refused(desk.worker.place("run_a", "intent-a-0001"))
+    (event,) = desk.client.get("/api/risk/events").json()
+    assert (event["origin"], event["strategy_run_id"]) == ("worker", "run_a")
     assert desk.worker.place("run_b", "intent-b-0001").json()["result"]["status"] == "filled"
     assert desk.rest(buy("INFY"))["status"] == "COMPLETE"
     safety_a = desk.worker.call("GET", "/runs/run_a/safety-check").json()

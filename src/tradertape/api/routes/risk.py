@@ -169,7 +169,7 @@ def risk_state(user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> RiskStateOu
     return _state_out(state, rules.run_keys(db, [s.rule for s in state.rules]))
 
 
-def _event_out(row: RiskEvent) -> RiskEventOut:
+def _event_out(row: RiskEvent, keys: dict[int, str]) -> RiskEventOut:
     return RiskEventOut(
         id=row.id,
         at=row.at,
@@ -179,6 +179,7 @@ def _event_out(row: RiskEvent) -> RiskEventOut:
         origin=row.origin,
         portfolio_id=row.portfolio_id,
         worker_run_id=row.worker_run_id,
+        strategy_run_id=keys.get(row.worker_run_id) if row.worker_run_id is not None else None,
         symbol=row.symbol,
         side=row.side,
         quantity=row.quantity,
@@ -195,4 +196,5 @@ def _event_out(row: RiskEvent) -> RiskEventOut:
 def list_events(user: CurrentUser, db: DbDep, page: PageDep) -> list[RiskEventOut]:
     """Entries the pre-trade check refused or warned about, newest first."""
     rows = check.list_events(db, user_id=user.id, limit=page.limit, offset=page.offset)
-    return [_event_out(row) for row in rows]
+    keys = rules.run_keys(db, rows)
+    return [_event_out(row, keys) for row in rows]

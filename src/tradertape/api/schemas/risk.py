@@ -157,6 +157,7 @@ class RiskEventOut(BaseModel):
     origin: str
     portfolio_id: int | None
     worker_run_id: int | None
+    strategy_run_id: str | None = Field(description="the worker run's key, when from one")
     symbol: str
     side: str
     quantity: int

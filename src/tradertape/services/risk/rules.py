@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, and_, false, or_, select
 from sqlalchemy.orm import Session
 
 from tradertape.db.models.portfolios import ModelPortfolio
-from tradertape.db.models.risk import RiskRule
+from tradertape.db.models.risk import RiskEvent, RiskRule
 from tradertape.db.models.workers import WorkerRun
 from tradertape.domain.risk import HUNDRED, RuleAction, RuleTerms, RuleType, threshold_problem
 from tradertape.errors import Conflict, InvalidField, NotFound
@@ -99,8 +99,8 @@ def _owned_scope(db: Session, fields: RuleFields, *, user_id: int) -> RuleFields
     return dataclasses.replace(fields, worker_run_id=run_pk, strategy_run_id=None)
 
 
-def run_keys(db: Session, rows: Sequence[RiskRule]) -> dict[int, str]:
-    """The ``strategy_run_id`` of each run the rules are scoped to, by run row id."""
+def run_keys(db: Session, rows: Sequence[RiskRule | RiskEvent]) -> dict[int, str]:
+    """The ``strategy_run_id`` of each run the rules (or events) are scoped to, by row id."""
     ids = {row.worker_run_id for row in rows if row.worker_run_id is not None}
     if not ids:
         return {}

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from tradertape.api.schemas.auth import Strict
+from tradertape.api.schemas.free_json import JsonObject
 from tradertape.domain.worker_access import DEFAULT_ACTIONS, DEFAULT_MODES
 from tradertape.services.agent_keys import AGENT_KEY_SCOPES
 
@@ -50,7 +51,7 @@ class WorkerTokenCreate(Strict):
     allowed_actions: list[str] = Field(default_factory=lambda: list(DEFAULT_ACTIONS))
     allowed_templates: list[str] = Field(default_factory=list, max_length=100)
     expires_at: datetime | None = None
-    metadata: dict[str, Any] = Field(default_factory=dict)
+    metadata: JsonObject = Field(default_factory=dict)
 
 
 class WorkerTokenOut(BaseModel):
@@ -94,7 +95,7 @@ class WorkerHeartbeatIn(BaseModel):
     """`POST /worker/heartbeat` body (extra fields tolerated: SDKs add their own)."""
 
     status: str = Field(default="healthy", max_length=40)
-    metrics: dict[str, Any] = Field(default_factory=dict)
+    metrics: JsonObject = Field(default_factory=dict)
     worker_id: str | None = Field(default=None, max_length=100)
 
 

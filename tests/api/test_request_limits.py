@@ -175,3 +175,14 @@ def test_free_form_fields_have_their_own_bounds(worker: Worker):
     assert deep.status_code == 422
     assert deep.json()["detail"][0]["field"] == "metadata"
     assert "nested deeper than 16 levels" in deep.json()["detail"][0]["msg"]
+
+
+def test_a_strategy_of_too_many_nodes_is_422_naming_the_part(alice: TestClient):
+    wide = {"type": "and", "conditions": [{"type": "and", "conditions": [COMPARE] * 50}] * 10}
+
+    response = alice.post("/api/strategies", json={**SMA_CROSS, "entry_rules": wide})
+
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["field"] == "entry_rules"
+    assert "at most 500" in response.json()["detail"][0]["msg"]
+    assert alice.get("/api/strategies", params={"is_template": False}).json() == []

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -186,3 +188,59 @@ def test_a_strategy_of_too_many_nodes_is_422_naming_the_part(alice: TestClient):
     assert response.json()["detail"][0]["field"] == "entry_rules"
     assert "at most 500" in response.json()["detail"][0]["msg"]
     assert alice.get("/api/strategies", params={"is_template": False}).json() == []
+
+
+_UNBOUNDED_PATTERN = re.compile(r"[*+]|\{\d+,\}")
+
+
+def _unbounded_text(schema: dict[str, Any]) -> bool:
+    if schema.keys() & {"maxLength", "enum", "const", "format"}:
+        return False
+    return bool(_UNBOUNDED_PATTERN.search(schema.get("pattern", "*")))
+
+
+def _unbounded(schema: dict[str, Any], where: str, refs: list[str]) -> Iterator[str]:
+    """Strings, arrays and free objects of a request schema that have no stated bound."""
+    if "$ref" in schema:
+        refs.append(schema["$ref"].rsplit("/", 1)[1])
+        return
+    branches = schema.get("anyOf", [])
+    decimal = {b.get("type") for b in branches} >= {"number", "string"}
+    for branch in branches:
+        if not (decimal and branch.get("type") == "string"):  # digits: the money rule's
+            yield from _unbounded(branch, where, refs)
+    kind = schema.get("type")
+    if kind == "string" and _unbounded_text(schema):
+        yield f"{where} (text)"
+    if kind == "array":
+        if "maxItems" not in schema:
+            yield f"{where} (list)"
+        yield from _unbounded(schema.get("items", {}), f"{where}[]", refs)
+    for name, child in schema.get("properties", {}).items():
+        yield from _unbounded(child, f"{where}.{name}", refs)
+    free = schema.get("additionalProperties", kind == "object" and "properties" not in schema)
+    if free is True and "x-max-bytes" not in schema:
+        yield f"{where} (object)"
+    elif isinstance(free, dict):
+        yield from _unbounded(free, f"{where}.*", refs)
+
+
+def test_every_text_list_and_object_a_request_carries_has_a_bound(client: TestClient):
+    """Request bodies and query parameters, as the OpenAPI document states them."""
+    spec = client.get("/api/openapi.json").json()
+    schemas, refs, seen = spec["components"]["schemas"], [], set()
+    found: list[str] = []
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            where = f"{method.upper()} {path}"
+            for content in operation.get("requestBody", {}).get("content", {}).values():
+                found += _unbounded(content["schema"], f"{where} body", refs)
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "query":
+                    found += _unbounded(parameter["schema"], f"{where} ?{parameter['name']}", refs)
+    while refs:
+        name = refs.pop()
+        if name not in seen:
+            seen.add(name)
+            found += _unbounded(schemas[name], name, refs)
+    assert found == []

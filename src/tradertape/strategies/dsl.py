@@ -85,7 +85,7 @@ class LiteralOperand(_Node):
     """A number, or a label of a categorical indicator (``"fully_aligned"``)."""
 
     type: Literal["literal"]
-    value: float | str
+    value: float | Annotated[str, Field(max_length=40)]
 
     @field_validator("value")
     @classmethod
@@ -284,7 +284,7 @@ class CategoryScore(_Node):
     """Points per label of a categorical indicator (``vol_regime``, ``trend_alignment``)."""
 
     type: Literal["category"]
-    indicator: str
+    indicator: str = Field(max_length=40)
     points: dict[str, float]
 
     @model_validator(mode="after")

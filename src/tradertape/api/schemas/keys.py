@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
@@ -19,7 +19,9 @@ class AgentKeyCreate(Strict):
     """A new agent key."""
 
     name: str = Field(default="agent", min_length=1, max_length=100)
-    scopes: list[str] = Field(default_factory=lambda: list(AGENT_KEY_SCOPES), max_length=10)
+    scopes: list[Annotated[str, Field(max_length=40)]] = Field(
+        default_factory=lambda: list(AGENT_KEY_SCOPES), max_length=10
+    )
 
 
 class AgentKeyOut(BaseModel):
@@ -47,9 +49,15 @@ class WorkerTokenCreate(Strict):
 
     name: str = _NAME
     account_scope: str = Field(default="kite:paper", max_length=100)
-    allowed_modes: list[str] = Field(default_factory=lambda: [m.value for m in DEFAULT_MODES])
-    allowed_actions: list[str] = Field(default_factory=lambda: list(DEFAULT_ACTIONS))
-    allowed_templates: list[str] = Field(default_factory=list, max_length=100)
+    allowed_modes: list[Annotated[str, Field(max_length=20)]] = Field(
+        default_factory=lambda: [m.value for m in DEFAULT_MODES], max_length=10
+    )
+    allowed_actions: list[Annotated[str, Field(max_length=40)]] = Field(
+        default_factory=lambda: list(DEFAULT_ACTIONS), max_length=50
+    )
+    allowed_templates: list[Annotated[str, Field(max_length=100)]] = Field(
+        default_factory=list, max_length=100
+    )
     expires_at: datetime | None = None
     metadata: JsonObject = Field(default_factory=dict)
 

@@ -53,9 +53,9 @@ class OptionRunActionIn(BaseModel):
     come from the paper exchange only.
     """
 
-    mode: str | None = None
-    execution_mode: str | None = None
-    account_scope: str | None = None
+    mode: str | None = Field(default=None, max_length=20)
+    execution_mode: str | None = Field(default=None, max_length=20)
+    account_scope: str | None = Field(default=None, max_length=100)
     all_or_none: bool | None = None
     idempotency_key: str | None = Field(default=None, min_length=8, max_length=160)
     metadata: JsonObject = Field(default_factory=dict)

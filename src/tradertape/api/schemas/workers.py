@@ -10,7 +10,7 @@ more), except orders, where ``tag``/``attribution`` must be refused.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -45,7 +45,7 @@ class RunCreateIn(Lenient):
     strategy_run_id: str | None = Field(default=None, min_length=1, max_length=128)
     summary_fields: list[JsonObject] = Field(default_factory=list, max_length=100)
     risk_schema: list[JsonObject] = Field(default_factory=list, max_length=100)
-    allowed_actions: list[str] = Field(
+    allowed_actions: list[Annotated[str, Field(max_length=40)]] = Field(
         default_factory=lambda: ["edit_risk", "exit_strategy"], max_length=50
     )
     runtime_state: JsonState = Field(default_factory=dict)
@@ -171,7 +171,9 @@ class RiskPatchIn(Lenient):
 class InstrumentsIn(Lenient):
     """Instruments by ``EXCH:SYMBOL`` and by token (the SDK sends digits as tokens)."""
 
-    symbols: list[str] = Field(default_factory=list, max_length=500)
+    symbols: list[Annotated[str, Field(max_length=80)]] = Field(
+        default_factory=list, max_length=500
+    )
     instrument_tokens: list[int] = Field(default_factory=list, max_length=500)
 
 

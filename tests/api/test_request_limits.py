@@ -244,3 +244,10 @@ def test_every_text_list_and_object_a_request_carries_has_a_bound(client: TestCl
             seen.add(name)
             found += _unbounded(schemas[name], name, refs)
     assert found == []
+
+
+def test_a_nul_in_the_path_is_422_on_every_database(worker: Worker):
+    response = worker.call("GET", "/runs/run%00x")
+
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["field"] == "path"

@@ -4,7 +4,7 @@ The body is read here, up to ``max_request_body_bytes`` whether or not the clien
 ``Content-Length`` (a chunked upload is counted as it arrives), and answered 413 past it. A
 JSON body is then judged as a whole (`find_problem`): nested deeper than ``max_json_depth``,
 text a database cannot store (NUL, unpaired surrogates) or a non-finite number is a 422 that
-names the field, as a validation error does. The query string's text is judged the same way.
+names the field, as a validation error does. The URL's text (path and query) is judged the same way.
 Limits of particular fields (lengths, DSL size, free-form objects) live on the schemas.
 docs/limits.md lists them all.
 """
@@ -35,7 +35,7 @@ class RequestLimits:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        problem = _query_problem(scope)
+        problem = _url_problem(scope)
         if problem is not None:
             await _reply(send, 422, {"detail": [problem]})
             return
@@ -112,18 +112,19 @@ class RequestLimits:
         await _reply(send, 413, {"detail": detail}, close=True)
 
 
-def _query_problem(scope: Scope) -> dict[str, Any] | None:
+_NUL = "text cannot contain the NUL character (\\u0000)"
+
+
+def _url_problem(scope: Scope) -> dict[str, Any] | None:
+    if "\x00" in scope.get("path", ""):  # a path parameter: the server decoded %00
+        return _problem(("path",), _NUL, "text_unstorable")
     raw = scope.get("query_string", b"").decode("latin-1")
     if "%00" not in raw:  # percent-decoding with errors="replace" leaves no surrogates
         return None
     for name, value in parse_qsl(raw, keep_blank_values=True):
         for text in (name, value):
             if "\x00" in text:
-                return _problem(
-                    ("query", name),
-                    "text cannot contain the NUL character (\\u0000)",
-                    "text_unstorable",
-                )
+                return _problem(("query", name), _NUL, "text_unstorable")
     return None
 
 

@@ -251,3 +251,16 @@ def test_a_nul_in_the_path_is_422_on_every_database(worker: Worker):
 
     assert response.status_code == 422
     assert response.json()["detail"][0]["field"] == "path"
+
+
+def test_a_surrogate_in_raw_bytes_is_refused_too(worker: Worker):
+    """Python's JSON parser reads an encoded surrogate (ED A0 80) that UTF-8 forbids."""
+    body = b'{"template_id": "basic-equity", "account_scope": "kite:paper", "metadata": '
+    response = worker.http.post(
+        "/api/algo-workers/worker/runs",
+        content=body + b'{"k": "\xed\xa0\x80"}}',
+        headers={"Authorization": f"Bearer {worker.secret}", "Content-Type": "application/json"},
+    )
+
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"][0]["field"] == "metadata.k"

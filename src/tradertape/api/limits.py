@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from tradertape.api.schemas.free_json import JsonProblem, dotted, find_problem
+from tradertape.api.schemas.free_json import JsonProblem, check_json, dotted, find_problem
 
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -100,7 +100,11 @@ class RequestLimits:
             return None
         except ValueError:  # an integer of more digits than Python converts
             return _problem(("body",), "a number has too many digits", "number_too_long")
-        found = find_problem(value, max_depth=self.max_json_depth)
+        if json.detect_encoding(body) == "utf-8":
+            text = body.decode("utf-8", "surrogatepass")  # as json.loads read it
+            found = check_json(value, text=text, max_depth=self.max_json_depth)
+        else:  # UTF-16 or -32: escapes do not read as text here
+            found = find_problem(value, max_depth=self.max_json_depth)
         return None if found is None else _located(("body",), found)
 
     async def _too_large(self, send: Send) -> None:

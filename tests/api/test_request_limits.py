@@ -264,3 +264,15 @@ def test_a_surrogate_in_raw_bytes_is_refused_too(worker: Worker):
 
     assert response.status_code == 422, response.text
     assert response.json()["detail"][0]["field"] == "metadata.k"
+
+
+def test_risk_patches_cannot_add_up_past_the_state_bound(worker: Worker):
+    sizes = []
+    for i in range(9):  # 60 KB each: the ninth would take the state past 512 KB
+        response = worker.call("PATCH", "/runs/run_l/risk", json={"patch": {f"k{i}": "v" * 60_000}})
+        sizes.append(response.status_code)
+
+    assert sizes == [200] * 8 + [422]
+    assert response.json()["detail"][0]["field"] == "patch"
+    state = worker.call("GET", "/runs/run_l").json()["runtime_state"]
+    assert sorted(state["risk"]) == ["k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7", "max_loss"]

@@ -20,6 +20,8 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 
+from tradertape.domain.worker_runs import STATE_MAX_BYTES
+
 FIELD_MAX_DEPTH = 16
 """Levels of nesting a free-form field may have (its own object is level 1)."""
 
@@ -156,7 +158,7 @@ def _described(max_bytes: int, what: str) -> Any:
 
 
 _SMALL = 64 * 1024
-_STATE = 512 * 1024
+_STATE = STATE_MAX_BYTES
 
 JsonObject = Annotated[
     dict[str, Any], AfterValidator(_bounded(_SMALL)), _described(_SMALL, "Free-form")

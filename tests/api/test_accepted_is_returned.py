@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from tests.api.test_request_limits import COMPARE
@@ -24,38 +24,45 @@ from tests.workers_kit import Worker, new_worker, set_price
 from tradertape.runtime import Runtime
 
 PROPERTY = settings(
-    max_examples=25,
+    max_examples=40,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 _ids = itertools.count()
 
-# Any text, with what a database or UTF-8 cannot hold (NUL, unpaired surrogates) mixed in.
-text = st.text(st.characters() | st.sampled_from(("\x00", "\ud800", "\udfff")), max_size=20)
-scalars = st.none() | st.booleans() | st.integers() | st.floats() | text
-wide = st.recursive(
-    scalars,
-    lambda children: (
-        st.lists(children, max_size=6) | st.dictionaries(st.text(max_size=8), children, max_size=6)
-    ),
-    max_leaves=80,
-)
+# Mostly input a route should take (any unicode text but NUL, finite numbers, within the
+# bounds), and in one case of four, input it must refuse: text a database or UTF-8 cannot
+# hold, NaN and infinities, nesting far past the bounds.
+good_text = st.text(st.characters(exclude_characters="\x00"), max_size=20)
+bad_text = st.text(st.characters() | st.sampled_from(("\x00", "\ud800", "\udfff")), max_size=20)
+text = good_text | good_text | good_text | bad_text
+
+
+def _json(keys: st.SearchStrategy[str], numbers: st.SearchStrategy[float]) -> Any:
+    scalars = st.none() | st.booleans() | st.integers() | numbers | keys
+    return st.recursive(
+        scalars,
+        lambda inner: st.lists(inner, max_size=6) | st.dictionaries(keys, inner, max_size=6),
+        max_leaves=80,
+    )
+
+
+good_wide = _json(good_text, st.floats(allow_nan=False, allow_infinity=False))
+bad_wide = _json(bad_text, st.floats())
 
 
 @st.composite
-def deep(draw: st.DrawFn) -> Any:
-    """A value under up to 300 levels of objects and arrays (the bounds are 16 and 32)."""
-    value = draw(wide)
-    for _ in range(draw(st.integers(1, 300))):
-        value = (
-            draw(st.sampled_from(("list", "dict"))) == "list"
-            and [value]
-            or {draw(st.text(max_size=4)): value}
-        )
+def deep(draw: st.DrawFn, levels: st.SearchStrategy[int]) -> Any:
+    """A value under many levels of objects and arrays (each as deep as `levels` draws)."""
+    value = draw(good_wide)
+    for _ in range(draw(levels)):
+        value = [value] if draw(st.booleans()) else {draw(good_text): value}
     return value
 
 
-json_objects = st.dictionaries(text, wide | deep(), max_size=6)
+good_objects = st.dictionaries(good_text, good_wide | deep(st.integers(1, 12)), max_size=6)
+bad_objects = st.dictionaries(text, bad_wide | deep(st.integers(13, 300)), min_size=1, max_size=6)
+json_objects = good_objects | good_objects | good_objects | bad_objects
 
 
 def canonical(value: Any) -> Any:
@@ -73,7 +80,9 @@ def canonical(value: Any) -> Any:
 def _sent(response: Any) -> bool:
     """Accepted (2xx), or refused as the client's fault (4xx) — never a server error."""
     assert response.status_code < 500, response.text
-    return bool(200 <= response.status_code < 300)
+    accepted = 200 <= response.status_code < 300
+    event("accepted" if accepted else f"refused {response.status_code}")  # see the balance
+    return accepted
 
 
 def _raw(http: TestClient, method: str, url: str, body: Any, **headers: str) -> Any:
@@ -199,7 +208,7 @@ def conditions(draw: st.DrawFn) -> dict[str, Any]:
             max_leaves=60,
         )
     )
-    for _ in range(draw(st.integers(0, 250))):
+    for _ in range(draw(st.integers(0, 10) | st.integers(0, 10) | st.integers(0, 250))):
         tree = {"type": "not", "condition": tree}
     return tree
 
@@ -254,8 +263,10 @@ def test_a_saved_strategy_reads_back(
 
 @PROPERTY
 @given(
-    amount=st.decimals(min_value=Decimal("0.001"), max_value=Decimal(10) ** 13, places=3),
-    pct=st.decimals(min_value=Decimal("0.00001"), max_value=Decimal(1001), places=5),
+    amount=st.decimals(Decimal("0.01"), Decimal(10) ** 12, places=2)
+    | st.decimals(Decimal("0.001"), Decimal(10) ** 13, places=3),
+    pct=st.decimals(Decimal("0.0001"), Decimal(1000), places=4)
+    | st.decimals(Decimal("0.00001"), Decimal(1001), places=5),
 )
 def test_a_risk_rule_reads_back(alice: TestClient, amount: Decimal, pct: Decimal):
     body = {"type": "max_exposure", "threshold_amount": str(amount), "threshold_pct": str(pct)}
@@ -267,3 +278,34 @@ def test_a_risk_rule_reads_back(alice: TestClient, amount: Decimal, pct: Decimal
     assert Decimal(str(rule.json()["threshold_amount"])) == amount
     assert Decimal(str(rule.json()["threshold_pct"])) == pct
     assert alice.delete(f"/api/risk/rules/{created.json()['id']}").status_code == 204
+
+
+@PROPERTY
+@given(
+    name=text | st.text(min_size=110, max_size=130),
+    capital=st.decimals(Decimal("0.01"), Decimal(10) ** 11, places=2)
+    | st.decimals(Decimal("0.001"), Decimal(10) ** 12, places=3),
+    size_pct=st.decimals(Decimal("0.001"), Decimal(100), places=3)
+    | st.decimals(Decimal("0.001"), Decimal(101), places=4),
+)
+def test_a_deployed_portfolio_reads_back(
+    alice: TestClient, name: str, capital: Decimal, size_pct: Decimal
+):
+    template = alice.get("/api/strategies", params={"is_template": True}).json()[1]["id"]
+    body = {
+        "strategy_id": template,
+        "name": name,
+        "universe": "nifty_50",
+        "starting_capital": str(capital),
+        "position_size_pct": str(size_pct),
+        "paper_fill": "close",
+    }
+    deployed = _raw(alice, "POST", "/api/model/portfolios/deploy", body)
+    if not _sent(deployed):
+        return
+    listed = alice.get("/api/model/portfolios")
+    assert listed.status_code == 200
+    (portfolio,) = (p for p in listed.json() if p["id"] == deployed.json()["id"])
+    assert portfolio["name"] == name
+    assert Decimal(str(portfolio["starting_capital"])) == capital
+    assert Decimal(str(portfolio["position_size_pct"])) == size_pct

@@ -2,10 +2,10 @@
 
 The body is read here, up to ``max_request_body_bytes`` whether or not the client declared a
 ``Content-Length`` (a chunked upload is counted as it arrives), and answered 413 past it. A
-JSON body is then judged as a whole (`find_problem`): nested deeper than ``max_json_depth``,
+JSON body is then judged as a whole (`check_json`): nested deeper than ``max_json_depth``,
 text a database cannot store (NUL, unpaired surrogates) or a non-finite number is a 422 that
-names the field, as a validation error does. The URL's text (path and query) is judged the same way.
-Limits of particular fields (lengths, DSL size, free-form objects) live on the schemas.
+names the field, as a validation error does; so is a NUL in the URL's path or query. Limits
+of particular fields (lengths, DSL size, free-form objects) live on the schemas;
 docs/limits.md lists them all.
 """
 

@@ -14,8 +14,13 @@ from sqlalchemy import func, select
 from tests.api.test_strategies_api import SMA_CROSS
 from tests.helpers import sign_in
 from tests.workers_kit import Worker, new_worker, set_price
+from tradertape.api.app import create_app
+from tradertape.db.engine import Database
 from tradertape.db.models import Order
+from tradertape.ports.clock import ManualClock
+from tradertape.ports.mailer import LogTransport
 from tradertape.runtime import Runtime
+from tradertape.settings import Settings
 
 COMPARE = {
     "type": "compare",
@@ -276,3 +281,17 @@ def test_risk_patches_cannot_add_up_past_the_state_bound(worker: Worker):
     assert response.json()["detail"][0]["field"] == "patch"
     state = worker.call("GET", "/runs/run_l").json()["runtime_state"]
     assert sorted(state["risk"]) == ["k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7", "max_loss"]
+
+
+def test_the_limits_are_settings(settings: Settings, clock: ManualClock, database: Database):
+    small = settings.model_copy(update={"max_request_body_bytes": 2048, "max_json_depth": 4})
+    runtime = Runtime.build(small, clock=clock, db=database, transport=LogTransport())
+    with TestClient(create_app(runtime), base_url="http://testserver") as http:
+        sign_in(http, runtime, "small@x.in")
+        big = http.post("/api/strategies", json={**SMA_CROSS, "description": "d" * 3000})
+        deep = http.post("/api/strategies", json=SMA_CROSS)  # exit rule conditions: 5 levels
+
+    assert big.status_code == 413
+    assert "2048 bytes" in big.json()["detail"]
+    assert deep.status_code == 422
+    assert deep.json()["detail"][0]["msg"] == "nested deeper than 4 levels"

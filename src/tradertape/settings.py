@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     telegram_bot_token: SecretStr | None = None
     telegram_api_base: str = "https://api.telegram.org"
     telegram_poll_timeout_secs: int = Field(default=30, ge=0, le=50)
+    # Request limits (docs/limits.md): checked before a handler runs, so nothing is written.
+    max_request_body_bytes: int = Field(default=1_048_576, ge=1024)
+    max_json_depth: int = Field(default=32, ge=4, le=256)
     log_json: bool = False
     session_days: int = 30
     login_challenge_minutes: int = 15

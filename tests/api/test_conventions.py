@@ -177,9 +177,9 @@ def test_checked_in_openapi_matches_the_app(client: TestClient):
     assert live == stored, "API changed: run `make openapi` and review the diff"
 
 
-def test_a_nul_character_is_refused_or_unmatched_never_a_500(client: TestClient, runtime: Runtime):
-    """PostgreSQL cannot store NUL in text: a 422 there; SQLite finds no such run (a 404)."""
+def test_a_nul_character_is_refused_naming_the_parameter(client: TestClient, runtime: Runtime):
+    """PostgreSQL cannot hold NUL in text: refused as the request is read, on every database."""
     worker = new_worker(client, runtime)
     response = worker.call("GET", "/trades", params={"strategy_run_id": "run\x00x"})
-    expected = 422 if runtime.db.engine.dialect.name == "postgresql" else 404
-    assert response.status_code == expected, response.text
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"][0]["field"] == "strategy_run_id"

@@ -14,6 +14,7 @@ from fastapi.routing import APIRoute
 
 from tradertape import __version__
 from tradertape.api.errors import install_error_handlers
+from tradertape.api.limits import RequestLimits
 from tradertape.api.middleware import RequestIdMiddleware
 from tradertape.api.routes import (
     admin,
@@ -263,5 +264,10 @@ def create_app(runtime: Runtime) -> FastAPI:
         app.include_router(module.router, prefix="/api", responses=ERROR_RESPONSES)
     app.include_router(pages.router)
     install_error_handlers(app)
-    app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(
+        RequestLimits,
+        max_body_bytes=runtime.settings.max_request_body_bytes,
+        max_json_depth=runtime.settings.max_json_depth,
+    )
+    app.add_middleware(RequestIdMiddleware)  # outermost: a refusal above carries the id too
     return app

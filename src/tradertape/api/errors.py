@@ -73,8 +73,9 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _data_error(request: Request, exc: Exception) -> JSONResponse:
-    """PostgreSQL refuses a NUL character in text (SQLite stores it): the request's text
-    was unstorable, a 422. Any other refusal of a value is a bug, answered as one."""
+    """PostgreSQL refuses a NUL character in text (SQLite stores it). Requests are checked
+    for NUL as they are read (`tradertape.api.limits`, naming the field); this is the last
+    resort for text from anywhere else, still a 422. Any other refusal is a bug."""
     if "NUL (0x00)" not in str(exc):
         return await _unexpected(request, exc)
     problem = {"loc": ["request"], "field": "request", "type": "value_error"}

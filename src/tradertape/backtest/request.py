@@ -7,7 +7,7 @@ example verbatim) and the CLI, so both refuse the same bad input with the same f
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import (
     BaseModel,
@@ -31,6 +31,10 @@ class FlatCharges(BaseModel):
     flat_pct: float = Field(ge=0, le=5)
 
 
+UniverseName = Annotated[str, Field(max_length=40)]
+Symbols = Annotated[list[Annotated[str, Field(max_length=80)]], Field(max_length=1000)]
+
+
 class BacktestRequest(BaseModel):
     """A backtest run: a stored strategy (``strategy_id``) or an inline ``strategy``
     (exactly one; the service checks, so the error can name ``strategy_id``)."""
@@ -39,7 +43,7 @@ class BacktestRequest(BaseModel):
 
     strategy_id: int | None = Field(default=None, ge=1, le=MAX_ROW_ID)
     strategy: StrategyDocument | None = None
-    universe: str | list[str] = Field(
+    universe: UniverseName | Symbols = Field(
         default="nifty_100",
         description="a universe name (nifty_50, nifty_100, nifty_200, nifty_500, "
         "nifty_next_50) or a list of symbols (NSE:RELIANCE or RELIANCE)",

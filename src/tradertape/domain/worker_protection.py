@@ -20,10 +20,10 @@ class _Closed(BaseModel):
 class ProtectedPosition(_Closed):
     """A per-position stop, target or trailing stop (percentages of P&L)."""
 
-    symbol: str | None = None
+    symbol: str | None = Field(default=None, max_length=80)
     instrument_token: int | None = None
-    exchange: str | None = None
-    tradingsymbol: str | None = None
+    exchange: str | None = Field(default=None, max_length=10)
+    tradingsymbol: str | None = Field(default=None, max_length=64)
     product: Literal["CNC", "MIS", "NRML"]
     side: Literal["BUY", "SELL"]
     quantity: int = Field(gt=0)
@@ -90,7 +90,7 @@ class BackendProtection(_Closed):
     enabled: bool = False
     mode: Literal["exposure"] = "exposure"
     version: int = Field(default=1, ge=1)
-    positions: list[ProtectedPosition] = Field(default_factory=list)
+    positions: list[ProtectedPosition] = Field(default_factory=list, max_length=100)
     basket: BasketRules | None = None
     operations: OperationRules | None = None
 

@@ -6,6 +6,7 @@ written against it sees the same session conflicts and the same health labels he
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,6 +26,16 @@ class RunStatus(StrEnum):
 
 
 FINISHED = frozenset({RunStatus.CLOSED, RunStatus.FAILED})
+
+STATE_MAX_BYTES = 512 * 1024
+"""A run's ``runtime_state`` as compact UTF-8 JSON, however it was built (sent whole at
+creation or merged from risk patches): every read of the run carries it."""
+
+
+def state_size(state: dict[str, Any]) -> int:
+    """Bytes of `state` as compact UTF-8 JSON, the measure of `STATE_MAX_BYTES`."""
+    return len(json.dumps(state, ensure_ascii=False, separators=(",", ":")).encode())
+
 
 RUN_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")
 LIVE_FAMILIES = frozenset(

@@ -26,6 +26,7 @@ from pydantic import (
     Discriminator,
     Field,
     Tag,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -84,7 +85,7 @@ class LiteralOperand(_Node):
     """A number, or a label of a categorical indicator (``"fully_aligned"``)."""
 
     type: Literal["literal"]
-    value: float | str
+    value: float | Annotated[str, Field(max_length=40)]
 
     @field_validator("value")
     @classmethod
@@ -283,7 +284,7 @@ class CategoryScore(_Node):
     """Points per label of a categorical indicator (``vol_regime``, ``trend_alignment``)."""
 
     type: Literal["category"]
-    indicator: str
+    indicator: str = Field(max_length=40)
     points: dict[str, float]
 
     @model_validator(mode="after")
@@ -367,6 +368,35 @@ class BaseModelId(StrEnum):
     V4 = "v4_trend_rider"
 
 
+MAX_NODES = 500
+"""Nodes (conditions, operands, rules, scorers) a whole document may hold: 20 times the
+largest built-in model, and few enough that compiling and evaluating one stays cheap."""
+MAX_NODE_DEPTH = 24
+"""Nodes a chain may nest (an ``and`` inside a ``not`` inside an exit rule is 3)."""
+
+_PARTS = ("entry_rules", "exit_rules", "addon_rules", "conviction_scoring")
+
+
+def extent(value: object) -> tuple[int, int]:
+    """How many nodes `value` holds (a preset scorer's name is one) and how deep they nest.
+
+    Iterative: the document may come from a file no HTTP limit has seen.
+    """
+    nodes, deepest = 0, 0
+    stack: list[tuple[object, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, list):
+            stack.extend((child, depth) for child in item)
+        elif isinstance(item, BaseModel | str):
+            nodes += 1
+            deepest = max(deepest, depth + 1)
+            if isinstance(item, BaseModel):  # its text fields are not nodes: lists are
+                fields = (getattr(item, name) for name in type(item).model_fields)
+                stack.extend((f, depth + 1) for f in fields if isinstance(f, BaseModel | list))
+    return nodes, deepest
+
+
 class StrategyDocument(_Node):
     """A whole strategy: what users write, store, fork and backtest."""
 
@@ -379,6 +409,20 @@ class StrategyDocument(_Node):
     addon_rules: AddonRules = Field(default_factory=AddonRules)
     conviction_scoring: list[ScoreEntry] = Field(default_factory=list, max_length=20)
     config: StrategyConfig = Field(default_factory=StrategyConfig)
+
+    @field_validator(*_PARTS)
+    @classmethod
+    def _bounded(cls, part: object, info: ValidationInfo) -> object:
+        nodes, depth = extent(part)
+        if depth > MAX_NODE_DEPTH:
+            raise ValueError(f"nodes nest {depth} deep here; at most {MAX_NODE_DEPTH}")
+        earlier = sum(extent(info.data[name])[0] for name in _PARTS if name in info.data)
+        if earlier + nodes > MAX_NODES:
+            raise ValueError(
+                f"the document reaches {earlier + nodes} nodes here (conditions, operands, "
+                f"rules, scorers); at most {MAX_NODES}"
+            )
+        return part
 
     @field_validator("exit_rules")
     @classmethod

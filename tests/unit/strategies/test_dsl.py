@@ -127,3 +127,38 @@ def test_crosses_decide_ties_exactly(a, b, up, down):
     right = np.array(b, dtype=float)[:, None]
     assert crosses(left, right, above=True)[:, 0].astype(int).tolist() == up
     assert crosses(left, right, above=False)[:, 0].astype(int).tolist() == down
+
+
+def _all_of(conditions: list[dict[str, typing.Any]]) -> dict[str, typing.Any]:
+    return {"type": "and", "conditions": conditions}
+
+
+def test_a_document_of_too_many_nodes_is_refused_where_it_crosses_the_limit():
+    """Entry rules of 10 × 50 comparisons are 1,511 nodes: the part that crosses 500 is named."""
+    wide = _all_of([_all_of([cmp(ind("close"), ">", num(i))] * 50) for i in range(10)])
+    exits = [{"name": "e", "condition": cmp(ind("close"), "<", num(1))}]
+    small = {"name": "x", "entry_rules": cmp(ind("close"), ">", num(1)), "exit_rules": exits}
+
+    assert _errors({**small, "entry_rules": wide}) == [
+        (
+            "entry_rules",
+            "Value error, the document reaches 1511 nodes here (conditions, "
+            "operands, rules, scorers); at most 500",
+        )
+    ]
+    StrategyDocument.model_validate({**small, "entry_rules": wide["conditions"][0]})
+    exits_wide = [{"name": f"e{i}", "condition": wide["conditions"][i]} for i in range(4)]
+    [(path, msg)] = _errors({**small, "exit_rules": exits_wide})
+    assert path == "exit_rules"
+    assert "reaches 611 nodes" in msg
+
+
+def test_conditions_nested_too_deep_are_refused():
+    condition = cmp(ind("close"), ">", num(1))
+    for _ in range(24):
+        condition = {"type": "not", "condition": condition}
+
+    [(path, msg)] = _errors({"name": "x", "entry_rules": condition})
+
+    assert path == "entry_rules"
+    assert msg == "Value error, nodes nest 26 deep here; at most 24"

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Annotated
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Query, status
 
 from tradertape.api.deps import CurrentUser, DbDep, PageDep, RuntimeDep
 from tradertape.api.schemas.model import (
@@ -30,6 +31,7 @@ from tradertape.services.portfolios.dashboard import Valued, dashboard, value_po
 from tradertape.services.portfolios.deploy import PortfolioDeploy
 
 router = APIRouter(prefix="/model", tags=["model"])
+StatusFilter = Annotated[str | None, Query(max_length=20, description="e.g. open, active")]
 
 
 def _venue(runtime: Runtime) -> signals.Venue:
@@ -88,7 +90,7 @@ def position_out(valued: Valued) -> PositionOut:
 
 @router.get("/portfolios", response_model=list[PortfolioOut])
 def list_portfolios(
-    user: CurrentUser, db: DbDep, page: PageDep, status: str | None = None
+    user: CurrentUser, db: DbDep, page: PageDep, status: StatusFilter = None
 ) -> list[PortfolioOut]:
     """Your portfolios (active and paused; ``status=retired`` for the rest), newest first."""
     rows = portfolios.listing(
@@ -215,7 +217,7 @@ def list_signals(
     db: DbDep,
     page: PageDep,
     portfolio_id: RowId | None = None,
-    status: str | None = None,
+    status: StatusFilter = None,
 ) -> list[SignalOut]:
     """Your signals, newest scan first, by conviction rank within it."""
     rows = signals.listing(
@@ -265,7 +267,7 @@ def list_positions(
     db: DbDep,
     page: PageDep,
     portfolio_id: RowId | None = None,
-    status: str | None = None,
+    status: StatusFilter = None,
 ) -> list[PositionOut]:
     """Your portfolio positions (``status=open|exit_pending|closed``), valued now."""
     query = owned(ModelPosition, user_id=user.id)

@@ -7,9 +7,9 @@ the OMS, with idempotency keys.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Annotated, Any, cast
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Query, Response, status
 from sqlalchemy import select
 
 from tradertape.api.deps import CurrentUser, DbDep, RuntimeDep
@@ -147,7 +147,7 @@ def cancel_order(
     user: CurrentUser,
     runtime: RuntimeDep,
     db: DbDep,
-    parent_order_id: str | None = None,
+    parent_order_id: Annotated[str | None, Query(max_length=40)] = None,
 ) -> dict[str, Any]:
     """Cancel a working order; on a cover order's stop-loss leg, exit the cover order.
 

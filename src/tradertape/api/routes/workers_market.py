@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Query
 
 from tradertape.api.deps import DbDep, RuntimeDep, worker_action
+from tradertape.api.schemas.free_json import JsonObject
 from tradertape.api.schemas.numbers import RowId
 from tradertape.api.schemas.workers import InstrumentsIn, QuotesIn, SnapshotIn
 from tradertape.db.models import WorkerToken
@@ -201,7 +202,7 @@ def list_gtts(token: GttReader) -> dict[str, Any]:
 
 
 @router.post("/gtt/triggers")
-def place_gtt(token: GttWriter, body: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
+def place_gtt(token: GttWriter, body: Annotated[JsonObject, Body()]) -> dict[str, Any]:
     """Place a GTT at the broker (live account scopes only)."""
     gtt.unavailable(token)
 
@@ -214,7 +215,7 @@ def get_gtt(trigger_id: RowId, token: GttReader) -> dict[str, Any]:
 
 @router.put("/gtt/triggers/{trigger_id}")
 def modify_gtt(
-    trigger_id: RowId, token: GttWriter, body: Annotated[dict[str, Any], Body()]
+    trigger_id: RowId, token: GttWriter, body: Annotated[JsonObject, Body()]
 ) -> dict[str, Any]:
     """Modify a GTT trigger (live account scopes only)."""
     gtt.unavailable(token)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from tradertape.api.deps import DbDep, RuntimeDep, WorkerTokenDep, worker_action
 from tradertape.api.routes.workers_runs import Nonce, Reader
+from tradertape.api.schemas.free_json import JsonObject
 from tradertape.api.schemas.options import OptionRunActionIn, OptionRunIn
 from tradertape.db.models import WorkerToken
 from tradertape.runtime import Runtime
@@ -189,7 +190,7 @@ def update_protection(
     token: RiskEditor,
     runtime: RuntimeDep,
     db: DbDep,
-    body: Annotated[dict[str, Any], Body()],
+    body: Annotated[JsonObject, Body()],
     nonce: Nonce = None,
 ) -> dict[str, Any]:
     """Replace the rules: ``{rules, precedence}`` or the README's ``{stoploss_pct}``."""
@@ -211,7 +212,7 @@ def replay_protection(
     run_id: str,
     token: Reader,
     db: DbDep,
-    body: Annotated[dict[str, Any], Body()],
+    body: Annotated[JsonObject, Body()],
 ) -> dict[str, Any]:
     """What-if: the run's rules (or ``protection``) on each of ``metric_snapshots``; nothing
     is stored."""

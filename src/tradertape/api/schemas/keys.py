@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
 from tradertape.api.schemas.auth import Strict
+from tradertape.api.schemas.free_json import JsonObject
 from tradertape.domain.worker_access import DEFAULT_ACTIONS, DEFAULT_MODES
 from tradertape.services.agent_keys import AGENT_KEY_SCOPES
 
@@ -18,7 +19,9 @@ class AgentKeyCreate(Strict):
     """A new agent key."""
 
     name: str = Field(default="agent", min_length=1, max_length=100)
-    scopes: list[str] = Field(default_factory=lambda: list(AGENT_KEY_SCOPES), max_length=10)
+    scopes: list[Annotated[str, Field(max_length=40)]] = Field(
+        default_factory=lambda: list(AGENT_KEY_SCOPES), max_length=10
+    )
 
 
 class AgentKeyOut(BaseModel):
@@ -46,11 +49,17 @@ class WorkerTokenCreate(Strict):
 
     name: str = _NAME
     account_scope: str = Field(default="kite:paper", max_length=100)
-    allowed_modes: list[str] = Field(default_factory=lambda: [m.value for m in DEFAULT_MODES])
-    allowed_actions: list[str] = Field(default_factory=lambda: list(DEFAULT_ACTIONS))
-    allowed_templates: list[str] = Field(default_factory=list, max_length=100)
+    allowed_modes: list[Annotated[str, Field(max_length=20)]] = Field(
+        default_factory=lambda: [m.value for m in DEFAULT_MODES], max_length=10
+    )
+    allowed_actions: list[Annotated[str, Field(max_length=40)]] = Field(
+        default_factory=lambda: list(DEFAULT_ACTIONS), max_length=50
+    )
+    allowed_templates: list[Annotated[str, Field(max_length=100)]] = Field(
+        default_factory=list, max_length=100
+    )
     expires_at: datetime | None = None
-    metadata: dict[str, Any] = Field(default_factory=dict)
+    metadata: JsonObject = Field(default_factory=dict)
 
 
 class WorkerTokenOut(BaseModel):
@@ -94,7 +103,7 @@ class WorkerHeartbeatIn(BaseModel):
     """`POST /worker/heartbeat` body (extra fields tolerated: SDKs add their own)."""
 
     status: str = Field(default="healthy", max_length=40)
-    metrics: dict[str, Any] = Field(default_factory=dict)
+    metrics: JsonObject = Field(default_factory=dict)
     worker_id: str | None = Field(default=None, max_length=100)
 
 

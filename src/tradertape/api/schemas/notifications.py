@@ -36,7 +36,9 @@ class TelegramLinkConfirmIn(Strict):
 
     code: Annotated[
         str,
-        StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^\s*[A-Za-z0-9]{8}\s*$"),
+        StringConstraints(
+            strip_whitespace=True, to_upper=True, max_length=64, pattern=r"^\s*[A-Za-z0-9]{8}\s*$"
+        ),
         Field(description="the 8-character code from the bot's message", examples=["K7QF3MZA"]),
     ]
 

@@ -9,9 +9,11 @@ own 400 codes (``OPTION_SELECTION_INVALID_*``), not a generic 422.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from tradertape.api.schemas.free_json import JsonObject
 
 
 class OptionLegIn(BaseModel):
@@ -30,7 +32,7 @@ class OptionLegIn(BaseModel):
     order_type: Literal["MARKET", "LIMIT"] = "MARKET"
     price: Decimal | None = Field(default=None, gt=0)
     market_protection: int | None = Field(default=None, ge=-1, le=100)
-    metadata: dict[str, Any] = Field(default_factory=dict)
+    metadata: JsonObject = Field(default_factory=dict)
 
 
 class OptionRunIn(BaseModel):
@@ -40,8 +42,8 @@ class OptionRunIn(BaseModel):
     strategy_name: str = Field(min_length=1, max_length=200)
     product: Literal["MIS", "NRML"]
     legs: list[OptionLegIn] = Field(min_length=1, max_length=20)
-    protection: dict[str, Any] | None = None
-    metadata: dict[str, Any] = Field(default_factory=dict)
+    protection: JsonObject | None = None
+    metadata: JsonObject = Field(default_factory=dict)
 
 
 class OptionRunActionIn(BaseModel):
@@ -51,12 +53,12 @@ class OptionRunActionIn(BaseModel):
     come from the paper exchange only.
     """
 
-    mode: str | None = None
-    execution_mode: str | None = None
-    account_scope: str | None = None
+    mode: str | None = Field(default=None, max_length=20)
+    execution_mode: str | None = Field(default=None, max_length=20)
+    account_scope: str | None = Field(default=None, max_length=100)
     all_or_none: bool | None = None
     idempotency_key: str | None = Field(default=None, min_length=8, max_length=160)
-    metadata: dict[str, Any] = Field(default_factory=dict)
+    metadata: JsonObject = Field(default_factory=dict)
     safety_token: str | None = Field(default=None, max_length=2000)
     order_results: None = None
     trade_results: None = None

@@ -109,13 +109,13 @@ class GttCondition(Strict):
 class GttOrder(BaseModel):
     """A leg's LIMIT order (Kite's shape; checked by the GTT engine)."""
 
-    transaction_type: str
+    transaction_type: str = Field(max_length=10)
     quantity: int
-    order_type: str = "LIMIT"
-    product: str
+    order_type: str = Field(default="LIMIT", max_length=10)
+    product: str = Field(max_length=10)
     price: Decimal
-    exchange: str | None = None
-    tradingsymbol: str | None = None
+    exchange: str | None = Field(default=None, max_length=10)
+    tradingsymbol: str | None = Field(default=None, max_length=64)
 
 
 class GttIn(Strict):

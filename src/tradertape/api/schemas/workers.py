@@ -10,11 +10,12 @@ more), except orders, where ``tag``/``attribution`` must be refused.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from tradertape.api.schemas.auth import Strict
+from tradertape.api.schemas.free_json import JsonObject, JsonState
 from tradertape.api.schemas.trading import OrderFields
 from tradertape.domain.orders import OrderType, Validity
 from tradertape.domain.worker_protection import BackendProtection
@@ -42,20 +43,20 @@ class RunCreateIn(Lenient):
     account_scope: str = Field(min_length=1, max_length=100)
     execution_mode: str = Field(default="paper", max_length=20)
     strategy_run_id: str | None = Field(default=None, min_length=1, max_length=128)
-    summary_fields: list[dict[str, Any]] = Field(default_factory=list, max_length=100)
-    risk_schema: list[dict[str, Any]] = Field(default_factory=list, max_length=100)
-    allowed_actions: list[str] = Field(
+    summary_fields: list[JsonObject] = Field(default_factory=list, max_length=100)
+    risk_schema: list[JsonObject] = Field(default_factory=list, max_length=100)
+    allowed_actions: list[Annotated[str, Field(max_length=40)]] = Field(
         default_factory=lambda: ["edit_risk", "exit_strategy"], max_length=50
     )
-    runtime_state: dict[str, Any] = Field(default_factory=dict)
-    metadata: dict[str, Any] = Field(default_factory=dict)
+    runtime_state: JsonState = Field(default_factory=dict)
+    metadata: JsonObject = Field(default_factory=dict)
 
 
 class RunHeartbeatIn(Lenient):
     """A run heartbeat's body (kept for display)."""
 
     status: str = Field(default="healthy", max_length=40)
-    metrics: dict[str, Any] = Field(default_factory=dict)
+    metrics: JsonObject = Field(default_factory=dict)
     worker_id: str | None = Field(default=None, max_length=100)
 
 
@@ -69,9 +70,9 @@ class IntentIn(Lenient):
     """The intent envelope; ``payload`` is read by ``intent_type``."""
 
     intent_type: str = Field(max_length=40)
-    payload: dict[str, Any]
+    payload: JsonObject
     idempotency_key: str = IdempotencyKey
-    metadata: dict[str, Any] = Field(default_factory=dict)
+    metadata: JsonObject = Field(default_factory=dict)
     safety_token: str | None = Field(default=None, max_length=1000)
 
 
@@ -99,7 +100,7 @@ class PreviewOrderIn(Lenient):
     """``POST /runs/{id}/preview/order``."""
 
     order: WorkerOrderIn
-    metadata: dict[str, Any] = Field(default_factory=dict)
+    metadata: JsonObject = Field(default_factory=dict)
     idempotency_key: str | None = Field(default=None, max_length=160)
 
 
@@ -107,7 +108,7 @@ class PreviewBasketIn(Lenient):
     """``POST /runs/{id}/preview/basket``."""
 
     orders: list[WorkerOrderIn] = Field(min_length=1, max_length=20)
-    metadata: dict[str, Any] = Field(default_factory=dict)
+    metadata: JsonObject = Field(default_factory=dict)
     all_or_none: bool = False
 
 
@@ -163,14 +164,16 @@ class ProtectionIn(Lenient):
 class RiskPatchIn(Lenient):
     """``PATCH /runs/{id}/risk``: keys merged into ``runtime_state.risk``."""
 
-    patch: dict[str, Any] = Field(max_length=100)
+    patch: JsonObject = Field(max_length=100)
     reason: str | None = Field(default=None, max_length=500)
 
 
 class InstrumentsIn(Lenient):
     """Instruments by ``EXCH:SYMBOL`` and by token (the SDK sends digits as tokens)."""
 
-    symbols: list[str] = Field(default_factory=list, max_length=500)
+    symbols: list[Annotated[str, Field(max_length=80)]] = Field(
+        default_factory=list, max_length=500
+    )
     instrument_tokens: list[int] = Field(default_factory=list, max_length=500)
 
 
@@ -230,8 +233,8 @@ class DecisionIn(Strict):
     event_type: str | None = Field(
         default=None, min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$"
     )
-    details: dict[str, Any] = Field(default_factory=dict)
-    metadata: dict[str, Any] = Field(default_factory=dict)
+    details: JsonObject = Field(default_factory=dict)
+    metadata: JsonObject = Field(default_factory=dict)
     related_resource_type: RelatedType | None = None
     related_resource_id: str | None = Field(default=None, min_length=1, max_length=64)
     basket_execution_id: str | None = Field(default=None, min_length=1, max_length=64)

@@ -39,8 +39,8 @@ class PortfolioDeploy(BaseModel):
 
     name: str | None = Field(default=None, min_length=1, max_length=120)
     strategy_id: int = Field(ge=1, le=MAX_ROW_ID)
-    universe: str = "nifty_100"
-    broker: str = "paper"
+    universe: str = Field(default="nifty_100", max_length=40)
+    broker: str = Field(default="paper", max_length=20)
     starting_capital: Decimal = Field(gt=0, le=Decimal("1e11"))
     position_size_pct: Decimal = Field(default=Decimal(10), gt=0, le=100)
     max_positions: int = Field(default=10, ge=1, le=500)

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from tradertape.db.models import WorkerRun, WorkerToken
 from tradertape.domain.worker_protection import BackendProtection
-from tradertape.domain.worker_runs import FINISHED
-from tradertape.errors import Rejected
+from tradertape.domain.worker_runs import FINISHED, STATE_MAX_BYTES, state_size
+from tradertape.errors import InvalidField, Rejected
 from tradertape.services.protection_fence import next_generation
 from tradertape.services.workers import timeline
 from tradertape.services.workers.access import check_nonce, locked_run
@@ -167,7 +167,12 @@ def patch_risk(
     now = desk.clock.now()
     risk = run.runtime_state.get("risk")
     merged = {**(risk if isinstance(risk, dict) else {}), **patch}
-    run.runtime_state = {**run.runtime_state, "risk": merged}
+    state = {**run.runtime_state, "risk": merged}
+    if (size := state_size(state)) > STATE_MAX_BYTES:  # patches add up: bound the sum
+        raise InvalidField(
+            "patch", f"runtime_state would reach {size} bytes; at most {STATE_MAX_BYTES}"
+        )
+    run.runtime_state = state
     run.risk_schema = [
         {**entry, "value": patch[entry["key"]]}
         if isinstance(entry.get("key"), str) and entry["key"] in patch

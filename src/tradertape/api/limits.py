@@ -1,0 +1,165 @@
+"""Request limits checked before any handler runs, so a refused request changes nothing.
+
+The body is read here, up to ``max_request_body_bytes`` whether or not the client declared a
+``Content-Length`` (a chunked upload is counted as it arrives), and answered 413 past it. A
+JSON body is then judged as a whole (`check_json`): nested deeper than ``max_json_depth``,
+text a database cannot store (NUL, unpaired surrogates) or a non-finite number is a 422 that
+names the field, as a validation error does; so is a NUL in the URL's path or query. Limits
+of particular fields (lengths, DSL size, free-form objects) live on the schemas;
+docs/limits.md lists them all.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from tradertape.api.schemas.free_json import JsonProblem, check_json, dotted, find_problem
+
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class RequestLimits:
+    """Pure ASGI middleware: buffers at most the limit, then replays the body to the app."""
+
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, max_json_depth: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+        self.max_json_depth = max_json_depth
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Refuse an oversized or unstorable request; pass any other on unchanged."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        problem = _url_problem(scope)
+        if problem is not None:
+            await _reply(send, 422, {"detail": [problem]})
+            return
+        if scope["method"] not in _BODY_METHODS:
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        read = await self._read_body(receive, declared=headers.get(b"content-length", b""))
+        if read is None:
+            await self._too_large(send)
+            return
+        body, last = read
+        if body and _is_json(headers.get(b"content-type")):
+            found = self._body_problem(body)
+            if found is not None:
+                await _reply(send, 422, {"detail": [found]})
+                return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()  # e.g. a streaming response waits for the disconnect
+            replayed = True
+            if last["type"] != "http.request":
+                return last
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+    async def _read_body(
+        self, receive: Receive, *, declared: bytes
+    ) -> tuple[bytes, Message] | None:
+        """The whole body and the last message read, or None past the limit (declared or
+        counted: a chunked body declares no length)."""
+        if declared.isdigit() and int(declared) > self.max_body_bytes:
+            return None
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return b"".join(chunks), message  # the client left: the app is told so
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body_bytes:
+                return None
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks), message
+
+    def _body_problem(self, body: bytes) -> dict[str, Any] | None:
+        try:
+            value = json.loads(body)
+        except RecursionError:
+            return _problem(
+                ("body",), f"nested deeper than {self.max_json_depth} levels", "json_too_deep"
+            )
+        except UnicodeDecodeError:
+            return None  # the app answers malformed bodies in its own words
+        except json.JSONDecodeError:
+            return None
+        except ValueError:  # an integer of more digits than Python converts
+            return _problem(("body",), "a number has too many digits", "number_too_long")
+        if json.detect_encoding(body) == "utf-8":
+            text = body.decode("utf-8", "surrogatepass")  # as json.loads read it
+            found = check_json(value, text=text, max_depth=self.max_json_depth)
+        else:  # UTF-16 or -32: escapes do not read as text here
+            found = find_problem(value, max_depth=self.max_json_depth)
+        return None if found is None else _located(("body",), found)
+
+    async def _too_large(self, send: Send) -> None:
+        limit = self.max_body_bytes
+        detail = (
+            f"the request body is larger than {limit} bytes ({limit / 1_048_576:g} MB), "
+            "the server's limit (TRADERTAPE_MAX_REQUEST_BODY_BYTES)"
+        )
+        await _reply(send, 413, {"detail": detail}, close=True)
+
+
+_NUL = "text cannot contain the NUL character (\\u0000)"
+
+
+def _url_problem(scope: Scope) -> dict[str, Any] | None:
+    if "\x00" in scope.get("path", ""):  # a path parameter: the server decoded %00
+        return _problem(("path",), _NUL, "text_unstorable")
+    raw = scope.get("query_string", b"").decode("latin-1")
+    if "%00" not in raw:  # percent-decoding with errors="replace" leaves no surrogates
+        return None
+    for name, value in parse_qsl(raw, keep_blank_values=True):
+        for text in (name, value):
+            if "\x00" in text:
+                return _problem(("query", name), _NUL, "text_unstorable")
+    return None
+
+
+def _is_json(content_type: bytes | None) -> bool:
+    # As FastAPI decides: no content type, or application/json or application/*+json.
+    if not content_type:
+        return True
+    kind = content_type.split(b";", 1)[0].strip().lower()
+    return kind == b"application/json" or (
+        kind.startswith(b"application/") and kind.endswith(b"+json")
+    )
+
+
+def _located(root: tuple[str], found: JsonProblem) -> dict[str, Any]:
+    return _problem((*root, *found.path), found.msg, found.type)
+
+
+def _problem(loc: tuple[str | int, ...], msg: str, kind: str) -> dict[str, Any]:
+    # Each part written as `dotted` writes it: a key may hold an unpaired surrogate.
+    parts = [part if isinstance(part, int) else dotted((part,)) for part in loc]
+    field = dotted(loc[1:]) or str(loc[0])
+    return {"loc": parts, "field": field, "msg": msg, "type": kind}
+
+
+async def _reply(send: Send, status: int, content: dict[str, Any], *, close: bool = False) -> None:
+    payload = json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode()
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(payload)).encode()),
+    ]
+    if close:  # the rest of the body is never read
+        headers.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": payload})

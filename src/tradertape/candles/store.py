@@ -32,7 +32,7 @@ from urllib.parse import quote, unquote
 import numpy as np
 import numpy.typing as npt
 
-from tradertape.candles.bars import Bars, CandleSource, validate_bars
+from tradertape.candles.bars import Bars, CandleSource, DataLabel, validate_bars
 from tradertape.candles.cache import CachedSeries, SeriesCache, Stamp, stamp_of
 from tradertape.candles.panel import Panel, assemble, axis_window, day_numbers, trading_axis
 from tradertape.candles.parquet import read_facts, read_file, read_with_facts, write_file
@@ -328,6 +328,23 @@ class CandleStore:
             sum(f.rows for f in every),
             files=len(files),
         )
+
+    def label(self, keys: Iterable[str]) -> DataLabel:
+        """Where the day series of ``keys`` came from: a warm series costs one ``stat``, a
+        cold one a footer read."""
+        sources: list[str | None] = []
+        for key in keys:
+            path = self._day_path(canonical_key(key))
+            stamp = stamp_of(path)
+            if stamp is None:
+                sources.append(None)
+                continue
+            entry = self._cache.get(path, stamp)
+            try:
+                sources.append((entry.source if entry else read_facts(path).source).value)
+            except FileNotFoundError:  # deleted since the stat
+                sources.append(None)
+        return DataLabel.of(sources)
 
     def keys(self, interval: Interval) -> list[str]:
         """Every instrument with a stored series of ``interval``, sorted."""

@@ -61,7 +61,7 @@ def test_synth_is_idempotent(data_dir: Path):
     args = ["data", "synth", "--universe", "nifty_50", "--from", "2025-01-01", "--to", "2025-01-31"]
     first = _run([*args, "--seed", "5"])
     assert "53 series written" in first  # 50 stocks, NIFTY 50, SENSEX, INDIA VIX
-    assert "synthetic model v1 seed 5" in first
+    assert "synthetic model v2 seed 5" in first
     assert "0 series written, 53 already complete" in _run([*args, "--seed", "5"])
     assert "synthetic" in _run(["data", "info", "NSE:NIFTY 50"])
 

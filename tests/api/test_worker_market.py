@@ -312,6 +312,9 @@ def test_indices_are_found_as_kite_writes_them(
     ).json()
     assert body["count"] == 5
     assert body["data_source"] == "synthetic"
+    candles = get(worker, "/market/candles", symbol=symbol, interval="day", lookback=3)
+    assert candles.status_code == 200, candles.text
+    assert candles.json()["current"]["close"] == 26012.35  # today's, forming from the tick
 
 
 def test_bank_nifty_by_its_kite_name(worker: Worker, runtime: Runtime):

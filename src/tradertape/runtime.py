@@ -50,7 +50,7 @@ from tradertape.settings import Settings
 
 
 def _history_plan(catalog: InstrumentCatalog, seed: int) -> DayPlan:
-    """Feed bars from the seeded synthetic history the demo stores (indices: a fallback)."""
+    """Feed bars from the seeded synthetic history the demo stores, indices derived as stored."""
     calendar = nse_calendar()
     market = SyntheticMarket(catalog, calendar, seed=DEFAULT_SEED)
     equities = [i.key for i in catalog if i.instrument_type is InstrumentType.EQ]

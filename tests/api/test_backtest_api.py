@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -9,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from tests.api.test_strategies_api import SMA_CROSS
 from tests.helpers import sign_in
+from tradertape.candles import CandleSource
 from tradertape.runtime import Runtime
 
 SEED_KEYS = {"cagr", "win_rate", "total_trades"}
@@ -128,3 +130,18 @@ def test_runs_are_private_and_deletable(client: TestClient, with_candles: Runtim
     client.post("/api/auth/password-login", json={"email": "alice@x.in", "password": PASSWORD})
     assert client.delete(f"/api/backtest/runs/{run['id']}").status_code == 204
     assert client.get(f"/api/backtest/runs/{run['id']}").status_code == 404
+
+
+def test_a_run_says_where_its_candles_came_from(alice: TestClient, with_candles: Runtime):
+    body = {**_seed_body(_v1_id(alice)), "universe": ["INFY", "TCS"]}
+    synthetic = alice.post("/api/backtest/run", json=body).json()["summary"]
+    assert (synthetic["data_source"], synthetic["synthetic"]) == ("synthetic", True)
+    # Real INFY and TCS, measured against the synthetic NIFTY 50: the figures mix both.
+    store = with_candles.candles
+    for key in ("NSE:INFY", "NSE:TCS"):
+        bars = store.read_daily(key, date(2018, 1, 1), date(2025, 12, 31))
+        store.write_daily(key, bars, source=CandleSource.IMPORT, replace=True)
+    mixed = alice.post("/api/backtest/run", json=body).json()
+    assert (mixed["summary"]["data_source"], mixed["summary"]["synthetic"]) == ("mixed", True)
+    stored = alice.get(f"/api/backtest/runs/{mixed['id']}").json()["summary"]
+    assert stored["data_source"] == "mixed"

@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.helpers import PASSWORD, make_user, sign_in
+from tradertape.candles import CandleSource
 from tradertape.domain.charges import Side
 from tradertape.domain.ticks import RoundDirection, round_to_tick
 from tradertape.runtime import Runtime
@@ -313,3 +314,23 @@ def test_a_scan_date_the_calendar_cannot_know_is_a_422(alice: TestClient):
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["detail"]] == ["date"]
     assert alice.get("/api/model/portfolios").json()[0]["last_scan_date"] is None
+
+
+def test_scans_signals_and_the_dashboard_say_the_data_is_synthetic(
+    alice: TestClient, with_candles: Runtime
+):
+    portfolio = _deploy(alice)
+    report = _scan(alice, portfolio["id"])
+    assert (report["data_source"], report["synthetic"]) == ("synthetic", True)
+    listed = alice.get("/api/model/signals", params={"portfolio_id": portfolio["id"]}).json()
+    assert listed
+    assert {(s["data_source"], s["synthetic"]) for s in listed} == {("synthetic", True)}
+    board = alice.get("/api/model/dashboard", params={"portfolio_id": portfolio["id"]}).json()
+    assert (board["data_source"], board["synthetic"]) == ("synthetic", True)
+    assert {s["data_source"] for s in board["pending_signals"]} <= {"synthetic"}
+    # One member's series becomes real: the portfolio now runs on mixed data.
+    store = with_candles.candles
+    bars = store.read_daily("NSE:INFY", date(2018, 1, 1), SCAN_DAY_DATE)
+    store.write_daily("NSE:INFY", bars, source=CandleSource.IMPORT, replace=True)
+    board = alice.get("/api/model/dashboard", params={"portfolio_id": portfolio["id"]}).json()
+    assert (board["data_source"], board["synthetic"]) == ("mixed", True)

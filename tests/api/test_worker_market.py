@@ -290,3 +290,34 @@ def test_gtt_on_a_live_scope_has_no_broker_session(client: TestClient, runtime: 
     writer = new_worker(client, runtime, "g@x.in", allowed_actions=["runs:read"])
     assert writer.call("GET", "/gtt/triggers").status_code == 400  # runs:read may read
     assert writer.call("DELETE", "/gtt/triggers/1").status_code == 403
+
+
+@pytest.mark.parametrize("symbol", ["NSE:NIFTY 50", "NSE:NIFTY50", "nse:nifty  50", "NSE:NIFTY"])
+def test_indices_are_found_as_kite_writes_them(
+    worker: Worker, runtime: Runtime, with_candles: Runtime, symbol: str
+):
+    # Search found NSE:NIFTY 50 while quotes and candles answered "missing" (issue 15).
+    set_price(runtime, "NSE:NIFTY 50", "26012.35")
+    found = worker.call("POST", "/market/quotes", json={"symbols": [symbol]}).json()
+    assert found["missing"] == []
+    assert [(q["symbol"], q["last_price"]) for q in found["quotes"]] == [("NSE:NIFTY 50", 26012.35)]
+    resolved = get(worker, "/market/instruments/resolve", symbol=symbol).json()
+    assert resolved["symbol"] == "NSE:NIFTY 50"
+    body = get(
+        worker,
+        "/market/history",
+        symbol=symbol,
+        timeframe="1d",
+        **{"from": "2025-12-01T00:00:00+05:30", "to": "2025-12-05T23:59:00+05:30"},
+    ).json()
+    assert body["count"] == 5
+    assert body["data_source"] == "synthetic"
+    candles = get(worker, "/market/candles", symbol=symbol, interval="day", lookback=3)
+    assert candles.status_code == 200, candles.text
+    assert candles.json()["current"]["close"] == 26012.35  # today's, forming from the tick
+
+
+def test_bank_nifty_by_its_kite_name(worker: Worker, runtime: Runtime):
+    set_price(runtime, "NSE:NIFTY BANK", "59000")
+    found = worker.call("POST", "/market/quotes", json={"symbols": ["NSE:NIFTY BANK"]}).json()
+    assert [q["symbol"] for q in found["quotes"]] == ["NSE:NIFTY BANK"]

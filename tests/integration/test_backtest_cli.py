@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -37,6 +38,9 @@ def test_table_json_and_plot(data_dir: Path):
     assert "V1 Momentum" in table
     assert "total_trades" in table
     assert "benchmark_cagr" in table
+    # simulated candles are never shown as if they were real prices
+    assert "SYNTHETIC DATA: simulated prices, not real" in table
+    assert re.search(r"data_source\W+synthetic", table)
     chart = data_dir / "equity.png"
     result = runner.invoke(
         app, ["backtest", "--strategy", "v3_dip_buyer", *RANGE, "--json", "--plot", str(chart)]
@@ -47,6 +51,7 @@ def test_table_json_and_plot(data_dir: Path):
         [t for t in body["trades"] if t["exit_reason"] != "end_of_data"]
     )
     assert body["equity_curve"][0]["date"] == "2023-01-02"
+    assert (body["summary"]["data_source"], body["summary"]["synthetic"]) == ("synthetic", True)
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 

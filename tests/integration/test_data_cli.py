@@ -61,9 +61,24 @@ def test_synth_is_idempotent(data_dir: Path):
     args = ["data", "synth", "--universe", "nifty_50", "--from", "2025-01-01", "--to", "2025-01-31"]
     first = _run([*args, "--seed", "5"])
     assert "53 series written" in first  # 50 stocks, NIFTY 50, SENSEX, INDIA VIX
-    assert "synthetic model v1 seed 5" in first
+    assert "synthetic model v2 seed 5" in first
     assert "0 series written, 53 already complete" in _run([*args, "--seed", "5"])
     assert "synthetic" in _run(["data", "info", "NSE:NIFTY 50"])
+
+
+def test_import_into_a_synthetic_series_needs_replace(data_dir: Path):
+    # Three real bars used to replace a decade of synthetic RELIANCE without a word.
+    args = ["data", "synth", "--universe", "nifty_50", "--from", "2024-01-01", "--to", "2024-01-31"]
+    _run(args)
+    csv = data_dir / "RELIANCE.csv"
+    csv.write_text(CSV)
+    refused = _run(["data", "import", str(csv)], code=1)
+    assert "NSE:RELIANCE already has day candles from 'synthetic'" in refused
+    assert "--replace" in refused
+    assert "synthetic" in _run(["data", "info", "RELIANCE"])
+    out = _run(["data", "import", str(csv), "--replace"])
+    assert "replaced the stored synthetic series (22 candles)" in out
+    assert "2024-01-01 → 2024-01-02, 2 candles (import)" in out
 
 
 @pytest.mark.parametrize(

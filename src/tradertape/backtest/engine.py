@@ -19,6 +19,7 @@ import numpy.typing as npt
 from tradertape.backtest import kernel
 from tradertape.backtest.costs import rate_table
 from tradertape.backtest.metrics import Summary, drawdown, summarize
+from tradertape.candles.bars import DataLabel
 from tradertape.candles.panel import Panel, day_numbers
 from tradertape.indicators import IndicatorBook
 from tradertape.strategies.compile import CompiledStrategy, compile_strategy
@@ -148,6 +149,7 @@ def run_backtest(
     settings: BacktestSettings,
     *,
     benchmark: FloatArray | None = None,
+    benchmark_source: str | None = None,
     book: IndicatorBook | None = None,
     progress: Callable[[str], None] | None = None,
     trade_from: date | None = None,
@@ -155,7 +157,8 @@ def run_backtest(
     """Simulate ``document`` over ``panel`` (whose keys should be sorted: ties rank by column).
 
     ``benchmark`` is the universe index's closes on the panel's days, for buy-and-hold
-    figures; ``book`` lets a parameter sweep share one set of indicators across variants.
+    figures (``benchmark_source``: where its series came from, for the data label);
+    ``book`` lets a parameter sweep share one set of indicators across variants.
     Rows before ``trade_from`` only warm the indicators up (an SMA(200) is ready on the first
     traded day when the panel starts 200 bars earlier); results cover the rest.
     """
@@ -203,6 +206,7 @@ def run_backtest(
         trades=trades,
         starting_capital=settings.starting_capital,
         benchmark=benchmark,
+        label=DataLabel.of([*panel.sources, benchmark_source]),
     )
     finished = time.perf_counter()
     return BacktestResult(

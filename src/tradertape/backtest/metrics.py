@@ -17,6 +17,7 @@ import numpy.typing as npt
 
 if TYPE_CHECKING:
     from tradertape.backtest.engine import Trade
+    from tradertape.candles.bars import DataLabel
 
 FloatArray = npt.NDArray[np.float64]
 TRADING_DAYS = 252
@@ -44,6 +45,15 @@ class Summary(TypedDict):
     expectancy: float
     benchmark_return: float | None
     benchmark_cagr: float | None
+    data_source: str | None  # synthetic | import | broker | mixed: see `DataLabel`
+    synthetic: bool  # any of the candles (the benchmark's too) is simulated
+
+
+def data_warning(data_source: object) -> str:
+    """What a table or chart of a run on simulated candles says about them."""
+    if data_source == "mixed":
+        return "MIXED DATA: some candles are synthetic (simulated, not real prices)"
+    return "SYNTHETIC DATA: simulated prices, not real"
 
 
 def drawdown(equity: FloatArray) -> FloatArray:
@@ -81,6 +91,7 @@ def summarize(
     trades: Sequence[Trade],
     starting_capital: float,
     benchmark: FloatArray | None,
+    label: DataLabel,
 ) -> Summary:
     """Figures of one run."""
     final = float(equity[-1]) if equity.size else starting_capital
@@ -127,4 +138,6 @@ def summarize(
         expectancy=float(np.mean([t.pnl for t in closed])) if closed else 0.0,
         benchmark_return=bench_return,
         benchmark_cagr=bench_cagr,
+        data_source=label.data_source,
+        synthetic=label.synthetic,
     )

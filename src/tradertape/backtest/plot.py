@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from tradertape.backtest.metrics import data_warning
+
 if TYPE_CHECKING:
     from tradertape.backtest.engine import BacktestResult
 
@@ -29,6 +31,21 @@ def plot_equity(result: BacktestResult, path: Path, *, title: str) -> None:
         top.plot(days, scaled, color="#8c959f", linewidth=1.0, label="index buy & hold")
     top.legend(loc="upper left", frameon=False)
     top.set_ylabel("equity (₹ lakh)")
+    label = result.summary.get("data_source")
+    if result.summary.get("synthetic"):
+        title = f"{title} · {data_warning(label)}"
+        top.text(
+            0.5,
+            0.5,
+            "SYNTHETIC DATA",
+            transform=top.transAxes,
+            fontsize=36,
+            color="#d1242f",
+            alpha=0.15,
+            ha="center",
+            va="center",
+            rotation=20,
+        )
     top.set_title(title)
     top.grid(alpha=0.3)
     bottom.fill_between(days, result.drawdown, 0, color="#d1242f", alpha=0.4, linewidth=0)

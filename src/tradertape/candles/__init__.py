@@ -5,7 +5,7 @@ nothing of HTTP or the database. `CandleStore` is the entry point; `SyntheticMar
 the embedded default data, which is labelled ``synthetic`` wherever it is shown.
 """
 
-from tradertape.candles.bars import Bars, CandleSource, validate_bars
+from tradertape.candles.bars import Bars, CandleSource, DataLabel, validate_bars
 from tradertape.candles.panel import Panel
 from tradertape.candles.store import CandleStore, SeriesInfo, SourceConflict, canonical_key
 
@@ -13,6 +13,7 @@ __all__ = [
     "Bars",
     "CandleSource",
     "CandleStore",
+    "DataLabel",
     "Panel",
     "SeriesInfo",
     "SourceConflict",

@@ -8,7 +8,7 @@ the machine's time zone.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -37,6 +37,30 @@ class CandleSource(StrEnum):
     def is_real(self) -> bool:
         """Whether the prices were traded somewhere (everything but the simulation)."""
         return self is not CandleSource.SYNTHETIC
+
+
+#: What a result computed from several series says it was computed from.
+MIXED = "mixed"
+
+
+@dataclass(frozen=True, slots=True)
+class DataLabel:
+    """Where the candles behind a result came from, for every result shown to a person.
+
+    ``data_source`` is the one source all the series share (``synthetic``, ``import``,
+    ``broker``), ``mixed`` when they differ, None when no series was found; ``synthetic`` is
+    true when any of them is simulated, so a mixed result is never taken for a real one.
+    """
+
+    data_source: str | None
+    synthetic: bool
+
+    @classmethod
+    def of(cls, sources: Iterable[str | None]) -> DataLabel:
+        """The label of a result drawn from series of these ``sources`` (None: no series)."""
+        found = {s for s in sources if s is not None}
+        source = (next(iter(found)) if len(found) == 1 else MIXED) if found else None
+        return cls(source, CandleSource.SYNTHETIC.value in found)
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -15,7 +15,7 @@ from functools import cache
 import numpy as np
 import numpy.typing as npt
 
-from tradertape.candles.bars import Bars, FloatArray, TimeArray
+from tradertape.candles.bars import Bars, DataLabel, FloatArray, TimeArray
 from tradertape.candles.cache import CachedSeries
 from tradertape.domain.calendar import OutsideCalendarError, TradingCalendar
 from tradertape.domain.market import Interval
@@ -79,6 +79,11 @@ class Panel:
     low: FloatArray
     close: FloatArray
     volume: FloatArray
+
+    @property
+    def label(self) -> DataLabel:
+        """Where the panel's series came from (``synthetic``, ``mixed``, ...)."""
+        return DataLabel.of(self.sources)
 
     @property
     def shape(self) -> tuple[int, int]:

@@ -11,9 +11,11 @@ leaves files a person can open with any Parquet tool. Minute files are split by 
 import or a chart of one month reads and rewrites one month. Symbols are percent-encoded
 only where a file name cannot hold them (``NIFTY 50`` stays readable).
 
-Every series records its source. Real data (an import, a broker) replaces a synthetic series
-outright rather than mixing with it; synthetic data never overwrites real data; two different
-real sources are not merged unless the caller says ``replace``.
+Every series records its source, and one series never holds bars of two sources: writing
+data of another source than the stored series' is refused (`SourceConflict`) unless the
+caller says ``replace``, which drops the stored series first. So three imported bars never
+silently replace (or sit beside) a decade of synthetic ones, and synthetic data never
+overwrites real data.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from urllib.parse import quote, unquote
 import numpy as np
 import numpy.typing as npt
 
-from tradertape.candles.bars import Bars, CandleSource, validate_bars
+from tradertape.candles.bars import Bars, CandleSource, DataLabel, validate_bars
 from tradertape.candles.cache import CachedSeries, SeriesCache, Stamp, stamp_of
 from tradertape.candles.panel import Panel, assemble, axis_window, day_numbers, trading_axis
 from tradertape.candles.parquet import read_facts, read_file, read_with_facts, write_file
@@ -89,13 +91,14 @@ def _must_discard(
     key: str, interval: Interval, existing: CandleSource, incoming: CandleSource, replace: bool
 ) -> bool:
     """Whether the stored series is dropped (True) or merged into (False); refuse to mix."""
-    if replace or (incoming.is_real and not existing.is_real):
+    if replace:
         return True
     if existing is incoming:
         return False
     raise SourceConflict(
         f"{key} already has {interval.value} candles from '{existing.value}'; "
-        f"not mixing in '{incoming.value}' data (replace the series to switch)"
+        f"not mixing in '{incoming.value}' data: replace the whole series to switch "
+        "(`tradertape data import --replace`)"
     )
 
 
@@ -325,6 +328,23 @@ class CandleStore:
             sum(f.rows for f in every),
             files=len(files),
         )
+
+    def label(self, keys: Iterable[str]) -> DataLabel:
+        """Where the day series of ``keys`` came from: a warm series costs one ``stat``, a
+        cold one a footer read."""
+        sources: list[str | None] = []
+        for key in keys:
+            path = self._day_path(canonical_key(key))
+            stamp = stamp_of(path)
+            if stamp is None:
+                sources.append(None)
+                continue
+            entry = self._cache.get(path, stamp)
+            try:
+                sources.append((entry.source if entry else read_facts(path).source).value)
+            except FileNotFoundError:  # deleted since the stat
+                sources.append(None)
+        return DataLabel.of(sources)
 
     def keys(self, interval: Interval) -> list[str]:
         """Every instrument with a stored series of ``interval``, sorted."""

@@ -16,12 +16,19 @@ The open gaps from the previous close by the overnight share of the factor moves
 high and low stretch beyond open and close by the day's volatility; volume follows turnover,
 |return| and volatility. Prices land on the NSE tick grid (`tradertape.candles.ticks`).
 
+Levels: a path is finally scaled so that it closes at its instrument's reference close on
+`tradertape.candles.anchors.ANCHOR_DAY` (approximate late-2025 levels shipped with the package),
+so the demo shows INFY near ₹1,550 rather than wherever the model wandered. Scaling multiplies
+every price of the path by one factor: returns, regimes and trading decisions are unchanged,
+only the tick grid and the share counts follow the level. Generation therefore always runs to
+the anchor day (a range ending earlier is cut from that longer path).
+
 Reproducibility: every random draw comes from a generator seeded by (seed, stream, year) and is
 indexed by calendar day; the market, each sector and each stock are separate streams. So a
 stock's path does not depend on which other stocks are generated with it, and generating to a
 later end date leaves earlier days unchanged (the store extends a series by appending). Paths
-start at the calendar's first day (the *epoch*). A stock's character (price level at the epoch,
-beta, volatility, size) depends only on its symbol, so every seed shows familiar levels.
+start at the calendar's first day (the *epoch*). A stock's character (beta, volatility, size)
+depends only on its symbol, and its level on the anchor day only on its reference close.
 """
 
 from __future__ import annotations
@@ -35,14 +42,15 @@ from datetime import date
 import numpy as np
 import numpy.typing as npt
 
+from tradertape.candles.anchors import ANCHOR_DAY, reference_close
 from tradertape.candles.bars import Bars, FloatArray, TimeArray
 from tradertape.candles.panel import axis_between
 from tradertape.candles.ticks import round_prices_to_ticks
 from tradertape.domain.calendar import TradingCalendar
 from tradertape.domain.instruments import InstrumentCatalog, InstrumentType
 
-#: Bumped whenever the same seed starts producing different paths.
-MODEL_VERSION = 1
+#: Bumped whenever the same seed starts producing different paths (2: anchored levels).
+MODEL_VERSION = 2
 DEFAULT_SEED = 7
 YEAR = 250  # trading days
 _DOY = 366  # draws per stream and year: one per calendar day
@@ -196,7 +204,7 @@ class SyntheticMarket:
 
     @property
     def origin(self) -> str:
-        """``synthetic model v1 seed 7``: recorded with every series this market writes."""
+        """``synthetic model v2 seed 7``: recorded with every series this market writes."""
         return f"synthetic model v{MODEL_VERSION} seed {self.seed}"
 
     @property
@@ -211,6 +219,16 @@ class SyntheticMarket:
             raise ValueError(f"{instrument.key} is not an equity; indices are derived")
         tier = self._tiers.get(instrument.key, 3)
         return stock_profile(instrument.key, instrument.sector or "Other", tier, self.config)
+
+    def reference(self, key: str) -> float | None:
+        """The close ``key``'s path is anchored to on `ANCHOR_DAY` (None: left unscaled)."""
+        return reference_close(key, self.catalog)
+
+    @property
+    def anchor_day(self) -> date | None:
+        """`ANCHOR_DAY`, or None when this calendar does not reach it."""
+        covered = self.epoch <= ANCHOR_DAY and self.calendar.covers(ANCHOR_DAY)
+        return ANCHOR_DAY if covered and self.calendar.is_trading_day(ANCHOR_DAY) else None
 
     def days(self, end: date) -> TimeArray:
         """Trading days from the epoch to ``end``."""
@@ -240,9 +258,11 @@ class SyntheticMarket:
     def generate(self, keys: Sequence[str], start: date, end: date) -> SyntheticDays:
         """Daily OHLCV of the equities ``keys`` on the trading days from ``start`` to ``end``."""
         profiles = [self.profile(k) for k in keys]
-        whole = _simulate(self, profiles, end)
+        anchor = self.anchor_day
+        whole = _simulate(self, profiles, max(end, anchor) if anchor else end)
         first = int(np.searchsorted(whole.days, np.datetime64(start, "D")))
-        return whole.since(first)
+        stop = int(np.searchsorted(whole.days, np.datetime64(end, "D"), side="right"))
+        return whole.window(first, stop)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -258,6 +278,8 @@ class SyntheticDays:
     volume: FloatArray
     tick: FloatArray
     market: MarketPath
+    level: FloatArray  # per stock: the anchored price at the epoch (the path's scale)
+    reference: FloatArray  # per stock: the anchor day's close, NaN if not anchored
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -277,18 +299,25 @@ class SyntheticDays:
 
     def since(self, row: int) -> SyntheticDays:
         """The same candles from day ``row`` on."""
+        return self.window(row, len(self.days))
+
+    def window(self, first: int, stop: int) -> SyntheticDays:
+        """The same candles of days ``first:stop``."""
+        rows = slice(first, stop)
         return SyntheticDays(
-            days=self.days[row:],
+            days=self.days[rows],
             profiles=self.profiles,
-            open=self.open[row:],
-            high=self.high[row:],
-            low=self.low[row:],
-            close=self.close[row:],
-            volume=self.volume[row:],
-            tick=self.tick[row:],
+            open=self.open[rows],
+            high=self.high[rows],
+            low=self.low[rows],
+            close=self.close[rows],
+            volume=self.volume[rows],
+            tick=self.tick[rows],
             market=MarketPath(
-                self.market.bear[row:], self.market.ret[row:], self.market.variance[row:]
+                self.market.bear[rows], self.market.ret[rows], self.market.variance[rows]
             ),
+            level=self.level,
+            reference=self.reference,
         )
 
 
@@ -347,7 +376,20 @@ def _simulate(market: SyntheticMarket, profiles: list[StockProfile], end: date) 
     stretch = cfg.range_scale * day_sd
     high = np.maximum(open_, close) * np.exp(stretch * np.abs(up_n))
     low = np.minimum(open_, close) * np.exp(-stretch * np.abs(down_n))
-    o, h, lo, c, tick = round_prices_to_ticks(days, column("start_price"), open_, high, low, close)
+
+    # Anchor the level: one factor per stock, so every return is what the model drew.
+    reference = np.array([market.reference(p.key) or math.nan for p in profiles], dtype=np.float64)
+    scale = np.ones(len(profiles))
+    anchor = market.anchor_day
+    row = int(np.searchsorted(days, np.datetime64(anchor, "D"))) if anchor else days.size
+    if row < days.size and days[row] == np.datetime64(anchor, "D"):
+        scale = np.where(np.isnan(reference), 1.0, reference / close[row])
+    else:
+        reference = np.full(len(profiles), math.nan)
+    open_, high, low, close = (a * scale for a in (open_, high, low, close))
+    previous = previous + np.log(scale)
+    level = column("start_price") * scale
+    o, h, lo, c, tick = round_prices_to_ticks(days, level, open_, high, low, close)
 
     # Shares traded: turnover over price, more on big moves and in turbulent times.
     surprise = np.abs(ret) / day_sd - 0.8
@@ -368,4 +410,6 @@ def _simulate(market: SyntheticMarket, profiles: list[StockProfile], end: date) 
         volume=np.asfortranarray(np.maximum(volume, 1.0)),
         tick=tick,
         market=path,
+        level=level,
+        reference=reference,
     )

@@ -2,7 +2,9 @@
 
 Each index is free-float-market-cap weighted in the simplest way: a fixed share count per member
 (its market cap at the epoch over its price then), so weights drift with prices as real index
-weights do; the level starts at the index's real level of early 2018. Members are today's
+weights do. The divisor puts the index at its reference close on the anchor day (the members
+are anchored there too, see `synthetic`); an index without one starts at its real level of
+early 2018. Members are today's
 constituents from the catalog (no reconstitution). High and low are the weighted members'
 highs and lows pulled towards the open/close envelope, since members do not all peak at the
 same minute. Index candles have zero volume, as Kite's do. INDIA VIX follows the market
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tradertape.candles.anchors import reference_closes
 from tradertape.candles.bars import Bars, FloatArray
 from tradertape.candles.synthetic import YEAR, SyntheticDays
 from tradertape.candles.ticks import snap
@@ -108,8 +111,13 @@ def members(spec: IndexSpec, history: SyntheticDays, catalog: InstrumentCatalog)
 def index_bars(spec: IndexSpec, history: SyntheticDays, columns: list[int]) -> Bars:
     """Candles of one index over ``history``'s days from its member columns."""
     profiles = [history.profiles[j] for j in columns]
-    shares = np.array([p.market_cap / p.start_price for p in profiles])
-    divisor = float(shares @ np.array([p.start_price for p in profiles])) / spec.base_level
+    at_epoch, anchored = history.level[columns], history.reference[columns]
+    shares = np.array([p.market_cap for p in profiles]) / at_epoch
+    target = reference_closes().get(spec.key)
+    if target is not None and not np.isnan(anchored).any():
+        divisor = float(shares @ anchored) / target
+    else:
+        divisor = float(shares @ at_epoch) / spec.base_level
 
     def level(field: FloatArray) -> FloatArray:
         return np.asarray(field[:, columns] @ shares, dtype=np.float64) / divisor

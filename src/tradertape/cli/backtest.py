@@ -143,7 +143,7 @@ def backtest(  # noqa: PLR0913 - one option per request field
     if plot is not None:
         from tradertape.backtest.plot import plot_equity
 
-        plot_equity(result, plot, title=f"{document.name} · {universe}")
+        plot_equity(result, plot, title=f"{document.name} · {universe}")  # labels synthetic
         if not as_json:
             console.print(f"chart written to {plot}")
 
@@ -195,10 +195,14 @@ class _progress:
 def _print_summary(name: str, universe: object, result: BacktestResult) -> None:
     from rich.table import Table
 
+    from tradertape.backtest.metrics import data_warning
     from tradertape.services.backtests import summary_of
 
     summary = summary_of(result)
-    table = Table(title=f"{name} · {universe} · {result.days[0]} → {result.days[-1]}")
+    title = f"{name} · {universe} · {result.days[0]} → {result.days[-1]}"
+    if summary.get("synthetic"):
+        title += f" · {data_warning(summary.get('data_source'))}"
+    table = Table(title=title)
     table.add_column("metric")
     table.add_column("value", justify="right")
     percent = {"cagr", "total_return", "win_rate", "max_drawdown", "exposure_pct"}
@@ -206,6 +210,8 @@ def _print_summary(name: str, universe: object, result: BacktestResult) -> None:
     for key, value in summary.items():
         if value is None:
             shown = "—"
+        elif isinstance(value, bool):
+            shown = "yes" if value else "no"
         elif key in percent or key.startswith("benchmark"):
             shown = f"{value:,.2f} %"
         elif key in money:
@@ -216,5 +222,7 @@ def _print_summary(name: str, universe: object, result: BacktestResult) -> None:
             shown = str(value)
         table.add_row(key, shown)
     console.print(table)
+    if summary.get("synthetic"):
+        console.print(f"[bold yellow]{data_warning(summary.get('data_source'))}[/]")
     timings = ", ".join(f"{k} {v:.1f} ms" for k, v in result.timings_ms.items())
     console.print(f"{len(result.trades)} trades; {timings}")

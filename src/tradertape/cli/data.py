@@ -25,7 +25,11 @@ data_app = typer.Typer(
 FILE = typer.Argument(..., exists=True, dir_okay=False, readable=True, help=".csv or .parquet")
 SYMBOL = typer.Option(None, "--symbol", help="e.g. NSE:INFY (default: the file's name)")
 INTERVAL = typer.Option(Interval.DAY, "--interval", help="day or minute")
-REPLACE = typer.Option(False, "--replace", help="drop the stored series instead of merging")
+REPLACE = typer.Option(
+    False,
+    "--replace",
+    help="drop the stored series first (needed when it holds another source, e.g. synthetic)",
+)
 UNIVERSE = typer.Option("nifty_500", "--universe", help="e.g. nifty_50, nifty_100, nifty_500")
 FROM = typer.Option("2018-01-01", "--from", help="first date (YYYY-MM-DD)")
 TO = typer.Option("today", "--to", help="last date: YYYY-MM-DD or 'today' (last closed session)")
@@ -99,8 +103,8 @@ def import_file(
     console.print(
         f"imported {len(imported.bars)} {interval.value} candles of {info.key} from {file.name}"
     )
-    if before is not None and not before.source.is_real:
-        console.print("  replaced the synthetic series (real data is never mixed with synthetic)")
+    if before is not None and replace:
+        console.print(f"  replaced the stored {before.source.value} series ({before.rows} candles)")
     console.print(f"  series: {info.first} → {info.last}, {info.rows} candles ({info.source})")
 
 

@@ -2,8 +2,10 @@
 
 The demo stores the `SyntheticMarket`'s daily history; this plan asks the same seeded
 market for the day being played, so an instrument's intraday path opens, peaks, dips and
-closes exactly where `/api/market/history` says that day did. Instruments the market does
-not model (indices) fall back to another plan.
+closes exactly where `/api/market/history` says that day did. Indices are derived from the
+generated members exactly as the stored index history is (`synthetic_indices`), so NIFTY 50
+ticks, its candles, the option chain priced off it and worker quotes show one level.
+Instruments the market does not model fall back to another plan.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from datetime import date
 
 import numpy as np
 
+from tradertape.candles.bars import Bars
 from tradertape.candles.synthetic import SyntheticMarket
+from tradertape.candles.synthetic_indices import derivable, derive_indices
 from tradertape.domain.calendar import OutsideCalendarError
 from tradertape.domain.market import DailyBar
 from tradertape.feed.plan import DayPlan
@@ -27,7 +31,7 @@ class SyntheticHistoryPlan:
     def __init__(self, market: SyntheticMarket, equities: Iterable[str], fallback: DayPlan):
         self._market = market
         self._keys = tuple(sorted(set(equities)))
-        self._known = frozenset(self._keys)
+        self._known = frozenset([*self._keys, *derivable(self._keys, market.catalog)])
         self._fallback = fallback
         self._days: dict[date, dict[str, DailyBar]] = {}
 
@@ -47,20 +51,25 @@ class SyntheticHistoryPlan:
         except OutsideCalendarError:
             start = day
         generated = self._market.generate(self._keys, start, day)
+        series = {key: generated.bars(col) for col, key in enumerate(generated.keys)}
+        series.update(derive_indices(generated, self._market.catalog))
         for row, stamp in enumerate(generated.days):
-            bars = {
-                key: DailyBar(
-                    day=stamp.astype("datetime64[D]").item(),
-                    open=float(generated.open[row, col]),
-                    high=float(generated.high[row, col]),
-                    low=float(generated.low[row, col]),
-                    close=float(generated.close[row, col]),
-                    volume=int(generated.volume[row, col]),
-                )
-                for col, key in enumerate(generated.keys)
-                if np.isfinite(generated.close[row, col])
+            self._days[stamp.astype("datetime64[D]").item()] = {
+                key: bar for key, bars in series.items() if (bar := _bar(bars, row)) is not None
             }
-            self._days[stamp.astype("datetime64[D]").item()] = bars
         self._days.setdefault(day, {})
         for stale in sorted(self._days)[:-_KEEP_DAYS]:
             del self._days[stale]
+
+
+def _bar(bars: Bars, row: int) -> DailyBar | None:
+    if not np.isfinite(bars.close[row]):
+        return None
+    return DailyBar(
+        day=bars.time[row].astype("datetime64[D]").item(),
+        open=float(bars.open[row]),
+        high=float(bars.high[row]),
+        low=float(bars.low[row]),
+        close=float(bars.close[row]),
+        volume=int(bars.volume[row]),
+    )

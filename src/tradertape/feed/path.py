@@ -3,7 +3,7 @@
 The session is cut into ``steps`` equal steps (one tick each; step 0 is the open, the last is
 the close). A coarse path of *knots*, about one a minute, is drawn once per day: it starts at
 the open, ends at the close and touches the high and the low at random knots, with Brownian
-bridges in between clipped to the day's range. Between two knots the price wiggles (a hash of
+bridges in between reflected into the day's range. Between two knots the price wiggles (a hash of
 the step, so any step is computed in O(1)) without leaving the interval the two knots span.
 That bound makes the running high/low the extremes of the knots so far and of the current
 knot interval's steps: the feed can start mid-session, or skip steps, and still report the same
@@ -156,6 +156,29 @@ def _waypoints(
     return points
 
 
+def _fold(value: float, low: int, high: int) -> int:
+    """``value`` reflected into ``[low, high]``: a wander past the day's high turns back down.
+
+    Clipping instead left the bridge pinned at the high or low for as long as it wandered
+    beyond it, and an index then printed one price for many minutes.
+    """
+    span = high - low
+    if span <= 0:
+        return low
+    x = (value - low) % (2 * span)
+    return _units(low + (x if x <= span else 2 * span - x))
+
+
+def _aside(value: int, avoid: tuple[int, ...], low: int, high: int) -> int:
+    """``value``, or the nearest price within ``[low, high]`` that is none of ``avoid``."""
+    if value not in avoid:
+        return value
+    for candidate in (value + 1, value - 1, value + 2, value - 2):
+        if low <= candidate <= high and candidate not in avoid:
+            return candidate
+    return value
+
+
 def _draw_knots(
     open_: int, high: int, low: int, close: int, last: int, rng: random.Random
 ) -> list[int]:
@@ -169,6 +192,9 @@ def _draw_knots(
             walk.append(walk[-1] + rng.gauss(0.0, sigma))
         for j in range(1, n):
             bridge = walk[j] - walk[n] * j / n
-            knots.append(min(high, max(low, _units(va + (vb - va) * j / n + bridge))))
+            value = _fold(va + (vb - va) * j / n + bridge, low, high)
+            # Two equal knots would print one price for the whole interval between them.
+            avoid = (knots[-1], vb) if j == n - 1 else (knots[-1],)
+            knots.append(_aside(value, avoid, low, high))
         knots.append(vb)
     return knots

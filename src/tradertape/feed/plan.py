@@ -16,6 +16,7 @@ import random
 from datetime import date
 from typing import Protocol
 
+from tradertape.candles.anchors import reference_closes
 from tradertape.domain.calendar import OutsideCalendarError, TradingCalendar
 from tradertape.domain.instruments import Instrument, InstrumentCatalog, InstrumentType
 from tradertape.domain.market import DailyBar
@@ -29,14 +30,9 @@ class DayPlan(Protocol):
         ...
 
 
-# Rough late-2025 levels of the headline indices, so the demo does not show NIFTY at 400.
-# Only plausibility is intended; other indices get a hashed level like equities do.
-_INDEX_LEVELS = {
-    "NSE:NIFTY 50": 25_000.0,
-    "NSE:NIFTY BANK": 55_000.0,
-    "BSE:SENSEX": 82_000.0,
-    "NSE:INDIA VIX": 13.0,
-}
+# INDIA VIX's typical level; every other instrument with a reference close (approximate
+# late-2025 levels, `candles.anchors`) swings around it, the rest get a hashed level.
+_VIX_LEVEL = 13.0
 _EQUITY_PRICE_RANGE = (60.0, 4_000.0)
 _INDEX_LEVEL_RANGE = (5_000.0, 60_000.0)
 _EQUITY_VOLUME_RANGE = (50_000.0, 8_000_000.0)
@@ -70,8 +66,11 @@ class SyntheticDayPlan:
 
     def _base(self, instrument: Instrument) -> float:
         key = instrument.key
-        if key in _INDEX_LEVELS:
-            return _INDEX_LEVELS[key]
+        if key == "NSE:INDIA VIX":
+            return _VIX_LEVEL
+        reference = reference_closes().get(key)
+        if reference is not None:
+            return reference
         span = (
             _INDEX_LEVEL_RANGE
             if instrument.instrument_type is InstrumentType.INDEX

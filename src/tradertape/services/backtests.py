@@ -86,9 +86,16 @@ def universe_keys(store: CandleStore, universe: str | list[str]) -> tuple[list[s
     return sorted(i.key for i in members), BENCHMARKS.get(universe, DEFAULT_BENCHMARK)
 
 
-def load_market(
-    store: CandleStore, request: BacktestRequest
-) -> tuple[Panel, np.ndarray[Any, np.dtype[np.float64]] | None]:
+@dataclass(frozen=True, slots=True)
+class Market:
+    """What a backtest runs on: the universe's panel and its benchmark index."""
+
+    panel: Panel
+    benchmark: np.ndarray[Any, np.dtype[np.float64]] | None
+    benchmark_source: str | None
+
+
+def load_market(store: CandleStore, request: BacktestRequest) -> Market:
     """The universe's panel from `WARMUP_DAYS` before the range to its end, and the
     benchmark's closes on the same days; 422 when the range itself has no data."""
     keys, benchmark_key = universe_keys(store, request.universe)
@@ -113,7 +120,9 @@ def load_market(
         )
     bench = store.load_panel([benchmark_key], panel.days[0].astype(object), request.end_date)
     closes = bench.close[:, 0]
-    return panel, (None if bool(np.isnan(closes).all()) else closes)
+    if bool(np.isnan(closes).all()):
+        return Market(panel, None, None)
+    return Market(panel, closes, bench.sources[0])
 
 
 def settings_of(request: BacktestRequest) -> BacktestSettings:
@@ -139,12 +148,13 @@ def simulate(
     """Load the market and run: no database, so the CLI can call it too."""
     step = progress or (lambda stage: None)
     step("loading candles")
-    panel, benchmark = load_market(store, request)
+    market = load_market(store, request)
     return run_backtest(
         document,
-        panel,
+        market.panel,
         settings_of(request),
-        benchmark=benchmark,
+        benchmark=market.benchmark,
+        benchmark_source=market.benchmark_source,
         progress=progress,
         trade_from=request.start_date,
     )

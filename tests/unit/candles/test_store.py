@@ -60,7 +60,7 @@ def test_writes_merge_and_new_candles_win(store: CandleStore):
 @pytest.mark.parametrize(
     ("first", "second", "replace", "closes"),
     [
-        pytest.param(SYN, IMP, False, [300.0], id="real-replaces-synthetic"),
+        pytest.param(SYN, IMP, True, [300.0], id="real-replaces-synthetic-when-asked"),
         pytest.param(IMP, IMP, True, [300.0], id="explicit-replace"),
         pytest.param(SYN, SYN, False, [100.0, 300.0], id="same-source-merges"),
     ],
@@ -84,6 +84,7 @@ def test_source_rules(
     ("first", "second"),
     [
         pytest.param(IMP, SYN, id="synthetic-never-overwrites-real"),
+        pytest.param(SYN, IMP, id="real-never-silently-replaces-synthetic"),
         pytest.param(IMP, BRK, id="two-real-sources-do-not-mix"),
     ],
 )
@@ -162,7 +163,10 @@ def test_minute_merge_and_replace(store: CandleStore):
     merged = store.info("NSE:INFY", Interval.MINUTE)
     assert merged is not None
     assert merged.rows == 2
-    store.write("NSE:INFY", Interval.MINUTE, _minutes(["2024-03-04T09:15:00"]), source=IMP)
+    later = _minutes(["2024-03-04T09:15:00"])
+    with pytest.raises(SourceConflict, match="--replace"):
+        store.write("NSE:INFY", Interval.MINUTE, later, source=IMP)
+    store.write("NSE:INFY", Interval.MINUTE, later, source=IMP, replace=True)
     info = store.info("NSE:INFY", Interval.MINUTE)
     assert info is not None
     assert (info.rows, info.files, info.source) == (1, 1, IMP)
@@ -214,7 +218,7 @@ def test_warm_panel_reads_no_file_until_one_changes(
     again.close[0, 0] = -1.0  # a caller's copy: the cache is not touched
     # Another process (here: another store on the same folder) rewrites the file.
     other = CandleStore(store.root, catalog=catalog)
-    other.write_daily("NSE:INFY", day_bars(["2024-01-01"], base=900), source=IMP)
+    other.write_daily("NSE:INFY", day_bars(["2024-01-01"], base=900), source=IMP, replace=True)
     fresh = store.load_panel(["NSE:INFY"], date(2024, 1, 1), date(2024, 1, 2))
     assert store.file_reads == reads + 1
     assert fresh.close[:, 0].tolist()[0] == 900.0

@@ -156,7 +156,9 @@ def test_indices_follow_their_members(nifty_100: SyntheticDays, catalog: Instrum
     indices = derive_indices(nifty_100, catalog)
     assert set(indices) == set(keys)
     nifty = indices["NSE:NIFTY 50"]
-    assert 9_000 < nifty.close[0] < 12_000  # starts near its real level of January 2018
+    # Anchored at its late-2025 level (test_anchors); in 2018 it is where the model's
+    # returns put it, which is a plausible level, not the real one.
+    assert 5_000 < nifty.close[0] < 30_000
     assert (nifty.volume == 0).all()
     assert (nifty.low <= np.minimum(nifty.open, nifty.close)).all()
     assert (nifty.high >= np.maximum(nifty.open, nifty.close)).all()

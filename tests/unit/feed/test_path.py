@@ -95,3 +95,23 @@ def test_a_step_outside_the_session_is_refused():
     path = IntradayPath(open=5, high=6, low=4, close=5, volume=1, steps=10, knot_every=1, salt=0)
     with pytest.raises(ValueError, match="outside"):
         path.at(11)
+
+
+def _longest_flat(prices: list[int]) -> int:
+    longest = run = 1
+    for before, now in zip(prices, prices[1:], strict=False):
+        run = run + 1 if now == before else 1
+        longest = max(longest, run)
+    return longest
+
+
+@settings(max_examples=10, deadline=None)
+@given(salt=st.integers(0, 2**63), close=st.integers(555_000, 562_000))
+def test_an_index_never_rests_at_its_high_or_low_for_minutes(salt: int, close: int):
+    # NIFTY 50 printed one price for 15 minutes: the bridge between two knots was clipped to
+    # the day's high while it wandered above it. A session of 1-second steps, 0.05 ticks.
+    bar = {"open": 557_800, "high": 562_000, "low": 553_500, "close": close}
+    path = IntradayPath(**bar, volume=0, steps=22_500, knot_every=60, salt=salt)
+    prices = [path.price(step)[0] for step in range(22_501)]
+    assert (max(prices), min(prices)) == (bar["high"], bar["low"])
+    assert _longest_flat(prices) < 60  # never a whole minute

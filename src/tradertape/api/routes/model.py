@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import asdict
 from datetime import date
 from decimal import Decimal
 from typing import Annotated
@@ -19,11 +21,13 @@ from tradertape.api.schemas.model import (
     SignalOut,
 )
 from tradertape.api.schemas.numbers import RowId
+from tradertape.candles import CandleStore
 from tradertape.candles.populate import last_completed_session
-from tradertape.db.models import ModelPortfolio, ModelPosition
+from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal
 from tradertape.domain.money import paise
 from tradertape.domain.signals import SignalEvent
 from tradertape.runtime import Runtime
+from tradertape.services.backtests import universe_keys
 from tradertape.services.ownership import owned
 from tradertape.services.portfolios import deploy as portfolios
 from tradertape.services.portfolios import runs, signals
@@ -42,6 +46,25 @@ def _venue(runtime: Runtime) -> signals.Venue:
 
 def _today(runtime: Runtime) -> date:
     return last_completed_session(runtime.candles.calendar, runtime.clock.now())
+
+
+def signals_out(rows: Iterable[ModelSignal], store: CandleStore) -> list[SignalOut]:
+    """Signals labelled with their symbol's candle source (synthetic data says so)."""
+    labels: dict[str, dict[str, object]] = {}
+    out = []
+    for row in rows:
+        if row.symbol not in labels:
+            labels[row.symbol] = asdict(store.label([row.symbol]))
+        out.append(SignalOut.model_validate(row).model_copy(update=labels[row.symbol]))
+    return out
+
+
+def _portfolio_label(
+    store: CandleStore, portfolio: ModelPortfolio, held: Iterable[str] = ()
+) -> dict[str, object]:
+    """The label of what a portfolio is scanned and valued on: its universe and holdings."""
+    keys, _ = universe_keys(store, portfolio.universe)
+    return asdict(store.label({*keys, *held}))
 
 
 _MONEY = ("current_capital", "deployed_capital", "committed_capital", "realised_pnl")
@@ -174,11 +197,12 @@ def get_dashboard(
         },
         open_positions=[position_out(v) for v in valued],
         unrealised_pnl=sum((v.unrealised or Decimal(0) for v in valued), Decimal(0)),
-        pending_signals=[SignalOut.model_validate(s) for s in parts["pending"]],
+        pending_signals=signals_out(parts["pending"], runtime.candles),
         sector_allocation=parts["sectors"],
         equity_curve=row.equity_curve,
         recent_activity=parts["activity"],
         drift=parts["drift"],
+        **_portfolio_label(runtime.candles, row, (v.position.symbol for v in valued)),
     )
 
 
@@ -197,6 +221,7 @@ def scan(body: ScanRequest, user: CurrentUser, runtime: RuntimeDep, db: DbDep) -
     )
     return [
         ScanOut(
+            **_portfolio_label(runtime.candles, db.get_one(ModelPortfolio, r.portfolio_id)),
             portfolio_id=r.portfolio_id,
             date=r.day,
             skipped=r.skipped,
@@ -214,6 +239,7 @@ def scan(body: ScanRequest, user: CurrentUser, runtime: RuntimeDep, db: DbDep) -
 @router.get("/signals", response_model=list[SignalOut])
 def list_signals(
     user: CurrentUser,
+    runtime: RuntimeDep,
     db: DbDep,
     page: PageDep,
     portfolio_id: RowId | None = None,
@@ -228,13 +254,13 @@ def list_signals(
         limit=page.limit,
         offset=page.offset,
     )
-    return [SignalOut.model_validate(r) for r in rows]
+    return signals_out(rows, runtime.candles)
 
 
 def _act(event: SignalEvent, action: str, summary: str) -> None:
     def handler(signal_id: RowId, user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> SignalOut:
         row = signals.transition(db, signal_id, event, user_id=user.id, clock=runtime.clock)
-        return SignalOut.model_validate(row)
+        return signals_out([row], runtime.candles)[0]
 
     handler.__doc__ = summary
     handler.__name__ = f"{action}_signal"

@@ -5,11 +5,24 @@ from __future__ import annotations
 import datetime as dt
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, computed_field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from tradertape.api.schemas.numbers import RowId
+
+
+class DataLabelled(BaseModel):
+    """Where the candles behind a figure came from: every result of simulated data says so."""
+
+    data_source: Literal["synthetic", "import", "broker", "mixed"] | None = Field(
+        default=None,
+        description="the candles' source: 'synthetic' (simulated prices, not real), 'import', "
+        "'broker', or 'mixed' when the series differ; null when none is stored",
+    )
+    synthetic: bool = Field(
+        default=False, description="true when any of the candles behind it is synthetic"
+    )
 
 
 class ScanRequest(BaseModel):
@@ -21,7 +34,7 @@ class ScanRequest(BaseModel):
     date: dt.date | None = None
 
 
-class ScanOut(BaseModel):
+class ScanOut(DataLabelled):
     """What a scan of one portfolio did."""
 
     portfolio_id: int
@@ -69,7 +82,7 @@ class PortfolioOut(BaseModel):
     last_scan_date: date | None
 
 
-class SignalOut(BaseModel):
+class SignalOut(DataLabelled):
     """A signal as the cart shows it."""
 
     model_config = ConfigDict(from_attributes=True)
@@ -139,7 +152,7 @@ class PlacementOut(BaseModel):
     failed: dict[int, str]
 
 
-class DashboardOut(BaseModel):
+class DashboardOut(DataLabelled):
     """Everything the portfolio page shows at once."""
 
     portfolio: PortfolioOut

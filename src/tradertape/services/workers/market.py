@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from tradertape.candles import CandleStore
 from tradertape.candles.live import CandleBook
 from tradertape.domain.calendar import TradingCalendar
-from tradertape.domain.instruments import Instrument, InstrumentCatalog
+from tradertape.domain.instruments import Exchange, Instrument, InstrumentCatalog
 from tradertape.domain.market import Tick
 from tradertape.errors import InvalidField, NotFound
 from tradertape.feed.codec import TickMode, tick_to_dict, timestamp
@@ -67,10 +67,22 @@ def instrument_view(instrument: Instrument) -> dict[str, Any]:
 
 
 def find(catalog: InstrumentCatalog, ref: str | int) -> Instrument | None:
-    """An instrument by ``EXCH:SYMBOL``, bare NSE symbol or instrument token."""
+    """An instrument by ``EXCH:SYMBOL``, bare NSE symbol or instrument token.
+
+    Index names are taken as Kite writes them (``NSE:NIFTY 50``, ``NSE:NIFTY BANK``) and in
+    every other spelling search accepts (``NSE:NIFTY``, ``Nifty 50``, ``NIFTY50``).
+    """
     if isinstance(ref, int) or (isinstance(ref, str) and ref.strip().isdecimal()):
         return _by_token(catalog, int(ref))
-    return catalog.find(ref.strip().upper().replace(" ", ""))
+    text = " ".join(ref.split()).upper()
+    found = catalog.find(text) or catalog.find(text.replace(" ", ""))
+    if found is not None:
+        return found
+    code, _, name = text.rpartition(":")
+    try:
+        return catalog.index_named(Exchange(code or "NSE"), name)
+    except (ValueError, LookupError):
+        return None
 
 
 def _by_token(catalog: InstrumentCatalog, token: int) -> Instrument | None:

@@ -16,7 +16,7 @@ def db_upgrade() -> None:
     """Apply all pending migrations."""
     from tradertape.db.migrate import current_revision, upgrade
 
-    runtime = build_runtime()
+    runtime = build_runtime(schema=False)
     upgrade(runtime.db.engine)
     console.print(f"database at revision {current_revision(runtime.db.engine)}")
 

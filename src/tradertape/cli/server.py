@@ -30,7 +30,7 @@ def _serve(host: str, port: int, *, demo: bool) -> None:
     from tradertape.db.migrate import upgrade
     from tradertape.logs import configure_logging
 
-    runtime = build_runtime(serving_at=(host, port), demo=demo)
+    runtime = build_runtime(serving_at=(host, port), demo=demo, schema=False)
     configure_logging(json_lines=runtime.settings.log_json)
     upgrade(runtime.db.engine)
     if demo:

@@ -40,6 +40,7 @@ from tradertape.api.routes import (
     workers_streams,
     ws,
 )
+from tradertape.api.routes.docs import install_docs
 from tradertape.api.schemas.errors import ERROR_RESPONSES
 from tradertape.db.leader import LeaderLease
 from tradertape.feed.codec import tick_from_message, tick_to_message
@@ -227,7 +228,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         title="TraderTape",
         version=__version__,
         description=DESCRIPTION,
-        docs_url="/api/docs",
+        docs_url=None,  # routes/docs.py serves both pages from local files
         redoc_url=None,
         openapi_url="/api/openapi.json",
         generate_unique_id_function=_operation_id,
@@ -262,6 +263,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     for module in modules:  # one level of routers: each level costs every request a scan
         app.include_router(module.router, prefix="/api", responses=ERROR_RESPONSES)
     app.include_router(pages.router)
+    install_docs(app)
     install_error_handlers(app)
     app.add_middleware(RequestIdMiddleware)
     return app

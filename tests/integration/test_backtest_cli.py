@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -37,6 +38,9 @@ def test_table_json_and_plot(data_dir: Path):
     assert "V1 Momentum" in table
     assert "total_trades" in table
     assert "benchmark_cagr" in table
+    # Rupees grouped the Indian way (lakh, crore), the sign before the symbol.
+    assert re.search(r"final_equity[\s│]+₹\d{1,2}(,\d{2})+,\d{3}\.\d{2}", table), table
+    assert re.search(r"avg_loss[\s│]+−₹[\d,]+\.\d{2}", table), table
     chart = data_dir / "equity.png"
     result = runner.invoke(
         app, ["backtest", "--strategy", "v3_dip_buyer", *RANGE, "--json", "--plot", str(chart)]

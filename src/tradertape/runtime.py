@@ -138,6 +138,7 @@ class Runtime:
             public_base_url=settings.public_base_url,
             challenge_ttl=timedelta(minutes=settings.login_challenge_minutes),
             otp_max_wrong_tries=settings.otp_max_wrong_tries,
+            opening_balance=settings.paper_opening_balance,
         )
         calendar = nse_calendar()
         quotes = QuoteBook()
@@ -162,7 +163,7 @@ class Runtime:
             freshness_secs=settings.worker_session_freshness_secs,
             claim_without_heartbeat_secs=settings.worker_claim_without_heartbeat_secs,
             live_trading_enabled=settings.live_trading_enabled,
-            paper_opening_balance=settings.worker_paper_opening_balance,
+            paper_opening_balance=settings.paper_opening_balance,
         )
         candle_book = CandleBook()
         brokers = BrokerCredentials(vault=vault, clock=clock)

@@ -131,3 +131,30 @@ def test_outbox_prints_links_unwrapped(data_dir: Path):
     output = _ok(["outbox", "--to", "a@x.in"])
     link = next(line for line in output.splitlines() if "#token=" in line)
     assert len(link.split("#token=")[1]) == 43  # the whole token on one line
+
+
+def test_calendar_import_is_used_by_the_next_process(data_dir: Path):
+    from datetime import date
+
+    from tradertape.cli.common import build_runtime
+
+    nse = data_dir / "holidays-2027.json"
+    nse.write_text(
+        '{"CM": [{"tradingDate": "26-Jan-2027", "description": "Republic Day"},'
+        ' {"tradingDate": "22-Mar-2027", "description": "Holi"}]}'
+    )
+    imported = _ok(["calendar", "import", str(nse)])
+    assert "imported 2 holidays for 2027" in imported
+    assert "holidays known from 2005-01-01 to 2027-12-31" in imported
+    assert (data_dir / "calendar" / "nse_holidays.csv").exists()
+    runtime = build_runtime()
+    for calendar in (runtime.exchange.calendar, runtime.candles.calendar):
+        assert not calendar.is_trading_day(date(2027, 1, 26))
+    assert "to 2027-12-31" in _ok(["calendar", "status"])
+
+    bad = data_dir / "bad.csv"
+    bad.write_text("date,description\n2027-01-30,a Saturday\n")
+    refused = runner.invoke(app, ["calendar", "import", str(bad)])
+    assert refused.exit_code == 1
+    assert "2027-01-30 is a weekend day" in refused.output
+    assert "Traceback" not in refused.output

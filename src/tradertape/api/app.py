@@ -48,6 +48,7 @@ from tradertape.feed.fanout import INTEREST_TOPIC, TickHub
 from tradertape.oms.loop import TradingLoop
 from tradertape.runtime import Runtime
 from tradertape.services.broker_login import BrokerLogins
+from tradertape.services.calendar_watch import CalendarWatch
 from tradertape.services.portfolios.schedule import PortfolioJobs
 from tradertape.services.portfolios.signals import Venue
 from tradertape.services.telegram.api import BotApi
@@ -91,6 +92,7 @@ def trading_loop(runtime: Runtime) -> TradingLoop:
         calendar=runtime.candles.calendar,
         clock=runtime.clock,
     )
+    watch = CalendarWatch(runtime.exchange.calendar, runtime.clock)  # logs a run-out list daily
     return TradingLoop(
         db=runtime.db,
         clock=runtime.clock,
@@ -98,7 +100,7 @@ def trading_loop(runtime: Runtime) -> TradingLoop:
         exchange=runtime.exchange,
         gtts=runtime.gtts,
         jobs=runtime.session_jobs,
-        more_jobs=lambda: _each(portfolios.run_due, briefings.run_due),
+        more_jobs=lambda: _each(portfolios.run_due, briefings.run_due, watch.run_due),
         watchers=(runtime.protection, runtime.option_protection),
         sinks=(runtime.candle_book,),
         deriver=runtime.option_ticker,

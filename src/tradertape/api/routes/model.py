@@ -23,6 +23,7 @@ from tradertape.db.models import ModelPortfolio, ModelPosition
 from tradertape.domain.money import paise
 from tradertape.domain.signals import SignalEvent
 from tradertape.runtime import Runtime
+from tradertape.services.calendar_watch import warning_now
 from tradertape.services.ownership import owned
 from tradertape.services.portfolios import deploy as portfolios
 from tradertape.services.portfolios import runs, signals
@@ -177,6 +178,7 @@ def get_dashboard(
         equity_curve=row.equity_curve,
         recent_activity=parts["activity"],
         drift=parts["drift"],
+        calendar_warning=warning_now(runtime.exchange.calendar, runtime.clock),
     )
 
 

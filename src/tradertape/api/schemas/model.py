@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, computed_field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from tradertape.api.schemas.numbers import RowId
 
@@ -151,3 +151,7 @@ class DashboardOut(BaseModel):
     equity_curve: list[dict[str, Any]]
     recent_activity: list[dict[str, Any]]
     drift: list[str]
+    calendar_warning: str | None = Field(
+        default=None,
+        description="the NSE holiday list has run out or soon will (see /api/health)",
+    )

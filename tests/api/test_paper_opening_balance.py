@@ -16,8 +16,6 @@ from tradertape.runtime import Runtime
 from tradertape.services.users import OPENING_BALANCE_NOTE
 from tradertape.settings import Settings
 
-pytestmark = pytest.mark.db
-
 
 def _sign_up(client: TestClient, runtime: Runtime, email: str) -> None:
     assert client.post("/api/auth/magic-link", json={"email": email}).status_code == 202

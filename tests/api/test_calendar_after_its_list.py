@@ -82,3 +82,17 @@ def test_the_trading_loop_logs_it_once_a_day(
     assert next_day == first
     assert [r.levelno for r in caplog.records] == [logging.WARNING, logging.WARNING]
     trading_loop(runtime)  # the leader's loop is wired with the watch
+
+
+def test_every_server_process_says_it_when_it_starts(
+    runtime: Runtime, caplog: pytest.LogCaptureFixture
+):
+    from tradertape.api.app import create_app
+
+    with (
+        caplog.at_level(logging.WARNING, logger="tradertape.calendar"),
+        TestClient(create_app(runtime)),
+    ):
+        pass
+    (record,) = [r for r in caplog.records if r.name == "tradertape.calendar"]
+    assert "the NSE holiday list ends 2026-12-31" in record.getMessage()

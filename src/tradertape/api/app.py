@@ -48,7 +48,7 @@ from tradertape.feed.fanout import INTEREST_TOPIC, TickHub
 from tradertape.oms.loop import TradingLoop
 from tradertape.runtime import Runtime
 from tradertape.services.broker_login import BrokerLogins
-from tradertape.services.calendar_watch import CalendarWatch
+from tradertape.services.calendar_watch import CalendarWatch, warning_now
 from tradertape.services.portfolios.schedule import PortfolioJobs
 from tradertape.services.portfolios.signals import Venue
 from tradertape.services.telegram.api import BotApi
@@ -206,6 +206,9 @@ def create_app(runtime: Runtime) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         tasks = []
+        warning = warning_now(runtime.exchange.calendar, runtime.clock)
+        if warning is not None:  # every process says it at start; the leader's loop daily
+            logging.getLogger("tradertape.calendar").warning("[calendar] %s", warning)
         lease = LeaderLease(runtime.db)
         if runtime.feed is not None:
             tasks.append(asyncio.create_task(_lead(runtime, lease), name="market-leader"))

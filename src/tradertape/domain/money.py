@@ -7,7 +7,7 @@ so every helper here refuses floats at run time as well as in the type checker.
 from __future__ import annotations
 
 import math
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, localcontext
 
 PAISA = Decimal("0.01")
 RUPEE = Decimal("1")
@@ -87,7 +87,12 @@ def inr(
         if not math.isfinite(number):
             return NO_AMOUNT
         value = Decimal(repr(number))
-    amount = Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    exact = Decimal(value)
+    if not exact.is_finite():
+        return NO_AMOUNT
+    with localcontext() as context:  # enough digits for any amount, however large
+        context.prec = max(context.prec, exact.adjusted() + places + 2)
+        amount = exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     whole, _, fraction = f"{abs(amount):f}".partition(".")
     text = (("₹" if symbol else "") + group_indian(whole)) + (f".{fraction}" if fraction else "")
     if amount < 0:

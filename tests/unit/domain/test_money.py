@@ -103,6 +103,8 @@ INDIAN = re.compile(r"^(?:[−+])?₹(?:\d{1,3}|\d{1,2}(?:,\d{2})*,\d{3})\.\d{2}
         pytest.param(1_000_000.0, {}, "₹10,00,000.00", id="float"),
         pytest.param(0.1, {}, "₹0.10", id="float-repr"),
         pytest.param(Decimal("1600000"), {"symbol": False}, "16,00,000.00", id="no-symbol"),
+        pytest.param(Decimal("1E+30"), {"places": 0}, "₹10" + ",00" * 13 + ",000", id="huge"),
+        pytest.param(Decimal("NaN"), {}, "—", id="decimal-nan"),
         pytest.param(None, {}, "—", id="missing"),
         pytest.param(float("nan"), {}, "—", id="nan"),
     ],

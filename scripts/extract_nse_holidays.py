@@ -33,11 +33,215 @@ from pathlib import Path
 
 import openpyxl  # type: ignore[import-untyped]
 
-FIRST_YEAR, LAST_YEAR = 2018, 2026
+FIRST_YEAR, LAST_YEAR = 2005, 2026
 MUHURAT = "Diwali Laxmi Pujan (Muhurat trading only)"
 OUT = Path(__file__).resolve().parents[1] / "src" / "tradertape" / "domain" / "data"
 
+# Names before 2018 are best effort: the dates come from the workbook, the names from NSE's
+# yearly lists as remembered; where a name was not established it is "Trading holiday".
 NAMES: dict[str, str] = {
+    # 2005
+    "2005-01-21": "Bakri Id",
+    "2005-01-26": "Republic Day",
+    "2005-03-25": "Good Friday",
+    "2005-04-14": "Dr. Baba Saheb Ambedkar Jayanti",
+    "2005-07-28": "Trading holiday",
+    "2005-08-15": "Independence Day",
+    "2005-09-07": "Ganesh Chaturthi",
+    "2005-10-12": "Dussehra",
+    "2005-11-01": MUHURAT,
+    "2005-11-03": "Trading holiday",
+    "2005-11-04": "Trading holiday",
+    "2005-11-15": "Gurunanak Jayanti",
+    # 2006
+    "2006-01-11": "Bakri Id",
+    "2006-01-26": "Republic Day",
+    "2006-02-09": "Muharram",
+    "2006-03-15": "Holi",
+    "2006-04-06": "Ram Navami",
+    "2006-04-11": "Mahavir Jayanti",
+    "2006-04-14": "Good Friday / Dr. Baba Saheb Ambedkar Jayanti",
+    "2006-05-01": "Maharashtra Day",
+    "2006-08-15": "Independence Day",
+    "2006-10-02": "Mahatma Gandhi Jayanti / Dussehra",
+    "2006-10-24": "Trading holiday",
+    "2006-10-25": "Trading holiday",
+    "2006-12-25": "Christmas",
+    # 2007
+    "2007-01-01": "Bakri Id",
+    "2007-01-26": "Republic Day",
+    "2007-01-30": "Muharram",
+    "2007-02-16": "Mahashivratri",
+    "2007-03-27": "Ram Navami",
+    "2007-04-06": "Good Friday",
+    "2007-05-01": "Maharashtra Day",
+    "2007-05-02": "Buddha Pournima",
+    "2007-08-15": "Independence Day",
+    "2007-10-02": "Mahatma Gandhi Jayanti",
+    "2007-11-09": MUHURAT,
+    "2007-12-21": "Bakri Id",
+    "2007-12-25": "Christmas",
+    # 2008
+    "2008-03-06": "Mahashivratri",
+    "2008-03-20": "Trading holiday",
+    "2008-03-21": "Good Friday",
+    "2008-04-14": "Dr. Baba Saheb Ambedkar Jayanti",
+    "2008-04-18": "Mahavir Jayanti",
+    "2008-05-01": "Maharashtra Day",
+    "2008-05-19": "Buddha Pournima",
+    "2008-08-15": "Independence Day",
+    "2008-09-03": "Ganesh Chaturthi",
+    "2008-10-02": "Mahatma Gandhi Jayanti / Id-Ul-Fitr (Ramzan Id)",
+    "2008-10-09": "Dussehra",
+    "2008-10-28": MUHURAT,
+    "2008-10-30": "Diwali Balipratipada",
+    "2008-11-13": "Gurunanak Jayanti",
+    "2008-11-27": "Closed after the Mumbai terror attacks",
+    "2008-12-09": "Bakri Id",
+    "2008-12-25": "Christmas",
+    # 2009
+    "2009-01-08": "Muharram",
+    "2009-01-26": "Republic Day",
+    "2009-02-23": "Mahashivratri",
+    "2009-03-10": "Trading holiday",
+    "2009-03-11": "Holi",
+    "2009-04-03": "Ram Navami",
+    "2009-04-07": "Mahavir Jayanti",
+    "2009-04-10": "Good Friday",
+    "2009-04-14": "Dr. Baba Saheb Ambedkar Jayanti",
+    "2009-04-30": "General Elections (Lok Sabha, Mumbai)",
+    "2009-05-01": "Maharashtra Day",
+    "2009-09-21": "Id-Ul-Fitr (Ramzan Id)",
+    "2009-09-28": "Dussehra",
+    "2009-10-02": "Mahatma Gandhi Jayanti",
+    "2009-10-13": "Maharashtra Assembly Elections",
+    "2009-10-19": "Diwali Balipratipada",
+    "2009-11-02": "Gurunanak Jayanti",
+    "2009-12-25": "Christmas",
+    "2009-12-28": "Muharram",
+    # 2010
+    "2010-01-01": "Trading holiday",
+    "2010-01-26": "Republic Day",
+    "2010-02-12": "Mahashivratri",
+    "2010-03-01": "Holi",
+    "2010-03-24": "Ram Navami",
+    "2010-04-02": "Good Friday",
+    "2010-04-14": "Dr. Baba Saheb Ambedkar Jayanti",
+    "2010-09-10": "Id-Ul-Fitr (Ramzan Id)",
+    "2010-11-05": MUHURAT,
+    "2010-11-17": "Bakri Id",
+    "2010-12-17": "Muharram",
+    # 2011
+    "2011-01-26": "Republic Day",
+    "2011-03-02": "Mahashivratri",
+    "2011-04-12": "Ram Navami",
+    "2011-04-14": "Dr. Baba Saheb Ambedkar Jayanti",
+    "2011-04-22": "Good Friday",
+    "2011-08-15": "Independence Day",
+    "2011-08-31": "Id-Ul-Fitr (Ramzan Id)",
+    "2011-09-01": "Ganesh Chaturthi",
+    "2011-10-06": "Dussehra",
+    "2011-10-26": MUHURAT,
+    "2011-10-27": "Diwali Balipratipada",
+    "2011-11-07": "Bakri Id",
+    "2011-11-10": "Gurunanak Jayanti",
+    "2011-12-06": "Muharram",
+    # 2012
+    "2012-01-26": "Republic Day",
+    "2012-02-20": "Mahashivratri",
+    "2012-03-08": "Holi",
+    "2012-04-05": "Mahavir Jayanti",
+    "2012-04-06": "Good Friday",
+    "2012-05-01": "Maharashtra Day",
+    "2012-08-15": "Independence Day",
+    "2012-08-20": "Id-Ul-Fitr (Ramzan Id)",
+    "2012-09-19": "Ganesh Chaturthi",
+    "2012-10-02": "Mahatma Gandhi Jayanti",
+    "2012-10-24": "Dussehra",
+    "2012-11-13": MUHURAT,
+    "2012-11-14": "Diwali Balipratipada",
+    "2012-11-28": "Gurunanak Jayanti",
+    "2012-12-25": "Christmas",
+    # 2013
+    "2013-03-27": "Holi",
+    "2013-03-29": "Good Friday",
+    "2013-04-19": "Ram Navami",
+    "2013-04-24": "Mahavir Jayanti",
+    "2013-05-01": "Maharashtra Day",
+    "2013-08-09": "Id-Ul-Fitr (Ramzan Id)",
+    "2013-08-15": "Independence Day",
+    "2013-09-09": "Ganesh Chaturthi",
+    "2013-10-02": "Mahatma Gandhi Jayanti",
+    "2013-10-16": "Bakri Id",
+    "2013-11-04": "Diwali Balipratipada",
+    "2013-11-15": "Muharram",
+    "2013-12-25": "Christmas",
+    # 2014
+    "2014-02-27": "Mahashivratri",
+    "2014-03-17": "Holi",
+    "2014-04-08": "Ram Navami",
+    "2014-04-14": "Dr. Baba Saheb Ambedkar Jayanti",
+    "2014-04-18": "Good Friday",
+    "2014-04-24": "General Elections (Lok Sabha, Mumbai)",
+    "2014-05-01": "Maharashtra Day",
+    "2014-07-29": "Id-Ul-Fitr (Ramzan Id)",
+    "2014-08-15": "Independence Day",
+    "2014-08-29": "Ganesh Chaturthi",
+    "2014-10-02": "Mahatma Gandhi Jayanti",
+    "2014-10-03": "Dussehra",
+    "2014-10-06": "Bakri Id",
+    "2014-10-15": "Maharashtra Assembly Elections",
+    "2014-10-23": MUHURAT,
+    "2014-10-24": "Diwali Balipratipada",
+    "2014-11-04": "Muharram",
+    "2014-11-06": "Gurunanak Jayanti",
+    "2014-12-25": "Christmas",
+    # 2015
+    "2015-01-26": "Republic Day",
+    "2015-02-17": "Mahashivratri",
+    "2015-03-06": "Holi",
+    "2015-04-02": "Mahavir Jayanti",
+    "2015-04-03": "Good Friday",
+    "2015-04-14": "Dr. Baba Saheb Ambedkar Jayanti",
+    "2015-05-01": "Maharashtra Day",
+    "2015-09-17": "Ganesh Chaturthi",
+    "2015-09-25": "Bakri Id",
+    "2015-10-02": "Mahatma Gandhi Jayanti",
+    "2015-10-22": "Dussehra",
+    "2015-11-11": MUHURAT,
+    "2015-11-12": "Diwali Balipratipada",
+    "2015-11-25": "Gurunanak Jayanti",
+    "2015-12-25": "Christmas",
+    # 2016
+    "2016-01-26": "Republic Day",
+    "2016-03-07": "Mahashivratri",
+    "2016-03-24": "Holi",
+    "2016-03-25": "Good Friday",
+    "2016-04-14": "Dr. Baba Saheb Ambedkar Jayanti",
+    "2016-04-15": "Ram Navami",
+    "2016-04-19": "Mahavir Jayanti",
+    "2016-07-06": "Id-Ul-Fitr (Ramzan Id)",
+    "2016-08-15": "Independence Day",
+    "2016-09-05": "Ganesh Chaturthi",
+    "2016-09-13": "Bakri Id",
+    "2016-10-11": "Dussehra",
+    "2016-10-12": "Muharram",
+    "2016-10-31": "Diwali Balipratipada",
+    "2016-11-14": "Gurunanak Jayanti",
+    # 2017
+    "2017-01-26": "Republic Day",
+    "2017-02-24": "Mahashivratri",
+    "2017-03-13": "Holi",
+    "2017-04-04": "Ram Navami",
+    "2017-04-14": "Good Friday / Dr. Baba Saheb Ambedkar Jayanti",
+    "2017-05-01": "Maharashtra Day",
+    "2017-06-26": "Id-Ul-Fitr (Ramzan Id)",
+    "2017-08-15": "Independence Day",
+    "2017-08-25": "Ganesh Chaturthi",
+    "2017-10-02": "Mahatma Gandhi Jayanti",
+    "2017-10-19": MUHURAT,
+    "2017-10-20": "Diwali Balipratipada",
+    "2017-12-25": "Christmas",
     # 2018
     "2018-01-26": "Republic Day",
     "2018-02-13": "Mahashivratri",
@@ -184,9 +388,44 @@ NAMES: dict[str, str] = {
 }
 
 # Weekend Diwali dates whose only session was Muhurat trading: not modelled, so in neither file.
-WEEKEND_MUHURAT = {"2019-10-27", "2020-11-14", "2023-11-12"}
+WEEKEND_MUHURAT = {
+    "2006-10-21",
+    "2009-10-17",
+    "2013-11-03",
+    "2016-10-30",
+    "2019-10-27",
+    "2020-11-14",
+    "2023-11-12",
+}
+# Before 2016 "Type" is blank, so Muhurat-only weekdays (Diwali Laxmi Pujan) are listed here.
+UNTYPED_MUHURAT_WEEKDAYS = {
+    "2005-11-01",
+    "2007-11-09",
+    "2008-10-28",
+    "2010-11-05",
+    "2011-10-26",
+    "2012-11-13",
+    "2014-10-23",
+    "2015-11-11",
+}
+# Type 1 weekdays that traded: 2017-07-10 opened late after an outage, a trading day all the same.
+ABNORMAL_TRADING_DAYS = {"2017-07-10"}
 
 SPECIAL_NAMES: dict[str, str] = {
+    "2005-06-04": "Special weekend session",
+    "2005-11-26": "Special weekend session",
+    "2006-04-29": "Special weekend session",
+    "2006-06-25": "Special weekend session",
+    "2010-02-06": "Special weekend session",
+    "2010-05-16": "Special weekend session",
+    "2012-01-07": "Special weekend session",
+    "2012-03-03": "Special weekend session",
+    "2012-04-28": "Special weekend session",
+    "2012-09-08": "Special weekend session",
+    "2012-11-11": "Special weekend session",
+    "2013-05-11": "Special weekend session",
+    "2014-03-22": "Special weekend session",
+    "2015-02-28": "Union Budget (Saturday session)",
     "2020-02-01": "Union Budget (Saturday session)",
     "2024-01-20": "Special Saturday session (full day)",
     "2024-03-02": "Special Saturday session (DR site drill; shortened segments)",
@@ -218,7 +457,11 @@ def derive(days: dict[dt.date, int | None]) -> tuple[set[dt.date], set[dt.date]]
     day = dt.date(FIRST_YEAR, 1, 1)
     while day <= dt.date(LAST_YEAR, 12, 31):
         weekday = day.weekday() < 5
-        if weekday and (day not in days or days[day] == 1):
+        iso = day.isoformat()
+        muhurat = (days.get(day) == 1 and iso not in ABNORMAL_TRADING_DAYS) or (
+            iso in UNTYPED_MUHURAT_WEEKDAYS
+        )
+        if weekday and (day not in days or muhurat):
             closed.add(day)  # Type 1 weekdays are checked to be Muhurat days below
         elif not weekday and day in days and day.isoformat() not in WEEKEND_MUHURAT:
             special.add(day)
@@ -255,6 +498,7 @@ def main() -> None:
     days = read_workbook()
     closed, special = derive(days)
     muhurat_weekdays = {d for d in closed if days.get(d) == 1}
+    muhurat_weekdays |= {dt.date.fromisoformat(d) for d in UNTYPED_MUHURAT_WEEKDAYS}
     if {NAMES[d.isoformat()] for d in muhurat_weekdays} - {MUHURAT}:
         sys.exit("a Type 1 weekday is not a Muhurat day; decide how to treat it")
     if {d.isoformat() for d in closed} != set(NAMES):
@@ -262,7 +506,8 @@ def main() -> None:
     weekend = {d.isoformat() for d in special}
     if weekend != set(SPECIAL_NAMES):
         sys.exit(f"SPECIAL_NAMES mismatch: {sorted(weekend ^ set(SPECIAL_NAMES))}")
-    if any(days.get(dt.date.fromisoformat(d)) != 1 for d in WEEKEND_MUHURAT):
+    typed = {d for d in WEEKEND_MUHURAT if d >= "2016"}  # the workbook types rows from 2016
+    if any(days.get(dt.date.fromisoformat(d)) != 1 for d in typed):
         sys.exit("a WEEKEND_MUHURAT date is not a Type 1 row of the workbook")
     check_2026(NAMES)
     write(OUT / "nse_holidays.csv", NAMES)

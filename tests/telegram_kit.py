@@ -18,6 +18,7 @@ from tradertape.runtime import Runtime
 from tradertape.services import telegram_links
 from tradertape.services.notifications import Kind
 from tradertape.services.telegram.bot import TelegramBot
+from tradertape.settings import Settings
 
 TOKEN = "123456:secret-token"  # noqa: S105 - a fake bot's token
 CODE = re.compile(r"Code: ([A-Z0-9]{8})")
@@ -75,6 +76,14 @@ class FakeTelegram:
             if payload["chat_id"] == chat_id and found:
                 return found.group(1)
         raise AssertionError(f"no link code was sent to {chat_id}")
+
+
+def with_bot(settings: Settings) -> Settings:
+    """A server's settings with a bot configured. The bot the app itself starts finds no
+    Telegram (a closed local port) and stays idle; the tests' own bot talks to the fake."""
+    return settings.model_copy(
+        update={"telegram_bot_token": SecretStr(TOKEN), "telegram_api_base": "http://127.0.0.1:9"}
+    )
 
 
 def bot_for(runtime: Runtime, fake: FakeTelegram) -> TelegramBot:

@@ -73,6 +73,7 @@ def load_demo(runtime: Runtime, *, progress: Progress | None = None) -> DemoInfo
                 password=DEMO_PASSWORD,
                 name="Demo Trader",
                 cloud_secrets_allowed=True,
+                opening_balance=runtime.settings.paper_opening_balance,
             )
         elif not verify_password(user.password_hash, DEMO_PASSWORD):
             set_password(db, user=user, password=DEMO_PASSWORD)

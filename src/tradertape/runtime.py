@@ -14,6 +14,7 @@ from tradertape.candles import CandleStore
 from tradertape.candles.live import CandleBook
 from tradertape.candles.synthetic import DEFAULT_SEED, SyntheticMarket
 from tradertape.db.engine import Database
+from tradertape.domain.calendar import TradingCalendar
 from tradertape.domain.calendar_data import nse_calendar
 from tradertape.domain.instruments import InstrumentCatalog, InstrumentType
 from tradertape.domain.instruments_data import reference_catalog
@@ -49,9 +50,8 @@ from tradertape.services.workers.recovery import Recovery, RecoveryConfig
 from tradertape.settings import Settings
 
 
-def _history_plan(catalog: InstrumentCatalog, seed: int) -> DayPlan:
+def _history_plan(catalog: InstrumentCatalog, calendar: TradingCalendar, seed: int) -> DayPlan:
     """Feed bars from the seeded synthetic history the demo stores, indices derived as stored."""
-    calendar = nse_calendar()
     market = SyntheticMarket(catalog, calendar, seed=DEFAULT_SEED)
     equities = [i.key for i in catalog if i.instrument_type is InstrumentType.EQ]
     fallback = SyntheticDayPlan(catalog, calendar, seed=seed)
@@ -108,6 +108,8 @@ class Runtime:
         clock = clock or SystemClock()
         bus = bus or make_bus(settings)
         catalog = reference_catalog()
+        # The shipped NSE list, with any year imported into the data folder (`calendar import`).
+        calendar = nse_calendar(settings.data_dir)
         if feed is None and settings.feed == "simulated":
             feed_config = FeedConfig(
                 interval_secs=settings.feed_interval_secs,
@@ -117,9 +119,9 @@ class Runtime:
             feed = SimulatedFeed.synthetic(
                 bus=bus,
                 clock=clock,
-                calendar=nse_calendar(),
+                calendar=calendar,
                 catalog=catalog,
-                plan=_history_plan(catalog, feed_config.seed),
+                plan=_history_plan(catalog, calendar, feed_config.seed),
                 config=feed_config,
             )
         if db is None:
@@ -139,8 +141,8 @@ class Runtime:
             public_base_url=settings.public_base_url,
             challenge_ttl=timedelta(minutes=settings.login_challenge_minutes),
             otp_max_wrong_tries=settings.otp_max_wrong_tries,
+            opening_balance=settings.paper_opening_balance,
         )
-        calendar = nse_calendar()
         quotes = QuoteBook()
         # Whatever trades on the feed's prices runs on the feed's market time (see FeedClock).
         market_clock: Clock = FeedClock(clock, feed) if feed is not None else clock
@@ -172,12 +174,14 @@ class Runtime:
             freshness_secs=settings.worker_session_freshness_secs,
             claim_without_heartbeat_secs=settings.worker_claim_without_heartbeat_secs,
             live_trading_enabled=settings.live_trading_enabled,
-            paper_opening_balance=settings.worker_paper_opening_balance,
+            paper_opening_balance=settings.paper_opening_balance,
         )
         candle_book = CandleBook()
         brokers = BrokerCredentials(vault=vault, clock=clock)
         portfolio = PaperPortfolio(clock=market_clock, exchange=exchange, last_tick=prices)
-        candles = CandleStore(settings.data_dir / "candles", catalog=reference_catalog())
+        candles = CandleStore(
+            settings.data_dir / "candles", catalog=reference_catalog(), calendar=calendar
+        )
         recovery = Recovery(
             db=db,
             desk=workers,

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import os
 import secrets
+from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SECRET_KEY_FILE = "secret.key"  # noqa: S105 - a file name, not a secret
@@ -39,7 +40,9 @@ class SmtpSettings(BaseSettings):
 class Settings(BaseSettings):
     """Typed, validated configuration of one server process."""
 
-    model_config = SettingsConfigDict(env_prefix="TRADERTAPE_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="TRADERTAPE_", env_file=".env", extra="ignore", populate_by_name=True
+    )
 
     env: Literal["dev", "test", "prod"] = "dev"
     data_dir: Path = Field(default_factory=lambda: Path.home() / ".tradertape")
@@ -63,7 +66,18 @@ class Settings(BaseSettings):
     worker_safety_token_secs: float = Field(default=10.0, gt=0, le=300)
     worker_session_freshness_secs: int = Field(default=60, ge=5)
     worker_claim_without_heartbeat_secs: int = Field(default=120, ge=5)
-    worker_paper_opening_balance: int = Field(default=1_000_000, ge=0)
+    # Every new user's paper account opens with this much cash (₹10,00,000), credited once
+    # as a deposit when the user is created; 0: accounts start empty. The old name, from
+    # when only algo workers funded an account, is still read.
+    paper_opening_balance: Decimal = Field(
+        default=Decimal(1_000_000),
+        ge=0,
+        max_digits=15,
+        decimal_places=2,
+        validation_alias=AliasChoices(
+            "TRADERTAPE_PAPER_OPENING_BALANCE", "TRADERTAPE_WORKER_PAPER_OPENING_BALANCE"
+        ),
+    )
     # Recovery of runs whose worker went quiet, and of exits still working.
     worker_run_stale_action_secs: int = Field(default=180, ge=30)
     worker_stale_recovery_secs: int = Field(default=30, ge=1)

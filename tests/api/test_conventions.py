@@ -143,6 +143,9 @@ def test_health_reports_database_and_version(client: TestClient):
         "database": "ok",
         "version": __version__,
         "api_version": "1",
+        # The test clock stands 41 days before the shipped holiday list's last day.
+        "calendar_warning": "the NSE holiday list ends 2026-12-31 (41 days left); load NSE's "
+        "holiday list with `tradertape calendar import FILE`",
     }
 
 

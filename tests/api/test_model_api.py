@@ -141,6 +141,8 @@ def test_entry_gtt_fires_on_a_tick_and_becomes_a_position(alice: TestClient, wit
     assert [p["symbol"] for p in board["open_positions"]] == [signal["symbol"]]
     assert board["drift"] == []
     assert [row["date"] for row in board["equity_curve"]] == ["2025-06-02", "2025-06-03"]
+    # The test clock stands 41 days before the holiday list runs out: the page says so.
+    assert board["calendar_warning"].startswith("the NSE holiday list ends 2026-12-31")
 
 
 def test_next_open_fills_slip_against_us_onto_the_tick_grid(

@@ -3,12 +3,19 @@ broker secret, access token, Telegram link code) appears anywhere in the databas
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import inspect, text
 
 from tests.helpers import PASSWORD, otp_and_token, sign_in
-from tests.telegram_kit import CODE, FakeTelegram, bot_for
+from tests.telegram_kit import CODE, FakeTelegram, bot_for, with_bot
 from tradertape.runtime import Runtime
+from tradertape.settings import Settings
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return with_bot(settings)  # links need a bot to send their codes
 
 
 def _all_stored_text(runtime: Runtime) -> str:

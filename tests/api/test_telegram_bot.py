@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 import pytest
@@ -138,6 +139,7 @@ async def test_read_only_commands_answer_a_linked_chat(
     status, positions, summary, danger, briefing, unknown = (m["text"] for m in fake.sent())
     assert portfolio["name"] in status
     assert "positions open" in status
+    assert re.search(r"capital ₹\d{1,2},\d{2},\d{3}\.\d{2}, realised P&L ₹0\.00", status), status
     symbol = _signal(alice, signal_id)["symbol"]
     assert positions.startswith(symbol)
     assert "realised" in summary

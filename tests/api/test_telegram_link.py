@@ -5,6 +5,7 @@ session, links it."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,13 +13,21 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.helpers import make_user, sign_in
-from tests.telegram_kit import CODE, FakeTelegram, bot_for, link_chat
+from tests.telegram_kit import CODE, FakeTelegram, bot_for, link_chat, with_bot
+from tradertape.api.app import create_app
 from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime
+from tradertape.services import telegram_links
 from tradertape.services.telegram.bot import TelegramBot
+from tradertape.settings import Settings
 
 ALICE_CHAT, BOB_CHAT, NEW_CHAT = 1001, 2002, 4004
 WRONG = "ABCDEFGH"  # well-formed, never a code the bot sent
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return with_bot(settings)  # links need a bot to send their codes
 
 
 @pytest.fixture
@@ -84,7 +93,7 @@ async def test_a_link_is_made_by_the_code_entered_on_the_web(
 ):
     sign_in(client, runtime, "alice@x.in")
     assert _status(client) == {
-        "bot_configured": False,
+        "bot_configured": True,
         "status": "unlinked",
         "linked": False,
         "chat_id": None,
@@ -409,3 +418,35 @@ def test_asking_again_while_a_code_is_on_its_way_sends_the_new_one(
     assert _status(client)["pending"]["code_sent"] is False
     ((again, message),) = bot.commands.linking.due()
     assert message.payload["chat_id"] == ALICE_CHAT
+
+
+def _without_bot(runtime: Runtime) -> TestClient:
+    settings = runtime.settings.model_copy(update={"telegram_bot_token": None})
+    app = create_app(dataclasses.replace(runtime, settings=settings))
+    return TestClient(app, base_url="http://testserver")
+
+
+def test_without_a_bot_a_link_request_says_so_and_changes_nothing(runtime: Runtime):
+    with _without_bot(runtime) as browser:
+        sign_in(browser, runtime, "alice@x.in")
+        refused = browser.post("/api/telegram/link", json={"chat_id": ALICE_CHAT})
+        assert refused.status_code == 409
+        detail = refused.json()["detail"]
+        assert detail.startswith("no Telegram bot is configured on this server")
+        assert "TRADERTAPE_TELEGRAM_BOT_TOKEN" in detail
+        status = _status(browser)
+    assert (status["bot_configured"], status["status"], status["pending"]) == (
+        False,
+        "unlinked",
+        None,
+    )
+
+
+def test_a_link_left_pending_when_the_bot_went_away_says_why(runtime: Runtime):
+    with _without_bot(runtime) as browser:
+        alice = sign_in(browser, runtime, "alice@x.in")
+        with runtime.db.session() as db:  # asked while a bot was configured
+            telegram_links.request(db, user_id=alice, chat_id=ALICE_CHAT, clock=runtime.clock)
+        status = _status(browser)
+    assert status["status"] == "pending"
+    assert status["pending"]["error"].startswith("no Telegram bot is configured")

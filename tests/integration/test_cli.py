@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -37,6 +38,29 @@ def test_user_create_and_duplicate(data_dir: Path):
     assert again.exit_code == 1
     assert "already exists" in again.output
     assert "ops@x.in" in _ok(["user", "list"])
+
+
+def test_user_create_opens_a_funded_paper_account(data_dir: Path, monkeypatch: pytest.MonkeyPatch):
+    from tradertape.cli.common import build_runtime
+    from tradertape.oms.ledger import cash_balance
+    from tradertape.oms.venue import BROKER
+
+    created = _ok(["user", "create", "--email", "a@x.in"])
+    assert "paper account opened with ₹10,00,000.00" in created
+    monkeypatch.setenv("TRADERTAPE_PAPER_OPENING_BALANCE", "50000")
+    assert "opened with ₹50,000.00" in _ok(["user", "create", "--email", "b@x.in"])
+    monkeypatch.setenv("TRADERTAPE_PAPER_OPENING_BALANCE", "0")
+    assert "paper account" not in _ok(["user", "create", "--email", "c@x.in"])
+    runtime = build_runtime()
+    with runtime.db.session() as db:
+        cash = [cash_balance(db, user_id=n, broker=BROKER) for n in (1, 2, 3)]
+    assert cash == [Decimal(1_000_000), Decimal(50_000), Decimal(0)]
+    topped = _ok(["user", "deposit", "--email", "c@x.in", "--amount", "2500.5"])
+    assert "deposited ₹2,500.50; cash is now ₹2,500.50" in topped
+    for bad in ("1.001", "abc", "-5", "١٢٣"):
+        refused = runner.invoke(app, ["user", "deposit", "--email", "c@x.in", "--amount", bad])
+        assert refused.exit_code == 1, bad
+        assert "amount:" in refused.output, bad
 
 
 def test_keys_lifecycle(data_dir: Path):
@@ -107,3 +131,30 @@ def test_outbox_prints_links_unwrapped(data_dir: Path):
     output = _ok(["outbox", "--to", "a@x.in"])
     link = next(line for line in output.splitlines() if "#token=" in line)
     assert len(link.split("#token=")[1]) == 43  # the whole token on one line
+
+
+def test_calendar_import_is_used_by_the_next_process(data_dir: Path):
+    from datetime import date
+
+    from tradertape.cli.common import build_runtime
+
+    nse = data_dir / "holidays-2027.json"
+    nse.write_text(
+        '{"CM": [{"tradingDate": "26-Jan-2027", "description": "Republic Day"},'
+        ' {"tradingDate": "22-Mar-2027", "description": "Holi"}]}'
+    )
+    imported = _ok(["calendar", "import", str(nse)])
+    assert "imported 2 holidays for 2027" in imported
+    assert "holidays known from 2005-01-01 to 2027-12-31" in imported
+    assert (data_dir / "calendar" / "nse_holidays.csv").exists()
+    runtime = build_runtime()
+    for calendar in (runtime.exchange.calendar, runtime.candles.calendar):
+        assert not calendar.is_trading_day(date(2027, 1, 26))
+    assert "to 2027-12-31" in _ok(["calendar", "status"])
+
+    bad = data_dir / "bad.csv"
+    bad.write_text("date,description\n2027-01-30,a Saturday\n")
+    refused = runner.invoke(app, ["calendar", "import", str(bad)])
+    assert refused.exit_code == 1
+    assert "2027-01-30 is a weekend day" in refused.output
+    assert "Traceback" not in refused.output

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from tradertape.candles import CandleSource
-from tradertape.db.models import User
+from tradertape.db.models import CashEntry, User
 from tradertape.demo import DEMO_EMAIL, DEMO_PASSWORD, load_demo
 from tradertape.domain.market import Interval
 from tradertape.runtime import Runtime
+from tradertape.services.users import OPENING_BALANCE_NOTE
 
 
 def test_demo_is_idempotent_and_its_login_works(runtime: Runtime, client: TestClient):
@@ -23,6 +25,9 @@ def test_demo_is_idempotent_and_its_login_works(runtime: Runtime, client: TestCl
     assert second.created is False
     with runtime.db.session() as db:
         assert db.scalar(select(func.count()).select_from(User)) == 1
+        # The demo user's paper account opened with the default balance, once.
+        opening = select(CashEntry.amount).where(CashEntry.note == OPENING_BALANCE_NOTE)
+        assert db.scalars(opening).all() == [Decimal(1_000_000)]
     response = client.post(
         "/api/auth/password-login", json={"email": first.email, "password": first.password}
     )

@@ -142,7 +142,7 @@ def test_a_cover_order_the_account_cannot_carry_is_rejected(paper: PaperDesk, da
         leg = _leg(db, entry)
     assert (entry.status, leg) == ("REJECTED", None)
     assert entry.status_message == (
-        "Insufficient funds. Required margin is 1,600,000.00 but available margin is 1,000,000.00."
+        "Insufficient funds. Required margin is 16,00,000.00 but available margin is 10,00,000.00."
     )
 
 

@@ -126,7 +126,7 @@ def test_unfunded_order_is_stored_rejected_with_kites_wording(setup, database: D
         history = db.scalars(select(OrderEventRow).where(OrderEventRow.order_pk == order.id)).all()
     assert order.status == "REJECTED"
     assert order.status_message == (
-        "Insufficient funds. Required margin is 1,400,000.00 but available margin is 1,000,000.00."
+        "Insufficient funds. Required margin is 14,00,000.00 but available margin is 10,00,000.00."
     )
     assert [e.kind for e in history] == ["rejected"]
 

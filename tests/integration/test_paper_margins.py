@@ -144,7 +144,7 @@ def test_an_order_the_account_cannot_carry_is_rejected_with_kites_wording(
         order = desk.place(db, NIFTY_FUT, BUY, 5 * 65)  # 5 × 2,36,600
     assert order.status == "REJECTED"
     assert order.status_message == (
-        "Insufficient funds. Required margin is 1,183,000.00 but available margin is 1,000,000.00."
+        "Insufficient funds. Required margin is 11,83,000.00 but available margin is 10,00,000.00."
     )
 
 
@@ -159,7 +159,7 @@ def test_sold_options_keep_their_margin_once_filled(desk: Desk, database: Databa
     assert [o.status for o in sold] == ["COMPLETE"] * 4 + ["REJECTED"]
     assert available == PAPER_DEPOSIT - 4 * Decimal(236_600) - charges
     assert sold[-1].status_message == (
-        "Insufficient funds. Required margin is 236,600.00 "
+        "Insufficient funds. Required margin is 2,36,600.00 "
         f"but available margin is {available.quantize(Decimal('0.01')):,}."
     )
 
@@ -260,6 +260,6 @@ def test_a_modification_the_account_cannot_carry_changes_nothing(desk: Desk, dat
         )
         blocked = desk.exchange.blocked(db, desk.user_id)
     assert refused.value.detail == (
-        "Insufficient funds. Required margin is 1,120,000.00 but available margin is 1,000,000.00."
+        "Insufficient funds. Required margin is 11,20,000.00 but available margin is 10,00,000.00."
     )
     assert (bigger.quantity, blocked) == (700, Decimal(980_000))

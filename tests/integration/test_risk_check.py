@@ -303,8 +303,8 @@ def test_the_exchange_hook_rejects_a_breach_with_the_rule_and_logs_it_once(
         events = db.scalars(select(RiskEvent)).all()
     assert refused.status == "REJECTED"
     assert refused.status_message == (
-        "Order rejected by risk rule: NSE:INFY exposure would reach ₹110,400.00, over the "
-        "₹100,000.00 per-symbol limit"
+        "Order rejected by risk rule: NSE:INFY exposure would reach ₹1,10,400.00, over the "
+        "₹1,00,000.00 per-symbol limit"
     )
     assert replay.order_id == refused.order_id
     assert (fits.status, exit_.status) == ("COMPLETE", "COMPLETE")

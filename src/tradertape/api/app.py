@@ -41,6 +41,7 @@ from tradertape.api.routes import (
     workers_streams,
     ws,
 )
+from tradertape.api.routes.docs import install_docs
 from tradertape.api.schemas.errors import ERROR_RESPONSES
 from tradertape.db.leader import LeaderLease
 from tradertape.feed.codec import tick_from_message, tick_to_message
@@ -48,6 +49,7 @@ from tradertape.feed.fanout import INTEREST_TOPIC, TickHub
 from tradertape.oms.loop import TradingLoop
 from tradertape.runtime import Runtime
 from tradertape.services.broker_login import BrokerLogins
+from tradertape.services.calendar_watch import CalendarWatch, warning_now
 from tradertape.services.portfolios.schedule import PortfolioJobs
 from tradertape.services.portfolios.signals import Venue
 from tradertape.services.telegram.api import BotApi
@@ -91,6 +93,7 @@ def trading_loop(runtime: Runtime) -> TradingLoop:
         calendar=runtime.candles.calendar,
         clock=runtime.clock,
     )
+    watch = CalendarWatch(runtime.exchange.calendar, runtime.clock)  # logs a run-out list daily
     return TradingLoop(
         db=runtime.db,
         clock=runtime.clock,
@@ -98,7 +101,7 @@ def trading_loop(runtime: Runtime) -> TradingLoop:
         exchange=runtime.exchange,
         gtts=runtime.gtts,
         jobs=runtime.session_jobs,
-        more_jobs=lambda: _each(portfolios.run_due, briefings.run_due),
+        more_jobs=lambda: _each(portfolios.run_due, briefings.run_due, watch.run_due),
         watchers=(runtime.protection, runtime.option_protection),
         sinks=(runtime.candle_book,),
         deriver=runtime.option_ticker,
@@ -204,6 +207,9 @@ def create_app(runtime: Runtime) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         tasks = []
+        warning = warning_now(runtime.exchange.calendar, runtime.clock)
+        if warning is not None:  # every process says it at start; the leader's loop daily
+            logging.getLogger("tradertape.calendar").warning("[calendar] %s", warning)
         lease = LeaderLease(runtime.db)
         if runtime.feed is not None:
             tasks.append(asyncio.create_task(_lead(runtime, lease), name="market-leader"))
@@ -228,7 +234,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         title="TraderTape",
         version=__version__,
         description=DESCRIPTION,
-        docs_url="/api/docs",
+        docs_url=None,  # routes/docs.py serves both pages from local files
         redoc_url=None,
         openapi_url="/api/openapi.json",
         generate_unique_id_function=_operation_id,
@@ -263,6 +269,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     for module in modules:  # one level of routers: each level costs every request a scan
         app.include_router(module.router, prefix="/api", responses=ERROR_RESPONSES)
     app.include_router(pages.router)
+    install_docs(app)
     install_error_handlers(app)
     app.add_middleware(
         RequestLimits,

@@ -27,8 +27,9 @@ Reproducibility: every random draw comes from a generator seeded by (seed, strea
 indexed by calendar day; the market, each sector and each stock are separate streams. So a
 stock's path does not depend on which other stocks are generated with it, and generating to a
 later end date leaves earlier days unchanged (the store extends a series by appending). Paths
-start at the calendar's first day (the *epoch*). A stock's character (beta, volatility, size)
-depends only on its symbol, and its level on the anchor day only on its reference close.
+start at a fixed first day, 2018-01-01 (the *epoch*), whatever the calendar's first year. A
+stock's character (beta, volatility, size) depends only on its symbol, and its level on the
+anchor day only on its reference close.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ from tradertape.domain.instruments import InstrumentCatalog, InstrumentType
 MODEL_VERSION = 2
 DEFAULT_SEED = 7
 YEAR = 250  # trading days
+SYNTHETIC_EPOCH = date(2018, 1, 1)  # where every synthetic path starts
 _DOY = 366  # draws per stream and year: one per calendar day
 _TIERS = ("nifty_50", "nifty_next_50", "nifty_200")  # size tiers 0..2; the rest is tier 3
 
@@ -209,8 +211,9 @@ class SyntheticMarket:
 
     @property
     def epoch(self) -> date:
-        """The first day of every path."""
-        return self.calendar.first_day
+        """The first day of every path: fixed, not the calendar's first day, so that extending
+        the calendar's history backwards changes no synthetic price."""
+        return SYNTHETIC_EPOCH
 
     def profile(self, key: str) -> StockProfile:
         """The character of one equity of the catalog."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from tradertape.cli import accounts, backtest, data, instruments, keys, server
+from tradertape.cli import accounts, backtest, data, instruments, keys, market_calendar, server
 
 app = typer.Typer(
     name="tradertape",
@@ -20,6 +20,7 @@ app.add_typer(keys.keys_app, name="keys")
 app.add_typer(keys.tokens_app, name="tokens")
 app.add_typer(instruments.instruments_app, name="instruments")
 app.add_typer(data.data_app, name="data")
+app.add_typer(market_calendar.calendar_app, name="calendar")
 app.command("outbox")(accounts.outbox)
 
 

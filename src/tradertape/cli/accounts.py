@@ -16,7 +16,7 @@ def db_upgrade() -> None:
     """Apply all pending migrations."""
     from tradertape.db.migrate import current_revision, upgrade
 
-    runtime = build_runtime()
+    runtime = build_runtime(schema=False)
     upgrade(runtime.db.engine)
     console.print(f"database at revision {current_revision(runtime.db.engine)}")
 
@@ -28,12 +28,23 @@ def user_create(
     admin: bool = typer.Option(False, "--admin", help="make the user an admin"),
 ) -> None:
     """Create a user."""
+    from tradertape.domain.money import inr
     from tradertape.services.users import create_user
 
     runtime = build_runtime()
+    balance = runtime.settings.paper_opening_balance
     with service_errors(), runtime.db.session() as db:
-        user = create_user(db, clock=runtime.clock, email=email, password=password, is_admin=admin)
+        user = create_user(
+            db,
+            clock=runtime.clock,
+            email=email,
+            password=password,
+            is_admin=admin,
+            opening_balance=balance,
+        )
         console.print(f"created user {user.id} {user.email}" + (" (admin)" if admin else ""))
+        if balance > 0:
+            console.print(f"paper account opened with {inr(balance)}", highlight=False)
 
 
 @user_app.command("set-password")
@@ -48,6 +59,33 @@ def user_set_password(
     with service_errors(), runtime.db.session() as db:
         set_password(db, user=user_by_email(db, email), password=password)
         console.print("password updated")
+
+
+@user_app.command("deposit")
+def user_deposit(
+    email: str = typer.Option(..., "--email"),
+    amount: str = typer.Option(..., "--amount", help="rupees, e.g. 500000 or 2500.50"),
+) -> None:
+    """Add money to a user's paper account (as `POST /api/portfolio/funds` does)."""
+    from decimal import Decimal, InvalidOperation
+
+    from tradertape.domain.money import inr
+    from tradertape.errors import InvalidField
+    from tradertape.oms.ledger import cash_balance
+    from tradertape.oms.venue import BROKER
+
+    runtime = build_runtime()
+    with service_errors(), runtime.db.session() as db:
+        try:
+            value = Decimal(amount) if amount.isascii() else Decimal("NaN")
+        except InvalidOperation:
+            value = Decimal("NaN")
+        if not value.is_finite() or value != value.quantize(Decimal("0.01")):
+            raise InvalidField("amount", "must be rupees with at most two decimals")
+        user = user_by_email(db, email)
+        runtime.exchange.deposit(db, user_id=user.id, amount=value, note="added via CLI")
+        cash = cash_balance(db, user_id=user.id, broker=BROKER)
+        console.print(f"deposited {inr(value)}; cash is now {inr(cash)}", highlight=False)
 
 
 @user_app.command("list")

@@ -196,6 +196,7 @@ def _print_summary(name: str, universe: object, result: BacktestResult) -> None:
     from rich.table import Table
 
     from tradertape.backtest.metrics import data_warning
+    from tradertape.domain.money import inr
     from tradertape.services.backtests import summary_of
 
     summary = summary_of(result)
@@ -215,7 +216,7 @@ def _print_summary(name: str, universe: object, result: BacktestResult) -> None:
         elif key in percent or key.startswith("benchmark"):
             shown = f"{value:,.2f} %"
         elif key in money:
-            shown = f"₹{value:,.2f}"
+            shown = inr(value)
         elif isinstance(value, float):
             shown = f"{value:,.2f}"
         else:

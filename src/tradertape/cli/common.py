@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from sqlalchemy.orm import Session
 
 from tradertape.db.models import User
@@ -17,8 +19,10 @@ console = Console()
 err_console = Console(stderr=True)
 
 
-def build_runtime(*, serving_at: tuple[str, int] | None = None, demo: bool = False) -> Runtime:
-    """Settings from the environment, default ports.
+def build_runtime(
+    *, serving_at: tuple[str, int] | None = None, demo: bool = False, schema: bool = True
+) -> Runtime:
+    """Settings from the environment, default ports; with `schema`, a current database.
 
     When serving and no public base URL is configured, links in e-mails point at the
     address actually served (a wildcard bind is reached through loopback). `demo` turns on
@@ -33,7 +37,49 @@ def build_runtime(*, serving_at: tuple[str, int] | None = None, demo: bool = Fal
         host, port = serving_at
         host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104 - compared, not bound
         settings = settings.model_copy(update={"public_base_url": f"http://{host}:{port}"})
-    return Runtime.build(settings)
+    runtime = Runtime.build(settings)
+    if schema:
+        ensure_schema(runtime)
+    return runtime
+
+
+def ensure_schema(runtime: Runtime) -> None:
+    """Make sure the database has this version's schema, or exit with one line saying why.
+
+    The embedded SQLite file in the data folder is upgraded on the spot (nobody else
+    manages it); a configured database (``TRADERTAPE_DATABASE_URL``) is someone's to
+    migrate deliberately, so the command stops and names what to run.
+    """
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import OperationalError
+
+    from tradertape.db.migrate import current_revision, head_revision, known_revision, upgrade
+
+    engine = runtime.db.engine
+    where = make_url(runtime.settings.resolved_database_url).render_as_string(hide_password=True)
+    try:
+        current = current_revision(engine)
+    except OperationalError as exc:
+        _fail(f"cannot reach the database at {where}: {exc.orig}")
+    head = head_revision()
+    if current == head:
+        return
+    if current is not None and not known_revision(current):
+        _fail(
+            f"the database at {where} is at revision {current}, newer than this version of "
+            f"tradertape knows (its newest is {head}): upgrade tradertape"
+        )
+    if runtime.settings.database_url is None:
+        upgrade(engine)
+        err_console.print(f"database {where} upgraded to revision {head}", highlight=False)
+        return
+    state = "has no schema yet" if current is None else f"is at revision {current}, not {head}"
+    _fail(f"the database at {where} {state}: run `tradertape db upgrade` first")
+
+
+def _fail(message: str) -> NoReturn:
+    err_console.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
+    raise typer.Exit(1)
 
 
 @contextmanager

@@ -30,7 +30,7 @@ def _serve(host: str, port: int, *, demo: bool) -> None:
     from tradertape.db.migrate import upgrade
     from tradertape.logs import configure_logging
 
-    runtime = build_runtime(serving_at=(host, port), demo=demo)
+    runtime = build_runtime(serving_at=(host, port), demo=demo, schema=False)
     configure_logging(json_lines=runtime.settings.log_json)
     upgrade(runtime.db.engine)
     if demo:
@@ -41,7 +41,7 @@ def _serve(host: str, port: int, *, demo: bool) -> None:
             info = load_demo(runtime, progress=report)
         history = info.history
         console.print("[bold green]TraderTape demo is ready[/bold green]")
-        console.print(f"  URL:      http://{host}:{port}/   (API docs: /api/docs)")
+        console.print(f"  URL:      http://{host}:{port}/   (API docs: /api/docs, /api/redoc)")
         console.print(f"  e-mail:   {info.email}")
         console.print(f"  password: {info.password}")
         console.print(f"  data:     {runtime.settings.resolved_database_url}")

@@ -6,7 +6,8 @@ so every helper here refuses floats at run time as well as in the type checker.
 
 from __future__ import annotations
 
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+import math
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, localcontext
 
 PAISA = Decimal("0.01")
 RUPEE = Decimal("1")
@@ -49,3 +50,62 @@ def quantize_to_step(value: Decimal, step: Decimal, *, up: bool) -> Decimal:
         raise ValueError("step must be positive")
     units = (value / step).to_integral_value(rounding=ROUND_CEILING if up else ROUND_FLOOR)
     return (units * step).quantize(step)
+
+
+MINUS = "\u2212"  # the minus sign, as in −₹3,672.67 (a hyphen reads as a dash in prose)
+NO_AMOUNT = "—"
+
+
+def group_indian(digits: str) -> str:
+    """``"1013418"`` → ``"10,13,418"``: the last three digits, then pairs (lakh, crore)."""
+    if len(digits) <= 3:
+        return digits
+    head, tail = digits[:-3], digits[-3:]
+    pairs = [head[max(i - 2, 0) : i] for i in range(len(head), 0, -2)]
+    return ",".join(reversed(pairs)) + "," + tail
+
+
+def inr(
+    value: Decimal | int | float | None,
+    *,
+    places: int = 2,
+    signed: bool = False,
+    symbol: bool = True,
+) -> str:
+    """An amount as people in India read it: ``₹10,13,418.76``, ``−₹3,672.67``.
+
+    The one formatter for rupees in the CLI, charts, messages and notifications. Rounds half
+    away from zero to `places`; the sign goes before the symbol; `signed` writes ``+`` on a
+    gain (P&L, a day's change); an amount that rounds to zero has no sign. Floats (the
+    backtester's figures) are read through their shortest repr, so 0.1 shows as 0.10; a
+    missing or non-finite value is ``—``.
+    """
+    if value is None:
+        return NO_AMOUNT
+    if not isinstance(value, Decimal | int):  # a float, or numpy's (a chart's axis)
+        number = float(value)
+        if not math.isfinite(number):
+            return NO_AMOUNT
+        value = Decimal(repr(number))
+    exact = Decimal(value)
+    if not exact.is_finite():
+        return NO_AMOUNT
+    with localcontext() as context:  # enough digits for any amount, however large
+        context.prec = max(context.prec, exact.adjusted() + places + 2)
+        amount = exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    whole, _, fraction = f"{abs(amount):f}".partition(".")
+    text = (("₹" if symbol else "") + group_indian(whole)) + (f".{fraction}" if fraction else "")
+    if amount < 0:
+        return MINUS + text
+    return ("+" + text) if signed and amount > 0 else text
+
+
+def parse_inr(text: str) -> Decimal:
+    """The amount `inr` wrote (for round trips and for reading our own output back)."""
+    body = text.strip()
+    negative = body.startswith((MINUS, "-"))
+    body = body.lstrip(MINUS + "-+").removeprefix("₹").replace(",", "")
+    if not body or not all(c.isascii() and (c.isdigit() or c == ".") for c in body):
+        raise ValueError(f"not an amount: {text!r}")
+    amount = Decimal(body)
+    return -amount if negative else amount

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
-from tradertape.domain.money import PAISA, ZERO, paise
+from tradertape.domain.money import PAISA, ZERO, inr, paise
 
 HUNDRED = Decimal(100)
 NEAR_LIMIT_PCT = Decimal(80)  # a rule is "near" its limit from this utilisation on
@@ -264,8 +264,8 @@ class RuleReading:
 
 
 def rupees(value: Decimal) -> str:
-    """``₹150,000.00``: rupees for messages, grouped in thousands as Kite's messages are."""
-    return f"₹{paise(value):,}"
+    """``₹1,50,000.00``: rupees for messages (the shared formatter, `money.inr`)."""
+    return inr(value)
 
 
 def _pct_text(value: Decimal) -> str:

@@ -44,6 +44,7 @@ from tradertape.domain.margins import (
     underlying_key,
 )
 from tradertape.domain.market import Tick
+from tradertape.domain.money import inr
 from tradertape.domain.order_state import PENDING
 from tradertape.domain.orders import Product, TransactionType, Variety
 from tradertape.oms.booking import Ledger
@@ -172,7 +173,8 @@ class _Pricing:
 
 
 def _rupees(value: Decimal) -> str:
-    return f"{value.quantize(Decimal('0.01')):,}"
+    # Kite's words carry no ₹; the digits are grouped as everywhere else (16,00,000.00).
+    return inr(value, symbol=False)
 
 
 def _pending(db: Session, user_id: int, *, but: int | None = None) -> list[Pending]:

@@ -102,6 +102,11 @@ class PaperExchange:
         return self._venue.gate.check(db, order, instrument, last)
 
     @property
+    def calendar(self) -> TradingCalendar:
+        """The trading calendar the exchange keeps its sessions by."""
+        return self._venue.calendar
+
+    @property
     def clock(self) -> Clock:
         """Market time, as the exchange reads it."""
         return self._venue.clock

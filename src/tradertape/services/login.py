@@ -10,6 +10,7 @@ e-mail and per client IP.
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -45,6 +46,7 @@ class LoginService:
         public_base_url: str,
         challenge_ttl: timedelta,
         otp_max_wrong_tries: int,
+        opening_balance: Decimal = Decimal(0),
     ) -> None:
         self._clock = clock
         self._secret = secret
@@ -53,6 +55,7 @@ class LoginService:
         self._base_url = public_base_url
         self._ttl = challenge_ttl
         self._max_wrong = otp_max_wrong_tries
+        self._opening_balance = opening_balance  # a new account's paper cash (sign-up)
 
     def _otp_digest(self, challenge_token_hash: str, otp: str) -> str:
         # Bound to the challenge so the same code in two challenges digests differently.
@@ -68,7 +71,9 @@ class LoginService:
         """Create the user if new, supersede open challenges and mail a link plus an OTP."""
         email = normalize_email(email)
         self._limit(db, email=email, ip=ip)
-        user = get_or_create_user(db, clock=self._clock, email=email)
+        user = get_or_create_user(
+            db, clock=self._clock, email=email, opening_balance=self._opening_balance
+        )
         now = self._clock.now()
         db.execute(
             update(LoginChallenge)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -20,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal, Notification, RiskEvent
+from tradertape.domain.money import inr
 from tradertape.services.ownership import owned
 
 TOP_SIGNALS = 5  # signals named in a ``signals_ready`` message
@@ -62,10 +62,6 @@ def add(
     )
     db.add(row)
     return row
-
-
-def _money(value: Decimal | None) -> str:
-    return "—" if value is None else f"₹{value:,.2f}"
 
 
 def signal_line(signal: ModelSignal) -> str:
@@ -129,20 +125,25 @@ def auto_placed(
     )
 
 
+def fill_text(portfolio: ModelPortfolio, position: ModelPosition, *, opened: bool) -> str:
+    """The message of a fill: ``🏁 V1: sold INFY, 10 @ 1500 (rule), P&L −₹3,672.67``."""
+    if opened:
+        return (
+            f"✅ {portfolio.name}: bought {position.symbol}, {position.quantity} @ "
+            f"{position.entry_price}"
+        )
+    pnl = inr(position.realised_pnl, signed=True)
+    return (
+        f"🏁 {portfolio.name}: sold {position.symbol}, {position.quantity} @ "
+        f"{position.exit_price} ({position.exit_reason}), P&L {pnl}"
+    )
+
+
 def filled(
     db: Session, portfolio: ModelPortfolio, position: ModelPosition, *, opened: bool, at: datetime
 ) -> Notification:
     """A position opened (or added to) or closed, with the realised P&L of a close."""
-    if opened:
-        text = (
-            f"✅ {portfolio.name}: bought {position.symbol}, {position.quantity} @ "
-            f"{position.entry_price}"
-        )
-    else:
-        text = (
-            f"🏁 {portfolio.name}: sold {position.symbol}, {position.quantity} @ "
-            f"{position.exit_price} ({position.exit_reason}), P&L {_money(position.realised_pnl)}"
-        )
+    text = fill_text(portfolio, position, opened=opened)
     pnl = position.realised_pnl
     return add(
         db,

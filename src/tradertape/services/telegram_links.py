@@ -28,6 +28,10 @@ REQUEST_TTL = timedelta(minutes=10)
 SEND_ATTEMPTS = 3  # a request whose message Telegram refused this often is not retried
 WRONG_CODE = "wrong or expired code; use the newest code the bot sent, or ask for a new one"
 TAKEN = "this chat is linked to another account"
+NO_BOT = (
+    "no Telegram bot is configured on this server (TRADERTAPE_TELEGRAM_BOT_TOKEN is unset), "
+    "so no code can reach the chat; ask whoever runs TraderTape to set it (docs/telegram.md)"
+)
 LINKED = (
     "✅ This chat is now linked to TraderTape ({email}): notifications arrive here and "
     "commands act on that account. /help lists them, /unlink undoes it."

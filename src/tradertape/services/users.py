@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradertape.db.models import User
 from tradertape.errors import Conflict, InvalidField, NotFound
+from tradertape.oms.booking import Ledger
 from tradertape.ports.clock import Clock
 from tradertape.security.passwords import hash_password
 
 MIN_PASSWORD_LENGTH = 8
+OPENING_BALANCE_NOTE = "opening paper balance"
+_ZERO = Decimal(0)
 
 
 def normalize_email(email: str, *, field: str = "email") -> str:
@@ -42,8 +47,15 @@ def create_user(
     is_admin: bool = False,
     cloud_secrets_allowed: bool = False,
     name: str | None = None,
+    opening_balance: Decimal = _ZERO,
 ) -> User:
-    """Create and commit a user; 409 if the e-mail is taken."""
+    """Create and commit a user; 409 if the e-mail is taken.
+
+    A positive `opening_balance` is credited to the user's paper account as a deposit in
+    the same transaction, so an account is never seen unfunded. Every way an account is
+    opened (the CLI, a magic-link sign-up, the demo) passes the server's
+    ``paper_opening_balance`` setting; the default of none suits tests that fund by hand.
+    """
     email = normalize_email(email)
     if find_user(session, email) is not None:
         raise Conflict(f"a user with e-mail {email} already exists")
@@ -58,15 +70,30 @@ def create_user(
         created_at=clock.now(),
     )
     session.add(user)
+    if opening_balance > 0:
+        session.flush()  # the user's id, for the ledger
+        ledger = Ledger(session)
+        ledger.post(
+            user.id,
+            at=user.created_at,
+            kind="deposit",
+            amount=opening_balance,
+            note=OPENING_BALANCE_NOTE,
+        )
+        ledger.write()
     session.commit()
     return user
 
 
-def get_or_create_user(session: Session, *, clock: Clock, email: str) -> User:
-    """The user with this e-mail, created (without a password) when new."""
+def get_or_create_user(
+    session: Session, *, clock: Clock, email: str, opening_balance: Decimal = _ZERO
+) -> User:
+    """The user with this e-mail, created (without a password, funded) when new."""
     email = normalize_email(email)
     user = find_user(session, email)
-    return user if user is not None else create_user(session, clock=clock, email=email)
+    if user is not None:
+        return user
+    return create_user(session, clock=clock, email=email, opening_balance=opening_balance)
 
 
 def set_password(session: Session, *, user: User, password: str) -> None:

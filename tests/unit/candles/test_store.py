@@ -204,7 +204,7 @@ def test_panel_drops_bars_off_the_calendar(store: CandleStore):
 
 def test_panel_outside_the_calendar_is_refused(store: CandleStore):
     with pytest.raises(OutsideCalendarError):
-        store.load_panel(["NSE:INFY"], date(2010, 1, 1), date(2011, 1, 1))
+        store.load_panel(["NSE:INFY"], date(2001, 1, 1), date(2002, 1, 1))
 
 
 def test_warm_panel_reads_no_file_until_one_changes(

@@ -33,8 +33,8 @@ def ist(day: date, at: str) -> datetime:
 # --- shipped data ---------------------------------------------------------------------------
 
 
-def test_shipped_calendar_covers_2018_to_2026():
-    assert (NSE.first_day, NSE.last_day) == (date(2018, 1, 1), date(2026, 12, 31))
+def test_shipped_calendar_covers_2005_to_2026():
+    assert (NSE.first_day, NSE.last_day) == (date(2005, 1, 1), date(2026, 12, 31))
 
 
 def test_holiday_rows_per_year():
@@ -42,6 +42,8 @@ def test_holiday_rows_per_year():
     rows = parse_dated_csv(shipped.read_text(encoding="utf-8"))
 
     assert Counter(d.year for d in rows) == {
+        2005: 12, 2006: 13, 2007: 13, 2008: 17, 2009: 19, 2010: 11, 2011: 14, 2012: 15,
+        2013: 13, 2014: 19, 2015: 15, 2016: 15, 2017: 13,
         2018: 16, 2019: 17, 2020: 12, 2021: 14, 2022: 13,
         2023: 15, 2024: 17, 2025: 14, 2026: 16,
     }  # fmt: skip
@@ -140,11 +142,11 @@ def test_trading_days_is_inclusive_and_empty_when_reversed():
 @pytest.mark.parametrize(
     "call",
     [
-        pytest.param(lambda: NSE.is_trading_day(date(2017, 12, 31)), id="before-coverage"),
-        pytest.param(lambda: NSE.is_trading_day(date(2029, 1, 1)), id="after-provisional"),
-        pytest.param(lambda: NSE.next_trading_day(date(2028, 12, 29)), id="next-runs-off-end"),
-        pytest.param(lambda: NSE.previous_trading_day(date(2018, 1, 1)), id="prev-runs-off"),
-        pytest.param(lambda: NSE.holiday_name(date(2030, 1, 1)), id="name-outside"),
+        pytest.param(lambda: NSE.is_trading_day(date(2004, 12, 31)), id="before-coverage"),
+        pytest.param(lambda: NSE.is_trading_day(date(2037, 1, 1)), id="after-provisional"),
+        pytest.param(lambda: NSE.next_trading_day(date(2036, 12, 31)), id="next-runs-off-end"),
+        pytest.param(lambda: NSE.previous_trading_day(date(2005, 1, 1)), id="prev-runs-off"),
+        pytest.param(lambda: NSE.holiday_name(date(2040, 1, 1)), id="name-outside"),
     ],
 )
 def test_dates_outside_the_published_lists_are_refused_not_guessed(call):
@@ -159,6 +161,7 @@ def test_years_after_the_published_list_are_provisional_weekdays():
     assert not NSE.is_trading_day(date(2027, 1, 2))  # Saturday
     assert NSE.next_trading_day(date(2026, 12, 31)) == date(2027, 1, 1)
     assert NSE.is_provisional(date(2028, 12, 29))
+    assert NSE.is_trading_day(date(2036, 12, 31))  # ten years on, a server still runs
 
 
 @pytest.mark.parametrize(

@@ -102,12 +102,12 @@ def test_each_rule_type_names_its_breach():
         (7, None, None),
     ]
     assert [b.message for b in found] == [
-        "order value ₹110,000.00 is over the ₹100,000.00 limit",
-        "exposure would reach ₹365,000.00, over the ₹300,000.00 limit",
-        "Information Technology exposure would reach ₹285,000.00, over 25.00% of capital "
-        "(₹250,000.00)",
+        "order value ₹1,10,000.00 is over the ₹1,00,000.00 limit",
+        "exposure would reach ₹3,65,000.00, over the ₹3,00,000.00 limit",
+        "Information Technology exposure would reach ₹2,85,000.00, over 25.00% of capital "
+        "(₹2,50,000.00)",
         "a new position would make 4 open, over the limit of 3",
-        "NSE:WIPRO exposure would reach ₹110,000.00, over the ₹100,000.00 per-symbol limit",
+        "NSE:WIPRO exposure would reach ₹1,10,000.00, over the ₹1,00,000.00 per-symbol limit",
         "today's loss ₹3,500.00 has reached the ₹3,500.00 limit",
         "kill switch is on: new entries are blocked",
     ]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from tradertape import API_VERSION, __version__
 from tradertape.api.deps import RuntimeDep
+from tradertape.services.calendar_watch import warning_now
 
 router = APIRouter(tags=["health"])
 
@@ -19,6 +20,11 @@ class HealthOut(BaseModel):
     database: str
     version: str
     api_version: str
+    calendar_warning: str | None = Field(
+        description="set when the NSE holiday list runs out within 45 days or has run out "
+        "(weekdays then trade, holidays are unknown): load the next list with "
+        "`tradertape calendar import FILE`"
+    )
 
 
 @router.get("/health", response_model=HealthOut, responses={503: {"model": HealthOut}})
@@ -30,5 +36,6 @@ def health(runtime: RuntimeDep) -> JSONResponse:
         database="ok" if ok else "unreachable",
         version=__version__,
         api_version=API_VERSION,
+        calendar_warning=warning_now(runtime.exchange.calendar, runtime.clock),
     )
     return JSONResponse(body.model_dump(), status_code=200 if ok else 503)

@@ -28,6 +28,7 @@ from tradertape.domain.money import paise
 from tradertape.domain.signals import SignalEvent
 from tradertape.runtime import Runtime
 from tradertape.services.backtests import universe_keys
+from tradertape.services.calendar_watch import warning_now
 from tradertape.services.ownership import owned
 from tradertape.services.portfolios import deploy as portfolios
 from tradertape.services.portfolios import runs, signals
@@ -203,6 +204,7 @@ def get_dashboard(
         recent_activity=parts["activity"],
         drift=parts["drift"],
         **_portfolio_label(runtime.candles, row, (v.position.symbol for v in valued)),
+        calendar_warning=warning_now(runtime.exchange.calendar, runtime.clock),
     )
 
 

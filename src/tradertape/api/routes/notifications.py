@@ -14,6 +14,7 @@ from tradertape.api.schemas.notifications import (
     TelegramPendingOut,
     TelegramStatusOut,
 )
+from tradertape.errors import Conflict
 from tradertape.runtime import Runtime
 from tradertape.services import notifications, telegram_links
 from tradertape.services.telegram import briefing
@@ -30,6 +31,7 @@ def list_notifications(user: CurrentUser, db: DbDep, page: PageDep) -> list[Noti
 
 
 def _status(runtime: Runtime, db: DbDep, user_id: int) -> TelegramStatusOut:
+    bot = runtime.settings.telegram_bot_token is not None
     link = telegram_links.get(db, user_id=user_id)
     ask = telegram_links.pending(db, user_id=user_id, now=runtime.clock.now())
     pending = None
@@ -39,10 +41,10 @@ def _status(runtime: Runtime, db: DbDep, user_id: int) -> TelegramStatusOut:
             requested_at=ask.created_at,
             expires_at=ask.expires_at,
             code_sent=ask.sent_at is not None,
-            error=ask.error,
+            error=ask.error if bot else telegram_links.NO_BOT,
         )
     return TelegramStatusOut(
-        bot_configured=runtime.settings.telegram_bot_token is not None,
+        bot_configured=bot,
         status="linked" if link else "pending" if pending else "unlinked",
         linked=link is not None,
         chat_id=link.chat_id if link else None,
@@ -64,7 +66,10 @@ def link_telegram(
     """Ask to link a chat: the bot sends it a one-time code, which you enter within 10
     minutes (``POST /api/telegram/link/confirm``); that proves you can read the chat. The
     chat then gets your notifications and its commands act as you. Asking again replaces
-    the code. A chat another account holds is a 409."""
+    the code. A chat another account holds is a 409, and so is any request while this
+    server has no bot configured (nothing could send the code)."""
+    if runtime.settings.telegram_bot_token is None:
+        raise Conflict(telegram_links.NO_BOT)
     runtime.limiter.hit(db, [f"telegram-link:user:{user.id}"])
     telegram_links.request(db, user_id=user.id, chat_id=body.chat_id, clock=runtime.clock)
     return _status(runtime, db, user.id)

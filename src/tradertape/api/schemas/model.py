@@ -164,3 +164,7 @@ class DashboardOut(DataLabelled):
     equity_curve: list[dict[str, Any]]
     recent_activity: list[dict[str, Any]]
     drift: list[str]
+    calendar_warning: str | None = Field(
+        default=None,
+        description="the NSE holiday list has run out or soon will (see /api/health)",
+    )

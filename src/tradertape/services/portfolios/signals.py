@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal
 from tradertape.domain.calendar import Market
 from tradertape.domain.calendar import Session as MarketSession
-from tradertape.domain.calendar_data import nse_calendar
 from tradertape.domain.charges import Side
 from tradertape.domain.instruments import Exchange
 from tradertape.domain.orders import (
@@ -194,7 +193,7 @@ def _check_risk(db: Session, portfolio: ModelPortfolio, signal: ModelSignal, ven
 def _send(db: Session, portfolio: ModelPortfolio, signal: ModelSignal, venue: Venue) -> None:
     _check_risk(db, portfolio, signal, venue)
     if portfolio.paper_fill == "close":
-        _fill_at_close(db, portfolio, signal, venue.clock)
+        _fill_at_close(db, portfolio, signal, venue)
     elif portfolio.paper_fill == "next_open":
         _wait_for_open(db, portfolio, signal)
     elif signal.signal_type == "exit":
@@ -204,8 +203,9 @@ def _send(db: Session, portfolio: ModelPortfolio, signal: ModelSignal, venue: Ve
 
 
 def _fill_at_close(
-    db: Session, portfolio: ModelPortfolio, signal: ModelSignal, clock: Clock
+    db: Session, portfolio: ModelPortfolio, signal: ModelSignal, venue: Venue
 ) -> None:
+    clock = venue.clock
     day = signal.signal_date
     price = signal.close_price
     if signal.signal_type == "exit":
@@ -233,7 +233,7 @@ def _fill_at_close(
             committed=False,
         )
         # a close fill is held from the next bar, as in a `fill_at: close` backtest
-        position.held_from = _next_day(day)
+        position.held_from = venue.exchange.calendar.next_trading_day(day)
     signal.gtt_status = "filled"
 
 
@@ -246,10 +246,6 @@ def _wait_for_open(db: Session, portfolio: ModelPortfolio, signal: ModelSignal) 
         portfolio.current_capital -= signal.amount
         portfolio.committed_capital += signal.amount
     signal.gtt_status = "waiting_open"
-
-
-def _next_day(day: date) -> date:
-    return nse_calendar().next_trading_day(day)
 
 
 def _position(db: Session, signal: ModelSignal) -> ModelPosition:
@@ -293,7 +289,7 @@ def _sell(db: Session, portfolio: ModelPortfolio, signal: ModelSignal, venue: Ve
     stop_desk(venue).cancel(db, position)  # committed with the order, or rolled back with it
     exchange, _, symbol = signal.symbol.partition(":")
     now = venue.clock.now()
-    open_now = nse_calendar().session_at(now, Market.EQUITY) is MarketSession.NORMAL
+    open_now = venue.exchange.calendar.session_at(now, Market.EQUITY) is MarketSession.NORMAL
     spec = OrderSpec(
         exchange=Exchange(exchange),
         tradingsymbol=symbol,

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from tradertape.candles import CandleStore
 from tradertape.candles.populate import last_completed_session
 from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal, RiskEvent
+from tradertape.domain.money import inr
 from tradertape.domain.signals import ACTIONABLE
 from tradertape.oms.quotes import QuoteBook
 from tradertape.ports.clock import IST, Clock
@@ -63,7 +64,7 @@ class Reports:
             )
             held = "positions open" if positions is not None else "no open positions"
             lines.append(
-                f"{p.name}: capital ₹{total:,.2f}, realised P&L ₹{p.realised_pnl:,.2f}, "
+                f"{p.name}: capital {inr(total)}, realised P&L {inr(p.realised_pnl, signed=True)}, "
                 f"{held}, {count} signals pending"
             )
         return lines or ["No active portfolios."]
@@ -74,7 +75,7 @@ class Reports:
         lines = []
         for v in valued[:LIST_LIMIT]:
             p = v.position
-            pnl = "—" if v.unrealised is None else f"₹{v.unrealised:,.2f}"
+            pnl = inr(v.unrealised, signed=True)
             lines.append(f"{p.symbol}: {p.quantity} @ {p.entry_price}, now {v.last_price}, {pnl}")
         return lines or ["No open positions."]
 
@@ -85,8 +86,8 @@ class Reports:
             curve = p.equity_curve[-2:]
             change = curve[-1]["equity"] - curve[0]["equity"] if len(curve) == 2 else 0.0
             lines.append(
-                f"{p.name}: day {change:+,.2f}, realised ₹{p.realised_pnl:,.2f}, "
-                f"charges ₹{p.charges_paid:,.2f}"
+                f"{p.name}: day {inr(change, signed=True)}, "
+                f"realised {inr(p.realised_pnl, signed=True)}, charges {inr(p.charges_paid)}"
             )
         return lines or ["No active portfolios."]
 

@@ -48,7 +48,7 @@ class WorkerDesk:
         freshness_secs: int = 60,
         claim_without_heartbeat_secs: int = 120,
         live_trading_enabled: bool = False,
-        paper_opening_balance: int = 1_000_000,
+        paper_opening_balance: Decimal = Decimal(1_000_000),
     ) -> WorkerDesk:
         """Derive the keys from the server secret and take the knobs from settings."""
         return cls(
@@ -63,5 +63,5 @@ class WorkerDesk:
             ),
             safety_ttl=timedelta(seconds=safety_ttl_secs),
             live_trading_enabled=live_trading_enabled,
-            paper_opening_balance=Decimal(paper_opening_balance),
+            paper_opening_balance=paper_opening_balance,
         )

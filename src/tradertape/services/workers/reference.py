@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from tradertape.domain.calendar import Market, timetable
 from tradertape.domain.calendar import Session as Phase
+from tradertape.domain.calendar_data import IMPORT_HINT, calendar_warning
 from tradertape.domain.instruments import Instrument
 from tradertape.errors import InvalidField, NotFound, Rejected
 from tradertape.ports.clock import IST
@@ -78,7 +79,8 @@ def calendar(
         raise Rejected(
             503,
             "CALENDAR_RANGE_UNCOVERED",
-            f"the calendar covers {cal.first_day}..{cal.last_day}; {start}..{end} is outside it",
+            f"the calendar covers {cal.first_day}..{cal.last_day}; {start}..{end} is outside "
+            f"it ({IMPORT_HINT})",
         )
     sessions = []
     day = start
@@ -128,6 +130,7 @@ def calendar_status(
         "complete": True,
         "expiry_warning": cal.last_day - now.astimezone(IST).date() <= EXPIRY_WARNING,
         "official_source": "NSE trading holidays (shipped with the server)",
+        "calendar_warning": calendar_warning(cal, now.astimezone(IST).date()),
     }
 
 

@@ -1,0 +1,26 @@
+"""Messages show rupees grouped the Indian way, with the sign before the symbol."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from tradertape.db.models import ModelPortfolio, ModelPosition
+from tradertape.services.notifications import fill_text
+
+
+def _closed(pnl: str) -> ModelPosition:
+    return ModelPosition(
+        symbol="INFY",
+        quantity=10,
+        exit_price=Decimal("1500.05"),
+        exit_reason="rule",
+        realised_pnl=Decimal(pnl),
+    )
+
+
+def test_a_closed_position_reports_its_loss_with_the_sign_first():
+    portfolio = ModelPortfolio(name="V1")
+    text = fill_text(portfolio, _closed("-3672.67"), opened=False)
+    assert text == "🏁 V1: sold INFY, 10 @ 1500.05 (rule), P&L −₹3,672.67"
+    gain = fill_text(portfolio, _closed("1013418.76"), opened=False)
+    assert gain.endswith("P&L +₹10,13,418.76")

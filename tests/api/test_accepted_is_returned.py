@@ -12,6 +12,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, event, given, settings
@@ -80,12 +81,12 @@ def canonical(value: Any) -> Any:
 def _sent(response: Any) -> bool:
     """Accepted (2xx), or refused as the client's fault (4xx) — never a server error."""
     assert response.status_code < 500, response.text
-    accepted = 200 <= response.status_code < 300
+    accepted: bool = 200 <= response.status_code < 300
     event("accepted" if accepted else f"refused {response.status_code}")  # see the balance
     return accepted
 
 
-def _raw(http: TestClient, method: str, url: str, body: Any, **headers: str) -> Any:
+def _raw(http: TestClient | httpx.Client, method: str, url: str, body: Any, **headers: str) -> Any:
     # httpx refuses to write some JSON a careless client might send; write it ourselves.
     content = json.dumps(body, ensure_ascii=True)
     headers = {"Content-Type": "application/json", **headers}

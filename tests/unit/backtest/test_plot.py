@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, cast
 
 import numpy as np
@@ -25,6 +25,7 @@ class _Run:
     equity: npt.NDArray[np.float64]
     benchmark: npt.NDArray[np.float64] | None
     drawdown: npt.NDArray[np.float64]
+    summary: dict[str, object] = field(default_factory=dict)
 
 
 def test_rupee_tick_examples():

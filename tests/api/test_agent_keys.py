@@ -113,8 +113,8 @@ def test_another_users_key_cannot_be_touched(client: TestClient, runtime: Runtim
     other.post("/api/auth/password-login", json={"email": "b@x.in", "password": PASSWORD})
 
     assert other.get("/api/agent/keys").json() == []
-    assert other.post(f"/api/agent/keys/{mine['id']}/revoke").status_code == 403
-    assert other.post(f"/api/agent/keys/{mine['id']}/regenerate").status_code == 403
+    assert other.post(f"/api/agent/keys/{mine['id']}/revoke").status_code == 404
+    assert other.post(f"/api/agent/keys/{mine['id']}/regenerate").status_code == 404
     assert other.post("/api/agent/keys/9999/revoke").status_code == 404
     assert client.get("/api/agent/keys").json()[0]["active"] is True
 

@@ -244,15 +244,15 @@ def test_others_cannot_see_or_touch(client: TestClient, with_candles: Runtime):
     assert client.get("/api/model/signals", params={"portfolio_id": pid}).json() == []
     assert client.get("/api/model/positions", params={"portfolio_id": pid}).json() == []
     for action in ("approve", "unapprove", "reject", "expire"):
-        assert client.post(f"/api/model/signals/{carted}/{action}").status_code == 403
-    assert client.post(f"/api/model/portfolios/{pid}/pause").status_code == 403
-    assert client.post(f"/api/model/portfolios/{pid}/reset").status_code == 403
-    assert client.post(f"/api/model/positions/{position['id']}/close").status_code == 403
+        assert client.post(f"/api/model/signals/{carted}/{action}").status_code == 404
+    assert client.post(f"/api/model/portfolios/{pid}/pause").status_code == 404
+    assert client.post(f"/api/model/portfolios/{pid}/reset").status_code == 404
+    assert client.post(f"/api/model/positions/{position['id']}/close").status_code == 404
     scan = client.post("/api/model/scan", json={"portfolio_id": pid, "date": "2025-06-03"})
-    assert scan.status_code == 403
+    assert scan.status_code == 404
     assert client.post("/api/model/cart/place").json() == {"placed": [], "failed": {}}
     dashboard = client.get("/api/model/dashboard", params={"portfolio_id": pid})
-    assert dashboard.status_code == 403
+    assert dashboard.status_code == 404
     for missing in (
         "/api/model/signals/999999/approve",
         "/api/model/positions/999999/close",

@@ -133,12 +133,10 @@ def list_visible(
 
 
 def get_visible(db: Session, strategy_id: int, *, user_id: int) -> Strategy:
-    """One strategy the user may read: 404 if missing, 403 if someone else's private one."""
+    """One strategy the user may read: 404 if missing or someone else's private one."""
     row = db.get(Strategy, strategy_id)
-    if row is None:
+    if row is None or (row.user_id != user_id and not (row.is_template or row.is_public)):
         raise NotFound(f"strategy {strategy_id} not found")
-    if row.user_id != user_id and not (row.is_template or row.is_public):
-        raise Forbidden(f"strategy {strategy_id} belongs to another user")
     return row
 
 

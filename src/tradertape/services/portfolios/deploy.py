@@ -132,7 +132,7 @@ def deploy(
 
 
 def get(db: Session, portfolio_id: int, *, user_id: int) -> ModelPortfolio:
-    """One of the user's portfolios (404 missing, 403 someone else's)."""
+    """One of the user's portfolios (404 if missing or someone else's)."""
     return get_owned(db, ModelPortfolio, portfolio_id, user_id=user_id, label="portfolio")
 
 

@@ -70,7 +70,7 @@ class Placement:
 
 
 def get(db: Session, signal_id: int, *, user_id: int) -> ModelSignal:
-    """One of the user's signals (404 missing, 403 someone else's)."""
+    """One of the user's signals (404 if missing or someone else's)."""
     return get_owned(db, ModelSignal, signal_id, user_id=user_id, label="signal")
 
 

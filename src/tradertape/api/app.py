@@ -60,7 +60,8 @@ log = logging.getLogger("tradertape.api")
 
 DESCRIPTION = (
     "Everything the TraderTape UI does, as a REST API. Authenticate with the `kite_session` "
-    "cookie (sign in via `/api/auth/...`) or `Authorization: Bearer zt_…` (agent key); "
+    "cookie (sign in via `/api/auth/...`) "
+    "(agent keys, `Authorization: Bearer zt_…`, reach only `/api/agent/…`); "
     'worker endpoints take `Authorization: Bearer kwa_…`. Errors are `{"detail": ...}`. '
     "Live ticks stream over `WS /api/ws/ticks` (cookie auth; not listed below: OpenAPI has no "
     "WebSockets): send `subscribe`/`unsubscribe` with `symbols` and a `mode` of `ltp`, `quote` "

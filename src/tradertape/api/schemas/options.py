@@ -9,9 +9,11 @@ own 400 codes (``OPTION_SELECTION_INVALID_*``), not a generic 422.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from tradertape.domain.decimal_input import ASCII_ONLY
 
 
 class OptionLegIn(BaseModel):
@@ -28,7 +30,7 @@ class OptionLegIn(BaseModel):
     exchange: Literal["NFO"] = "NFO"
     product: Literal["MIS", "NRML"] | None = None
     order_type: Literal["MARKET", "LIMIT"] = "MARKET"
-    price: Decimal | None = Field(default=None, gt=0)
+    price: Annotated[Decimal, Field(gt=0), ASCII_ONLY] | None = None
     market_protection: int | None = Field(default=None, ge=-1, le=100)
     metadata: dict[str, Any] = Field(default_factory=dict)
 

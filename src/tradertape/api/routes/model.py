@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Annotated
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Query, status
 
 from tradertape.api.deps import CurrentUser, DbDep, PageDep, RuntimeDep
 from tradertape.api.schemas.model import (
+    CartPlaceRequest,
     DashboardOut,
     PlacementOut,
     PortfolioOut,
@@ -22,6 +24,7 @@ from tradertape.candles.populate import last_completed_session
 from tradertape.db.models import ModelPortfolio, ModelPosition
 from tradertape.domain.money import paise
 from tradertape.domain.signals import SignalEvent
+from tradertape.errors import InvalidField
 from tradertape.runtime import Runtime
 from tradertape.services.ownership import owned
 from tradertape.services.portfolios import deploy as portfolios
@@ -249,12 +252,23 @@ _act(SignalEvent.EXPIRE, "expire", "Expire a pending or carted signal now.")
 
 @router.post("/cart/place", response_model=PlacementOut)
 def place_cart(
-    user: CurrentUser, runtime: RuntimeDep, db: DbDep, portfolio_id: RowId | None = None
+    user: CurrentUser,
+    runtime: RuntimeDep,
+    db: DbDep,
+    body: CartPlaceRequest | None = None,
+    portfolio_id: Annotated[
+        RowId | None, Query(description="as the body's portfolio_id (kept for old clients)")
+    ] = None,
 ) -> PlacementOut:
-    """Place every signal in your cart (entries as GTTs, exits as orders; paper: as set)."""
-    result = signals.place_cart(
-        db, user_id=user.id, portfolio_id=portfolio_id, venue=_venue(runtime)
-    )
+    """Place every signal in your cart (entries as GTTs, exits as orders; paper: as set).
+
+    ``portfolio_id`` goes in the body, as for ``/scan``; the query parameter still works,
+    and the two disagreeing is a 422."""
+    chosen = body.portfolio_id if body is not None else None
+    if chosen is not None and portfolio_id is not None and chosen != portfolio_id:
+        raise InvalidField("portfolio_id", "the body and the query name different portfolios")
+    chosen = chosen if chosen is not None else portfolio_id
+    result = signals.place_cart(db, user_id=user.id, portfolio_id=chosen, venue=_venue(runtime))
     return PlacementOut(placed=result.placed, failed=result.failed)
 
 

@@ -21,6 +21,14 @@ class ScanRequest(BaseModel):
     date: dt.date | None = None
 
 
+class CartPlaceRequest(BaseModel):
+    """Which cart to place: one portfolio's, or (without ``portfolio_id``) all of yours."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    portfolio_id: RowId | None = None
+
+
 class ScanOut(BaseModel):
     """What a scan of one portfolio did."""
 

@@ -118,11 +118,12 @@ def _move(signal: ModelSignal, event: SignalEvent) -> None:
 
 
 def place_cart(db: Session, *, user_id: int, portfolio_id: int | None, venue: Venue) -> Placement:
-    """Place every ``in_cart`` signal of the user (or of one portfolio)."""
+    """Place every ``in_cart`` signal of the user (or of one portfolio: 404 unless theirs)."""
     query = owned(ModelSignal, user_id=user_id).where(
         ModelSignal.status == SignalStatus.IN_CART.value
     )
     if portfolio_id is not None:
+        get_owned(db, ModelPortfolio, portfolio_id, user_id=user_id, label="portfolio")
         query = query.where(ModelSignal.portfolio_id == portfolio_id)
     signals = list(db.scalars(query.order_by(ModelSignal.signal_type.desc(), ModelSignal.id)))
     return place(db, signals, venue=venue)

@@ -112,7 +112,12 @@ def test_entry_gtt_fires_on_a_tick_and_becomes_a_position(alice: TestClient, wit
     report = _scan(alice, portfolio["id"])
     (signal_id,) = report["entries"]
     signal = next(s for s in alice.get("/api/model/signals").json() if s["id"] == signal_id)
-    assert (signal["status"], signal["gtt_status"]) == ("executed", "active")
+    # sent, not executed: nothing has filled yet (the GTT only waits)
+    assert (signal["status"], signal["gtt_status"], signal["executed_at"]) == (
+        "approved",
+        "active",
+        None,
+    )
     amount = Decimal(signal["amount"])
     waiting = alice.get("/api/model/portfolios").json()[0]
     assert Decimal(waiting["committed_capital"]) == amount
@@ -131,6 +136,9 @@ def test_entry_gtt_fires_on_a_tick_and_becomes_a_position(alice: TestClient, wit
     (position,) = alice.get("/api/model/positions", params={"status": "open"}).json()
     assert position["quantity"] == signal["quantity"]
     assert Decimal(position["entry_price"]) <= Decimal(signal["limit_price"])
+    done = next(s for s in alice.get("/api/model/signals").json() if s["id"] == signal_id)
+    assert (done["status"], done["gtt_status"]) == ("executed", "filled")
+    assert done["executed_at"] is not None
     board = alice.get("/api/model/dashboard", params={"portfolio_id": portfolio["id"]}).json()
     assert Decimal(board["capital"]["committed"]) == 0
     assert (

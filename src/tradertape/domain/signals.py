@@ -36,7 +36,8 @@ class SignalEvent(StrEnum):
     EXECUTE = "execute"  # its order filled (at the broker, or a paper fill)
     FAIL = "fail"
     REJECT = "reject"
-    EXPIRE = "expire"
+    EXPIRE = "expire"  # the user lets a signal they have not sent go
+    LAPSE = "lapse"  # a sent signal's GTT lapsed untriggered (never the user's action)
 
 
 S, E = SignalStatus, SignalEvent
@@ -49,7 +50,7 @@ TRANSITIONS: dict[tuple[SignalStatus, SignalEvent], SignalStatus] = {
     (S.APPROVED, E.EXECUTE): S.EXECUTED,
     (S.APPROVED, E.FAIL): S.FAILED,
     (S.APPROVED, E.REJECT): S.REJECTED,  # the pre-trade risk check refused it
-    (S.APPROVED, E.EXPIRE): S.EXPIRED,  # its GTT lapsed, or the open never reached it
+    (S.APPROVED, E.LAPSE): S.EXPIRED,  # its GTT lapsed, or the open never reached it
     (S.PENDING_APPROVAL, E.REJECT): S.REJECTED,
     (S.IN_CART, E.REJECT): S.REJECTED,
     (S.PENDING_APPROVAL, E.EXPIRE): S.EXPIRED,

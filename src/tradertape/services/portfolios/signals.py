@@ -185,7 +185,7 @@ def let_go(signal: ModelSignal, gtt_status: str) -> None:
         return  # signals sent before statuses followed fills stay as they were recorded
     lapsed = gtt_status in _LAPSED
     signal.status = next_status(
-        signal.status, SignalEvent.EXPIRE if lapsed else SignalEvent.FAIL
+        signal.status, SignalEvent.LAPSE if lapsed else SignalEvent.FAIL
     ).value
     if not lapsed:
         signal.error = f"its order was {gtt_status.replace('_', ' ')}"

@@ -81,10 +81,17 @@ def trading_loop(runtime: Runtime) -> TradingLoop:
 
     Tests drive this same wiring step by step on a manual clock.
     """
+    # Jobs fall due on the wall clock (a replayed session never reaches its close); what they
+    # record carries market time, as the orders and GTTs they place do.
     venue = Venue(
-        exchange=runtime.exchange, gtts=runtime.gtts, clock=runtime.clock, risk=runtime.risk
+        exchange=runtime.exchange,
+        gtts=runtime.gtts,
+        clock=runtime.exchange.clock,
+        risk=runtime.risk,
     )
-    portfolios = PortfolioJobs(db=runtime.db, store=runtime.candles, venue=venue)
+    portfolios = PortfolioJobs(
+        db=runtime.db, store=runtime.candles, venue=venue, clock=runtime.clock
+    )
     briefings = BriefingJobs(
         db=runtime.db,
         reports=_reports(runtime),
@@ -160,7 +167,10 @@ def telegram_bot(runtime: Runtime, client: httpx.AsyncClient | None = None) -> T
         db=runtime.db,
         reports=_reports(runtime),
         venue=Venue(
-            exchange=runtime.exchange, gtts=runtime.gtts, clock=runtime.clock, risk=runtime.risk
+            exchange=runtime.exchange,
+            gtts=runtime.gtts,
+            clock=runtime.exchange.clock,
+            risk=runtime.risk,
         ),
         linking=ChatLinking(db=runtime.db, clock=runtime.clock, secret=runtime.settings.secret),
         logins=BrokerLogins(

@@ -25,6 +25,7 @@ from tradertape.db.models import ModelPortfolio, ModelPosition
 from tradertape.domain.money import paise
 from tradertape.domain.signals import SignalEvent
 from tradertape.errors import InvalidField
+from tradertape.ports.clock import Clock
 from tradertape.runtime import Runtime
 from tradertape.services.ownership import owned
 from tradertape.services.portfolios import deploy as portfolios
@@ -35,14 +36,20 @@ from tradertape.services.portfolios.deploy import PortfolioDeploy
 router = APIRouter(prefix="/model", tags=["model"])
 
 
+def _market(runtime: Runtime) -> Clock:
+    """Market time: what portfolios, signals and positions record, as orders and GTTs do
+    (the replayed session's instant in demo mode; docs/api-conventions.md, "Time")."""
+    return runtime.exchange.clock
+
+
 def _venue(runtime: Runtime) -> signals.Venue:
     return signals.Venue(
-        exchange=runtime.exchange, gtts=runtime.gtts, clock=runtime.clock, risk=runtime.risk
+        exchange=runtime.exchange, gtts=runtime.gtts, clock=_market(runtime), risk=runtime.risk
     )
 
 
 def _today(runtime: Runtime) -> date:
-    return last_completed_session(runtime.candles.calendar, runtime.clock.now())
+    return last_completed_session(runtime.candles.calendar, _market(runtime).now())
 
 
 _MONEY = ("current_capital", "deployed_capital", "committed_capital", "realised_pnl")
@@ -109,7 +116,7 @@ def deploy_portfolio(
         db,
         body,
         store=runtime.candles,
-        clock=runtime.clock,
+        clock=_market(runtime),
         user_id=user.id,
         live_trading_enabled=runtime.settings.live_trading_enabled,
         paper_exchange=runtime.exchange,
@@ -126,7 +133,7 @@ def _set(status_to: str, summary: str) -> None:
                 db,
                 portfolio_id,
                 user_id=user.id,
-                clock=runtime.clock,
+                clock=_market(runtime),
                 status=status_to,
                 gtts=runtime.gtts,
             )
@@ -153,7 +160,7 @@ def reset_portfolio(
 ) -> PortfolioOut:
     """Start a paper portfolio over (409 for a live one); its waiting GTTs are cancelled."""
     row = portfolios.reset(
-        db, portfolio_id, user_id=user.id, clock=runtime.clock, gtts=runtime.gtts
+        db, portfolio_id, user_id=user.id, clock=_market(runtime), gtts=runtime.gtts
     )
     return portfolio_out(row)
 
@@ -234,7 +241,7 @@ def list_signals(
 
 def _act(event: SignalEvent, action: str, summary: str) -> None:
     def handler(signal_id: RowId, user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> SignalOut:
-        row = signals.transition(db, signal_id, event, user_id=user.id, clock=runtime.clock)
+        row = signals.transition(db, signal_id, event, user_id=user.id, clock=_market(runtime))
         return SignalOut.model_validate(row)
 
     handler.__doc__ = summary

@@ -183,7 +183,7 @@ def _the_week_ended_right(client: TestClient, runtime: Runtime, pid: int) -> Non
     board = client.get("/api/model/dashboard", params={"portfolio_id": pid}).json()
     curve = [(row["date"], row["equity"]) for row in board["equity_curve"]]
     assert [d for d, _ in curve] == [d.isoformat() for d in (MON, TUE, WED, THU, FRI)]
-    assert curve[-1][1] == float(CAPITAL + PNL)
+    assert Decimal(curve[-1][1]) == CAPITAL + PNL
     margins = client.get("/api/portfolio/margins").json()
     assert Decimal(str(margins["equity"]["available"]["cash"])) == CAPITAL + PNL
     broker = broker_book(runtime)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
 
@@ -50,6 +50,19 @@ def _venue(runtime: Runtime) -> signals.Venue:
 
 def _today(runtime: Runtime) -> date:
     return last_completed_session(runtime.candles.calendar, _market(runtime).now())
+
+
+def _rupees(value: float) -> Decimal:
+    """A figure the scanner keeps as a float, as the API shows money: a paise string."""
+    return paise(Decimal(repr(value)))
+
+
+def _rupees_row(point: dict[str, Any]) -> dict[str, Any]:
+    """An equity-curve point (date and rupee figures) with its figures as paise strings."""
+    return {
+        key: _rupees(value) if isinstance(value, float | int) else value
+        for key, value in point.items()
+    }
 
 
 _MONEY = ("current_capital", "deployed_capital", "committed_capital", "realised_pnl")
@@ -184,7 +197,7 @@ def get_dashboard(
         unrealised_pnl=sum((v.unrealised or Decimal(0) for v in valued), Decimal(0)),
         pending_signals=[SignalOut.model_validate(s) for s in parts["pending"]],
         sector_allocation=parts["sectors"],
-        equity_curve=row.equity_curve,
+        equity_curve=[_rupees_row(point) for point in row.equity_curve],
         recent_activity=parts["activity"],
         drift=parts["drift"],
     )
@@ -213,7 +226,7 @@ def scan(body: ScanRequest, user: CurrentUser, runtime: RuntimeDep, db: DbDep) -
             exits=r.exits,
             dropped=r.dropped,
             expired=r.expired,
-            equity=r.equity,
+            equity=None if r.equity is None else _rupees(r.equity),
         )
         for r in reports
     ]

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, computed_field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from tradertape.api.schemas.numbers import RowId
 
@@ -40,7 +40,7 @@ class ScanOut(BaseModel):
     exits: list[int]
     dropped: int
     expired: int
-    equity: float | None
+    equity: Decimal | None = Field(description="total capital marked at the close (₹)")
 
 
 class PortfolioOut(BaseModel):

@@ -20,7 +20,8 @@ from tests.api.test_trading_api import ORDER, quote
 from tests.helpers import sign_in
 from tradertape.runtime import Runtime
 
-NOT_MONEY = {"conviction", "conviction_score", "indicator_snapshot"}  # scores and indicator readings
+# scores and indicator readings, not rupees
+NOT_MONEY = {"conviction", "conviction_score", "indicator_snapshot"}
 
 
 def _numbers(body: Any, path: str = "") -> Iterator[str]:

@@ -44,3 +44,12 @@ def test_reported_tick_is_the_enforced_tick(
         )
         assert off_grid.status_code == 422
         assert off_grid.json()["detail"][0]["field"] == "price"
+
+
+def test_the_worker_api_reports_the_same_tick(client: TestClient, runtime: Runtime):
+    from tests.workers_kit import new_worker, set_price
+
+    set_price(runtime, "NSE:INFY", "183.05")
+    worker = new_worker(client, runtime)
+    resolved = worker.call("GET", "/market/instruments/resolve", params={"symbol": "NSE:INFY"})
+    assert resolved.json()["tick_size"] == 0.01  # a number: the SDK parses Kite's shape

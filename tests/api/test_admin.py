@@ -46,7 +46,8 @@ def test_disabling_a_user_ends_sessions_keys_and_tokens(client: TestClient, runt
     anonymous = TestClient(client.app)
     assert member.get("/api/auth/me").status_code == 401
     assert (
-        anonymous.get("/api/auth/me", headers={"Authorization": f"Bearer {key}"}).status_code == 401
+        anonymous.get("/api/agent/whoami", headers={"Authorization": f"Bearer {key}"}).status_code
+        == 401
     )
     health = anonymous.get(
         "/api/algo-workers/worker/health", headers={"Authorization": f"Bearer {token}"}

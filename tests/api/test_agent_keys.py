@@ -7,7 +7,9 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from tests.helpers import PASSWORD, make_user, sign_in
+from tradertape.db.models import AgentKey
 from tradertape.runtime import Runtime
+from tradertape.services import agent_keys
 
 
 def _bearer(secret: str) -> dict[str, str]:
@@ -41,26 +43,22 @@ def test_key_authenticates_as_its_user(client: TestClient, runtime: Runtime):
     anonymous = TestClient(client.app)
 
     whoami = anonymous.get("/api/agent/whoami", headers=_bearer(key))
-    me = anonymous.get("/api/auth/me", headers=_bearer(key))
 
     assert whoami.json()["user_id"] == user_id
-    assert whoami.json()["scopes"] == ["agent", "read", "write"]
-    assert me.json()["email"] == "a@x.in"
+    assert whoami.json()["scopes"] == ["agent"]
 
 
-def test_scopes_limit_what_a_key_can_do(client: TestClient, runtime: Runtime):
-    sign_in(client, runtime, "a@x.in")
-    read_only = _create(client, scopes=["read"])["api_key"]
+def test_a_key_without_the_agent_scope_reaches_nothing(client: TestClient, runtime: Runtime):
+    user_id = sign_in(client, runtime, "a@x.in")
+    with runtime.db.session() as db:  # only keys issued before the one-API rule hold this
+        row = AgentKey(user_id=user_id, name="r", scopes=["read"], created_at=runtime.clock.now())
+        read_only = agent_keys.keys.issue(db, row).secret
     anonymous = TestClient(client.app)
 
-    assert anonymous.get("/api/auth/me", headers=_bearer(read_only)).status_code == 200
-    write = anonymous.post(
-        "/api/brokers/kite/credentials", json={"api_key": "k"}, headers=_bearer(read_only)
-    )
-    assert write.status_code == 403
-    assert "'write' scope" in write.json()["detail"]
     agent = anonymous.get("/api/agent/whoami", headers=_bearer(read_only))
     assert agent.status_code == 403
+    assert "'agent' scope" in agent.json()["detail"]
+    assert anonymous.get("/api/auth/me", headers=_bearer(read_only)).status_code == 401
 
 
 def test_unknown_scope_is_422_naming_the_field(client: TestClient, runtime: Runtime):
@@ -77,7 +75,7 @@ def test_revoked_key_is_401(client: TestClient, runtime: Runtime):
     revoked = client.post(f"/api/agent/keys/{issued['id']}/revoke")
     assert revoked.json()["active"] is False
 
-    response = TestClient(client.app).get("/api/auth/me", headers=_bearer(issued["api_key"]))
+    response = TestClient(client.app).get("/api/agent/whoami", headers=_bearer(issued["api_key"]))
     assert response.status_code == 401
     assert response.json() == {"detail": "invalid or revoked API key"}
 
@@ -90,8 +88,8 @@ def test_regenerate_replaces_the_secret(client: TestClient, runtime: Runtime):
 
     assert fresh["id"] == issued["id"]
     assert fresh["api_key"] != issued["api_key"]
-    assert anonymous.get("/api/auth/me", headers=_bearer(issued["api_key"])).status_code == 401
-    assert anonymous.get("/api/auth/me", headers=_bearer(fresh["api_key"])).status_code == 200
+    assert anonymous.get("/api/agent/whoami", headers=_bearer(issued["api_key"])).status_code == 401
+    assert anonymous.get("/api/agent/whoami", headers=_bearer(fresh["api_key"])).status_code == 200
 
 
 def test_missing_malformed_and_wrong_kind_of_bearer_are_401(client: TestClient, runtime):
@@ -113,8 +111,8 @@ def test_another_users_key_cannot_be_touched(client: TestClient, runtime: Runtim
     other.post("/api/auth/password-login", json={"email": "b@x.in", "password": PASSWORD})
 
     assert other.get("/api/agent/keys").json() == []
-    assert other.post(f"/api/agent/keys/{mine['id']}/revoke").status_code == 403
-    assert other.post(f"/api/agent/keys/{mine['id']}/regenerate").status_code == 403
+    assert other.post(f"/api/agent/keys/{mine['id']}/revoke").status_code == 404
+    assert other.post(f"/api/agent/keys/{mine['id']}/regenerate").status_code == 404
     assert other.post("/api/agent/keys/9999/revoke").status_code == 404
     assert client.get("/api/agent/keys").json()[0]["active"] is True
 

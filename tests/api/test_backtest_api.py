@@ -124,8 +124,8 @@ def test_runs_are_private_and_deletable(client: TestClient, with_candles: Runtim
     sign_in(client, with_candles, "alice@x.in")
     run = client.post("/api/backtest/run", json=_seed_body(_v1_id(client))).json()
     client.post("/api/auth/password-login", json={"email": "bob@x.in", "password": PASSWORD})
-    assert client.get(f"/api/backtest/runs/{run['id']}").status_code == 403
-    assert client.delete(f"/api/backtest/runs/{run['id']}").status_code == 403
+    assert client.get(f"/api/backtest/runs/{run['id']}").status_code == 404
+    assert client.delete(f"/api/backtest/runs/{run['id']}").status_code == 404
     assert client.get("/api/backtest/runs").json() == []
     client.post("/api/auth/password-login", json={"email": "alice@x.in", "password": PASSWORD})
     assert client.delete(f"/api/backtest/runs/{run['id']}").status_code == 204

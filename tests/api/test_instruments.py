@@ -42,14 +42,12 @@ def test_every_endpoint_needs_a_signed_in_caller(client: TestClient, path: str):
     assert response.json() == {"detail": "not signed in"}
 
 
-def test_an_agent_key_with_read_scope_works(client: TestClient, runtime: Runtime):
+def test_an_agent_key_does_not_reach_the_operator_api(client: TestClient, runtime: Runtime):
     user_id = make_user(runtime, "bot@x.in")
     with runtime.db.session() as db:
-        issued = agent_keys.create(
-            db, clock=runtime.clock, user_id=user_id, name="r", scopes=["read"]
-        )
+        issued = agent_keys.create(db, clock=runtime.clock, user_id=user_id, name="r")
     headers = {"Authorization": f"Bearer {issued.secret}"}
-    assert client.get("/api/universes", headers=headers).status_code == 200
+    assert client.get("/api/universes", headers=headers).status_code == 401
 
 
 @pytest.mark.usefixtures("user")

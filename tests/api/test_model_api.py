@@ -113,7 +113,12 @@ def test_entry_gtt_fires_on_a_tick_and_becomes_a_position(alice: TestClient, wit
     report = _scan(alice, portfolio["id"])
     (signal_id,) = report["entries"]
     signal = next(s for s in alice.get("/api/model/signals").json() if s["id"] == signal_id)
-    assert (signal["status"], signal["gtt_status"]) == ("executed", "active")
+    # sent, not executed: nothing has filled yet (the GTT only waits)
+    assert (signal["status"], signal["gtt_status"], signal["executed_at"]) == (
+        "approved",
+        "active",
+        None,
+    )
     amount = Decimal(signal["amount"])
     waiting = alice.get("/api/model/portfolios").json()[0]
     assert Decimal(waiting["committed_capital"]) == amount
@@ -132,6 +137,9 @@ def test_entry_gtt_fires_on_a_tick_and_becomes_a_position(alice: TestClient, wit
     (position,) = alice.get("/api/model/positions", params={"status": "open"}).json()
     assert position["quantity"] == signal["quantity"]
     assert Decimal(position["entry_price"]) <= Decimal(signal["limit_price"])
+    done = next(s for s in alice.get("/api/model/signals").json() if s["id"] == signal_id)
+    assert (done["status"], done["gtt_status"]) == ("executed", "filled")
+    assert done["executed_at"] is not None
     board = alice.get("/api/model/dashboard", params={"portfolio_id": portfolio["id"]}).json()
     assert Decimal(board["capital"]["committed"]) == 0
     assert (
@@ -247,15 +255,15 @@ def test_others_cannot_see_or_touch(client: TestClient, with_candles: Runtime):
     assert client.get("/api/model/signals", params={"portfolio_id": pid}).json() == []
     assert client.get("/api/model/positions", params={"portfolio_id": pid}).json() == []
     for action in ("approve", "unapprove", "reject", "expire"):
-        assert client.post(f"/api/model/signals/{carted}/{action}").status_code == 403
-    assert client.post(f"/api/model/portfolios/{pid}/pause").status_code == 403
-    assert client.post(f"/api/model/portfolios/{pid}/reset").status_code == 403
-    assert client.post(f"/api/model/positions/{position['id']}/close").status_code == 403
+        assert client.post(f"/api/model/signals/{carted}/{action}").status_code == 404
+    assert client.post(f"/api/model/portfolios/{pid}/pause").status_code == 404
+    assert client.post(f"/api/model/portfolios/{pid}/reset").status_code == 404
+    assert client.post(f"/api/model/positions/{position['id']}/close").status_code == 404
     scan = client.post("/api/model/scan", json={"portfolio_id": pid, "date": "2025-06-03"})
-    assert scan.status_code == 403
+    assert scan.status_code == 404
     assert client.post("/api/model/cart/place").json() == {"placed": [], "failed": {}}
     dashboard = client.get("/api/model/dashboard", params={"portfolio_id": pid})
-    assert dashboard.status_code == 403
+    assert dashboard.status_code == 404
     for missing in (
         "/api/model/signals/999999/approve",
         "/api/model/positions/999999/close",

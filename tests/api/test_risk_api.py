@@ -143,9 +143,9 @@ def test_another_users_rule_is_403_and_invisible(client: TestClient, runtime: Ru
         "portfolio_id": None,
         "worker_run_id": None,
     }
-    assert other.get(f"/api/risk/rules/{rule_id}").status_code == 403
-    assert other.put(f"/api/risk/rules/{rule_id}", json=full).status_code == 403
-    assert other.delete(f"/api/risk/rules/{rule_id}").status_code == 403
+    assert other.get(f"/api/risk/rules/{rule_id}").status_code == 404
+    assert other.put(f"/api/risk/rules/{rule_id}", json=full).status_code == 404
+    assert other.delete(f"/api/risk/rules/{rule_id}").status_code == 404
     assert other.get("/api/risk/rules").json() == []
     assert other.get("/api/risk/state").json()["rules"] == []
     assert other.delete("/api/risk/rules/999").status_code == 404

@@ -169,8 +169,8 @@ def test_fork_share_and_visibility(client: TestClient, runtime: Runtime):
     sign_in(client, runtime, "alice@x.in")
     mine = _create(client)
     _switch(client, "bob@x.in")
-    assert client.get(f"/api/strategies/{mine['id']}").status_code == 403
-    assert client.post(f"/api/strategies/{mine['id']}/fork").status_code == 403
+    assert client.get(f"/api/strategies/{mine['id']}").status_code == 404
+    assert client.post(f"/api/strategies/{mine['id']}/fork").status_code == 404
 
     _switch(client, "alice@x.in")
     shared = client.post(f"/api/strategies/{mine['id']}/share", json={"is_public": True})

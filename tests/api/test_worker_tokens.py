@@ -153,14 +153,14 @@ def test_live_scope_token_may_allow_live(client: TestClient, runtime: Runtime):
     assert issued["allowed_modes"] == ["live", "paper"]
 
 
-def test_another_users_token_is_forbidden(client: TestClient, runtime: Runtime):
+def test_another_users_token_is_not_found(client: TestClient, runtime: Runtime):
     sign_in(client, runtime, "a@x.in")
     mine = _create(client)
     other = TestClient(client.app)
     make_user(runtime, "b@x.in")
     other.post("/api/auth/password-login", json={"email": "b@x.in", "password": PASSWORD})
 
-    assert other.post(f"/api/algo-workers/tokens/{mine['token_id']}/revoke").status_code == 403
+    assert other.post(f"/api/algo-workers/tokens/{mine['token_id']}/revoke").status_code == 404
     assert other.get("/api/algo-workers/tokens").json() == []
 
 

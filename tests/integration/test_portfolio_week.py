@@ -97,7 +97,7 @@ def _monday(client: TestClient, market: Market, pid: int, *, auto: bool) -> dict
         assert entry["status"] == "pending_approval"
         assert approve_and_place(client, entry["id"]) == {"placed": [entry["id"]], "failed": {}}
     (entry,) = _of(client, pid, id=entry["id"])
-    assert (entry["status"], entry["gtt_status"]) == ("executed", "active")
+    assert (entry["status"], entry["gtt_status"]) == ("approved", "active")  # sent, unfilled
     trigger = gtt(client, entry["gtt_id"])
     assert (trigger["status"], trigger["condition"]["trigger_values"]) == ("active", [424.2])
     leg = trigger["orders"][0]
@@ -148,7 +148,7 @@ def _wednesday(
         assert sell["status"] == "pending_approval"
         assert approve_and_place(client, sell["id"]) == {"placed": [sell["id"]], "failed": {}}
     (sell,) = _of(client, pid, id=sell["id"])
-    assert (sell["status"], sell["gtt_status"]) == ("executed", "order_placed")
+    assert (sell["status"], sell["gtt_status"]) == ("approved", "order_placed")
     assert gtt(client, position["stop_gtt_id"])["status"] == "cancelled"
     (pending,) = positions(client, portfolio_id=pid, status="exit_pending")
     assert pending["id"] == position["id"]
@@ -183,7 +183,7 @@ def _the_week_ended_right(client: TestClient, runtime: Runtime, pid: int) -> Non
     board = client.get("/api/model/dashboard", params={"portfolio_id": pid}).json()
     curve = [(row["date"], row["equity"]) for row in board["equity_curve"]]
     assert [d for d, _ in curve] == [d.isoformat() for d in (MON, TUE, WED, THU, FRI)]
-    assert curve[-1][1] == float(CAPITAL + PNL)
+    assert Decimal(curve[-1][1]) == CAPITAL + PNL
     margins = client.get("/api/portfolio/margins").json()
     assert Decimal(str(margins["equity"]["available"]["cash"])) == CAPITAL + PNL
     broker = broker_book(runtime)

@@ -63,7 +63,8 @@ log = logging.getLogger("tradertape.api")
 
 DESCRIPTION = (
     "Everything the TraderTape UI does, as a REST API. Authenticate with the `kite_session` "
-    "cookie (sign in via `/api/auth/...`) or `Authorization: Bearer zt_…` (agent key); "
+    "cookie (sign in via `/api/auth/...`) "
+    "(agent keys, `Authorization: Bearer zt_…`, reach only `/api/agent/…`); "
     'worker endpoints take `Authorization: Bearer kwa_…`. Errors are `{"detail": ...}`. '
     "Live ticks stream over `WS /api/ws/ticks` (cookie auth; not listed below: OpenAPI has no "
     "WebSockets): send `subscribe`/`unsubscribe` with `symbols` and a `mode` of `ltp`, `quote` "
@@ -83,10 +84,17 @@ def trading_loop(runtime: Runtime) -> TradingLoop:
 
     Tests drive this same wiring step by step on a manual clock.
     """
+    # Jobs fall due on the wall clock (a replayed session never reaches its close); what they
+    # record carries market time, as the orders and GTTs they place do.
     venue = Venue(
-        exchange=runtime.exchange, gtts=runtime.gtts, clock=runtime.clock, risk=runtime.risk
+        exchange=runtime.exchange,
+        gtts=runtime.gtts,
+        clock=runtime.exchange.clock,
+        risk=runtime.risk,
     )
-    portfolios = PortfolioJobs(db=runtime.db, store=runtime.candles, venue=venue)
+    portfolios = PortfolioJobs(
+        db=runtime.db, store=runtime.candles, venue=venue, clock=runtime.clock
+    )
     briefings = BriefingJobs(
         db=runtime.db,
         reports=_reports(runtime),
@@ -163,7 +171,10 @@ def telegram_bot(runtime: Runtime, client: httpx.AsyncClient | None = None) -> T
         db=runtime.db,
         reports=_reports(runtime),
         venue=Venue(
-            exchange=runtime.exchange, gtts=runtime.gtts, clock=runtime.clock, risk=runtime.risk
+            exchange=runtime.exchange,
+            gtts=runtime.gtts,
+            clock=runtime.exchange.clock,
+            risk=runtime.risk,
         ),
         linking=ChatLinking(db=runtime.db, clock=runtime.clock, secret=runtime.settings.secret),
         logins=BrokerLogins(

@@ -1,9 +1,12 @@
 """FastAPI dependencies: the runtime, a DB session, pagination and the three ways to authenticate.
 
-- ``kite_session`` cookie: a person in a browser (`SessionUser`).
-- ``Authorization: Bearer zt_…``: an agent key, acting as its user within its scopes
-  (`CurrentUser` accepts it; `AgentKeyDep` requires the ``agent`` scope).
-- ``Authorization: Bearer kwa_…``: a worker token (`worker_action(...)`).
+Each credential reaches one API and no other (docs/api-conventions.md, "Credentials"):
+
+- ``kite_session`` cookie: a person in a browser, on the operator API (`CurrentUser`).
+- ``Authorization: Bearer zt_…``: an agent key, on the agent API only (`AgentKeyDep`), so a
+  leaked key cannot replace broker credentials, place orders or change risk rules.
+- ``Authorization: Bearer kwa_…``: a worker token, on the worker API only
+  (`worker_action(...)`).
 """
 
 from __future__ import annotations
@@ -27,7 +30,6 @@ from tradertape.services.sessions import Authenticated
 
 SESSION_COOKIE = "kite_session"
 MAX_PAGE = 500
-_SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
 async def get_runtime(request: Request) -> Runtime:
@@ -99,6 +101,12 @@ def bearer_secret(request: Request) -> str | None:
 def _cookie_session(request: Request, runtime: Runtime, db: Session) -> Authenticated:
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
+        if bearer_secret(request) is not None:
+            raise Unauthenticated(
+                "this endpoint takes a signed-in session (the kite_session cookie); agent keys "
+                "(zt_…) reach only /api/agent/… and worker tokens (kwa_…) only "
+                "/api/algo-workers/worker/…"
+            )
         raise Unauthenticated("not signed in")
     found = runtime.sessions.authenticate(db, token)
     if found is None:
@@ -122,25 +130,9 @@ def session_user(login: SessionLogin) -> User:
 SessionUser = Annotated[User, Depends(session_user)]
 
 
-def _agent_key(request: Request, runtime: Runtime, db: Session, secret: str) -> AgentKey:
-    if not secret.startswith(AGENT_KEY_PREFIX):
-        raise Unauthenticated("this endpoint takes a session cookie or an agent key (zt_…)")
-    return agent_keys.keys.authenticate(db, clock=runtime.clock, secret=secret)
-
-
 def current_user(request: Request, runtime: RuntimeDep, db: DbDep) -> User:
-    """The caller: a browser session, or an agent key with ``read``/``write`` scope."""
-    secret = bearer_secret(request)
-    if secret is None:
-        return _cookie_session(request, runtime, db).user
-    key = _agent_key(request, runtime, db, secret)
-    needed = "read" if request.method in _SAFE_METHODS else "write"
-    if needed not in key.scopes:
-        raise Forbidden(f"this API key lacks the '{needed}' scope")
-    user = db.get(User, key.user_id)
-    if user is None or not user.is_active:
-        raise Unauthenticated("the key's account is disabled")
-    return user
+    """The signed-in person of the operator API (a browser session; never a key or token)."""
+    return _cookie_session(request, runtime, db).user
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
@@ -161,7 +153,13 @@ def agent_key(request: Request, runtime: RuntimeDep, db: DbDep) -> AgentKey:
     secret = bearer_secret(request)
     if secret is None:
         raise Unauthenticated("missing 'Authorization: Bearer zt_…' header")
-    key = _agent_key(request, runtime, db, secret)
+    if not secret.startswith(AGENT_KEY_PREFIX):
+        raise Unauthenticated("agent endpoints take an agent key (zt_…)")
+    key, owner_active = agent_keys.keys.authenticate_with_owner(
+        db, clock=runtime.clock, secret=secret
+    )
+    if not owner_active:
+        raise Unauthenticated("the key's account is disabled")
     if "agent" not in key.scopes:
         raise Forbidden("this API key lacks the 'agent' scope")
     return key

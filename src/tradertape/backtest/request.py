@@ -19,6 +19,7 @@ from pydantic import (
     field_validator,
 )
 
+from tradertape.domain.decimal_input import RupeesFloat
 from tradertape.domain.row_ids import MAX_ROW_ID
 from tradertape.strategies.dsl import StrategyDocument
 
@@ -50,7 +51,7 @@ class BacktestRequest(BaseModel):
     )
     start_date: date
     end_date: date
-    starting_capital: float = Field(default=1_000_000, gt=0, le=1e12)
+    starting_capital: RupeesFloat = Field(default=1_000_000, gt=0, le=1e12)
     position_size_pct: float = Field(default=10, gt=0, le=100)
     max_positions: int = Field(default=10, ge=1, le=500)
     max_per_sector: int | None = Field(default=None, ge=1, le=500)

@@ -52,7 +52,13 @@ def _document(runtime: Runtime, strategy: str) -> StrategyDocument:
     from tradertape.db.models import Strategy
     from tradertape.errors import InvalidField
     from tradertape.strategies.builtins import builtin
-    from tradertape.strategies.dsl import BaseModelId, StrategyDocument, json_path
+    from tradertape.strategies.dsl import (
+        LIBRARY_FLAGS,
+        BaseModelId,
+        StrategyDocument,
+        from_read_shape,
+        json_path,
+    )
 
     if strategy in {m.value for m in BaseModelId}:
         return builtin(BaseModelId(strategy))
@@ -66,9 +72,12 @@ def _document(runtime: Runtime, strategy: str) -> StrategyDocument:
     if not path.is_file():
         known = ", ".join(m.value for m in BaseModelId)
         raise InvalidField("--strategy", f"{strategy!r} is not a built-in ({known}) or a file")
-    try:
-        return StrategyDocument.model_validate_json(path.read_text())
-    except ValidationError as exc:
+    try:  # a document, or a strategy as GET /api/strategies/{id} returned it
+        body = from_read_shape(json.loads(path.read_text()), ignore=LIBRARY_FLAGS)
+        return StrategyDocument.model_validate(body)
+    except ValueError as exc:
+        if not isinstance(exc, ValidationError):
+            raise InvalidField("--strategy", f"{path.name}: not JSON ({exc})") from None
         first = exc.errors()[0]
         where = json_path(first["loc"]) or "document"
         raise InvalidField("--strategy", f"{path.name}: {where}: {first['msg']}") from None

@@ -17,7 +17,7 @@ EMAIL = typer.Option(..., "--email", help="the owner's e-mail")
 def keys_create(
     email: str = EMAIL,
     name: str = typer.Option("agent", "--name"),
-    scope: list[str] = typer.Option(["agent", "read", "write"], "--scope", help="repeatable"),
+    scope: list[str] = typer.Option(["agent"], "--scope", help="repeatable"),
 ) -> None:
     """Create an agent key and print it (once)."""
     from tradertape.services import agent_keys

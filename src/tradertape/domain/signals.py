@@ -1,8 +1,10 @@
 """The model-signal lifecycle: which status a signal may move to, and on what.
 
-``pending_approval → in_cart → approved → executed``, with ``rejected`` and ``expired`` from
-the first two, ``rejected`` also when the risk rules refuse an approved entry (its reason in
-``error``), ``failed`` when the broker refuses the placement, and ``dropped`` for a
+``pending_approval → in_cart → approved → executed``: ``approved`` once sent to the broker
+(its GTT or order working, as ``gtt_status`` says), ``executed`` only once that order has
+filled. ``rejected`` and ``expired`` from the first two, ``rejected`` also when the risk
+rules refuse an approved entry (its reason in ``error``), ``expired`` when its GTT lapses
+untriggered, ``failed`` when the broker refuses, cancels or rejects it, and ``dropped`` for a
 candidate a cap kept out (recorded for the record, never actionable). Anything else is an
 `IllegalTransition`, which the API answers with a 409 naming the current status.
 """
@@ -31,10 +33,11 @@ class SignalEvent(StrEnum):
     APPROVE = "approve"  # the user accepts it into the cart
     REMOVE = "remove"  # back out of the cart
     PLACE = "place"  # the cart (or auto-place) sends it: approved on the way to the broker
-    EXECUTE = "execute"  # the broker accepted the GTT/order (or a paper fill happened)
+    EXECUTE = "execute"  # its order filled (at the broker, or a paper fill)
     FAIL = "fail"
     REJECT = "reject"
-    EXPIRE = "expire"
+    EXPIRE = "expire"  # the user lets a signal they have not sent go
+    LAPSE = "lapse"  # a sent signal's GTT lapsed untriggered (never the user's action)
 
 
 S, E = SignalStatus, SignalEvent
@@ -47,6 +50,7 @@ TRANSITIONS: dict[tuple[SignalStatus, SignalEvent], SignalStatus] = {
     (S.APPROVED, E.EXECUTE): S.EXECUTED,
     (S.APPROVED, E.FAIL): S.FAILED,
     (S.APPROVED, E.REJECT): S.REJECTED,  # the pre-trade risk check refused it
+    (S.APPROVED, E.LAPSE): S.EXPIRED,  # its GTT lapsed, or the open never reached it
     (S.PENDING_APPROVAL, E.REJECT): S.REJECTED,
     (S.IN_CART, E.REJECT): S.REJECTED,
     (S.PENDING_APPROVAL, E.EXPIRE): S.EXPIRED,

@@ -14,6 +14,8 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
+from tradertape.domain.decimal_input import parse_decimal
+
 
 class RunStatus(StrEnum):
     """Where a run stands; only ``open`` runs accept intents."""
@@ -125,7 +127,7 @@ def _money(value: Any) -> Decimal | None:
     if value is None or isinstance(value, bool):
         return None
     try:
-        amount = Decimal(str(value))
+        amount = parse_decimal(value)
     except InvalidOperation:
         return None
     return amount if amount.is_finite() and amount >= 0 else None

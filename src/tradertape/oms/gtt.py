@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from tradertape.db.models.trading import Gtt, Order
 from tradertape.domain.calendar import Market, TradingCalendar
 from tradertape.domain.calendar import Session as MarketSession
+from tradertape.domain.decimal_input import parse_decimal
 from tradertape.domain.instruments import Exchange, Instrument, UnknownInstrumentError
 from tradertape.domain.market import Tick
 from tradertape.domain.orders import (
@@ -44,9 +45,9 @@ ACTIVE = "active"
 
 def _decimal(value: Any, field: str) -> Decimal:
     try:
-        number = Decimal(str(value))
+        number = parse_decimal(value)
     except InvalidOperation as exc:
-        raise InvalidField(field, f"{value!r} is not a number") from exc
+        raise InvalidField(field, f"{value!r} is not a number written in digits 0-9") from exc
     if not number.is_finite() or number <= 0:
         raise InvalidField(field, "must be a positive number")
     return number

@@ -35,11 +35,20 @@ def listed(catalog: InstrumentCatalog, spec: OrderSpec) -> Instrument:
         raise InvalidField("tradingsymbol", str(exc)) from exc
 
 
-def _tick_for(instrument: Instrument, spec: OrderSpec, last: Tick | None) -> Decimal:
-    if instrument.is_derivative:
+def order_tick(instrument: Instrument, reference: Decimal | None) -> Decimal:
+    """The tick an order on `instrument` must respect, and the one the API reports.
+
+    Derivatives keep their listed tick; cash instruments tick by the NSE price band of
+    `reference` (the last price), so a ₹183 share ticks in paise, not the catalog's 0.05.
+    """
+    if instrument.is_derivative or not reference:
         return instrument.tick_size
+    return tick_size(reference)
+
+
+def _tick_for(instrument: Instrument, spec: OrderSpec, last: Tick | None) -> Decimal:
     reference = last.last_price if last else (spec.price or spec.trigger_price)
-    return tick_size(reference) if reference else instrument.tick_size
+    return order_tick(instrument, reference)
 
 
 def check_fields(venue: Venue, spec: OrderSpec, instrument: Instrument, last: Tick | None) -> None:

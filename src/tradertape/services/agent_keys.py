@@ -12,8 +12,9 @@ from tradertape.ports.clock import Clock
 from tradertape.security.tokens import AGENT_KEY_PREFIX
 from tradertape.services.bearer import BearerRegistry, Issued
 
-#: agent: the local-agent endpoints; read: GET on the user API; write: other methods.
-AGENT_KEY_SCOPES: tuple[str, ...] = ("agent", "read", "write")
+#: agent: the local-agent endpoints, the only API a key reaches. Keys issued before that
+#: rule may still list ``read``/``write``; they grant nothing, and new keys cannot ask for them.
+AGENT_KEY_SCOPES: tuple[str, ...] = ("agent",)
 
 keys: BearerRegistry[AgentKey] = BearerRegistry(
     AgentKey, kind_prefix=AGENT_KEY_PREFIX, label="API key", newest_first=AgentKey.id
@@ -22,6 +23,12 @@ keys: BearerRegistry[AgentKey] = BearerRegistry(
 
 def _check_scopes(scopes: Sequence[str]) -> list[str]:
     unknown = sorted(set(scopes) - set(AGENT_KEY_SCOPES))
+    if {"read", "write"} & set(unknown):
+        raise InvalidField(
+            "scopes",
+            "agent keys reach only the agent API (scope 'agent'); the operator API takes a "
+            "signed-in session",
+        )
     if unknown:
         raise InvalidField("scopes", f"unknown scope(s) {unknown}; allowed: {AGENT_KEY_SCOPES}")
     if not scopes:

@@ -84,7 +84,7 @@ class BearerRegistry(Generic[R]):
         return list(db.scalars(query.limit(limit).offset(offset)))
 
     def get(self, db: Session, *, user_id: int, row_id: object) -> R:
-        """One of the user's rows (404 missing, 403 someone else's)."""
+        """One of the user's rows (404 if missing or someone else's)."""
         return get_owned(db, self.model, row_id, user_id=user_id, label=self.label)
 
     def revoke(self, db: Session, *, clock: Clock, user_id: int, row_id: object) -> R:

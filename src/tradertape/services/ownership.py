@@ -1,8 +1,9 @@
 """Owner scoping: the one way routes load and list user-owned rows.
 
-`get_owned` answers 404 for a row that does not exist and 403 for a row that
-belongs to someone else (the seed's convention); `owned` builds list queries that
-can only ever see the caller's rows.
+`get_owned` answers the same 404 for a row that does not exist and for a row that
+belongs to someone else, so an answer never tells which ids exist
+(docs/api-conventions.md); `owned` builds list queries that can only ever see the
+caller's rows.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from tradertape.db.base import Owned
-from tradertape.errors import Forbidden, NotFound
+from tradertape.errors import NotFound
 
 OwnedT = TypeVar("OwnedT", bound=Owned)
 
@@ -21,10 +22,8 @@ OwnedT = TypeVar("OwnedT", bound=Owned)
 def get_owned(db: Session, model: type[OwnedT], row_id: Any, *, user_id: int, label: str) -> OwnedT:
     """Load one row by primary key and check that `user_id` owns it."""
     row = db.get(model, row_id)
-    if row is None:
+    if row is None or row.user_id != user_id:
         raise NotFound(f"{label} {row_id} not found")
-    if row.user_id != user_id:
-        raise Forbidden(f"{label} {row_id} belongs to another user")
     return row
 
 

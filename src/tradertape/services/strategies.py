@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tradertape.db.models import Strategy, StrategyVersion
-from tradertape.errors import Conflict, Forbidden, NotFound
+from tradertape.errors import Conflict, Forbidden, InvalidField, NotFound
 from tradertape.ports.clock import Clock
 from tradertape.strategies.builtins import builtin, builtin_models
 from tradertape.strategies.dsl import StrategyDocument
@@ -133,12 +133,10 @@ def list_visible(
 
 
 def get_visible(db: Session, strategy_id: int, *, user_id: int) -> Strategy:
-    """One strategy the user may read: 404 if missing, 403 if someone else's private one."""
+    """One strategy the user may read: 404 if missing or someone else's private one."""
     row = db.get(Strategy, strategy_id)
-    if row is None:
+    if row is None or (row.user_id != user_id and not (row.is_template or row.is_public)):
         raise NotFound(f"strategy {strategy_id} not found")
-    if row.user_id != user_id and not (row.is_template or row.is_public):
-        raise Forbidden(f"strategy {strategy_id} belongs to another user")
     return row
 
 
@@ -182,9 +180,13 @@ def replace(
     clock: Clock,
     user_id: int,
     is_active: bool | None = None,
+    is_public: bool | None = None,
 ) -> Strategy:
-    """Full replacement: the new document becomes the next version."""
+    """Full replacement: the new document becomes the next version. `is_public` may only
+    repeat the current value (sharing is `share`'s), so a body read back is never refused."""
     row = get_own(db, strategy_id, user_id=user_id)
+    if is_public is not None and is_public != row.is_public:
+        raise InvalidField("is_public", "change it with POST /api/strategies/{id}/share")
     _save_version(db, row, document, clock=clock)
     if is_active is not None:
         row.is_active = is_active

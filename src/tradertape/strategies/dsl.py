@@ -26,10 +26,12 @@ from pydantic import (
     Discriminator,
     Field,
     Tag,
+    ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
 )
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from tradertape.indicators import CATEGORY_LABELS, UnknownIndicator, parse_indicator
 
@@ -465,3 +467,55 @@ def json_path(loc: tuple[int | str, ...]) -> str:
             path += f".{part}" if path else part
         previous = part
     return path
+
+
+#: What GET /api/strategies/{id} adds around a document: set by the server, ignored on a write.
+SERVER_FIELDS = frozenset(
+    {
+        *("id", "version", "is_template", "is_builtin", "is_owner", "forked_from"),
+        *("last_backtest_id", "entry_rule_count", "exit_rule_count", "addon_rule_count"),
+        *("created_at", "updated_at"),
+    }
+)
+#: Top-level copies of document fields in the read shape; they must agree with the document.
+_COPIES = ("name", "base_model", "description")
+
+
+#: The library flags of the read shape; a backtest of a file has no library to set them in.
+LIBRARY_FLAGS = frozenset({"is_public", "is_active"})
+
+
+def from_read_shape(
+    data: object, *, keep: frozenset[str] = frozenset(), ignore: frozenset[str] = frozenset()
+) -> object:
+    """A strategy as GET answers it (flags around a ``document``) as the body a write takes.
+
+    What was read can be written back unchanged (docs/api-conventions.md, "Read and write
+    shapes"): fields the server sets are dropped, except those in `keep`, and so are those in
+    `ignore` (what the caller has no use for); a top-level copy
+    (``name``…) that disagrees with the document is a 422 naming it rather than one of the
+    two edits being lost. A body without a ``document`` object is returned as it is.
+    """
+    if not isinstance(data, dict) or not isinstance(data.get("document"), dict):
+        return data
+    merged = dict(data["document"])
+    conflicts: list[InitErrorDetails] = []
+    for key, value in data.items():
+        if key == "document" or key in ignore or (key in SERVER_FIELDS and key not in keep):
+            continue
+        if key in _COPIES and key in merged and merged[key] != value:
+            conflicts.append(
+                InitErrorDetails(
+                    type=PydanticCustomError(
+                        "read_shape_conflict",
+                        "differs from document.{key}; edit one of the two",
+                        {"key": key},
+                    ),
+                    loc=(key,),
+                    input=value,
+                )
+            )
+        merged[key] = value
+    if conflicts:
+        raise ValidationError.from_exception_data("StrategyDocument", conflicts)
+    return merged

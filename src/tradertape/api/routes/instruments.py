@@ -1,7 +1,8 @@
 """Instruments and universes: search, look up, translate broker symbols.
 
-Readable by any signed-in user or agent key with the ``read`` scope. The catalog is
-the shipped NIFTY 500 reference data plus any imported Kite dump.
+Readable by any signed-in user. The catalog is the shipped NIFTY 500 reference data plus
+any imported Kite dump. ``tick_size`` is the tick orders must respect at the last price
+(`order_rules.order_tick`), so what is shown is what is enforced.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from tradertape.api.deps import DbDep, PageDep, current_user
+from tradertape.api.deps import DbDep, PageDep, RuntimeDep, current_user
 from tradertape.api.schemas.instruments import (
     BrokerSymbolsOut,
     InstrumentDetail,
@@ -21,7 +22,9 @@ from tradertape.api.schemas.instruments import (
     UniverseOut,
 )
 from tradertape.domain import symbols
-from tradertape.domain.instruments import InstrumentCatalog
+from tradertape.domain.instruments import Instrument, InstrumentCatalog
+from tradertape.oms.order_rules import order_tick
+from tradertape.runtime import Runtime
 from tradertape.services import instruments
 
 router = APIRouter(tags=["instruments"], dependencies=[Depends(current_user)])
@@ -35,9 +38,16 @@ def get_catalog(db: DbDep) -> InstrumentCatalog:
 CatalogDep = Annotated[InstrumentCatalog, Depends(get_catalog)]
 
 
+def _out(runtime: Runtime, instrument: Instrument) -> InstrumentOut:
+    last = runtime.exchange.last_tick(instrument.key)
+    reference = last.last_price if last is not None else None
+    return InstrumentOut.of(instrument, tick=order_tick(instrument, reference))
+
+
 @router.get("/instruments/search", response_model=list[InstrumentOut])
 def search_instruments(
     catalog: CatalogDep,
+    runtime: RuntimeDep,
     page: PageDep,
     q: Annotated[str, Query(min_length=1, max_length=100, description="symbol or name prefix")],
 ) -> list[InstrumentOut]:
@@ -46,7 +56,7 @@ def search_instruments(
     Exact symbols first, then symbol prefixes, then name matches; cash before F&O.
     """
     found = catalog.search(q, limit=page.limit, offset=page.offset)
-    return [InstrumentOut.of(i) for i in found]
+    return [_out(runtime, i) for i in found]
 
 
 @router.get("/instruments/resolve", response_model=ResolvedSymbol)
@@ -68,11 +78,13 @@ def resolve_symbol(
 
 
 @router.get("/instruments/{exchange}/{tradingsymbol}", response_model=InstrumentDetail)
-def get_instrument(exchange: str, tradingsymbol: str, catalog: CatalogDep) -> InstrumentDetail:
+def get_instrument(
+    exchange: str, tradingsymbol: str, catalog: CatalogDep, runtime: RuntimeDep
+) -> InstrumentDetail:
     """One instrument with its Kite, Upstox and Groww identifiers; 404 if unknown."""
     instrument = instruments.get_instrument(catalog, exchange, tradingsymbol)
     ids = BrokerSymbolsOut.of(symbols.broker_symbols(instrument))
-    return InstrumentDetail(**InstrumentOut.of(instrument).model_dump(), symbols=ids)
+    return InstrumentDetail(**_out(runtime, instrument).model_dump(), symbols=ids)
 
 
 @router.get("/universes", response_model=list[UniverseOut])

@@ -6,12 +6,13 @@ from collections.abc import Iterable
 from dataclasses import asdict
 from datetime import date
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
 
 from tradertape.api.deps import CurrentUser, DbDep, PageDep, RuntimeDep
 from tradertape.api.schemas.model import (
+    CartPlaceRequest,
     DashboardOut,
     PlacementOut,
     PortfolioOut,
@@ -26,6 +27,8 @@ from tradertape.candles.populate import last_completed_session
 from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal
 from tradertape.domain.money import paise
 from tradertape.domain.signals import SignalEvent
+from tradertape.errors import InvalidField
+from tradertape.ports.clock import Clock
 from tradertape.runtime import Runtime
 from tradertape.services.backtests import universe_keys
 from tradertape.services.calendar_watch import warning_now
@@ -39,14 +42,33 @@ router = APIRouter(prefix="/model", tags=["model"])
 StatusFilter = Annotated[str | None, Query(max_length=20, description="e.g. open, active")]
 
 
+def _market(runtime: Runtime) -> Clock:
+    """Market time: what portfolios, signals and positions record, as orders and GTTs do
+    (the replayed session's instant in demo mode; docs/api-conventions.md, "Time")."""
+    return runtime.exchange.clock
+
+
 def _venue(runtime: Runtime) -> signals.Venue:
     return signals.Venue(
-        exchange=runtime.exchange, gtts=runtime.gtts, clock=runtime.clock, risk=runtime.risk
+        exchange=runtime.exchange, gtts=runtime.gtts, clock=_market(runtime), risk=runtime.risk
     )
 
 
 def _today(runtime: Runtime) -> date:
-    return last_completed_session(runtime.candles.calendar, runtime.clock.now())
+    return last_completed_session(runtime.candles.calendar, _market(runtime).now())
+
+
+def _rupees(value: float) -> Decimal:
+    """A figure the scanner keeps as a float, as the API shows money: a paise string."""
+    return paise(Decimal(repr(value)))
+
+
+def _rupees_row(point: dict[str, Any]) -> dict[str, Any]:
+    """An equity-curve point (date and rupee figures) with its figures as paise strings."""
+    return {
+        key: _rupees(value) if isinstance(value, float | int) else value
+        for key, value in point.items()
+    }
 
 
 def signals_out(rows: Iterable[ModelSignal], store: CandleStore) -> list[SignalOut]:
@@ -132,7 +154,7 @@ def deploy_portfolio(
         db,
         body,
         store=runtime.candles,
-        clock=runtime.clock,
+        clock=_market(runtime),
         user_id=user.id,
         live_trading_enabled=runtime.settings.live_trading_enabled,
         paper_exchange=runtime.exchange,
@@ -149,7 +171,7 @@ def _set(status_to: str, summary: str) -> None:
                 db,
                 portfolio_id,
                 user_id=user.id,
-                clock=runtime.clock,
+                clock=_market(runtime),
                 status=status_to,
                 gtts=runtime.gtts,
             )
@@ -176,7 +198,7 @@ def reset_portfolio(
 ) -> PortfolioOut:
     """Start a paper portfolio over (409 for a live one); its waiting GTTs are cancelled."""
     row = portfolios.reset(
-        db, portfolio_id, user_id=user.id, clock=runtime.clock, gtts=runtime.gtts
+        db, portfolio_id, user_id=user.id, clock=_market(runtime), gtts=runtime.gtts
     )
     return portfolio_out(row)
 
@@ -200,7 +222,7 @@ def get_dashboard(
         unrealised_pnl=sum((v.unrealised or Decimal(0) for v in valued), Decimal(0)),
         pending_signals=signals_out(parts["pending"], runtime.candles),
         sector_allocation=parts["sectors"],
-        equity_curve=row.equity_curve,
+        equity_curve=[_rupees_row(point) for point in row.equity_curve],
         recent_activity=parts["activity"],
         drift=parts["drift"],
         **_portfolio_label(runtime.candles, row, (v.position.symbol for v in valued)),
@@ -232,7 +254,7 @@ def scan(body: ScanRequest, user: CurrentUser, runtime: RuntimeDep, db: DbDep) -
             exits=r.exits,
             dropped=r.dropped,
             expired=r.expired,
-            equity=r.equity,
+            equity=None if r.equity is None else _rupees(r.equity),
         )
         for r in reports
     ]
@@ -261,7 +283,7 @@ def list_signals(
 
 def _act(event: SignalEvent, action: str, summary: str) -> None:
     def handler(signal_id: RowId, user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> SignalOut:
-        row = signals.transition(db, signal_id, event, user_id=user.id, clock=runtime.clock)
+        row = signals.transition(db, signal_id, event, user_id=user.id, clock=_market(runtime))
         return signals_out([row], runtime.candles)[0]
 
     handler.__doc__ = summary
@@ -279,12 +301,23 @@ _act(SignalEvent.EXPIRE, "expire", "Expire a pending or carted signal now.")
 
 @router.post("/cart/place", response_model=PlacementOut)
 def place_cart(
-    user: CurrentUser, runtime: RuntimeDep, db: DbDep, portfolio_id: RowId | None = None
+    user: CurrentUser,
+    runtime: RuntimeDep,
+    db: DbDep,
+    body: CartPlaceRequest | None = None,
+    portfolio_id: Annotated[
+        RowId | None, Query(description="as the body's portfolio_id (kept for old clients)")
+    ] = None,
 ) -> PlacementOut:
-    """Place every signal in your cart (entries as GTTs, exits as orders; paper: as set)."""
-    result = signals.place_cart(
-        db, user_id=user.id, portfolio_id=portfolio_id, venue=_venue(runtime)
-    )
+    """Place every signal in your cart (entries as GTTs, exits as orders; paper: as set).
+
+    ``portfolio_id`` goes in the body, as for ``/scan``; the query parameter still works,
+    and the two disagreeing is a 422."""
+    chosen = body.portfolio_id if body is not None else None
+    if chosen is not None and portfolio_id is not None and chosen != portfolio_id:
+        raise InvalidField("portfolio_id", "the body and the query name different portfolios")
+    chosen = chosen if chosen is not None else portfolio_id
+    result = signals.place_cart(db, user_id=user.id, portfolio_id=chosen, venue=_venue(runtime))
     return PlacementOut(placed=result.placed, failed=result.failed)
 
 

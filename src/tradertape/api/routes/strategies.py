@@ -17,6 +17,7 @@ from tradertape.api.schemas.strategies import (
     StrategyVersionOut,
 )
 from tradertape.db.models import Strategy, StrategyVersion
+from tradertape.errors import InvalidField
 from tradertape.services import strategies
 from tradertape.strategies.schema import strategy_schema
 
@@ -115,7 +116,11 @@ def get_strategy(strategy_id: RowId, user: CurrentUser, db: DbDep) -> StrategyOu
 def replace_strategy(
     strategy_id: RowId, body: StrategyReplace, user: CurrentUser, runtime: RuntimeDep, db: DbDep
 ) -> StrategyOut:
-    """Replace the whole document (a partial body is a 422); the version goes up by one."""
+    """Replace the whole document (a partial body is a 422); the version goes up by one.
+
+    The body may be the strategy as ``GET`` returned it (its ``id`` must be this one)."""
+    if body.id is not None and body.id != strategy_id:
+        raise InvalidField("id", f"is {body.id} but the path replaces strategy {strategy_id}")
     row = strategies.replace(
         db,
         strategy_id,
@@ -123,6 +128,7 @@ def replace_strategy(
         clock=runtime.clock,
         user_id=user.id,
         is_active=body.is_active,
+        is_public=body.is_public,
     )
     return strategy_out(row, user_id=user.id)
 

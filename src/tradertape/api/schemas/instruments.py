@@ -33,8 +33,8 @@ class InstrumentOut(BaseModel):
     tradable: bool
 
     @classmethod
-    def of(cls, i: Instrument) -> InstrumentOut:
-        """Build from a catalog instrument."""
+    def of(cls, i: Instrument, *, tick: Decimal | None = None) -> InstrumentOut:
+        """Build from a catalog instrument; `tick` is the one orders must respect now."""
         return cls(
             key=i.key,
             exchange=i.exchange.value,
@@ -48,7 +48,7 @@ class InstrumentOut(BaseModel):
             sector=i.sector,
             industry=i.industry,
             lot_size=i.lot_size,
-            tick_size=i.tick_size,
+            tick_size=i.tick_size if tick is None else tick,
             expiry=i.expiry,
             strike=i.strike,
             underlying=i.underlying,

@@ -34,6 +34,14 @@ class ScanRequest(BaseModel):
     date: dt.date | None = None
 
 
+class CartPlaceRequest(BaseModel):
+    """Which cart to place: one portfolio's, or (without ``portfolio_id``) all of yours."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    portfolio_id: RowId | None = None
+
+
 class ScanOut(DataLabelled):
     """What a scan of one portfolio did."""
 
@@ -45,7 +53,7 @@ class ScanOut(DataLabelled):
     exits: list[int]
     dropped: int
     expired: int
-    equity: float | None
+    equity: Decimal | None = Field(description="total capital marked at the close (₹)")
 
 
 class PortfolioOut(BaseModel):

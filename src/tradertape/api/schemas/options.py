@@ -9,11 +9,12 @@ own 400 codes (``OPTION_SELECTION_INVALID_*``), not a generic 422.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from tradertape.api.schemas.free_json import JsonObject
+from tradertape.domain.decimal_input import ASCII_ONLY
 
 
 class OptionLegIn(BaseModel):
@@ -30,7 +31,7 @@ class OptionLegIn(BaseModel):
     exchange: Literal["NFO"] = "NFO"
     product: Literal["MIS", "NRML"] | None = None
     order_type: Literal["MARKET", "LIMIT"] = "MARKET"
-    price: Decimal | None = Field(default=None, gt=0)
+    price: Annotated[Decimal, Field(gt=0), ASCII_ONLY] | None = None
     market_protection: int | None = Field(default=None, ge=-1, le=100)
     metadata: JsonObject = Field(default_factory=dict)
 

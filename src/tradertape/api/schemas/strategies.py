@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from tradertape.strategies.dsl import (
     AddonRules,
@@ -15,22 +15,38 @@ from tradertape.strategies.dsl import (
     ScoreEntry,
     StrategyConfig,
     StrategyDocument,
+    from_read_shape,
 )
 
 
 class StrategyCreate(StrategyDocument):
-    """A new strategy: a DSL document (``version`` is ignored: the server numbers saves)."""
+    """A new strategy: a DSL document (``version`` is ignored: the server numbers saves).
 
+    A strategy exactly as ``GET`` returned it is accepted too: the fields the server sets
+    (``id`` aside) are ignored and the ``document`` is the body.
+    """
+
+    id: int | None = Field(
+        default=None, description="ignored on create; on replace it must be the path's id"
+    )
     is_public: bool = False
     is_active: bool = True
 
+    @model_validator(mode="before")
+    @classmethod
+    def _read_shape(cls, data: object) -> object:
+        return from_read_shape(data, keep=frozenset({"id"}))
+
     def document(self) -> StrategyDocument:
         """The DSL part of the body."""
-        return StrategyDocument.model_validate(self.model_dump(exclude={"is_public", "is_active"}))
+        return StrategyDocument.model_validate(
+            self.model_dump(exclude={"id", "is_public", "is_active"})
+        )
 
 
 class StrategyReplace(StrategyCreate):
-    """A full replacement (PUT): every part of the document is required."""
+    """A full replacement (PUT): every part of the document is required; ``is_public`` may
+    only repeat the current value (``POST …/share`` changes it)."""
 
     base_model: BaseModelId | None
     entry_rules: Condition
@@ -39,6 +55,7 @@ class StrategyReplace(StrategyCreate):
     conviction_scoring: list[ScoreEntry] = Field(max_length=20)
     config: StrategyConfig
     is_active: bool | None = None  # type: ignore[assignment]
+    is_public: bool | None = None  # type: ignore[assignment]
 
 
 class StrategyFork(BaseModel):

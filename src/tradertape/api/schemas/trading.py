@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
 from tradertape.api.schemas.auth import Strict
+from tradertape.domain.decimal_input import ASCII_ONLY, Amount, Number
 from tradertape.domain.instruments import Exchange
 from tradertape.domain.orders import (
     OrderSpec,
@@ -18,6 +19,9 @@ from tradertape.domain.orders import (
     Variety,
 )
 from tradertape.oms.order_log import RESERVED_KEY_PREFIXES
+
+Price = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=4), ASCII_ONLY]
+"""An order's price or trigger (the tick rules are checked against the instrument)."""
 
 
 class OrderFields(Strict):
@@ -31,17 +35,17 @@ class OrderFields(Strict):
     order_type: OrderType
     variety: Variety = Variety.REGULAR
     validity: Validity = Validity.DAY
-    price: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=4)
-    trigger_price: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=4)
+    price: Price | None = None
+    trigger_price: Price | None = None
     disclosed_quantity: int | None = Field(default=None, ge=0)
     validity_ttl: int | None = None
     market_protection: int | None = None
     iceberg_legs: int | None = None
     iceberg_quantity: int | None = None
     auction_number: str | None = Field(default=None, max_length=16)
-    squareoff: Decimal | None = None
-    stoploss: Decimal | None = None
-    trailing_stoploss: Decimal | None = None
+    squareoff: Number | None = None
+    stoploss: Number | None = None
+    trailing_stoploss: Number | None = None
 
     def spec(self) -> OrderSpec:
         """The domain order."""
@@ -73,8 +77,8 @@ class OrderModifyIn(Strict):
     """Kite's modifiable fields; omitted ones keep their value."""
 
     quantity: int | None = Field(default=None, gt=0)
-    price: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=4)
-    trigger_price: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=4)
+    price: Price | None = None
+    trigger_price: Price | None = None
     order_type: OrderType | None = None
     validity: Validity | None = None
     disclosed_quantity: int | None = Field(default=None, ge=0)
@@ -102,8 +106,8 @@ class GttCondition(Strict):
 
     exchange: Exchange
     tradingsymbol: str = Field(min_length=1, max_length=64)
-    trigger_values: list[Decimal] = Field(min_length=1, max_length=2)
-    last_price: Decimal = Field(gt=0)
+    trigger_values: list[Number] = Field(min_length=1, max_length=2)
+    last_price: Annotated[Decimal, Field(gt=0), ASCII_ONLY]
 
 
 class GttOrder(BaseModel):
@@ -113,7 +117,7 @@ class GttOrder(BaseModel):
     quantity: int
     order_type: str = Field(default="LIMIT", max_length=10)
     product: str = Field(max_length=10)
-    price: Decimal
+    price: Number
     exchange: str | None = Field(default=None, max_length=10)
     tradingsymbol: str | None = Field(default=None, max_length=64)
 
@@ -135,7 +139,7 @@ class GttCreated(BaseModel):
 class FundsIn(Strict):
     """Add paper money."""
 
-    amount: Decimal = Field(gt=0, le=Decimal(10) ** 12, max_digits=16, decimal_places=2)
+    amount: Amount
 
 
 def gtt_dict(row: Any, order: Any | None) -> dict[str, Any]:

@@ -9,14 +9,13 @@ more), except orders, where ``tag``/``attribution`` must be refused.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from tradertape.api.schemas.auth import Strict
 from tradertape.api.schemas.free_json import JsonObject, JsonState
-from tradertape.api.schemas.trading import OrderFields
+from tradertape.api.schemas.trading import OrderFields, Price
 from tradertape.domain.orders import OrderType, Validity
 from tradertape.domain.worker_protection import BackendProtection
 
@@ -128,8 +127,8 @@ class ModifyIn(Strict):
     parent_order_id: str | None = Field(default=None, max_length=40)
     order_type: OrderType | None = None
     quantity: int | None = Field(default=None, gt=0)
-    price: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=4)
-    trigger_price: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=4)
+    price: Price | None = None
+    trigger_price: Price | None = None
     validity: Validity | None = None
     validity_ttl: int | None = Field(default=None, ge=1, le=365)
     disclosed_quantity: int | None = Field(default=None, ge=0)

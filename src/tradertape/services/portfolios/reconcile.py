@@ -50,7 +50,7 @@ def release(portfolio: ModelPortfolio, signal: ModelSignal, status: str) -> None
     """Give a waiting entry's earmarked amount back to free cash."""
     portfolio.committed_capital -= signal.amount
     portfolio.current_capital += signal.amount
-    signal.gtt_status = status
+    signals.let_go(signal, status)
 
 
 def reconcile(db: Session, portfolio: ModelPortfolio, *, venue: Venue) -> Reconciled:
@@ -103,7 +103,7 @@ def _entry(
     position = fill_entry(
         db, portfolio, signal, price=price, charges=charges, day=day, clock=clock, committed=True
     )
-    signal.gtt_status = "filled"
+    signals.filled(signal, clock=clock)
     done.opened.append(position.id)
 
 
@@ -116,7 +116,7 @@ def _exit(
         return
     if order.status in ("CANCELLED", "REJECTED"):
         position.status = "open"  # its stop GTT is placed again below
-        signal.gtt_status = order.status.lower()
+        signals.let_go(signal, order.status.lower())
         return
     if order.status != "COMPLETE":
         return
@@ -130,7 +130,7 @@ def _exit(
         reason=signal.reason or "exit",
         clock=clock,
     )
-    signal.gtt_status = "filled"
+    signals.filled(signal, clock=clock)
     done.closed.append(position.id)
 
 

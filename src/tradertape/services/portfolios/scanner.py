@@ -50,6 +50,9 @@ FIXED_REASONS = {
 }
 OPEN_STATUSES = ("open", "exit_pending")
 WAITING_GTT = ("active", "triggered")
+#: A sent signal: approved while its order works (executed, for signals sent before fills
+#: decided that status).
+SENT = (SignalStatus.APPROVED.value, SignalStatus.EXECUTED.value)
 
 
 @dataclass(slots=True)
@@ -198,7 +201,7 @@ class _Scan:
                 select(ModelSignal).where(
                     ModelSignal.portfolio_id == portfolio.id,
                     ModelSignal.signal_type.in_(("entry", "addon")),
-                    ModelSignal.status == SignalStatus.EXECUTED.value,
+                    ModelSignal.status.in_(SENT),
                     ModelSignal.gtt_status.in_(WAITING_GTT),
                 )
             )

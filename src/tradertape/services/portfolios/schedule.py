@@ -18,7 +18,7 @@ from tradertape.db.engine import Database
 from tradertape.db.models import ModelPortfolio
 from tradertape.domain.calendar import Market
 from tradertape.domain.calendar import Session as MarketSession
-from tradertape.ports.clock import IST
+from tradertape.ports.clock import IST, Clock
 from tradertape.services.portfolios import reconcile, runs
 from tradertape.services.portfolios.scanner import ScanMarket, ScanReport
 from tradertape.services.portfolios.signals import Venue
@@ -31,15 +31,20 @@ RECONCILE_EVERY = timedelta(minutes=1)
 class PortfolioJobs:
     """The scheduler's view of model portfolios."""
 
-    def __init__(self, *, db: Database, store: CandleStore, venue: Venue) -> None:
+    def __init__(
+        self, *, db: Database, store: CandleStore, venue: Venue, clock: Clock | None = None
+    ) -> None:
+        """`clock` decides when jobs are due (default: the venue's); the venue's clock, the
+        market's, stamps what they record, as it stamps the orders and GTTs they place."""
         self._db = db
         self._store = store
         self._venue = venue
+        self._clock = clock or venue.clock
         self._reconciled_at: datetime | None = None
 
     def run_due(self) -> list[ScanReport]:
         """Reconcile in market hours; scan after the close once per trading day."""
-        now = self._venue.clock.now()
+        now = self._clock.now()
         calendar = self._store.calendar
         if calendar.session_at(now, Market.EQUITY) is MarketSession.NORMAL:
             self._reconcile(now)

@@ -69,7 +69,7 @@ class Placement:
 
 
 def get(db: Session, signal_id: int, *, user_id: int) -> ModelSignal:
-    """One of the user's signals (404 missing, 403 someone else's)."""
+    """One of the user's signals (404 if missing or someone else's)."""
     return get_owned(db, ModelSignal, signal_id, user_id=user_id, label="signal")
 
 
@@ -117,11 +117,12 @@ def _move(signal: ModelSignal, event: SignalEvent) -> None:
 
 
 def place_cart(db: Session, *, user_id: int, portfolio_id: int | None, venue: Venue) -> Placement:
-    """Place every ``in_cart`` signal of the user (or of one portfolio)."""
+    """Place every ``in_cart`` signal of the user (or of one portfolio: 404 unless theirs)."""
     query = owned(ModelSignal, user_id=user_id).where(
         ModelSignal.status == SignalStatus.IN_CART.value
     )
     if portfolio_id is not None:
+        get_owned(db, ModelPortfolio, portfolio_id, user_id=user_id, label="portfolio")
         query = query.where(ModelSignal.portfolio_id == portfolio_id)
     signals = list(db.scalars(query.order_by(ModelSignal.signal_type.desc(), ModelSignal.id)))
     return place(db, signals, venue=venue)
@@ -156,13 +157,37 @@ def place(
                 )
             db.commit()
             continue
-        signal.status = next_status(signal.status, SignalEvent.EXECUTE).value
-        signal.executed_at = venue.clock.now()
         if auto:  # notify: auto_place placed
-            notifications.auto_placed(db, portfolio, signal, error=None, at=signal.executed_at)
+            notifications.auto_placed(db, portfolio, signal, error=None, at=venue.clock.now())
         db.commit()
         result.placed.append(signal.id)
     return result
+
+
+def filled(signal: ModelSignal, *, clock: Clock) -> None:
+    """The signal's order filled: only now is it ``executed`` (docs/api-conventions.md)."""
+    if signal.status != SignalStatus.EXECUTED.value:  # rows sent before this rule already are
+        signal.status = next_status(signal.status, SignalEvent.EXECUTE).value
+    signal.executed_at = clock.now()
+    signal.gtt_status = "filled"
+
+
+#: Why a waiting entry was let go, as its gtt_status says; the rest are failures.
+_LAPSED = frozenset({"expired", "not_triggered", "no_bar"})
+
+
+def let_go(signal: ModelSignal, gtt_status: str) -> None:
+    """A sent signal whose GTT or order will never fill: ``expired`` if it lapsed,
+    ``failed`` (with the reason) if it was cancelled, rejected or could not be funded."""
+    signal.gtt_status = gtt_status
+    if signal.status != SignalStatus.APPROVED.value:
+        return  # signals sent before statuses followed fills stay as they were recorded
+    lapsed = gtt_status in _LAPSED
+    signal.status = next_status(
+        signal.status, SignalEvent.LAPSE if lapsed else SignalEvent.FAIL
+    ).value
+    if not lapsed:
+        signal.error = f"its order was {gtt_status.replace('_', ' ')}"
 
 
 class RiskRefusal(BadRequest):
@@ -234,7 +259,7 @@ def _fill_at_close(
         )
         # a close fill is held from the next bar, as in a `fill_at: close` backtest
         position.held_from = venue.exchange.calendar.next_trading_day(day)
-    signal.gtt_status = "filled"
+    filled(signal, clock=clock)
 
 
 def _wait_for_open(db: Session, portfolio: ModelPortfolio, signal: ModelSignal) -> None:

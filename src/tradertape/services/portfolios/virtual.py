@@ -20,6 +20,7 @@ from tradertape.domain.ticks import RoundDirection, round_to_tick, tick_size
 from tradertape.ports.clock import Clock
 from tradertape.services.portfolios.positions import delivery_charges, fill_entry, fill_exit
 from tradertape.services.portfolios.reconcile import Reconciled, release
+from tradertape.services.portfolios.signals import filled
 from tradertape.strategies.dsl import StrategyDocument
 
 
@@ -140,7 +141,7 @@ class _OpenFill:
         if b.open is None or position is None:
             return
         self._close(position, b.open, signal.reason or "exit")
-        signal.gtt_status = "filled"
+        filled(signal, clock=self.clock)
 
     def buy(self, signal: ModelSignal, buffer: Decimal) -> None:
         """At the open plus slippage, never above the high (a buffered entry only once the
@@ -174,7 +175,7 @@ class _OpenFill:
         )
         if b.close is not None and signal.signal_type == "entry":
             position.highest_close = b.close
-        signal.gtt_status = "filled"
+        filled(signal, clock=self.clock)
         self.done.opened.append(position.id)
 
     def intraday(self, gap: Decimal) -> None:

@@ -149,7 +149,7 @@ def create(db: Session, fields: RuleFields, *, clock: Clock, user_id: int) -> Ri
 
 
 def get(db: Session, rule_id: int, *, user_id: int) -> RiskRule:
-    """One of the user's rules (404 missing, 403 someone else's)."""
+    """One of the user's rules (404 if missing or someone else's)."""
     return get_owned(db, RiskRule, rule_id, user_id=user_id, label="risk rule")
 
 

@@ -107,7 +107,7 @@ class Commands:
             except Conflict as exc:
                 db.rollback()
                 return [answer(query_id, f"Nothing to do: {exc.detail}")]
-            except TraderTapeError as exc:  # 403/404: not this user's, or gone
+            except TraderTapeError as exc:  # 404: not this user's, or gone
                 db.rollback()
                 return [answer(query_id, f"Sorry, that is not possible: {exc.detail}")]
             status = signal.status.replace("_", " ")

@@ -22,6 +22,7 @@ from tradertape.domain.instruments import Exchange, Instrument, InstrumentCatalo
 from tradertape.domain.market import Tick
 from tradertape.errors import InvalidField, NotFound
 from tradertape.feed.codec import TickMode, tick_to_dict, timestamp
+from tradertape.oms.order_rules import order_tick
 from tradertape.oms.paper import PaperExchange
 from tradertape.services.workers.desk import LastTick
 
@@ -49,8 +50,9 @@ class MarketDesk:
         return self.exchange.clock.now()
 
 
-def instrument_view(instrument: Instrument) -> dict[str, Any]:
-    """An instrument as ``resolve_ticker`` returns it."""
+def instrument_view(instrument: Instrument, last: Tick | None = None) -> dict[str, Any]:
+    """An instrument as ``resolve_ticker`` returns it; ``tick_size`` is the tick its orders
+    are held to at `last` (docs/api-conventions.md, "Ticks")."""
     return {
         "symbol": instrument.key,
         "instrument_token": instrument.instrument_token,
@@ -59,7 +61,7 @@ def instrument_view(instrument: Instrument) -> dict[str, Any]:
         "name": instrument.name,
         "instrument_type": instrument.instrument_type.value,
         "segment": instrument.segment,
-        "tick_size": float(instrument.tick_size),
+        "tick_size": float(order_tick(instrument, last.last_price if last else None)),
         "lot_size": instrument.lot_size,
         "expiry": instrument.expiry.isoformat() if instrument.expiry else None,
         "strike": float(instrument.strike) if instrument.strike is not None else None,
@@ -97,7 +99,7 @@ def resolve_one(desk: MarketDesk, db: Session, symbol: str) -> dict[str, Any]:
     instrument = find(desk.catalog(db), symbol)
     if instrument is None:
         raise NotFound(f"unknown instrument '{symbol}'")
-    return instrument_view(instrument)
+    return instrument_view(instrument, desk.last_tick(instrument.key))
 
 
 def _check_tokens(tokens: list[int], field: str) -> None:
@@ -129,7 +131,8 @@ def resolve_list(
 ) -> dict[str, Any]:
     """``POST /market/instruments/resolve``."""
     found, missing = resolve_many(desk, db, symbols, tokens)
-    return {"instruments": [instrument_view(i) for i in found], "missing": missing}
+    views = [instrument_view(i, desk.last_tick(i.key)) for i in found]
+    return {"instruments": views, "missing": missing}
 
 
 def search(
@@ -140,7 +143,7 @@ def search(
     hits = desk.catalog(db).search(query, limit=limit if wanted is None else 10_000)
     if wanted is not None:
         hits = [i for i in hits if i.exchange.value == wanted][:limit]
-    return {"results": [instrument_view(i) for i in hits]}
+    return {"results": [instrument_view(i, desk.last_tick(i.key)) for i in hits]}
 
 
 def quote_view(
@@ -151,7 +154,7 @@ def quote_view(
     body = tick_to_dict(tick, mode)
     body.pop("timestamp", None)
     body.pop("instrument_token", None)  # the catalog's token names the instrument
-    entry: dict[str, Any] = {**instrument_view(instrument), "mode": mode.value, **body}
+    entry: dict[str, Any] = {**instrument_view(instrument, tick), "mode": mode.value, **body}
     if mode is not TickMode.LTP:
         entry["average_price"] = None  # no traded VWAP in the simulated feed
         entry["buy_quantity"] = sum(level.quantity for level in tick.bids) or tick.bid_quantity

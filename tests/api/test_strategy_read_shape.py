@@ -89,5 +89,5 @@ def test_the_cli_takes_a_strategy_as_read(
             + ["--from", "2024-01-01", "--to", "2024-06-30", "--json"],
         )
         assert result.exit_code == 0, result.output
-        runs.append(json.loads(result.output)["trades"])
+        runs.append(json.loads(result.stdout)["trades"])
     assert runs[0] == runs[1]

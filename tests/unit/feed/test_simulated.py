@@ -232,14 +232,14 @@ async def test_prepared_ticks_are_the_ticks_printed():
     for feed in feeds:
         await feed.advance_to(OPEN)
     feeds[0].prepare(OPEN + MINUTE)
-    feeds[0].prepare(datetime(2031, 1, 6, 10, 0, tzinfo=IST))  # beyond the calendar: ignored
+    feeds[0].prepare(datetime(2041, 1, 7, 10, 0, tzinfo=IST))  # beyond the calendar: ignored
     for feed in feeds:
         await feed.advance_to(OPEN + MINUTE)
     assert await drain(subs[0], 2 * len(KEYS)) == await drain(subs[1], 2 * len(KEYS))
 
 
 async def test_beyond_the_calendar_the_feed_idles():
-    clock = ManualClock(datetime(2031, 1, 6, 10, 0, tzinfo=IST))
+    clock = ManualClock(datetime(2041, 1, 7, 10, 0, tzinfo=IST))
     feed = make_feed(InProcessBus(), clock)
     assert await feed.advance_to(clock.now()) == 0
     assert await feed.advance_to(clock.now()) == 0

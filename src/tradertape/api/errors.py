@@ -1,8 +1,10 @@
 """One place that turns failures into ``{"detail": ...}`` responses.
 
 Validation errors keep FastAPI's list of ``{loc, msg, type}`` and add ``field``,
-the dotted path of the bad input. Unexpected errors are logged with their stack
-and answered with a generic message and the request id, never the stack.
+the dotted path of the bad input. A database that is saturated or out of reach (no pooled
+connection in time, SQLite's write lock not freed in time, a dropped connection) is a 503
+with ``Retry-After``: the request may simply be sent again. Unexpected errors are logged
+with their stack and answered with a generic message and the request id, never the stack.
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from tradertape.errors import InvalidField, RateLimited, Rejected, TraderTapeError
+from tradertape.api.admission import RETRY_AFTER_S
+from tradertape.errors import InvalidField, Overloaded, RateLimited, Rejected, TraderTapeError
 from tradertape.strategies.dsl import json_path
 
 log = logging.getLogger("tradertape.api")
@@ -41,7 +45,7 @@ def _request_id(request: Request) -> str | None:
 async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, TraderTapeError)
     headers: dict[str, str] = {}
-    if isinstance(exc, RateLimited):
+    if isinstance(exc, RateLimited | Overloaded):
         headers["Retry-After"] = str(exc.retry_after_s)
     content: dict[str, Any] = {"detail": exc.detail}
     if isinstance(exc, Rejected):
@@ -82,6 +86,16 @@ async def _data_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": [problem]}, status_code=422)
 
 
+async def _database_busy(request: Request, exc: Exception) -> JSONResponse:
+    """No connection, or no write lock, in time: the server is saturated, not broken."""
+    log.warning("database busy on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+    return JSONResponse(
+        {"detail": "the database is busy; retry shortly"},
+        status_code=503,
+        headers={"Retry-After": str(RETRY_AFTER_S)},
+    )
+
+
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
@@ -106,4 +120,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(DataError, _data_error)
+    app.add_exception_handler(OperationalError, _database_busy)
+    app.add_exception_handler(PoolTimeout, _database_busy)
     app.add_exception_handler(Exception, _unexpected)

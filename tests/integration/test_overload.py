@@ -8,7 +8,7 @@ import asyncio
 import secrets
 import time
 from collections.abc import Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from decimal import Decimal
 
 import httpx
@@ -16,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from tradertape.api.app import create_app
+from tradertape.api.app import create_app, trading_loop
 from tradertape.db.models.trading import Order
 from tradertape.runtime import Runtime
 from tradertape.services.users import create_user
@@ -140,14 +140,20 @@ def test_two_hundred_identical_orders_place_one_and_no_answer_is_a_5xx(
         assert db.scalar(select(func.count()).select_from(Order)) == 1
 
 
-@pytest.fixture
-def held_pool(runtime: Runtime) -> Iterator[None]:
-    """Every connection of the request pool checked out, here."""
+@contextmanager
+def holding_every_connection(runtime: Runtime) -> Iterator[None]:
+    """Every connection of the request pool checked out, here, for the block."""
     pool = runtime.db.engine.pool
     capacity = pool.size() + max(0, pool._max_overflow)  # type: ignore[attr-defined]
     with ExitStack() as stack:
         for _ in range(capacity):
             stack.enter_context(runtime.db.engine.connect())
+        yield
+
+
+@pytest.fixture
+def held_pool(runtime: Runtime) -> Iterator[None]:
+    with holding_every_connection(runtime):
         yield
 
 
@@ -188,3 +194,21 @@ def test_a_full_admission_queue_is_answered_503_at_once(runtime: Runtime, settin
         client.portal.call(gates.requests.release)
         waiter.result(timeout=5)  # the queued one got the slot
         assert gates.requests.held == gates.requests.capacity
+
+
+def test_the_trading_loop_fills_while_requests_hold_every_connection(
+    client: TestClient, runtime: Runtime
+):
+    client.cookies.set("kite_session", _session(runtime, "rest@x.in"))
+    runtime.quotes.update(make_tick("NSE:INFY", "1500", ts=runtime.clock.now()))
+    resting = client.post("/api/orders", json={**ORDER, "idempotency_key": "rests-at-1400"})
+    assert resting.status_code == 201, resting.text
+    loop = trading_loop(runtime)
+
+    with holding_every_connection(runtime):
+        report = loop.on_ticks([make_tick("NSE:INFY", "1395", ts=runtime.clock.now())])
+        assert loop.run_jobs(force=True)
+
+    assert report.fills == 1
+    history = client.get(f"/api/orders/{resting.json()['order_id']}/history").json()
+    assert history[-1]["status"] == "COMPLETE"

@@ -28,7 +28,7 @@ its 250 ms cadence, in the leading process) and whether the heartbeating run was
 stale. Targets: 0 5xx, health p99 < 100 ms, order p99 < 250 ms, no stale exit.
 
     .venv/bin/python bench/load.py [--clients 1000] [--seconds 60] [--think-s 2]
-        [--db-url postgresql+psycopg://postgres@127.0.0.1:5432/bench]
+        [--db-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
         [--redis-url redis://127.0.0.1:6379/0] [--only sqlite|postgres]
 """
 
@@ -574,7 +574,7 @@ def main() -> None:
     parser.add_argument("--think-s", type=float, default=2.0, help="pause between requests")
     parser.add_argument("--client-procs", type=int, default=2)
     parser.add_argument("--universe", default="nifty_50")
-    parser.add_argument("--db-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/bench")
+    parser.add_argument("--db-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
     parser.add_argument("--only", choices=("sqlite", "postgres"), default=None)
     args = parser.parse_args()

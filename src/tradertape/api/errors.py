@@ -10,6 +10,7 @@ with their stack and answered with a generic message and the request id, never t
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -86,8 +87,21 @@ async def _data_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": [problem]}, status_code=422)
 
 
+def _busy(exc: Exception) -> bool:
+    """Whether a database error says "not now" (rather than "never": SQLite reports a
+    missing table as an OperationalError too, and that is a bug)."""
+    if not isinstance(exc, OperationalError) or exc.connection_invalidated:
+        return True
+    if not isinstance(exc.orig, sqlite3.OperationalError):
+        return True  # PostgreSQL: a lost or refused connection, a cancelled statement
+    text = str(exc.orig).lower()
+    return "locked" in text or "busy" in text
+
+
 async def _database_busy(request: Request, exc: Exception) -> JSONResponse:
     """No connection, or no write lock, in time: the server is saturated, not broken."""
+    if not _busy(exc):
+        return await _unexpected(request, exc)
     log.warning("database busy on %s %s: %s", request.method, request.url.path, type(exc).__name__)
     return JSONResponse(
         {"detail": "the database is busy; retry shortly"},

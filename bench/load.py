@@ -164,7 +164,7 @@ def _server(plan: ServerPlan, stop: Any, stats: Any) -> None:
 
     with asyncio.Runner(loop_factory=loop_factory()) as runner:
         runner.run(run())
-    gaps = [b - a - BATCH_S for a, b in zip(cycles, cycles[1:], strict=False)]
+    gaps = [(b, b - a - BATCH_S) for a, b in zip(cycles, cycles[1:], strict=False)]
     gates = app.state.gates
     stats.put(
         {
@@ -188,9 +188,16 @@ class Tally:
     )
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     ws_frames: int = 0
+    measure_from: float = 0.0  # perf_counter (system-wide): earlier samples are warm-up
+    warmup: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
 
     def note(self, kind: str, started: float, status: int) -> None:
-        self.latencies[kind].append(time.perf_counter() - started)
+        """One answer: its latency (apart during the warm-up), its status always."""
+        took = time.perf_counter() - started
+        if started < self.measure_from and kind != "ws connect":
+            self.warmup[kind].append(took)
+        else:
+            self.latencies[kind].append(took)
         self.statuses[kind][status] += 1
 
     def as_dict(self) -> dict[str, Any]:
@@ -199,6 +206,7 @@ class Tally:
             "statuses": {k: dict(v) for k, v in self.statuses.items()},
             "errors": dict(self.errors),
             "ws_frames": self.ws_frames,
+            "warmup": dict(self.warmup),
         }
 
 
@@ -210,6 +218,7 @@ class ClientPlan:
     offset: int
     seconds: float
     think_s: float
+    measure_from: float
 
 
 async def _reader(client: Any, cookie: str, until: float, think: float, tally: Tally) -> None:
@@ -284,8 +293,8 @@ async def _subscriber(base: str, cookie: str, until: float, tally: Tally) -> Non
 async def _drive(plan: ClientPlan) -> Tally:
     import httpx
 
-    tally = Tally()
-    until = time.perf_counter() + plan.seconds
+    tally = Tally(measure_from=plan.measure_from)
+    until = plan.measure_from + plan.seconds
     limits = httpx.Limits(max_connections=plan.clients, max_keepalive_connections=plan.clients)
     clients = [httpx.AsyncClient(base_url=b, limits=limits, timeout=30.0) for b in plan.bases]
     tasks = []
@@ -437,7 +446,7 @@ def _wait_up(bases: list[str], timeout_s: float = 120.0) -> None:
 def _cut(values: list[float], q: int) -> float:
     if len(values) < 2:
         return values[0] * 1000 if values else float("nan")
-    return statistics.quantiles(values, n=100)[q - 1] * 1000
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] * 1000
 
 
 def _report(label: str, tally: Tally, servers: list[dict[str, Any]], run: dict[str, Any]) -> None:
@@ -454,6 +463,12 @@ def _report(label: str, tally: Tally, servers: list[dict[str, Any]], run: dict[s
             f"  {kind:<11} {len(values):>7} answers  p50 {_cut(values, 50):7.1f} ms  "
             f"p99 {_cut(values, 99):7.1f} ms  5xx {five} (503 {busy})  "
             f"transport errors {tally.errors.get(kind, 0)}  [{shown}]"
+        )
+    warm = sorted(x for values in tally.warmup.values() for x in values)
+    if warm:
+        print(
+            f"  warm-up (not in the figures): {len(warm)} answers, p99 {_cut(warm, 99):.1f} ms, "
+            f"max {warm[-1] * 1000:.1f} ms"
         )
     lag = [g for s in servers for g in s["lag"]]
     leaders = sum(1 for s in servers if s["led"])
@@ -492,6 +507,8 @@ def _merge(tally: Tally, other: dict[str, Any]) -> None:
     for kind, count in other["errors"].items():
         tally.errors[kind] += count
     tally.ws_frames += other["ws_frames"]
+    for kind, values in other["warmup"].items():
+        tally.warmup[kind].extend(values)
 
 
 def _setup(args: argparse.Namespace, label: str, db_url: str | None, redis: str | None) -> None:
@@ -522,6 +539,9 @@ def _setup(args: argparse.Namespace, label: str, db_url: str | None, redis: str 
         _wait_up(bases)
         time.sleep(3)  # the leader's feed starts printing
         per_proc = args.clients // args.client_procs
+        # Clients start together and get `--warmup-s` to connect and settle; only what is
+        # sent after that is measured (answers during the warm-up are counted, not timed).
+        measure_from = time.perf_counter() + 6.0 + args.warmup_s  # spawning: ~2-4 s
         start, results = context.Barrier(args.client_procs + 1), context.Queue()
         drivers = [
             context.Process(
@@ -534,6 +554,7 @@ def _setup(args: argparse.Namespace, label: str, db_url: str | None, redis: str 
                         offset=i * per_proc,
                         seconds=args.seconds,
                         think_s=args.think_s,
+                        measure_from=measure_from,
                     ),
                     start,
                     results,
@@ -543,10 +564,10 @@ def _setup(args: argparse.Namespace, label: str, db_url: str | None, redis: str 
         ]
         for process in drivers:
             process.start()
-        tally = Tally()
+        tally = Tally(measure_from=measure_from)
         run: dict[str, Any] = {}
         start.wait()
-        until = time.perf_counter() + args.seconds
+        until = measure_from + args.seconds
         worker = threading.Thread(target=_worker_run, args=(bases[-1], token, until, tally, run))
         worker.start()
         asyncio.run(_prober(bases, until, tally))
@@ -557,10 +578,13 @@ def _setup(args: argparse.Namespace, label: str, db_url: str | None, redis: str 
             process.join(30)
         stop.set()
         reports = [stats.get(timeout=60) for _ in servers]
+        for report in reports:  # the loop's lag while measuring
+            report["lag"] = [g for t, g in report["lag"] if t >= measure_from]
         for process in servers:
             process.join(30)
     _report(
-        f"{label}: {processes} server process(es), {args.clients} clients for {args.seconds:g} s",
+        f"{label}: {processes} server process(es), {args.clients} clients for {args.seconds:g} s"
+        f" after {args.warmup_s:g} s of warm-up",
         tally,
         reports,
         run,
@@ -572,6 +596,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=1000)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--think-s", type=float, default=2.0, help="pause between requests")
+    parser.add_argument("--warmup-s", type=float, default=5.0, help="unmeasured start")
     parser.add_argument("--client-procs", type=int, default=2)
     parser.add_argument("--universe", default="nifty_50")
     parser.add_argument("--db-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")

@@ -13,7 +13,8 @@ uvicorn with serve's options, `settle`), with the simulated market ticking ``--u
 (NIFTY 50 and the indices) once a second, its market time pinned inside an NSE session, and
 stale-worker recovery tightened (a run 30 s quiet is exited, checked every second) so a
 worker starved of its heartbeats would be caught within the run. The clients run in
-``--client-procs`` processes of their own (asyncio, httpx, websockets):
+``--client-procs`` processes of their own (asyncio: a lean keep-alive HTTP/1.1 connection per
+client, and websockets):
 
 - ``--clients`` in all (default 1,000): 70 % readers (orders, positions, margins, the order
   book in turn), 20 % WebSocket subscribers (5 symbols each, ``quote`` mode), 10 % order
@@ -221,26 +222,68 @@ class ClientPlan:
     measure_from: float
 
 
-async def _reader(client: Any, cookie: str, until: float, think: float, tally: Tally) -> None:
+class Connection:
+    """One keep-alive HTTP/1.1 connection, one request at a time, at little CPU per request:
+    the clients share the server's two cores, and httpx spent more per request than the
+    server did, so its clients measured their own queue."""
+
+    def __init__(self, base: str) -> None:
+        host, _, port = base.removeprefix("http://").partition(":")
+        self._host, self._port = host, int(port)
+        self._streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+
+    async def request(self, method: str, path: str, headers: str, body: bytes = b"") -> int:
+        """Send one request and read its answer; its status."""
+        if self._streams is None:
+            self._streams = await asyncio.open_connection(self._host, self._port)
+        reader, writer = self._streams
+        head = (
+            f"{method} {path} HTTP/1.1\r\nHost: {self._host}:{self._port}\r\n{headers}"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        )
+        try:
+            writer.write(head.encode() + body)
+            answer = (await reader.readuntil(b"\r\n\r\n")).lower()
+            at = answer.find(b"content-length:")
+            length = int(answer[at + 15 : answer.find(b"\r\n", at)]) if at >= 0 else 0
+            await reader.readexactly(length)
+            if b"connection: close" in answer:
+                self.close()
+            return int(answer[9:12])
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        """Drop the connection (the next request opens another)."""
+        if self._streams is not None:
+            self._streams[1].close()
+            self._streams = None
+
+
+async def _reader(base: str, cookie: str, until: float, think: float, tally: Tally) -> None:
     n = random.randrange(len(READS))
-    headers = {"Cookie": f"kite_session={cookie}"}
+    connection = Connection(base)
+    headers = f"Cookie: kite_session={cookie}\r\n"
     while time.perf_counter() < until:
         await asyncio.sleep(think * random.uniform(0.5, 1.5))
         path = READS[n % len(READS)]
         n += 1
         started = time.perf_counter()
         try:
-            answer = await client.get(path, headers=headers)
+            status = await connection.request("GET", path, headers)
         except Exception:  # noqa: BLE001 - a transport failure is a figure, not a crash
             tally.errors["read"] += 1
             continue
-        tally.note("read", started, answer.status_code)
+        tally.note("read", started, status)
+    connection.close()
 
 
 async def _writer(
-    client: Any, cookie: str, symbol: str, until: float, think: float, tally: Tally
+    base: str, cookie: str, symbol: str, until: float, think: float, tally: Tally
 ) -> None:
-    headers = {"Cookie": f"kite_session={cookie}"}
+    connection = Connection(base)
+    headers = f"Cookie: kite_session={cookie}\r\nContent-Type: application/json\r\n"
     n = 0
     while time.perf_counter() < until:
         await asyncio.sleep(think * random.uniform(0.5, 1.5))
@@ -257,11 +300,14 @@ async def _writer(
         }
         started = time.perf_counter()
         try:
-            answer = await client.post("/api/orders", json=order, headers=headers)
+            status = await connection.request(
+                "POST", "/api/orders", headers, json.dumps(order).encode()
+            )
         except Exception:  # noqa: BLE001
             tally.errors["order"] += 1
             continue
-        tally.note("order", started, answer.status_code)
+        tally.note("order", started, status)
+    connection.close()
 
 
 async def _subscriber(base: str, cookie: str, until: float, tally: Tally) -> None:
@@ -291,28 +337,21 @@ async def _subscriber(base: str, cookie: str, until: float, tally: Tally) -> Non
 
 
 async def _drive(plan: ClientPlan) -> Tally:
-    import httpx
-
     tally = Tally(measure_from=plan.measure_from)
     until = plan.measure_from + plan.seconds
-    limits = httpx.Limits(max_connections=plan.clients, max_keepalive_connections=plan.clients)
-    clients = [httpx.AsyncClient(base_url=b, limits=limits, timeout=30.0) for b in plan.bases]
     tasks = []
     for i in range(plan.clients):
         n = plan.offset + i
-        which = n % len(plan.bases)
-        client, cookie = clients[which], plan.cookies[n % len(plan.cookies)]
+        base, cookie = plan.bases[n % len(plan.bases)], plan.cookies[n % len(plan.cookies)]
         slot = n % 10
         if slot < 7:
-            tasks.append(_reader(client, cookie, until, plan.think_s, tally))
+            tasks.append(_reader(base, cookie, until, plan.think_s, tally))
         elif slot < 9:
-            tasks.append(_subscriber(plan.bases[which], cookie, until, tally))
+            tasks.append(_subscriber(base, cookie, until, tally))
         else:
             symbol = SYMBOLS[n % len(SYMBOLS)]
-            tasks.append(_writer(client, cookie, symbol, until, plan.think_s, tally))
+            tasks.append(_writer(base, cookie, symbol, until, plan.think_s, tally))
     await asyncio.gather(*tasks)
-    for client in clients:
-        await client.aclose()
     return tally
 
 

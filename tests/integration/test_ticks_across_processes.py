@@ -149,3 +149,34 @@ def test_a_process_that_does_not_run_the_feed_places_a_market_order_at_its_price
     final = history[-1]
     assert final["status"] == "COMPLETE", final
     assert Decimal(str(final["average_price"])) == sent.ask
+
+
+@pytest.mark.anyio
+async def test_a_following_process_keeps_feed_ticks_and_leaves_derived_ones_out():
+    import asyncio
+
+    from tests.market import eventually as until
+    from tradertape.feed.codec import tick_from_message, tick_to_message
+    from tradertape.oms.quotes import QuoteBook, follow
+    from tradertape.testkit import make_tick
+
+    bus, quotes = InProcessBus(), QuoteBook()
+    follower = asyncio.create_task(follow(bus, (quotes,), tick_from_message))
+    try:
+        for _ in range(3):  # the follower subscribes (the in-process bus never waits)
+            await asyncio.sleep(0)
+        derived = dict(tick_to_message(make_tick("NFO:NIFTY26DEC24000CE", "101", ts=OPEN)))
+        derived["derived"] = True
+        await bus.publish("ticks.NFO:NIFTY26DEC24000CE", derived)
+        await bus.publish(
+            "ticks.NSE:INFY", dict(tick_to_message(make_tick("NSE:INFY", "1500", ts=OPEN)))
+        )
+        await until(lambda: quotes("NSE:INFY") is not None)
+    finally:
+        follower.cancel()
+        await asyncio.gather(follower, return_exceptions=True)
+        await bus.close()
+    tick = quotes("NSE:INFY")
+    assert tick is not None
+    assert tick.last_price == Decimal("1500")
+    assert quotes("NFO:NIFTY26DEC24000CE") is None

@@ -50,7 +50,7 @@ class AdmissionGate:
     @property
     def waiting(self) -> int:
         """Requests queued for a slot."""
-        return sum(1 for f in self._waiters if not f.done())
+        return len(self._waiters)  # whoever takes a waiter off the queue removes it
 
     def _refuse(self, why: str) -> Overloaded:
         self.refused += 1
@@ -58,10 +58,10 @@ class AdmissionGate:
 
     async def acquire(self) -> None:
         """Take a slot, waiting at most `wait_s`; raise `Overloaded` when none comes."""
-        if self._held < self.capacity and not self.waiting:
+        if self._held < self.capacity and not self._waiters:
             self._held += 1
             return
-        if self.waiting >= self.max_waiting:
+        if len(self._waiters) >= self.max_waiting:
             raise self._refuse(f"{self.name} queue full")
         waiter = asyncio.get_running_loop().create_future()
         self._waiters.append(waiter)

@@ -28,6 +28,13 @@ errors, ``/api/health`` p99, the trading loop's lag (how late each tick batch ra
 its 250 ms cadence, in the leading process) and whether the heartbeating run was exited as
 stale. Targets: 0 5xx, health p99 < 100 ms, order p99 < 250 ms, no stale exit.
 
+Measured on the 2-core VM of 2026-11-23 (Python reference 3.6 ms, shared with other work),
+1,000 clients for 60 s: SQLite 0 5xx in 27,000 answers, health p99 21 ms, order p99 297 ms,
+read p99 281 ms, loop lag p99 33 ms, no stale exit (about 400 requests/s); PostgreSQL +
+Redis, two processes, 0 5xx in 17,700, health p99 151 ms, order p99 3.5 s, read p99 3.4 s
+(about 230 requests/s: the two servers, PostgreSQL, Redis and the clients share two cores,
+and over Redis the tick hubs send a frame per tick, 4.6x the frames), no stale exit.
+
     .venv/bin/python bench/load.py [--clients 1000] [--seconds 60] [--think-s 2]
         [--db-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
         [--redis-url redis://127.0.0.1:6379/0] [--only sqlite|postgres]

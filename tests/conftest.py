@@ -95,12 +95,16 @@ class _Backend:
             with admin.begin() as connection:
                 connection.execute(text(f'CREATE SCHEMA "{self.schema}"'))
             admin.dispose()
-            self.shared = make_engine(url, connect_args={"options": f"-csearch_path={self.schema}"})
+            schema = {"options": f"-csearch_path={self.schema}"}
+            self.shared = make_engine(url, connect_args=schema)
+            # The jobs' pool of their own, as `Database.from_url` gives a server.
+            jobs = make_engine(url, pool_size=3, pool_overflow=5, connect_args=schema)
+            self.jobs = Database(jobs)
             upgrade(self.shared)
 
     def database(self, name: str) -> Database:
         if self.shared is not None:
-            return Database(self.shared)
+            return Database(self.shared, jobs=self.jobs)
         path = self.workdir / f"{name}.db"
         shutil.copyfile(self.template, path)
         return Database.from_url(f"sqlite:///{path}")
@@ -116,6 +120,7 @@ class _Backend:
     def close(self) -> None:
         if self.shared is None:
             return
+        self.jobs.dispose()
         self.shared.dispose()
         admin = make_engine(self.url)
         with admin.begin() as connection:

@@ -81,6 +81,17 @@ class RateLimited(TraderTapeError):
         self.retry_after_s = retry_after_s
 
 
+class Overloaded(TraderTapeError):
+    """The server is saturated (no database slot free soon enough); retry after
+    `retry_after_s` seconds. Answered at once instead of queueing the request."""
+
+    status_code = 503
+
+    def __init__(self, detail: str, retry_after_s: int = 1) -> None:
+        super().__init__(detail)
+        self.retry_after_s = retry_after_s
+
+
 class ServiceUnavailable(TraderTapeError):
     """A dependency we proxy to (a broker) did not answer; the request may be retried."""
 

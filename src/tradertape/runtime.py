@@ -127,7 +127,11 @@ class Runtime:
         if db is None:
             if settings.database_url is None:
                 settings.ensure_data_dir()
-            db = Database.from_url(settings.resolved_database_url)
+            db = Database.from_url(
+                settings.resolved_database_url,
+                pool_size=settings.db_pool_size,
+                pool_timeout_s=settings.db_pool_timeout_secs,
+            )
         vault = Vault(settings.secret)
         outbox = Outbox(
             vault=vault, transport=transport or transport_for(settings.smtp), clock=clock
@@ -182,8 +186,9 @@ class Runtime:
         candles = CandleStore(
             settings.data_dir / "candles", catalog=reference_catalog(), calendar=calendar
         )
+        jobs_db = db.jobs  # the loop's watchers and sweeps: a pool requests cannot starve
         recovery = Recovery(
-            db=db,
+            db=jobs_db,
             desk=workers,
             config=RecoveryConfig(
                 stale_after=timedelta(seconds=settings.worker_run_stale_action_secs),
@@ -220,7 +225,9 @@ class Runtime:
             catalog=catalog,
             feed=feed,
             workers=workers,
-            protection=ProtectionEngine(db=db, desk=workers, calendar=calendar, recovery=recovery),
+            protection=ProtectionEngine(
+                db=jobs_db, desk=workers, calendar=calendar, recovery=recovery
+            ),
             candle_book=candle_book,
             worker_market=MarketDesk(
                 exchange=exchange,
@@ -230,6 +237,6 @@ class Runtime:
                 calendar=calendar,
             ),
             options=options,
-            option_protection=OptionProtectionEngine(db=db, desk=workers, market=options),
+            option_protection=OptionProtectionEngine(db=jobs_db, desk=workers, market=options),
             option_ticker=OptionTicker(options, clock),
         )

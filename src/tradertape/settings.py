@@ -92,6 +92,16 @@ class Settings(BaseSettings):
     # Request limits (docs/limits.md): checked before a handler runs, so nothing is written.
     max_request_body_bytes: int = Field(default=1_048_576, ge=1024)
     max_json_depth: int = Field(default=32, ge=4, le=256)
+    # Load: the request pool (connections; the background jobs have a pool of their own),
+    # how long a request waits for a connection, and admission in front of it: at most
+    # `request_queue_max` requests wait, each at most `request_queue_secs`, before a 503 with
+    # Retry-After. `credential_check_slots` of the pool check credentials never seen before,
+    # so a flood of made-up cookies or tokens cannot take the connections signed-in users need.
+    db_pool_size: int = Field(default=10, ge=2, le=200)
+    db_pool_timeout_secs: float = Field(default=1.0, gt=0, le=30)
+    request_queue_secs: float = Field(default=5.0, gt=0, le=30)
+    request_queue_max: int = Field(default=1000, ge=1)
+    credential_check_slots: int = Field(default=2, ge=1)
     log_json: bool = False
     session_days: int = 30
     login_challenge_minutes: int = 15

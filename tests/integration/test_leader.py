@@ -37,7 +37,7 @@ async def test_a_waiting_process_takes_over_the_feed_when_the_leader_goes(
 ):
     import asyncio
 
-    from tradertape.api.app import _lead
+    from tradertape.api.app import _market
     from tradertape.bus.memory import InProcessBus
     from tradertape.domain.calendar_data import nse_calendar
     from tradertape.domain.instruments_data import reference_catalog
@@ -58,7 +58,7 @@ async def test_a_waiting_process_takes_over_the_feed_when_the_leader_goes(
     )
     leader, follower = LeaderLease(database), LeaderLease(database)
     assert leader.try_acquire()
-    task = asyncio.create_task(_lead(runtime, follower, retry_s=0.01))
+    task = asyncio.create_task(_market(runtime, follower, retry_s=0.01))
     try:
         for _ in range(20):  # the follower keeps asking while the leader lives
             await asyncio.sleep(0.01)

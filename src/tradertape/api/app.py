@@ -13,6 +13,8 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from tradertape import __version__
+from tradertape.api.admission import Gates
+from tradertape.api.credentials import CredentialScreen
 from tradertape.api.errors import install_error_handlers
 from tradertape.api.limits import RequestLimits
 from tradertape.api.middleware import RequestIdMiddleware
@@ -42,11 +44,13 @@ from tradertape.api.routes import (
     ws,
 )
 from tradertape.api.routes.docs import install_docs
+from tradertape.api.routes.health import HealthProbe
 from tradertape.api.schemas.errors import ERROR_RESPONSES
 from tradertape.db.leader import LeaderLease
 from tradertape.feed.codec import tick_from_message, tick_to_message
 from tradertape.feed.fanout import INTEREST_TOPIC, TickHub
 from tradertape.oms.loop import TradingLoop
+from tradertape.oms.quotes import follow
 from tradertape.runtime import Runtime
 from tradertape.services.broker_login import BrokerLogins
 from tradertape.services.calendar_watch import CalendarWatch, warning_now
@@ -92,18 +96,17 @@ def trading_loop(runtime: Runtime) -> TradingLoop:
         clock=runtime.exchange.clock,
         risk=runtime.risk,
     )
-    portfolios = PortfolioJobs(
-        db=runtime.db, store=runtime.candles, venue=venue, clock=runtime.clock
-    )
+    jobs_db = runtime.db.jobs  # its own pool: requests never starve the loop
+    portfolios = PortfolioJobs(db=jobs_db, store=runtime.candles, venue=venue, clock=runtime.clock)
     briefings = BriefingJobs(
-        db=runtime.db,
+        db=jobs_db,
         reports=_reports(runtime),
         calendar=runtime.candles.calendar,
         clock=runtime.clock,
     )
     watch = CalendarWatch(runtime.exchange.calendar, runtime.clock)  # logs a run-out list daily
     return TradingLoop(
-        db=runtime.db,
+        db=jobs_db,
         clock=runtime.clock,
         quotes=runtime.quotes,
         exchange=runtime.exchange,
@@ -116,16 +119,28 @@ def trading_loop(runtime: Runtime) -> TradingLoop:
     )
 
 
-async def _lead(runtime: Runtime, lease: LeaderLease, *, retry_s: float = 5.0) -> None:
-    """Run the feed and the trading loop once this process holds the database's lease.
+async def _market(runtime: Runtime, lease: LeaderLease, *, retry_s: float = 5.0) -> None:
+    """Follow the bus's ticks into this process's quote book until this process holds the
+    database's lease; then run the feed and the trading loop (which keep it themselves).
 
     Only one process per database may print ticks and match paper orders; the others
-    serve requests and keep trying, so one of them takes over if the leader dies.
+    serve requests and keep trying, so one of them takes over if the leader dies. Every
+    process prices, previews and margins orders, so every process follows the prices.
     """
-    feed = runtime.feed
-    assert feed is not None
-    while not lease.try_acquire():  # noqa: ASYNC110 - another process holds it: no event to await
-        await asyncio.sleep(retry_s)
+    follower = asyncio.create_task(
+        follow(runtime.bus, (runtime.quotes, runtime.candle_book), tick_from_message),
+        name="quote-follower",
+    )
+    try:
+        feed = runtime.feed
+        if feed is None:  # this process never leads: it only follows
+            await follower
+            return
+        while not lease.try_acquire():  # noqa: ASYNC110 - another process holds it: no event to await
+            await asyncio.sleep(retry_s)
+    finally:
+        follower.cancel()
+        await asyncio.gather(follower, return_exceptions=True)
     log.info("this process runs the market feed and the trading loop")
     loop = trading_loop(runtime)
     await asyncio.gather(
@@ -168,7 +183,7 @@ def telegram_bot(runtime: Runtime, client: httpx.AsyncClient | None = None) -> T
         token=token.get_secret_value(),
     )
     commands = Commands(
-        db=runtime.db,
+        db=runtime.db.jobs,
         reports=_reports(runtime),
         venue=Venue(
             exchange=runtime.exchange,
@@ -176,7 +191,9 @@ def telegram_bot(runtime: Runtime, client: httpx.AsyncClient | None = None) -> T
             clock=runtime.exchange.clock,
             risk=runtime.risk,
         ),
-        linking=ChatLinking(db=runtime.db, clock=runtime.clock, secret=runtime.settings.secret),
+        linking=ChatLinking(
+            db=runtime.db.jobs, clock=runtime.clock, secret=runtime.settings.secret
+        ),
         logins=BrokerLogins(
             brokers=runtime.brokers, public_base_url=runtime.settings.public_base_url
         ),
@@ -186,7 +203,7 @@ def telegram_bot(runtime: Runtime, client: httpx.AsyncClient | None = None) -> T
 
 async def _telegram(runtime: Runtime, *, retry_s: float = 5.0) -> None:
     """Run the bot in the one process holding its lease (two pollers would fight)."""
-    lease = LeaderLease(runtime.db, name="tradertape:telegram")
+    lease = LeaderLease(runtime.db.jobs, name="tradertape:telegram")
     while not lease.try_acquire():  # noqa: ASYNC110 - another process runs the bot
         await asyncio.sleep(retry_s)
     bot = telegram_bot(runtime)
@@ -221,9 +238,8 @@ def create_app(runtime: Runtime) -> FastAPI:
         warning = warning_now(runtime.exchange.calendar, runtime.clock)
         if warning is not None:  # every process says it at start; the leader's loop daily
             logging.getLogger("tradertape.calendar").warning("[calendar] %s", warning)
-        lease = LeaderLease(runtime.db)
-        if runtime.feed is not None:
-            tasks.append(asyncio.create_task(_lead(runtime, lease), name="market-leader"))
+        lease = LeaderLease(runtime.db.jobs)
+        tasks.append(asyncio.create_task(_market(runtime, lease), name="market"))
         if runtime.settings.telegram_bot_token is not None:
             tasks.append(asyncio.create_task(_telegram(runtime), name="telegram-bot"))
         if runtime.settings.warm_kernels:
@@ -253,6 +269,15 @@ def create_app(runtime: Runtime) -> FastAPI:
     )
     app.state.runtime = runtime
     app.state.tick_hub = hub
+    settings = runtime.settings
+    app.state.gates = gates = Gates.for_database(
+        runtime.db,
+        stranger_slots=settings.credential_check_slots,
+        max_waiting=settings.request_queue_max,
+        wait_s=settings.request_queue_secs,
+    )
+    app.state.credentials = CredentialScreen(gates.strangers)
+    app.state.health = HealthProbe(runtime.db.jobs)
     modules = (
         health,
         auth,

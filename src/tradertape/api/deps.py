@@ -7,6 +7,10 @@ Each credential reaches one API and no other (docs/api-conventions.md, "Credenti
   leaked key cannot replace broker credentials, place orders or change risk rules.
 - ``Authorization: Bearer kwa_…``: a worker token, on the worker API only
   (`worker_action(...)`).
+
+A request's database session is its admission (`api.admission`): `get_db` first screens the
+credential the request carries (`api.credentials`), then waits for a slot, briefly. A
+credential found bad is refused by the dependencies below without a query.
 """
 
 from __future__ import annotations
@@ -19,7 +23,10 @@ import anyio
 from fastapi import Depends, Query, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import HTTPConnection
 
+from tradertape.api.admission import Gates
+from tradertape.api.credentials import CredentialScreen, malformed_session
 from tradertape.api.schemas.numbers import Skip
 from tradertape.db.models import AgentKey, User, WorkerToken
 from tradertape.errors import Forbidden, Unauthenticated
@@ -30,6 +37,7 @@ from tradertape.services.sessions import Authenticated
 
 SESSION_COOKIE = "kite_session"
 MAX_PAGE = 500
+_SESSION_REFUSED = "session expired or signed out; sign in again"
 
 
 async def get_runtime(request: Request) -> Runtime:
@@ -41,23 +49,81 @@ async def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-async def get_db(runtime: RuntimeDep) -> AsyncIterator[Session]:
-    """A session per request; services commit, anything uncommitted is rolled back.
+def _check_session(runtime: Runtime, token: str) -> None:
+    with runtime.db.session() as db:
+        if runtime.sessions.authenticate(db, token) is None:
+            raise Unauthenticated(_SESSION_REFUSED)
+
+
+def _check_bearer(runtime: Runtime, secret: str) -> None:
+    with runtime.db.session() as db:
+        if secret.startswith(AGENT_KEY_PREFIX):
+            agent_keys.keys.authenticate(db, clock=runtime.clock, secret=secret)
+        else:
+            worker_tokens.authenticate(db, clock=runtime.clock, secret=secret)
+
+
+async def screen_session(request: HTTPConnection, runtime: Runtime, token: str) -> str | None:
+    """Why a session cookie is refused (None: valid), from its shape, the cache, or a check
+    in the credential lane (`api.credentials`)."""
+    if malformed_session(token):
+        return _SESSION_REFUSED
+    screen: CredentialScreen = request.app.state.credentials
+    return await screen.screen(token, lambda: _check_session(runtime, token))
+
+
+async def _screen(request: Request, runtime: Runtime) -> None:
+    """Screen the request's bearer secret, else its cookie; remember a refusal on the request."""
+    header = request.headers.get("authorization")
+    if header:
+        scheme, _, secret = header.partition(" ")
+        secret = secret.strip()
+        if scheme.lower() != "bearer" or not secret.startswith(
+            (AGENT_KEY_PREFIX, WORKER_TOKEN_PREFIX)
+        ):
+            return  # refused by the dependency that reads it, without a query
+        screen: CredentialScreen = request.app.state.credentials
+        refusal = await screen.screen(secret, lambda: _check_bearer(runtime, secret))
+    else:
+        secret = request.cookies.get(SESSION_COOKIE) or ""
+        if not secret:
+            return
+        refusal = await screen_session(request, runtime, secret)
+    if refusal is not None:
+        request.state.refused = (secret, refusal)
+
+
+def _refuse_screened(request: Request, secret: str) -> None:
+    """Raise the screen's refusal of `secret`, if it refused it."""
+    refused: tuple[str, str] | None = getattr(request.state, "refused", None)
+    if refused is not None and refused[0] == secret:
+        raise Unauthenticated(refused[1])
+
+
+async def get_db(request: Request, runtime: RuntimeDep) -> AsyncIterator[Session]:
+    """A session per request, once the request is admitted; services commit, anything
+    uncommitted is rolled back.
 
     Async, so it costs no thread hop: opening a session does no I/O, and neither does
     closing one whose work was committed. Only a session still in a transaction (a read,
     a refusal) is closed in a worker thread, where its rollback may wait on the database.
     """
-    session = runtime.db.sessions()
+    await _screen(request, runtime)
+    gates: Gates = request.app.state.gates
+    await gates.requests.acquire()
     try:
-        yield session
+        session = runtime.db.sessions()
+        try:
+            yield session
+        finally:
+            if session.in_transaction():
+                # Shielded: a cancelled request (a stream whose client left) still closes it.
+                with anyio.CancelScope(shield=True):
+                    await run_in_threadpool(session.close)
+            else:
+                session.close()
     finally:
-        if session.in_transaction():
-            # Shielded: a cancelled request (a stream whose client left) still closes it.
-            with anyio.CancelScope(shield=True):
-                await run_in_threadpool(session.close)
-        else:
-            session.close()
+        gates.requests.release()
 
 
 DbDep = Annotated[Session, Depends(get_db)]
@@ -108,9 +174,10 @@ def _cookie_session(request: Request, runtime: Runtime, db: Session) -> Authenti
                 "/api/algo-workers/worker/…"
             )
         raise Unauthenticated("not signed in")
+    _refuse_screened(request, token)
     found = runtime.sessions.authenticate(db, token)
     if found is None:
-        raise Unauthenticated("session expired or signed out; sign in again")
+        raise Unauthenticated(_SESSION_REFUSED)
     return found
 
 
@@ -155,6 +222,7 @@ def agent_key(request: Request, runtime: RuntimeDep, db: DbDep) -> AgentKey:
         raise Unauthenticated("missing 'Authorization: Bearer zt_…' header")
     if not secret.startswith(AGENT_KEY_PREFIX):
         raise Unauthenticated("agent endpoints take an agent key (zt_…)")
+    _refuse_screened(request, secret)
     key, owner_active = agent_keys.keys.authenticate_with_owner(
         db, clock=runtime.clock, secret=secret
     )
@@ -175,6 +243,7 @@ def worker_token(request: Request, runtime: RuntimeDep, db: DbDep) -> WorkerToke
         raise Unauthenticated("missing 'Authorization: Bearer kwa_…' header")
     if not secret.startswith(WORKER_TOKEN_PREFIX):
         raise Unauthenticated("worker endpoints take a worker token (kwa_…)")
+    _refuse_screened(request, secret)
     return worker_tokens.authenticate(db, clock=runtime.clock, secret=secret)
 
 

@@ -1,23 +1,28 @@
 """One place that turns failures into ``{"detail": ...}`` responses.
 
 Validation errors keep FastAPI's list of ``{loc, msg, type}`` and add ``field``,
-the dotted path of the bad input. Unexpected errors are logged with their stack
-and answered with a generic message and the request id, never the stack.
+the dotted path of the bad input. A database that is saturated or out of reach (no pooled
+connection in time, SQLite's write lock not freed in time, a dropped connection) is a 503
+with ``Retry-After``: the request may simply be sent again. Unexpected errors are logged
+with their stack and answered with a generic message and the request id, never the stack.
 """
 
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from tradertape.errors import InvalidField, RateLimited, Rejected, TraderTapeError
+from tradertape.api.admission import RETRY_AFTER_S
+from tradertape.errors import InvalidField, Overloaded, RateLimited, Rejected, TraderTapeError
 from tradertape.strategies.dsl import json_path
 
 log = logging.getLogger("tradertape.api")
@@ -41,7 +46,7 @@ def _request_id(request: Request) -> str | None:
 async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, TraderTapeError)
     headers: dict[str, str] = {}
-    if isinstance(exc, RateLimited):
+    if isinstance(exc, RateLimited | Overloaded):
         headers["Retry-After"] = str(exc.retry_after_s)
     content: dict[str, Any] = {"detail": exc.detail}
     if isinstance(exc, Rejected):
@@ -83,6 +88,29 @@ async def _data_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": [problem]}, status_code=422)
 
 
+def _busy(exc: Exception) -> bool:
+    """Whether a database error says "not now" (rather than "never": SQLite reports a
+    missing table as an OperationalError too, and that is a bug)."""
+    if not isinstance(exc, OperationalError) or exc.connection_invalidated:
+        return True
+    if not isinstance(exc.orig, sqlite3.OperationalError):
+        return True  # PostgreSQL: a lost or refused connection, a cancelled statement
+    text = str(exc.orig).lower()
+    return "locked" in text or "busy" in text
+
+
+async def _database_busy(request: Request, exc: Exception) -> JSONResponse:
+    """No connection, or no write lock, in time: the server is saturated, not broken."""
+    if not _busy(exc):
+        return await _unexpected(request, exc)
+    log.warning("database busy on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+    return JSONResponse(
+        {"detail": "the database is busy; retry shortly"},
+        status_code=503,
+        headers={"Retry-After": str(RETRY_AFTER_S)},
+    )
+
+
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
@@ -107,4 +135,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(DataError, _data_error)
+    app.add_exception_handler(OperationalError, _database_busy)
+    app.add_exception_handler(PoolTimeout, _database_busy)
     app.add_exception_handler(Exception, _unexpected)

@@ -28,7 +28,7 @@ from tradertape.domain.market import Tick
 from tradertape.domain.order_state import WORKING as _WORKING
 from tradertape.oms.gtt import ACTIVE, GttBook
 from tradertape.oms.paper import BROKER, PaperExchange
-from tradertape.oms.quotes import QuoteBook
+from tradertape.oms.quotes import QuoteBook, TickSink
 from tradertape.oms.session_jobs import SessionJobs
 from tradertape.ports.bus import EventBus
 from tradertape.ports.clock import Clock
@@ -66,14 +66,6 @@ class LoopWatcher(Protocol):
 
     def on_timer(self) -> object:
         """React to time passing (called with the session jobs)."""
-        ...
-
-
-class TickSink(Protocol):
-    """Something that keeps ticks (the live candle book)."""
-
-    def update(self, tick: Tick) -> None:
-        """Take one tick."""
         ...
 
 
@@ -191,13 +183,16 @@ class TradingLoop:
     async def publish(
         self, bus: EventBus, ticks: Iterable[Tick], encode: Callable[[Tick], dict[str, Any]]
     ) -> None:
-        """Publish derived ticks as ordinary ``ticks.<key>`` messages, remembering them so
-        the loop's own subscription does not take them back into the quote book."""
+        """Publish derived ticks as ``ticks.<key>`` messages marked ``derived``, remembering
+        them so the loop's own subscription does not take them back into the quote book (and
+        other processes' `quotes.follow` leaves them out too)."""
         if len(self._echo) > _MAX_ECHOES:  # echoes lost on the way: forget them
             self._echo.clear()
         for tick in ticks:
             self._echo.add((tick.key, tick.ts, tick.last_price))
-            await bus.publish(f"ticks.{tick.key}", encode(tick))
+            message = encode(tick)
+            message["derived"] = True
+            await bus.publish(f"ticks.{tick.key}", message)
 
     async def run(
         self,

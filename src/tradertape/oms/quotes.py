@@ -1,14 +1,21 @@
 """The last tick per instrument, as this process has seen it from the feed or the bus.
 
 Order matching, GTT evaluation, square-off and mark-to-market read prices from here;
-whoever consumes ticks (the feed runner, a bus subscriber) writes them in.
+whoever consumes ticks writes them in: the trading loop in the process that leads, and
+`follow` in every other process.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
 
 from tradertape.domain.market import Tick
+from tradertape.ports.bus import EventBus
+
+log = logging.getLogger("tradertape.oms")
 
 
 class QuoteBook:
@@ -31,3 +38,35 @@ class QuoteBook:
 
     def __len__(self) -> int:
         return len(self._ticks)
+
+
+class TickSink(Protocol):
+    """Something that keeps ticks (the quote book, the live candle book)."""
+
+    def update(self, tick: Tick) -> None:
+        """Take one tick."""
+        ...
+
+
+async def follow(
+    bus: EventBus, sinks: Sequence[TickSink], decode: Callable[[dict[str, Any]], Tick]
+) -> None:
+    """Feed `sinks` every feed tick on the bus, until cancelled: how a process that does not
+    run the feed (another API process on the same database and Redis) prices, previews and
+    margins orders on the current price. Ticks the leader derived (option model prices,
+    marked ``derived``) are left out, as the leader leaves them out of its own quote book:
+    here, as there, the option model prices from the latest index tick."""
+    subscription = await bus.subscribe("ticks.*")
+    try:
+        async for _topic, message in subscription:
+            if message.get("derived"):
+                continue
+            try:
+                tick = decode(message)
+            except (KeyError, ValueError, TypeError, ArithmeticError):
+                log.warning("dropped a malformed tick message")
+                continue
+            for sink in sinks:
+                sink.update(tick)
+    finally:
+        await subscription.close()

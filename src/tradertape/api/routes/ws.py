@@ -5,8 +5,9 @@ accepts first and then refuses with close code **4401** (after an ``error`` mess
 cannot read the HTTP status of a refused handshake, but it can read a close code and send the
 person to sign in. A handshake whose ``Origin`` is neither this host nor the public base URL
 is refused the same way with **4403**, so another site cannot ride a signed-in browser's cookie,
-and **1011** means the bus (Redis) could not be reached. The session is checked at connect only:
-signing out elsewhere does not close an open socket.
+and **1011** means the bus (Redis) could not be reached, **1013** that the server was too
+busy to check the session (retry shortly). The session is checked at connect only: signing
+out elsewhere does not close an open socket.
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, WebSocket
 from starlette.concurrency import run_in_threadpool
 
-from tradertape.api.deps import SESSION_COOKIE
+from tradertape.api.admission import Gates
+from tradertape.api.deps import SESSION_COOKIE, screen_session
 from tradertape.domain.instruments import InstrumentCatalog
+from tradertape.errors import Overloaded
 from tradertape.feed.fanout import TickHub
 from tradertape.feed.stream import TickStream
 from tradertape.runtime import Runtime
@@ -30,13 +33,26 @@ router = APIRouter(tags=["ticks"])
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN_ORIGIN = 4403
 CLOSE_UNAVAILABLE = 1011  # RFC 6455: the server met an unexpected condition
+CLOSE_TRY_AGAIN = 1013  # RFC 6455 registry: try again later
 
 
-def _signed_in(runtime: Runtime, token: str | None) -> bool:
-    if not token:
-        return False
+def _signed_in(runtime: Runtime, token: str) -> bool:
     with runtime.db.session() as db:
         return runtime.sessions.authenticate(db, token) is not None
+
+
+async def _admitted(websocket: WebSocket, runtime: Runtime) -> InstrumentCatalog | None:
+    """The catalog to resolve symbols in, once the cookie's session is found valid (as a
+    request is: screened, then admitted; see `api.deps`); None when it is not."""
+    token = websocket.cookies.get(SESSION_COOKIE)
+    if not token or await screen_session(websocket, runtime, token) is not None:
+        return None
+    gates: Gates = websocket.app.state.gates
+    async with gates.requests.admit():
+        if not await run_in_threadpool(_signed_in, runtime, token):
+            return None
+        # The options listed today resolve too: their ticks are derived from their index's.
+        return await run_in_threadpool(_catalog, runtime)
 
 
 def _origin_allowed(websocket: WebSocket, public_base_url: str) -> bool:
@@ -77,8 +93,11 @@ async def ticks(websocket: WebSocket) -> None:
     await websocket.accept()
     if not _origin_allowed(websocket, runtime.settings.public_base_url):
         return await _refuse(websocket, CLOSE_FORBIDDEN_ORIGIN, "cross-origin WebSocket refused")
-    token = websocket.cookies.get(SESSION_COOKIE)
-    if not await run_in_threadpool(_signed_in, runtime, token):
+    try:
+        catalog = await _admitted(websocket, runtime)
+    except Overloaded as busy:
+        return await _refuse(websocket, CLOSE_TRY_AGAIN, busy.detail)
+    if catalog is None:
         return await _refuse(websocket, CLOSE_UNAUTHENTICATED, "not signed in")
     try:
         await hub.start()
@@ -86,8 +105,6 @@ async def ticks(websocket: WebSocket) -> None:
         log.exception("tick stream: cannot subscribe to the bus")
         return await _refuse(websocket, CLOSE_UNAVAILABLE, "market data unavailable")
     channel = hub.connect()
-    # The options listed today resolve too: their ticks are derived from their index's.
-    catalog = await run_in_threadpool(_catalog, runtime)
     stream = TickStream(hub=hub, catalog=catalog, channel=channel)
     stream.open()
     writer = asyncio.create_task(channel.pump(websocket.send_text), name="ws-ticks-writer")

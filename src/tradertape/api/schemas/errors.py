@@ -42,5 +42,13 @@ class ErrorBody(BaseModel):
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     "4XX": {"model": ErrorBody, "description": "The request was refused; nothing changed."},
+    "503": {
+        "model": ErrorBody,
+        "description": "The server is busy or its database out of reach; nothing changed. "
+        "Send the request again after `Retry-After` seconds.",
+        "headers": {
+            "Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}
+        },
+    },
     "5XX": {"model": ErrorBody, "description": "The server failed; quote the request id."},
 }

@@ -56,8 +56,6 @@ import tempfile
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -65,6 +63,7 @@ from pathlib import Path
 from typing import Any
 
 from machine import host_line
+from scratch_db import scratch_database
 
 SESSION = datetime.fromisoformat("2026-11-20T10:00:00+05:30")  # a Friday's session
 SYMBOLS = ("INFY", "TCS", "RELIANCE", "HDFCBANK", "ICICIBANK", "SBIN", "ITC", "LT")
@@ -411,36 +410,6 @@ def _worker_run(base: str, token: str, until: float, tally: Tally, out: dict[str
 # -- set-up and report ------------------------------------------------------------------
 
 
-@contextmanager
-def _database(url: str | None, tmp: Path) -> Iterator[tuple[str, str | None]]:
-    """A fresh, migrated database: (its URL, its schema on PostgreSQL)."""
-    from sqlalchemy import text
-
-    from tradertape.db.engine import Database
-    from tradertape.db.migrate import upgrade
-
-    if url is None:
-        path = f"sqlite:///{tmp / 'bench.db'}"
-        db = Database.from_url(path)
-        upgrade(db.engine)
-        db.dispose()
-        yield path, None
-        return
-    schema = f"bench_{time.time_ns()}"
-    admin = Database.from_url(url)
-    with admin.engine.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        db = Database.from_url(url, connect_args={"options": f"-csearch_path={schema}"})
-        upgrade(db.engine)
-        db.dispose()
-        yield url, schema
-    finally:
-        with admin.engine.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
 def _prepare(url: str, schema: str | None, tmp: Path) -> tuple[list[str], str]:
     """Users with money and a session each, and a paper worker token."""
     from tradertape.db.engine import Database
@@ -560,7 +529,10 @@ def _merge(tally: Tally, other: dict[str, Any]) -> None:
 def _setup(args: argparse.Namespace, label: str, db_url: str | None, redis: str | None) -> None:
     context = multiprocessing.get_context("spawn")
     processes = 2 if redis else 1
-    with tempfile.TemporaryDirectory() as folder, _database(db_url, Path(folder)) as (url, schema):
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        scratch_database(db_url, Path(folder)) as (url, schema),
+    ):
         tmp = Path(folder)
         cookies, token = _prepare(url, schema, tmp)
         stop, stats = context.Event(), context.Queue()

@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from machine import host_line
+from scratch_db import open_scratch, scratch_database
 
 TARGET_P99_MS = 25.0  # one worker
 TARGET_PER_S = 300.0  # eight workers, SQLite
@@ -122,30 +123,13 @@ def _worker(plan: WorkerPlan, start: Any, results: Any) -> None:
 
 @contextmanager
 def _database(url: str | None) -> Iterator[Any]:
-    """A fresh, migrated database: a SQLite file, or a new schema of `url` dropped after."""
-    from sqlalchemy import text
-
-    from tradertape.db.engine import Database
-    from tradertape.db.migrate import upgrade
-
-    if url is None:
-        with tempfile.TemporaryDirectory() as tmp:
-            db = Database.from_url(f"sqlite:///{Path(tmp) / 'bench.db'}")
-            upgrade(db.engine)
+    """A fresh, migrated database (`scratch_db`), open, disposed after."""
+    with tempfile.TemporaryDirectory() as tmp, scratch_database(url, Path(tmp)) as found:
+        db = open_scratch(*found)
+        try:
             yield db
-        return
-    schema = f"bench_{time.time_ns()}"
-    admin = Database.from_url(url)
-    with admin.engine.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        db = Database.from_url(url, connect_args={"options": f"-csearch_path={schema}"})
-        upgrade(db.engine)
-        yield db
-    finally:
-        with admin.engine.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+        finally:
+            db.dispose()
 
 
 def _build_runtime(db: Any, tmp: Path, universe: str | None) -> Any:

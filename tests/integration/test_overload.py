@@ -136,6 +136,9 @@ def test_two_hundred_identical_orders_place_one_and_no_answer_is_a_5xx(
     assert not [a.json() for a in answers if a.status_code >= 500]
     assert {a.status_code for a in answers} <= {200, 201}
     assert len({a.json()["order_id"] for a in answers}) == 1
+    # One answer created it; every other one, racing or late, says it is a replay.
+    assert [a.status_code for a in answers].count(201) == 1
+    assert sum(not a.json()["replayed"] for a in answers) == 1
     with runtime.db.session() as db:
         assert db.scalar(select(func.count()).select_from(Order)) == 1
 

@@ -107,16 +107,16 @@ def place_order(
     # A repeat answers from the first order's row: no lock, no funds check (a burst of
     # retries would otherwise queue, one by one, behind the account's ledger lock).
     first = db.get(Order, before) if before else None
-    order = first or runtime.exchange.place(
-        db,
-        user_id=user.id,
-        spec=spec,
-        client_key=key,
-        last=runtime.quotes(spec.key),
-    )
+    if first is None:
+        placed = runtime.exchange.place_booked(
+            db, user_id=user.id, spec=spec, client_key=key, last=runtime.quotes(spec.key)
+        )
+        # A duplicate that raced this one gets the single order back (the unique key
+        # decides): nothing was booked for it, and it is answered as the replay it is.
+        order, replayed = placed.order, placed.booked is None
+    else:
+        order, replayed = first, True
     runtime.account_views.invalidate(user.id)
-    # A duplicate racing this one also gets the single order back (the unique key decides).
-    replayed = bool(before)
     if replayed:
         response.status_code = status.HTTP_200_OK
     return OrderPlaced(

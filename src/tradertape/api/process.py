@@ -43,8 +43,10 @@ def loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
     run the app themselves, so they measure the loop users get."""
     import uvicorn
 
+    # log_config=None: building a Config otherwise re-applies uvicorn's logging set-up, which
+    # turned a bench server's access log back on (a line per request, on the measured CPU).
     factory: Callable[[], asyncio.AbstractEventLoop] | None = uvicorn.Config(
-        "tradertape.api.app:create_app", **UVICORN
+        "tradertape.api.app:create_app", log_config=None, **UVICORN
     ).get_loop_factory()
     return factory
 

@@ -4,14 +4,17 @@ the order route, risk events, and the state of a known paper book."""
 from __future__ import annotations
 
 import dataclasses
+from datetime import datetime
 from decimal import Decimal
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from tests.helpers import PASSWORD, make_user, sign_in
 from tradertape.db.models.trading import Trade
 from tradertape.domain.money import paise
+from tradertape.ports.clock import IST, Clock
 from tradertape.runtime import Runtime
 from tradertape.testkit import make_tick
 
@@ -216,6 +219,26 @@ def test_a_rule_breach_on_the_order_route_is_logged_once_per_order(
         ("max_order_value", "block", "56000.00", "50000.00"),
     ]
     assert client.get("/api/risk/events", params={"limit": 1}).json() == events[:1]
+
+
+class _IstClock:
+    """Market time as the demo's feed clock gives it: the same instant, written in IST."""
+
+    def __init__(self, inner: Clock) -> None:
+        self.inner = inner
+
+    def now(self) -> datetime:
+        return self.inner.now().astimezone(IST)
+
+
+def test_state_is_stamped_in_utc_at_market_time(
+    client: TestClient, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(runtime.risk, "clock", _IstClock(runtime.risk.clock))
+    sign_in(client, runtime, "utc@x.in")
+    as_of = client.get("/api/risk/state").json()["as_of"]
+    assert as_of.endswith("Z"), as_of  # the IST clock's offset was written (+05:30)
+    assert datetime.fromisoformat(as_of) == runtime.risk.clock.now()
 
 
 def test_state_of_a_known_book(client: TestClient, runtime: Runtime):

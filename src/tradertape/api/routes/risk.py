@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from decimal import Decimal
 
 from fastapi import APIRouter, status
@@ -118,7 +119,7 @@ def _state_out(state: RiskState, keys: dict[int, str]) -> RiskStateOut:
     positions = sum((p.value for p in book.held), ZERO)
     exposure = book.exposure
     return RiskStateOut(
-        as_of=state.as_of,
+        as_of=state.as_of.astimezone(UTC),  # docs/api-conventions.md: timestamps in UTC
         capital=paise(book.capital),
         pnl_today=PnlToday(
             realised=paise(book.realised_today),

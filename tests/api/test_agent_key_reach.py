@@ -54,11 +54,9 @@ def legacy_key(client: TestClient, runtime: Runtime) -> str:
         return agent_keys.keys.issue(db, row).secret
 
 
-@pytest.mark.parametrize(("method", "path", "body"), OPERATOR_WRITES, ids=lambda v: str(v))
-def test_an_agent_key_cannot_write_the_operator_api(
-    client: TestClient, legacy_key: str, method: str, path: str, body: dict[str, Any]
-):
-    before = (
+def _what_a_key_could_change(client: TestClient) -> tuple[Any, ...]:
+    """The signed-in owner's view of everything a write through the key could touch."""
+    return (
         client.get("/api/brokers/kite/credentials").json(),
         client.get("/api/risk/rules").json(),
         client.get("/api/risk/state").json()["kill_switch"],
@@ -66,20 +64,20 @@ def test_an_agent_key_cannot_write_the_operator_api(
         client.get("/api/portfolio/margins").json(),
         client.get("/api/agent/keys").json(),
     )
+
+
+@pytest.mark.parametrize(("method", "path", "body"), OPERATOR_WRITES, ids=lambda v: str(v))
+def test_an_agent_key_cannot_write_the_operator_api(
+    client: TestClient, legacy_key: str, method: str, path: str, body: dict[str, Any]
+):
+    before = _what_a_key_could_change(client)
     anonymous = TestClient(client.app)
     response = anonymous.request(
         method, path, json=body or None, headers={"Authorization": f"Bearer {legacy_key}"}
     )
     assert response.status_code == 401
     assert "/api/agent/" in response.json()["detail"]
-    after = (
-        client.get("/api/brokers/kite/credentials").json(),
-        client.get("/api/risk/rules").json(),
-        client.get("/api/risk/state").json()["kill_switch"],
-        client.get("/api/portfolio/orders").json(),
-        client.get("/api/portfolio/margins").json(),
-        client.get("/api/agent/keys").json(),
-    )
+    after = _what_a_key_could_change(client)
     assert after[0]["api_key"] == "mine"
     assert after[:4] == before[:4]
     assert after[4] == before[4]

@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.helpers import PASSWORD, make_user, sign_in
+from tests.integration.test_risk_gate import RULES
 from tradertape.candles import CandleSource
 from tradertape.domain.charges import Side
 from tradertape.domain.ticks import RoundDirection, round_to_tick
@@ -278,18 +279,17 @@ def test_others_cannot_see_or_touch(client: TestClient, with_candles: Runtime):
     assert client.get("/api/model/portfolios").json()[0]["last_scan_date"] == SCAN_DAY
 
 
+# The rules the gate matrix uses (tests/integration/test_risk_gate.py) that apply to an entry
+# the scanner proposes; the others need a book the fresh portfolio does not have.
 PORTFOLIO_RULES = {
-    "kill_switch": ({"type": "kill_switch"}, "kill switch"),
-    "max_order_value": ({"type": "max_order_value", "threshold_amount": "100"}, "order value"),
-    "max_exposure": ({"type": "max_exposure", "threshold_amount": "100"}, "exposure would"),
-    "max_symbol_exposure": (
-        {"type": "max_symbol_exposure", "threshold_amount": "100"},
-        "per-symbol limit",
-    ),
-    "max_sector_exposure_pct": (
-        {"type": "max_sector_exposure_pct", "threshold_pct": "0.0001"},
-        "of capital",
-    ),
+    rule: RULES[rule]
+    for rule in (
+        "kill_switch",
+        "max_order_value",
+        "max_exposure",
+        "max_symbol_exposure",
+        "max_sector_exposure_pct",
+    )
 }
 
 

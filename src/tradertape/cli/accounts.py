@@ -69,7 +69,8 @@ def user_deposit(
     """Add money to a user's paper account (as `POST /api/portfolio/funds` does)."""
     from decimal import Decimal, InvalidOperation
 
-    from tradertape.domain.money import inr
+    from tradertape.domain.decimal_input import parse_decimal
+    from tradertape.domain.money import inr, paise
     from tradertape.errors import InvalidField
     from tradertape.oms.ledger import cash_balance
     from tradertape.oms.venue import BROKER
@@ -77,10 +78,10 @@ def user_deposit(
     runtime = build_runtime()
     with service_errors(), runtime.db.session() as db:
         try:
-            value = Decimal(amount) if amount.isascii() else Decimal("NaN")
+            value = parse_decimal(amount)  # ASCII digits only, as the API reads numbers
         except InvalidOperation:
             value = Decimal("NaN")
-        if not value.is_finite() or value != value.quantize(Decimal("0.01")):
+        if not value.is_finite() or value != paise(value):
             raise InvalidField("amount", "must be rupees with at most two decimals")
         user = user_by_email(db, email)
         runtime.exchange.deposit(db, user_id=user.id, amount=value, note="added via CLI")

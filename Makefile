@@ -19,11 +19,12 @@ $(BIN)/python:
 # Bytecode is compiled at install: where PYTHONDONTWRITEBYTECODE is set, Python never
 # caches it, and every process (each CLI call, each test server) would compile its imports
 # again: importing the app takes ~7 s that way and ~2.6 s compiled.
-$(STAMP): requirements/lock.txt pyproject.toml sdk/python/pyproject.toml | $(BIN)/python
+$(STAMP): requirements/lock.txt pyproject.toml sdk/python/pyproject.toml brokers/python/pyproject.toml | $(BIN)/python
 	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -r requirements/lock.txt
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e sdk/python
-	$(BIN)/python -m compileall -q src sdk/python/src > /dev/null
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e brokers/python
+	$(BIN)/python -m compileall -q src sdk/python/src brokers/python/src > /dev/null
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -37,12 +38,12 @@ serve: install
 test: install lint typecheck test-sqlite test-postgres
 
 lint: install
-	$(BIN)/ruff check src tests scripts bench sdk
-	$(BIN)/ruff format --check src tests scripts bench sdk
+	$(BIN)/ruff check src tests scripts bench sdk brokers
+	$(BIN)/ruff format --check src tests scripts bench sdk brokers
 
 format: install
-	$(BIN)/ruff format src tests scripts bench sdk
-	$(BIN)/ruff check --fix src tests scripts bench sdk
+	$(BIN)/ruff format src tests scripts bench sdk brokers
+	$(BIN)/ruff check --fix src tests scripts bench sdk brokers
 
 typecheck: install
 	$(BIN)/mypy
@@ -64,7 +65,7 @@ openapi: install
 	$(BIN)/python scripts/export_openapi.py docs/openapi.json
 
 lock: $(BIN)/python
-	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements/lock.txt
+	$(BIN)/uv pip compile requirements/lock.in --python-version 3.11 -o requirements/lock.txt
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage

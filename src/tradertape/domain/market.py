@@ -7,9 +7,12 @@ prices on the tick grid because orders fill at them and money is booked from the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+
+# Defined with the broker port, which adapters share without the server.
+from tradertape_brokers.port import DailyBar as DailyBar
 
 
 class Interval(StrEnum):
@@ -17,18 +20,6 @@ class Interval(StrEnum):
 
     DAY = "day"
     MINUTE = "minute"
-
-
-@dataclass(frozen=True, slots=True)
-class DailyBar:
-    """One trading day of one instrument."""
-
-    day: date
-    open: float
-    high: float
-    low: float
-    close: float
-    volume: int
 
 
 @dataclass(frozen=True, slots=True)

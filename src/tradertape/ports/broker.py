@@ -1,149 +1,36 @@
-"""The broker port: one protocol for the paper exchange and every real broker adapter.
+"""The broker port, defined in ``tradertape_brokers.port`` so adapters need no server code.
 
-Shapes follow Kite Connect v3 (the richest of the three brokers and what the worker
-SDK parses): orders, trades, positions ``{net, day}``, holdings, margins and GTTs are
-Kite-shaped dicts at this boundary; adapters for Upstox and Groww translate into them.
-Errors are mapped at the boundary into `BrokerError` subclasses so the OMS never sees a
-vendor exception: transient ones are retried with backoff, the others are final.
+Re-exported here so the server's layers name their port in their own package.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
-from typing import Any, Protocol
+from tradertape_brokers.port import (
+    Broker,
+    BrokerCapabilities,
+    BrokerError,
+    DailyBar,
+    GttSpec,
+    InsufficientFunds,
+    KiteDict,
+    Number,
+    OrderLike,
+    OrderRejected,
+    SessionExpired,
+    TransientBrokerError,
+)
 
-from tradertape.domain.market import DailyBar
-from tradertape.domain.orders import OrderSpec
-
-KiteDict = dict[str, Any]
-#: Prices arrive as JSON numbers or strings; the OMS turns them into exact Decimals.
-Number = float | int | str | Decimal
-
-
-class BrokerError(Exception):
-    """Base of every failure an adapter reports."""
-
-
-class TransientBrokerError(BrokerError):
-    """Network trouble, 5xx, rate limiting: safe to retry (with the same idempotency key)."""
-
-
-class OrderRejected(BrokerError):
-    """The broker refused the order; it may have been stored as REJECTED."""
-
-
-class InsufficientFunds(OrderRejected):
-    """Not enough cash or margin."""
-
-
-class SessionExpired(BrokerError):
-    """The access token is no longer valid; the user must log in again."""
-
-
-@dataclass(frozen=True, slots=True)
-class BrokerCapabilities:
-    """What a venue supports; adapters override only their quirks."""
-
-    gtt: bool = True
-    two_leg_gtt: bool = True
-    amo: bool = True
-    iceberg: bool = True
-    cover_orders: bool = True
-    market_orders: bool = True  # Class 1 cloud accounts place GTTs only
-    order_postbacks: bool = False
-    max_orders_per_second: int = 10
-    quote_batch_limit: int = 500
-
-
-@dataclass(frozen=True, slots=True)
-class GttSpec:
-    """A GTT trigger in Kite's terms: one trigger (single) or two (OCO: stop, target)."""
-
-    exchange: str
-    tradingsymbol: str
-    trigger_values: Sequence[Number]
-    last_price: Number
-    orders: Sequence[Mapping[str, Any]]  # LIMIT orders, index-aligned with trigger_values
-
-    @property
-    def kind(self) -> str:
-        """``single`` or ``two-leg``."""
-        return "single" if len(self.trigger_values) == 1 else "two-leg"
-
-
-class Broker(Protocol):
-    """Everything the OMS, the portfolios, the workers and the agent need from a venue."""
-
-    name: str
-    capabilities: BrokerCapabilities
-
-    def session_expires_at(self) -> datetime | None:
-        """When the current access token dies (None: never, as for paper)."""
-        ...
-
-    def place_order(self, spec: OrderSpec, *, idempotency_key: str) -> str:
-        """Place an order and return the broker's order id (replays return the same id)."""
-        ...
-
-    def modify_order(self, order_id: str, changes: Mapping[str, Any]) -> str:
-        """Change quantity, price, trigger, order type or validity of a live order."""
-        ...
-
-    def cancel_order(self, order_id: str) -> str:
-        """Cancel a live order."""
-        ...
-
-    def orders(self) -> list[KiteDict]:
-        """Today's orders."""
-        ...
-
-    def order_history(self, order_id: str) -> list[KiteDict]:
-        """Every state the order went through, oldest first."""
-        ...
-
-    def trades(self) -> list[KiteDict]:
-        """Today's executions."""
-        ...
-
-    def positions(self) -> dict[str, list[KiteDict]]:
-        """``{"net": [...], "day": [...]}``."""
-        ...
-
-    def holdings(self) -> list[KiteDict]:
-        """Delivery holdings (T+1 settled and T1 quantities)."""
-        ...
-
-    def margins(self) -> KiteDict:
-        """``{"equity": {...}, "commodity": {...}}`` in Kite's shape."""
-        ...
-
-    def quote(self, keys: Sequence[str]) -> dict[str, KiteDict]:
-        """Full quotes keyed by ``EXCH:SYMBOL``."""
-        ...
-
-    def historical_daily(self, key: str, start: date, end: date) -> list[DailyBar]:
-        """Daily candles."""
-        ...
-
-    def place_gtt(self, spec: GttSpec) -> int:
-        """Create a trigger; returns its id."""
-        ...
-
-    def modify_gtt(self, trigger_id: int, spec: GttSpec) -> int:
-        """Replace a trigger's condition and orders."""
-        ...
-
-    def delete_gtt(self, trigger_id: int) -> int:
-        """Delete a trigger."""
-        ...
-
-    def gtts(self) -> list[KiteDict]:
-        """Every trigger (active and recent)."""
-        ...
-
-    def gtt(self, trigger_id: int) -> KiteDict:
-        """One trigger."""
-        ...
+__all__ = [
+    "Broker",
+    "BrokerCapabilities",
+    "BrokerError",
+    "DailyBar",
+    "GttSpec",
+    "InsufficientFunds",
+    "KiteDict",
+    "Number",
+    "OrderLike",
+    "OrderRejected",
+    "SessionExpired",
+    "TransientBrokerError",
+]

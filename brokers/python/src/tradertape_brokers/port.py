@@ -1,0 +1,197 @@
+"""The broker port: one protocol for the paper exchange and every real broker adapter.
+
+Shapes follow Kite Connect v3 (the richest of the three brokers and what the worker
+SDK parses): orders, trades, positions ``{net, day}``, holdings, margins and GTTs are
+Kite-shaped dicts at this boundary; adapters for Upstox and Groww translate into them.
+Errors are mapped at the boundary into `BrokerError` subclasses so the OMS never sees a
+vendor exception: transient ones are retried with backoff, the others are final.
+
+This module is the port's one definition; ``tradertape.ports.broker`` re-exports it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Protocol
+
+KiteDict = dict[str, Any]
+#: Prices arrive as JSON numbers or strings; the OMS turns them into exact Decimals.
+Number = float | int | str | Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class DailyBar:
+    """One trading day of one instrument."""
+
+    day: date
+    open: float
+    high: float
+    low: float
+    close: float
+    volume: int
+
+
+class OrderLike(Protocol):
+    """The order fields an adapter sends (Kite's names); the server's `OrderSpec` fits it."""
+
+    @property
+    def exchange(self) -> str: ...
+    @property
+    def tradingsymbol(self) -> str: ...
+    @property
+    def transaction_type(self) -> str: ...
+    @property
+    def quantity(self) -> int: ...
+    @property
+    def product(self) -> str: ...
+    @property
+    def order_type(self) -> str: ...
+    @property
+    def variety(self) -> str: ...
+    @property
+    def validity(self) -> str: ...
+    @property
+    def price(self) -> Decimal | None: ...
+    @property
+    def trigger_price(self) -> Decimal | None: ...
+    @property
+    def disclosed_quantity(self) -> int | None: ...
+    @property
+    def validity_ttl(self) -> int | None: ...
+    @property
+    def market_protection(self) -> int | None: ...
+    @property
+    def iceberg_legs(self) -> int | None: ...
+    @property
+    def iceberg_quantity(self) -> int | None: ...
+    @property
+    def auction_number(self) -> str | None: ...
+
+
+class BrokerError(Exception):
+    """Base of every failure an adapter reports."""
+
+
+class TransientBrokerError(BrokerError):
+    """Network trouble, 5xx, rate limiting: safe to retry (with the same idempotency key)."""
+
+
+class OrderRejected(BrokerError):
+    """The broker refused the order; it may have been stored as REJECTED."""
+
+
+class InsufficientFunds(OrderRejected):
+    """Not enough cash or margin."""
+
+
+class SessionExpired(BrokerError):
+    """The access token is no longer valid; the user must log in again."""
+
+
+@dataclass(frozen=True, slots=True)
+class BrokerCapabilities:
+    """What a venue supports; adapters override only their quirks."""
+
+    gtt: bool = True
+    two_leg_gtt: bool = True
+    amo: bool = True
+    iceberg: bool = True
+    cover_orders: bool = True
+    market_orders: bool = True  # Class 1 cloud accounts place GTTs only
+    order_postbacks: bool = False
+    max_orders_per_second: int = 10
+    quote_batch_limit: int = 500
+
+
+@dataclass(frozen=True, slots=True)
+class GttSpec:
+    """A GTT trigger in Kite's terms: one trigger (single) or two (OCO: stop, target)."""
+
+    exchange: str
+    tradingsymbol: str
+    trigger_values: Sequence[Number]
+    last_price: Number
+    orders: Sequence[Mapping[str, Any]]  # LIMIT orders, index-aligned with trigger_values
+
+    @property
+    def kind(self) -> str:
+        """``single`` or ``two-leg``."""
+        return "single" if len(self.trigger_values) == 1 else "two-leg"
+
+
+class Broker(Protocol):
+    """Everything the OMS, the portfolios, the workers and the agent need from a venue."""
+
+    name: str
+    capabilities: BrokerCapabilities
+
+    def session_expires_at(self) -> datetime | None:
+        """When the current access token dies (None: never, as for paper)."""
+        ...
+
+    def place_order(self, spec: OrderLike, *, idempotency_key: str) -> str:
+        """Place an order and return the broker's order id (replays return the same id)."""
+        ...
+
+    def modify_order(self, order_id: str, changes: Mapping[str, Any]) -> str:
+        """Change quantity, price, trigger, order type or validity of a live order."""
+        ...
+
+    def cancel_order(self, order_id: str) -> str:
+        """Cancel a live order."""
+        ...
+
+    def orders(self) -> list[KiteDict]:
+        """Today's orders."""
+        ...
+
+    def order_history(self, order_id: str) -> list[KiteDict]:
+        """Every state the order went through, oldest first."""
+        ...
+
+    def trades(self) -> list[KiteDict]:
+        """Today's executions."""
+        ...
+
+    def positions(self) -> dict[str, list[KiteDict]]:
+        """``{"net": [...], "day": [...]}``."""
+        ...
+
+    def holdings(self) -> list[KiteDict]:
+        """Delivery holdings (T+1 settled and T1 quantities)."""
+        ...
+
+    def margins(self) -> KiteDict:
+        """``{"equity": {...}, "commodity": {...}}`` in Kite's shape."""
+        ...
+
+    def quote(self, keys: Sequence[str]) -> dict[str, KiteDict]:
+        """Full quotes keyed by ``EXCH:SYMBOL``."""
+        ...
+
+    def historical_daily(self, key: str, start: date, end: date) -> list[DailyBar]:
+        """Daily candles."""
+        ...
+
+    def place_gtt(self, spec: GttSpec) -> int:
+        """Create a trigger; returns its id."""
+        ...
+
+    def modify_gtt(self, trigger_id: int, spec: GttSpec) -> int:
+        """Replace a trigger's condition and orders."""
+        ...
+
+    def delete_gtt(self, trigger_id: int) -> int:
+        """Delete a trigger."""
+        ...
+
+    def gtts(self) -> list[KiteDict]:
+        """Every trigger (active and recent)."""
+        ...
+
+    def gtt(self, trigger_id: int) -> KiteDict:
+        """One trigger."""
+        ...

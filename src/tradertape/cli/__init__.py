@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import typer
 
-from tradertape.cli import accounts, backtest, data, instruments, keys, market_calendar, server
+from tradertape.cli import (
+    accounts,
+    backtest,
+    data,
+    fake_broker,
+    instruments,
+    keys,
+    market_calendar,
+    server,
+)
 
 app = typer.Typer(
     name="tradertape",
@@ -22,6 +31,7 @@ app.add_typer(instruments.instruments_app, name="instruments")
 app.add_typer(data.data_app, name="data")
 app.add_typer(market_calendar.calendar_app, name="calendar")
 app.command("outbox")(accounts.outbox)
+app.command("fake-broker")(fake_broker.fake_broker)
 
 
 def main() -> None:

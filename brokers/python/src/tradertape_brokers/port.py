@@ -195,3 +195,13 @@ class Broker(Protocol):
     def gtt(self, trigger_id: int) -> KiteDict:
         """One trigger."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class BrokerSession:
+    """What a completed login yields; the server encrypts the token before storing it."""
+
+    access_token: str
+    expires_at: datetime  # timezone-aware; Kite ~06:00 IST next day, Upstox 03:30 IST
+    broker_user_id: str | None = None
+    extra: Mapping[str, str] | None = None  # e.g. Kite's public_token, refresh_token

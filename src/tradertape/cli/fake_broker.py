@@ -1,0 +1,25 @@
+"""`fake-broker {kite|upstox|groww}`: serve a broker's fake on loopback (tests, demos)."""
+
+from __future__ import annotations
+
+import importlib
+
+import typer
+
+from tradertape.cli.common import console
+from tradertape.fakebrokers import FAKES
+
+BROKER = typer.Argument(..., help="kite, upstox or groww")
+PORT = typer.Option(9100, "--port", help="port to listen on")
+HOST = typer.Option("127.0.0.1", "--host", help="interface to bind")
+
+
+def fake_broker(broker: str = BROKER, port: int = PORT, host: str = HOST) -> None:
+    """Serve the fake of `broker`: its REST routes as its SDK calls them, and its login page."""
+    import uvicorn
+
+    if broker not in FAKES:
+        raise typer.BadParameter(f"choose one of {', '.join(FAKES)}", param_hint="BROKER")
+    module = importlib.import_module(FAKES[broker])
+    console.print(f"fake {broker} on http://{host}:{port}")
+    uvicorn.run(module.create_app(), host=host, port=port, log_level="warning")

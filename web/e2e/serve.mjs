@@ -1,0 +1,24 @@
+// Starts a real `tradertape demo` server for the end-to-end run: a throwaway data folder,
+// the demo data, the built UI. Playwright runs this as its webServer and waits for health.
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+const port = process.env.E2E_PORT ?? "8799";
+const dataDir = process.env.E2E_DATA_DIR ?? mkdtempSync(join(tmpdir(), "tradertape-e2e-"));
+const root = resolve(import.meta.dirname, "..", "..");
+const server = spawn(join(root, ".venv", "bin", "tradertape"), ["demo", "--port", port], {
+  cwd: root,
+  stdio: "inherit",
+  env: { ...process.env, TRADERTAPE_DATA_DIR: dataDir, TRADERTAPE_PUBLIC_BASE_URL: `http://127.0.0.1:${port}` },
+});
+const stop = () => {
+  server.kill("SIGTERM");
+};
+process.on("SIGTERM", stop);
+process.on("SIGINT", stop);
+server.on("exit", (code) => {
+  if (!process.env.E2E_DATA_DIR) rmSync(dataDir, { recursive: true, force: true });
+  process.exit(code ?? 0);
+});

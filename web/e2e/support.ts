@@ -1,0 +1,50 @@
+// What the end-to-end tests share: the demo login, an API client signed in as the demo user
+// (to compare what the page shows with what the API says), axe checks and screenshots.
+import { execFileSync } from "node:child_process";
+import { join, resolve } from "node:path";
+import AxeBuilder from "@axe-core/playwright";
+import { type APIRequestContext, type Page, expect, request } from "@playwright/test";
+
+export const DEMO = { email: "demo@tradertape.dev", password: "tradertape-demo" };
+const root = resolve(import.meta.dirname, "..", "..");
+export const screenshots = join(root, "docs", "screenshots");
+
+/** Signs the page in through the form, as a user does. */
+export async function signIn(page: Page, next = "/dashboard"): Promise<void> {
+  await page.goto(`/signin?next=${encodeURIComponent(next)}`);
+  await page.getByLabel("E-mail").fill(DEMO.email);
+  await page.getByLabel("Password").fill(DEMO.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL((url) => url.pathname === next.split("?")[0]);
+}
+
+/** An API client with the demo user's session cookie (same origin, so writes are allowed). */
+export async function demoApi(baseURL: string): Promise<APIRequestContext> {
+  const context = await request.newContext({ baseURL, extraHTTPHeaders: { Origin: baseURL } });
+  const res = await context.post("/api/auth/password-login", { data: DEMO });
+  expect(res.ok()).toBeTruthy();
+  return context;
+}
+
+/** The newest sign-in code mailed to `email` (the outbox, without SMTP). */
+export function latestOtp(email: string): string {
+  const out = execFileSync(join(root, ".venv", "bin", "tradertape"), ["outbox"], {
+    env: { ...process.env, TRADERTAPE_DATA_DIR: process.env.E2E_DATA_DIR },
+    cwd: root,
+  }).toString();
+  const codes = [...out.matchAll(/\b(\d{6})\b/g)].map((m) => m[1]);
+  if (!out.includes(email) || codes.length === 0) throw new Error(`no code for ${email} in:\n${out}`);
+  return codes[codes.length - 1] as string;
+}
+
+/** No serious or critical accessibility violation on the page as it stands. */
+export async function expectAccessible(page: Page): Promise<void> {
+  const results = await new AxeBuilder({ page }).analyze();
+  const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  expect(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`)).toEqual([]);
+}
+
+/** Keeps a screenshot for the README (docs/screenshots/<name>-<project>.png). */
+export async function keepScreenshot(page: Page, name: string, project: string): Promise<void> {
+  await page.screenshot({ path: join(screenshots, `${name}-${project}.png`), fullPage: false });
+}

@@ -1,0 +1,25 @@
+// The signed-in pages, in the order the navigation shows them. Each `lazy` import is one
+// chunk; a page module exports `Component` (and may export `loader`).
+import type { RouteObject } from "react-router";
+
+export interface NavEntry {
+  path: string;
+  label: string;
+}
+
+export const nav: NavEntry[] = [
+  { path: "/dashboard", label: "Dashboard" },
+  { path: "/portfolios", label: "Portfolios" },
+  { path: "/market", label: "Market watch" },
+  { path: "/orders", label: "Orders" },
+  { path: "/positions", label: "Positions" },
+  { path: "/holdings", label: "Holdings" },
+  { path: "/funds", label: "Funds" },
+  { path: "/gtt", label: "GTT" },
+  { path: "/risk", label: "Risk" },
+  { path: "/settings", label: "Settings" },
+];
+
+export const appRoutes: RouteObject[] = [
+  { path: "dashboard", lazy: () => import("@/dashboard/DashboardPage") },
+];

@@ -1,0 +1,115 @@
+import { Button, Group, ScrollArea, Table, Text, UnstyledButton } from "@mantine/core";
+import { type ReactNode, useMemo, useState } from "react";
+import { download, toCsv } from "./csv";
+
+export interface Column<T> {
+  key: string;
+  header: string;
+  /** What the cell shows. */
+  render: (row: T) => ReactNode;
+  /** The raw value for sorting and CSV (numbers sort as numbers). */
+  value?: (row: T) => string | number | null | undefined;
+  numeric?: boolean;
+}
+
+interface Props<T> {
+  caption: string;
+  columns: Column<T>[];
+  rows: T[];
+  rowKey: (row: T) => string | number;
+  csvName?: string;
+  empty?: ReactNode;
+  initialSort?: { key: string; desc?: boolean };
+  rowActions?: (row: T) => ReactNode;
+}
+
+function compare(a: string | number | null | undefined, b: string | number | null | undefined) {
+  if (a === b) return 0;
+  if (a === null || a === undefined || a === "") return 1;
+  if (b === null || b === undefined || b === "") return -1;
+  const na = Number(a);
+  const nb = Number(b);
+  if (Number.isFinite(na) && Number.isFinite(nb)) return na - nb;
+  return String(a).localeCompare(String(b));
+}
+
+/** A sortable table with a CSV export of exactly the rows it shows. */
+export function DataTable<T>({ caption, columns, rows, rowKey, csvName, empty, initialSort, rowActions }: Props<T>) {
+  const [sort, setSort] = useState(initialSort ?? null);
+  const sorted = useMemo(() => {
+    if (!sort) return rows;
+    const col = columns.find((c) => c.key === sort.key);
+    if (!col?.value) return rows;
+    const get = col.value;
+    const out = [...rows].sort((a, b) => compare(get(a), get(b)));
+    return sort.desc ? out.reverse() : out;
+  }, [rows, sort, columns]);
+
+  const exportCsv = () => {
+    const cols = columns.filter((c) => c.value);
+    download(
+      `${csvName ?? "export"}.csv`,
+      toCsv(cols.map((c) => c.header), sorted.map((r) => cols.map((c) => c.value?.(r)))),
+    );
+  };
+
+  return (
+    <div>
+      {csvName && (
+        <Group justify="flex-end" mb="xs">
+          <Button size="xs" variant="default" onClick={exportCsv} disabled={rows.length === 0}>
+            Export CSV
+          </Button>
+        </Group>
+      )}
+      <ScrollArea type="auto">
+        <Table striped highlightOnHover verticalSpacing={6} fz="sm">
+          <Table.Caption style={{ captionSide: "top", textAlign: "left" }} className="visually-hidden">
+            {caption}
+          </Table.Caption>
+          <Table.Thead>
+            <Table.Tr>
+              {columns.map((c) => {
+                const active = sort?.key === c.key;
+                const ariaSort = active ? (sort?.desc ? "descending" : "ascending") : "none";
+                return (
+                  <Table.Th key={c.key} aria-sort={c.value ? ariaSort : undefined}
+                    style={{ textAlign: c.numeric ? "right" : "left" }}>
+                    {c.value ? (
+                      <UnstyledButton fz="sm" fw={600}
+                        onClick={() => setSort(active && !sort?.desc ? { key: c.key, desc: true } : { key: c.key })}>
+                        {c.header}
+                        {active ? (sort?.desc ? " ▼" : " ▲") : ""}
+                      </UnstyledButton>
+                    ) : (
+                      c.header
+                    )}
+                  </Table.Th>
+                );
+              })}
+              {rowActions && <Table.Th><span className="visually-hidden">Actions</span></Table.Th>}
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {sorted.length === 0 ? (
+              <Table.Tr>
+                <Table.Td colSpan={columns.length + (rowActions ? 1 : 0)}>
+                  <Text c="dimmed" ta="center" py="md">{empty ?? "Nothing here yet."}</Text>
+                </Table.Td>
+              </Table.Tr>
+            ) : (
+              sorted.map((row) => (
+                <Table.Tr key={rowKey(row)}>
+                  {columns.map((c) => (
+                    <Table.Td key={c.key} className={c.numeric ? "num" : undefined}>{c.render(row)}</Table.Td>
+                  ))}
+                  {rowActions && <Table.Td>{rowActions(row)}</Table.Td>}
+                </Table.Tr>
+              ))
+            )}
+          </Table.Tbody>
+        </Table>
+      </ScrollArea>
+    </div>
+  );
+}

@@ -1,0 +1,58 @@
+import { AppShell, Burger, Group, NavLink, ScrollArea, Text } from "@mantine/core";
+import { useDisclosure } from "@mantine/hooks";
+import { Suspense } from "react";
+import { Link, Outlet, useLocation } from "react-router";
+import { nav } from "@/app/routes";
+import { PageLoader } from "@/components/PageLoader";
+import { AccountMenu } from "./AccountMenu";
+import { ThemeToggle } from "./ThemeToggle";
+import { TopBarStatus } from "./TopBarStatus";
+
+/** The frame of every signed-in page: top bar, navigation (a drawer on phones), the page. */
+export function Shell() {
+  const [opened, { toggle, close }] = useDisclosure(false);
+  const location = useLocation();
+
+  return (
+    <AppShell
+      header={{ height: 56 }}
+      navbar={{ width: 200, breakpoint: "sm", collapsed: { mobile: !opened } }}
+      padding="md"
+    >
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap" gap="xs">
+          <Group gap="xs" wrap="nowrap">
+            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Menu" />
+            <Text component={Link} to="/dashboard" fw={700} size="lg" visibleFrom="xs">
+              TraderTape
+            </Text>
+          </Group>
+          <Group gap="xs" wrap="nowrap">
+            <TopBarStatus />
+            <ThemeToggle />
+            <AccountMenu />
+          </Group>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Navbar p="xs" aria-label="Main">
+        <ScrollArea>
+          {nav.map((entry) => (
+            <NavLink
+              key={entry.path}
+              component={Link}
+              to={entry.path}
+              label={entry.label}
+              active={location.pathname.startsWith(entry.path)}
+              onClick={close}
+            />
+          ))}
+        </ScrollArea>
+      </AppShell.Navbar>
+      <AppShell.Main>
+        <Suspense fallback={<PageLoader />}>
+          <Outlet />
+        </Suspense>
+      </AppShell.Main>
+    </AppShell>
+  );
+}

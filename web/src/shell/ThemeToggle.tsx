@@ -1,0 +1,14 @@
+import { ActionIcon, useComputedColorScheme, useMantineColorScheme } from "@mantine/core";
+
+/** Light/dark switch; the choice is kept in this browser. */
+export function ThemeToggle() {
+  const { setColorScheme } = useMantineColorScheme();
+  const scheme = useComputedColorScheme("light");
+  const next = scheme === "dark" ? "light" : "dark";
+  return (
+    <ActionIcon variant="subtle" size="lg" onClick={() => setColorScheme(next)}
+      aria-label={`Switch to ${next} theme`}>
+      <span aria-hidden>{scheme === "dark" ? "☀" : "☾"}</span>
+    </ActionIcon>
+  );
+}

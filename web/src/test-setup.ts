@@ -1,0 +1,2 @@
+// Vitest set-up: nothing global yet beyond jsdom.
+export {};

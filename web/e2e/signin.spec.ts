@@ -2,23 +2,23 @@ import { expect, test } from "@playwright/test";
 import { DEMO, expectAccessible, keepScreenshot, latestOtp, signIn } from "./support";
 
 test("signs in with the password and lands where it was going", async ({ page }, info) => {
-  await page.goto("/orders");
-  await expect(page).toHaveURL(/\/signin\?next=%2Forders/);
+  await page.goto("/dashboard?view=all");
+  await expect(page).toHaveURL(/\/signin\?next=%2Fdashboard%3Fview%3Dall/);
   await expectAccessible(page);
   await keepScreenshot(page, "signin", info.project.name);
-  await page.getByLabel("E-mail").fill(DEMO.email);
-  await page.getByLabel("Password").fill("wrong-password");
+  await page.getByRole("textbox", { name: "E-mail" }).fill(DEMO.email);
+  await page.getByLabel(/^Password/).fill("wrong-password");
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("alert")).toBeVisible();
-  await page.getByLabel("Password").fill(DEMO.password);
+  await page.getByLabel(/^Password/).fill(DEMO.password);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/orders$/);
+  await expect(page).toHaveURL(/\/dashboard\?view=all$/);
 });
 
 test("signs in with the code from the e-mail", async ({ page }) => {
   await page.goto("/signin");
-  await page.getByRole("tab", { name: "E-mail code" }).click();
-  await page.getByLabel("E-mail").fill(DEMO.email);
+  await page.getByRole("tab", { name: "With e-mail code" }).click();
+  await page.getByRole("textbox", { name: "E-mail" }).fill(DEMO.email);
   await page.getByRole("button", { name: "Send me a code" }).click();
   await expect(page.getByText("We sent a six-digit code")).toBeVisible();
   const code = latestOtp(DEMO.email);

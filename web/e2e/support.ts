@@ -12,8 +12,8 @@ export const screenshots = join(root, "docs", "screenshots");
 /** Signs the page in through the form, as a user does. */
 export async function signIn(page: Page, next = "/dashboard"): Promise<void> {
   await page.goto(`/signin?next=${encodeURIComponent(next)}`);
-  await page.getByLabel("E-mail").fill(DEMO.email);
-  await page.getByLabel("Password").fill(DEMO.password);
+  await page.getByRole("textbox", { name: "E-mail" }).fill(DEMO.email);
+  await page.getByLabel(/^Password/).fill(DEMO.password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.waitForURL((url) => url.pathname === next.split("?")[0]);
 }
@@ -41,7 +41,9 @@ export function latestOtp(email: string): string {
 export async function expectAccessible(page: Page): Promise<void> {
   const results = await new AxeBuilder({ page }).analyze();
   const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`)).toEqual([]);
+  expect(
+    bad.map((v) => `${v.id}: ${v.help}: ${v.nodes.map((n) => n.html.slice(0, 120)).join(" | ")}`),
+  ).toEqual([]);
 }
 
 /** Keeps a screenshot for the README (docs/screenshots/<name>-<project>.png). */

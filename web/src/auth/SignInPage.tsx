@@ -28,10 +28,10 @@ export function Component() {
         <Text c="dimmed" size="sm" mb="lg">
           Sign in to your trading desk.
         </Text>
-        <Tabs defaultValue="password">
+        <Tabs defaultValue="password" keepMounted={false}>
           <Tabs.List grow mb="md">
-            <Tabs.Tab value="password">Password</Tabs.Tab>
-            <Tabs.Tab value="code">E-mail code</Tabs.Tab>
+            <Tabs.Tab value="password">With password</Tabs.Tab>
+            <Tabs.Tab value="code">With e-mail code</Tabs.Tab>
           </Tabs.List>
           <Tabs.Panel value="password">
             <PasswordForm onDone={done} />

@@ -43,6 +43,7 @@ export function Shell() {
               to={entry.path}
               label={entry.label}
               active={location.pathname.startsWith(entry.path)}
+              variant="filled"
               onClick={close}
             />
           ))}

@@ -6,7 +6,7 @@ export function TopBarStatus() {
   const me = useMe();
   const live = me.data?.live_trading_enabled ?? false;
   return (
-    <Badge color={live ? "red" : "gray"} variant={live ? "filled" : "light"} aria-label="Trading mode">
+    <Badge color={live ? "red" : "dark"} variant={live ? "filled" : "outline"} aria-label="Trading mode">
       {live ? "Live" : "Paper"}
     </Badge>
   );

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-from fastapi.responses import HTMLResponse
+from pathlib import Path
+
+from fastapi import APIRouter, HTTPException
+from fastapi.responses import FileResponse, HTMLResponse
 
 router = APIRouter(include_in_schema=False)
 
@@ -38,13 +40,42 @@ _HOME = """<!doctype html><html><head><meta charset="utf-8"><title>TraderTape</t
 (<code>POST /api/auth/magic-link</code>).</p></body></html>"""
 
 
+_DIST = Path(__file__).resolve().parents[2] / "web_dist"
+
+
 @router.get("/", response_class=HTMLResponse)
-def home() -> str:
-    """Landing page."""
-    return _HOME.format(style=_STYLE)
+def home() -> HTMLResponse:
+    """The web app when it is built; otherwise a landing page."""
+    index = _DIST / "index.html"
+    if index.is_file():
+        return HTMLResponse(index.read_text(encoding="utf-8"))
+    return HTMLResponse(_HOME.format(style=_STYLE))
+
+
+@router.get("/assets/{name}")
+def asset(name: str) -> FileResponse:
+    """The app's hashed files (interim: the web-serving work replaces this)."""
+    path = (_DIST / "assets" / name).resolve()
+    if path.parent != (_DIST / "assets").resolve() or not path.is_file():
+        raise HTTPException(status_code=404, detail="not found")
+    return FileResponse(path)
 
 
 @router.get("/auth/verify", response_class=HTMLResponse)
 def verify_page() -> str:
-    """Completes a magic-link sign-in in the browser."""
+    """Completes a magic-link sign-in in the browser (the web app does it when built)."""
+    index = _DIST / "index.html"
+    if index.is_file():
+        return index.read_text(encoding="utf-8")
     return _VERIFY.format(style=_STYLE)
+
+
+@router.get("/{page:path}", response_class=HTMLResponse, response_model=None)
+def app_route(page: str) -> HTMLResponse | FileResponse:
+    """Client-side routes of the web app fall back to its index."""
+    if page.startswith("api/"):
+        raise HTTPException(status_code=404, detail="Not Found")
+    top = (_DIST / page).resolve()
+    if "/" not in page and top.parent == _DIST.resolve() and top.is_file():
+        return FileResponse(top)  # favicon.svg and friends
+    return home()

@@ -161,3 +161,33 @@ async def test_a_refused_token_ends_the_client():
         with pytest.raises(TickerAuthError):
             await client.run()
     assert ticker.connections_opened == 0
+
+
+async def test_changes_while_connected_reach_the_server_at_once():
+    prices = FixedPrices({INFY: Decimal("1520.5"), TCS: Decimal("4100")})
+    ticker = FakeTicker(prices, interval_secs=0.01)
+    rec = Recorder()
+    async with serving(ticker) as url:
+        client = _client(url, rec)
+        task = asyncio.create_task(client.run())
+        await client.connected.wait()
+        await client.subscribe([INFY, TCS], Mode.LTP)
+        await eventually(lambda: ticker.subscriptions() == [{INFY: Mode.LTP, TCS: Mode.LTP}])
+        await client.set_mode(Mode.FULL, [TCS, NIFTY])  # NIFTY is not subscribed: ignored
+        await client.unsubscribe([INFY])
+        await eventually(lambda: ticker.subscriptions() == [{TCS: Mode.FULL}])
+        await client.close()
+        await task
+    assert client.subscriptions == {TCS: Mode.FULL}
+
+
+async def test_a_silent_connection_counts_as_dead():
+    ticker = FakeTicker(FixedPrices(), interval_secs=0.01, heartbeat_secs=3600)  # says nothing
+    rec = Recorder()
+    async with serving(ticker) as url:
+        client = _client(url, rec, read_timeout_secs=0.05)
+        task = asyncio.create_task(client.run())
+        await eventually(lambda: client.connections >= 2)
+        await client.close()
+        await task
+    assert rec.delays[0] == 0.5

@@ -91,6 +91,7 @@ class KiteTickerClient:
         self._sleep = sleep
         self._modes: dict[int, Mode] = {}
         self._ws: ClientConnection | None = None
+        self._send_lock = asyncio.Lock()
         self._closing = False
         self.connected = asyncio.Event()  # set while a connection is open and subscribed
         self.connections = 0  # connections opened so far
@@ -128,18 +129,27 @@ class KiteTickerClient:
         await self._send(unsubscribe_message(dropped))
 
     async def _send(self, *messages: str) -> None:
-        ws = self._ws
-        if ws is None or not self.connected.is_set():
-            return  # sent on (re)connect
-        for message in messages:
-            await ws.send(message)
+        # Under the lock a (re)connect holds while it sends every subscription: a change made
+        # meanwhile goes out after that snapshot, so the server ends with the latest modes.
+        from websockets.exceptions import ConnectionClosed
+
+        async with self._send_lock:
+            ws = self._ws
+            if ws is None:
+                return  # sent on (re)connect
+            try:
+                for message in messages:
+                    await ws.send(message)
+            except ConnectionClosed:
+                return  # sent again on reconnect
 
     async def _resubscribe(self, ws: ClientConnection) -> None:
-        if not self._modes:
+        modes = dict(self._modes)
+        if not modes:
             return
-        await ws.send(subscribe_message(self._modes))
+        await ws.send(subscribe_message(modes))
         by_mode: dict[Mode, list[int]] = {}
-        for token, mode in self._modes.items():
+        for token, mode in modes.items():
             by_mode.setdefault(mode, []).append(token)
         for mode, tokens in by_mode.items():
             await ws.send(mode_message(mode, tokens))
@@ -160,8 +170,9 @@ class KiteTickerClient:
                 async with connect(
                     self._url, additional_headers={"X-Kite-Version": "3"}, max_size=2**22
                 ) as ws:
-                    self._ws = ws
-                    await self._resubscribe(ws)
+                    async with self._send_lock:
+                        self._ws = ws
+                        await self._resubscribe(ws)
                     self.attempts = 0
                     self.connections += 1
                     self.connected.set()

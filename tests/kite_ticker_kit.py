@@ -8,6 +8,7 @@ import socket
 from collections.abc import AsyncIterator
 
 import uvicorn
+from starlette.applications import Starlette
 
 from tests.market import eventually
 from tradertape.fakebrokers.kite_ticker import FakeTicker, create_app
@@ -21,12 +22,11 @@ def free_port() -> int:
 
 
 @contextlib.asynccontextmanager
-async def serving(ticker: FakeTicker) -> AsyncIterator[str]:
-    """Serve `ticker` on this event loop; yield its ``ws://`` URL."""
+async def serving(target: FakeTicker | Starlette) -> AsyncIterator[str]:
+    """Serve a ticker (at ``/``) or an app on this event loop; yield its ``ws://`` root."""
     port = free_port()
-    config = uvicorn.Config(
-        create_app(ticker), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
-    )
+    app = create_app(target) if isinstance(target, FakeTicker) else target
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     try:

@@ -6,10 +6,11 @@ import asyncio
 from decimal import Decimal
 
 import pytest
+from starlette.applications import Starlette
 
 from tests.kite_ticker_kit import serving
 from tests.market import eventually
-from tradertape.fakebrokers.kite_ticker import FakeTicker, FixedPrices
+from tradertape.fakebrokers.kite_ticker import FakeTicker, FixedPrices, ws_route
 from tradertape_brokers.kite_ticker import (
     FullPacket,
     IndexFullPacket,
@@ -191,3 +192,18 @@ async def test_a_silent_connection_counts_as_dead():
         await client.close()
         await task
     assert rec.delays[0] == 0.5
+
+
+async def test_ws_route_serves_the_ticker_at_its_path():
+    app = Starlette(
+        routes=[ws_route(FixedPrices({INFY: Decimal("1520.5")}), path="/ws", interval_secs=0.01)]
+    )
+    rec = Recorder()
+    async with serving(app) as root:
+        client = _client(f"{root}/ws", rec)
+        task = asyncio.create_task(client.run())
+        await client.subscribe([INFY], Mode.LTP)
+        await eventually(lambda: bool(rec.packets))
+        await client.close()
+        await task
+    assert rec.packets[0] == LtpPacket(INFY, Decimal("1520.50"))

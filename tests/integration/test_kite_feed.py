@@ -48,7 +48,11 @@ async def test_kite_ticks_reach_the_quote_book_and_order_updates_the_bus(
 ):
     prices = FixedPrices({INFY: Decimal("1520.5"), NIFTY: Decimal("26010.15")})
     ticker = FakeTicker(
-        prices, interval_secs=0.01, authorize=lambda key, token: token == "admin-token", clock=clock
+        prices,
+        interval_secs=0.01,
+        authorize=lambda key, token: token == "admin-token",
+        clock=clock,
+        previous_close={INFY: Decimal("1490")}.get,
     )
     bus = InProcessBus()
     async with serving(ticker) as url:
@@ -72,6 +76,7 @@ async def test_kite_ticks_reach_the_quote_book_and_order_updates_the_bus(
                 Decimal("1520.50"),
                 clock.now(),
             )
+            assert (infy.open, infy.prev_close) == (Decimal("1520.50"), Decimal("1490.00"))
             assert (infy.bid, infy.ask, infy.bid_quantity) == (
                 Decimal("1520.50"),
                 Decimal("1520.55"),

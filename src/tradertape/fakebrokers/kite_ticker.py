@@ -6,10 +6,11 @@ subscribe, unsubscribe and mode messages in; frames of ltp, quote or full packet
 went out for ``heartbeat_secs``, and order updates and errors as text. Credentials are
 checked by an injectable `authorize`; a refused handshake is an HTTP 403, as at Kite.
 
-Prices come from a `TickerPrices` (only the last price per token); the fake derives the rest
-of a quote from the prices it has streamed: the day's open is the first one seen, high and
-low follow, volume grows by one lot per packet and the book is five levels a side one tick
-apart. The Kite REST fake plugs its own state in through that protocol. `drop_all` closes
+Prices come from a `TickerPrices` (only the last price per token) and, optionally, a
+``previous_close`` lookup; the fake derives the rest of a quote from the prices it has
+streamed: the day's open is the first one seen (and the previous close, when none is given),
+high and low follow, volume grows by one lot per packet and the book is five levels a side one
+tick apart. The Kite REST fake plugs its own state in through that protocol. `drop_all` closes
 every connection (code 1011) so tests can watch a client reconnect.
 """
 
@@ -117,6 +118,7 @@ class FakeTicker:
         heartbeat_secs: float = 1.0,
         authorize: Callable[[str, str], bool] = _accept_any,
         clock: Clock | None = None,
+        previous_close: Callable[[int], Decimal | None] | None = None,
     ) -> None:
         if interval_secs <= 0 or heartbeat_secs <= 0:
             raise ValueError("interval_secs and heartbeat_secs must be positive")
@@ -125,6 +127,7 @@ class FakeTicker:
         self.heartbeat_secs = heartbeat_secs
         self._authorize = authorize
         self._clock = clock or SystemClock()
+        self._previous_close = previous_close
         self._connections: set[_Connection] = set()
         self._days: dict[int, _Day] = {}
         self.connections_opened = 0
@@ -240,15 +243,15 @@ class FakeTicker:
         if mode is Mode.LTP:
             return LtpPacket(instrument_token, ltp)
         now = self._clock.now()
+        close = self._close(instrument_token, day)
         if segment_of(instrument_token) == SEGMENT_INDICES:
-            close = day.open  # no previous close known: the day opened flat
             index = (instrument_token, ltp, day.high, day.low, day.open, close, ltp - close)
             if mode is Mode.QUOTE:
                 return IndexQuotePacket(*index)
             return IndexFullPacket(*index, exchange_timestamp=now)
         day.volume += _LOT
         quote = (instrument_token, ltp, _LOT, ltp, day.volume, _LOT * 15, _LOT * 15)
-        ohlc = (day.open, day.high, day.low, day.open)
+        ohlc = (day.open, day.high, day.low, close)
         if mode is Mode.QUOTE:
             return QuotePacket(*quote, *ohlc)
         return FullPacket(
@@ -259,6 +262,12 @@ class FakeTicker:
             bids=tuple(_level(ltp - _DEPTH_STEP * i, i) for i in range(5)),
             asks=tuple(_level(ltp + _DEPTH_STEP * (i + 1), i) for i in range(5)),
         )
+
+    def _close(self, instrument_token: int, day: _Day) -> Decimal:
+        known = self._previous_close(instrument_token) if self._previous_close else None
+        if known is None:
+            return day.open  # no previous close known: the day opened flat
+        return known.quantize(Decimal(1).scaleb(-price_exponent(instrument_token)))
 
 
 def _apply(modes: dict[int, Mode], request: ClientRequest) -> None:

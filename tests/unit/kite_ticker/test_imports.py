@@ -8,6 +8,7 @@ import sys
 PROBE = """
 import sys
 import tradertape_brokers.kite_ticker
+import tradertape_brokers.kite_ticker.client  # needs websockets only once it connects
 heavy = ("tradertape", "fastapi", "starlette", "kiteconnect", "websockets", "pydantic")
 print(sorted(m for m in sys.modules if m.split(".")[0] in heavy))
 """

@@ -203,7 +203,8 @@ class KiteFeed:
             await client.close()
 
     async def on_packets(self, packets: list[Packet]) -> None:
-        """Publish a tick per packet of a subscribed instrument."""
+        """Publish a tick per packet of a subscribed instrument (a failed publish is logged,
+        not raised: it must not take the connection down)."""
         now = self._clock.now()
         for packet in packets:
             key = self._keys.get(packet.instrument_token)
@@ -211,7 +212,11 @@ class KiteFeed:
                 continue
             tick = packet_tick(packet, key, now, self._last.get(key))
             self._last[key] = tick
-            await self._bus.publish(ticks_topic(key), tick_to_message(tick))
+            try:
+                await self._bus.publish(ticks_topic(key), tick_to_message(tick))
+            except Exception:  # the bus unreachable (a Redis restart): the next tick is due soon
+                log.exception("kite feed: publishing a tick of %s failed", key)
+                continue
             self.published += 1
 
     async def on_text(self, message: TextMessage) -> None:
@@ -224,7 +229,11 @@ class KiteFeed:
                 "received_at": self._clock.now().isoformat(),
                 "data": message.data,
             }
-            await self._bus.publish(KITE_ORDER_UPDATES_TOPIC, update)
+            try:
+                await self._bus.publish(KITE_ORDER_UPDATES_TOPIC, update)
+            except Exception:  # polling and postbacks still report the order
+                log.exception("kite feed: publishing an order update failed: %s", message.data)
+                return
             self.order_updates += 1
         elif isinstance(message, TickerError):
             log.warning("kite ticker error: %s", message.message)

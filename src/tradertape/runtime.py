@@ -20,6 +20,7 @@ from tradertape.domain.instruments import InstrumentCatalog, InstrumentType
 from tradertape.domain.instruments_data import reference_catalog
 from tradertape.feed.clock import FeedClock
 from tradertape.feed.history_plan import SyntheticHistoryPlan
+from tradertape.feed.kite import KiteFeed, KiteFeedConfig
 from tradertape.feed.plan import DayPlan, SyntheticDayPlan
 from tradertape.feed.simulated import FeedConfig, SimulatedFeed
 from tradertape.oms.gtt import GttBook
@@ -34,6 +35,7 @@ from tradertape.security.vault import Vault
 from tradertape.services.broker_credentials import BrokerCredentials
 from tradertape.services.broker_data import AccountViews
 from tradertape.services.instruments import build_catalog
+from tradertape.services.kite_feed import StoredKiteSession
 from tradertape.services.login import LoginService
 from tradertape.services.options.guard import OptionProtectionEngine
 from tradertape.services.options.market import OptionMarket
@@ -81,7 +83,7 @@ class Runtime:
     risk: RiskDesk
     bus: EventBus
     catalog: InstrumentCatalog
-    feed: SimulatedFeed | None  # None: no feed in this process (``feed = "none"``)
+    feed: SimulatedFeed | KiteFeed | None  # None: no feed in this process (``feed = "none"``)
     workers: WorkerDesk
     protection: ProtectionEngine  # runs beside the trading loop (the leader process)
     candle_book: CandleBook  # live minute candles, fed by the trading loop
@@ -99,7 +101,7 @@ class Runtime:
         transport: MailTransport | None = None,
         db: Database | None = None,
         bus: EventBus | None = None,
-        feed: SimulatedFeed | None = None,
+        feed: SimulatedFeed | KiteFeed | None = None,
     ) -> Runtime:
         """Wire the services; unspecified ports get their embedded defaults.
 
@@ -133,6 +135,18 @@ class Runtime:
                 pool_timeout_s=settings.db_pool_timeout_secs,
             )
         vault = Vault(settings.secret)
+        if feed is None and settings.feed == "kite":
+            feed = KiteFeed(
+                bus=bus,
+                clock=clock,
+                source=StoredKiteSession(
+                    db=db,
+                    credentials=BrokerCredentials(vault=vault, clock=clock),
+                    clock=clock,
+                    instruments=catalog,
+                ),
+                config=KiteFeedConfig(url=settings.kite_ticker_url),
+            )
         outbox = Outbox(
             vault=vault, transport=transport or transport_for(settings.smtp), clock=clock
         )
@@ -149,7 +163,7 @@ class Runtime:
         )
         quotes = QuoteBook()
         # Whatever trades on the feed's prices runs on the feed's market time (see FeedClock).
-        market_clock: Clock = FeedClock(clock, feed) if feed is not None else clock
+        market_clock: Clock = FeedClock(clock, feed) if isinstance(feed, SimulatedFeed) else clock
         # Index options are listed and priced from their index when no dump lists them.
         options = OptionMarket(
             clock=market_clock, calendar=calendar, base=build_catalog, quotes=quotes

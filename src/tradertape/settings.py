@@ -50,8 +50,11 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
     public_base_url: str = "http://127.0.0.1:8000"
     redis_url: str | None = None
-    # The market data feed: the simulated market (until a broker feed exists) or none.
-    feed: Literal["simulated", "none"] = "simulated"
+    # The market data feed: the simulated market, Kite's ticker (with a stored live Kite
+    # session, see feed.kite) or none.
+    feed: Literal["simulated", "kite", "none"] = "simulated"
+    # Kite's ticker WebSocket (a fake's ws:// URL in tests and demos).
+    kite_ticker_url: str = "wss://ws.kite.trade"
     # Demo: the simulated market keeps ticking outside NSE hours (replaying the last session).
     demo_mode: bool = False
     feed_speed: float = Field(default=1.0, gt=0)

@@ -98,7 +98,11 @@ def test_the_lifespan_runs_the_feed_of_the_runtime(
 
 @pytest.mark.parametrize(
     ("feed_setting", "has_feed"),
-    [pytest.param("simulated", True, id="simulated"), pytest.param("none", False, id="none")],
+    [
+        pytest.param("simulated", True, id="simulated"),
+        pytest.param("kite", True, id="kite"),
+        pytest.param("none", False, id="none"),
+    ],
 )
 def test_the_feed_setting_decides_whether_the_runtime_has_a_feed(
     settings: Settings, feed_setting: str, has_feed: bool
@@ -106,7 +110,7 @@ def test_the_feed_setting_decides_whether_the_runtime_has_a_feed(
     chosen = settings.model_copy(update={"feed": feed_setting, "demo_mode": True})
     runtime = Runtime.build(chosen, db=Database.from_url("sqlite://"))
     assert (runtime.feed is not None) is has_feed
-    if runtime.feed is not None:
+    if isinstance(runtime.feed, SimulatedFeed):
         assert runtime.feed.config.demo is True
         assert len(runtime.feed.keys) == len(runtime.catalog)
 

@@ -12,6 +12,7 @@ from tradertape.settings import Settings
     ("overrides", "expected"),
     [
         pytest.param({"feed": "none"}, "no feed", id="none"),
+        pytest.param({"feed": "kite"}, "Kite ticker at wss://ws.kite.trade", id="kite"),
         pytest.param({}, "simulated, NSE hours, speed 1x", id="serve"),
         pytest.param(
             {"demo_mode": True, "feed_speed": 60},

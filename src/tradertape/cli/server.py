@@ -18,6 +18,8 @@ PORT = typer.Option(8000, "--port", help="TCP port")
 def _market_line(settings: Settings) -> str:
     if settings.feed == "none":
         return "no feed (TRADERTAPE_FEED=none)"
+    if settings.feed == "kite":
+        return f"Kite ticker at {settings.kite_ticker_url} (stored Kite session), WS /api/ws/ticks"
     hours = "around the clock (replays outside NSE hours)" if settings.demo_mode else "NSE hours"
     return f"simulated, {hours}, speed {settings.feed_speed:g}x, WS /api/ws/ticks"
 

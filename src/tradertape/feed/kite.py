@@ -1,0 +1,292 @@
+"""The Kite feed: live ticks from Zerodha's ticker, on the same bus path as the simulated feed.
+
+With ``TRADERTAPE_FEED=kite`` the process that leads runs this instead of `SimulatedFeed`:
+it takes a live Kite session from a `KiteFeedSource` (the stored credentials of the admin or
+first user with one), subscribes in full mode to the instruments the platform prices (those
+the simulated feed would print, by the Kite tokens of the imported instruments dump), turns
+every packet into a `Tick` and publishes it on ``ticks.<KEY>`` exactly as the simulated feed
+does. The trading loop then fills its quote book from the bus, so ``WS /api/ws/ticks``,
+GTTs, protection and workers run on those prices unchanged.
+
+Order updates that arrive on the socket are published on `KITE_ORDER_UPDATES_TOPIC` for the
+OMS to book (this module books nothing). Without a session, or when Kite refuses the token
+(it expires about 06:00 IST), the feed logs it and looks again every ``wait_secs``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any, Protocol
+
+from tradertape.domain.market import DepthLevel, Tick
+from tradertape.feed.codec import tick_to_message
+from tradertape.feed.simulated import ticks_topic
+from tradertape.ports.bus import EventBus
+from tradertape.ports.clock import Clock
+from tradertape_brokers.kite_ticker import (
+    BrokerMessage,
+    DepthEntry,
+    FullPacket,
+    IndexFullPacket,
+    IndexQuotePacket,
+    LtpPacket,
+    Mode,
+    OrderUpdate,
+    Packet,
+    QuotePacket,
+    TextMessage,
+    TickerError,
+)
+from tradertape_brokers.kite_ticker.client import (
+    DEFAULT_URL,
+    Backoff,
+    KiteTickerClient,
+    TickerAuthError,
+)
+
+log = logging.getLogger("tradertape.feed")
+
+#: Order updates pushed on the ticker socket: ``{"broker", "user_id", "received_at", "data"}``
+#: where ``data`` holds the order's fields as Kite's postback carries them.
+KITE_ORDER_UPDATES_TOPIC = "broker.kite.order_updates"
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class KiteLogin:
+    """A live Kite session the feed connects with (`user_id` is our user's)."""
+
+    user_id: int
+    api_key: str
+    access_token: str = field(repr=False)
+
+
+class KiteFeedSource(Protocol):
+    """Where the feed finds its session and its instruments (the database, in the server)."""
+
+    def login(self) -> KiteLogin | None:
+        """The session to connect with, if any user has a live one."""
+        ...
+
+    def instruments(self) -> Mapping[int, str]:
+        """Kite instrument token → our key (``NSE:INFY``) of every instrument to subscribe."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class KiteFeedConfig:
+    """How the Kite feed connects.
+
+    Parameters
+    ----------
+    url
+        The ticker's WebSocket root (``TRADERTAPE_KITE_TICKER_URL``).
+    mode
+        Subscription mode: full carries the depth the paper exchange fills against.
+    wait_secs
+        How often to look again for a session or instruments when there are none.
+    read_timeout_secs
+        Silence (not even a heartbeat) after which the connection counts as dead.
+    """
+
+    url: str = DEFAULT_URL
+    mode: Mode = Mode.FULL
+    wait_secs: float = 30.0
+    read_timeout_secs: float = 10.0
+    backoff: Backoff = field(default_factory=Backoff)
+
+
+class ClientFactory(Protocol):
+    """Builds the ticker client (tests may wrap or replace `KiteTickerClient`)."""
+
+    def __call__(
+        self,
+        *,
+        api_key: str,
+        access_token: str,
+        on_packets: Callable[[list[Packet]], Awaitable[None]],
+        on_text: Callable[[TextMessage], Awaitable[None]],
+        url: str,
+        backoff: Backoff,
+        read_timeout_secs: float,
+        sleep: Sleep,
+    ) -> KiteTickerClient:
+        """A client for one session."""
+        ...
+
+
+class KiteFeed:
+    """Publishes Kite's ticks on ``ticks.<KEY>`` and its order updates on the bus."""
+
+    def __init__(
+        self,
+        *,
+        bus: EventBus,
+        clock: Clock,
+        source: KiteFeedSource,
+        config: KiteFeedConfig | None = None,
+        client_factory: ClientFactory = KiteTickerClient,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self._bus = bus
+        self._clock = clock
+        self._source = source
+        self.config = config or KiteFeedConfig()
+        self._factory = client_factory
+        self._sleep = sleep
+        self._keys: dict[int, str] = {}
+        self._last: dict[str, Tick] = {}
+        self._login: KiteLogin | None = None
+        self._refused: tuple[str, str] | None = None  # the last session Kite turned away
+        self.client: KiteTickerClient | None = None
+        self.published = 0
+        self.order_updates = 0
+
+    def last(self, key: str) -> Tick | None:
+        """The last tick published for `key`, if any."""
+        return self._last.get(key)
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The instruments subscribed in the current session."""
+        return tuple(self._keys.values())
+
+    async def run(self) -> None:
+        """Connect with a live session and publish until cancelled; wait while there is none."""
+        waiting_said: str | None = None
+        while True:
+            login = await asyncio.to_thread(self._source.login)
+            if login is not None and (login.api_key, login.access_token) == self._refused:
+                login = None
+            keys = await asyncio.to_thread(self._source.instruments) if login else {}
+            if login is None or not keys:
+                reason = (
+                    "no user has a live Kite session"
+                    if login is None
+                    else ("no instrument has a Kite token (import the Kite instruments dump)")
+                )
+                if reason != waiting_said:
+                    log.warning("kite feed waiting: %s", reason)
+                    waiting_said = reason
+                await self._sleep(self.config.wait_secs)
+                continue
+            waiting_said = None
+            await self._session(login, keys)
+
+    async def _session(self, login: KiteLogin, keys: Mapping[int, str]) -> None:
+        self._login, self._keys = login, dict(keys)
+        client = self._factory(
+            api_key=login.api_key,
+            access_token=login.access_token,
+            on_packets=self.on_packets,
+            on_text=self.on_text,
+            url=self.config.url,
+            backoff=self.config.backoff,
+            read_timeout_secs=self.config.read_timeout_secs,
+            sleep=self._sleep,
+        )
+        await client.subscribe(self._keys, self.config.mode)
+        self.client = client
+        log.info("kite feed: %d instruments for user %d", len(self._keys), login.user_id)
+        try:
+            await client.run()
+        except TickerAuthError:
+            log.warning("kite feed: Kite refused the session of user %d", login.user_id)
+            self._refused = (login.api_key, login.access_token)
+        finally:
+            self.client = None
+            await client.close()
+
+    async def on_packets(self, packets: list[Packet]) -> None:
+        """Publish a tick per packet of a subscribed instrument (a failed publish is logged,
+        not raised: it must not take the connection down)."""
+        now = self._clock.now()
+        for packet in packets:
+            key = self._keys.get(packet.instrument_token)
+            if key is None:
+                continue
+            tick = packet_tick(packet, key, now, self._last.get(key))
+            self._last[key] = tick
+            try:
+                await self._bus.publish(ticks_topic(key), tick_to_message(tick))
+            except Exception:  # the bus unreachable (a Redis restart): the next tick is due soon
+                log.exception("kite feed: publishing a tick of %s failed", key)
+                continue
+            self.published += 1
+
+    async def on_text(self, message: TextMessage) -> None:
+        """Publish order updates; log the server's errors and notices."""
+        if isinstance(message, OrderUpdate):
+            user_id = self._login.user_id if self._login is not None else None
+            update: dict[str, Any] = {
+                "broker": "kite",
+                "user_id": user_id,
+                "received_at": self._clock.now().isoformat(),
+                "data": message.data,
+            }
+            try:
+                await self._bus.publish(KITE_ORDER_UPDATES_TOPIC, update)
+            except Exception:  # polling and postbacks still report the order
+                log.exception("kite feed: publishing an order update failed: %s", message.data)
+                return
+            self.order_updates += 1
+        elif isinstance(message, TickerError):
+            log.warning("kite ticker error: %s", message.message)
+        elif isinstance(message, BrokerMessage):
+            log.info("kite ticker message: %s", message.message)
+
+
+def _book(levels: tuple[DepthEntry, ...]) -> tuple[DepthLevel, ...]:
+    # Kite pads a thin book with empty levels; ours lists only real ones.
+    return tuple(DepthLevel(lv.price, lv.quantity, lv.orders) for lv in levels if lv.quantity)
+
+
+def packet_tick(packet: Packet, key: str, now: datetime, previous: Tick | None) -> Tick:
+    """The `Tick` a packet says, at its exchange time if it has one (else `now`).
+
+    An ltp packet updates the previous tick's price; without one, its price stands for the
+    whole day so far. Quote packets carry no depth; full packets carry up to five levels.
+    """
+    token, ltp = packet.instrument_token, packet.last_price
+    if isinstance(packet, LtpPacket):
+        if previous is not None:
+            return replace(previous, last_price=ltp, ts=now, last_quantity=0)
+        return Tick(key, token, now, ltp, 0, 0, ltp, ltp, ltp, ltp)
+    if isinstance(packet, IndexQuotePacket):
+        ts = packet.exchange_timestamp if isinstance(packet, IndexFullPacket) else None
+        return Tick(
+            key, token, ts or now, ltp, 0, 0, packet.open, packet.high, packet.low, packet.close
+        )
+    return _quote_tick(packet, key, now)
+
+
+def _quote_tick(packet: QuotePacket, key: str, now: datetime) -> Tick:
+    bids: tuple[DepthLevel, ...] = ()
+    asks: tuple[DepthLevel, ...] = ()
+    ts = now
+    if isinstance(packet, FullPacket):
+        bids, asks = _book(packet.bids), _book(packet.asks)
+        ts = packet.exchange_timestamp or now
+    return Tick(
+        key=key,
+        instrument_token=packet.instrument_token,
+        ts=ts,
+        last_price=packet.last_price,
+        last_quantity=packet.last_traded_quantity,
+        volume=packet.volume_traded,
+        open=packet.open,
+        high=packet.high,
+        low=packet.low,
+        prev_close=packet.close,
+        bid=bids[0].price if bids else None,
+        ask=asks[0].price if asks else None,
+        bid_quantity=bids[0].quantity if bids else 0,
+        ask_quantity=asks[0].quantity if asks else 0,
+        bids=bids,
+        asks=asks,
+    )

@@ -34,6 +34,7 @@ from tradertape.api.routes import (
     risk,
     strategies,
     trading,
+    watchlists,
     worker_tokens,
     workers_execution,
     workers_journal,
@@ -302,6 +303,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         model,
         risk,
         notifications,
+        watchlists,
         ws,
     )
     for module in modules:  # one level of routers: each level costs every request a scan

@@ -30,6 +30,7 @@ from tradertape.api.routes import (
     market,
     model,
     notifications,
+    order_preview,
     pages,
     risk,
     strategies,
@@ -297,6 +298,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         brokers,
         instruments,
         market,
+        order_preview,  # before trading's /orders/{order_id}
         trading,
         strategies,
         backtest,

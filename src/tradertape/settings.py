@@ -110,6 +110,8 @@ class Settings(BaseSettings):
     login_challenge_minutes: int = 15
     auth_attempts_per_minute: int = 5
     otp_max_wrong_tries: int = 5
+    # The built web app (index.html, assets/); unset: the folder inside the installed package.
+    web_dist: Path | None = None
 
     @field_validator("public_base_url")
     @classmethod

@@ -15,6 +15,7 @@ from fastapi.routing import APIRoute
 from tradertape import __version__
 from tradertape.api.admission import Gates
 from tradertape.api.credentials import CredentialScreen
+from tradertape.api.csrf import CrossSiteGuard
 from tradertape.api.errors import install_error_handlers
 from tradertape.api.limits import RequestLimits
 from tradertape.api.middleware import RequestIdMiddleware
@@ -29,10 +30,12 @@ from tradertape.api.routes import (
     market,
     model,
     notifications,
+    order_preview,
     pages,
     risk,
     strategies,
     trading,
+    watchlists,
     worker_tokens,
     workers_execution,
     workers_journal,
@@ -46,6 +49,7 @@ from tradertape.api.routes import (
 from tradertape.api.routes.docs import install_docs
 from tradertape.api.routes.health import HealthProbe
 from tradertape.api.schemas.errors import ERROR_RESPONSES
+from tradertape.api.webapp import install_compression, install_web_app, web_dist
 from tradertape.db.leader import LeaderLease
 from tradertape.feed.codec import tick_from_message, tick_to_message
 from tradertape.feed.fanout import INTEREST_TOPIC, TickHub
@@ -294,23 +298,28 @@ def create_app(runtime: Runtime) -> FastAPI:
         brokers,
         instruments,
         market,
+        order_preview,  # before trading's /orders/{order_id}
         trading,
         strategies,
         backtest,
         model,
         risk,
         notifications,
+        watchlists,
         ws,
     )
     for module in modules:  # one level of routers: each level costs every request a scan
         app.include_router(module.router, prefix="/api", responses=ERROR_RESPONSES)
-    app.include_router(pages.router)
     install_docs(app)
+    app.include_router(pages.router)
+    install_web_app(app, web_dist(settings))  # the GETs no route answers: the browser app
     install_error_handlers(app)
+    install_compression(app)
     app.add_middleware(
         RequestLimits,
         max_body_bytes=runtime.settings.max_request_body_bytes,
         max_json_depth=runtime.settings.max_json_depth,
     )
+    app.add_middleware(CrossSiteGuard, public_base_url=settings.public_base_url)  # before reading
     app.add_middleware(RequestIdMiddleware)  # outermost: a refusal above carries the id too
     return app

@@ -24,6 +24,7 @@ from tradertape.db.models.trading import (
     PaperPosition,
     Trade,
 )
+from tradertape.db.models.watchlists import Watchlist
 from tradertape.db.models.workers import (
     WorkerEvent,
     WorkerIntent,
@@ -61,6 +62,7 @@ __all__ = [
     "Trade",
     "User",
     "UserSession",
+    "Watchlist",
     "WorkerEvent",
     "WorkerIntent",
     "WorkerOptionRun",

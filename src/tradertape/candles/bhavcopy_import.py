@@ -1,0 +1,299 @@
+"""Importing many NSE bhavcopies into the candle store (``tradertape data import-bhavcopy``).
+
+Every file is parsed before anything is written (a bad row anywhere writes nothing), rows are
+grouped by symbol, and each touched series is written once, so a year of files (~250 days ×
+~2,500 symbols) costs one read and one write per symbol, not per day.
+
+The prices a bhavcopy prints are kept unadjusted beside the store (``<candles>/unadjusted``,
+the same file layout) together with every corporate action ever given (``corporate_actions.csv``
+there). Each run merges its days into the unadjusted series and writes the store's series as
+that history adjusted for the actions known so far. So re-running the same files adds nothing,
+an action given later adjusts the days imported earlier, and nothing is ever adjusted twice.
+
+Symbols: a row is filed under the catalog's symbol for its ISIN when the catalog knows the ISIN
+(an old bhavcopy's symbol of a since-renamed company lands in today's series), else under the
+bhavcopy's symbol. Symbols the catalog does not know still get their history; they become
+tradable and searchable once an instrument dump lists them (``tradertape instruments import``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+from tradertape.candles.bars import Bars, CandleSource, validate_bars
+from tradertape.candles.bhavcopy import BhavDay, SkipReason, read_bhavcopy
+from tradertape.candles.corporate_actions import (
+    CorporateAction,
+    adjust,
+    format_corporate_actions,
+    merge_actions,
+    parse_corporate_actions,
+)
+from tradertape.candles.parquet import read_file
+from tradertape.candles.store import CandleStore, SourceConflict, merge_bars
+from tradertape.domain.instruments import Exchange, InstrumentCatalog, UnknownInstrumentError
+from tradertape.domain.market import Interval
+from tradertape.errors import InvalidField
+
+WRITER_THREADS = 3
+UNADJUSTED = "unadjusted"
+LEDGER = "corporate_actions.csv"
+ORIGIN = "NSE bhavcopy"
+
+Progress = Callable[[str, int, int], None]
+"""``(stage, done, total)``: stages ``read`` (files) and ``write`` (series)."""
+
+
+@dataclass(frozen=True, slots=True)
+class BhavcopyReport:
+    """What an import did."""
+
+    files: int
+    days: int
+    first: date | None
+    last: date | None
+    symbols: int  # series written
+    bars: int  # candles read from the files
+    new_bars: int  # of those, days the store did not have yet
+    skipped: Mapping[SkipReason, int]
+    unknown: tuple[str, ...]  # written, but not in the catalog
+    renamed: int  # rows filed under the catalog's symbol for their ISIN
+    adjusted: tuple[str, ...]  # series with at least one day adjusted for a split or bonus
+    replaced: int  # series of another source dropped (--replace)
+    actions: int  # corporate actions known after this run
+
+    @property
+    def skipped_rows(self) -> int:
+        """Rows that did not become candles, for every reason."""
+        return sum(self.skipped.values())
+
+
+@dataclass(slots=True)
+class _Series:
+    """One symbol's rows across the files, in columns."""
+
+    days: list[np.datetime64] = field(default_factory=list)
+    values: list[tuple[float, float, float, float, int]] = field(default_factory=list)
+
+    def bars(self) -> Bars:
+        order = np.argsort(np.array(self.days, dtype="datetime64[D]"), kind="stable")
+        columns = np.array(self.values, dtype=np.float64)[order]
+        return Bars.from_arrays(
+            Interval.DAY,
+            time=np.array(self.days, dtype="datetime64[D]")[order],
+            open=columns[:, 0],
+            high=columns[:, 1],
+            low=columns[:, 2],
+            close=columns[:, 3],
+            volume=columns[:, 4],
+        )
+
+
+def read_files(paths: Sequence[Path], progress: Progress) -> list[BhavDay]:
+    """Parse every file; two files of one day are an error naming both."""
+    days: list[BhavDay] = []
+    seen: dict[date, str] = {}
+    for done, path in enumerate(paths, start=1):
+        for day in read_bhavcopy(path):
+            if day.day in seen:
+                raise InvalidField(
+                    "files", f"{seen[day.day]} and {day.source} are both the bhavcopy of {day.day}"
+                )
+            seen[day.day] = day.source
+            days.append(day)
+        progress("read", done, len(paths))
+    return days
+
+
+class _Keys:
+    """Which series a bhavcopy row belongs to (see the module docstring)."""
+
+    def __init__(self, catalog: InstrumentCatalog) -> None:
+        self.catalog = catalog
+        self.memo: dict[tuple[str, str], str] = {}
+        self.renamed = 0
+
+    def __call__(self, symbol: str, isin: str) -> str:
+        pair = (symbol, isin)
+        key = self.memo.get(pair)
+        if key is None:
+            key = f"NSE:{symbol}"
+            if isin:
+                with contextlib.suppress(UnknownInstrumentError):
+                    key = self.catalog.by_isin(isin, Exchange.NSE).key
+            self.memo[pair] = key
+        if key != f"NSE:{symbol}":
+            self.renamed += 1
+        return key
+
+
+def group(days: Iterable[BhavDay], keys: Callable[[str, str], str]) -> dict[str, _Series]:
+    """Rows by series key; a key's second row on one day (two symbols that map to one
+    company) is dropped, the symbol's own row first."""
+    series: dict[str, _Series] = {}
+    for day in days:
+        when = np.datetime64(day.day, "D")
+        taken: dict[str, bool] = {}  # key → its row is the symbol's own
+        for row in day.rows:
+            key = keys(row.symbol, row.isin)
+            own = key == f"NSE:{row.symbol}"
+            if key in taken and (taken[key] or not own):
+                continue
+            entry = series.setdefault(key, _Series())
+            if key in taken:  # a renamed row came first: the symbol's own row wins
+                entry.days.pop()
+                entry.values.pop()
+            taken[key] = own
+            entry.days.append(when)
+            entry.values.append((row.open, row.high, row.low, row.close, row.volume))
+    return series
+
+
+class Ledger:
+    """The corporate actions known to a store, kept in its unadjusted folder."""
+
+    def __init__(self, store: CandleStore) -> None:
+        self.path = store.root / UNADJUSTED / LEDGER
+
+    def load(self) -> list[CorporateAction]:
+        """The stored actions (none before the first import that gave any)."""
+        if not self.path.exists():
+            return []
+        return parse_corporate_actions(self.path.read_text(encoding="utf-8"), source=str(self.path))
+
+    def save(self, actions: Iterable[CorporateAction]) -> None:
+        """Replace the stored actions, atomically."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.path.with_name(f".{LEDGER}.{uuid.uuid4().hex}.tmp")
+        try:
+            temporary.write_text(format_corporate_actions(actions), encoding="utf-8")
+            os.replace(temporary, self.path)
+        finally:
+            temporary.unlink(missing_ok=True)
+
+
+def _conflicts(store: CandleStore, keys: Iterable[str]) -> list[tuple[str, CandleSource]]:
+    found: list[tuple[str, CandleSource]] = []
+    for key in keys:
+        info = store.info(key, Interval.DAY)
+        if info is not None and info.source is not CandleSource.IMPORT:
+            found.append((key, info.source))
+    return found
+
+
+def _refuse(conflicts: Sequence[tuple[str, CandleSource]]) -> SourceConflict:
+    key, source = conflicts[0]
+    more = f" (and {len(conflicts) - 1} more series)" if len(conflicts) > 1 else ""
+    return SourceConflict(
+        f"{key}{more} already has day candles from '{source.value}'; not mixing in 'import' "
+        "data: replace those series to switch (`tradertape data import-bhavcopy --replace`)"
+    )
+
+
+def import_bhavcopies(
+    store: CandleStore,
+    paths: Sequence[Path],
+    *,
+    catalog: InstrumentCatalog,
+    actions: Sequence[CorporateAction] = (),
+    replace: bool = False,
+    progress: Progress | None = None,
+) -> BhavcopyReport:
+    """Read the bhavcopies at ``paths`` into ``store``'s daily series, adjusted for every
+    known split and bonus (``actions`` are added to the store's). Nothing is written if a
+    file is bad or, without ``replace``, if a series holds another source's candles."""
+    report = progress or (lambda stage, done, total: None)
+    days = read_files(paths, report)
+    keys = _Keys(catalog)
+    fresh = group(days, keys)
+    unadjusted = CandleStore(store.root / UNADJUSTED, catalog=catalog, calendar=store.calendar)
+    ledger = Ledger(store)
+    known = merge_actions(ledger.load(), actions)
+    by_key: dict[str, list[CorporateAction]] = {}
+    for action in known:
+        by_key.setdefault(action.key, []).append(action)
+    # A newly given action also re-adjusts a series this run brings no days for.
+    touched = set(fresh) | {a.key for a in actions if unadjusted.path(a.key, Interval.DAY).exists()}
+    conflicts = _conflicts(store, sorted(touched))
+    if conflicts and not replace:
+        raise _refuse(conflicts)
+    if actions:
+        ledger.save(known)
+    origin = _origin(days)
+    new_bars = Counter[str]()
+    adjusted: set[str] = set()
+
+    def write(key: str) -> None:
+        raw_path = unadjusted.path(key, Interval.DAY)
+        stored = read_file(raw_path, Interval.DAY) if raw_path.exists() else None
+        incoming = fresh[key].bars() if key in fresh else Bars.empty(Interval.DAY)
+        validate_bars(incoming)
+        if stored is not None:
+            new_bars[key] = int(np.count_nonzero(~np.isin(incoming.time, stored.time)))
+            history = merge_bars(stored, incoming)
+        else:
+            new_bars[key] = len(incoming)
+            history = incoming
+        unadjusted.write(
+            key, Interval.DAY, history, source=CandleSource.IMPORT, origin=origin, replace=True
+        )
+        shown = adjust(history, by_key.get(key, []))
+        if shown is not history:
+            adjusted.add(key)
+        store.write(
+            key, Interval.DAY, shown, source=CandleSource.IMPORT, origin=origin, replace=replace
+        )
+
+    ordered = sorted(touched)
+    report("write", 0, len(ordered))
+    # Parquet encoding releases the GIL: a few threads keep both cores busy.
+    with ThreadPoolExecutor(max_workers=WRITER_THREADS) as pool:
+        futures = [pool.submit(write, key) for key in ordered]
+        for done, future in enumerate(as_completed(futures), start=1):
+            future.result()
+            report("write", done, len(futures))
+    skipped: Counter[SkipReason] = Counter()
+    for day in days:
+        skipped.update(day.skipped)
+    return BhavcopyReport(
+        files=len(paths),
+        days=len(days),
+        first=min((d.day for d in days), default=None),
+        last=max((d.day for d in days), default=None),
+        symbols=len(ordered),
+        bars=sum(len(s.days) for s in fresh.values()),
+        new_bars=sum(new_bars.values()),
+        skipped=dict(skipped),
+        unknown=tuple(k for k in ordered if catalog.find(k) is None),
+        renamed=keys.renamed,
+        adjusted=tuple(sorted(adjusted)),
+        replaced=len(conflicts),
+        actions=len(known),
+    )
+
+
+def _origin(days: Sequence[BhavDay]) -> str:
+    if not days:
+        return ORIGIN
+    first = min(d.day for d in days)
+    last = max(d.day for d in days)
+    return f"{ORIGIN} {first}..{last}"
+
+
+def read_actions_file(path: Path) -> list[CorporateAction]:
+    """The corporate actions in a CSV file (see `corporate_actions`)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise InvalidField("--corporate-actions", f"cannot read {path}: {exc}") from exc
+    return parse_corporate_actions(text, source=path.name)

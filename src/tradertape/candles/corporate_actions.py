@@ -130,20 +130,19 @@ def parse_corporate_actions(
         ln if ln.strip() and not ln.lstrip().startswith("#") else "\n"
         for ln in text.splitlines(keepends=True)
     ]  # comments become blank lines, so csv's line numbers stay the file's
-    reader = csv.DictReader(io.StringIO("".join(lines)))
-    header = [h.strip() for h in reader.fieldnames or []]
+    reader = csv.reader(io.StringIO("".join(lines)))
+    rows = ((reader.line_num, row) for row in reader if any(cell.strip() for cell in row))
+    _, header = next(rows, (0, []))
+    header = [h.strip().lower() for h in header]
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise InvalidField(missing[0], f"{source}: missing column(s) {', '.join(missing)}")
-    reader.fieldnames = header
     found: dict[tuple[str, date, ActionKind], CorporateAction] = {}
-    for row in reader:
+    for line, row in rows:
         try:
-            action = _action(row)
+            action = _action(dict(zip(header, row, strict=False)))
         except _BadCell as exc:
-            raise InvalidField(
-                exc.column, f"{source} line {reader.line_num}: {exc.message}"
-            ) from None
+            raise InvalidField(exc.column, f"{source} line {line}: {exc.message}") from None
         found[action.identity] = action
     return sorted(found.values())
 

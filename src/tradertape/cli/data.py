@@ -246,16 +246,22 @@ def info(
 def _detail(store: CandleStore, symbol: str) -> None:
     from rich.table import Table
 
+    from tradertape.candles.store import canonical_key
+    from tradertape.domain.instruments import UnknownInstrumentError
     from tradertape.errors import InvalidField
 
     instrument = store.catalog.find(symbol)
-    if instrument is None:
+    try:
+        key = instrument.key if instrument else canonical_key(symbol)
+    except UnknownInstrumentError:
+        key = symbol
+    found = [i for i in (store.info(key, iv) for iv in Interval) if i is not None]
+    if instrument is None and not found:  # a bhavcopy stores symbols the catalog lacks
         raise InvalidField("symbol", f"unknown instrument '{symbol}'")
-    found = [i for i in (store.info(instrument.key, iv) for iv in Interval) if i is not None]
     if not found:
-        console.print(f"no candles stored for {instrument.key} (in {store.root})")
+        console.print(f"no candles stored for {key} (in {store.root})")
         return
-    table = Table("interval", "source", "first", "last", "candles", "files", title=instrument.key)
+    table = Table("interval", "source", "first", "last", "candles", "files", title=key)
     for item in found:
         table.add_row(*_row(item))
     console.print(table)

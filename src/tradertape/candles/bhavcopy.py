@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
+from typing import NoReturn
 
 from tradertape.errors import InvalidField
 
@@ -76,6 +77,21 @@ class _Layout:
     day: str
     segment: str | None = None
     exchange: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Index:
+    """Where a file's header put the columns every row needs."""
+
+    symbol: int
+    isin: int
+    series: int
+    open: int
+    high: int
+    low: int
+    close: int
+    volume: int
+    day: int
 
 
 _LAYOUTS = {
@@ -169,7 +185,11 @@ class _Reader:
         self.at = {name: names.index(name) for name in names if name}
         used = [getattr(self.layout, f) for f in self.layout.__slots__]
         self.need = 1 + max(self.at[c] for c in used if c is not None)
+        self.index = _Index(*(self.at[getattr(self.layout, f)] for f in _Index.__slots__))
+        segment, exchange = self.layout.segment, self.layout.exchange
+        self.market = (self.at[segment], self.at[exchange]) if segment and exchange else None
         self.day: date | None = None
+        self.day_text: str | None = None
         self.best: dict[str, BhavRow] = {}
         self.skipped: Counter[SkipReason] = Counter()
 
@@ -180,43 +200,53 @@ class _Reader:
         return row[self.at[column]].strip()
 
     def read(self, row: list[str], line: int) -> None:
+        # The hot loop of an import (a year is ~750,000 rows): plain indexing and one float()
+        # per number; the slower, precise checks run only to word an error.
         if len(row) < self.need:
             raise self.fail("file", line, f"{len(row)} fields, the header has {self.width}")
-        layout = self.layout
-        self._check_market(row, line)
-        day_text = self.cell(row, layout.day)
-        try:
-            day = _day(day_text, self.kind)
-        except ValueError:
-            raise self.fail(layout.day, line, f"{day_text!r} is not a date") from None
-        if self.day is None:
-            self.day = day
-        elif day != self.day:
-            raise self.fail(layout.day, line, f"{day} in a bhavcopy of {self.day}")
-        series = self.cell(row, layout.series).upper()
+        at = self.index
+        if self.market is not None and (
+            row[self.market[0]] != "CM" or row[self.market[1]] != "NSE"
+        ):
+            self._check_market(row, line)
+        if row[at.day] != self.day_text:
+            self._first_day(row[at.day], line)
+        series = row[at.series].strip().upper()
         if series not in _RANK:
             self.skipped[SkipReason.SERIES] += 1
             return
-        volume_text = self.cell(row, layout.volume)
+        volume_text = row[at.volume]
         try:
             volume = _volume(volume_text)
         except ValueError as exc:
-            raise self.fail(layout.volume, line, f"{volume_text!r}: {exc}") from None
+            raise self.fail(self.layout.volume, line, f"{volume_text.strip()!r}: {exc}") from None
         if volume == 0:
             self.skipped[SkipReason.UNTRADED] += 1
             return
-        self._keep(self._row(row, line, series, volume))
+        try:
+            o, h, lo, c = (float(row[at.open]), float(row[at.high]), float(row[at.low]),
+                           float(row[at.close]))  # fmt: skip
+        except ValueError:
+            o = h = lo = c = math.nan
+        if not (0 < lo <= min(o, c) and max(o, c) <= h < math.inf):
+            self._bad_prices(row, line)
+        symbol = row[at.symbol].strip().upper()
+        if not symbol:
+            raise self.fail(self.layout.symbol, line, "no symbol")
+        isin = row[at.isin].strip().upper()
+        self._keep(BhavRow(symbol, isin, series, o, h, lo, c, volume, line))
 
-    def _check_market(self, row: Sequence[str], line: int) -> None:
-        # A UDiFF file says its exchange and segment on every row: an F&O or BSE bhavcopy
-        # shares the header, and would otherwise be read as NSE equities.
-        layout = self.layout
-        if layout.segment and (segment := self.cell(row, layout.segment)) != "CM":
-            raise self.fail(layout.segment, line, f"segment {segment!r}: not a cash-market file")
-        if layout.exchange and (exchange := self.cell(row, layout.exchange)) != "NSE":
-            raise self.fail(layout.exchange, line, f"exchange {exchange!r}: not an NSE file")
+    def _first_day(self, raw: str, line: int) -> None:
+        column, text = self.layout.day, raw.strip()
+        try:
+            day = _day(text, self.kind)
+        except ValueError:
+            raise self.fail(column, line, f"{text!r} is not a date") from None
+        if self.day is not None and day != self.day:
+            raise self.fail(column, line, f"{day} in a bhavcopy of {self.day}")
+        self.day, self.day_text = day, raw
 
-    def _row(self, row: Sequence[str], line: int, series: str, volume: int) -> BhavRow:
+    def _bad_prices(self, row: Sequence[str], line: int) -> NoReturn:
         layout = self.layout
         prices: list[float] = []
         for column in (layout.open, layout.high, layout.low, layout.close):
@@ -228,13 +258,16 @@ class _Reader:
         o, h, lo, c = prices
         if h < max(o, c):
             raise self.fail(layout.high, line, f"{h} is below open/close")
-        if lo > min(o, c):
-            raise self.fail(layout.low, line, f"{lo} is above open/close")
-        symbol = self.cell(row, layout.symbol).upper()
-        if not symbol:
-            raise self.fail(layout.symbol, line, "no symbol")
-        isin = self.cell(row, layout.isin).upper()
-        return BhavRow(symbol, isin, series, o, h, lo, c, volume, line)
+        raise self.fail(layout.low, line, f"{lo} is above open/close")
+
+    def _check_market(self, row: Sequence[str], line: int) -> None:
+        # A UDiFF file says its exchange and segment on every row: an F&O or BSE bhavcopy
+        # shares the header, and would otherwise be read as NSE equities.
+        layout = self.layout
+        if layout.segment and (segment := self.cell(row, layout.segment)) != "CM":
+            raise self.fail(layout.segment, line, f"segment {segment!r}: not a cash-market file")
+        if layout.exchange and (exchange := self.cell(row, layout.exchange)) != "NSE":
+            raise self.fail(layout.exchange, line, f"exchange {exchange!r}: not an NSE file")
 
     def _keep(self, row: BhavRow) -> None:
         held = self.best.get(row.symbol)
@@ -261,9 +294,9 @@ def parse_bhavcopy(source: str, text: str) -> BhavDay:
             "BhavCopy_NSE_CM_..._F_0000.csv (TradDt, TckrSymb, SctySrs, OpnPric, ...)",
         )
     parser = _Reader(source, kind, header)
-    for line, row in enumerate(reader, start=2):
-        if any(cell.strip() for cell in row):
-            parser.read(row, line)
+    for row in reader:
+        if any(row):  # csv gives a blank line as [] and a line of commas as empty strings
+            parser.read(row, reader.line_num)
     if parser.day is None:
         raise InvalidField("file", f"{source} holds no rows")
     rows = tuple(sorted(parser.best.values(), key=lambda r: r.line))

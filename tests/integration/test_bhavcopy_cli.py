@@ -82,6 +82,8 @@ def test_import_bhavcopies_adjusted_then_again(data_dir: Path):
     assert "│ day │ import │ 2024-07-08 │ 2024-07-09 │ 2 │ 1 │" in newco_info
     again = _run(["data", "import-bhavcopy", *files])
     assert "4 bars written (0 new)" in again
+    nothing = _run(["data", "import-bhavcopy"], code=1)
+    assert "error: FILES: give bhavcopy files, --corporate-actions, or both" in nothing
     assert store.read_daily("NSE:INFY", date(2024, 7, 1), date(2024, 7, 31)).close.tolist() == [
         201.0,
         205.0,
@@ -107,6 +109,14 @@ def test_synthetic_needs_replace_and_bad_rows_name_the_file(data_dir: Path):
     assert "--replace" in refused
     out = _run(["data", "import-bhavcopy", *files, "--replace"])
     assert "replaced 1 series of another source" in out
+    # The split alone, later: the stored days are adjusted, with no files given.
+    actions = data_dir / "actions.csv"
+    actions.write_text(ACTIONS)
+    later = _run(["data", "import-bhavcopy", "--corporate-actions", str(actions)])
+    assert "0 files, 0 days, 2 symbols, 0 bars written (0 new)" in later
+    store = CandleStore(data_dir / "candles", catalog=reference_catalog())
+    infy = store.read_daily("NSE:INFY", date(2024, 7, 1), date(2024, 7, 31))
+    assert infy.close.tolist() == [201.0, 205.0]
     bad = Path(files[1])
     bad.write_text(bad.read_text().replace("INFY,EQ,,,,,INFY LTD,203.0", "INFY,EQ,,,,,INFY LTD,-3"))
     broken = _run(["data", "import-bhavcopy", str(bad)], code=1)

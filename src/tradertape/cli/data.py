@@ -113,7 +113,11 @@ def import_file(
 
 
 BHAVCOPIES = typer.Argument(
-    ..., exists=True, dir_okay=False, readable=True, help="bhavcopy .csv or .zip files"
+    None,
+    exists=True,
+    dir_okay=False,
+    readable=True,
+    help="bhavcopy .csv or .zip files (none: only apply --corporate-actions to stored days)",
 )
 ACTIONS = typer.Option(
     None,
@@ -127,7 +131,7 @@ ACTIONS = typer.Option(
 
 @data_app.command("import-bhavcopy")
 def import_bhavcopy(
-    files: list[Path] = BHAVCOPIES,
+    files: list[Path] | None = BHAVCOPIES,
     corporate_actions: Path | None = ACTIONS,
     replace: bool = REPLACE,
 ) -> None:
@@ -135,9 +139,12 @@ def import_bhavcopy(
     import time
 
     from tradertape.candles.bhavcopy_import import import_bhavcopies, read_actions_file
+    from tradertape.errors import InvalidField
     from tradertape.services.instruments import build_catalog
 
     with service_errors():
+        if not files and corporate_actions is None:
+            raise InvalidField("FILES", "give bhavcopy files, --corporate-actions, or both")
         runtime = build_runtime()
         with runtime.db.session() as db:
             catalog = build_catalog(db)
@@ -146,15 +153,16 @@ def import_bhavcopy(
         with progress_bar() as report:
             done = import_bhavcopies(
                 runtime.candles,
-                files,
+                files or [],
                 catalog=catalog,
                 actions=actions,
                 replace=replace,
                 progress=report,
             )
     seconds = time.perf_counter() - started
+    span = f" ({done.first} → {done.last})" if done.days else ""
     console.print(
-        f"{done.files} files, {done.days} days ({done.first} → {done.last}), "
+        f"{done.files} files, {done.days} days{span}, "
         f"{done.symbols} symbols, {done.bars} bars written ({done.new_bars} new), "
         f"{done.skipped_rows} rows skipped, in {seconds:.1f} s"
     )

@@ -229,7 +229,6 @@ def import_bhavcopies(
         raise _refuse(conflicts)
     if actions:
         ledger.save(known)
-    origin = _origin(days)
     new_bars = Counter[str]()
     adjusted: set[str] = set()
 
@@ -244,12 +243,16 @@ def import_bhavcopies(
         else:
             new_bars[key] = len(incoming)
             history = incoming
+        origin = _origin(history)
         unadjusted.write(
             key, Interval.DAY, history, source=CandleSource.IMPORT, origin=origin, replace=True
         )
         shown = adjust(history, by_key.get(key, []))
         if shown is not history:
             adjusted.add(key)
+            first = history.time[0].astype("datetime64[D]").item()
+            applied = [a.describe() for a in by_key[key] if a.ex_date > first]
+            origin = f"{origin}, adjusted for {', '.join(applied)}"
         store.write(
             key, Interval.DAY, shown, source=CandleSource.IMPORT, origin=origin, replace=replace
         )
@@ -282,12 +285,11 @@ def import_bhavcopies(
     )
 
 
-def _origin(days: Sequence[BhavDay]) -> str:
-    if not days:
+def _origin(history: Bars) -> str:
+    """``NSE bhavcopy 2024-01-01..2024-12-31``: the bhavcopy days a series holds."""
+    if not len(history):
         return ORIGIN
-    first = min(d.day for d in days)
-    last = max(d.day for d in days)
-    return f"{ORIGIN} {first}..{last}"
+    return f"{ORIGIN} {history.time[0]}..{history.time[-1]}"
 
 
 def read_actions_file(path: Path) -> list[CorporateAction]:

@@ -104,7 +104,7 @@ def test_three_files_of_both_layouts_land_adjusted(tmp_path: Path, store: Candle
     assert info is not None
     assert (info.source, info.origin) == (
         CandleSource.IMPORT,
-        "NSE bhavcopy 2024-01-02..2024-01-05",
+        "NSE bhavcopy 2024-01-02..2024-01-05, adjusted for split 1:5 ex 2024-01-04",
     )
     assert (report.files, report.days, report.symbols, report.bars, report.new_bars) == (
         3, 3, 2, 6, 6,

@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import os
 import uuid
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -31,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from tradertape.candles.bars import Bars, CandleSource, validate_bars
-from tradertape.candles.bhavcopy import BhavDay, SkipReason, read_bhavcopy
+from tradertape.candles.bhavcopy import BhavDay, BhavRow, SkipReason, read_bhavcopy
 from tradertape.candles.corporate_actions import (
     CorporateAction,
     adjust,
@@ -39,7 +40,7 @@ from tradertape.candles.corporate_actions import (
     merge_actions,
     parse_corporate_actions,
 )
-from tradertape.candles.parquet import read_file
+from tradertape.candles.parquet import read_file, write_file
 from tradertape.candles.store import CandleStore, SourceConflict, merge_bars
 from tradertape.domain.instruments import Exchange, InstrumentCatalog, UnknownInstrumentError
 from tradertape.domain.market import Interval
@@ -49,6 +50,7 @@ WRITER_THREADS = 3
 UNADJUSTED = "unadjusted"
 LEDGER = "corporate_actions.csv"
 ORIGIN = "NSE bhavcopy"
+_EPOCH = date(1970, 1, 1)
 
 Progress = Callable[[str, int, int], None]
 """``(stage, done, total)``: stages ``read`` (files) and ``write`` (series)."""
@@ -80,17 +82,27 @@ class BhavcopyReport:
 
 @dataclass(slots=True)
 class _Series:
-    """One symbol's rows across the files, in columns."""
+    """One symbol's rows across the files, in compact columns (8 bytes a value: a decade of
+    every NSE equity is ~6 million rows)."""
 
-    days: list[np.datetime64] = field(default_factory=list)
-    values: list[tuple[float, float, float, float, int]] = field(default_factory=list)
+    days: array[int] = field(default_factory=lambda: array("q"))  # days since 1970-01-01
+    values: array[float] = field(default_factory=lambda: array("d"))  # o h l c v, row by row
+
+    def add(self, day: int, row: BhavRow) -> None:
+        self.days.append(day)
+        self.values.extend((row.open, row.high, row.low, row.close, float(row.volume)))
+
+    def drop_last(self) -> None:
+        self.days.pop()
+        del self.values[-5:]
 
     def bars(self) -> Bars:
-        order = np.argsort(np.array(self.days, dtype="datetime64[D]"), kind="stable")
-        columns = np.array(self.values, dtype=np.float64)[order]
+        days = np.frombuffer(self.days, dtype=np.int64)
+        order = np.argsort(days, kind="stable")
+        columns = np.frombuffer(self.values, dtype=np.float64).reshape(-1, 5)[order]
         return Bars.from_arrays(
             Interval.DAY,
-            time=np.array(self.days, dtype="datetime64[D]")[order],
+            time=days[order].astype("datetime64[D]"),
             open=columns[:, 0],
             high=columns[:, 1],
             low=columns[:, 2],
@@ -99,29 +111,12 @@ class _Series:
         )
 
 
-def read_files(paths: Sequence[Path], progress: Progress) -> list[BhavDay]:
-    """Parse every file; two files of one day are an error naming both."""
-    days: list[BhavDay] = []
-    seen: dict[date, str] = {}
-    for done, path in enumerate(paths, start=1):
-        for day in read_bhavcopy(path):
-            if day.day in seen:
-                raise InvalidField(
-                    "files", f"{seen[day.day]} and {day.source} are both the bhavcopy of {day.day}"
-                )
-            seen[day.day] = day.source
-            days.append(day)
-        progress("read", done, len(paths))
-    return days
-
-
 class _Keys:
     """Which series a bhavcopy row belongs to (see the module docstring)."""
 
     def __init__(self, catalog: InstrumentCatalog) -> None:
         self.catalog = catalog
         self.memo: dict[tuple[str, str], str] = {}
-        self.renamed = 0
 
     def __call__(self, symbol: str, isin: str) -> str:
         pair = (symbol, isin)
@@ -132,31 +127,51 @@ class _Keys:
                 with contextlib.suppress(UnknownInstrumentError):
                     key = self.catalog.by_isin(isin, Exchange.NSE).key
             self.memo[pair] = key
-        if key != f"NSE:{symbol}":
-            self.renamed += 1
         return key
 
 
-def group(days: Iterable[BhavDay], keys: Callable[[str, str], str]) -> dict[str, _Series]:
-    """Rows by series key; a key's second row on one day (two symbols that map to one
-    company) is dropped, the symbol's own row first."""
-    series: dict[str, _Series] = {}
-    for day in days:
-        when = np.datetime64(day.day, "D")
+class Grouper:
+    """Files' rows gathered by series key as each file is read, so a file's parsed rows are
+    let go before the next is read."""
+
+    def __init__(self, keys: Callable[[str, str], str]) -> None:
+        self.keys = keys
+        self.series: dict[str, _Series] = {}
+        self.sources: dict[date, str] = {}  # day → the file that held it
+        self.skipped: Counter[SkipReason] = Counter()
+        self.renamed = 0
+
+    def add(self, day: BhavDay) -> None:
+        """Take one file's rows; a second file of a day already taken is an error."""
+        if day.day in self.sources:
+            raise InvalidField(
+                "files",
+                f"{self.sources[day.day]} and {day.source} are both the bhavcopy of {day.day}",
+            )
+        self.sources[day.day] = day.source
+        self.skipped.update(day.skipped)
+        when = (day.day - _EPOCH).days
         taken: dict[str, bool] = {}  # key → its row is the symbol's own
         for row in day.rows:
-            key = keys(row.symbol, row.isin)
+            key = self.keys(row.symbol, row.isin)
             own = key == f"NSE:{row.symbol}"
+            if not own:
+                self.renamed += 1
             if key in taken and (taken[key] or not own):
+                # Two symbols mapped to one company on one day: keep the symbol's own row.
+                self.skipped[SkipReason.DUPLICATE] += 1
                 continue
-            entry = series.setdefault(key, _Series())
-            if key in taken:  # a renamed row came first: the symbol's own row wins
-                entry.days.pop()
-                entry.values.pop()
+            entry = self.series.setdefault(key, _Series())
+            if key in taken:
+                self.skipped[SkipReason.DUPLICATE] += 1
+                entry.drop_last()
             taken[key] = own
-            entry.days.append(when)
-            entry.values.append((row.open, row.high, row.low, row.close, row.volume))
-    return series
+            entry.add(when, row)
+
+    @property
+    def bars(self) -> int:
+        """Rows gathered."""
+        return sum(len(s.days) for s in self.series.values())
 
 
 class Ledger:
@@ -213,9 +228,12 @@ def import_bhavcopies(
     known split and bonus (``actions`` are added to the store's). Nothing is written if a
     file is bad or, without ``replace``, if a series holds another source's candles."""
     report = progress or (lambda stage, done, total: None)
-    days = read_files(paths, report)
-    keys = _Keys(catalog)
-    fresh = group(days, keys)
+    grouper = Grouper(_Keys(catalog))
+    for done, path in enumerate(paths, start=1):
+        for day in read_bhavcopy(path):
+            grouper.add(day)
+        report("read", done, len(paths))
+    fresh = grouper.series
     unadjusted = CandleStore(store.root / UNADJUSTED, catalog=catalog, calendar=store.calendar)
     ledger = Ledger(store)
     known = merge_actions(ledger.load(), actions)
@@ -244,8 +262,10 @@ def import_bhavcopies(
             new_bars[key] = len(incoming)
             history = incoming
         origin = _origin(history)
-        unadjusted.write(
-            key, Interval.DAY, history, source=CandleSource.IMPORT, origin=origin, replace=True
+        # Straight to the file: this folder is the importer's own, and its series were
+        # validated as they were parsed.
+        write_file(
+            raw_path, Interval.DAY, history, key=key, source=CandleSource.IMPORT, origin=origin
         )
         shown = adjust(history, by_key.get(key, []))
         if shown is not history:
@@ -265,20 +285,17 @@ def import_bhavcopies(
         for done, future in enumerate(as_completed(futures), start=1):
             future.result()
             report("write", done, len(futures))
-    skipped: Counter[SkipReason] = Counter()
-    for day in days:
-        skipped.update(day.skipped)
     return BhavcopyReport(
         files=len(paths),
-        days=len(days),
-        first=min((d.day for d in days), default=None),
-        last=max((d.day for d in days), default=None),
+        days=len(grouper.sources),
+        first=min(grouper.sources, default=None),
+        last=max(grouper.sources, default=None),
         symbols=len(ordered),
-        bars=sum(len(s.days) for s in fresh.values()),
+        bars=grouper.bars,
         new_bars=sum(new_bars.values()),
-        skipped=dict(skipped),
+        skipped=dict(grouper.skipped),
         unknown=tuple(k for k in ordered if catalog.find(k) is None),
-        renamed=keys.renamed,
+        renamed=grouper.renamed,
         adjusted=tuple(sorted(adjusted)),
         replaced=len(conflicts),
         actions=len(known),

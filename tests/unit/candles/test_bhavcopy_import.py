@@ -220,3 +220,17 @@ def test_days_of_another_import_are_kept(tmp_path: Path, store: CandleStore, cat
     assert np.array_equal(
         store.read_daily("NSE:NEWCO", FIRST, LAST).close, [51.0, 52.5, 26.75]
     )  # no action given for NEWCO this time
+
+
+@pytest.mark.parametrize("renamed_first", [True, False], ids=["renamed-first", "own-first"])
+def test_a_renamed_row_beside_the_symbols_own_row_gives_way(
+    tmp_path: Path, store: CandleStore, catalog: InstrumentCatalog, renamed_first: bool
+):
+    day = date(2024, 1, 3)
+    own = _row("INFY", INFY, 1000, 1001, 999, 1000, 7)
+    other = _row("OLDNAME", INFY, 5, 5, 5, 5, 1)
+    path = tmp_path / file_name(BhavFormat.UDIFF, day)
+    path.write_text(render(BhavFormat.UDIFF, day, [other, own] if renamed_first else [own, other]))
+    report = import_bhavcopies(store, [path], catalog=catalog)
+    assert (report.renamed, report.skipped, report.bars) == (1, {SkipReason.DUPLICATE: 1}, 1)
+    assert _stored(store, "NSE:INFY") == [("2024-01-03", 1000.0, 1001.0, 999.0, 1000.0, 7)]

@@ -210,7 +210,7 @@ class _Reader:
         ):
             self._check_market(row, line)
         if row[at.day] != self.day_text:
-            self._first_day(row[at.day], line)
+            self._take_day(row[at.day], line)
         series = row[at.series].strip().upper()
         if series not in _RANK:
             self.skipped[SkipReason.SERIES] += 1
@@ -236,7 +236,8 @@ class _Reader:
         isin = row[at.isin].strip().upper()
         self._keep(BhavRow(symbol, isin, series, o, h, lo, c, volume, line))
 
-    def _first_day(self, raw: str, line: int) -> None:
+    def _take_day(self, raw: str, line: int) -> None:
+        # Every row carries the date; it is parsed once per distinct spelling, not per row.
         column, text = self.layout.day, raw.strip()
         try:
             day = _day(text, self.kind)

@@ -50,7 +50,11 @@ def progress_bar() -> Iterator[Progress]:
     """A rich progress bar fed by ``(stage, done, total)`` callbacks."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TimeElapsedColumn
 
-    labels = {"generate": "generating synthetic history", "write": "writing candle files"}
+    labels = {
+        "generate": "generating synthetic history",
+        "write": "writing candle files",
+        "read": "reading bhavcopy files",
+    }
     with Progress(
         "[progress.description]{task.description}",
         BarColumn(),
@@ -106,6 +110,81 @@ def import_file(
     if before is not None and replace:
         console.print(f"  replaced the stored {before.source.value} series ({before.rows} candles)")
     console.print(f"  series: {info.first} → {info.last}, {info.rows} candles ({info.source})")
+
+
+BHAVCOPIES = typer.Argument(
+    None,
+    exists=True,
+    dir_okay=False,
+    readable=True,
+    help="bhavcopy .csv or .zip files (none: only apply --corporate-actions to stored days)",
+)
+ACTIONS = typer.Option(
+    None,
+    "--corporate-actions",
+    exists=True,
+    dir_okay=False,
+    readable=True,
+    help="CSV of splits and bonuses: symbol,ex_date,kind,ratio (docs/bhavcopy-import.md)",
+)
+
+
+@data_app.command("import-bhavcopy")
+def import_bhavcopy(
+    files: list[Path] | None = BHAVCOPIES,
+    corporate_actions: Path | None = ACTIONS,
+    replace: bool = REPLACE,
+) -> None:
+    """Import NSE equity bhavcopies (old cm…bhav.csv or UDiFF), adjusted for splits/bonuses."""
+    import time
+
+    from tradertape.candles.bhavcopy_import import import_bhavcopies, read_actions_file
+    from tradertape.errors import InvalidField
+    from tradertape.services.instruments import build_catalog
+
+    with service_errors():
+        if not files and corporate_actions is None:
+            raise InvalidField("FILES", "give bhavcopy files, --corporate-actions, or both")
+        runtime = build_runtime()
+        with runtime.db.session() as db:
+            catalog = build_catalog(db)
+        actions = read_actions_file(corporate_actions) if corporate_actions else []
+        started = time.perf_counter()
+        with progress_bar() as report:
+            done = import_bhavcopies(
+                runtime.candles,
+                files or [],
+                catalog=catalog,
+                actions=actions,
+                replace=replace,
+                progress=report,
+            )
+    seconds = time.perf_counter() - started
+    span = f" ({done.first} → {done.last})" if done.days else ""
+    console.print(
+        f"{done.files} files, {done.days} days{span}, "
+        f"{done.symbols} symbols, {done.bars} bars written ({done.new_bars} new), "
+        f"{done.skipped_rows} rows skipped, in {seconds:.1f} s"
+    )
+    for reason, count in sorted(done.skipped.items()):
+        console.print(f"  skipped {count} rows: {reason.value}")
+    if done.adjusted:
+        console.print(
+            f"  adjusted for splits/bonuses: {len(done.adjusted)} series "
+            f"({', '.join(done.adjusted[:10])}{', …' if len(done.adjusted) > 10 else ''}); "
+            f"{done.actions} corporate actions known"
+        )
+    if done.renamed:
+        console.print(f"  {done.renamed} rows filed under the catalog's symbol for their ISIN")
+    if done.replaced:
+        console.print(f"  replaced {done.replaced} series of another source")
+    if done.unknown:
+        names = ", ".join(done.unknown[:10]) + (", …" if len(done.unknown) > 10 else "")
+        console.print(
+            f"  {len(done.unknown)} symbols are not in the instrument catalog ({names}): "
+            "their history is stored; `tradertape instruments import` of a Kite dump makes "
+            "them tradable"
+        )
 
 
 @data_app.command("synth")
@@ -175,16 +254,22 @@ def info(
 def _detail(store: CandleStore, symbol: str) -> None:
     from rich.table import Table
 
+    from tradertape.candles.store import canonical_key
+    from tradertape.domain.instruments import UnknownInstrumentError
     from tradertape.errors import InvalidField
 
     instrument = store.catalog.find(symbol)
-    if instrument is None:
+    try:
+        key = instrument.key if instrument else canonical_key(symbol)
+    except UnknownInstrumentError:
+        key = symbol
+    found = [i for i in (store.info(key, iv) for iv in Interval) if i is not None]
+    if instrument is None and not found:  # a bhavcopy stores symbols the catalog lacks
         raise InvalidField("symbol", f"unknown instrument '{symbol}'")
-    found = [i for i in (store.info(instrument.key, iv) for iv in Interval) if i is not None]
     if not found:
-        console.print(f"no candles stored for {instrument.key} (in {store.root})")
+        console.print(f"no candles stored for {key} (in {store.root})")
         return
-    table = Table("interval", "source", "first", "last", "candles", "files", title=instrument.key)
+    table = Table("interval", "source", "first", "last", "candles", "files", title=key)
     for item in found:
         table.add_row(*_row(item))
     console.print(table)

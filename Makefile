@@ -1,6 +1,7 @@
 # Two commands do everything on a fresh machine (Python 3.11, Node 20, gcc):
-#   make demo   create .venv, install, migrate, load demo data, serve on http://127.0.0.1:8000
-#   make test   install, then lint, type-check and run the suite on SQLite and PostgreSQL
+#   make demo   create .venv, install, build the web app, migrate, load demo data, serve on :8000
+#   make test   install, then lint, type-check and run the suite on SQLite and PostgreSQL, the
+#               web app's checks and unit tests, and its end-to-end tests in Debian's Chromium
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -10,7 +11,7 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo serve test install lint format typecheck test-sqlite test-postgres openapi lock clean
+.PHONY: demo serve test install lint format typecheck test-sqlite test-postgres test-web test-e2e chromium web openapi lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +28,22 @@ $(STAMP): requirements/lock.txt pyproject.toml sdk/python/pyproject.toml brokers
 	$(BIN)/python -m compileall -q src sdk/python/src brokers/python/src > /dev/null
 	touch $(STAMP)
 
-install: $(STAMP)
+# The web app: npm's lock pins every package; the bundle goes into the Python package
+# (src/tradertape/web_dist), which `tradertape serve` serves at / and the wheel carries.
+WEB_MODULES := web/node_modules/.package-lock.json
+WEB_DIST := src/tradertape/web_dist/index.html
+WEB_SOURCES := $(shell find web/src web/index.html web/public web/vite.config.ts web/tsconfig.json -type f 2>/dev/null)
+
+$(WEB_MODULES): web/package-lock.json web/package.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	touch $(WEB_MODULES)
+
+$(WEB_DIST): $(WEB_MODULES) $(WEB_SOURCES)
+	cd web && npm run --silent build -- --logLevel warn
+
+web: $(WEB_DIST)
+
+install: $(STAMP) $(WEB_DIST)
 
 demo: install
 	$(BIN)/tradertape demo --host $(HOST) --port $(PORT)
@@ -35,7 +51,7 @@ demo: install
 serve: install
 	$(BIN)/tradertape serve --host $(HOST) --port $(PORT)
 
-test: install lint typecheck test-sqlite test-postgres
+test: install lint typecheck test-web test-sqlite test-postgres test-e2e
 
 lint: install
 	$(BIN)/ruff check src tests scripts bench sdk brokers
@@ -47,6 +63,20 @@ format: install
 
 typecheck: install
 	$(BIN)/mypy
+
+# The UI's API types must match docs/openapi.json; TypeScript strict; Vitest.
+test-web: install
+	cd web && npm run --silent check:api && npm run --silent typecheck && npx vitest run
+
+# Debian's Chromium drives the end-to-end tests (Playwright's own download needs the internet).
+chromium:
+	@command -v chromium >/dev/null || { apt-get install -y -q chromium >/dev/null 2>&1 || \
+		{ apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }; }
+
+# A real `tradertape demo` on a free port with a throwaway data folder; screenshots land in
+# docs/screenshots/.
+test-e2e: install chromium
+	cd web && npx playwright test
 
 test-sqlite: install
 	$(BIN)/python -m pytest --db-url sqlite --cov --cov-report=term:skip-covered --cov-fail-under=90

@@ -23,7 +23,7 @@ export default defineConfig({
   fullyParallel: false,
   workers: 1,
   retries: 0,
-  timeout: 30_000,
+  timeout: 60_000, // the CI host is shared; a page is given time, not retries
   expect: { timeout: 10_000 },
   reporter: [["list"]],
   outputDir: "test-results",

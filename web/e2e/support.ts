@@ -15,7 +15,8 @@ export async function signIn(page: Page, next = "/dashboard"): Promise<void> {
   await page.getByRole("textbox", { name: "E-mail" }).fill(DEMO.email);
   await page.getByLabel(/^Password/).fill(DEMO.password);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL((url) => url.pathname === next.split("?")[0]);
+  const path = next.split("?")[0] ?? next;
+  await expect(page).toHaveURL((url) => url.pathname === path, { timeout: 20_000 });
 }
 
 /** An API client with the demo user's session cookie (same origin, so writes are allowed). */

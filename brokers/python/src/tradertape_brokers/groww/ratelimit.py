@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -61,7 +61,7 @@ class RateLimiter:
 
     def __init__(
         self,
-        limits: dict[Family, tuple[Ceiling, ...]] | None = None,
+        limits: Mapping[Family, tuple[Ceiling, ...]] | None = None,
         *,
         monotonic: Monotonic = time.monotonic,
         sleep: Sleep = time.sleep,

@@ -23,6 +23,7 @@ from tradertape.api.routes import (
     agent_keys,
     auth,
     backtest,
+    broker_session_groww,
     brokers,
     health,
     instruments,
@@ -47,12 +48,14 @@ from tradertape.api.routes.docs import install_docs
 from tradertape.api.routes.health import HealthProbe
 from tradertape.api.schemas.errors import ERROR_RESPONSES
 from tradertape.db.leader import LeaderLease
+from tradertape.domain.brokers import BrokerName
 from tradertape.feed.codec import tick_from_message, tick_to_message
 from tradertape.feed.fanout import INTEREST_TOPIC, TickHub
 from tradertape.oms.loop import TradingLoop
 from tradertape.oms.quotes import follow
 from tradertape.runtime import Runtime
 from tradertape.services.broker_login import BrokerLogins
+from tradertape.services.broker_session_groww import GrowwConnector
 from tradertape.services.calendar_watch import CalendarWatch, warning_now
 from tradertape.services.portfolios.schedule import PortfolioJobs
 from tradertape.services.portfolios.signals import Venue
@@ -278,6 +281,8 @@ def create_app(runtime: Runtime) -> FastAPI:
     )
     app.state.credentials = CredentialScreen(gates.strangers)
     app.state.health = HealthProbe(runtime.db.jobs)
+    groww = GrowwConnector(root=runtime.settings.groww_root)
+    runtime.account_views.register(BrokerName.GROWW, groww)  # /api/portfolio/* from Groww
     modules = (
         health,
         auth,
@@ -292,6 +297,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         workers_options,
         workers_streams,
         brokers,
+        broker_session_groww,
         instruments,
         market,
         trading,

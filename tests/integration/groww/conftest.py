@@ -16,7 +16,7 @@ from tradertape.fakebrokers.groww import FakeGroww, create_app
 from tradertape.ports.clock import IST, ManualClock
 
 API_KEY = "growwkey-0001"
-API_SECRET = "growwsecret-0001"
+API_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # Settings accept a base32 Groww secret
 TOTP = "123456"
 #: A Friday in market hours.
 START = datetime(2026, 11, 20, 10, 0, tzinfo=IST)

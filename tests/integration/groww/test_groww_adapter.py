@@ -330,3 +330,38 @@ def test_the_token_dies_at_six_ist_on_the_fakes_clock(groww: FakeServer):
 
     with pytest.raises(SessionExpired):
         broker.margins()
+
+
+def test_a_timeout_before_the_broker_accepted_sends_the_order_once_more(groww: FakeServer):
+    sleeps = Sleeps()
+    broker = connect(groww, sleeps, timeout=0.3)
+    groww.control("faults", {"kind": "timeout", "path": "/v1/order/create", "delay_secs": 1.0})
+
+    order_id = broker.place_order(Order(), idempotency_key="lost-then-01")
+
+    assert list(groww.fake.book.orders) == [order_id]
+    assert sleeps.calls == [0.5]  # looked up (not there), waited, sent again
+
+
+def test_positions_split_net_and_day_in_kite_shape(groww: FakeServer):
+    broker = connect(groww)
+    buy = Order(order_type="MARKET", price=None, product="MIS", quantity=4)
+    broker.place_order(buy, idempotency_key="intraday-b1")
+    groww.control("prices", {"INFY": 1520})
+    broker.place_order(
+        Order(order_type="MARKET", price=None, product="MIS", quantity=1, transaction_type="SELL"),
+        idempotency_key="intraday-s1",
+    )
+
+    positions = broker.positions()
+
+    [net], [day] = positions["net"], positions["day"]
+    assert (net["quantity"], net["product"], net["last_price"]) == (3, "MIS", 1520.0)
+    assert (net["buy_quantity"], net["buy_value"], net["sell_quantity"], net["sell_value"]) == (
+        4,
+        6000.0,
+        1,
+        1520.0,
+    )
+    assert net["pnl"] == 80.0  # 1520 - 6000 + 3 × 1520
+    assert (day["quantity"], day["buy_price"], day["sell_price"]) == (3, 1500.0, 1520.0)

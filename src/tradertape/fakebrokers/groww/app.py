@@ -150,7 +150,8 @@ def build_router(fake: FakeGroww) -> APIRouter:  # noqa: C901 - one closure per 
     @router.post("/token/api/access")
     async def token(request: Request) -> JSONResponse:
         key = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
-        return ok(fake.mint(key, await request.json()))
+        # No envelope here: growwapi's get_access_token reads ``token`` at the top level.
+        return JSONResponse(fake.mint(key, await request.json()))
 
     @router.get("/changelog")
     def changelog() -> JSONResponse:

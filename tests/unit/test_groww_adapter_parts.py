@@ -9,6 +9,14 @@ import pytest
 
 from tradertape_brokers.groww import Ceiling, Family, RateLimiter, reference_id
 from tradertape_brokers.groww.gtt import parse_trigger_id, trigger_id
+from tradertape_brokers.groww.sdk import GrowwHttpError, SdkTimeout, map_error
+from tradertape_brokers.port import (
+    BrokerError,
+    InsufficientFunds,
+    OrderRejected,
+    SessionExpired,
+    TransientBrokerError,
+)
 
 
 class FakeTime:
@@ -95,3 +103,31 @@ def test_importing_the_adapter_pulls_in_no_server_code():
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "message", "ordering", "expected"),
+    [
+        pytest.param(401, "GA005", "token expired", False, SessionExpired, id="401"),
+        pytest.param(403, "GA005", "forbidden", True, SessionExpired, id="403"),
+        pytest.param(429, "GA003", "slow down", True, TransientBrokerError, id="429"),
+        pytest.param(500, "GA000", "internal", True, TransientBrokerError, id="500"),
+        pytest.param(503, "GA003", "unavailable", False, TransientBrokerError, id="503"),
+        pytest.param(400, "GA001", "Insufficient balance", True, InsufficientFunds, id="funds"),
+        pytest.param(400, "GA001", "price is required", True, OrderRejected, id="rejected"),
+        pytest.param(400, "GA007", "Duplicate order reference id", True, OrderRejected, id="dup"),
+        pytest.param(404, "GA004", "not found", False, BrokerError, id="read-404"),
+    ],
+)
+def test_groww_refusals_map_to_the_ports_errors(
+    status: int, code: str, message: str, ordering: bool, expected: type[BrokerError]
+):
+    mapped = map_error(GrowwHttpError(status, code, message), ordering=ordering)
+
+    assert type(mapped) is expected
+    assert str(mapped) == f"{code}: {message}"
+
+
+def test_sdk_timeouts_and_network_errors_are_transient():
+    assert isinstance(map_error(SdkTimeout()), TransientBrokerError)
+    assert isinstance(map_error(ConnectionRefusedError("refused")), TransientBrokerError)

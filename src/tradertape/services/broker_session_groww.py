@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from tradertape.db.models import User
 from tradertape.domain.brokers import BrokerName
 from tradertape.errors import BadRequest, InvalidField, NotFound, ServiceUnavailable
-from tradertape.ports.broker import Broker, BrokerError, SessionExpired, TransientBrokerError
+from tradertape.ports.broker import Broker, BrokerError, TransientBrokerError
 from tradertape.ports.clock import Clock
 from tradertape.security.vault import Vault
 from tradertape.services.broker_credentials import BrokerCredentials, CredentialUpdate
@@ -68,7 +68,7 @@ class GrowwSessions:
                 )
         except TransientBrokerError as exc:
             raise ServiceUnavailable(f"Groww did not answer: {exc}") from exc
-        except (SessionExpired, BrokerError) as exc:
+        except BrokerError as exc:  # SessionExpired included: the key or code was refused
             raise InvalidField(field, f"Groww refused the login ({exc})") from exc
         update = CredentialUpdate(
             api_key=row.api_key,

@@ -78,8 +78,6 @@ class Book:
     def _next(self, prefix: str) -> str:
         return f"{prefix}{next(self._ids):08d}"
 
-    # -- orders -----------------------------------------------------------------------
-
     def place(self, body: Row) -> Row:
         """Accept an order (``/order/create``) and match it at once."""
         with self.lock:
@@ -180,8 +178,6 @@ class Book:
                 held += price * row["remaining_quantity"]
         return held
 
-    # -- matching ---------------------------------------------------------------------
-
     def match(self) -> None:
         """Fill what the current prices allow; trigger what they cross; settle T+1."""
         with self.lock:
@@ -271,8 +267,6 @@ class Book:
             if holding.t1_quantity and holding.t1_day < today:
                 holding.quantity += holding.t1_quantity
                 holding.t1_quantity = 0
-
-    # -- smart orders -----------------------------------------------------------------
 
     def create_smart(self, body: Row) -> Row:
         """A GTT or OCO (``/order-advance/create``)."""
@@ -395,8 +389,6 @@ class Book:
             if hit:
                 return side, leg["order_type"], float(leg.get("price") or 0)
         return None
-
-    # -- account views ----------------------------------------------------------------
 
     def position_rows(self) -> list[Row]:
         """Groww's ``/positions/user`` rows."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import secrets
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
@@ -100,8 +101,6 @@ class GrowwBroker:
         self._sleep = sleep
         self._segments: dict[str, str] = {}  # order id → segment, for the orders we placed
 
-    # -- plumbing ---------------------------------------------------------------------
-
     def session_expires_at(self) -> datetime | None:
         """When the access token dies (06:00 IST after it was minted), if known."""
         return self._expires_at
@@ -122,8 +121,6 @@ class GrowwBroker:
 
     def _segment(self, order_id: str) -> str:
         return self._segments.get(order_id, "CASH")
-
-    # -- orders -----------------------------------------------------------------------
 
     def place_order(self, spec: OrderLike, *, idempotency_key: str) -> str:
         """Place once; after a timeout or transient error, find it by reference first."""
@@ -290,8 +287,6 @@ class GrowwBroker:
             out.extend(parsing.trade(t, row) for t in payload.get("trade_list") or [])
         return out
 
-    # -- account ----------------------------------------------------------------------
-
     def _ltps(self, keys: Sequence[str]) -> dict[str, float]:
         """Last prices for ``EXCH:SYM`` keys (50 a request), keyed the same way."""
         wanted: dict[str, list[str]] = {}
@@ -392,14 +387,10 @@ class GrowwBroker:
         bars = parsing.daily_bars(payload.get("candles") or [])
         return [b for b in bars if start <= b.day <= end]
 
-    # -- GTTs (smart orders) ------------------------------------------------------------
-
     def place_gtt(self, spec: GttSpec) -> int:
         """A GTT (single trigger) or OCO (two-leg) smart order."""
         args = smart.smart_order_args(spec)
-        ref = reference_id(
-            f"gtt:{spec.exchange}:{spec.tradingsymbol}:{list(spec.trigger_values)}:{time.time_ns()}"
-        )
+        ref = secrets.token_hex(10)  # the port gives GTTs no key; Groww wants a reference
         created = self._once(
             Family.ORDERS,
             lambda: self._client.create_smart_order(

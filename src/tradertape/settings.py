@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     feed_speed: float = Field(default=1.0, gt=0)
     feed_interval_secs: float = Field(default=1.0, gt=0)
     live_trading_enabled: bool = False
+    # Where the Groww adapter sends its requests (a fake Groww on loopback in tests, demos).
+    groww_root: str = "https://api.groww.in"
     # Compile (or load from numba's cache) the indicator and backtest kernels when the server
     # starts, in the background, so the first backtest request does not pay for it.
     warm_kernels: bool = True

@@ -56,7 +56,7 @@ async def test_login_links_each_stored_broker_with_its_token_state(
     kite_url = "https://kite.zerodha.com/connect/login?v=3&api_key=kitekey123"
     assert lines[1] == f"Kite: token valid until 06:00 IST 21 Nov — {kite_url}"
     assert lines[2].startswith("Upstox: no access token — https://api.upstox.com/v2/login/")
-    assert lines[3].startswith("Groww: no access token — no browser login: create today's")
+    assert lines[3].startswith("Groww: no access token — no browser login: Groww mints today's")
     buttons = reply["reply_markup"]["inline_keyboard"]  # type: ignore[index]
     assert [row[0]["text"] for row in buttons] == ["Log in to Kite", "Log in to Upstox"]
     assert buttons[0][0]["url"] == kite_url

@@ -24,6 +24,7 @@ from tradertape.api.routes import (
     agent_keys,
     auth,
     backtest,
+    broker_session_groww,
     brokers,
     health,
     instruments,
@@ -51,12 +52,14 @@ from tradertape.api.routes.health import HealthProbe
 from tradertape.api.schemas.errors import ERROR_RESPONSES
 from tradertape.api.webapp import install_compression, install_web_app, web_dist
 from tradertape.db.leader import LeaderLease
+from tradertape.domain.brokers import BrokerName
 from tradertape.feed.codec import tick_from_message, tick_to_message
 from tradertape.feed.fanout import INTEREST_TOPIC, TickHub
 from tradertape.oms.loop import TradingLoop
 from tradertape.oms.quotes import follow
 from tradertape.runtime import Runtime
 from tradertape.services.broker_login import BrokerLogins
+from tradertape.services.broker_session_groww import GrowwConnector
 from tradertape.services.calendar_watch import CalendarWatch, warning_now
 from tradertape.services.portfolios.schedule import PortfolioJobs
 from tradertape.services.portfolios.signals import Venue
@@ -282,6 +285,8 @@ def create_app(runtime: Runtime) -> FastAPI:
     )
     app.state.credentials = CredentialScreen(gates.strangers)
     app.state.health = HealthProbe(runtime.db.jobs)
+    groww = GrowwConnector(root=runtime.settings.groww_root)
+    runtime.account_views.register(BrokerName.GROWW, groww)  # /api/portfolio/* from Groww
     modules = (
         health,
         auth,
@@ -296,6 +301,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         workers_options,
         workers_streams,
         brokers,
+        broker_session_groww,
         instruments,
         market,
         order_preview,  # before trading's /orders/{order_id}

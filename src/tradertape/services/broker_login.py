@@ -2,8 +2,9 @@
 
 Kite and Upstox log in through the browser: the broker's login page sends the user back to
 our callback with a single-use code. Groww has no redirect: its token is minted from the API
-key (reference §3.1). Only the API key, which every login URL carries, appears here; secrets
-and access tokens never do.
+key and a TOTP code or the stored secret (reference §3.1; `services.broker_session_groww`).
+Only the API key, which every login URL carries, appears here; secrets and access tokens
+never do.
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ from tradertape.services.broker_credentials import BrokerCredentials, BrokerStat
 KITE_LOGIN = "https://kite.zerodha.com/connect/login"
 UPSTOX_DIALOG = "https://api.upstox.com/v2/login/authorization/dialog"
 GROWW_HOW = (
-    "no browser login: create today's access token on the Groww Trade API keys page "
-    "(it lasts until 06:00 IST) and save it in Settings → Brokers → Groww"
+    "no browser login: Groww mints today's token from your API key. Send the current code "
+    'of a TOTP key (POST /api/brokers/groww/session {"totp": "123456"}), or, for an '
+    'approval key whose secret you stored, {"use_secret": true} after approving it on the '
+    "Groww Trade API keys page; the token lasts until 06:00 IST"
 )
 
 

@@ -1,0 +1,27 @@
+"""Groww (growwapi 1.5.0) behind the Kite-shaped broker port.
+
+Needs the ``[groww]`` extra. Nothing here imports the TraderTape server.
+"""
+
+from __future__ import annotations
+
+from tradertape_brokers.groww.auth import (
+    access_token_from_secret,
+    access_token_from_totp,
+    token_expiry,
+)
+from tradertape_brokers.groww.broker import CAPABILITIES, GrowwBroker, reference_id
+from tradertape_brokers.groww.ratelimit import GROWW_LIMITS, Ceiling, Family, RateLimiter
+
+__all__ = [
+    "CAPABILITIES",
+    "GROWW_LIMITS",
+    "Ceiling",
+    "Family",
+    "GrowwBroker",
+    "RateLimiter",
+    "access_token_from_secret",
+    "access_token_from_totp",
+    "reference_id",
+    "token_expiry",
+]

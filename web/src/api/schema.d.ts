@@ -1687,6 +1687,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/brokers/groww/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create Groww Session
+         * @description Log in to Groww: mint today's access token (until 06:00 IST) and store it encrypted.
+         */
+        post: operations["brokers-create_groww_session"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/brokers/{broker}/credentials": {
         parameters: {
             query?: never;
@@ -3780,6 +3800,33 @@ export interface components {
             status: string;
             /** Triggered Rule */
             triggered_rule: string | null;
+        };
+        /**
+         * GrowwSessionIn
+         * @description Exactly one flow: today's TOTP code, or the stored API secret (approval keys).
+         */
+        GrowwSessionIn: {
+            /** Totp */
+            totp?: string | null;
+            /**
+             * Use Secret
+             * @default false
+             */
+            use_secret: boolean;
+        };
+        /**
+         * GrowwSessionOut
+         * @description The Groww connection after the login (no token).
+         */
+        GrowwSessionOut: {
+            /** Access Token Expires At */
+            access_token_expires_at: string | null;
+            /** Broker */
+            broker: string;
+            /** Connected */
+            connected: boolean;
+            /** Status */
+            status: string;
         };
         /**
          * GrowwSymbolOut
@@ -11340,6 +11387,59 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "brokers-create_groww_session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GrowwSessionIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrowwSessionOut"];
+                };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
             503: {

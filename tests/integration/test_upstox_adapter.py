@@ -151,7 +151,7 @@ def test_timeout_after_accepting_yields_exactly_one_order(fake, keys, fake_clock
     )
     orders = fake.state()["orders"]
     assert [(o["order_id"], o["tag"]) for o in orders] == [(order_id, "once")]
-    assert sleeps.waits == []  # found by its tag: nothing to wait for
+    assert sleeps.waits == []  # found by its tag at once: nothing to wait for
 
 
 def test_rate_limited_place_backs_off_then_succeeds(fake, keys, fake_clock):
@@ -285,3 +285,44 @@ def test_the_adapter_imports_without_the_server():
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)  # noqa: S603
+
+
+def test_a_refused_place_is_sent_again_once_the_book_shows_no_such_tag(fake, keys, fake_clock):
+    sleeps = Sleeps()
+    broker = _broker(fake, keys, fake_clock, sleeps)
+    fake.control("faults", {"kind": "500", "path": "/v3/order/place"})
+    long_key = "portfolio-7:entry:" + "x" * 40  # longer than a tag: sent as a digest
+    order_id = broker.place_order(
+        Order("RELIANCE", "BUY", 1, price=Decimal("2400")), idempotency_key=long_key
+    )
+    orders = fake.state()["orders"]
+    assert [o["order_id"] for o in orders] == [order_id]
+    assert len(orders[0]["tag"]) == 40
+    assert sleeps.waits == [0.5]  # looked twice (the book may lag), then placed again
+    replay = broker.place_order(  # a replay of the key returns the same order
+        Order("RELIANCE", "BUY", 1, price=Decimal("2400")), idempotency_key=long_key
+    )
+    assert replay == order_id
+    assert len(fake.state()["orders"]) == 1
+
+
+def test_daily_history_is_fetched_a_decade_at_a_time(fake, keys, fake_clock):
+    broker = _broker(fake, keys, fake_clock, Sleeps())
+    bars = broker.historical_daily("NSE:INFY", date(2004, 1, 1), date(2026, 11, 20))
+    days = [b.day for b in bars]
+    assert days == sorted(set(days))
+    assert (days[0], days[-1]) == (date(2004, 1, 1), date(2026, 11, 20))
+    assert all(d.weekday() < 5 for d in days)
+
+
+def test_a_retry_after_giving_up_looks_for_the_order_first(fake, keys, fake_clock):
+    sleeps = Sleeps()
+    broker = _broker(fake, keys, fake_clock, sleeps, timeout=0.5)
+    # Accepted but never answered, and the book unreadable until the adapter gives up.
+    fake.control("faults", {"kind": "timeout", "path": "/v3/order/place", "delay_secs": 1.5})
+    fake.control("faults", {"kind": "503", "count": 3, "path": "/v2/order/retrieve-all"})
+    spec = Order("RELIANCE", "BUY", 1, price=Decimal("2400"))
+    with pytest.raises(TransientBrokerError):
+        broker.place_order(spec, idempotency_key="later")
+    order_id = broker.place_order(spec, idempotency_key="later")  # the OMS retries
+    assert [(o["order_id"], o["tag"]) for o in fake.state()["orders"]] == [(order_id, "later")]

@@ -8,9 +8,11 @@ have been accepted, so it is simply retried after a back-off.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import time
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -28,7 +30,7 @@ from tradertape_brokers.port import (
     TransientBrokerError,
 )
 from tradertape_brokers.upstox import parsing
-from tradertape_brokers.upstox.errors import translate
+from tradertape_brokers.upstox.errors import RateLimited, translate
 from tradertape_brokers.upstox.keys import InstrumentKeys
 from tradertape_brokers.upstox.limits import ORDER_LIMITS, STANDARD_LIMITS, RateLimiter
 from tradertape_brokers.upstox.login import UPSTOX_ROOT, api_client
@@ -36,6 +38,14 @@ from tradertape_brokers.upstox.login import UPSTOX_ROOT, api_client
 T = TypeVar("T")
 V2 = "2.0"
 _TAG_MAX = 40  # Upstox accepts tags up to 40 characters
+_DAILY_SPAN = timedelta(days=3652)  # daily candles: at most a decade per request
+
+
+def order_tag(idempotency_key: str) -> str:
+    """The key as Upstox's tag: itself when it fits, else a digest (a prefix could collide)."""
+    if len(idempotency_key) <= _TAG_MAX:
+        return idempotency_key
+    return hashlib.sha256(idempotency_key.encode()).hexdigest()[:_TAG_MAX]
 
 
 def _price(value: Number | None) -> float:
@@ -70,13 +80,16 @@ class UpstoxBroker:
         self._history = upstox_client.HistoryV3Api(client)
         self._keys = keys
         self._expires_at = expires_at
-        self._timeout = timeout_secs
+        # A (connect, read) pair: the SDK ignores a plain float (only ints and pairs count).
+        self._timeout = (timeout_secs, timeout_secs)
         self._attempts = max(1, attempts)
         self._backoff = backoff_secs
         self._sleep = sleep
         self._limit = RateLimiter(STANDARD_LIMITS, monotonic=monotonic, sleep=sleep)
         self._order_limit = RateLimiter(ORDER_LIMITS, monotonic=monotonic, sleep=sleep)
         self._gtt_ids: dict[int, str] = {}
+        self._placed: dict[str, str] = {}  # tag → order id, so a replay returns the same id
+        self._unsettled: set[str] = set()  # tags whose last place ended with no answer
 
     def _once(self, call: Callable[[], T], *, order: bool) -> T:
         (self._order_limit if order else self._limit).acquire()
@@ -92,7 +105,7 @@ class UpstoxBroker:
                 return self._once(call, order=order)
             except TransientBrokerError as exc:
                 last = attempt == self._attempts - 1
-                if last or (rate_only and not str(exc).startswith("429")):
+                if last or (rate_only and not isinstance(exc, RateLimited)):
                     raise
                 self._sleep(self._backoff * 2**attempt)
         raise AssertionError("unreachable")  # pragma: no cover
@@ -103,7 +116,22 @@ class UpstoxBroker:
 
     def place_order(self, spec: OrderLike, *, idempotency_key: str) -> str:
         """Place once: the key is the tag, and an unknown outcome is looked up by it."""
-        tag = idempotency_key[:_TAG_MAX]
+        tag = order_tag(idempotency_key)
+        if tag in self._placed:
+            return self._placed[tag]
+        found = self._order_by_tag(tag) if tag in self._unsettled else None
+        try:
+            order_id = found or self._place_once(spec, tag)
+        except RateLimited:
+            raise
+        except TransientBrokerError:  # it may still have landed: a retry looks first
+            self._unsettled.add(tag)
+            raise
+        self._unsettled.discard(tag)
+        self._placed[tag] = order_id
+        return order_id
+
+    def _place_once(self, spec: OrderLike, tag: str) -> str:
         body = upstox_client.PlaceOrderV3Request(
             quantity=int(spec.quantity),
             product=parsing.upstox_product(spec.product),
@@ -127,14 +155,19 @@ class UpstoxBroker:
                     order=True,
                 )
                 return str(reply.data.order_ids[0])
-            except TransientBrokerError as exc:
-                if not str(exc).startswith("429"):  # outcome unknown: did it land?
-                    found = self._order_by_tag(tag)
-                    if found is not None:
-                        return found
+            except RateLimited:  # refused unseen: just wait and send again
                 if attempt == self._attempts - 1:
                     raise
                 self._sleep(self._backoff * 2**attempt)
+            except TransientBrokerError:  # the outcome is unknown: did it land?
+                found = self._order_by_tag(tag)
+                if found is None:  # the book may lag the accept: look once more, later
+                    self._sleep(self._backoff * 2**attempt)
+                    found = self._order_by_tag(tag)
+                if found is not None:
+                    return found
+                if attempt == self._attempts - 1:
+                    raise
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _order_by_tag(self, tag: str) -> str | None:
@@ -241,20 +274,27 @@ class UpstoxBroker:
         return dict(parsing.quote(self._keys, v.to_dict()) for v in (reply.data or {}).values())
 
     def historical_daily(self, key: str, start: date, end: date) -> list[DailyBar]:
-        """Daily candles from the v3 history API."""
+        """Daily candles from the v3 history API, a decade per call (its widest span)."""
         ukey = self._keys.upstox(key)
-        reply = self._call(
-            lambda: self._history.get_historical_candle_data1(
+        bars: list[DailyBar] = []
+        chunk_end = end
+        while chunk_end >= start:
+            chunk_start = max(start, chunk_end - _DAILY_SPAN)
+            first, last = chunk_start.isoformat(), chunk_end.isoformat()
+            fetch = functools.partial(
+                self._history.get_historical_candle_data1,
                 ukey,
                 "days",
                 "1",
-                end.isoformat(),
-                start.isoformat(),
+                last,
+                first,
                 _request_timeout=self._timeout,
             )
-        )
-        candles = reply.data.candles if reply.data is not None else None
-        return parsing.daily_bars(list(candles or []))
+            reply = self._call(fetch)
+            candles = reply.data.candles if reply.data is not None else None
+            bars = parsing.daily_bars(list(candles or [])) + bars
+            chunk_end = chunk_start - timedelta(days=1)
+        return bars
 
     def _gtt_rules(self, spec: GttSpec) -> tuple[str, list[Any]]:
         if spec.kind == "single":

@@ -27,6 +27,10 @@ RATE_LIMITED = "UDAPI10005"
 _FUNDS_WORDS = ("insufficient", "funds", "margin")
 
 
+class RateLimited(TransientBrokerError):
+    """A 429: Upstox refused the request unseen, so sending it again cannot duplicate it."""
+
+
 def first_error(body: Any) -> tuple[str, str]:
     """The first ``(code, message)`` of an Upstox error body ('' when absent)."""
     try:
@@ -51,7 +55,9 @@ def translate(exc: BaseException, *, order: bool) -> BrokerError:
     text = f"{status} {code}: {message}".strip()
     if status == 401 or code == SESSION_INVALID:
         return SessionExpired(text)
-    if status in (0, 429) or status >= 500 or code == RATE_LIMITED:
+    if status == 429 or code == RATE_LIMITED:
+        return RateLimited(text)
+    if status == 0 or status >= 500:
         return TransientBrokerError(text)
     if order and any(word in message.lower() for word in _FUNDS_WORDS):
         return InsufficientFunds(text)

@@ -59,7 +59,7 @@ def exchange_code(
             client_secret=api_secret,
             redirect_uri=redirect_uri,
             grant_type="authorization_code",
-            _request_timeout=timeout_secs,
+            _request_timeout=(timeout_secs, timeout_secs),  # the SDK ignores a float
         )
     except Exception as exc:
         raise translate(exc, order=False) from exc

@@ -326,3 +326,25 @@ def test_a_retry_after_giving_up_looks_for_the_order_first(fake, keys, fake_cloc
         broker.place_order(spec, idempotency_key="later")
     order_id = broker.place_order(spec, idempotency_key="later")  # the OMS retries
     assert [(o["order_id"], o["tag"]) for o in fake.state()["orders"]] == [(order_id, "later")]
+
+
+def test_delivery_buys_settle_into_holdings_and_prices_walk(fake, keys, fake_clock):
+    broker = _broker(fake, keys, fake_clock, Sleeps())
+    broker.place_order(Order("INFY", "BUY", 6, order_type="MARKET"), idempotency_key="deliver")
+    assert broker.holdings() == []
+    fake.control("settle")
+    [held] = broker.holdings()
+    assert (held["tradingsymbol"], held["quantity"], held["average_price"]) == ("INFY", 6, 1500.0)
+    assert broker.positions() == {"net": [], "day": []}
+    walked = fake.control("step?steps=3").json()
+    assert walked[INFY] != 1500.0
+    assert broker.quote(["NSE:INFY"])["NSE:INFY"]["last_price"] == walked[INFY]
+
+
+def test_the_control_clock_pins_the_fake_past_the_0330_cutoff(fake, keys, fake_clock):
+    broker = _broker(fake, keys, fake_clock, Sleeps())
+    fake.control("clock", {"now": "2026-11-21T03:30:00+05:30"})
+    with pytest.raises(SessionExpired):
+        broker.margins()
+    fake.control("clock", {"now": None})  # back to the injected clock
+    assert broker.margins()["equity"]["net"] == 1_000_000.0

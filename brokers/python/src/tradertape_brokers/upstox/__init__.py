@@ -8,6 +8,7 @@ fake on loopback in tests), which serves the order routes too.
 from __future__ import annotations
 
 from tradertape_brokers.upstox.adapter import UpstoxBroker
+from tradertape_brokers.upstox.errors import RateLimited
 from tradertape_brokers.upstox.keys import InstrumentKeys
 from tradertape_brokers.upstox.limits import RateLimiter
 from tradertape_brokers.upstox.login import UPSTOX_ROOT, exchange_code, token_expiry
@@ -15,6 +16,7 @@ from tradertape_brokers.upstox.login import UPSTOX_ROOT, exchange_code, token_ex
 __all__ = [
     "UPSTOX_ROOT",
     "InstrumentKeys",
+    "RateLimited",
     "RateLimiter",
     "UpstoxBroker",
     "exchange_code",

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+import httpx
 import pytest
 
 from tests.upstox_kit import INFY, RELIANCE, FakeUpstox, kite_to_upstox, running_fake
@@ -348,3 +349,19 @@ def test_the_control_clock_pins_the_fake_past_the_0330_cutoff(fake, keys, fake_c
         broker.margins()
     fake.control("clock", {"now": None})  # back to the injected clock
     assert broker.margins()["equity"]["net"] == 1_000_000.0
+
+
+def test_a_gtt_is_modified_and_unknown_routes_answer_in_the_envelope(fake, keys, fake_clock):
+    broker = _broker(fake, keys, fake_clock, Sleeps())
+    leg = {"transaction_type": "BUY", "quantity": 1, "product": "CNC", "price": 2300}
+    trigger_id = broker.place_gtt(GttSpec("NSE", "RELIANCE", [2300], 2500, [leg]))
+    moved = GttSpec("NSE", "RELIANCE", [2600], 2500, [{**leg, "quantity": 3}])
+    assert broker.modify_gtt(trigger_id, moved) == trigger_id
+    gtt = broker.gtt(trigger_id)
+    assert gtt["condition"]["trigger_values"] == [2600.0]
+    assert (gtt["orders"][0]["quantity"], gtt["meta"]["rules"][0]["trigger_type"]) == (3, "ABOVE")
+    missing = httpx.get(f"{fake.root}/v2/nothing-here", headers={"Authorization": "Bearer x"})
+    assert missing.status_code == 401
+    assert missing.json()["errors"][0]["errorCode"] == "UDAPI100050"
+    unknown = httpx.get(f"{fake.root}/_control/nothing-here")
+    assert (unknown.status_code, unknown.json()["status"]) == (404, "error")

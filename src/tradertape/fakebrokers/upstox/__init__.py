@@ -14,6 +14,7 @@ from decimal import Decimal
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 
 from tradertape.domain.instruments import InstrumentCatalog
 from tradertape.domain.instruments_data import reference_catalog
@@ -40,6 +41,10 @@ def create_app(
     @app.exception_handler(FakeError)
     async def fake_error(request: Request, exc: FakeError) -> JSONResponse:
         return routes.error(exc.status, exc.code, exc.message)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
+        return routes.error(exc.status_code, "UDAPI100036", str(exc.detail))
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

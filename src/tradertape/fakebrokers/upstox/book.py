@@ -274,7 +274,7 @@ class Book:
         if order.order_type in ("MARKET", "SL-M"):
             self._fill(order, ltp)
         elif (buy and ltp <= order.price) or (not buy and ltp >= order.price):
-            self._fill(order, ltp if (buy and ltp < order.price) or not buy else order.price)
+            self._fill(order, ltp)  # marketable: at the last price, the limit or better
 
     def _fill(self, order: Order, price: Decimal) -> None:
         quantity = order.quantity - order.filled

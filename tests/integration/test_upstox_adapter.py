@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import httpx
 import pytest
+import upstox_client
 
 from tests.upstox_kit import INFY, RELIANCE, FakeUpstox, kite_to_upstox, running_fake
 from tradertape.ports.clock import IST, ManualClock
@@ -365,3 +366,33 @@ def test_a_gtt_is_modified_and_unknown_routes_answer_in_the_envelope(fake, keys,
     assert missing.json()["errors"][0]["errorCode"] == "UDAPI100050"
     unknown = httpx.get(f"{fake.root}/_control/nothing-here")
     assert (unknown.status_code, unknown.json()["status"]) == (404, "error")
+
+
+def test_a_bracket_gtt_enters_then_exits_on_one_leg(fake, keys, fake_clock):
+    """ENTRY + TARGET + STOPLOSS placed with the SDK itself (the adapter sends no brackets)."""
+    broker = _broker(fake, keys, fake_clock, Sleeps())
+    rules = [
+        upstox_client.GttRule(strategy="ENTRY", trigger_type="BELOW", trigger_price=2450),
+        upstox_client.GttRule(strategy="TARGET", trigger_type="IMMEDIATE", trigger_price=2600),
+        upstox_client.GttRule(strategy="STOPLOSS", trigger_type="IMMEDIATE", trigger_price=2400),
+    ]
+    body = upstox_client.GttPlaceOrderRequest(
+        type="MULTIPLE",
+        quantity=2,
+        product="D",
+        rules=rules,
+        instrument_token=RELIANCE,
+        transaction_type="BUY",
+    )
+    gtt_id = broker._orders_v3.place_gtt_order(body).data.gtt_order_ids[0]
+    fake.control("prices", {RELIANCE: 2440})  # entry: buy
+    fake.control("prices", {RELIANCE: 2390})  # stop-loss: sell
+    [row] = broker._orders_v3.get_gtt_order_details(gtt_order_id=gtt_id).data
+    assert [(r.strategy, r.status, r.transaction_type) for r in row.rules] == [
+        ("ENTRY", "TRIGGERED", "BUY"),
+        ("TARGET", "CANCELLED", "SELL"),
+        ("STOPLOSS", "TRIGGERED", "SELL"),
+    ]
+    fills = [(t["transaction_type"], t["average_price"]) for t in broker.trades()]
+    assert fills == [("BUY", 2440.0), ("SELL", 2390.0)]
+    assert broker.positions()["net"][0]["quantity"] == 0

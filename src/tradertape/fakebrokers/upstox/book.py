@@ -22,6 +22,7 @@ from tradertape.ports.clock import IST
 PAISA = Decimal("0.01")
 TICK = Decimal("0.05")
 OPEN_STATES = ("open", "trigger pending")
+_OTHER_SIDE = {"BUY": "SELL", "SELL": "BUY"}
 
 
 class FakeError(Exception):
@@ -381,6 +382,8 @@ class Book:
         kind = str(body.get("type") or "")
         if kind not in ("SINGLE", "MULTIPLE") or int(body.get("quantity") or 0) <= 0:
             raise FakeError(400, "UDAPI100036", "Invalid input: type or quantity")
+        if body.get("transaction_type") not in _OTHER_SIDE:
+            raise FakeError(400, "UDAPI100036", "Invalid input: transaction_type")
         now = self.now()
         gtt = Gtt(
             gtt_id=f"GTT-C{now.astimezone(IST):%y%m%d}{self._next():08d}",
@@ -388,7 +391,7 @@ class Book:
             key=key,
             symbol=symbol,
             exchange=exchange,
-            side=str(body.get("transaction_type") or "BUY"),
+            side=str(body["transaction_type"]),
             quantity=int(body["quantity"]),
             product=str(body.get("product") or "D"),
             rules=self._check_rules(kind, list(body.get("rules") or [])),
@@ -417,36 +420,55 @@ class Book:
         return gtt
 
     def cancel_gtt(self, gtt_id: str) -> Gtt:
-        """Cancel a scheduled GTT."""
-        gtt = self.scheduled(gtt_id)
-        for rule in gtt.rules:
+        """Cancel what of a GTT has not fired (a bracket's exits after its ENTRY, too)."""
+        gtt = self.gtts.get(gtt_id)
+        if gtt is None:
+            raise FakeError(400, "UDAPI1100", f"GTT order not found: {gtt_id}")
+        waiting = [r for r in gtt.rules if r["status"] == "SCHEDULED"]
+        if not waiting:
+            raise FakeError(400, "UDAPI1101", "GTT order is no longer active")
+        for rule in waiting:
             rule["status"] = "CANCELLED"
         return gtt
 
     def _fire(self, gtt: Gtt) -> None:
+        """Fire what the price allows: the ENTRY first; then one exit, cancelling the other.
+
+        Without an ENTRY (an exit-only GTT) the exits trade the GTT's own side; after an
+        ENTRY they close what it opened, so they trade the other side.
+        """
         ltp = self.price(gtt.key)
-        pending = [r for r in gtt.rules if r["status"] == "SCHEDULED"]
-        if len(pending) != len(gtt.rules):
+        entry = next((r for r in gtt.rules if r["strategy"] == "ENTRY"), None)
+        if entry is not None and entry["status"] == "SCHEDULED":
+            if self._hit(gtt.side, entry, ltp):  # the exits wait for the next price
+                self._trigger(gtt, entry, gtt.side, ltp)
             return
-        for rule in pending:
-            if self._hit(gtt.side, rule, ltp):
-                order = self.place(
-                    {
-                        "instrument_token": gtt.key,
-                        "quantity": gtt.quantity,
-                        "order_type": "LIMIT",  # Upstox places a LIMIT on trigger
-                        "transaction_type": gtt.side,
-                        "price": _money(ltp),
-                        "product": gtt.product,
-                        "tag": gtt.gtt_id,
-                    }
-                )
-                rule["status"] = "TRIGGERED"
-                rule["order_id"] = order.order_id
-                for other in gtt.rules:
+        exits = [r for r in gtt.rules if r["strategy"] != "ENTRY"]
+        if not exits or any(r["status"] != "SCHEDULED" for r in exits):
+            return
+        side = gtt.side if entry is None else _OTHER_SIDE[gtt.side]
+        for rule in exits:
+            if self._hit(side, rule, ltp):
+                self._trigger(gtt, rule, side, ltp)
+                for other in exits:
                     if other is not rule:
                         other["status"] = "CANCELLED"
                 return
+
+    def _trigger(self, gtt: Gtt, rule: dict[str, Any], side: str, ltp: Decimal) -> None:
+        order = self.place(
+            {
+                "instrument_token": gtt.key,
+                "quantity": gtt.quantity,
+                "order_type": "LIMIT",  # Upstox places a LIMIT on trigger
+                "transaction_type": side,
+                "price": _money(ltp),
+                "product": gtt.product,
+                "tag": gtt.gtt_id,
+            }
+        )
+        rule["status"] = "TRIGGERED"
+        rule["order_id"] = order.order_id
 
     @staticmethod
     def _hit(side: str, rule: dict[str, Any], ltp: Decimal) -> bool:
@@ -459,6 +481,11 @@ class Book:
         # Exits: a SELL exit takes profit above and stops out below; a BUY exit the reverse.
         above = (strategy == "TARGET") == (side == "SELL")
         return ltp >= trigger if above else ltp <= trigger
+
+    @staticmethod
+    def _rule_side(gtt: Gtt, rule: dict[str, Any]) -> str:
+        bracket = rule["strategy"] != "ENTRY" and any(r["strategy"] == "ENTRY" for r in gtt.rules)
+        return _OTHER_SIDE[gtt.side] if bracket else gtt.side
 
     def gtt_row(self, gtt: Gtt) -> dict[str, Any]:
         """A GTT as ``GET /v3/order/gtt`` lists it (times in epoch microseconds)."""
@@ -476,7 +503,7 @@ class Book:
                     "message": r["message"],
                     "trigger_type": r["trigger_type"],
                     "trigger_price": _money(r["trigger_price"]),
-                    "transaction_type": gtt.side,
+                    "transaction_type": self._rule_side(gtt, r),
                     "order_id": r["order_id"],
                     "trailing_gap": r["trailing_gap"],
                 }

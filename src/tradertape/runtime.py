@@ -14,6 +14,7 @@ from tradertape.candles import CandleStore
 from tradertape.candles.live import CandleBook
 from tradertape.candles.synthetic import DEFAULT_SEED, SyntheticMarket
 from tradertape.db.engine import Database
+from tradertape.domain.brokers import BrokerName
 from tradertape.domain.calendar import TradingCalendar
 from tradertape.domain.calendar_data import nse_calendar
 from tradertape.domain.instruments import InstrumentCatalog, InstrumentType
@@ -34,6 +35,7 @@ from tradertape.ports.mailer import MailTransport, transport_for
 from tradertape.security.vault import Vault
 from tradertape.services.broker_credentials import BrokerCredentials
 from tradertape.services.broker_data import AccountViews
+from tradertape.services.broker_sessions_upstox import UpstoxConnector
 from tradertape.services.instruments import build_catalog
 from tradertape.services.kite_feed import StoredKiteSession
 from tradertape.services.login import LoginService
@@ -210,6 +212,16 @@ class Runtime:
                 exiting_every=timedelta(seconds=settings.worker_exiting_recovery_secs),
             ),
         )
+        account_views = AccountViews(
+            clock=clock,
+            credentials=brokers,
+            paper=portfolio,
+            ttl=timedelta(seconds=settings.broker_data_cache_secs),
+        )
+        # Users connected to a real broker read /api/portfolio/* from it.
+        account_views.register(
+            BrokerName.UPSTOX, UpstoxConnector(root=settings.upstox_root, catalog=catalog)
+        )
         return cls(
             settings=settings,
             db=db,
@@ -225,12 +237,7 @@ class Runtime:
             exchange=exchange,
             gtts=GttBook(clock=market_clock, calendar=calendar, exchange=exchange),
             portfolio=portfolio,
-            account_views=AccountViews(
-                clock=clock,
-                credentials=brokers,
-                paper=portfolio,
-                ttl=timedelta(seconds=settings.broker_data_cache_secs),
-            ),
+            account_views=account_views,
             session_jobs=SessionJobs(
                 clock=market_clock, calendar=calendar, exchange=exchange, last_tick=prices
             ),

@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     # Algo workers (the kite-algo worker contract's defaults).
     # Seed 001: live broker views are cached about 30 s per user (the brokers' rate limits).
     broker_data_cache_secs: float = Field(default=30.0, ge=0, le=600)
+    # Where the Upstox SDK and the login dialog go (a fake on loopback in tests and demos).
+    upstox_root: str = "https://api.upstox.com"
     worker_safety_token_secs: float = Field(default=10.0, gt=0, le=300)
     worker_session_freshness_secs: int = Field(default=60, ge=5)
     worker_claim_without_heartbeat_secs: int = Field(default=120, ge=5)

@@ -175,10 +175,3 @@ def test_broker_failures_are_4xx_5xx_with_a_reason_and_are_not_cached(
 
     assert healed.json() == {"net": [], "day": []}
     assert FakeKite.calls == ["positions", "positions", "positions"]
-
-
-def test_a_connected_broker_without_an_adapter_serves_paper(client: TestClient, runtime: Runtime):
-    sign_in(client, runtime, "u@x.in")
-    client.post("/api/brokers/upstox/credentials", json={"api_key": "u1", "access_token": TOKEN})
-
-    assert client.get("/api/portfolio/margins").headers["X-Broker"] == "paper"

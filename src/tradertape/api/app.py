@@ -202,7 +202,9 @@ def telegram_bot(runtime: Runtime, client: httpx.AsyncClient | None = None) -> T
             db=runtime.db.jobs, clock=runtime.clock, secret=runtime.settings.secret
         ),
         logins=BrokerLogins(
-            brokers=runtime.brokers, public_base_url=runtime.settings.public_base_url
+            brokers=runtime.brokers,
+            public_base_url=runtime.settings.public_base_url,
+            upstox_root=runtime.settings.upstox_root,
         ),
     )
     return TelegramBot(api, commands, poll_timeout=runtime.settings.telegram_poll_timeout_secs)

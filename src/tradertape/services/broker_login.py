@@ -20,7 +20,8 @@ from tradertape.ports.clock import IST
 from tradertape.services.broker_credentials import BrokerCredentials, BrokerStatus
 
 KITE_LOGIN = "https://kite.zerodha.com/connect/login"
-UPSTOX_DIALOG = "https://api.upstox.com/v2/login/authorization/dialog"
+UPSTOX_ROOT = "https://api.upstox.com"
+UPSTOX_DIALOG_PATH = "/v2/login/authorization/dialog"
 GROWW_HOW = (
     "no browser login: Groww mints today's token from your API key. Send the current code "
     'of a TOTP key (POST /api/brokers/groww/session {"totp": "123456"}), or, for an '
@@ -34,7 +35,9 @@ def redirect_url(public_base_url: str, broker: BrokerName) -> str:
     return f"{public_base_url.rstrip('/')}/api/brokers/{broker.value}/callback"
 
 
-def login_url(broker: BrokerName, *, api_key: str, public_base_url: str) -> str | None:
+def login_url(
+    broker: BrokerName, *, api_key: str, public_base_url: str, upstox_root: str = UPSTOX_ROOT
+) -> str | None:
     """The broker's login page for this app key; ``None`` for a broker without one."""
     if broker is BrokerName.KITE:  # the redirect is the one registered with the Kite app
         return f"{KITE_LOGIN}?{urlencode({'v': 3, 'api_key': api_key})}"
@@ -44,7 +47,7 @@ def login_url(broker: BrokerName, *, api_key: str, public_base_url: str) -> str 
             "client_id": api_key,
             "redirect_uri": redirect_url(public_base_url, broker),
         }
-        return f"{UPSTOX_DIALOG}?{urlencode(query)}"
+        return f"{upstox_root.rstrip('/')}{UPSTOX_DIALOG_PATH}?{urlencode(query)}"
     return None
 
 
@@ -61,9 +64,12 @@ class BrokerLogin:
 class BrokerLogins:
     """Login links for the brokers a user has stored credentials for."""
 
-    def __init__(self, *, brokers: BrokerCredentials, public_base_url: str) -> None:
+    def __init__(
+        self, *, brokers: BrokerCredentials, public_base_url: str, upstox_root: str = UPSTOX_ROOT
+    ) -> None:
         self._brokers = brokers
         self._base_url = public_base_url
+        self._upstox_root = upstox_root
 
     def for_user(self, db: Session, *, user_id: int) -> list[BrokerLogin]:
         """Each configured broker, in a fixed order."""
@@ -72,7 +78,12 @@ class BrokerLogins:
             row = self._brokers.get(db, user_id=user_id, broker=broker)
             if row is None:
                 continue
-            url = login_url(broker, api_key=row.api_key, public_base_url=self._base_url)
+            url = login_url(
+                broker,
+                api_key=row.api_key,
+                public_base_url=self._base_url,
+                upstox_root=self._upstox_root,
+            )
             how = GROWW_HOW if broker is BrokerName.GROWW else None
             logins.append(BrokerLogin(broker, url, how, self._brokers.status(row, broker)))
         return logins

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+from fastapi.responses import RedirectResponse
 
 from tradertape.api.deps import CurrentUser, DbDep, RuntimeDep
 from tradertape.api.schemas.brokers import CredentialsIn, CredentialsOut
 from tradertape.db.models import User
 from tradertape.domain.brokers import BrokerName
+from tradertape.errors import NotFound
 from tradertape.runtime import Runtime
 from tradertape.services.broker_credentials import CredentialUpdate
 from tradertape.services.broker_login import redirect_url
+from tradertape.services.broker_sessions_upstox import UpstoxLogin, upstox_callback
 
 router = APIRouter(tags=["brokers"])
 
@@ -84,3 +89,34 @@ def save_kite_credentials(
 ) -> CredentialsOut:
     """Save Kite credentials."""
     return _save(runtime, db, user, BrokerName.KITE, body)
+
+
+def _upstox_login(runtime: Runtime) -> UpstoxLogin:
+    return UpstoxLogin(
+        credentials=runtime.brokers,
+        vault=runtime.vault,
+        clock=runtime.clock,
+        root=runtime.settings.upstox_root,
+        public_base_url=runtime.settings.public_base_url,
+    )
+
+
+@router.get(
+    "/brokers/{broker}/callback",
+    response_class=RedirectResponse,
+    status_code=status.HTTP_302_FOUND,
+    responses={302: {"description": "to /settings/brokers with login=ok or login=failed"}},
+)
+def broker_callback(
+    broker: BrokerName,
+    user: CurrentUser,
+    runtime: RuntimeDep,
+    db: DbDep,
+    code: Annotated[str | None, Query(max_length=512)] = None,
+) -> RedirectResponse:
+    """Finish a broker's browser login (the redirect URL registered with the broker app)."""
+    if broker is BrokerName.UPSTOX:
+        location = upstox_callback(_upstox_login(runtime), db, user=user, code=code)
+        runtime.account_views.invalidate(user.id)
+        return RedirectResponse(location, status_code=status.HTTP_302_FOUND)
+    raise NotFound(f"{broker.value} has no browser-login callback")

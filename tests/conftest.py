@@ -166,6 +166,7 @@ def settings(tmp_path: Path) -> Settings:
         redis_url=None,  # the in-process bus, whatever the developer's environment says
         feed="none",  # no background feed: tests drive a feed by hand
         warm_kernels=False,  # the warm-up has its own test; each app start need not pay it
+        kite_root="http://127.0.0.1:9",  # no test reaches the real Kite (port 9: refused)
         _env_file=None,
     )
 

@@ -14,6 +14,7 @@ from tradertape.candles import CandleStore
 from tradertape.candles.live import CandleBook
 from tradertape.candles.synthetic import DEFAULT_SEED, SyntheticMarket
 from tradertape.db.engine import Database
+from tradertape.domain.brokers import BrokerName
 from tradertape.domain.calendar import TradingCalendar
 from tradertape.domain.calendar_data import nse_calendar
 from tradertape.domain.instruments import InstrumentCatalog, InstrumentType
@@ -34,6 +35,7 @@ from tradertape.security.vault import Vault
 from tradertape.services.broker_credentials import BrokerCredentials
 from tradertape.services.broker_data import AccountViews
 from tradertape.services.instruments import build_catalog
+from tradertape.services.kite_session import KiteConnector
 from tradertape.services.login import LoginService
 from tradertape.services.options.guard import OptionProtectionEngine
 from tradertape.services.options.market import OptionMarket
@@ -186,6 +188,13 @@ class Runtime:
         candles = CandleStore(
             settings.data_dir / "candles", catalog=reference_catalog(), calendar=calendar
         )
+        account_views = AccountViews(
+            clock=clock,
+            credentials=brokers,
+            paper=portfolio,
+            ttl=timedelta(seconds=settings.broker_data_cache_secs),
+        )
+        account_views.register(BrokerName.KITE, KiteConnector(root=settings.kite_root))
         jobs_db = db.jobs  # the loop's watchers and sweeps: a pool requests cannot starve
         recovery = Recovery(
             db=jobs_db,
@@ -211,12 +220,7 @@ class Runtime:
             exchange=exchange,
             gtts=GttBook(clock=market_clock, calendar=calendar, exchange=exchange),
             portfolio=portfolio,
-            account_views=AccountViews(
-                clock=clock,
-                credentials=brokers,
-                paper=portfolio,
-                ttl=timedelta(seconds=settings.broker_data_cache_secs),
-            ),
+            account_views=account_views,
             session_jobs=SessionJobs(
                 clock=market_clock, calendar=calendar, exchange=exchange, last_tick=prices
             ),

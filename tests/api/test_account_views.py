@@ -137,7 +137,7 @@ def test_an_order_action_drops_the_users_cached_views(client: TestClient, runtim
     assert FakeKite.calls == ["orders", "orders"]
 
 
-def test_expired_broker_token_falls_back_to_paper(
+def test_an_expired_broker_token_is_a_409_asking_for_a_new_login(
     client: TestClient, runtime: Runtime, clock: ManualClock
 ):
     sign_in(client, runtime, "k@x.in")
@@ -147,8 +147,8 @@ def test_expired_broker_token_falls_back_to_paper(
     clock.advance(timedelta(days=1))  # past Kite's 06:00 IST cut-off
 
     stale = client.get("/api/portfolio/holdings")
-    assert stale.headers["X-Broker"] == "paper"
-    assert stale.json() == []
+    assert stale.status_code == 409
+    assert stale.json() == {"detail": "the kite session has expired: log in to kite again"}
 
 
 def test_broker_failures_are_4xx_5xx_with_a_reason_and_are_not_cached(

@@ -195,7 +195,9 @@ def telegram_bot(runtime: Runtime, client: httpx.AsyncClient | None = None) -> T
             db=runtime.db.jobs, clock=runtime.clock, secret=runtime.settings.secret
         ),
         logins=BrokerLogins(
-            brokers=runtime.brokers, public_base_url=runtime.settings.public_base_url
+            brokers=runtime.brokers,
+            public_base_url=runtime.settings.public_base_url,
+            kite_login_url=runtime.settings.kite_login_url,
         ),
     )
     return TelegramBot(api, commands, poll_timeout=runtime.settings.telegram_poll_timeout_secs)

@@ -93,8 +93,10 @@ def test_place_modify_cancel(broker: KiteBroker, fake: Fake):
     last = history[-1]
     assert (last["status"], last["price"], last["quantity"]) == ("CANCELLED", 1460.0, 6)
     assert last["cancelled_quantity"] == 6
-    with pytest.raises(OrderRejected, match="cancelled"):
-        broker.cancel_order(order_id)
+    assert broker.cancel_order(order_id) == order_id  # a repeated cancel: already done
+    filled = broker.place_order(Order(order_type="MARKET", price=None), idempotency_key="o-2")
+    with pytest.raises(OrderRejected, match="complete"):
+        broker.cancel_order(filled)
 
 
 def test_market_order_fills_and_lands_in_positions_and_t1_holdings(broker: KiteBroker, fake: Fake):
@@ -283,3 +285,17 @@ def test_tags_are_short_and_stable():
     assert tag.isalnum()
     assert tag == kite_tag("a-very-long-client-order-id-0123456789-abcdef")
     assert tag != kite_tag("another")
+
+
+def test_a_cnc_buy_settles_into_holdings_the_next_day(broker: KiteBroker, fake: Fake):
+    broker.place_order(Order(order_type="MARKET", price=None, quantity=2), idempotency_key="t1")
+    fake.control("clock", {"now": "2026-11-23T10:00:00+05:30"})  # Monday, a new session
+    session = fake.login()
+    monday = KiteBroker(api_key=DEFAULT_API_KEY, access_token=session.access_token, root=fake.url)
+
+    infy = next(h for h in monday.holdings() if h["tradingsymbol"] == "INFY")
+
+    assert (infy["quantity"], infy["t1_quantity"]) == (12, 0)
+    assert infy["average_price"] == round((1400 * 10 + 1500 * 2) / 12, 2)
+    assert monday.orders() == []
+    assert monday.positions() == {"net": [], "day": []}

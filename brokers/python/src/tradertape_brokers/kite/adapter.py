@@ -27,6 +27,7 @@ from tradertape_brokers.port import (
     GttSpec,
     KiteDict,
     OrderLike,
+    OrderRejected,
     TransientBrokerError,
 )
 
@@ -34,6 +35,17 @@ DEFAULT_ROOT = "https://api.kite.trade"
 TAG_PREFIX = "tt"
 _TAG_LEN = 20  # Kite's limit on an order tag
 T = TypeVar("T")
+_MODIFIABLE = frozenset(
+    {
+        "quantity",
+        "price",
+        "order_type",
+        "trigger_price",
+        "validity",
+        "disclosed_quantity",
+        "market_protection",
+    }
+)
 
 
 def kite_tag(idempotency_key: str) -> str:
@@ -181,32 +193,32 @@ class KiteBroker:
         return str(history[-1].get("variety") or "regular") if history else "regular"
 
     def modify_order(self, order_id: str, changes: Mapping[str, Any]) -> str:
-        """Change a live order (the same change twice is harmless, so it is retried)."""
-        allowed = {
-            "quantity",
-            "price",
-            "order_type",
-            "trigger_price",
-            "validity",
-            "disclosed_quantity",
-            "market_protection",
-        }
-        unknown = set(changes) - allowed
+        """Change a live order (the same change twice is harmless, so it is retried).
+
+        `changes` may name the order's ``variety``; otherwise it is read from the order.
+        """
+        unknown = set(changes) - _MODIFIABLE - {"variety"}
         if unknown:
             raise BrokerError(f"Kite cannot modify {', '.join(sorted(unknown))}")
         fields = {
             k: float(v) if isinstance(v, Decimal) else v
             for k, v in changes.items()
-            if v is not None
+            if v is not None and k != "variety"
         }
         variety = str(changes.get("variety") or self._variety(order_id))
         call = lambda: self._kite.modify_order(variety, order_id, **fields)  # noqa: E731
         return str(self._call("orders", call))
 
     def cancel_order(self, order_id: str) -> str:
-        """Cancel a live order."""
+        """Cancel a live order; a retry that finds it already cancelled is a success."""
         variety = self._variety(order_id)
-        return str(self._call("orders", lambda: self._kite.cancel_order(variety, order_id)))
+        try:
+            return str(self._call("orders", lambda: self._kite.cancel_order(variety, order_id)))
+        except OrderRejected:
+            history = self.order_history(order_id)
+            if history and history[-1].get("status") == "CANCELLED":
+                return order_id
+            raise
 
     def orders(self) -> list[KiteDict]:
         """Today's orders."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -9,8 +10,8 @@ from decimal import Decimal
 import pytest
 
 from tests.brokers.kite.conftest import Fake, Sleeps
-from tradertape.fakebrokers.kite import DEFAULT_API_KEY, DEFAULT_API_SECRET
-from tradertape.ports.clock import IST
+from tradertape.fakebrokers.kite import DEFAULT_API_KEY, DEFAULT_API_SECRET, FakeKite
+from tradertape.ports.clock import IST, ManualClock
 from tradertape_brokers.kite import KiteBroker, LoginFailed, checksum, kite_tag
 from tradertape_brokers.kite import exchange_request_token as exchange
 from tradertape_brokers.port import (
@@ -299,3 +300,25 @@ def test_a_cnc_buy_settles_into_holdings_the_next_day(broker: KiteBroker, fake: 
     assert infy["average_price"] == round((1400 * 10 + 1500 * 2) / 12, 2)
     assert monday.orders() == []
     assert monday.positions() == {"net": [], "day": []}
+
+
+def test_a_seeded_walk_moves_prices_repeatably_and_orders_react(
+    broker: KiteBroker, fake: Fake, clock: ManualClock
+):
+    order_id = broker.place_order(
+        Order(order_type="SL-M", price=None, trigger_price=Decimal("1501")), idempotency_key="w"
+    )
+    assert broker.order_history(order_id)[-1]["status"] == "TRIGGER PENDING"
+
+    moved = fake.control("walk", {"steps": 5, "seed": 3, "bps": 50})["prices"]
+
+    assert set(moved) == {i.key for i in fake.kite.instruments}
+    # INFY went 1497, 1498.50, 1500, 1501.50 (the stop triggers, a market fill), 1496.85
+    assert moved["NSE:INFY"] == 1496.85
+    last = broker.order_history(order_id)[-1]
+    assert (last["status"], last["average_price"]) == ("COMPLETE", 1501.5)
+    again = FakeKite(clock=clock.now)
+    rng = random.Random(3)
+    for _ in range(5):
+        replay = again.book.walk(rng, bps=50)
+    assert {k: float(v) for k, v in replay.items()} == moved

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -324,6 +325,14 @@ def _set_prices(kite: FakeKite, body: dict[str, Any]) -> dict[str, Any]:
     return {"prices": {key: float(kite.ltp(token)) for key, token in tokens.items()}}
 
 
+def _walk(kite: FakeKite, body: dict[str, Any]) -> dict[str, Any]:
+    rng = random.Random(int(body.get("seed", 0)))  # noqa: S311 - made-up prices, not secrets
+    moved: dict[str, Decimal] = {}
+    for _ in range(int(body.get("steps", 1))):
+        moved = kite.book.walk(rng, bps=int(body.get("bps", 20)))
+    return {"prices": {key: float(price) for key, price in moved.items()}}
+
+
 def _arm(kite: FakeKite, body: dict[str, Any]) -> dict[str, Any]:
     kite.faults.arm(Fault(**body))
     return {"armed": body}
@@ -357,6 +366,7 @@ def _state(kite: FakeKite, body: dict[str, Any]) -> dict[str, Any]:
 
 _CONTROLS: dict[tuple[str, str], Callable[[FakeKite, dict[str, Any]], dict[str, Any]]] = {
     ("POST", "price"): _set_prices,
+    ("POST", "walk"): _walk,
     ("POST", "faults"): _arm,
     ("DELETE", "faults"): _disarm,
     ("POST", "clock"): _move_clock,
@@ -367,7 +377,7 @@ _CONTROLS: dict[tuple[str, str], Callable[[FakeKite, dict[str, Any]], dict[str, 
 
 
 async def control(request: Request) -> Response:
-    """``/_fake/{action}``: price, faults, clock, expire-sessions, apps, state."""
+    """``/_fake/{action}``: price, walk, faults, clock, expire-sessions, apps, state."""
     action = _CONTROLS.get((request.method, request.path_params["action"]))
     if action is None:
         return JSONResponse({"detail": "unknown control"}, status_code=404)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import json
+import random
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -173,6 +174,19 @@ class KiteBook:
             for gtt in list(self.gtts.values()):
                 if gtt["condition"]["instrument_token"] == inst.instrument_token:
                     self._check_gtt(gtt)
+
+    def walk(self, rng: random.Random, *, bps: int = 20) -> dict[str, Decimal]:
+        """Move every instrument once by up to ±`bps` (seeded `rng`: repeatable); new prices."""
+        moved = {}
+        with self.lock:
+            for inst in self.instruments:
+                last = self._days[inst.instrument_token].last
+                tick = inst.tick_size or Decimal("0.05")
+                step = last * Decimal(rng.randint(-bps, bps)) / Decimal(10_000)
+                price = max(tick, ((last + step) / tick).quantize(Decimal(1)) * tick)
+                self.set_price(inst.key, price)
+                moved[inst.key] = price
+        return moved
 
     # -- orders ---------------------------------------------------------------------------
 

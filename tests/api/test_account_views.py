@@ -156,15 +156,8 @@ def test_broker_failures_are_4xx_5xx_with_a_reason_and_are_not_cached(
 ):
     sign_in(client, runtime, "k@x.in")
     connect_kite(client, runtime)
-    FakeKite.failure = SessionExpired("TokenException: Incorrect `api_key` or `access_token`.")
-
-    rejected = client.get("/api/portfolio/positions")
-
-    assert rejected.status_code == 409
-    assert "kite rejected the session" in rejected.json()["detail"]
-    assert "log in to kite again" in rejected.json()["detail"]
-
     FakeKite.failure = TransientBrokerError("502 Bad Gateway")
+
     down = client.get("/api/portfolio/positions")
 
     assert down.status_code == 503
@@ -174,7 +167,23 @@ def test_broker_failures_are_4xx_5xx_with_a_reason_and_are_not_cached(
     healed = client.get("/api/portfolio/positions")
 
     assert healed.json() == {"net": [], "day": []}
-    assert FakeKite.calls == ["positions", "positions", "positions"]
+    assert FakeKite.calls == ["positions", "positions"]
+
+
+def test_a_token_the_broker_refuses_is_marked_expired(client: TestClient, runtime: Runtime):
+    sign_in(client, runtime, "k@x.in")
+    connect_kite(client, runtime)
+    FakeKite.failure = SessionExpired("TokenException: Incorrect `api_key` or `access_token`.")
+
+    rejected = client.get("/api/portfolio/positions")
+
+    assert rejected.status_code == 409
+    assert "kite rejected the session" in rejected.json()["detail"]
+    assert "log in to kite again" in rejected.json()["detail"]
+    assert client.get("/api/brokers/kite/credentials").json()["status"] == "expired"
+    again = client.get("/api/portfolio/holdings")  # no second call to the broker
+    assert again.json() == {"detail": "the kite session has expired: log in to kite again"}
+    assert FakeKite.calls == ["positions"]
 
 
 def test_a_connected_broker_without_an_adapter_serves_paper(client: TestClient, runtime: Runtime):

@@ -114,6 +114,13 @@ class BrokerCredentials:
             return None
         return self._vault.decrypt(row.api_secret_enc)
 
+    def expire(self, db: Session, *, user_id: int, broker: BrokerName) -> None:
+        """Mark the stored access token dead now (the broker refused it; commits)."""
+        row = self.get(db, user_id=user_id, broker=broker)
+        if row is not None and row.access_token_enc is not None:
+            row.access_token_expires_at = self._clock.now()
+            db.commit()
+
     def delete(self, db: Session, *, user_id: int, broker: BrokerName) -> None:
         """Forget the user's credentials for `broker` (404 if none)."""
         row = self.get(db, user_id=user_id, broker=broker)

@@ -140,6 +140,8 @@ class AccountViews:
         try:
             return _BROKER_VIEWS[view](adapter)
         except SessionExpired as exc:
+            # The broker killed the token (a master logout): the status says so from now on.
+            self._credentials.expire(db, user_id=user_id, broker=broker)
             raise Conflict(
                 f"{broker.value} rejected the session ({exc}): log in to {broker.value} again"
             ) from exc

@@ -128,7 +128,10 @@ def test_session_killed_mid_day_is_409_until_a_clean_relogin(
         assert dead.status_code == 409, view
         assert dead.json()["detail"].endswith("log in to kite again")
 
+    assert client.get("/api/brokers/kite/credentials").json()["status"] == "expired"
+
     assert kite_login(client, fake)["login"] == ["ok"]
+    assert client.get("/api/brokers/kite/credentials").json()["status"] == "connected"
     assert client.get("/api/portfolio/orders").json() == []
     assert fake.state()["logins"] == 2
 

@@ -255,8 +255,14 @@ def test_insufficient_funds_and_bad_orders_are_rejections(broker: KiteBroker, fa
         broker.place_order(Order(quantity=1000), idempotency_key="big")
     with pytest.raises(OrderRejected, match="tradingsymbol|instrument"):
         broker.place_order(Order(tradingsymbol="NOPE"), idempotency_key="bad")
-    [rejected] = broker.orders()
-    assert (rejected["status"], rejected["tag"]) == ("REJECTED", kite_tag("big"))
+    with pytest.raises(OrderRejected, match="Insufficient holdings: 10 to sell, 11 asked"):
+        broker.place_order(Order(transaction_type="SELL", quantity=11), idempotency_key="short")
+    with pytest.raises(OrderRejected, match="market protection"):
+        broker.place_order(
+            Order(order_type="MARKET", price=None, market_protection=0), idempotency_key="mp0"
+        )
+    rejected = [(o["status"], o["tag"]) for o in broker.orders()]
+    assert rejected == [("REJECTED", kite_tag("big")), ("REJECTED", kite_tag("short"))]
 
 
 def test_quotes_and_daily_history(broker: KiteBroker, fake: Fake):

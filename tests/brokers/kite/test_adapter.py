@@ -328,3 +328,25 @@ def test_a_seeded_walk_moves_prices_repeatably_and_orders_react(
     for _ in range(5):
         replay = again.book.walk(rng, bps=50)
     assert {k: float(v) for k, v in replay.items()} == moved
+
+
+def test_margin_and_charges_calculators_take_json_arrays(broker: KiteBroker, fake: Fake):
+    kite = broker._kite  # the SDK itself: the port has no calculators
+    buy = {
+        "exchange": "NSE",
+        "tradingsymbol": "INFY",
+        "transaction_type": "BUY",
+        "variety": "regular",
+        "product": "CNC",
+        "order_type": "LIMIT",
+        "quantity": 10,
+        "price": 1500,
+    }
+    [margin] = kite.order_margins([buy])
+    assert (margin["total"], margin["charges"]["transaction_tax_type"]) == (15000.0, "stt")
+    assert margin["charges"]["stamp_duty"] == 2.25  # 0.015 % of a ₹15,000 delivery buy
+    basket = kite.basket_order_margins([buy, buy], mode="compact")
+    assert basket["initial"]["total"] == 30000.0
+    [note] = kite.get_virtual_contract_note([dict(buy, order_id="1", average_price=1500)])
+    assert note["charges"]["total"] == margin["charges"]["total"]
+    assert note["charges"]["brokerage"] == 0.0  # Zerodha: delivery is free of brokerage

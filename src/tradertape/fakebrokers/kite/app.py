@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from tradertape.fakebrokers.kite import market
+from tradertape.fakebrokers.kite import calculators, market
 from tradertape.fakebrokers.kite.book import KiteBook
 from tradertape.fakebrokers.kite.errors import KiteError, input_error
 from tradertape.fakebrokers.kite.faults import Fault, Faults
@@ -260,36 +260,12 @@ def historical(kite: FakeKite, request: Request, form: Form) -> Any:
     return {"candles": rows}
 
 
-def order_margins(kite: FakeKite, request: Request, form: Form) -> Any:
-    try:
-        rows = json.loads(form.get("_json", ""))
-    except ValueError as exc:
-        raise input_error("The body must be a JSON array of orders.") from exc
-    if not isinstance(rows, list):
-        raise input_error("The body must be a JSON array of orders.")
-    answer = []
-    for row in rows:
-        inst = kite.book.instrument(f"{row.get('exchange')}:{row.get('tradingsymbol')}")
-        price = Decimal(str(row.get("price") or kite.ltp(inst.instrument_token)))
-        total = float(price * int(row.get("quantity", 0)))
-        answer.append(
-            {
-                "type": "equity",
-                "tradingsymbol": inst.tradingsymbol,
-                "exchange": inst.exchange,
-                "span": 0,
-                "exposure": 0,
-                "option_premium": 0,
-                "additional": 0,
-                "bo": 0,
-                "cash": 0,
-                "var": total,
-                "pnl": {"realised": 0, "unrealised": 0},
-                "leverage": 1,
-                "total": total,
-            }
-        )
-    return answer
+def _calculator(compute: Callable[..., Any]) -> Handler:
+    def handler(kite: FakeKite, request: Request, form: Form) -> Any:
+        orders = calculators.rows(form.get("_json", ""))
+        return compute(kite.book, orders, kite.now().astimezone(IST).date())
+
+    return handler
 
 
 # -- GTT ----------------------------------------------------------------------------------
@@ -427,7 +403,9 @@ def _routes() -> list[Route]:
         Route("/instruments", e(instruments), methods=["GET"]),
         Route("/instruments/historical/{token}/{interval}", e(historical), methods=["GET"]),
         Route("/instruments/{exchange}", e(instruments), methods=["GET"]),
-        Route("/margins/orders", e(order_margins), methods=["POST"]),
+        Route("/margins/orders", e(_calculator(calculators.order_margins)), methods=["POST"]),
+        Route("/margins/basket", e(_calculator(calculators.basket_margins)), methods=["POST"]),
+        Route("/charges/orders", e(_calculator(calculators.contract_note)), methods=["POST"]),
         Route("/gtt/triggers", e(gtt_list), methods=["GET", "POST"]),
         Route("/gtt/triggers/{trigger_id}", e(gtt_one), methods=["GET", "PUT", "DELETE"]),
         Route("/_fake/{action}", control, methods=["GET", "POST", "DELETE"]),

@@ -181,3 +181,18 @@ def test_login_links_point_at_the_configured_kite(runtime: Runtime, fake: Fake):
         kite_login_url=runtime.settings.kite_login_url,
     )
     assert url == f"{fake.url}/connect/login?v=3&api_key=k1"
+
+
+def test_kite_endpoints_come_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    defaults = Settings(data_dir=tmp_path, _env_file=None)
+    assert (defaults.kite_root, defaults.kite_login_url) == (
+        "https://api.kite.trade",
+        "https://kite.zerodha.com/connect/login",
+    )
+    monkeypatch.setenv("TRADERTAPE_KITE_ROOT", "http://127.0.0.1:9100")
+    monkeypatch.setenv("TRADERTAPE_KITE_LOGIN_URL", "http://127.0.0.1:9100/connect/login")
+    local = Settings(data_dir=tmp_path, _env_file=None)
+    assert (local.kite_root, local.kite_login_url) == (
+        "http://127.0.0.1:9100",
+        "http://127.0.0.1:9100/connect/login",
+    )

@@ -38,6 +38,7 @@ from tradertape.services.broker_data import AccountViews
 from tradertape.services.broker_sessions_upstox import UpstoxConnector
 from tradertape.services.instruments import build_catalog
 from tradertape.services.kite_feed import StoredKiteSession
+from tradertape.services.kite_session import KiteConnector
 from tradertape.services.login import LoginService
 from tradertape.services.options.guard import OptionProtectionEngine
 from tradertape.services.options.market import OptionMarket
@@ -202,6 +203,13 @@ class Runtime:
         candles = CandleStore(
             settings.data_dir / "candles", catalog=reference_catalog(), calendar=calendar
         )
+        account_views = AccountViews(
+            clock=clock,
+            credentials=brokers,
+            paper=portfolio,
+            ttl=timedelta(seconds=settings.broker_data_cache_secs),
+        )
+        account_views.register(BrokerName.KITE, KiteConnector(root=settings.kite_root))
         jobs_db = db.jobs  # the loop's watchers and sweeps: a pool requests cannot starve
         recovery = Recovery(
             db=jobs_db,

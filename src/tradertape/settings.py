@@ -116,6 +116,10 @@ class Settings(BaseSettings):
     otp_max_wrong_tries: int = 5
     # The built web app (index.html, assets/); unset: the folder inside the installed package.
     web_dist: Path | None = None
+    # Zerodha Kite: the REST root and the login page (a local fake in tests and demos:
+    # `tradertape fake-broker kite`, then http://127.0.0.1:PORT and .../connect/login).
+    kite_root: str = "https://api.kite.trade"
+    kite_login_url: str = "https://kite.zerodha.com/connect/login"
 
     @field_validator("public_base_url")
     @classmethod

@@ -137,7 +137,7 @@ def test_an_order_action_drops_the_users_cached_views(client: TestClient, runtim
     assert FakeKite.calls == ["orders", "orders"]
 
 
-def test_expired_broker_token_falls_back_to_paper(
+def test_an_expired_broker_token_is_a_409_asking_for_a_new_login(
     client: TestClient, runtime: Runtime, clock: ManualClock
 ):
     sign_in(client, runtime, "k@x.in")
@@ -147,8 +147,8 @@ def test_expired_broker_token_falls_back_to_paper(
     clock.advance(timedelta(days=1))  # past Kite's 06:00 IST cut-off
 
     stale = client.get("/api/portfolio/holdings")
-    assert stale.headers["X-Broker"] == "paper"
-    assert stale.json() == []
+    assert stale.status_code == 409
+    assert stale.json() == {"detail": "the kite session has expired: log in to kite again"}
 
 
 def test_broker_failures_are_4xx_5xx_with_a_reason_and_are_not_cached(
@@ -156,15 +156,8 @@ def test_broker_failures_are_4xx_5xx_with_a_reason_and_are_not_cached(
 ):
     sign_in(client, runtime, "k@x.in")
     connect_kite(client, runtime)
-    FakeKite.failure = SessionExpired("TokenException: Incorrect `api_key` or `access_token`.")
-
-    rejected = client.get("/api/portfolio/positions")
-
-    assert rejected.status_code == 409
-    assert "kite rejected the session" in rejected.json()["detail"]
-    assert "log in to kite again" in rejected.json()["detail"]
-
     FakeKite.failure = TransientBrokerError("502 Bad Gateway")
+
     down = client.get("/api/portfolio/positions")
 
     assert down.status_code == 503
@@ -174,4 +167,20 @@ def test_broker_failures_are_4xx_5xx_with_a_reason_and_are_not_cached(
     healed = client.get("/api/portfolio/positions")
 
     assert healed.json() == {"net": [], "day": []}
-    assert FakeKite.calls == ["positions", "positions", "positions"]
+    assert FakeKite.calls == ["positions", "positions"]
+
+
+def test_a_token_the_broker_refuses_is_marked_expired(client: TestClient, runtime: Runtime):
+    sign_in(client, runtime, "k@x.in")
+    connect_kite(client, runtime)
+    FakeKite.failure = SessionExpired("TokenException: Incorrect `api_key` or `access_token`.")
+
+    rejected = client.get("/api/portfolio/positions")
+
+    assert rejected.status_code == 409
+    assert "kite rejected the session" in rejected.json()["detail"]
+    assert "log in to kite again" in rejected.json()["detail"]
+    assert client.get("/api/brokers/kite/credentials").json()["status"] == "expired"
+    again = client.get("/api/portfolio/holdings")  # no second call to the broker
+    assert again.json() == {"detail": "the kite session has expired: log in to kite again"}
+    assert FakeKite.calls == ["positions"]

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.helpers import sign_in
+from tests.helpers import make_user, sign_in
 from tradertape.domain.brokers import BrokerName
 from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime
@@ -37,6 +37,7 @@ def test_kite_credentials_round_trip_masked(client: TestClient, runtime: Runtime
 
 
 def test_secret_needs_class_0(client: TestClient, runtime: Runtime):
+    make_user(runtime, "first@x.in")  # the install's first account is its admin, not a@
     sign_in(client, runtime, "a@x.in")
     refused = client.post(
         "/api/brokers/kite/credentials", json={"api_key": "k1", "api_secret": SECRET}
@@ -46,6 +47,17 @@ def test_secret_needs_class_0(client: TestClient, runtime: Runtime):
     assert client.get("/api/brokers/kite/credentials").json()["configured"] is False
     key_only = client.post("/api/brokers/kite/credentials", json={"api_key": "k1"})
     assert key_only.json()["has_secret"] is False
+
+
+def test_a_lone_self_hosted_user_may_store_the_secret(client: TestClient, runtime: Runtime):
+    sign_in(client, runtime, "solo@x.in")  # no admin flag, no grant: the first account
+
+    saved = client.post(
+        "/api/brokers/kite/credentials", json={"api_key": "k1", "api_secret": SECRET}
+    )
+
+    assert saved.status_code == 200, saved.text
+    assert saved.json()["api_secret_masked"] == "••••••abcd"
 
 
 def test_access_token_makes_broker_connected_until_0600_ist(

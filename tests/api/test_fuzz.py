@@ -17,6 +17,7 @@ the worker contract answers an uncovered range with a 503 that the SDK maps to i
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +34,11 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
+from tests.serving import serve
 from tests.workers_kit import issue_token
+from tradertape.fakebrokers.kite import create_app as create_kite
 from tradertape.runtime import Runtime
+from tradertape.settings import Settings
 
 WORKER_PREFIX = "/api/algo-workers/worker"
 RUN = "run_fuzz"
@@ -53,6 +57,14 @@ OPENAPI = Path(__file__).parents[2] / "docs" / "openapi.json"
 schema = schemathesis.openapi.from_dict(json.loads(OPENAPI.read_text())).exclude(
     path_regex=_LEFT_OUT
 )
+
+
+@pytest.fixture(name="settings")
+def kite_on_loopback(settings: Settings) -> Iterator[Settings]:
+    """The server's Kite is a fake on loopback: a stored Kite login reaches a broker that
+    refuses made-up tokens (a 4xx), not a missing one (a 503)."""
+    with serve(create_kite()) as url:
+        yield settings.model_copy(update={"kite_root": url})
 
 
 @pytest.fixture
@@ -90,7 +102,9 @@ def _fuzz(client: TestClient, operation: Any, headers: dict[str, str], *, worker
         # checked as the 302 it is, not as the settings page it points to.
         request["follow_redirects"] = False
         # Raises with the request as a curl command and what did not match.
-        case.validate_response(client.request(**request), checks=CHECKS)
+        # A redirect (a broker login's callback) is the answer: it is not followed.
+        answer = client.request(**request, follow_redirects=False)
+        case.validate_response(answer, checks=CHECKS)
 
     answers_as_documented()
 

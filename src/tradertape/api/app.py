@@ -205,6 +205,7 @@ def telegram_bot(runtime: Runtime, client: httpx.AsyncClient | None = None) -> T
             brokers=runtime.brokers,
             public_base_url=runtime.settings.public_base_url,
             upstox_root=runtime.settings.upstox_root,
+            kite_login_url=runtime.settings.kite_login_url,
         ),
     )
     return TelegramBot(api, commands, poll_timeout=runtime.settings.telegram_poll_timeout_secs)

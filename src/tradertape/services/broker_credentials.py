@@ -2,7 +2,9 @@
 
 The API key is stored as given (it appears in every login URL); the API secret and
 the access token are Fernet-encrypted. Keeping a secret in the cloud is a "Class 0"
-privilege: only admins and users an admin approved may do it. Reads return masks.
+privilege: only admins and users an admin approved may do it. A self-hosted install's first
+account is its admin: a lone user (often created by magic-link sign-up, which makes no
+admin) may therefore store their own secret. Reads return masks.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tradertape.db.models import BrokerCredential, User
@@ -62,7 +64,7 @@ class BrokerCredentials:
         self, db: Session, *, user: User, broker: BrokerName, update: CredentialUpdate
     ) -> BrokerCredential:
         """Create or update the user's credentials for `broker` (commits)."""
-        if update.api_secret is not None and not (user.cloud_secrets_allowed or user.is_admin):
+        if update.api_secret is not None and not self.may_store_secret(db, user):
             raise Forbidden(
                 "storing a broker API secret in the cloud needs admin approval (Class 0); "
                 "omit api_secret and enter it at each browser login instead"
@@ -96,6 +98,28 @@ class BrokerCredentials:
             row.broker_user_id = update.broker_user_id
         db.commit()
         return row
+
+    @staticmethod
+    def may_store_secret(db: Session, user: User) -> bool:
+        """Whether `user` may keep an API secret here: admins, approved users, the first account."""
+        if user.is_admin or user.cloud_secrets_allowed:
+            return True
+        first = db.scalar(select(func.min(User.id)))
+        return first == user.id
+
+    def api_secret(self, db: Session, *, user_id: int, broker: BrokerName) -> str | None:
+        """The decrypted stored API secret (server-side logins), if the user stored one."""
+        row = self.get(db, user_id=user_id, broker=broker)
+        if row is None or row.api_secret_enc is None:
+            return None
+        return self._vault.decrypt(row.api_secret_enc)
+
+    def expire(self, db: Session, *, user_id: int, broker: BrokerName) -> None:
+        """Mark the stored access token dead now (the broker refused it; commits)."""
+        row = self.get(db, user_id=user_id, broker=broker)
+        if row is not None and row.access_token_enc is not None:
+            row.access_token_expires_at = self._clock.now()
+            db.commit()
 
     def delete(self, db: Session, *, user_id: int, broker: BrokerName) -> None:
         """Forget the user's credentials for `broker` (404 if none)."""

@@ -8,7 +8,9 @@ and cheap, so it is never cached: an order a user just placed shows at once.
 Real adapters arrive with the brokers milestone; they plug in through `register` (a
 connector turns stored credentials into a `Broker`). Until one is registered for the
 broker a user connected, the views serve the paper account and say so in the response's
-``X-Broker`` header. Our own order actions drop the user's cached views.
+``X-Broker`` header. A registered broker's expired session is a 409 asking for a new login
+(the user expects their broker's account, not paper). Our own order actions drop the
+user's cached views.
 """
 
 from __future__ import annotations
@@ -81,10 +83,15 @@ class AccountViews:
     def read(self, db: Session, *, user_id: int, view: View) -> AccountView:
         """`view` from the user's connected broker (cached), else from the paper account."""
         now = self._clock.now()
-        for status in self._credentials.all_statuses(db, user_id=user_id):
+        statuses = self._credentials.all_statuses(db, user_id=user_id)
+        for status in statuses:
             connector = self._connectors.get(status.broker)
             if status.connected and connector is not None:
                 return self._cached(db, user_id, status.broker, connector, view)
+        for status in statuses:  # a dead session is not silently swapped for paper
+            if status.status == "expired" and status.broker in self._connectors:
+                name = status.broker.value
+                raise Conflict(f"the {name} session has expired: log in to {name} again")
         return AccountView(PAPER, _paper_view(self._paper, db, user_id, view), now, 0.0)
 
     def invalidate(self, user_id: int) -> None:
@@ -133,6 +140,8 @@ class AccountViews:
         try:
             return _BROKER_VIEWS[view](adapter)
         except SessionExpired as exc:
+            # The broker killed the token (a master logout): the status says so from now on.
+            self._credentials.expire(db, user_id=user_id, broker=broker)
             raise Conflict(
                 f"{broker.value} rejected the session ({exc}): log in to {broker.value} again"
             ) from exc

@@ -36,11 +36,19 @@ def redirect_url(public_base_url: str, broker: BrokerName) -> str:
 
 
 def login_url(
-    broker: BrokerName, *, api_key: str, public_base_url: str, upstox_root: str = UPSTOX_ROOT
+    broker: BrokerName,
+    *,
+    api_key: str,
+    public_base_url: str,
+    upstox_root: str = UPSTOX_ROOT,
+    kite_login_url: str = KITE_LOGIN,
 ) -> str | None:
-    """The broker's login page for this app key; ``None`` for a broker without one."""
+    """The broker's login page for this app key; ``None`` for a broker without one.
+
+    `kite_login_url` and `upstox_root` are settings (a local fake in tests and demos).
+    """
     if broker is BrokerName.KITE:  # the redirect is the one registered with the Kite app
-        return f"{KITE_LOGIN}?{urlencode({'v': 3, 'api_key': api_key})}"
+        return f"{kite_login_url}?{urlencode({'v': 3, 'api_key': api_key})}"
     if broker is BrokerName.UPSTOX:  # Upstox wants the registered redirect repeated
         query = {
             "response_type": "code",
@@ -65,11 +73,17 @@ class BrokerLogins:
     """Login links for the brokers a user has stored credentials for."""
 
     def __init__(
-        self, *, brokers: BrokerCredentials, public_base_url: str, upstox_root: str = UPSTOX_ROOT
+        self,
+        *,
+        brokers: BrokerCredentials,
+        public_base_url: str,
+        upstox_root: str = UPSTOX_ROOT,
+        kite_login_url: str = KITE_LOGIN,
     ) -> None:
         self._brokers = brokers
         self._base_url = public_base_url
         self._upstox_root = upstox_root
+        self._kite_login_url = kite_login_url
 
     def for_user(self, db: Session, *, user_id: int) -> list[BrokerLogin]:
         """Each configured broker, in a fixed order."""
@@ -83,6 +97,7 @@ class BrokerLogins:
                 api_key=row.api_key,
                 public_base_url=self._base_url,
                 upstox_root=self._upstox_root,
+                kite_login_url=self._kite_login_url,
             )
             how = GROWW_HOW if broker is BrokerName.GROWW else None
             logins.append(BrokerLogin(broker, url, how, self._brokers.status(row, broker)))

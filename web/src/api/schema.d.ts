@@ -1707,6 +1707,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/brokers/kite/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Kite Session
+         * @description Browser Login: exchange Kite's request token with the checksum the browser computed.
+         *
+         *     ``checksum = sha256(api_key + request_token + api_secret)`` (hex, WebCrypto); the API
+         *     secret stays in the browser. The access token is stored encrypted until 06:00 IST.
+         */
+        post: operations["brokers-kite_session"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/brokers/{broker}/callback": {
         parameters: {
             query?: never;
@@ -1715,10 +1738,16 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Broker Callback
-         * @description Finish a broker's browser login (the redirect URL registered with the broker app).
+         * Login Callback
+         * @description Where the broker's login page sends the browser back (the registered redirect URL).
+         *
+         *     Upstox: the code is exchanged with the stored secret (Upstox's exchange needs it).
+         *
+         *     Kite: with a stored secret the login completes here (``login=ok``); without one the
+         *     browser is sent on with the request token (``login=checksum``) to compute the checksum
+         *     and post it to ``/api/brokers/kite/session``. Failures carry ``login=failed&reason=``.
          */
-        get: operations["brokers-broker_callback"];
+        get: operations["brokers-login_callback"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4168,6 +4197,19 @@ export interface components {
             on: boolean;
             /** Rule Ids */
             rule_ids: number[];
+        };
+        /**
+         * KiteSessionIn
+         * @description Browser Login: the redirect's request token and the checksum the browser computed.
+         *
+         *     ``checksum = sha256(api_key + request_token + api_secret)`` in hex; the secret itself
+         *     never leaves the browser.
+         */
+        KiteSessionIn: {
+            /** Checksum */
+            checksum: string;
+            /** Request Token */
+            request_token: string;
         };
         /**
          * LiteralOperand
@@ -11492,9 +11534,64 @@ export interface operations {
             };
         };
     };
-    "brokers-broker_callback": {
+    "brokers-kite_session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["KiteSessionIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CredentialsOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "brokers-login_callback": {
         parameters: {
             query?: {
+                request_token?: string | null;
+                status?: string | null;
                 code?: string | null;
             };
             header?: never;
@@ -11505,7 +11602,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description to /settings/brokers with login=ok or login=failed */
+            /** @description to /settings/brokers with login=ok|checksum|failed */
             302: {
                 headers: {
                     [name: string]: unknown;

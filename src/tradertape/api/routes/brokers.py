@@ -1,21 +1,27 @@
-"""Broker credentials vault: per broker, and Kite's legacy path `/auth/kite-credentials`."""
+"""Broker credentials vault: per broker, and Kite's legacy path `/auth/kite-credentials`.
+
+Also the end of a broker login: the callback the broker redirects to, and Kite's Browser
+Login exchange (the browser computed the checksum; the secret never reaches us).
+"""
 
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import RedirectResponse
 
-from tradertape.api.deps import CurrentUser, DbDep, RuntimeDep
-from tradertape.api.schemas.brokers import CredentialsIn, CredentialsOut
+from tradertape.api.deps import CurrentUser, DbDep, RuntimeDep, current_user
+from tradertape.api.schemas.brokers import CredentialsIn, CredentialsOut, KiteSessionIn
 from tradertape.db.models import User
 from tradertape.domain.brokers import BrokerName
-from tradertape.errors import NotFound
+from tradertape.errors import NotFound, TraderTapeError
 from tradertape.runtime import Runtime
 from tradertape.services.broker_credentials import CredentialUpdate
 from tradertape.services.broker_login import redirect_url
 from tradertape.services.broker_sessions_upstox import UpstoxLogin, upstox_callback
+from tradertape.services.kite_session import KiteLogin
 
 router = APIRouter(tags=["brokers"])
 
@@ -101,22 +107,75 @@ def _upstox_login(runtime: Runtime) -> UpstoxLogin:
     )
 
 
+def _kite_login(runtime: Runtime) -> KiteLogin:
+    return KiteLogin(
+        credentials=runtime.brokers, clock=runtime.clock, root=runtime.settings.kite_root
+    )
+
+
+def _to_settings(runtime: Runtime, broker: BrokerName, **query: str) -> RedirectResponse:
+    """Back to the web app's broker settings, saying how the login went."""
+    target = f"{runtime.settings.public_base_url}/settings/brokers"
+    return RedirectResponse(
+        f"{target}?{urlencode({'broker': broker.value, **query})}", status_code=302
+    )
+
+
 @router.get(
     "/brokers/{broker}/callback",
     response_class=RedirectResponse,
     status_code=status.HTTP_302_FOUND,
-    responses={302: {"description": "to /settings/brokers with login=ok or login=failed"}},
+    responses={302: {"description": "to /settings/brokers with login=ok|checksum|failed"}},
 )
-def broker_callback(
+def login_callback(
     broker: BrokerName,
-    user: CurrentUser,
+    request: Request,
     runtime: RuntimeDep,
     db: DbDep,
-    code: Annotated[str | None, Query(max_length=512)] = None,
+    request_token: Annotated[str | None, Query(max_length=512)] = None,
+    status: Annotated[str | None, Query(max_length=32)] = None,  # noqa: A002 - Kite's name
+    code: Annotated[str | None, Query(max_length=512)] = None,  # Upstox's
 ) -> RedirectResponse:
-    """Finish a broker's browser login (the redirect URL registered with the broker app)."""
+    """Where the broker's login page sends the browser back (the registered redirect URL).
+
+    Upstox: the code is exchanged with the stored secret (Upstox's exchange needs it).
+
+    Kite: with a stored secret the login completes here (``login=ok``); without one the
+    browser is sent on with the request token (``login=checksum``) to compute the checksum
+    and post it to ``/api/brokers/kite/session``. Failures carry ``login=failed&reason=``.
+    """
+    if broker is BrokerName.GROWW:
+        raise NotFound("groww has no browser-login callback: POST /api/brokers/groww/session")
+    try:
+        user = current_user(request, runtime, db)
+    except TraderTapeError:
+        return _to_settings(runtime, broker, login="failed", reason="not signed in")
     if broker is BrokerName.UPSTOX:
         location = upstox_callback(_upstox_login(runtime), db, user=user, code=code)
         runtime.account_views.invalidate(user.id)
-        return RedirectResponse(location, status_code=status.HTTP_302_FOUND)
-    raise NotFound(f"{broker.value} has no browser-login callback")
+        return RedirectResponse(location, status_code=302)
+    if status not in (None, "success") or not request_token:
+        return _to_settings(runtime, broker, login="failed", reason="Kite did not approve")
+    if runtime.brokers.api_secret(db, user_id=user.id, broker=broker) is None:
+        return _to_settings(runtime, broker, login="checksum", request_token=request_token)
+    try:
+        _kite_login(runtime).complete(db, user=user, request_token=request_token)
+    except TraderTapeError as exc:
+        return _to_settings(runtime, broker, login="failed", reason=exc.detail)
+    runtime.account_views.invalidate(user.id)
+    return _to_settings(runtime, broker, login="ok")
+
+
+@router.post("/brokers/kite/session", response_model=CredentialsOut)
+def kite_session(
+    body: KiteSessionIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep
+) -> CredentialsOut:
+    """Browser Login: exchange Kite's request token with the checksum the browser computed.
+
+    ``checksum = sha256(api_key + request_token + api_secret)`` (hex, WebCrypto); the API
+    secret stays in the browser. The access token is stored encrypted until 06:00 IST.
+    """
+    login = _kite_login(runtime)
+    login.complete(db, user=user, request_token=body.request_token, checksum=body.checksum)
+    runtime.account_views.invalidate(user.id)
+    return _out(runtime, db, user, BrokerName.KITE)

@@ -34,3 +34,14 @@ class CredentialsOut(BaseModel):
     broker_user_id: str | None
     redirect_url: str
     updated_at: datetime | None
+
+
+class KiteSessionIn(Strict):
+    """Browser Login: the redirect's request token and the checksum the browser computed.
+
+    ``checksum = sha256(api_key + request_token + api_secret)`` in hex; the secret itself
+    never leaves the browser.
+    """
+
+    request_token: str = Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9]+$")
+    checksum: str = Field(pattern=r"^[0-9a-f]{64}$")

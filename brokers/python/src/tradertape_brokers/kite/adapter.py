@@ -1,0 +1,326 @@
+"""`KiteBroker`: the broker port on the official ``kiteconnect`` SDK.
+
+Every call takes a slot from the rate limiter, goes through the SDK and has its errors
+mapped to the port's. Reads and idempotent writes are retried on transient failures with
+backoff. Placing an order is never blindly repeated: the idempotency key becomes Kite's
+``tag``, and after an ambiguous failure the adapter looks for an order with that tag
+before sending it again, so one key yields at most one order at Kite.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from kiteconnect import KiteConnect
+
+from tradertape_brokers.kite.errors import NotAccepted, map_error
+from tradertape_brokers.kite.limits import Backoff, RateLimiter
+from tradertape_brokers.port import (
+    BrokerCapabilities,
+    BrokerError,
+    DailyBar,
+    GttSpec,
+    KiteDict,
+    OrderLike,
+    OrderRejected,
+    TransientBrokerError,
+)
+
+DEFAULT_ROOT = "https://api.kite.trade"
+TAG_PREFIX = "tt"
+_TAG_LEN = 20  # Kite's limit on an order tag
+T = TypeVar("T")
+_MODIFIABLE = frozenset(
+    {
+        "quantity",
+        "price",
+        "order_type",
+        "trigger_price",
+        "validity",
+        "disclosed_quantity",
+        "market_protection",
+    }
+)
+
+
+def kite_tag(idempotency_key: str) -> str:
+    """A short, stable tag for `idempotency_key` (alphanumeric, at most 20 characters)."""
+    digest = hashlib.sha256(idempotency_key.encode()).hexdigest()
+    return TAG_PREFIX + digest[: _TAG_LEN - len(TAG_PREFIX)]
+
+
+def _number(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _wire(value: Any) -> Any:
+    """Datetimes the SDK parsed go back to Kite's own text, so rows stay Kite-shaped."""
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            return value.isoformat()
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dict):
+        return {k: _wire(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_wire(v) for v in value]
+    return value
+
+
+class KiteBroker:
+    """One user's Kite session behind the `Broker` port."""
+
+    name = "kite"
+    capabilities = BrokerCapabilities(order_postbacks=True)
+
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        access_token: str,
+        root: str = DEFAULT_ROOT,
+        timeout_secs: float = 7.0,
+        expires_at: datetime | None = None,
+        limiter: RateLimiter | None = None,
+        backoff: Backoff | None = None,
+        client: KiteConnect | None = None,
+    ) -> None:
+        self._kite = client or KiteConnect(
+            api_key, access_token=access_token, root=root, timeout=timeout_secs
+        )
+        self._expires_at = expires_at
+        self._limiter = limiter or RateLimiter()
+        self._backoff = backoff or Backoff()
+        self._placed: dict[str, str] = {}  # idempotency key → order id, for replays
+        self._tokens: dict[str, int] = {}  # EXCH:SYMBOL → instrument token
+        self._lock = threading.Lock()
+
+    # -- plumbing -------------------------------------------------------------------------
+
+    def _once(self, bucket: str, call: Callable[[], T]) -> T:
+        self._limiter.acquire(bucket)
+        try:
+            return call()
+        except Exception as exc:  # every SDK failure becomes a port error
+            raise map_error(exc) from exc
+
+    def _call(self, bucket: str, call: Callable[[], T], *, idempotent: bool = True) -> T:
+        """`call` with retries: any transient failure if `idempotent`, else only provable ones."""
+        for attempt in range(self._backoff.attempts):
+            try:
+                return self._once(bucket, call)
+            except TransientBrokerError as exc:
+                retry = idempotent or isinstance(exc, NotAccepted)
+                if not retry or attempt == self._backoff.attempts - 1:
+                    raise
+                self._backoff.wait(attempt)
+        raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+    def session_expires_at(self) -> datetime | None:
+        """When the access token dies (as told at construction)."""
+        return self._expires_at
+
+    # -- orders ---------------------------------------------------------------------------
+
+    def place_order(self, spec: OrderLike, *, idempotency_key: str) -> str:
+        """Place once per key: after an ambiguous failure, find the order by tag first."""
+        with self._lock:
+            known = self._placed.get(idempotency_key)
+        if known is not None:
+            return known
+        tag = kite_tag(idempotency_key)
+        params = self._order_params(spec, tag)
+        for attempt in range(self._backoff.attempts):
+            try:
+                order_id = str(self._once("orders", lambda: self._kite.place_order(**params)))
+            except NotAccepted:
+                if attempt == self._backoff.attempts - 1:
+                    raise
+                self._backoff.wait(attempt)
+                continue
+            except TransientBrokerError:
+                if attempt == self._backoff.attempts - 1:
+                    raise
+                self._backoff.wait(attempt)
+                found = self.find_order_by_tag(tag)
+                if found is None:
+                    continue
+                order_id = found
+            with self._lock:
+                self._placed[idempotency_key] = order_id
+            return order_id
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def find_order_by_tag(self, tag: str) -> str | None:
+        """The id of today's order carrying `tag`, if Kite has one."""
+        for order in self._call("other", self._kite.orders):
+            if order.get("tag") == tag:
+                return str(order["order_id"])
+        return None
+
+    @staticmethod
+    def _order_params(spec: OrderLike, tag: str) -> dict[str, Any]:
+        protection = spec.market_protection
+        if protection is None and spec.order_type in ("MARKET", "SL-M"):
+            protection = -1  # Kite refuses market orders without protection (§0.3)
+        params: dict[str, Any] = {
+            "variety": spec.variety,
+            "exchange": spec.exchange,
+            "tradingsymbol": spec.tradingsymbol,
+            "transaction_type": spec.transaction_type,
+            "quantity": spec.quantity,
+            "product": spec.product,
+            "order_type": spec.order_type,
+            "validity": spec.validity,
+            "price": _number(spec.price),
+            "trigger_price": _number(spec.trigger_price),
+            "disclosed_quantity": spec.disclosed_quantity,
+            "validity_ttl": spec.validity_ttl,
+            "iceberg_legs": spec.iceberg_legs,
+            "iceberg_quantity": spec.iceberg_quantity,
+            "auction_number": spec.auction_number,
+            "market_protection": protection,
+            "tag": tag,
+        }
+        return {k: v for k, v in params.items() if v is not None}
+
+    def _variety(self, order_id: str) -> str:
+        history = self.order_history(order_id)
+        return str(history[-1].get("variety") or "regular") if history else "regular"
+
+    def modify_order(self, order_id: str, changes: Mapping[str, Any]) -> str:
+        """Change a live order (the same change twice is harmless, so it is retried).
+
+        `changes` may name the order's ``variety``; otherwise it is read from the order.
+        """
+        unknown = set(changes) - _MODIFIABLE - {"variety"}
+        if unknown:
+            raise BrokerError(f"Kite cannot modify {', '.join(sorted(unknown))}")
+        fields = {
+            k: float(v) if isinstance(v, Decimal) else v
+            for k, v in changes.items()
+            if v is not None and k != "variety"
+        }
+        variety = str(changes.get("variety") or self._variety(order_id))
+        call = lambda: self._kite.modify_order(variety, order_id, **fields)  # noqa: E731
+        return str(self._call("orders", call))
+
+    def cancel_order(self, order_id: str) -> str:
+        """Cancel a live order; a retry that finds it already cancelled is a success."""
+        variety = self._variety(order_id)
+        try:
+            return str(self._call("orders", lambda: self._kite.cancel_order(variety, order_id)))
+        except OrderRejected:
+            history = self.order_history(order_id)
+            if history and history[-1].get("status") == "CANCELLED":
+                return order_id
+            raise
+
+    def orders(self) -> list[KiteDict]:
+        """Today's orders."""
+        return list(_wire(self._call("other", self._kite.orders)))
+
+    def order_history(self, order_id: str) -> list[KiteDict]:
+        """Every state the order went through, oldest first."""
+        return list(_wire(self._call("other", lambda: self._kite.order_history(order_id))))
+
+    def trades(self) -> list[KiteDict]:
+        """Today's executions."""
+        return list(_wire(self._call("other", self._kite.trades)))
+
+    # -- portfolio ------------------------------------------------------------------------
+
+    def positions(self) -> dict[str, list[KiteDict]]:
+        """``{"net": [...], "day": [...]}``."""
+        return dict(_wire(self._call("other", self._kite.positions)))
+
+    def holdings(self) -> list[KiteDict]:
+        """Delivery holdings."""
+        return list(_wire(self._call("other", self._kite.holdings)))
+
+    def margins(self) -> KiteDict:
+        """``{"equity": {...}, "commodity": {...}}``."""
+        return dict(_wire(self._call("other", self._kite.margins)))
+
+    # -- market data ----------------------------------------------------------------------
+
+    def quote(self, keys: Sequence[str]) -> dict[str, KiteDict]:
+        """Full quotes keyed by ``EXCH:SYMBOL``."""
+        return dict(_wire(self._call("quote", lambda: self._kite.quote(*keys))))
+
+    def instrument_token(self, key: str) -> int:
+        """The instrument token of ``EXCH:SYMBOL`` (asked once, then remembered)."""
+        with self._lock:
+            token = self._tokens.get(key)
+        if token is None:
+            answer = self._call("quote", lambda: self._kite.ltp(key))
+            if key not in answer:
+                raise BrokerError(f"Kite does not know {key}")
+            token = int(answer[key]["instrument_token"])
+            with self._lock:
+                self._tokens[key] = token
+        return token
+
+    def historical_daily(self, key: str, start: date, end: date) -> list[DailyBar]:
+        """Daily candles of ``EXCH:SYMBOL`` from `start` to `end` inclusive."""
+        token = self.instrument_token(key)
+        first, last = datetime.combine(start, time.min), datetime.combine(end, time.max)
+        rows = self._call(
+            "historical", lambda: self._kite.historical_data(token, first, last, "day")
+        )
+        return [
+            DailyBar(
+                day=row["date"].date(),
+                open=float(row["open"]),
+                high=float(row["high"]),
+                low=float(row["low"]),
+                close=float(row["close"]),
+                volume=int(row["volume"]),
+            )
+            for row in rows
+        ]
+
+    # -- GTT ------------------------------------------------------------------------------
+
+    @staticmethod
+    def _gtt_args(spec: GttSpec) -> dict[str, Any]:
+        return {
+            "trigger_type": spec.kind,
+            "tradingsymbol": spec.tradingsymbol,
+            "exchange": spec.exchange,
+            "trigger_values": [float(v) for v in spec.trigger_values],
+            "last_price": float(spec.last_price),
+            "orders": [
+                {k: float(v) if isinstance(v, Decimal) else v for k, v in order.items()}
+                for order in spec.orders
+            ],
+        }
+
+    def place_gtt(self, spec: GttSpec) -> int:
+        """Create a trigger (retried only when Kite provably did not take it)."""
+        args = self._gtt_args(spec)
+        answer = self._call("other", lambda: self._kite.place_gtt(**args), idempotent=False)
+        return int(answer["trigger_id"])
+
+    def modify_gtt(self, trigger_id: int, spec: GttSpec) -> int:
+        """Replace a trigger's condition and orders."""
+        args = self._gtt_args(spec)
+        answer = self._call("other", lambda: self._kite.modify_gtt(trigger_id, **args))
+        return int(answer["trigger_id"])
+
+    def delete_gtt(self, trigger_id: int) -> int:
+        """Delete a trigger."""
+        answer = self._call("other", lambda: self._kite.delete_gtt(trigger_id))
+        return int(answer["trigger_id"])
+
+    def gtts(self) -> list[KiteDict]:
+        """Every trigger."""
+        return list(_wire(self._call("other", self._kite.get_gtts)))
+
+    def gtt(self, trigger_id: int) -> KiteDict:
+        """One trigger."""
+        return dict(_wire(self._call("other", lambda: self._kite.get_gtt(trigger_id))))

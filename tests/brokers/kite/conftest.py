@@ -1,0 +1,96 @@
+"""The fake Kite on a loopback port, and an adapter logged in to it through the real SDK."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+
+from tests.serving import serve
+from tradertape.fakebrokers.kite import DEFAULT_API_KEY, DEFAULT_API_SECRET, FakeKite, create_app
+from tradertape.ports.clock import ManualClock
+from tradertape_brokers.kite import Backoff, KiteBroker, RateLimiter, checksum
+from tradertape_brokers.kite import exchange_request_token as exchange
+from tradertape_brokers.port import BrokerSession
+
+
+@dataclass
+class Fake:
+    """The served fake: its base URL, its state and a client for its control routes."""
+
+    url: str
+    kite: FakeKite
+    http: httpx.Client
+
+    def control(self, action: str, body: dict[str, Any] | None = None) -> Any:
+        answer = self.http.post(f"{self.url}/_fake/{action}", json=body or {})
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    def state(self) -> Any:
+        return self.http.get(f"{self.url}/_fake/state").json()
+
+    def fault(self, kind: str, **kw: Any) -> None:
+        self.control("faults", {"kind": kind, **kw})
+
+    def price(self, key: str, value: float) -> None:
+        self.control("price", {key: value})
+
+    def request_token(self, api_key: str = DEFAULT_API_KEY) -> str:
+        """Walk the fake's login page: the request token of its redirect."""
+        answer = self.http.get(f"{self.url}/connect/login", params={"api_key": api_key, "v": 3})
+        assert answer.status_code == 302, answer.text
+        query = parse_qs(urlsplit(answer.headers["location"]).query)
+        assert query["status"] == ["success"]
+        return query["request_token"][0]
+
+    def login(self) -> BrokerSession:
+        token = self.request_token()
+        return exchange(
+            DEFAULT_API_KEY, token, checksum(DEFAULT_API_KEY, token, DEFAULT_API_SECRET), self.url
+        )
+
+
+@pytest.fixture
+def fake(clock: ManualClock) -> Iterator[Fake]:
+    app = create_app(clock=clock.now)
+    with serve(app) as url, httpx.Client(timeout=5) as http:
+        yield Fake(url, app.state.kite, http)
+
+
+@dataclass
+class Sleeps:
+    """A sleeper that records instead of sleeping (and moves a fake monotonic clock)."""
+
+    waits: list[float] = field(default_factory=list)
+    t: float = 0.0
+
+    def sleep(self, secs: float) -> None:
+        self.waits.append(secs)
+        self.t += secs
+
+    def monotonic(self) -> float:
+        return self.t
+
+
+@pytest.fixture
+def sleeps() -> Sleeps:
+    return Sleeps()
+
+
+@pytest.fixture
+def broker(fake: Fake, sleeps: Sleeps) -> KiteBroker:
+    session = fake.login()
+    return KiteBroker(
+        api_key=DEFAULT_API_KEY,
+        access_token=session.access_token,
+        root=fake.url,
+        timeout_secs=0.5,
+        expires_at=session.expires_at,
+        limiter=RateLimiter(monotonic=sleeps.monotonic, sleep=sleeps.sleep),
+        backoff=Backoff(sleep=sleeps.sleep),
+    )

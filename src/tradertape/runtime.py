@@ -35,6 +35,7 @@ from tradertape.ports.mailer import MailTransport, transport_for
 from tradertape.security.vault import Vault
 from tradertape.services.broker_credentials import BrokerCredentials
 from tradertape.services.broker_data import AccountViews
+from tradertape.services.broker_session_groww import GrowwConnector
 from tradertape.services.broker_sessions_upstox import UpstoxConnector
 from tradertape.services.instruments import build_catalog
 from tradertape.services.kite_feed import StoredKiteSession
@@ -209,6 +210,7 @@ class Runtime:
             paper=portfolio,
             ttl=timedelta(seconds=settings.broker_data_cache_secs),
         )
+        # Users connected to a real broker read /api/portfolio/* from it.
         account_views.register(BrokerName.KITE, KiteConnector(root=settings.kite_root))
         jobs_db = db.jobs  # the loop's watchers and sweeps: a pool requests cannot starve
         recovery = Recovery(
@@ -220,16 +222,10 @@ class Runtime:
                 exiting_every=timedelta(seconds=settings.worker_exiting_recovery_secs),
             ),
         )
-        account_views = AccountViews(
-            clock=clock,
-            credentials=brokers,
-            paper=portfolio,
-            ttl=timedelta(seconds=settings.broker_data_cache_secs),
-        )
-        # Users connected to a real broker read /api/portfolio/* from it.
         account_views.register(
             BrokerName.UPSTOX, UpstoxConnector(root=settings.upstox_root, catalog=catalog)
         )
+        account_views.register(BrokerName.GROWW, GrowwConnector(root=settings.groww_root))
         return cls(
             settings=settings,
             db=db,

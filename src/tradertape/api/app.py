@@ -52,14 +52,12 @@ from tradertape.api.routes.health import HealthProbe
 from tradertape.api.schemas.errors import ERROR_RESPONSES
 from tradertape.api.webapp import install_compression, install_web_app, web_dist
 from tradertape.db.leader import LeaderLease
-from tradertape.domain.brokers import BrokerName
 from tradertape.feed.codec import tick_from_message, tick_to_message
 from tradertape.feed.fanout import INTEREST_TOPIC, TickHub
 from tradertape.oms.loop import TradingLoop
 from tradertape.oms.quotes import follow
 from tradertape.runtime import Runtime
 from tradertape.services.broker_login import BrokerLogins
-from tradertape.services.broker_session_groww import GrowwConnector
 from tradertape.services.calendar_watch import CalendarWatch, warning_now
 from tradertape.services.portfolios.schedule import PortfolioJobs
 from tradertape.services.portfolios.signals import Venue
@@ -288,8 +286,6 @@ def create_app(runtime: Runtime) -> FastAPI:
     )
     app.state.credentials = CredentialScreen(gates.strangers)
     app.state.health = HealthProbe(runtime.db.jobs)
-    groww = GrowwConnector(root=runtime.settings.groww_root)
-    runtime.account_views.register(BrokerName.GROWW, groww)  # /api/portfolio/* from Groww
     modules = (
         health,
         auth,

@@ -26,6 +26,7 @@ from tradertape.api.routes import (
     backtest,
     brokers,
     health,
+    indicators,
     instruments,
     market,
     model,
@@ -298,6 +299,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         brokers,
         instruments,
         market,
+        indicators,
         order_preview,  # before trading's /orders/{order_id}
         trading,
         strategies,

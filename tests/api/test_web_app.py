@@ -89,6 +89,13 @@ def test_client_routes_fall_back_to_the_app(client: TestClient, path: str):
     assert "content-security-policy" in response.headers
 
 
+def test_head_answers_without_a_body(client: TestClient):
+    for path in ("/", "/orders", "/assets/app-4f2a.js"):
+        response = client.head(path, headers=HTML)
+        assert response.status_code == 200, path
+        assert response.content == b""
+
+
 def test_other_files_of_the_build_are_served_revalidated(client: TestClient):
     response = client.get("/favicon.svg")
     assert response.status_code == 200

@@ -14,6 +14,7 @@ loads from a CDN, and an injected script from elsewhere does not run.
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 
@@ -26,6 +27,8 @@ from starlette.types import Receive, Scope, Send
 import tradertape
 from tradertape.errors import NotFound
 from tradertape.settings import Settings
+
+log = logging.getLogger("tradertape.api")
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
@@ -135,6 +138,8 @@ def install_web_app(app: FastAPI, root: Path) -> WebApp:
     """Answer the GETs no route matched from the build in `root` (its files, else the page
     for an HTML request); everything else unmatched stays the router's JSON 404."""
     web = WebApp(root)
+    if not web.built:
+        log.warning("the web app is not built (no %s): / says how to build it", web.index)
     not_found = app.router.default
 
     async def fallback(scope: Scope, receive: Receive, send: Send) -> None:

@@ -139,7 +139,7 @@ def install_web_app(app: FastAPI, root: Path) -> WebApp:
     for an HTML request); everything else unmatched stays the router's JSON 404."""
     web = WebApp(root)
     if not web.built:
-        log.warning("the web app is not built (no %s): / says how to build it", web.index)
+        log.info("the web app is not built (no %s): / says how to build it", web.index)
     not_found = app.router.default
 
     async def fallback(scope: Scope, receive: Receive, send: Send) -> None:

@@ -74,8 +74,10 @@ def test_a_precompressed_twin_is_sent_to_gzip_clients_only(client: TestClient):
     assert packed.text == "precompressed vendor"
     assert "javascript" in packed.headers["content-type"]
     assert packed.headers["cache-control"] == IMMUTABLE
+    assert packed.headers["vary"] == "Accept-Encoding"
     plain = client.get("/assets/vendor-9c1d.js", headers={"Accept-Encoding": "identity"})
     assert plain.text == "raw vendor"
+    assert plain.headers["vary"] == "Accept-Encoding"
 
 
 @pytest.mark.parametrize(

@@ -37,6 +37,7 @@ def test_another_users_ids_answer_as_missing_ones(client: TestClient, with_candl
     assert client.post("/api/model/cart/place").json()["placed"] == [held]
     (position,) = [p["id"] for p in client.get("/api/model/positions").json()]
     rule = _created(client, "/api/risk/rules", ORDER_CAP)  # after the entry it would refuse
+    watchlist = _created(client, "/api/watchlists", {"name": "mine", "items": ["NSE:INFY"]})
 
     make_user(with_candles, "bob@x.in")
     bob = TestClient(client.app)
@@ -53,6 +54,8 @@ def test_another_users_ids_answer_as_missing_ones(client: TestClient, with_candl
         ("GET", "/api/model/dashboard?portfolio_id={}", portfolio),
         ("POST", "/api/model/signals/{}/approve", carted),
         ("POST", "/api/model/positions/{}/close", position),
+        ("GET", "/api/watchlists/{}", watchlist),
+        ("DELETE", "/api/watchlists/{}", watchlist),
     ]
     for method, path, row_id in probes:
         theirs = bob.request(method, path.format(row_id))
@@ -64,5 +67,6 @@ def test_another_users_ids_answer_as_missing_ones(client: TestClient, with_candl
         ), path
     # and nothing changed for Alice
     assert client.get(f"/api/risk/rules/{rule}").status_code == 200
+    assert client.get(f"/api/watchlists/{watchlist}").json()["items"] == ["NSE:INFY"]
     assert client.get(f"/api/backtest/runs/{backtest}").status_code == 200
     assert client.get("/api/model/portfolios").json()[0]["status"] == "active"

@@ -74,8 +74,10 @@ def test_a_precompressed_twin_is_sent_to_gzip_clients_only(client: TestClient):
     assert packed.text == "precompressed vendor"
     assert "javascript" in packed.headers["content-type"]
     assert packed.headers["cache-control"] == IMMUTABLE
+    assert packed.headers["vary"] == "Accept-Encoding"
     plain = client.get("/assets/vendor-9c1d.js", headers={"Accept-Encoding": "identity"})
     assert plain.text == "raw vendor"
+    assert plain.headers["vary"] == "Accept-Encoding"
 
 
 @pytest.mark.parametrize(
@@ -87,6 +89,13 @@ def test_client_routes_fall_back_to_the_app(client: TestClient, path: str):
     assert response.text == INDEX
     assert response.headers["cache-control"] == "no-cache"
     assert "content-security-policy" in response.headers
+
+
+def test_head_answers_without_a_body(client: TestClient):
+    for path in ("/", "/orders", "/assets/app-4f2a.js"):
+        response = client.head(path, headers=HTML)
+        assert response.status_code == 200, path
+        assert response.content == b""
 
 
 def test_other_files_of_the_build_are_served_revalidated(client: TestClient):

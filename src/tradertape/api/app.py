@@ -27,6 +27,7 @@ from tradertape.api.routes import (
     broker_session_groww,
     brokers,
     health,
+    indicators,
     instruments,
     market,
     model,
@@ -303,6 +304,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         broker_session_groww,
         instruments,
         market,
+        indicators,
         order_preview,  # before trading's /orders/{order_id}
         trading,
         strategies,

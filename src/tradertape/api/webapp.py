@@ -14,6 +14,8 @@ loads from a CDN, and an injected script from elsewhere does not run.
 
 from __future__ import annotations
 
+import logging
+import mimetypes
 import re
 from pathlib import Path
 
@@ -26,6 +28,8 @@ from starlette.types import Receive, Scope, Send
 import tradertape
 from tradertape.errors import NotFound
 from tradertape.settings import Settings
+
+log = logging.getLogger("tradertape.api")
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
@@ -124,17 +128,22 @@ class WebApp:
     def _file(self, request: Request, path: Path, *, cache: str) -> Response:
         headers = {"Cache-Control": cache, "X-Content-Type-Options": "nosniff"}
         packed = path.with_name(path.name + ".gz")
-        if _accepts_gzip(request) and packed.is_file():
-            media_type = FileResponse(path).media_type
-            headers |= {"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
-            return FileResponse(packed, media_type=media_type, headers=headers)
-        return FileResponse(path, headers=headers)
+        if not packed.is_file():
+            return FileResponse(path, headers=headers)
+        headers["Vary"] = "Accept-Encoding"  # two bodies under one URL: caches must tell
+        if not _accepts_gzip(request):
+            return FileResponse(path, headers=headers)
+        media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        headers["Content-Encoding"] = "gzip"
+        return FileResponse(packed, media_type=media_type, headers=headers)
 
 
 def install_web_app(app: FastAPI, root: Path) -> WebApp:
     """Answer the GETs no route matched from the build in `root` (its files, else the page
     for an HTML request); everything else unmatched stays the router's JSON 404."""
     web = WebApp(root)
+    if not web.built:
+        log.info("the web app is not built (no %s): / says how to build it", web.index)
     not_found = app.router.default
 
     async def fallback(scope: Scope, receive: Receive, send: Send) -> None:
@@ -151,9 +160,11 @@ def install_web_app(app: FastAPI, root: Path) -> WebApp:
 
 
 def install_compression(app: FastAPI) -> None:
-    """Gzip JS, CSS, HTML, JSON and SVG on the fly. Event streams are left alone (Starlette
-    excludes ``text/event-stream`` and flushes each chunk of any other stream, so nothing
-    is held back), and WebSockets are not HTTP responses, so they pass through untouched."""
+    """Gzip responses of 1 KB and more on the fly (JS, CSS, HTML, JSON, SVG; media that is
+    already compressed is excluded). Event streams are left alone (Starlette excludes
+    ``text/event-stream`` and flushes each chunk of any other stream, so nothing is held
+    back); WebSockets are not HTTP responses and pass through untouched; a response that
+    already has a ``Content-Encoding`` (a ``.gz`` twin) is sent as it is."""
     app.add_middleware(
         GZipMiddleware,
         minimum_size=1024,

@@ -206,15 +206,20 @@ class GttBook:
                     db.commit()
             raise BadRequest(verdict.refusal)
 
-    def modify(self, db: Session, *, user_id: int, trigger_id: int, spec: GttSpec) -> Gtt:
+    def modify(
+        self, db: Session, *, user_id: int, trigger_id: int, spec: GttSpec, gate: bool = False
+    ) -> Gtt:
         """Change an active trigger's values, orders and reference price in place (Kite's
         modify keeps the id), in the caller's transaction. A compare-and-set on ``active``:
         400 once it has fired, expired or been deleted, so a trigger is never changed under
-        the order it placed."""
+        the order it placed. ``gate``: the new legs pass the pre-trade gate as a new
+        trigger's do (a user's edit; a stop the platform moves is an exit and skips it)."""
         gtt = self.get(db, user_id=user_id, trigger_id=trigger_id)
         instrument, triggers, orders = self._validated(db, spec)
         if instrument.key != f"{gtt.exchange}:{gtt.tradingsymbol}":
             raise InvalidField("condition.tradingsymbol", "a GTT's instrument cannot change")
+        if gate:
+            self._pass_gate(db, user_id, instrument, orders, self._clock.now(), commit=True)
         result = db.execute(
             update(Gtt)
             .where(Gtt.id == gtt.id, Gtt.status == ACTIVE)

@@ -206,7 +206,11 @@ def drifted(
     )
 
 
-def listing(db: Session, *, user_id: int, limit: int, offset: int) -> list[Notification]:
-    """The user's notifications, newest first."""
+def listing(
+    db: Session, *, user_id: int, limit: int, offset: int, unread_only: bool = False
+) -> list[Notification]:
+    """The user's notifications, newest first (only the unread ones if asked)."""
     query = owned(Notification, user_id=user_id).order_by(Notification.id.desc())
+    if unread_only:
+        query = query.where(Notification.read_at.is_(None))
     return list(db.scalars(query.limit(limit).offset(offset)))

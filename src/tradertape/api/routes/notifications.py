@@ -8,15 +8,17 @@ from tradertape.api.deps import CurrentUser, DbDep, PageDep, RuntimeDep
 from tradertape.api.schemas.notifications import (
     BriefingIn,
     BriefingOut,
+    MarkReadIn,
     NotificationOut,
     TelegramLinkConfirmIn,
     TelegramLinkIn,
     TelegramPendingOut,
     TelegramStatusOut,
+    UnreadOut,
 )
 from tradertape.errors import Conflict
 from tradertape.runtime import Runtime
-from tradertape.services import notifications, telegram_links
+from tradertape.services import notification_reads, notifications, telegram_links
 from tradertape.services.telegram import briefing
 from tradertape.services.telegram.briefing import BriefingSettings
 
@@ -24,10 +26,38 @@ router = APIRouter(tags=["notifications"])
 
 
 @router.get("/notifications", response_model=list[NotificationOut])
-def list_notifications(user: CurrentUser, db: DbDep, page: PageDep) -> list[NotificationOut]:
-    """Your notifications, newest first."""
-    rows = notifications.listing(db, user_id=user.id, limit=page.limit, offset=page.offset)
+def list_notifications(
+    user: CurrentUser, db: DbDep, page: PageDep, unread: bool = False
+) -> list[NotificationOut]:
+    """Your notifications, newest first (``unread=true``: only those not marked read)."""
+    rows = notifications.listing(
+        db, user_id=user.id, limit=page.limit, offset=page.offset, unread_only=unread
+    )
     return [NotificationOut.model_validate(row, from_attributes=True) for row in rows]
+
+
+def _unread(db: DbDep, user_id: int) -> UnreadOut:
+    return UnreadOut(
+        unread=notification_reads.unread_count(db, user_id=user_id),
+        latest_id=notification_reads.latest_id(db, user_id=user_id),
+    )
+
+
+@router.get("/notifications/unread", response_model=UnreadOut)
+def unread_notifications(user: CurrentUser, db: DbDep) -> UnreadOut:
+    """How many of your notifications are unread (the bell's count; cheap to poll)."""
+    return _unread(db, user.id)
+
+
+@router.post("/notifications/read", response_model=UnreadOut)
+def mark_notifications_read(
+    body: MarkReadIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep
+) -> UnreadOut:
+    """Mark read your notifications up to ``up_to_id`` (all when omitted); answers the
+    count left (those that arrived after what you saw)."""
+    now = runtime.clock.now()
+    notification_reads.mark_read(db, user_id=user.id, up_to_id=body.up_to_id, now=now)
+    return _unread(db, user.id)
 
 
 def _status(runtime: Runtime, db: DbDep, user_id: int) -> TelegramStatusOut:

@@ -41,13 +41,13 @@ def _web(request: Request) -> WebApp:
     return web
 
 
-@router.get("/")
+@router.api_route("/", methods=["GET", "HEAD"])
 def home(request: Request) -> Response:
     """The app (or, unbuilt, how to build it)."""
     return _web(request).page(request)
 
 
-@router.get("/auth/verify")
+@router.api_route("/auth/verify", methods=["GET", "HEAD"])
 def verify_page(request: Request) -> Response:
     """Completes a magic-link sign-in in the browser."""
     web = _web(request)

@@ -212,14 +212,18 @@ def create_gtt(body: GttIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep) -
     400 with ``Order rejected by risk rule: …`` and stores nothing) and again when it fires
     (a refused order is stored REJECTED and the trigger's result says why).
     """
-    spec = GttSpec(
+    spec = _gtt_spec(body)
+    return GttCreated(trigger_id=runtime.gtts.create(db, user_id=user.id, spec=spec).id)
+
+
+def _gtt_spec(body: GttIn) -> GttSpec:
+    return GttSpec(
         exchange=body.condition.exchange.value,
         tradingsymbol=body.condition.tradingsymbol.upper(),
         trigger_values=body.condition.trigger_values,
         last_price=body.condition.last_price,
         orders=[o.model_dump(exclude_none=True) for o in body.orders],
     )
-    return GttCreated(trigger_id=runtime.gtts.create(db, user_id=user.id, spec=spec).id)
 
 
 @router.get("/gtt/triggers/{trigger_id}")
@@ -227,6 +231,20 @@ def get_gtt(trigger_id: RowId, user: CurrentUser, runtime: RuntimeDep, db: DbDep
     """One trigger."""
     row = runtime.gtts.get(db, user_id=user.id, trigger_id=trigger_id)
     return gtt_dict(row, runtime.gtts.orders_of(db, [row]).get(row.id))
+
+
+@router.put("/gtt/triggers/{trigger_id}", response_model=GttCreated)
+def modify_gtt(
+    trigger_id: RowId, body: GttIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep
+) -> GttCreated:
+    """Change an active trigger's values, orders and reference price (Kite's modify: the
+    whole trigger is sent, the id stays; the instrument cannot change). The new legs pass
+    your risk rules as a new trigger's do; once it has fired, expired or been deleted it is
+    a 400."""
+    spec = _gtt_spec(body)
+    row = runtime.gtts.modify(db, user_id=user.id, trigger_id=trigger_id, spec=spec, gate=True)
+    db.commit()
+    return GttCreated(trigger_id=row.id)
 
 
 @router.delete("/gtt/triggers/{trigger_id}", response_model=GttCreated)

@@ -20,3 +20,15 @@ class HistoryOut(BaseModel):
     candles: list[Candle] = Field(
         description="[timestamp (IST, ISO 8601), open, high, low, close, volume], oldest first"
     )
+
+
+class IndicatorsOut(BaseModel):
+    """Indicator series aligned with the daily candles of the same range."""
+
+    symbol: str = Field(description="EXCHANGE:TRADINGSYMBOL, e.g. NSE:INFY")
+    interval: Interval = Interval.DAY
+    source: str = Field(description="where the candles came from, as in /api/market/history")
+    times: list[str] = Field(description="each candle's timestamp (IST), oldest first")
+    series: dict[str, list[float | None]] = Field(
+        description="per name, one value per time; null where not yet defined"
+    )

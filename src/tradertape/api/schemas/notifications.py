@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, StringConstraints
 
 from tradertape.api.schemas.auth import Strict
+from tradertape.api.schemas.numbers import RowId
 
 ChatId = Annotated[int, Field(ge=-(2**52), le=2**52, description="the chat id /start replies")]
 
@@ -23,6 +24,21 @@ class NotificationOut(BaseModel):
     payload: dict[str, Any]
     created_at: datetime
     delivered_at: datetime | None
+    read_at: datetime | None = Field(description="when you marked it read; null: unread")
+
+
+class UnreadOut(BaseModel):
+    """The bell: how many notifications are unread, and the newest one's id (send it back
+    to mark read what was shown)."""
+
+    unread: int
+    latest_id: int | None
+
+
+class MarkReadIn(Strict):
+    """Mark read your notifications up to ``up_to_id`` (the newest shown); omitted: all."""
+
+    up_to_id: RowId | None = None
 
 
 class TelegramLinkIn(Strict):

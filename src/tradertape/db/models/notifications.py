@@ -20,6 +20,7 @@ class Notification(Owned, Base):
     __tablename__ = "notifications"
     __table_args__ = (
         Index("ix_notifications_delivered_at", "delivered_at"),
+        Index("ix_notifications_user_unread", "user_id", "read_at"),  # the bell's count
         UniqueConstraint("user_id", "idempotency_key"),
     )
 
@@ -30,6 +31,7 @@ class Notification(Owned, Base):
     payload: Mapped[dict[str, Any]]  # the machine-readable facts (ids, counts, P&L)
     created_at: Mapped[datetime]
     delivered_at: Mapped[datetime | None]
+    read_at: Mapped[datetime | None]  # when the user marked it read in the app; None: unread
     attempts: Mapped[int] = mapped_column(default=0)
     error: Mapped[str | None] = mapped_column(String(400))
     # Set for notifications that must exist once (``briefing:2026-01-05``): a second insert

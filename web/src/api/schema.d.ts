@@ -1824,7 +1824,14 @@ export interface paths {
          * @description One trigger.
          */
         get: operations["trading-get_gtt"];
-        put?: never;
+        /**
+         * Modify Gtt
+         * @description Change an active trigger's values, orders and reference price (Kite's modify: the
+         *     whole trigger is sent, the id stays; the instrument cannot change). The new legs pass
+         *     your risk rules as a new trigger's do; once it has fired, expired or been deleted it is
+         *     a 400.
+         */
+        put: operations["trading-modify_gtt"];
         post?: never;
         /**
          * Delete Gtt
@@ -1933,6 +1940,28 @@ export interface paths {
          *     empty list; an unknown symbol is a 404; ``to`` before ``from`` is a 422.
          */
         get: operations["market-get_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/market/indicators": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Indicators
+         * @description Indicators of one instrument's daily candles, by the names strategies use (see
+         *     ``GET /api/strategies/schema``), one value per candle of ``GET /api/market/history``
+         *     for the same range. An unknown name is a 422 on ``names`` saying what is accepted.
+         */
+        get: operations["market-get_indicators"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2274,9 +2303,50 @@ export interface paths {
         };
         /**
          * List Notifications
-         * @description Your notifications, newest first.
+         * @description Your notifications, newest first (``unread=true``: only those not marked read).
          */
         get: operations["notifications-list_notifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark Notifications Read
+         * @description Mark read your notifications up to ``up_to_id`` (all when omitted); answers the
+         *     count left (those that arrived after what you saw).
+         */
+        post: operations["notifications-mark_notifications_read"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/unread": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Unread Notifications
+         * @description How many of your notifications are unread (the bell's count; cheap to poll).
+         */
+        get: operations["notifications-unread_notifications"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4023,6 +4093,36 @@ export interface components {
             type: "indicator";
         };
         /**
+         * IndicatorsOut
+         * @description Indicator series aligned with the daily candles of the same range.
+         */
+        IndicatorsOut: {
+            /** @default day */
+            interval: components["schemas"]["Interval"];
+            /**
+             * Series
+             * @description per name, one value per time; null where not yet defined
+             */
+            series: {
+                [key: string]: (number | null)[];
+            };
+            /**
+             * Source
+             * @description where the candles came from, as in /api/market/history
+             */
+            source: string;
+            /**
+             * Symbol
+             * @description EXCHANGE:TRADINGSYMBOL, e.g. NSE:INFY
+             */
+            symbol: string;
+            /**
+             * Times
+             * @description each candle's timestamp (IST), oldest first
+             */
+            times: string[];
+        };
+        /**
          * InstrumentDetail
          * @description An instrument with its identifiers at every broker.
          */
@@ -4268,6 +4368,14 @@ export interface components {
             status: string;
         };
         /**
+         * MarkReadIn
+         * @description Mark read your notifications up to ``up_to_id`` (the newest shown); omitted: all.
+         */
+        MarkReadIn: {
+            /** Up To Id */
+            up_to_id?: number | null;
+        };
+        /**
          * MeOut
          * @description `GET /api/auth/me`: the user and their broker connections.
          */
@@ -4358,6 +4466,11 @@ export interface components {
             };
             /** Portfolio Id */
             portfolio_id: number | null;
+            /**
+             * Read At
+             * @description when you marked it read; null: unread
+             */
+            read_at: string | null;
             /** Text */
             text: string;
         };
@@ -6084,6 +6197,17 @@ export interface components {
             name: string;
             /** Size */
             size: number;
+        };
+        /**
+         * UnreadOut
+         * @description The bell: how many notifications are unread, and the newest one's id (send it back
+         *     to mark read what was shown).
+         */
+        UnreadOut: {
+            /** Latest Id */
+            latest_id: number | null;
+            /** Unread */
+            unread: number;
         };
         /**
          * UserFlagsIn
@@ -11952,6 +12076,61 @@ export interface operations {
             };
         };
     };
+    "trading-modify_gtt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                trigger_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GttIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GttCreated"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     "trading-delete_gtt": {
         parameters: {
             query?: never;
@@ -12237,6 +12416,64 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HistoryOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "market-get_indicators": {
+        parameters: {
+            query: {
+                /** @description e.g. NSE:INFY */
+                symbol: string;
+                /** @description comma-separated DSL names (at most 10), e.g. sma20,ema50,bb20_upper,bb20_lower,rsi14,macd_12_26_9,macd_12_26_9_signal */
+                names: string;
+                /** @description first IST date */
+                from?: string | null;
+                /** @description last IST date */
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IndicatorsOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -13115,6 +13352,7 @@ export interface operations {
     "notifications-list_notifications": {
         parameters: {
             query?: {
+                unread?: boolean;
                 /** @description rows to return (max 500) */
                 limit?: number;
                 /** @description rows to skip */
@@ -13133,6 +13371,108 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["NotificationOut"][];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "notifications-mark_notifications_read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MarkReadIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnreadOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "notifications-unread_notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnreadOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */

@@ -46,7 +46,9 @@ def candles_to_df(source: Any) -> Any:
     pd = _require("pandas")
     frame = pd.DataFrame(_rows(source), columns=["ts", *OHLCV_COLUMNS])
     frame["ts"] = pd.to_datetime(frame["ts"], utc=True)
-    frame["is_complete"] = frame["is_complete"].fillna(True).astype(bool)
+    # A candle without the flag is complete; built per value, not with fillna on an object
+    # column (pandas 2 warns that it will stop downcasting there).
+    frame["is_complete"] = [True if pd.isna(v) else bool(v) for v in frame["is_complete"]]
     return frame.drop_duplicates("ts", keep="last").set_index("ts").sort_index()
 
 

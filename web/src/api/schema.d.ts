@@ -1755,7 +1755,12 @@ export interface paths {
          * @description One trigger.
          */
         get: operations["trading-get_gtt"];
-        put?: never;
+        /**
+         * Modify Gtt
+         * @description Change an active trigger's values, orders and reference price (400 once it has fired,
+         *     expired or been deleted; its instrument cannot change).
+         */
+        put: operations["trading-modify_gtt"];
         post?: never;
         /**
          * Delete Gtt
@@ -2233,6 +2238,29 @@ export interface paths {
          *     ``Order rejected by risk rule: …`` (see ``GET /api/risk/events``); exits always pass.
          */
         post: operations["trading-place_order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orders/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview Order
+         * @description Margin and itemised charges of an order, and the funds available, without placing it.
+         *
+         *     The order is checked as a placement would check it (a 422 names the field), except for
+         *     market hours; charges are priced at the limit, the SL-M trigger, or the last price.
+         */
+        post: operations["trading-preview_order"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3331,6 +3359,28 @@ export interface components {
             type: "category";
         };
         /**
+         * ChargesOut
+         * @description The charges engine's estimate, item by item (rupees, to the paisa).
+         */
+        ChargesOut: {
+            /** Brokerage */
+            brokerage: number;
+            /** Exchange Transaction Charge */
+            exchange_transaction_charge: number;
+            /** Gst */
+            gst: number;
+            /** Ipft */
+            ipft: number;
+            /** Sebi Charge */
+            sebi_charge: number;
+            /** Stamp Duty */
+            stamp_duty: number;
+            /** Stt */
+            stt: number;
+            /** Total */
+            total: number;
+        };
+        /**
          * ClaimOut
          * @description A claimed session.
          */
@@ -3751,6 +3801,20 @@ export interface components {
          * @description Kite's GTT placement: type, condition and orders.
          */
         GttIn: {
+            condition: components["schemas"]["GttCondition"];
+            /** Orders */
+            orders: components["schemas"]["GttOrder"][];
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "single" | "two-leg";
+        };
+        /**
+         * GttModifyIn
+         * @description Kite's GTT modify takes the whole trigger again (its instrument cannot change).
+         */
+        GttModifyIn: {
             condition: components["schemas"]["GttCondition"];
             /** Orders */
             orders: components["schemas"]["GttOrder"][];
@@ -4402,17 +4466,6 @@ export interface components {
             status_message: string | null;
         };
         /**
-         * OrderPreviewOut
-         * @description The SDK's ``OrderPreview``.
-         */
-        OrderPreviewOut: {
-            /** Mode */
-            mode: string;
-            preview: components["schemas"]["PreviewPayloadOut"];
-            /** Strategy Run Id */
-            strategy_run_id: string;
-        };
-        /**
          * OrderType
          * @description Pricing of the order.
          * @enum {string}
@@ -4739,6 +4792,46 @@ export interface components {
             };
             /** Orders */
             orders: components["schemas"]["WorkerOrderIn"][];
+        };
+        /**
+         * PreviewIn
+         * @description A prospective order, in the fields a placement takes.
+         */
+        PreviewIn: {
+            /** Auction Number */
+            auction_number?: string | null;
+            /** Disclosed Quantity */
+            disclosed_quantity?: number | null;
+            exchange: components["schemas"]["Exchange"];
+            /** Iceberg Legs */
+            iceberg_legs?: number | null;
+            /** Iceberg Quantity */
+            iceberg_quantity?: number | null;
+            /** Market Protection */
+            market_protection?: number | null;
+            order_type: components["schemas"]["OrderType"];
+            /** Price */
+            price?: number | string | null;
+            product: components["schemas"]["Product"];
+            /** Quantity */
+            quantity: number;
+            /** Squareoff */
+            squareoff?: number | string | null;
+            /** Stoploss */
+            stoploss?: number | string | null;
+            /** Tradingsymbol */
+            tradingsymbol: string;
+            /** Trailing Stoploss */
+            trailing_stoploss?: number | string | null;
+            transaction_type: components["schemas"]["TransactionType"];
+            /** Trigger Price */
+            trigger_price?: number | string | null;
+            /** @default DAY */
+            validity: components["schemas"]["Validity"];
+            /** Validity Ttl */
+            validity_ttl?: number | null;
+            /** @default regular */
+            variety: components["schemas"]["Variety"];
         };
         /**
          * PreviewOrderIn
@@ -6194,6 +6287,31 @@ export interface components {
             rotated_at: string | null;
             /** Token Id */
             token_id: string;
+        };
+        /**
+         * OrderPreviewOut
+         * @description What an order would cost and hold before it is placed; None where the price is unknown
+         *     (a market order with no last price).
+         */
+        tradertape__api__schemas__trading__OrderPreviewOut: {
+            /** Available */
+            available: number;
+            charges: components["schemas"]["ChargesOut"] | null;
+            /** Margin Required */
+            margin_required: number | null;
+            /** Price */
+            price: number | null;
+        };
+        /**
+         * OrderPreviewOut
+         * @description The SDK's ``OrderPreview``.
+         */
+        tradertape__api__schemas__workers__OrderPreviewOut: {
+            /** Mode */
+            mode: string;
+            preview: components["schemas"]["PreviewPayloadOut"];
+            /** Strategy Run Id */
+            strategy_run_id: string;
         };
     };
     responses: never;
@@ -9898,7 +10016,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OrderPreviewOut"];
+                    "application/json": components["schemas"]["tradertape__api__schemas__workers__OrderPreviewOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -9953,7 +10071,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OrderPreviewOut"];
+                    "application/json": components["schemas"]["tradertape__api__schemas__workers__OrderPreviewOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -11519,6 +11637,61 @@ export interface operations {
             };
         };
     };
+    "trading-modify_gtt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                trigger_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GttModifyIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GttCreated"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     "trading-delete_gtt": {
         parameters: {
             query?: never;
@@ -12753,6 +12926,59 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OrderPlaced"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "trading-preview_order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreviewIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["tradertape__api__schemas__trading__OrderPreviewOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */

@@ -18,9 +18,12 @@ from tradertape.api.schemas.trading import (
     FundsIn,
     GttCreated,
     GttIn,
+    GttModifyIn,
     OrderIn,
     OrderModifyIn,
     OrderPlaced,
+    OrderPreviewOut,
+    PreviewIn,
     gtt_dict,
 )
 from tradertape.db.models.trading import Gtt, Order, OrderEventRow
@@ -29,6 +32,7 @@ from tradertape.oms.portfolio import order_dict
 from tradertape.ports.broker import GttSpec
 from tradertape.runtime import Runtime
 from tradertape.services.broker_data import View
+from tradertape.services.workers.costs import PricedLeg, cost_contract, reference_price
 
 router = APIRouter(tags=["trading"])
 
@@ -127,6 +131,46 @@ def place_order(
     )
 
 
+@router.post("/orders/preview", response_model=OrderPreviewOut)
+def preview_order(
+    body: PreviewIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep
+) -> OrderPreviewOut:
+    """Margin and itemised charges of an order, and the funds available, without placing it.
+
+    The order is checked as a placement would check it (a 422 names the field), except for
+    market hours; charges are priced at the limit, the SL-M trigger, or the last price.
+    """
+    spec = body.spec()
+    desk = runtime.workers
+    instrument = desk.exchange.check(db, spec, runtime.quotes(spec.key), session=False)
+    leg = PricedLeg(spec, instrument, reference_price(desk, spec))
+    cost = cost_contract(desk, [leg])
+    items = cost["itemized"]
+    charges = None
+    if cost["total_charges"] is not None:
+        charges = {
+            key: items[key]
+            for key in (
+                "brokerage",
+                "stt",
+                "exchange_transaction_charge",
+                "sebi_charge",
+                "stamp_duty",
+                "gst",
+                "ipft",
+            )
+        } | {"total": cost["total_charges"]}
+    available = runtime.portfolio.margins(db, user_id=user.id)["equity"]["net"]
+    return OrderPreviewOut.model_validate(
+        {
+            "price": float(leg.price) if leg.price is not None else None,
+            "margin_required": cost["margin_required"],
+            "charges": charges,
+            "available": available,
+        }
+    )
+
+
 @router.put("/orders/{order_id}")
 def modify_order(
     order_id: str, body: OrderModifyIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep
@@ -212,14 +256,18 @@ def create_gtt(body: GttIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep) -
     400 with ``Order rejected by risk rule: …`` and stores nothing) and again when it fires
     (a refused order is stored REJECTED and the trigger's result says why).
     """
-    spec = GttSpec(
+    spec = _gtt_spec(body)
+    return GttCreated(trigger_id=runtime.gtts.create(db, user_id=user.id, spec=spec).id)
+
+
+def _gtt_spec(body: GttIn) -> GttSpec:
+    return GttSpec(
         exchange=body.condition.exchange.value,
         tradingsymbol=body.condition.tradingsymbol.upper(),
         trigger_values=body.condition.trigger_values,
         last_price=body.condition.last_price,
         orders=[o.model_dump(exclude_none=True) for o in body.orders],
     )
-    return GttCreated(trigger_id=runtime.gtts.create(db, user_id=user.id, spec=spec).id)
 
 
 @router.get("/gtt/triggers/{trigger_id}")
@@ -227,6 +275,17 @@ def get_gtt(trigger_id: RowId, user: CurrentUser, runtime: RuntimeDep, db: DbDep
     """One trigger."""
     row = runtime.gtts.get(db, user_id=user.id, trigger_id=trigger_id)
     return gtt_dict(row, runtime.gtts.orders_of(db, [row]).get(row.id))
+
+
+@router.put("/gtt/triggers/{trigger_id}", response_model=GttCreated)
+def modify_gtt(
+    trigger_id: RowId, body: GttModifyIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep
+) -> GttCreated:
+    """Change an active trigger's values, orders and reference price (400 once it has fired,
+    expired or been deleted; its instrument cannot change)."""
+    gtt = runtime.gtts.modify(db, user_id=user.id, trigger_id=trigger_id, spec=_gtt_spec(body))
+    db.commit()
+    return GttCreated(trigger_id=gtt.id)
 
 
 @router.delete("/gtt/triggers/{trigger_id}", response_model=GttCreated)

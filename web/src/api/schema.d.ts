@@ -4466,6 +4466,17 @@ export interface components {
             status_message: string | null;
         };
         /**
+         * OrderPreviewOut
+         * @description The SDK's ``OrderPreview``.
+         */
+        OrderPreviewOut: {
+            /** Mode */
+            mode: string;
+            preview: components["schemas"]["PreviewPayloadOut"];
+            /** Strategy Run Id */
+            strategy_run_id: string;
+        };
+        /**
          * OrderType
          * @description Pricing of the order.
          * @enum {string}
@@ -5901,6 +5912,20 @@ export interface components {
             status: "unlinked" | "pending" | "linked";
         };
         /**
+         * TicketPreviewOut
+         * @description What an order would cost and hold before it is placed; None where the price is unknown
+         *     (a market order with no last price).
+         */
+        TicketPreviewOut: {
+            /** Available */
+            available: number;
+            charges: components["schemas"]["ChargesOut"] | null;
+            /** Margin Required */
+            margin_required: number | null;
+            /** Price */
+            price: number | null;
+        };
+        /**
          * TimelineEvent
          * @description The SDK's ``WorkerTimelineEvent`` (``account_id`` is required there).
          */
@@ -6287,31 +6312,6 @@ export interface components {
             rotated_at: string | null;
             /** Token Id */
             token_id: string;
-        };
-        /**
-         * OrderPreviewOut
-         * @description What an order would cost and hold before it is placed; None where the price is unknown
-         *     (a market order with no last price).
-         */
-        tradertape__api__schemas__trading__OrderPreviewOut: {
-            /** Available */
-            available: number;
-            charges: components["schemas"]["ChargesOut"] | null;
-            /** Margin Required */
-            margin_required: number | null;
-            /** Price */
-            price: number | null;
-        };
-        /**
-         * OrderPreviewOut
-         * @description The SDK's ``OrderPreview``.
-         */
-        tradertape__api__schemas__workers__OrderPreviewOut: {
-            /** Mode */
-            mode: string;
-            preview: components["schemas"]["PreviewPayloadOut"];
-            /** Strategy Run Id */
-            strategy_run_id: string;
         };
     };
     responses: never;
@@ -10016,7 +10016,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["tradertape__api__schemas__workers__OrderPreviewOut"];
+                    "application/json": components["schemas"]["OrderPreviewOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -10071,7 +10071,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["tradertape__api__schemas__workers__OrderPreviewOut"];
+                    "application/json": components["schemas"]["OrderPreviewOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -12978,7 +12978,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["tradertape__api__schemas__trading__OrderPreviewOut"];
+                    "application/json": components["schemas"]["TicketPreviewOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */

@@ -22,7 +22,7 @@ from tradertape.api.schemas.trading import (
     OrderIn,
     OrderModifyIn,
     OrderPlaced,
-    OrderPreviewOut,
+    TicketPreviewOut,
     PreviewIn,
     gtt_dict,
 )
@@ -131,10 +131,10 @@ def place_order(
     )
 
 
-@router.post("/orders/preview", response_model=OrderPreviewOut)
+@router.post("/orders/preview", response_model=TicketPreviewOut)
 def preview_order(
     body: PreviewIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep
-) -> OrderPreviewOut:
+) -> TicketPreviewOut:
     """Margin and itemised charges of an order, and the funds available, without placing it.
 
     The order is checked as a placement would check it (a 422 names the field), except for
@@ -161,7 +161,7 @@ def preview_order(
             )
         } | {"total": cost["total_charges"]}
     available = runtime.portfolio.margins(db, user_id=user.id)["equity"]["net"]
-    return OrderPreviewOut.model_validate(
+    return TicketPreviewOut.model_validate(
         {
             "price": float(leg.price) if leg.price is not None else None,
             "margin_required": cost["margin_required"],

@@ -153,7 +153,7 @@ class ChargesOut(BaseModel):
     total: float
 
 
-class OrderPreviewOut(BaseModel):
+class TicketPreviewOut(BaseModel):
     """What an order would cost and hold before it is placed; None where the price is unknown
     (a market order with no last price)."""
 

@@ -1,0 +1,69 @@
+// Kite's positions: net or day, the live last price from the tick stream, the API's P&L,
+// and an exit that opens the ticket with the opposite side and the open quantity.
+import { Alert, Button, SegmentedControl } from "@mantine/core";
+import { useState } from "react";
+import { type Column, DataTable } from "@/components/DataTable";
+import { Money } from "@/components/Money";
+import { PageTitle } from "@/components/PageTitle";
+import { qty } from "@/format";
+import { LiveLtp, type Row, num, str, symbolOf, usePositions } from "./books";
+import { useOrderTicket } from "./ticket/OrderTicketContext";
+import type { Product } from "./ticket/form";
+
+const columns: Column<Row>[] = [
+  { key: "product", header: "Product", render: (r) => str(r, "product"), value: (r) => str(r, "product") },
+  { key: "instrument", header: "Instrument", render: (r) => `${str(r, "tradingsymbol")} ${str(r, "exchange")}`, value: (r) => str(r, "tradingsymbol") },
+  { key: "qty", header: "Qty.", numeric: true, render: (r) => qty(num(r, "quantity")), value: (r) => num(r, "quantity") },
+  { key: "avg", header: "Avg.", numeric: true, render: (r) => <Money value={num(r, "average_price")} />, value: (r) => num(r, "average_price") },
+  { key: "ltp", header: "LTP", numeric: true, render: (r) => <LiveLtp symbol={symbolOf(r)} fallback={num(r, "last_price")} />, value: (r) => num(r, "last_price") },
+  { key: "pnl", header: "P&L", numeric: true, render: (r) => <Money value={num(r, "pnl")} pnl />, value: (r) => num(r, "pnl") },
+  { key: "m2m", header: "M2M", numeric: true, render: (r) => <Money value={num(r, "m2m")} pnl />, value: (r) => num(r, "m2m") },
+];
+
+export function Component() {
+  const [view, setView] = useState<"net" | "day">("net");
+  const positions = usePositions();
+  const ticket = useOrderTicket();
+  const rows = positions.data?.[view] ?? [];
+  return (
+    <>
+      <PageTitle
+        actions={
+          <SegmentedControl aria-label="Positions view" value={view} onChange={(v) => setView(v as "net" | "day")}
+            data={[{ value: "net", label: "Net" }, { value: "day", label: "Day" }]} />
+        }
+      >
+        Positions
+      </PageTitle>
+      {positions.error && <Alert role="alert" color="red" mb="sm">{positions.error.message}</Alert>}
+      <DataTable
+        caption={`${view === "net" ? "Net" : "Day"} positions`}
+        columns={columns}
+        rows={rows}
+        rowKey={(r) => `${symbolOf(r)}:${str(r, "product")}`}
+        csvName={`positions-${view}`}
+        empty={positions.isPending ? "Loading…" : "No positions."}
+        rowActions={(r) => {
+          const open = num(r, "quantity");
+          if (!open) return null;
+          return (
+            <Button size="compact-xs" variant="light"
+              aria-label={`Exit ${str(r, "tradingsymbol")} ${str(r, "product")}`}
+              onClick={() =>
+                ticket.open({
+                  symbol: symbolOf(r),
+                  side: open > 0 ? "SELL" : "BUY",
+                  quantity: Math.abs(open),
+                  product: str(r, "product") as Product,
+                  orderType: "MARKET",
+                })
+              }
+            >
+              Exit
+            </Button>
+          );
+        }}
+      />
+    </>
+  );
+}

@@ -1,6 +1,7 @@
 // Create or modify a GTT: single (one trigger, one LIMIT order) or OCO (stop-loss and
 // target). The API's 422 names the field (e.g. condition.trigger_values, orders.0.price).
-import { Alert, Button, Group, Modal, NativeSelect, SegmentedControl, SimpleGrid, Stack, TextInput } from "@mantine/core";
+import { Button, Group, Modal, NativeSelect, SegmentedControl, SimpleGrid, Stack, TextInput } from "@mantine/core";
+import { Notice } from "@/orders/Notice";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { api } from "@/api/client";
@@ -68,7 +69,7 @@ export function GttDialog({ initial, triggerId, onClose }: Props) {
   const editing = triggerId !== undefined;
 
   return (
-    <Modal opened onClose={onClose} title={editing ? `Modify GTT ${triggerId}` : "New GTT"} size="lg">
+    <Modal closeButtonProps={{ "aria-label": "Close dialog" }} opened onClose={onClose} title={editing ? `Modify GTT ${triggerId}` : "New GTT"} size="lg">
       <form onSubmit={(e) => { e.preventDefault(); save.mutate(); }}>
         <Stack gap="sm">
           <Group justify="space-between" wrap="wrap">
@@ -102,7 +103,7 @@ export function GttDialog({ initial, triggerId, onClose }: Props) {
               {input("target_price", "Target limit price")}
             </SimpleGrid>
           )}
-          {general && <Alert role="alert" color="red" title="Not saved">{general}</Alert>}
+          {general && <Notice role="alert" color="red" title="Not saved">{general}</Notice>}
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>Cancel</Button>
             <Button type="submit" loading={save.isPending}>{editing ? "Modify GTT" : "Create GTT"}</Button>

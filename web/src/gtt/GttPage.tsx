@@ -1,6 +1,7 @@
 // Kite's GTT list: each trigger's instrument, type, trigger values against the live price,
 // its orders and status; create (single or OCO), modify and delete (confirmed).
-import { Alert, Button, Group, Modal, Stack, Text } from "@mantine/core";
+import { Button, Group, Modal, Stack, Text } from "@mantine/core";
+import { Notice } from "@/orders/Notice";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { api } from "@/api/client";
@@ -51,15 +52,15 @@ export function Component() {
   return (
     <>
       <PageTitle actions={<Button onClick={() => setEditing({ form: initialGtt() })}>New GTT</Button>}>GTT</PageTitle>
-      {list.error && <Alert role="alert" color="red" mb="sm">{list.error.message}</Alert>}
+      {list.error && <Notice role="alert" color="red" mb="sm">{list.error.message}</Notice>}
       <DataTable caption="GTT triggers" columns={columns} rows={list.data ?? []} rowKey={(r) => Number(r.id)} csvName="gtt"
         empty={list.isPending ? "Loading…" : "No GTT triggers."} initialSort={{ key: "created", desc: true }}
         rowActions={(r) =>
           r.status === "active" ? (
             <Group gap={4} wrap="nowrap">
-              <Button size="compact-xs" variant="light" aria-label={`Modify ${describe(r)}`}
+              <Button size="compact-xs" variant="default" aria-label={`Modify ${describe(r)}`}
                 onClick={() => setEditing({ form: gttFormOf(r), id: Number(r.id) })}>Modify</Button>
-              <Button size="compact-xs" variant="light" color="red" aria-label={`Delete ${describe(r)}`}
+              <Button size="compact-xs" variant="default" color="red" aria-label={`Delete ${describe(r)}`}
                 onClick={() => { remove.reset(); setDeleting(r); }}>Delete</Button>
             </Group>
           ) : null
@@ -67,12 +68,12 @@ export function Component() {
       />
       {editing && <GttDialog initial={editing.form} triggerId={editing.id} onClose={() => setEditing(null)} />}
       {deleting && (
-        <Modal opened onClose={() => setDeleting(null)} title="Delete GTT">
+        <Modal closeButtonProps={{ "aria-label": "Close dialog" }} opened onClose={() => setDeleting(null)} title="Delete GTT">
           <Stack gap="sm">
             <Text>
               Delete {describe(deleting)} (trigger {triggers(deleting)}, {qty(Number(orders(deleting)[0]?.quantity))} qty)?
             </Text>
-            {remove.error && <Alert role="alert" color="red">{remove.error.message}</Alert>}
+            {remove.error && <Notice role="alert" color="red">{remove.error.message}</Notice>}
             <Group justify="flex-end">
               <Button variant="default" onClick={() => setDeleting(null)}>Keep</Button>
               <Button color="red" loading={remove.isPending} onClick={() => remove.mutate(Number(deleting.id))}>Delete GTT</Button>

@@ -1,6 +1,7 @@
 // Kite's funds: available and used margin, cash and the margin's parts, as the API's
 // margins say; paper money can be added (confirmed with the amount and the cash now).
-import { Alert, Button, Group, Modal, Paper, SimpleGrid, Stack, Table, Text, TextInput, Title } from "@mantine/core";
+import { Button, Group, Modal, Paper, SimpleGrid, Stack, Table, Text, TextInput, Title } from "@mantine/core";
+import { Notice } from "@/orders/Notice";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { api } from "@/api/client";
@@ -57,13 +58,13 @@ function AddFunds({ cash, onClose }: { cash: number; onClose: () => void }) {
   });
   const fieldError = add.error instanceof ApiError ? add.error.fields.amount : undefined;
   return (
-    <Modal opened onClose={onClose} title="Add paper funds">
+    <Modal closeButtonProps={{ "aria-label": "Close dialog" }} opened onClose={onClose} title="Add paper funds">
       <form onSubmit={(e) => { e.preventDefault(); if (confirming) add.mutate(); else setConfirming(true); }}>
         <Stack gap="sm">
           <TextInput label="Amount (₹)" inputMode="decimal" value={amount} autoComplete="off"
             onChange={(e) => { setAmount(e.currentTarget.value); setConfirming(false); }}
             error={fieldError} readOnly={confirming} data-autofocus />
-          {add.error && !fieldError && <Alert role="alert" color="red">{add.error.message}</Alert>}
+          {add.error && !fieldError && <Notice role="alert" color="red">{add.error.message}</Notice>}
           {confirming && (
             <Text size="sm">
               Add <b>{inr(amount)}</b> to the paper account? Cash now: {inr(cash)}.
@@ -92,7 +93,7 @@ export function Component() {
   return (
     <>
       <PageTitle actions={<Button onClick={() => setAdding(true)}>Add funds</Button>}>Funds</PageTitle>
-      {margins.error && <Alert role="alert" color="red" mb="sm">{margins.error.message}</Alert>}
+      {margins.error && <Notice role="alert" color="red" mb="sm">{margins.error.message}</Notice>}
       {equity && (
         <Paper withBorder p="md" maw={720}>
           <Title order={2} size="h4" mb="sm">Equity</Title>

@@ -1,6 +1,7 @@
 // Kite's holdings: quantities (T+1 apart), average cost, the live last price, and the API's
 // P&L and day change.
-import { Alert } from "@mantine/core";
+
+import { Notice } from "./Notice";
 import { type Column, DataTable } from "@/components/DataTable";
 import { Money } from "@/components/Money";
 import { PageTitle } from "@/components/PageTitle";
@@ -23,7 +24,7 @@ export function Component() {
   return (
     <>
       <PageTitle>Holdings</PageTitle>
-      {holdings.error && <Alert role="alert" color="red" mb="sm">{holdings.error.message}</Alert>}
+      {holdings.error && <Notice role="alert" color="red" mb="sm">{holdings.error.message}</Notice>}
       <DataTable caption="Holdings" columns={columns} rows={holdings.data ?? []} rowKey={symbolOf}
         csvName="holdings" empty={holdings.isPending ? "Loading…" : "No holdings."} initialSort={{ key: "instrument" }} />
     </>

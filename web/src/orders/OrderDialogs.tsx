@@ -1,6 +1,7 @@
 // Modify (same fields and the API's field errors as the ticket), cancel (confirmed with the
 // order's terms) and the history of an order's states.
-import { Alert, Button, Group, Modal, Stack, Table, Text } from "@mantine/core";
+import { Button, Group, Modal, Stack, Table, Text } from "@mantine/core";
+import { Notice } from "@/orders/Notice";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { api } from "@/api/client";
@@ -58,11 +59,11 @@ export function ModifyOrderDialog({ order, onClose }: { order: Row; onClose: () 
     },
   });
   return (
-    <Modal opened onClose={onClose} title={`Modify ${describe(order)}`} size="lg">
+    <Modal closeButtonProps={{ "aria-label": "Close dialog" }} opened onClose={onClose} title={`Modify ${describe(order)}`} size="lg">
       <form onSubmit={(e) => { e.preventDefault(); save.mutate(); }}>
         <Stack gap="sm">
           <TicketFields form={form} onChange={setForm} errors={errors} fixedProduct />
-          {failure && <Alert role="alert" color="red" title="Not modified">{failure}</Alert>}
+          {failure && <Notice role="alert" color="red" title="Not modified">{failure}</Notice>}
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>Keep as is</Button>
             <Button type="submit" loading={save.isPending}>Modify order</Button>
@@ -85,12 +86,12 @@ export function CancelOrderDialog({ order, onClose }: { order: Row; onClose: () 
   });
   const pending = num(order, "pending_quantity");
   return (
-    <Modal opened onClose={onClose} title="Cancel order">
+    <Modal closeButtonProps={{ "aria-label": "Close dialog" }} opened onClose={onClose} title="Cancel order">
       <Stack gap="sm">
         <Text>
           Cancel order {id}: {describe(order)}? {qty(pending)} pending will be cancelled.
         </Text>
-        {cancel.error && <Alert role="alert" color="red" title="Not cancelled">{cancel.error.message}</Alert>}
+        {cancel.error && <Notice role="alert" color="red" title="Not cancelled">{cancel.error.message}</Notice>}
         <Group justify="flex-end">
           <Button variant="default" onClick={onClose}>Keep order</Button>
           <Button color="red" loading={cancel.isPending} onClick={() => cancel.mutate()}>Cancel order</Button>
@@ -108,8 +109,8 @@ export function OrderHistoryDialog({ order, onClose }: { order: Row; onClose: ()
       unwrap(await api.GET("/api/orders/{order_id}/history", { params: { path: { order_id: id } } })) as Row[],
   });
   return (
-    <Modal opened onClose={onClose} title={`Order ${id}: ${describe(order)}`} size="lg">
-      {history.error && <Alert role="alert" color="red">{history.error.message}</Alert>}
+    <Modal closeButtonProps={{ "aria-label": "Close dialog" }} opened onClose={onClose} title={`Order ${id}: ${describe(order)}`} size="lg">
+      {history.error && <Notice role="alert" color="red">{history.error.message}</Notice>}
       <Table fz="sm" aria-label="Order history">
         <Table.Thead>
           <Table.Tr>

@@ -1,6 +1,7 @@
 // Kite's order book: open orders (modify, cancel), executed orders, and the day's trades,
 // each sortable with a CSV export; every order's history of states on demand.
-import { Alert, Button, Group, Tabs } from "@mantine/core";
+import { Button, Group, Tabs } from "@mantine/core";
+import { Notice } from "@/orders/Notice";
 import { useState } from "react";
 import { useSearchParams } from "react-router";
 import { type Column, DataTable } from "@/components/DataTable";
@@ -72,7 +73,7 @@ export function Component() {
   const executed = all.filter((r) => !isOpenOrder(r));
   const label = (r: Row) => `${str(r, "transaction_type")} ${str(r, "tradingsymbol")} ${str(r, "order_id")}`;
   const history = (r: Row) => (
-    <Button size="compact-xs" variant="subtle" onClick={() => setDialog({ kind: "history", order: r })} aria-label={`History of ${label(r)}`}>
+    <Button size="compact-xs" variant="default" onClick={() => setDialog({ kind: "history", order: r })} aria-label={`History of ${label(r)}`}>
       History
     </Button>
   );
@@ -80,7 +81,7 @@ export function Component() {
   return (
     <>
       <PageTitle actions={<Button onClick={() => ticket.open({})}>New order</Button>}>Orders</PageTitle>
-      {(orders.error ?? trades.error) && <Alert role="alert" color="red" mb="sm">{(orders.error ?? trades.error)?.message}</Alert>}
+      {(orders.error ?? trades.error) && <Notice role="alert" color="red" mb="sm">{(orders.error ?? trades.error)?.message}</Notice>}
       <Tabs value={tab} onChange={(v) => setParams(v && v !== "open" ? { tab: v } : {}, { replace: true })} keepMounted={false}>
         <Tabs.List mb="sm">
           <Tabs.Tab value="open">Open ({open.length})</Tabs.Tab>
@@ -93,8 +94,8 @@ export function Component() {
             initialSort={{ key: "time", desc: true }}
             rowActions={(r) => (
               <Group gap={4} wrap="nowrap">
-                <Button size="compact-xs" variant="light" onClick={() => setDialog({ kind: "modify", order: r })} aria-label={`Modify ${label(r)}`}>Modify</Button>
-                <Button size="compact-xs" variant="light" color="red" onClick={() => setDialog({ kind: "cancel", order: r })} aria-label={`Cancel ${label(r)}`}>Cancel</Button>
+                <Button size="compact-xs" variant="default" onClick={() => setDialog({ kind: "modify", order: r })} aria-label={`Modify ${label(r)}`}>Modify</Button>
+                <Button size="compact-xs" variant="default" color="red" onClick={() => setDialog({ kind: "cancel", order: r })} aria-label={`Cancel ${label(r)}`}>Cancel</Button>
                 {history(r)}
               </Group>
             )}

@@ -1,6 +1,7 @@
 // Kite's positions: net or day, the live last price from the tick stream, the API's P&L,
 // and an exit that opens the ticket with the opposite side and the open quantity.
-import { Alert, Button, SegmentedControl } from "@mantine/core";
+import { Button, SegmentedControl } from "@mantine/core";
+import { Notice } from "@/orders/Notice";
 import { useState } from "react";
 import { type Column, DataTable } from "@/components/DataTable";
 import { Money } from "@/components/Money";
@@ -35,7 +36,7 @@ export function Component() {
       >
         Positions
       </PageTitle>
-      {positions.error && <Alert role="alert" color="red" mb="sm">{positions.error.message}</Alert>}
+      {positions.error && <Notice role="alert" color="red" mb="sm">{positions.error.message}</Notice>}
       <DataTable
         caption={`${view === "net" ? "Net" : "Day"} positions`}
         columns={columns}
@@ -47,7 +48,7 @@ export function Component() {
           const open = num(r, "quantity");
           if (!open) return null;
           return (
-            <Button size="compact-xs" variant="light"
+            <Button size="compact-xs" variant="default"
               aria-label={`Exit ${str(r, "tradingsymbol")} ${str(r, "product")}`}
               onClick={() =>
                 ticket.open({

@@ -1,7 +1,8 @@
 // The order ticket: the form, then a confirmation with the API's preview (itemised charges,
 // margin required against what is available), then the placement's answer. Nothing here
 // computes a charge or a margin; field errors come from the API's 422 and sit on the field.
-import { Alert, Button, Group, Modal, NativeSelect, SegmentedControl, SimpleGrid, Stack, Table, Text, TextInput } from "@mantine/core";
+import { Button, Group, Modal, NativeSelect, SegmentedControl, SimpleGrid, Stack, Table, Text, TextInput } from "@mantine/core";
+import { Notice } from "@/orders/Notice";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
 import { api, type components } from "@/api/client";
@@ -124,7 +125,7 @@ export default function OrderTicketDialog({ seed, onClose }: { seed: TicketSeed;
   const rejected = placed?.status === "REJECTED";
 
   return (
-    <Modal
+    <Modal closeButtonProps={{ "aria-label": "Close dialog" }}
       opened
       onClose={onClose}
       title={<Text fw={700} c={buy ? "blue.8" : "orange.9"}>{title}</Text>}
@@ -133,14 +134,14 @@ export default function OrderTicketDialog({ seed, onClose }: { seed: TicketSeed;
     >
       {placed ? (
         <Stack>
-          <Alert
+          <Notice
             role="alert"
             color={rejected ? "red" : "teal"}
             title={rejected ? "Order rejected" : `Order ${placed.status.toLowerCase()}`}
           >
             {rejected ? placed.status_message : `Order ${placed.order_id}: ${placed.status}`}
             {!rejected && placed.status_message ? ` (${placed.status_message})` : ""}
-          </Alert>
+          </Notice>
           <Group justify="flex-end">
             <Button onClick={onClose}>Close</Button>
           </Group>
@@ -195,10 +196,10 @@ export default function OrderTicketDialog({ seed, onClose }: { seed: TicketSeed;
             </SimpleGrid>
             <TicketFields form={form} onChange={change} errors={errors} />
             {failure && (
-              <Alert role="alert" color="red" title={failure.status === 422 ? "Check the order" : "Refused"}>
+              <Notice role="alert" color="red" title={failure.status === 422 ? "Check the order" : "Refused"}>
                 {failure.message}
                 {failure.reason ? ` (${failure.reason})` : ""}
-              </Alert>
+              </Notice>
             )}
             {preview && (
               <div>
@@ -206,7 +207,7 @@ export default function OrderTicketDialog({ seed, onClose }: { seed: TicketSeed;
                   {preview.price !== null ? ` at about ${inr(preview.price)}` : ""}</Text>
                 <ChargesTable preview={preview} />
                 {preview.margin_required !== null && preview.margin_required > preview.available && (
-                  <Alert color="yellow" mt="xs">The margin required is more than the margin available.</Alert>
+                  <Notice color="yellow" mt="xs">The margin required is more than the margin available.</Notice>
                 )}
               </div>
             )}

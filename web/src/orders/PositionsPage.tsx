@@ -1,6 +1,7 @@
 // Kite's positions: net or day, the live last price from the tick stream, the API's P&L,
 // and an exit that opens the ticket with the opposite side and the open quantity.
-import { Button, SegmentedControl } from "@mantine/core";
+import { Button, Group, Paper, SegmentedControl, Stack, Text } from "@mantine/core";
+import { useMediaQuery } from "@mantine/hooks";
 import { Notice } from "@/orders/Notice";
 import { useState } from "react";
 import { type Column, DataTable } from "@/components/DataTable";
@@ -21,11 +22,50 @@ const columns: Column<Row>[] = [
   { key: "m2m", header: "M2M", numeric: true, render: (r) => <Money value={num(r, "m2m")} pnl />, value: (r) => num(r, "m2m") },
 ];
 
+/** The phone layout: one card per position, thumb-sized exit (a wide table would scroll). */
+function PositionCards({ rows, onExit }: { rows: Row[]; onExit: (row: Row) => void }) {
+  if (rows.length === 0) return <Text c="dimmed" ta="center" py="md">No positions.</Text>;
+  return (
+    <Stack gap="xs" component="ul" style={{ listStyle: "none", padding: 0, margin: 0 }} aria-label="Positions">
+      {rows.map((r) => (
+        <Paper component="li" withBorder p="sm" key={`${symbolOf(r)}:${str(r, "product")}`}
+          aria-label={`${str(r, "tradingsymbol")} ${str(r, "exchange")} ${str(r, "product")}`}>
+          <Group justify="space-between" wrap="nowrap" align="flex-start">
+            <div>
+              <Text fw={600}>{str(r, "tradingsymbol")} <Text span size="xs" c="dimmed">{str(r, "exchange")} · {str(r, "product")}</Text></Text>
+              <Text size="sm">Qty. {qty(num(r, "quantity"))} · Avg. <Money value={num(r, "average_price")} /></Text>
+              <Text size="sm">LTP <LiveLtp symbol={symbolOf(r)} fallback={num(r, "last_price")} /></Text>
+            </div>
+            <Stack gap={6} align="flex-end">
+              <Text fw={700} aria-label="P&L"><Money value={num(r, "pnl")} pnl /></Text>
+              {num(r, "quantity") !== 0 && (
+                <Button size="sm" variant="default" onClick={() => onExit(r)}
+                  aria-label={`Exit ${str(r, "tradingsymbol")} ${str(r, "product")}`}>Exit</Button>
+              )}
+            </Stack>
+          </Group>
+        </Paper>
+      ))}
+    </Stack>
+  );
+}
+
 export function Component() {
   const [view, setView] = useState<"net" | "day">("net");
   const positions = usePositions();
   const ticket = useOrderTicket();
   const rows = positions.data?.[view] ?? [];
+  const phone = useMediaQuery("(max-width: 36em)");
+  const exit = (r: Row) => {
+    const open = num(r, "quantity");
+    ticket.open({
+      symbol: symbolOf(r),
+      side: open > 0 ? "SELL" : "BUY",
+      quantity: Math.abs(open),
+      product: str(r, "product") as Product,
+      orderType: "MARKET",
+    });
+  };
   return (
     <>
       <PageTitle
@@ -37,34 +77,22 @@ export function Component() {
         Positions
       </PageTitle>
       {positions.error && <Notice role="alert" color="red" mb="sm">{positions.error.message}</Notice>}
-      <DataTable
+      {phone ? <PositionCards rows={rows} onExit={exit} /> : <DataTable
         caption={`${view === "net" ? "Net" : "Day"} positions`}
         columns={columns}
         rows={rows}
         rowKey={(r) => `${symbolOf(r)}:${str(r, "product")}`}
         csvName={`positions-${view}`}
         empty={positions.isPending ? "Loading…" : "No positions."}
-        rowActions={(r) => {
-          const open = num(r, "quantity");
-          if (!open) return null;
-          return (
-            <Button size="compact-xs" variant="default"
-              aria-label={`Exit ${str(r, "tradingsymbol")} ${str(r, "product")}`}
-              onClick={() =>
-                ticket.open({
-                  symbol: symbolOf(r),
-                  side: open > 0 ? "SELL" : "BUY",
-                  quantity: Math.abs(open),
-                  product: str(r, "product") as Product,
-                  orderType: "MARKET",
-                })
-              }
-            >
+        rowActions={(r) =>
+          num(r, "quantity") ? (
+            <Button size="compact-xs" variant="default" onClick={() => exit(r)}
+              aria-label={`Exit ${str(r, "tradingsymbol")} ${str(r, "product")}`}>
               Exit
             </Button>
-          );
-        }}
-      />
+          ) : null
+        }
+      />}
     </>
   );
 }

@@ -3,6 +3,7 @@
 // computes a charge or a margin; field errors come from the API's 422 and sit on the field.
 import { Button, Group, Modal, NativeSelect, SegmentedControl, SimpleGrid, Stack, Table, Text, TextInput } from "@mantine/core";
 import { Notice } from "@/orders/Notice";
+import { useMediaQuery } from "@mantine/hooks";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
 import { api, type components } from "@/api/client";
@@ -82,6 +83,7 @@ export default function OrderTicketDialog({ seed, onClose }: { seed: TicketSeed;
   const [preview, setPreview] = useState<Preview | null>(null);
   const [placed, setPlaced] = useState<Placed | null>(null);
   const key = useMemo(newKey, []);
+  const phone = useMediaQuery("(max-width: 36em)");
   const symbol = form.tradingsymbol ? `${form.exchange}:${form.tradingsymbol.toUpperCase()}` : null;
   const tick = useTick(symbol);
   const buy = form.transaction_type === "BUY";
@@ -130,6 +132,7 @@ export default function OrderTicketDialog({ seed, onClose }: { seed: TicketSeed;
       onClose={onClose}
       title={<Text fw={700} c={buy ? "blue.8" : "orange.9"}>{title}</Text>}
       size="lg"
+      fullScreen={phone}
       aria-label="Order ticket"
     >
       {placed ? (

@@ -187,3 +187,21 @@ test("positions work at phone width @phone", async ({ page, baseURL }, info) => 
   await expect(exit.getByRole("alert")).toContainText(/Order complete/i);
   await api.dispose();
 });
+
+test("adds paper funds after a confirmation with the amount", async ({ page, baseURL }) => {
+  const api = await demoApi(baseURL as string);
+  const before = (await (await api.get("/api/portfolio/margins")).json()).equity.available.cash as number;
+  await openSignedIn(page, api, "/funds");
+  await page.getByRole("button", { name: "Add funds" }).click();
+  const dialog = page.getByRole("dialog");
+  await dialog.getByLabel("Amount (₹)").fill("5000");
+  await dialog.getByRole("button", { name: "Continue" }).click();
+  await expect(dialog).toContainText(`Add ₹5,000.00 to the paper account? Cash now: ${rupees(before)}.`);
+  await expectAccessible(page);
+  await dialog.getByRole("button", { name: "Add ₹5,000.00" }).click();
+  await expect(dialog).toBeHidden();
+  const after = (await (await api.get("/api/portfolio/margins")).json()).equity;
+  expect(after.available.cash).toBeCloseTo(before + 5000, 2);
+  await expect(page.getByTestId("available-margin")).toHaveText(rupees(after.net));
+  await api.dispose();
+});

@@ -22,8 +22,8 @@ from tradertape.api.schemas.trading import (
     OrderIn,
     OrderModifyIn,
     OrderPlaced,
-    TicketPreviewOut,
     PreviewIn,
+    TicketPreviewOut,
     gtt_dict,
 )
 from tradertape.db.models.trading import Gtt, Order, OrderEventRow

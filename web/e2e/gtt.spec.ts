@@ -3,6 +3,9 @@ import { openSignedIn } from "./session";
 import { demoApi, expectAccessible, keepScreenshot } from "./support";
 
 type Row = Record<string, unknown>;
+
+// Each test walks several pages against a live server on a shared machine.
+test.describe.configure({ timeout: 60_000 });
 const rupees = (n: number) =>
   `₹${new Intl.NumberFormat("en-IN", { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(n)}`;
 

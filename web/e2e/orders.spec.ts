@@ -4,6 +4,18 @@ import { demoApi, expectAccessible, keepScreenshot } from "./support";
 
 type Row = Record<string, unknown>;
 
+// Each test walks several pages against a live server on a shared machine.
+test.describe.configure({ timeout: 60_000 });
+
+// One API sign-in for the file (the API allows five a minute); the browser shares its session.
+let api: APIRequestContext;
+test.beforeAll(async ({}, info) => {
+  api = await demoApi(String(info.project.use.baseURL));
+});
+test.afterAll(async () => {
+  await api.dispose();
+});
+
 /** ₹ figures as the page shows them (Indian grouping, two decimals). */
 const rupees = (n: number) =>
   `₹${new Intl.NumberFormat("en-IN", { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(n)}`;
@@ -27,8 +39,7 @@ async function fillTicket(page: Page, symbol: string, quantity: string, price: s
   return ticket;
 }
 
-test("places an order from the ticket (key B) and sees it in orders, positions and funds", async ({ page, baseURL }, info) => {
-  const api = await demoApi(baseURL as string);
+test("places an order from the ticket (key B) and sees it in orders, positions and funds", async ({ page }, info) => {
   const limit = await marketableLimit(api, "INFY");
   await openSignedIn(page, api, "/orders");
   await expectAccessible(page);
@@ -83,6 +94,12 @@ test("places an order from the ticket (key B) and sees it in orders, positions a
   await expect(exit.getByText("Sell INFY")).toBeVisible();
   await expect(exit.getByLabel("Quantity", { exact: true })).toHaveValue(String(infy.quantity));
   await page.keyboard.press("Escape");
+  await expect(exit).toBeHidden();
+  // S on a selected row opens a sell ticket for its instrument, as on Kite.
+  await posRow.first().getByRole("cell").first().click();
+  await page.keyboard.press("s");
+  await expect(page.getByRole("dialog").getByText("Sell INFY")).toBeVisible();
+  await page.keyboard.press("Escape");
 
   // Holdings and funds: the API's figures (cash paid the order's value and its charges).
   await page.getByRole("link", { name: "Holdings" }).click();
@@ -96,11 +113,9 @@ test("places an order from the ticket (key B) and sees it in orders, positions a
   await expect(page.getByRole("row", { name: /^Available cash/ })).toContainText(rupees(margins.available.cash));
   await expectAccessible(page);
   await keepScreenshot(page, "funds", info.project.name);
-  await api.dispose();
 });
 
-test("with the kill switch on, the ticket shows the refusal", async ({ page, baseURL }) => {
-  const api = await demoApi(baseURL as string);
+test("with the kill switch on, the ticket shows the refusal", async ({ page }) => {
   const limit = await marketableLimit(api, "TCS");
   expect((await api.post("/api/risk/kill-switch", { data: { on: true } })).ok()).toBeTruthy();
   try {
@@ -115,12 +130,10 @@ test("with the kill switch on, the ticket shows the refusal", async ({ page, bas
     await expectAccessible(page);
   } finally {
     expect((await api.post("/api/risk/kill-switch", { data: { on: false } })).ok()).toBeTruthy();
-    await api.dispose();
   }
 });
 
-test("a 422 from the API shows on its field; a resting order is modified and cancelled", async ({ page, baseURL }) => {
-  const api = await demoApi(baseURL as string);
+test("a 422 from the API shows on its field; a resting order is modified and cancelled", async ({ page }) => {
   const far = Math.floor((await marketableLimit(api, "INFY")) * 0.8);
   await openSignedIn(page, api, "/orders");
   await page.getByRole("button", { name: "New order" }).click();
@@ -157,11 +170,9 @@ test("a 422 from the API shows on its field; a resting order is modified and can
     const rows = (await (await api.get("/api/portfolio/orders")).json()) as Row[];
     return rows.find((o) => o.order_id === id)?.status;
   }).toBe("CANCELLED");
-  await api.dispose();
 });
 
-test("positions work at phone width @phone", async ({ page, baseURL }, info) => {
-  const api = await demoApi(baseURL as string);
+test("positions work at phone width @phone", async ({ page }, info) => {
   const limit = await marketableLimit(api, "INFY");
   const placed = await api.post("/api/orders", {
     data: { exchange: "NSE", tradingsymbol: "INFY", transaction_type: "BUY", quantity: 1, product: "MIS", order_type: "LIMIT", price: limit },
@@ -185,11 +196,9 @@ test("positions work at phone width @phone", async ({ page, baseURL }, info) => 
   if (phone) await keepScreenshot(page, "ticket", info.project.name);
   await exit.getByRole("button", { name: "Place sell order" }).click();
   await expect(exit.getByRole("alert")).toContainText(/Order complete/i);
-  await api.dispose();
 });
 
-test("adds paper funds after a confirmation with the amount", async ({ page, baseURL }) => {
-  const api = await demoApi(baseURL as string);
+test("adds paper funds after a confirmation with the amount", async ({ page }) => {
   const before = (await (await api.get("/api/portfolio/margins")).json()).equity.available.cash as number;
   await openSignedIn(page, api, "/funds");
   await page.getByRole("button", { name: "Add funds" }).click();
@@ -203,5 +212,4 @@ test("adds paper funds after a confirmation with the amount", async ({ page, bas
   const after = (await (await api.get("/api/portfolio/margins")).json()).equity;
   expect(after.available.cash).toBeCloseTo(before + 5000, 2);
   await expect(page.getByTestId("available-margin")).toHaveText(rupees(after.net));
-  await api.dispose();
 });

@@ -7,4 +7,5 @@ export async function openSignedIn(page: Page, api: APIRequestContext, path: str
   await page.context().addCookies(state.cookies);
   await page.goto(path);
   await page.waitForURL((url) => url.pathname === path.split("?")[0]);
+  await page.getByRole("heading", { level: 1 }).waitFor(); // the page's chunk has loaded
 }

@@ -2,6 +2,8 @@
 // P&L and day change.
 
 import { Notice } from "./Notice";
+import { useOrderTicket } from "./ticket/OrderTicketContext";
+import { useEffect } from "react";
 import { type Column, DataTable } from "@/components/DataTable";
 import { Money } from "@/components/Money";
 import { PageTitle } from "@/components/PageTitle";
@@ -21,12 +23,14 @@ const columns: Column<Row>[] = [
 
 export function Component() {
   const holdings = useHoldings();
+  const ticket = useOrderTicket();
+  useEffect(() => () => ticket.select(null), [ticket]); // B/S forget this page's row
   return (
     <>
       <PageTitle>Holdings</PageTitle>
       {holdings.error && <Notice role="alert" color="red" mb="sm">{holdings.error.message}</Notice>}
       <DataTable caption="Holdings" columns={columns} rows={holdings.data ?? []} rowKey={symbolOf}
-        csvName="holdings" empty={holdings.isPending ? "Loading…" : "No holdings."} initialSort={{ key: "instrument" }} />
+        csvName="holdings" onRowSelect={(r) => ticket.select(symbolOf(r))} empty={holdings.isPending ? "Loading…" : "No holdings."} initialSort={{ key: "instrument" }} />
     </>
   );
 }

@@ -2,7 +2,7 @@
 // each sortable with a CSV export; every order's history of states on demand.
 import { Button, Group, Tabs } from "@mantine/core";
 import { Notice } from "@/orders/Notice";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { useSearchParams } from "react-router";
 import { type Column, DataTable } from "@/components/DataTable";
 import { Money } from "@/components/Money";
@@ -63,6 +63,7 @@ const tradeColumns: Column<Row>[] = [
 
 export function Component() {
   const ticket = useOrderTicket();
+  useEffect(() => () => ticket.select(null), [ticket]); // B/S forget this page's row
   const [params, setParams] = useSearchParams();
   const tab = params.get("tab") ?? "open";
   const orders = useOrders();
@@ -90,7 +91,7 @@ export function Component() {
         </Tabs.List>
         <Tabs.Panel value="open">
           <DataTable caption="Open orders" columns={openColumns} rows={open} rowKey={(r) => str(r, "order_id")}
-            csvName="open-orders" empty={orders.isPending ? "Loading…" : "No open orders."}
+            csvName="open-orders" onRowSelect={(r) => ticket.select(symbolOf(r))} empty={orders.isPending ? "Loading…" : "No open orders."}
             initialSort={{ key: "time", desc: true }}
             rowActions={(r) => (
               <Group gap={4} wrap="nowrap">
@@ -103,7 +104,7 @@ export function Component() {
         </Tabs.Panel>
         <Tabs.Panel value="executed">
           <DataTable caption="Executed orders" columns={executedColumns} rows={executed} rowKey={(r) => str(r, "order_id")}
-            csvName="executed-orders" empty={orders.isPending ? "Loading…" : "No executed orders today."}
+            csvName="executed-orders" onRowSelect={(r) => ticket.select(symbolOf(r))} empty={orders.isPending ? "Loading…" : "No executed orders today."}
             initialSort={{ key: "time", desc: true }} rowActions={history} />
         </Tabs.Panel>
         <Tabs.Panel value="trades">

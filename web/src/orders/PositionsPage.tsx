@@ -3,7 +3,7 @@
 import { Button, Group, Paper, SegmentedControl, Stack, Text } from "@mantine/core";
 import { useMediaQuery } from "@mantine/hooks";
 import { Notice } from "@/orders/Notice";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { type Column, DataTable } from "@/components/DataTable";
 import { Money } from "@/components/Money";
 import { PageTitle } from "@/components/PageTitle";
@@ -54,6 +54,7 @@ export function Component() {
   const [view, setView] = useState<"net" | "day">("net");
   const positions = usePositions();
   const ticket = useOrderTicket();
+  useEffect(() => () => ticket.select(null), [ticket]); // B/S forget this page's row
   const rows = positions.data?.[view] ?? [];
   const phone = useMediaQuery("(max-width: 36em)");
   const exit = (r: Row) => {
@@ -83,6 +84,7 @@ export function Component() {
         rows={rows}
         rowKey={(r) => `${symbolOf(r)}:${str(r, "product")}`}
         csvName={`positions-${view}`}
+        onRowSelect={(r) => ticket.select(symbolOf(r))}
         empty={positions.isPending ? "Loading…" : "No positions."}
         rowActions={(r) =>
           num(r, "quantity") ? (

@@ -1,111 +1,97 @@
-"""``POST /api/orders/preview``: an order's margin and charges before placing, by the rules
-placement applies, and equal to what the fill then costs."""
+"""The order ticket's preview (margin, itemised charges, funds) and GTT modify over HTTP."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 
 from tests.helpers import sign_in
-from tradertape.domain.charges import Exchange, Fill, Side, charge_segment, compute_charges
-from tradertape.ports.clock import IST
 from tradertape.runtime import Runtime
 from tradertape.testkit import make_tick
 
-ORDER: dict[str, Any] = {
+ORDER = {
     "exchange": "NSE",
     "tradingsymbol": "INFY",
     "transaction_type": "BUY",
     "quantity": 10,
     "product": "CNC",
-    "order_type": "MARKET",
+    "order_type": "LIMIT",
+    "price": 1400,
 }
 
 
-@pytest.fixture
-def trader(client: TestClient, runtime: Runtime) -> TestClient:
+def quote(runtime: Runtime, price: str) -> None:
+    runtime.quotes.update(make_tick("NSE:INFY", price, ts=runtime.clock.now(), last_quantity=10**5))
+
+
+def test_preview_charges_are_what_the_fill_costs(client: TestClient, runtime: Runtime):
     sign_in(client, runtime, "t@x.in")
-    assert client.post("/api/portfolio/funds", json={"amount": 100000}).status_code == 201
-    runtime.quotes.update(
-        make_tick("NSE:INFY", "1400", ts=runtime.clock.now(), last_quantity=100_000)
-    )
-    return client
+    client.post("/api/portfolio/funds", json={"amount": 100000})
+    quote(runtime, "1400")
+    cash_before = client.get("/api/portfolio/margins").json()["equity"]["available"]["cash"]
+
+    preview = client.post("/api/orders/preview", json=ORDER)
+
+    assert preview.status_code == 200
+    body = preview.json()
+    charges = body["charges"]
+    assert body["price"] == 1400.0
+    assert body["margin_required"] == 14000.0
+    assert body["available"] == cash_before
+    # Delivery buy of ₹14,000: no brokerage, 0.1% STT, 0.015% stamp duty.
+    assert (charges["brokerage"], charges["stt"], charges["stamp_duty"]) == (0.0, 14.0, 2.1)
+    assert client.post("/api/orders", json=ORDER).json()["status"] == "COMPLETE"
+    cash_after = client.get("/api/portfolio/margins").json()["equity"]["available"]["cash"]
+    assert round(cash_before - cash_after - 14000, 2) == charges["total"]
+    assert client.get("/api/portfolio/orders").json()  # nothing placed by the preview alone
+    assert len(client.get("/api/portfolio/orders").json()) == 1
 
 
-def _cash(client: TestClient) -> float:
-    cash: float = client.get("/api/portfolio/margins").json()["equity"]["available"]["cash"]
-    return cash
-
-
-def test_a_market_buy_is_priced_at_the_last_price(trader: TestClient, runtime: Runtime):
-    response = trader.post("/api/orders/preview", json=ORDER)
-    assert response.status_code == 200, response.text
-    body = response.json()
-    day = runtime.clock.now().astimezone(IST).date()
-    fill = Fill(
-        order_id="x",
-        segment=charge_segment(derivative_kind=None, intraday=False),
-        side=Side.BUY,
-        quantity=10,
-        price=Decimal(1400),
-        exchange=Exchange.NSE,
-        instrument="INE009A01021",
-    )
-    expected = compute_charges([fill], day)
-    contract = body["cost_contract"]
-    assert (body["reference_price"], body["order_value"]) == (1400.0, 14000.0)
-    assert contract["margin_required"] == 14000.0  # delivery: the full value
-    assert contract["total_charges"] == float(expected.total.quantize(Decimal("0.01")))
-    assert contract["itemized"]["stt"] == float(expected.stt.quantize(Decimal("0.01")))
-    assert contract["itemized"]["charges_status"] == "ESTIMATED"
-    assert body["available_margin"] == 100_000.0
-    assert body["sufficient"] is True
-    assert trader.get("/api/portfolio/orders").json() == []  # nothing placed
-
-
-def test_the_preview_is_what_the_fill_costs(trader: TestClient):
-    before = _cash(trader)
-    preview = trader.post("/api/orders/preview", json=ORDER).json()["cost_contract"]
-    placed = trader.post("/api/orders", json=ORDER)
-    assert placed.json()["status"] == "COMPLETE"
-    spent = round(before - _cash(trader), 2)
-    assert spent == round(14000.0 + preview["total_charges"], 2)
-
-
-def test_an_intraday_order_needs_the_intraday_margin(trader: TestClient):
-    body = trader.post("/api/orders/preview", json={**ORDER, "product": "MIS"}).json()
-    assert body["cost_contract"]["margin_required"] == 2800.0  # 20 % of ₹14,000
-
-
-def test_an_order_beyond_the_funds_is_not_sufficient(trader: TestClient):
-    big = {**ORDER, "quantity": 100}
-    body = trader.post("/api/orders/preview", json=big).json()
-    assert body["cost_contract"]["margin_required"] == 140_000.0
-    assert body["sufficient"] is False
-
-
-def test_a_market_order_without_a_price_has_no_estimate(trader: TestClient):
-    body = trader.post("/api/orders/preview", json={**ORDER, "tradingsymbol": "TCS"}).json()
-    assert body["reference_price"] is None
-    assert body["cost_contract"]["margin_required"] is None
-    assert body["cost_contract"]["itemized"] == {"charges_status": "UNAVAILABLE"}
-    assert body["sufficient"] is None
-
-
-@pytest.mark.parametrize(
-    ("change", "field"),
-    [
-        pytest.param({"tradingsymbol": "NOSUCH"}, "tradingsymbol", id="unknown"),
-        pytest.param({"order_type": "LIMIT", "price": "1400.03"}, "price", id="off-tick"),
-        pytest.param({"quantity": 0}, "quantity", id="zero"),
-    ],
-)
-def test_what_placement_refuses_the_preview_refuses(
-    trader: TestClient, change: dict[str, Any], field: str
+def test_preview_of_a_market_order_without_a_price_and_bad_fields(
+    client: TestClient, runtime: Runtime
 ):
-    response = trader.post("/api/orders/preview", json={**ORDER, **change})
-    assert response.status_code == 422
-    assert response.json()["detail"][0]["field"] == field
+    sign_in(client, runtime, "t@x.in")
+    market = {**ORDER, "order_type": "MARKET", "price": None}
+    body = client.post("/api/orders/preview", json=market).json()
+    assert (body["price"], body["margin_required"], body["charges"]) == (None, None, None)
+    bad = client.post("/api/orders/preview", json={**ORDER, "quantity": 0})
+    assert bad.status_code == 422
+    assert bad.json()["detail"][0]["field"] == "quantity"
+    tick = client.post("/api/orders/preview", json={**ORDER, "price": "1400.03"})
+    assert tick.status_code == 422
+    assert tick.json()["detail"][0]["field"] == "price"
+
+
+CONDITION: dict[str, Any] = {
+    "exchange": "NSE",
+    "tradingsymbol": "INFY",
+    "trigger_values": [1300, 1500],
+    "last_price": 1400,
+}
+GTT: dict[str, Any] = {
+    "type": "two-leg",
+    "condition": CONDITION,
+    "orders": [
+        {"transaction_type": "SELL", "quantity": 5, "product": "CNC", "price": 1295},
+        {"transaction_type": "SELL", "quantity": 5, "product": "CNC", "price": 1505},
+    ],
+}
+
+
+def test_gtt_modify_changes_an_active_trigger_only(client: TestClient, runtime: Runtime):
+    sign_in(client, runtime, "t@x.in")
+    trigger_id = client.post("/api/gtt/triggers", json=GTT).json()["trigger_id"]
+    changed = {**GTT, "condition": {**CONDITION, "trigger_values": [1250, 1550]}}
+
+    modified = client.put(f"/api/gtt/triggers/{trigger_id}", json=changed)
+
+    assert modified.status_code == 200
+    assert modified.json() == {"trigger_id": trigger_id}
+    shown = client.get(f"/api/gtt/triggers/{trigger_id}").json()
+    assert shown["condition"]["trigger_values"] == [1250.0, 1550.0]
+    other = {**GTT, "condition": {**CONDITION, "tradingsymbol": "TCS"}}
+    assert client.put(f"/api/gtt/triggers/{trigger_id}", json=other).status_code == 422
+    client.delete(f"/api/gtt/triggers/{trigger_id}")
+    assert client.put(f"/api/gtt/triggers/{trigger_id}", json=changed).status_code == 400
+    assert client.put("/api/gtt/triggers/999", json=changed).status_code == 404

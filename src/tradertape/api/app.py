@@ -32,7 +32,6 @@ from tradertape.api.routes import (
     market,
     model,
     notifications,
-    order_preview,
     pages,
     risk,
     strategies,
@@ -305,7 +304,6 @@ def create_app(runtime: Runtime) -> FastAPI:
         instruments,
         market,
         indicators,
-        order_preview,  # before trading's /orders/{order_id}
         trading,
         strategies,
         backtest,

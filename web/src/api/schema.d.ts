@@ -2389,8 +2389,10 @@ export interface paths {
         put?: never;
         /**
          * Preview Order
-         * @description Margin and charges of an order, without placing it (valid outside market hours
-         *     too: the session rule is checked when the order is placed).
+         * @description Margin and itemised charges of an order, and the funds available, without placing it.
+         *
+         *     The order is checked as a placement would check it (a 422 names the field), except for
+         *     market hours; charges are priced at the limit, the SL-M trigger, or the last price.
          */
         post: operations["trading-preview_order"];
         delete?: never;
@@ -3544,6 +3546,28 @@ export interface components {
              * @constant
              */
             type: "category";
+        };
+        /**
+         * ChargesOut
+         * @description The charges engine's estimate, item by item (rupees, to the paisa).
+         */
+        ChargesOut: {
+            /** Brokerage */
+            brokerage: number;
+            /** Exchange Transaction Charge */
+            exchange_transaction_charge: number;
+            /** Gst */
+            gst: number;
+            /** Ipft */
+            ipft: number;
+            /** Sebi Charge */
+            sebi_charge: number;
+            /** Stamp Duty */
+            stamp_duty: number;
+            /** Stt */
+            stt: number;
+            /** Total */
+            total: number;
         };
         /**
          * ClaimOut
@@ -4700,6 +4724,17 @@ export interface components {
             status_message: string | null;
         };
         /**
+         * OrderPreviewOut
+         * @description The SDK's ``OrderPreview``.
+         */
+        OrderPreviewOut: {
+            /** Mode */
+            mode: string;
+            preview: components["schemas"]["PreviewPayloadOut"];
+            /** Strategy Run Id */
+            strategy_run_id: string;
+        };
+        /**
          * OrderType
          * @description Pricing of the order.
          * @enum {string}
@@ -5026,6 +5061,46 @@ export interface components {
             };
             /** Orders */
             orders: components["schemas"]["WorkerOrderIn"][];
+        };
+        /**
+         * PreviewIn
+         * @description A prospective order, in the fields a placement takes.
+         */
+        PreviewIn: {
+            /** Auction Number */
+            auction_number?: string | null;
+            /** Disclosed Quantity */
+            disclosed_quantity?: number | null;
+            exchange: components["schemas"]["Exchange"];
+            /** Iceberg Legs */
+            iceberg_legs?: number | null;
+            /** Iceberg Quantity */
+            iceberg_quantity?: number | null;
+            /** Market Protection */
+            market_protection?: number | null;
+            order_type: components["schemas"]["OrderType"];
+            /** Price */
+            price?: number | string | null;
+            product: components["schemas"]["Product"];
+            /** Quantity */
+            quantity: number;
+            /** Squareoff */
+            squareoff?: number | string | null;
+            /** Stoploss */
+            stoploss?: number | string | null;
+            /** Tradingsymbol */
+            tradingsymbol: string;
+            /** Trailing Stoploss */
+            trailing_stoploss?: number | string | null;
+            transaction_type: components["schemas"]["TransactionType"];
+            /** Trigger Price */
+            trigger_price?: number | string | null;
+            /** @default DAY */
+            validity: components["schemas"]["Validity"];
+            /** Validity Ttl */
+            validity_ttl?: number | null;
+            /** @default regular */
+            variety: components["schemas"]["Variety"];
         };
         /**
          * PreviewOrderIn
@@ -6095,6 +6170,20 @@ export interface components {
             status: "unlinked" | "pending" | "linked";
         };
         /**
+         * TicketPreviewOut
+         * @description What an order would cost and hold before it is placed; None where the price is unknown
+         *     (a market order with no last price).
+         */
+        TicketPreviewOut: {
+            /** Available */
+            available: number;
+            charges: components["schemas"]["ChargesOut"] | null;
+            /** Margin Required */
+            margin_required: number | null;
+            /** Price */
+            price: number | null;
+        };
+        /**
          * TimelineEvent
          * @description The SDK's ``WorkerTimelineEvent`` (``account_id`` is required there).
          */
@@ -6549,49 +6638,6 @@ export interface components {
             rotated_at: string | null;
             /** Token Id */
             token_id: string;
-        };
-        /**
-         * OrderPreviewOut
-         * @description An order's costs, and whether the account's available margin covers them.
-         */
-        tradertape__api__routes__order_preview__OrderPreviewOut: {
-            /**
-             * Available Margin
-             * @description what a new order may use (funds' `net`)
-             */
-            available_margin: number;
-            cost_contract: components["schemas"]["CostContractOut"];
-            /** Exchange */
-            exchange: string;
-            /** Order Value */
-            order_value: number | null;
-            /** Quantity */
-            quantity: number;
-            /**
-             * Reference Price
-             * @description the price the costs are estimated at (null: a market order with no last price yet; then the costs are null too)
-             */
-            reference_price: number | null;
-            /**
-             * Sufficient
-             * @description whether the available margin covers the margin required
-             */
-            sufficient: boolean | null;
-            /** Tradingsymbol */
-            tradingsymbol: string;
-            /** Transaction Type */
-            transaction_type: string;
-        };
-        /**
-         * OrderPreviewOut
-         * @description The SDK's ``OrderPreview``.
-         */
-        tradertape__api__schemas__workers__OrderPreviewOut: {
-            /** Mode */
-            mode: string;
-            preview: components["schemas"]["PreviewPayloadOut"];
-            /** Strategy Run Id */
-            strategy_run_id: string;
         };
     };
     responses: never;
@@ -10296,7 +10342,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["tradertape__api__schemas__workers__OrderPreviewOut"];
+                    "application/json": components["schemas"]["OrderPreviewOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -10351,7 +10397,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["tradertape__api__schemas__workers__OrderPreviewOut"];
+                    "application/json": components["schemas"]["OrderPreviewOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -13568,7 +13614,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["OrderIn"];
+                "application/json": components["schemas"]["PreviewIn"];
             };
         };
         responses: {
@@ -13578,7 +13624,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["tradertape__api__routes__order_preview__OrderPreviewOut"];
+                    "application/json": components["schemas"]["TicketPreviewOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */

@@ -1,6 +1,7 @@
 import { MantineProvider, localStorageColorSchemeManager } from "@mantine/core";
 import { QueryClientProvider } from "@tanstack/react-query";
 import { RouterProvider } from "react-router";
+import { OrderTicketProvider } from "@/orders/ticket/OrderTicketContext";
 import { queryClient } from "./queryClient";
 import { router } from "./router";
 import { theme } from "./theme";
@@ -12,7 +13,9 @@ export function App() {
   return (
     <MantineProvider theme={theme} defaultColorScheme="auto" colorSchemeManager={colorSchemeManager}>
       <QueryClientProvider client={queryClient}>
-        <RouterProvider router={router} />
+        <OrderTicketProvider>
+          <RouterProvider router={router} />
+        </OrderTicketProvider>
       </QueryClientProvider>
     </MantineProvider>
   );

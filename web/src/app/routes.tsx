@@ -22,4 +22,9 @@ export const nav: NavEntry[] = [
 
 export const appRoutes: RouteObject[] = [
   { path: "dashboard", lazy: () => import("@/dashboard/DashboardPage") },
+  { path: "orders", lazy: () => import("@/orders/OrdersPage") },
+  { path: "positions", lazy: () => import("@/orders/PositionsPage") },
+  { path: "holdings", lazy: () => import("@/orders/HoldingsPage") },
+  { path: "funds", lazy: () => import("@/orders/FundsPage") },
+  { path: "gtt", lazy: () => import("@/gtt/GttPage") },
 ];

@@ -21,6 +21,8 @@ interface Props<T> {
   empty?: ReactNode;
   initialSort?: { key: string; desc?: boolean };
   rowActions?: (row: T) => ReactNode;
+  /** Called when a row is clicked or something in it takes focus (e.g. the row a key acts on). */
+  onRowSelect?: (row: T) => void;
 }
 
 function compare(a: string | number | null | undefined, b: string | number | null | undefined) {
@@ -34,7 +36,7 @@ function compare(a: string | number | null | undefined, b: string | number | nul
 }
 
 /** A sortable table with a CSV export of exactly the rows it shows. */
-export function DataTable<T>({ caption, columns, rows, rowKey, csvName, empty, initialSort, rowActions }: Props<T>) {
+export function DataTable<T>({ caption, columns, rows, rowKey, csvName, empty, initialSort, rowActions, onRowSelect }: Props<T>) {
   const [sort, setSort] = useState(initialSort ?? null);
   const sorted = useMemo(() => {
     if (!sort) return rows;
@@ -99,7 +101,9 @@ export function DataTable<T>({ caption, columns, rows, rowKey, csvName, empty, i
               </Table.Tr>
             ) : (
               sorted.map((row) => (
-                <Table.Tr key={rowKey(row)}>
+                <Table.Tr key={rowKey(row)}
+                  onClick={onRowSelect && (() => onRowSelect(row))}
+                  onFocusCapture={onRowSelect && (() => onRowSelect(row))}>
                   {columns.map((c) => (
                     <Table.Td key={c.key} className={c.numeric ? "num" : undefined}>{c.render(row)}</Table.Td>
                   ))}

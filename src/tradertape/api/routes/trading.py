@@ -21,6 +21,8 @@ from tradertape.api.schemas.trading import (
     OrderIn,
     OrderModifyIn,
     OrderPlaced,
+    PreviewIn,
+    TicketPreviewOut,
     gtt_dict,
 )
 from tradertape.db.models.trading import Gtt, Order, OrderEventRow
@@ -29,6 +31,7 @@ from tradertape.oms.portfolio import order_dict
 from tradertape.ports.broker import GttSpec
 from tradertape.runtime import Runtime
 from tradertape.services.broker_data import View
+from tradertape.services.workers.costs import PricedLeg, cost_contract, reference_price
 
 router = APIRouter(tags=["trading"])
 
@@ -124,6 +127,46 @@ def place_order(
         status=order.status,
         status_message=order.status_message,
         replayed=replayed,
+    )
+
+
+@router.post("/orders/preview", response_model=TicketPreviewOut)
+def preview_order(
+    body: PreviewIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep
+) -> TicketPreviewOut:
+    """Margin and itemised charges of an order, and the funds available, without placing it.
+
+    The order is checked as a placement would check it (a 422 names the field), except for
+    market hours; charges are priced at the limit, the SL-M trigger, or the last price.
+    """
+    spec = body.spec()
+    desk = runtime.workers
+    instrument = desk.exchange.check(db, spec, runtime.quotes(spec.key), session=False)
+    leg = PricedLeg(spec, instrument, reference_price(desk, spec))
+    cost = cost_contract(desk, [leg])
+    items = cost["itemized"]
+    charges = None
+    if cost["total_charges"] is not None:
+        charges = {
+            key: items[key]
+            for key in (
+                "brokerage",
+                "stt",
+                "exchange_transaction_charge",
+                "sebi_charge",
+                "stamp_duty",
+                "gst",
+                "ipft",
+            )
+        } | {"total": cost["total_charges"]}
+    available = runtime.portfolio.margins(db, user_id=user.id)["equity"]["net"]
+    return TicketPreviewOut.model_validate(
+        {
+            "price": float(leg.price) if leg.price is not None else None,
+            "margin_required": cost["margin_required"],
+            "charges": charges,
+            "available": available,
+        }
     )
 
 

@@ -136,6 +136,33 @@ class GttCreated(BaseModel):
     trigger_id: int
 
 
+class PreviewIn(OrderFields):
+    """A prospective order, in the fields a placement takes."""
+
+
+class ChargesOut(BaseModel):
+    """The charges engine's estimate, item by item (rupees, to the paisa)."""
+
+    brokerage: float
+    stt: float
+    exchange_transaction_charge: float
+    sebi_charge: float
+    stamp_duty: float
+    gst: float
+    ipft: float
+    total: float
+
+
+class TicketPreviewOut(BaseModel):
+    """What an order would cost and hold before it is placed; None where the price is unknown
+    (a market order with no last price)."""
+
+    price: float | None
+    margin_required: float | None
+    charges: ChargesOut | None
+    available: float
+
+
 class FundsIn(Strict):
     """Add paper money."""
 

@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import { buildGttBody, gttFormOf, initialGtt } from "./gttForm";
+
+describe("GTT request body", () => {
+  it("builds a single trigger with a LIMIT order", () => {
+    const form = { ...initialGtt("NSE:INFY", 1400), quantity: "5", trigger: "1450", price: "1455.5" };
+    expect(buildGttBody(form)).toEqual({
+      type: "single",
+      condition: { exchange: "NSE", tradingsymbol: "INFY", trigger_values: ["1450"], last_price: "1400" },
+      orders: [{ transaction_type: "BUY", quantity: 5, order_type: "LIMIT", product: "CNC", price: "1455.5" }],
+    });
+  });
+
+  it("orders an OCO's legs lowest trigger first, each with its own price", () => {
+    const form = {
+      ...initialGtt("INFY", 1400),
+      type: "two-leg" as const,
+      transaction_type: "SELL" as const,
+      quantity: "5",
+      stop_trigger: "1300",
+      stop_price: "1295",
+      target_trigger: "1500",
+      target_price: "1505",
+    };
+    const body = buildGttBody(form);
+    expect(body.condition.trigger_values).toEqual(["1300", "1500"]);
+    expect(body.orders.map((o) => o.price)).toEqual(["1295", "1505"]);
+    // A buy OCO (covering a short): the target is the lower trigger.
+    const cover = { ...form, transaction_type: "BUY" as const, stop_trigger: "1500", stop_price: "1505", target_trigger: "1300", target_price: "1295" };
+    expect(buildGttBody(cover).condition.trigger_values).toEqual(["1300", "1500"]);
+    expect(buildGttBody(cover).orders.map((o) => o.price)).toEqual(["1295", "1505"]);
+  });
+
+  it("reads a listed OCO back into the form", () => {
+    const row = {
+      type: "two-leg",
+      condition: { exchange: "NSE", tradingsymbol: "INFY", trigger_values: [1300, 1500], last_price: 1400 },
+      orders: [
+        { transaction_type: "SELL", quantity: 5, product: "CNC", price: 1295 },
+        { transaction_type: "SELL", quantity: 5, product: "CNC", price: 1505 },
+      ],
+    };
+    const form = gttFormOf(row);
+    expect([form.stop_trigger, form.stop_price, form.target_trigger, form.target_price]).toEqual(["1300", "1295", "1500", "1505"]);
+    expect(buildGttBody(form).condition.trigger_values).toEqual(["1300", "1500"]);
+  });
+});

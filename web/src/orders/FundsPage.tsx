@@ -1,0 +1,119 @@
+// Kite's funds: available and used margin, cash and the margin's parts, as the API's
+// margins say; paper money can be added (confirmed with the amount and the cash now).
+import { Button, Group, Modal, Paper, SimpleGrid, Stack, Table, Text, TextInput, Title } from "@mantine/core";
+import { Notice } from "@/orders/Notice";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { api } from "@/api/client";
+import { ApiError, unwrap } from "@/api/errors";
+import { Money } from "@/components/Money";
+import { PageTitle } from "@/components/PageTitle";
+import { inr } from "@/format";
+import { type Row, num, useMargins } from "./books";
+
+const AVAILABLE: [string, string][] = [
+  ["cash", "Available cash"],
+  ["opening_balance", "Opening balance"],
+  ["intraday_payin", "Payin"],
+  ["collateral", "Collateral (pledged)"],
+  ["adhoc_margin", "Adhoc margin"],
+];
+const UTILISED: [string, string][] = [
+  ["debits", "Used margin"],
+  ["span", "SPAN"],
+  ["exposure", "Exposure"],
+  ["option_premium", "Options premium"],
+  ["delivery", "Delivery margin"],
+  ["payout", "Payout"],
+  ["m2m_realised", "Realised M2M"],
+  ["m2m_unrealised", "Unrealised M2M"],
+];
+
+function Figures({ rows, data, label }: { rows: [string, string][]; data: Row; label: string }) {
+  return (
+    <Table fz="sm" aria-label={label}>
+      <Table.Tbody>
+        {rows.map(([key, name]) => (
+          <Table.Tr key={key}>
+            <Table.Th scope="row" fw={400}>{name}</Table.Th>
+            <Table.Td className="num"><Money value={num(data, key)} /></Table.Td>
+          </Table.Tr>
+        ))}
+      </Table.Tbody>
+    </Table>
+  );
+}
+
+function AddFunds({ cash, onClose }: { cash: number; onClose: () => void }) {
+  const client = useQueryClient();
+  const [amount, setAmount] = useState("");
+  const [confirming, setConfirming] = useState(false);
+  const add = useMutation({
+    mutationFn: async () => unwrap(await api.POST("/api/portfolio/funds", { body: { amount: amount.trim() } })),
+    onSuccess: () => {
+      void client.invalidateQueries({ queryKey: ["portfolio"] });
+      onClose();
+    },
+    onError: () => setConfirming(false),
+  });
+  const fieldError = add.error instanceof ApiError ? add.error.fields.amount : undefined;
+  return (
+    <Modal closeButtonProps={{ "aria-label": "Close dialog" }} opened onClose={onClose} title="Add paper funds">
+      <form onSubmit={(e) => { e.preventDefault(); if (confirming) add.mutate(); else setConfirming(true); }}>
+        <Stack gap="sm">
+          <TextInput label="Amount (₹)" inputMode="decimal" value={amount} autoComplete="off"
+            onChange={(e) => { setAmount(e.currentTarget.value); setConfirming(false); }}
+            error={fieldError} readOnly={confirming} data-autofocus />
+          {add.error && !fieldError && <Notice role="alert" color="red">{add.error.message}</Notice>}
+          {confirming && (
+            <Text size="sm">
+              Add <b>{inr(amount)}</b> to the paper account? Cash now: {inr(cash)}.
+            </Text>
+          )}
+          <Group justify="flex-end">
+            <Button variant="default" onClick={confirming ? () => setConfirming(false) : onClose}>
+              {confirming ? "Back" : "Cancel"}
+            </Button>
+            <Button type="submit" loading={add.isPending} disabled={amount.trim() === ""}>
+              {confirming ? `Add ${inr(amount)}` : "Continue"}
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}
+
+export function Component() {
+  const margins = useMargins();
+  const [adding, setAdding] = useState(false);
+  const equity = margins.data?.equity;
+  const available = (equity?.available ?? {}) as Row;
+  const utilised = (equity?.utilised ?? {}) as Row;
+  return (
+    <>
+      <PageTitle actions={<Button onClick={() => setAdding(true)}>Add funds</Button>}>Funds</PageTitle>
+      {margins.error && <Notice role="alert" color="red" mb="sm">{margins.error.message}</Notice>}
+      {equity && (
+        <Paper withBorder p="md" maw={720}>
+          <Title order={2} size="h4" mb="sm">Equity</Title>
+          <SimpleGrid cols={{ base: 1, sm: 2 }} mb="md">
+            <div>
+              <Text size="sm" c="dimmed">Available margin</Text>
+              <Text size="xl" fw={700} data-testid="available-margin"><Money value={num(equity, "net")} /></Text>
+            </div>
+            <div>
+              <Text size="sm" c="dimmed">Used margin</Text>
+              <Text size="xl" fw={700} data-testid="used-margin"><Money value={num(utilised, "debits")} /></Text>
+            </div>
+          </SimpleGrid>
+          <SimpleGrid cols={{ base: 1, sm: 2 }}>
+            <Figures rows={AVAILABLE} data={available} label="Available" />
+            <Figures rows={UTILISED} data={utilised} label="Utilised" />
+          </SimpleGrid>
+        </Paper>
+      )}
+      {adding && <AddFunds cash={num(available, "cash")} onClose={() => setAdding(false)} />}
+    </>
+  );
+}

@@ -1,0 +1,36 @@
+// Kite's holdings: quantities (T+1 apart), average cost, the live last price, and the API's
+// P&L and day change.
+
+import { Notice } from "./Notice";
+import { useOrderTicket } from "./ticket/OrderTicketContext";
+import { useEffect } from "react";
+import { type Column, DataTable } from "@/components/DataTable";
+import { Money } from "@/components/Money";
+import { PageTitle } from "@/components/PageTitle";
+import { pct, qty } from "@/format";
+import { LiveLtp, type Row, num, str, symbolOf, useHoldings } from "./books";
+
+const columns: Column<Row>[] = [
+  { key: "instrument", header: "Instrument", render: (r) => `${str(r, "tradingsymbol")} ${str(r, "exchange")}`, value: (r) => str(r, "tradingsymbol") },
+  { key: "qty", header: "Qty.", numeric: true, render: (r) => qty(num(r, "quantity")), value: (r) => num(r, "quantity") },
+  { key: "t1", header: "T1 qty.", numeric: true, render: (r) => qty(num(r, "t1_quantity")), value: (r) => num(r, "t1_quantity") },
+  { key: "avg", header: "Avg. cost", numeric: true, render: (r) => <Money value={num(r, "average_price")} />, value: (r) => num(r, "average_price") },
+  { key: "ltp", header: "LTP", numeric: true, render: (r) => <LiveLtp symbol={symbolOf(r)} fallback={num(r, "last_price")} />, value: (r) => num(r, "last_price") },
+  { key: "pnl", header: "P&L", numeric: true, render: (r) => <Money value={num(r, "pnl")} pnl />, value: (r) => num(r, "pnl") },
+  { key: "day", header: "Day chg.", numeric: true, render: (r) => <Money value={num(r, "day_change")} pnl />, value: (r) => num(r, "day_change") },
+  { key: "day_pct", header: "Day chg. %", numeric: true, render: (r) => pct(num(r, "day_change_percentage"), { signed: true }), value: (r) => num(r, "day_change_percentage") },
+];
+
+export function Component() {
+  const holdings = useHoldings();
+  const ticket = useOrderTicket();
+  useEffect(() => () => ticket.select(null), [ticket]); // B/S forget this page's row
+  return (
+    <>
+      <PageTitle>Holdings</PageTitle>
+      {holdings.error && <Notice role="alert" color="red" mb="sm">{holdings.error.message}</Notice>}
+      <DataTable caption="Holdings" columns={columns} rows={holdings.data ?? []} rowKey={symbolOf}
+        csvName="holdings" onRowSelect={(r) => ticket.select(symbolOf(r))} empty={holdings.isPending ? "Loading…" : "No holdings."} initialSort={{ key: "instrument" }} />
+    </>
+  );
+}

@@ -1,0 +1,121 @@
+// Kite's order book: open orders (modify, cancel), executed orders, and the day's trades,
+// each sortable with a CSV export; every order's history of states on demand.
+import { Button, Group, Tabs } from "@mantine/core";
+import { Notice } from "@/orders/Notice";
+import { useEffect, useState } from "react";
+import { useSearchParams } from "react-router";
+import { type Column, DataTable } from "@/components/DataTable";
+import { Money } from "@/components/Money";
+import { PageTitle } from "@/components/PageTitle";
+import { qty } from "@/format";
+import { LiveLtp, type Row, clockTime, isOpenOrder, num, str, symbolOf, useOrders, useTrades } from "./books";
+import { CancelOrderDialog, ModifyOrderDialog, OrderHistoryDialog } from "./OrderDialogs";
+import { useOrderTicket } from "./ticket/OrderTicketContext";
+
+type Dialog = { kind: "modify" | "cancel" | "history"; order: Row } | null;
+
+const time: Column<Row> = {
+  key: "time", header: "Time", render: (r) => clockTime(str(r, "order_timestamp")), value: (r) => str(r, "order_timestamp"),
+};
+const side: Column<Row> = {
+  key: "type", header: "Type", render: (r) => <b>{str(r, "transaction_type")}</b>, value: (r) => str(r, "transaction_type"),
+};
+const instrument: Column<Row> = {
+  key: "instrument", header: "Instrument",
+  render: (r) => `${str(r, "tradingsymbol")} ${str(r, "exchange")}`, value: (r) => str(r, "tradingsymbol"),
+};
+const product: Column<Row> = { key: "product", header: "Product", render: (r) => str(r, "product"), value: (r) => str(r, "product") };
+const orderType: Column<Row> = { key: "order_type", header: "Order", render: (r) => `${str(r, "order_type")} · ${str(r, "variety")}`, value: (r) => str(r, "order_type") };
+const status: Column<Row> = {
+  key: "status", header: "Status",
+  render: (r) => (
+    <span title={str(r, "status_message") || undefined}>
+      {str(r, "status")}
+      {str(r, "status_message") ? `: ${str(r, "status_message")}` : ""}
+    </span>
+  ),
+  value: (r) => str(r, "status"),
+};
+const priceOf = (r: Row) => (num(r, "price") > 0 ? num(r, "price") : num(r, "trigger_price"));
+
+const openColumns: Column<Row>[] = [
+  time, side, instrument, product, orderType,
+  { key: "qty", header: "Qty.", numeric: true, render: (r) => `${qty(num(r, "filled_quantity"))} / ${qty(num(r, "quantity"))}`, value: (r) => num(r, "quantity") },
+  { key: "ltp", header: "LTP", numeric: true, render: (r) => <LiveLtp symbol={symbolOf(r)} fallback={Number.NaN} /> },
+  { key: "price", header: "Price", numeric: true, render: (r) => (priceOf(r) > 0 ? <Money value={num(r, "price")} /> : "Market"), value: (r) => num(r, "price") },
+  { key: "trigger", header: "Trigger", numeric: true, render: (r) => (num(r, "trigger_price") > 0 ? <Money value={num(r, "trigger_price")} /> : "—"), value: (r) => num(r, "trigger_price") },
+  status,
+];
+const executedColumns: Column<Row>[] = [
+  time, side, instrument, product, orderType,
+  { key: "qty", header: "Qty.", numeric: true, render: (r) => `${qty(num(r, "filled_quantity"))} / ${qty(num(r, "quantity"))}`, value: (r) => num(r, "quantity") },
+  { key: "avg", header: "Avg. price", numeric: true, render: (r) => <Money value={num(r, "average_price")} />, value: (r) => num(r, "average_price") },
+  status,
+];
+const tradeColumns: Column<Row>[] = [
+  { key: "trade_id", header: "Trade ID", render: (r) => str(r, "trade_id"), value: (r) => str(r, "trade_id") },
+  { key: "fill", header: "Fill time", render: (r) => clockTime(str(r, "fill_timestamp")), value: (r) => str(r, "fill_timestamp") },
+  side, instrument, product,
+  { key: "qty", header: "Qty.", numeric: true, render: (r) => qty(num(r, "quantity")), value: (r) => num(r, "quantity") },
+  { key: "avg", header: "Avg. price", numeric: true, render: (r) => <Money value={num(r, "average_price")} />, value: (r) => num(r, "average_price") },
+  { key: "order_id", header: "Order ID", render: (r) => str(r, "order_id"), value: (r) => str(r, "order_id") },
+];
+
+export function Component() {
+  const ticket = useOrderTicket();
+  useEffect(() => () => ticket.select(null), [ticket]); // B/S forget this page's row
+  const [params, setParams] = useSearchParams();
+  const tab = params.get("tab") ?? "open";
+  const orders = useOrders();
+  const trades = useTrades();
+  const [dialog, setDialog] = useState<Dialog>(null);
+  const all = orders.data ?? [];
+  const open = all.filter(isOpenOrder);
+  const executed = all.filter((r) => !isOpenOrder(r));
+  const label = (r: Row) => `${str(r, "transaction_type")} ${str(r, "tradingsymbol")} ${str(r, "order_id")}`;
+  const history = (r: Row) => (
+    <Button size="compact-xs" variant="default" onClick={() => setDialog({ kind: "history", order: r })} aria-label={`History of ${label(r)}`}>
+      History
+    </Button>
+  );
+
+  return (
+    <>
+      <PageTitle actions={<Button onClick={() => ticket.open({})}>New order</Button>}>Orders</PageTitle>
+      {(orders.error ?? trades.error) && <Notice role="alert" color="red" mb="sm">{(orders.error ?? trades.error)?.message}</Notice>}
+      <Tabs value={tab} onChange={(v) => setParams(v && v !== "open" ? { tab: v } : {}, { replace: true })} keepMounted={false}>
+        <Tabs.List mb="sm">
+          <Tabs.Tab value="open">Open ({open.length})</Tabs.Tab>
+          <Tabs.Tab value="executed">Executed ({executed.length})</Tabs.Tab>
+          <Tabs.Tab value="trades">Trades ({trades.data?.length ?? 0})</Tabs.Tab>
+        </Tabs.List>
+        <Tabs.Panel value="open">
+          <DataTable caption="Open orders" columns={openColumns} rows={open} rowKey={(r) => str(r, "order_id")}
+            csvName="open-orders" onRowSelect={(r) => ticket.select(symbolOf(r))} empty={orders.isPending ? "Loading…" : "No open orders."}
+            initialSort={{ key: "time", desc: true }}
+            rowActions={(r) => (
+              <Group gap={4} wrap="nowrap">
+                <Button size="compact-xs" variant="default" onClick={() => setDialog({ kind: "modify", order: r })} aria-label={`Modify ${label(r)}`}>Modify</Button>
+                <Button size="compact-xs" variant="default" color="red" onClick={() => setDialog({ kind: "cancel", order: r })} aria-label={`Cancel ${label(r)}`}>Cancel</Button>
+                {history(r)}
+              </Group>
+            )}
+          />
+        </Tabs.Panel>
+        <Tabs.Panel value="executed">
+          <DataTable caption="Executed orders" columns={executedColumns} rows={executed} rowKey={(r) => str(r, "order_id")}
+            csvName="executed-orders" onRowSelect={(r) => ticket.select(symbolOf(r))} empty={orders.isPending ? "Loading…" : "No executed orders today."}
+            initialSort={{ key: "time", desc: true }} rowActions={history} />
+        </Tabs.Panel>
+        <Tabs.Panel value="trades">
+          <DataTable caption="Trades" columns={tradeColumns} rows={trades.data ?? []} rowKey={(r) => str(r, "trade_id")}
+            csvName="trades" empty={trades.isPending ? "Loading…" : "No trades today."}
+            initialSort={{ key: "fill", desc: true }} />
+        </Tabs.Panel>
+      </Tabs>
+      {dialog?.kind === "modify" && <ModifyOrderDialog order={dialog.order} onClose={() => setDialog(null)} />}
+      {dialog?.kind === "cancel" && <CancelOrderDialog order={dialog.order} onClose={() => setDialog(null)} />}
+      {dialog?.kind === "history" && <OrderHistoryDialog order={dialog.order} onClose={() => setDialog(null)} />}
+    </>
+  );
+}

@@ -1,0 +1,100 @@
+// Kite's positions: net or day, the live last price from the tick stream, the API's P&L,
+// and an exit that opens the ticket with the opposite side and the open quantity.
+import { Button, Group, Paper, SegmentedControl, Stack, Text } from "@mantine/core";
+import { useMediaQuery } from "@mantine/hooks";
+import { Notice } from "@/orders/Notice";
+import { useEffect, useState } from "react";
+import { type Column, DataTable } from "@/components/DataTable";
+import { Money } from "@/components/Money";
+import { PageTitle } from "@/components/PageTitle";
+import { qty } from "@/format";
+import { LiveLtp, type Row, num, str, symbolOf, usePositions } from "./books";
+import { useOrderTicket } from "./ticket/OrderTicketContext";
+import type { Product } from "./ticket/form";
+
+const columns: Column<Row>[] = [
+  { key: "product", header: "Product", render: (r) => str(r, "product"), value: (r) => str(r, "product") },
+  { key: "instrument", header: "Instrument", render: (r) => `${str(r, "tradingsymbol")} ${str(r, "exchange")}`, value: (r) => str(r, "tradingsymbol") },
+  { key: "qty", header: "Qty.", numeric: true, render: (r) => qty(num(r, "quantity")), value: (r) => num(r, "quantity") },
+  { key: "avg", header: "Avg.", numeric: true, render: (r) => <Money value={num(r, "average_price")} />, value: (r) => num(r, "average_price") },
+  { key: "ltp", header: "LTP", numeric: true, render: (r) => <LiveLtp symbol={symbolOf(r)} fallback={num(r, "last_price")} />, value: (r) => num(r, "last_price") },
+  { key: "pnl", header: "P&L", numeric: true, render: (r) => <Money value={num(r, "pnl")} pnl />, value: (r) => num(r, "pnl") },
+  { key: "m2m", header: "M2M", numeric: true, render: (r) => <Money value={num(r, "m2m")} pnl />, value: (r) => num(r, "m2m") },
+];
+
+/** The phone layout: one card per position, thumb-sized exit (a wide table would scroll). */
+function PositionCards({ rows, onExit }: { rows: Row[]; onExit: (row: Row) => void }) {
+  if (rows.length === 0) return <Text c="dimmed" ta="center" py="md">No positions.</Text>;
+  return (
+    <Stack gap="xs" component="ul" style={{ listStyle: "none", padding: 0, margin: 0 }} aria-label="Positions">
+      {rows.map((r) => (
+        <Paper component="li" withBorder p="sm" key={`${symbolOf(r)}:${str(r, "product")}`}
+          aria-label={`${str(r, "tradingsymbol")} ${str(r, "exchange")} ${str(r, "product")}`}>
+          <Group justify="space-between" wrap="nowrap" align="flex-start">
+            <div>
+              <Text fw={600}>{str(r, "tradingsymbol")} <Text span size="xs" c="dimmed">{str(r, "exchange")} · {str(r, "product")}</Text></Text>
+              <Text size="sm">Qty. {qty(num(r, "quantity"))} · Avg. <Money value={num(r, "average_price")} /></Text>
+              <Text size="sm">LTP <LiveLtp symbol={symbolOf(r)} fallback={num(r, "last_price")} /></Text>
+            </div>
+            <Stack gap={6} align="flex-end">
+              <Text fw={700} aria-label="P&L"><Money value={num(r, "pnl")} pnl /></Text>
+              {num(r, "quantity") !== 0 && (
+                <Button size="sm" variant="default" onClick={() => onExit(r)}
+                  aria-label={`Exit ${str(r, "tradingsymbol")} ${str(r, "product")}`}>Exit</Button>
+              )}
+            </Stack>
+          </Group>
+        </Paper>
+      ))}
+    </Stack>
+  );
+}
+
+export function Component() {
+  const [view, setView] = useState<"net" | "day">("net");
+  const positions = usePositions();
+  const ticket = useOrderTicket();
+  useEffect(() => () => ticket.select(null), [ticket]); // B/S forget this page's row
+  const rows = positions.data?.[view] ?? [];
+  const phone = useMediaQuery("(max-width: 36em)");
+  const exit = (r: Row) => {
+    const open = num(r, "quantity");
+    ticket.open({
+      symbol: symbolOf(r),
+      side: open > 0 ? "SELL" : "BUY",
+      quantity: Math.abs(open),
+      product: str(r, "product") as Product,
+      orderType: "MARKET",
+    });
+  };
+  return (
+    <>
+      <PageTitle
+        actions={
+          <SegmentedControl aria-label="Positions view" value={view} onChange={(v) => setView(v as "net" | "day")}
+            data={[{ value: "net", label: "Net" }, { value: "day", label: "Day" }]} />
+        }
+      >
+        Positions
+      </PageTitle>
+      {positions.error && <Notice role="alert" color="red" mb="sm">{positions.error.message}</Notice>}
+      {phone ? <PositionCards rows={rows} onExit={exit} /> : <DataTable
+        caption={`${view === "net" ? "Net" : "Day"} positions`}
+        columns={columns}
+        rows={rows}
+        rowKey={(r) => `${symbolOf(r)}:${str(r, "product")}`}
+        csvName={`positions-${view}`}
+        onRowSelect={(r) => ticket.select(symbolOf(r))}
+        empty={positions.isPending ? "Loading…" : "No positions."}
+        rowActions={(r) =>
+          num(r, "quantity") ? (
+            <Button size="compact-xs" variant="default" onClick={() => exit(r)}
+              aria-label={`Exit ${str(r, "tradingsymbol")} ${str(r, "product")}`}>
+              Exit
+            </Button>
+          ) : null
+        }
+      />}
+    </>
+  );
+}

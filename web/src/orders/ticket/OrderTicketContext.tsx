@@ -1,0 +1,67 @@
+// The order ticket, openable from anywhere: `useOrderTicket().open({symbol, side})`, or the
+// `B` / `S` keys (as on Kite) for the instrument a page has selected with `select(symbol)`.
+// The dialog itself is its own chunk, loaded the first time it opens.
+import { type ReactNode, Suspense, createContext, lazy, useCallback, useContext, useEffect, useMemo, useRef, useState } from "react";
+import type { TicketSeed } from "./form";
+
+export type { TicketSeed } from "./form";
+
+export interface OrderTicketApi {
+  /** Opens the ticket, e.g. `open({ symbol: "NSE:INFY", side: "BUY" })`. */
+  open: (seed?: TicketSeed) => void;
+  /** The instrument `B` / `S` opens the ticket for (a page's selected row); null clears it. */
+  select: (symbol: string | null) => void;
+}
+
+const Ctx = createContext<OrderTicketApi | null>(null);
+const OrderTicketDialog = lazy(() => import("./OrderTicketDialog"));
+
+function typing(target: EventTarget | null): boolean {
+  const el = target as HTMLElement | null;
+  if (!el || !el.tagName) return false;
+  return /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName) || el.isContentEditable || el.closest("[role=dialog]") !== null;
+}
+
+export function OrderTicketProvider({ children }: { children: ReactNode }) {
+  const [seed, setSeed] = useState<TicketSeed | null>(null);
+  const [generation, setGeneration] = useState(0);
+  const selected = useRef<string | null>(null);
+
+  const open = useCallback((next: TicketSeed = {}) => {
+    setSeed(next);
+    setGeneration((g) => g + 1);
+  }, []);
+  const select = useCallback((symbol: string | null) => {
+    selected.current = symbol;
+  }, []);
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.ctrlKey || event.metaKey || event.altKey || event.shiftKey || typing(event.target)) return;
+      if (/^\/(signin|auth)/.test(window.location.pathname)) return;
+      const key = event.key.toLowerCase();
+      if (key !== "b" && key !== "s") return;
+      event.preventDefault();
+      open({ symbol: selected.current ?? undefined, side: key === "b" ? "BUY" : "SELL" });
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [open]);
+
+  const value = useMemo(() => ({ open, select }), [open, select]);
+  return (
+    <Ctx.Provider value={value}>
+      {children}
+      {seed && (
+        <Suspense fallback={null}>
+          <OrderTicketDialog key={generation} seed={seed} onClose={() => setSeed(null)} />
+        </Suspense>
+      )}
+    </Ctx.Provider>
+  );
+}
+
+/** The ticket's opener; outside the provider it does nothing (e.g. on the sign-in page). */
+export function useOrderTicket(): OrderTicketApi {
+  return useContext(Ctx) ?? { open: () => {}, select: () => {} };
+}

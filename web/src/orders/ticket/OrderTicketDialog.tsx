@@ -1,0 +1,234 @@
+// The order ticket: the form, then a confirmation with the API's preview (itemised charges,
+// margin required against what is available), then the placement's answer. Nothing here
+// computes a charge or a margin; field errors come from the API's 422 and sit on the field.
+import { Button, Group, Modal, NativeSelect, SegmentedControl, SimpleGrid, Stack, Table, Text, TextInput } from "@mantine/core";
+import { Notice } from "@/orders/Notice";
+import { useMediaQuery } from "@mantine/hooks";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMemo, useState } from "react";
+import { api, type components } from "@/api/client";
+import { ApiError, type FieldErrors, unwrap } from "@/api/errors";
+import { Money } from "@/components/Money";
+import { inr } from "@/format";
+import { useTick } from "@/ticks/useTick";
+import { TicketFields } from "./TicketFields";
+import { type TicketForm, type TicketSeed, buildOrderBody, exchanges, initialForm, normalise, varieties } from "./form";
+
+type Preview = components["schemas"]["TicketPreviewOut"];
+type Placed = components["schemas"]["OrderPlaced"];
+
+const CHARGE_ROWS: [keyof NonNullable<Preview["charges"]>, string][] = [
+  ["brokerage", "Brokerage"],
+  ["stt", "STT"],
+  ["exchange_transaction_charge", "Exchange transaction charges"],
+  ["sebi_charge", "SEBI turnover fee"],
+  ["stamp_duty", "Stamp duty"],
+  ["gst", "GST"],
+  ["ipft", "IPFT"],
+];
+
+/** Refreshes every book the order shows up in. */
+export function invalidateBooks(client: ReturnType<typeof useQueryClient>) {
+  return client.invalidateQueries({ queryKey: ["portfolio"] });
+}
+
+export function ChargesTable({ preview }: { preview: Preview }) {
+  const c = preview.charges;
+  return (
+    <Table fz="sm" verticalSpacing={4} aria-label="Charges and margin">
+      <Table.Tbody>
+        {c ? (
+          CHARGE_ROWS.map(([key, label]) => (
+            <Table.Tr key={key}>
+              <Table.Th scope="row" fw={400}>{label}</Table.Th>
+              <Table.Td className="num"><Money value={c[key]} /></Table.Td>
+            </Table.Tr>
+          ))
+        ) : (
+          <Table.Tr>
+            <Table.Td colSpan={2}><Text size="sm" c="dimmed">No price yet to estimate charges at (no last price).</Text></Table.Td>
+          </Table.Tr>
+        )}
+        {c && (
+          <Table.Tr>
+            <Table.Th scope="row">Total charges</Table.Th>
+            <Table.Td className="num" fw={700} data-testid="charges-total"><Money value={c.total} /></Table.Td>
+          </Table.Tr>
+        )}
+        <Table.Tr>
+          <Table.Th scope="row">Margin required</Table.Th>
+          <Table.Td className="num" fw={700} data-testid="margin-required">
+            {preview.margin_required === null ? "—" : <Money value={preview.margin_required} />}
+          </Table.Td>
+        </Table.Tr>
+        <Table.Tr>
+          <Table.Th scope="row">Available margin</Table.Th>
+          <Table.Td className="num" data-testid="margin-available"><Money value={preview.available} /></Table.Td>
+        </Table.Tr>
+      </Table.Tbody>
+    </Table>
+  );
+}
+
+function newKey(): string {
+  const random = globalThis.crypto?.randomUUID?.() ?? `${Date.now()}-${Math.random().toString(16).slice(2)}`;
+  return `ticket-${random}`;
+}
+
+export default function OrderTicketDialog({ seed, onClose }: { seed: TicketSeed; onClose: () => void }) {
+  const queryClient = useQueryClient();
+  const [form, setForm] = useState<TicketForm>(() => initialForm(seed));
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [failure, setFailure] = useState<ApiError | null>(null);
+  const [preview, setPreview] = useState<Preview | null>(null);
+  const [placed, setPlaced] = useState<Placed | null>(null);
+  const key = useMemo(newKey, []);
+  const phone = useMediaQuery("(max-width: 36em)");
+  const symbol = form.tradingsymbol ? `${form.exchange}:${form.tradingsymbol.toUpperCase()}` : null;
+  const tick = useTick(symbol);
+  const buy = form.transaction_type === "BUY";
+  const side = buy ? "buy" : "sell";
+
+  const fail = (error: unknown) => {
+    if (error instanceof ApiError) {
+      setErrors(error.fields);
+      setFailure(error);
+      if (Object.keys(error.fields).length > 0) setPreview(null);
+    } else {
+      setFailure(new ApiError(0, { detail: String(error) }));
+    }
+  };
+  const change = (next: TicketForm) => {
+    setForm(next);
+    setPreview(null);
+  };
+
+  const review = useMutation({
+    mutationFn: async () =>
+      unwrap(await api.POST("/api/orders/preview", { body: buildOrderBody(form) })),
+    onMutate: () => {
+      setErrors({});
+      setFailure(null);
+    },
+    onSuccess: setPreview,
+    onError: fail,
+  });
+  const place = useMutation({
+    mutationFn: async () => unwrap(await api.POST("/api/orders", { body: buildOrderBody(form, key) })),
+    onMutate: () => setFailure(null),
+    onSuccess: (answer) => {
+      setPlaced(answer);
+      void invalidateBooks(queryClient);
+    },
+    onError: fail,
+  });
+
+  const title = `${buy ? "Buy" : "Sell"} ${form.tradingsymbol || "an instrument"}`;
+  const rejected = placed?.status === "REJECTED";
+
+  return (
+    <Modal closeButtonProps={{ "aria-label": "Close dialog" }}
+      opened
+      onClose={onClose}
+      title={<Text fw={700} c={buy ? "blue.8" : "orange.9"}>{title}</Text>}
+      size="lg"
+      fullScreen={phone}
+      aria-label="Order ticket"
+    >
+      {placed ? (
+        <Stack>
+          <Notice
+            role="alert"
+            color={rejected ? "red" : "teal"}
+            title={rejected ? "Order rejected" : `Order ${placed.status.toLowerCase()}`}
+          >
+            {rejected ? placed.status_message : `Order ${placed.order_id}: ${placed.status}`}
+            {!rejected && placed.status_message ? ` (${placed.status_message})` : ""}
+          </Notice>
+          <Group justify="flex-end">
+            <Button onClick={onClose}>Close</Button>
+          </Group>
+        </Stack>
+      ) : (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (preview) place.mutate();
+            else review.mutate();
+          }}
+        >
+          <Stack gap="sm">
+            <Group justify="space-between" wrap="wrap">
+              <SegmentedControl
+                aria-label="Side"
+                value={form.transaction_type}
+                onChange={(v) => change({ ...form, transaction_type: v as TicketForm["transaction_type"] })}
+                data={[
+                  { value: "BUY", label: "Buy" },
+                  { value: "SELL", label: "Sell" },
+                ]}
+                color={buy ? "blue" : "orange"}
+              />
+              <Text size="sm" aria-live="polite">
+                LTP <span className="num" data-testid="ticket-ltp">{tick ? inr(tick.ltp) : "—"}</span>
+              </Text>
+            </Group>
+            <SimpleGrid cols={{ base: 2, xs: 3 }} spacing="sm">
+              <TextInput
+                label="Symbol"
+                value={form.tradingsymbol}
+                onChange={(e) => change({ ...form, tradingsymbol: e.currentTarget.value.toUpperCase() })}
+                error={errors.tradingsymbol}
+                autoComplete="off"
+                data-autofocus={form.tradingsymbol ? undefined : true}
+              />
+              <NativeSelect
+                label="Exchange"
+                value={form.exchange}
+                data={exchanges}
+                onChange={(e) => change({ ...form, exchange: e.currentTarget.value as TicketForm["exchange"] })}
+                error={errors.exchange}
+              />
+              <NativeSelect
+                label="Variety"
+                value={form.variety}
+                data={varieties}
+                onChange={(e) => change(normalise({ ...form, variety: e.currentTarget.value as TicketForm["variety"] }))}
+                error={errors.variety}
+              />
+            </SimpleGrid>
+            <TicketFields form={form} onChange={change} errors={errors} />
+            {failure && (
+              <Notice role="alert" color="red" title={failure.status === 422 ? "Check the order" : "Refused"}>
+                {failure.message}
+                {failure.reason ? ` (${failure.reason})` : ""}
+              </Notice>
+            )}
+            {preview && (
+              <div>
+                <Text fw={600} size="sm">Confirm: {side} {form.quantity} {form.tradingsymbol}
+                  {preview.price !== null ? ` at about ${inr(preview.price)}` : ""}</Text>
+                <ChargesTable preview={preview} />
+                {preview.margin_required !== null && preview.margin_required > preview.available && (
+                  <Notice color="yellow" mt="xs">The margin required is more than the margin available.</Notice>
+                )}
+              </div>
+            )}
+            <Group justify="flex-end">
+              {preview && (
+                <Button variant="default" onClick={() => setPreview(null)}>Back</Button>
+              )}
+              <Button
+                type="submit"
+                color={buy ? "blue" : "orange"}
+                loading={review.isPending || place.isPending}
+              >
+                {preview ? `Place ${side} order` : "Review charges"}
+              </Button>
+            </Group>
+          </Stack>
+        </form>
+      )}
+    </Modal>
+  );
+}

@@ -7,17 +7,21 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import threading
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 import websockets
+from typer.testing import CliRunner
 
 from tests.kite_ticker_kit import serving
 from tests.market import eventually
+from tests.serving import serve
 from tradertape.api.app import _market
 from tradertape.bus.memory import InProcessBus
+from tradertape.cli import app as cli_app
 from tradertape.db.engine import Database
 from tradertape.db.leader import LeaderLease
 from tradertape.domain.brokers import BrokerName
@@ -138,3 +142,24 @@ async def _next_text(socket: websockets.ClientConnection) -> dict[str, Any]:
         if isinstance(frame, str):
             parsed: dict[str, Any] = json.loads(frame)
             return parsed
+
+
+def test_walk_moves_prices_by_itself_while_served():
+    app = create_app(walk_secs=0.01)
+    kite: FakeKite = app.state.kite
+    assert kite.ltp(INFY) == Decimal("1500.00")
+    with serve(app):
+        pause = threading.Event()
+        for _ in range(1000):
+            if kite.ltp(INFY) != Decimal("1500.00"):
+                break
+            pause.wait(0.01)
+    moved = kite.ltp(INFY)
+    assert moved != Decimal("1500.00")
+    assert moved % Decimal("0.05") == 0  # on the tick grid
+
+
+def test_only_the_kite_fake_walks():
+    result = CliRunner().invoke(cli_app, ["fake-broker", "upstox", "--walk", "1"])
+    assert result.exit_code == 2
+    assert "only the kite fake walks its prices" in " ".join(result.output.split())

@@ -1,4 +1,4 @@
-"""`data import|synth|info`: the candle store from the command line."""
+"""`data import|synth|info|fetch-history`: the candle store from the command line."""
 
 from __future__ import annotations
 
@@ -16,6 +16,9 @@ from tradertape.domain.market import Interval
 if TYPE_CHECKING:
     from tradertape.candles.populate import Progress
     from tradertape.candles.store import CandleStore, SeriesInfo
+    from tradertape.domain.brokers import BrokerName
+    from tradertape.runtime import Runtime
+    from tradertape.services import broker_history
 
 data_app = typer.Typer(
     help="Candle data: import files, generate synthetic history, show coverage.",
@@ -54,6 +57,7 @@ def progress_bar() -> Iterator[Progress]:
         "generate": "generating synthetic history",
         "write": "writing candle files",
         "read": "reading bhavcopy files",
+        "fetch": "fetching broker history",
     }
     with Progress(
         "[progress.description]{task.description}",
@@ -296,3 +300,85 @@ def _summary(store: CandleStore) -> None:
             )
     console.print(f"candle store: {store.root}")
     console.print(table if table.rows else "no candles stored yet")
+
+
+HISTORY_SYMBOLS = typer.Argument(..., help="instruments, e.g. NSE:INFY RELIANCE")
+HISTORY_BROKER = typer.Option("kite", "--broker", help="kite, upstox or groww")
+HISTORY_FROM = typer.Option(..., "--from", help="first date (YYYY-MM-DD)")
+HISTORY_USER = typer.Option(
+    None, "--user", help="whose broker session (default: the first admin with a live one)"
+)
+
+
+@data_app.command("fetch-history")
+def fetch_history(
+    symbols: list[str] = HISTORY_SYMBOLS,
+    broker: str = HISTORY_BROKER,
+    start: str = HISTORY_FROM,
+    end: str = TO,
+    interval: Interval = INTERVAL,
+    user: str | None = HISTORY_USER,
+    replace: bool = REPLACE,
+) -> None:
+    """Fetch history from a connected broker into the candle store (source 'broker')."""
+    from tradertape.candles.populate import last_completed_session
+    from tradertape.domain.brokers import BrokerName
+    from tradertape.errors import InvalidField
+    from tradertape.ports.broker import SessionExpired
+    from tradertape.services import broker_history
+
+    with service_errors():
+        try:
+            chosen = BrokerName(broker)
+        except ValueError:
+            raise InvalidField("--broker", f"'{broker}' is not kite, upstox or groww") from None
+        first = _date("--from", start)
+        runtime = build_runtime()
+        store = runtime.candles
+        last = (
+            last_completed_session(store.calendar, runtime.clock.now())
+            if end == "today"
+            else _date("--to", end)
+        )
+        with runtime.db.session() as db:
+            user_id, api_key, token = broker_history.session_user(
+                db, credentials=runtime.brokers, broker=chosen, clock=runtime.clock, email=user
+            )
+        adapter = _history_connector(runtime, chosen)(api_key=api_key, access_token=token)
+        try:
+            with progress_bar() as report:
+                reports = broker_history.fetch_history(
+                    store,
+                    adapter,
+                    broker=chosen,
+                    keys=symbols,
+                    start=first,
+                    end=last,
+                    interval=interval,
+                    replace=replace,
+                    progress=report,
+                )
+        except SessionExpired as exc:
+            with runtime.db.session() as db:
+                runtime.brokers.expire(db, user_id=user_id, broker=chosen)
+            raise broker_history.expired_session(chosen) from exc
+    for item in reports:
+        console.print(
+            f"{item.key}: {item.received} {interval.value} candles in {item.requests} "
+            f"request(s), {item.added} new; series {item.series.first} → {item.series.last}, "
+            f"{item.series.rows} candles ({item.series.source})"
+        )
+
+
+def _history_connector(runtime: Runtime, broker: BrokerName) -> broker_history.Connector:
+    from tradertape.domain.brokers import BrokerName
+    from tradertape.services.broker_session_groww import GrowwConnector
+    from tradertape.services.broker_sessions_upstox import UpstoxConnector
+    from tradertape.services.kite_session import KiteConnector
+
+    settings = runtime.settings
+    if broker is BrokerName.KITE:
+        return KiteConnector(root=settings.kite_root)
+    if broker is BrokerName.UPSTOX:
+        return UpstoxConnector(root=settings.upstox_root, catalog=runtime.catalog)
+    return GrowwConnector(root=settings.groww_root)

@@ -12,14 +12,24 @@ from tradertape.fakebrokers import FAKES
 BROKER = typer.Argument(..., help="kite, upstox or groww")
 PORT = typer.Option(9100, "--port", help="port to listen on")
 HOST = typer.Option("127.0.0.1", "--host", help="interface to bind")
+WALK = typer.Option(
+    None, "--walk", help="kite: move every price by itself every SECONDS (demos)", min=0.05
+)
 
 
-def fake_broker(broker: str = BROKER, port: int = PORT, host: str = HOST) -> None:
+def fake_broker(
+    broker: str = BROKER, port: int = PORT, host: str = HOST, walk: float | None = WALK
+) -> None:
     """Serve the fake of `broker`: its REST routes as its SDK calls them, and its login page."""
     import uvicorn
 
     if broker not in FAKES:
         raise typer.BadParameter(f"choose one of {', '.join(FAKES)}", param_hint="BROKER")
     module = importlib.import_module(FAKES[broker])
+    if walk is not None and broker != "kite":
+        raise typer.BadParameter("only the kite fake walks its prices", param_hint="--walk")
+    app = module.create_app(walk_secs=walk) if walk is not None else module.create_app()
     console.print(f"fake {broker} on http://{host}:{port}")
-    uvicorn.run(module.create_app(), host=host, port=port, log_level="warning")
+    if broker == "kite":
+        console.print(f"its ticker on ws://{host}:{port}/ws")
+    uvicorn.run(app, host=host, port=port, log_level="warning")

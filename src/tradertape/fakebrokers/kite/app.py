@@ -33,6 +33,7 @@ from tradertape.fakebrokers.kite.sessions import (
     DEFAULT_REDIRECT,
     Sessions,
 )
+from tradertape.fakebrokers.kite.ticker import TICKER_PATH, build_ticker, walker
 from tradertape.ports.clock import IST
 
 DEFAULT_HOLDINGS: dict[str, tuple[int, Decimal]] = {
@@ -412,8 +413,18 @@ def _routes() -> list[Route]:
     ]
 
 
-def create_app(**options: Any) -> Starlette:
-    """The fake Kite as an ASGI app; `options` go to `FakeKite` (clock, api_key, cash, ...)."""
-    app = Starlette(routes=_routes())
-    app.state.kite = FakeKite(**options)
+def create_app(
+    *, ticker_interval_secs: float = 1.0, walk_secs: float | None = None, **options: Any
+) -> Starlette:
+    """The fake Kite as an ASGI app; `options` go to `FakeKite` (clock, api_key, cash, ...).
+
+    Its ticker WebSocket is at ``/ws`` (``app.state.ticker``), streaming every
+    `ticker_interval_secs`; with `walk_secs` every price moves by itself that often.
+    """
+    kite = FakeKite(**options)
+    ticker = build_ticker(kite, interval_secs=ticker_interval_secs)
+    lifespan = walker(kite, every_secs=walk_secs) if walk_secs else None
+    app = Starlette(routes=[*_routes(), ticker.route(TICKER_PATH)], lifespan=lifespan)
+    app.state.kite = kite
+    app.state.ticker = ticker
     return app

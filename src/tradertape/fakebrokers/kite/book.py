@@ -105,6 +105,8 @@ class KiteBook:
     _trading_day: date | None = None
     _seq: int = 0
     lock: threading.RLock = field(default_factory=threading.RLock)
+    #: called with a copy of an order each time it reaches a new status (the ticker pushes it)
+    order_listeners: list[Callable[[Row], None]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         for inst in self.instruments:
@@ -309,6 +311,8 @@ class KiteBook:
         order["status"] = status
         order["exchange_update_timestamp"] = order["exchange_timestamp"] = self.stamp()
         self._snapshot(order, status)
+        for listener in self.order_listeners:
+            listener(dict(order))
 
     def _work(self, order: Row) -> None:
         """Trigger and fill `order` if the last price allows."""

@@ -127,6 +127,11 @@ class Sessions:
             raise token_error()
         return session
 
+    def is_live(self, api_key: str, access_token: str, now: datetime) -> bool:
+        """Whether `access_token` of `api_key` is a live session now (the ticker's handshake)."""
+        session = self._live.get(access_token)
+        return session is not None and session.api_key == api_key and session.expires_at > now
+
     def logout(self, access_token: str) -> bool:
         """Kill one access token."""
         return self._live.pop(access_token, None) is not None

@@ -265,13 +265,22 @@ class KiteBroker:
                 self._tokens[key] = token
         return token
 
+    def historical_candles(
+        self, key: str, start: date, end: date, interval: str = "day"
+    ) -> list[dict[str, Any]]:
+        """Kite's candle rows (``date`` aware, ``open``…``volume``) of ``EXCH:SYMBOL`` from
+        `start` to `end` inclusive, in one request: the caller keeps within Kite's window
+        for `interval` (2000 days of ``day``, 60 of ``minute``)."""
+        token = self.instrument_token(key)
+        first, last = datetime.combine(start, time.min), datetime.combine(end, time(23, 59, 59))
+        rows: list[dict[str, Any]] = self._call(
+            "historical", lambda: self._kite.historical_data(token, first, last, interval)
+        )
+        return rows
+
     def historical_daily(self, key: str, start: date, end: date) -> list[DailyBar]:
         """Daily candles of ``EXCH:SYMBOL`` from `start` to `end` inclusive."""
-        token = self.instrument_token(key)
-        first, last = datetime.combine(start, time.min), datetime.combine(end, time.max)
-        rows = self._call(
-            "historical", lambda: self._kite.historical_data(token, first, last, "day")
-        )
+        rows = self.historical_candles(key, start, end, "day")
         return [
             DailyBar(
                 day=row["date"].date(),

@@ -28,6 +28,7 @@ from tradertape.db.models import User
 from tradertape.db.models.trading import Order
 from tradertape.domain.brokers import BrokerName
 from tradertape.errors import Conflict, Forbidden
+from tradertape.feed.kite import KITE_ORDER_UPDATES_TOPIC
 from tradertape.oms.live import LiveBroker, LiveDesk, kite_report
 from tradertape.ports.bus import EventBus
 from tradertape.services.broker_credentials import BrokerCredentials
@@ -36,7 +37,6 @@ from tradertape.services.broker_data import BrokerConnector
 log = logging.getLogger("tradertape.live")
 
 CONFIRMATION = "LIVE"  # what the user types to turn their switch on
-KITE_ORDER_UPDATES_TOPIC = "broker.kite.order_updates"  # feed.kite publishes there
 
 
 def live_allowed(server_enabled: bool, user: User) -> bool:
@@ -134,3 +134,21 @@ async def follow_order_updates(bus: EventBus, desk: LiveDesk, db: Database) -> N
 def _apply_in_session(desk: LiveDesk, db: Database, message: dict[str, Any]) -> None:
     with db.session() as session:
         apply_order_update(desk, session, message)
+
+
+class LiveJobs:
+    """The trading loop's live sweep: settle unsent rows, then poll open live orders.
+
+    Runs on the loop's timer (a few seconds) when the server allows live trading; polling
+    is the fallback that books a fill no postback or socket update reported.
+    """
+
+    def __init__(self, *, db: Database, desk: LiveDesk) -> None:
+        self._db = db
+        self._desk = desk
+
+    def run_due(self) -> None:
+        """One sweep (each user's broker is asked at most once per part)."""
+        with self._db.session() as session:
+            self._desk.resolve_unsent(session)
+            self._desk.poll(session)

@@ -17,6 +17,7 @@ from tests.brokers.kite.conftest import Fake
 from tests.brokers.kite.test_server_login import CALLBACK, kite_login, save_key
 from tests.conftest import TEST_SECRET
 from tests.helpers import sign_in
+from tradertape.api.app import trading_loop
 from tradertape.db.models.trading import CashEntry, Order, Trade
 from tradertape.fakebrokers.kite import DEFAULT_API_KEY, DEFAULT_API_SECRET
 from tradertape.ports.clock import ManualClock
@@ -316,3 +317,18 @@ def test_a_send_kite_never_received_is_marked_and_not_sent_again(
         "The broker never received this order; it was not sent again.",
     )
     assert fake.state()["orders"] == []
+
+
+def test_the_trading_loops_timer_polls_live_orders_when_the_server_allows_live(
+    client: TestClient, runtime: Runtime, fake: Fake
+):
+    connect(client, runtime, fake)
+    fake.price("NSE:INFY", 1500)
+    client.post("/api/orders", json=BUY)
+    fake.price("NSE:INFY", 1486.5)
+
+    assert trading_loop(runtime).run_jobs(force=True) is True
+
+    trades, cash = booked(runtime)
+    assert [(t[3], t[4]) for t in trades] == [(10, Decimal("1486.50"))]
+    assert cash[0] == ("buy", Decimal("-14865.00"))

@@ -30,7 +30,7 @@ from tradertape.domain.brokers import BrokerName
 from tradertape.errors import Conflict, Forbidden
 from tradertape.feed.kite import KITE_ORDER_UPDATES_TOPIC
 from tradertape.oms.live import LiveBroker, LiveDesk, kite_report
-from tradertape.ports.bus import EventBus
+from tradertape.ports.bus import EventBus, Subscription
 from tradertape.services.broker_credentials import BrokerCredentials
 from tradertape.services.broker_data import BrokerConnector
 
@@ -120,7 +120,11 @@ def apply_order_update(desk: LiveDesk, db: Session, message: dict[str, Any]) -> 
 
 async def follow_order_updates(bus: EventBus, desk: LiveDesk, db: Database) -> None:
     """Book the ticker's order updates from the bus until cancelled."""
-    subscription = await bus.subscribe(KITE_ORDER_UPDATES_TOPIC)
+    await book_order_updates(await bus.subscribe(KITE_ORDER_UPDATES_TOPIC), desk, db)
+
+
+async def book_order_updates(subscription: Subscription, desk: LiveDesk, db: Database) -> None:
+    """Book each order update of `subscription` until it ends (then close it)."""
     try:
         async for _topic, message in subscription:
             try:

@@ -4,6 +4,7 @@ one order at the broker whatever times out, and each fill booked once however it
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -20,9 +21,14 @@ from tests.helpers import sign_in
 from tradertape.api.app import trading_loop
 from tradertape.db.models.trading import CashEntry, Order, Trade
 from tradertape.fakebrokers.kite import DEFAULT_API_KEY, DEFAULT_API_SECRET
+from tradertape.feed.kite import KITE_ORDER_UPDATES_TOPIC
 from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime
-from tradertape.services.live_trading import apply_order_update, kite_postback_checksum
+from tradertape.services.live_trading import (
+    apply_order_update,
+    book_order_updates,
+    kite_postback_checksum,
+)
 from tradertape.settings import Settings
 
 pytestmark = pytest.mark.db
@@ -332,3 +338,41 @@ def test_the_trading_loops_timer_polls_live_orders_when_the_server_allows_live(
     trades, cash = booked(runtime)
     assert [(t[3], t[4]) for t in trades] == [(10, Decimal("1486.50"))]
     assert cash[0] == ("buy", Decimal("-14865.00"))
+
+
+class _Delivered:
+    """A subscription that delivers the given bus messages, then ends."""
+
+    def __init__(self, messages: list[dict[str, Any]]) -> None:
+        self._messages = [(KITE_ORDER_UPDATES_TOPIC, m) for m in messages]
+        self.closed = False
+
+    def __aiter__(self) -> _Delivered:
+        return self
+
+    async def __anext__(self) -> tuple[str, dict[str, Any]]:
+        if not self._messages:
+            raise StopAsyncIteration
+        return self._messages.pop(0)
+
+    async def close(self) -> None:
+        self.closed = True
+
+
+def test_the_sockets_order_updates_on_the_bus_book_a_fill_once(
+    client: TestClient, runtime: Runtime, fake: Fake
+):
+    user_id = connect(client, runtime, fake)
+    fake.price("NSE:INFY", 1500)
+    client.post("/api/orders", json=BUY)
+    fake.price("NSE:INFY", 1487)
+    [filled] = fake.state()["orders"]
+    update = {"broker": "kite", "user_id": user_id, "data": filled}
+
+    delivered = _Delivered([update, update])  # as feed.kite publishes them; the socket repeats
+    asyncio.run(book_order_updates(delivered, runtime.live, runtime.db))
+
+    trades, cash = booked(runtime)
+    assert [(t[3], t[4], t[5]) for t in trades] == [(10, Decimal("1487.00"), Decimal("17.79"))]
+    assert len(cash) == 2
+    assert delivered.closed

@@ -22,6 +22,7 @@ from tradertape.api.app import trading_loop
 from tradertape.db.models.trading import CashEntry, Order, Trade
 from tradertape.fakebrokers.kite import DEFAULT_API_KEY, DEFAULT_API_SECRET
 from tradertape.feed.kite import KITE_ORDER_UPDATES_TOPIC
+from tradertape.oms.live import BrokerReport
 from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime
 from tradertape.services.live_trading import (
@@ -376,3 +377,28 @@ def test_the_sockets_order_updates_on_the_bus_book_a_fill_once(
     assert [(t[3], t[4], t[5]) for t in trades] == [(10, Decimal("1487.00"), Decimal("17.79"))]
     assert len(cash) == 2
     assert delivered.closed
+
+
+def test_partial_reports_book_each_new_part_at_the_price_that_makes_kites_average(
+    client: TestClient, runtime: Runtime, fake: Fake
+):
+    connect(client, runtime, fake)
+    fake.price("NSE:INFY", 1500)
+    client.post("/api/orders", json=BUY)
+    [order] = ours(runtime)
+    assert order.broker_order_id is not None
+    first = BrokerReport(order.broker_order_id, "OPEN", 4, Decimal("1490"))
+    # 4 @ 1490 then 6 @ 1489: Kite reports the cumulative 10 at an average of 1489.40.
+    second = BrokerReport(order.broker_order_id, "COMPLETE", 10, Decimal("1489.4"))
+
+    with runtime.db.session() as db:
+        assert runtime.live.apply_reports(db, "kite", [first, first, second, first, second]) == 5
+
+    trades, _cash = booked(runtime)
+    assert [(t[3], t[4]) for t in trades] == [(4, Decimal("1490")), (6, Decimal("1489"))]
+    [order] = ours(runtime)
+    assert (order.status, order.filled_quantity, order.average_price) == (
+        "COMPLETE",
+        10,
+        Decimal("1489.40"),
+    )

@@ -25,6 +25,7 @@ from tradertape.feed.kite import KiteFeed, KiteFeedConfig
 from tradertape.feed.plan import DayPlan, SyntheticDayPlan
 from tradertape.feed.simulated import FeedConfig, SimulatedFeed
 from tradertape.oms.gtt import GttBook
+from tradertape.oms.live import LiveDesk
 from tradertape.oms.paper import PaperExchange
 from tradertape.oms.portfolio import PaperPortfolio
 from tradertape.oms.quotes import QuoteBook
@@ -40,6 +41,7 @@ from tradertape.services.broker_sessions_upstox import UpstoxConnector
 from tradertape.services.instruments import build_catalog
 from tradertape.services.kite_feed import StoredKiteSession
 from tradertape.services.kite_session import KiteConnector
+from tradertape.services.live_trading import UserBrokers
 from tradertape.services.login import LoginService
 from tradertape.services.options.guard import OptionProtectionEngine
 from tradertape.services.options.market import OptionMarket
@@ -95,6 +97,7 @@ class Runtime:
     options: OptionMarket  # listed index options and their model prices
     option_protection: OptionProtectionEngine  # option runs' rules, beside the trading loop
     option_ticker: OptionTicker  # option ticks derived from index ticks, for the loop
+    live: LiveDesk  # live orders at the user's broker, through the same gate and books
 
     @classmethod
     def build(
@@ -211,7 +214,8 @@ class Runtime:
             ttl=timedelta(seconds=settings.broker_data_cache_secs),
         )
         # Users connected to a real broker read /api/portfolio/* from it.
-        account_views.register(BrokerName.KITE, KiteConnector(root=settings.kite_root))
+        kite = KiteConnector(root=settings.kite_root, timeout_secs=settings.kite_timeout_secs)
+        account_views.register(BrokerName.KITE, kite)
         jobs_db = db.jobs  # the loop's watchers and sweeps: a pool requests cannot starve
         recovery = Recovery(
             db=jobs_db,
@@ -264,4 +268,7 @@ class Runtime:
             options=options,
             option_protection=OptionProtectionEngine(db=jobs_db, desk=workers, market=options),
             option_ticker=OptionTicker(options, clock),
+            live=LiveDesk(
+                venue=exchange.venue, brokers=UserBrokers(credentials=brokers, kite=kite)
+            ),
         )

@@ -120,6 +120,9 @@ class Settings(BaseSettings):
     # `tradertape fake-broker kite`, then http://127.0.0.1:PORT and .../connect/login).
     kite_root: str = "https://api.kite.trade"
     kite_login_url: str = "https://kite.zerodha.com/connect/login"
+    # How long a Kite REST call may take before the adapter calls it a timeout (live
+    # orders are then looked up by their tag, never sent twice).
+    kite_timeout_secs: float = 7.0
 
     @field_validator("public_base_url")
     @classmethod

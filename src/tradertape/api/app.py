@@ -59,6 +59,7 @@ from tradertape.oms.quotes import follow
 from tradertape.runtime import Runtime
 from tradertape.services.broker_login import BrokerLogins
 from tradertape.services.calendar_watch import CalendarWatch, warning_now
+from tradertape.services.live_trading import LiveJobs, follow_order_updates
 from tradertape.services.portfolios.schedule import PortfolioJobs
 from tradertape.services.portfolios.signals import Venue
 from tradertape.services.telegram.api import BotApi
@@ -110,6 +111,8 @@ def trading_loop(runtime: Runtime) -> TradingLoop:
         clock=runtime.clock,
     )
     watch = CalendarWatch(runtime.exchange.calendar, runtime.clock)  # logs a run-out list daily
+    live = LiveJobs(db=jobs_db, desk=runtime.live)  # unsent live orders; polling for fills
+    live_due = live.run_due if runtime.settings.live_trading_enabled else _nothing
     return TradingLoop(
         db=jobs_db,
         clock=runtime.clock,
@@ -117,7 +120,7 @@ def trading_loop(runtime: Runtime) -> TradingLoop:
         exchange=runtime.exchange,
         gtts=runtime.gtts,
         jobs=runtime.session_jobs,
-        more_jobs=lambda: _each(portfolios.run_due, briefings.run_due, watch.run_due),
+        more_jobs=lambda: _each(portfolios.run_due, briefings.run_due, watch.run_due, live_due),
         watchers=(runtime.protection, runtime.option_protection),
         sinks=(runtime.candle_book,),
         deriver=runtime.option_ticker,
@@ -152,7 +155,18 @@ async def _market(runtime: Runtime, lease: LeaderLease, *, retry_s: float = 5.0)
         loop.run(runtime.bus, tick_from_message, encode=tick_to_message),
         feed.run(),
         _follow_interest(runtime),
+        _follow_order_updates(runtime),
     )
+
+
+async def _follow_order_updates(runtime: Runtime) -> None:
+    """Book the broker socket's order updates (live orders), when live trading is on."""
+    if runtime.settings.live_trading_enabled:
+        await follow_order_updates(runtime.bus, runtime.live, runtime.db.jobs)
+
+
+def _nothing() -> None:
+    """A job with nothing to do."""
 
 
 async def _follow_interest(runtime: Runtime) -> None:

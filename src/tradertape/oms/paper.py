@@ -87,6 +87,11 @@ class PaperExchange:
         )
 
     @property
+    def venue(self) -> Venue:
+        """What the venue's parts read (the live desk shares its gate, clock and catalog)."""
+        return self._venue
+
+    @property
     def config(self) -> PaperConfig:
         """The exchange's knobs."""
         return self._venue.config

@@ -78,8 +78,9 @@ class KiteLogin:
 class KiteConnector:
     """Builds a `KiteBroker` per request, pacing each API key with one shared limiter."""
 
-    def __init__(self, *, root: str) -> None:
+    def __init__(self, *, root: str, timeout_secs: float = 7.0) -> None:
         self._root = root
+        self._timeout_secs = timeout_secs
         self._limiters: dict[str, RateLimiter] = {}
         self._lock = threading.Lock()
 
@@ -90,5 +91,9 @@ class KiteConnector:
         with self._lock:
             limiter = self._limiters.setdefault(api_key, RateLimiter())
         return KiteBroker(
-            api_key=api_key, access_token=access_token, root=self._root, limiter=limiter
+            api_key=api_key,
+            access_token=access_token,
+            root=self._root,
+            limiter=limiter,
+            timeout_secs=self._timeout_secs,
         )

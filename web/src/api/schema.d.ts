@@ -1463,6 +1463,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/live-trading": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Live Trading
+         * @description Your own live-trading switch. On needs ``"confirm": "LIVE"``; off always works.
+         *
+         *     Live orders (``mode: "live"``) also need the server's switch; ``live_trading_enabled``
+         *     in the answer is the effective state.
+         */
+        put: operations["auth-live_trading"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/logout": {
         parameters: {
             query?: never;
@@ -1701,6 +1724,29 @@ export interface paths {
          * @description Log in to Groww: mint today's access token (until 06:00 IST) and store it encrypted.
          */
         post: operations["brokers-create_groww_session"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/brokers/kite/postback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Kite Postback
+         * @description Kite's order postback (no cookie: Kite calls it). Verified by its checksum,
+         *     ``sha256(order_id + order_timestamp + api_secret)`` with the owner's stored secret
+         *     (403 and no change otherwise); the fill it reports is booked once, however else it
+         *     also arrives (ticker update, polling).
+         */
+        post: operations["brokers-kite_postback"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4349,6 +4395,16 @@ export interface components {
             value: number | string;
         };
         /**
+         * LiveTradingIn
+         * @description Turn the user's own live-trading switch on (typing ``LIVE`` to confirm) or off.
+         */
+        LiveTradingIn: {
+            /** Confirm */
+            confirm?: string | null;
+            /** Live Trading */
+            live_trading: boolean;
+        };
+        /**
          * LoginOut
          * @description A successful sign-in (the cookie is set on the response).
          */
@@ -4425,6 +4481,10 @@ export interface components {
             last_login_at: string | null;
             /** Live Trading Enabled */
             live_trading_enabled: boolean;
+            /** Live Trading Server */
+            live_trading_server: boolean;
+            /** Live Trading User */
+            live_trading_user: boolean;
             /** Name */
             name: string | null;
         };
@@ -4669,6 +4729,12 @@ export interface components {
             idempotency_key?: string | null;
             /** Market Protection */
             market_protection?: number | null;
+            /**
+             * Mode
+             * @default paper
+             * @enum {string}
+             */
+            mode: "paper" | "live";
             order_type: components["schemas"]["OrderType"];
             /** Price */
             price?: number | string | null;
@@ -11042,6 +11108,59 @@ export interface operations {
             };
         };
     };
+    "auth-live_trading": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LiveTradingIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     "auth-logout": {
         parameters: {
             query?: never;
@@ -11671,6 +11790,63 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["GrowwSessionOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "brokers-kite_postback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */

@@ -15,6 +15,7 @@ from tradertape.api.deps import (
 from tradertape.api.schemas.auth import (
     BrokerSessionsOut,
     BrokerStatusOut,
+    LiveTradingIn,
     LoginOut,
     MagicLinkRequest,
     MagicLinkSent,
@@ -26,7 +27,9 @@ from tradertape.api.schemas.auth import (
 )
 from tradertape.api.schemas.numbers import RowId
 from tradertape.db.models import User
+from tradertape.errors import InvalidField
 from tradertape.runtime import Runtime
+from tradertape.services.live_trading import CONFIRMATION, live_allowed
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -120,8 +123,24 @@ def me(user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> MeOut:
         **UserOut.model_validate(user, from_attributes=True).model_dump(),
         brokers=brokers,
         broker_connected=any(b.connected for b in brokers),
-        live_trading_enabled=runtime.settings.live_trading_enabled,
+        live_trading_enabled=live_allowed(runtime.settings.live_trading_enabled, user),
+        live_trading_server=runtime.settings.live_trading_enabled,
+        live_trading_user=user.live_trading,
     )
+
+
+@router.put("/live-trading", response_model=MeOut)
+def live_trading(body: LiveTradingIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> MeOut:
+    """Your own live-trading switch. On needs ``"confirm": "LIVE"``; off always works.
+
+    Live orders (``mode: "live"``) also need the server's switch; ``live_trading_enabled``
+    in the answer is the effective state.
+    """
+    if body.live_trading and body.confirm != CONFIRMATION:
+        raise InvalidField("confirm", f'type "{CONFIRMATION}" to turn live trading on')
+    user.live_trading = body.live_trading
+    db.commit()
+    return me(user, runtime, db)
 
 
 @router.get("/status", response_model=BrokerSessionsOut)

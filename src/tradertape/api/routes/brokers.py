@@ -6,10 +6,10 @@ Login exchange (the browser computed the checksum; the secret never reaches us).
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Body, Query, Request, status
 from fastapi.responses import RedirectResponse
 
 from tradertape.api.deps import CurrentUser, DbDep, RuntimeDep, current_user
@@ -17,11 +17,13 @@ from tradertape.api.schemas.brokers import CredentialsIn, CredentialsOut, KiteSe
 from tradertape.db.models import User
 from tradertape.domain.brokers import BrokerName
 from tradertape.errors import NotFound, TraderTapeError
+from tradertape.oms.live import kite_report
 from tradertape.runtime import Runtime
 from tradertape.services.broker_credentials import CredentialUpdate
 from tradertape.services.broker_login import redirect_url
 from tradertape.services.broker_sessions_upstox import UpstoxLogin, upstox_callback
 from tradertape.services.kite_session import KiteLogin
+from tradertape.services.live_trading import verify_kite_postback
 
 router = APIRouter(tags=["brokers"])
 
@@ -179,3 +181,16 @@ def kite_session(
     login.complete(db, user=user, request_token=body.request_token, checksum=body.checksum)
     runtime.account_views.invalidate(user.id)
     return _out(runtime, db, user, BrokerName.KITE)
+
+
+@router.post("/brokers/kite/postback")
+def kite_postback(
+    payload: Annotated[dict[str, Any], Body()], runtime: RuntimeDep, db: DbDep
+) -> dict[str, Any]:
+    """Kite's order postback (no cookie: Kite calls it). Verified by its checksum,
+    ``sha256(order_id + order_timestamp + api_secret)`` with the owner's stored secret
+    (403 and no change otherwise); the fill it reports is booked once, however else it
+    also arrives (ticker update, polling)."""
+    verify_kite_postback(db, runtime.brokers, payload)
+    booked = runtime.live.apply_report(db, BrokerName.KITE.value, kite_report(payload))
+    return {"status": "ok", "order_id": str(payload.get("order_id")), "known": booked}

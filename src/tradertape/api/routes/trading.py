@@ -25,12 +25,15 @@ from tradertape.api.schemas.trading import (
     TicketPreviewOut,
     gtt_dict,
 )
+from tradertape.db.models import User
 from tradertape.db.models.trading import Gtt, Order, OrderEventRow
 from tradertape.errors import BadRequest
+from tradertape.oms.live import own_live_order
 from tradertape.oms.portfolio import order_dict
 from tradertape.ports.broker import GttSpec
 from tradertape.runtime import Runtime
 from tradertape.services.broker_data import View
+from tradertape.services.live_trading import require_live
 from tradertape.services.workers.costs import PricedLeg, cost_contract, reference_price
 
 router = APIRouter(tags=["trading"])
@@ -101,6 +104,8 @@ def place_order(
     ``Order rejected by risk rule: …`` (see ``GET /api/risk/events``); exits always pass.
     """
     key = body.idempotency_key
+    if body.mode == "live":
+        return _place_live(body, user, runtime, db, response)
     before = key is not None and db.scalar(
         select(Order.id).where(Order.user_id == user.id, Order.client_key == key)
     )
@@ -170,6 +175,31 @@ def preview_order(
     )
 
 
+def _place_live(
+    body: OrderIn, user: User, runtime: Runtime, db: DbDep, response: Response
+) -> OrderPlaced:
+    """A live order: both switches, the same gate, recorded here, then sent to the broker."""
+    require_live(runtime.settings.live_trading_enabled, user)
+    spec = body.spec()
+    placed = runtime.live.place(
+        db,
+        user_id=user.id,
+        spec=spec,
+        client_key=body.idempotency_key,
+        last=runtime.quotes(spec.key),
+    )
+    runtime.account_views.invalidate(user.id)
+    if placed.replayed:
+        response.status_code = status.HTTP_200_OK
+    order = placed.order
+    return OrderPlaced(
+        order_id=order.order_id,
+        status=order.status,
+        status_message=order.status_message,
+        replayed=placed.replayed,
+    )
+
+
 @router.put("/orders/{order_id}")
 def modify_order(
     order_id: str, body: OrderModifyIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep
@@ -179,6 +209,13 @@ def modify_order(
     A change that enlarges the order passes your risk rules as a new order would: a
     refusal is a 400 with ``Order rejected by risk rule: …`` and the order keeps its terms.
     """
+    live = own_live_order(db, user_id=user.id, order_id=order_id)
+    if live is not None:
+        require_live(runtime.settings.live_trading_enabled, user)
+        quote = runtime.quotes(f"{live.exchange}:{live.tradingsymbol}")
+        order = runtime.live.modify(db, order=live, changes=body.changes(), last=quote)
+        runtime.account_views.invalidate(user.id)
+        return order_dict(order)
     current = runtime.exchange.own_order(db, user_id=user.id, order_id=order_id)
     order = runtime.exchange.modify(
         db,
@@ -203,6 +240,11 @@ def cancel_order(
 
     Kite sends the leg's ``parent_order_id`` with an exit; when given it must match.
     """
+    live = own_live_order(db, user_id=user.id, order_id=order_id)
+    if live is not None:  # a cancel is always allowed: it only removes risk
+        order = runtime.live.cancel(db, order=live)
+        runtime.account_views.invalidate(user.id)
+        return order_dict(order)
     current = runtime.exchange.own_order(db, user_id=user.id, order_id=order_id)
     if parent_order_id is not None and parent_order_id != order_dict(current)["parent_order_id"]:
         raise BadRequest(f"order {order_id} is not a leg of order {parent_order_id}")

@@ -80,7 +80,16 @@ class MeOut(UserOut):
 
     brokers: list[BrokerStatusOut]
     broker_connected: bool
-    live_trading_enabled: bool
+    live_trading_enabled: bool  # effective: the server's switch and the user's both on
+    live_trading_server: bool  # the server's switch (TRADERTAPE_LIVE_TRADING_ENABLED)
+    live_trading_user: bool  # the user's own switch
+
+
+class LiveTradingIn(Strict):
+    """Turn the user's own live-trading switch on (typing ``LIVE`` to confirm) or off."""
+
+    live_trading: bool
+    confirm: str | None = Field(default=None, max_length=16)
 
 
 class LoginOut(BaseModel):

@@ -56,13 +56,16 @@ class OrderFields(Strict):
         return OrderSpec(**fields)
 
 
-_NOT_SPEC = {"idempotency_key", "autoslice"}
+_NOT_SPEC = {"idempotency_key", "autoslice", "mode"}
 
 
 class OrderIn(OrderFields):
     """Place an order (seed 002's order fields). Never send tag/attribution: we add it."""
 
     idempotency_key: str | None = Field(default=None, min_length=8, max_length=160)
+    # "live" sends the order to the user's connected broker; it needs the server's and the
+    # user's live-trading switches (403 otherwise) and a broker session (409 otherwise).
+    mode: Literal["paper", "live"] = "paper"
 
     @field_validator("idempotency_key")
     @classmethod

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, String
+from sqlalchemy import Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tradertape.db.base import Base, Owned
@@ -22,6 +22,8 @@ class User(Base):
     is_admin: Mapped[bool] = mapped_column(default=False)
     # "Class 0": an admin allowed this user to keep broker API secrets in the cloud.
     cloud_secrets_allowed: Mapped[bool] = mapped_column(default=False)
+    # The user's own live-trading switch; live orders need the server's switch too.
+    live_trading: Mapped[bool] = mapped_column(default=False, server_default=false())
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime]
     last_login_at: Mapped[datetime | None]

@@ -35,11 +35,14 @@ class Order(OwnedByKey, Base):
         # The funds check sums a user's working buys: found by status, not by scanning
         # every order the user ever placed.
         Index("ix_orders_user_status", "user_id", "status"),
+        # A broker's report (postback, socket, poll) finds its order by the broker's id.
+        Index("ix_orders_broker_order", "broker", "broker_order_id", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[str] = mapped_column(String(32), unique=True)
     broker: Mapped[str] = mapped_column(String(20))
+    broker_order_id: Mapped[str | None] = mapped_column(String(40))  # live orders only
     client_key: Mapped[str | None] = mapped_column(String(160))
     exchange: Mapped[str] = mapped_column(String(8))
     tradingsymbol: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,379 @@
+"""Live orders: recorded here first, passed through the one pre-trade gate, then sent to
+the user's broker; the broker's reports of them booked exactly once.
+
+Placement stores the order (status ``PUT ORDER REQ RECEIVED``, no broker id) and commits
+before the broker hears of it, so a crash or a timeout leaves a row that says so. The
+adapter tags the order with our order id and, after an ambiguous failure, looks it up by
+that tag before placing again (`LiveBroker.find`); `resolve_unsent` does the same for
+rows whose send outcome we never learnt, and never sends them again.
+
+Fills reach us three ways (postback, the ticker socket's order updates, polling); each
+becomes a `BrokerReport` and goes through `apply_report`, which books the difference
+between the broker's cumulative filled quantity and ours, under the user's ledger lock.
+A report seen twice, or late, books nothing. Charges come from our schedule, through the
+same `Ledger` the paper exchange books with, in the broker's own books (``broker`` column).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tradertape.db.models.trading import Order
+from tradertape.domain.market import Tick
+from tradertape.domain.order_state import PENDING, EventKind, OrderEvent, OrderStatus
+from tradertape.domain.orders import OrderSpec
+from tradertape.errors import BadRequest, NotFound, ServiceUnavailable
+from tradertape.oms.booking import Ledger
+from tradertape.oms.order_log import (
+    UNPLACED,
+    apply_event,
+    by_key,
+    claim,
+    entry_status,
+    new_order,
+    record,
+    spec_of,
+    store_history,
+)
+from tradertape.oms.order_rules import check_fields, listed
+from tradertape.oms.venue import BROKER as PAPER
+from tradertape.oms.venue import Venue
+from tradertape.ports.broker import Broker, BrokerError, TransientBrokerError
+
+log = logging.getLogger("tradertape.oms.live")
+
+# A row still unsent after this long lost its send (a crash, a timeout): look it up.
+SEND_GRACE = timedelta(seconds=30)
+_PRICE = Decimal("0.0001")
+
+
+@dataclass(frozen=True, slots=True)
+class LiveBroker:
+    """The user's connected broker: its name, an adapter, and how to find an order of ours
+    there by the idempotency key it was sent with (the adapter's tag or reference id)."""
+
+    name: str
+    adapter: Broker
+    find: Callable[[str], str | None]  # our idempotency key → the broker's order id
+
+
+# (session, user id) → the user's live broker; raises (a 409) when none is connected.
+LiveBrokers = Callable[[Session, int], LiveBroker]
+
+
+@dataclass(frozen=True, slots=True)
+class BrokerReport:
+    """What a broker says of one of its orders, whichever way it said it."""
+
+    broker_order_id: str
+    status: str
+    filled_quantity: int
+    average_price: Decimal
+    message: str | None = None
+
+
+def kite_report(data: dict[str, Any]) -> BrokerReport:
+    """A report from Kite's order shape (postback, socket update, ``/orders`` row)."""
+    return BrokerReport(
+        broker_order_id=str(data["order_id"]),
+        status=str(data.get("status") or ""),
+        filled_quantity=int(data.get("filled_quantity") or 0),
+        average_price=Decimal(str(data.get("average_price") or 0)),
+        message=data.get("status_message") or None,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class LivePlaced:
+    """The order and whether it is the first one for its key (a replay sends nothing)."""
+
+    order: Order
+    replayed: bool
+
+
+class LiveDesk:
+    """Places, changes and books the live orders of every user."""
+
+    def __init__(self, *, venue: Venue, brokers: LiveBrokers) -> None:
+        self._venue = venue
+        self._brokers = brokers
+
+    def place(
+        self,
+        db: Session,
+        *,
+        user_id: int,
+        spec: OrderSpec,
+        client_key: str | None,
+        last: Tick | None,
+        source: str = "api",
+        exit_only: bool = False,
+    ) -> LivePlaced:
+        """Validate, pass the gate, record, then send; a refusal is stored and never sent.
+
+        The broker checks funds and market hours itself (its answer is stored); our paper
+        funds check does not apply to money we do not hold.
+        """
+        venue = self._venue
+        if client_key is not None:
+            first = by_key(db, user_id, client_key)
+            if first is not None:
+                return LivePlaced(first, True)
+        instrument = listed(venue.catalog(db), spec)
+        check_fields(venue, spec, instrument, last)
+        broker = self._brokers(db, user_id)  # no session: a 409 before anything is stored
+        now = venue.clock.now()
+        order = new_order(
+            user_id,
+            spec,
+            instrument,
+            client_key=client_key,
+            source=source,
+            attribution={"mode": "live"},
+            now=now,
+        )
+        order.broker = broker.name
+        Ledger(db, broker=broker.name).lock(user_id)
+        verdict = None if exit_only else venue.gate.check(db, order, instrument, last)
+        history = []
+        if verdict is not None and verdict.refusal is not None:
+            refused = OrderEvent(EventKind.REJECTED, now, message=verdict.refusal)
+            history.append(apply_event(order, refused, now))
+        stored = claim(db, order)
+        if stored is not order:  # a racing duplicate: the first order stands
+            db.commit()
+            return LivePlaced(stored, True)
+        store_history(db, order, history)
+        if verdict is not None and verdict.record is not None:
+            verdict.record(db, order)
+        db.commit()  # recorded before the broker hears of it
+        if order.status == UNPLACED:
+            self._send(db, order, spec, broker)
+        return LivePlaced(order, False)
+
+    def _send(self, db: Session, order: Order, spec: OrderSpec, broker: LiveBroker) -> None:
+        now = self._venue.clock.now()
+        try:
+            broker_id = broker.adapter.place_order(spec, idempotency_key=order.order_id)
+        except TransientBrokerError as exc:  # outcome unknown: `resolve_unsent` finds out
+            log.warning("live order %s: send outcome unknown (%s)", order.order_id, exc)
+            return
+        except BrokerError as exc:  # refused outright (funds, session, fields)
+            record(db, order, OrderEvent(EventKind.REJECTED, now, message=str(exc)), now)
+            db.commit()
+            return
+        self._accepted(db, order, broker_id, entry_status(spec))
+
+    def _accepted(self, db: Session, order: Order, broker_id: str, status: OrderStatus) -> None:
+        now = self._venue.clock.now()
+        order.broker_order_id = broker_id
+        record(db, order, OrderEvent(EventKind.ACCEPTED, now, status_after=status), now)
+        db.commit()
+
+    def resolve_unsent(self, db: Session) -> int:
+        """Settle rows recorded but never acknowledged: found by tag, or marked rejected.
+
+        Nothing is sent again: a row the broker does not know is rejected with a message
+        saying so (the user decides whether to place it anew). Returns the rows settled.
+        """
+        cutoff = self._venue.clock.now() - SEND_GRACE
+        rows = db.scalars(
+            select(Order).where(
+                Order.broker != PAPER,
+                Order.status == UNPLACED,
+                Order.broker_order_id.is_(None),
+                Order.placed_at <= cutoff,
+            )
+        ).all()
+        settled = 0
+        for order in rows:
+            try:
+                broker = self._brokers(db, order.user_id)
+                found = broker.find(order.order_id)
+            except Exception as exc:  # no session, or the broker did not answer: next sweep
+                log.warning("live order %s: lookup failed (%s)", order.order_id, exc)
+                continue
+            if found is not None:
+                self._accepted(db, order, found, entry_status(spec_of(order)))
+            else:
+                now = self._venue.clock.now()
+                message = "The broker never received this order; it was not sent again."
+                record(db, order, OrderEvent(EventKind.REJECTED, now, message=message), now)
+                db.commit()
+            settled += 1
+        return settled
+
+    def apply_report(self, db: Session, broker: str, report: BrokerReport) -> bool:
+        """Book what `report` adds to our order (commits); False if it is not ours.
+
+        The fill is the broker's cumulative filled quantity less ours, at the price that
+        moves our average to the broker's; a report already applied adds nothing.
+        """
+        found = db.execute(
+            select(Order.id, Order.user_id).where(
+                Order.broker == broker, Order.broker_order_id == report.broker_order_id
+            )
+        ).first()
+        if found is None:
+            return False
+        ledger = Ledger(db, broker=broker)
+        ledger.lock(found.user_id)
+        order = db.scalar(
+            select(Order).where(Order.id == found.id).execution_options(populate_existing=True)
+        )
+        assert order is not None
+        now = self._venue.clock.now()
+        history: list[dict[str, Any]] = []
+        delta = min(report.filled_quantity, order.quantity) - order.filled_quantity
+        if delta > 0 and not OrderStatus(order.status).is_terminal:
+            if order.status == OrderStatus.TRIGGER_PENDING.value:
+                history.append(apply_event(order, OrderEvent(EventKind.TRIGGERED, now), now))
+            value = report.average_price * (order.filled_quantity + delta)
+            price = ((value - order.average_price * order.filled_quantity) / delta).quantize(_PRICE)
+            fill = OrderEvent(EventKind.FILLED, now, fill_quantity=delta, fill_price=price)
+            history.append(apply_event(order, fill, now))
+            instrument = self._venue.catalog(db).get(f"{order.exchange}:{order.tradingsymbol}")
+            ledger.book_fill(order, instrument, delta, price, now)
+        final = _FINAL.get(report.status)
+        if final is not None and not OrderStatus(order.status).is_terminal:
+            history.append(apply_event(order, OrderEvent(final, now, message=report.message), now))
+        store_history(db, order, history)
+        ledger.write()
+        db.commit()
+        return True
+
+    def apply_reports(self, db: Session, broker: str, reports: Iterable[BrokerReport]) -> int:
+        """`apply_report` for each; how many were ours."""
+        return sum(self.apply_report(db, broker, report) for report in reports)
+
+    def poll(self, db: Session) -> int:
+        """Ask the broker of every user with open live orders for their state; book it."""
+        open_orders = db.execute(
+            select(Order.user_id, Order.broker_order_id).where(
+                Order.broker != PAPER,
+                Order.broker_order_id.is_not(None),
+                Order.status.in_(PENDING),
+            )
+        ).all()
+        wanted: dict[int, set[str]] = {}
+        for user_id, broker_order_id in open_orders:
+            wanted.setdefault(user_id, set()).add(str(broker_order_id))
+        applied = 0
+        for user_id, ids in sorted(wanted.items()):
+            try:
+                broker = self._brokers(db, user_id)
+                rows = broker.adapter.orders()
+            except Exception as exc:  # no session or no answer: the next poll tries again
+                log.warning("live poll for user %s failed (%s)", user_id, exc)
+                continue
+            reports = [kite_report(r) for r in rows if str(r.get("order_id")) in ids]
+            applied += self.apply_reports(db, broker.name, reports)
+        return applied
+
+    def modify(
+        self, db: Session, *, order: Order, changes: dict[str, Any], last: Tick | None
+    ) -> Order:
+        """Send a change of a live order to its broker; the gate sees the new terms."""
+        self._working(order, "modified")
+        spec = replace(spec_of(order), **changes)
+        instrument = listed(self._venue.catalog(db), spec)
+        check_fields(self._venue, spec, instrument, last)
+        probe = Order(**{c: getattr(order, c) for c in _ORDER_COLUMNS})
+        probe.quantity, probe.price, probe.trigger_price = (
+            spec.quantity,
+            spec.price,
+            spec.trigger_price,
+        )
+        verdict = self._venue.gate.check(db, probe, instrument, last)
+        if verdict is not None and verdict.refusal is not None:
+            raise BadRequest(verdict.refusal)
+        broker = self._brokers(db, order.user_id)
+        assert order.broker_order_id is not None
+        self._call(lambda: broker.adapter.modify_order(order.broker_order_id or "", changes))
+        order.quantity, order.price, order.trigger_price = (
+            spec.quantity,
+            spec.price,
+            spec.trigger_price,
+        )
+        order.order_type, order.validity = spec.order_type.value, spec.validity.value
+        now = self._venue.clock.now()
+        record(db, order, OrderEvent(EventKind.MODIFIED, now), now)
+        db.commit()
+        return order
+
+    def cancel(self, db: Session, *, order: Order) -> Order:
+        """Ask the broker to cancel, then book what it reports of the order (a fill that
+        beat the cancel included): our status follows the broker's, never runs ahead."""
+        self._working(order, "cancelled")
+        broker = self._brokers(db, order.user_id)
+        broker_id = order.broker_order_id or ""
+        self._call(lambda: broker.adapter.cancel_order(broker_id))
+        try:
+            rows = broker.adapter.orders()
+        except BrokerError:  # the poll, a postback or the socket will say
+            return order
+        self.apply_reports(
+            db, broker.name, [kite_report(r) for r in rows if str(r.get("order_id")) == broker_id]
+        )
+        db.refresh(order)
+        return order
+
+    @staticmethod
+    def _working(order: Order, verb: str) -> None:
+        if order.status != UNPLACED and OrderStatus(order.status).is_terminal:
+            raise BadRequest(f"order {order.order_id} is {order.status} and cannot be {verb}")
+        if order.broker_order_id is None:
+            raise BadRequest(
+                f"order {order.order_id} has not reached the broker yet and cannot be {verb}"
+            )
+
+    @staticmethod
+    def _call(call: Callable[[], object]) -> None:
+        try:
+            call()
+        except TransientBrokerError as exc:
+            raise ServiceUnavailable(f"the broker did not answer: {exc}") from exc
+        except BrokerError as exc:
+            raise BadRequest(str(exc)) from exc
+
+
+def own_live_order(db: Session, *, user_id: int, order_id: str) -> Order | None:
+    """The user's order if it is a live one (None for a paper order; 404 for none)."""
+    order = db.scalar(select(Order).where(Order.order_id == order_id, Order.user_id == user_id))
+    if order is None:
+        raise NotFound(f"order {order_id} not found")
+    return None if order.broker == PAPER else order
+
+
+_FINAL = {
+    OrderStatus.CANCELLED.value: EventKind.CANCELLED,
+    OrderStatus.REJECTED.value: EventKind.REJECTED,
+}
+_ORDER_COLUMNS = (
+    "id",
+    "user_id",
+    "order_id",
+    "broker",
+    "exchange",
+    "tradingsymbol",
+    "instrument_token",
+    "transaction_type",
+    "product",
+    "order_type",
+    "variety",
+    "validity",
+    "quantity",
+    "price",
+    "trigger_price",
+    "filled_quantity",
+    "status",
+    "source",
+)

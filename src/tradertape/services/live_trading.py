@@ -1,0 +1,158 @@
+"""Live trading's switches, the user's live broker, and the broker's reports of fills.
+
+Live orders need both switches: the server's (``TRADERTAPE_LIVE_TRADING_ENABLED``) and
+the user's own (``users.live_trading``, turned on with a typed confirmation). An order
+asks for live with ``mode: "live"``; without both switches it is refused (403) and
+nothing reaches a broker; without a connected broker session it is a 409.
+
+Kite reports an order three ways, all booked by `LiveDesk.apply_report` (exactly once):
+a postback (`verify_kite_postback`: sha256(order_id + order_timestamp + api_secret) with
+the user's stored secret), the ticker's order updates on the bus (`follow_order_updates`)
+and polling (`LiveDesk.poll`, from the trading loop's jobs).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tradertape.db.engine import Database
+from tradertape.db.models import User
+from tradertape.db.models.trading import Order
+from tradertape.domain.brokers import BrokerName
+from tradertape.errors import Conflict, Forbidden
+from tradertape.feed.kite import KITE_ORDER_UPDATES_TOPIC
+from tradertape.oms.live import LiveBroker, LiveDesk, kite_report
+from tradertape.ports.bus import EventBus, Subscription
+from tradertape.services.broker_credentials import BrokerCredentials
+from tradertape.services.broker_data import BrokerConnector
+
+log = logging.getLogger("tradertape.live")
+
+CONFIRMATION = "LIVE"  # what the user types to turn their switch on
+
+
+def live_allowed(server_enabled: bool, user: User) -> bool:
+    """Whether both switches allow live orders for `user`."""
+    return server_enabled and user.live_trading
+
+
+def require_live(server_enabled: bool, user: User) -> None:
+    """Refuse (403) a live order unless both switches allow it, saying which does not."""
+    if not server_enabled:
+        raise Forbidden("live trading is disabled on this server (TRADERTAPE_LIVE_TRADING_ENABLED)")
+    if not user.live_trading:
+        raise Forbidden(
+            'live trading is off for your account: turn it on with {"live_trading": true, '
+            '"confirm": "LIVE"} (PUT /api/auth/live-trading)'
+        )
+
+
+class UserBrokers:
+    """The user's connected live broker (Kite, this increment) as the OMS needs it."""
+
+    def __init__(self, *, credentials: BrokerCredentials, kite: BrokerConnector) -> None:
+        self._credentials = credentials
+        self._kite = kite
+
+    def __call__(self, db: Session, user_id: int) -> LiveBroker:
+        """A `LiveBroker` for the user's Kite session (409 if none is connected)."""
+        row = self._credentials.get(db, user_id=user_id, broker=BrokerName.KITE)
+        token = self._credentials.access_token(db, user_id=user_id, broker=BrokerName.KITE)
+        if row is None or token is None:
+            raise Conflict("no live Kite session: log in to Kite first (Settings → Brokers)")
+        from tradertape_brokers.kite import kite_tag
+
+        adapter = self._kite(api_key=row.api_key, access_token=token)
+        by_tag: Callable[[str], str | None] = getattr(adapter, "find_order_by_tag")  # noqa: B009
+
+        def find(key: str) -> str | None:
+            return by_tag(kite_tag(key))
+
+        return LiveBroker(BrokerName.KITE.value, adapter, find)
+
+
+def kite_postback_checksum(order_id: str, order_timestamp: str, api_secret: str) -> str:
+    """Kite's postback checksum: sha256 of order id, order timestamp and the API secret."""
+    return hashlib.sha256(f"{order_id}{order_timestamp}{api_secret}".encode()).hexdigest()
+
+
+def verify_kite_postback(
+    db: Session, credentials: BrokerCredentials, payload: dict[str, Any]
+) -> None:
+    """Refuse (403) a postback that is not for a live order of ours or fails its checksum.
+
+    The user is found by the broker's order id; their stored API secret checks the
+    checksum (a user who keeps the secret in the browser gets fills by socket and polling).
+    """
+    order_id = str(payload.get("order_id") or "")
+    user_id = db.scalar(
+        select(Order.user_id).where(
+            Order.broker == BrokerName.KITE.value, Order.broker_order_id == order_id
+        )
+    )
+    secret = (
+        None
+        if user_id is None
+        else credentials.api_secret(db, user_id=user_id, broker=BrokerName.KITE)
+    )
+    if secret is None:
+        raise Forbidden("postback refused: unknown order or no stored secret to verify it")
+    expected = kite_postback_checksum(order_id, str(payload.get("order_timestamp") or ""), secret)
+    if not hmac.compare_digest(expected, str(payload.get("checksum") or "")):
+        raise Forbidden("postback refused: bad checksum")
+
+
+def apply_order_update(desk: LiveDesk, db: Session, message: dict[str, Any]) -> bool:
+    """Book one ticker order update (as `feed.kite` publishes it); False if not ours."""
+    data = message.get("data")
+    if not isinstance(data, dict) or "order_id" not in data:
+        return False
+    return desk.apply_report(db, str(message.get("broker") or "kite"), kite_report(data))
+
+
+async def follow_order_updates(bus: EventBus, desk: LiveDesk, db: Database) -> None:
+    """Book the ticker's order updates from the bus until cancelled."""
+    await book_order_updates(await bus.subscribe(KITE_ORDER_UPDATES_TOPIC), desk, db)
+
+
+async def book_order_updates(subscription: Subscription, desk: LiveDesk, db: Database) -> None:
+    """Book each order update of `subscription` until it ends (then close it)."""
+    try:
+        async for _topic, message in subscription:
+            try:
+                await asyncio.to_thread(_apply_in_session, desk, db, message)
+            except Exception:  # polling still reports the order
+                log.exception("booking a kite order update failed")
+    finally:
+        await subscription.close()
+
+
+def _apply_in_session(desk: LiveDesk, db: Database, message: dict[str, Any]) -> None:
+    with db.session() as session:
+        apply_order_update(desk, session, message)
+
+
+class LiveJobs:
+    """The trading loop's live sweep: settle unsent rows, then poll open live orders.
+
+    Runs on the loop's timer (a few seconds) when the server allows live trading; polling
+    is the fallback that books a fill no postback or socket update reported.
+    """
+
+    def __init__(self, *, db: Database, desk: LiveDesk) -> None:
+        self._db = db
+        self._desk = desk
+
+    def run_due(self) -> None:
+        """One sweep (each user's broker is asked at most once per part)."""
+        with self._db.session() as session:
+            self._desk.resolve_unsent(session)
+            self._desk.poll(session)

@@ -3073,22 +3073,22 @@ export interface components {
              * Enabled
              * @default false
              */
-            enabled: boolean;
+            enabled?: boolean;
             /**
              * Max Addons
              * @default 1
              */
-            max_addons: number;
+            max_addons?: number;
             /**
              * Min Bars Between
              * @default 1
              */
-            min_bars_between: number;
+            min_bars_between?: number;
             /**
              * Size Pct
              * @default 100
              */
-            size_pct: number;
+            size_pct?: number;
         };
         /**
          * AdminUserOut
@@ -3124,7 +3124,7 @@ export interface components {
              * Name
              * @default agent
              */
-            name: string;
+            name?: string;
             /** Scopes */
             scopes?: string[];
         };
@@ -3249,13 +3249,13 @@ export interface components {
              * Enabled
              * @default false
              */
-            enabled: boolean;
+            enabled?: boolean;
             /**
              * Mode
              * @default exposure
              * @constant
              */
-            mode: "exposure";
+            mode?: "exposure";
             operations?: components["schemas"]["OperationRules"] | null;
             /** Positions */
             positions?: components["schemas"]["ProtectedPosition"][];
@@ -3263,7 +3263,7 @@ export interface components {
              * Version
              * @default 1
              */
-            version: number;
+            version?: number;
         };
         /**
          * BacktestRequest
@@ -3275,7 +3275,7 @@ export interface components {
              * Charges
              * @default zerodha
              */
-            charges: ("zerodha" | "none") | components["schemas"]["FlatCharges"];
+            charges?: ("zerodha" | "none") | components["schemas"]["FlatCharges"];
             /**
              * End Date
              * Format: date
@@ -3286,24 +3286,24 @@ export interface components {
              * @default next_open
              * @enum {string}
              */
-            fill_at: "next_open" | "close";
+            fill_at?: "next_open" | "close";
             /** Max Per Sector */
             max_per_sector?: number | null;
             /**
              * Max Positions
              * @default 10
              */
-            max_positions: number;
+            max_positions?: number;
             /**
              * Position Size Pct
              * @default 10
              */
-            position_size_pct: number;
+            position_size_pct?: number;
             /**
              * Slippage Bps
              * @default 5
              */
-            slippage_bps: number;
+            slippage_bps?: number;
             /**
              * Start Date
              * Format: date
@@ -3313,7 +3313,7 @@ export interface components {
              * Starting Capital
              * @default 1000000
              */
-            starting_capital: number;
+            starting_capital?: number;
             strategy?: components["schemas"]["StrategyDocument"] | null;
             /** Strategy Id */
             strategy_id?: number | null;
@@ -3322,7 +3322,7 @@ export interface components {
              * @description a universe name (nifty_50, nifty_100, nifty_200, nifty_500, nifty_next_50) or a list of symbols (NSE:RELIANCE or RELIANCE)
              * @default nifty_100
              */
-            universe: string | string[];
+            universe?: string | string[];
         };
         /**
          * BacktestRunBrief
@@ -3451,7 +3451,7 @@ export interface components {
              * Timezone
              * @default Asia/Kolkata
              */
-            timezone: string;
+            timezone?: string;
         };
         /**
          * BrokerName
@@ -3546,7 +3546,7 @@ export interface components {
              * Variety
              * @default regular
              */
-            variety: string;
+            variety?: string;
         };
         /**
          * CandleRequestIn
@@ -3559,12 +3559,12 @@ export interface components {
              * Interval
              * @default 5minute
              */
-            interval: string;
+            interval?: string;
             /**
              * Lookback
              * @default 50
              */
-            lookback: number;
+            lookback?: number;
             /** Symbol */
             symbol?: string | null;
         };
@@ -3786,7 +3786,7 @@ export interface components {
              * @description true when any of the candles behind it is synthetic
              * @default false
              */
-            synthetic: boolean;
+            synthetic?: boolean;
             /** Unrealised Pnl */
             unrealised_pnl: string;
         };
@@ -3850,7 +3850,7 @@ export interface components {
              * Dry Run
              * @default false
              */
-            dry_run: boolean;
+            dry_run?: boolean;
             /** Idempotency Key */
             idempotency_key?: string | null;
             /** Reason */
@@ -3869,14 +3869,14 @@ export interface components {
              * Ignore Min Hold
              * @default false
              */
-            ignore_min_hold: boolean;
+            ignore_min_hold?: boolean;
             /** Name */
             name: string;
             /**
              * Priority
              * @default 0
              */
-            priority: number;
+            priority?: number;
         };
         /**
          * Exposure
@@ -4001,7 +4001,7 @@ export interface components {
              * Use Secret
              * @default false
              */
-            use_secret: boolean;
+            use_secret?: boolean;
         };
         /**
          * GrowwSessionOut
@@ -4083,7 +4083,7 @@ export interface components {
              * Order Type
              * @default LIMIT
              */
-            order_type: string;
+            order_type?: string;
             /** Price */
             price: number | string;
             /** Product */
@@ -4153,7 +4153,7 @@ export interface components {
              * Lag
              * @default 0
              */
-            lag: number;
+            lag?: number;
             /** Name */
             name: string;
             /**
@@ -4168,7 +4168,7 @@ export interface components {
          */
         IndicatorsOut: {
             /** @default day */
-            interval: components["schemas"]["Interval"];
+            interval?: components["schemas"]["Interval"];
             /**
              * Series
              * @description per name, one value per time; null where not yet defined
@@ -4418,7 +4418,7 @@ export interface components {
              * Status
              * @default ok
              */
-            status: string;
+            status?: string;
             user: components["schemas"]["UserOut"];
         };
         /**
@@ -4445,7 +4445,7 @@ export interface components {
              * Status
              * @default sent
              */
-            status: string;
+            status?: string;
         };
         /**
          * MarkReadIn
@@ -4513,7 +4513,7 @@ export interface components {
              * Variety
              * @default regular
              */
-            variety: string;
+            variety?: string;
         };
         /**
          * Negation
@@ -4573,7 +4573,7 @@ export interface components {
              * Exit On Worker Stale
              * @default false
              */
-            exit_on_worker_stale: boolean;
+            exit_on_worker_stale?: boolean;
             /** Mis Squareoff Buffer Sec */
             mis_squareoff_buffer_sec?: number | null;
             /** Worker Stale Sec */
@@ -4589,7 +4589,7 @@ export interface components {
              * @default NFO
              * @constant
              */
-            exchange: "NFO";
+            exchange?: "NFO";
             /** Leg Id */
             leg_id?: string | null;
             /** Lot Size */
@@ -4610,7 +4610,7 @@ export interface components {
              * @default MARKET
              * @enum {string}
              */
-            order_type: "MARKET" | "LIMIT";
+            order_type?: "MARKET" | "LIMIT";
             /** Price */
             price?: number | string | null;
             /** Product */
@@ -4734,7 +4734,7 @@ export interface components {
              * @default paper
              * @enum {string}
              */
-            mode: "paper" | "live";
+            mode?: "paper" | "live";
             order_type: components["schemas"]["OrderType"];
             /** Price */
             price?: number | string | null;
@@ -4753,11 +4753,11 @@ export interface components {
             /** Trigger Price */
             trigger_price?: number | string | null;
             /** @default DAY */
-            validity: components["schemas"]["Validity"];
+            validity?: components["schemas"]["Validity"];
             /** Validity Ttl */
             validity_ttl?: number | null;
             /** @default regular */
-            variety: components["schemas"]["Variety"];
+            variety?: components["schemas"]["Variety"];
         };
         /**
          * OrderModifyIn
@@ -4928,24 +4928,24 @@ export interface components {
              * Auto Place Signals
              * @default false
              */
-            auto_place_signals: boolean;
+            auto_place_signals?: boolean;
             /**
              * Broker
              * @default paper
              */
-            broker: string;
+            broker?: string;
             /**
              * Max Oversubscription
              * @default 1.5
              */
-            max_oversubscription: number | string;
+            max_oversubscription?: number | string;
             /** Max Per Sector */
             max_per_sector?: number | null;
             /**
              * Max Positions
              * @default 10
              */
-            max_positions: number;
+            max_positions?: number;
             /** Min Hold Days */
             min_hold_days?: number | null;
             /** Name */
@@ -4954,22 +4954,22 @@ export interface components {
              * Paper Fill
              * @default gtt
              */
-            paper_fill: string;
+            paper_fill?: string;
             /**
              * Paper Mode
              * @default true
              */
-            paper_mode: boolean;
+            paper_mode?: boolean;
             /**
              * Position Size Pct
              * @default 10
              */
-            position_size_pct: number | string;
+            position_size_pct?: number | string;
             /**
              * Slippage Bps
              * @default 5
              */
-            slippage_bps: number | string;
+            slippage_bps?: number | string;
             /** Starting Capital */
             starting_capital: number | string;
             /** Strategy Id */
@@ -4978,7 +4978,7 @@ export interface components {
              * Universe
              * @default nifty_100
              */
-            universe: string;
+            universe?: string;
         };
         /**
          * PortfolioOut
@@ -5117,7 +5117,7 @@ export interface components {
              * All Or None
              * @default false
              */
-            all_or_none: boolean;
+            all_or_none?: boolean;
             /**
              * Metadata
              * @description Free-form: a JSON object up to 64 KB and 16 levels deep, without NUL characters
@@ -5162,11 +5162,11 @@ export interface components {
             /** Trigger Price */
             trigger_price?: number | string | null;
             /** @default DAY */
-            validity: components["schemas"]["Validity"];
+            validity?: components["schemas"]["Validity"];
             /** Validity Ttl */
             validity_ttl?: number | null;
             /** @default regular */
-            variety: components["schemas"]["Variety"];
+            variety?: components["schemas"]["Variety"];
         };
         /**
          * PreviewOrderIn
@@ -5276,7 +5276,7 @@ export interface components {
              * Reset Trailing
              * @default true
              */
-            reset_trailing: boolean;
+            reset_trailing?: boolean;
         };
         /**
          * QuotesIn
@@ -5289,7 +5289,7 @@ export interface components {
              * Mode
              * @default quote
              */
-            mode: string;
+            mode?: string;
             /** Symbols */
             symbols?: string[];
         };
@@ -5461,12 +5461,12 @@ export interface components {
          */
         RuleIn: {
             /** @default block */
-            action: components["schemas"]["RuleAction"];
+            action?: components["schemas"]["RuleAction"];
             /**
              * Enabled
              * @default true
              */
-            enabled: boolean;
+            enabled?: boolean;
             /** Portfolio Id */
             portfolio_id?: number | null;
             /** Strategy Run Id */
@@ -5596,7 +5596,7 @@ export interface components {
              * Execution Mode
              * @default paper
              */
-            execution_mode: string;
+            execution_mode?: string;
             /**
              * Metadata
              * @description Free-form: a JSON object up to 64 KB and 16 levels deep, without NUL characters
@@ -5672,7 +5672,7 @@ export interface components {
              * Status
              * @default healthy
              */
-            status: string;
+            status?: string;
             /** Worker Id */
             worker_id?: string | null;
         };
@@ -5789,7 +5789,7 @@ export interface components {
              * @description true when any of the candles behind it is synthetic
              * @default false
              */
-            synthetic: boolean;
+            synthetic?: boolean;
         };
         /**
          * ScanRequest
@@ -5914,7 +5914,7 @@ export interface components {
              * @description true when any of the candles behind it is synthetic
              * @default false
              */
-            synthetic: boolean;
+            synthetic?: boolean;
             /** Trigger Price */
             trigger_price: string | null;
         };
@@ -5931,7 +5931,7 @@ export interface components {
              * Mode
              * @default quote
              */
-            mode: string;
+            mode?: string;
             /** Symbols */
             symbols?: string[];
         };
@@ -5944,17 +5944,17 @@ export interface components {
              * Atr Stop Mult
              * @default 0
              */
-            atr_stop_mult: number;
+            atr_stop_mult?: number;
             /**
              * Entry Buffer Pct
              * @default 0
              */
-            entry_buffer_pct: number;
+            entry_buffer_pct?: number;
             /**
              * Exit Buffer Pct
              * @default 0
              */
-            exit_buffer_pct: number;
+            exit_buffer_pct?: number;
             /** Gap Down Exit Pct */
             gap_down_exit_pct?: number | null;
             /** Max Hold */
@@ -5963,12 +5963,12 @@ export interface components {
              * Min Hold
              * @default 0
              */
-            min_hold: number;
+            min_hold?: number;
             /**
              * Seed
              * @default 0
              */
-            seed: number;
+            seed?: number;
         };
         /**
          * StrategyCreate
@@ -5987,7 +5987,7 @@ export interface components {
              * Description
              * @default
              */
-            description: string;
+            description?: string;
             /** Entry Rules */
             entry_rules: components["schemas"]["Compare"] | components["schemas"]["Cross"] | components["schemas"]["AllOf"] | components["schemas"]["AnyOf"] | components["schemas"]["Negation"];
             /** Exit Rules */
@@ -6001,19 +6001,19 @@ export interface components {
              * Is Active
              * @default true
              */
-            is_active: boolean;
+            is_active?: boolean;
             /**
              * Is Public
              * @default false
              */
-            is_public: boolean;
+            is_public?: boolean;
             /** Name */
             name: string;
             /**
              * Version
              * @default 1
              */
-            version: number;
+            version?: number;
         };
         /**
          * StrategyDocument
@@ -6029,7 +6029,7 @@ export interface components {
              * Description
              * @default
              */
-            description: string;
+            description?: string;
             /** Entry Rules */
             entry_rules: components["schemas"]["Compare"] | components["schemas"]["Cross"] | components["schemas"]["AllOf"] | components["schemas"]["AnyOf"] | components["schemas"]["Negation"];
             /** Exit Rules */
@@ -6040,7 +6040,7 @@ export interface components {
              * Version
              * @default 1
              */
-            version: number;
+            version?: number;
         };
         /**
          * StrategyFork
@@ -6115,7 +6115,7 @@ export interface components {
              * Description
              * @default
              */
-            description: string;
+            description?: string;
             /** Entry Rules */
             entry_rules: components["schemas"]["Compare"] | components["schemas"]["Cross"] | components["schemas"]["AllOf"] | components["schemas"]["AnyOf"] | components["schemas"]["Negation"];
             /** Exit Rules */
@@ -6135,7 +6135,7 @@ export interface components {
              * Version
              * @default 1
              */
-            version: number;
+            version?: number;
         };
         /**
          * StrategyShare
@@ -6421,7 +6421,7 @@ export interface components {
              * Weight
              * @default 1
              */
-            weight: number;
+            weight?: number;
         };
         /**
          * Variety
@@ -6532,7 +6532,7 @@ export interface components {
              * Status
              * @default healthy
              */
-            status: string;
+            status?: string;
             /** Worker Id */
             worker_id?: string | null;
         };
@@ -6587,11 +6587,11 @@ export interface components {
             /** Trigger Price */
             trigger_price?: number | string | null;
             /** @default DAY */
-            validity: components["schemas"]["Validity"];
+            validity?: components["schemas"]["Validity"];
             /** Validity Ttl */
             validity_ttl?: number | null;
             /** @default regular */
-            variety: components["schemas"]["Variety"];
+            variety?: components["schemas"]["Variety"];
         };
         /**
          * WorkerTokenCreate
@@ -6602,7 +6602,7 @@ export interface components {
              * Account Scope
              * @default kite:paper
              */
-            account_scope: string;
+            account_scope?: string;
             /** Allowed Actions */
             allowed_actions?: string[];
             /** Allowed Modes */

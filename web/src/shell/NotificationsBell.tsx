@@ -1,0 +1,45 @@
+import { ActionIcon, Indicator, Popover, ScrollArea, Stack, Text } from "@mantine/core";
+import { useState } from "react";
+import { istDateTime } from "@/format";
+import { useNotifications } from "./deskApi";
+import { markSeen, seenId, unreadCount } from "./unread";
+
+/** The bell: a live unread count (polled) and the newest notifications. */
+export function NotificationsBell() {
+  const list = useNotifications();
+  const [seen, setSeen] = useState(() => seenId());
+  const rows = list.data ?? [];
+  const unread = unreadCount(rows.map((n) => n.id), seen);
+  const opened = (open: boolean) => {
+    if (!open || rows.length === 0) return;
+    markSeen(rows.map((n) => n.id));
+    setSeen(seenId());
+  };
+  return (
+    <Popover position="bottom-end" width={340} withinPortal onChange={opened} shadow="md">
+      <Popover.Target>
+        <Indicator label={unread > 99 ? "99+" : unread} size={16} disabled={unread === 0} color="red" offset={4}>
+          <ActionIcon variant="subtle" size="lg" aria-label={`Notifications, ${unread} unread`}>
+            <span aria-hidden>🔔</span>
+          </ActionIcon>
+        </Indicator>
+      </Popover.Target>
+      <Popover.Dropdown>
+        <ScrollArea.Autosize mah={380}>
+          {rows.length === 0 ? (
+            <Text size="sm" c="dimmed">No notifications.</Text>
+          ) : (
+            <Stack gap="xs" role="list" aria-label="Notifications">
+              {rows.map((n) => (
+                <div key={n.id} role="listitem">
+                  <Text size="sm" fw={n.id > seen ? 600 : 400}>{n.text}</Text>
+                  <Text size="xs" c="dimmed">{istDateTime(n.created_at)}</Text>
+                </div>
+              ))}
+            </Stack>
+          )}
+        </ScrollArea.Autosize>
+      </Popover.Dropdown>
+    </Popover>
+  );
+}

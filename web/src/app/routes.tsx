@@ -22,4 +22,5 @@ export const nav: NavEntry[] = [
 
 export const appRoutes: RouteObject[] = [
   { path: "dashboard", lazy: () => import("@/dashboard/DashboardPage") },
+  { path: "portfolios", lazy: () => import("@/portfolios/PortfoliosPage") },
 ];

@@ -51,7 +51,7 @@ export function KillSwitch({ compact = false }: { compact?: boolean }) {
               </Text>
               <Text size="sm" c="dimmed">
                 Your {positions} open position{positions === 1 ? "" : "s"} and {working} working entr{working === 1 ? "y" : "ies"} are
-                not closed{exposure ? ` (exposure ${Number(exposure).toLocaleString("en-IN", { style: "currency", currency: "INR" })})` : ""}.
+                not closed{exposure ? ` (exposure ${inr(exposure)})` : ""}.
               </Text>
             </>
           )}

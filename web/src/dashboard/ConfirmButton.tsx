@@ -34,7 +34,7 @@ export function ConfirmButton({ children, label, title, body, confirm, onConfirm
   return (
     <>
       <Button {...button} aria-label={label} onClick={() => setOpen(true)}>{children}</Button>
-      <Modal opened={open} onClose={() => setOpen(false)} title={title} centered>
+      <Modal closeButtonProps={{ "aria-label": "Close" }} opened={open} onClose={() => setOpen(false)} title={title} centered>
         <Stack>
           {body}
           {error && <Text c="red.8" role="alert">{error}</Text>}

@@ -34,8 +34,8 @@ export function PortfolioBoard({ id }: { id: number }) {
   return (
     <Stack gap="md">
       <Group gap="xs">
-        <Badge variant="light" color={p.status === "active" ? "blue" : "gray"}>{p.status}</Badge>
-        <Badge variant="outline" color="gray">{p.paper_mode ? "Paper" : "Live"} · {p.universe}</Badge>
+        <Badge variant="outline" color={p.status === "active" ? "blue.9" : "gray.8"}>{p.status}</Badge>
+        <Badge variant="outline" color="gray.8">{p.paper_mode ? "Paper" : "Live"} · {p.universe}</Badge>
         <DataLabel synthetic={d.synthetic} source={d.data_source} />
       </Group>
       {d.drift.length > 0 && (

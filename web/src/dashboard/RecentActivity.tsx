@@ -21,7 +21,7 @@ export function RecentActivity({ rows }: { rows: Record<string, unknown>[] }) {
             <b>{(a.symbol ?? "").replace(/^NSE:/, "")}</b> {a.signal_type} {a.reason ? `(${a.reason})` : ""}
           </Text>
           <Group gap={6} wrap="nowrap">
-            <Badge size="sm" variant="light" color="gray">{a.status}</Badge>
+            <Badge size="sm" variant="outline" color="gray.8">{a.status}</Badge>
             <Text size="xs" c="dimmed" visibleFrom="sm">{istDateTime(a.at)}</Text>
           </Group>
         </Group>

@@ -32,8 +32,8 @@ function SignalCard({ signal, onError }: { signal: Signal; onError: (m: string) 
       <Group justify="space-between" mb={6} wrap="nowrap">
         <Group gap={6}>
           <Text fw={700}>{short(signal.symbol)}</Text>
-          <Badge variant="outline" color="gray">{signal.signal_type} {signal.side}</Badge>
-          {carted && <Badge color="blue">In cart</Badge>}
+          <Badge variant="outline" color="gray.8">{signal.signal_type} {signal.side}</Badge>
+          {carted && <Badge color="blue.9">In cart</Badge>}
           <DataLabel synthetic={signal.synthetic} source={signal.data_source} />
         </Group>
         <Text size="sm" c="dimmed">#{signal.conviction_rank ?? "—"}</Text>

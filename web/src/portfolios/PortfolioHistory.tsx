@@ -16,7 +16,7 @@ const signalColumns: Column<Signal>[] = [
   { key: "trigger", header: "Trigger", numeric: true, render: (s) => <Money value={s.trigger_price} />, value: (s) => s.trigger_price },
   { key: "limit", header: "Limit", numeric: true, render: (s) => <Money value={s.limit_price} />, value: (s) => s.limit_price },
   { key: "amount", header: "Amount", numeric: true, render: (s) => <Money value={s.amount} />, value: (s) => s.amount },
-  { key: "status", header: "Status", render: (s) => <Badge size="sm" variant="light" color="gray">{s.status}</Badge>, value: (s) => s.status },
+  { key: "status", header: "Status", render: (s) => <Badge size="sm" variant="outline" color="gray.8">{s.status}</Badge>, value: (s) => s.status },
   { key: "reason", header: "Reason", render: (s) => s.reason ?? s.error ?? "", value: (s) => s.reason },
 ];
 

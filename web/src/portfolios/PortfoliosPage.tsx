@@ -41,7 +41,7 @@ function Actions({ p, onSelect, onMessage }: { p: Portfolio; onSelect: () => voi
           Reset
         </ConfirmButton>
       )}
-      <ConfirmButton size="xs" color="red" variant="light" label={`Retire ${p.name}`} title={`Retire ${p.name}?`} danger confirm="Retire"
+      <ConfirmButton size="xs" color="red.9" variant="outline" label={`Retire ${p.name}`} title={`Retire ${p.name}?`} danger confirm="Retire"
         onConfirm={() => retire.mutateAsync(p.id)}
         body={<Text>Retiring stops it for good: pending signals expire and waiting entry GTTs are cancelled, freeing
           {" "}{inr(p.committed_capital)} committed. It is refused while positions are open ({inr(p.deployed_capital)} deployed).</Text>}>
@@ -64,7 +64,7 @@ export function Component() {
     { key: "strategy", header: "Version", render: (p) => `v${p.strategy_version}`, value: (p) => p.strategy_version },
     { key: "universe", header: "Universe", render: (p) => p.universe, value: (p) => p.universe },
     { key: "mode", header: "Mode", render: (p) => (p.paper_mode ? "Paper" : "Live"), value: (p) => (p.paper_mode ? "paper" : "live") },
-    { key: "status", header: "Status", render: (p) => <Badge size="sm" variant="light" color={p.status === "active" ? "blue" : "gray"}>{p.status}</Badge>, value: (p) => p.status },
+    { key: "status", header: "Status", render: (p) => <Badge size="sm" variant="outline" color={p.status === "active" ? "blue.9" : "gray.8"}>{p.status}</Badge>, value: (p) => p.status },
     { key: "total", header: "Total capital", numeric: true, render: (p) => <Money value={p.total_capital} />, value: (p) => p.total_capital },
     { key: "realised", header: "Realised", numeric: true, render: (p) => <Money value={p.realised_pnl} pnl />, value: (p) => p.realised_pnl },
     { key: "size", header: "Position size", numeric: true, render: (p) => <Money value={p.position_size} />, value: (p) => p.position_size },

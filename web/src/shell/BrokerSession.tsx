@@ -11,17 +11,17 @@ export function BrokerSession() {
   const configured = status.data.brokers.filter((b) => b.configured);
   const active = status.data.active_broker;
   if (configured.length === 0) {
-    return <Badge variant="outline" color="gray" aria-label="Broker">{NAMES[active] ?? active} broker</Badge>;
+    return <Badge variant="outline" color="gray.8" aria-label="Broker">{NAMES[active] ?? active} broker</Badge>;
   }
   const expired = configured.filter((b) => !b.connected);
   if (expired.length === 0) {
-    return <Badge variant="light" color="blue" aria-label="Broker">{configured.map((b) => NAMES[b.broker] ?? b.broker).join(", ")} connected</Badge>;
+    return <Badge variant="outline" color="blue.9" aria-label="Broker">{configured.map((b) => NAMES[b.broker] ?? b.broker).join(", ")} connected</Badge>;
   }
   return (
     <Group gap={4} wrap="nowrap">
       {expired.map((b) => (
         <Group key={b.broker} gap={4} wrap="nowrap">
-          <Badge color="orange" variant="light">{NAMES[b.broker] ?? b.broker} session {b.status.replace(/_/g, " ")}</Badge>
+          <Badge color="orange.9" variant="filled">{NAMES[b.broker] ?? b.broker} session {b.status.replace(/_/g, " ")}</Badge>
           <Anchor component={Link} to="/settings" size="sm">Log in to {NAMES[b.broker] ?? b.broker}</Anchor>
         </Group>
       ))}

@@ -30,7 +30,7 @@ export function InstrumentSearch() {
       <ActionIcon variant="subtle" size="lg" aria-label="Search instruments (/)" onClick={() => setOpen(true)}>
         <span aria-hidden>⌕</span>
       </ActionIcon>
-      <Modal opened={open} onClose={() => setOpen(false)} title="Search instruments" size="lg">
+      <Modal closeButtonProps={{ "aria-label": "Close" }} opened={open} onClose={() => setOpen(false)} title="Search instruments" size="lg">
         <Stack gap="xs">
           <TextInput data-autofocus label="Symbol or name" placeholder="e.g. RELIANCE, infosys, NIFTY"
             value={text} onChange={(e) => setText(e.currentTarget.value)}

@@ -26,19 +26,19 @@ export function KillSwitch({ compact = false }: { compact?: boolean }) {
 
   return (
     <>
-      {on && !compact && <Badge color="red" variant="filled" role="status">Kill switch on</Badge>}
+      {on && !compact && <Badge color="red.9" variant="filled" role="status">Kill switch on</Badge>}
       {compact ? (
-        <ActionIcon size="lg" variant={on ? "filled" : "light"} color="red" aria-label={name}
+        <ActionIcon size="lg" variant={on ? "filled" : "outline"} color="red.9" aria-label={name}
           onClick={() => setOpen(true)} disabled={state.isPending}>
           <span aria-hidden>⏻</span>
         </ActionIcon>
       ) : (
-        <Button size="xs" color="red" variant={on ? "outline" : "light"} onClick={() => setOpen(true)}
+        <Button size="xs" color="red.9" variant={on ? "filled" : "outline"} onClick={() => setOpen(true)}
           disabled={state.isPending} aria-label={name}>
           {on ? "Turn off" : "Kill switch"}
         </Button>
       )}
-      <Modal opened={open} onClose={() => setOpen(false)} centered
+      <Modal closeButtonProps={{ "aria-label": "Close" }} opened={open} onClose={() => setOpen(false)} centered
         title={on ? "Turn the kill switch off?" : "Turn the kill switch on?"}>
         <Stack>
           {on ? (

@@ -18,11 +18,11 @@ export function NotificationsBell() {
   return (
     <Popover position="bottom-end" width={340} withinPortal onChange={opened} shadow="md">
       <Popover.Target>
-        <Indicator label={unread > 99 ? "99+" : unread} size={16} disabled={unread === 0} color="red" offset={4}>
-          <ActionIcon variant="subtle" size="lg" aria-label={`Notifications, ${unread} unread`}>
+        <ActionIcon variant="subtle" size="lg" aria-label={`Notifications, ${unread} unread`}>
+          <Indicator label={unread > 99 ? "99+" : unread} size={16} disabled={unread === 0} color="red.9" offset={-2}>
             <span aria-hidden>🔔</span>
-          </ActionIcon>
-        </Indicator>
+          </Indicator>
+        </ActionIcon>
       </Popover.Target>
       <Popover.Dropdown>
         <ScrollArea.Autosize mah={380}>

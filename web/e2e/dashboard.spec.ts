@@ -1,19 +1,12 @@
-import { type APIRequestContext, type Page, expect, test } from "@playwright/test";
+import { type APIRequestContext, expect, test } from "@playwright/test";
 import { inr, signedInr } from "../src/format/money";
-import { demoApi, expectAccessible, keepScreenshot, signIn } from "./support";
+import { expectAccessible, keepScreenshot } from "./support";
+import { pageApi, shareSignIn } from "./session";
+
+shareSignIn(test);
 
 interface Portfolio { id: number; name: string; total_capital: string; status: string }
 interface Signal { id: number; symbol: string; quantity: number; amount: string; status: string; trigger_price: string }
-
-/** The API as the signed-in page (its cookie; one sign-in per test keeps under the login
- * rate limit); writes carry the Origin header as the browser's do. */
-function pageApi(page: Page, baseURL: string): APIRequestContext {
-  const r = page.request;
-  return {
-    get: (url: string) => r.get(url),
-    post: (url: string, options?: { data?: unknown }) => r.post(url, { ...options, headers: { Origin: baseURL } }),
-  } as unknown as APIRequestContext;
-}
 
 async function json<T>(api: APIRequestContext, url: string): Promise<T> {
   const res = await api.get(url);
@@ -37,12 +30,12 @@ async function portfolioWithSignals(api: APIRequestContext, name: string): Promi
   return { id, signals };
 }
 
-test("the dashboard shows both demo portfolios with the API's figures", async ({ page, baseURL }, info) => {
-  const api = await demoApi(baseURL as string);
+test("the dashboard shows both demo portfolios with the API's figures", async ({ page }, info) => {
+  await page.goto("/dashboard");
+  const api = pageApi(page);
   const portfolios = await json<Portfolio[]>(api, "/api/model/portfolios");
   const demo = portfolios.filter((p) => /^V[13] /.test(p.name));
   expect(demo).toHaveLength(2);
-  await signIn(page, "/dashboard");
   for (const p of demo) {
     await page.getByRole("tab", { name: p.name }).click();
     const board = await json<{
@@ -69,9 +62,9 @@ test("the dashboard shows both demo portfolios with the API's figures", async ({
   await expectAccessible(page);
 });
 
-test("approve a signal, place the cart and its GTT is waiting @phone", async ({ page, baseURL }, info) => {
-  await signIn(page, "/dashboard");
-  const api = pageApi(page, baseURL as string);
+test("approve a signal, place the cart and its GTT is waiting @phone", async ({ page }, info) => {
+  await page.goto("/dashboard");
+  const api = pageApi(page);
   const { id, signals } = await portfolioWithSignals(api, `E2E cart ${info.project.name}`);
   const first = signals[0] as Signal;
   const symbol = first.symbol.replace(/^NSE:/, "");
@@ -101,9 +94,9 @@ test("approve a signal, place the cart and its GTT is waiting @phone", async ({ 
   }
 });
 
-test("positions work on a phone: live LTP and a close that asks first @phone", async ({ page, baseURL }, info) => {
-  await signIn(page, "/dashboard");
-  const api = pageApi(page, baseURL as string);
+test("positions work on a phone: live LTP and a close that asks first @phone", async ({ page }, info) => {
+  await page.goto("/dashboard");
+  const api = pageApi(page);
   const portfolios = await json<Portfolio[]>(api, "/api/model/portfolios");
   const v1 = portfolios.find((p) => p.name.startsWith("V1 ")) as Portfolio;
   const board = await json<{ open_positions: { symbol: string; quantity: number; unrealised_pnl: string }[] }>(
@@ -123,9 +116,9 @@ test("positions work on a phone: live LTP and a close that asks first @phone", a
   if (info.project.name === "phone") await keepScreenshot(page, "dashboard", info.project.name);
 });
 
-test("the kill switch turns on from the top bar, after a confirmation @phone", async ({ page, baseURL }, info) => {
-  await signIn(page, "/dashboard");
-  const api = pageApi(page, baseURL as string);
+test("the kill switch turns on from the top bar, after a confirmation @phone", async ({ page }, info) => {
+  await page.goto("/dashboard");
+  const api = pageApi(page);
   await page.getByRole("button", { name: "Kill switch", exact: true }).click();
   const dialog = page.getByRole("dialog", { name: "Turn the kill switch on?" });
   await expect(dialog).toContainText("Every new entry is refused");
@@ -142,9 +135,9 @@ test("the kill switch turns on from the top bar, after a confirmation @phone", a
   await expect(page.getByRole("button", { name: "Kill switch", exact: true })).toBeVisible();
 });
 
-test("the top bar: today's P&L against the limit, notifications, search on / @phone", async ({ page, baseURL }, info) => {
-  await signIn(page, "/dashboard");
-  const api = pageApi(page, baseURL as string);
+test("the top bar: today's P&L against the limit, notifications, search on / @phone", async ({ page }, info) => {
+  await page.goto("/dashboard");
+  const api = pageApi(page);
   const state = await json<{ pnl_today: { total: string } }>(api, "/api/risk/state");
   const notes = await json<unknown[]>(api, "/api/notifications?limit=30");
   if (info.project.name === "phone") await page.getByRole("button", { name: /Desk status/ }).click();

@@ -6,7 +6,7 @@ export function DataLabel({ synthetic, source }: { synthetic?: boolean | null; s
   const text = source === "mixed" ? "Partly synthetic data" : "Synthetic data";
   return (
     <Tooltip label="Prices behind these figures are simulated, not real market data">
-      <Badge color="orange.9" variant="filled" tabIndex={0} aria-label={`${text}: simulated prices, not real`}>
+      <Badge color="#9a3412" variant="filled" tabIndex={0} aria-label={`${text}: simulated prices, not real`}>
         {text}
       </Badge>
     </Tooltip>

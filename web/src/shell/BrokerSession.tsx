@@ -21,7 +21,7 @@ export function BrokerSession() {
     <Group gap={4} wrap="nowrap">
       {expired.map((b) => (
         <Group key={b.broker} gap={4} wrap="nowrap">
-          <Badge color="orange.9" variant="filled">{NAMES[b.broker] ?? b.broker} session {b.status.replace(/_/g, " ")}</Badge>
+          <Badge color="#9a3412" variant="filled">{NAMES[b.broker] ?? b.broker} session {b.status.replace(/_/g, " ")}</Badge>
           <Anchor component={Link} to="/settings" size="sm">Log in to {NAMES[b.broker] ?? b.broker}</Anchor>
         </Group>
       ))}

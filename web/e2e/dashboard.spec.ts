@@ -149,8 +149,10 @@ test("the top bar: today's P&L against the limit, notifications, search on / @ph
   const bell = page.getByRole("button", { name: `Notifications, ${notes.length} unread` });
   await bell.click();
   await expect(page.getByRole("list", { name: "Notifications" })).toBeVisible();
-  await page.keyboard.press("Escape");
-  await expect(page.getByRole("button", { name: "Notifications, 0 unread" })).toBeVisible();
+  await expectAccessible(page);
+  const read = page.getByRole("button", { name: "Notifications, 0 unread" });
+  await read.click();
+  await expect(page.getByRole("list", { name: "Notifications" })).toBeHidden();
   await page.locator("body").press("/");
   const search = page.getByRole("dialog", { name: "Search instruments" });
   await search.getByLabel("Symbol or name").fill("RELIANCE");

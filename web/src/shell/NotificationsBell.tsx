@@ -1,4 +1,4 @@
-import { ActionIcon, Indicator, Popover, ScrollArea, Stack, Text } from "@mantine/core";
+import { ActionIcon, Indicator, Popover, Stack, Text } from "@mantine/core";
 import { useState } from "react";
 import { istDateTime } from "@/format";
 import { useNotifications } from "./deskApi";
@@ -25,7 +25,7 @@ export function NotificationsBell() {
         </ActionIcon>
       </Popover.Target>
       <Popover.Dropdown>
-        <ScrollArea.Autosize mah={380}>
+        <div tabIndex={0} role="region" aria-label="Latest notifications" style={{ maxHeight: 380, overflowY: "auto" }}>
           {rows.length === 0 ? (
             <Text size="sm" c="dimmed">No notifications.</Text>
           ) : (
@@ -38,7 +38,7 @@ export function NotificationsBell() {
               ))}
             </Stack>
           )}
-        </ScrollArea.Autosize>
+        </div>
       </Popover.Dropdown>
     </Popover>
   );

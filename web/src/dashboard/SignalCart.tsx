@@ -5,7 +5,6 @@ import { Money } from "@/components/Money";
 import { inr, qty } from "@/format";
 import { placeCart, type Signal, signalAction, useModelAction } from "@/portfolios/modelApi";
 import { ConfirmButton } from "./ConfirmButton";
-import { DataLabel } from "./DataLabel";
 
 const short = (symbol: string) => symbol.replace(/^NSE:/, "");
 const describe = (s: Signal) => `${s.side.toUpperCase()} ${short(s.symbol)}`;
@@ -34,7 +33,6 @@ function SignalCard({ signal, onError }: { signal: Signal; onError: (m: string) 
           <Text fw={700}>{short(signal.symbol)}</Text>
           <Badge variant="outline" color="gray.8">{signal.signal_type} {signal.side}</Badge>
           {carted && <Badge color="blue.9">In cart</Badge>}
-          <DataLabel synthetic={signal.synthetic} source={signal.data_source} />
         </Group>
         <Text size="sm" c="dimmed">#{signal.conviction_rank ?? "—"}</Text>
       </Group>

@@ -5,6 +5,7 @@ import { useState } from "react";
 import { useNavigate } from "react-router";
 import { api } from "@/api/client";
 import { unwrap } from "@/api/errors";
+import { SearchIcon } from "./icons";
 
 /** Instrument search, opened with `/` anywhere outside a text field. */
 export function InstrumentSearch() {
@@ -28,7 +29,7 @@ export function InstrumentSearch() {
   return (
     <>
       <ActionIcon variant="subtle" size="lg" aria-label="Search instruments (/)" onClick={() => setOpen(true)}>
-        <span aria-hidden>⌕</span>
+        <SearchIcon />
       </ActionIcon>
       <Modal closeButtonProps={{ "aria-label": "Close" }} opened={open} onClose={() => setOpen(false)} title="Search instruments" size="lg">
         <Stack gap="xs">

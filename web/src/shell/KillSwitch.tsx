@@ -5,6 +5,7 @@ import { api } from "@/api/client";
 import { ApiError, unwrap } from "@/api/errors";
 import { inr } from "@/format";
 import { riskStateKey, useRiskState } from "./deskApi";
+import { PowerIcon } from "./icons";
 
 /** The kill switch, always in the top bar: on refuses every new entry; exits still go. */
 export function KillSwitch({ compact = false }: { compact?: boolean }) {
@@ -30,7 +31,7 @@ export function KillSwitch({ compact = false }: { compact?: boolean }) {
       {compact ? (
         <ActionIcon size="lg" variant={on ? "filled" : "outline"} color="red.9" aria-label={name}
           onClick={() => setOpen(true)} disabled={state.isPending}>
-          <span aria-hidden>⏻</span>
+          <PowerIcon />
         </ActionIcon>
       ) : (
         <Button size="xs" color="red.9" variant={on ? "filled" : "outline"} onClick={() => setOpen(true)}

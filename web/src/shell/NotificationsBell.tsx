@@ -3,6 +3,7 @@ import { useState } from "react";
 import { istDateTime } from "@/format";
 import { useNotifications } from "./deskApi";
 import { markSeen, seenId, unreadCount } from "./unread";
+import { BellIcon } from "./icons";
 
 /** The bell: a live unread count (polled) and the newest notifications. */
 export function NotificationsBell() {
@@ -20,7 +21,7 @@ export function NotificationsBell() {
       <Popover.Target>
         <ActionIcon variant="subtle" size="lg" aria-label={`Notifications, ${unread} unread`}>
           <Indicator label={unread > 99 ? "99+" : unread} size={16} disabled={unread === 0} color="red.9" offset={-2}>
-            <span aria-hidden>🔔</span>
+            <BellIcon />
           </Indicator>
         </ActionIcon>
       </Popover.Target>

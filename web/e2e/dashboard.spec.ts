@@ -31,6 +31,7 @@ async function portfolioWithSignals(api: APIRequestContext, name: string): Promi
 }
 
 test("the dashboard shows both demo portfolios with the API's figures", async ({ page }, info) => {
+  test.slow(); // several round trips on a shared, slow machine
   await page.goto("/dashboard");
   const api = pageApi(page);
   const portfolios = await json<Portfolio[]>(api, "/api/model/portfolios");
@@ -63,6 +64,7 @@ test("the dashboard shows both demo portfolios with the API's figures", async ({
 });
 
 test("approve a signal, place the cart and its GTT is waiting @phone", async ({ page }, info) => {
+  test.slow(); // several round trips on a shared, slow machine
   await page.goto("/dashboard");
   const api = pageApi(page);
   const { id, signals } = await portfolioWithSignals(api, `E2E cart ${info.project.name}`);
@@ -95,6 +97,7 @@ test("approve a signal, place the cart and its GTT is waiting @phone", async ({ 
 });
 
 test("positions work on a phone: live LTP and a close that asks first @phone", async ({ page }, info) => {
+  test.slow(); // several round trips on a shared, slow machine
   await page.goto("/dashboard");
   const api = pageApi(page);
   const portfolios = await json<Portfolio[]>(api, "/api/model/portfolios");
@@ -117,6 +120,7 @@ test("positions work on a phone: live LTP and a close that asks first @phone", a
 });
 
 test("the kill switch turns on from the top bar, after a confirmation @phone", async ({ page }, info) => {
+  test.slow(); // several round trips on a shared, slow machine
   await page.goto("/dashboard");
   const api = pageApi(page);
   await page.getByRole("button", { name: "Kill switch", exact: true }).click();
@@ -136,6 +140,7 @@ test("the kill switch turns on from the top bar, after a confirmation @phone", a
 });
 
 test("the top bar: today's P&L against the limit, notifications, search on / @phone", async ({ page }, info) => {
+  test.slow(); // several round trips on a shared, slow machine
   await page.goto("/dashboard");
   const api = pageApi(page);
   const state = await json<{ pnl_today: { total: string } }>(api, "/api/risk/state");

@@ -12,6 +12,7 @@ async function json<T>(api: APIRequestContext, url: string): Promise<T> {
 }
 
 test("deploy shows the API's field errors on the field, then deploys; pause, resume, reset, retire", async ({ page }, info) => {
+  test.slow(); // several round trips on a shared, slow machine
   await page.goto("/portfolios");
   await expect(page.getByRole("row", { name: /V1 Momentum/ })).toBeVisible();
   await expectAccessible(page);
@@ -62,6 +63,7 @@ test("deploy shows the API's field errors on the field, then deploys; pause, res
 });
 
 test("a position closes by hand after a confirmation; history lists signals and closed positions", async ({ page }) => {
+  test.slow(); // several round trips on a shared, slow machine
   await page.goto("/portfolios");
   const api = pageApi(page);
   const portfolios = await json<{ id: number; name: string }[]>(api, "/api/model/portfolios");

@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Card, Collapse, Group, Loader, SegmentedControl, Stack, Text, Title } from "@mantine/core";
+import { Alert, Button, Card, Collapse, Group, Loader, SegmentedControl, Stack, Text, Title } from "@mantine/core";
 import { useState } from "react";
 import { ApiError } from "@/api/errors";
 import { type Column, DataTable } from "@/components/DataTable";
@@ -64,7 +64,7 @@ export function Component() {
     { key: "strategy", header: "Version", render: (p) => `v${p.strategy_version}`, value: (p) => p.strategy_version },
     { key: "universe", header: "Universe", render: (p) => p.universe, value: (p) => p.universe },
     { key: "mode", header: "Mode", render: (p) => (p.paper_mode ? "Paper" : "Live"), value: (p) => (p.paper_mode ? "paper" : "live") },
-    { key: "status", header: "Status", render: (p) => <Badge size="sm" variant="outline" color={p.status === "active" ? "blue.9" : "gray.8"}>{p.status}</Badge>, value: (p) => p.status },
+    { key: "status", header: "Status", render: (p) => <Text size="sm" fw={p.status === "active" ? 400 : 600}>{p.status}</Text>, value: (p) => p.status },
     { key: "total", header: "Total capital", numeric: true, render: (p) => <Money value={p.total_capital} />, value: (p) => p.total_capital },
     { key: "realised", header: "Realised", numeric: true, render: (p) => <Money value={p.realised_pnl} pnl />, value: (p) => p.realised_pnl },
     { key: "size", header: "Position size", numeric: true, render: (p) => <Money value={p.position_size} />, value: (p) => p.position_size },

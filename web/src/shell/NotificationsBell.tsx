@@ -20,7 +20,7 @@ export function NotificationsBell() {
     <Popover position="bottom-end" width={340} withinPortal onChange={opened} shadow="md">
       <Popover.Target>
         <ActionIcon variant="subtle" size="lg" aria-label={`Notifications, ${unread} unread`}>
-          <Indicator label={unread > 99 ? "99+" : unread} size={16} disabled={unread === 0} color="red.9" offset={-2}>
+          <Indicator label={unread > 99 ? "99+" : unread} size={16} disabled={unread === 0} color="red.9" offset={3}>
             <BellIcon />
           </Indicator>
         </ActionIcon>

@@ -11,7 +11,14 @@ const root = resolve(import.meta.dirname, "..", "..");
 const server = spawn(join(root, ".venv", "bin", "tradertape"), ["demo", "--port", port], {
   cwd: root,
   stdio: "inherit",
-  env: { ...process.env, TRADERTAPE_DATA_DIR: dataDir, TRADERTAPE_PUBLIC_BASE_URL: `http://127.0.0.1:${port}` },
+  env: {
+    ...process.env,
+    TRADERTAPE_DATA_DIR: dataDir,
+    TRADERTAPE_PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+    // every spec signs the demo user in through the form; five a minute (the default) is
+    // for people, not for a test run
+    TRADERTAPE_AUTH_ATTEMPTS_PER_MINUTE: "120",
+  },
 });
 const stop = () => {
   server.kill("SIGTERM");

@@ -3749,6 +3749,18 @@ export interface components {
          */
         DashboardOut: {
             /**
+             * Benchmark
+             * @description the universe's index the equity curve is measured against
+             */
+            benchmark?: string | null;
+            /**
+             * Benchmark Curve
+             * @description the benchmark's closes on the curve's dates, rebased to its first equity
+             */
+            benchmark_curve?: {
+                [key: string]: unknown;
+            }[];
+            /**
              * Calendar Warning
              * @description the NSE holiday list has run out or soon will (see /api/health)
              */

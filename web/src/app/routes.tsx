@@ -27,4 +27,5 @@ export const appRoutes: RouteObject[] = [
   { path: "holdings", lazy: () => import("@/orders/HoldingsPage") },
   { path: "funds", lazy: () => import("@/orders/FundsPage") },
   { path: "gtt", lazy: () => import("@/gtt/GttPage") },
+  { path: "portfolios", lazy: () => import("@/portfolios/PortfoliosPage") },
 ];

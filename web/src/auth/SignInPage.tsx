@@ -15,7 +15,9 @@ export function Component() {
   const next = safeNext(params.get("next"));
 
   const done = async () => {
-    await client.invalidateQueries({ queryKey: meKey });
+    // `me` is inactive on this page: refetch it anyway, or the guard reads the signed-out
+    // answer cached when it sent the user here, and sends them straight back
+    await client.invalidateQueries({ queryKey: meKey, refetchType: "all" });
     await navigate(next, { replace: true });
   };
 

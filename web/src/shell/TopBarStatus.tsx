@@ -1,13 +1,46 @@
-import { Badge } from "@mantine/core";
+import { ActionIcon, Badge, Group, Popover, Stack } from "@mantine/core";
+import { useMediaQuery } from "@mantine/hooks";
 import { useMe } from "@/auth/useMe";
+import { BrokerSession } from "./BrokerSession";
+import { InstrumentSearch } from "./InstrumentSearch";
+import { KillSwitch } from "./KillSwitch";
+import { NotificationsBell } from "./NotificationsBell";
+import { PnlToday } from "./PnlToday";
 
-/** Mode badge and the desk's state at a glance (P&L, kill switch, alerts join it here). */
+/** Mode, broker session, today's P&L against the loss limit, kill switch, alerts, search.
+ * On a phone the P&L and broker fold into one button; the kill switch stays in the bar. */
 export function TopBarStatus() {
   const me = useMe();
   const live = me.data?.live_trading_enabled ?? false;
+  const phone = useMediaQuery("(max-width: 62em)");
   return (
-    <Badge color={live ? "red" : "dark"} variant={live ? "filled" : "outline"} aria-label="Trading mode">
-      {live ? "Live" : "Paper"}
-    </Badge>
+    <Group gap={phone ? 4 : "xs"} wrap="nowrap">
+      <Badge color={live ? "red" : "dark"} variant={live ? "filled" : "outline"} aria-label="Trading mode">
+        {live ? "Live" : "Paper"}
+      </Badge>
+      {phone ? (
+        <Popover position="bottom-end" withinPortal shadow="md">
+          <Popover.Target>
+            <ActionIcon variant="subtle" size="lg" aria-label="Desk status: today's P&L and broker">
+              <span aria-hidden>₹</span>
+            </ActionIcon>
+          </Popover.Target>
+          <Popover.Dropdown>
+            <Stack gap="xs">
+              <PnlToday />
+              <BrokerSession />
+            </Stack>
+          </Popover.Dropdown>
+        </Popover>
+      ) : (
+        <>
+          <BrokerSession />
+          <PnlToday />
+        </>
+      )}
+      <InstrumentSearch />
+      <NotificationsBell />
+      <KillSwitch compact={phone} />
+    </Group>
   );
 }

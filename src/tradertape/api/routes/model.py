@@ -35,6 +35,7 @@ from tradertape.services.calendar_watch import warning_now
 from tradertape.services.ownership import owned
 from tradertape.services.portfolios import deploy as portfolios
 from tradertape.services.portfolios import runs, signals
+from tradertape.services.portfolios.benchmark import benchmark_curve
 from tradertape.services.portfolios.dashboard import Valued, dashboard, value_positions
 from tradertape.services.portfolios.deploy import PortfolioDeploy
 
@@ -211,6 +212,8 @@ def get_dashboard(
     row = portfolios.get(db, portfolio_id, user_id=user.id)
     parts = dashboard(db, row, store=runtime.candles, quotes=runtime.quotes, day=_today(runtime))
     valued: list[Valued] = parts["valued"]
+    curve = [_rupees_row(point) for point in row.equity_curve]
+    bench_key, bench_curve = benchmark_curve(runtime.candles, row.universe, curve)
     return DashboardOut(
         portfolio=portfolio_out(row),
         capital={
@@ -222,9 +225,11 @@ def get_dashboard(
         unrealised_pnl=sum((v.unrealised or Decimal(0) for v in valued), Decimal(0)),
         pending_signals=signals_out(parts["pending"], runtime.candles),
         sector_allocation=parts["sectors"],
-        equity_curve=[_rupees_row(point) for point in row.equity_curve],
+        equity_curve=curve,
         recent_activity=parts["activity"],
         drift=parts["drift"],
+        benchmark=bench_key,
+        benchmark_curve=bench_curve,
         **_portfolio_label(runtime.candles, row, (v.position.symbol for v in valued)),
         calendar_warning=warning_now(runtime.exchange.calendar, runtime.clock),
     )

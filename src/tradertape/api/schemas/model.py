@@ -172,6 +172,13 @@ class DashboardOut(DataLabelled):
     equity_curve: list[dict[str, Any]]
     recent_activity: list[dict[str, Any]]
     drift: list[str]
+    benchmark: str | None = Field(
+        default=None, description="the universe's index the equity curve is measured against"
+    )
+    benchmark_curve: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="the benchmark's closes on the curve's dates, rebased to its first equity",
+    )
     calendar_warning: str | None = Field(
         default=None,
         description="the NSE holiday list has run out or soon will (see /api/health)",

@@ -1,0 +1,77 @@
+import { Alert, Badge, Card, Grid, Group, Loader, Stack, Text, Title } from "@mantine/core";
+import { type ReactNode, useMemo } from "react";
+import { Money } from "@/components/Money";
+import { useDashboard } from "@/portfolios/modelApi";
+import { CapitalBar } from "./CapitalBar";
+import { DataLabel } from "./DataLabel";
+import { EquityChart, toPoints } from "./EquityChart";
+import { PositionsPanel } from "./PositionsPanel";
+import { RecentActivity } from "./RecentActivity";
+import { SectorAllocation } from "./SectorAllocation";
+import { SignalCart } from "./SignalCart";
+
+export function Section({ title, children, extra }: { title: string; children: ReactNode; extra?: ReactNode }) {
+  return (
+    <Card withBorder padding="sm" component="section" aria-label={title}>
+      <Group justify="space-between" mb="xs" gap="xs">
+        <Title order={2} size="h5">{title}</Title>
+        {extra}
+      </Group>
+      {children}
+    </Card>
+  );
+}
+
+/** One model portfolio's dashboard, every figure as the API reports it. */
+export function PortfolioBoard({ id }: { id: number }) {
+  const board = useDashboard(id);
+  const equity = useMemo(() => toPoints(board.data?.equity_curve ?? [], "equity"), [board.data?.equity_curve]);
+  const bench = useMemo(() => toPoints(board.data?.benchmark_curve ?? [], "value"), [board.data?.benchmark_curve]);
+  if (board.isPending) return <Loader aria-label="Loading the dashboard" />;
+  if (board.isError) return <Alert color="red" role="alert">{board.error.message}</Alert>;
+  const d = board.data;
+  const p = d.portfolio;
+  return (
+    <Stack gap="md">
+      <Group gap="xs">
+        <Badge variant="outline" color={p.status === "active" ? "blue.9" : "gray.8"}>{p.status}</Badge>
+        <Badge variant="outline" color="gray.8">{p.paper_mode ? "Paper" : "Live"} · {p.universe}</Badge>
+        <DataLabel synthetic={d.synthetic} source={d.data_source} />
+      </Group>
+      {d.drift.length > 0 && (
+        <Alert color="orange" title="Drift from the broker" role="alert">
+          <Stack gap={2}>{d.drift.map((line) => <Text key={line} size="sm">{line}</Text>)}</Stack>
+        </Alert>
+      )}
+      {d.calendar_warning && <Alert color="yellow" variant="light">{d.calendar_warning}</Alert>}
+      <Section title="Capital" extra={
+        <Group gap="md">
+          <Text size="sm">Total <b data-testid="capital-total"><Money value={p.total_capital} /></b></Text>
+          <Text size="sm">Unrealised <b data-testid="unrealised"><Money value={d.unrealised_pnl} pnl /></b></Text>
+          <Text size="sm">Realised <b data-testid="realised"><Money value={p.realised_pnl} pnl /></b></Text>
+        </Group>
+      }>
+        <CapitalBar capital={d.capital} />
+      </Section>
+      <Grid gutter="md">
+        <Grid.Col span={{ base: 12, lg: 7 }}>
+          <Stack gap="md">
+            <Section title="Signal cart"><SignalCart portfolioId={id} signals={d.pending_signals} /></Section>
+            <Section title={`Open positions (${d.open_positions.length})`}>
+              <PositionsPanel positions={d.open_positions} name={p.name} />
+            </Section>
+          </Stack>
+        </Grid.Col>
+        <Grid.Col span={{ base: 12, lg: 5 }}>
+          <Stack gap="md">
+            <Section title="Equity against benchmark">
+              <EquityChart equity={equity} benchmark={bench} benchmarkName={d.benchmark} />
+            </Section>
+            <Section title="Sector allocation"><SectorAllocation sectors={d.sector_allocation} /></Section>
+            <Section title="Recent activity"><RecentActivity rows={d.recent_activity} /></Section>
+          </Stack>
+        </Grid.Col>
+      </Grid>
+    </Stack>
+  );
+}

@@ -1,0 +1,68 @@
+import { Card, Group, Stack, Text } from "@mantine/core";
+import { useMediaQuery } from "@mantine/hooks";
+import { type Column, DataTable } from "@/components/DataTable";
+import { Money } from "@/components/Money";
+import { inr, qty } from "@/format";
+import { closePosition, type Position, useModelAction } from "@/portfolios/modelApi";
+import { ConfirmButton } from "./ConfirmButton";
+import { LiveLtp } from "./LiveLtp";
+
+const short = (symbol: string) => symbol.replace(/^NSE:/, "");
+
+function CloseButton({ position }: { position: Position }) {
+  const close = useModelAction(closePosition);
+  return (
+    <ConfirmButton size="xs" variant="default" label={`Close ${short(position.symbol)}`}
+      title={`Close ${short(position.symbol)} now?`} confirm="Sell to close" danger
+      onConfirm={() => close.mutateAsync(position.id)}
+      body={
+        <Text>
+          Sells all {qty(position.quantity)} shares of {short(position.symbol)} (bought at{" "}
+          {inr(position.entry_price)}; last {inr(position.last_price)}) at the market now, as a manual exit.
+        </Text>
+      }>
+      Close
+    </ConfirmButton>
+  );
+}
+
+const columns: Column<Position>[] = [
+  { key: "symbol", header: "Symbol", render: (p) => short(p.symbol), value: (p) => p.symbol },
+  { key: "qty", header: "Qty", numeric: true, render: (p) => qty(p.quantity), value: (p) => p.quantity },
+  { key: "avg", header: "Avg", numeric: true, render: (p) => <Money value={p.entry_price} />, value: (p) => p.entry_price },
+  { key: "ltp", header: "LTP", numeric: true, render: (p) => <LiveLtp symbol={p.symbol} fallback={p.last_price} />, value: (p) => p.last_price },
+  { key: "pnl", header: "P&L", numeric: true, render: (p) => <Money value={p.unrealised_pnl} pnl />, value: (p) => p.unrealised_pnl },
+  { key: "stop", header: "Stop", numeric: true, render: (p) => <Money value={p.stop_price} />, value: (p) => p.stop_price },
+  { key: "sector", header: "Sector", render: (p) => p.sector ?? "—", value: (p) => p.sector },
+];
+
+/** Open positions: the API's average and P&L, the live LTP from the tick stream; close one. */
+export function PositionsPanel({ positions, name }: { positions: Position[]; name: string }) {
+  const phone = useMediaQuery("(max-width: 48em)");
+  if (phone) {
+    if (positions.length === 0) return <Text c="dimmed" size="sm">No open positions.</Text>;
+    return (
+      <Stack gap="xs" role="list" aria-label={`Open positions of ${name}`}>
+        {positions.map((p) => (
+          <Card key={p.id} withBorder padding="xs" role="listitem" aria-label={short(p.symbol)}>
+            <Group justify="space-between" wrap="nowrap">
+              <div>
+                <Text fw={600}>{short(p.symbol)}</Text>
+                <Text size="xs" c="dimmed">{qty(p.quantity)} @ {inr(p.entry_price)} · LTP <LiveLtp symbol={p.symbol} fallback={p.last_price} /></Text>
+              </div>
+              <Group gap="xs" wrap="nowrap">
+                <Text size="sm" fw={600}><Money value={p.unrealised_pnl} pnl /></Text>
+                {p.status === "open" && <CloseButton position={p} />}
+              </Group>
+            </Group>
+          </Card>
+        ))}
+      </Stack>
+    );
+  }
+  return (
+    <DataTable caption={`Open positions of ${name}`} columns={columns} rows={positions} rowKey={(p) => p.id}
+      csvName="positions" empty="No open positions."
+      rowActions={(p) => (p.status === "open" ? <CloseButton position={p} /> : <Text size="xs">{p.status}</Text>)} />
+  );
+}

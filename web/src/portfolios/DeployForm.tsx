@@ -1,0 +1,99 @@
+import { Alert, Button, Group, Select, SimpleGrid, Stack, Switch, Text, TextInput } from "@mantine/core";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { type FormEvent, useState } from "react";
+import { api } from "@/api/client";
+import { ApiError, type FieldErrors, unwrap } from "@/api/errors";
+import { type DeployValues, initialDeploy, toDeployBody } from "./deployForm";
+import { type Portfolio, refreshModel } from "./modelApi";
+
+const FILLS = [
+  { value: "gtt", label: "GTT (fills when the trigger is hit)" },
+  { value: "close", label: "At the signal day's close" },
+  { value: "next_open", label: "At the next open" },
+];
+const BROKERS = ["paper", "kite", "upstox", "groww"];
+
+/** Deploy a strategy (its current version is pinned) with capital and every guardrail. */
+export function DeployForm({ onDeployed }: { onDeployed: (p: Portfolio) => void }) {
+  const client = useQueryClient();
+  const [values, setValues] = useState<DeployValues>(initialDeploy);
+  const [fields, setFields] = useState<FieldErrors>({});
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const strategies = useQuery({
+    queryKey: ["strategies", "deployable"],
+    queryFn: async () => unwrap(await api.GET("/api/strategies", { params: { query: { limit: 200 } } })),
+  });
+  const universes = useQuery({
+    queryKey: ["universes"],
+    queryFn: async () => unwrap(await api.GET("/api/universes")),
+  });
+  const set = <K extends keyof DeployValues>(key: K, value: DeployValues[K]) =>
+    setValues((v) => ({ ...v, [key]: value }));
+  const chosen = strategies.data?.find((s) => String(s.id) === values.strategy_id);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setFields({});
+    setError(null);
+    try {
+      const made = unwrap(await api.POST("/api/model/portfolios/deploy", { body: toDeployBody(values) }));
+      await refreshModel(client);
+      setValues(initialDeploy);
+      onDeployed(made);
+    } catch (err) {
+      if (err instanceof ApiError) {
+        setFields(err.fields);
+        if (Object.keys(err.fields).length === 0) setError(err.message);
+      } else setError(String(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const text = (key: keyof DeployValues, label: string, description?: string) => (
+    <TextInput label={label} description={description} value={values[key] as string}
+      onChange={(e) => set(key, e.currentTarget.value)} error={fields[key]} inputMode={key === "name" ? "text" : "decimal"} />
+  );
+
+  return (
+    <form onSubmit={(e) => void submit(e)} aria-label="Deploy a portfolio" noValidate>
+      <Stack gap="sm">
+        <SimpleGrid cols={{ base: 1, sm: 2, md: 3 }} spacing="sm">
+          <Select label="Strategy" required searchable placeholder="Pick a strategy"
+            data={(strategies.data ?? []).map((s) => ({ value: String(s.id), label: `${s.name} (v${s.version})` }))}
+            value={values.strategy_id || null} onChange={(v) => set("strategy_id", v ?? "")}
+            error={fields.strategy_id} />
+          <TextInput label="Version" readOnly value={chosen ? `v${chosen.version} (pinned at deploy)` : "—"}
+            description="the strategy's current version" />
+          {text("name", "Name", "optional; default: strategy · universe")}
+          <Select label="Universe" data={(universes.data ?? [{ name: values.universe, size: 0 }]).map((u) => ({
+            value: u.name, label: u.size ? `${u.name} (${u.size})` : u.name }))}
+            value={values.universe} onChange={(v) => set("universe", v ?? "")} error={fields.universe} />
+          {text("starting_capital", "Starting capital (₹)")}
+          {text("position_size_pct", "Position size (% of capital)")}
+          {text("max_positions", "Max positions")}
+          {text("max_per_sector", "Max per sector", "optional")}
+          {text("max_oversubscription", "Max oversubscription", "signals kept, × free slots (1–5)")}
+          {text("min_hold_days", "Min hold days", "optional")}
+          {text("atr_stop_multiplier", "ATR stop multiplier", "optional; no stop when empty")}
+          {text("slippage_bps", "Slippage (bps)")}
+          <Select label="Paper fill" data={FILLS} value={values.paper_fill}
+            onChange={(v) => set("paper_fill", v ?? "gtt")} error={fields.paper_fill} />
+          <Select label="Broker" data={BROKERS} value={values.broker}
+            onChange={(v) => set("broker", v ?? "paper")} error={fields.broker} />
+        </SimpleGrid>
+        <Group gap="xl">
+          <Switch label="Paper mode" checked={values.paper_mode} onChange={(e) => set("paper_mode", e.currentTarget.checked)}
+            error={fields.paper_mode} />
+          <Switch label="Place signals automatically" checked={values.auto_place_signals}
+            onChange={(e) => set("auto_place_signals", e.currentTarget.checked)} error={fields.auto_place_signals} />
+        </Group>
+        {!values.paper_mode && <Text size="sm" c="red.8">Live: orders go to your broker with real money.</Text>}
+        {error && <Alert color="red" role="alert">{error}</Alert>}
+        <Group><Button type="submit" loading={busy}>Deploy</Button></Group>
+      </Stack>
+    </form>
+  );
+}

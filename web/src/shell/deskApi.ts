@@ -1,0 +1,46 @@
+// The desk-wide state the top bar shows: risk state (today's P&L, kill switch, loss limit),
+// broker sessions and notifications. Shared query keys so the risk page can refresh them.
+import { useQuery } from "@tanstack/react-query";
+import { api, type components } from "@/api/client";
+import { unwrap } from "@/api/errors";
+
+export type RiskState = components["schemas"]["RiskStateOut"];
+export type Notification = components["schemas"]["NotificationOut"];
+
+export const riskStateKey = ["risk", "state"] as const;
+export const notificationsKey = ["notifications", "latest"] as const;
+export const brokerStatusKey = ["auth", "status"] as const;
+
+export function useRiskState() {
+  return useQuery({
+    queryKey: riskStateKey,
+    queryFn: async () => unwrap(await api.GET("/api/risk/state")),
+    refetchInterval: 30_000,
+  });
+}
+
+export function useBrokerStatus() {
+  return useQuery({
+    queryKey: brokerStatusKey,
+    queryFn: async () => unwrap(await api.GET("/api/auth/status")),
+    refetchInterval: 60_000,
+  });
+}
+
+/** The newest notifications, polled (the API has no stream of them). */
+export function useNotifications() {
+  return useQuery({
+    queryKey: notificationsKey,
+    queryFn: async () => unwrap(await api.GET("/api/notifications", { params: { query: { limit: 30 } } })),
+    refetchInterval: 20_000,
+  });
+}
+
+/** The daily-loss-limit rule's limit (the tightest, when there are several), or null. */
+export function dailyLossLimit(state: RiskState | undefined): string | null {
+  const limits = (state?.rules ?? [])
+    .filter((r) => r.type === "daily_loss_limit" && r.limit !== null)
+    .map((r) => r.limit as string);
+  if (limits.length === 0) return null;
+  return limits.reduce((a, b) => (Number(b) < Number(a) ? b : a));
+}

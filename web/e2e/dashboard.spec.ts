@@ -128,13 +128,13 @@ test("the kill switch turns on from the top bar, after a confirmation @phone", a
   await expect(dialog).toContainText("Every new entry is refused");
   await expectAccessible(page);
   await dialog.getByRole("button", { name: "Turn kill switch on" }).click();
-  await expect(page.getByRole("button", { name: "Kill switch is on: turn it off" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Kill switch is on: Turn off" })).toBeVisible();
   if (info.project.name === "desktop") await expect(page.getByRole("status").filter({ hasText: "Kill switch on" })).toBeVisible();
   const state = await json<{ kill_switch: boolean }>(api, "/api/risk/state");
   expect(state.kill_switch).toBe(true);
   await keepScreenshot(page, "topbar-killswitch", info.project.name);
   // off again, so the rest of the run can trade
-  await page.getByRole("button", { name: "Kill switch is on: turn it off" }).click();
+  await page.getByRole("button", { name: "Kill switch is on: Turn off" }).click();
   await page.getByRole("dialog").getByRole("button", { name: "Turn kill switch off" }).click();
   await expect(page.getByRole("button", { name: "Kill switch", exact: true })).toBeVisible();
 });

@@ -20,7 +20,7 @@ export function KillSwitch({ compact = false }: { compact?: boolean }) {
       await client.invalidateQueries({ queryKey: riskStateKey });
     },
   });
-  const name = on ? "Kill switch is on: turn it off" : "Kill switch";
+  const name = on ? "Kill switch is on: Turn off" : "Kill switch"; // holds the visible text (axe)
   const exposure = state.data?.exposure.total;
   const positions = state.data?.open_positions ?? 0;
   const working = state.data?.working_entries ?? 0;

@@ -1872,6 +1872,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/market/indicators": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Indicators
+         * @description The strategy DSL's indicators over an instrument's daily candles, computed by the
+         *     backtester's own indicator code, aligned with ``/api/market/history``'s candles.
+         *
+         *     An unknown name is a 422 on ``names`` saying what is accepted; values are null where the
+         *     indicator is still warming up.
+         */
+        get: operations["market-get_indicators"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/model/cart/place": {
         parameters: {
             query?: never;
@@ -2233,6 +2257,27 @@ export interface paths {
          *     ``Order rejected by risk rule: …`` (see ``GET /api/risk/events``); exits always pass.
          */
         post: operations["trading-place_order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orders/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview Order
+         * @description Margin and charges of an order, without placing it (valid outside market hours
+         *     too: the session rule is checked when the order is placed).
+         */
+        post: operations["trading-preview_order"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2792,6 +2837,61 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/watchlists": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Watchlists
+         * @description Your lists, oldest first (at most 50). With none yet, a first list of liquid NSE
+         *     stocks is made for you.
+         */
+        get: operations["watchlists-list_watchlists"];
+        put?: never;
+        /**
+         * Create Watchlist
+         * @description A new list; an unknown or repeated instrument is a 422 naming the item, a 51st list
+         *     a 409.
+         */
+        post: operations["watchlists-create_watchlist"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/watchlists/{watchlist_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Watchlist
+         * @description One of your lists.
+         */
+        get: operations["watchlists-get_watchlist"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Watchlist
+         * @description Delete a list.
+         */
+        delete: operations["watchlists-delete_watchlist"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Watchlist
+         * @description Rename a list and/or replace its items; ``items`` is the whole list in its new order
+         *     (add, remove and reorder are all this one call).
+         */
+        patch: operations["watchlists-update_watchlist"];
         trace?: never;
     };
 }
@@ -3851,6 +3951,34 @@ export interface components {
             type: "indicator";
         };
         /**
+         * IndicatorsOut
+         * @description Indicator series of one instrument, one value per daily candle (null while warming up).
+         */
+        IndicatorsOut: {
+            /**
+             * Series
+             * @description indicator name (the strategy DSL's, e.g. sma20, rsi14) -> values
+             */
+            series: {
+                [key: string]: (number | null)[];
+            };
+            /**
+             * Source
+             * @description the candles' source, as in /api/market/history
+             */
+            source: string;
+            /**
+             * Symbol
+             * @description EXCHANGE:TRADINGSYMBOL, e.g. NSE:INFY
+             */
+            symbol: string;
+            /**
+             * Times
+             * @description the candles' timestamps (IST, ISO 8601), oldest first
+             */
+            times: string[];
+        };
+        /**
          * InstrumentDetail
          * @description An instrument with its identifiers at every broker.
          */
@@ -4400,17 +4528,6 @@ export interface components {
             status: string;
             /** Status Message */
             status_message: string | null;
-        };
-        /**
-         * OrderPreviewOut
-         * @description The SDK's ``OrderPreview``.
-         */
-        OrderPreviewOut: {
-            /** Mode */
-            mode: string;
-            preview: components["schemas"]["PreviewPayloadOut"];
-            /** Strategy Run Id */
-            strategy_run_id: string;
         };
         /**
          * OrderType
@@ -5125,6 +5242,11 @@ export interface components {
             detail: {
                 [key: string]: string;
             };
+            /**
+             * Headroom
+             * @description distance to the limit: limit minus value (negative once breached); null when the rule has no figure (e.g. the kill switch)
+             */
+            headroom?: string | null;
             /** Limit */
             limit: string | null;
             /** @description the book the rule was measured on */
@@ -5989,6 +6111,63 @@ export interface components {
             token?: string | null;
         };
         /**
+         * WatchlistIn
+         * @description A new list (a list as read makes a copy); ``items`` may be empty.
+         */
+        WatchlistIn: {
+            /** Created At */
+            created_at?: string | null;
+            /** Id */
+            id?: number | null;
+            /**
+             * Items
+             * @description instrument keys in order, at most 250
+             */
+            items?: string[];
+            /** Name */
+            name: string;
+            /** Updated At */
+            updated_at?: string | null;
+        };
+        /**
+         * WatchlistOut
+         * @description A stored list.
+         */
+        WatchlistOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            /** Items */
+            items: string[];
+            /** Name */
+            name: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /**
+         * WatchlistPatch
+         * @description Rename a list and/or replace its items (the whole list, in its new order).
+         */
+        WatchlistPatch: {
+            /** Created At */
+            created_at?: string | null;
+            /** Id */
+            id?: number | null;
+            /** Items */
+            items?: string[] | null;
+            /** Name */
+            name?: string | null;
+            /** Updated At */
+            updated_at?: string | null;
+        };
+        /**
          * WorkerHealth
          * @description `GET /worker/health`.
          */
@@ -6194,6 +6373,49 @@ export interface components {
             rotated_at: string | null;
             /** Token Id */
             token_id: string;
+        };
+        /**
+         * OrderPreviewOut
+         * @description An order's costs, and whether the account's available margin covers them.
+         */
+        tradertape__api__routes__order_preview__OrderPreviewOut: {
+            /**
+             * Available Margin
+             * @description what a new order may use (funds' `net`)
+             */
+            available_margin: number;
+            cost_contract: components["schemas"]["CostContractOut"];
+            /** Exchange */
+            exchange: string;
+            /** Order Value */
+            order_value: number | null;
+            /** Quantity */
+            quantity: number;
+            /**
+             * Reference Price
+             * @description the price the costs are estimated at (null: a market order with no last price yet; then the costs are null too)
+             */
+            reference_price: number | null;
+            /**
+             * Sufficient
+             * @description whether the available margin covers the margin required
+             */
+            sufficient: boolean | null;
+            /** Tradingsymbol */
+            tradingsymbol: string;
+            /** Transaction Type */
+            transaction_type: string;
+        };
+        /**
+         * OrderPreviewOut
+         * @description The SDK's ``OrderPreview``.
+         */
+        tradertape__api__schemas__workers__OrderPreviewOut: {
+            /** Mode */
+            mode: string;
+            preview: components["schemas"]["PreviewPayloadOut"];
+            /** Strategy Run Id */
+            strategy_run_id: string;
         };
     };
     responses: never;
@@ -9898,7 +10120,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OrderPreviewOut"];
+                    "application/json": components["schemas"]["tradertape__api__schemas__workers__OrderPreviewOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -9953,7 +10175,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OrderPreviewOut"];
+                    "application/json": components["schemas"]["tradertape__api__schemas__workers__OrderPreviewOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -11837,6 +12059,64 @@ export interface operations {
             };
         };
     };
+    "market-get_indicators": {
+        parameters: {
+            query: {
+                /** @description e.g. NSE:INFY */
+                symbol: string;
+                /** @description comma-separated DSL indicator names (at most 12), e.g. sma20,bb20_upper,rsi14,macd_12_26_9 */
+                names: string;
+                /** @description first IST date */
+                from?: string | null;
+                /** @description last IST date */
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IndicatorsOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     "model-place_cart": {
         parameters: {
             query?: {
@@ -12753,6 +13033,59 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OrderPlaced"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "trading-preview_order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["tradertape__api__routes__order_preview__OrderPreviewOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -14582,6 +14915,268 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UniverseDetail"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "watchlists-list_watchlists": {
+        parameters: {
+            query?: {
+                /** @description rows to return (max 500) */
+                limit?: number;
+                /** @description rows to skip */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WatchlistOut"][];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "watchlists-create_watchlist": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WatchlistIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WatchlistOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "watchlists-get_watchlist": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                watchlist_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WatchlistOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "watchlists-delete_watchlist": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                watchlist_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "watchlists-update_watchlist": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                watchlist_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WatchlistPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WatchlistOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */

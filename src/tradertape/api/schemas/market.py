@@ -20,3 +20,14 @@ class HistoryOut(BaseModel):
     candles: list[Candle] = Field(
         description="[timestamp (IST, ISO 8601), open, high, low, close, volume], oldest first"
     )
+
+
+class IndicatorsOut(BaseModel):
+    """Indicator series of one instrument, one value per daily candle (null while warming up)."""
+
+    symbol: str = Field(description="EXCHANGE:TRADINGSYMBOL, e.g. NSE:INFY")
+    source: str = Field(description="the candles' source, as in /api/market/history")
+    times: list[str] = Field(description="the candles' timestamps (IST, ISO 8601), oldest first")
+    series: dict[str, list[float | None]] = Field(
+        description="indicator name (the strategy DSL's, e.g. sma20, rsi14) -> values"
+    )

@@ -22,4 +22,9 @@ export const nav: NavEntry[] = [
 
 export const appRoutes: RouteObject[] = [
   { path: "dashboard", lazy: () => import("@/dashboard/DashboardPage") },
+  { path: "market", lazy: () => import("@/market/MarketWatchPage") },
+  { path: "market/chart/:symbol", lazy: () => import("@/market/ChartPage") },
+  { path: "chart/:symbol", lazy: () => import("@/market/ChartPage") },
+  { path: "risk", lazy: () => import("@/risk/RiskPage") },
+  { path: "settings/*", lazy: () => import("@/settings/SettingsPage") },
 ];

@@ -135,7 +135,7 @@ export function Component() {
       <PageTitle actions={<Text size="sm"><Link to="/market">Back to market watch</Link></Text>}>{`Chart ${symbol}`}</PageTitle>
       <Group gap="md" mb="xs" wrap="wrap">
         {synthetic && (
-          <Badge color="yellow" variant="light" size="lg" aria-label="Synthetic data">
+          <Badge color="yellow" variant="filled" c="black" size="lg">
             Synthetic data: simulated prices, not real
           </Badge>
         )}

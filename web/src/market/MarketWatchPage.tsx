@@ -1,6 +1,6 @@
 // Market watch: the user's saved watchlists with live prices over the app's one tick socket.
 // ↑/↓ move the selection, B/S open the order ticket for the selected row (as on Kite).
-import { Alert, Button, Group, Paper, ScrollArea, Stack, Table, Tabs, Text, TextInput, UnstyledButton } from "@mantine/core";
+import { Alert, Button, Group, Paper, ScrollArea, Stack, Table, Text, TextInput, UnstyledButton } from "@mantine/core";
 import { type KeyboardEvent, useCallback, useEffect, useState } from "react";
 import { PageLoader } from "@/components/PageLoader";
 import { PageTitle } from "@/components/PageTitle";
@@ -91,11 +91,12 @@ export function Component() {
   return (
     <>
       <PageTitle>Market watch</PageTitle>
-      <Tabs value={active ? String(active.id) : null} onChange={(v) => setActiveId(Number(v))}>
-        <Tabs.List aria-label="Watchlists">
-          {all.map((l) => <Tabs.Tab key={l.id} value={String(l.id)}>{l.name}</Tabs.Tab>)}
-        </Tabs.List>
-      </Tabs>
+      <Group gap="xs" role="group" aria-label="Watchlists">
+        {all.map((l) => (
+          <Button key={l.id} size="xs" variant={l.id === active?.id ? "filled" : "default"}
+            aria-pressed={l.id === active?.id} onClick={() => setActiveId(l.id)}>{l.name}</Button>
+        ))}
+      </Group>
       <Group align="flex-start" mt="sm" gap="md" wrap="wrap">
         <div style={{ flex: "1 1 240px", maxWidth: 360 }}>
           <AddInstrument present={items} onAdd={(s) => save(withAdded(items, s))} />

@@ -7,6 +7,7 @@ import { direction, pct, plain } from "@/format";
 import { useTick } from "@/ticks/useTick";
 import { quoteFigures } from "./quote";
 import { openTicket } from "./ticket";
+import "./market.css";
 
 interface Props {
   symbol: string;
@@ -24,7 +25,7 @@ export const WatchRow = memo(function WatchRow(props: Props) {
   const { symbol, index, count, selected, expanded } = props;
   const figures = quoteFigures(useTick(symbol));
   const dir = direction(figures?.change);
-  const tone = dir === "flat" ? undefined : dir;
+  const tone = dir === "flat" ? undefined : `mw-${dir}`;
   return (
     <Table.Tr
       data-selected={selected || undefined}

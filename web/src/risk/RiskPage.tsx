@@ -143,7 +143,7 @@ export function Component() {
         return (
           <Group gap={4} justify="flex-end" wrap="nowrap">
             {pct(st.utilisation_pct)}
-            {st.breached ? <Badge color="red" size="xs">breached</Badge> : st.near_limit ? <Badge color="yellow" size="xs">near</Badge> : null}
+            {st.breached ? <Badge color="red" size="xs">breached</Badge> : st.near_limit ? <Badge color="yellow" c="black" size="xs">near</Badge> : null}
           </Group>
         );
       },

@@ -9,11 +9,18 @@ import { type Column, DataTable } from "@/components/DataTable";
 import { Money } from "@/components/Money";
 import { PageLoader } from "@/components/PageLoader";
 import { PageTitle } from "@/components/PageTitle";
-import { istDateTime, pct, plain } from "@/format";
+import { direction, istDateTime, pct, plain, signedInr } from "@/format";
+import "@/market/market.css";
 import { RULE_TYPES, type RuleDraft, type RuleOut, bodyOf, draftOf, ruleLabel } from "./ruleForm";
 
 type RuleState = components["schemas"]["RuleStateOut"];
 type RiskEvent = components["schemas"]["RiskEventOut"];
+
+/** Direction colour for P&L, in shades that pass WCAG AA on this page's cards. */
+function toneOf(value: string | number): string {
+  const dir = direction(value);
+  return dir === "flat" ? "" : `mw-${dir}`;
+}
 
 function figure(rule: { type: string }, value: string | number | null | undefined) {
   if (value === null || value === undefined) return "—";
@@ -162,7 +169,7 @@ export function Component() {
       <PageTitle actions={<KillSwitch on={s.kill_switch} />}>Risk</PageTitle>
       <SimpleGrid cols={{ base: 2, sm: 4 }} mb="md">
         <Paper withBorder p="sm"><Text size="xs" c="dimmed">Capital</Text><Money value={s.capital} /></Paper>
-        <Paper withBorder p="sm"><Text size="xs" c="dimmed">P&amp;L today</Text><Money value={s.pnl_today.total} pnl /></Paper>
+        <Paper withBorder p="sm"><Text size="xs" c="dimmed">P&amp;L today</Text><Text className={`num ${toneOf(s.pnl_today.total)}`} ta="left">{signedInr(s.pnl_today.total)}</Text></Paper>
         <Paper withBorder p="sm"><Text size="xs" c="dimmed">Exposure</Text><Money value={s.exposure.total} /></Paper>
         <Paper withBorder p="sm"><Text size="xs" c="dimmed">Open positions</Text><Text className="num" ta="left">{s.open_positions}</Text></Paper>
       </SimpleGrid>
@@ -175,7 +182,7 @@ export function Component() {
         rowActions={(r) => (
           <Group gap={4} wrap="nowrap">
             <Button size="compact-xs" variant="default" aria-label={`Edit ${ruleLabel(r.type)} rule ${r.id}`} onClick={() => setEditing(r)}>Edit</Button>
-            <Button size="compact-xs" variant="subtle" color="red" aria-label={`Delete ${ruleLabel(r.type)} rule ${r.id}`} onClick={() => setDeleting(r)}>Delete</Button>
+            <Button size="compact-xs" variant="default" aria-label={`Delete ${ruleLabel(r.type)} rule ${r.id}`} onClick={() => setDeleting(r)}>Delete</Button>
           </Group>
         )} />
       <Title order={2} size="h4" mt="lg" mb="xs">Events</Title>

@@ -69,7 +69,7 @@ function BrokerCard({ broker, name }: { broker: Broker; name: string }) {
               <Group gap="xs">
                 <Button type="submit" size="xs" disabled={!apiKey.trim()} loading={save.isPending}>Save credentials</Button>
                 {c.configured && (
-                  <Button size="xs" variant="subtle" color="red" loading={forget.isPending} onClick={() => forget.mutate()}>
+                  <Button size="xs" variant="default" loading={forget.isPending} onClick={() => forget.mutate()}>
                     Forget credentials
                   </Button>
                 )}

@@ -30,7 +30,7 @@ function Revoke({ what, onConfirm, pending }: { what: string; onConfirm: () => v
   const [asking, setAsking] = useState(false);
   return (
     <>
-      <Button size="compact-xs" variant="subtle" color="red" aria-label={`Revoke ${what}`} onClick={() => setAsking(true)}>Revoke</Button>
+      <Button size="compact-xs" variant="default" aria-label={`Revoke ${what}`} onClick={() => setAsking(true)}>Revoke</Button>
       <Modal opened={asking} onClose={() => setAsking(false)} title={`Revoke ${what}?`}>
         <Text size="sm" mb="md">Anything using it stops working at once.</Text>
         <Group justify="flex-end">

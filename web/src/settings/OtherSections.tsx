@@ -82,7 +82,7 @@ export function SessionsSection() {
       <Title order={2} size="h4">Sessions</Title>
       <DataTable caption="Sessions" columns={columns} rows={sessions.data ?? []} rowKey={(s) => s.id}
         rowActions={(s) => !s.current && (
-          <Button size="compact-xs" variant="subtle" color="red" aria-label={`Revoke session ${s.id}`}
+          <Button size="compact-xs" variant="default" aria-label={`Revoke session ${s.id}`}
             loading={revoke.isPending} onClick={() => revoke.mutate(s.id)}>Revoke</Button>
         )} />
     </Stack>

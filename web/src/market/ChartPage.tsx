@@ -101,7 +101,7 @@ export function Component() {
               .setData(line(name));
           }
         }
-        made.panes().forEach((p, i) => i > 0 && p.setHeight(110));
+        made.panes().forEach((p, i) => p.setStretchFactor(i === 0 ? 3 : 1));
       }
       made.timeScale().fitContent();
     });

@@ -21,11 +21,26 @@ interface Props {
   onRemove: (symbol: string) => void;
 }
 
-export const WatchRow = memo(function WatchRow(props: Props) {
-  const { symbol, index, count, selected, expanded } = props;
+/** The three live cells: the only part of a row a tick repaints. */
+const LiveCells = memo(function LiveCells({ symbol }: { symbol: string }) {
   const figures = quoteFigures(useTick(symbol));
   const dir = direction(figures?.change);
-  const tone = dir === "flat" ? undefined : `mw-${dir}`;
+  const tone = dir === "flat" ? "" : `mw-${dir}`;
+  return (
+    <>
+      <Table.Td className={`num ${tone}`} aria-label={`${symbol} last price`}>
+        {figures ? plain(figures.ltp) : "—"}
+      </Table.Td>
+      <Table.Td className={`num ${tone}`}>
+        {figures?.change == null ? "—" : `${figures.change > 0 ? "+" : ""}${plain(figures.change)}`}
+      </Table.Td>
+      <Table.Td className={`num ${tone}`}>{pct(figures?.changePct, { signed: true })}</Table.Td>
+    </>
+  );
+});
+
+export const WatchRow = memo(function WatchRow(props: Props) {
+  const { symbol, index, count, selected, expanded } = props;
   return (
     <Table.Tr
       data-selected={selected || undefined}
@@ -39,13 +54,7 @@ export const WatchRow = memo(function WatchRow(props: Props) {
           {symbol}
         </Anchor>
       </Table.Td>
-      <Table.Td className={`num ${tone ?? ""}`} aria-label={`${symbol} last price`}>
-        {figures ? plain(figures.ltp) : "—"}
-      </Table.Td>
-      <Table.Td className={`num ${tone ?? ""}`}>
-        {figures?.change == null ? "—" : `${figures.change > 0 ? "+" : ""}${plain(figures.change)}`}
-      </Table.Td>
-      <Table.Td className={`num ${tone ?? ""}`}>{pct(figures?.changePct, { signed: true })}</Table.Td>
+      <LiveCells symbol={symbol} />
       <Table.Td>
         <Group gap={4} wrap="nowrap" justify="flex-end">
           <ActionIcon size="sm" variant="light" color="blue" aria-label={`Buy ${symbol}`}

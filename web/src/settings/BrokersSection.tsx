@@ -51,7 +51,7 @@ function BrokerCard({ broker, name }: { broker: Broker; name: string }) {
     <Card withBorder component="section" aria-label={`${name} broker`}>
       <Group justify="space-between" mb="xs">
         <Title order={3} size="h5">{name}</Title>
-        {c && <Badge color={c.connected ? "teal" : c.configured ? "yellow" : "gray"}>{c.status}</Badge>}
+        {c && <Badge color={c.connected ? "teal" : c.configured ? "yellow" : "gray"} c={c.configured && !c.connected ? "black" : undefined}>{c.status.replaceAll("_", " ")}</Badge>}
       </Group>
       {creds.error && <Alert color="red">{creds.error.message}</Alert>}
       {c && (

@@ -11,7 +11,13 @@ const root = resolve(import.meta.dirname, "..", "..");
 const server = spawn(join(root, ".venv", "bin", "tradertape"), ["demo", "--port", port], {
   cwd: root,
   stdio: "inherit",
-  env: { ...process.env, TRADERTAPE_DATA_DIR: dataDir, TRADERTAPE_PUBLIC_BASE_URL: `http://127.0.0.1:${port}` },
+  env: {
+    ...process.env,
+    TRADERTAPE_DATA_DIR: dataDir,
+    TRADERTAPE_PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+    // Every test signs in as the demo user; the default of 5 a minute would refuse the run's.
+    TRADERTAPE_AUTH_ATTEMPTS_PER_MINUTE: process.env.TRADERTAPE_AUTH_ATTEMPTS_PER_MINUTE ?? "600",
+  },
 });
 const stop = () => {
   server.kill("SIGTERM");

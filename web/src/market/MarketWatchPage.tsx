@@ -104,14 +104,14 @@ export function Component() {
         <NewList onDone={setActiveId} />
       </Group>
       {setItems.error && <Alert color="red" mt="sm">{setItems.error.message}</Alert>}
-      <Text size="xs" c="dimmed" mt="sm">Select a row, then B to buy or S to sell; ↑/↓ move the selection.</Text>
+      <Text size="xs" c="dimmed" mt="sm" visibleFrom="sm">Select a row, then B to buy or S to sell; ↑/↓ move the selection.</Text>
       <ScrollArea type="auto" mt={4} onKeyDown={onKeyDown}>
-        <Table highlightOnHover verticalSpacing={4} fz="sm" aria-label={`Watchlist ${active?.name ?? ""}`}>
+        <Table highlightOnHover verticalSpacing={4} horizontalSpacing="xs" fz="sm" aria-label={`Watchlist ${active?.name ?? ""}`}>
           <Table.Thead>
             <Table.Tr>
               <Table.Th>Instrument</Table.Th>
               <Table.Th className="num">LTP</Table.Th>
-              <Table.Th className="num">Change</Table.Th>
+              <Table.Th className="num" visibleFrom="sm">Change</Table.Th>
               <Table.Th className="num">% Change</Table.Th>
               <Table.Th><span className="visually-hidden">Actions</span></Table.Th>
             </Table.Tr>

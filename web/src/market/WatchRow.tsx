@@ -1,6 +1,6 @@
 // One market-watch row. Memoised and subscribed to its own symbol only, so a tick repaints
 // one row (at most once per animation frame), never the list.
-import { ActionIcon, Anchor, Group, Table } from "@mantine/core";
+import { ActionIcon, Anchor, Box, Group, Table } from "@mantine/core";
 import { memo } from "react";
 import { Link } from "react-router";
 import { direction, pct, plain } from "@/format";
@@ -31,7 +31,7 @@ const LiveCells = memo(function LiveCells({ symbol }: { symbol: string }) {
       <Table.Td className={`num ${tone}`} aria-label={`${symbol} last price`}>
         {figures ? plain(figures.ltp) : "—"}
       </Table.Td>
-      <Table.Td className={`num ${tone}`}>
+      <Table.Td className={`num ${tone}`} visibleFrom="sm">
         {figures?.change == null ? "—" : `${figures.change > 0 ? "+" : ""}${plain(figures.change)}`}
       </Table.Td>
       <Table.Td className={`num ${tone}`}>{pct(figures?.changePct, { signed: true })}</Table.Td>
@@ -50,8 +50,9 @@ export const WatchRow = memo(function WatchRow(props: Props) {
     >
       <Table.Td>
         <Anchor component={Link} to={`/market/chart/${encodeURIComponent(symbol)}`} fz="sm"
-          onFocus={() => props.onSelect(symbol)}>
-          {symbol}
+          aria-label={symbol} onFocus={() => props.onSelect(symbol)}>
+          <Box component="span" visibleFrom="sm">{symbol}</Box>
+          <Box component="span" hiddenFrom="sm">{symbol.slice(symbol.indexOf(":") + 1)}</Box>
         </Anchor>
       </Table.Td>
       <LiveCells symbol={symbol} />
@@ -65,9 +66,9 @@ export const WatchRow = memo(function WatchRow(props: Props) {
             aria-expanded={expanded} onClick={(e) => { e.stopPropagation(); props.onToggle(symbol); }}>
             {expanded ? "▾" : "▸"}
           </ActionIcon>
-          <ActionIcon size="sm" variant="subtle" aria-label={`Move ${symbol} up`} disabled={index === 0}
+          <ActionIcon size="sm" variant="subtle" visibleFrom="sm" aria-label={`Move ${symbol} up`} disabled={index === 0}
             onClick={(e) => { e.stopPropagation(); props.onMove(symbol, -1); }}>↑</ActionIcon>
-          <ActionIcon size="sm" variant="subtle" aria-label={`Move ${symbol} down`} disabled={index === count - 1}
+          <ActionIcon size="sm" variant="subtle" visibleFrom="sm" aria-label={`Move ${symbol} down`} disabled={index === count - 1}
             onClick={(e) => { e.stopPropagation(); props.onMove(symbol, 1); }}>↓</ActionIcon>
           <ActionIcon size="sm" variant="subtle" color="gray" aria-label={`Remove ${symbol}`}
             onClick={(e) => { e.stopPropagation(); props.onRemove(symbol); }}>×</ActionIcon>

@@ -43,6 +43,12 @@ def test_indicator_series_aligned_with_candles(client: TestClient, runtime: Runt
     assert upper[:2] == [None, None]
     assert abs(upper[2] - (11.0 + 2 * (2 / 3) ** 0.5)) < 1e-9
 
+    empty = client.get("/api/market/indicators?symbol=NSE:TCS&names=sma3,rsi14").json()
+    assert (empty["source"], empty["times"], empty["series"]) == (
+        "none",
+        [],
+        {"sma3": [], "rsi14": []},
+    )
     bad = client.get("/api/market/indicators?symbol=NSE:INFY&names=sma3,zzz9")
     assert bad.status_code == 422
     assert bad.json()["detail"][0]["field"] == "names"

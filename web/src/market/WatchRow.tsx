@@ -1,9 +1,10 @@
 // One market-watch row. Memoised and subscribed to its own symbol only, so a tick repaints
 // one row (at most once per animation frame), never the list.
 import { ActionIcon, Anchor, Box, Group, Table } from "@mantine/core";
-import { memo } from "react";
+import { memo, useEffect, useRef } from "react";
 import { Link } from "react-router";
 import { direction, pct, plain } from "@/format";
+import { ticks } from "@/ticks/store";
 import { useTick } from "@/ticks/useTick";
 import { quoteFigures } from "./quote";
 import { openTicket } from "./ticket";
@@ -21,20 +22,40 @@ interface Props {
   onRemove: (symbol: string) => void;
 }
 
-/** The three live cells: the only part of a row a tick repaints. */
+/** The three live cells. A tick writes their text directly (once per animation frame, from
+ * the tick store's batch) instead of re-rendering React: 50 rows at 2 ticks/s stay far below
+ * a 50 ms task even on a busy machine. */
 const LiveCells = memo(function LiveCells({ symbol }: { symbol: string }) {
-  const figures = quoteFigures(useTick(symbol));
-  const dir = direction(figures?.change);
-  const tone = dir === "flat" ? "" : `mw-${dir}`;
+  const ltp = useRef<HTMLTableCellElement>(null);
+  const change = useRef<HTMLTableCellElement>(null);
+  const changePct = useRef<HTMLTableCellElement>(null);
+  useEffect(() => {
+    const store = ticks();
+    const paint = () => {
+      const figures = quoteFigures(store.get(symbol));
+      const dir = direction(figures?.change);
+      const tone = dir === "flat" ? "num" : `num mw-${dir}`;
+      const texts = [
+        figures ? plain(figures.ltp) : "—",
+        figures?.change == null ? "—" : `${figures.change > 0 ? "+" : ""}${plain(figures.change)}`,
+        pct(figures?.changePct, { signed: true }),
+      ];
+      [ltp, change, changePct].forEach((cell, i) => {
+        const el = cell.current;
+        if (!el) return;
+        if (el.textContent !== texts[i]) el.textContent = texts[i] ?? "—";
+        const cls = el.className.replace(/\bnum\b|\bmw-(up|down)\b/g, "").trim();
+        el.className = `${cls} ${tone}`;
+      });
+    };
+    paint();
+    return store.watch(symbol, paint);
+  }, [symbol]);
   return (
     <>
-      <Table.Td className={`num ${tone}`} aria-label={`${symbol} last price`}>
-        {figures ? plain(figures.ltp) : "—"}
-      </Table.Td>
-      <Table.Td className={`num ${tone}`} visibleFrom="sm">
-        {figures?.change == null ? "—" : `${figures.change > 0 ? "+" : ""}${plain(figures.change)}`}
-      </Table.Td>
-      <Table.Td className={`num ${tone}`}>{pct(figures?.changePct, { signed: true })}</Table.Td>
+      <Table.Td ref={ltp} className="num" aria-label={`${symbol} last price`}>—</Table.Td>
+      <Table.Td ref={change} className="num" visibleFrom="sm">—</Table.Td>
+      <Table.Td ref={changePct} className="num">—</Table.Td>
     </>
   );
 });

@@ -318,6 +318,15 @@ def test_state_of_a_known_book(client: TestClient, runtime: Runtime):
         ("82800.00", "100000.00", "82.80", True, False),
         (None, "100000.00", None, False, False),
     ]
+    # The distance to each limit, as the risk page shows it (negative once breached).
+    assert [rows[i]["headroom"] for i in ids] == [
+        "800.00",
+        "6200.00",
+        str(sector_limit - Decimal(112800)),
+        "2",
+        "17200.00",
+        None,
+    ]
     assert rows[ids[2]]["detail"]["sector"] == "Information Technology"
     assert rows[ids[4]]["detail"] == {"symbol": "NSE:INFY"}
     assert {r["measured_on"] for r in state["rules"]} == {"all"}

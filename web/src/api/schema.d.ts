@@ -5565,6 +5565,11 @@ export interface components {
             detail: {
                 [key: string]: string;
             };
+            /**
+             * Headroom
+             * @description distance to the limit: limit minus value (negative once breached); null when the rule has no figure (e.g. the kill switch)
+             */
+            headroom?: string | null;
             /** Limit */
             limit: string | null;
             /** @description the book the rule was measured on */

@@ -28,4 +28,9 @@ export const appRoutes: RouteObject[] = [
   { path: "funds", lazy: () => import("@/orders/FundsPage") },
   { path: "gtt", lazy: () => import("@/gtt/GttPage") },
   { path: "portfolios", lazy: () => import("@/portfolios/PortfoliosPage") },
+  { path: "market", lazy: () => import("@/market/MarketWatchPage") },
+  { path: "market/chart/:symbol", lazy: () => import("@/market/ChartPage") },
+  { path: "chart/:symbol", lazy: () => import("@/market/ChartPage") },
+  { path: "risk", lazy: () => import("@/risk/RiskPage") },
+  { path: "settings/*", lazy: () => import("@/settings/SettingsPage") },
 ];

@@ -114,6 +114,15 @@ def _figure(rule: RiskRule, value: Decimal | None) -> Decimal | None:
     return paise(value)
 
 
+def _headroom(rule: RiskRule, value: Decimal | None, limit: Decimal | None) -> Decimal | None:
+    """How far the rule's figure is from its limit (what the risk page shows as distance):
+    the shown limit minus the shown value, so the three figures on a row always agree."""
+    shown_value, shown_limit = _figure(rule, value), _figure(rule, limit)
+    if shown_value is None or shown_limit is None:
+        return None
+    return shown_limit - shown_value
+
+
 def _state_out(state: RiskState, keys: dict[int, str]) -> RiskStateOut:
     book = state.book
     positions = sum((p.value for p in book.held), ZERO)
@@ -152,6 +161,7 @@ def _state_out(state: RiskState, keys: dict[int, str]) -> RiskStateOut:
                 measured_on=s.book,
                 value=_figure(s.rule, s.reading.value),
                 limit=_figure(s.rule, s.reading.limit),
+                headroom=_headroom(s.rule, s.reading.value, s.reading.limit),
                 utilisation_pct=s.reading.utilisation_pct,
                 near_limit=s.reading.near_limit,
                 breached=s.reading.breached,

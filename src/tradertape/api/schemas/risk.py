@@ -127,6 +127,11 @@ class RuleStateOut(BaseModel):
     measured_on: ScopeKind = Field(description="the book the rule was measured on")
     value: Decimal | None
     limit: Decimal | None
+    headroom: Decimal | None = Field(
+        default=None,
+        description="distance to the limit: limit minus value (negative once breached); "
+        "null when the rule has no figure (e.g. the kill switch)",
+    )
     utilisation_pct: Decimal | None
     near_limit: bool
     breached: bool

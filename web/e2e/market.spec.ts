@@ -1,0 +1,66 @@
+import { expect, test } from "@playwright/test";
+import { demoApi, expectAccessible, keepScreenshot, signIn } from "./support";
+
+test("a price in the market watch changes within 2 s @phone", async ({ page }, info) => {
+  await signIn(page, "/market");
+  const table = page.getByRole("table", { name: /^Watchlist/ });
+  await expect(table.getByRole("link", { name: "NSE:INFY" })).toBeVisible();
+  const prices = page.getByLabel(/ last price$/);
+  await expect(page.getByLabel("NSE:INFY last price")).not.toHaveText("—");
+  const first = (await prices.allTextContents()).join("|");
+  // The demo's simulated feed ticks every second: some price on the list moves within 2 s.
+  await expect
+    .poll(async () => (await prices.allTextContents()).join("|"), { timeout: 2_000, intervals: [100] })
+    .not.toBe(first);
+  await expectAccessible(page);
+  await keepScreenshot(page, "market", info.project.name);
+});
+
+test("adds and removes a symbol, saved through the watchlists API", async ({ page, baseURL }) => {
+  const apiCtx = await demoApi(baseURL!);
+  const listed = async () => {
+    const lists = (await (await apiCtx.get("/api/watchlists")).json()) as { items: string[] }[];
+    return lists[0]!.items;
+  };
+  await signIn(page, "/market");
+  await page.getByRole("textbox", { name: "Add instrument" }).fill("WIPRO");
+  await page.getByRole("button", { name: "Add NSE:WIPRO", exact: true }).click();
+  await expect(page.getByRole("link", { name: "NSE:WIPRO" })).toBeVisible();
+  await expect.poll(listed).toContain("NSE:WIPRO");
+  const before = await listed();
+  await page.getByRole("button", { name: "Move NSE:WIPRO up" }).click();
+  await expect.poll(async () => (await listed()).indexOf("NSE:WIPRO")).toBe(before.length - 2);
+  await page.getByRole("button", { name: "Remove NSE:WIPRO" }).click();
+  await expect(page.getByRole("link", { name: "NSE:WIPRO" })).toHaveCount(0);
+  await expect.poll(listed).not.toContain("NSE:WIPRO");
+});
+
+test("B on the selected row asks for the order ticket; depth opens on expand", async ({ page }) => {
+  await signIn(page, "/market");
+  await page.evaluate(() => {
+    (window as unknown as { asked: unknown[] }).asked = [];
+    window.addEventListener("tradertape:open-ticket", (e) =>
+      (window as unknown as { asked: unknown[] }).asked.push((e as CustomEvent).detail));
+  });
+  await page.getByRole("link", { name: "NSE:TCS" }).focus();
+  await page.keyboard.press("b");
+  await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("s");
+  const asked = await page.evaluate(() => (window as unknown as { asked: unknown[] }).asked);
+  expect(asked).toEqual([{ symbol: "NSE:TCS", side: "BUY" }, { symbol: "NSE:SBIN", side: "SELL" }]);
+  await page.getByRole("button", { name: "Show depth of NSE:INFY" }).click();
+  const depth = page.getByRole("table", { name: "Market depth of NSE:INFY" });
+  await expect(depth).toBeVisible();
+  await expect(depth.getByRole("row").nth(1).getByRole("cell").nth(1)).not.toHaveText("—");
+});
+
+test("the chart draws daily candles with the synthetic-data label", async ({ page }, info) => {
+  await signIn(page, "/market");
+  await page.getByRole("link", { name: "NSE:INFY" }).click();
+  await expect(page).toHaveURL(/\/market\/chart\/NSE%3AINFY$/);
+  await expect(page.getByRole("heading", { name: "Chart NSE:INFY" })).toBeVisible();
+  await expect(page.getByText("Synthetic data: simulated prices, not real")).toBeVisible();
+  await expect(page.getByRole("img", { name: "Daily candles of NSE:INFY" }).locator("canvas").first()).toBeVisible();
+  await expectAccessible(page);
+  await keepScreenshot(page, "chart", info.project.name);
+});

@@ -1,0 +1,208 @@
+// Risk: the rules (create, edit, delete), where each stands against its limit today, the
+// events the pre-trade check raised, and the kill switch.
+import { Alert, Badge, Button, Group, Modal, NumberInput, Paper, Select, SimpleGrid, Stack, Switch, Text, TextInput, Title } from "@mantine/core";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { api, type components } from "@/api/client";
+import { ApiError, unwrap } from "@/api/errors";
+import { type Column, DataTable } from "@/components/DataTable";
+import { Money } from "@/components/Money";
+import { PageLoader } from "@/components/PageLoader";
+import { PageTitle } from "@/components/PageTitle";
+import { direction, istDateTime, pct, plain, signedInr } from "@/format";
+import "@/market/market.css";
+import { RULE_TYPES, type RuleDraft, type RuleOut, bodyOf, draftOf, ruleLabel } from "./ruleForm";
+
+type RuleState = components["schemas"]["RuleStateOut"];
+type RiskEvent = components["schemas"]["RiskEventOut"];
+
+/** Direction colour for P&L, in shades that pass WCAG AA on this page's cards. */
+function toneOf(value: string | number): string {
+  const dir = direction(value);
+  return dir === "flat" ? "" : `mw-${dir}`;
+}
+
+function figure(rule: { type: string }, value: string | number | null | undefined) {
+  if (value === null || value === undefined) return "—";
+  if (rule.type === "max_open_positions") return String(value);
+  return plain(value);
+}
+
+function RuleForm({ rule, onClose }: { rule?: RuleOut; onClose: () => void }) {
+  const client = useQueryClient();
+  const [draft, setDraft] = useState<RuleDraft>(() => draftOf(rule));
+  const save = useMutation({
+    mutationFn: async () => {
+      const body = bodyOf(draft);
+      if (rule) return unwrap(await api.PUT("/api/risk/rules/{rule_id}", { params: { path: { rule_id: rule.id } }, body }));
+      return unwrap(await api.POST("/api/risk/rules", { body }));
+    },
+    onSuccess: async () => {
+      await client.invalidateQueries({ queryKey: ["risk"] });
+      onClose();
+    },
+  });
+  const fields = RULE_TYPES.find((t) => t.value === draft.type)?.fields ?? [];
+  const errors = save.error instanceof ApiError ? save.error.fields : {};
+  const set = (patch: Partial<RuleDraft>) => setDraft((d) => ({ ...d, ...patch }));
+  const known = new Set(["type", "action", "enabled", "threshold_amount", "threshold_pct", "threshold_count", "portfolio_id"]);
+  const general = save.error && !Object.keys(errors).some((f) => known.has(f)) ? save.error.message : null;
+  return (
+    <form onSubmit={(e) => { e.preventDefault(); save.mutate(); }}>
+      <Stack gap="sm">
+        <Select label="Rule type" data={RULE_TYPES.map((t) => ({ value: t.value, label: t.label }))} value={draft.type}
+          allowDeselect={false} onChange={(v) => v && set({ type: v as RuleDraft["type"] })} error={errors.type} />
+        <Select label="Action" data={[{ value: "block", label: "Block the entry" }, { value: "warn", label: "Warn only" }]}
+          value={draft.action} allowDeselect={false} onChange={(v) => v && set({ action: v as RuleDraft["action"] })} error={errors.action} />
+        {fields.includes("threshold_amount") && (
+          <TextInput label="Limit (₹)" inputMode="decimal" value={draft.threshold_amount}
+            onChange={(e) => set({ threshold_amount: e.currentTarget.value })} error={errors.threshold_amount} />
+        )}
+        {fields.includes("threshold_pct") && (
+          <TextInput label="Limit (% of capital)" inputMode="decimal" value={draft.threshold_pct}
+            onChange={(e) => set({ threshold_pct: e.currentTarget.value })} error={errors.threshold_pct} />
+        )}
+        {fields.includes("threshold_count") && (
+          <NumberInput label="Limit (positions)" allowDecimal={false} min={1} value={draft.threshold_count}
+            onChange={(v) => set({ threshold_count: String(v) })} error={errors.threshold_count} />
+        )}
+        <TextInput label="Portfolio id (blank: the whole account)" inputMode="numeric" value={draft.portfolio_id}
+          onChange={(e) => set({ portfolio_id: e.currentTarget.value })} error={errors.portfolio_id} />
+        <Switch label="Enabled" checked={draft.enabled} onChange={(e) => set({ enabled: e.currentTarget.checked })} />
+        {general && <Alert color="red" role="alert">{general}</Alert>}
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onClose}>Cancel</Button>
+          <Button type="submit" loading={save.isPending}>{rule ? "Save rule" : "Create rule"}</Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}
+
+function KillSwitch({ on }: { on: boolean }) {
+  const client = useQueryClient();
+  const [asking, setAsking] = useState(false);
+  const flip = useMutation({
+    mutationFn: async () => unwrap(await api.POST("/api/risk/kill-switch", { body: { on: !on } })),
+    onSuccess: async () => {
+      setAsking(false);
+      await client.invalidateQueries({ queryKey: ["risk"] });
+    },
+  });
+  return (
+    <>
+      <Group gap="sm">
+        <Badge color={on ? "red" : "gray"} size="lg" aria-label="Kill switch state">{on ? "Kill switch ON" : "Kill switch off"}</Badge>
+        <Button color={on ? "gray" : "red"} variant={on ? "default" : "filled"} onClick={() => setAsking(true)}>
+          {on ? "Turn kill switch off" : "Turn kill switch on"}
+        </Button>
+      </Group>
+      <Modal opened={asking} onClose={() => setAsking(false)} title={on ? "Turn the kill switch off?" : "Turn the kill switch on?"}>
+        <Text size="sm" mb="md">
+          {on ? "New entries will be allowed again, subject to your other rules."
+            : "Every new entry order will be refused until you turn it off. Exits still go through."}
+        </Text>
+        {flip.error && <Alert color="red" mb="sm">{flip.error.message}</Alert>}
+        <Group justify="flex-end">
+          <Button variant="default" onClick={() => setAsking(false)}>Cancel</Button>
+          <Button color={on ? "blue" : "red"} loading={flip.isPending} onClick={() => flip.mutate()}>
+            {on ? "Yes, turn it off" : "Yes, stop new entries"}
+          </Button>
+        </Group>
+      </Modal>
+    </>
+  );
+}
+
+export function Component() {
+  const client = useQueryClient();
+  const rules = useQuery({ queryKey: ["risk", "rules"], queryFn: async () => unwrap(await api.GET("/api/risk/rules")) });
+  const state = useQuery({ queryKey: ["risk", "state"], queryFn: async () => unwrap(await api.GET("/api/risk/state")), refetchInterval: 10_000 });
+  const events = useQuery({ queryKey: ["risk", "events"], queryFn: async () => unwrap(await api.GET("/api/risk/events")) });
+  const [editing, setEditing] = useState<RuleOut | "new" | null>(null);
+  const [deleting, setDeleting] = useState<RuleOut | null>(null);
+  const remove = useMutation({
+    mutationFn: async (id: number) => unwrap(await api.DELETE("/api/risk/rules/{rule_id}", { params: { path: { rule_id: id } } })),
+    onSuccess: async () => {
+      setDeleting(null);
+      await client.invalidateQueries({ queryKey: ["risk"] });
+    },
+  });
+
+  if (rules.isPending || state.isPending) return <PageLoader />;
+  if (rules.error || state.error) return <Alert color="red">{(rules.error ?? state.error)?.message}</Alert>;
+  const s = state.data;
+  const standing = new Map<number, RuleState>(s.rules.map((r) => [r.rule_id, r]));
+
+  const columns: Column<RuleOut>[] = [
+    { key: "type", header: "Rule", render: (r) => ruleLabel(r.type), value: (r) => r.type },
+    { key: "action", header: "Action", render: (r) => r.action, value: (r) => r.action },
+    { key: "scope", header: "Scope", render: (r) => (r.portfolio_id ? `Portfolio ${r.portfolio_id}` : r.scope === "all" ? "Account" : r.scope) },
+    { key: "enabled", header: "Enabled", render: (r) => (r.enabled ? "Yes" : "No") },
+    { key: "value", header: "Now", numeric: true, render: (r) => figure(r, standing.get(r.id)?.value) },
+    { key: "limit", header: "Limit", numeric: true, render: (r) => figure(r, standing.get(r.id)?.limit) },
+    { key: "headroom", header: "Distance to limit", numeric: true, render: (r) => figure(r, standing.get(r.id)?.headroom) },
+    {
+      key: "used", header: "Used", numeric: true,
+      render: (r) => {
+        const st = standing.get(r.id);
+        if (!st) return "—";
+        return (
+          <Group gap={4} justify="flex-end" wrap="nowrap">
+            {pct(st.utilisation_pct)}
+            {st.breached ? <Badge color="red" size="xs">breached</Badge> : st.near_limit ? <Badge color="yellow" c="black" size="xs">near</Badge> : null}
+          </Group>
+        );
+      },
+    },
+  ];
+  const eventColumns: Column<RiskEvent>[] = [
+    { key: "at", header: "When (IST)", render: (e) => istDateTime(e.at), value: (e) => e.at },
+    { key: "rule", header: "Rule", render: (e) => ruleLabel(e.rule_type) },
+    { key: "action", header: "Action", render: (e) => e.action },
+    { key: "order", header: "Order", render: (e) => `${e.side} ${e.quantity} ${e.symbol}` },
+    { key: "message", header: "Why", render: (e) => e.message },
+  ];
+
+  return (
+    <>
+      <PageTitle actions={<KillSwitch on={s.kill_switch} />}>Risk</PageTitle>
+      <SimpleGrid cols={{ base: 2, sm: 4 }} mb="md">
+        <Paper withBorder p="sm"><Text size="xs" c="dimmed">Capital</Text><Money value={s.capital} /></Paper>
+        <Paper withBorder p="sm"><Text size="xs" c="dimmed">P&amp;L today</Text><Text className={`num ${toneOf(s.pnl_today.total)}`} ta="left">{signedInr(s.pnl_today.total)}</Text></Paper>
+        <Paper withBorder p="sm"><Text size="xs" c="dimmed">Exposure</Text><Money value={s.exposure.total} /></Paper>
+        <Paper withBorder p="sm"><Text size="xs" c="dimmed">Open positions</Text><Text className="num" ta="left">{s.open_positions}</Text></Paper>
+      </SimpleGrid>
+      <Group justify="space-between" mb="xs">
+        <Title order={2} size="h4">Rules</Title>
+        <Button size="sm" onClick={() => setEditing("new")}>New rule</Button>
+      </Group>
+      <DataTable caption="Risk rules" columns={columns} rows={rules.data} rowKey={(r) => r.id}
+        empty="No rules yet: entries are checked against none."
+        rowActions={(r) => (
+          <Group gap={4} wrap="nowrap">
+            <Button size="compact-xs" variant="default" aria-label={`Edit ${ruleLabel(r.type)} rule ${r.id}`} onClick={() => setEditing(r)}>Edit</Button>
+            <Button size="compact-xs" variant="default" aria-label={`Delete ${ruleLabel(r.type)} rule ${r.id}`} onClick={() => setDeleting(r)}>Delete</Button>
+          </Group>
+        )} />
+      <Title order={2} size="h4" mt="lg" mb="xs">Events</Title>
+      <DataTable caption="Risk events" columns={eventColumns} rows={events.data ?? []} rowKey={(e) => e.id}
+        empty="No entry has been refused or warned about." />
+      <Modal opened={editing !== null} onClose={() => setEditing(null)} title={editing === "new" ? "New risk rule" : "Edit risk rule"}>
+        {editing !== null && <RuleForm rule={editing === "new" ? undefined : editing} onClose={() => setEditing(null)} />}
+      </Modal>
+      <Modal opened={deleting !== null} onClose={() => setDeleting(null)} title="Delete this rule?">
+        {deleting && (
+          <Stack gap="sm">
+            <Text size="sm">{ruleLabel(deleting.type)}, limit {figure(deleting, deleting.threshold_amount ?? deleting.threshold_pct ?? deleting.threshold_count)}. Entries will no longer be checked against it.</Text>
+            {remove.error && <Alert color="red">{remove.error.message}</Alert>}
+            <Group justify="flex-end">
+              <Button variant="default" onClick={() => setDeleting(null)}>Cancel</Button>
+              <Button color="red" loading={remove.isPending} onClick={() => remove.mutate(deleting.id)}>Delete rule</Button>
+            </Group>
+          </Stack>
+        )}
+      </Modal>
+    </>
+  );
+}

@@ -1,0 +1,96 @@
+// Broker cards: credentials (secrets masked once saved), the redirect URL to register with
+// the broker, a login link where the broker's login flow is known, and the session status.
+import { Alert, Anchor, Badge, Button, Card, Group, PasswordInput, SimpleGrid, Stack, Text, TextInput, Title } from "@mantine/core";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { api, type components } from "@/api/client";
+import { ApiError, unwrap } from "@/api/errors";
+import { istDateTime } from "@/format";
+import { CopyField } from "./CopyField";
+
+type Broker = "kite" | "upstox" | "groww";
+type Credentials = components["schemas"]["CredentialsOut"];
+const BROKERS: { id: Broker; name: string }[] = [
+  { id: "kite", name: "Zerodha Kite" },
+  { id: "upstox", name: "Upstox" },
+  { id: "groww", name: "Groww" },
+];
+
+function loginUrl(broker: Broker, creds: Credentials): string | null {
+  if (broker === "kite" && creds.api_key) {
+    return `https://kite.zerodha.com/connect/login?v=3&api_key=${encodeURIComponent(creds.api_key)}`;
+  }
+  return null;
+}
+
+function BrokerCard({ broker, name }: { broker: Broker; name: string }) {
+  const client = useQueryClient();
+  const key = ["broker-credentials", broker];
+  const creds = useQuery({
+    queryKey: key,
+    queryFn: async () => unwrap(await api.GET("/api/brokers/{broker}/credentials", { params: { path: { broker } } })),
+  });
+  const [apiKey, setApiKey] = useState("");
+  const [secret, setSecret] = useState("");
+  const save = useMutation({
+    mutationFn: async () =>
+      unwrap(await api.POST("/api/brokers/{broker}/credentials", {
+        params: { path: { broker } },
+        body: { api_key: apiKey.trim(), api_secret: secret || null },
+      })),
+    onSuccess: (saved) => { client.setQueryData(key, saved); setSecret(""); setApiKey(""); },
+  });
+  const forget = useMutation({
+    mutationFn: async () => unwrap(await api.DELETE("/api/brokers/{broker}/credentials", { params: { path: { broker } } })),
+    onSuccess: () => client.invalidateQueries({ queryKey: key }),
+  });
+  const errors = save.error instanceof ApiError ? save.error.fields : {};
+  const c = creds.data;
+  const login = c ? loginUrl(broker, c) : null;
+  return (
+    <Card withBorder component="section" aria-label={`${name} broker`}>
+      <Group justify="space-between" mb="xs">
+        <Title order={3} size="h5">{name}</Title>
+        {c && <Badge color={c.connected ? "teal" : c.configured ? "yellow" : "gray"} c={c.configured && !c.connected ? "black" : undefined}>{c.status.replaceAll("_", " ")}</Badge>}
+      </Group>
+      {creds.error && <Alert color="red">{creds.error.message}</Alert>}
+      {c && (
+        <Stack gap="xs">
+          {c.api_key && <Text size="sm">API key {c.api_key}{c.api_secret_masked ? `, secret ${c.api_secret_masked}` : ""}</Text>}
+          {c.access_token_expires_at && <Text size="sm">Session until {istDateTime(c.access_token_expires_at)}</Text>}
+          <CopyField label={`${name} redirect URL`} value={c.redirect_url} />
+          <form onSubmit={(e) => { e.preventDefault(); save.mutate(); }}>
+            <Stack gap="xs">
+              <TextInput label={`${name} API key`} value={apiKey} onChange={(e) => setApiKey(e.currentTarget.value)}
+                error={errors.api_key} autoComplete="off" />
+              <PasswordInput label={`${name} API secret`} value={secret} onChange={(e) => setSecret(e.currentTarget.value)}
+                error={errors.api_secret} autoComplete="new-password" />
+              {save.error && !errors.api_key && !errors.api_secret && <Alert color="red">{save.error.message}</Alert>}
+              <Group gap="xs">
+                <Button type="submit" size="xs" disabled={!apiKey.trim()} loading={save.isPending}>Save credentials</Button>
+                {c.configured && (
+                  <Button size="xs" variant="default" loading={forget.isPending} onClick={() => forget.mutate()}>
+                    Forget credentials
+                  </Button>
+                )}
+                {login && <Anchor href={login} size="sm">Log in to {name}</Anchor>}
+              </Group>
+            </Stack>
+          </form>
+        </Stack>
+      )}
+    </Card>
+  );
+}
+
+export function BrokersSection() {
+  const status = useQuery({ queryKey: ["auth-status"], queryFn: async () => unwrap(await api.GET("/api/auth/status")) });
+  return (
+    <Stack>
+      {status.data && <Text size="sm">Active broker: <b>{status.data.active_broker}</b></Text>}
+      <SimpleGrid cols={{ base: 1, md: 3 }}>
+        {BROKERS.map((b) => <BrokerCard key={b.id} broker={b.id} name={b.name} />)}
+      </SimpleGrid>
+    </Stack>
+  );
+}

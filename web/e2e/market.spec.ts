@@ -35,19 +35,19 @@ test("adds and removes a symbol, saved through the watchlists API", async ({ pag
   await expect.poll(listed).not.toContain("NSE:WIPRO");
 });
 
-test("B on the selected row asks for the order ticket; depth opens on expand", async ({ page }) => {
+test("B and S on the selected row open the order ticket; depth opens on expand", async ({ page }) => {
   await signIn(page, "/market");
-  await page.evaluate(() => {
-    (window as unknown as { asked: unknown[] }).asked = [];
-    window.addEventListener("tradertape:open-ticket", (e) =>
-      (window as unknown as { asked: unknown[] }).asked.push((e as CustomEvent).detail));
-  });
   await page.getByRole("link", { name: "NSE:TCS" }).focus();
   await page.keyboard.press("b");
+  const ticket = page.getByRole("dialog");
+  await expect(ticket.getByText("Buy TCS")).toBeVisible();
+  await page.keyboard.press("Escape");
+  await expect(ticket).toBeHidden();
+  await page.getByRole("link", { name: "NSE:TCS" }).focus();
   await page.keyboard.press("ArrowDown");
   await page.keyboard.press("s");
-  const asked = await page.evaluate(() => (window as unknown as { asked: unknown[] }).asked);
-  expect(asked).toEqual([{ symbol: "NSE:TCS", side: "BUY" }, { symbol: "NSE:SBIN", side: "SELL" }]);
+  await expect(page.getByRole("dialog").getByText("Sell SBIN")).toBeVisible();
+  await page.keyboard.press("Escape");
   await page.getByRole("button", { name: "Show depth of NSE:INFY" }).click();
   const depth = page.getByRole("table", { name: "Market depth of NSE:INFY" });
   await expect(depth).toBeVisible();

@@ -5,7 +5,7 @@ import { type KeyboardEvent, useCallback, useEffect, useState } from "react";
 import { PageLoader } from "@/components/PageLoader";
 import { PageTitle } from "@/components/PageTitle";
 import { withAdded, withMoved, withRemoved } from "./reorder";
-import { openTicket } from "./ticket";
+import { openTicket } from "@/components/openTicket";
 import { useCreateList, useInstrumentSearch, useSetItems, useWatchlists } from "./useWatchlists";
 import { DepthRow, WatchRow } from "./WatchRow";
 

@@ -7,7 +7,7 @@ import { direction, pct, plain } from "@/format";
 import { ticks } from "@/ticks/store";
 import { useTick } from "@/ticks/useTick";
 import { quoteFigures } from "./quote";
-import { openTicket } from "./ticket";
+import { openTicket } from "@/components/openTicket";
 import "./market.css";
 
 interface Props {

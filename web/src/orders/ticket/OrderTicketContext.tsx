@@ -1,6 +1,7 @@
 // The order ticket, openable from anywhere: `useOrderTicket().open({symbol, side})`, or the
 // `B` / `S` keys (as on Kite) for the instrument a page has selected with `select(symbol)`.
 // The dialog itself is its own chunk, loaded the first time it opens.
+import { OPEN_TICKET_EVENT, type OpenTicketDetail } from "@/components/openTicket";
 import { type ReactNode, Suspense, createContext, lazy, useCallback, useContext, useEffect, useMemo, useRef, useState } from "react";
 import type { TicketSeed } from "./form";
 
@@ -37,6 +38,7 @@ export function OrderTicketProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
+      if (event.defaultPrevented) return; // a page handled the key itself (the market watch)
       if (event.ctrlKey || event.metaKey || event.altKey || event.shiftKey || typing(event.target)) return;
       if (/^\/(signin|auth)/.test(window.location.pathname)) return;
       const key = event.key.toLowerCase();
@@ -44,8 +46,17 @@ export function OrderTicketProvider({ children }: { children: ReactNode }) {
       event.preventDefault();
       open({ symbol: selected.current ?? undefined, side: key === "b" ? "BUY" : "SELL" });
     };
+    // Pages that do not import the ticket ask for it with an event (components/openTicket.ts).
+    const onAsk = (event: Event) => {
+      const { symbol, side } = (event as CustomEvent<OpenTicketDetail>).detail;
+      open({ symbol, side });
+    };
     window.addEventListener("keydown", onKey);
-    return () => window.removeEventListener("keydown", onKey);
+    window.addEventListener(OPEN_TICKET_EVENT, onAsk);
+    return () => {
+      window.removeEventListener("keydown", onKey);
+      window.removeEventListener(OPEN_TICKET_EVENT, onAsk);
+    };
   }, [open]);
 
   const value = useMemo(() => ({ open, select }), [open, select]);

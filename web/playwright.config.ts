@@ -14,6 +14,7 @@ function freePort(): string {
 
 // Worker processes re-read this file: the first evaluation picks the port and folder.
 process.env.E2E_PORT ??= freePort();
+process.env.E2E_KITE_PORT ??= freePort(); // the fake Kite the server logs in to
 process.env.E2E_DATA_DIR ??= mkdtempSync(join(tmpdir(), "tradertape-e2e-"));
 const baseURL = `http://127.0.0.1:${process.env.E2E_PORT}`;
 const chromium = { executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium" };

@@ -30,6 +30,7 @@ def test_kite_credentials_round_trip_masked(client: TestClient, runtime: Runtime
     assert body["has_secret"] is True
     assert body["status"] == "disconnected"
     assert body["redirect_url"] == "http://testserver/api/brokers/kite/callback"
+    assert body["login_url"] == "https://kite.zerodha.com/connect/login?v=3&api_key=kitekey123"
     assert SECRET not in saved.text
     same = client.get("/api/brokers/kite/credentials").json()
     assert same == client.get("/api/auth/kite-credentials").json()
@@ -155,3 +156,21 @@ def test_delete_and_other_users_isolation(client: TestClient, runtime: Runtime):
 def test_credentials_need_authentication(client: TestClient):
     assert client.get("/api/auth/kite-credentials").status_code == 401
     assert client.post("/api/auth/kite-credentials", json={"api_key": "k"}).status_code == 401
+
+
+def test_login_links_follow_the_configured_broker_hosts(client: TestClient, runtime: Runtime):
+    sign_in(client, runtime, "l@x.in")
+    runtime.settings.kite_login_url = "http://127.0.0.1:9101/connect/login"
+    runtime.settings.upstox_root = "http://127.0.0.1:9102"
+
+    kite = client.post("/api/brokers/kite/credentials", json={"api_key": "k1"}).json()
+    upstox = client.post("/api/brokers/upstox/credentials", json={"api_key": "u1"}).json()
+    groww = client.post("/api/brokers/groww/credentials", json={"api_key": "g1"}).json()
+
+    assert kite["login_url"] == "http://127.0.0.1:9101/connect/login?v=3&api_key=k1"
+    assert upstox["login_url"] == (
+        "http://127.0.0.1:9102/v2/login/authorization/dialog?response_type=code&client_id=u1"
+        "&redirect_uri=http%3A%2F%2Ftestserver%2Fapi%2Fbrokers%2Fupstox%2Fcallback"
+    )
+    assert groww["login_url"] is None  # Groww logs in with its key flows, not a browser page
+    assert client.get("/api/brokers/kite/credentials").json()["login_url"] == kite["login_url"]

@@ -144,17 +144,21 @@ test("the top bar: today's P&L against the limit, notifications, search on / @ph
   await page.goto("/dashboard");
   const api = pageApi(page);
   const state = await json<{ pnl_today: { total: string } }>(api, "/api/risk/state");
-  const notes = await json<unknown[]>(api, "/api/notifications?limit=30");
+  const { unread } = await json<{ unread: number }>(api, "/api/notifications/unread");
   if (info.project.name === "phone") await page.getByRole("button", { name: /Desk status/ }).click();
   // the demo's feed moves prices: the figure is the API's, in its signed rupee form
   expect(signedInr(state.pnl_today.total)).toMatch(/^[+-]?₹[\d,]+\.\d{2}$/);
   await expect(page.getByTestId("pnl-today")).toHaveText(/^[+-]?₹[\d,]+\.\d{2}$/);
   await expect(page.getByTestId("loss-limit")).toHaveText(/of ₹[\d,.]+ limit|no loss limit/);
   await page.keyboard.press("Escape");
-  const bell = page.getByRole("button", { name: `Notifications, ${notes.length} unread` });
+  const bell = page.getByRole("button", { name: `Notifications, ${unread} unread` });
   await bell.click();
   await expect(page.getByRole("list", { name: "Notifications" })).toBeVisible();
   await expectAccessible(page);
+  // opening the bell marks read on the server, so every device agrees
+  await expect
+    .poll(async () => (await json<{ unread: number }>(api, "/api/notifications/unread")).unread)
+    .toBe(0);
   const read = page.getByRole("button", { name: "Notifications, 0 unread" });
   await read.click();
   await expect(page.getByRole("list", { name: "Notifications" })).toBeHidden();

@@ -3719,6 +3719,11 @@ export interface components {
             has_access_token: boolean;
             /** Has Secret */
             has_secret: boolean;
+            /**
+             * Login Url
+             * @description the broker's login page for this API key (null: none stored, or a broker without a browser login, Groww)
+             */
+            login_url: string | null;
             /** Redirect Url */
             redirect_url: string;
             /** Status */

@@ -3,25 +3,19 @@
 import { Alert, Anchor, Badge, Button, Card, Group, PasswordInput, SimpleGrid, Stack, Text, TextInput, Title } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { api, type components } from "@/api/client";
+import { api } from "@/api/client";
 import { ApiError, unwrap } from "@/api/errors";
 import { istDateTime } from "@/format";
 import { CopyField } from "./CopyField";
+import { LoginOutcome } from "./KiteBrowserLogin";
 
 type Broker = "kite" | "upstox" | "groww";
-type Credentials = components["schemas"]["CredentialsOut"];
 const BROKERS: { id: Broker; name: string }[] = [
   { id: "kite", name: "Zerodha Kite" },
   { id: "upstox", name: "Upstox" },
   { id: "groww", name: "Groww" },
 ];
 
-function loginUrl(broker: Broker, creds: Credentials): string | null {
-  if (broker === "kite" && creds.api_key) {
-    return `https://kite.zerodha.com/connect/login?v=3&api_key=${encodeURIComponent(creds.api_key)}`;
-  }
-  return null;
-}
 
 function BrokerCard({ broker, name }: { broker: Broker; name: string }) {
   const client = useQueryClient();
@@ -46,7 +40,7 @@ function BrokerCard({ broker, name }: { broker: Broker; name: string }) {
   });
   const errors = save.error instanceof ApiError ? save.error.fields : {};
   const c = creds.data;
-  const login = c ? loginUrl(broker, c) : null;
+  const login = c?.login_url ?? null;
   return (
     <Card withBorder component="section" aria-label={`${name} broker`}>
       <Group justify="space-between" mb="xs">
@@ -87,6 +81,7 @@ export function BrokersSection() {
   const status = useQuery({ queryKey: ["auth-status"], queryFn: async () => unwrap(await api.GET("/api/auth/status")) });
   return (
     <Stack>
+      <LoginOutcome />
       {status.data && <Text size="sm">Active broker: <b>{status.data.active_broker}</b></Text>}
       <SimpleGrid cols={{ base: 1, md: 3 }}>
         {BROKERS.map((b) => <BrokerCard key={b.id} broker={b.id} name={b.name} />)}

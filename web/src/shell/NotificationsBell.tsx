@@ -1,23 +1,27 @@
 import { ActionIcon, Indicator, Popover, Stack, Text } from "@mantine/core";
-import { useState } from "react";
+import { useQueryClient } from "@tanstack/react-query";
+import { api } from "@/api/client";
 import { istDateTime } from "@/format";
-import { useNotifications } from "./deskApi";
-import { markSeen, seenId, unreadCount } from "./unread";
+import { notificationsKey, unreadKey, useNotifications, useUnread } from "./deskApi";
 import { BellIcon } from "./icons";
 
-/** The bell: a live unread count (polled) and the newest notifications. */
+/** The bell: the unread count the server keeps (polled) and the newest notifications;
+ * opening it marks read what it shows, on every device. */
 export function NotificationsBell() {
+  const client = useQueryClient();
   const list = useNotifications();
-  const [seen, setSeen] = useState(() => seenId());
+  const count = useUnread();
   const rows = list.data ?? [];
-  const unread = unreadCount(rows.map((n) => n.id), seen);
-  const opened = (open: boolean) => {
-    if (!open || rows.length === 0) return;
-    markSeen(rows.map((n) => n.id));
-    setSeen(seenId());
+  const unread = count.data?.unread ?? 0;
+  const opened = async (open: boolean) => {
+    const newest = rows[0]?.id;
+    if (!open || newest === undefined || unread === 0) return;
+    await api.POST("/api/notifications/read", { body: { up_to_id: newest } });
+    await client.invalidateQueries({ queryKey: unreadKey });
+    await client.invalidateQueries({ queryKey: notificationsKey });
   };
   return (
-    <Popover position="bottom-end" width={340} withinPortal onChange={opened} shadow="md">
+    <Popover position="bottom-end" width={340} withinPortal onChange={(o) => void opened(o)} shadow="md">
       <Popover.Target>
         <ActionIcon variant="subtle" size="lg" aria-label={`Notifications, ${unread} unread`}>
           <Indicator label={unread > 99 ? "99+" : unread} size={16} disabled={unread === 0} color="red.9" offset={3}>
@@ -33,7 +37,7 @@ export function NotificationsBell() {
             <Stack gap="xs" role="list" aria-label="Notifications">
               {rows.map((n) => (
                 <div key={n.id} role="listitem">
-                  <Text size="sm" fw={n.id > seen ? 600 : 400}>{n.text}</Text>
+                  <Text size="sm" fw={n.read_at ? 400 : 600}>{n.text}</Text>
                   <Text size="xs" c="dimmed">{istDateTime(n.created_at)}</Text>
                 </div>
               ))}

@@ -36,6 +36,17 @@ export function useNotifications() {
   });
 }
 
+export const unreadKey = ["notifications", "unread"] as const;
+
+/** The bell's count, from the server's read marks (the same on every device). */
+export function useUnread() {
+  return useQuery({
+    queryKey: unreadKey,
+    queryFn: async () => unwrap(await api.GET("/api/notifications/unread")),
+    refetchInterval: 20_000,
+  });
+}
+
 /** The daily-loss-limit rule's limit (the tightest, when there are several), or null. */
 export function dailyLossLimit(state: RiskState | undefined): string | null {
   const limits = (state?.rules ?? [])

@@ -20,7 +20,7 @@ from tradertape.errors import NotFound, TraderTapeError
 from tradertape.oms.live import kite_report
 from tradertape.runtime import Runtime
 from tradertape.services.broker_credentials import CredentialUpdate
-from tradertape.services.broker_login import redirect_url
+from tradertape.services.broker_login import login_url, redirect_url
 from tradertape.services.broker_sessions_upstox import UpstoxLogin, upstox_callback
 from tradertape.services.kite_session import KiteLogin
 from tradertape.services.live_trading import verify_kite_postback
@@ -43,7 +43,19 @@ def _out(runtime: Runtime, db: DbDep, user: User, broker: BrokerName) -> Credent
         access_token_expires_at=state.access_token_expires_at,
         broker_user_id=state.broker_user_id,
         redirect_url=redirect_url(runtime.settings.public_base_url, broker),
+        login_url=_login_url(runtime, broker, row.api_key) if row else None,
         updated_at=row.updated_at if row else None,
+    )
+
+
+def _login_url(runtime: Runtime, broker: BrokerName, api_key: str) -> str | None:
+    settings = runtime.settings
+    return login_url(
+        broker,
+        api_key=api_key,
+        public_base_url=settings.public_base_url,
+        upstox_root=settings.upstox_root,
+        kite_login_url=settings.kite_login_url,
     )
 
 

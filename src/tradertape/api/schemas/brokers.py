@@ -33,6 +33,10 @@ class CredentialsOut(BaseModel):
     access_token_expires_at: datetime | None
     broker_user_id: str | None
     redirect_url: str
+    login_url: str | None = Field(
+        description="the broker's login page for this API key (null: none stored, or a broker "
+        "without a browser login, Groww)"
+    )
     updated_at: datetime | None
 
 

@@ -1,0 +1,75 @@
+// Where a broker login lands (`/settings/brokers?broker=…&login=…`). Kite without a stored
+// secret comes back with `login=checksum&request_token=…`: the user types the API secret
+// here, the browser computes the checksum, and only the checksum goes to the server.
+import { Alert, Button, Paper, PasswordInput, Stack, Text } from "@mantine/core";
+import { useQueryClient } from "@tanstack/react-query";
+import { type FormEvent, useState } from "react";
+import { useSearchParams } from "react-router";
+import { api } from "@/api/client";
+import { ApiError, unwrap } from "@/api/errors";
+import { kiteChecksum } from "./kiteChecksum";
+
+export function LoginOutcome() {
+  const [params, setParams] = useSearchParams();
+  const broker = params.get("broker");
+  const login = params.get("login");
+  if (!broker || !login) return null;
+  const done = () => setParams({}, { replace: true });
+  if (login === "ok") {
+    return <Alert color="teal" role="status" withCloseButton onClose={done}>Logged in to {broker}.</Alert>;
+  }
+  if (login === "checksum" && broker === "kite") {
+    return <KiteChecksumForm requestToken={params.get("request_token") ?? ""} onDone={done} />;
+  }
+  return (
+    <Alert color="red" role="alert" withCloseButton onClose={done} title={`The ${broker} login failed`}>
+      {params.get("reason") ?? "no reason given"}
+    </Alert>
+  );
+}
+
+function KiteChecksumForm({ requestToken, onDone }: { requestToken: string; onDone: () => void }) {
+  const client = useQueryClient();
+  const [secret, setSecret] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const creds = unwrap(await api.GET("/api/brokers/{broker}/credentials", { params: { path: { broker: "kite" } } }));
+      if (!creds.api_key) throw new Error("save your Kite API key first");
+      const checksum = await kiteChecksum(creds.api_key, requestToken, secret);
+      unwrap(await api.POST("/api/brokers/kite/session", { body: { request_token: requestToken, checksum } }));
+      setSecret("");
+      await client.invalidateQueries({ queryKey: ["broker-credentials", "kite"] });
+      await client.invalidateQueries({ queryKey: ["auth-status"] });
+      onDone();
+    } catch (e) {
+      setError(e instanceof ApiError || e instanceof Error ? e.message : String(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Paper withBorder p="md" component="section" aria-label="Finish the Kite login">
+      <Text fw={600} mb="xs">Finish the Kite login in this browser</Text>
+      <form onSubmit={(e) => void submit(e)}>
+        <Stack gap="xs">
+          <Text size="sm">
+            Type your Kite API secret. This browser computes Kite&apos;s checksum from it; the
+            secret itself is never sent to the server.
+          </Text>
+          <PasswordInput label="Kite API secret" value={secret} autoComplete="off"
+            onChange={(e) => setSecret(e.currentTarget.value)} error={error ?? undefined} />
+          <Button type="submit" size="xs" disabled={!secret || !requestToken} loading={busy}>
+            Complete Kite login
+          </Button>
+        </Stack>
+      </form>
+    </Paper>
+  );
+}

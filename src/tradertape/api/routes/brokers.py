@@ -14,6 +14,7 @@ from fastapi.responses import RedirectResponse
 
 from tradertape.api.deps import CurrentUser, DbDep, RuntimeDep, current_user
 from tradertape.api.schemas.brokers import CredentialsIn, CredentialsOut, KiteSessionIn
+from tradertape.api.schemas.free_json import JsonObject
 from tradertape.db.models import User
 from tradertape.domain.brokers import BrokerName
 from tradertape.errors import NotFound, TraderTapeError
@@ -197,7 +198,7 @@ def kite_session(
 
 @router.post("/brokers/kite/postback")
 def kite_postback(
-    payload: Annotated[dict[str, Any], Body()], runtime: RuntimeDep, db: DbDep
+    payload: Annotated[JsonObject, Body()], runtime: RuntimeDep, db: DbDep
 ) -> dict[str, Any]:
     """Kite's order postback (no cookie: Kite calls it). Verified by its checksum,
     ``sha256(order_id + order_timestamp + api_secret)`` with the owner's stored secret

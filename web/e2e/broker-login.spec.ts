@@ -28,4 +28,10 @@ test("Kite Browser Login: the secret stays in the browser, the session connects"
   await page.getByRole("button", { name: "Complete Kite login" }).click();
   await expect(card.getByText("connected", { exact: true })).toBeVisible();
   expect(sent.filter((s) => s.includes(APP.api_secret))).toEqual([]);
+
+  // Later specs trade on the paper account: forget Kite again (its views would answer them).
+  await card.getByRole("button", { name: "Forget credentials" }).click();
+  await expect(card.getByText("connected", { exact: true })).toBeHidden();
+  const after = await page.request.get("/api/portfolio/orders");
+  expect(after.headers()["x-broker"]).toBe("paper");
 });

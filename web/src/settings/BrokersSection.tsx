@@ -52,7 +52,7 @@ function BrokerCard({ broker, name }: { broker: Broker; name: string }) {
         <Stack gap="xs">
           {c.api_key && <Text size="sm">API key {c.api_key}{c.api_secret_masked ? `, secret ${c.api_secret_masked}` : ""}</Text>}
           {c.access_token_expires_at && <Text size="sm">Session until {istDateTime(c.access_token_expires_at)}</Text>}
-          <CopyField label={`${name} redirect URL`} value={c.redirect_url} />
+          {broker !== "groww" && <CopyField label={`${name} redirect URL`} value={c.redirect_url} />}
           <form onSubmit={(e) => { e.preventDefault(); save.mutate(); }}>
             <Stack gap="xs">
               <TextInput label={`${name} API key`} value={apiKey} onChange={(e) => setApiKey(e.currentTarget.value)}

@@ -25,7 +25,14 @@ import uvicorn
 
 from machine import host_line
 from tradertape.fakebrokers.kite import DEFAULT_API_KEY, DEFAULT_API_SECRET, create_app
-from tradertape_brokers.kite import KiteBroker, RateLimiter, checksum, exchange_request_token
+from tradertape_brokers.kite import (
+    KITE_LIMITS,
+    KiteBroker,
+    RateLimiter,
+    checksum,
+    exchange_request_token,
+)
+from tradertape_brokers.pacing import Ceiling
 
 TARGET_P99_MS = 2.0
 
@@ -84,7 +91,7 @@ def main() -> None:
     session = exchange_request_token(
         DEFAULT_API_KEY, token, checksum(DEFAULT_API_KEY, token, DEFAULT_API_SECRET), root
     )
-    unpaced = RateLimiter({"orders": 10**9, "quote": 10**9, "historical": 10**9, "other": 10**9})
+    unpaced = RateLimiter({bucket: (Ceiling(10**9),) for bucket in KITE_LIMITS})
     kite = KiteBroker(
         api_key=DEFAULT_API_KEY, access_token=session.access_token, root=root, limiter=unpaced
     )

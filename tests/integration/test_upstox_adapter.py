@@ -15,6 +15,7 @@ import upstox_client
 
 from tests.upstox_kit import INFY, RELIANCE, FakeUpstox, kite_to_upstox, running_fake
 from tradertape.ports.clock import IST, ManualClock
+from tradertape_brokers.pacing import Ceiling
 from tradertape_brokers.port import (
     BrokerError,
     GttSpec,
@@ -274,9 +275,11 @@ def test_rate_limiter_waits_out_each_window():
         waits.append(secs)
         now[0] += secs
 
-    limiter = RateLimiter([(2, 1.0), (3, 60.0)], monotonic=lambda: now[0], sleep=sleep)
+    limiter = RateLimiter(
+        {"standard": (Ceiling(2, 1.0), Ceiling(3, 60.0))}, monotonic=lambda: now[0], sleep=sleep
+    )
     for _ in range(4):
-        limiter.acquire()
+        limiter.acquire("standard")
     assert waits == [1.0, 59.0]
 
 

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from tradertape_brokers.groww import Ceiling, Family, RateLimiter, reference_id
+from tradertape_brokers.groww import GROWW_LIMITS, Ceiling, Family, RateLimiter, reference_id
 from tradertape_brokers.groww.gtt import parse_trigger_id, trigger_id
 from tradertape_brokers.groww.sdk import GrowwHttpError, SdkTimeout, map_error
 from tradertape_brokers.port import (
@@ -36,7 +36,10 @@ class FakeTime:
 
 def test_orders_wait_for_the_per_second_and_per_minute_ceilings():
     time = FakeTime()
-    limits = {Family.ORDERS: (Ceiling(2, 1.0), Ceiling(3, 60.0))}
+    limits: dict[str, tuple[Ceiling, ...]] = {
+        Family.ORDERS: (Ceiling(2, 1.0), Ceiling(3, 60.0)),
+        Family.LIVE_DATA: (Ceiling(1, 1.0),),
+    }
     limiter = RateLimiter(limits, monotonic=time.monotonic, sleep=time.sleep)
 
     waits = [limiter.acquire(Family.ORDERS) for _ in range(4)]
@@ -48,7 +51,7 @@ def test_orders_wait_for_the_per_second_and_per_minute_ceilings():
 
 def test_groww_published_limits_allow_ten_orders_a_second():
     time = FakeTime()
-    limiter = RateLimiter(monotonic=time.monotonic, sleep=time.sleep)
+    limiter = RateLimiter(GROWW_LIMITS, monotonic=time.monotonic, sleep=time.sleep)
 
     waits = [limiter.acquire(Family.ORDERS) for _ in range(11)]
 

@@ -89,10 +89,10 @@ class GrowwConnector:
 
     def __call__(self, *, api_key: str, access_token: str) -> Broker:
         """An adapter for this session (the account views call it per fetch)."""
-        from tradertape_brokers.groww import GrowwBroker, RateLimiter
+        from tradertape_brokers.groww import GROWW_LIMITS, GrowwBroker, RateLimiter
 
         with self._lock:
-            limiter = self._limiters.setdefault(api_key, RateLimiter())
+            limiter = self._limiters.setdefault(api_key, RateLimiter(GROWW_LIMITS))
         return GrowwBroker(
             access_token=access_token,
             root=self._root,

@@ -86,10 +86,10 @@ class KiteConnector:
 
     def __call__(self, *, api_key: str, access_token: str) -> Broker:
         """An adapter for one user's session."""
-        from tradertape_brokers.kite import KiteBroker, RateLimiter
+        from tradertape_brokers.kite import KITE_LIMITS, KiteBroker, RateLimiter
 
         with self._lock:
-            limiter = self._limiters.setdefault(api_key, RateLimiter())
+            limiter = self._limiters.setdefault(api_key, RateLimiter(KITE_LIMITS))
         return KiteBroker(
             api_key=api_key,
             access_token=access_token,

@@ -13,7 +13,7 @@ import pytest
 from tests.serving import serve
 from tradertape.fakebrokers.kite import DEFAULT_API_KEY, DEFAULT_API_SECRET, FakeKite, create_app
 from tradertape.ports.clock import ManualClock
-from tradertape_brokers.kite import Backoff, KiteBroker, RateLimiter, checksum
+from tradertape_brokers.kite import KITE_LIMITS, Backoff, KiteBroker, RateLimiter, checksum
 from tradertape_brokers.kite import exchange_request_token as exchange
 from tradertape_brokers.port import BrokerSession
 
@@ -91,6 +91,6 @@ def broker(fake: Fake, sleeps: Sleeps) -> KiteBroker:
         root=fake.url,
         timeout_secs=0.5,
         expires_at=session.expires_at,
-        limiter=RateLimiter(monotonic=sleeps.monotonic, sleep=sleeps.sleep),
+        limiter=RateLimiter(KITE_LIMITS, monotonic=sleeps.monotonic, sleep=sleeps.sleep),
         backoff=Backoff(sleep=sleeps.sleep),
     )

@@ -11,6 +11,7 @@ import pytest
 from tests.integration.groww.conftest import API_KEY, API_SECRET, START, TOTP, FakeServer
 from tradertape.ports.clock import IST
 from tradertape_brokers.groww import (
+    GROWW_LIMITS,
     GrowwBroker,
     RateLimiter,
     access_token_from_secret,
@@ -65,7 +66,7 @@ def connect(groww: FakeServer, sleeps: Sleeps | None = None, timeout: float = 5.
         expires_at=session.expires_at,
         timeout_secs=timeout,
         sleep=sleeps or Sleeps(),
-        limiter=RateLimiter(sleep=Sleeps()),
+        limiter=RateLimiter(GROWW_LIMITS, sleep=Sleeps()),
     )
 
 

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 from tradertape_brokers.groww import gtt as smart
 from tradertape_brokers.groww import parsing
-from tradertape_brokers.groww.ratelimit import Family, RateLimiter, Sleep
+from tradertape_brokers.groww.ratelimit import GROWW_LIMITS, Family, RateLimiter, Sleep
 from tradertape_brokers.groww.sdk import (
     DEFAULT_ROOT,
     GrowwClient,
@@ -95,7 +95,7 @@ class GrowwBroker:
         self._client = GrowwClient(access_token, root=root)
         self._expires_at = expires_at
         self._timeout = timeout_secs
-        self._limiter = limiter or RateLimiter()
+        self._limiter = limiter or RateLimiter(GROWW_LIMITS)
         self._retries = retries
         self._backoff = backoff_secs
         self._sleep = sleep

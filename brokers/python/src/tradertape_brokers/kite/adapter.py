@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from kiteconnect import KiteConnect
 
 from tradertape_brokers.kite.errors import NotAccepted, map_error
-from tradertape_brokers.kite.limits import Backoff, RateLimiter
+from tradertape_brokers.kite.limits import KITE_LIMITS, Backoff, RateLimiter
 from tradertape_brokers.port import (
     BrokerCapabilities,
     BrokerError,
@@ -93,7 +93,7 @@ class KiteBroker:
             api_key, access_token=access_token, root=root, timeout=timeout_secs
         )
         self._expires_at = expires_at
-        self._limiter = limiter or RateLimiter()
+        self._limiter = limiter or RateLimiter(KITE_LIMITS)
         self._backoff = backoff or Backoff()
         self._placed: dict[str, str] = {}  # idempotency key → order id, for replays
         self._tokens: dict[str, int] = {}  # EXCH:SYMBOL → instrument token

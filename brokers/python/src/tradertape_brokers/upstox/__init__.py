@@ -10,10 +10,11 @@ from __future__ import annotations
 from tradertape_brokers.upstox.adapter import UpstoxBroker
 from tradertape_brokers.upstox.errors import RateLimited
 from tradertape_brokers.upstox.keys import InstrumentKeys
-from tradertape_brokers.upstox.limits import RateLimiter
+from tradertape_brokers.upstox.limits import UPSTOX_LIMITS, RateLimiter
 from tradertape_brokers.upstox.login import UPSTOX_ROOT, exchange_code, token_expiry
 
 __all__ = [
+    "UPSTOX_LIMITS",
     "UPSTOX_ROOT",
     "InstrumentKeys",
     "RateLimited",

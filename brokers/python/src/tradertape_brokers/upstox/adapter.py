@@ -32,7 +32,7 @@ from tradertape_brokers.port import (
 from tradertape_brokers.upstox import parsing
 from tradertape_brokers.upstox.errors import RateLimited, translate
 from tradertape_brokers.upstox.keys import InstrumentKeys
-from tradertape_brokers.upstox.limits import ORDER_LIMITS, STANDARD_LIMITS, RateLimiter
+from tradertape_brokers.upstox.limits import UPSTOX_LIMITS, RateLimiter
 from tradertape_brokers.upstox.login import UPSTOX_ROOT, api_client
 
 T = TypeVar("T")
@@ -85,14 +85,13 @@ class UpstoxBroker:
         self._attempts = max(1, attempts)
         self._backoff = backoff_secs
         self._sleep = sleep
-        self._limit = RateLimiter(STANDARD_LIMITS, monotonic=monotonic, sleep=sleep)
-        self._order_limit = RateLimiter(ORDER_LIMITS, monotonic=monotonic, sleep=sleep)
+        self._limiter = RateLimiter(UPSTOX_LIMITS, monotonic=monotonic, sleep=sleep)
         self._gtt_ids: dict[int, str] = {}
         self._placed: dict[str, str] = {}  # tag → order id, so a replay returns the same id
         self._unsettled: set[str] = set()  # tags whose last place ended with no answer
 
     def _once(self, call: Callable[[], T], *, order: bool) -> T:
-        (self._order_limit if order else self._limit).acquire()
+        self._limiter.acquire("orders" if order else "standard")
         try:
             return call()
         except Exception as exc:

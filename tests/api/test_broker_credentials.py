@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from urllib.parse import parse_qs
 
 import pytest
 from fastapi.testclient import TestClient
@@ -30,7 +31,9 @@ def test_kite_credentials_round_trip_masked(client: TestClient, runtime: Runtime
     assert body["has_secret"] is True
     assert body["status"] == "disconnected"
     assert body["redirect_url"] == "http://testserver/api/brokers/kite/callback"
-    assert body["login_url"] == "https://kite.zerodha.com/connect/login?v=3&api_key=kitekey123"
+    page, query = body["login_url"].split("?")
+    assert page == "https://kite.zerodha.com/connect/login"
+    assert without_state(query) == {"v": ["3"], "api_key": ["kitekey123"]}
     assert SECRET not in saved.text
     same = client.get("/api/brokers/kite/credentials").json()
     assert same == client.get("/api/auth/kite-credentials").json()
@@ -167,10 +170,27 @@ def test_login_links_follow_the_configured_broker_hosts(client: TestClient, runt
     upstox = client.post("/api/brokers/upstox/credentials", json={"api_key": "u1"}).json()
     groww = client.post("/api/brokers/groww/credentials", json={"api_key": "g1"}).json()
 
-    assert kite["login_url"] == "http://127.0.0.1:9101/connect/login?v=3&api_key=k1"
-    assert upstox["login_url"] == (
-        "http://127.0.0.1:9102/v2/login/authorization/dialog?response_type=code&client_id=u1"
-        "&redirect_uri=http%3A%2F%2Ftestserver%2Fapi%2Fbrokers%2Fupstox%2Fcallback"
-    )
+    kite_page, kite_query = kite["login_url"].split("?")
+    assert kite_page == "http://127.0.0.1:9101/connect/login"
+    assert without_state(kite_query) == {"v": ["3"], "api_key": ["k1"]}
+    upstox_page, upstox_query = upstox["login_url"].split("?")
+    assert upstox_page == "http://127.0.0.1:9102/v2/login/authorization/dialog"
+    assert without_state(upstox_query) == {
+        "response_type": ["code"],
+        "client_id": ["u1"],
+        "redirect_uri": ["http://testserver/api/brokers/upstox/callback"],
+    }
     assert groww["login_url"] is None  # Groww logs in with its key flows, not a browser page
-    assert client.get("/api/brokers/kite/credentials").json()["login_url"] == kite["login_url"]
+    again = client.get("/api/brokers/kite/credentials").json()["login_url"]
+    assert without_state(again.split("?")[1]) == without_state(kite_query)
+
+
+def without_state(query: str) -> dict[str, list[str]]:
+    """A login link's query without its state (a fresh HMAC each time), which must be there:
+    Kite's inside ``redirect_params``, Upstox's as ``state``."""
+    fields = parse_qs(query)
+    extra = fields.pop("redirect_params", None)
+    state = parse_qs(extra[0])["state"] if extra else fields.pop("state")
+    assert len(state) == 1
+    assert "." in state[0]
+    return fields

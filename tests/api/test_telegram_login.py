@@ -53,8 +53,11 @@ async def test_login_links_each_stored_broker_with_its_token_state(
     reply = await _login(bot, fake, ALICE_CHAT)
     lines = str(reply["text"]).splitlines()
     assert lines[0] == "🔑 Broker logins"
-    kite_url = "https://kite.zerodha.com/connect/login?v=3&api_key=kitekey123"
-    assert lines[1] == f"Kite: token valid until 06:00 IST 21 Nov — {kite_url}"
+    kite_url = lines[1].removeprefix("Kite: token valid until 06:00 IST 21 Nov — ")
+    kite_page, kite_query = kite_url.split("?")
+    assert kite_page == "https://kite.zerodha.com/connect/login"
+    [extra] = parse_qs(kite_query).pop("redirect_params")  # our state, echoed to the callback
+    assert list(parse_qs(extra)) == ["state"]
     assert lines[2].startswith("Upstox: no access token — https://api.upstox.com/v2/login/")
     assert lines[3].startswith("Groww: no access token — no browser login: Groww mints today's")
     buttons = reply["reply_markup"]["inline_keyboard"]  # type: ignore[index]
@@ -64,7 +67,9 @@ async def test_login_links_each_stored_broker_with_its_token_state(
     upstox = urlsplit(buttons[1][0]["url"])
     assert (upstox.netloc, upstox.path) == ("api.upstox.com", "/v2/login/authorization/dialog")
     card = client.get("/api/brokers/upstox/credentials").json()
-    assert parse_qs(upstox.query) == {
+    upstox_query = parse_qs(upstox.query)
+    assert len(upstox_query.pop("state")) == 1
+    assert upstox_query == {
         "response_type": ["code"],
         "client_id": ["upstox-client-id"],
         "redirect_uri": [card["redirect_url"]],  # the callback the Settings card shows

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 import pytest
@@ -14,10 +14,8 @@ from fastapi.testclient import TestClient
 
 from tests.helpers import sign_in
 from tests.upstox_kit import INFY, RELIANCE, FakeUpstox, running_fake
-from tradertape.domain.brokers import BrokerName
 from tradertape.ports.clock import IST, ManualClock
 from tradertape.runtime import Runtime
-from tradertape.services.broker_login import login_url
 from tradertape.settings import Settings
 
 OK = "/settings/brokers?broker=upstox&login=ok"
@@ -42,13 +40,7 @@ def _save_keys(client: TestClient, *, secret: bool = True) -> None:
 
 def _login(client: TestClient, runtime: Runtime) -> Any:
     """Open the dialog (the fake approves at once) and follow its redirect to our callback."""
-    url = login_url(
-        BrokerName.UPSTOX,
-        api_key="upkey1",
-        public_base_url=runtime.settings.public_base_url,
-        upstox_root=runtime.settings.upstox_root,
-    )
-    assert url is not None
+    url = client.get("/api/brokers/upstox/credentials").json()["login_url"]
     assert url.startswith(f"{runtime.settings.upstox_root}/v2/login/authorization/dialog?")
     dialog = httpx.get(url)
     assert dialog.status_code == 302
@@ -77,9 +69,13 @@ def test_callback_failures_land_on_settings_with_a_reason(client, runtime, fake)
     assert no_secret.headers["location"].endswith("login=failed&reason=no_secret")
 
     _save_keys(client)
-    replay = client.get("/api/brokers/upstox/callback?code=spent", follow_redirects=False)
+    link = client.get("/api/brokers/upstox/credentials").json()["login_url"]
+    ours = urlencode({"state": parse_qs(urlsplit(link).query)["state"][0]})
+    replay = client.get(f"/api/brokers/upstox/callback?code=spent&{ours}", follow_redirects=False)
     assert replay.headers["location"].endswith("login=failed&reason=rejected")
-    no_code = client.get("/api/brokers/upstox/callback", follow_redirects=False)
+    forged = client.get("/api/brokers/upstox/callback?code=spent", follow_redirects=False)
+    assert "not+started+from+your+TraderTape" in forged.headers["location"]
+    no_code = client.get(f"/api/brokers/upstox/callback?{ours}", follow_redirects=False)
     assert no_code.headers["location"].endswith("login=failed&reason=no_code")
     assert client.get("/api/brokers/upstox/credentials").json()["status"] == "disconnected"
 

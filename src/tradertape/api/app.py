@@ -60,6 +60,7 @@ from tradertape.runtime import Runtime
 from tradertape.services.broker_login import BrokerLogins
 from tradertape.services.calendar_watch import CalendarWatch, warning_now
 from tradertape.services.live_trading import LiveJobs, follow_order_updates
+from tradertape.services.login_state import login_states
 from tradertape.services.portfolios.schedule import PortfolioJobs
 from tradertape.services.portfolios.signals import Venue
 from tradertape.services.telegram.api import BotApi
@@ -218,6 +219,8 @@ def telegram_bot(runtime: Runtime, client: httpx.AsyncClient | None = None) -> T
             public_base_url=runtime.settings.public_base_url,
             upstox_root=runtime.settings.upstox_root,
             kite_login_url=runtime.settings.kite_login_url,
+            states=login_states(runtime.settings.secret),
+            clock=runtime.clock,
         ),
     )
     return TelegramBot(api, commands, poll_timeout=runtime.settings.telegram_poll_timeout_secs)

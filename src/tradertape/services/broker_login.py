@@ -16,8 +16,9 @@ from urllib.parse import urlencode
 from sqlalchemy.orm import Session
 
 from tradertape.domain.brokers import BrokerName
-from tradertape.ports.clock import IST
+from tradertape.ports.clock import IST, Clock
 from tradertape.services.broker_credentials import BrokerCredentials, BrokerStatus
+from tradertape.services.login_state import LoginStates
 
 KITE_LOGIN = "https://kite.zerodha.com/connect/login"
 UPSTOX_ROOT = "https://api.upstox.com"
@@ -42,19 +43,27 @@ def login_url(
     public_base_url: str,
     upstox_root: str = UPSTOX_ROOT,
     kite_login_url: str = KITE_LOGIN,
+    state: str | None = None,
 ) -> str | None:
     """The broker's login page for this app key; ``None`` for a broker without one.
 
     `kite_login_url` and `upstox_root` are settings (a local fake in tests and demos).
+    `state` (`services.login_state`) comes back to our callback: Kite echoes its
+    ``redirect_params``, Upstox its ``state``.
     """
     if broker is BrokerName.KITE:  # the redirect is the one registered with the Kite app
-        return f"{kite_login_url}?{urlencode({'v': 3, 'api_key': api_key})}"
+        query: dict[str, str | int] = {"v": 3, "api_key": api_key}
+        if state is not None:
+            query["redirect_params"] = urlencode({"state": state})
+        return f"{kite_login_url}?{urlencode(query)}"
     if broker is BrokerName.UPSTOX:  # Upstox wants the registered redirect repeated
         query = {
             "response_type": "code",
             "client_id": api_key,
             "redirect_uri": redirect_url(public_base_url, broker),
         }
+        if state is not None:
+            query["state"] = state
         return f"{upstox_root.rstrip('/')}{UPSTOX_DIALOG_PATH}?{urlencode(query)}"
     return None
 
@@ -79,8 +88,12 @@ class BrokerLogins:
         public_base_url: str,
         upstox_root: str = UPSTOX_ROOT,
         kite_login_url: str = KITE_LOGIN,
+        states: LoginStates,
+        clock: Clock,
     ) -> None:
         self._brokers = brokers
+        self._states = states
+        self._clock = clock
         self._base_url = public_base_url
         self._upstox_root = upstox_root
         self._kite_login_url = kite_login_url
@@ -98,6 +111,7 @@ class BrokerLogins:
                 public_base_url=self._base_url,
                 upstox_root=self._upstox_root,
                 kite_login_url=self._kite_login_url,
+                state=self._states.issue(user_id=user_id, broker=broker, now=self._clock.now()),
             )
             how = GROWW_HOW if broker is BrokerName.GROWW else None
             logins.append(BrokerLogin(broker, url, how, self._brokers.status(row, broker)))

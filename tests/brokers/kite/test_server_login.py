@@ -8,7 +8,7 @@ the checksum itself, as the web app does with WebCrypto.
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
@@ -21,6 +21,7 @@ from tradertape.fakebrokers.kite import DEFAULT_API_KEY, DEFAULT_API_SECRET
 from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime
 from tradertape.services.broker_login import login_url
+from tradertape.services.login_state import login_states
 from tradertape.settings import Settings
 from tradertape_brokers.kite import checksum
 
@@ -50,7 +51,9 @@ def settings(tmp_path: Path, fake: Fake) -> Settings:
 
 def kite_login(client: TestClient, fake: Fake) -> dict[str, list[str]]:
     """Walk the fake's login page and our callback; the query of the final redirect."""
-    page = fake.http.get(f"{fake.url}/connect/login", params={"api_key": DEFAULT_API_KEY, "v": 3})
+    link = client.get("/api/brokers/kite/credentials").json()["login_url"]
+    assert link.startswith(f"{fake.url}/connect/login?")
+    page = fake.http.get(link)
     assert page.status_code == 302
     back = urlsplit(page.headers["location"])
     assert f"{back.scheme}://{back.netloc}{back.path}" == CALLBACK
@@ -59,6 +62,40 @@ def kite_login(client: TestClient, fake: Fake) -> dict[str, list[str]]:
     target = urlsplit(done.headers["location"])
     assert f"{target.scheme}://{target.netloc}{target.path}" == SETTINGS_PAGE
     return parse_qs(target.query)
+
+
+def own_state(client: TestClient) -> str:
+    """The state our login link carries (inside Kite's ``redirect_params``)."""
+    link = client.get("/api/brokers/kite/credentials").json()["login_url"]
+    [extra] = parse_qs(urlsplit(link).query)["redirect_params"]
+    [state] = parse_qs(extra)["state"]
+    return str(state)
+
+
+def test_a_login_not_started_from_the_users_own_link_is_refused(
+    client: TestClient, runtime: Runtime, fake: Fake
+):
+    """Login CSRF: a callback link carrying someone else's request token (no state, another
+    user's state, or a stale one) completes nothing; the request token is never exchanged."""
+    sign_in(client, runtime, "victim@x.in")
+    save_key(client, secret=True)
+    mallory = make_user(runtime, "mallory@x.in")
+    mallorys = login_states(runtime.settings.secret).issue(
+        user_id=mallory, broker=BrokerName.KITE, now=runtime.clock.now()
+    )
+    token = fake.request_token()  # a real, unspent request token from a Kite login
+    for query in ("", f"&state={mallorys}", "&state=12.34"):
+        answer = client.get(
+            f"/api/brokers/kite/callback?request_token={token}&status=success{query}",
+            follow_redirects=False,
+        )
+        outcome = parse_qs(urlsplit(answer.headers["location"]).query)
+        assert outcome["login"] == ["failed"]
+        assert outcome["reason"] == [
+            "this login was not started from your TraderTape; start it again from Settings"
+        ]
+    assert client.get("/api/brokers/kite/credentials").json()["status"] == "disconnected"
+    assert fake.state()["logins"] == 0
 
 
 def save_key(client: TestClient, *, secret: bool) -> None:
@@ -94,9 +131,25 @@ def test_browser_login_sends_only_the_checksum(client: TestClient, runtime: Runt
 
     assert answer["login"] == ["checksum"]
     [token] = answer["request_token"]
+    [state] = answer["state"]  # passed on, so the page can prove the login was ours
+    forged = client.post(
+        "/api/brokers/kite/session",
+        json={
+            "request_token": token,
+            "checksum": checksum(DEFAULT_API_KEY, token, DEFAULT_API_SECRET),
+            "state": "1795149000.0123456789abcdef0123456789abcdef",
+        },
+    )
+    assert forged.status_code == 403
+    assert forged.json()["detail"].startswith("state: this login was not started from your")
+    assert fake.state()["logins"] == 0  # nothing was exchanged at Kite
     wrong = client.post(
         "/api/brokers/kite/session",
-        json={"request_token": token, "checksum": checksum(DEFAULT_API_KEY, token, "nope")},
+        json={
+            "request_token": token,
+            "checksum": checksum(DEFAULT_API_KEY, token, "nope"),
+            "state": state,
+        },
     )
     assert wrong.status_code == 422, wrong.text
     [problem] = wrong.json()["detail"]
@@ -104,13 +157,15 @@ def test_browser_login_sends_only_the_checksum(client: TestClient, runtime: Runt
     assert problem["msg"] == "Kite refused the login: Invalid `checksum`."
     right = checksum(DEFAULT_API_KEY, token, DEFAULT_API_SECRET)  # what WebCrypto computes
     done = client.post(
-        "/api/brokers/kite/session", json={"request_token": token, "checksum": right}
+        "/api/brokers/kite/session",
+        json={"request_token": token, "checksum": right, "state": state},
     )
     assert done.status_code == 200, done.text
     assert (done.json()["status"], done.json()["has_secret"]) == ("connected", False)
     assert client.get("/api/portfolio/positions").json() == {"net": [], "day": []}
     replay = client.post(
-        "/api/brokers/kite/session", json={"request_token": token, "checksum": right}
+        "/api/brokers/kite/session",
+        json={"request_token": token, "checksum": right, "state": state},
     )
     assert replay.status_code == 422  # a request token is single-use
 
@@ -165,9 +220,14 @@ def test_callback_without_a_session_cookie_or_approval_says_why(
     )
     sign_in(client, runtime, "solo@x.in")
     save_key(client, secret=True)
-    refused = client.get("/api/brokers/kite/callback?status=cancelled", follow_redirects=False)
+    ours = urlencode({"state": own_state(client)})
+    refused = client.get(
+        f"/api/brokers/kite/callback?status=cancelled&{ours}", follow_redirects=False
+    )
     assert parse_qs(urlsplit(refused.headers["location"]).query)["login"] == ["failed"]
-    bad = client.get("/api/brokers/kite/callback?request_token=forged", follow_redirects=False)
+    bad = client.get(
+        f"/api/brokers/kite/callback?request_token=forged&{ours}", follow_redirects=False
+    )
     reason = parse_qs(urlsplit(bad.headers["location"]).query)["reason"][0]
     assert reason.startswith("request_token: Kite refused the login")
     assert client.get("/api/brokers/upstox/callback").status_code == 404
@@ -181,6 +241,14 @@ def test_login_links_point_at_the_configured_kite(runtime: Runtime, fake: Fake):
         kite_login_url=runtime.settings.kite_login_url,
     )
     assert url == f"{fake.url}/connect/login?v=3&api_key=k1"
+    with_state = login_url(
+        BrokerName.KITE,
+        api_key="k1",
+        public_base_url="http://testserver",
+        kite_login_url=runtime.settings.kite_login_url,
+        state="1700000000.abc",
+    )
+    assert with_state == f"{url}&redirect_params=state%3D1700000000.abc"
 
 
 def test_kite_endpoints_come_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):

@@ -1768,6 +1768,7 @@ export interface paths {
          *
          *     ``checksum = sha256(api_key + request_token + api_secret)`` (hex, WebCrypto); the API
          *     secret stays in the browser. The access token is stored encrypted until 06:00 IST.
+         *     The login's ``state`` must be this user's (403 otherwise), as at the callback.
          */
         post: operations["brokers-kite_session"];
         delete?: never;
@@ -1786,6 +1787,9 @@ export interface paths {
         /**
          * Login Callback
          * @description Where the broker's login page sends the browser back (the registered redirect URL).
+         *
+         *     Only a login started from this user's own link completes: its ``state`` must verify
+         *     (`services.login_state`), else nothing is exchanged (login CSRF).
          *
          *     Upstox: the code is exchanged with the stored secret (Upstox's exchange needs it).
          *
@@ -4397,6 +4401,11 @@ export interface components {
             checksum: string;
             /** Request Token */
             request_token: string;
+            /**
+             * State
+             * @description The login's state, as the callback passed it on to the settings page
+             */
+            state: string;
         };
         /**
          * LiteralOperand
@@ -11961,6 +11970,7 @@ export interface operations {
                 request_token?: string | null;
                 status?: string | null;
                 code?: string | null;
+                state?: string | null;
             };
             header?: never;
             path: {

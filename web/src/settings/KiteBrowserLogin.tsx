@@ -1,6 +1,7 @@
 // Where a broker login lands (`/settings/brokers?broker=…&login=…`). Kite without a stored
 // secret comes back with `login=checksum&request_token=…`: the user types the API secret
-// here, the browser computes the checksum, and only the checksum goes to the server.
+// here, the browser computes the checksum, and only the checksum goes to the server (with
+// the login's `state`, which proves the login was started from this user's own link).
 import { Alert, Button, Paper, PasswordInput, Stack, Text } from "@mantine/core";
 import { useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
@@ -19,7 +20,13 @@ export function LoginOutcome() {
     return <Alert color="teal" role="status" withCloseButton onClose={done}>Logged in to {broker}.</Alert>;
   }
   if (login === "checksum" && broker === "kite") {
-    return <KiteChecksumForm requestToken={params.get("request_token") ?? ""} onDone={done} />;
+    return (
+      <KiteChecksumForm
+        requestToken={params.get("request_token") ?? ""}
+        state={params.get("state") ?? ""}
+        onDone={done}
+      />
+    );
   }
   return (
     <Alert color="red" role="alert" withCloseButton onClose={done} title={`The ${broker} login failed`}>
@@ -28,7 +35,15 @@ export function LoginOutcome() {
   );
 }
 
-function KiteChecksumForm({ requestToken, onDone }: { requestToken: string; onDone: () => void }) {
+function KiteChecksumForm({
+  requestToken,
+  state,
+  onDone,
+}: {
+  requestToken: string;
+  state: string;
+  onDone: () => void;
+}) {
   const client = useQueryClient();
   const [secret, setSecret] = useState("");
   const [error, setError] = useState<string | null>(null);
@@ -42,7 +57,7 @@ function KiteChecksumForm({ requestToken, onDone }: { requestToken: string; onDo
       const creds = unwrap(await api.GET("/api/brokers/{broker}/credentials", { params: { path: { broker: "kite" } } }));
       if (!creds.api_key) throw new Error("save your Kite API key first");
       const checksum = await kiteChecksum(creds.api_key, requestToken, secret);
-      unwrap(await api.POST("/api/brokers/kite/session", { body: { request_token: requestToken, checksum } }));
+      unwrap(await api.POST("/api/brokers/kite/session", { body: { request_token: requestToken, checksum, state } }));
       setSecret("");
       await client.invalidateQueries({ queryKey: ["broker-credentials", "kite"] });
       await client.invalidateQueries({ queryKey: ["auth-status"] });

@@ -17,7 +17,7 @@ from tradertape.api.schemas.brokers import CredentialsIn, CredentialsOut, KiteSe
 from tradertape.api.schemas.free_json import JsonObject
 from tradertape.db.models import User
 from tradertape.domain.brokers import BrokerName
-from tradertape.errors import NotFound, TraderTapeError
+from tradertape.errors import Forbidden, NotFound, TraderTapeError
 from tradertape.oms.live import kite_report
 from tradertape.runtime import Runtime
 from tradertape.services.broker_credentials import CredentialUpdate
@@ -25,6 +25,7 @@ from tradertape.services.broker_login import login_url, redirect_url
 from tradertape.services.broker_sessions_upstox import UpstoxLogin, upstox_callback
 from tradertape.services.kite_session import KiteLogin
 from tradertape.services.live_trading import verify_kite_postback
+from tradertape.services.login_state import login_states
 
 router = APIRouter(tags=["brokers"])
 
@@ -44,20 +45,33 @@ def _out(runtime: Runtime, db: DbDep, user: User, broker: BrokerName) -> Credent
         access_token_expires_at=state.access_token_expires_at,
         broker_user_id=state.broker_user_id,
         redirect_url=redirect_url(runtime.settings.public_base_url, broker),
-        login_url=_login_url(runtime, broker, row.api_key) if row else None,
+        login_url=_login_url(runtime, user, broker, row.api_key) if row else None,
         updated_at=row.updated_at if row else None,
     )
 
 
-def _login_url(runtime: Runtime, broker: BrokerName, api_key: str) -> str | None:
+def _login_url(runtime: Runtime, user: User, broker: BrokerName, api_key: str) -> str | None:
     settings = runtime.settings
+    state = login_states(settings.secret).issue(
+        user_id=user.id, broker=broker, now=runtime.clock.now()
+    )
     return login_url(
         broker,
         api_key=api_key,
         public_base_url=settings.public_base_url,
         upstox_root=settings.upstox_root,
         kite_login_url=settings.kite_login_url,
+        state=state,
     )
+
+
+def _ours(runtime: Runtime, user: User, broker: BrokerName, state: str | None) -> bool:
+    """Whether this login was started from this user's own login link."""
+    states = login_states(runtime.settings.secret)
+    return states.valid(state, user_id=user.id, broker=broker, now=runtime.clock.now())
+
+
+NOT_OURS = "this login was not started from your TraderTape; start it again from Settings"
 
 
 def _save(
@@ -150,8 +164,12 @@ def login_callback(
     request_token: Annotated[str | None, Query(max_length=512)] = None,
     status: Annotated[str | None, Query(max_length=32)] = None,  # noqa: A002 - Kite's name
     code: Annotated[str | None, Query(max_length=512)] = None,  # Upstox's
+    state: Annotated[str | None, Query(max_length=128)] = None,  # ours, echoed back
 ) -> RedirectResponse:
     """Where the broker's login page sends the browser back (the registered redirect URL).
+
+    Only a login started from this user's own link completes: its ``state`` must verify
+    (`services.login_state`), else nothing is exchanged (login CSRF).
 
     Upstox: the code is exchanged with the stored secret (Upstox's exchange needs it).
 
@@ -165,6 +183,8 @@ def login_callback(
         user = current_user(request, runtime, db)
     except TraderTapeError:
         return _to_settings(runtime, broker, login="failed", reason="not signed in")
+    if not _ours(runtime, user, broker, state):
+        return _to_settings(runtime, broker, login="failed", reason=NOT_OURS)
     if broker is BrokerName.UPSTOX:
         location = upstox_callback(_upstox_login(runtime), db, user=user, code=code)
         runtime.account_views.invalidate(user.id)
@@ -172,7 +192,9 @@ def login_callback(
     if status not in (None, "success") or not request_token:
         return _to_settings(runtime, broker, login="failed", reason="Kite did not approve")
     if runtime.brokers.api_secret(db, user_id=user.id, broker=broker) is None:
-        return _to_settings(runtime, broker, login="checksum", request_token=request_token)
+        return _to_settings(
+            runtime, broker, login="checksum", request_token=request_token, state=state or ""
+        )
     try:
         _kite_login(runtime).complete(db, user=user, request_token=request_token)
     except TraderTapeError as exc:
@@ -189,7 +211,10 @@ def kite_session(
 
     ``checksum = sha256(api_key + request_token + api_secret)`` (hex, WebCrypto); the API
     secret stays in the browser. The access token is stored encrypted until 06:00 IST.
+    The login's ``state`` must be this user's (403 otherwise), as at the callback.
     """
+    if not _ours(runtime, user, BrokerName.KITE, body.state):
+        raise Forbidden(f"state: {NOT_OURS}")
     login = _kite_login(runtime)
     login.complete(db, user=user, request_token=body.request_token, checksum=body.checksum)
     runtime.account_views.invalidate(user.id)

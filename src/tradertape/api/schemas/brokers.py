@@ -49,3 +49,8 @@ class KiteSessionIn(Strict):
 
     request_token: str = Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9]+$")
     checksum: str = Field(pattern=r"^[0-9a-f]{64}$")
+    state: str = Field(
+        min_length=1,
+        max_length=128,
+        description="The login's state, as the callback passed it on to the settings page",
+    )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -13,13 +11,9 @@ from tradertape.domain.market import Tick
 from tradertape.domain.worker_runs import SessionWindows
 from tradertape.oms.paper import PaperExchange
 from tradertape.ports.clock import Clock
+from tradertape.security.keys import derive_key
 
 LastTick = Callable[[str], Tick | None]
-
-
-def derive_key(secret: str, purpose: str) -> bytes:
-    """A key for one purpose, so a leaked cursor key signs no safety token."""
-    return hmac.new(secret.encode(), f"tradertape/{purpose}".encode(), hashlib.sha256).digest()
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,8 @@ const server = spawn(tradertape, ["demo", "--port", port], {
     TRADERTAPE_PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
     TRADERTAPE_KITE_ROOT: `http://127.0.0.1:${kitePort}`,
     TRADERTAPE_KITE_LOGIN_URL: `http://127.0.0.1:${kitePort}/connect/login`,
+    // The server allows live trading (to the fake Kite); each user's own switch stays off.
+    TRADERTAPE_LIVE_TRADING_ENABLED: "true",
     // Every test signs in as the demo user; the default of 5 a minute would refuse the run's.
     TRADERTAPE_AUTH_ATTEMPTS_PER_MINUTE: process.env.TRADERTAPE_AUTH_ATTEMPTS_PER_MINUTE ?? "600",
   },

@@ -7,6 +7,7 @@ import { api } from "@/api/client";
 import { ApiError, unwrap } from "@/api/errors";
 import { istDateTime } from "@/format";
 import { CopyField } from "./CopyField";
+import { brokerStatusKey, useBrokerStatus } from "@/shell/deskApi";
 import { LoginOutcome } from "./KiteBrowserLogin";
 
 type Broker = "kite" | "upstox" | "groww";
@@ -36,7 +37,11 @@ function BrokerCard({ broker, name }: { broker: Broker; name: string }) {
   });
   const forget = useMutation({
     mutationFn: async () => unwrap(await api.DELETE("/api/brokers/{broker}/credentials", { params: { path: { broker } } })),
-    onSuccess: () => client.invalidateQueries({ queryKey: key }),
+    onSuccess: () =>
+      Promise.all([
+        client.invalidateQueries({ queryKey: key }),
+        client.invalidateQueries({ queryKey: brokerStatusKey }),
+      ]),
   });
   const errors = save.error instanceof ApiError ? save.error.fields : {};
   const c = creds.data;
@@ -45,7 +50,7 @@ function BrokerCard({ broker, name }: { broker: Broker; name: string }) {
     <Card withBorder component="section" aria-label={`${name} broker`}>
       <Group justify="space-between" mb="xs">
         <Title order={3} size="h5">{name}</Title>
-        {c && <Badge color={c.connected ? "teal" : c.configured ? "yellow" : "gray"} c={c.configured && !c.connected ? "black" : undefined}>{c.status.replaceAll("_", " ")}</Badge>}
+        {c && <Badge color={c.connected ? "teal.9" : c.configured ? "yellow" : "gray"} c={c.configured && !c.connected ? "black" : undefined}>{c.status.replaceAll("_", " ")}</Badge>}
       </Group>
       {creds.error && <Alert color="red">{creds.error.message}</Alert>}
       {c && (
@@ -78,7 +83,7 @@ function BrokerCard({ broker, name }: { broker: Broker; name: string }) {
 }
 
 export function BrokersSection() {
-  const status = useQuery({ queryKey: ["auth-status"], queryFn: async () => unwrap(await api.GET("/api/auth/status")) });
+  const status = useBrokerStatus();
   return (
     <Stack>
       <LoginOutcome />

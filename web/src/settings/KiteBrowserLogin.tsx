@@ -8,6 +8,7 @@ import { type FormEvent, useState } from "react";
 import { useSearchParams } from "react-router";
 import { api } from "@/api/client";
 import { ApiError, unwrap } from "@/api/errors";
+import { brokerStatusKey } from "@/shell/deskApi";
 import { kiteChecksum } from "./kiteChecksum";
 
 export function LoginOutcome() {
@@ -60,7 +61,7 @@ function KiteChecksumForm({
       unwrap(await api.POST("/api/brokers/kite/session", { body: { request_token: requestToken, checksum, state } }));
       setSecret("");
       await client.invalidateQueries({ queryKey: ["broker-credentials", "kite"] });
-      await client.invalidateQueries({ queryKey: ["auth-status"] });
+      await client.invalidateQueries({ queryKey: brokerStatusKey });
       onDone();
     } catch (e) {
       setError(e instanceof ApiError || e instanceof Error ? e.message : String(e));

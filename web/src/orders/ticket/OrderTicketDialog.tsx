@@ -1,6 +1,8 @@
 // The order ticket: the form, then a confirmation with the API's preview (itemised charges,
 // margin required against what is available), then the placement's answer. Nothing here
 // computes a charge or a margin; field errors come from the API's 422 and sit on the field.
+// With live trading on (`/api/auth/me`), the ticket offers the Live account: the order then
+// goes to the user's broker (`mode: "live"`), which checks the margin itself.
 import { Button, Group, Modal, NativeSelect, SegmentedControl, SimpleGrid, Stack, Table, Text, TextInput } from "@mantine/core";
 import { Notice } from "@/orders/Notice";
 import { useMediaQuery } from "@mantine/hooks";
@@ -8,6 +10,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
 import { api, type components } from "@/api/client";
 import { ApiError, type FieldErrors, unwrap } from "@/api/errors";
+import { useMe } from "@/auth/useMe";
 import { Money } from "@/components/Money";
 import { inr } from "@/format";
 import { useTick } from "@/ticks/useTick";
@@ -16,6 +19,7 @@ import { type TicketForm, type TicketSeed, buildOrderBody, exchanges, initialFor
 
 type Preview = components["schemas"]["TicketPreviewOut"];
 type Placed = components["schemas"]["OrderPlaced"];
+type Account = "paper" | "live";
 
 const CHARGE_ROWS: [keyof NonNullable<Preview["charges"]>, string][] = [
   ["brokerage", "Brokerage"],
@@ -32,7 +36,7 @@ export function invalidateBooks(client: ReturnType<typeof useQueryClient>) {
   return client.invalidateQueries({ queryKey: ["portfolio"] });
 }
 
-export function ChargesTable({ preview }: { preview: Preview }) {
+export function ChargesTable({ preview, live = false }: { preview: Preview; live?: boolean }) {
   const c = preview.charges;
   return (
     <Table fz="sm" verticalSpacing={4} aria-label="Charges and margin">
@@ -61,10 +65,12 @@ export function ChargesTable({ preview }: { preview: Preview }) {
             {preview.margin_required === null ? "—" : <Money value={preview.margin_required} />}
           </Table.Td>
         </Table.Tr>
-        <Table.Tr>
-          <Table.Th scope="row">Available margin</Table.Th>
-          <Table.Td className="num" data-testid="margin-available"><Money value={preview.available} /></Table.Td>
-        </Table.Tr>
+        {!live && (
+          <Table.Tr>
+            <Table.Th scope="row">Available margin</Table.Th>
+            <Table.Td className="num" data-testid="margin-available"><Money value={preview.available} /></Table.Td>
+          </Table.Tr>
+        )}
       </Table.Tbody>
     </Table>
   );
@@ -83,6 +89,9 @@ export default function OrderTicketDialog({ seed, onClose }: { seed: TicketSeed;
   const [preview, setPreview] = useState<Preview | null>(null);
   const [placed, setPlaced] = useState<Placed | null>(null);
   const key = useMemo(newKey, []);
+  const liveAllowed = useMe().data?.live_trading_enabled ?? false;
+  const [account, setAccount] = useState<Account>("paper");
+  const live = liveAllowed && account === "live";
   const phone = useMediaQuery("(max-width: 36em)");
   const symbol = form.tradingsymbol ? `${form.exchange}:${form.tradingsymbol.toUpperCase()}` : null;
   const tick = useTick(symbol);
@@ -114,7 +123,12 @@ export default function OrderTicketDialog({ seed, onClose }: { seed: TicketSeed;
     onError: fail,
   });
   const place = useMutation({
-    mutationFn: async () => unwrap(await api.POST("/api/orders", { body: buildOrderBody(form, key) })),
+    mutationFn: async () =>
+      unwrap(
+        await api.POST("/api/orders", {
+          body: { ...buildOrderBody(form, key), ...(live ? { mode: "live" as const } : {}) },
+        }),
+      ),
     onMutate: () => setFailure(null),
     onSuccess: (answer) => {
       setPlaced(answer);
@@ -197,6 +211,25 @@ export default function OrderTicketDialog({ seed, onClose }: { seed: TicketSeed;
                 error={errors.variety}
               />
             </SimpleGrid>
+            {liveAllowed && (
+              <Group gap="sm" wrap="wrap">
+                <SegmentedControl
+                  aria-label="Account"
+                  value={account}
+                  onChange={(v) => { setAccount(v as Account); setPreview(null); }}
+                  data={[
+                    { value: "paper", label: "Paper" },
+                    { value: "live", label: "Live" },
+                  ]}
+                  color={live ? "red" : "gray"}
+                />
+                {live && (
+                  <Text size="sm" c="red.9" fw={600} role="status">
+                    Live: this order goes to your broker and uses real money.
+                  </Text>
+                )}
+              </Group>
+            )}
             <TicketFields form={form} onChange={change} errors={errors} />
             {failure && (
               <Notice role="alert" color="red" title={failure.status === 422 ? "Check the order" : "Refused"}>
@@ -208,8 +241,11 @@ export default function OrderTicketDialog({ seed, onClose }: { seed: TicketSeed;
               <div>
                 <Text fw={600} size="sm">Confirm: {side} {form.quantity} {form.tradingsymbol}
                   {preview.price !== null ? ` at about ${inr(preview.price)}` : ""}</Text>
-                <ChargesTable preview={preview} />
-                {preview.margin_required !== null && preview.margin_required > preview.available && (
+                <ChargesTable preview={preview} live={live} />
+                {live && (
+                  <Text size="sm" c="dimmed">Your broker checks the margin when the order arrives.</Text>
+                )}
+                {!live && preview.margin_required !== null && preview.margin_required > preview.available && (
                   <Notice color="yellow" mt="xs">The margin required is more than the margin available.</Notice>
                 )}
               </div>
@@ -223,7 +259,7 @@ export default function OrderTicketDialog({ seed, onClose }: { seed: TicketSeed;
                 color={buy ? "blue" : "orange"}
                 loading={review.isPending || place.isPending}
               >
-                {preview ? `Place ${side} order` : "Review charges"}
+                {preview ? `Place ${live ? "live " : ""}${side} order` : "Review charges"}
               </Button>
             </Group>
           </Stack>

@@ -148,6 +148,7 @@ def _notify(
     if watched == _watched(previous) and not adopted:
         return
     told = [i for i in report.items if i.kind in ATTENTION or i.kind is DriftKind.ORDER_ADOPTED]
+    told_items = [item_dict(i) for i in told]
     name = report.broker.capitalize()
     headline = (
         f"🔀 {name} reconciliation: {len(told)} finding(s)"
@@ -160,7 +161,7 @@ def _notify(
         kind=notifications.Kind.DRIFT,
         text="\n".join([headline, *(i.note for i in told[:_NOTIFY_LINES])]),
         at=report.ran_at,
-        payload={"broker": report.broker, "drift": report.drift, "items": items},
+        payload={"broker": report.broker, "drift": report.drift, "items": told_items},
     )
 
 

@@ -136,7 +136,7 @@ class Reconciler:
         trades = adapter.trades()
         net = list(adapter.positions().get("net") or [])
         holdings = adapter.holdings()
-        gtts = adapter.gtts()
+        gtts = adapter.gtts() if adapter.capabilities.gtt else []
         passed = self._orders(db, user_id, broker, orders)
         missing = self._missing(db, user_id, broker.name, orders, asked_at)
         today = asked_at.astimezone(IST).date()

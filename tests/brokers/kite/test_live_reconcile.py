@@ -21,9 +21,11 @@ from tests.helpers import sign_in
 from tradertape.api.app import trading_loop
 from tradertape.db.models import Notification
 from tradertape.oms.live_reconcile import ADOPTED_NOTE, ENDED_NOTE, MISSING_NOTE
+from tradertape.ports.broker import GttSpec
 from tradertape.ports.clock import IST, ManualClock
 from tradertape.runtime import Runtime
 from tradertape.services.live_reconcile import ReconcileJobs
+from tradertape_brokers.kite import KiteBroker
 
 pytestmark = pytest.mark.db
 
@@ -206,6 +208,9 @@ def test_an_open_order_kite_lost_is_marked_missing_and_never_sent_again(
         "held_outside",
         "held_outside",
     ]
+    settled = client.post(URL).json()  # the order is closed now: nothing is missing
+    assert (settled["drift"], settled["counts"]["missing"]) == (False, 0)
+    assert _notices(runtime)[1:] == [("drift", "🔀 Kite: drift resolved")]
     assert fake.state()["orders"] == []
 
 
@@ -329,6 +334,36 @@ def test_the_servers_trading_loop_runs_the_reconciliation_on_its_timer(
     assert trading_loop(runtime).run_jobs(force=True) is True
 
     assert client.get(URL).json()["items"] == [_held("INFY", 0, 10), SBIN_BEFORE]
+
+
+def test_a_gtt_set_in_kites_app_is_reported_and_the_order_it_fires_adopted(
+    client: TestClient, runtime: Runtime, fake: Fake, broker: KiteBroker
+):
+    connect(client, runtime, fake)
+    fake.price("NSE:INFY", 1500)
+    leg = {"transaction_type": "BUY", "quantity": 3, "order_type": "LIMIT", "product": "CNC"}
+    spec = GttSpec("NSE", "INFY", [Decimal(1550)], Decimal(1500), [leg | {"price": 1556}])
+    trigger_id = broker.place_gtt(spec)  # through the SDK, as Kite's own app would
+
+    before = client.post(URL).json()
+    fake.price("NSE:INFY", 1552)  # fires: Kite places its LIMIT order, which fills at 1552
+    fired = client.post(URL).json()
+
+    assert before["counts"]["broker_gtts"] == 1
+    assert before["items"][-1] == {
+        "kind": "gtt_external",
+        "key": str(trigger_id),
+        "ours": None,
+        "broker": 1,
+        "note": f"trigger {trigger_id} on NSE:INFY was set outside TraderTape",
+    }
+    assert before["drift"] is False
+    assert fired["counts"]["broker_gtts"] == 0  # triggered: no longer active
+    assert [(i["kind"], i["broker"]) for i in fired["items"]][:1] == [("order_adopted", 3)]
+    [order] = ours(runtime)
+    assert (order.source, order.status, order.filled_quantity) == ("external", "COMPLETE", 3)
+    trades, _cash = booked(runtime)
+    assert trades[0][:5] == ("kite", "INFY", "BUY", 3, Decimal("1552"))
 
 
 def test_a_broker_that_does_not_answer_is_skipped_and_tried_next_time(

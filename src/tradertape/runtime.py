@@ -41,6 +41,7 @@ from tradertape.services.broker_sessions_upstox import UpstoxConnector
 from tradertape.services.instruments import build_catalog
 from tradertape.services.kite_feed import StoredKiteSession
 from tradertape.services.kite_session import KiteConnector
+from tradertape.services.live_reconcile import LiveReconciliation
 from tradertape.services.live_trading import UserBrokers
 from tradertape.services.login import LoginService
 from tradertape.services.options.guard import OptionProtectionEngine
@@ -98,6 +99,7 @@ class Runtime:
     option_protection: OptionProtectionEngine  # option runs' rules, beside the trading loop
     option_ticker: OptionTicker  # option ticks derived from index ticks, for the loop
     live: LiveDesk  # live orders at the user's broker, through the same gate and books
+    reconciliation: LiveReconciliation  # live brokers against our books (adopt, mark, report)
 
     @classmethod
     def build(
@@ -216,6 +218,8 @@ class Runtime:
         # Users connected to a real broker read /api/portfolio/* from it.
         kite = KiteConnector(root=settings.kite_root, timeout_secs=settings.kite_timeout_secs)
         account_views.register(BrokerName.KITE, kite)
+        live_brokers = UserBrokers(credentials=brokers, kite=kite)
+        live = LiveDesk(venue=exchange.venue, brokers=live_brokers)
         jobs_db = db.jobs  # the loop's watchers and sweeps: a pool requests cannot starve
         recovery = Recovery(
             db=jobs_db,
@@ -268,7 +272,8 @@ class Runtime:
             options=options,
             option_protection=OptionProtectionEngine(db=jobs_db, desk=workers, market=options),
             option_ticker=OptionTicker(options, clock),
-            live=LiveDesk(
-                venue=exchange.venue, brokers=UserBrokers(credentials=brokers, kite=kite)
+            live=live,
+            reconciliation=LiveReconciliation(
+                venue=exchange.venue, desk=live, brokers=live_brokers
             ),
         )

@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     feed_speed: float = Field(default=1.0, gt=0)
     feed_interval_secs: float = Field(default=1.0, gt=0)
     live_trading_enabled: bool = False
+    # Live brokers are reconciled against our books at start-up and this often in market
+    # hours (docs/live-trading.md, "Reconciliation").
+    reconcile_every_mins: int = Field(default=5, ge=1)
     # Where the Groww adapter sends its requests (a fake Groww on loopback in tests, demos).
     groww_root: str = "https://api.groww.in"
     # Compile (or load from numba's cache) the indicator and backtest kernels when the server

@@ -7,6 +7,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 import httpx
 from fastapi import FastAPI
@@ -33,6 +34,7 @@ from tradertape.api.routes import (
     model,
     notifications,
     pages,
+    reconciliation,
     risk,
     strategies,
     trading,
@@ -59,6 +61,7 @@ from tradertape.oms.quotes import follow
 from tradertape.runtime import Runtime
 from tradertape.services.broker_login import BrokerLogins
 from tradertape.services.calendar_watch import CalendarWatch, warning_now
+from tradertape.services.live_reconcile import ReconcileJobs
 from tradertape.services.live_trading import LiveJobs, follow_order_updates
 from tradertape.services.login_state import login_states
 from tradertape.services.portfolios.schedule import PortfolioJobs
@@ -113,7 +116,15 @@ def trading_loop(runtime: Runtime) -> TradingLoop:
     )
     watch = CalendarWatch(runtime.exchange.calendar, runtime.clock)  # logs a run-out list daily
     live = LiveJobs(db=jobs_db, desk=runtime.live)  # unsent live orders; polling for fills
-    live_due = live.run_due if runtime.settings.live_trading_enabled else _nothing
+    reconcile = ReconcileJobs(  # live brokers against our books: at start-up, then in session
+        db=jobs_db,
+        reconciliation=runtime.reconciliation,
+        calendar=runtime.exchange.calendar,
+        clock=runtime.clock,
+        every=timedelta(minutes=runtime.settings.reconcile_every_mins),
+    )
+    live_on = runtime.settings.live_trading_enabled
+    live_due = _each_of(live.run_due, reconcile.run_due) if live_on else _nothing
     return TradingLoop(
         db=jobs_db,
         clock=runtime.clock,
@@ -168,6 +179,11 @@ async def _follow_order_updates(runtime: Runtime) -> None:
 
 def _nothing() -> None:
     """A job with nothing to do."""
+
+
+def _each_of(*jobs: Callable[[], object]) -> Callable[[], None]:
+    """One job that runs `jobs` in turn (`_each`: one failing does not stop the others)."""
+    return lambda: _each(*jobs)
 
 
 async def _follow_interest(runtime: Runtime) -> None:
@@ -317,6 +333,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         workers_options,
         workers_streams,
         brokers,
+        reconciliation,
         broker_session_groww,
         instruments,
         market,

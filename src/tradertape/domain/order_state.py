@@ -46,6 +46,7 @@ class EventKind(StrEnum):
     CANCELLED = "cancelled"  # by the user
     EXPIRED = "expired"  # IOC remainder, TTL, end of day, MIS square-off window
     RELEASED = "released"  # an AMO sent to the exchange at the open
+    MISSING = "missing"  # reconciliation: the broker no longer lists a working order
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +105,9 @@ TRANSITIONS: dict[tuple[OrderStatus | None, EventKind], frozenset[OrderStatus]] 
     (_S.OPEN, _E.REJECTED): frozenset({_S.REJECTED}),
     (_S.TRIGGER_PENDING, _E.REJECTED): frozenset({_S.REJECTED}),
     **{(status, _E.MODIFIED): frozenset({status}) for status in _LIVE},
+    # A live order the broker's order book no longer lists: noted, status kept (a late
+    # report may still fill or close it; nothing is sent again).
+    **{(status, _E.MISSING): frozenset({status}) for status in _LIVE},
     **{(status, _E.CANCELLED): frozenset({_S.CANCELLED}) for status in _LIVE},
     # Kite shows expiry (IOC remainder, TTL, end of day) as CANCELLED with a message.
     **{(status, _E.EXPIRED): frozenset({_S.CANCELLED}) for status in _LIVE},

@@ -35,8 +35,11 @@ UNPLACED = "PUT ORDER REQ RECEIVED"  # the status of an order no event has reach
 # A cover order's stop-loss leg is keyed ``co:<entry order id>``: the user's unique
 # client key makes the leg exist at most once, and names its parent.
 COVER_LEG_KEY = "co:"
+# An order placed outside TraderTape and adopted by reconciliation is keyed
+# ``ext:<broker>:<broker order id>``: the key makes two runs adopt it once.
+EXTERNAL_KEY = "ext:"
 # Client keys the broker gives its own orders; a user's key may not start so.
-RESERVED_KEY_PREFIXES = (COVER_LEG_KEY, "gtt:", "squareoff:")
+RESERVED_KEY_PREFIXES = (COVER_LEG_KEY, "gtt:", "squareoff:", EXTERNAL_KEY)
 _ORDERS = table_of(Order)
 _NEW_EVENT = insert(table_of(OrderEventRow))
 _ID_ATTEMPTS = 8  # random order ids collide now and then on a busy day; draw again

@@ -12,6 +12,7 @@ from tradertape.db.models.notifications import (
 )
 from tradertape.db.models.outbox import OutboxMessage
 from tradertape.db.models.portfolios import ModelPortfolio, ModelPosition, ModelSignal
+from tradertape.db.models.reconcile import ReconcileReportRow
 from tradertape.db.models.risk import RiskEvent, RiskRule
 from tradertape.db.models.strategies import BacktestRun, Strategy, StrategyVersion
 from tradertape.db.models.trading import (
@@ -53,6 +54,7 @@ __all__ = [
     "OutboxMessage",
     "PaperAccount",
     "PaperPosition",
+    "ReconcileReportRow",
     "RiskEvent",
     "RiskRule",
     "Strategy",

@@ -3,7 +3,8 @@
 POST/PUT bodies are form-encoded (JSON arrays for the margin calculators), lists arrive as
 repeated ``i`` query keys, GTT ``condition``/``orders`` are JSON inside form fields, and
 every JSON answer is ``{"status": "success", "data": ...}`` or Kite's error envelope with
-an ``error_type``. Control routes under ``/_fake`` set prices, the clock and faults.
+an ``error_type``. Control routes under ``/_fake`` set prices, the clock and faults, place
+orders as the user would in Kite's own app, and make Kite forget an order.
 """
 
 from __future__ import annotations
@@ -341,6 +342,22 @@ def _state(kite: FakeKite, body: dict[str, Any]) -> dict[str, Any]:
     return state(kite)
 
 
+def _place_outside(kite: FakeKite, body: dict[str, Any]) -> dict[str, Any]:
+    """An order the user placed in Kite's own app (no tag of ours): Kite's order form."""
+    form = {key: str(value) for key, value in body.items() if key != "variety"}
+    return {"order_id": kite.book.place(str(body.get("variety", "regular")), form)}
+
+
+def _forget(kite: FakeKite, body: dict[str, Any]) -> dict[str, Any]:
+    """Drop an order from the order book and its history, as a broker glitch would (its
+    trades, position and holding stay)."""
+    order_id = str(body["order_id"])
+    with kite.book.lock:
+        forgotten = kite.book.orders.pop(order_id, None)
+        kite.book.history.pop(order_id, None)
+    return {"forgotten": forgotten is not None}
+
+
 _CONTROLS: dict[tuple[str, str], Callable[[FakeKite, dict[str, Any]], dict[str, Any]]] = {
     ("POST", "price"): _set_prices,
     ("POST", "walk"): _walk,
@@ -350,11 +367,14 @@ _CONTROLS: dict[tuple[str, str], Callable[[FakeKite, dict[str, Any]], dict[str, 
     ("POST", "expire-sessions"): _expire,
     ("POST", "apps"): _register,
     ("GET", "state"): _state,
+    ("POST", "orders"): _place_outside,
+    ("POST", "forget"): _forget,
 }
 
 
 async def control(request: Request) -> Response:
-    """``/_fake/{action}``: price, walk, faults, clock, expire-sessions, apps, state."""
+    """``/_fake/{action}``: price, walk, faults, clock, expire-sessions, apps, state, orders
+    (placed outside the client, as in Kite's own app), forget (an order Kite lost)."""
     action = _CONTROLS.get((request.method, request.path_params["action"]))
     if action is None:
         return JSONResponse({"detail": "unknown control"}, status_code=404)

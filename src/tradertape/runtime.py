@@ -187,7 +187,13 @@ class Runtime:
                 VirtualPortfolios(clock=market_clock, last_tick=prices),
             ]
         )
-        risk = RiskDesk(clock=market_clock, books=RiskBooks(account), catalog=exchange.catalog)
+        # Live orders are measured on the live books (every real broker's, as we book them).
+        live_book = PaperExposure(
+            clock=market_clock, catalog=exchange.catalog, last_tick=prices, live=True
+        )
+        risk = RiskDesk(
+            clock=market_clock, books=RiskBooks(account, live_book), catalog=exchange.catalog
+        )
         # The one pre-trade gate: every order, modification and GTT of every path passes it.
         exchange.register_pre_trade(risk.pre_trade)
         workers = WorkerDesk.build(
@@ -226,10 +232,12 @@ class Runtime:
                 exiting_every=timedelta(seconds=settings.worker_exiting_recovery_secs),
             ),
         )
-        account_views.register(
-            BrokerName.UPSTOX, UpstoxConnector(root=settings.upstox_root, catalog=catalog)
+        upstox = UpstoxConnector(
+            root=settings.upstox_root, catalog=catalog, timeout_secs=settings.upstox_timeout_secs
         )
-        account_views.register(BrokerName.GROWW, GrowwConnector(root=settings.groww_root))
+        account_views.register(BrokerName.UPSTOX, upstox)
+        groww = GrowwConnector(root=settings.groww_root, timeout_secs=settings.groww_timeout_secs)
+        account_views.register(BrokerName.GROWW, groww)
         return cls(
             settings=settings,
             db=db,
@@ -269,6 +277,7 @@ class Runtime:
             option_protection=OptionProtectionEngine(db=jobs_db, desk=workers, market=options),
             option_ticker=OptionTicker(options, clock),
             live=LiveDesk(
-                venue=exchange.venue, brokers=UserBrokers(credentials=brokers, kite=kite)
+                venue=exchange.venue,
+                brokers=UserBrokers(credentials=brokers, kite=kite, upstox=upstox, groww=groww),
             ),
         )

@@ -159,9 +159,17 @@ def test_a_live_order_without_a_kite_session_is_409_and_nothing_is_stored(
     client.put("/api/auth/live-trading", json={"live_trading": True, "confirm": "LIVE"})
 
     answer = client.post("/api/orders", json=BUY)
+    named = client.post("/api/orders", json=BUY | {"broker": "kite"})
 
     assert answer.status_code == 409
-    assert answer.json()["detail"].startswith("no live Kite session")
+    assert answer.json()["detail"] == (
+        "no live broker session: log in to Kite, Upstox or Groww first (Settings → Brokers), "
+        'then send "broker"'
+    )
+    assert named.status_code == 409
+    assert named.json()["detail"] == (
+        'no live Kite session for "broker": "kite": log in to Kite first (Settings → Brokers)'
+    )
     assert fake.state()["orders"] == []
     assert ours(runtime) == []
 

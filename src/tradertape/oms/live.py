@@ -89,23 +89,39 @@ def kite_report(data: dict[str, Any]) -> BrokerReport:
     """A report from Kite's order shape (postback, socket update, ``/orders`` row).
 
     Every adapter answers ``orders()`` in this shape (Upstox's and Groww's statuses are
-    mapped to Kite's there), so it reads their rows too. Figures that do not parse give
-    a report with its `problem` set, which `apply_report` skips: never an exception.
+    mapped to Kite's there), so it reads their rows too. Figures that are not numbers (``""``,
+    ``"abc"``, NaN, negative, a fractional quantity, a fill without a price) give a report
+    with its `problem` set, which `apply_report` skips: never an exception, never a fill
+    booked at a made-up price.
     """
-    order_id = str(data.get("order_id"))
-    status = str(data.get("status") or "")
-    try:
-        filled = int(data.get("filled_quantity") or 0)
-        average = Decimal(str(data.get("average_price") or 0))
-    except (TypeError, ValueError, InvalidOperation):
-        filled, average = -1, Decimal(-1)
-    if filled < 0 or not average.is_finite() or average < 0:
+    order_id, status = str(data.get("order_id")), str(data.get("status") or "")
+    filled, average = _figure(data.get("filled_quantity")), _figure(data.get("average_price"))
+    if (
+        filled is None
+        or average is None
+        or filled != filled.to_integral_value()
+        or (filled > 0 and average == 0)
+    ):
         problem = (
             f"unusable figures: filled_quantity={data.get('filled_quantity')!r}, "
             f"average_price={data.get('average_price')!r}"
         )
         return BrokerReport(order_id, status, 0, Decimal(0), problem=problem)
-    return BrokerReport(order_id, status, filled, average, data.get("status_message") or None)
+    message = data.get("status_message") or None
+    return BrokerReport(order_id, status, int(filled), average, message)
+
+
+def _figure(value: object) -> Decimal | None:
+    """A reported quantity or price: missing is 0; anything but a finite number ≥ 0 is None."""
+    if value is None:
+        return Decimal(0)
+    if isinstance(value, bool):
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() and number >= 0 else None
 
 
 @dataclass(frozen=True, slots=True)

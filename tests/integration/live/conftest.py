@@ -94,8 +94,7 @@ def upstox_venue(fake: FakeUpstox) -> Venue:
         orders=orders,
         late_place=lambda: fake.control(
             "faults", {"kind": "timeout", "path": "/v3/order/place", "delay_secs": 1.5}
-        )
-       ,
+        ),
     )
 
 
@@ -128,8 +127,7 @@ def groww_venue(fake: FakeServer) -> Venue:
         late_place=lambda: fake.control(
             "faults",
             {"kind": "timeout_after_accept", "path": "/v1/order/create", "delay_secs": 1.5},
-        )
-       ,
+        ),
     )
 
 

@@ -228,3 +228,29 @@ def test_with_two_brokers_connected_broker_picks_one_and_each_is_polled(
     ]
     assert upstox_cash == [("buy", Decimal("-14880.00")), ("charges", -CHARGES)]
     assert booked(runtime, "groww")[1] == [("buy", Decimal("-14870.00")), ("charges", -CHARGES)]
+
+
+def test_a_malformed_report_is_skipped_by_the_poller_and_the_next_good_one_books(
+    client: TestClient, runtime: Runtime, groww: FakeServer
+):
+    at_groww = groww_venue(groww)
+    connect(client, runtime, at_groww)
+    at_groww.price("NSE:INFY", 1500)
+    client.post("/api/orders", json=BUY)
+    at_groww.price("NSE:INFY", 1488)
+    [row] = groww.fake.book.orders.values()
+    row["average_fill_price"] = ""  # Groww says "filled 10" with no price: unusable
+
+    with runtime.db.session() as db:
+        assert runtime.live.poll(db) == 0  # skipped (logged), not a crash of the poller
+
+    assert booked(runtime, "groww") == ([], [])
+    [order] = ours(runtime)
+    assert (order.status, order.filled_quantity) == ("OPEN", 0)
+
+    row["average_fill_price"] = 1488.0
+    with runtime.db.session() as db:
+        assert runtime.live.poll(db) == 1
+
+    trades, _ = booked(runtime, "groww")
+    assert trades == [("groww", "INFY", "BUY", 10, Decimal("1488.00"), CHARGES)]

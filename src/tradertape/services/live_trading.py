@@ -2,13 +2,15 @@
 
 Live orders need both switches: the server's (``TRADERTAPE_LIVE_TRADING_ENABLED``) and
 the user's own (``users.live_trading``, turned on with a typed confirmation). An order
-asks for live with ``mode: "live"``; without both switches it is refused (403) and
-nothing reaches a broker; without a connected broker session it is a 409.
+asks for live with ``mode: "live"`` (and ``broker`` when several are connected);
+without both switches it is refused (403) and nothing reaches a broker; without a session
+of that broker (or a single one) it is a 409.
 
 Kite reports an order three ways, all booked by `LiveDesk.apply_report` (exactly once):
 a postback (`verify_kite_postback`: sha256(order_id + order_timestamp + api_secret) with
 the user's stored secret), the ticker's order updates on the bus (`follow_order_updates`)
-and polling (`LiveDesk.poll`, from the trading loop's jobs).
+and polling (`LiveDesk.poll`, from the trading loop's jobs). Upstox and Groww orders are
+reported by polling.
 """
 
 from __future__ import annotations
@@ -212,7 +214,8 @@ class LiveJobs:
         self._desk = desk
 
     def run_due(self) -> None:
-        """One sweep (each user's broker is asked at most once per part)."""
+        """One sweep: unsent rows looked up one by one, then each (user, broker) with open
+        live orders polled once."""
         with self._db.session() as session:
             self._desk.resolve_unsent(session)
             self._desk.poll(session)

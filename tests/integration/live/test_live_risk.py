@@ -128,3 +128,20 @@ def test_todays_live_loss_stops_live_entries_not_paper_ones(
     )
     assert order(client, quantity=1, mode="paper") == ("OPEN", None)
     assert len(venue.orders()) == 2
+
+
+def test_a_percent_of_capital_rule_leaves_no_room_for_live_entries(
+    client: TestClient, runtime: Runtime, upstox: FakeUpstox
+):
+    venue = upstox_venue(upstox)
+    funded(client, runtime, venue)
+    venue.price("NSE:INFY", 1500)
+    rule(client, {"type": "max_exposure", "threshold_pct": "50"})
+
+    # We do not mirror Upstox's funds: the live book's capital is zero.
+    assert order(client) == (
+        "REJECTED",
+        REFUSED + "exposure would reach ₹14,900.00, over 50.00% of capital (₹0.00)",
+    )
+    assert order(client, mode="paper") == ("OPEN", None)  # half of ₹10,00,000 on paper
+    assert venue.orders() == []

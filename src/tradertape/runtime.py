@@ -189,7 +189,13 @@ class Runtime:
                 VirtualPortfolios(clock=market_clock, last_tick=prices),
             ]
         )
-        risk = RiskDesk(clock=market_clock, books=RiskBooks(account), catalog=exchange.catalog)
+        # Live orders are measured on the live books (every real broker's, as we book them).
+        live_book = PaperExposure(
+            clock=market_clock, catalog=exchange.catalog, last_tick=prices, live=True
+        )
+        risk = RiskDesk(
+            clock=market_clock, books=RiskBooks(account, live_book), catalog=exchange.catalog
+        )
         # The one pre-trade gate: every order, modification and GTT of every path passes it.
         exchange.register_pre_trade(risk.pre_trade)
         workers = WorkerDesk.build(
@@ -218,8 +224,6 @@ class Runtime:
         # Users connected to a real broker read /api/portfolio/* from it.
         kite = KiteConnector(root=settings.kite_root, timeout_secs=settings.kite_timeout_secs)
         account_views.register(BrokerName.KITE, kite)
-        live_brokers = UserBrokers(credentials=brokers, kite=kite)
-        live = LiveDesk(venue=exchange.venue, brokers=live_brokers)
         jobs_db = db.jobs  # the loop's watchers and sweeps: a pool requests cannot starve
         recovery = Recovery(
             db=jobs_db,
@@ -230,10 +234,14 @@ class Runtime:
                 exiting_every=timedelta(seconds=settings.worker_exiting_recovery_secs),
             ),
         )
-        account_views.register(
-            BrokerName.UPSTOX, UpstoxConnector(root=settings.upstox_root, catalog=catalog)
+        upstox = UpstoxConnector(
+            root=settings.upstox_root, catalog=catalog, timeout_secs=settings.upstox_timeout_secs
         )
-        account_views.register(BrokerName.GROWW, GrowwConnector(root=settings.groww_root))
+        account_views.register(BrokerName.UPSTOX, upstox)
+        groww = GrowwConnector(root=settings.groww_root, timeout_secs=settings.groww_timeout_secs)
+        account_views.register(BrokerName.GROWW, groww)
+        live_brokers = UserBrokers(credentials=brokers, kite=kite, upstox=upstox, groww=groww)
+        live = LiveDesk(venue=exchange.venue, brokers=live_brokers)
         return cls(
             settings=settings,
             db=db,

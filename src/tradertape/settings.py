@@ -126,6 +126,10 @@ class Settings(BaseSettings):
     # How long a Kite REST call may take before the adapter calls it a timeout (live
     # orders are then looked up by their tag, never sent twice).
     kite_timeout_secs: float = 7.0
+    # The same for Upstox's and Groww's REST calls (live orders are then looked up by their
+    # tag / order_reference_id, never sent twice).
+    upstox_timeout_secs: float = Field(default=10.0, gt=0, le=120)
+    groww_timeout_secs: float = Field(default=10.0, gt=0, le=120)
 
     @field_validator("public_base_url")
     @classmethod

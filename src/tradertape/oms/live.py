@@ -20,8 +20,8 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import timedelta
-from decimal import Decimal
-from typing import Any
+from decimal import Decimal, InvalidOperation
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -65,8 +65,12 @@ class LiveBroker:
     find: Callable[[str], str | None]  # our idempotency key → the broker's order id
 
 
-# (session, user id) → the user's live broker; raises (a 409) when none is connected.
-LiveBrokers = Callable[[Session, int], LiveBroker]
+class LiveBrokers(Protocol):
+    """(session, user id, broker name) → that live broker of the user's; without a name,
+    the user's one connected broker. Raises (a 409) when it is not connected, or when no
+    name is given and none or several are."""
+
+    def __call__(self, db: Session, user_id: int, broker: str | None = None) -> LiveBroker: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,17 +82,46 @@ class BrokerReport:
     filled_quantity: int
     average_price: Decimal
     message: str | None = None
+    problem: str | None = None  # why the report cannot be booked (malformed figures)
 
 
 def kite_report(data: dict[str, Any]) -> BrokerReport:
-    """A report from Kite's order shape (postback, socket update, ``/orders`` row)."""
-    return BrokerReport(
-        broker_order_id=str(data["order_id"]),
-        status=str(data.get("status") or ""),
-        filled_quantity=int(data.get("filled_quantity") or 0),
-        average_price=Decimal(str(data.get("average_price") or 0)),
-        message=data.get("status_message") or None,
-    )
+    """A report from Kite's order shape (postback, socket update, ``/orders`` row).
+
+    Every adapter answers ``orders()`` in this shape (Upstox's and Groww's statuses are
+    mapped to Kite's there), so it reads their rows too. Figures that are not numbers (``""``,
+    ``"abc"``, NaN, negative, a fractional quantity, a fill without a price) give a report
+    with its `problem` set, which `apply_report` skips: never an exception, never a fill
+    booked at a made-up price.
+    """
+    order_id, status = str(data.get("order_id")), str(data.get("status") or "")
+    filled, average = _figure(data.get("filled_quantity")), _figure(data.get("average_price"))
+    if (
+        filled is None
+        or average is None
+        or filled != filled.to_integral_value()
+        or (filled > 0 and average == 0)
+    ):
+        problem = (
+            f"unusable figures: filled_quantity={data.get('filled_quantity')!r}, "
+            f"average_price={data.get('average_price')!r}"
+        )
+        return BrokerReport(order_id, status, 0, Decimal(0), problem=problem)
+    message = data.get("status_message") or None
+    return BrokerReport(order_id, status, int(filled), average, message)
+
+
+def _figure(value: object) -> Decimal | None:
+    """A reported quantity or price: missing is 0; anything but a finite number ≥ 0 is None."""
+    if value is None:
+        return Decimal(0)
+    if isinstance(value, bool):
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() and number >= 0 else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,11 +149,13 @@ class LiveDesk:
         last: Tick | None,
         source: str = "api",
         exit_only: bool = False,
+        broker_name: str | None = None,
     ) -> LivePlaced:
         """Validate, pass the gate, record, then send; a refusal is stored and never sent.
 
-        The broker checks funds and market hours itself (its answer is stored); our paper
-        funds check does not apply to money we do not hold.
+        `broker_name` picks one of the user's connected brokers (by default their only
+        one). The broker checks funds and market hours itself (its answer is stored); our
+        paper funds check does not apply to money we do not hold.
         """
         venue = self._venue
         if client_key is not None:
@@ -129,7 +164,8 @@ class LiveDesk:
                 return LivePlaced(first, True)
         instrument = listed(venue.catalog(db), spec)
         check_fields(venue, spec, instrument, last)
-        broker = self._brokers(db, user_id)  # no session: a 409 before anything is stored
+        # No session (or no single one): a 409 before anything is stored.
+        broker = self._brokers(db, user_id, broker_name)
         now = venue.clock.now()
         order = new_order(
             user_id,
@@ -196,7 +232,7 @@ class LiveDesk:
         settled = 0
         for order in rows:
             try:
-                broker = self._brokers(db, order.user_id)
+                broker = self._brokers(db, order.user_id, order.broker)
                 found = broker.find(order.order_id)
             except Exception as exc:  # no session, or the broker did not answer: next sweep
                 log.warning("live order %s: lookup failed (%s)", order.order_id, exc)
@@ -217,6 +253,11 @@ class LiveDesk:
         The fill is the broker's cumulative filled quantity less ours, at the price that
         moves our average to the broker's; a report already applied adds nothing.
         """
+        if report.problem is not None:  # the next report (poll, socket) will say
+            log.warning(
+                "%s order %s: report skipped (%s)", broker, report.broker_order_id, report.problem
+            )
+            return False
         found = db.execute(
             select(Order.id, Order.user_id).where(
                 Order.broker == broker, Order.broker_order_id == report.broker_order_id
@@ -255,24 +296,24 @@ class LiveDesk:
         return sum(self.apply_report(db, broker, report) for report in reports)
 
     def poll(self, db: Session) -> int:
-        """Ask the broker of every user with open live orders for their state; book it."""
+        """Ask each broker with open live orders of a user's for their state; book it."""
         open_orders = db.execute(
-            select(Order.user_id, Order.broker_order_id).where(
+            select(Order.user_id, Order.broker, Order.broker_order_id).where(
                 Order.broker != PAPER,
                 Order.broker_order_id.is_not(None),
                 Order.status.in_(PENDING),
             )
         ).all()
-        wanted: dict[int, set[str]] = {}
-        for user_id, broker_order_id in open_orders:
-            wanted.setdefault(user_id, set()).add(str(broker_order_id))
+        wanted: dict[tuple[int, str], set[str]] = {}
+        for user_id, name, broker_order_id in open_orders:
+            wanted.setdefault((user_id, name), set()).add(str(broker_order_id))
         applied = 0
-        for user_id, ids in sorted(wanted.items()):
+        for (user_id, name), ids in sorted(wanted.items()):
             try:
-                broker = self._brokers(db, user_id)
+                broker = self._brokers(db, user_id, name)
                 rows = broker.adapter.orders()
             except Exception as exc:  # no session or no answer: the next poll tries again
-                log.warning("live poll for user %s failed (%s)", user_id, exc)
+                log.warning("live poll of %s for user %s failed (%s)", name, user_id, exc)
                 continue
             reports = [kite_report(r) for r in rows if str(r.get("order_id")) in ids]
             applied += self.apply_reports(db, broker.name, reports)
@@ -295,7 +336,7 @@ class LiveDesk:
         verdict = self._venue.gate.check(db, probe, instrument, last)
         if verdict is not None and verdict.refusal is not None:
             raise BadRequest(verdict.refusal)
-        broker = self._brokers(db, order.user_id)
+        broker = self._brokers(db, order.user_id, order.broker)
         assert order.broker_order_id is not None
         self._call(lambda: broker.adapter.modify_order(order.broker_order_id or "", changes))
         order.quantity, order.price, order.trigger_price = (
@@ -313,7 +354,7 @@ class LiveDesk:
         """Ask the broker to cancel, then book what it reports of the order (a fill that
         beat the cancel included): our status follows the broker's, never runs ahead."""
         self._working(order, "cancelled")
-        broker = self._brokers(db, order.user_id)
+        broker = self._brokers(db, order.user_id, order.broker)
         broker_id = order.broker_order_id or ""
         self._call(lambda: broker.adapter.cancel_order(broker_id))
         try:

@@ -1,14 +1,16 @@
-"""Live trading's switches, the user's live broker, and the broker's reports of fills.
+"""Live trading's switches, the user's live brokers, and the brokers' reports of fills.
 
 Live orders need both switches: the server's (``TRADERTAPE_LIVE_TRADING_ENABLED``) and
 the user's own (``users.live_trading``, turned on with a typed confirmation). An order
-asks for live with ``mode: "live"``; without both switches it is refused (403) and
-nothing reaches a broker; without a connected broker session it is a 409.
+asks for live with ``mode: "live"`` (and ``broker`` when several are connected);
+without both switches it is refused (403) and nothing reaches a broker; without a session
+of that broker (or a single one) it is a 409.
 
 Kite reports an order three ways, all booked by `LiveDesk.apply_report` (exactly once):
 a postback (`verify_kite_postback`: sha256(order_id + order_timestamp + api_secret) with
 the user's stored secret), the ticker's order updates on the bus (`follow_order_updates`)
-and polling (`LiveDesk.poll`, from the trading loop's jobs).
+and polling (`LiveDesk.poll`, from the trading loop's jobs). Upstox and Groww orders are
+reported by polling.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from tradertape.domain.brokers import BrokerName
 from tradertape.errors import Conflict, Forbidden
 from tradertape.feed.kite import KITE_ORDER_UPDATES_TOPIC
 from tradertape.oms.live import LiveBroker, LiveDesk, kite_report
+from tradertape.ports.broker import Broker
 from tradertape.ports.bus import EventBus, Subscription
 from tradertape.services.broker_credentials import BrokerCredentials
 from tradertape.services.broker_data import BrokerConnector
@@ -56,27 +59,86 @@ def require_live(server_enabled: bool, user: User) -> None:
 
 
 class UserBrokers:
-    """The user's connected live broker (Kite, this increment) as the OMS needs it."""
+    """The user's connected live brokers (Kite, Upstox, Groww) as the OMS needs them.
 
-    def __init__(self, *, credentials: BrokerCredentials, kite: BrokerConnector) -> None:
+    Each `LiveBroker` finds an order of ours by what its adapter sent our key as: Kite's
+    tag (a hash of the key), Upstox's ``tag`` (the key when it fits) and Groww's
+    ``order_reference_id`` (likewise), so a lookup never places anything.
+    """
+
+    def __init__(
+        self,
+        *,
+        credentials: BrokerCredentials,
+        kite: BrokerConnector,
+        upstox: BrokerConnector | None = None,
+        groww: BrokerConnector | None = None,
+    ) -> None:
         self._credentials = credentials
-        self._kite = kite
+        self._connectors = {
+            name: connector
+            for name, connector in (
+                (BrokerName.KITE, kite),
+                (BrokerName.UPSTOX, upstox),
+                (BrokerName.GROWW, groww),
+            )
+            if connector is not None
+        }
 
-    def __call__(self, db: Session, user_id: int) -> LiveBroker:
-        """A `LiveBroker` for the user's Kite session (409 if none is connected)."""
-        row = self._credentials.get(db, user_id=user_id, broker=BrokerName.KITE)
-        token = self._credentials.access_token(db, user_id=user_id, broker=BrokerName.KITE)
-        if row is None or token is None:
-            raise Conflict("no live Kite session: log in to Kite first (Settings → Brokers)")
-        from tradertape_brokers.kite import kite_tag
+    def __call__(self, db: Session, user_id: int, broker: str | None = None) -> LiveBroker:
+        """A `LiveBroker` for `broker`'s session, or the user's only one when None (409 if
+        that broker is not connected, or if none or several are and none was named)."""
+        name = self._only_connected(db, user_id) if broker is None else BrokerName(broker)
+        session = self._session(db, user_id, name)
+        if session is None:
+            label = _LABELS[name]
+            raise Conflict(
+                f'no live {label} session for "broker": "{name.value}": log in to {label} '
+                "first (Settings → Brokers)"
+            )
+        api_key, token = session
+        adapter = self._connectors[name](api_key=api_key, access_token=token)
+        return LiveBroker(name.value, adapter, _finder(name, adapter))
 
-        adapter = self._kite(api_key=row.api_key, access_token=token)
+    def _session(self, db: Session, user_id: int, name: BrokerName) -> tuple[str, str] | None:
+        if name not in self._connectors:
+            return None
+        row = self._credentials.get(db, user_id=user_id, broker=name)
+        token = self._credentials.access_token(db, user_id=user_id, broker=name)
+        return None if row is None or token is None else (row.api_key, token)
+
+    def _only_connected(self, db: Session, user_id: int) -> BrokerName:
+        connected = [n for n in self._connectors if self._session(db, user_id, n) is not None]
+        if not connected:
+            raise Conflict(
+                "no live broker session: log in to Kite, Upstox or Groww first "
+                '(Settings → Brokers), then send "broker"'
+            )
+        if len(connected) > 1:
+            names = ", ".join(f'"{n.value}"' for n in connected)
+            raise Conflict(f'several brokers are connected ({names}): say which with "broker"')
+        return connected[0]
+
+
+_LABELS = {BrokerName.KITE: "Kite", BrokerName.UPSTOX: "Upstox", BrokerName.GROWW: "Groww"}
+
+
+def _finder(name: BrokerName, adapter: Broker) -> Callable[[str], str | None]:
+    """Our key → the broker's order id, by the adapter's own lookup of what it sent."""
+    if name is BrokerName.UPSTOX:
+        from tradertape_brokers.upstox import order_tag
+
         by_tag: Callable[[str], str | None] = getattr(adapter, "find_order_by_tag")  # noqa: B009
+        return lambda key: by_tag(order_tag(key))
+    if name is BrokerName.GROWW:
+        from tradertape_brokers.groww import reference_id
 
-        def find(key: str) -> str | None:
-            return by_tag(kite_tag(key))
+        by_ref: Callable[[str], str | None] = getattr(adapter, "find_order_by_reference")  # noqa: B009
+        return lambda key: by_ref(reference_id(key))
+    from tradertape_brokers.kite import kite_tag
 
-        return LiveBroker(BrokerName.KITE.value, adapter, find)
+    by_kite_tag: Callable[[str], str | None] = getattr(adapter, "find_order_by_tag")  # noqa: B009
+    return lambda key: by_kite_tag(kite_tag(key))
 
 
 def kite_postback_checksum(order_id: str, order_timestamp: str, api_secret: str) -> str:
@@ -152,7 +214,8 @@ class LiveJobs:
         self._desk = desk
 
     def run_due(self) -> None:
-        """One sweep (each user's broker is asked at most once per part)."""
+        """One sweep: unsent rows looked up one by one, then each (user, broker) with open
+        live orders polled once."""
         with self._db.session() as session:
             self._desk.resolve_unsent(session)
             self._desk.poll(session)

@@ -159,9 +159,17 @@ def test_a_live_order_without_a_kite_session_is_409_and_nothing_is_stored(
     client.put("/api/auth/live-trading", json={"live_trading": True, "confirm": "LIVE"})
 
     answer = client.post("/api/orders", json=BUY)
+    named = client.post("/api/orders", json=BUY | {"broker": "kite"})
 
     assert answer.status_code == 409
-    assert answer.json()["detail"].startswith("no live Kite session")
+    assert answer.json()["detail"] == (
+        "no live broker session: log in to Kite, Upstox or Groww first (Settings → Brokers), "
+        'then send "broker"'
+    )
+    assert named.status_code == 409
+    assert named.json()["detail"] == (
+        'no live Kite session for "broker": "kite": log in to Kite first (Settings → Brokers)'
+    )
     assert fake.state()["orders"] == []
     assert ours(runtime) == []
 
@@ -232,6 +240,31 @@ def test_a_live_limit_fill_is_booked_once_by_postback_socket_and_polling(
     )
     history = client.get(f"/api/orders/{order.order_id}/history").json()
     assert [h["status"] for h in history] == ["OPEN", "COMPLETE"]
+
+
+@pytest.mark.parametrize("figures", [{"average_price": "abc"}, {"filled_quantity": ""}])
+def test_a_signed_postback_with_malformed_figures_books_nothing_and_is_no_500(
+    client: TestClient, runtime: Runtime, fake: Fake, figures: dict[str, str]
+):
+    user_id = connect(client, runtime, fake)
+    fake.price("NSE:INFY", 1500)
+    client.post("/api/orders", json=BUY)
+    fake.price("NSE:INFY", 1488)
+    [filled] = fake.state()["orders"]
+    stamp = str(filled["order_timestamp"])
+    good = kite_postback_checksum(filled["order_id"], stamp, DEFAULT_API_SECRET)
+    postback = filled | {"order_timestamp": stamp, "checksum": good} | figures
+
+    answer = client.post("/api/brokers/kite/postback", json=postback)
+    with runtime.db.session() as db:
+        update = {"broker": "kite", "user_id": user_id, "data": filled | figures}
+        assert apply_order_update(runtime.live, db, update) is False
+
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {"status": "ok", "order_id": filled["order_id"], "known": False}
+    assert booked(runtime) == ([], [])
+    [order] = ours(runtime)
+    assert (order.status, order.filled_quantity) == ("OPEN", 0)
 
 
 def test_polling_books_a_fill_no_postback_or_socket_reported(

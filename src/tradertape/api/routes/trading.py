@@ -27,7 +27,7 @@ from tradertape.api.schemas.trading import (
 )
 from tradertape.db.models import User
 from tradertape.db.models.trading import Gtt, Order, OrderEventRow
-from tradertape.errors import BadRequest
+from tradertape.errors import BadRequest, InvalidField
 from tradertape.oms.live import own_live_order
 from tradertape.oms.portfolio import order_dict
 from tradertape.ports.broker import GttSpec
@@ -106,6 +106,8 @@ def place_order(
     key = body.idempotency_key
     if body.mode == "live":
         return _place_live(body, user, runtime, db, response)
+    if body.broker is not None:
+        raise InvalidField("broker", 'only a live order ("mode": "live") goes to a broker')
     before = key is not None and db.scalar(
         select(Order.id).where(Order.user_id == user.id, Order.client_key == key)
     )
@@ -187,6 +189,7 @@ def _place_live(
         spec=spec,
         client_key=body.idempotency_key,
         last=runtime.quotes(spec.key),
+        broker_name=body.broker,
     )
     runtime.account_views.invalidate(user.id)
     if placed.replayed:

@@ -56,7 +56,7 @@ class OrderFields(Strict):
         return OrderSpec(**fields)
 
 
-_NOT_SPEC = {"idempotency_key", "autoslice", "mode"}
+_NOT_SPEC = {"idempotency_key", "autoslice", "mode", "broker"}
 
 
 class OrderIn(OrderFields):
@@ -66,6 +66,9 @@ class OrderIn(OrderFields):
     # "live" sends the order to the user's connected broker; it needs the server's and the
     # user's live-trading switches (403 otherwise) and a broker session (409 otherwise).
     mode: Literal["paper", "live"] = "paper"
+    # Which connected broker a live order goes to; by default the user's only connected
+    # one (409 naming this field when none is, or several are). Paper orders take none.
+    broker: Literal["kite", "upstox", "groww"] | None = None
 
     @field_validator("idempotency_key")
     @classmethod

@@ -89,11 +89,13 @@ def decide(
     scope: RiskScope = ALL,
     rules: list[RiskRule] | None = None,
     replacing: int | None = None,
+    live: bool = False,
 ) -> RiskDecision:
     """Evaluate the entry against the user's applicable rules (writes nothing).
 
     ``replacing`` is the row of a working order being modified into `entry`: its old
-    terms leave the books, so they are not counted twice.
+    terms leave the books, so they are not counted twice. A `live` entry is measured on
+    the live account's book instead of the paper one's.
     """
     rows = applicable(db, user_id=user_id, scope=scope) if rules is None else rules
     if not rows:
@@ -106,10 +108,10 @@ def decide(
             read[id(source)] = book if replacing is None else book.without_order(replacing)
         return read[id(source)]
 
-    account = book_of(books.account)
+    account = book_of(books.account_for(live=live))
     found: list[RiskBreach] = []
     for row in rows:
-        source, _ = books.source(scope_of(row))
+        source, _ = books.source(scope_of(row), live=live)
         found.extend(breaches([terms(row)], book_of(source), entry))
     exit_only = entry.opening_quantity(account) == 0 and not found
     allowed = not any(b.action is RuleAction.BLOCK for b in found)

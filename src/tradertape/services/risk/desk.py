@@ -20,6 +20,7 @@ from tradertape.domain.market import Tick
 from tradertape.domain.money import ZERO
 from tradertape.domain.risk import Book, RuleType, Side, reading
 from tradertape.oms.gate import PreTradeVerdict
+from tradertape.oms.paper import BROKER as PAPER
 from tradertape.ports.clock import Clock
 from tradertape.services.risk.check import (
     REFUSAL_PREFIX,
@@ -118,7 +119,9 @@ class RiskDesk:
 
         Users without rules cost one query. An entry that cannot be valued (a market sell
         before any tick) is refused when rules exist, since no cap could be checked. A
-        stored order is being modified: its old terms make way for the new ones.
+        stored order is being modified: its old terms make way for the new ones. A live
+        order (``broker`` other than paper) is measured on the live book, a paper one on
+        the paper book.
         """
         scope = scope_of_order(order)
         rules = applicable(db, user_id=order.user_id, scope=scope)
@@ -140,6 +143,7 @@ class RiskDesk:
             scope=scope,
             rules=rules,
             replacing=order.id,
+            live=order.broker not in (None, PAPER),
         )
         if price is None and not decision.exit:
             return PreTradeVerdict(refusal=NO_PRICE)

@@ -1,6 +1,8 @@
 """Where risk reads a book from: the `ExposureSource` port, and which source a rule is measured on.
 
-User-wide rules are measured on the account (the paper ledger today). A rule scoped to a
+User-wide rules are measured on the account: a paper order on the paper account, a live
+order on the live one (what we book of the user's real brokers), when one is given. A
+rule scoped to a
 model portfolio or a worker run is measured on that portfolio's or run's own book, once
 the code that owns those registers a source for its kind; until then such a rule is
 measured on the account, which is never more lenient than a part of it would be.
@@ -66,11 +68,17 @@ ScopedSource = Callable[[int], ExposureSource]  # a portfolio or run id → its 
 
 
 class RiskBooks:
-    """The account's source plus, per scope kind, a factory of scoped sources."""
+    """The account's source (paper, and live), plus, per scope kind, a factory of scoped
+    sources."""
 
-    def __init__(self, account: ExposureSource) -> None:
+    def __init__(self, account: ExposureSource, live: ExposureSource | None = None) -> None:
         self.account = account
+        self._live = live
         self._scoped: dict[ScopeKind, ScopedSource] = {}
+
+    def account_for(self, *, live: bool) -> ExposureSource:
+        """The account a live or a paper order is measured on (paper without a live one)."""
+        return self._live if live and self._live is not None else self.account
 
     def register(self, kind: ScopeKind, source: ScopedSource) -> None:
         """Measure rules scoped to `kind` on the book `source` gives for the scope's id."""
@@ -78,10 +86,10 @@ class RiskBooks:
             raise ValueError("the account's source is given at construction")
         self._scoped[kind] = source
 
-    def source(self, scope: RiskScope) -> tuple[ExposureSource, ScopeKind]:
+    def source(self, scope: RiskScope, *, live: bool = False) -> tuple[ExposureSource, ScopeKind]:
         """The source a rule of `scope` is measured on, and the kind of book it is."""
         factory = self._scoped.get(scope.kind)
         scope_id = scope.scope_id
         if factory is None or scope_id is None:
-            return self.account, ScopeKind.ALL
+            return self.account_for(live=live), ScopeKind.ALL
         return factory(scope_id), scope.kind

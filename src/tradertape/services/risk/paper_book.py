@@ -1,5 +1,11 @@
 """The paper account's book for risk: positions from the trade ledger, marked to the QuoteBook.
 
+The same class reads the live book (``live=True``): the trades, working orders and GTTs we
+keep for the user's real brokers (every ``broker`` but ``paper``), so a live order is
+judged against live exposure and a paper order against paper. We do not mirror the
+brokers' funds, so the live book's capital is zero: a "% of capital" rule leaves no room
+for a live entry (use a ₹ amount for live limits).
+
 Positions are net per instrument across products (an MIS sell against delivery shares
 lowers the exposure risk cares about). Averages follow the average-cost method, as Kite
 reports them. Today's P&L runs the same method over today's trades from where the day
@@ -22,8 +28,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from tradertape.db.models.trading import Gtt, Order, Trade
 from tradertape.domain.instruments import InstrumentCatalog
@@ -34,11 +40,17 @@ from tradertape.domain.risk import Book, OpenPosition, WorkingEntry
 from tradertape.oms.books import lock_user_books
 from tradertape.oms.gtt import ACTIVE as GTT_ACTIVE
 from tradertape.oms.ledger import cash_balance
+from tradertape.oms.order_log import UNPLACED
 from tradertape.oms.paper import BROKER
 from tradertape.ports.clock import IST, Clock
 
 LastTick = Callable[[str], Tick | None]
 _WAITING = (*WORKING, OrderStatus.AMO_REQ_RECEIVED.value)
+# A live order whose send has no known outcome yet may be at the broker: it counts.
+_WAITING_LIVE = (*_WAITING, UNPLACED)
+# One lock for every live book of a user: placements at two brokers serialize at the gate,
+# and no one takes it before a broker's own ledger lock (a placement holds that first).
+LIVE_LOCK = "live"
 _Waiting = tuple[str, bool, int, Decimal | None, int | None]
 
 
@@ -90,7 +102,8 @@ class _Instrument:
 
 
 class PaperExposure:
-    """`ExposureSource` over the paper OMS ledger (trades, working orders, cash)."""
+    """`ExposureSource` over the paper OMS ledger (trades, working orders, cash), or with
+    `live` over the live books (every real broker's, together)."""
 
     def __init__(
         self,
@@ -98,12 +111,18 @@ class PaperExposure:
         clock: Clock,
         catalog: Callable[[Session], InstrumentCatalog],
         last_tick: LastTick,
+        live: bool = False,
     ) -> None:
+        self._live = live
         self._clock = clock
         self._catalog = catalog
         self._last_tick = last_tick
         self._settled: dict[int, _Settled] = {}
         self._guard = threading.Lock()  # request threads share the folded history
+
+    def _ours(self, broker: InstrumentedAttribute[str]) -> ColumnElement[bool]:
+        """Rows of this book: the paper broker's, or (live) every other."""
+        return broker != BROKER if self._live else broker == BROKER
 
     def _today(self) -> date:
         return self._clock.now().astimezone(IST).date()
@@ -111,7 +130,7 @@ class PaperExposure:
     def book(self, db: Session, *, user_id: int, lock: bool = False) -> Book:
         """Open positions, working entries, today's realised P&L and account value."""
         if lock:
-            lock_user_books(db, user_ids=[user_id], broker=BROKER)
+            lock_user_books(db, user_ids=[user_id], broker=LIVE_LOCK if self._live else BROKER)
         today = self._today().isoformat()
         instruments = self._replay(db, user_id, today)
         catalog = self._catalog(db)
@@ -139,8 +158,11 @@ class PaperExposure:
             )
         held_now = {p.key: p.quantity for p in positions}
         working = self._working(db, user_id, catalog, held_now)
-        cash = cash_balance(db, user_id=user_id, broker=BROKER)
-        value = cash + sum((p.quantity * p.last_price for p in positions), ZERO)
+        if self._live:  # the brokers' funds are not ours to know: no % of capital
+            value = ZERO
+        else:
+            cash = cash_balance(db, user_id=user_id, broker=BROKER)
+            value = cash + sum((p.quantity * p.last_price for p in positions), ZERO)
         return Book(
             positions=tuple(positions),
             working=tuple(working),
@@ -170,7 +192,7 @@ class PaperExposure:
                     )
                     .where(
                         Trade.user_id == user_id,
-                        Trade.broker == BROKER,
+                        self._ours(Trade.broker),
                         Trade.id > settled.last_id,
                         Trade.trade_date < today,
                     )
@@ -195,7 +217,7 @@ class PaperExposure:
                 Trade.quantity,
                 Trade.price,
             )
-            .where(Trade.user_id == user_id, Trade.broker == BROKER, Trade.trade_date >= today)
+            .where(Trade.user_id == user_id, self._ours(Trade.broker), Trade.trade_date >= today)
             .order_by(Trade.id)
         )
         for exchange, symbol, side, quantity, price in rows:
@@ -241,13 +263,16 @@ class PaperExposure:
             )
         return entries
 
-    @staticmethod
-    def _waiting(db: Session, user_id: int) -> list[_Waiting]:
+    def _waiting(self, db: Session, user_id: int) -> list[_Waiting]:
         """(key, buy?, unfilled quantity, price, order row) of working orders and active GTT
         legs (a trigger has no order row yet)."""
         orders = db.scalars(
             select(Order)
-            .where(Order.user_id == user_id, Order.broker == BROKER, Order.status.in_(_WAITING))
+            .where(
+                Order.user_id == user_id,
+                self._ours(Order.broker),
+                Order.status.in_(_WAITING_LIVE if self._live else _WAITING),
+            )
             .order_by(Order.id)
         )
         waiting: list[_Waiting] = [
@@ -262,7 +287,7 @@ class PaperExposure:
         ]
         gtts = db.scalars(
             select(Gtt)
-            .where(Gtt.user_id == user_id, Gtt.broker == BROKER, Gtt.status == GTT_ACTIVE)
+            .where(Gtt.user_id == user_id, self._ours(Gtt.broker), Gtt.status == GTT_ACTIVE)
             .order_by(Gtt.id)
         )
         for gtt in gtts:

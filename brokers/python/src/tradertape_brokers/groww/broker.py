@@ -168,6 +168,14 @@ class GrowwBroker:
         self._segments[order_id] = segment
         return order_id
 
+    def find_order_by_reference(self, ref: str) -> str | None:
+        """The id of the order carrying `ref` (`reference_id` of a key) in either segment."""
+        for segment in SEGMENTS:
+            found = self._find_by_reference(segment, ref)
+            if found is not None:
+                return self._remember(found, segment)
+        return None
+
     def _find_by_reference(self, segment: str, ref: str) -> str | None:
         """The order carrying `ref`, or None when Groww has none (retries the lookup)."""
         for attempt in range(self._retries + 1):

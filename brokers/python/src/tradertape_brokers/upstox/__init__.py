@@ -7,7 +7,7 @@ fake on loopback in tests), which serves the order routes too.
 
 from __future__ import annotations
 
-from tradertape_brokers.upstox.adapter import UpstoxBroker
+from tradertape_brokers.upstox.adapter import UpstoxBroker, order_tag
 from tradertape_brokers.upstox.errors import RateLimited
 from tradertape_brokers.upstox.keys import InstrumentKeys
 from tradertape_brokers.upstox.limits import UPSTOX_LIMITS, RateLimiter
@@ -21,5 +21,6 @@ __all__ = [
     "RateLimiter",
     "UpstoxBroker",
     "exchange_code",
+    "order_tag",
     "token_expiry",
 ]

@@ -169,6 +169,10 @@ class UpstoxBroker:
                     raise
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def find_order_by_tag(self, tag: str) -> str | None:
+        """The id of today's order carrying `tag` (`order_tag` of a key), if Upstox has one."""
+        return self._order_by_tag(tag)
+
     def _order_by_tag(self, tag: str) -> str | None:
         book = self._call(
             lambda: self._orders_v2.get_order_book(V2, _request_timeout=self._timeout)

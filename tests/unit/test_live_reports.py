@@ -1,0 +1,68 @@
+"""`kite_report` reads a broker's order row without ever raising: figures that are not
+numbers make an unusable report (``problem`` set) that `LiveDesk.apply_report` skips."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from tradertape.oms.live import BrokerReport, kite_report
+
+
+def row(filled: object, average: object) -> dict[str, object]:
+    return {
+        "order_id": "261120000000001",
+        "status": "COMPLETE",
+        "filled_quantity": filled,
+        "average_price": average,
+        "status_message": None,
+    }
+
+
+@pytest.mark.parametrize(
+    ("filled", "average"),
+    [
+        pytest.param("", "1488", id="empty-quantity"),
+        pytest.param("abc", "1488", id="word-quantity"),
+        pytest.param("2.5", "1488", id="fractional-quantity"),
+        pytest.param(-10, "1488", id="negative-quantity"),
+        pytest.param(True, "1488", id="boolean-quantity"),
+        pytest.param(10, "", id="empty-price"),
+        pytest.param(10, "abc", id="word-price"),
+        pytest.param(10, "NaN", id="nan-price"),
+        pytest.param(10, "Infinity", id="infinite-price"),
+        pytest.param(10, -1488, id="negative-price"),
+        pytest.param(10, None, id="a-fill-without-a-price"),
+        pytest.param(10, [1488], id="a-list"),
+    ],
+)
+def test_malformed_figures_make_an_unusable_report(filled: object, average: object):
+    report = kite_report(row(filled, average))
+
+    assert report == BrokerReport(
+        "261120000000001",
+        "COMPLETE",
+        0,
+        Decimal(0),
+        problem=f"unusable figures: filled_quantity={filled!r}, average_price={average!r}",
+    )
+
+
+@pytest.mark.parametrize(
+    ("filled", "average", "expected"),
+    [
+        pytest.param(10, 1488.0, (10, Decimal("1488.0")), id="numbers"),
+        pytest.param(" 10 ", "1488.35", (10, Decimal("1488.35")), id="numeric-strings"),
+        pytest.param("10.0", "1488", (10, Decimal("1488")), id="a-whole-float-quantity"),
+        pytest.param(None, None, (0, Decimal(0)), id="nothing-filled-yet"),
+        pytest.param(0, 0, (0, Decimal(0)), id="no-fill-no-price"),
+    ],
+)
+def test_well_formed_figures_are_read(
+    filled: object, average: object, expected: tuple[int, Decimal]
+):
+    report = kite_report(row(filled, average))
+
+    assert report.problem is None
+    assert (report.filled_quantity, report.average_price) == expected

@@ -63,15 +63,13 @@ class LiveReconciliation:
         self._reconciler = Reconciler(venue=venue, desk=desk)
         self._brokers = brokers
 
-    def run(self, db: Session, *, user_id: int, broker: str | None = None) -> ReconcileReport:
-        """Reconcile the user's live broker now; store and (on a change) notify.
+    def run(self, db: Session, *, user_id: int, broker: str) -> ReconcileReport:
+        """Reconcile the user's live `broker` now; store and (on a change) notify.
 
-        409 without a live session (of `broker`, when named); 503 when the broker does not
-        answer (nothing is stored; the next run tries again).
+        409 without a live session of `broker`; 503 when the broker does not answer
+        (nothing is stored; the next run tries again).
         """
-        live = self._brokers(db, user_id)
-        if broker is not None and live.name != broker:
-            raise Conflict(f"no live {broker} session: log in to {broker} first")
+        live = self._brokers(db, user_id, broker)
         try:
             report = self._reconciler.run(db, user_id=user_id, broker=live)
         except BrokerError as exc:
@@ -83,25 +81,24 @@ class LiveReconciliation:
         return report
 
     def run_all(self, db: Session) -> int:
-        """Reconcile every user with live trading on and a broker session; a broker that
+        """Reconcile each broker session of every user with live trading on; a broker that
         fails is skipped (logged) and tried again next time. Returns the reports made."""
-        users = db.scalars(
-            select(User.id)
+        sessions = db.execute(
+            select(User.id, BrokerCredential.broker)
             .join(BrokerCredential, BrokerCredential.user_id == User.id)
             .where(User.live_trading.is_(True), BrokerCredential.access_token_enc.is_not(None))
-            .distinct()
-            .order_by(User.id)
+            .order_by(User.id, BrokerCredential.broker)
         ).all()
         made = 0
-        for user_id in users:
+        for user_id, broker in sessions:
             try:
-                self.run(db, user_id=user_id)
+                self.run(db, user_id=user_id, broker=broker)
             except Conflict:  # no unexpired session for a broker we trade live
                 db.rollback()
                 continue
             except Exception as exc:  # the broker, or this user's books: next time
                 db.rollback()
-                log.warning("reconciliation of user %s failed (%s)", user_id, exc)
+                log.warning("reconciliation of user %s at %s failed (%s)", user_id, broker, exc)
                 continue
             made += 1
         return made

@@ -278,7 +278,10 @@ def test_running_a_reconciliation_of_a_broker_without_a_live_session_is_409(
 
     assert (other.status_code, other.json()) == (
         409,
-        {"detail": "no live upstox session: log in to upstox first"},
+        {
+            "detail": 'no live Upstox session for "broker": "upstox": log in to Upstox first '
+            "(Settings → Brokers)"
+        },
     )
     unknown = client.post("/api/brokers/nobroker/reconciliation")
     assert unknown.status_code == 422

@@ -21,10 +21,8 @@ from tests.integration.groww.conftest import TOTP, FakeServer
 from tests.integration.groww.conftest import groww as groww  # noqa: F401 - the fixture, reused
 from tests.upstox_kit import INFY, RELIANCE, FakeUpstox, running_fake
 from tradertape.db.models.trading import CashEntry, Order, Trade
-from tradertape.domain.brokers import BrokerName
 from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime
-from tradertape.services.broker_login import login_url
 from tradertape.settings import Settings
 
 GROWW_KEY = "growwkey-0001"
@@ -63,13 +61,7 @@ def upstox_venue(fake: FakeUpstox) -> Venue:
     def connect(client: TestClient, runtime: Runtime) -> None:
         body = {"api_key": "upkey1", "api_secret": "upsecret1"}
         assert client.post("/api/brokers/upstox/credentials", json=body).status_code == 200
-        url = login_url(
-            BrokerName.UPSTOX,
-            api_key="upkey1",
-            public_base_url=runtime.settings.public_base_url,
-            upstox_root=runtime.settings.upstox_root,
-        )
-        assert url is not None
+        url = client.get("/api/brokers/upstox/credentials").json()["login_url"]  # with state
         callback = urlsplit(httpx.get(url).headers["location"])
         landed = client.get(f"{callback.path}?{callback.query}", follow_redirects=False)
         assert landed.headers["location"].endswith("login=ok"), landed.headers["location"]

@@ -1834,6 +1834,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/brokers/{broker}/reconciliation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Reconciliation
+         * @description The latest reconciliation of this broker (404 before the first one).
+         */
+        get: operations["brokers-get_reconciliation"];
+        put?: never;
+        /**
+         * Run Reconciliation
+         * @description Reconcile this broker now: 403 unless both live switches allow live trading, 409
+         *     without a live session, 503 when the broker does not answer.
+         */
+        post: operations["brokers-run_reconciliation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/gtt/triggers": {
         parameters: {
             query?: never;
@@ -3847,6 +3872,46 @@ export interface components {
             summary: string;
         };
         /**
+         * DriftItemOut
+         * @description One finding: what, of which key, our figure and the broker's.
+         */
+        DriftItemOut: {
+            /**
+             * Broker
+             * @description the broker's quantity (null: none)
+             * @example 10
+             */
+            broker: number | null;
+            /**
+             * Key
+             * @description EXCH:SYMBOL:PRODUCT (position), SYMBOL (holding), the broker's order id (order_adopted, order_unlisted, trades), our order id (order_missing), a trigger id
+             * @example NSE:INFY:MIS
+             */
+            key: string;
+            /**
+             * @description order_adopted, held_outside and gtt_external are information; the others (order_missing, order_unlisted, trades, position, holding_short, gtt_missing) are drift
+             * @example position
+             */
+            kind: components["schemas"]["DriftKind"];
+            /**
+             * Note
+             * @example NSE:INFY:MIS: net 0 in TraderTape, 10 at the broker
+             */
+            note: string;
+            /**
+             * Ours
+             * @description our quantity (null: none of ours)
+             * @example 0
+             */
+            ours: number | null;
+        };
+        /**
+         * DriftKind
+         * @description What one finding of a reconciliation is.
+         * @enum {string}
+         */
+        DriftKind: "order_adopted" | "order_unlisted" | "order_missing" | "trades" | "position" | "holding_short" | "held_outside" | "gtt_external" | "gtt_missing";
+        /**
          * ErrorBody
          * @description ``detail`` says what went wrong; ``request_id`` comes with a server error only.
          */
@@ -4744,6 +4809,8 @@ export interface components {
         OrderIn: {
             /** Auction Number */
             auction_number?: string | null;
+            /** Broker */
+            broker?: ("kite" | "upstox" | "groww") | null;
             /** Disclosed Quantity */
             disclosed_quantity?: number | null;
             exchange: components["schemas"]["Exchange"];
@@ -5329,6 +5396,93 @@ export interface components {
              * @enum {string}
              */
             type: "random";
+        };
+        /**
+         * ReconcileCountsOut
+         * @description How much each side holds, and what the run did.
+         */
+        ReconcileCountsOut: {
+            /**
+             * Adopted
+             * @description broker orders adopted as external
+             * @example 1
+             */
+            adopted: number;
+            /**
+             * Broker Gtts
+             * @description active triggers at the broker
+             * @example 0
+             */
+            broker_gtts: number;
+            /**
+             * Broker Holdings
+             * @example 2
+             */
+            broker_holdings: number;
+            /**
+             * Broker Orders
+             * @description today's orders at the broker
+             * @example 3
+             */
+            broker_orders: number;
+            /**
+             * Broker Positions
+             * @example 1
+             */
+            broker_positions: number;
+            /**
+             * Broker Trades
+             * @example 2
+             */
+            broker_trades: number;
+            /**
+             * Corrected
+             * @description our orders whose status or fill was fixed
+             * @example 0
+             */
+            corrected: number;
+            /**
+             * Missing
+             * @description our working orders the broker does not list
+             * @example 0
+             */
+            missing: number;
+            /**
+             * Our Orders
+             * @description today's orders of ours at this broker
+             * @example 3
+             */
+            our_orders: number;
+            /**
+             * Our Trades
+             * @description booked today in this broker's books
+             * @example 2
+             */
+            our_trades: number;
+        };
+        /**
+         * ReconciliationOut
+         * @description The latest reconciliation of your live broker against TraderTape's books.
+         */
+        ReconciliationOut: {
+            /**
+             * Broker
+             * @example kite
+             */
+            broker: string;
+            counts: components["schemas"]["ReconcileCountsOut"];
+            /**
+             * Drift
+             * @description whether any finding needs your attention
+             */
+            drift: boolean;
+            /** Items */
+            items: components["schemas"]["DriftItemOut"][];
+            /**
+             * Ran At
+             * Format: date-time
+             */
+            ran_at: string;
         };
         /**
          * Rejection
@@ -12141,6 +12295,108 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "brokers-get_reconciliation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                broker: components["schemas"]["BrokerName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconciliationOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "brokers-run_reconciliation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                broker: components["schemas"]["BrokerName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconciliationOut"];
+                };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
             503: {

@@ -190,6 +190,10 @@ class Runtime:
         risk = RiskDesk(clock=market_clock, books=RiskBooks(account), catalog=exchange.catalog)
         # The one pre-trade gate: every order, modification and GTT of every path passes it.
         exchange.register_pre_trade(risk.pre_trade)
+        brokers = BrokerCredentials(vault=vault, clock=clock)
+        # The user's own Kite: live orders (theirs and their workers') and /api/portfolio/*.
+        kite = KiteConnector(root=settings.kite_root, timeout_secs=settings.kite_timeout_secs)
+        live = LiveDesk(venue=exchange.venue, brokers=UserBrokers(credentials=brokers, kite=kite))
         workers = WorkerDesk.build(
             secret=settings.secret,
             clock=clock,
@@ -200,9 +204,10 @@ class Runtime:
             claim_without_heartbeat_secs=settings.worker_claim_without_heartbeat_secs,
             live_trading_enabled=settings.live_trading_enabled,
             paper_opening_balance=settings.paper_opening_balance,
+            live=live,
+            credentials=brokers,
         )
         candle_book = CandleBook()
-        brokers = BrokerCredentials(vault=vault, clock=clock)
         portfolio = PaperPortfolio(clock=market_clock, exchange=exchange, last_tick=prices)
         candles = CandleStore(
             settings.data_dir / "candles", catalog=reference_catalog(), calendar=calendar
@@ -213,8 +218,6 @@ class Runtime:
             paper=portfolio,
             ttl=timedelta(seconds=settings.broker_data_cache_secs),
         )
-        # Users connected to a real broker read /api/portfolio/* from it.
-        kite = KiteConnector(root=settings.kite_root, timeout_secs=settings.kite_timeout_secs)
         account_views.register(BrokerName.KITE, kite)
         jobs_db = db.jobs  # the loop's watchers and sweeps: a pool requests cannot starve
         recovery = Recovery(
@@ -268,7 +271,5 @@ class Runtime:
             options=options,
             option_protection=OptionProtectionEngine(db=jobs_db, desk=workers, market=options),
             option_ticker=OptionTicker(options, clock),
-            live=LiveDesk(
-                venue=exchange.venue, brokers=UserBrokers(credentials=brokers, kite=kite)
-            ),
+            live=live,
         )

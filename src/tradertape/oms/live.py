@@ -116,11 +116,15 @@ class LiveDesk:
         last: Tick | None,
         source: str = "api",
         exit_only: bool = False,
+        attribution: dict[str, Any] | None = None,
+        on_record: Callable[[Session, Order], None] | None = None,
     ) -> LivePlaced:
         """Validate, pass the gate, record, then send; a refusal is stored and never sent.
 
         The broker checks funds and market hours itself (its answer is stored); our paper
-        funds check does not apply to money we do not hold.
+        funds check does not apply to money we do not hold. `attribution` is kept with the
+        order (a worker run's names the run, so the gate applies the run's rules too), and
+        `on_record` writes the caller's own rows in the transaction that records the order.
         """
         venue = self._venue
         if client_key is not None:
@@ -137,7 +141,7 @@ class LiveDesk:
             instrument,
             client_key=client_key,
             source=source,
-            attribution={"mode": "live"},
+            attribution={**(attribution or {}), "mode": "live"},
             now=now,
         )
         order.broker = broker.name
@@ -154,6 +158,8 @@ class LiveDesk:
         store_history(db, order, history)
         if verdict is not None and verdict.record is not None:
             verdict.record(db, order)
+        if on_record is not None:
+            on_record(db, order)
         db.commit()  # recorded before the broker hears of it
         if order.status == UNPLACED:
             self._send(db, order, spec, broker)
@@ -253,6 +259,24 @@ class LiveDesk:
     def apply_reports(self, db: Session, broker: str, reports: Iterable[BrokerReport]) -> int:
         """`apply_report` for each; how many were ours."""
         return sum(self.apply_report(db, broker, report) for report in reports)
+
+    def refresh(self, db: Session, *, user_id: int, broker_order_ids: Iterable[str]) -> int:
+        """Ask the user's broker about these orders of theirs now and book what it says.
+
+        For a reader that wants the broker's word rather than the last poll's; no answer
+        (no session, a timeout) books nothing and the stored state stands.
+        """
+        ids = set(broker_order_ids)
+        if not ids:
+            return 0
+        try:
+            broker = self._brokers(db, user_id)
+            rows = broker.adapter.orders()
+        except Exception as exc:  # the poll, a postback or the socket will say
+            log.warning("live refresh for user %s failed (%s)", user_id, exc)
+            return 0
+        reports = [kite_report(r) for r in rows if str(r.get("order_id")) in ids]
+        return self.apply_reports(db, broker.name, reports)
 
     def poll(self, db: Session) -> int:
         """Ask the broker of every user with open live orders for their state; book it."""

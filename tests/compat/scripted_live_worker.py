@@ -3,8 +3,9 @@
 Run by `tests/brokers/kite/test_worker_live.py` against the server connected to the fake
 Kite. Like the SDK's examples it refuses live execution unless ``KITE_ALGO_ENABLE_LIVE=1``
 (the SDK itself never checks it). It creates a live run on ``KITE_ALGO_ACCOUNT_SCOPE``,
-places one MARKET buy, replays its key, waits for the order to end, reads its trades and
-P&L, and prints what it saw as JSON; a refusal prints the SDK's exception instead.
+places one MARKET buy, replays its key, waits for the order to end, reads its trades, P&L
+and the account's live funds, and prints what it saw as JSON; a refusal prints the SDK's
+exception instead.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from kite_algo_worker import (
 
 
 def main() -> dict[str, object]:
-    """Create a live run, place, replay, wait for the fill, read trades and P&L."""
+    """Create a live run, place, replay, wait for the fill, read trades, P&L and funds."""
     if os.environ.get("KITE_ALGO_ENABLE_LIVE") != "1":
         raise SystemExit("live execution refused: set KITE_ALGO_ENABLE_LIVE=1")
     run_id = os.environ["COMPAT_RUN_ID"]
@@ -63,6 +64,9 @@ def main() -> dict[str, object]:
             seen["trades"] = [[t.transaction_type, t.quantity, t.average_price] for t in trades]
             pnl = client.get_run_pnl_snapshot(run_id)
             seen["pnl"] = [pnl.execution_mode, pnl.legs[0].net_quantity, pnl.totals.charges]
+            funds = client.get_funds_snapshot(mode="live")
+            equity = funds.segments["equity"]
+            seen["funds"] = [funds.source, equity.opening_balance, equity.live_balance]
     except KiteAlgoWorkerError as exc:
         detail = exc.response_body.get("detail") if isinstance(exc.response_body, dict) else None
         reason = detail.get("rejection_reason") if isinstance(detail, dict) else None

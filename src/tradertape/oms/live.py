@@ -260,6 +260,10 @@ class LiveDesk:
         """`apply_report` for each; how many were ours."""
         return sum(self.apply_report(db, broker, report) for report in reports)
 
+    def broker(self, db: Session, user_id: int) -> LiveBroker:
+        """The user's connected live broker (409 when none is), for reads such as margins."""
+        return self._brokers(db, user_id)
+
     def refresh(self, db: Session, *, user_id: int, broker_order_ids: Iterable[str]) -> int:
         """Ask the user's broker about these orders of theirs now and book what it says.
 

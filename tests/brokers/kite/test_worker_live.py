@@ -125,6 +125,7 @@ def test_the_published_sdk_trades_live_and_sees_the_fill_booked_once(
         "order": ["COMPLETE", 10, 1488.0],
         "trades": [["BUY", 10, 1488.0]],
         "pnl": ["live", 10, float(CHARGES)],
+        "funds": ["broker", 1_000_000.0, 985_120.0],  # Kite's margins after the buy
     }
     [at_kite] = fake.state()["orders"]  # one order at Kite, the replay sent nothing
     assert (at_kite["status"], at_kite["filled_quantity"]) == ("COMPLETE", 10)
@@ -243,6 +244,9 @@ def test_a_scope_naming_another_kite_account_is_409(
         "FK1234: log in to Kite as ZZ9999",
         "account_scope": "kite:ZZ9999",
     }
+    funds = worker.call("GET", "/funds", params={"mode": "live"})
+    assert funds.status_code == 409  # nor does it read another account's margins
+    assert funds.json()["detail"]["rejection_reason"] == "ACCOUNT_SCOPE_MISMATCH"
 
 
 def test_a_live_run_without_a_kite_session_places_nothing(
@@ -263,6 +267,9 @@ def test_a_live_run_without_a_kite_session_places_nothing(
     assert ours(runtime) == []
     with runtime.db.session() as db:
         assert db.scalars(select(WorkerIntent)).all() == []  # the key stays free
+    funds = worker.call("GET", "/funds", params={"mode": "live"})
+    assert funds.status_code == 503
+    assert funds.json()["detail"]["rejection_reason"] == "WORKER_KITE_SESSION_UNAVAILABLE"
 
 
 def test_a_live_runs_order_is_modified_and_cancelled_at_kite(

@@ -49,6 +49,8 @@ def main() -> dict[str, object]:
     try:
         with client.run(config) as run:
             seen["mode"] = client.get_run(run_id)["execution_mode"]
+            safety = run.safety_check()
+            seen["safety"] = [safety.can_trade, list(safety.blocking_reasons)]
             key = f"{run_id}:entry:001"
             order = equity_market_order("INFY", "BUY", 10)
             placed = run.place_order(order, idempotency_key=key)

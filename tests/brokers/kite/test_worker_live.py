@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from tests.workers_kit import Worker, order, set_price
 from tradertape.db.models import WorkerIntent, WorkerRunOrder
 from tradertape.domain.brokers import BrokerName
 from tradertape.fakebrokers.kite import DEFAULT_API_KEY, DEFAULT_API_SECRET
+from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime
 from tradertape.settings import Settings
 
@@ -120,6 +122,7 @@ def test_the_published_sdk_trades_live_and_sees_the_fill_booked_once(
     assert seen == {
         "sdk": sdk_version,
         "mode": "live",
+        "safety": [True, []],
         "placed": ["accepted", "live", "accepted"],
         "replay": ["deduped", True],
         "order": ["COMPLETE", 10, 1488.0],
@@ -207,6 +210,7 @@ def test_the_kill_switch_refuses_a_live_worker_order_before_it_reaches_kite(
     assert seen == {
         "sdk": "0.13.0",
         "mode": "live",
+        "safety": [False, ["RISK_KILL_SWITCH"]],
         "refused": ["KiteAlgoWorkerError", 409, "RISK_CHECK_FAILED"],
     }
     assert fake.state()["orders"] == []
@@ -267,6 +271,11 @@ def test_a_live_run_without_a_kite_session_places_nothing(
     assert ours(runtime) == []
     with runtime.db.session() as db:
         assert db.scalars(select(WorkerIntent)).all() == []  # the key stays free
+    safety = worker.call("GET", "/runs/run_live_1/safety-check").json()
+    assert (safety["can_trade"], safety["blocking_reasons"]) == (
+        False,
+        ["WORKER_KITE_SESSION_UNAVAILABLE"],
+    )
     funds = worker.call("GET", "/funds", params={"mode": "live"})
     assert funds.status_code == 503
     assert funds.json()["detail"]["rejection_reason"] == "WORKER_KITE_SESSION_UNAVAILABLE"
@@ -337,3 +346,32 @@ def live_run_pk(runtime: Runtime) -> int:
         pk = db.scalar(select(WorkerRunOrder.run_pk))
     assert pk is not None
     return int(pk)
+
+
+def test_a_worker_retrying_a_send_kite_never_got_sends_nothing_again(
+    client: TestClient, runtime: Runtime, fake: Fake, clock: ManualClock
+):
+    connect(client, runtime, fake)
+    worker = live_worker(client)
+    live_run(worker)
+    set_price(runtime, "NSE:INFY", "1500")
+    fake.fault("503", method="POST", path_prefix="/orders", count=4)  # refused before work
+
+    first = worker.place("run_live_1", "live-entry-0001", order(quantity=10))
+    retry = worker.place("run_live_1", "live-entry-0001", order(quantity=10))
+
+    assert first.status_code == 200, first.text
+    result = first.json()["result"]
+    assert (result["status"], result["order"]["status"]) == ("accepted", "PUT ORDER REQ RECEIVED")
+    assert (retry.json()["status"], retry.json()["result"]["order_id"]) == (
+        "deduped",
+        result["order_id"],
+    )
+    clock.advance(timedelta(seconds=31))
+    with runtime.db.session() as db:
+        assert runtime.live.resolve_unsent(db) == 1
+    listed = worker.call("GET", "/orders", params={"strategy_run_id": "run_live_1"}).json()
+    assert [(o["status"], o["status_message"]) for o in listed["orders"]] == [
+        ("REJECTED", "The broker never received this order; it was not sent again.")
+    ]
+    assert fake.state()["orders"] == []

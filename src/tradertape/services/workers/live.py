@@ -120,6 +120,17 @@ def require_live(desk: WorkerDesk, db: Session, run: WorkerRun) -> LiveDesk:
     return live_desk(desk, run)
 
 
+def blocking(desk: WorkerDesk, db: Session, run: WorkerRun) -> list[str]:
+    """Why the live run cannot place now (for its safety check); empty when it can."""
+    if run.execution_mode != ExecutionMode.LIVE:
+        return []
+    try:
+        require_live(desk, db, run)
+    except Rejected as exc:
+        return [exc.reason]
+    return []
+
+
 def client_key(run: WorkerRun, key: str | None, leg: int) -> str | None:
     """The order's key in the OMS: the run, the intent's key and the leg, within 160 chars."""
     if key is None:

@@ -375,3 +375,50 @@ def test_a_worker_retrying_a_send_kite_never_got_sends_nothing_again(
         ("REJECTED", "The broker never received this order; it was not sent again.")
     ]
     assert fake.state()["orders"] == []
+
+
+def test_backend_protection_exits_a_live_run_at_kite_once(
+    client: TestClient, runtime: Runtime, fake: Fake
+):
+    connect(client, runtime, fake)
+    worker = live_worker(client)
+    stop = {
+        "enabled": True,
+        "positions": [
+            {
+                "symbol": "NSE:INFY",
+                "product": "CNC",
+                "side": "BUY",
+                "quantity": 10,
+                "entry_price": 1500,
+                "stoploss_pct": 2,
+            }
+        ],
+    }
+    worker.create_run(
+        "run_live_sl",
+        account_scope=SCOPE,
+        execution_mode="live",
+        metadata=META,
+        runtime_state={"backend_protection": stop},
+    )
+    fake.price("NSE:INFY", 1500)
+    set_price(runtime, "NSE:INFY", "1500")
+    worker.place("run_live_sl", "live-entry-0001", order(quantity=10))
+    worker.call("GET", "/runs/run_live_sl/pnl")  # asks Kite: the buy is booked
+    fake.price("NSE:INFY", 1470)
+    set_price(runtime, "NSE:INFY", "1470")  # -2 %: the stop
+
+    assert runtime.protection.on_prices(["NSE:INFY"]) == ["position_stoploss"]
+    assert runtime.protection.on_prices(["NSE:INFY"]) == []  # one exit, settled on this tick
+
+    orders = [(o["transaction_type"], o["quantity"], o["status"]) for o in fake.state()["orders"]]
+    assert orders == [("BUY", 10, "COMPLETE"), ("SELL", 10, "COMPLETE")]
+    run = worker.call("GET", "/runs/run_live_sl").json()
+    assert run["status"] == "closed"
+    assert run["runtime_state"]["backend_protection_state"]["exit_submitted"] is True
+    trades, _cash = booked(runtime)
+    assert [(t[2], t[3], t[4]) for t in trades] == [
+        ("BUY", 10, Decimal("1500.00")),
+        ("SELL", 10, Decimal("1470.00")),
+    ]

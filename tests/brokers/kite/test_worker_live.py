@@ -308,6 +308,32 @@ def test_a_live_runs_order_is_modified_and_cancelled_at_kite(
     assert [(o["order_id"], o["status"]) for o in listed["orders"]] == [(order_id, "CANCELLED")]
 
 
+def test_the_users_switch_turned_off_stops_a_live_runs_orders_but_not_its_cancels(
+    client: TestClient, runtime: Runtime, fake: Fake
+):
+    connect(client, runtime, fake)
+    worker = live_worker(client)
+    live_run(worker)
+    fake.price("NSE:INFY", 1500)
+    limit = order(quantity=10, order_type="LIMIT", price=1490)
+    order_id = worker.place("run_live_1", "live-limit-0001", limit).json()["result"]["order_id"]
+    assert client.put("/api/auth/live-trading", json={"live_trading": False}).status_code == 200
+
+    refused = worker.place("run_live_1", "live-limit-0002", limit)
+    body = {"strategy_run_id": "run_live_1", "variety": "regular"}
+    unmoved = worker.call("POST", f"/orders/{order_id}/modify", json={**body, "price": 1480})
+    cancelled = worker.call("POST", f"/orders/{order_id}/cancel", json=body)
+
+    for answer in (refused, unmoved):
+        assert answer.status_code == 403
+        assert answer.json()["detail"]["rejection_reason"] == "LIVE_TRADING_DISABLED"
+        assert answer.json()["detail"]["message"].startswith("live trading is off for your account")
+    assert cancelled.json()["result"]["status"] == "CANCELLED"
+    [at_kite] = fake.state()["orders"]  # the second order never reached Kite
+    assert (at_kite["price"], at_kite["status"]) == (1490.0, "CANCELLED")
+    assert [o.order_id for o in ours(runtime)] == [order_id]
+
+
 def test_a_live_run_exits_at_kite_and_closes_once_flat(
     client: TestClient, runtime: Runtime, fake: Fake
 ):

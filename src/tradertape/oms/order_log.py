@@ -35,8 +35,9 @@ UNPLACED = "PUT ORDER REQ RECEIVED"  # the status of an order no event has reach
 # A cover order's stop-loss leg is keyed ``co:<entry order id>``: the user's unique
 # client key makes the leg exist at most once, and names its parent.
 COVER_LEG_KEY = "co:"
-# Client keys the broker gives its own orders; a user's key may not start so.
-RESERVED_KEY_PREFIXES = (COVER_LEG_KEY, "gtt:", "squareoff:")
+# Client keys the broker gives its own orders (and a live worker run its orders, ``worker:``);
+# a user's key may not start so.
+RESERVED_KEY_PREFIXES = (COVER_LEG_KEY, "gtt:", "squareoff:", "worker:")
 _ORDERS = table_of(Order)
 _NEW_EVENT = insert(table_of(OrderEventRow))
 _ID_ATTEMPTS = 8  # random order ids collide now and then on a busy day; draw again

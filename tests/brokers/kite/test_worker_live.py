@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from tests.brokers.kite.conftest import Fake
-from tests.brokers.kite.test_live_orders import CHARGES, booked, connect, ours
+from tests.brokers.kite.test_live_orders import BUY, CHARGES, booked, connect, ours
 from tests.brokers.kite.test_server_login import CALLBACK
 from tests.conftest import TEST_SECRET
 from tests.integration.test_published_sdk_compat import VERSIONS, published_sdk
@@ -149,6 +149,11 @@ def test_the_published_sdk_trades_live_and_sees_the_fill_booked_once(
         [intent] = db.scalars(select(WorkerIntent)).all()
     assert (link.order_pk, link.role, link.intent_pk) == (placed.id, "entry", intent.id)
     assert intent.result["order_id"] == placed.order_id
+    assert placed.client_key is not None
+    assert placed.client_key.startswith(f"worker:{link.run_pk}:")
+    taken = client.post("/api/orders", json=BUY | {"idempotency_key": placed.client_key})
+    assert taken.status_code == 422  # a user's key cannot reach a worker's order
+    assert taken.json()["detail"][0]["field"] == "idempotency_key"
 
 
 @pytest.mark.parametrize(

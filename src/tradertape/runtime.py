@@ -198,6 +198,15 @@ class Runtime:
         )
         # The one pre-trade gate: every order, modification and GTT of every path passes it.
         exchange.register_pre_trade(risk.pre_trade)
+        brokers = BrokerCredentials(vault=vault, clock=clock)
+        # The user's own brokers: live orders (theirs and their workers') and /api/portfolio/*.
+        kite = KiteConnector(root=settings.kite_root, timeout_secs=settings.kite_timeout_secs)
+        upstox = UpstoxConnector(
+            root=settings.upstox_root, catalog=catalog, timeout_secs=settings.upstox_timeout_secs
+        )
+        groww = GrowwConnector(root=settings.groww_root, timeout_secs=settings.groww_timeout_secs)
+        live_brokers = UserBrokers(credentials=brokers, kite=kite, upstox=upstox, groww=groww)
+        live = LiveDesk(venue=exchange.venue, brokers=live_brokers)
         workers = WorkerDesk.build(
             secret=settings.secret,
             clock=clock,
@@ -208,9 +217,10 @@ class Runtime:
             claim_without_heartbeat_secs=settings.worker_claim_without_heartbeat_secs,
             live_trading_enabled=settings.live_trading_enabled,
             paper_opening_balance=settings.paper_opening_balance,
+            live=live,
+            credentials=brokers,
         )
         candle_book = CandleBook()
-        brokers = BrokerCredentials(vault=vault, clock=clock)
         portfolio = PaperPortfolio(clock=market_clock, exchange=exchange, last_tick=prices)
         candles = CandleStore(
             settings.data_dir / "candles", catalog=reference_catalog(), calendar=calendar
@@ -221,8 +231,6 @@ class Runtime:
             paper=portfolio,
             ttl=timedelta(seconds=settings.broker_data_cache_secs),
         )
-        # Users connected to a real broker read /api/portfolio/* from it.
-        kite = KiteConnector(root=settings.kite_root, timeout_secs=settings.kite_timeout_secs)
         account_views.register(BrokerName.KITE, kite)
         jobs_db = db.jobs  # the loop's watchers and sweeps: a pool requests cannot starve
         recovery = Recovery(
@@ -234,14 +242,8 @@ class Runtime:
                 exiting_every=timedelta(seconds=settings.worker_exiting_recovery_secs),
             ),
         )
-        upstox = UpstoxConnector(
-            root=settings.upstox_root, catalog=catalog, timeout_secs=settings.upstox_timeout_secs
-        )
         account_views.register(BrokerName.UPSTOX, upstox)
-        groww = GrowwConnector(root=settings.groww_root, timeout_secs=settings.groww_timeout_secs)
         account_views.register(BrokerName.GROWW, groww)
-        live_brokers = UserBrokers(credentials=brokers, kite=kite, upstox=upstox, groww=groww)
-        live = LiveDesk(venue=exchange.venue, brokers=live_brokers)
         return cls(
             settings=settings,
             db=db,

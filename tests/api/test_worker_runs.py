@@ -139,16 +139,25 @@ def test_live_gates(client: TestClient, runtime: Runtime):
 
     object.__setattr__(runtime.workers, "live_trading_enabled", True)
     no_meta = live.call("POST", "/runs", json=base)
+    user_off = live.call("POST", "/runs", json={**base, "metadata": meta})
+    on = client.put("/api/auth/live-trading", json={"live_trading": True, "confirm": "LIVE"})
+    assert on.status_code == 200, on.text
     created = live.call("POST", "/runs", json={**base, "metadata": meta, "strategy_run_id": "lv1"})
     placed = live.place("lv1", "live-entry-1")
 
     assert no_meta.status_code == 400
     assert no_meta.json()["detail"]["rejection_reason"] == "LIVE_METADATA_REQUIRED"
-    assert created.status_code == 201
+    assert user_off.status_code == 403
+    assert user_off.json()["detail"]["rejection_reason"] == "LIVE_TRADING_DISABLED"
+    assert user_off.json()["detail"]["message"].startswith("live trading is off for your account")
+    assert created.status_code == 201  # no Kite session yet: the run waits for one
     assert placed.status_code == 503
-    assert placed.json()["detail"]["rejection_reason"] == "LIVE_BROKER_UNAVAILABLE"
-    assert "no" in placed.json()["detail"]["message"]
-    assert "adapter" in placed.json()["detail"]["message"]
+    assert placed.json()["detail"] == {
+        "rejection_reason": "WORKER_KITE_SESSION_UNAVAILABLE",
+        "message": "no live Kite session for kite:ZX1234: log in to Kite first "
+        "(Settings → Brokers)",
+        "account_scope": "kite:ZX1234",
+    }
 
 
 def test_template_allow_list(client: TestClient, runtime: Runtime):

@@ -140,6 +140,7 @@ def test_a_live_run_is_flagged_never_exited(
         worker = new_worker(
             http, live, allowed_modes=["live", "paper"], account_scope="kite:AB1234"
         )
+        http.put("/api/auth/live-trading", json={"live_trading": True, "confirm": "LIVE"})
         meta = {"strategy_family": "indicator_strategy", "strategy_name": "L"}
         nonce = claimed(
             worker,

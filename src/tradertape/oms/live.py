@@ -150,12 +150,17 @@ class LiveDesk:
         source: str = "api",
         exit_only: bool = False,
         broker_name: str | None = None,
+        attribution: dict[str, Any] | None = None,
+        on_record: Callable[[Session, Order], None] | None = None,
     ) -> LivePlaced:
         """Validate, pass the gate, record, then send; a refusal is stored and never sent.
 
         `broker_name` picks one of the user's connected brokers (by default their only
         one). The broker checks funds and market hours itself (its answer is stored); our
-        paper funds check does not apply to money we do not hold.
+        paper funds check does not apply to money we do not hold. `attribution` is kept with
+        the order (a worker run's names the run, so the gate applies the run's rules too),
+        and `on_record` writes the caller's own rows in the transaction that records the
+        order.
         """
         venue = self._venue
         if client_key is not None:
@@ -173,7 +178,7 @@ class LiveDesk:
             instrument,
             client_key=client_key,
             source=source,
-            attribution={"mode": "live"},
+            attribution={**(attribution or {}), "mode": "live"},
             now=now,
         )
         order.broker = broker.name
@@ -190,6 +195,8 @@ class LiveDesk:
         store_history(db, order, history)
         if verdict is not None and verdict.record is not None:
             verdict.record(db, order)
+        if on_record is not None:
+            on_record(db, order)
         db.commit()  # recorded before the broker hears of it
         if order.status == UNPLACED:
             self._send(db, order, spec, broker)
@@ -294,6 +301,36 @@ class LiveDesk:
     def apply_reports(self, db: Session, broker: str, reports: Iterable[BrokerReport]) -> int:
         """`apply_report` for each; how many were ours."""
         return sum(self.apply_report(db, broker, report) for report in reports)
+
+    def broker(self, db: Session, user_id: int, name: str | None = None) -> LiveBroker:
+        """The user's connected live broker `name` (by default their only one; 409 when it
+        is not connected), for reads such as margins."""
+        return self._brokers(db, user_id, name)
+
+    def refresh(
+        self,
+        db: Session,
+        *,
+        user_id: int,
+        broker_order_ids: Iterable[str],
+        broker_name: str | None = None,
+    ) -> int:
+        """Ask the user's broker about these orders of theirs now and book what it says.
+
+        For a reader that wants the broker's word rather than the last poll's; no answer
+        (no session, a timeout) books nothing and the stored state stands.
+        """
+        ids = set(broker_order_ids)
+        if not ids:
+            return 0
+        try:
+            broker = self._brokers(db, user_id, broker_name)
+            rows = broker.adapter.orders()
+        except Exception as exc:  # the poll, a postback or the socket will say
+            log.warning("live refresh for user %s failed (%s)", user_id, exc)
+            return 0
+        reports = [kite_report(r) for r in rows if str(r.get("order_id")) in ids]
+        return self.apply_reports(db, broker.name, reports)
 
     def poll(self, db: Session) -> int:
         """Ask each broker with open live orders of a user's for their state; book it."""

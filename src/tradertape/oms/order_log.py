@@ -38,8 +38,9 @@ COVER_LEG_KEY = "co:"
 # An order placed outside TraderTape and adopted by reconciliation is keyed
 # ``ext:<broker>:<broker order id>``: the key makes two runs adopt it once.
 EXTERNAL_KEY = "ext:"
-# Client keys the broker gives its own orders; a user's key may not start so.
-RESERVED_KEY_PREFIXES = (COVER_LEG_KEY, "gtt:", "squareoff:", EXTERNAL_KEY)
+# Client keys the broker gives its own orders (and a live worker run its orders, ``worker:``);
+# a user's key may not start so.
+RESERVED_KEY_PREFIXES = (COVER_LEG_KEY, "gtt:", "squareoff:", EXTERNAL_KEY, "worker:")
 _ORDERS = table_of(Order)
 _NEW_EVENT = insert(table_of(OrderEventRow))
 _ID_ATTEMPTS = 8  # random order ids collide now and then on a busy day; draw again

@@ -59,7 +59,7 @@ def order_dict(order: Order) -> KiteDict:
         "average_price": _num(order.average_price),
         "filled_quantity": order.filled_quantity,
         "pending_quantity": 0
-        if OrderStatus(order.status).is_terminal
+        if order.status in _TERMINAL
         else order.quantity - order.filled_quantity,
         "cancelled_quantity": order.quantity - order.filled_quantity
         if order.status == "CANCELLED"
@@ -70,6 +70,8 @@ def order_dict(order: Order) -> KiteDict:
     }
 
 
+# A live order not yet acknowledged (``PUT ORDER REQ RECEIVED``) is no `OrderStatus`.
+_TERMINAL = frozenset(s.value for s in OrderStatus if s.is_terminal)
 _UTILISED_FIELDS = (
     "debits",
     "exposure",

@@ -113,29 +113,35 @@ def preview_basket(
 
 
 @router.get("/orders", response_model=OrdersOut)
-def list_orders(strategy_run_id: RunQuery, token: Reader, db: DbDep) -> dict[str, Any]:
+def list_orders(
+    strategy_run_id: RunQuery, token: Reader, runtime: RuntimeDep, db: DbDep
+) -> dict[str, Any]:
     """The run's orders, in Kite's shape."""
-    return orders.list_orders(db, token, strategy_run_id)
+    return orders.list_orders(runtime.workers, db, token, strategy_run_id)
 
 
 @router.get("/trades", response_model=TradesOut)
-def list_trades(strategy_run_id: RunQuery, token: Reader, db: DbDep) -> dict[str, Any]:
+def list_trades(
+    strategy_run_id: RunQuery, token: Reader, runtime: RuntimeDep, db: DbDep
+) -> dict[str, Any]:
     """The run's trades, in Kite's shape."""
-    return orders.list_trades(db, token, strategy_run_id)
+    return orders.list_trades(runtime.workers, db, token, strategy_run_id)
 
 
 @router.get("/orders/{order_id}")
-def get_order(order_id: str, strategy_run_id: RunQuery, token: Reader, db: DbDep) -> dict[str, Any]:
+def get_order(
+    order_id: str, strategy_run_id: RunQuery, token: Reader, runtime: RuntimeDep, db: DbDep
+) -> dict[str, Any]:
     """One of the run's orders: ``{strategy_run_id, order}``."""
-    return orders.get_order(db, token, strategy_run_id, order_id)
+    return orders.get_order(runtime.workers, db, token, strategy_run_id, order_id)
 
 
 @router.get("/orders/{order_id}/history")
 def order_history(
-    order_id: str, strategy_run_id: RunQuery, token: Reader, db: DbDep
+    order_id: str, strategy_run_id: RunQuery, token: Reader, runtime: RuntimeDep, db: DbDep
 ) -> dict[str, Any]:
     """Every state of one of the run's orders, oldest first."""
-    return orders.order_history(db, token, strategy_run_id, order_id)
+    return orders.order_history(runtime.workers, db, token, strategy_run_id, order_id)
 
 
 @router.post("/orders/{order_id}/cancel")

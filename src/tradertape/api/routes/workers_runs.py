@@ -24,7 +24,7 @@ from tradertape.api.schemas.workers import (
 )
 from tradertape.db.models import WorkerToken
 from tradertape.services.risk.exposure import RiskScope
-from tradertape.services.workers import exits, runs, safety, sessions
+from tradertape.services.workers import exits, live, runs, safety, sessions
 from tradertape.services.workers.access import find_run
 
 router = APIRouter(prefix="/algo-workers/worker", tags=["algo-workers"])
@@ -115,11 +115,12 @@ def run_progress(
 @router.get("/runs/{run_id}/safety-check", response_model=SafetyCheckOut)
 def safety_check(run_id: str, token: Reader, runtime: RuntimeDep, db: DbDep) -> dict[str, Any]:
     """Whether the run may trade, with a short-lived safety token when it may; the kill
-    switch and risk limits already breached are among the ``blocking_reasons``."""
+    switch, risk limits already breached and, for a live run, a switch that is off or no
+    Kite session of its account are among the ``blocking_reasons``."""
     run = find_run(db, token, run_id)
     scope = RiskScope(worker_run_id=run.id)
     risk = runtime.risk.blocking(db, user_id=run.user_id, scope=scope)
-    return safety.check(runtime.workers, run, risk)
+    return safety.check(runtime.workers, run, [*risk, *live.blocking(runtime.workers, db, run)])
 
 
 @router.post("/runs/{run_id}/exit")

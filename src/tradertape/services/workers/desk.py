@@ -9,9 +9,11 @@ from decimal import Decimal
 
 from tradertape.domain.market import Tick
 from tradertape.domain.worker_runs import SessionWindows
+from tradertape.oms.live import LiveDesk
 from tradertape.oms.paper import PaperExchange
 from tradertape.ports.clock import Clock
 from tradertape.security.keys import derive_key
+from tradertape.services.broker_credentials import BrokerCredentials
 
 LastTick = Callable[[str], Tick | None]
 
@@ -29,6 +31,8 @@ class WorkerDesk:
     safety_ttl: timedelta = timedelta(seconds=10)
     live_trading_enabled: bool = False
     paper_opening_balance: Decimal = Decimal(1_000_000)
+    live: LiveDesk | None = None  # live runs' orders: the OMS's live desk (one gate, one send)
+    credentials: BrokerCredentials | None = None  # which Kite account the user connected
 
     @classmethod
     def build(
@@ -43,6 +47,8 @@ class WorkerDesk:
         claim_without_heartbeat_secs: int = 120,
         live_trading_enabled: bool = False,
         paper_opening_balance: Decimal = Decimal(1_000_000),
+        live: LiveDesk | None = None,
+        credentials: BrokerCredentials | None = None,
     ) -> WorkerDesk:
         """Derive the keys from the server secret and take the knobs from settings."""
         return cls(
@@ -58,4 +64,6 @@ class WorkerDesk:
             safety_ttl=timedelta(seconds=safety_ttl_secs),
             live_trading_enabled=live_trading_enabled,
             paper_opening_balance=paper_opening_balance,
+            live=live,
+            credentials=credentials,
         )

@@ -4,8 +4,13 @@ A paper exit is all-or-none: the cancels and the MARKET exits are worked out in 
 savepoint, and if any exit is refused nothing of it stays and the run stays open. Exits
 that fill close the run; exits resting for a price leave it ``exiting``. With an
 idempotency key the exit happens once and a repeat answers ``already_submitted``.
-``dry_run`` returns the plan and changes nothing. Dry-run runs close at once; live runs
-close too, since this server has placed no live order that could be open.
+``dry_run`` returns the plan and changes nothing. Dry-run runs close at once.
+
+A live exit cannot be all-or-none (what the broker has cannot be rolled back): the run's
+working orders are cancelled at the broker and each open leg gets a MARKET exit through
+the live desk (exits skip the gate, as in paper); the run is then ``exiting`` until the
+broker reports the fills (`recovery.settle_exiting` closes it once flat). Only the run's
+Kite session is needed, not the switches: an exit removes risk.
 """
 
 from __future__ import annotations
@@ -21,11 +26,13 @@ from tradertape.domain.order_state import WORKING, OrderStatus
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
 from tradertape.domain.worker_access import ExecutionMode
 from tradertape.domain.worker_runs import FINISHED, RunStatus
-from tradertape.errors import InvalidField
-from tradertape.services.workers import pnl, timeline
+from tradertape.errors import InvalidField, Rejected, TraderTapeError
+from tradertape.oms.venue import BROKER as PAPER
+from tradertape.services.workers import live, pnl, timeline
 from tradertape.services.workers.access import check_nonce, locked_run
 from tradertape.services.workers.desk import WorkerDesk
 from tradertape.services.workers.intents import (
+    attribution,
     claim_key,
     place_for_run,
     release_key,
@@ -150,6 +157,77 @@ def _paper_exit(
     return str(result["status"]), result
 
 
+def _live_exit(
+    desk: WorkerDesk,
+    db: Session,
+    run: WorkerRun,
+    reason: str,
+    key: str | None,
+    now: datetime,
+    role: str,
+) -> tuple[str, dict[str, Any]]:
+    live.refresh(desk, db, run)
+    legs = pnl.compute(desk, db, run).open_legs
+    pending = [o for o in run_orders(db, run) if o.status in PENDING and o.broker != PAPER]
+    if not legs and not pending:
+        result: dict[str, Any] = {"status": "noop", "orders": [], "cancelled": [], "errors": []}
+        close(db, run, now, reason, result)
+        return "noop", result
+    try:
+        live.require_account(desk, db, run.user_id, run.account_scope)
+        live_desk = live.live_desk(desk, run)
+    except Rejected as exc:
+        errors: list[dict[str, Any]] = [{"reason": str(exc), "rejection_reason": exc.reason}]
+        return "failed", {"status": "failed", "orders": [], "cancelled": [], "errors": errors}
+    errors = []
+    cancelled: list[str] = []
+    for order in pending:
+        try:
+            live_desk.cancel(db, order=order)
+            cancelled.append(order.order_id)
+        except TraderTapeError as exc:
+            errors.append({"order_id": order.order_id, "reason": str(exc)})
+    tags = attribution(run, key)
+    placed = [
+        live.place(
+            desk,
+            db,
+            run,
+            _exit_spec(m.leg),
+            tags=tags,
+            intent_pk=None,
+            key=key,
+            leg=index,
+            role=role,
+            exit_only=True,
+            now=now,
+        )
+        for index, m in enumerate(legs)
+    ]
+    errors += [
+        {"order_id": p["order_id"], "reason": p.get("reason")}
+        for p in placed
+        if p["status"] in ("rejected", "cancelled")
+    ]
+    working = [p for p in placed if p["status"] not in ("rejected", "cancelled")]
+    if not working and not cancelled:  # nothing reached the broker: the run stays as it was
+        return "failed", {"status": "failed", "orders": placed, "cancelled": [], "errors": errors}
+    result = {
+        "status": "submitted" if not errors else "partial",
+        "orders": placed,
+        "cancelled": cancelled,
+        "errors": errors,
+    }
+    run.status = RunStatus.EXITING.value
+    run.updated_at = now
+    run.runtime_state = {
+        **run.runtime_state,
+        "exit_reason": reason,
+        "exit_result": _summary(result),
+    }
+    return str(result["status"]), result
+
+
 def flatten(
     desk: WorkerDesk,
     db: Session,
@@ -162,11 +240,13 @@ def flatten(
 ) -> tuple[str, dict[str, Any]]:
     """Exit the run in its mode (no commit): ``(status, result)``; ``failed`` changed nothing.
 
-    Paper runs flatten their legs; dry-run runs close at once, and so do live runs, since
-    this server has placed no live order that could be open.
+    Paper runs flatten their legs; live runs send their exits to the broker (this
+    commits: each order is recorded before it is sent); dry-run runs close at once.
     """
     if run.execution_mode == ExecutionMode.PAPER:
         return _paper_exit(desk, db, run, reason, key, now, role)
+    if run.execution_mode == ExecutionMode.LIVE:
+        return _live_exit(desk, db, run, reason, key, now, role)
     result = {"status": "closed", "reason": reason, "flat_confirmed": True, "closed_at": iso(now)}
     close(db, run, now, reason, result)
     return "closed", result

@@ -1,8 +1,10 @@
 """Funds of the token's account scope, and a run's usage against its allocation cap.
 
 Paper funds come from the user's paper account (one per user: every paper scope of a
-user reads the same money). The snapshot has exactly the keys of the SDK's strict
-``WorkerFundsSnapshot``; live funds need a broker adapter this server does not have yet.
+user reads the same money). A live scope's funds are the connected Kite account's margins
+(``source: "broker"``), whatever the mode (a dry run on a live scope reads them too); the
+scope must name that account. The snapshot has exactly the keys of the SDK's strict
+``WorkerFundsSnapshot``.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradertape.db.models import CashEntry, Trade, WorkerRun, WorkerToken
+from tradertape.domain.brokers import BrokerName
 from tradertape.domain.worker_access import (
     ExecutionMode,
     ScopeError,
@@ -25,7 +28,8 @@ from tradertape.domain.worker_runs import allocation_cap
 from tradertape.errors import Rejected
 from tradertape.oms.ledger import cash_balance
 from tradertape.oms.venue import BROKER
-from tradertape.services.workers import pnl
+from tradertape.ports.broker import BrokerError
+from tradertape.services.workers import live, pnl
 from tradertape.services.workers.access import find_run
 from tradertape.services.workers.desk import WorkerDesk
 from tradertape.services.workers.views import iso
@@ -48,12 +52,57 @@ def _check_scope(token: WorkerToken, mode: str, scope: str) -> None:
         raise Rejected(403, "EXECUTION_MODE_NOT_ALLOWED", f"this worker token may not use '{mode}'")
     if mode == ExecutionMode.PAPER and not is_paper_scope(scope):
         raise Rejected(400, "PAPER_SCOPE_REQUIRED", f"paper funds need a paper scope, not {scope}")
-    if mode == ExecutionMode.LIVE or not is_paper_scope(scope):
+    if mode == ExecutionMode.LIVE and is_paper_scope(scope):
+        raise Rejected(400, "LIVE_SCOPE_REQUIRED", f"live funds need a live scope, not {scope}")
+
+
+def _funds(desk: WorkerDesk, db: Session, *, user_id: int, scope: str, mode: str) -> dict[str, Any]:
+    if is_paper_scope(scope):
+        return paper_funds(desk, db, user_id=user_id, scope=scope, mode=mode)
+    return broker_funds(desk, db, user_id=user_id, scope=scope, mode=mode)
+
+
+def broker_funds(
+    desk: WorkerDesk, db: Session, *, user_id: int, scope: str, mode: str
+) -> dict[str, Any]:
+    """The connected Kite account's equity margins in the snapshot's shape (asked now)."""
+    live.require_account(desk, db, user_id, scope)
+    if desk.live is None:
+        raise Rejected(503, "LIVE_BROKER_UNAVAILABLE", "this server has no live desk")
+    try:
+        margins = desk.live.broker(db, user_id, BrokerName.KITE.value).adapter.margins()
+    except BrokerError as exc:
         raise Rejected(
-            503,
-            "LIVE_BROKER_UNAVAILABLE",
-            "live funds come from a broker adapter, and none is installed on this server yet",
-        )
+            503, "WORKER_DATA_UNAVAILABLE", f"Kite did not give the margins: {exc}"
+        ) from exc
+    equity = margins.get("equity") or {}
+    available = equity.get("available") or {}
+    utilised = equity.get("utilised") or {}
+    usable = Decimal(str(available.get("live_balance") or 0))
+    return {
+        "account_scope": scope,
+        "mode": mode,
+        "currency": "INR",
+        "source": "broker",
+        "segments": {
+            "equity": {
+                "net": _money(Decimal(str(equity.get("net") or 0))),
+                "available_cash": _money(usable),
+                "opening_balance": _money(Decimal(str(available.get("opening_balance") or 0))),
+                "live_balance": _money(usable),
+                "collateral": _money(Decimal(str(available.get("collateral") or 0))),
+                "utilised": _money(Decimal(str(utilised.get("debits") or 0))),
+                "m2m_realised": _money(Decimal(str(utilised.get("m2m_realised") or 0))),
+                "m2m_unrealised": _money(Decimal(str(utilised.get("m2m_unrealised") or 0))),
+            }
+        },
+        "allocation": {
+            "usable_equity_cash": _money(max(usable, _ZERO)),
+            "max_new_position_value": _money(max(usable, _ZERO)),
+        },
+        "stale": False,
+        "updated_at": iso(desk.clock.now()),
+    }
 
 
 def paper_funds(
@@ -115,7 +164,7 @@ def account_funds(
     """``GET /worker/funds``: the scope's funds for a mode the token may use."""
     chosen = scope or token.account_scope
     _check_scope(token, mode, chosen)
-    return paper_funds(desk, db, user_id=token.user_id, scope=chosen, mode=mode)
+    return _funds(desk, db, user_id=token.user_id, scope=chosen, mode=mode)
 
 
 def run_funds(desk: WorkerDesk, db: Session, token: WorkerToken, run_key: str) -> dict[str, Any]:
@@ -123,9 +172,7 @@ def run_funds(desk: WorkerDesk, db: Session, token: WorkerToken, run_key: str) -
     run = find_run(db, token, run_key)
     if not is_paper_scope(run.account_scope):
         _check_scope(token, run.execution_mode, run.account_scope)
-    funds = paper_funds(
-        desk, db, user_id=run.user_id, scope=run.account_scope, mode=run.execution_mode
-    )
+    funds = _funds(desk, db, user_id=run.user_id, scope=run.account_scope, mode=run.execution_mode)
     now = desk.clock.now()
     usage = pnl.compute(desk, db, run)
     allocation = run_allocation(run, usage)

@@ -33,7 +33,7 @@ from tradertape.domain.worker_runs import RunStatus
 from tradertape.errors import InvalidField, Rejected
 from tradertape.oms.portfolio import order_dict, trade_dict
 from tradertape.services.risk.check import REFUSAL_PREFIX
-from tradertape.services.workers import safety, timeline
+from tradertape.services.workers import live, safety, timeline
 from tradertape.services.workers.access import check_nonce, locked_run
 from tradertape.services.workers.costs import PricedLeg, cost_contract, reference_price
 from tradertape.services.workers.desk import WorkerDesk
@@ -132,11 +132,11 @@ def require_open(run: WorkerRun) -> None:
 
 
 def no_live_broker(run: WorkerRun) -> Rejected:
-    """Live mode passed every gate, but this server has no live broker adapter yet."""
+    """Option runs do not trade live yet (equity runs do, through `live`)."""
     return Rejected(
         503,
         "LIVE_BROKER_UNAVAILABLE",
-        "live execution needs a broker adapter, and none is installed on this server yet",
+        "live execution of option runs is not available on this server yet",
         strategy_run_id=run.run_key,
     )
 
@@ -440,8 +440,8 @@ def submit(
         )
     if intent.safety_token is not None:
         safety.verify(desk, run, intent.safety_token, now)
-    if mode is ExecutionMode.LIVE:
-        raise no_live_broker(run)
+    if mode is ExecutionMode.LIVE and not intent.dry_run:
+        live.require_live(desk, db, run)  # both switches, the Kite session, its account
     outcome, changed = execute(desk, db, run, intent, mode, now, intent_pk=intent_pk)
     if changed:
         db.commit()
@@ -469,7 +469,9 @@ def execute(
     (option runs) commit them with the intent's.
     """
     dry = mode is ExecutionMode.DRY_RUN or intent.dry_run
-    legs = priced_legs(desk, db, intent.orders, intent_type=intent.intent_type, session=not dry)
+    # Market hours are the broker's to judge for a live order (its refusal is stored).
+    session = not dry and mode is not ExecutionMode.LIVE
+    legs = priced_legs(desk, db, intent.orders, intent_type=intent.intent_type, session=session)
     if dry:
         result = _dry_result(desk, run, intent, legs, mode.value)
         db.rollback()
@@ -480,7 +482,9 @@ def execute(
         if intent_pk is None:  # a replay: read the first result
             db.rollback()
             return {"status": "deduped", "result": stored_result(db, run, key)}, False
-    if intent.intent_type == PLACE_ORDER:
+    if mode is ExecutionMode.LIVE:
+        result = _live_intent(desk, db, run, intent, intent_pk, now)
+    elif intent.intent_type == PLACE_ORDER:
         spec = intent.orders[0].spec
         result = place_for_run(
             desk, db, run, spec, intent_pk=intent_pk, key=key, role=intent.role, now=now
@@ -489,3 +493,101 @@ def execute(
         result = _paper_basket(desk, db, run, intent, intent_pk, now)
     store_result(db, intent_pk, result)
     return {"status": "accepted", "result": result}, True
+
+
+def _live_intent(
+    desk: WorkerDesk, db: Session, run: WorkerRun, intent: Intent, intent_pk: int, now: datetime
+) -> dict[str, Any]:
+    """Send the intent's orders through the live desk, one by one (each commits).
+
+    Each order is recorded with the run's link and the result so far before it is sent,
+    so a retry of the key is answered from the stored result. A live basket cannot be
+    all-or-none: an order the broker has cannot be rolled back.
+    """
+    key = intent.idempotency_key
+    tags = attribution(run, key)
+    exit_only = intent.role in EXIT_ROLES
+    if intent.intent_type == PLACE_ORDER:
+        return live.place(
+            desk,
+            db,
+            run,
+            intent.orders[0].spec,
+            tags=tags,
+            intent_pk=intent_pk,
+            key=key,
+            leg=0,
+            role=intent.role,
+            exit_only=exit_only,
+            now=now,
+            remember=lambda session, first: store_result(session, intent_pk, first),
+        )
+    if intent.all_or_none:
+        raise Rejected(
+            400,
+            "LIVE_ALL_OR_NONE_UNSUPPORTED",
+            "a live basket cannot be all-or-none (orders at the broker cannot be rolled "
+            "back): send all_or_none=false, or dry_run=true to preview",
+            strategy_run_id=run.run_key,
+        )
+    basket_id = _basket_id(run, key)
+    results: list[dict[str, Any]] = []
+    for index, order in enumerate(intent.orders):
+        done = list(results)
+
+        def remember(session: Session, first: dict[str, Any], done: list[Any] = done) -> None:
+            store_result(session, intent_pk, _live_basket(basket_id, [*done, first], intent))
+
+        results.append(
+            live.place(
+                desk,
+                db,
+                run,
+                order.spec,
+                tags=tags,
+                intent_pk=intent_pk,
+                key=key,
+                leg=index,
+                role=intent.role,
+                exit_only=exit_only,
+                now=now,
+                remember=remember,
+            )
+        )
+    result = _live_basket(basket_id, results, intent)
+    timeline.record(
+        db,
+        run,
+        kind="execution",
+        source="basket_runtime",
+        event_type="basket.status_changed",
+        now=now,
+        summary=f"basket of {len(results)} legs: {result['status']}",
+        payload={"status": result["status"], "all_or_none": False, "errors": result["errors"]},
+        related=("basket_execution", basket_id),
+        basket_execution_id=basket_id,
+    )
+    return result
+
+
+def _live_basket(basket_id: str, results: list[dict[str, Any]], intent: Intent) -> dict[str, Any]:
+    for index, leg in enumerate(results):
+        leg["leg_index"] = index
+    errors = [
+        {"leg_index": i, "reason": r.get("reason")}
+        for i, r in enumerate(results)
+        if r["status"] == "rejected"
+    ]
+    if len(results) < len(intent.orders):
+        status = "submitting"
+    else:
+        status = "success" if not errors else "failed" if len(errors) == len(results) else "partial"
+    return {
+        "mode": ExecutionMode.LIVE.value,
+        "intent_type": PLACE_BASKET,
+        "basket_execution_id": basket_id,
+        "status": status,
+        "all_or_none": False,
+        "results": results,
+        "errors": errors,
+    }

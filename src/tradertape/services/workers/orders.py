@@ -1,9 +1,14 @@
 """A run's orders and trades, order history, cancel and modify, and previews.
 
-Paper runs get all of it (the published backend serves these to live runs only; a
-superset is SDK-safe). An order is visible through a run only if it was placed for that
+Paper and live runs get all of it (the published backend serves these to live runs only;
+a superset is SDK-safe). An order is visible through a run only if it was placed for that
 run: anyone else's order is a 404 that says nothing more, and an order of another of the
 same token's runs is a 409 ``ORDER_OWNERSHIP_CONFLICT``.
+
+A live run's reads first ask the broker about its working orders (`live.refresh`), so a
+worker polling its order sees the broker's status and fills, booked once. Its cancels and
+modifications go to the broker through the live desk: a cancel needs only the run's Kite
+session (it removes risk); a modification needs both switches too and passes the gate.
 """
 
 from __future__ import annotations
@@ -25,8 +30,9 @@ from tradertape.db.models import (
 from tradertape.domain.worker_access import ExecutionMode
 from tradertape.errors import NotFound, Rejected
 from tradertape.oms.portfolio import order_dict, trade_dict
+from tradertape.oms.venue import BROKER as PAPER
 from tradertape.ports.clock import IST
-from tradertape.services.workers import timeline
+from tradertape.services.workers import live, timeline
 from tradertape.services.workers.access import check_nonce, find_run, locked_run
 from tradertape.services.workers.costs import cost_contract
 from tradertape.services.workers.desk import WorkerDesk
@@ -56,15 +62,22 @@ def shown(order: Order) -> dict[str, Any]:
     return order_dict(order)
 
 
-def list_orders(db: Session, token: WorkerToken, run_key: str) -> dict[str, Any]:
-    """``{strategy_run_id, orders}`` (exactly: the SDK's model takes no other key)."""
+def _read_run(desk: WorkerDesk, db: Session, token: WorkerToken, run_key: str) -> WorkerRun:
+    """The run, its live orders brought up to the broker's word first."""
     run = find_run(db, token, run_key)
+    live.refresh(desk, db, run)
+    return run
+
+
+def list_orders(desk: WorkerDesk, db: Session, token: WorkerToken, run_key: str) -> dict[str, Any]:
+    """``{strategy_run_id, orders}`` (exactly: the SDK's model takes no other key)."""
+    run = _read_run(desk, db, token, run_key)
     return {"strategy_run_id": run.run_key, "orders": [shown(o) for o in run_orders(db, run)]}
 
 
-def list_trades(db: Session, token: WorkerToken, run_key: str) -> dict[str, Any]:
+def list_trades(desk: WorkerDesk, db: Session, token: WorkerToken, run_key: str) -> dict[str, Any]:
     """``{strategy_run_id, trades}``, oldest first."""
-    run = find_run(db, token, run_key)
+    run = _read_run(desk, db, token, run_key)
     rows = db.execute(
         select(Trade, Order.order_id)
         .join(Order, Order.id == Trade.order_pk)
@@ -101,15 +114,19 @@ def run_order(db: Session, token: WorkerToken, run: WorkerRun, order_id: str) ->
     return order
 
 
-def get_order(db: Session, token: WorkerToken, run_key: str, order_id: str) -> dict[str, Any]:
+def get_order(
+    desk: WorkerDesk, db: Session, token: WorkerToken, run_key: str, order_id: str
+) -> dict[str, Any]:
     """``{strategy_run_id, order}``."""
-    run = find_run(db, token, run_key)
+    run = _read_run(desk, db, token, run_key)
     return {"strategy_run_id": run.run_key, "order": shown(run_order(db, token, run, order_id))}
 
 
-def order_history(db: Session, token: WorkerToken, run_key: str, order_id: str) -> dict[str, Any]:
+def order_history(
+    desk: WorkerDesk, db: Session, token: WorkerToken, run_key: str, order_id: str
+) -> dict[str, Any]:
     """Every state the order went through, oldest first, each an order snapshot."""
-    run = find_run(db, token, run_key)
+    run = _read_run(desk, db, token, run_key)
     order = run_order(db, token, run, order_id)
     base = shown(order)
     events = db.scalars(
@@ -141,7 +158,7 @@ def _journal(desk: WorkerDesk, db: Session, run: WorkerRun, order: Order, what: 
         db,
         run,
         kind="execution",
-        source="paper_oms",
+        source="paper_oms" if order.broker == PAPER else "live_oms",
         event_type="order.updated",
         now=desk.clock.now(),
         summary=f"{what} {order.order_id}: {order.status}",
@@ -151,7 +168,7 @@ def _journal(desk: WorkerDesk, db: Session, run: WorkerRun, order: Order, what: 
 
 
 def _amendable(run: WorkerRun) -> None:
-    if run.execution_mode != ExecutionMode.PAPER:
+    if run.execution_mode == ExecutionMode.DRY_RUN:
         raise NotFound("this run has no orders to change")
 
 
@@ -168,8 +185,14 @@ def cancel(
     run = locked_run(db, token, run_key)
     check_nonce(run, nonce, missing_ok=True)
     _amendable(run)
-    run_order(db, token, run, order_id)
-    order = desk.exchange.cancel(db, user_id=run.user_id, order_id=order_id, commit=False)
+    current = run_order(db, token, run, order_id)
+    if current.broker != PAPER:
+        live.require_account(desk, db, run.user_id, run.account_scope)
+        live_desk = live.live_desk(desk, run)
+        db.commit()  # no run lock held while the broker is asked
+        order = live_desk.cancel(db, order=current)
+    else:
+        order = desk.exchange.cancel(db, user_id=run.user_id, order_id=order_id, commit=False)
     _journal(desk, db, run, order, "cancel")
     db.commit()
     return {"strategy_run_id": run.run_key, "order_id": order_id, "result": shown(order)}
@@ -191,14 +214,20 @@ def modify(
     _amendable(run)
     require_open(run)
     current = run_order(db, token, run, order_id)
-    order = desk.exchange.modify(
-        db,
-        user_id=run.user_id,
-        order_id=order_id,
-        changes=changes,
-        last=desk.last_tick(f"{current.exchange}:{current.tradingsymbol}"),
-        commit=False,
-    )
+    last = desk.last_tick(f"{current.exchange}:{current.tradingsymbol}")
+    if current.broker != PAPER:
+        live_desk = live.require_live(desk, db, run)
+        db.commit()  # no run lock held while the broker is asked
+        order = live_desk.modify(db, order=current, changes=changes, last=last)
+    else:
+        order = desk.exchange.modify(
+            db,
+            user_id=run.user_id,
+            order_id=order_id,
+            changes=changes,
+            last=last,
+            commit=False,
+        )
     _journal(desk, db, run, order, "modify")
     db.commit()
     return {"strategy_run_id": run.run_key, "order_id": order_id, "result": shown(order)}

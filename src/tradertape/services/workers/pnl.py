@@ -18,9 +18,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradertape.db.models import Trade, WorkerRun, WorkerRunOrder, WorkerToken
+from tradertape.domain.brokers import BrokerName
 from tradertape.domain.worker_access import ExecutionMode
 from tradertape.oms.ledger import net_quantity
 from tradertape.oms.venue import BROKER
+from tradertape.services.workers import live
 from tradertape.services.workers.access import find_run
 from tradertape.services.workers.desk import WorkerDesk
 from tradertape.services.workers.views import iso
@@ -121,13 +123,19 @@ class MarkedLeg:
         return not same_side or abs(self.broker_quantity) < abs(quantity)
 
 
+def books_of(run: WorkerRun) -> str:
+    """Whose books the run's fills are in: the paper account's, or the live broker's."""
+    return BrokerName.KITE.value if run.execution_mode == ExecutionMode.LIVE else BROKER
+
+
 def mark(desk: WorkerDesk, db: Session, run: WorkerRun, legs: list[Leg]) -> list[MarkedLeg]:
     """Mark each leg to the last price and read the account's own quantity."""
     marked = []
+    broker = books_of(run)
     for leg in legs:
         tick = desk.last_tick(leg.key)
         held = net_quantity(
-            db, user_id=run.user_id, broker=BROKER, key=leg.key, product=leg.product
+            db, user_id=run.user_id, broker=broker, key=leg.key, product=leg.product
         )
         marked.append(MarkedLeg(leg, tick.last_price if tick else None, held))
     return marked
@@ -203,8 +211,11 @@ class RunPnl:
 
 
 def compute(desk: WorkerDesk, db: Session, run: WorkerRun) -> RunPnl:
-    """The run's P&L now (empty for dry-run and live runs: they hold no paper fills)."""
-    if run.execution_mode != ExecutionMode.PAPER:
+    """The run's P&L now, from its booked fills (empty for a dry run, which has none).
+
+    A live run's fills are the broker's as we booked them, charges from our schedule.
+    """
+    if run.execution_mode == ExecutionMode.DRY_RUN:
         return RunPnl([])
     return RunPnl(mark(desk, db, run, replay(run_trades(db, run))))
 
@@ -233,7 +244,8 @@ def snapshot_of(run: WorkerRun, pnl: RunPnl, now: datetime) -> dict[str, Any]:
 
 
 def snapshot(desk: WorkerDesk, db: Session, token: WorkerToken, run_key: str) -> dict[str, Any]:
-    """``GET /runs/{id}/pnl``."""
+    """``GET /runs/{id}/pnl`` (a live run's working orders asked of the broker first)."""
     run = find_run(db, token, run_key)
+    live.refresh(desk, db, run)
     now = desk.clock.now()
     return snapshot_of(run, compute(desk, db, run), now)

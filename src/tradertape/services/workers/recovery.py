@@ -24,7 +24,7 @@ from tradertape.db.engine import Database
 from tradertape.db.models import WorkerRun, WorkerToken
 from tradertape.domain.worker_access import ExecutionMode
 from tradertape.domain.worker_runs import RunStatus
-from tradertape.services.workers import exits, pnl, timeline
+from tradertape.services.workers import exits, live, pnl, timeline
 from tradertape.services.workers.access import lock_run
 from tradertape.services.workers.desk import WorkerDesk
 from tradertape.services.workers.orders import run_orders
@@ -154,15 +154,18 @@ class Recovery:
             run = db.get(WorkerRun, run_pk)
             if run is None or run.status != RunStatus.EXITING.value:
                 return None
+            live.refresh(self._desk, db, run)  # the broker's word, before the run's lock
             lock_run(db, run)
             if run.status != RunStatus.EXITING.value:
                 return None
             now = self._desk.clock.now()
             reason = str(run.runtime_state.get("exit_reason") or "exit")
-            if run.execution_mode != ExecutionMode.PAPER:
+            if run.execution_mode == ExecutionMode.DRY_RUN:
                 exits.close(db, run, now, reason, {"status": "closed"})
                 db.commit()
                 return run.status
+            if run.execution_mode == ExecutionMode.LIVE:
+                return self._settle_live(db, run, now, reason)
             if any(o.status in exits.PENDING for o in run_orders(db, run)):
                 db.rollback()
                 return None  # the exit is still working
@@ -179,6 +182,23 @@ class Recovery:
                 }
             db.commit()
             return run.status
+
+    def _settle_live(self, db: Session, run: WorkerRun, now: datetime, reason: str) -> str | None:
+        """Close a live exiting run once the broker reports it flat; an exit that ended
+        unfilled is flagged for a person (nothing is sent again on its own)."""
+        if any(o.status in exits.PENDING for o in run_orders(db, run)):
+            db.commit()
+            return None  # the exit is still working at the broker
+        if pnl.compute(self._desk, db, run).open_legs:
+            if (run.runtime_state.get("runtime_recovery") or {}).get("reason") != "exit_incomplete":
+                _flag(run, now, "exit_incomplete", {"errors": ["a live exit ended unfilled"]})
+                db.commit()
+            return None
+        previous = run.runtime_state.get("exit_result") or {}
+        exits.close(db, run, now, reason, {"status": "success"})
+        run.runtime_state = {**run.runtime_state, "exit_result": {**previous, "status": "success"}}
+        db.commit()
+        return run.status
 
 
 def _flag(run: WorkerRun, now: datetime, reason: str, details: dict[str, Any]) -> None:

@@ -33,6 +33,7 @@ from tradertape.domain.worker_runs import RUN_KEY, RunStatus, live_metadata_prob
 from tradertape.errors import BadRequest, InvalidField, Rejected
 from tradertape.oms.booking import Ledger
 from tradertape.oms.venue import BROKER
+from tradertape.services.workers import live
 from tradertape.services.workers.access import find_run
 from tradertape.services.workers.desk import WorkerDesk
 from tradertape.services.workers.views import list_item, run_view
@@ -155,8 +156,15 @@ def fund_paper_account(desk: WorkerDesk, db: Session, user_id: int, now: datetim
 def create(
     desk: WorkerDesk, db: Session, token: WorkerToken, spec: RunSpec
 ) -> tuple[dict[str, Any], bool]:
-    """Create the run, or recover the token's run of that id; returns (view, created)."""
+    """Create the run, or recover the token's run of that id; returns (view, created).
+
+    A live run needs both switches now, and a scope naming the connected Kite account if
+    one is connected (without a session it is created, and its orders wait for one).
+    """
     _check_spec(desk, token, spec)
+    if spec.execution_mode == ExecutionMode.LIVE:
+        live.require_switches(desk, db, token.user_id)
+        live.require_account(desk, db, token.user_id, spec.account_scope, session=False)
     now = desk.clock.now()
     key = spec.strategy_run_id or f"run_{secrets.token_hex(16)}"
     if spec.strategy_run_id is not None:

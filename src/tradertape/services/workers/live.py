@@ -1,0 +1,247 @@
+"""Worker runs in ``live`` mode: their gates, and their orders through the OMS's live desk.
+
+A live run needs both switches (the server's ``TRADERTAPE_LIVE_TRADING_ENABLED`` and the
+user's own ``users.live_trading``), a connected Kite session, and that session's account
+to be the one the run's scope names: ``kite:<id>`` where ``<id>`` is the Kite user id the
+login stored (``broker_user_id``). Its orders go through `LiveDesk` like the user's own
+live orders: the one pre-trade gate (kill switch and the run's own rules included),
+recorded before they are sent, sent once, fills booked once from the broker's reports.
+
+The intent's key is claimed in the transaction that records the order, with the run's
+link and a first result, so a worker retrying the key is answered from the stored result
+and the broker never hears of it twice; the order's ``client_key`` is derived from the
+run and the key as well, a second guard.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from tradertape.db.models import Order, Trade, User, WorkerRun, WorkerRunOrder
+from tradertape.db.rows import table_of
+from tradertape.domain.brokers import BrokerName
+from tradertape.domain.order_state import PENDING
+from tradertape.domain.orders import OrderSpec
+from tradertape.domain.worker_access import ExecutionMode, parse_scope
+from tradertape.errors import Rejected
+from tradertape.oms.live import LiveDesk
+from tradertape.oms.portfolio import order_dict, trade_dict
+from tradertape.services.workers import timeline
+from tradertape.services.workers.desk import WorkerDesk
+
+LIVE_TRADING_DISABLED = "LIVE_TRADING_DISABLED"
+KITE_SESSION_UNAVAILABLE = "WORKER_KITE_SESSION_UNAVAILABLE"  # the contract's GTT code
+ACCOUNT_SCOPE_MISMATCH = "ACCOUNT_SCOPE_MISMATCH"
+_LINK = insert(table_of(WorkerRunOrder))
+
+
+def require_switches(desk: WorkerDesk, db: Session, user_id: int) -> None:
+    """Refuse (403 ``LIVE_TRADING_DISABLED``) unless both switches allow live, naming which."""
+    if not desk.live_trading_enabled:
+        raise Rejected(
+            403,
+            LIVE_TRADING_DISABLED,
+            "live trading is switched off on this server (TRADERTAPE_LIVE_TRADING_ENABLED)",
+        )
+    user = db.get(User, user_id)
+    if user is None or not user.live_trading:
+        raise Rejected(
+            403,
+            LIVE_TRADING_DISABLED,
+            'live trading is off for your account: turn it on with {"live_trading": true, '
+            '"confirm": "LIVE"} (PUT /api/auth/live-trading)',
+        )
+
+
+def connected_account(desk: WorkerDesk, db: Session, user_id: int) -> str | None:
+    """The Kite user id of the user's connected (unexpired) Kite session; None if none."""
+    credentials = desk.credentials
+    if credentials is None:
+        return None
+    row = credentials.get(db, user_id=user_id, broker=BrokerName.KITE)
+    token = credentials.access_token(db, user_id=user_id, broker=BrokerName.KITE)
+    if row is None or token is None:
+        return None
+    return row.broker_user_id or ""
+
+
+def require_account(
+    desk: WorkerDesk, db: Session, user_id: int, scope: str, *, session: bool = True
+) -> None:
+    """The scope's account is the connected Kite account (409 when another one is).
+
+    With `session`, no connected session is the contract's 503
+    ``WORKER_KITE_SESSION_UNAVAILABLE``; without it (creating a run) it passes, and the
+    account is checked when the run places.
+    """
+    wanted = parse_scope(scope)
+    connected = connected_account(desk, db, user_id)
+    if connected is None:
+        if not session:
+            return
+        raise Rejected(
+            503,
+            KITE_SESSION_UNAVAILABLE,
+            f"no live Kite session for {scope}: log in to Kite first (Settings → Brokers)",
+            account_scope=scope,
+        )
+    if connected.upper() != wanted.upper():
+        raise Rejected(
+            409,
+            ACCOUNT_SCOPE_MISMATCH,
+            f"{scope} names Kite account {wanted}, but the connected Kite session is "
+            f"{connected or 'of an unknown account'}: log in to Kite as {wanted}",
+            account_scope=scope,
+        )
+
+
+def live_desk(desk: WorkerDesk, run: WorkerRun) -> LiveDesk:
+    """The OMS's live desk (a 503 on a server wired without one)."""
+    if desk.live is None:
+        raise Rejected(
+            503,
+            "LIVE_BROKER_UNAVAILABLE",
+            "live execution needs the live desk, and this server has none",
+            strategy_run_id=run.run_key,
+        )
+    return desk.live
+
+
+def require_live(desk: WorkerDesk, db: Session, run: WorkerRun) -> LiveDesk:
+    """Everything a live order of the run needs: both switches, its session, its account."""
+    require_switches(desk, db, run.user_id)
+    require_account(desk, db, run.user_id, run.account_scope)
+    return live_desk(desk, run)
+
+
+def blocking(desk: WorkerDesk, db: Session, run: WorkerRun) -> list[str]:
+    """Why the live run cannot place now (for its safety check); empty when it can."""
+    if run.execution_mode != ExecutionMode.LIVE:
+        return []
+    try:
+        require_live(desk, db, run)
+    except Rejected as exc:
+        return [exc.reason]
+    return []
+
+
+def client_key(run: WorkerRun, key: str | None, leg: int) -> str | None:
+    """The order's key in the OMS: the run, the intent's key and the leg, within 160 chars."""
+    if key is None:
+        return None
+    digest = hashlib.sha256(key.encode()).hexdigest()[:40]
+    return f"worker:{run.id}:{digest}:{leg}"
+
+
+def order_status(order: Order) -> str:
+    """The intent's word for the order's state."""
+    return {"COMPLETE": "filled", "REJECTED": "rejected", "CANCELLED": "cancelled"}.get(
+        order.status, "accepted"
+    )
+
+
+def order_result(db: Session, order: Order) -> dict[str, Any]:
+    """A live order as an intent's result (the paper shape, ``mode: live``)."""
+    trades = list(db.scalars(select(Trade).where(Trade.order_pk == order.id).order_by(Trade.id)))
+    status = order_status(order)
+    result: dict[str, Any] = {
+        "mode": ExecutionMode.LIVE.value,
+        "status": status,
+        "order_id": order.order_id,
+        "order": order_dict(order),
+        "trade": trade_dict(trades[-1], order.order_id) if trades else None,
+        "trades": [trade_dict(t, order.order_id) for t in trades],
+    }
+    if status == "rejected":
+        result["reason"] = order.status_message
+    return result
+
+
+def place(
+    desk: WorkerDesk,
+    db: Session,
+    run: WorkerRun,
+    spec: OrderSpec,
+    *,
+    tags: dict[str, Any],
+    intent_pk: int | None,
+    key: str | None,
+    leg: int,
+    role: str,
+    exit_only: bool,
+    now: datetime,
+    remember: Callable[[Session, dict[str, Any]], None] | None = None,
+) -> dict[str, Any]:
+    """Place one live order for the run through `LiveDesk` (commits; sends once).
+
+    The run's link to the order, and what `remember` keeps of it (an intent's first
+    result, which a replay returns), are written in the transaction that records the
+    order, before the broker hears of it.
+    """
+    live = live_desk(desk, run)
+
+    def recorded(session: Session, order: Order) -> None:
+        link = {"run_pk": run.id, "order_pk": order.id, "intent_pk": intent_pk, "role": role}
+        session.execute(_LINK, link)
+        if remember is not None:
+            remember(session, order_result(session, order))
+
+    placed = live.place(
+        db,
+        user_id=run.user_id,
+        spec=spec,
+        client_key=client_key(run, key, leg),
+        last=desk.last_tick(spec.key),
+        source="worker",
+        exit_only=exit_only,
+        attribution=tags,
+        on_record=recorded,
+        broker_name=BrokerName.KITE.value,
+    )
+    order = placed.order
+    result = order_result(db, order)
+    timeline.record(
+        db,
+        run,
+        kind="execution",
+        source="live_oms",
+        event_type="order.updated",
+        now=now,
+        summary=f"{order.transaction_type} {order.quantity} {order.tradingsymbol}: {order.status}",
+        payload={
+            "order_id": order.order_id,
+            "broker_order_id": order.broker_order_id,
+            "status": order.status,
+            "filled_quantity": order.filled_quantity,
+            "role": role,
+            "idempotency_key": key,
+        },
+        related=("order", order.order_id),
+    )
+    return result
+
+
+def refresh(desk: WorkerDesk, db: Session, run: WorkerRun) -> None:
+    """Book what the broker says now of the run's working live orders (reads show it)."""
+    if run.execution_mode != ExecutionMode.LIVE or desk.live is None:
+        return
+    ids = db.scalars(
+        select(Order.broker_order_id)
+        .join(WorkerRunOrder, WorkerRunOrder.order_pk == Order.id)
+        .where(
+            WorkerRunOrder.run_pk == run.id,
+            Order.broker_order_id.is_not(None),
+            Order.status.in_(PENDING),
+        )
+    )
+    wanted = [str(i) for i in ids]
+    if wanted:
+        desk.live.refresh(
+            db, user_id=run.user_id, broker_order_ids=wanted, broker_name=BrokerName.KITE.value
+        )

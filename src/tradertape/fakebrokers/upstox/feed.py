@@ -112,7 +112,7 @@ class FakeFeed:
         """Send a live_feed frame to every connection now; return how many got one."""
         sent = 0
         for connection in list(self._connections):
-            with contextlib.suppress(RuntimeError, WebSocketDisconnect):
+            with contextlib.suppress(OSError, RuntimeError, WebSocketDisconnect):
                 await connection.send(self.frame(connection.modes, FrameType.LIVE_FEED))
                 sent += 1
         return sent
@@ -146,7 +146,7 @@ class FakeFeed:
                 asyncio.create_task(self._stream(connection)),
             ]
             await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-        except (RuntimeError, WebSocketDisconnect):
+        except (OSError, RuntimeError, WebSocketDisconnect):
             pass  # gone before the first frame
         finally:
             self._connections.discard(connection)
@@ -154,7 +154,7 @@ class FakeFeed:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
         if connection.dropped.is_set():
-            with contextlib.suppress(RuntimeError, WebSocketDisconnect):
+            with contextlib.suppress(OSError, RuntimeError, WebSocketDisconnect):
                 await websocket.close(code=CLOSE_DROPPED)
 
     async def _read(self, connection: _Connection) -> None:

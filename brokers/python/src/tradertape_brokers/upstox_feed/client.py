@@ -192,6 +192,8 @@ class UpstoxFeedClient:
                     async with self._send_lock:
                         self._ws = ws
                         await self._resubscribe(ws)
+                    if self._closing:  # closed while this connection was being opened
+                        return
                     self.attempts = 0
                     self.connections += 1
                     self.connected.set()

@@ -10,6 +10,10 @@ from decimal import Decimal
 
 import pytest
 from fastapi import FastAPI
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
@@ -21,7 +25,15 @@ from tradertape.fakebrokers.upstox.feed import FakeFeed
 from tradertape.fakebrokers.upstox.sessions import Fault
 from tradertape.ports.clock import ManualClock
 from tradertape_brokers.reconnect import Backoff
-from tradertape_brokers.upstox_feed import FrameType, Ltpc, MarketFull, Mode, Ohlc, Quote
+from tradertape_brokers.upstox_feed import (
+    FirstLevel,
+    FrameType,
+    Ltpc,
+    MarketFull,
+    Mode,
+    Ohlc,
+    Quote,
+)
 from tradertape_brokers.upstox_feed.client import (
     FeedAuthError,
     UpstoxFeedClient,
@@ -177,3 +189,54 @@ async def test_the_authorized_address_is_single_use_and_the_bearer_header_works(
         root.replace("http://", "ws://") + "/v3/feed/market-data-feed", additional_headers=bearer
     ) as ws:
         assert isinstance(await ws.recv(), bytes)
+
+
+async def test_deep_and_greeks_modes_and_a_change_of_mode(app: FastAPI, root: str):
+    rec = Recorder()
+    client = _client(root, mint_token(app), rec)
+    await client.subscribe([TCS], Mode.FULL_D30)
+    await client.subscribe([INFY], Mode.OPTION_GREEKS)
+    task = asyncio.create_task(client.run())
+    try:
+        await eventually(lambda: len(rec.of(FrameType.INITIAL_FEED)) == 2)
+        snapshot = {k: v for f in rec.of(FrameType.INITIAL_FEED) for k, v in f.feeds.items()}
+        tcs = snapshot[TCS]
+        assert isinstance(tcs, MarketFull)
+        assert len(tcs.depth) == 30
+        assert tcs.depth[29] == Quote(300, D("4098.55"), 300, D("4101.50"))
+        infy = snapshot[INFY]
+        assert isinstance(infy, FirstLevel)
+        assert infy.best == Quote(10, P, 10, D("1520.60"))
+        await client.change_mode([TCS, "NSE_EQ|NOT-SUBSCRIBED"], Mode.LTPC)
+        await eventually(lambda: len(rec.of(FrameType.INITIAL_FEED)) == 3)
+        assert isinstance(rec.of(FrameType.INITIAL_FEED)[2].feeds[TCS], Ltpc)
+        assert client.subscriptions == {TCS: Mode.LTPC, INFY: Mode.OPTION_GREEKS}
+    finally:
+        await _stop(client, task)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param({"status": "success", "data": {}}, id="no-address"),
+        pytest.param(
+            {"status": "success", "data": {"authorizedRedirectUri": "https://x"}}, id="not-ws"
+        ),
+        pytest.param([], id="not-an-object"),
+    ],
+)
+async def test_an_authorize_reply_without_a_socket_address_is_retried(body: object):
+    async def authorize(request: Request) -> JSONResponse:
+        return JSONResponse(body)
+
+    rec = Recorder()
+    app = Starlette(routes=[Route("/v3/feed/market-data-feed/authorize", authorize)])
+    async with serving(app) as url:
+        client = _client(url.replace("ws://", "http://"), "tok", rec)
+        task = asyncio.create_task(client.run())
+        try:
+            await eventually(lambda: len(rec.delays) >= 2)
+            assert client.connections == 0
+            assert rec.delays[:2] == [0.5, 1.0]
+        finally:
+            await _stop(client, task)

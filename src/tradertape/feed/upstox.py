@@ -23,6 +23,7 @@ from typing import Protocol
 
 from tradertape.domain.market import DepthLevel, Tick
 from tradertape.feed.codec import tick_to_message
+from tradertape.feed.sessions import serve_sessions
 from tradertape.feed.simulated import ticks_topic
 from tradertape.ports.bus import EventBus
 from tradertape.ports.clock import Clock
@@ -145,25 +146,17 @@ class UpstoxFeed:
 
     async def run(self) -> None:
         """Connect with a live session and publish until cancelled; wait while there is none."""
-        waiting_said: str | None = None
-        while True:
-            login = await asyncio.to_thread(self._source.login)
-            if login is not None and login.access_token == self._refused:
-                login = None
-            wanted = await asyncio.to_thread(self._source.instruments) if login else {}
-            if login is None or not wanted:
-                reason = (
-                    "no user has a live Upstox session"
-                    if login is None
-                    else "no instrument has an Upstox key"
-                )
-                if reason != waiting_said:
-                    log.warning("upstox feed waiting: %s", reason)
-                    waiting_said = reason
-                await self._sleep(self.config.wait_secs)
-                continue
-            waiting_said = None
-            await self._session(login, wanted)
+        await serve_sessions(
+            name="upstox",
+            login=self._source.login,
+            instruments=self._source.instruments,
+            refused=lambda login: login.access_token == self._refused,
+            session=self._session,
+            sleep=self._sleep,
+            wait_secs=self.config.wait_secs,
+            no_session="no user has a live Upstox session",
+            no_instruments="no instrument has an Upstox key",
+        )
 
     async def _session(self, login: UpstoxFeedLogin, wanted: Mapping[str, FeedInstrument]) -> None:
         self._instruments = dict(wanted)

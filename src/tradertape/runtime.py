@@ -24,6 +24,7 @@ from tradertape.feed.history_plan import SyntheticHistoryPlan
 from tradertape.feed.kite import KiteFeed, KiteFeedConfig
 from tradertape.feed.plan import DayPlan, SyntheticDayPlan
 from tradertape.feed.simulated import FeedConfig, SimulatedFeed
+from tradertape.feed.upstox import UpstoxFeed, UpstoxFeedConfig
 from tradertape.oms.gtt import GttBook
 from tradertape.oms.live import LiveDesk
 from tradertape.oms.paper import PaperExchange
@@ -52,11 +53,15 @@ from tradertape.services.ratelimit import RateLimiter
 from tradertape.services.risk import PaperExposure, RiskBooks, RiskDesk
 from tradertape.services.risk.portfolio_book import OneBook, VirtualPortfolios
 from tradertape.services.sessions import SessionService
+from tradertape.services.upstox_feed import StoredUpstoxSession
 from tradertape.services.workers.desk import WorkerDesk
 from tradertape.services.workers.guard import ProtectionEngine
 from tradertape.services.workers.market import MarketDesk
 from tradertape.services.workers.recovery import Recovery, RecoveryConfig
 from tradertape.settings import Settings
+
+# What can run as the process's market feed (``TRADERTAPE_FEED``).
+MarketFeed = SimulatedFeed | KiteFeed | UpstoxFeed
 
 
 def _history_plan(catalog: InstrumentCatalog, calendar: TradingCalendar, seed: int) -> DayPlan:
@@ -90,7 +95,7 @@ class Runtime:
     risk: RiskDesk
     bus: EventBus
     catalog: InstrumentCatalog
-    feed: SimulatedFeed | KiteFeed | None  # None: no feed in this process (``feed = "none"``)
+    feed: MarketFeed | None  # None: no feed in this process (``feed = "none"``)
     workers: WorkerDesk
     protection: ProtectionEngine  # runs beside the trading loop (the leader process)
     candle_book: CandleBook  # live minute candles, fed by the trading loop
@@ -110,7 +115,7 @@ class Runtime:
         transport: MailTransport | None = None,
         db: Database | None = None,
         bus: EventBus | None = None,
-        feed: SimulatedFeed | KiteFeed | None = None,
+        feed: MarketFeed | None = None,
     ) -> Runtime:
         """Wire the services; unspecified ports get their embedded defaults.
 
@@ -155,6 +160,18 @@ class Runtime:
                     instruments=catalog,
                 ),
                 config=KiteFeedConfig(url=settings.kite_ticker_url),
+            )
+        if feed is None and settings.feed == "upstox":
+            feed = UpstoxFeed(
+                bus=bus,
+                clock=clock,
+                source=StoredUpstoxSession(
+                    db=db,
+                    credentials=BrokerCredentials(vault=vault, clock=clock),
+                    clock=clock,
+                    instruments=catalog,
+                ),
+                config=UpstoxFeedConfig(root=settings.upstox_root),
             )
         outbox = Outbox(
             vault=vault, transport=transport or transport_for(settings.smtp), clock=clock

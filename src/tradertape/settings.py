@@ -50,9 +50,10 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
     public_base_url: str = "http://127.0.0.1:8000"
     redis_url: str | None = None
-    # The market data feed: the simulated market, Kite's ticker (with a stored live Kite
-    # session, see feed.kite) or none.
-    feed: Literal["simulated", "kite", "none"] = "simulated"
+    # The market data feed: the simulated market, Kite's ticker or Upstox's market data feed
+    # (each with a stored live session of that broker, see feed.kite and feed.upstox; Upstox's
+    # is reached under upstox_root) or none.
+    feed: Literal["simulated", "kite", "upstox", "none"] = "simulated"
     # Kite's ticker WebSocket (a fake's ws:// URL in tests and demos).
     kite_ticker_url: str = "wss://ws.kite.trade"
     # Demo: the simulated market keeps ticking outside NSE hours (replaying the last session).

@@ -13,6 +13,9 @@ from tradertape.settings import Settings
     [
         pytest.param({"feed": "none"}, "no feed", id="none"),
         pytest.param({"feed": "kite"}, "Kite ticker at wss://ws.kite.trade", id="kite"),
+        pytest.param(
+            {"feed": "upstox"}, "Upstox market data feed via https://api.upstox.com", id="upstox"
+        ),
         pytest.param({}, "simulated, NSE hours, speed 1x", id="serve"),
         pytest.param(
             {"demo_mode": True, "feed_speed": 60},

@@ -32,4 +32,8 @@ def fake_broker(
     console.print(f"fake {broker} on http://{host}:{port}")
     if broker == "kite":
         console.print(f"its ticker on ws://{host}:{port}/ws")
+    if broker == "upstox":
+        console.print(
+            f"its market data feed via http://{host}:{port}/v3/feed/market-data-feed/authorize"
+        )
     uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -20,6 +20,9 @@ def _market_line(settings: Settings) -> str:
         return "no feed (TRADERTAPE_FEED=none)"
     if settings.feed == "kite":
         return f"Kite ticker at {settings.kite_ticker_url} (stored Kite session), WS /api/ws/ticks"
+    if settings.feed == "upstox":
+        root = settings.upstox_root
+        return f"Upstox market data feed via {root} (stored Upstox session), WS /api/ws/ticks"
     hours = "around the clock (replays outside NSE hours)" if settings.demo_mode else "NSE hours"
     return f"simulated, {hours}, speed {settings.feed_speed:g}x, WS /api/ws/ticks"
 

@@ -24,6 +24,7 @@ from typing import Any, Protocol
 
 from tradertape.domain.market import DepthLevel, Tick
 from tradertape.feed.codec import tick_to_message
+from tradertape.feed.sessions import serve_sessions
 from tradertape.feed.simulated import ticks_topic
 from tradertape.ports.bus import EventBus
 from tradertape.ports.clock import Clock
@@ -158,25 +159,17 @@ class KiteFeed:
 
     async def run(self) -> None:
         """Connect with a live session and publish until cancelled; wait while there is none."""
-        waiting_said: str | None = None
-        while True:
-            login = await asyncio.to_thread(self._source.login)
-            if login is not None and (login.api_key, login.access_token) == self._refused:
-                login = None
-            keys = await asyncio.to_thread(self._source.instruments) if login else {}
-            if login is None or not keys:
-                reason = (
-                    "no user has a live Kite session"
-                    if login is None
-                    else ("no instrument has a Kite token (import the Kite instruments dump)")
-                )
-                if reason != waiting_said:
-                    log.warning("kite feed waiting: %s", reason)
-                    waiting_said = reason
-                await self._sleep(self.config.wait_secs)
-                continue
-            waiting_said = None
-            await self._session(login, keys)
+        await serve_sessions(
+            name="kite",
+            login=self._source.login,
+            instruments=self._source.instruments,
+            refused=lambda login: (login.api_key, login.access_token) == self._refused,
+            session=self._session,
+            sleep=self._sleep,
+            wait_secs=self.config.wait_secs,
+            no_session="no user has a live Kite session",
+            no_instruments="no instrument has a Kite token (import the Kite instruments dump)",
+        )
 
     async def _session(self, login: KiteLogin, keys: Mapping[int, str]) -> None:
         self._login, self._keys = login, dict(keys)

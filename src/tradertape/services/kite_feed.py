@@ -1,7 +1,7 @@
 """What the Kite feed needs from the database: a live session, and the tokens to subscribe.
 
 The session is the stored Kite access token (decrypted) of the first active user with an
-unexpired one, admins first: a self-hosted install's first account is its admin. The
+unexpired one, admins first (`feed_sessions`, shared with the Upstox feed). The
 instruments are those the simulated feed prints (the shipped reference catalog: equities
 and indices), each under the token of its row in the imported Kite instruments dump; an
 instrument the dump does not list has no real token and is left out (our synthetic tokens
@@ -15,12 +15,13 @@ from collections.abc import Iterable, Mapping
 from sqlalchemy import select
 
 from tradertape.db.engine import Database
-from tradertape.db.models import BrokerCredential, KiteInstrument, User
+from tradertape.db.models import KiteInstrument
 from tradertape.domain.brokers import BrokerName
 from tradertape.domain.instruments import Instrument
 from tradertape.feed.kite import KiteLogin
 from tradertape.ports.clock import Clock
 from tradertape.services.broker_credentials import BrokerCredentials
+from tradertape.services.feed_sessions import first_live_session
 
 
 class StoredKiteSession:
@@ -41,23 +42,12 @@ class StoredKiteSession:
 
     def login(self) -> KiteLogin | None:
         """The first live Kite session, admins first, then by user id."""
-        query = (
-            select(BrokerCredential.user_id, BrokerCredential.api_key)
-            .join(User, User.id == BrokerCredential.user_id)
-            .where(
-                BrokerCredential.broker == BrokerName.KITE.value,
-                BrokerCredential.access_token_enc.is_not(None),
-                BrokerCredential.access_token_expires_at > self._clock.now(),
-                User.is_active.is_(True),
-            )
-            .order_by(User.is_admin.desc(), User.id)
+        live = first_live_session(
+            db=self._db, credentials=self._credentials, clock=self._clock, broker=BrokerName.KITE
         )
-        with self._db.session() as db:
-            for user_id, api_key in db.execute(query).all():
-                token = self._credentials.access_token(db, user_id=user_id, broker=BrokerName.KITE)
-                if token:
-                    return KiteLogin(user_id=user_id, api_key=api_key, access_token=token)
-        return None
+        if live is None:
+            return None
+        return KiteLogin(user_id=live.user_id, api_key=live.api_key, access_token=live.access_token)
 
     def instruments(self) -> Mapping[int, str]:
         """Kite token → key of every wanted instrument the imported dump lists."""

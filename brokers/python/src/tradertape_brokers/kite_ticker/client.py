@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
@@ -29,9 +28,12 @@ from tradertape_brokers.kite_ticker.messages import (
     unsubscribe_message,
 )
 from tradertape_brokers.kite_ticker.packets import Mode, Packet
+from tradertape_brokers.reconnect import Backoff
 
 if TYPE_CHECKING:
     from websockets.asyncio.client import ClientConnection
+
+__all__ = ["DEFAULT_URL", "Backoff", "KiteTickerClient", "TickerAuthError", "ticker_url"]
 
 log = logging.getLogger("tradertape_brokers.kite_ticker")
 
@@ -43,19 +45,6 @@ Sleep = Callable[[float], Awaitable[None]]
 
 class TickerAuthError(Exception):
     """The server refused the API key and access token (HTTP 401/403 at the handshake)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Backoff:
-    """Waits between reconnect attempts: ``initial × factor^(n−1)``, at most ``max_secs``."""
-
-    initial_secs: float = 1.0
-    factor: float = 2.0
-    max_secs: float = 60.0
-
-    def delay(self, attempt: int) -> float:
-        """Seconds to wait before reconnect attempt `attempt` (1 for the first)."""
-        return min(self.max_secs, self.initial_secs * self.factor ** max(0, attempt - 1))
 
 
 def ticker_url(base: str, *, api_key: str, access_token: str) -> str:

@@ -1328,7 +1328,8 @@ export interface paths {
         /**
          * Safety Check
          * @description Whether the run may trade, with a short-lived safety token when it may; the kill
-         *     switch and risk limits already breached are among the ``blocking_reasons``.
+         *     switch, risk limits already breached and, for a live run, a switch that is off or no
+         *     Kite session of its account are among the ``blocking_reasons``.
          */
         get: operations["algo-workers-safety_check"];
         put?: never;

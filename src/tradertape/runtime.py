@@ -26,6 +26,7 @@ from tradertape.feed.plan import DayPlan, SyntheticDayPlan
 from tradertape.feed.simulated import FeedConfig, SimulatedFeed
 from tradertape.oms.gtt import GttBook
 from tradertape.oms.live import LiveDesk
+from tradertape.oms.live_gtt import LiveGttBook
 from tradertape.oms.paper import PaperExchange
 from tradertape.oms.portfolio import PaperPortfolio
 from tradertape.oms.quotes import QuoteBook
@@ -98,6 +99,7 @@ class Runtime:
     option_protection: OptionProtectionEngine  # option runs' rules, beside the trading loop
     option_ticker: OptionTicker  # option ticks derived from index ticks, for the loop
     live: LiveDesk  # live orders at the user's broker, through the same gate and books
+    live_gtts: LiveGttBook  # GTTs at the user's broker (paper rows go to `gtts`)
 
     @classmethod
     def build(
@@ -230,6 +232,9 @@ class Runtime:
             BrokerName.UPSTOX, UpstoxConnector(root=settings.upstox_root, catalog=catalog)
         )
         account_views.register(BrokerName.GROWW, GrowwConnector(root=settings.groww_root))
+        gtts = GttBook(clock=market_clock, calendar=calendar, exchange=exchange)
+        user_brokers = UserBrokers(credentials=brokers, kite=kite)
+        live = LiveDesk(venue=exchange.venue, brokers=user_brokers)
         return cls(
             settings=settings,
             db=db,
@@ -243,7 +248,7 @@ class Runtime:
             candles=candles,
             quotes=quotes,
             exchange=exchange,
-            gtts=GttBook(clock=market_clock, calendar=calendar, exchange=exchange),
+            gtts=gtts,
             portfolio=portfolio,
             account_views=account_views,
             session_jobs=SessionJobs(
@@ -268,7 +273,6 @@ class Runtime:
             options=options,
             option_protection=OptionProtectionEngine(db=jobs_db, desk=workers, market=options),
             option_ticker=OptionTicker(options, clock),
-            live=LiveDesk(
-                venue=exchange.venue, brokers=UserBrokers(credentials=brokers, kite=kite)
-            ),
+            live=live,
+            live_gtts=LiveGttBook(book=gtts, desk=live, brokers=user_brokers, clock=market_clock),
         )

@@ -111,7 +111,8 @@ def trading_loop(runtime: Runtime) -> TradingLoop:
         clock=runtime.clock,
     )
     watch = CalendarWatch(runtime.exchange.calendar, runtime.clock)  # logs a run-out list daily
-    live = LiveJobs(db=jobs_db, desk=runtime.live)  # unsent live orders; polling for fills
+    # unsent live orders and GTTs; fired live GTTs; polling for fills
+    live = LiveJobs(db=jobs_db, desk=runtime.live, gtts=runtime.live_gtts)
     live_due = live.run_due if runtime.settings.live_trading_enabled else _nothing
     return TradingLoop(
         db=jobs_db,

@@ -27,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradertape.db.models.trading import Order
+from tradertape.domain.instruments import InstrumentCatalog
 from tradertape.domain.market import Tick
 from tradertape.domain.order_state import PENDING, EventKind, OrderEvent, OrderStatus
 from tradertape.domain.orders import OrderSpec
@@ -105,6 +106,10 @@ class LiveDesk:
     def __init__(self, *, venue: Venue, brokers: LiveBrokers) -> None:
         self._venue = venue
         self._brokers = brokers
+
+    def catalog(self, db: Session) -> InstrumentCatalog:
+        """The instruments orders are checked against (a live GTT's adopted order too)."""
+        return self._venue.catalog(db)
 
     def place(
         self,

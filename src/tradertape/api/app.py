@@ -101,6 +101,8 @@ def trading_loop(runtime: Runtime) -> TradingLoop:
         gtts=runtime.gtts,
         clock=runtime.exchange.clock,
         risk=runtime.risk,
+        live=runtime.live,  # live portfolios: exits at the user's broker
+        live_gtts=runtime.live_gtts,  # and their entries and stops as GTTs there
     )
     jobs_db = runtime.db.jobs  # its own pool: requests never starve the loop
     portfolios = PortfolioJobs(db=jobs_db, store=runtime.candles, venue=venue, clock=runtime.clock)

@@ -139,7 +139,7 @@ def _stops(
 ) -> list[ModelPosition]:
     """Follow fired stops, then give every open position the stop it needs; the positions
     whose stop is already crossed are returned, to be sold."""
-    desk = signals.stop_desk(venue)
+    desk = signals.stop_desk(venue, portfolio)
     crossed = []
     for position in db.scalars(
         select(ModelPosition)

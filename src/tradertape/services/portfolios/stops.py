@@ -29,6 +29,7 @@ from tradertape.domain.market import Tick
 from tradertape.domain.ticks import RoundDirection, round_to_tick
 from tradertape.errors import Conflict
 from tradertape.oms.gtt import ACTIVE, GttBook
+from tradertape.oms.live_gtt import PLACING, LiveGttBook
 from tradertape.ports.broker import GttSpec
 from tradertape.ports.clock import Clock
 from tradertape.services.portfolios.positions import fill_exit, order_fills
@@ -76,7 +77,7 @@ def _stands(gtt: Gtt, spec: GttSpec) -> bool:
 class StopDesk:
     """Places, moves, cancels and follows the stop GTTs of one portfolio's positions."""
 
-    gtts: GttBook
+    gtts: GttBook | LiveGttBook  # a live portfolio's stops stand at its broker
     clock: Clock
     last_tick: Callable[[str], Tick | None]
 
@@ -95,8 +96,8 @@ class StopDesk:
             if not _stands(gtt, spec):
                 self.gtts.modify(db, user_id=position.user_id, trigger_id=gtt.id, spec=spec)
             return True
-        if gtt is not None and gtt.status == "triggered":
-            return True  # fired: `follow` tracks its order
+        if gtt is not None and gtt.status in ("triggered", PLACING):
+            return True  # fired: `follow` tracks its order; placing: the live sweep settles it
         if last_price <= trigger:
             return False
         new = self.gtts.create(db, user_id=position.user_id, spec=spec, commit=False)

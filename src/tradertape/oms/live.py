@@ -239,6 +239,9 @@ class LiveDesk:
         history: list[dict[str, Any]] = []
         delta = min(report.filled_quantity, order.quantity) - order.filled_quantity
         if delta > 0 and not OrderStatus(order.status).is_terminal:
+            if order.status == OrderStatus.AMO_REQ_RECEIVED.value:  # the broker released it
+                released = OrderEvent(EventKind.RELEASED, now, status_after=OrderStatus.OPEN)
+                history.append(apply_event(order, released, now))
             if order.status == OrderStatus.TRIGGER_PENDING.value:
                 history.append(apply_event(order, OrderEvent(EventKind.TRIGGERED, now), now))
             value = report.average_price * (order.filled_quantity + delta)

@@ -34,7 +34,7 @@ def _leg(side: str, price: str) -> dict[str, Any]:
 
 
 # Buy 10 INFY once it rises to 1487 (it is at 1480), limit 1490.
-SINGLE = {
+SINGLE: dict[str, Any] = {
     "type": "single",
     "condition": {
         "exchange": "NSE",
@@ -46,7 +46,7 @@ SINGLE = {
     "mode": "live",
 }
 # Sell the 10 at a stop (1450, limit 1445) or a target (1550, limit 1545).
-OCO = {
+OCO: dict[str, Any] = {
     "type": "two-leg",
     "condition": {
         "exchange": "NSE",

@@ -29,7 +29,7 @@ from tradertape.db.models.trading import Gtt, Order
 from tradertape.domain.order_state import EventKind, OrderEvent, OrderStatus
 from tradertape.errors import BadRequest, ServiceUnavailable
 from tradertape.oms.gtt import ACTIVE, GttBook, leg_spec
-from tradertape.oms.live import LiveBroker, LiveBrokers, LiveDesk, kite_report
+from tradertape.oms.live import SEND_GRACE, LiveBroker, LiveBrokers, LiveDesk, kite_report
 from tradertape.oms.order_log import claim, new_order, record
 from tradertape.oms.venue import BROKER as PAPER
 from tradertape.ports.broker import BrokerError, GttSpec, TransientBrokerError
@@ -98,7 +98,9 @@ class LiveGttBook:
 
         The row is committed before the broker is called (``commit`` is ignored: a live
         trigger is always recorded first). A refusal by the broker stores ``rejected`` and
-        is a 400; an outcome still unknown after the lookup is a 503 (``placing``).
+        is a 400. An outcome still unknown after the lookup leaves the row ``placing`` and
+        returns it, so a portfolio's signal or stop stays linked to it until
+        `resolve_unplaced` finds it at the broker (``active``) or marks it ``rejected``.
         """
         broker = self.brokers(db, user_id)  # no session: a 409 before anything is stored
         gtt = self._book.create(db, user_id=user_id, spec=spec, commit=False, checked=checked)
@@ -110,11 +112,8 @@ class LiveGttBook:
         except TransientBrokerError as exc:
             log.warning("live GTT %s: placement outcome unknown (%s)", gtt.id, exc)
             found = self._find(db, broker, gtt)
-            if found is None:
-                raise ServiceUnavailable(
-                    f"the broker did not answer; GTT {gtt.id} is looked up again shortly "
-                    "and is never placed twice"
-                ) from exc
+            if found is None:  # stays `placing`, linked to whoever asked: `resolve_unplaced`
+                return gtt
             trigger_id = found
         except BrokerError as exc:
             self._end(db, gtt, "rejected", str(exc))
@@ -147,7 +146,10 @@ class LiveGttBook:
     def resolve_unplaced(self, db: Session) -> int:
         """Settle rows still ``placing``: found at the broker (active) or ``rejected``.
         Nothing is placed again. Returns the rows settled."""
-        rows = db.scalars(select(Gtt).where(Gtt.status == PLACING, Gtt.broker != PAPER)).all()
+        cutoff = self._clock.now() - SEND_GRACE  # a placement still under way is left alone
+        rows = db.scalars(
+            select(Gtt).where(Gtt.status == PLACING, Gtt.broker != PAPER, Gtt.created_at <= cutoff)
+        ).all()
         settled = 0
         for gtt in rows:
             try:
@@ -295,7 +297,7 @@ class LiveGttBook:
         outcome = dict(result.get("order_result") or {})
         broker_order_id = str(outcome.get("order_id") or "")
         db.refresh(gtt)
-        if not broker_order_id:
+        if not broker_order_id:  # the broker fired it but its order failed
             gtt.status = "rejected"
             gtt.result = result
             db.commit()

@@ -4,6 +4,7 @@ fill one trade, however often the sweep runs."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +19,7 @@ from tests.brokers.kite.test_live_orders import settings as settings  # noqa: F4
 from tests.helpers import sign_in
 from tradertape.api.app import trading_loop
 from tradertape.db.models.trading import Gtt
+from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime
 
 pytestmark = pytest.mark.db
@@ -208,3 +210,42 @@ def test_a_timeout_after_kite_took_the_gtt_leaves_one_trigger_there(
     assert _gtts(runtime) == [("kite", str(at_kite["id"]), "active", None)]
     _sweep(runtime)
     assert len(fake.state()["gtts"]) == 1
+
+
+def test_a_gtt_placement_with_no_known_outcome_is_found_later_and_never_placed_again(
+    client: TestClient, runtime: Runtime, fake: Fake, clock: ManualClock
+):
+    connect(client, runtime, fake)
+    fake.price("NSE:INFY", 1480)
+    # Kite takes the trigger but every answer (and every lookup) times out.
+    fake.fault("timeout", method="POST", path_prefix="/gtt", delay_secs=1.5)
+    fake.fault("timeout", method="GET", path_prefix="/gtt", delay_secs=1.5, count=4)
+
+    created = client.post("/api/gtt/triggers", json=SINGLE)
+
+    assert created.status_code == 201, created.text
+    assert _gtts(runtime) == [("kite", None, "placing", None)]
+    [at_kite] = fake.state()["gtts"]
+    with runtime.db.session() as db:
+        assert runtime.live_gtts.resolve_unplaced(db) == 0  # still within the send's grace
+    clock.advance(timedelta(seconds=31))
+    with runtime.db.session() as db:
+        assert runtime.live_gtts.resolve_unplaced(db) == 1
+    assert _gtts(runtime) == [("kite", str(at_kite["id"]), "active", None)]
+    assert len(fake.state()["gtts"]) == 1
+
+
+def test_a_gtt_kite_never_received_is_marked_rejected_and_not_placed_again(
+    client: TestClient, runtime: Runtime, fake: Fake, clock: ManualClock
+):
+    connect(client, runtime, fake)
+    fake.fault("503", method="POST", path_prefix="/gtt", count=4)  # refused before any work
+
+    created = client.post("/api/gtt/triggers", json=SINGLE)
+
+    assert created.status_code == 201, created.text
+    clock.advance(timedelta(seconds=31))
+    _sweep(runtime)
+    trigger = client.get(f"/api/gtt/triggers/{created.json()['trigger_id']}").json()
+    assert trigger["status"] == "rejected"
+    assert fake.state()["gtts"] == []

@@ -31,6 +31,7 @@ from tests.portfolio_week import (
     FRI,
     ITC,
     MON,
+    STRATEGY,
     THU,
     TUE,
     WED,
@@ -205,3 +206,50 @@ def test_a_portfolio_week_at_the_fake_kite_books_what_the_paper_week_books(
         assert Decimal(_book(client, paper)[1]) == (
             (EXIT - ENTRY) * QTY - BUY_CHARGES - SELL_CHARGES
         )
+
+
+def _deploy_live(client: TestClient, **changes: Any) -> Any:
+    created = client.post("/api/strategies", json=STRATEGY)
+    assert created.status_code == 201, created.text
+    body = {
+        "strategy_id": created.json()["id"],
+        "universe": "nifty_50",
+        "starting_capital": "1000000",
+        "paper_mode": False,
+    } | changes
+    return client.post("/api/model/portfolios/deploy", json=body)
+
+
+def test_a_live_portfolio_needs_the_users_switch(client: TestClient, runtime: Runtime, fake: Fake):
+    connect(client, runtime, fake, switch=False)
+
+    refused = _deploy_live(client)
+
+    assert refused.status_code == 403
+    assert refused.json()["detail"].startswith("live trading is off for your account")
+    assert client.get("/api/model/portfolios").json() == []
+
+
+def test_a_live_portfolio_needs_a_kite_session(client: TestClient, runtime: Runtime, fake: Fake):
+    sign_in(client, runtime, "nokite@x.in")
+    client.put("/api/auth/live-trading", json={"live_trading": True, "confirm": "LIVE"})
+
+    refused = _deploy_live(client)
+
+    assert refused.status_code == 409
+    assert refused.json()["detail"].startswith("no live Kite session")
+    assert client.get("/api/model/portfolios").json() == []
+
+
+def test_a_live_portfolio_fills_only_at_the_broker(
+    client: TestClient, runtime: Runtime, fake: Fake
+):
+    connect(client, runtime, fake)
+
+    refused = _deploy_live(client, paper_fill="close")
+
+    assert refused.status_code == 422
+    assert [e["field"] for e in refused.json()["detail"]] == ["paper_fill"]
+    deployed = _deploy_live(client)
+    assert deployed.status_code == 201, deployed.text
+    assert (deployed.json()["paper_mode"], deployed.json()["broker"]) == (False, "kite")

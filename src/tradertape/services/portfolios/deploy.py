@@ -1,9 +1,9 @@
 """Deploying a portfolio, and its lifecycle: pause, resume, retire, reset.
 
 A portfolio pins the strategy version it was deployed with (a later edit of the strategy
-does not change a running portfolio). Live portfolios need the server's
-``live_trading_enabled`` and a broker adapter; until real adapters exist, portfolios run on
-the paper broker.
+does not change a running portfolio). A live portfolio (``paper_mode: false``) trades at the
+user's Kite: it needs both live switches and a Kite session, fills only there (``paper_fill``
+``gtt``) and puts no paper money in (docs/live-trading.md).
 """
 
 from __future__ import annotations

@@ -2,10 +2,10 @@
 
 Placement follows the portfolio's ``paper_fill``: ``gtt`` (the default, and the only one for
 a live portfolio, whose GTTs and orders go to the user's broker through `LiveGttBook` and
-`LiveDesk`) sends an entry as a BUY GTT at the signal's trigger and limit, and an exit as a SELL order
-(an AMO outside market hours) once the position's standing stop GTT is cancelled (when the
-stop already fired, the exit is refused: one sell per position); ``close`` fills at the
-signal's close price at once, as TraderTape's virtual paper fills do. Every placement is one
+`LiveDesk`) sends an entry as a BUY GTT at the signal's trigger and limit, and an exit as a
+SELL order (an AMO outside market hours) once the position's standing stop GTT is cancelled
+(when the stop already fired, the exit is refused: one sell per position); ``close`` fills at
+the signal's close price at once, as TraderTape's virtual paper fills do. Every placement is one
 signal at a time, committed as it goes, so a failure leaves the earlier ones placed and says
 which one failed.
 """

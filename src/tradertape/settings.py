@@ -123,6 +123,11 @@ class Settings(BaseSettings):
     # How long a Kite REST call may take before the adapter calls it a timeout (live
     # orders are then looked up by their tag, never sent twice).
     kite_timeout_secs: float = 7.0
+    # How a live model portfolio's exit leaves (TRADERTAPE_LIVE_PORTFOLIO_EXITS): "gtt", a
+    # SELL GTT bracketing the last price (Kite takes GTTs from any IP: the default), or
+    # "order", a SELL order (an AMO after hours) for a server on the IP registered with
+    # the broker (SEBI's static-IP rule; docs/live-trading.md).
+    live_portfolio_exits: Literal["gtt", "order"] = "gtt"
 
     @field_validator("public_base_url")
     @classmethod

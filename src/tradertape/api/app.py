@@ -103,6 +103,7 @@ def trading_loop(runtime: Runtime) -> TradingLoop:
         risk=runtime.risk,
         live=runtime.live,  # live portfolios: exits at the user's broker
         live_gtts=runtime.live_gtts,  # and their entries and stops as GTTs there
+        live_exits=runtime.settings.live_portfolio_exits,
     )
     jobs_db = runtime.db.jobs  # its own pool: requests never starve the loop
     portfolios = PortfolioJobs(db=jobs_db, store=runtime.candles, venue=venue, clock=runtime.clock)

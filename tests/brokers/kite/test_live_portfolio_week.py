@@ -1,8 +1,9 @@
 """The same model-portfolio week twice at once: one user's portfolio on the paper broker,
 another user's live at the fake Kite, whose market follows the very ticks the simulated
 feed prints (`tests.portfolio_week`). Scan → cart → GTT at the fake → trigger → fill →
-position and stop GTT → exit rule → AMO sell at the open: both ledgers must be equal,
-trade by trade, rupee entry by rupee entry, charges to the paisa.
+position and stop GTT → exit rule → sold at Thursday's open (the live exit as a SELL GTT,
+or as an AMO): both ledgers must be equal, trade by trade, rupee entry by rupee entry,
+charges to the paisa.
 
 The fake fills as the paper exchange does: buys at the ask, sells at the bid (a LIMIT at
 its limit or better), and an AMO waits for the 09:15 session.
@@ -14,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, closing
 from datetime import date, time
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -23,9 +25,8 @@ from sqlalchemy import select
 
 from tests.brokers.kite.conftest import Fake
 from tests.brokers.kite.test_live_orders import connect
-from tests.brokers.kite.test_live_orders import server_live as server_live  # noqa: F401
-from tests.brokers.kite.test_live_orders import settings as settings  # noqa: F401 - fixture
-from tests.brokers.kite.test_server_login import kite_login
+from tests.brokers.kite.test_server_login import CALLBACK, kite_login
+from tests.conftest import TEST_SECRET
 from tests.helpers import sign_in
 from tests.portfolio_week import (
     FRI,
@@ -50,10 +51,12 @@ from tradertape.api.app import create_app
 from tradertape.db.models.trading import CashEntry, PaperPosition, Trade
 from tradertape.domain.instruments_data import reference_catalog
 from tradertape.domain.market import Tick
+from tradertape.fakebrokers.kite import DEFAULT_API_KEY, DEFAULT_API_SECRET
 from tradertape.fakebrokers.kite import create_app as fake_kite
 from tradertape.fakebrokers.kite.instruments import DEFAULT_INSTRUMENTS, Instrument
 from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime
+from tradertape.settings import Settings
 
 pytestmark = pytest.mark.db
 
@@ -62,6 +65,36 @@ QTY = 238
 # fills at Tuesday's first ask at or above the trigger, the exit AMO at Thursday's opening bid.
 ENTRY, EXIT = Decimal("424.70"), Decimal("447.95")
 BUY_CHARGES, SELL_CHARGES = Decimal("119.94"), Decimal("126.33")
+
+
+@pytest.fixture
+def exits() -> str:
+    """How the live portfolio's exit leaves (``TRADERTAPE_LIVE_PORTFOLIO_EXITS``)."""
+    return "gtt"
+
+
+@pytest.fixture
+def settings(tmp_path: Path, fake: Fake, exits: str) -> Settings:
+    """The live-order tests' settings (`tests.brokers.kite.test_live_orders`), with `exits`."""
+    fake.control(
+        "apps",
+        {"api_key": DEFAULT_API_KEY, "api_secret": DEFAULT_API_SECRET, "redirect_url": CALLBACK},
+    )
+    return Settings(
+        env="test",
+        data_dir=tmp_path / "data",
+        secret_key=TEST_SECRET,
+        public_base_url="http://testserver",
+        redis_url=None,
+        feed="none",
+        warm_kernels=False,
+        kite_root=fake.url,
+        kite_login_url=f"{fake.url}/connect/login",
+        kite_timeout_secs=0.5,
+        live_trading_enabled=True,
+        live_portfolio_exits=exits,
+        _env_file=None,
+    )
 
 
 @pytest.fixture
@@ -144,8 +177,23 @@ def _morning_login(client: TestClient, clock: ManualClock, fake: Fake, day: date
     assert kite_login(client, fake)["login"] == ["ok"]
 
 
+@pytest.mark.parametrize(
+    ("exits", "exit_at_kite"),
+    [
+        # the exit as a SELL GTT bracketing Wednesday's 450 close by 0.25 % (448.85–451.15):
+        # Thursday's first tick (448) fires its lower leg, whose LIMIT sells at the bid
+        pytest.param("gtt", ("SELL", "regular"), id="exit-as-gtt"),
+        # the exit as an order: an AMO, sent to the market at the 09:15 open
+        pytest.param("order", ("SELL", "amo"), id="exit-as-amo"),
+    ],
+)
 def test_a_portfolio_week_at_the_fake_kite_books_what_the_paper_week_books(
-    client: TestClient, runtime: Runtime, clock: ManualClock, fake: Fake
+    client: TestClient,
+    runtime: Runtime,
+    clock: ManualClock,
+    fake: Fake,
+    exits: str,
+    exit_at_kite: tuple[str, str],
 ):
     write_candles(runtime.candles)
     clock.set(at(MON, time(9)))
@@ -184,16 +232,18 @@ def test_a_portfolio_week_at_the_fake_kite_books_what_the_paper_week_books(
             market.after_close(day)
 
         gtts = fake.state()["gtts"]
+        exit_gtt = [("SELL", "triggered")] if exits == "gtt" else []
         assert [(g["orders"][0]["transaction_type"], g["status"]) for g in gtts] == [
             ("BUY", "triggered"),
             ("SELL", "deleted"),  # the stop, taken down before the exit was sent
+            *exit_gtt,
         ]
         assert [
             (o["transaction_type"], o["variety"], o["quantity"], o["status"], o["average_price"])
             for o in at_kite.values()
         ] == [
             ("BUY", "regular", QTY, "COMPLETE", float(ENTRY)),
-            ("SELL", "amo", QTY, "COMPLETE", float(EXIT)),
+            (*exit_at_kite, QTY, "COMPLETE", float(EXIT)),
         ]
         paper_ledger, kite_ledger = _ledger(runtime, paper_user), _ledger(runtime, kite_user)
         assert kite_ledger == paper_ledger

@@ -58,6 +58,7 @@ def _venue(runtime: Runtime) -> signals.Venue:
         risk=runtime.risk,
         live=runtime.live,
         live_gtts=runtime.live_gtts,
+        live_exits=runtime.settings.live_portfolio_exits,
     )
 
 

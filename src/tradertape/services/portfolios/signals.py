@@ -42,7 +42,7 @@ from tradertape.ports.clock import Clock
 from tradertape.services import notifications
 from tradertape.services.ownership import get_owned, owned
 from tradertape.services.portfolios.positions import delivery_charges, fill_entry, fill_exit
-from tradertape.services.portfolios.stops import StopDesk
+from tradertape.services.portfolios.stops import StopDesk, exit_spec
 from tradertape.services.risk import RiskDesk
 from tradertape.services.risk.exposure import RiskScope
 
@@ -59,6 +59,9 @@ class Venue:
     risk: RiskDesk | None = None
     live: LiveDesk | None = None
     live_gtts: LiveGttBook | None = None
+    # How a live portfolio's exit leaves: "gtt" (a SELL GTT: the cloud places GTTs only) or
+    # "order" (the server's IP is the one registered with the broker) (settings.py)
+    live_exits: str = "gtt"
 
 
 def gtt_book(venue: Venue, portfolio: ModelPortfolio) -> GttBook | LiveGttBook:
@@ -353,6 +356,9 @@ def _sell(db: Session, portfolio: ModelPortfolio, signal: ModelSignal, venue: Ve
             attribution={"portfolio_id": portfolio.id, "signal_id": signal.id},
             exit_only=True,  # it sells what the position holds: exits are never blocked
         )
+    elif venue.live_exits == "gtt":
+        _sell_gtt(db, portfolio, signal, position, venue)
+        return
     else:  # recorded, then sent to the user's broker (a refusal is stored, never resent)
         if venue.live is None:
             raise Conflict(f"portfolio {portfolio.id} trades live; live trading is not wired here")
@@ -367,6 +373,25 @@ def _sell(db: Session, portfolio: ModelPortfolio, signal: ModelSignal, venue: Ve
         ).order
     signal.order_id = order.order_id
     signal.gtt_status = "order_placed"
+    position.status = "exit_pending"
+
+
+def _sell_gtt(
+    db: Session,
+    portfolio: ModelPortfolio,
+    signal: ModelSignal,
+    position: ModelPosition,
+    venue: Venue,
+) -> None:
+    """A live exit as a SELL GTT bracketing the last price (`stops.exit_spec`); the
+    reconciliation follows it to its order as it follows an entry's."""
+    tick = venue.exchange.last_tick(signal.symbol)
+    last = tick.last_price if tick is not None else signal.close_price
+    spec = exit_spec(position, last)
+    book = gtt_book(venue, portfolio)
+    gtt = book.create(db, user_id=portfolio.user_id, spec=spec, commit=False, checked=True)
+    signal.gtt_id = gtt.id
+    signal.gtt_status = "active"
     position.status = "exit_pending"
 
 

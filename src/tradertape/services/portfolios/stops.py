@@ -38,6 +38,10 @@ from tradertape.services.portfolios.positions import fill_exit, order_fills
 # where a limit at the trigger would be left behind by the first tick below it.
 STOP_LIMIT_PAD = Decimal("0.01")
 REASON = "atr_stop"
+# A live exit sent as a GTT (the cloud places GTTs only: docs/live-trading.md) brackets the
+# last price this close, Kite's least distance of a trigger from it: the first move past
+# either side fires it, and its LIMIT sell (padded as a stop's) fills at the bid.
+EXIT_BAND = Decimal("0.0025")
 _UNFILLED = ("CANCELLED", "REJECTED")
 
 
@@ -61,6 +65,25 @@ def _spec(
         "product": "CNC",
     }
     return GttSpec(exchange, symbol, [trigger], last_price, [order])
+
+
+def exit_spec(position: ModelPosition, last_price: Decimal) -> GttSpec:
+    """A two-leg SELL GTT that sells the whole position on the first move of
+    `EXIT_BAND` either way from `last_price` (a live exit from the cloud)."""
+    exchange, _, symbol = position.symbol.partition(":")
+    lower = round_to_tick(last_price * (1 - EXIT_BAND), RoundDirection.DOWN)
+    upper = round_to_tick(last_price * (1 + EXIT_BAND), RoundDirection.UP)
+    legs = [
+        {
+            "transaction_type": "SELL",
+            "quantity": position.quantity,
+            "price": str(round_to_tick(trigger * (1 - STOP_LIMIT_PAD), RoundDirection.DOWN)),
+            "order_type": "LIMIT",
+            "product": "CNC",
+        }
+        for trigger in (lower, upper)
+    ]
+    return GttSpec(exchange, symbol, [lower, upper], last_price, legs)
 
 
 def _stands(gtt: Gtt, spec: GttSpec) -> bool:

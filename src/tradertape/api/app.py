@@ -213,6 +213,9 @@ def telegram_bot(runtime: Runtime, client: httpx.AsyncClient | None = None) -> T
             gtts=runtime.gtts,
             clock=runtime.exchange.clock,
             risk=runtime.risk,
+            live=runtime.live,
+            live_gtts=runtime.live_gtts,
+            live_exits=runtime.settings.live_portfolio_exits,
         ),
         linking=ChatLinking(
             db=runtime.db.jobs, clock=runtime.clock, secret=runtime.settings.secret

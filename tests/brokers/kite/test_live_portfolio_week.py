@@ -303,3 +303,42 @@ def test_a_live_portfolio_fills_only_at_the_broker(
     deployed = _deploy_live(client)
     assert deployed.status_code == 201, deployed.text
     assert (deployed.json()["paper_mode"], deployed.json()["broker"]) == (False, "kite")
+
+
+def test_a_stop_that_kite_fires_closes_the_position_as_the_paper_stop_does(
+    client: TestClient, runtime: Runtime, clock: ManualClock, fake: Fake
+):
+    # Wednesday falls to 410, through the 414.10 stop (its LIMIT 409.95 sells at the bid).
+    write_candles(runtime.candles, {ITC: {TUE: (421, 426, 420, 423), WED: (423, 424, 410, 412)}})
+    clock.set(at(MON, time(9)))
+    kite_client = client
+    kite_user = connect(kite_client, runtime, fake)
+    with ExitStack() as stack:
+        client = stack.enter_context(TestClient(create_app(runtime), base_url="http://testserver"))
+        paper_user = sign_in(client, runtime, "paper@x.in")
+        market = stack.enter_context(closing(KiteMarket(runtime, clock, fake)))
+        paper = deploy(client)
+        live = deploy(kite_client, paper_mode=False)
+        market.session(MON)
+        market.after_close(MON)
+        for user, pid in ((client, paper), (kite_client, live)):
+            _place_the_new_signal(user, pid, "entry")
+        for day in (TUE, WED):
+            _morning_login(kite_client, clock, fake, day)
+            market.session(day)
+            market.after_close(day)
+
+        stops = [g for g in fake.state()["gtts"] if g["orders"][0]["transaction_type"] == "SELL"]
+        assert [(g["condition"]["trigger_values"], g["status"]) for g in stops] == [
+            ([414.1], "triggered")
+        ]
+        paper_ledger, kite_ledger = _ledger(runtime, paper_user), _ledger(runtime, kite_user)
+        assert kite_ledger == paper_ledger
+        assert [t[:3] for t in paper_ledger["trades"]] == [
+            ("ITC", "BUY", QTY),
+            ("ITC", "SELL", QTY),
+        ]
+        assert paper_ledger["positions"][0][1] == 0
+        paper_book, kite_book = _book(client, paper), _book(kite_client, live)
+        assert kite_book == paper_book
+        assert paper_book[5] == "atr_stop"

@@ -249,3 +249,20 @@ def test_a_gtt_kite_never_received_is_marked_rejected_and_not_placed_again(
     trigger = client.get(f"/api/gtt/triggers/{created.json()['trigger_id']}").json()
     assert trigger["status"] == "rejected"
     assert fake.state()["gtts"] == []
+
+
+def test_a_trigger_deleted_at_kite_is_marked_deleted_here(
+    client: TestClient, runtime: Runtime, fake: Fake
+):
+    connect(client, runtime, fake)
+    fake.price("NSE:INFY", 1480)
+    trigger_id = client.post("/api/gtt/triggers", json=SINGLE).json()["trigger_id"]
+    [at_kite] = fake.state()["gtts"]
+    fake.kite.book.delete_gtt(int(at_kite["id"]))  # deleted in Kite's own app
+
+    _sweep(runtime)
+
+    assert client.get(f"/api/gtt/triggers/{trigger_id}").json()["status"] == "deleted"
+    again = client.delete(f"/api/gtt/triggers/{trigger_id}")
+    assert again.status_code == 400
+    assert again.json()["detail"] == f"GTT {trigger_id} is deleted and cannot be deleted"

@@ -32,7 +32,7 @@ from tradertape.candles import CandleStore
 from tradertape.candles.bars import CandleSource
 from tradertape.db.models import Gtt, Order, Trade
 from tradertape.domain.calendar_data import nse_calendar
-from tradertape.domain.market import DailyBar
+from tradertape.domain.market import DailyBar, Tick
 from tradertape.feed.codec import tick_from_message
 from tradertape.feed.simulated import FeedConfig, SimulatedFeed
 from tradertape.oms.loop import BatchReport
@@ -174,11 +174,16 @@ class Market:
             tick_from_message(self._aio.run_until_complete(anext(self._ticks))[1])
             for _ in range(printed)
         ]
+        self.printed(batch)
         report = self.loop.on_ticks(batch)
         self.reports.append(report)
         if jobs:
             self.loop.run_jobs()
         return report
+
+    def printed(self, batch: list[Tick]) -> None:
+        """The ticks of one step, before the loop matches them (a live broker's market
+        follows them here)."""
 
     def until_fired(self, day: date, start: time = time(9, 15)) -> datetime:
         """Play ``day`` up to the batch that fires a GTT, and stop there: the trigger has

@@ -27,6 +27,7 @@ from tradertape.feed.simulated import FeedConfig, SimulatedFeed
 from tradertape.feed.upstox import UpstoxFeed, UpstoxFeedConfig
 from tradertape.oms.gtt import GttBook
 from tradertape.oms.live import LiveDesk
+from tradertape.oms.live_gtt import LiveGttBook
 from tradertape.oms.paper import PaperExchange
 from tradertape.oms.portfolio import PaperPortfolio
 from tradertape.oms.quotes import QuoteBook
@@ -105,6 +106,7 @@ class Runtime:
     option_ticker: OptionTicker  # option ticks derived from index ticks, for the loop
     live: LiveDesk  # live orders at the user's broker, through the same gate and books
     reconciliation: LiveReconciliation  # live brokers against our books (adopt, mark, report)
+    live_gtts: LiveGttBook  # GTTs at the user's broker (paper rows go to `gtts`)
 
     @classmethod
     def build(
@@ -261,6 +263,7 @@ class Runtime:
         )
         account_views.register(BrokerName.UPSTOX, upstox)
         account_views.register(BrokerName.GROWW, groww)
+        gtts = GttBook(clock=market_clock, calendar=calendar, exchange=exchange)
         return cls(
             settings=settings,
             db=db,
@@ -274,7 +277,7 @@ class Runtime:
             candles=candles,
             quotes=quotes,
             exchange=exchange,
-            gtts=GttBook(clock=market_clock, calendar=calendar, exchange=exchange),
+            gtts=gtts,
             portfolio=portfolio,
             account_views=account_views,
             session_jobs=SessionJobs(
@@ -303,4 +306,5 @@ class Runtime:
             reconciliation=LiveReconciliation(
                 venue=exchange.venue, desk=live, brokers=live_brokers
             ),
+            live_gtts=LiveGttBook(book=gtts, desk=live, brokers=live_brokers, clock=market_clock),
         )

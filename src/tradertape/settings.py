@@ -131,6 +131,11 @@ class Settings(BaseSettings):
     # tag / order_reference_id, never sent twice).
     upstox_timeout_secs: float = Field(default=10.0, gt=0, le=120)
     groww_timeout_secs: float = Field(default=10.0, gt=0, le=120)
+    # How a live model portfolio's exit leaves (TRADERTAPE_LIVE_PORTFOLIO_EXITS): "gtt", a
+    # SELL GTT bracketing the last price (Kite takes GTTs from any IP: the default), or
+    # "order", a SELL order (an AMO after hours) for a server on the IP registered with
+    # the broker (SEBI's static-IP rule; docs/live-trading.md).
+    live_portfolio_exits: Literal["gtt", "order"] = "gtt"
 
     @field_validator("public_base_url")
     @classmethod

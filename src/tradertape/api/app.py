@@ -105,6 +105,9 @@ def trading_loop(runtime: Runtime) -> TradingLoop:
         gtts=runtime.gtts,
         clock=runtime.exchange.clock,
         risk=runtime.risk,
+        live=runtime.live,  # live portfolios: exits at the user's broker
+        live_gtts=runtime.live_gtts,  # and their entries and stops as GTTs there
+        live_exits=runtime.settings.live_portfolio_exits,
     )
     jobs_db = runtime.db.jobs  # its own pool: requests never starve the loop
     portfolios = PortfolioJobs(db=jobs_db, store=runtime.candles, venue=venue, clock=runtime.clock)
@@ -115,7 +118,8 @@ def trading_loop(runtime: Runtime) -> TradingLoop:
         clock=runtime.clock,
     )
     watch = CalendarWatch(runtime.exchange.calendar, runtime.clock)  # logs a run-out list daily
-    live = LiveJobs(db=jobs_db, desk=runtime.live)  # unsent live orders; polling for fills
+    # unsent live orders and GTTs; fired live GTTs; polling for fills
+    live = LiveJobs(db=jobs_db, desk=runtime.live, gtts=runtime.live_gtts)
     reconcile = ReconcileJobs(  # live brokers against our books: at start-up, then in session
         db=jobs_db,
         reconciliation=runtime.reconciliation,
@@ -226,6 +230,9 @@ def telegram_bot(runtime: Runtime, client: httpx.AsyncClient | None = None) -> T
             gtts=runtime.gtts,
             clock=runtime.exchange.clock,
             risk=runtime.risk,
+            live=runtime.live,
+            live_gtts=runtime.live_gtts,
+            live_exits=runtime.settings.live_portfolio_exits,
         ),
         linking=ChatLinking(
             db=runtime.db.jobs, clock=runtime.clock, secret=runtime.settings.secret

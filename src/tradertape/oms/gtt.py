@@ -36,6 +36,7 @@ from tradertape.domain.orders import (
 from tradertape.errors import BadRequest, InvalidField, NotFound
 from tradertape.oms.order_log import new_order
 from tradertape.oms.paper import PaperExchange
+from tradertape.oms.venue import BROKER as PAPER
 from tradertape.ports.broker import GttSpec
 from tradertape.ports.clock import Clock
 
@@ -92,6 +93,11 @@ def _spec(exchange: Exchange, tradingsymbol: str, leg: Mapping[str, Any]) -> Ord
         order_type=OrderType.LIMIT,
         price=Decimal(leg["price"]),
     )
+
+
+def leg_spec(exchange: str, tradingsymbol: str, leg: Mapping[str, Any]) -> OrderSpec:
+    """The LIMIT order one stored leg places when its trigger fires."""
+    return _spec(Exchange(exchange), tradingsymbol, leg)
 
 
 def _leg_spec(instrument: Instrument, leg: Mapping[str, Any]) -> OrderSpec:
@@ -154,7 +160,7 @@ class GttBook:
             self._pass_gate(db, user_id, instrument, orders, now, commit=commit)
         gtt = Gtt(
             user_id=user_id,
-            broker="paper",
+            broker=PAPER,
             type=spec.kind,
             exchange=instrument.exchange.value,
             tradingsymbol=instrument.tradingsymbol,
@@ -294,7 +300,10 @@ class GttBook:
         exchange, _, symbol = tick.key.partition(":")
         candidates = db.scalars(
             select(Gtt).where(
-                Gtt.exchange == exchange, Gtt.tradingsymbol == symbol, Gtt.status == ACTIVE
+                Gtt.exchange == exchange,
+                Gtt.tradingsymbol == symbol,
+                Gtt.status == ACTIVE,
+                Gtt.broker == PAPER,  # a live trigger fires at its broker (oms/live_gtt.py)
             )
         ).all()
         fired = []
@@ -345,7 +354,9 @@ class GttBook:
     def recover(self, db: Session) -> int:
         """Place the order of every trigger claimed but never placed (after a crash)."""
         orphans = db.scalars(
-            select(Gtt).where(Gtt.status == "triggered", Gtt.order_pk.is_(None))
+            select(Gtt).where(
+                Gtt.status == "triggered", Gtt.order_pk.is_(None), Gtt.broker == PAPER
+            )
         ).all()
         for gtt in orphans:
             self._place_leg(db, gtt, None)
@@ -355,7 +366,7 @@ class GttBook:
         """Mark triggers past their one-year validity as expired."""
         result = db.execute(
             update(Gtt)
-            .where(Gtt.status == ACTIVE, Gtt.expires_at <= self._clock.now())
+            .where(Gtt.status == ACTIVE, Gtt.expires_at <= self._clock.now(), Gtt.broker == PAPER)
             .values(status="expired", updated_at=self._clock.now())
         )
         db.commit()

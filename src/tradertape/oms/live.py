@@ -27,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradertape.db.models.trading import Order
+from tradertape.domain.instruments import InstrumentCatalog
 from tradertape.domain.market import Tick
 from tradertape.domain.order_state import PENDING, EventKind, OrderEvent, OrderStatus
 from tradertape.domain.orders import OrderSpec
@@ -138,6 +139,10 @@ class LiveDesk:
     def __init__(self, *, venue: Venue, brokers: LiveBrokers) -> None:
         self._venue = venue
         self._brokers = brokers
+
+    def catalog(self, db: Session) -> InstrumentCatalog:
+        """The instruments orders are checked against (a live GTT's adopted order too)."""
+        return self._venue.catalog(db)
 
     def place(
         self,
@@ -282,6 +287,9 @@ class LiveDesk:
         history: list[dict[str, Any]] = []
         delta = min(report.filled_quantity, order.quantity) - order.filled_quantity
         if delta > 0 and not OrderStatus(order.status).is_terminal:
+            if order.status == OrderStatus.AMO_REQ_RECEIVED.value:  # the broker released it
+                released = OrderEvent(EventKind.RELEASED, now, status_after=OrderStatus.OPEN)
+                history.append(apply_event(order, released, now))
             if order.status == OrderStatus.TRIGGER_PENDING.value:
                 history.append(apply_event(order, OrderEvent(EventKind.TRIGGERED, now), now))
             value = report.average_price * (order.filled_quantity + delta)

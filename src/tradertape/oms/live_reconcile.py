@@ -36,7 +36,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tradertape.db.models.trading import Order
+from tradertape.db.models.trading import Gtt, Order
 from tradertape.domain.instruments import Instrument
 from tradertape.domain.order_state import PENDING, EventKind, OrderEvent, OrderStatus
 from tradertape.oms.booking import Ledger
@@ -137,7 +137,8 @@ class Reconciler:
         net = list(adapter.positions().get("net") or [])
         holdings = adapter.holdings()
         gtts = adapter.gtts() if adapter.capabilities.gtt else []
-        passed = self._orders(db, user_id, broker, orders)
+        fired = _fired_by_our_gtts(db, user_id, broker.name, gtts)
+        passed = self._orders(db, user_id, broker, orders, fired)
         missing = self._missing(db, user_id, broker.name, orders, asked_at)
         today = asked_at.astimezone(IST).date()
         books = our_books(db, user_id=user_id, broker=broker.name, today=today)
@@ -173,7 +174,12 @@ class Reconciler:
     # -- orders ---------------------------------------------------------------------------
 
     def _orders(
-        self, db: Session, user_id: int, broker: LiveBroker, rows: list[KiteDict]
+        self,
+        db: Session,
+        user_id: int,
+        broker: LiveBroker,
+        rows: list[KiteDict],
+        fired: set[str],
     ) -> _OrderPass:
         by_id = {str(r["order_id"]): r for r in rows if r.get("order_id")}
         before = self._states(db, broker.name, set(by_id))
@@ -187,6 +193,7 @@ class Reconciler:
             )
         ).all()
         sending = {found for key in unsent if (found := broker.find(key)) is not None}
+        sending |= fired  # our own triggers' orders: the GTT sweep adopts them, linked
         adopted, items = 0, []
         for oid, row in by_id.items():
             if oid in mine:
@@ -310,6 +317,28 @@ class Reconciler:
             select(Order.placed_at).where(Order.user_id == user_id, Order.broker == broker)
         )
         return sum(1 for at in placed if at.astimezone(IST).date() == today)
+
+
+def _fired_by_our_gtts(db: Session, user_id: int, broker: str, gtts: list[KiteDict]) -> set[str]:
+    """The broker's order ids placed by triggers of ours (``LiveGttBook.sync`` adopts them
+    with their trigger; adopting them here as external would leave the trigger unlinked)."""
+    ours = set(
+        db.scalars(
+            select(Gtt.broker_trigger_id).where(
+                Gtt.user_id == user_id, Gtt.broker == broker, Gtt.broker_trigger_id.is_not(None)
+            )
+        ).all()
+    )
+    fired = set()
+    for remote in gtts:
+        if str(remote.get("id")) not in ours:
+            continue
+        for leg in remote.get("orders") or []:
+            result = (leg or {}).get("result") or {}
+            order_id = (result.get("order_result") or {}).get("order_id")
+            if order_id:
+                fired.add(str(order_id))
+    return fired
 
 
 def _number(value: Any) -> Decimal | None:

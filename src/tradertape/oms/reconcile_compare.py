@@ -200,23 +200,25 @@ def gtt_items(
     A trigger the user set in the broker's own app is information (``gtt_external``); our
     active trigger the broker does not list is drift. Nothing is re-created.
     """
-    active = {int(g["id"]): g for g in broker_gtts if g.get("status") == "active"}
+    active = {str(g["id"]): g for g in broker_gtts if g.get("status") == "active"}
     rows = db.execute(
-        select(Gtt.id, Gtt.status).where(Gtt.user_id == user_id, Gtt.broker == broker)
+        select(Gtt.broker_trigger_id, Gtt.status).where(
+            Gtt.user_id == user_id, Gtt.broker == broker, Gtt.broker_trigger_id.is_not(None)
+        )
     )
-    known: set[int] = set()
-    ours_active: set[int] = set()
+    known: set[str] = set()
+    ours_active: set[str] = set()
     for trigger_id, status in rows:
-        known.add(trigger_id)
+        known.add(str(trigger_id))
         if status == "active":
-            ours_active.add(trigger_id)
+            ours_active.add(str(trigger_id))
     items = []
-    for trigger_id in sorted(set(active) - known):
+    for trigger_id in sorted(set(active) - known, key=lambda t: (len(t), t)):
         condition = active[trigger_id].get("condition") or {}
         symbol = f"{condition.get('exchange', '')}:{condition.get('tradingsymbol', '')}"
         note = f"trigger {trigger_id} on {symbol} was set outside TraderTape"
-        items.append(DriftItem(DriftKind.GTT_EXTERNAL, str(trigger_id), None, 1, note))
-    for trigger_id in sorted(ours_active - set(active)):
+        items.append(DriftItem(DriftKind.GTT_EXTERNAL, trigger_id, None, 1, note))
+    for trigger_id in sorted(ours_active - set(active), key=lambda t: (len(t), t)):
         note = f"our active trigger {trigger_id} is not active at the broker"
-        items.append(DriftItem(DriftKind.GTT_MISSING, str(trigger_id), 1, None, note))
+        items.append(DriftItem(DriftKind.GTT_MISSING, trigger_id, 1, None, note))
     return len(active), items

@@ -32,6 +32,7 @@ from tradertape.domain.brokers import BrokerName
 from tradertape.errors import Conflict, Forbidden
 from tradertape.feed.kite import KITE_ORDER_UPDATES_TOPIC
 from tradertape.oms.live import LiveBroker, LiveDesk, kite_report
+from tradertape.oms.live_gtt import LiveGttBook
 from tradertape.ports.broker import Broker
 from tradertape.ports.bus import EventBus, Subscription
 from tradertape.services.broker_credentials import BrokerCredentials
@@ -203,19 +204,24 @@ def _apply_in_session(desk: LiveDesk, db: Database, message: dict[str, Any]) -> 
 
 
 class LiveJobs:
-    """The trading loop's live sweep: settle unsent rows, then poll open live orders.
+    """The trading loop's live sweep: settle unsent rows, follow live GTTs (adopting the
+    orders of fired ones), then poll open live orders.
 
     Runs on the loop's timer (a few seconds) when the server allows live trading; polling
     is the fallback that books a fill no postback or socket update reported.
     """
 
-    def __init__(self, *, db: Database, desk: LiveDesk) -> None:
+    def __init__(self, *, db: Database, desk: LiveDesk, gtts: LiveGttBook | None = None) -> None:
         self._db = db
         self._desk = desk
+        self._gtts = gtts
 
     def run_due(self) -> None:
         """One sweep: unsent rows looked up one by one, then each (user, broker) with open
         live orders polled once."""
         with self._db.session() as session:
             self._desk.resolve_unsent(session)
+            if self._gtts is not None:
+                self._gtts.resolve_unplaced(session)
+                self._gtts.sync(session)
             self._desk.poll(session)

@@ -24,7 +24,7 @@ from tradertape.api.schemas.model import (
 from tradertape.api.schemas.numbers import RowId
 from tradertape.candles import CandleStore
 from tradertape.candles.populate import last_completed_session
-from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal
+from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal, User
 from tradertape.domain.money import paise
 from tradertape.domain.signals import SignalEvent
 from tradertape.errors import InvalidField
@@ -32,6 +32,7 @@ from tradertape.ports.clock import Clock
 from tradertape.runtime import Runtime
 from tradertape.services.backtests import universe_keys
 from tradertape.services.calendar_watch import warning_now
+from tradertape.services.live_trading import require_live
 from tradertape.services.ownership import owned
 from tradertape.services.portfolios import deploy as portfolios
 from tradertape.services.portfolios import runs, signals
@@ -51,8 +52,20 @@ def _market(runtime: Runtime) -> Clock:
 
 def _venue(runtime: Runtime) -> signals.Venue:
     return signals.Venue(
-        exchange=runtime.exchange, gtts=runtime.gtts, clock=_market(runtime), risk=runtime.risk
+        exchange=runtime.exchange,
+        gtts=runtime.gtts,
+        clock=_market(runtime),
+        risk=runtime.risk,
+        live=runtime.live,
+        live_gtts=runtime.live_gtts,
+        live_exits=runtime.settings.live_portfolio_exits,
     )
+
+
+def _can_trade_live(runtime: Runtime, user: User, db: DbDep) -> None:
+    """Both live switches (403) and a Kite session (409) before a live portfolio exists."""
+    require_live(runtime.settings.live_trading_enabled, user)
+    runtime.live_gtts.brokers(db, user.id)
 
 
 def _today(runtime: Runtime) -> date:
@@ -159,6 +172,7 @@ def deploy_portfolio(
         user_id=user.id,
         live_trading_enabled=runtime.settings.live_trading_enabled,
         paper_exchange=runtime.exchange,
+        live_check=lambda: _can_trade_live(runtime, user, db),
     )
     return portfolio_out(row)
 
@@ -174,7 +188,7 @@ def _set(status_to: str, summary: str) -> None:
                 user_id=user.id,
                 clock=_market(runtime),
                 status=status_to,
-                gtts=runtime.gtts,
+                gtts=runtime.live_gtts,  # a live portfolio's entries are deleted at Kite
             )
         )
 

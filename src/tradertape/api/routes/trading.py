@@ -28,8 +28,11 @@ from tradertape.api.schemas.trading import (
 from tradertape.db.models import User
 from tradertape.db.models.trading import Gtt, Order, OrderEventRow
 from tradertape.errors import BadRequest, InvalidField
+from tradertape.oms.gtt import GttBook
 from tradertape.oms.live import own_live_order
+from tradertape.oms.live_gtt import LiveGttBook
 from tradertape.oms.portfolio import order_dict
+from tradertape.oms.venue import BROKER as PAPER
 from tradertape.ports.broker import GttSpec
 from tradertape.runtime import Runtime
 from tradertape.services.broker_data import View
@@ -301,6 +304,9 @@ def create_gtt(body: GttIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep) -
     (a refused order is stored REJECTED and the trigger's result says why).
     """
     spec = _gtt_spec(body)
+    if body.mode == "live":  # at the user's broker: both switches, 409 with no session
+        require_live(runtime.settings.live_trading_enabled, user)
+        return GttCreated(trigger_id=runtime.live_gtts.create(db, user_id=user.id, spec=spec).id)
     return GttCreated(trigger_id=runtime.gtts.create(db, user_id=user.id, spec=spec).id)
 
 
@@ -330,12 +336,19 @@ def modify_gtt(
     your risk rules as a new trigger's do; once it has fired, expired or been deleted it is
     a 400."""
     spec = _gtt_spec(body)
-    row = runtime.gtts.modify(db, user_id=user.id, trigger_id=trigger_id, spec=spec, gate=True)
+    gtts: GttBook | LiveGttBook = runtime.gtts
+    if runtime.gtts.get(db, user_id=user.id, trigger_id=trigger_id).broker != PAPER:
+        require_live(runtime.settings.live_trading_enabled, user)
+        gtts = runtime.live_gtts  # changed at the broker too
+    row = gtts.modify(db, user_id=user.id, trigger_id=trigger_id, spec=spec, gate=True)
     db.commit()
     return GttCreated(trigger_id=row.id)
 
 
 @router.delete("/gtt/triggers/{trigger_id}", response_model=GttCreated)
 def delete_gtt(trigger_id: RowId, user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> GttCreated:
-    """Delete an active trigger."""
-    return GttCreated(trigger_id=runtime.gtts.delete(db, user_id=user.id, trigger_id=trigger_id).id)
+    """Delete an active trigger (a live one at its broker first; always allowed, as a
+    cancel is: it only removes risk)."""
+    row = runtime.gtts.get(db, user_id=user.id, trigger_id=trigger_id)
+    gtts = runtime.gtts if row.broker == PAPER else runtime.live_gtts
+    return GttCreated(trigger_id=gtts.delete(db, user_id=user.id, trigger_id=trigger_id).id)

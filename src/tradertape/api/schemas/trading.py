@@ -134,6 +134,8 @@ class GttIn(Strict):
     type: Literal["single", "two-leg"]
     condition: GttCondition
     orders: list[GttOrder] = Field(min_length=1, max_length=2)
+    # "live": placed at the user's broker (both live switches; docs/live-trading.md)
+    mode: Literal["paper", "live"] = "paper"
 
 
 class GttCreated(BaseModel):

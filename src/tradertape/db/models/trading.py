@@ -130,7 +130,10 @@ class Gtt(Owned, Base):
     """A good-till-triggered trigger (Kite's GTT): single, or two-leg OCO."""
 
     __tablename__ = "gtts"
-    __table_args__ = (Index("ix_gtts_symbol_status", "exchange", "tradingsymbol", "status"),)
+    __table_args__ = (
+        Index("ix_gtts_symbol_status", "exchange", "tradingsymbol", "status"),
+        Index("ix_gtts_broker_trigger", "broker", "broker_trigger_id", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)  # Kite's trigger_id
     broker: Mapped[str] = mapped_column(String(20))
@@ -149,6 +152,8 @@ class Gtt(Owned, Base):
     triggered_leg: Mapped[int | None]
     order_pk: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"))
     result: Mapped[dict[str, Any] | None]
+    # A live trigger's id at its broker (None on paper, and while its placement is unsent)
+    broker_trigger_id: Mapped[str | None] = mapped_column(String(40))
 
 
 class ChargeDayRow(OwnedByKey, Base):

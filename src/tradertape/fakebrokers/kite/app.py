@@ -86,9 +86,11 @@ class FakeKite:
         """The last price of one instrument."""
         return self.book.ltp(instrument_token)
 
-    def set_price(self, key: str, price: Decimal) -> None:
-        """Move ``EXCH:SYMBOL``'s price; orders and GTTs react."""
-        self.book.set_price(key, price)
+    def set_price(
+        self, key: str, price: Decimal, *, bid: Decimal | None = None, ask: Decimal | None = None
+    ) -> None:
+        """Move ``EXCH:SYMBOL``'s price (and its touch); orders and GTTs react."""
+        self.book.set_price(key, price, bid=bid, ask=ask)
 
 
 def _ok(data: Any) -> JSONResponse:
@@ -298,7 +300,16 @@ def gtt_one(kite: FakeKite, request: Request, form: Form) -> Any:
 
 def _set_prices(kite: FakeKite, body: dict[str, Any]) -> dict[str, Any]:
     for key, price in body.items():
-        kite.set_price(key, Decimal(str(price)))
+        if isinstance(price, dict):  # {"last": …, "bid": …, "ask": …}: a quote with its touch
+            bid, ask = price.get("bid"), price.get("ask")
+            kite.set_price(
+                key,
+                Decimal(str(price["last"])),
+                bid=None if bid is None else Decimal(str(bid)),
+                ask=None if ask is None else Decimal(str(ask)),
+            )
+        else:
+            kite.set_price(key, Decimal(str(price)))
     tokens = {key: kite.book.instrument(key).instrument_token for key in body}
     return {"prices": {key: float(kite.ltp(token)) for key, token in tokens.items()}}
 

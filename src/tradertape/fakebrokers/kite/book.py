@@ -83,6 +83,10 @@ class _Day:
     low: Decimal
     close: Decimal  # yesterday's close
     volume: int = 0
+    # The touch, when a test sets one: buys fill at the ask, sells at the bid (as the paper
+    # exchange's matching does); None: at the last price.
+    bid: Decimal | None = None
+    ask: Decimal | None = None
 
 
 @dataclass(slots=True)
@@ -127,7 +131,8 @@ class KiteBook:
         return self.now().astimezone(IST).strftime("%Y-%m-%d %H:%M:%S")
 
     def roll_day(self) -> None:
-        """On a new IST date: settle T1 holdings, clear the day's orders, trades, positions."""
+        """On a new IST date: settle T1 holdings, clear the day's orders, trades, positions
+        (an AMO still waiting for the open stays: it is the new day's order)."""
         with self.lock:
             today = self._today()
             if today == self._trading_day:
@@ -136,8 +141,12 @@ class KiteBook:
             for holding in self._holdings.values():
                 holding.quantity += holding.t1_quantity
                 holding.t1_quantity = 0
+            waiting = {k: o for k, o in self.orders.items() if o["status"] == "AMO REQ RECEIVED"}
+            kept = {k: self.history[k] for k in waiting if k in self.history}
             self.orders.clear()
             self.history.clear()
+            self.orders.update(waiting)
+            self.history.update(kept)
             self.trades.clear()
             self._legs.clear()
             self._day_start_cash = self.cash
@@ -162,14 +171,18 @@ class KiteBook:
         with self.lock:
             return copy.copy(self._days[instrument_token])
 
-    def set_price(self, key: str, price: Decimal) -> None:
-        """Move the last price; resting orders and GTTs of the instrument react."""
+    def set_price(
+        self, key: str, price: Decimal, *, bid: Decimal | None = None, ask: Decimal | None = None
+    ) -> None:
+        """Move the last price (and the touch, if given); AMOs go to the market once the
+        session is open; resting orders and GTTs of the instrument react."""
         with self.lock:
             self.roll_day()
             inst = self.instrument(key)
             day = self._days[inst.instrument_token]
-            day.last = price
+            day.last, day.bid, day.ask = price, bid, ask
             day.high, day.low = max(day.high, price), min(day.low, price)
+            self._release_amos()
             for order in list(self.orders.values()):
                 if order["instrument_token"] == inst.instrument_token:
                     self._work(order)
@@ -248,10 +261,28 @@ class KiteBook:
                 self._set(order, "REJECTED")
                 raise refusal
             order["exchange_order_id"] = str(1100000000000000 + self._seq)
+            if variety == "amo" and not self._in_session():
+                self._set(order, "AMO REQ RECEIVED")  # sent to the exchange at the open
+                return order_id
             stop = fields["order_type"] in ("SL", "SL-M")
             self._set(order, "TRIGGER PENDING" if stop else "OPEN")
             self._work(order)
             return order_id
+
+    def _in_session(self) -> bool:
+        """Whether the fake's clock is inside NSE's normal session (a weekday 09:15–15:30 IST;
+        holidays are not modelled)."""
+        now = self.now().astimezone(IST)
+        return now.weekday() < 5 and (9, 15) <= (now.hour, now.minute) < (15, 30)
+
+    def _release_amos(self) -> None:
+        """Send every waiting AMO to the market once the session is open (Kite's 09:15)."""
+        if not self._in_session():
+            return
+        for order in self.orders.values():
+            if order["status"] == "AMO REQ RECEIVED":
+                stop = order["order_type"] in ("SL", "SL-M")
+                self._set(order, "TRIGGER PENDING" if stop else "OPEN")
 
     def _validate(self, variety: str, form: Mapping[str, str]) -> tuple[Instrument, Row]:
         """The instrument and the checked fields of an order form; 400 on the first fault."""
@@ -318,8 +349,10 @@ class KiteBook:
         """Trigger and fill `order` if the last price allows."""
         if order["status"] not in ("OPEN", "TRIGGER PENDING"):
             return
-        last = self._days[order["instrument_token"]].last
+        day = self._days[order["instrument_token"]]
+        last = day.last
         buy = order["transaction_type"] == "BUY"
+        touch = (day.ask if buy else day.bid) or last
         if order["status"] == "TRIGGER PENDING":
             trigger = Decimal(str(order["trigger_price"]))
             if (buy and last < trigger) or (not buy and last > trigger):
@@ -327,9 +360,10 @@ class KiteBook:
             self._set(order, "OPEN")
         if order["order_type"] in ("LIMIT", "SL"):
             limit = Decimal(str(order["price"]))
-            if (buy and last > limit) or (not buy and last < limit):
+            if (buy and touch > limit) or (not buy and touch < limit):
                 return
-        self._fill(order, last)
+            touch = min(limit, touch) if buy else max(limit, touch)  # at the limit or better
+        self._fill(order, touch)
 
     def _fill(self, order: Row, price: Decimal) -> None:
         inst = self._by_token[order["instrument_token"]]

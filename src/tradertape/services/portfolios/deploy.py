@@ -1,13 +1,14 @@
 """Deploying a portfolio, and its lifecycle: pause, resume, retire, reset.
 
 A portfolio pins the strategy version it was deployed with (a later edit of the strategy
-does not change a running portfolio). Live portfolios need the server's
-``live_trading_enabled`` and a broker adapter; until real adapters exist, portfolios run on
-the paper broker.
+does not change a running portfolio). A live portfolio (``paper_mode: false``) trades at the
+user's Kite: it needs both live switches and a Kite session, fills only there (``paper_fill``
+``gtt``) and puts no paper money in (docs/live-trading.md).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Annotated
 
@@ -23,6 +24,7 @@ from tradertape.domain.row_ids import MAX_ROW_ID
 from tradertape.domain.signals import ACTIONABLE
 from tradertape.errors import Conflict, Forbidden, InvalidField
 from tradertape.oms.gtt import GttBook
+from tradertape.oms.live_gtt import LiveGttBook
 from tradertape.oms.paper import PaperExchange
 from tradertape.ports.clock import Clock
 from tradertape.services import strategies
@@ -32,6 +34,7 @@ from tradertape.strategies.dsl import StrategyDocument
 
 ZERO = Decimal(0)
 ACTIVE, PAUSED, RETIRED = "active", "paused", "retired"
+KITE = "kite"  # a live portfolio trades at the user's Kite (docs/live-trading.md)
 
 
 class PortfolioDeploy(BaseModel):
@@ -70,10 +73,13 @@ def deploy(
     user_id: int,
     live_trading_enabled: bool,
     paper_exchange: PaperExchange | None = None,
+    live_check: Callable[[], None] | None = None,
 ) -> ModelPortfolio:
     """Create an active portfolio on a strategy version the user can see. On the paper
     broker its capital is deposited into the user's paper account, which its GTTs and
-    orders draw on."""
+    orders draw on. ``paper_mode: false`` trades at the user's Kite (GTT entries and
+    stops, orders for exits): ``live_check`` refuses it unless both live switches are on
+    and the user has a Kite session (403/409); no paper money is deposited for it."""
     strategies.ensure_builtins(db, clock=clock)
     row = strategies.get_visible(db, request.strategy_id, user_id=user_id)
     document = StrategyDocument.model_validate(row.document)
@@ -84,12 +90,17 @@ def deploy(
         raise InvalidField(
             "universe", f"unknown universe {request.universe!r}; known: {known}"
         ) from None
-    if request.broker != "paper":
+    live = not request.paper_mode
+    if request.broker != "paper" and not (live and request.broker == KITE):
         raise InvalidField(
             "broker", f"no {request.broker} adapter is available yet; deploy on 'paper'"
         )
-    if not request.paper_mode and not live_trading_enabled:
+    if live and not live_trading_enabled:
         raise Forbidden("live trading is disabled on this server (live_trading_enabled=false)")
+    if live and request.paper_fill != "gtt":
+        raise InvalidField("paper_fill", "a live portfolio fills at the broker: use 'gtt'")
+    if live and live_check is not None:
+        live_check()
     now = clock.now()
     config = document.config
     portfolio = ModelPortfolio(
@@ -98,7 +109,7 @@ def deploy(
         strategy_id=row.id,
         strategy_version=row.version,
         strategy_snapshot=row.document,
-        broker=request.broker,
+        broker=KITE if live else request.broker,
         universe=request.universe,
         status=ACTIVE,
         starting_capital=request.starting_capital,
@@ -168,7 +179,9 @@ def _expire_open_signals(db: Session, portfolio_id: int) -> None:
         signal.status = "expired"
 
 
-def _withdraw_waiting_entries(db: Session, portfolio: ModelPortfolio, gtts: GttBook) -> None:
+def _withdraw_waiting_entries(
+    db: Session, portfolio: ModelPortfolio, gtts: GttBook | LiveGttBook
+) -> None:
     """Cancel the entry GTTs still waiting at the broker and free their committed capital.
 
     A retired portfolio must not open a position later; an entry whose trigger already
@@ -202,7 +215,7 @@ def set_status(
     user_id: int,
     clock: Clock,
     status: str,
-    gtts: GttBook | None = None,
+    gtts: GttBook | LiveGttBook | None = None,
 ) -> ModelPortfolio:
     """Pause (no scans, no placements), resume, or retire (only without open positions;
     entry GTTs still waiting are cancelled and their capital freed)."""

@@ -112,6 +112,8 @@ def _exit(
 ) -> None:
     order = db.scalar(select(Order).where(Order.order_id == signal.order_id))
     position = db.get(ModelPosition, signal.position_id) if signal.position_id else None
+    if order is None and signal.gtt_id is not None and position is not None:
+        order = _exit_gtt_order(db, signal, position)  # a live exit sent as a GTT
     if order is None or position is None:
         return
     if order.status in ("CANCELLED", "REJECTED"):
@@ -134,12 +136,29 @@ def _exit(
     done.closed.append(position.id)
 
 
+def _exit_gtt_order(db: Session, signal: ModelSignal, position: ModelPosition) -> Order | None:
+    """The order an exit GTT placed, once it fired; an exit GTT that ended unfired gives
+    the position back its stop (as an unfilled exit order does)."""
+    gtt = db.get(Gtt, signal.gtt_id)
+    if gtt is None:
+        return None
+    if gtt.status in RELEASED:
+        position.status = "open"
+        signals.let_go(signal, gtt.status)
+        return None
+    order = db.get(Order, gtt.order_pk) if gtt.order_pk else None
+    if order is not None:
+        signal.order_id = order.order_id
+        signal.gtt_status = "triggered"
+    return order
+
+
 def _stops(
     db: Session, portfolio: ModelPortfolio, venue: Venue, done: Reconciled
 ) -> list[ModelPosition]:
     """Follow fired stops, then give every open position the stop it needs; the positions
     whose stop is already crossed are returned, to be sold."""
-    desk = signals.stop_desk(venue)
+    desk = signals.stop_desk(venue, portfolio)
     crossed = []
     for position in db.scalars(
         select(ModelPosition)

@@ -18,6 +18,7 @@ from tradertape.db.engine import Database
 from tradertape.db.models import ModelPortfolio
 from tradertape.domain.calendar import Market
 from tradertape.domain.calendar import Session as MarketSession
+from tradertape.errors import TraderTapeError
 from tradertape.ports.clock import IST, Clock
 from tradertape.services.portfolios import reconcile, runs
 from tradertape.services.portfolios.scanner import ScanMarket, ScanReport
@@ -87,4 +88,8 @@ class PortfolioJobs:
             for portfolio in db.scalars(
                 select(ModelPortfolio).where(ModelPortfolio.status == "active")
             ).all():
-                reconcile.reconcile(db, portfolio, venue=self._venue)
+                try:
+                    reconcile.reconcile(db, portfolio, venue=self._venue)
+                except TraderTapeError as exc:  # a live broker refused or did not answer
+                    db.rollback()  # the other portfolios go on; this one retries next pass
+                    log.warning("reconciling portfolio %s failed: %s", portfolio.id, exc.detail)

@@ -1,10 +1,11 @@
 """Acting on signals: approve into the cart, reject, expire, and place the cart.
 
-Placement follows the portfolio's ``paper_fill``: ``gtt`` (the default, and the live path)
-sends an entry as a BUY GTT at the signal's trigger and limit, and an exit as a SELL order
-(an AMO outside market hours) once the position's standing stop GTT is cancelled (when the
-stop already fired, the exit is refused: one sell per position); ``close`` fills at the
-signal's close price at once, as TraderTape's virtual paper fills do. Every placement is one
+Placement follows the portfolio's ``paper_fill``: ``gtt`` (the default, and the only one for
+a live portfolio, whose GTTs and orders go to the user's broker through `LiveGttBook` and
+`LiveDesk`) sends an entry as a BUY GTT at the signal's trigger and limit, and an exit as a
+SELL order (an AMO outside market hours) once the position's standing stop GTT is cancelled
+(when the stop already fired, the exit is refused: one sell per position); ``close`` fills at
+the signal's close price at once, as TraderTape's virtual paper fills do. Every placement is one
 signal at a time, committed as it goes, so a failure leaves the earlier ones placed and says
 which one failed.
 """
@@ -33,31 +34,50 @@ from tradertape.domain.orders import (
 from tradertape.domain.signals import IllegalTransition, SignalEvent, SignalStatus, next_status
 from tradertape.errors import BadRequest, Conflict, TraderTapeError
 from tradertape.oms.gtt import GttBook
+from tradertape.oms.live import LiveDesk
+from tradertape.oms.live_gtt import LiveGttBook
 from tradertape.oms.paper import PaperExchange
 from tradertape.ports.broker import GttSpec
 from tradertape.ports.clock import Clock
 from tradertape.services import notifications
 from tradertape.services.ownership import get_owned, owned
 from tradertape.services.portfolios.positions import delivery_charges, fill_entry, fill_exit
-from tradertape.services.portfolios.stops import StopDesk
+from tradertape.services.portfolios.stops import StopDesk, exit_spec
 from tradertape.services.risk import RiskDesk
 from tradertape.services.risk.exposure import RiskScope
 
 
 @dataclass(frozen=True, slots=True)
 class Venue:
-    """Where a portfolio's orders go (the paper broker until real adapters exist), and the
-    user's risk rules every new entry passes first."""
+    """Where a portfolio's orders go: the paper broker, or (a portfolio with ``paper_mode``
+    off) the user's live broker through `live` and `live_gtts`; and the user's risk rules
+    every new entry passes first."""
 
     exchange: PaperExchange
     gtts: GttBook
     clock: Clock
     risk: RiskDesk | None = None
+    live: LiveDesk | None = None
+    live_gtts: LiveGttBook | None = None
+    # How a live portfolio's exit leaves: "gtt" (a SELL GTT: the cloud places GTTs only) or
+    # "order" (the server's IP is the one registered with the broker) (settings.py)
+    live_exits: str = "gtt"
 
 
-def stop_desk(venue: Venue) -> StopDesk:
-    """The stop GTTs of positions, on the venue's GTT book and prices."""
-    return StopDesk(gtts=venue.gtts, clock=venue.clock, last_tick=venue.exchange.last_tick)
+def gtt_book(venue: Venue, portfolio: ModelPortfolio) -> GttBook | LiveGttBook:
+    """The GTT book the portfolio's triggers go to: the paper one, or its live broker's."""
+    if portfolio.paper_mode:
+        return venue.gtts
+    if venue.live_gtts is None:
+        raise Conflict(f"portfolio {portfolio.id} trades live; live trading is not wired here")
+    return venue.live_gtts
+
+
+def stop_desk(venue: Venue, portfolio: ModelPortfolio) -> StopDesk:
+    """The stop GTTs of the portfolio's positions, on its GTT book and the venue's prices."""
+    return StopDesk(
+        gtts=gtt_book(venue, portfolio), clock=venue.clock, last_tick=venue.exchange.last_tick
+    )
 
 
 @dataclass(slots=True)
@@ -302,7 +322,8 @@ def _buy_gtt(db: Session, portfolio: ModelPortfolio, signal: ModelSignal, venue:
     )
     # `_check_risk` ran the gate's check with the portfolio's own rules too.
     checked = venue.risk is not None
-    gtt = venue.gtts.create(db, user_id=portfolio.user_id, spec=spec, commit=False, checked=checked)
+    book = gtt_book(venue, portfolio)
+    gtt = book.create(db, user_id=portfolio.user_id, spec=spec, commit=False, checked=checked)
     signal.gtt_id = gtt.id  # committed with the GTT: a restart never places it again
     signal.gtt_status = "active"
     portfolio.current_capital -= signal.amount
@@ -311,7 +332,7 @@ def _buy_gtt(db: Session, portfolio: ModelPortfolio, signal: ModelSignal, venue:
 
 def _sell(db: Session, portfolio: ModelPortfolio, signal: ModelSignal, venue: Venue) -> None:
     position = _position(db, signal)
-    stop_desk(venue).cancel(db, position)  # committed with the order, or rolled back with it
+    stop_desk(venue, portfolio).cancel(db, position)  # committed with the order (or rolled back)
     exchange, _, symbol = signal.symbol.partition(":")
     now = venue.clock.now()
     open_now = venue.exchange.calendar.session_at(now, Market.EQUITY) is MarketSession.NORMAL
@@ -324,17 +345,53 @@ def _sell(db: Session, portfolio: ModelPortfolio, signal: ModelSignal, venue: Ve
         order_type=OrderType.MARKET,
         variety=Variety.REGULAR if open_now else Variety.AMO,
     )
-    order = venue.exchange.place(
-        db,
-        user_id=portfolio.user_id,
-        spec=spec,
-        client_key=f"portfolio-{portfolio.id}-signal-{signal.id}",
-        source="portfolio",
-        attribution={"portfolio_id": portfolio.id, "signal_id": signal.id},
-        exit_only=True,  # it sells what the position holds: exits are never blocked
-    )
+    key = f"portfolio-{portfolio.id}-signal-{signal.id}"
+    if portfolio.paper_mode:
+        order = venue.exchange.place(
+            db,
+            user_id=portfolio.user_id,
+            spec=spec,
+            client_key=key,
+            source="portfolio",
+            attribution={"portfolio_id": portfolio.id, "signal_id": signal.id},
+            exit_only=True,  # it sells what the position holds: exits are never blocked
+        )
+    elif venue.live_exits == "gtt":
+        _sell_gtt(db, portfolio, signal, position, venue)
+        return
+    else:  # recorded, then sent to the user's broker (a refusal is stored, never resent)
+        if venue.live is None:
+            raise Conflict(f"portfolio {portfolio.id} trades live; live trading is not wired here")
+        order = venue.live.place(
+            db,
+            user_id=portfolio.user_id,
+            spec=spec,
+            client_key=key,
+            last=venue.exchange.last_tick(signal.symbol),
+            source="portfolio",
+            exit_only=True,
+        ).order
     signal.order_id = order.order_id
     signal.gtt_status = "order_placed"
+    position.status = "exit_pending"
+
+
+def _sell_gtt(
+    db: Session,
+    portfolio: ModelPortfolio,
+    signal: ModelSignal,
+    position: ModelPosition,
+    venue: Venue,
+) -> None:
+    """A live exit as a SELL GTT bracketing the last price (`stops.exit_spec`); the
+    reconciliation follows it to its order as it follows an entry's."""
+    tick = venue.exchange.last_tick(signal.symbol)
+    last = tick.last_price if tick is not None else signal.close_price
+    spec = exit_spec(position, last)
+    book = gtt_book(venue, portfolio)
+    gtt = book.create(db, user_id=portfolio.user_id, spec=spec, commit=False, checked=True)
+    signal.gtt_id = gtt.id
+    signal.gtt_status = "active"
     position.status = "exit_pending"
 
 

@@ -29,6 +29,7 @@ from tradertape.domain.market import Tick
 from tradertape.domain.ticks import RoundDirection, round_to_tick
 from tradertape.errors import Conflict
 from tradertape.oms.gtt import ACTIVE, GttBook
+from tradertape.oms.live_gtt import PLACING, LiveGttBook
 from tradertape.ports.broker import GttSpec
 from tradertape.ports.clock import Clock
 from tradertape.services.portfolios.positions import fill_exit, order_fills
@@ -37,6 +38,10 @@ from tradertape.services.portfolios.positions import fill_exit, order_fills
 # where a limit at the trigger would be left behind by the first tick below it.
 STOP_LIMIT_PAD = Decimal("0.01")
 REASON = "atr_stop"
+# A live exit sent as a GTT (the cloud places GTTs only: docs/live-trading.md) brackets the
+# last price this close, Kite's least distance of a trigger from it: the first move past
+# either side fires it, and its LIMIT sell (padded as a stop's) fills at the bid.
+EXIT_BAND = Decimal("0.0025")
 _UNFILLED = ("CANCELLED", "REJECTED")
 
 
@@ -62,6 +67,25 @@ def _spec(
     return GttSpec(exchange, symbol, [trigger], last_price, [order])
 
 
+def exit_spec(position: ModelPosition, last_price: Decimal) -> GttSpec:
+    """A two-leg SELL GTT that sells the whole position on the first move of
+    `EXIT_BAND` either way from `last_price` (a live exit from the cloud)."""
+    exchange, _, symbol = position.symbol.partition(":")
+    lower = round_to_tick(last_price * (1 - EXIT_BAND), RoundDirection.DOWN)
+    upper = round_to_tick(last_price * (1 + EXIT_BAND), RoundDirection.UP)
+    legs = [
+        {
+            "transaction_type": "SELL",
+            "quantity": position.quantity,
+            "price": str(round_to_tick(trigger * (1 - STOP_LIMIT_PAD), RoundDirection.DOWN)),
+            "order_type": "LIMIT",
+            "product": "CNC",
+        }
+        for trigger in (lower, upper)
+    ]
+    return GttSpec(exchange, symbol, [lower, upper], last_price, legs)
+
+
 def _stands(gtt: Gtt, spec: GttSpec) -> bool:
     leg = gtt.orders[0]
     wanted = spec.orders[0]
@@ -76,7 +100,7 @@ def _stands(gtt: Gtt, spec: GttSpec) -> bool:
 class StopDesk:
     """Places, moves, cancels and follows the stop GTTs of one portfolio's positions."""
 
-    gtts: GttBook
+    gtts: GttBook | LiveGttBook  # a live portfolio's stops stand at its broker
     clock: Clock
     last_tick: Callable[[str], Tick | None]
 
@@ -95,8 +119,8 @@ class StopDesk:
             if not _stands(gtt, spec):
                 self.gtts.modify(db, user_id=position.user_id, trigger_id=gtt.id, spec=spec)
             return True
-        if gtt is not None and gtt.status == "triggered":
-            return True  # fired: `follow` tracks its order
+        if gtt is not None and gtt.status in ("triggered", PLACING):
+            return True  # fired: `follow` tracks its order; placing: the live sweep settles it
         if last_price <= trigger:
             return False
         new = self.gtts.create(db, user_id=position.user_id, spec=spec, commit=False)

@@ -1911,7 +1911,8 @@ export interface paths {
         post?: never;
         /**
          * Delete Gtt
-         * @description Delete an active trigger.
+         * @description Delete an active trigger (a live one at its broker first; always allowed, as a
+         *     cancel is: it only removes risk).
          */
         delete: operations["trading-delete_gtt"];
         options?: never;
@@ -4151,6 +4152,12 @@ export interface components {
          */
         GttIn: {
             condition: components["schemas"]["GttCondition"];
+            /**
+             * Mode
+             * @default paper
+             * @enum {string}
+             */
+            mode?: "paper" | "live";
             /** Orders */
             orders: components["schemas"]["GttOrder"][];
             /**

@@ -28,6 +28,7 @@ from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal, Use
 from tradertape.domain.money import paise
 from tradertape.domain.signals import SignalEvent
 from tradertape.errors import InvalidField
+from tradertape.oms.live_gtt import GTT_BROKER
 from tradertape.ports.clock import Clock
 from tradertape.runtime import Runtime
 from tradertape.services.backtests import universe_keys
@@ -65,7 +66,7 @@ def _venue(runtime: Runtime) -> signals.Venue:
 def _can_trade_live(runtime: Runtime, user: User, db: DbDep) -> None:
     """Both live switches (403) and a Kite session (409) before a live portfolio exists."""
     require_live(runtime.settings.live_trading_enabled, user)
-    runtime.live_gtts.brokers(db, user.id)
+    runtime.live_gtts.brokers(db, user.id, GTT_BROKER)
 
 
 def _today(runtime: Runtime) -> date:

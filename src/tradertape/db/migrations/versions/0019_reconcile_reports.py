@@ -1,6 +1,6 @@
 """reconcile reports: the latest reconciliation of each user's live broker
 
-Revision ID: 0019_reconcile
+Revision ID: 0019
 Revises: 0018
 Create Date: 2026-11-24 03:00:00.000000
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 import tradertape.db.types
 
-revision: str = "0019_reconcile"
+revision: str = "0019"
 down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -1,7 +1,7 @@
 """live GTTs: each trigger's id at its broker
 
-Revision ID: 0019_livegtt
-Revises: 0018
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-11-24 00:00:00.000000
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0019_livegtt"
-down_revision: str | None = "0018"
+revision: str = "0020"
+down_revision: str | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -57,6 +57,8 @@ from tradertape.fakebrokers.kite.instruments import DEFAULT_INSTRUMENTS, Instrum
 from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime
 from tradertape.settings import Settings
+from tradertape_brokers.kite import KITE_LIMITS
+from tradertape_brokers.pacing import Ceiling
 
 pytestmark = pytest.mark.db
 
@@ -65,6 +67,17 @@ QTY = 238
 # fills at Tuesday's first ask at or above the trigger, the exit AMO at Thursday's opening bid.
 ENTRY, EXIT = Decimal("424.70"), Decimal("447.95")
 BUY_CHARGES, SELL_CHARGES = Decimal("119.94"), Decimal("126.33")
+
+
+@pytest.fixture(autouse=True)
+def unpaced(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Five trading days replay in seconds here, and the server asks Kite a handful of
+    things every 5-minute step (polls, triggers, reconciliation, funds): at Kite's real
+    10 requests a second the adapter's pacing (tested in test_limits_and_imports) would
+    stretch the week to minutes of sleeping. The fake enforces no limit."""
+    monkeypatch.setattr(
+        "tradertape_brokers.kite.KITE_LIMITS", {b: (Ceiling(10**6),) for b in KITE_LIMITS}
+    )
 
 
 @pytest.fixture
@@ -119,9 +132,15 @@ class KiteMarket(Market):
         self.fake = fake
 
     def printed(self, batch: list[Tick]) -> None:
-        for tick in batch:
-            quote = {"last": str(tick.last_price), "bid": _text(tick.bid), "ask": _text(tick.ask)}
-            self.fake.control("price", {tick.key: quote})
+        # One call per step, for the week's two stocks: the fake lists no others, and a
+        # call per tick of every instrument made the week take minutes.
+        quotes = {
+            tick.key: {"last": str(tick.last_price), "bid": _text(tick.bid), "ask": _text(tick.ask)}
+            for tick in batch
+            if tick.key in (ITC, WIPRO)
+        }
+        if quotes:
+            self.fake.control("price", quotes)
 
 
 def _text(value: Decimal | None) -> str | None:

@@ -94,6 +94,23 @@ class AccountViews:
                 raise Conflict(f"the {name} session has expired: log in to {name} again")
         return AccountView(PAPER, _paper_view(self._paper, db, user_id, view), now, 0.0)
 
+    def read_broker(
+        self, db: Session, *, user_id: int, broker: BrokerName, view: View
+    ) -> AccountView:
+        """`view` from one named broker of the user (cached as `read`'s are), whichever of
+        them `read` would pick: the risk desk reads each live broker's funds this way.
+
+        A broker without a registered adapter is a 409, as a dead session is.
+        """
+        connector = self._connectors.get(broker)
+        if connector is None:
+            raise Conflict(f"{broker.value} cannot be read")
+        return self._cached(db, user_id, broker, connector, view)
+
+    def reads(self, broker: BrokerName) -> bool:
+        """Whether `broker` has a registered adapter (its views come from its API)."""
+        return broker in self._connectors
+
     def invalidate(self, user_id: int) -> None:
         """Forget the user's cached views (after an order action of theirs)."""
         with self._guard:

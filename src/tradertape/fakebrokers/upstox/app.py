@@ -322,7 +322,8 @@ def _daily(book: Book, key: str, unit: str, to_date: str, from_date: str) -> lis
 
 
 def install_control(app: FastAPI, book: Book, sessions: Sessions, clock: _Clock) -> None:
-    """``/_control/*``: prices, faults, the clock, session expiry, holdings, settlement."""
+    """``/_control/*``: prices, faults, the clock, session expiry, holdings, funds,
+    settlement."""
 
     @app.post("/_control/prices")
     async def prices(request: Request) -> Response:
@@ -365,6 +366,13 @@ def install_control(app: FastAPI, book: Book, sessions: Sessions, clock: _Clock)
                 str(row["instrument_key"]), int(row["quantity"]), Decimal(str(row["average_price"]))
             )
         return JSONResponse({"holdings": len(book.holdings)})
+
+    @app.post("/_control/funds")
+    async def set_funds(request: Request) -> Response:
+        """Set the account's cash (``{"cash": "250000"}``): what the funds view reports."""
+        body = await _json(request)
+        book.cash = Decimal(str(body["cash"]))
+        return JSONResponse({"cash": float(book.cash)})
 
     @app.post("/_control/settle")
     async def settle() -> Response:

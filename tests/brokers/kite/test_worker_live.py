@@ -453,3 +453,36 @@ def test_backend_protection_exits_a_live_run_at_kite_once(
         ("BUY", 10, Decimal("1500.00")),
         ("SELL", 10, Decimal("1470.00")),
     ]
+
+
+def test_percent_rules_of_live_orders_and_live_runs_are_shares_of_kites_funds(
+    client: TestClient, runtime: Runtime, fake: Fake
+):
+    connect(client, runtime, fake)
+    worker = live_worker(client)
+    live_run(worker)
+    fake.price("NSE:INFY", 1488)
+    set_price(runtime, "NSE:INFY", "1488")
+    fake.control("funds", {"cash": 20_000})  # Kite's equity net: ₹20,000
+    rule = {"type": "max_exposure", "threshold_pct": "50"}
+    assert client.post("/api/risk/rules", json=rule).status_code == 201
+
+    safety = worker.call("GET", "/runs/run_live_1/safety-check").json()
+    assert (safety["can_trade"], safety["blocking_reasons"]) == (True, [])
+    refused = client.post("/api/orders", json=BUY).json()
+    assert (refused["status"], refused["status_message"]) == (
+        "REJECTED",
+        "Order rejected by risk rule: exposure would reach ₹14,900.00, over 50.00% of "
+        "capital (₹10,000.00)",
+    )
+    fake.control("funds", {"cash": 40_000})  # the refusal dropped the cached margins
+    assert client.post("/api/orders", json=BUY).json()["status"] == "OPEN"  # of ₹20,000
+    assert len(fake.state()["orders"]) == 1
+
+    # Kite stops answering /user/margins: the live run may not trade on a % rule.
+    fake.fault("503", count=20, path_prefix="/user/margins")
+    safety = worker.call("GET", "/runs/run_live_1/safety-check").json()
+    assert (safety["can_trade"], safety["blocking_reasons"]) == (False, ["RISK_MAX_EXPOSURE"])
+    state = client.get("/api/risk/state", params={"book": "live"}).json()
+    assert state["capital_unknown"].startswith("kite did not report funds (")
+    assert (state["capital"], state["exposure"]["working"]) == ("0.00", "14900.00")

@@ -516,3 +516,9 @@ def test_a_session_kite_rejects_while_the_gate_reads_its_funds_refuses_on_a_perc
             s for s in runtime.brokers.all_statuses(db, user_id=user_id) if s.broker == "kite"
         ]
         assert status.connected is True
+        runtime.brokers.expire(db, user_id=user_id, broker=BrokerName.KITE)  # the day ends
+    state = client.get("/api/risk/state", params={"book": "live"}).json()
+    assert (state["capital"], state["capital_unknown"]) == (
+        "0.00",
+        "no live broker session reported funds",
+    )

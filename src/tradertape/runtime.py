@@ -52,6 +52,7 @@ from tradertape.services.options.ticker import OptionTicker
 from tradertape.services.outbox import Outbox
 from tradertape.services.ratelimit import RateLimiter
 from tradertape.services.risk import PaperExposure, RiskBooks, RiskDesk
+from tradertape.services.risk.live_funds import BrokerFunds
 from tradertape.services.risk.portfolio_book import OneBook, VirtualPortfolios
 from tradertape.services.sessions import SessionService
 from tradertape.services.upstox_feed import StoredUpstoxSession
@@ -208,16 +209,28 @@ class Runtime:
                 VirtualPortfolios(clock=market_clock, last_tick=prices),
             ]
         )
-        # Live orders are measured on the live books (every real broker's, as we book them).
+        brokers = BrokerCredentials(vault=vault, clock=clock)
+        portfolio = PaperPortfolio(clock=market_clock, exchange=exchange, last_tick=prices)
+        account_views = AccountViews(
+            clock=clock,
+            credentials=brokers,
+            paper=portfolio,
+            ttl=timedelta(seconds=settings.broker_data_cache_secs),
+        )
+        # Live orders are measured on the live books (every real broker's, as we book them),
+        # whose capital is what the brokers report of their funds (through the views' cache).
         live_book = PaperExposure(
-            clock=market_clock, catalog=exchange.catalog, last_tick=prices, live=True
+            clock=market_clock,
+            catalog=exchange.catalog,
+            last_tick=prices,
+            live=True,
+            funds=BrokerFunds(credentials=brokers, views=account_views),
         )
         risk = RiskDesk(
             clock=market_clock, books=RiskBooks(account, live_book), catalog=exchange.catalog
         )
         # The one pre-trade gate: every order, modification and GTT of every path passes it.
         exchange.register_pre_trade(risk.pre_trade)
-        brokers = BrokerCredentials(vault=vault, clock=clock)
         # The user's own brokers: live orders (theirs and their workers') and /api/portfolio/*.
         kite = KiteConnector(root=settings.kite_root, timeout_secs=settings.kite_timeout_secs)
         upstox = UpstoxConnector(
@@ -240,15 +253,8 @@ class Runtime:
             credentials=brokers,
         )
         candle_book = CandleBook()
-        portfolio = PaperPortfolio(clock=market_clock, exchange=exchange, last_tick=prices)
         candles = CandleStore(
             settings.data_dir / "candles", catalog=reference_catalog(), calendar=calendar
-        )
-        account_views = AccountViews(
-            clock=clock,
-            credentials=brokers,
-            paper=portfolio,
-            ttl=timedelta(seconds=settings.broker_data_cache_secs),
         )
         account_views.register(BrokerName.KITE, kite)
         jobs_db = db.jobs  # the loop's watchers and sweeps: a pool requests cannot starve

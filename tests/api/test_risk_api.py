@@ -241,6 +241,22 @@ def test_state_is_stamped_in_utc_at_market_time(
     assert datetime.fromisoformat(as_of) == runtime.risk.clock.now()
 
 
+def test_the_live_books_state_needs_live_trading_on_and_a_known_book_name(
+    client: TestClient, runtime: Runtime
+):
+    sign_in(client, runtime, "book@x.in")
+    off = client.get("/api/risk/state", params={"book": "live"})
+    assert (off.status_code, off.json()) == (
+        409,
+        {"detail": "book: live trading is off for your account (turn it on first)"},
+    )
+    wrong = client.get("/api/risk/state", params={"book": "margin"})
+    assert wrong.status_code == 422
+    assert wrong.json()["detail"][0]["field"] == "book", wrong.text
+    paper = client.get("/api/risk/state", params={"book": "paper"}).json()
+    assert (paper["book"], paper["capital"], paper["capital_unknown"]) == ("paper", "0.00", None)
+
+
 def test_state_of_a_known_book(client: TestClient, runtime: Runtime):
     sign_in(client, runtime, "s@x.in")
     client.post("/api/portfolio/funds", json={"amount": 1_000_000})

@@ -147,6 +147,9 @@ class Book:
     working: tuple[WorkingEntry, ...] = ()
     realised_today: Decimal = ZERO
     capital: Decimal = ZERO  # what % rules are a share of (account value for the paper account)
+    # Why the capital cannot be known (the live book when a broker did not report its
+    # funds): a % rule then refuses every entry rather than guess; rupee rules are unmoved.
+    capital_unknown: str | None = None
     # Held where the checked orders cannot trade them (a model portfolio's virtual fills):
     # they count towards exposure, sectors and open positions, but an order against them
     # is no exit, since it would not close them.
@@ -296,6 +299,22 @@ def _amount(rule: RuleTerms) -> Decimal:
     return rule.amount
 
 
+def _unknown_capital(
+    rule: RuleTerms, book: Book, after: Decimal, what: str = "exposure"
+) -> RiskBreach:
+    """A % rule's breach when the capital it is a share of is unknown: no limit to meet."""
+    message = (
+        f"capital unknown: {book.capital_unknown}; {what} would reach {rupees(after)} "
+        f"against {_pct_text(_pct(rule))} of it"
+    )
+    return _breach(rule, message, after, None)
+
+
+def _pct(rule: RuleTerms) -> Decimal:
+    assert rule.pct is not None
+    return rule.pct
+
+
 def _kill_switch(rule: RuleTerms, book: Book, entry: Entry, value: Decimal) -> RiskBreach | None:
     return _breach(rule, "kill switch is on: new entries are blocked", None, None)
 
@@ -315,6 +334,8 @@ def _exposure(rule: RuleTerms, book: Book, entry: Entry, value: Decimal) -> Risk
         message = f"exposure would reach {rupees(after)}, over the {rupees(rule.amount)} limit"
         return _breach(rule, message, after, rule.amount)
     if rule.pct is not None:
+        if book.capital_unknown is not None:
+            return _unknown_capital(rule, book, after)
         limit = share_of(book.capital, rule.pct)
         if after > limit:
             message = (
@@ -329,6 +350,8 @@ def _sector(rule: RuleTerms, book: Book, entry: Entry, value: Decimal) -> RiskBr
     assert rule.pct is not None
     sector = entry.sector or UNCLASSIFIED
     after = book.by_sector.get(sector, ZERO) + value
+    if book.capital_unknown is not None:
+        return _unknown_capital(rule, book, after, f"{sector} exposure")
     limit = share_of(book.capital, rule.pct)
     if after <= limit:
         return None
@@ -404,6 +427,19 @@ def _reading(
     return RuleReading(value, limit, used, near, breached, detail or {})
 
 
+def _unknown_reading(rule: RuleTerms, book: Book) -> RuleReading | None:
+    """A % rule's reading when there is no capital to take a share of: no limit, and
+    breached (it refuses every entry until the capital is known); None otherwise."""
+    why = book.capital_unknown
+    if why is None or rule.pct is None:
+        return None
+    if rule.type is RuleType.MAX_EXPOSURE:
+        return RuleReading(book.exposure, None, None, True, True, {"capital_unknown": why})
+    sector, value = _largest(book.by_sector)
+    detail = {"sector": sector, "capital_unknown": why} if sector else {"capital_unknown": why}
+    return RuleReading(value, None, None, True, True, detail)
+
+
 def _largest(totals: dict[str, Decimal]) -> tuple[str | None, Decimal]:
     if not totals:
         return None, ZERO
@@ -413,6 +449,9 @@ def _largest(totals: dict[str, Decimal]) -> tuple[str | None, Decimal]:
 
 def reading(rule: RuleTerms, book: Book) -> RuleReading:
     """Where `rule` stands on `book` as it is (the state page; ``near_limit`` from 80 %)."""
+    unknown = _unknown_reading(rule, book)
+    if unknown is not None:
+        return unknown
     match rule.type:
         case RuleType.KILL_SWITCH:
             return RuleReading(None, None, None, True, True)

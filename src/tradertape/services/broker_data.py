@@ -94,6 +94,26 @@ class AccountViews:
                 raise Conflict(f"the {name} session has expired: log in to {name} again")
         return AccountView(PAPER, _paper_view(self._paper, db, user_id, view), now, 0.0)
 
+    def read_broker(
+        self, db: Session, *, user_id: int, broker: BrokerName, view: View
+    ) -> AccountView:
+        """`view` from one named broker of the user (cached as `read`'s are), whichever of
+        them `read` would pick: the risk desk reads each live broker's funds this way.
+
+        A broker without a registered adapter is a 409, as a dead session is. It never
+        commits (the pre-trade gate reads it inside the order's transaction, under its
+        locks): a token the broker rejects is a 409 here, and is marked dead by the next
+        view or order that meets it outside a gate.
+        """
+        connector = self._connectors.get(broker)
+        if connector is None:
+            raise Conflict(f"{broker.value} cannot be read")
+        return self._cached(db, user_id, broker, connector, view, expire=False)
+
+    def reads(self, broker: BrokerName) -> bool:
+        """Whether `broker` has a registered adapter (its views come from its API)."""
+        return broker in self._connectors
+
     def invalidate(self, user_id: int) -> None:
         """Forget the user's cached views (after an order action of theirs)."""
         with self._guard:
@@ -107,6 +127,8 @@ class AccountViews:
         broker: BrokerName,
         connector: BrokerConnector,
         view: View,
+        *,
+        expire: bool = True,
     ) -> AccountView:
         key = (user_id, broker.value, view)
         with self._guard:
@@ -116,7 +138,8 @@ class AccountViews:
             now = self._clock.now()
             entry = self._cache.get(key)
             if entry is None or now - entry.fetched_at >= self._ttl:
-                entry = _Entry(self._fetch(db, user_id, broker, connector, view), now)
+                data = self._fetch(db, user_id, broker, connector, view, expire=expire)
+                entry = _Entry(data, now)
                 with self._guard:
                     self._cache[key] = entry
         age = max((now - entry.fetched_at).total_seconds(), 0.0)
@@ -129,6 +152,8 @@ class AccountViews:
         broker: BrokerName,
         connector: BrokerConnector,
         view: View,
+        *,
+        expire: bool = True,
     ) -> Any:
         row = self._credentials.get(db, user_id=user_id, broker=broker)
         token = self._credentials.access_token(db, user_id=user_id, broker=broker)
@@ -140,8 +165,10 @@ class AccountViews:
         try:
             return _BROKER_VIEWS[view](adapter)
         except SessionExpired as exc:
-            # The broker killed the token (a master logout): the status says so from now on.
-            self._credentials.expire(db, user_id=user_id, broker=broker)
+            # The broker killed the token (a master logout): the status says so from now on
+            # (unless the caller's transaction must not be committed here).
+            if expire:
+                self._credentials.expire(db, user_id=user_id, broker=broker)
             raise Conflict(
                 f"{broker.value} rejected the session ({exc}): log in to {broker.value} again"
             ) from exc

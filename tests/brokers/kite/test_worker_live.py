@@ -453,3 +453,72 @@ def test_backend_protection_exits_a_live_run_at_kite_once(
         ("BUY", 10, Decimal("1500.00")),
         ("SELL", 10, Decimal("1470.00")),
     ]
+
+
+def test_percent_rules_of_live_orders_and_live_runs_are_shares_of_kites_funds(
+    client: TestClient, runtime: Runtime, fake: Fake
+):
+    connect(client, runtime, fake)
+    worker = live_worker(client)
+    live_run(worker)
+    fake.price("NSE:INFY", 1488)
+    set_price(runtime, "NSE:INFY", "1488")
+    fake.control("funds", {"cash": 20_000})  # Kite's equity net: ₹20,000
+    rule = {"type": "max_exposure", "threshold_pct": "50"}
+    assert client.post("/api/risk/rules", json=rule).status_code == 201
+
+    safety = worker.call("GET", "/runs/run_live_1/safety-check").json()
+    assert (safety["can_trade"], safety["blocking_reasons"]) == (True, [])
+    refused = client.post("/api/orders", json=BUY).json()
+    assert (refused["status"], refused["status_message"]) == (
+        "REJECTED",
+        "Order rejected by risk rule: exposure would reach ₹14,900.00, over 50.00% of "
+        "capital (₹10,000.00)",
+    )
+    fake.control("funds", {"cash": 40_000})  # the refusal dropped the cached margins
+    assert client.post("/api/orders", json=BUY).json()["status"] == "OPEN"  # of ₹20,000
+    assert len(fake.state()["orders"]) == 1
+
+    # Kite stops answering /user/margins: the live run may not trade on a % rule.
+    fake.fault("503", count=20, path_prefix="/user/margins")
+    safety = worker.call("GET", "/runs/run_live_1/safety-check").json()
+    assert (safety["can_trade"], safety["blocking_reasons"]) == (False, ["RISK_MAX_EXPOSURE"])
+    state = client.get("/api/risk/state", params={"book": "live"}).json()
+    assert state["capital_unknown"].startswith("kite did not report funds (")
+    assert (state["capital"], state["exposure"]["working"]) == ("0.00", "14900.00")
+
+
+def test_a_session_kite_rejects_while_the_gate_reads_its_funds_refuses_on_a_percent_rule(
+    client: TestClient, runtime: Runtime, fake: Fake
+):
+    user_id = connect(client, runtime, fake)
+    fake.price("NSE:INFY", 1488)
+    set_price(runtime, "NSE:INFY", "1488")
+    rule = {"type": "max_exposure", "threshold_pct": "50"}
+    assert client.post("/api/risk/rules", json=rule).status_code == 201
+    fake.fault("session_expired", path_prefix="/user/margins")
+
+    refused = client.post("/api/orders", json=BUY).json()
+
+    assert refused["status"] == "REJECTED"
+    assert refused["status_message"].startswith(
+        "Order rejected by risk rule: capital unknown: kite did not report funds (kite "
+        "rejected the session"
+    )
+    assert refused["status_message"].endswith(
+        "; exposure would reach ₹14,900.00 against 50.00% of it"
+    )
+    assert fake.state()["orders"] == []
+    [stored] = ours(runtime)
+    assert (stored.broker, stored.status) == ("kite", "REJECTED")
+    with runtime.db.session() as db:  # the gate committed nothing of its own midway
+        [status] = [
+            s for s in runtime.brokers.all_statuses(db, user_id=user_id) if s.broker == "kite"
+        ]
+        assert status.connected is True
+        runtime.brokers.expire(db, user_id=user_id, broker=BrokerName.KITE)  # the day ends
+    state = client.get("/api/risk/state", params={"book": "live"}).json()
+    assert (state["capital"], state["capital_unknown"]) == (
+        "0.00",
+        "no live broker session reported funds",
+    )

@@ -3,6 +3,7 @@ brokers: positions, working orders) and a paper order on the paper book, to the 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -12,6 +13,7 @@ from fastapi.testclient import TestClient
 from tests.integration.live.conftest import Venue, ours, upstox_venue
 from tests.integration.live.test_live_orders_upstox_groww import BUY, connect
 from tests.upstox_kit import FakeUpstox
+from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime
 
 pytestmark = pytest.mark.db
@@ -19,11 +21,12 @@ pytestmark = pytest.mark.db
 REFUSED = "Order rejected by risk rule: "
 
 
-def funded(client: TestClient, runtime: Runtime, venue: Venue) -> None:
+def funded(client: TestClient, runtime: Runtime, venue: Venue) -> int:
     """Signed in, connected to `venue`, live on, and ₹10,00,000 in the paper account."""
     user_id = connect(client, runtime, venue)
     with runtime.db.session() as db:
         runtime.exchange.deposit(db, user_id=user_id, amount=Decimal(1_000_000))
+    return user_id
 
 
 def order(client: TestClient, **fields: Any) -> tuple[str, str | None]:
@@ -130,18 +133,106 @@ def test_todays_live_loss_stops_live_entries_not_paper_ones(
     assert len(venue.orders()) == 2
 
 
-def test_a_percent_of_capital_rule_leaves_no_room_for_live_entries(
-    client: TestClient, runtime: Runtime, upstox: FakeUpstox
+def funds(fake: FakeUpstox, cash: int) -> None:
+    """Upstox reports `cash` as the account's money (its equity ``net`` less what fills use)."""
+    fake.control("funds", {"cash": cash})
+
+
+def live_state(client: TestClient) -> dict[str, Any]:
+    answer = client.get("/api/risk/state", params={"book": "live"})
+    assert answer.status_code == 200, answer.text
+    body: dict[str, Any] = answer.json()
+    return body
+
+
+def test_a_percent_of_capital_rule_measures_live_entries_on_the_brokers_funds(
+    client: TestClient, runtime: Runtime, clock: ManualClock, upstox: FakeUpstox
 ):
     venue = upstox_venue(upstox)
     funded(client, runtime, venue)
     venue.price("NSE:INFY", 1500)
+    funds(upstox, 20_000)
     rule(client, {"type": "max_exposure", "threshold_pct": "50"})
 
-    # We do not mirror Upstox's funds: the live book's capital is zero.
+    # Upstox reports ₹20,000: half is ₹10,000, and 10 × ₹1,490 is over it.
     assert order(client) == (
         "REJECTED",
-        REFUSED + "exposure would reach ₹14,900.00, over 50.00% of capital (₹0.00)",
+        REFUSED + "exposure would reach ₹14,900.00, over 50.00% of capital (₹10,000.00)",
     )
     assert order(client, mode="paper") == ("OPEN", None)  # half of ₹10,00,000 on paper
     assert venue.orders() == []
+
+    funds(upstox, 40_000)  # the refusal dropped the cached funds: the next check reads anew
+    assert order(client) == ("OPEN", None)  # ₹14,900 of half of ₹40,000
+    venue.price("NSE:INFY", 1488)  # it fills: 10 held at ₹1,488, ₹14,880 used at Upstox
+    with runtime.db.session() as db:
+        assert runtime.live.poll(db) == 1
+    clock.advance(timedelta(seconds=30))  # the cached funds age out
+
+    # Capital: Upstox's net ₹25,120 plus 10 × ₹1,488 held = ₹40,000, half ₹20,000;
+    # ₹14,880 held + 4 × ₹1,280 = ₹20,000 is at the limit, one rupee more is over.
+    assert order(client, quantity=4, price="1280") == ("OPEN", None)
+    assert order(client, quantity=1, price="1") == (
+        "REJECTED",
+        REFUSED + "exposure would reach ₹20,001.00, over 50.00% of capital (₹20,000.00)",
+    )
+    assert len(venue.orders()) == 2
+
+    state = live_state(client)
+    assert state["book"] == "live"
+    assert (state["capital"], state["capital_unknown"]) == ("40000.00", None)
+    assert state["exposure"] == {
+        "total": "20000.00",
+        "positions": "14880.00",
+        "working": "5120.00",
+        "pct_of_capital": "50.00",
+        "by_sector": {"Information Technology": "20000.00"},
+    }
+    assert (state["open_positions"], state["working_entries"]) == (1, 1)
+    [reading] = state["rules"]
+    assert (reading["value"], reading["limit"], reading["headroom"]) == (
+        "20000.00",
+        "20000.00",
+        "0.00",
+    )
+    assert (reading["breached"], reading["near_limit"]) == (False, True)
+    # The paper account's figures are still the default, unchanged in shape.
+    paper = client.get("/api/risk/state").json()
+    assert (paper["book"], paper["capital"], paper["exposure"]["total"]) == (
+        "paper",
+        "1000000.00",
+        "14900.00",
+    )
+    assert paper["capital_unknown"] is None
+
+
+def test_a_broker_that_does_not_report_funds_stops_percent_rules_not_rupee_ones(
+    client: TestClient, runtime: Runtime, upstox: FakeUpstox
+):
+    venue = upstox_venue(upstox)
+    user_id = funded(client, runtime, venue)
+    venue.price("NSE:INFY", 1500)
+    rule(client, {"type": "max_exposure", "threshold_amount": "20000"})
+    # Every read of the funds fails (each read tries three times).
+    failing = {"kind": "500", "path": "/v2/user/get-funds-and-margin", "count": 100}
+
+    upstox.control("faults", failing)
+    assert order(client) == ("OPEN", None)  # ₹14,900 of ₹20,000: rupees need no funds
+
+    rule(client, {"type": "max_exposure", "threshold_pct": "50"})
+    status, message = order(client, quantity=1)
+    assert status == "REJECTED"
+    assert message is not None
+    assert message.startswith(REFUSED + "capital unknown: upstox did not report funds (")
+    assert message.endswith("; exposure would reach ₹16,390.00 against 50.00% of it")
+    assert len(venue.orders()) == 1
+
+    why = message.removeprefix(REFUSED + "capital unknown: ").split(";")[0]
+    state = live_state(client)
+    assert (state["capital"], state["capital_unknown"]) == ("0.00", why)
+    pct = next(r for r in state["rules"] if r["limit"] is None)
+    assert (pct["value"], pct["breached"], pct["headroom"]) == ("14900.00", True, None)
+    assert pct["detail"]["capital_unknown"].startswith("upstox did not report funds (")
+    with runtime.db.session() as db:  # a live worker run's safety check reads the same book
+        assert runtime.risk.blocking(db, user_id=user_id, live=True) == ["RISK_MAX_EXPOSURE"]
+        assert runtime.risk.blocking(db, user_id=user_id) == []

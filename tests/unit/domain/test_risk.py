@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -170,6 +171,37 @@ def test_pct_rules_without_capital_allow_nothing():
         [RuleTerms(1, RuleType.MAX_EXPOSURE, pct=D(50))], book, buy("NSE:INFY", 1, "1")
     )
     assert found[0].limit == D(0)
+
+
+def test_pct_rules_refuse_while_the_capital_is_unknown_and_rupee_rules_do_not_care():
+    book = replace(BOOK, capital=D(0), capital_unknown="kite did not report funds (timeout)")
+    exposure_pct = RuleTerms(1, RuleType.MAX_EXPOSURE, pct=D(50))
+    both = RuleTerms(2, RuleType.MAX_EXPOSURE, amount=D(300000), pct=D(50))
+    sector = RuleTerms(3, RuleType.MAX_SECTOR_EXPOSURE_PCT, pct=D(20))
+    rupees = RuleTerms(4, RuleType.MAX_EXPOSURE, amount=D(300000))
+
+    found = breaches([exposure_pct, both, sector, rupees], book, buy("NSE:INFY", 10, "1400"))
+
+    why = "capital unknown: kite did not report funds (timeout)"
+    assert [(b.rule_id, b.message, b.value, b.limit) for b in found] == [
+        (1, f"{why}; exposure would reach ₹2,69,000.00 against 50.00% of it", D(269000), None),
+        (2, f"{why}; exposure would reach ₹2,69,000.00 against 50.00% of it", D(269000), None),
+        (3, f"{why}; {IT} exposure would reach ₹1,89,000.00 against 20.00% of it", D(189000), None),
+    ]
+    over = breaches([both], book, buy("NSE:INFY", 40, "1400"))  # the ₹ cap binds first
+    assert over[0].message == "exposure would reach ₹3,11,000.00, over the ₹3,00,000.00 limit"
+    assert breaches([exposure_pct], book, Entry("NSE:INFY", IT, Side.SELL, 10, D(1400))) == []
+
+    pct_reading, sector_reading, rupee_reading = (
+        reading(r, book) for r in (exposure_pct, sector, rupees)
+    )
+    assert (pct_reading.value, pct_reading.limit, pct_reading.breached) == (D(255000), None, True)
+    assert pct_reading.detail == {"capital_unknown": "kite did not report funds (timeout)"}
+    assert sector_reading.detail == {
+        "sector": IT,
+        "capital_unknown": "kite did not report funds (timeout)",
+    }
+    assert (rupee_reading.limit, rupee_reading.breached) == (D(300000), False)
 
 
 def test_readings_of_the_book():

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC
 from decimal import Decimal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Query, status
 
 from tradertape.api.deps import CurrentUser, DbDep, PageDep, RuntimeDep
 from tradertape.api.schemas.numbers import RowId
@@ -24,6 +25,7 @@ from tradertape.api.schemas.risk import (
 from tradertape.db.models.risk import RiskEvent, RiskRule
 from tradertape.domain.money import ZERO, paise
 from tradertape.domain.risk import HUNDRED, RuleAction, RuleType
+from tradertape.errors import Conflict
 from tradertape.services.risk import check, rules
 from tradertape.services.risk.state import RiskState
 
@@ -129,7 +131,9 @@ def _state_out(state: RiskState, keys: dict[int, str]) -> RiskStateOut:
     exposure = book.exposure
     return RiskStateOut(
         as_of=state.as_of.astimezone(UTC),  # docs/api-conventions.md: timestamps in UTC
+        book="live" if state.live else "paper",
         capital=paise(book.capital),
+        capital_unknown=book.capital_unknown,
         pnl_today=PnlToday(
             realised=paise(book.realised_today),
             unrealised=paise(book.unrealised_today),
@@ -173,10 +177,25 @@ def _state_out(state: RiskState, keys: dict[int, str]) -> RiskStateOut:
 
 
 @router.get("/state", response_model=RiskStateOut)
-def risk_state(user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> RiskStateOut:
+def risk_state(
+    user: CurrentUser,
+    runtime: RuntimeDep,
+    db: DbDep,
+    book: Annotated[
+        Literal["paper", "live"],
+        Query(description="the paper account (default) or the live book (live trading on)"),
+    ] = "paper",
+) -> RiskStateOut:
     """Today's realised and unrealised P&L and loss, exposure (total and by sector), open
-    positions, the kill switch, and each active rule's value against its limit."""
-    state = runtime.risk.state(db, user_id=user.id)
+    positions, the kill switch, and each active rule's value against its limit.
+
+    ``book=live`` shows the live book, which live orders are measured on: what we book of
+    your real brokers, with the capital they report (one cached call per broker). It
+    needs live trading on (a 409 otherwise).
+    """
+    if book == "live" and not user.live_trading:
+        raise Conflict("book: live trading is off for your account (turn it on first)")
+    state = runtime.risk.state(db, user_id=user.id, live=book == "live")
     return _state_out(state, rules.run_keys(db, [s.rule for s in state.rules]))
 
 

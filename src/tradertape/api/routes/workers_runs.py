@@ -23,6 +23,7 @@ from tradertape.api.schemas.workers import (
     SafetyCheckOut,
 )
 from tradertape.db.models import WorkerToken
+from tradertape.domain.worker_access import ExecutionMode
 from tradertape.services.risk.exposure import RiskScope
 from tradertape.services.workers import exits, live, runs, safety, sessions
 from tradertape.services.workers.access import find_run
@@ -119,7 +120,8 @@ def safety_check(run_id: str, token: Reader, runtime: RuntimeDep, db: DbDep) -> 
     Kite session of its account are among the ``blocking_reasons``."""
     run = find_run(db, token, run_id)
     scope = RiskScope(worker_run_id=run.id)
-    risk = runtime.risk.blocking(db, user_id=run.user_id, scope=scope)
+    is_live = run.execution_mode == ExecutionMode.LIVE  # measured on the live book
+    risk = runtime.risk.blocking(db, user_id=run.user_id, scope=scope, live=is_live)
     return safety.check(runtime.workers, run, [*risk, *live.blocking(runtime.workers, db, run)])
 
 

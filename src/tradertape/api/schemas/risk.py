@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -142,7 +142,20 @@ class RiskStateOut(BaseModel):
     """The risk page: today's P&L, exposure, positions, each rule, the kill switch."""
 
     as_of: datetime
-    capital: Decimal
+    book: Literal["paper", "live"] = Field(
+        "paper",
+        description="the book these figures are of: the paper account, or the live book "
+        "(what we book of your real brokers; live orders are measured on it)",
+    )
+    capital: Decimal = Field(
+        description="what % rules are a share of: paper cash plus positions, or for the live "
+        "book the brokers' reported equity net plus live positions (0 when unknown)"
+    )
+    capital_unknown: str | None = Field(
+        None,
+        description="why the live book's capital is unknown (a broker did not report its "
+        "funds): its % rules then refuse every live entry",
+    )
     pnl_today: PnlToday
     unrealised_open: Decimal = Field(description="open P&L against average prices")
     exposure: Exposure

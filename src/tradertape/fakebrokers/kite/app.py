@@ -369,6 +369,14 @@ def _forget(kite: FakeKite, body: dict[str, Any]) -> dict[str, Any]:
     return {"forgotten": forgotten is not None}
 
 
+def _funds(kite: FakeKite, body: dict[str, Any]) -> dict[str, Any]:
+    """Set the account's cash (``{"cash": 250000}``), the day's opening balance with it:
+    what ``/user/margins`` reports as the equity ``net``."""
+    cash = Decimal(str(body["cash"]))
+    kite.book.set_cash(cash)
+    return {"cash": float(cash)}
+
+
 _CONTROLS: dict[tuple[str, str], Callable[[FakeKite, dict[str, Any]], dict[str, Any]]] = {
     ("POST", "price"): _set_prices,
     ("POST", "walk"): _walk,
@@ -380,12 +388,14 @@ _CONTROLS: dict[tuple[str, str], Callable[[FakeKite, dict[str, Any]], dict[str, 
     ("GET", "state"): _state,
     ("POST", "orders"): _place_outside,
     ("POST", "forget"): _forget,
+    ("POST", "funds"): _funds,
 }
 
 
 async def control(request: Request) -> Response:
     """``/_fake/{action}``: price, walk, faults, clock, expire-sessions, apps, state, orders
-    (placed outside the client, as in Kite's own app), forget (an order Kite lost)."""
+    (placed outside the client, as in Kite's own app), forget (an order Kite lost), funds
+    (the account's cash)."""
     action = _CONTROLS.get((request.method, request.path_params["action"]))
     if action is None:
         return JSONResponse({"detail": "unknown control"}, status_code=404)

@@ -579,6 +579,12 @@ class KiteBook:
             },
         }
 
+    def set_cash(self, cash: Decimal) -> None:
+        """The account holds `cash` now, as if the day had opened with it (a test's funds)."""
+        with self.lock:
+            self.roll_day()
+            self.cash = self._day_start_cash = cash
+
     def margins(self) -> dict[str, Row]:
         """``{"equity": {...}, "commodity": {...}}``."""
         with self.lock:

@@ -322,7 +322,9 @@ def _daily(book: Book, key: str, unit: str, to_date: str, from_date: str) -> lis
 
 
 def install_control(app: FastAPI, book: Book, sessions: Sessions, clock: _Clock) -> None:
-    """``/_control/*``: prices, faults, the clock, session expiry, holdings, settlement."""
+    """``/_control/*``: prices, faults, the clock, session expiry, holdings, settlement
+    (and funds, `install_funds_control`)."""
+    install_funds_control(app, book)
 
     @app.post("/_control/prices")
     async def prices(request: Request) -> Response:
@@ -393,3 +395,14 @@ class _Clock:
 
     def __call__(self) -> datetime:
         return self.fixed if self.fixed is not None else self._now()
+
+
+def install_funds_control(app: FastAPI, book: Book) -> None:
+    """``/_control/funds``: set the account's cash (``{"cash": "250000"}``), which the funds
+    view reports (less what fills have used)."""
+
+    @app.post("/_control/funds")
+    async def set_funds(request: Request) -> Response:
+        body = await _json(request)
+        book.cash = Decimal(str(body["cash"]))
+        return JSONResponse({"cash": float(book.cash)})

@@ -84,12 +84,15 @@ class RiskDesk:
             context=context,
         )
 
-    def blocking(self, db: Session, *, user_id: int, scope: RiskScope = ALL) -> list[str]:
+    def blocking(
+        self, db: Session, *, user_id: int, scope: RiskScope = ALL, live: bool = False
+    ) -> list[str]:
         """Why the user's rules refuse any new entry from `scope` now (the worker safety
         check's ``blocking_reasons``): ``RISK_KILL_SWITCH`` when a kill switch applies, and
         ``RISK_<TYPE>`` for each blocking rule the book already breaches (today's loss at
-        its limit, say). A limit an entry could still fit under is not a reason; a user
-        without rules costs one query."""
+        its limit, say, or a % rule while the live book's capital is unknown). A limit an
+        entry could still fit under is not a reason; a user without rules costs one query.
+        A `live` run's rules are read on the live book, which its orders are measured on."""
         rows = [r for r in applicable(db, user_id=user_id, scope=scope) if r.action == "block"]
         if not rows:
             return []
@@ -97,7 +100,7 @@ class RiskDesk:
         read: dict[int, Book] = {}
         for row in rows:
             if row.type != RuleType.KILL_SWITCH.value:
-                source, _ = self.books.source(scope_of(row))
+                source, _ = self.books.source(scope_of(row), live=live)
                 if id(source) not in read:
                     read[id(source)] = source.book(db, user_id=user_id)
                 if not reading(terms(row), read[id(source)]).breached:
@@ -107,9 +110,9 @@ class RiskDesk:
                 reasons.append(code)
         return reasons
 
-    def state(self, db: Session, *, user_id: int) -> RiskState:
-        """The risk page's figures."""
-        return risk_state(db, clock=self.clock, books=self.books, user_id=user_id)
+    def state(self, db: Session, *, user_id: int, live: bool = False) -> RiskState:
+        """The risk page's figures: the paper account's, or (`live`) the live book's."""
+        return risk_state(db, clock=self.clock, books=self.books, user_id=user_id, live=live)
 
     def pre_trade(
         self, db: Session, order: Order, instrument: Instrument, last: Tick | None

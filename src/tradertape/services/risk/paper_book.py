@@ -2,9 +2,10 @@
 
 The same class reads the live book (``live=True``): the trades, working orders and GTTs we
 keep for the user's real brokers (every ``broker`` but ``paper``), so a live order is
-judged against live exposure and a paper order against paper. We do not mirror the
-brokers' funds, so the live book's capital is zero: a "% of capital" rule leaves no room
-for a live entry (use a ₹ amount for live limits).
+judged against live exposure and a paper order against paper. The live book's capital is
+what the brokers report (`live_funds`: their equity ``net``) plus the live positions'
+value, as the paper account's is its cash plus its positions; when a broker does not
+report, the book says why (``capital_unknown``) and % rules refuse.
 
 Positions are net per instrument across products (an MIS sell against delivery shares
 lowers the exposure risk cares about). Averages follow the average-cost method, as Kite
@@ -27,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
@@ -43,6 +45,9 @@ from tradertape.oms.ledger import cash_balance
 from tradertape.oms.order_log import UNPLACED
 from tradertape.oms.paper import BROKER
 from tradertape.ports.clock import IST, Clock
+
+if TYPE_CHECKING:
+    from tradertape.services.risk.live_funds import LiveFunds
 
 LastTick = Callable[[str], Tick | None]
 _WAITING = (*WORKING, OrderStatus.AMO_REQ_RECEIVED.value)
@@ -112,8 +117,10 @@ class PaperExposure:
         catalog: Callable[[Session], InstrumentCatalog],
         last_tick: LastTick,
         live: bool = False,
+        funds: LiveFunds | None = None,
     ) -> None:
         self._live = live
+        self._funds = funds  # the live book's broker funds (none: the capital is unknown)
         self._clock = clock
         self._catalog = catalog
         self._last_tick = last_tick
@@ -158,16 +165,23 @@ class PaperExposure:
             )
         held_now = {p.key: p.quantity for p in positions}
         working = self._working(db, user_id, catalog, held_now)
-        if self._live:  # the brokers' funds are not ours to know: no % of capital
-            value = ZERO
+        held_value = sum((p.quantity * p.last_price for p in positions), ZERO)
+        unknown = None
+        if not self._live:
+            value = cash_balance(db, user_id=user_id, broker=BROKER) + held_value
+        elif self._funds is None:
+            value, unknown = ZERO, "the brokers' funds are not read"
         else:
-            cash = cash_balance(db, user_id=user_id, broker=BROKER)
-            value = cash + sum((p.quantity * p.last_price for p in positions), ZERO)
+            funds = self._funds(db, user_id)
+            value, unknown = funds.net + held_value, funds.unknown
+            if unknown is not None:
+                value = ZERO
         return Book(
             positions=tuple(positions),
             working=tuple(working),
             realised_today=realised_today,
             capital=value,
+            capital_unknown=unknown,
         )
 
     @staticmethod

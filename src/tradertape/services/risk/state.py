@@ -1,7 +1,8 @@
 """Risk state: today's P&L and loss, exposure by sector, positions, and where each rule stands.
 
 Read without locks (it is a view, not a decision). Each enabled rule is read on the book
-it is measured on (`RiskBooks`); the headline figures are the account's.
+it is measured on (`RiskBooks`); the headline figures are the account's: the paper one,
+or with `live` the live one (the book live orders are measured on).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ class RiskState:
     as_of: datetime
     book: Book
     rules: tuple[RuleState, ...]
+    live: bool = False  # the live book's figures (else the paper account's)
 
     @property
     def kill_switch(self) -> bool:
@@ -46,8 +48,10 @@ class RiskState:
         )
 
 
-def risk_state(db: Session, *, clock: Clock, books: RiskBooks, user_id: int) -> RiskState:
-    """The user's risk state now."""
+def risk_state(
+    db: Session, *, clock: Clock, books: RiskBooks, user_id: int, live: bool = False
+) -> RiskState:
+    """The user's risk state now, on the paper account or (`live`) on the live one."""
     read: dict[int, Book] = {}
 
     def book_of(source: ExposureSource) -> Book:
@@ -55,10 +59,10 @@ def risk_state(db: Session, *, clock: Clock, books: RiskBooks, user_id: int) -> 
             read[id(source)] = source.book(db, user_id=user_id)
         return read[id(source)]
 
-    account = book_of(books.account)
+    account = book_of(books.account_for(live=live))
     rows = list_rules(db, user_id=user_id, include_disabled=False, limit=_ALL_RULES, offset=0)
     states = []
     for row in rows:
-        source, kind = books.source(scope_of(row))
+        source, kind = books.source(scope_of(row), live=live)
         states.append(RuleState(row, kind, reading(terms(row), book_of(source))))
-    return RiskState(as_of=clock.now(), book=account, rules=tuple(states))
+    return RiskState(as_of=clock.now(), book=account, rules=tuple(states), live=live)

@@ -2750,6 +2750,10 @@ export interface paths {
          * Risk State
          * @description Today's realised and unrealised P&L and loss, exposure (total and by sector), open
          *     positions, the kill switch, and each active rule's value against its limit.
+         *
+         *     ``book=live`` shows the live book, which live orders are measured on: what we book of
+         *     your real brokers, with the capital they report (one cached call per broker). It
+         *     needs live trading on (a 409 otherwise).
          */
         get: operations["risk-risk_state"];
         put?: never;
@@ -5613,8 +5617,23 @@ export interface components {
              * Format: date-time
              */
             as_of: string;
-            /** Capital */
+            /**
+             * Book
+             * @description the book these figures are of: the paper account, or the live book (what we book of your real brokers; live orders are measured on it)
+             * @default paper
+             * @enum {string}
+             */
+            book?: "paper" | "live";
+            /**
+             * Capital
+             * @description what % rules are a share of: paper cash plus positions, or for the live book the brokers' reported equity net plus live positions (0 when unknown)
+             */
             capital: string;
+            /**
+             * Capital Unknown
+             * @description why the live book's capital is unknown (a broker did not report its funds): its % rules then refuse every live entry
+             */
+            capital_unknown?: string | null;
             exposure: components["schemas"]["Exposure"];
             /** Kill Switch */
             kill_switch: boolean;
@@ -14977,7 +14996,10 @@ export interface operations {
     };
     "risk-risk_state": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description the paper account (default) or the live book (live trading on) */
+                book?: "paper" | "live";
+            };
             header?: never;
             path?: never;
             cookie?: never;

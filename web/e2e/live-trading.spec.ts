@@ -27,6 +27,17 @@ test("turns live trading on, places a live order at Kite, turns it off", async (
   await expectAccessible(page);
   await keepScreenshot(page, "settings-live", info.project.name);
 
+  // The risk page measures the live book against what Kite reports.
+  await page.goto("/risk");
+  await page.getByText("Live book", { exact: true }).click();
+  const margins = await (await page.request.get("/api/portfolio/margins")).json();
+  const live = await (await page.request.get("/api/risk/state?book=live")).json();
+  expect(live.book).toBe("live");
+  expect(live.capital_unknown).toBeNull();
+  expect(Number(live.capital)).toBeCloseTo(Number(margins.equity.net), 2);
+  await expect(page.getByText("Your brokers' funds and the live orders we keep.")).toBeVisible();
+  await expectAccessible(page);
+
   // The fake Kite's INFY sits at ₹1,500; a ₹1,510 limit buy fills there.
   expect((await fake.post(`${KITE()}/_fake/price`, { data: { "NSE:INFY": 1500 } })).ok()).toBeTruthy();
   const before = (await (await fake.get(`${KITE()}/_fake/state`)).json()).orders.length as number;

@@ -1,6 +1,6 @@
 // Risk: the rules (create, edit, delete), where each stands against its limit today, the
 // events the pre-trade check raised, and the kill switch.
-import { Alert, Badge, Button, Group, Modal, NumberInput, Paper, Select, SimpleGrid, Stack, Switch, Text, TextInput, Title } from "@mantine/core";
+import { Alert, Badge, Button, Group, Modal, NumberInput, Paper, SegmentedControl, Select, SimpleGrid, Stack, Switch, Text, TextInput, Title } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { api, type components } from "@/api/client";
@@ -9,12 +9,15 @@ import { type Column, DataTable } from "@/components/DataTable";
 import { Money } from "@/components/Money";
 import { PageLoader } from "@/components/PageLoader";
 import { PageTitle } from "@/components/PageTitle";
+import { useMe } from "@/auth/useMe";
+import { Notice } from "@/orders/Notice";
 import { direction, istDateTime, pct, plain, signedInr } from "@/format";
 import "@/market/market.css";
 import { RULE_TYPES, type RuleDraft, type RuleOut, bodyOf, draftOf, ruleLabel } from "./ruleForm";
 
 type RuleState = components["schemas"]["RuleStateOut"];
 type RiskEvent = components["schemas"]["RiskEventOut"];
+type Book = "paper" | "live";
 
 /** Direction colour for P&L, in shades that pass WCAG AA on this page's cards. */
 function toneOf(value: string | number): string {
@@ -117,7 +120,17 @@ function KillSwitch({ on }: { on: boolean }) {
 export function Component() {
   const client = useQueryClient();
   const rules = useQuery({ queryKey: ["risk", "rules"], queryFn: async () => unwrap(await api.GET("/api/risk/rules")) });
-  const state = useQuery({ queryKey: ["risk", "state"], queryFn: async () => unwrap(await api.GET("/api/risk/state")), refetchInterval: 10_000 });
+  // With live trading on, the same rules also stand against the live book (what the user's
+  // brokers hold and report); the page shows one book at a time.
+  const liveAllowed = useMe().data?.live_trading_enabled ?? false;
+  const [chosen, setChosen] = useState<Book>("paper");
+  const book: Book = liveAllowed ? chosen : "paper";
+  const state = useQuery({
+    queryKey: ["risk", "state", book],
+    queryFn: async () => unwrap(await api.GET("/api/risk/state", { params: { query: { book } } })),
+    refetchInterval: 10_000,
+    placeholderData: (previous) => previous, // switching books keeps the page, not a loader
+  });
   const events = useQuery({ queryKey: ["risk", "events"], queryFn: async () => unwrap(await api.GET("/api/risk/events")) });
   const [editing, setEditing] = useState<RuleOut | "new" | null>(null);
   const [deleting, setDeleting] = useState<RuleOut | null>(null);
@@ -167,6 +180,27 @@ export function Component() {
   return (
     <>
       <PageTitle actions={<KillSwitch on={s.kill_switch} />}>Risk</PageTitle>
+      {liveAllowed && (
+        <Group mb="sm" gap="sm">
+          <SegmentedControl
+            aria-label="Book"
+            value={book}
+            onChange={(v) => setChosen(v as Book)}
+            data={[
+              { value: "paper", label: "Paper book" },
+              { value: "live", label: "Live book" },
+            ]}
+          />
+          <Text size="sm" c="dimmed">
+            {book === "live" ? "Your brokers' funds and the live orders we keep." : "The paper account."}
+          </Text>
+        </Group>
+      )}
+      {s.capital_unknown && (
+        <Notice color="yellow" mb="sm" title="Capital unknown">
+          {s.capital_unknown}. Rules in % of capital refuse live entries until the broker reports its funds.
+        </Notice>
+      )}
       <SimpleGrid cols={{ base: 2, sm: 4 }} mb="md">
         <Paper withBorder p="sm"><Text size="xs" c="dimmed">Capital</Text><Money value={s.capital} /></Paper>
         <Paper withBorder p="sm"><Text size="xs" c="dimmed">P&amp;L today</Text><Text className={`num ${toneOf(s.pnl_today.total)}`} ta="left">{signedInr(s.pnl_today.total)}</Text></Paper>

@@ -4,18 +4,45 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 
+from tests.conftest import TEST_SECRET
 from tests.serving import serve
 from tradertape.fakebrokers.kite import DEFAULT_API_KEY, DEFAULT_API_SECRET, FakeKite, create_app
 from tradertape.ports.clock import ManualClock
+from tradertape.settings import Settings
 from tradertape_brokers.kite import KITE_LIMITS, Backoff, KiteBroker, RateLimiter, checksum
 from tradertape_brokers.kite import exchange_request_token as exchange
 from tradertape_brokers.port import BrokerSession
+
+CALLBACK = "http://testserver/api/brokers/kite/callback"
+
+
+def server_settings(tmp_path: Path, fake: Fake, **changes: Any) -> Settings:
+    """A test server's settings pointing at the fake Kite, our app registered there with
+    `CALLBACK` as its redirect; `changes` are further settings (live switches, timeouts)."""
+    fake.control(
+        "apps",
+        {"api_key": DEFAULT_API_KEY, "api_secret": DEFAULT_API_SECRET, "redirect_url": CALLBACK},
+    )
+    return Settings(
+        env="test",
+        data_dir=tmp_path / "data",
+        secret_key=TEST_SECRET,
+        public_base_url="http://testserver",
+        redis_url=None,
+        feed="none",
+        warm_kernels=False,
+        kite_root=fake.url,
+        kite_login_url=f"{fake.url}/connect/login",
+        _env_file=None,
+        **changes,
+    )
 
 
 @dataclass

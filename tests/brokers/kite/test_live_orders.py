@@ -14,13 +14,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from tests.brokers.kite.conftest import Fake
-from tests.brokers.kite.test_server_login import CALLBACK, kite_login, save_key
-from tests.conftest import TEST_SECRET
+from tests.brokers.kite.conftest import Fake, server_settings
+from tests.brokers.kite.test_server_login import kite_login, save_key
 from tests.helpers import sign_in
 from tradertape.api.app import trading_loop
 from tradertape.db.models.trading import CashEntry, Order, Trade
-from tradertape.fakebrokers.kite import DEFAULT_API_KEY, DEFAULT_API_SECRET
+from tradertape.fakebrokers.kite import DEFAULT_API_SECRET
 from tradertape.feed.kite import KITE_ORDER_UPDATES_TOPIC
 from tradertape.oms.live import BrokerReport
 from tradertape.ports.clock import ManualClock
@@ -57,23 +56,11 @@ def server_live() -> bool:
 
 @pytest.fixture
 def settings(tmp_path: Path, fake: Fake, server_live: bool) -> Settings:
-    fake.control(
-        "apps",
-        {"api_key": DEFAULT_API_KEY, "api_secret": DEFAULT_API_SECRET, "redirect_url": CALLBACK},
-    )
-    return Settings(
-        env="test",
-        data_dir=tmp_path / "data",
-        secret_key=TEST_SECRET,
-        public_base_url="http://testserver",
-        redis_url=None,
-        feed="none",
-        warm_kernels=False,
-        kite_root=fake.url,
-        kite_login_url=f"{fake.url}/connect/login",
+    return server_settings(
+        tmp_path,
+        fake,
         kite_timeout_secs=0.5,
         live_trading_enabled=server_live,
-        _env_file=None,
     )
 
 

@@ -23,10 +23,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from tests.brokers.kite.conftest import Fake
+from tests.brokers.kite.conftest import Fake, server_settings
 from tests.brokers.kite.test_live_orders import connect
-from tests.brokers.kite.test_server_login import CALLBACK, kite_login
-from tests.conftest import TEST_SECRET
+from tests.brokers.kite.test_server_login import kite_login
 from tests.helpers import sign_in
 from tests.portfolio_week import (
     FRI,
@@ -51,7 +50,6 @@ from tradertape.api.app import create_app
 from tradertape.db.models.trading import CashEntry, PaperPosition, Trade
 from tradertape.domain.instruments_data import reference_catalog
 from tradertape.domain.market import Tick
-from tradertape.fakebrokers.kite import DEFAULT_API_KEY, DEFAULT_API_SECRET
 from tradertape.fakebrokers.kite import create_app as fake_kite
 from tradertape.fakebrokers.kite.instruments import DEFAULT_INSTRUMENTS, Instrument
 from tradertape.ports.clock import ManualClock
@@ -89,24 +87,12 @@ def exits() -> str:
 @pytest.fixture
 def settings(tmp_path: Path, fake: Fake, exits: str) -> Settings:
     """The live-order tests' settings (`tests.brokers.kite.test_live_orders`), with `exits`."""
-    fake.control(
-        "apps",
-        {"api_key": DEFAULT_API_KEY, "api_secret": DEFAULT_API_SECRET, "redirect_url": CALLBACK},
-    )
-    return Settings(
-        env="test",
-        data_dir=tmp_path / "data",
-        secret_key=TEST_SECRET,
-        public_base_url="http://testserver",
-        redis_url=None,
-        feed="none",
-        warm_kernels=False,
-        kite_root=fake.url,
-        kite_login_url=f"{fake.url}/connect/login",
+    return server_settings(
+        tmp_path,
+        fake,
         kite_timeout_secs=0.5,
         live_trading_enabled=True,
         live_portfolio_exits=exits,
-        _env_file=None,
     )
 
 

@@ -13,8 +13,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.brokers.kite.conftest import Fake
-from tests.conftest import TEST_SECRET
+from tests.brokers.kite.conftest import CALLBACK, Fake, server_settings
 from tests.helpers import make_user, sign_in
 from tradertape.domain.brokers import BrokerName
 from tradertape.fakebrokers.kite import DEFAULT_API_KEY, DEFAULT_API_SECRET
@@ -25,28 +24,12 @@ from tradertape.services.login_state import login_states
 from tradertape.settings import Settings
 from tradertape_brokers.kite import checksum
 
-CALLBACK = "http://testserver/api/brokers/kite/callback"
 SETTINGS_PAGE = "http://testserver/settings/brokers"
 
 
 @pytest.fixture
 def settings(tmp_path: Path, fake: Fake) -> Settings:
-    fake.control(
-        "apps",
-        {"api_key": DEFAULT_API_KEY, "api_secret": DEFAULT_API_SECRET, "redirect_url": CALLBACK},
-    )
-    return Settings(
-        env="test",
-        data_dir=tmp_path / "data",
-        secret_key=TEST_SECRET,
-        public_base_url="http://testserver",
-        redis_url=None,
-        feed="none",
-        warm_kernels=False,
-        kite_root=fake.url,
-        kite_login_url=f"{fake.url}/connect/login",
-        _env_file=None,
-    )
+    return server_settings(tmp_path, fake)
 
 
 def kite_login(client: TestClient, fake: Fake) -> dict[str, list[str]]:

@@ -17,15 +17,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from tests.brokers.kite.conftest import Fake
+from tests.brokers.kite.conftest import Fake, server_settings
 from tests.brokers.kite.test_live_orders import BUY, CHARGES, booked, connect, ours
-from tests.brokers.kite.test_server_login import CALLBACK
-from tests.conftest import TEST_SECRET
 from tests.integration.test_published_sdk_compat import VERSIONS, published_sdk
 from tests.workers_kit import Worker, order, set_price
 from tradertape.db.models import WorkerIntent, WorkerRunOrder
 from tradertape.domain.brokers import BrokerName
-from tradertape.fakebrokers.kite import DEFAULT_API_KEY, DEFAULT_API_SECRET
 from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime
 from tradertape.settings import Settings
@@ -45,23 +42,11 @@ def server_live() -> bool:
 
 @pytest.fixture
 def settings(tmp_path: Path, fake: Fake, server_live: bool) -> Settings:
-    fake.control(
-        "apps",
-        {"api_key": DEFAULT_API_KEY, "api_secret": DEFAULT_API_SECRET, "redirect_url": CALLBACK},
-    )
-    return Settings(
-        env="test",
-        data_dir=tmp_path / "data",
-        secret_key=TEST_SECRET,
-        public_base_url="http://testserver",
-        redis_url=None,
-        feed="none",
-        warm_kernels=False,
-        kite_root=fake.url,
-        kite_login_url=f"{fake.url}/connect/login",
+    return server_settings(
+        tmp_path,
+        fake,
         kite_timeout_secs=0.5,
         live_trading_enabled=server_live,
-        _env_file=None,
     )
 
 

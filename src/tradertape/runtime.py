@@ -57,6 +57,7 @@ from tradertape.services.sessions import SessionService
 from tradertape.services.upstox_feed import StoredUpstoxSession
 from tradertape.services.workers.desk import WorkerDesk
 from tradertape.services.workers.guard import ProtectionEngine
+from tradertape.services.workers.live_journal import LiveRunJournal
 from tradertape.services.workers.market import MarketDesk
 from tradertape.services.workers.recovery import Recovery, RecoveryConfig
 from tradertape.settings import Settings
@@ -225,7 +226,8 @@ class Runtime:
         )
         groww = GrowwConnector(root=settings.groww_root, timeout_secs=settings.groww_timeout_secs)
         live_brokers = UserBrokers(credentials=brokers, kite=kite, upstox=upstox, groww=groww)
-        live = LiveDesk(venue=exchange.venue, brokers=live_brokers)
+        # A worker run's live fills land on its timeline with their booking.
+        live = LiveDesk(venue=exchange.venue, brokers=live_brokers, watchers=[LiveRunJournal()])
         workers = WorkerDesk.build(
             secret=settings.secret,
             clock=clock,

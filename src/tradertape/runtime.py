@@ -56,6 +56,7 @@ from tradertape.services.risk.portfolio_book import OneBook, VirtualPortfolios
 from tradertape.services.sessions import SessionService
 from tradertape.services.upstox_feed import StoredUpstoxSession
 from tradertape.services.workers.desk import WorkerDesk
+from tradertape.services.workers.gtt import link_adopted
 from tradertape.services.workers.guard import ProtectionEngine
 from tradertape.services.workers.live_journal import LiveRunJournal
 from tradertape.services.workers.market import MarketDesk
@@ -308,5 +309,11 @@ class Runtime:
             reconciliation=LiveReconciliation(
                 venue=exchange.venue, desk=live, brokers=live_brokers
             ),
-            live_gtts=LiveGttBook(book=gtts, desk=live, brokers=live_brokers, clock=market_clock),
+            live_gtts=LiveGttBook(
+                book=gtts,
+                desk=live,
+                brokers=live_brokers,
+                clock=market_clock,
+                on_adopted=[link_adopted],  # a worker run's fired trigger joins the run
+            ),
         )

@@ -118,10 +118,11 @@ class LiveGttBook:
         """
         # Live GTTs are Kite's (the adapters of the others have none behind the port yet).
         broker = self.brokers(db, user_id, GTT_BROKER)  # no session: a 409, nothing stored
-        gtt = self._book.create(db, user_id=user_id, spec=spec, commit=False, checked=checked)
+        gtt = self._book.create(
+            db, user_id=user_id, spec=spec, commit=False, checked=checked, attribution=attribution
+        )
         gtt.broker = broker.name
         gtt.status = PLACING
-        gtt.attribution = attribution
         db.commit()  # recorded before the broker hears of it
         try:
             trigger_id = str(broker.adapter.place_gtt(broker_spec(gtt)))

@@ -146,3 +146,27 @@ def test_a_workers_gtt_refusals_reach_nothing_at_kite(
     )
     assert fake.state()["gtts"] == []
     assert _gtts(runtime) == []
+
+
+def test_a_runs_own_rules_gate_its_gtt_but_not_the_accounts(
+    client: TestClient, runtime: Runtime, fake: Fake
+):
+    connect(client, runtime, fake)
+    worker = live_worker(client)
+    live_run(worker)
+    fake.price("NSE:INFY", 1480)
+    rule = client.post(
+        "/api/risk/rules", json={"type": "kill_switch", "strategy_run_id": "run_live_1"}
+    )
+    assert rule.status_code in (200, 201), rule.text
+
+    for_run = worker.call(
+        "POST", "/gtt/triggers", json=KITE_SINGLE | {"strategy_run_id": "run_live_1"}
+    )
+    for_account = worker.call("POST", "/gtt/triggers", json=KITE_SINGLE)
+
+    assert (for_run.status_code, _reason(for_run)) == (400, "GTT_REQUEST_INVALID")
+    assert for_run.json()["detail"]["message"].startswith("Order rejected by risk rule: kill")
+    assert for_account.status_code == 200, for_account.text
+    [at_kite] = fake.state()["gtts"]  # only the account's trigger reached Kite
+    assert _gtts(runtime) == [("kite", str(at_kite["id"]), "active", None)]

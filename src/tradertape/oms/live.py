@@ -156,10 +156,6 @@ class LiveDesk:
         self._brokers = brokers
         self._watchers = list(watchers)
 
-    def watch(self, watcher: BookingWatcher) -> None:
-        """Have `watcher` write its rows with every booking from now on."""
-        self._watchers.append(watcher)
-
     def catalog(self, db: Session) -> InstrumentCatalog:
         """The instruments orders are checked against (a live GTT's adopted order too)."""
         return self._venue.catalog(db)

@@ -229,6 +229,14 @@ class Runtime:
         live_brokers = UserBrokers(credentials=brokers, kite=kite, upstox=upstox, groww=groww)
         # A worker run's live fills land on its timeline with their booking.
         live = LiveDesk(venue=exchange.venue, brokers=live_brokers, watchers=[LiveRunJournal()])
+        gtts = GttBook(clock=market_clock, calendar=calendar, exchange=exchange)
+        live_gtts = LiveGttBook(
+            book=gtts,
+            desk=live,
+            brokers=live_brokers,
+            clock=market_clock,
+            on_adopted=[link_adopted],  # a worker run's fired trigger joins the run
+        )
         workers = WorkerDesk.build(
             secret=settings.secret,
             clock=clock,
@@ -241,6 +249,7 @@ class Runtime:
             paper_opening_balance=settings.paper_opening_balance,
             live=live,
             credentials=brokers,
+            live_gtts=live_gtts,
         )
         candle_book = CandleBook()
         portfolio = PaperPortfolio(clock=market_clock, exchange=exchange, last_tick=prices)
@@ -266,7 +275,6 @@ class Runtime:
         )
         account_views.register(BrokerName.UPSTOX, upstox)
         account_views.register(BrokerName.GROWW, groww)
-        gtts = GttBook(clock=market_clock, calendar=calendar, exchange=exchange)
         return cls(
             settings=settings,
             db=db,
@@ -309,11 +317,5 @@ class Runtime:
             reconciliation=LiveReconciliation(
                 venue=exchange.venue, desk=live, brokers=live_brokers
             ),
-            live_gtts=LiveGttBook(
-                book=gtts,
-                desk=live,
-                brokers=live_brokers,
-                clock=market_clock,
-                on_adopted=[link_adopted],  # a worker run's fired trigger joins the run
-            ),
+            live_gtts=live_gtts,
         )

@@ -17,6 +17,7 @@ from tests.brokers.kite.test_server_login import kite_login
 from tests.brokers.kite.test_worker_live import live_run, live_worker
 from tests.brokers.kite.test_worker_live import server_live as server_live  # noqa: F401
 from tests.brokers.kite.test_worker_live import settings as settings  # noqa: F401 - fixture
+from tests.workers_kit import order
 from tradertape.domain.brokers import BrokerName
 from tradertape.runtime import Runtime
 
@@ -170,3 +171,60 @@ def test_a_runs_own_rules_gate_its_gtt_but_not_the_accounts(
     assert for_account.status_code == 200, for_account.text
     [at_kite] = fake.state()["gtts"]  # only the account's trigger reached Kite
     assert _gtts(runtime) == [("kite", str(at_kite["id"]), "active", None)]
+
+
+def test_a_run_that_exits_deletes_its_stop_at_kite_and_leaves_the_accounts(
+    client: TestClient, runtime: Runtime, fake: Fake
+):
+    connect(client, runtime, fake)
+    worker = live_worker(client)
+    live_run(worker)
+    fake.price("NSE:INFY", 1488)
+    entry = worker.place("run_live_1", "live-entry-0001", order(quantity=10))
+    assert entry.status_code == 200, entry.text
+    run_stop = KITE_OCO | {"strategy_run_id": "run_live_1"}
+    stop_id = worker.call("POST", "/gtt/triggers", json=run_stop).json()["trigger_id"]
+    own_id = worker.call("POST", "/gtt/triggers", json=KITE_OCO).json()["trigger_id"]
+    worker.call("GET", "/runs/run_live_1/pnl")  # asks Kite: the entry's fill is booked
+
+    exited = worker.call(
+        "POST", "/runs/run_live_1/exit", json={"reason": "done", "idempotency_key": "live-exit-01"}
+    )
+
+    assert exited.status_code == 200, exited.text
+    assert (exited.json()["status"], exited.json()["run"]["status"]) == ("submitted", "exiting")
+    by_id = {g["id"]: g["status"] for g in worker.call("GET", "/gtt/triggers").json()}
+    assert by_id == {stop_id: "cancelled", own_id: "active"}  # retired by the platform
+    assert sorted(g["status"] for g in fake.state()["gtts"]) == ["active", "deleted"]
+    [_, sell] = fake.state()["orders"]
+    assert (sell["transaction_type"], sell["quantity"], sell["status"]) == ("SELL", 10, "COMPLETE")
+    fake.price("NSE:INFY", 1440)  # below the deleted stop: only the account's trigger fires
+    _sweep(runtime)
+    assert len(fake.state()["orders"]) == 3
+    assert [o["strategy_run_id"] for o in ours_attributed(runtime)] == [
+        "run_live_1",
+        "run_live_1",
+        None,
+    ]
+
+
+def test_a_run_with_only_a_trigger_closes_once_it_is_deleted(
+    client: TestClient, runtime: Runtime, fake: Fake
+):
+    connect(client, runtime, fake)
+    worker = live_worker(client)
+    live_run(worker)
+    fake.price("NSE:INFY", 1480)
+    body = KITE_SINGLE | {"strategy_run_id": "run_live_1"}
+    assert worker.call("POST", "/gtt/triggers", json=body).status_code == 200
+
+    exited = worker.call("POST", "/runs/run_live_1/exit", json={"reason": "done"})
+
+    assert exited.status_code == 200, exited.text
+    assert (exited.json()["status"], exited.json()["run"]["status"]) == ("noop", "closed")
+    assert [g["status"] for g in fake.state()["gtts"]] == ["deleted"]
+    assert _gtts(runtime)[0][2] == "cancelled"
+
+
+def ours_attributed(runtime: Runtime) -> list[dict[str, Any]]:
+    return [{"strategy_run_id": o.attribution.get("strategy_run_id")} for o in ours(runtime)]

@@ -28,7 +28,8 @@ from sqlalchemy.orm import Session
 from tradertape.db.models import Gtt, Order, WorkerRun, WorkerRunOrder, WorkerToken
 from tradertape.db.rows import table_of
 from tradertape.domain.worker_access import ExecutionMode, is_paper_scope
-from tradertape.errors import BadRequest, NotFound, Rejected, ServiceUnavailable
+from tradertape.errors import BadRequest, NotFound, Rejected, ServiceUnavailable, TraderTapeError
+from tradertape.oms.gtt import ACTIVE
 from tradertape.oms.live_gtt import GTT_BROKER, LiveGttBook
 from tradertape.ports.broker import GttSpec
 from tradertape.services.workers import live, timeline
@@ -197,3 +198,36 @@ def link_adopted(db: Session, gtt: Gtt, order: Order) -> None:
         },
         related=("order", order.order_id),
     )
+
+
+def run_triggers(desk: WorkerDesk, db: Session, run: WorkerRun) -> list[Gtt]:
+    """The run's triggers still standing at Kite (placed with its ``strategy_run_id``)."""
+    if desk.live_gtts is None:
+        return []
+    rows = db.scalars(
+        select(Gtt).where(
+            Gtt.user_id == run.user_id, Gtt.broker == GTT_BROKER, Gtt.status == ACTIVE
+        )
+    )
+    return [g for g in rows if (g.attribution or {}).get("run_pk") == run.id]
+
+
+def delete_run_triggers(desk: WorkerDesk, db: Session, triggers: list[Gtt]) -> list[dict[str, Any]]:
+    """Delete an exiting run's triggers at Kite (each commits); the errors, if any.
+
+    A run's stop left standing after its exit would open a new position when it fires.
+    One Kite says fired already is an error: its order joined the run and is exited next.
+    """
+    errors: list[dict[str, Any]] = []
+    book = desk.live_gtts
+    if book is None:
+        return errors
+    for row in triggers:
+        try:
+            deleted = book.cancel(db, trigger_id=row.id)
+        except TraderTapeError as exc:
+            errors.append({"gtt_id": row.id, "reason": str(exc)})
+            continue
+        if not deleted:
+            errors.append({"gtt_id": row.id, "reason": f"GTT {row.id} fired or went at Kite"})
+    return errors

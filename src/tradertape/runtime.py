@@ -57,7 +57,9 @@ from tradertape.services.risk.portfolio_book import OneBook, VirtualPortfolios
 from tradertape.services.sessions import SessionService
 from tradertape.services.upstox_feed import StoredUpstoxSession
 from tradertape.services.workers.desk import WorkerDesk
+from tradertape.services.workers.gtt import link_adopted
 from tradertape.services.workers.guard import ProtectionEngine
+from tradertape.services.workers.live_journal import LiveRunJournal
 from tradertape.services.workers.market import MarketDesk
 from tradertape.services.workers.recovery import Recovery, RecoveryConfig
 from tradertape.settings import Settings
@@ -238,7 +240,16 @@ class Runtime:
         )
         groww = GrowwConnector(root=settings.groww_root, timeout_secs=settings.groww_timeout_secs)
         live_brokers = UserBrokers(credentials=brokers, kite=kite, upstox=upstox, groww=groww)
-        live = LiveDesk(venue=exchange.venue, brokers=live_brokers)
+        # A worker run's live fills land on its timeline with their booking.
+        live = LiveDesk(venue=exchange.venue, brokers=live_brokers, watchers=[LiveRunJournal()])
+        gtts = GttBook(clock=market_clock, calendar=calendar, exchange=exchange)
+        live_gtts = LiveGttBook(
+            book=gtts,
+            desk=live,
+            brokers=live_brokers,
+            clock=market_clock,
+            on_adopted=[link_adopted],  # a worker run's fired trigger joins the run
+        )
         workers = WorkerDesk.build(
             secret=settings.secret,
             clock=clock,
@@ -251,6 +262,7 @@ class Runtime:
             paper_opening_balance=settings.paper_opening_balance,
             live=live,
             credentials=brokers,
+            live_gtts=live_gtts,
         )
         candle_book = CandleBook()
         candles = CandleStore(
@@ -269,7 +281,6 @@ class Runtime:
         )
         account_views.register(BrokerName.UPSTOX, upstox)
         account_views.register(BrokerName.GROWW, groww)
-        gtts = GttBook(clock=market_clock, calendar=calendar, exchange=exchange)
         return cls(
             settings=settings,
             db=db,
@@ -312,5 +323,5 @@ class Runtime:
             reconciliation=LiveReconciliation(
                 venue=exchange.venue, desk=live, brokers=live_brokers
             ),
-            live_gtts=LiveGttBook(book=gtts, desk=live, brokers=live_brokers, clock=market_clock),
+            live_gtts=live_gtts,
         )

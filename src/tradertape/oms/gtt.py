@@ -144,6 +144,7 @@ class GttBook:
         spec: GttSpec,
         commit: bool = True,
         checked: bool = False,
+        attribution: dict[str, Any] | None = None,
     ) -> Gtt:
         """Validate and store a trigger; it expires after a year. ``commit=False`` leaves it
         in the caller's transaction (flushed, so it has its id), to be recorded with it.
@@ -152,12 +153,15 @@ class GttBook:
         the order it places would (and that order passes it again when it fires): a
         refusal is a 400 in the gate's words and stores no trigger. ``checked`` is for a
         caller that ran the same check on the entry itself (a model portfolio's signal,
-        with its portfolio's rules).
+        with its portfolio's rules). `attribution` names who asks (a worker run), so its
+        own rules apply too; it is kept on the trigger.
         """
         instrument, triggers, orders = self._validated(db, spec)
         now = self._clock.now()
         if not checked:
-            self._pass_gate(db, user_id, instrument, orders, now, commit=commit)
+            self._pass_gate(
+                db, user_id, instrument, orders, now, commit=commit, attribution=attribution
+            )
         gtt = Gtt(
             user_id=user_id,
             broker=PAPER,
@@ -172,6 +176,7 @@ class GttBook:
             created_at=now,
             updated_at=now,
             expires_at=now + VALIDITY,
+            attribution=attribution,
         )
         db.add(gtt)
         if commit:
@@ -189,6 +194,7 @@ class GttBook:
         now: datetime,
         *,
         commit: bool,
+        attribution: dict[str, Any] | None = None,
     ) -> None:
         """Each leg's order through the pre-trade gate; a refusal raises (400) after its
         breaches are recorded (committed only when the trigger would have been)."""
@@ -200,7 +206,7 @@ class GttBook:
                 instrument,
                 client_key=None,
                 source="gtt",
-                attribution=None,
+                attribution=attribution,
                 now=now,
             )
             verdict = self._exchange.pre_trade(db, order, instrument, last)

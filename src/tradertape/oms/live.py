@@ -17,7 +17,7 @@ same `Ledger` the paper exchange books with, in the broker's own books (``broker
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
@@ -125,6 +125,19 @@ def _figure(value: object) -> Decimal | None:
     return number if number.is_finite() and number >= 0 else None
 
 
+class BookingWatcher(Protocol):
+    """Rows another layer writes with a live order's booking (a worker run's timeline).
+
+    `lock` runs before the ledger's lock (every path takes the watcher's locks first);
+    `booked` runs in the booking's transaction with the history rows it adds, so what it
+    writes commits with the booking, once, whichever report (postback, socket, poll) won.
+    """
+
+    def lock(self, db: Session, order_pk: int) -> None: ...
+
+    def booked(self, db: Session, order: Order, history: list[dict[str, Any]]) -> None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class LivePlaced:
     """The order and whether it is the first one for its key (a replay sends nothing)."""
@@ -136,9 +149,12 @@ class LivePlaced:
 class LiveDesk:
     """Places, changes and books the live orders of every user."""
 
-    def __init__(self, *, venue: Venue, brokers: LiveBrokers) -> None:
+    def __init__(
+        self, *, venue: Venue, brokers: LiveBrokers, watchers: Sequence[BookingWatcher] = ()
+    ) -> None:
         self._venue = venue
         self._brokers = brokers
+        self._watchers = list(watchers)
 
     def catalog(self, db: Session) -> InstrumentCatalog:
         """The instruments orders are checked against (a live GTT's adopted order too)."""
@@ -277,6 +293,8 @@ class LiveDesk:
         ).first()
         if found is None:
             return False
+        for watcher in self._watchers:
+            watcher.lock(db, found.id)
         ledger = Ledger(db, broker=broker)
         ledger.lock(found.user_id)
         order = db.scalar(
@@ -302,6 +320,8 @@ class LiveDesk:
         if final is not None and not OrderStatus(order.status).is_terminal:
             history.append(apply_event(order, OrderEvent(final, now, message=report.message), now))
         store_history(db, order, history)
+        for watcher in self._watchers if history else ():
+            watcher.booked(db, order, history)
         ledger.write()
         db.commit()
         return True

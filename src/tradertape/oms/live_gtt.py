@@ -18,7 +18,7 @@ is claimed (``active`` → ``triggered``, a compare-and-set), the broker's order
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -36,6 +36,10 @@ from tradertape.ports.broker import BrokerError, GttSpec, TransientBrokerError
 from tradertape.ports.clock import Clock
 
 log = logging.getLogger("tradertape.oms.live_gtt")
+
+# Rows another layer writes when a fired trigger's order is adopted (a worker run's link),
+# in the adoption's transaction, before the order's fill is booked.
+Adopted = Callable[[Session, Gtt, Order], None]
 
 PLACING = "placing"  # recorded, the broker's answer not known yet
 GTT_BROKER = "kite"
@@ -77,12 +81,19 @@ class LiveGttBook:
     passed to the paper book, so one object serves either."""
 
     def __init__(
-        self, *, book: GttBook, desk: LiveDesk, brokers: LiveBrokers, clock: Clock
+        self,
+        *,
+        book: GttBook,
+        desk: LiveDesk,
+        brokers: LiveBrokers,
+        clock: Clock,
+        on_adopted: Sequence[Adopted] = (),
     ) -> None:
         self._book = book
         self._desk = desk
         self.brokers = brokers
         self._clock = clock
+        self._on_adopted = list(on_adopted)
 
     # -- placing -------------------------------------------------------------------------
 
@@ -94,6 +105,7 @@ class LiveGttBook:
         spec: GttSpec,
         commit: bool = True,
         checked: bool = False,
+        attribution: dict[str, Any] | None = None,
     ) -> Gtt:
         """Validate, gate and record a trigger, then place it at the user's broker.
 
@@ -102,10 +114,13 @@ class LiveGttBook:
         is a 400. An outcome still unknown after the lookup leaves the row ``placing`` and
         returns it, so a portfolio's signal or stop stays linked to it until
         `resolve_unplaced` finds it at the broker (``active``) or marks it ``rejected``.
+        `attribution` (a worker run's names) is kept and passed to the order it places.
         """
         # Live GTTs are Kite's (the adapters of the others have none behind the port yet).
         broker = self.brokers(db, user_id, GTT_BROKER)  # no session: a 409, nothing stored
-        gtt = self._book.create(db, user_id=user_id, spec=spec, commit=False, checked=checked)
+        gtt = self._book.create(
+            db, user_id=user_id, spec=spec, commit=False, checked=checked, attribution=attribution
+        )
         gtt.broker = broker.name
         gtt.status = PLACING
         db.commit()  # recorded before the broker hears of it
@@ -313,7 +328,7 @@ class LiveGttBook:
             instrument,
             client_key=f"gtt:{gtt.id}",
             source="gtt",
-            attribution={"mode": "live", "gtt_id": gtt.id},
+            attribution={**(gtt.attribution or {}), "mode": "live", "gtt_id": gtt.id},
             now=now,
         )
         order.broker = broker.name
@@ -334,6 +349,8 @@ class LiveGttBook:
             "order_result": outcome
             | {"order_id": stored.order_id, "broker_order_id": broker_order_id}
         }
+        for joined in self._on_adopted:
+            joined(db, gtt, stored)
         db.commit()
         self._book_order(db, broker, broker_order_id)
         return 1

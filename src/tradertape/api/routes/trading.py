@@ -24,6 +24,7 @@ from tradertape.api.schemas.trading import (
     PreviewIn,
     TicketPreviewOut,
     gtt_dict,
+    gtt_spec,
 )
 from tradertape.db.models import User
 from tradertape.db.models.trading import Gtt, Order, OrderEventRow
@@ -33,7 +34,6 @@ from tradertape.oms.live import own_live_order
 from tradertape.oms.live_gtt import LiveGttBook
 from tradertape.oms.portfolio import order_dict
 from tradertape.oms.venue import BROKER as PAPER
-from tradertape.ports.broker import GttSpec
 from tradertape.runtime import Runtime
 from tradertape.services.broker_data import View
 from tradertape.services.live_trading import require_live
@@ -303,21 +303,11 @@ def create_gtt(body: GttIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep) -
     400 with ``Order rejected by risk rule: …`` and stores nothing) and again when it fires
     (a refused order is stored REJECTED and the trigger's result says why).
     """
-    spec = _gtt_spec(body)
+    spec = gtt_spec(body)
     if body.mode == "live":  # at the user's broker: both switches, 409 with no session
         require_live(runtime.settings.live_trading_enabled, user)
         return GttCreated(trigger_id=runtime.live_gtts.create(db, user_id=user.id, spec=spec).id)
     return GttCreated(trigger_id=runtime.gtts.create(db, user_id=user.id, spec=spec).id)
-
-
-def _gtt_spec(body: GttIn) -> GttSpec:
-    return GttSpec(
-        exchange=body.condition.exchange.value,
-        tradingsymbol=body.condition.tradingsymbol.upper(),
-        trigger_values=body.condition.trigger_values,
-        last_price=body.condition.last_price,
-        orders=[o.model_dump(exclude_none=True) for o in body.orders],
-    )
 
 
 @router.get("/gtt/triggers/{trigger_id}")
@@ -335,7 +325,7 @@ def modify_gtt(
     whole trigger is sent, the id stays; the instrument cannot change). The new legs pass
     your risk rules as a new trigger's do; once it has fired, expired or been deleted it is
     a 400."""
-    spec = _gtt_spec(body)
+    spec = gtt_spec(body)
     gtts: GttBook | LiveGttBook = runtime.gtts
     if runtime.gtts.get(db, user_id=user.id, trigger_id=trigger_id).broker != PAPER:
         require_live(runtime.settings.live_trading_enabled, user)

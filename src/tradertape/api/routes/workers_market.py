@@ -7,13 +7,18 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
 from tradertape.api.deps import DbDep, RuntimeDep, worker_action
 from tradertape.api.schemas.free_json import JsonObject
 from tradertape.api.schemas.numbers import RowId
+from tradertape.api.schemas.trading import GttIn, gtt_dict, gtt_spec
 from tradertape.api.schemas.workers import InstrumentsIn, QuotesIn, SnapshotIn
 from tradertape.db.models import WorkerToken
-from tradertape.errors import InvalidField
+from tradertape.errors import InvalidField, Rejected
+from tradertape.ports.broker import GttSpec
+from tradertape.runtime import Runtime
 from tradertape.services.workers import candles, gtt, market, reference, snapshot
 
 router = APIRouter(prefix="/algo-workers/worker", tags=["algo-workers"])
@@ -195,33 +200,73 @@ def index_constituents_status(
     )
 
 
+def _gtt_body(
+    runtime: Runtime, db: Session, token: WorkerToken, body: dict[str, Any]
+) -> tuple[GttSpec, str | None]:
+    """Kite's GTT body (and our optional ``strategy_run_id``); 400 ``GTT_REQUEST_INVALID``
+    naming the field that is wrong, unless the token may not write GTTs at all."""
+    try:
+        return _parsed(body)
+    except Rejected:
+        gtt.live_scope(runtime.workers, db, token, write=True)  # its refusal comes first
+        raise
+
+
+def _parsed(body: dict[str, Any]) -> tuple[GttSpec, str | None]:
+    fields = dict(body)
+    run_key = fields.pop("strategy_run_id", None)
+    if run_key is not None and not isinstance(run_key, str):
+        raise Rejected(400, "GTT_REQUEST_INVALID", "strategy_run_id: must be a string")
+    try:
+        parsed = GttIn.model_validate(fields | {"mode": "live"})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "body"
+        raise Rejected(400, "GTT_REQUEST_INVALID", f"{where}: {first['msg']}") from exc
+    return gtt_spec(parsed), run_key
+
+
 @router.get("/gtt/triggers")
-def list_gtts(token: GttReader) -> dict[str, Any]:
-    """The broker's GTT triggers (live account scopes only)."""
-    gtt.unavailable(token)
+def list_gtts(token: GttReader, runtime: RuntimeDep, db: DbDep) -> list[dict[str, Any]]:
+    """The live Kite account's GTT triggers in Kite's shape (live account scopes only)."""
+    rows = gtt.triggers(runtime.workers, runtime.live_gtts, db, token)
+    return [gtt_dict(row, placed) for row, placed in rows]
 
 
 @router.post("/gtt/triggers")
-def place_gtt(token: GttWriter, body: Annotated[JsonObject, Body()]) -> dict[str, Any]:
-    """Place a GTT at the broker (live account scopes only)."""
-    gtt.unavailable(token)
+def place_gtt(
+    token: GttWriter, runtime: RuntimeDep, db: DbDep, body: Annotated[JsonObject, Body()]
+) -> dict[str, Any]:
+    """Place a GTT at Kite: recorded first, through the one gate, sent once."""
+    spec, run_key = _gtt_body(runtime, db, token, body)
+    trigger_id = gtt.place(runtime.workers, runtime.live_gtts, db, token, spec, run_key=run_key)
+    return {"trigger_id": trigger_id}
 
 
 @router.get("/gtt/triggers/{trigger_id}")
-def get_gtt(trigger_id: RowId, token: GttReader) -> dict[str, Any]:
-    """One GTT trigger (live account scopes only)."""
-    gtt.unavailable(token)
+def get_gtt(trigger_id: RowId, token: GttReader, runtime: RuntimeDep, db: DbDep) -> dict[str, Any]:
+    """One live GTT trigger in Kite's shape."""
+    row, placed = gtt.trigger(runtime.workers, runtime.live_gtts, db, token, trigger_id)
+    return gtt_dict(row, placed)
 
 
 @router.put("/gtt/triggers/{trigger_id}")
 def modify_gtt(
-    trigger_id: RowId, token: GttWriter, body: Annotated[JsonObject, Body()]
+    trigger_id: RowId,
+    token: GttWriter,
+    runtime: RuntimeDep,
+    db: DbDep,
+    body: Annotated[JsonObject, Body()],
 ) -> dict[str, Any]:
-    """Modify a GTT trigger (live account scopes only)."""
-    gtt.unavailable(token)
+    """Modify a live GTT here and at Kite (the new legs pass the gate)."""
+    spec, _run_key = _gtt_body(runtime, db, token, body)
+    changed = gtt.modify(runtime.workers, runtime.live_gtts, db, token, trigger_id, spec)
+    return {"trigger_id": changed}
 
 
 @router.delete("/gtt/triggers/{trigger_id}")
-def delete_gtt(trigger_id: RowId, token: GttWriter) -> dict[str, Any]:
-    """Delete a GTT trigger (live account scopes only)."""
-    gtt.unavailable(token)
+def delete_gtt(
+    trigger_id: RowId, token: GttWriter, runtime: RuntimeDep, db: DbDep
+) -> dict[str, Any]:
+    """Delete a live GTT at Kite, then here."""
+    return {"trigger_id": gtt.delete(runtime.workers, runtime.live_gtts, db, token, trigger_id)}

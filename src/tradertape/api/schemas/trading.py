@@ -19,6 +19,7 @@ from tradertape.domain.orders import (
     Variety,
 )
 from tradertape.oms.order_log import RESERVED_KEY_PREFIXES
+from tradertape.ports.broker import GttSpec
 
 Price = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=4), ASCII_ONLY]
 """An order's price or trigger (the tick rules are checked against the instrument)."""
@@ -136,6 +137,17 @@ class GttIn(Strict):
     orders: list[GttOrder] = Field(min_length=1, max_length=2)
     # "live": placed at the user's broker (both live switches; docs/live-trading.md)
     mode: Literal["paper", "live"] = "paper"
+
+
+def gtt_spec(body: GttIn) -> GttSpec:
+    """The trigger a placement or modification asks for, as the books take it."""
+    return GttSpec(
+        exchange=body.condition.exchange.value,
+        tradingsymbol=body.condition.tradingsymbol.upper(),
+        trigger_values=body.condition.trigger_values,
+        last_price=body.condition.last_price,
+        orders=[o.model_dump(exclude_none=True) for o in body.orders],
+    )
 
 
 class GttCreated(BaseModel):

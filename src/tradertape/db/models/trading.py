@@ -154,6 +154,8 @@ class Gtt(Owned, Base):
     result: Mapped[dict[str, Any] | None]
     # A live trigger's id at its broker (None on paper, and while its placement is unsent)
     broker_trigger_id: Mapped[str | None] = mapped_column(String(40))
+    # Who asked for it (a worker run's names), passed to the order it places when it fires
+    attribution: Mapped[dict[str, Any] | None]
 
 
 class ChargeDayRow(OwnedByKey, Base):

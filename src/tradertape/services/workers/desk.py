@@ -10,6 +10,7 @@ from decimal import Decimal
 from tradertape.domain.market import Tick
 from tradertape.domain.worker_runs import SessionWindows
 from tradertape.oms.live import LiveDesk
+from tradertape.oms.live_gtt import LiveGttBook
 from tradertape.oms.paper import PaperExchange
 from tradertape.ports.clock import Clock
 from tradertape.security.keys import derive_key
@@ -33,6 +34,7 @@ class WorkerDesk:
     paper_opening_balance: Decimal = Decimal(1_000_000)
     live: LiveDesk | None = None  # live runs' orders: the OMS's live desk (one gate, one send)
     credentials: BrokerCredentials | None = None  # which Kite account the user connected
+    live_gtts: LiveGttBook | None = None  # live tokens' GTTs at Kite; a run's go when it exits
 
     @classmethod
     def build(
@@ -49,6 +51,7 @@ class WorkerDesk:
         paper_opening_balance: Decimal = Decimal(1_000_000),
         live: LiveDesk | None = None,
         credentials: BrokerCredentials | None = None,
+        live_gtts: LiveGttBook | None = None,
     ) -> WorkerDesk:
         """Derive the keys from the server secret and take the knobs from settings."""
         return cls(
@@ -66,4 +69,5 @@ class WorkerDesk:
             paper_opening_balance=paper_opening_balance,
             live=live,
             credentials=credentials,
+            live_gtts=live_gtts,
         )

@@ -28,7 +28,7 @@ from tradertape.domain.worker_access import ExecutionMode
 from tradertape.domain.worker_runs import FINISHED, RunStatus
 from tradertape.errors import InvalidField, Rejected, TraderTapeError
 from tradertape.oms.venue import BROKER as PAPER
-from tradertape.services.workers import live, pnl, timeline
+from tradertape.services.workers import gtt, live, pnl, timeline
 from tradertape.services.workers.access import check_nonce, locked_run
 from tradertape.services.workers.desk import WorkerDesk
 from tradertape.services.workers.intents import (
@@ -167,9 +167,10 @@ def _live_exit(
     role: str,
 ) -> tuple[str, dict[str, Any]]:
     live.refresh(desk, db, run)
+    triggers = gtt.run_triggers(desk, db, run)
     legs = pnl.compute(desk, db, run).open_legs
     pending = [o for o in run_orders(db, run) if o.status in PENDING and o.broker != PAPER]
-    if not legs and not pending:
+    if not legs and not pending and not triggers:
         result: dict[str, Any] = {"status": "noop", "orders": [], "cancelled": [], "errors": []}
         close(db, run, now, reason, result)
         return "noop", result
@@ -179,7 +180,13 @@ def _live_exit(
     except Rejected as exc:
         errors: list[dict[str, Any]] = [{"reason": str(exc), "rejection_reason": exc.reason}]
         return "failed", {"status": "failed", "orders": [], "cancelled": [], "errors": errors}
-    errors = []
+    errors = gtt.delete_run_triggers(desk, db, triggers)  # its stops would reopen what exits
+    if not legs and not pending:  # only triggers stood: the run is flat once they are gone
+        status = "failed" if errors else "noop"
+        result = {"status": status, "orders": [], "cancelled": [], "errors": errors}
+        if not errors:
+            close(db, run, now, reason, result)
+        return status, result
     cancelled: list[str] = []
     for order in pending:
         try:

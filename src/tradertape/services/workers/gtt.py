@@ -1,22 +1,49 @@
-"""GTT for workers: a passthrough to the broker of the token's live account scope.
+"""GTT for workers: the token's live Kite account's triggers, through the live GTT book.
 
-GTTs are the broker's own triggers, not the run's, so the published contract serves
-them only to tokens with a live ``kite:<user id>`` scope. A paper-scoped token gets a
-400 that says so (paper runs protect positions with backend protection instead), and
-a live scope gets 503 until a broker adapter is installed on this server.
+GTTs are the broker's own triggers, so the contract serves them only to tokens with a
+live ``kite:<user id>`` scope (a paper scope is a 400: paper runs protect positions with
+backend protection). Every write goes through `LiveGttBook` like the user's own live
+GTTs: validated, each leg through the one pre-trade gate, recorded before Kite hears of
+it, placed once (a timeout is looked up, never placed again). Placing and modifying need
+both live switches; every call needs the scope's Kite session (503
+``WORKER_KITE_SESSION_UNAVAILABLE``, 409 ``ACCOUNT_SCOPE_MISMATCH`` for another account);
+deleting needs only the session, as a cancel does.
+
+A trigger placed with ``strategy_run_id`` (our superset of Kite's body) names the token's
+live run: when Kite fires it, the order adopted here is linked to the run (role ``gtt``)
+and journalled on its timeline, so the run's orders, trades, P&L and protection see it.
+The ids are ours (`Gtt.id`), as in ``/api/gtt/triggers``; triggers made in Kite's own
+app are not listed.
 """
 
 from __future__ import annotations
 
-from typing import NoReturn
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
-from tradertape.db.models import WorkerToken
-from tradertape.domain.worker_access import is_paper_scope
-from tradertape.errors import Rejected
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from tradertape.db.models import Gtt, Order, WorkerRun, WorkerRunOrder, WorkerToken
+from tradertape.db.rows import table_of
+from tradertape.domain.worker_access import ExecutionMode, is_paper_scope
+from tradertape.errors import BadRequest, NotFound, Rejected, ServiceUnavailable, TraderTapeError
+from tradertape.oms.gtt import ACTIVE
+from tradertape.oms.live_gtt import GTT_BROKER, LiveGttBook
+from tradertape.ports.broker import GttSpec
+from tradertape.services.workers import live, timeline
+from tradertape.services.workers.access import find_run, lock_run
+from tradertape.services.workers.desk import WorkerDesk
+from tradertape.services.workers.intents import require_open
+
+GTT_ROLE = "gtt"
+_LINK = insert(table_of(WorkerRunOrder))
+_BROKER_REFUSED = "the broker refused"  # `LiveGttBook`'s words for Kite's refusals
 
 
-def unavailable(token: WorkerToken) -> NoReturn:
-    """Refuse a GTT call with the reason the contract names for this token."""
+def live_scope(desk: WorkerDesk, db: Session, token: WorkerToken, *, write: bool) -> None:
+    """The token's scope is live and its Kite session connected (writes: switches on)."""
     if is_paper_scope(token.account_scope):
         raise Rejected(
             400,
@@ -24,8 +51,183 @@ def unavailable(token: WorkerToken) -> NoReturn:
             f"GTT triggers live at the broker and need a live 'kite:<user id>' account scope; "
             f"this token's scope {token.account_scope} is paper (use backend protection)",
         )
-    raise Rejected(
-        503,
-        "WORKER_KITE_SESSION_UNAVAILABLE",
-        "no broker session is available for this account scope on this server",
+    if write:
+        live.require_switches(desk, db, token.user_id)
+    live.require_account(desk, db, token.user_id, token.account_scope)
+
+
+@contextmanager
+def _provider_errors() -> Iterator[None]:
+    """The book's refusals in the contract's ``GTT_*`` codes."""
+    try:
+        yield
+    except NotFound as exc:
+        raise Rejected(404, "GTT_TRIGGER_NOT_FOUND", exc.detail) from exc
+    except ServiceUnavailable as exc:
+        raise Rejected(503, "GTT_PROVIDER_UNAVAILABLE", exc.detail) from exc
+    except BadRequest as exc:
+        refused = exc.detail.startswith(_BROKER_REFUSED)
+        reason = "GTT_PROVIDER_REJECTED" if refused else "GTT_REQUEST_INVALID"
+        raise Rejected(400, reason, exc.detail) from exc
+
+
+def _own(gtts: LiveGttBook, db: Session, token: WorkerToken, trigger_id: int) -> Gtt:
+    with _provider_errors():
+        row = gtts.get(db, user_id=token.user_id, trigger_id=trigger_id)
+    if row.broker != GTT_BROKER:  # a paper trigger is not the account's
+        raise Rejected(404, "GTT_TRIGGER_NOT_FOUND", f"no GTT {trigger_id} at Kite")
+    return row
+
+
+def triggers(
+    desk: WorkerDesk, gtts: LiveGttBook, db: Session, token: WorkerToken
+) -> list[tuple[Gtt, Order | None]]:
+    """The account's live triggers, newest first, each with the order it placed."""
+    live_scope(desk, db, token, write=False)
+    rows = list(
+        db.scalars(
+            select(Gtt)
+            .where(Gtt.user_id == token.user_id, Gtt.broker == GTT_BROKER)
+            .order_by(Gtt.id.desc())
+        )
     )
+    placed = gtts.orders_of(db, rows)
+    return [(row, placed.get(row.id)) for row in rows]
+
+
+def trigger(
+    desk: WorkerDesk, gtts: LiveGttBook, db: Session, token: WorkerToken, trigger_id: int
+) -> tuple[Gtt, Order | None]:
+    """One live trigger of the account (404 ``GTT_TRIGGER_NOT_FOUND``)."""
+    live_scope(desk, db, token, write=False)
+    row = _own(gtts, db, token, trigger_id)
+    return row, gtts.orders_of(db, [row]).get(row.id)
+
+
+def _run_tags(db: Session, token: WorkerToken, run_key: str) -> dict[str, Any]:
+    run = find_run(db, token, run_key)
+    if run.execution_mode != ExecutionMode.LIVE:
+        raise Rejected(
+            400,
+            "GTT_REQUEST_INVALID",
+            f"strategy_run_id: run {run_key} is {run.execution_mode}, and GTTs are live",
+            strategy_run_id=run.run_key,
+        )
+    require_open(run)
+    return {"strategy_run_id": run.run_key, "run_pk": run.id, "source": "worker"}
+
+
+def place(
+    desk: WorkerDesk,
+    gtts: LiveGttBook,
+    db: Session,
+    token: WorkerToken,
+    spec: GttSpec,
+    *,
+    run_key: str | None = None,
+) -> int:
+    """Place a trigger at Kite through the live GTT book (recorded first, once); its id."""
+    live_scope(desk, db, token, write=True)
+    tags = _run_tags(db, token, run_key) if run_key is not None else None
+    with _provider_errors():
+        row = gtts.create(db, user_id=token.user_id, spec=spec, attribution=tags)
+    return row.id
+
+
+def modify(
+    desk: WorkerDesk,
+    gtts: LiveGttBook,
+    db: Session,
+    token: WorkerToken,
+    trigger_id: int,
+    spec: GttSpec,
+) -> int:
+    """Change a live trigger here and at Kite (the new legs pass the gate)."""
+    live_scope(desk, db, token, write=True)
+    _own(gtts, db, token, trigger_id)
+    with _provider_errors():
+        gtts.modify(db, user_id=token.user_id, trigger_id=trigger_id, spec=spec, gate=True)
+    db.commit()
+    return trigger_id
+
+
+def delete(
+    desk: WorkerDesk, gtts: LiveGttBook, db: Session, token: WorkerToken, trigger_id: int
+) -> int:
+    """Delete a live trigger at Kite, then here (only the session needed: it removes risk)."""
+    live_scope(desk, db, token, write=False)
+    _own(gtts, db, token, trigger_id)
+    with _provider_errors():
+        gtts.delete(db, user_id=token.user_id, trigger_id=trigger_id)
+    return trigger_id
+
+
+def link_adopted(db: Session, gtt: Gtt, order: Order) -> None:
+    """`LiveGttBook`'s adoption hook: a run's fired trigger's order joins the run.
+
+    In the adoption's transaction, under the run's lock (no ledger lock is held yet): the
+    link (role ``gtt``) and an ``order.updated`` event; the fill that follows is journalled
+    by `LiveRunJournal` with its booking.
+    """
+    run_pk = (gtt.attribution or {}).get("run_pk")
+    run = db.get(WorkerRun, run_pk) if isinstance(run_pk, int) else None
+    if run is None:
+        return
+    lock_run(db, run)
+    linked = db.scalar(select(WorkerRunOrder.id).where(WorkerRunOrder.order_pk == order.id))
+    if linked is not None:
+        return
+    link = {"run_pk": run.id, "order_pk": order.id, "intent_pk": None, "role": GTT_ROLE}
+    db.execute(_LINK, link)
+    timeline.record(
+        db,
+        run,
+        kind="execution",
+        source="live_oms",
+        event_type="order.updated",
+        now=order.updated_at,
+        summary=f"GTT {gtt.id} fired: {order.transaction_type} {order.quantity} "
+        f"{order.tradingsymbol}: {order.status}",
+        payload={
+            "order_id": order.order_id,
+            "broker_order_id": order.broker_order_id,
+            "status": order.status,
+            "filled_quantity": order.filled_quantity,
+            "role": GTT_ROLE,
+            "gtt_id": gtt.id,
+        },
+        related=("order", order.order_id),
+    )
+
+
+def run_triggers(desk: WorkerDesk, db: Session, run: WorkerRun) -> list[Gtt]:
+    """The run's triggers still standing at Kite (placed with its ``strategy_run_id``)."""
+    if desk.live_gtts is None:
+        return []
+    rows = db.scalars(
+        select(Gtt).where(
+            Gtt.user_id == run.user_id, Gtt.broker == GTT_BROKER, Gtt.status == ACTIVE
+        )
+    )
+    return [g for g in rows if (g.attribution or {}).get("run_pk") == run.id]
+
+
+def delete_run_triggers(desk: WorkerDesk, db: Session, triggers: list[Gtt]) -> list[dict[str, Any]]:
+    """Delete an exiting run's triggers at Kite (each commits); the errors, if any.
+
+    A run's stop left standing after its exit would open a new position when it fires.
+    One Kite says fired already is an error: its order joined the run and is exited next.
+    """
+    errors: list[dict[str, Any]] = []
+    book = desk.live_gtts
+    if book is None:
+        return errors
+    for row in triggers:
+        try:
+            deleted = book.cancel(db, trigger_id=row.id)
+        except TraderTapeError as exc:
+            errors.append({"gtt_id": row.id, "reason": str(exc)})
+            continue
+        if not deleted:
+            errors.append({"gtt_id": row.id, "reason": f"GTT {row.id} fired or went at Kite"})
+    return errors

@@ -181,13 +181,13 @@ export interface paths {
         };
         /**
          * List Gtts
-         * @description The broker's GTT triggers (live account scopes only).
+         * @description The live Kite account's GTT triggers in Kite's shape (live account scopes only).
          */
         get: operations["algo-workers-list_gtts"];
         put?: never;
         /**
          * Place Gtt
-         * @description Place a GTT at the broker (live account scopes only).
+         * @description Place a GTT at Kite: recorded first, through the one gate, sent once.
          */
         post: operations["algo-workers-place_gtt"];
         delete?: never;
@@ -205,18 +205,18 @@ export interface paths {
         };
         /**
          * Get Gtt
-         * @description One GTT trigger (live account scopes only).
+         * @description One live GTT trigger in Kite's shape.
          */
         get: operations["algo-workers-get_gtt"];
         /**
          * Modify Gtt
-         * @description Modify a GTT trigger (live account scopes only).
+         * @description Modify a live GTT here and at Kite (the new legs pass the gate).
          */
         put: operations["algo-workers-modify_gtt"];
         post?: never;
         /**
          * Delete Gtt
-         * @description Delete a GTT trigger (live account scopes only).
+         * @description Delete a live GTT at Kite, then here.
          */
         delete: operations["algo-workers-delete_gtt"];
         options?: never;
@@ -7462,7 +7462,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         [key: string]: unknown;
-                    };
+                    }[];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */

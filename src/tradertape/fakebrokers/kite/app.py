@@ -369,6 +369,13 @@ def _forget(kite: FakeKite, body: dict[str, Any]) -> dict[str, Any]:
     return {"forgotten": forgotten is not None}
 
 
+def _fill(kite: FakeKite, body: dict[str, Any]) -> dict[str, Any]:
+    """Fill part of a working order at a given price (one trade): partial fills at several
+    prices, as the exchange matches an order against several counter-orders."""
+    order = kite.book.fill_part(str(body["order_id"]), body.get("quantity"), body.get("price"))
+    return {"order": order}
+
+
 _CONTROLS: dict[tuple[str, str], Callable[[FakeKite, dict[str, Any]], dict[str, Any]]] = {
     ("POST", "price"): _set_prices,
     ("POST", "walk"): _walk,
@@ -380,12 +387,14 @@ _CONTROLS: dict[tuple[str, str], Callable[[FakeKite, dict[str, Any]], dict[str, 
     ("GET", "state"): _state,
     ("POST", "orders"): _place_outside,
     ("POST", "forget"): _forget,
+    ("POST", "fill"): _fill,
 }
 
 
 async def control(request: Request) -> Response:
     """``/_fake/{action}``: price, walk, faults, clock, expire-sessions, apps, state, orders
-    (placed outside the client, as in Kite's own app), forget (an order Kite lost)."""
+    (placed outside the client, as in Kite's own app), forget (an order Kite lost), fill (part
+    of an order, at a price)."""
     action = _CONTROLS.get((request.method, request.path_params["action"]))
     if action is None:
         return JSONResponse({"detail": "unknown control"}, status_code=404)

@@ -219,7 +219,7 @@ class Ledger:
     ) -> None:
         """Book one execution of `order`: charges, cash, and the trade (stored by `write`).
 
-        `broker_trade_id` names a live fill's trade at its broker (unique per broker).
+        `broker_trade_id` names a live fill's trade at its broker (once per order).
         """
         trade_date = at.astimezone(IST).date()
         day = self._day(order.user_id, trade_date)

@@ -251,3 +251,25 @@ def test_a_fill_booked_whole_by_the_difference_is_never_booked_again_by_trade(
     ]
     [order] = ours(runtime)
     assert (order.filled_quantity, order.filled_value) == (10, Decimal("14890.50"))
+
+
+def test_the_fakes_fill_control_refuses_bad_figures_naming_them(fake: Fake):
+    fake.price("NSE:INFY", 1500)
+    form: dict[str, Any] = {"exchange": "NSE", "tradingsymbol": "INFY", "quantity": 10}
+    form |= {"transaction_type": "BUY", "product": "CNC", "order_type": "LIMIT", "price": 1490}
+    order_id = fake.control("orders", form)["order_id"]
+    url = f"{fake.url}/_fake/fill"
+
+    for body, detail in (
+        ({"quantity": "x", "price": 1489}, "Invalid `quantity`."),
+        ({"quantity": 11, "price": 1489}, "Invalid `quantity`."),
+        ({"quantity": 4, "price": "abc"}, "Invalid `price`."),
+        ({"quantity": 4, "price": 0}, "Invalid `price`."),
+    ):
+        answer = fake.http.post(url, json={"order_id": order_id} | body)
+        assert (answer.status_code, answer.json()) == (400, {"detail": detail})
+    done = fake.control("fill", {"order_id": order_id, "quantity": 10, "price": "1489.25"})
+    assert (done["order"]["status"], done["order"]["average_price"]) == ("COMPLETE", 1489.25)
+    again = fake.http.post(url, json={"order_id": order_id, "quantity": 1, "price": 1489})
+    assert again.status_code == 400
+    assert again.json()["detail"] == "Order cannot be filled as it is complete."

@@ -96,8 +96,10 @@ class Trade(OwnedByKey, Base):
     __table_args__ = (
         # A delivery sell checks the holding of one symbol, not the user's whole history.
         Index("ix_trades_user_symbol", "user_id", "tradingsymbol"),
-        # A broker's trade is booked once, however many reporters bring it.
-        Index("ix_trades_broker_trade", "broker", "broker_trade_id", unique=True),
+        # A broker's trade is booked once, however many reporters bring it. Per order: an
+        # exchange's trade number is shared by both sides (two of our users may be them)
+        # and repeats across days and segments; a trade belongs to one order.
+        Index("ix_trades_order_broker_trade", "order_pk", "broker_trade_id", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

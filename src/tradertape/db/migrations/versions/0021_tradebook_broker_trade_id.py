@@ -21,10 +21,12 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("trades", schema=None) as batch_op:
         batch_op.add_column(sa.Column("broker_trade_id", sa.String(length=40), nullable=True))
-        batch_op.create_index("ix_trades_broker_trade", ["broker", "broker_trade_id"], unique=True)
+        batch_op.create_index(
+            "ix_trades_order_broker_trade", ["order_pk", "broker_trade_id"], unique=True
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("trades", schema=None) as batch_op:
-        batch_op.drop_index("ix_trades_broker_trade")
+        batch_op.drop_index("ix_trades_order_broker_trade")
         batch_op.drop_column("broker_trade_id")

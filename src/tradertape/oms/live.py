@@ -286,14 +286,15 @@ class LiveDesk:
             )
             return False
         found = db.execute(
-            select(Order.id, Order.user_id, Order.quantity, Order.filled_quantity).where(
-                Order.broker == broker, Order.broker_order_id == report.broker_order_id
-            )
+            select(
+                Order.id, Order.user_id, Order.quantity, Order.filled_quantity, Order.status
+            ).where(Order.broker == broker, Order.broker_order_id == report.broker_order_id)
         ).first()
         if found is None:
             return False
         trades = None
-        if min(report.filled_quantity, found.quantity) > found.filled_quantity:
+        grew = min(report.filled_quantity, found.quantity) > found.filled_quantity
+        if grew and not OrderStatus(found.status).is_terminal:  # a closed order books nothing
             book = tradebook or self._tradebook(db, found.user_id, broker)
             trades = book.for_order(report.broker_order_id)
         ledger = Ledger(db, broker=broker)

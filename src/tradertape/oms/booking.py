@@ -208,9 +208,19 @@ class Ledger:
         self._entries.append(self._entry(user_id, at, kind, amount, note))
 
     def book_fill(
-        self, order: Order, instrument: Instrument, quantity: int, price: Decimal, at: datetime
+        self,
+        order: Order,
+        instrument: Instrument,
+        quantity: int,
+        price: Decimal,
+        at: datetime,
+        *,
+        broker_trade_id: str | None = None,
     ) -> None:
-        """Book one execution of `order`: charges, cash, and the trade (stored by `write`)."""
+        """Book one execution of `order`: charges, cash, and the trade (stored by `write`).
+
+        `broker_trade_id` names a live fill's trade at its broker (once per order).
+        """
         trade_date = at.astimezone(IST).date()
         day = self._day(order.user_id, trade_date)
         fill = fill_of(order, instrument, quantity, price)
@@ -234,6 +244,7 @@ class Ledger:
             "filled_at": at,
             "trade_date": trade_date.isoformat(),
             "charges": charges,
+            "broker_trade_id": broker_trade_id,
         }
         buy = order.transaction_type == TransactionType.BUY.value
         self._position(order).add(buy=buy, quantity=quantity, price=price)

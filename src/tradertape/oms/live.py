@@ -8,10 +8,15 @@ that tag before placing again (`LiveBroker.find`); `resolve_unsent` does the sam
 rows whose send outcome we never learnt, and never sends them again.
 
 Fills reach us three ways (postback, the ticker socket's order updates, polling); each
-becomes a `BrokerReport` and goes through `apply_report`, which books the difference
-between the broker's cumulative filled quantity and ours, under the user's ledger lock.
-A report seen twice, or late, books nothing. Charges come from our schedule, through the
-same `Ledger` the paper exchange books with, in the broker's own books (``broker`` column).
+becomes a `BrokerReport` and goes through `apply_report`. A report showing more filled than
+we booked has the broker's tradebook read (once per poll sweep per user and broker) and
+books each of the order's trades not booked yet, by its trade id, at its own price and
+exchange time; what the tradebook does not list (or a failed read) is booked as the
+cumulative difference at the price that makes the broker's average (`oms.broker_trades`
+has the rule that keeps the two from ever booking a quantity twice). All under the user's
+ledger lock: a report seen twice, or late, books nothing. Charges come from our schedule,
+through the same `Ledger` the paper exchange books with, in the broker's own books
+(``broker`` column).
 """
 
 from __future__ import annotations
@@ -19,20 +24,21 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tradertape.db.models.trading import Order
+from tradertape.db.models.trading import Order, Trade
 from tradertape.domain.instruments import InstrumentCatalog
 from tradertape.domain.market import Tick
 from tradertape.domain.order_state import PENDING, EventKind, OrderEvent, OrderStatus
 from tradertape.domain.orders import OrderSpec
 from tradertape.errors import BadRequest, NotFound, ServiceUnavailable
 from tradertape.oms.booking import Ledger
+from tradertape.oms.broker_trades import BrokerTrade, Tradebook, plan_fills
 from tradertape.oms.order_log import (
     UNPLACED,
     apply_event,
@@ -275,11 +281,20 @@ class LiveDesk:
             settled += 1
         return settled
 
-    def apply_report(self, db: Session, broker: str, report: BrokerReport) -> bool:
+    def apply_report(
+        self,
+        db: Session,
+        broker: str,
+        report: BrokerReport,
+        tradebook: Tradebook | None = None,
+    ) -> bool:
         """Book what `report` adds to our order (commits); False if it is not ours.
 
-        The fill is the broker's cumulative filled quantity less ours, at the price that
-        moves our average to the broker's; a report already applied adds nothing.
+        When the broker reports more filled than we booked, its trades for the order are
+        booked one by one (read from `tradebook`, or else from the user's broker now,
+        before the ledger lock is taken); what they do not cover is the cumulative
+        difference at the price that moves our average to the broker's. A report already
+        applied adds nothing.
         """
         if report.problem is not None:  # the next report (poll, socket) will say
             log.warning(
@@ -287,13 +302,18 @@ class LiveDesk:
             )
             return False
         found = db.execute(
-            select(Order.id, Order.user_id).where(
-                Order.broker == broker, Order.broker_order_id == report.broker_order_id
-            )
+            select(
+                Order.id, Order.user_id, Order.quantity, Order.filled_quantity, Order.status
+            ).where(Order.broker == broker, Order.broker_order_id == report.broker_order_id)
         ).first()
         if found is None:
             return False
-        for watcher in self._watchers:
+        trades = None  # the broker's tradebook is read before any lock is taken
+        grew = min(report.filled_quantity, found.quantity) > found.filled_quantity
+        if grew and not OrderStatus(found.status).is_terminal:  # a closed order books nothing
+            book = tradebook or self._tradebook(db, found.user_id, broker)
+            trades = book.for_order(report.broker_order_id)
+        for watcher in self._watchers:  # a worker run's lock, before the ledger's
             watcher.lock(db, found.id)
         ledger = Ledger(db, broker=broker)
         ledger.lock(found.user_id)
@@ -303,19 +323,8 @@ class LiveDesk:
         assert order is not None
         now = self._venue.clock.now()
         history: list[dict[str, Any]] = []
-        delta = min(report.filled_quantity, order.quantity) - order.filled_quantity
-        if delta > 0 and not OrderStatus(order.status).is_terminal:
-            if order.status == OrderStatus.AMO_REQ_RECEIVED.value:  # the broker released it
-                released = OrderEvent(EventKind.RELEASED, now, status_after=OrderStatus.OPEN)
-                history.append(apply_event(order, released, now))
-            if order.status == OrderStatus.TRIGGER_PENDING.value:
-                history.append(apply_event(order, OrderEvent(EventKind.TRIGGERED, now), now))
-            value = report.average_price * (order.filled_quantity + delta)
-            price = ((value - order.average_price * order.filled_quantity) / delta).quantize(_PRICE)
-            fill = OrderEvent(EventKind.FILLED, now, fill_quantity=delta, fill_price=price)
-            history.append(apply_event(order, fill, now))
-            instrument = self._venue.catalog(db).get(f"{order.exchange}:{order.tradingsymbol}")
-            ledger.book_fill(order, instrument, delta, price, now)
+        if not OrderStatus(order.status).is_terminal:
+            history += self._book_fills(db, ledger, order, report, trades, now)
         final = _FINAL.get(report.status)
         if final is not None and not OrderStatus(order.status).is_terminal:
             history.append(apply_event(order, OrderEvent(final, now, message=report.message), now))
@@ -326,9 +335,67 @@ class LiveDesk:
         db.commit()
         return True
 
-    def apply_reports(self, db: Session, broker: str, reports: Iterable[BrokerReport]) -> int:
-        """`apply_report` for each; how many were ours."""
-        return sum(self.apply_report(db, broker, report) for report in reports)
+    def _book_fills(
+        self,
+        db: Session,
+        ledger: Ledger,
+        order: Order,
+        report: BrokerReport,
+        trades: list[BrokerTrade] | None,
+        now: datetime,
+    ) -> list[dict[str, Any]]:
+        """Book the fills that bring `order` to the broker's filled quantity; their history."""
+        named = db.execute(
+            select(Trade.broker_trade_id, Trade.quantity).where(Trade.order_pk == order.id)
+        ).all()
+        fills = plan_fills(
+            ordered=order.quantity,
+            booked_quantity=order.filled_quantity,
+            booked_value=order.filled_value,
+            booked_ids={str(t) for t, _ in named if t is not None},
+            unnamed_quantity=sum(q for t, q in named if t is None),
+            reported_quantity=report.filled_quantity,
+            reported_average=report.average_price,
+            trades=trades,
+        )
+        history: list[dict[str, Any]] = []
+        if not fills:
+            return history
+        if order.status == OrderStatus.AMO_REQ_RECEIVED.value:  # the broker released it
+            released = OrderEvent(EventKind.RELEASED, now, status_after=OrderStatus.OPEN)
+            history.append(apply_event(order, released, now))
+        if order.status == OrderStatus.TRIGGER_PENDING.value:
+            history.append(apply_event(order, OrderEvent(EventKind.TRIGGERED, now), now))
+        instrument = self._venue.catalog(db).get(f"{order.exchange}:{order.tradingsymbol}")
+        for fill in fills:
+            at = fill.at or now
+            event = OrderEvent(
+                EventKind.FILLED, at, fill_quantity=fill.quantity, fill_price=fill.price
+            )
+            history.append(apply_event(order, event, now))
+            ledger.book_fill(
+                order, instrument, fill.quantity, fill.price, at, broker_trade_id=fill.trade_id
+            )
+        return history
+
+    def _tradebook(self, db: Session, user_id: int, broker: str) -> Tradebook:
+        """The user's tradebook at `broker`, read on first need (unreadable without a session)."""
+        try:
+            adapter = self._brokers(db, user_id, broker).adapter
+        except Exception as exc:  # no session: book by the cumulative difference
+            log.warning("%s tradebook for user %s unavailable (%s)", broker, user_id, exc)
+            return Tradebook(None)
+        return Tradebook(adapter.trades)
+
+    def apply_reports(
+        self,
+        db: Session,
+        broker: str,
+        reports: Iterable[BrokerReport],
+        tradebook: Tradebook | None = None,
+    ) -> int:
+        """`apply_report` for each, sharing one tradebook read; how many were ours."""
+        return sum(self.apply_report(db, broker, report, tradebook) for report in reports)
 
     def broker(self, db: Session, user_id: int, name: str | None = None) -> LiveBroker:
         """The user's connected live broker `name` (by default their only one; 409 when it
@@ -358,7 +425,7 @@ class LiveDesk:
             log.warning("live refresh for user %s failed (%s)", user_id, exc)
             return 0
         reports = [kite_report(r) for r in rows if str(r.get("order_id")) in ids]
-        return self.apply_reports(db, broker.name, reports)
+        return self.apply_reports(db, broker.name, reports, Tradebook(broker.adapter.trades))
 
     def poll(self, db: Session) -> int:
         """Ask each broker with open live orders of a user's for their state; book it."""
@@ -381,7 +448,8 @@ class LiveDesk:
                 log.warning("live poll of %s for user %s failed (%s)", name, user_id, exc)
                 continue
             reports = [kite_report(r) for r in rows if str(r.get("order_id")) in ids]
-            applied += self.apply_reports(db, broker.name, reports)
+            tradebook = Tradebook(broker.adapter.trades)  # read once per sweep, if at all
+            applied += self.apply_reports(db, broker.name, reports, tradebook)
         return applied
 
     def modify(

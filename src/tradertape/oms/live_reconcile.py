@@ -40,6 +40,7 @@ from tradertape.db.models.trading import Gtt, Order
 from tradertape.domain.instruments import Instrument
 from tradertape.domain.order_state import PENDING, EventKind, OrderEvent, OrderStatus
 from tradertape.oms.booking import Ledger
+from tradertape.oms.broker_trades import Tradebook
 from tradertape.oms.ids import new_order_id
 from tradertape.oms.live import SEND_GRACE, LiveBroker, LiveDesk, kite_report
 from tradertape.oms.order_log import (
@@ -138,7 +139,7 @@ class Reconciler:
         holdings = adapter.holdings()
         gtts = adapter.gtts() if adapter.capabilities.gtt else []
         fired = _fired_by_our_gtts(db, user_id, broker.name, gtts)
-        passed = self._orders(db, user_id, broker, orders, fired)
+        passed = self._orders(db, user_id, broker, orders, fired, Tradebook.of(trades))
         missing = self._missing(db, user_id, broker.name, orders, asked_at)
         today = asked_at.astimezone(IST).date()
         books = our_books(db, user_id=user_id, broker=broker.name, today=today)
@@ -180,6 +181,7 @@ class Reconciler:
         broker: LiveBroker,
         rows: list[KiteDict],
         fired: set[str],
+        tradebook: Tradebook,
     ) -> _OrderPass:
         by_id = {str(r["order_id"]): r for r in rows if r.get("order_id")}
         before = self._states(db, broker.name, set(by_id))
@@ -197,9 +199,9 @@ class Reconciler:
         adopted, items = 0, []
         for oid, row in by_id.items():
             if oid in mine:
-                self._desk.apply_report(db, broker.name, kite_report(row))
+                self._desk.apply_report(db, broker.name, kite_report(row), tradebook)
             elif oid not in before and oid not in sending:
-                item = self._adopt(db, user_id, broker.name, row)
+                item = self._adopt(db, user_id, broker.name, row, tradebook)
                 if item is not None:
                     items.append(item)
                 if item is not None and item.kind is DriftKind.ORDER_ADOPTED:
@@ -226,7 +228,9 @@ class Reconciler:
         )
         return {str(oid): (owner, (status, filled)) for oid, owner, status, filled in rows}
 
-    def _adopt(self, db: Session, user_id: int, broker: str, row: KiteDict) -> DriftItem | None:
+    def _adopt(
+        self, db: Session, user_id: int, broker: str, row: KiteDict, tradebook: Tradebook
+    ) -> DriftItem | None:
         """Store an order placed outside TraderTape as ours, then book what it filled."""
         oid = str(row["order_id"])
         key = f"{row.get('exchange', '')}:{row.get('tradingsymbol', '')}"
@@ -260,7 +264,7 @@ class Reconciler:
             return None
         store_history(db, order, history)
         db.commit()
-        self._desk.apply_report(db, broker, report)
+        self._desk.apply_report(db, broker, report, tradebook)
         note = (
             f"broker order {oid} ({side} {quantity} {key} {product}) was placed outside "
             f"TraderTape: adopted as order {order.order_id}"

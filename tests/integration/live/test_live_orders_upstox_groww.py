@@ -11,11 +11,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from tests.conftest import START
 from tests.helpers import sign_in
 from tests.integration.groww.conftest import FakeServer
 from tests.integration.live.conftest import Venue, booked, groww_venue, ours, upstox_venue
 from tests.upstox_kit import FakeUpstox
-from tradertape.db.models.trading import Order
+from tradertape.db.models.trading import Order, Trade
 from tradertape.oms.order_log import UNPLACED, claim, new_order, spec_of
 from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime
@@ -76,6 +77,11 @@ def test_a_live_limit_fill_is_booked_once_in_the_brokers_books_at_our_charges(
     assert trades == [(venue.name, "INFY", "BUY", 10, Decimal("1488.00"), CHARGES)]
     assert cash == [("buy", Decimal("-14880.00")), ("charges", -CHARGES)]
     assert booked(runtime, "paper")[1] == []  # the paper book is untouched
+    with runtime.db.session() as db:
+        [trade] = db.scalars(select(Trade))
+    # Booked from the broker's tradebook (its trade id), at the exchange's time (to the second).
+    assert trade.broker_trade_id, trade.broker_trade_id
+    assert trade.filled_at == START
     [order] = ours(runtime)
     assert (order.status, order.filled_quantity, order.average_price) == (
         "COMPLETE",

@@ -93,8 +93,14 @@ class Trade(OwnedByKey, Base):
     """One execution, with the charges it added to its day's contract note."""
 
     __tablename__ = "trades"
-    # A delivery sell checks the holding of one symbol, not the user's whole history.
-    __table_args__ = (Index("ix_trades_user_symbol", "user_id", "tradingsymbol"),)
+    __table_args__ = (
+        # A delivery sell checks the holding of one symbol, not the user's whole history.
+        Index("ix_trades_user_symbol", "user_id", "tradingsymbol"),
+        # A broker's trade is booked once, however many reporters bring it. Per order: an
+        # exchange's trade number is shared by both sides (two of our users may be them)
+        # and repeats across days and segments; a trade belongs to one order.
+        Index("ix_trades_order_broker_trade", "order_pk", "broker_trade_id", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     trade_id: Mapped[str] = mapped_column(String(32), unique=True)
@@ -110,6 +116,9 @@ class Trade(OwnedByKey, Base):
     filled_at: Mapped[datetime]
     trade_date: Mapped[str] = mapped_column(String(10), index=True)  # IST date, ISO
     charges: Mapped[Decimal] = mapped_column(MONEY)
+    # The broker's trade id (its tradebook, the contract note); None on paper and for a live
+    # fill booked by cumulative difference (see oms.broker_trades).
+    broker_trade_id: Mapped[str | None] = mapped_column(String(40))
 
 
 class CashEntry(Owned, Base):

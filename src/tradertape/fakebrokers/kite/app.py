@@ -377,6 +377,13 @@ def _funds(kite: FakeKite, body: dict[str, Any]) -> dict[str, Any]:
     return {"cash": float(cash)}
 
 
+def _fill(kite: FakeKite, body: dict[str, Any]) -> dict[str, Any]:
+    """Fill part of a working order at a given price (one trade): partial fills at several
+    prices, as the exchange matches an order against several counter-orders."""
+    order = kite.book.fill_part(str(body["order_id"]), body.get("quantity"), body.get("price"))
+    return {"order": order}
+
+
 _CONTROLS: dict[tuple[str, str], Callable[[FakeKite, dict[str, Any]], dict[str, Any]]] = {
     ("POST", "price"): _set_prices,
     ("POST", "walk"): _walk,
@@ -389,13 +396,14 @@ _CONTROLS: dict[tuple[str, str], Callable[[FakeKite, dict[str, Any]], dict[str, 
     ("POST", "orders"): _place_outside,
     ("POST", "forget"): _forget,
     ("POST", "funds"): _funds,
+    ("POST", "fill"): _fill,
 }
 
 
 async def control(request: Request) -> Response:
     """``/_fake/{action}``: price, walk, faults, clock, expire-sessions, apps, state, orders
     (placed outside the client, as in Kite's own app), forget (an order Kite lost), funds
-    (the account's cash)."""
+    (the account's cash), fill (part of an order, at a price)."""
     action = _CONTROLS.get((request.method, request.path_params["action"]))
     if action is None:
         return JSONResponse({"detail": "unknown control"}, status_code=404)

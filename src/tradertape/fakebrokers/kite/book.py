@@ -365,13 +365,31 @@ class KiteBook:
             touch = min(limit, touch) if buy else max(limit, touch)  # at the limit or better
         self._fill(order, touch)
 
-    def _fill(self, order: Row, price: Decimal) -> None:
+    def fill_part(self, order_id: str, quantity_text: Any, price_text: Any) -> Row:
+        """Fill a quantity of a working order at a price (one trade), as the exchange matches
+        an order in parts; the order stays OPEN until nothing is pending."""
+        quantity, price = _int(quantity_text, "quantity"), _dec(price_text, "price")
+        with self.lock:
+            order = self._live(order_id, "filled")
+            if not 0 < quantity <= order["pending_quantity"]:
+                raise input_error("Invalid `quantity`.")
+            if price <= 0:
+                raise input_error("Invalid `price`.")
+            if order["status"] == "TRIGGER PENDING":
+                self._set(order, "OPEN")
+            self._fill(order, price, quantity)
+            return dict(order)
+
+    def _fill(self, order: Row, price: Decimal, quantity: int | None = None) -> None:
         inst = self._by_token[order["instrument_token"]]
-        qty = order["pending_quantity"]
+        qty = order["pending_quantity"] if quantity is None else quantity
+        earlier = [t for t in self.trades if t["order_id"] == order["order_id"]]
+        value = price * qty + sum(Decimal(str(t["average_price"])) * t["quantity"] for t in earlier)
+        filled = order["filled_quantity"] + qty
         order.update(
-            filled_quantity=order["quantity"],
-            pending_quantity=0,
-            average_price=_f(price),
+            filled_quantity=filled,
+            pending_quantity=order["quantity"] - filled,
+            average_price=_f(value / filled),
         )
         stamp = self.stamp()
         self.trades.append(
@@ -406,7 +424,7 @@ class KiteBook:
             self.cash += value
         if order["product"] == "CNC":
             self._settle(inst, order["transaction_type"], qty, price)
-        self._set(order, "COMPLETE")
+        self._set(order, "COMPLETE" if order["pending_quantity"] == 0 else "OPEN")
 
     def _settle(self, inst: Instrument, side: str, qty: int, price: Decimal) -> None:
         held = self._holdings.setdefault(inst.instrument_token, _Holding(inst))

@@ -178,6 +178,7 @@ def test_a_tradebook_row_in_kites_shape_and_what_is_unusable():
         {"quantity": 0},
         {"average_price": "NaN"},
         {"average_price": 0},
+        {"average_price": "1e40"},  # more digits than any price has
         {"order_id": None},
     ):
         assert broker_trade(row | bad) is None, bad

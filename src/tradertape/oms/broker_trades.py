@@ -74,6 +74,10 @@ def broker_trade(row: KiteDict) -> BrokerTrade | None:
     if not usable:
         return None
     at = exchange_time(row.get("exchange_timestamp")) or exchange_time(row.get("fill_timestamp"))
+    try:  # to the OMS's price precision, as every other fill is (1488.0 is 1488.0000)
+        price = price.quantize(_PRICE)
+    except ArithmeticError:  # too many digits to be a price
+        return None
     return BrokerTrade(str(trade_id), str(order_id), int(quantity), price, at)
 
 

@@ -173,22 +173,24 @@ test("a 422 from the API shows on its field; a resting order is modified and can
 });
 
 test("positions work at phone width @phone", async ({ page }, info) => {
+  // CNC, not MIS: the demo replays its last session around the clock, and an MIS order in
+  // the replay's last ten minutes (after the 15:20 square-off) is rightly refused.
   const limit = await marketableLimit(api, "INFY");
   const placed = await api.post("/api/orders", {
-    data: { exchange: "NSE", tradingsymbol: "INFY", transaction_type: "BUY", quantity: 1, product: "MIS", order_type: "LIMIT", price: limit },
+    data: { exchange: "NSE", tradingsymbol: "INFY", transaction_type: "BUY", quantity: 1, product: "CNC", order_type: "LIMIT", price: limit },
   });
   expect(placed.ok()).toBeTruthy();
   await openSignedIn(page, api, "/positions");
   await page.locator("label", { hasText: /^Day$/ }).click();
   const phone = info.project.name === "phone";
-  const position = phone ? page.getByRole("listitem", { name: "INFY NSE MIS" }) : page.getByRole("row", { name: /INFY NSE/ }).filter({ hasText: "MIS" });
+  const position = phone ? page.getByRole("listitem", { name: "INFY NSE CNC" }) : page.getByRole("row", { name: /INFY NSE/ }).filter({ hasText: "CNC" });
   await expect(position).toBeVisible();
-  const day = ((await (await api.get("/api/portfolio/positions")).json()).day as Row[]).find((p) => p.tradingsymbol === "INFY" && p.product === "MIS") as Row;
+  const day = ((await (await api.get("/api/portfolio/positions")).json()).day as Row[]).find((p) => p.tradingsymbol === "INFY" && p.product === "CNC") as Row;
   await expect(position).toContainText(rupees(Number(day.average_price)));
   await expectAccessible(page);
   // The desktop run keeps its own positions and ticket screenshots (the first test's).
   if (phone) await keepScreenshot(page, "positions", info.project.name);
-  await page.getByRole("button", { name: "Exit INFY MIS" }).click();
+  await page.getByRole("button", { name: "Exit INFY CNC" }).click();
   const exit = page.getByRole("dialog");
   await expect(exit.getByText("Sell INFY")).toBeVisible();
   await exit.getByRole("button", { name: "Review charges" }).click();

@@ -13,10 +13,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from tests.brokers.kite.conftest import Fake
-from tests.brokers.kite.test_live_orders import CHARGES, booked, connect, ours
+from tests.brokers.kite.test_live_orders import connect
 from tests.brokers.kite.test_live_orders import server_live as server_live  # noqa: F401
 from tests.brokers.kite.test_live_orders import settings as settings  # noqa: F401 - fixture
 from tests.helpers import sign_in
+from tests.live_kit import CHARGES, booked, ours
 from tradertape.api.app import trading_loop
 from tradertape.db.models.trading import Gtt
 from tradertape.ports.clock import ManualClock

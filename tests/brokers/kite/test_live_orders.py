@@ -12,13 +12,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
 
 from tests.brokers.kite.conftest import Fake, server_settings
 from tests.brokers.kite.test_server_login import kite_login, save_key
 from tests.helpers import sign_in
+from tests.live_kit import BUY, CHARGES, booked, ours
 from tradertape.api.app import trading_loop
-from tradertape.db.models.trading import CashEntry, Order, Trade
 from tradertape.fakebrokers.kite import DEFAULT_API_SECRET
 from tradertape.feed.kite import KITE_ORDER_UPDATES_TOPIC
 from tradertape.oms.live import BrokerReport
@@ -32,21 +31,6 @@ from tradertape.services.live_trading import (
 from tradertape.settings import Settings
 
 pytestmark = pytest.mark.db
-
-BUY = {
-    "exchange": "NSE",
-    "tradingsymbol": "INFY",
-    "transaction_type": "BUY",
-    "quantity": 10,
-    "product": "CNC",
-    "order_type": "LIMIT",
-    "price": "1490",
-    "mode": "live",
-}
-# Our schedule's charges for a delivery buy of 10 INFY at ₹1,488 (₹14,880; the fake fills
-# at its last price): brokerage 0, STT ₹15 (0.1%, to the rupee), NSE transaction 0.4419,
-# IPFT 0.0149, SEBI 0.0149, stamp duty 2.232 (0.015%), GST 0.0848: ₹17.79.
-CHARGES = Decimal("17.79")
 
 
 @pytest.fixture
@@ -73,26 +57,6 @@ def connect(client: TestClient, runtime: Runtime, fake: Fake, *, switch: bool = 
         on = client.put("/api/auth/live-trading", json={"live_trading": True, "confirm": "LIVE"})
         assert on.status_code == 200, on.text
     return user_id
-
-
-def ours(runtime: Runtime) -> list[Order]:
-    with runtime.db.session() as db:
-        return list(db.scalars(select(Order).order_by(Order.id)))
-
-
-def booked(runtime: Runtime) -> tuple[list[tuple[Any, ...]], list[tuple[str, Decimal]]]:
-    with runtime.db.session() as db:
-        trades = [
-            (t.broker, t.tradingsymbol, t.transaction_type, t.quantity, t.price, t.charges)
-            for t in db.scalars(select(Trade).order_by(Trade.id))
-        ]
-        cash = [
-            (c.kind, c.amount)
-            for c in db.scalars(
-                select(CashEntry).where(CashEntry.broker == "kite").order_by(CashEntry.id)
-            )
-        ]
-    return trades, cash
 
 
 def test_the_users_switch_needs_a_typed_confirmation_and_gates_live_orders(

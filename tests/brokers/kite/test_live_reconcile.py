@@ -15,9 +15,10 @@ from sqlalchemy import select
 
 from tests.brokers.kite import test_live_orders as live
 from tests.brokers.kite.conftest import Fake
-from tests.brokers.kite.test_live_orders import BUY, CHARGES, booked, connect, ours
+from tests.brokers.kite.test_live_orders import connect
 from tests.brokers.kite.test_server_login import kite_login
 from tests.helpers import sign_in
+from tests.live_kit import BUY, CHARGES, booked, ours
 from tradertape.api.app import trading_loop
 from tradertape.db.models import Notification
 from tradertape.oms.live_reconcile import ADOPTED_NOTE, ENDED_NOTE, MISSING_NOTE

@@ -14,10 +14,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from tests.brokers.kite.conftest import Fake
-from tests.brokers.kite.test_live_orders import BUY, connect, ours
+from tests.brokers.kite.test_live_orders import connect
 from tests.brokers.kite.test_live_orders import server_live as server_live  # noqa: F401
 from tests.brokers.kite.test_live_orders import settings as settings  # noqa: F401 - fixture
 from tests.conftest import START
+from tests.live_kit import BUY, ours
 from tradertape.db.models.trading import CashEntry, Trade
 from tradertape.fakebrokers.kite import DEFAULT_API_SECRET
 from tradertape.ports.broker import TransientBrokerError

@@ -12,11 +12,12 @@ from fastapi.testclient import TestClient
 
 from tests.brokers.kite.conftest import Fake
 from tests.brokers.kite.test_live_gtts import OCO, SINGLE, _gtts, _sweep
-from tests.brokers.kite.test_live_orders import CHARGES, booked, connect, ours
+from tests.brokers.kite.test_live_orders import connect
 from tests.brokers.kite.test_server_login import kite_login
 from tests.brokers.kite.test_worker_live import live_run, live_worker
 from tests.brokers.kite.test_worker_live import server_live as server_live  # noqa: F401
 from tests.brokers.kite.test_worker_live import settings as settings  # noqa: F401 - fixture
+from tests.live_kit import CHARGES, booked, ours
 from tests.workers_kit import order
 from tradertape.domain.brokers import BrokerName
 from tradertape.runtime import Runtime

@@ -18,8 +18,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from tests.brokers.kite.conftest import Fake, server_settings
-from tests.brokers.kite.test_live_orders import BUY, CHARGES, booked, connect, ours
+from tests.brokers.kite.test_live_orders import connect
 from tests.integration.test_published_sdk_compat import VERSIONS, published_sdk
+from tests.live_kit import BUY, CHARGES, booked, ours
 from tests.workers_kit import Worker, order, set_price
 from tradertape.db.models import WorkerIntent, WorkerRunOrder
 from tradertape.domain.brokers import BrokerName

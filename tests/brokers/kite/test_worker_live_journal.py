@@ -12,10 +12,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.brokers.kite.conftest import Fake
-from tests.brokers.kite.test_live_orders import _Delivered, booked, connect
+from tests.brokers.kite.test_live_orders import _Delivered, connect
 from tests.brokers.kite.test_worker_live import live_run, live_worker
 from tests.brokers.kite.test_worker_live import server_live as server_live  # noqa: F401
 from tests.brokers.kite.test_worker_live import settings as settings  # noqa: F401 - fixture
+from tests.live_kit import booked
 from tests.workers_kit import Worker, order
 from tradertape.fakebrokers.kite import DEFAULT_API_SECRET
 from tradertape.oms.live import BrokerReport

@@ -15,12 +15,10 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
 
 from tests.integration.groww.conftest import TOTP, FakeServer
 from tests.integration.groww.conftest import groww as groww  # noqa: F401 - the fixture, reused
 from tests.upstox_kit import INFY, RELIANCE, FakeUpstox, running_fake
-from tradertape.db.models.trading import CashEntry, Order, Trade
 from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime
 from tradertape.settings import Settings
@@ -146,24 +144,3 @@ def settings(settings: Settings, request: pytest.FixtureRequest) -> Settings:
         fake = request.getfixturevalue(request.node.callspec.params["venue"])
         update[f"{request.node.callspec.params['venue']}_root"] = fake.root
     return settings.model_copy(update=update)
-
-
-def ours(runtime: Runtime) -> list[Order]:
-    with runtime.db.session() as db:
-        return list(db.scalars(select(Order).order_by(Order.id)))
-
-
-def booked(runtime: Runtime, broker: str) -> tuple[list[tuple[Any, ...]], list[tuple[str, Any]]]:
-    """The trades (all books) and `broker`'s cash entries."""
-    with runtime.db.session() as db:
-        trades = [
-            (t.broker, t.tradingsymbol, t.transaction_type, t.quantity, t.price, t.charges)
-            for t in db.scalars(select(Trade).order_by(Trade.id))
-        ]
-        cash = [
-            (c.kind, c.amount)
-            for c in db.scalars(
-                select(CashEntry).where(CashEntry.broker == broker).order_by(CashEntry.id)
-            )
-        ]
-    return trades, cash

@@ -14,7 +14,8 @@ from sqlalchemy import select
 from tests.conftest import START
 from tests.helpers import sign_in
 from tests.integration.groww.conftest import FakeServer
-from tests.integration.live.conftest import Venue, booked, groww_venue, ours, upstox_venue
+from tests.integration.live.conftest import Venue, groww_venue, upstox_venue
+from tests.live_kit import BUY, CHARGES, booked, ours
 from tests.upstox_kit import FakeUpstox
 from tradertape.db.models.trading import Order, Trade
 from tradertape.oms.order_log import UNPLACED, claim, new_order, spec_of
@@ -22,22 +23,6 @@ from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime
 
 pytestmark = pytest.mark.db
-
-BUY = {
-    "exchange": "NSE",
-    "tradingsymbol": "INFY",
-    "transaction_type": "BUY",
-    "quantity": 10,
-    "product": "CNC",
-    "order_type": "LIMIT",
-    "price": "1490",
-    "mode": "live",
-}
-# Our schedule's charges for a delivery buy of 10 INFY at ₹1,488 (₹14,880; the fakes fill
-# at their last price): brokerage 0, STT ₹15 (0.1%, to the rupee), NSE transaction 0.4419,
-# IPFT 0.0149, SEBI 0.0149, stamp duty 2.232 (0.015%), GST 0.0848: ₹17.79. Zerodha's
-# schedule: Upstox's and Groww's brokerage is not in our reference (docs/live-trading.md).
-CHARGES = Decimal("17.79")
 
 
 def connect(client: TestClient, runtime: Runtime, venue: Venue, *, switch: bool = True) -> int:

@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.integration.live.conftest import Venue, ours, upstox_venue
-from tests.integration.live.test_live_orders_upstox_groww import BUY, connect
+from tests.integration.live.conftest import Venue, upstox_venue
+from tests.integration.live.test_live_orders_upstox_groww import connect
+from tests.live_kit import BUY, ours
 from tests.upstox_kit import FakeUpstox
 from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime

@@ -152,3 +152,48 @@ class TestBehindAProxy:
             other = {"Origin": "https://other.in"}
             _refused(app.post("/api/risk/kill-switch", json={"on": False}, headers=other))
             assert _kill_switch(app) is True
+
+
+# Headers a forged request may carry beside the victim's cookie: a browser behind a proxy
+# with HTTP Basic auth attaches the first by itself; the others a page cannot set without a
+# CORS grant, but none of them may open a side door.
+_SIDE_DOORS = [
+    pytest.param({"Authorization": "Basic dXNlcjpwYXNz"}, id="basic-auth"),
+    pytest.param({"Authorization": "Bearer zt_not-a-real-key"}, id="bearer-agent-key"),
+    pytest.param({"Authorization": "Bearer kwa_not-a-real-token"}, id="bearer-worker-token"),
+    pytest.param({"Authorization": "Bearer"}, id="bearer-empty"),
+    pytest.param({"Authorization": ""}, id="authorization-empty"),
+    pytest.param({"Cookie": "other=1"}, id="extra-cookie"),
+]
+_FOREIGN = [
+    pytest.param({"Origin": EVIL}, id="origin"),
+    pytest.param({"Sec-Fetch-Site": "cross-site"}, id="fetch-site"),
+    pytest.param({"Referer": f"{EVIL}/trap.html"}, id="referer"),
+]
+
+
+@pytest.mark.parametrize("extra", _SIDE_DOORS)
+@pytest.mark.parametrize("foreign", _FOREIGN)
+def test_no_header_opens_a_side_door(
+    victim: TestClient, extra: dict[str, str], foreign: dict[str, str]
+):
+    headers = {**extra, **foreign}
+    _refused(victim.post("/api/risk/kill-switch", json={"on": True}, headers=headers))
+    _refused(victim.post("/api/orders", content=ORDER, headers={**FORM, **headers}))
+    assert _kill_switch(victim) is False
+    assert victim.get("/api/portfolio/orders").json() == []
+
+
+@pytest.mark.parametrize("extra", _SIDE_DOORS)
+def test_a_bodiless_post_is_judged(victim: TestClient, extra: dict[str, str]):
+    """A POST with no body at all (a form with no fields) is judged like any other."""
+    created = victim.post("/api/agent/keys", json={"name": "mine"})
+    assert created.status_code == 201, created.text
+    before = victim.get("/api/agent/keys").json()
+    key_id = created.json()["id"]
+    response = victim.post(
+        f"/api/agent/keys/{key_id}/regenerate", headers={**extra, "Origin": EVIL}
+    )
+    _refused(response)
+    assert victim.get("/api/agent/keys").json() == before
+

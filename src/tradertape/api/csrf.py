@@ -2,10 +2,10 @@
 
 The session cookie is ``SameSite=Lax``, which already keeps it off most cross-site POSTs;
 this guard does not rely on it (a sibling subdomain is "same-site", and older browsers
-ignore the attribute). Every state-changing request (POST, PUT, PATCH, DELETE) without an
-``Authorization`` header must come from this server's own pages, judged from what the
-browser itself writes and a page cannot forge (WebSocket handshakes check their ``Origin``
-in `api.routes.ws`, closing with 4403):
+ignore the attribute). Every state-changing request (POST, PUT, PATCH, DELETE), with a body
+or without, must come from this server's own pages or from no browser at all, judged from
+what the browser itself writes and a page cannot forge (WebSocket handshakes check their
+``Origin`` in `api.routes.ws`, closing with 4403):
 
 1. ``Sec-Fetch-Site``: ``same-origin`` (or ``none``, a user's own action) passes;
    ``same-site`` and ``cross-site`` are refused.
@@ -15,10 +15,13 @@ in `api.routes.ws`, closing with 4403):
 3. A request with none of the three passes: it was not sent by a browser (curl, scripts,
    the SDK), and a browser always sends ``Origin`` on a cross-site POST.
 
-Requests with an ``Authorization`` header (agent keys, worker tokens) are not judged: a
-page cannot add that header to a cross-site request without a CORS grant, which this
-server never gives. The guard also covers the sign-in routes, so a page elsewhere cannot
-sign a visitor into an account of its choosing. docs/api-conventions.md, "Cross-site".
+No header exempts a request, ``Authorization`` included: behind a reverse proxy with HTTP
+Basic auth the browser attaches ``Authorization: Basic …`` to a forged request by itself,
+beside the victim's cookie, and the cookie routes would still act on the cookie. Bearer
+clients (agent keys, worker tokens, the SDKs) send none of the three browser headers, so
+rule 3 passes them; a page cannot reach them with its own ``Authorization`` header either,
+since this server grants no CORS. The guard also covers the sign-in routes, so a page
+elsewhere cannot sign a visitor into an account of its choosing. docs/api-conventions.md, "Cross-site".
 """
 
 from __future__ import annotations
@@ -56,8 +59,7 @@ class CrossSiteGuard:
         if scope["type"] != "http" or scope["method"] not in UNSAFE_METHODS:
             await self.app(scope, receive, send)
             return
-        headers = Headers(scope=scope)
-        why = None if "authorization" in headers else self.refusal(headers)
+        why = self.refusal(Headers(scope=scope))
         if why is None:
             await self.app(scope, receive, send)
             return

@@ -21,7 +21,8 @@ beside the victim's cookie, and the cookie routes would still act on the cookie.
 clients (agent keys, worker tokens, the SDKs) send none of the three browser headers, so
 rule 3 passes them; a page cannot reach them with its own ``Authorization`` header either,
 since this server grants no CORS. The guard also covers the sign-in routes, so a page
-elsewhere cannot sign a visitor into an account of its choosing. docs/api-conventions.md, "Cross-site".
+elsewhere cannot sign a visitor into an account of its choosing. docs/api-conventions.md,
+"Cross-site".
 """
 
 from __future__ import annotations

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
+import re
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from typing import Any
 
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 
@@ -14,6 +17,48 @@ class _RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id_var.get() or "-"
         return True
+
+
+# A query parameter whose name says it carries a credential: Kite's `request_token`, an OAuth
+# `code` and `state`, a magic link's `token`, a postback's `checksum`, any key or secret.
+_CREDENTIAL_PARAM = re.compile(
+    r"([?&][^=&#\s]*?(?:token|code|state|secret|password|passwd|otp|key|signature|checksum"
+    r"|session|auth)[^=&#\s]*=)[^&#\s\"']*",
+    re.IGNORECASE,
+)
+REDACTED = "[redacted]"
+
+
+def redact_query(text: str) -> str:
+    """`text` with the values of credential-bearing query parameters replaced."""
+    return _CREDENTIAL_PARAM.sub(rf"\1{REDACTED}", text)
+
+
+class RedactQueries(logging.Filter):
+    """Keeps credentials in query strings (``/callback?request_token=…``) out of every log
+    line, the access log's included."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Redact the message and its string arguments in place; never drop the record."""
+        if isinstance(record.msg, str):
+            record.msg = redact_query(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                redact_query(arg) if isinstance(arg, str) else arg for arg in record.args
+            )
+        return True
+
+
+def uvicorn_log_config() -> dict[str, Any]:
+    """uvicorn's own logging set-up, with `RedactQueries` on its handlers (the access log
+    records each request's path with its query string)."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["filters"] = {"redact": {"()": RedactQueries}}
+    for handler in config["handlers"].values():
+        handler["filters"] = ["redact"]
+    return config
 
 
 class JsonFormatter(logging.Formatter):
@@ -43,6 +88,7 @@ def configure_logging(*, json_lines: bool, level: int = logging.INFO) -> None:
     handler = logging.StreamHandler()
     handler._tradertape = True  # type: ignore[attr-defined]  # marks our own handler
     handler.addFilter(_RequestIdFilter())
+    handler.addFilter(RedactQueries())
     handler.setFormatter(
         JsonFormatter()
         if json_lines

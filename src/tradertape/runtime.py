@@ -145,9 +145,8 @@ class Runtime:
                 plan=_history_plan(catalog, calendar, feed_config.seed),
                 config=feed_config,
             )
+        settings.ensure_data_dir()  # private before anything is written there
         if db is None:
-            if settings.database_url is None:
-                settings.ensure_data_dir()
             db = Database.from_url(
                 settings.resolved_database_url,
                 pool_size=settings.db_pool_size,

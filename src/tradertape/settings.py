@@ -18,6 +18,8 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from tradertape.security.files import private_file, private_folder
+
 SECRET_KEY_FILE = "secret.key"  # noqa: S105 - a file name, not a secret
 
 
@@ -48,8 +50,14 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=lambda: Path.home() / ".tradertape")
     database_url: str | None = None
     secret_key: SecretStr | None = None
+    # Where the generated key lives when `secret_key` is unset: by default in the data
+    # folder; elsewhere (another disk, a secrets mount) so a copy of the folder has no key.
+    secret_key_file: Path | None = None
     public_base_url: str = "http://127.0.0.1:8000"
     redis_url: str | None = None
+    # The prefix of this installation's Redis channels; unset, one derived from the database
+    # (bus.namespace), so installations sharing a Redis never share channels.
+    redis_namespace: str | None = Field(default=None, min_length=1, max_length=64)
     # The market data feed: the simulated market, Kite's ticker or Upstox's market data feed
     # (each with a stored live session of that broker, see feed.kite and feed.upstox; Upstox's
     # is reached under upstox_root) or none.
@@ -169,17 +177,20 @@ class Settings(BaseSettings):
         return self.public_base_url.startswith("https://")
 
     def ensure_data_dir(self) -> Path:
-        """Create the data folder (0700) if missing and return it."""
-        path = self.data_dir.expanduser()
-        path.mkdir(parents=True, exist_ok=True, mode=0o700)
-        return path
+        """Create the data folder if missing, make it private (folders 0700, files 0600,
+        whatever existed, and the process's umask for what comes) and return it."""
+        return private_folder(self.data_dir)
 
     @cached_property
     def secret(self) -> str:
         """The server secret: from the environment, else a 0600 file created on first use."""
         if self.secret_key is not None:
             return self.secret_key.get_secret_value()
-        key_file = self.ensure_data_dir() / SECRET_KEY_FILE
+        if self.secret_key_file is None:
+            key_file = self.ensure_data_dir() / SECRET_KEY_FILE
+        else:
+            key_file = self.secret_key_file.expanduser()
+            key_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         if not key_file.exists():
             # O_EXCL: two processes starting together never overwrite each other's key.
             try:
@@ -189,4 +200,5 @@ class Settings(BaseSettings):
             else:
                 with os.fdopen(fd, "w") as handle:
                     handle.write(secrets.token_urlsafe(48))
+        private_file(key_file)
         return key_file.read_text().strip()

@@ -196,4 +196,3 @@ def test_a_bodiless_post_is_judged(victim: TestClient, extra: dict[str, str]):
     )
     _refused(response)
     assert victim.get("/api/agent/keys").json() == before
-

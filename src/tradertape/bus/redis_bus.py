@@ -28,7 +28,6 @@ from tradertape.bus.patterns import TopicFilter, parse_patterns
 
 log = logging.getLogger("tradertape.bus")
 
-DEFAULT_NAMESPACE = "tradertape"
 _CONFIRM_TIMEOUT_S = 5.0
 _RETRY_DELAYS_S = (0.1, 0.5, 1.0, 2.0, 5.0)
 _GLOB_SPECIALS = str.maketrans({c: "\\" + c for c in "*?[]\\"})
@@ -118,7 +117,7 @@ class RedisBus:
         self,
         url: str,
         *,
-        namespace: str = DEFAULT_NAMESPACE,
+        namespace: str,  # the installation's (bus.namespace): never a shared default
         queue_size: int = DEFAULT_QUEUE_SIZE,
     ) -> None:
         self._redis: Redis = Redis.from_url(url)

@@ -33,7 +33,7 @@ def _serve(host: str, port: int, *, demo: bool) -> None:
     from tradertape.api.app import create_app
     from tradertape.api.process import UVICORN, settle
     from tradertape.db.migrate import upgrade
-    from tradertape.logs import configure_logging
+    from tradertape.logs import configure_logging, uvicorn_log_config
 
     runtime = build_runtime(serving_at=(host, port), demo=demo, schema=False)
     configure_logging(json_lines=runtime.settings.log_json)
@@ -61,7 +61,14 @@ def _serve(host: str, port: int, *, demo: bool) -> None:
         )
     settle()
     try:
-        uvicorn.run(create_app(runtime), host=host, port=port, log_level="info", **UVICORN)
+        uvicorn.run(
+            create_app(runtime),
+            host=host,
+            port=port,
+            log_level="info",
+            log_config=uvicorn_log_config(),
+            **UVICORN,
+        )
     finally:
         runtime.db.dispose()
 

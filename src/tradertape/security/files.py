@@ -1,0 +1,62 @@
+"""The data folder is private: every file 0600 and every folder 0700, whatever existed.
+
+The folder holds the SQLite database (e-mails, password hashes, the books), its WAL, the
+candles, imported calendars and usually the server's secret key. A folder made by hand or by
+an older version may be 0755 with files 0644, readable by every local user; the process's
+umask decides what new files get. So the server sets a private umask for everything it
+creates and repairs what is already there once per process.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import stat
+from pathlib import Path
+
+log = logging.getLogger("tradertape.security")
+
+PRIVATE_UMASK = 0o077
+FILE_MODE = 0o600
+FOLDER_MODE = 0o700
+
+_repaired: set[Path] = set()
+
+
+def _tighten(path: Path, mode: int) -> None:
+    current = stat.S_IMODE(path.lstat().st_mode)
+    if current & ~mode:  # group or other bits (or more than rw for a file)
+        path.chmod(current & mode)
+
+
+def private_folder(folder: Path) -> Path:
+    """Create `folder` if missing; make it and everything below it private; set the process's
+    umask so what it creates from now on is private too. Returns the resolved folder."""
+    os.umask(PRIVATE_UMASK)
+    folder = folder.expanduser()
+    folder.mkdir(parents=True, exist_ok=True, mode=FOLDER_MODE)
+    resolved = folder.resolve()
+    if resolved in _repaired:
+        return folder
+    _tighten(resolved, FOLDER_MODE)
+    for root, dirs, files in os.walk(resolved):
+        base = Path(root)
+        for name in dirs:
+            if not (base / name).is_symlink():
+                _tighten(base / name, FOLDER_MODE)
+        for name in files:
+            if not (base / name).is_symlink():
+                _tighten(base / name, FILE_MODE)
+    _repaired.add(resolved)
+    return folder
+
+
+def private_file(path: Path) -> None:
+    """Make an existing file (a key kept outside the data folder) readable by its owner only;
+    a file we may not change (a read-only secrets mount, another owner's) is left, with a
+    warning."""
+    os.umask(PRIVATE_UMASK)
+    try:
+        _tighten(path, FILE_MODE)
+    except OSError as exc:
+        log.warning("could not make %s private (%s)", path, exc.strerror)

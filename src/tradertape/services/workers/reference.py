@@ -117,10 +117,8 @@ def calendar(
             row = {"session_date": day.isoformat(), "session_type": kind}
             row |= {"opens_at": None, "closes_at": None}
         guess = cal.is_provisional(day)
-        sessions.append(
-            {**row, "verified": not guess, "provisional": guess, "source_reference": None}
-            | {"label": name}
-        )
+        row |= {"verified": not guess, "provisional": guess, "source_reference": None}
+        sessions.append({**row, "label": name})
         day += timedelta(days=1)
     return {
         **_envelope(desk.now()),

@@ -45,7 +45,6 @@ _NSE_DATE = re.compile(r"(\d{1,2})[- /]([a-z]+)[- /](\d{4})", re.ASCII | re.IGNO
 _DATE_COLUMNS = ("date", "tradingdate", "holidaydate")
 _NAME_COLUMNS = ("description", "name", "holiday", "holidays", "occasion")
 _DAY_COLUMNS = ("day", "weekday")
-_EXPECTED_HEADER = "a header with a date and a description column (NSE's 'Sr. No,Date,Day,"
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,8 +61,8 @@ def parse_holiday_file(text: str) -> HolidayFile:
     Raises ``ValueError`` naming the line or row at fault; a file without a weekday holiday
     is refused (it would import nothing).
     """
-    body = text.lstrip("\ufeff").strip()
-    rows = _json_rows(body) if body.startswith(("{", "[")) else _csv_rows(body)
+    body = text.lstrip("\ufeff")  # not stripped further: line numbers stay the file's
+    rows = _json_rows(body) if body.lstrip().startswith(("{", "[")) else _csv_rows(body)
     weekend = {d: n for d, n in rows.items() if d.weekday() >= 5}
     holidays = {d: n for d, n in rows.items() if d not in weekend}
     if not holidays:
@@ -108,12 +107,15 @@ def _column(header: list[str], names: tuple[str, ...]) -> int | None:
 
 def _csv_rows(body: str) -> dict[date, str]:
     reader = csv.reader(io.StringIO(body))
-    header = next(reader, [])
+    header = next((row for row in reader if any(cell.strip() for cell in row)), [])
+    while header and not header[-1].strip():
+        header.pop()
     at_date, at_name = _column(header, _DATE_COLUMNS), _column(header, _NAME_COLUMNS)
     at_day = _column(header, _DAY_COLUMNS)
     if at_date is None or at_name is None:
         raise ValueError(
-            f"line 1: expected {_EXPECTED_HEADER}Description' or 'date,description'), "
+            f"line {max(reader.line_num, 1)}: expected a header with a date and a description "
+            f"column (NSE's 'Sr. No,Date,Day,Description' or 'date,description'), "
             f"got {','.join(header)!r}"
         )
     rows: dict[date, str] = {}
@@ -121,6 +123,8 @@ def _csv_rows(body: str) -> dict[date, str]:
         if not any(cell.strip() for cell in row):
             continue
         line = reader.line_num
+        if not any(cell.strip() for cell in row[len(header) :]):
+            row = row[: len(header)]  # trailing empty cells, as spreadsheets save them
         try:
             if len(row) != len(header):
                 raise ValueError(f"expected {len(header)} cells like the header, got {len(row)}")

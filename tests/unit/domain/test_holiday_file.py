@@ -26,7 +26,7 @@ NSE_CSV_2027 = (
     '"5","15-Aug-2027","Sunday","Independence Day"\r\n'
     '"6","02-Oct-2027","Saturday","Mahatma Gandhi Jayanti"\r\n'
     '"7","25-Dec-2027","Saturday","Christmas"\r\n'
-    '"8","29-Oct-2027","Friday","Diwali Laxmi Pujan, Muhurat Trading"\r\n'
+    '"8","29-Oct-2027","Friday","Diwali Laxmi Pujan, Muhurat Trading",,\r\n'
     "\r\n"
 )
 
@@ -70,6 +70,11 @@ def test_nse_csv_download_imports(tmp_path: Path):
             id="weekday-disagrees",
         ),
         pytest.param(
+            "Sr. No,Date,Day,Description\n1,26-Jan-2027,Tuesday,Diwali, Muhurat\n",
+            r"^line 2: expected 4 cells like the header, got 5",
+            id="unquoted-comma",
+        ),
+        pytest.param(
             "Sr. No,Date,Day,Description\n1,26-Jan-2027,Tuesday\n",
             r"^line 2: expected 4 cells like the header, got 3",
             id="short-row",
@@ -93,6 +98,12 @@ def test_nse_csv_download_imports(tmp_path: Path):
             "Sr. No,Day,Holiday Name\n1,Tuesday,Republic Day\n",
             r"^line 1: expected a header with a date and a description column",
             id="no-date-column",
+        ),
+        pytest.param(
+            "\n\nSr. No,Date,Day,Description,\n1,26-Jan-2027,Tuesday,Republic Day\n"
+            "2,22-Mar-2027,Monday,\n",
+            r"^line 5: no description",
+            id="lines-counted-from-the-top",
         ),
         pytest.param(
             '{"CM": [\n{"tradingDate": "26-Jan-2027" "description": "R"}]}',

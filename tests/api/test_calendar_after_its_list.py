@@ -49,6 +49,29 @@ def test_worker_calendar_status_says_so_too(client: TestClient, runtime: Runtime
     assert "tradertape calendar import FILE" in uncovered.json()["detail"]["message"]
 
 
+def test_a_worker_asks_for_provisional_days_and_gets_them_marked(
+    client: TestClient, runtime: Runtime
+):
+    worker = new_worker(client, runtime, "w@x.in")
+    asked = "/market/calendar?from=2026-12-31&to=2027-01-04&provisional=true"
+    body = worker.call("GET", asked).json()
+    rows = [(s["session_type"], s["verified"], s["provisional"]) for s in body["sessions"]]
+    assert rows == [
+        ("regular", True, False),  # 2026-12-31, on the published list
+        ("regular", False, True),  # 2027-01-01: New Year's Day trades, as far as we know
+        ("weekend", False, True),
+        ("weekend", False, True),
+        ("regular", False, True),
+    ]
+    assert body["complete"] is False
+    known = worker.call("GET", "/market/calendar?from=2026-12-01&to=2026-12-02&provisional=true")
+    assert known.json()["complete"] is True
+    beyond = worker.call("GET", "/market/calendar?from=2036-12-31&to=2037-01-01&provisional=true")
+    assert beyond.status_code == 503
+    status = worker.call("GET", "/market/calendar/status").json()
+    assert (status["coverage_end"], status["provisional_until"]) == ("2026-12-31", "2036-12-31")
+
+
 def test_orders_still_trade_on_a_2027_weekday(client: TestClient, runtime: Runtime):
     sign_in(client, runtime, "t@x.in")
     client.post("/api/portfolio/funds", json={"amount": "100000"})

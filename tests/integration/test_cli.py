@@ -153,8 +153,8 @@ def test_calendar_import_is_used_by_the_next_process(data_dir: Path):
     assert "to 2027-12-31" in _ok(["calendar", "status"])
 
     bad = data_dir / "bad.csv"
-    bad.write_text("date,description\n2027-01-30,a Saturday\n")
+    bad.write_text("Sr. No,Date,Day,Description\n1,26-Jan-2028,Wednesday,Republic Day\n2,x,,y\n")
     refused = runner.invoke(app, ["calendar", "import", str(bad)])
     assert refused.exit_code == 1
-    assert "2027-01-30 is a weekend day" in refused.output
+    assert "line 3: 'x' is not a date like 26-Jan-2027" in refused.output
     assert "Traceback" not in refused.output

@@ -17,6 +17,7 @@ from tradertape_worker import (
     BackendProtection,
     BasketProtection,
     BrokerValidationError,
+    CalendarRangeUncoveredError,
     ClientValidationError,
     KiteAlgoWorkerClient,
     KiteAlgoWorkerError,
@@ -301,6 +302,17 @@ def test_history_with_lookback_days(sdk: KiteAlgoWorkerClient, with_candles: Run
         sdk.get_historical_candles("NSE:INFY", lookback_days=0)
     with pytest.raises(ClientValidationError):
         sdk.get_historical_candles("NSE:INFY", to_date="2025-12-31T10:00:00", lookback_days=1)
+
+
+def test_calendar_days_past_the_list_only_when_asked(sdk: KiteAlgoWorkerClient):
+    with pytest.raises(CalendarRangeUncoveredError):
+        sdk.get_market_calendar("2026-12-31", "2027-01-01")
+    guessed = sdk.get_market_calendar("2026-12-31", "2027-01-01", provisional=True)
+    assert [(s["verified"], s["provisional"]) for s in guessed["sessions"]] == [
+        (True, False),
+        (False, True),
+    ]
+    assert guessed["complete"] is False
 
 
 def test_gtt_refusals_and_an_empty_list(sdk: KiteAlgoWorkerClient):

@@ -125,7 +125,7 @@ def backtest(  # noqa: PLR0913 - one option per request field
     plot: Path | None = PLOT,
 ) -> None:
     """Backtest a strategy over a universe: a summary table, or --json; --plot draws it."""
-    from tradertape.services.backtests import simulate
+    from tradertape.services.backtests import simulate, uses_provisional_days
 
     with service_errors():
         runtime = build_runtime()
@@ -145,10 +145,18 @@ def backtest(  # noqa: PLR0913 - one option per request field
         )
         with _progress(quiet=as_json) as step:
             result = simulate(runtime.candles, document, request, progress=step)
+    provisional = uses_provisional_days(runtime.candles.calendar, result)
     if as_json:
-        typer.echo(json.dumps(_as_json(result), indent=2))
+        typer.echo(json.dumps({**_as_json(result), "provisional_calendar": provisional}, indent=2))
     else:
         _print_summary(document.name, request.universe, result)
+        if provisional:
+            console.print(
+                f"[yellow]provisional:[/yellow] days after {runtime.candles.calendar.last_day} "
+                "are assumed to trade (NSE's list for them is not loaded: "
+                "`tradertape calendar import FILE`)",
+                highlight=False,
+            )
     if plot is not None:
         from tradertape.backtest.plot import plot_equity
 

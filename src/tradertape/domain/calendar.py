@@ -3,8 +3,10 @@
 Trading days
 ------------
 A :class:`TradingCalendar` knows the weekday holidays and the weekend special sessions of a
-covered date range and refuses dates outside it (:class:`OutsideCalendarError`): a date beyond
-the published lists is unknown, not a trading day, and guessing would silently shift backtests.
+covered date range. Past its last day it may answer for some provisional years: every weekday
+trades there, and `is_provisional` / `uses_provisional` say the answer is a guess, so whatever
+rests on it (a scan, a backtest, a GTT's validity) is marked. Dates beyond that are refused
+(:class:`OutsideCalendarError`).
 Special weekend sessions (Budget days, the 2024 Saturday sessions) use the ordinary timetable; the
 two 2024 disaster-recovery drill Saturdays really ran shortened segments. Muhurat trading is not
 modelled: a Diwali weekday whose only session was Muhurat is a holiday here.
@@ -219,9 +221,19 @@ class TradingCalendar:
     def covers(self, day: date) -> bool:
         return self._first <= day <= max(self._last, self._provisional_until)
 
+    @property
+    def provisional_until(self) -> date:
+        """The last day answered at all: after `last_day`, weekdays up to here are guesses."""
+        return max(self._last, self._provisional_until)
+
     def is_provisional(self, day: date) -> bool:
         """Whether ``day`` lies past the published holiday list (weekdays assumed to trade)."""
         return self._last < day <= self._provisional_until
+
+    def uses_provisional(self, start: date, end: date) -> bool:
+        """Whether any day from ``start`` to ``end`` is provisional: a result computed over
+        them (a scan, a backtest, a GTT's validity) rests on guessed sessions and says so."""
+        return start <= end and self._last < end and start <= self._provisional_until
 
     def _require(self, day: date) -> None:
         if not self.covers(day):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from datetime import date, timedelta
 from functools import cache
 from importlib.resources import files
@@ -31,7 +30,10 @@ def parse_dated_csv(text: str) -> dict[date, str]:
     for number, row in enumerate(rows[1:], start=2):
         if len(row) != 2 or not row[1].strip():
             raise ValueError(f"line {number}: expected a date and a name, got {row}")
-        day = date.fromisoformat(row[0])
+        try:
+            day = date.fromisoformat(row[0])
+        except ValueError:
+            raise ValueError(f"line {number}: {row[0]!r} is not an ISO date") from None
         if day in parsed:
             raise ValueError(f"line {number}: {day} repeats")
         parsed[day] = row[1].strip()
@@ -127,66 +129,6 @@ def calendar_warning(calendar: TradingCalendar, today: date) -> str | None:
     if end - today <= WARN_BEFORE:
         return f"the NSE holiday list ends {end} ({(end - today).days} days left); {IMPORT_HINT}"
     return None
-
-
-# -- reading a published list ---------------------------------------------------------------
-
-
-def parse_holiday_file(text: str) -> dict[date, str]:
-    """Holidays from a file a person downloaded: CSV or NSE's JSON.
-
-    CSV: a header ``date,description`` (or ``date,name``), ISO dates. JSON: NSE's
-    holiday-master answer, ``{"CM": [{"tradingDate": "26-Jan-2027", "description": ...}]}``
-    (the capital-market segment's rows; a bare list of such rows is read too). Every date
-    must be a weekday (weekends are closed anyway) and appear once.
-    """
-    body = text.lstrip("\ufeff").strip()
-    if body.startswith(("{", "[")):
-        rows = _nse_json_rows(body)
-    else:
-        lines = body.splitlines()
-        if lines and lines[0].strip().lower().replace(" ", "") == "date,description":
-            lines[0] = ",".join(_HEADER)
-        rows = parse_dated_csv("\n".join(lines) + "\n")
-    weekend = sorted(d for d in rows if d.weekday() >= 5)
-    if weekend:
-        raise ValueError(f"{weekend[0]} is a weekend day, not a trading holiday")
-    if not rows:
-        raise ValueError("no holidays in the file")
-    return rows
-
-
-_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-
-
-def _nse_date(text: str, number: int) -> date:
-    # "26-Jan-2027", read without the locale (strptime's %b follows it).
-    try:
-        if not text.isascii():
-            raise ValueError(text)
-        day, month, year = text.strip().split("-")
-        return date(int(year), _MONTHS.index(month.lower()) + 1, int(day))
-    except ValueError:
-        raise ValueError(f"row {number}: tradingDate {text!r} is not like 26-Jan-2027") from None
-
-
-def _nse_json_rows(body: str) -> dict[date, str]:
-    data = json.loads(body)
-    items = data.get("CM", data.get("FO")) if isinstance(data, dict) else data
-    if not isinstance(items, list):
-        raise ValueError('expected NSE\'s JSON: {"CM": [{"tradingDate", "description"}, ...]}')
-    rows: dict[date, str] = {}
-    for number, item in enumerate(items, start=1):
-        if not isinstance(item, dict) or "tradingDate" not in item:
-            raise ValueError(f"row {number}: expected tradingDate and description")
-        day = _nse_date(str(item["tradingDate"]), number)
-        name = str(item.get("description") or "").strip()
-        if not name:
-            raise ValueError(f"row {number}: no description")
-        if day in rows:
-            raise ValueError(f"row {number}: {day} repeats")
-        rows[day] = name
-    return rows
 
 
 def import_holidays(data_dir: Path, rows: dict[date, str]) -> tuple[int, ...]:

@@ -38,7 +38,7 @@ from tradertape.oms.order_log import new_order
 from tradertape.oms.paper import PaperExchange
 from tradertape.oms.venue import BROKER as PAPER
 from tradertape.ports.broker import GttSpec
-from tradertape.ports.clock import Clock
+from tradertape.ports.clock import IST, Clock
 
 VALIDITY = timedelta(days=365)
 ACTIVE = "active"
@@ -177,6 +177,7 @@ class GttBook:
             updated_at=now,
             expires_at=now + VALIDITY,
             attribution=attribution,
+            provisional_calendar=self._provisional_validity(now),
         )
         db.add(gtt)
         if commit:
@@ -184,6 +185,12 @@ class GttBook:
         else:
             db.flush()
         return gtt
+
+    def _provisional_validity(self, now: datetime) -> bool:
+        """Whether a trigger made at ``now`` may fire on days past the NSE holiday list
+        (sessions assumed on every weekday): its whole validity is not known to trade."""
+        start, end = (moment.astimezone(IST).date() for moment in (now, now + VALIDITY))
+        return self._calendar.uses_provisional(start, end)
 
     def _pass_gate(
         self,

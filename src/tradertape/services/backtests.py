@@ -2,7 +2,9 @@
 
 The engine (`tradertape.backtest.engine`) knows nothing of users or storage; this module
 turns a `BacktestRequest` into a panel and a document, refuses what cannot run with a 422
-naming the field, and stores the run (inputs, summary, curves, trades) in the history.
+naming the field, and stores the run (inputs, summary, curves, trades) in the history. A run
+whose days reach past the NSE holiday list (provisional sessions: every weekday assumed to
+trade) is marked ``provisional_calendar``.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from tradertape.candles import CandleStore
 from tradertape.candles.panel import Panel
 from tradertape.candles.store import canonical_key
 from tradertape.db.models import BacktestRun, Strategy
-from tradertape.domain.calendar import OutsideCalendarError
+from tradertape.domain.calendar import OutsideCalendarError, TradingCalendar
 from tradertape.domain.instruments import UnknownUniverseError
 from tradertape.errors import InvalidField
 from tradertape.ports.clock import Clock
@@ -199,6 +201,12 @@ def trade_rows(result: BacktestResult) -> list[dict[str, Any]]:
     return rows
 
 
+def uses_provisional_days(calendar: TradingCalendar, result: BacktestResult) -> bool:
+    """Whether the run's days reach past the published holiday list (guessed sessions)."""
+    days = result.days.astype("datetime64[D]").astype(object)
+    return len(days) > 0 and calendar.uses_provisional(days[0], days[-1])
+
+
 def summary_of(result: BacktestResult) -> dict[str, Any]:
     """The summary with figures rounded for reading and non-finite ratios as null."""
     return {
@@ -232,6 +240,7 @@ def run(
         equity_curve=equity_rows(result),
         trades=trade_rows(result),
         created_at=clock.now(),
+        provisional_calendar=uses_provisional_days(store.calendar, result),
     )
     db.add(row)
     db.flush()

@@ -16,9 +16,9 @@ from tradertape.domain.calendar_data import (
     import_holidays,
     merge_years,
     nse_calendar,
-    parse_holiday_file,
     shipped_tables,
 )
+from tradertape.domain.holiday_file import parse_holiday_file
 from tradertape.domain.instruments_data import reference_catalog
 
 NSE = nse_calendar()
@@ -86,6 +86,16 @@ def test_after_the_list_weekdays_trade():
     )
 
 
+def test_past_the_list_weekdays_are_provisional():
+    assert not NSE.is_provisional(date(2026, 12, 31))
+    assert NSE.is_provisional(date(2027, 1, 1))
+    assert NSE.uses_provisional(date(2026, 12, 1), date(2027, 1, 4))
+    assert not NSE.uses_provisional(date(2026, 1, 1), date(2026, 12, 31))
+    assert not NSE.uses_provisional(date(2027, 1, 5), date(2027, 1, 4))  # an empty range
+    assert NSE.provisional_until == date(2036, 12, 31)
+    assert not NSE.uses_provisional(date(2037, 1, 1), date(2037, 2, 1))  # not answered at all
+
+
 CSV_2027 = "date,description\n2027-01-26,Republic Day\n2027-03-22,Holi\n"
 NSE_JSON_2027 = json.dumps(
     {
@@ -102,7 +112,7 @@ NSE_JSON_2027 = json.dumps(
 
 @pytest.mark.parametrize("text", [CSV_2027, NSE_JSON_2027], ids=["csv", "nse-json"])
 def test_parse_holiday_file(text: str):
-    assert parse_holiday_file(text) == {
+    assert parse_holiday_file(text).holidays == {
         date(2027, 1, 26): "Republic Day",
         date(2027, 3, 22): "Holi",
     }
@@ -111,10 +121,10 @@ def test_parse_holiday_file(text: str):
 @pytest.mark.parametrize(
     ("text", "match"),
     [
-        pytest.param("date,description\n2027-01-30,Sat\n", "weekend", id="weekend"),
-        pytest.param("date,description\n", "no holidays", id="empty"),
+        pytest.param("date,description\n2027-01-30,Sat\n", "no weekday holidays", id="weekend"),
+        pytest.param("date,description\n", "no weekday holidays", id="empty"),
         pytest.param("when,what\n2027-01-26,x\n", "header", id="header"),
-        pytest.param('{"CM": [{"tradingDate": "2027-01-26"}]}', "26-Jan-2027", id="json-date"),
+        pytest.param('{"CM": [{"tradingDate": "26/01/2027"}]}', "26-Jan-2027", id="json-date"),
         pytest.param('{"CM": [{"tradingDate": "٢٦-Jan-2027"}]}', "26-Jan-2027", id="digits"),
         pytest.param('{"XX": 1}', "expected NSE", id="json-shape"),
     ],
@@ -125,7 +135,7 @@ def test_bad_holiday_files_are_refused(text: str, match: str):
 
 
 def test_an_import_is_used_by_every_calendar_of_the_data_folder(tmp_path: Path):
-    assert import_holidays(tmp_path, parse_holiday_file(CSV_2027)) == (2027,)
+    assert import_holidays(tmp_path, parse_holiday_file(CSV_2027).holidays) == (2027,)
     calendar = nse_calendar(tmp_path)
     assert calendar.last_day == date(2027, 12, 31)
     assert not calendar.is_trading_day(date(2027, 1, 26))

@@ -274,6 +274,9 @@ export interface paths {
         /**
          * Market Calendar
          * @description Trading sessions, holidays and weekends from ``from`` to ``to`` (IST dates).
+         *
+         *     A range past the published holiday list is 503 ``CALENDAR_RANGE_UNCOVERED`` unless
+         *     ``provisional=true`` asks for the server's guess (marked per session).
          */
         get: operations["algo-workers-market_calendar"];
         put?: never;
@@ -3377,6 +3380,12 @@ export interface components {
             duration_ms: number;
             /** Id */
             id: number;
+            /**
+             * Provisional Calendar
+             * @description true when its days reach past the NSE holiday list, where every weekday is assumed to trade (a guess until `tradertape calendar import` loads that year)
+             * @default false
+             */
+            provisional_calendar?: boolean;
             /** Status */
             status: string;
             /** Strategy Id */
@@ -3412,6 +3421,12 @@ export interface components {
             }[];
             /** Id */
             id: number;
+            /**
+             * Provisional Calendar
+             * @description true when its days reach past the NSE holiday list, where every weekday is assumed to trade (a guess until `tradertape calendar import` loads that year)
+             * @default false
+             */
+            provisional_calendar?: boolean;
             /** Status */
             status: string;
             /** Strategy */
@@ -5113,6 +5128,12 @@ export interface components {
             id: number;
             /** Last Scan Date */
             last_scan_date: string | null;
+            /**
+             * Last Scan Provisional
+             * @description the last scan's day: true when it rests on a day past the NSE holiday list, where every weekday is assumed to trade (a guess until `tradertape calendar import` loads NSE's list for that year)
+             * @default false
+             */
+            last_scan_provisional?: boolean;
             /** Max Oversubscription */
             max_oversubscription: string;
             /** Max Per Sector */
@@ -5994,6 +6015,12 @@ export interface components {
             expired: number;
             /** Portfolio Id */
             portfolio_id: number;
+            /**
+             * Provisional Calendar
+             * @description true when it rests on a day past the NSE holiday list, where every weekday is assumed to trade (a guess until `tradertape calendar import` loads NSE's list for that year)
+             * @default false
+             */
+            provisional_calendar?: boolean;
             /** Skipped */
             skipped: string | null;
             /**
@@ -6100,6 +6127,12 @@ export interface components {
             portfolio_id: number;
             /** Position Id */
             position_id: number | null;
+            /**
+             * Provisional Calendar
+             * @description true when it rests on a day past the NSE holiday list, where every weekday is assumed to trade (a guess until `tradertape calendar import` loads NSE's list for that year)
+             * @default false
+             */
+            provisional_calendar?: boolean;
             /** Quantity */
             quantity: number;
             /** Reason */
@@ -7828,6 +7861,8 @@ export interface operations {
                 exchange?: string;
                 segment?: string;
                 schema_version?: number;
+                /** @description also answer days past the published NSE holiday list (every weekday assumed to trade), each marked verified=false, provisional=true; without it such a range is 503 CALENDAR_RANGE_UNCOVERED */
+                provisional?: boolean;
             };
             header?: never;
             path?: never;

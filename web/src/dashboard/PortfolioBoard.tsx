@@ -1,6 +1,7 @@
 import { Alert, Badge, Card, Grid, Group, Loader, Stack, Text, Title } from "@mantine/core";
 import { type ReactNode, useMemo } from "react";
 import { Money } from "@/components/Money";
+import { ProvisionalCalendar } from "@/components/ProvisionalCalendar";
 import { useDashboard } from "@/portfolios/modelApi";
 import { CapitalBar } from "./CapitalBar";
 import { DataLabel } from "./DataLabel";
@@ -37,6 +38,7 @@ export function PortfolioBoard({ id }: { id: number }) {
         <Badge variant="outline" color={p.status === "active" ? "blue.9" : "gray.8"}>{p.status}</Badge>
         <Badge variant="outline" color="gray.8">{p.paper_mode ? "Paper" : "Live"} · {p.universe}</Badge>
         <DataLabel synthetic={d.synthetic} source={d.data_source} />
+        <ProvisionalCalendar provisional={p.last_scan_provisional} label="Last scan: provisional calendar" />
       </Group>
       {d.drift.length > 0 && (
         <Alert color="orange" title="Drift from the broker" role="alert">

@@ -2,6 +2,7 @@ import { Alert, Badge, Button, Card, Group, SimpleGrid, Stack, Table, Text } fro
 import { useState } from "react";
 import { ApiError } from "@/api/errors";
 import { Money } from "@/components/Money";
+import { ProvisionalCalendar } from "@/components/ProvisionalCalendar";
 import { inr, qty } from "@/format";
 import { placeCart, type Signal, signalAction, useModelAction } from "@/portfolios/modelApi";
 import { ConfirmButton } from "./ConfirmButton";
@@ -33,6 +34,7 @@ function SignalCard({ signal, onError }: { signal: Signal; onError: (m: string) 
           <Text fw={700}>{short(signal.symbol)}</Text>
           <Badge variant="outline" color="gray.8">{signal.signal_type} {signal.side}</Badge>
           {carted && <Badge color="blue.9">In cart</Badge>}
+          <ProvisionalCalendar provisional={signal.provisional_calendar} />
         </Group>
         <Text size="sm" c="dimmed">#{signal.conviction_rank ?? "—"}</Text>
       </Group>

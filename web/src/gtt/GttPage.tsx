@@ -8,6 +8,7 @@ import { api } from "@/api/client";
 import { unwrap } from "@/api/errors";
 import { type Column, DataTable } from "@/components/DataTable";
 import { PageTitle } from "@/components/PageTitle";
+import { ProvisionalCalendar } from "@/components/ProvisionalCalendar";
 import { inr, istDateTime, qty } from "@/format";
 import { LiveLtp } from "@/orders/books";
 import { GttDialog } from "./GttDialog";
@@ -30,7 +31,17 @@ const columns: Column<Row>[] = [
   { key: "ltp", header: "LTP", numeric: true, render: (r) => <LiveLtp symbol={symbolOf(r)} fallback={Number(condition(r).last_price)} /> },
   { key: "price", header: "Limit price", numeric: true, render: (r) => orders(r).map((o) => inr(Number(o.price))).join(" / ") },
   { key: "qty", header: "Qty.", numeric: true, render: (r) => qty(Number(orders(r)[0]?.quantity)), value: (r) => Number(orders(r)[0]?.quantity) },
-  { key: "status", header: "Status", render: (r) => String(r.status), value: (r) => String(r.status) },
+  {
+    key: "status",
+    header: "Status",
+    render: (r) => (
+      <Group gap={4} wrap="nowrap">
+        {String(r.status)}
+        <ProvisionalCalendar provisional={r.provisional_calendar === true} />
+      </Group>
+    ),
+    value: (r) => String(r.status),
+  },
 ];
 
 export function Component() {

@@ -24,7 +24,8 @@ function Actions({ p, onSelect, onMessage }: { p: Portfolio; onSelect: () => voi
       <Button size="xs" variant="default" loading={scan.isPending} aria-label={`Scan ${p.name} now`}
         onClick={() => scan.mutateAsync(p.id).then((r) => {
           const s = r[0];
-          onMessage(s?.skipped ? `Scan skipped: ${s.skipped}` : `Scanned ${s?.date ?? ""}: ${s?.entries.length ?? 0} entries, ${s?.exits.length ?? 0} exits.`, true);
+          const guessed = s?.provisional_calendar ? " The day is past NSE's published holiday list (provisional calendar)." : "";
+          onMessage(s?.skipped ? `Scan skipped: ${s.skipped}` : `Scanned ${s?.date ?? ""}: ${s?.entries.length ?? 0} entries, ${s?.exits.length ?? 0} exits.${guessed}`, true);
         }, fail)}>Scan</Button>
       {p.status === "paused" ? (
         <Button size="xs" variant="default" loading={resume.isPending} aria-label={`Resume ${p.name}`}

@@ -212,15 +212,23 @@ class MarketAPI:
         exchange: str = "NSE",
         segment: str = "CM",
         schema_version: int = 1,
+        provisional: bool = False,
     ) -> Call[JsonDict]:
-        """Sessions, weekends and holidays between two dates (IST)."""
-        params = {
+        """Sessions, weekends and holidays between two dates (IST).
+
+        Days past the published NSE holiday list raise `CalendarRangeUncoveredError`;
+        ``provisional=True`` returns the server's guess for them instead (every weekday
+        trades), each such session with ``verified`` false and ``provisional`` true.
+        """
+        params: dict[str, Any] = {
             "from": _day(from_date),
             "to": _day(to_date),
             "exchange": exchange,
             "segment": segment,
             "schema_version": schema_version,
         }
+        if provisional:  # only when asked: the published contract's request is unchanged
+            params["provisional"] = "true"
         return json_call("GET", "/worker/market/calendar", params=params)
 
     @endpoint

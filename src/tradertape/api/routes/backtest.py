@@ -25,6 +25,7 @@ def _brief(row: BacktestRun) -> BacktestRunBrief:
         summary=row.summary,
         duration_ms=row.duration_ms,
         created_at=row.created_at,
+        provisional_calendar=row.provisional_calendar,
     )
 
 

@@ -275,6 +275,7 @@ def scan(body: ScanRequest, user: CurrentUser, runtime: RuntimeDep, db: DbDep) -
             dropped=r.dropped,
             expired=r.expired,
             equity=None if r.equity is None else _rupees(r.equity),
+            provisional_calendar=r.provisional_calendar,
         )
         for r in reports
     ]

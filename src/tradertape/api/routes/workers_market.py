@@ -146,8 +146,20 @@ def market_calendar(
     exchange: Annotated[str, Query(max_length=10)] = "NSE",
     segment: Annotated[str, Query(max_length=10)] = "CM",
     schema_version: Schema = 1,
+    provisional: Annotated[
+        bool,
+        Query(
+            description="also answer days past the published NSE holiday list (every weekday "
+            "assumed to trade), each marked verified=false, provisional=true; without it such "
+            "a range is 503 CALENDAR_RANGE_UNCOVERED"
+        ),
+    ] = False,
 ) -> dict[str, Any]:
-    """Trading sessions, holidays and weekends from ``from`` to ``to`` (IST dates)."""
+    """Trading sessions, holidays and weekends from ``from`` to ``to`` (IST dates).
+
+    A range past the published holiday list is 503 ``CALENDAR_RANGE_UNCOVERED`` unless
+    ``provisional=true`` asks for the server's guess (marked per session).
+    """
     return reference.calendar(
         runtime.worker_market,
         start=start,
@@ -155,6 +167,7 @@ def market_calendar(
         exchange=exchange,
         segment=segment,
         schema_version=schema_version,
+        provisional=provisional,
     )
 
 

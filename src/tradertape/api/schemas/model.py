@@ -25,6 +25,12 @@ class DataLabelled(BaseModel):
     )
 
 
+PROVISIONAL = (
+    "true when it rests on a day past the NSE holiday list, where every weekday is assumed to "
+    "trade (a guess until `tradertape calendar import` loads NSE's list for that year)"
+)
+
+
 class ScanRequest(BaseModel):
     """A manual scan: one portfolio (or all active ones) at a close (default: the last)."""
 
@@ -54,6 +60,7 @@ class ScanOut(DataLabelled):
     dropped: int
     expired: int
     equity: Decimal | None = Field(description="total capital marked at the close (₹)")
+    provisional_calendar: bool = Field(default=False, description=PROVISIONAL)
 
 
 class PortfolioOut(BaseModel):
@@ -88,6 +95,9 @@ class PortfolioOut(BaseModel):
     paper_fill: str
     created_at: datetime
     last_scan_date: date | None
+    last_scan_provisional: bool = Field(
+        default=False, description=f"the last scan's day: {PROVISIONAL}"
+    )
 
 
 class SignalOut(DataLabelled):
@@ -121,6 +131,7 @@ class SignalOut(DataLabelled):
     created_at: datetime
     approved_at: datetime | None
     executed_at: datetime | None
+    provisional_calendar: bool = Field(default=False, description=PROVISIONAL)
 
     @computed_field  # type: ignore[prop-decorator]
     @property

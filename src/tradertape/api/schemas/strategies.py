@@ -114,6 +114,11 @@ class BacktestRunBrief(BaseModel):
     summary: dict[str, Any]
     duration_ms: float
     created_at: datetime
+    provisional_calendar: bool = Field(
+        default=False,
+        description="true when its days reach past the NSE holiday list, where every weekday "
+        "is assumed to trade (a guess until `tradertape calendar import` loads that year)",
+    )
 
 
 class BacktestRunOut(BacktestRunBrief):

@@ -211,6 +211,8 @@ def gtt_dict(row: Any, order: Any | None) -> dict[str, Any]:
         "created_at": row.created_at.isoformat(),
         "updated_at": row.updated_at.isoformat(),
         "expires_at": row.expires_at.isoformat(),
+        # ours, beside Kite's shape: some days of its validity are guessed sessions
+        "provisional_calendar": row.provisional_calendar,
         "status": row.status,
         "condition": {
             "exchange": row.exchange,

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tradertape.db.base import Base, Owned
@@ -50,6 +50,8 @@ class ModelPortfolio(Owned, Base):
     updated_at: Mapped[datetime]
     last_scan_date: Mapped[date | None]
     last_scan_at: Mapped[datetime | None]
+    # The last scan's day was past the NSE holiday list (a guessed session)
+    last_scan_provisional: Mapped[bool] = mapped_column(default=False, server_default=false())
     equity_curve: Mapped[list[dict[str, Any]]]  # {date, equity, ...} at each scan's close
 
 
@@ -90,6 +92,8 @@ class ModelSignal(Owned, Base):
     approved_at: Mapped[datetime | None]
     executed_at: Mapped[datetime | None]
     expires_at: Mapped[datetime | None]
+    # Scanned on a day past the NSE holiday list (weekdays assumed to trade)
+    provisional_calendar: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class ModelPosition(Owned, Base):

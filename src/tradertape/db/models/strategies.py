@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tradertape.db.base import Base, Owned
@@ -73,3 +73,5 @@ class BacktestRun(Owned, Base):
     equity_curve: Mapped[list[dict[str, Any]]]
     trades: Mapped[list[dict[str, Any]]]
     created_at: Mapped[datetime]
+    # Its days reach past the NSE holiday list (weekdays assumed to trade)
+    provisional_calendar: Mapped[bool] = mapped_column(default=False, server_default=false())

@@ -11,7 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tradertape.db.base import Base, Owned, OwnedByKey
@@ -165,6 +165,8 @@ class Gtt(Owned, Base):
     broker_trigger_id: Mapped[str | None] = mapped_column(String(40))
     # Who asked for it (a worker run's names), passed to the order it places when it fires
     attribution: Mapped[dict[str, Any] | None]
+    # Its validity reaches past the NSE holiday list: some days it may fire on are guesses
+    provisional_calendar: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class ChargeDayRow(OwnedByKey, Base):

@@ -259,6 +259,7 @@ def reset(
     portfolio.realised_pnl = portfolio.charges_paid = ZERO
     portfolio.last_scan_date = None
     portfolio.last_scan_at = None
+    portfolio.last_scan_provisional = False
     portfolio.equity_curve = []
     portfolio.status = ACTIVE
     portfolio.updated_at = clock.now()

@@ -5,7 +5,8 @@ The portfolio's open positions and waiting entries are loaded into a kernel `Boo
 backtest runs (with ``max_oversubscription`` on top). Its decisions become signals:
 entries with sizing, a tick-rounded GTT trigger and limit, conviction score and rank and an
 indicator snapshot; add-ons; exits naming their rule; and the candidates a cap dropped,
-with the reason. Unapproved signals of earlier scans expire.
+with the reason. Unapproved signals of earlier scans expire. A scan of a day past the NSE
+holiday list (a provisional session) marks its report, its signals and the portfolio's last scan.
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ class ScanReport:
     dropped: int = 0
     expired: int = 0
     equity: float | None = None  # total capital marked at the close
+    provisional_calendar: bool = False  # the day is past the NSE holiday list (a guess)
 
 
 def document_of(portfolio: ModelPortfolio) -> StrategyDocument:
@@ -310,6 +312,7 @@ def scan(
         )
     ).all()
     oldest = min((p.entry_date for p in positions), default=None)
+    report.provisional_calendar = store.calendar.is_provisional(day)
     market = market or ScanMarket(store)
     loaded = market.load(portfolio, [p.symbol for p in positions], oldest, day)
     if loaded is None:
@@ -338,6 +341,7 @@ def scan(
     ]
     portfolio.last_scan_date = day
     portfolio.last_scan_at = now
+    portfolio.last_scan_provisional = report.provisional_calendar
     # notify: signals_ready, in the scan's own transaction
     notifications.signals_ready(
         db, portfolio, entries=report.entries, addons=report.addons, exits=report.exits, at=now
@@ -368,6 +372,7 @@ def _write_signals(work: _Scan, report: ScanReport, now: Any) -> None:
             "signal_type": kind,
             "close_price": _price(panel.close[t, j]),
             "indicator_snapshot": work.snapshot(j),
+            "provisional_calendar": report.provisional_calendar,
             "created_at": now,
             **fields,
         }

@@ -1,9 +1,13 @@
 """Reference documents for workers (0.13): the market calendar and index constituents.
 
 Both are versioned envelopes (``schema_version`` 1; any other is a 422 the SDK maps to
-``UnsupportedSchemaVersionError``). The calendar is the NSE calendar shipped with the
-server: a day outside the published holiday list is not guessed at, so a range past it
-is 503 ``CALENDAR_RANGE_UNCOVERED``, as the contract wants the gap to fail closed.
+``UnsupportedSchemaVersionError``). The calendar is the install's NSE calendar (shipped, plus
+`tradertape calendar import`). A range past the published holiday list is 503
+``CALENDAR_RANGE_UNCOVERED`` by default, as the contract wants the gap to fail closed: a worker
+built on the published SDKs never receives a guessed session as if it were known. A worker
+that asks ``provisional=true`` gets the server's own answer instead (every weekday trades, as
+the server's scans and GTTs assume), each such session ``verified: false`` and
+``provisional: true`` and the envelope ``complete: false``.
 Constituents are the catalog's universes (NIFTY 50, 100, 200, 500, Next 50).
 """
 
@@ -65,9 +69,20 @@ def _hours(market: Market, day: date) -> tuple[time, time]:
 
 
 def calendar(
-    desk: MarketDesk, *, start: date, end: date, exchange: str, segment: str, schema_version: int
+    desk: MarketDesk,
+    *,
+    start: date,
+    end: date,
+    exchange: str,
+    segment: str,
+    schema_version: int,
+    provisional: bool = False,
 ) -> dict[str, Any]:
-    """``GET /market/calendar``: one row per day, trading or not, with its hours."""
+    """``GET /market/calendar``: one row per day, trading or not, with its hours.
+
+    ``provisional`` answers days past the published list too (marked), up to the last day the
+    calendar answers at all; without it they are a 503.
+    """
     check_schema(schema_version)
     market = _market(exchange, segment)
     if start > end:
@@ -75,12 +90,14 @@ def calendar(
     if (end - start).days > MAX_CALENDAR_DAYS:
         raise InvalidField("to", f"at most {MAX_CALENDAR_DAYS} days per request")
     cal = desk.calendar
-    if start < cal.first_day or end > cal.last_day:
+    last = cal.provisional_until if provisional else cal.last_day
+    if start < cal.first_day or end > last:
+        guessed = "" if provisional else f"; provisional=true answers to {cal.provisional_until}"
         raise Rejected(
             503,
             "CALENDAR_RANGE_UNCOVERED",
             f"the calendar covers {cal.first_day}..{cal.last_day}; {start}..{end} is outside "
-            f"it ({IMPORT_HINT})",
+            f"it ({IMPORT_HINT}{guessed})",
         )
     sessions = []
     day = start
@@ -99,7 +116,9 @@ def calendar(
             kind = "weekend" if day.weekday() >= 5 and name is None else "holiday"
             row = {"session_date": day.isoformat(), "session_type": kind}
             row |= {"opens_at": None, "closes_at": None}
-        sessions.append({**row, "verified": True, "source_reference": None, "label": name})
+        guess = cal.is_provisional(day)
+        row |= {"verified": not guess, "provisional": guess, "source_reference": None}
+        sessions.append({**row, "label": name})
         day += timedelta(days=1)
     return {
         **_envelope(desk.now()),
@@ -107,7 +126,7 @@ def calendar(
         "segment": segment.upper(),
         "timezone": "Asia/Kolkata",
         "calendar_version": cal.last_day.year,
-        "complete": True,
+        "complete": not cal.uses_provisional(start, end),
         "sessions": sessions,
     }
 
@@ -127,6 +146,7 @@ def calendar_status(
         "active_calendar_version": cal.last_day.year,
         "coverage_start": cal.first_day.isoformat(),
         "coverage_end": cal.last_day.isoformat(),
+        "provisional_until": cal.provisional_until.isoformat(),
         "complete": True,
         "expiry_warning": cal.last_day - now.astimezone(IST).date() <= EXPIRY_WARNING,
         "official_source": "NSE trading holidays (shipped with the server)",

@@ -30,6 +30,7 @@ from tradertape.api.routes import (
     health,
     indicators,
     instruments,
+    jobs,
     market,
     model,
     notifications,
@@ -344,6 +345,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         model,
         risk,
         notifications,
+        jobs,
         watchlists,
         ws,
     )

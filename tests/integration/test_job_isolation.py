@@ -105,10 +105,12 @@ def test_a_gtt_whose_order_cannot_be_placed_fails_alone_and_its_owner_can_delete
 
     with runtime.db.session() as db:
         fired = db.get(Gtt, good)
-        assert fired is not None and fired.order_pk is not None
+        assert fired is not None
+        assert fired.order_pk is not None
         order = db.get(Order, fired.order_pk)
     assert report.gtts_fired == 1
-    assert order is not None and (order.user_id, order.status) == (other, "COMPLETE")
+    assert order is not None
+    assert (order.user_id, order.status) == (other, "COMPLETE")
     [failure] = _failures(runtime)
     assert (failure.job, failure.item, failure.user_id) == ("gtt.fire", f"gtt:{bad}", poisoner)
     assert (failure.failures, failure.quarantined_at) == (1, None)
@@ -134,7 +136,8 @@ def test_a_gtt_whose_order_cannot_be_placed_fails_alone_and_its_owner_can_delete
     assert _failures(runtime) == []
     with runtime.db.session() as db:
         gone = db.get(Gtt, bad)
-        assert gone is not None and (gone.status, gone.order_pk) == ("deleted", None)
+        assert gone is not None
+        assert (gone.status, gone.order_pk) == ("deleted", None)
 
 
 def test_the_other_users_failures_are_not_yours(
@@ -176,7 +179,8 @@ def test_asking_for_a_retry_clears_the_quarantine_and_a_success_clears_the_recor
     assert _failures(runtime) == []
     with runtime.db.session() as db:
         placed = db.get(Gtt, bad)
-        assert placed is not None and placed.order_pk is not None
+        assert placed is not None
+        assert placed.order_pk is not None
 
 
 def _leg() -> dict[str, object]:
@@ -223,7 +227,8 @@ def test_an_order_the_session_jobs_choke_on_fails_alone_and_its_owner_can_cancel
         recovered = db.get(Gtt, orphan)
     assert statuses[good] == "COMPLETE"  # released at the open and filled on the last price
     assert statuses[bad] == "AMO REQ RECEIVED"  # rolled back alone, still the owner's
-    assert recovered is not None and recovered.order_pk is not None
+    assert recovered is not None
+    assert recovered.order_pk is not None
     [failure] = _failures(runtime)
     assert (failure.job, failure.item, failure.user_id) == (
         "session.release_amos",

@@ -15,10 +15,14 @@ from decimal import Decimal
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
-from tests.helpers import sign_in
+from tests.helpers import make_user, sign_in
+from tests.integration.test_worker_protection import STOP_2PCT
+from tests.telegram_kit import link_chat
+from tests.workers_kit import new_worker, order, set_price
 from tradertape.api.app import trading_loop
-from tradertape.db.models import JobFailure, Notification
+from tradertape.db.models import JobFailure, ModelPortfolio, Notification, WorkerRun
 from tradertape.db.models.trading import Gtt, Order
 from tradertape.domain.instruments import Exchange
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType, Variety
@@ -27,6 +31,13 @@ from tradertape.oms.loop import TradingLoop
 from tradertape.ports.broker import GttSpec
 from tradertape.ports.clock import IST, ManualClock
 from tradertape.runtime import Runtime
+from tradertape.services import strategies
+from tradertape.services.portfolios.deploy import PortfolioDeploy, deploy
+from tradertape.services.portfolios.schedule import PortfolioJobs
+from tradertape.services.portfolios.signals import Venue
+from tradertape.services.telegram import briefing
+from tradertape.services.telegram.briefing import BriefingJobs
+from tradertape.services.telegram.reports import Reports
 from tradertape.testkit import make_tick
 
 STEP = timedelta(seconds=5)  # the loop's job timer
@@ -243,3 +254,124 @@ def test_an_order_the_session_jobs_choke_on_fails_alone_and_its_owner_can_cancel
     assert cancelled.status_code == 200, cancelled.text
     with runtime.db.session() as db:
         assert db.scalar(select(Order.status).where(Order.order_id == bad)) == "CANCELLED"
+
+
+def test_a_protected_run_whose_rules_cannot_be_read_fails_alone(
+    client: TestClient, runtime: Runtime, clock: ManualClock
+):
+    set_price(runtime, "NSE:INFY", "1500")
+    rules = STOP_2PCT
+    workers = {name: new_worker(client, runtime, f"{name}@x.in") for name in ("run_a", "run_b")}
+    for name, worker in workers.items():
+        worker.create_run(name, runtime_state={"backend_protection": rules})
+        assert worker.place(name, f"{name}:entry:1", order(quantity=10)).status_code == 200
+    with runtime.db.session() as db:  # a document no model reads (as an old bad row would)
+        poisoned = db.scalar(select(WorkerRun).where(WorkerRun.run_key == "run_a"))
+        assert poisoned is not None
+        state = {**poisoned.runtime_state, "backend_protection": {"positions": "?"}}
+        db.execute(update(WorkerRun).where(WorkerRun.id == poisoned.id).values(runtime_state=state))
+        db.commit()
+    loop = trading_loop(runtime)
+
+    loop.on_ticks([make_tick("NSE:INFY", "1470", ts=clock.now())])  # -2 %: b's stop fires
+    _jobs(loop, clock, QUARANTINE_AFTER)
+
+    status = {e: w.call("GET", f"/runs/{e}").json()["status"] for e, w in workers.items()}
+    assert status == {"run_a": "open", "run_b": "closed"}
+    [failure] = _failures(runtime)
+    assert (failure.job, failure.item, failure.user_id) == (
+        "protection.evaluate",
+        f"run:{poisoned.id}",
+        poisoned.user_id,
+    )
+    assert failure.quarantined_at is not None
+    assert len(_told(runtime, poisoned.user_id)) == 1
+
+
+def _portfolio(runtime: Runtime, user_id: int) -> int:
+    with runtime.db.session() as db:
+        v1 = strategies.by_builtin_key(db, "v1_momentum", clock=runtime.clock)
+        assert v1 is not None
+        request = PortfolioDeploy(
+            strategy_id=v1.id, universe="nifty_50", starting_capital=Decimal(1_000_000)
+        )
+        return deploy(
+            db,
+            request,
+            store=runtime.candles,
+            clock=runtime.clock,
+            user_id=user_id,
+            live_trading_enabled=False,
+        ).id
+
+
+def test_a_portfolio_whose_scan_raises_fails_alone(with_candles: Runtime):
+    runtime = with_candles
+    poisoner, other = make_user(runtime, "a@x.in"), make_user(runtime, "b@x.in")
+    bad, good = _portfolio(runtime, poisoner), _portfolio(runtime, other)
+    with runtime.db.session() as db:  # a pinned strategy document no scanner reads
+        db.execute(
+            update(ModelPortfolio)
+            .where(ModelPortfolio.id == bad)
+            .values(strategy_snapshot={"rules": "?"})
+        )
+        db.commit()
+    clock = ManualClock(datetime(2025, 6, 2, 16, 5, tzinfo=IST))  # in the test's history
+    venue = Venue(exchange=runtime.exchange, gtts=runtime.gtts, clock=clock)
+    jobs = PortfolioJobs(db=runtime.db, store=runtime.candles, venue=venue, guard=runtime.guard)
+
+    reports = jobs.run_due()
+
+    assert [r.portfolio_id for r in reports] == [good]
+    with runtime.db.session() as db:
+        scanned = {p.id: p.last_scan_date for p in db.scalars(select(ModelPortfolio))}
+    assert scanned[good] is not None
+    assert scanned[bad] is None  # rolled back alone: due again tomorrow, until quarantined
+    [failure] = _failures(runtime)
+    assert (failure.job, failure.item, failure.user_id) == (
+        "portfolio.scan",
+        f"portfolio:{bad}",
+        poisoner,
+    )
+
+
+class _Reports(Reports):
+    """Briefs everyone but `poisoner`, whose books raise."""
+
+    def __init__(self, runtime: Runtime, poisoner: int) -> None:
+        super().__init__(store=runtime.candles, quotes=runtime.quotes, clock=runtime.clock)
+        self._poisoner = poisoner
+
+    def briefing(self, db: Session, user_id: int) -> str:
+        if user_id == self._poisoner:
+            raise ArithmeticError("a book no briefing can read")
+        return super().briefing(db, user_id)
+
+
+def test_a_briefing_that_raises_fails_alone(runtime: Runtime, clock: ManualClock):
+    users = [make_user(runtime, f"{name}@x.in") for name in ("a", "b")]
+    with runtime.db.session() as db:
+        for user_id in users:
+            briefing.update(db, user_id=user_id, clock=clock, enabled=True)
+    for chat, user_id in enumerate(users, start=1001):
+        link_chat(runtime, user_id, chat)
+    jobs = BriefingJobs(
+        db=runtime.db,
+        reports=_Reports(runtime, users[0]),
+        calendar=runtime.candles.calendar,
+        clock=clock,
+        guard=runtime.guard,
+    )
+
+    assert jobs.run_due() == [users[1]]
+    assert jobs.run_due() == []  # b's is written; a's fails again
+    assert jobs.run_due() == []  # and a third time: quarantined, a told once
+
+    [failure] = _failures(runtime)
+    assert (failure.job, failure.item, failure.failures) == (
+        "briefing",
+        f"user:{users[0]}",
+        QUARANTINE_AFTER,
+    )
+    assert failure.quarantined_at is not None
+    assert len(_told(runtime, users[0])) == 1

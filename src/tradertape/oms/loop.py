@@ -74,8 +74,10 @@ class LoopWatcher(Protocol):
         ...
 
 
-def _name(watcher: LoopWatcher) -> str:
-    return type(watcher).__name__
+def _names(watchers: Sequence[LoopWatcher]) -> list[str]:
+    """Each watcher's name in the job guard's records: its class's, numbered if repeated."""
+    names = [type(w).__name__ for w in watchers]
+    return [f"{n}#{i}" if names.count(n) > 1 else n for i, n in enumerate(names, start=1)]
 
 
 class TradingLoop:
@@ -106,7 +108,7 @@ class TradingLoop:
         self._gtts = gtts
         self._jobs = jobs
         self._jobs_every = jobs_every
-        self._watchers = tuple(watchers)
+        self._watchers = tuple(zip(_names(watchers), watchers, strict=True))
         self._sinks = (quotes, *sinks)
         # Derived ticks skip the quote book: the model stays the price of record, so a
         # derived tick never outlives the index tick it came from.
@@ -177,10 +179,8 @@ class TradingLoop:
                     work=lambda k: len(self._gtts.on_tick(db, latest[k], self._guard)),
                 )
             )
-        for watcher in self._watchers:
-            self._guard.job(
-                f"{_name(watcher)}.on_prices", partial(watcher.on_prices, latest.keys())
-            )
+        for name, watcher in self._watchers:
+            self._guard.job(f"{name}.on_prices", partial(watcher.on_prices, latest.keys()))
         return BatchReport(
             ticks=count,
             instruments_matched=matched,
@@ -213,8 +213,8 @@ class TradingLoop:
             guard.job(name, partial(self._in_session, job))
         for name, more in self._more_jobs.items():
             guard.job(name, more)
-        for watcher in self._watchers:
-            guard.job(f"{_name(watcher)}.on_timer", watcher.on_timer)
+        for name, watcher in self._watchers:
+            guard.job(f"{name}.on_timer", watcher.on_timer)
         return True
 
     def _in_session(self, job: Callable[[Session], object]) -> object:

@@ -26,7 +26,7 @@ from tradertape.db.models import JobFailure, ModelPortfolio, Notification, Worke
 from tradertape.db.models.trading import Gtt, Order
 from tradertape.domain.instruments import Exchange
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType, Variety
-from tradertape.oms.job_guard import QUARANTINE_AFTER
+from tradertape.oms.job_guard import QUARANTINE_AFTER, JobGuard
 from tradertape.oms.loop import TradingLoop
 from tradertape.ports.broker import GttSpec
 from tradertape.ports.clock import IST, ManualClock
@@ -177,6 +177,8 @@ def test_asking_for_a_retry_clears_the_quarantine_and_a_success_clears_the_recor
     _jobs(loop, clock, QUARANTINE_AFTER)
     [failure] = _failures(runtime)
     assert failure.quarantined_at is not None
+    restarted = JobGuard(db=runtime.db, clock=clock)  # a restart keeps skipping it
+    assert restarted.quarantined("gtt.fire", f"gtt:{bad}")
     with runtime.db.session() as db:  # the owner's data is mended (as a repair would)
         db.execute(update(Gtt).where(Gtt.id == bad).values(orders=[{**_leg(), "price": "1455"}]))
         db.commit()
@@ -192,6 +194,45 @@ def test_asking_for_a_retry_clears_the_quarantine_and_a_success_clears_the_recor
         placed = db.get(Gtt, bad)
         assert placed is not None
         assert placed.order_pk is not None
+
+
+def _limit(runtime: Runtime, user_id: int) -> str:
+    spec = OrderSpec(
+        exchange=Exchange.NSE,
+        tradingsymbol="INFY",
+        transaction_type=TransactionType.BUY,
+        quantity=1,
+        product=Product.CNC,
+        order_type=OrderType.LIMIT,
+        price=Decimal("1400"),
+    )
+    with runtime.db.session() as db:
+        return runtime.exchange.place(db, user_id=user_id, spec=spec).order_id
+
+
+def test_an_instrument_whose_matching_raises_does_not_stop_the_others(
+    runtime: Runtime, clock: ManualClock, users: tuple[int, int]
+):
+    poisoner, other = users
+    bad, good = _limit(runtime, poisoner), _limit(runtime, other)
+    with runtime.db.session() as db:  # an instrument the catalog no longer lists
+        db.execute(update(Order).where(Order.order_id == bad).values(tradingsymbol="GONE"))
+        db.commit()
+    loop = trading_loop(runtime)
+    ticks = [make_tick(key, "1399", ts=clock.now()) for key in ("NSE:GONE", "NSE:INFY")]
+
+    first = loop.on_ticks(ticks)
+    for _ in range(QUARANTINE_AFTER):
+        loop.on_ticks(ticks)
+
+    with runtime.db.session() as db:
+        statuses = {o.order_id: o.status for o in db.scalars(select(Order))}
+    assert (first.instruments_matched, first.fills) == (2, 1)
+    assert statuses == {bad: "OPEN", good: "COMPLETE"}
+    [failure] = _failures(runtime)
+    # every user's orders on it are matched together: retried every batch, never skipped
+    assert (failure.job, failure.item, failure.user_id) == ("orders.match", "NSE:GONE", None)
+    assert (failure.failures, failure.quarantined_at) == (QUARANTINE_AFTER + 1, None)
 
 
 def _leg() -> dict[str, object]:

@@ -18,11 +18,19 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from tests.helpers import make_user, sign_in
+from tests.integration.test_option_protection import NIFTY, entered_spread
+from tests.integration.test_option_protection import exits as option_exits
 from tests.integration.test_worker_protection import STOP_2PCT
 from tests.telegram_kit import link_chat
 from tests.workers_kit import new_worker, order, set_price
 from tradertape.api.app import trading_loop
-from tradertape.db.models import JobFailure, ModelPortfolio, Notification, WorkerRun
+from tradertape.db.models import (
+    JobFailure,
+    ModelPortfolio,
+    Notification,
+    WorkerOptionRun,
+    WorkerRun,
+)
 from tradertape.db.models.trading import Gtt, Order
 from tradertape.domain.instruments import Exchange
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType, Variety
@@ -416,3 +424,42 @@ def test_a_briefing_that_raises_fails_alone(runtime: Runtime, clock: ManualClock
     )
     assert failure.quarantined_at is not None
     assert len(_told(runtime, users[0])) == 1
+
+
+def test_an_option_run_whose_protection_raises_fails_alone(
+    client: TestClient, runtime: Runtime, clock: ManualClock
+):
+    set_price(runtime, NIFTY, "25010")
+    workers = {name: new_worker(client, runtime, f"{name}@x.in") for name in ("opt_a", "opt_b")}
+    for name, worker in workers.items():
+        entered_spread(worker, name)
+    with runtime.db.session() as db:  # rules no evaluator reads (as an old bad row would)
+        poisoned = db.scalar(
+            select(WorkerOptionRun)
+            .join(WorkerRun, WorkerRun.id == WorkerOptionRun.run_pk)
+            .where(WorkerRun.run_key == "opt_a")
+        )
+        assert poisoned is not None
+        owner = db.scalar(select(WorkerRun.user_id).where(WorkerRun.id == poisoned.run_pk))
+        assert owner is not None
+        db.execute(
+            update(WorkerOptionRun)
+            .where(WorkerOptionRun.id == poisoned.id)
+            .values(protection={"rules": "?"})
+        )
+        db.commit()
+    loop = trading_loop(runtime)
+
+    loop.on_ticks([make_tick(NIFTY, "24800", ts=clock.now())])  # through b's stop
+    _jobs(loop, clock, QUARANTINE_AFTER)
+
+    assert option_exits(runtime, "opt_a") == []
+    assert len(option_exits(runtime, "opt_b")) == 2
+    [failure] = _failures(runtime)
+    assert (failure.job, failure.item, failure.user_id) == (
+        "option_protection.evaluate",
+        f"option_run:{poisoned.id}",
+        owner,
+    )
+    assert failure.quarantined_at is not None
+    assert len(_told(runtime, owner)) == 1

@@ -26,6 +26,7 @@ from tradertape.feed.plan import DayPlan, SyntheticDayPlan
 from tradertape.feed.simulated import FeedConfig, SimulatedFeed
 from tradertape.feed.upstox import UpstoxFeed, UpstoxFeedConfig
 from tradertape.oms.gtt import GttBook
+from tradertape.oms.job_guard import JobGuard
 from tradertape.oms.live import LiveDesk
 from tradertape.oms.live_gtt import LiveGttBook
 from tradertape.oms.paper import PaperExchange
@@ -110,6 +111,7 @@ class Runtime:
     live: LiveDesk  # live orders at the user's broker, through the same gate and books
     reconciliation: LiveReconciliation  # live brokers against our books (adopt, mark, report)
     live_gtts: LiveGttBook  # GTTs at the user's broker (paper rows go to `gtts`)
+    guard: JobGuard  # background work fails item by item (the loop, its jobs, protection)
 
     @classmethod
     def build(
@@ -269,8 +271,10 @@ class Runtime:
         )
         account_views.register(BrokerName.KITE, kite)
         jobs_db = db.jobs  # the loop's watchers and sweeps: a pool requests cannot starve
+        guard = JobGuard(db=jobs_db, clock=clock)
         recovery = Recovery(
             db=jobs_db,
+            guard=guard,
             desk=workers,
             config=RecoveryConfig(
                 stale_after=timedelta(seconds=settings.worker_run_stale_action_secs),
@@ -305,7 +309,7 @@ class Runtime:
             feed=feed,
             workers=workers,
             protection=ProtectionEngine(
-                db=jobs_db, desk=workers, calendar=calendar, recovery=recovery
+                db=jobs_db, desk=workers, calendar=calendar, recovery=recovery, guard=guard
             ),
             candle_book=candle_book,
             worker_market=MarketDesk(
@@ -316,11 +320,14 @@ class Runtime:
                 calendar=calendar,
             ),
             options=options,
-            option_protection=OptionProtectionEngine(db=jobs_db, desk=workers, market=options),
+            option_protection=OptionProtectionEngine(
+                db=jobs_db, desk=workers, market=options, guard=guard
+            ),
             option_ticker=OptionTicker(options, clock),
             live=live,
             reconciliation=LiveReconciliation(
                 venue=exchange.venue, desk=live, brokers=live_brokers
             ),
             live_gtts=live_gtts,
+            guard=guard,
         )

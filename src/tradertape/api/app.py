@@ -30,6 +30,7 @@ from tradertape.api.routes import (
     health,
     indicators,
     instruments,
+    jobs,
     market,
     model,
     notifications,
@@ -110,25 +111,35 @@ def trading_loop(runtime: Runtime) -> TradingLoop:
         live_exits=runtime.settings.live_portfolio_exits,
     )
     jobs_db = runtime.db.jobs  # its own pool: requests never starve the loop
-    portfolios = PortfolioJobs(db=jobs_db, store=runtime.candles, venue=venue, clock=runtime.clock)
+    guard = runtime.guard  # every job, and every item within, fails alone
+    portfolios = PortfolioJobs(
+        db=jobs_db, store=runtime.candles, venue=venue, clock=runtime.clock, guard=guard
+    )
     briefings = BriefingJobs(
         db=jobs_db,
         reports=_reports(runtime),
         calendar=runtime.candles.calendar,
         clock=runtime.clock,
+        guard=guard,
     )
     watch = CalendarWatch(runtime.exchange.calendar, runtime.clock)  # logs a run-out list daily
     # unsent live orders and GTTs; fired live GTTs; polling for fills
-    live = LiveJobs(db=jobs_db, desk=runtime.live, gtts=runtime.live_gtts)
+    live = LiveJobs(db=jobs_db, desk=runtime.live, gtts=runtime.live_gtts, guard=guard)
     reconcile = ReconcileJobs(  # live brokers against our books: at start-up, then in session
         db=jobs_db,
         reconciliation=runtime.reconciliation,
         calendar=runtime.exchange.calendar,
         clock=runtime.clock,
         every=timedelta(minutes=runtime.settings.reconcile_every_mins),
+        guard=guard,
     )
-    live_on = runtime.settings.live_trading_enabled
-    live_due = _each_of(live.run_due, reconcile.run_due) if live_on else _nothing
+    more_jobs: dict[str, Callable[[], object]] = {
+        "portfolios": portfolios.run_due,
+        "briefings": briefings.run_due,
+        "calendar_watch": watch.run_due,
+    }
+    if runtime.settings.live_trading_enabled:
+        more_jobs.update({"live": live.run_due, "live.reconcile_due": reconcile.run_due})
     return TradingLoop(
         db=jobs_db,
         clock=runtime.clock,
@@ -136,10 +147,11 @@ def trading_loop(runtime: Runtime) -> TradingLoop:
         exchange=runtime.exchange,
         gtts=runtime.gtts,
         jobs=runtime.session_jobs,
-        more_jobs=lambda: _each(portfolios.run_due, briefings.run_due, watch.run_due, live_due),
+        more_jobs=more_jobs,
         watchers=(runtime.protection, runtime.option_protection),
         sinks=(runtime.candle_book,),
         deriver=runtime.option_ticker,
+        guard=guard,
     )
 
 
@@ -181,15 +193,6 @@ async def _follow_order_updates(runtime: Runtime) -> None:
         await follow_order_updates(runtime.bus, runtime.live, runtime.db.jobs)
 
 
-def _nothing() -> None:
-    """A job with nothing to do."""
-
-
-def _each_of(*jobs: Callable[[], object]) -> Callable[[], None]:
-    """One job that runs `jobs` in turn (`_each`: one failing does not stop the others)."""
-    return lambda: _each(*jobs)
-
-
 async def _follow_interest(runtime: Runtime) -> None:
     """Hand every hub's announced subscriptions to the option ticker (see feed.fanout)."""
     subscription = await runtime.bus.subscribe(INTEREST_TOPIC)
@@ -198,15 +201,6 @@ async def _follow_interest(runtime: Runtime) -> None:
             runtime.option_ticker.note(message)
     finally:
         await subscription.close()
-
-
-def _each(*jobs: Callable[[], object]) -> None:
-    """Run every daily job; one failing does not keep the others from running."""
-    for job in jobs:
-        try:
-            job()
-        except Exception:
-            log.exception("scheduled job %s failed", getattr(job, "__qualname__", job))
 
 
 def _reports(runtime: Runtime) -> Reports:
@@ -351,6 +345,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         model,
         risk,
         notifications,
+        jobs,
         watchlists,
         ws,
     )

@@ -34,6 +34,7 @@ from tradertape.domain.orders import (
     TransactionType,
 )
 from tradertape.errors import BadRequest, InvalidField, NotFound
+from tradertape.oms.job_guard import UNGUARDED, Guard, forget
 from tradertape.oms.order_log import new_order
 from tradertape.oms.paper import PaperExchange
 from tradertape.oms.venue import BROKER as PAPER
@@ -102,6 +103,19 @@ def leg_spec(exchange: str, tradingsymbol: str, leg: Mapping[str, Any]) -> Order
 
 def _leg_spec(instrument: Instrument, leg: Mapping[str, Any]) -> OrderSpec:
     return _spec(instrument.exchange, instrument.tradingsymbol, leg)
+
+
+def item_key(gtt_id: int) -> str:
+    """A trigger's name in the job guard's records."""
+    return f"gtt:{gtt_id}"
+
+
+def _item(gtt: Gtt) -> str:
+    return item_key(gtt.id)
+
+
+def _owner(gtt: Gtt) -> int:
+    return gtt.user_id
 
 
 class GttBook:
@@ -270,15 +284,33 @@ class GttBook:
         return gtt
 
     def delete(self, db: Session, *, user_id: int, trigger_id: int) -> Gtt:
-        """Retire an active trigger (400 once it has fired or expired)."""
+        """Retire an active trigger, or one stuck after firing (its order never placed:
+        the owner can always remove it); 400 once it placed its order or expired."""
         gtt = self.get(db, user_id=user_id, trigger_id=trigger_id)
-        claimed = self._claim(db, gtt.id, status="deleted", leg=None)
+        claimed = self._claim(db, gtt.id, status="deleted", leg=None) or self._unstick(db, gtt.id)
         if not claimed:
             db.refresh(gtt)
             raise BadRequest(f"GTT {trigger_id} is {gtt.status} and cannot be deleted")
+        forget(db, item=item_key(gtt.id))
         db.commit()
         db.refresh(gtt)
         return gtt
+
+    def _unstick(self, db: Session, gtt_id: int) -> bool:
+        """Delete a trigger that fired but whose order was never placed (a compare-and-set:
+        `recover` places an order only for a trigger still in that state)."""
+        result = db.execute(
+            update(Gtt)
+            .where(
+                Gtt.id == gtt_id,
+                Gtt.status == "triggered",
+                Gtt.order_pk.is_(None),
+                Gtt.broker == PAPER,  # a live trigger's order is adopted from its broker
+            )
+            .values(status="deleted", updated_at=self._clock.now())
+            .execution_options(synchronize_session=False)
+        )
+        return int(getattr(result, "rowcount", 0) or 0) == 1
 
     def _claim(self, db: Session, gtt_id: int, *, status: str, leg: int | None) -> bool:
         now = self._clock.now()
@@ -306,8 +338,9 @@ class GttBook:
         rising = trigger >= gtt.last_price
         return 0 if (price >= trigger if rising else price <= trigger) else None
 
-    def on_tick(self, db: Session, tick: Tick) -> list[Gtt]:
-        """Fire every active trigger of the ticked instrument that the price reached."""
+    def on_tick(self, db: Session, tick: Tick, guard: Guard = UNGUARDED) -> list[Gtt]:
+        """Fire every active trigger of the ticked instrument that the price reached, each
+        through `guard` (a trigger whose order cannot be placed fails alone)."""
         if self._calendar.session_at(tick.ts, Market.EQUITY) is not MarketSession.NORMAL:
             return []  # evaluated only during market hours
         exchange, _, symbol = tick.key.partition(":")
@@ -319,16 +352,18 @@ class GttBook:
                 Gtt.broker == PAPER,  # a live trigger fires at its broker (oms/live_gtt.py)
             )
         ).all()
-        fired = []
-        for gtt in candidates:
+
+        def fire(gtt: Gtt) -> Gtt | None:
             leg = self._leg_hit(gtt, tick.last_price)
             if leg is None or not self._claim(db, gtt.id, status="triggered", leg=leg):
-                continue
-            db.commit()
+                return None
+            db.commit()  # fired once, whatever placing its order does
             db.refresh(gtt)
             self._place_leg(db, gtt, tick)
-            fired.append(gtt)
-        return fired
+            return gtt
+
+        fired = guard.each(candidates, job="gtt.fire", key=_item, owner=_owner, work=fire, db=db)
+        return [gtt for gtt in fired if gtt is not None]
 
     def _place_leg(self, db: Session, gtt: Gtt, tick: Tick | None) -> None:
         assert gtt.triggered_leg is not None
@@ -364,16 +399,22 @@ class GttBook:
             }
         db.commit()
 
-    def recover(self, db: Session) -> int:
-        """Place the order of every trigger claimed but never placed (after a crash)."""
+    def recover(self, db: Session, guard: Guard = UNGUARDED) -> int:
+        """Place the order of every trigger claimed but never placed (after a crash, or
+        when placing failed), each through `guard`; how many were placed."""
         orphans = db.scalars(
             select(Gtt).where(
                 Gtt.status == "triggered", Gtt.order_pk.is_(None), Gtt.broker == PAPER
             )
         ).all()
-        for gtt in orphans:
-            self._place_leg(db, gtt, None)
-        return len(orphans)
+
+        def place(gtt: Gtt) -> None:
+            db.refresh(gtt)  # its owner may have deleted it since
+            if gtt.status == "triggered" and gtt.order_pk is None:
+                self._place_leg(db, gtt, None)
+
+        # the same item as its firing: a trigger that failed there is quarantined here too
+        return len(guard.each(orphans, job="gtt.fire", key=_item, owner=_owner, work=place, db=db))
 
     def expire_due(self, db: Session) -> int:
         """Mark triggers past their one-year validity as expired."""

@@ -36,9 +36,10 @@ from tradertape.domain.instruments import InstrumentCatalog
 from tradertape.domain.market import Tick
 from tradertape.domain.order_state import PENDING, EventKind, OrderEvent, OrderStatus
 from tradertape.domain.orders import OrderSpec
-from tradertape.errors import BadRequest, NotFound, ServiceUnavailable
+from tradertape.errors import BadRequest, NotFound, ServiceUnavailable, TraderTapeError
 from tradertape.oms.booking import Ledger
 from tradertape.oms.broker_trades import BrokerTrade, Tradebook, plan_fills
+from tradertape.oms.job_guard import UNGUARDED, Guard
 from tradertape.oms.order_log import (
     UNPLACED,
     apply_event,
@@ -56,6 +57,9 @@ from tradertape.oms.venue import Venue
 from tradertape.ports.broker import Broker, BrokerError, TransientBrokerError
 
 log = logging.getLogger("tradertape.oms.live")
+# No session (409) or no answer from the broker: expected, retried next sweep, not a fault
+# of the order (anything else is, and goes to the job guard).
+UNREACHABLE = (TraderTapeError, BrokerError)
 
 # A row still unsent after this long lost its send (a crash, a timeout): look it up.
 SEND_GRACE = timedelta(seconds=30)
@@ -248,7 +252,7 @@ class LiveDesk:
         record(db, order, OrderEvent(EventKind.ACCEPTED, now, status_after=status), now)
         db.commit()
 
-    def resolve_unsent(self, db: Session) -> int:
+    def resolve_unsent(self, db: Session, guard: Guard = UNGUARDED) -> int:
         """Settle rows recorded but never acknowledged: found by tag, or marked rejected.
 
         Nothing is sent again: a row the broker does not know is rejected with a message
@@ -263,14 +267,16 @@ class LiveDesk:
                 Order.placed_at <= cutoff,
             )
         ).all()
-        settled = 0
-        for order in rows:
+
+        def settle(order: Order) -> bool:
+            key = f"order:{order.order_id}"
             try:
                 broker = self._brokers(db, order.user_id, order.broker)
                 found = broker.find(order.order_id)
-            except Exception as exc:  # no session, or the broker did not answer: next sweep
-                log.warning("live order %s: lookup failed (%s)", order.order_id, exc)
-                continue
+            except UNREACHABLE as exc:  # no session, or the broker did not answer: next sweep
+                guard.note("live.resolve_unsent", key, f"lookup failed ({exc})")
+                return False
+            guard.note("live.resolve_unsent", key, None)
             if found is not None:
                 self._accepted(db, order, found, entry_status(spec_of(order)))
             else:
@@ -278,8 +284,17 @@ class LiveDesk:
                 message = "The broker never received this order; it was not sent again."
                 record(db, order, OrderEvent(EventKind.REJECTED, now, message=message), now)
                 db.commit()
-            settled += 1
-        return settled
+            return True
+
+        settled = guard.each(
+            rows,
+            job="live.resolve_unsent",
+            key=lambda order: f"order:{order.order_id}",
+            owner=lambda order: order.user_id,
+            work=settle,
+            db=db,
+        )
+        return sum(settled)
 
     def apply_report(
         self,
@@ -427,8 +442,9 @@ class LiveDesk:
         reports = [kite_report(r) for r in rows if str(r.get("order_id")) in ids]
         return self.apply_reports(db, broker.name, reports, Tradebook(broker.adapter.trades))
 
-    def poll(self, db: Session) -> int:
-        """Ask each broker with open live orders of a user's for their state; book it."""
+    def poll(self, db: Session, guard: Guard = UNGUARDED) -> int:
+        """Ask each broker with open live orders of a user's for their state; book it.
+        Each (user, broker) goes through `guard`: one that raises fails alone."""
         open_orders = db.execute(
             select(Order.user_id, Order.broker, Order.broker_order_id).where(
                 Order.broker != PAPER,
@@ -439,18 +455,30 @@ class LiveDesk:
         wanted: dict[tuple[int, str], set[str]] = {}
         for user_id, name, broker_order_id in open_orders:
             wanted.setdefault((user_id, name), set()).add(str(broker_order_id))
-        applied = 0
-        for (user_id, name), ids in sorted(wanted.items()):
+
+        def poll_one(entry: tuple[tuple[int, str], set[str]]) -> int:
+            (user_id, name), ids = entry
+            key = f"user:{user_id}:{name}"
             try:
                 broker = self._brokers(db, user_id, name)
                 rows = broker.adapter.orders()
-            except Exception as exc:  # no session or no answer: the next poll tries again
-                log.warning("live poll of %s for user %s failed (%s)", name, user_id, exc)
-                continue
+            except UNREACHABLE as exc:  # no session or no answer: the next poll tries again
+                guard.note("live.poll", key, f"no answer ({exc})")
+                return 0
+            guard.note("live.poll", key, None)
             reports = [kite_report(r) for r in rows if str(r.get("order_id")) in ids]
             tradebook = Tradebook(broker.adapter.trades)  # read once per sweep, if at all
-            applied += self.apply_reports(db, broker.name, reports, tradebook)
-        return applied
+            return self.apply_reports(db, broker.name, reports, tradebook)
+
+        applied = guard.each(
+            sorted(wanted.items()),
+            job="live.poll",
+            key=lambda entry: f"user:{entry[0][0]}:{entry[0][1]}",
+            owner=lambda entry: entry[0][0],
+            work=poll_one,
+            db=db,
+        )
+        return sum(applied)
 
     def modify(
         self, db: Session, *, order: Order, changes: dict[str, Any], last: Tick | None

@@ -29,7 +29,15 @@ from tradertape.db.models.trading import Gtt, Order
 from tradertape.domain.order_state import EventKind, OrderEvent, OrderStatus
 from tradertape.errors import BadRequest, ServiceUnavailable
 from tradertape.oms.gtt import ACTIVE, GttBook, leg_spec
-from tradertape.oms.live import SEND_GRACE, LiveBroker, LiveBrokers, LiveDesk, kite_report
+from tradertape.oms.job_guard import UNGUARDED, Guard
+from tradertape.oms.live import (
+    SEND_GRACE,
+    UNREACHABLE,
+    LiveBroker,
+    LiveBrokers,
+    LiveDesk,
+    kite_report,
+)
 from tradertape.oms.order_log import claim, new_order, record
 from tradertape.oms.venue import BROKER as PAPER
 from tradertape.ports.broker import BrokerError, GttSpec, TransientBrokerError
@@ -160,20 +168,22 @@ class LiveGttBook:
                 return str(row["id"])
         return None
 
-    def resolve_unplaced(self, db: Session) -> int:
+    def resolve_unplaced(self, db: Session, guard: Guard = UNGUARDED) -> int:
         """Settle rows still ``placing``: found at the broker (active) or ``rejected``.
         Nothing is placed again. Returns the rows settled."""
         cutoff = self._clock.now() - SEND_GRACE  # a placement still under way is left alone
         rows = db.scalars(
             select(Gtt).where(Gtt.status == PLACING, Gtt.broker != PAPER, Gtt.created_at <= cutoff)
         ).all()
-        settled = 0
-        for gtt in rows:
+
+        def settle(gtt: Gtt) -> bool:
+            key = f"gtt:{gtt.id}"
             try:
                 broker = self.brokers(db, gtt.user_id, gtt.broker)
-            except Exception as exc:  # no session: the next sweep
-                log.warning("live GTT %s: no broker (%s)", gtt.id, exc)
-                continue
+            except UNREACHABLE as exc:  # no session: the next sweep
+                guard.note("live_gtt.resolve_unplaced", key, f"no broker ({exc})")
+                return False
+            guard.note("live_gtt.resolve_unplaced", key, None)
             found = self._find(db, broker, gtt)
             if found is not None:
                 gtt.broker_trigger_id, gtt.status = found, ACTIVE
@@ -182,8 +192,17 @@ class LiveGttBook:
                 self._end(
                     db, gtt, "rejected", "The broker never received this GTT; not sent again."
                 )
-            settled += 1
-        return settled
+            return True
+
+        settled = guard.each(
+            rows,
+            job="live_gtt.resolve_unplaced",
+            key=lambda gtt: f"gtt:{gtt.id}",
+            owner=lambda gtt: gtt.user_id,
+            work=settle,
+            db=db,
+        )
+        return sum(settled)
 
     def _end(self, db: Session, gtt: Gtt, status: str, message: str) -> None:
         gtt.status = status
@@ -251,7 +270,7 @@ class LiveGttBook:
 
     # -- following -----------------------------------------------------------------------
 
-    def sync(self, db: Session) -> int:
+    def sync(self, db: Session, guard: Guard = UNGUARDED) -> int:
         """Follow every active live trigger at its broker: adopt the orders of fired ones
         (and book their fills), mark the ones the broker ended. Returns triggers changed."""
         rows = db.scalars(
@@ -262,15 +281,27 @@ class LiveGttBook:
         by_user: dict[tuple[int, str], list[Gtt]] = {}
         for gtt in rows:
             by_user.setdefault((gtt.user_id, gtt.broker), []).append(gtt)
-        changed = 0
-        for (user_id, name), gtts in sorted(by_user.items()):
+
+        def follow(entry: tuple[tuple[int, str], list[Gtt]]) -> int:
+            (user_id, name), gtts = entry
+            key = f"user:{user_id}:{name}"
             try:
                 broker = self.brokers(db, user_id, name)
-            except Exception as exc:  # no session: the next sweep
-                log.warning("live GTT sync for user %s failed (%s)", user_id, exc)
-                continue
-            changed += self._follow(db, broker, gtts)
-        return changed
+            except UNREACHABLE as exc:  # no session: the next sweep
+                guard.note("live_gtt.sync", key, f"no broker ({exc})")
+                return 0
+            guard.note("live_gtt.sync", key, None)
+            return self._follow(db, broker, gtts)
+
+        changed = guard.each(
+            sorted(by_user.items(), key=lambda entry: entry[0]),
+            job="live_gtt.sync",
+            key=lambda entry: f"user:{entry[0][0]}:{entry[0][1]}",
+            owner=lambda entry: entry[0][0],
+            work=follow,
+            db=db,
+        )
+        return sum(changed)
 
     def _follow(self, db: Session, broker: LiveBroker, gtts: Sequence[Gtt]) -> int:
         try:

@@ -5,6 +5,9 @@ orders or active triggers cost database work, so a feed of hundreds of symbols a
 stays cheap. The session jobs (AMO release, MIS square-off, expiry) run on the same
 loop every few seconds of the injected clock. One process runs this loop (the one that
 owns the feed); request handlers in any process only read and place.
+
+Everything runs through the loop's `Guard` (`oms.job_guard`): each job, each instrument's
+matching and each trigger fails alone, so one user's bad row never stops another's work.
 """
 
 from __future__ import annotations
@@ -12,10 +15,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any, Protocol
 
 from sqlalchemy import select, union
@@ -27,6 +31,7 @@ from tradertape.db.rows import one_of
 from tradertape.domain.market import Tick
 from tradertape.domain.order_state import WORKING as _WORKING
 from tradertape.oms.gtt import ACTIVE, GttBook
+from tradertape.oms.job_guard import JobGuard
 from tradertape.oms.paper import BROKER, PaperExchange
 from tradertape.oms.quotes import QuoteBook, TickSink
 from tradertape.oms.session_jobs import SessionJobs
@@ -69,6 +74,12 @@ class LoopWatcher(Protocol):
         ...
 
 
+def _names(watchers: Sequence[LoopWatcher]) -> list[str]:
+    """Each watcher's name in the job guard's records: its class's, numbered if repeated."""
+    names = [type(w).__name__ for w in watchers]
+    return [f"{n}#{i}" if names.count(n) > 1 else n for i, n in enumerate(names, start=1)]
+
+
 class TradingLoop:
     """Feeds ticks to the paper exchange and GTT book; runs the timed session jobs."""
 
@@ -82,11 +93,14 @@ class TradingLoop:
         gtts: GttBook,
         jobs: SessionJobs,
         jobs_every: timedelta = timedelta(seconds=5),
-        more_jobs: Callable[[], object] | None = None,
+        more_jobs: Mapping[str, Callable[[], object]] | None = None,
         watchers: Sequence[LoopWatcher] = (),
         sinks: Sequence[TickSink] = (),
         deriver: TickDeriver | None = None,
+        guard: JobGuard | None = None,
     ) -> None:
+        """`more_jobs`: the jobs of the layers above, by name, run after the session jobs;
+        `guard` isolates every job and item (by default one of its own on `db`)."""
         self._db = db
         self._clock = clock
         self._quotes = quotes
@@ -94,7 +108,7 @@ class TradingLoop:
         self._gtts = gtts
         self._jobs = jobs
         self._jobs_every = jobs_every
-        self._watchers = tuple(watchers)
+        self._watchers = tuple(zip(_names(watchers), watchers, strict=True))
         self._sinks = (quotes, *sinks)
         # Derived ticks skip the quote book: the model stays the price of record, so a
         # derived tick never outlives the index tick it came from.
@@ -104,7 +118,8 @@ class TradingLoop:
         self._volumes: dict[str, int] = {}
         self._jobs_ran_at: datetime | None = None
         # Jobs of the layers above (model portfolios), run on the same timer.
-        self._more_jobs = more_jobs
+        self._more_jobs = dict(more_jobs or {})
+        self._guard = guard or JobGuard(db=db, clock=clock)
 
     def _traded_since_last(self, tick: Tick) -> int:
         previous = self._volumes.get(tick.key)
@@ -132,7 +147,6 @@ class TradingLoop:
                 sink.update(tick)
             traded[tick.key] = traded.get(tick.key, 0) + self._traded_since_last(tick)
             latest[tick.key] = tick
-        fills = fired = matched = 0
         derived: list[Tick] = []
         with self._db.session() as db:
             interesting = self._interesting(db)
@@ -143,13 +157,30 @@ class TradingLoop:
                     sink.update(tick)
                 latest[tick.key] = tick
                 traded[tick.key] = tick.last_quantity  # model quotes are deep
-            for key in sorted(interesting & latest.keys()):
-                tick = latest[key]
-                matched += 1
-                fills += len(self._exchange.on_tick(db, tick, traded_volume=traded[key]))
-                fired += len(self._gtts.on_tick(db, tick))
-        for watcher in self._watchers:
-            watcher.on_prices(latest.keys())
+            keys = sorted(interesting & latest.keys())
+            matched = len(keys)
+            fills = sum(
+                self._guard.each(  # shared by every user with orders there: never quarantined
+                    keys,
+                    job="orders.match",
+                    key=str,
+                    db=db,
+                    work=lambda k: len(
+                        self._exchange.on_tick(db, latest[k], traded_volume=traded[k])
+                    ),
+                )
+            )
+            fired = sum(
+                self._guard.each(  # and within, each trigger fails alone
+                    keys,
+                    job="gtt.match",
+                    key=str,
+                    db=db,
+                    work=lambda k: len(self._gtts.on_tick(db, latest[k], self._guard)),
+                )
+            )
+        for name, watcher in self._watchers:
+            self._guard.job(f"{name}.on_prices", partial(watcher.on_prices, latest.keys()))
         return BatchReport(
             ticks=count,
             instruments_matched=matched,
@@ -168,17 +199,27 @@ class TradingLoop:
         ):
             return False
         self._jobs_ran_at = now
-        with self._db.session() as db:
-            self._jobs.release_amos(db)
-            self._jobs.square_off_mis(db)
-            self._jobs.expire_orders(db)
-            self._gtts.expire_due(db)
-            self._gtts.recover(db)
-        if self._more_jobs is not None:
-            self._more_jobs()
-        for watcher in self._watchers:
-            watcher.on_timer()
+        guard = self._guard
+        guard.refresh()  # records an owner cleared elsewhere
+        jobs, gtts = self._jobs, self._gtts
+        session_jobs: dict[str, Callable[[Session], object]] = {
+            "session.release_amos": lambda db: jobs.release_amos(db, guard),
+            "session.square_off_mis": lambda db: jobs.square_off_mis(db, guard),
+            "session.expire_orders": lambda db: jobs.expire_orders(db, guard),
+            "gtt.expire_due": gtts.expire_due,
+            "gtt.recover": lambda db: gtts.recover(db, guard),
+        }
+        for name, job in session_jobs.items():
+            guard.job(name, partial(self._in_session, job))
+        for name, more in self._more_jobs.items():
+            guard.job(name, more)
+        for name, watcher in self._watchers:
+            guard.job(f"{name}.on_timer", watcher.on_timer)
         return True
+
+    def _in_session(self, job: Callable[[Session], object]) -> object:
+        with self._db.session() as db:
+            return job(db)
 
     async def publish(
         self, bus: EventBus, ticks: Iterable[Tick], encode: Callable[[Tick], dict[str, Any]]

@@ -23,6 +23,7 @@ from tradertape.db.rows import insert_new, table_of
 from tradertape.domain.calendar import Market, OutsideCalendarError, TradingCalendar
 from tradertape.domain.calendar import Session as MarketSession
 from tradertape.errors import Conflict, ServiceUnavailable
+from tradertape.oms.job_guard import UNGUARDED, Guard
 from tradertape.oms.live import LiveBrokers, LiveDesk
 from tradertape.oms.live_reconcile import Reconciler, ReconcileReport
 from tradertape.oms.reconcile_compare import ATTENTION, DriftItem, DriftKind
@@ -80,28 +81,38 @@ class LiveReconciliation:
         db.commit()
         return report
 
-    def run_all(self, db: Session) -> int:
-        """Reconcile each broker session of every user with live trading on; a broker that
-        fails is skipped (logged) and tried again next time. Returns the reports made."""
+    def run_all(self, db: Session, guard: Guard = UNGUARDED) -> int:
+        """Reconcile each broker session of every user with live trading on; one without a
+        session or an answer is skipped and tried again next time, one that raises fails
+        alone through `guard`. Returns the reports made."""
         sessions = db.execute(
             select(User.id, BrokerCredential.broker)
             .join(BrokerCredential, BrokerCredential.user_id == User.id)
             .where(User.live_trading.is_(True), BrokerCredential.access_token_enc.is_not(None))
             .order_by(User.id, BrokerCredential.broker)
         ).all()
-        made = 0
-        for user_id, broker in sessions:
+
+        def reconcile(session: tuple[int, str]) -> bool:
+            user_id, broker = session
+            key = f"user:{user_id}:{broker}"
             try:
                 self.run(db, user_id=user_id, broker=broker)
-            except Conflict:  # no unexpired session for a broker we trade live
+            except (Conflict, ServiceUnavailable) as exc:  # no session, or no answer
                 db.rollback()
-                continue
-            except Exception as exc:  # the broker, or this user's books: next time
-                db.rollback()
-                log.warning("reconciliation of user %s at %s failed (%s)", user_id, broker, exc)
-                continue
-            made += 1
-        return made
+                guard.note("live.reconcile", key, exc.detail)
+                return False
+            guard.note("live.reconcile", key, None)
+            return True
+
+        made = guard.each(
+            [(user_id, broker) for user_id, broker in sessions],
+            job="live.reconcile",
+            key=lambda session: f"user:{session[0]}:{session[1]}",
+            owner=lambda session: session[0],
+            work=reconcile,
+            db=db,
+        )
+        return sum(made)
 
 
 def latest(db: Session, *, user_id: int, broker: str) -> ReconcileReportRow | None:
@@ -181,8 +192,11 @@ class ReconcileJobs:
         calendar: TradingCalendar,
         clock: Clock,
         every: timedelta,
+        guard: Guard = UNGUARDED,
     ) -> None:
+        """`guard`: each broker session fails alone (`oms.job_guard`)."""
         self._db = db
+        self._guard = guard
         self._reconciliation = reconciliation
         self._calendar = calendar
         self._clock = clock
@@ -198,5 +212,5 @@ class ReconcileJobs:
             return False
         self._ran_at = now
         with self._db.session() as db:
-            self._reconciliation.run_all(db)
+            self._reconciliation.run_all(db, self._guard)
         return True

@@ -20,6 +20,7 @@ import hashlib
 import hmac
 import logging
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select
@@ -31,6 +32,7 @@ from tradertape.db.models.trading import Order
 from tradertape.domain.brokers import BrokerName
 from tradertape.errors import Conflict, Forbidden
 from tradertape.feed.kite import KITE_ORDER_UPDATES_TOPIC
+from tradertape.oms.job_guard import UNGUARDED, Guard
 from tradertape.oms.live import LiveBroker, LiveDesk, kite_report
 from tradertape.oms.live_gtt import LiveGttBook
 from tradertape.ports.broker import Broker
@@ -211,17 +213,34 @@ class LiveJobs:
     is the fallback that books a fill no postback or socket update reported.
     """
 
-    def __init__(self, *, db: Database, desk: LiveDesk, gtts: LiveGttBook | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        desk: LiveDesk,
+        gtts: LiveGttBook | None = None,
+        guard: Guard = UNGUARDED,
+    ) -> None:
+        """`guard`: each order, trigger and (user, broker) fails alone (`oms.job_guard`)."""
         self._db = db
         self._desk = desk
         self._gtts = gtts
+        self._guard = guard
 
     def run_due(self) -> None:
         """One sweep: unsent rows looked up one by one, then each (user, broker) with open
-        live orders polled once."""
+        live orders polled once; each step a job of its own."""
+        guard = self._guard
+        steps: list[tuple[str, Callable[[Session], object]]] = [
+            ("live.resolve_unsent", lambda db: self._desk.resolve_unsent(db, guard))
+        ]
+        if (gtts := self._gtts) is not None:
+            steps.append(("live_gtt.resolve_unplaced", lambda db: gtts.resolve_unplaced(db, guard)))
+            steps.append(("live_gtt.sync", lambda db: gtts.sync(db, guard)))
+        steps.append(("live.poll", lambda db: self._desk.poll(db, guard)))
+        for name, step in steps:
+            guard.job(name, partial(self._in_session, step))
+
+    def _in_session(self, step: Callable[[Session], object]) -> None:
         with self._db.session() as session:
-            self._desk.resolve_unsent(session)
-            if self._gtts is not None:
-                self._gtts.resolve_unplaced(session)
-                self._gtts.sync(session)
-            self._desk.poll(session)
+            step(session)

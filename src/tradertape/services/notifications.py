@@ -5,7 +5,8 @@ Kinds: ``signals_ready`` (a scan with entries or exits), ``auto_place`` (an auto
 signal: placed, or failed with the broker's error), ``fill`` (a position opened or closed,
 with its P&L), ``risk_breach`` (a risk event), ``drift`` (holdings the broker does not cover),
 ``briefing`` (the morning briefing, once per day: `services.telegram.briefing`), ``linked``
-(a chat was just linked: tells that chat so, `services.telegram_links`).
+(a chat was just linked: tells that chat so, `services.telegram_links`), ``job_failure``
+(a background job stopped trying one of the user's items: `oms.job_guard`).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class Kind(StrEnum):
     DRIFT = "drift"
     BRIEFING = "briefing"
     LINKED = "linked"
+    JOB_FAILURE = "job_failure"  # written by `oms.job_guard` (its KIND)
 
 
 def add(

@@ -2005,6 +2005,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/jobs/failures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Job Failures
+         * @description Your GTTs, orders, portfolios, runs and broker sessions that a background job failed
+         *     on, the latest first. A quarantined one is skipped until you delete the object (a stuck
+         *     GTT can always be deleted) or ask for a retry.
+         */
+        get: operations["jobs-list_job_failures"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/jobs/failures/{failure_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Retry Job Failure
+         * @description Clear the record: the job tries the item again on its next pass.
+         */
+        delete: operations["jobs-retry_job_failure"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/market/history": {
         parameters: {
             query?: never;
@@ -4461,6 +4503,49 @@ export interface components {
          * @enum {string}
          */
         Interval: "day" | "minute";
+        /**
+         * JobFailureOut
+         * @description One of your items a background job keeps failing on.
+         */
+        JobFailureOut: {
+            /**
+             * Error
+             * @description the latest error
+             */
+            error: string;
+            /**
+             * Failures
+             * @description failures in a row (a success clears the record)
+             */
+            failures: number;
+            /**
+             * First Failed At
+             * Format: date-time
+             */
+            first_failed_at: string;
+            /** Id */
+            id: number;
+            /**
+             * Item
+             * @description what it failed on, e.g. gtt:12, order:260105000001
+             */
+            item: string;
+            /**
+             * Job
+             * @description the job, e.g. gtt.fire, session.release_amos, portfolio.scan
+             */
+            job: string;
+            /**
+             * Last Failed At
+             * Format: date-time
+             */
+            last_failed_at: string;
+            /**
+             * Quarantined At
+             * @description when the job stopped trying it; null: it is still tried every pass
+             */
+            quarantined_at: string | null;
+        };
         /**
          * KillSwitchIn
          * @description Turn your kill switch on (every new entry is refused) or off.
@@ -12931,6 +13016,109 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["InstrumentDetail"];
                 };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "jobs-list_job_failures": {
+        parameters: {
+            query?: {
+                /** @description rows to return (max 500) */
+                limit?: number;
+                /** @description rows to skip */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobFailureOut"][];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "jobs-retry_job_failure": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                failure_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
             503: {

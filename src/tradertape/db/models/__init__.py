@@ -3,6 +3,7 @@
 from tradertape.db.models.accounts import AuthAttempt, LoginChallenge, User, UserSession
 from tradertape.db.models.brokers import BrokerCredential
 from tradertape.db.models.instruments import KiteInstrument
+from tradertape.db.models.jobs import JobFailure
 from tradertape.db.models.keys import AgentKey, WorkerToken
 from tradertape.db.models.notifications import (
     Notification,
@@ -42,6 +43,7 @@ __all__ = [
     "CashEntry",
     "ChargeDayRow",
     "Gtt",
+    "JobFailure",
     "KiteInstrument",
     "LoginChallenge",
     "ModelPortfolio",

@@ -32,6 +32,7 @@ from tradertape.db.models import WorkerOptionRun, WorkerRun
 from tradertape.domain.worker_access import ExecutionMode
 from tradertape.domain.worker_runs import RunStatus
 from tradertape.errors import Rejected, TraderTapeError
+from tradertape.oms.job_guard import Guard
 from tradertape.services.options import runs
 from tradertape.services.options.market import OptionMarket
 from tradertape.services.options.metrics import evaluate
@@ -52,8 +53,12 @@ ARMED = ("entering", "entered", "partial_entry", "exit_previewed", "partial_exit
 class OptionProtectionEngine:
     """Evaluates option-run protection on prices and on the loop's timer."""
 
-    def __init__(self, *, db: Database, desk: WorkerDesk, market: OptionMarket) -> None:
+    def __init__(
+        self, *, db: Database, desk: WorkerDesk, market: OptionMarket, guard: Guard
+    ) -> None:
+        """`guard`: each option run's evaluation fails alone (`oms.job_guard`)."""
         self._db = db
+        self._guard = guard
         self._desk = desk
         self._market = market
 
@@ -65,23 +70,39 @@ class OptionProtectionEngine:
         with self._db.session() as db:
             rows = db.execute(self._armed().where(WorkerOptionRun.protection_claim.is_(None))).all()
         watched = []
-        for pk, underlying, legs in rows:
+        for pk, user_id, underlying, legs in rows:
             index = self._market.index(underlying or "")
             mine = {f"NFO:{leg['tradingsymbol']}" for leg in legs}
             if (index is not None and index.key in ticked) or mine & ticked:
-                watched.append(pk)
-        return [rule for pk in sorted(watched) if (rule := self._guarded(pk, timer=False))]
+                watched.append((pk, user_id))
+        return self._each(sorted(watched), timer=False)
 
     def on_timer(self) -> list[str]:
         """Evaluate every armed option run and retry claimed exits not placed yet."""
         with self._db.session() as db:
-            pks = [row[0] for row in db.execute(self._armed())]
-        return [rule for pk in pks if (rule := self._guarded(pk, timer=True))]
+            runs = [(row[0], row[1]) for row in db.execute(self._armed())]
+        return self._each(runs, timer=True)
+
+    def _each(self, runs: Iterable[tuple[int, int]], *, timer: bool) -> list[str]:
+        """Evaluate each (option run, owner); one's failure does not stop the others'."""
+        rules = self._guard.each(
+            runs,
+            job="option_protection.evaluate",
+            key=lambda run: f"option_run:{run[0]}",
+            owner=lambda run: run[1],
+            work=lambda run: self.evaluate(run[0], timer=timer),
+        )
+        return [rule for rule in rules if rule]
 
     @staticmethod
     def _armed() -> Any:
         return (
-            select(WorkerOptionRun.id, WorkerOptionRun.underlying, WorkerOptionRun.legs)
+            select(
+                WorkerOptionRun.id,
+                WorkerRun.user_id,
+                WorkerOptionRun.underlying,
+                WorkerOptionRun.legs,
+            )
             .join(WorkerRun, WorkerRun.id == WorkerOptionRun.run_pk)
             .where(
                 WorkerRun.status == RunStatus.OPEN.value,
@@ -90,13 +111,6 @@ class OptionProtectionEngine:
             )
             .order_by(WorkerOptionRun.id)
         )
-
-    def _guarded(self, option_pk: int, *, timer: bool) -> str | None:
-        try:
-            return self.evaluate(option_pk, timer=timer)
-        except Exception:  # one run's failure must not stop the others' protection
-            log.exception("option protection failed for option run %s", option_pk)
-            return None
 
     # -- one option run -------------------------------------------------------------------
 

@@ -4,6 +4,8 @@ After each trading day's close (16:00 IST, once the day's candles are in), every
 portfolio not yet scanned that day runs its day (`runs.run_day`); in market hours their
 waiting GTTs and orders are reconciled every minute. Holidays and weekends do nothing.
 The trading loop calls `run_due` on its timer, so the leader process alone runs them.
+Each portfolio's scan and reconciliation goes through the `Guard`: one that raises is
+recorded against its owner (and quarantined if it keeps failing); the others run on.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from tradertape.db.models import ModelPortfolio
 from tradertape.domain.calendar import Market
 from tradertape.domain.calendar import Session as MarketSession
 from tradertape.errors import TraderTapeError
+from tradertape.oms.job_guard import UNGUARDED, Guard
 from tradertape.ports.clock import IST, Clock
 from tradertape.services.portfolios import reconcile, runs
 from tradertape.services.portfolios.scanner import ScanMarket, ScanReport
@@ -33,11 +36,19 @@ class PortfolioJobs:
     """The scheduler's view of model portfolios."""
 
     def __init__(
-        self, *, db: Database, store: CandleStore, venue: Venue, clock: Clock | None = None
+        self,
+        *,
+        db: Database,
+        store: CandleStore,
+        venue: Venue,
+        clock: Clock | None = None,
+        guard: Guard = UNGUARDED,
     ) -> None:
         """`clock` decides when jobs are due (default: the venue's); the venue's clock, the
-        market's, stamps what they record, as it stamps the orders and GTTs they place."""
+        market's, stamps what they record, as it stamps the orders and GTTs they place.
+        `guard` isolates each portfolio (`oms.job_guard`)."""
         self._db = db
+        self._guard = guard
         self._store = store
         self._venue = venue
         self._clock = clock or venue.clock
@@ -54,7 +65,6 @@ class PortfolioJobs:
         day = local.date()
         if not calendar.is_trading_day(day) or local.time() < SCAN_AFTER:
             return []
-        reports = []
         with self._db.session() as db:
             due = db.scalars(
                 select(ModelPortfolio).where(
@@ -65,11 +75,11 @@ class PortfolioJobs:
                 )
             ).all()
             market = ScanMarket(self._store)
-            for portfolio in due:
+
+            def scan(portfolio: ModelPortfolio) -> ScanReport:
                 report = runs.run_day(
                     db, portfolio, store=self._store, venue=self._venue, day=day, market=market
                 )
-                reports.append(report)
                 log.info(
                     "scanned portfolio %s for %s: %d entries, %d exits%s",
                     portfolio.id,
@@ -78,6 +88,11 @@ class PortfolioJobs:
                     len(report.exits),
                     f" (skipped: {report.skipped})" if report.skipped else "",
                 )
+                return report
+
+            reports = self._guard.each(
+                due, job="portfolio.scan", key=_item, owner=_owner, work=scan, db=db
+            )
         return reports
 
     def _reconcile(self, now: datetime) -> None:
@@ -85,11 +100,31 @@ class PortfolioJobs:
             return
         self._reconciled_at = now
         with self._db.session() as db:
-            for portfolio in db.scalars(
-                select(ModelPortfolio).where(ModelPortfolio.status == "active")
-            ).all():
+
+            def reconcile_one(portfolio: ModelPortfolio) -> None:
+                key = _item(portfolio)
                 try:
                     reconcile.reconcile(db, portfolio, venue=self._venue)
                 except TraderTapeError as exc:  # a live broker refused or did not answer
-                    db.rollback()  # the other portfolios go on; this one retries next pass
-                    log.warning("reconciling portfolio %s failed: %s", portfolio.id, exc.detail)
+                    db.rollback()  # not the portfolio's fault: retried next pass
+                    self._guard.note("portfolio.reconcile", key, exc.detail)
+                else:
+                    self._guard.note("portfolio.reconcile", key, None)
+
+            active = db.scalars(select(ModelPortfolio).where(ModelPortfolio.status == "active"))
+            self._guard.each(
+                active.all(),
+                job="portfolio.reconcile",
+                key=_item,
+                owner=_owner,
+                work=reconcile_one,
+                db=db,
+            )
+
+
+def _item(portfolio: ModelPortfolio) -> str:
+    return f"portfolio:{portfolio.id}"
+
+
+def _owner(portfolio: ModelPortfolio) -> int:
+    return portfolio.user_id

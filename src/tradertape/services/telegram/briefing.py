@@ -22,6 +22,7 @@ from tradertape.db.engine import Database
 from tradertape.db.models import Notification, NotificationSettings, TelegramLink
 from tradertape.domain.calendar import TradingCalendar
 from tradertape.errors import InvalidField
+from tradertape.oms.job_guard import UNGUARDED, Guard
 from tradertape.ports.clock import IST, Clock
 from tradertape.services import notifications
 from tradertape.services.telegram.reports import Reports
@@ -97,9 +98,17 @@ class BriefingJobs:
     """Writes the day's briefings into the outbox once their time has come."""
 
     def __init__(
-        self, *, db: Database, reports: Reports, calendar: TradingCalendar, clock: Clock
+        self,
+        *,
+        db: Database,
+        reports: Reports,
+        calendar: TradingCalendar,
+        clock: Clock,
+        guard: Guard = UNGUARDED,
     ) -> None:
+        """`guard`: each user's briefing fails alone (`oms.job_guard`)."""
         self._db = db
+        self._guard = guard
         self._reports = reports
         self._calendar = calendar
         self._clock = clock
@@ -114,7 +123,6 @@ class BriefingJobs:
         if not self._calendar.is_trading_day(day):
             return []
         key = f"briefing:{day.isoformat()}"
-        briefed = []
         with self._db.session() as db:
             wanted = db.execute(
                 select(NotificationSettings.user_id, NotificationSettings.briefing_time)
@@ -129,7 +137,8 @@ class BriefingJobs:
                     )
                 )
             )
-            for user_id in sorted(due - done):
+
+            def brief(user_id: int) -> int | None:
                 text = self._reports.briefing(db, user_id)
                 notifications.add(
                     db,
@@ -144,8 +153,18 @@ class BriefingJobs:
                     db.commit()
                 except IntegrityError:  # another process briefed this user meanwhile
                     db.rollback()
-                    continue
-                briefed.append(user_id)
+                    return None
+                return user_id
+
+            wrote = self._guard.each(
+                sorted(due - done),
+                job="briefing",
+                key=lambda user_id: f"user:{user_id}",
+                owner=lambda user_id: user_id,
+                work=brief,
+                db=db,
+            )
+        briefed = [user_id for user_id in wrote if user_id is not None]
         if briefed:
             log.info("morning briefing for %s written for %d users", day, len(briefed))
         return briefed

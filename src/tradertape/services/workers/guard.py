@@ -27,6 +27,7 @@ from tradertape.domain.calendar import TradingCalendar
 from tradertape.domain.instruments import Exchange
 from tradertape.domain.protection_rules import Inputs, LegMark, Memory, Verdict, evaluate
 from tradertape.domain.worker_runs import RunStatus
+from tradertape.oms.job_guard import Guard
 from tradertape.ports.clock import IST
 from tradertape.services.protection_fence import claim_exit
 from tradertape.services.workers import exits, pnl
@@ -46,9 +47,17 @@ class ProtectionEngine:
     """Evaluates backend protection on prices and on a timer; runs the recovery sweeps."""
 
     def __init__(
-        self, *, db: Database, desk: WorkerDesk, calendar: TradingCalendar, recovery: Recovery
+        self,
+        *,
+        db: Database,
+        desk: WorkerDesk,
+        calendar: TradingCalendar,
+        recovery: Recovery,
+        guard: Guard,
     ) -> None:
+        """`guard`: each run's evaluation fails alone (`oms.job_guard`)."""
         self._db = db
+        self._guard = guard
         self._desk = desk
         self._calendar = calendar
         self.recovery = recovery
@@ -60,7 +69,13 @@ class ProtectionEngine:
         ticked = set(keys)
         with self._db.session() as db:
             watched = db.execute(
-                select(WorkerRun.id, WorkerRun.status, Order.exchange, Order.tradingsymbol)
+                select(
+                    WorkerRun.id,
+                    WorkerRun.user_id,
+                    WorkerRun.status,
+                    Order.exchange,
+                    Order.tradingsymbol,
+                )
                 .join(WorkerRunOrder, WorkerRunOrder.run_pk == WorkerRun.id)
                 .join(Order, Order.id == WorkerRunOrder.order_pk)
                 .where(
@@ -69,36 +84,37 @@ class ProtectionEngine:
                 )
                 .distinct()
             ).all()
-        protected: set[int] = set()
-        exiting: set[int] = set()
-        for pk, status, exchange, symbol in watched:
+        protected: set[tuple[int, int]] = set()
+        exiting: set[tuple[int, int]] = set()
+        for pk, user_id, status, exchange, symbol in watched:
             if f"{exchange}:{symbol}" in ticked:
-                (exiting if status == RunStatus.EXITING.value else protected).add(pk)
-        fired = [rule for pk in sorted(protected) if (rule := self._guarded(pk, timer=False))]
-        for pk in sorted(exiting):
-            self.recovery.settle_exiting(pk)
+                (exiting if status == RunStatus.EXITING.value else protected).add((pk, user_id))
+        fired = self._each(sorted(protected), timer=False)
+        self.recovery.settle_each(sorted(exiting))
         return fired
 
     def on_timer(self) -> list[str]:
         """Evaluate every protected open run, retry unplaced exits, then run the recoveries."""
         with self._db.session() as db:
-            pks = list(
-                db.scalars(
-                    select(WorkerRun.id).where(
-                        WorkerRun.protection_armed, WorkerRun.status == RunStatus.OPEN.value
-                    )
+            runs = db.execute(
+                select(WorkerRun.id, WorkerRun.user_id).where(
+                    WorkerRun.protection_armed, WorkerRun.status == RunStatus.OPEN.value
                 )
-            )
-        fired = [rule for pk in pks if (rule := self._guarded(pk, timer=True))]
+            ).all()
+        fired = self._each([(pk, user_id) for pk, user_id in runs], timer=True)
         self.recovery.sweep()
         return fired
 
-    def _guarded(self, run_pk: int, *, timer: bool) -> str | None:
-        try:
-            return self.evaluate(run_pk, timer=timer)
-        except Exception:  # one run's failure must not stop the others' protection
-            log.exception("backend protection failed for worker run %s", run_pk)
-            return None
+    def _each(self, runs: Iterable[tuple[int, int]], *, timer: bool) -> list[str]:
+        """Evaluate each (run, owner); one run's failure does not stop the others'."""
+        rules = self._guard.each(
+            runs,
+            job="protection.evaluate",
+            key=lambda run: f"run:{run[0]}",
+            owner=lambda run: run[1],
+            work=lambda run: self.evaluate(run[0], timer=timer),
+        )
+        return [rule for rule in rules if rule]
 
     # -- one run --------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -24,6 +25,7 @@ from tradertape.db.engine import Database
 from tradertape.db.models import WorkerRun, WorkerToken
 from tradertape.domain.worker_access import ExecutionMode
 from tradertape.domain.worker_runs import RunStatus
+from tradertape.oms.job_guard import Guard
 from tradertape.services.workers import exits, live, pnl, timeline
 from tradertape.services.workers.access import lock_run
 from tradertape.services.workers.desk import WorkerDesk
@@ -65,8 +67,12 @@ def _watches_staleness(run: WorkerRun) -> bool:
 class Recovery:
     """The stale-worker and exiting-run sweeps, on the desk's clock."""
 
-    def __init__(self, *, db: Database, desk: WorkerDesk, config: RecoveryConfig) -> None:
+    def __init__(
+        self, *, db: Database, desk: WorkerDesk, config: RecoveryConfig, guard: Guard
+    ) -> None:
+        """`guard`: each run's recovery fails alone (`oms.job_guard`)."""
         self._db = db
+        self._guard = guard
         self._desk = desk
         self._config = config
         self._stale_ran_at: datetime | None = None
@@ -81,13 +87,22 @@ class Recovery:
         if force or self._due(self._exiting_ran_at, self._config.exiting_every, now):
             self._exiting_ran_at = now
             with self._db.session() as db:
-                pks = list(
-                    db.scalars(
-                        select(WorkerRun.id).where(WorkerRun.status == RunStatus.EXITING.value)
+                runs = db.execute(
+                    select(WorkerRun.id, WorkerRun.user_id).where(
+                        WorkerRun.status == RunStatus.EXITING.value
                     )
-                )
-            for pk in pks:
-                self.settle_exiting(pk)
+                ).all()
+            self.settle_each([(pk, user_id) for pk, user_id in runs])
+
+    def settle_each(self, runs: Iterable[tuple[int, int]]) -> list[str | None]:
+        """`settle_exiting` each (run, owner), one's failure not stopping the others."""
+        return self._guard.each(
+            runs,
+            job="recovery.settle_exiting",
+            key=lambda run: f"run:{run[0]}",
+            owner=lambda run: run[1],
+            work=lambda run: self.settle_exiting(run[0]),
+        )
 
     @staticmethod
     def _due(last: datetime | None, every: timedelta, now: datetime) -> bool:
@@ -109,26 +124,31 @@ class Recovery:
     def recover_stale(self) -> list[str]:
         """Act on every run whose worker went quiet; the ids of the runs acted on."""
         with self._db.session() as db:
-            pks = list(
-                db.scalars(
-                    select(WorkerRun.id).where(
-                        WorkerRun.session_nonce.is_not(None),
-                        WorkerRun.status.in_([RunStatus.OPEN.value, RunStatus.PAUSED.value]),
-                    )
+            runs = db.execute(
+                select(WorkerRun.id, WorkerRun.user_id).where(
+                    WorkerRun.session_nonce.is_not(None),
+                    WorkerRun.status.in_([RunStatus.OPEN.value, RunStatus.PAUSED.value]),
                 )
-            )
-        acted = []
-        for pk in pks:
-            with self._db.session() as db:
-                run = db.get(WorkerRun, pk)
-                now = self._desk.clock.now()
-                if run is None or not self._stale(db, run, now):
-                    continue
-                lock_run(db, run)
-                if self._stale(db, run, now) and self._recover(db, run, now):
-                    acted.append(run.run_key)
-                db.commit()
-        return acted
+            ).all()
+        acted = self._guard.each(
+            [(pk, user_id) for pk, user_id in runs],
+            job="recovery.stale",
+            key=lambda run: f"run:{run[0]}",
+            owner=lambda run: run[1],
+            work=lambda run: self._recover_stale(run[0]),
+        )
+        return [key for key in acted if key is not None]
+
+    def _recover_stale(self, pk: int) -> str | None:
+        with self._db.session() as db:
+            run = db.get(WorkerRun, pk)
+            now = self._desk.clock.now()
+            if run is None or not self._stale(db, run, now):
+                return None
+            lock_run(db, run)
+            acted = self._stale(db, run, now) and self._recover(db, run, now)
+            db.commit()
+            return run.run_key if acted else None
 
     def _recover(self, db: Session, run: WorkerRun, now: datetime) -> bool:
         if run.execution_mode == ExecutionMode.LIVE:

@@ -1,0 +1,22 @@
+"""Background job failure shapes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+
+class JobFailureOut(BaseModel):
+    """One of your items a background job keeps failing on."""
+
+    id: int
+    job: str = Field(description="the job, e.g. gtt.fire, session.release_amos, portfolio.scan")
+    item: str = Field(description="what it failed on, e.g. gtt:12, order:260105000001")
+    failures: int = Field(description="failures in a row (a success clears the record)")
+    error: str = Field(description="the latest error")
+    first_failed_at: datetime
+    last_failed_at: datetime
+    quarantined_at: datetime | None = Field(
+        description="when the job stopped trying it; null: it is still tried every pass"
+    )

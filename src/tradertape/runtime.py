@@ -28,6 +28,7 @@ from tradertape.feed.upstox import UpstoxFeed, UpstoxFeedConfig
 from tradertape.oms.gtt import GttBook
 from tradertape.oms.live import LiveDesk
 from tradertape.oms.live_gtt import LiveGttBook
+from tradertape.oms.order_rate import OrderRateCeiling
 from tradertape.oms.paper import PaperExchange
 from tradertape.oms.portfolio import PaperPortfolio
 from tradertape.oms.quotes import QuoteBook
@@ -52,6 +53,7 @@ from tradertape.services.options.ticker import OptionTicker
 from tradertape.services.outbox import Outbox
 from tradertape.services.ratelimit import RateLimiter
 from tradertape.services.risk import PaperExposure, RiskBooks, RiskDesk
+from tradertape.services.risk.desk import rate_refusal
 from tradertape.services.risk.live_funds import BrokerFunds
 from tradertape.services.risk.portfolio_book import OneBook, VirtualPortfolios
 from tradertape.services.sessions import SessionService
@@ -233,6 +235,11 @@ class Runtime:
         )
         # The one pre-trade gate: every order, modification and GTT of every path passes it.
         exchange.register_pre_trade(risk.pre_trade)
+        # SEBI's per-client order-rate ceiling, in the same gate, on wall time.
+        exchange.venue.gate.limit_rate(
+            OrderRateCeiling(clock=clock, per_sec=settings.order_rate_per_sec),
+            on_refusal=rate_refusal(risk.clock),  # events on the risk page's time
+        )
         # The user's own brokers: live orders (theirs and their workers') and /api/portfolio/*.
         kite = KiteConnector(root=settings.kite_root, timeout_secs=settings.kite_timeout_secs)
         upstox = UpstoxConnector(

@@ -219,6 +219,8 @@ class LiveDesk:
         if stored is not order:  # a racing duplicate: the first order stands
             db.commit()
             return LivePlaced(stored, True)
+        if not history:  # past the client's order-rate ceiling: nothing stored, a 429
+            venue.gate.admit(db, order, exit_only=exit_only)
         store_history(db, order, history)
         if verdict is not None and verdict.record is not None:
             verdict.record(db, order)
@@ -469,6 +471,8 @@ class LiveDesk:
         verdict = self._venue.gate.check(db, probe, instrument, last)
         if verdict is not None and verdict.refusal is not None:
             raise BadRequest(verdict.refusal)
+        self._venue.gate.admit(db, probe)  # a modify counts against the ceiling
+        db.commit()  # the slot is taken; no lock is held while the broker answers
         broker = self._brokers(db, order.user_id, order.broker)
         assert order.broker_order_id is not None
         self._call(lambda: broker.adapter.modify_order(order.broker_order_id or "", changes))

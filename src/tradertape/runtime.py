@@ -25,6 +25,7 @@ from tradertape.feed.kite import KiteFeed, KiteFeedConfig
 from tradertape.feed.plan import DayPlan, SyntheticDayPlan
 from tradertape.feed.simulated import FeedConfig, SimulatedFeed
 from tradertape.feed.upstox import UpstoxFeed, UpstoxFeedConfig
+from tradertape.oms.algo_identity import AlgoIdentity
 from tradertape.oms.gtt import GttBook
 from tradertape.oms.live import LiveDesk
 from tradertape.oms.live_gtt import LiveGttBook
@@ -41,6 +42,7 @@ from tradertape.services.broker_credentials import BrokerCredentials
 from tradertape.services.broker_data import AccountViews
 from tradertape.services.broker_session_groww import GrowwConnector
 from tradertape.services.broker_sessions_upstox import UpstoxConnector
+from tradertape.services.egress import ServerEgress
 from tradertape.services.instruments import build_catalog
 from tradertape.services.kite_feed import StoredKiteSession
 from tradertape.services.kite_session import KiteConnector
@@ -112,6 +114,7 @@ class Runtime:
     live: LiveDesk  # live orders at the user's broker, through the same gate and books
     reconciliation: LiveReconciliation  # live brokers against our books (adopt, mark, report)
     live_gtts: LiveGttBook  # GTTs at the user's broker (paper rows go to `gtts`)
+    egress: ServerEgress  # this server's egress IP per broker (SEBI's static-IP rule)
 
     @classmethod
     def build(
@@ -248,7 +251,21 @@ class Runtime:
         groww = GrowwConnector(root=settings.groww_root, timeout_secs=settings.groww_timeout_secs)
         live_brokers = UserBrokers(credentials=brokers, kite=kite, upstox=upstox, groww=groww)
         # A worker run's live fills land on its timeline with their booking.
-        live = LiveDesk(venue=exchange.venue, brokers=live_brokers, watchers=[LiveRunJournal()])
+        # SEBI: each live order records its algo id and the address it left from.
+        egress = ServerEgress(
+            configured=str(settings.egress_ip) if settings.egress_ip else None,
+            roots={
+                BrokerName.KITE.value: settings.kite_root,
+                BrokerName.UPSTOX.value: settings.upstox_root,
+                BrokerName.GROWW.value: settings.groww_root,
+            },
+        )
+        live = LiveDesk(
+            venue=exchange.venue,
+            brokers=live_brokers,
+            watchers=[LiveRunJournal()],
+            identity=AlgoIdentity(algo_id=settings.algo_id, egress_ip=egress.ip),
+        )
         gtts = GttBook(clock=market_clock, calendar=calendar, exchange=exchange)
         live_gtts = LiveGttBook(
             book=gtts,
@@ -327,6 +344,7 @@ class Runtime:
             option_protection=OptionProtectionEngine(db=jobs_db, desk=workers, market=options),
             option_ticker=OptionTicker(options, clock),
             live=live,
+            egress=egress,
             reconciliation=LiveReconciliation(
                 venue=exchange.venue, desk=live, brokers=live_brokers
             ),

@@ -37,6 +37,7 @@ from tradertape.domain.market import Tick
 from tradertape.domain.order_state import PENDING, EventKind, OrderEvent, OrderStatus
 from tradertape.domain.orders import OrderSpec
 from tradertape.errors import BadRequest, NotFound, ServiceUnavailable
+from tradertape.oms.algo_identity import AlgoIdentity
 from tradertape.oms.booking import Ledger
 from tradertape.oms.broker_trades import BrokerTrade, Tradebook, plan_fills
 from tradertape.oms.order_log import (
@@ -156,11 +157,17 @@ class LiveDesk:
     """Places, changes and books the live orders of every user."""
 
     def __init__(
-        self, *, venue: Venue, brokers: LiveBrokers, watchers: Sequence[BookingWatcher] = ()
+        self,
+        *,
+        venue: Venue,
+        brokers: LiveBrokers,
+        watchers: Sequence[BookingWatcher] = (),
+        identity: AlgoIdentity | None = None,
     ) -> None:
         self._venue = venue
         self._brokers = brokers
         self._watchers = list(watchers)
+        self._identity = identity or AlgoIdentity()
 
     def catalog(self, db: Session) -> InstrumentCatalog:
         """The instruments orders are checked against (a live GTT's adopted order too)."""
@@ -209,6 +216,7 @@ class LiveDesk:
             now=now,
         )
         order.broker = broker.name
+        order.algo_id = self._identity.algo_id
         Ledger(db, broker=broker.name).lock(user_id)
         verdict = None if exit_only else venue.gate.check(db, order, instrument, last)
         history = []
@@ -237,11 +245,15 @@ class LiveDesk:
             broker_id = broker.adapter.place_order(spec, idempotency_key=order.order_id)
         except TransientBrokerError as exc:  # outcome unknown: `resolve_unsent` finds out
             log.warning("live order %s: send outcome unknown (%s)", order.order_id, exc)
+            order.egress_ip = self._identity.left_from(broker.name, broker.adapter)
+            db.commit()
             return
         except BrokerError as exc:  # refused outright (funds, session, fields)
+            order.egress_ip = self._identity.left_from(broker.name, broker.adapter)
             record(db, order, OrderEvent(EventKind.REJECTED, now, message=str(exc)), now)
             db.commit()
             return
+        order.egress_ip = self._identity.left_from(broker.name, broker.adapter)
         self._accepted(db, order, broker_id, entry_status(spec))
 
     def _accepted(self, db: Session, order: Order, broker_id: str, status: OrderStatus) -> None:

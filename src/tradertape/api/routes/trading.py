@@ -137,6 +137,8 @@ def place_order(
         status=order.status,
         status_message=order.status_message,
         replayed=replayed,
+        algo_id=order.algo_id,
+        egress_ip=order.egress_ip,
     )
 
 
@@ -203,6 +205,8 @@ def _place_live(
         status=order.status,
         status_message=order.status_message,
         replayed=placed.replayed,
+        algo_id=order.algo_id,
+        egress_ip=order.egress_ip,
     )
 
 
@@ -262,6 +266,21 @@ def cancel_order(
     )
     runtime.account_views.invalidate(user.id)
     return order_dict(order)
+
+
+@router.get("/orders/{order_id}")
+def get_order(order_id: str, user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> dict[str, Any]:
+    """One of your orders as we recorded it, paper or live, in Kite's order-book shape, plus
+    where it went: ``broker``, ``broker_order_id``, and for a live order the ``algo_id`` it
+    was sent under and the ``egress_ip`` it left this server from (SEBI's retail-algo rules).
+    """
+    order = runtime.exchange.own_order(db, user_id=user.id, order_id=order_id)
+    return order_dict(order) | {
+        "broker": order.broker,
+        "broker_order_id": order.broker_order_id,
+        "algo_id": order.algo_id,
+        "egress_ip": order.egress_ip,
+    }
 
 
 @router.get("/orders/{order_id}/history")

@@ -80,6 +80,9 @@ def test_a_live_order_records_its_algo_id_and_the_address_it_left_from(
         "127.0.0.1",
     )
     assert read["broker_order_id"] == fake.state()["orders"][0]["order_id"]
+    by_kites_id = client.get(f"/api/orders/{read['broker_order_id']}").json()  # the live book's
+    assert by_kites_id["order_id"] == body["order_id"]
+    assert client.get("/api/orders/nope").status_code == 404
     [row, paper_row] = ours(runtime)
     assert (row.algo_id, row.egress_ip) == ("RETAIL-UNREGISTERED", "127.0.0.1")
     assert (paper_row.algo_id, paper_row.egress_ip) == (None, None)  # no exchange saw it

@@ -8,17 +8,25 @@ nothing and leaves a risk event; a second later it goes through. Another user is
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from tests.helpers import sign_in
+from tests.helpers import make_user, sign_in
 from tests.workers_kit import Worker, new_worker, order, set_price
+from tradertape.db.engine import Database
 from tradertape.db.models import Gtt, Order
+from tradertape.domain.instruments import Exchange
+from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
+from tradertape.errors import OrderRateExceeded
 from tradertape.ports.clock import ManualClock
+from tradertape.ports.mailer import LogTransport
 from tradertape.runtime import Runtime
 from tradertape.settings import Settings
 from tradertape.testkit import make_tick
@@ -178,3 +186,55 @@ def test_a_modify_counts_and_a_refused_one_keeps_the_order_as_it_was(
     assert [o["price"] for o in book if o["order_id"] == order_id] == [1410]
     clock.advance(timedelta(seconds=1))
     assert client.put(f"/api/orders/{order_id}", json={"price": "1420"}).status_code == 200
+
+
+def test_two_server_processes_on_one_database_admit_ten_between_them(
+    settings: Settings, clock: ManualClock, database: Database, tmp_path: Path
+):
+    """Two runtimes (as two server processes would) on one database, 16 orders at once: the
+    window lives in the database, so exactly ten get through whichever process took them."""
+    runtimes = [
+        Runtime.build(
+            settings.model_copy(update={"data_dir": tmp_path / f"p{i}"}),
+            clock=clock,
+            db=database,
+            transport=LogTransport(),
+        )
+        for i in range(2)
+    ]
+    user_id = make_user(runtimes[0], "race@x.in")
+    with database.session() as db:
+        runtimes[0].exchange.deposit(db, user_id=user_id, amount=Decimal(100_000), note="test")
+    for runtime in runtimes:
+        set_price(runtime, "NSE:INFY", "1500")
+    spec = OrderSpec(
+        exchange=Exchange.NSE,
+        tradingsymbol="INFY",
+        transaction_type=TransactionType.BUY,
+        quantity=1,
+        product=Product.CNC,
+        order_type=OrderType.LIMIT,
+        price=Decimal("1400"),
+    )
+    outcomes: list[bool] = []
+    guard, start = threading.Lock(), threading.Barrier(16)
+
+    def place(runtime: Runtime) -> None:
+        start.wait()
+        with runtime.db.session() as db:
+            try:
+                placed = runtime.exchange.place(db, user_id=user_id, spec=spec, last=None)
+                ok = placed.status == "OPEN"
+            except OrderRateExceeded:
+                ok = False
+        with guard:
+            outcomes.append(ok)
+
+    threads = [threading.Thread(target=place, args=(runtimes[i % 2],)) for i in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == [False] * 6 + [True] * 10
+    assert orders_of(runtimes[0], user_id) == 10

@@ -16,8 +16,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from tests.conftest import START
 from tests.helpers import make_user, sign_in
 from tests.workers_kit import Worker, new_worker, order, set_price
 from tradertape.db.engine import Database
@@ -25,6 +29,7 @@ from tradertape.db.models import Gtt, Order
 from tradertape.domain.instruments import Exchange
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
 from tradertape.errors import OrderRateExceeded
+from tradertape.oms.order_rate import WINDOW, OrderRateCeiling
 from tradertape.ports.clock import ManualClock
 from tradertape.ports.mailer import LogTransport
 from tradertape.runtime import Runtime
@@ -238,3 +243,37 @@ def test_two_server_processes_on_one_database_admit_ten_between_them(
 
     assert sorted(outcomes) == [False] * 6 + [True] * 10
     assert orders_of(runtimes[0], user_id) == 10
+
+
+@hypothesis_settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    steps=st.lists(
+        st.tuples(st.integers(min_value=0, max_value=400), st.booleans()), min_size=1, max_size=40
+    )
+)
+def test_no_second_ever_holds_more_than_the_ceiling_and_a_refusal_means_full(
+    database: Database, steps: list[tuple[int, bool]]
+):
+    """Any timing, exits (forced) mixed in: a refusal only when ten are in the last second,
+    exits never refused, and never more than ten admitted entries in any second."""
+    clock = ManualClock(START)
+    ceiling = OrderRateCeiling(clock=clock, per_sec=10)
+    user_id = 1 + abs(hash(tuple(steps))) % 1_000_000  # a fresh bucket per example
+    counted: list[tuple[Any, bool]] = []  # (when, forced)
+    with database.session() as db:
+        for gap_ms, exit_only in steps:
+            clock.advance(timedelta(milliseconds=gap_ms))
+            wait = ceiling.take(db, user_id, force=exit_only)
+            db.commit()
+            recent = [t for t, _ in counted if t > clock.now() - WINDOW]
+            if wait is None:
+                counted.append((clock.now(), exit_only))
+            else:
+                assert not exit_only
+                assert len(recent) >= 10
+                assert timedelta(0) < wait <= WINDOW
+    for i, (t, forced) in enumerate(counted):  # an entry got in only while fewer than ten
+        if not forced:  # were counted in the second before it (itself included: ten)
+            assert sum(1 for u, _ in counted[: i + 1] if t - WINDOW < u) <= 10

@@ -5,6 +5,7 @@ with the broker shown beside the server's own."""
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from tradertape.ports.clock import ManualClock
 from tradertape.ports.mailer import LogTransport
 from tradertape.runtime import Runtime
 from tradertape.settings import Settings
+from tradertape_brokers.kite import KiteBroker
 
 pytestmark = pytest.mark.db
 
@@ -125,9 +127,26 @@ def test_a_configured_egress_ip_is_what_the_settings_page_compares(
     with TestClient(create_app(runtime), base_url="http://testserver") as client:
         connect(client, runtime, fake)
         shown = client.put("/api/brokers/kite/static-ip", json={"static_ip": configured}).json()
+        placed = client.post("/api/orders", json=BUY).json()
 
+    # The order records the connection's own local end (loopback here), not the configured
+    # public address: Kite's adapter read it from the socket that carried the order.
+    assert placed["egress_ip"] == "127.0.0.1"
     assert (shown["server_ip"], shown["server_ip_source"], shown["static_ip_matches"]) == (
         configured,
         "configured",
         True,
     )
+
+
+def test_the_kite_adapter_reads_the_local_end_of_the_connection_that_carried_its_request(
+    broker: KiteBroker,
+):
+    assert broker.local_address() is None  # nothing sent from this thread yet
+    broker.orders()
+    assert broker.local_address() == "127.0.0.1"
+    seen: list[str | None] = []
+    other = threading.Thread(target=lambda: seen.append(broker.local_address()))
+    other.start()
+    other.join()
+    assert seen == [None]  # per thread: a concurrent order's address is its own

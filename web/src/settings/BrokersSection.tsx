@@ -104,9 +104,9 @@ function StaticIpForm({ broker, name, credentials }: { broker: Broker; name: str
   return (
     <form aria-label={`${name} static IP`} onSubmit={(e) => { e.preventDefault(); save.mutate(ip.trim()); }}>
       <Stack gap="xs">
-        <Alert color={notice.color} c={notice.color === "yellow" ? "black" : undefined} role={notice.color === "yellow" ? "alert" : undefined}>
-          {notice.text}
-        </Alert>
+        {notice.color === "yellow"
+          ? <Alert color="yellow" c="black" title="Static IP mismatch">{notice.text}</Alert>
+          : <Text size="sm" c={notice.color === "teal" ? "teal.9" : "dimmed"}>{notice.text}</Text>}
         <TextInput label={`Static IP registered with ${name}`} placeholder={credentials.static_ip ?? "e.g. 203.0.113.7"}
           value={ip} onChange={(e) => setIp(e.currentTarget.value)} error={errors.static_ip} autoComplete="off" />
         {save.error && !errors.static_ip && <Alert color="red">{save.error.message}</Alert>}

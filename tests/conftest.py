@@ -38,6 +38,10 @@ from tradertape.ports.mailer import LogTransport
 from tradertape.runtime import Runtime
 from tradertape.settings import Settings
 
+# Most tests place many orders at one instant of a manual clock; SEBI's order-rate ceiling
+# (10 a second) has its own tests (tests/integration/test_order_rate.py), which set it.
+os.environ.setdefault("TRADERTAPE_ORDER_RATE_PER_SEC", "1000")
+
 TEST_SECRET = "test-secret-" + "s" * 40
 START = datetime(2026, 11, 20, 10, 0, tzinfo=IST)
 

@@ -81,6 +81,18 @@ class RateLimited(TraderTapeError):
         self.retry_after_s = retry_after_s
 
 
+class OrderRateExceeded(RateLimited):
+    """SEBI's per-client order-rate ceiling was hit (`oms.order_rate`): nothing was stored
+    or sent. The REST API answers a 429 in these words; the worker API adds its
+    ``rejection_reason`` (``ORDER_RATE_LIMITED``)."""
+
+    reason = "ORDER_RATE_LIMITED"
+
+    def __init__(self, detail: str, retry_after_s: int, *, limit: int) -> None:
+        super().__init__(detail, retry_after_s)
+        self.limit = limit
+
+
 class Overloaded(TraderTapeError):
     """The server is saturated (no database slot free soon enough); retry after
     `retry_after_s` seconds. Answered at once instead of queueing the request."""

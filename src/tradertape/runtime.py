@@ -25,10 +25,12 @@ from tradertape.feed.kite import KiteFeed, KiteFeedConfig
 from tradertape.feed.plan import DayPlan, SyntheticDayPlan
 from tradertape.feed.simulated import FeedConfig, SimulatedFeed
 from tradertape.feed.upstox import UpstoxFeed, UpstoxFeedConfig
+from tradertape.oms.algo_identity import AlgoIdentity
 from tradertape.oms.gtt import GttBook
 from tradertape.oms.job_guard import JobGuard
 from tradertape.oms.live import LiveDesk
 from tradertape.oms.live_gtt import LiveGttBook
+from tradertape.oms.order_rate import OrderRateCeiling
 from tradertape.oms.paper import PaperExchange
 from tradertape.oms.portfolio import PaperPortfolio
 from tradertape.oms.quotes import QuoteBook
@@ -41,6 +43,7 @@ from tradertape.services.broker_credentials import BrokerCredentials
 from tradertape.services.broker_data import AccountViews
 from tradertape.services.broker_session_groww import GrowwConnector
 from tradertape.services.broker_sessions_upstox import UpstoxConnector
+from tradertape.services.egress import ServerEgress
 from tradertape.services.instruments import build_catalog
 from tradertape.services.kite_feed import StoredKiteSession
 from tradertape.services.kite_session import KiteConnector
@@ -53,6 +56,7 @@ from tradertape.services.options.ticker import OptionTicker
 from tradertape.services.outbox import Outbox
 from tradertape.services.ratelimit import RateLimiter
 from tradertape.services.risk import PaperExposure, RiskBooks, RiskDesk
+from tradertape.services.risk.desk import rate_refusal
 from tradertape.services.risk.live_funds import BrokerFunds
 from tradertape.services.risk.portfolio_book import OneBook, VirtualPortfolios
 from tradertape.services.sessions import SessionService
@@ -112,6 +116,7 @@ class Runtime:
     reconciliation: LiveReconciliation  # live brokers against our books (adopt, mark, report)
     live_gtts: LiveGttBook  # GTTs at the user's broker (paper rows go to `gtts`)
     guard: JobGuard  # background work fails item by item (the loop, its jobs, protection)
+    egress: ServerEgress  # this server's egress IP per broker (SEBI's static-IP rule)
 
     @classmethod
     def build(
@@ -234,6 +239,11 @@ class Runtime:
         )
         # The one pre-trade gate: every order, modification and GTT of every path passes it.
         exchange.register_pre_trade(risk.pre_trade)
+        # SEBI's per-client order-rate ceiling, in the same gate, on wall time.
+        exchange.venue.gate.limit_rate(
+            OrderRateCeiling(clock=clock, per_sec=settings.order_rate_per_sec),
+            on_refusal=rate_refusal(risk.clock),  # events on the risk page's time
+        )
         # The user's own brokers: live orders (theirs and their workers') and /api/portfolio/*.
         kite = KiteConnector(root=settings.kite_root, timeout_secs=settings.kite_timeout_secs)
         upstox = UpstoxConnector(
@@ -242,7 +252,21 @@ class Runtime:
         groww = GrowwConnector(root=settings.groww_root, timeout_secs=settings.groww_timeout_secs)
         live_brokers = UserBrokers(credentials=brokers, kite=kite, upstox=upstox, groww=groww)
         # A worker run's live fills land on its timeline with their booking.
-        live = LiveDesk(venue=exchange.venue, brokers=live_brokers, watchers=[LiveRunJournal()])
+        # SEBI: each live order records its algo id and the address it left from.
+        egress = ServerEgress(
+            configured=str(settings.egress_ip) if settings.egress_ip else None,
+            roots={
+                BrokerName.KITE.value: settings.kite_root,
+                BrokerName.UPSTOX.value: settings.upstox_root,
+                BrokerName.GROWW.value: settings.groww_root,
+            },
+        )
+        live = LiveDesk(
+            venue=exchange.venue,
+            brokers=live_brokers,
+            watchers=[LiveRunJournal()],
+            identity=AlgoIdentity(algo_id=settings.algo_id, egress_ip=egress.ip),
+        )
         gtts = GttBook(clock=market_clock, calendar=calendar, exchange=exchange)
         live_gtts = LiveGttBook(
             book=gtts,
@@ -325,6 +349,7 @@ class Runtime:
             ),
             option_ticker=OptionTicker(options, clock),
             live=live,
+            egress=egress,
             reconciliation=LiveReconciliation(
                 venue=exchange.venue, desk=live, brokers=live_brokers
             ),

@@ -15,7 +15,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, IPvAnyAddress, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from tradertape.security.files import private_file, private_folder
@@ -144,6 +144,16 @@ class Settings(BaseSettings):
     # "order", a SELL order (an AMO after hours) for a server on the IP registered with
     # the broker (SEBI's static-IP rule; docs/live-trading.md).
     live_portfolio_exits: Literal["gtt", "order"] = "gtt"
+    # SEBI's retail-algo rules (docs/live-trading.md, "SEBI's retail-algo rules"): each
+    # client's orders, paper and live, on every path and broker, at most this many a second
+    # (10 for an algo not registered with the exchange; a registered one may be allowed more).
+    order_rate_per_sec: int = Field(default=10, ge=1, le=1000)
+    # The algo id each live order records: the exchange's id of a registered algo, or this
+    # placeholder for an unregistered retail algo under the threshold.
+    algo_id: str = Field(default="RETAIL-UNREGISTERED", min_length=1, max_length=32)
+    # The address this server's orders leave from (what the broker must have registered as
+    # your static IP), when the server sits behind NAT; unset: detected from the socket.
+    egress_ip: IPvAnyAddress | None = None
 
     @field_validator("public_base_url")
     @classmethod

@@ -22,12 +22,20 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tradertape.api.admission import RETRY_AFTER_S
-from tradertape.errors import InvalidField, Overloaded, RateLimited, Rejected, TraderTapeError
+from tradertape.errors import (
+    InvalidField,
+    OrderRateExceeded,
+    Overloaded,
+    RateLimited,
+    Rejected,
+    TraderTapeError,
+)
 from tradertape.strategies.dsl import json_path
 
 log = logging.getLogger("tradertape.api")
 
 _LOCATION_ROOTS = {"body", "query", "path", "header", "cookie"}
+WORKER_API = "/api/algo-workers/"  # the kite-algo worker contract's routes
 
 
 def field_path(loc: tuple[Any, ...] | list[Any]) -> str:
@@ -49,6 +57,15 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, RateLimited | Overloaded):
         headers["Retry-After"] = str(exc.retry_after_s)
     content: dict[str, Any] = {"detail": exc.detail}
+    if isinstance(exc, OrderRateExceeded) and request.url.path.startswith(WORKER_API):
+        # The worker contract tells refusals apart by ``rejection_reason`` (its SDKs raise
+        # with it); the REST API keeps the plain sentence.
+        content["detail"] = {
+            "rejection_reason": exc.reason,
+            "message": exc.detail,
+            "retry_after_s": exc.retry_after_s,
+            "limit_per_sec": exc.limit,
+        }
     if isinstance(exc, Rejected):
         content["detail"] = {
             "rejection_reason": exc.reason,

@@ -131,6 +131,7 @@ def modify(
         raise BadRequest(problem)
     if _open_value(order, last) > before:
         _pass_gate(venue, db, order, instrument, last)
+    venue.gate.admit(db, order)  # a modify counts against the client's order-rate ceiling
     now = venue.clock.now()
     record(db, order, OrderEvent(EventKind.MODIFIED, now), now)
     if last is not None and order.status in WORKING:

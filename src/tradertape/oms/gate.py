@@ -5,10 +5,17 @@ desk's `pre_trade`) is registered on the venue once, when the runtime is built, 
 placement (`placement.place`), modification (`amendment.modify`) and GTT creation
 (`gtt.GttBook.create`) all consult it, so a new way of placing cannot forget it. Until
 one is registered (a bare exchange in a unit test) every order passes.
+
+The gate also holds SEBI's per-client order-rate ceiling (`oms.order_rate`): the two
+placement functions every path ends in (`placement.place`, `live.LiveDesk.place`) and
+both modifications call `admit` on an order about to be accepted or sent. A refusal
+leaves nothing of the order (the transaction is rolled back), records why, and raises
+`OrderRateExceeded` (a 429).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -17,6 +24,8 @@ from sqlalchemy.orm import Session
 from tradertape.db.models.trading import Order
 from tradertape.domain.instruments import Instrument
 from tradertape.domain.market import Tick
+from tradertape.errors import OrderRateExceeded
+from tradertape.oms.order_rate import OrderRateCeiling
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,14 +42,20 @@ class PreTradeVerdict:
 # modified, and its old terms no longer count among the book's working entries.
 PreTrade = Callable[[Session, Order, Instrument, Tick | None], PreTradeVerdict | None]
 
+# (order refused by the rate ceiling, message) → what records the refusal once the order's
+# transaction is rolled back; it reads the order before the rollback.
+RateRefusal = Callable[[Order, str], Callable[[Session], None]]
+
 
 class PreTradeGate:
     """Holds the registered check; consulted by every path that places or enlarges."""
 
-    __slots__ = ("_check",)
+    __slots__ = ("_ceiling", "_check", "_on_rate_refusal")
 
     def __init__(self) -> None:
         self._check: PreTrade | None = None
+        self._ceiling: OrderRateCeiling | None = None
+        self._on_rate_refusal: RateRefusal | None = None
 
     def register(self, check: PreTrade) -> None:
         """Make `check` the gate's check (the runtime registers the risk desk's)."""
@@ -51,3 +66,30 @@ class PreTradeGate:
     ) -> PreTradeVerdict | None:
         """The registered check's verdict on `order`; None when none is registered."""
         return None if self._check is None else self._check(db, order, instrument, last)
+
+    def limit_rate(self, ceiling: OrderRateCeiling, *, on_refusal: RateRefusal | None) -> None:
+        """Enforce `ceiling` in `admit`; `on_refusal` records each refused order."""
+        self._ceiling, self._on_rate_refusal = ceiling, on_refusal
+
+    def admit(self, db: Session, order: Order, *, exit_only: bool = False) -> None:
+        """Count `order` (about to be accepted or sent, or a modification) against its
+        client's order-rate ceiling, in the caller's transaction.
+
+        Past the ceiling the transaction is rolled back (nothing of the order stays; a
+        caller's own rows go too, as with any refusal it raises), the refusal is recorded
+        and committed, and `OrderRateExceeded` is raised. An exit is counted, never refused.
+        """
+        ceiling = self._ceiling
+        if ceiling is None:
+            return
+        wait = ceiling.take(db, order.user_id, force=exit_only)
+        if wait is None:
+            return
+        retry_after_s = max(1, math.ceil(wait.total_seconds()))
+        message = ceiling.message(retry_after_s)
+        record = None if self._on_rate_refusal is None else self._on_rate_refusal(order, message)
+        db.rollback()
+        if record is not None:
+            record(db)
+            db.commit()
+        raise OrderRateExceeded(message, retry_after_s, limit=ceiling.per_sec)

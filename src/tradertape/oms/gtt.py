@@ -33,7 +33,7 @@ from tradertape.domain.orders import (
     Product,
     TransactionType,
 )
-from tradertape.errors import BadRequest, InvalidField, NotFound
+from tradertape.errors import BadRequest, InvalidField, NotFound, OrderRateExceeded
 from tradertape.oms.job_guard import UNGUARDED, Guard, forget
 from tradertape.oms.order_log import new_order
 from tradertape.oms.paper import PaperExchange
@@ -378,6 +378,8 @@ class GttBook:
                 source="gtt",
                 last=tick,
             )
+        except OrderRateExceeded:
+            return  # past the client's order-rate ceiling: `recover` places it on its next run
         except InvalidField as exc:
             gtt.status = "rejected"
             gtt.result = {

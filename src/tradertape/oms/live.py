@@ -37,6 +37,7 @@ from tradertape.domain.market import Tick
 from tradertape.domain.order_state import PENDING, EventKind, OrderEvent, OrderStatus
 from tradertape.domain.orders import OrderSpec
 from tradertape.errors import BadRequest, NotFound, ServiceUnavailable, TraderTapeError
+from tradertape.oms.algo_identity import AlgoIdentity
 from tradertape.oms.booking import Ledger
 from tradertape.oms.broker_trades import BrokerTrade, Tradebook, plan_fills
 from tradertape.oms.job_guard import UNGUARDED, Guard
@@ -160,11 +161,17 @@ class LiveDesk:
     """Places, changes and books the live orders of every user."""
 
     def __init__(
-        self, *, venue: Venue, brokers: LiveBrokers, watchers: Sequence[BookingWatcher] = ()
+        self,
+        *,
+        venue: Venue,
+        brokers: LiveBrokers,
+        watchers: Sequence[BookingWatcher] = (),
+        identity: AlgoIdentity | None = None,
     ) -> None:
         self._venue = venue
         self._brokers = brokers
         self._watchers = list(watchers)
+        self._identity = identity or AlgoIdentity()
 
     def catalog(self, db: Session) -> InstrumentCatalog:
         """The instruments orders are checked against (a live GTT's adopted order too)."""
@@ -213,6 +220,7 @@ class LiveDesk:
             now=now,
         )
         order.broker = broker.name
+        order.algo_id = self._identity.algo_id
         Ledger(db, broker=broker.name).lock(user_id)
         verdict = None if exit_only else venue.gate.check(db, order, instrument, last)
         history = []
@@ -223,6 +231,8 @@ class LiveDesk:
         if stored is not order:  # a racing duplicate: the first order stands
             db.commit()
             return LivePlaced(stored, True)
+        if not history:  # past the client's order-rate ceiling: nothing stored, a 429
+            venue.gate.admit(db, order, exit_only=exit_only)
         store_history(db, order, history)
         if verdict is not None and verdict.record is not None:
             verdict.record(db, order)
@@ -239,11 +249,15 @@ class LiveDesk:
             broker_id = broker.adapter.place_order(spec, idempotency_key=order.order_id)
         except TransientBrokerError as exc:  # outcome unknown: `resolve_unsent` finds out
             log.warning("live order %s: send outcome unknown (%s)", order.order_id, exc)
+            order.egress_ip = self._identity.left_from(broker.name, broker.adapter)
+            db.commit()
             return
         except BrokerError as exc:  # refused outright (funds, session, fields)
+            order.egress_ip = self._identity.left_from(broker.name, broker.adapter)
             record(db, order, OrderEvent(EventKind.REJECTED, now, message=str(exc)), now)
             db.commit()
             return
+        order.egress_ip = self._identity.left_from(broker.name, broker.adapter)
         self._accepted(db, order, broker_id, entry_status(spec))
 
     def _accepted(self, db: Session, order: Order, broker_id: str, status: OrderStatus) -> None:
@@ -497,6 +511,8 @@ class LiveDesk:
         verdict = self._venue.gate.check(db, probe, instrument, last)
         if verdict is not None and verdict.refusal is not None:
             raise BadRequest(verdict.refusal)
+        self._venue.gate.admit(db, probe)  # a modify counts against the ceiling
+        db.commit()  # the slot is taken; no lock is held while the broker answers
         broker = self._brokers(db, order.user_id, order.broker)
         assert order.broker_order_id is not None
         self._call(lambda: broker.adapter.modify_order(order.broker_order_id or "", changes))

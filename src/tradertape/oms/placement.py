@@ -14,6 +14,8 @@ the funds check, under the same lock, and its refusal stores the order REJECTED 
 shortfall does. What it found is recorded only once the order is stored, so a replay
 logs nothing twice. The broker's square-off and orders the caller knows only close
 (``exit_only``: a run's exit, a protection exit) skip it: exits are never blocked.
+An order the gate lets through, once it has claimed its key, counts against the client's
+order-rate ceiling (`PreTradeGate.admit`): past it nothing is stored and a 429 is raised.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from tradertape.db.models.trading import Order, Trade
+from tradertape.domain.instruments import Instrument
 from tradertape.domain.market import Tick
 from tradertape.domain.order_state import WORKING, EventKind, OrderEvent
 from tradertape.domain.orders import OrderSpec
@@ -135,13 +138,27 @@ def place(
     stored = claim(db, order)
     trades = None
     if stored is order:
-        store_history(db, order, history)
-        if order.filled_quantity:  # a cover order's entry brings its stop-loss leg
-            settle(venue, db, order, instrument, None, traded_volume=0, ledger=ledger)
-        ledger.write()
-        trades = [t for t in ledger.written if t["order_pk"] == order.id]
+        if not problem and source != SQUAREOFF:  # a replay, or a refusal, is not counted
+            venue.gate.admit(db, order, exit_only=exit_only)
+        trades = _store(venue, db, order, instrument, history, ledger)
         if verdict is not None and verdict.record is not None:
             verdict.record(db, order)
     if commit:
         db.commit()
     return Placed(stored, trades)
+
+
+def _store(
+    venue: Venue,
+    db: Session,
+    order: Order,
+    instrument: Instrument,
+    history: list[dict[str, Any]],
+    ledger: Ledger,
+) -> list[dict[str, Any]]:
+    """Write the claimed order's history and bookings; the column values of its trades."""
+    store_history(db, order, history)
+    if order.filled_quantity:  # a cover order's entry brings its stop-loss leg
+        settle(venue, db, order, instrument, None, traded_volume=0, ledger=ledger)
+    ledger.write()
+    return [t for t in ledger.written if t["order_pk"] == order.id]

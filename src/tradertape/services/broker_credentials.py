@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from tradertape.db.models import BrokerCredential, User
 from tradertape.domain.brokers import BrokerName, access_token_expiry, is_base32_secret
-from tradertape.errors import Forbidden, InvalidField, NotFound
+from tradertape.errors import Conflict, Forbidden, InvalidField, NotFound
 from tradertape.ports.clock import Clock
 from tradertape.security.vault import Vault
 
@@ -120,6 +120,19 @@ class BrokerCredentials:
         if row is not None and row.access_token_enc is not None:
             row.access_token_expires_at = self._clock.now()
             db.commit()
+
+    def set_static_ip(
+        self, db: Session, *, user_id: int, broker: BrokerName, static_ip: str | None
+    ) -> BrokerCredential:
+        """Record the static IP the user registered with `broker` (None forgets it; commits).
+        409 before the broker's API key is saved: the address belongs to that app."""
+        row = self.get(db, user_id=user_id, broker=broker)
+        if row is None:
+            raise Conflict(f"save your {broker.value} API key first")
+        row.static_ip = static_ip
+        row.updated_at = self._clock.now()
+        db.commit()
+        return row
 
     def delete(self, db: Session, *, user_id: int, broker: BrokerName) -> None:
         """Forget the user's credentials for `broker` (404 if none)."""

@@ -6,11 +6,12 @@ import math
 from collections.abc import Sequence
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from tradertape.db.locks import lock_names
 from tradertape.db.models import AuthAttempt
+from tradertape.db.rate_window import bucket_lock, take_slot
 from tradertape.errors import RateLimited
 from tradertape.ports.clock import Clock
 
@@ -26,28 +27,24 @@ class RateLimiter:
     def hit(self, session: Session, buckets: Sequence[str]) -> None:
         """Count one attempt in every bucket, or raise `RateLimited` and count none.
 
-        Insert, count and decide happen in one transaction that holds the buckets' locks,
-        so concurrent attempts (from any process) are decided one at a time: exactly the
-        first `limit` in a window get through.
+        Count and insert happen in one transaction that holds the buckets' locks
+        (`db.rate_window`), so concurrent attempts (from any process) are decided one at a
+        time: exactly the first `limit` in a window get through.
         """
         session.commit()  # start from a fresh transaction (SQLite: no stale read snapshot)
-        lock_names(session, (f"ratelimit:{bucket}" for bucket in buckets))
+        lock_names(session, (bucket_lock(bucket) for bucket in buckets))  # sorted: no deadlock
         now = self._clock.now()
-        since = now - self._window
-        session.execute(delete(AuthAttempt).where(AuthAttempt.at <= since))
-        session.add_all(AuthAttempt(bucket=bucket, at=now) for bucket in buckets)
-        session.flush()
+        # Every bucket's attempts older than this window are spent (the order-rate ceiling's
+        # window is shorter, so its expired slots may go too).
+        session.execute(delete(AuthAttempt).where(AuthAttempt.at <= now - self._window))
         for bucket in buckets:
-            in_window = select(AuthAttempt.at).where(
-                AuthAttempt.bucket == bucket, AuthAttempt.at > since
+            wait = take_slot(
+                session, bucket=bucket, now=now, limit=self._limit, window=self._window
             )
-            count = session.scalar(select(func.count()).select_from(in_window.subquery())) or 0
-            if count > self._limit:
-                oldest = session.scalar(select(func.min(in_window.subquery().c.at))) or now
+            if wait is not None:
                 session.rollback()
-                wait = (oldest + self._window - now).total_seconds()
                 raise RateLimited(
                     "too many attempts; try again in a minute",
-                    retry_after_s=max(1, math.ceil(wait)),
+                    retry_after_s=max(1, math.ceil(wait.total_seconds())),
                 )
         session.commit()

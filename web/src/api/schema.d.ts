@@ -1863,6 +1863,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/brokers/{broker}/static-ip": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set Static Ip
+         * @description Record the static IP you registered with this broker (SEBI's retail-algo rules: it
+         *     takes orders only from that address); null forgets it. The answer shows it beside the
+         *     address this server's orders leave from (``server_ip``), and whether they agree.
+         */
+        put: operations["brokers-set_static_ip"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/gtt/triggers": {
         parameters: {
             query?: never;
@@ -2492,6 +2514,8 @@ export interface paths {
          *
          *     Your risk rules apply: an entry that breaks a blocking rule is stored REJECTED with
          *     ``Order rejected by risk rule: …`` (see ``GET /api/risk/events``); exits always pass.
+         *     Past SEBI's order-rate ceiling (10 orders a second across all your orders, paper and
+         *     live) the answer is a 429 with ``Retry-After``, and nothing is stored or sent.
          */
         post: operations["trading-place_order"];
         delete?: never;
@@ -2530,7 +2554,14 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Get Order
+         * @description One of your orders as we recorded it (by our id, or a live order's id at its broker),
+         *     in Kite's order-book shape, plus
+         *     where it went: ``broker``, ``broker_order_id``, and for a live order the ``algo_id`` it
+         *     was sent under and the ``egress_ip`` it left this server from (SEBI's retail-algo rules).
+         */
+        get: operations["trading-get_order"];
         /**
          * Modify Order
          * @description Modify a working order's quantity, price, trigger price, type or validity.
@@ -3818,6 +3849,26 @@ export interface components {
             login_url: string | null;
             /** Redirect Url */
             redirect_url: string;
+            /**
+             * Server Ip
+             * @description the address this server's orders leave from toward this broker (null: neither configured nor detectable)
+             */
+            server_ip?: string | null;
+            /**
+             * Server Ip Source
+             * @description configured: TRADERTAPE_EGRESS_IP; detected: the local socket's address
+             */
+            server_ip_source?: ("configured" | "detected") | null;
+            /**
+             * Static Ip
+             * @description the static IP you registered with this broker (SEBI)
+             */
+            static_ip?: string | null;
+            /**
+             * Static Ip Matches
+             * @description whether the two agree (null: one is unknown); the broker refuses orders from any other address
+             */
+            static_ip_matches?: boolean | null;
             /** Status */
             status: string;
             /** Updated At */
@@ -4985,6 +5036,16 @@ export interface components {
          * @description Kite answers a placement with the order id; we add its status.
          */
         OrderPlaced: {
+            /**
+             * Algo Id
+             * @description a live order's algo id (SEBI's retail-algo rules); null: paper
+             */
+            algo_id?: string | null;
+            /**
+             * Egress Ip
+             * @description the IP address a live order left this server from; null: paper, or unsent
+             */
+            egress_ip?: string | null;
             /** Order Id */
             order_id: string;
             /** Replayed */
@@ -6264,6 +6325,14 @@ export interface components {
             mode?: string;
             /** Symbols */
             symbols?: string[];
+        };
+        /**
+         * StaticIpIn
+         * @description The static IP registered with the broker, or null to forget it.
+         */
+        StaticIpIn: {
+            /** Static Ip */
+            static_ip: string | null;
         };
         /**
          * StrategyConfig
@@ -12576,6 +12645,61 @@ export interface operations {
             };
         };
     };
+    "brokers-set_static_ip": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                broker: components["schemas"]["BrokerName"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StaticIpIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CredentialsOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     "trading-list_gtts": {
         parameters: {
             query?: never;
@@ -14288,6 +14412,17 @@ export interface operations {
                     "application/json": components["schemas"]["OrderPlaced"];
                 };
             };
+            /** @description SEBI's order-rate ceiling (10 orders a second per client, unless configured for a registered algo) was hit: nothing was stored or sent. Send the order again after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
             503: {
                 headers: {
@@ -14372,6 +14507,59 @@ export interface operations {
             };
         };
     };
+    "trading-get_order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     "trading-modify_order": {
         parameters: {
             query?: never;
@@ -14396,6 +14584,17 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+            /** @description SEBI's order-rate ceiling (10 orders a second per client, unless configured for a registered algo) was hit: nothing was stored or sent. Send the order again after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */

@@ -108,9 +108,21 @@ export function OrderHistoryDialog({ order, onClose }: { order: Row; onClose: ()
     queryFn: async () =>
       unwrap(await api.GET("/api/orders/{order_id}/history", { params: { path: { order_id: id } } })) as Row[],
   });
+  // A live order's SEBI record: the algo id it was sent under and the IP it left from.
+  const recorded = useQuery({
+    queryKey: ["portfolio", "order", id],
+    queryFn: async () => unwrap(await api.GET("/api/orders/{order_id}", { params: { path: { order_id: id } } })) as Row,
+  });
+  const algo = recorded.data ? str(recorded.data, "algo_id") : "";
   return (
     <Modal closeButtonProps={{ "aria-label": "Close dialog" }} opened onClose={onClose} title={`Order ${id}: ${describe(order)}`} size="lg">
       {history.error && <Notice role="alert" color="red">{history.error.message}</Notice>}
+      {recorded.data && algo && (
+        <Text size="sm" mb="xs" aria-label="Algo id and egress IP">
+          Sent to {str(recorded.data, "broker")} as algo <b>{algo}</b> from IP{" "}
+          <b>{str(recorded.data, "egress_ip") || "unknown"}</b>
+        </Text>
+      )}
       <Table fz="sm" aria-label="Order history">
         <Table.Thead>
           <Table.Tr>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bodyOf, draftOf } from "./ruleForm";
+import { bodyOf, draftOf, ruleLabel } from "./ruleForm";
 
 describe("risk rule form", () => {
   it("sends only the type's thresholds, blanks as null", () => {
@@ -12,5 +12,9 @@ describe("risk rule form", () => {
   it("turns counts and portfolio ids into numbers", () => {
     const draft = { ...draftOf(), type: "max_open_positions" as const, threshold_count: "5", portfolio_id: "3" };
     expect(bodyOf(draft)).toMatchObject({ threshold_count: 5, portfolio_id: 3, threshold_amount: null });
+  });
+  it("names the SEBI order-rate ceiling's refusals in words", () => {
+    expect(ruleLabel("order_rate")).toBe("SEBI order-rate ceiling");
+    expect(ruleLabel("kill_switch")).toBe("Kill switch");
   });
 });

@@ -17,8 +17,11 @@ export const RULE_TYPES: { value: RuleType; label: string; fields: Threshold[] }
   { value: "kill_switch", label: "Kill switch", fields: [] },
 ];
 
+// Refusals that are no user rule: the regulator's (risk events only).
+const EVENT_TYPES: Record<string, string> = { order_rate: "SEBI order-rate ceiling" };
+
 export function ruleLabel(type: string): string {
-  return RULE_TYPES.find((t) => t.value === type)?.label ?? type;
+  return RULE_TYPES.find((t) => t.value === type)?.label ?? EVENT_TYPES[type] ?? type;
 }
 
 export interface RuleDraft {

@@ -9,6 +9,10 @@ import { istDateTime } from "@/format";
 import { CopyField } from "./CopyField";
 import { brokerStatusKey, useBrokerStatus } from "@/shell/deskApi";
 import { LoginOutcome } from "./KiteBrowserLogin";
+import { staticIpNotice } from "./staticIp";
+import type { components } from "@/api/client";
+
+type Credentials = components["schemas"]["CredentialsOut"];
 
 type Broker = "kite" | "upstox" | "groww";
 const BROKERS: { id: Broker; name: string }[] = [
@@ -76,9 +80,44 @@ function BrokerCard({ broker, name }: { broker: Broker; name: string }) {
               </Group>
             </Stack>
           </form>
+          {c.configured && <StaticIpForm broker={broker} name={name} credentials={c} />}
         </Stack>
       )}
     </Card>
+  );
+}
+
+// SEBI: the broker takes orders only from the static IP registered with it.
+function StaticIpForm({ broker, name, credentials }: { broker: Broker; name: string; credentials: Credentials }) {
+  const client = useQueryClient();
+  const [ip, setIp] = useState("");
+  const save = useMutation({
+    mutationFn: async (value: string | null) =>
+      unwrap(await api.PUT("/api/brokers/{broker}/static-ip", {
+        params: { path: { broker } },
+        body: { static_ip: value },
+      })),
+    onSuccess: (saved) => { client.setQueryData(["broker-credentials", broker], saved); setIp(""); },
+  });
+  const notice = staticIpNotice(credentials, name);
+  const errors = save.error instanceof ApiError ? save.error.fields : {};
+  return (
+    <form aria-label={`${name} static IP`} onSubmit={(e) => { e.preventDefault(); save.mutate(ip.trim()); }}>
+      <Stack gap="xs">
+        {notice.color === "yellow"
+          ? <Alert color="yellow" c="black" title="Static IP mismatch">{notice.text}</Alert>
+          : <Text size="sm" c={notice.color === "teal" ? "teal.9" : "dimmed"}>{notice.text}</Text>}
+        <TextInput label={`Static IP registered with ${name}`} placeholder={credentials.static_ip ?? "e.g. 203.0.113.7"}
+          value={ip} onChange={(e) => setIp(e.currentTarget.value)} error={errors.static_ip} autoComplete="off" />
+        {save.error && !errors.static_ip && <Alert color="red">{save.error.message}</Alert>}
+        <Group gap="xs">
+          <Button type="submit" size="xs" disabled={!ip.trim()} loading={save.isPending}>Save static IP</Button>
+          {credentials.static_ip && (
+            <Button size="xs" variant="default" onClick={() => save.mutate(null)}>Forget static IP</Button>
+          )}
+        </Group>
+      </Stack>
+    </form>
   );
 }
 

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 KiteDict = dict[str, Any]
 #: Prices arrive as JSON numbers or strings; the OMS turns them into exact Decimals.
@@ -194,6 +194,16 @@ class Broker(Protocol):
 
     def gtt(self, trigger_id: int) -> KiteDict:
         """One trigger."""
+        ...
+
+
+@runtime_checkable
+class KnowsLocalAddress(Protocol):
+    """An adapter that can tell which local address its last request left from (SEBI's
+    static-IP rule: each live order records the IP it was sent from)."""
+
+    def local_address(self) -> str | None:
+        """The local IP of the connection that carried this thread's last request."""
         ...
 
 

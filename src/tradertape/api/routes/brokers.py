@@ -13,7 +13,12 @@ from fastapi import APIRouter, Body, Query, Request, status
 from fastapi.responses import RedirectResponse
 
 from tradertape.api.deps import CurrentUser, DbDep, RuntimeDep, current_user
-from tradertape.api.schemas.brokers import CredentialsIn, CredentialsOut, KiteSessionIn
+from tradertape.api.schemas.brokers import (
+    CredentialsIn,
+    CredentialsOut,
+    KiteSessionIn,
+    StaticIpIn,
+)
 from tradertape.api.schemas.free_json import JsonObject
 from tradertape.db.models import User
 from tradertape.domain.brokers import BrokerName
@@ -23,6 +28,7 @@ from tradertape.runtime import Runtime
 from tradertape.services.broker_credentials import CredentialUpdate
 from tradertape.services.broker_login import login_url, redirect_url
 from tradertape.services.broker_sessions_upstox import UpstoxLogin, upstox_callback
+from tradertape.services.egress import same_address
 from tradertape.services.kite_session import KiteLogin
 from tradertape.services.live_trading import verify_kite_postback
 from tradertape.services.login_state import login_states
@@ -33,7 +39,13 @@ router = APIRouter(tags=["brokers"])
 def _out(runtime: Runtime, db: DbDep, user: User, broker: BrokerName) -> CredentialsOut:
     row = runtime.brokers.get(db, user_id=user.id, broker=broker)
     state = runtime.brokers.status(row, broker)
+    static_ip = row.static_ip if row else None
+    server = runtime.egress.of(broker.value)
     return CredentialsOut(
+        static_ip=static_ip,
+        server_ip=server.ip,
+        server_ip_source=server.source,
+        static_ip_matches=same_address(static_ip, server.ip),
         broker=broker.value,
         configured=state.configured,
         api_key=row.api_key if row else None,
@@ -102,6 +114,18 @@ def save_credentials(
 ) -> CredentialsOut:
     """Save credentials; the secret and access token are encrypted at rest."""
     return _save(runtime, db, user, broker, body)
+
+
+@router.put("/brokers/{broker}/static-ip", response_model=CredentialsOut)
+def set_static_ip(
+    broker: BrokerName, body: StaticIpIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep
+) -> CredentialsOut:
+    """Record the static IP you registered with this broker (SEBI's retail-algo rules: it
+    takes orders only from that address); null forgets it. The answer shows it beside the
+    address this server's orders leave from (``server_ip``), and whether they agree."""
+    static_ip = str(body.static_ip) if body.static_ip is not None else None
+    runtime.brokers.set_static_ip(db, user_id=user.id, broker=broker, static_ip=static_ip)
+    return _out(runtime, db, user, broker)
 
 
 @router.delete("/brokers/{broker}/credentials", status_code=status.HTTP_204_NO_CONTENT)

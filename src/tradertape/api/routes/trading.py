@@ -13,6 +13,7 @@ from fastapi import APIRouter, Query, Response, status
 from sqlalchemy import select
 
 from tradertape.api.deps import CurrentUser, DbDep, RuntimeDep
+from tradertape.api.schemas.errors import ORDER_RATE_RESPONSES
 from tradertape.api.schemas.numbers import RowId
 from tradertape.api.schemas.trading import (
     FundsIn,
@@ -97,7 +98,12 @@ def add_funds(body: FundsIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep) 
     return runtime.portfolio.margins(db, user_id=user.id)
 
 
-@router.post("/orders", response_model=OrderPlaced, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/orders",
+    response_model=OrderPlaced,
+    status_code=status.HTTP_201_CREATED,
+    responses=ORDER_RATE_RESPONSES,
+)
 def place_order(
     body: OrderIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep, response: Response
 ) -> OrderPlaced:
@@ -105,6 +111,8 @@ def place_order(
 
     Your risk rules apply: an entry that breaks a blocking rule is stored REJECTED with
     ``Order rejected by risk rule: …`` (see ``GET /api/risk/events``); exits always pass.
+    Past SEBI's order-rate ceiling (10 orders a second across all your orders, paper and
+    live) the answer is a 429 with ``Retry-After``, and nothing is stored or sent.
     """
     key = body.idempotency_key
     if body.mode == "live":
@@ -137,6 +145,8 @@ def place_order(
         status=order.status,
         status_message=order.status_message,
         replayed=replayed,
+        algo_id=order.algo_id,
+        egress_ip=order.egress_ip,
     )
 
 
@@ -203,10 +213,12 @@ def _place_live(
         status=order.status,
         status_message=order.status_message,
         replayed=placed.replayed,
+        algo_id=order.algo_id,
+        egress_ip=order.egress_ip,
     )
 
 
-@router.put("/orders/{order_id}")
+@router.put("/orders/{order_id}", responses=ORDER_RATE_RESPONSES)
 def modify_order(
     order_id: str, body: OrderModifyIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep
 ) -> dict[str, Any]:
@@ -262,6 +274,25 @@ def cancel_order(
     )
     runtime.account_views.invalidate(user.id)
     return order_dict(order)
+
+
+@router.get("/orders/{order_id}")
+def get_order(order_id: str, user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> dict[str, Any]:
+    """One of your orders as we recorded it (by our id, or a live order's id at its broker),
+    in Kite's order-book shape, plus
+    where it went: ``broker``, ``broker_order_id``, and for a live order the ``algo_id`` it
+    was sent under and the ``egress_ip`` it left this server from (SEBI's retail-algo rules).
+    """
+    # A live book lists the broker's ids: those find the order too.
+    order = db.scalar(
+        select(Order).where(Order.user_id == user.id, Order.broker_order_id == order_id)
+    ) or runtime.exchange.own_order(db, user_id=user.id, order_id=order_id)
+    return order_dict(order) | {
+        "broker": order.broker,
+        "broker_order_id": order.broker_order_id,
+        "algo_id": order.algo_id,
+        "egress_ip": order.egress_ip,
+    }
 
 
 @router.get("/orders/{order_id}/history")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, IPvAnyAddress, SecretStr
 
 from tradertape.api.schemas.auth import Strict
 
@@ -38,6 +39,29 @@ class CredentialsOut(BaseModel):
         "without a browser login, Groww)"
     )
     updated_at: datetime | None
+    static_ip: str | None = Field(
+        default=None, description="the static IP you registered with this broker (SEBI)"
+    )
+    server_ip: str | None = Field(
+        default=None,
+        description="the address this server's orders leave from toward this broker "
+        "(null: neither configured nor detectable)",
+    )
+    server_ip_source: Literal["configured", "detected"] | None = Field(
+        default=None,
+        description="configured: TRADERTAPE_EGRESS_IP; detected: the local socket's address",
+    )
+    static_ip_matches: bool | None = Field(
+        default=None,
+        description="whether the two agree (null: one is unknown); the broker refuses orders "
+        "from any other address",
+    )
+
+
+class StaticIpIn(Strict):
+    """The static IP registered with the broker, or null to forget it."""
+
+    static_ip: IPvAnyAddress | None
 
 
 class KiteSessionIn(Strict):

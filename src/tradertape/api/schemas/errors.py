@@ -52,3 +52,16 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     },
     "5XX": {"model": ErrorBody, "description": "The server failed; quote the request id."},
 }
+
+# A route that places or modifies an order: SEBI's per-client order-rate ceiling.
+ORDER_RATE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    "429": {
+        "model": ErrorBody,
+        "description": "SEBI's order-rate ceiling (10 orders a second per client, unless "
+        "configured for a registered algo) was hit: nothing was stored or sent. Send the "
+        "order again after `Retry-After` seconds.",
+        "headers": {
+            "Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}
+        },
+    },
+}

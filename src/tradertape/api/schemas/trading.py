@@ -106,6 +106,13 @@ class OrderPlaced(BaseModel):
     status: str
     status_message: str | None
     replayed: bool
+    algo_id: str | None = Field(
+        default=None, description="a live order's algo id (SEBI's retail-algo rules); null: paper"
+    )
+    egress_ip: str | None = Field(
+        default=None,
+        description="the IP address a live order left this server from; null: paper, or unsent",
+    )
 
 
 class GttCondition(Strict):

@@ -26,5 +26,7 @@ class BrokerCredential(Owned, Base):
     broker_user_id: Mapped[str | None] = mapped_column(String(64))
     # "waiting" while a browser login is in flight; see services.brokers.
     login_state: Mapped[str | None] = mapped_column(String(20))
+    # The static IP the user registered with this broker (SEBI: orders only from it).
+    static_ip: Mapped[str | None] = mapped_column(String(45))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

@@ -67,6 +67,10 @@ class Order(OwnedByKey, Base):
     filled_value: Mapped[Decimal] = mapped_column(MONEY, default=Decimal(0))  # for brokerage caps
     triggered: Mapped[bool] = mapped_column(default=False)
     source: Mapped[str] = mapped_column(String(20))  # api | gtt | portfolio | worker | squareoff
+    # SEBI's retail-algo rules, live orders only: the algo id it was sent under, and the
+    # local IP address it left this server from (docs/live-trading.md).
+    algo_id: Mapped[str | None] = mapped_column(String(32))
+    egress_ip: Mapped[str | None] = mapped_column(String(45))
     attribution: Mapped[dict[str, Any]]
     placed_at: Mapped[datetime]
     updated_at: Mapped[datetime]

@@ -12,14 +12,16 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tradertape.db.models.risk import RiskEvent
 from tradertape.db.models.trading import Order
 from tradertape.domain.instruments import Instrument, InstrumentCatalog
 from tradertape.domain.market import Tick
 from tradertape.domain.money import ZERO
-from tradertape.domain.risk import Book, RuleType, Side, reading
-from tradertape.oms.gate import PreTradeVerdict
+from tradertape.domain.risk import Book, RuleAction, RuleType, Side, reading
+from tradertape.oms.gate import PreTradeVerdict, RateRefusal
 from tradertape.oms.paper import BROKER as PAPER
 from tradertape.ports.clock import Clock
 from tradertape.services.risk.check import (
@@ -35,6 +37,7 @@ from tradertape.services.risk.rules import applicable, scope_of, terms
 from tradertape.services.risk.state import RiskState, risk_state
 
 NO_PRICE = REFUSAL_PREFIX + "no price to value the order"
+ORDER_RATE = "order_rate"  # the risk event type of SEBI's order-rate ceiling
 
 
 class RiskDesk:
@@ -167,6 +170,40 @@ class RiskDesk:
             )
 
         return PreTradeVerdict(refusal=decision.refusal, record=log)
+
+
+def rate_refusal(clock: Clock) -> RateRefusal:
+    """How the gate records an order the order-rate ceiling refused: a ``block`` risk event
+    of type ``order_rate`` (the risk page lists it), naming no order since none is stored.
+    No notification: a burst past the ceiling would send one per refused order."""
+
+    def refused(order: Order, message: str) -> Callable[[Session], None]:
+        scope = scope_of_order(order)
+        values = {
+            "user_id": order.user_id,
+            "rule_id": None,
+            "rule_type": ORDER_RATE,
+            "action": RuleAction.BLOCK.value,
+            "origin": order.source,
+            "portfolio_id": scope.portfolio_id,
+            "worker_run_id": scope.worker_run_id,
+            "symbol": f"{order.exchange}:{order.tradingsymbol}",
+            "side": order.transaction_type,
+            "quantity": order.quantity,
+            "price": order.price or order.trigger_price or ZERO,
+            "message": message,
+            "context": {"broker": order.broker},
+        }
+        order_id = order.order_id
+
+        def record_it(db: Session) -> None:
+            # A refused modify names its order; a refused new order was rolled back.
+            kept = db.scalar(select(Order.id).where(Order.order_id == order_id))
+            db.add(RiskEvent(at=clock.now(), order_id=order_id if kept else None, **values))
+
+        return record_it
+
+    return refused
 
 
 def scope_of_order(order: Order) -> RiskScope:

@@ -98,6 +98,29 @@ class KiteBroker:
         self._placed: dict[str, str] = {}  # idempotency key → order id, for replays
         self._tokens: dict[str, int] = {}  # EXCH:SYMBOL → instrument token
         self._lock = threading.Lock()
+        self._local = threading.local()  # this thread's last request's local address
+        session = getattr(self._kite, "reqsession", None)  # the SDK's requests.Session
+        if session is not None:
+            session.hooks["response"].append(self._note_local_address)
+
+    def _note_local_address(self, response: Any, *_args: Any, **_kwargs: Any) -> Any:
+        """A response hook: the hook runs before the body is read, while the connection
+        that carried the request is still attached to the response."""
+        raw = getattr(response, "raw", None)
+        connection = getattr(raw, "connection", None) or getattr(raw, "_connection", None)
+        sock = getattr(connection, "sock", None)
+        if sock is not None:
+            try:
+                self._local.address = str(sock.getsockname()[0])
+            except OSError:  # closed under us: the address stays unknown
+                pass
+        return response
+
+    def local_address(self) -> str | None:
+        """The local IP of the connection that carried this thread's last request to Kite
+        (None before any): the address a live order left from (`KnowsLocalAddress`)."""
+        address = getattr(self._local, "address", None)
+        return address if isinstance(address, str) else None
 
     # -- plumbing -------------------------------------------------------------------------
 

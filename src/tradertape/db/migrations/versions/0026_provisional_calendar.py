@@ -1,7 +1,7 @@
 """results resting on provisional calendar days say so: scans, signals, backtests, GTTs
 
 Revision ID: 0026
-Revises: 0023
+Revises: 0025
 Create Date: 2026-11-24 00:00:00.000000
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0026"
-down_revision: str | None = "0023"
+down_revision: str | None = "0025"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

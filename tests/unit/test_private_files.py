@@ -80,3 +80,14 @@ def test_an_existing_readable_key_is_tightened(tmp_path: Path):
     assert settings.secret == "s" * 48
     assert _mode(key_file) == 0o600
     assert _mode(key_file.parent) == 0o755  # not our folder: only the key is changed
+
+
+def test_what_the_owner_may_run_stays_runnable(tmp_path: Path):
+    """A virtual environment kept in the folder (the SDK compatibility cache) keeps working."""
+    data = tmp_path / "data"
+    program = data / "cache" / "venv" / "bin" / "python"
+    program.parent.mkdir(parents=True)
+    program.write_text("#!/bin/sh\n")
+    program.chmod(0o755)
+    Settings(data_dir=data, _env_file=None).ensure_data_dir()
+    assert _mode(program) == 0o700

@@ -1,4 +1,5 @@
-"""The data folder is private: every file 0600 and every folder 0700, whatever existed.
+"""The data folder is private: files 0600 and folders 0700 (nothing for the group or others),
+whatever existed.
 
 The folder holds the SQLite database (e-mails, password hashes, the books), its WAL, the
 candles, imported calendars and usually the server's secret key. A folder made by hand or by
@@ -17,16 +18,17 @@ from pathlib import Path
 log = logging.getLogger("tradertape.security")
 
 PRIVATE_UMASK = 0o077
-FILE_MODE = 0o600
-FOLDER_MODE = 0o700
+_OTHERS = 0o077  # the group's and everyone else's bits
 
 _repaired: set[Path] = set()
 
 
-def _tighten(path: Path, mode: int) -> None:
+def _tighten(path: Path) -> None:
+    """Take away what the group and others may do; what the owner may do stays (a program
+    kept in the folder, a virtual environment's interpreter, stays runnable)."""
     current = stat.S_IMODE(path.lstat().st_mode)
-    if current & ~mode:  # group or other bits (or more than rw for a file)
-        path.chmod(current & mode)
+    if current & _OTHERS:
+        path.chmod(current & ~_OTHERS)
 
 
 def private_folder(folder: Path) -> Path:
@@ -34,19 +36,19 @@ def private_folder(folder: Path) -> Path:
     umask so what it creates from now on is private too. Returns the resolved folder."""
     os.umask(PRIVATE_UMASK)
     folder = folder.expanduser()
-    folder.mkdir(parents=True, exist_ok=True, mode=FOLDER_MODE)
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     resolved = folder.resolve()
     if resolved in _repaired:
         return folder
-    _tighten(resolved, FOLDER_MODE)
+    _tighten(resolved)
     for root, dirs, files in os.walk(resolved):
         base = Path(root)
         for name in dirs:
             if not (base / name).is_symlink():
-                _tighten(base / name, FOLDER_MODE)
+                _tighten(base / name)
         for name in files:
             if not (base / name).is_symlink():
-                _tighten(base / name, FILE_MODE)
+                _tighten(base / name)
     _repaired.add(resolved)
     return folder
 
@@ -57,6 +59,6 @@ def private_file(path: Path) -> None:
     warning."""
     os.umask(PRIVATE_UMASK)
     try:
-        _tighten(path, FILE_MODE)
+        _tighten(path)
     except OSError as exc:
         log.warning("could not make %s private (%s)", path, exc.strerror)

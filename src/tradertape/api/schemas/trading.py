@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, Field, field_validator
@@ -9,6 +10,7 @@ from pydantic import AfterValidator, BaseModel, Field, field_validator
 from tradertape.api.schemas.auth import Strict
 from tradertape.domain.decimal_input import Amount, Count, KitePrice, Number, Price, Quantity
 from tradertape.domain.instruments import Exchange
+from tradertape.domain.money import shown_float
 from tradertape.domain.orders import (
     OrderSpec,
     OrderType,
@@ -206,6 +208,14 @@ class FundsIn(Strict):
     amount: Amount
 
 
+def _shown(text: object) -> float | None:
+    """A stored leg's number (kept as text) for a read: None if it is no finite number."""
+    try:
+        return shown_float(Decimal(str(text)))
+    except InvalidOperation:
+        return None
+
+
 def gtt_dict(row: Any, order: Any | None) -> dict[str, Any]:
     """A trigger in Kite's GET shape."""
     orders = []
@@ -214,7 +224,7 @@ def gtt_dict(row: Any, order: Any | None) -> dict[str, Any]:
             "exchange": row.exchange,
             "tradingsymbol": row.tradingsymbol,
             **leg,
-            "price": float(leg["price"]),
+            "price": _shown(leg.get("price")),
             "result": None,
         }
         if row.triggered_leg == index and row.result is not None:
@@ -233,8 +243,8 @@ def gtt_dict(row: Any, order: Any | None) -> dict[str, Any]:
             "exchange": row.exchange,
             "tradingsymbol": row.tradingsymbol,
             "instrument_token": row.instrument_token,
-            "trigger_values": [float(v) for v in row.trigger_values],
-            "last_price": float(row.last_price),
+            "trigger_values": [_shown(v) for v in row.trigger_values],
+            "last_price": shown_float(row.last_price),
         },
         "orders": orders,
         "meta": {"order_id": order.order_id} if order is not None else None,

@@ -69,7 +69,8 @@ def test_gtts_that_cannot_place_their_order_are_rejected_with_the_reason(
         assert row.status == "rejected", gtt_id
         assert row.result is not None
         reason = row.result["order_result"]["rejection_reason"]
-        assert reason.startswith("Rejected on upgrade") and field in reason
+        assert reason.startswith("Rejected on upgrade")
+        assert field in reason
     assert (rows[sound].status, rows[sound].result) == ("active", None)
     assert rows[deleted].status == "deleted"  # retired already: left as it was
 
@@ -119,9 +120,12 @@ def test_a_working_order_and_a_risk_event_with_absurd_values_are_made_safe(
         stored = db.get(RiskEvent, event_id)
         history = db.scalars(select(OrderEventRow.kind).where(OrderEventRow.order_pk == order_pk))
         kinds = list(history)
-    assert order is not None and kept is not None and stored is not None
+    assert order is not None
+    assert kept is not None
+    assert stored is not None
     assert order.status == "REJECTED"
-    assert order.status_message is not None and "Rejected on upgrade" in order.status_message
+    assert order.status_message is not None
+    assert "Rejected on upgrade" in order.status_message
     assert kinds[-1] == "rejected"
     assert kept.status == "OPEN"
     assert (stored.value, stored.threshold, stored.price) == (None, Decimal(50000), Decimal(0))

@@ -113,12 +113,12 @@ def _gtt_problem(row: Any) -> str | None:
     legs = row.orders if isinstance(row.orders, list) else [None]
     checks = [_price_problem(row.last_price, "last_price")]
     checks += [_price_problem(v, f"trigger_values[{i}]") for i, v in enumerate(values)]
-    for i, leg in enumerate(legs):
-        leg = leg if isinstance(leg, dict) else {}
+    for i, raw in enumerate(legs):
+        leg: dict[str, Any] = raw if isinstance(raw, dict) else {}
         checks.append(_price_problem(leg.get("price"), f"orders[{i}].price"))
         quantity = leg.get("quantity")
         whole = isinstance(quantity, int) and not isinstance(quantity, bool)
-        if not whole or not 0 < quantity <= MAX_QUANTITY:
+        if not whole or not 0 < int(quantity or 0) <= MAX_QUANTITY:
             checks.append(f"orders[{i}].quantity {quantity!r} is not a whole number of units")
     return next((c for c in checks if c is not None), None)
 

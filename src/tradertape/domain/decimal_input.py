@@ -117,15 +117,10 @@ RupeesFloat = Annotated[float, AfterValidator(_paise_only), PLAIN]
 def parse_decimal(value: object) -> Decimal:
     """A payload's number (JSON number or plain text) as a finite Decimal of sane size;
     `InvalidOperation` if it is not one, so callers name their own field in the error."""
+    if not isinstance(value, str | int | float | Decimal):
+        raise InvalidOperation("must be a number")
     try:
         plain_number(value)
-        return Decimal(str(value))
     except PydanticCustomError as exc:
         raise InvalidOperation(exc.message()) from exc
-
-
-def whole_number(value: object) -> int:
-    """A payload's count (a JSON integer, not a bool); `ValueError` if it is not one."""
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise ValueError(f"{value!r} is not a whole number")
-    return value
+    return Decimal(str(value))

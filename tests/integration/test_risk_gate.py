@@ -139,7 +139,8 @@ def _rest_order(desk: Desk, _: Any) -> str:
 
 
 def _modify_setup(desk: Desk) -> Any:
-    return desk.rest(buy("INFY", order_type="LIMIT", price="1000"))["order_id"]
+    # rests below the last price (1,500), within its price band
+    return desk.rest(buy("INFY", order_type="LIMIT", price="1250"))["order_id"]
 
 
 def _rest_modify(desk: Desk, order_id: Any) -> str:
@@ -424,11 +425,11 @@ def test_risk_state_counts_manual_worker_and_portfolio_positions(
 def test_a_worker_modify_that_enlarges_its_order_is_refused_and_one_that_shrinks_passes(
     desk: Desk,
 ) -> None:
-    resting = order("INFY", quantity=4, order_type="LIMIT", price=1000)
+    resting = order("INFY", quantity=4, order_type="LIMIT", price=1250)
     placed = desk.worker.place("run_a", "rest-0001", resting).json()["result"]
     assert placed["status"] == "accepted"
     order_id = placed["order_id"]
-    desk.rule({"type": "max_order_value", "threshold_amount": "4500"})  # 4 × 1,000 fits
+    desk.rule({"type": "max_order_value", "threshold_amount": "5500"})  # 4 × 1,250 fits
 
     def modify(quantity: int) -> Any:
         body = {"strategy_run_id": "run_a", "quantity": quantity}
@@ -437,7 +438,7 @@ def test_a_worker_modify_that_enlarges_its_order_is_refused_and_one_that_shrinks
     refused = modify(5)
     assert refused.status_code == 400, refused.text
     assert refused.json()["detail"] == (
-        PREFIX + "order value ₹5,000.00 is over the ₹4,500.00 limit"
+        PREFIX + "order value ₹6,250.00 is over the ₹5,500.00 limit"
     )
     shrunk = modify(2)
     assert shrunk.status_code == 200, shrunk.text

@@ -19,7 +19,7 @@ from pydantic import (
     field_validator,
 )
 
-from tradertape.domain.decimal_input import RupeesFloat
+from tradertape.domain.decimal_input import PLAIN, Count, RupeesFloat
 from tradertape.domain.row_ids import MAX_ROW_ID
 from tradertape.strategies.dsl import StrategyDocument
 
@@ -52,10 +52,10 @@ class BacktestRequest(BaseModel):
     start_date: date
     end_date: date
     starting_capital: RupeesFloat = Field(default=1_000_000, gt=0, le=1e12)
-    position_size_pct: float = Field(default=10, gt=0, le=100)
-    max_positions: int = Field(default=10, ge=1, le=500)
-    max_per_sector: int | None = Field(default=None, ge=1, le=500)
-    slippage_bps: float = Field(default=5, ge=0, le=1000)
+    position_size_pct: Annotated[float, Field(gt=0, le=100), PLAIN] = 10
+    max_positions: Count = Field(default=10, ge=1, le=500)
+    max_per_sector: Count | None = Field(default=None, ge=1, le=500)
+    slippage_bps: Annotated[float, Field(ge=0, le=1000), PLAIN] = 5
     fill_at: Literal["next_open", "close"] = "next_open"
     charges: Literal["zerodha", "none"] | FlatCharges = "zerodha"
 

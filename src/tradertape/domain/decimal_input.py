@@ -1,28 +1,69 @@
-"""Numbers as a request writes them: ASCII digits, and rupee amounts to the paisa.
+"""Numbers as a request writes them: plain ASCII numbers of a size a book can hold.
 
-Python's ``Decimal("١٢٣")`` is 123 (it reads every Unicode digit), so a price or an amount
-written in Arabic-Indic, Devanagari or full-width digits would be taken as a number no screen
-shows the same way. Every decimal that enters through a request goes through one of the types
-here (or `parse_decimal` for free-form payloads), so the rule lives in one place; see
-docs/api-conventions.md, "Numbers".
+Python reads far more as a number than any screen shows the same way: ``Decimal("١٢٣")`` is
+123, ``int("1_000")`` is 1000, ``int("  5  ")`` is 5, ``true`` is 1, and ``"1E+999"`` is a
+finite Decimal that no tick grid can divide (`value % tick` raises) and no float can show.
+Every number that enters through a request goes through one of the types here (or
+`parse_decimal` for free-form payloads), so the rule lives in one place; see
+docs/api-conventions.md, "Numbers":
+
+- a decimal is a JSON number or a plain ASCII numeral (sign, digits, one point, exponent),
+  finite, and zero or between 10^-8 and 10^15 in size;
+- a count (a quantity, a number of lots) is a JSON integer: not ``true``, not ``5.0``, not
+  text.
 """
 
 from __future__ import annotations
 
+import math
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Annotated
 
-from pydantic import AfterValidator, BeforeValidator, Field
+from annotated_types import Ge, Gt, Le
+from pydantic import AfterValidator, BeforeValidator, Field, Strict
 from pydantic_core import PydanticCustomError
 
+from tradertape.domain.orders import MAX_QUANTITY
+
 ASCII_DIGITS = "write numbers with the ASCII digits 0-9"
+PLAIN_NUMBER = (
+    "write a plain number (digits, an optional sign, point and exponent), "
+    "without spaces, underscores, true/false, NaN or Infinity"
+)
 PAISE_ONLY = "a rupee amount has at most 2 decimal places (paise)"
+MAX_MAGNITUDE = 15
+"""A decimal is below 10^15 (₹1,000 lakh crore): above any price, amount or rate a book holds."""
+MIN_MAGNITUDE = -8
+"""…and, unless zero, at least 10^-8: below any tick, rate or fraction a book uses."""
+SANE_SIZE = f"must be 0 or between 1E{MIN_MAGNITUDE} and 1E+{MAX_MAGNITUDE}"
+
+_NUMERAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 
 
-def ascii_only(value: object) -> object:
-    """Refuse a number written as text with anything but ASCII (digits, sign, point, exponent)."""
-    if isinstance(value, str) and not value.isascii():
-        raise PydanticCustomError("ascii_digits", ASCII_DIGITS)
+def _sane(number: Decimal) -> None:
+    if not number.is_finite():
+        raise PydanticCustomError("finite_number", "must be a finite number")
+    if number and not MIN_MAGNITUDE <= number.adjusted() < MAX_MAGNITUDE:
+        raise PydanticCustomError("number_size", SANE_SIZE)
+
+
+def plain_number(value: object) -> object:
+    """Refuse anything but a finite, sanely sized number written plainly (see the module)."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("number_type", "must be a number, not true or false")
+    if isinstance(value, str):
+        if not value.isascii():
+            raise PydanticCustomError("ascii_digits", ASCII_DIGITS)
+        if not _NUMERAL.fullmatch(value):
+            raise PydanticCustomError("number_format", PLAIN_NUMBER)
+        _sane(Decimal(value))
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise PydanticCustomError("finite_number", "must be a finite number")
+        _sane(Decimal(repr(value)))
+    elif isinstance(value, int | Decimal):
+        _sane(Decimal(value))
     return value
 
 
@@ -34,31 +75,52 @@ def _paise_only(value: float) -> float:
     return value
 
 
-ASCII_ONLY = BeforeValidator(ascii_only)
-"""Put last in ``Annotated[Decimal, Field(...), ASCII_ONLY]``: constraints placed after a
+PLAIN = BeforeValidator(plain_number)
+"""Put last in ``Annotated[Decimal, Field(...), PLAIN]``: constraints placed after a
 validator are checked but vanish from the OpenAPI document."""
 
-Number = Annotated[Decimal, ASCII_ONLY]
-"""Any decimal a request sends (a price, a percentage, a multiplier)."""
+Number = Annotated[Decimal, PLAIN]
+"""Any decimal a request sends (a percentage, a multiplier): plain, finite, of sane size."""
 
 PAISE = Field(decimal_places=2)
 """The constraint of every rupee amount; with bounds, ``Field(gt=0, decimal_places=2)``."""
 
-Rupees = Annotated[Decimal, PAISE, ASCII_ONLY]
+Rupees = Annotated[Decimal, PAISE, PLAIN]
 """A rupee amount (capital, funds, a loss limit): at most two decimal places."""
 
 Amount = Annotated[
-    Decimal, Field(gt=0, le=Decimal(10) ** 12, max_digits=16, decimal_places=2), ASCII_ONLY
+    Decimal, Field(gt=0, le=Decimal(10) ** 12, max_digits=16, decimal_places=2), PLAIN
 ]
 """A positive rupee amount up to ₹1 lakh crore: money added, a rupee limit."""
 
-RupeesFloat = Annotated[float, AfterValidator(_paise_only)]
+MAX_PRICE = Decimal(10) ** 10
+"""No instrument trades at ₹1,000 crore a unit; quantity × price stays exact below it."""
+
+Price = Annotated[Decimal, Gt(0), Le(MAX_PRICE), Field(max_digits=14, decimal_places=4), PLAIN]
+"""A price or trigger: positive, at most 4 decimal places (the tick grid is checked against
+the instrument, which a schema cannot know)."""
+
+KitePrice = Annotated[Decimal, Ge(0), Le(MAX_PRICE), Field(max_digits=14, decimal_places=4), PLAIN]
+"""An order's price or trigger as Kite takes it: as `Price`, or 0 for none."""
+
+Count = Annotated[int, Strict()]
+"""A whole number a request sends (a leg count, minutes, a percentage of protection): a JSON
+integer, never ``true``, ``5.0`` or text."""
+
+Quantity = Annotated[int, Gt(0), Le(MAX_QUANTITY), Strict()]
+"""An order's quantity in units: a positive JSON integer up to `MAX_QUANTITY`."""
+
+RupeesFloat = Annotated[float, AfterValidator(_paise_only), PLAIN]
 """A rupee amount an engine keeps as a float (backtests): still at most two decimal places."""
 
 
 def parse_decimal(value: object) -> Decimal:
-    """A payload's number (JSON number or text) as a Decimal; `InvalidOperation` if it is not
-    one written in ASCII, so callers name their own field in the error."""
-    if isinstance(value, bool) or (isinstance(value, str) and not value.isascii()):
-        raise InvalidOperation(ASCII_DIGITS)
+    """A payload's number (JSON number or plain text) as a finite Decimal of sane size;
+    `InvalidOperation` if it is not one, so callers name their own field in the error."""
+    if not isinstance(value, str | int | float | Decimal):
+        raise InvalidOperation("must be a number")
+    try:
+        plain_number(value)
+    except PydanticCustomError as exc:
+        raise InvalidOperation(exc.message()) from exc
     return Decimal(str(value))

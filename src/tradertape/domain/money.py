@@ -25,6 +25,29 @@ def paise(value: Decimal) -> Decimal:
     return _require_decimal(value).quantize(PAISA, rounding=ROUND_HALF_UP)
 
 
+SHOWN_MAGNITUDE = 16
+"""A money column holds under 10^16 (NUMERIC(20, 4)); a stored value past it is not an amount."""
+
+
+def shown_paise(value: Decimal | None) -> Decimal | None:
+    """`paise` for a read: None for a stored value that is no amount a book can hold (a
+    non-finite or absurd row written before values were checked), so a read never fails."""
+    if value is None or not value.is_finite():
+        return None
+    if value and value.adjusted() >= SHOWN_MAGNITUDE:
+        return None
+    return paise(value)
+
+
+def shown_float(value: Decimal | None) -> float | None:
+    """A stored decimal as a JSON number; None where it is none, or no finite float (JSON
+    has no Infinity, so a read would fail on it)."""
+    if value is None or not value.is_finite():
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
 def whole_rupees(value: Decimal) -> Decimal:
     """Round to the rupee, half up: the rule the STT/CTT rules apply per contract note."""
     return _require_decimal(value).quantize(RUPEE, rounding=ROUND_HALF_UP)

@@ -10,7 +10,7 @@ the broker, which stores such an order as REJECTED instead.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
 from tradertape.domain.instruments import Exchange, Instrument, InstrumentType
@@ -107,6 +107,15 @@ class OrderSpec:
         return f"{self.exchange.value}:{self.tradingsymbol}"
 
 
+def on_grid(value: Decimal, tick: Decimal) -> bool:
+    """Whether `value` is a multiple of `tick`; False for a value no grid can divide (a
+    stored ``1E+999``, whose quotient exceeds Decimal's precision), never an exception."""
+    try:
+        return value.is_finite() and value % tick == 0
+    except InvalidOperation:
+        return False
+
+
 def _require(condition: bool, field: str, message: str) -> None:
     if not condition:
         raise OrderFieldError(field, message)
@@ -129,7 +138,7 @@ def _check_prices(spec: OrderSpec, tick: Decimal) -> None:
         _require(not spec.trigger_price, "trigger_price", f"only SL and SL-M take one, not {kind}")
     for field, value in (("price", spec.price), ("trigger_price", spec.trigger_price)):
         if value:
-            _require(value % tick == 0, field, f"{value} is not a multiple of the tick {tick}")
+            _require(on_grid(value, tick), field, f"{value} is not a multiple of the tick {tick}")
     if kind is OrderType.SL and spec.price and spec.trigger_price:
         if spec.transaction_type is TransactionType.BUY:
             _require(

@@ -6,11 +6,13 @@ engine's job. Unknown keys are refused so a typo never silently disables a stop.
 
 from __future__ import annotations
 
-from typing import Any, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-Percent = float
+from tradertape.domain.decimal_input import MAX_PRICE, PLAIN, Quantity
+
+Percent = Annotated[float, PLAIN]
 
 
 class _Closed(BaseModel):
@@ -26,8 +28,8 @@ class ProtectedPosition(_Closed):
     tradingsymbol: str | None = Field(default=None, max_length=64)
     product: Literal["CNC", "MIS", "NRML"]
     side: Literal["BUY", "SELL"]
-    quantity: int = Field(gt=0)
-    entry_price: float = Field(gt=0)
+    quantity: Quantity
+    entry_price: Annotated[float, Field(gt=0, le=float(MAX_PRICE)), PLAIN]
     stoploss_pct: Percent | None = Field(default=None, gt=0, le=1000)
     target_pct: Percent | None = Field(default=None, gt=0, le=1000)
     trailing_stoploss_pct: Percent | None = Field(default=None, gt=0, le=1000)

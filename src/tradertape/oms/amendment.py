@@ -17,7 +17,7 @@ from tradertape.db.models.trading import Order
 from tradertape.domain.instruments import Instrument
 from tradertape.domain.market import Tick
 from tradertape.domain.order_state import WORKING, EventKind, OrderEvent, OrderStatus
-from tradertape.domain.orders import OrderType, TransactionType
+from tradertape.domain.orders import OrderType, TransactionType, on_grid
 from tradertape.domain.ticks import tick_size
 from tradertape.errors import BadRequest, InvalidField, NotFound
 from tradertape.oms import cover
@@ -188,7 +188,7 @@ def _move_stop(
         raise BadRequest(f"order {leg.order_id} has triggered; its stop can no longer move")
     instrument = venue.catalog(db).get(f"{leg.exchange}:{leg.tradingsymbol}")
     grid = instrument.tick_size if instrument.is_derivative else _grid(last, trigger)
-    if trigger <= 0 or trigger % grid:
+    if trigger <= 0 or not on_grid(trigger, grid):
         raise InvalidField("trigger_price", f"{trigger} is not a multiple of the tick {grid}")
     entry_side = (
         TransactionType.BUY

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from tradertape.db.models.trading import Gtt, Order
 from tradertape.domain.calendar import Market, TradingCalendar
 from tradertape.domain.calendar import Session as MarketSession
-from tradertape.domain.decimal_input import parse_decimal
+from tradertape.domain.decimal_input import MAX_PRICE, parse_decimal
 from tradertape.domain.instruments import Exchange, Instrument, UnknownInstrumentError
 from tradertape.domain.market import Tick
 from tradertape.domain.orders import (
@@ -32,10 +32,12 @@ from tradertape.domain.orders import (
     OrderType,
     Product,
     TransactionType,
+    on_grid,
 )
 from tradertape.errors import BadRequest, InvalidField, NotFound, OrderRateExceeded
 from tradertape.oms.job_guard import UNGUARDED, Guard, forget
 from tradertape.oms.order_log import new_order
+from tradertape.oms.order_rules import order_tick
 from tradertape.oms.paper import PaperExchange
 from tradertape.oms.venue import BROKER as PAPER
 from tradertape.ports.broker import GttSpec
@@ -49,14 +51,27 @@ def _decimal(value: Any, field: str) -> Decimal:
     try:
         number = parse_decimal(value)
     except InvalidOperation as exc:
-        raise InvalidField(field, f"{value!r} is not a number written in digits 0-9") from exc
-    if not number.is_finite() or number <= 0:
-        raise InvalidField(field, "must be a positive number")
+        raise InvalidField(field, f"{value!r}: {exc}") from exc
+    if not 0 < number <= MAX_PRICE:
+        raise InvalidField(field, f"must be a positive price up to {MAX_PRICE:,}")
     return number
 
 
-def _leg_order(raw: Mapping[str, Any], index: int, derivative: bool) -> dict[str, Any]:
+def _on_tick(instrument: Instrument, value: Decimal, last: Decimal, field: str) -> Decimal:
+    """A trigger or leg price on the grid it will be placed on. The tick is the one of the
+    lower of the value and the last price (cash ticks nest, 0.01 | 0.05 | 0.10 …): the
+    price when it fires is near the trigger, not today's; the band waits for the fire."""
+    tick = order_tick(instrument, min(value, last))
+    if not on_grid(value, tick):
+        raise InvalidField(field, f"{value} is not a multiple of the tick {tick}")
+    return value
+
+
+def _leg_order(
+    raw: Mapping[str, Any], index: int, instrument: Instrument, last: Decimal
+) -> dict[str, Any]:
     field = f"orders[{index}]"
+    derivative = instrument.is_derivative
     if str(raw.get("order_type", "LIMIT")) != OrderType.LIMIT.value:
         raise InvalidField(f"{field}.order_type", "GTT legs are LIMIT orders")
     product = str(raw.get("product", ""))
@@ -73,7 +88,11 @@ def _leg_order(raw: Mapping[str, Any], index: int, derivative: bool) -> dict[str
         or not 0 < quantity <= MAX_QUANTITY
     ):
         raise InvalidField(f"{field}.quantity", QUANTITY_RULE)
+    if derivative and quantity % instrument.lot_size:
+        lot = instrument.lot_size
+        raise InvalidField(f"{field}.quantity", f"must be a multiple of the lot size {lot}")
     price = _decimal(raw.get("price"), f"{field}.price")
+    _on_tick(instrument, price, last, f"{field}.price")
     return {
         "transaction_type": side,
         "quantity": quantity,
@@ -138,16 +157,18 @@ class GttBook:
             raise InvalidField(
                 "condition.tradingsymbol", f"{instrument.key} is an index; it cannot be traded"
             )
-        triggers = [
-            _decimal(v, f"condition.trigger_values[{i}]") for i, v in enumerate(spec.trigger_values)
-        ]
+        last = _decimal(spec.last_price, "condition.last_price")
+        triggers = []
+        for i, value in enumerate(spec.trigger_values):
+            name = f"condition.trigger_values[{i}]"
+            triggers.append(_on_tick(instrument, _decimal(value, name), last, name))
         if len(triggers) not in (1, 2):
             raise InvalidField("condition.trigger_values", "one value (single) or two (two-leg)")
         if len(spec.orders) != len(triggers):
             raise InvalidField("orders", "one order per trigger value")
         if len(triggers) == 2 and not triggers[0] < triggers[1]:
             raise InvalidField("condition.trigger_values", "two-leg: stop-loss value first, lower")
-        orders = [_leg_order(o, i, instrument.is_derivative) for i, o in enumerate(spec.orders)]
+        orders = [_leg_order(o, i, instrument, last) for i, o in enumerate(spec.orders)]
         return instrument, triggers, orders
 
     def create(

@@ -30,13 +30,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradertape.db.models.trading import Gtt, Order
+from tradertape.domain.decimal_input import MAX_PRICE, parse_decimal
 from tradertape.domain.instruments import Instrument
 from tradertape.domain.order_state import PENDING, EventKind, OrderEvent, OrderStatus
 from tradertape.oms.booking import Ledger
@@ -346,8 +347,13 @@ def _fired_by_our_gtts(db: Session, user_id: int, broker: str, gtts: list[KiteDi
 
 
 def _number(value: Any) -> Decimal | None:
-    number = Decimal(str(value or 0))
-    return number if number else None
+    """A broker's price as we store it: None for none (0), and for one no book can hold
+    (text, NaN, 1e308), which NUMERIC(18, 4) would refuse and the reads could not show."""
+    try:
+        number = parse_decimal(value or 0)
+    except InvalidOperation:
+        return None
+    return number if 0 < number <= MAX_PRICE else None
 
 
 def _placed_at(row: KiteDict, now: datetime) -> datetime:

@@ -11,8 +11,14 @@ from decimal import Decimal
 
 from tradertape.domain.calendar import Market
 from tradertape.domain.calendar import Session as MarketSession
-from tradertape.domain.instruments import Instrument, InstrumentCatalog, UnknownInstrumentError
+from tradertape.domain.instruments import (
+    Instrument,
+    InstrumentCatalog,
+    InstrumentType,
+    UnknownInstrumentError,
+)
 from tradertape.domain.market import Tick
+from tradertape.domain.money import PAISA
 from tradertape.domain.orders import (
     OrderFieldError,
     OrderSpec,
@@ -25,6 +31,8 @@ from tradertape.domain.ticks import tick_size
 from tradertape.errors import InvalidField
 from tradertape.oms.venue import SQUAREOFF, Venue
 from tradertape.ports.clock import IST
+
+_OPTIONS = (InstrumentType.CE, InstrumentType.PE)
 
 
 def listed(catalog: InstrumentCatalog, spec: OrderSpec) -> Instrument:
@@ -60,6 +68,24 @@ def check_fields(venue: Venue, spec: OrderSpec, instrument: Instrument, last: Ti
         raise InvalidField(exc.field, exc.message) from exc
     if spec.variety is Variety.CO and spec.trigger_price is not None:
         check_stop(venue, spec.transaction_type, spec.trigger_price, last, leg=False)
+    check_band(venue, spec, instrument, last)
+
+
+def check_band(venue: Venue, spec: OrderSpec, instrument: Instrument, last: Tick | None) -> None:
+    """The order's price and trigger lie within the price band around the last price (a
+    fat finger's ₹14,130 for ₹1,413 is a 422, as the exchange would refuse it). Without a
+    last price there is nothing to measure against; options are exempt (`PaperConfig`)."""
+    if last is None or last.last_price <= 0 or instrument.instrument_type in _OPTIONS:
+        return
+    reach = last.last_price * venue.config.price_band
+    low, high = last.last_price - reach, last.last_price + reach
+    for field, value in (("price", spec.price), ("trigger_price", spec.trigger_price)):
+        if value and not low <= value <= high:
+            band = f"{low.quantize(PAISA)}..{high.quantize(PAISA)}"
+            percent = f"{(venue.config.price_band * 100).normalize():f}"
+            raise InvalidField(
+                field, f"{value} is outside the price band {band} ({percent} % of the last price)"
+            )
 
 
 def check_stop(

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from tradertape.db.models.trading import Order, Trade
 from tradertape.domain.instruments import InstrumentCatalog
 from tradertape.domain.market import Tick
+from tradertape.domain.money import shown_float
 from tradertape.domain.order_state import OrderStatus
 from tradertape.oms.order_log import parent_order_id
 from tradertape.oms.paper import BROKER, PaperExchange
@@ -31,6 +32,11 @@ _ZERO = Decimal(0)
 
 def _num(value: Decimal | None) -> float:
     return float(value) if value is not None else 0.0
+
+
+def _stored(value: Decimal | None) -> float | None:
+    # None only for a stored price no float can show (a row from before values were checked).
+    return shown_float(value) if value is not None else 0.0
 
 
 def order_dict(order: Order) -> KiteDict:
@@ -54,9 +60,9 @@ def order_dict(order: Order) -> KiteDict:
         "product": order.product,
         "quantity": order.quantity,
         "disclosed_quantity": order.disclosed_quantity or 0,
-        "price": _num(order.price),
-        "trigger_price": _num(order.trigger_price),
-        "average_price": _num(order.average_price),
+        "price": _stored(order.price),
+        "trigger_price": _stored(order.trigger_price),
+        "average_price": _stored(order.average_price),
         "filled_quantity": order.filled_quantity,
         "pending_quantity": 0
         if order.status in _TERMINAL

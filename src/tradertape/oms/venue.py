@@ -41,6 +41,9 @@ class PaperConfig:
     margins: MarginRates = field(default_factory=MarginRates)  # domain.margins' table
     # A cover order's trigger may sit at most this share of the last price away (Zerodha).
     cover_trigger_range: Decimal = Decimal("0.10")
+    # An order's price and trigger sit within this share of the last price (NSE's widest
+    # fixed daily band); options are exempt: the exchange's ranges for them are far wider.
+    price_band: Decimal = Decimal("0.20")
     # Zerodha's auto square-off (reference §5.5); new MIS orders are refused from then on.
     squareoff_equity: time = time(15, 20)
     squareoff_fno: time = time(15, 25)

@@ -4749,18 +4749,18 @@ export interface components {
         ModifyIn: {
             /** Disclosed Quantity */
             disclosed_quantity?: number | null;
-            order_type?: components["schemas"]["OrderType"] | null;
+            order_type?: components["schemas"]["OrderType"];
             /** Parent Order Id */
             parent_order_id?: string | null;
             /** Price */
             price?: number | string | null;
             /** Quantity */
-            quantity?: number | null;
+            quantity?: number;
             /** Strategy Run Id */
             strategy_run_id: string;
             /** Trigger Price */
             trigger_price?: number | string | null;
-            validity?: components["schemas"]["Validity"] | null;
+            validity?: components["schemas"]["Validity"];
             /** Validity Ttl */
             validity_ttl?: number | null;
             /**
@@ -5017,19 +5017,20 @@ export interface components {
         };
         /**
          * OrderModifyIn
-         * @description Kite's modifiable fields; omitted ones keep their value.
+         * @description Kite's modifiable fields; omitted ones keep their value (quantity, type and validity
+         *     cannot be null; a null or 0 price or trigger means none).
          */
         OrderModifyIn: {
             /** Disclosed Quantity */
             disclosed_quantity?: number | null;
-            order_type?: components["schemas"]["OrderType"] | null;
+            order_type?: components["schemas"]["OrderType"];
             /** Price */
             price?: number | string | null;
             /** Quantity */
-            quantity?: number | null;
+            quantity?: number;
             /** Trigger Price */
             trigger_price?: number | string | null;
-            validity?: components["schemas"]["Validity"] | null;
+            validity?: components["schemas"]["Validity"];
         };
         /**
          * OrderPlaced

@@ -23,7 +23,7 @@ from tradertape.api.schemas.risk import (
     RuleStateOut,
 )
 from tradertape.db.models.risk import RiskEvent, RiskRule
-from tradertape.domain.money import ZERO, paise
+from tradertape.domain.money import ZERO, paise, shown_paise
 from tradertape.domain.risk import HUNDRED, RuleAction, RuleType
 from tradertape.errors import Conflict
 from tradertape.services.risk import check, rules
@@ -39,7 +39,7 @@ def rule_out(row: RiskRule, keys: dict[int, str]) -> RuleOut:
         type=RuleType(row.type),
         action=RuleAction(row.action),
         enabled=row.enabled,
-        threshold_amount=paise(row.threshold_amount) if row.threshold_amount is not None else None,
+        threshold_amount=shown_paise(row.threshold_amount),
         threshold_pct=row.threshold_pct,
         threshold_count=row.threshold_count,
         scope=rules.scope_of(row).kind,
@@ -113,7 +113,7 @@ def _figure(rule: RiskRule, value: Decimal | None) -> Decimal | None:
     """Rupees to the paisa; a count of positions as it is."""
     if value is None or rule.type == RuleType.MAX_OPEN_POSITIONS.value:
         return value
-    return paise(value)
+    return shown_paise(value)
 
 
 def _headroom(rule: RiskRule, value: Decimal | None, limit: Decimal | None) -> Decimal | None:
@@ -214,8 +214,8 @@ def _event_out(row: RiskEvent, keys: dict[int, str]) -> RiskEventOut:
         side=row.side,
         quantity=row.quantity,
         price=row.price,
-        value=paise(row.value) if row.value is not None else None,
-        threshold=paise(row.threshold) if row.threshold is not None else None,
+        value=shown_paise(row.value),
+        threshold=shown_paise(row.threshold),
         message=row.message,
         order_id=row.order_id,
         context=row.context,

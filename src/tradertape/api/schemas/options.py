@@ -8,13 +8,12 @@ own 400 codes (``OPTION_SELECTION_INVALID_*``), not a generic 422.
 
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from tradertape.api.schemas.free_json import JsonObject
-from tradertape.domain.decimal_input import ASCII_ONLY
+from tradertape.domain.decimal_input import Count, Price
 
 
 class OptionLegIn(BaseModel):
@@ -25,14 +24,14 @@ class OptionLegIn(BaseModel):
     leg_id: str | None = Field(default=None, min_length=1, max_length=64)
     tradingsymbol: str = Field(min_length=1, max_length=64)
     transaction_type: Literal["BUY", "SELL"]
-    quantity: int | None = Field(default=None, gt=0, le=100_000)
-    lots: int | None = Field(default=None, gt=0, le=10_000)
-    lot_size: int | None = Field(default=None, gt=0)
+    quantity: Count | None = Field(default=None, gt=0, le=100_000)
+    lots: Count | None = Field(default=None, gt=0, le=10_000)
+    lot_size: Count | None = Field(default=None, gt=0, le=100_000)
     exchange: Literal["NFO"] = "NFO"
     product: Literal["MIS", "NRML"] | None = None
     order_type: Literal["MARKET", "LIMIT"] = "MARKET"
-    price: Annotated[Decimal, Field(gt=0), ASCII_ONLY] | None = None
-    market_protection: int | None = Field(default=None, ge=-1, le=100)
+    price: Price | None = None
+    market_protection: Count | None = Field(default=None, ge=-1, le=100)
     metadata: JsonObject = Field(default_factory=dict)
 
 

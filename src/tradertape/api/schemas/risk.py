@@ -15,14 +15,15 @@ from pydantic import BaseModel, Field
 
 from tradertape.api.schemas.auth import Strict
 from tradertape.api.schemas.numbers import RowId
-from tradertape.domain.decimal_input import ASCII_ONLY, Amount
+from tradertape.domain.decimal_input import PLAIN, Amount
+from tradertape.domain.decimal_input import Count as Whole
 from tradertape.domain.risk import RuleAction, RuleType
 from tradertape.services.risk.exposure import ScopeKind
 from tradertape.services.risk.rules import RuleFields
 
 Rupees = Amount
-Percent = Annotated[Decimal, Field(gt=0, le=1000, max_digits=8, decimal_places=4), ASCII_ONLY]
-Count = Annotated[int, Field(ge=1, le=10_000)]
+Percent = Annotated[Decimal, Field(gt=0, le=1000, max_digits=8, decimal_places=4), PLAIN]
+Count = Annotated[Whole, Field(ge=1, le=10_000)]
 RunKey = Annotated[str, Field(min_length=1, max_length=128)]
 
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import Annotated, Any, Literal
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import AfterValidator, BaseModel, Field, field_validator
 
 from tradertape.api.schemas.auth import Strict
-from tradertape.domain.decimal_input import ASCII_ONLY, Amount, Number
+from tradertape.domain.decimal_input import Amount, Count, KitePrice, Number, Price, Quantity
 from tradertape.domain.instruments import Exchange
+from tradertape.domain.money import shown_float
 from tradertape.domain.orders import (
     OrderSpec,
     OrderType,
@@ -21,9 +22,6 @@ from tradertape.domain.orders import (
 from tradertape.oms.order_log import RESERVED_KEY_PREFIXES
 from tradertape.ports.broker import GttSpec
 
-Price = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=4), ASCII_ONLY]
-"""An order's price or trigger (the tick rules are checked against the instrument)."""
-
 
 class OrderFields(Strict):
     """Seed 002's order fields. Never send tag/attribution: we add it."""
@@ -31,18 +29,18 @@ class OrderFields(Strict):
     exchange: Exchange
     tradingsymbol: str = Field(min_length=1, max_length=64)
     transaction_type: TransactionType
-    quantity: int = Field(gt=0)
+    quantity: Quantity
     product: Product
     order_type: OrderType
     variety: Variety = Variety.REGULAR
     validity: Validity = Validity.DAY
-    price: Price | None = None
-    trigger_price: Price | None = None
-    disclosed_quantity: int | None = Field(default=None, ge=0)
-    validity_ttl: int | None = None
-    market_protection: int | None = None
-    iceberg_legs: int | None = None
-    iceberg_quantity: int | None = None
+    price: KitePrice | None = None
+    trigger_price: KitePrice | None = None
+    disclosed_quantity: Count | None = Field(default=None, ge=0)
+    validity_ttl: Count | None = None
+    market_protection: Count | None = None
+    iceberg_legs: Count | None = None
+    iceberg_quantity: Count | None = None
     auction_number: str | None = Field(default=None, max_length=16)
     squareoff: Number | None = None
     stoploss: Number | None = None
@@ -80,15 +78,36 @@ class OrderIn(OrderFields):
         return key
 
 
-class OrderModifyIn(Strict):
-    """Kite's modifiable fields; omitted ones keep their value."""
+def _refuse_null(value: object) -> object:
+    if value is None:
+        raise ValueError("cannot be null; omit it to keep the order's")
+    return value
 
-    quantity: int | None = Field(default=None, gt=0)
-    price: Price | None = None
-    trigger_price: Price | None = None
-    order_type: OrderType | None = None
-    validity: Validity | None = None
-    disclosed_quantity: int | None = Field(default=None, ge=0)
+
+def _not_nullable(schema: dict[str, Any]) -> None:
+    """Document the field as its type alone: null is refused (`_refuse_null`)."""
+    options = [o for o in schema.pop("anyOf", []) if o.get("type") != "null"]
+    if len(options) == 1:
+        schema.update(options[0])
+
+
+T = TypeVar("T")
+Omittable = Annotated[
+    T | None, AfterValidator(_refuse_null), Field(json_schema_extra=_not_nullable)
+]
+"""A modify's field that can be omitted (it keeps its value) but not sent as null (a 422)."""
+
+
+class OrderModifyIn(Strict):
+    """Kite's modifiable fields; omitted ones keep their value (quantity, type and validity
+    cannot be null; a null or 0 price or trigger means none)."""
+
+    quantity: Omittable[Quantity] = None
+    price: KitePrice | None = None
+    trigger_price: KitePrice | None = None
+    order_type: Omittable[OrderType] = None
+    validity: Omittable[Validity] = None
+    disclosed_quantity: Count | None = Field(default=None, ge=0)
 
     def changes(self) -> dict[str, Any]:
         """The fields sent, as domain values (a 0 price means none, as in Kite)."""
@@ -120,18 +139,18 @@ class GttCondition(Strict):
 
     exchange: Exchange
     tradingsymbol: str = Field(min_length=1, max_length=64)
-    trigger_values: list[Number] = Field(min_length=1, max_length=2)
-    last_price: Annotated[Decimal, Field(gt=0), ASCII_ONLY]
+    trigger_values: list[Price] = Field(min_length=1, max_length=2)
+    last_price: Price
 
 
 class GttOrder(BaseModel):
     """A leg's LIMIT order (Kite's shape; checked by the GTT engine)."""
 
     transaction_type: str = Field(max_length=10)
-    quantity: int
+    quantity: Quantity
     order_type: str = Field(default="LIMIT", max_length=10)
     product: str = Field(max_length=10)
-    price: Number
+    price: Price
     exchange: str | None = Field(default=None, max_length=10)
     tradingsymbol: str | None = Field(default=None, max_length=64)
 
@@ -196,6 +215,14 @@ class FundsIn(Strict):
     amount: Amount
 
 
+def _shown(text: object) -> float | None:
+    """A stored leg's number (kept as text) for a read: None if it is no finite number."""
+    try:
+        return shown_float(Decimal(str(text)))
+    except InvalidOperation:
+        return None
+
+
 def gtt_dict(row: Any, order: Any | None) -> dict[str, Any]:
     """A trigger in Kite's GET shape."""
     orders = []
@@ -204,7 +231,7 @@ def gtt_dict(row: Any, order: Any | None) -> dict[str, Any]:
             "exchange": row.exchange,
             "tradingsymbol": row.tradingsymbol,
             **leg,
-            "price": float(leg["price"]),
+            "price": _shown(leg.get("price")),
             "result": None,
         }
         if row.triggered_leg == index and row.result is not None:
@@ -225,8 +252,8 @@ def gtt_dict(row: Any, order: Any | None) -> dict[str, Any]:
             "exchange": row.exchange,
             "tradingsymbol": row.tradingsymbol,
             "instrument_token": row.instrument_token,
-            "trigger_values": [float(v) for v in row.trigger_values],
-            "last_price": float(row.last_price),
+            "trigger_values": [_shown(v) for v in row.trigger_values],
+            "last_price": shown_float(row.last_price),
         },
         "orders": orders,
         "meta": {"order_id": order.order_id} if order is not None else None,

@@ -15,7 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from tradertape.api.schemas.auth import Strict
 from tradertape.api.schemas.free_json import JsonObject, JsonState
-from tradertape.api.schemas.trading import OrderFields, Price
+from tradertape.api.schemas.trading import Omittable, OrderFields
+from tradertape.domain.decimal_input import Count, KitePrice, Quantity
 from tradertape.domain.orders import OrderType, Validity
 from tradertape.domain.worker_protection import BackendProtection
 
@@ -125,13 +126,13 @@ class ModifyIn(Strict):
     strategy_run_id: str = Field(min_length=1, max_length=128)
     variety: str = Field(default="regular", max_length=10)
     parent_order_id: str | None = Field(default=None, max_length=40)
-    order_type: OrderType | None = None
-    quantity: int | None = Field(default=None, gt=0)
-    price: Price | None = None
-    trigger_price: Price | None = None
-    validity: Validity | None = None
-    validity_ttl: int | None = Field(default=None, ge=1, le=365)
-    disclosed_quantity: int | None = Field(default=None, ge=0)
+    order_type: Omittable[OrderType] = None
+    quantity: Omittable[Quantity] = None
+    price: KitePrice | None = None
+    trigger_price: KitePrice | None = None
+    validity: Omittable[Validity] = None
+    validity_ttl: Count | None = Field(default=None, ge=1, le=365)
+    disclosed_quantity: Count | None = Field(default=None, ge=0)
 
     def changes(self) -> dict[str, Any]:
         """The order fields sent (a 0 price means none, as in Kite)."""

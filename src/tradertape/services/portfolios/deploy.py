@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from tradertape.candles import CandleStore
 from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal
-from tradertape.domain.decimal_input import ASCII_ONLY
+from tradertape.domain.decimal_input import PLAIN, Count
 from tradertape.domain.instruments import UnknownUniverseError
 from tradertape.domain.row_ids import MAX_ROW_ID
 from tradertape.domain.signals import ACTIONABLE
@@ -46,16 +46,14 @@ class PortfolioDeploy(BaseModel):
     strategy_id: int = Field(ge=1, le=MAX_ROW_ID)
     universe: str = Field(default="nifty_100", max_length=40)
     broker: str = Field(default="paper", max_length=20)
-    starting_capital: Annotated[
-        Decimal, Field(gt=0, le=Decimal("1e11"), decimal_places=2), ASCII_ONLY
-    ]
-    position_size_pct: Annotated[Decimal, Field(gt=0, le=100), ASCII_ONLY] = Decimal(10)
-    max_positions: int = Field(default=10, ge=1, le=500)
-    max_per_sector: int | None = Field(default=None, ge=1, le=500)
-    max_oversubscription: Annotated[Decimal, Field(ge=1, le=5), ASCII_ONLY] = Decimal("1.5")
-    min_hold_days: int | None = Field(default=None, ge=0, le=1000)
-    atr_stop_multiplier: Annotated[Decimal, Field(ge=0, le=50), ASCII_ONLY] | None = None
-    slippage_bps: Annotated[Decimal, Field(ge=0, le=1000), ASCII_ONLY] = Decimal(5)
+    starting_capital: Annotated[Decimal, Field(gt=0, le=Decimal("1e11"), decimal_places=2), PLAIN]
+    position_size_pct: Annotated[Decimal, Field(gt=0, le=100), PLAIN] = Decimal(10)
+    max_positions: Count = Field(default=10, ge=1, le=500)
+    max_per_sector: Count | None = Field(default=None, ge=1, le=500)
+    max_oversubscription: Annotated[Decimal, Field(ge=1, le=5), PLAIN] = Decimal("1.5")
+    min_hold_days: Count | None = Field(default=None, ge=0, le=1000)
+    atr_stop_multiplier: Annotated[Decimal, Field(ge=0, le=50), PLAIN] | None = None
+    slippage_bps: Annotated[Decimal, Field(ge=0, le=1000), PLAIN] = Decimal(5)
     auto_place_signals: bool = False
     paper_mode: bool = True
     # gtt: a GTT on the paper broker, filled by the simulated feed (the live path);

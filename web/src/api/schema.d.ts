@@ -9900,6 +9900,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description This token's run of the same `strategy_run_id`, recovered. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
             /** @description Successful Response */
             201: {
                 headers: {

@@ -39,6 +39,8 @@ CHECKS = [
 # them (a 4xx), or what it stored reads back as sent.
 BOUNDARY_NUMBERS: tuple[Any, ...] = ("1E+999", 1e308, 1e-30, True, "1_000", "  5  ", -1, 0)
 _PARAM = re.compile(r"\{([^}]+)\}")
+# A field whose value a path parameter of another name takes (`/runs/{run_id}`).
+_ALIASES = {"strategy_run_id": "run_id"}
 
 
 @dataclass
@@ -51,6 +53,7 @@ class Actor:
     bearer: str = ""
     run_id: str = ""
     user_id: int = 0
+    nonce: str = ""  # the worker session it claimed, if it claimed one
 
     def sign_in(self, runtime: Runtime) -> None:
         """A fresh session (after a logout or a revoked session cut the last one), started
@@ -64,7 +67,8 @@ class Actor:
     def headers(self, path: str) -> dict[str, str]:
         """Worker routes take the token; every other route the cookie."""
         if path.startswith(WORKER_PREFIX):
-            return {"Authorization": f"Bearer {self.bearer}"}
+            nonce = {"X-Worker-Session-Nonce": self.nonce} if self.nonce else {}
+            return {"Authorization": f"Bearer {self.bearer}", **nonce}
         return {"Cookie": f"{SESSION_COOKIE}={self.cookie}"}
 
 
@@ -88,8 +92,13 @@ class Ids:
                     continue
                 if key == "id":
                     _add(self.by_collection[path], value)
-                elif key.endswith("_id") or key in ("token", "version"):
-                    _add(self.by_name[key], value)
+                elif key.endswith("_id") or key == "version":
+                    _add(self.by_name[_ALIASES.get(key, key)], value)
+
+    def everything(self) -> set[Any]:
+        """Every id seen."""
+        pools = [*self.by_collection.values(), *self.by_name.values()]
+        return {value for pool in pools for value in pool}
 
     def candidates(self, template: str) -> list[dict[str, Any]]:
         """Path parameters for `template` from the ids seen (several combinations)."""
@@ -253,12 +262,13 @@ class Tally:
     ok: Counter[str] = field(default_factory=Counter)
     sent: Counter[str] = field(default_factory=Counter)
     problems: list[str] = field(default_factory=list)
+    last_refusal: dict[str, str] = field(default_factory=dict)
 
     def table(self, labels: list[str]) -> str:
         """2xx / requests per operation, those that never reached a 2xx marked."""
         width = max(len(label) for label in labels)
         lines = [f"{'operation':<{width}}  2xx / sent"]
         for label in labels:
-            mark = "" if self.ok[label] else "   <-- never 2xx"
+            mark = "" if self.ok[label] else f"   <-- never 2xx: {self.last_refusal.get(label)}"
             lines.append(f"{label:<{width}}  {self.ok[label]:>3} / {self.sent[label]:<4}{mark}")
         return "\n".join(lines)

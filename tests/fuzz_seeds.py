@@ -7,15 +7,20 @@ operation reaches a 2xx (random strings do not name a real symbol or a price on 
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import httpx
 
 from tests.fuzz_kit import WORKER_PREFIX, Actor, Ids
+from tests.helpers import PASSWORD, otp_and_token
 from tests.workers_kit import order, set_price
+from tradertape.domain.worker_access import DEFAULT_ACTIONS
+from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime
 
 PARAM = re.compile(r"\{([^}]+)\}")
@@ -29,6 +34,17 @@ class Context:
     actor: Actor
     runtime: Runtime
     ids: Ids
+    http: httpx.Client
+
+    def call(self, method: str, path: str, **request: Any) -> Any:
+        """A step a request needs first (an object to act on): it must succeed."""
+        self.http.cookies.clear()
+        headers = self.actor.headers(path)
+        answer = self.http.request(method, self.actor.base + path, headers=headers, **request)
+        assert answer.is_success, f"{method} {path}: {answer.status_code} {answer.text}"
+        body = answer.json() if answer.content else None
+        self.ids.learn(path, body)  # later requests, generated ones too, act on it
+        return body
 
 
 def prepare(runtime: Runtime) -> None:
@@ -42,12 +58,17 @@ def enlist_worker(http: httpx.Client, actor: Actor) -> None:
     http.cookies.clear()
     issued = http.post(
         f"{actor.base}/api/algo-workers/tokens",
-        json={"name": "fuzz", "allowed_modes": ["dry_run", "paper"]},
+        json={
+            "name": "fuzz",
+            "allowed_modes": ["dry_run", "paper"],
+            "allowed_actions": [*DEFAULT_ACTIONS, "runs:progress"],
+        },
         headers=actor.headers("/api"),
     )
     assert issued.status_code == 201, issued.text
     actor.bearer = issued.json()["token"]
     actor.run_id = f"run_{actor.email.split('@')[0]}"
+    actor.nonce = ""
     run = {
         "template_id": "basic-equity",
         "account_scope": "kite:paper",
@@ -82,9 +103,430 @@ NAMED: dict[str, Any] = {
 }
 
 Seed = Callable[[Context], list[dict[str, Any]]]
-SEEDS: dict[str, Seed] = {
-    "POST /api/orders": lambda c: [{"body": order(quantity=1)}],
+W = WORKER_PREFIX
+LIMIT_BUY = {**order(quantity=5), "order_type": "LIMIT", "price": 1400}  # rests below 1500
+SCAN_DAY = "2025-06-02"  # on the synthetic candles
+
+
+def _gtt(trigger: float = 1450, price: float = 1455) -> dict[str, Any]:
+    leg = {"transaction_type": "BUY", "quantity": 5, "order_type": "LIMIT", "product": "CNC"}
+    return {
+        "type": "single",
+        "condition": {
+            "exchange": "NSE",
+            "tradingsymbol": "INFY",
+            "trigger_values": [trigger],
+            "last_price": 1500,
+        },
+        "orders": [{**leg, "price": price}],
+    }
+
+
+def _template(c: Context) -> int:
+    templates = c.call("GET", "/api/strategies", params={"is_template": True})
+    return int(next(s["id"] for s in templates if s["base_model"] == "v1_momentum"))
+
+
+def _own_strategy(c: Context) -> int:
+    return int(c.call("POST", "/api/strategies", json=SMA_CROSS)["id"])
+
+
+def _portfolio(c: Context) -> int:
+    body = {**DEPLOY, "strategy_id": _template(c)}
+    return int(c.call("POST", "/api/model/portfolios/deploy", json=body)["id"])
+
+
+def _signal(c: Context) -> int:
+    portfolio = _portfolio(c)
+    c.call("POST", "/api/model/scan", json={"portfolio_id": portfolio, "date": SCAN_DAY})
+    pending = c.call(
+        "GET",
+        "/api/model/signals",
+        params={"portfolio_id": portfolio, "status": "pending_approval"},
+    )
+    return int(pending[0]["id"])
+
+
+def _resting_order(c: Context) -> str:
+    return str(c.call("POST", "/api/orders", json=LIMIT_BUY)["order_id"])
+
+
+def _worker_order(c: Context) -> str:
+    body = {
+        "intent_type": "place_order",
+        "payload": {"order": {**LIMIT_BUY, "quantity": 1}},
+        "idempotency_key": f"fuzz-key-{next(_KEYS)}",
+        "metadata": {},
+    }
+    placed = c.call("POST", f"{W}/runs/{c.actor.run_id}/intents", json=body)
+    return str(placed["result"]["order_id"])
+
+
+def _run(c: Context, run_id: str) -> str:
+    body = {
+        "template_id": "basic-equity",
+        "account_scope": "kite:paper",
+        "execution_mode": "paper",
+        "strategy_run_id": run_id,
+    }
+    c.call("POST", f"{W}/runs", json=body)
+    return run_id
+
+
+def _spread(c: Context) -> list[dict[str, Any]]:
+    legs = [{"option_type": "CE", "offset": 0}, {"option_type": "CE", "offset": 2}]
+    resolved = c.call(
+        "POST",
+        f"{W}/options/underlyings/NIFTY/selection/resolve",
+        json={"expiry": "next_week", "legs": legs},
+    )["resolved"]
+    return [
+        {"tradingsymbol": resolved[0]["tradingsymbol"], "transaction_type": "BUY", "lots": 1},
+        {"tradingsymbol": resolved[1]["tradingsymbol"], "transaction_type": "SELL", "lots": 1},
+    ]
+
+
+def _option_run(c: Context) -> str:
+    run = _run(c, f"{c.actor.run_id}_opt{next(_KEYS)}")
+    body = {"strategy_run_id": run, "strategy_name": "Bull call spread", "product": "NRML"}
+    c.call("POST", f"{W}/options/runs", json={**body, "legs": _spread(c)})
+    return run
+
+
+_KEYS = itertools.count(1)
+SMA_CROSS: dict[str, Any] = {
+    "name": "SMA cross",
+    "base_model": "v1_momentum",
+    "entry_rules": {
+        "type": "crosses_above",
+        "left": {"type": "indicator", "name": "sma20"},
+        "right": {"type": "indicator", "name": "sma50"},
+    },
+    "exit_rules": [],
+    "addon_rules": {"enabled": False},
+    "conviction_scoring": ["trend_alignment"],
+    "config": {"min_hold": 0, "max_hold": None, "atr_stop_mult": 0, "exit_buffer_pct": 0},
 }
+DEPLOY = {
+    "universe": "nifty_50",
+    "starting_capital": "1000000",
+    "position_size_pct": "10",
+    "max_positions": 5,
+    "max_per_sector": 2,
+    "paper_fill": "close",
+}
+STOP: dict[str, Any] = {
+    "enabled": True,
+    "positions": [
+        {
+            "symbol": "NSE:INFY",
+            "product": "CNC",
+            "side": "BUY",
+            "quantity": 1,
+            "entry_price": 1500,
+            "stoploss_pct": 2,
+            "trailing_stoploss_pct": 5,
+        }
+    ],
+}
+RULE = {"type": "max_order_value", "threshold_amount": "10000000", "action": "warn"}
+
+
+def _on_option_run(body: dict[str, Any] | None) -> Seed:
+    def seed(c: Context) -> list[dict[str, Any]]:
+        request: dict[str, Any] = {"path_parameters": {"run_id": _option_run(c)}}
+        return [request | ({"body": body} if body is not None else {})]
+
+    return seed
+
+
+def _one(**request: Any) -> Seed:
+    return lambda c: [request]
+
+
+BACKTEST: dict[str, Any] = {
+    "universe": "nifty_50",
+    "start_date": "2025-01-01",
+    "end_date": "2025-03-31",
+    "starting_capital": 1000000,
+    "position_size_pct": 10,
+    "max_positions": 5,
+    "max_per_sector": 2,
+    "slippage_bps": 5,
+}
+
+
+SEEDS: dict[str, Seed] = {
+    # Orders, GTTs, funds
+    "POST /api/portfolio/funds": _one(body={"amount": 1000000}),
+    "POST /api/orders": lambda c: [{"body": order(quantity=1)}, {"body": LIMIT_BUY}],
+    "POST /api/orders/preview": _one(body=order(quantity=1)),
+    "PUT /api/orders/{order_id}": lambda c: [
+        {"path_parameters": {"order_id": _resting_order(c)}, "body": {"quantity": 3, "price": 1401}}
+    ],
+    "DELETE /api/orders/{order_id}": lambda c: [
+        {"path_parameters": {"order_id": _resting_order(c)}}
+    ],
+    "POST /api/gtt/triggers": _one(body=_gtt()),
+    "PUT /api/gtt/triggers/{trigger_id}": lambda c: [
+        {
+            "path_parameters": {
+                "trigger_id": c.call("POST", "/api/gtt/triggers", json=_gtt())["trigger_id"]
+            },
+            "body": _gtt(1460, 1465),
+        }
+    ],
+    "DELETE /api/gtt/triggers/{trigger_id}": lambda c: [
+        {
+            "path_parameters": {
+                "trigger_id": c.call("POST", "/api/gtt/triggers", json=_gtt())["trigger_id"]
+            }
+        }
+    ],
+    "POST /api/risk/rules": _one(body=RULE),
+    "GET /api/risk/rules/{rule_id}": lambda c: [
+        {"path_parameters": {"rule_id": c.call("POST", "/api/risk/rules", json=RULE)["id"]}}
+    ],
+    "DELETE /api/risk/rules/{rule_id}": lambda c: [
+        {"path_parameters": {"rule_id": c.call("POST", "/api/risk/rules", json=RULE)["id"]}}
+    ],
+    "POST /api/model/positions/{position_id}/close": lambda c: [
+        {"path_parameters": {"position_id": _position(c)}}
+    ],
+    "PUT /api/risk/rules/{rule_id}": lambda c: [
+        {
+            "path_parameters": {"rule_id": c.call("POST", "/api/risk/rules", json=RULE)["id"]},
+            "body": {
+                **RULE,
+                "enabled": True,
+                "threshold_pct": None,
+                "threshold_count": None,
+                "portfolio_id": None,
+            },
+        }
+    ],
+    # Strategies, backtests, model portfolios
+    "POST /api/strategies": _one(body=SMA_CROSS),
+    "PUT /api/strategies/{strategy_id}": lambda c: [
+        {"path_parameters": {"strategy_id": _own_strategy(c)}, "body": SMA_CROSS}
+    ],
+    "DELETE /api/strategies/{strategy_id}": lambda c: [
+        {"path_parameters": {"strategy_id": _own_strategy(c)}}
+    ],
+    "POST /api/strategies/{strategy_id}/share": lambda c: [
+        {"path_parameters": {"strategy_id": _own_strategy(c)}, "body": {"is_public": True}}
+    ],
+    "GET /api/strategies/{strategy_id}/versions/{version}": lambda c: [
+        {"path_parameters": {"strategy_id": _own_strategy(c), "version": 1}}
+    ],
+    "POST /api/backtest/run": lambda c: [{"body": {**BACKTEST, "strategy_id": _template(c)}}],
+    "GET /api/backtest/runs/{run_id}": lambda c: [{"path_parameters": {"run_id": _backtest(c)}}],
+    "DELETE /api/backtest/runs/{run_id}": lambda c: [{"path_parameters": {"run_id": _backtest(c)}}],
+    "POST /api/model/portfolios/deploy": lambda c: [
+        {"body": {**DEPLOY, "strategy_id": _template(c)}}
+    ],
+    "GET /api/model/dashboard": lambda c: [{"query": {"portfolio_id": _portfolio(c)}}],
+    "POST /api/model/scan": lambda c: [{"body": {"portfolio_id": _portfolio(c), "date": SCAN_DAY}}],
+    **{
+        f"POST /api/model/portfolios/{{portfolio_id}}/{action}": (
+            lambda c: [{"path_parameters": {"portfolio_id": _portfolio(c)}}]
+        )
+        for action in ("pause", "reset", "retire")
+    },
+    "POST /api/model/portfolios/{portfolio_id}/resume": lambda c: [
+        {"path_parameters": {"portfolio_id": _paused(c)}}
+    ],
+    **{
+        f"POST /api/model/signals/{{signal_id}}/{action}": (
+            lambda c: [{"path_parameters": {"signal_id": _signal(c)}}]
+        )
+        for action in ("approve", "reject", "expire")
+    },
+    "POST /api/model/signals/{signal_id}/unapprove": lambda c: [
+        {"path_parameters": {"signal_id": _approved(c)}}
+    ],
+    # Market data
+    "GET /api/instruments/resolve": _one(query={"symbol": "NSE:INFY"}),
+    "GET /api/market/history": _one(
+        query={"symbol": "NSE:INFY", "from": "2025-06-02", "to": "2025-06-30"}
+    ),
+    "GET /api/market/indicators": _one(
+        query={
+            "symbol": "NSE:INFY",
+            "names": "sma20,rsi14",
+            "from": "2025-06-02",
+            "to": "2025-06-30",
+        }
+    ),
+    f"GET {W}/market/calendar": _one(query={"from": "2026-11-01", "to": "2026-11-30"}),
+    f"GET {W}/market/candles": _one(query={"symbol": "NSE:INFY"}),
+    f"GET {W}/market/candles/stream": _one(query={"symbol": "NSE:INFY"}),
+    f"GET {W}/market/history": _one(
+        query={"symbol": "NSE:INFY", "timeframe": "day", "from": "2025-06-02", "to": "2025-06-30"}
+    ),
+    f"GET {W}/market/instruments/resolve": _one(query={"symbol": "NSE:INFY"}),
+    # Sign-in
+    "POST /api/auth/magic-link": lambda c: [{"body": {"email": c.actor.email}}],
+    "POST /api/auth/password-login": lambda c: [
+        {"body": {"email": c.actor.email, "password": PASSWORD}}
+    ],
+    "POST /api/auth/verify-link": lambda c: [{"body": {"token": _link_token(c)}}],
+    "GET /api/agent/whoami": lambda c: [{"headers": {"Authorization": f"Bearer {_agent_key(c)}"}}],
+    # A worker's run
+    f"POST {W}/runs": lambda c: [
+        {
+            "body": {
+                "template_id": "basic-equity",
+                "account_scope": "kite:paper",
+                "execution_mode": "paper",
+                "strategy_run_id": c.actor.run_id,
+            }
+        }
+    ],
+    f"POST {W}/runs/{{run_id}}/intents": lambda c: [
+        {
+            "body": {
+                "intent_type": "place_order",
+                "payload": {"order": order(quantity=1)},
+                "idempotency_key": f"fuzz-key-{next(_KEYS)}",
+                "metadata": {},
+            }
+        }
+    ],
+    f"POST {W}/runs/{{run_id}}/preview/order": _one(body={"order": order(quantity=1)}),
+    f"POST {W}/runs/{{run_id}}/preview/basket": _one(
+        body={"orders": [order(quantity=1), order("TCS", quantity=1)]}
+    ),
+    f"POST {W}/runs/{{run_id}}/progress": _one(body={"note": "half way"}),
+    f"POST {W}/runs/{{run_id}}/heartbeat": _one(body={}),
+    f"POST {W}/runs/{{run_id}}/decision-events": _one(
+        body={"event_type": "signal.generated", "summary": "EMA crossover on INFY"}
+    ),
+    f"PATCH {W}/runs/{{run_id}}/risk": _one(body={"patch": {"stop_loss_pct": 1.0}}),
+    f"PATCH {W}/runs/{{run_id}}/protection": _one(body={"backend_protection": STOP}),
+    f"POST {W}/runs/{{run_id}}/exit": _one(body={"dry_run": True}),
+    f"DELETE {W}/runs/{{run_id}}/claim-session": _one(),
+    f"GET {W}/orders": lambda c: [{"query": {"strategy_run_id": c.actor.run_id}}],
+    f"GET {W}/trades": lambda c: [{"query": {"strategy_run_id": c.actor.run_id}}],
+    f"GET {W}/orders/{{order_id}}": lambda c: [
+        {
+            "path_parameters": {"order_id": _worker_order(c)},
+            "query": {"strategy_run_id": c.actor.run_id},
+        }
+    ],
+    f"GET {W}/orders/{{order_id}}/history": lambda c: [
+        {
+            "path_parameters": {"order_id": _worker_order(c)},
+            "query": {"strategy_run_id": c.actor.run_id},
+        }
+    ],
+    f"POST {W}/orders/{{order_id}}/modify": lambda c: [
+        {
+            "path_parameters": {"order_id": _worker_order(c)},
+            "body": {"strategy_run_id": c.actor.run_id, "price": 1410},
+        }
+    ],
+    f"POST {W}/orders/{{order_id}}/cancel": lambda c: [
+        {
+            "path_parameters": {"order_id": _worker_order(c)},
+            "body": {"strategy_run_id": c.actor.run_id},
+        }
+    ],
+    # A worker's option runs
+    f"POST {W}/options/underlyings/{{underlying}}/selection/resolve": _one(
+        body={"expiry": "current_week", "legs": [{"option_type": "CE", "offset": 0}]}
+    ),
+    f"POST {W}/options/strategies/preview": _one(
+        body={
+            "underlying": "NIFTY",
+            "expiry": "current_week",
+            "legs": [{"option_type": "CE", "offset": 0, "transaction_type": "BUY", "lots": 1}],
+        }
+    ),
+    f"POST {W}/options/runs": lambda c: [
+        {
+            "body": {
+                "strategy_run_id": _run(c, f"{c.actor.run_id}_options"),
+                "strategy_name": "Bull call spread",
+                "product": "NRML",
+                "legs": _spread(c),
+            }
+        }
+    ],
+    **{
+        f"{method} {W}/options/runs/{{run_id}}/{action}": (_on_option_run(body))
+        for method, action, body in (
+            ("GET", "state", None),
+            ("GET", "protection/state", None),
+            ("POST", "preview-entry", None),
+            ("POST", "enter", {}),
+            (
+                "PUT",
+                "protection",
+                {"rules": [{"metric": "combined_premium", "operator": "gte", "threshold": 1}]},
+            ),
+            ("POST", "protection/replay", {"metric_snapshots": [{"combined_premium": 120.5}]}),
+        )
+    },
+    f"POST {W}/options/runs/{{run_id}}/preview-exit": lambda c: [
+        {"path_parameters": {"run_id": _entered(c)}}
+    ],
+    f"POST {W}/options/runs/{{run_id}}/exit": lambda c: [
+        {"path_parameters": {"run_id": _entered(c)}, "body": {}}
+    ],
+}
+
+
+def _backtest(c: Context) -> int:
+    return int(
+        c.call("POST", "/api/backtest/run", json={**BACKTEST, "strategy_id": _template(c)})["id"]
+    )
+
+
+def _position(c: Context) -> int:
+    portfolio = _portfolio(c)
+    c.call("POST", "/api/model/scan", json={"portfolio_id": portfolio, "date": SCAN_DAY})
+    pending = c.call(
+        "GET",
+        "/api/model/signals",
+        params={"portfolio_id": portfolio, "status": "pending_approval"},
+    )
+    c.call("POST", f"/api/model/signals/{pending[0]['id']}/approve")
+    c.call("POST", "/api/model/cart/place")
+    held = c.call(
+        "GET", "/api/model/positions", params={"portfolio_id": portfolio, "status": "open"}
+    )
+    return int(held[0]["id"])
+
+
+def _paused(c: Context) -> int:
+    portfolio = _portfolio(c)
+    c.call("POST", f"/api/model/portfolios/{portfolio}/pause")
+    return portfolio
+
+
+def _approved(c: Context) -> int:
+    signal = _signal(c)
+    c.call("POST", f"/api/model/signals/{signal}/approve")
+    return signal
+
+
+def _entered(c: Context) -> str:
+    run = _option_run(c)
+    c.call("POST", f"{W}/options/runs/{run}/enter", json={})
+    return run
+
+
+def _link_token(c: Context) -> str:
+    clock = c.runtime.clock
+    assert isinstance(clock, ManualClock)
+    clock.advance(timedelta(minutes=1))  # past the sign-in attempts the fuzzing spent
+    c.call("POST", "/api/auth/magic-link", json={"email": c.actor.email})
+    return otp_and_token(c.runtime, c.actor.email)[1]
+
+
+def _agent_key(c: Context) -> str:
+    return str(c.call("POST", "/api/agent/keys", json={"name": "fuzz"})["api_key"])
 
 
 def requests(label: str, context: Context) -> list[dict[str, Any]]:

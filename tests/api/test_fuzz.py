@@ -47,6 +47,7 @@ from schemathesis.core.failures import FailureGroup
 from tests import fuzz_seeds
 from tests.fuzz_kit import (
     CHECKS,
+    WORKER_PREFIX,
     Actor,
     Document,
     Ids,
@@ -62,7 +63,7 @@ from tradertape.fakebrokers.kite import create_app as create_kite
 from tradertape.runtime import Runtime
 from tradertape.settings import Settings
 
-EXAMPLES = int(os.environ.get("TRADERTAPE_FUZZ_EXAMPLES", "6"))  # generated, per operation
+EXAMPLES = int(os.environ.get("TRADERTAPE_FUZZ_EXAMPLES", "12"))  # generated, per operation
 OPENAPI = Path(__file__).parents[2] / "docs" / "openapi.json"
 RAW = json.loads(OPENAPI.read_text())
 # The snapshot test_conventions keeps equal to the app's own schema.
@@ -84,11 +85,24 @@ _TIMEOUT = httpx.Timeout(30.0)
 _STREAM_TIMEOUT = httpx.Timeout(30.0, read=1.0)
 
 
+# With the deletes: they end what other changes act on (a run's exit), or can block every
+# order after them (a generated rule may be a kill switch).
+ENDING = (
+    f"POST {WORKER_PREFIX}/runs/{{run_id}}/exit",
+    "POST /api/risk/rules",
+    "PUT /api/risk/rules/{rule_id}",
+    "POST /api/auth/kite-credentials",  # the portfolio's reads then go to Kite
+    "POST /api/brokers/{broker}/credentials",
+)
+
+
 def _stage(operation: Any) -> tuple[int, int]:
     """Creates, reads, changes, deletes, then the operations that cut the session."""
     label = operation.label
     if label in LAST:
         return 4, LAST.index(label)
+    if label in ENDING:
+        return 3, 0
     has_params = "{" in operation.path
     stage = {"GET": 1, "DELETE": 3}.get(operation.method.upper(), 2 if has_params else 0)
     return stage, 0
@@ -133,6 +147,8 @@ class Fuzzer:
             self.tally.problems.append(f"{label} {note}: {type(error).__name__} {error}")
             return None
         self.tally.sent[label] += 1
+        if os.environ.get("TRADERTAPE_FUZZ_TRACE"):
+            print(answer.status_code, _curl(request), answer.text[:200])  # noqa: T201
         try:
             if not _documented_refusal(answer):
                 case.validate_response(answer, checks=CHECKS)
@@ -141,12 +157,26 @@ class Fuzzer:
                 self.tally.problems.append(
                     f"{label} {note} -> {answer.status_code}: {line}\n    {_curl(request)}"
                 )
-        if answer.is_success:
-            self.tally.ok[label] += 1
-            self.ids.setdefault(actor.email, Ids()).learn(
-                concrete(operation.path, case.path_parameters or {}), _json(answer)
-            )
+        self._count(actor, case, answer, note)
         return answer
+
+    def _count(self, actor: Actor, case: Any, answer: httpx.Response, note: str) -> None:
+        """A success counted and its ids learned; a refusal kept to show why."""
+        operation = case.operation
+        label = operation.label
+        if not _succeeded(operation, answer):
+            if "(seed)" in note or label not in self.tally.last_refusal:
+                self.tally.last_refusal[label] = f"{answer.status_code} {answer.text[:160]}"
+            return
+        self.tally.ok[label] += 1
+        body = _json(answer)
+        self.ids.setdefault(actor.email, Ids()).learn(
+            concrete(operation.path, case.path_parameters or {}), body
+        )
+        if isinstance(body, dict) and isinstance(body.get("worker_session_nonce"), str):
+            actor.nonce = body["worker_session_nonce"]
+        if label.startswith("DELETE") and operation.path.endswith("/claim-session"):
+            actor.nonce = ""
 
     def _request(self, request: dict[str, Any], *, stream: bool) -> httpx.Response:
         if not stream:
@@ -166,7 +196,12 @@ class Fuzzer:
 
     def seeded(self, actor: Actor, operation: Any, *, boundaries: bool) -> None:
         """The realistic requests, and each with boundary numbers in its numeric fields."""
-        for seed in fuzz_seeds.requests(operation.label, self.context(actor)):
+        try:
+            seeds = fuzz_seeds.requests(operation.label, self.context(actor))
+        except (AssertionError, LookupError, TypeError) as error:  # a step before it failed
+            self.tally.problems.append(f"{operation.label} (seed): {error}"[:600])
+            return
+        for seed in seeds:
             case = schema.make_case(operation=operation, **seed)
             answer = self.send(actor, case, note="(seed)")
             if answer is not None and answer.is_success:
@@ -216,18 +251,36 @@ class Fuzzer:
 
     def others(self, actor: Actor, other: Actor, operation: Any) -> None:
         """The other user's objects, asked for by `actor`: each a 404."""
-        own = {tuple(sorted(c.items())) for c in self.path_choices(actor, operation)}
+        mine = self.ids.setdefault(actor.email, Ids()).everything()
+        named = fuzz_seeds.path_parameters(operation.path, self.context(actor))
         for fixed in self.path_choices(other, operation):
-            if tuple(sorted(fixed.items())) in own or not fixed:
-                continue  # shared (a symbol, a broker's name), not the other user's
-            seeds = fuzz_seeds.requests(operation.label, self.context(actor)) or [{}]
-            case = schema.make_case(operation=operation, **{**seeds[0], "path_parameters": fixed})
-            answer = self.send(actor, case, note=f"(the other user's {fixed})")
-            if answer is not None and answer.status_code != 404:
-                self.tally.problems.append(
-                    f"{operation.label}: the other user's {fixed} answered "
-                    f"{answer.status_code}, not 404"
-                )
+            theirs = {k: v for k, v in fixed.items() if k not in named}
+            if not theirs or any(value in mine for value in theirs.values()):
+                continue  # shared (a symbol, a template, a broker's name), not the other's
+            try:
+                seeds = fuzz_seeds.requests(operation.label, self.context(actor)) or [{}]
+            except (AssertionError, LookupError, TypeError) as error:
+                self.tally.problems.append(f"{operation.label} (seed): {error}"[:600])
+                return
+            request = {
+                **seeds[0],
+                "path_parameters": {**seeds[0].get("path_parameters", {}), **fixed},
+            }
+            case = schema.make_case(operation=operation, **request)
+            answer = self.send(actor, case, note=f"(the other user's {theirs})")
+            if answer is None or answer.status_code in (404, 422):
+                continue  # 422: an id of another kind (a run's key where a number goes)
+            if not answer.is_success and self._refused_anyway(operation, answer):
+                continue
+            self.tally.problems.append(
+                f"{operation.label}: the other user's {theirs} answered "
+                f"{answer.status_code}, not 404: {answer.text[:200]}"
+            )
+
+    def _refused_anyway(self, operation: Any, answer: httpx.Response) -> bool:
+        """The user's own objects get the same refusal (a paper token asking for GTTs)."""
+        own = self.tally.last_refusal.get(operation.label, "")
+        return not self.tally.ok[operation.label] and own.startswith(f"{answer.status_code} ")
 
     def path_choices(self, actor: Actor, operation: Any) -> list[dict[str, Any]]:
         fixed = fuzz_seeds.path_parameters(operation.path, self.context(actor))
@@ -239,7 +292,10 @@ class Fuzzer:
 
     def context(self, actor: Actor) -> fuzz_seeds.Context:
         return fuzz_seeds.Context(
-            actor=actor, runtime=self.runtime, ids=self.ids.setdefault(actor.email, Ids())
+            actor=actor,
+            runtime=self.runtime,
+            ids=self.ids.setdefault(actor.email, Ids()),
+            http=self.http,
         )
 
     def read_back(self, actor: Actor, case: Any, answer: httpx.Response) -> None:
@@ -276,8 +332,17 @@ class Fuzzer:
                 f"GET {read_path} answered {read.status_code} {read.text[:200]}"
             )
             return
-        for problem in read_differs(case.body, _json(read)):
+        sent = {key: value for key, value in case.body.items() if key != "id"}  # the server's
+        for problem in read_differs(sent, _json(read)):
             self.tally.problems.append(f"{case.operation.label}: GET {read_path} {problem}")
+
+
+def _succeeded(operation: Any, answer: httpx.Response) -> bool:
+    """A 2xx, or the redirect the operation documents as its answer (a login callback)."""
+    if answer.is_success:
+        return True
+    documented = RAW["paths"][operation.path][operation.method.lower()]["responses"]
+    return answer.is_redirect and str(answer.status_code) in documented
 
 
 def _documented_refusal(answer: httpx.Response) -> bool:

@@ -81,6 +81,15 @@ def enlist_worker(http: httpx.Client, actor: Actor) -> None:
     assert created.status_code in (200, 201), created.text
 
 
+def furnish(http: httpx.Client, actor: Actor, runtime: Runtime) -> None:
+    """Money to trade with, and a limit on an order's value: an absurd order is refused by
+    the risk gate, and its refusal is then read back in the risk events."""
+    context = Context(actor=actor, runtime=runtime, ids=Ids(), http=http)
+    context.call("POST", "/api/portfolio/funds", json={"amount": 1000000})
+    rule = {**RULE, "action": "block"}
+    context.call("POST", "/api/risk/rules", json=rule)
+
+
 def path_parameters(template: str, context: Context) -> dict[str, Any]:
     """Parameters that name something shared (a broker, a symbol), or the worker's run."""
     fixed: dict[str, Any] = {}

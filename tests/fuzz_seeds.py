@@ -13,15 +13,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
+from tests.brokers.kite.conftest import Fake
 from tests.fuzz_kit import WORKER_PREFIX, Actor, Ids
-from tests.helpers import PASSWORD, otp_and_token
+from tests.helpers import PASSWORD, make_user, otp_and_token
 from tests.workers_kit import order, set_price
 from tradertape.domain.worker_access import DEFAULT_ACTIONS
+from tradertape.fakebrokers.kite import DEFAULT_API_KEY, DEFAULT_API_SECRET
 from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime
+from tradertape.services.live_trading import kite_postback_checksum
+from tradertape_brokers.kite import checksum
 
 PARAM = re.compile(r"\{([^}]+)\}")
 PRICES = {"NSE:INFY": "1500", "NSE:RELIANCE": "1400", "NSE:TCS": "3200", "NSE:NIFTY 50": "24000"}
@@ -35,6 +40,7 @@ class Context:
     runtime: Runtime
     ids: Ids
     http: httpx.Client
+    fake: Fake | None = None  # the fake Kite the live user trades at
 
     def call(self, method: str, path: str, **request: Any) -> Any:
         """A step a request needs first (an object to act on): it must succeed."""
@@ -88,6 +94,53 @@ def furnish(http: httpx.Client, actor: Actor, runtime: Runtime) -> None:
     context.call("POST", "/api/portfolio/funds", json={"amount": 1000000})
     rule = {**RULE, "action": "block"}
     context.call("POST", "/api/risk/rules", json=rule)
+
+
+KITE_USER = "FK1234"  # the fake Kite's user id: a live token's scope names it
+LIVE_SCOPE = f"kite:{KITE_USER}"
+# Operations only a user connected to Kite, trading live, reaches a 2xx on.
+LIVE = frozenset(
+    {
+        f"POST {WORKER_PREFIX}/gtt/triggers",
+        f"GET {WORKER_PREFIX}/gtt/triggers",
+        f"GET {WORKER_PREFIX}/gtt/triggers/{{trigger_id}}",
+        f"PUT {WORKER_PREFIX}/gtt/triggers/{{trigger_id}}",
+        f"DELETE {WORKER_PREFIX}/gtt/triggers/{{trigger_id}}",
+        "GET /api/brokers/{broker}/reconciliation",
+        "POST /api/brokers/{broker}/reconciliation",
+        "POST /api/brokers/kite/session",
+        "POST /api/brokers/kite/postback",
+    }
+)
+
+
+def go_live(http: httpx.Client, actor: Actor, runtime: Runtime, fake: Fake) -> None:
+    """`actor` connected to the fake Kite with live trading on, a live worker token and run."""
+    make_user(runtime, actor.email, class0=True)  # may keep a Kite secret on the server
+    actor.sign_in(runtime)
+    context = Context(actor=actor, runtime=runtime, ids=Ids(), http=http, fake=fake)
+    body = {"api_key": DEFAULT_API_KEY, "api_secret": DEFAULT_API_SECRET}
+    context.call("POST", "/api/brokers/kite/credentials", json=body)
+    page = fake.http.get(context.call("GET", "/api/brokers/kite/credentials")["login_url"])
+    back = urlsplit(page.headers["location"])
+    http.cookies.clear()
+    done = http.get(f"{actor.base}{back.path}?{back.query}", headers=actor.headers("/api"))
+    assert "login=ok" in done.headers["location"], done.headers["location"]
+    context.call("PUT", "/api/auth/live-trading", json={"live_trading": True, "confirm": "LIVE"})
+    grants = {"account_scope": LIVE_SCOPE, "allowed_modes": ["live", "dry_run"]}
+    actor.bearer = context.call(
+        "POST", "/api/algo-workers/tokens", json={"name": "live", **grants}
+    )["token"]
+    actor.run_id = "run_live"
+    run = {
+        "template_id": "basic-equity",
+        "account_scope": LIVE_SCOPE,
+        "execution_mode": "live",
+        "strategy_run_id": actor.run_id,
+        "metadata": {"strategy_family": "indicator_strategy", "strategy_name": "Live fuzz"},
+    }
+    context.call("POST", f"{WORKER_PREFIX}/runs", json=run)
+    fake.price("NSE:INFY", 1480)
 
 
 def path_parameters(template: str, context: Context) -> dict[str, Any]:
@@ -265,7 +318,42 @@ BACKTEST: dict[str, Any] = {
 }
 
 
+LIVE_GTT: dict[str, Any] = {
+    "type": "single",
+    "condition": {
+        "exchange": "NSE",
+        "tradingsymbol": "INFY",
+        "trigger_values": ["1487"],
+        "last_price": "1480",
+    },
+    "orders": [
+        {
+            "transaction_type": "BUY",
+            "quantity": 10,
+            "order_type": "LIMIT",
+            "product": "CNC",
+            "price": "1490",
+        }
+    ],
+}
+
 SEEDS: dict[str, Seed] = {
+    # A live user's (`LIVE`)
+    f"POST {W}/gtt/triggers": _one(body=LIVE_GTT),
+    f"GET {W}/gtt/triggers/{{trigger_id}}": lambda c: [
+        {"path_parameters": {"trigger_id": _live_gtt(c)}}
+    ],
+    f"PUT {W}/gtt/triggers/{{trigger_id}}": lambda c: [
+        {"path_parameters": {"trigger_id": _live_gtt(c)}, "body": LIVE_GTT}
+    ],
+    f"DELETE {W}/gtt/triggers/{{trigger_id}}": lambda c: [
+        {"path_parameters": {"trigger_id": _live_gtt(c)}}
+    ],
+    "GET /api/brokers/{broker}/reconciliation": lambda c: [
+        c.call("POST", "/api/brokers/kite/reconciliation") and {}
+    ],
+    "POST /api/brokers/kite/session": lambda c: [{"body": _kite_login(c)}],
+    "POST /api/brokers/kite/postback": lambda c: [{"body": _postback(c)}],
     # Orders, GTTs, funds
     "POST /api/portfolio/funds": _one(body={"amount": 1000000}),
     "POST /api/orders": lambda c: [{"body": order(quantity=1)}, {"body": LIMIT_BUY}],
@@ -524,6 +612,37 @@ def _entered(c: Context) -> str:
     run = _option_run(c)
     c.call("POST", f"{W}/options/runs/{run}/enter", json={})
     return run
+
+
+def _live_gtt(c: Context) -> int:
+    return int(c.call("POST", f"{W}/gtt/triggers", json=LIVE_GTT)["trigger_id"])
+
+
+def _kite_login(c: Context) -> dict[str, Any]:
+    assert c.fake is not None
+    link = c.call("GET", "/api/brokers/kite/credentials")["login_url"]
+    [extra] = parse_qs(urlsplit(link).query)["redirect_params"]
+    token = c.fake.request_token()
+    return {
+        "request_token": token,
+        "checksum": checksum(DEFAULT_API_KEY, token, DEFAULT_API_SECRET),
+        "state": parse_qs(extra)["state"][0],
+    }
+
+
+def _postback(c: Context) -> dict[str, Any]:
+    """Kite's postback of a live order it filled, signed with the owner's secret."""
+    assert c.fake is not None
+    c.fake.price("NSE:INFY", 1500)
+    buy = {**order(quantity=1), "order_type": "LIMIT", "price": 1490, "mode": "live"}
+    c.call("POST", "/api/orders", json=buy)
+    c.fake.price("NSE:INFY", 1488)  # crosses the limit: the fake fills it
+    ours = [o for o in c.fake.state()["orders"] if o["quantity"] == 1]  # not a GTT's 10
+    filled = ours[-1]
+    c.fake.price("NSE:INFY", 1480)
+    stamp = str(filled["order_timestamp"])
+    signed = kite_postback_checksum(filled["order_id"], stamp, DEFAULT_API_SECRET)
+    return filled | {"order_timestamp": stamp, "checksum": signed, "user_id": KITE_USER}
 
 
 def _link_token(c: Context) -> str:

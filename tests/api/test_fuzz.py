@@ -31,7 +31,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -45,6 +44,8 @@ from schemathesis import GenerationMode
 from schemathesis.core.failures import FailureGroup
 
 from tests import fuzz_seeds
+from tests.brokers.kite.conftest import Fake, server_settings
+from tests.brokers.kite.conftest import fake as fake  # noqa: F401 - the fixture
 from tests.fuzz_kit import (
     CHECKS,
     WORKER_PREFIX,
@@ -58,8 +59,6 @@ from tests.fuzz_kit import (
     read_differs,
 )
 from tests.helpers import make_user
-from tests.serving import serve
-from tradertape.fakebrokers.kite import create_app as create_kite
 from tradertape.runtime import Runtime
 from tradertape.settings import Settings
 
@@ -112,20 +111,23 @@ OPERATIONS = sorted((r.ok() for r in schema.get_all_operations()), key=_stage)  
 
 
 @pytest.fixture(name="settings")
-def kite_on_loopback(settings: Settings) -> Iterator[Settings]:
-    """The server's Kite is a fake on loopback: a stored Kite login reaches a broker that
-    refuses made-up tokens (a 4xx), not a missing one (a 503)."""
-    with serve(create_kite()) as url:
-        yield settings.model_copy(update={"kite_root": url})
+def kite_on_loopback(settings: Settings, fake: Fake) -> Settings:
+    """The server's Kite is the fake on loopback, and live trading is allowed: the live
+    user's operations reach it, and a stored Kite login elsewhere gets a 4xx, not a 503."""
+    live = server_settings(
+        settings.data_dir.parent, fake, live_trading_enabled=True, kite_timeout_secs=0.5
+    )
+    return live.model_copy(update={"web_dist": settings.web_dist})
 
 
 class Fuzzer:
     """Sends one operation's requests as one user and checks every answer."""
 
-    def __init__(self, http: httpx.Client, runtime: Runtime, tally: Tally) -> None:
+    def __init__(self, http: httpx.Client, runtime: Runtime, tally: Tally, fake: Fake) -> None:
         self.http = http
         self.runtime = runtime
         self.tally = tally
+        self.fake = fake
         self.ids: dict[str, Ids] = {}
 
     def send(self, actor: Actor, case: Any, *, note: str = "") -> httpx.Response | None:
@@ -301,6 +303,7 @@ class Fuzzer:
             runtime=self.runtime,
             ids=self.ids.setdefault(actor.email, Ids()),
             http=self.http,
+            fake=self.fake,
         )
 
     def read_back(self, actor: Actor, case: Any, answer: httpx.Response) -> None:
@@ -373,28 +376,35 @@ def _curl(request: dict[str, Any]) -> str:
 
 
 def test_every_operation_answers_as_documented(
-    server: str, runtime: Runtime, with_candles: Runtime, capsys: pytest.CaptureFixture[str]
+    server: str,
+    runtime: Runtime,
+    with_candles: Runtime,
+    fake: Fake,
+    capsys: pytest.CaptureFixture[str],
 ):
-    """One server for the whole run (a server per operation would cost minutes)."""
+    """One server for the whole run (a server per operation would cost minutes). Alice
+    calls every operation, but those only a user trading live at Kite reaches (`LIVE`),
+    which Carol calls; Bob's objects sit beside theirs."""
     tally = Tally()
-    alice = Actor("alice@x.in", server)
-    bob = Actor("bob@x.in", server)
+    alice, bob, carol = (Actor(f"{name}@x.in", server) for name in ("alice", "bob", "carol"))
     with httpx.Client() as http:
-        fuzzer = Fuzzer(http, runtime, tally)
+        fuzzer = Fuzzer(http, runtime, tally, fake)
         fuzz_seeds.prepare(runtime)
         for actor, admin in ((alice, True), (bob, False)):
             make_user(runtime, actor.email, admin=admin)
             actor.sign_in(runtime)
             fuzz_seeds.enlist_worker(http, actor)
             fuzz_seeds.furnish(http, actor, runtime)
+        fuzz_seeds.go_live(http, carol, runtime, fake)
         # The other user's objects: made by the same realistic requests, before alice's run
         for operation in OPERATIONS:
-            if _stage(operation)[0] <= 1:
+            if _stage(operation)[0] <= 1 and operation.label not in fuzz_seeds.LIVE:
                 fuzzer.seeded(bob, operation, boundaries=False)
         for operation in OPERATIONS:
-            fuzzer.seeded(alice, operation, boundaries=True)
-            fuzzer.generated(alice, operation)
-            fuzzer.others(alice, bob, operation)
+            actor = carol if operation.label in fuzz_seeds.LIVE else alice
+            fuzzer.seeded(actor, operation, boundaries=True)
+            fuzzer.generated(actor, operation)
+            fuzzer.others(actor, bob, operation)
             if operation.label in LAST:
                 alice.sign_in(runtime)
                 fuzz_seeds.enlist_worker(http, alice)

@@ -16,15 +16,20 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+from sqlalchemy import select
 
 from tests.brokers.kite.conftest import Fake
 from tests.fuzz_kit import WORKER_PREFIX, Actor, Ids
 from tests.helpers import PASSWORD, make_user, otp_and_token
+from tests.integration.groww.conftest import API_KEY as GROWW_KEY
+from tests.integration.groww.conftest import TOTP as GROWW_TOTP
 from tests.workers_kit import order, set_price
+from tradertape.db.models import TelegramLinkRequest
 from tradertape.domain.worker_access import DEFAULT_ACTIONS
 from tradertape.fakebrokers.kite import DEFAULT_API_KEY, DEFAULT_API_SECRET
 from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime
+from tradertape.services import telegram_links
 from tradertape.services.live_trading import kite_postback_checksum
 from tradertape_brokers.kite import checksum
 
@@ -462,6 +467,17 @@ SEEDS: dict[str, Seed] = {
         query={"symbol": "NSE:INFY", "timeframe": "day", "from": "2025-06-02", "to": "2025-06-30"}
     ),
     f"GET {W}/market/instruments/resolve": _one(query={"symbol": "NSE:INFY"}),
+    # Telegram (the app's bot is configured; the seed plays its part)
+    "POST /api/telegram/link": lambda c: [
+        _past_attempts(c) or {"body": {"chat_id": 1000 + next(_KEYS)}}
+    ],
+    "POST /api/telegram/link/confirm": lambda c: [{"body": {"code": _telegram_code(c)}}],
+    "DELETE /api/telegram/link": lambda c: [_telegram_link(c) or {}],
+    # Groww's key-flow login, at the fake Groww
+    "POST /api/brokers/groww/session": lambda c: [
+        c.call("POST", "/api/brokers/groww/credentials", json={"api_key": GROWW_KEY})
+        and {} | {"body": {"totp": GROWW_TOTP}}
+    ],
     # Sign-in
     "POST /api/auth/magic-link": lambda c: [{"body": {"email": c.actor.email}}],
     "POST /api/auth/password-login": lambda c: [
@@ -645,10 +661,32 @@ def _postback(c: Context) -> dict[str, Any]:
     return filled | {"order_timestamp": stamp, "checksum": signed, "user_id": KITE_USER}
 
 
-def _link_token(c: Context) -> str:
+def _past_attempts(c: Context) -> None:
+    """A minute on: past the attempts the fuzzing spent on a rate-limited route."""
     clock = c.runtime.clock
     assert isinstance(clock, ManualClock)
-    clock.advance(timedelta(minutes=1))  # past the sign-in attempts the fuzzing spent
+    clock.advance(timedelta(minutes=1))
+
+
+def _telegram_link(c: Context) -> None:
+    _past_attempts(c)
+    c.call("POST", "/api/telegram/link", json={"chat_id": 1000 + next(_KEYS)})
+
+
+def _telegram_code(c: Context) -> str:
+    """Ask to link a chat, and play the bot: the code it would send the chat."""
+    _telegram_link(c)
+    with c.runtime.db.session() as db:
+        row = db.scalars(
+            select(TelegramLinkRequest).where(TelegramLinkRequest.user_id == c.actor.user_id)
+        ).one()
+        code = telegram_links.issue_code(row, secret=c.runtime.settings.secret)
+        db.commit()
+    return code
+
+
+def _link_token(c: Context) -> str:
+    _past_attempts(c)
     c.call("POST", "/api/auth/magic-link", json={"email": c.actor.email})
     return otp_and_token(c.runtime, c.actor.email)[1]
 

@@ -59,6 +59,9 @@ from tests.fuzz_kit import (
     read_differs,
 )
 from tests.helpers import make_user
+from tests.integration.groww.conftest import FakeServer
+from tests.integration.groww.conftest import groww as groww  # noqa: F401 - the fixture
+from tests.telegram_kit import with_bot
 from tradertape.runtime import Runtime
 from tradertape.settings import Settings
 
@@ -92,6 +95,7 @@ ENDING = (
     "PUT /api/risk/rules/{rule_id}",
     "POST /api/auth/kite-credentials",  # the portfolio's reads then go to Kite
     "POST /api/brokers/{broker}/credentials",
+    "POST /api/brokers/groww/session",
 )
 
 
@@ -111,13 +115,15 @@ OPERATIONS = sorted((r.ok() for r in schema.get_all_operations()), key=_stage)  
 
 
 @pytest.fixture(name="settings")
-def kite_on_loopback(settings: Settings, fake: Fake) -> Settings:
-    """The server's Kite is the fake on loopback, and live trading is allowed: the live
-    user's operations reach it, and a stored Kite login elsewhere gets a 4xx, not a 503."""
+def brokers_on_loopback(settings: Settings, fake: Fake, groww: FakeServer) -> Settings:
+    """The server's Kite and Groww are fakes on loopback, live trading is allowed and a
+    Telegram bot is configured: every operation has something to reach."""
     live = server_settings(
         settings.data_dir.parent, fake, live_trading_enabled=True, kite_timeout_secs=0.5
     )
-    return live.model_copy(update={"web_dist": settings.web_dist})
+    return with_bot(live).model_copy(
+        update={"web_dist": settings.web_dist, "groww_root": groww.root}
+    )
 
 
 class Fuzzer:
@@ -184,7 +190,7 @@ class Fuzzer:
         if not stream:
             try:
                 return self.http.request(**request, timeout=_TIMEOUT)
-            except httpx.RemoteProtocolError:
+            except (httpx.RemoteProtocolError, httpx.ReadError):
                 # uvicorn closes the connection after a 500; a kept-alive one may already
                 # be in the pool. The request itself is sent once more on a new one.
                 return self.http.request(**request, timeout=_TIMEOUT)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.helpers import PASSWORD, make_user, sign_in
@@ -182,6 +185,33 @@ def test_bad_modifications_name_the_field(client: TestClient, runtime: Runtime):
     unchanged = client.get("/api/portfolio/orders").json()[0]
     assert (unchanged["price"], unchanged["quantity"], unchanged["status"]) == (1400.0, 10, "OPEN")
     assert client.put("/api/orders/nope", json={"price": 1}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param({"quantity": None}, id="quantity"),
+        pytest.param({"order_type": None, "price": 1401, "validity": None}, id="type-validity"),
+        pytest.param({"disclosed_quantity": None, "quantity": None}, id="disclosed"),
+    ],
+)
+def test_a_null_where_an_order_always_has_a_value_keeps_it(
+    client: TestClient, runtime: Runtime, body: dict[str, Any]
+):
+    """The fuzzer's finding (issue 22, item 4): `{"quantity": null}` answered 500. A null
+    for a field every order has changes nothing, as leaving it out does."""
+    sign_in(client, runtime, "t@x.in")
+    client.post("/api/portfolio/funds", json={"amount": 100000})
+    quote(runtime, "1500")
+    order_id = client.post("/api/orders", json=ORDER).json()["order_id"]  # 1400: rests
+
+    changed = client.put(f"/api/orders/{order_id}", json=body)
+
+    assert changed.status_code == 200, changed.text
+    order = changed.json()
+    expected_price = body.get("price", 1400)
+    assert (order["quantity"], order["order_type"], order["validity"]) == (10, "LIMIT", "DAY")
+    assert (order["price"], order["status"]) == (expected_price, "OPEN")
 
 
 def test_a_cover_order_over_http_shows_both_legs_and_exits_at_market(

@@ -307,6 +307,19 @@ def test_limit_order_rests_then_modify_and_cancel(worker: Worker):
     assert all(h["order_id"] == order_id for h in history.json()["history"])
 
 
+def test_a_modify_with_a_null_quantity_keeps_it(worker: Worker):
+    """As `PUT /api/orders/{id}` (issue 22, item 4): a null quantity was a 500."""
+    placed = worker.place("run_x", "limit-0002", order(order_type="LIMIT", price=1400)).json()
+    order_id = placed["result"]["order_id"]
+    body = {"strategy_run_id": "run_x", "quantity": None, "validity": None, "price": 1405}
+
+    modified = worker.call("POST", f"/orders/{order_id}/modify", json=body)
+
+    assert modified.status_code == 200, modified.text
+    result = modified.json()["result"]
+    assert (result["price"], result["quantity"]) == (1405.0, 1)
+
+
 def test_orders_of_other_runs_are_hidden(client: TestClient, runtime: Runtime, worker: Worker):
     order_id = worker.place("run_x", "hidden-0001", order(order_type="LIMIT", price=1400)).json()[
         "result"

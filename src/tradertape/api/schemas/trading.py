@@ -92,11 +92,21 @@ class OrderModifyIn(Strict):
 
     def changes(self) -> dict[str, Any]:
         """The fields sent, as domain values (a 0 price means none, as in Kite)."""
-        sent = self.model_dump(exclude_unset=True)
-        for field in ("price", "trigger_price"):
-            if field in sent and not sent[field]:
-                sent[field] = None
-        return sent
+        return modify_changes(self.model_dump(exclude_unset=True))
+
+
+# Every order has these: a null sent for one keeps its value, as leaving it out does.
+_KEPT_WHEN_NULL = ("quantity", "order_type", "validity", "disclosed_quantity")
+
+
+def modify_changes(sent: dict[str, Any]) -> dict[str, Any]:
+    """A modification's fields as domain values: a 0 or null price means none (as in
+    Kite), and a null where an order always has a value changes nothing."""
+    changes = {k: v for k, v in sent.items() if not (v is None and k in _KEPT_WHEN_NULL)}
+    for field in ("price", "trigger_price"):
+        if field in changes and not changes[field]:
+            changes[field] = None
+    return changes
 
 
 class OrderPlaced(BaseModel):

@@ -14,7 +14,9 @@ and body the document declares. Around that generation:
   Signing out, revoking sessions and credentials, the kill switch and live trading run
   last, each followed by a fresh sign-in.
 - **Two users.** A second user's objects exist beside the first's; each of them, asked for
-  with the first user's credentials, is a 404.
+  with the first user's credentials, is a 404. (A third user, connected to a fake Kite and
+  trading live, calls the few operations only such a user reaches: worker GTTs,
+  reconciliation, Kite's session and postback.) Groww and a Telegram bot are fakes too.
 - **Read back what was accepted.** After a 2xx create or change, the resource's read
   returns the values sent (a price sent as 1413.05 reads 1413.05, not null).
 - **Boundary numbers.** Each numeric field of a realistic request is also sent as

@@ -307,6 +307,16 @@ def _on_option_run(body: dict[str, Any] | None) -> Seed:
     return seed
 
 
+def _after(step: Callable[[Context], Any], **request: Any) -> Seed:
+    """`request`, once `step` has made what it acts on."""
+
+    def seed(c: Context) -> list[dict[str, Any]]:
+        step(c)
+        return [request]
+
+    return seed
+
+
 def _one(**request: Any) -> Seed:
     return lambda c: [request]
 
@@ -342,6 +352,118 @@ LIVE_GTT: dict[str, Any] = {
     ],
 }
 
+
+def _backtest(c: Context) -> int:
+    return int(
+        c.call("POST", "/api/backtest/run", json={**BACKTEST, "strategy_id": _template(c)})["id"]
+    )
+
+
+def _position(c: Context) -> int:
+    portfolio = _portfolio(c)
+    c.call("POST", "/api/model/scan", json={"portfolio_id": portfolio, "date": SCAN_DAY})
+    pending = c.call(
+        "GET",
+        "/api/model/signals",
+        params={"portfolio_id": portfolio, "status": "pending_approval"},
+    )
+    c.call("POST", f"/api/model/signals/{pending[0]['id']}/approve")
+    c.call("POST", "/api/model/cart/place")
+    held = c.call(
+        "GET", "/api/model/positions", params={"portfolio_id": portfolio, "status": "open"}
+    )
+    return int(held[0]["id"])
+
+
+def _paused(c: Context) -> int:
+    portfolio = _portfolio(c)
+    c.call("POST", f"/api/model/portfolios/{portfolio}/pause")
+    return portfolio
+
+
+def _approved(c: Context) -> int:
+    signal = _signal(c)
+    c.call("POST", f"/api/model/signals/{signal}/approve")
+    return signal
+
+
+def _entered(c: Context) -> str:
+    run = _option_run(c)
+    c.call("POST", f"{W}/options/runs/{run}/enter", json={})
+    return run
+
+
+def _live_gtt(c: Context) -> int:
+    return int(c.call("POST", f"{W}/gtt/triggers", json=LIVE_GTT)["trigger_id"])
+
+
+def _kite_login(c: Context) -> dict[str, Any]:
+    assert c.fake is not None
+    link = c.call("GET", "/api/brokers/kite/credentials")["login_url"]
+    [extra] = parse_qs(urlsplit(link).query)["redirect_params"]
+    token = c.fake.request_token()
+    return {
+        "request_token": token,
+        "checksum": checksum(DEFAULT_API_KEY, token, DEFAULT_API_SECRET),
+        "state": parse_qs(extra)["state"][0],
+    }
+
+
+def _postback(c: Context) -> dict[str, Any]:
+    """Kite's postback of a live order it filled, signed with the owner's secret."""
+    assert c.fake is not None
+    c.fake.price("NSE:INFY", 1500)
+    buy = {**order(quantity=1), "order_type": "LIMIT", "price": 1490, "mode": "live"}
+    c.call("POST", "/api/orders", json=buy)
+    c.fake.price("NSE:INFY", 1488)  # crosses the limit: the fake fills it
+    ours = [o for o in c.fake.state()["orders"] if o["quantity"] == 1]  # not a GTT's 10
+    filled: dict[str, Any] = ours[-1]
+    c.fake.price("NSE:INFY", 1480)
+    stamp = str(filled["order_timestamp"])
+    signed = kite_postback_checksum(filled["order_id"], stamp, DEFAULT_API_SECRET)
+    return filled | {"order_timestamp": stamp, "checksum": signed, "user_id": KITE_USER}
+
+
+def _past_attempts(c: Context) -> None:
+    """A minute on: past the attempts the fuzzing spent on a rate-limited route."""
+    clock = c.runtime.clock
+    assert isinstance(clock, ManualClock)
+    clock.advance(timedelta(minutes=1))
+
+
+def _new_chat(c: Context) -> int:
+    """A chat not linked yet (a minute on: linking is rate-limited)."""
+    _past_attempts(c)
+    return 1000 + next(_KEYS)
+
+
+def _telegram_link(c: Context) -> None:
+    """A pending link to unlink or confirm."""
+    c.call("POST", "/api/telegram/link", json={"chat_id": _new_chat(c)})
+
+
+def _telegram_code(c: Context) -> str:
+    """Ask to link a chat, and play the bot: the code it would send the chat."""
+    _telegram_link(c)
+    with c.runtime.db.session() as db:
+        row = db.scalars(
+            select(TelegramLinkRequest).where(TelegramLinkRequest.user_id == c.actor.user_id)
+        ).one()
+        code = telegram_links.issue_code(row, secret=c.runtime.settings.secret)
+        db.commit()
+    return code
+
+
+def _link_token(c: Context) -> str:
+    _past_attempts(c)
+    c.call("POST", "/api/auth/magic-link", json={"email": c.actor.email})
+    return otp_and_token(c.runtime, c.actor.email)[1]
+
+
+def _agent_key(c: Context) -> str:
+    return str(c.call("POST", "/api/agent/keys", json={"name": "fuzz"})["api_key"])
+
+
 SEEDS: dict[str, Seed] = {
     # A live user's (`LIVE`)
     f"POST {W}/gtt/triggers": _one(body=LIVE_GTT),
@@ -354,9 +476,9 @@ SEEDS: dict[str, Seed] = {
     f"DELETE {W}/gtt/triggers/{{trigger_id}}": lambda c: [
         {"path_parameters": {"trigger_id": _live_gtt(c)}}
     ],
-    "GET /api/brokers/{broker}/reconciliation": lambda c: [
-        c.call("POST", "/api/brokers/kite/reconciliation") and {}
-    ],
+    "GET /api/brokers/{broker}/reconciliation": _after(
+        lambda c: c.call("POST", "/api/brokers/kite/reconciliation")
+    ),
     "POST /api/brokers/kite/session": lambda c: [{"body": _kite_login(c)}],
     "POST /api/brokers/kite/postback": lambda c: [{"body": _postback(c)}],
     # Orders, GTTs, funds
@@ -468,16 +590,14 @@ SEEDS: dict[str, Seed] = {
     ),
     f"GET {W}/market/instruments/resolve": _one(query={"symbol": "NSE:INFY"}),
     # Telegram (the app's bot is configured; the seed plays its part)
-    "POST /api/telegram/link": lambda c: [
-        _past_attempts(c) or {"body": {"chat_id": 1000 + next(_KEYS)}}
-    ],
+    "POST /api/telegram/link": lambda c: [{"body": {"chat_id": _new_chat(c)}}],
     "POST /api/telegram/link/confirm": lambda c: [{"body": {"code": _telegram_code(c)}}],
-    "DELETE /api/telegram/link": lambda c: [_telegram_link(c) or {}],
+    "DELETE /api/telegram/link": _after(_telegram_link),
     # Groww's key-flow login, at the fake Groww
-    "POST /api/brokers/groww/session": lambda c: [
-        c.call("POST", "/api/brokers/groww/credentials", json={"api_key": GROWW_KEY})
-        and {} | {"body": {"totp": GROWW_TOTP}}
-    ],
+    "POST /api/brokers/groww/session": _after(
+        lambda c: c.call("POST", "/api/brokers/groww/credentials", json={"api_key": GROWW_KEY}),
+        body={"totp": GROWW_TOTP},
+    ),
     # Sign-in
     "POST /api/auth/magic-link": lambda c: [{"body": {"email": c.actor.email}}],
     "POST /api/auth/password-login": lambda c: [
@@ -588,111 +708,6 @@ SEEDS: dict[str, Seed] = {
         {"path_parameters": {"run_id": _entered(c)}, "body": {}}
     ],
 }
-
-
-def _backtest(c: Context) -> int:
-    return int(
-        c.call("POST", "/api/backtest/run", json={**BACKTEST, "strategy_id": _template(c)})["id"]
-    )
-
-
-def _position(c: Context) -> int:
-    portfolio = _portfolio(c)
-    c.call("POST", "/api/model/scan", json={"portfolio_id": portfolio, "date": SCAN_DAY})
-    pending = c.call(
-        "GET",
-        "/api/model/signals",
-        params={"portfolio_id": portfolio, "status": "pending_approval"},
-    )
-    c.call("POST", f"/api/model/signals/{pending[0]['id']}/approve")
-    c.call("POST", "/api/model/cart/place")
-    held = c.call(
-        "GET", "/api/model/positions", params={"portfolio_id": portfolio, "status": "open"}
-    )
-    return int(held[0]["id"])
-
-
-def _paused(c: Context) -> int:
-    portfolio = _portfolio(c)
-    c.call("POST", f"/api/model/portfolios/{portfolio}/pause")
-    return portfolio
-
-
-def _approved(c: Context) -> int:
-    signal = _signal(c)
-    c.call("POST", f"/api/model/signals/{signal}/approve")
-    return signal
-
-
-def _entered(c: Context) -> str:
-    run = _option_run(c)
-    c.call("POST", f"{W}/options/runs/{run}/enter", json={})
-    return run
-
-
-def _live_gtt(c: Context) -> int:
-    return int(c.call("POST", f"{W}/gtt/triggers", json=LIVE_GTT)["trigger_id"])
-
-
-def _kite_login(c: Context) -> dict[str, Any]:
-    assert c.fake is not None
-    link = c.call("GET", "/api/brokers/kite/credentials")["login_url"]
-    [extra] = parse_qs(urlsplit(link).query)["redirect_params"]
-    token = c.fake.request_token()
-    return {
-        "request_token": token,
-        "checksum": checksum(DEFAULT_API_KEY, token, DEFAULT_API_SECRET),
-        "state": parse_qs(extra)["state"][0],
-    }
-
-
-def _postback(c: Context) -> dict[str, Any]:
-    """Kite's postback of a live order it filled, signed with the owner's secret."""
-    assert c.fake is not None
-    c.fake.price("NSE:INFY", 1500)
-    buy = {**order(quantity=1), "order_type": "LIMIT", "price": 1490, "mode": "live"}
-    c.call("POST", "/api/orders", json=buy)
-    c.fake.price("NSE:INFY", 1488)  # crosses the limit: the fake fills it
-    ours = [o for o in c.fake.state()["orders"] if o["quantity"] == 1]  # not a GTT's 10
-    filled = ours[-1]
-    c.fake.price("NSE:INFY", 1480)
-    stamp = str(filled["order_timestamp"])
-    signed = kite_postback_checksum(filled["order_id"], stamp, DEFAULT_API_SECRET)
-    return filled | {"order_timestamp": stamp, "checksum": signed, "user_id": KITE_USER}
-
-
-def _past_attempts(c: Context) -> None:
-    """A minute on: past the attempts the fuzzing spent on a rate-limited route."""
-    clock = c.runtime.clock
-    assert isinstance(clock, ManualClock)
-    clock.advance(timedelta(minutes=1))
-
-
-def _telegram_link(c: Context) -> None:
-    _past_attempts(c)
-    c.call("POST", "/api/telegram/link", json={"chat_id": 1000 + next(_KEYS)})
-
-
-def _telegram_code(c: Context) -> str:
-    """Ask to link a chat, and play the bot: the code it would send the chat."""
-    _telegram_link(c)
-    with c.runtime.db.session() as db:
-        row = db.scalars(
-            select(TelegramLinkRequest).where(TelegramLinkRequest.user_id == c.actor.user_id)
-        ).one()
-        code = telegram_links.issue_code(row, secret=c.runtime.settings.secret)
-        db.commit()
-    return code
-
-
-def _link_token(c: Context) -> str:
-    _past_attempts(c)
-    c.call("POST", "/api/auth/magic-link", json={"email": c.actor.email})
-    return otp_and_token(c.runtime, c.actor.email)[1]
-
-
-def _agent_key(c: Context) -> str:
-    return str(c.call("POST", "/api/agent/keys", json={"name": "fuzz"})["api_key"])
 
 
 def requests(label: str, context: Context) -> list[dict[str, Any]]:

@@ -42,7 +42,7 @@ Exiter = Annotated[WorkerToken, Depends(worker_action("runs:exit"))]
 
 
 # A recovered run answers 200, as the document says (it declared only the 201).
-_RECOVERED = {
+_RECOVERED: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "This token's run of the same `strategy_run_id`, recovered.",
         "content": {"application/json": {"schema": {"type": "object"}}},

@@ -95,16 +95,8 @@ class Ids:
                 elif key.endswith("_id") or key == "version":
                     _add(self.by_name[_ALIASES.get(key, key)], value)
 
-    def everything(self) -> set[Any]:
-        """Every id seen."""
-        pools = [*self.by_collection.values(), *self.by_name.values()]
-        return {value for pool in pools for value in pool}
-
-    def candidates(self, template: str) -> list[dict[str, Any]]:
-        """Path parameters for `template` from the ids seen (several combinations)."""
-        names = _PARAM.findall(template)
-        if not names:
-            return [{}]
+    def pools(self, template: str) -> dict[str, list[Any]]:
+        """Every id seen for each path parameter of `template`, oldest first."""
         options: dict[str, list[Any]] = {}
         prefix = ""
         for part in template.split("/")[1:]:
@@ -115,8 +107,15 @@ class Ids:
             name = match.group(1)
             # The collection's own ids first, then any field of the same name
             pool = [*self.by_collection.get(prefix, []), *self.by_name.get(name, [])]
-            options[name] = list(dict.fromkeys(pool))[-6:]  # the newest few
+            options[name] = list(dict.fromkeys(pool))
             prefix += "/{" + name + "}"
+        return options
+
+    def candidates(self, template: str) -> list[dict[str, Any]]:
+        """Path parameters for `template` from the newest ids seen (several combinations)."""
+        options = {name: pool[-6:] for name, pool in self.pools(template).items()}
+        if not options:
+            return [{}]
         if any(not values for values in options.values()):
             return []
         width = max(len(values) for values in options.values())

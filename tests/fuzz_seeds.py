@@ -712,11 +712,12 @@ SEEDS: dict[str, Seed] = {
 
 def requests(label: str, context: Context) -> list[dict[str, Any]]:
     """The operation's realistic requests, path parameters included."""
-    seed = SEEDS.get(label)
-    if seed is None:
-        return []
     template = label.split(" ", 1)[1]
     fixed = path_parameters(template, context)
+    seed = SEEDS.get(label)
+    if seed is None:  # a plain call where no id is needed (a list: its ids are learned)
+        plain = all(name in fixed for name in PARAM.findall(template))
+        return [{"path_parameters": fixed}] if plain else []
     made = []
     for request in seed(context):
         merged = {**fixed, **request.get("path_parameters", {})}

@@ -266,11 +266,11 @@ class Fuzzer:
 
     def others(self, actor: Actor, other: Actor, operation: Any) -> None:
         """The other user's objects, asked for by `actor`: each a 404."""
-        mine = self.ids.setdefault(actor.email, Ids()).everything()
+        mine = self.ids.setdefault(actor.email, Ids()).pools(operation.path)
         named = fuzz_seeds.path_parameters(operation.path, self.context(actor))
         for fixed in self.path_choices(other, operation):
             theirs = {k: v for k, v in fixed.items() if k not in named}
-            if not theirs or any(value in mine for value in theirs.values()):
+            if not theirs or any(value in mine.get(k, ()) for k, value in theirs.items()):
                 continue  # shared (a symbol, a template, a broker's name), not the other's
             try:
                 seeds = fuzz_seeds.requests(operation.label, self.context(actor)) or [{}]

@@ -243,11 +243,22 @@ class Document:
     def __init__(self, raw: dict[str, Any]) -> None:
         self.raw = raw
 
-    def body_valid(self, path: str, method: str, body: Any) -> bool:
-        """Whether `body` is what the document says the operation takes."""
+    def body_fields(self, path: str, method: str) -> set[str]:
+        """The top-level fields the operation's body declares (others are ignored)."""
+        schema = self._body_schema(path, method) or {}
+        while "$ref" in schema:
+            schema = self.raw["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+        return set(schema.get("properties", {}))
+
+    def _body_schema(self, path: str, method: str) -> dict[str, Any] | None:
         operation = self.raw["paths"][path][method.lower()]
         content = operation.get("requestBody", {}).get("content", {})
-        schema = content.get("application/json", {}).get("schema")
+        schema: dict[str, Any] | None = content.get("application/json", {}).get("schema")
+        return schema
+
+    def body_valid(self, path: str, method: str, body: Any) -> bool:
+        """Whether `body` is what the document says the operation takes."""
+        schema = self._body_schema(path, method)
         if schema is None:
             return True
         validator = jsonschema_rs.validator_for({**schema, "components": self.raw["components"]})

@@ -243,12 +243,13 @@ class Document:
     def __init__(self, raw: dict[str, Any]) -> None:
         self.raw = raw
 
-    def body_fields(self, path: str, method: str) -> set[str]:
-        """The top-level fields the operation's body declares (others are ignored)."""
+    def body_fields(self, path: str, method: str) -> set[str] | None:
+        """The top-level fields the operation's body declares (others are ignored); None
+        for a free-form body (a worker's GTT, Kite's own shape), whose every field counts."""
         schema = self._body_schema(path, method) or {}
         while "$ref" in schema:
             schema = self.raw["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
-        return set(schema.get("properties", {}))
+        return set(schema["properties"]) if "properties" in schema else None
 
     def _body_schema(self, path: str, method: str) -> dict[str, Any] | None:
         operation = self.raw["paths"][path][method.lower()]

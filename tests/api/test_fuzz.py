@@ -87,7 +87,7 @@ LAST = (
 )
 SERVER_SET = frozenset({"id", "version", "created_at", "updated_at"})
 _TIMEOUT = httpx.Timeout(30.0)
-_STREAM_TIMEOUT = httpx.Timeout(30.0, read=1.0)
+_STREAM_TIMEOUT = httpx.Timeout(30.0, read=5.0)  # a stream says ": connected" at once
 
 
 # With the deletes: they end what other changes act on (a run's exit), or can block every

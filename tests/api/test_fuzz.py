@@ -85,11 +85,6 @@ LAST = (
     "DELETE /api/auth/sessions/{session_id}",
     "POST /api/auth/logout",
 )
-SERVER_SET = frozenset({"id", "version", "created_at", "updated_at"})
-_TIMEOUT = httpx.Timeout(30.0)
-_STREAM_TIMEOUT = httpx.Timeout(30.0, read=5.0)  # a stream says ": connected" at once
-
-
 # With the deletes: they end what other changes act on (a run's exit), or can block every
 # order after them (a generated rule may be a kill switch).
 ENDING = (
@@ -100,6 +95,10 @@ ENDING = (
     "POST /api/brokers/{broker}/credentials",
     "POST /api/brokers/groww/session",
 )
+# Fields a read carries and a write may send back, which the server sets and ignores.
+SERVER_SET = frozenset({"id", "version", "created_at", "updated_at"})
+_TIMEOUT = httpx.Timeout(30.0)
+_STREAM_TIMEOUT = httpx.Timeout(30.0, read=5.0)  # a stream says ": connected" at once
 
 
 def _stage(operation: Any) -> tuple[int, int]:

@@ -11,7 +11,7 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo serve test install lint format typecheck test-sqlite test-postgres test-web test-e2e chromium web openapi lock clean
+.PHONY: demo serve test install lint format typecheck test-sqlite test-postgres test-web test-e2e fuzz chromium web openapi lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -90,6 +90,13 @@ test-postgres: install
 	else \
 		echo "SKIPPED: PostgreSQL tests (no server answered at $(PG_TEST_URL))"; \
 	fi
+
+# The fuzzer's full budget: every operation of docs/openapi.json against a real server, two
+# users (test-sqlite runs it with a fixed budget of 12 per operation; docs/api-conventions.md).
+FUZZ_EXAMPLES ?= 100
+fuzz: install
+	TRADERTAPE_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/api/test_fuzz.py \
+		-p no:cacheprovider -s
 
 openapi: install
 	$(BIN)/python scripts/export_openapi.py docs/openapi.json

@@ -55,6 +55,13 @@ def test_create_then_recover_by_run_id(worker: Worker):
     assert (run["session_status"], run["health_status"]) == ("missing", "unknown")
 
 
+def test_the_document_declares_the_recovered_runs_200(client: TestClient):
+    """The fuzzer found a recovery answering 200 where the document declared only 201."""
+    paths = client.get("/api/openapi.json").json()["paths"]
+    answers = paths["/api/algo-workers/worker/runs"]["post"]["responses"]
+    assert {"200", "201"} <= set(answers)
+
+
 def test_recovering_with_another_config_is_409(worker: Worker):
     worker.create_run("run_a_0001")
     response = worker.call(

@@ -277,3 +277,13 @@ def test_ws_candles_by_token(worker: Worker, runtime: Runtime):
             message = ws.receive_json()
     assert message["event"] == "candle"
     assert message["data"]["candle"]["low"] == 1499.0
+
+
+def test_the_document_declares_each_stream_as_server_sent_events(client: TestClient):
+    """The fuzzer found every stream's 200 declared as JSON only, while it sends
+    `text/event-stream`: a client generated from the document would parse it as JSON."""
+    paths = client.get("/api/openapi.json").json()["paths"]
+    streams = {path: item for path, item in paths.items() if path.endswith("/stream")}
+    assert len(streams) == 5
+    for path, item in streams.items():
+        assert "text/event-stream" in item["get"]["responses"]["200"]["content"], path

@@ -41,7 +41,16 @@ Reporter = Annotated[WorkerToken, Depends(worker_action("runs:progress"))]
 Exiter = Annotated[WorkerToken, Depends(worker_action("runs:exit"))]
 
 
-@router.post("/runs", status_code=status.HTTP_201_CREATED)
+# A recovered run answers 200, as the document says (it declared only the 201).
+_RECOVERED: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "This token's run of the same `strategy_run_id`, recovered.",
+        "content": {"application/json": {"schema": {"type": "object"}}},
+    }
+}
+
+
+@router.post("/runs", status_code=status.HTTP_201_CREATED, responses=_RECOVERED)
 def create_run(
     body: RunCreateIn, token: Creator, runtime: RuntimeDep, db: DbDep, response: Response
 ) -> dict[str, Any]:

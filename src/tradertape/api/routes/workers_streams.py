@@ -61,6 +61,15 @@ def _data(payload: Any) -> str:
     return json.dumps(payload, separators=(",", ":"), default=str)
 
 
+# What a stream's 200 sends, in the document (FastAPI would declare only JSON).
+SSE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "Server-sent events (`text/event-stream`).",
+        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+    }
+}
+
+
 def sse(events: AsyncIterator[Event]) -> StreamingResponse:
     """An event stream of `events` (heartbeats become comments; a failure an error event)."""
 
@@ -105,7 +114,7 @@ def _timeline_query(
     return TimelineQuery(after_cursor=after_cursor, limit=limit, filters=chosen)
 
 
-@router.get("/runs/{run_id}/pnl/stream")
+@router.get("/runs/{run_id}/pnl/stream", responses=SSE_RESPONSES)
 def stream_run_pnl(
     run_id: str, token: Reader, runtime: RuntimeDep, db: DbDep, interval_seconds: Interval = 1.0
 ) -> StreamingResponse:
@@ -117,7 +126,7 @@ def stream_run_pnl(
     return sse(events)
 
 
-@router.get("/runs/{run_id}/timeline/stream")
+@router.get("/runs/{run_id}/timeline/stream", responses=SSE_RESPONSES)
 def stream_timeline(
     run_id: str,
     token: Reader,
@@ -163,7 +172,7 @@ def list_execution_events(
     return timeline.page(db, run, query)
 
 
-@router.get("/runs/{run_id}/execution-events/stream")
+@router.get("/runs/{run_id}/execution-events/stream", responses=SSE_RESPONSES)
 def stream_execution_events(
     run_id: str,
     token: Reader,
@@ -184,7 +193,7 @@ def stream_execution_events(
     return sse(events)
 
 
-@router.get("/market/ticks/stream")
+@router.get("/market/ticks/stream", responses=SSE_RESPONSES)
 def stream_ticks(
     token: Streamer,
     runtime: RuntimeDep,
@@ -198,7 +207,7 @@ def stream_ticks(
     return sse(streams.ticks(runtime.worker_market, found, chosen, pacing=pacing_of(runtime)))
 
 
-@router.get("/market/candles/stream")
+@router.get("/market/candles/stream", responses=SSE_RESPONSES)
 def stream_candles(
     token: Streamer,
     runtime: RuntimeDep,

@@ -111,11 +111,17 @@ class OrderModifyIn(Strict):
 
     def changes(self) -> dict[str, Any]:
         """The fields sent, as domain values (a 0 price means none, as in Kite)."""
-        sent = self.model_dump(exclude_unset=True)
-        for field in ("price", "trigger_price"):
-            if field in sent and not sent[field]:
-                sent[field] = None
-        return sent
+        return modify_changes(self.model_dump(exclude_unset=True))
+
+
+def modify_changes(sent: dict[str, Any]) -> dict[str, Any]:
+    """A modification's fields as domain values: a 0 or null price means none (as in
+    Kite). A null where every order has a value never gets here (`Omittable`)."""
+    changes = dict(sent)
+    for field in ("price", "trigger_price"):
+        if field in changes and not changes[field]:
+            changes[field] = None
+    return changes
 
 
 class OrderPlaced(BaseModel):

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from tradertape.api.schemas.auth import Strict
 from tradertape.api.schemas.free_json import JsonObject, JsonState
-from tradertape.api.schemas.trading import Omittable, OrderFields
+from tradertape.api.schemas.trading import Omittable, OrderFields, modify_changes
 from tradertape.domain.decimal_input import Count, KitePrice, Quantity
 from tradertape.domain.orders import OrderType, Validity
 from tradertape.domain.worker_protection import BackendProtection
@@ -139,10 +139,7 @@ class ModifyIn(Strict):
         sent = self.model_dump(
             exclude_unset=True, exclude={"strategy_run_id", "variety", "parent_order_id"}
         )
-        for field in ("price", "trigger_price"):
-            if field in sent and not sent[field]:
-                sent[field] = None
-        return sent
+        return modify_changes(sent)
 
 
 class ExitIn(Lenient):

@@ -1,0 +1,730 @@
+"""Realistic requests for the fuzzer: what a user of the demo would send, so that every
+operation reaches a 2xx (random strings do not name a real symbol or a price on the tick).
+
+`requests(label, context)` gives an operation's requests as `Case` fields (`path_parameters`,
+`query`, `body`); `path_parameters` the values of parameters that are names, not ids.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+from sqlalchemy import select
+
+from tests.brokers.kite.conftest import Fake
+from tests.fuzz_kit import WORKER_PREFIX, Actor, Ids
+from tests.helpers import PASSWORD, make_user, otp_and_token
+from tests.integration.groww.conftest import API_KEY as GROWW_KEY
+from tests.integration.groww.conftest import TOTP as GROWW_TOTP
+from tests.workers_kit import order, set_price
+from tradertape.db.models import TelegramLinkRequest
+from tradertape.domain.worker_access import DEFAULT_ACTIONS
+from tradertape.fakebrokers.kite import DEFAULT_API_KEY, DEFAULT_API_SECRET
+from tradertape.ports.clock import ManualClock
+from tradertape.runtime import Runtime
+from tradertape.services import telegram_links
+from tradertape.services.live_trading import kite_postback_checksum
+from tradertape_brokers.kite import checksum
+
+PARAM = re.compile(r"\{([^}]+)\}")
+PRICES = {"NSE:INFY": "1500", "NSE:RELIANCE": "1400", "NSE:TCS": "3200", "NSE:NIFTY 50": "24000"}
+
+
+@dataclass
+class Context:
+    """Who sends, the server's runtime, and the ids their 2xx answers carried."""
+
+    actor: Actor
+    runtime: Runtime
+    ids: Ids
+    http: httpx.Client
+    fake: Fake | None = None  # the fake Kite the live user trades at
+
+    def call(self, method: str, path: str, **request: Any) -> Any:
+        """A step a request needs first (an object to act on): it must succeed."""
+        self.http.cookies.clear()
+        headers = self.actor.headers(path)
+        answer = self.http.request(method, self.actor.base + path, headers=headers, **request)
+        assert answer.is_success, f"{method} {path}: {answer.status_code} {answer.text}"
+        body = answer.json() if answer.content else None
+        self.ids.learn(path, body)  # later requests, generated ones too, act on it
+        return body
+
+
+def prepare(runtime: Runtime) -> None:
+    """Prices for the symbols the requests name."""
+    for key, price in PRICES.items():
+        set_price(runtime, key, price)
+
+
+def enlist_worker(http: httpx.Client, actor: Actor) -> None:
+    """A worker token for `actor` and an open paper run on it."""
+    http.cookies.clear()
+    issued = http.post(
+        f"{actor.base}/api/algo-workers/tokens",
+        json={
+            "name": "fuzz",
+            "allowed_modes": ["dry_run", "paper"],
+            "allowed_actions": [*DEFAULT_ACTIONS, "runs:progress"],
+        },
+        headers=actor.headers("/api"),
+    )
+    assert issued.status_code == 201, issued.text
+    actor.bearer = issued.json()["token"]
+    actor.run_id = f"run_{actor.email.split('@')[0]}"
+    actor.nonce = ""
+    run = {
+        "template_id": "basic-equity",
+        "account_scope": "kite:paper",
+        "execution_mode": "paper",
+        "strategy_run_id": actor.run_id,
+    }
+    created = http.post(
+        f"{actor.base}{WORKER_PREFIX}/runs", json=run, headers=actor.headers(WORKER_PREFIX)
+    )
+    assert created.status_code in (200, 201), created.text
+
+
+def furnish(http: httpx.Client, actor: Actor, runtime: Runtime) -> None:
+    """Money to trade with, and a limit on an order's value: an absurd order is refused by
+    the risk gate, and its refusal is then read back in the risk events."""
+    context = Context(actor=actor, runtime=runtime, ids=Ids(), http=http)
+    context.call("POST", "/api/portfolio/funds", json={"amount": 1000000})
+    rule = {**RULE, "action": "block"}
+    context.call("POST", "/api/risk/rules", json=rule)
+
+
+KITE_USER = "FK1234"  # the fake Kite's user id: a live token's scope names it
+LIVE_SCOPE = f"kite:{KITE_USER}"
+# Operations only a user connected to Kite, trading live, reaches a 2xx on.
+LIVE = frozenset(
+    {
+        f"POST {WORKER_PREFIX}/gtt/triggers",
+        f"GET {WORKER_PREFIX}/gtt/triggers",
+        f"GET {WORKER_PREFIX}/gtt/triggers/{{trigger_id}}",
+        f"PUT {WORKER_PREFIX}/gtt/triggers/{{trigger_id}}",
+        f"DELETE {WORKER_PREFIX}/gtt/triggers/{{trigger_id}}",
+        "GET /api/brokers/{broker}/reconciliation",
+        "POST /api/brokers/{broker}/reconciliation",
+        "POST /api/brokers/kite/session",
+        "POST /api/brokers/kite/postback",
+    }
+)
+
+
+def go_live(http: httpx.Client, actor: Actor, runtime: Runtime, fake: Fake) -> None:
+    """`actor` connected to the fake Kite with live trading on, a live worker token and run."""
+    make_user(runtime, actor.email, class0=True)  # may keep a Kite secret on the server
+    actor.sign_in(runtime)
+    context = Context(actor=actor, runtime=runtime, ids=Ids(), http=http, fake=fake)
+    body = {"api_key": DEFAULT_API_KEY, "api_secret": DEFAULT_API_SECRET}
+    context.call("POST", "/api/brokers/kite/credentials", json=body)
+    page = fake.http.get(context.call("GET", "/api/brokers/kite/credentials")["login_url"])
+    back = urlsplit(page.headers["location"])
+    http.cookies.clear()
+    done = http.get(f"{actor.base}{back.path}?{back.query}", headers=actor.headers("/api"))
+    assert "login=ok" in done.headers["location"], done.headers["location"]
+    context.call("PUT", "/api/auth/live-trading", json={"live_trading": True, "confirm": "LIVE"})
+    grants = {"account_scope": LIVE_SCOPE, "allowed_modes": ["live", "dry_run"]}
+    actor.bearer = context.call(
+        "POST", "/api/algo-workers/tokens", json={"name": "live", **grants}
+    )["token"]
+    actor.run_id = "run_live"
+    run = {
+        "template_id": "basic-equity",
+        "account_scope": LIVE_SCOPE,
+        "execution_mode": "live",
+        "strategy_run_id": actor.run_id,
+        "metadata": {"strategy_family": "indicator_strategy", "strategy_name": "Live fuzz"},
+    }
+    context.call("POST", f"{WORKER_PREFIX}/runs", json=run)
+    fake.price("NSE:INFY", 1480)
+
+
+def path_parameters(template: str, context: Context) -> dict[str, Any]:
+    """Parameters that name something shared (a broker, a symbol), or the worker's run."""
+    fixed: dict[str, Any] = {}
+    names = PARAM.findall(template)
+    for name in names:
+        if name in NAMED:
+            fixed[name] = NAMED[name]
+    if template.startswith(f"{WORKER_PREFIX}/runs/{{run_id}}"):
+        fixed["run_id"] = context.actor.run_id
+    return fixed
+
+
+NAMED: dict[str, Any] = {
+    "broker": "kite",
+    "exchange": "NSE",
+    "tradingsymbol": "INFY",
+    "name": "nifty_50",
+    "underlying": "NIFTY",
+    "source_list": "nifty_50",
+}
+
+Seed = Callable[[Context], list[dict[str, Any]]]
+W = WORKER_PREFIX
+LIMIT_BUY = {**order(quantity=5), "order_type": "LIMIT", "price": 1400}  # rests below 1500
+SCAN_DAY = "2025-06-02"  # on the synthetic candles
+
+
+def _gtt(trigger: float = 1450, price: float = 1455) -> dict[str, Any]:
+    leg = {"transaction_type": "BUY", "quantity": 5, "order_type": "LIMIT", "product": "CNC"}
+    return {
+        "type": "single",
+        "condition": {
+            "exchange": "NSE",
+            "tradingsymbol": "INFY",
+            "trigger_values": [trigger],
+            "last_price": 1500,
+        },
+        "orders": [{**leg, "price": price}],
+    }
+
+
+def _template(c: Context) -> int:
+    templates = c.call("GET", "/api/strategies", params={"is_template": True})
+    return int(next(s["id"] for s in templates if s["base_model"] == "v1_momentum"))
+
+
+def _own_strategy(c: Context) -> int:
+    return int(c.call("POST", "/api/strategies", json=SMA_CROSS)["id"])
+
+
+def _portfolio(c: Context) -> int:
+    body = {**DEPLOY, "strategy_id": _template(c)}
+    return int(c.call("POST", "/api/model/portfolios/deploy", json=body)["id"])
+
+
+def _signal(c: Context) -> int:
+    portfolio = _portfolio(c)
+    c.call("POST", "/api/model/scan", json={"portfolio_id": portfolio, "date": SCAN_DAY})
+    pending = c.call(
+        "GET",
+        "/api/model/signals",
+        params={"portfolio_id": portfolio, "status": "pending_approval"},
+    )
+    return int(pending[0]["id"])
+
+
+def _resting_order(c: Context) -> str:
+    return str(c.call("POST", "/api/orders", json=LIMIT_BUY)["order_id"])
+
+
+def _worker_order(c: Context) -> str:
+    body = {
+        "intent_type": "place_order",
+        "payload": {"order": {**LIMIT_BUY, "quantity": 1}},
+        "idempotency_key": f"fuzz-key-{next(_KEYS)}",
+        "metadata": {},
+    }
+    placed = c.call("POST", f"{W}/runs/{c.actor.run_id}/intents", json=body)
+    return str(placed["result"]["order_id"])
+
+
+def _run(c: Context, run_id: str) -> str:
+    body = {
+        "template_id": "basic-equity",
+        "account_scope": "kite:paper",
+        "execution_mode": "paper",
+        "strategy_run_id": run_id,
+    }
+    c.call("POST", f"{W}/runs", json=body)
+    return run_id
+
+
+def _spread(c: Context) -> list[dict[str, Any]]:
+    legs = [{"option_type": "CE", "offset": 0}, {"option_type": "CE", "offset": 2}]
+    resolved = c.call(
+        "POST",
+        f"{W}/options/underlyings/NIFTY/selection/resolve",
+        json={"expiry": "next_week", "legs": legs},
+    )["resolved"]
+    return [
+        {"tradingsymbol": resolved[0]["tradingsymbol"], "transaction_type": "BUY", "lots": 1},
+        {"tradingsymbol": resolved[1]["tradingsymbol"], "transaction_type": "SELL", "lots": 1},
+    ]
+
+
+def _option_run(c: Context) -> str:
+    run = _run(c, f"{c.actor.run_id}_opt{next(_KEYS)}")
+    body = {"strategy_run_id": run, "strategy_name": "Bull call spread", "product": "NRML"}
+    c.call("POST", f"{W}/options/runs", json={**body, "legs": _spread(c)})
+    return run
+
+
+_KEYS = itertools.count(1)
+SMA_CROSS: dict[str, Any] = {
+    "name": "SMA cross",
+    "base_model": "v1_momentum",
+    "entry_rules": {
+        "type": "crosses_above",
+        "left": {"type": "indicator", "name": "sma20"},
+        "right": {"type": "indicator", "name": "sma50"},
+    },
+    "exit_rules": [],
+    "addon_rules": {"enabled": False},
+    "conviction_scoring": ["trend_alignment"],
+    "config": {"min_hold": 0, "max_hold": None, "atr_stop_mult": 0, "exit_buffer_pct": 0},
+}
+DEPLOY = {
+    "universe": "nifty_50",
+    "starting_capital": "1000000",
+    "position_size_pct": "10",
+    "max_positions": 5,
+    "max_per_sector": 2,
+    "paper_fill": "close",
+}
+STOP: dict[str, Any] = {
+    "enabled": True,
+    "positions": [
+        {
+            "symbol": "NSE:INFY",
+            "product": "CNC",
+            "side": "BUY",
+            "quantity": 1,
+            "entry_price": 1500,
+            "stoploss_pct": 2,
+            "trailing_stoploss_pct": 5,
+        }
+    ],
+}
+RULE = {"type": "max_order_value", "threshold_amount": "10000000", "action": "warn"}
+
+
+def _on_option_run(body: dict[str, Any] | None) -> Seed:
+    def seed(c: Context) -> list[dict[str, Any]]:
+        request: dict[str, Any] = {"path_parameters": {"run_id": _option_run(c)}}
+        return [request | ({"body": body} if body is not None else {})]
+
+    return seed
+
+
+def _after(step: Callable[[Context], Any], **request: Any) -> Seed:
+    """`request`, once `step` has made what it acts on."""
+
+    def seed(c: Context) -> list[dict[str, Any]]:
+        step(c)
+        return [request]
+
+    return seed
+
+
+def _one(**request: Any) -> Seed:
+    return lambda c: [request]
+
+
+BACKTEST: dict[str, Any] = {
+    "universe": "nifty_50",
+    "start_date": "2025-01-01",
+    "end_date": "2025-03-31",
+    "starting_capital": 1000000,
+    "position_size_pct": 10,
+    "max_positions": 5,
+    "max_per_sector": 2,
+    "slippage_bps": 5,
+}
+
+
+LIVE_GTT: dict[str, Any] = {
+    "type": "single",
+    "condition": {
+        "exchange": "NSE",
+        "tradingsymbol": "INFY",
+        "trigger_values": ["1487"],
+        "last_price": "1480",
+    },
+    "orders": [
+        {
+            "transaction_type": "BUY",
+            "quantity": 10,
+            "order_type": "LIMIT",
+            "product": "CNC",
+            "price": "1490",
+        }
+    ],
+}
+
+
+def _backtest(c: Context) -> int:
+    return int(
+        c.call("POST", "/api/backtest/run", json={**BACKTEST, "strategy_id": _template(c)})["id"]
+    )
+
+
+def _position(c: Context) -> int:
+    portfolio = _portfolio(c)
+    c.call("POST", "/api/model/scan", json={"portfolio_id": portfolio, "date": SCAN_DAY})
+    pending = c.call(
+        "GET",
+        "/api/model/signals",
+        params={"portfolio_id": portfolio, "status": "pending_approval"},
+    )
+    c.call("POST", f"/api/model/signals/{pending[0]['id']}/approve")
+    c.call("POST", "/api/model/cart/place")
+    held = c.call(
+        "GET", "/api/model/positions", params={"portfolio_id": portfolio, "status": "open"}
+    )
+    return int(held[0]["id"])
+
+
+def _paused(c: Context) -> int:
+    portfolio = _portfolio(c)
+    c.call("POST", f"/api/model/portfolios/{portfolio}/pause")
+    return portfolio
+
+
+def _approved(c: Context) -> int:
+    signal = _signal(c)
+    c.call("POST", f"/api/model/signals/{signal}/approve")
+    return signal
+
+
+def _entered(c: Context) -> str:
+    run = _option_run(c)
+    c.call("POST", f"{W}/options/runs/{run}/enter", json={})
+    return run
+
+
+def _live_gtt(c: Context) -> int:
+    return int(c.call("POST", f"{W}/gtt/triggers", json=LIVE_GTT)["trigger_id"])
+
+
+def _kite_login(c: Context) -> dict[str, Any]:
+    assert c.fake is not None
+    link = c.call("GET", "/api/brokers/kite/credentials")["login_url"]
+    [extra] = parse_qs(urlsplit(link).query)["redirect_params"]
+    token = c.fake.request_token()
+    return {
+        "request_token": token,
+        "checksum": checksum(DEFAULT_API_KEY, token, DEFAULT_API_SECRET),
+        "state": parse_qs(extra)["state"][0],
+    }
+
+
+def _postback(c: Context) -> dict[str, Any]:
+    """Kite's postback of a live order it filled, signed with the owner's secret."""
+    assert c.fake is not None
+    c.fake.price("NSE:INFY", 1500)
+    buy = {**order(quantity=1), "order_type": "LIMIT", "price": 1490, "mode": "live"}
+    c.call("POST", "/api/orders", json=buy)
+    c.fake.price("NSE:INFY", 1488)  # crosses the limit: the fake fills it
+    ours = [o for o in c.fake.state()["orders"] if o["quantity"] == 1]  # not a GTT's 10
+    filled: dict[str, Any] = ours[-1]
+    c.fake.price("NSE:INFY", 1480)
+    stamp = str(filled["order_timestamp"])
+    signed = kite_postback_checksum(filled["order_id"], stamp, DEFAULT_API_SECRET)
+    return filled | {"order_timestamp": stamp, "checksum": signed, "user_id": KITE_USER}
+
+
+def _past_attempts(c: Context) -> None:
+    """A minute on: past the attempts the fuzzing spent on a rate-limited route."""
+    clock = c.runtime.clock
+    assert isinstance(clock, ManualClock)
+    clock.advance(timedelta(minutes=1))
+
+
+def _new_chat(c: Context) -> int:
+    """A chat not linked yet (a minute on: linking is rate-limited)."""
+    _past_attempts(c)
+    return 1000 + next(_KEYS)
+
+
+def _telegram_link(c: Context) -> None:
+    """A pending link to unlink or confirm."""
+    c.call("POST", "/api/telegram/link", json={"chat_id": _new_chat(c)})
+
+
+def _telegram_code(c: Context) -> str:
+    """Ask to link a chat, and play the bot: the code it would send the chat."""
+    _telegram_link(c)
+    with c.runtime.db.session() as db:
+        row = db.scalars(
+            select(TelegramLinkRequest).where(TelegramLinkRequest.user_id == c.actor.user_id)
+        ).one()
+        code = telegram_links.issue_code(row, secret=c.runtime.settings.secret)
+        db.commit()
+    return code
+
+
+def _link_token(c: Context) -> str:
+    _past_attempts(c)
+    c.call("POST", "/api/auth/magic-link", json={"email": c.actor.email})
+    return otp_and_token(c.runtime, c.actor.email)[1]
+
+
+def _agent_key(c: Context) -> str:
+    return str(c.call("POST", "/api/agent/keys", json={"name": "fuzz"})["api_key"])
+
+
+SEEDS: dict[str, Seed] = {
+    # A live user's (`LIVE`)
+    f"POST {W}/gtt/triggers": _one(body=LIVE_GTT),
+    f"GET {W}/gtt/triggers/{{trigger_id}}": lambda c: [
+        {"path_parameters": {"trigger_id": _live_gtt(c)}}
+    ],
+    f"PUT {W}/gtt/triggers/{{trigger_id}}": lambda c: [
+        {"path_parameters": {"trigger_id": _live_gtt(c)}, "body": LIVE_GTT}
+    ],
+    f"DELETE {W}/gtt/triggers/{{trigger_id}}": lambda c: [
+        {"path_parameters": {"trigger_id": _live_gtt(c)}}
+    ],
+    "GET /api/brokers/{broker}/reconciliation": _after(
+        lambda c: c.call("POST", "/api/brokers/kite/reconciliation")
+    ),
+    "POST /api/brokers/kite/session": lambda c: [{"body": _kite_login(c)}],
+    "POST /api/brokers/kite/postback": lambda c: [{"body": _postback(c)}],
+    # Orders, GTTs, funds
+    "POST /api/portfolio/funds": _one(body={"amount": 1000000}),
+    "POST /api/orders": lambda c: [{"body": order(quantity=1)}, {"body": LIMIT_BUY}],
+    "POST /api/orders/preview": _one(body=order(quantity=1)),
+    "PUT /api/orders/{order_id}": lambda c: [
+        {"path_parameters": {"order_id": _resting_order(c)}, "body": {"quantity": 3, "price": 1401}}
+    ],
+    "DELETE /api/orders/{order_id}": lambda c: [
+        {"path_parameters": {"order_id": _resting_order(c)}}
+    ],
+    "POST /api/gtt/triggers": _one(body=_gtt()),
+    "PUT /api/gtt/triggers/{trigger_id}": lambda c: [
+        {
+            "path_parameters": {
+                "trigger_id": c.call("POST", "/api/gtt/triggers", json=_gtt())["trigger_id"]
+            },
+            "body": _gtt(1460, 1465),
+        }
+    ],
+    "DELETE /api/gtt/triggers/{trigger_id}": lambda c: [
+        {
+            "path_parameters": {
+                "trigger_id": c.call("POST", "/api/gtt/triggers", json=_gtt())["trigger_id"]
+            }
+        }
+    ],
+    "POST /api/risk/rules": _one(body=RULE),
+    "GET /api/risk/rules/{rule_id}": lambda c: [
+        {"path_parameters": {"rule_id": c.call("POST", "/api/risk/rules", json=RULE)["id"]}}
+    ],
+    "DELETE /api/risk/rules/{rule_id}": lambda c: [
+        {"path_parameters": {"rule_id": c.call("POST", "/api/risk/rules", json=RULE)["id"]}}
+    ],
+    "POST /api/model/positions/{position_id}/close": lambda c: [
+        {"path_parameters": {"position_id": _position(c)}}
+    ],
+    "PUT /api/risk/rules/{rule_id}": lambda c: [
+        {
+            "path_parameters": {"rule_id": c.call("POST", "/api/risk/rules", json=RULE)["id"]},
+            "body": {
+                **RULE,
+                "enabled": True,
+                "threshold_pct": None,
+                "threshold_count": None,
+                "portfolio_id": None,
+            },
+        }
+    ],
+    # Strategies, backtests, model portfolios
+    "POST /api/strategies": _one(body=SMA_CROSS),
+    "PUT /api/strategies/{strategy_id}": lambda c: [
+        {"path_parameters": {"strategy_id": _own_strategy(c)}, "body": SMA_CROSS}
+    ],
+    "DELETE /api/strategies/{strategy_id}": lambda c: [
+        {"path_parameters": {"strategy_id": _own_strategy(c)}}
+    ],
+    "POST /api/strategies/{strategy_id}/share": lambda c: [
+        {"path_parameters": {"strategy_id": _own_strategy(c)}, "body": {"is_public": True}}
+    ],
+    "GET /api/strategies/{strategy_id}/versions/{version}": lambda c: [
+        {"path_parameters": {"strategy_id": _own_strategy(c), "version": 1}}
+    ],
+    "POST /api/backtest/run": lambda c: [{"body": {**BACKTEST, "strategy_id": _template(c)}}],
+    "GET /api/backtest/runs/{run_id}": lambda c: [{"path_parameters": {"run_id": _backtest(c)}}],
+    "DELETE /api/backtest/runs/{run_id}": lambda c: [{"path_parameters": {"run_id": _backtest(c)}}],
+    "POST /api/model/portfolios/deploy": lambda c: [
+        {"body": {**DEPLOY, "strategy_id": _template(c)}}
+    ],
+    "GET /api/model/dashboard": lambda c: [{"query": {"portfolio_id": _portfolio(c)}}],
+    "POST /api/model/scan": lambda c: [{"body": {"portfolio_id": _portfolio(c), "date": SCAN_DAY}}],
+    **{
+        f"POST /api/model/portfolios/{{portfolio_id}}/{action}": (
+            lambda c: [{"path_parameters": {"portfolio_id": _portfolio(c)}}]
+        )
+        for action in ("pause", "reset", "retire")
+    },
+    "POST /api/model/portfolios/{portfolio_id}/resume": lambda c: [
+        {"path_parameters": {"portfolio_id": _paused(c)}}
+    ],
+    **{
+        f"POST /api/model/signals/{{signal_id}}/{action}": (
+            lambda c: [{"path_parameters": {"signal_id": _signal(c)}}]
+        )
+        for action in ("approve", "reject", "expire")
+    },
+    "POST /api/model/signals/{signal_id}/unapprove": lambda c: [
+        {"path_parameters": {"signal_id": _approved(c)}}
+    ],
+    # Market data
+    "GET /api/instruments/resolve": _one(query={"symbol": "NSE:INFY"}),
+    "GET /api/market/history": _one(
+        query={"symbol": "NSE:INFY", "from": "2025-06-02", "to": "2025-06-30"}
+    ),
+    "GET /api/market/indicators": _one(
+        query={
+            "symbol": "NSE:INFY",
+            "names": "sma20,rsi14",
+            "from": "2025-06-02",
+            "to": "2025-06-30",
+        }
+    ),
+    f"GET {W}/market/calendar": _one(query={"from": "2026-11-01", "to": "2026-11-30"}),
+    f"GET {W}/market/candles": _one(query={"symbol": "NSE:INFY"}),
+    f"GET {W}/market/candles/stream": _one(query={"symbol": "NSE:INFY"}),
+    f"GET {W}/market/history": _one(
+        query={"symbol": "NSE:INFY", "timeframe": "day", "from": "2025-06-02", "to": "2025-06-30"}
+    ),
+    f"GET {W}/market/instruments/resolve": _one(query={"symbol": "NSE:INFY"}),
+    # Telegram (the app's bot is configured; the seed plays its part)
+    "POST /api/telegram/link": lambda c: [{"body": {"chat_id": _new_chat(c)}}],
+    "POST /api/telegram/link/confirm": lambda c: [{"body": {"code": _telegram_code(c)}}],
+    "DELETE /api/telegram/link": _after(_telegram_link),
+    # Groww's key-flow login, at the fake Groww
+    "POST /api/brokers/groww/session": _after(
+        lambda c: c.call("POST", "/api/brokers/groww/credentials", json={"api_key": GROWW_KEY}),
+        body={"totp": GROWW_TOTP},
+    ),
+    # Sign-in
+    "POST /api/auth/magic-link": lambda c: [{"body": {"email": c.actor.email}}],
+    "POST /api/auth/password-login": lambda c: [
+        {"body": {"email": c.actor.email, "password": PASSWORD}}
+    ],
+    "POST /api/auth/verify-link": lambda c: [{"body": {"token": _link_token(c)}}],
+    "GET /api/agent/whoami": lambda c: [{"headers": {"Authorization": f"Bearer {_agent_key(c)}"}}],
+    # A worker's run
+    f"POST {W}/runs": lambda c: [
+        {
+            "body": {
+                "template_id": "basic-equity",
+                "account_scope": "kite:paper",
+                "execution_mode": "paper",
+                "strategy_run_id": c.actor.run_id,
+            }
+        }
+    ],
+    f"POST {W}/runs/{{run_id}}/intents": lambda c: [
+        {
+            "body": {
+                "intent_type": "place_order",
+                "payload": {"order": order(quantity=1)},
+                "idempotency_key": f"fuzz-key-{next(_KEYS)}",
+                "metadata": {},
+            }
+        }
+    ],
+    f"POST {W}/runs/{{run_id}}/preview/order": _one(body={"order": order(quantity=1)}),
+    f"POST {W}/runs/{{run_id}}/preview/basket": _one(
+        body={"orders": [order(quantity=1), order("TCS", quantity=1)]}
+    ),
+    f"POST {W}/runs/{{run_id}}/progress": _one(body={"note": "half way"}),
+    f"POST {W}/runs/{{run_id}}/heartbeat": _one(body={}),
+    f"POST {W}/runs/{{run_id}}/decision-events": _one(
+        body={"event_type": "signal.generated", "summary": "EMA crossover on INFY"}
+    ),
+    f"PATCH {W}/runs/{{run_id}}/risk": _one(body={"patch": {"stop_loss_pct": 1.0}}),
+    f"PATCH {W}/runs/{{run_id}}/protection": _one(body={"backend_protection": STOP}),
+    f"POST {W}/runs/{{run_id}}/exit": _one(body={"dry_run": True}),
+    f"DELETE {W}/runs/{{run_id}}/claim-session": _one(),
+    f"GET {W}/orders": lambda c: [{"query": {"strategy_run_id": c.actor.run_id}}],
+    f"GET {W}/trades": lambda c: [{"query": {"strategy_run_id": c.actor.run_id}}],
+    f"GET {W}/orders/{{order_id}}": lambda c: [
+        {
+            "path_parameters": {"order_id": _worker_order(c)},
+            "query": {"strategy_run_id": c.actor.run_id},
+        }
+    ],
+    f"GET {W}/orders/{{order_id}}/history": lambda c: [
+        {
+            "path_parameters": {"order_id": _worker_order(c)},
+            "query": {"strategy_run_id": c.actor.run_id},
+        }
+    ],
+    f"POST {W}/orders/{{order_id}}/modify": lambda c: [
+        {
+            "path_parameters": {"order_id": _worker_order(c)},
+            "body": {"strategy_run_id": c.actor.run_id, "price": 1410},
+        }
+    ],
+    f"POST {W}/orders/{{order_id}}/cancel": lambda c: [
+        {
+            "path_parameters": {"order_id": _worker_order(c)},
+            "body": {"strategy_run_id": c.actor.run_id},
+        }
+    ],
+    # A worker's option runs
+    f"POST {W}/options/underlyings/{{underlying}}/selection/resolve": _one(
+        body={"expiry": "current_week", "legs": [{"option_type": "CE", "offset": 0}]}
+    ),
+    f"POST {W}/options/strategies/preview": _one(
+        body={
+            "underlying": "NIFTY",
+            "expiry": "current_week",
+            "legs": [{"option_type": "CE", "offset": 0, "transaction_type": "BUY", "lots": 1}],
+        }
+    ),
+    f"POST {W}/options/runs": lambda c: [
+        {
+            "body": {
+                "strategy_run_id": _run(c, f"{c.actor.run_id}_options"),
+                "strategy_name": "Bull call spread",
+                "product": "NRML",
+                "legs": _spread(c),
+            }
+        }
+    ],
+    **{
+        f"{method} {W}/options/runs/{{run_id}}/{action}": (_on_option_run(body))
+        for method, action, body in (
+            ("GET", "state", None),
+            ("GET", "protection/state", None),
+            ("POST", "preview-entry", None),
+            ("POST", "enter", {}),
+            (
+                "PUT",
+                "protection",
+                {"rules": [{"metric": "combined_premium", "operator": "gte", "threshold": 1}]},
+            ),
+            ("POST", "protection/replay", {"metric_snapshots": [{"combined_premium": 120.5}]}),
+        )
+    },
+    f"POST {W}/options/runs/{{run_id}}/preview-exit": lambda c: [
+        {"path_parameters": {"run_id": _entered(c)}}
+    ],
+    f"POST {W}/options/runs/{{run_id}}/exit": lambda c: [
+        {"path_parameters": {"run_id": _entered(c)}, "body": {}}
+    ],
+}
+
+
+def requests(label: str, context: Context) -> list[dict[str, Any]]:
+    """The operation's realistic requests, path parameters included."""
+    template = label.split(" ", 1)[1]
+    fixed = path_parameters(template, context)
+    seed = SEEDS.get(label)
+    if seed is None:  # a plain call where no id is needed (a list: its ids are learned)
+        plain = all(name in fixed for name in PARAM.findall(template))
+        return [{"path_parameters": fixed}] if plain else []
+    made = []
+    for request in seed(context):
+        merged = {**fixed, **request.get("path_parameters", {})}
+        if any(name not in merged for name in PARAM.findall(template)):
+            choices = context.ids.candidates(template)
+            if not choices:
+                continue
+            merged = {**choices[-1], **merged}
+        made.append({**request, "path_parameters": merged})
+    return made

@@ -460,6 +460,17 @@ def _link_token(c: Context) -> str:
     return otp_and_token(c.runtime, c.actor.email)[1]
 
 
+def _job_failure(c: Context) -> int:
+    """One of the actor's items failed in a background job (as a poisoned row would)."""
+
+    def poisoned(_: int) -> None:
+        raise ArithmeticError("a stored value no job can use")
+
+    c.runtime.guard.each([c.actor.user_id], job="fuzz", key=str, work=poisoned, owner=int)
+    failures = c.call("GET", "/api/jobs/failures")
+    return int(failures[0]["id"])
+
+
 def _agent_key(c: Context) -> str:
     return str(c.call("POST", "/api/agent/keys", json={"name": "fuzz"})["api_key"])
 
@@ -499,6 +510,9 @@ SEEDS: dict[str, Seed] = {
             },
             "body": _gtt(1460, 1465),
         }
+    ],
+    "DELETE /api/jobs/failures/{failure_id}": lambda c: [
+        {"path_parameters": {"failure_id": _job_failure(c)}}
     ],
     "DELETE /api/gtt/triggers/{trigger_id}": lambda c: [
         {
@@ -597,6 +611,12 @@ SEEDS: dict[str, Seed] = {
     "POST /api/brokers/groww/session": _after(
         lambda c: c.call("POST", "/api/brokers/groww/credentials", json={"api_key": GROWW_KEY}),
         body={"totp": GROWW_TOTP},
+    ),
+    # SEBI's static IP, beside an API key (a key comes first)
+    "PUT /api/brokers/{broker}/static-ip": _after(
+        lambda c: c.call("POST", "/api/brokers/groww/credentials", json={"api_key": GROWW_KEY}),
+        path_parameters={"broker": "groww"},
+        body={"static_ip": "203.0.113.7"},
     ),
     # Sign-in
     "POST /api/auth/magic-link": lambda c: [{"body": {"email": c.actor.email}}],

@@ -13,6 +13,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    Strict,
     ValidationError,
     ValidationInfo,
     ValidatorFunctionWrapHandler,
@@ -42,7 +43,7 @@ class BacktestRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    strategy_id: int | None = Field(default=None, ge=1, le=MAX_ROW_ID)
+    strategy_id: Annotated[int, Strict()] | None = Field(default=None, ge=1, le=MAX_ROW_ID)
     strategy: StrategyDocument | None = None
     universe: UniverseName | Symbols = Field(
         default="nifty_100",

@@ -25,6 +25,7 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    Strict,
     Tag,
     ValidationError,
     ValidationInfo,
@@ -351,13 +352,15 @@ ScoreEntry = Annotated[
 class StrategyConfig(_Node):
     """Runtime settings. Holding periods count bars (trading days)."""
 
-    min_hold: int = Field(default=0, ge=0, le=1000)
-    max_hold: int | None = Field(default=None, ge=1, le=5000)
-    atr_stop_mult: float = Field(default=0.0, ge=0, le=50)  # × ATR(14) below entry; 0 = off
-    gap_down_exit_pct: float | None = Field(default=None, gt=0, le=100)
-    exit_buffer_pct: float = Field(default=0.0, ge=0, le=20)
-    entry_buffer_pct: float = Field(default=0.0, ge=0, le=20)
-    seed: int = Field(default=0, ge=0, le=2**31 - 1)  # the `random` operand's stream
+    # Plain JSON numbers only (`Strict`): never ``true``, ``"5"`` or ``"1_000"``.
+    min_hold: Annotated[int, Strict()] = Field(default=0, ge=0, le=1000)
+    max_hold: Annotated[int, Strict()] | None = Field(default=None, ge=1, le=5000)
+    # × ATR(14) below entry; 0 = off
+    atr_stop_mult: Annotated[float, Strict()] = Field(default=0.0, ge=0, le=50)
+    gap_down_exit_pct: Annotated[float, Strict()] | None = Field(default=None, gt=0, le=100)
+    exit_buffer_pct: Annotated[float, Strict()] = Field(default=0.0, ge=0, le=20)
+    entry_buffer_pct: Annotated[float, Strict()] = Field(default=0.0, ge=0, le=20)
+    seed: Annotated[int, Strict()] = Field(default=0, ge=0, le=2**31 - 1)  # `random`'s stream
 
 
 class BaseModelId(StrEnum):

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
-from tradertape.api.schemas.numbers import RowId
+from tradertape.api.schemas.numbers import JsonRowId
 
 
 class DataLabelled(BaseModel):
@@ -36,7 +36,7 @@ class ScanRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    portfolio_id: RowId | None = None
+    portfolio_id: JsonRowId | None = None
     date: dt.date | None = None
 
 
@@ -45,7 +45,7 @@ class CartPlaceRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    portfolio_id: RowId | None = None
+    portfolio_id: JsonRowId | None = None
 
 
 class ScanOut(DataLabelled):

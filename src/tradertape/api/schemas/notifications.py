@@ -9,9 +9,10 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, StringConstraints
 
 from tradertape.api.schemas.auth import Strict
-from tradertape.api.schemas.numbers import RowId
+from tradertape.api.schemas.numbers import JsonRowId
+from tradertape.domain.decimal_input import Count
 
-ChatId = Annotated[int, Field(ge=-(2**52), le=2**52, description="the chat id /start replies")]
+ChatId = Annotated[Count, Field(ge=-(2**52), le=2**52, description="the chat id /start replies")]
 
 
 class NotificationOut(BaseModel):
@@ -38,7 +39,7 @@ class UnreadOut(BaseModel):
 class MarkReadIn(Strict):
     """Mark read your notifications up to ``up_to_id`` (the newest shown); omitted: all."""
 
-    up_to_id: RowId | None = None
+    up_to_id: JsonRowId | None = None
 
 
 class TelegramLinkIn(Strict):

@@ -11,13 +11,17 @@ from __future__ import annotations
 from typing import Annotated
 
 from annotated_types import Ge, Le
+from pydantic import Strict
 
 from tradertape.domain.row_ids import MAX_ROW_ID
 
 INT64_MAX = 2**63 - 1
 
 RowId = Annotated[int, Ge(1), Le(MAX_ROW_ID)]
-"""A stored row's id, wherever a request names one."""
+"""A stored row's id in a path or query (text there, so it is read as a number)."""
+
+JsonRowId = Annotated[int, Strict(), Ge(1), Le(MAX_ROW_ID)]
+"""A stored row's id in a JSON body: a JSON integer, never ``true``, ``"5"`` or ``5.0``."""
 
 Cursor = Annotated[int, Ge(0), Le(MAX_ROW_ID)]
 """The id of the last row a reader has seen (0: none yet)."""

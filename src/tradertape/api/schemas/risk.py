@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field
 
 from tradertape.api.schemas.auth import Strict
-from tradertape.api.schemas.numbers import RowId
+from tradertape.api.schemas.numbers import JsonRowId
 from tradertape.domain.decimal_input import PLAIN, Amount
 from tradertape.domain.decimal_input import Count as Whole
 from tradertape.domain.risk import RuleAction, RuleType
@@ -42,8 +42,8 @@ class RuleIn(Strict):
     threshold_amount: Rupees | None = None
     threshold_pct: Percent | None = None
     threshold_count: Count | None = None
-    portfolio_id: RowId | None = None
-    worker_run_id: RowId | None = None
+    portfolio_id: JsonRowId | None = None
+    worker_run_id: JsonRowId | None = None
     strategy_run_id: RunKey | None = None
 
     def fields(self) -> RuleFields:
@@ -59,8 +59,8 @@ class RuleReplace(RuleIn):
     threshold_amount: Rupees | None
     threshold_pct: Percent | None
     threshold_count: Count | None
-    portfolio_id: RowId | None
-    worker_run_id: RowId | None = None
+    portfolio_id: JsonRowId | None
+    worker_run_id: JsonRowId | None = None
     strategy_run_id: RunKey | None = None
 
 

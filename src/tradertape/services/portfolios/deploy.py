@@ -12,7 +12,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, Strict
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -43,7 +43,7 @@ class PortfolioDeploy(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str | None = Field(default=None, min_length=1, max_length=120)
-    strategy_id: int = Field(ge=1, le=MAX_ROW_ID)
+    strategy_id: Annotated[int, Strict()] = Field(ge=1, le=MAX_ROW_ID)
     universe: str = Field(default="nifty_100", max_length=40)
     broker: str = Field(default="paper", max_length=20)
     starting_capital: Annotated[Decimal, Field(gt=0, le=Decimal("1e11"), decimal_places=2), PLAIN]

@@ -147,6 +147,7 @@ def _build_runtime(db: Any, tmp: Path, universe: str | None) -> Any:
         feed="none",
         redis_url=None,
         warm_kernels=False,
+        order_rate_per_sec=1000,  # SEBI's 10/s per client would measure the ceiling, not us
         _env_file=None,
     )
     catalog = reference_catalog()

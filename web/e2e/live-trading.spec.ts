@@ -11,6 +11,15 @@ test("turns live trading on, places a live order at Kite, turns it off", async (
   await connectKite(page, String(baseURL));
   await completeKiteLogin(page);
 
+  // SEBI: the static IP registered with Kite, beside the address this server sends from.
+  await page.goto("/settings/brokers");
+  const staticIp = page.getByRole("form", { name: "Zerodha Kite static IP" });
+  await staticIp.getByLabel("Static IP registered with Zerodha Kite").fill("203.0.113.7");
+  await staticIp.getByRole("button", { name: "Save static IP" }).click();
+  await expect(staticIp.getByText("Static IP mismatch")).toBeVisible();
+  await expectAccessible(page);
+  await keepScreenshot(page, "settings-static-ip", info.project.name);
+
   await page.goto("/settings/live");
   const switches = page.getByLabel("Live trading switches");
   await expect(switches.getByText("This server allows it")).toBeVisible();
@@ -22,6 +31,7 @@ test("turns live trading on, places a live order at Kite, turns it off", async (
   await expect(confirm).toBeDisabled(); // exactly LIVE, nothing looser
   await dialog.getByLabel("Type LIVE").fill("LIVE");
   await confirm.click();
+  await expect(dialog).toBeHidden(); // axe must not read the dialog while it fades out
   await expect(page.getByText("Live trading is on")).toBeVisible();
   await expect(page.getByLabel("Trading mode")).toHaveText("Live");
   await expectAccessible(page);

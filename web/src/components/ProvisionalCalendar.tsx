@@ -5,11 +5,19 @@ const WHY =
   "Until the server's admin loads NSE's list, a holiday on one of them is not known.";
 
 /** Says so when a result (a scan, a signal, a backtest, a GTT) rests on provisional calendar days. */
-export function ProvisionalCalendar({ provisional, label = "Provisional calendar" }: { provisional?: boolean | null; label?: string }) {
+export function ProvisionalCalendar({
+  provisional,
+  label = "Provisional calendar",
+  why = WHY,
+}: {
+  provisional?: boolean | null;
+  label?: string;
+  why?: string;
+}) {
   if (!provisional) return null;
   return (
-    <Tooltip label={WHY} multiline w={300}>
-      <Badge color="#854d0e" variant="filled" size="sm" tabIndex={0} aria-label={`${label}: ${WHY}`}>
+    <Tooltip label={why} multiline w={300}>
+      <Badge color="#854d0e" variant="filled" size="sm" tabIndex={0} aria-label={`${label}: ${why}`} style={{ flexShrink: 0 }}>
         {label}
       </Badge>
     </Tooltip>

@@ -9,6 +9,10 @@ import { unwrap } from "@/api/errors";
 import { type Column, DataTable } from "@/components/DataTable";
 import { PageTitle } from "@/components/PageTitle";
 import { ProvisionalCalendar } from "@/components/ProvisionalCalendar";
+
+const GTT_WHY =
+  "This trigger's year runs past NSE's published holiday list: until the server's admin loads " +
+  "NSE's list, every weekday there is assumed to trade, and the trigger may be watched on a holiday.";
 import { inr, istDateTime, qty } from "@/format";
 import { LiveLtp } from "@/orders/books";
 import { GttDialog } from "./GttDialog";
@@ -37,7 +41,7 @@ const columns: Column<Row>[] = [
     render: (r) => (
       <Group gap={4} wrap="nowrap">
         {String(r.status)}
-        <ProvisionalCalendar provisional={r.provisional_calendar === true} />
+        <ProvisionalCalendar provisional={r.provisional_calendar === true} label="Provisional" why={GTT_WHY} />
       </Group>
     ),
     value: (r) => String(r.status),

@@ -9,6 +9,7 @@ before sending it again, so one key yields at most one order at Kite.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -110,10 +111,8 @@ class KiteBroker:
         connection = getattr(raw, "connection", None) or getattr(raw, "_connection", None)
         sock = getattr(connection, "sock", None)
         if sock is not None:
-            try:
+            with contextlib.suppress(OSError):  # closed under us: the address stays unknown
                 self._local.address = str(sock.getsockname()[0])
-            except OSError:  # closed under us: the address stays unknown
-                pass
         return response
 
     def local_address(self) -> str | None:

@@ -23,6 +23,7 @@ from tests.fuzz_kit import WORKER_PREFIX, Actor, Ids
 from tests.helpers import PASSWORD, make_user, otp_and_token
 from tests.integration.groww.conftest import API_KEY as GROWW_KEY
 from tests.integration.groww.conftest import TOTP as GROWW_TOTP
+from tests.workers_kit import PROTECTED_POSITION as STOP
 from tests.workers_kit import order, set_price
 from tradertape.db.models import TelegramLinkRequest
 from tradertape.domain.worker_access import DEFAULT_ACTIONS
@@ -281,20 +282,6 @@ DEPLOY = {
     "max_positions": 5,
     "max_per_sector": 2,
     "paper_fill": "close",
-}
-STOP: dict[str, Any] = {
-    "enabled": True,
-    "positions": [
-        {
-            "symbol": "NSE:INFY",
-            "product": "CNC",
-            "side": "BUY",
-            "quantity": 1,
-            "entry_price": 1500,
-            "stoploss_pct": 2,
-            "trailing_stoploss_pct": 5,
-        }
-    ],
 }
 RULE = {"type": "max_order_value", "threshold_amount": "10000000", "action": "warn"}
 

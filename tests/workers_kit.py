@@ -108,3 +108,20 @@ def new_worker(
 def set_price(runtime: Runtime, key: str, price: str) -> None:
     """Make `price` the last traded price of `key` now."""
     runtime.quotes.update(make_tick(key, price, ts=runtime.clock.now()))
+
+
+# A worker run's backend protection of one INFY position: a 2 % stop, trailing 5 %.
+PROTECTED_POSITION: dict[str, Any] = {
+    "enabled": True,
+    "positions": [
+        {
+            "symbol": "NSE:INFY",
+            "product": "CNC",
+            "side": "BUY",
+            "quantity": 1,
+            "entry_price": 1500,
+            "stoploss_pct": 2,
+            "trailing_stoploss_pct": 5,
+        }
+    ],
+}

@@ -7,23 +7,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.workers_kit import PROTECTED_POSITION as STOP
 from tests.workers_kit import Worker, new_worker, order, set_price
 from tradertape.runtime import Runtime
-
-STOP: dict[str, Any] = {
-    "enabled": True,
-    "positions": [
-        {
-            "symbol": "NSE:INFY",
-            "product": "CNC",
-            "side": "BUY",
-            "quantity": 1,
-            "entry_price": 1500,
-            "stoploss_pct": 2,
-            "trailing_stoploss_pct": 5,
-        }
-    ],
-}
 
 
 @pytest.fixture

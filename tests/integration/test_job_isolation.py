@@ -206,7 +206,8 @@ def test_asking_for_a_retry_clears_the_quarantine_and_a_success_clears_the_recor
         assert placed.order_pk is not None
 
 
-def _limit(runtime: Runtime, user_id: int) -> str:
+def _limit(runtime: Runtime, user_id: int, variety: Variety = Variety.REGULAR) -> str:
+    """A 1-share INFY buy at 1,400 (an AMO with `variety`), placed on paper."""
     spec = OrderSpec(
         exchange=Exchange.NSE,
         tradingsymbol="INFY",
@@ -215,6 +216,7 @@ def _limit(runtime: Runtime, user_id: int) -> str:
         product=Product.CNC,
         order_type=OrderType.LIMIT,
         price=Decimal("1400"),
+        variety=variety,
     )
     with runtime.db.session() as db:
         return runtime.exchange.place(db, user_id=user_id, spec=spec).order_id
@@ -250,18 +252,7 @@ def _leg() -> dict[str, object]:
 
 
 def _amo(runtime: Runtime, user_id: int) -> str:
-    spec = OrderSpec(
-        exchange=Exchange.NSE,
-        tradingsymbol="INFY",
-        transaction_type=TransactionType.BUY,
-        quantity=1,
-        product=Product.CNC,
-        order_type=OrderType.LIMIT,
-        price=Decimal("1400"),
-        variety=Variety.AMO,
-    )
-    with runtime.db.session() as db:
-        return runtime.exchange.place(db, user_id=user_id, spec=spec).order_id
+    return _limit(runtime, user_id, Variety.AMO)
 
 
 def test_an_order_the_session_jobs_choke_on_fails_alone_and_its_owner_can_cancel_it(

@@ -8,8 +8,9 @@ import sys
 import pytest
 
 from tradertape_brokers.groww import GROWW_LIMITS, Ceiling, Family, RateLimiter, reference_id
+from tradertape_brokers.groww.errors import map_error
 from tradertape_brokers.groww.gtt import parse_trigger_id, trigger_id
-from tradertape_brokers.groww.sdk import GrowwHttpError, SdkTimeout, map_error
+from tradertape_brokers.groww.sdk import GrowwHttpError, SdkTimeout
 from tradertape_brokers.port import (
     BrokerError,
     InsufficientFunds,

@@ -4,7 +4,7 @@ the user's broker; the broker's reports of them booked exactly once.
 Placement stores the order (status ``PUT ORDER REQ RECEIVED``, no broker id) and commits
 before the broker hears of it, so a crash or a timeout leaves a row that says so. The
 adapter tags the order with our order id and, after an ambiguous failure, looks it up by
-that tag before placing again (`LiveBroker.find`); `resolve_unsent` does the same for
+that tag before placing again (`Broker.find_order`); `resolve_unsent` does the same for
 rows whose send outcome we never learnt, and never sends them again.
 
 Fills reach us three ways (postback, the ticker socket's order updates, polling); each
@@ -69,12 +69,11 @@ _PRICE = Decimal("0.0001")
 
 @dataclass(frozen=True, slots=True)
 class LiveBroker:
-    """The user's connected broker: its name, an adapter, and how to find an order of ours
-    there by the idempotency key it was sent with (the adapter's tag or reference id)."""
+    """The user's connected broker: its name and an adapter (which finds an order of ours
+    by the idempotency key it was sent with: `Broker.find_order`)."""
 
     name: str
     adapter: Broker
-    find: Callable[[str], str | None]  # our idempotency key → the broker's order id
 
 
 class LiveBrokers(Protocol):
@@ -286,7 +285,7 @@ class LiveDesk:
             key = f"order:{order.order_id}"
             try:
                 broker = self._brokers(db, order.user_id, order.broker)
-                found = broker.find(order.order_id)
+                found = broker.adapter.find_order(order.order_id)
             except UNREACHABLE as exc:  # no session, or the broker did not answer: next sweep
                 guard.note("live.resolve_unsent", key, f"lookup failed ({exc})")
                 return False

@@ -67,23 +67,6 @@ def broker_spec(gtt: Gtt) -> GttSpec:
     )
 
 
-def _same(gtt: Gtt, remote: dict[str, Any]) -> bool:
-    """Whether the broker's trigger says what our row says (Kite GTTs have no tag)."""
-    cond = remote.get("condition") or {}
-    legs = remote.get("orders") or []
-    if (cond.get("exchange"), cond.get("tradingsymbol")) != (gtt.exchange, gtt.tradingsymbol):
-        return False
-    values = [Decimal(str(v)) for v in cond.get("trigger_values") or []]
-    if values != [Decimal(v) for v in gtt.trigger_values] or len(legs) != len(gtt.orders):
-        return False
-    return all(
-        (str(theirs.get("transaction_type")), int(theirs.get("quantity") or 0))
-        == (ours["transaction_type"], int(ours["quantity"]))
-        and Decimal(str(theirs.get("price"))) == Decimal(ours["price"])
-        for theirs, ours in zip(legs, gtt.orders, strict=True)
-    )
-
-
 class LiveGttBook:
     """Creates, changes, deletes and follows GTTs at the user's broker; paper rows are
     passed to the paper book, so one object serves either."""
@@ -150,9 +133,10 @@ class LiveGttBook:
         return gtt
 
     def _find(self, db: Session, broker: LiveBroker, gtt: Gtt) -> str | None:
-        """The broker's active trigger matching `gtt` that no row of ours holds yet."""
+        """The broker's active trigger matching `gtt` (newest first, by the adapter's
+        `find_gtts`: GTTs carry no tag) that no row of ours holds yet."""
         try:
-            remote = broker.adapter.gtts()
+            remote = broker.adapter.find_gtts(broker_spec(gtt))
         except BrokerError as exc:
             log.warning("live GTT %s: lookup failed (%s)", gtt.id, exc)
             return None
@@ -163,10 +147,7 @@ class LiveGttBook:
                 )
             )
         )
-        for row in sorted(remote, key=lambda r: int(r.get("id") or 0), reverse=True):
-            if row.get("status") == ACTIVE and str(row.get("id")) not in held and _same(gtt, row):
-                return str(row["id"])
-        return None
+        return next((str(found) for found in remote if str(found) not in held), None)
 
     def resolve_unplaced(self, db: Session, guard: Guard = UNGUARDED) -> int:
         """Settle rows still ``placing``: found at the broker (active) or ``rejected``.

@@ -10,7 +10,7 @@ Orders:
 - ours (a row with that broker order id): the broker's report goes through
   `LiveDesk.apply_report`, the one path that books fills once, so a status or fill we
   missed is fixed and a report already applied changes nothing;
-- the broker's id of one of our unsent rows (found by its tag, `LiveBroker.find`): left
+- the broker's id of one of our unsent rows (found by its tag, `Broker.find_order`): left
   to `LiveDesk.resolve_unsent`;
 - unknown: **adopted** as our row (``source = "external"``, attribution
   ``{"mode": "live", "adopted": true}``, client key ``ext:<broker>:<id>`` so two runs
@@ -195,7 +195,7 @@ class Reconciler:
                 Order.broker_order_id.is_(None),
             )
         ).all()
-        sending = {found for key in unsent if (found := broker.find(key)) is not None}
+        sending = {found for key in unsent if (found := broker.adapter.find_order(key)) is not None}
         sending |= fired  # our own triggers' orders: the GTT sweep adopts them, linked
         adopted, items = 0, []
         for oid, row in by_id.items():

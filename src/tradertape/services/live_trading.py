@@ -35,7 +35,6 @@ from tradertape.feed.kite import KITE_ORDER_UPDATES_TOPIC
 from tradertape.oms.job_guard import UNGUARDED, Guard
 from tradertape.oms.live import LiveBroker, LiveDesk, kite_report
 from tradertape.oms.live_gtt import LiveGttBook
-from tradertape.ports.broker import Broker
 from tradertape.ports.bus import EventBus, Subscription
 from tradertape.services.broker_credentials import BrokerCredentials
 from tradertape.services.broker_data import BrokerConnector
@@ -64,8 +63,8 @@ def require_live(server_enabled: bool, user: User) -> None:
 class UserBrokers:
     """The user's connected live brokers (Kite, Upstox, Groww) as the OMS needs them.
 
-    Each `LiveBroker` finds an order of ours by what its adapter sent our key as: Kite's
-    tag (a hash of the key), Upstox's ``tag`` (the key when it fits) and Groww's
+    Each adapter finds an order of ours by what it sent our key as (`Broker.find_order`):
+    Kite's tag (a hash of the key), Upstox's ``tag`` (the key when it fits) and Groww's
     ``order_reference_id`` (likewise), so a lookup never places anything.
     """
 
@@ -101,7 +100,7 @@ class UserBrokers:
             )
         api_key, token = session
         adapter = self._connectors[name](api_key=api_key, access_token=token)
-        return LiveBroker(name.value, adapter, _finder(name, adapter))
+        return LiveBroker(name.value, adapter)
 
     def _session(self, db: Session, user_id: int, name: BrokerName) -> tuple[str, str] | None:
         if name not in self._connectors:
@@ -124,24 +123,6 @@ class UserBrokers:
 
 
 _LABELS = {BrokerName.KITE: "Kite", BrokerName.UPSTOX: "Upstox", BrokerName.GROWW: "Groww"}
-
-
-def _finder(name: BrokerName, adapter: Broker) -> Callable[[str], str | None]:
-    """Our key → the broker's order id, by the adapter's own lookup of what it sent."""
-    if name is BrokerName.UPSTOX:
-        from tradertape_brokers.upstox import order_tag
-
-        by_tag: Callable[[str], str | None] = getattr(adapter, "find_order_by_tag")  # noqa: B009
-        return lambda key: by_tag(order_tag(key))
-    if name is BrokerName.GROWW:
-        from tradertape_brokers.groww import reference_id
-
-        by_ref: Callable[[str], str | None] = getattr(adapter, "find_order_by_reference")  # noqa: B009
-        return lambda key: by_ref(reference_id(key))
-    from tradertape_brokers.kite import kite_tag
-
-    by_kite_tag: Callable[[str], str | None] = getattr(adapter, "find_order_by_tag")  # noqa: B009
-    return lambda key: by_kite_tag(kite_tag(key))
 
 
 def kite_postback_checksum(order_id: str, order_timestamp: str, api_secret: str) -> str:

@@ -136,6 +136,16 @@ class Broker(Protocol):
         """Place an order and return the broker's order id (replays return the same id)."""
         ...
 
+    def find_order(self, idempotency_key: str) -> str | None:
+        """The broker's id of today's order placed with `idempotency_key`, or None.
+
+        Each adapter sends the key in a field the broker keeps (Kite's and Upstox's ``tag``,
+        Groww's ``order_reference_id``) and looks it up there, so a send whose answer was
+        lost is found again without placing anything. Several orders carrying it (only
+        possible where the field is not unique): the first in the broker's order book.
+        """
+        ...
+
     def modify_order(self, order_id: str, changes: Mapping[str, Any]) -> str:
         """Change quantity, price, trigger, order type or validity of a live order."""
         ...
@@ -194,6 +204,14 @@ class Broker(Protocol):
 
     def gtt(self, trigger_id: int) -> KiteDict:
         """One trigger."""
+        ...
+
+    def find_gtts(self, spec: GttSpec) -> list[int]:
+        """The ids of the active triggers saying what `spec` says, newest first.
+
+        GTTs carry no tag, so a placement whose answer was lost is found by its content;
+        the caller skips the ids it already holds (two equal triggers are both listed).
+        """
         ...
 
 

@@ -7,7 +7,7 @@ bytes, big-endian) so the port's integer ids round-trip without a lookup table.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -20,6 +20,7 @@ from tradertape_brokers.groww.parsing import (
     qty,
     venue,
 )
+from tradertape_brokers.gtt_match import amount, same_instrument
 from tradertape_brokers.port import GttSpec, KiteDict
 
 _KITE_STATUS = {
@@ -162,3 +163,39 @@ def kite_gtt(raw: Mapping[str, Any]) -> KiteDict:
         "orders": orders,
         "meta": {"groww_smart_order_id": smart_id, "groww_segment": segment},
     }
+
+
+def created(row: Mapping[str, Any]) -> str:
+    """A Kite-shaped smart order's creation time, to list the newest first (Groww's ids are
+    names, and `trigger_id` packs them, so they say nothing of age)."""
+    return str(row.get("created_at") or "")
+
+
+def same_gtt(spec: GttSpec, row: Mapping[str, Any]) -> bool:
+    """Whether a smart order as `kite_gtt` reads it says what `spec` says: instrument, kind
+    and, leg by leg in trigger order (Groww lists an OCO's legs so), trigger, side,
+    quantity and limit price."""
+    legs = row.get("orders") or []
+    triggers = (row.get("condition") or {}).get("trigger_values") or []
+    if not same_instrument(spec, row) or row.get("type") != spec.kind:
+        return False
+    if len(legs) != len(spec.orders) or len(triggers) != len(legs):
+        return False
+    return _legs(triggers, legs) == _legs(spec.trigger_values, spec.orders)
+
+
+_Leg = tuple[Decimal | None, str, int, Decimal | None]
+
+
+def _legs(triggers: Sequence[Any], orders: Sequence[Mapping[str, Any]]) -> list[_Leg]:
+    """(trigger, side, quantity, price) of each leg, lowest trigger first."""
+    legs = [
+        (
+            amount(trigger),
+            str(order.get("transaction_type")).upper(),
+            int(order.get("quantity") or 0),
+            amount(order.get("price") or 0),
+        )
+        for trigger, order in zip(triggers, orders, strict=True)
+    ]
+    return sorted(legs, key=lambda leg: leg[0] or 0)

@@ -1,4 +1,4 @@
-"""The official ``growwapi`` client, made safe to point anywhere, and its errors mapped.
+"""The official ``growwapi`` client, made safe to point anywhere.
 
 Two quirks of growwapi 1.5.0 are handled here rather than patched globally:
 
@@ -7,7 +7,8 @@ Two quirks of growwapi 1.5.0 are handled here rather than patched globally:
   root as an argument.
 - ``_parse_response`` reads the JSON envelope before the HTTP status, so a 429 or a 401
   that carries a FAILURE envelope arrives as a bare ``GrowwAPIException`` whose code says
-  nothing about the status. `GrowwClient` raises `GrowwHttpError` with both instead.
+  nothing about the status. `GrowwClient` raises `GrowwHttpError` with both instead
+  (`tradertape_brokers.groww.errors` maps them onto the port's errors).
 
 The SDK is imported by name at run time: it ships no type information, and the adapter
 must import (and fail helpfully) without it.
@@ -16,16 +17,9 @@ must import (and fail helpfully) without it.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
-from tradertape_brokers.port import (
-    BrokerError,
-    InsufficientFunds,
-    OrderRejected,
-    SessionExpired,
-    TransientBrokerError,
-)
+from tradertape_brokers.port import BrokerError
 
 try:
     _client_module: Any = importlib.import_module("growwapi.groww.client")
@@ -43,7 +37,6 @@ SdkAuthError: type[Exception] = _errors.GrowwAPIAuthenticationException
 SdkRateLimited: type[Exception] = _errors.GrowwAPIRateLimitException
 
 DEFAULT_ROOT = "https://api.groww.in"
-T = TypeVar("T")
 
 
 def domain_for(root: str) -> str:
@@ -88,50 +81,3 @@ class GrowwClient(GrowwAPI):  # type: ignore[misc]  # SDK classes are untyped
                 str(error.get("message") or error.get("displayMessage") or response.reason),
             )
         return dict(body.get("payload", body))
-
-
-#: Groww's codes for requests refused as they are (reference §3.1).
-_REJECTING_CODES = {"GA001", "GA004", "GA006", "GA007"}
-_FUNDS_WORDS = ("insufficient", "margin", "funds", "balance")
-
-
-def map_error(exc: BaseException, *, ordering: bool = False) -> BrokerError:
-    """The port's error for an SDK or transport failure.
-
-    ``ordering`` marks an order action, where a refusal is the order's rejection rather
-    than a generic broker error.
-    """
-    if isinstance(exc, BrokerError):
-        return exc
-    if isinstance(exc, GrowwHttpError):
-        return _from_status(exc.status, exc.code, str(exc.msg), ordering=ordering)
-    if isinstance(exc, SdkAuthError):
-        return SessionExpired(str(exc))
-    if isinstance(exc, SdkTimeout | SdkRateLimited):
-        return TransientBrokerError(str(exc))
-    if isinstance(exc, SdkApiError):
-        return _from_status(0, str(exc.code), str(exc.msg), ordering=ordering)
-    if isinstance(exc, OSError):  # requests' errors are OSErrors: refused, reset, DNS
-        return TransientBrokerError(f"network error: {exc}")
-    return BrokerError(str(exc))
-
-
-def _from_status(status: int, code: str, message: str, *, ordering: bool) -> BrokerError:
-    text = f"{code}: {message}"
-    if status in (401, 403) or code == "GA005":
-        return SessionExpired(text)
-    if status == 429 or status >= 500 or code in ("GA000", "GA003"):
-        return TransientBrokerError(text)
-    if ordering and any(word in message.lower() for word in _FUNDS_WORDS):
-        return InsufficientFunds(text)
-    if ordering and (code in _REJECTING_CODES or 400 <= status < 500):
-        return OrderRejected(text)
-    return BrokerError(text)
-
-
-def call(fn: Callable[[], T], *, ordering: bool = False) -> T:
-    """Run one SDK call, with its failures turned into the port's errors."""
-    try:
-        return fn()
-    except Exception as exc:  # noqa: BLE001 - every SDK and transport error is mapped
-        raise map_error(exc, ordering=ordering) from exc

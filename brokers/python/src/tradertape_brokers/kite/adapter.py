@@ -19,8 +19,11 @@ from typing import Any, TypeVar
 
 from kiteconnect import KiteConnect
 
+from tradertape_brokers.gtt_match import matching
 from tradertape_brokers.kite.errors import NotAccepted, map_error
+from tradertape_brokers.kite.gtt import gtt_args, same_gtt
 from tradertape_brokers.kite.limits import KITE_LIMITS, Backoff, RateLimiter
+from tradertape_brokers.kite.parsing import daily_bars, kite_shaped
 from tradertape_brokers.port import (
     BrokerCapabilities,
     BrokerError,
@@ -57,19 +60,6 @@ def kite_tag(idempotency_key: str) -> str:
 
 def _number(value: Any) -> float | None:
     return None if value is None else float(value)
-
-
-def _wire(value: Any) -> Any:
-    """Datetimes the SDK parsed go back to Kite's own text, so rows stay Kite-shaped."""
-    if isinstance(value, datetime):
-        if value.tzinfo is not None:
-            return value.isoformat()
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, dict):
-        return {k: _wire(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_wire(v) for v in value]
-    return value
 
 
 class KiteBroker:
@@ -168,7 +158,7 @@ class KiteBroker:
                 if attempt == self._backoff.attempts - 1:
                     raise
                 self._backoff.wait(attempt)
-                found = self.find_order_by_tag(tag)
+                found = self._order_by_tag(tag)
                 if found is None:
                     continue
                 order_id = found
@@ -177,8 +167,11 @@ class KiteBroker:
             return order_id
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def find_order_by_tag(self, tag: str) -> str | None:
-        """The id of today's order carrying `tag`, if Kite has one."""
+    def find_order(self, idempotency_key: str) -> str | None:
+        """The id of today's order placed with `idempotency_key` (its `kite_tag`), if any."""
+        return self._order_by_tag(kite_tag(idempotency_key))
+
+    def _order_by_tag(self, tag: str) -> str | None:
         for order in self._call("other", self._kite.orders):
             if order.get("tag") == tag:
                 return str(order["order_id"])
@@ -244,35 +237,35 @@ class KiteBroker:
 
     def orders(self) -> list[KiteDict]:
         """Today's orders."""
-        return list(_wire(self._call("other", self._kite.orders)))
+        return list(kite_shaped(self._call("other", self._kite.orders)))
 
     def order_history(self, order_id: str) -> list[KiteDict]:
         """Every state the order went through, oldest first."""
-        return list(_wire(self._call("other", lambda: self._kite.order_history(order_id))))
+        return list(kite_shaped(self._call("other", lambda: self._kite.order_history(order_id))))
 
     def trades(self) -> list[KiteDict]:
         """Today's executions."""
-        return list(_wire(self._call("other", self._kite.trades)))
+        return list(kite_shaped(self._call("other", self._kite.trades)))
 
     # -- portfolio ------------------------------------------------------------------------
 
     def positions(self) -> dict[str, list[KiteDict]]:
         """``{"net": [...], "day": [...]}``."""
-        return dict(_wire(self._call("other", self._kite.positions)))
+        return dict(kite_shaped(self._call("other", self._kite.positions)))
 
     def holdings(self) -> list[KiteDict]:
         """Delivery holdings."""
-        return list(_wire(self._call("other", self._kite.holdings)))
+        return list(kite_shaped(self._call("other", self._kite.holdings)))
 
     def margins(self) -> KiteDict:
         """``{"equity": {...}, "commodity": {...}}``."""
-        return dict(_wire(self._call("other", self._kite.margins)))
+        return dict(kite_shaped(self._call("other", self._kite.margins)))
 
     # -- market data ----------------------------------------------------------------------
 
     def quote(self, keys: Sequence[str]) -> dict[str, KiteDict]:
         """Full quotes keyed by ``EXCH:SYMBOL``."""
-        return dict(_wire(self._call("quote", lambda: self._kite.quote(*keys))))
+        return dict(kite_shaped(self._call("quote", lambda: self._kite.quote(*keys))))
 
     def instrument_token(self, key: str) -> int:
         """The instrument token of ``EXCH:SYMBOL`` (asked once, then remembered)."""
@@ -302,44 +295,19 @@ class KiteBroker:
 
     def historical_daily(self, key: str, start: date, end: date) -> list[DailyBar]:
         """Daily candles of ``EXCH:SYMBOL`` from `start` to `end` inclusive."""
-        rows = self.historical_candles(key, start, end, "day")
-        return [
-            DailyBar(
-                day=row["date"].date(),
-                open=float(row["open"]),
-                high=float(row["high"]),
-                low=float(row["low"]),
-                close=float(row["close"]),
-                volume=int(row["volume"]),
-            )
-            for row in rows
-        ]
+        return daily_bars(self.historical_candles(key, start, end, "day"))
 
     # -- GTT ------------------------------------------------------------------------------
 
-    @staticmethod
-    def _gtt_args(spec: GttSpec) -> dict[str, Any]:
-        return {
-            "trigger_type": spec.kind,
-            "tradingsymbol": spec.tradingsymbol,
-            "exchange": spec.exchange,
-            "trigger_values": [float(v) for v in spec.trigger_values],
-            "last_price": float(spec.last_price),
-            "orders": [
-                {k: float(v) if isinstance(v, Decimal) else v for k, v in order.items()}
-                for order in spec.orders
-            ],
-        }
-
     def place_gtt(self, spec: GttSpec) -> int:
         """Create a trigger (retried only when Kite provably did not take it)."""
-        args = self._gtt_args(spec)
+        args = gtt_args(spec)
         answer = self._call("other", lambda: self._kite.place_gtt(**args), idempotent=False)
         return int(answer["trigger_id"])
 
     def modify_gtt(self, trigger_id: int, spec: GttSpec) -> int:
         """Replace a trigger's condition and orders."""
-        args = self._gtt_args(spec)
+        args = gtt_args(spec)
         answer = self._call("other", lambda: self._kite.modify_gtt(trigger_id, **args))
         return int(answer["trigger_id"])
 
@@ -350,8 +318,12 @@ class KiteBroker:
 
     def gtts(self) -> list[KiteDict]:
         """Every trigger."""
-        return list(_wire(self._call("other", self._kite.get_gtts)))
+        return list(kite_shaped(self._call("other", self._kite.get_gtts)))
 
     def gtt(self, trigger_id: int) -> KiteDict:
         """One trigger."""
-        return dict(_wire(self._call("other", lambda: self._kite.get_gtt(trigger_id))))
+        return dict(kite_shaped(self._call("other", lambda: self._kite.get_gtt(trigger_id))))
+
+    def find_gtts(self, spec: GttSpec) -> list[int]:
+        """Active triggers saying what `spec` says, newest (highest id) first."""
+        return matching(self.gtts(), spec, same_gtt)

@@ -13,11 +13,11 @@ import hashlib
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from typing import Any, TypeVar
 
 import upstox_client
 
+from tradertape_brokers.gtt_match import matching
 from tradertape_brokers.port import (
     BrokerCapabilities,
     BrokerError,
@@ -31,6 +31,7 @@ from tradertape_brokers.port import (
 )
 from tradertape_brokers.upstox import parsing
 from tradertape_brokers.upstox.errors import RateLimited, translate
+from tradertape_brokers.upstox.gtt import gtt_rules, same_gtt
 from tradertape_brokers.upstox.keys import InstrumentKeys
 from tradertape_brokers.upstox.limits import UPSTOX_LIMITS, RateLimiter
 from tradertape_brokers.upstox.login import UPSTOX_ROOT, api_client
@@ -70,6 +71,7 @@ class UpstoxBroker:
         backoff_secs: float = 0.5,
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
+        limiter: RateLimiter | None = None,
     ) -> None:
         client = api_client(root, access_token)
         self._orders_v3 = upstox_client.OrderApiV3(client)
@@ -85,7 +87,7 @@ class UpstoxBroker:
         self._attempts = max(1, attempts)
         self._backoff = backoff_secs
         self._sleep = sleep
-        self._limiter = RateLimiter(UPSTOX_LIMITS, monotonic=monotonic, sleep=sleep)
+        self._limiter = limiter or RateLimiter(UPSTOX_LIMITS, monotonic=monotonic, sleep=sleep)
         self._gtt_ids: dict[int, str] = {}
         self._placed: dict[str, str] = {}  # tag → order id, so a replay returns the same id
         self._unsettled: set[str] = set()  # tags whose last place ended with no answer
@@ -169,9 +171,9 @@ class UpstoxBroker:
                     raise
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def find_order_by_tag(self, tag: str) -> str | None:
-        """The id of today's order carrying `tag` (`order_tag` of a key), if Upstox has one."""
-        return self._order_by_tag(tag)
+    def find_order(self, idempotency_key: str) -> str | None:
+        """The id of today's order placed with `idempotency_key` (its `order_tag`), if any."""
+        return self._order_by_tag(order_tag(idempotency_key))
 
     def _order_by_tag(self, tag: str) -> str | None:
         book = self._call(
@@ -299,30 +301,9 @@ class UpstoxBroker:
             chunk_end = chunk_start - timedelta(days=1)
         return bars
 
-    def _gtt_rules(self, spec: GttSpec) -> tuple[str, list[Any]]:
-        if spec.kind == "single":
-            trigger = Decimal(str(spec.trigger_values[0]))
-            above = trigger >= Decimal(str(spec.last_price))
-            rule = upstox_client.GttRule(
-                strategy="ENTRY",
-                trigger_type="ABOVE" if above else "BELOW",
-                trigger_price=float(trigger),
-            )
-            return "SINGLE", [rule]
-        # Kite's two-leg trigger is [stop-loss, target]; both legs exit the same position.
-        stop, target = (float(v) for v in spec.trigger_values[:2])
-        return "MULTIPLE", [
-            upstox_client.GttRule(
-                strategy="STOPLOSS", trigger_type="IMMEDIATE", trigger_price=stop
-            ),
-            upstox_client.GttRule(
-                strategy="TARGET", trigger_type="IMMEDIATE", trigger_price=target
-            ),
-        ]
-
     def place_gtt(self, spec: GttSpec) -> int:
         """Create a GTT; returns its Kite-style integer id."""
-        kind, rules = self._gtt_rules(spec)
+        kind, rules = gtt_rules(spec)
         leg = spec.orders[0]
         body = upstox_client.GttPlaceOrderRequest(
             type=kind,
@@ -355,7 +336,7 @@ class UpstoxBroker:
     def modify_gtt(self, trigger_id: int, spec: GttSpec) -> int:
         """Replace a GTT's rules and quantity."""
         gtt_id = self._upstox_gtt_id(trigger_id)
-        kind, rules = self._gtt_rules(spec)
+        kind, rules = gtt_rules(spec)
         body = upstox_client.GttModifyOrderRequest(
             type=kind, quantity=int(spec.orders[0]["quantity"]), rules=rules, gtt_order_id=gtt_id
         )
@@ -397,3 +378,7 @@ class UpstoxBroker:
         if not rows:
             raise BrokerError(f"no GTT {trigger_id}")
         return parsing.gtt(self._keys, rows[0], trigger_id)
+
+    def find_gtts(self, spec: GttSpec) -> list[int]:
+        """Active GTTs saying what `spec` says, newest (highest id) first."""
+        return matching(self.gtts(), spec, same_gtt)

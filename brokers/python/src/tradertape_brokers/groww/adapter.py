@@ -20,14 +20,10 @@ from typing import Any, TypeVar
 
 from tradertape_brokers.groww import gtt as smart
 from tradertape_brokers.groww import parsing
-from tradertape_brokers.groww.ratelimit import GROWW_LIMITS, Family, RateLimiter, Sleep
-from tradertape_brokers.groww.sdk import (
-    DEFAULT_ROOT,
-    GrowwClient,
-    GrowwHttpError,
-    call,
-    map_error,
-)
+from tradertape_brokers.groww.errors import call, map_error
+from tradertape_brokers.groww.limits import GROWW_LIMITS, Family, RateLimiter, Sleep
+from tradertape_brokers.groww.sdk import DEFAULT_ROOT, GrowwClient, GrowwHttpError
+from tradertape_brokers.gtt_match import matching
 from tradertape_brokers.port import (
     BrokerCapabilities,
     BrokerError,
@@ -168,8 +164,10 @@ class GrowwBroker:
         self._segments[order_id] = segment
         return order_id
 
-    def find_order_by_reference(self, ref: str) -> str | None:
-        """The id of the order carrying `ref` (`reference_id` of a key) in either segment."""
+    def find_order(self, idempotency_key: str) -> str | None:
+        """The id of the order placed with `idempotency_key` (its `reference_id`), looked up
+        in either segment (Groww refuses a reused reference, so there is at most one)."""
+        ref = reference_id(idempotency_key)
         for segment in SEGMENTS:
             found = self._find_by_reference(segment, ref)
             if found is not None:
@@ -469,6 +467,10 @@ class GrowwBroker:
             ),
         )
         return smart.kite_gtt(raw)
+
+    def find_gtts(self, spec: GttSpec) -> list[int]:
+        """Active smart orders saying what `spec` says, newest (by creation) first."""
+        return matching(self.gtts(), spec, smart.same_gtt, newest=smart.created)
 
 
 __all__ = ["CAPABILITIES", "BrokerError", "GrowwBroker", "reference_id"]

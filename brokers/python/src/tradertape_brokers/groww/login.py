@@ -12,7 +12,8 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tradertape_brokers.groww.sdk import DEFAULT_ROOT, GrowwAPI, GrowwClient, call
+from tradertape_brokers.groww.errors import call
+from tradertape_brokers.groww.sdk import DEFAULT_ROOT, GrowwAPI, GrowwClient
 from tradertape_brokers.port import BrokerError, BrokerSession
 
 IST = ZoneInfo("Asia/Kolkata")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
@@ -22,9 +21,8 @@ from tradertape.ports.broker import Broker, BrokerError, TransientBrokerError
 from tradertape.ports.clock import Clock
 from tradertape.security.vault import Vault
 from tradertape.services.broker_credentials import BrokerCredentials, CredentialUpdate
-
-if TYPE_CHECKING:
-    from tradertape_brokers.groww import RateLimiter
+from tradertape_brokers.pacing import RateLimiter
+from tradertape_brokers.registry import Credentials, build_broker, new_limiter
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +77,8 @@ class GrowwSessions:
 
 
 class GrowwConnector:
-    """Builds a `GrowwBroker` per session; one rate limiter per API key, shared by calls."""
+    """Builds a Groww adapter per session (by the registry); one rate limiter per API key,
+    shared by calls."""
 
     def __init__(self, *, root: str, timeout_secs: float = 10.0) -> None:
         self._root = root
@@ -89,14 +88,15 @@ class GrowwConnector:
 
     def __call__(self, *, api_key: str, access_token: str) -> Broker:
         """An adapter for this session (the account views call it per fetch)."""
-        from tradertape_brokers.groww import GROWW_LIMITS, GrowwBroker, RateLimiter
-
         with self._lock:
-            limiter = self._limiters.setdefault(api_key, RateLimiter(GROWW_LIMITS))
-        return GrowwBroker(
-            access_token=access_token,
-            root=self._root,
+            limiter = self._limiters.get(api_key)
+            if limiter is None:
+                limiter = self._limiters[api_key] = new_limiter(BrokerName.GROWW)
+        credentials = Credentials(api_key=api_key, access_token=access_token, root=self._root)
+        return build_broker(
+            BrokerName.GROWW,
+            credentials,
             timeout_secs=self._timeout,
             limiter=limiter,
-            retries=2,
+            attempts=3,  # two retries
         )

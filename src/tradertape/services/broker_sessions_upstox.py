@@ -24,9 +24,10 @@ from tradertape.ports.clock import Clock
 from tradertape.security.vault import Vault
 from tradertape.services.broker_credentials import BrokerCredentials, CredentialUpdate
 from tradertape.services.broker_login import redirect_url
+from tradertape_brokers.registry import Credentials, build_broker
 
 if TYPE_CHECKING:  # the SDK loads on first use: a server without Upstox users never pays for it
-    from tradertape_brokers.upstox import InstrumentKeys, UpstoxBroker
+    from tradertape_brokers.upstox import InstrumentKeys
 
 
 class UpstoxLoginFailed(Exception):
@@ -97,7 +98,7 @@ class UpstoxConnector:
         self._catalog = catalog
         self._timeout = timeout_secs
         self._keys: InstrumentKeys | None = None
-        self._adapters: dict[str, UpstoxBroker] = {}
+        self._adapters: dict[str, Broker] = {}
         self._lock = threading.Lock()
 
     def _instrument_keys(self) -> InstrumentKeys:
@@ -106,18 +107,16 @@ class UpstoxConnector:
         return self._keys
 
     def __call__(self, *, api_key: str, access_token: str) -> Broker:
-        """The adapter for this token (one SDK client per live session)."""
-        from tradertape_brokers.upstox import UpstoxBroker
-
+        """The adapter for this token (one SDK client per live session), by the registry."""
         with self._lock:
             adapter = self._adapters.get(access_token)
             if adapter is None:
                 if len(self._adapters) > 256:  # tokens die daily; forget old ones
                     self._adapters.clear()
-                adapter = UpstoxBroker(
-                    access_token=access_token,
-                    keys=self._instrument_keys(),
-                    root=self._root,
+                adapter = build_broker(
+                    BrokerName.UPSTOX,
+                    Credentials(api_key=api_key, access_token=access_token, root=self._root),
+                    instrument_keys=self._instrument_keys(),
                     timeout_secs=self._timeout,
                 )
                 self._adapters[access_token] = adapter

@@ -13,7 +13,6 @@ never talks to Kite does not load it.
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
@@ -23,9 +22,8 @@ from tradertape.errors import Conflict, InvalidField, ServiceUnavailable
 from tradertape.ports.broker import Broker, BrokerSession, TransientBrokerError
 from tradertape.ports.clock import Clock
 from tradertape.services.broker_credentials import BrokerCredentials, CredentialUpdate
-
-if TYPE_CHECKING:
-    from tradertape_brokers.kite import RateLimiter
+from tradertape_brokers.pacing import RateLimiter
+from tradertape_brokers.registry import Credentials, build_broker, new_limiter
 
 KITE = BrokerName.KITE
 
@@ -76,7 +74,8 @@ class KiteLogin:
 
 
 class KiteConnector:
-    """Builds a `KiteBroker` per request, pacing each API key with one shared limiter."""
+    """Builds a Kite adapter per request (by the registry), pacing each API key with one
+    shared limiter."""
 
     def __init__(self, *, root: str, timeout_secs: float = 7.0) -> None:
         self._root = root
@@ -86,14 +85,9 @@ class KiteConnector:
 
     def __call__(self, *, api_key: str, access_token: str) -> Broker:
         """An adapter for one user's session."""
-        from tradertape_brokers.kite import KITE_LIMITS, KiteBroker, RateLimiter
-
         with self._lock:
-            limiter = self._limiters.setdefault(api_key, RateLimiter(KITE_LIMITS))
-        return KiteBroker(
-            api_key=api_key,
-            access_token=access_token,
-            root=self._root,
-            limiter=limiter,
-            timeout_secs=self._timeout_secs,
-        )
+            limiter = self._limiters.get(api_key)
+            if limiter is None:
+                limiter = self._limiters[api_key] = new_limiter(KITE)
+        credentials = Credentials(api_key=api_key, access_token=access_token, root=self._root)
+        return build_broker(KITE, credentials, limiter=limiter, timeout_secs=self._timeout_secs)

@@ -32,10 +32,11 @@ from tradertape.candles import CandleStore
 from tradertape.candles.bars import CandleSource
 from tradertape.db.models import Gtt, Order, Trade
 from tradertape.domain.calendar_data import nse_calendar
-from tradertape.domain.market import DailyBar, Tick
+from tradertape.domain.market import Tick
 from tradertape.feed.codec import tick_from_message
 from tradertape.feed.simulated import FeedConfig, SimulatedFeed
 from tradertape.oms.loop import BatchReport
+from tradertape.ports.broker import DailyBar
 from tradertape.ports.clock import IST, ManualClock
 from tradertape.runtime import Runtime
 

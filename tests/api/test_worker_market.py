@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from tests.workers_kit import Worker, new_worker, set_price
 from tradertape.candles import CandleSource
-from tradertape.domain.market import DailyBar
+from tradertape.ports.broker import DailyBar
 from tradertape.ports.clock import IST, ManualClock
 from tradertape.runtime import Runtime
 from tradertape.testkit import make_tick

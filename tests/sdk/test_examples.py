@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from tests.workers_kit import set_price
 from tradertape.candles import CandleSource
 from tradertape.db.models import Order, Trade
-from tradertape.domain.market import DailyBar
+from tradertape.ports.broker import DailyBar
 from tradertape.runtime import Runtime
 from tradertape_worker import KiteAlgoWorkerClient, LiveTradingNotEnabledError, RiskCheckError
 

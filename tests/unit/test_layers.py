@@ -35,6 +35,7 @@ def _imports(package: str) -> set[tuple[str, str]]:
                 "tradertape.api",
                 "tradertape.services",
                 "tradertape.ports",
+                "tradertape_brokers",
             ),
             id="domain-is-pure",
         ),
@@ -71,6 +72,7 @@ def _imports(package: str) -> set[tuple[str, str]]:
                     "tradertape.db",
                     "tradertape.services",
                     "tradertape.oms",
+                    "tradertape.testkit",
                 ),
                 id=f"{package}-is-an-engine",
             )

@@ -19,10 +19,10 @@ import numpy as np
 
 from tradertape import indicators
 from tradertape.backtest.engine import BacktestSettings, run_backtest
+from tradertape.backtest.synthetic import make_panel
 from tradertape.candles.bars import FloatArray
 from tradertape.candles.panel import Panel
 from tradertape.strategies.builtins import builtin, builtin_models
-from tradertape.testkit import make_panel
 
 # Longer than every built-in's longest window (SMA 200, the 52-week high and low), so each
 # indicator actually runs its kernel rather than returning early on a short series.

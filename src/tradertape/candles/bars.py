@@ -16,8 +16,9 @@ from enum import StrEnum
 import numpy as np
 import numpy.typing as npt
 
-from tradertape.domain.market import DailyBar, Interval
+from tradertape.domain.market import Interval
 from tradertape.errors import InvalidField
+from tradertape.ports.broker import DailyBar
 
 FloatArray = npt.NDArray[np.float64]
 TimeArray = npt.NDArray[np.datetime64]

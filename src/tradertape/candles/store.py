@@ -39,8 +39,9 @@ from tradertape.candles.parquet import read_facts, read_file, read_with_facts, w
 from tradertape.domain.calendar import TradingCalendar
 from tradertape.domain.calendar_data import nse_calendar
 from tradertape.domain.instruments import InstrumentCatalog, split_key
-from tradertape.domain.market import DailyBar, Interval
+from tradertape.domain.market import Interval
 from tradertape.errors import Conflict
+from tradertape.ports.broker import DailyBar
 
 _IST_OFFSET = np.timedelta64(330, "m")
 _SAFE = " &-_.+"

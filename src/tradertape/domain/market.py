@@ -11,9 +11,6 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-# Defined with the broker port, which adapters share without the server.
-from tradertape_brokers.port import DailyBar as DailyBar
-
 
 class Interval(StrEnum):
     """Candle intervals the store keeps (Kite's names)."""

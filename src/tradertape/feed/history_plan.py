@@ -19,8 +19,8 @@ from tradertape.candles.bars import Bars
 from tradertape.candles.synthetic import SyntheticMarket
 from tradertape.candles.synthetic_indices import derivable, derive_indices
 from tradertape.domain.calendar import OutsideCalendarError
-from tradertape.domain.market import DailyBar
 from tradertape.feed.plan import DayPlan
+from tradertape.ports.broker import DailyBar
 
 _KEEP_DAYS = 4
 

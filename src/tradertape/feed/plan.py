@@ -19,7 +19,7 @@ from typing import Protocol
 from tradertape.candles.anchors import reference_closes
 from tradertape.domain.calendar import OutsideCalendarError, TradingCalendar
 from tradertape.domain.instruments import Instrument, InstrumentCatalog, InstrumentType
-from tradertape.domain.market import DailyBar
+from tradertape.ports.broker import DailyBar
 
 
 class DayPlan(Protocol):

@@ -24,8 +24,9 @@ from tradertape.candles.bars import Bars, CandleSource
 from tradertape.candles.store import CandleStore, SeriesInfo, SourceConflict
 from tradertape.db.models import BrokerCredential, User
 from tradertape.domain.brokers import BrokerName
-from tradertape.domain.market import DailyBar, Interval
+from tradertape.domain.market import Interval
 from tradertape.errors import Conflict, InvalidField
+from tradertape.ports.broker import DailyBar
 from tradertape.ports.clock import Clock
 from tradertape.services.broker_credentials import BrokerCredentials
 

@@ -8,7 +8,7 @@ import pytest
 
 from tests.unit.backtest.dsl import ALWAYS, cmp, doc, ind, num, pos, rule
 from tradertape.backtest.engine import BacktestSettings, run_backtest
-from tradertape.testkit import make_panel
+from tradertape.backtest.synthetic import make_panel
 
 NO_COSTS = BacktestSettings(
     starting_capital=10_000, position_size_pct=50, max_positions=1, charges="none"

@@ -11,11 +11,11 @@ from hypothesis import strategies as st
 
 from tests.unit.backtest.dsl import cmp, doc, ind, num, pos, rule
 from tradertape.backtest.engine import BacktestSettings, run_backtest
+from tradertape.backtest.synthetic import make_panel
 from tradertape.candles.panel import Panel
 from tradertape.strategies.builtins import builtin
 from tradertape.strategies.compile import random_field
 from tradertape.strategies.dsl import BaseModelId, StrategyDocument
-from tradertape.testkit import make_panel
 
 SYMBOLS = ("NSE:A", "NSE:B", "NSE:C", "NSE:D")
 

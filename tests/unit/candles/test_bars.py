@@ -9,8 +9,9 @@ import pytest
 
 from tests.unit.candles.conftest import day_bars
 from tradertape.candles import Bars, validate_bars
-from tradertape.domain.market import DailyBar, Interval
+from tradertape.domain.market import Interval
 from tradertape.errors import InvalidField
+from tradertape.ports.broker import DailyBar
 
 DAYS = ["2024-01-01", "2024-01-02", "2024-01-03"]
 

@@ -16,8 +16,9 @@ from tests.unit.candles.conftest import day_bars, weekdays
 from tradertape.candles import Bars, CandleSource, CandleStore, SourceConflict
 from tradertape.domain.calendar import OutsideCalendarError, TradingCalendar
 from tradertape.domain.instruments import InstrumentCatalog
-from tradertape.domain.market import DailyBar, Interval
+from tradertape.domain.market import Interval
 from tradertape.errors import InvalidField
+from tradertape.ports.broker import DailyBar
 
 SYN, IMP, BRK = CandleSource.SYNTHETIC, CandleSource.IMPORT, CandleSource.BROKER
 

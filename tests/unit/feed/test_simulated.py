@@ -13,11 +13,12 @@ from tests.market import KEYS, OPEN, make_feed, receive
 from tradertape.bus import InProcessBus
 from tradertape.domain.calendar_data import nse_calendar
 from tradertape.domain.instruments_data import reference_catalog
-from tradertape.domain.market import DailyBar, Tick
+from tradertape.domain.market import Tick
 from tradertape.domain.ticks import is_on_tick, tick_size
 from tradertape.feed.codec import tick_from_message
 from tradertape.feed.plan import SyntheticDayPlan
 from tradertape.feed.simulated import FeedConfig, SimulatedFeed
+from tradertape.ports.broker import DailyBar
 from tradertape.ports.bus import Subscription
 from tradertape.ports.clock import IST, ManualClock
 

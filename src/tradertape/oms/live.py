@@ -12,7 +12,7 @@ becomes a `BrokerReport` and goes through `apply_report`. A report showing more 
 we booked has the broker's tradebook read (once per poll sweep per user and broker) and
 books each of the order's trades not booked yet, by its trade id, at its own price and
 exchange time; what the tradebook does not list (or a failed read) is booked as the
-cumulative difference at the price that makes the broker's average (`oms.broker_trades`
+cumulative difference at the price that makes the broker's average (`oms.live.orders.broker_trades`
 has the rule that keeps the two from ever booking a quantity twice). All under the user's
 ledger lock: a report seen twice, or late, books nothing. Charges come from our schedule,
 through the same `Ledger` the paper exchange books with, in the broker's own books
@@ -37,9 +37,9 @@ from tradertape.domain.market import Tick
 from tradertape.domain.order_state import PENDING, EventKind, OrderEvent, OrderStatus
 from tradertape.domain.orders import OrderSpec
 from tradertape.errors import BadRequest, NotFound, ServiceUnavailable, TraderTapeError
-from tradertape.oms.algo_identity import AlgoIdentity
+from tradertape.oms.live.algo_identity import AlgoIdentity
 from tradertape.oms.booking import Ledger
-from tradertape.oms.broker_trades import BrokerTrade, Tradebook, plan_fills
+from tradertape.oms.live.broker_trades import BrokerTrade, Tradebook, plan_fills
 from tradertape.oms.job_guard import UNGUARDED, Guard
 from tradertape.oms.order_log import (
     UNPLACED,
@@ -53,11 +53,11 @@ from tradertape.oms.order_log import (
     store_history,
 )
 from tradertape.oms.order_rules import check_fields, listed
-from tradertape.oms.venue import BROKER as PAPER
-from tradertape.oms.venue import Venue
+from tradertape.oms.context import BROKER as PAPER
+from tradertape.oms.context import Venue
 from tradertape.ports.broker import Broker, BrokerError, TransientBrokerError
 
-log = logging.getLogger("tradertape.oms.live")
+log = logging.getLogger("tradertape.oms.live.orders")
 # No session (409) or no answer from the broker: expected, retried next sweep, not a fault
 # of the order (anything else is, and goes to the job guard).
 UNREACHABLE = (TraderTapeError, BrokerError)

@@ -28,9 +28,9 @@ from sqlalchemy.orm import Session
 from tradertape.db.models.trading import Gtt, Order
 from tradertape.domain.order_state import EventKind, OrderEvent, OrderStatus
 from tradertape.errors import BadRequest, ServiceUnavailable
-from tradertape.oms.gtt import ACTIVE, GttBook, leg_spec
+from tradertape.oms.paper.gtt import ACTIVE, GttBook, leg_spec
 from tradertape.oms.job_guard import UNGUARDED, Guard
-from tradertape.oms.live import (
+from tradertape.oms.live.orders import (
     SEND_GRACE,
     UNREACHABLE,
     LiveBroker,
@@ -39,11 +39,11 @@ from tradertape.oms.live import (
     kite_report,
 )
 from tradertape.oms.order_log import claim, new_order, record
-from tradertape.oms.venue import BROKER as PAPER
+from tradertape.oms.context import BROKER as PAPER
 from tradertape.ports.broker import BrokerError, GttSpec, TransientBrokerError
 from tradertape.ports.clock import Clock
 
-log = logging.getLogger("tradertape.oms.live_gtt")
+log = logging.getLogger("tradertape.oms.live.gtt")
 
 # Rows another layer writes when a fired trigger's order is adopted (a worker run's link),
 # in the adoption's transaction, before the order's fill is booked.

@@ -41,9 +41,9 @@ from tradertape.domain.decimal_input import MAX_PRICE, parse_decimal
 from tradertape.domain.instruments import Instrument
 from tradertape.domain.order_state import PENDING, EventKind, OrderEvent, OrderStatus
 from tradertape.oms.booking import Ledger
-from tradertape.oms.broker_trades import Tradebook
+from tradertape.oms.live.broker_trades import Tradebook
 from tradertape.oms.ids import new_order_id
-from tradertape.oms.live import SEND_GRACE, LiveBroker, LiveDesk, kite_report
+from tradertape.oms.live.orders import SEND_GRACE, LiveBroker, LiveDesk, kite_report
 from tradertape.oms.order_log import (
     EXTERNAL_KEY,
     UNPLACED,
@@ -52,7 +52,7 @@ from tradertape.oms.order_log import (
     record,
     store_history,
 )
-from tradertape.oms.reconcile_compare import (
+from tradertape.oms.live.reconcile_compare import (
     ATTENTION,
     DriftItem,
     DriftKind,
@@ -63,7 +63,7 @@ from tradertape.oms.reconcile_compare import (
     our_books,
     our_trades_today,
 )
-from tradertape.oms.venue import Venue
+from tradertape.oms.context import Venue
 from tradertape.ports.broker import KiteDict
 from tradertape.ports.clock import IST
 

@@ -28,7 +28,7 @@ from tradertape.domain.market import Interval
 from tradertape.errors import Conflict, InvalidField
 from tradertape.ports.broker import DailyBar
 from tradertape.ports.clock import Clock
-from tradertape.services.broker_credentials import BrokerCredentials
+from tradertape.services.brokers.credentials import BrokerCredentials
 
 #: Days one request may span, per broker and interval. Upstox's daily API takes a decade
 #: (its adapter splits wider ranges itself); Groww documents no span, so a year is asked.

@@ -20,7 +20,7 @@ from tradertape.errors import BadRequest, InvalidField, NotFound, ServiceUnavail
 from tradertape.ports.broker import Broker, BrokerError, TransientBrokerError
 from tradertape.ports.clock import Clock
 from tradertape.security.vault import Vault
-from tradertape.services.broker_credentials import BrokerCredentials, CredentialUpdate
+from tradertape.services.brokers.credentials import BrokerCredentials, CredentialUpdate
 from tradertape_brokers.pacing import RateLimiter
 from tradertape_brokers.registry import Credentials, build_broker, new_limiter
 

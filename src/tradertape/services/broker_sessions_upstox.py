@@ -22,8 +22,8 @@ from tradertape.domain.symbols import broker_symbols
 from tradertape.ports.broker import Broker, BrokerError, TransientBrokerError
 from tradertape.ports.clock import Clock
 from tradertape.security.vault import Vault
-from tradertape.services.broker_credentials import BrokerCredentials, CredentialUpdate
-from tradertape.services.broker_login import redirect_url
+from tradertape.services.brokers.credentials import BrokerCredentials, CredentialUpdate
+from tradertape.services.brokers.login import redirect_url
 from tradertape_brokers.registry import Credentials, build_broker
 
 if TYPE_CHECKING:  # the SDK loads on first use: a server without Upstox users never pays for it

@@ -21,7 +21,7 @@ from tradertape.domain.brokers import BrokerName
 from tradertape.errors import Conflict, InvalidField, ServiceUnavailable
 from tradertape.ports.broker import Broker, BrokerSession, TransientBrokerError
 from tradertape.ports.clock import Clock
-from tradertape.services.broker_credentials import BrokerCredentials, CredentialUpdate
+from tradertape.services.brokers.credentials import BrokerCredentials, CredentialUpdate
 from tradertape_brokers.pacing import RateLimiter
 from tradertape_brokers.registry import Credentials, build_broker, new_limiter
 

@@ -33,11 +33,11 @@ from tradertape.domain.brokers import BrokerName
 from tradertape.errors import Conflict, Forbidden
 from tradertape.feed.kite import KITE_ORDER_UPDATES_TOPIC
 from tradertape.oms.job_guard import UNGUARDED, Guard
-from tradertape.oms.live import LiveBroker, LiveDesk, kite_report
-from tradertape.oms.live_gtt import LiveGttBook
+from tradertape.oms.live.orders import LiveBroker, LiveDesk, kite_report
+from tradertape.oms.live.gtt import LiveGttBook
 from tradertape.ports.bus import EventBus, Subscription
-from tradertape.services.broker_credentials import BrokerCredentials
-from tradertape.services.broker_data import BrokerConnector
+from tradertape.services.brokers.credentials import BrokerCredentials
+from tradertape.services.brokers.account import BrokerConnector
 
 log = logging.getLogger("tradertape.live")
 

@@ -27,7 +27,7 @@ from tradertape.candles.populate import (
 from tradertape.candles.synthetic import DEFAULT_SEED, SyntheticMarket
 from tradertape.runtime import Runtime
 from tradertape.security.passwords import verify_password
-from tradertape.services.users import create_user, find_user, set_password
+from tradertape.services.accounts.users import create_user, find_user, set_password
 
 if TYPE_CHECKING:
     from tradertape.services.portfolios.signals import Venue
@@ -91,10 +91,10 @@ def load_demo(runtime: Runtime, *, progress: Progress | None = None) -> DemoInfo
 def load_demo_portfolios(runtime: Runtime) -> tuple[int, ...]:
     """The demo user's two paper portfolios, with their recent weeks scanned (once)."""
     from tradertape.db.models import ModelPortfolio
-    from tradertape.services import strategies
     from tradertape.services.portfolios.deploy import PortfolioDeploy, deploy
     from tradertape.services.portfolios.runs import run_day
     from tradertape.services.portfolios.signals import Venue
+    from tradertape.services.research import strategies
 
     store, clock = runtime.candles, runtime.clock
     end = last_completed_session(store.calendar, clock.now())

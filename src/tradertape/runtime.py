@@ -25,42 +25,42 @@ from tradertape.feed.kite import KiteFeed, KiteFeedConfig
 from tradertape.feed.plan import DayPlan, SyntheticDayPlan
 from tradertape.feed.simulated import FeedConfig, SimulatedFeed
 from tradertape.feed.upstox import UpstoxFeed, UpstoxFeedConfig
-from tradertape.oms.algo_identity import AlgoIdentity
-from tradertape.oms.gtt import GttBook
 from tradertape.oms.job_guard import JobGuard
-from tradertape.oms.live import LiveDesk
-from tradertape.oms.live_gtt import LiveGttBook
+from tradertape.oms.live.algo_identity import AlgoIdentity
+from tradertape.oms.live.gtt import LiveGttBook
+from tradertape.oms.live.orders import LiveDesk
 from tradertape.oms.order_rate import OrderRateCeiling
-from tradertape.oms.paper import PaperExchange
-from tradertape.oms.portfolio import PaperPortfolio
+from tradertape.oms.paper.exchange import PaperExchange
+from tradertape.oms.paper.gtt import GttBook
+from tradertape.oms.paper.portfolio import PaperPortfolio
+from tradertape.oms.paper.session_jobs import SessionJobs
 from tradertape.oms.quotes import QuoteBook
-from tradertape.oms.session_jobs import SessionJobs
 from tradertape.ports.bus import EventBus
 from tradertape.ports.clock import Clock, SystemClock
 from tradertape.ports.mailer import MailTransport, transport_for
 from tradertape.security.vault import Vault
-from tradertape.services.broker_credentials import BrokerCredentials
-from tradertape.services.broker_data import AccountViews
-from tradertape.services.broker_session_groww import GrowwConnector
-from tradertape.services.broker_sessions_upstox import UpstoxConnector
-from tradertape.services.egress import ServerEgress
-from tradertape.services.instruments import build_catalog
-from tradertape.services.kite_feed import StoredKiteSession
-from tradertape.services.kite_session import KiteConnector
-from tradertape.services.live_reconcile import LiveReconciliation
-from tradertape.services.live_trading import UserBrokers
-from tradertape.services.login import LoginService
+from tradertape.services.accounts.login import LoginService
+from tradertape.services.accounts.ratelimit import RateLimiter
+from tradertape.services.accounts.sessions import SessionService
+from tradertape.services.brokers.account import AccountViews
+from tradertape.services.brokers.credentials import BrokerCredentials
+from tradertape.services.brokers.egress import ServerEgress
+from tradertape.services.brokers.groww_session import GrowwConnector
+from tradertape.services.brokers.kite_session import KiteConnector
+from tradertape.services.brokers.live_trading import UserBrokers
+from tradertape.services.brokers.reconcile import LiveReconciliation
+from tradertape.services.brokers.upstox_session import UpstoxConnector
+from tradertape.services.market.instruments import build_catalog
+from tradertape.services.market.kite_feed import StoredKiteSession
+from tradertape.services.market.upstox_feed import StoredUpstoxSession
+from tradertape.services.notifications.mail import Outbox
 from tradertape.services.options.guard import OptionProtectionEngine
 from tradertape.services.options.market import OptionMarket
 from tradertape.services.options.ticker import OptionTicker
-from tradertape.services.outbox import Outbox
-from tradertape.services.ratelimit import RateLimiter
 from tradertape.services.risk import PaperExposure, RiskBooks, RiskDesk
 from tradertape.services.risk.desk import rate_refusal
 from tradertape.services.risk.live_funds import BrokerFunds
 from tradertape.services.risk.portfolio_book import OneBook, VirtualPortfolios
-from tradertape.services.sessions import SessionService
-from tradertape.services.upstox_feed import StoredUpstoxSession
 from tradertape.services.workers.desk import WorkerDesk
 from tradertape.services.workers.gtt import link_adopted
 from tradertape.services.workers.guard import ProtectionEngine

@@ -39,13 +39,13 @@ from tradertape.oms.loop import TradingLoop
 from tradertape.ports.broker import GttSpec
 from tradertape.ports.clock import IST, ManualClock
 from tradertape.runtime import Runtime
-from tradertape.services import strategies
+from tradertape.services.notifications.telegram import briefing
+from tradertape.services.notifications.telegram.briefing import BriefingJobs
+from tradertape.services.notifications.telegram.reports import Reports
 from tradertape.services.portfolios.deploy import PortfolioDeploy, deploy
 from tradertape.services.portfolios.schedule import PortfolioJobs
 from tradertape.services.portfolios.signals import Venue
-from tradertape.services.telegram import briefing
-from tradertape.services.telegram.briefing import BriefingJobs
-from tradertape.services.telegram.reports import Reports
+from tradertape.services.research import strategies
 from tradertape.testkit import make_tick
 
 STEP = timedelta(seconds=5)  # the loop's job timer

@@ -30,9 +30,9 @@ from tradertape.feed.kite import KiteFeed
 from tradertape.ports.clock import ManualClock
 from tradertape.ports.mailer import LogTransport
 from tradertape.runtime import Runtime
-from tradertape.services.broker_credentials import CredentialUpdate
-from tradertape.services.instruments import import_kite_csv
-from tradertape.services.users import create_user
+from tradertape.services.accounts.users import create_user
+from tradertape.services.brokers.credentials import CredentialUpdate
+from tradertape.services.market.instruments import import_kite_csv
 from tradertape.settings import Settings
 
 pytestmark = pytest.mark.anyio

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from tradertape.api.app import create_app, trading_loop
 from tradertape.db.models.trading import Order
 from tradertape.runtime import Runtime
-from tradertape.services.users import create_user
+from tradertape.services.accounts.users import create_user
 from tradertape.testkit import make_tick
 
 FLOOD = 100

@@ -9,10 +9,10 @@ from tests.helpers import make_user
 from tradertape.db.models import ModelPortfolio
 from tradertape.ports.clock import IST, ManualClock
 from tradertape.runtime import Runtime
-from tradertape.services import strategies
 from tradertape.services.portfolios.deploy import PortfolioDeploy, deploy
 from tradertape.services.portfolios.schedule import PortfolioJobs
 from tradertape.services.portfolios.signals import Venue
+from tradertape.services.research import strategies
 
 
 def test_scans_after_the_close_once_and_skips_holidays(with_candles: Runtime):

@@ -13,12 +13,12 @@ from tests.helpers import make_user
 from tradertape.backtest.engine import run_backtest
 from tradertape.db.models import ModelPosition, ModelSignal
 from tradertape.runtime import Runtime
-from tradertape.services import strategies
-from tradertape.services.backtests import WARMUP_DAYS, universe_keys
 from tradertape.services.portfolios import signals
 from tradertape.services.portfolios.deploy import PortfolioDeploy, deploy
 from tradertape.services.portfolios.scanner import ScanMarket, document_of, scan, settings_of
 from tradertape.services.portfolios.virtual import open_fills
+from tradertape.services.research import strategies
+from tradertape.services.research.backtests import WARMUP_DAYS, universe_keys
 
 START = date(2023, 1, 2)
 

@@ -41,7 +41,7 @@ from tradertape.oms.books import (
     save_positions,
 )
 from tradertape.oms.ids import new_trade_id
-from tradertape.oms.venue import BROKER
+from tradertape.oms.paper.venue import BROKER
 from tradertape.ports.clock import IST
 
 _TRADES = table_of(Trade)

@@ -51,7 +51,7 @@ from tradertape.oms.booking import Ledger
 from tradertape.oms.books import Position, PositionKey, load_positions
 from tradertape.oms.ledger import cash_balance, net_quantity
 from tradertape.oms.order_log import is_cover_leg
-from tradertape.oms.venue import BROKER, Venue
+from tradertape.oms.paper.venue import BROKER, Venue
 
 _ORDERS = table_of(Order)
 _WORKING_ORDERS = (

@@ -29,7 +29,7 @@ from tradertape.domain.orders import (
     Variety,
 )
 from tradertape.oms.ids import new_order_id
-from tradertape.oms.venue import BROKER
+from tradertape.oms.paper.venue import BROKER
 
 UNPLACED = "PUT ORDER REQ RECEIVED"  # the status of an order no event has reached yet
 # A cover order's stop-loss leg is keyed ``co:<entry order id>``: the user's unique

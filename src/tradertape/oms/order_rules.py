@@ -29,7 +29,7 @@ from tradertape.domain.orders import (
 )
 from tradertape.domain.ticks import tick_size
 from tradertape.errors import InvalidField
-from tradertape.oms.venue import SQUAREOFF, Venue
+from tradertape.oms.paper.venue import SQUAREOFF, Venue
 from tradertape.ports.clock import IST
 
 _OPTIONS = (InstrumentType.CE, InstrumentType.PE)

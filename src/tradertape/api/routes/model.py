@@ -28,18 +28,18 @@ from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal, Use
 from tradertape.domain.money import paise
 from tradertape.domain.signals import SignalEvent
 from tradertape.errors import InvalidField
-from tradertape.oms.live_gtt import GTT_BROKER
+from tradertape.oms.live.gtt import GTT_BROKER
 from tradertape.ports.clock import Clock
 from tradertape.runtime import Runtime
-from tradertape.services.backtests import universe_keys
-from tradertape.services.calendar_watch import warning_now
-from tradertape.services.live_trading import require_live
-from tradertape.services.ownership import owned
+from tradertape.services.accounts.ownership import owned
+from tradertape.services.brokers.live_trading import require_live
+from tradertape.services.market.calendar_watch import warning_now
 from tradertape.services.portfolios import deploy as portfolios
 from tradertape.services.portfolios import runs, signals
 from tradertape.services.portfolios.benchmark import benchmark_curve
 from tradertape.services.portfolios.dashboard import Valued, dashboard, value_positions
 from tradertape.services.portfolios.deploy import PortfolioDeploy
+from tradertape.services.research.backtests import universe_keys
 
 router = APIRouter(prefix="/model", tags=["model"])
 StatusFilter = Annotated[str | None, Query(max_length=20, description="e.g. open, active")]

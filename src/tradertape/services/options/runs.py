@@ -31,7 +31,7 @@ from tradertape.domain.worker_access import ExecutionMode
 from tradertape.errors import InvalidField, NotFound, Rejected
 from tradertape.services.options.market import OptionMarket
 from tradertape.services.options.metrics import ENTRY, EXIT, evaluate, option_orders, positions
-from tradertape.services.protection_fence import next_generation
+from tradertape.services.risk.protection_fence import next_generation
 from tradertape.services.workers import intents, runs, safety, timeline
 from tradertape.services.workers.access import check_nonce, find_run, lock_run
 from tradertape.services.workers.costs import PricedLeg, cost_contract, reference_price

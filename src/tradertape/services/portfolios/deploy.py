@@ -23,13 +23,13 @@ from tradertape.domain.instruments import UnknownUniverseError
 from tradertape.domain.row_ids import MAX_ROW_ID
 from tradertape.domain.signals import ACTIONABLE
 from tradertape.errors import Conflict, Forbidden, InvalidField
-from tradertape.oms.gtt import GttBook
-from tradertape.oms.live_gtt import LiveGttBook
-from tradertape.oms.paper import PaperExchange
+from tradertape.oms.live.gtt import LiveGttBook
+from tradertape.oms.paper.exchange import PaperExchange
+from tradertape.oms.paper.gtt import GttBook
 from tradertape.ports.clock import Clock
-from tradertape.services import strategies
-from tradertape.services.ownership import get_owned, owned
+from tradertape.services.accounts.ownership import get_owned, owned
 from tradertape.services.portfolios.reconcile import release
+from tradertape.services.research import strategies
 from tradertape.strategies.dsl import StrategyDocument
 
 ZERO = Decimal(0)

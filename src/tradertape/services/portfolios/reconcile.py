@@ -26,7 +26,7 @@ from tradertape.db.models import (
     Trade,
 )
 from tradertape.ports.clock import IST, Clock
-from tradertape.services import notifications
+from tradertape.services.notifications import events as notifications
 from tradertape.services.portfolios import signals
 from tradertape.services.portfolios.positions import fill_entry, fill_exit, order_fills
 from tradertape.services.portfolios.signals import Venue

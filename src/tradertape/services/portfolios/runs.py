@@ -13,7 +13,7 @@ from tradertape.candles import CandleStore
 from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal
 from tradertape.domain.signals import SignalStatus
 from tradertape.errors import Conflict, InvalidField
-from tradertape.services.ownership import get_owned
+from tradertape.services.accounts.ownership import get_owned
 from tradertape.services.portfolios import reconcile, scanner, signals, virtual
 from tradertape.services.portfolios.signals import Placement, Venue
 

@@ -33,14 +33,14 @@ from tradertape.domain.orders import (
 )
 from tradertape.domain.signals import IllegalTransition, SignalEvent, SignalStatus, next_status
 from tradertape.errors import BadRequest, Conflict, TraderTapeError
-from tradertape.oms.gtt import GttBook
-from tradertape.oms.live import LiveDesk
-from tradertape.oms.live_gtt import LiveGttBook
-from tradertape.oms.paper import PaperExchange
+from tradertape.oms.live.gtt import LiveGttBook
+from tradertape.oms.live.orders import LiveDesk
+from tradertape.oms.paper.exchange import PaperExchange
+from tradertape.oms.paper.gtt import GttBook
 from tradertape.ports.broker import GttSpec
 from tradertape.ports.clock import Clock
-from tradertape.services import notifications
-from tradertape.services.ownership import get_owned, owned
+from tradertape.services.accounts.ownership import get_owned, owned
+from tradertape.services.notifications import events as notifications
 from tradertape.services.portfolios.positions import delivery_charges, fill_entry, fill_exit
 from tradertape.services.portfolios.stops import StopDesk, exit_spec
 from tradertape.services.risk import RiskDesk

@@ -28,8 +28,8 @@ from tradertape.db.models import Gtt, ModelPortfolio, ModelPosition, Order
 from tradertape.domain.market import Tick
 from tradertape.domain.ticks import RoundDirection, round_to_tick
 from tradertape.errors import Conflict
-from tradertape.oms.gtt import ACTIVE, GttBook
-from tradertape.oms.live_gtt import PLACING, LiveGttBook
+from tradertape.oms.live.gtt import PLACING, LiveGttBook
+from tradertape.oms.paper.gtt import ACTIVE, GttBook
 from tradertape.ports.broker import GttSpec
 from tradertape.ports.clock import Clock
 from tradertape.services.portfolios.positions import fill_exit, order_fills

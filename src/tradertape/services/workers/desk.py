@@ -9,12 +9,12 @@ from decimal import Decimal
 
 from tradertape.domain.market import Tick
 from tradertape.domain.worker_runs import SessionWindows
-from tradertape.oms.live import LiveDesk
-from tradertape.oms.live_gtt import LiveGttBook
-from tradertape.oms.paper import PaperExchange
+from tradertape.oms.live.gtt import LiveGttBook
+from tradertape.oms.live.orders import LiveDesk
+from tradertape.oms.paper.exchange import PaperExchange
 from tradertape.ports.clock import Clock
 from tradertape.security.keys import derive_key
-from tradertape.services.broker_credentials import BrokerCredentials
+from tradertape.services.brokers.credentials import BrokerCredentials
 
 LastTick = Callable[[str], Tick | None]
 

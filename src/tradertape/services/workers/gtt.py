@@ -29,8 +29,8 @@ from tradertape.db.models import Gtt, Order, WorkerRun, WorkerRunOrder, WorkerTo
 from tradertape.db.rows import table_of
 from tradertape.domain.worker_access import ExecutionMode, is_paper_scope
 from tradertape.errors import BadRequest, NotFound, Rejected, ServiceUnavailable, TraderTapeError
-from tradertape.oms.gtt import ACTIVE
-from tradertape.oms.live_gtt import GTT_BROKER, LiveGttBook
+from tradertape.oms.live.gtt import GTT_BROKER, LiveGttBook
+from tradertape.oms.paper.gtt import ACTIVE
 from tradertape.ports.broker import GttSpec
 from tradertape.services.workers import live, timeline
 from tradertape.services.workers.access import find_run, lock_run

@@ -30,8 +30,8 @@ from tradertape.domain.order_state import PENDING
 from tradertape.domain.orders import OrderSpec
 from tradertape.domain.worker_access import ExecutionMode, parse_scope
 from tradertape.errors import Rejected
-from tradertape.oms.live import LiveDesk
-from tradertape.oms.portfolio import order_dict, trade_dict
+from tradertape.oms.live.orders import LiveDesk
+from tradertape.oms.paper.portfolio import order_dict, trade_dict
 from tradertape.services.workers import timeline
 from tradertape.services.workers.desk import WorkerDesk
 

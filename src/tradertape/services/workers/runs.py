@@ -32,7 +32,7 @@ from tradertape.domain.worker_protection import BackendProtection, initial_state
 from tradertape.domain.worker_runs import RUN_KEY, RunStatus, live_metadata_problem
 from tradertape.errors import BadRequest, InvalidField, Rejected
 from tradertape.oms.booking import Ledger
-from tradertape.oms.venue import BROKER
+from tradertape.oms.paper.venue import BROKER
 from tradertape.services.workers import live
 from tradertape.services.workers.access import find_run
 from tradertape.services.workers.desk import WorkerDesk

@@ -1,0 +1,143 @@
+"""Upstox sessions on the server: completing the browser login, and adapters for the views.
+
+Upstox's token endpoint wants the app's secret with the code (reference §2.1), so unlike
+Kite's checksum the exchange cannot happen in the browser: it needs the secret stored
+encrypted (Class 0). The access token is stored encrypted with its 03:30 IST expiry.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+from urllib.parse import urlencode
+
+from sqlalchemy.orm import Session
+
+from tradertape.db.models import User
+from tradertape.domain.brokers import BrokerName
+from tradertape.domain.instruments import InstrumentCatalog
+from tradertape.domain.symbols import broker_symbols
+from tradertape.ports.broker import Broker, BrokerError, TransientBrokerError
+from tradertape.ports.clock import Clock
+from tradertape.security.vault import Vault
+from tradertape.services.brokers.credentials import BrokerCredentials, CredentialUpdate
+from tradertape.services.brokers.login import redirect_url
+
+if TYPE_CHECKING:  # the SDK loads on first use: a server without Upstox users never pays for it
+    from tradertape_brokers.upstox import InstrumentKeys, UpstoxBroker
+
+
+class UpstoxLoginFailed(Exception):
+    """The login could not complete; `reason` is a short code for the settings page."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+
+
+def instrument_keys(catalog: InstrumentCatalog) -> InstrumentKeys:
+    """Kite key ↔ Upstox key for every catalog instrument Upstox can name."""
+    from tradertape_brokers.upstox import InstrumentKeys
+
+    pairs = (broker_symbols(i) for i in catalog)
+    return InstrumentKeys({s.kite: s.upstox for s in pairs if s.upstox is not None})
+
+
+@dataclass(frozen=True, slots=True)
+class UpstoxLogin:
+    """Completes ``/api/brokers/upstox/callback``: the dialog's code → a stored session."""
+
+    credentials: BrokerCredentials
+    vault: Vault
+    clock: Clock
+    root: str
+    public_base_url: str
+
+    def complete(self, db: Session, *, user: User, code: str) -> datetime:
+        """Exchange `code` and store the token; returns when it expires."""
+        row = self.credentials.get(db, user_id=user.id, broker=BrokerName.UPSTOX)
+        if row is None:
+            raise UpstoxLoginFailed("not_configured", "save the Upstox API key first")
+        if row.api_secret_enc is None:
+            raise UpstoxLoginFailed(
+                "no_secret",
+                "Upstox's token exchange needs the API secret: store it (Class 0) and log in again",
+            )
+        from tradertape_brokers.upstox import exchange_code
+
+        secret = self.vault.decrypt(row.api_secret_enc)
+        callback = redirect_url(self.public_base_url, BrokerName.UPSTOX)
+        try:
+            session = exchange_code(
+                row.api_key, secret, code, callback, self.root, now=self.clock.now
+            )
+        except TransientBrokerError as exc:
+            raise UpstoxLoginFailed("unreachable", str(exc)) from exc
+        except BrokerError as exc:
+            raise UpstoxLoginFailed("rejected", str(exc)) from exc
+        update = CredentialUpdate(
+            api_key=row.api_key,
+            access_token=session.access_token,
+            access_token_expires_at=session.expires_at,
+            broker_user_id=session.broker_user_id,
+        )
+        self.credentials.save(db, user=user, broker=BrokerName.UPSTOX, update=update)
+        return session.expires_at
+
+
+class UpstoxConnector:
+    """Builds (and reuses, per token) the adapter `AccountViews` reads a user's account with."""
+
+    def __init__(
+        self, *, root: str, catalog: InstrumentCatalog, timeout_secs: float = 10.0
+    ) -> None:
+        self._root = root
+        self._catalog = catalog
+        self._timeout = timeout_secs
+        self._keys: InstrumentKeys | None = None
+        self._adapters: dict[str, UpstoxBroker] = {}
+        self._lock = threading.Lock()
+
+    def _instrument_keys(self) -> InstrumentKeys:
+        if self._keys is None:  # built on first use: the catalog is large
+            self._keys = instrument_keys(self._catalog)
+        return self._keys
+
+    def __call__(self, *, api_key: str, access_token: str) -> Broker:
+        """The adapter for this token (one SDK client per live session)."""
+        from tradertape_brokers.upstox import UpstoxBroker
+
+        with self._lock:
+            adapter = self._adapters.get(access_token)
+            if adapter is None:
+                if len(self._adapters) > 256:  # tokens die daily; forget old ones
+                    self._adapters.clear()
+                adapter = UpstoxBroker(
+                    access_token=access_token,
+                    keys=self._instrument_keys(),
+                    root=self._root,
+                    timeout_secs=self._timeout,
+                )
+                self._adapters[access_token] = adapter
+            return adapter
+
+
+def settings_location(broker: BrokerName, *, reason: str | None = None) -> str:
+    """Where the browser lands after a login: the brokers settings page, with the outcome."""
+    query = {"broker": broker.value, "login": "ok" if reason is None else "failed"}
+    if reason is not None:
+        query["reason"] = reason
+    return f"/settings/brokers?{urlencode(query)}"
+
+
+def upstox_callback(login: UpstoxLogin, db: Session, *, user: User, code: str | None) -> str:
+    """Complete the login from the callback's query; returns the settings page to land on."""
+    if not code:
+        return settings_location(BrokerName.UPSTOX, reason="no_code")
+    try:
+        login.complete(db, user=user, code=code)
+    except UpstoxLoginFailed as exc:
+        return settings_location(BrokerName.UPSTOX, reason=exc.reason)
+    return settings_location(BrokerName.UPSTOX)

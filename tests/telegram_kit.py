@@ -12,8 +12,8 @@ import httpx
 from pydantic import SecretStr
 from sqlalchemy import update
 
-from tradertape.api.app import telegram_bot
 from tradertape.db.models import Notification
+from tradertape.jobs.telegram import telegram_bot
 from tradertape.runtime import Runtime
 from tradertape.services.notifications.events import Kind
 from tradertape.services.notifications.telegram import chats as telegram_links

@@ -1,6 +1,6 @@
 """Background work fails item by item (`oms.job_guard`): a poisoned row of one user's is
 recorded against its owner, quarantined after a few failures and told once, while every
-other item and job of the server's trading loop (`api.app.trading_loop`) runs on.
+other item and job of the server's trading loop (`jobs.trading.trading_loop`) runs on.
 
 The poisons are planted in the database, as a bad row written before input validation
 existed would be; each raises through the real code path (a leg price that makes the
@@ -23,7 +23,6 @@ from tests.integration.test_option_protection import exits as option_exits
 from tests.integration.test_worker_protection import STOP_2PCT
 from tests.telegram_kit import link_chat
 from tests.workers_kit import new_worker, order, set_price
-from tradertape.api.app import trading_loop
 from tradertape.db.models import (
     JobFailure,
     ModelPortfolio,
@@ -34,6 +33,7 @@ from tradertape.db.models import (
 from tradertape.db.models.trading import Gtt, Order
 from tradertape.domain.instruments import Exchange
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType, Variety
+from tradertape.jobs.trading import trading_loop
 from tradertape.oms.job_guard import QUARANTINE_AFTER, JobGuard
 from tradertape.oms.loop import TradingLoop
 from tradertape.ports.broker import GttSpec

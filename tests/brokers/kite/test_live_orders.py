@@ -17,9 +17,9 @@ from tests.brokers.kite.conftest import Fake, server_settings
 from tests.brokers.kite.test_server_login import kite_login, save_key
 from tests.helpers import sign_in
 from tests.live_kit import BUY, CHARGES, booked, ours
-from tradertape.api.app import trading_loop
 from tradertape.fakebrokers.kite import DEFAULT_API_SECRET
 from tradertape.feed.kite import KITE_ORDER_UPDATES_TOPIC
+from tradertape.jobs.trading import trading_loop
 from tradertape.oms.live.orders import BrokerReport
 from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime

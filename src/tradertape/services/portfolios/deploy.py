@@ -263,11 +263,3 @@ def reset(
     portfolio.updated_at = clock.now()
     db.commit()
     return portfolio
-
-
-def strategy_in_use(db: Session, strategy_id: int) -> int:
-    """Active or paused portfolios running a strategy (a strategy they use cannot go)."""
-    query = select(func.count()).where(
-        ModelPortfolio.strategy_id == strategy_id, ModelPortfolio.status != RETIRED
-    )
-    return db.scalar(query) or 0

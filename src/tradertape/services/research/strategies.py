@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, false, or_, select, true
+from sqlalchemy import case, false, func, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from tradertape.db.models import Strategy, StrategyVersion
+from tradertape.db.models import ModelPortfolio, Strategy, StrategyVersion
 from tradertape.errors import Conflict, Forbidden, InvalidField, NotFound
 from tradertape.ports.clock import Clock
 from tradertape.strategies.builtins import builtin, builtin_models
@@ -197,14 +197,24 @@ def replace(
 def delete(db: Session, strategy_id: int, *, user_id: int) -> None:
     """Delete a strategy and its versions; backtests keep their snapshot. A strategy an
     active or paused portfolio runs cannot go (409)."""
-    from tradertape.services.portfolios.deploy import strategy_in_use
-
     row = get_own(db, strategy_id, user_id=user_id)
-    using = strategy_in_use(db, strategy_id)
+    using = running_portfolios(db, strategy_id)
     if using:
         raise Conflict(f"strategy {strategy_id} is used by {using} active portfolio(s)")
     db.delete(row)
     db.commit()
+
+
+def running_portfolios(db: Session, strategy_id: int) -> int:
+    """Active or paused portfolios running a strategy (a strategy they use cannot go).
+
+    Read from the portfolios' table here, not asked of their service: portfolios are built
+    on the library, not the other way round.
+    """
+    query = select(func.count()).where(
+        ModelPortfolio.strategy_id == strategy_id, ModelPortfolio.status != "retired"
+    )
+    return db.scalar(query) or 0
 
 
 def fork(

@@ -1,1 +1,0 @@
-"""The user's side of the background jobs."""

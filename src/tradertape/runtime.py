@@ -30,6 +30,7 @@ from tradertape.oms.live.algo_identity import AlgoIdentity
 from tradertape.oms.live.gtt import LiveGttBook
 from tradertape.oms.live.orders import LiveDesk
 from tradertape.oms.order_rate import OrderRateCeiling
+from tradertape.oms.orders import OrderPipeline
 from tradertape.oms.paper.exchange import PaperExchange
 from tradertape.oms.paper.gtt import GttBook
 from tradertape.oms.paper.portfolio import PaperPortfolio
@@ -115,6 +116,7 @@ class Runtime:
     live: LiveDesk  # live orders at the user's broker, through the same gate and books
     reconciliation: LiveReconciliation  # live brokers against our books (adopt, mark, report)
     live_gtts: LiveGttBook  # GTTs at the user's broker (paper rows go to `gtts`)
+    orders: OrderPipeline  # the one door of every order and GTT, paper or live
     guard: JobGuard  # background work fails item by item (the loop, its jobs, protection)
     egress: ServerEgress  # this server's egress IP per broker (SEBI's static-IP rule)
 
@@ -354,5 +356,13 @@ class Runtime:
                 venue=exchange.venue, desk=live, brokers=live_brokers
             ),
             live_gtts=live_gtts,
+            orders=OrderPipeline(
+                exchange=exchange,
+                live=live,
+                gtts=gtts,
+                live_gtts=live_gtts,
+                quotes=quotes,
+                live_enabled=settings.live_trading_enabled,
+            ),
             guard=guard,
         )

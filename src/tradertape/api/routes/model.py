@@ -29,10 +29,10 @@ from tradertape.domain.money import paise
 from tradertape.domain.signals import SignalEvent
 from tradertape.errors import InvalidField
 from tradertape.oms.live.gtt import GTT_BROKER
+from tradertape.oms.live.switches import require_live
 from tradertape.ports.clock import Clock
 from tradertape.runtime import Runtime
 from tradertape.services.accounts.ownership import owned
-from tradertape.services.brokers.live_trading import require_live
 from tradertape.services.market.calendar_watch import warning_now
 from tradertape.services.portfolios import deploy as portfolios
 from tradertape.services.portfolios import runs, signals

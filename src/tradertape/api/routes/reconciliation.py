@@ -12,7 +12,7 @@ from tradertape.api.deps import CurrentUser, DbDep, RuntimeDep
 from tradertape.api.schemas.reconciliation import ReconciliationOut
 from tradertape.domain.brokers import BrokerName
 from tradertape.errors import NotFound
-from tradertape.services.brokers.live_trading import require_live
+from tradertape.oms.live.switches import require_live
 from tradertape.services.brokers.reconcile import item_dict, latest
 
 router = APIRouter(tags=["brokers"])

@@ -50,17 +50,6 @@ def live_allowed(server_enabled: bool, user: User) -> bool:
     return server_enabled and user.live_trading
 
 
-def require_live(server_enabled: bool, user: User) -> None:
-    """Refuse (403) a live order unless both switches allow it, saying which does not."""
-    if not server_enabled:
-        raise Forbidden("live trading is disabled on this server (TRADERTAPE_LIVE_TRADING_ENABLED)")
-    if not user.live_trading:
-        raise Forbidden(
-            'live trading is off for your account: turn it on with {"live_trading": true, '
-            '"confirm": "LIVE"} (PUT /api/auth/live-trading)'
-        )
-
-
 class UserBrokers:
     """The user's connected live brokers (Kite, Upstox, Groww) as the OMS needs them.
 

@@ -1,0 +1,293 @@
+"""The one order pipeline: every new order, change and cancel, and every GTT, paper or live.
+
+Each runs validate → the one pre-trade gate → record → the account's venue. The venue is
+chosen here and nowhere else: from the account a new order or GTT names (`Account`), and
+from the stored row (its ``broker`` column) for a change, a cancel or a delete. The paper
+exchange matches and books in one transaction; the live book records and commits, then
+sends to the user's broker. Callers name an account and never branch on paper vs live.
+
+A live order, change or GTT needs both switches (`live.switches`); a cancel or a delete
+never does: it only removes risk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tradertape.db.models import Gtt, User
+from tradertape.db.models.trading import Order, Trade
+from tradertape.domain.market import Tick
+from tradertape.domain.orders import OrderSpec
+from tradertape.errors import BadRequest, InvalidField, NotFound
+from tradertape.oms.live.gtt import LiveGttBook
+from tradertape.oms.live.orders import LiveDesk
+from tradertape.oms.live.switches import require_live
+from tradertape.oms.order_log import by_key
+from tradertape.oms.order_log import parent_order_id as parent_order_id_of
+from tradertape.oms.paper.amendment import own_order
+from tradertape.oms.paper.exchange import PaperExchange
+from tradertape.oms.paper.gtt import GttBook
+from tradertape.oms.paper.venue import BROKER as PAPER
+from tradertape.oms.paper.venue import LastTick
+from tradertape.ports.broker import GttSpec
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """Whose money an order uses: the paper account, or the user's live broker (by name, or
+    their one connected broker when no name is given)."""
+
+    live: bool = False
+    broker: str | None = None
+
+    @classmethod
+    def of(cls, mode: str, broker: str | None) -> Account:
+        """The account a request names with its ``mode`` and ``broker`` fields."""
+        if mode != "live" and broker is not None:
+            raise InvalidField("broker", 'only a live order ("mode": "live") goes to a broker')
+        return cls(live=mode == "live", broker=broker)
+
+
+PAPER_ACCOUNT = Account()
+
+
+@dataclass(frozen=True, slots=True)
+class Submitted:
+    """The order, whether it answers a repeated key (nothing new was done), and the trades
+    its placement booked at once (paper only: a broker's fills arrive later)."""
+
+    order: Order
+    replayed: bool
+    trades: list[Trade] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    """A new order as every caller hands it in."""
+
+    user_id: int
+    spec: OrderSpec
+    client_key: str | None
+    source: str
+    attribution: dict[str, Any] | None
+    last: Tick | None
+    commit: bool
+    exit_only: bool
+    on_record: Callable[[Session, Order], None] | None
+
+
+class Venue(Protocol):
+    """Where an account's orders go once the pipeline has chosen it."""
+
+    def submit(self, db: Session, account: Account, order: Submission) -> Submitted: ...
+
+    def modify(
+        self, db: Session, order: Order, changes: dict[str, Any], last: Tick | None
+    ) -> Order: ...
+
+    def cancel(self, db: Session, order: Order, last: Tick | None) -> Order: ...
+
+
+class PaperVenue:
+    """The paper exchange: validated, gated, matched and booked in one transaction."""
+
+    def __init__(self, exchange: PaperExchange) -> None:
+        self._exchange = exchange
+
+    def submit(self, db: Session, account: Account, order: Submission) -> Submitted:
+        if order.on_record is not None:  # the caller's rows go in its own open transaction
+            raise TypeError("a paper order is recorded in the caller's transaction (commit=False)")
+        placed = self._exchange.place_booked(
+            db,
+            user_id=order.user_id,
+            spec=order.spec,
+            client_key=order.client_key,
+            source=order.source,
+            attribution=order.attribution,
+            last=order.last,
+            commit=order.commit,
+            exit_only=order.exit_only,
+        )
+        # A duplicate that raced this one gets the single order back (the unique key
+        # decides): nothing was booked for it, and it is answered as the replay it is.
+        return Submitted(placed.order, placed.booked is None, placed.trades())
+
+    def modify(
+        self, db: Session, order: Order, changes: dict[str, Any], last: Tick | None
+    ) -> Order:
+        return self._exchange.modify(
+            db, user_id=order.user_id, order_id=order.order_id, changes=changes, last=last
+        )
+
+    def cancel(self, db: Session, order: Order, last: Tick | None) -> Order:
+        return self._exchange.cancel(db, user_id=order.user_id, order_id=order.order_id, last=last)
+
+
+class LiveVenue:
+    """The user's broker through the live book: recorded and committed, then sent."""
+
+    def __init__(self, desk: LiveDesk) -> None:
+        self._desk = desk
+
+    def submit(self, db: Session, account: Account, order: Submission) -> Submitted:
+        placed = self._desk.place(
+            db,
+            user_id=order.user_id,
+            spec=order.spec,
+            client_key=order.client_key,
+            last=order.last,
+            source=order.source,
+            exit_only=order.exit_only,
+            broker_name=account.broker,
+            attribution=order.attribution,
+            on_record=order.on_record,
+        )
+        return Submitted(placed.order, placed.replayed)
+
+    def modify(
+        self, db: Session, order: Order, changes: dict[str, Any], last: Tick | None
+    ) -> Order:
+        return self._desk.modify(db, order=order, changes=changes, last=last)
+
+    def cancel(self, db: Session, order: Order, last: Tick | None) -> Order:
+        return self._desk.cancel(db, order=order)
+
+
+class OrderPipeline:
+    """The one door orders and GTTs come in by, from every caller."""
+
+    def __init__(
+        self,
+        *,
+        exchange: PaperExchange,
+        live: LiveDesk,
+        gtts: GttBook,
+        live_gtts: LiveGttBook,
+        quotes: LastTick,
+        live_enabled: bool,
+    ) -> None:
+        self._paper: Venue = PaperVenue(exchange)
+        self._live: Venue = LiveVenue(live)
+        self._gtts = gtts
+        self._live_gtts = live_gtts
+        self._quotes = quotes
+        self._live_enabled = live_enabled
+
+    def _venue(self, db: Session, user_id: int, *, live: bool, changes_risk: bool) -> Venue:
+        """The venue of an account or a stored row: the one place paper and live part."""
+        if not live:
+            return self._paper
+        if changes_risk:
+            self._require_live(db, user_id)
+        return self._live
+
+    def _require_live(self, db: Session, user_id: int) -> None:
+        user = db.get(User, user_id)
+        if user is None:
+            raise NotFound(f"user {user_id} not found")
+        require_live(self._live_enabled, user)
+
+    def submit(
+        self,
+        db: Session,
+        *,
+        user_id: int,
+        spec: OrderSpec,
+        account: Account = PAPER_ACCOUNT,
+        client_key: str | None = None,
+        source: str = "api",
+        attribution: dict[str, Any] | None = None,
+        last: Tick | None = None,
+        commit: bool = True,
+        exit_only: bool = False,
+        on_record: Callable[[Session, Order], None] | None = None,
+    ) -> Submitted:
+        """Place a new order for `account`; a repeated ``client_key`` answers the first order.
+
+        ``last`` defaults to the feed's last tick of the instrument. A repeat is answered
+        from the first order's row before any lock (a burst of retries would otherwise
+        queue, one by one, behind the account's ledger lock).
+        """
+        if client_key is not None:
+            first = by_key(db, user_id, client_key)
+            if first is not None:
+                return Submitted(first, True)
+        venue = self._venue(db, user_id, live=account.live, changes_risk=True)
+        order = Submission(
+            user_id=user_id,
+            spec=spec,
+            client_key=client_key,
+            source=source,
+            attribution=attribution,
+            last=self._quotes(spec.key) if last is None else last,
+            commit=commit,
+            exit_only=exit_only,
+            on_record=on_record,
+        )
+        return venue.submit(db, account, order)
+
+    def order(self, db: Session, *, user_id: int, order_id: str) -> Order:
+        """One of the user's orders by our id, or a live order's id at its broker (404 for
+        anyone else's)."""
+        # A live book lists the broker's ids: those find the order too.
+        by_broker = select(Order).where(Order.user_id == user_id, Order.broker_order_id == order_id)
+        return db.scalar(by_broker) or own_order(db, user_id=user_id, order_id=order_id)
+
+    def modify(self, db: Session, *, user_id: int, order_id: str, changes: dict[str, Any]) -> Order:
+        """Change a working order's terms at its venue; a change that enlarges it passes
+        the gate as a new order would."""
+        order = own_order(db, user_id=user_id, order_id=order_id)
+        venue = self._venue(db, user_id, live=order.broker != PAPER, changes_risk=True)
+        return venue.modify(db, order, changes, self._last(order))
+
+    def cancel(
+        self, db: Session, *, user_id: int, order_id: str, parent_order_id: str | None = None
+    ) -> Order:
+        """Cancel a working order (always allowed); on a cover order's stop-loss leg, exit
+        the cover order. Kite sends the leg's ``parent_order_id`` with an exit; when given
+        it must match."""
+        order = own_order(db, user_id=user_id, order_id=order_id)
+        live = order.broker != PAPER
+        if (
+            not live
+            and parent_order_id is not None
+            and parent_order_id != parent_order_id_of(order)
+        ):
+            raise BadRequest(f"order {order_id} is not a leg of order {parent_order_id}")
+        venue = self._venue(db, user_id, live=live, changes_risk=False)
+        return venue.cancel(db, order, self._last(order))
+
+    def _last(self, order: Order) -> Tick | None:
+        return self._quotes(f"{order.exchange}:{order.tradingsymbol}")
+
+    def create_gtt(
+        self, db: Session, *, user_id: int, spec: GttSpec, account: Account = PAPER_ACCOUNT
+    ) -> Gtt:
+        """Create a trigger for `account`; its legs that open risk pass the gate now."""
+        if account.live:
+            self._require_live(db, user_id)
+            return self._live_gtts.create(db, user_id=user_id, spec=spec)
+        return self._gtts.create(db, user_id=user_id, spec=spec)
+
+    def modify_gtt(self, db: Session, *, user_id: int, trigger_id: int, spec: GttSpec) -> Gtt:
+        """Change an active trigger (at its broker too, for a live one); its new legs pass
+        the gate as a new trigger's do. Commits."""
+        row = self._gtts.get(db, user_id=user_id, trigger_id=trigger_id)
+        if row.broker != PAPER:
+            self._require_live(db, user_id)
+        # The live book changes a paper row as the paper book does, and a live one at its
+        # broker as well.
+        changed = self._live_gtts.modify(
+            db, user_id=user_id, trigger_id=trigger_id, spec=spec, gate=True
+        )
+        db.commit()
+        return changed
+
+    def delete_gtt(self, db: Session, *, user_id: int, trigger_id: int) -> Gtt:
+        """Delete an active trigger, a live one at its broker first (always allowed)."""
+        return self._live_gtts.delete(db, user_id=user_id, trigger_id=trigger_id)

@@ -58,6 +58,7 @@ from tradertape.services.notifications.mail import Outbox
 from tradertape.services.options.guard import OptionProtectionEngine
 from tradertape.services.options.market import OptionMarket
 from tradertape.services.options.ticker import OptionTicker
+from tradertape.services.portfolios.signals import PortfolioTrading
 from tradertape.services.risk import PaperExposure, RiskBooks, RiskDesk
 from tradertape.services.risk.desk import rate_refusal
 from tradertape.services.risk.live_funds import BrokerFunds
@@ -117,6 +118,7 @@ class Runtime:
     reconciliation: LiveReconciliation  # live brokers against our books (adopt, mark, report)
     live_gtts: LiveGttBook  # GTTs at the user's broker (paper rows go to `gtts`)
     orders: OrderPipeline  # the one door of every order and GTT, paper or live
+    portfolio_trading: PortfolioTrading  # what model portfolios' orders go through
     guard: JobGuard  # background work fails item by item (the loop, its jobs, protection)
     egress: ServerEgress  # this server's egress IP per broker (SEBI's static-IP rule)
 
@@ -277,10 +279,19 @@ class Runtime:
             clock=market_clock,
             on_adopted=[link_adopted],  # a worker run's fired trigger joins the run
         )
+        orders = OrderPipeline(
+            exchange=exchange,
+            live=live,
+            gtts=gtts,
+            live_gtts=live_gtts,
+            quotes=quotes,
+            live_enabled=settings.live_trading_enabled,
+        )
         workers = WorkerDesk.build(
             secret=settings.secret,
             clock=clock,
             exchange=exchange,
+            orders=orders,
             last_tick=prices,
             safety_ttl_secs=settings.worker_safety_token_secs,
             freshness_secs=settings.worker_session_freshness_secs,
@@ -356,13 +367,13 @@ class Runtime:
                 venue=exchange.venue, desk=live, brokers=live_brokers
             ),
             live_gtts=live_gtts,
-            orders=OrderPipeline(
+            orders=orders,
+            portfolio_trading=PortfolioTrading(
+                orders=orders,
                 exchange=exchange,
-                live=live,
-                gtts=gtts,
-                live_gtts=live_gtts,
-                quotes=quotes,
-                live_enabled=settings.live_trading_enabled,
+                clock=exchange.clock,  # market time, as the orders it places carry
+                risk=risk,
+                live_exits=settings.live_portfolio_exits,
             ),
             guard=guard,
         )

@@ -44,7 +44,7 @@ from tradertape.services.notifications.telegram.briefing import BriefingJobs
 from tradertape.services.notifications.telegram.reports import Reports
 from tradertape.services.portfolios.deploy import PortfolioDeploy, deploy
 from tradertape.services.portfolios.schedule import PortfolioJobs
-from tradertape.services.portfolios.signals import Venue
+from tradertape.services.portfolios.signals import PortfolioTrading
 from tradertape.services.research import strategies
 from tradertape.testkit import make_tick
 
@@ -359,7 +359,7 @@ def test_a_portfolio_whose_scan_raises_fails_alone(with_candles: Runtime):
         )
         db.commit()
     clock = ManualClock(datetime(2025, 6, 2, 16, 5, tzinfo=IST))  # in the test's history
-    venue = Venue(exchange=runtime.exchange, gtts=runtime.gtts, clock=clock)
+    venue = PortfolioTrading(orders=runtime.orders, exchange=runtime.exchange, clock=clock)
     jobs = PortfolioJobs(db=runtime.db, store=runtime.candles, venue=venue, guard=runtime.guard)
 
     reports = jobs.run_due()

@@ -40,7 +40,7 @@ def test_scanner_day_by_day_equals_the_backtest(
     runtime = with_candles
     store, clock = runtime.candles, runtime.clock
     user_id = make_user(runtime, "pm@x.in")
-    venue = signals.Venue(exchange=runtime.exchange, gtts=runtime.gtts, clock=clock)
+    venue = signals.PortfolioTrading(orders=runtime.orders, exchange=runtime.exchange, clock=clock)
     with runtime.db.session() as db:
         strategy = strategies.by_builtin_key(db, model, clock=clock)
         assert strategy is not None

@@ -15,7 +15,6 @@ from tradertape.services.notifications.telegram.bot import TelegramBot
 from tradertape.services.notifications.telegram.commands import Commands
 from tradertape.services.notifications.telegram.linking import ChatLinking
 from tradertape.services.notifications.telegram.reports import Reports
-from tradertape.services.portfolios.signals import Venue
 
 
 def reports(runtime: Runtime) -> Reports:
@@ -34,15 +33,7 @@ def telegram_bot(runtime: Runtime, client: httpx.AsyncClient | None = None) -> T
     commands = Commands(
         db=runtime.db.jobs,
         reports=reports(runtime),
-        venue=Venue(
-            exchange=runtime.exchange,
-            gtts=runtime.gtts,
-            clock=runtime.exchange.clock,
-            risk=runtime.risk,
-            live=runtime.live,
-            live_gtts=runtime.live_gtts,
-            live_exits=runtime.settings.live_portfolio_exits,
-        ),
+        venue=runtime.portfolio_trading,
         linking=ChatLinking(
             db=runtime.db.jobs, clock=runtime.clock, secret=runtime.settings.secret
         ),

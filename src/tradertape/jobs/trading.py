@@ -23,7 +23,6 @@ from tradertape.services.brokers.reconcile import ReconcileJobs
 from tradertape.services.market.calendar_watch import CalendarWatch
 from tradertape.services.notifications.telegram.briefing import BriefingJobs
 from tradertape.services.portfolios.schedule import PortfolioJobs
-from tradertape.services.portfolios.signals import Venue
 
 log = logging.getLogger("tradertape.api")
 
@@ -36,15 +35,7 @@ def trading_loop(runtime: Runtime) -> TradingLoop:
     """
     # Jobs fall due on the wall clock (a replayed session never reaches its close); what they
     # record carries market time, as the orders and GTTs they place do.
-    venue = Venue(
-        exchange=runtime.exchange,
-        gtts=runtime.gtts,
-        clock=runtime.exchange.clock,
-        risk=runtime.risk,
-        live=runtime.live,  # live portfolios: exits at the user's broker
-        live_gtts=runtime.live_gtts,  # and their entries and stops as GTTs there
-        live_exits=runtime.settings.live_portfolio_exits,
-    )
+    venue = runtime.portfolio_trading
     jobs_db = runtime.db.jobs  # its own pool: requests never starve the loop
     guard = runtime.guard  # every job, and every item within, fails alone
     portfolios = PortfolioJobs(

@@ -23,7 +23,7 @@ from tradertape.db.models import Gtt, User
 from tradertape.db.models.trading import Order, Trade
 from tradertape.domain.market import Tick
 from tradertape.domain.orders import OrderSpec
-from tradertape.errors import BadRequest, InvalidField, NotFound
+from tradertape.errors import BadRequest, Conflict, InvalidField, NotFound
 from tradertape.oms.live.gtt import LiveGttBook
 from tradertape.oms.live.orders import LiveDesk
 from tradertape.oms.live.switches import require_live
@@ -165,14 +165,16 @@ class OrderPipeline:
         self,
         *,
         exchange: PaperExchange,
-        live: LiveDesk,
         gtts: GttBook,
-        live_gtts: LiveGttBook,
         quotes: LastTick,
-        live_enabled: bool,
+        live: LiveDesk | None = None,
+        live_gtts: LiveGttBook | None = None,
+        live_enabled: bool = False,
     ) -> None:
+        """Without `live` and `live_gtts` (a benchmark, a paper-only tool) a live account
+        is a 409."""
         self._paper: Venue = PaperVenue(exchange)
-        self._live: Venue = LiveVenue(live)
+        self._live: Venue | None = LiveVenue(live) if live is not None else None
         self._gtts = gtts
         self._live_gtts = live_gtts
         self._quotes = quotes
@@ -182,6 +184,8 @@ class OrderPipeline:
         """The venue of an account or a stored row: the one place paper and live part."""
         if not live:
             return self._paper
+        if self._live is None:
+            raise Conflict("live trading is not wired here")
         if changes_risk:
             self._require_live(db, user_id)
         return self._live
@@ -198,33 +202,34 @@ class OrderPipeline:
         *,
         user_id: int,
         spec: OrderSpec,
+        last: Tick | None,
         account: Account = PAPER_ACCOUNT,
         client_key: str | None = None,
         source: str = "api",
         attribution: dict[str, Any] | None = None,
-        last: Tick | None = None,
         commit: bool = True,
         exit_only: bool = False,
         on_record: Callable[[Session, Order], None] | None = None,
+        switches: bool = True,
     ) -> Submitted:
         """Place a new order for `account`; a repeated ``client_key`` answers the first order.
 
-        ``last`` defaults to the feed's last tick of the instrument. A repeat is answered
-        from the first order's row before any lock (a burst of retries would otherwise
-        queue, one by one, behind the account's ledger lock).
+        ``last`` is the tick a paper order may fill on at once (None: the next one). A
+        repeat is answered from the first order's row before any lock (a burst of retries
+        would otherwise queue, one by one, behind the account's ledger lock).
         """
         if client_key is not None:
             first = by_key(db, user_id, client_key)
             if first is not None:
                 return Submitted(first, True)
-        venue = self._venue(db, user_id, live=account.live, changes_risk=True)
+        venue = self._venue(db, user_id, live=account.live, changes_risk=switches)
         order = Submission(
             user_id=user_id,
             spec=spec,
             client_key=client_key,
             source=source,
             attribution=attribution,
-            last=self._quotes(spec.key) if last is None else last,
+            last=last,
             commit=commit,
             exit_only=exit_only,
             on_record=on_record,
@@ -266,28 +271,78 @@ class OrderPipeline:
         return self._quotes(f"{order.exchange}:{order.tradingsymbol}")
 
     def create_gtt(
-        self, db: Session, *, user_id: int, spec: GttSpec, account: Account = PAPER_ACCOUNT
+        self,
+        db: Session,
+        *,
+        user_id: int,
+        spec: GttSpec,
+        account: Account = PAPER_ACCOUNT,
+        commit: bool = True,
+        checked: bool = False,
+        attribution: dict[str, Any] | None = None,
+        switches: bool = True,
     ) -> Gtt:
-        """Create a trigger for `account`; its legs that open risk pass the gate now."""
+        """Create a trigger for `account`; its legs that open risk pass the gate now
+        (``checked``: the caller ran the gate already). ``commit=False`` leaves a paper
+        trigger in the caller's transaction; a live one is committed before its broker
+        hears of it. ``switches`` as for `submit`."""
+        book: GttBook | LiveGttBook = self._gtts
         if account.live:
-            self._require_live(db, user_id)
-            return self._live_gtts.create(db, user_id=user_id, spec=spec)
-        return self._gtts.create(db, user_id=user_id, spec=spec)
+            if self._live_gtts is None:
+                raise Conflict("live trading is not wired here")
+            if switches:
+                self._require_live(db, user_id)
+            book = self._live_gtts
+        return book.create(
+            db,
+            user_id=user_id,
+            spec=spec,
+            commit=commit,
+            checked=checked,
+            attribution=attribution,
+        )
 
-    def modify_gtt(self, db: Session, *, user_id: int, trigger_id: int, spec: GttSpec) -> Gtt:
-        """Change an active trigger (at its broker too, for a live one); its new legs pass
-        the gate as a new trigger's do. Commits."""
+    def modify_gtt(
+        self,
+        db: Session,
+        *,
+        user_id: int,
+        trigger_id: int,
+        spec: GttSpec,
+        edit: bool = True,
+        commit: bool = True,
+    ) -> Gtt:
+        """Change an active trigger (at its broker too, for a live one).
+
+        ``edit``: the user's change, whose new legs pass the gate as a new trigger's do and
+        which a live trigger takes only with both switches on; a stop the platform moves is
+        an exit and skips both.
+        """
         row = self._gtts.get(db, user_id=user_id, trigger_id=trigger_id)
-        if row.broker != PAPER:
+        if edit and row.broker != PAPER:
             self._require_live(db, user_id)
         # The live book changes a paper row as the paper book does, and a live one at its
         # broker as well.
-        changed = self._live_gtts.modify(
-            db, user_id=user_id, trigger_id=trigger_id, spec=spec, gate=True
+        changed = self._rows().modify(
+            db, user_id=user_id, trigger_id=trigger_id, spec=spec, gate=edit
         )
-        db.commit()
+        if commit:
+            db.commit()
         return changed
 
+    def cancel_gtt(self, db: Session, *, trigger_id: int) -> bool:
+        """The platform retires a trigger (a stop before another exit); False when it fired
+        or went already. A live one is deleted at its broker first."""
+        return self._rows().cancel(db, trigger_id=trigger_id)
+
     def delete_gtt(self, db: Session, *, user_id: int, trigger_id: int) -> Gtt:
-        """Delete an active trigger, a live one at its broker first (always allowed)."""
-        return self._live_gtts.delete(db, user_id=user_id, trigger_id=trigger_id)
+        """The user deletes an active trigger, a live one at its broker first (always
+        allowed: it only removes risk)."""
+        return self._rows().delete(db, user_id=user_id, trigger_id=trigger_id)
+
+    def _rows(self) -> GttBook | LiveGttBook:
+        """The book that changes a stored trigger: the live one handles paper rows as the
+        paper book does, and live ones at their broker too."""
+        if self._live_gtts is not None:
+            return self._live_gtts
+        return self._gtts

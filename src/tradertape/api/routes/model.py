@@ -51,16 +51,8 @@ def _market(runtime: Runtime) -> Clock:
     return runtime.exchange.clock
 
 
-def _venue(runtime: Runtime) -> signals.Venue:
-    return signals.Venue(
-        exchange=runtime.exchange,
-        gtts=runtime.gtts,
-        clock=_market(runtime),
-        risk=runtime.risk,
-        live=runtime.live,
-        live_gtts=runtime.live_gtts,
-        live_exits=runtime.settings.live_portfolio_exits,
-    )
+def _venue(runtime: Runtime) -> signals.PortfolioTrading:
+    return runtime.portfolio_trading
 
 
 def _can_trade_live(runtime: Runtime, user: User, db: DbDep) -> None:

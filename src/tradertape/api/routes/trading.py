@@ -113,6 +113,7 @@ def place_order(
         db,
         user_id=user.id,
         spec=spec,
+        last=runtime.quotes(spec.key),
         account=Account.of(body.mode, body.broker),
         client_key=body.idempotency_key,
     )

@@ -29,7 +29,7 @@ from tradertape.services.notifications.telegram.outgoing import (
 )
 from tradertape.services.notifications.telegram.reports import LIST_LIMIT, Reports
 from tradertape.services.portfolios import signals
-from tradertape.services.portfolios.signals import Venue
+from tradertape.services.portfolios.signals import PortfolioTrading
 
 MAX_ATTEMPTS = 5  # a notification Telegram refused this often is given up on
 NOT_LINKED = "This chat is not linked to a TraderTape account. "
@@ -47,7 +47,7 @@ class Commands:
         *,
         db: Database,
         reports: Reports,
-        venue: Venue,
+        venue: PortfolioTrading,
         linking: ChatLinking,
         logins: BrokerLogins,
     ) -> None:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import hmac
 import logging
 from collections.abc import Callable
 from functools import partial
@@ -37,6 +36,7 @@ from tradertape.oms.live.gtt import LiveGttBook
 from tradertape.oms.live.orders import LiveBroker, LiveDesk, kite_report
 from tradertape.ports.broker import Broker
 from tradertape.ports.bus import EventBus, Subscription
+from tradertape.security.tokens import digests_equal
 from tradertape.services.brokers.account import BrokerConnector
 from tradertape.services.brokers.credentials import BrokerCredentials
 
@@ -160,7 +160,7 @@ def verify_kite_postback(
     if secret is None:
         raise Forbidden("postback refused: unknown order or no stored secret to verify it")
     expected = kite_postback_checksum(order_id, str(payload.get("order_timestamp") or ""), secret)
-    if not hmac.compare_digest(expected, str(payload.get("checksum") or "")):
+    if not digests_equal(expected, str(payload.get("checksum") or "")):
         raise Forbidden("postback refused: bad checksum")
 
 

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from tradertape.domain.brokers import BrokerName
 from tradertape.security.keys import derive_key
+from tradertape.security.tokens import digests_equal
 
 STATE_TTL = timedelta(hours=12)
 _SKEW = timedelta(minutes=1)  # a state from a clock a little ahead is still ours
@@ -40,7 +41,7 @@ class LoginStates:
             return False
         issued = int(issued_text)
         expected = self._sign(user_id, broker, issued)
-        if not hmac.compare_digest(signature, expected):
+        if not digests_equal(signature, expected):
             return False
         age = now - datetime.fromtimestamp(issued, tz=now.tzinfo)
         return -_SKEW <= age <= STATE_TTL

@@ -244,7 +244,7 @@ class Runtime:
         # The one pre-trade gate: every order, modification and GTT of every path passes it.
         exchange.register_pre_trade(risk.pre_trade)
         # SEBI's per-client order-rate ceiling, in the same gate, on wall time.
-        exchange.venue.gate.limit_rate(
+        exchange.context.gate.limit_rate(
             OrderRateCeiling(clock=clock, per_sec=settings.order_rate_per_sec),
             on_refusal=rate_refusal(risk.clock),  # events on the risk page's time
         )
@@ -266,7 +266,7 @@ class Runtime:
             },
         )
         live = LiveDesk(
-            venue=exchange.venue,
+            context=exchange.context,
             brokers=live_brokers,
             watchers=[LiveRunJournal()],
             identity=AlgoIdentity(algo_id=settings.algo_id, egress_ip=egress.ip),
@@ -364,7 +364,7 @@ class Runtime:
             live=live,
             egress=egress,
             reconciliation=LiveReconciliation(
-                venue=exchange.venue, desk=live, brokers=live_brokers
+                context=exchange.context, desk=live, brokers=live_brokers
             ),
             live_gtts=live_gtts,
             orders=orders,

@@ -72,8 +72,8 @@ def user_deposit(
     from tradertape.domain.decimal_input import parse_decimal
     from tradertape.domain.money import inr, paise
     from tradertape.errors import InvalidField
+    from tradertape.oms.context import BROKER
     from tradertape.oms.ledger import cash_balance
-    from tradertape.oms.paper.venue import BROKER
 
     runtime = build_runtime()
     with service_errors(), runtime.db.session() as db:

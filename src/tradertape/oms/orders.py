@@ -24,6 +24,8 @@ from tradertape.db.models.trading import Order, Trade
 from tradertape.domain.market import Tick
 from tradertape.domain.orders import OrderSpec
 from tradertape.errors import BadRequest, Conflict, InvalidField, NotFound
+from tradertape.oms.context import BROKER as PAPER
+from tradertape.oms.context import LastTick
 from tradertape.oms.live.gtt import LiveGttBook
 from tradertape.oms.live.orders import LiveDesk
 from tradertape.oms.live.switches import require_live
@@ -32,8 +34,6 @@ from tradertape.oms.order_log import parent_order_id as parent_order_id_of
 from tradertape.oms.paper.amendment import own_order
 from tradertape.oms.paper.exchange import PaperExchange
 from tradertape.oms.paper.gtt import GttBook
-from tradertape.oms.paper.venue import BROKER as PAPER
-from tradertape.oms.paper.venue import LastTick
 from tradertape.ports.broker import GttSpec
 
 

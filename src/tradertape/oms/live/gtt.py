@@ -2,7 +2,7 @@
 
 A live trigger is a `Gtt` row like a paper one (``broker`` names the broker,
 ``broker_trigger_id`` its id there); validation and the pre-trade gate are the paper
-book's (`GttBook.create`, each leg's order through ``venue.gate.check``). The row is
+book's (`GttBook.create`, each leg's order through ``context.gate.check``). The row is
 committed (status ``placing``) before the broker hears of it; a definite refusal stores
 ``rejected``. Kite GTTs carry no tag, so after a timeout the trigger is looked up among
 the broker's active ones by what it says (instrument, trigger values, legs) and never
@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from tradertape.db.models.trading import Gtt, Order
 from tradertape.domain.order_state import EventKind, OrderEvent, OrderStatus
 from tradertape.errors import BadRequest, ServiceUnavailable
+from tradertape.oms.context import BROKER as PAPER
 from tradertape.oms.job_guard import UNGUARDED, Guard
 from tradertape.oms.live.orders import (
     SEND_GRACE,
@@ -39,7 +40,6 @@ from tradertape.oms.live.orders import (
 )
 from tradertape.oms.order_log import claim, new_order, record
 from tradertape.oms.paper.gtt import ACTIVE, GttBook, leg_spec
-from tradertape.oms.paper.venue import BROKER as PAPER
 from tradertape.ports.broker import BrokerError, GttSpec, TransientBrokerError
 from tradertape.ports.clock import Clock
 

@@ -38,6 +38,8 @@ from tradertape.domain.order_state import PENDING, EventKind, OrderEvent, OrderS
 from tradertape.domain.orders import OrderSpec
 from tradertape.errors import BadRequest, NotFound, ServiceUnavailable, TraderTapeError
 from tradertape.oms.booking import Ledger
+from tradertape.oms.context import BROKER as PAPER
+from tradertape.oms.context import TradingContext
 from tradertape.oms.job_guard import UNGUARDED, Guard
 from tradertape.oms.live.algo_identity import AlgoIdentity
 from tradertape.oms.live.broker_trades import BrokerTrade, Tradebook, plan_fills
@@ -53,8 +55,6 @@ from tradertape.oms.order_log import (
     store_history,
 )
 from tradertape.oms.order_rules import check_fields, listed
-from tradertape.oms.paper.venue import BROKER as PAPER
-from tradertape.oms.paper.venue import Venue
 from tradertape.ports.broker import Broker, BrokerError, TransientBrokerError
 
 log = logging.getLogger("tradertape.oms.live.orders")
@@ -163,19 +163,19 @@ class LiveDesk:
     def __init__(
         self,
         *,
-        venue: Venue,
+        context: TradingContext,
         brokers: LiveBrokers,
         watchers: Sequence[BookingWatcher] = (),
         identity: AlgoIdentity | None = None,
     ) -> None:
-        self._venue = venue
+        self._context = context
         self._brokers = brokers
         self._watchers = list(watchers)
         self._identity = identity or AlgoIdentity()
 
     def catalog(self, db: Session) -> InstrumentCatalog:
         """The instruments orders are checked against (a live GTT's adopted order too)."""
-        return self._venue.catalog(db)
+        return self._context.catalog(db)
 
     def place(
         self,
@@ -200,16 +200,16 @@ class LiveDesk:
         and `on_record` writes the caller's own rows in the transaction that records the
         order.
         """
-        venue = self._venue
+        context = self._context
         if client_key is not None:
             first = by_key(db, user_id, client_key)
             if first is not None:
                 return LivePlaced(first, True)
-        instrument = listed(venue.catalog(db), spec)
-        check_fields(venue, spec, instrument, last)
+        instrument = listed(context.catalog(db), spec)
+        check_fields(context, spec, instrument, last)
         # No session (or no single one): a 409 before anything is stored.
         broker = self._brokers(db, user_id, broker_name)
-        now = venue.clock.now()
+        now = context.clock.now()
         order = new_order(
             user_id,
             spec,
@@ -222,7 +222,7 @@ class LiveDesk:
         order.broker = broker.name
         order.algo_id = self._identity.algo_id
         Ledger(db, broker=broker.name).lock(user_id)
-        verdict = None if exit_only else venue.gate.check(db, order, instrument, last)
+        verdict = None if exit_only else context.gate.check(db, order, instrument, last)
         history = []
         if verdict is not None and verdict.refusal is not None:
             refused = OrderEvent(EventKind.REJECTED, now, message=verdict.refusal)
@@ -232,7 +232,7 @@ class LiveDesk:
             db.commit()
             return LivePlaced(stored, True)
         if not history:  # past the client's order-rate ceiling: nothing stored, a 429
-            venue.gate.admit(db, order, exit_only=exit_only)
+            context.gate.admit(db, order, exit_only=exit_only)
         store_history(db, order, history)
         if verdict is not None and verdict.record is not None:
             verdict.record(db, order)
@@ -244,7 +244,7 @@ class LiveDesk:
         return LivePlaced(order, False)
 
     def _send(self, db: Session, order: Order, spec: OrderSpec, broker: LiveBroker) -> None:
-        now = self._venue.clock.now()
+        now = self._context.clock.now()
         try:
             broker_id = broker.adapter.place_order(spec, idempotency_key=order.order_id)
         except TransientBrokerError as exc:  # outcome unknown: `resolve_unsent` finds out
@@ -261,7 +261,7 @@ class LiveDesk:
         self._accepted(db, order, broker_id, entry_status(spec))
 
     def _accepted(self, db: Session, order: Order, broker_id: str, status: OrderStatus) -> None:
-        now = self._venue.clock.now()
+        now = self._context.clock.now()
         order.broker_order_id = broker_id
         record(db, order, OrderEvent(EventKind.ACCEPTED, now, status_after=status), now)
         db.commit()
@@ -272,7 +272,7 @@ class LiveDesk:
         Nothing is sent again: a row the broker does not know is rejected with a message
         saying so (the user decides whether to place it anew). Returns the rows settled.
         """
-        cutoff = self._venue.clock.now() - SEND_GRACE
+        cutoff = self._context.clock.now() - SEND_GRACE
         rows = db.scalars(
             select(Order).where(
                 Order.broker != PAPER,
@@ -294,7 +294,7 @@ class LiveDesk:
             if found is not None:
                 self._accepted(db, order, found, entry_status(spec_of(order)))
             else:
-                now = self._venue.clock.now()
+                now = self._context.clock.now()
                 message = "The broker never received this order; it was not sent again."
                 record(db, order, OrderEvent(EventKind.REJECTED, now, message=message), now)
                 db.commit()
@@ -350,7 +350,7 @@ class LiveDesk:
             select(Order).where(Order.id == found.id).execution_options(populate_existing=True)
         )
         assert order is not None
-        now = self._venue.clock.now()
+        now = self._context.clock.now()
         history: list[dict[str, Any]] = []
         if not OrderStatus(order.status).is_terminal:
             history += self._book_fills(db, ledger, order, report, trades, now)
@@ -395,7 +395,7 @@ class LiveDesk:
             history.append(apply_event(order, released, now))
         if order.status == OrderStatus.TRIGGER_PENDING.value:
             history.append(apply_event(order, OrderEvent(EventKind.TRIGGERED, now), now))
-        instrument = self._venue.catalog(db).get(f"{order.exchange}:{order.tradingsymbol}")
+        instrument = self._context.catalog(db).get(f"{order.exchange}:{order.tradingsymbol}")
         for fill in fills:
             at = fill.at or now
             event = OrderEvent(
@@ -500,18 +500,18 @@ class LiveDesk:
         """Send a change of a live order to its broker; the gate sees the new terms."""
         self._working(order, "modified")
         spec = replace(spec_of(order), **changes)
-        instrument = listed(self._venue.catalog(db), spec)
-        check_fields(self._venue, spec, instrument, last)
+        instrument = listed(self._context.catalog(db), spec)
+        check_fields(self._context, spec, instrument, last)
         probe = Order(**{c: getattr(order, c) for c in _ORDER_COLUMNS})
         probe.quantity, probe.price, probe.trigger_price = (
             spec.quantity,
             spec.price,
             spec.trigger_price,
         )
-        verdict = self._venue.gate.check(db, probe, instrument, last)
+        verdict = self._context.gate.check(db, probe, instrument, last)
         if verdict is not None and verdict.refusal is not None:
             raise BadRequest(verdict.refusal)
-        self._venue.gate.admit(db, probe)  # a modify counts against the ceiling
+        self._context.gate.admit(db, probe)  # a modify counts against the ceiling
         db.commit()  # the slot is taken; no lock is held while the broker answers
         broker = self._brokers(db, order.user_id, order.broker)
         assert order.broker_order_id is not None
@@ -522,7 +522,7 @@ class LiveDesk:
             spec.trigger_price,
         )
         order.order_type, order.validity = spec.order_type.value, spec.validity.value
-        now = self._venue.clock.now()
+        now = self._context.clock.now()
         record(db, order, OrderEvent(EventKind.MODIFIED, now), now)
         db.commit()
         return order

@@ -41,6 +41,7 @@ from tradertape.domain.decimal_input import MAX_PRICE, parse_decimal
 from tradertape.domain.instruments import Instrument
 from tradertape.domain.order_state import PENDING, EventKind, OrderEvent, OrderStatus
 from tradertape.oms.booking import Ledger
+from tradertape.oms.context import TradingContext
 from tradertape.oms.ids import new_order_id
 from tradertape.oms.live.broker_trades import Tradebook
 from tradertape.oms.live.orders import SEND_GRACE, LiveBroker, LiveDesk, kite_report
@@ -63,7 +64,6 @@ from tradertape.oms.order_log import (
     record,
     store_history,
 )
-from tradertape.oms.paper.venue import Venue
 from tradertape.ports.broker import KiteDict
 from tradertape.ports.clock import IST
 
@@ -125,14 +125,14 @@ class _OrderPass:
 class Reconciler:
     """Compares a user's live broker with our books; adopts, marks and reports."""
 
-    def __init__(self, *, venue: Venue, desk: LiveDesk) -> None:
-        self._venue = venue
+    def __init__(self, *, context: TradingContext, desk: LiveDesk) -> None:
+        self._context = context
         self._desk = desk
 
     def run(self, db: Session, *, user_id: int, broker: LiveBroker) -> ReconcileReport:
         """Reconcile `user_id` with `broker` (commits as it goes). A broker error raises
         before anything is written; the next run tries again."""
-        asked_at = self._venue.clock.now()
+        asked_at = self._context.clock.now()
         adapter = broker.adapter
         orders = adapter.orders()
         trades = adapter.trades()
@@ -171,7 +171,7 @@ class Reconciler:
             broker_holdings=len(holdings),
             broker_gtts=active_gtts,
         )
-        return ReconcileReport(broker.name, self._venue.clock.now(), counts, tuple(items))
+        return ReconcileReport(broker.name, self._context.clock.now(), counts, tuple(items))
 
     # -- orders ---------------------------------------------------------------------------
 
@@ -237,14 +237,14 @@ class Reconciler:
         key = f"{row.get('exchange', '')}:{row.get('tradingsymbol', '')}"
         quantity = int(row.get("quantity") or 0)
         side, product = row.get("transaction_type"), row.get("product")
-        instrument = self._venue.catalog(db).find(key)
+        instrument = self._context.catalog(db).find(key)
         if instrument is None:
             note = (
                 f"broker order {oid} ({side} {quantity} {key} {product}) was placed outside "
                 f"TraderTape in an instrument it does not list: not adopted"
             )
             return DriftItem(DriftKind.ORDER_UNLISTED, oid, None, quantity, note)
-        now = self._venue.clock.now()
+        now = self._context.clock.now()
         order = _external_order(user_id, broker, row, instrument, now)
         report = kite_report(row)
         rejected = report.status == OrderStatus.REJECTED.value and report.filled_quantity == 0
@@ -298,7 +298,7 @@ class Reconciler:
             if order.broker_order_id in listed or order.status not in PENDING:
                 db.commit()
                 continue
-            now = self._venue.clock.now()
+            now = self._context.clock.now()
             ended = order.placed_at.astimezone(IST).date() < today
             if ended:
                 record(db, order, OrderEvent(EventKind.EXPIRED, now, message=ENDED_NOTE), now)

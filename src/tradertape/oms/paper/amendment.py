@@ -21,12 +21,12 @@ from tradertape.domain.orders import OrderType, TransactionType, on_grid
 from tradertape.domain.ticks import tick_size
 from tradertape.errors import BadRequest, InvalidField, NotFound
 from tradertape.oms.booking import Ledger
+from tradertape.oms.context import TradingContext
 from tradertape.oms.funds import funding_problem
 from tradertape.oms.order_locks import locked_own_order
 from tradertape.oms.order_log import is_cover_leg, record, spec_of
 from tradertape.oms.order_rules import check_fields, check_stop, listed
 from tradertape.oms.paper import cover
-from tradertape.oms.paper.venue import Venue
 from tradertape.oms.paper.working import advance
 
 
@@ -39,7 +39,7 @@ def own_order(db: Session, *, user_id: int, order_id: str) -> Order:
 
 
 def cancel(
-    venue: Venue,
+    context: TradingContext,
     db: Session,
     *,
     user_id: int,
@@ -56,12 +56,12 @@ def cancel(
     order = locked_own_order(db, user_id=user_id, order_id=order_id)
     if OrderStatus(order.status).is_terminal:
         raise BadRequest(_final(db, order, "cancelled"))
-    now = venue.clock.now()
+    now = context.clock.now()
     if is_cover_leg(order.variety, order.client_key):
         cover.to_market(db, order, now)
         if last is not None:
-            instrument = venue.catalog(db).get(f"{order.exchange}:{order.tradingsymbol}")
-            advance(venue, db, order, instrument, last, traded_volume=last.last_quantity)
+            instrument = context.catalog(db).get(f"{order.exchange}:{order.tradingsymbol}")
+            advance(context, db, order, instrument, last, traded_volume=last.last_quantity)
     else:
         record(db, order, OrderEvent(EventKind.CANCELLED, now, message="Cancelled by user."), now)
     if commit:
@@ -78,7 +78,7 @@ def _final(db: Session, order: Order, verb: str) -> str:
 
 
 def modify(
-    venue: Venue,
+    context: TradingContext,
     db: Session,
     *,
     user_id: int,
@@ -98,7 +98,7 @@ def modify(
     if OrderStatus(order.status).is_terminal:
         raise BadRequest(_final(db, order, "modified"))
     if is_cover_leg(order.variety, order.client_key):
-        return _move_stop(venue, db, order, changes, last)
+        return _move_stop(context, db, order, changes, last)
     if cover.is_entry(order) and order.filled_quantity and "trigger_price" in changes:
         leg = cover.leg_of(db, order)
         where = f"; modify its stop-loss leg {leg.order_id}" if leg is not None else ""
@@ -112,9 +112,9 @@ def modify(
             "quantity",
             f"must exceed the {order.filled_quantity} already filled; cancel instead",
         )
-    catalog = venue.catalog(db)
+    catalog = context.catalog(db)
     instrument = listed(catalog, spec)
-    check_fields(venue, spec, instrument, last)
+    check_fields(context, spec, instrument, last)
     before = _open_value(order, last)
     order.quantity, order.price, order.trigger_price = (
         spec.quantity,
@@ -125,17 +125,17 @@ def modify(
     order.disclosed_quantity = spec.disclosed_quantity
     order.validity_ttl = spec.validity_ttl
     # The new terms need their margin, as a new order would (the old terms free theirs).
-    problem = funding_problem(venue, db, Ledger(db), order, instrument, catalog, last)
+    problem = funding_problem(context, db, Ledger(db), order, instrument, catalog, last)
     if problem is not None:
         db.rollback()  # the order keeps its terms
         raise BadRequest(problem)
     if _open_value(order, last) > before:
-        _pass_gate(venue, db, order, instrument, last)
-    venue.gate.admit(db, order)  # a modify counts against the client's order-rate ceiling
-    now = venue.clock.now()
+        _pass_gate(context, db, order, instrument, last)
+    context.gate.admit(db, order)  # a modify counts against the client's order-rate ceiling
+    now = context.clock.now()
     record(db, order, OrderEvent(EventKind.MODIFIED, now), now)
     if last is not None and order.status in WORKING:
-        advance(venue, db, order, instrument, last, traded_volume=last.last_quantity)
+        advance(context, db, order, instrument, last, traded_volume=last.last_quantity)
     if commit:
         db.commit()
     return order
@@ -148,14 +148,14 @@ def _open_value(order: Order, last: Tick | None) -> Decimal:
 
 
 def _pass_gate(
-    venue: Venue, db: Session, order: Order, instrument: Instrument, last: Tick | None
+    context: TradingContext, db: Session, order: Order, instrument: Instrument, last: Tick | None
 ) -> None:
     """A modification that enlarges the order passes the pre-trade gate as a new one would.
 
     A refusal is a 400 in the gate's words; the order keeps its terms and the breaches
     are recorded (committed: a refused change is worth a risk event, like a refused order).
     """
-    verdict = venue.gate.check(db, order, instrument, last)
+    verdict = context.gate.check(db, order, instrument, last)
     if verdict is None or verdict.refusal is None:
         if verdict is not None and verdict.record is not None:
             verdict.record(db, order)  # warnings, stored with the change
@@ -168,7 +168,7 @@ def _pass_gate(
 
 
 def _move_stop(
-    venue: Venue, db: Session, leg: Order, changes: dict[str, Any], last: Tick | None
+    context: TradingContext, db: Session, leg: Order, changes: dict[str, Any], last: Tick | None
 ) -> Order:
     """A stop-loss leg takes a new trigger, on the losing side of the market, and no more."""
     current = {
@@ -186,7 +186,7 @@ def _move_stop(
         raise InvalidField("trigger_price", "required: the stop-loss leg's new trigger")
     if leg.status != OrderStatus.TRIGGER_PENDING.value:
         raise BadRequest(f"order {leg.order_id} has triggered; its stop can no longer move")
-    instrument = venue.catalog(db).get(f"{leg.exchange}:{leg.tradingsymbol}")
+    instrument = context.catalog(db).get(f"{leg.exchange}:{leg.tradingsymbol}")
     grid = instrument.tick_size if instrument.is_derivative else _grid(last, trigger)
     if trigger <= 0 or not on_grid(trigger, grid):
         raise InvalidField("trigger_price", f"{trigger} is not a multiple of the tick {grid}")
@@ -195,9 +195,9 @@ def _move_stop(
         if leg.transaction_type == TransactionType.SELL.value
         else TransactionType.SELL
     )
-    check_stop(venue, entry_side, trigger, last, leg=True)
+    check_stop(context, entry_side, trigger, last, leg=True)
     leg.trigger_price = trigger
-    now = venue.clock.now()
+    now = context.clock.now()
     record(db, leg, OrderEvent(EventKind.MODIFIED, now, message="Stop-loss moved."), now)
     db.commit()
     return leg

@@ -31,18 +31,18 @@ from tradertape.domain.orders import OrderSpec
 from tradertape.errors import InvalidField
 from tradertape.oms import funds, order_log, order_rules
 from tradertape.oms.booking import Ledger
-from tradertape.oms.gate import PreTrade, PreTradeVerdict
-from tradertape.oms.paper import amendment, placement, working
-from tradertape.oms.paper.placement import Placed
-from tradertape.oms.paper.venue import (
+from tradertape.oms.context import (
     BROKER,
     SQUAREOFF,
     CatalogSource,
     LastTick,
     PaperConfig,
-    Venue,
+    TradingContext,
     no_quotes,
 )
+from tradertape.oms.gate import PreTrade, PreTradeVerdict
+from tradertape.oms.paper import amendment, placement, working
+from tradertape.oms.paper.placement import Placed
 from tradertape.ports.clock import Clock
 
 __all__ = [
@@ -79,7 +79,7 @@ class PaperExchange:
         """``catalog`` is fixed, or read per session so imported instruments are seen;
         ``quotes`` (the feed's last ticks) marks open positions for the funds check."""
         source = _fixed(catalog) if isinstance(catalog, InstrumentCatalog) else catalog
-        self._venue = Venue(
+        self._context = TradingContext(
             clock=clock,
             calendar=calendar,
             config=config or PaperConfig(),
@@ -88,38 +88,38 @@ class PaperExchange:
         )
 
     @property
-    def venue(self) -> Venue:
-        """What the venue's parts read (the live desk shares its gate, clock and catalog)."""
-        return self._venue
+    def context(self) -> TradingContext:
+        """What the context's parts read (the live desk shares its gate, clock and catalog)."""
+        return self._context
 
     @property
     def config(self) -> PaperConfig:
         """The exchange's knobs."""
-        return self._venue.config
+        return self._context.config
 
     def register_pre_trade(self, check: PreTrade) -> None:
         """Make `check` the pre-trade gate every order, modification and GTT passes."""
-        self._venue.gate.register(check)
+        self._context.gate.register(check)
 
     def pre_trade(
         self, db: Session, order: Order, instrument: Instrument, last: Tick | None
     ) -> PreTradeVerdict | None:
         """The gate's verdict on `order` (None when nothing applies or none is registered)."""
-        return self._venue.gate.check(db, order, instrument, last)
+        return self._context.gate.check(db, order, instrument, last)
 
     @property
     def calendar(self) -> TradingCalendar:
         """The trading calendar the exchange keeps its sessions by."""
-        return self._venue.calendar
+        return self._context.calendar
 
     @property
     def clock(self) -> Clock:
         """Market time, as the exchange reads it."""
-        return self._venue.clock
+        return self._context.clock
 
     def last_tick(self, key: str) -> Tick | None:
         """The feed's last tick of ``key`` (``NSE:INFY``), if this process has seen one."""
-        return self._venue.quotes(key)
+        return self._context.quotes(key)
 
     def check(
         self, db: Session, spec: OrderSpec, last: Tick | None, *, session: bool = True
@@ -130,14 +130,16 @@ class PaperExchange:
         at night too.
         """
         instrument = order_rules.listed(self.catalog(db), spec)
-        order_rules.check_fields(self._venue, spec, instrument, last)
+        order_rules.check_fields(self._context, spec, instrument, last)
         if session:
-            order_rules.check_session(self._venue, spec, instrument, self._venue.clock.now(), "api")
+            order_rules.check_session(
+                self._context, spec, instrument, self._context.clock.now(), "api"
+            )
         return instrument
 
     def catalog(self, db: Session) -> InstrumentCatalog:
         """The instruments this exchange lists, as of this session."""
-        return self._venue.catalog(db)
+        return self._context.catalog(db)
 
     def deposit(self, db: Session, *, user_id: int, amount: Decimal, note: str = "") -> None:
         """Add funds to the user's paper account (commits)."""
@@ -145,18 +147,18 @@ class PaperExchange:
             raise InvalidField("amount", "must be positive")
         ledger = Ledger(db)
         ledger.post(
-            user_id, at=self._venue.clock.now(), kind="deposit", amount=amount, note=note or None
+            user_id, at=self._context.clock.now(), kind="deposit", amount=amount, note=note or None
         )
         ledger.write()
         db.commit()
 
     def blocked(self, db: Session, user_id: int) -> Decimal:
         """Margin held by the user's working and queued orders (the parts that open risk)."""
-        return funds.account_margins(self._venue, db, user_id).orders.total
+        return funds.account_margins(self._context, db, user_id).orders.total
 
     def margins(self, db: Session, user_id: int) -> funds.AccountMargins:
         """Cash, what positions and working orders hold, and what is free (a read, no lock)."""
-        return funds.account_margins(self._venue, db, user_id)
+        return funds.account_margins(self._context, db, user_id)
 
     def place(
         self,
@@ -204,7 +206,7 @@ class PaperExchange:
     ) -> Placed:
         """`place`, also returning the trades booked, so a caller need not read them back."""
         return placement.place(
-            self._venue,
+            self._context,
             db,
             user_id=user_id,
             spec=spec,
@@ -218,7 +220,7 @@ class PaperExchange:
 
     def record(self, db: Session, order: Order, event: OrderEvent) -> None:
         """Apply an event to an order through the status machine and log it (no commit)."""
-        order_log.record(db, order, event, self._venue.clock.now())
+        order_log.record(db, order, event, self._context.clock.now())
 
     def cancel(
         self,
@@ -235,7 +237,7 @@ class PaperExchange:
         fills on `last` (the instrument's last tick) or the next tick.
         """
         return amendment.cancel(
-            self._venue, db, user_id=user_id, order_id=order_id, last=last, commit=commit
+            self._context, db, user_id=user_id, order_id=order_id, last=last, commit=commit
         )
 
     def modify(
@@ -250,7 +252,7 @@ class PaperExchange:
     ) -> Order:
         """Change a live order's quantity, prices, type or validity (Kite's modify)."""
         return amendment.modify(
-            self._venue,
+            self._context,
             db,
             user_id=user_id,
             order_id=order_id,
@@ -265,12 +267,12 @@ class PaperExchange:
 
     def on_tick(self, db: Session, tick: Tick, *, traded_volume: int) -> list[Trade]:
         """Advance every working paper order of the ticked instrument (commits)."""
-        return working.on_tick(self._venue, db, tick, traded_volume=traded_volume)
+        return working.on_tick(self._context, db, tick, traded_volume=traded_volume)
 
     def advance(
         self, db: Session, order: Order, instrument: Instrument, tick: Tick, *, traded_volume: int
     ) -> list[Trade]:
         """Match one working order against one tick and book what fills (no commit)."""
         return working.advance(
-            self._venue, db, order, instrument, tick, traded_volume=traded_volume
+            self._context, db, order, instrument, tick, traded_volume=traded_volume
         )

@@ -8,7 +8,7 @@ trades, cash, contract note and positions (and a filled cover order's stop-loss 
 follow it in the same transaction. A replayed or racing
 key writes nothing and answers with the first order.
 
-Every order passes the venue's pre-trade gate (`gate`: the risk rules, registered once
+Every order passes the context's pre-trade gate (`gate`: the risk rules, registered once
 when the runtime is built), so no path that places an order can forget it. It runs after
 the funds check, under the same lock, and its refusal stores the order REJECTED like a
 shortfall does. What it found is recorded only once the order is stored, so a replay
@@ -32,6 +32,7 @@ from tradertape.domain.order_state import WORKING, EventKind, OrderEvent
 from tradertape.domain.orders import OrderSpec
 from tradertape.errors import InvalidField
 from tradertape.oms.booking import Ledger
+from tradertape.oms.context import SQUAREOFF, TradingContext
 from tradertape.oms.funds import funding_problem
 from tradertape.oms.order_log import (
     apply_event,
@@ -42,7 +43,6 @@ from tradertape.oms.order_log import (
     store_history,
 )
 from tradertape.oms.order_rules import check_fields, check_session, listed
-from tradertape.oms.paper.venue import SQUAREOFF, Venue
 from tradertape.oms.paper.working import expire_ioc, settle, step
 from tradertape.ports.clock import IST
 
@@ -61,7 +61,7 @@ class Placed:
 
 
 def place(
-    venue: Venue,
+    context: TradingContext,
     db: Session,
     *,
     user_id: int,
@@ -78,12 +78,12 @@ def place(
     Commits unless ``commit`` is false: then the caller's transaction (a worker intent
     and its idempotency row, say) stores the order together with its own rows.
     """
-    catalog = venue.catalog(db)
+    catalog = context.catalog(db)
     try:
         instrument = listed(catalog, spec)
-        check_fields(venue, spec, instrument, last)
-        now = venue.clock.now()
-        check_session(venue, spec, instrument, now, source)
+        check_fields(context, spec, instrument, last)
+        now = context.clock.now()
+        check_session(context, spec, instrument, now, source)
     except InvalidField:
         # A replay answers with the first order even if the market has moved on since.
         first = by_key(db, user_id, client_key) if client_key is not None else None
@@ -110,11 +110,11 @@ def place(
     problem = (
         None
         if source == SQUAREOFF
-        else funding_problem(venue, db, ledger, order, instrument, catalog, last)
+        else funding_problem(context, db, ledger, order, instrument, catalog, last)
     )
     verdict = None
     if problem is None and source != SQUAREOFF and not exit_only:
-        verdict = venue.gate.check(db, order, instrument, last)
+        verdict = context.gate.check(db, order, instrument, last)
         problem = verdict.refusal if verdict is not None else None
     history: list[dict[str, Any]] = []
     if problem:
@@ -126,7 +126,7 @@ def place(
         history.append(apply_event(order, accepted, now))
         if last is not None and order.status in WORKING:
             step(
-                venue,
+                context,
                 order,
                 instrument,
                 last,
@@ -134,13 +134,13 @@ def place(
                 history=history,
                 ledger=ledger,
             )
-            expire_ioc(venue, order, history)
+            expire_ioc(context, order, history)
     stored = claim(db, order)
     trades = None
     if stored is order:
         if not problem and source != SQUAREOFF:  # a replay, or a refusal, is not counted
-            venue.gate.admit(db, order, exit_only=exit_only)
-        trades = _store(venue, db, order, instrument, history, ledger)
+            context.gate.admit(db, order, exit_only=exit_only)
+        trades = _store(context, db, order, instrument, history, ledger)
         if verdict is not None and verdict.record is not None:
             verdict.record(db, order)
     if commit:
@@ -149,7 +149,7 @@ def place(
 
 
 def _store(
-    venue: Venue,
+    context: TradingContext,
     db: Session,
     order: Order,
     instrument: Instrument,
@@ -159,6 +159,6 @@ def _store(
     """Write the claimed order's history and bookings; the column values of its trades."""
     store_history(db, order, history)
     if order.filled_quantity:  # a cover order's entry brings its stop-loss leg
-        settle(venue, db, order, instrument, None, traded_volume=0, ledger=ledger)
+        settle(context, db, order, instrument, None, traded_volume=0, ledger=ledger)
     ledger.write()
     return [t for t in ledger.written if t["order_pk"] == order.id]

@@ -20,15 +20,15 @@ from tradertape.domain.market import Tick
 from tradertape.domain.order_state import WORKING, EventKind, OrderEvent, OrderStatus
 from tradertape.domain.orders import OrderType, TransactionType, Validity
 from tradertape.oms.booking import Ledger
+from tradertape.oms.context import TradingContext
 from tradertape.oms.order_locks import locked_orders
 from tradertape.oms.order_log import apply_event, is_cover_leg, store_history
 from tradertape.oms.paper import cover
 from tradertape.oms.paper.matching import WorkingOrder, match
-from tradertape.oms.paper.venue import Venue
 
 
 def step(
-    venue: Venue,
+    context: TradingContext,
     order: Order,
     instrument: Instrument,
     tick: Tick,
@@ -49,8 +49,8 @@ def step(
         leg_quantity=order.iceberg_quantity,
         lot_size=instrument.lot_size,
     )
-    result = match(working, tick, traded_volume=traded_volume, config=venue.config.match)
-    now = venue.clock.now()
+    result = match(working, tick, traded_volume=traded_volume, config=context.config.match)
+    now = context.clock.now()
     if result.triggered:
         history.append(apply_event(order, OrderEvent(EventKind.TRIGGERED, tick.ts), now))
     if not result.fill_quantity or result.fill_price is None:
@@ -65,16 +65,16 @@ def step(
     ledger.book_fill(order, instrument, result.fill_quantity, result.fill_price, tick.ts)
 
 
-def expire_ioc(venue: Venue, order: Order, history: list[dict[str, Any]]) -> None:
+def expire_ioc(context: TradingContext, order: Order, history: list[dict[str, Any]]) -> None:
     """Cancel what an IOC order left unfilled after its one chance to match."""
     if order.validity == Validity.IOC.value and order.status in WORKING:
-        now = venue.clock.now()
+        now = context.clock.now()
         expired = OrderEvent(EventKind.EXPIRED, now, message="IOC remainder cancelled.")
         history.append(apply_event(order, expired, now))
 
 
 def settle(
-    venue: Venue,
+    context: TradingContext,
     db: Session,
     order: Order,
     instrument: Instrument,
@@ -86,14 +86,14 @@ def settle(
     """What a stored order's fill sets off: a cover order's stop-loss leg follows its entry
     (a new leg is matched on the same tick: a gap through the stop counts), and a leg
     that has closed the position cancels what is left of its entry (no commit)."""
-    now = venue.clock.now()
+    now = context.clock.now()
     if cover.is_entry(order):
         leg, new = cover.follow_entry(db, order, instrument, now)
         if leg is None or not new or tick is None:
             return
         history: list[dict[str, Any]] = []
         step(
-            venue,
+            context,
             leg,
             instrument,
             tick,
@@ -108,7 +108,7 @@ def settle(
 
 
 def _match(
-    venue: Venue,
+    context: TradingContext,
     db: Session,
     order: Order,
     instrument: Instrument,
@@ -120,15 +120,21 @@ def _match(
     filled = order.filled_quantity
     history: list[dict[str, Any]] = []
     step(
-        venue, order, instrument, tick, traded_volume=traded_volume, history=history, ledger=ledger
+        context,
+        order,
+        instrument,
+        tick,
+        traded_volume=traded_volume,
+        history=history,
+        ledger=ledger,
     )
     store_history(db, order, history)
     if order.filled_quantity != filled:
-        settle(venue, db, order, instrument, tick, traded_volume=traded_volume, ledger=ledger)
+        settle(context, db, order, instrument, tick, traded_volume=traded_volume, ledger=ledger)
 
 
 def advance(
-    venue: Venue,
+    context: TradingContext,
     db: Session,
     order: Order,
     instrument: Instrument,
@@ -138,11 +144,11 @@ def advance(
 ) -> list[Trade]:
     """Match one stored working order against one tick and book what fills (no commit)."""
     ledger = Ledger(db)
-    _match(venue, db, order, instrument, tick, traded_volume=traded_volume, ledger=ledger)
+    _match(context, db, order, instrument, tick, traded_volume=traded_volume, ledger=ledger)
     return ledger.write()
 
 
-def on_tick(venue: Venue, db: Session, tick: Tick, *, traded_volume: int) -> list[Trade]:
+def on_tick(context: TradingContext, db: Session, tick: Tick, *, traded_volume: int) -> list[Trade]:
     """Advance every working paper order of the ticked instrument (commits).
 
     Orders are read under their owners' locks (`order_locks`), so a cancel, modify or
@@ -158,11 +164,11 @@ def on_tick(venue: Venue, db: Session, tick: Tick, *, traded_volume: int) -> lis
     if not orders:
         db.commit()  # ends the transaction that holds the locks
         return []
-    instrument = venue.catalog(db).get(tick.key)
+    instrument = context.catalog(db).get(tick.key)
     ledger = Ledger(db)
     for order in orders:
         if order.status in WORKING:  # a leg that closed its position ended its entry
-            _match(venue, db, order, instrument, tick, traded_volume=traded_volume, ledger=ledger)
+            _match(context, db, order, instrument, tick, traded_volume=traded_volume, ledger=ledger)
     trades = ledger.write()
     db.commit()
     return trades

@@ -23,11 +23,11 @@ from tradertape.db.rows import insert_new, table_of
 from tradertape.domain.calendar import Market, OutsideCalendarError, TradingCalendar
 from tradertape.domain.calendar import Session as MarketSession
 from tradertape.errors import Conflict, ServiceUnavailable
+from tradertape.oms.context import TradingContext
 from tradertape.oms.job_guard import UNGUARDED, Guard
 from tradertape.oms.live.orders import LiveBrokers, LiveDesk
 from tradertape.oms.live.reconcile import Reconciler, ReconcileReport
 from tradertape.oms.live.reconcile_compare import ATTENTION, DriftItem, DriftKind
-from tradertape.oms.paper.venue import Venue
 from tradertape.ports.broker import BrokerError
 from tradertape.ports.clock import Clock
 from tradertape.services.notifications import events as notifications
@@ -60,8 +60,8 @@ def _watched(items: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
 class LiveReconciliation:
     """Runs reconciliations and keeps their latest reports."""
 
-    def __init__(self, *, venue: Venue, desk: LiveDesk, brokers: LiveBrokers) -> None:
-        self._reconciler = Reconciler(venue=venue, desk=desk)
+    def __init__(self, *, context: TradingContext, desk: LiveDesk, brokers: LiveBrokers) -> None:
+        self._reconciler = Reconciler(context=context, desk=desk)
         self._brokers = brokers
 
     def run(self, db: Session, *, user_id: int, broker: str) -> ReconcileReport:

@@ -22,7 +22,7 @@ from tradertape.db.models import BrokerCredential, User
 from tradertape.domain.brokers import BrokerName
 from tradertape.domain.instruments import Instrument
 from tradertape.ports.clock import Clock
-from tradertape.services.broker_credentials import BrokerCredentials
+from tradertape.services.brokers.credentials import BrokerCredentials
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ from tradertape.db.models import KiteInstrument
 from tradertape.domain.brokers import BrokerName
 from tradertape.domain.instruments import Instrument
 from tradertape.feed.kite import KiteLogin
-from tradertape.services.feed_sessions import LiveSession, StoredFeedSession
+from tradertape.services.market.feed_sessions import LiveSession, StoredFeedSession
 
 
 class StoredKiteSession(StoredFeedSession[KiteLogin, dict[tuple[str, str], str]]):

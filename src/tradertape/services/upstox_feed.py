@@ -16,7 +16,7 @@ from tradertape.domain.brokers import BrokerName
 from tradertape.domain.instruments import Instrument
 from tradertape.domain.symbols import broker_symbols
 from tradertape.feed.upstox import FeedInstrument, UpstoxFeedLogin
-from tradertape.services.feed_sessions import LiveSession, StoredFeedSession
+from tradertape.services.market.feed_sessions import LiveSession, StoredFeedSession
 
 
 class StoredUpstoxSession(StoredFeedSession[UpstoxFeedLogin, dict[str, FeedInstrument]]):

@@ -14,39 +14,24 @@ from collections.abc import Iterable, Mapping
 
 from sqlalchemy import select
 
-from tradertape.db.engine import Database
 from tradertape.db.models import KiteInstrument
 from tradertape.domain.brokers import BrokerName
 from tradertape.domain.instruments import Instrument
 from tradertape.feed.kite import KiteLogin
-from tradertape.ports.clock import Clock
-from tradertape.services.brokers.credentials import BrokerCredentials
-from tradertape.services.market.feed_sessions import first_live_session
+from tradertape.services.market.feed_sessions import LiveSession, StoredFeedSession
 
 
-class StoredKiteSession:
+class StoredKiteSession(StoredFeedSession[KiteLogin, dict[tuple[str, str], str]]):
     """A `KiteFeedSource` over the database (see `tradertape.feed.kite`)."""
 
-    def __init__(
-        self,
-        *,
-        db: Database,
-        credentials: BrokerCredentials,
-        clock: Clock,
-        instruments: Iterable[Instrument],
-    ) -> None:
-        self._db = db
-        self._credentials = credentials
-        self._clock = clock
-        self._wanted = {(i.exchange.value, i.tradingsymbol): i.key for i in instruments}
+    broker = BrokerName.KITE
 
-    def login(self) -> KiteLogin | None:
-        """The first live Kite session, admins first, then by user id."""
-        live = first_live_session(
-            db=self._db, credentials=self._credentials, clock=self._clock, broker=BrokerName.KITE
-        )
-        if live is None:
-            return None
+    @staticmethod
+    def _select(instruments: Iterable[Instrument]) -> dict[tuple[str, str], str]:
+        return {(i.exchange.value, i.tradingsymbol): i.key for i in instruments}
+
+    @staticmethod
+    def _login(live: LiveSession) -> KiteLogin:
         return KiteLogin(user_id=live.user_id, api_key=live.api_key, access_token=live.access_token)
 
     def instruments(self) -> Mapping[int, str]:

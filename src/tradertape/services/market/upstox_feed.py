@@ -12,43 +12,31 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from tradertape.db.engine import Database
 from tradertape.domain.brokers import BrokerName
 from tradertape.domain.instruments import Instrument
 from tradertape.domain.symbols import broker_symbols
 from tradertape.feed.upstox import FeedInstrument, UpstoxFeedLogin
-from tradertape.ports.clock import Clock
-from tradertape.services.brokers.credentials import BrokerCredentials
-from tradertape.services.market.feed_sessions import first_live_session
+from tradertape.services.market.feed_sessions import LiveSession, StoredFeedSession
 
 
-class StoredUpstoxSession:
+class StoredUpstoxSession(StoredFeedSession[UpstoxFeedLogin, dict[str, FeedInstrument]]):
     """An `UpstoxFeedSource` over the database (see `tradertape.feed.upstox`)."""
 
-    def __init__(
-        self,
-        *,
-        db: Database,
-        credentials: BrokerCredentials,
-        clock: Clock,
-        instruments: Iterable[Instrument],
-    ) -> None:
-        self._db = db
-        self._credentials = credentials
-        self._clock = clock
-        self._keys: dict[str, FeedInstrument] = {}
+    broker = BrokerName.UPSTOX
+
+    @staticmethod
+    def _select(instruments: Iterable[Instrument]) -> dict[str, FeedInstrument]:
+        keys: dict[str, FeedInstrument] = {}
         for instrument in instruments:
             upstox = broker_symbols(instrument).upstox
             if upstox is not None:
-                self._keys[upstox] = FeedInstrument(instrument.key, instrument.instrument_token)
+                keys[upstox] = FeedInstrument(instrument.key, instrument.instrument_token)
+        return keys
 
-    def login(self) -> UpstoxFeedLogin | None:
-        """The first live Upstox session, admins first, then by user id."""
-        live = first_live_session(
-            db=self._db, credentials=self._credentials, clock=self._clock, broker=BrokerName.UPSTOX
-        )
-        return None if live is None else UpstoxFeedLogin(live.user_id, live.access_token)
+    @staticmethod
+    def _login(live: LiveSession) -> UpstoxFeedLogin:
+        return UpstoxFeedLogin(live.user_id, live.access_token)
 
     def instruments(self) -> Mapping[str, FeedInstrument]:
         """Upstox key → our instrument, for every wanted one Upstox can name."""
-        return dict(self._keys)
+        return dict(self._wanted)

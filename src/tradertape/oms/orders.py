@@ -56,6 +56,13 @@ class Account:
 PAPER_ACCOUNT = Account()
 
 
+class Quoted:
+    """The default tick of a change: the feed's last one of the order's instrument."""
+
+
+QUOTED = Quoted()
+
+
 @dataclass(frozen=True, slots=True)
 class Submitted:
     """The order, whether it answers a repeated key (nothing new was done), and the trades
@@ -87,10 +94,16 @@ class Venue(Protocol):
     def submit(self, db: Session, account: Account, order: Submission) -> Submitted: ...
 
     def modify(
-        self, db: Session, order: Order, changes: dict[str, Any], last: Tick | None
+        self,
+        db: Session,
+        order: Order,
+        changes: dict[str, Any],
+        last: Tick | None,
+        *,
+        commit: bool,
     ) -> Order: ...
 
-    def cancel(self, db: Session, order: Order, last: Tick | None) -> Order: ...
+    def cancel(self, db: Session, order: Order, last: Tick | None, *, commit: bool) -> Order: ...
 
 
 class PaperVenue:
@@ -118,14 +131,27 @@ class PaperVenue:
         return Submitted(placed.order, placed.booked is None, placed.trades())
 
     def modify(
-        self, db: Session, order: Order, changes: dict[str, Any], last: Tick | None
+        self,
+        db: Session,
+        order: Order,
+        changes: dict[str, Any],
+        last: Tick | None,
+        *,
+        commit: bool,
     ) -> Order:
         return self._exchange.modify(
-            db, user_id=order.user_id, order_id=order.order_id, changes=changes, last=last
+            db,
+            user_id=order.user_id,
+            order_id=order.order_id,
+            changes=changes,
+            last=last,
+            commit=commit,
         )
 
-    def cancel(self, db: Session, order: Order, last: Tick | None) -> Order:
-        return self._exchange.cancel(db, user_id=order.user_id, order_id=order.order_id, last=last)
+    def cancel(self, db: Session, order: Order, last: Tick | None, *, commit: bool) -> Order:
+        return self._exchange.cancel(
+            db, user_id=order.user_id, order_id=order.order_id, last=last, commit=commit
+        )
 
 
 class LiveVenue:
@@ -150,11 +176,19 @@ class LiveVenue:
         return Submitted(placed.order, placed.replayed)
 
     def modify(
-        self, db: Session, order: Order, changes: dict[str, Any], last: Tick | None
+        self,
+        db: Session,
+        order: Order,
+        changes: dict[str, Any],
+        last: Tick | None,
+        *,
+        commit: bool,
     ) -> Order:
+        db.commit()  # no lock of the caller's (a worker run's) held while the broker is asked
         return self._desk.modify(db, order=order, changes=changes, last=last)
 
-    def cancel(self, db: Session, order: Order, last: Tick | None) -> Order:
+    def cancel(self, db: Session, order: Order, last: Tick | None, *, commit: bool) -> Order:
+        db.commit()  # as for `modify`; the broker's answer is committed as it comes
         return self._desk.cancel(db, order=order)
 
 
@@ -243,19 +277,41 @@ class OrderPipeline:
         by_broker = select(Order).where(Order.user_id == user_id, Order.broker_order_id == order_id)
         return db.scalar(by_broker) or own_order(db, user_id=user_id, order_id=order_id)
 
-    def modify(self, db: Session, *, user_id: int, order_id: str, changes: dict[str, Any]) -> Order:
+    def modify(
+        self,
+        db: Session,
+        *,
+        user_id: int,
+        order_id: str,
+        changes: dict[str, Any],
+        last: Tick | None | Quoted = QUOTED,
+        commit: bool = True,
+        switches: bool = True,
+    ) -> Order:
         """Change a working order's terms at its venue; a change that enlarges it passes
-        the gate as a new order would."""
+        the gate as a new order would. ``last``: the tick the change is judged on (by
+        default the feed's last). ``commit=False`` leaves a paper change in the caller's
+        transaction (a live one commits: the broker has it). ``switches=False``: the
+        caller checked the live switches its own way (a worker run)."""
         order = own_order(db, user_id=user_id, order_id=order_id)
-        venue = self._venue(db, user_id, live=order.broker != PAPER, changes_risk=True)
-        return venue.modify(db, order, changes, self._last(order))
+        venue = self._venue(db, user_id, live=order.broker != PAPER, changes_risk=switches)
+        tick = self._last(order) if isinstance(last, Quoted) else last
+        return venue.modify(db, order, changes, tick, commit=commit)
 
     def cancel(
-        self, db: Session, *, user_id: int, order_id: str, parent_order_id: str | None = None
+        self,
+        db: Session,
+        *,
+        user_id: int,
+        order_id: str,
+        parent_order_id: str | None = None,
+        last: Tick | None | Quoted = QUOTED,
+        commit: bool = True,
     ) -> Order:
         """Cancel a working order (always allowed); on a cover order's stop-loss leg, exit
         the cover order. Kite sends the leg's ``parent_order_id`` with an exit; when given
-        it must match."""
+        it must match. ``last`` (what a cover order's exit fills on) and ``commit`` as for
+        `modify`."""
         order = own_order(db, user_id=user_id, order_id=order_id)
         live = order.broker != PAPER
         if (
@@ -265,7 +321,8 @@ class OrderPipeline:
         ):
             raise BadRequest(f"order {order_id} is not a leg of order {parent_order_id}")
         venue = self._venue(db, user_id, live=live, changes_risk=False)
-        return venue.cancel(db, order, self._last(order))
+        tick = self._last(order) if isinstance(last, Quoted) else last
+        return venue.cancel(db, order, tick, commit=commit)
 
     def _last(self, order: Order) -> Tick | None:
         return self._quotes(f"{order.exchange}:{order.tradingsymbol}")
@@ -309,22 +366,22 @@ class OrderPipeline:
         user_id: int,
         trigger_id: int,
         spec: GttSpec,
-        edit: bool = True,
+        gate: bool = True,
+        switches: bool = True,
         commit: bool = True,
     ) -> Gtt:
         """Change an active trigger (at its broker too, for a live one).
 
-        ``edit``: the user's change, whose new legs pass the gate as a new trigger's do and
-        which a live trigger takes only with both switches on; a stop the platform moves is
-        an exit and skips both.
+        ``gate``: the new legs pass the gate as a new trigger's do (a user's edit; a stop
+        the platform moves is an exit and skips it). ``switches`` as for `submit`.
         """
         row = self._gtts.get(db, user_id=user_id, trigger_id=trigger_id)
-        if edit and row.broker != PAPER:
+        if switches and row.broker != PAPER:
             self._require_live(db, user_id)
         # The live book changes a paper row as the paper book does, and a live one at its
         # broker as well.
         changed = self._rows().modify(
-            db, user_id=user_id, trigger_id=trigger_id, spec=spec, gate=edit
+            db, user_id=user_id, trigger_id=trigger_id, spec=spec, gate=gate
         )
         if commit:
             db.commit()

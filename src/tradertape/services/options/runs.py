@@ -488,7 +488,9 @@ def _cancel_working_entries(desk: WorkerDesk, db: Session, run: WorkerRun) -> li
         order for order, role in option_orders(db, run) if role == ENTRY and order.status in PENDING
     ]
     for order in working:
-        desk.exchange.cancel(db, user_id=run.user_id, order_id=order.order_id, commit=False)
+        desk.orders.cancel(
+            db, user_id=run.user_id, order_id=order.order_id, last=None, commit=False
+        )
     return [order.order_id for order in working]
 
 

@@ -124,7 +124,8 @@ class StopDesk:
                     user_id=position.user_id,
                     trigger_id=gtt.id,
                     spec=spec,
-                    edit=False,  # the platform moves a stop: an exit, never gated
+                    gate=False,  # the platform moves a stop: an exit, never gated
+                    switches=False,
                     commit=False,
                 )
             return True

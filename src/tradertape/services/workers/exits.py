@@ -120,7 +120,9 @@ def _paper_exit(
     savepoint = db.begin_nested()
     try:
         for order in pending:
-            desk.exchange.cancel(db, user_id=run.user_id, order_id=order.order_id, commit=False)
+            desk.orders.cancel(
+                db, user_id=run.user_id, order_id=order.order_id, last=None, commit=False
+            )
         placed = [
             place_for_run(
                 desk, db, run, _exit_spec(m.leg), intent_pk=None, key=key, role=role, now=now

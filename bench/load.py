@@ -415,8 +415,8 @@ def _prepare(url: str, schema: str | None, tmp: Path) -> tuple[list[str], str]:
     """Users with money and a session each, and a paper worker token."""
     from tradertape.db.engine import Database
     from tradertape.runtime import Runtime
-    from tradertape.services import worker_tokens
-    from tradertape.services.users import create_user
+    from tradertape.services.accounts import worker_tokens
+    from tradertape.services.accounts.users import create_user
     from tradertape.settings import Settings
 
     settings = Settings(

@@ -27,10 +27,10 @@ from tradertape.domain.instruments import Exchange
 from tradertape.domain.instruments_data import reference_catalog
 from tradertape.domain.market import Tick
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
-from tradertape.engines.matching import MatchConfig
-from tradertape.oms.paper import PaperConfig, PaperExchange
+from tradertape.oms.paper.exchange import PaperConfig, PaperExchange
+from tradertape.oms.paper.matching import MatchConfig
 from tradertape.ports.clock import IST, ManualClock
-from tradertape.services.users import create_user
+from tradertape.services.accounts.users import create_user
 from tradertape.testkit import make_tick
 
 TARGET_PER_S = 1_000

@@ -30,15 +30,16 @@ from tradertape.db.engine import Database
 from tradertape.db.migrate import upgrade
 from tradertape.domain.calendar_data import nse_calendar
 from tradertape.domain.instruments_data import reference_catalog
-from tradertape.oms.gtt import GttBook
-from tradertape.oms.paper import PaperExchange
+from tradertape.oms.orders import OrderPipeline
+from tradertape.oms.paper.exchange import PaperExchange
+from tradertape.oms.paper.gtt import GttBook
 from tradertape.ports.clock import IST, ManualClock
-from tradertape.services import strategies
+from tradertape.services.accounts.users import create_user
 from tradertape.services.portfolios.deploy import PortfolioDeploy, deploy
 from tradertape.services.portfolios.runs import run_day
 from tradertape.services.portfolios.scanner import ScanMarket
-from tradertape.services.portfolios.signals import Venue
-from tradertape.services.users import create_user
+from tradertape.services.portfolios.signals import PortfolioTrading
+from tradertape.services.research import strategies
 from tradertape.strategies.dsl import BaseModelId
 
 TARGET_S = 2.0
@@ -69,7 +70,8 @@ def main() -> None:
         calendar = nse_calendar()
         exchange = PaperExchange(clock=clock, calendar=calendar, catalog=catalog)
         gtts = GttBook(clock=clock, calendar=calendar, exchange=exchange)
-        venue = Venue(exchange=exchange, gtts=gtts, clock=clock)
+        orders = OrderPipeline(exchange=exchange, gtts=gtts, quotes=exchange.last_tick)
+        venue = PortfolioTrading(orders=orders, exchange=exchange, clock=clock)
         models = list(BaseModelId)
         with database.session() as db:
             user_id = create_user(db, clock=clock, email="bench@x.in").id

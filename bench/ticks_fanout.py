@@ -191,7 +191,7 @@ def _build_runtime(tmp: Path, interval_s: float) -> tuple[Any, str]:
     from tradertape.feed.simulated import FeedConfig, SimulatedFeed
     from tradertape.ports.clock import SystemClock
     from tradertape.runtime import Runtime
-    from tradertape.services.users import create_user
+    from tradertape.services.accounts.users import create_user
     from tradertape.settings import Settings
 
     settings = Settings(

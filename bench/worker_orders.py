@@ -166,8 +166,8 @@ def _build_runtime(db: Any, tmp: Path, universe: str | None) -> Any:
 
 def _issue_tokens(runtime: Any, count: int) -> list[str]:
     """A user, its paper money, and one paper worker token per worker."""
-    from tradertape.services import worker_tokens
-    from tradertape.services.users import create_user
+    from tradertape.services.accounts import worker_tokens
+    from tradertape.services.accounts.users import create_user
 
     with runtime.db.session() as db:
         user = create_user(db, clock=runtime.clock, email=f"bench-{time.time_ns()}@x.in")

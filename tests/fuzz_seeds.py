@@ -30,8 +30,8 @@ from tradertape.domain.worker_access import DEFAULT_ACTIONS
 from tradertape.fakebrokers.kite import DEFAULT_API_KEY, DEFAULT_API_SECRET
 from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime
-from tradertape.services import telegram_links
-from tradertape.services.live_trading import kite_postback_checksum
+from tradertape.services.brokers.live_trading import kite_postback_checksum
+from tradertape.services.notifications.telegram import chats as telegram_links
 from tradertape_brokers.kite import checksum
 
 PARAM = re.compile(r"\{([^}]+)\}")

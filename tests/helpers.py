@@ -7,7 +7,7 @@ import re
 from fastapi.testclient import TestClient
 
 from tradertape.runtime import Runtime
-from tradertape.services.users import create_user
+from tradertape.services.accounts.users import create_user
 
 PASSWORD = "correct horse battery"
 

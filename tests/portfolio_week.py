@@ -26,7 +26,6 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from tradertape.api.app import trading_loop
 from tradertape.bus.memory import InProcessBus
 from tradertape.candles import CandleStore
 from tradertape.candles.bars import CandleSource
@@ -35,6 +34,7 @@ from tradertape.domain.calendar_data import nse_calendar
 from tradertape.domain.market import Tick
 from tradertape.feed.codec import tick_from_message
 from tradertape.feed.simulated import FeedConfig, SimulatedFeed
+from tradertape.jobs.trading import trading_loop
 from tradertape.oms.loop import BatchReport
 from tradertape.ports.broker import DailyBar
 from tradertape.ports.clock import IST, ManualClock

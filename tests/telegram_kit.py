@@ -12,12 +12,12 @@ import httpx
 from pydantic import SecretStr
 from sqlalchemy import update
 
-from tradertape.api.app import telegram_bot
 from tradertape.db.models import Notification
+from tradertape.jobs.telegram import telegram_bot
 from tradertape.runtime import Runtime
-from tradertape.services import telegram_links
-from tradertape.services.notifications import Kind
-from tradertape.services.telegram.bot import TelegramBot
+from tradertape.services.notifications.events import Kind
+from tradertape.services.notifications.telegram import chats as telegram_links
+from tradertape.services.notifications.telegram.bot import TelegramBot
 from tradertape.settings import Settings
 
 TOKEN = "123456:secret-token"  # noqa: S105 - a fake bot's token

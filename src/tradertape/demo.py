@@ -27,10 +27,10 @@ from tradertape.candles.populate import (
 from tradertape.candles.synthetic import DEFAULT_SEED, SyntheticMarket
 from tradertape.runtime import Runtime
 from tradertape.security.passwords import verify_password
-from tradertape.services.users import create_user, find_user, set_password
+from tradertape.services.accounts.users import create_user, find_user, set_password
 
 if TYPE_CHECKING:
-    from tradertape.services.portfolios.signals import Venue
+    from tradertape.services.portfolios.signals import PortfolioTrading
 
 DEMO_EMAIL = "demo@tradertape.dev"
 DEMO_PASSWORD = "tradertape-demo"  # noqa: S105 - published on purpose; it is a local demo
@@ -91,15 +91,17 @@ def load_demo(runtime: Runtime, *, progress: Progress | None = None) -> DemoInfo
 def load_demo_portfolios(runtime: Runtime) -> tuple[int, ...]:
     """The demo user's two paper portfolios, with their recent weeks scanned (once)."""
     from tradertape.db.models import ModelPortfolio
-    from tradertape.services import strategies
     from tradertape.services.portfolios.deploy import PortfolioDeploy, deploy
     from tradertape.services.portfolios.runs import run_day
-    from tradertape.services.portfolios.signals import Venue
+    from tradertape.services.portfolios.signals import PortfolioTrading
+    from tradertape.services.research import strategies
 
     store, clock = runtime.candles, runtime.clock
     end = last_completed_session(store.calendar, clock.now())
     days = store.calendar.trading_days(end - timedelta(weeks=DEMO_WEEKS), end)
-    venue = Venue(exchange=runtime.exchange, gtts=runtime.gtts, clock=clock, risk=runtime.risk)
+    venue = PortfolioTrading(
+        orders=runtime.orders, exchange=runtime.exchange, clock=clock, risk=runtime.risk
+    )
     with runtime.db.session() as db:
         user = find_user(db, DEMO_EMAIL)
         assert user is not None
@@ -136,7 +138,7 @@ def load_demo_portfolios(runtime: Runtime) -> tuple[int, ...]:
     return tuple(made)
 
 
-def _place_pending(db: Session, portfolio_id: int, venue: Venue) -> None:
+def _place_pending(db: Session, portfolio_id: int, venue: PortfolioTrading) -> None:
     from tradertape.db.models import ModelSignal
     from tradertape.services.portfolios.signals import place
 

@@ -25,42 +25,44 @@ from tradertape.feed.kite import KiteFeed, KiteFeedConfig
 from tradertape.feed.plan import DayPlan, SyntheticDayPlan
 from tradertape.feed.simulated import FeedConfig, SimulatedFeed
 from tradertape.feed.upstox import UpstoxFeed, UpstoxFeedConfig
-from tradertape.oms.algo_identity import AlgoIdentity
-from tradertape.oms.gtt import GttBook
 from tradertape.oms.job_guard import JobGuard
-from tradertape.oms.live import LiveDesk
-from tradertape.oms.live_gtt import LiveGttBook
+from tradertape.oms.live.algo_identity import AlgoIdentity
+from tradertape.oms.live.gtt import LiveGttBook
+from tradertape.oms.live.orders import LiveDesk
 from tradertape.oms.order_rate import OrderRateCeiling
-from tradertape.oms.paper import PaperExchange
-from tradertape.oms.portfolio import PaperPortfolio
+from tradertape.oms.orders import OrderPipeline
+from tradertape.oms.paper.exchange import PaperExchange
+from tradertape.oms.paper.gtt import GttBook
+from tradertape.oms.paper.portfolio import PaperPortfolio
+from tradertape.oms.paper.session_jobs import SessionJobs
 from tradertape.oms.quotes import QuoteBook
-from tradertape.oms.session_jobs import SessionJobs
 from tradertape.ports.bus import EventBus
 from tradertape.ports.clock import Clock, SystemClock
 from tradertape.ports.mailer import MailTransport, transport_for
 from tradertape.security.vault import Vault
-from tradertape.services.broker_credentials import BrokerCredentials
-from tradertape.services.broker_data import AccountViews
-from tradertape.services.broker_session_groww import GrowwConnector
-from tradertape.services.broker_sessions_upstox import UpstoxConnector
-from tradertape.services.egress import ServerEgress
-from tradertape.services.instruments import build_catalog
-from tradertape.services.kite_feed import StoredKiteSession
-from tradertape.services.kite_session import KiteConnector
-from tradertape.services.live_reconcile import LiveReconciliation
-from tradertape.services.live_trading import UserBrokers
-from tradertape.services.login import LoginService
+from tradertape.services.accounts.login import LoginService
+from tradertape.services.accounts.ratelimit import RateLimiter
+from tradertape.services.accounts.sessions import SessionService
+from tradertape.services.brokers.account import AccountViews
+from tradertape.services.brokers.credentials import BrokerCredentials
+from tradertape.services.brokers.egress import ServerEgress
+from tradertape.services.brokers.groww_session import GrowwConnector
+from tradertape.services.brokers.kite_session import KiteConnector
+from tradertape.services.brokers.live_trading import UserBrokers
+from tradertape.services.brokers.reconcile import LiveReconciliation
+from tradertape.services.brokers.upstox_session import UpstoxConnector
+from tradertape.services.market.instruments import build_catalog
+from tradertape.services.market.kite_feed import StoredKiteSession
+from tradertape.services.market.upstox_feed import StoredUpstoxSession
+from tradertape.services.notifications.mail import Outbox
 from tradertape.services.options.guard import OptionProtectionEngine
 from tradertape.services.options.market import OptionMarket
 from tradertape.services.options.ticker import OptionTicker
-from tradertape.services.outbox import Outbox
-from tradertape.services.ratelimit import RateLimiter
+from tradertape.services.portfolios.signals import PortfolioTrading
 from tradertape.services.risk import PaperExposure, RiskBooks, RiskDesk
 from tradertape.services.risk.desk import rate_refusal
 from tradertape.services.risk.live_funds import BrokerFunds
 from tradertape.services.risk.portfolio_book import OneBook, VirtualPortfolios
-from tradertape.services.sessions import SessionService
-from tradertape.services.upstox_feed import StoredUpstoxSession
 from tradertape.services.workers.desk import WorkerDesk
 from tradertape.services.workers.gtt import link_adopted
 from tradertape.services.workers.guard import ProtectionEngine
@@ -115,6 +117,8 @@ class Runtime:
     live: LiveDesk  # live orders at the user's broker, through the same gate and books
     reconciliation: LiveReconciliation  # live brokers against our books (adopt, mark, report)
     live_gtts: LiveGttBook  # GTTs at the user's broker (paper rows go to `gtts`)
+    orders: OrderPipeline  # the one door of every order and GTT, paper or live
+    portfolio_trading: PortfolioTrading  # what model portfolios' orders go through
     guard: JobGuard  # background work fails item by item (the loop, its jobs, protection)
     egress: ServerEgress  # this server's egress IP per broker (SEBI's static-IP rule)
 
@@ -240,7 +244,7 @@ class Runtime:
         # The one pre-trade gate: every order, modification and GTT of every path passes it.
         exchange.register_pre_trade(risk.pre_trade)
         # SEBI's per-client order-rate ceiling, in the same gate, on wall time.
-        exchange.venue.gate.limit_rate(
+        exchange.context.gate.limit_rate(
             OrderRateCeiling(clock=clock, per_sec=settings.order_rate_per_sec),
             on_refusal=rate_refusal(risk.clock),  # events on the risk page's time
         )
@@ -262,7 +266,7 @@ class Runtime:
             },
         )
         live = LiveDesk(
-            venue=exchange.venue,
+            context=exchange.context,
             brokers=live_brokers,
             watchers=[LiveRunJournal()],
             identity=AlgoIdentity(algo_id=settings.algo_id, egress_ip=egress.ip),
@@ -275,10 +279,19 @@ class Runtime:
             clock=market_clock,
             on_adopted=[link_adopted],  # a worker run's fired trigger joins the run
         )
+        orders = OrderPipeline(
+            exchange=exchange,
+            live=live,
+            gtts=gtts,
+            live_gtts=live_gtts,
+            quotes=quotes,
+            live_enabled=settings.live_trading_enabled,
+        )
         workers = WorkerDesk.build(
             secret=settings.secret,
             clock=clock,
             exchange=exchange,
+            orders=orders,
             last_tick=prices,
             safety_ttl_secs=settings.worker_safety_token_secs,
             freshness_secs=settings.worker_session_freshness_secs,
@@ -351,8 +364,16 @@ class Runtime:
             live=live,
             egress=egress,
             reconciliation=LiveReconciliation(
-                venue=exchange.venue, desk=live, brokers=live_brokers
+                context=exchange.context, desk=live, brokers=live_brokers
             ),
             live_gtts=live_gtts,
+            orders=orders,
+            portfolio_trading=PortfolioTrading(
+                orders=orders,
+                exchange=exchange,
+                clock=exchange.clock,  # market time, as the orders it places carry
+                risk=risk,
+                live_exits=settings.live_portfolio_exits,
+            ),
             guard=guard,
         )

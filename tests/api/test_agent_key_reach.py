@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from tests.helpers import sign_in
 from tradertape.db.models import AgentKey
 from tradertape.runtime import Runtime
-from tradertape.services import agent_keys
+from tradertape.services.accounts import agent_keys
 
 OPERATOR_WRITES: list[tuple[str, str, dict[str, Any]]] = [
     ("POST", "/api/brokers/kite/credentials", {"api_key": "attacker"}),

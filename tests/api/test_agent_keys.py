@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from tests.helpers import PASSWORD, make_user, sign_in
 from tradertape.db.models import AgentKey
 from tradertape.runtime import Runtime
-from tradertape.services import agent_keys
+from tradertape.services.accounts import agent_keys
 
 
 def _bearer(secret: str) -> dict[str, str]:

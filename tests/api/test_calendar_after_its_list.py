@@ -12,10 +12,10 @@ from fastapi.testclient import TestClient
 
 from tests.helpers import sign_in
 from tests.workers_kit import new_worker
-from tradertape.api.app import trading_loop
+from tradertape.jobs.trading import trading_loop
 from tradertape.ports.clock import IST, ManualClock
 from tradertape.runtime import Runtime
-from tradertape.services.calendar_watch import CalendarWatch
+from tradertape.services.market.calendar_watch import CalendarWatch
 
 IN_2027 = datetime(2027, 3, 3, 10, 0, tzinfo=IST)  # a Wednesday, mid-session
 

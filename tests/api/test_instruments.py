@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 
 from tests.helpers import make_user, sign_in
 from tradertape.runtime import Runtime
-from tradertape.services import agent_keys
-from tradertape.services.instruments import import_kite_csv
+from tradertape.services.accounts import agent_keys
+from tradertape.services.market.instruments import import_kite_csv
 
 DUMP = Path(__file__).parents[1] / "data" / "kite_instruments.csv"
 

@@ -8,8 +8,8 @@ from fastapi.testclient import TestClient
 
 from tests.helpers import PASSWORD, sign_in
 from tradertape.runtime import Runtime
-from tradertape.services import notifications
-from tradertape.services.notifications import Kind
+from tradertape.services.notifications import events as notifications
+from tradertape.services.notifications.events import Kind
 
 
 def _notify(runtime: Runtime, user_id: int, text: str) -> None:

@@ -13,7 +13,7 @@ from tests.helpers import otp_and_token
 from tradertape.api.app import create_app
 from tradertape.db.models import CashEntry, User
 from tradertape.runtime import Runtime
-from tradertape.services.users import OPENING_BALANCE_NOTE
+from tradertape.services.accounts.users import OPENING_BALANCE_NOTE
 from tradertape.settings import Settings
 
 

@@ -13,7 +13,7 @@ from tests.api.test_model_api import _deploy, _scan
 from tests.helpers import make_user, sign_in
 from tests.telegram_kit import TOKEN, FakeTelegram, bot_for, link_chat
 from tradertape.runtime import Runtime
-from tradertape.services.telegram.bot import TelegramBot
+from tradertape.services.notifications.telegram.bot import TelegramBot
 
 ALICE_CHAT, BOB_CHAT, STRANGER_CHAT = 1001, 2002, 3003
 
@@ -161,7 +161,7 @@ async def test_a_refused_delivery_is_retried_later(
 
 
 def test_the_token_never_reaches_the_log(caplog: pytest.LogCaptureFixture):
-    from tradertape.services.telegram.api import _redaction
+    from tradertape.services.notifications.telegram.api import _redaction
 
     record = logging.LogRecord(
         "httpx",

@@ -17,8 +17,8 @@ from tests.telegram_kit import CODE, FakeTelegram, bot_for, link_chat, with_bot
 from tradertape.api.app import create_app
 from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime
-from tradertape.services import telegram_links
-from tradertape.services.telegram.bot import TelegramBot
+from tradertape.services.notifications.telegram import chats as telegram_links
+from tradertape.services.notifications.telegram.bot import TelegramBot
 from tradertape.settings import Settings
 
 ALICE_CHAT, BOB_CHAT, NEW_CHAT = 1001, 2002, 4004

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from tests.helpers import sign_in
 from tradertape.runtime import Runtime
-from tradertape.services.watchlists import DEFAULT_ITEMS, MAX_ITEMS, MAX_LISTS
+from tradertape.services.market.watchlists import DEFAULT_ITEMS, MAX_ITEMS, MAX_LISTS
 
 START_UTC = "2026-11-20T04:30:00Z"  # the suite's clock, Friday 10:00 IST
 

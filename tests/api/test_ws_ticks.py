@@ -22,7 +22,7 @@ from tradertape.feed.simulated import SimulatedFeed
 from tradertape.ports.clock import ManualClock
 from tradertape.ports.mailer import LogTransport
 from tradertape.runtime import Runtime
-from tradertape.services.users import create_user
+from tradertape.services.accounts.users import create_user
 from tradertape.settings import Settings
 
 URL = "/api/ws/ticks"

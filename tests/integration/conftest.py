@@ -14,10 +14,10 @@ from tradertape.cli import app
 from tradertape.db.engine import Database
 from tradertape.domain.calendar_data import nse_calendar
 from tradertape.domain.instruments_data import reference_catalog
-from tradertape.engines.matching import MatchConfig
-from tradertape.oms.paper import PaperConfig, PaperExchange
+from tradertape.oms.paper.exchange import PaperConfig, PaperExchange
+from tradertape.oms.paper.matching import MatchConfig
 from tradertape.ports.clock import IST, ManualClock
-from tradertape.services.users import create_user
+from tradertape.services.accounts.users import create_user
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from tradertape.db.models import CashEntry, User
 from tradertape.demo import DEMO_EMAIL, DEMO_PASSWORD, load_demo
 from tradertape.domain.market import Interval
 from tradertape.runtime import Runtime
-from tradertape.services.users import OPENING_BALANCE_NOTE
+from tradertape.services.accounts.users import OPENING_BALANCE_NOTE
 
 
 def test_demo_is_idempotent_and_its_login_works(runtime: Runtime, client: TestClient):

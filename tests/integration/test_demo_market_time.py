@@ -19,9 +19,9 @@ from tradertape.feed.clock import FeedClock
 from tradertape.feed.history_plan import SyntheticHistoryPlan
 from tradertape.feed.plan import SyntheticDayPlan
 from tradertape.feed.simulated import FeedConfig, SimulatedFeed
-from tradertape.oms.paper import PaperExchange
+from tradertape.oms.paper.exchange import PaperExchange
 from tradertape.ports.clock import IST, ManualClock
-from tradertape.services.users import create_user
+from tradertape.services.accounts.users import create_user
 
 NIGHT = datetime(2026, 11, 21, 2, 37, tzinfo=IST)  # a Saturday, long after Friday's close
 

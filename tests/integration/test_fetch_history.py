@@ -26,9 +26,9 @@ from tradertape.fakebrokers.kite import (
     create_app,
     market,
 )
-from tradertape.services.broker_credentials import CredentialUpdate
-from tradertape.services.broker_history import windows
-from tradertape.services.users import create_user
+from tradertape.services.accounts.users import create_user
+from tradertape.services.brokers.credentials import CredentialUpdate
+from tradertape.services.brokers.history import windows
 
 runner = CliRunner()
 INFY = 408065

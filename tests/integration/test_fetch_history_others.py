@@ -19,8 +19,8 @@ from tradertape.cli.common import build_runtime
 from tradertape.domain.brokers import BrokerName
 from tradertape.domain.market import Interval
 from tradertape.fakebrokers import groww, upstox
-from tradertape.services.broker_credentials import CredentialUpdate
-from tradertape.services.users import create_user
+from tradertape.services.accounts.users import create_user
+from tradertape.services.brokers.credentials import CredentialUpdate
 
 runner = CliRunner()
 

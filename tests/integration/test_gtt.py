@@ -20,11 +20,11 @@ from tradertape.domain.calendar_data import nse_calendar
 from tradertape.domain.instruments_data import reference_catalog
 from tradertape.domain.market import Tick
 from tradertape.errors import BadRequest, InvalidField
-from tradertape.oms.gtt import GttBook
-from tradertape.oms.paper import PaperExchange
+from tradertape.oms.paper.exchange import PaperExchange
+from tradertape.oms.paper.gtt import GttBook
 from tradertape.ports.broker import GttSpec
 from tradertape.ports.clock import IST, ManualClock
-from tradertape.services.users import create_user
+from tradertape.services.accounts.users import create_user
 from tradertape.testkit import make_tick
 
 MORNING = datetime(2026, 11, 20, 10, 0, tzinfo=IST)

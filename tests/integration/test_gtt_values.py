@@ -12,7 +12,7 @@ from tests.integration.test_gtt import leg, tick
 from tradertape.db.engine import Database
 from tradertape.db.models.trading import Gtt
 from tradertape.domain.calendar_data import nse_calendar
-from tradertape.oms.gtt import GttBook
+from tradertape.oms.paper.gtt import GttBook
 from tradertape.ports.broker import GttSpec
 
 

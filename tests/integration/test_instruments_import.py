@@ -20,8 +20,8 @@ from tradertape.db.models import KiteInstrument
 from tradertape.domain.instruments import InstrumentType
 from tradertape.errors import InvalidField, NotFound
 from tradertape.ports.clock import ManualClock
-from tradertape.services import instruments
-from tradertape.services.instruments import DumpRejected, build_catalog, import_kite_csv
+from tradertape.services.market import instruments
+from tradertape.services.market.instruments import DumpRejected, build_catalog, import_kite_csv
 
 DUMP_PATH = Path(__file__).parents[1] / "data" / "kite_instruments.csv"
 DUMP = DUMP_PATH.read_text()

@@ -14,12 +14,12 @@ from tradertape.db.engine import Database
 from tradertape.db.models import JobFailure
 from tradertape.domain.calendar_data import nse_calendar
 from tradertape.domain.instruments_data import reference_catalog
-from tradertape.oms.gtt import GttBook
 from tradertape.oms.job_guard import QUARANTINE_AFTER, JobGuard
 from tradertape.oms.loop import TradingLoop
-from tradertape.oms.paper import PaperExchange
+from tradertape.oms.paper.exchange import PaperExchange
+from tradertape.oms.paper.gtt import GttBook
+from tradertape.oms.paper.session_jobs import SessionJobs
 from tradertape.oms.quotes import QuoteBook
-from tradertape.oms.session_jobs import SessionJobs
 from tradertape.ports.clock import IST, ManualClock
 
 

@@ -1,6 +1,6 @@
 """Background work fails item by item (`oms.job_guard`): a poisoned row of one user's is
 recorded against its owner, quarantined after a few failures and told once, while every
-other item and job of the server's trading loop (`api.app.trading_loop`) runs on.
+other item and job of the server's trading loop (`jobs.trading.trading_loop`) runs on.
 
 The poisons are planted in the database, as a bad row written before input validation
 existed would be; each raises through the real code path (a leg price that makes the
@@ -23,7 +23,6 @@ from tests.integration.test_option_protection import exits as option_exits
 from tests.integration.test_worker_protection import STOP_2PCT
 from tests.telegram_kit import link_chat
 from tests.workers_kit import new_worker, order, set_price
-from tradertape.api.app import trading_loop
 from tradertape.db.models import (
     JobFailure,
     ModelPortfolio,
@@ -34,18 +33,19 @@ from tradertape.db.models import (
 from tradertape.db.models.trading import Gtt, Order
 from tradertape.domain.instruments import Exchange
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType, Variety
+from tradertape.jobs.trading import trading_loop
 from tradertape.oms.job_guard import QUARANTINE_AFTER, JobGuard
 from tradertape.oms.loop import TradingLoop
 from tradertape.ports.broker import GttSpec
 from tradertape.ports.clock import IST, ManualClock
 from tradertape.runtime import Runtime
-from tradertape.services import strategies
+from tradertape.services.notifications.telegram import briefing
+from tradertape.services.notifications.telegram.briefing import BriefingJobs
+from tradertape.services.notifications.telegram.reports import Reports
 from tradertape.services.portfolios.deploy import PortfolioDeploy, deploy
 from tradertape.services.portfolios.schedule import PortfolioJobs
-from tradertape.services.portfolios.signals import Venue
-from tradertape.services.telegram import briefing
-from tradertape.services.telegram.briefing import BriefingJobs
-from tradertape.services.telegram.reports import Reports
+from tradertape.services.portfolios.signals import PortfolioTrading
+from tradertape.services.research import strategies
 from tradertape.testkit import make_tick
 
 STEP = timedelta(seconds=5)  # the loop's job timer
@@ -359,7 +359,7 @@ def test_a_portfolio_whose_scan_raises_fails_alone(with_candles: Runtime):
         )
         db.commit()
     clock = ManualClock(datetime(2025, 6, 2, 16, 5, tzinfo=IST))  # in the test's history
-    venue = Venue(exchange=runtime.exchange, gtts=runtime.gtts, clock=clock)
+    venue = PortfolioTrading(orders=runtime.orders, exchange=runtime.exchange, clock=clock)
     jobs = PortfolioJobs(db=runtime.db, store=runtime.candles, venue=venue, guard=runtime.guard)
 
     reports = jobs.run_due()

@@ -19,7 +19,6 @@ from typer.testing import CliRunner
 from tests.kite_ticker_kit import serving
 from tests.market import eventually
 from tests.serving import serve
-from tradertape.api.app import _market
 from tradertape.bus.memory import InProcessBus
 from tradertape.cli import app as cli_app
 from tradertape.db.engine import Database
@@ -27,12 +26,13 @@ from tradertape.db.leader import LeaderLease
 from tradertape.domain.brokers import BrokerName
 from tradertape.fakebrokers.kite import DEFAULT_API_KEY, DEFAULT_API_SECRET, FakeKite, create_app
 from tradertape.feed.kite import KiteFeed
+from tradertape.jobs.trading import market as _market
 from tradertape.ports.clock import ManualClock
 from tradertape.ports.mailer import LogTransport
 from tradertape.runtime import Runtime
-from tradertape.services.broker_credentials import CredentialUpdate
-from tradertape.services.instruments import import_kite_csv
-from tradertape.services.users import create_user
+from tradertape.services.accounts.users import create_user
+from tradertape.services.brokers.credentials import CredentialUpdate
+from tradertape.services.market.instruments import import_kite_csv
 from tradertape.settings import Settings
 
 pytestmark = pytest.mark.anyio

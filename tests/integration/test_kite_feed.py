@@ -13,7 +13,6 @@ import pytest
 
 from tests.kite_ticker_kit import serving
 from tests.market import eventually, receive
-from tradertape.api.app import _market
 from tradertape.bus.memory import InProcessBus
 from tradertape.db.engine import Database
 from tradertape.db.leader import LeaderLease
@@ -21,12 +20,13 @@ from tradertape.domain.brokers import BrokerName
 from tradertape.domain.market import DepthLevel
 from tradertape.fakebrokers.kite_ticker import FakeTicker, FixedPrices
 from tradertape.feed.kite import KITE_ORDER_UPDATES_TOPIC, KiteFeed, KiteFeedConfig, KiteLogin
+from tradertape.jobs.trading import market as _market
 from tradertape.ports.clock import ManualClock
 from tradertape.ports.mailer import LogTransport
 from tradertape.runtime import Runtime
-from tradertape.services.broker_credentials import CredentialUpdate
-from tradertape.services.instruments import import_kite_csv
-from tradertape.services.users import create_user
+from tradertape.services.accounts.users import create_user
+from tradertape.services.brokers.credentials import CredentialUpdate
+from tradertape.services.market.instruments import import_kite_csv
 from tradertape.settings import Settings
 
 pytestmark = pytest.mark.anyio

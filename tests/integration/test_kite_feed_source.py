@@ -11,10 +11,10 @@ from tradertape.domain.instruments_data import reference_catalog
 from tradertape.feed.kite import KiteLogin
 from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime
-from tradertape.services.broker_credentials import CredentialUpdate
-from tradertape.services.instruments import import_kite_csv
-from tradertape.services.kite_feed import StoredKiteSession
-from tradertape.services.users import create_user
+from tradertape.services.accounts.users import create_user
+from tradertape.services.brokers.credentials import CredentialUpdate
+from tradertape.services.market.instruments import import_kite_csv
+from tradertape.services.market.kite_feed import StoredKiteSession
 
 DUMP = Path(__file__).parents[1] / "data" / "kite_instruments.csv"
 

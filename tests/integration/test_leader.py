@@ -37,11 +37,11 @@ async def test_a_waiting_process_takes_over_the_feed_when_the_leader_goes(
 ):
     import asyncio
 
-    from tradertape.api.app import _market
     from tradertape.bus.memory import InProcessBus
     from tradertape.domain.calendar_data import nse_calendar
     from tradertape.domain.instruments_data import reference_catalog
     from tradertape.feed.simulated import SimulatedFeed
+    from tradertape.jobs.trading import market as _market
     from tradertape.ports.mailer import LogTransport
     from tradertape.runtime import Runtime
 

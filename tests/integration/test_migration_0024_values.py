@@ -21,7 +21,7 @@ from tradertape.db.models.trading import Gtt, Order, OrderEventRow
 from tradertape.domain.calendar_data import nse_calendar
 from tradertape.domain.instruments import Exchange
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
-from tradertape.oms.gtt import GttBook
+from tradertape.oms.paper.gtt import GttBook
 
 
 def _rerun_0024(database: Database) -> None:

@@ -13,8 +13,8 @@ from tradertape.db.models.trading import Trade
 from tradertape.domain.instruments import Exchange, InstrumentType
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
 from tradertape.runtime import Runtime
-from tradertape.services.instruments import import_kite_csv
-from tradertape.services.users import create_user
+from tradertape.services.accounts.users import create_user
+from tradertape.services.market.instruments import import_kite_csv
 from tradertape.testkit import make_tick
 
 NIFTY = "NSE:NIFTY 50"

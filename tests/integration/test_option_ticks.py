@@ -19,7 +19,7 @@ from tradertape.feed.codec import tick_to_message
 from tradertape.oms.loop import TradingLoop
 from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime
-from tradertape.services.users import create_user
+from tradertape.services.accounts.users import create_user
 from tradertape.testkit import make_tick
 
 NIFTY = "NSE:NIFTY 50"

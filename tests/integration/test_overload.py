@@ -16,10 +16,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from tradertape.api.app import create_app, trading_loop
+from tradertape.api.app import create_app
 from tradertape.db.models.trading import Order
+from tradertape.jobs.trading import trading_loop
 from tradertape.runtime import Runtime
-from tradertape.services.users import create_user
+from tradertape.services.accounts.users import create_user
 from tradertape.testkit import make_tick
 
 FLOOD = 100

@@ -26,7 +26,7 @@ from tradertape.domain.orders import (
 )
 from tradertape.errors import InvalidField
 from tradertape.oms.ledger import cash_balance, net_positions
-from tradertape.oms.paper import BROKER, PaperExchange
+from tradertape.oms.paper.exchange import BROKER, PaperExchange
 from tradertape.ports.clock import IST, ManualClock
 from tradertape.testkit import make_tick
 

@@ -20,13 +20,13 @@ from tradertape.domain.instruments import Exchange
 from tradertape.domain.instruments_data import reference_catalog
 from tradertape.domain.market import Tick
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType, Variety
-from tradertape.engines.matching import MatchConfig
 from tradertape.errors import InvalidField
 from tradertape.oms.books import load_positions
 from tradertape.oms.ledger import cash_balance, cash_entries_total, net_positions
-from tradertape.oms.paper import BROKER, PaperConfig, PaperExchange
+from tradertape.oms.paper.exchange import BROKER, PaperConfig, PaperExchange
+from tradertape.oms.paper.matching import MatchConfig
 from tradertape.ports.clock import IST, ManualClock
-from tradertape.services.users import create_user
+from tradertape.services.accounts.users import create_user
 from tradertape.testkit import make_tick
 
 DEPOSIT = Decimal(500_000)

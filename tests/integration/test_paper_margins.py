@@ -21,11 +21,11 @@ from tradertape.domain.calendar_data import nse_calendar
 from tradertape.domain.instruments import Instrument
 from tradertape.domain.market import Tick
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
-from tradertape.engines.matching import MatchConfig
 from tradertape.errors import BadRequest
-from tradertape.oms.paper import PaperConfig, PaperExchange
+from tradertape.oms.paper.exchange import PaperConfig, PaperExchange
+from tradertape.oms.paper.matching import MatchConfig
 from tradertape.ports.clock import ManualClock
-from tradertape.services.users import create_user
+from tradertape.services.accounts.users import create_user
 from tradertape.testkit import make_tick
 
 BUY, SELL = TransactionType.BUY, TransactionType.SELL

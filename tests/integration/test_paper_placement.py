@@ -21,7 +21,7 @@ from tradertape.domain.instruments import Exchange
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
 from tradertape.oms import booking, order_log
 from tradertape.oms.ledger import cash_balance, cash_entries_total
-from tradertape.oms.paper import BROKER
+from tradertape.oms.paper.exchange import BROKER
 from tradertape.ports.clock import IST
 from tradertape.testkit import make_tick
 

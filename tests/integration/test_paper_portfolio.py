@@ -10,11 +10,11 @@ from tradertape.db.engine import Database
 from tradertape.domain.calendar_data import nse_calendar
 from tradertape.domain.instruments_data import reference_catalog
 from tradertape.domain.orders import Product, TransactionType
-from tradertape.engines.matching import MatchConfig
-from tradertape.oms.paper import PaperConfig, PaperExchange
-from tradertape.oms.portfolio import PaperPortfolio
+from tradertape.oms.paper.exchange import PaperConfig, PaperExchange
+from tradertape.oms.paper.matching import MatchConfig
+from tradertape.oms.paper.portfolio import PaperPortfolio
 from tradertape.ports.clock import IST, ManualClock
-from tradertape.services.users import create_user
+from tradertape.services.accounts.users import create_user
 
 BUY, SELL = TransactionType.BUY, TransactionType.SELL
 

@@ -37,8 +37,8 @@ from tradertape.domain.orders import (
 )
 from tradertape.errors import BadRequest
 from tradertape.oms.ledger import cash_balance, cash_entries_total, net_positions
-from tradertape.oms.paper import BROKER
-from tradertape.oms.session_jobs import SessionJobs
+from tradertape.oms.paper.exchange import BROKER
+from tradertape.oms.paper.session_jobs import SessionJobs
 from tradertape.ports.clock import IST
 from tradertape.testkit import make_tick
 

@@ -9,10 +9,10 @@ from tests.helpers import make_user
 from tradertape.db.models import ModelPortfolio
 from tradertape.ports.clock import IST, ManualClock
 from tradertape.runtime import Runtime
-from tradertape.services import strategies
 from tradertape.services.portfolios.deploy import PortfolioDeploy, deploy
 from tradertape.services.portfolios.schedule import PortfolioJobs
-from tradertape.services.portfolios.signals import Venue
+from tradertape.services.portfolios.signals import PortfolioTrading
+from tradertape.services.research import strategies
 
 
 def test_scans_after_the_close_once_and_skips_holidays(with_candles: Runtime):
@@ -35,7 +35,7 @@ def test_scans_after_the_close_once_and_skips_holidays(with_candles: Runtime):
         ).id
     # the history the test has is 2022–2025: the scheduler's clock starts in it
     clock = ManualClock(datetime(2025, 6, 2, 15, 45, tzinfo=IST))  # closed, before scan time
-    venue = Venue(exchange=runtime.exchange, gtts=runtime.gtts, clock=clock)
+    venue = PortfolioTrading(orders=runtime.orders, exchange=runtime.exchange, clock=clock)
     jobs = PortfolioJobs(db=runtime.db, store=runtime.candles, venue=venue)
     assert jobs.run_due() == []
     clock.set(datetime(2025, 6, 2, 16, 5, tzinfo=IST))

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from tradertape.db.engine import Database
 from tradertape.errors import RateLimited
 from tradertape.ports.clock import ManualClock
-from tradertape.services.ratelimit import RateLimiter
+from tradertape.services.accounts.ratelimit import RateLimiter
 
 LIMIT = 5
 WINDOW = timedelta(minutes=1)

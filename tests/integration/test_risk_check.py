@@ -24,7 +24,7 @@ from tradertape.domain.instruments import Exchange
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
 from tradertape.domain.risk import Book, RuleAction, RuleType
 from tradertape.errors import InvalidField
-from tradertape.oms.gtt import GttBook
+from tradertape.oms.paper.gtt import GttBook
 from tradertape.oms.quotes import QuoteBook
 from tradertape.ports.broker import GttSpec
 from tradertape.ports.clock import IST

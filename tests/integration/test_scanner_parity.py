@@ -13,12 +13,12 @@ from tests.helpers import make_user
 from tradertape.backtest.engine import run_backtest
 from tradertape.db.models import ModelPosition, ModelSignal
 from tradertape.runtime import Runtime
-from tradertape.services import strategies
-from tradertape.services.backtests import WARMUP_DAYS, universe_keys
 from tradertape.services.portfolios import signals
 from tradertape.services.portfolios.deploy import PortfolioDeploy, deploy
 from tradertape.services.portfolios.scanner import ScanMarket, document_of, scan, settings_of
 from tradertape.services.portfolios.virtual import open_fills
+from tradertape.services.research import strategies
+from tradertape.services.research.backtests import WARMUP_DAYS, universe_keys
 
 START = date(2023, 1, 2)
 
@@ -40,7 +40,7 @@ def test_scanner_day_by_day_equals_the_backtest(
     runtime = with_candles
     store, clock = runtime.candles, runtime.clock
     user_id = make_user(runtime, "pm@x.in")
-    venue = signals.Venue(exchange=runtime.exchange, gtts=runtime.gtts, clock=clock)
+    venue = signals.PortfolioTrading(orders=runtime.orders, exchange=runtime.exchange, clock=clock)
     with runtime.db.session() as db:
         strategy = strategies.by_builtin_key(db, model, clock=clock)
         assert strategy is not None

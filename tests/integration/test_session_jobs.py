@@ -24,13 +24,13 @@ from tradertape.domain.orders import (
     Validity,
     Variety,
 )
-from tradertape.engines.matching import MatchConfig
 from tradertape.errors import InvalidField
 from tradertape.oms.ledger import net_positions
-from tradertape.oms.paper import BROKER, PaperConfig, PaperExchange
-from tradertape.oms.session_jobs import SessionJobs
+from tradertape.oms.paper.exchange import BROKER, PaperConfig, PaperExchange
+from tradertape.oms.paper.matching import MatchConfig
+from tradertape.oms.paper.session_jobs import SessionJobs
 from tradertape.ports.clock import IST, ManualClock
-from tradertape.services.users import create_user
+from tradertape.services.accounts.users import create_user
 from tradertape.testkit import make_tick
 
 BUY, SELL = TransactionType.BUY, TransactionType.SELL

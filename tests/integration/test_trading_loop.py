@@ -14,14 +14,14 @@ from tradertape.domain.calendar_data import nse_calendar
 from tradertape.domain.instruments_data import reference_catalog
 from tradertape.domain.market import Tick
 from tradertape.domain.orders import Product, TransactionType
-from tradertape.oms.gtt import GttBook
 from tradertape.oms.loop import TradingLoop
-from tradertape.oms.paper import PaperExchange
+from tradertape.oms.paper.exchange import PaperExchange
+from tradertape.oms.paper.gtt import GttBook
+from tradertape.oms.paper.session_jobs import SessionJobs
 from tradertape.oms.quotes import QuoteBook
-from tradertape.oms.session_jobs import SessionJobs
 from tradertape.ports.broker import GttSpec
 from tradertape.ports.clock import IST, ManualClock
-from tradertape.services.users import create_user
+from tradertape.services.accounts.users import create_user
 from tradertape.testkit import make_tick
 
 

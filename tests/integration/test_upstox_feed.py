@@ -34,9 +34,9 @@ from tradertape.feed.upstox import (
 from tradertape.ports.clock import ManualClock
 from tradertape.ports.mailer import LogTransport
 from tradertape.runtime import Runtime
-from tradertape.services.broker_credentials import CredentialUpdate
-from tradertape.services.upstox_feed import StoredUpstoxSession
-from tradertape.services.users import create_user
+from tradertape.services.accounts.users import create_user
+from tradertape.services.brokers.credentials import CredentialUpdate
+from tradertape.services.market.upstox_feed import StoredUpstoxSession
 from tradertape.settings import Settings
 
 D = Decimal

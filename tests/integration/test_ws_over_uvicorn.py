@@ -10,7 +10,7 @@ from websockets.exceptions import ConnectionClosedError
 from websockets.sync.client import connect
 
 from tradertape.runtime import Runtime
-from tradertape.services.users import create_user
+from tradertape.services.accounts.users import create_user
 
 
 def _cookie(runtime: Runtime) -> str:

@@ -11,7 +11,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tradertape.oms.broker_trades import (
+from tradertape.oms.live.broker_trades import (
     BrokerTrade,
     PlannedFill,
     Tradebook,

@@ -1,4 +1,10 @@
-"""Import contract: dependencies point down only (domain ← services ← api/cli)."""
+"""Import contract: dependencies point down only (domain ← oms ← services ← api/cli/jobs).
+
+Besides the per-package rules, two ratchets: the route modules that still query the
+database themselves, and those that still reach into the OMS past its one door
+(`oms.orders`). Each list may only shrink: a new offender fails, and so does a listed module
+that no longer offends (take it off the list).
+"""
 
 from __future__ import annotations
 
@@ -7,12 +13,13 @@ from pathlib import Path
 
 import pytest
 
-SRC = Path(__file__).parents[2] / "src" / "tradertape"
+ROOT = Path(__file__).parents[2]
+SRC = ROOT / "src" / "tradertape"
 
 
-def _imports(package: str) -> set[tuple[str, str]]:
+def _imports(package: str, *, root: Path = SRC) -> set[tuple[str, str]]:
     found = set()
-    for path in (SRC / package).rglob("*.py"):
+    for path in (root / package).rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.ImportFrom) and node.module:
                 found.add((path.name, node.module))
@@ -35,14 +42,42 @@ def _imports(package: str) -> set[tuple[str, str]]:
                 "tradertape.api",
                 "tradertape.services",
                 "tradertape.ports",
+                "tradertape.oms",
+                "tradertape.feed",
+                "tradertape.bus",
+                "tradertape.testkit",
                 "tradertape_brokers",
             ),
             id="domain-is-pure",
         ),
         pytest.param(
+            "oms",
+            (
+                "fastapi",
+                "starlette",
+                "tradertape.api",
+                "tradertape.cli",
+                "tradertape.jobs",
+                "tradertape.runtime",
+                "tradertape.services",
+                "tradertape.fakebrokers",
+                "tradertape_brokers.kite",
+                "tradertape_brokers.upstox",
+                "tradertape_brokers.groww",
+            ),
+            id="oms-knows-no-services-nor-adapters",
+        ),
+        pytest.param(
             "services",
-            ("fastapi", "starlette", "tradertape.api", "tradertape.cli"),
-            id="services-know-no-http",
+            (
+                "fastapi",
+                "starlette",
+                "tradertape.api",
+                "tradertape.cli",
+                "tradertape.jobs",
+                "tradertape.runtime",
+            ),
+            id="services-know-no-http-nor-wiring",
         ),
         pytest.param(
             "db", ("tradertape.api", "tradertape.services", "fastapi"), id="db-below-services"
@@ -111,3 +146,77 @@ def test_layering(package: str, forbidden: tuple[str, ...]):
         if any(module == f or module.startswith(f + ".") for f in forbidden)
     )
     assert bad == []
+
+
+@pytest.mark.parametrize(
+    "folder",
+    [
+        pytest.param("brokers/python/src", id="broker-adapters"),
+        pytest.param("sdk/python/src", id="worker-sdk"),
+        pytest.param("agent", id="local-agent"),
+    ],
+)
+def test_distributions_never_import_the_server(folder: str):
+    """The adapters, the SDK and the agent install without the server (ARCHITECTURE.md)."""
+    if not (ROOT / folder).exists():
+        pytest.skip(f"{folder} does not exist yet")
+    bad = sorted(
+        f"{name} imports {module}"
+        for name, module in _imports(folder, root=ROOT)
+        if module == "tradertape" or module.startswith("tradertape.")
+    )
+    assert bad == []
+
+
+def _route_modules_importing(prefix: str, *, allowed: tuple[str, ...] = ()) -> set[str]:
+    routes = SRC / "api" / "routes"
+    found = set()
+    for path in routes.glob("*.py"):
+        for _name, module in _imports_of(path):
+            if (module == prefix or module.startswith(prefix + ".")) and module not in allowed:
+                found.add(path.stem)
+    return found
+
+
+def _imports_of(path: Path) -> set[tuple[str, str]]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            found.add((path.name, node.module))
+        elif isinstance(node, ast.Import):
+            found.update((path.name, alias.name) for alias in node.names)
+    return found
+
+
+# Routes should call use-cases; these still build their own queries (issue 23 moves them).
+ROUTES_ON_THE_DATABASE = {
+    "agent_keys",
+    "auth",
+    "backtest",
+    "brokers",
+    "health",
+    "model",
+    "risk",
+    "strategies",
+    "trading",
+    "watchlists",
+    "worker_tokens",
+    "workers_execution",
+    "workers_journal",
+    "workers_market",
+    "workers_options",
+    "workers_protection",
+    "workers_runs",
+    "workers_streams",
+}
+# The OMS's door for routes is `oms.orders`; these still reach past it.
+ROUTES_IN_THE_OMS = {"brokers", "instruments", "model", "reconciliation", "trading"}
+
+
+def test_routes_on_the_database_only_shrink():
+    assert _route_modules_importing("tradertape.db") == ROUTES_ON_THE_DATABASE
+
+
+def test_routes_in_the_oms_only_shrink():
+    inside = _route_modules_importing("tradertape.oms", allowed=("tradertape.oms.orders",))
+    assert inside == ROUTES_IN_THE_OMS

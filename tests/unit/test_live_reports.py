@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from tradertape.oms.live import BrokerReport, kite_report
+from tradertape.oms.live.orders import BrokerReport, kite_report
 
 
 def row(filled: object, average: object) -> dict[str, object]:

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tradertape.domain.brokers import BrokerName
-from tradertape.services.login_state import STATE_TTL, login_states
+from tradertape.services.brokers.login_state import STATE_TTL, login_states
 
 NOW = datetime(2026, 11, 24, 3, 45, tzinfo=UTC)
 STATES = login_states("server-secret")

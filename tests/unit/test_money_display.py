@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from tradertape.db.models import ModelPortfolio, ModelPosition
-from tradertape.services.notifications import fill_text
+from tradertape.services.notifications.events import fill_text
 
 
 def _closed(pnl: str) -> ModelPosition:

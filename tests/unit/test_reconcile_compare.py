@@ -15,7 +15,7 @@ from tradertape.domain.order_state import (
     OrderStatus,
     apply,
 )
-from tradertape.oms.reconcile_compare import (
+from tradertape.oms.live.reconcile_compare import (
     DriftItem,
     DriftKind,
     compare_holdings,

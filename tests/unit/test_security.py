@@ -7,7 +7,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tradertape.security.passwords import hash_password, verify_password
-from tradertape.security.tokens import keyed_digest, mask, new_otp, new_secret, sha256_hex
+from tradertape.security.tokens import (
+    digests_equal,
+    keyed_digest,
+    mask,
+    new_otp,
+    new_secret,
+    sha256_hex,
+)
 from tradertape.security.vault import Vault, VaultError
 
 
@@ -48,3 +55,10 @@ def test_passwords():
     assert not verify_password(stored, "hunter3-long")
     assert not verify_password(None, "anything")
     assert not verify_password("not-a-hash", "anything")
+
+
+@given(st.text(), st.text())
+def test_digests_compare_any_text_a_stranger_sends_without_raising(left: str, right: str):
+    # A forged state, checksum or token may carry any characters; the answer is a refusal.
+    assert digests_equal(left, right) is (left == right)
+    assert digests_equal(sha256_hex(left), sha256_hex(left))

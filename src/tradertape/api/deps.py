@@ -32,8 +32,8 @@ from tradertape.db.models import AgentKey, User, WorkerToken
 from tradertape.errors import Forbidden, Unauthenticated
 from tradertape.runtime import Runtime
 from tradertape.security.tokens import AGENT_KEY_PREFIX, WORKER_TOKEN_PREFIX
-from tradertape.services import agent_keys, worker_tokens
-from tradertape.services.sessions import Authenticated
+from tradertape.services.accounts import agent_keys, worker_tokens
+from tradertape.services.accounts.sessions import Authenticated
 
 SESSION_COOKIE = "kite_session"
 MAX_PAGE = 500

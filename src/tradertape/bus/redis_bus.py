@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 from redis.asyncio import Redis
@@ -22,9 +22,8 @@ from redis.asyncio.client import PubSub
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from tradertape.bus.inbox import Inbox, Message
-from tradertape.bus.memory import DEFAULT_QUEUE_SIZE
-from tradertape.bus.patterns import TopicFilter, parse_patterns
+from tradertape.bus.patterns import TopicFilter
+from tradertape.bus.subscriptions import DEFAULT_QUEUE_SIZE, InboxSubscription, SubscribingBus
 
 log = logging.getLogger("tradertape.bus")
 
@@ -38,7 +37,7 @@ def glob_escape(text: str) -> str:
     return text.translate(_GLOB_SPECIALS)
 
 
-class RedisSubscription:
+class RedisSubscription(InboxSubscription):
     """Messages of one `RedisBus.subscribe` call, read by a background task."""
 
     def __init__(
@@ -48,25 +47,12 @@ class RedisSubscription:
         *,
         namespace: str,
         maxsize: int,
-        on_close: Callable[[RedisSubscription], None],
+        on_close: Callable[[InboxSubscription], None],
     ) -> None:
+        super().__init__(topics, maxsize=maxsize, on_close=on_close)
         self._pubsub = pubsub
-        self._on_close = on_close
         self._strip = len(namespace) + 1
-        self.topics = topics
-        self.inbox = Inbox(maxsize)
         self._reader: asyncio.Task[None] | None = None
-
-    def __aiter__(self) -> AsyncIterator[Message]:
-        return self
-
-    async def __anext__(self) -> Message:
-        return await self.inbox.get()
-
-    @property
-    def dropped(self) -> int:
-        """Messages lost because this subscriber fell behind by more than its queue."""
-        return self.inbox.dropped
 
     async def start(self, confirmations: int) -> None:
         """Wait until Redis has confirmed every (p)subscribe, then start reading.
@@ -98,10 +84,7 @@ class RedisSubscription:
                 log.warning("redis bus: subscription lost (%s); retrying in %.1fs", exc, delay)
                 await asyncio.sleep(delay)
 
-    async def close(self) -> None:
-        """Stop receiving; the iterator ends."""
-        self._on_close(self)
-        self.inbox.close()
+    async def _release(self) -> None:
         if self._reader is not None:
             self._reader.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -110,7 +93,7 @@ class RedisSubscription:
             await self._pubsub.aclose()  # type: ignore[no-untyped-call]  # untyped in redis-py
 
 
-class RedisBus:
+class RedisBus(SubscribingBus[RedisSubscription]):
     """`EventBus` over Redis pub/sub, shared by every process that uses the same namespace."""
 
     def __init__(
@@ -120,34 +103,28 @@ class RedisBus:
         namespace: str,  # the installation's (bus.namespace): never a shared default
         queue_size: int = DEFAULT_QUEUE_SIZE,
     ) -> None:
+        super().__init__(queue_size=queue_size)
         self._redis: Redis = Redis.from_url(url)
         self._namespace = namespace
-        self._queue_size = queue_size
-        self._subscriptions: set[RedisSubscription] = set()
-        self._closed = False
 
     def _channel(self, topic: str) -> str:
         return f"{self._namespace}:{topic}"
 
     async def publish(self, topic: str, message: dict[str, Any]) -> None:
         """Deliver `message` (JSON-encoded) to every subscriber of `topic` in any process."""
-        if self._closed:
-            raise RuntimeError("the bus is closed")
+        self._check_open()
         payload = json.dumps(message, separators=(",", ":"))
         await self._redis.publish(self._channel(topic), payload)
 
-    async def subscribe(self, *patterns: str) -> RedisSubscription:
-        """Start receiving messages whose topic matches any pattern (confirmed by Redis)."""
-        if self._closed:
-            raise RuntimeError("the bus is closed")
-        topics = parse_patterns(patterns)
+    async def _open(self, topics: TopicFilter) -> RedisSubscription:
+        """A subscription with its own pub/sub connection, once Redis has confirmed it."""
         pubsub = self._redis.pubsub()
         subscription = RedisSubscription(
             pubsub,
             topics,
             namespace=self._namespace,
             maxsize=self._queue_size,
-            on_close=self._subscriptions.discard,
+            on_close=self._forget,
         )
         try:
             if topics.exact:
@@ -159,13 +136,7 @@ class RedisBus:
         except BaseException:
             await subscription.close()
             raise
-        self._subscriptions.add(subscription)
         return subscription
 
-    async def close(self) -> None:
-        """End every subscription and release the connections."""
-        self._closed = True
-        for subscription in list(self._subscriptions):
-            await subscription.close()
-        self._subscriptions.clear()
+    async def _release(self) -> None:
         await self._redis.aclose()

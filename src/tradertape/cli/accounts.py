@@ -29,7 +29,7 @@ def user_create(
 ) -> None:
     """Create a user."""
     from tradertape.domain.money import inr
-    from tradertape.services.users import create_user
+    from tradertape.services.accounts.users import create_user
 
     runtime = build_runtime()
     balance = runtime.settings.paper_opening_balance
@@ -53,7 +53,7 @@ def user_set_password(
     password: str = typer.Option(..., "--password", prompt=True, hide_input=True),
 ) -> None:
     """Set or replace a user's password."""
-    from tradertape.services.users import set_password
+    from tradertape.services.accounts.users import set_password
 
     runtime = build_runtime()
     with service_errors(), runtime.db.session() as db:
@@ -72,8 +72,8 @@ def user_deposit(
     from tradertape.domain.decimal_input import parse_decimal
     from tradertape.domain.money import inr, paise
     from tradertape.errors import InvalidField
+    from tradertape.oms.context import BROKER
     from tradertape.oms.ledger import cash_balance
-    from tradertape.oms.venue import BROKER
 
     runtime = build_runtime()
     with service_errors(), runtime.db.session() as db:

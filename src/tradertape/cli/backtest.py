@@ -125,7 +125,7 @@ def backtest(  # noqa: PLR0913 - one option per request field
     plot: Path | None = PLOT,
 ) -> None:
     """Backtest a strategy over a universe: a summary table, or --json; --plot draws it."""
-    from tradertape.services.backtests import simulate, uses_provisional_days
+    from tradertape.services.research.backtests import simulate, uses_provisional_days
 
     with service_errors():
         runtime = build_runtime()
@@ -166,7 +166,7 @@ def backtest(  # noqa: PLR0913 - one option per request field
 
 
 def _as_json(result: BacktestResult) -> dict[str, Any]:
-    from tradertape.services.backtests import equity_rows, summary_of, trade_rows
+    from tradertape.services.research.backtests import equity_rows, summary_of, trade_rows
 
     return {
         "summary": summary_of(result),
@@ -214,7 +214,7 @@ def _print_summary(name: str, universe: object, result: BacktestResult) -> None:
 
     from tradertape.backtest.metrics import data_warning
     from tradertape.domain.money import inr
-    from tradertape.services.backtests import summary_of
+    from tradertape.services.research.backtests import summary_of
 
     summary = summary_of(result)
     title = f"{name} · {universe} · {result.days[0]} → {result.days[-1]}"

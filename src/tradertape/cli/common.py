@@ -95,7 +95,7 @@ def service_errors() -> Iterator[None]:
 def user_by_email(db: Session, email: str) -> User:
     """The user with this e-mail, or a clean exit."""
     from tradertape.errors import NotFound
-    from tradertape.services.users import find_user, normalize_email
+    from tradertape.services.accounts.users import find_user, normalize_email
 
     user = find_user(db, normalize_email(email))
     if user is None:

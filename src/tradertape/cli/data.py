@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from tradertape.candles.store import CandleStore, SeriesInfo
     from tradertape.domain.brokers import BrokerName
     from tradertape.runtime import Runtime
-    from tradertape.services import broker_history
+    from tradertape.services.brokers import history as broker_history
 
 data_app = typer.Typer(
     help="Candle data: import files, generate synthetic history, show coverage.",
@@ -144,7 +144,7 @@ def import_bhavcopy(
 
     from tradertape.candles.bhavcopy_import import import_bhavcopies, read_actions_file
     from tradertape.errors import InvalidField
-    from tradertape.services.instruments import build_catalog
+    from tradertape.services.market.instruments import build_catalog
 
     with service_errors():
         if not files and corporate_actions is None:
@@ -325,7 +325,7 @@ def fetch_history(
     from tradertape.domain.brokers import BrokerName
     from tradertape.errors import InvalidField
     from tradertape.ports.broker import SessionExpired
-    from tradertape.services import broker_history
+    from tradertape.services.brokers import history as broker_history
 
     with service_errors():
         try:
@@ -372,9 +372,9 @@ def fetch_history(
 
 def _history_connector(runtime: Runtime, broker: BrokerName) -> broker_history.Connector:
     from tradertape.domain.brokers import BrokerName
-    from tradertape.services.broker_session_groww import GrowwConnector
-    from tradertape.services.broker_sessions_upstox import UpstoxConnector
-    from tradertape.services.kite_session import KiteConnector
+    from tradertape.services.brokers.groww_session import GrowwConnector
+    from tradertape.services.brokers.kite_session import KiteConnector
+    from tradertape.services.brokers.upstox_session import UpstoxConnector
 
     settings = runtime.settings
     if broker is BrokerName.KITE:

@@ -21,7 +21,7 @@ def import_dump(
     file: Path = typer.Argument(..., help="a Kite instruments CSV (GET /instruments)"),
 ) -> None:
     """Load a Kite instruments dump into the catalog (all rows or none)."""
-    from tradertape.services.instruments import import_kite_csv
+    from tradertape.services.market.instruments import import_kite_csv
 
     runtime = build_runtime()
     with service_errors(), runtime.db.session() as db:
@@ -44,7 +44,7 @@ def show(
 ) -> None:
     """Show one instrument and its Kite, Upstox and Groww identifiers."""
     from tradertape.domain.symbols import broker_symbols
-    from tradertape.services import instruments
+    from tradertape.services.market import instruments
 
     runtime = build_runtime()
     with service_errors(), runtime.db.session() as db:
@@ -81,7 +81,7 @@ def search(
     limit: int = typer.Option(20, "--limit", min=1, max=500),
 ) -> None:
     """Find instruments by symbol or name prefix."""
-    from tradertape.services.instruments import build_catalog
+    from tradertape.services.market.instruments import build_catalog
 
     runtime = build_runtime()
     with runtime.db.session() as db:

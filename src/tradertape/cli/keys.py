@@ -20,7 +20,7 @@ def keys_create(
     scope: list[str] = typer.Option(["agent"], "--scope", help="repeatable"),
 ) -> None:
     """Create an agent key and print it (once)."""
-    from tradertape.services import agent_keys
+    from tradertape.services.accounts import agent_keys
 
     runtime = build_runtime()
     with service_errors(), runtime.db.session() as db:
@@ -35,8 +35,8 @@ def keys_create(
 @keys_app.command("list")
 def keys_list(email: str = EMAIL) -> None:
     """List a user's agent keys (masked)."""
-    from tradertape.services import agent_keys
-    from tradertape.services.bearer import masked
+    from tradertape.services.accounts import agent_keys
+    from tradertape.services.accounts.bearer import masked
 
     runtime = build_runtime()
     table = Table("id", "name", "key", "scopes", "created", "last used", "state")
@@ -58,7 +58,7 @@ def keys_list(email: str = EMAIL) -> None:
 @keys_app.command("revoke")
 def keys_revoke(key_id: int, email: str = EMAIL) -> None:
     """Revoke an agent key."""
-    from tradertape.services import agent_keys
+    from tradertape.services.accounts import agent_keys
 
     runtime = build_runtime()
     with service_errors(), runtime.db.session() as db:
@@ -70,7 +70,7 @@ def keys_revoke(key_id: int, email: str = EMAIL) -> None:
 @keys_app.command("regenerate")
 def keys_regenerate(key_id: int, email: str = EMAIL) -> None:
     """Give an agent key a new secret and print it (once)."""
-    from tradertape.services import agent_keys
+    from tradertape.services.accounts import agent_keys
 
     runtime = build_runtime()
     with service_errors(), runtime.db.session() as db:
@@ -90,7 +90,7 @@ def tokens_create(
 ) -> None:
     """Create a worker token and print it (once)."""
     from tradertape.domain.worker_access import DEFAULT_ACTIONS
-    from tradertape.services import worker_tokens
+    from tradertape.services.accounts import worker_tokens
 
     runtime = build_runtime()
     spec = worker_tokens.TokenSpec(
@@ -110,8 +110,8 @@ def tokens_create(
 @tokens_app.command("list")
 def tokens_list(email: str = EMAIL) -> None:
     """List a user's worker tokens (masked)."""
-    from tradertape.services import worker_tokens
-    from tradertape.services.bearer import masked
+    from tradertape.services.accounts import worker_tokens
+    from tradertape.services.accounts.bearer import masked
 
     runtime = build_runtime()
     table = Table("id", "name", "token", "scope", "modes", "created", "state")
@@ -133,7 +133,7 @@ def tokens_list(email: str = EMAIL) -> None:
 @tokens_app.command("revoke")
 def tokens_revoke(token_id: str, email: str = EMAIL) -> None:
     """Revoke a worker token."""
-    from tradertape.services import worker_tokens
+    from tradertape.services.accounts import worker_tokens
 
     runtime = build_runtime()
     with service_errors(), runtime.db.session() as db:
@@ -145,7 +145,7 @@ def tokens_revoke(token_id: str, email: str = EMAIL) -> None:
 @tokens_app.command("regenerate")
 def tokens_regenerate(token_id: str, email: str = EMAIL) -> None:
     """Give a worker token a new secret and print it (once)."""
-    from tradertape.services import worker_tokens
+    from tradertape.services.accounts import worker_tokens
 
     runtime = build_runtime()
     with service_errors(), runtime.db.session() as db:

@@ -33,7 +33,7 @@ class Base(DeclarativeBase):
 
 
 class Owned:
-    """Mixin for rows that belong to one user; `services.ownership` scopes queries on it."""
+    """Mixin for rows that belong to one user (`services.accounts.ownership` scopes queries)."""
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
 

@@ -1,6 +1,6 @@
 """Sliding-window counts kept in the database, so every server process shares them.
 
-One mechanism for every limit: sign-in attempts (`services.ratelimit`) and the OMS's
+One mechanism for every limit: sign-in attempts (`services.accounts.ratelimit`) and the OMS's
 per-client order-rate ceiling (`oms.order_rate`). A bucket's slots are rows of
 ``auth_attempts`` (bucket, at; indexed on both); a slot is taken under the bucket's named
 lock in the caller's transaction, so concurrent takers (from any process) are decided one

@@ -17,15 +17,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Protocol
 
 from tradertape.domain.market import DepthLevel, Tick
-from tradertape.feed.codec import tick_to_message
-from tradertape.feed.sessions import serve_sessions
-from tradertape.feed.simulated import ticks_topic
+from tradertape.feed.broker_feed import BrokerFeed, FeedSource, Sleep
 from tradertape.ports.bus import EventBus
 from tradertape.ports.clock import Clock
 from tradertape_brokers.kite_ticker import (
@@ -55,8 +53,6 @@ log = logging.getLogger("tradertape.feed")
 #: where ``data`` holds the order's fields as Kite's postback carries them.
 KITE_ORDER_UPDATES_TOPIC = "broker.kite.order_updates"
 
-Sleep = Callable[[float], Awaitable[None]]
-
 
 @dataclass(frozen=True, slots=True)
 class KiteLogin:
@@ -67,16 +63,9 @@ class KiteLogin:
     access_token: str = field(repr=False)
 
 
-class KiteFeedSource(Protocol):
-    """Where the feed finds its session and its instruments (the database, in the server)."""
-
-    def login(self) -> KiteLogin | None:
-        """The session to connect with, if any user has a live one."""
-        ...
-
-    def instruments(self) -> Mapping[int, str]:
-        """Kite instrument token → our key (``NSE:INFY``) of every instrument to subscribe."""
-        ...
+#: Where the feed finds its session, and the Kite token → our key (``NSE:INFY``) of every
+#: instrument to subscribe (the database, in the server).
+KiteFeedSource = FeedSource[KiteLogin, int, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,8 +110,13 @@ class ClientFactory(Protocol):
         ...
 
 
-class KiteFeed:
+class KiteFeed(BrokerFeed[KiteLogin, int, str, KiteTickerClient]):
     """Publishes Kite's ticks on ``ticks.<KEY>`` and its order updates on the bus."""
+
+    name = "kite"
+    broker = "Kite"
+    auth_error = TickerAuthError
+    no_instruments = "no instrument has a Kite token (import the Kite instruments dump)"
 
     def __init__(
         self,
@@ -134,45 +128,22 @@ class KiteFeed:
         client_factory: ClientFactory = KiteTickerClient,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
-        self._bus = bus
-        self._clock = clock
-        self._source = source
         self.config = config or KiteFeedConfig()
+        super().__init__(
+            bus=bus, clock=clock, source=source, wait_secs=self.config.wait_secs, sleep=sleep
+        )
         self._factory = client_factory
-        self._sleep = sleep
-        self._keys: dict[int, str] = {}
-        self._last: dict[str, Tick] = {}
-        self._login: KiteLogin | None = None
-        self._refused: tuple[str, str] | None = None  # the last session Kite turned away
-        self.client: KiteTickerClient | None = None
-        self.published = 0
         self.order_updates = 0
-
-    def last(self, key: str) -> Tick | None:
-        """The last tick published for `key`, if any."""
-        return self._last.get(key)
 
     @property
     def keys(self) -> tuple[str, ...]:
         """The instruments subscribed in the current session."""
-        return tuple(self._keys.values())
+        return tuple(self._wanted.values())
 
-    async def run(self) -> None:
-        """Connect with a live session and publish until cancelled; wait while there is none."""
-        await serve_sessions(
-            name="kite",
-            login=self._source.login,
-            instruments=self._source.instruments,
-            refused=lambda login: (login.api_key, login.access_token) == self._refused,
-            session=self._session,
-            sleep=self._sleep,
-            wait_secs=self.config.wait_secs,
-            no_session="no user has a live Kite session",
-            no_instruments="no instrument has a Kite token (import the Kite instruments dump)",
-        )
+    def _credentials(self, login: KiteLogin) -> tuple[str, str]:
+        return login.api_key, login.access_token
 
-    async def _session(self, login: KiteLogin, keys: Mapping[int, str]) -> None:
-        self._login, self._keys = login, dict(keys)
+    async def _open(self, login: KiteLogin) -> KiteTickerClient:
         client = self._factory(
             api_key=login.api_key,
             access_token=login.access_token,
@@ -183,34 +154,16 @@ class KiteFeed:
             read_timeout_secs=self.config.read_timeout_secs,
             sleep=self._sleep,
         )
-        await client.subscribe(self._keys, self.config.mode)
-        self.client = client
-        log.info("kite feed: %d instruments for user %d", len(self._keys), login.user_id)
-        try:
-            await client.run()
-        except TickerAuthError:
-            log.warning("kite feed: Kite refused the session of user %d", login.user_id)
-            self._refused = (login.api_key, login.access_token)
-        finally:
-            self.client = None
-            await client.close()
+        await client.subscribe(self._wanted, self.config.mode)
+        return client
 
     async def on_packets(self, packets: list[Packet]) -> None:
-        """Publish a tick per packet of a subscribed instrument (a failed publish is logged,
-        not raised: it must not take the connection down)."""
+        """Publish a tick per packet of a subscribed instrument."""
         now = self._clock.now()
         for packet in packets:
-            key = self._keys.get(packet.instrument_token)
-            if key is None:
-                continue
-            tick = packet_tick(packet, key, now, self._last.get(key))
-            self._last[key] = tick
-            try:
-                await self._bus.publish(ticks_topic(key), tick_to_message(tick))
-            except Exception:  # the bus unreachable (a Redis restart): the next tick is due soon
-                log.exception("kite feed: publishing a tick of %s failed", key)
-                continue
-            self.published += 1
+            key = self._wanted.get(packet.instrument_token)
+            if key is not None:
+                await self._publish(key, packet_tick(packet, key, now, self.last(key)))
 
     async def on_text(self, message: TextMessage) -> None:
         """Publish order updates; log the server's errors and notices."""

@@ -16,15 +16,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Protocol
 
 from tradertape.domain.market import DepthLevel, Tick
-from tradertape.feed.codec import tick_to_message
-from tradertape.feed.sessions import serve_sessions
-from tradertape.feed.simulated import ticks_topic
+from tradertape.feed.broker_feed import BrokerFeed, FeedSource, Sleep
 from tradertape.ports.bus import EventBus
 from tradertape.ports.clock import Clock
 from tradertape_brokers.reconnect import Backoff
@@ -43,8 +41,6 @@ from tradertape_brokers.upstox_feed.client import DEFAULT_ROOT, FeedAuthError, U
 
 log = logging.getLogger("tradertape.feed")
 
-Sleep = Callable[[float], Awaitable[None]]
-
 
 @dataclass(frozen=True, slots=True)
 class UpstoxFeedLogin:
@@ -62,16 +58,9 @@ class FeedInstrument:
     instrument_token: int
 
 
-class UpstoxFeedSource(Protocol):
-    """Where the feed finds its session and its instruments (the database, in the server)."""
-
-    def login(self) -> UpstoxFeedLogin | None:
-        """The session to connect with, if any user has a live one."""
-        ...
-
-    def instruments(self) -> Mapping[str, FeedInstrument]:
-        """Upstox key (``NSE_EQ|INE009A01021``) → our instrument, for every one to subscribe."""
-        ...
+#: Where the feed finds its session, and the Upstox key (``NSE_EQ|INE009A01021``) → our
+#: instrument of every one to subscribe (the database, in the server).
+UpstoxFeedSource = FeedSource[UpstoxFeedLogin, str, FeedInstrument]
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,8 +99,13 @@ class ClientFactory(Protocol):
         ...
 
 
-class UpstoxFeed:
+class UpstoxFeed(BrokerFeed[UpstoxFeedLogin, str, FeedInstrument, UpstoxFeedClient]):
     """Publishes Upstox's ticks on ``ticks.<KEY>``."""
+
+    name = "upstox"
+    broker = "Upstox"
+    auth_error = FeedAuthError
+    no_instruments = "no instrument has an Upstox key"
 
     def __init__(
         self,
@@ -123,43 +117,21 @@ class UpstoxFeed:
         client_factory: ClientFactory = UpstoxFeedClient,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
-        self._bus = bus
-        self._clock = clock
-        self._source = source
         self.config = config or UpstoxFeedConfig()
+        super().__init__(
+            bus=bus, clock=clock, source=source, wait_secs=self.config.wait_secs, sleep=sleep
+        )
         self._factory = client_factory
-        self._sleep = sleep
-        self._instruments: dict[str, FeedInstrument] = {}
-        self._last: dict[str, Tick] = {}
-        self._refused: str | None = None  # the last token Upstox turned away
-        self.client: UpstoxFeedClient | None = None
-        self.published = 0
-
-    def last(self, key: str) -> Tick | None:
-        """The last tick published for `key` (ours, ``NSE:INFY``), if any."""
-        return self._last.get(key)
 
     @property
     def keys(self) -> tuple[str, ...]:
         """Our keys of the instruments subscribed in the current session."""
-        return tuple(i.key for i in self._instruments.values())
+        return tuple(i.key for i in self._wanted.values())
 
-    async def run(self) -> None:
-        """Connect with a live session and publish until cancelled; wait while there is none."""
-        await serve_sessions(
-            name="upstox",
-            login=self._source.login,
-            instruments=self._source.instruments,
-            refused=lambda login: login.access_token == self._refused,
-            session=self._session,
-            sleep=self._sleep,
-            wait_secs=self.config.wait_secs,
-            no_session="no user has a live Upstox session",
-            no_instruments="no instrument has an Upstox key",
-        )
+    def _credentials(self, login: UpstoxFeedLogin) -> str:
+        return login.access_token
 
-    async def _session(self, login: UpstoxFeedLogin, wanted: Mapping[str, FeedInstrument]) -> None:
-        self._instruments = dict(wanted)
+    async def _open(self, login: UpstoxFeedLogin) -> UpstoxFeedClient:
         client = self._factory(
             access_token=login.access_token,
             on_frame=self.on_frame,
@@ -167,38 +139,20 @@ class UpstoxFeed:
             backoff=self.config.backoff,
             sleep=self._sleep,
         )
-        await client.subscribe(self._instruments, self.config.mode)
-        self.client = client
-        log.info("upstox feed: %d instruments for user %d", len(wanted), login.user_id)
-        try:
-            await client.run()
-        except FeedAuthError:
-            log.warning("upstox feed: Upstox refused the session of user %d", login.user_id)
-            self._refused = login.access_token
-        finally:
-            self.client = None
-            await client.close()
+        await client.subscribe(self._wanted, self.config.mode)
+        return client
 
     async def on_frame(self, frame: FeedFrame) -> None:
-        """Publish a tick per feed of a subscribed instrument (a failed publish is logged,
-        not raised: it must not take the connection down)."""
+        """Publish a tick per feed of a subscribed instrument."""
         if frame.type is FrameType.MARKET_INFO:
             log.info("upstox feed: market status %s", frame.market_status)
             return
         now = frame.current_ts or self._clock.now()
         for upstox_key, feed in frame.feeds.items():
-            instrument = self._instruments.get(upstox_key)
-            if instrument is None:
-                continue
-            key = instrument.key
-            tick = feed_tick(feed, instrument, now, self._last.get(key))
-            self._last[key] = tick
-            try:
-                await self._bus.publish(ticks_topic(key), tick_to_message(tick))
-            except Exception:  # the bus unreachable (a Redis restart): the next tick is due soon
-                log.exception("upstox feed: publishing a tick of %s failed", key)
-                continue
-            self.published += 1
+            instrument = self._wanted.get(upstox_key)
+            if instrument is not None:
+                key = instrument.key
+                await self._publish(key, feed_tick(feed, instrument, now, self.last(key)))
 
 
 def feed_tick(feed: Feed, instrument: FeedInstrument, now: datetime, previous: Tick | None) -> Tick:

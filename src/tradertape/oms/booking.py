@@ -40,8 +40,8 @@ from tradertape.oms.books import (
     save_day,
     save_positions,
 )
+from tradertape.oms.context import BROKER
 from tradertape.oms.ids import new_trade_id
-from tradertape.oms.venue import BROKER
 from tradertape.ports.clock import IST
 
 _TRADES = table_of(Trade)

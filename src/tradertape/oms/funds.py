@@ -49,9 +49,9 @@ from tradertape.domain.order_state import PENDING
 from tradertape.domain.orders import Product, TransactionType, Variety
 from tradertape.oms.booking import Ledger
 from tradertape.oms.books import Position, PositionKey, load_positions
+from tradertape.oms.context import BROKER, TradingContext
 from tradertape.oms.ledger import cash_balance, net_quantity
 from tradertape.oms.order_log import is_cover_leg
-from tradertape.oms.venue import BROKER, Venue
 
 _ORDERS = table_of(Order)
 _WORKING_ORDERS = (
@@ -125,8 +125,10 @@ class _Group:
 class _Pricing:
     """Instruments, marks and margins as of this check."""
 
-    def __init__(self, venue: Venue, catalog: InstrumentCatalog, last: Tick | None) -> None:
-        self._venue = venue
+    def __init__(
+        self, context: TradingContext, catalog: InstrumentCatalog, last: Tick | None
+    ) -> None:
+        self._context = context
         self._catalog = catalog
         self._last = last
 
@@ -140,7 +142,7 @@ class _Pricing:
     def mark(self, key: str) -> Decimal | None:
         if self._last is not None and self._last.key == key:
             return self._last.last_price
-        tick = self._venue.quotes(key)
+        tick = self._context.quotes(key)
         return tick.last_price if tick is not None else None
 
     def margin(
@@ -165,7 +167,7 @@ class _Pricing:
             side,
             quantity,
             price,
-            rates=self._venue.config.margins,
+            rates=self._context.config.margins,
             risk=risk,
             underlying_price=underlying,
             stop=stop,
@@ -285,18 +287,18 @@ def _margins(
     return AccountMargins(cash, value, positions, orders), needed
 
 
-def account_margins(venue: Venue, db: Session, user_id: int) -> AccountMargins:
+def account_margins(context: TradingContext, db: Session, user_id: int) -> AccountMargins:
     """The account's margins as they stand (a read for display: no lock taken)."""
     groups = _groups(
         load_positions(db, user_id=user_id, broker=BROKER).values(), _pending(db, user_id)
     )
-    pricing = _Pricing(venue, venue.catalog(db), None)
+    pricing = _Pricing(context, context.catalog(db), None)
     cash = cash_balance(db, user_id=user_id, broker=BROKER)
     return _margins(pricing, cash, groups, None)[0]
 
 
 def funding_problem(
-    venue: Venue,
+    context: TradingContext,
     db: Session,
     ledger: Ledger,
     order: Order,
@@ -317,7 +319,7 @@ def funding_problem(
         if held < order.quantity - order.filled_quantity:
             return f"Insufficient holdings: {held} of {instrument.tradingsymbol} held."
         return None
-    pricing = _Pricing(venue, catalog, last)
+    pricing = _Pricing(context, catalog, last)
     new = _pending_of(order)
     if new.price is None and pricing.mark(instrument.key) is None:
         return "No price available to compute the required margin."

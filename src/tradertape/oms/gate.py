@@ -1,7 +1,7 @@
 """The pre-trade gate: the one check every order that may open exposure passes.
 
 The OMS knows nothing of risk rules; it knows that a check exists. The check (the risk
-desk's `pre_trade`) is registered on the venue once, when the runtime is built, and
+desk's `pre_trade`) is registered on the context once, when the runtime is built, and
 placement (`placement.place`), modification (`amendment.modify`) and GTT creation
 (`gtt.GttBook.create`) all consult it, so a new way of placing cannot forget it. Until
 one is registered (a bare exchange in a unit test) every order passes.

@@ -35,7 +35,7 @@ log = logging.getLogger("tradertape.jobs")
 T = TypeVar("T")
 R = TypeVar("R")
 QUARANTINE_AFTER = 3  # failures in a row before an owner's item is skipped
-KIND = "job_failure"  # the notification's kind (`services.notifications.Kind`)
+KIND = "job_failure"  # the notification's kind (`services.notifications.events.Kind`)
 _ERROR_CHARS = 400
 
 

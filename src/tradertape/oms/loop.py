@@ -30,11 +30,11 @@ from tradertape.db.models.trading import Gtt, Order
 from tradertape.db.rows import one_of
 from tradertape.domain.market import Tick
 from tradertape.domain.order_state import WORKING as _WORKING
-from tradertape.oms.gtt import ACTIVE, GttBook
 from tradertape.oms.job_guard import JobGuard
-from tradertape.oms.paper import BROKER, PaperExchange
+from tradertape.oms.paper.exchange import BROKER, PaperExchange
+from tradertape.oms.paper.gtt import ACTIVE, GttBook
+from tradertape.oms.paper.session_jobs import SessionJobs
 from tradertape.oms.quotes import QuoteBook, TickSink
-from tradertape.oms.session_jobs import SessionJobs
 from tradertape.ports.bus import EventBus
 from tradertape.ports.clock import Clock
 

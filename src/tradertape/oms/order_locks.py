@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from tradertape.db.models.trading import Order
 from tradertape.errors import NotFound
 from tradertape.oms.books import lock_user_books
-from tradertape.oms.venue import BROKER
+from tradertape.oms.context import BROKER
 
 
 def lock_user(db: Session, user_id: int) -> None:

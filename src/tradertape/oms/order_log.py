@@ -28,8 +28,8 @@ from tradertape.domain.orders import (
     Validity,
     Variety,
 )
+from tradertape.oms.context import BROKER
 from tradertape.oms.ids import new_order_id
-from tradertape.oms.venue import BROKER
 
 UNPLACED = "PUT ORDER REQ RECEIVED"  # the status of an order no event has reached yet
 # A cover order's stop-loss leg is keyed ``co:<entry order id>``: the user's unique

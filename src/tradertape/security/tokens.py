@@ -26,8 +26,12 @@ def keyed_digest(key: str, message: str) -> str:
 
 
 def digests_equal(left: str, right: str) -> bool:
-    """Constant-time comparison of two hex digests."""
-    return hmac.compare_digest(left, right)
+    """Constant-time comparison of two digests or secrets, one of them maybe a stranger's.
+
+    Compared as UTF-8 bytes: `hmac.compare_digest` raises on a str with non-ASCII
+    characters, which would turn a forged value into a 500 instead of a refusal.
+    """
+    return hmac.compare_digest(left.encode(), right.encode())
 
 
 def new_otp() -> str:

@@ -18,8 +18,8 @@ from tests.brokers.kite.test_live_orders import server_live as server_live  # no
 from tests.brokers.kite.test_live_orders import settings as settings  # noqa: F401 - fixture
 from tests.helpers import sign_in
 from tests.live_kit import CHARGES, booked, ours
-from tradertape.api.app import trading_loop
 from tradertape.db.models.trading import Gtt
+from tradertape.jobs.trading import trading_loop
 from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime
 

@@ -17,9 +17,9 @@ from tests.brokers.kite.conftest import Fake, server_settings
 from tests.brokers.kite.test_server_login import kite_login, save_key
 from tests.helpers import sign_in
 from tests.live_kit import BUY, booked, ours
-from tradertape.api.app import trading_loop
 from tradertape.db.models import JobFailure, Notification
 from tradertape.db.models.trading import Order
+from tradertape.jobs.trading import trading_loop
 from tradertape.oms.job_guard import QUARANTINE_AFTER
 from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime

@@ -17,13 +17,13 @@ from tests.brokers.kite.conftest import Fake, server_settings
 from tests.brokers.kite.test_server_login import kite_login, save_key
 from tests.helpers import sign_in
 from tests.live_kit import BUY, CHARGES, booked, ours
-from tradertape.api.app import trading_loop
 from tradertape.fakebrokers.kite import DEFAULT_API_SECRET
 from tradertape.feed.kite import KITE_ORDER_UPDATES_TOPIC
-from tradertape.oms.live import BrokerReport
+from tradertape.jobs.trading import trading_loop
+from tradertape.oms.live.orders import BrokerReport
 from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime
-from tradertape.services.live_trading import (
+from tradertape.services.brokers.live_trading import (
     apply_order_update,
     book_order_updates,
     kite_postback_checksum,

@@ -19,13 +19,13 @@ from tests.brokers.kite.test_live_orders import connect
 from tests.brokers.kite.test_server_login import kite_login
 from tests.helpers import sign_in
 from tests.live_kit import BUY, CHARGES, booked, ours
-from tradertape.api.app import trading_loop
 from tradertape.db.models import Notification
-from tradertape.oms.live_reconcile import ADOPTED_NOTE, ENDED_NOTE, MISSING_NOTE
+from tradertape.jobs.trading import trading_loop
+from tradertape.oms.live.reconcile import ADOPTED_NOTE, ENDED_NOTE, MISSING_NOTE
 from tradertape.ports.broker import GttSpec
 from tradertape.ports.clock import IST, ManualClock
 from tradertape.runtime import Runtime
-from tradertape.services.live_reconcile import ReconcileJobs
+from tradertape.services.brokers.reconcile import ReconcileJobs
 from tradertape_brokers.kite import KiteBroker
 
 pytestmark = pytest.mark.db

@@ -24,7 +24,7 @@ from tradertape.fakebrokers.kite import DEFAULT_API_SECRET
 from tradertape.ports.broker import TransientBrokerError
 from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime
-from tradertape.services.live_trading import apply_order_update, kite_postback_checksum
+from tradertape.services.brokers.live_trading import apply_order_update, kite_postback_checksum
 from tradertape_brokers.kite import KiteBroker
 
 pytestmark = pytest.mark.db

@@ -19,8 +19,8 @@ from tradertape.domain.brokers import BrokerName
 from tradertape.fakebrokers.kite import DEFAULT_API_KEY, DEFAULT_API_SECRET
 from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime
-from tradertape.services.broker_login import login_url
-from tradertape.services.login_state import login_states
+from tradertape.services.brokers.login import login_url
+from tradertape.services.brokers.login_state import login_states
 from tradertape.settings import Settings
 from tradertape_brokers.kite import checksum
 

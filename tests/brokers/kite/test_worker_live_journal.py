@@ -19,9 +19,9 @@ from tests.brokers.kite.test_worker_live import settings as settings  # noqa: F4
 from tests.live_kit import booked
 from tests.workers_kit import Worker, order
 from tradertape.fakebrokers.kite import DEFAULT_API_SECRET
-from tradertape.oms.live import BrokerReport
+from tradertape.oms.live.orders import BrokerReport
 from tradertape.runtime import Runtime
-from tradertape.services.live_trading import (
+from tradertape.services.brokers.live_trading import (
     apply_order_update,
     book_order_updates,
     kite_postback_checksum,

@@ -141,7 +141,7 @@ def test_rows_with_no_known_send_are_found_by_their_key_or_rejected_never_resent
         sent = db.scalars(select(Order)).one()
         sent.status, sent.broker_order_id = UNPLACED, None
         # ... and a row recorded whose send never left us.
-        instrument = runtime.exchange.venue.catalog(db).get("NSE:INFY")
+        instrument = runtime.exchange.context.catalog(db).get("NSE:INFY")
         lost = new_order(
             sent.user_id,
             spec_of(sent),

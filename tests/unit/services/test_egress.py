@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tradertape.services.egress import ServerEgress, local_address_toward, same_address
+from tradertape.services.brokers.egress import ServerEgress, local_address_toward, same_address
 
 
 @pytest.mark.parametrize(

@@ -1793,7 +1793,7 @@ export interface paths {
          * @description Where the broker's login page sends the browser back (the registered redirect URL).
          *
          *     Only a login started from this user's own link completes: its ``state`` must verify
-         *     (`services.login_state`), else nothing is exchanged (login CSRF).
+         *     (`services.brokers.login_state`), else nothing is exchanged (login CSRF).
          *
          *     Upstox: the code is exchanged with the stored secret (Upstox's exchange needs it).
          *

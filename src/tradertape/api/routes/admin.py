@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from tradertape.api.deps import AdminUser, DbDep, PageDep, RuntimeDep
 from tradertape.api.schemas.auth import Strict, UserOut
 from tradertape.api.schemas.numbers import RowId
-from tradertape.services import users
+from tradertape.services.accounts import users
 
 router = APIRouter(prefix="/auth/admin", tags=["admin"])
 

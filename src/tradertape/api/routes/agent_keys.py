@@ -9,8 +9,8 @@ from tradertape.api.deps import AgentKeyDep, DbDep, PageDep, RuntimeDep, Session
 from tradertape.api.schemas.keys import AgentKeyCreate, AgentKeyIssued, AgentKeyOut
 from tradertape.api.schemas.numbers import RowId
 from tradertape.db.models import AgentKey
-from tradertape.services import agent_keys
-from tradertape.services.bearer import Issued, masked
+from tradertape.services.accounts import agent_keys
+from tradertape.services.accounts.bearer import Issued, masked
 
 router = APIRouter(prefix="/agent", tags=["agent"])
 

@@ -29,7 +29,7 @@ from tradertape.api.schemas.numbers import RowId
 from tradertape.db.models import User
 from tradertape.errors import InvalidField
 from tradertape.runtime import Runtime
-from tradertape.services.live_trading import CONFIRMATION, live_allowed
+from tradertape.services.brokers.live_trading import CONFIRMATION, live_allowed
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 

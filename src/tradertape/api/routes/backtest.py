@@ -9,7 +9,7 @@ from tradertape.api.schemas.numbers import RowId
 from tradertape.api.schemas.strategies import BacktestRunBrief, BacktestRunOut
 from tradertape.backtest.request import BacktestRequest
 from tradertape.db.models import BacktestRun
-from tradertape.services import backtests
+from tradertape.services.research import backtests
 
 router = APIRouter(prefix="/backtest", tags=["backtest"])
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, model_validator
 from tradertape.api.deps import CurrentUser, DbDep, RuntimeDep
 from tradertape.api.schemas.auth import Strict
 from tradertape.domain.brokers import BrokerName
-from tradertape.services.broker_session_groww import GrowwLogin, GrowwSessions
+from tradertape.services.brokers.groww_session import GrowwLogin, GrowwSessions
 
 router = APIRouter(tags=["brokers"])
 

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from tradertape import API_VERSION, __version__
 from tradertape.db.engine import Database
 from tradertape.runtime import Runtime
-from tradertape.services.calendar_watch import warning_now
+from tradertape.services.market.calendar_watch import warning_now
 
 router = APIRouter(tags=["health"])
 

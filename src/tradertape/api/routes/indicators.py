@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query
 
 from tradertape.api.deps import RuntimeDep, current_user
 from tradertape.api.schemas.market import IndicatorsOut
-from tradertape.services.market_indicators import daily_indicators, parse_names
+from tradertape.services.market.indicators import daily_indicators, parse_names
 
 router = APIRouter(prefix="/market", tags=["market"], dependencies=[Depends(current_user)])
 

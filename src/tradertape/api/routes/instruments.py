@@ -25,7 +25,7 @@ from tradertape.domain import symbols
 from tradertape.domain.instruments import Instrument, InstrumentCatalog
 from tradertape.oms.order_rules import order_tick
 from tradertape.runtime import Runtime
-from tradertape.services import instruments
+from tradertape.services.market import instruments
 
 router = APIRouter(tags=["instruments"], dependencies=[Depends(current_user)])
 

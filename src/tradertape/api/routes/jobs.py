@@ -7,7 +7,7 @@ from fastapi import APIRouter, status
 from tradertape.api.deps import CurrentUser, DbDep, PageDep
 from tradertape.api.schemas.jobs import JobFailureOut
 from tradertape.api.schemas.numbers import RowId
-from tradertape.services import job_failures
+from tradertape.jobs import failures as job_failures
 
 router = APIRouter(tags=["jobs"])
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query
 from tradertape.api.deps import RuntimeDep, current_user
 from tradertape.api.schemas.market import HistoryOut
 from tradertape.domain.market import Interval
-from tradertape.services.market_history import history
+from tradertape.services.market.history import history
 
 router = APIRouter(prefix="/market", tags=["market"], dependencies=[Depends(current_user)])
 

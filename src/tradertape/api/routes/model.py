@@ -28,18 +28,18 @@ from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal, Use
 from tradertape.domain.money import paise
 from tradertape.domain.signals import SignalEvent
 from tradertape.errors import InvalidField
-from tradertape.oms.live_gtt import GTT_BROKER
+from tradertape.oms.live.gtt import GTT_BROKER
+from tradertape.oms.live.switches import require_live
 from tradertape.ports.clock import Clock
 from tradertape.runtime import Runtime
-from tradertape.services.backtests import universe_keys
-from tradertape.services.calendar_watch import warning_now
-from tradertape.services.live_trading import require_live
-from tradertape.services.ownership import owned
+from tradertape.services.accounts.ownership import owned
+from tradertape.services.market.calendar_watch import warning_now
 from tradertape.services.portfolios import deploy as portfolios
 from tradertape.services.portfolios import runs, signals
 from tradertape.services.portfolios.benchmark import benchmark_curve
 from tradertape.services.portfolios.dashboard import Valued, dashboard, value_positions
 from tradertape.services.portfolios.deploy import PortfolioDeploy
+from tradertape.services.research.backtests import universe_keys
 
 router = APIRouter(prefix="/model", tags=["model"])
 StatusFilter = Annotated[str | None, Query(max_length=20, description="e.g. open, active")]
@@ -51,16 +51,8 @@ def _market(runtime: Runtime) -> Clock:
     return runtime.exchange.clock
 
 
-def _venue(runtime: Runtime) -> signals.Venue:
-    return signals.Venue(
-        exchange=runtime.exchange,
-        gtts=runtime.gtts,
-        clock=_market(runtime),
-        risk=runtime.risk,
-        live=runtime.live,
-        live_gtts=runtime.live_gtts,
-        live_exits=runtime.settings.live_portfolio_exits,
-    )
+def _venue(runtime: Runtime) -> signals.PortfolioTrading:
+    return runtime.portfolio_trading
 
 
 def _can_trade_live(runtime: Runtime, user: User, db: DbDep) -> None:

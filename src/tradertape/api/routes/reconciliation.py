@@ -12,8 +12,8 @@ from tradertape.api.deps import CurrentUser, DbDep, RuntimeDep
 from tradertape.api.schemas.reconciliation import ReconciliationOut
 from tradertape.domain.brokers import BrokerName
 from tradertape.errors import NotFound
-from tradertape.services.live_reconcile import item_dict, latest
-from tradertape.services.live_trading import require_live
+from tradertape.oms.live.switches import require_live
+from tradertape.services.brokers.reconcile import item_dict, latest
 
 router = APIRouter(tags=["brokers"])
 

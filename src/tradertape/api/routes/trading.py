@@ -1,7 +1,7 @@
 """The user's (paper) account: portfolio views in Kite's shapes, orders and GTTs.
 
 `/api/portfolio/*` are seed 001's live-data endpoints: the user's connected broker, cached
-about 30 s (see `services.broker_data`), or the paper account. Orders and GTTs go through
+about 30 s (see `services.brokers.account`), or the paper account. Orders and GTTs go through
 the OMS, with idempotency keys.
 """
 
@@ -27,17 +27,11 @@ from tradertape.api.schemas.trading import (
     gtt_dict,
     gtt_spec,
 )
-from tradertape.db.models import User
-from tradertape.db.models.trading import Gtt, Order, OrderEventRow
-from tradertape.errors import BadRequest, InvalidField
-from tradertape.oms.gtt import GttBook
-from tradertape.oms.live import own_live_order
-from tradertape.oms.live_gtt import LiveGttBook
-from tradertape.oms.portfolio import order_dict
-from tradertape.oms.venue import BROKER as PAPER
+from tradertape.db.models.trading import Gtt, OrderEventRow
+from tradertape.oms.orders import Account
+from tradertape.oms.paper.portfolio import order_dict
 from tradertape.runtime import Runtime
-from tradertape.services.broker_data import View
-from tradertape.services.live_trading import require_live
+from tradertape.services.brokers.account import View
 from tradertape.services.workers.costs import PricedLeg, cost_contract, reference_price
 
 router = APIRouter(tags=["trading"])
@@ -114,37 +108,24 @@ def place_order(
     Past SEBI's order-rate ceiling (10 orders a second across all your orders, paper and
     live) the answer is a 429 with ``Retry-After``, and nothing is stored or sent.
     """
-    key = body.idempotency_key
-    if body.mode == "live":
-        return _place_live(body, user, runtime, db, response)
-    if body.broker is not None:
-        raise InvalidField("broker", 'only a live order ("mode": "live") goes to a broker')
-    before = key is not None and db.scalar(
-        select(Order.id).where(Order.user_id == user.id, Order.client_key == key)
-    )
     spec = body.spec()
-    # The exchange's pre-trade gate applies the risk rules: an entry that breaks a blocking
-    # rule is stored REJECTED with the rule's reason (users without rules pay one query).
-    # A repeat answers from the first order's row: no lock, no funds check (a burst of
-    # retries would otherwise queue, one by one, behind the account's ledger lock).
-    first = db.get(Order, before) if before else None
-    if first is None:
-        placed = runtime.exchange.place_booked(
-            db, user_id=user.id, spec=spec, client_key=key, last=runtime.quotes(spec.key)
-        )
-        # A duplicate that raced this one gets the single order back (the unique key
-        # decides): nothing was booked for it, and it is answered as the replay it is.
-        order, replayed = placed.order, placed.booked is None
-    else:
-        order, replayed = first, True
+    submitted = runtime.orders.submit(
+        db,
+        user_id=user.id,
+        spec=spec,
+        last=runtime.quotes(spec.key),
+        account=Account.of(body.mode, body.broker),
+        client_key=body.idempotency_key,
+    )
     runtime.account_views.invalidate(user.id)
-    if replayed:
+    if submitted.replayed:
         response.status_code = status.HTTP_200_OK
+    order = submitted.order
     return OrderPlaced(
         order_id=order.order_id,
         status=order.status,
         status_message=order.status_message,
-        replayed=replayed,
+        replayed=submitted.replayed,
         algo_id=order.algo_id,
         egress_ip=order.egress_ip,
     )
@@ -190,34 +171,6 @@ def preview_order(
     )
 
 
-def _place_live(
-    body: OrderIn, user: User, runtime: Runtime, db: DbDep, response: Response
-) -> OrderPlaced:
-    """A live order: both switches, the same gate, recorded here, then sent to the broker."""
-    require_live(runtime.settings.live_trading_enabled, user)
-    spec = body.spec()
-    placed = runtime.live.place(
-        db,
-        user_id=user.id,
-        spec=spec,
-        client_key=body.idempotency_key,
-        last=runtime.quotes(spec.key),
-        broker_name=body.broker,
-    )
-    runtime.account_views.invalidate(user.id)
-    if placed.replayed:
-        response.status_code = status.HTTP_200_OK
-    order = placed.order
-    return OrderPlaced(
-        order_id=order.order_id,
-        status=order.status,
-        status_message=order.status_message,
-        replayed=placed.replayed,
-        algo_id=order.algo_id,
-        egress_ip=order.egress_ip,
-    )
-
-
 @router.put("/orders/{order_id}", responses=ORDER_RATE_RESPONSES)
 def modify_order(
     order_id: str, body: OrderModifyIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep
@@ -227,21 +180,7 @@ def modify_order(
     A change that enlarges the order passes your risk rules as a new order would: a
     refusal is a 400 with ``Order rejected by risk rule: …`` and the order keeps its terms.
     """
-    live = own_live_order(db, user_id=user.id, order_id=order_id)
-    if live is not None:
-        require_live(runtime.settings.live_trading_enabled, user)
-        quote = runtime.quotes(f"{live.exchange}:{live.tradingsymbol}")
-        order = runtime.live.modify(db, order=live, changes=body.changes(), last=quote)
-        runtime.account_views.invalidate(user.id)
-        return order_dict(order)
-    current = runtime.exchange.own_order(db, user_id=user.id, order_id=order_id)
-    order = runtime.exchange.modify(
-        db,
-        user_id=user.id,
-        order_id=order_id,
-        changes=body.changes(),
-        last=runtime.quotes(f"{current.exchange}:{current.tradingsymbol}"),
-    )
+    order = runtime.orders.modify(db, user_id=user.id, order_id=order_id, changes=body.changes())
     runtime.account_views.invalidate(user.id)
     return order_dict(order)
 
@@ -258,19 +197,8 @@ def cancel_order(
 
     Kite sends the leg's ``parent_order_id`` with an exit; when given it must match.
     """
-    live = own_live_order(db, user_id=user.id, order_id=order_id)
-    if live is not None:  # a cancel is always allowed: it only removes risk
-        order = runtime.live.cancel(db, order=live)
-        runtime.account_views.invalidate(user.id)
-        return order_dict(order)
-    current = runtime.exchange.own_order(db, user_id=user.id, order_id=order_id)
-    if parent_order_id is not None and parent_order_id != order_dict(current)["parent_order_id"]:
-        raise BadRequest(f"order {order_id} is not a leg of order {parent_order_id}")
-    order = runtime.exchange.cancel(
-        db,
-        user_id=user.id,
-        order_id=order_id,
-        last=runtime.quotes(f"{current.exchange}:{current.tradingsymbol}"),
+    order = runtime.orders.cancel(
+        db, user_id=user.id, order_id=order_id, parent_order_id=parent_order_id
     )
     runtime.account_views.invalidate(user.id)
     return order_dict(order)
@@ -283,10 +211,7 @@ def get_order(order_id: str, user: CurrentUser, runtime: RuntimeDep, db: DbDep) 
     where it went: ``broker``, ``broker_order_id``, and for a live order the ``algo_id`` it
     was sent under and the ``egress_ip`` it left this server from (SEBI's retail-algo rules).
     """
-    # A live book lists the broker's ids: those find the order too.
-    order = db.scalar(
-        select(Order).where(Order.user_id == user.id, Order.broker_order_id == order_id)
-    ) or runtime.exchange.own_order(db, user_id=user.id, order_id=order_id)
+    order = runtime.orders.order(db, user_id=user.id, order_id=order_id)
     return order_dict(order) | {
         "broker": order.broker,
         "broker_order_id": order.broker_order_id,
@@ -335,10 +260,10 @@ def create_gtt(body: GttIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep) -
     (a refused order is stored REJECTED and the trigger's result says why).
     """
     spec = gtt_spec(body)
-    if body.mode == "live":  # at the user's broker: both switches, 409 with no session
-        require_live(runtime.settings.live_trading_enabled, user)
-        return GttCreated(trigger_id=runtime.live_gtts.create(db, user_id=user.id, spec=spec).id)
-    return GttCreated(trigger_id=runtime.gtts.create(db, user_id=user.id, spec=spec).id)
+    # At the user's broker (mode "live"): both switches, a 409 with no session.
+    account = Account(live=body.mode == "live")
+    row = runtime.orders.create_gtt(db, user_id=user.id, spec=spec, account=account)
+    return GttCreated(trigger_id=row.id)
 
 
 @router.get("/gtt/triggers/{trigger_id}")
@@ -357,12 +282,7 @@ def modify_gtt(
     your risk rules as a new trigger's do; once it has fired, expired or been deleted it is
     a 400."""
     spec = gtt_spec(body)
-    gtts: GttBook | LiveGttBook = runtime.gtts
-    if runtime.gtts.get(db, user_id=user.id, trigger_id=trigger_id).broker != PAPER:
-        require_live(runtime.settings.live_trading_enabled, user)
-        gtts = runtime.live_gtts  # changed at the broker too
-    row = gtts.modify(db, user_id=user.id, trigger_id=trigger_id, spec=spec, gate=True)
-    db.commit()
+    row = runtime.orders.modify_gtt(db, user_id=user.id, trigger_id=trigger_id, spec=spec)
     return GttCreated(trigger_id=row.id)
 
 
@@ -370,6 +290,5 @@ def modify_gtt(
 def delete_gtt(trigger_id: RowId, user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> GttCreated:
     """Delete an active trigger (a live one at its broker first; always allowed, as a
     cancel is: it only removes risk)."""
-    row = runtime.gtts.get(db, user_id=user.id, trigger_id=trigger_id)
-    gtts = runtime.gtts if row.broker == PAPER else runtime.live_gtts
-    return GttCreated(trigger_id=gtts.delete(db, user_id=user.id, trigger_id=trigger_id).id)
+    row = runtime.orders.delete_gtt(db, user_id=user.id, trigger_id=trigger_id)
+    return GttCreated(trigger_id=row.id)

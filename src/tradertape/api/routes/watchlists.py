@@ -1,4 +1,4 @@
-"""Watchlists: the market watch's saved lists, per user (`services.watchlists`)."""
+"""Watchlists: the market watch's saved lists, per user (`services.market.watchlists`)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from tradertape.api.schemas.numbers import RowId
 from tradertape.api.schemas.watchlists import WatchlistIn, WatchlistOut, WatchlistPatch
 from tradertape.db.models.watchlists import Watchlist
 from tradertape.errors import InvalidField
-from tradertape.services import watchlists
+from tradertape.services.market import watchlists
 
 router = APIRouter(tags=["watchlists"])
 

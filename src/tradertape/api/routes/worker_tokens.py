@@ -23,8 +23,8 @@ from tradertape.api.schemas.keys import (
     WorkerTokenOut,
 )
 from tradertape.db.models import WorkerToken
-from tradertape.services import worker_tokens
-from tradertape.services.bearer import Issued, masked
+from tradertape.services.accounts import worker_tokens
+from tradertape.services.accounts.bearer import Issued, masked
 
 router = APIRouter(prefix="/algo-workers", tags=["algo-workers"])
 

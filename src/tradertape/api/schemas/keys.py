@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from tradertape.api.schemas.auth import Strict
 from tradertape.api.schemas.free_json import JsonObject
 from tradertape.domain.worker_access import DEFAULT_ACTIONS, DEFAULT_MODES
-from tradertape.services.agent_keys import AGENT_KEY_SCOPES
+from tradertape.services.accounts.agent_keys import AGENT_KEY_SCOPES
 
 _NAME = Field(min_length=1, max_length=100)
 

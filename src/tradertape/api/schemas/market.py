@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from tradertape.domain.market import Interval
-from tradertape.services.market_history import Candle
+from tradertape.services.market.history import Candle
 
 
 class HistoryOut(BaseModel):

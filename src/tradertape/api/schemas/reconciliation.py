@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from tradertape.oms.reconcile_compare import DriftKind
+from tradertape.oms.live.reconcile_compare import DriftKind
 
 
 class DriftItemOut(BaseModel):

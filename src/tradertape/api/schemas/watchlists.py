@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field, StringConstraints
 
 from tradertape.api.schemas.auth import Strict
-from tradertape.services.watchlists import MAX_ITEMS
+from tradertape.services.market.watchlists import MAX_ITEMS
 
 ListName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
 InstrumentKey = Annotated[

@@ -2,7 +2,7 @@
 
 The shipped reference data covers the NIFTY 500 and the main indices; a dump adds the
 rest of the market (F&O contracts, BSE, small caps) with the broker's real tokens.
-Rows are stored as the dump has them; `services.instruments` merges them into the
+Rows are stored as the dump has them; `services.market.instruments` merges them into the
 catalog. Global, not per user: every account trades the same market.
 """
 

@@ -9,7 +9,6 @@ next 06:00 IST on the fake's clock. ``/_fake/*`` (no auth) drives prices, time, 
 from __future__ import annotations
 
 import hashlib
-import hmac
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -22,6 +21,7 @@ from fastapi.responses import JSONResponse, Response
 from tradertape.domain.brokers import BrokerName, access_token_expiry
 from tradertape.fakebrokers.groww.book import Book, Refused, Row
 from tradertape.fakebrokers.groww.market import daily_candles
+from tradertape.security.tokens import digests_equal
 
 V1 = "/v1"
 #: An approval checksum older than this (by its timestamp) is refused.
@@ -99,7 +99,7 @@ class FakeGroww:
                 raise Refused(400, "GA001", "checksum must be sha256 hex")
             return
         expected = hashlib.sha256(f"{self.api_keys[api_key]}{stamp}".encode()).hexdigest()
-        if not hmac.compare_digest(checksum, expected):
+        if not digests_equal(checksum, expected):
             raise Refused(401, "GA005", "checksum does not match the API secret")
 
     def authorise(self, request: Request) -> None:

@@ -87,7 +87,7 @@ class Sessions:
         if self._requests.get(request_token) != api_key:
             raise token_error("Token is invalid or has expired.")
         expected = hashlib.sha256((api_key + request_token + app.api_secret).encode()).hexdigest()
-        if not secrets.compare_digest(expected, checksum):
+        if not secrets.compare_digest(expected.encode(), checksum.encode()):
             raise token_error("Invalid `checksum`.")
         del self._requests[request_token]  # single use, and only once the checksum is right
         access_token, public_token = _token(), _token()

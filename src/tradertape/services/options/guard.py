@@ -36,7 +36,7 @@ from tradertape.oms.job_guard import Guard
 from tradertape.services.options import runs
 from tradertape.services.options.market import OptionMarket
 from tradertape.services.options.metrics import evaluate
-from tradertape.services.protection_fence import claim_exit
+from tradertape.services.risk.protection_fence import claim_exit
 from tradertape.services.workers.access import lock_run
 from tradertape.services.workers.desk import WorkerDesk
 from tradertape.services.workers.protection import record_event

@@ -31,7 +31,7 @@ from tradertape.domain.worker_access import ExecutionMode
 from tradertape.errors import InvalidField, NotFound, Rejected
 from tradertape.services.options.market import OptionMarket
 from tradertape.services.options.metrics import ENTRY, EXIT, evaluate, option_orders, positions
-from tradertape.services.protection_fence import next_generation
+from tradertape.services.risk.protection_fence import next_generation
 from tradertape.services.workers import intents, runs, safety, timeline
 from tradertape.services.workers.access import check_nonce, find_run, lock_run
 from tradertape.services.workers.costs import PricedLeg, cost_contract, reference_price
@@ -488,7 +488,9 @@ def _cancel_working_entries(desk: WorkerDesk, db: Session, run: WorkerRun) -> li
         order for order, role in option_orders(db, run) if role == ENTRY and order.status in PENDING
     ]
     for order in working:
-        desk.exchange.cancel(db, user_id=run.user_id, order_id=order.order_id, commit=False)
+        desk.orders.cancel(
+            db, user_id=run.user_id, order_id=order.order_id, last=None, commit=False
+        )
     return [order.order_id for order in working]
 
 

@@ -23,13 +23,13 @@ from tradertape.domain.instruments import UnknownUniverseError
 from tradertape.domain.row_ids import MAX_ROW_ID
 from tradertape.domain.signals import ACTIONABLE
 from tradertape.errors import Conflict, Forbidden, InvalidField
-from tradertape.oms.gtt import GttBook
-from tradertape.oms.live_gtt import LiveGttBook
-from tradertape.oms.paper import PaperExchange
+from tradertape.oms.live.gtt import LiveGttBook
+from tradertape.oms.paper.exchange import PaperExchange
+from tradertape.oms.paper.gtt import GttBook
 from tradertape.ports.clock import Clock
-from tradertape.services import strategies
-from tradertape.services.ownership import get_owned, owned
+from tradertape.services.accounts.ownership import get_owned, owned
 from tradertape.services.portfolios.reconcile import release
+from tradertape.services.research import strategies
 from tradertape.strategies.dsl import StrategyDocument
 
 ZERO = Decimal(0)
@@ -263,11 +263,3 @@ def reset(
     portfolio.updated_at = clock.now()
     db.commit()
     return portfolio
-
-
-def strategy_in_use(db: Session, strategy_id: int) -> int:
-    """Active or paused portfolios running a strategy (a strategy they use cannot go)."""
-    query = select(func.count()).where(
-        ModelPortfolio.strategy_id == strategy_id, ModelPortfolio.status != RETIRED
-    )
-    return db.scalar(query) or 0

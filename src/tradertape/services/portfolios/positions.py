@@ -18,7 +18,7 @@ from tradertape.domain.charges import Fill, Segment, Side, compute_charges
 from tradertape.domain.money import paise
 from tradertape.errors import Conflict
 from tradertape.ports.clock import IST, Clock
-from tradertape.services import notifications
+from tradertape.services.notifications import events as notifications
 
 
 def delivery_charges(side: Side, quantity: int, price: Decimal, day: date) -> Decimal:

@@ -26,10 +26,10 @@ from tradertape.db.models import (
     Trade,
 )
 from tradertape.ports.clock import IST, Clock
-from tradertape.services import notifications
+from tradertape.services.notifications import events as notifications
 from tradertape.services.portfolios import signals
 from tradertape.services.portfolios.positions import fill_entry, fill_exit, order_fills
-from tradertape.services.portfolios.signals import Venue
+from tradertape.services.portfolios.signals import PortfolioTrading
 from tradertape.services.portfolios.stops import REASON as STOP_REASON
 
 RELEASED = {"cancelled", "expired", "deleted", "disabled", "rejected"}
@@ -53,7 +53,7 @@ def release(portfolio: ModelPortfolio, signal: ModelSignal, status: str) -> None
     signals.let_go(signal, status)
 
 
-def reconcile(db: Session, portfolio: ModelPortfolio, *, venue: Venue) -> Reconciled:
+def reconcile(db: Session, portfolio: ModelPortfolio, *, venue: PortfolioTrading) -> Reconciled:
     """One pass over the portfolio's waiting entries and exits and its stops (commits)."""
     done = Reconciled()
     clock = venue.clock
@@ -154,7 +154,7 @@ def _exit_gtt_order(db: Session, signal: ModelSignal, position: ModelPosition) -
 
 
 def _stops(
-    db: Session, portfolio: ModelPortfolio, venue: Venue, done: Reconciled
+    db: Session, portfolio: ModelPortfolio, venue: PortfolioTrading, done: Reconciled
 ) -> list[ModelPosition]:
     """Follow fired stops, then give every open position the stop it needs; the positions
     whose stop is already crossed are returned, to be sold."""
@@ -176,7 +176,11 @@ def _stops(
 
 
 def _sell_at_stop(
-    db: Session, portfolio: ModelPortfolio, position: ModelPosition, venue: Venue, done: Reconciled
+    db: Session,
+    portfolio: ModelPortfolio,
+    position: ModelPosition,
+    venue: PortfolioTrading,
+    done: Reconciled,
 ) -> None:
     """The stop is crossed with no GTT under it (its order ended unfilled, or it was gone
     while the price fell): sell now, through an exit signal like any other exit. Once a day,

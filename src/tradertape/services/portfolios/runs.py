@@ -13,9 +13,9 @@ from tradertape.candles import CandleStore
 from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal
 from tradertape.domain.signals import SignalStatus
 from tradertape.errors import Conflict, InvalidField
-from tradertape.services.ownership import get_owned
+from tradertape.services.accounts.ownership import get_owned
 from tradertape.services.portfolios import reconcile, scanner, signals, virtual
-from tradertape.services.portfolios.signals import Placement, Venue
+from tradertape.services.portfolios.signals import Placement, PortfolioTrading
 
 
 def run_day(
@@ -23,7 +23,7 @@ def run_day(
     portfolio: ModelPortfolio,
     *,
     store: CandleStore,
-    venue: Venue,
+    venue: PortfolioTrading,
     day: date,
     market: scanner.ScanMarket | None = None,
 ) -> scanner.ScanReport:
@@ -52,7 +52,7 @@ def scan_user(
     user_id: int,
     portfolio_id: int | None,
     store: CandleStore,
-    venue: Venue,
+    venue: PortfolioTrading,
     day: date,
 ) -> list[scanner.ScanReport]:
     """Run the day for one of the user's portfolios, or all their active ones."""
@@ -77,7 +77,7 @@ def close_position(
     *,
     user_id: int,
     store: CandleStore,
-    venue: Venue,
+    venue: PortfolioTrading,
     day: date,
 ) -> Placement:
     """Close a position by hand: an exit signal (reason ``manual``) placed at once."""

@@ -31,8 +31,8 @@ from tradertape.domain.signals import ACTIONABLE, SignalStatus
 from tradertape.domain.ticks import RoundDirection, round_to_tick
 from tradertape.indicators import IndicatorBook
 from tradertape.ports.clock import Clock
-from tradertape.services import notifications
-from tradertape.services.backtests import WARMUP_DAYS, universe_keys
+from tradertape.services.notifications import events as notifications
+from tradertape.services.research.backtests import WARMUP_DAYS, universe_keys
 from tradertape.strategies.compile import CompiledStrategy, compile_strategy
 from tradertape.strategies.dsl import StrategyDocument, referenced_indicators
 

@@ -25,7 +25,7 @@ from tradertape.oms.job_guard import UNGUARDED, Guard
 from tradertape.ports.clock import IST, Clock
 from tradertape.services.portfolios import reconcile, runs
 from tradertape.services.portfolios.scanner import ScanMarket, ScanReport
-from tradertape.services.portfolios.signals import Venue
+from tradertape.services.portfolios.signals import PortfolioTrading
 
 log = logging.getLogger("tradertape.portfolios")
 SCAN_AFTER = time(16, 0)
@@ -40,7 +40,7 @@ class PortfolioJobs:
         *,
         db: Database,
         store: CandleStore,
-        venue: Venue,
+        venue: PortfolioTrading,
         clock: Clock | None = None,
         guard: Guard = UNGUARDED,
     ) -> None:

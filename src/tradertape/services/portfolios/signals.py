@@ -33,14 +33,12 @@ from tradertape.domain.orders import (
 )
 from tradertape.domain.signals import IllegalTransition, SignalEvent, SignalStatus, next_status
 from tradertape.errors import BadRequest, Conflict, TraderTapeError
-from tradertape.oms.gtt import GttBook
-from tradertape.oms.live import LiveDesk
-from tradertape.oms.live_gtt import LiveGttBook
-from tradertape.oms.paper import PaperExchange
+from tradertape.oms.orders import PAPER_ACCOUNT, Account, OrderPipeline
+from tradertape.oms.paper.exchange import PaperExchange
 from tradertape.ports.broker import GttSpec
 from tradertape.ports.clock import Clock
-from tradertape.services import notifications
-from tradertape.services.ownership import get_owned, owned
+from tradertape.services.accounts.ownership import get_owned, owned
+from tradertape.services.notifications import events as notifications
 from tradertape.services.portfolios.positions import delivery_charges, fill_entry, fill_exit
 from tradertape.services.portfolios.stops import StopDesk, exit_spec
 from tradertape.services.risk import RiskDesk
@@ -48,35 +46,32 @@ from tradertape.services.risk.exposure import RiskScope
 
 
 @dataclass(frozen=True, slots=True)
-class Venue:
-    """Where a portfolio's orders go: the paper broker, or (a portfolio with ``paper_mode``
-    off) the user's live broker through `live` and `live_gtts`; and the user's risk rules
-    every new entry passes first."""
+class PortfolioTrading:
+    """What a portfolio's orders go through: the one order pipeline (a portfolio with
+    ``paper_mode`` off trades at the user's broker), the exchange's prices and calendar,
+    and the user's risk rules every new entry passes first."""
 
-    exchange: PaperExchange
-    gtts: GttBook
+    orders: OrderPipeline
+    exchange: PaperExchange  # last prices and the trading calendar
     clock: Clock
     risk: RiskDesk | None = None
-    live: LiveDesk | None = None
-    live_gtts: LiveGttBook | None = None
     # How a live portfolio's exit leaves: "gtt" (a SELL GTT: the cloud places GTTs only) or
     # "order" (the server's IP is the one registered with the broker) (settings.py)
     live_exits: str = "gtt"
 
 
-def gtt_book(venue: Venue, portfolio: ModelPortfolio) -> GttBook | LiveGttBook:
-    """The GTT book the portfolio's triggers go to: the paper one, or its live broker's."""
-    if portfolio.paper_mode:
-        return venue.gtts
-    if venue.live_gtts is None:
-        raise Conflict(f"portfolio {portfolio.id} trades live; live trading is not wired here")
-    return venue.live_gtts
+def account(portfolio: ModelPortfolio) -> Account:
+    """The account a portfolio's orders use: paper, or the user's broker."""
+    return PAPER_ACCOUNT if portfolio.paper_mode else Account(live=True)
 
 
-def stop_desk(venue: Venue, portfolio: ModelPortfolio) -> StopDesk:
-    """The stop GTTs of the portfolio's positions, on its GTT book and the venue's prices."""
+def stop_desk(venue: PortfolioTrading, portfolio: ModelPortfolio) -> StopDesk:
+    """The stop GTTs of the portfolio's positions, in its account, on the exchange's prices."""
     return StopDesk(
-        gtts=gtt_book(venue, portfolio), clock=venue.clock, last_tick=venue.exchange.last_tick
+        orders=venue.orders,
+        account=account(portfolio),
+        clock=venue.clock,
+        last_tick=venue.exchange.last_tick,
     )
 
 
@@ -136,7 +131,9 @@ def _move(signal: ModelSignal, event: SignalEvent) -> None:
         raise Conflict(f"signal {signal.id} is {signal.status}: {exc}") from None
 
 
-def place_cart(db: Session, *, user_id: int, portfolio_id: int | None, venue: Venue) -> Placement:
+def place_cart(
+    db: Session, *, user_id: int, portfolio_id: int | None, venue: PortfolioTrading
+) -> Placement:
     """Place every ``in_cart`` signal of the user (or of one portfolio: 404 unless theirs)."""
     query = owned(ModelSignal, user_id=user_id).where(
         ModelSignal.status == SignalStatus.IN_CART.value
@@ -149,7 +146,7 @@ def place_cart(db: Session, *, user_id: int, portfolio_id: int | None, venue: Ve
 
 
 def place(
-    db: Session, signals: list[ModelSignal], *, venue: Venue, auto: bool = False
+    db: Session, signals: list[ModelSignal], *, venue: PortfolioTrading, auto: bool = False
 ) -> Placement:
     """Send signals to the broker (exits first, so their cash is there for entries);
     ``auto`` (auto-placement) notifies each outcome in the transaction that records it."""
@@ -214,7 +211,9 @@ class RiskRefusal(BadRequest):
     """A risk rule refused the entry: the signal is rejected (not failed: no broker saw it)."""
 
 
-def _check_risk(db: Session, portfolio: ModelPortfolio, signal: ModelSignal, venue: Venue) -> None:
+def _check_risk(
+    db: Session, portfolio: ModelPortfolio, signal: ModelSignal, venue: PortfolioTrading
+) -> None:
     """The same pre-trade check as every other entry; a breach rejects the signal, logged."""
     if venue.risk is None or signal.signal_type == "exit":
         return
@@ -235,7 +234,9 @@ def _check_risk(db: Session, portfolio: ModelPortfolio, signal: ModelSignal, ven
         raise RiskRefusal(decision.refusal or "rejected by a risk rule")
 
 
-def _send(db: Session, portfolio: ModelPortfolio, signal: ModelSignal, venue: Venue) -> None:
+def _send(
+    db: Session, portfolio: ModelPortfolio, signal: ModelSignal, venue: PortfolioTrading
+) -> None:
     _check_risk(db, portfolio, signal, venue)
     if portfolio.paper_fill == "close":
         _fill_at_close(db, portfolio, signal, venue)
@@ -248,7 +249,7 @@ def _send(db: Session, portfolio: ModelPortfolio, signal: ModelSignal, venue: Ve
 
 
 def _fill_at_close(
-    db: Session, portfolio: ModelPortfolio, signal: ModelSignal, venue: Venue
+    db: Session, portfolio: ModelPortfolio, signal: ModelSignal, venue: PortfolioTrading
 ) -> None:
     clock = venue.clock
     day = signal.signal_date
@@ -302,7 +303,9 @@ def _position(db: Session, signal: ModelSignal) -> ModelPosition:
     return position
 
 
-def _buy_gtt(db: Session, portfolio: ModelPortfolio, signal: ModelSignal, venue: Venue) -> None:
+def _buy_gtt(
+    db: Session, portfolio: ModelPortfolio, signal: ModelSignal, venue: PortfolioTrading
+) -> None:
     exchange, _, symbol = signal.symbol.partition(":")
     assert signal.trigger_price is not None
     assert signal.limit_price is not None
@@ -322,15 +325,24 @@ def _buy_gtt(db: Session, portfolio: ModelPortfolio, signal: ModelSignal, venue:
     )
     # `_check_risk` ran the gate's check with the portfolio's own rules too.
     checked = venue.risk is not None
-    book = gtt_book(venue, portfolio)
-    gtt = book.create(db, user_id=portfolio.user_id, spec=spec, commit=False, checked=checked)
+    gtt = venue.orders.create_gtt(
+        db,
+        user_id=portfolio.user_id,
+        spec=spec,
+        account=account(portfolio),
+        commit=False,
+        checked=checked,
+        switches=False,  # deployed live with both switches on (`deploy`)
+    )
     signal.gtt_id = gtt.id  # committed with the GTT: a restart never places it again
     signal.gtt_status = "active"
     portfolio.current_capital -= signal.amount
     portfolio.committed_capital += signal.amount
 
 
-def _sell(db: Session, portfolio: ModelPortfolio, signal: ModelSignal, venue: Venue) -> None:
+def _sell(
+    db: Session, portfolio: ModelPortfolio, signal: ModelSignal, venue: PortfolioTrading
+) -> None:
     position = _position(db, signal)
     stop_desk(venue, portfolio).cancel(db, position)  # committed with the order (or rolled back)
     exchange, _, symbol = signal.symbol.partition(":")
@@ -346,31 +358,24 @@ def _sell(db: Session, portfolio: ModelPortfolio, signal: ModelSignal, venue: Ve
         variety=Variety.REGULAR if open_now else Variety.AMO,
     )
     key = f"portfolio-{portfolio.id}-signal-{signal.id}"
-    if portfolio.paper_mode:
-        order = venue.exchange.place(
-            db,
-            user_id=portfolio.user_id,
-            spec=spec,
-            client_key=key,
-            source="portfolio",
-            attribution={"portfolio_id": portfolio.id, "signal_id": signal.id},
-            exit_only=True,  # it sells what the position holds: exits are never blocked
-        )
-    elif venue.live_exits == "gtt":
+    if not portfolio.paper_mode and venue.live_exits == "gtt":
         _sell_gtt(db, portfolio, signal, position, venue)
         return
-    else:  # recorded, then sent to the user's broker (a refusal is stored, never resent)
-        if venue.live is None:
-            raise Conflict(f"portfolio {portfolio.id} trades live; live trading is not wired here")
-        order = venue.live.place(
-            db,
-            user_id=portfolio.user_id,
-            spec=spec,
-            client_key=key,
-            last=venue.exchange.last_tick(signal.symbol),
-            source="portfolio",
-            exit_only=True,
-        ).order
+    # A paper sell fills on the next tick; a live one is recorded, then sent to the user's
+    # broker (a refusal is stored, never resent).
+    live = not portfolio.paper_mode
+    order = venue.orders.submit(
+        db,
+        user_id=portfolio.user_id,
+        spec=spec,
+        last=venue.exchange.last_tick(signal.symbol) if live else None,
+        account=account(portfolio),
+        client_key=key,
+        source="portfolio",
+        attribution=None if live else {"portfolio_id": portfolio.id, "signal_id": signal.id},
+        exit_only=True,  # it sells what the position holds: exits are never blocked
+        switches=False,
+    ).order
     signal.order_id = order.order_id
     signal.gtt_status = "order_placed"
     position.status = "exit_pending"
@@ -381,15 +386,22 @@ def _sell_gtt(
     portfolio: ModelPortfolio,
     signal: ModelSignal,
     position: ModelPosition,
-    venue: Venue,
+    venue: PortfolioTrading,
 ) -> None:
     """A live exit as a SELL GTT bracketing the last price (`stops.exit_spec`); the
     reconciliation follows it to its order as it follows an entry's."""
     tick = venue.exchange.last_tick(signal.symbol)
     last = tick.last_price if tick is not None else signal.close_price
     spec = exit_spec(position, last)
-    book = gtt_book(venue, portfolio)
-    gtt = book.create(db, user_id=portfolio.user_id, spec=spec, commit=False, checked=True)
+    gtt = venue.orders.create_gtt(
+        db,
+        user_id=portfolio.user_id,
+        spec=spec,
+        account=account(portfolio),
+        commit=False,
+        checked=True,
+        switches=False,  # an exit of a position already open
+    )
     signal.gtt_id = gtt.id
     signal.gtt_status = "active"
     position.status = "exit_pending"

@@ -28,8 +28,9 @@ from tradertape.db.models import Gtt, ModelPortfolio, ModelPosition, Order
 from tradertape.domain.market import Tick
 from tradertape.domain.ticks import RoundDirection, round_to_tick
 from tradertape.errors import Conflict
-from tradertape.oms.gtt import ACTIVE, GttBook
-from tradertape.oms.live_gtt import PLACING, LiveGttBook
+from tradertape.oms.live.gtt import PLACING
+from tradertape.oms.orders import Account, OrderPipeline
+from tradertape.oms.paper.gtt import ACTIVE
 from tradertape.ports.broker import GttSpec
 from tradertape.ports.clock import Clock
 from tradertape.services.portfolios.positions import fill_exit, order_fills
@@ -100,7 +101,8 @@ def _stands(gtt: Gtt, spec: GttSpec) -> bool:
 class StopDesk:
     """Places, moves, cancels and follows the stop GTTs of one portfolio's positions."""
 
-    gtts: GttBook | LiveGttBook  # a live portfolio's stops stand at its broker
+    orders: OrderPipeline
+    account: Account  # a live portfolio's stops stand at its broker
     clock: Clock
     last_tick: Callable[[str], Tick | None]
 
@@ -117,13 +119,28 @@ class StopDesk:
         gtt = db.get(Gtt, position.stop_gtt_id) if position.stop_gtt_id else None
         if gtt is not None and gtt.status == ACTIVE:
             if not _stands(gtt, spec):
-                self.gtts.modify(db, user_id=position.user_id, trigger_id=gtt.id, spec=spec)
+                self.orders.modify_gtt(
+                    db,
+                    user_id=position.user_id,
+                    trigger_id=gtt.id,
+                    spec=spec,
+                    gate=False,  # the platform moves a stop: an exit, never gated
+                    switches=False,
+                    commit=False,
+                )
             return True
         if gtt is not None and gtt.status in ("triggered", PLACING):
             return True  # fired: `follow` tracks its order; placing: the live sweep settles it
         if last_price <= trigger:
             return False
-        new = self.gtts.create(db, user_id=position.user_id, spec=spec, commit=False)
+        new = self.orders.create_gtt(
+            db,
+            user_id=position.user_id,
+            spec=spec,
+            account=self.account,
+            commit=False,
+            switches=False,  # a stop protects a position already open: never stranded
+        )
         position.stop_gtt_id = new.id
         return True
 
@@ -142,7 +159,7 @@ class StopDesk:
         """
         if position.stop_gtt_id is None:
             return
-        if self.gtts.cancel(db, trigger_id=position.stop_gtt_id):
+        if self.orders.cancel_gtt(db, trigger_id=position.stop_gtt_id):
             return
         gtt = db.get(Gtt, position.stop_gtt_id)
         if gtt is not None:

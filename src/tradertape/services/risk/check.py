@@ -24,8 +24,8 @@ from tradertape.domain.instruments import UnknownInstrumentError, split_key
 from tradertape.domain.risk import Book, Entry, RiskBreach, RuleAction, Side, breaches
 from tradertape.errors import InvalidField
 from tradertape.ports.clock import Clock
-from tradertape.services import notifications
-from tradertape.services.ownership import owned
+from tradertape.services.accounts.ownership import owned
+from tradertape.services.notifications import events as notifications
 from tradertape.services.risk.exposure import ALL, ExposureSource, RiskBooks, RiskScope
 from tradertape.services.risk.rules import applicable, scope_of, terms
 

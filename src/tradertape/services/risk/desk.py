@@ -22,7 +22,7 @@ from tradertape.domain.market import Tick
 from tradertape.domain.money import ZERO
 from tradertape.domain.risk import Book, RuleAction, RuleType, Side, reading
 from tradertape.oms.gate import PreTradeVerdict, RateRefusal
-from tradertape.oms.paper import BROKER as PAPER
+from tradertape.oms.paper.exchange import BROKER as PAPER
 from tradertape.ports.clock import Clock
 from tradertape.services.risk.check import (
     REFUSAL_PREFIX,

@@ -36,8 +36,8 @@ from sqlalchemy.orm import Session
 from tradertape.domain.money import ZERO
 from tradertape.errors import Conflict, ServiceUnavailable
 from tradertape.ports.broker import BrokerError
-from tradertape.services.broker_credentials import BrokerCredentials
-from tradertape.services.broker_data import AccountViews
+from tradertape.services.brokers.account import AccountViews
+from tradertape.services.brokers.credentials import BrokerCredentials
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,10 +40,10 @@ from tradertape.domain.money import ZERO
 from tradertape.domain.order_state import WORKING, OrderStatus
 from tradertape.domain.risk import Book, OpenPosition, WorkingEntry
 from tradertape.oms.books import lock_user_books
-from tradertape.oms.gtt import ACTIVE as GTT_ACTIVE
 from tradertape.oms.ledger import cash_balance
 from tradertape.oms.order_log import UNPLACED
-from tradertape.oms.paper import BROKER
+from tradertape.oms.paper.exchange import BROKER
+from tradertape.oms.paper.gtt import ACTIVE as GTT_ACTIVE
 from tradertape.ports.clock import IST, Clock
 
 if TYPE_CHECKING:

@@ -22,7 +22,7 @@ from tradertape.db.models.workers import WorkerRun
 from tradertape.domain.risk import HUNDRED, RuleAction, RuleTerms, RuleType, threshold_problem
 from tradertape.errors import Conflict, InvalidField, NotFound
 from tradertape.ports.clock import Clock
-from tradertape.services.ownership import get_owned, owned
+from tradertape.services.accounts.ownership import get_owned, owned
 from tradertape.services.risk.exposure import ALL, RiskScope, ScopeKind
 
 

@@ -10,8 +10,6 @@ together), so a request reads the run once, under the lock.
 
 from __future__ import annotations
 
-import hmac
-
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
@@ -20,6 +18,7 @@ from tradertape.db.models import WorkerRun, WorkerToken
 from tradertape.domain.worker_access import scope_allows
 from tradertape.domain.worker_runs import nonce_presented
 from tradertape.errors import NotFound, Rejected
+from tradertape.security.tokens import digests_equal
 
 RUN_NOT_FOUND = "Strategy run not found"
 # Built once: building a statement per request costs more than running it.
@@ -87,7 +86,7 @@ def check_nonce(run: WorkerRun, header: str | None, *, missing_ok: bool = False)
             "this run has a claimed worker session: send X-Worker-Session-Nonce",
             strategy_run_id=run.run_key,
         )
-    if not hmac.compare_digest(presented.encode(), held.encode()):
+    if not digests_equal(presented, held):
         raise Rejected(
             409,
             "WORKER_SESSION_CONFLICT",

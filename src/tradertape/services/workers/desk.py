@@ -9,12 +9,13 @@ from decimal import Decimal
 
 from tradertape.domain.market import Tick
 from tradertape.domain.worker_runs import SessionWindows
-from tradertape.oms.live import LiveDesk
-from tradertape.oms.live_gtt import LiveGttBook
-from tradertape.oms.paper import PaperExchange
+from tradertape.oms.live.gtt import LiveGttBook
+from tradertape.oms.live.orders import LiveDesk
+from tradertape.oms.orders import OrderPipeline
+from tradertape.oms.paper.exchange import PaperExchange
 from tradertape.ports.clock import Clock
 from tradertape.security.keys import derive_key
-from tradertape.services.broker_credentials import BrokerCredentials
+from tradertape.services.brokers.credentials import BrokerCredentials
 
 LastTick = Callable[[str], Tick | None]
 
@@ -28,6 +29,7 @@ class WorkerDesk:
     last_tick: LastTick
     safety_key: bytes
     cursor_key: bytes
+    orders: OrderPipeline  # every order of a run, paper or live, goes in by this one door
     windows: SessionWindows = SessionWindows()
     safety_ttl: timedelta = timedelta(seconds=10)
     live_trading_enabled: bool = False
@@ -44,6 +46,7 @@ class WorkerDesk:
         clock: Clock,
         exchange: PaperExchange,
         last_tick: LastTick,
+        orders: OrderPipeline,
         safety_ttl_secs: float = 10.0,
         freshness_secs: int = 60,
         claim_without_heartbeat_secs: int = 120,
@@ -60,6 +63,7 @@ class WorkerDesk:
             last_tick=last_tick,
             safety_key=derive_key(secret, "worker-safety-token"),
             cursor_key=derive_key(secret, "worker-run-cursor"),
+            orders=orders,
             windows=SessionWindows(
                 freshness=timedelta(seconds=freshness_secs),
                 claim_without_heartbeat=timedelta(seconds=claim_without_heartbeat_secs),

@@ -27,7 +27,7 @@ from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionT
 from tradertape.domain.worker_access import ExecutionMode
 from tradertape.domain.worker_runs import FINISHED, RunStatus
 from tradertape.errors import InvalidField, Rejected, TraderTapeError
-from tradertape.oms.venue import BROKER as PAPER
+from tradertape.oms.context import BROKER as PAPER
 from tradertape.services.workers import gtt, live, pnl, timeline
 from tradertape.services.workers.access import check_nonce, locked_run
 from tradertape.services.workers.desk import WorkerDesk
@@ -120,7 +120,9 @@ def _paper_exit(
     savepoint = db.begin_nested()
     try:
         for order in pending:
-            desk.exchange.cancel(db, user_id=run.user_id, order_id=order.order_id, commit=False)
+            desk.orders.cancel(
+                db, user_id=run.user_id, order_id=order.order_id, last=None, commit=False
+            )
         placed = [
             place_for_run(
                 desk, db, run, _exit_spec(m.leg), intent_pk=None, key=key, role=role, now=now

@@ -26,8 +26,8 @@ from tradertape.domain.worker_access import (
 )
 from tradertape.domain.worker_runs import allocation_cap
 from tradertape.errors import Rejected
+from tradertape.oms.context import BROKER
 from tradertape.oms.ledger import cash_balance
-from tradertape.oms.venue import BROKER
 from tradertape.ports.broker import BrokerError
 from tradertape.services.workers import live, pnl
 from tradertape.services.workers.access import find_run

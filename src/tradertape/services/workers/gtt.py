@@ -29,8 +29,9 @@ from tradertape.db.models import Gtt, Order, WorkerRun, WorkerRunOrder, WorkerTo
 from tradertape.db.rows import table_of
 from tradertape.domain.worker_access import ExecutionMode, is_paper_scope
 from tradertape.errors import BadRequest, NotFound, Rejected, ServiceUnavailable, TraderTapeError
-from tradertape.oms.gtt import ACTIVE
-from tradertape.oms.live_gtt import GTT_BROKER, LiveGttBook
+from tradertape.oms.live.gtt import GTT_BROKER, LiveGttBook
+from tradertape.oms.orders import Account
+from tradertape.oms.paper.gtt import ACTIVE
 from tradertape.ports.broker import GttSpec
 from tradertape.services.workers import live, timeline
 from tradertape.services.workers.access import find_run, lock_run
@@ -130,7 +131,14 @@ def place(
     live_scope(desk, db, token, write=True)
     tags = _run_tags(db, token, run_key) if run_key is not None else None
     with _provider_errors():
-        row = gtts.create(db, user_id=token.user_id, spec=spec, attribution=tags)
+        row = desk.orders.create_gtt(
+            db,
+            user_id=token.user_id,
+            spec=spec,
+            account=Account(live=True),
+            attribution=tags,
+            switches=False,  # `live_scope` checked them in the contract's shape
+        )
     return row.id
 
 
@@ -146,8 +154,9 @@ def modify(
     live_scope(desk, db, token, write=True)
     _own(gtts, db, token, trigger_id)
     with _provider_errors():
-        gtts.modify(db, user_id=token.user_id, trigger_id=trigger_id, spec=spec, gate=True)
-    db.commit()
+        desk.orders.modify_gtt(
+            db, user_id=token.user_id, trigger_id=trigger_id, spec=spec, switches=False
+        )
     return trigger_id
 
 
@@ -158,7 +167,7 @@ def delete(
     live_scope(desk, db, token, write=False)
     _own(gtts, db, token, trigger_id)
     with _provider_errors():
-        gtts.delete(db, user_id=token.user_id, trigger_id=trigger_id)
+        desk.orders.delete_gtt(db, user_id=token.user_id, trigger_id=trigger_id)
     return trigger_id
 
 

@@ -29,7 +29,7 @@ from tradertape.domain.protection_rules import Inputs, LegMark, Memory, Verdict,
 from tradertape.domain.worker_runs import RunStatus
 from tradertape.oms.job_guard import Guard
 from tradertape.ports.clock import IST
-from tradertape.services.protection_fence import claim_exit
+from tradertape.services.risk.protection_fence import claim_exit
 from tradertape.services.workers import exits, pnl
 from tradertape.services.workers.access import lock_run
 from tradertape.services.workers.desk import WorkerDesk

@@ -31,7 +31,7 @@ from tradertape.domain.orders import OrderSpec
 from tradertape.domain.worker_access import ExecutionMode
 from tradertape.domain.worker_runs import RunStatus
 from tradertape.errors import InvalidField, Rejected
-from tradertape.oms.portfolio import order_dict, trade_dict
+from tradertape.oms.paper.portfolio import order_dict, trade_dict
 from tradertape.services.risk.check import REFUSAL_PREFIX
 from tradertape.services.workers import live, safety, timeline
 from tradertape.services.workers.access import check_nonce, locked_run
@@ -200,20 +200,20 @@ def place_for_run(
     Entries pass the exchange's pre-trade gate with the run's own rules as well as the
     user's (the attribution names the run); a run's exits (`EXIT_ROLES`) never wait on it.
     """
-    placed = desk.exchange.place_booked(
+    placed = desk.orders.submit(
         db,
         user_id=run.user_id,
         spec=spec,
+        last=desk.last_tick(spec.key),
         source="worker",
         attribution=attribution(run, key),
-        last=desk.last_tick(spec.key),
         commit=False,
         exit_only=role in EXIT_ROLES,
     )
     order = placed.order
     link = {"run_pk": run.id, "order_pk": order.id, "intent_pk": intent_pk, "role": role}
     db.execute(_LINK, link)
-    trades = placed.trades()
+    trades = placed.trades
     if trades is None:  # not placed now (never for a worker's order, which has no key)
         trades = list(db.scalars(select(Trade).where(Trade.order_pk == order.id)))
     shown = order_dict(order)

@@ -23,7 +23,7 @@ from tradertape.domain.market import Tick
 from tradertape.errors import InvalidField, NotFound
 from tradertape.feed.codec import TickMode, tick_to_dict, timestamp
 from tradertape.oms.order_rules import order_tick
-from tradertape.oms.paper import PaperExchange
+from tradertape.oms.paper.exchange import PaperExchange
 from tradertape.services.workers.desk import LastTick
 
 MAX_TOKEN = 2**32 - 1

@@ -29,8 +29,8 @@ from tradertape.db.models import (
 )
 from tradertape.domain.worker_access import ExecutionMode
 from tradertape.errors import NotFound, Rejected
-from tradertape.oms.portfolio import order_dict, trade_dict
-from tradertape.oms.venue import BROKER as PAPER
+from tradertape.oms.context import BROKER as PAPER
+from tradertape.oms.paper.portfolio import order_dict, trade_dict
 from tradertape.ports.clock import IST
 from tradertape.services.workers import live, timeline
 from tradertape.services.workers.access import check_nonce, find_run, locked_run
@@ -186,13 +186,10 @@ def cancel(
     check_nonce(run, nonce, missing_ok=True)
     _amendable(run)
     current = run_order(db, token, run, order_id)
-    if current.broker != PAPER:
+    if current.broker != PAPER:  # the run's own checks, in the worker contract's shape
         live.require_account(desk, db, run.user_id, run.account_scope)
-        live_desk = live.live_desk(desk, run)
-        db.commit()  # no run lock held while the broker is asked
-        order = live_desk.cancel(db, order=current)
-    else:
-        order = desk.exchange.cancel(db, user_id=run.user_id, order_id=order_id, commit=False)
+        live.live_desk(desk, run)
+    order = desk.orders.cancel(db, user_id=run.user_id, order_id=order_id, last=None, commit=False)
     _journal(desk, db, run, order, "cancel")
     db.commit()
     return {"strategy_run_id": run.run_key, "order_id": order_id, "result": shown(order)}
@@ -215,19 +212,17 @@ def modify(
     require_open(run)
     current = run_order(db, token, run, order_id)
     last = desk.last_tick(f"{current.exchange}:{current.tradingsymbol}")
-    if current.broker != PAPER:
-        live_desk = live.require_live(desk, db, run)
-        db.commit()  # no run lock held while the broker is asked
-        order = live_desk.modify(db, order=current, changes=changes, last=last)
-    else:
-        order = desk.exchange.modify(
-            db,
-            user_id=run.user_id,
-            order_id=order_id,
-            changes=changes,
-            last=last,
-            commit=False,
-        )
+    if current.broker != PAPER:  # the run's own checks, in the worker contract's shape
+        live.require_live(desk, db, run)
+    order = desk.orders.modify(
+        db,
+        user_id=run.user_id,
+        order_id=order_id,
+        changes=changes,
+        last=last,
+        commit=False,
+        switches=False,
+    )
     _journal(desk, db, run, order, "modify")
     db.commit()
     return {"strategy_run_id": run.run_key, "order_id": order_id, "result": shown(order)}

@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 from tradertape.db.models import Trade, WorkerRun, WorkerRunOrder, WorkerToken
 from tradertape.domain.brokers import BrokerName
 from tradertape.domain.worker_access import ExecutionMode
+from tradertape.oms.context import BROKER
 from tradertape.oms.ledger import net_quantity
-from tradertape.oms.venue import BROKER
 from tradertape.services.workers import live
 from tradertape.services.workers.access import find_run
 from tradertape.services.workers.desk import WorkerDesk

@@ -1,7 +1,7 @@
 """Changing a run's backend protection and its risk settings.
 
 Each protection document is a new generation of the run's exit fence
-(`services.protection_fence`), so a worker's update can never slip in between a trigger
+(`services.risk.protection_fence`), so a worker's update can never slip in between a trigger
 and the exit it submits.
 """
 
@@ -16,7 +16,7 @@ from tradertape.db.models import WorkerRun, WorkerToken
 from tradertape.domain.worker_protection import BackendProtection
 from tradertape.domain.worker_runs import FINISHED, STATE_MAX_BYTES, state_size
 from tradertape.errors import InvalidField, Rejected
-from tradertape.services.protection_fence import next_generation
+from tradertape.services.risk.protection_fence import next_generation
 from tradertape.services.workers import timeline
 from tradertape.services.workers.access import check_nonce, locked_run
 from tradertape.services.workers.desk import WorkerDesk

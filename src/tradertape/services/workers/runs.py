@@ -32,7 +32,8 @@ from tradertape.domain.worker_protection import BackendProtection, initial_state
 from tradertape.domain.worker_runs import RUN_KEY, RunStatus, live_metadata_problem
 from tradertape.errors import BadRequest, InvalidField, Rejected
 from tradertape.oms.booking import Ledger
-from tradertape.oms.venue import BROKER
+from tradertape.oms.context import BROKER
+from tradertape.security.tokens import digests_equal
 from tradertape.services.workers import live
 from tradertape.services.workers.access import find_run
 from tradertape.services.workers.desk import WorkerDesk
@@ -247,7 +248,7 @@ def _decode_cursor(desk: WorkerDesk, token: WorkerToken, cursor: str) -> int:
         last_pk = int(pk_text)
     except (ValueError, UnicodeDecodeError):
         last_pk, sig = -1, ""
-    if last_pk < 0 or not hmac.compare_digest(sig, _cursor_sig(desk, token, last_pk)):
+    if last_pk < 0 or not digests_equal(sig, _cursor_sig(desk, token, last_pk)):
         raise BadRequest("invalid cursor: pass back a next_cursor this token was given")
     return last_pk
 

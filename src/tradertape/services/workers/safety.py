@@ -20,6 +20,7 @@ from typing import Any
 from tradertape.db.models import WorkerRun
 from tradertape.domain.worker_runs import RunStatus, heartbeat_age
 from tradertape.errors import Rejected
+from tradertape.security.tokens import digests_equal
 from tradertape.services.workers.desk import WorkerDesk
 from tradertape.services.workers.views import iso
 
@@ -139,7 +140,7 @@ def verify(desk: WorkerDesk, run: WorkerRun, token: str, now: datetime) -> None:
         and claims.get("t") == run.token_id
         and isinstance(expires_ms, int)
         and now < datetime.fromtimestamp(expires_ms / 1000, tz=UTC)
-        and hmac.compare_digest(str(claims.get("f")), fingerprint(run))
+        and digests_equal(str(claims.get("f")), fingerprint(run))
     )
     if not valid:
         raise Rejected(

@@ -8,7 +8,6 @@ runs under the run's lock, so two claimants racing get one nonce and one 409.
 
 from __future__ import annotations
 
-import hmac
 import secrets
 from typing import Any
 
@@ -17,6 +16,7 @@ from sqlalchemy.orm import Session
 from tradertape.db.models import WorkerRun, WorkerToken
 from tradertape.domain.worker_runs import nonce_presented
 from tradertape.errors import Rejected
+from tradertape.security.tokens import digests_equal
 from tradertape.services.workers.access import locked_run
 from tradertape.services.workers.desk import WorkerDesk
 from tradertape.services.workers.views import iso
@@ -35,7 +35,7 @@ def _require_holder(run: WorkerRun, header: str | None) -> None:
             strategy_run_id=run.run_key,
         )
     held = run.session_nonce
-    if held is None or not hmac.compare_digest(presented.encode(), held.encode()):
+    if held is None or not digests_equal(presented, held):
         raise Rejected(
             409,
             "WORKER_SESSION_CONFLICT",

@@ -1,0 +1,59 @@
+"""What every server process runs beside its requests, started and stopped with the app.
+
+The market (the quote follower everywhere; the feed and trading loop in the process that
+holds the database's lease), the Telegram bot when a token is set, and the backtest
+kernels' warm-up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+
+from tradertape.db.leader import LeaderLease
+from tradertape.jobs.telegram import run_bot
+from tradertape.jobs.trading import market
+from tradertape.runtime import Runtime
+from tradertape.services.market.calendar_watch import warning_now
+
+log = logging.getLogger("tradertape.api")
+
+
+@dataclass(slots=True)
+class Background:
+    """The running tasks and the market lease they may hold."""
+
+    tasks: list[asyncio.Task[None]]
+    lease: LeaderLease
+
+    @classmethod
+    def start(cls, runtime: Runtime) -> Background:
+        """Say a run-out holiday list, then start the market, the bot and the warm-up."""
+        warning = warning_now(runtime.exchange.calendar, runtime.clock)
+        if warning is not None:  # every process says it at start; the leader's loop daily
+            logging.getLogger("tradertape.calendar").warning("[calendar] %s", warning)
+        lease = LeaderLease(runtime.db.jobs)
+        tasks = [asyncio.create_task(market(runtime, lease), name="market")]
+        if runtime.settings.telegram_bot_token is not None:
+            tasks.append(asyncio.create_task(run_bot(runtime), name="telegram-bot"))
+        if runtime.settings.warm_kernels:
+            tasks.append(asyncio.create_task(_warm_kernels(), name="warm-kernels"))
+        return cls(tasks, lease)
+
+    async def stop(self) -> None:
+        """Cancel every task and give the lease back (another process may lead at once)."""
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        self.lease.release()
+
+
+async def _warm_kernels() -> None:
+    """Build the backtest kernels in a worker thread while the server already answers."""
+    from tradertape.backtest.warmup import warm_up
+
+    started = time.perf_counter()
+    await asyncio.to_thread(warm_up)
+    log.info("backtest kernels ready in %.1f s", time.perf_counter() - started)

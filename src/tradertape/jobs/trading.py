@@ -1,0 +1,129 @@
+"""The leader's market work: the feed, the trading loop and every job it runs on its timer.
+
+Only one process per database runs them (it holds the database's lease); every process
+follows the bus's ticks into its own quote book. Tests drive `trading_loop` step by step.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+
+from tradertape.db.leader import LeaderLease
+from tradertape.feed.codec import tick_from_message, tick_to_message
+from tradertape.feed.fanout import INTEREST_TOPIC
+from tradertape.jobs.telegram import reports
+from tradertape.oms.loop import TradingLoop
+from tradertape.oms.quotes import follow
+from tradertape.runtime import Runtime
+from tradertape.services.brokers.live_trading import LiveJobs, follow_order_updates
+from tradertape.services.brokers.reconcile import ReconcileJobs
+from tradertape.services.market.calendar_watch import CalendarWatch
+from tradertape.services.notifications.telegram.briefing import BriefingJobs
+from tradertape.services.portfolios.schedule import PortfolioJobs
+
+log = logging.getLogger("tradertape.api")
+
+
+def trading_loop(runtime: Runtime) -> TradingLoop:
+    """The leader's trading loop: matching and GTTs on every tick batch; on its timer the
+    session jobs, the model portfolios' jobs (reconcile, the daily scan) and protection.
+
+    Tests drive this same wiring step by step on a manual clock.
+    """
+    # Jobs fall due on the wall clock (a replayed session never reaches its close); what they
+    # record carries market time, as the orders and GTTs they place do.
+    venue = runtime.portfolio_trading
+    jobs_db = runtime.db.jobs  # its own pool: requests never starve the loop
+    guard = runtime.guard  # every job, and every item within, fails alone
+    portfolios = PortfolioJobs(
+        db=jobs_db, store=runtime.candles, venue=venue, clock=runtime.clock, guard=guard
+    )
+    briefings = BriefingJobs(
+        db=jobs_db,
+        reports=reports(runtime),
+        calendar=runtime.candles.calendar,
+        clock=runtime.clock,
+        guard=guard,
+    )
+    watch = CalendarWatch(runtime.exchange.calendar, runtime.clock)  # logs a run-out list daily
+    # unsent live orders and GTTs; fired live GTTs; polling for fills
+    live = LiveJobs(db=jobs_db, desk=runtime.live, gtts=runtime.live_gtts, guard=guard)
+    reconcile = ReconcileJobs(  # live brokers against our books: at start-up, then in session
+        db=jobs_db,
+        reconciliation=runtime.reconciliation,
+        calendar=runtime.exchange.calendar,
+        clock=runtime.clock,
+        every=timedelta(minutes=runtime.settings.reconcile_every_mins),
+        guard=guard,
+    )
+    more_jobs: dict[str, Callable[[], object]] = {
+        "portfolios": portfolios.run_due,
+        "briefings": briefings.run_due,
+        "calendar_watch": watch.run_due,
+    }
+    if runtime.settings.live_trading_enabled:
+        more_jobs.update({"live": live.run_due, "live.reconcile_due": reconcile.run_due})
+    return TradingLoop(
+        db=jobs_db,
+        clock=runtime.clock,
+        quotes=runtime.quotes,
+        exchange=runtime.exchange,
+        gtts=runtime.gtts,
+        jobs=runtime.session_jobs,
+        more_jobs=more_jobs,
+        watchers=(runtime.protection, runtime.option_protection),
+        sinks=(runtime.candle_book,),
+        deriver=runtime.option_ticker,
+        guard=guard,
+    )
+
+
+async def market(runtime: Runtime, lease: LeaderLease, *, retry_s: float = 5.0) -> None:
+    """Follow the bus's ticks into this process's quote book until this process holds the
+    database's lease; then run the feed and the trading loop (which keep it themselves).
+
+    Only one process per database may print ticks and match paper orders; the others
+    serve requests and keep trying, so one of them takes over if the leader dies. Every
+    process prices, previews and margins orders, so every process follows the prices.
+    """
+    follower = asyncio.create_task(
+        follow(runtime.bus, (runtime.quotes, runtime.candle_book), tick_from_message),
+        name="quote-follower",
+    )
+    try:
+        feed = runtime.feed
+        if feed is None:  # this process never leads: it only follows
+            await follower
+            return
+        while not lease.try_acquire():  # noqa: ASYNC110 - another process holds it: no event to await
+            await asyncio.sleep(retry_s)
+    finally:
+        follower.cancel()
+        await asyncio.gather(follower, return_exceptions=True)
+    log.info("this process runs the market feed and the trading loop")
+    loop = trading_loop(runtime)
+    await asyncio.gather(
+        loop.run(runtime.bus, tick_from_message, encode=tick_to_message),
+        feed.run(),
+        _follow_interest(runtime),
+        _follow_order_updates(runtime),
+    )
+
+
+async def _follow_order_updates(runtime: Runtime) -> None:
+    """Book the broker socket's order updates (live orders), when live trading is on."""
+    if runtime.settings.live_trading_enabled:
+        await follow_order_updates(runtime.bus, runtime.live, runtime.db.jobs)
+
+
+async def _follow_interest(runtime: Runtime) -> None:
+    """Hand every hub's announced subscriptions to the option ticker (see feed.fanout)."""
+    subscription = await runtime.bus.subscribe(INTEREST_TOPIC)
+    try:
+        async for _topic, message in subscription:
+            runtime.option_ticker.note(message)
+    finally:
+        await subscription.close()

@@ -1,0 +1,596 @@
+"""Live orders: recorded here first, passed through the one pre-trade gate, then sent to
+the user's broker; the broker's reports of them booked exactly once.
+
+Placement stores the order (status ``PUT ORDER REQ RECEIVED``, no broker id) and commits
+before the broker hears of it, so a crash or a timeout leaves a row that says so. The
+adapter tags the order with our order id and, after an ambiguous failure, looks it up by
+that tag before placing again (`Broker.find_order`); `resolve_unsent` does the same for
+rows whose send outcome we never learnt, and never sends them again.
+
+Fills reach us three ways (postback, the ticker socket's order updates, polling); each
+becomes a `BrokerReport` and goes through `apply_report`. A report showing more filled than
+we booked has the broker's tradebook read (once per poll sweep per user and broker) and
+books each of the order's trades not booked yet, by its trade id, at its own price and
+exchange time; what the tradebook does not list (or a failed read) is booked as the
+cumulative difference at the price that makes the broker's average (`oms.live.orders.broker_trades`
+has the rule that keeps the two from ever booking a quantity twice). All under the user's
+ledger lock: a report seen twice, or late, books nothing. Charges come from our schedule,
+through the same `Ledger` the paper exchange books with, in the broker's own books
+(``broker`` column).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any, Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tradertape.db.models.trading import Order, Trade
+from tradertape.domain.instruments import InstrumentCatalog
+from tradertape.domain.market import Tick
+from tradertape.domain.order_state import PENDING, EventKind, OrderEvent, OrderStatus
+from tradertape.domain.orders import OrderSpec
+from tradertape.errors import BadRequest, NotFound, ServiceUnavailable, TraderTapeError
+from tradertape.oms.booking import Ledger
+from tradertape.oms.context import BROKER as PAPER
+from tradertape.oms.context import TradingContext
+from tradertape.oms.job_guard import UNGUARDED, Guard
+from tradertape.oms.live.algo_identity import AlgoIdentity
+from tradertape.oms.live.broker_trades import BrokerTrade, Tradebook, plan_fills
+from tradertape.oms.order_log import (
+    UNPLACED,
+    apply_event,
+    by_key,
+    claim,
+    entry_status,
+    new_order,
+    record,
+    spec_of,
+    store_history,
+)
+from tradertape.oms.order_rules import check_fields, listed
+from tradertape.ports.broker import Broker, BrokerError, TransientBrokerError
+
+log = logging.getLogger("tradertape.oms.live.orders")
+# No session (409) or no answer from the broker: expected, retried next sweep, not a fault
+# of the order (anything else is, and goes to the job guard).
+UNREACHABLE = (TraderTapeError, BrokerError)
+
+# A row still unsent after this long lost its send (a crash, a timeout): look it up.
+SEND_GRACE = timedelta(seconds=30)
+_PRICE = Decimal("0.0001")
+
+
+@dataclass(frozen=True, slots=True)
+class LiveBroker:
+    """The user's connected broker: its name and an adapter (which finds an order of ours
+    by the idempotency key it was sent with: `Broker.find_order`)."""
+
+    name: str
+    adapter: Broker
+
+
+class LiveBrokers(Protocol):
+    """(session, user id, broker name) → that live broker of the user's; without a name,
+    the user's one connected broker. Raises (a 409) when it is not connected, or when no
+    name is given and none or several are."""
+
+    def __call__(self, db: Session, user_id: int, broker: str | None = None) -> LiveBroker: ...
+
+
+@dataclass(frozen=True, slots=True)
+class BrokerReport:
+    """What a broker says of one of its orders, whichever way it said it."""
+
+    broker_order_id: str
+    status: str
+    filled_quantity: int
+    average_price: Decimal
+    message: str | None = None
+    problem: str | None = None  # why the report cannot be booked (malformed figures)
+
+
+def kite_report(data: dict[str, Any]) -> BrokerReport:
+    """A report from Kite's order shape (postback, socket update, ``/orders`` row).
+
+    Every adapter answers ``orders()`` in this shape (Upstox's and Groww's statuses are
+    mapped to Kite's there), so it reads their rows too. Figures that are not numbers (``""``,
+    ``"abc"``, NaN, negative, a fractional quantity, a fill without a price) give a report
+    with its `problem` set, which `apply_report` skips: never an exception, never a fill
+    booked at a made-up price.
+    """
+    order_id, status = str(data.get("order_id")), str(data.get("status") or "")
+    filled, average = _figure(data.get("filled_quantity")), _figure(data.get("average_price"))
+    if (
+        filled is None
+        or average is None
+        or filled != filled.to_integral_value()
+        or (filled > 0 and average == 0)
+    ):
+        problem = (
+            f"unusable figures: filled_quantity={data.get('filled_quantity')!r}, "
+            f"average_price={data.get('average_price')!r}"
+        )
+        return BrokerReport(order_id, status, 0, Decimal(0), problem=problem)
+    message = data.get("status_message") or None
+    return BrokerReport(order_id, status, int(filled), average, message)
+
+
+def _figure(value: object) -> Decimal | None:
+    """A reported quantity or price: missing is 0; anything but a finite number ≥ 0 is None."""
+    if value is None:
+        return Decimal(0)
+    if isinstance(value, bool):
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() and number >= 0 else None
+
+
+class BookingWatcher(Protocol):
+    """Rows another layer writes with a live order's booking (a worker run's timeline).
+
+    `lock` runs before the ledger's lock (every path takes the watcher's locks first);
+    `booked` runs in the booking's transaction with the history rows it adds, so what it
+    writes commits with the booking, once, whichever report (postback, socket, poll) won.
+    """
+
+    def lock(self, db: Session, order_pk: int) -> None: ...
+
+    def booked(self, db: Session, order: Order, history: list[dict[str, Any]]) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class LivePlaced:
+    """The order and whether it is the first one for its key (a replay sends nothing)."""
+
+    order: Order
+    replayed: bool
+
+
+class LiveDesk:
+    """Places, changes and books the live orders of every user."""
+
+    def __init__(
+        self,
+        *,
+        context: TradingContext,
+        brokers: LiveBrokers,
+        watchers: Sequence[BookingWatcher] = (),
+        identity: AlgoIdentity | None = None,
+    ) -> None:
+        self._context = context
+        self._brokers = brokers
+        self._watchers = list(watchers)
+        self._identity = identity or AlgoIdentity()
+
+    def catalog(self, db: Session) -> InstrumentCatalog:
+        """The instruments orders are checked against (a live GTT's adopted order too)."""
+        return self._context.catalog(db)
+
+    def place(
+        self,
+        db: Session,
+        *,
+        user_id: int,
+        spec: OrderSpec,
+        client_key: str | None,
+        last: Tick | None,
+        source: str = "api",
+        exit_only: bool = False,
+        broker_name: str | None = None,
+        attribution: dict[str, Any] | None = None,
+        on_record: Callable[[Session, Order], None] | None = None,
+    ) -> LivePlaced:
+        """Validate, pass the gate, record, then send; a refusal is stored and never sent.
+
+        `broker_name` picks one of the user's connected brokers (by default their only
+        one). The broker checks funds and market hours itself (its answer is stored); our
+        paper funds check does not apply to money we do not hold. `attribution` is kept with
+        the order (a worker run's names the run, so the gate applies the run's rules too),
+        and `on_record` writes the caller's own rows in the transaction that records the
+        order.
+        """
+        context = self._context
+        if client_key is not None:
+            first = by_key(db, user_id, client_key)
+            if first is not None:
+                return LivePlaced(first, True)
+        instrument = listed(context.catalog(db), spec)
+        check_fields(context, spec, instrument, last)
+        # No session (or no single one): a 409 before anything is stored.
+        broker = self._brokers(db, user_id, broker_name)
+        now = context.clock.now()
+        order = new_order(
+            user_id,
+            spec,
+            instrument,
+            client_key=client_key,
+            source=source,
+            attribution={**(attribution or {}), "mode": "live"},
+            now=now,
+        )
+        order.broker = broker.name
+        order.algo_id = self._identity.algo_id
+        Ledger(db, broker=broker.name).lock(user_id)
+        verdict = None if exit_only else context.gate.check(db, order, instrument, last)
+        history = []
+        if verdict is not None and verdict.refusal is not None:
+            refused = OrderEvent(EventKind.REJECTED, now, message=verdict.refusal)
+            history.append(apply_event(order, refused, now))
+        stored = claim(db, order)
+        if stored is not order:  # a racing duplicate: the first order stands
+            db.commit()
+            return LivePlaced(stored, True)
+        if not history:  # past the client's order-rate ceiling: nothing stored, a 429
+            context.gate.admit(db, order, exit_only=exit_only)
+        store_history(db, order, history)
+        if verdict is not None and verdict.record is not None:
+            verdict.record(db, order)
+        if on_record is not None:
+            on_record(db, order)
+        db.commit()  # recorded before the broker hears of it
+        if order.status == UNPLACED:
+            self._send(db, order, spec, broker)
+        return LivePlaced(order, False)
+
+    def _send(self, db: Session, order: Order, spec: OrderSpec, broker: LiveBroker) -> None:
+        now = self._context.clock.now()
+        try:
+            broker_id = broker.adapter.place_order(spec, idempotency_key=order.order_id)
+        except TransientBrokerError as exc:  # outcome unknown: `resolve_unsent` finds out
+            log.warning("live order %s: send outcome unknown (%s)", order.order_id, exc)
+            order.egress_ip = self._identity.left_from(broker.name, broker.adapter)
+            db.commit()
+            return
+        except BrokerError as exc:  # refused outright (funds, session, fields)
+            order.egress_ip = self._identity.left_from(broker.name, broker.adapter)
+            record(db, order, OrderEvent(EventKind.REJECTED, now, message=str(exc)), now)
+            db.commit()
+            return
+        order.egress_ip = self._identity.left_from(broker.name, broker.adapter)
+        self._accepted(db, order, broker_id, entry_status(spec))
+
+    def _accepted(self, db: Session, order: Order, broker_id: str, status: OrderStatus) -> None:
+        now = self._context.clock.now()
+        order.broker_order_id = broker_id
+        record(db, order, OrderEvent(EventKind.ACCEPTED, now, status_after=status), now)
+        db.commit()
+
+    def resolve_unsent(self, db: Session, guard: Guard = UNGUARDED) -> int:
+        """Settle rows recorded but never acknowledged: found by tag, or marked rejected.
+
+        Nothing is sent again: a row the broker does not know is rejected with a message
+        saying so (the user decides whether to place it anew). Returns the rows settled.
+        """
+        cutoff = self._context.clock.now() - SEND_GRACE
+        rows = db.scalars(
+            select(Order).where(
+                Order.broker != PAPER,
+                Order.status == UNPLACED,
+                Order.broker_order_id.is_(None),
+                Order.placed_at <= cutoff,
+            )
+        ).all()
+
+        def settle(order: Order) -> bool:
+            key = f"order:{order.order_id}"
+            try:
+                broker = self._brokers(db, order.user_id, order.broker)
+                found = broker.adapter.find_order(order.order_id)
+            except UNREACHABLE as exc:  # no session, or the broker did not answer: next sweep
+                guard.note("live.resolve_unsent", key, f"lookup failed ({exc})")
+                return False
+            guard.note("live.resolve_unsent", key, None)
+            if found is not None:
+                self._accepted(db, order, found, entry_status(spec_of(order)))
+            else:
+                now = self._context.clock.now()
+                message = "The broker never received this order; it was not sent again."
+                record(db, order, OrderEvent(EventKind.REJECTED, now, message=message), now)
+                db.commit()
+            return True
+
+        settled = guard.each(
+            rows,
+            job="live.resolve_unsent",
+            key=lambda order: f"order:{order.order_id}",
+            owner=lambda order: order.user_id,
+            work=settle,
+            db=db,
+        )
+        return sum(settled)
+
+    def apply_report(
+        self,
+        db: Session,
+        broker: str,
+        report: BrokerReport,
+        tradebook: Tradebook | None = None,
+    ) -> bool:
+        """Book what `report` adds to our order (commits); False if it is not ours.
+
+        When the broker reports more filled than we booked, its trades for the order are
+        booked one by one (read from `tradebook`, or else from the user's broker now,
+        before the ledger lock is taken); what they do not cover is the cumulative
+        difference at the price that moves our average to the broker's. A report already
+        applied adds nothing.
+        """
+        if report.problem is not None:  # the next report (poll, socket) will say
+            log.warning(
+                "%s order %s: report skipped (%s)", broker, report.broker_order_id, report.problem
+            )
+            return False
+        found = db.execute(
+            select(
+                Order.id, Order.user_id, Order.quantity, Order.filled_quantity, Order.status
+            ).where(Order.broker == broker, Order.broker_order_id == report.broker_order_id)
+        ).first()
+        if found is None:
+            return False
+        trades = None  # the broker's tradebook is read before any lock is taken
+        grew = min(report.filled_quantity, found.quantity) > found.filled_quantity
+        if grew and not OrderStatus(found.status).is_terminal:  # a closed order books nothing
+            book = tradebook or self._tradebook(db, found.user_id, broker)
+            trades = book.for_order(report.broker_order_id)
+        for watcher in self._watchers:  # a worker run's lock, before the ledger's
+            watcher.lock(db, found.id)
+        ledger = Ledger(db, broker=broker)
+        ledger.lock(found.user_id)
+        order = db.scalar(
+            select(Order).where(Order.id == found.id).execution_options(populate_existing=True)
+        )
+        assert order is not None
+        now = self._context.clock.now()
+        history: list[dict[str, Any]] = []
+        if not OrderStatus(order.status).is_terminal:
+            history += self._book_fills(db, ledger, order, report, trades, now)
+        final = _FINAL.get(report.status)
+        if final is not None and not OrderStatus(order.status).is_terminal:
+            history.append(apply_event(order, OrderEvent(final, now, message=report.message), now))
+        store_history(db, order, history)
+        for watcher in self._watchers if history else ():
+            watcher.booked(db, order, history)
+        ledger.write()
+        db.commit()
+        return True
+
+    def _book_fills(
+        self,
+        db: Session,
+        ledger: Ledger,
+        order: Order,
+        report: BrokerReport,
+        trades: list[BrokerTrade] | None,
+        now: datetime,
+    ) -> list[dict[str, Any]]:
+        """Book the fills that bring `order` to the broker's filled quantity; their history."""
+        named = db.execute(
+            select(Trade.broker_trade_id, Trade.quantity).where(Trade.order_pk == order.id)
+        ).all()
+        fills = plan_fills(
+            ordered=order.quantity,
+            booked_quantity=order.filled_quantity,
+            booked_value=order.filled_value,
+            booked_ids={str(t) for t, _ in named if t is not None},
+            unnamed_quantity=sum(q for t, q in named if t is None),
+            reported_quantity=report.filled_quantity,
+            reported_average=report.average_price,
+            trades=trades,
+        )
+        history: list[dict[str, Any]] = []
+        if not fills:
+            return history
+        if order.status == OrderStatus.AMO_REQ_RECEIVED.value:  # the broker released it
+            released = OrderEvent(EventKind.RELEASED, now, status_after=OrderStatus.OPEN)
+            history.append(apply_event(order, released, now))
+        if order.status == OrderStatus.TRIGGER_PENDING.value:
+            history.append(apply_event(order, OrderEvent(EventKind.TRIGGERED, now), now))
+        instrument = self._context.catalog(db).get(f"{order.exchange}:{order.tradingsymbol}")
+        for fill in fills:
+            at = fill.at or now
+            event = OrderEvent(
+                EventKind.FILLED, at, fill_quantity=fill.quantity, fill_price=fill.price
+            )
+            history.append(apply_event(order, event, now))
+            ledger.book_fill(
+                order, instrument, fill.quantity, fill.price, at, broker_trade_id=fill.trade_id
+            )
+        return history
+
+    def _tradebook(self, db: Session, user_id: int, broker: str) -> Tradebook:
+        """The user's tradebook at `broker`, read on first need (unreadable without a session)."""
+        try:
+            adapter = self._brokers(db, user_id, broker).adapter
+        except Exception as exc:  # no session: book by the cumulative difference
+            log.warning("%s tradebook for user %s unavailable (%s)", broker, user_id, exc)
+            return Tradebook(None)
+        return Tradebook(adapter.trades)
+
+    def apply_reports(
+        self,
+        db: Session,
+        broker: str,
+        reports: Iterable[BrokerReport],
+        tradebook: Tradebook | None = None,
+    ) -> int:
+        """`apply_report` for each, sharing one tradebook read; how many were ours."""
+        return sum(self.apply_report(db, broker, report, tradebook) for report in reports)
+
+    def broker(self, db: Session, user_id: int, name: str | None = None) -> LiveBroker:
+        """The user's connected live broker `name` (by default their only one; 409 when it
+        is not connected), for reads such as margins."""
+        return self._brokers(db, user_id, name)
+
+    def refresh(
+        self,
+        db: Session,
+        *,
+        user_id: int,
+        broker_order_ids: Iterable[str],
+        broker_name: str | None = None,
+    ) -> int:
+        """Ask the user's broker about these orders of theirs now and book what it says.
+
+        For a reader that wants the broker's word rather than the last poll's; no answer
+        (no session, a timeout) books nothing and the stored state stands.
+        """
+        ids = set(broker_order_ids)
+        if not ids:
+            return 0
+        try:
+            broker = self._brokers(db, user_id, broker_name)
+            rows = broker.adapter.orders()
+        except Exception as exc:  # the poll, a postback or the socket will say
+            log.warning("live refresh for user %s failed (%s)", user_id, exc)
+            return 0
+        reports = [kite_report(r) for r in rows if str(r.get("order_id")) in ids]
+        return self.apply_reports(db, broker.name, reports, Tradebook(broker.adapter.trades))
+
+    def poll(self, db: Session, guard: Guard = UNGUARDED) -> int:
+        """Ask each broker with open live orders of a user's for their state; book it.
+        Each (user, broker) goes through `guard`: one that raises fails alone."""
+        open_orders = db.execute(
+            select(Order.user_id, Order.broker, Order.broker_order_id).where(
+                Order.broker != PAPER,
+                Order.broker_order_id.is_not(None),
+                Order.status.in_(PENDING),
+            )
+        ).all()
+        wanted: dict[tuple[int, str], set[str]] = {}
+        for user_id, name, broker_order_id in open_orders:
+            wanted.setdefault((user_id, name), set()).add(str(broker_order_id))
+
+        def poll_one(entry: tuple[tuple[int, str], set[str]]) -> int:
+            (user_id, name), ids = entry
+            key = f"user:{user_id}:{name}"
+            try:
+                broker = self._brokers(db, user_id, name)
+                rows = broker.adapter.orders()
+            except UNREACHABLE as exc:  # no session or no answer: the next poll tries again
+                guard.note("live.poll", key, f"no answer ({exc})")
+                return 0
+            guard.note("live.poll", key, None)
+            reports = [kite_report(r) for r in rows if str(r.get("order_id")) in ids]
+            tradebook = Tradebook(broker.adapter.trades)  # read once per sweep, if at all
+            return self.apply_reports(db, broker.name, reports, tradebook)
+
+        applied = guard.each(
+            sorted(wanted.items()),
+            job="live.poll",
+            key=lambda entry: f"user:{entry[0][0]}:{entry[0][1]}",
+            owner=lambda entry: entry[0][0],
+            work=poll_one,
+            db=db,
+        )
+        return sum(applied)
+
+    def modify(
+        self, db: Session, *, order: Order, changes: dict[str, Any], last: Tick | None
+    ) -> Order:
+        """Send a change of a live order to its broker; the gate sees the new terms."""
+        self._working(order, "modified")
+        spec = replace(spec_of(order), **changes)
+        instrument = listed(self._context.catalog(db), spec)
+        check_fields(self._context, spec, instrument, last)
+        probe = Order(**{c: getattr(order, c) for c in _ORDER_COLUMNS})
+        probe.quantity, probe.price, probe.trigger_price = (
+            spec.quantity,
+            spec.price,
+            spec.trigger_price,
+        )
+        verdict = self._context.gate.check(db, probe, instrument, last)
+        if verdict is not None and verdict.refusal is not None:
+            raise BadRequest(verdict.refusal)
+        self._context.gate.admit(db, probe)  # a modify counts against the ceiling
+        db.commit()  # the slot is taken; no lock is held while the broker answers
+        broker = self._brokers(db, order.user_id, order.broker)
+        assert order.broker_order_id is not None
+        self._call(lambda: broker.adapter.modify_order(order.broker_order_id or "", changes))
+        order.quantity, order.price, order.trigger_price = (
+            spec.quantity,
+            spec.price,
+            spec.trigger_price,
+        )
+        order.order_type, order.validity = spec.order_type.value, spec.validity.value
+        now = self._context.clock.now()
+        record(db, order, OrderEvent(EventKind.MODIFIED, now), now)
+        db.commit()
+        return order
+
+    def cancel(self, db: Session, *, order: Order) -> Order:
+        """Ask the broker to cancel, then book what it reports of the order (a fill that
+        beat the cancel included): our status follows the broker's, never runs ahead."""
+        self._working(order, "cancelled")
+        broker = self._brokers(db, order.user_id, order.broker)
+        broker_id = order.broker_order_id or ""
+        self._call(lambda: broker.adapter.cancel_order(broker_id))
+        try:
+            rows = broker.adapter.orders()
+        except BrokerError:  # the poll, a postback or the socket will say
+            return order
+        self.apply_reports(
+            db, broker.name, [kite_report(r) for r in rows if str(r.get("order_id")) == broker_id]
+        )
+        db.refresh(order)
+        return order
+
+    @staticmethod
+    def _working(order: Order, verb: str) -> None:
+        if order.status != UNPLACED and OrderStatus(order.status).is_terminal:
+            raise BadRequest(f"order {order.order_id} is {order.status} and cannot be {verb}")
+        if order.broker_order_id is None:
+            raise BadRequest(
+                f"order {order.order_id} has not reached the broker yet and cannot be {verb}"
+            )
+
+    @staticmethod
+    def _call(call: Callable[[], object]) -> None:
+        try:
+            call()
+        except TransientBrokerError as exc:
+            raise ServiceUnavailable(f"the broker did not answer: {exc}") from exc
+        except BrokerError as exc:
+            raise BadRequest(str(exc)) from exc
+
+
+def own_live_order(db: Session, *, user_id: int, order_id: str) -> Order | None:
+    """The user's order if it is a live one (None for a paper order; 404 for none)."""
+    order = db.scalar(select(Order).where(Order.order_id == order_id, Order.user_id == user_id))
+    if order is None:
+        raise NotFound(f"order {order_id} not found")
+    return None if order.broker == PAPER else order
+
+
+_FINAL = {
+    OrderStatus.CANCELLED.value: EventKind.CANCELLED,
+    OrderStatus.REJECTED.value: EventKind.REJECTED,
+}
+_ORDER_COLUMNS = (
+    "id",
+    "user_id",
+    "order_id",
+    "broker",
+    "exchange",
+    "tradingsymbol",
+    "instrument_token",
+    "transaction_type",
+    "product",
+    "order_type",
+    "variety",
+    "validity",
+    "quantity",
+    "price",
+    "trigger_price",
+    "filled_quantity",
+    "status",
+    "source",
+)

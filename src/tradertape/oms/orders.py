@@ -1,0 +1,405 @@
+"""The one order pipeline: every new order, change and cancel, and every GTT, paper or live.
+
+Each runs validate → the one pre-trade gate → record → the account's venue. The venue is
+chosen here and nowhere else: from the account a new order or GTT names (`Account`), and
+from the stored row (its ``broker`` column) for a change, a cancel or a delete. The paper
+exchange matches and books in one transaction; the live book records and commits, then
+sends to the user's broker. Callers name an account and never branch on paper vs live.
+
+A live order, change or GTT needs both switches (`live.switches`); a cancel or a delete
+never does: it only removes risk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tradertape.db.models import Gtt, User
+from tradertape.db.models.trading import Order, Trade
+from tradertape.domain.market import Tick
+from tradertape.domain.orders import OrderSpec
+from tradertape.errors import BadRequest, Conflict, InvalidField, NotFound
+from tradertape.oms.context import BROKER as PAPER
+from tradertape.oms.context import LastTick
+from tradertape.oms.live.gtt import LiveGttBook
+from tradertape.oms.live.orders import LiveDesk
+from tradertape.oms.live.switches import require_live
+from tradertape.oms.order_log import by_key
+from tradertape.oms.order_log import parent_order_id as parent_order_id_of
+from tradertape.oms.paper.amendment import own_order
+from tradertape.oms.paper.exchange import PaperExchange
+from tradertape.oms.paper.gtt import GttBook
+from tradertape.ports.broker import GttSpec
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """Whose money an order uses: the paper account, or the user's live broker (by name, or
+    their one connected broker when no name is given)."""
+
+    live: bool = False
+    broker: str | None = None
+
+    @classmethod
+    def of(cls, mode: str, broker: str | None) -> Account:
+        """The account a request names with its ``mode`` and ``broker`` fields."""
+        if mode != "live" and broker is not None:
+            raise InvalidField("broker", 'only a live order ("mode": "live") goes to a broker')
+        return cls(live=mode == "live", broker=broker)
+
+
+PAPER_ACCOUNT = Account()
+
+
+class Quoted:
+    """The default tick of a change: the feed's last one of the order's instrument."""
+
+
+QUOTED = Quoted()
+
+
+@dataclass(frozen=True, slots=True)
+class Submitted:
+    """The order, whether it answers a repeated key (nothing new was done), and the trades
+    its placement booked at once (paper only: a broker's fills arrive later)."""
+
+    order: Order
+    replayed: bool
+    trades: list[Trade] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    """A new order as every caller hands it in."""
+
+    user_id: int
+    spec: OrderSpec
+    client_key: str | None
+    source: str
+    attribution: dict[str, Any] | None
+    last: Tick | None
+    commit: bool
+    exit_only: bool
+    on_record: Callable[[Session, Order], None] | None
+
+
+class Venue(Protocol):
+    """Where an account's orders go once the pipeline has chosen it."""
+
+    def submit(self, db: Session, account: Account, order: Submission) -> Submitted: ...
+
+    def modify(
+        self,
+        db: Session,
+        order: Order,
+        changes: dict[str, Any],
+        last: Tick | None,
+        *,
+        commit: bool,
+    ) -> Order: ...
+
+    def cancel(self, db: Session, order: Order, last: Tick | None, *, commit: bool) -> Order: ...
+
+
+class PaperVenue:
+    """The paper exchange: validated, gated, matched and booked in one transaction."""
+
+    def __init__(self, exchange: PaperExchange) -> None:
+        self._exchange = exchange
+
+    def submit(self, db: Session, account: Account, order: Submission) -> Submitted:
+        if order.on_record is not None:  # the caller's rows go in its own open transaction
+            raise TypeError("a paper order is recorded in the caller's transaction (commit=False)")
+        placed = self._exchange.place_booked(
+            db,
+            user_id=order.user_id,
+            spec=order.spec,
+            client_key=order.client_key,
+            source=order.source,
+            attribution=order.attribution,
+            last=order.last,
+            commit=order.commit,
+            exit_only=order.exit_only,
+        )
+        # A duplicate that raced this one gets the single order back (the unique key
+        # decides): nothing was booked for it, and it is answered as the replay it is.
+        return Submitted(placed.order, placed.booked is None, placed.trades())
+
+    def modify(
+        self,
+        db: Session,
+        order: Order,
+        changes: dict[str, Any],
+        last: Tick | None,
+        *,
+        commit: bool,
+    ) -> Order:
+        return self._exchange.modify(
+            db,
+            user_id=order.user_id,
+            order_id=order.order_id,
+            changes=changes,
+            last=last,
+            commit=commit,
+        )
+
+    def cancel(self, db: Session, order: Order, last: Tick | None, *, commit: bool) -> Order:
+        return self._exchange.cancel(
+            db, user_id=order.user_id, order_id=order.order_id, last=last, commit=commit
+        )
+
+
+class LiveVenue:
+    """The user's broker through the live book: recorded and committed, then sent."""
+
+    def __init__(self, desk: LiveDesk) -> None:
+        self._desk = desk
+
+    def submit(self, db: Session, account: Account, order: Submission) -> Submitted:
+        placed = self._desk.place(
+            db,
+            user_id=order.user_id,
+            spec=order.spec,
+            client_key=order.client_key,
+            last=order.last,
+            source=order.source,
+            exit_only=order.exit_only,
+            broker_name=account.broker,
+            attribution=order.attribution,
+            on_record=order.on_record,
+        )
+        return Submitted(placed.order, placed.replayed)
+
+    def modify(
+        self,
+        db: Session,
+        order: Order,
+        changes: dict[str, Any],
+        last: Tick | None,
+        *,
+        commit: bool,
+    ) -> Order:
+        db.commit()  # no lock of the caller's (a worker run's) held while the broker is asked
+        return self._desk.modify(db, order=order, changes=changes, last=last)
+
+    def cancel(self, db: Session, order: Order, last: Tick | None, *, commit: bool) -> Order:
+        db.commit()  # as for `modify`; the broker's answer is committed as it comes
+        return self._desk.cancel(db, order=order)
+
+
+class OrderPipeline:
+    """The one door orders and GTTs come in by, from every caller."""
+
+    def __init__(
+        self,
+        *,
+        exchange: PaperExchange,
+        gtts: GttBook,
+        quotes: LastTick,
+        live: LiveDesk | None = None,
+        live_gtts: LiveGttBook | None = None,
+        live_enabled: bool = False,
+    ) -> None:
+        """Without `live` and `live_gtts` (a benchmark, a paper-only tool) a live account
+        is a 409."""
+        self._paper: Venue = PaperVenue(exchange)
+        self._live: Venue | None = LiveVenue(live) if live is not None else None
+        self._gtts = gtts
+        self._live_gtts = live_gtts
+        self._quotes = quotes
+        self._live_enabled = live_enabled
+
+    def _venue(self, db: Session, user_id: int, *, live: bool, changes_risk: bool) -> Venue:
+        """The venue of an account or a stored row: the one place paper and live part."""
+        if not live:
+            return self._paper
+        if self._live is None:
+            raise Conflict("live trading is not wired here")
+        if changes_risk:
+            self._require_live(db, user_id)
+        return self._live
+
+    def _require_live(self, db: Session, user_id: int) -> None:
+        user = db.get(User, user_id)
+        if user is None:
+            raise NotFound(f"user {user_id} not found")
+        require_live(self._live_enabled, user)
+
+    def submit(
+        self,
+        db: Session,
+        *,
+        user_id: int,
+        spec: OrderSpec,
+        last: Tick | None,
+        account: Account = PAPER_ACCOUNT,
+        client_key: str | None = None,
+        source: str = "api",
+        attribution: dict[str, Any] | None = None,
+        commit: bool = True,
+        exit_only: bool = False,
+        on_record: Callable[[Session, Order], None] | None = None,
+        switches: bool = True,
+    ) -> Submitted:
+        """Place a new order for `account`; a repeated ``client_key`` answers the first order.
+
+        ``last`` is the tick a paper order may fill on at once (None: the next one). A
+        repeat is answered from the first order's row before any lock (a burst of retries
+        would otherwise queue, one by one, behind the account's ledger lock).
+        """
+        if client_key is not None:
+            first = by_key(db, user_id, client_key)
+            if first is not None:
+                return Submitted(first, True)
+        venue = self._venue(db, user_id, live=account.live, changes_risk=switches)
+        order = Submission(
+            user_id=user_id,
+            spec=spec,
+            client_key=client_key,
+            source=source,
+            attribution=attribution,
+            last=last,
+            commit=commit,
+            exit_only=exit_only,
+            on_record=on_record,
+        )
+        return venue.submit(db, account, order)
+
+    def order(self, db: Session, *, user_id: int, order_id: str) -> Order:
+        """One of the user's orders by our id, or a live order's id at its broker (404 for
+        anyone else's)."""
+        # A live book lists the broker's ids: those find the order too.
+        by_broker = select(Order).where(Order.user_id == user_id, Order.broker_order_id == order_id)
+        return db.scalar(by_broker) or own_order(db, user_id=user_id, order_id=order_id)
+
+    def modify(
+        self,
+        db: Session,
+        *,
+        user_id: int,
+        order_id: str,
+        changes: dict[str, Any],
+        last: Tick | None | Quoted = QUOTED,
+        commit: bool = True,
+        switches: bool = True,
+    ) -> Order:
+        """Change a working order's terms at its venue; a change that enlarges it passes
+        the gate as a new order would. ``last``: the tick the change is judged on (by
+        default the feed's last). ``commit=False`` leaves a paper change in the caller's
+        transaction (a live one commits: the broker has it). ``switches=False``: the
+        caller checked the live switches its own way (a worker run)."""
+        order = own_order(db, user_id=user_id, order_id=order_id)
+        venue = self._venue(db, user_id, live=order.broker != PAPER, changes_risk=switches)
+        tick = self._last(order) if isinstance(last, Quoted) else last
+        return venue.modify(db, order, changes, tick, commit=commit)
+
+    def cancel(
+        self,
+        db: Session,
+        *,
+        user_id: int,
+        order_id: str,
+        parent_order_id: str | None = None,
+        last: Tick | None | Quoted = QUOTED,
+        commit: bool = True,
+    ) -> Order:
+        """Cancel a working order (always allowed); on a cover order's stop-loss leg, exit
+        the cover order. Kite sends the leg's ``parent_order_id`` with an exit; when given
+        it must match. ``last`` (what a cover order's exit fills on) and ``commit`` as for
+        `modify`."""
+        order = own_order(db, user_id=user_id, order_id=order_id)
+        live = order.broker != PAPER
+        if (
+            not live
+            and parent_order_id is not None
+            and parent_order_id != parent_order_id_of(order)
+        ):
+            raise BadRequest(f"order {order_id} is not a leg of order {parent_order_id}")
+        venue = self._venue(db, user_id, live=live, changes_risk=False)
+        tick = self._last(order) if isinstance(last, Quoted) else last
+        return venue.cancel(db, order, tick, commit=commit)
+
+    def _last(self, order: Order) -> Tick | None:
+        return self._quotes(f"{order.exchange}:{order.tradingsymbol}")
+
+    def create_gtt(
+        self,
+        db: Session,
+        *,
+        user_id: int,
+        spec: GttSpec,
+        account: Account = PAPER_ACCOUNT,
+        commit: bool = True,
+        checked: bool = False,
+        attribution: dict[str, Any] | None = None,
+        switches: bool = True,
+    ) -> Gtt:
+        """Create a trigger for `account`; its legs that open risk pass the gate now
+        (``checked``: the caller ran the gate already). ``commit=False`` leaves a paper
+        trigger in the caller's transaction; a live one is committed before its broker
+        hears of it. ``switches`` as for `submit`."""
+        book: GttBook | LiveGttBook = self._gtts
+        if account.live:
+            if self._live_gtts is None:
+                raise Conflict("live trading is not wired here")
+            if switches:
+                self._require_live(db, user_id)
+            book = self._live_gtts
+        return book.create(
+            db,
+            user_id=user_id,
+            spec=spec,
+            commit=commit,
+            checked=checked,
+            attribution=attribution,
+        )
+
+    def modify_gtt(
+        self,
+        db: Session,
+        *,
+        user_id: int,
+        trigger_id: int,
+        spec: GttSpec,
+        gate: bool = True,
+        switches: bool = True,
+        commit: bool = True,
+    ) -> Gtt:
+        """Change an active trigger (at its broker too, for a live one).
+
+        ``gate``: the new legs pass the gate as a new trigger's do (a user's edit; a stop
+        the platform moves is an exit and skips it). ``switches`` as for `submit`.
+        """
+        row = self._gtts.get(db, user_id=user_id, trigger_id=trigger_id)
+        if switches and row.broker != PAPER:
+            self._require_live(db, user_id)
+        # The live book changes a paper row as the paper book does, and a live one at its
+        # broker as well.
+        changed = self._rows().modify(
+            db, user_id=user_id, trigger_id=trigger_id, spec=spec, gate=gate
+        )
+        if commit:
+            db.commit()
+        return changed
+
+    def cancel_gtt(self, db: Session, *, trigger_id: int) -> bool:
+        """The platform retires a trigger (a stop before another exit); False when it fired
+        or went already. A live one is deleted at its broker first."""
+        return self._rows().cancel(db, trigger_id=trigger_id)
+
+    def delete_gtt(self, db: Session, *, user_id: int, trigger_id: int) -> Gtt:
+        """The user deletes an active trigger, a live one at its broker first (always
+        allowed: it only removes risk)."""
+        return self._rows().delete(db, user_id=user_id, trigger_id=trigger_id)
+
+    def _rows(self) -> GttBook | LiveGttBook:
+        """The book that changes a stored trigger: the live one handles paper rows as the
+        paper book does, and live ones at their broker too."""
+        if self._live_gtts is not None:
+            return self._live_gtts
+        return self._gtts

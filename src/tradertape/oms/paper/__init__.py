@@ -1,0 +1,1 @@
+"""The paper exchange: placement, matching, working orders, GTTs and its trading day."""

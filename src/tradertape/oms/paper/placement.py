@@ -1,0 +1,164 @@
+"""Placing a paper order, in one transaction and one commit.
+
+The order is validated, then worked out whole under the user's ledger lock: the funds
+check (a shortfall stores it REJECTED), acceptance, and when a tick is known an
+immediate match, its fill booked and an IOC remainder cancelled. Only then is anything
+written: the order row claims the idempotency key (`order_log.claim`), and its history,
+trades, cash, contract note and positions (and a filled cover order's stop-loss leg)
+follow it in the same transaction. A replayed or racing
+key writes nothing and answers with the first order.
+
+Every order passes the context's pre-trade gate (`gate`: the risk rules, registered once
+when the runtime is built), so no path that places an order can forget it. It runs after
+the funds check, under the same lock, and its refusal stores the order REJECTED like a
+shortfall does. What it found is recorded only once the order is stored, so a replay
+logs nothing twice. The broker's square-off and orders the caller knows only close
+(``exit_only``: a run's exit, a protection exit) skip it: exits are never blocked.
+An order the gate lets through, once it has claimed its key, counts against the client's
+order-rate ceiling (`PreTradeGate.admit`): past it nothing is stored and a 429 is raised.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from tradertape.db.models.trading import Order, Trade
+from tradertape.domain.instruments import Instrument
+from tradertape.domain.market import Tick
+from tradertape.domain.order_state import WORKING, EventKind, OrderEvent
+from tradertape.domain.orders import OrderSpec
+from tradertape.errors import InvalidField
+from tradertape.oms.booking import Ledger
+from tradertape.oms.context import SQUAREOFF, TradingContext
+from tradertape.oms.funds import funding_problem
+from tradertape.oms.order_log import (
+    apply_event,
+    by_key,
+    claim,
+    entry_status,
+    new_order,
+    store_history,
+)
+from tradertape.oms.order_rules import check_fields, check_session, listed
+from tradertape.oms.paper.working import expire_ioc, settle, step
+from tradertape.ports.clock import IST
+
+
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """The order, and the column values of the trades its placement booked, oldest first;
+    ``booked`` is None when the key was taken and `order` is the first order."""
+
+    order: Order
+    booked: list[dict[str, Any]] | None
+
+    def trades(self) -> list[Trade] | None:
+        """The booked trades as (detached) rows."""
+        return None if self.booked is None else [Trade(**values) for values in self.booked]
+
+
+def place(
+    context: TradingContext,
+    db: Session,
+    *,
+    user_id: int,
+    spec: OrderSpec,
+    client_key: str | None,
+    source: str,
+    attribution: dict[str, Any] | None,
+    last: Tick | None,
+    commit: bool = True,
+    exit_only: bool = False,
+) -> Placed:
+    """Validate, check funds, match at once if possible, and store it all.
+
+    Commits unless ``commit`` is false: then the caller's transaction (a worker intent
+    and its idempotency row, say) stores the order together with its own rows.
+    """
+    catalog = context.catalog(db)
+    try:
+        instrument = listed(catalog, spec)
+        check_fields(context, spec, instrument, last)
+        now = context.clock.now()
+        check_session(context, spec, instrument, now, source)
+    except InvalidField:
+        # A replay answers with the first order even if the market has moved on since.
+        first = by_key(db, user_id, client_key) if client_key is not None else None
+        if first is None:
+            raise
+        return Placed(first, None)
+    order = new_order(
+        user_id,
+        spec,
+        instrument,
+        client_key=client_key,
+        source=source,
+        attribution=attribution,
+        now=now,
+    )
+    ledger = Ledger(db, rows=False)
+    # The lock comes before the funds check reads anything; with a tick, a fill is likely,
+    # so the balance, the fill's contract note and the positions are read in one round trip.
+    fill_date = last.ts.astimezone(IST).date() if last is not None else None
+    ledger.lock(
+        user_id, trade_date=fill_date, position=(order.exchange, order.tradingsymbol, order.product)
+    )
+    # The broker's own square-off closes risk; it is never refused for margin.
+    problem = (
+        None
+        if source == SQUAREOFF
+        else funding_problem(context, db, ledger, order, instrument, catalog, last)
+    )
+    verdict = None
+    if problem is None and source != SQUAREOFF and not exit_only:
+        verdict = context.gate.check(db, order, instrument, last)
+        problem = verdict.refusal if verdict is not None else None
+    history: list[dict[str, Any]] = []
+    if problem:
+        history.append(
+            apply_event(order, OrderEvent(EventKind.REJECTED, now, message=problem), now)
+        )
+    else:
+        accepted = OrderEvent(EventKind.ACCEPTED, now, status_after=entry_status(spec))
+        history.append(apply_event(order, accepted, now))
+        if last is not None and order.status in WORKING:
+            step(
+                context,
+                order,
+                instrument,
+                last,
+                traded_volume=last.last_quantity,
+                history=history,
+                ledger=ledger,
+            )
+            expire_ioc(context, order, history)
+    stored = claim(db, order)
+    trades = None
+    if stored is order:
+        if not problem and source != SQUAREOFF:  # a replay, or a refusal, is not counted
+            context.gate.admit(db, order, exit_only=exit_only)
+        trades = _store(context, db, order, instrument, history, ledger)
+        if verdict is not None and verdict.record is not None:
+            verdict.record(db, order)
+    if commit:
+        db.commit()
+    return Placed(stored, trades)
+
+
+def _store(
+    context: TradingContext,
+    db: Session,
+    order: Order,
+    instrument: Instrument,
+    history: list[dict[str, Any]],
+    ledger: Ledger,
+) -> list[dict[str, Any]]:
+    """Write the claimed order's history and bookings; the column values of its trades."""
+    store_history(db, order, history)
+    if order.filled_quantity:  # a cover order's entry brings its stop-loss leg
+        settle(context, db, order, instrument, None, traded_volume=0, ledger=ledger)
+    ledger.write()
+    return [t for t in ledger.written if t["order_pk"] == order.id]

@@ -1,0 +1,340 @@
+"""The paper account as Kite reports an account: orders, trades, positions, holdings, margins.
+
+Everything is derived from the ledger (orders, trades, cash entries) and marked to the
+last tick, in Kite's field names so the UI, the agent and workers parse one shape for
+paper and live. CNC buys settle T+1: bought today they show as ``t1_quantity``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tradertape.db.models.trading import Order, Trade
+from tradertape.domain.instruments import InstrumentCatalog
+from tradertape.domain.market import Tick
+from tradertape.domain.money import shown_float
+from tradertape.domain.order_state import OrderStatus
+from tradertape.oms.order_log import parent_order_id
+from tradertape.oms.paper.exchange import BROKER, PaperExchange
+from tradertape.ports.clock import IST, Clock
+
+KiteDict = dict[str, Any]
+LastTick = Callable[[str], Tick | None]
+_ZERO = Decimal(0)
+
+
+def _num(value: Decimal | None) -> float:
+    return float(value) if value is not None else 0.0
+
+
+def _stored(value: Decimal | None) -> float | None:
+    # None only for a stored price no float can show (a row from before values were checked).
+    return shown_float(value) if value is not None else 0.0
+
+
+def order_dict(order: Order) -> KiteDict:
+    """An order in Kite's order-book shape."""
+    return {
+        "order_id": order.order_id,
+        "exchange_order_id": order.order_id,
+        "parent_order_id": parent_order_id(order),  # a cover order's stop-loss leg
+        "status": order.status,
+        "status_message": order.status_message,
+        "order_timestamp": order.placed_at.astimezone(IST).strftime("%Y-%m-%d %H:%M:%S"),
+        "exchange_update_timestamp": order.updated_at.astimezone(IST).strftime("%Y-%m-%d %H:%M:%S"),
+        "variety": order.variety,
+        "exchange": order.exchange,
+        "tradingsymbol": order.tradingsymbol,
+        "instrument_token": order.instrument_token,
+        "order_type": order.order_type,
+        "transaction_type": order.transaction_type,
+        "validity": order.validity,
+        "validity_ttl": order.validity_ttl,
+        "product": order.product,
+        "quantity": order.quantity,
+        "disclosed_quantity": order.disclosed_quantity or 0,
+        "price": _stored(order.price),
+        "trigger_price": _stored(order.trigger_price),
+        "average_price": _stored(order.average_price),
+        "filled_quantity": order.filled_quantity,
+        "pending_quantity": 0
+        if order.status in _TERMINAL
+        else order.quantity - order.filled_quantity,
+        "cancelled_quantity": order.quantity - order.filled_quantity
+        if order.status == "CANCELLED"
+        else 0,
+        "market_protection": order.market_protection or 0,
+        "tag": order.attribution.get("tag"),
+        "meta": {"source": order.source},
+    }
+
+
+# A live order not yet acknowledged (``PUT ORDER REQ RECEIVED``) is no `OrderStatus`.
+_TERMINAL = frozenset(s.value for s in OrderStatus if s.is_terminal)
+_UTILISED_FIELDS = (
+    "debits",
+    "exposure",
+    "m2m_realised",
+    "m2m_unrealised",
+    "option_premium",
+    "payout",
+    "span",
+    "holding_sales",
+    "turnover",
+    "liquid_collateral",
+    "stock_collateral",
+    "delivery",
+)
+
+
+def trade_dict(trade: Trade, order_id: str) -> KiteDict:
+    """A trade in Kite's shape (``order_timestamp`` is HH:MM:SS only, as Kite sends it)."""
+    local = trade.filled_at.astimezone(IST)
+    return {
+        "trade_id": trade.trade_id,
+        "order_id": order_id,
+        "exchange": trade.exchange,
+        "tradingsymbol": trade.tradingsymbol,
+        "instrument_token": trade.instrument_token,
+        "product": trade.product,
+        "average_price": _num(trade.price),
+        "quantity": trade.quantity,
+        "exchange_order_id": order_id,
+        "transaction_type": trade.transaction_type,
+        "fill_timestamp": local.strftime("%Y-%m-%d %H:%M:%S"),
+        "order_timestamp": local.strftime("%H:%M:%S"),
+        "exchange_timestamp": local.strftime("%Y-%m-%d %H:%M:%S"),
+    }
+
+
+@dataclass
+class _Book:
+    """Running totals of one symbol and product."""
+
+    exchange: str
+    tradingsymbol: str
+    instrument_token: int
+    product: str
+    buy_qty: int = 0
+    sell_qty: int = 0
+    buy_value: Decimal = _ZERO
+    sell_value: Decimal = _ZERO
+    overnight: int = 0
+
+    def add(self, trade: Trade) -> None:
+        value = trade.price * trade.quantity
+        if trade.transaction_type == "BUY":
+            self.buy_qty += trade.quantity
+            self.buy_value += value
+        else:
+            self.sell_qty += trade.quantity
+            self.sell_value += value
+
+    @property
+    def quantity(self) -> int:
+        return self.buy_qty - self.sell_qty
+
+
+def _position_row(book: _Book, last: Decimal | None, close: Decimal | None) -> KiteDict:
+    quantity = book.quantity
+    price = last if last is not None else _ZERO
+    value = book.sell_value - book.buy_value  # Kite: cash flow so far, negative when long
+    pnl = value + quantity * price
+    if quantity > 0:
+        average = book.buy_value / book.buy_qty
+    elif quantity < 0:
+        average = book.sell_value / book.sell_qty
+    else:
+        average = _ZERO
+    return {
+        "tradingsymbol": book.tradingsymbol,
+        "exchange": book.exchange,
+        "instrument_token": book.instrument_token,
+        "product": book.product,
+        "quantity": quantity,
+        "overnight_quantity": book.overnight,
+        "multiplier": 1,
+        "average_price": _num(average),
+        "close_price": _num(close),
+        "last_price": _num(last),
+        "value": _num(value),
+        "pnl": _num(pnl),
+        "m2m": _num(pnl),
+        "unrealised": _num(pnl) if quantity else 0.0,
+        "realised": 0.0 if quantity else _num(pnl),
+        "buy_quantity": book.buy_qty,
+        "buy_price": _num(book.buy_value / book.buy_qty) if book.buy_qty else 0.0,
+        "buy_value": _num(book.buy_value),
+        "sell_quantity": book.sell_qty,
+        "sell_price": _num(book.sell_value / book.sell_qty) if book.sell_qty else 0.0,
+        "sell_value": _num(book.sell_value),
+    }
+
+
+class PaperPortfolio:
+    """Kite-shaped views of one user's paper account."""
+
+    def __init__(self, *, clock: Clock, exchange: PaperExchange, last_tick: LastTick) -> None:
+        self._clock = clock
+        self._exchange = exchange
+        self._last_tick = last_tick
+
+    def _today(self) -> date:
+        return self._clock.now().astimezone(IST).date()
+
+    def orders(self, db: Session, *, user_id: int) -> list[KiteDict]:
+        """Today's orders, oldest first (Kite's order book)."""
+        rows = db.scalars(
+            select(Order).where(Order.user_id == user_id, Order.broker == BROKER).order_by(Order.id)
+        )
+        today = self._today()
+        return [order_dict(o) for o in rows if o.placed_at.astimezone(IST).date() == today]
+
+    def trades(self, db: Session, *, user_id: int) -> list[KiteDict]:
+        """Today's trades."""
+        rows = db.execute(
+            select(Trade, Order.order_id)
+            .join(Order, Order.id == Trade.order_pk)
+            .where(
+                Trade.user_id == user_id,
+                Trade.broker == BROKER,
+                Trade.trade_date == self._today().isoformat(),
+            )
+            .order_by(Trade.id)
+        ).all()
+        return [trade_dict(trade, order_id) for trade, order_id in rows]
+
+    def _books(self, db: Session, user_id: int, *, day_only: bool) -> list[_Book]:
+        today = self._today().isoformat()
+        books: dict[tuple[str, str, str], _Book] = {}
+        trades = db.scalars(
+            select(Trade).where(Trade.user_id == user_id, Trade.broker == BROKER).order_by(Trade.id)
+        )
+        for trade in trades:
+            if trade.product == "CNC" and not day_only and trade.trade_date < today:
+                continue  # settled delivery lives in holdings, not positions
+            key = (trade.exchange, trade.tradingsymbol, trade.product)
+            book = books.setdefault(
+                key,
+                _Book(trade.exchange, trade.tradingsymbol, trade.instrument_token, trade.product),
+            )
+            if day_only and trade.trade_date < today:
+                continue
+            if trade.trade_date < today:
+                book.overnight += (
+                    trade.quantity if trade.transaction_type == "BUY" else -trade.quantity
+                )
+            book.add(trade)
+        return [b for b in books.values() if b.buy_qty or b.sell_qty]
+
+    def positions(self, db: Session, *, user_id: int) -> dict[str, list[KiteDict]]:
+        """``{"net": [...], "day": [...]}`` marked to the last tick."""
+        return {
+            "net": [self._row(b) for b in self._books(db, user_id, day_only=False)],
+            "day": [self._row(b) for b in self._books(db, user_id, day_only=True)],
+        }
+
+    def _row(self, book: _Book) -> KiteDict:
+        tick = self._last_tick(f"{book.exchange}:{book.tradingsymbol}")
+        return _position_row(
+            book, tick.last_price if tick else None, tick.prev_close if tick else None
+        )
+
+    def holdings(self, db: Session, *, user_id: int) -> list[KiteDict]:
+        """Delivery holdings: settled quantity plus today's buys as ``t1_quantity``."""
+        today = self._today().isoformat()
+        books: dict[tuple[str, str], dict[str, Any]] = {}
+        trades = db.scalars(
+            select(Trade)
+            .where(Trade.user_id == user_id, Trade.broker == BROKER, Trade.product == "CNC")
+            .order_by(Trade.id)
+        )
+        for trade in trades:
+            row = books.setdefault(
+                (trade.exchange, trade.tradingsymbol),
+                {"token": trade.instrument_token, "settled": 0, "t1": 0, "cost": _ZERO, "held": 0},
+            )
+            signed = trade.quantity if trade.transaction_type == "BUY" else -trade.quantity
+            if trade.transaction_type == "BUY":
+                row["cost"] += trade.price * trade.quantity
+                row["held"] += trade.quantity
+                row["t1" if trade.trade_date == today else "settled"] += trade.quantity
+            else:
+                average = row["cost"] / row["held"] if row["held"] else _ZERO
+                row["cost"] -= average * trade.quantity
+                row["held"] += signed
+                row["settled"] -= trade.quantity
+        catalog = self._exchange.catalog(db)
+        return [
+            self._holding(catalog, key, row) for key, row in sorted(books.items()) if row["held"]
+        ]
+
+    def _holding(
+        self, catalog: InstrumentCatalog, key: tuple[str, str], row: dict[str, Any]
+    ) -> KiteDict:
+        exchange, symbol = key
+        instrument = catalog.find(f"{exchange}:{symbol}")
+        tick = self._last_tick(f"{exchange}:{symbol}")
+        average = row["cost"] / row["held"]
+        last = tick.last_price if tick else average
+        close = tick.prev_close if tick else average
+        quantity = row["settled"]
+        held = row["held"]
+        return {
+            "tradingsymbol": symbol,
+            "exchange": exchange,
+            "instrument_token": row["token"],
+            "isin": instrument.isin if instrument else None,
+            "product": "CNC",
+            "price": 0.0,
+            "quantity": quantity,
+            "t1_quantity": row["t1"],
+            "used_quantity": 0,
+            "realised_quantity": quantity,
+            "opening_quantity": quantity,
+            "collateral_quantity": 0,
+            "average_price": _num(average),
+            "last_price": _num(last),
+            "close_price": _num(close),
+            "pnl": _num((last - average) * held),
+            "day_change": _num(last - close),
+            "day_change_percentage": _num((last - close) / close * 100) if close else 0.0,
+        }
+
+    def margins(self, db: Session, *, user_id: int) -> KiteDict:
+        """Kite's ``/user/margins`` shape for the equity segment.
+
+        ``net`` is what a new order may use: cash, plus what open positions would fetch
+        at their marks, less the margin positions and pending orders hold
+        (`oms.funds`); ``utilised.debits`` is that margin, split into its SPAN,
+        exposure and option-premium parts (the rest is equity VaR, delivery and cover
+        orders' risk).
+        """
+        account = self._exchange.margins(db, user_id)
+        used = account.used
+        utilised: dict[str, float] = dict.fromkeys(_UTILISED_FIELDS, 0.0)
+        utilised["debits"] = _num(used.total)
+        utilised["span"] = _num(used.span)
+        utilised["exposure"] = _num(used.exposure)
+        utilised["option_premium"] = _num(used.option_premium)
+        segment = {
+            "enabled": True,
+            "net": _num(account.available),
+            "available": {
+                "adhoc_margin": 0.0,
+                "cash": _num(account.cash),
+                "opening_balance": _num(account.cash),
+                "live_balance": _num(account.cash),
+                "collateral": 0.0,
+                "intraday_payin": 0.0,
+            },
+            "utilised": utilised,
+        }
+        return {"equity": segment, "commodity": {**segment, "enabled": False, "net": 0.0}}

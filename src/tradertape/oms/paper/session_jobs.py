@@ -1,0 +1,222 @@
+"""What the paper exchange does at fixed times of the trading day, driven by the clock.
+
+- At the open, queued AMOs go to the book (and may fill on the opening tick).
+- At the square-off time (15:20 equity, 15:25 F&O by default) pending MIS orders are
+  cancelled and every open MIS position is closed with a MARKET order.
+- After the close, DAY orders still working are cancelled; TTL orders go when their
+  minutes run out.
+
+Every job is idempotent (square-off orders carry a per-day idempotency key), so a
+scheduler that fires twice, or a restart in the middle, changes nothing the second time.
+Each reads the orders it changes under their owners' locks (`order_locks`), so a cancel
+or modify committed by an API process in the meantime is never overwritten. Each order
+(and each owner's square-off) goes through the loop's `Guard`: one that raises is rolled
+back alone, and the others are released, closed and expired as usual.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, time
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tradertape.db.models.trading import Order, Trade
+from tradertape.db.rows import one_of
+from tradertape.domain.calendar import Market, TradingCalendar
+from tradertape.domain.calendar import Session as MarketSession
+from tradertape.domain.instruments import Exchange
+from tradertape.domain.market import Tick
+from tradertape.domain.order_state import WORKING as _WORKING
+from tradertape.domain.order_state import EventKind, OrderEvent, OrderStatus
+from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
+from tradertape.oms.job_guard import UNGUARDED, Guard
+from tradertape.oms.ledger import net_positions
+from tradertape.oms.order_locks import lock_user, locked_orders
+from tradertape.oms.paper.exchange import BROKER, SQUAREOFF, PaperExchange
+from tradertape.ports.clock import IST, Clock
+
+LastTick = Callable[[str], Tick | None]
+MARKET_CLOSE = time(15, 30)
+
+
+def order_item(order: Order) -> str:
+    """An order's name in the job guard's records."""
+    return f"order:{order.order_id}"
+
+
+def _owner(order: Order) -> int:
+    return order.user_id
+
+
+def _each_order(
+    guard: Guard, job: str, orders: Sequence[Order], work: Callable[[Order], None], db: Session
+) -> int:
+    """`work` on each order in a savepoint of the caller's transaction (its locks held)."""
+    return len(
+        guard.each(orders, job=job, key=order_item, owner=_owner, work=work, db=db, batch=True)
+    )
+
+
+class SessionJobs:
+    """Open, square-off and close duties of the paper exchange."""
+
+    def __init__(
+        self,
+        *,
+        clock: Clock,
+        calendar: TradingCalendar,
+        exchange: PaperExchange,
+        last_tick: LastTick,
+    ) -> None:
+        self._clock = clock
+        self._calendar = calendar
+        self._exchange = exchange
+        self._last_tick = last_tick
+
+    def release_amos(self, db: Session, guard: Guard = UNGUARDED) -> int:
+        """Send queued AMOs to the book once the market is open; match them on the last tick."""
+        now = self._clock.now()
+        if self._calendar.session_at(now, Market.EQUITY) is not MarketSession.NORMAL:
+            return 0
+        queued = locked_orders(db, Order.status == OrderStatus.AMO_REQ_RECEIVED.value)
+
+        def release(order: Order) -> None:
+            stop = order.order_type in (OrderType.SL.value, OrderType.SL_M.value)
+            target = OrderStatus.TRIGGER_PENDING if stop else OrderStatus.OPEN
+            self._exchange.record(
+                db, order, OrderEvent(EventKind.RELEASED, now, status_after=target)
+            )
+            tick = self._last_tick(f"{order.exchange}:{order.tradingsymbol}")
+            if tick is not None:
+                instrument = self._exchange.catalog(db).get(
+                    f"{order.exchange}:{order.tradingsymbol}"
+                )
+                self._exchange.advance(
+                    db, order, instrument, tick, traded_volume=tick.last_quantity
+                )
+
+        released = _each_order(guard, "session.release_amos", queued, release, db)
+        db.commit()
+        return released
+
+    def _past_squareoff(self, exchange: str, now: datetime) -> bool:
+        derivative = exchange in (Exchange.NFO.value, Exchange.BFO.value)
+        local = now.astimezone(IST)
+        trading = self._calendar.is_trading_day(local.date())
+        return trading and local.time() >= self._exchange.config.squareoff_time(derivative)
+
+    def square_off_mis(self, db: Session, guard: Guard = UNGUARDED) -> list[Order]:
+        """Cancel pending MIS orders and close open MIS positions past the square-off time.
+
+        Runs every few seconds, so it returns at once before the earliest cut-off, and only
+        looks at today's MIS traders (an MIS position cannot outlive its day).
+        """
+        now = self._clock.now()
+        local = now.astimezone(IST)
+        config = self._exchange.config
+        earliest = min(config.squareoff_equity, config.squareoff_fno)
+        if not self._calendar.is_trading_day(local.date()) or local.time() < earliest:
+            return []
+        pending = locked_orders(
+            db,
+            (Order.product == Product.MIS.value)
+            & one_of(Order.status, _WORKING)
+            & (Order.source != SQUAREOFF),
+        )
+
+        def cancel(order: Order) -> None:
+            if self._past_squareoff(order.exchange, now):
+                message = "Cancelled by the broker at the MIS square-off time."
+                self._exchange.record(
+                    db, order, OrderEvent(EventKind.EXPIRED, now, message=message)
+                )
+
+        _each_order(guard, "session.square_off_mis", pending, cancel, db)
+        db.commit()
+        owners = db.scalars(
+            select(Trade.user_id)
+            .where(
+                Trade.broker == BROKER,
+                Trade.product == Product.MIS.value,
+                Trade.trade_date == local.date().isoformat(),
+            )
+            .distinct()
+        ).all()
+        closed = guard.each(  # each owner's close commits on its own
+            owners,
+            job="session.square_off_mis",
+            key=lambda user_id: f"user:{user_id}",
+            owner=lambda user_id: user_id,
+            work=lambda user_id: self._close_positions(db, user_id, now),
+            db=db,
+        )
+        return [order for orders in closed for order in orders]
+
+    def _close_positions(self, db: Session, user_id: int, now: datetime) -> list[Order]:
+        day = now.astimezone(IST).date().isoformat()
+        placed = []
+        lock_user(db, user_id)  # positions read as they are, not before a fill lands
+        for position in net_positions(db, user_id=user_id, broker=BROKER):
+            if position.product != "MIS" or position.quantity == 0:
+                continue
+            if not self._past_squareoff(position.exchange, now):
+                continue
+            key = f"{position.exchange}:{position.tradingsymbol}"
+            side = TransactionType.SELL if position.quantity > 0 else TransactionType.BUY
+            spec = OrderSpec(
+                exchange=Exchange(position.exchange),
+                tradingsymbol=position.tradingsymbol,
+                transaction_type=side,
+                quantity=abs(position.quantity),
+                product=Product.MIS,
+                order_type=OrderType.MARKET,
+            )
+            placed.append(
+                self._exchange.place(
+                    db,
+                    user_id=user_id,
+                    spec=spec,
+                    client_key=f"squareoff:{day}:{key}:{position.quantity}",
+                    source=SQUAREOFF,
+                    last=self._last_tick(key),
+                )
+            )
+        db.commit()  # nothing to close still ends the transaction holding the lock
+        return placed
+
+    def expire_orders(self, db: Session, guard: Guard = UNGUARDED) -> int:
+        """Cancel DAY orders after the close and TTL orders whose minutes ran out."""
+        now = self._clock.now()
+        local = now.astimezone(IST)
+        closed_today = local.time() >= MARKET_CLOSE
+        working = locked_orders(db, one_of(Order.status, _WORKING))
+
+        def expire(order: Order) -> bool:
+            if order.expires_at is not None and order.expires_at <= now:
+                message = "Order expired: its time-to-live ran out."
+            elif self._day_over(order.placed_at.astimezone(IST).date(), local.date(), closed_today):
+                message = "Order cancelled at the end of the trading day."
+            else:
+                return False
+            self._exchange.record(db, order, OrderEvent(EventKind.EXPIRED, now, message=message))
+            return True
+
+        expired = sum(
+            guard.each(
+                working,
+                job="session.expire_orders",
+                key=order_item,
+                owner=_owner,
+                work=expire,
+                db=db,
+                batch=True,
+            )
+        )
+        db.commit()
+        return expired
+
+    @staticmethod
+    def _day_over(placed: date, today: date, closed_today: bool) -> bool:
+        return placed < today or (placed == today and closed_today)

@@ -1,0 +1,174 @@
+"""Working orders against ticks: triggers, fills, the IOC remainder, and what a fill sets
+off (a cover order's stop-loss leg, `settle`).
+
+`step` matches one order on one tick (the pure `oms.paper.matching.match`), moves it
+through the status machine and books what fills into the transaction's `Ledger`;
+history rows and ledger writes are left to the caller, so placement can store a new
+order with its fills in one go and `on_tick` can write a whole batch at the end.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from tradertape.db.models.trading import Order, Trade
+from tradertape.db.rows import one_of
+from tradertape.domain.instruments import Instrument
+from tradertape.domain.market import Tick
+from tradertape.domain.order_state import WORKING, EventKind, OrderEvent, OrderStatus
+from tradertape.domain.orders import OrderType, TransactionType, Validity
+from tradertape.oms.booking import Ledger
+from tradertape.oms.context import TradingContext
+from tradertape.oms.order_locks import locked_orders
+from tradertape.oms.order_log import apply_event, is_cover_leg, store_history
+from tradertape.oms.paper import cover
+from tradertape.oms.paper.matching import WorkingOrder, match
+
+
+def step(
+    context: TradingContext,
+    order: Order,
+    instrument: Instrument,
+    tick: Tick,
+    *,
+    traded_volume: int,
+    history: list[dict[str, Any]],
+    ledger: Ledger,
+) -> None:
+    """Match `order` against `tick`: events into `history`, the fill into `ledger`."""
+    working = WorkingOrder(
+        side=TransactionType(order.transaction_type),
+        order_type=OrderType(order.order_type),
+        pending_quantity=order.quantity - order.filled_quantity,
+        price=order.price,
+        trigger_price=order.trigger_price,
+        triggered=order.triggered,
+        market_protection=order.market_protection,
+        leg_quantity=order.iceberg_quantity,
+        lot_size=instrument.lot_size,
+    )
+    result = match(working, tick, traded_volume=traded_volume, config=context.config.match)
+    now = context.clock.now()
+    if result.triggered:
+        history.append(apply_event(order, OrderEvent(EventKind.TRIGGERED, tick.ts), now))
+    if not result.fill_quantity or result.fill_price is None:
+        return
+    fill = OrderEvent(
+        EventKind.FILLED,
+        tick.ts,
+        fill_quantity=result.fill_quantity,
+        fill_price=result.fill_price,
+    )
+    history.append(apply_event(order, fill, now))
+    ledger.book_fill(order, instrument, result.fill_quantity, result.fill_price, tick.ts)
+
+
+def expire_ioc(context: TradingContext, order: Order, history: list[dict[str, Any]]) -> None:
+    """Cancel what an IOC order left unfilled after its one chance to match."""
+    if order.validity == Validity.IOC.value and order.status in WORKING:
+        now = context.clock.now()
+        expired = OrderEvent(EventKind.EXPIRED, now, message="IOC remainder cancelled.")
+        history.append(apply_event(order, expired, now))
+
+
+def settle(
+    context: TradingContext,
+    db: Session,
+    order: Order,
+    instrument: Instrument,
+    tick: Tick | None,
+    *,
+    traded_volume: int,
+    ledger: Ledger,
+) -> None:
+    """What a stored order's fill sets off: a cover order's stop-loss leg follows its entry
+    (a new leg is matched on the same tick: a gap through the stop counts), and a leg
+    that has closed the position cancels what is left of its entry (no commit)."""
+    now = context.clock.now()
+    if cover.is_entry(order):
+        leg, new = cover.follow_entry(db, order, instrument, now)
+        if leg is None or not new or tick is None:
+            return
+        history: list[dict[str, Any]] = []
+        step(
+            context,
+            leg,
+            instrument,
+            tick,
+            traded_volume=traded_volume,
+            history=history,
+            ledger=ledger,
+        )
+        store_history(db, leg, history)
+        order = leg
+    if is_cover_leg(order.variety, order.client_key) and order.status == OrderStatus.COMPLETE:
+        cover.close_entry(db, order, now, "Cover order closed: its stop-loss leg completed.")
+
+
+def _match(
+    context: TradingContext,
+    db: Session,
+    order: Order,
+    instrument: Instrument,
+    tick: Tick,
+    *,
+    traded_volume: int,
+    ledger: Ledger,
+) -> None:
+    filled = order.filled_quantity
+    history: list[dict[str, Any]] = []
+    step(
+        context,
+        order,
+        instrument,
+        tick,
+        traded_volume=traded_volume,
+        history=history,
+        ledger=ledger,
+    )
+    store_history(db, order, history)
+    if order.filled_quantity != filled:
+        settle(context, db, order, instrument, tick, traded_volume=traded_volume, ledger=ledger)
+
+
+def advance(
+    context: TradingContext,
+    db: Session,
+    order: Order,
+    instrument: Instrument,
+    tick: Tick,
+    *,
+    traded_volume: int,
+) -> list[Trade]:
+    """Match one stored working order against one tick and book what fills (no commit)."""
+    ledger = Ledger(db)
+    _match(context, db, order, instrument, tick, traded_volume=traded_volume, ledger=ledger)
+    return ledger.write()
+
+
+def on_tick(context: TradingContext, db: Session, tick: Tick, *, traded_volume: int) -> list[Trade]:
+    """Advance every working paper order of the ticked instrument (commits).
+
+    Orders are read under their owners' locks (`order_locks`), so a cancel, modify or
+    fill committed by another process since is what gets matched, or skipped.
+    """
+    exchange, _, symbol = tick.key.partition(":")
+    orders = locked_orders(
+        db,
+        (Order.exchange == exchange)
+        & (Order.tradingsymbol == symbol)
+        & one_of(Order.status, WORKING),
+    )
+    if not orders:
+        db.commit()  # ends the transaction that holds the locks
+        return []
+    instrument = context.catalog(db).get(tick.key)
+    ledger = Ledger(db)
+    for order in orders:
+        if order.status in WORKING:  # a leg that closed its position ended its entry
+            _match(context, db, order, instrument, tick, traded_volume=traded_volume, ledger=ledger)
+    trades = ledger.write()
+    db.commit()
+    return trades

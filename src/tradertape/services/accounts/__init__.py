@@ -1,0 +1,1 @@
+"""Accounts: users, logins, sessions, bearer secrets and owner scoping."""

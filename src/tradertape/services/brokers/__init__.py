@@ -1,0 +1,1 @@
+"""The user's brokers: credentials, logins, sessions, account views, live trading."""

@@ -1,0 +1,216 @@
+"""Live trading's switches, the user's live brokers, and the brokers' reports of fills.
+
+Live orders need both switches: the server's (``TRADERTAPE_LIVE_TRADING_ENABLED``) and
+the user's own (``users.live_trading``, turned on with a typed confirmation). An order
+asks for live with ``mode: "live"`` (and ``broker`` when several are connected);
+without both switches it is refused (403) and nothing reaches a broker; without a session
+of that broker (or a single one) it is a 409.
+
+Kite reports an order three ways, all booked by `LiveDesk.apply_report` (exactly once):
+a postback (`verify_kite_postback`: sha256(order_id + order_timestamp + api_secret) with
+the user's stored secret), the ticker's order updates on the bus (`follow_order_updates`)
+and polling (`LiveDesk.poll`, from the trading loop's jobs). Upstox and Groww orders are
+reported by polling.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tradertape.db.engine import Database
+from tradertape.db.models import User
+from tradertape.db.models.trading import Order
+from tradertape.domain.brokers import BrokerName
+from tradertape.errors import Conflict, Forbidden
+from tradertape.feed.kite import KITE_ORDER_UPDATES_TOPIC
+from tradertape.oms.job_guard import UNGUARDED, Guard
+from tradertape.oms.live.gtt import LiveGttBook
+from tradertape.oms.live.orders import LiveBroker, LiveDesk, kite_report
+from tradertape.ports.bus import EventBus, Subscription
+from tradertape.security.tokens import digests_equal
+from tradertape.services.brokers.account import BrokerConnector
+from tradertape.services.brokers.credentials import BrokerCredentials
+
+log = logging.getLogger("tradertape.live")
+
+CONFIRMATION = "LIVE"  # what the user types to turn their switch on
+
+
+def live_allowed(server_enabled: bool, user: User) -> bool:
+    """Whether both switches allow live orders for `user`."""
+    return server_enabled and user.live_trading
+
+
+class UserBrokers:
+    """The user's connected live brokers (Kite, Upstox, Groww) as the OMS needs them.
+
+    Each adapter finds an order of ours by what it sent our key as (`Broker.find_order`):
+    Kite's tag (a hash of the key), Upstox's ``tag`` (the key when it fits) and Groww's
+    ``order_reference_id`` (likewise), so a lookup never places anything.
+    """
+
+    def __init__(
+        self,
+        *,
+        credentials: BrokerCredentials,
+        kite: BrokerConnector,
+        upstox: BrokerConnector | None = None,
+        groww: BrokerConnector | None = None,
+    ) -> None:
+        self._credentials = credentials
+        self._connectors = {
+            name: connector
+            for name, connector in (
+                (BrokerName.KITE, kite),
+                (BrokerName.UPSTOX, upstox),
+                (BrokerName.GROWW, groww),
+            )
+            if connector is not None
+        }
+
+    def __call__(self, db: Session, user_id: int, broker: str | None = None) -> LiveBroker:
+        """A `LiveBroker` for `broker`'s session, or the user's only one when None (409 if
+        that broker is not connected, or if none or several are and none was named)."""
+        name = self._only_connected(db, user_id) if broker is None else BrokerName(broker)
+        session = self._session(db, user_id, name)
+        if session is None:
+            label = _LABELS[name]
+            raise Conflict(
+                f'no live {label} session for "broker": "{name.value}": log in to {label} '
+                "first (Settings → Brokers)"
+            )
+        api_key, token = session
+        adapter = self._connectors[name](api_key=api_key, access_token=token)
+        return LiveBroker(name.value, adapter)
+
+    def _session(self, db: Session, user_id: int, name: BrokerName) -> tuple[str, str] | None:
+        if name not in self._connectors:
+            return None
+        row = self._credentials.get(db, user_id=user_id, broker=name)
+        token = self._credentials.access_token(db, user_id=user_id, broker=name)
+        return None if row is None or token is None else (row.api_key, token)
+
+    def _only_connected(self, db: Session, user_id: int) -> BrokerName:
+        connected = [n for n in self._connectors if self._session(db, user_id, n) is not None]
+        if not connected:
+            raise Conflict(
+                "no live broker session: log in to Kite, Upstox or Groww first "
+                '(Settings → Brokers), then send "broker"'
+            )
+        if len(connected) > 1:
+            names = ", ".join(f'"{n.value}"' for n in connected)
+            raise Conflict(f'several brokers are connected ({names}): say which with "broker"')
+        return connected[0]
+
+
+_LABELS = {BrokerName.KITE: "Kite", BrokerName.UPSTOX: "Upstox", BrokerName.GROWW: "Groww"}
+
+
+def kite_postback_checksum(order_id: str, order_timestamp: str, api_secret: str) -> str:
+    """Kite's postback checksum: sha256 of order id, order timestamp and the API secret."""
+    return hashlib.sha256(f"{order_id}{order_timestamp}{api_secret}".encode()).hexdigest()
+
+
+def verify_kite_postback(
+    db: Session, credentials: BrokerCredentials, payload: dict[str, Any]
+) -> None:
+    """Refuse (403) a postback that is not for a live order of ours or fails its checksum.
+
+    The user is found by the broker's order id; their stored API secret checks the
+    checksum (a user who keeps the secret in the browser gets fills by socket and polling).
+    """
+    order_id = str(payload.get("order_id") or "")
+    user_id = db.scalar(
+        select(Order.user_id).where(
+            Order.broker == BrokerName.KITE.value, Order.broker_order_id == order_id
+        )
+    )
+    secret = (
+        None
+        if user_id is None
+        else credentials.api_secret(db, user_id=user_id, broker=BrokerName.KITE)
+    )
+    if secret is None:
+        raise Forbidden("postback refused: unknown order or no stored secret to verify it")
+    expected = kite_postback_checksum(order_id, str(payload.get("order_timestamp") or ""), secret)
+    if not digests_equal(expected, str(payload.get("checksum") or "")):
+        raise Forbidden("postback refused: bad checksum")
+
+
+def apply_order_update(desk: LiveDesk, db: Session, message: dict[str, Any]) -> bool:
+    """Book one ticker order update (as `feed.kite` publishes it); False if not ours."""
+    data = message.get("data")
+    if not isinstance(data, dict) or "order_id" not in data:
+        return False
+    return desk.apply_report(db, str(message.get("broker") or "kite"), kite_report(data))
+
+
+async def follow_order_updates(bus: EventBus, desk: LiveDesk, db: Database) -> None:
+    """Book the ticker's order updates from the bus until cancelled."""
+    await book_order_updates(await bus.subscribe(KITE_ORDER_UPDATES_TOPIC), desk, db)
+
+
+async def book_order_updates(subscription: Subscription, desk: LiveDesk, db: Database) -> None:
+    """Book each order update of `subscription` until it ends (then close it)."""
+    try:
+        async for _topic, message in subscription:
+            try:
+                await asyncio.to_thread(_apply_in_session, desk, db, message)
+            except Exception:  # polling still reports the order
+                log.exception("booking a kite order update failed")
+    finally:
+        await subscription.close()
+
+
+def _apply_in_session(desk: LiveDesk, db: Database, message: dict[str, Any]) -> None:
+    with db.session() as session:
+        apply_order_update(desk, session, message)
+
+
+class LiveJobs:
+    """The trading loop's live sweep: settle unsent rows, follow live GTTs (adopting the
+    orders of fired ones), then poll open live orders.
+
+    Runs on the loop's timer (a few seconds) when the server allows live trading; polling
+    is the fallback that books a fill no postback or socket update reported.
+    """
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        desk: LiveDesk,
+        gtts: LiveGttBook | None = None,
+        guard: Guard = UNGUARDED,
+    ) -> None:
+        """`guard`: each order, trigger and (user, broker) fails alone (`oms.job_guard`)."""
+        self._db = db
+        self._desk = desk
+        self._gtts = gtts
+        self._guard = guard
+
+    def run_due(self) -> None:
+        """One sweep: unsent rows looked up one by one, then each (user, broker) with open
+        live orders polled once; each step a job of its own."""
+        guard = self._guard
+        steps: list[tuple[str, Callable[[Session], object]]] = [
+            ("live.resolve_unsent", lambda db: self._desk.resolve_unsent(db, guard))
+        ]
+        if (gtts := self._gtts) is not None:
+            steps.append(("live_gtt.resolve_unplaced", lambda db: gtts.resolve_unplaced(db, guard)))
+            steps.append(("live_gtt.sync", lambda db: gtts.sync(db, guard)))
+        steps.append(("live.poll", lambda db: self._desk.poll(db, guard)))
+        for name, step in steps:
+            guard.job(name, partial(self._in_session, step))
+
+    def _in_session(self, step: Callable[[Session], object]) -> None:
+        with self._db.session() as session:
+            step(session)

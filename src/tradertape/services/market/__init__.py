@@ -1,0 +1,1 @@
+"""Market data: instruments, watchlists, candles, indicators, live feeds, the calendar."""

@@ -1,0 +1,1 @@
+"""Telling users: notification events, what they read, mail and Telegram."""

@@ -1,0 +1,218 @@
+"""The notification outbox: events worth telling a user about, written in the transaction of
+what caused them (no commit here) and delivered later by a sender (`notifications.telegram`).
+
+Kinds: ``signals_ready`` (a scan with entries or exits), ``auto_place`` (an auto-placed
+signal: placed, or failed with the broker's error), ``fill`` (a position opened or closed,
+with its P&L), ``risk_breach`` (a risk event), ``drift`` (holdings the broker does not cover),
+``briefing`` (the morning briefing, once per day: `notifications.telegram.briefing`),
+``linked`` (a chat was just linked: tells that chat so, `notifications.telegram.chats`),
+``job_failure`` (a background job stopped trying one of the user's items: `oms.job_guard`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal, Notification, RiskEvent
+from tradertape.domain.money import inr
+from tradertape.services.accounts.ownership import owned
+
+TOP_SIGNALS = 5  # signals named in a ``signals_ready`` message
+
+
+class Kind(StrEnum):
+    """What a notification is about."""
+
+    SIGNALS_READY = "signals_ready"
+    AUTO_PLACE = "auto_place"
+    FILL = "fill"
+    RISK_BREACH = "risk_breach"
+    DRIFT = "drift"
+    BRIEFING = "briefing"
+    LINKED = "linked"
+    JOB_FAILURE = "job_failure"  # written by `oms.job_guard` (its KIND)
+
+
+def add(
+    db: Session,
+    *,
+    user_id: int,
+    kind: Kind,
+    text: str,
+    at: datetime,
+    portfolio_id: int | None = None,
+    payload: dict[str, Any] | None = None,
+    idempotency_key: str | None = None,
+) -> Notification:
+    """Add one notification to the session (the caller's commit stores it); with an
+    ``idempotency_key``, a second one of the user's with that key fails the commit."""
+    row = Notification(
+        user_id=user_id,
+        kind=kind.value,
+        portfolio_id=portfolio_id,
+        text=text,
+        payload=payload or {},
+        created_at=at,
+        attempts=0,
+        idempotency_key=idempotency_key,
+    )
+    db.add(row)
+    return row
+
+
+def signal_line(signal: ModelSignal) -> str:
+    """One signal, as a line of a message."""
+    rank = f"#{signal.conviction_rank} " if signal.conviction_rank else ""
+    price = signal.trigger_price or signal.close_price
+    reason = f" ({signal.reason})" if signal.reason and signal.signal_type != "entry" else ""
+    return (
+        f"{rank}{signal.signal_type.upper()} {signal.side} {signal.quantity} "
+        f"{signal.symbol} @ {price}{reason}"
+    )
+
+
+def signals_ready(
+    db: Session,
+    portfolio: ModelPortfolio,
+    *,
+    entries: list[int],
+    addons: list[int],
+    exits: list[int],
+    at: datetime,
+) -> Notification | None:
+    """After a scan that produced entries, add-ons or exits: counts and the top signals."""
+    ids = [*exits, *entries, *addons]
+    if not ids:
+        return None
+    rows = {s.id: s for s in db.scalars(select(ModelSignal).where(ModelSignal.id.in_(ids)))}
+    top = [rows[i] for i in ids[:TOP_SIGNALS] if i in rows]
+    counts = {"entries": len(entries), "addons": len(addons), "exits": len(exits)}
+    text = "\n".join(
+        [
+            f"📈 {portfolio.name}: {len(entries)} entries, {len(addons)} add-ons, "
+            f"{len(exits)} exits",
+            *(signal_line(s) for s in top),
+        ]
+    )
+    return add(
+        db,
+        user_id=portfolio.user_id,
+        kind=Kind.SIGNALS_READY,
+        text=text,
+        at=at,
+        portfolio_id=portfolio.id,
+        payload={"counts": counts, "signal_ids": [s.id for s in top], "all_ids": ids},
+    )
+
+
+def auto_placed(
+    db: Session, portfolio: ModelPortfolio, signal: ModelSignal, *, error: str | None, at: datetime
+) -> Notification:
+    """The outcome of auto-placing one signal (the broker's error when it failed)."""
+    outcome = f"failed: {error}" if error else "placed"
+    return add(
+        db,
+        user_id=portfolio.user_id,
+        kind=Kind.AUTO_PLACE,
+        text=f"🤖 {portfolio.name}: {signal_line(signal)} — {outcome}",
+        at=at,
+        portfolio_id=portfolio.id,
+        payload={"signal_id": signal.id, "placed": error is None, "error": error},
+    )
+
+
+def fill_text(portfolio: ModelPortfolio, position: ModelPosition, *, opened: bool) -> str:
+    """The message of a fill: ``🏁 V1: sold INFY, 10 @ 1500 (rule), P&L −₹3,672.67``."""
+    if opened:
+        return (
+            f"✅ {portfolio.name}: bought {position.symbol}, {position.quantity} @ "
+            f"{position.entry_price}"
+        )
+    pnl = inr(position.realised_pnl, signed=True)
+    return (
+        f"🏁 {portfolio.name}: sold {position.symbol}, {position.quantity} @ "
+        f"{position.exit_price} ({position.exit_reason}), P&L {pnl}"
+    )
+
+
+def filled(
+    db: Session, portfolio: ModelPortfolio, position: ModelPosition, *, opened: bool, at: datetime
+) -> Notification:
+    """A position opened (or added to) or closed, with the realised P&L of a close."""
+    text = fill_text(portfolio, position, opened=opened)
+    pnl = position.realised_pnl
+    return add(
+        db,
+        user_id=portfolio.user_id,
+        kind=Kind.FILL,
+        text=text,
+        at=at,
+        portfolio_id=portfolio.id,
+        payload={
+            "position_id": position.id,
+            "event": "opened" if opened else "closed",
+            "realised_pnl": None if pnl is None or opened else str(pnl),
+        },
+    )
+
+
+def risk_breaches(db: Session, events: Iterable[RiskEvent]) -> list[Notification]:
+    """One notification per risk event (a refused or warned-about entry)."""
+    return [
+        add(
+            db,
+            user_id=event.user_id,
+            kind=Kind.RISK_BREACH,
+            text=f"⚠️ Risk rule {event.rule_type} ({event.action}) on {event.symbol}: "
+            f"{event.message}",
+            at=event.at,
+            portfolio_id=event.portfolio_id,
+            payload={"rule_type": event.rule_type, "action": event.action, "symbol": event.symbol},
+        )
+        for event in events
+    ]
+
+
+def drifted(
+    db: Session, portfolio: ModelPortfolio, symbols: list[str], *, at: datetime
+) -> Notification | None:
+    """Drift, once per change: nothing when the last drift notice named the same symbols."""
+    last = db.scalar(
+        select(Notification)
+        .where(Notification.portfolio_id == portfolio.id, Notification.kind == Kind.DRIFT.value)
+        .order_by(Notification.id.desc())
+        .limit(1)
+    )
+    before = list(last.payload.get("symbols", [])) if last is not None else []
+    if symbols == before:
+        return None
+    text = (
+        f"🔀 {portfolio.name}: the broker does not hold {', '.join(symbols)}"
+        if symbols
+        else f"🔀 {portfolio.name}: drift resolved"
+    )
+    return add(
+        db,
+        user_id=portfolio.user_id,
+        kind=Kind.DRIFT,
+        text=text,
+        at=at,
+        portfolio_id=portfolio.id,
+        payload={"symbols": symbols},
+    )
+
+
+def listing(
+    db: Session, *, user_id: int, limit: int, offset: int, unread_only: bool = False
+) -> list[Notification]:
+    """The user's notifications, newest first (only the unread ones if asked)."""
+    query = owned(Notification, user_id=user_id).order_by(Notification.id.desc())
+    if unread_only:
+        query = query.where(Notification.read_at.is_(None))
+    return list(db.scalars(query.limit(limit).offset(offset)))

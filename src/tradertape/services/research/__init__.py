@@ -1,0 +1,1 @@
+"""Research: the strategy library and backtests."""

@@ -28,7 +28,7 @@ from tradertape.feed.upstox import UpstoxFeed, UpstoxFeedConfig
 from tradertape.oms.job_guard import JobGuard
 from tradertape.oms.live.algo_identity import AlgoIdentity
 from tradertape.oms.live.gtt import LiveGttBook
-from tradertape.oms.live.orders import LiveDesk
+from tradertape.oms.live.orders import LiveOrders
 from tradertape.oms.order_rate import OrderRateCeiling
 from tradertape.oms.orders import OrderPipeline
 from tradertape.oms.paper.exchange import PaperExchange
@@ -59,15 +59,15 @@ from tradertape.services.options.guard import OptionProtectionEngine
 from tradertape.services.options.market import OptionMarket
 from tradertape.services.options.ticker import OptionTicker
 from tradertape.services.portfolios.signals import PortfolioTrading
-from tradertape.services.risk import PaperExposure, RiskBooks, RiskDesk
-from tradertape.services.risk.desk import rate_refusal
+from tradertape.services.risk import PaperExposure, RiskBooks, RiskMonitor
 from tradertape.services.risk.live_funds import BrokerFunds
+from tradertape.services.risk.monitor import rate_refusal
 from tradertape.services.risk.portfolio_book import OneBook, VirtualPortfolios
-from tradertape.services.workers.desk import WorkerDesk
+from tradertape.services.workers.context import WorkerContext
 from tradertape.services.workers.gtt import link_adopted
 from tradertape.services.workers.guard import ProtectionEngine
 from tradertape.services.workers.live_journal import LiveRunJournal
-from tradertape.services.workers.market import MarketDesk
+from tradertape.services.workers.market import WorkerMarket
 from tradertape.services.workers.recovery import Recovery, RecoveryConfig
 from tradertape.settings import Settings
 
@@ -103,18 +103,18 @@ class Runtime:
     portfolio: PaperPortfolio
     account_views: AccountViews  # seed 001's /api/portfolio/* from the active broker
     session_jobs: SessionJobs
-    risk: RiskDesk
+    risk: RiskMonitor
     bus: EventBus
     catalog: InstrumentCatalog
     feed: MarketFeed | None  # None: no feed in this process (``feed = "none"``)
-    workers: WorkerDesk
+    workers: WorkerContext
     protection: ProtectionEngine  # runs beside the trading loop (the leader process)
     candle_book: CandleBook  # live minute candles, fed by the trading loop
-    worker_market: MarketDesk
+    worker_market: WorkerMarket
     options: OptionMarket  # listed index options and their model prices
     option_protection: OptionProtectionEngine  # option runs' rules, beside the trading loop
     option_ticker: OptionTicker  # option ticks derived from index ticks, for the loop
-    live: LiveDesk  # live orders at the user's broker, through the same gate and books
+    live: LiveOrders  # live orders at the user's broker, through the same gate and books
     reconciliation: LiveReconciliation  # live brokers against our books (adopt, mark, report)
     live_gtts: LiveGttBook  # GTTs at the user's broker (paper rows go to `gtts`)
     orders: OrderPipeline  # the one door of every order and GTT, paper or live
@@ -238,7 +238,7 @@ class Runtime:
             live=True,
             funds=BrokerFunds(credentials=brokers, views=account_views),
         )
-        risk = RiskDesk(
+        risk = RiskMonitor(
             clock=market_clock, books=RiskBooks(account, live_book), catalog=exchange.catalog
         )
         # The one pre-trade gate: every order, modification and GTT of every path passes it.
@@ -265,7 +265,7 @@ class Runtime:
                 BrokerName.GROWW.value: settings.groww_root,
             },
         )
-        live = LiveDesk(
+        live = LiveOrders(
             context=exchange.context,
             brokers=live_brokers,
             watchers=[LiveRunJournal()],
@@ -287,7 +287,7 @@ class Runtime:
             quotes=quotes,
             live_enabled=settings.live_trading_enabled,
         )
-        workers = WorkerDesk.build(
+        workers = WorkerContext.build(
             secret=settings.secret,
             clock=clock,
             exchange=exchange,
@@ -349,7 +349,7 @@ class Runtime:
                 db=jobs_db, desk=workers, calendar=calendar, recovery=recovery, guard=guard
             ),
             candle_book=candle_book,
-            worker_market=MarketDesk(
+            worker_market=WorkerMarket(
                 exchange=exchange,
                 last_tick=prices,
                 candles=candle_book,

@@ -32,7 +32,7 @@ from tradertape.services.risk import (
     ALL,
     PaperExposure,
     RiskBooks,
-    RiskDesk,
+    RiskMonitor,
     RiskScope,
     ScopeKind,
 )
@@ -56,7 +56,7 @@ class Desk:
             clock=paper.clock, catalog=paper.exchange.catalog, last_tick=self.quotes
         )
         self.books = RiskBooks(self.account)
-        self.risk = RiskDesk(clock=paper.clock, books=self.books, catalog=paper.exchange.catalog)
+        self.risk = RiskMonitor(clock=paper.clock, books=self.books, catalog=paper.exchange.catalog)
         paper.exchange.register_pre_trade(self.risk.pre_trade)
         self.user = paper.user_id
 

@@ -30,7 +30,7 @@ def trade(n: int, quantity: int, price: str) -> BrokerTrade:
 
 @dataclass
 class Booked:
-    """An order's booked rows, as `LiveDesk` keeps them (quantity, price, trade id)."""
+    """An order's booked rows, as `LiveOrders` keeps them (quantity, price, trade id)."""
 
     ordered: int
     rows: list[PlannedFill] = field(default_factory=list)

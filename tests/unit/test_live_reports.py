@@ -1,5 +1,5 @@
 """`kite_report` reads a broker's order row without ever raising: figures that are not
-numbers make an unusable report (``problem`` set) that `LiveDesk.apply_report` skips."""
+numbers make an unusable report (``problem`` set) that `LiveOrders.apply_report` skips."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ placement (`placement.place`), modification (`amendment.modify`) and GTT creatio
 one is registered (a bare exchange in a unit test) every order passes.
 
 The gate also holds SEBI's per-client order-rate ceiling (`oms.order_rate`): the two
-placement functions every path ends in (`placement.place`, `live.LiveDesk.place`) and
+placement functions every path ends in (`placement.place`, `live.LiveOrders.place`) and
 both modifications call `admit` on an order about to be accepted or sent. A refusal
 leaves nothing of the order (the transaction is rolled back), records why, and raises
 `OrderRateExceeded` (a 429).

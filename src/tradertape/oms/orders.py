@@ -27,7 +27,7 @@ from tradertape.errors import BadRequest, Conflict, InvalidField, NotFound
 from tradertape.oms.context import BROKER as PAPER
 from tradertape.oms.context import LastTick
 from tradertape.oms.live.gtt import LiveGttBook
-from tradertape.oms.live.orders import LiveDesk
+from tradertape.oms.live.orders import LiveOrders
 from tradertape.oms.live.switches import require_live
 from tradertape.oms.order_log import by_key
 from tradertape.oms.order_log import parent_order_id as parent_order_id_of
@@ -157,7 +157,7 @@ class PaperVenue:
 class LiveVenue:
     """The user's broker through the live book: recorded and committed, then sent."""
 
-    def __init__(self, desk: LiveDesk) -> None:
+    def __init__(self, desk: LiveOrders) -> None:
         self._desk = desk
 
     def submit(self, db: Session, account: Account, order: Submission) -> Submitted:
@@ -201,7 +201,7 @@ class OrderPipeline:
         exchange: PaperExchange,
         gtts: GttBook,
         quotes: LastTick,
-        live: LiveDesk | None = None,
+        live: LiveOrders | None = None,
         live_gtts: LiveGttBook | None = None,
         live_enabled: bool = False,
     ) -> None:

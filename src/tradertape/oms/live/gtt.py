@@ -12,7 +12,7 @@ placed a second time; a placement whose outcome stays unknown keeps ``placing`` 
 The broker fires the trigger, not us. `sync` reads each user's triggers; a fired one
 is claimed (``active`` → ``triggered``, a compare-and-set), the broker's order becomes our
 `Order` row (client key ``gtt:<id>``, so once) and its fill is booked by
-`LiveDesk.apply_report`, exactly once, like every other live order.
+`LiveOrders.apply_report`, exactly once, like every other live order.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from tradertape.oms.live.orders import (
     UNREACHABLE,
     LiveBroker,
     LiveBrokers,
-    LiveDesk,
+    LiveOrders,
     kite_report,
 )
 from tradertape.oms.order_log import claim, new_order, record
@@ -75,7 +75,7 @@ class LiveGttBook:
         self,
         *,
         book: GttBook,
-        desk: LiveDesk,
+        desk: LiveOrders,
         brokers: LiveBrokers,
         clock: Clock,
         on_adopted: Sequence[Adopted] = (),

@@ -149,14 +149,14 @@ class BookingWatcher(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
-class LivePlaced:
+class LiveSubmitted:
     """The order and whether it is the first one for its key (a replay sends nothing)."""
 
     order: Order
     replayed: bool
 
 
-class LiveDesk:
+class LiveOrders:
     """Places, changes and books the live orders of every user."""
 
     def __init__(
@@ -189,7 +189,7 @@ class LiveDesk:
         broker_name: str | None = None,
         attribution: dict[str, Any] | None = None,
         on_record: Callable[[Session, Order], None] | None = None,
-    ) -> LivePlaced:
+    ) -> LiveSubmitted:
         """Validate, pass the gate, record, then send; a refusal is stored and never sent.
 
         `broker_name` picks one of the user's connected brokers (by default their only
@@ -203,7 +203,7 @@ class LiveDesk:
         if client_key is not None:
             first = by_key(db, user_id, client_key)
             if first is not None:
-                return LivePlaced(first, True)
+                return LiveSubmitted(first, True)
         instrument = listed(context.catalog(db), spec)
         check_fields(context, spec, instrument, last)
         # No session (or no single one): a 409 before anything is stored.
@@ -229,7 +229,7 @@ class LiveDesk:
         stored = claim(db, order)
         if stored is not order:  # a racing duplicate: the first order stands
             db.commit()
-            return LivePlaced(stored, True)
+            return LiveSubmitted(stored, True)
         if not history:  # past the client's order-rate ceiling: nothing stored, a 429
             context.gate.admit(db, order, exit_only=exit_only)
         store_history(db, order, history)
@@ -240,7 +240,7 @@ class LiveDesk:
         db.commit()  # recorded before the broker hears of it
         if order.status == UNPLACED:
             self._send(db, order, spec, broker)
-        return LivePlaced(order, False)
+        return LiveSubmitted(order, False)
 
     def _send(self, db: Session, order: Order, spec: OrderSpec, broker: LiveBroker) -> None:
         now = self._context.clock.now()

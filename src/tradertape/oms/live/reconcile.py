@@ -8,10 +8,10 @@ broker hears of it).
 Orders:
 
 - ours (a row with that broker order id): the broker's report goes through
-  `LiveDesk.apply_report`, the one path that books fills once, so a status or fill we
+  `LiveOrders.apply_report`, the one path that books fills once, so a status or fill we
   missed is fixed and a report already applied changes nothing;
 - the broker's id of one of our unsent rows (found by its tag, `Broker.find_order`): left
-  to `LiveDesk.resolve_unsent`;
+  to `LiveOrders.resolve_unsent`;
 - unknown: **adopted** as our row (``source = "external"``, attribution
   ``{"mode": "live", "adopted": true}``, client key ``ext:<broker>:<id>`` so two runs
   adopt it once), then its fills are booked through `apply_report` like any live order's;
@@ -44,7 +44,7 @@ from tradertape.oms.booking import Ledger
 from tradertape.oms.context import TradingContext
 from tradertape.oms.ids import new_order_id
 from tradertape.oms.live.broker_trades import Tradebook
-from tradertape.oms.live.orders import SEND_GRACE, LiveBroker, LiveDesk, kite_report
+from tradertape.oms.live.orders import SEND_GRACE, LiveBroker, LiveOrders, kite_report
 from tradertape.oms.live.reconcile_compare import (
     ATTENTION,
     DriftItem,
@@ -125,7 +125,7 @@ class _OrderPass:
 class Reconciler:
     """Compares a user's live broker with our books; adopts, marks and reports."""
 
-    def __init__(self, *, context: TradingContext, desk: LiveDesk) -> None:
+    def __init__(self, *, context: TradingContext, desk: LiveOrders) -> None:
         self._context = context
         self._desk = desk
 

@@ -6,10 +6,10 @@ asks for live with ``mode: "live"`` (and ``broker`` when several are connected);
 without both switches it is refused (403) and nothing reaches a broker; without a session
 of that broker (or a single one) it is a 409.
 
-Kite reports an order three ways, all booked by `LiveDesk.apply_report` (exactly once):
+Kite reports an order three ways, all booked by `LiveOrders.apply_report` (exactly once):
 a postback (`verify_kite_postback`: sha256(order_id + order_timestamp + api_secret) with
 the user's stored secret), the ticker's order updates on the bus (`follow_order_updates`)
-and polling (`LiveDesk.poll`, from the trading loop's jobs). Upstox and Groww orders are
+and polling (`LiveOrders.poll`, from the trading loop's jobs). Upstox and Groww orders are
 reported by polling.
 """
 
@@ -33,7 +33,7 @@ from tradertape.errors import Conflict, Forbidden
 from tradertape.feed.kite import KITE_ORDER_UPDATES_TOPIC
 from tradertape.oms.job_guard import UNGUARDED, Guard
 from tradertape.oms.live.gtt import LiveGttBook
-from tradertape.oms.live.orders import LiveBroker, LiveDesk, kite_report
+from tradertape.oms.live.orders import LiveBroker, LiveOrders, kite_report
 from tradertape.ports.bus import EventBus, Subscription
 from tradertape.security.tokens import digests_equal
 from tradertape.services.brokers.account import BrokerConnector
@@ -145,7 +145,7 @@ def verify_kite_postback(
         raise Forbidden("postback refused: bad checksum")
 
 
-def apply_order_update(desk: LiveDesk, db: Session, message: dict[str, Any]) -> bool:
+def apply_order_update(desk: LiveOrders, db: Session, message: dict[str, Any]) -> bool:
     """Book one ticker order update (as `feed.kite` publishes it); False if not ours."""
     data = message.get("data")
     if not isinstance(data, dict) or "order_id" not in data:
@@ -153,12 +153,12 @@ def apply_order_update(desk: LiveDesk, db: Session, message: dict[str, Any]) -> 
     return desk.apply_report(db, str(message.get("broker") or "kite"), kite_report(data))
 
 
-async def follow_order_updates(bus: EventBus, desk: LiveDesk, db: Database) -> None:
+async def follow_order_updates(bus: EventBus, desk: LiveOrders, db: Database) -> None:
     """Book the ticker's order updates from the bus until cancelled."""
     await book_order_updates(await bus.subscribe(KITE_ORDER_UPDATES_TOPIC), desk, db)
 
 
-async def book_order_updates(subscription: Subscription, desk: LiveDesk, db: Database) -> None:
+async def book_order_updates(subscription: Subscription, desk: LiveOrders, db: Database) -> None:
     """Book each order update of `subscription` until it ends (then close it)."""
     try:
         async for _topic, message in subscription:
@@ -170,7 +170,7 @@ async def book_order_updates(subscription: Subscription, desk: LiveDesk, db: Dat
         await subscription.close()
 
 
-def _apply_in_session(desk: LiveDesk, db: Database, message: dict[str, Any]) -> None:
+def _apply_in_session(desk: LiveOrders, db: Database, message: dict[str, Any]) -> None:
     with db.session() as session:
         apply_order_update(desk, session, message)
 
@@ -187,7 +187,7 @@ class LiveJobs:
         self,
         *,
         db: Database,
-        desk: LiveDesk,
+        desk: LiveOrders,
         gtts: LiveGttBook | None = None,
         guard: Guard = UNGUARDED,
     ) -> None:

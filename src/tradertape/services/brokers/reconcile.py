@@ -25,7 +25,7 @@ from tradertape.domain.calendar import Session as MarketSession
 from tradertape.errors import Conflict, ServiceUnavailable
 from tradertape.oms.context import TradingContext
 from tradertape.oms.job_guard import UNGUARDED, Guard
-from tradertape.oms.live.orders import LiveBrokers, LiveDesk
+from tradertape.oms.live.orders import LiveBrokers, LiveOrders
 from tradertape.oms.live.reconcile import Reconciler, ReconcileReport
 from tradertape.oms.live.reconcile_compare import ATTENTION, DriftItem, DriftKind
 from tradertape.ports.broker import BrokerError
@@ -60,7 +60,7 @@ def _watched(items: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
 class LiveReconciliation:
     """Runs reconciliations and keeps their latest reports."""
 
-    def __init__(self, *, context: TradingContext, desk: LiveDesk, brokers: LiveBrokers) -> None:
+    def __init__(self, *, context: TradingContext, desk: LiveOrders, brokers: LiveBrokers) -> None:
         self._reconciler = Reconciler(context=context, desk=desk)
         self._brokers = brokers
 

@@ -38,7 +38,7 @@ from tradertape.services.options.market import OptionMarket
 from tradertape.services.options.metrics import evaluate
 from tradertape.services.risk.protection_fence import claim_exit
 from tradertape.services.workers.access import lock_run
-from tradertape.services.workers.desk import WorkerDesk
+from tradertape.services.workers.context import WorkerContext
 from tradertape.services.workers.protection import record_event
 from tradertape.services.workers.views import iso
 
@@ -54,7 +54,7 @@ class OptionProtectionEngine:
     """Evaluates option-run protection on prices and on the loop's timer."""
 
     def __init__(
-        self, *, db: Database, desk: WorkerDesk, market: OptionMarket, guard: Guard
+        self, *, db: Database, desk: WorkerContext, market: OptionMarket, guard: Guard
     ) -> None:
         """`guard`: each option run's evaluation fails alone (`oms.job_guard`)."""
         self._db = db

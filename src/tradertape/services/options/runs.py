@@ -34,8 +34,8 @@ from tradertape.services.options.metrics import ENTRY, EXIT, evaluate, option_or
 from tradertape.services.risk.protection_fence import next_generation
 from tradertape.services.workers import intents, runs, safety, timeline
 from tradertape.services.workers.access import check_nonce, find_run, lock_run
+from tradertape.services.workers.context import WorkerContext
 from tradertape.services.workers.costs import PricedLeg, cost_contract, reference_price
-from tradertape.services.workers.desk import WorkerDesk
 from tradertape.services.workers.intents import Intent, WorkerOrder
 from tradertape.services.workers.views import iso
 
@@ -158,7 +158,7 @@ def view(
 
 
 def _worker_run(
-    desk: WorkerDesk, db: Session, token: WorkerToken, run_key: str | None, name: str
+    desk: WorkerContext, db: Session, token: WorkerToken, run_key: str | None, name: str
 ) -> WorkerRun:
     if run_key is not None:
         return find_run(db, token, run_key)
@@ -173,7 +173,7 @@ def _worker_run(
 
 
 def create(
-    desk: WorkerDesk,
+    desk: WorkerContext,
     market: OptionMarket,
     db: Session,
     token: WorkerToken,
@@ -299,7 +299,7 @@ def _exit_orders(
     return orders
 
 
-def _priced(desk: WorkerDesk, db: Session, orders: list[WorkerOrder]) -> list[PricedLeg]:
+def _priced(desk: WorkerContext, db: Session, orders: list[WorkerOrder]) -> list[PricedLeg]:
     catalog = desk.exchange.catalog(db)
     return [
         PricedLeg(o.spec, catalog.get(o.spec.key), reference_price(desk, o.spec)) for o in orders
@@ -307,7 +307,7 @@ def _priced(desk: WorkerDesk, db: Session, orders: list[WorkerOrder]) -> list[Pr
 
 
 def _preview(
-    desk: WorkerDesk,
+    desk: WorkerContext,
     market: OptionMarket,
     db: Session,
     token: WorkerToken,
@@ -343,14 +343,14 @@ def _preview(
 
 
 def preview_entry(
-    desk: WorkerDesk, market: OptionMarket, db: Session, token: WorkerToken, run_key: str
+    desk: WorkerContext, market: OptionMarket, db: Session, token: WorkerToken, run_key: str
 ) -> dict[str, Any]:
     """The entry basket with its premium, margin and charges, placing nothing."""
     return _preview(desk, market, db, token, run_key, exit_=False)
 
 
 def preview_exit(
-    desk: WorkerDesk, market: OptionMarket, db: Session, token: WorkerToken, run_key: str
+    desk: WorkerContext, market: OptionMarket, db: Session, token: WorkerToken, run_key: str
 ) -> dict[str, Any]:
     """The orders that would flatten the option run, with their charges."""
     return _preview(desk, market, db, token, run_key, exit_=True)
@@ -377,7 +377,7 @@ def _status_after(action: str, result: dict[str, Any], flat: bool) -> str | None
 
 
 def act(
-    desk: WorkerDesk,
+    desk: WorkerContext,
     market: OptionMarket,
     db: Session,
     token: WorkerToken,
@@ -405,7 +405,7 @@ def act(
 
 
 def perform(
-    desk: WorkerDesk,
+    desk: WorkerContext,
     market: OptionMarket,
     db: Session,
     run: WorkerRun,
@@ -482,7 +482,7 @@ def perform(
     return {**view(market, db, run, option), "result": result, "deduped": False}
 
 
-def _cancel_working_entries(desk: WorkerDesk, db: Session, run: WorkerRun) -> list[str]:
+def _cancel_working_entries(desk: WorkerContext, db: Session, run: WorkerRun) -> list[str]:
     """Cancel the option run's entry orders still working or queued (no commit); their ids."""
     working = [
         order for order, role in option_orders(db, run) if role == ENTRY and order.status in PENDING
@@ -529,7 +529,7 @@ def state(market: OptionMarket, db: Session, token: WorkerToken, run_key: str) -
 
 
 def protection_state(
-    desk: WorkerDesk, market: OptionMarket, db: Session, token: WorkerToken, run_key: str
+    desk: WorkerContext, market: OptionMarket, db: Session, token: WorkerToken, run_key: str
 ) -> dict[str, Any]:
     """Evaluate the rules on the current metrics; a change of verdict is journalled.
 
@@ -571,7 +571,7 @@ def protection_state(
 
 
 def update_protection(
-    desk: WorkerDesk,
+    desk: WorkerContext,
     market: OptionMarket,
     db: Session,
     token: WorkerToken,

@@ -2,7 +2,7 @@
 
 Placement follows the portfolio's ``paper_fill``: ``gtt`` (the default, and the only one for
 a live portfolio, whose GTTs and orders go to the user's broker through `LiveGttBook` and
-`LiveDesk`) sends an entry as a BUY GTT at the signal's trigger and limit, and an exit as a
+`LiveOrders`) sends an entry as a BUY GTT at the signal's trigger and limit, and an exit as a
 SELL order (an AMO outside market hours) once the position's standing stop GTT is cancelled
 (when the stop already fired, the exit is refused: one sell per position); ``close`` fills at
 the signal's close price at once, as TraderTape's virtual paper fills do. Every placement is one
@@ -40,9 +40,9 @@ from tradertape.ports.clock import Clock
 from tradertape.services.accounts.ownership import get_owned, owned
 from tradertape.services.notifications import events as notifications
 from tradertape.services.portfolios.positions import delivery_charges, fill_entry, fill_exit
-from tradertape.services.portfolios.stops import StopDesk, exit_spec
-from tradertape.services.risk import RiskDesk
+from tradertape.services.portfolios.stops import PortfolioStops, exit_spec
 from tradertape.services.risk.exposure import RiskScope
+from tradertape.services.risk.monitor import RiskMonitor
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +54,7 @@ class PortfolioTrading:
     orders: OrderPipeline
     exchange: PaperExchange  # last prices and the trading calendar
     clock: Clock
-    risk: RiskDesk | None = None
+    risk: RiskMonitor | None = None
     # How a live portfolio's exit leaves: "gtt" (a SELL GTT: the cloud places GTTs only) or
     # "order" (the server's IP is the one registered with the broker) (settings.py)
     live_exits: str = "gtt"
@@ -65,9 +65,9 @@ def account(portfolio: ModelPortfolio) -> Account:
     return PAPER_ACCOUNT if portfolio.paper_mode else Account(live=True)
 
 
-def stop_desk(venue: PortfolioTrading, portfolio: ModelPortfolio) -> StopDesk:
+def stop_desk(venue: PortfolioTrading, portfolio: ModelPortfolio) -> PortfolioStops:
     """The stop GTTs of the portfolio's positions, in its account, on the exchange's prices."""
-    return StopDesk(
+    return PortfolioStops(
         orders=venue.orders,
         account=account(portfolio),
         clock=venue.clock,

@@ -98,7 +98,7 @@ def _stands(gtt: Gtt, spec: GttSpec) -> bool:
 
 
 @dataclass(frozen=True, slots=True)
-class StopDesk:
+class PortfolioStops:
     """Places, moves, cancels and follows the stop GTTs of one portfolio's positions."""
 
     orders: OrderPipeline

@@ -1,7 +1,6 @@
 """Risk rules, risk state and the pre-trade check (see `check` for the contract)."""
 
 from tradertape.services.risk.check import RiskDecision, check_entry
-from tradertape.services.risk.desk import RiskDesk
 from tradertape.services.risk.exposure import (
     ALL,
     ExposureSource,
@@ -9,6 +8,7 @@ from tradertape.services.risk.exposure import (
     RiskScope,
     ScopeKind,
 )
+from tradertape.services.risk.monitor import RiskMonitor
 from tradertape.services.risk.paper_book import PaperExposure
 
 __all__ = [
@@ -17,7 +17,7 @@ __all__ = [
     "PaperExposure",
     "RiskBooks",
     "RiskDecision",
-    "RiskDesk",
+    "RiskMonitor",
     "RiskScope",
     "ScopeKind",
     "check_entry",

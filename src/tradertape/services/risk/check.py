@@ -1,5 +1,5 @@
 """The pre-trade check every new entry passes: model-portfolio signals, and through the
-paper exchange's gate (`RiskDesk.pre_trade`) every order, modification and GTT alike.
+paper exchange's gate (`RiskMonitor.pre_trade`) every order, modification and GTT alike.
 
 User-wide rules are measured on the account's book, scoped rules on their scope's book
 (`RiskBooks`). Books are read under their source's lock, so a check and the order it

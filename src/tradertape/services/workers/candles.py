@@ -31,7 +31,7 @@ from tradertape.domain.instruments import Instrument
 from tradertape.domain.market import Interval, Tick
 from tradertape.errors import BadRequest, InvalidField, NotFound
 from tradertape.ports.clock import IST
-from tradertape.services.workers.market import MarketDesk, find
+from tradertape.services.workers.market import WorkerMarket, find
 
 SESSION_MINUTES = 375
 # Default window (days) when ``from`` is omitted, and the largest span (days) served.
@@ -58,7 +58,7 @@ MAX_SPAN_DAYS = {
 NO_INGEST = "this server has no broker history source; candles come from its candle store"
 
 
-def instrument_of(desk: MarketDesk, db: Session, ref: str | int) -> Instrument:
+def instrument_of(desk: WorkerMarket, db: Session, ref: str | int) -> Instrument:
     instrument = find(desk.catalog(db), ref)
     if instrument is None:
         raise NotFound(f"unknown instrument '{ref}'")
@@ -108,7 +108,7 @@ def bars_to_candles(bars: Bars, interval: Interval) -> list[Candle]:
     ]
 
 
-def _minutes(desk: MarketDesk, key: str, start: date, end: date) -> list[Candle]:
+def _minutes(desk: WorkerMarket, key: str, start: date, end: date) -> list[Candle]:
     """Stored minute candles with the live book's laid over them (live wins a minute)."""
     stored = bars_to_candles(desk.store.read(key, Interval.MINUTE, start, end), Interval.MINUTE)
     live = desk.candles.minutes(key)
@@ -125,7 +125,7 @@ def _forming_day(tick: Tick | None, today: date) -> Candle | None:
 
 
 def recent(
-    desk: MarketDesk, db: Session, ref: str | int, interval: str, lookback: int
+    desk: WorkerMarket, db: Session, ref: str | int, interval: str, lookback: int
 ) -> dict[str, Any]:
     """``GET /market/candles``: ``{symbol, instrument_token, interval, candles, current,
     is_stale}``."""
@@ -140,7 +140,9 @@ def checked_interval(interval: str) -> str:
     return name
 
 
-def recent_of(desk: MarketDesk, instrument: Instrument, name: str, lookback: int) -> dict[str, Any]:
+def recent_of(
+    desk: WorkerMarket, instrument: Instrument, name: str, lookback: int
+) -> dict[str, Any]:
     """`recent` for a resolved instrument and interval (what the candle streams poll)."""
     now = desk.now()
     today = now.astimezone(IST).date()
@@ -189,7 +191,7 @@ def _bound(value: str | None, field: str) -> datetime | None:
 
 
 def history(
-    desk: MarketDesk,
+    desk: WorkerMarket,
     db: Session,
     ref: str | int,
     *,

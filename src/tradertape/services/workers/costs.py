@@ -20,7 +20,7 @@ from tradertape.domain.margins import margin_for
 from tradertape.domain.money import paise
 from tradertape.domain.orders import OrderSpec, OrderType, Product
 from tradertape.ports.clock import IST
-from tradertape.services.workers.desk import WorkerDesk
+from tradertape.services.workers.context import WorkerContext
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +32,7 @@ class PricedLeg:
     price: Decimal | None
 
 
-def reference_price(desk: WorkerDesk, spec: OrderSpec) -> Decimal | None:
+def reference_price(desk: WorkerContext, spec: OrderSpec) -> Decimal | None:
     """The price an order's costs are estimated at."""
     if spec.order_type in (OrderType.LIMIT, OrderType.SL):
         return spec.price
@@ -59,7 +59,7 @@ def _fill(index: int, leg: PricedLeg, price: Decimal) -> Fill:
     )
 
 
-def _margin(desk: WorkerDesk, leg: PricedLeg, price: Decimal) -> Decimal:
+def _margin(desk: WorkerContext, leg: PricedLeg, price: Decimal) -> Decimal:
     """The OMS's own margin table (`domain.margins`) for one leg, as an opening order."""
     spec = leg.spec
     cover = spec.variety.value == "co"
@@ -81,7 +81,7 @@ def _money(value: Decimal) -> float:
     return float(paise(value))
 
 
-def cost_contract(desk: WorkerDesk, legs: Sequence[PricedLeg]) -> dict[str, Any]:
+def cost_contract(desk: WorkerContext, legs: Sequence[PricedLeg]) -> dict[str, Any]:
     """Margin, total and itemized charges of the legs taken together."""
     if not legs or any(leg.price is None for leg in legs):
         return {

@@ -30,7 +30,7 @@ from tradertape.errors import InvalidField, Rejected, TraderTapeError
 from tradertape.oms.context import BROKER as PAPER
 from tradertape.services.workers import gtt, live, pnl, timeline
 from tradertape.services.workers.access import check_nonce, locked_run
-from tradertape.services.workers.desk import WorkerDesk
+from tradertape.services.workers.context import WorkerContext
 from tradertape.services.workers.intents import (
     attribution,
     claim_key,
@@ -103,7 +103,7 @@ def close(db: Session, run: WorkerRun, now: datetime, reason: str, result: dict[
 
 
 def _paper_exit(
-    desk: WorkerDesk,
+    desk: WorkerContext,
     db: Session,
     run: WorkerRun,
     reason: str,
@@ -160,7 +160,7 @@ def _paper_exit(
 
 
 def _live_exit(
-    desk: WorkerDesk,
+    desk: WorkerContext,
     db: Session,
     run: WorkerRun,
     reason: str,
@@ -238,7 +238,7 @@ def _live_exit(
 
 
 def flatten(
-    desk: WorkerDesk,
+    desk: WorkerContext,
     db: Session,
     run: WorkerRun,
     reason: str,
@@ -261,7 +261,7 @@ def flatten(
     return "closed", result
 
 
-def _plan(desk: WorkerDesk, db: Session, run: WorkerRun, now: datetime) -> dict[str, Any]:
+def _plan(desk: WorkerContext, db: Session, run: WorkerRun, now: datetime) -> dict[str, Any]:
     usage = pnl.compute(desk, db, run)
     pending = [o.order_id for o in run_orders(db, run) if o.status in PENDING]
     return {
@@ -272,7 +272,7 @@ def _plan(desk: WorkerDesk, db: Session, run: WorkerRun, now: datetime) -> dict[
 
 
 def exit_run(
-    desk: WorkerDesk,
+    desk: WorkerContext,
     db: Session,
     token: WorkerToken,
     run_key: str,

@@ -31,7 +31,7 @@ from tradertape.oms.ledger import cash_balance
 from tradertape.ports.broker import BrokerError
 from tradertape.services.workers import live, pnl
 from tradertape.services.workers.access import find_run
-from tradertape.services.workers.desk import WorkerDesk
+from tradertape.services.workers.context import WorkerContext
 from tradertape.services.workers.views import iso
 
 _ZERO = Decimal(0)
@@ -56,14 +56,16 @@ def _check_scope(token: WorkerToken, mode: str, scope: str) -> None:
         raise Rejected(400, "LIVE_SCOPE_REQUIRED", f"live funds need a live scope, not {scope}")
 
 
-def _funds(desk: WorkerDesk, db: Session, *, user_id: int, scope: str, mode: str) -> dict[str, Any]:
+def _funds(
+    desk: WorkerContext, db: Session, *, user_id: int, scope: str, mode: str
+) -> dict[str, Any]:
     if is_paper_scope(scope):
         return paper_funds(desk, db, user_id=user_id, scope=scope, mode=mode)
     return broker_funds(desk, db, user_id=user_id, scope=scope, mode=mode)
 
 
 def broker_funds(
-    desk: WorkerDesk, db: Session, *, user_id: int, scope: str, mode: str
+    desk: WorkerContext, db: Session, *, user_id: int, scope: str, mode: str
 ) -> dict[str, Any]:
     """The connected Kite account's equity margins in the snapshot's shape (asked now)."""
     live.require_account(desk, db, user_id, scope)
@@ -106,7 +108,7 @@ def broker_funds(
 
 
 def paper_funds(
-    desk: WorkerDesk, db: Session, *, user_id: int, scope: str, mode: str
+    desk: WorkerContext, db: Session, *, user_id: int, scope: str, mode: str
 ) -> dict[str, Any]:
     """The paper account in the snapshot's shape."""
     cash = cash_balance(db, user_id=user_id, broker=BROKER)
@@ -159,7 +161,7 @@ def paper_funds(
 
 
 def account_funds(
-    desk: WorkerDesk, db: Session, token: WorkerToken, *, mode: str, scope: str | None
+    desk: WorkerContext, db: Session, token: WorkerToken, *, mode: str, scope: str | None
 ) -> dict[str, Any]:
     """``GET /worker/funds``: the scope's funds for a mode the token may use."""
     chosen = scope or token.account_scope
@@ -167,7 +169,7 @@ def account_funds(
     return _funds(desk, db, user_id=token.user_id, scope=chosen, mode=mode)
 
 
-def run_funds(desk: WorkerDesk, db: Session, token: WorkerToken, run_key: str) -> dict[str, Any]:
+def run_funds(desk: WorkerContext, db: Session, token: WorkerToken, run_key: str) -> dict[str, Any]:
     """``GET /runs/{id}/funds``: account funds plus the run's usage and allocation cap."""
     run = find_run(db, token, run_key)
     if not is_paper_scope(run.account_scope):

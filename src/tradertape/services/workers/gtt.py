@@ -35,7 +35,7 @@ from tradertape.oms.paper.gtt import ACTIVE
 from tradertape.ports.broker import GttSpec
 from tradertape.services.workers import live, timeline
 from tradertape.services.workers.access import find_run, lock_run
-from tradertape.services.workers.desk import WorkerDesk
+from tradertape.services.workers.context import WorkerContext
 from tradertape.services.workers.intents import require_open
 
 GTT_ROLE = "gtt"
@@ -43,7 +43,7 @@ _LINK = insert(table_of(WorkerRunOrder))
 _BROKER_REFUSED = "the broker refused"  # `LiveGttBook`'s words for Kite's refusals
 
 
-def live_scope(desk: WorkerDesk, db: Session, token: WorkerToken, *, write: bool) -> None:
+def live_scope(desk: WorkerContext, db: Session, token: WorkerToken, *, write: bool) -> None:
     """The token's scope is live and its Kite session connected (writes: switches on)."""
     if is_paper_scope(token.account_scope):
         raise Rejected(
@@ -81,7 +81,7 @@ def _own(gtts: LiveGttBook, db: Session, token: WorkerToken, trigger_id: int) ->
 
 
 def triggers(
-    desk: WorkerDesk, gtts: LiveGttBook, db: Session, token: WorkerToken
+    desk: WorkerContext, gtts: LiveGttBook, db: Session, token: WorkerToken
 ) -> list[tuple[Gtt, Order | None]]:
     """The account's live triggers, newest first, each with the order it placed."""
     live_scope(desk, db, token, write=False)
@@ -97,7 +97,7 @@ def triggers(
 
 
 def trigger(
-    desk: WorkerDesk, gtts: LiveGttBook, db: Session, token: WorkerToken, trigger_id: int
+    desk: WorkerContext, gtts: LiveGttBook, db: Session, token: WorkerToken, trigger_id: int
 ) -> tuple[Gtt, Order | None]:
     """One live trigger of the account (404 ``GTT_TRIGGER_NOT_FOUND``)."""
     live_scope(desk, db, token, write=False)
@@ -119,7 +119,7 @@ def _run_tags(db: Session, token: WorkerToken, run_key: str) -> dict[str, Any]:
 
 
 def place(
-    desk: WorkerDesk,
+    desk: WorkerContext,
     gtts: LiveGttBook,
     db: Session,
     token: WorkerToken,
@@ -143,7 +143,7 @@ def place(
 
 
 def modify(
-    desk: WorkerDesk,
+    desk: WorkerContext,
     gtts: LiveGttBook,
     db: Session,
     token: WorkerToken,
@@ -161,7 +161,7 @@ def modify(
 
 
 def delete(
-    desk: WorkerDesk, gtts: LiveGttBook, db: Session, token: WorkerToken, trigger_id: int
+    desk: WorkerContext, gtts: LiveGttBook, db: Session, token: WorkerToken, trigger_id: int
 ) -> int:
     """Delete a live trigger at Kite, then here (only the session needed: it removes risk)."""
     live_scope(desk, db, token, write=False)
@@ -209,7 +209,7 @@ def link_adopted(db: Session, gtt: Gtt, order: Order) -> None:
     )
 
 
-def run_triggers(desk: WorkerDesk, db: Session, run: WorkerRun) -> list[Gtt]:
+def run_triggers(desk: WorkerContext, db: Session, run: WorkerRun) -> list[Gtt]:
     """The run's triggers still standing at Kite (placed with its ``strategy_run_id``)."""
     if desk.live_gtts is None:
         return []
@@ -221,7 +221,9 @@ def run_triggers(desk: WorkerDesk, db: Session, run: WorkerRun) -> list[Gtt]:
     return [g for g in rows if (g.attribution or {}).get("run_pk") == run.id]
 
 
-def delete_run_triggers(desk: WorkerDesk, db: Session, triggers: list[Gtt]) -> list[dict[str, Any]]:
+def delete_run_triggers(
+    desk: WorkerContext, db: Session, triggers: list[Gtt]
+) -> list[dict[str, Any]]:
     """Delete an exiting run's triggers at Kite (each commits); the errors, if any.
 
     A run's stop left standing after its exit would open a new position when it fires.

@@ -32,7 +32,7 @@ from tradertape.ports.clock import IST
 from tradertape.services.risk.protection_fence import claim_exit
 from tradertape.services.workers import exits, pnl
 from tradertape.services.workers.access import lock_run
-from tradertape.services.workers.desk import WorkerDesk
+from tradertape.services.workers.context import WorkerContext
 from tradertape.services.workers.protection import config_of, record_event, write_state
 from tradertape.services.workers.recovery import Recovery, last_sign_of_life
 from tradertape.services.workers.safety import protection_state
@@ -50,7 +50,7 @@ class ProtectionEngine:
         self,
         *,
         db: Database,
-        desk: WorkerDesk,
+        desk: WorkerContext,
         calendar: TradingCalendar,
         recovery: Recovery,
         guard: Guard,

@@ -35,8 +35,8 @@ from tradertape.oms.paper.portfolio import order_dict, trade_dict
 from tradertape.services.risk.check import REFUSAL_PREFIX
 from tradertape.services.workers import live, safety, timeline
 from tradertape.services.workers.access import check_nonce, locked_run
+from tradertape.services.workers.context import WorkerContext
 from tradertape.services.workers.costs import PricedLeg, cost_contract, reference_price
-from tradertape.services.workers.desk import WorkerDesk
 from tradertape.services.workers.runs import check_mode
 
 _INTENTS = table_of(WorkerIntent)
@@ -98,7 +98,7 @@ def field_prefix(intent_type: str, index: int) -> str:
 
 
 def priced_legs(
-    desk: WorkerDesk,
+    desk: WorkerContext,
     db: Session,
     orders: Sequence[WorkerOrder],
     *,
@@ -185,7 +185,7 @@ def _status_of(order: Order) -> str:
 
 
 def place_for_run(
-    desk: WorkerDesk,
+    desk: WorkerContext,
     db: Session,
     run: WorkerRun,
     spec: OrderSpec,
@@ -314,7 +314,7 @@ def _basket_id(run: WorkerRun, key: str) -> str:
 
 
 def _paper_basket(
-    desk: WorkerDesk, db: Session, run: WorkerRun, intent: Intent, intent_pk: int, now: datetime
+    desk: WorkerContext, db: Session, run: WorkerRun, intent: Intent, intent_pk: int, now: datetime
 ) -> dict[str, Any]:
     basket_id = _basket_id(run, intent.idempotency_key)
     key = intent.idempotency_key
@@ -379,7 +379,7 @@ def _paper_basket(
 
 
 def _dry_result(
-    desk: WorkerDesk, run: WorkerRun, intent: Intent, legs: list[PricedLeg], mode: str
+    desk: WorkerContext, run: WorkerRun, intent: Intent, legs: list[PricedLeg], mode: str
 ) -> dict[str, Any]:
     if intent.intent_type == PLACE_ORDER:
         return {
@@ -410,7 +410,7 @@ def _dry_result(
 
 
 def submit(
-    desk: WorkerDesk,
+    desk: WorkerContext,
     db: Session,
     token: WorkerToken,
     run_key: str,
@@ -452,7 +452,7 @@ def submit(
 
 
 def execute(
-    desk: WorkerDesk,
+    desk: WorkerContext,
     db: Session,
     run: WorkerRun,
     intent: Intent,
@@ -496,7 +496,7 @@ def execute(
 
 
 def _live_intent(
-    desk: WorkerDesk, db: Session, run: WorkerRun, intent: Intent, intent_pk: int, now: datetime
+    desk: WorkerContext, db: Session, run: WorkerRun, intent: Intent, intent_pk: int, now: datetime
 ) -> dict[str, Any]:
     """Send the intent's orders through the live desk, one by one (each commits).
 

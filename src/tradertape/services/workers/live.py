@@ -3,7 +3,7 @@
 A live run needs both switches (the server's ``TRADERTAPE_LIVE_TRADING_ENABLED`` and the
 user's own ``users.live_trading``), a connected Kite session, and that session's account
 to be the one the run's scope names: ``kite:<id>`` where ``<id>`` is the Kite user id the
-login stored (``broker_user_id``). Its orders go through `LiveDesk` like the user's own
+login stored (``broker_user_id``). Its orders go through `LiveOrders` like the user's own
 live orders: the one pre-trade gate (kill switch and the run's own rules included),
 recorded before they are sent, sent once, fills booked once from the broker's reports.
 
@@ -30,11 +30,11 @@ from tradertape.domain.order_state import PENDING
 from tradertape.domain.orders import OrderSpec
 from tradertape.domain.worker_access import ExecutionMode, parse_scope
 from tradertape.errors import Rejected
-from tradertape.oms.live.orders import LiveDesk
+from tradertape.oms.live.orders import LiveOrders
 from tradertape.oms.orders import Account
 from tradertape.oms.paper.portfolio import order_dict, trade_dict
 from tradertape.services.workers import timeline
-from tradertape.services.workers.desk import WorkerDesk
+from tradertape.services.workers.context import WorkerContext
 
 LIVE_TRADING_DISABLED = "LIVE_TRADING_DISABLED"
 KITE_SESSION_UNAVAILABLE = "WORKER_KITE_SESSION_UNAVAILABLE"  # the contract's GTT code
@@ -42,7 +42,7 @@ ACCOUNT_SCOPE_MISMATCH = "ACCOUNT_SCOPE_MISMATCH"
 _LINK = insert(table_of(WorkerRunOrder))
 
 
-def require_switches(desk: WorkerDesk, db: Session, user_id: int) -> None:
+def require_switches(desk: WorkerContext, db: Session, user_id: int) -> None:
     """Refuse (403 ``LIVE_TRADING_DISABLED``) unless both switches allow live, naming which."""
     if not desk.live_trading_enabled:
         raise Rejected(
@@ -60,7 +60,7 @@ def require_switches(desk: WorkerDesk, db: Session, user_id: int) -> None:
         )
 
 
-def connected_account(desk: WorkerDesk, db: Session, user_id: int) -> str | None:
+def connected_account(desk: WorkerContext, db: Session, user_id: int) -> str | None:
     """The Kite user id of the user's connected (unexpired) Kite session; None if none."""
     credentials = desk.credentials
     if credentials is None:
@@ -73,7 +73,7 @@ def connected_account(desk: WorkerDesk, db: Session, user_id: int) -> str | None
 
 
 def require_account(
-    desk: WorkerDesk, db: Session, user_id: int, scope: str, *, session: bool = True
+    desk: WorkerContext, db: Session, user_id: int, scope: str, *, session: bool = True
 ) -> None:
     """The scope's account is the connected Kite account (409 when another one is).
 
@@ -102,7 +102,7 @@ def require_account(
         )
 
 
-def live_desk(desk: WorkerDesk, run: WorkerRun) -> LiveDesk:
+def live_desk(desk: WorkerContext, run: WorkerRun) -> LiveOrders:
     """The OMS's live desk (a 503 on a server wired without one)."""
     if desk.live is None:
         raise Rejected(
@@ -114,14 +114,14 @@ def live_desk(desk: WorkerDesk, run: WorkerRun) -> LiveDesk:
     return desk.live
 
 
-def require_live(desk: WorkerDesk, db: Session, run: WorkerRun) -> LiveDesk:
+def require_live(desk: WorkerContext, db: Session, run: WorkerRun) -> LiveOrders:
     """Everything a live order of the run needs: both switches, its session, its account."""
     require_switches(desk, db, run.user_id)
     require_account(desk, db, run.user_id, run.account_scope)
     return live_desk(desk, run)
 
 
-def blocking(desk: WorkerDesk, db: Session, run: WorkerRun) -> list[str]:
+def blocking(desk: WorkerContext, db: Session, run: WorkerRun) -> list[str]:
     """Why the live run cannot place now (for its safety check); empty when it can."""
     if run.execution_mode != ExecutionMode.LIVE:
         return []
@@ -165,7 +165,7 @@ def order_result(db: Session, order: Order) -> dict[str, Any]:
 
 
 def place(
-    desk: WorkerDesk,
+    desk: WorkerContext,
     db: Session,
     run: WorkerRun,
     spec: OrderSpec,
@@ -179,7 +179,7 @@ def place(
     now: datetime,
     remember: Callable[[Session, dict[str, Any]], None] | None = None,
 ) -> dict[str, Any]:
-    """Place one live order for the run through `LiveDesk` (commits; sends once).
+    """Place one live order for the run through `LiveOrders` (commits; sends once).
 
     The run's link to the order, and what `remember` keeps of it (an intent's first
     result, which a replay returns), are written in the transaction that records the
@@ -231,7 +231,7 @@ def place(
     return result
 
 
-def refresh(desk: WorkerDesk, db: Session, run: WorkerRun) -> None:
+def refresh(desk: WorkerContext, db: Session, run: WorkerRun) -> None:
     """Book what the broker says now of the run's working live orders (reads show it)."""
     if run.execution_mode != ExecutionMode.LIVE or desk.live is None:
         return

@@ -1,6 +1,6 @@
 """A live order's booked reports on its worker run's timeline.
 
-`LiveDesk.apply_report` books what the broker reports (postback, ticker socket or poll)
+`LiveOrders.apply_report` books what the broker reports (postback, ticker socket or poll)
 once; this watcher journals each booking that changed a run's order as one
 ``order.updated`` execution event, in the booking's transaction, so the entry commits
 with the fill, once, whichever report won. The run's lock is taken before the ledger's,

@@ -24,14 +24,14 @@ from tradertape.errors import InvalidField, NotFound
 from tradertape.feed.codec import TickMode, tick_to_dict, timestamp
 from tradertape.oms.order_rules import order_tick
 from tradertape.oms.paper.exchange import PaperExchange
-from tradertape.services.workers.desk import LastTick
+from tradertape.services.workers.context import LastTick
 
 MAX_TOKEN = 2**32 - 1
 STALE_AFTER = timedelta(seconds=15)
 
 
 @dataclass(frozen=True, slots=True)
-class MarketDesk:
+class WorkerMarket:
     """What the worker market-data services read."""
 
     exchange: PaperExchange  # the catalog, and market time
@@ -94,7 +94,7 @@ def _by_token(catalog: InstrumentCatalog, token: int) -> Instrument | None:
         return None
 
 
-def resolve_one(desk: MarketDesk, db: Session, symbol: str) -> dict[str, Any]:
+def resolve_one(desk: WorkerMarket, db: Session, symbol: str) -> dict[str, Any]:
     """``GET /market/instruments/resolve``: one instrument, or 404."""
     instrument = find(desk.catalog(db), symbol)
     if instrument is None:
@@ -109,7 +109,7 @@ def _check_tokens(tokens: list[int], field: str) -> None:
 
 
 def resolve_many(
-    desk: MarketDesk, db: Session, symbols: list[str], tokens: list[int]
+    desk: WorkerMarket, db: Session, symbols: list[str], tokens: list[int]
 ) -> tuple[list[Instrument], list[str | int]]:
     """The instruments named (in order, once each) and the names that matched nothing."""
     _check_tokens(tokens, "instrument_tokens")
@@ -127,7 +127,7 @@ def resolve_many(
 
 
 def resolve_list(
-    desk: MarketDesk, db: Session, symbols: list[str], tokens: list[int]
+    desk: WorkerMarket, db: Session, symbols: list[str], tokens: list[int]
 ) -> dict[str, Any]:
     """``POST /market/instruments/resolve``."""
     found, missing = resolve_many(desk, db, symbols, tokens)
@@ -136,7 +136,7 @@ def resolve_list(
 
 
 def search(
-    desk: MarketDesk, db: Session, query: str, *, exchange: str | None, limit: int
+    desk: WorkerMarket, db: Session, query: str, *, exchange: str | None, limit: int
 ) -> dict[str, Any]:
     """``GET /market/instruments/search``: symbol and name prefixes, exact symbols first."""
     wanted = exchange.upper() if exchange else None
@@ -176,7 +176,7 @@ def parse_mode(mode: str) -> TickMode:
 
 
 def quotes_of(
-    desk: MarketDesk, instruments: list[Instrument], mode: TickMode
+    desk: WorkerMarket, instruments: list[Instrument], mode: TickMode
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """Quotes of the instruments that have a tick, and the keys of those that have none."""
     now = desk.now()
@@ -191,7 +191,7 @@ def quotes_of(
 
 
 def quotes(
-    desk: MarketDesk, db: Session, symbols: list[str], tokens: list[int], mode: str
+    desk: WorkerMarket, db: Session, symbols: list[str], tokens: list[int], mode: str
 ) -> dict[str, Any]:
     """``POST /market/quotes``: ``{quotes: [...], missing: [...]}``."""
     chosen = parse_mode(mode)

@@ -34,8 +34,8 @@ from tradertape.oms.paper.portfolio import order_dict, trade_dict
 from tradertape.ports.clock import IST
 from tradertape.services.workers import live, timeline
 from tradertape.services.workers.access import check_nonce, find_run, locked_run
+from tradertape.services.workers.context import WorkerContext
 from tradertape.services.workers.costs import cost_contract
-from tradertape.services.workers.desk import WorkerDesk
 from tradertape.services.workers.intents import (
     PLACE_BASKET,
     PLACE_ORDER,
@@ -62,20 +62,24 @@ def shown(order: Order) -> dict[str, Any]:
     return order_dict(order)
 
 
-def _read_run(desk: WorkerDesk, db: Session, token: WorkerToken, run_key: str) -> WorkerRun:
+def _read_run(desk: WorkerContext, db: Session, token: WorkerToken, run_key: str) -> WorkerRun:
     """The run, its live orders brought up to the broker's word first."""
     run = find_run(db, token, run_key)
     live.refresh(desk, db, run)
     return run
 
 
-def list_orders(desk: WorkerDesk, db: Session, token: WorkerToken, run_key: str) -> dict[str, Any]:
+def list_orders(
+    desk: WorkerContext, db: Session, token: WorkerToken, run_key: str
+) -> dict[str, Any]:
     """``{strategy_run_id, orders}`` (exactly: the SDK's model takes no other key)."""
     run = _read_run(desk, db, token, run_key)
     return {"strategy_run_id": run.run_key, "orders": [shown(o) for o in run_orders(db, run)]}
 
 
-def list_trades(desk: WorkerDesk, db: Session, token: WorkerToken, run_key: str) -> dict[str, Any]:
+def list_trades(
+    desk: WorkerContext, db: Session, token: WorkerToken, run_key: str
+) -> dict[str, Any]:
     """``{strategy_run_id, trades}``, oldest first."""
     run = _read_run(desk, db, token, run_key)
     rows = db.execute(
@@ -115,7 +119,7 @@ def run_order(db: Session, token: WorkerToken, run: WorkerRun, order_id: str) ->
 
 
 def get_order(
-    desk: WorkerDesk, db: Session, token: WorkerToken, run_key: str, order_id: str
+    desk: WorkerContext, db: Session, token: WorkerToken, run_key: str, order_id: str
 ) -> dict[str, Any]:
     """``{strategy_run_id, order}``."""
     run = _read_run(desk, db, token, run_key)
@@ -123,7 +127,7 @@ def get_order(
 
 
 def order_history(
-    desk: WorkerDesk, db: Session, token: WorkerToken, run_key: str, order_id: str
+    desk: WorkerContext, db: Session, token: WorkerToken, run_key: str, order_id: str
 ) -> dict[str, Any]:
     """Every state the order went through, oldest first, each an order snapshot."""
     run = _read_run(desk, db, token, run_key)
@@ -153,7 +157,7 @@ def order_history(
     return {"strategy_run_id": run.run_key, "order_id": order.order_id, "history": history}
 
 
-def _journal(desk: WorkerDesk, db: Session, run: WorkerRun, order: Order, what: str) -> None:
+def _journal(desk: WorkerContext, db: Session, run: WorkerRun, order: Order, what: str) -> None:
     timeline.record(
         db,
         run,
@@ -173,7 +177,7 @@ def _amendable(run: WorkerRun) -> None:
 
 
 def cancel(
-    desk: WorkerDesk,
+    desk: WorkerContext,
     db: Session,
     token: WorkerToken,
     run_key: str,
@@ -196,7 +200,7 @@ def cancel(
 
 
 def modify(
-    desk: WorkerDesk,
+    desk: WorkerContext,
     db: Session,
     token: WorkerToken,
     run_key: str,
@@ -229,7 +233,7 @@ def modify(
 
 
 def preview(
-    desk: WorkerDesk,
+    desk: WorkerContext,
     db: Session,
     token: WorkerToken,
     run_key: str,

@@ -24,7 +24,7 @@ from tradertape.oms.context import BROKER
 from tradertape.oms.ledger import net_quantity
 from tradertape.services.workers import live
 from tradertape.services.workers.access import find_run
-from tradertape.services.workers.desk import WorkerDesk
+from tradertape.services.workers.context import WorkerContext
 from tradertape.services.workers.views import iso
 
 _ZERO = Decimal(0)
@@ -128,7 +128,7 @@ def books_of(run: WorkerRun) -> str:
     return BrokerName.KITE.value if run.execution_mode == ExecutionMode.LIVE else BROKER
 
 
-def mark(desk: WorkerDesk, db: Session, run: WorkerRun, legs: list[Leg]) -> list[MarkedLeg]:
+def mark(desk: WorkerContext, db: Session, run: WorkerRun, legs: list[Leg]) -> list[MarkedLeg]:
     """Mark each leg to the last price and read the account's own quantity."""
     marked = []
     broker = books_of(run)
@@ -210,7 +210,7 @@ class RunPnl:
         return any(m.is_stale for m in self.legs)
 
 
-def compute(desk: WorkerDesk, db: Session, run: WorkerRun) -> RunPnl:
+def compute(desk: WorkerContext, db: Session, run: WorkerRun) -> RunPnl:
     """The run's P&L now, from its booked fills (empty for a dry run, which has none).
 
     A live run's fills are the broker's as we booked them, charges from our schedule.
@@ -243,7 +243,7 @@ def snapshot_of(run: WorkerRun, pnl: RunPnl, now: datetime) -> dict[str, Any]:
     }
 
 
-def snapshot(desk: WorkerDesk, db: Session, token: WorkerToken, run_key: str) -> dict[str, Any]:
+def snapshot(desk: WorkerContext, db: Session, token: WorkerToken, run_key: str) -> dict[str, Any]:
     """``GET /runs/{id}/pnl`` (a live run's working orders asked of the broker first)."""
     run = find_run(db, token, run_key)
     live.refresh(desk, db, run)

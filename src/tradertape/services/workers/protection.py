@@ -19,7 +19,7 @@ from tradertape.errors import InvalidField, Rejected
 from tradertape.services.risk.protection_fence import next_generation
 from tradertape.services.workers import timeline
 from tradertape.services.workers.access import check_nonce, locked_run
-from tradertape.services.workers.desk import WorkerDesk
+from tradertape.services.workers.context import WorkerContext
 from tradertape.services.workers.safety import protection_state
 from tradertape.services.workers.views import iso, run_view
 
@@ -50,7 +50,7 @@ def _changeable(run: WorkerRun) -> None:
 
 
 def update_protection(
-    desk: WorkerDesk,
+    desk: WorkerContext,
     db: Session,
     token: WorkerToken,
     run_key: str,
@@ -151,7 +151,7 @@ def record_event(
 
 
 def patch_risk(
-    desk: WorkerDesk,
+    desk: WorkerContext,
     db: Session,
     token: WorkerToken,
     run_key: str,

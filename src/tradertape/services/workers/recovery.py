@@ -28,7 +28,7 @@ from tradertape.domain.worker_runs import RunStatus
 from tradertape.oms.job_guard import Guard
 from tradertape.services.workers import exits, live, pnl, timeline
 from tradertape.services.workers.access import lock_run
-from tradertape.services.workers.desk import WorkerDesk
+from tradertape.services.workers.context import WorkerContext
 from tradertape.services.workers.orders import run_orders
 from tradertape.services.workers.protection import config_of
 from tradertape.services.workers.views import iso
@@ -68,7 +68,7 @@ class Recovery:
     """The stale-worker and exiting-run sweeps, on the desk's clock."""
 
     def __init__(
-        self, *, db: Database, desk: WorkerDesk, config: RecoveryConfig, guard: Guard
+        self, *, db: Database, desk: WorkerContext, config: RecoveryConfig, guard: Guard
     ) -> None:
         """`guard`: each run's recovery fails alone (`oms.job_guard`)."""
         self._db = db

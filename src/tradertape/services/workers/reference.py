@@ -25,7 +25,7 @@ from tradertape.domain.calendar_data import IMPORT_HINT, calendar_warning
 from tradertape.domain.instruments import Instrument
 from tradertape.errors import InvalidField, NotFound, Rejected
 from tradertape.ports.clock import IST
-from tradertape.services.workers.market import MarketDesk
+from tradertape.services.workers.market import WorkerMarket
 
 SCHEMA_VERSION = 1
 SOURCE = "tradertape"
@@ -69,7 +69,7 @@ def _hours(market: Market, day: date) -> tuple[time, time]:
 
 
 def calendar(
-    desk: MarketDesk,
+    desk: WorkerMarket,
     *,
     start: date,
     end: date,
@@ -132,7 +132,7 @@ def calendar(
 
 
 def calendar_status(
-    desk: MarketDesk, *, exchange: str, segment: str, schema_version: int
+    desk: WorkerMarket, *, exchange: str, segment: str, schema_version: int
 ) -> dict[str, Any]:
     """``GET /market/calendar/status``: what range the calendar covers, and for how long."""
     check_schema(schema_version)
@@ -176,7 +176,7 @@ def _member(instrument: Instrument) -> dict[str, Any]:
 
 
 def constituents(
-    desk: MarketDesk, db: Session, source_list: str, *, schema_version: int
+    desk: WorkerMarket, db: Session, source_list: str, *, schema_version: int
 ) -> dict[str, Any]:
     """``GET /market/indices/{source_list}``: the index's members."""
     check_schema(schema_version)
@@ -196,7 +196,7 @@ def constituents(
 
 
 def constituents_status(
-    desk: MarketDesk, db: Session, source_list: str, *, schema_version: int
+    desk: WorkerMarket, db: Session, source_list: str, *, schema_version: int
 ) -> dict[str, Any]:
     """``GET /market/indices/{source_list}/status``."""
     check_schema(schema_version)

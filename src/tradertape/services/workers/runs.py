@@ -36,7 +36,7 @@ from tradertape.oms.context import BROKER
 from tradertape.security.tokens import digests_equal
 from tradertape.services.workers import live
 from tradertape.services.workers.access import find_run
-from tradertape.services.workers.desk import WorkerDesk
+from tradertape.services.workers.context import WorkerContext
 from tradertape.services.workers.views import list_item, run_view
 
 _RUNS = table_of(WorkerRun)
@@ -58,7 +58,7 @@ class RunSpec:
     metadata: dict[str, Any] = field(default_factory=dict)
 
 
-def check_mode(desk: WorkerDesk, token: WorkerToken, mode: str, scope: str) -> ExecutionMode:
+def check_mode(desk: WorkerContext, token: WorkerToken, mode: str, scope: str) -> ExecutionMode:
     """The execution mode, if this token, this scope and this server allow it."""
     try:
         chosen = ExecutionMode(mode)
@@ -89,7 +89,7 @@ def check_mode(desk: WorkerDesk, token: WorkerToken, mode: str, scope: str) -> E
     return chosen
 
 
-def _check_spec(desk: WorkerDesk, token: WorkerToken, spec: RunSpec) -> None:
+def _check_spec(desk: WorkerContext, token: WorkerToken, spec: RunSpec) -> None:
     try:
         parse_scope(spec.account_scope)
     except ScopeError as exc:
@@ -135,7 +135,7 @@ def _same_config(run: WorkerRun, spec: RunSpec) -> bool:
     )
 
 
-def fund_paper_account(desk: WorkerDesk, db: Session, user_id: int, now: datetime) -> None:
+def fund_paper_account(desk: WorkerContext, db: Session, user_id: int, now: datetime) -> None:
     """Give a never-funded paper account the contract's opening balance (no commit)."""
     if desk.paper_opening_balance <= 0:
         return
@@ -155,7 +155,7 @@ def fund_paper_account(desk: WorkerDesk, db: Session, user_id: int, now: datetim
 
 
 def create(
-    desk: WorkerDesk, db: Session, token: WorkerToken, spec: RunSpec
+    desk: WorkerContext, db: Session, token: WorkerToken, spec: RunSpec
 ) -> tuple[dict[str, Any], bool]:
     """Create the run, or recover the token's run of that id; returns (view, created).
 
@@ -215,7 +215,7 @@ def create(
     return run_view(find_run(db, token, key), desk.windows, now), True
 
 
-def _recovered(desk: WorkerDesk, run: WorkerRun, spec: RunSpec, now: datetime) -> dict[str, Any]:
+def _recovered(desk: WorkerContext, run: WorkerRun, spec: RunSpec, now: datetime) -> dict[str, Any]:
     if not _same_config(run, spec):
         raise Rejected(
             409,
@@ -226,22 +226,22 @@ def _recovered(desk: WorkerDesk, run: WorkerRun, spec: RunSpec, now: datetime) -
     return run_view(run, desk.windows, now)
 
 
-def get(desk: WorkerDesk, db: Session, token: WorkerToken, run_key: str) -> dict[str, Any]:
+def get(desk: WorkerContext, db: Session, token: WorkerToken, run_key: str) -> dict[str, Any]:
     """The run with its health snapshot (404 unless it is this token's)."""
     return run_view(find_run(db, token, run_key), desk.windows, desk.clock.now())
 
 
-def _cursor_sig(desk: WorkerDesk, token: WorkerToken, last_pk: int) -> str:
+def _cursor_sig(desk: WorkerContext, token: WorkerToken, last_pk: int) -> str:
     message = f"{token.id}:{last_pk}".encode()
     return hmac.new(desk.cursor_key, message, hashlib.sha256).hexdigest()[:32]
 
 
-def _encode_cursor(desk: WorkerDesk, token: WorkerToken, last_pk: int) -> str:
+def _encode_cursor(desk: WorkerContext, token: WorkerToken, last_pk: int) -> str:
     raw = f"{last_pk}.{_cursor_sig(desk, token, last_pk)}"
     return base64.urlsafe_b64encode(raw.encode()).rstrip(b"=").decode()
 
 
-def _decode_cursor(desk: WorkerDesk, token: WorkerToken, cursor: str) -> int:
+def _decode_cursor(desk: WorkerContext, token: WorkerToken, cursor: str) -> int:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         pk_text, sig = raw.split(".")
@@ -254,7 +254,7 @@ def _decode_cursor(desk: WorkerDesk, token: WorkerToken, cursor: str) -> int:
 
 
 def list_runs(
-    desk: WorkerDesk, db: Session, token: WorkerToken, *, limit: int, cursor: str | None
+    desk: WorkerContext, db: Session, token: WorkerToken, *, limit: int, cursor: str | None
 ) -> dict[str, Any]:
     """The token's runs, newest first; ``next_cursor`` is signed and bound to the token."""
     query = select(WorkerRun).where(WorkerRun.token_id == token.id)

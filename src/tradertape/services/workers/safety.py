@@ -21,7 +21,7 @@ from tradertape.db.models import WorkerRun
 from tradertape.domain.worker_runs import RunStatus, heartbeat_age
 from tradertape.errors import Rejected
 from tradertape.security.tokens import digests_equal
-from tradertape.services.workers.desk import WorkerDesk
+from tradertape.services.workers.context import WorkerContext
 from tradertape.services.workers.views import iso
 
 _PREFIX = "wst1"
@@ -98,11 +98,11 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def _sign(desk: WorkerDesk, body: bytes) -> bytes:
+def _sign(desk: WorkerContext, body: bytes) -> bytes:
     return hmac.new(desk.safety_key, body, hashlib.sha256).digest()
 
 
-def issue(desk: WorkerDesk, run: WorkerRun, now: datetime) -> tuple[str, datetime]:
+def issue(desk: WorkerContext, run: WorkerRun, now: datetime) -> tuple[str, datetime]:
     """A safety token for the run's current state and its expiry."""
     expires = now + desk.safety_ttl
     claims = {
@@ -115,7 +115,7 @@ def issue(desk: WorkerDesk, run: WorkerRun, now: datetime) -> tuple[str, datetim
     return f"{_PREFIX}.{_b64(body)}.{_b64(_sign(desk, body))}", expires
 
 
-def _claims(desk: WorkerDesk, token: str) -> dict[str, Any] | None:
+def _claims(desk: WorkerContext, token: str) -> dict[str, Any] | None:
     try:
         prefix, body_text, sig_text = token.split(".")
         body, sig = _unb64(body_text), _unb64(sig_text)
@@ -130,7 +130,7 @@ def _claims(desk: WorkerDesk, token: str) -> dict[str, Any] | None:
     return claims if isinstance(claims, dict) else None
 
 
-def verify(desk: WorkerDesk, run: WorkerRun, token: str, now: datetime) -> None:
+def verify(desk: WorkerContext, run: WorkerRun, token: str, now: datetime) -> None:
     """Accept a token issued for this run in its current state and not expired; else 409."""
     claims = _claims(desk, token)
     expires_ms = claims.get("e") if claims else None
@@ -169,10 +169,10 @@ def _options_block(run: WorkerRun) -> dict[str, Any]:
     }
 
 
-def check(desk: WorkerDesk, run: WorkerRun, risk: Sequence[str] = ()) -> dict[str, Any]:
+def check(desk: WorkerContext, run: WorkerRun, risk: Sequence[str] = ()) -> dict[str, Any]:
     """The safety-check result: exactly the keys the 0.7.4 SDK's strict model accepts.
 
-    `risk` is what the user's risk rules refuse the run now (`RiskDesk.blocking`: the kill
+    `risk` is what the user's risk rules refuse the run now (`RiskMonitor.blocking`: the kill
     switch, a limit already breached): any such reason means ``can_trade: false``.
     """
     now = desk.clock.now()

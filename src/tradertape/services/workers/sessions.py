@@ -18,7 +18,7 @@ from tradertape.domain.worker_runs import nonce_presented
 from tradertape.errors import Rejected
 from tradertape.security.tokens import digests_equal
 from tradertape.services.workers.access import locked_run
-from tradertape.services.workers.desk import WorkerDesk
+from tradertape.services.workers.context import WorkerContext
 from tradertape.services.workers.views import iso
 
 MAX_NOTE = 200
@@ -44,7 +44,7 @@ def _require_holder(run: WorkerRun, header: str | None) -> None:
         )
 
 
-def claim(desk: WorkerDesk, db: Session, token: WorkerToken, run_key: str) -> dict[str, Any]:
+def claim(desk: WorkerContext, db: Session, token: WorkerToken, run_key: str) -> dict[str, Any]:
     """Take the run's session; 409 ``WORKER_SESSION_CONFLICT`` while another holds it."""
     run = locked_run(db, token, run_key)
     now = desk.clock.now()
@@ -70,7 +70,7 @@ def claim(desk: WorkerDesk, db: Session, token: WorkerToken, run_key: str) -> di
 
 
 def release(
-    desk: WorkerDesk, db: Session, token: WorkerToken, run_key: str, nonce: str | None
+    desk: WorkerContext, db: Session, token: WorkerToken, run_key: str, nonce: str | None
 ) -> dict[str, Any]:
     """Give the session up (the holder's nonce only)."""
     run = locked_run(db, token, run_key)
@@ -83,7 +83,7 @@ def release(
 
 
 def heartbeat(
-    desk: WorkerDesk,
+    desk: WorkerContext,
     db: Session,
     token: WorkerToken,
     run_key: str,
@@ -101,7 +101,7 @@ def heartbeat(
 
 
 def progress(
-    desk: WorkerDesk,
+    desk: WorkerContext,
     db: Session,
     token: WorkerToken,
     run_key: str,

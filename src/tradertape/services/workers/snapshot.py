@@ -13,14 +13,14 @@ from sqlalchemy.orm import Session
 
 from tradertape.errors import NotFound
 from tradertape.services.workers import candles, market
-from tradertape.services.workers.market import MarketDesk
+from tradertape.services.workers.market import WorkerMarket
 from tradertape.services.workers.views import iso
 
 CandleAsk = tuple[str | int, str, int]  # instrument, interval, lookback
 
 
 def market_snapshot(
-    desk: MarketDesk,
+    desk: WorkerMarket,
     db: Session,
     *,
     symbols: list[str],

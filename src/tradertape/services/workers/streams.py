@@ -26,8 +26,8 @@ from tradertape.db.models import WorkerEvent, WorkerRun
 from tradertape.domain.instruments import Instrument
 from tradertape.feed.codec import TickMode
 from tradertape.services.workers import candles, pnl
-from tradertape.services.workers.desk import WorkerDesk
-from tradertape.services.workers.market import MarketDesk, quote_view
+from tradertape.services.workers.context import WorkerContext
+from tradertape.services.workers.market import WorkerMarket, quote_view
 from tradertape.services.workers.timeline import TimelineQuery, event_dict
 
 Event = tuple[str | None, Any]
@@ -62,7 +62,7 @@ class _Quiet:
         return False
 
 
-def _pnl_now(db_: Database, desk: WorkerDesk, run_pk: int) -> dict[str, Any] | None:
+def _pnl_now(db_: Database, desk: WorkerContext, run_pk: int) -> dict[str, Any] | None:
     with db_.session() as db:
         run = db.get(WorkerRun, run_pk)
         if run is None:
@@ -76,7 +76,7 @@ def _comparable(snapshot: dict[str, Any]) -> Any:
 
 
 async def run_pnl(
-    db: Database, desk: WorkerDesk, run_pk: int, *, interval: float, pacing: Pacing
+    db: Database, desk: WorkerContext, run_pk: int, *, interval: float, pacing: Pacing
 ) -> AsyncIterator[Event]:
     """The run's P&L snapshot whenever it changes; ``end`` if the run goes away."""
     quiet = _Quiet(pacing.heartbeat_secs)
@@ -146,7 +146,7 @@ async def timeline(
 
 
 async def ticks(
-    desk: MarketDesk, instruments: Sequence[Instrument], mode: TickMode, *, pacing: Pacing
+    desk: WorkerMarket, instruments: Sequence[Instrument], mode: TickMode, *, pacing: Pacing
 ) -> AsyncIterator[Event]:
     """A quotes snapshot, then ``ticks`` with every instrument whose last tick is newer."""
     seen = {i.key: desk.last_tick(i.key) for i in instruments}  # before the snapshot: no gap
@@ -182,7 +182,7 @@ async def ticks(
 
 
 async def candle(
-    desk: MarketDesk, instrument: Instrument, interval: str, *, pacing: Pacing
+    desk: WorkerMarket, instrument: Instrument, interval: str, *, pacing: Pacing
 ) -> AsyncIterator[Event]:
     """The latest candles (``snapshot``), then the forming candle each time it changes."""
     first = await asyncio.to_thread(candles.recent_of, desk, instrument, interval, 1)

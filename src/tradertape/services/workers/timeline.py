@@ -17,7 +17,7 @@ from tradertape.db.models import Order, WorkerEvent, WorkerRun, WorkerRunOrder, 
 from tradertape.db.rows import table_of
 from tradertape.errors import Rejected
 from tradertape.services.workers.access import check_nonce, locked_run
-from tradertape.services.workers.desk import WorkerDesk
+from tradertape.services.workers.context import WorkerContext
 from tradertape.services.workers.views import account_id, iso
 
 EVENT_KINDS = ("execution", "decision", "protection")
@@ -136,7 +136,7 @@ def _related_exists(db: Session, run: WorkerRun, kind: str, ref: str) -> bool:
 
 
 def log_decision(
-    desk: WorkerDesk,
+    desk: WorkerContext,
     db: Session,
     token: WorkerToken,
     run_key: str,

@@ -1,4 +1,4 @@
-"""`RiskDesk`: the risk services wired once (clock, books, catalog), and the paper OMS hook.
+"""`RiskMonitor`: the risk services wired once (clock, books, catalog), and the paper OMS hook.
 
 Model portfolios call `check_entry` on a signal; `pre_trade` is the paper exchange's gate
 (registered at runtime build), which every order, modification and GTT passes under the
@@ -40,7 +40,7 @@ NO_PRICE = REFUSAL_PREFIX + "no price to value the order"
 ORDER_RATE = "order_rate"  # the risk event type of SEBI's order-rate ceiling
 
 
-class RiskDesk:
+class RiskMonitor:
     """Risk rules' checks and state for the whole process."""
 
     def __init__(

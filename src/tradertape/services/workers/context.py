@@ -10,7 +10,7 @@ from decimal import Decimal
 from tradertape.domain.market import Tick
 from tradertape.domain.worker_runs import SessionWindows
 from tradertape.oms.live.gtt import LiveGttBook
-from tradertape.oms.live.orders import LiveDesk
+from tradertape.oms.live.orders import LiveOrders
 from tradertape.oms.orders import OrderPipeline
 from tradertape.oms.paper.exchange import PaperExchange
 from tradertape.ports.clock import Clock
@@ -21,7 +21,7 @@ LastTick = Callable[[str], Tick | None]
 
 
 @dataclass(frozen=True, slots=True)
-class WorkerDesk:
+class WorkerContext:
     """Clock, exchange, prices, keys and knobs of the worker services."""
 
     clock: Clock  # wall time: sessions, heartbeats, safety tokens, the journal
@@ -34,7 +34,7 @@ class WorkerDesk:
     safety_ttl: timedelta = timedelta(seconds=10)
     live_trading_enabled: bool = False
     paper_opening_balance: Decimal = Decimal(1_000_000)
-    live: LiveDesk | None = None  # live runs' orders: the OMS's live desk (one gate, one send)
+    live: LiveOrders | None = None  # live runs' orders: the OMS's live desk (one gate, one send)
     credentials: BrokerCredentials | None = None  # which Kite account the user connected
     live_gtts: LiveGttBook | None = None  # live tokens' GTTs at Kite; a run's go when it exits
 
@@ -52,10 +52,10 @@ class WorkerDesk:
         claim_without_heartbeat_secs: int = 120,
         live_trading_enabled: bool = False,
         paper_opening_balance: Decimal = Decimal(1_000_000),
-        live: LiveDesk | None = None,
+        live: LiveOrders | None = None,
         credentials: BrokerCredentials | None = None,
         live_gtts: LiveGttBook | None = None,
-    ) -> WorkerDesk:
+    ) -> WorkerContext:
         """Derive the keys from the server secret and take the knobs from settings."""
         return cls(
             clock=clock,

@@ -37,6 +37,7 @@ from tradertape.domain.market import Tick
 from tradertape.domain.order_state import PENDING, EventKind, OrderEvent, OrderStatus
 from tradertape.domain.orders import OrderSpec
 from tradertape.errors import BadRequest, NotFound, ServiceUnavailable, TraderTapeError
+from tradertape.oms.admission import claim_counted, record_verdict, screen
 from tradertape.oms.booking import Ledger
 from tradertape.oms.context import BROKER as PAPER
 from tradertape.oms.context import TradingContext
@@ -47,7 +48,6 @@ from tradertape.oms.order_log import (
     UNPLACED,
     apply_event,
     by_key,
-    claim,
     entry_status,
     new_order,
     record,
@@ -221,20 +221,19 @@ class LiveOrders:
         order.broker = broker.name
         order.algo_id = self._identity.algo_id
         Ledger(db, broker=broker.name).lock(user_id)
-        verdict = None if exit_only else context.gate.check(db, order, instrument, last)
+        # The broker checks funds itself: our paper funds check is not its business.
+        refusal, verdict = screen(context, db, order, instrument, last, skip=exit_only)
         history = []
-        if verdict is not None and verdict.refusal is not None:
-            refused = OrderEvent(EventKind.REJECTED, now, message=verdict.refusal)
+        if refusal is not None:
+            refused = OrderEvent(EventKind.REJECTED, now, message=refusal)
             history.append(apply_event(order, refused, now))
-        stored = claim(db, order)
+        counted = refusal is None
+        stored = claim_counted(context, db, order, counted=counted, exit_only=exit_only)
         if stored is not order:  # a racing duplicate: the first order stands
             db.commit()
             return LiveSubmitted(stored, True)
-        if not history:  # past the client's order-rate ceiling: nothing stored, a 429
-            context.gate.admit(db, order, exit_only=exit_only)
         store_history(db, order, history)
-        if verdict is not None and verdict.record is not None:
-            verdict.record(db, order)
+        record_verdict(db, order, verdict)
         if on_record is not None:
             on_record(db, order)
         db.commit()  # recorded before the broker hears of it

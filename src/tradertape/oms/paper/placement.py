@@ -31,13 +31,13 @@ from tradertape.domain.market import Tick
 from tradertape.domain.order_state import WORKING, EventKind, OrderEvent
 from tradertape.domain.orders import OrderSpec
 from tradertape.errors import InvalidField
+from tradertape.oms.admission import claim_counted, record_verdict, screen
 from tradertape.oms.booking import Ledger
 from tradertape.oms.context import SQUAREOFF, TradingContext
 from tradertape.oms.funds import funding_problem
 from tradertape.oms.order_log import (
     apply_event,
     by_key,
-    claim,
     entry_status,
     new_order,
     store_history,
@@ -107,15 +107,18 @@ def place(
         user_id, trade_date=fill_date, position=(order.exchange, order.tradingsymbol, order.product)
     )
     # The broker's own square-off closes risk; it is never refused for margin.
-    problem = (
-        None
-        if source == SQUAREOFF
-        else funding_problem(context, db, ledger, order, instrument, catalog, last)
+    squareoff = source == SQUAREOFF
+    problem, verdict = screen(
+        context,
+        db,
+        order,
+        instrument,
+        last,
+        problem=None
+        if squareoff
+        else funding_problem(context, db, ledger, order, instrument, catalog, last),
+        skip=squareoff or exit_only,
     )
-    verdict = None
-    if problem is None and source != SQUAREOFF and not exit_only:
-        verdict = context.gate.check(db, order, instrument, last)
-        problem = verdict.refusal if verdict is not None else None
     history: list[dict[str, Any]] = []
     if problem:
         history.append(
@@ -135,14 +138,12 @@ def place(
                 ledger=ledger,
             )
             expire_ioc(context, order, history)
-    stored = claim(db, order)
+    counted = not problem and not squareoff  # a refusal is not counted, nor a replay
+    stored = claim_counted(context, db, order, counted=counted, exit_only=exit_only)
     trades = None
     if stored is order:
-        if not problem and source != SQUAREOFF:  # a replay, or a refusal, is not counted
-            context.gate.admit(db, order, exit_only=exit_only)
         trades = _store(context, db, order, instrument, history, ledger)
-        if verdict is not None and verdict.record is not None:
-            verdict.record(db, order)
+        record_verdict(db, order, verdict)
     if commit:
         db.commit()
     return Placed(stored, trades)

@@ -1,0 +1,56 @@
+"""What every new order passes between its rules and its venue, paper or live: the one
+gate's verdict, then the claim of its idempotency key with the row, counted against the
+client's order-rate ceiling. Placement (paper) and the live book both go through here, so
+neither can skip or reorder a step the other takes.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from tradertape.db.models.trading import Order
+from tradertape.domain.instruments import Instrument
+from tradertape.domain.market import Tick
+from tradertape.oms.context import TradingContext
+from tradertape.oms.gate import PreTradeVerdict
+from tradertape.oms.order_log import claim
+
+
+def screen(
+    context: TradingContext,
+    db: Session,
+    order: Order,
+    instrument: Instrument,
+    last: Tick | None,
+    *,
+    problem: str | None = None,
+    skip: bool = False,
+) -> tuple[str | None, PreTradeVerdict | None]:
+    """Why the order is refused (an earlier `problem`, such as paper funds, or the gate's
+    refusal) and the gate's verdict to record once the order is stored. ``skip``: orders
+    that only close (exits, the broker's square-off) never wait on the gate."""
+    if problem is not None or skip:
+        return problem, None
+    verdict = context.gate.check(db, order, instrument, last)
+    return (verdict.refusal if verdict is not None else None), verdict
+
+
+def claim_counted(
+    context: TradingContext, db: Session, order: Order, *, counted: bool, exit_only: bool
+) -> Order:
+    """The stored order for its key: `order` when it claimed the key, else the first one.
+
+    An order that claimed its key and is `counted` (not refused, not the broker's own)
+    takes a slot under the order-rate ceiling; past it a 429 is raised and, as the caller
+    has not committed, nothing is stored.
+    """
+    stored = claim(db, order)
+    if stored is order and counted:
+        context.gate.admit(db, order, exit_only=exit_only)
+    return stored
+
+
+def record_verdict(db: Session, order: Order, verdict: PreTradeVerdict | None) -> None:
+    """What the gate found, recorded once the order is stored (a replay records nothing)."""
+    if verdict is not None and verdict.record is not None:
+        verdict.record(db, order)

@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 import pytest
 from fastapi.testclient import TestClient
+from tradertape.services.brokers.live_trading import kite_postback_checksum
 
 from tests.brokers.kite.conftest import Fake, server_settings
 from tests.brokers.kite.conftest import fake as fake  # noqa: F401 - fixture
@@ -36,7 +37,6 @@ from tradertape.domain.worker_access import DEFAULT_ACTIONS
 from tradertape.fakebrokers.kite import DEFAULT_API_SECRET
 from tradertape.ports.clock import IST, ManualClock
 from tradertape.runtime import Runtime
-from tradertape.services.live_trading import kite_postback_checksum
 from tradertape.settings import Settings
 from tradertape.testkit import make_tick
 

@@ -62,19 +62,19 @@ from tradertape.feed.fanout import INTEREST_TOPIC, TickHub
 from tradertape.oms.loop import TradingLoop
 from tradertape.oms.quotes import follow
 from tradertape.runtime import Runtime
-from tradertape.services.broker_login import BrokerLogins
-from tradertape.services.calendar_watch import CalendarWatch, warning_now
-from tradertape.services.live_reconcile import ReconcileJobs
-from tradertape.services.live_trading import LiveJobs, follow_order_updates
-from tradertape.services.login_state import login_states
+from tradertape.services.brokers.live_trading import LiveJobs, follow_order_updates
+from tradertape.services.brokers.login import BrokerLogins
+from tradertape.services.brokers.login_state import login_states
+from tradertape.services.brokers.reconcile import ReconcileJobs
+from tradertape.services.market.calendar_watch import CalendarWatch, warning_now
+from tradertape.services.notifications.telegram.api import BotApi
+from tradertape.services.notifications.telegram.bot import TelegramBot
+from tradertape.services.notifications.telegram.briefing import BriefingJobs
+from tradertape.services.notifications.telegram.commands import Commands
+from tradertape.services.notifications.telegram.linking import ChatLinking
+from tradertape.services.notifications.telegram.reports import Reports
 from tradertape.services.portfolios.schedule import PortfolioJobs
 from tradertape.services.portfolios.signals import Venue
-from tradertape.services.telegram.api import BotApi
-from tradertape.services.telegram.bot import TelegramBot
-from tradertape.services.telegram.briefing import BriefingJobs
-from tradertape.services.telegram.commands import Commands
-from tradertape.services.telegram.linking import ChatLinking
-from tradertape.services.telegram.reports import Reports
 
 log = logging.getLogger("tradertape.api")
 

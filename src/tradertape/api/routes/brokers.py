@@ -24,15 +24,15 @@ from tradertape.api.schemas.kite import PostbackOut
 from tradertape.db.models import User
 from tradertape.domain.brokers import BrokerName
 from tradertape.errors import Forbidden, NotFound, TraderTapeError
-from tradertape.oms.live import kite_report
+from tradertape.oms.live.orders import kite_report
 from tradertape.runtime import Runtime
-from tradertape.services.broker_credentials import CredentialUpdate
-from tradertape.services.broker_login import login_url, redirect_url
-from tradertape.services.broker_sessions_upstox import UpstoxLogin, upstox_callback
-from tradertape.services.egress import same_address
-from tradertape.services.kite_session import KiteLogin
-from tradertape.services.live_trading import verify_kite_postback
-from tradertape.services.login_state import login_states
+from tradertape.services.brokers.credentials import CredentialUpdate
+from tradertape.services.brokers.egress import same_address
+from tradertape.services.brokers.kite_session import KiteLogin
+from tradertape.services.brokers.live_trading import verify_kite_postback
+from tradertape.services.brokers.login import login_url, redirect_url
+from tradertape.services.brokers.login_state import login_states
+from tradertape.services.brokers.upstox_session import UpstoxLogin, upstox_callback
 
 router = APIRouter(tags=["brokers"])
 
@@ -194,7 +194,7 @@ def login_callback(
     """Where the broker's login page sends the browser back (the registered redirect URL).
 
     Only a login started from this user's own link completes: its ``state`` must verify
-    (`services.login_state`), else nothing is exchanged (login CSRF).
+    (`services.brokers.login_state`), else nothing is exchanged (login CSRF).
 
     Upstox: the code is exchanged with the stored secret (Upstox's exchange needs it).
 

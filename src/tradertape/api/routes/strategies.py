@@ -19,7 +19,7 @@ from tradertape.api.schemas.strategies import (
 )
 from tradertape.db.models import Strategy, StrategyVersion
 from tradertape.errors import InvalidField
-from tradertape.services import strategies
+from tradertape.services.research import strategies
 from tradertape.strategies.schema import strategy_schema
 
 router = APIRouter(prefix="/strategies", tags=["strategies"])

@@ -1,7 +1,7 @@
 """The user's (paper) account: portfolio views in Kite's shapes, orders and GTTs.
 
 `/api/portfolio/*` are seed 001's live-data endpoints: the user's connected broker, cached
-about 30 s (see `services.broker_data`), or the paper account. Orders and GTTs go through
+about 30 s (see `services.brokers.account`), or the paper account. Orders and GTTs go through
 the OMS, with idempotency keys.
 """
 
@@ -41,14 +41,14 @@ from tradertape.api.schemas.trading import (
 from tradertape.db.models import User
 from tradertape.db.models.trading import Gtt, Order, OrderEventRow
 from tradertape.errors import BadRequest, InvalidField
-from tradertape.oms.gtt import GttBook
-from tradertape.oms.live import own_live_order
-from tradertape.oms.live_gtt import LiveGttBook
-from tradertape.oms.portfolio import order_dict
-from tradertape.oms.venue import BROKER as PAPER
+from tradertape.oms.context import BROKER as PAPER
+from tradertape.oms.live.gtt import LiveGttBook
+from tradertape.oms.live.orders import own_live_order
+from tradertape.oms.paper.gtt import GttBook
+from tradertape.oms.paper.portfolio import order_dict
 from tradertape.runtime import Runtime
-from tradertape.services.broker_data import View
-from tradertape.services.live_trading import require_live
+from tradertape.services.brokers.account import View
+from tradertape.services.brokers.live_trading import require_live
 from tradertape.services.workers.costs import PricedLeg, cost_contract, reference_price
 
 router = APIRouter(tags=["trading"])

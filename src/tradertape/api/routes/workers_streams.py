@@ -39,7 +39,7 @@ from tradertape.db.models import User, WorkerToken
 from tradertape.domain.instruments import Instrument
 from tradertape.errors import InvalidField, TraderTapeError
 from tradertape.runtime import Runtime
-from tradertape.services import worker_tokens
+from tradertape.services.accounts import worker_tokens
 from tradertape.services.workers import candles, market, streams, timeline
 from tradertape.services.workers.access import find_run
 from tradertape.services.workers.streams import Event, Pacing

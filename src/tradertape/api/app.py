@@ -16,6 +16,7 @@ from tradertape.api.csrf import CrossSiteGuard
 from tradertape.api.errors import install_error_handlers
 from tradertape.api.limits import RequestLimits
 from tradertape.api.middleware import RequestIdMiddleware
+from tradertape.api.openapi_streams import install_openapi
 from tradertape.api.routes import (
     admin,
     agent_keys,
@@ -49,6 +50,7 @@ from tradertape.api.routes import (
 from tradertape.api.routes.docs import install_docs
 from tradertape.api.routes.health import HealthProbe
 from tradertape.api.schemas.errors import ERROR_RESPONSES
+from tradertape.api.schemas.streams import STREAM_MODELS
 from tradertape.api.webapp import install_compression, install_web_app, web_dist
 from tradertape.feed.fanout import TickHub
 from tradertape.jobs.background import Background
@@ -63,7 +65,9 @@ DESCRIPTION = (
     'worker endpoints take `Authorization: Bearer kwa_…`. Errors are `{"detail": ...}`. '
     "Live ticks stream over `WS /api/ws/ticks` (cookie auth; not listed below: OpenAPI has no "
     "WebSockets): send `subscribe`/`unsubscribe` with `symbols` and a `mode` of `ltp`, `quote` "
-    "or `full`; receive `status`, `subscribed`, `ticks` and `error` messages."
+    "or `full` (`TickerRequest`); receive `status`, `subscribed`, `ticks` and `error` messages "
+    "(`TickerMessage`). Worker streams send `{event, data}` messages: each stream's union of "
+    "them is its `text/event-stream` schema (its WebSocket sends the same)."
 )
 
 
@@ -148,6 +152,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     for module in modules:  # one level of routers: each level costs every request a scan
         app.include_router(module.router, prefix="/api", responses=ERROR_RESPONSES)
     install_docs(app)
+    install_openapi(app, STREAM_MODELS)
     app.include_router(pages.router)
     install_web_app(app, web_dist(settings))  # the GETs no route answers: the browser app
     install_error_handlers(app)

@@ -3173,6 +3173,30 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
+         * ActivityRow
+         * @description A recent signal and what became of it.
+         */
+        ActivityRow: {
+            /**
+             * At
+             * Format: date-time
+             * @description when it executed, or else when it was made
+             */
+            at: string;
+            /** Gtt Status */
+            gtt_status: string | null;
+            /** Reason */
+            reason: string | null;
+            /** Signal Type */
+            signal_type: string;
+            /** Status */
+            status: string;
+            /** Symbol */
+            symbol: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
          * AddonRules
          * @description Averaging into an open position: up to ``max_addons`` extra lots of ``size_pct`` of the
          *     original quantity, at least ``min_bars_between`` bars apart.
@@ -3323,6 +3347,31 @@ export interface components {
             type: "and";
         };
         /**
+         * AnalyticsOut
+         * @description A reading of one expiry's open interest (synthetic in the simulated market).
+         */
+        AnalyticsOut: {
+            /** Call Oi */
+            call_oi: number;
+            /** Expiry */
+            expiry: string;
+            /** Oi Source */
+            oi_source: string;
+            /** Put Oi */
+            put_oi: number;
+            /** Underlying */
+            underlying: string;
+            /** Updated At */
+            updated_at: string | null;
+            /**
+             * Value
+             * @description the put/call ratio, or the max-pain strike
+             */
+            value: number | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
          * AnyOf
          * @description True when at least one condition is.
          */
@@ -3375,6 +3424,25 @@ export interface components {
              * @default 1
              */
             version?: number;
+        };
+        /**
+         * BacktestDay
+         * @description The run's book at one day's close.
+         */
+        BacktestDay: {
+            /** Date */
+            date: string;
+            /**
+             * Drawdown
+             * @description below the running peak, as a fraction (0.05: 5 %)
+             */
+            drawdown: number;
+            /** Equity */
+            equity: number;
+            /** Positions */
+            positions: number;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * BacktestRequest
@@ -3489,9 +3557,7 @@ export interface components {
             /** Duration Ms */
             duration_ms: number;
             /** Equity Curve */
-            equity_curve: {
-                [key: string]: unknown;
-            }[];
+            equity_curve: components["schemas"]["BacktestDay"][];
             /** Id */
             id: number;
             /**
@@ -3521,9 +3587,49 @@ export interface components {
                 [key: string]: number;
             };
             /** Trades */
-            trades: {
-                [key: string]: unknown;
-            }[];
+            trades: components["schemas"]["BacktestTrade"][];
+        };
+        /**
+         * BacktestTrade
+         * @description One round trip; ``exit_reason`` ``end_of_data``: still open, marked at the last close.
+         */
+        BacktestTrade: {
+            /** Addons */
+            addons: number;
+            /** Bars Held */
+            bars_held: number;
+            /** Charges */
+            charges: number;
+            /** Conviction */
+            conviction: number | null;
+            /** Entry Date */
+            entry_date: string;
+            /**
+             * Entry Price
+             * @description the average, add-ons included
+             */
+            entry_price: number;
+            /** Exit Date */
+            exit_date: string;
+            /** Exit Price */
+            exit_price: number;
+            /** Exit Reason */
+            exit_reason: string;
+            /**
+             * Pnl
+             * @description after every charge of the round trip
+             */
+            pnl: number;
+            /** Pnl Pct */
+            pnl_pct: number;
+            /** Quantity */
+            quantity: number;
+            /** Sector */
+            sector: string | null;
+            /** Symbol */
+            symbol: string;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * BaseModelId
@@ -3544,6 +3650,121 @@ export interface components {
             trailing_activate_pct?: number | null;
             /** Trailing Drawdown Pct */
             trailing_drawdown_pct?: number | null;
+        };
+        /**
+         * BenchmarkPoint
+         * @description The benchmark's close on a curve's date, rebased to the curve's first equity.
+         */
+        BenchmarkPoint: {
+            /**
+             * Date
+             * @description an IST trading day, `YYYY-MM-DD`
+             */
+            date: string;
+            /** Value */
+            value: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * BookOrder
+         * @description A row of the day's order book (each field as the broker sent it, if it did).
+         */
+        BookOrder: {
+            /** Average Price */
+            average_price?: number | null;
+            /** Cancelled Quantity */
+            cancelled_quantity?: number | null;
+            /** Disclosed Quantity */
+            disclosed_quantity?: number | null;
+            /** Exchange */
+            exchange?: string | null;
+            /** Exchange Order Id */
+            exchange_order_id?: string | null;
+            /** Exchange Timestamp */
+            exchange_timestamp?: string | null;
+            /** Exchange Update Timestamp */
+            exchange_update_timestamp?: string | null;
+            /** Filled Quantity */
+            filled_quantity?: number | null;
+            /** Instrument Token */
+            instrument_token?: number | null;
+            /** Market Protection */
+            market_protection?: number | null;
+            /** Meta */
+            meta?: {
+                [key: string]: unknown;
+            } | null;
+            /** Order Id */
+            order_id?: string | null;
+            /** Order Timestamp */
+            order_timestamp?: string | null;
+            /** Order Type */
+            order_type?: string | null;
+            /** Parent Order Id */
+            parent_order_id?: string | null;
+            /** Pending Quantity */
+            pending_quantity?: number | null;
+            /** Price */
+            price?: number | null;
+            /** Product */
+            product?: string | null;
+            /** Quantity */
+            quantity?: number | null;
+            /** Status */
+            status?: string | null;
+            /** Status Message */
+            status_message?: string | null;
+            /** Tag */
+            tag?: string | null;
+            /** Tradingsymbol */
+            tradingsymbol?: string | null;
+            /** Transaction Type */
+            transaction_type?: string | null;
+            /** Trigger Price */
+            trigger_price?: number | null;
+            /** Validity */
+            validity?: string | null;
+            /** Validity Ttl */
+            validity_ttl?: number | null;
+            /** Variety */
+            variety?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * BookTrade
+         * @description A row of the day's trade book.
+         */
+        BookTrade: {
+            /** Average Price */
+            average_price?: number | null;
+            /** Exchange */
+            exchange?: string | null;
+            /** Exchange Order Id */
+            exchange_order_id?: string | null;
+            /** Exchange Timestamp */
+            exchange_timestamp?: string | null;
+            /** Fill Timestamp */
+            fill_timestamp?: string | null;
+            /** Instrument Token */
+            instrument_token?: number | null;
+            /** Order Id */
+            order_id?: string | null;
+            /** Order Timestamp */
+            order_timestamp?: string | null;
+            /** Product */
+            product?: string | null;
+            /** Quantity */
+            quantity?: number | null;
+            /** Trade Id */
+            trade_id?: string | null;
+            /** Tradingsymbol */
+            tradingsymbol?: string | null;
+            /** Transaction Type */
+            transaction_type?: string | null;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * BriefingIn
@@ -3657,6 +3878,103 @@ export interface components {
             type: "bucket";
         };
         /**
+         * CalendarOut
+         * @description Trading sessions, holidays and weekends of a range.
+         */
+        CalendarOut: {
+            /** Calendar Version */
+            calendar_version: number;
+            /** Complete */
+            complete: boolean;
+            /** Exchange */
+            exchange: string;
+            /** Retrieved At */
+            retrieved_at: string;
+            /** Schema Version */
+            schema_version: number;
+            /** Segment */
+            segment: string;
+            /** Sessions */
+            sessions: components["schemas"]["CalendarSession"][];
+            /** Source */
+            source: string;
+            /** Source As Of */
+            source_as_of: string | null;
+            /** Timezone */
+            timezone: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * CalendarSession
+         * @description One day: a session with its hours, or a holiday or weekend without.
+         */
+        CalendarSession: {
+            /** Closes At */
+            closes_at: string | null;
+            /**
+             * Label
+             * @description the holiday's name
+             */
+            label: string | null;
+            /** Opens At */
+            opens_at: string | null;
+            /**
+             * Provisional
+             * @description past the published holiday list: a guess
+             */
+            provisional: boolean;
+            /** Session Date */
+            session_date: string;
+            /**
+             * Session Type
+             * @description `regular`, `special`, `holiday` or `weekend`
+             */
+            session_type: string;
+            /** Source Reference */
+            source_reference: string | null;
+            /** Verified */
+            verified: boolean;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * CalendarStatusOut
+         * @description The range the calendar covers.
+         */
+        CalendarStatusOut: {
+            /** Active Calendar Version */
+            active_calendar_version: number;
+            /** Calendar Warning */
+            calendar_warning: string | null;
+            /** Complete */
+            complete: boolean;
+            /** Coverage End */
+            coverage_end: string;
+            /** Coverage Start */
+            coverage_start: string;
+            /** Exchange */
+            exchange: string;
+            /** Expiry Warning */
+            expiry_warning: boolean;
+            /** Official Source */
+            official_source: string;
+            /** Provisional Until */
+            provisional_until: string;
+            /** Retrieved At */
+            retrieved_at: string;
+            /** Schema Version */
+            schema_version: number;
+            /** Segment */
+            segment: string;
+            /** Source */
+            source: string;
+            /** Source As Of */
+            source_as_of: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
          * CancelIn
          * @description ``POST /worker/orders/{order_id}/cancel``.
          */
@@ -3670,6 +3988,80 @@ export interface components {
              * @default regular
              */
             variety?: string;
+        };
+        /**
+         * CandleHistoryOut
+         * @description Stored candles over a range.
+         */
+        CandleHistoryOut: {
+            /** Candles */
+            candles: components["schemas"]["CandleOut"][];
+            /** Count */
+            count: number;
+            /**
+             * Data Source
+             * @description where the candles came from: import, synthetic, …
+             */
+            data_source: string;
+            /**
+             * From
+             * @description the range's start, ISO 8601 in IST
+             */
+            from: string;
+            ingestion: components["schemas"]["Ingestion"];
+            /** Instrument Token */
+            instrument_token: number;
+            /** Interval */
+            interval: string;
+            /** Source */
+            source: string;
+            /** Symbol */
+            symbol: string;
+            /** Timeframe */
+            timeframe: string;
+            /** To */
+            to: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * CandleMessage
+         * @description The forming candle, each time it changes.
+         */
+        CandleMessage: {
+            data: components["schemas"]["CandleUpdate"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "candle";
+        };
+        /**
+         * CandleOut
+         * @description One candle; ``ts`` is its start, ISO 8601 in IST.
+         */
+        CandleOut: {
+            /** Close */
+            close: number;
+            /** High */
+            high: number;
+            /** Is Complete */
+            is_complete: boolean;
+            /** Low */
+            low: number;
+            /**
+             * Oi
+             * @description open interest: none in the simulated market
+             */
+            oi: number | null;
+            /** Open */
+            open: number;
+            /** Ts */
+            ts: string;
+            /** Volume */
+            volume: number;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * CandleRequestIn
@@ -3690,6 +4082,53 @@ export interface components {
             lookback?: number;
             /** Symbol */
             symbol?: string | null;
+        };
+        /**
+         * CandleUpdate
+         * @description The forming candle, changed.
+         */
+        CandleUpdate: {
+            candle: components["schemas"]["CandleOut"];
+            /** Instrument Token */
+            instrument_token: number;
+            /** Interval */
+            interval: string;
+            /** Symbol */
+            symbol: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * CandlesOut
+         * @description The last complete candles and the forming one.
+         */
+        CandlesOut: {
+            /** Candles */
+            candles: components["schemas"]["CandleOut"][];
+            /** @description the candle still forming, if any */
+            current: components["schemas"]["CandleOut"] | null;
+            /** Instrument Token */
+            instrument_token: number;
+            /** Interval */
+            interval: string;
+            /** Is Stale */
+            is_stale: boolean;
+            /** Symbol */
+            symbol: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * CandlesSnapshotMessage
+         * @description The latest candle and the forming one, sent first.
+         */
+        CandlesSnapshotMessage: {
+            data: components["schemas"]["CandlesOut"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "snapshot";
         };
         /**
          * CartPlaceRequest
@@ -3715,6 +4154,40 @@ export interface components {
              * @constant
              */
             type: "category";
+        };
+        /**
+         * ChainOut
+         * @description One expiry's chain, a row per strike.
+         */
+        ChainOut: {
+            /** Atm Strike */
+            atm_strike: number | null;
+            /** Chain */
+            chain: components["schemas"]["ChainRow"][];
+            /** Expiry */
+            expiry: string;
+            /** Spot Ltp */
+            spot_ltp: number | null;
+            /** Strikes */
+            strikes: (number | null)[];
+            /** Underlying */
+            underlying: string;
+            /** Updated At */
+            updated_at: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ChainRow
+         * @description A strike's call and put (either may be unlisted).
+         */
+        ChainRow: {
+            ce?: components["schemas"]["OptionContract"] | null;
+            pe?: components["schemas"]["OptionContract"] | null;
+            /** Strike */
+            strike: number | null;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * ChargesOut
@@ -3780,6 +4253,88 @@ export interface components {
              * @constant
              */
             type: "when";
+        };
+        /**
+         * Constituent
+         * @description A member of an index list.
+         */
+        Constituent: {
+            /** Company Name */
+            company_name: string | null;
+            /** Exchange */
+            exchange: string;
+            /** Instrument Token */
+            instrument_token: number;
+            /** Isin Code */
+            isin_code: string | null;
+            /** Sector */
+            sector: string | null;
+            /** Series */
+            series: string;
+            /** Tradingsymbol */
+            tradingsymbol: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ConstituentsOut
+         * @description An index list's members.
+         */
+        ConstituentsOut: {
+            /** Checksum */
+            checksum: string | null;
+            /** Complete */
+            complete: boolean;
+            /** Effective Date */
+            effective_date: string | null;
+            /** Member Count */
+            member_count: number;
+            /** Members */
+            members: components["schemas"]["Constituent"][];
+            /** Retrieved At */
+            retrieved_at: string;
+            /** Schema Version */
+            schema_version: number;
+            /** Source */
+            source: string;
+            /** Source As Of */
+            source_as_of: string | null;
+            /** Source List */
+            source_list: string;
+            /** Source Url */
+            source_url: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ConstituentsStatusOut
+         * @description Whether an index list is complete and fresh.
+         */
+        ConstituentsStatusOut: {
+            /** Actual Member Count */
+            actual_member_count: number;
+            /** Complete */
+            complete: boolean;
+            /** Expected Member Count */
+            expected_member_count: number;
+            /** Fresh */
+            fresh: boolean;
+            /** Retrieved At */
+            retrieved_at: string;
+            /** Retry Eligible */
+            retry_eligible: boolean;
+            /** Scheduler State */
+            scheduler_state: string;
+            /** Schema Version */
+            schema_version: number;
+            /** Source */
+            source: string;
+            /** Source As Of */
+            source_as_of: string | null;
+            /** Source List */
+            source_list: string;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * CostContractOut
@@ -3905,9 +4460,7 @@ export interface components {
              * Benchmark Curve
              * @description the benchmark's closes on the curve's dates, rebased to its first equity
              */
-            benchmark_curve?: {
-                [key: string]: unknown;
-            }[];
+            benchmark_curve?: components["schemas"]["BenchmarkPoint"][];
             /**
              * Calendar Warning
              * @description the NSE holiday list has run out or soon will (see /api/health)
@@ -3925,18 +4478,14 @@ export interface components {
             /** Drift */
             drift: string[];
             /** Equity Curve */
-            equity_curve: {
-                [key: string]: unknown;
-            }[];
+            equity_curve: components["schemas"]["EquityPoint"][];
             /** Open Positions */
             open_positions: components["schemas"]["PositionOut"][];
             /** Pending Signals */
             pending_signals: components["schemas"]["SignalOut"][];
             portfolio: components["schemas"]["PortfolioOut"];
             /** Recent Activity */
-            recent_activity: {
-                [key: string]: unknown;
-            }[];
+            recent_activity: components["schemas"]["ActivityRow"][];
             /** Sector Allocation */
             sector_allocation: {
                 [key: string]: string;
@@ -3986,6 +4535,32 @@ export interface components {
             summary: string;
         };
         /**
+         * Depth
+         * @description Five levels each side.
+         */
+        Depth: {
+            /** Buy */
+            buy: components["schemas"]["DepthLevel"][];
+            /** Sell */
+            sell: components["schemas"]["DepthLevel"][];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * DepthLevel
+         * @description One level of the order book (zeros where the book is thinner).
+         */
+        DepthLevel: {
+            /** Orders */
+            orders: number;
+            /** Price */
+            price: number;
+            /** Quantity */
+            quantity: number;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
          * DriftItemOut
          * @description One finding: what, of which key, our figure and the broker's.
          */
@@ -4026,6 +4601,25 @@ export interface components {
          */
         DriftKind: "order_adopted" | "order_unlisted" | "order_missing" | "trades" | "position" | "holding_short" | "held_outside" | "gtt_external" | "gtt_missing";
         /**
+         * EquityPoint
+         * @description The portfolio after one scan (rupees, to the paisa).
+         */
+        EquityPoint: {
+            /** Committed */
+            committed: string | null;
+            /**
+             * Date
+             * @description an IST trading day, `YYYY-MM-DD`
+             */
+            date: string;
+            /** Deployed */
+            deployed: string | null;
+            /** Equity */
+            equity: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
          * ErrorBody
          * @description ``detail`` says what went wrong; ``request_id`` comes with a server error only.
          */
@@ -4042,6 +4636,60 @@ export interface components {
          */
         Exchange: "NSE" | "BSE" | "NFO" | "BFO";
         /**
+         * ExecutionEvent
+         * @description An execution event in the shape ``list_execution_events`` answers.
+         */
+        ExecutionEvent: {
+            /** Account Id */
+            account_id: string;
+            /** Basket Execution Id */
+            basket_execution_id: string | null;
+            /** Created At */
+            created_at: string | null;
+            /** Cursor */
+            cursor: number;
+            /** Event Type */
+            event_type: string;
+            /** Payload */
+            payload: {
+                [key: string]: unknown;
+            };
+            /** Strategy Run Id */
+            strategy_run_id: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ExecutionEventMessage
+         * @description An execution event (an unnamed SSE frame, so SSE's ``message``).
+         */
+        ExecutionEventMessage: {
+            data: components["schemas"]["ExecutionEvent"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "message";
+        };
+        /**
+         * ExitError
+         * @description Why part of an exit did not happen.
+         */
+        ExitError: {
+            /** Field */
+            field?: string | null;
+            /** Gtt Id */
+            gtt_id?: number | null;
+            /** Order Id */
+            order_id?: string | null;
+            /** Reason */
+            reason?: string | null;
+            /** Rejection Reason */
+            rejection_reason?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
          * ExitIn
          * @description ``POST /runs/{id}/exit``.
          */
@@ -4055,6 +4703,67 @@ export interface components {
             idempotency_key?: string | null;
             /** Reason */
             reason?: string | null;
+        };
+        /**
+         * ExitOut
+         * @description ``dry_run``: the plan (``exit``); otherwise what was done (``result``); and the run.
+         */
+        ExitOut: {
+            exit?: components["schemas"]["ExitPlan"] | null;
+            /** Mode */
+            mode: string;
+            result?: components["schemas"]["ExitResult"] | null;
+            run: components["schemas"]["RunOut"];
+            /**
+             * Status
+             * @description the exit's status, or `dry_run`, `noop` or `already_submitted`
+             */
+            status: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ExitPlan
+         * @description What an exit would do: the open legs, the orders that flatten them, the working
+         *     orders it would cancel.
+         */
+        ExitPlan: {
+            /** Cancels */
+            cancels: string[];
+            /** Legs */
+            legs: components["schemas"]["PnlLeg"][];
+            /** Orders */
+            orders: components["schemas"]["OrderTicket"][];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ExitResult
+         * @description What an exit did (as stored, so a repeated key answers the same).
+         */
+        ExitResult: {
+            /**
+             * Cancelled
+             * @description ids of orders cancelled
+             */
+            cancelled?: string[] | null;
+            /** Closed At */
+            closed_at?: string | null;
+            /** Errors */
+            errors?: components["schemas"]["ExitError"][] | null;
+            /** Flat Confirmed */
+            flat_confirmed?: boolean | null;
+            /** Orders */
+            orders?: components["schemas"]["PlacementResult"][] | null;
+            /** Reason */
+            reason?: string | null;
+            /**
+             * Status
+             * @description success, submitted, partial, failed, noop or closed
+             */
+            status?: string | null;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * ExitRule
@@ -4077,6 +4786,22 @@ export interface components {
              * @default 0
              */
             priority?: number;
+        };
+        /**
+         * ExpiriesOut
+         * @description The underlying's listed expiries, nearest first, and its index's price.
+         */
+        ExpiriesOut: {
+            /** Expiries */
+            expiries: string[];
+            /** Spot Ltp */
+            spot_ltp: number | null;
+            /** Underlying */
+            underlying: string;
+            /** Updated At */
+            updated_at: string | null;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * Exposure
@@ -4191,6 +4916,24 @@ export interface components {
             triggered_rule: string | null;
         };
         /**
+         * GreeksOut
+         * @description Every contract of one expiry with IV and greeks.
+         */
+        GreeksOut: {
+            /** Contracts */
+            contracts: components["schemas"]["OptionContract"][];
+            /** Expiry */
+            expiry: string;
+            /** Greeks Source */
+            greeks_source: string;
+            /** Underlying */
+            underlying: string;
+            /** Updated At */
+            updated_at: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
          * GrowwSessionIn
          * @description Exactly one flow: today's TOTP code, or the stored API secret (approval keys).
          */
@@ -4251,6 +4994,24 @@ export interface components {
             trigger_values: (number | string)[];
         };
         /**
+         * GttConditionOut
+         * @description What the trigger watches.
+         */
+        GttConditionOut: {
+            /** Exchange */
+            exchange: string;
+            /** Instrument Token */
+            instrument_token: number | null;
+            /** Last Price */
+            last_price: number | null;
+            /** Tradingsymbol */
+            tradingsymbol: string;
+            /** Trigger Values */
+            trigger_values: (number | null)[];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
          * GttCreated
          * @description Kite answers with the trigger id.
          */
@@ -4279,6 +5040,38 @@ export interface components {
             type: "single" | "two-leg";
         };
         /**
+         * GttLegOut
+         * @description A leg's order, and once the trigger fired on it, what became of it.
+         */
+        GttLegOut: {
+            /** Exchange */
+            exchange: string;
+            /** Order Type */
+            order_type?: string | null;
+            /**
+             * Price
+             * @description null: a stored price no number can show
+             */
+            price: number | null;
+            /** Product */
+            product?: string | null;
+            /** Quantity */
+            quantity?: number | null;
+            /**
+             * Result
+             * @description the fired leg's order (Kite's ``result``); null until then
+             */
+            result: {
+                [key: string]: unknown;
+            } | null;
+            /** Tradingsymbol */
+            tradingsymbol: string;
+            /** Transaction Type */
+            transaction_type?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
          * GttOrder
          * @description A leg's LIMIT order (Kite's shape; checked by the GTT engine).
          */
@@ -4302,6 +5095,51 @@ export interface components {
             transaction_type: string;
         };
         /**
+         * GttOut
+         * @description A trigger in Kite's GTT shape.
+         */
+        GttOut: {
+            condition: components["schemas"]["GttConditionOut"];
+            /** Created At */
+            created_at: string;
+            /** Expires At */
+            expires_at: string;
+            /** Id */
+            id: number;
+            /**
+             * Meta
+             * @description `order_id`: the order it placed, once fired
+             */
+            meta: {
+                [key: string]: unknown;
+            } | null;
+            /** Orders */
+            orders: components["schemas"]["GttLegOut"][];
+            /** Parent Trigger */
+            parent_trigger: number | null;
+            /**
+             * Provisional Calendar
+             * @description some days of its one-year validity are guessed sessions
+             */
+            provisional_calendar: boolean;
+            /**
+             * Status
+             * @description Kite's words: active, triggered, cancelled, deleted, …
+             */
+            status: string;
+            /**
+             * Type
+             * @description `single` or `two-leg`
+             */
+            type: string;
+            /** Updated At */
+            updated_at: string;
+            /** User Id */
+            user_id: number;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
          * HealthOut
          * @description Process and database health.
          */
@@ -4319,6 +5157,24 @@ export interface components {
             status: string;
             /** Version */
             version: string;
+        };
+        /**
+         * HeartbeatMessage
+         * @description Nothing new for a while (a WebSocket's; SSE sends a ``: heartbeat`` comment).
+         */
+        HeartbeatMessage: {
+            /**
+             * Data
+             * @description empty
+             */
+            data: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "heartbeat";
         };
         /**
          * HistoryOut
@@ -4348,6 +5204,69 @@ export interface components {
              * @description EXCHANGE:TRADINGSYMBOL, e.g. NSE:INFY
              */
             symbol: string;
+        };
+        /**
+         * Holding
+         * @description A delivery holding (T+1 quantities bought today shown as ``t1_quantity``).
+         */
+        Holding: {
+            /** Authorised Quantity */
+            authorised_quantity?: number | null;
+            /** Average Price */
+            average_price?: number | null;
+            /** Close Price */
+            close_price?: number | null;
+            /** Collateral Quantity */
+            collateral_quantity?: number | null;
+            /** Collateral Type */
+            collateral_type?: string | null;
+            /** Day Change */
+            day_change?: number | null;
+            /** Day Change Percentage */
+            day_change_percentage?: number | null;
+            /** Exchange */
+            exchange?: string | null;
+            /** Instrument Token */
+            instrument_token?: number | null;
+            /** Isin */
+            isin?: string | null;
+            /** Last Price */
+            last_price?: number | null;
+            /** Opening Quantity */
+            opening_quantity?: number | null;
+            /** Pnl */
+            pnl?: number | null;
+            /** Price */
+            price?: number | null;
+            /** Product */
+            product?: string | null;
+            /** Quantity */
+            quantity?: number | null;
+            /** Realised Quantity */
+            realised_quantity?: number | null;
+            /** T1 Quantity */
+            t1_quantity?: number | null;
+            /** Tradingsymbol */
+            tradingsymbol?: string | null;
+            /** Used Quantity */
+            used_quantity?: number | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * IndicatorForm
+         * @description An indicator a strategy may name.
+         */
+        IndicatorForm: {
+            /** Description */
+            description: string;
+            /**
+             * Form
+             * @description how it is written, e.g. `sma<n>`
+             */
+            form: string;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * IndicatorOperand
@@ -4397,6 +5316,18 @@ export interface components {
              * @description each candle's timestamp (IST), oldest first
              */
             times: string[];
+        };
+        /**
+         * Ingestion
+         * @description Whether the server fetched what it lacked (it does not: only what it stores).
+         */
+        Ingestion: {
+            /** Message */
+            message: string | null;
+            /** Status */
+            status: string;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * InstrumentDetail
@@ -4506,6 +5437,21 @@ export interface components {
             instrument_tokens?: number[];
             /** Symbols */
             symbols?: string[];
+        };
+        /**
+         * InstrumentsOut
+         * @description Instruments found, and what was asked for but is not listed.
+         */
+        InstrumentsOut: {
+            /** Instruments */
+            instruments: components["schemas"]["WorkerInstrument"][];
+            /**
+             * Missing
+             * @description the symbols and tokens nobody lists
+             */
+            missing: (string | number)[];
+        } & {
+            [key: string]: unknown;
         };
         /**
          * IntentIn
@@ -4618,6 +5564,85 @@ export interface components {
             rule_ids: number[];
         };
         /**
+         * KiteOrder
+         * @description An order of ours in Kite's order-book shape.
+         */
+        KiteOrder: {
+            /** Average Price */
+            average_price: number | null;
+            /** Cancelled Quantity */
+            cancelled_quantity: number;
+            /** Disclosed Quantity */
+            disclosed_quantity: number;
+            /** Exchange */
+            exchange: string;
+            /** Exchange Order Id */
+            exchange_order_id: string | null;
+            /** Exchange Update Timestamp */
+            exchange_update_timestamp: string | null;
+            /** Filled Quantity */
+            filled_quantity: number;
+            /** Instrument Token */
+            instrument_token: number;
+            /** Market Protection */
+            market_protection: number;
+            /**
+             * Meta
+             * @description `source`: what placed it (api, worker, gtt, …)
+             */
+            meta: {
+                [key: string]: unknown;
+            };
+            /** Order Id */
+            order_id: string;
+            /**
+             * Order Timestamp
+             * @description IST wall clock, `YYYY-MM-DD HH:MM:SS`
+             */
+            order_timestamp: string;
+            /** Order Type */
+            order_type: string;
+            /**
+             * Parent Order Id
+             * @description a cover order's stop-loss leg's parent
+             */
+            parent_order_id: string | null;
+            /** Pending Quantity */
+            pending_quantity: number;
+            /**
+             * Price
+             * @description null: a stored price no number can show
+             */
+            price: number | null;
+            /** Product */
+            product: string;
+            /** Quantity */
+            quantity: number;
+            /**
+             * Status
+             * @description Kite's words: OPEN, COMPLETE, CANCELLED, REJECTED, …
+             */
+            status: string;
+            /** Status Message */
+            status_message: string | null;
+            /** Tag */
+            tag: string | null;
+            /** Tradingsymbol */
+            tradingsymbol: string;
+            /** Transaction Type */
+            transaction_type: string;
+            /** Trigger Price */
+            trigger_price: number | null;
+            /** Validity */
+            validity: string;
+            /** Validity Ttl */
+            validity_ttl: number | null;
+            /** Variety */
+            variety: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
          * KiteSessionIn
          * @description Browser Login: the redirect's request token and the checksum the browser computed.
          *
@@ -4634,6 +5659,46 @@ export interface components {
              * @description The login's state, as the callback passed it on to the settings page
              */
             state: string;
+        };
+        /**
+         * KiteTrade
+         * @description A fill of ours in Kite's trade-book shape.
+         */
+        KiteTrade: {
+            /** Average Price */
+            average_price: number;
+            /** Exchange */
+            exchange: string;
+            /** Exchange Order Id */
+            exchange_order_id: string | null;
+            /** Exchange Timestamp */
+            exchange_timestamp: string | null;
+            /**
+             * Fill Timestamp
+             * @description IST wall clock, `YYYY-MM-DD HH:MM:SS`
+             */
+            fill_timestamp: string;
+            /** Instrument Token */
+            instrument_token: number;
+            /** Order Id */
+            order_id: string;
+            /**
+             * Order Timestamp
+             * @description IST `HH:MM:SS` only, as Kite sends it
+             */
+            order_timestamp: string;
+            /** Product */
+            product: string;
+            /** Quantity */
+            quantity: number;
+            /** Trade Id */
+            trade_id: string;
+            /** Tradingsymbol */
+            tradingsymbol: string;
+            /** Transaction Type */
+            transaction_type: string;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * LiteralOperand
@@ -4702,6 +5767,85 @@ export interface components {
             status?: string;
         };
         /**
+         * MarginAvailable
+         * @description What a segment holds.
+         */
+        MarginAvailable: {
+            /** Adhoc Margin */
+            adhoc_margin?: number | null;
+            /** Cash */
+            cash?: number | null;
+            /** Collateral */
+            collateral?: number | null;
+            /** Intraday Payin */
+            intraday_payin?: number | null;
+            /** Live Balance */
+            live_balance?: number | null;
+            /** Opening Balance */
+            opening_balance?: number | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * MarginSegment
+         * @description One segment of Kite's ``/user/margins``.
+         */
+        MarginSegment: {
+            available?: components["schemas"]["MarginAvailable"] | null;
+            /** Enabled */
+            enabled?: boolean | null;
+            /**
+             * Net
+             * @description what a new order may use
+             */
+            net?: number | null;
+            utilised?: components["schemas"]["MarginUtilised"] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * MarginUtilised
+         * @description What a segment's positions and orders use (``debits`` is the total).
+         */
+        MarginUtilised: {
+            /** Debits */
+            debits?: number | null;
+            /** Delivery */
+            delivery?: number | null;
+            /** Exposure */
+            exposure?: number | null;
+            /** Holding Sales */
+            holding_sales?: number | null;
+            /** Liquid Collateral */
+            liquid_collateral?: number | null;
+            /** M2M Realised */
+            m2m_realised?: number | null;
+            /** M2M Unrealised */
+            m2m_unrealised?: number | null;
+            /** Option Premium */
+            option_premium?: number | null;
+            /** Payout */
+            payout?: number | null;
+            /** Span */
+            span?: number | null;
+            /** Stock Collateral */
+            stock_collateral?: number | null;
+            /** Turnover */
+            turnover?: number | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * MarginsOut
+         * @description Cash and margin in Kite's ``/user/margins`` shape.
+         */
+        MarginsOut: {
+            commodity?: components["schemas"]["MarginSegment"] | null;
+            equity?: components["schemas"]["MarginSegment"] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
          * MarkReadIn
          * @description Mark read your notifications up to ``up_to_id`` (the newest shown); omitted: all.
          */
@@ -4709,6 +5853,16 @@ export interface components {
             /** Up To Id */
             up_to_id?: number | null;
         };
+        /**
+         * MarketCandlesMessage
+         * @description A message of the candles stream (``/market/candles/stream``, ``/ws/market/candles``).
+         */
+        MarketCandlesMessage: components["schemas"]["CandlesSnapshotMessage"] | components["schemas"]["CandleMessage"] | components["schemas"]["HeartbeatMessage"] | components["schemas"]["StreamErrorMessage"];
+        /**
+         * MarketTicksMessage
+         * @description A message of the ticks stream (``/market/ticks/stream``, ``/ws/market/ticks``).
+         */
+        MarketTicksMessage: components["schemas"]["QuotesSnapshotMessage"] | components["schemas"]["TicksMessage"] | components["schemas"]["HeartbeatMessage"] | components["schemas"]["StreamErrorMessage"];
         /**
          * MeOut
          * @description `GET /api/auth/me`: the user and their broker connections.
@@ -4741,6 +5895,26 @@ export interface components {
             live_trading_user: boolean;
             /** Name */
             name: string | null;
+        };
+        /**
+         * MiniChainOut
+         * @description The strikes either side of ATM, as a flat contract list.
+         */
+        MiniChainOut: {
+            /** Atm Strike */
+            atm_strike: number | null;
+            /** Contracts */
+            contracts: components["schemas"]["OptionContract"][];
+            /** Expiry */
+            expiry: string;
+            /** Underlying */
+            underlying: string;
+            /** Updated At */
+            updated_at: string | null;
+            /** Window */
+            window: number;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * ModifyIn
@@ -4813,6 +5987,22 @@ export interface components {
             text: string;
         };
         /**
+         * Ohlc
+         * @description The day's prices; ``close`` is the previous session's.
+         */
+        Ohlc: {
+            /** Close */
+            close: number;
+            /** High */
+            high: number;
+            /** Low */
+            low: number;
+            /** Open */
+            open: number;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
          * Op
          * @description Comparison operators.
          * @enum {string}
@@ -4832,6 +6022,95 @@ export interface components {
             mis_squareoff_buffer_sec?: number | null;
             /** Worker Stale Sec */
             worker_stale_sec?: number | null;
+        };
+        /**
+         * OptionContract
+         * @description A listed option with its price, IV (%) and Black-76 greeks.
+         */
+        OptionContract: {
+            /** Delta */
+            delta: number | null;
+            /** Exchange */
+            exchange: string;
+            /** Expiry Key */
+            expiry_key: string;
+            /** Gamma */
+            gamma: number | null;
+            /** Instrument Token */
+            instrument_token: number;
+            /** Iv */
+            iv: number | null;
+            /** Lot Size */
+            lot_size: number;
+            /** Ltp */
+            ltp: number | null;
+            /**
+             * Option Type
+             * @description `CE` or `PE`
+             */
+            option_type: string;
+            /** Strike */
+            strike: number | null;
+            /** Theta */
+            theta: number | null;
+            /** Tick Size */
+            tick_size: number | null;
+            /** Tradingsymbol */
+            tradingsymbol: string;
+            /** Vega */
+            vega: number | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * OptionLeg
+         * @description A leg of an option run, with its position and mark.
+         */
+        OptionLeg: {
+            /** Average Price */
+            average_price: number | null;
+            /** Exchange */
+            exchange?: string | null;
+            /** Expiry Key */
+            expiry_key?: string | null;
+            /** Instrument Token */
+            instrument_token?: number | null;
+            /** Leg Id */
+            leg_id?: string | null;
+            /** Lot Size */
+            lot_size?: number | null;
+            /** Lots */
+            lots?: number | null;
+            /** Ltp */
+            ltp: number | null;
+            /** Market Protection */
+            market_protection?: number | null;
+            /** Metadata */
+            metadata?: {
+                [key: string]: unknown;
+            } | null;
+            /** Net Quantity */
+            net_quantity: number;
+            /** Option Type */
+            option_type?: string | null;
+            /** Order Type */
+            order_type?: string | null;
+            /** Price */
+            price?: number | null;
+            /** Product */
+            product?: string | null;
+            /** Quantity */
+            quantity?: number | null;
+            /** Strike */
+            strike?: number | null;
+            /** Tradingsymbol */
+            tradingsymbol?: string | null;
+            /** Transaction Type */
+            transaction_type?: string | null;
+            /** Underlying */
+            underlying?: string | null;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * OptionLegIn
@@ -4880,6 +6159,28 @@ export interface components {
             transaction_type: "BUY" | "SELL";
         };
         /**
+         * OptionPreviewOut
+         * @description The orders an entry or exit would send, with premium, margin and charges.
+         */
+        OptionPreviewOut: {
+            cost_contract: components["schemas"]["CostContractOut"];
+            /** Mode */
+            mode: string;
+            /**
+             * Net Premium
+             * @description received (+) less paid (−)
+             */
+            net_premium: number;
+            /** Orders */
+            orders: components["schemas"]["OrderTicket"][];
+            /** Status */
+            status: string;
+            /** Strategy Run Id */
+            strategy_run_id: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
          * OptionRunActionIn
          * @description ``enter`` / ``exit`` (the reference's ``OptionRunActionRequest``).
          *
@@ -4912,6 +6213,63 @@ export interface components {
             trade_results?: null;
         };
         /**
+         * OptionRunActionOut
+         * @description The run after ``enter`` or ``exit``, with what the action did.
+         */
+        OptionRunActionOut: {
+            /** Account Scope */
+            account_scope: string;
+            /** Created At */
+            created_at: string | null;
+            /**
+             * Deduped
+             * @description a replay of this key's first result
+             */
+            deduped?: boolean | null;
+            /**
+             * Entry
+             * @description the entry basket's result, once entered
+             */
+            entry: {
+                [key: string]: unknown;
+            };
+            /** Execution Mode */
+            execution_mode: string;
+            /**
+             * Exit
+             * @description the exit's result, once exited
+             */
+            exit: {
+                [key: string]: unknown;
+            };
+            /** Legs */
+            legs: components["schemas"]["OptionLeg"][];
+            /** Metadata */
+            metadata: {
+                [key: string]: unknown;
+            };
+            /** Product */
+            product: string;
+            protection: components["schemas"]["ProtectionRules"];
+            protection_state: components["schemas"]["ProtectionVerdict"];
+            /** Result */
+            result?: {
+                [key: string]: unknown;
+            } | null;
+            /** Status */
+            status: string;
+            /** Strategy Name */
+            strategy_name: string;
+            /** Strategy Run Id */
+            strategy_run_id: string;
+            /** Underlying */
+            underlying: string;
+            /** Updated At */
+            updated_at: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
          * OptionRunIn
          * @description ``POST /options/runs``.
          */
@@ -4940,6 +6298,73 @@ export interface components {
             strategy_run_id?: string | null;
         };
         /**
+         * OptionRunOut
+         * @description An option run with each leg's position and mark.
+         */
+        OptionRunOut: {
+            /** Account Scope */
+            account_scope: string;
+            /** Created At */
+            created_at: string | null;
+            /**
+             * Entry
+             * @description the entry basket's result, once entered
+             */
+            entry: {
+                [key: string]: unknown;
+            };
+            /** Execution Mode */
+            execution_mode: string;
+            /**
+             * Exit
+             * @description the exit's result, once exited
+             */
+            exit: {
+                [key: string]: unknown;
+            };
+            /** Legs */
+            legs: components["schemas"]["OptionLeg"][];
+            /** Metadata */
+            metadata: {
+                [key: string]: unknown;
+            };
+            /** Product */
+            product: string;
+            protection: components["schemas"]["ProtectionRules"];
+            protection_state: components["schemas"]["ProtectionVerdict"];
+            /** Status */
+            status: string;
+            /** Strategy Name */
+            strategy_name: string;
+            /** Strategy Run Id */
+            strategy_run_id: string;
+            /** Underlying */
+            underlying: string;
+            /** Updated At */
+            updated_at: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * OptionSessionOut
+         * @description What is listed for the underlying and where its index is.
+         */
+        OptionSessionOut: {
+            /** Expiries */
+            expiries: string[];
+            /** Resource Error */
+            resource_error: string | null;
+            snapshot: components["schemas"]["SessionSnapshot"];
+            /** Spot Ltp */
+            spot_ltp: number | null;
+            /** Underlying */
+            underlying: string;
+            /** Updated At */
+            updated_at: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
          * OptionsProtection
          * @description Options protection (not applicable to these runs yet).
          */
@@ -4964,6 +6389,136 @@ export interface components {
             run_status: string | null;
             /** Triggered */
             triggered: boolean;
+        };
+        /**
+         * OrderDetailOut
+         * @description One order as we recorded it, and where it went.
+         */
+        OrderDetailOut: {
+            /**
+             * Algo Id
+             * @description a live order's algo id (SEBI's retail-algo rules)
+             */
+            algo_id: string | null;
+            /** Average Price */
+            average_price: number | null;
+            /**
+             * Broker
+             * @description `paper`, or the live broker it was sent to
+             */
+            broker: string;
+            /**
+             * Broker Order Id
+             * @description the live broker's id of the order
+             */
+            broker_order_id: string | null;
+            /** Cancelled Quantity */
+            cancelled_quantity: number;
+            /** Disclosed Quantity */
+            disclosed_quantity: number;
+            /**
+             * Egress Ip
+             * @description the IP address a live order left this server from
+             */
+            egress_ip: string | null;
+            /** Exchange */
+            exchange: string;
+            /** Exchange Order Id */
+            exchange_order_id: string | null;
+            /** Exchange Update Timestamp */
+            exchange_update_timestamp: string | null;
+            /** Filled Quantity */
+            filled_quantity: number;
+            /** Instrument Token */
+            instrument_token: number;
+            /** Market Protection */
+            market_protection: number;
+            /**
+             * Meta
+             * @description `source`: what placed it (api, worker, gtt, …)
+             */
+            meta: {
+                [key: string]: unknown;
+            };
+            /** Order Id */
+            order_id: string;
+            /**
+             * Order Timestamp
+             * @description IST wall clock, `YYYY-MM-DD HH:MM:SS`
+             */
+            order_timestamp: string;
+            /** Order Type */
+            order_type: string;
+            /**
+             * Parent Order Id
+             * @description a cover order's stop-loss leg's parent
+             */
+            parent_order_id: string | null;
+            /** Pending Quantity */
+            pending_quantity: number;
+            /**
+             * Price
+             * @description null: a stored price no number can show
+             */
+            price: number | null;
+            /** Product */
+            product: string;
+            /** Quantity */
+            quantity: number;
+            /**
+             * Status
+             * @description Kite's words: OPEN, COMPLETE, CANCELLED, REJECTED, …
+             */
+            status: string;
+            /** Status Message */
+            status_message: string | null;
+            /** Tag */
+            tag: string | null;
+            /** Tradingsymbol */
+            tradingsymbol: string;
+            /** Transaction Type */
+            transaction_type: string;
+            /** Trigger Price */
+            trigger_price: number | null;
+            /** Validity */
+            validity: string;
+            /** Validity Ttl */
+            validity_ttl: number | null;
+            /** Variety */
+            variety: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * OrderEventOut
+         * @description One state an order went through.
+         */
+        OrderEventOut: {
+            /**
+             * Average Price
+             * @description this event's fill price; 0 without a fill
+             */
+            average_price: number;
+            /**
+             * Event
+             * @description what happened: placed, modified, filled, cancelled, …
+             */
+            event: string;
+            /** Filled Quantity */
+            filled_quantity: number;
+            /** Order Id */
+            order_id: string;
+            /**
+             * Order Timestamp
+             * @description ISO 8601 with the offset
+             */
+            order_timestamp: string;
+            /** Status */
+            status: string;
+            /** Status Message */
+            status_message: string | null;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * OrderIn
@@ -5068,6 +6623,125 @@ export interface components {
             strategy_run_id: string;
         };
         /**
+         * OrderSnapshot
+         * @description The order as it stood after one event.
+         */
+        OrderSnapshot: {
+            /** Average Price */
+            average_price: number | null;
+            /** Cancelled Quantity */
+            cancelled_quantity: number;
+            /** Disclosed Quantity */
+            disclosed_quantity: number;
+            /**
+             * Event
+             * @description what happened: placed, modified, filled, cancelled, …
+             */
+            event: string;
+            /** Exchange */
+            exchange: string;
+            /** Exchange Order Id */
+            exchange_order_id: string | null;
+            /**
+             * Exchange Timestamp
+             * @description the event's time, IST `YYYY-MM-DD HH:MM:SS`
+             */
+            exchange_timestamp: string;
+            /** Exchange Update Timestamp */
+            exchange_update_timestamp: string | null;
+            /** Filled Quantity */
+            filled_quantity: number;
+            /** Instrument Token */
+            instrument_token: number;
+            /** Market Protection */
+            market_protection: number;
+            /**
+             * Meta
+             * @description `source`: what placed it (api, worker, gtt, …)
+             */
+            meta: {
+                [key: string]: unknown;
+            };
+            /** Order Id */
+            order_id: string;
+            /**
+             * Order Timestamp
+             * @description IST wall clock, `YYYY-MM-DD HH:MM:SS`
+             */
+            order_timestamp: string;
+            /** Order Type */
+            order_type: string;
+            /**
+             * Parent Order Id
+             * @description a cover order's stop-loss leg's parent
+             */
+            parent_order_id: string | null;
+            /** Pending Quantity */
+            pending_quantity: number;
+            /**
+             * Price
+             * @description null: a stored price no number can show
+             */
+            price: number | null;
+            /** Product */
+            product: string;
+            /** Quantity */
+            quantity: number;
+            /**
+             * Status
+             * @description Kite's words: OPEN, COMPLETE, CANCELLED, REJECTED, …
+             */
+            status: string;
+            /** Status Message */
+            status_message: string | null;
+            /** Tag */
+            tag: string | null;
+            /** Tradingsymbol */
+            tradingsymbol: string;
+            /** Transaction Type */
+            transaction_type: string;
+            /** Trigger Price */
+            trigger_price: number | null;
+            /** Validity */
+            validity: string;
+            /** Validity Ttl */
+            validity_ttl: number | null;
+            /** Variety */
+            variety: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * OrderTicket
+         * @description An order as it would be sent (Kite's fields).
+         */
+        OrderTicket: {
+            /** Exchange */
+            exchange?: string | null;
+            /** Market Protection */
+            market_protection?: number | null;
+            /** Order Type */
+            order_type?: string | null;
+            /** Price */
+            price?: number | null;
+            /** Product */
+            product?: string | null;
+            /** Quantity */
+            quantity?: number | null;
+            /** Tradingsymbol */
+            tradingsymbol?: string | null;
+            /** Transaction Type */
+            transaction_type?: string | null;
+            /** Trigger Price */
+            trigger_price?: number | null;
+            /** Validity */
+            validity?: string | null;
+            /** Variety */
+            variety?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
          * OrderType
          * @description Pricing of the order.
          * @enum {string}
@@ -5079,9 +6753,7 @@ export interface components {
          */
         OrdersOut: {
             /** Orders */
-            orders: {
-                [key: string]: unknown;
-            }[];
+            orders: components["schemas"]["KiteOrder"][];
             /** Strategy Run Id */
             strategy_run_id: string;
         };
@@ -5109,6 +6781,41 @@ export interface components {
             };
             /** Placed */
             placed: number[];
+        };
+        /**
+         * PlacementResult
+         * @description What became of one order an intent or exit sent (as stored: a replay answers the
+         *     same; ``order`` is null for a basket leg rolled back).
+         */
+        PlacementResult: {
+            /** Leg Index */
+            leg_index?: number | null;
+            /** Mode */
+            mode?: string | null;
+            order?: components["schemas"]["BookOrder"] | null;
+            /** Order Id */
+            order_id?: string | null;
+            /** Reason */
+            reason?: string | null;
+            /** Status */
+            status?: string | null;
+            trade?: components["schemas"]["BookTrade"] | null;
+            /** Trades */
+            trades?: components["schemas"]["BookTrade"][] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * PnlEndMessage
+         * @description The run is gone: the stream ends.
+         */
+        PnlEndMessage: {
+            data: components["schemas"]["StreamDetail"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "end";
         };
         /**
          * PnlLeg
@@ -5150,6 +6857,18 @@ export interface components {
             tradingsymbol: string | null;
             /** Unrealized Pnl */
             unrealized_pnl: number;
+        };
+        /**
+         * PnlSnapshotMessage
+         * @description The run's P&L, sent first and whenever it changes.
+         */
+        PnlSnapshotMessage: {
+            data: components["schemas"]["RunPnlOut"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "snapshot";
         };
         /**
          * PnlToday
@@ -5317,6 +7036,68 @@ export interface components {
             universe: string;
         };
         /**
+         * Position
+         * @description A position marked to the last price (Kite's ``/portfolio/positions`` row).
+         */
+        Position: {
+            /** Average Price */
+            average_price?: number | null;
+            /** Buy Price */
+            buy_price?: number | null;
+            /** Buy Quantity */
+            buy_quantity?: number | null;
+            /** Buy Value */
+            buy_value?: number | null;
+            /** Close Price */
+            close_price?: number | null;
+            /** Day Buy Price */
+            day_buy_price?: number | null;
+            /** Day Buy Quantity */
+            day_buy_quantity?: number | null;
+            /** Day Buy Value */
+            day_buy_value?: number | null;
+            /** Day Sell Price */
+            day_sell_price?: number | null;
+            /** Day Sell Quantity */
+            day_sell_quantity?: number | null;
+            /** Day Sell Value */
+            day_sell_value?: number | null;
+            /** Exchange */
+            exchange?: string | null;
+            /** Instrument Token */
+            instrument_token?: number | null;
+            /** Last Price */
+            last_price?: number | null;
+            /** M2M */
+            m2m?: number | null;
+            /** Multiplier */
+            multiplier?: number | null;
+            /** Overnight Quantity */
+            overnight_quantity?: number | null;
+            /** Pnl */
+            pnl?: number | null;
+            /** Product */
+            product?: string | null;
+            /** Quantity */
+            quantity?: number | null;
+            /** Realised */
+            realised?: number | null;
+            /** Sell Price */
+            sell_price?: number | null;
+            /** Sell Quantity */
+            sell_quantity?: number | null;
+            /** Sell Value */
+            sell_value?: number | null;
+            /** Tradingsymbol */
+            tradingsymbol?: string | null;
+            /** Unrealised */
+            unrealised?: number | null;
+            /** Value */
+            value?: number | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
          * PositionField
          * @description What a rule may ask of the open position (0 when flat).
          * @enum {string}
@@ -5380,6 +7161,38 @@ export interface components {
             symbol: string;
             /** Unrealised Pnl */
             unrealised_pnl: string | null;
+        };
+        /**
+         * PositionsOut
+         * @description ``net``: everything held now; ``day``: today's trading alone.
+         */
+        PositionsOut: {
+            /** Day */
+            day?: components["schemas"]["Position"][];
+            /** Net */
+            net?: components["schemas"]["Position"][];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * PostbackOut
+         * @description A postback taken in.
+         */
+        PostbackOut: {
+            /**
+             * Known
+             * @description whether the order is one of ours
+             */
+            known: boolean;
+            /** Order Id */
+            order_id: string;
+            /**
+             * Status
+             * @description `ok`
+             */
+            status: string;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * PreviewBasketIn
@@ -5552,6 +7365,179 @@ export interface components {
             reset_trailing?: boolean;
         };
         /**
+         * ProtectionRule
+         * @description A rule: when ``metric`` ``operator`` ``threshold``, do ``action``.
+         */
+        ProtectionRule: {
+            /** Action */
+            action: string;
+            /** Key */
+            key: string;
+            /** Metric */
+            metric: string;
+            /** Operator */
+            operator: string;
+            /** Role */
+            role: string | null;
+            /** Threshold */
+            threshold: number;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ProtectionRules
+         * @description The run's rules; ``precedence`` orders their keys when several fire.
+         */
+        ProtectionRules: {
+            /** Precedence */
+            precedence: string[];
+            /** Rules */
+            rules: components["schemas"]["ProtectionRule"][];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ProtectionStateOut
+         * @description The verdict of the run's rules now.
+         */
+        ProtectionStateOut: {
+            /** Applicable */
+            applicable?: boolean | null;
+            /** Blocking */
+            blocking?: boolean | null;
+            /** Blocking Reason */
+            blocking_reason?: string | null;
+            /** Evaluated At */
+            evaluated_at?: string | null;
+            /** Evaluation Mode */
+            evaluation_mode?: string | null;
+            /** Generation */
+            generation?: number | null;
+            matched_rule?: components["schemas"]["ProtectionRule"] | null;
+            /** Metrics */
+            metrics?: {
+                [key: string]: unknown;
+            } | null;
+            protection: components["schemas"]["ProtectionRules"];
+            /** Recommended Exit Orders Count */
+            recommended_exit_orders_count?: number | null;
+            /** Run Status */
+            run_status: string;
+            /** Status */
+            status?: string | null;
+            /** Strategy Run Id */
+            strategy_run_id: string;
+            /** Triggered */
+            triggered?: boolean | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ProtectionVerdict
+         * @description The rules on the current metrics (each field once it has been evaluated).
+         */
+        ProtectionVerdict: {
+            /** Applicable */
+            applicable?: boolean | null;
+            /** Blocking */
+            blocking?: boolean | null;
+            /** Blocking Reason */
+            blocking_reason?: string | null;
+            /** Evaluated At */
+            evaluated_at?: string | null;
+            /** Evaluation Mode */
+            evaluation_mode?: string | null;
+            /** Generation */
+            generation?: number | null;
+            matched_rule?: components["schemas"]["ProtectionRule"] | null;
+            /** Metrics */
+            metrics?: {
+                [key: string]: unknown;
+            } | null;
+            /** Recommended Exit Orders Count */
+            recommended_exit_orders_count?: number | null;
+            /** Status */
+            status?: string | null;
+            /** Triggered */
+            triggered?: boolean | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * QuoteOut
+         * @description An instrument's last tick in the mode asked for (``ohlc`` and the rest from
+         *     ``quote`` up, ``depth`` in ``full``), with its age.
+         */
+        QuoteOut: {
+            /** Age Ms */
+            age_ms: number;
+            /** Average Price */
+            average_price?: number | null;
+            /** Buy Quantity */
+            buy_quantity?: number | null;
+            /**
+             * Change
+             * @description % since the previous close
+             */
+            change?: number | null;
+            depth?: components["schemas"]["Depth"] | null;
+            /** Exchange */
+            exchange: string;
+            /** Exchange Timestamp */
+            exchange_timestamp?: string | null;
+            /**
+             * Expiry
+             * @description a derivative's expiry date; null for cash
+             */
+            expiry: string | null;
+            /** Instrument Token */
+            instrument_token: number;
+            /** Instrument Type */
+            instrument_type: string;
+            /** Is Stale */
+            is_stale: boolean;
+            /** Last Price */
+            last_price: number;
+            /** Last Quantity */
+            last_quantity?: number | null;
+            /** Last Trade Time */
+            last_trade_time?: string | null;
+            /** Lot Size */
+            lot_size: number;
+            /**
+             * Mode
+             * @description `ltp`, `quote` or `full`
+             */
+            mode: string;
+            /** Name */
+            name: string | null;
+            ohlc?: components["schemas"]["Ohlc"] | null;
+            /**
+             * Received At
+             * @description the tick's time, ISO 8601 in IST
+             */
+            received_at: string;
+            /** Segment */
+            segment: string;
+            /** Sell Quantity */
+            sell_quantity?: number | null;
+            /** Strike */
+            strike: number | null;
+            /**
+             * Symbol
+             * @description `EXCH:SYMBOL`
+             */
+            symbol: string;
+            /** Tick Size */
+            tick_size: number;
+            /** Tradingsymbol */
+            tradingsymbol: string;
+            /** Volume */
+            volume?: number | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
          * QuotesIn
          * @description ``POST /market/quotes``.
          */
@@ -5565,6 +7551,42 @@ export interface components {
             mode?: string;
             /** Symbols */
             symbols?: string[];
+        };
+        /**
+         * QuotesOut
+         * @description Quotes of the instruments with a tick, and what has none (or is not listed).
+         */
+        QuotesOut: {
+            /** Missing */
+            missing: (string | number)[];
+            /** Quotes */
+            quotes: components["schemas"]["QuoteOut"][];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * QuotesSnapshot
+         * @description Every instrument's last tick, and those without one.
+         */
+        QuotesSnapshot: {
+            /** Missing */
+            missing: string[];
+            /** Quotes */
+            quotes: components["schemas"]["QuoteOut"][];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * QuotesSnapshotMessage
+         * @description The quotes, sent first.
+         */
+        QuotesSnapshotMessage: {
+            data: components["schemas"]["QuotesSnapshot"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "snapshot";
         };
         /**
          * RandomOperand
@@ -5688,6 +7710,112 @@ export interface components {
             status: "released";
             /** Strategy Run Id */
             strategy_run_id: string;
+        };
+        /**
+         * ReplayOut
+         * @description What the rules would have done on each snapshot (nothing is stored).
+         */
+        ReplayOut: {
+            /** Evaluated */
+            evaluated: number;
+            /** First Triggered Index */
+            first_triggered_index: number | null;
+            protection: components["schemas"]["ProtectionRules"];
+            /** Results */
+            results: components["schemas"]["ReplayStep"][];
+            /** Strategy Run Id */
+            strategy_run_id: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ReplayStep
+         * @description The rules on one snapshot of metrics.
+         */
+        ReplayStep: {
+            /** Index */
+            index: number;
+            matched_rule: components["schemas"]["ProtectionRule"] | null;
+            /** Metrics */
+            metrics: {
+                [key: string]: unknown;
+            };
+            /** Triggered */
+            triggered: boolean;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ResolvedContract
+         * @description A leg resolved to a listed contract, saying how.
+         */
+        ResolvedContract: {
+            /** Delta */
+            delta: number | null;
+            /** Exchange */
+            exchange: string;
+            /** Expiry Key */
+            expiry_key: string;
+            /** Gamma */
+            gamma: number | null;
+            /** Instrument Token */
+            instrument_token: number;
+            /** Iv */
+            iv: number | null;
+            /** Lot Size */
+            lot_size: number;
+            /** Lots */
+            lots?: number | null;
+            /** Ltp */
+            ltp: number | null;
+            /**
+             * Option Type
+             * @description `CE` or `PE`
+             */
+            option_type: string;
+            /** Quantity */
+            quantity?: number | null;
+            /** Resolution Meta */
+            resolution_meta: {
+                [key: string]: unknown;
+            };
+            /**
+             * Resolver
+             * @description `strike`, `offset`, `delta` or `moneyness`
+             */
+            resolver: string;
+            /** Strike */
+            strike: number | null;
+            /** Theta */
+            theta: number | null;
+            /** Tick Size */
+            tick_size: number | null;
+            /** Tradingsymbol */
+            tradingsymbol: string;
+            /** Transaction Type */
+            transaction_type?: string | null;
+            /** Vega */
+            vega: number | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ResolvedOut
+         * @description Legs resolved to contracts, in the order asked.
+         */
+        ResolvedOut: {
+            /** Count */
+            count: number;
+            /** Expiry */
+            expiry: string;
+            /** Resolved */
+            resolved: components["schemas"]["ResolvedContract"][];
+            /** Underlying */
+            underlying: string;
+            /** Updated At */
+            updated_at: string | null;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * ResolvedSymbol
@@ -6005,6 +8133,11 @@ export interface components {
             template_id: string;
         };
         /**
+         * RunExecutionMessage
+         * @description A message of the run's execution-events stream.
+         */
+        RunExecutionMessage: components["schemas"]["ExecutionEventMessage"] | components["schemas"]["HeartbeatMessage"] | components["schemas"]["StreamErrorMessage"];
+        /**
          * RunFundsOut
          * @description Account funds plus the run's usage against its allocation cap.
          */
@@ -6072,17 +8205,148 @@ export interface components {
             strategy_run_id: string;
         };
         /**
+         * RunListItem
+         * @description A run in the run list.
+         */
+        RunListItem: {
+            /** Account Scope */
+            account_scope: string;
+            /** Closed At */
+            closed_at: string | null;
+            /** Created At */
+            created_at: string | null;
+            /** Execution Mode */
+            execution_mode: string;
+            /** Name */
+            name: string | null;
+            /** Status */
+            status: string;
+            /** Strategy Run Id */
+            strategy_run_id: string;
+            /** Template Id */
+            template_id: string;
+            /** Updated At */
+            updated_at: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
          * RunListOut
          * @description A page of the token's runs, newest first.
          */
         RunListOut: {
             /** Items */
-            items: {
-                [key: string]: unknown;
-            }[];
+            items: components["schemas"]["RunListItem"][];
             /** Next Cursor */
             next_cursor: string | null;
         };
+        /**
+         * RunOrderChangeOut
+         * @description One of the run's orders after a cancel or a modification.
+         */
+        RunOrderChangeOut: {
+            /** Order Id */
+            order_id: string;
+            result: components["schemas"]["KiteOrder"];
+            /** Strategy Run Id */
+            strategy_run_id: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * RunOrderHistoryOut
+         * @description Every state of one of the run's orders, oldest first.
+         */
+        RunOrderHistoryOut: {
+            /** History */
+            history: components["schemas"]["OrderSnapshot"][];
+            /** Order Id */
+            order_id: string;
+            /** Strategy Run Id */
+            strategy_run_id: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * RunOrderOut
+         * @description One of the run's orders.
+         */
+        RunOrderOut: {
+            order: components["schemas"]["KiteOrder"];
+            /** Strategy Run Id */
+            strategy_run_id: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * RunOut
+         * @description The full run: identity, the worker's documents, its session and health.
+         */
+        RunOut: {
+            /** Account Scope */
+            account_scope: string;
+            /** Allowed Actions */
+            allowed_actions: string[];
+            /** Closed At */
+            closed_at: string | null;
+            /** Created At */
+            created_at: string | null;
+            /** Execution Mode */
+            execution_mode: string;
+            /** Health Status */
+            health_status: string;
+            /** Heartbeat Age Sec */
+            heartbeat_age_sec: number | null;
+            /** Last Heartbeat At */
+            last_heartbeat_at: string | null;
+            /** Metadata */
+            metadata: {
+                [key: string]: unknown;
+            };
+            /** Name */
+            name: string | null;
+            /** Recovery Action Required */
+            recovery_action_required: boolean;
+            /**
+             * Recovery Status
+             * @description from `runtime_state.runtime_recovery`; `none`
+             */
+            recovery_status: unknown;
+            /** Risk Schema */
+            risk_schema: components["schemas"]["WorkerField"][];
+            /** Runtime State */
+            runtime_state: {
+                [key: string]: unknown;
+            };
+            /** Session Status */
+            session_status: string;
+            /** Status */
+            status: string;
+            /** Strategy Run Id */
+            strategy_run_id: string;
+            /** Summary Fields */
+            summary_fields: components["schemas"]["WorkerField"][];
+            /** Template Id */
+            template_id: string;
+            /** Token Id */
+            token_id: string;
+            /** Updated At */
+            updated_at: string | null;
+            /** Worker Session Claimed At */
+            worker_session_claimed_at: string | null;
+            /**
+             * Worker Session Nonce
+             * @description the claimed session's; null: none
+             */
+            worker_session_nonce: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * RunPnlMessage
+         * @description A message of the run's P&L stream (``/runs/{id}/pnl/stream``, ``/ws/runs/{id}/pnl``).
+         */
+        RunPnlMessage: components["schemas"]["PnlSnapshotMessage"] | components["schemas"]["PnlEndMessage"] | components["schemas"]["HeartbeatMessage"] | components["schemas"]["StreamErrorMessage"];
         /**
          * RunPnlOut
          * @description The SDK's ``WorkerRunPnlSnapshot``.
@@ -6108,6 +8372,12 @@ export interface components {
             /** Updated At */
             updated_at: string;
         };
+        /**
+         * RunTimelineMessage
+         * @description A message of the run's timeline stream: the events after ``after_cursor``, then
+         *     each new one; resume with the last ``cursor`` seen.
+         */
+        RunTimelineMessage: components["schemas"]["TimelineMessage"] | components["schemas"]["HeartbeatMessage"] | components["schemas"]["StreamErrorMessage"];
         /**
          * SafetyCheckOut
          * @description The 0.7.4 SDK's ``SafetyCheckResult``: one more key and ``safety_check()`` raises.
@@ -6194,6 +8464,16 @@ export interface components {
          */
         ScopeKind: "all" | "portfolio" | "worker_run";
         /**
+         * SearchOut
+         * @description Instruments whose symbol or name starts with the query.
+         */
+        SearchOut: {
+            /** Results */
+            results: components["schemas"]["WorkerInstrument"][];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
          * SessionOut
          * @description One live browser session.
          */
@@ -6221,6 +8501,32 @@ export interface components {
             last_seen_at: string;
             /** User Agent */
             user_agent: string | null;
+        };
+        /**
+         * SessionSnapshot
+         * @description The nearest expiry at a glance.
+         */
+        SessionSnapshot: {
+            /** Atm Strike */
+            atm_strike: number | null;
+            /**
+             * Contracts
+             * @description contracts listed over every expiry
+             */
+            contracts: number;
+            /** Lot Size */
+            lot_size: number;
+            /** Nearest Expiry */
+            nearest_expiry: string;
+            /** Source */
+            source: string;
+            /**
+             * Status
+             * @description `ready`, or `no_price` before the index has one
+             */
+            status: string;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * SignalOut
@@ -6326,6 +8632,22 @@ export interface components {
             mode?: string;
             /** Symbols */
             symbols?: string[];
+        };
+        /**
+         * SnapshotOut
+         * @description Quotes and candles in one round trip.
+         */
+        SnapshotOut: {
+            /** Candles */
+            candles: components["schemas"]["CandlesOut"][];
+            /** Missing */
+            missing: (string | number)[];
+            /** Quotes */
+            quotes: components["schemas"]["QuoteOut"][];
+            /** Updated At */
+            updated_at: string;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * StaticIpIn
@@ -6501,6 +8823,28 @@ export interface components {
             version: number;
         };
         /**
+         * StrategyPreviewOut
+         * @description A strategy's legs priced: ``net_premium`` is received (+) less paid (−).
+         */
+        StrategyPreviewOut: {
+            /** Count */
+            count: number;
+            /** Expiry */
+            expiry: string;
+            /** Legs */
+            legs: components["schemas"]["ResolvedContract"][];
+            /** Net Premium */
+            net_premium: number;
+            /** Resolved */
+            resolved: components["schemas"]["ResolvedContract"][];
+            /** Underlying */
+            underlying: string;
+            /** Updated At */
+            updated_at: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
          * StrategyReplace
          * @description A full replacement (PUT): every part of the document is required; ``is_public`` may
          *     only repeat the current value (``POST …/share`` changes it).
@@ -6538,6 +8882,45 @@ export interface components {
             version?: number;
         };
         /**
+         * StrategySchemaOut
+         * @description The JSON Schema (draft 2020-12) of a strategy document, with what an editor needs
+         *     beside it: the indicators, each category indicator's labels, the scorer presets.
+         */
+        StrategySchemaOut: {
+            /** $Defs */
+            $defs: {
+                [key: string]: unknown;
+            };
+            /** $Schema */
+            $schema: string;
+            /** Additionalproperties */
+            additionalProperties: boolean;
+            /** Description */
+            description: string;
+            /** Properties */
+            properties: {
+                [key: string]: unknown;
+            };
+            /** Required */
+            required: string[];
+            /** Title */
+            title: string;
+            /** Type */
+            type: string;
+            /** X-Category-Labels */
+            "x-category-labels": {
+                [key: string]: string[];
+            };
+            /** X-Indicators */
+            "x-indicators": components["schemas"]["IndicatorForm"][];
+            /** X-Scorer-Presets */
+            "x-scorer-presets": {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        /**
          * StrategyShare
          * @description Set ``is_public``; without it the flag toggles.
          */
@@ -6563,6 +8946,78 @@ export interface components {
             strategy_id: number;
             /** Version */
             version: number;
+        };
+        /**
+         * StreamDetail
+         * @description Why a stream ends or failed.
+         */
+        StreamDetail: {
+            /** Detail */
+            detail: string;
+        };
+        /**
+         * StreamErrorMessage
+         * @description The stream failed: reconnect (a WebSocket refused at the start closes with 44xx).
+         */
+        StreamErrorMessage: {
+            data: components["schemas"]["StreamDetail"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "error";
+        };
+        /**
+         * StreamTick
+         * @description One symbol's tick: ``ltp`` (and the day's ``high``/``low`` from ``quote`` up) first,
+         *     then Kite's fields for the mode (``ohlc`` and the rest from ``quote``, ``depth`` in
+         *     ``full``).
+         */
+        StreamTick: {
+            /**
+             * Change
+             * @description % since the previous close
+             * @default null
+             */
+            change?: number | null;
+            /** @default null */
+            depth?: components["schemas"]["Depth"] | null;
+            /**
+             * High
+             * @default null
+             */
+            high?: number | null;
+            /** Instrument Token */
+            instrument_token: number;
+            /** Last Price */
+            last_price: number;
+            /**
+             * Last Quantity
+             * @default null
+             */
+            last_quantity?: number | null;
+            /**
+             * Low
+             * @default null
+             */
+            low?: number | null;
+            /** Ltp */
+            ltp: number;
+            /** @default null */
+            ohlc?: components["schemas"]["Ohlc"] | null;
+            /**
+             * Timestamp
+             * @description ISO 8601 in IST
+             * @default null
+             */
+            timestamp?: string | null;
+            /**
+             * Volume
+             * @default null
+             */
+            volume?: number | null;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * TelegramLinkConfirmIn
@@ -6636,6 +9091,101 @@ export interface components {
             status: "unlinked" | "pending" | "linked";
         };
         /**
+         * TickBatch
+         * @description The instruments whose last tick is newer than the one sent before.
+         */
+        TickBatch: {
+            /** Ticks */
+            ticks: components["schemas"]["QuoteOut"][];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * TickerError
+         * @description A mistake in a request (the socket stays open), or why the socket is refused.
+         */
+        TickerError: {
+            /** Detail */
+            detail: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "error";
+        };
+        /**
+         * TickerMessage
+         * @description A message ``WS /api/ws/ticks`` sends.
+         */
+        TickerMessage: components["schemas"]["TickerStatus"] | components["schemas"]["TickerSubscribed"] | components["schemas"]["TickerTicks"] | components["schemas"]["TickerError"];
+        /**
+         * TickerRequest
+         * @description What a client sends ``WS /api/ws/ticks``: subscribe (or change the mode of) symbols,
+         *     or unsubscribe them. A bare symbol means NSE.
+         */
+        TickerRequest: {
+            /**
+             * Action
+             * @enum {string}
+             */
+            action: "subscribe" | "unsubscribe";
+            /**
+             * Mode
+             * @default quote
+             * @enum {string}
+             */
+            mode?: "ltp" | "quote" | "full";
+            /** Symbols */
+            symbols: string[];
+        };
+        /**
+         * TickerStatus
+         * @description Sent on connect; again with ``dropped`` after ticks were dropped for a slow reader.
+         */
+        TickerStatus: {
+            /** Connected */
+            connected: boolean;
+            /**
+             * Dropped
+             * @description ticks dropped so far
+             * @default null
+             */
+            dropped?: number | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "status";
+        };
+        /**
+         * TickerSubscribed
+         * @description After each subscribe: the symbols as canonical ``EXCH:SYMBOL`` keys.
+         */
+        TickerSubscribed: {
+            /** Symbols */
+            symbols: string[];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "subscribed";
+        };
+        /**
+         * TickerTicks
+         * @description Ticks, by ``EXCH:SYMBOL``.
+         */
+        TickerTicks: {
+            /** Data */
+            data: {
+                [key: string]: components["schemas"]["StreamTick"];
+            };
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ticks";
+        };
+        /**
          * TicketPreviewOut
          * @description What an order would cost and hold before it is placed; None where the price is unknown
          *     (a market order with no last price).
@@ -6648,6 +9198,18 @@ export interface components {
             margin_required: number | null;
             /** Price */
             price: number | null;
+        };
+        /**
+         * TicksMessage
+         * @description Fresh ticks.
+         */
+        TicksMessage: {
+            data: components["schemas"]["TickBatch"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "ticks";
         };
         /**
          * TimelineEvent
@@ -6682,6 +9244,18 @@ export interface components {
             summary: string | null;
         };
         /**
+         * TimelineMessage
+         * @description A timeline event (an unnamed SSE frame, so SSE's ``message``).
+         */
+        TimelineMessage: {
+            data: components["schemas"]["TimelineEvent"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "message";
+        };
+        /**
          * TimelineOut
          * @description The SDK's ``WorkerTimelineResponse``.
          */
@@ -6703,9 +9277,7 @@ export interface components {
             /** Strategy Run Id */
             strategy_run_id: string;
             /** Trades */
-            trades: {
-                [key: string]: unknown;
-            }[];
+            trades: components["schemas"]["KiteTrade"][];
         };
         /**
          * TransactionType
@@ -6899,6 +9471,30 @@ export interface components {
             updated_at?: string | null;
         };
         /**
+         * WorkerField
+         * @description An entry of a run's ``summary_fields`` or ``risk_schema``: the worker's own JSON;
+         *     ``key`` names a ``runtime_state.risk`` value a risk patch also writes here.
+         */
+        WorkerField: {
+            /**
+             * Key
+             * @description usually the field's name (a string)
+             */
+            key?: unknown;
+            /**
+             * Label
+             * @description usually what a screen shows for it
+             */
+            label?: unknown;
+            /**
+             * Value
+             * @description the field's value, as the worker set it
+             */
+            value?: unknown;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
          * WorkerHealth
          * @description `GET /worker/health`.
          */
@@ -6950,6 +9546,42 @@ export interface components {
             status: string;
             /** Token Id */
             token_id: string;
+        };
+        /**
+         * WorkerInstrument
+         * @description An instrument as the catalog lists it; ``tick_size`` is its tick at the last price.
+         */
+        WorkerInstrument: {
+            /** Exchange */
+            exchange: string;
+            /**
+             * Expiry
+             * @description a derivative's expiry date; null for cash
+             */
+            expiry: string | null;
+            /** Instrument Token */
+            instrument_token: number;
+            /** Instrument Type */
+            instrument_type: string;
+            /** Lot Size */
+            lot_size: number;
+            /** Name */
+            name: string | null;
+            /** Segment */
+            segment: string;
+            /** Strike */
+            strike: number | null;
+            /**
+             * Symbol
+             * @description `EXCH:SYMBOL`
+             */
+            symbol: string;
+            /** Tick Size */
+            tick_size: number;
+            /** Tradingsymbol */
+            tradingsymbol: string;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * WorkerOrderIn
@@ -7648,9 +10280,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    }[];
+                    "application/json": components["schemas"]["GttOut"][];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -7705,9 +10335,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["GttCreated"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -7758,9 +10386,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["GttOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -7817,9 +10443,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["GttCreated"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -7870,9 +10494,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["GttCreated"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -8031,9 +10653,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["CalendarOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -8086,9 +10706,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["CalendarStatusOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -8142,9 +10760,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["CandlesOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -8191,14 +10807,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Server-sent events (`text/event-stream`). */
+            /** @description Server-sent events: the forming candle. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
-                    "text/event-stream": string;
+                    "text/event-stream": components["schemas"]["MarketCandlesMessage"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -8255,9 +10870,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["CandleHistoryOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -8310,9 +10923,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ConstituentsOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -8365,9 +10976,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ConstituentsStatusOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -8418,9 +11027,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["WorkerInstrument"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -8473,9 +11080,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["InstrumentsOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -8528,9 +11133,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["SearchOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -8583,7 +11186,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["QuotesOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -8636,9 +11239,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["SnapshotOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -8685,14 +11286,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Server-sent events (`text/event-stream`). */
+            /** @description Server-sent events: quotes, then ticks. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
-                    "text/event-stream": string;
+                    "text/event-stream": components["schemas"]["MarketTicksMessage"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -8748,9 +11348,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["OptionRunOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -8808,9 +11406,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["OptionRunActionOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -8868,9 +11464,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["OptionRunActionOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -8925,9 +11519,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["OptionPreviewOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -8982,9 +11574,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["OptionPreviewOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -9044,9 +11634,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["OptionRunOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -9103,9 +11691,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ReplayOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -9156,9 +11742,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ProtectionStateOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -9209,9 +11793,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["OptionRunOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -9264,9 +11846,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["StrategyPreviewOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -9320,9 +11900,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AnalyticsOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -9376,9 +11954,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AnalyticsOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -9432,9 +12008,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ChainOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -9485,9 +12059,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ExpiriesOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -9541,9 +12113,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["GreeksOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -9598,9 +12168,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["MiniChainOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -9655,9 +12223,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ResolvedOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -9708,9 +12274,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["OptionSessionOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -9814,9 +12378,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["RunOrderOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -9874,9 +12436,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["RunOrderChangeOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -9929,9 +12489,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["RunOrderHistoryOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -9989,9 +12547,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["RunOrderChangeOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -10096,7 +12652,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["RunOut"];
                 };
             };
             /** @description Successful Response */
@@ -10105,9 +12661,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["RunOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -10158,9 +12712,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["RunOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -10429,14 +12981,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Server-sent events (`text/event-stream`). */
+            /** @description Server-sent events: execution events. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
-                    "text/event-stream": string;
+                    "text/event-stream": components["schemas"]["RunExecutionMessage"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -10494,9 +13045,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ExitOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -10761,14 +13310,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Server-sent events (`text/event-stream`). */
+            /** @description Server-sent events: the run's P&L (`snapshot`). */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
-                    "text/event-stream": string;
+                    "text/event-stream": components["schemas"]["RunPnlMessage"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -10994,9 +13542,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["RunOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -11054,9 +13600,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["RunOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -11221,14 +13765,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Server-sent events (`text/event-stream`). */
+            /** @description Server-sent events: the run's timeline. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
-                    "text/event-stream": string;
+                    "text/event-stream": components["schemas"]["RunTimelineMessage"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -12260,9 +14803,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["PostbackOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -12730,9 +15271,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    }[];
+                    "application/json": components["schemas"]["GttOut"][];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -12836,9 +15375,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["GttOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -14539,9 +17076,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["OrderDetailOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -14596,9 +17131,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["KiteOrder"];
                 };
             };
             /** @description SEBI's order-rate ceiling (10 orders a second per client, unless configured for a registered algo) was hit: nothing was stored or sent. Send the order again after `Retry-After` seconds. */
@@ -14662,9 +17195,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["KiteOrder"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -14715,9 +17246,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    }[];
+                    "application/json": components["schemas"]["OrderEventOut"][];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -14770,9 +17299,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["MarginsOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -14821,9 +17348,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    }[];
+                    "application/json": components["schemas"]["Holding"][];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -14872,9 +17397,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["MarginsOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -14923,9 +17446,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    }[];
+                    "application/json": components["schemas"]["BookOrder"][];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -14974,9 +17495,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["PositionsOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -15025,9 +17544,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    }[];
+                    "application/json": components["schemas"]["BookTrade"][];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -15610,9 +18127,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["StrategySchemaOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */

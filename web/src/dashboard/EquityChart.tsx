@@ -1,18 +1,19 @@
 import { Box, Group, Text, useComputedColorScheme } from "@mantine/core";
 import { useEffect, useRef } from "react";
-import { lakhCrore, toNumber } from "@/format";
+import type { KeyOf } from "@/api/rows";
+import { type Amount, lakhCrore, toNumber } from "@/format";
 
 export interface CurvePoint {
   time: string;
   value: number;
 }
 
-/** Points of an API curve (`date` plus a rupee string) the chart can draw. */
-export function toPoints(rows: Record<string, unknown>[], field: string): CurvePoint[] {
+/** Points of an API curve (`date` plus a rupee string or a number) the chart can draw. */
+export function toPoints<T extends { date: string }>(rows: T[], field: KeyOf<T, string | number>): CurvePoint[] {
   const out: CurvePoint[] = [];
   for (const row of rows) {
-    const value = toNumber(row[field] as string | number | null | undefined);
-    if (typeof row.date === "string" && value !== null) out.push({ time: row.date, value });
+    const value = toNumber(row[field as keyof T] as Amount);
+    if (value !== null) out.push({ time: row.date, value });
   }
   return out;
 }

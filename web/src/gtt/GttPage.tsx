@@ -4,7 +4,7 @@ import { Button, Group, Modal, Stack, Text } from "@mantine/core";
 import { Notice } from "@/orders/Notice";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { api } from "@/api/client";
+import { api, type components } from "@/api/client";
 import { unwrap } from "@/api/errors";
 import { type Column, DataTable } from "@/components/DataTable";
 import { PageTitle } from "@/components/PageTitle";
@@ -18,33 +18,32 @@ import { LiveLtp } from "@/orders/books";
 import { GttDialog } from "./GttDialog";
 import { type GttForm, gttFormOf, initialGtt } from "./gttForm";
 
-type Row = Record<string, unknown>;
-const condition = (r: Row) => (r.condition ?? {}) as Row;
-const orders = (r: Row) => (r.orders ?? []) as Row[];
-const symbolOf = (r: Row) => `${String(condition(r).exchange)}:${String(condition(r).tradingsymbol)}`;
-const triggers = (r: Row) => ((condition(r).trigger_values ?? []) as number[]).map((v) => inr(v)).join(" / ");
-const kind = (r: Row) => (r.type === "two-leg" ? "OCO" : "Single");
-const describe = (r: Row) => `${kind(r)} GTT ${String(r.id)} on ${String(condition(r).tradingsymbol)}`;
+type Gtt = components["schemas"]["GttOut"];
+const symbolOf = (r: Gtt) => `${r.condition.exchange}:${r.condition.tradingsymbol}`;
+const triggers = (r: Gtt) => r.condition.trigger_values.map((v) => inr(v ?? Number.NaN)).join(" / ");
+const kind = (r: Gtt) => (r.type === "two-leg" ? "OCO" : "Single");
+const describe = (r: Gtt) => `${kind(r)} GTT ${r.id} on ${r.condition.tradingsymbol}`;
+const firstLeg = (r: Gtt) => r.orders[0];
 
-const columns: Column<Row>[] = [
-  { key: "created", header: "Created on", render: (r) => istDateTime(String(r.created_at)), value: (r) => String(r.created_at) },
-  { key: "instrument", header: "Instrument", render: (r) => `${String(condition(r).tradingsymbol)} ${String(condition(r).exchange)}`, value: (r) => String(condition(r).tradingsymbol) },
+const columns: Column<Gtt>[] = [
+  { key: "created", header: "Created on", render: (r) => istDateTime(r.created_at), value: (r) => r.created_at },
+  { key: "instrument", header: "Instrument", render: (r) => `${r.condition.tradingsymbol} ${r.condition.exchange}`, value: (r) => r.condition.tradingsymbol },
   { key: "type", header: "Type", render: kind, value: kind },
-  { key: "side", header: "Side", render: (r) => String(orders(r)[0]?.transaction_type ?? ""), value: (r) => String(orders(r)[0]?.transaction_type ?? "") },
-  { key: "trigger", header: "Trigger", numeric: true, render: triggers, value: (r) => Number(((condition(r).trigger_values ?? []) as number[])[0]) },
-  { key: "ltp", header: "LTP", numeric: true, render: (r) => <LiveLtp symbol={symbolOf(r)} fallback={Number(condition(r).last_price)} /> },
-  { key: "price", header: "Limit price", numeric: true, render: (r) => orders(r).map((o) => inr(Number(o.price))).join(" / ") },
-  { key: "qty", header: "Qty.", numeric: true, render: (r) => qty(Number(orders(r)[0]?.quantity)), value: (r) => Number(orders(r)[0]?.quantity) },
+  { key: "side", header: "Side", render: (r) => firstLeg(r)?.transaction_type ?? "", value: (r) => firstLeg(r)?.transaction_type ?? "" },
+  { key: "trigger", header: "Trigger", numeric: true, render: triggers, value: (r) => r.condition.trigger_values[0] ?? Number.NaN },
+  { key: "ltp", header: "LTP", numeric: true, render: (r) => <LiveLtp symbol={symbolOf(r)} fallback={r.condition.last_price ?? Number.NaN} /> },
+  { key: "price", header: "Limit price", numeric: true, render: (r) => r.orders.map((o) => inr(o.price ?? Number.NaN)).join(" / ") },
+  { key: "qty", header: "Qty.", numeric: true, render: (r) => qty(firstLeg(r)?.quantity ?? Number.NaN), value: (r) => firstLeg(r)?.quantity ?? Number.NaN },
   {
     key: "status",
     header: "Status",
     render: (r) => (
       <Group gap={4} wrap="nowrap">
-        {String(r.status)}
-        <ProvisionalCalendar provisional={r.provisional_calendar === true} label="Provisional" why={GTT_WHY} />
+        {r.status}
+        <ProvisionalCalendar provisional={r.provisional_calendar} label="Provisional" why={GTT_WHY} />
       </Group>
     ),
-    value: (r) => String(r.status),
+    value: (r) => r.status,
   },
 ];
 
@@ -52,11 +51,11 @@ export function Component() {
   const client = useQueryClient();
   const list = useQuery({
     queryKey: ["gtt"],
-    queryFn: async () => unwrap(await api.GET("/api/gtt/triggers")) as Row[],
+    queryFn: async () => unwrap(await api.GET("/api/gtt/triggers")),
     refetchInterval: 5_000,
   });
   const [editing, setEditing] = useState<{ form: GttForm; id?: number } | null>(null);
-  const [deleting, setDeleting] = useState<Row | null>(null);
+  const [deleting, setDeleting] = useState<Gtt | null>(null);
   const remove = useMutation({
     mutationFn: async (id: number) => unwrap(await api.DELETE("/api/gtt/triggers/{trigger_id}", { params: { path: { trigger_id: id } } })),
     onSuccess: () => {
@@ -68,13 +67,13 @@ export function Component() {
     <>
       <PageTitle actions={<Button onClick={() => setEditing({ form: initialGtt() })}>New GTT</Button>}>GTT</PageTitle>
       {list.error && <Notice role="alert" color="red" mb="sm">{list.error.message}</Notice>}
-      <DataTable caption="GTT triggers" columns={columns} rows={list.data ?? []} rowKey={(r) => Number(r.id)} csvName="gtt"
+      <DataTable caption="GTT triggers" columns={columns} rows={list.data ?? []} rowKey={(r) => r.id} csvName="gtt"
         empty={list.isPending ? "Loading…" : "No GTT triggers."} initialSort={{ key: "created", desc: true }}
         rowActions={(r) =>
           r.status === "active" ? (
             <Group gap={4} wrap="nowrap">
               <Button size="compact-xs" variant="default" aria-label={`Modify ${describe(r)}`}
-                onClick={() => setEditing({ form: gttFormOf(r), id: Number(r.id) })}>Modify</Button>
+                onClick={() => setEditing({ form: gttFormOf(r), id: r.id })}>Modify</Button>
               <Button size="compact-xs" variant="default" color="red" aria-label={`Delete ${describe(r)}`}
                 onClick={() => { remove.reset(); setDeleting(r); }}>Delete</Button>
             </Group>
@@ -86,12 +85,12 @@ export function Component() {
         <Modal closeButtonProps={{ "aria-label": "Close dialog" }} opened onClose={() => setDeleting(null)} title="Delete GTT">
           <Stack gap="sm">
             <Text>
-              Delete {describe(deleting)} (trigger {triggers(deleting)}, {qty(Number(orders(deleting)[0]?.quantity))} qty)?
+              Delete {describe(deleting)} (trigger {triggers(deleting)}, {qty(firstLeg(deleting)?.quantity ?? Number.NaN)} qty)?
             </Text>
             {remove.error && <Notice role="alert" color="red">{remove.error.message}</Notice>}
             <Group justify="flex-end">
               <Button variant="default" onClick={() => setDeleting(null)}>Keep</Button>
-              <Button color="red" loading={remove.isPending} onClick={() => remove.mutate(Number(deleting.id))}>Delete GTT</Button>
+              <Button color="red" loading={remove.isPending} onClick={() => remove.mutate(deleting.id)}>Delete GTT</Button>
             </Group>
           </Stack>
         </Modal>

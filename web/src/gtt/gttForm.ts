@@ -78,22 +78,27 @@ export function buildGttBody(form: GttForm): GttBody {
   };
 }
 
-type GttRow = Record<string, unknown>;
+type Schemas = components["schemas"];
+/** What the form reads of a listed trigger (the API's `GttOut`). */
+export type ListedGtt = {
+  type: string;
+  condition: Pick<Schemas["GttConditionOut"], "exchange" | "tradingsymbol" | "trigger_values" | "last_price">;
+  orders: Pick<Schemas["GttLegOut"], "transaction_type" | "quantity" | "product" | "price">[];
+};
 
 /** The form for modifying a listed trigger (the API's GET shape). */
-export function gttFormOf(row: GttRow): GttForm {
-  const condition = (row.condition ?? {}) as GttRow;
-  const orders = (row.orders ?? []) as GttRow[];
-  const triggers = (condition.trigger_values ?? []) as number[];
-  const first = orders[0] ?? {};
+export function gttFormOf(row: ListedGtt): GttForm {
+  const { condition, orders } = row;
+  const triggers = condition.trigger_values;
+  const first = orders[0];
   const form: GttForm = {
-    ...initialGtt(`${String(condition.exchange)}:${String(condition.tradingsymbol)}`, Number(condition.last_price)),
+    ...initialGtt(`${condition.exchange}:${condition.tradingsymbol}`, Number(condition.last_price)),
     type: row.type === "two-leg" ? "two-leg" : "single",
-    transaction_type: String(first.transaction_type ?? "BUY") as Side,
-    product: String(first.product ?? "CNC") as Product,
-    quantity: String(first.quantity ?? ""),
+    transaction_type: (first?.transaction_type ?? "BUY") as Side,
+    product: (first?.product ?? "CNC") as Product,
+    quantity: String(first?.quantity ?? ""),
   };
-  const price = (o: GttRow | undefined) => (o?.price !== undefined ? String(o.price) : "");
+  const price = (o: ListedGtt["orders"][number] | undefined) => (o?.price !== undefined && o.price !== null ? String(o.price) : "");
   if (form.type === "single") {
     form.trigger = String(triggers[0] ?? "");
     form.price = price(orders[0]);

@@ -9,16 +9,16 @@ import { ApiError, unwrap } from "@/api/errors";
 import { Money } from "@/components/Money";
 import { PageTitle } from "@/components/PageTitle";
 import { inr } from "@/format";
-import { type Row, num, useMargins } from "./books";
+import { type MarginAvailable, type MarginUtilised, type NumberKey, num, useMargins } from "./books";
 
-const AVAILABLE: [string, string][] = [
+const AVAILABLE: [NumberKey<MarginAvailable>, string][] = [
   ["cash", "Available cash"],
   ["opening_balance", "Opening balance"],
   ["intraday_payin", "Payin"],
   ["collateral", "Collateral (pledged)"],
   ["adhoc_margin", "Adhoc margin"],
 ];
-const UTILISED: [string, string][] = [
+const UTILISED: [NumberKey<MarginUtilised>, string][] = [
   ["debits", "Used margin"],
   ["span", "SPAN"],
   ["exposure", "Exposure"],
@@ -29,7 +29,7 @@ const UTILISED: [string, string][] = [
   ["m2m_unrealised", "Unrealised M2M"],
 ];
 
-function Figures({ rows, data, label }: { rows: [string, string][]; data: Row; label: string }) {
+function Figures<T extends object>({ rows, data, label }: { rows: [NumberKey<T>, string][]; data: T; label: string }) {
   return (
     <Table fz="sm" aria-label={label}>
       <Table.Tbody>
@@ -88,8 +88,8 @@ export function Component() {
   const margins = useMargins();
   const [adding, setAdding] = useState(false);
   const equity = margins.data?.equity;
-  const available = (equity?.available ?? {}) as Row;
-  const utilised = (equity?.utilised ?? {}) as Row;
+  const available: MarginAvailable = equity?.available ?? {};
+  const utilised: MarginUtilised = equity?.utilised ?? {};
   return (
     <>
       <PageTitle actions={<Button onClick={() => setAdding(true)}>Add funds</Button>}>Funds</PageTitle>

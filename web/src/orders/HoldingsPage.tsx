@@ -8,9 +8,9 @@ import { type Column, DataTable } from "@/components/DataTable";
 import { Money } from "@/components/Money";
 import { PageTitle } from "@/components/PageTitle";
 import { pct, qty } from "@/format";
-import { LiveLtp, type Row, num, str, symbolOf, useHoldings } from "./books";
+import { LiveLtp, type Holding, num, str, symbolOf, useHoldings } from "./books";
 
-const columns: Column<Row>[] = [
+const columns: Column<Holding>[] = [
   { key: "instrument", header: "Instrument", render: (r) => `${str(r, "tradingsymbol")} ${str(r, "exchange")}`, value: (r) => str(r, "tradingsymbol") },
   { key: "qty", header: "Qty.", numeric: true, render: (r) => qty(num(r, "quantity")), value: (r) => num(r, "quantity") },
   { key: "t1", header: "T1 qty.", numeric: true, render: (r) => qty(num(r, "t1_quantity")), value: (r) => num(r, "t1_quantity") },

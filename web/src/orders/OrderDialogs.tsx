@@ -8,17 +8,17 @@ import { api } from "@/api/client";
 import { ApiError, type FieldErrors, unwrap } from "@/api/errors";
 import { Money } from "@/components/Money";
 import { inr, istTime, qty } from "@/format";
-import { type Row, num, str } from "./books";
+import { type BookOrder, num, str } from "./books";
 import { TicketFields } from "./ticket/TicketFields";
 import { type TicketForm, buildModifyBody, initialForm } from "./ticket/form";
 
-function describe(order: Row): string {
+function describe(order: BookOrder): string {
   const price = num(order, "price");
   const at = price > 0 ? ` at ${inr(price)}` : " at market";
   return `${str(order, "transaction_type")} ${qty(num(order, "quantity"))} ${str(order, "tradingsymbol")}${at}`;
 }
 
-function formOf(order: Row): TicketForm {
+function formOf(order: BookOrder): TicketForm {
   const price = num(order, "price");
   const trigger = num(order, "trigger_price");
   const disclosed = num(order, "disclosed_quantity");
@@ -36,7 +36,7 @@ function formOf(order: Row): TicketForm {
   };
 }
 
-export function ModifyOrderDialog({ order, onClose }: { order: Row; onClose: () => void }) {
+export function ModifyOrderDialog({ order, onClose }: { order: BookOrder; onClose: () => void }) {
   const client = useQueryClient();
   const [form, setForm] = useState(() => formOf(order));
   const [errors, setErrors] = useState<FieldErrors>({});
@@ -74,7 +74,7 @@ export function ModifyOrderDialog({ order, onClose }: { order: Row; onClose: () 
   );
 }
 
-export function CancelOrderDialog({ order, onClose }: { order: Row; onClose: () => void }) {
+export function CancelOrderDialog({ order, onClose }: { order: BookOrder; onClose: () => void }) {
   const client = useQueryClient();
   const id = str(order, "order_id");
   const cancel = useMutation({
@@ -101,26 +101,26 @@ export function CancelOrderDialog({ order, onClose }: { order: Row; onClose: () 
   );
 }
 
-export function OrderHistoryDialog({ order, onClose }: { order: Row; onClose: () => void }) {
+export function OrderHistoryDialog({ order, onClose }: { order: BookOrder; onClose: () => void }) {
   const id = str(order, "order_id");
   const history = useQuery({
     queryKey: ["portfolio", "order-history", id],
     queryFn: async () =>
-      unwrap(await api.GET("/api/orders/{order_id}/history", { params: { path: { order_id: id } } })) as Row[],
+      unwrap(await api.GET("/api/orders/{order_id}/history", { params: { path: { order_id: id } } })),
   });
   // A live order's SEBI record: the algo id it was sent under and the IP it left from.
   const recorded = useQuery({
     queryKey: ["portfolio", "order", id],
-    queryFn: async () => unwrap(await api.GET("/api/orders/{order_id}", { params: { path: { order_id: id } } })) as Row,
+    queryFn: async () => unwrap(await api.GET("/api/orders/{order_id}", { params: { path: { order_id: id } } })),
   });
-  const algo = recorded.data ? str(recorded.data, "algo_id") : "";
+  const algo = recorded.data?.algo_id ?? "";
   return (
     <Modal closeButtonProps={{ "aria-label": "Close dialog" }} opened onClose={onClose} title={`Order ${id}: ${describe(order)}`} size="lg">
       {history.error && <Notice role="alert" color="red">{history.error.message}</Notice>}
       {recorded.data && algo && (
         <Text size="sm" mb="xs" aria-label="Algo id and egress IP">
-          Sent to {str(recorded.data, "broker")} as algo <b>{algo}</b> from IP{" "}
-          <b>{str(recorded.data, "egress_ip") || "unknown"}</b>
+          Sent to {recorded.data.broker} as algo <b>{algo}</b> from IP{" "}
+          <b>{recorded.data.egress_ip || "unknown"}</b>
         </Text>
       )}
       <Table fz="sm" aria-label="Order history">
@@ -137,12 +137,12 @@ export function OrderHistoryDialog({ order, onClose }: { order: Row; onClose: ()
         <Table.Tbody>
           {(history.data ?? []).map((h, i) => (
             <Table.Tr key={i}>
-              <Table.Td className="num">{istTime(str(h, "order_timestamp"))}</Table.Td>
-              <Table.Td>{str(h, "status")}</Table.Td>
-              <Table.Td>{str(h, "event")}</Table.Td>
-              <Table.Td className="num">{qty(num(h, "filled_quantity"))}</Table.Td>
-              <Table.Td className="num">{num(h, "average_price") > 0 ? <Money value={num(h, "average_price")} /> : "—"}</Table.Td>
-              <Table.Td>{str(h, "status_message")}</Table.Td>
+              <Table.Td className="num">{istTime(h.order_timestamp)}</Table.Td>
+              <Table.Td>{h.status}</Table.Td>
+              <Table.Td>{h.event}</Table.Td>
+              <Table.Td className="num">{qty(h.filled_quantity)}</Table.Td>
+              <Table.Td className="num">{h.average_price > 0 ? <Money value={h.average_price} /> : "—"}</Table.Td>
+              <Table.Td>{h.status_message ?? ""}</Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>

@@ -8,25 +8,26 @@ import { type Column, DataTable } from "@/components/DataTable";
 import { Money } from "@/components/Money";
 import { PageTitle } from "@/components/PageTitle";
 import { qty } from "@/format";
-import { LiveLtp, type Row, clockTime, isOpenOrder, num, str, symbolOf, useOrders, useTrades } from "./books";
+import { type BookOrder, type BookTrade, LiveLtp, clockTime, isOpenOrder, num, str, symbolOf, useOrders, useTrades } from "./books";
 import { CancelOrderDialog, ModifyOrderDialog, OrderHistoryDialog } from "./OrderDialogs";
 import { useOrderTicket } from "./ticket/OrderTicketContext";
 
-type Dialog = { kind: "modify" | "cancel" | "history"; order: Row } | null;
+type Dialog = { kind: "modify" | "cancel" | "history"; order: BookOrder } | null;
+type Booked = BookOrder | BookTrade;
 
-const time: Column<Row> = {
+const time: Column<BookOrder> = {
   key: "time", header: "Time", render: (r) => clockTime(str(r, "order_timestamp")), value: (r) => str(r, "order_timestamp"),
 };
-const side: Column<Row> = {
-  key: "type", header: "Type", render: (r) => <b>{str(r, "transaction_type")}</b>, value: (r) => str(r, "transaction_type"),
+const side: Column<Booked> = {
+  key: "type", header: "Type", render: (r) => <b>{r.transaction_type ?? ""}</b>, value: (r) => r.transaction_type ?? "",
 };
-const instrument: Column<Row> = {
+const instrument: Column<Booked> = {
   key: "instrument", header: "Instrument",
-  render: (r) => `${str(r, "tradingsymbol")} ${str(r, "exchange")}`, value: (r) => str(r, "tradingsymbol"),
+  render: (r) => `${r.tradingsymbol ?? ""} ${r.exchange ?? ""}`, value: (r) => r.tradingsymbol ?? "",
 };
-const product: Column<Row> = { key: "product", header: "Product", render: (r) => str(r, "product"), value: (r) => str(r, "product") };
-const orderType: Column<Row> = { key: "order_type", header: "Order", render: (r) => `${str(r, "order_type")} · ${str(r, "variety")}`, value: (r) => str(r, "order_type") };
-const status: Column<Row> = {
+const product: Column<Booked> = { key: "product", header: "Product", render: (r) => r.product ?? "", value: (r) => r.product ?? "" };
+const orderType: Column<BookOrder> = { key: "order_type", header: "Order", render: (r) => `${str(r, "order_type")} · ${str(r, "variety")}`, value: (r) => str(r, "order_type") };
+const status: Column<BookOrder> = {
   key: "status", header: "Status",
   render: (r) => (
     <span title={str(r, "status_message") || undefined}>
@@ -36,9 +37,9 @@ const status: Column<Row> = {
   ),
   value: (r) => str(r, "status"),
 };
-const priceOf = (r: Row) => (num(r, "price") > 0 ? num(r, "price") : num(r, "trigger_price"));
+const priceOf = (r: BookOrder) => (num(r, "price") > 0 ? num(r, "price") : num(r, "trigger_price"));
 
-const openColumns: Column<Row>[] = [
+const openColumns: Column<BookOrder>[] = [
   time, side, instrument, product, orderType,
   { key: "qty", header: "Qty.", numeric: true, render: (r) => `${qty(num(r, "filled_quantity"))} / ${qty(num(r, "quantity"))}`, value: (r) => num(r, "quantity") },
   { key: "ltp", header: "LTP", numeric: true, render: (r) => <LiveLtp symbol={symbolOf(r)} fallback={Number.NaN} /> },
@@ -46,13 +47,13 @@ const openColumns: Column<Row>[] = [
   { key: "trigger", header: "Trigger", numeric: true, render: (r) => (num(r, "trigger_price") > 0 ? <Money value={num(r, "trigger_price")} /> : "—"), value: (r) => num(r, "trigger_price") },
   status,
 ];
-const executedColumns: Column<Row>[] = [
+const executedColumns: Column<BookOrder>[] = [
   time, side, instrument, product, orderType,
   { key: "qty", header: "Qty.", numeric: true, render: (r) => `${qty(num(r, "filled_quantity"))} / ${qty(num(r, "quantity"))}`, value: (r) => num(r, "quantity") },
   { key: "avg", header: "Avg. price", numeric: true, render: (r) => <Money value={num(r, "average_price")} />, value: (r) => num(r, "average_price") },
   status,
 ];
-const tradeColumns: Column<Row>[] = [
+const tradeColumns: Column<BookTrade>[] = [
   { key: "trade_id", header: "Trade ID", render: (r) => str(r, "trade_id"), value: (r) => str(r, "trade_id") },
   { key: "fill", header: "Fill time", render: (r) => clockTime(str(r, "fill_timestamp")), value: (r) => str(r, "fill_timestamp") },
   side, instrument, product,
@@ -72,8 +73,8 @@ export function Component() {
   const all = orders.data ?? [];
   const open = all.filter(isOpenOrder);
   const executed = all.filter((r) => !isOpenOrder(r));
-  const label = (r: Row) => `${str(r, "transaction_type")} ${str(r, "tradingsymbol")} ${str(r, "order_id")}`;
-  const history = (r: Row) => (
+  const label = (r: BookOrder) => `${str(r, "transaction_type")} ${str(r, "tradingsymbol")} ${str(r, "order_id")}`;
+  const history = (r: BookOrder) => (
     <Button size="compact-xs" variant="default" onClick={() => setDialog({ kind: "history", order: r })} aria-label={`History of ${label(r)}`}>
       History
     </Button>

@@ -8,11 +8,11 @@ import { type Column, DataTable } from "@/components/DataTable";
 import { Money } from "@/components/Money";
 import { PageTitle } from "@/components/PageTitle";
 import { qty } from "@/format";
-import { LiveLtp, type Row, num, str, symbolOf, usePositions } from "./books";
+import { LiveLtp, type Position, num, str, symbolOf, usePositions } from "./books";
 import { useOrderTicket } from "./ticket/OrderTicketContext";
 import type { Product } from "./ticket/form";
 
-const columns: Column<Row>[] = [
+const columns: Column<Position>[] = [
   { key: "product", header: "Product", render: (r) => str(r, "product"), value: (r) => str(r, "product") },
   { key: "instrument", header: "Instrument", render: (r) => `${str(r, "tradingsymbol")} ${str(r, "exchange")}`, value: (r) => str(r, "tradingsymbol") },
   { key: "qty", header: "Qty.", numeric: true, render: (r) => qty(num(r, "quantity")), value: (r) => num(r, "quantity") },
@@ -23,7 +23,7 @@ const columns: Column<Row>[] = [
 ];
 
 /** The phone layout: one card per position, thumb-sized exit (a wide table would scroll). */
-function PositionCards({ rows, onExit }: { rows: Row[]; onExit: (row: Row) => void }) {
+function PositionCards({ rows, onExit }: { rows: Position[]; onExit: (row: Position) => void }) {
   if (rows.length === 0) return <Text c="dimmed" ta="center" py="md">No positions.</Text>;
   return (
     <Stack gap="xs" component="ul" style={{ listStyle: "none", padding: 0, margin: 0 }} aria-label="Positions">
@@ -57,7 +57,7 @@ export function Component() {
   useEffect(() => () => ticket.select(null), [ticket]); // B/S forget this page's row
   const rows = positions.data?.[view] ?? [];
   const phone = useMediaQuery("(max-width: 36em)");
-  const exit = (r: Row) => {
+  const exit = (r: Position) => {
     const open = num(r, "quantity");
     ticket.open({
       symbol: symbolOf(r),

@@ -20,6 +20,7 @@ from tradertape.api.schemas.brokers import (
     StaticIpIn,
 )
 from tradertape.api.schemas.free_json import JsonObject
+from tradertape.api.schemas.kite import PostbackOut
 from tradertape.db.models import User
 from tradertape.domain.brokers import BrokerName
 from tradertape.errors import Forbidden, NotFound, TraderTapeError
@@ -245,7 +246,7 @@ def kite_session(
     return _out(runtime, db, user, BrokerName.KITE)
 
 
-@router.post("/brokers/kite/postback")
+@router.post("/brokers/kite/postback", response_model=PostbackOut)
 def kite_postback(
     payload: Annotated[JsonObject, Body()], runtime: RuntimeDep, db: DbDep
 ) -> dict[str, Any]:

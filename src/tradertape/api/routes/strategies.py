@@ -13,6 +13,7 @@ from tradertape.api.schemas.strategies import (
     StrategyFork,
     StrategyOut,
     StrategyReplace,
+    StrategySchemaOut,
     StrategyShare,
     StrategyVersionOut,
 )
@@ -84,7 +85,7 @@ def list_strategies(
     return [strategy_out(row, user_id=user.id) for row in rows]
 
 
-@router.get("/schema")
+@router.get("/schema", response_model=StrategySchemaOut, response_model_exclude_unset=True)
 def get_schema() -> dict[str, Any]:
     """The JSON Schema of a strategy document, with the indicator names it accepts."""
     return strategy_schema()

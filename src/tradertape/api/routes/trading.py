@@ -14,6 +14,17 @@ from sqlalchemy import select
 
 from tradertape.api.deps import CurrentUser, DbDep, RuntimeDep
 from tradertape.api.schemas.errors import ORDER_RATE_RESPONSES
+from tradertape.api.schemas.kite import (
+    BookOrder,
+    BookTrade,
+    GttOut,
+    Holding,
+    KiteOrder,
+    MarginsOut,
+    OrderDetailOut,
+    OrderEventOut,
+    PositionsOut,
+)
 from tradertape.api.schemas.numbers import RowId
 from tradertape.api.schemas.trading import (
     FundsIn,
@@ -45,7 +56,7 @@ def _view(runtime: Runtime, db: DbDep, user_id: int, view: View, response: Respo
     return answer.data
 
 
-@router.get("/portfolio/holdings")
+@router.get("/portfolio/holdings", response_model=list[Holding], response_model_exclude_unset=True)
 def holdings(
     user: CurrentUser, runtime: RuntimeDep, db: DbDep, response: Response
 ) -> list[dict[str, Any]]:
@@ -53,7 +64,7 @@ def holdings(
     return cast(list[dict[str, Any]], _view(runtime, db, user.id, "holdings", response))
 
 
-@router.get("/portfolio/positions")
+@router.get("/portfolio/positions", response_model=PositionsOut, response_model_exclude_unset=True)
 def positions(
     user: CurrentUser, runtime: RuntimeDep, db: DbDep, response: Response
 ) -> dict[str, Any]:
@@ -61,7 +72,7 @@ def positions(
     return cast(dict[str, Any], _view(runtime, db, user.id, "positions", response))
 
 
-@router.get("/portfolio/orders")
+@router.get("/portfolio/orders", response_model=list[BookOrder], response_model_exclude_unset=True)
 def orders(
     user: CurrentUser, runtime: RuntimeDep, db: DbDep, response: Response
 ) -> list[dict[str, Any]]:
@@ -69,7 +80,7 @@ def orders(
     return cast(list[dict[str, Any]], _view(runtime, db, user.id, "orders", response))
 
 
-@router.get("/portfolio/trades")
+@router.get("/portfolio/trades", response_model=list[BookTrade], response_model_exclude_unset=True)
 def trades(
     user: CurrentUser, runtime: RuntimeDep, db: DbDep, response: Response
 ) -> list[dict[str, Any]]:
@@ -77,7 +88,7 @@ def trades(
     return cast(list[dict[str, Any]], _view(runtime, db, user.id, "trades", response))
 
 
-@router.get("/portfolio/margins")
+@router.get("/portfolio/margins", response_model=MarginsOut, response_model_exclude_unset=True)
 def margins(
     user: CurrentUser, runtime: RuntimeDep, db: DbDep, response: Response
 ) -> dict[str, Any]:
@@ -85,7 +96,12 @@ def margins(
     return cast(dict[str, Any], _view(runtime, db, user.id, "margins", response))
 
 
-@router.post("/portfolio/funds", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/portfolio/funds",
+    response_model=MarginsOut,
+    response_model_exclude_unset=True,
+    status_code=status.HTTP_201_CREATED,
+)
 def add_funds(body: FundsIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> dict[str, Any]:
     """Add money to the paper account."""
     runtime.exchange.deposit(db, user_id=user.id, amount=body.amount, note="added via API")
@@ -171,7 +187,7 @@ def preview_order(
     )
 
 
-@router.put("/orders/{order_id}", responses=ORDER_RATE_RESPONSES)
+@router.put("/orders/{order_id}", response_model=KiteOrder, responses=ORDER_RATE_RESPONSES)
 def modify_order(
     order_id: str, body: OrderModifyIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep
 ) -> dict[str, Any]:
@@ -185,7 +201,7 @@ def modify_order(
     return order_dict(order)
 
 
-@router.delete("/orders/{order_id}")
+@router.delete("/orders/{order_id}", response_model=KiteOrder)
 def cancel_order(
     order_id: str,
     user: CurrentUser,
@@ -204,7 +220,7 @@ def cancel_order(
     return order_dict(order)
 
 
-@router.get("/orders/{order_id}")
+@router.get("/orders/{order_id}", response_model=OrderDetailOut)
 def get_order(order_id: str, user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> dict[str, Any]:
     """One of your orders as we recorded it (by our id, or a live order's id at its broker),
     in Kite's order-book shape, plus
@@ -220,7 +236,7 @@ def get_order(order_id: str, user: CurrentUser, runtime: RuntimeDep, db: DbDep) 
     }
 
 
-@router.get("/orders/{order_id}/history")
+@router.get("/orders/{order_id}/history", response_model=list[OrderEventOut])
 def order_history(
     order_id: str, user: CurrentUser, runtime: RuntimeDep, db: DbDep
 ) -> list[dict[str, Any]]:
@@ -243,7 +259,7 @@ def order_history(
     ]
 
 
-@router.get("/gtt/triggers")
+@router.get("/gtt/triggers", response_model=list[GttOut])
 def list_gtts(user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> list[dict[str, Any]]:
     """Every trigger of the user, newest first."""
     rows = db.scalars(select(Gtt).where(Gtt.user_id == user.id).order_by(Gtt.id.desc())).all()
@@ -266,7 +282,7 @@ def create_gtt(body: GttIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep) -
     return GttCreated(trigger_id=row.id)
 
 
-@router.get("/gtt/triggers/{trigger_id}")
+@router.get("/gtt/triggers/{trigger_id}", response_model=GttOut)
 def get_gtt(trigger_id: RowId, user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> dict[str, Any]:
     """One trigger."""
     row = runtime.gtts.get(db, user_id=user.id, trigger_id=trigger_id)

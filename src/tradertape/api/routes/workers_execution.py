@@ -11,6 +11,11 @@ from starlette.concurrency import run_in_threadpool
 
 from tradertape.api.deps import DbDep, RuntimeDep, worker_action
 from tradertape.api.routes.workers_runs import Nonce, Reader
+from tradertape.api.schemas.worker_answers import (
+    RunOrderChangeOut,
+    RunOrderHistoryOut,
+    RunOrderOut,
+)
 from tradertape.api.schemas.workers import (
     BasketPayload,
     CancelIn,
@@ -128,7 +133,7 @@ def list_trades(
     return orders.list_trades(runtime.workers, db, token, strategy_run_id)
 
 
-@router.get("/orders/{order_id}")
+@router.get("/orders/{order_id}", response_model=RunOrderOut, response_model_exclude_unset=True)
 def get_order(
     order_id: str, strategy_run_id: RunQuery, token: Reader, runtime: RuntimeDep, db: DbDep
 ) -> dict[str, Any]:
@@ -136,7 +141,11 @@ def get_order(
     return orders.get_order(runtime.workers, db, token, strategy_run_id, order_id)
 
 
-@router.get("/orders/{order_id}/history")
+@router.get(
+    "/orders/{order_id}/history",
+    response_model=RunOrderHistoryOut,
+    response_model_exclude_unset=True,
+)
 def order_history(
     order_id: str, strategy_run_id: RunQuery, token: Reader, runtime: RuntimeDep, db: DbDep
 ) -> dict[str, Any]:
@@ -144,7 +153,9 @@ def order_history(
     return orders.order_history(runtime.workers, db, token, strategy_run_id, order_id)
 
 
-@router.post("/orders/{order_id}/cancel")
+@router.post(
+    "/orders/{order_id}/cancel", response_model=RunOrderChangeOut, response_model_exclude_unset=True
+)
 def cancel_order(
     order_id: str,
     body: CancelIn,
@@ -157,7 +168,9 @@ def cancel_order(
     return orders.cancel(runtime.workers, db, token, body.strategy_run_id, order_id, nonce=nonce)
 
 
-@router.post("/orders/{order_id}/modify")
+@router.post(
+    "/orders/{order_id}/modify", response_model=RunOrderChangeOut, response_model_exclude_unset=True
+)
 def modify_order(
     order_id: str,
     body: ModifyIn,

@@ -12,8 +12,22 @@ from sqlalchemy.orm import Session
 
 from tradertape.api.deps import DbDep, RuntimeDep, worker_action
 from tradertape.api.schemas.free_json import JsonObject
+from tradertape.api.schemas.kite import GttOut
 from tradertape.api.schemas.numbers import RowId
-from tradertape.api.schemas.trading import GttIn, gtt_dict, gtt_spec
+from tradertape.api.schemas.trading import GttCreated, GttIn, gtt_dict, gtt_spec
+from tradertape.api.schemas.worker_market import (
+    CalendarOut,
+    CalendarStatusOut,
+    CandleHistoryOut,
+    CandlesOut,
+    ConstituentsOut,
+    ConstituentsStatusOut,
+    InstrumentsOut,
+    QuotesOut,
+    SearchOut,
+    SnapshotOut,
+    WorkerInstrument,
+)
 from tradertape.api.schemas.workers import InstrumentsIn, QuotesIn, SnapshotIn
 from tradertape.db.models import WorkerToken
 from tradertape.errors import InvalidField, Rejected
@@ -40,7 +54,11 @@ def instrument_ref(symbol: str | None, instrument_token: int | None) -> str | in
     raise InvalidField("symbol", "name the instrument: symbol or instrument_token")
 
 
-@router.get("/market/instruments/resolve")
+@router.get(
+    "/market/instruments/resolve",
+    response_model=WorkerInstrument,
+    response_model_exclude_unset=True,
+)
 def resolve_ticker(
     token: MarketReader,
     runtime: RuntimeDep,
@@ -51,7 +69,9 @@ def resolve_ticker(
     return market.resolve_one(runtime.worker_market, db, symbol)
 
 
-@router.post("/market/instruments/resolve")
+@router.post(
+    "/market/instruments/resolve", response_model=InstrumentsOut, response_model_exclude_unset=True
+)
 def resolve_tickers(
     body: InstrumentsIn, token: MarketReader, runtime: RuntimeDep, db: DbDep
 ) -> dict[str, Any]:
@@ -59,7 +79,9 @@ def resolve_tickers(
     return market.resolve_list(runtime.worker_market, db, body.symbols, body.instrument_tokens)
 
 
-@router.get("/market/instruments/search")
+@router.get(
+    "/market/instruments/search", response_model=SearchOut, response_model_exclude_unset=True
+)
 def search_tickers(
     token: MarketReader,
     runtime: RuntimeDep,
@@ -72,13 +94,13 @@ def search_tickers(
     return market.search(runtime.worker_market, db, query, exchange=exchange, limit=limit)
 
 
-@router.post("/market/quotes")
+@router.post("/market/quotes", response_model=QuotesOut, response_model_exclude_unset=True)
 def get_quotes(body: QuotesIn, token: MarketReader, runtime: RuntimeDep, db: DbDep) -> Any:
     """Last ticks as a *list* of quotes (``ltp``, ``quote`` or ``full``), with ``missing``."""
     return market.quotes(runtime.worker_market, db, body.symbols, body.instrument_tokens, body.mode)
 
 
-@router.get("/market/candles")
+@router.get("/market/candles", response_model=CandlesOut, response_model_exclude_unset=True)
 def get_candles(
     token: MarketReader,
     runtime: RuntimeDep,
@@ -93,7 +115,7 @@ def get_candles(
     return candles.recent(runtime.worker_market, db, ref, interval, lookback)
 
 
-@router.get("/market/history")
+@router.get("/market/history", response_model=CandleHistoryOut, response_model_exclude_unset=True)
 def get_history(
     token: MarketReader,
     runtime: RuntimeDep,
@@ -119,7 +141,7 @@ def get_history(
     )
 
 
-@router.post("/market/snapshot")
+@router.post("/market/snapshot", response_model=SnapshotOut, response_model_exclude_unset=True)
 def market_snapshot(
     body: SnapshotIn, token: MarketReader, runtime: RuntimeDep, db: DbDep
 ) -> dict[str, Any]:
@@ -137,7 +159,7 @@ def market_snapshot(
     )
 
 
-@router.get("/market/calendar")
+@router.get("/market/calendar", response_model=CalendarOut, response_model_exclude_unset=True)
 def market_calendar(
     token: MarketReader,
     runtime: RuntimeDep,
@@ -171,7 +193,9 @@ def market_calendar(
     )
 
 
-@router.get("/market/calendar/status")
+@router.get(
+    "/market/calendar/status", response_model=CalendarStatusOut, response_model_exclude_unset=True
+)
 def market_calendar_status(
     token: MarketReader,
     runtime: RuntimeDep,
@@ -185,7 +209,11 @@ def market_calendar_status(
     )
 
 
-@router.get("/market/indices/{source_list}")
+@router.get(
+    "/market/indices/{source_list}",
+    response_model=ConstituentsOut,
+    response_model_exclude_unset=True,
+)
 def index_constituents(
     source_list: str,
     token: MarketReader,
@@ -199,7 +227,11 @@ def index_constituents(
     )
 
 
-@router.get("/market/indices/{source_list}/status")
+@router.get(
+    "/market/indices/{source_list}/status",
+    response_model=ConstituentsStatusOut,
+    response_model_exclude_unset=True,
+)
 def index_constituents_status(
     source_list: str,
     token: MarketReader,
@@ -239,14 +271,14 @@ def _parsed(body: dict[str, Any]) -> tuple[GttSpec, str | None]:
     return gtt_spec(parsed), run_key
 
 
-@router.get("/gtt/triggers")
+@router.get("/gtt/triggers", response_model=list[GttOut])
 def list_gtts(token: GttReader, runtime: RuntimeDep, db: DbDep) -> list[dict[str, Any]]:
     """The live Kite account's GTT triggers in Kite's shape (live account scopes only)."""
     rows = gtt.triggers(runtime.workers, runtime.live_gtts, db, token)
     return [gtt_dict(row, placed) for row, placed in rows]
 
 
-@router.post("/gtt/triggers")
+@router.post("/gtt/triggers", response_model=GttCreated)
 def place_gtt(
     token: GttWriter, runtime: RuntimeDep, db: DbDep, body: Annotated[JsonObject, Body()]
 ) -> dict[str, Any]:
@@ -256,14 +288,14 @@ def place_gtt(
     return {"trigger_id": trigger_id}
 
 
-@router.get("/gtt/triggers/{trigger_id}")
+@router.get("/gtt/triggers/{trigger_id}", response_model=GttOut)
 def get_gtt(trigger_id: RowId, token: GttReader, runtime: RuntimeDep, db: DbDep) -> dict[str, Any]:
     """One live GTT trigger in Kite's shape."""
     row, placed = gtt.trigger(runtime.workers, runtime.live_gtts, db, token, trigger_id)
     return gtt_dict(row, placed)
 
 
-@router.put("/gtt/triggers/{trigger_id}")
+@router.put("/gtt/triggers/{trigger_id}", response_model=GttCreated)
 def modify_gtt(
     trigger_id: RowId,
     token: GttWriter,
@@ -277,7 +309,7 @@ def modify_gtt(
     return {"trigger_id": changed}
 
 
-@router.delete("/gtt/triggers/{trigger_id}")
+@router.delete("/gtt/triggers/{trigger_id}", response_model=GttCreated)
 def delete_gtt(
     trigger_id: RowId, token: GttWriter, runtime: RuntimeDep, db: DbDep
 ) -> dict[str, Any]:

@@ -15,6 +15,21 @@ from sqlalchemy.orm import Session
 from tradertape.api.deps import DbDep, RuntimeDep, WorkerTokenDep, worker_action
 from tradertape.api.routes.workers_runs import Nonce, Reader
 from tradertape.api.schemas.free_json import JsonObject
+from tradertape.api.schemas.option_answers import (
+    AnalyticsOut,
+    ChainOut,
+    ExpiriesOut,
+    GreeksOut,
+    MiniChainOut,
+    OptionPreviewOut,
+    OptionRunActionOut,
+    OptionRunOut,
+    OptionSessionOut,
+    ProtectionStateOut,
+    ReplayOut,
+    ResolvedOut,
+    StrategyPreviewOut,
+)
 from tradertape.api.schemas.options import OptionRunActionIn, OptionRunIn
 from tradertape.db.models import WorkerToken
 from tradertape.runtime import Runtime
@@ -28,7 +43,11 @@ Expiry = Annotated[str | None, Query(max_length=20, description="nearest, curren
 Payload = Annotated[Any, Body()]
 
 
-@router.get("/underlyings/{underlying}/session")
+@router.get(
+    "/underlyings/{underlying}/session",
+    response_model=OptionSessionOut,
+    response_model_exclude_unset=True,
+)
 def ensure_session(
     underlying: str, token: WorkerTokenDep, runtime: RuntimeDep, db: DbDep
 ) -> dict[str, Any]:
@@ -36,7 +55,11 @@ def ensure_session(
     return chain.session(runtime.options, db, underlying)
 
 
-@router.get("/underlyings/{underlying}/expiries")
+@router.get(
+    "/underlyings/{underlying}/expiries",
+    response_model=ExpiriesOut,
+    response_model_exclude_unset=True,
+)
 def list_expiries(
     underlying: str, token: WorkerTokenDep, runtime: RuntimeDep, db: DbDep
 ) -> dict[str, Any]:
@@ -44,7 +67,9 @@ def list_expiries(
     return chain.expiries(runtime.options, db, underlying)
 
 
-@router.get("/underlyings/{underlying}/chain")
+@router.get(
+    "/underlyings/{underlying}/chain", response_model=ChainOut, response_model_exclude_unset=True
+)
 def get_chain(
     underlying: str, token: WorkerTokenDep, runtime: RuntimeDep, db: DbDep, expiry: Expiry = None
 ) -> dict[str, Any]:
@@ -52,7 +77,11 @@ def get_chain(
     return chain.chain(runtime.options, db, underlying, expiry)
 
 
-@router.get("/underlyings/{underlying}/mini-chain")
+@router.get(
+    "/underlyings/{underlying}/mini-chain",
+    response_model=MiniChainOut,
+    response_model_exclude_unset=True,
+)
 def get_mini_chain(
     underlying: str,
     token: WorkerTokenDep,
@@ -65,7 +94,9 @@ def get_mini_chain(
     return chain.mini_chain(runtime.options, db, underlying, expiry, window)
 
 
-@router.get("/underlyings/{underlying}/greeks")
+@router.get(
+    "/underlyings/{underlying}/greeks", response_model=GreeksOut, response_model_exclude_unset=True
+)
 def get_greeks(
     underlying: str, token: WorkerTokenDep, runtime: RuntimeDep, db: DbDep, expiry: Expiry = None
 ) -> dict[str, Any]:
@@ -73,7 +104,11 @@ def get_greeks(
     return chain.greeks(runtime.options, db, underlying, expiry)
 
 
-@router.get("/underlyings/{underlying}/analytics/pcr")
+@router.get(
+    "/underlyings/{underlying}/analytics/pcr",
+    response_model=AnalyticsOut,
+    response_model_exclude_unset=True,
+)
 def get_pcr(
     underlying: str, token: WorkerTokenDep, runtime: RuntimeDep, db: DbDep, expiry: Expiry = None
 ) -> dict[str, Any]:
@@ -81,7 +116,11 @@ def get_pcr(
     return chain.analytics(runtime.options, db, underlying, expiry, "pcr")
 
 
-@router.get("/underlyings/{underlying}/analytics/max-pain")
+@router.get(
+    "/underlyings/{underlying}/analytics/max-pain",
+    response_model=AnalyticsOut,
+    response_model_exclude_unset=True,
+)
 def get_max_pain(
     underlying: str, token: WorkerTokenDep, runtime: RuntimeDep, db: DbDep, expiry: Expiry = None
 ) -> dict[str, Any]:
@@ -89,7 +128,11 @@ def get_max_pain(
     return chain.analytics(runtime.options, db, underlying, expiry, "max_pain")
 
 
-@router.post("/underlyings/{underlying}/selection/resolve")
+@router.post(
+    "/underlyings/{underlying}/selection/resolve",
+    response_model=ResolvedOut,
+    response_model_exclude_unset=True,
+)
 def resolve_contracts(
     underlying: str, token: WorkerTokenDep, runtime: RuntimeDep, db: DbDep, body: Payload = None
 ) -> dict[str, Any]:
@@ -97,7 +140,9 @@ def resolve_contracts(
     return selection.resolve(runtime.options, db, underlying, body)
 
 
-@router.post("/strategies/preview")
+@router.post(
+    "/strategies/preview", response_model=StrategyPreviewOut, response_model_exclude_unset=True
+)
 def preview_strategy(
     token: WorkerTokenDep, runtime: RuntimeDep, db: DbDep, body: Payload = None
 ) -> dict[str, Any]:
@@ -105,7 +150,7 @@ def preview_strategy(
     return selection.preview_strategy(runtime.options, db, body)
 
 
-@router.post("/runs")
+@router.post("/runs", response_model=OptionRunOut, response_model_exclude_unset=True)
 def create_run(
     body: OptionRunIn, token: Submitter, runtime: RuntimeDep, db: DbDep, nonce: Nonce = None
 ) -> dict[str, Any]:
@@ -114,7 +159,11 @@ def create_run(
     return runs.create(runtime.workers, runtime.options, db, token, payload, nonce=nonce)
 
 
-@router.post("/runs/{run_id}/preview-entry")
+@router.post(
+    "/runs/{run_id}/preview-entry",
+    response_model=OptionPreviewOut,
+    response_model_exclude_unset=True,
+)
 def preview_entry(
     run_id: str, token: Submitter, runtime: RuntimeDep, db: DbDep, body: Payload = None
 ) -> dict[str, Any]:
@@ -122,7 +171,11 @@ def preview_entry(
     return runs.preview_entry(runtime.workers, runtime.options, db, token, run_id)
 
 
-@router.post("/runs/{run_id}/preview-exit")
+@router.post(
+    "/runs/{run_id}/preview-exit",
+    response_model=OptionPreviewOut,
+    response_model_exclude_unset=True,
+)
 def preview_exit(
     run_id: str, token: Submitter, runtime: RuntimeDep, db: DbDep, body: Payload = None
 ) -> dict[str, Any]:
@@ -152,7 +205,9 @@ def _act(
     )
 
 
-@router.post("/runs/{run_id}/enter")
+@router.post(
+    "/runs/{run_id}/enter", response_model=OptionRunActionOut, response_model_exclude_unset=True
+)
 def enter(
     run_id: str,
     token: Submitter,
@@ -165,7 +220,9 @@ def enter(
     return _act("enter", run_id, body, token, runtime, db, nonce)
 
 
-@router.post("/runs/{run_id}/exit")
+@router.post(
+    "/runs/{run_id}/exit", response_model=OptionRunActionOut, response_model_exclude_unset=True
+)
 def exit_run(
     run_id: str,
     token: Submitter,
@@ -178,13 +235,15 @@ def exit_run(
     return _act("exit", run_id, body, token, runtime, db, nonce)
 
 
-@router.get("/runs/{run_id}/state")
+@router.get("/runs/{run_id}/state", response_model=OptionRunOut, response_model_exclude_unset=True)
 def get_run_state(run_id: str, token: Reader, runtime: RuntimeDep, db: DbDep) -> dict[str, Any]:
     """The option run with each leg's position and mark."""
     return runs.state(runtime.options, db, token, run_id)
 
 
-@router.put("/runs/{run_id}/protection")
+@router.put(
+    "/runs/{run_id}/protection", response_model=OptionRunOut, response_model_exclude_unset=True
+)
 def update_protection(
     run_id: str,
     token: RiskEditor,
@@ -199,7 +258,11 @@ def update_protection(
     )
 
 
-@router.get("/runs/{run_id}/protection/state")
+@router.get(
+    "/runs/{run_id}/protection/state",
+    response_model=ProtectionStateOut,
+    response_model_exclude_unset=True,
+)
 def get_protection_state(
     run_id: str, token: Reader, runtime: RuntimeDep, db: DbDep
 ) -> dict[str, Any]:
@@ -207,7 +270,9 @@ def get_protection_state(
     return runs.protection_state(runtime.workers, runtime.options, db, token, run_id)
 
 
-@router.post("/runs/{run_id}/protection/replay")
+@router.post(
+    "/runs/{run_id}/protection/replay", response_model=ReplayOut, response_model_exclude_unset=True
+)
 def replay_protection(
     run_id: str,
     token: Reader,

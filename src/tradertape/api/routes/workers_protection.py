@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends
 
 from tradertape.api.deps import DbDep, RuntimeDep, worker_action
 from tradertape.api.routes.workers_runs import Nonce
+from tradertape.api.schemas.worker_runs import RunOut
 from tradertape.api.schemas.workers import ProtectionIn, RiskPatchIn
 from tradertape.db.models import WorkerToken
 from tradertape.services.workers import protection
@@ -17,7 +18,7 @@ router = APIRouter(prefix="/algo-workers/worker", tags=["algo-workers"])
 RiskUpdater = Annotated[WorkerToken, Depends(worker_action("risk:update"))]
 
 
-@router.patch("/runs/{run_id}/protection")
+@router.patch("/runs/{run_id}/protection", response_model=RunOut, response_model_exclude_unset=True)
 def update_backend_protection(
     run_id: str,
     body: ProtectionIn,
@@ -40,7 +41,7 @@ def update_backend_protection(
     )
 
 
-@router.patch("/runs/{run_id}/risk")
+@router.patch("/runs/{run_id}/risk", response_model=RunOut, response_model_exclude_unset=True)
 def patch_risk(
     run_id: str,
     body: RiskPatchIn,

@@ -10,6 +10,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Response, status
 
 from tradertape.api.deps import DbDep, RuntimeDep, worker_action
+from tradertape.api.schemas.worker_answers import ExitOut
+from tradertape.api.schemas.worker_runs import RunOut
 from tradertape.api.schemas.workers import (
     ClaimOut,
     ExitIn,
@@ -45,12 +47,18 @@ Exiter = Annotated[WorkerToken, Depends(worker_action("runs:exit"))]
 _RECOVERED: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "This token's run of the same `strategy_run_id`, recovered.",
-        "content": {"application/json": {"schema": {"type": "object"}}},
+        "model": RunOut,
     }
 }
 
 
-@router.post("/runs", status_code=status.HTTP_201_CREATED, responses=_RECOVERED)
+@router.post(
+    "/runs",
+    response_model=RunOut,
+    response_model_exclude_unset=True,
+    status_code=status.HTTP_201_CREATED,
+    responses=_RECOVERED,
+)
 def create_run(
     body: RunCreateIn, token: Creator, runtime: RuntimeDep, db: DbDep, response: Response
 ) -> dict[str, Any]:
@@ -74,7 +82,7 @@ def list_runs(
     return runs.list_runs(runtime.workers, db, token, limit=limit, cursor=cursor)
 
 
-@router.get("/runs/{run_id}")
+@router.get("/runs/{run_id}", response_model=RunOut, response_model_exclude_unset=True)
 def get_run(run_id: str, token: Reader, runtime: RuntimeDep, db: DbDep) -> dict[str, Any]:
     """The run with its health snapshot; 404 for unknown ids and other tokens' runs."""
     return runs.get(runtime.workers, db, token, run_id)
@@ -134,7 +142,7 @@ def safety_check(run_id: str, token: Reader, runtime: RuntimeDep, db: DbDep) -> 
     return safety.check(runtime.workers, run, [*risk, *live.blocking(runtime.workers, db, run)])
 
 
-@router.post("/runs/{run_id}/exit")
+@router.post("/runs/{run_id}/exit", response_model=ExitOut, response_model_exclude_unset=True)
 def exit_run(
     run_id: str, body: ExitIn, token: Exiter, runtime: RuntimeDep, db: DbDep, nonce: Nonce = None
 ) -> dict[str, Any]:

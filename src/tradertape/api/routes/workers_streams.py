@@ -22,10 +22,18 @@ from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from tradertape.api.deps import DbDep, RuntimeDep, worker_action
+from tradertape.api.openapi_streams import stream_answer
 from tradertape.api.routes.workers_journal import Filter
 from tradertape.api.routes.workers_market import Symbol, Token, instrument_ref
 from tradertape.api.routes.workers_runs import Reader
 from tradertape.api.schemas.numbers import Cursor
+from tradertape.api.schemas.streams import (
+    MarketCandlesMessage,
+    MarketTicksMessage,
+    RunExecutionMessage,
+    RunPnlMessage,
+    RunTimelineMessage,
+)
 from tradertape.api.schemas.workers import TimelineOut
 from tradertape.db.models import User, WorkerToken
 from tradertape.domain.instruments import Instrument
@@ -59,15 +67,6 @@ def pacing_of(runtime: Runtime) -> Pacing:
 
 def _data(payload: Any) -> str:
     return json.dumps(payload, separators=(",", ":"), default=str)
-
-
-# What a stream's 200 sends, in the document (FastAPI would declare only JSON).
-SSE_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {
-        "description": "Server-sent events (`text/event-stream`).",
-        "content": {"text/event-stream": {"schema": {"type": "string"}}},
-    }
-}
 
 
 def sse(events: AsyncIterator[Event]) -> StreamingResponse:
@@ -114,7 +113,10 @@ def _timeline_query(
     return TimelineQuery(after_cursor=after_cursor, limit=limit, filters=chosen)
 
 
-@router.get("/runs/{run_id}/pnl/stream", responses=SSE_RESPONSES)
+@router.get(
+    "/runs/{run_id}/pnl/stream",
+    responses=stream_answer(RunPnlMessage, "Server-sent events: the run's P&L (`snapshot`)."),
+)
 def stream_run_pnl(
     run_id: str, token: Reader, runtime: RuntimeDep, db: DbDep, interval_seconds: Interval = 1.0
 ) -> StreamingResponse:
@@ -126,7 +128,10 @@ def stream_run_pnl(
     return sse(events)
 
 
-@router.get("/runs/{run_id}/timeline/stream", responses=SSE_RESPONSES)
+@router.get(
+    "/runs/{run_id}/timeline/stream",
+    responses=stream_answer(RunTimelineMessage, "Server-sent events: the run's timeline."),
+)
 def stream_timeline(
     run_id: str,
     token: Reader,
@@ -172,7 +177,10 @@ def list_execution_events(
     return timeline.page(db, run, query)
 
 
-@router.get("/runs/{run_id}/execution-events/stream", responses=SSE_RESPONSES)
+@router.get(
+    "/runs/{run_id}/execution-events/stream",
+    responses=stream_answer(RunExecutionMessage, "Server-sent events: execution events."),
+)
 def stream_execution_events(
     run_id: str,
     token: Reader,
@@ -193,7 +201,10 @@ def stream_execution_events(
     return sse(events)
 
 
-@router.get("/market/ticks/stream", responses=SSE_RESPONSES)
+@router.get(
+    "/market/ticks/stream",
+    responses=stream_answer(MarketTicksMessage, "Server-sent events: quotes, then ticks."),
+)
 def stream_ticks(
     token: Streamer,
     runtime: RuntimeDep,
@@ -207,7 +218,10 @@ def stream_ticks(
     return sse(streams.ticks(runtime.worker_market, found, chosen, pacing=pacing_of(runtime)))
 
 
-@router.get("/market/candles/stream", responses=SSE_RESPONSES)
+@router.get(
+    "/market/candles/stream",
+    responses=stream_answer(MarketCandlesMessage, "Server-sent events: the forming candle."),
+)
 def stream_candles(
     token: Streamer,
     runtime: RuntimeDep,

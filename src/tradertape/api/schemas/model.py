@@ -10,6 +10,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from tradertape.api.schemas.numbers import JsonRowId
+from tradertape.api.schemas.open_models import OpenModel
 
 
 class DataLabelled(BaseModel):
@@ -171,6 +172,33 @@ class PlacementOut(BaseModel):
     failed: dict[int, str]
 
 
+class EquityPoint(OpenModel):
+    """The portfolio after one scan (rupees, to the paisa)."""
+
+    date: str = Field(description="an IST trading day, `YYYY-MM-DD`")
+    equity: Decimal | None
+    deployed: Decimal | None
+    committed: Decimal | None
+
+
+class ActivityRow(OpenModel):
+    """A recent signal and what became of it."""
+
+    at: datetime = Field(description="when it executed, or else when it was made")
+    symbol: str
+    signal_type: str
+    status: str
+    gtt_status: str | None
+    reason: str | None
+
+
+class BenchmarkPoint(OpenModel):
+    """The benchmark's close on a curve's date, rebased to the curve's first equity."""
+
+    date: str = Field(description="an IST trading day, `YYYY-MM-DD`")
+    value: Decimal
+
+
 class DashboardOut(DataLabelled):
     """Everything the portfolio page shows at once."""
 
@@ -180,13 +208,13 @@ class DashboardOut(DataLabelled):
     unrealised_pnl: Decimal
     pending_signals: list[SignalOut]
     sector_allocation: dict[str, Decimal]
-    equity_curve: list[dict[str, Any]]
-    recent_activity: list[dict[str, Any]]
+    equity_curve: list[EquityPoint]
+    recent_activity: list[ActivityRow]
     drift: list[str]
     benchmark: str | None = Field(
         default=None, description="the universe's index the equity curve is measured against"
     )
-    benchmark_curve: list[dict[str, Any]] = Field(
+    benchmark_curve: list[BenchmarkPoint] = Field(
         default_factory=list,
         description="the benchmark's closes on the curve's dates, rebased to its first equity",
     )

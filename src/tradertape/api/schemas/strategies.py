@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from tradertape.api.schemas.open_models import JsonNumber, OpenModel
 from tradertape.strategies.dsl import (
     AddonRules,
     BaseModelId,
@@ -121,10 +122,64 @@ class BacktestRunBrief(BaseModel):
     )
 
 
+class BacktestDay(OpenModel):
+    """The run's book at one day's close."""
+
+    date: str
+    equity: JsonNumber
+    drawdown: JsonNumber = Field(description="below the running peak, as a fraction (0.05: 5 %)")
+    positions: int
+
+
+class BacktestTrade(OpenModel):
+    """One round trip; ``exit_reason`` ``end_of_data``: still open, marked at the last close."""
+
+    symbol: str
+    sector: str | None
+    entry_date: str
+    entry_price: JsonNumber = Field(description="the average, add-ons included")
+    exit_date: str
+    exit_price: JsonNumber
+    quantity: int
+    pnl: JsonNumber = Field(description="after every charge of the round trip")
+    pnl_pct: JsonNumber
+    charges: JsonNumber
+    exit_reason: str
+    conviction: JsonNumber | None
+    addons: int
+    bars_held: int
+
+
 class BacktestRunOut(BacktestRunBrief):
     """A run with its curves, per-trade detail and where the time went."""
 
     strategy: dict[str, Any]
     timings_ms: dict[str, float]
-    equity_curve: list[dict[str, Any]]
-    trades: list[dict[str, Any]]
+    equity_curve: list[BacktestDay]
+    trades: list[BacktestTrade]
+
+
+class IndicatorForm(OpenModel):
+    """An indicator a strategy may name."""
+
+    form: str = Field(description="how it is written, e.g. `sma<n>`")
+    description: str
+
+
+class StrategySchemaOut(OpenModel):
+    """The JSON Schema (draft 2020-12) of a strategy document, with what an editor needs
+    beside it: the indicators, each category indicator's labels, the scorer presets."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    dialect: str = Field(alias="$schema")
+    title: str
+    description: str
+    type: str
+    properties: dict[str, Any]
+    required: list[str]
+    additionalProperties: bool  # noqa: N815 - JSON Schema's own keyword
+    defs: dict[str, Any] = Field(alias="$defs")
+    indicators: list[IndicatorForm] = Field(alias="x-indicators")
+    category_labels: dict[str, list[str]] = Field(alias="x-category-labels")
+    scorer_presets: dict[str, Any] = Field(alias="x-scorer-presets")

@@ -15,7 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from tradertape.api.schemas.auth import Strict
 from tradertape.api.schemas.free_json import JsonObject, JsonState
+from tradertape.api.schemas.kite import KiteOrder, KiteTrade
 from tradertape.api.schemas.trading import Omittable, OrderFields, modify_changes
+from tradertape.api.schemas.worker_runs import RunListItem
 from tradertape.domain.decimal_input import Count, KitePrice, Quantity
 from tradertape.domain.orders import OrderType, Validity
 from tradertape.domain.worker_protection import BackendProtection
@@ -399,14 +401,14 @@ class OrdersOut(BaseModel):
     """The SDK's ``WorkerOrdersResponse``: the orders are Kite order dicts."""
 
     strategy_run_id: str
-    orders: list[dict[str, Any]]
+    orders: list[KiteOrder]
 
 
 class TradesOut(BaseModel):
     """The SDK's ``WorkerTradesResponse``."""
 
     strategy_run_id: str
-    trades: list[dict[str, Any]]
+    trades: list[KiteTrade]
 
 
 class CostContractOut(BaseModel):
@@ -472,7 +474,7 @@ class ProgressOut(BaseModel):
 class RunListOut(BaseModel):
     """A page of the token's runs, newest first."""
 
-    items: list[dict[str, Any]]
+    items: list[RunListItem]
     next_cursor: str | None
 
 

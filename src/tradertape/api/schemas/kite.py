@@ -1,0 +1,320 @@
+"""Kite-shaped answers: orders, trades, the account views, GTTs.
+
+Two kinds. Our own records (an order's row, a GTT) always carry every field, so those
+fields are required. The account views (`/api/portfolio/*`) pass the connected broker's
+answer through (Kite's, or Upstox's and Groww's translated to Kite's shape) or the paper
+account's, so each field there is optional: a broker may leave one out, and the answer
+then leaves it out too. Numbers are Kite's JSON numbers, as each source wrote them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from tradertape.api.schemas.open_models import JsonNumber, OpenModel
+
+
+class KiteOrder(OpenModel):
+    """An order of ours in Kite's order-book shape."""
+
+    order_id: str
+    exchange_order_id: str | None
+    parent_order_id: str | None = Field(description="a cover order's stop-loss leg's parent")
+    status: str = Field(description="Kite's words: OPEN, COMPLETE, CANCELLED, REJECTED, …")
+    status_message: str | None
+    order_timestamp: str = Field(description="IST wall clock, `YYYY-MM-DD HH:MM:SS`")
+    exchange_update_timestamp: str | None
+    variety: str
+    exchange: str
+    tradingsymbol: str
+    instrument_token: int
+    order_type: str
+    transaction_type: str
+    validity: str
+    validity_ttl: int | None
+    product: str
+    quantity: int
+    disclosed_quantity: int
+    price: JsonNumber | None = Field(description="null: a stored price no number can show")
+    trigger_price: JsonNumber | None
+    average_price: JsonNumber | None
+    filled_quantity: int
+    pending_quantity: int
+    cancelled_quantity: int
+    market_protection: int
+    tag: str | None
+    meta: dict[str, Any] = Field(description="`source`: what placed it (api, worker, gtt, …)")
+
+
+class OrderDetailOut(KiteOrder):
+    """One order as we recorded it, and where it went."""
+
+    broker: str = Field(description="`paper`, or the live broker it was sent to")
+    broker_order_id: str | None = Field(description="the live broker's id of the order")
+    algo_id: str | None = Field(description="a live order's algo id (SEBI's retail-algo rules)")
+    egress_ip: str | None = Field(description="the IP address a live order left this server from")
+
+
+class OrderEventOut(OpenModel):
+    """One state an order went through."""
+
+    order_id: str
+    status: str
+    event: str = Field(description="what happened: placed, modified, filled, cancelled, …")
+    order_timestamp: str = Field(description="ISO 8601 with the offset")
+    filled_quantity: int
+    average_price: JsonNumber = Field(description="this event's fill price; 0 without a fill")
+    status_message: str | None
+
+
+class KiteTrade(OpenModel):
+    """A fill of ours in Kite's trade-book shape."""
+
+    trade_id: str
+    order_id: str
+    exchange: str
+    tradingsymbol: str
+    instrument_token: int
+    product: str
+    average_price: JsonNumber
+    quantity: int
+    exchange_order_id: str | None
+    transaction_type: str
+    fill_timestamp: str = Field(description="IST wall clock, `YYYY-MM-DD HH:MM:SS`")
+    order_timestamp: str = Field(description="IST `HH:MM:SS` only, as Kite sends it")
+    exchange_timestamp: str | None
+
+
+class OrderTicket(OpenModel):
+    """An order as it would be sent (Kite's fields)."""
+
+    exchange: str | None = None
+    tradingsymbol: str | None = None
+    transaction_type: str | None = None
+    variety: str | None = None
+    product: str | None = None
+    order_type: str | None = None
+    quantity: int | None = None
+    validity: str | None = None
+    price: JsonNumber | None = None
+    trigger_price: JsonNumber | None = None
+    market_protection: int | None = None
+
+
+# ---- the account views: a broker's answer passed through, or the paper account's ----------
+
+
+class BookOrder(OpenModel):
+    """A row of the day's order book (each field as the broker sent it, if it did)."""
+
+    order_id: str | None = None
+    exchange_order_id: str | None = None
+    parent_order_id: str | None = None
+    status: str | None = None
+    status_message: str | None = None
+    order_timestamp: str | None = None
+    exchange_update_timestamp: str | None = None
+    exchange_timestamp: str | None = None
+    variety: str | None = None
+    exchange: str | None = None
+    tradingsymbol: str | None = None
+    instrument_token: int | None = None
+    order_type: str | None = None
+    transaction_type: str | None = None
+    validity: str | None = None
+    validity_ttl: int | None = None
+    product: str | None = None
+    quantity: int | None = None
+    disclosed_quantity: int | None = None
+    price: JsonNumber | None = None
+    trigger_price: JsonNumber | None = None
+    average_price: JsonNumber | None = None
+    filled_quantity: int | None = None
+    pending_quantity: int | None = None
+    cancelled_quantity: int | None = None
+    market_protection: int | None = None
+    tag: str | None = None
+    meta: dict[str, Any] | None = None
+
+
+class BookTrade(OpenModel):
+    """A row of the day's trade book."""
+
+    trade_id: str | None = None
+    order_id: str | None = None
+    exchange: str | None = None
+    tradingsymbol: str | None = None
+    instrument_token: int | None = None
+    product: str | None = None
+    average_price: JsonNumber | None = None
+    quantity: int | None = None
+    exchange_order_id: str | None = None
+    transaction_type: str | None = None
+    fill_timestamp: str | None = None
+    order_timestamp: str | None = None
+    exchange_timestamp: str | None = None
+
+
+class Position(OpenModel):
+    """A position marked to the last price (Kite's ``/portfolio/positions`` row)."""
+
+    tradingsymbol: str | None = None
+    exchange: str | None = None
+    instrument_token: int | None = None
+    product: str | None = None
+    quantity: int | None = None
+    overnight_quantity: int | None = None
+    multiplier: JsonNumber | None = None
+    average_price: JsonNumber | None = None
+    close_price: JsonNumber | None = None
+    last_price: JsonNumber | None = None
+    value: JsonNumber | None = None
+    pnl: JsonNumber | None = None
+    m2m: JsonNumber | None = None
+    unrealised: JsonNumber | None = None
+    realised: JsonNumber | None = None
+    buy_quantity: int | None = None
+    buy_price: JsonNumber | None = None
+    buy_value: JsonNumber | None = None
+    sell_quantity: int | None = None
+    sell_price: JsonNumber | None = None
+    sell_value: JsonNumber | None = None
+    day_buy_quantity: int | None = None
+    day_buy_price: JsonNumber | None = None
+    day_buy_value: JsonNumber | None = None
+    day_sell_quantity: int | None = None
+    day_sell_price: JsonNumber | None = None
+    day_sell_value: JsonNumber | None = None
+
+
+class PositionsOut(OpenModel):
+    """``net``: everything held now; ``day``: today's trading alone."""
+
+    net: list[Position] = Field(default_factory=list)
+    day: list[Position] = Field(default_factory=list)
+
+
+class Holding(OpenModel):
+    """A delivery holding (T+1 quantities bought today shown as ``t1_quantity``)."""
+
+    tradingsymbol: str | None = None
+    exchange: str | None = None
+    instrument_token: int | None = None
+    isin: str | None = None
+    product: str | None = None
+    price: JsonNumber | None = None
+    quantity: int | None = None
+    t1_quantity: int | None = None
+    used_quantity: int | None = None
+    realised_quantity: int | None = None
+    authorised_quantity: int | None = None
+    opening_quantity: int | None = None
+    collateral_quantity: int | None = None
+    collateral_type: str | None = None
+    average_price: JsonNumber | None = None
+    last_price: JsonNumber | None = None
+    close_price: JsonNumber | None = None
+    pnl: JsonNumber | None = None
+    day_change: JsonNumber | None = None
+    day_change_percentage: JsonNumber | None = None
+
+
+class MarginAvailable(OpenModel):
+    """What a segment holds."""
+
+    adhoc_margin: JsonNumber | None = None
+    cash: JsonNumber | None = None
+    opening_balance: JsonNumber | None = None
+    live_balance: JsonNumber | None = None
+    collateral: JsonNumber | None = None
+    intraday_payin: JsonNumber | None = None
+
+
+class MarginUtilised(OpenModel):
+    """What a segment's positions and orders use (``debits`` is the total)."""
+
+    debits: JsonNumber | None = None
+    exposure: JsonNumber | None = None
+    m2m_realised: JsonNumber | None = None
+    m2m_unrealised: JsonNumber | None = None
+    option_premium: JsonNumber | None = None
+    payout: JsonNumber | None = None
+    span: JsonNumber | None = None
+    holding_sales: JsonNumber | None = None
+    turnover: JsonNumber | None = None
+    liquid_collateral: JsonNumber | None = None
+    stock_collateral: JsonNumber | None = None
+    delivery: JsonNumber | None = None
+
+
+class MarginSegment(OpenModel):
+    """One segment of Kite's ``/user/margins``."""
+
+    enabled: bool | None = None
+    net: JsonNumber | None = Field(default=None, description="what a new order may use")
+    available: MarginAvailable | None = None
+    utilised: MarginUtilised | None = None
+
+
+class MarginsOut(OpenModel):
+    """Cash and margin in Kite's ``/user/margins`` shape."""
+
+    equity: MarginSegment | None = None
+    commodity: MarginSegment | None = None
+
+
+# ---- GTTs --------------------------------------------------------------------------------
+
+
+class GttConditionOut(OpenModel):
+    """What the trigger watches."""
+
+    exchange: str
+    tradingsymbol: str
+    instrument_token: int | None
+    trigger_values: list[JsonNumber | None]
+    last_price: JsonNumber | None
+
+
+class GttLegOut(OpenModel):
+    """A leg's order, and once the trigger fired on it, what became of it."""
+
+    exchange: str
+    tradingsymbol: str
+    transaction_type: str | None = None
+    quantity: int | None = None
+    order_type: str | None = None
+    product: str | None = None
+    price: JsonNumber | None = Field(description="null: a stored price no number can show")
+    result: dict[str, Any] | None = Field(
+        description="the fired leg's order (Kite's ``result``); null until then"
+    )
+
+
+class GttOut(OpenModel):
+    """A trigger in Kite's GTT shape."""
+
+    id: int
+    user_id: int
+    parent_trigger: int | None
+    type: str = Field(description="`single` or `two-leg`")
+    created_at: str
+    updated_at: str
+    expires_at: str
+    provisional_calendar: bool = Field(
+        description="some days of its one-year validity are guessed sessions"
+    )
+    status: str = Field(description="Kite's words: active, triggered, cancelled, deleted, …")
+    condition: GttConditionOut
+    orders: list[GttLegOut]
+    meta: dict[str, Any] | None = Field(description="`order_id`: the order it placed, once fired")
+
+
+class PostbackOut(OpenModel):
+    """A postback taken in."""
+
+    status: str = Field(description="`ok`")
+    order_id: str
+    known: bool = Field(description="whether the order is one of ours")

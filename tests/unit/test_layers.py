@@ -1,9 +1,9 @@
 """Import contract: dependencies point down only (domain ← oms ← services ← api/cli/jobs).
 
-Besides the per-package rules, two ratchets: the route modules that still query the
-database themselves, and those that still reach into the OMS past its one door
-(`oms.orders`). Each list may only shrink: a new offender fails, and so does a listed module
-that no longer offends (take it off the list).
+Besides the per-package rules: routes build no queries (they call use-cases), and a ratchet
+lists the route modules that still reach into the OMS past its one door (`oms.orders`). The
+list may only shrink: a new offender fails, and so does a listed module that no longer
+offends (take it off the list).
 """
 
 from __future__ import annotations
@@ -188,33 +188,41 @@ def _imports_of(path: Path) -> set[tuple[str, str]]:
     return found
 
 
-# Routes should call use-cases; these still build their own queries (issue 23 moves them).
-ROUTES_ON_THE_DATABASE = {
-    "agent_keys",
-    "auth",
-    "backtest",
-    "brokers",
-    "health",
-    "model",
-    "risk",
-    "strategies",
-    "trading",
-    "watchlists",
-    "worker_tokens",
-    "workers_execution",
-    "workers_journal",
-    "workers_market",
-    "workers_options",
-    "workers_protection",
-    "workers_runs",
-    "workers_streams",
+# What a route may not do to the session: query, write, commit. Use-cases do that.
+SESSION_WORK = {
+    "get",
+    "scalar",
+    "scalars",
+    "execute",
+    "add",
+    "delete",
+    "flush",
+    "commit",
+    "rollback",
 }
+
+
+def test_routes_build_no_queries():
+    """Routes call use-cases: no SQL of their own, no writes or commits on the session."""
+    bad = []
+    for path in sorted((SRC / "api" / "routes").glob("*.py")):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module in ("sqlalchemy", "sqlalchemy.sql"):
+                bad.append(f"{path.stem} imports {node.module}")
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "db"
+                and node.func.attr in SESSION_WORK
+            ):
+                bad.append(f"{path.stem}:{node.lineno} db.{node.func.attr}")
+    assert bad == []
+
+
 # The OMS's door for routes is `oms.orders`; these still reach past it.
 ROUTES_IN_THE_OMS = {"brokers", "instruments", "model", "reconciliation", "trading"}
-
-
-def test_routes_on_the_database_only_shrink():
-    assert _route_modules_importing("tradertape.db") == ROUTES_ON_THE_DATABASE
 
 
 def test_routes_in_the_oms_only_shrink():

@@ -204,3 +204,9 @@ def by_key(db: Session, user_id: int, client_key: str) -> Order | None:
     """The user's order placed with this idempotency key, if any."""
     query = select(Order).where(Order.user_id == user_id, Order.client_key == client_key)
     return db.scalar(query)
+
+
+def history_of(db: Session, order: Order) -> list[OrderEventRow]:
+    """Every state the order went through, oldest first."""
+    query = select(OrderEventRow).where(OrderEventRow.order_pk == order.id)
+    return list(db.scalars(query.order_by(OrderEventRow.id)))

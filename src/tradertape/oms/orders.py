@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradertape.db.models import Gtt, User
-from tradertape.db.models.trading import Order, Trade
+from tradertape.db.models.trading import Order, OrderEventRow, Trade
 from tradertape.domain.market import Tick
 from tradertape.domain.orders import OrderSpec
 from tradertape.errors import BadRequest, Conflict, InvalidField, NotFound
@@ -29,7 +29,7 @@ from tradertape.oms.context import LastTick
 from tradertape.oms.live.gtt import LiveGttBook
 from tradertape.oms.live.orders import LiveOrders
 from tradertape.oms.live.switches import require_live
-from tradertape.oms.order_log import by_key
+from tradertape.oms.order_log import by_key, history_of
 from tradertape.oms.order_log import parent_order_id as parent_order_id_of
 from tradertape.oms.paper.amendment import own_order
 from tradertape.oms.paper.exchange import PaperExchange
@@ -276,6 +276,20 @@ class OrderPipeline:
         # A live book lists the broker's ids: those find the order too.
         by_broker = select(Order).where(Order.user_id == user_id, Order.broker_order_id == order_id)
         return db.scalar(by_broker) or own_order(db, user_id=user_id, order_id=order_id)
+
+    def history(
+        self, db: Session, *, user_id: int, order_id: str
+    ) -> tuple[Order, list[OrderEventRow]]:
+        """One of the user's orders by our id, and every state it went through."""
+        order = own_order(db, user_id=user_id, order_id=order_id)
+        return order, history_of(db, order)
+
+    def gtts(self, db: Session, *, user_id: int) -> list[tuple[Gtt, Order | None]]:
+        """Every trigger of the user, newest first, each with the order it placed if any."""
+        query = select(Gtt).where(Gtt.user_id == user_id).order_by(Gtt.id.desc())
+        rows = db.scalars(query).all()
+        placed = self._gtts.orders_of(db, rows)
+        return [(row, placed.get(row.id)) for row in rows]
 
     def modify(
         self,

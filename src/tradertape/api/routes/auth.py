@@ -27,9 +27,8 @@ from tradertape.api.schemas.auth import (
 )
 from tradertape.api.schemas.numbers import RowId
 from tradertape.db.models import User
-from tradertape.errors import InvalidField
 from tradertape.runtime import Runtime
-from tradertape.services.brokers.live_trading import CONFIRMATION, live_allowed
+from tradertape.services.brokers.live_trading import live_allowed, set_live_switch
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -136,10 +135,7 @@ def live_trading(body: LiveTradingIn, user: CurrentUser, runtime: RuntimeDep, db
     Live orders (``mode: "live"``) also need the server's switch; ``live_trading_enabled``
     in the answer is the effective state.
     """
-    if body.live_trading and body.confirm != CONFIRMATION:
-        raise InvalidField("confirm", f'type "{CONFIRMATION}" to turn live trading on')
-    user.live_trading = body.live_trading
-    db.commit()
+    set_live_switch(db, user, on=body.live_trading, confirm=body.confirm)
     return me(user, runtime, db)
 
 

@@ -24,7 +24,7 @@ from tradertape.api.schemas.model import (
 from tradertape.api.schemas.numbers import RowId
 from tradertape.candles import CandleStore
 from tradertape.candles.populate import last_completed_session
-from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal, User
+from tradertape.db.models import ModelPortfolio, ModelSignal, User
 from tradertape.domain.money import paise
 from tradertape.domain.signals import SignalEvent
 from tradertape.errors import InvalidField
@@ -32,10 +32,9 @@ from tradertape.oms.live.gtt import GTT_BROKER
 from tradertape.oms.live.switches import require_live
 from tradertape.ports.clock import Clock
 from tradertape.runtime import Runtime
-from tradertape.services.accounts.ownership import owned
 from tradertape.services.market.calendar_watch import warning_now
 from tradertape.services.portfolios import deploy as portfolios
-from tradertape.services.portfolios import runs, signals
+from tradertape.services.portfolios import positions, runs, signals
 from tradertape.services.portfolios.benchmark import benchmark_curve
 from tradertape.services.portfolios.dashboard import Valued, dashboard, value_positions
 from tradertape.services.portfolios.deploy import PortfolioDeploy
@@ -344,13 +343,15 @@ def list_positions(
     status: StatusFilter = None,
 ) -> list[PositionOut]:
     """Your portfolio positions (``status=open|exit_pending|closed``), valued now."""
-    query = owned(ModelPosition, user_id=user.id)
-    if portfolio_id is not None:
-        query = query.where(ModelPosition.portfolio_id == portfolio_id)
-    if status is not None:
-        query = query.where(ModelPosition.status == status)
-    rows = db.scalars(query.order_by(ModelPosition.id.desc()).limit(page.limit).offset(page.offset))
-    valued = value_positions(list(rows), runtime.candles, runtime.quotes, _today(runtime))
+    rows = positions.listing(
+        db,
+        user_id=user.id,
+        portfolio_id=portfolio_id,
+        status=status,
+        limit=page.limit,
+        offset=page.offset,
+    )
+    valued = value_positions(rows, runtime.candles, runtime.quotes, _today(runtime))
     return [position_out(v) for v in valued]
 
 

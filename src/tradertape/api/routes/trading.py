@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Query, Response, status
-from sqlalchemy import select
 
 from tradertape.api.deps import CurrentUser, DbDep, RuntimeDep
 from tradertape.api.schemas.errors import ORDER_RATE_RESPONSES
@@ -38,7 +37,6 @@ from tradertape.api.schemas.trading import (
     gtt_dict,
     gtt_spec,
 )
-from tradertape.db.models.trading import Gtt, OrderEventRow
 from tradertape.oms.orders import Account
 from tradertape.oms.paper.portfolio import order_dict
 from tradertape.runtime import Runtime
@@ -241,10 +239,7 @@ def order_history(
     order_id: str, user: CurrentUser, runtime: RuntimeDep, db: DbDep
 ) -> list[dict[str, Any]]:
     """Every state the order went through, oldest first."""
-    order = runtime.exchange.own_order(db, user_id=user.id, order_id=order_id)
-    events = db.scalars(
-        select(OrderEventRow).where(OrderEventRow.order_pk == order.id).order_by(OrderEventRow.id)
-    )
+    order, events = runtime.orders.history(db, user_id=user.id, order_id=order_id)
     return [
         {
             "order_id": order.order_id,
@@ -262,9 +257,7 @@ def order_history(
 @router.get("/gtt/triggers", response_model=list[GttOut])
 def list_gtts(user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> list[dict[str, Any]]:
     """Every trigger of the user, newest first."""
-    rows = db.scalars(select(Gtt).where(Gtt.user_id == user.id).order_by(Gtt.id.desc())).all()
-    placed = runtime.gtts.orders_of(db, rows)
-    return [gtt_dict(row, placed.get(row.id)) for row in rows]
+    return [gtt_dict(row, placed) for row, placed in runtime.orders.gtts(db, user_id=user.id)]
 
 
 @router.post("/gtt/triggers", response_model=GttCreated, status_code=status.HTTP_201_CREATED)

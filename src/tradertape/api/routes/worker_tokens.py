@@ -120,6 +120,5 @@ def worker_heartbeat(
 ) -> WorkerHeartbeatOut:
     """Token-level heartbeat; needs the `heartbeat` action."""
     now = runtime.clock.now()
-    token.last_heartbeat_at = now
-    db.commit()
+    worker_tokens.heartbeat(db, token, now=now)
     return WorkerHeartbeatOut(status="ok", token_id=token.id, received_at=now)

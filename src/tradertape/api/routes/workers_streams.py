@@ -35,7 +35,7 @@ from tradertape.api.schemas.streams import (
     RunTimelineMessage,
 )
 from tradertape.api.schemas.workers import TimelineOut
-from tradertape.db.models import User, WorkerToken
+from tradertape.db.models import WorkerToken
 from tradertape.domain.instruments import Instrument
 from tradertape.errors import InvalidField, TraderTapeError
 from tradertape.runtime import Runtime
@@ -249,9 +249,7 @@ def _authenticate(runtime: Runtime, secret: str | None, action: str) -> WorkerTo
             token = worker_tokens.authenticate(db, clock=runtime.clock, secret=secret)
         except TraderTapeError:
             return CLOSE_UNAUTHENTICATED
-        owner = db.get(User, token.user_id)
-        if owner is None or not owner.is_active:
-            return CLOSE_UNAUTHENTICATED
+        # `authenticate` refused a disabled account's token already.
         if action not in token.allowed_actions:
             return CLOSE_FORBIDDEN
         db.expunge(token)

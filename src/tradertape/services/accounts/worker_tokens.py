@@ -94,6 +94,12 @@ def authenticate(db: Session, *, clock: Clock, secret: str) -> WorkerToken:
     return row
 
 
+def heartbeat(db: Session, row: WorkerToken, *, now: datetime) -> None:
+    """The token's own heartbeat: the worker behind it is alive (commits)."""
+    row.last_heartbeat_at = now
+    db.commit()
+
+
 def require_action(row: WorkerToken, action: str) -> None:
     """403 unless the token holds `action`."""
     if action not in row.allowed_actions:

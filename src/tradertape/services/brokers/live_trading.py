@@ -29,7 +29,7 @@ from tradertape.db.engine import Database
 from tradertape.db.models import User
 from tradertape.db.models.trading import Order
 from tradertape.domain.brokers import BrokerName
-from tradertape.errors import Conflict, Forbidden
+from tradertape.errors import Conflict, Forbidden, InvalidField
 from tradertape.feed.kite import KITE_ORDER_UPDATES_TOPIC
 from tradertape.oms.job_guard import UNGUARDED, Guard
 from tradertape.oms.live.gtt import LiveGttBook
@@ -42,6 +42,15 @@ from tradertape.services.brokers.credentials import BrokerCredentials
 log = logging.getLogger("tradertape.live")
 
 CONFIRMATION = "LIVE"  # what the user types to turn their switch on
+
+
+def set_live_switch(db: Session, user: User, *, on: bool, confirm: str | None) -> None:
+    """Turn the user's own live-trading switch on (only with ``confirm`` = "LIVE") or off
+    (always allowed); commits."""
+    if on and confirm != CONFIRMATION:
+        raise InvalidField("confirm", f'type "{CONFIRMATION}" to turn live trading on')
+    user.live_trading = on
+    db.commit()
 
 
 def live_allowed(server_enabled: bool, user: User) -> bool:

@@ -18,7 +18,27 @@ from tradertape.domain.charges import Fill, Segment, Side, compute_charges
 from tradertape.domain.money import paise
 from tradertape.errors import Conflict
 from tradertape.ports.clock import IST, Clock
+from tradertape.services.accounts.ownership import owned
 from tradertape.services.notifications import events as notifications
+
+
+def listing(
+    db: Session,
+    *,
+    user_id: int,
+    portfolio_id: int | None,
+    status: str | None,
+    limit: int,
+    offset: int,
+) -> list[ModelPosition]:
+    """The user's portfolio positions, newest first (of one portfolio, in one status)."""
+    query = owned(ModelPosition, user_id=user_id)
+    if portfolio_id is not None:
+        query = query.where(ModelPosition.portfolio_id == portfolio_id)
+    if status is not None:
+        query = query.where(ModelPosition.status == status)
+    query = query.order_by(ModelPosition.id.desc()).limit(limit).offset(offset)
+    return list(db.scalars(query))
 
 
 def delivery_charges(side: Side, quantity: int, price: Decimal, day: date) -> Decimal:

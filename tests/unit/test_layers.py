@@ -222,7 +222,7 @@ def test_routes_build_no_queries():
 
 
 # The OMS's door for routes is `oms.orders`; these still reach past it.
-ROUTES_IN_THE_OMS = {"brokers", "instruments", "model", "reconciliation", "trading"}
+ROUTES_IN_THE_OMS = {"trading"}  # the Kite shape of an order (`paper.portfolio.order_dict`)
 
 
 def test_routes_in_the_oms_only_shrink():

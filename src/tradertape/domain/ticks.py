@@ -17,6 +17,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
+from tradertape.domain.instruments import Instrument
 from tradertape.domain.money import quantize_to_step
 
 FIXED_BAND_PCTS: tuple[Decimal, ...] = tuple(Decimal(p) for p in ("2", "5", "10", "20"))
@@ -182,3 +183,14 @@ def within_band(price: Decimal, limits: tuple[Decimal, Decimal]) -> bool:
     """Whether an order at ``price`` is inside the (inclusive) circuit limits."""
     low, high = limits
     return low <= price <= high
+
+
+def order_tick(instrument: Instrument, reference: Decimal | None) -> Decimal:
+    """The tick an order on `instrument` must respect, and the one the API reports.
+
+    Derivatives keep their listed tick; cash instruments tick by the NSE price band of
+    `reference` (the last price), so a ₹183 share ticks in paise, not the catalog's 0.05.
+    """
+    if instrument.is_derivative or not reference:
+        return instrument.tick_size
+    return tick_size(reference)

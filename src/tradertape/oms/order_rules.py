@@ -27,7 +27,7 @@ from tradertape.domain.orders import (
     Variety,
     validate_order,
 )
-from tradertape.domain.ticks import tick_size
+from tradertape.domain.ticks import order_tick
 from tradertape.errors import InvalidField
 from tradertape.oms.context import SQUAREOFF, TradingContext
 from tradertape.ports.clock import IST
@@ -41,17 +41,6 @@ def listed(catalog: InstrumentCatalog, spec: OrderSpec) -> Instrument:
         return catalog.get(spec.key)
     except UnknownInstrumentError as exc:
         raise InvalidField("tradingsymbol", str(exc)) from exc
-
-
-def order_tick(instrument: Instrument, reference: Decimal | None) -> Decimal:
-    """The tick an order on `instrument` must respect, and the one the API reports.
-
-    Derivatives keep their listed tick; cash instruments tick by the NSE price band of
-    `reference` (the last price), so a ₹183 share ticks in paise, not the catalog's 0.05.
-    """
-    if instrument.is_derivative or not reference:
-        return instrument.tick_size
-    return tick_size(reference)
 
 
 def _tick_for(instrument: Instrument, spec: OrderSpec, last: Tick | None) -> Decimal:

@@ -26,7 +26,7 @@ from tradertape.domain.orders import OrderSpec
 from tradertape.errors import BadRequest, Conflict, InvalidField, NotFound
 from tradertape.oms.context import BROKER as PAPER
 from tradertape.oms.context import LastTick
-from tradertape.oms.live.gtt import LiveGttBook
+from tradertape.oms.live.gtt import GTT_BROKER, LiveGttBook
 from tradertape.oms.live.orders import LiveOrders
 from tradertape.oms.live.switches import require_live
 from tradertape.oms.order_log import by_key, history_of
@@ -223,6 +223,19 @@ class OrderPipeline:
         if changes_risk:
             self._require_live(db, user_id)
         return self._live
+
+    def require_live(self, db: Session, *, user_id: int) -> None:
+        """Both live switches, for what reaches a broker outside an order (a
+        reconciliation); 403 saying which is off."""
+        self._require_live(db, user_id)
+
+    def require_live_gtts(self, db: Session, *, user_id: int) -> None:
+        """What a live model portfolio needs before it exists: both switches (403) and a
+        session at the broker its GTTs go to (409)."""
+        self._require_live(db, user_id)
+        if self._live_gtts is None:
+            raise Conflict("live trading is not wired here")
+        self._live_gtts.brokers(db, user_id, GTT_BROKER)
 
     def _require_live(self, db: Session, user_id: int) -> None:
         user = db.get(User, user_id)

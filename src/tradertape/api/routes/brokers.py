@@ -24,12 +24,11 @@ from tradertape.api.schemas.kite import PostbackOut
 from tradertape.db.models import User
 from tradertape.domain.brokers import BrokerName
 from tradertape.errors import Forbidden, NotFound, TraderTapeError
-from tradertape.oms.live.orders import kite_report
 from tradertape.runtime import Runtime
 from tradertape.services.brokers.credentials import CredentialUpdate
 from tradertape.services.brokers.egress import same_address
 from tradertape.services.brokers.kite_session import KiteLogin
-from tradertape.services.brokers.live_trading import verify_kite_postback
+from tradertape.services.brokers.live_trading import book_kite_postback
 from tradertape.services.brokers.login import login_url, redirect_url
 from tradertape.services.brokers.login_state import login_states
 from tradertape.services.brokers.upstox_session import UpstoxLogin, upstox_callback
@@ -254,6 +253,5 @@ def kite_postback(
     ``sha256(order_id + order_timestamp + api_secret)`` with the owner's stored secret
     (403 and no change otherwise); the fill it reports is booked once, however else it
     also arrives (ticker update, polling)."""
-    verify_kite_postback(db, runtime.brokers, payload)
-    booked = runtime.live.apply_report(db, BrokerName.KITE.value, kite_report(payload))
+    booked = book_kite_postback(runtime.live, db, runtime.brokers, payload)
     return {"status": "ok", "order_id": str(payload.get("order_id")), "known": booked}

@@ -2,7 +2,7 @@
 
 Readable by any signed-in user. The catalog is the shipped NIFTY 500 reference data plus
 any imported Kite dump. ``tick_size`` is the tick orders must respect at the last price
-(`order_rules.order_tick`), so what is shown is what is enforced.
+(`domain.ticks.order_tick`), so what is shown is what is enforced.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from tradertape.api.schemas.instruments import (
 )
 from tradertape.domain import symbols
 from tradertape.domain.instruments import Instrument, InstrumentCatalog
-from tradertape.oms.order_rules import order_tick
+from tradertape.domain.ticks import order_tick
 from tradertape.runtime import Runtime
 from tradertape.services.market import instruments
 

@@ -28,8 +28,6 @@ from tradertape.db.models import ModelPortfolio, ModelSignal, User
 from tradertape.domain.money import paise
 from tradertape.domain.signals import SignalEvent
 from tradertape.errors import InvalidField
-from tradertape.oms.live.gtt import GTT_BROKER
-from tradertape.oms.live.switches import require_live
 from tradertape.ports.clock import Clock
 from tradertape.runtime import Runtime
 from tradertape.services.market.calendar_watch import warning_now
@@ -56,8 +54,7 @@ def _venue(runtime: Runtime) -> signals.PortfolioTrading:
 
 def _can_trade_live(runtime: Runtime, user: User, db: DbDep) -> None:
     """Both live switches (403) and a Kite session (409) before a live portfolio exists."""
-    require_live(runtime.settings.live_trading_enabled, user)
-    runtime.live_gtts.brokers(db, user.id, GTT_BROKER)
+    runtime.orders.require_live_gtts(db, user_id=user.id)
 
 
 def _today(runtime: Runtime) -> date:

@@ -12,7 +12,6 @@ from tradertape.api.deps import CurrentUser, DbDep, RuntimeDep
 from tradertape.api.schemas.reconciliation import ReconciliationOut
 from tradertape.domain.brokers import BrokerName
 from tradertape.errors import NotFound
-from tradertape.oms.live.switches import require_live
 from tradertape.services.brokers.reconcile import item_dict, latest
 
 router = APIRouter(tags=["brokers"])
@@ -35,7 +34,7 @@ def run_reconciliation(
 ) -> ReconciliationOut:
     """Reconcile this broker now: 403 unless both live switches allow live trading, 409
     without a live session, 503 when the broker does not answer."""
-    require_live(runtime.settings.live_trading_enabled, user)
+    runtime.orders.require_live(db, user_id=user.id)
     report = runtime.reconciliation.run(db, user_id=user.id, broker=broker.value)
     runtime.account_views.invalidate(user.id)
     return ReconciliationOut.of(

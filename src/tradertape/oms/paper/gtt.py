@@ -34,11 +34,11 @@ from tradertape.domain.orders import (
     TransactionType,
     on_grid,
 )
+from tradertape.domain.ticks import order_tick
 from tradertape.errors import BadRequest, InvalidField, NotFound, OrderRateExceeded
 from tradertape.oms.context import BROKER as PAPER
 from tradertape.oms.job_guard import UNGUARDED, Guard, forget
 from tradertape.oms.order_log import new_order
-from tradertape.oms.order_rules import order_tick
 from tradertape.oms.paper.exchange import PaperExchange
 from tradertape.ports.broker import GttSpec
 from tradertape.ports.clock import IST, Clock

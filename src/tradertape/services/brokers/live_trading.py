@@ -154,6 +154,15 @@ def verify_kite_postback(
         raise Forbidden("postback refused: bad checksum")
 
 
+def book_kite_postback(
+    desk: LiveOrders, db: Session, credentials: BrokerCredentials, payload: dict[str, Any]
+) -> bool:
+    """A verified Kite postback's report booked once (403 if it fails `verify_kite_postback`);
+    False when the order is not one of ours."""
+    verify_kite_postback(db, credentials, payload)
+    return desk.apply_report(db, BrokerName.KITE.value, kite_report(payload))
+
+
 def apply_order_update(desk: LiveOrders, db: Session, message: dict[str, Any]) -> bool:
     """Book one ticker order update (as `feed.kite` publishes it); False if not ours."""
     data = message.get("data")

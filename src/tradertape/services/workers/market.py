@@ -20,9 +20,9 @@ from tradertape.candles.live import CandleBook
 from tradertape.domain.calendar import TradingCalendar
 from tradertape.domain.instruments import Exchange, Instrument, InstrumentCatalog
 from tradertape.domain.market import Tick
+from tradertape.domain.ticks import order_tick
 from tradertape.errors import InvalidField, NotFound
 from tradertape.feed.codec import TickMode, tick_to_dict, timestamp
-from tradertape.oms.order_rules import order_tick
 from tradertape.oms.paper.exchange import PaperExchange
 from tradertape.services.workers.context import LastTick
 

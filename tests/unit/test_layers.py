@@ -1,9 +1,7 @@
 """Import contract: dependencies point down only (domain ← oms ← services ← api/cli/jobs).
 
-Besides the per-package rules: routes build no queries (they call use-cases), and a ratchet
-lists the route modules that still reach into the OMS past its one door (`oms.orders`). The
-list may only shrink: a new offender fails, and so does a listed module that no longer
-offends (take it off the list).
+Besides the per-package rules: routes build no queries (they call use-cases), and reach the
+OMS only through its door, `oms.orders`.
 """
 
 from __future__ import annotations
@@ -221,10 +219,7 @@ def test_routes_build_no_queries():
     assert bad == []
 
 
-# The OMS's door for routes is `oms.orders`; these still reach past it.
-ROUTES_IN_THE_OMS = {"trading"}  # the Kite shape of an order (`paper.portfolio.order_dict`)
-
-
-def test_routes_in_the_oms_only_shrink():
+def test_routes_reach_the_oms_by_its_door():
+    """Routes use the OMS through `oms.orders` (and the runtime's services), never its parts."""
     inside = _route_modules_importing("tradertape.oms", allowed=("tradertape.oms.orders",))
-    assert inside == ROUTES_IN_THE_OMS
+    assert inside == set()

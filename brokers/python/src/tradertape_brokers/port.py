@@ -1,4 +1,8 @@
-"""The broker port: one protocol for the paper exchange and every real broker adapter.
+"""The broker port: one protocol for every real broker adapter (Kite, Upstox, Groww).
+
+The paper exchange is not a `Broker`: on the server both sit behind the order pipeline's
+`Venue` (``tradertape.oms.orders``), the paper one matching in process, the live one sending
+through an adapter of this port.
 
 Shapes follow Kite Connect v3 (the richest of the three brokers and what the worker
 SDK parses): orders, trades, positions ``{net, day}``, holdings, margins and GTTs are
@@ -129,7 +133,7 @@ class Broker(Protocol):
     capabilities: BrokerCapabilities
 
     def session_expires_at(self) -> datetime | None:
-        """When the current access token dies (None: never, as for paper)."""
+        """When the current access token dies (None: never, or not known)."""
         ...
 
     def place_order(self, spec: OrderLike, *, idempotency_key: str) -> str:

@@ -38,7 +38,6 @@ from tradertape.api.schemas.trading import (
     gtt_spec,
 )
 from tradertape.oms.orders import Account
-from tradertape.oms.paper.portfolio import order_dict
 from tradertape.runtime import Runtime
 from tradertape.services.brokers.account import View
 from tradertape.services.workers.costs import PricedLeg, cost_contract, reference_price
@@ -196,7 +195,7 @@ def modify_order(
     """
     order = runtime.orders.modify(db, user_id=user.id, order_id=order_id, changes=body.changes())
     runtime.account_views.invalidate(user.id)
-    return order_dict(order)
+    return runtime.portfolio.order(order)
 
 
 @router.delete("/orders/{order_id}", response_model=KiteOrder)
@@ -215,7 +214,7 @@ def cancel_order(
         db, user_id=user.id, order_id=order_id, parent_order_id=parent_order_id
     )
     runtime.account_views.invalidate(user.id)
-    return order_dict(order)
+    return runtime.portfolio.order(order)
 
 
 @router.get("/orders/{order_id}", response_model=OrderDetailOut)
@@ -226,7 +225,7 @@ def get_order(order_id: str, user: CurrentUser, runtime: RuntimeDep, db: DbDep) 
     was sent under and the ``egress_ip`` it left this server from (SEBI's retail-algo rules).
     """
     order = runtime.orders.order(db, user_id=user.id, order_id=order_id)
-    return order_dict(order) | {
+    return runtime.portfolio.order(order) | {
         "broker": order.broker,
         "broker_order_id": order.broker_order_id,
         "algo_id": order.algo_id,

@@ -189,6 +189,11 @@ class PaperPortfolio:
     def _today(self) -> date:
         return self._clock.now().astimezone(IST).date()
 
+    @staticmethod
+    def order(order: Order) -> KiteDict:
+        """One order, paper or live, as a row of Kite's order book."""
+        return order_dict(order)
+
     def orders(self, db: Session, *, user_id: int) -> list[KiteDict]:
         """Today's orders, oldest first (Kite's order book)."""
         rows = db.scalars(

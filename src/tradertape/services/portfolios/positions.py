@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, object_session
 
 from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal, Order, Trade
@@ -20,6 +21,20 @@ from tradertape.errors import Conflict
 from tradertape.ports.clock import IST, Clock
 from tradertape.services.accounts.ownership import owned
 from tradertape.services.notifications import events as notifications
+
+PortfolioRow = TypeVar("PortfolioRow", ModelPosition, ModelSignal)
+
+
+def of_portfolios(
+    model: type[PortfolioRow], *, user_id: int, portfolio_id: int | None, status: str | None
+) -> Select[PortfolioRow]:
+    """The user's rows of `model` (of one portfolio, in one status, when given)."""
+    query = owned(model, user_id=user_id)
+    if portfolio_id is not None:
+        query = query.where(model.portfolio_id == portfolio_id)
+    if status is not None:
+        query = query.where(model.status == status)
+    return query
 
 
 def listing(
@@ -32,11 +47,7 @@ def listing(
     offset: int,
 ) -> list[ModelPosition]:
     """The user's portfolio positions, newest first (of one portfolio, in one status)."""
-    query = owned(ModelPosition, user_id=user_id)
-    if portfolio_id is not None:
-        query = query.where(ModelPosition.portfolio_id == portfolio_id)
-    if status is not None:
-        query = query.where(ModelPosition.status == status)
+    query = of_portfolios(ModelPosition, user_id=user_id, portfolio_id=portfolio_id, status=status)
     query = query.order_by(ModelPosition.id.desc()).limit(limit).offset(offset)
     return list(db.scalars(query))
 

@@ -39,7 +39,12 @@ from tradertape.ports.broker import GttSpec
 from tradertape.ports.clock import Clock
 from tradertape.services.accounts.ownership import get_owned, owned
 from tradertape.services.notifications import events as notifications
-from tradertape.services.portfolios.positions import delivery_charges, fill_entry, fill_exit
+from tradertape.services.portfolios.positions import (
+    delivery_charges,
+    fill_entry,
+    fill_exit,
+    of_portfolios,
+)
 from tradertape.services.portfolios.stops import PortfolioStops, exit_spec
 from tradertape.services.risk.exposure import RiskScope
 from tradertape.services.risk.monitor import RiskMonitor
@@ -98,11 +103,7 @@ def listing(
     offset: int,
 ) -> list[ModelSignal]:
     """The user's signals, newest first, best conviction first within a scan."""
-    query = owned(ModelSignal, user_id=user_id)
-    if portfolio_id is not None:
-        query = query.where(ModelSignal.portfolio_id == portfolio_id)
-    if status is not None:
-        query = query.where(ModelSignal.status == status)
+    query = of_portfolios(ModelSignal, user_id=user_id, portfolio_id=portfolio_id, status=status)
     order = (
         ModelSignal.signal_date.desc(),
         ModelSignal.conviction_rank.is_(None),

@@ -18,7 +18,7 @@ from tradertape.jobs.trading import market
 from tradertape.runtime import Runtime
 from tradertape.services.market.calendar_watch import warning_now
 
-log = logging.getLogger("tradertape.api")
+log = logging.getLogger("tradertape.jobs")
 
 
 @dataclass(slots=True)

@@ -24,7 +24,7 @@ from tradertape.services.market.calendar_watch import CalendarWatch
 from tradertape.services.notifications.telegram.briefing import BriefingJobs
 from tradertape.services.portfolios.schedule import PortfolioJobs
 
-log = logging.getLogger("tradertape.api")
+log = logging.getLogger("tradertape.jobs")
 
 
 def trading_loop(runtime: Runtime) -> TradingLoop:

@@ -47,7 +47,6 @@ from tradertape.oms.live.broker_trades import BrokerTrade, Tradebook, plan_fills
 from tradertape.oms.order_log import (
     UNPLACED,
     apply_event,
-    by_key,
     entry_status,
     new_order,
     record,
@@ -200,10 +199,8 @@ class LiveOrders:
         order.
         """
         context = self._context
-        if client_key is not None:
-            first = by_key(db, user_id, client_key)
-            if first is not None:
-                return LiveSubmitted(first, True)
+        # A repeated key was answered by the pipeline (`oms.orders`) before this; a racing
+        # duplicate loses the claim below and gets the first order.
         instrument = listed(context.catalog(db), spec)
         check_fields(context, spec, instrument, last)
         # No session (or no single one): a 409 before anything is stored.

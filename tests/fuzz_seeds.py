@@ -199,8 +199,14 @@ def _own_strategy(c: Context) -> int:
     return int(c.call("POST", "/api/strategies", json=SMA_CROSS)["id"])
 
 
+def _funded_deploy(c: Context) -> dict[str, Any]:
+    """A deploy's body, its capital first added to the account it is allocated from."""
+    c.call("POST", "/api/portfolio/funds", json={"amount": DEPLOY["starting_capital"]})
+    return {**DEPLOY, "strategy_id": _template(c)}
+
+
 def _portfolio(c: Context) -> int:
-    body = {**DEPLOY, "strategy_id": _template(c)}
+    body = _funded_deploy(c)
     return int(c.call("POST", "/api/model/portfolios/deploy", json=body)["id"])
 
 
@@ -547,9 +553,7 @@ SEEDS: dict[str, Seed] = {
     "POST /api/backtest/run": lambda c: [{"body": {**BACKTEST, "strategy_id": _template(c)}}],
     "GET /api/backtest/runs/{run_id}": lambda c: [{"path_parameters": {"run_id": _backtest(c)}}],
     "DELETE /api/backtest/runs/{run_id}": lambda c: [{"path_parameters": {"run_id": _backtest(c)}}],
-    "POST /api/model/portfolios/deploy": lambda c: [
-        {"body": {**DEPLOY, "strategy_id": _template(c)}}
-    ],
+    "POST /api/model/portfolios/deploy": lambda c: [{"body": _funded_deploy(c)}],
     "GET /api/model/dashboard": lambda c: [{"query": {"portfolio_id": _portfolio(c)}}],
     "POST /api/model/scan": lambda c: [{"body": {"portfolio_id": _portfolio(c), "date": SCAN_DAY}}],
     **{

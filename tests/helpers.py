@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from fastapi.testclient import TestClient
 
@@ -50,3 +51,13 @@ def sign_in(client: TestClient, runtime: Runtime, email: str, **kw: bool) -> int
     response = client.post("/api/auth/password-login", json={"email": email, "password": PASSWORD})
     assert response.status_code == 200, response.text
     return user_id
+
+
+def deploy_funded(client: TestClient, body: dict[str, Any]) -> Any:
+    """Add a paper portfolio's capital to the account, then deploy it (its capital is an
+    allocation from the account's cash); the deploy's response."""
+    if body.get("paper_mode", True) is not False:
+        amount = body.get("starting_capital", "1000000")
+        funded = client.post("/api/portfolio/funds", json={"amount": str(amount)})
+        assert funded.status_code == 201, funded.text
+    return client.post("/api/model/portfolios/deploy", json=body)

@@ -26,6 +26,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from tests.helpers import deploy_funded
 from tradertape.bus.memory import InProcessBus
 from tradertape.candles import CandleStore
 from tradertape.candles.bars import CandleSource
@@ -225,7 +226,7 @@ def deploy(client: TestClient, strategy: dict[str, Any] = STRATEGY, **changes: A
         "position_size_pct": "10",
         "max_positions": 1,
     } | changes
-    deployed = client.post("/api/model/portfolios/deploy", json=body)
+    deployed = deploy_funded(client, body)
     assert deployed.status_code == 201, deployed.text
     return int(deployed.json()["id"])
 

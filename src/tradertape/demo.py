@@ -38,6 +38,8 @@ DEMO_UNIVERSE = "nifty_500"
 DEMO_HISTORY_FROM = date(2018, 1, 1)
 DEMO_WEEKS = 4
 DEMO_PORTFOLIOS = ("v1_momentum", "v3_dip_buyer")
+DEMO_PORTFOLIO_CAPITAL = Decimal(1_000_000)  # each demo portfolio's, ₹10 lakh
+DEMO_MANUAL_CASH = Decimal(500_000)  # left in the manual book after both deploys
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +93,8 @@ def load_demo(runtime: Runtime, *, progress: Progress | None = None) -> DemoInfo
 def load_demo_portfolios(runtime: Runtime) -> tuple[int, ...]:
     """The demo user's two paper portfolios, with their recent weeks scanned (once)."""
     from tradertape.db.models import ModelPortfolio
+    from tradertape.domain.books import MANUAL
+    from tradertape.oms.funds import book_cash
     from tradertape.services.portfolios.deploy import PortfolioDeploy, deploy
     from tradertape.services.portfolios.runs import run_day
     from tradertape.services.portfolios.signals import PortfolioTrading
@@ -108,6 +112,12 @@ def load_demo_portfolios(runtime: Runtime) -> tuple[int, ...]:
         existing = db.scalars(select(ModelPortfolio).where(ModelPortfolio.user_id == user.id))
         if existing.first() is not None:
             return ()
+        # the portfolios' capital is allocated from the account: the demo adds what they
+        # need on top of the manual book's ₹5 lakh, so the ticket has money of its own
+        need = DEMO_PORTFOLIO_CAPITAL * len(DEMO_PORTFOLIOS) + DEMO_MANUAL_CASH
+        have = book_cash(db, user_id=user.id, book=MANUAL)
+        if have < need:
+            runtime.exchange.deposit(db, user_id=user.id, amount=need - have, note="demo funds")
         made = []
         for key in DEMO_PORTFOLIOS:
             strategy = strategies.by_builtin_key(db, key, clock=clock)
@@ -115,7 +125,7 @@ def load_demo_portfolios(runtime: Runtime) -> tuple[int, ...]:
             request = PortfolioDeploy(
                 strategy_id=strategy.id,
                 universe="nifty_100",
-                starting_capital=Decimal(1_000_000),
+                starting_capital=DEMO_PORTFOLIO_CAPITAL,
                 max_positions=10,
                 max_per_sector=3,
                 auto_place_signals=key == "v3_dip_buyer",

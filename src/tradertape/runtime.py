@@ -62,7 +62,6 @@ from tradertape.services.portfolios.signals import PortfolioTrading
 from tradertape.services.risk import PaperExposure, RiskBooks, RiskMonitor
 from tradertape.services.risk.live_funds import BrokerFunds
 from tradertape.services.risk.monitor import rate_refusal
-from tradertape.services.risk.portfolio_book import OneBook, VirtualPortfolios
 from tradertape.services.workers.context import WorkerContext
 from tradertape.services.workers.gtt import link_adopted
 from tradertape.services.workers.guard import ProtectionEngine
@@ -213,14 +212,9 @@ class Runtime:
         exchange = PaperExchange(
             clock=market_clock, calendar=calendar, catalog=options.catalog, quotes=prices
         )
-        # One book per user: the paper ledger (manual orders, workers, GTT-mode portfolios)
-        # and the model portfolios that fill virtually.
-        account = OneBook(
-            [
-                PaperExposure(clock=market_clock, catalog=exchange.catalog, last_tick=prices),
-                VirtualPortfolios(clock=market_clock, last_tick=prices),
-            ]
-        )
+        # The paper account: every book in it (manual, each portfolio, each run), virtual
+        # fills included, is in the one ledger (docs/books.md).
+        account = PaperExposure(clock=market_clock, catalog=exchange.catalog, last_tick=prices)
         brokers = BrokerCredentials(vault=vault, clock=clock)
         portfolio = PaperPortfolio(clock=market_clock, exchange=exchange, last_tick=prices)
         account_views = AccountViews(

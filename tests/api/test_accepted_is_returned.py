@@ -301,6 +301,7 @@ def test_a_deployed_portfolio_reads_back(
         "position_size_pct": str(size_pct),
         "paper_fill": "close",
     }
+    _raw(alice, "POST", "/api/portfolio/funds", {"amount": str(capital)})
     deployed = _raw(alice, "POST", "/api/model/portfolios/deploy", body)
     if not _sent(deployed):
         return

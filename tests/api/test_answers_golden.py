@@ -627,6 +627,7 @@ def test_own_rows_match_the_golden_copy(client: TestClient, with_candles: Runtim
         "max_per_sector": 2,
         "paper_fill": "close",
     }
+    client.post("/api/portfolio/funds", json={"amount": deploy["starting_capital"]})
     portfolio = client.post("/api/model/portfolios/deploy", json=deploy).json()["id"]
     scan = {"portfolio_id": portfolio, "date": "2025-06-02"}
     [report] = client.post("/api/model/scan", json=scan).json()

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.helpers import PASSWORD, make_user, sign_in
+from tests.helpers import PASSWORD, deploy_funded, make_user, sign_in
 from tests.integration.test_risk_gate import RULES
 from tradertape.candles import CandleSource
 from tradertape.domain.charges import Side
@@ -43,7 +43,7 @@ def _deploy(client: TestClient, **changes: Any) -> dict[str, Any]:
         "max_per_sector": 2,
         "paper_fill": "close",
     } | changes
-    response = client.post("/api/model/portfolios/deploy", json=body)
+    response = deploy_funded(client, body)
     assert response.status_code == 201, response.text
     deployed: dict[str, Any] = response.json()
     return deployed

@@ -29,6 +29,7 @@ FULL_WIDTH = "１４００"
 @pytest.fixture
 def trader(client: TestClient, with_candles: Runtime) -> TestClient:
     sign_in(client, with_candles, "n@x.in")
+    client.post("/api/portfolio/funds", json={"amount": "1000000"})
     return client
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, deploy_funded
 from tests.helpers import sign_in as sign_up
 from tradertape.api.app import create_app
 from tradertape.candles import CandleStore
@@ -75,7 +75,7 @@ def _deploy(client: TestClient) -> int:
         "max_per_sector": 2,
         "paper_fill": "close",
     }
-    response = client.post("/api/model/portfolios/deploy", json=body)
+    response = deploy_funded(client, body)
     assert response.status_code == 201, response.text
     return int(response.json()["id"])
 

@@ -405,17 +405,33 @@ def test_risk_state_counts_manual_worker_and_portfolio_positions(
                 updated_at=now,
             )
         )
+        # ... booked in its own book of the account, as every virtual fill is
+        runtime.exchange.book_virtual_fill(
+            db,
+            user_id=user_id,
+            key="NSE:SBIN",
+            buy=True,
+            quantity=10,
+            price=Decimal(800),
+            charges=Decimal(0),
+            at=now - timedelta(days=1),
+            attribution={"portfolio_id": portfolio_id},
+        )
         db.commit()
     state = desk.client.get("/api/risk/state").json()
     assert state["open_positions"] == 3  # TCS by hand, INFY by the worker, SBIN virtually
     assert Decimal(state["exposure"]["positions"]) == Decimal("2990") + 1500 + 8000
     desk.rule({"type": "max_open_positions", "threshold_count": 3})
     assert desk.rest(buy("HDFCBANK"))["status"] == "REJECTED"
-    # What the portfolio holds virtually is not the paper account's to sell: a paper sale
-    # of SBIN would open a short, not close the portfolio's position.
+    # The account is one: what the portfolio's book holds, the account holds, so a sale of
+    # SBIN by hand lowers the account's exposure (an exit, never blocked), while a sale of
+    # what no book holds opens a short (an entry, blocked by the kill switch).
     desk.client.post("/api/risk/kill-switch", json={"on": True})
     set_price(runtime, "NSE:SBIN", "800")
-    short = desk.rest({**buy("SBIN", 10, product="MIS"), "transaction_type": "SELL"})
+    set_price(runtime, "NSE:HDFCBANK", "1600")
+    sold = desk.rest({**buy("SBIN", 10, product="MIS"), "transaction_type": "SELL"})
+    assert sold["status"] == "COMPLETE"
+    short = desk.rest({**buy("HDFCBANK", 1, product="MIS"), "transaction_type": "SELL"})
     assert (short["status"], short["status_message"]) == (
         "REJECTED",
         PREFIX + "kill switch is on: new entries are blocked",

@@ -58,7 +58,7 @@ def test_scanner_day_by_day_equals_the_backtest(
             db, request, store=store, clock=clock, user_id=user_id, live_trading_enabled=False
         )
         for day in store.calendar.trading_days(START, end):
-            open_fills(db, portfolio, store=store, day=day, clock=clock)
+            open_fills(db, portfolio, store=store, day=day, clock=clock, exchange=runtime.exchange)
             report = scan(db, portfolio, store=store, clock=clock, day=day)
             assert report.skipped is None
             waiting = db.scalars(

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from tradertape.db.models.trading import Order, Trade
 from tradertape.db.rows import adopt, insert_new, table_of
+from tradertape.domain.books import MANUAL
 from tradertape.domain.charges import Exchange as ChargeExchange
 from tradertape.domain.charges import Fill, Side, charge_segment
 from tradertape.domain.instruments import Exchange, Instrument
@@ -187,7 +188,14 @@ class Ledger:
         return day
 
     def _entry(
-        self, user_id: int, at: datetime, kind: str, amount: Decimal, note: str | None = None
+        self,
+        user_id: int,
+        at: datetime,
+        kind: str,
+        amount: Decimal,
+        note: str | None = None,
+        *,
+        book: str,
     ) -> dict[str, Any]:
         self._account(user_id).cash += amount
         self._of(user_id).moved = True
@@ -199,13 +207,21 @@ class Ledger:
             "amount": amount,
             "trade_pk": None,
             "note": note,
+            "book": book,
         }
 
     def post(
-        self, user_id: int, *, at: datetime, kind: str, amount: Decimal, note: str | None = None
+        self,
+        user_id: int,
+        *,
+        at: datetime,
+        kind: str,
+        amount: Decimal,
+        note: str | None = None,
+        book: str = MANUAL,
     ) -> None:
-        """A cash movement not tied to a trade (a deposit)."""
-        self._entries.append(self._entry(user_id, at, kind, amount, note))
+        """A cash movement not tied to a trade (a deposit into a book, an allocation)."""
+        self._entries.append(self._entry(user_id, at, kind, amount, note, book=book))
 
     def book_fill(
         self,
@@ -216,17 +232,23 @@ class Ledger:
         at: datetime,
         *,
         broker_trade_id: str | None = None,
+        own_note: Decimal | None = None,
     ) -> None:
         """Book one execution of `order`: charges, cash, and the trade (stored by `write`).
 
         `broker_trade_id` names a live fill's trade at its broker (once per order).
+        `own_note` books a virtual fill with the charges of its own contract note (a model
+        portfolio's, by the backtest's rules), leaving the day's shared note alone.
         """
         trade_date = at.astimezone(IST).date()
-        day = self._day(order.user_id, trade_date)
-        fill = fill_of(order, instrument, quantity, price)
-        day.note = day.note.with_fill(fill, order_value_before=order.filled_value)
-        total = day.note.total
-        charges, day.total = total - day.total, total
+        if own_note is not None:
+            charges = own_note
+        else:
+            day = self._day(order.user_id, trade_date)
+            fill = fill_of(order, instrument, quantity, price)
+            day.note = day.note.with_fill(fill, order_value_before=order.filled_value)
+            total = day.note.total
+            charges, day.total = total - day.total, total
         value = price * quantity
         order.filled_value = order.filled_value + value
         trade = {
@@ -245,15 +267,29 @@ class Ledger:
             "trade_date": trade_date.isoformat(),
             "charges": charges,
             "broker_trade_id": broker_trade_id,
+            "book": order.book,
         }
         buy = order.transaction_type == TransactionType.BUY.value
         self._position(order).add(buy=buy, quantity=quantity, price=price)
-        entries = [
-            self._entry(order.user_id, at, "buy" if buy else "sell", -value if buy else value)
-        ]
+        kind = "buy" if buy else "sell"
+        entries = [self._entry(order.user_id, at, kind, -value if buy else value, book=order.book)]
         if charges:
-            entries.append(self._entry(order.user_id, at, "charges", -charges))
+            entries.append(self._entry(order.user_id, at, "charges", -charges, book=order.book))
         self._trades.append(_Booked(trade, order, entries))
+
+    def forget(self, user_id: int, trades: list[Trade], cash: Decimal) -> None:
+        """Take stored trades of the user back out of the positions, and `cash` (the sum of
+        their cash entries) out of the balance: the caller deletes their rows. Only for
+        fills that never reached an exchange (a reset model portfolio's virtual fills),
+        whose charges were their own contract note."""
+        for trade in trades:
+            key = (trade.exchange, trade.tradingsymbol, trade.product)
+            position = self.positions(user_id, key)[key]
+            buy = trade.transaction_type == TransactionType.BUY.value
+            position.add(buy=buy, quantity=-trade.quantity, price=trade.price)
+            self._of(user_id).changed_positions.add(key)
+        self._account(user_id).cash -= cash
+        self._of(user_id).moved = True
 
     def write(self) -> list[Trade]:
         """Store what was booked (no commit) and return the trades stored, oldest first.

@@ -33,7 +33,7 @@ from decimal import Decimal
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from tradertape.db.models.trading import Order
+from tradertape.db.models.trading import CashEntry, Order
 from tradertape.db.rows import one_of, table_of
 from tradertape.domain.instruments import Exchange, Instrument, InstrumentCatalog, InstrumentType
 from tradertape.domain.margins import (
@@ -340,3 +340,14 @@ def funding_problem(
             f"but available margin is {_rupees(max(account.available, _ZERO))}."
         )
     return None
+
+
+def book_cash(db: Session, *, user_id: int, book: str) -> Decimal:
+    """The cash one book holds: the sum of its entries (deposits, allocations, trades,
+    charges). The books' cash adds up to the account's."""
+    amounts = db.scalars(
+        select(CashEntry.amount).where(
+            CashEntry.user_id == user_id, CashEntry.broker == BROKER, CashEntry.book == book
+        )
+    )
+    return sum(amounts, Decimal(0))

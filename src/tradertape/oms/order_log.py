@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from tradertape.db.models.trading import Order, OrderEventRow
 from tradertape.db.rows import adopt, insert_new, table_of, values_of
+from tradertape.domain.books import book_of
 from tradertape.domain.instruments import Exchange, Instrument
 from tradertape.domain.order_state import EventKind, OrderEvent, OrderState, OrderStatus, apply
 from tradertape.domain.orders import (
@@ -86,6 +87,7 @@ def new_order(
         triggered=False,
         source=source,
         attribution=dict(attribution or {}),
+        book=book_of(BROKER, attribution),
         placed_at=now,
         updated_at=now,
         expires_at=now + timedelta(minutes=spec.validity_ttl) if spec.validity_ttl else None,

@@ -2603,6 +2603,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/portfolio/books": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Books
+         * @description The paper account's books (manual, each portfolio, each worker run) with their cash,
+         *     positions and P&L, then "All": their sum, which is the account.
+         */
+        get: operations["trading-list_books"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/portfolio/funds": {
         parameters: {
             query?: never;
@@ -3673,6 +3694,11 @@ export interface components {
         BookOrder: {
             /** Average Price */
             average_price?: number | null;
+            /**
+             * Book
+             * @description The book the row is in: manual, portfolio:<id>, run:<id> or live:<broker> (docs/books.md).
+             */
+            book?: string | null;
             /** Cancelled Quantity */
             cancelled_quantity?: number | null;
             /** Disclosed Quantity */
@@ -3733,12 +3759,44 @@ export interface components {
             [key: string]: unknown;
         };
         /**
+         * BookOut
+         * @description One book of the paper account (or ``all``, their sum), as the book filter lists it.
+         */
+        BookOut: {
+            /** Book */
+            book: string;
+            /** Cash */
+            cash: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "manual" | "portfolio" | "run" | "all";
+            /** Label */
+            label: string;
+            /** Open Positions */
+            open_positions: number;
+            /** Opening Balance */
+            opening_balance: string;
+            /** Positions Value */
+            positions_value: string;
+            /** Realised Today */
+            realised_today: string;
+            /** Unrealised */
+            unrealised: string;
+        };
+        /**
          * BookTrade
          * @description A row of the day's trade book.
          */
         BookTrade: {
             /** Average Price */
             average_price?: number | null;
+            /**
+             * Book
+             * @description The book the row is in: manual, portfolio:<id>, run:<id> or live:<broker> (docs/books.md).
+             */
+            book?: string | null;
             /** Exchange */
             exchange?: string | null;
             /** Exchange Order Id */
@@ -5214,6 +5272,11 @@ export interface components {
             authorised_quantity?: number | null;
             /** Average Price */
             average_price?: number | null;
+            /**
+             * Book
+             * @description The book the row is in: manual, portfolio:<id>, run:<id> or live:<broker> (docs/books.md).
+             */
+            book?: string | null;
             /** Close Price */
             close_price?: number | null;
             /** Collateral Quantity */
@@ -7042,6 +7105,11 @@ export interface components {
         Position: {
             /** Average Price */
             average_price?: number | null;
+            /**
+             * Book
+             * @description The book the row is in: manual, portfolio:<id>, run:<id> or live:<broker> (docs/books.md).
+             */
+            book?: string | null;
             /** Buy Price */
             buy_price?: number | null;
             /** Buy Quantity */
@@ -17280,6 +17348,55 @@ export interface operations {
             };
         };
     };
+    "trading-list_books": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookOut"][];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     "trading-add_funds": {
         parameters: {
             query?: never;
@@ -17335,7 +17452,10 @@ export interface operations {
     };
     "trading-holdings": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description One book (manual, portfolio:<id>, run:<id>, live:<broker>) or all of them (``all``: every paper book, then the connected broker's rows). Without it, the account in use: the connected broker's, else the paper account's. */
+                book?: string | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -17384,7 +17504,10 @@ export interface operations {
     };
     "trading-margins": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description One book (manual, portfolio:<id>, run:<id>, live:<broker>) or all of them (``all``: every paper book, then the connected broker's rows). Without it, the account in use: the connected broker's, else the paper account's. */
+                book?: string | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -17433,7 +17556,10 @@ export interface operations {
     };
     "trading-orders": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description One book (manual, portfolio:<id>, run:<id>, live:<broker>) or all of them (``all``: every paper book, then the connected broker's rows). Without it, the account in use: the connected broker's, else the paper account's. */
+                book?: string | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -17482,7 +17608,10 @@ export interface operations {
     };
     "trading-positions": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description One book (manual, portfolio:<id>, run:<id>, live:<broker>) or all of them (``all``: every paper book, then the connected broker's rows). Without it, the account in use: the connected broker's, else the paper account's. */
+                book?: string | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -17531,7 +17660,10 @@ export interface operations {
     };
     "trading-trades": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description One book (manual, portfolio:<id>, run:<id>, live:<broker>) or all of them (``all``: every paper book, then the connected broker's rows). Without it, the account in use: the connected broker's, else the paper account's. */
+                book?: string | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;

@@ -9,7 +9,8 @@ import { ApiError, unwrap } from "@/api/errors";
 import { Money } from "@/components/Money";
 import { PageTitle } from "@/components/PageTitle";
 import { inr } from "@/format";
-import { type MarginAvailable, type MarginUtilised, type NumberKey, num, useMargins } from "./books";
+import { BookFilter } from "./BookFilter";
+import { ALL_BOOKS, type BookSummary, type MarginAvailable, type MarginUtilised, type NumberKey, num, useBook, useBooks, useMargins } from "./books";
 
 const AVAILABLE: [NumberKey<MarginAvailable>, string][] = [
   ["cash", "Available cash"],
@@ -84,15 +85,57 @@ function AddFunds({ cash, onClose }: { cash: number; onClose: () => void }) {
   );
 }
 
+/** Each book's money, then "All books" (their sum, which is the account). */
+function BooksTable({ books, selected }: { books: BookSummary[]; selected: string }) {
+  const money = (value: string) => <Money value={Number(value)} />;
+  return (
+    <Paper withBorder p="md" maw={960} mt="md">
+      <Title order={2} size="h4" mb="sm">Books</Title>
+      <Table.ScrollContainer minWidth={640}>
+        <Table fz="sm" aria-label="Books" highlightOnHover>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Book</Table.Th>
+              <Table.Th className="num">Cash</Table.Th>
+              <Table.Th className="num">Opening balance</Table.Th>
+              <Table.Th className="num">Positions value</Table.Th>
+              <Table.Th className="num">Realised today</Table.Th>
+              <Table.Th className="num">Unrealised</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {books.map((b) => (
+              <Table.Tr key={b.book} fw={b.book === ALL_BOOKS || b.book === selected ? 700 : undefined}
+                style={b.book === ALL_BOOKS ? { borderTop: "2px solid var(--mantine-color-default-border)" } : undefined}>
+                <Table.Th scope="row" fw="inherit">{b.label}</Table.Th>
+                <Table.Td className="num">{money(b.cash)}</Table.Td>
+                <Table.Td className="num">{money(b.opening_balance)}</Table.Td>
+                <Table.Td className="num">{money(b.positions_value)}</Table.Td>
+                <Table.Td className="num"><Money value={Number(b.realised_today)} pnl /></Table.Td>
+                <Table.Td className="num"><Money value={Number(b.unrealised)} pnl /></Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
+      <Text size="xs" c="dimmed" mt="xs">
+        A portfolio's capital is allocated from the account's cash when it is deployed, so the books add up to the account: nothing is counted twice.
+      </Text>
+    </Paper>
+  );
+}
+
 export function Component() {
-  const margins = useMargins();
+  const [book] = useBook();
+  const books = useBooks();
+  const margins = useMargins(book);
   const [adding, setAdding] = useState(false);
   const equity = margins.data?.equity;
   const available: MarginAvailable = equity?.available ?? {};
   const utilised: MarginUtilised = equity?.utilised ?? {};
   return (
     <>
-      <PageTitle actions={<Button onClick={() => setAdding(true)}>Add funds</Button>}>Funds</PageTitle>
+      <PageTitle actions={<Group gap="xs"><BookFilter /><Button onClick={() => setAdding(true)}>Add funds</Button></Group>}>Funds</PageTitle>
       {margins.error && <Notice role="alert" color="red" mb="sm">{margins.error.message}</Notice>}
       {equity && (
         <Paper withBorder p="md" maw={720}>
@@ -113,6 +156,7 @@ export function Component() {
           </SimpleGrid>
         </Paper>
       )}
+      {books.data && <BooksTable books={books.data} selected={book} />}
       {adding && <AddFunds cash={num(available, "cash")} onClose={() => setAdding(false)} />}
     </>
   );

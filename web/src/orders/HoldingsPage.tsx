@@ -8,7 +8,8 @@ import { type Column, DataTable } from "@/components/DataTable";
 import { Money } from "@/components/Money";
 import { PageTitle } from "@/components/PageTitle";
 import { pct, qty } from "@/format";
-import { LiveLtp, type Holding, num, str, symbolOf, useHoldings } from "./books";
+import { BookFilter } from "./BookFilter";
+import { ALL_BOOKS, LiveLtp, type Holding, bookColumn, num, str, symbolOf, useBook, useBooks, useHoldings } from "./books";
 
 const columns: Column<Holding>[] = [
   { key: "instrument", header: "Instrument", render: (r) => `${str(r, "tradingsymbol")} ${str(r, "exchange")}`, value: (r) => str(r, "tradingsymbol") },
@@ -22,14 +23,17 @@ const columns: Column<Holding>[] = [
 ];
 
 export function Component() {
-  const holdings = useHoldings();
+  const [book] = useBook();
+  const books = useBooks();
+  const holdings = useHoldings(book);
   const ticket = useOrderTicket();
   useEffect(() => () => ticket.select(null), [ticket]); // B/S forget this page's row
   return (
     <>
-      <PageTitle>Holdings</PageTitle>
+      <PageTitle actions={<BookFilter />}>Holdings</PageTitle>
       {holdings.error && <Notice role="alert" color="red" mb="sm">{holdings.error.message}</Notice>}
-      <DataTable caption="Holdings" columns={columns} rows={holdings.data ?? []} rowKey={symbolOf}
+      <DataTable caption="Holdings" columns={book === ALL_BOOKS ? [bookColumn<Holding>(books.data), ...columns] : columns}
+        rows={holdings.data ?? []} rowKey={(r) => `${r.book ?? ""}:${symbolOf(r)}`}
         csvName="holdings" onRowSelect={(r) => ticket.select(symbolOf(r))} empty={holdings.isPending ? "Loading…" : "No holdings."} initialSort={{ key: "instrument" }} />
     </>
   );

@@ -8,7 +8,8 @@ import { type Column, DataTable } from "@/components/DataTable";
 import { Money } from "@/components/Money";
 import { PageTitle } from "@/components/PageTitle";
 import { qty } from "@/format";
-import { type BookOrder, type BookTrade, LiveLtp, clockTime, isOpenOrder, num, str, symbolOf, useOrders, useTrades } from "./books";
+import { BookFilter } from "./BookFilter";
+import { ALL_BOOKS, type BookOrder, type BookTrade, LiveLtp, bookColumn, clockTime, isOpenOrder, num, str, symbolOf, useBook, useBooks, useOrders, useTrades } from "./books";
 import { CancelOrderDialog, ModifyOrderDialog, OrderHistoryDialog } from "./OrderDialogs";
 import { useOrderTicket } from "./ticket/OrderTicketContext";
 
@@ -67,8 +68,12 @@ export function Component() {
   useEffect(() => () => ticket.select(null), [ticket]); // B/S forget this page's row
   const [params, setParams] = useSearchParams();
   const tab = params.get("tab") ?? "open";
-  const orders = useOrders();
-  const trades = useTrades();
+  const [book] = useBook();
+  const books = useBooks();
+  const orders = useOrders(book);
+  const trades = useTrades(book);
+  const withBook = <T extends BookOrder | BookTrade>(columns: Column<T>[]): Column<T>[] =>
+    book === ALL_BOOKS ? [bookColumn<T>(books.data), ...columns] : columns;
   const [dialog, setDialog] = useState<Dialog>(null);
   const all = orders.data ?? [];
   const open = all.filter(isOpenOrder);
@@ -82,16 +87,22 @@ export function Component() {
 
   return (
     <>
-      <PageTitle actions={<Button onClick={() => ticket.open({})}>New order</Button>}>Orders</PageTitle>
+      <PageTitle actions={<Group gap="xs"><BookFilter /><Button onClick={() => ticket.open({})}>New order</Button></Group>}>Orders</PageTitle>
       {(orders.error ?? trades.error) && <Notice role="alert" color="red" mb="sm">{(orders.error ?? trades.error)?.message}</Notice>}
-      <Tabs value={tab} onChange={(v) => setParams(v && v !== "open" ? { tab: v } : {}, { replace: true })} keepMounted={false}>
+      <Tabs value={tab} keepMounted={false}
+        onChange={(v) => setParams((current) => {
+          const next = new URLSearchParams(current);
+          if (v && v !== "open") next.set("tab", v);
+          else next.delete("tab");
+          return next;
+        }, { replace: true })}>
         <Tabs.List mb="sm">
           <Tabs.Tab value="open">Open ({open.length})</Tabs.Tab>
           <Tabs.Tab value="executed">Executed ({executed.length})</Tabs.Tab>
           <Tabs.Tab value="trades">Trades ({trades.data?.length ?? 0})</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="open">
-          <DataTable caption="Open orders" columns={openColumns} rows={open} rowKey={(r) => str(r, "order_id")}
+          <DataTable caption="Open orders" columns={withBook(openColumns)} rows={open} rowKey={(r) => str(r, "order_id")}
             csvName="open-orders" onRowSelect={(r) => ticket.select(symbolOf(r))} empty={orders.isPending ? "Loading…" : "No open orders."}
             initialSort={{ key: "time", desc: true }}
             rowActions={(r) => (
@@ -104,12 +115,12 @@ export function Component() {
           />
         </Tabs.Panel>
         <Tabs.Panel value="executed">
-          <DataTable caption="Executed orders" columns={executedColumns} rows={executed} rowKey={(r) => str(r, "order_id")}
+          <DataTable caption="Executed orders" columns={withBook(executedColumns)} rows={executed} rowKey={(r) => str(r, "order_id")}
             csvName="executed-orders" onRowSelect={(r) => ticket.select(symbolOf(r))} empty={orders.isPending ? "Loading…" : "No executed orders today."}
             initialSort={{ key: "time", desc: true }} rowActions={history} />
         </Tabs.Panel>
         <Tabs.Panel value="trades">
-          <DataTable caption="Trades" columns={tradeColumns} rows={trades.data ?? []} rowKey={(r) => str(r, "trade_id")}
+          <DataTable caption="Trades" columns={withBook(tradeColumns)} rows={trades.data ?? []} rowKey={(r) => str(r, "trade_id")}
             csvName="trades" empty={trades.isPending ? "Loading…" : "No trades today."}
             initialSort={{ key: "fill", desc: true }} />
         </Tabs.Panel>

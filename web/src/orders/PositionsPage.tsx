@@ -8,7 +8,8 @@ import { type Column, DataTable } from "@/components/DataTable";
 import { Money } from "@/components/Money";
 import { PageTitle } from "@/components/PageTitle";
 import { qty } from "@/format";
-import { LiveLtp, type Position, num, str, symbolOf, usePositions } from "./books";
+import { BookFilter } from "./BookFilter";
+import { ALL_BOOKS, LiveLtp, type Position, bookColumn, bookLabel, num, str, symbolOf, useBook, useBooks, usePositions } from "./books";
 import { useOrderTicket } from "./ticket/OrderTicketContext";
 import type { Product } from "./ticket/form";
 
@@ -23,18 +24,19 @@ const columns: Column<Position>[] = [
 ];
 
 /** The phone layout: one card per position, thumb-sized exit (a wide table would scroll). */
-function PositionCards({ rows, onExit }: { rows: Position[]; onExit: (row: Position) => void }) {
+function PositionCards({ rows, onExit, bookOf }: { rows: Position[]; onExit: (row: Position) => void; bookOf: (row: Position) => string }) {
   if (rows.length === 0) return <Text c="dimmed" ta="center" py="md">No positions.</Text>;
   return (
     <Stack gap="xs" component="ul" style={{ listStyle: "none", padding: 0, margin: 0 }} aria-label="Positions">
       {rows.map((r) => (
-        <Paper component="li" withBorder p="sm" key={`${symbolOf(r)}:${str(r, "product")}`}
+        <Paper component="li" withBorder p="sm" key={`${r.book ?? ""}:${symbolOf(r)}:${str(r, "product")}`}
           aria-label={`${str(r, "tradingsymbol")} ${str(r, "exchange")} ${str(r, "product")}`}>
           <Group justify="space-between" wrap="nowrap" align="flex-start">
             <div>
               <Text fw={600}>{str(r, "tradingsymbol")} <Text span size="xs" c="dimmed">{str(r, "exchange")} · {str(r, "product")}</Text></Text>
               <Text size="sm">Qty. {qty(num(r, "quantity"))} · Avg. <Money value={num(r, "average_price")} /></Text>
               <Text size="sm">LTP <LiveLtp symbol={symbolOf(r)} fallback={num(r, "last_price")} /></Text>
+              {bookOf(r) && <Text size="xs" c="dimmed">{bookOf(r)}</Text>}
             </div>
             <Stack gap={6} align="flex-end">
               <Text fw={700} aria-label="P&L"><Money value={num(r, "pnl")} pnl /></Text>
@@ -52,7 +54,9 @@ function PositionCards({ rows, onExit }: { rows: Position[]; onExit: (row: Posit
 
 export function Component() {
   const [view, setView] = useState<"net" | "day">("net");
-  const positions = usePositions();
+  const [book] = useBook();
+  const books = useBooks();
+  const positions = usePositions(book);
   const ticket = useOrderTicket();
   useEffect(() => () => ticket.select(null), [ticket]); // B/S forget this page's row
   const rows = positions.data?.[view] ?? [];
@@ -71,18 +75,21 @@ export function Component() {
     <>
       <PageTitle
         actions={
+          <Group gap="xs" wrap="wrap">
+          <BookFilter />
           <SegmentedControl aria-label="Positions view" value={view} onChange={(v) => setView(v as "net" | "day")}
             data={[{ value: "net", label: "Net" }, { value: "day", label: "Day" }]} />
+          </Group>
         }
       >
         Positions
       </PageTitle>
       {positions.error && <Notice role="alert" color="red" mb="sm">{positions.error.message}</Notice>}
-      {phone ? <PositionCards rows={rows} onExit={exit} /> : <DataTable
+      {phone ? <PositionCards rows={rows} onExit={exit} bookOf={(r) => (book === ALL_BOOKS ? bookLabel(books.data, r.book) : "")} /> : <DataTable
         caption={`${view === "net" ? "Net" : "Day"} positions`}
-        columns={columns}
+        columns={book === ALL_BOOKS ? [bookColumn<Position>(books.data), ...columns] : columns}
         rows={rows}
-        rowKey={(r) => `${symbolOf(r)}:${str(r, "product")}`}
+        rowKey={(r) => `${r.book ?? ""}:${symbolOf(r)}:${str(r, "product")}`}
         csvName={`positions-${view}`}
         onRowSelect={(r) => ticket.select(symbolOf(r))}
         empty={positions.isPending ? "Loading…" : "No positions."}

@@ -2,9 +2,11 @@
 // access to them (a broker may leave a field out: a missing number reads NaN, missing text
 // ""), and the live last price.
 import { useQuery } from "@tanstack/react-query";
+import { useSearchParams } from "react-router";
 import { api, type components } from "@/api/client";
 import { unwrap } from "@/api/errors";
 import type { NumberKey, TextKey } from "@/api/rows";
+import type { Column } from "@/components/DataTable";
 import { inr } from "@/format";
 import { useTick } from "@/ticks/useTick";
 
@@ -34,40 +36,86 @@ export const clockTime = (value: string): string => (value.length > 10 ? value.s
 
 const REFRESH_MS = 5_000;
 
-export function useOrders() {
+/** Every book of the account together (docs/books.md); the views' default. */
+export const ALL_BOOKS = "all";
+export type BookSummary = Schemas["BookOut"];
+
+/** The book the page shows, kept in the address (`?book=portfolio:3`) so a link keeps it. */
+export function useBook(): [string, (book: string) => void] {
+  const [params, setParams] = useSearchParams();
+  const book = params.get("book") ?? ALL_BOOKS;
+  const setBook = (next: string) =>
+    setParams((current) => {
+      const copy = new URLSearchParams(current);
+      if (next === ALL_BOOKS) copy.delete("book");
+      else copy.set("book", next);
+      return copy;
+    }, { replace: true });
+  return [book, setBook];
+}
+
+/** The paper account's books with their figures, then "All" (their sum). */
+export function useBooks() {
   return useQuery({
-    queryKey: ["portfolio", "orders"],
-    queryFn: async () => unwrap(await api.GET("/api/portfolio/orders")),
+    queryKey: ["portfolio", "books"],
+    queryFn: async () => unwrap(await api.GET("/api/portfolio/books")),
     refetchInterval: REFRESH_MS,
   });
 }
-export function useTrades() {
+
+/** A book's words ("Manual", "Portfolio: V1 Momentum"); a live book names its broker. */
+export function bookLabel(books: BookSummary[] | undefined, key: string | null | undefined): string {
+  if (!key) return "";
+  const found = books?.find((b) => b.book === key);
+  if (found) return found.label;
+  if (key.startsWith("live:")) return `Live: ${key.slice(5).replace(/^./, (c) => c.toUpperCase())}`;
+  return key;
+}
+
+export function useOrders(book: string = ALL_BOOKS) {
   return useQuery({
-    queryKey: ["portfolio", "trades"],
-    queryFn: async () => unwrap(await api.GET("/api/portfolio/trades")),
+    queryKey: ["portfolio", "orders", book],
+    queryFn: async () => unwrap(await api.GET("/api/portfolio/orders", { params: { query: { book } } })),
     refetchInterval: REFRESH_MS,
   });
 }
-export function usePositions() {
+export function useTrades(book: string = ALL_BOOKS) {
   return useQuery({
-    queryKey: ["portfolio", "positions"],
-    queryFn: async () => unwrap(await api.GET("/api/portfolio/positions")),
+    queryKey: ["portfolio", "trades", book],
+    queryFn: async () => unwrap(await api.GET("/api/portfolio/trades", { params: { query: { book } } })),
     refetchInterval: REFRESH_MS,
   });
 }
-export function useHoldings() {
+export function usePositions(book: string = ALL_BOOKS) {
   return useQuery({
-    queryKey: ["portfolio", "holdings"],
-    queryFn: async () => unwrap(await api.GET("/api/portfolio/holdings")),
+    queryKey: ["portfolio", "positions", book],
+    queryFn: async () => unwrap(await api.GET("/api/portfolio/positions", { params: { query: { book } } })),
     refetchInterval: REFRESH_MS,
   });
 }
-export function useMargins() {
+export function useHoldings(book: string = ALL_BOOKS) {
   return useQuery({
-    queryKey: ["portfolio", "margins"],
-    queryFn: async () => unwrap(await api.GET("/api/portfolio/margins")),
+    queryKey: ["portfolio", "holdings", book],
+    queryFn: async () => unwrap(await api.GET("/api/portfolio/holdings", { params: { query: { book } } })),
     refetchInterval: REFRESH_MS,
   });
+}
+export function useMargins(book: string = ALL_BOOKS) {
+  return useQuery({
+    queryKey: ["portfolio", "margins", book],
+    queryFn: async () => unwrap(await api.GET("/api/portfolio/margins", { params: { query: { book } } })),
+    refetchInterval: REFRESH_MS,
+  });
+}
+
+/** The "Book" column a page shows under "All books" (each row names its book). */
+export function bookColumn<T extends { book?: string | null }>(books: BookSummary[] | undefined): Column<T> {
+  return {
+    key: "book",
+    header: "Book",
+    render: (r) => bookLabel(books, r.book),
+    value: (r) => bookLabel(books, r.book),
+  };
 }
 
 /** The last price from the tick stream, or the API's mark until the first tick. */

@@ -178,6 +178,7 @@ def _set(status_to: str, summary: str) -> None:
                 clock=_market(runtime),
                 status=status_to,
                 gtts=runtime.live_gtts,  # a live portfolio's entries are deleted at Kite
+                paper_exchange=runtime.exchange,
             )
         )
 
@@ -202,7 +203,12 @@ def reset_portfolio(
 ) -> PortfolioOut:
     """Start a paper portfolio over (409 for a live one); its waiting GTTs are cancelled."""
     row = portfolios.reset(
-        db, portfolio_id, user_id=user.id, clock=_market(runtime), gtts=runtime.gtts
+        db,
+        portfolio_id,
+        user_id=user.id,
+        clock=_market(runtime),
+        gtts=runtime.gtts,
+        paper_exchange=runtime.exchange,
     )
     return portfolio_out(row)
 

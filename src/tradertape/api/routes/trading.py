@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, cast
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 
 from tradertape.api.deps import CurrentUser, DbDep, RuntimeDep
 from tradertape.api.schemas.errors import ORDER_RATE_RESPONSES
@@ -26,6 +26,7 @@ from tradertape.api.schemas.kite import (
 )
 from tradertape.api.schemas.numbers import RowId
 from tradertape.api.schemas.trading import (
+    BookOut,
     FundsIn,
     GttCreated,
     GttIn,
@@ -37,60 +38,106 @@ from tradertape.api.schemas.trading import (
     gtt_dict,
     gtt_spec,
 )
+from tradertape.domain import books
+from tradertape.errors import InvalidField
 from tradertape.oms.orders import Account
 from tradertape.runtime import Runtime
+from tradertape.services.books.summary import summaries
 from tradertape.services.brokers.account import View
 from tradertape.services.workers.costs import PricedLeg, cost_contract, reference_price
 
 router = APIRouter(tags=["trading"])
 
 
-def _view(runtime: Runtime, db: DbDep, user_id: int, view: View, response: Response) -> Any:
+def _book(
+    book: Annotated[
+        str | None,
+        Query(
+            max_length=32,
+            description=(
+                "One book (manual, portfolio:<id>, run:<id>, live:<broker>) or all of them "
+                "(``all``: every paper book, then the connected broker's rows). Without it, "
+                "the account in use: the connected broker's, else the paper account's."
+            ),
+        ),
+    ] = None,
+) -> str | None:
+    if book is not None and book != books.ALL and not books.is_valid(book):
+        raise InvalidField(
+            "book", "name a book: all, manual, portfolio:<id>, run:<id> or live:<broker>"
+        )
+    return book
+
+
+BookDep = Annotated[str | None, Depends(_book)]
+
+
+def _view(
+    runtime: Runtime,
+    db: DbDep,
+    user_id: int,
+    view: View,
+    response: Response,
+    book: str | None = None,
+) -> Any:
     """One account view; the headers say which broker answered and how old the answer is."""
-    answer = runtime.account_views.read(db, user_id=user_id, view=view)
+    if book is None:
+        answer = runtime.account_views.read(db, user_id=user_id, view=view)
+    else:
+        answer = runtime.account_views.read_book(db, user_id=user_id, view=view, book=book)
     response.headers["X-Broker"] = answer.broker
     response.headers["Age"] = str(int(answer.age_secs))
     return answer.data
 
 
+@router.get("/portfolio/books", response_model=list[BookOut])
+def list_books(user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> list[BookOut]:
+    """The paper account's books (manual, each portfolio, each worker run) with their cash,
+    positions and P&L, then "All": their sum, which is the account."""
+    return [
+        BookOut.model_validate(s, from_attributes=True)
+        for s in summaries(db, runtime.portfolio, user_id=user.id)
+    ]
+
+
 @router.get("/portfolio/holdings", response_model=list[Holding], response_model_exclude_unset=True)
 def holdings(
-    user: CurrentUser, runtime: RuntimeDep, db: DbDep, response: Response
+    user: CurrentUser, runtime: RuntimeDep, db: DbDep, response: Response, book: BookDep
 ) -> list[dict[str, Any]]:
     """Delivery holdings (T+1 quantities shown as ``t1_quantity``)."""
-    return cast(list[dict[str, Any]], _view(runtime, db, user.id, "holdings", response))
+    return cast(list[dict[str, Any]], _view(runtime, db, user.id, "holdings", response, book))
 
 
 @router.get("/portfolio/positions", response_model=PositionsOut, response_model_exclude_unset=True)
 def positions(
-    user: CurrentUser, runtime: RuntimeDep, db: DbDep, response: Response
+    user: CurrentUser, runtime: RuntimeDep, db: DbDep, response: Response, book: BookDep
 ) -> dict[str, Any]:
     """Positions ``{"net": [...], "day": [...]}`` marked to the last price."""
-    return cast(dict[str, Any], _view(runtime, db, user.id, "positions", response))
+    return cast(dict[str, Any], _view(runtime, db, user.id, "positions", response, book))
 
 
 @router.get("/portfolio/orders", response_model=list[BookOrder], response_model_exclude_unset=True)
 def orders(
-    user: CurrentUser, runtime: RuntimeDep, db: DbDep, response: Response
+    user: CurrentUser, runtime: RuntimeDep, db: DbDep, response: Response, book: BookDep
 ) -> list[dict[str, Any]]:
     """Today's order book."""
-    return cast(list[dict[str, Any]], _view(runtime, db, user.id, "orders", response))
+    return cast(list[dict[str, Any]], _view(runtime, db, user.id, "orders", response, book))
 
 
 @router.get("/portfolio/trades", response_model=list[BookTrade], response_model_exclude_unset=True)
 def trades(
-    user: CurrentUser, runtime: RuntimeDep, db: DbDep, response: Response
+    user: CurrentUser, runtime: RuntimeDep, db: DbDep, response: Response, book: BookDep
 ) -> list[dict[str, Any]]:
     """Today's trades."""
-    return cast(list[dict[str, Any]], _view(runtime, db, user.id, "trades", response))
+    return cast(list[dict[str, Any]], _view(runtime, db, user.id, "trades", response, book))
 
 
 @router.get("/portfolio/margins", response_model=MarginsOut, response_model_exclude_unset=True)
 def margins(
-    user: CurrentUser, runtime: RuntimeDep, db: DbDep, response: Response
+    user: CurrentUser, runtime: RuntimeDep, db: DbDep, response: Response, book: BookDep
 ) -> dict[str, Any]:
     """Cash and margin in Kite's ``/user/margins`` shape."""
-    return cast(dict[str, Any], _view(runtime, db, user.id, "margins", response))
+    return cast(dict[str, Any], _view(runtime, db, user.id, "margins", response, book))
 
 
 @router.post(

@@ -105,6 +105,10 @@ class OrderTicket(OpenModel):
 
 # ---- the account views: a broker's answer passed through, or the paper account's ----------
 
+BOOK_FIELD = (
+    "The book the row is in: manual, portfolio:<id>, run:<id> or live:<broker> (docs/books.md)."
+)
+
 
 class BookOrder(OpenModel):
     """A row of the day's order book (each field as the broker sent it, if it did)."""
@@ -137,6 +141,7 @@ class BookOrder(OpenModel):
     market_protection: int | None = None
     tag: str | None = None
     meta: dict[str, Any] | None = None
+    book: str | None = Field(default=None, description=BOOK_FIELD)
 
 
 class BookTrade(OpenModel):
@@ -155,6 +160,7 @@ class BookTrade(OpenModel):
     fill_timestamp: str | None = None
     order_timestamp: str | None = None
     exchange_timestamp: str | None = None
+    book: str | None = Field(default=None, description=BOOK_FIELD)
 
 
 class Position(OpenModel):
@@ -187,6 +193,7 @@ class Position(OpenModel):
     day_sell_quantity: int | None = None
     day_sell_price: JsonNumber | None = None
     day_sell_value: JsonNumber | None = None
+    book: str | None = Field(default=None, description=BOOK_FIELD)
 
 
 class PositionsOut(OpenModel):
@@ -219,6 +226,7 @@ class Holding(OpenModel):
     pnl: JsonNumber | None = None
     day_change: JsonNumber | None = None
     day_change_percentage: JsonNumber | None = None
+    book: str | None = Field(default=None, description=BOOK_FIELD)
 
 
 class MarginAvailable(OpenModel):

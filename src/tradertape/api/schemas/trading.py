@@ -264,3 +264,17 @@ def gtt_dict(row: Any, order: Any | None) -> dict[str, Any]:
         "orders": orders,
         "meta": {"order_id": order.order_id} if order is not None else None,
     }
+
+
+class BookOut(BaseModel):
+    """One book of the paper account (or ``all``, their sum), as the book filter lists it."""
+
+    book: str
+    label: str
+    kind: Literal["manual", "portfolio", "run", "all"]
+    cash: Decimal
+    opening_balance: Decimal
+    open_positions: int
+    positions_value: Decimal
+    realised_today: Decimal
+    unrealised: Decimal

@@ -67,6 +67,8 @@ class Order(OwnedByKey, Base):
     filled_value: Mapped[Decimal] = mapped_column(MONEY, default=Decimal(0))  # for brokerage caps
     triggered: Mapped[bool] = mapped_column(default=False)
     source: Mapped[str] = mapped_column(String(20))  # api | gtt | portfolio | worker | squareoff
+    # its book (tradertape.domain.books): manual, portfolio:<id>, run:<id>, live:<broker>
+    book: Mapped[str] = mapped_column(String(32), default="manual", server_default="manual")
     # SEBI's retail-algo rules, live orders only: the algo id it was sent under, and the
     # local IP address it left this server from (docs/live-trading.md).
     algo_id: Mapped[str | None] = mapped_column(String(32))
@@ -104,6 +106,8 @@ class Trade(OwnedByKey, Base):
         # exchange's trade number is shared by both sides (two of our users may be them)
         # and repeats across days and segments; a trade belongs to one order.
         Index("ix_trades_order_broker_trade", "order_pk", "broker_trade_id", unique=True),
+        # A view of one book reads its trades only.
+        Index("ix_trades_user_book", "user_id", "book"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -123,6 +127,7 @@ class Trade(OwnedByKey, Base):
     # The broker's trade id (its tradebook, the contract note); None on paper and for a live
     # fill booked by cumulative difference (see oms.broker_trades).
     broker_trade_id: Mapped[str | None] = mapped_column(String(40))
+    book: Mapped[str] = mapped_column(String(32), default="manual", server_default="manual")
 
 
 class CashEntry(Owned, Base):
@@ -133,10 +138,11 @@ class CashEntry(Owned, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     broker: Mapped[str] = mapped_column(String(20))
     at: Mapped[datetime]
-    kind: Mapped[str] = mapped_column(String(16))  # deposit | buy | sell | charges
+    kind: Mapped[str] = mapped_column(String(16))  # deposit | allocation | buy | sell | charges
     amount: Mapped[Decimal] = mapped_column(MONEY)
     trade_pk: Mapped[int | None] = mapped_column(ForeignKey("trades.id", ondelete="SET NULL"))
     note: Mapped[str | None] = mapped_column(Text)
+    book: Mapped[str] = mapped_column(String(32), default="manual", server_default="manual")
 
 
 class Gtt(Owned, Base):

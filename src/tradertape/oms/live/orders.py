@@ -32,6 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradertape.db.models.trading import Order, Trade
+from tradertape.domain.books import live_book
 from tradertape.domain.instruments import InstrumentCatalog
 from tradertape.domain.market import Tick
 from tradertape.domain.order_state import PENDING, EventKind, OrderEvent, OrderStatus
@@ -216,6 +217,7 @@ class LiveOrders:
             now=now,
         )
         order.broker = broker.name
+        order.book = live_book(broker.name)
         order.algo_id = self._identity.algo_id
         Ledger(db, broker=broker.name).lock(user_id)
         # The broker checks funds itself: our paper funds check is not its business.

@@ -37,6 +37,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradertape.db.models.trading import Gtt, Order
+from tradertape.domain.books import live_book
 from tradertape.domain.decimal_input import MAX_PRICE, parse_decimal
 from tradertape.domain.instruments import Instrument
 from tradertape.domain.order_state import PENDING, EventKind, OrderEvent, OrderStatus
@@ -400,6 +401,7 @@ def _external_order(
         triggered=False,
         source="external",
         attribution={"mode": "live", "adopted": True},
+        book=live_book(broker),
         placed_at=_placed_at(row, now),
         updated_at=now,
         expires_at=None,

@@ -17,17 +17,19 @@ loop use; the work lives in modules named for it:
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from tradertape.db.models.trading import Order, Trade
+from tradertape.domain.books import MANUAL
 from tradertape.domain.calendar import TradingCalendar
 from tradertape.domain.instruments import Instrument, InstrumentCatalog
 from tradertape.domain.market import Tick
 from tradertape.domain.order_state import OrderEvent
-from tradertape.domain.orders import OrderSpec
+from tradertape.domain.orders import OrderSpec, TransactionType
 from tradertape.errors import InvalidField
 from tradertape.oms import funds, order_log, order_rules
 from tradertape.oms.booking import Ledger
@@ -43,6 +45,7 @@ from tradertape.oms.context import (
 from tradertape.oms.gate import PreTrade, PreTradeVerdict
 from tradertape.oms.paper import amendment, placement, working
 from tradertape.oms.paper.placement import Placed
+from tradertape.oms.paper.virtual_fill import book_virtual_fill, erase_virtual_fills
 from tradertape.ports.clock import Clock
 
 __all__ = [
@@ -151,6 +154,84 @@ class PaperExchange:
         )
         ledger.write()
         db.commit()
+
+    def book_virtual_fill(
+        self,
+        db: Session,
+        *,
+        user_id: int,
+        key: str,
+        buy: bool,
+        quantity: int,
+        price: Decimal,
+        charges: Decimal,
+        at: datetime,
+        attribution: dict[str, Any],
+    ) -> None:
+        """Book a model portfolio's virtual fill in its book (no commit; see
+        `oms.paper.virtual_fill`)."""
+        book_virtual_fill(
+            self._context,
+            db,
+            user_id=user_id,
+            key=key,
+            side=TransactionType.BUY if buy else TransactionType.SELL,
+            quantity=quantity,
+            price=price,
+            charges=charges,
+            at=at,
+            attribution=attribution,
+        )
+
+    def allocate(
+        self,
+        db: Session,
+        *,
+        user_id: int,
+        amount: Decimal,
+        source: str,
+        target: str,
+        note: str,
+        field: str = "amount",
+    ) -> None:
+        """Move `amount` of cash from book `source` to book `target` (no commit).
+
+        The account's cash does not change; a source that has not that much free cash (its
+        own cash, and what the account has not blocked) refuses with a 400 on `field`.
+        """
+        if amount <= 0:
+            raise InvalidField(field, "must be positive")
+        ledger = Ledger(db)
+        ledger.lock(user_id)
+        free = min(
+            funds.book_cash(db, user_id=user_id, book=source), self.margins(db, user_id).available
+        )
+        if amount > free:
+            raise InvalidField(
+                field,
+                f"₹{amount:,.2f} is more than the ₹{max(free, Decimal(0)):,.2f} free to allocate",
+            )
+        now = self._context.clock.now()
+        ledger.post(user_id, at=now, kind="allocation", amount=-amount, note=note, book=source)
+        ledger.post(user_id, at=now, kind="allocation", amount=amount, note=note, book=target)
+        ledger.write()
+
+    def level_book(self, db: Session, *, user_id: int, book: str, cash: Decimal, note: str) -> None:
+        """Bring a portfolio's book to `cash` by moving the difference from or to the manual
+        book (no commit): back to zero when it retires, to its capital when it starts over.
+        """
+        ledger = Ledger(db)
+        ledger.lock(user_id)
+        move = cash - funds.book_cash(db, user_id=user_id, book=book)
+        if move:
+            now = self._context.clock.now()
+            ledger.post(user_id, at=now, kind="allocation", amount=-move, note=note, book=MANUAL)
+            ledger.post(user_id, at=now, kind="allocation", amount=move, note=note, book=book)
+            ledger.write()
+
+    def erase_virtual_fills(self, db: Session, *, user_id: int, book: str) -> None:
+        """Delete a book's virtual fills (a paper portfolio starting over; no commit)."""
+        erase_virtual_fills(db, user_id=user_id, book=book)
 
     def blocked(self, db: Session, user_id: int) -> Decimal:
         """Margin held by the user's working and queued orders (the parts that open risk)."""

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tradertape.db.models.trading import Order, Trade
+from tradertape.db.models.trading import CashEntry, Order, Trade
 from tradertape.domain.instruments import InstrumentCatalog
 from tradertape.domain.market import Tick
 from tradertape.domain.money import shown_float
@@ -28,6 +28,11 @@ from tradertape.ports.clock import IST, Clock
 KiteDict = dict[str, Any]
 LastTick = Callable[[str], Tick | None]
 _ZERO = Decimal(0)
+
+
+def _aware(at: datetime) -> datetime:
+    # SQLite hands back naive datetimes; every stored time is UTC.
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
 
 
 def _num(value: Decimal | None) -> float:
@@ -114,10 +119,20 @@ def trade_dict(trade: Trade, order_id: str) -> KiteDict:
     }
 
 
+@dataclass(frozen=True, slots=True)
+class CashFlows:
+    """A book's (or the account's) cash: at the day's start, paid in since, and now."""
+
+    opening: Decimal
+    payin: Decimal
+    cash: Decimal
+
+
 @dataclass
 class _Book:
-    """Running totals of one symbol and product."""
+    """Running totals of one symbol and product in one book."""
 
+    book: str
     exchange: str
     tradingsymbol: str
     instrument_token: int
@@ -175,6 +190,7 @@ def _position_row(book: _Book, last: Decimal | None, close: Decimal | None) -> K
         "sell_quantity": book.sell_qty,
         "sell_price": _num(book.sell_value / book.sell_qty) if book.sell_qty else 0.0,
         "sell_value": _num(book.sell_value),
+        "book": book.book,
     }
 
 
@@ -194,17 +210,22 @@ class PaperPortfolio:
         """One order, paper or live, as a row of Kite's order book."""
         return order_dict(order)
 
-    def orders(self, db: Session, *, user_id: int) -> list[KiteDict]:
-        """Today's orders, oldest first (Kite's order book)."""
-        rows = db.scalars(
-            select(Order).where(Order.user_id == user_id, Order.broker == BROKER).order_by(Order.id)
-        )
+    def orders(self, db: Session, *, user_id: int, book: str | None = None) -> list[KiteDict]:
+        """Today's orders, oldest first (Kite's order book); of one book when named."""
+        query = select(Order).where(Order.user_id == user_id, Order.broker == BROKER)
+        if book is not None:
+            query = query.where(Order.book == book)
+        rows = db.scalars(query.order_by(Order.id))
         today = self._today()
-        return [order_dict(o) for o in rows if o.placed_at.astimezone(IST).date() == today]
+        return [
+            {**order_dict(o), "book": o.book}
+            for o in rows
+            if o.placed_at.astimezone(IST).date() == today
+        ]
 
-    def trades(self, db: Session, *, user_id: int) -> list[KiteDict]:
-        """Today's trades."""
-        rows = db.execute(
+    def trades(self, db: Session, *, user_id: int, book: str | None = None) -> list[KiteDict]:
+        """Today's trades; of one book when named."""
+        query = (
             select(Trade, Order.order_id)
             .join(Order, Order.id == Trade.order_pk)
             .where(
@@ -212,23 +233,53 @@ class PaperPortfolio:
                 Trade.broker == BROKER,
                 Trade.trade_date == self._today().isoformat(),
             )
-            .order_by(Trade.id)
-        ).all()
-        return [trade_dict(trade, order_id) for trade, order_id in rows]
-
-    def _books(self, db: Session, user_id: int, *, day_only: bool) -> list[_Book]:
-        today = self._today().isoformat()
-        books: dict[tuple[str, str, str], _Book] = {}
-        trades = db.scalars(
-            select(Trade).where(Trade.user_id == user_id, Trade.broker == BROKER).order_by(Trade.id)
         )
-        for trade in trades:
+        if book is not None:
+            query = query.where(Trade.book == book)
+        rows = db.execute(query.order_by(Trade.id)).all()
+        return [{**trade_dict(trade, order_id), "book": trade.book} for trade, order_id in rows]
+
+    def cash_flows(self, db: Session, user_id: int, book: str | None) -> CashFlows:
+        """The cash of one book (None: the account) at the day's start, paid in since, and now."""
+        start = datetime.combine(self._today(), time(0), IST)
+        query = select(CashEntry.at, CashEntry.kind, CashEntry.amount).where(
+            CashEntry.user_id == user_id, CashEntry.broker == BROKER
+        )
+        if book is not None:
+            query = query.where(CashEntry.book == book)
+        opening = payin = cash = _ZERO
+        for at, kind, amount in db.execute(query):
+            cash += amount
+            if _aware(at) < start:
+                opening += amount
+            elif kind in ("deposit", "allocation"):
+                payin += amount
+        return CashFlows(opening, payin, cash)
+
+    def _trades(self, db: Session, user_id: int, book: str | None) -> list[Trade]:
+        query = select(Trade).where(Trade.user_id == user_id, Trade.broker == BROKER)
+        if book is not None:
+            query = query.where(Trade.book == book)
+        return list(db.scalars(query.order_by(Trade.id)))
+
+    def _books(
+        self, db: Session, user_id: int, *, day_only: bool, book_key: str | None
+    ) -> list[_Book]:
+        today = self._today().isoformat()
+        books: dict[tuple[str, str, str, str], _Book] = {}
+        for trade in self._trades(db, user_id, book_key):
             if trade.product == "CNC" and not day_only and trade.trade_date < today:
                 continue  # settled delivery lives in holdings, not positions
-            key = (trade.exchange, trade.tradingsymbol, trade.product)
+            key = (trade.book, trade.exchange, trade.tradingsymbol, trade.product)
             book = books.setdefault(
                 key,
-                _Book(trade.exchange, trade.tradingsymbol, trade.instrument_token, trade.product),
+                _Book(
+                    trade.book,
+                    trade.exchange,
+                    trade.tradingsymbol,
+                    trade.instrument_token,
+                    trade.product,
+                ),
             )
             if day_only and trade.trade_date < today:
                 continue
@@ -239,11 +290,14 @@ class PaperPortfolio:
             book.add(trade)
         return [b for b in books.values() if b.buy_qty or b.sell_qty]
 
-    def positions(self, db: Session, *, user_id: int) -> dict[str, list[KiteDict]]:
-        """``{"net": [...], "day": [...]}`` marked to the last tick."""
+    def positions(
+        self, db: Session, *, user_id: int, book: str | None = None
+    ) -> dict[str, list[KiteDict]]:
+        """``{"net": [...], "day": [...]}`` marked to the last tick, a row per book, symbol
+        and product (of one book when named)."""
         return {
-            "net": [self._row(b) for b in self._books(db, user_id, day_only=False)],
-            "day": [self._row(b) for b in self._books(db, user_id, day_only=True)],
+            "net": [self._row(b) for b in self._books(db, user_id, day_only=False, book_key=book)],
+            "day": [self._row(b) for b in self._books(db, user_id, day_only=True, book_key=book)],
         }
 
     def _row(self, book: _Book) -> KiteDict:
@@ -252,18 +306,15 @@ class PaperPortfolio:
             book, tick.last_price if tick else None, tick.prev_close if tick else None
         )
 
-    def holdings(self, db: Session, *, user_id: int) -> list[KiteDict]:
-        """Delivery holdings: settled quantity plus today's buys as ``t1_quantity``."""
+    def holdings(self, db: Session, *, user_id: int, book: str | None = None) -> list[KiteDict]:
+        """Delivery holdings: settled quantity plus today's buys as ``t1_quantity``; a row per
+        book and symbol (of one book when named)."""
         today = self._today().isoformat()
-        books: dict[tuple[str, str], dict[str, Any]] = {}
-        trades = db.scalars(
-            select(Trade)
-            .where(Trade.user_id == user_id, Trade.broker == BROKER, Trade.product == "CNC")
-            .order_by(Trade.id)
-        )
+        books: dict[tuple[str, str, str], dict[str, Any]] = {}
+        trades = (t for t in self._trades(db, user_id, book) if t.product == "CNC")
         for trade in trades:
             row = books.setdefault(
-                (trade.exchange, trade.tradingsymbol),
+                (trade.exchange, trade.tradingsymbol, trade.book),
                 {"token": trade.instrument_token, "settled": 0, "t1": 0, "cost": _ZERO, "held": 0},
             )
             signed = trade.quantity if trade.transaction_type == "BUY" else -trade.quantity
@@ -282,9 +333,9 @@ class PaperPortfolio:
         ]
 
     def _holding(
-        self, catalog: InstrumentCatalog, key: tuple[str, str], row: dict[str, Any]
+        self, catalog: InstrumentCatalog, key: tuple[str, str, str], row: dict[str, Any]
     ) -> KiteDict:
-        exchange, symbol = key
+        exchange, symbol, book = key
         instrument = catalog.find(f"{exchange}:{symbol}")
         tick = self._last_tick(f"{exchange}:{symbol}")
         average = row["cost"] / row["held"]
@@ -311,34 +362,46 @@ class PaperPortfolio:
             "pnl": _num((last - average) * held),
             "day_change": _num(last - close),
             "day_change_percentage": _num((last - close) / close * 100) if close else 0.0,
+            "book": book,
         }
 
-    def margins(self, db: Session, *, user_id: int) -> KiteDict:
-        """Kite's ``/user/margins`` shape for the equity segment.
+    def margins(self, db: Session, *, user_id: int, book: str | None = None) -> KiteDict:
+        """Kite's ``/user/margins`` shape for the equity segment (of one book when named).
 
         ``net`` is what a new order may use: cash, plus what open positions would fetch
         at their marks, less the margin positions and pending orders hold
         (`oms.funds`); ``utilised.debits`` is that margin, split into its SPAN,
         exposure and option-premium parts (the rest is equity VaR, delivery and cover
-        orders' risk).
+        orders' risk). ``opening_balance`` is the cash at the start of the day, and
+        ``intraday_payin`` what came in since (deposits and allocations); ``m2m_*`` are
+        today's P&L of the positions, realised and open. A book's ``net`` is its cash, at
+        most what the account has free.
         """
         account = self._exchange.margins(db, user_id)
         used = account.used
+        flows = self.cash_flows(db, user_id, book)
+        day = self._books(db, user_id, day_only=True, book_key=book)
+        rows = [self._row(b) for b in day]
         utilised: dict[str, float] = dict.fromkeys(_UTILISED_FIELDS, 0.0)
-        utilised["debits"] = _num(used.total)
-        utilised["span"] = _num(used.span)
-        utilised["exposure"] = _num(used.exposure)
-        utilised["option_premium"] = _num(used.option_premium)
+        if book is None:
+            utilised["debits"] = _num(used.total)
+            utilised["span"] = _num(used.span)
+            utilised["exposure"] = _num(used.exposure)
+            utilised["option_premium"] = _num(used.option_premium)
+        utilised["m2m_realised"] = round(sum((r["realised"] for r in rows), 0.0), 2)
+        utilised["m2m_unrealised"] = round(sum((r["unrealised"] for r in rows), 0.0), 2)
+        cash = account.cash if book is None else flows.cash
+        net = account.available if book is None else min(flows.cash, account.available)
         segment = {
             "enabled": True,
-            "net": _num(account.available),
+            "net": _num(net),
             "available": {
                 "adhoc_margin": 0.0,
-                "cash": _num(account.cash),
-                "opening_balance": _num(account.cash),
-                "live_balance": _num(account.cash),
+                "cash": _num(cash),
+                "opening_balance": _num(flows.opening),
+                "live_balance": _num(cash),
                 "collateral": 0.0,
-                "intraday_payin": 0.0,
+                "intraday_payin": _num(flows.payin),
             },
             "utilised": utilised,
         }

@@ -17,14 +17,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
 
 from sqlalchemy.orm import Session
 
+from tradertape.domain.books import ALL
 from tradertape.domain.brokers import BrokerName
-from tradertape.errors import Conflict, ServiceUnavailable
+from tradertape.errors import Conflict, InvalidField, ServiceUnavailable
 from tradertape.oms.paper.portfolio import PaperPortfolio
 from tradertape.ports.broker import Broker, SessionExpired, TransientBrokerError
 from tradertape.ports.clock import Clock
@@ -93,6 +94,32 @@ class AccountViews:
                 name = status.broker.value
                 raise Conflict(f"the {name} session has expired: log in to {name} again")
         return AccountView(PAPER, _paper_view(self._paper, db, user_id, view), now, 0.0)
+
+    def read_book(self, db: Session, *, user_id: int, view: View, book: str) -> AccountView:
+        """`view` of one book (``all``: every paper book, with the connected broker's rows
+        after them, each row naming its book). A live book is its broker's view.
+
+        The account's funds under ``all`` are the paper account's: a live broker's are its
+        own book's (``live:<broker>``).
+        """
+        if book.startswith("live:"):
+            try:
+                name = BrokerName(book.removeprefix("live:"))
+            except ValueError:
+                raise InvalidField("book", f"no broker is called {book!r}") from None
+            answer = self.read_broker(db, user_id=user_id, broker=name, view=view)
+            return replace(answer, data=_tagged(answer.data, book))
+        now = self._clock.now()
+        paper = _paper_view(self._paper, db, user_id, view, None if book == ALL else book)
+        if book != ALL or view == "margins":
+            return AccountView(PAPER, paper, now, 0.0)
+        for status in self._credentials.all_statuses(db, user_id=user_id):
+            connector = self._connectors.get(status.broker)
+            if status.connected and connector is not None:
+                live = self._cached(db, user_id, status.broker, connector, view)
+                tagged = _tagged(live.data, f"live:{status.broker.value}")
+                return AccountView(f"{PAPER}+{live.broker}", _joined(paper, tagged), now, 0.0)
+        return AccountView(PAPER, paper, now, 0.0)
 
     def read_broker(
         self, db: Session, *, user_id: int, broker: BrokerName, view: View
@@ -185,6 +212,26 @@ _BROKER_VIEWS: dict[View, Callable[[Broker], Any]] = {
 }
 
 
-def _paper_view(paper: PaperPortfolio, db: Session, user_id: int, view: View) -> Any:
+def _paper_view(
+    paper: PaperPortfolio, db: Session, user_id: int, view: View, book: str | None = None
+) -> Any:
     reader: Callable[..., Any] = getattr(paper, view)
-    return reader(db, user_id=user_id)
+    return reader(db, user_id=user_id) if book is None else reader(db, user_id=user_id, book=book)
+
+
+def _tagged(data: Any, book: str) -> Any:
+    """A broker's rows, each naming the book they are in."""
+    if isinstance(data, list):
+        return [{**row, "book": book} for row in data]
+    if isinstance(data, dict) and set(data) == {"net", "day"}:
+        return {part: _tagged(rows, book) for part, rows in data.items()}
+    return data
+
+
+def _joined(paper: Any, live: Any) -> Any:
+    """Two views' rows side by side (lists, or positions' ``net`` and ``day``)."""
+    if isinstance(paper, list) and isinstance(live, list):
+        return [*paper, *live]
+    if isinstance(paper, dict) and isinstance(live, dict):
+        return {part: [*paper.get(part, []), *live.get(part, [])] for part in ("net", "day")}
+    return paper

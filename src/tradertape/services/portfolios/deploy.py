@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from tradertape.candles import CandleStore
 from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal
+from tradertape.domain.books import MANUAL, portfolio_book
 from tradertape.domain.decimal_input import PLAIN, Count
 from tradertape.domain.instruments import UnknownUniverseError
 from tradertape.domain.row_ids import MAX_ROW_ID
@@ -74,10 +75,11 @@ def deploy(
     live_check: Callable[[], None] | None = None,
 ) -> ModelPortfolio:
     """Create an active portfolio on a strategy version the user can see. On the paper
-    broker its capital is deposited into the user's paper account, which its GTTs and
-    orders draw on. ``paper_mode: false`` trades at the user's Kite (GTT entries and
-    stops, orders for exits): ``live_check`` refuses it unless both live switches are on
-    and the user has a Kite session (403/409); no paper money is deposited for it."""
+    broker its capital is allocated from the account's manual book to its own book (a 400
+    when the manual book has not that much free), which its fills draw on.
+    ``paper_mode: false`` trades at the user's Kite (GTT entries and stops, orders for
+    exits): ``live_check`` refuses it unless both live switches are on and the user has a
+    Kite session (403/409); no paper money moves for it."""
     strategies.ensure_builtins(db, clock=clock)
     row = strategies.get_visible(db, request.strategy_id, user_id=user_id)
     document = StrategyDocument.model_validate(row.document)
@@ -137,10 +139,19 @@ def deploy(
         equity_curve=[],
     )
     db.add(portfolio)
-    db.commit()
+    db.flush()
     if paper_exchange is not None and request.broker == "paper":
-        note = f"model portfolio {portfolio.id}: {portfolio.name}"[:200]
-        paper_exchange.deposit(db, user_id=user_id, amount=request.starting_capital, note=note)
+        # an allocation from the account's cash, never new money (docs/books.md)
+        paper_exchange.allocate(
+            db,
+            user_id=user_id,
+            amount=request.starting_capital,
+            source=MANUAL,
+            target=portfolio_book(portfolio.id),
+            note=f"capital of model portfolio {portfolio.id}: {portfolio.name}"[:200],
+            field="starting_capital",
+        )
+    db.commit()
     return portfolio
 
 
@@ -214,9 +225,11 @@ def set_status(
     clock: Clock,
     status: str,
     gtts: GttBook | LiveGttBook | None = None,
+    paper_exchange: PaperExchange | None = None,
 ) -> ModelPortfolio:
     """Pause (no scans, no placements), resume, or retire (only without open positions;
-    entry GTTs still waiting are cancelled and their capital freed)."""
+    entry GTTs still waiting are cancelled and their capital freed; a paper portfolio's
+    cash goes back to the manual book)."""
     portfolio = get(db, portfolio_id, user_id=user_id)
     allowed = {PAUSED: (ACTIVE,), ACTIVE: (PAUSED,), RETIRED: (ACTIVE, PAUSED)}[status]
     if portfolio.status not in allowed:
@@ -228,6 +241,14 @@ def set_status(
         if gtts is not None:
             _withdraw_waiting_entries(db, portfolio, gtts)
         _expire_open_signals(db, portfolio_id)
+        if paper_exchange is not None and portfolio.broker == "paper":
+            paper_exchange.level_book(
+                db,
+                user_id=user_id,
+                book=portfolio_book(portfolio.id),
+                cash=ZERO,
+                note=f"model portfolio {portfolio.id} retired",
+            )
     portfolio.status = status
     portfolio.updated_at = clock.now()
     db.commit()
@@ -235,11 +256,18 @@ def set_status(
 
 
 def reset(
-    db: Session, portfolio_id: int, *, user_id: int, clock: Clock, gtts: GttBook | None = None
+    db: Session,
+    portfolio_id: int,
+    *,
+    user_id: int,
+    clock: Clock,
+    gtts: GttBook | None = None,
+    paper_exchange: PaperExchange | None = None,
 ) -> ModelPortfolio:
     """A paper portfolio starts over: signals and positions gone, capital as deployed, and
     its GTTs still waiting at the broker (entries, stops) cancelled, so none fires for a
-    signal or position that no longer exists."""
+    signal or position that no longer exists. Its virtual fills leave the account's books
+    (they never reached an exchange) and its book's cash is its capital again."""
     portfolio = get(db, portfolio_id, user_id=user_id)
     if not portfolio.paper_mode:
         raise Conflict(f"portfolio {portfolio_id} trades live; only paper portfolios reset")
@@ -252,6 +280,16 @@ def reset(
     for model in (ModelSignal, ModelPosition):
         for row in db.scalars(select(model).where(model.portfolio_id == portfolio_id)):
             db.delete(row)
+    if paper_exchange is not None and portfolio.broker == "paper":
+        book = portfolio_book(portfolio.id)
+        paper_exchange.erase_virtual_fills(db, user_id=user_id, book=book)
+        paper_exchange.level_book(
+            db,
+            user_id=user_id,
+            book=book,
+            cash=portfolio.starting_capital,
+            note=f"model portfolio {portfolio.id} started over",
+        )
     portfolio.current_capital = portfolio.starting_capital
     portfolio.deployed_capital = portfolio.committed_capital = ZERO
     portfolio.realised_pnl = portfolio.charges_paid = ZERO

@@ -7,7 +7,7 @@ and the round trip's charges. Charges are the trading core's delivery contract n
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import TypeVar
 
@@ -18,6 +18,7 @@ from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal, Ord
 from tradertape.domain.charges import Fill, Segment, Side, compute_charges
 from tradertape.domain.money import paise
 from tradertape.errors import Conflict
+from tradertape.oms.paper.exchange import PaperExchange
 from tradertape.ports.clock import IST, Clock
 from tradertape.services.accounts.ownership import owned
 from tradertape.services.notifications import events as notifications
@@ -56,6 +57,42 @@ def delivery_charges(side: Side, quantity: int, price: Decimal, day: date) -> De
     """Zerodha's charges of one delivery fill, as its own contract note."""
     fill = Fill("portfolio", Segment.EQUITY_DELIVERY, side, quantity, price, instrument="ISIN")
     return compute_charges([fill], day).total
+
+
+_OPEN, _CLOSE = time(9, 15), time(15, 30)
+
+
+def book_virtual(
+    exchange: PaperExchange,
+    db: Session,
+    portfolio: ModelPortfolio,
+    *,
+    symbol: str,
+    buy: bool,
+    quantity: int,
+    price: Decimal,
+    charges: Decimal,
+    day: date,
+    at_open: bool,
+    signal_id: int | None,
+) -> None:
+    """Book a virtual fill (at ``day``'s open or close) in the portfolio's book, as every
+    other fill is booked: the account's orders, trades, positions and funds show it."""
+    exchange.book_virtual_fill(
+        db,
+        user_id=portfolio.user_id,
+        key=symbol,
+        buy=buy,
+        quantity=quantity,
+        price=price,
+        charges=charges,
+        at=datetime.combine(day, _OPEN if at_open else _CLOSE, IST),
+        attribution={
+            "portfolio_id": portfolio.id,
+            "signal_id": signal_id,
+            "paper_fill": portfolio.paper_fill,
+        },
+    )
 
 
 def order_fills(db: Session, order: Order) -> tuple[int, Decimal, Decimal, date]:

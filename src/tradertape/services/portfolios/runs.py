@@ -31,7 +31,9 @@ def run_day(
 
     A batch passes one ``market`` to all its portfolios so they share panels and indicators.
     """
-    virtual.open_fills(db, portfolio, store=store, day=day, clock=venue.clock)
+    virtual.open_fills(
+        db, portfolio, store=store, day=day, clock=venue.clock, exchange=venue.exchange
+    )
     reconcile.reconcile(db, portfolio, venue=venue)
     report = scanner.scan(db, portfolio, store=store, clock=venue.clock, day=day, market=market)
     if report.skipped is None and portfolio.auto_place_signals:

@@ -40,6 +40,7 @@ from tradertape.ports.clock import Clock
 from tradertape.services.accounts.ownership import get_owned, owned
 from tradertape.services.notifications import events as notifications
 from tradertape.services.portfolios.positions import (
+    book_virtual,
     delivery_charges,
     fill_entry,
     fill_exit,
@@ -258,6 +259,19 @@ def _fill_at_close(
     if signal.signal_type == "exit":
         position = _position(db, signal)
         charges = delivery_charges(Side.SELL, position.quantity, price, day)
+        book_virtual(
+            venue.exchange,
+            db,
+            portfolio,
+            symbol=position.symbol,
+            buy=False,
+            quantity=position.quantity,
+            price=price,
+            charges=charges,
+            day=day,
+            at_open=False,
+            signal_id=signal.id,
+        )
         fill_exit(
             portfolio,
             position,
@@ -269,6 +283,19 @@ def _fill_at_close(
         )
     else:
         charges = delivery_charges(Side.BUY, signal.quantity, price, day)
+        book_virtual(
+            venue.exchange,
+            db,
+            portfolio,
+            symbol=signal.symbol,
+            buy=True,
+            quantity=signal.quantity,
+            price=price,
+            charges=charges,
+            day=day,
+            at_open=False,
+            signal_id=signal.id,
+        )
         position = fill_entry(
             db,
             portfolio,

@@ -17,8 +17,14 @@ from tradertape.candles.panel import Panel
 from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal
 from tradertape.domain.charges import Side
 from tradertape.domain.ticks import RoundDirection, round_to_tick, tick_size
+from tradertape.oms.paper.exchange import PaperExchange
 from tradertape.ports.clock import Clock
-from tradertape.services.portfolios.positions import delivery_charges, fill_entry, fill_exit
+from tradertape.services.portfolios.positions import (
+    book_virtual,
+    delivery_charges,
+    fill_entry,
+    fill_exit,
+)
 from tradertape.services.portfolios.reconcile import Reconciled, release
 from tradertape.services.portfolios.signals import filled
 from tradertape.strategies.dsl import StrategyDocument
@@ -29,7 +35,13 @@ def _decimal(value: float) -> Decimal:
 
 
 def open_fills(
-    db: Session, portfolio: ModelPortfolio, *, store: CandleStore, day: date, clock: Clock
+    db: Session,
+    portfolio: ModelPortfolio,
+    *,
+    store: CandleStore,
+    day: date,
+    clock: Clock,
+    exchange: PaperExchange,
 ) -> Reconciled:
     """``paper_fill: next_open`` at ``day``'s open, by the backtest kernel's rules: waiting
     sells first, then buys in signal order (a buy the cash cannot fund is released, not
@@ -59,7 +71,7 @@ def open_fills(
     bar = {k: _Bar(panel, j, day) for j, k in enumerate(panel.keys)}
     slip = portfolio.slippage_bps / Decimal(10_000)
     document = StrategyDocument.model_validate(portfolio.strategy_snapshot)
-    fill = _OpenFill(db, portfolio, bar, day, slip, clock, done)
+    fill = _OpenFill(db, portfolio, bar, day, slip, clock, done, exchange)
     for signal in (s for s in waiting if s.signal_type == "exit"):
         fill.sell(signal)
     buffer = Decimal(str(document.config.entry_buffer_pct)) / 100
@@ -115,14 +127,48 @@ class _OpenFill:
         slip: Decimal,
         clock: Clock,
         done: Reconciled,
+        exchange: PaperExchange,
     ) -> None:
         self.db, self.portfolio, self.bar, self.day = db, portfolio, bar, day
         self.slip, self.clock, self.done = slip, clock, done
+        self.exchange = exchange
+
+    def _book(
+        self,
+        symbol: str,
+        *,
+        buy: bool,
+        quantity: int,
+        price: Decimal,
+        charges: Decimal,
+        signal_id: int | None,
+    ) -> None:
+        book_virtual(
+            self.exchange,
+            self.db,
+            self.portfolio,
+            symbol=symbol,
+            buy=buy,
+            quantity=quantity,
+            price=price,
+            charges=charges,
+            day=self.day,
+            at_open=True,
+            signal_id=signal_id,
+        )
 
     def _close(self, position: ModelPosition, price: Decimal, reason: str) -> None:
         """Sell the whole position at ``price`` less slippage (every exit of the day)."""
         price = self.bar[position.symbol].sell_at(price * (1 - self.slip))
         charges = delivery_charges(Side.SELL, position.quantity, price, self.day)
+        self._book(
+            position.symbol,
+            buy=False,
+            quantity=position.quantity,
+            price=price,
+            charges=charges,
+            signal_id=position.signal_id,
+        )
         fill_exit(
             self.portfolio,
             position,
@@ -163,6 +209,14 @@ class _OpenFill:
             release(portfolio, signal, "unfunded")
             self.done.released.append(signal.id)
             return
+        self._book(
+            signal.symbol,
+            buy=True,
+            quantity=signal.quantity,
+            price=price,
+            charges=charges,
+            signal_id=signal.id,
+        )
         position = fill_entry(
             self.db,
             portfolio,

@@ -30,7 +30,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from tradertape.db.models.trading import Gtt, Order, Trade
@@ -95,6 +95,7 @@ class _Settled:
 
     before: str = ""  # ISO date
     last_id: int = 0
+    count: int = 0  # trades folded
     pools: dict[str, _Pool] = field(default_factory=dict)
 
 
@@ -189,11 +190,25 @@ class PaperExposure:
         return tick.prev_close if tick is not None else pool.average
 
     def _settle(self, db: Session, user_id: int, today: str) -> dict[str, _Pool]:
-        """All-time pools of the user's trades before today (copies: callers add to them)."""
+        """All-time pools of the user's trades before today (copies: callers add to them).
+
+        Folded once a day, and again whenever the trades before today are not the ones
+        folded: a model portfolio's virtual fill is booked on its (past) signal day, and a
+        paper portfolio starting over takes its virtual fills out again.
+        """
+        before_today = (
+            Trade.user_id == user_id,
+            self._ours(Trade.broker),
+            Trade.trade_date < today,
+        )
+        count, last = db.execute(
+            select(func.count(Trade.id), func.max(Trade.id)).where(*before_today)
+        ).one()
         with self._guard:
             settled = self._settled.get(user_id)
-            if settled is None or settled.before > today:  # first sight, or the clock went back
-                settled = self._settled[user_id] = _Settled()
+            stale = settled is not None and (count, last or 0) != (settled.count, settled.last_id)
+            if settled is None or settled.before > today or (settled.before == today and stale):
+                settled = self._settled[user_id] = _Settled()  # first sight, or history moved
             if settled.before < today:
                 rows = db.execute(
                     select(
@@ -216,6 +231,7 @@ class PaperExposure:
                     pool = settled.pools.setdefault(f"{exchange}:{symbol}", _Pool())
                     pool.fill(quantity if side == "BUY" else -quantity, price)
                     settled.last_id = trade_id
+                    settled.count += 1
                 settled.before = today
             return {key: replace(pool) for key, pool in settled.pools.items()}
 

@@ -1,0 +1,1 @@
+"""The account's books (manual, each model portfolio, each worker run), named and summed."""

@@ -39,7 +39,7 @@ DEMO_HISTORY_FROM = date(2018, 1, 1)
 DEMO_WEEKS = 4
 DEMO_PORTFOLIOS = ("v1_momentum", "v3_dip_buyer")
 DEMO_PORTFOLIO_CAPITAL = Decimal(1_000_000)  # each demo portfolio's, ₹10 lakh
-DEMO_MANUAL_CASH = Decimal(500_000)  # left in the manual book after both deploys
+DEMO_MANUAL_CASH = Decimal(2_000_000)  # left in the manual book after both deploys
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +113,7 @@ def load_demo_portfolios(runtime: Runtime) -> tuple[int, ...]:
         if existing.first() is not None:
             return ()
         # the portfolios' capital is allocated from the account: the demo adds what they
-        # need on top of the manual book's ₹5 lakh, so the ticket has money of its own
+        # need on top of the manual book's ₹20 lakh, so the ticket has money of its own
         need = DEMO_PORTFOLIO_CAPITAL * len(DEMO_PORTFOLIOS) + DEMO_MANUAL_CASH
         have = book_cash(db, user_id=user.id, book=MANUAL)
         if have < need:

@@ -158,3 +158,17 @@ def test_calendar_import_is_used_by_the_next_process(data_dir: Path):
     assert refused.exit_code == 1
     assert "line 3: 'x' is not a date like 26-Jan-2027" in refused.output
     assert "Traceback" not in refused.output
+
+
+def test_demo_on_a_port_in_use_fails_before_it_is_ready(data_dir: Path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = runner.invoke(app, ["demo", "--port", str(port)])
+    assert result.exit_code == 1
+    assert f"cannot serve on 127.0.0.1:{port}" in result.output
+    assert "demo is ready" not in result.output
+    assert not (data_dir / "candles").exists()  # nothing was loaded either

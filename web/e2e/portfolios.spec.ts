@@ -43,9 +43,9 @@ test("deploy shows the API's field errors on the field, then deploys; pause, res
   await expect(row).toContainText(inr("50000"));
 
   await row.getByRole("button", { name: "Pause E2E deploy" }).click();
-  await expect(row).toContainText("paused");
+  await expect(row).toContainText("Paused");
   await row.getByRole("button", { name: "Resume E2E deploy" }).click();
-  await expect(row).toContainText("active");
+  await expect(row).toContainText("Active");
 
   await row.getByRole("button", { name: "Reset E2E deploy" }).click();
   const reset = page.getByRole("dialog", { name: "Reset E2E deploy?" });
@@ -59,7 +59,7 @@ test("deploy shows the API's field errors on the field, then deploys; pause, res
   await retire.getByRole("button", { name: "Retire" }).click();
   await expect(page.getByRole("row", { name: /E2E deploy/ })).toHaveCount(0);
   await page.getByText("Retired", { exact: true }).click();
-  await expect(page.getByRole("row", { name: /E2E deploy/ })).toContainText("retired");
+  await expect(page.getByRole("row", { name: /E2E deploy/ })).toContainText("Retired");
 });
 
 test("a position closes by hand after a confirmation; history lists signals and closed positions", async ({ page }) => {
@@ -87,9 +87,9 @@ test("a position closes by hand after a confirmation; history lists signals and 
   if (now?.status === "closed") {
     expect(now.exit_reason).toBe("manual");
     await history.getByRole("tab", { name: /Closed positions/ }).click();
-    await expect(history.getByRole("row", { name: new RegExp(`${symbol}.*manual`) })).toBeVisible();
+    await expect(history.getByRole("row", { name: new RegExp(`${symbol}.*Manual`) })).toBeVisible();
   } else {
-    await expect(history.getByRole("row", { name: new RegExp(symbol) })).toContainText("exit_pending");
+    await expect(history.getByRole("row", { name: new RegExp(symbol) })).toContainText("Exit pending");
   }
   await history.getByRole("tab", { name: /Signals/ }).click();
   await expect(history.getByRole("table", { name: `Signals of ${v3.name}` })).toBeVisible();

@@ -27,7 +27,30 @@ def _market_line(settings: Settings) -> str:
     return f"simulated, {hours}, speed {settings.feed_speed:g}x, WS /api/ws/ticks"
 
 
+def _check_port(host: str, port: int) -> None:
+    """Fail at once, before any loading or "ready", when the address cannot be served."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        console.print(f"[red]cannot serve on {host}:{port}: {exc.strerror}[/red]")
+        raise typer.Exit(1) from exc
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            console.print(
+                f"[red]cannot serve on {host}:{port}: {exc.strerror or exc}[/red] "
+                "(another program is using the port: stop it, or pass --port)"
+            )
+            raise typer.Exit(1) from exc
+
+
 def _serve(host: str, port: int, *, demo: bool) -> None:
+    _check_port(host, port)
     import uvicorn
 
     from tradertape.api.app import create_app

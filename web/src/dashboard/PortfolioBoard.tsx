@@ -1,4 +1,5 @@
 import { Alert, Badge, Card, Grid, Group, Loader, Stack, Text, Title } from "@mantine/core";
+import { universeName, words } from "@/format";
 import { type ReactNode, useMemo } from "react";
 import { Money } from "@/components/Money";
 import { ProvisionalCalendar } from "@/components/ProvisionalCalendar";
@@ -35,8 +36,8 @@ export function PortfolioBoard({ id }: { id: number }) {
   return (
     <Stack gap="md">
       <Group gap="xs">
-        <Badge variant="outline" color={p.status === "active" ? "blue.9" : "gray.8"}>{p.status}</Badge>
-        <Badge variant="outline" color="gray.8">{p.paper_mode ? "Paper" : "Live"} · {p.universe}</Badge>
+        <Badge variant="outline" color={p.status === "active" ? "blue.9" : "gray.8"}>{words(p.status)}</Badge>
+        <Badge variant="outline" color="gray.8">{p.paper_mode ? "Paper" : "Live"} · {universeName(p.universe)}</Badge>
         <DataLabel synthetic={d.synthetic} source={d.data_source} />
         <ProvisionalCalendar provisional={p.last_scan_provisional} label="Last scan: provisional calendar" />
       </Group>
@@ -45,7 +46,6 @@ export function PortfolioBoard({ id }: { id: number }) {
           <Stack gap={2}>{d.drift.map((line) => <Text key={line} size="sm">{line}</Text>)}</Stack>
         </Alert>
       )}
-      {d.calendar_warning && <Alert color="yellow" variant="light">{d.calendar_warning}</Alert>}
       <Section title="Capital" extra={
         <Group gap="md">
           <Text size="sm">Total <b data-testid="capital-total"><Money value={p.total_capital} /></b></Text>

@@ -2,7 +2,7 @@ import { Card, Group, Stack, Text } from "@mantine/core";
 import { useMediaQuery } from "@mantine/hooks";
 import { type Column, DataTable } from "@/components/DataTable";
 import { Money } from "@/components/Money";
-import { inr, qty } from "@/format";
+import { inr, qty, words } from "@/format";
 import { closePosition, type Position, useModelAction } from "@/portfolios/modelApi";
 import { ConfirmButton } from "./ConfirmButton";
 import { LiveLtp } from "./LiveLtp";
@@ -63,6 +63,6 @@ export function PositionsPanel({ positions, name }: { positions: Position[]; nam
   return (
     <DataTable caption={`Open positions of ${name}`} columns={columns} rows={positions} rowKey={(p) => p.id}
       csvName="positions" empty="No open positions."
-      rowActions={(p) => (p.status === "open" ? <CloseButton position={p} /> : <Text size="xs">{p.status}</Text>)} />
+      rowActions={(p) => (p.status === "open" ? <CloseButton position={p} /> : <Text size="xs">{words(p.status)}</Text>)} />
   );
 }

@@ -3,7 +3,7 @@ import { useState } from "react";
 import { ApiError } from "@/api/errors";
 import { Money } from "@/components/Money";
 import { ProvisionalCalendar } from "@/components/ProvisionalCalendar";
-import { inr, qty } from "@/format";
+import { inr, qty, words } from "@/format";
 import { placeCart, type Signal, signalAction, useModelAction } from "@/portfolios/modelApi";
 import { ConfirmButton } from "./ConfirmButton";
 
@@ -46,7 +46,7 @@ function SignalCard({ signal, onError }: { signal: Signal; onError: (m: string) 
         <Figure label="Trigger"><Money value={signal.trigger_price} /></Figure>
         <Figure label="Limit"><Money value={signal.limit_price} /></Figure>
       </SimpleGrid>
-      {signal.reason && <Text size="xs" c="dimmed" mb="xs">{signal.reason}</Text>}
+      {signal.reason && <Text size="xs" c="dimmed" mb="xs">{words(signal.reason)}</Text>}
       <Group gap="xs" grow>
         {carted ? (
           <Button size="sm" variant="default" loading={unapprove.isPending} disabled={busy}

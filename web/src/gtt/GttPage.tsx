@@ -13,7 +13,7 @@ import { ProvisionalCalendar } from "@/components/ProvisionalCalendar";
 const GTT_WHY =
   "This trigger's year runs past NSE's published holiday list: until the server's admin loads " +
   "NSE's list, every weekday there is assumed to trade, and the trigger may be watched on a holiday.";
-import { inr, istDateTime, qty } from "@/format";
+import { inr, istDateTime, qty, words } from "@/format";
 import { LiveLtp } from "@/orders/books";
 import { GttDialog } from "./GttDialog";
 import { type GttForm, gttFormOf, initialGtt } from "./gttForm";
@@ -39,7 +39,7 @@ const columns: Column<Gtt>[] = [
     header: "Status",
     render: (r) => (
       <Group gap={4} wrap="nowrap">
-        {r.status}
+        {words(r.status)}
         <ProvisionalCalendar provisional={r.provisional_calendar} label="Provisional" why={GTT_WHY} />
       </Group>
     ),

@@ -9,7 +9,7 @@ import { Money } from "@/components/Money";
 import { PageTitle } from "@/components/PageTitle";
 import { pct, qty } from "@/format";
 import { BookFilter } from "./BookFilter";
-import { ALL_BOOKS, LiveLtp, type Holding, bookColumn, num, str, symbolOf, useBook, useBooks, useHoldings } from "./books";
+import { ALL_BOOKS, LiveHoldingPnl, LiveLtp, type Holding, bookColumn, num, str, symbolOf, useBook, useBooks, useHoldings } from "./books";
 
 const columns: Column<Holding>[] = [
   { key: "instrument", header: "Instrument", render: (r) => `${str(r, "tradingsymbol")} ${str(r, "exchange")}`, value: (r) => str(r, "tradingsymbol") },
@@ -17,8 +17,8 @@ const columns: Column<Holding>[] = [
   { key: "t1", header: "T1 qty.", numeric: true, render: (r) => qty(num(r, "t1_quantity")), value: (r) => num(r, "t1_quantity") },
   { key: "avg", header: "Avg. cost", numeric: true, render: (r) => <Money value={num(r, "average_price")} />, value: (r) => num(r, "average_price") },
   { key: "ltp", header: "LTP", numeric: true, render: (r) => <LiveLtp symbol={symbolOf(r)} fallback={num(r, "last_price")} />, value: (r) => num(r, "last_price") },
-  { key: "pnl", header: "P&L", numeric: true, render: (r) => <Money value={num(r, "pnl")} pnl />, value: (r) => num(r, "pnl") },
-  { key: "day", header: "Day chg.", numeric: true, render: (r) => <Money value={num(r, "day_change")} pnl />, value: (r) => num(r, "day_change") },
+  { key: "pnl", header: "P&L", numeric: true, render: (r) => <LiveHoldingPnl row={r} />, value: (r) => num(r, "pnl") },
+  { key: "day", header: "Day chg.", numeric: true, render: (r) => <LiveHoldingPnl row={r} day />, value: (r) => num(r, "day_change") },
   { key: "day_pct", header: "Day chg. %", numeric: true, render: (r) => pct(num(r, "day_change_percentage"), { signed: true }), value: (r) => num(r, "day_change_percentage") },
 ];
 

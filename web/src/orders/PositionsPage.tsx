@@ -9,7 +9,7 @@ import { Money } from "@/components/Money";
 import { PageTitle } from "@/components/PageTitle";
 import { qty } from "@/format";
 import { BookFilter } from "./BookFilter";
-import { ALL_BOOKS, LiveLtp, type Position, bookColumn, bookLabel, num, str, symbolOf, useBook, useBooks, usePositions } from "./books";
+import { ALL_BOOKS, LiveLtp, LivePnl, type Position, bookColumn, bookLabel, num, str, symbolOf, useBook, useBooks, usePositions } from "./books";
 import { useOrderTicket } from "./ticket/OrderTicketContext";
 import type { Product } from "./ticket/form";
 
@@ -19,8 +19,8 @@ const columns: Column<Position>[] = [
   { key: "qty", header: "Qty.", numeric: true, render: (r) => qty(num(r, "quantity")), value: (r) => num(r, "quantity") },
   { key: "avg", header: "Avg.", numeric: true, render: (r) => <Money value={num(r, "average_price")} />, value: (r) => num(r, "average_price") },
   { key: "ltp", header: "LTP", numeric: true, render: (r) => <LiveLtp symbol={symbolOf(r)} fallback={num(r, "last_price")} />, value: (r) => num(r, "last_price") },
-  { key: "pnl", header: "P&L", numeric: true, render: (r) => <Money value={num(r, "pnl")} pnl />, value: (r) => num(r, "pnl") },
-  { key: "m2m", header: "M2M", numeric: true, render: (r) => <Money value={num(r, "m2m")} pnl />, value: (r) => num(r, "m2m") },
+  { key: "pnl", header: "P&L", numeric: true, render: (r) => <LivePnl row={r} />, value: (r) => num(r, "pnl") },
+  { key: "m2m", header: "M2M", numeric: true, render: (r) => <LivePnl row={r} field="m2m" />, value: (r) => num(r, "m2m") },
 ];
 
 /** The phone layout: one card per position, thumb-sized exit (a wide table would scroll). */
@@ -39,7 +39,7 @@ function PositionCards({ rows, onExit, bookOf }: { rows: Position[]; onExit: (ro
               {bookOf(r) && <Text size="xs" c="dimmed">{bookOf(r)}</Text>}
             </div>
             <Stack gap={6} align="flex-end">
-              <Text fw={700} aria-label="P&L"><Money value={num(r, "pnl")} pnl /></Text>
+              <Text fw={700} aria-label="P&L"><LivePnl row={r} /></Text>
               {num(r, "quantity") !== 0 && (
                 <Button size="sm" variant="default" onClick={() => onExit(r)}
                   aria-label={`Exit ${str(r, "tradingsymbol")} ${str(r, "product")}`}>Exit</Button>

@@ -7,6 +7,7 @@ import { api, type components } from "@/api/client";
 import { unwrap } from "@/api/errors";
 import type { NumberKey, TextKey } from "@/api/rows";
 import type { Column } from "@/components/DataTable";
+import { Money } from "@/components/Money";
 import { inr } from "@/format";
 import { useTick } from "@/ticks/useTick";
 
@@ -122,6 +123,32 @@ export function bookColumn<T extends { book?: string | null }>(books: BookSummar
 export function LiveLtp({ symbol, fallback }: { symbol: string; fallback: number }) {
   const tick = useTick(symbol);
   return <span className="num">{inr(tick?.ltp ?? fallback)}</span>;
+}
+
+/** A position's P&L (``m2m`` for the day's) at the last price shown beside it: Kite's
+ * cash flow so far plus what the open quantity is worth at that price, from the same tick. */
+export function positionPnl(row: Position, ltp: number, field: "pnl" | "m2m" = "pnl"): number {
+  const open = num(row, "quantity");
+  const flow = num(row, "sell_value") - num(row, "buy_value");
+  const multiplier = Number.isFinite(num(row, "multiplier")) ? num(row, "multiplier") : 1;
+  if (!Number.isFinite(flow) || !Number.isFinite(ltp)) return num(row, field);
+  return flow + open * ltp * multiplier;
+}
+
+/** A position's P&L on the tick stream's last price (the API's figure until the first tick). */
+export function LivePnl({ row, field = "pnl" }: { row: Position; field?: "pnl" | "m2m" }) {
+  const tick = useTick(symbolOf(row));
+  const value = tick ? positionPnl(row, tick.ltp, field) : num(row, field);
+  return <Money value={value} pnl />;
+}
+
+/** A holding's P&L on the tick stream's last price: (LTP − average) × everything held. */
+export function LiveHoldingPnl({ row, day = false }: { row: Holding; day?: boolean }) {
+  const tick = useTick(symbolOf(row));
+  if (!tick) return <Money value={num(row, day ? "day_change" : "pnl")} pnl />;
+  const held = num(row, "quantity") + (Number.isFinite(num(row, "t1_quantity")) ? num(row, "t1_quantity") : 0);
+  const value = day ? tick.ltp - num(row, "close_price") : (tick.ltp - num(row, "average_price")) * held;
+  return <Money value={value} pnl />;
 }
 
 /** Kite's order statuses that are done; everything else is still working. */

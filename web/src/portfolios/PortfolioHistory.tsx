@@ -2,7 +2,7 @@ import { Alert, Badge, Loader, Tabs, Text } from "@mantine/core";
 import { type Column, DataTable } from "@/components/DataTable";
 import { Money } from "@/components/Money";
 import { PositionsPanel } from "@/dashboard/PositionsPanel";
-import { istDate, qty } from "@/format";
+import { istDate, qty, words } from "@/format";
 import { type Portfolio, type Position, type Signal, usePositions, useSignals } from "./modelApi";
 
 const short = (s: string) => s.replace(/^NSE:/, "");
@@ -16,8 +16,8 @@ const signalColumns: Column<Signal>[] = [
   { key: "trigger", header: "Trigger", numeric: true, render: (s) => <Money value={s.trigger_price} />, value: (s) => s.trigger_price },
   { key: "limit", header: "Limit", numeric: true, render: (s) => <Money value={s.limit_price} />, value: (s) => s.limit_price },
   { key: "amount", header: "Amount", numeric: true, render: (s) => <Money value={s.amount} />, value: (s) => s.amount },
-  { key: "status", header: "Status", render: (s) => <Badge size="sm" variant="outline" color="gray.8">{s.status}</Badge>, value: (s) => s.status },
-  { key: "reason", header: "Reason", render: (s) => s.reason ?? s.error ?? "", value: (s) => s.reason },
+  { key: "status", header: "Status", render: (s) => <Badge size="sm" variant="outline" color="gray.8">{words(s.status)}</Badge>, value: (s) => s.status },
+  { key: "reason", header: "Reason", render: (s) => (s.reason ? words(s.reason) : s.error ?? ""), value: (s) => s.reason },
 ];
 
 const closedColumns: Column<Position>[] = [
@@ -27,7 +27,7 @@ const closedColumns: Column<Position>[] = [
   { key: "entry_date", header: "Bought", render: (p) => istDate(p.entry_date), value: (p) => p.entry_date },
   { key: "exit", header: "Exit", numeric: true, render: (p) => <Money value={p.exit_price} />, value: (p) => p.exit_price },
   { key: "exit_date", header: "Sold", render: (p) => istDate(p.exit_date), value: (p) => p.exit_date },
-  { key: "reason", header: "Why", render: (p) => p.exit_reason ?? "", value: (p) => p.exit_reason },
+  { key: "reason", header: "Why", render: (p) => words(p.exit_reason), value: (p) => p.exit_reason },
   { key: "charges", header: "Charges", numeric: true, render: (p) => <Money value={p.charges} />, value: (p) => p.charges },
   { key: "pnl", header: "Realised", numeric: true, render: (p) => <Money value={p.realised_pnl} pnl />, value: (p) => p.realised_pnl },
 ];

@@ -5,7 +5,7 @@ import { type Column, DataTable } from "@/components/DataTable";
 import { Money } from "@/components/Money";
 import { PageTitle } from "@/components/PageTitle";
 import { ConfirmButton } from "@/dashboard/ConfirmButton";
-import { inr } from "@/format";
+import { inr, universeName, words } from "@/format";
 import { DeployForm } from "./DeployForm";
 import { type Portfolio, portfolioAction, scanNow, useModelAction, usePortfolios } from "./modelApi";
 import { PortfolioHistory } from "./PortfolioHistory";
@@ -63,9 +63,9 @@ export function Component() {
   const columns: Column<Portfolio>[] = [
     { key: "name", header: "Portfolio", render: (p) => p.name, value: (p) => p.name },
     { key: "strategy", header: "Version", render: (p) => `v${p.strategy_version}`, value: (p) => p.strategy_version },
-    { key: "universe", header: "Universe", render: (p) => p.universe, value: (p) => p.universe },
+    { key: "universe", header: "Universe", render: (p) => universeName(p.universe), value: (p) => p.universe },
     { key: "mode", header: "Mode", render: (p) => (p.paper_mode ? "Paper" : "Live"), value: (p) => (p.paper_mode ? "paper" : "live") },
-    { key: "status", header: "Status", render: (p) => <Text size="sm" fw={p.status === "active" ? 400 : 600}>{p.status}</Text>, value: (p) => p.status },
+    { key: "status", header: "Status", render: (p) => <Text size="sm" fw={p.status === "active" ? 400 : 600}>{words(p.status)}</Text>, value: (p) => p.status },
     { key: "total", header: "Total capital", numeric: true, render: (p) => <Money value={p.total_capital} />, value: (p) => p.total_capital },
     { key: "realised", header: "Realised", numeric: true, render: (p) => <Money value={p.realised_pnl} pnl />, value: (p) => p.realised_pnl },
     { key: "size", header: "Position size", numeric: true, render: (p) => <Money value={p.position_size} />, value: (p) => p.position_size },

@@ -11,7 +11,7 @@ import { PageLoader } from "@/components/PageLoader";
 import { PageTitle } from "@/components/PageTitle";
 import { useMe } from "@/auth/useMe";
 import { Notice } from "@/orders/Notice";
-import { direction, istDateTime, pct, plain, signedInr } from "@/format";
+import { direction, istDateTime, pct, plain, signedInr, words } from "@/format";
 import "@/market/market.css";
 import { RULE_TYPES, type RuleDraft, type RuleOut, bodyOf, draftOf, ruleLabel } from "./ruleForm";
 
@@ -149,7 +149,7 @@ export function Component() {
 
   const columns: Column<RuleOut>[] = [
     { key: "type", header: "Rule", render: (r) => ruleLabel(r.type), value: (r) => r.type },
-    { key: "action", header: "Action", render: (r) => r.action, value: (r) => r.action },
+    { key: "action", header: "Action", render: (r) => words(r.action), value: (r) => r.action },
     { key: "scope", header: "Scope", render: (r) => (r.portfolio_id ? `Portfolio ${r.portfolio_id}` : r.scope === "all" ? "Account" : r.scope) },
     { key: "enabled", header: "Enabled", render: (r) => (r.enabled ? "Yes" : "No") },
     { key: "value", header: "Now", numeric: true, render: (r) => figure(r, standing.get(r.id)?.value) },
@@ -172,7 +172,7 @@ export function Component() {
   const eventColumns: Column<RiskEvent>[] = [
     { key: "at", header: "When (IST)", render: (e) => istDateTime(e.at), value: (e) => e.at },
     { key: "rule", header: "Rule", render: (e) => ruleLabel(e.rule_type) },
-    { key: "action", header: "Action", render: (e) => e.action },
+    { key: "action", header: "Action", render: (e) => words(e.action) },
     { key: "order", header: "Order", render: (e) => `${e.side} ${e.quantity} ${e.symbol}` },
     { key: "message", header: "Why", render: (e) => e.message },
   ];

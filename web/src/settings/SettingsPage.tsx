@@ -5,6 +5,7 @@ import { PageTitle } from "@/components/PageTitle";
 import { BrokersSection } from "./BrokersSection";
 import { AgentKeysSection, WorkerTokensSection } from "./KeysSection";
 import { LiveTradingSection } from "./LiveTradingSection";
+import { ServerSection } from "./ServerSection";
 import { FundsSection, NotificationsSection, SessionsSection, TelegramSection } from "./OtherSections";
 
 const SECTIONS = [
@@ -15,6 +16,7 @@ const SECTIONS = [
   { path: "sessions", label: "Sessions", render: () => <SessionsSection /> },
   { path: "funds", label: "Paper funds", render: () => <FundsSection /> },
   { path: "notifications", label: "Notifications", render: () => <NotificationsSection /> },
+  { path: "server", label: "Server", render: () => <ServerSection /> },
 ];
 
 export function Component() {

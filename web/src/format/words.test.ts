@@ -1,0 +1,17 @@
+import { describe, expect, it } from "vitest";
+import { universeName, words } from "./words";
+
+describe("words", () => {
+  it("says statuses and reasons as words", () => {
+    expect(words("pending_approval")).toBe("Pending approval");
+    expect(words("TRIGGER PENDING")).toBe("Trigger pending");
+    expect(words("kill_switch")).toBe("Kill switch");
+    expect(words("active")).toBe("Active");
+    expect(words("")).toBe("");
+  });
+  it("names universes as NSE writes them", () => {
+    expect(universeName("nifty_100")).toBe("NIFTY 100");
+    expect(universeName("nifty_next_50")).toBe("NIFTY NEXT 50");
+    expect(universeName("my_watchlist")).toBe("My watchlist");
+  });
+});

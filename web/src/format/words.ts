@@ -1,0 +1,47 @@
+// Words, not identifiers: what the API names in snake_case or CAPITALS, said as a trader
+// reads it ("pending_approval" → "Pending approval", "nifty_100" → "NIFTY 100").
+
+const KNOWN: Record<string, string> = {
+  pending_approval: "Pending approval",
+  in_cart: "In cart",
+  exit_pending: "Exit pending",
+  order_placed: "Order placed",
+  waiting_open: "Waiting for the open",
+  not_triggered: "Not triggered",
+  no_bar: "No price that day",
+  max_positions: "Max positions reached",
+  max_per_sector: "Sector full",
+  atr_stop: "ATR stop",
+  gap_down: "Gap down",
+  block: "Blocks",
+  warn: "Warns",
+  COMPLETE: "Complete",
+  OPEN: "Open",
+  "TRIGGER PENDING": "Trigger pending",
+  "AMO REQ RECEIVED": "AMO received",
+  CANCELLED: "Cancelled",
+  REJECTED: "Rejected",
+  CNC: "CNC",
+  MIS: "MIS",
+  NRML: "NRML",
+};
+
+const INDEX = /^(nifty|sensex|bank_?nifty|fin_?nifty)(?:_(.+))?$/i;
+
+/** A universe's name as NSE writes it ("nifty_next_50" → "NIFTY NEXT 50"). */
+export function universeName(key: string | null | undefined): string {
+  if (!key) return "";
+  const index = INDEX.exec(key);
+  if (index) return key.replace(/_/g, " ").toUpperCase();
+  return words(key);
+}
+
+/** An identifier in words: known ones as written above, others de-snaked, first letter up. */
+export function words(value: string | null | undefined): string {
+  if (!value) return "";
+  const known = KNOWN[value];
+  if (known) return known;
+  const spaced = value.replace(/[_-]+/g, " ").trim();
+  const lower = spaced === spaced.toUpperCase() ? spaced.toLowerCase() : spaced;
+  return lower.charAt(0).toUpperCase() + lower.slice(1);
+}

@@ -54,8 +54,8 @@ def test_demo_is_idempotent_and_its_login_works(runtime: Runtime, client: TestCl
     assert second.portfolios == ()
     listed = client.get("/api/model/portfolios").json()
     assert sorted(p["name"] for p in listed) == [
-        "V1 Momentum · nifty_100",
-        "V3 Dip Buyer · nifty_100",
+        "V1 Momentum · NIFTY 100",
+        "V3 Dip Buyer · NIFTY 100",
     ]
     v1 = next(p for p in listed if p["name"].startswith("V1"))
     board = client.get("/api/model/dashboard", params={"portfolio_id": v1["id"]}).json()
@@ -63,3 +63,12 @@ def test_demo_is_idempotent_and_its_login_works(runtime: Runtime, client: TestCl
     assert board["pending_signals"]
     assert len(board["equity_curve"]) >= 15
     assert board["drift"] == []  # next-open fills are virtual: no broker book to drift from
+    # one account: the portfolios' capital was allocated from it, not added to it
+    books = {b["book"]: b for b in client.get("/api/portfolio/books").json()}
+    assert books["manual"]["cash"] == "2000000.00"
+    assert books[f"portfolio:{v1['id']}"]["cash"] == v1["current_capital"]
+    parts = [Decimal(b["cash"]) for key, b in books.items() if key != "all"]
+    assert sum(parts) == Decimal(books["all"]["cash"])
+    # the balance at the day's start never counts a fill before the money that paid for it
+    margins = client.get("/api/portfolio/margins").json()["equity"]["available"]
+    assert margins["opening_balance"] >= 0

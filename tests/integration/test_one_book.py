@@ -217,7 +217,7 @@ def test_every_view_is_the_sum_of_its_books(
             for k in keys
         ]
         assert sum(parts, Decimal(0)) == _money(everything["available"][field]), field
-    for field in ("cash", "positions_value", "realised_today", "unrealised"):
+    for field in ("cash", "positions_value", "realised_today", "pnl_today", "unrealised"):
         total = sum((Decimal(books[k][field]) for k in keys), Decimal(0))
         assert total == Decimal(books["all"][field]), field
     assert _money(books["all"]["cash"]) == _money(everything["available"]["cash"])
@@ -225,6 +225,12 @@ def test_every_view_is_the_sum_of_its_books(
     capital = Decimal(books["all"]["cash"]) + Decimal(books["all"]["positions_value"])
     assert _money(state["capital"]) == _money(capital)
     assert state["open_positions"] == books["all"]["open_positions"]
+    # today's P&L: the top bar's (the risk desk's) is the books' and the Funds page's M2M
+    assert _money(state["pnl_today"]["total"]) == _money(books["all"]["pnl_today"])
+    m2m = everything["utilised"]
+    assert _money(m2m["m2m_realised"]) + _money(m2m["m2m_unrealised"]) == _money(
+        books["all"]["pnl_today"]
+    )
     # cash + positions at cost + charges = what was deposited, fill by fill
     with runtime.db.session() as db:
         user = find_user(db, email)

@@ -83,7 +83,7 @@ test("places an order from the ticket (key B) and sees it in orders, positions a
   await page.getByRole("link", { name: "Positions" }).click();
   const positions = (await (await api.get("/api/portfolio/positions")).json()).net as Row[];
   const infy = positions.find((p) => p.tradingsymbol === "INFY" && p.product === "CNC") as Row;
-  const posRow = page.getByRole("row", { name: /INFY NSE/ }).filter({ hasText: "CNC" });
+  const posRow = page.getByRole("row", { name: /^Manual .*INFY NSE/ }).filter({ hasText: "CNC" });
   await expect(posRow).toContainText(rupees(Number(infy.average_price)));
   await expectAccessible(page);
   await keepScreenshot(page, "positions", info.project.name);
@@ -103,7 +103,7 @@ test("places an order from the ticket (key B) and sees it in orders, positions a
 
   // Holdings and funds: the API's figures (cash paid the order's value and its charges).
   await page.getByRole("link", { name: "Holdings" }).click();
-  await expect(page.getByRole("row", { name: /INFY NSE/ })).toBeVisible();
+  await expect(page.getByRole("row", { name: /^Manual INFY NSE/ })).toBeVisible();
   await expectAccessible(page);
   await keepScreenshot(page, "holdings", info.project.name);
 

@@ -233,12 +233,15 @@ class Ledger:
         *,
         broker_trade_id: str | None = None,
         own_note: Decimal | None = None,
+        cash_at: datetime | None = None,
     ) -> None:
         """Book one execution of `order`: charges, cash, and the trade (stored by `write`).
 
         `broker_trade_id` names a live fill's trade at its broker (once per order).
         `own_note` books a virtual fill with the charges of its own contract note (a model
-        portfolio's, by the backtest's rules), leaving the day's shared note alone.
+        portfolio's, by the backtest's rules), leaving the day's shared note alone, and
+        `cash_at` dates its cash when it is booked later than it filled (a virtual fill of a
+        past day moves the cash now, so the balance never runs backwards in time).
         """
         trade_date = at.astimezone(IST).date()
         if own_note is not None:
@@ -272,9 +275,12 @@ class Ledger:
         buy = order.transaction_type == TransactionType.BUY.value
         self._position(order).add(buy=buy, quantity=quantity, price=price)
         kind = "buy" if buy else "sell"
-        entries = [self._entry(order.user_id, at, kind, -value if buy else value, book=order.book)]
+        moved = cash_at or at
+        entries = [
+            self._entry(order.user_id, moved, kind, -value if buy else value, book=order.book)
+        ]
         if charges:
-            entries.append(self._entry(order.user_id, at, "charges", -charges, book=order.book))
+            entries.append(self._entry(order.user_id, moved, "charges", -charges, book=order.book))
         self._trades.append(_Booked(trade, order, entries))
 
     def forget(self, user_id: int, trades: list[Trade], cash: Decimal) -> None:

@@ -17,3 +17,11 @@ export const OPEN_TICKET_EVENT = "tradertape:open-ticket";
 export function openTicket(detail: OpenTicketDetail): void {
   window.dispatchEvent(new CustomEvent<OpenTicketDetail>(OPEN_TICKET_EVENT, { detail }));
 }
+
+export const SELECT_INSTRUMENT_EVENT = "tradertape:select-instrument";
+
+/** Tells the order ticket which instrument the page has selected (null: none), so `B` and
+ * `S` open it for that instrument wherever the keyboard focus is. */
+export function selectForTicket(symbol: string | null): void {
+  window.dispatchEvent(new CustomEvent<string | null>(SELECT_INSTRUMENT_EVENT, { detail: symbol }));
+}

@@ -5,7 +5,7 @@ import { type KeyboardEvent, useCallback, useEffect, useState } from "react";
 import { PageLoader } from "@/components/PageLoader";
 import { PageTitle } from "@/components/PageTitle";
 import { withAdded, withMoved, withRemoved } from "./reorder";
-import { openTicket } from "@/components/openTicket";
+import { openTicket, selectForTicket } from "@/components/openTicket";
 import { useCreateList, useInstrumentSearch, useSetItems, useWatchlists } from "./useWatchlists";
 import { DepthRow, WatchRow } from "./WatchRow";
 
@@ -61,6 +61,11 @@ export function Component() {
   useEffect(() => {
     if (selected && !items.includes(selected)) setSelected(null);
   }, [items, selected]);
+  // B / S open the ticket for the selected row wherever the focus is (the ticket's own keys)
+  useEffect(() => {
+    selectForTicket(selected);
+  }, [selected]);
+  useEffect(() => () => selectForTicket(null), []);
 
   const mutate = setItems.mutate;
   const activeListId = active?.id;

@@ -277,4 +277,5 @@ class BookOut(BaseModel):
     open_positions: int
     positions_value: Decimal
     realised_today: Decimal
-    unrealised: Decimal
+    pnl_today: Decimal = Field(description="today's P&L, realised and open (the top bar's)")
+    unrealised: Decimal = Field(description="open P&L against the average cost")

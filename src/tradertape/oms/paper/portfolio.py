@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from tradertape.db.models.trading import CashEntry, Order, Trade
 from tradertape.domain.instruments import InstrumentCatalog
 from tradertape.domain.market import Tick
-from tradertape.domain.money import shown_float
+from tradertape.domain.money import paise, shown_float
 from tradertape.domain.order_state import OrderStatus
 from tradertape.oms.order_log import parent_order_id
 from tradertape.oms.paper.exchange import BROKER, PaperExchange
@@ -126,6 +126,25 @@ class CashFlows:
     opening: Decimal
     payin: Decimal
     cash: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class DayPnl:
+    """Today's P&L of a book (or the account): what closed today, and everything, open and
+    closed, marked to the last tick against the day's start (the previous close)."""
+
+    realised: Decimal
+    total: Decimal
+
+
+@dataclass
+class _Day:
+    """One instrument's day: held at the start and now, today's cash flow, the last fill."""
+
+    start: int = 0
+    now: int = 0
+    flow: Decimal = _ZERO
+    last_fill: Decimal = _ZERO
 
 
 @dataclass
@@ -256,6 +275,34 @@ class PaperPortfolio:
                 payin += amount
         return CashFlows(opening, payin, cash)
 
+    def day_pnl(self, db: Session, *, user_id: int, book: str | None = None) -> DayPnl:
+        """Today's P&L, as the risk desk counts it: for each instrument, today's cash flow
+        plus what it holds now at the last price, less what it held at the start at the
+        previous close. ``realised`` is the part of positions flat again today."""
+        today = self._today().isoformat()
+        days: dict[str, _Day] = {}
+        for trade in self._trades(db, user_id, book):
+            day = days.setdefault(f"{trade.exchange}:{trade.tradingsymbol}", _Day())
+            signed = trade.quantity if trade.transaction_type == "BUY" else -trade.quantity
+            day.now += signed
+            day.last_fill = trade.price
+            if trade.trade_date < today:
+                day.start += signed
+            else:
+                day.flow -= signed * trade.price
+        realised = total = _ZERO
+        for key, day in days.items():
+            if day.start == 0 and day.flow == 0 and day.now == 0:
+                continue
+            tick = self._last_tick(key)
+            last = tick.last_price if tick is not None else day.last_fill
+            base = tick.prev_close if tick is not None else day.last_fill
+            pnl = day.flow + day.now * last - day.start * base
+            total += pnl
+            if day.now == 0:
+                realised += pnl
+        return DayPnl(realised, total)
+
     def _trades(self, db: Session, user_id: int, book: str | None) -> list[Trade]:
         query = select(Trade).where(Trade.user_id == user_id, Trade.broker == BROKER)
         if book is not None:
@@ -373,23 +420,22 @@ class PaperPortfolio:
         (`oms.funds`); ``utilised.debits`` is that margin, split into its SPAN,
         exposure and option-premium parts (the rest is equity VaR, delivery and cover
         orders' risk). ``opening_balance`` is the cash at the start of the day, and
-        ``intraday_payin`` what came in since (deposits and allocations); ``m2m_*`` are
-        today's P&L of the positions, realised and open. A book's ``net`` is its cash, at
-        most what the account has free.
+        ``intraday_payin`` what came in since (deposits and allocations); ``m2m_*`` add up to
+        today's P&L (`day_pnl`), the risk desk's and the top bar's figure. A book's ``net``
+        is its cash, at most what the account has free.
         """
         account = self._exchange.margins(db, user_id)
         used = account.used
         flows = self.cash_flows(db, user_id, book)
-        day = self._books(db, user_id, day_only=True, book_key=book)
-        rows = [self._row(b) for b in day]
+        pnl = self.day_pnl(db, user_id=user_id, book=book)
         utilised: dict[str, float] = dict.fromkeys(_UTILISED_FIELDS, 0.0)
         if book is None:
             utilised["debits"] = _num(used.total)
             utilised["span"] = _num(used.span)
             utilised["exposure"] = _num(used.exposure)
             utilised["option_premium"] = _num(used.option_premium)
-        utilised["m2m_realised"] = round(sum((r["realised"] for r in rows), 0.0), 2)
-        utilised["m2m_unrealised"] = round(sum((r["unrealised"] for r in rows), 0.0), 2)
+        utilised["m2m_realised"] = _num(paise(pnl.realised))
+        utilised["m2m_unrealised"] = _num(paise(pnl.total - pnl.realised))
         cash = account.cash if book is None else flows.cash
         net = account.available if book is None else min(flows.cash, account.available)
         segment = {

@@ -72,7 +72,8 @@ def book_virtual_fill(
             at,
         ),
     ]
-    ledger.book_fill(order, instrument, quantity, price, at, own_note=charges)
+    booked = max(at, context.clock.now())
+    ledger.book_fill(order, instrument, quantity, price, at, own_note=charges, cash_at=booked)
     claim(db, order)
     store_history(db, order, history)
     ledger.write()

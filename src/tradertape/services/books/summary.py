@@ -35,7 +35,8 @@ class BookSummary:
     open_positions: int
     positions_value: Decimal
     realised_today: Decimal
-    unrealised: Decimal
+    pnl_today: Decimal  # realised and open, against the day's start (the top bar's figure)
+    unrealised: Decimal  # open P&L against the average cost
 
 
 def summaries(db: Session, paper: PaperPortfolio, *, user_id: int) -> list[BookSummary]:
@@ -58,6 +59,7 @@ def summaries(db: Session, paper: PaperPortfolio, *, user_id: int) -> list[BookS
         open_positions=sum(1 for q in held.values() if q),
         positions_value=sum((r.positions_value for r in rows), _ZERO),
         realised_today=sum((r.realised_today for r in rows), _ZERO),
+        pnl_today=sum((r.pnl_today for r in rows), _ZERO),
         unrealised=sum((r.unrealised for r in rows), _ZERO),
     )
     return [*rows, total]
@@ -117,7 +119,7 @@ def _summary(
 ) -> tuple[BookSummary, dict[str, int]]:
     """One book's figures, and what it holds of each instrument (``NSE:INFY`` → quantity)."""
     flows = paper.cash_flows(db, user_id, key)
-    margins = paper.margins(db, user_id=user_id, book=key)["equity"]
+    today = paper.day_pnl(db, user_id=user_id, book=key)
     net = paper.positions(db, user_id=user_id, book=key)["net"]
     holdings = paper.holdings(db, user_id=user_id, book=key)
     held: dict[str, int] = {}
@@ -143,7 +145,8 @@ def _summary(
         opening_balance=paise(flows.opening),
         open_positions=sum(1 for q in held.values() if q),
         positions_value=paise(value),
-        realised_today=paise(Decimal(str(margins["utilised"]["m2m_realised"]))),
+        realised_today=paise(today.realised),
+        pnl_today=paise(today.total),
         unrealised=paise(unrealised),
     )
     return summary, held

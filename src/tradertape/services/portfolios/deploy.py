@@ -105,7 +105,7 @@ def deploy(
     config = document.config
     portfolio = ModelPortfolio(
         user_id=user_id,
-        name=request.name or f"{document.name} · {request.universe}",
+        name=request.name or f"{document.name} · {universe_words(request.universe)}",
         strategy_id=row.id,
         strategy_version=row.version,
         strategy_snapshot=row.document,
@@ -153,6 +153,13 @@ def deploy(
         )
     db.commit()
     return portfolio
+
+
+def universe_words(key: str) -> str:
+    """A universe as NSE names it ("nifty_next_50" → "NIFTY NEXT 50"); others de-snaked."""
+    if key.lower().startswith(("nifty", "sensex")):
+        return key.replace("_", " ").upper()
+    return key.replace("_", " ")
 
 
 def get(db: Session, portfolio_id: int, *, user_id: int) -> ModelPortfolio:

@@ -1,7 +1,7 @@
 // The order ticket, openable from anywhere: `useOrderTicket().open({symbol, side})`, or the
 // `B` / `S` keys (as on Kite) for the instrument a page has selected with `select(symbol)`.
 // The dialog itself is its own chunk, loaded the first time it opens.
-import { OPEN_TICKET_EVENT, type OpenTicketDetail } from "@/components/openTicket";
+import { OPEN_TICKET_EVENT, type OpenTicketDetail, SELECT_INSTRUMENT_EVENT } from "@/components/openTicket";
 import { type ReactNode, Suspense, createContext, lazy, useCallback, useContext, useEffect, useMemo, useRef, useState } from "react";
 import type { TicketSeed } from "./form";
 
@@ -51,11 +51,16 @@ export function OrderTicketProvider({ children }: { children: ReactNode }) {
       const { symbol, side } = (event as CustomEvent<OpenTicketDetail>).detail;
       open({ symbol, side });
     };
+    const onSelect = (event: Event) => {
+      selected.current = (event as CustomEvent<string | null>).detail;
+    };
     window.addEventListener("keydown", onKey);
     window.addEventListener(OPEN_TICKET_EVENT, onAsk);
+    window.addEventListener(SELECT_INSTRUMENT_EVENT, onSelect);
     return () => {
       window.removeEventListener("keydown", onKey);
       window.removeEventListener(OPEN_TICKET_EVENT, onAsk);
+      window.removeEventListener(SELECT_INSTRUMENT_EVENT, onSelect);
     };
   }, [open]);
 

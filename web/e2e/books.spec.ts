@@ -1,0 +1,60 @@
+import { type APIRequestContext, expect, test } from "@playwright/test";
+import { openSignedIn } from "./session";
+import { demoApi, expectAccessible, keepScreenshot } from "./support";
+
+type Book = { book: string; label: string; cash: string; open_positions: number; positions_value: string };
+
+test.describe.configure({ timeout: 60_000 });
+
+let api: APIRequestContext;
+test.beforeAll(async ({}, info) => {
+  api = await demoApi(String(info.project.use.baseURL));
+});
+test.afterAll(async () => {
+  await api.dispose();
+});
+
+const rupees = (n: number) =>
+  `₹${new Intl.NumberFormat("en-IN", { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(n)}`;
+
+test("holdings show every book under All and one book alone; Funds adds the books up", async ({ page }, info) => {
+  const books = (await (await api.get("/api/portfolio/books")).json()) as Book[];
+  const all = books.find((b) => b.book === "all")!;
+  const parts = books.filter((b) => b.book !== "all");
+  // the account is the sum of its books: a portfolio's capital is not counted twice
+  const sum = parts.reduce((total, b) => total + Number(b.cash), 0);
+  expect(Math.round(sum * 100)).toBe(Math.round(Number(all.cash) * 100));
+  const portfolio = parts.find((b) => b.book.startsWith("portfolio:") && b.open_positions > 0)!;
+  expect(portfolio).toBeTruthy();
+
+  await openSignedIn(page, api, "/holdings");
+  const table = page.getByRole("table", { name: "Holdings" });
+  await expect(table.getByRole("row").filter({ hasText: portfolio.label }).first()).toBeVisible();
+  await expectAccessible(page);
+  await keepScreenshot(page, "holdings-all-books", info.project.name);
+
+  await page.getByRole("textbox", { name: "Book" }).click();
+  await page.getByRole("option", { name: portfolio.label }).click();
+  await expect(page).toHaveURL(new RegExp(`book=${encodeURIComponent(portfolio.book)}`));
+  const own = (await (await api.get(`/api/portfolio/holdings?book=${portfolio.book}`)).json()) as unknown[];
+  await expect(table.getByRole("row")).toHaveCount(own.length + 1); // the header row and its holdings
+
+  await page.getByRole("link", { name: "Funds" }).click();
+  const booksTable = page.getByRole("table", { name: "Books" });
+  await expect(booksTable.getByRole("row", { name: /^All books/ })).toContainText(rupees(Number(all.cash)));
+  await expect(booksTable.getByRole("row", { name: new RegExp(`^${portfolio.label}`) })).toContainText(
+    rupees(Number(portfolio.cash)),
+  );
+  await expectAccessible(page);
+  await keepScreenshot(page, "funds-books", info.project.name);
+});
+
+test("B on a row selected with a click opens the ticket for it, wherever the focus is", async ({ page }) => {
+  await openSignedIn(page, api, "/market");
+  const row = page.getByRole("row", { name: /NSE:INFY/ }).first();
+  await row.getByRole("cell").nth(1).click(); // the LTP cell: selects the row
+  await page.getByRole("heading", { level: 1 }).click(); // the focus leaves the table
+  await page.keyboard.press("b");
+  await expect(page.getByRole("dialog").getByText("Buy INFY")).toBeVisible();
+  await page.keyboard.press("Escape");
+});

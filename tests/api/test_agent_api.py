@@ -89,10 +89,12 @@ def test_an_agent_portfolio_waits_for_the_agent_and_places_nothing_itself(alice:
     assert first["placement"]["trigger_values"] == [signal["trigger_price"]]
     assert first["placement"]["legs"][0]["price"] == signal["limit_price"]
     assert first["risk"] == {"allowed": True, "refusal": None, "warnings": [], "checked": "all"}
-    assert first["tag"] == f"tt-s{signal['id']}" and len(first["tag"]) <= 20
+    assert first["tag"] == f"tt-s{signal['id']}"
+    assert len(first["tag"]) <= 20
     # the cart place of the web app leaves them for the agent
     placed = alice.post("/api/model/cart/place", json={"portfolio_id": portfolio["id"]}).json()
-    assert placed["placed"] == [] and sorted(placed["for_agent"]) == sorted(report["entries"])
+    assert placed["placed"] == []
+    assert sorted(placed["for_agent"]) == sorted(report["entries"])
 
 
 def test_a_paused_portfolio_hands_out_nothing(alice: TestClient):
@@ -152,16 +154,15 @@ def test_the_gate_refuses_with_the_rules_words_and_counts_open_signals(
     assert synced.status_code == 200, synced.text
     # one position held at the broker, room for one more: the first entry passes, and,
     # counted as working, it leaves no room for the second
-    rule = alice.post(
-        "/api/risk/rules", json={"type": "max_open_positions", "threshold_count": 2}
-    )
+    rule = alice.post("/api/risk/rules", json={"type": "max_open_positions", "threshold_count": 2})
     assert rule.status_code in (200, 201), rule.text
     polled = _poll(agent, key)
     assert [s["signal_id"] for s in polled["signals"]] == [entries[0]]
     refused = polled["refused"]
     assert sorted(s["signal_id"] for s in refused) == sorted(entries[1:])
     words = refused[0]["risk"]["refusal"]
-    assert words.startswith("Order rejected by risk rule: ") and "3 open, over the limit of 2" in words
+    assert words.startswith("Order rejected by risk rule: ")
+    assert "3 open, over the limit of 2" in words
     assert refused[0]["status"] == "rejected"
     signal = alice.get("/api/model/signals", params={"status": "rejected"}).json()
     assert {s["id"] for s in signal} == set(entries[1:])
@@ -171,7 +172,8 @@ def test_the_gate_refuses_with_the_rules_words_and_counts_open_signals(
         assert len(events) == len(entries) - 1
     # refused once: the next poll hands out only the one that passed
     again = _poll(agent, key)
-    assert [s["signal_id"] for s in again["signals"]] == [entries[0]] and again["refused"] == []
+    assert [s["signal_id"] for s in again["signals"]] == [entries[0]]
+    assert again["refused"] == []
 
 
 def test_a_kill_switch_hands_out_no_entry(alice: TestClient):
@@ -193,9 +195,13 @@ def test_obfuscated_books_are_checked_on_counts_only(alice: TestClient):
     agent.post(
         "/api/agent/sync-positions",
         headers=key,
-        json={"broker": "kite", "as_of": "2025-06-02T10:00:00Z", "obfuscated": True,
-              "positions": []},
-    )  # fmt: skip
+        json={
+            "broker": "kite",
+            "as_of": "2025-06-02T10:00:00Z",
+            "obfuscated": True,
+            "positions": [],
+        },
+    )
     polled = _poll(agent, key)
     assert polled["refused"] == []
     assert {s["risk"]["checked"] for s in polled["signals"]} == {"counts"}
@@ -207,18 +213,28 @@ def test_placed_then_filled_books_the_position_once(alice: TestClient, with_cand
     agent, key = _agent(alice), _key(alice)
     signal = _poll(agent, key)["signals"][0]
     sid, quantity = signal["signal_id"], signal["quantity"]
-    placed = _report(agent, key, signal_id=sid, outcome="placed", broker="kite", kind="gtt",
-                     gtt_id=123456)  # fmt: skip
+    placed = _report(
+        agent, key, signal_id=sid, outcome="placed", broker="kite", kind="gtt", gtt_id=123456
+    )
     assert placed.status_code == 200, placed.text
-    assert placed.json().items() >= {"status": "approved", "gtt_status": "active", "duplicate": False}.items()
+    assert (
+        placed.json().items()
+        >= {"status": "approved", "gtt_status": "active", "duplicate": False}.items()
+    )
     assert sid not in [s["signal_id"] for s in _poll(agent, key)["signals"]]
     after_place = alice.get("/api/model/portfolios").json()[0]
     assert Decimal(after_place["committed_capital"]) == Decimal(signal["amount"])
     again = _report(agent, key, signal_id=sid, outcome="placed", broker="kite", kind="gtt")
     assert again.json()["duplicate"] is True
     assert alice.get("/api/model/portfolios").json()[0] == after_place
-    fill = {"signal_id": sid, "outcome": "filled", "broker": "kite", "order_id": "250602000123",
-            "fill_price": "101.05", "at": "2025-06-02T04:00:00Z"}  # fmt: skip
+    fill = {
+        "signal_id": sid,
+        "outcome": "filled",
+        "broker": "kite",
+        "order_id": "250602000123",
+        "fill_price": "101.05",
+        "at": "2025-06-02T04:00:00Z",
+    }
     filled = _report(agent, key, **fill)
     assert filled.status_code == 200, filled.text
     body = filled.json()
@@ -265,11 +281,17 @@ def test_failed_and_rejected_free_the_earmark_and_say_why(alice: TestClient):
     agent, key = _agent(alice), _key(alice)
     first, second = _poll(agent, key)["signals"][:2]
     _report(agent, key, signal_id=first["signal_id"], outcome="placed")
-    failed = _report(agent, key, signal_id=first["signal_id"], outcome="failed",
-                     reason="Insufficient funds")  # fmt: skip
+    failed = _report(
+        agent, key, signal_id=first["signal_id"], outcome="failed", reason="Insufficient funds"
+    )
     assert failed.json().items() >= {"status": "failed", "error": "Insufficient funds"}.items()
-    rejected = _report(agent, key, signal_id=second["signal_id"], outcome="rejected",
-                       reason="daily loss limit (checked on real figures)")  # fmt: skip
+    rejected = _report(
+        agent,
+        key,
+        signal_id=second["signal_id"],
+        outcome="rejected",
+        reason="daily loss limit (checked on real figures)",
+    )
     assert rejected.json()["status"] == "rejected"
     book = alice.get("/api/model/portfolios").json()[0]
     assert Decimal(book["committed_capital"]) == 0
@@ -306,40 +328,71 @@ def test_an_exit_sells_the_position_and_closes_it(alice: TestClient):
     (position,) = alice.get("/api/model/positions").json()
     closing = alice.post(f"/api/model/positions/{position['id']}/close")
     assert closing.status_code == 200, closing.text
-    assert closing.json()["placed"] == [] and len(closing.json()["for_agent"]) == 1
+    assert closing.json()["placed"] == []
+    assert len(closing.json()["for_agent"]) == 1
     (exit_signal,) = [s for s in _poll(agent, key)["signals"] if s["signal_type"] == "exit"]
-    assert exit_signal["side"] == "SELL" and exit_signal["position_id"] == position["id"]
+    assert exit_signal["side"] == "SELL"
+    assert exit_signal["position_id"] == position["id"]
     assert exit_signal["placement"]["gtt_type"] == "two-leg"
     assert [leg["transaction_type"] for leg in exit_signal["placement"]["legs"]] == ["SELL"] * 2
-    sold = _report(agent, key, signal_id=exit_signal["signal_id"], outcome="filled",
-                   fill_price="110", order_id="2")  # fmt: skip
+    sold = _report(
+        agent,
+        key,
+        signal_id=exit_signal["signal_id"],
+        outcome="filled",
+        fill_price="110",
+        order_id="2",
+    )
     assert sold.json()["status"] == "executed"
     (closed,) = alice.get("/api/model/positions").json()
-    assert closed["status"] == "closed" and Decimal(closed["exit_price"]) == 110
+    assert closed["status"] == "closed"
+    assert Decimal(closed["exit_price"]) == 110
 
 
 def test_snapshots_are_stored_per_broker_and_read_by_the_web_app(alice: TestClient):
     agent, key = _agent(alice), _key(alice)
-    holding = {"exchange": "NSE", "tradingsymbol": "INFY", "quantity": 137,
-               "average_price": "1400.5", "last_price": 1500, "close_price": "1490"}  # fmt: skip
+    holding = {
+        "exchange": "NSE",
+        "tradingsymbol": "INFY",
+        "quantity": 137,
+        "average_price": "1400.5",
+        "last_price": 1500,
+        "close_price": "1490",
+    }
     for broker, quantity in (("kite", 137), ("upstox", 5)):
         response = agent.post(
             "/api/agent/sync-holdings",
             headers=key,
-            json={"broker": broker, "as_of": "2025-06-02T10:00:00Z", "obfuscated": True,
-                  "holdings": [holding | {"quantity": quantity}], "agent_extra": 1},
-        )  # fmt: skip
+            json={
+                "broker": broker,
+                "as_of": "2025-06-02T10:00:00Z",
+                "obfuscated": True,
+                "holdings": [holding | {"quantity": quantity}],
+                "agent_extra": 1,
+            },
+        )
         assert response.status_code == 200, response.text
         assert response.json()["rows"] == 1
-    position = {"exchange": "NSE", "tradingsymbol": "TCS", "product": "CNC", "quantity": -3,
-                "average_price": 3000, "last_price": 3010, "realised": "-12.5"}  # fmt: skip
+    position = {
+        "exchange": "NSE",
+        "tradingsymbol": "TCS",
+        "product": "CNC",
+        "quantity": -3,
+        "average_price": 3000,
+        "last_price": 3010,
+        "realised": "-12.5",
+    }
     margins = {"available_cash": "250000.75", "used": "1000", "net": "249000.75"}
     response = agent.post(
         "/api/agent/sync-positions",
         headers=key,
-        json={"broker": "kite", "as_of": "2025-06-02T10:01:00Z", "positions": [position],
-              "margins": margins},
-    )  # fmt: skip
+        json={
+            "broker": "kite",
+            "as_of": "2025-06-02T10:01:00Z",
+            "positions": [position],
+            "margins": margins,
+        },
+    )
     assert response.status_code == 200, response.text
     holdings = alice.get("/api/trading-agent/holdings").json()
     assert [(h["broker"], h["obfuscated"], h["holdings"][0]["quantity"]) for h in holdings] == [
@@ -352,13 +405,21 @@ def test_snapshots_are_stored_per_broker_and_read_by_the_web_app(alice: TestClie
     assert positions["margins"] == margins
     assert positions["positions"][0]["quantity"] == -3
     # a later snapshot replaces the broker's
-    agent.post("/api/agent/sync-positions", headers=key,
-               json={"broker": "kite", "as_of": "2025-06-02T10:02:00Z", "positions": []})  # fmt: skip
+    agent.post(
+        "/api/agent/sync-positions",
+        headers=key,
+        json={"broker": "kite", "as_of": "2025-06-02T10:02:00Z", "positions": []},
+    )
     (positions,) = alice.get("/api/trading-agent/positions").json()
-    assert positions["positions"] == [] and positions["margins"] is None
-    bad = agent.post("/api/agent/sync-holdings", headers=key,
-                     json={"broker": "zerodha", "as_of": "2025-06-02T10:00:00Z", "holdings": []})  # fmt: skip
-    assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "broker"
+    assert positions["positions"] == []
+    assert positions["margins"] is None
+    bad = agent.post(
+        "/api/agent/sync-holdings",
+        headers=key,
+        json={"broker": "zerodha", "as_of": "2025-06-02T10:00:00Z", "holdings": []},
+    )
+    assert bad.status_code == 422
+    assert bad.json()["detail"][0]["field"] == "broker"
 
 
 def test_status_reports_version_health_and_warns_after_three_intervals(
@@ -366,8 +427,15 @@ def test_status_reports_version_health_and_warns_after_three_intervals(
 ):
     assert alice.get("/api/trading-agent/status").json() == {"agents": [], "warning": None}
     agent, key = _agent(alice), _key(alice)
-    _poll(agent, key, **{"X-Agent-Version": "0.5.2", "X-Agent-Health": "cloud=ok broker=ok",
-                         "X-Agent-Poll-Interval": "20"})  # fmt: skip
+    _poll(
+        agent,
+        key,
+        **{
+            "X-Agent-Version": "0.5.2",
+            "X-Agent-Health": "cloud=ok broker=ok",
+            "X-Agent-Poll-Interval": "20",
+        },
+    )
     status = alice.get("/api/trading-agent/status").json()
     (state,) = status["agents"]
     assert (state["version"], state["health"], state["poll_interval"]) == (
@@ -401,7 +469,9 @@ def test_the_kite_token_relay_keeps_the_secret_off_the_server(
     state = login_states(with_candles.settings.secret).issue(
         user_id=me["id"], broker=BrokerName.KITE, now=with_candles.clock.now()
     )
-    forged = alice.post("/api/trading-agent/relay/kite", json={"request_token": "abc", "state": "x"})
+    forged = alice.post(
+        "/api/trading-agent/relay/kite", json={"request_token": "abc", "state": "x"}
+    )
     assert forged.status_code == 403
     handed = alice.post(
         "/api/trading-agent/relay/kite", json={"request_token": "reqTok123", "state": state}
@@ -415,7 +485,8 @@ def test_the_kite_token_relay_keeps_the_secret_off_the_server(
         json={"broker": "kite", "access_token": "acc-from-agent", "broker_user_id": "AB1234"},
     )
     assert pushed.status_code == 200, pushed.text
-    assert pushed.json()["connected"] is True and pushed.json()["expires_at"]
+    assert pushed.json()["connected"] is True
+    assert pushed.json()["expires_at"]
     assert agent.get("/api/agent/pending-token", headers=key).json()["request_token"] is None
     creds = alice.get("/api/brokers/kite/credentials").json()
     assert creds["api_key"] == "kiteapp"

@@ -260,8 +260,9 @@ def _fill(
         assert position is not None
         charges = delivery_charges(Side.SELL, position.quantity, price, day)
         reason = signal.reason or "exit"
-        fill_exit(portfolio, position, price=price, charges=charges, day=day, reason=reason,
-                  clock=clock)  # fmt: skip
+        fill_exit(
+            portfolio, position, price=price, charges=charges, day=day, reason=reason, clock=clock
+        )
     else:
         quantity = report.filled_quantity or signal.quantity
         if quantity > signal.quantity:
@@ -275,9 +276,15 @@ def _fill(
             portfolio.committed_capital += signal.amount
         charges = delivery_charges(Side.BUY, quantity, price, day)
         position = fill_entry(
-            db, portfolio, signal, price=price, charges=charges, day=day, clock=clock,
+            db,
+            portfolio,
+            signal,
+            price=price,
+            charges=charges,
+            day=day,
+            clock=clock,
             committed=True,
-        )  # fmt: skip
+        )
         position.entry_order_id = report.order_id
     portfolio_signals.filled(signal, clock=clock)
     return position

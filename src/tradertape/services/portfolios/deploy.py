@@ -229,8 +229,9 @@ def update(
                 paper_fill=portfolio.paper_fill,
             )
         else:
-            _check_live(portfolio.broker, portfolio.paper_fill, True, live_trading_enabled,
-                        live_check)  # fmt: skip
+            _check_live(
+                portfolio.broker, portfolio.paper_fill, True, live_trading_enabled, live_check
+            )
         if _working_at_broker(db, portfolio):
             raise Conflict(
                 f"portfolio {portfolio_id} has GTTs or orders working at the broker; "

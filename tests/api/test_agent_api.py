@@ -494,3 +494,66 @@ def test_the_kite_token_relay_keeps_the_secret_off_the_server(
         stored = with_candles.brokers.access_token(db, user_id=me["id"], broker=BrokerName.KITE)
         assert stored == "acc-from-agent"
         assert with_candles.brokers.api_secret(db, user_id=me["id"], broker=BrokerName.KITE) is None
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"paper_mode": True}, "paper_mode"),
+        ({"broker": "paper"}, "broker"),
+        ({"paper_fill": "close"}, "paper_fill"),
+        ({"executor": "robot"}, "executor"),
+    ],
+)
+def test_an_agent_portfolio_trades_for_real_at_an_agent_broker(
+    alice: TestClient, changes: dict[str, Any], field: str
+):
+    body = {
+        "strategy_id": alice.get("/api/strategies", params={"is_template": True}).json()[0]["id"],
+        "universe": "nifty_50",
+        "starting_capital": "1000000",
+    } | AGENT_PORTFOLIO
+    refused = alice.post("/api/model/portfolios/deploy", json=body | changes)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["detail"][0]["field"] == field
+    assert alice.get("/api/model/portfolios").json() == []
+
+
+def test_the_executor_changes_hands_only_with_nothing_working(alice: TestClient):
+    paper = _deploy(alice)
+    to_agent = alice.patch(f"/api/model/portfolios/{paper['id']}", json={"executor": "agent"})
+    assert to_agent.status_code == 422
+    assert to_agent.json()["detail"][0]["field"] == "paper_mode"
+    portfolio = _portfolio(alice, broker="upstox")
+    path = f"/api/model/portfolios/{portfolio['id']}"
+    manual = alice.patch(path, json={"auto_place_signals": False})
+    assert manual.status_code == 200
+    assert (manual.json()["auto_place_signals"], manual.json()["executor"]) == (False, "agent")
+    assert alice.get("/api/model/portfolios").json()[0]["auto_place_signals"] is False
+    assert alice.patch(path, json={"paper_mode": True}).status_code == 422  # not changeable
+    alice.patch(path, json={"auto_place_signals": True})
+    _scan(alice, portfolio["id"])
+    agent, key = _agent(alice), _key(alice)
+    sid = _poll(agent, key)["signals"][0]["signal_id"]
+    _report(agent, key, signal_id=sid, outcome="placed")
+    busy = alice.patch(path, json={"executor": "server"})
+    assert busy.status_code == 409
+    assert "working at the broker" in busy.json()["detail"]
+    assert alice.get("/api/model/portfolios").json()[0]["executor"] == "agent"
+
+
+def test_the_server_places_no_stop_for_an_agent_position(alice: TestClient):
+    portfolio = _portfolio(alice, atr_stop_multiplier="2")
+    _scan(alice, portfolio["id"])
+    agent, key = _agent(alice), _key(alice)
+    signal = _poll(agent, key)["signals"][0]
+    assert signal["stop"] is not None
+    assert Decimal(signal["stop"]["atr_multiplier"]) == 2
+    expected = Decimal(signal["limit_price"]) - 2 * Decimal(signal["stop"]["atr"])
+    assert Decimal(signal["stop"]["price"]) == expected.quantize(Decimal("0.01"))
+    _report(agent, key, signal_id=signal["signal_id"], outcome="filled", fill_price="100")
+    _scan(alice, portfolio["id"], day="2025-06-03")  # the day's run reconciles first
+    (position,) = alice.get("/api/model/positions").json()
+    assert position["status"] == "open"
+    assert position["stop_gtt_id"] is None
+    assert alice.get("/api/gtt/triggers").json() == []

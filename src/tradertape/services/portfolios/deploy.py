@@ -222,6 +222,11 @@ def update(
     who placed it follows it to the end."""
     portfolio = get(db, portfolio_id, user_id=user_id)
     if change.executor is not None and change.executor != portfolio.executor:
+        if _working_at_broker(db, portfolio):
+            raise Conflict(
+                f"portfolio {portfolio_id} has GTTs or orders working at the broker; "
+                f"they must fill or be cancelled before the {change.executor} takes over"
+            )
         if change.executor == AGENT:
             _check_agent(
                 broker=portfolio.broker,
@@ -231,11 +236,6 @@ def update(
         else:
             _check_live(
                 portfolio.broker, portfolio.paper_fill, True, live_trading_enabled, live_check
-            )
-        if _working_at_broker(db, portfolio):
-            raise Conflict(
-                f"portfolio {portfolio_id} has GTTs or orders working at the broker; "
-                f"they must fill or be cancelled before the {change.executor} takes over"
             )
         portfolio.executor = change.executor
     if change.auto_place_signals is not None:

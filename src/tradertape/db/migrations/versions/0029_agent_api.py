@@ -9,6 +9,7 @@ Create Date: 2026-11-24 19:30:00.000000
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -27,7 +28,7 @@ def _when(name: str, *, nullable: bool = False) -> sa.Column[object]:
     return sa.Column(name, tradertape.db.types.UTCDateTime(timezone=True), nullable=nullable)
 
 
-def _owner(table: str) -> list[sa.SchemaItem]:
+def _owner(table: str) -> list[Any]:
     return [
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(

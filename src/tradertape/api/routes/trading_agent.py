@@ -7,12 +7,12 @@ from fastapi import APIRouter
 
 from tradertape.api.deps import CurrentUser, DbDep, RuntimeDep
 from tradertape.api.schemas.agent import (
+    AgentHoldingOut,
+    AgentMarginsOut,
+    AgentPositionOut,
     AgentStateOut,
     AgentStatusOut,
-    HoldingRow,
     HoldingsSnapshotOut,
-    MarginsIn,
-    PositionRow,
     PositionsSnapshotOut,
     RelayIn,
     RelayOut,
@@ -44,7 +44,7 @@ def agent_holdings(user: CurrentUser, db: DbDep) -> list[HoldingsSnapshotOut]:
             as_of=row.as_of,
             received_at=row.received_at,
             obfuscated=row.obfuscated,
-            holdings=[HoldingRow.model_validate(r) for r in row.rows],
+            holdings=[AgentHoldingOut.model_validate(r) for r in row.rows],
         )
         for row in snapshots.latest(db, user_id=user.id, kind=snapshots.HOLDINGS)
     ]
@@ -59,8 +59,8 @@ def agent_positions(user: CurrentUser, db: DbDep) -> list[PositionsSnapshotOut]:
             as_of=row.as_of,
             received_at=row.received_at,
             obfuscated=row.obfuscated,
-            positions=[PositionRow.model_validate(r) for r in row.rows],
-            margins=MarginsIn.model_validate(row.margins) if row.margins else None,
+            positions=[AgentPositionOut.model_validate(r) for r in row.rows],
+            margins=AgentMarginsOut.model_validate(row.margins) if row.margins else None,
         )
         for row in snapshots.latest(db, user_id=user.id, kind=snapshots.POSITIONS)
     ]

@@ -212,6 +212,42 @@ class SyncOut(BaseModel):
     rows: int
 
 
+class AgentHoldingOut(BaseModel):
+    """A synced holding as stored."""
+
+    exchange: str
+    tradingsymbol: str
+    isin: str | None = None
+    quantity: int
+    average_price: Decimal
+    last_price: Decimal
+    close_price: Decimal | None = None
+    pnl: Decimal | None = None
+
+
+class AgentPositionOut(BaseModel):
+    """A synced position as stored."""
+
+    exchange: str
+    tradingsymbol: str
+    product: str
+    quantity: int
+    average_price: Decimal
+    last_price: Decimal
+    close_price: Decimal | None = None
+    realised: Decimal | None = None
+    unrealised: Decimal | None = None
+    pnl: Decimal | None = None
+
+
+class AgentMarginsOut(BaseModel):
+    """Synced funds of the broker account."""
+
+    available_cash: Decimal | None = None
+    used: Decimal | None = None
+    net: Decimal | None = None
+
+
 class HoldingsSnapshotOut(BaseModel):
     """The latest holdings the agent synced from one broker."""
 
@@ -219,7 +255,7 @@ class HoldingsSnapshotOut(BaseModel):
     as_of: datetime
     received_at: datetime
     obfuscated: bool = Field(description="quantities and amounts scaled by the agent's factor")
-    holdings: list[HoldingRow]
+    holdings: list[AgentHoldingOut]
 
 
 class PositionsSnapshotOut(BaseModel):
@@ -229,8 +265,8 @@ class PositionsSnapshotOut(BaseModel):
     as_of: datetime
     received_at: datetime
     obfuscated: bool
-    positions: list[PositionRow]
-    margins: MarginsIn | None
+    positions: list[AgentPositionOut]
+    margins: AgentMarginsOut | None
 
 
 # ---- token relay --------------------------------------------------------------------

@@ -14,10 +14,10 @@ type Holding = components["schemas"]["AgentHoldingOut"];
 type Position = components["schemas"]["AgentPositionOut"];
 
 const HEALTH = {
-  none: { color: "gray", label: "Not connected" },
-  ok: { color: "teal", label: "Polling" },
-  stale: { color: "red", label: "Not polling" },
-  revoked: { color: "orange", label: "Key revoked" },
+  none: { color: "gray.8", label: "Not connected" },
+  ok: { color: "teal.9", label: "Polling" },
+  stale: { color: "red.9", label: "Not polling" },
+  revoked: { color: "#9a3412", label: "Key revoked" },
 } as const;
 
 function AgentStatus() {
@@ -40,7 +40,7 @@ function AgentStatus() {
     <Stack gap="sm">
       <Group gap="xs">
         <Title order={2} size="h4">Trading agent</Title>
-        <Badge color={health.color} variant="light">{health.label}</Badge>
+        <Badge color={health.color} variant="filled" role="status">{health.label}</Badge>
       </Group>
       <Text size="sm" c="dimmed">
         The local agent (<code>pip install tradertape-agent</code>) places the signals of portfolios whose executor is the agent, from
@@ -86,7 +86,7 @@ function Synced() {
           <Group gap="xs">
             <Text fw={600}>{snap.broker} holdings</Text>
             <Text size="sm" c="dimmed">as of {istDateTime(snap.as_of)}</Text>
-            {snap.obfuscated && <Badge color="grape" variant="light">Obfuscated: figures scaled by the agent</Badge>}
+            {snap.obfuscated && <Badge color="grape.9" variant="outline">Obfuscated: figures scaled by the agent</Badge>}
           </Group>
           <DataTable caption={`${snap.broker} holdings`} columns={holdingColumns} rows={snap.holdings} rowKey={(h) => `${h.exchange}:${h.tradingsymbol}`} empty="No holdings." />
         </Stack>
@@ -96,7 +96,7 @@ function Synced() {
           <Group gap="xs">
             <Text fw={600}>{snap.broker} positions</Text>
             <Text size="sm" c="dimmed">as of {istDateTime(snap.as_of)}</Text>
-            {snap.obfuscated && <Badge color="grape" variant="light">Obfuscated: figures scaled by the agent</Badge>}
+            {snap.obfuscated && <Badge color="grape.9" variant="outline">Obfuscated: figures scaled by the agent</Badge>}
           </Group>
           {snap.margins && (
             <Text size="sm">

@@ -311,6 +311,7 @@ def test_bad_results_are_422_naming_the_field_and_change_nothing(alice: TestClie
         ({"signal_id": sid, "outcome": "filled", "fill_price": "-1"}, "fill_price"),
         ({"signal_id": sid, "outcome": "filled"}, "fill_price"),
         ({"signal_id": sid, "outcome": "placed", "filled_quantity": 1.5}, "filled_quantity"),
+        ({"signal_id": sid, "outcome": "placed", "at": "2025-06-02T09:15:00"}, "at"),
     ):
         response = _report(agent, key, **body)
         assert response.status_code == 422, response.text
@@ -420,6 +421,13 @@ def test_snapshots_are_stored_per_broker_and_read_by_the_web_app(alice: TestClie
     )
     assert bad.status_code == 422
     assert bad.json()["detail"][0]["field"] == "broker"
+    naive = agent.post(
+        "/api/agent/sync-holdings",
+        headers=key,
+        json={"broker": "kite", "as_of": "2025-06-02T10:00:00", "holdings": []},
+    )
+    assert naive.status_code == 422
+    assert naive.json()["detail"][0]["field"] == "as_of"
 
 
 def test_status_reports_version_health_and_warns_after_three_intervals(

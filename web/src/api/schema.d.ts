@@ -9431,7 +9431,7 @@ export interface components {
         SignalResultIn: {
             /**
              * At
-             * @description when it happened (default: now)
+             * @description when it happened, with its offset (default: now)
              */
             at?: string | null;
             broker?: components["schemas"]["BrokerName"] | null;

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, Strict
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, Strict
 
 from tradertape.api.schemas.numbers import JsonRowId
 from tradertape.domain.brokers import BrokerName
@@ -123,7 +123,9 @@ class SignalResultIn(AgentBody):
     fill_price: Price | None = Field(default=None, description="required for filled")
     filled_quantity: Quantity | None = Field(default=None, description="default: the signal's")
     reason: str | None = Field(default=None, max_length=400)
-    at: datetime | None = Field(default=None, description="when it happened (default: now)")
+    at: AwareDatetime | None = Field(
+        default=None, description="when it happened, with its offset (default: now)"
+    )
 
 
 class SignalResultOut(BaseModel):
@@ -186,7 +188,7 @@ class SyncHoldingsIn(AgentBody):
     """A holdings snapshot of one broker."""
 
     broker: BrokerName
-    as_of: datetime = Field(description="when the agent read it from the broker")
+    as_of: AwareDatetime = Field(description="when the agent read it from the broker")
     obfuscated: bool = False
     holdings: list[HoldingRow] = Field(max_length=5000)
 
@@ -195,7 +197,7 @@ class SyncPositionsIn(AgentBody):
     """A positions snapshot of one broker, with its margins."""
 
     broker: BrokerName
-    as_of: datetime
+    as_of: AwareDatetime
     obfuscated: bool = False
     positions: list[PositionRow] = Field(max_length=5000)
     margins: MarginsIn | None = None

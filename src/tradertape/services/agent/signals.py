@@ -38,7 +38,7 @@ from tradertape.services.portfolios.reconcile import release
 from tradertape.services.portfolios.scanner import LIMIT_PAD
 from tradertape.services.portfolios.signals import AGENT
 from tradertape.services.portfolios.stops import exit_spec
-from tradertape.services.risk.check import decide, make_entry, record
+from tradertape.services.risk.check import check_entry
 from tradertape.services.risk.exposure import RiskBooks, RiskScope
 from tradertape.services.risk.rules import applicable
 
@@ -112,28 +112,26 @@ def pending(
             out.append(Handout(signal, portfolio, position, True, None, (), checked))
             continue
         scope = RiskScope(portfolio_id=portfolio.id)
-        rules = applicable(db, user_id=user_id, scope=scope)
+        rules = None
         if counts_only:
-            rules = [r for r in rules if r.type in COUNTS_ONLY]
-        entry = make_entry(
+            rules = [
+                r for r in applicable(db, user_id=user_id, scope=scope) if r.type in COUNTS_ONLY
+            ]
+        decision = check_entry(
+            db,
+            clock=clock,
+            books=books,
+            user_id=user_id,
             symbol=signal.symbol,
-            sector=signal.sector,
+            sector=signal.sector or sector_of(signal.symbol),
             side=signal.side,
             quantity=signal.quantity,
             price=signal.limit_price or signal.close_price,
+            scope=scope,
+            origin=AGENT,
+            context={"signal_id": signal.id},
+            rules=rules,
         )
-        decision = decide(db, books=books, user_id=user_id, entry=entry, scope=scope, rules=rules)
-        if decision.reasons:
-            record(
-                db,
-                decision,
-                clock=clock,
-                user_id=user_id,
-                entry=entry,
-                scope=scope,
-                origin=AGENT,
-                context={"signal_id": signal.id},
-            )
         warnings = tuple(b.message for b in decision.warnings)
         if not decision.allowed:
             signal.status = next_status(signal.status, SignalEvent.REJECT).value

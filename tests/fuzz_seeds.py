@@ -116,6 +116,7 @@ LIVE = frozenset(
         "POST /api/brokers/{broker}/reconciliation",
         "POST /api/brokers/kite/session",
         "POST /api/brokers/kite/postback",
+        "POST /api/agent/access-token",
     }
 )
 
@@ -468,7 +469,114 @@ def _agent_key(c: Context) -> str:
     return str(c.call("POST", "/api/agent/keys", json={"name": "fuzz"})["api_key"])
 
 
+AGENT_DEPLOY = {
+    **DEPLOY,
+    "executor": "agent",
+    "broker": "kite",
+    "paper_mode": False,
+    "paper_fill": "gtt",
+}
+
+
+def _agent_headers(c: Context) -> dict[str, str]:
+    return {"Authorization": f"Bearer {_agent_key(c)}"}
+
+
+def _agent_signal(c: Context, *, carted: bool = True) -> int:
+    """A signal of an agent-run portfolio: in its cart (auto-placed), or pending."""
+    body = {**AGENT_DEPLOY, "strategy_id": _template(c), "auto_place_signals": carted}
+    portfolio = int(c.call("POST", "/api/model/portfolios/deploy", json=body)["id"])
+    c.call("POST", "/api/model/scan", json={"portfolio_id": portfolio, "date": SCAN_DAY})
+    status = "in_cart" if carted else "pending_approval"
+    rows = c.call("GET", "/api/model/signals", params={"portfolio_id": portfolio, "status": status})
+    return int(rows[0]["id"])
+
+
+def _agent(**request: Any) -> Seed:
+    """`request` with the actor's agent key."""
+    return lambda c: [request | {"headers": _agent_headers(c)}]
+
+
+def _relay_state(c: Context) -> str:
+    from tradertape.domain.brokers import BrokerName
+    from tradertape.services.brokers.login_state import login_states
+
+    states = login_states(c.runtime.settings.secret)
+    return states.issue(user_id=c.actor.user_id, broker=BrokerName.KITE, now=c.runtime.clock.now())
+
+
+def _agent_poll(c: Context) -> list[dict[str, Any]]:
+    _agent_signal(c)
+    return [{"headers": _agent_headers(c) | {"X-Agent-Version": "0.5.2"}}]
+
+
+def _access_token(c: Context) -> list[dict[str, Any]]:
+    """The live user's agent pushes back the Kite token it holds (the same one: the
+    operations after it still reach the fake Kite)."""
+    from tradertape.domain.brokers import BrokerName
+
+    with c.runtime.db.session() as db:
+        token = c.runtime.brokers.access_token(db, user_id=c.actor.user_id, broker=BrokerName.KITE)
+    assert token is not None
+    body = {"broker": "kite", "access_token": token, "broker_user_id": KITE_USER}
+    return [{"headers": _agent_headers(c), "body": body}]
+
+
+AGENT_HOLDING = {
+    "exchange": "NSE",
+    "tradingsymbol": "INFY",
+    "quantity": 10,
+    "average_price": "1400.5",
+    "last_price": "1500",
+}
+
+
 SEEDS: dict[str, Seed] = {
+    # The agent API (its key) and the web app's view of the agent
+    "GET /api/agent/pending-signals": _agent_poll,
+    "POST /api/agent/signal-result": lambda c: [
+        {
+            "headers": _agent_headers(c),
+            "body": {"signal_id": _agent_signal(c), "outcome": "placed", "broker": "kite"},
+        }
+    ],
+    "POST /api/agent/sync-holdings": _agent(
+        body={"broker": "kite", "as_of": "2025-06-02T10:00:00Z", "holdings": [AGENT_HOLDING]}
+    ),
+    "POST /api/agent/sync-positions": _agent(
+        body={
+            "broker": "kite",
+            "as_of": "2025-06-02T10:00:00Z",
+            "positions": [AGENT_HOLDING | {"product": "CNC"}],
+            "margins": {"available_cash": "100000"},
+        }
+    ),
+    "GET /api/agent/pending-token": _agent(query={"broker": "kite"}),
+    "POST /api/agent/access-token": _access_token,
+    **{
+        f"POST /api/agent/signals/{{signal_id}}/{action}": (
+            lambda c: [
+                {
+                    "headers": _agent_headers(c),
+                    "path_parameters": {"signal_id": _agent_signal(c, carted=False)},
+                }
+            ]
+        )
+        for action in ("approve", "reject")
+    },
+    "GET /api/agent/expected-positions": _agent(),
+    "GET /api/trading-agent/status": _one(),
+    "GET /api/trading-agent/holdings": _one(),
+    "GET /api/trading-agent/positions": _one(),
+    "POST /api/trading-agent/relay/{broker}": lambda c: [
+        {
+            "path_parameters": {"broker": "kite"},
+            "body": {"request_token": "fuzzToken1", "state": _relay_state(c)},
+        }
+    ],
+    "PATCH /api/model/portfolios/{portfolio_id}": lambda c: [
+        {"path_parameters": {"portfolio_id": _portfolio(c)}, "body": {"auto_place_signals": True}}
+    ],
     # A live user's (`LIVE`)
     f"POST {W}/gtt/triggers": _one(body=LIVE_GTT),
     f"GET {W}/gtt/triggers/{{trigger_id}}": lambda c: [

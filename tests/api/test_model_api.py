@@ -82,7 +82,7 @@ def test_scan_approve_place_and_close_with_exact_money(alice: TestClient):
     assert "in_cart" in again.json()["detail"]
 
     placed = alice.post("/api/model/cart/place").json()
-    assert placed == {"placed": [first["id"]], "failed": {}}
+    assert placed == {"placed": [first["id"]], "failed": {}, "for_agent": []}
     (position,) = alice.get(
         "/api/model/positions", params={"portfolio_id": portfolio["id"], "status": "open"}
     ).json()
@@ -262,7 +262,11 @@ def test_others_cannot_see_or_touch(client: TestClient, with_candles: Runtime):
     assert client.post(f"/api/model/positions/{position['id']}/close").status_code == 404
     scan = client.post("/api/model/scan", json={"portfolio_id": pid, "date": "2025-06-03"})
     assert scan.status_code == 404
-    assert client.post("/api/model/cart/place").json() == {"placed": [], "failed": {}}
+    assert client.post("/api/model/cart/place").json() == {
+        "placed": [],
+        "failed": {},
+        "for_agent": [],
+    }
     dashboard = client.get("/api/model/dashboard", params={"portfolio_id": pid})
     assert dashboard.status_code == 404
     for missing in (

@@ -95,7 +95,11 @@ def _monday(client: TestClient, market: Market, pid: int, *, auto: bool) -> dict
     assert tuple(map(money, prices)) == (D(420), D("424.20"), D("426.35"), D(99_960))
     if not auto:
         assert entry["status"] == "pending_approval"
-        assert approve_and_place(client, entry["id"]) == {"placed": [entry["id"]], "failed": {}}
+        assert approve_and_place(client, entry["id"]) == {
+            "placed": [entry["id"]],
+            "failed": {},
+            "for_agent": [],
+        }
     (entry,) = _of(client, pid, id=entry["id"])
     assert (entry["status"], entry["gtt_status"]) == ("approved", "active")  # sent, unfilled
     trigger = gtt(client, entry["gtt_id"])
@@ -146,7 +150,11 @@ def _wednesday(
     )
     if not auto:
         assert sell["status"] == "pending_approval"
-        assert approve_and_place(client, sell["id"]) == {"placed": [sell["id"]], "failed": {}}
+        assert approve_and_place(client, sell["id"]) == {
+            "placed": [sell["id"]],
+            "failed": {},
+            "for_agent": [],
+        }
     (sell,) = _of(client, pid, id=sell["id"])
     assert (sell["status"], sell["gtt_status"]) == ("approved", "order_placed")
     assert gtt(client, position["stop_gtt_id"])["status"] == "cancelled"

@@ -19,6 +19,7 @@ from tradertape.api.middleware import RequestIdMiddleware
 from tradertape.api.openapi_streams import install_openapi
 from tradertape.api.routes import (
     admin,
+    agent,
     agent_keys,
     auth,
     backtest,
@@ -36,6 +37,7 @@ from tradertape.api.routes import (
     risk,
     strategies,
     trading,
+    trading_agent,
     watchlists,
     worker_tokens,
     workers_execution,
@@ -125,6 +127,8 @@ def create_app(runtime: Runtime) -> FastAPI:
         auth,
         admin,
         agent_keys,
+        agent,
+        trading_agent,
         worker_tokens,
         workers_runs,
         workers_execution,

@@ -173,7 +173,7 @@ def _book(client: TestClient, pid: int) -> tuple[Any, ...]:
 def _place_the_new_signal(client: TestClient, pid: int, kind: str) -> None:
     (signal,) = [s for s in signals(client, portfolio_id=pid) if s["signal_type"] == kind]
     placed = approve_and_place(client, signal["id"])
-    assert placed == {"placed": [signal["id"]], "failed": {}}
+    assert placed == {"placed": [signal["id"]], "failed": {}, "for_agent": []}
 
 
 def _morning_login(client: TestClient, clock: ManualClock, fake: Fake, day: date) -> None:

@@ -4,6 +4,48 @@
  */
 
 export interface paths {
+    "/api/agent/access-token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Access Token
+         * @description The access token the agent exchanged with the secret only it holds: the server
+         *     keeps it (encrypted, until the broker's expiry) as your broker session.
+         */
+        post: operations["agent-access_token"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agent/expected-positions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Expected Positions
+         * @description What the cloud expects at each broker: the open positions of your agent-run
+         *     portfolios, per broker and instrument (the agent's reconciliation).
+         */
+        get: operations["agent-expected_positions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/agent/keys": {
         parameters: {
             query?: never;
@@ -62,6 +104,157 @@ export interface paths {
          * @description Revoke a key; it stops working at once.
          */
         post: operations["agent-revoke_key"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agent/pending-signals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Pending Signals
+         * @description Signals to place: the cart of your active agent-run portfolios (``executor:
+         *     "agent"``; ``auto_place_signals`` puts new signals there at once), exits first. Each
+         *     entry passes the server's pre-trade gate against the agent's live book first; one it
+         *     refuses is rejected and listed once under ``refused`` with the rule's words. Each poll
+         *     records the agent's heartbeat (``X-Agent-Version``, ``X-Agent-Health``,
+         *     ``X-Agent-Poll-Interval``).
+         */
+        get: operations["agent-pending_signals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agent/pending-token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Pending Token
+         * @description A request token the web app's login left for the agent (null when none is
+         *     waiting; one is kept ten minutes, until the access token comes back).
+         */
+        get: operations["agent-pending_token"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agent/signal-result": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Signal Result
+         * @description Report what became of a signal: ``placed`` (→ approved, ``gtt_status`` active or
+         *     order_placed), ``triggered``, ``filled`` (→ executed; the position is booked at
+         *     ``fill_price`` with its charges and the broker's ``order_id`` as ``entry_order_id``, and
+         *     a fill notification goes out), ``cancelled``/``failed`` (→ failed), ``expired``
+         *     (→ expired) or ``rejected`` (→ rejected, ``reason`` kept). A repeated outcome changes
+         *     nothing (``duplicate: true``); one that no longer fits the signal is a 409.
+         */
+        post: operations["agent-signal_result"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agent/signals/{signal_id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Agent Approve Signal
+         * @description Approve an agent portfolio's signal into the cart.
+         */
+        post: operations["agent-agent_approve_signal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agent/signals/{signal_id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Agent Reject Signal
+         * @description Reject an agent portfolio's pending or carted signal.
+         */
+        post: operations["agent-agent_reject_signal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agent/sync-holdings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sync Holdings
+         * @description Replace the holdings snapshot of ``broker`` (``obfuscated``: figures scaled).
+         */
+        post: operations["agent-sync_holdings"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agent/sync-positions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sync Positions
+         * @description Replace the positions snapshot (with the account's margins) of ``broker``.
+         */
+        post: operations["agent-sync_positions"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2197,6 +2390,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/model/portfolios/{portfolio_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update Portfolio
+         * @description Change ``executor`` (``server`` or ``agent``: then the server places nothing for it and
+         *     its signals wait in the cart for the local agent) or ``auto_place_signals``. Handing a
+         *     portfolio over while a GTT or order of it works at the broker is a 409.
+         */
+        patch: operations["model-update_portfolio"];
+        trace?: never;
+    };
     "/api/model/portfolios/{portfolio_id}/pause": {
         parameters: {
             query?: never;
@@ -3094,6 +3309,89 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/trading-agent/holdings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Agent Holdings
+         * @description The holdings your agent last synced, per broker.
+         */
+        get: operations["agent-agent_holdings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/trading-agent/positions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Agent Positions
+         * @description The positions and margins your agent last synced, per broker.
+         */
+        get: operations["agent-agent_positions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/trading-agent/relay/{broker}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Relay Token
+         * @description Hand a broker login's request token to your agent (Browser Login's callback, when
+         *     the secret is with the agent): it exchanges it and pushes the access token back. The
+         *     login's ``state`` must be yours (403), as at the callback.
+         */
+        post: operations["agent-relay_token"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/trading-agent/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Agent Status
+         * @description Your agents' last poll, version and health; ``warning`` when the most recent one
+         *     has not polled for three of its intervals.
+         */
+        get: operations["agent-agent_status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/universes": {
         parameters: {
             query?: never;
@@ -3194,6 +3492,32 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
+         * AccessTokenIn
+         * @description The access token the agent exchanged (with the secret only it holds).
+         */
+        AccessTokenIn: {
+            /** Access Token */
+            access_token: string;
+            /** @default kite */
+            broker?: components["schemas"]["BrokerName"];
+            /** Broker User Id */
+            broker_user_id?: string | null;
+        };
+        /**
+         * AccessTokenOut
+         * @description The broker session the server now holds.
+         */
+        AccessTokenOut: {
+            /** Broker */
+            broker: string;
+            /** Broker User Id */
+            broker_user_id: string | null;
+            /** Connected */
+            connected: boolean;
+            /** Expires At */
+            expires_at: string | null;
+        };
+        /**
          * ActivityRow
          * @description A recent signal and what became of it.
          */
@@ -3272,6 +3596,28 @@ export interface components {
             name: string | null;
         };
         /**
+         * AgentHoldingOut
+         * @description A synced holding as stored.
+         */
+        AgentHoldingOut: {
+            /** Average Price */
+            average_price: string;
+            /** Close Price */
+            close_price?: string | null;
+            /** Exchange */
+            exchange: string;
+            /** Isin */
+            isin?: string | null;
+            /** Last Price */
+            last_price: string;
+            /** Pnl */
+            pnl?: string | null;
+            /** Quantity */
+            quantity: number;
+            /** Tradingsymbol */
+            tradingsymbol: string;
+        };
+        /**
          * AgentKeyCreate
          * @description A new agent key.
          */
@@ -3339,6 +3685,255 @@ export interface components {
             rotated_at: string | null;
             /** Scopes */
             scopes: string[];
+        };
+        /**
+         * AgentLeg
+         * @description One order a GTT places when its trigger is hit (Kite's GTT leg).
+         */
+        AgentLeg: {
+            /** Order Type */
+            order_type: string;
+            /** Price */
+            price: string;
+            /** Product */
+            product: string;
+            /** Quantity */
+            quantity: number;
+            /** Transaction Type */
+            transaction_type: string;
+        };
+        /**
+         * AgentMarginsOut
+         * @description Synced funds of the broker account.
+         */
+        AgentMarginsOut: {
+            /** Available Cash */
+            available_cash?: string | null;
+            /** Net */
+            net?: string | null;
+            /** Used */
+            used?: string | null;
+        };
+        /**
+         * AgentPlacement
+         * @description What to place: ``kind`` ``gtt`` (``single``: one trigger and leg; ``two-leg``: an
+         *     OCO of a lower and an upper trigger, one leg each).
+         */
+        AgentPlacement: {
+            /** Gtt Type */
+            gtt_type: string;
+            /** Kind */
+            kind: string;
+            /** Legs */
+            legs: components["schemas"]["AgentLeg"][];
+            /** Trigger Values */
+            trigger_values: string[];
+        };
+        /**
+         * AgentPositionOut
+         * @description A synced position as stored.
+         */
+        AgentPositionOut: {
+            /** Average Price */
+            average_price: string;
+            /** Close Price */
+            close_price?: string | null;
+            /** Exchange */
+            exchange: string;
+            /** Last Price */
+            last_price: string;
+            /** Pnl */
+            pnl?: string | null;
+            /** Product */
+            product: string;
+            /** Quantity */
+            quantity: number;
+            /** Realised */
+            realised?: string | null;
+            /** Tradingsymbol */
+            tradingsymbol: string;
+            /** Unrealised */
+            unrealised?: string | null;
+        };
+        /**
+         * AgentRisk
+         * @description The server's pre-trade gate on the agent's live book.
+         */
+        AgentRisk: {
+            /** Allowed */
+            allowed: boolean;
+            /**
+             * Checked
+             * @description all: every rule; counts: only count rules and the kill switch, because the synced book is obfuscated (the agent re-checks rupee and % limits)
+             */
+            checked: string;
+            /**
+             * Refusal
+             * @description the rule's words when refused
+             */
+            refusal: string | null;
+            /**
+             * Warnings
+             * @description warn-only rules the entry breaks
+             */
+            warnings: string[];
+        };
+        /**
+         * AgentSignal
+         * @description One signal as the agent places it.
+         */
+        AgentSignal: {
+            /** Amount */
+            amount: string;
+            /**
+             * Broker
+             * @description the portfolio's broker: kite, upstox or groww
+             */
+            broker: string;
+            /** Close Price */
+            close_price: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Entry Buffer Pct
+             * @description the strategy's: trigger = close × (1 + it/100)
+             */
+            entry_buffer_pct: string;
+            /** Exchange */
+            exchange: string;
+            /**
+             * Limit Pad Pct
+             * @description an entry's limit sits this % above its trigger
+             */
+            limit_pad_pct: string;
+            /** Limit Price */
+            limit_price: string | null;
+            placement: components["schemas"]["AgentPlacement"];
+            /** Portfolio Id */
+            portfolio_id: number;
+            /** Portfolio Name */
+            portfolio_name: string;
+            /**
+             * Position Id
+             * @description the position an add-on or exit is for
+             */
+            position_id: number | null;
+            /** Quantity */
+            quantity: number;
+            risk: components["schemas"]["AgentRisk"];
+            /** Side */
+            side: string;
+            /**
+             * Signal Date
+             * Format: date
+             */
+            signal_date: string;
+            /** Signal Id */
+            signal_id: number;
+            /**
+             * Signal Type
+             * @description entry, addon or exit
+             */
+            signal_type: string;
+            /**
+             * Status
+             * @description in_cart when handed out; rejected when the gate refused
+             */
+            status: string;
+            /** @description null: use the agent's stop_loss_pct */
+            stop: components["schemas"]["AgentStop"] | null;
+            /**
+             * Symbol
+             * @description "NSE:RELIANCE"
+             */
+            symbol: string;
+            /**
+             * Tag
+             * @description the order tag to place with (20 characters at most)
+             */
+            tag: string;
+            /** Tradingsymbol */
+            tradingsymbol: string;
+            /** Trigger Price */
+            trigger_price: string | null;
+        };
+        /**
+         * AgentSignalStateOut
+         * @description A signal after the agent's approve or reject.
+         */
+        AgentSignalStateOut: {
+            /** Approved At */
+            approved_at: string | null;
+            /** Error */
+            error: string | null;
+            /** Signal Id */
+            signal_id: number;
+            /** Status */
+            status: string;
+        };
+        /**
+         * AgentStateOut
+         * @description One agent (one key) as the web app shows it.
+         */
+        AgentStateOut: {
+            /**
+             * Health
+             * @description as the agent sent it in X-Agent-Health
+             */
+            health: string | null;
+            /** Key Active */
+            key_active: boolean;
+            /** Key Id */
+            key_id: number;
+            /** Key Name */
+            key_name: string;
+            /**
+             * Last Poll At
+             * Format: date-time
+             */
+            last_poll_at: string;
+            /** Poll Interval */
+            poll_interval: number;
+            /** Seconds Since Poll */
+            seconds_since_poll: number;
+            /**
+             * Stale
+             * @description no poll for more than three intervals
+             */
+            stale: boolean;
+            /**
+             * Version
+             * @description as the agent sent it in X-Agent-Version
+             */
+            version: string | null;
+            /** Warning */
+            warning: string | null;
+        };
+        /**
+         * AgentStatusOut
+         * @description The user's agents, and a warning when the latest has gone quiet.
+         */
+        AgentStatusOut: {
+            /** Agents */
+            agents: components["schemas"]["AgentStateOut"][];
+            /** Warning */
+            warning: string | null;
+        };
+        /**
+         * AgentStop
+         * @description Where the stop GTT goes after the entry fills: ``fill − atr_multiplier × atr``;
+         *     ``price`` is that from the entry's limit.
+         */
+        AgentStop: {
+            /** Atr */
+            atr: string;
+            /** Atr Multiplier */
+            atr_multiplier: string;
+            /** Price */
+            price: string;
         };
         /**
          * AgentWhoAmI
@@ -3778,11 +4373,19 @@ export interface components {
             open_positions: number;
             /** Opening Balance */
             opening_balance: string;
+            /**
+             * Pnl Today
+             * @description today's P&L, realised and open (the top bar's)
+             */
+            pnl_today: string;
             /** Positions Value */
             positions_value: string;
             /** Realised Today */
             realised_today: string;
-            /** Unrealised */
+            /**
+             * Unrealised
+             * @description open P&L against the average cost
+             */
             unrealised: string;
         };
         /**
@@ -4846,6 +5449,24 @@ export interface components {
             priority?: number;
         };
         /**
+         * ExpectedPositionOut
+         * @description Units the cloud expects the agent to find at a broker (open model positions).
+         */
+        ExpectedPositionOut: {
+            /** Broker */
+            broker: string;
+            /** Exchange */
+            exchange: string;
+            /** Portfolio Ids */
+            portfolio_ids: number[];
+            /** Quantity */
+            quantity: number;
+            /** Symbol */
+            symbol: string;
+            /** Tradingsymbol */
+            tradingsymbol: string;
+        };
+        /**
          * ExpiriesOut
          * @description The underlying's listed expiries, nearest first, and its index's price.
          */
@@ -5315,6 +5936,53 @@ export interface components {
             used_quantity?: number | null;
         } & {
             [key: string]: unknown;
+        };
+        /**
+         * HoldingRow
+         * @description One holding, in Kite's words.
+         */
+        HoldingRow: {
+            /** Average Price */
+            average_price: number | string;
+            /** Close Price */
+            close_price?: number | string | null;
+            /** Exchange */
+            exchange: string;
+            /** Isin */
+            isin?: string | null;
+            /** Last Price */
+            last_price: number | string;
+            /** Pnl */
+            pnl?: number | string | null;
+            /** Quantity */
+            quantity: number;
+            /** Tradingsymbol */
+            tradingsymbol: string;
+        };
+        /**
+         * HoldingsSnapshotOut
+         * @description The latest holdings the agent synced from one broker.
+         */
+        HoldingsSnapshotOut: {
+            /**
+             * As Of
+             * Format: date-time
+             */
+            as_of: string;
+            /** Broker */
+            broker: string;
+            /** Holdings */
+            holdings: components["schemas"]["AgentHoldingOut"][];
+            /**
+             * Obfuscated
+             * @description quantities and amounts scaled by the agent's factor
+             */
+            obfuscated: boolean;
+            /**
+             * Received At
+             * Format: date-time
+             */
+            received_at: string;
         };
         /**
          * IndicatorForm
@@ -5897,6 +6565,18 @@ export interface components {
             turnover?: number | null;
         } & {
             [key: string]: unknown;
+        };
+        /**
+         * MarginsIn
+         * @description The broker account's funds (equity segment).
+         */
+        MarginsIn: {
+            /** Available Cash */
+            available_cash?: number | string | null;
+            /** Net */
+            net?: number | string | null;
+            /** Used */
+            used?: number | string | null;
         };
         /**
          * MarginsOut
@@ -6834,6 +7514,33 @@ export interface components {
             password: string;
         };
         /**
+         * PendingSignalsOut
+         * @description The poll's answer: signals to place, and those the gate refused this time.
+         */
+        PendingSignalsOut: {
+            /** Refused */
+            refused: components["schemas"]["AgentSignal"][];
+            /**
+             * Server Time
+             * Format: date-time
+             */
+            server_time: string;
+            /** Signals */
+            signals: components["schemas"]["AgentSignal"][];
+        };
+        /**
+         * PendingTokenOut
+         * @description A login's request token waiting for the agent (null when none is).
+         */
+        PendingTokenOut: {
+            /** Broker */
+            broker: string;
+            /** Created At */
+            created_at: string | null;
+            /** Request Token */
+            request_token: string | null;
+        };
+        /**
          * PlacementOut
          * @description Signals placed, and those the broker (or a guardrail) refused, with why.
          */
@@ -6842,6 +7549,11 @@ export interface components {
             failed: {
                 [key: string]: string;
             };
+            /**
+             * For Agent
+             * @description signals of agent-run portfolios, left in the cart for the local agent
+             */
+            for_agent?: number[];
             /** Placed */
             placed: number[];
         };
@@ -6984,6 +7696,11 @@ export interface components {
              */
             broker?: string;
             /**
+             * Executor
+             * @default server
+             */
+            executor?: string;
+            /**
              * Max Oversubscription
              * @default 1.5
              */
@@ -7053,6 +7770,12 @@ export interface components {
             current_capital: string;
             /** Deployed Capital */
             deployed_capital: string;
+            /**
+             * Executor
+             * @description who places its orders: 'server' or 'agent' (the local agent polls them)
+             * @default server
+             */
+            executor?: string;
             /** Id */
             id: number;
             /** Last Scan Date */
@@ -7097,6 +7820,16 @@ export interface components {
             total_capital: string;
             /** Universe */
             universe: string;
+        };
+        /**
+         * PortfolioUpdate
+         * @description What may change on a running portfolio (fields left out keep their value).
+         */
+        PortfolioUpdate: {
+            /** Auto Place Signals */
+            auto_place_signals?: boolean | null;
+            /** Executor */
+            executor?: string | null;
         };
         /**
          * Position
@@ -7197,6 +7930,11 @@ export interface components {
              * Format: date
              */
             entry_date: string;
+            /**
+             * Entry Order Id
+             * @description the broker's id of the entry order, as the agent reported it
+             */
+            entry_order_id?: string | null;
             /** Entry Price */
             entry_price: string;
             /** Exit Date */
@@ -7231,6 +7969,35 @@ export interface components {
             unrealised_pnl: string | null;
         };
         /**
+         * PositionRow
+         * @description One position (net, signed quantity), in Kite's words.
+         */
+        PositionRow: {
+            /** Average Price */
+            average_price: number | string;
+            /** Close Price */
+            close_price?: number | string | null;
+            /** Exchange */
+            exchange: string;
+            /** Last Price */
+            last_price: number | string;
+            /** Pnl */
+            pnl?: number | string | null;
+            /**
+             * Product
+             * @default CNC
+             */
+            product?: string;
+            /** Quantity */
+            quantity: number;
+            /** Realised */
+            realised?: number | string | null;
+            /** Tradingsymbol */
+            tradingsymbol: string;
+            /** Unrealised */
+            unrealised?: number | string | null;
+        };
+        /**
          * PositionsOut
          * @description ``net``: everything held now; ``day``: today's trading alone.
          */
@@ -7241,6 +8008,29 @@ export interface components {
             net?: components["schemas"]["Position"][];
         } & {
             [key: string]: unknown;
+        };
+        /**
+         * PositionsSnapshotOut
+         * @description The latest positions and margins the agent synced from one broker.
+         */
+        PositionsSnapshotOut: {
+            /**
+             * As Of
+             * Format: date-time
+             */
+            as_of: string;
+            /** Broker */
+            broker: string;
+            margins: components["schemas"]["AgentMarginsOut"] | null;
+            /** Obfuscated */
+            obfuscated: boolean;
+            /** Positions */
+            positions: components["schemas"]["AgentPositionOut"][];
+            /**
+             * Received At
+             * Format: date-time
+             */
+            received_at: string;
         };
         /**
          * PostbackOut
@@ -7765,6 +8555,32 @@ export interface components {
             rejection_reason: string;
         } & {
             [key: string]: unknown;
+        };
+        /**
+         * RelayIn
+         * @description The web app hands a broker login's request token to the agent.
+         */
+        RelayIn: {
+            /** Request Token */
+            request_token: string;
+            /**
+             * State
+             * @description the login's state
+             */
+            state: string;
+        };
+        /**
+         * RelayOut
+         * @description The token waits for the agent's next poll of ``pending-token``.
+         */
+        RelayOut: {
+            /** Broker */
+            broker: string;
+            /**
+             * Handed At
+             * Format: date-time
+             */
+            handed_at: string;
         };
         /**
          * ReleasedOut
@@ -8685,6 +9501,75 @@ export interface components {
             trigger_price: string | null;
         };
         /**
+         * SignalResultIn
+         * @description What became of a signal at the broker.
+         */
+        SignalResultIn: {
+            /**
+             * At
+             * @description when it happened, with its offset (default: now)
+             */
+            at?: string | null;
+            broker?: components["schemas"]["BrokerName"] | null;
+            /**
+             * Fill Price
+             * @description required for filled
+             */
+            fill_price?: number | string | null;
+            /**
+             * Filled Quantity
+             * @description default: the signal's
+             */
+            filled_quantity?: number | null;
+            /** Gtt Id */
+            gtt_id?: string | number | null;
+            /**
+             * Kind
+             * @description what was placed
+             */
+            kind?: ("gtt" | "order") | null;
+            /** Order Id */
+            order_id?: string | null;
+            /**
+             * Outcome
+             * @enum {string}
+             */
+            outcome: "placed" | "triggered" | "filled" | "cancelled" | "expired" | "failed" | "rejected";
+            /** Reason */
+            reason?: string | null;
+            /** Signal Id */
+            signal_id: number;
+        };
+        /**
+         * SignalResultOut
+         * @description The signal after the report.
+         */
+        SignalResultOut: {
+            /**
+             * Duplicate
+             * @description this outcome was already recorded: nothing changed
+             */
+            duplicate: boolean;
+            /** Entry Order Id */
+            entry_order_id: string | null;
+            /** Error */
+            error: string | null;
+            /** Executed At */
+            executed_at: string | null;
+            /** Gtt Status */
+            gtt_status: string | null;
+            /** Order Id */
+            order_id: string | null;
+            /** Outcome */
+            outcome: string;
+            /** Position Id */
+            position_id: number | null;
+            /** Signal Id */
+            signal_id: number;
+            /** Status */
+            status: string;
+        };
+        /**
          * SnapshotIn
          * @description ``POST /market/snapshot``: quotes and candles in one call.
          */
@@ -9086,6 +9971,70 @@ export interface components {
             volume?: number | null;
         } & {
             [key: string]: unknown;
+        };
+        /**
+         * SyncHoldingsIn
+         * @description A holdings snapshot of one broker.
+         */
+        SyncHoldingsIn: {
+            /**
+             * As Of
+             * Format: date-time
+             * @description when the agent read it from the broker
+             */
+            as_of: string;
+            broker: components["schemas"]["BrokerName"];
+            /** Holdings */
+            holdings: components["schemas"]["HoldingRow"][];
+            /**
+             * Obfuscated
+             * @default false
+             */
+            obfuscated?: boolean;
+        };
+        /**
+         * SyncOut
+         * @description What was stored.
+         */
+        SyncOut: {
+            /**
+             * As Of
+             * Format: date-time
+             */
+            as_of: string;
+            /** Broker */
+            broker: string;
+            /** Kind */
+            kind: string;
+            /** Obfuscated */
+            obfuscated: boolean;
+            /**
+             * Received At
+             * Format: date-time
+             */
+            received_at: string;
+            /** Rows */
+            rows: number;
+        };
+        /**
+         * SyncPositionsIn
+         * @description A positions snapshot of one broker, with its margins.
+         */
+        SyncPositionsIn: {
+            /**
+             * As Of
+             * Format: date-time
+             */
+            as_of: string;
+            broker: components["schemas"]["BrokerName"];
+            margins?: components["schemas"]["MarginsIn"] | null;
+            /**
+             * Obfuscated
+             * @default false
+             */
+            obfuscated?: boolean;
+            /** Positions */
+            positions: components["schemas"]["PositionRow"][];
         };
         /**
          * TelegramLinkConfirmIn
@@ -9814,6 +10763,108 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    "agent-access_token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AccessTokenIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessTokenOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "agent-expected_positions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExpectedPositionOut"][];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     "agent-list_keys": {
         parameters: {
             query?: {
@@ -9990,6 +11041,372 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AgentKeyOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "agent-pending_signals": {
+        parameters: {
+            query?: never;
+            header?: {
+                "x-agent-version"?: string | null;
+                "x-agent-health"?: string | null;
+                "x-agent-poll-interval"?: number | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PendingSignalsOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "agent-pending_token": {
+        parameters: {
+            query?: {
+                /** @description whose login */
+                broker?: components["schemas"]["BrokerName"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PendingTokenOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "agent-signal_result": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SignalResultIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignalResultOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "agent-agent_approve_signal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                signal_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentSignalStateOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "agent-agent_reject_signal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                signal_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentSignalStateOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "agent-sync_holdings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SyncHoldingsIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SyncOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "agent-sync_positions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SyncPositionsIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SyncOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -16227,6 +17644,61 @@ export interface operations {
             };
         };
     };
+    "model-update_portfolio": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                portfolio_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PortfolioUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PortfolioOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     "model-pause_portfolio": {
         parameters: {
             query?: never;
@@ -18932,6 +20404,208 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TelegramStatusOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "agent-agent_holdings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HoldingsSnapshotOut"][];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "agent-agent_positions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PositionsSnapshotOut"][];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "agent-relay_token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                broker: components["schemas"]["BrokerName"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RelayIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RelayOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "agent-agent_status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentStatusOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */

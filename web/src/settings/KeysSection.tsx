@@ -42,6 +42,22 @@ function Revoke({ what, onConfirm, pending }: { what: string; onConfirm: () => v
   );
 }
 
+function Regenerate({ what, onConfirm, pending }: { what: string; onConfirm: () => void; pending: boolean }) {
+  const [asking, setAsking] = useState(false);
+  return (
+    <>
+      <Button size="compact-xs" variant="default" aria-label={`Regenerate ${what}`} onClick={() => setAsking(true)}>Regenerate</Button>
+      <Modal opened={asking} onClose={() => setAsking(false)} title={`Regenerate ${what}?`}>
+        <Text size="sm" mb="md">The old key stops working at once; give the new one to <code>tradertape-agent configure</code>.</Text>
+        <Group justify="flex-end">
+          <Button variant="default" onClick={() => setAsking(false)}>Cancel</Button>
+          <Button loading={pending} onClick={() => { onConfirm(); setAsking(false); }}>Regenerate</Button>
+        </Group>
+      </Modal>
+    </>
+  );
+}
+
 function CreateForm({ label, onCreate, pending, error }: { label: string; onCreate: (name: string) => void; pending: boolean; error: Error | null }) {
   const [name, setName] = useState("");
   const fieldError = error instanceof ApiError ? error.fields.name : undefined;
@@ -68,6 +84,10 @@ export function AgentKeysSection() {
     mutationFn: async (id: number) => unwrap(await api.POST("/api/agent/keys/{key_id}/revoke", { params: { path: { key_id: id } } })),
     onSuccess: () => client.invalidateQueries({ queryKey: ["agent-keys"] }),
   });
+  const regenerate = useMutation({
+    mutationFn: async (id: number) => unwrap(await api.POST("/api/agent/keys/{key_id}/regenerate", { params: { path: { key_id: id } } })),
+    onSuccess: async (issued) => { setSecret(issued.api_key); await client.invalidateQueries({ queryKey: ["agent-keys"] }); },
+  });
   const columns: Column<AgentKey>[] = [
     { key: "name", header: "Name", render: (k) => k.name, value: (k) => k.name },
     { key: "key", header: "Key", render: (k) => <code>{k.masked_key}</code> },
@@ -80,7 +100,12 @@ export function AgentKeysSection() {
       <Title order={2} size="h4">Agent keys</Title>
       <CreateForm label="agent key" onCreate={(n) => create.mutate(n)} pending={create.isPending} error={create.error} />
       <DataTable caption="Agent keys" columns={columns} rows={keys.data ?? []} rowKey={(k) => k.id} empty="No agent keys."
-        rowActions={(k) => k.active && <Revoke what={`agent key ${k.name}`} pending={revoke.isPending} onConfirm={() => revoke.mutate(k.id)} />} />
+        rowActions={(k) => k.active && (
+          <Group gap={4} wrap="nowrap">
+            <Regenerate what={`agent key ${k.name}`} pending={regenerate.isPending} onConfirm={() => regenerate.mutate(k.id)} />
+            <Revoke what={`agent key ${k.name}`} pending={revoke.isPending} onConfirm={() => revoke.mutate(k.id)} />
+          </Group>
+        )} />
       <ShownOnce label="agent key" secret={secret} onDone={() => setSecret(null)} />
     </Stack>
   );

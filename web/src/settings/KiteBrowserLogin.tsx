@@ -86,6 +86,42 @@ function KiteChecksumForm({
           </Button>
         </Stack>
       </form>
+      <AgentRelay requestToken={requestToken} state={state} />
     </Paper>
+  );
+}
+
+// Or let the local agent finish it: it holds the secret, exchanges the token and pushes the
+// access token back (docs/agent-api.md, the login relay).
+function AgentRelay({ requestToken, state }: { requestToken: string; state: string }) {
+  const [sent, setSent] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const relay = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      unwrap(await api.POST("/api/trading-agent/relay/{broker}", {
+        params: { path: { broker: "kite" } },
+        body: { request_token: requestToken, state },
+      }));
+      setSent(true);
+    } catch (e) {
+      setError(e instanceof ApiError || e instanceof Error ? e.message : String(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  if (sent) {
+    return <Alert color="teal" role="status" mt="sm">Sent to your trading agent: it completes the login at its next poll.</Alert>;
+  }
+  return (
+    <Stack gap={4} mt="sm">
+      <Text size="sm">Or, if your trading agent holds the secret, let it finish the login.</Text>
+      <Button size="xs" variant="default" onClick={() => void relay()} loading={busy} disabled={!requestToken}>
+        Send to my trading agent
+      </Button>
+      {error && <Alert color="red">{error}</Alert>}
+    </Stack>
   );
 }

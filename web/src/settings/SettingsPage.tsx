@@ -6,12 +6,14 @@ import { BrokersSection } from "./BrokersSection";
 import { AgentKeysSection, WorkerTokensSection } from "./KeysSection";
 import { LiveTradingSection } from "./LiveTradingSection";
 import { ServerSection } from "./ServerSection";
+import { TradingAgentSection } from "./TradingAgentSection";
 import { FundsSection, NotificationsSection, SessionsSection, TelegramSection } from "./OtherSections";
 
 const SECTIONS = [
   { path: "brokers", label: "Brokers", render: () => <BrokersSection /> },
   { path: "live", label: "Live trading", render: () => <LiveTradingSection /> },
   { path: "keys", label: "Keys and tokens", render: () => (<><AgentKeysSection /><div style={{ height: 24 }} /><WorkerTokensSection /></>) },
+  { path: "agent", label: "Trading agent", render: () => <TradingAgentSection /> },
   { path: "telegram", label: "Telegram", render: () => <TelegramSection /> },
   { path: "sessions", label: "Sessions", render: () => <SessionsSection /> },
   { path: "funds", label: "Paper funds", render: () => <FundsSection /> },

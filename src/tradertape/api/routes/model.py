@@ -35,7 +35,7 @@ from tradertape.services.portfolios import deploy as portfolios
 from tradertape.services.portfolios import positions, runs, signals
 from tradertape.services.portfolios.benchmark import benchmark_curve
 from tradertape.services.portfolios.dashboard import Valued, dashboard, value_positions
-from tradertape.services.portfolios.deploy import PortfolioDeploy
+from tradertape.services.portfolios.deploy import PortfolioDeploy, PortfolioUpdate
 from tradertape.services.research.backtests import universe_keys
 
 router = APIRouter(prefix="/model", tags=["model"])
@@ -126,6 +126,7 @@ def position_out(valued: Valued) -> PositionOut:
         addon_count=p.addon_count,
         stop_price=p.stop_price,
         stop_gtt_id=p.stop_gtt_id,
+        entry_order_id=p.entry_order_id,
         status=p.status,
         last_price=valued.last_price,
         unrealised_pnl=valued.unrealised,
@@ -161,6 +162,25 @@ def deploy_portfolio(
         user_id=user.id,
         live_trading_enabled=runtime.settings.live_trading_enabled,
         paper_exchange=runtime.exchange,
+        live_check=lambda: _can_trade_live(runtime, user, db),
+    )
+    return portfolio_out(row)
+
+
+@router.patch("/portfolios/{portfolio_id}", response_model=PortfolioOut)
+def update_portfolio(
+    portfolio_id: RowId, body: PortfolioUpdate, user: CurrentUser, runtime: RuntimeDep, db: DbDep
+) -> PortfolioOut:
+    """Change ``executor`` (``server`` or ``agent``: then the server places nothing for it and
+    its signals wait in the cart for the local agent) or ``auto_place_signals``. Handing a
+    portfolio over while a GTT or order of it works at the broker is a 409."""
+    row = portfolios.update(
+        db,
+        portfolio_id,
+        body,
+        user_id=user.id,
+        clock=_market(runtime),
+        live_trading_enabled=runtime.settings.live_trading_enabled,
         live_check=lambda: _can_trade_live(runtime, user, db),
     )
     return portfolio_out(row)
@@ -333,7 +353,7 @@ def place_cart(
         raise InvalidField("portfolio_id", "the body and the query name different portfolios")
     chosen = chosen if chosen is not None else portfolio_id
     result = signals.place_cart(db, user_id=user.id, portfolio_id=chosen, venue=_venue(runtime))
-    return PlacementOut(placed=result.placed, failed=result.failed)
+    return PlacementOut(placed=result.placed, failed=result.failed, for_agent=result.for_agent)
 
 
 @router.get("/positions", response_model=list[PositionOut])
@@ -371,4 +391,4 @@ def close_position(
         venue=_venue(runtime),
         day=_today(runtime),
     )
-    return PlacementOut(placed=result.placed, failed=result.failed)
+    return PlacementOut(placed=result.placed, failed=result.failed, for_agent=result.for_agent)

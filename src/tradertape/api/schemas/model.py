@@ -94,6 +94,10 @@ class PortfolioOut(BaseModel):
     auto_place_signals: bool
     paper_mode: bool
     paper_fill: str
+    executor: str = Field(
+        default="server",
+        description="who places its orders: 'server' or 'agent' (the local agent polls them)",
+    )
     created_at: datetime
     last_scan_date: date | None
     last_scan_provisional: bool = Field(
@@ -155,6 +159,9 @@ class PositionOut(BaseModel):
     addon_count: int
     stop_price: Decimal | None
     stop_gtt_id: int | None  # the standing stop-loss GTT (``paper_fill: gtt``)
+    entry_order_id: str | None = Field(
+        default=None, description="the broker's id of the entry order, as the agent reported it"
+    )
     status: str
     last_price: Decimal | None
     unrealised_pnl: Decimal | None
@@ -170,6 +177,10 @@ class PlacementOut(BaseModel):
 
     placed: list[int]
     failed: dict[int, str]
+    for_agent: list[int] = Field(
+        default_factory=list,
+        description="signals of agent-run portfolios, left in the cart for the local agent",
+    )
 
 
 class EquityPoint(OpenModel):

@@ -1,6 +1,12 @@
 """ORM models, one module per aggregate; importing this package registers them all."""
 
 from tradertape.db.models.accounts import AuthAttempt, LoginChallenge, User, UserSession
+from tradertape.db.models.agent import (
+    AgentHeartbeat,
+    AgentSignalResult,
+    AgentSnapshot,
+    AgentTokenRelay,
+)
 from tradertape.db.models.brokers import BrokerCredential
 from tradertape.db.models.instruments import KiteInstrument
 from tradertape.db.models.jobs import JobFailure
@@ -36,7 +42,11 @@ from tradertape.db.models.workers import (
 )
 
 __all__ = [
+    "AgentHeartbeat",
     "AgentKey",
+    "AgentSignalResult",
+    "AgentSnapshot",
+    "AgentTokenRelay",
     "AuthAttempt",
     "BacktestRun",
     "BrokerCredential",

@@ -53,6 +53,9 @@ class ModelPortfolio(Owned, Base):
     # The last scan's day was past the NSE holiday list (a guessed session)
     last_scan_provisional: Mapped[bool] = mapped_column(default=False, server_default=false())
     equity_curve: Mapped[list[dict[str, Any]]]  # {date, equity, ...} at each scan's close
+    # Who places its orders: "server" (the cloud, at the broker or on paper) or "agent"
+    # (the user's local agent polls its signals; the server places nothing for it)
+    executor: Mapped[str] = mapped_column(String(8), default="server", server_default="server")
 
 
 class ModelSignal(Owned, Base):
@@ -118,6 +121,8 @@ class ModelPosition(Owned, Base):
     stop_price: Mapped[Decimal | None] = mapped_column(PRICE)
     stop_gtt_id: Mapped[int | None]
     exit_gtt_id: Mapped[int | None]
+    # The broker's id of the order that opened it, as the agent reported it
+    entry_order_id: Mapped[str | None] = mapped_column(String(64))
     conviction: Mapped[float | None]
     status: Mapped[str] = mapped_column(String(16))  # open | exit_pending | closed | orphaned
     exit_price: Mapped[Decimal | None] = mapped_column(PRICE)

@@ -30,12 +30,15 @@ from tradertape.oms.paper.gtt import GttBook
 from tradertape.ports.clock import Clock
 from tradertape.services.accounts.ownership import get_owned, owned
 from tradertape.services.portfolios.reconcile import release
+from tradertape.services.portfolios.signals import AGENT
 from tradertape.services.research import strategies
 from tradertape.strategies.dsl import StrategyDocument
 
 ZERO = Decimal(0)
 ACTIVE, PAUSED, RETIRED = "active", "paused", "retired"
 KITE = "kite"  # a live portfolio trades at the user's Kite (docs/live-trading.md)
+SERVER = "server"
+AGENT_BROKERS = ("kite", "upstox", "groww")  # where the local agent can place (seed 000)
 
 
 class PortfolioDeploy(BaseModel):
@@ -61,6 +64,32 @@ class PortfolioDeploy(BaseModel):
     # close: a virtual fill at the signal's close; next_open: at the next open, by the
     # backtest's rules (the scanner then reproduces a backtest exactly)
     paper_fill: str = Field(default="gtt", pattern="^(gtt|close|next_open)$")
+    # server: the cloud places its orders (paper, or at Kite); agent: the user's local agent
+    # polls its signals and places them at `broker` from the user's machine (seed 000)
+    executor: str = Field(default=SERVER, pattern="^(server|agent)$")
+
+
+class PortfolioUpdate(BaseModel):
+    """What may change on a running portfolio (fields left out keep their value)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    executor: str | None = Field(default=None, pattern="^(server|agent)$")
+    auto_place_signals: bool | None = None
+
+
+def _check_agent(*, broker: str, paper_mode: bool, paper_fill: str) -> None:
+    """An agent-run portfolio trades for real at one of the agent's brokers."""
+    if paper_mode:
+        raise InvalidField(
+            "paper_mode", "an agent-run portfolio trades at your broker: set paper_mode false"
+        )
+    if broker not in AGENT_BROKERS:
+        raise InvalidField(
+            "broker", f"the agent trades at {', '.join(AGENT_BROKERS)}; name one of them"
+        )
+    if paper_fill != "gtt":
+        raise InvalidField("paper_fill", "an agent-run portfolio fills at the broker: use 'gtt'")
 
 
 def deploy(
@@ -91,16 +120,13 @@ def deploy(
             "universe", f"unknown universe {request.universe!r}; known: {known}"
         ) from None
     live = not request.paper_mode
-    if request.broker != "paper" and not (live and request.broker == KITE):
-        raise InvalidField(
-            "broker", f"no {request.broker} adapter is available yet; deploy on 'paper'"
+    agent = request.executor == AGENT
+    if agent:  # the server places nothing for it: its live switches and session do not apply
+        _check_agent(
+            broker=request.broker, paper_mode=request.paper_mode, paper_fill=request.paper_fill
         )
-    if live and not live_trading_enabled:
-        raise Forbidden("live trading is disabled on this server (live_trading_enabled=false)")
-    if live and request.paper_fill != "gtt":
-        raise InvalidField("paper_fill", "a live portfolio fills at the broker: use 'gtt'")
-    if live and live_check is not None:
-        live_check()
+    else:
+        _check_live(request.broker, request.paper_fill, live, live_trading_enabled, live_check)
     now = clock.now()
     config = document.config
     portfolio = ModelPortfolio(
@@ -109,7 +135,7 @@ def deploy(
         strategy_id=row.id,
         strategy_version=row.version,
         strategy_snapshot=row.document,
-        broker=KITE if live else request.broker,
+        broker=request.broker if agent else KITE if live else request.broker,
         universe=request.universe,
         status=ACTIVE,
         starting_capital=request.starting_capital,
@@ -132,6 +158,7 @@ def deploy(
         auto_place_signals=request.auto_place_signals,
         paper_mode=request.paper_mode,
         paper_fill=request.paper_fill,
+        executor=request.executor,
         created_at=now,
         updated_at=now,
         last_scan_date=None,
@@ -160,6 +187,80 @@ def universe_words(key: str) -> str:
     if key.lower().startswith(("nifty", "sensex")):
         return key.replace("_", " ").upper()
     return key.replace("_", " ")
+
+
+def _check_live(
+    broker: str,
+    paper_fill: str,
+    live: bool,
+    live_trading_enabled: bool,
+    live_check: Callable[[], None] | None,
+) -> None:
+    """A portfolio the server trades: on paper, or live at Kite with both switches on."""
+    if broker != "paper" and not (live and broker == KITE):
+        raise InvalidField("broker", f"no {broker} adapter is available yet; deploy on 'paper'")
+    if live and not live_trading_enabled:
+        raise Forbidden("live trading is disabled on this server (live_trading_enabled=false)")
+    if live and paper_fill != "gtt":
+        raise InvalidField("paper_fill", "a live portfolio fills at the broker: use 'gtt'")
+    if live and live_check is not None:
+        live_check()
+
+
+def _working_at_broker(db: Session, portfolio: ModelPortfolio) -> bool:
+    """Whether a GTT or order of the portfolio is working at the broker (or a stop stands)."""
+    signal = db.scalar(
+        select(ModelSignal.id).where(
+            ModelSignal.portfolio_id == portfolio.id,
+            ModelSignal.gtt_status.in_(("active", "triggered", "order_placed")),
+        )
+    )
+    stop = db.scalar(
+        select(ModelPosition.id).where(
+            ModelPosition.portfolio_id == portfolio.id,
+            ModelPosition.status != "closed",
+            ModelPosition.stop_gtt_id.is_not(None),
+        )
+    )
+    return signal is not None or stop is not None
+
+
+def update(
+    db: Session,
+    portfolio_id: int,
+    change: PortfolioUpdate,
+    *,
+    user_id: int,
+    clock: Clock,
+    live_trading_enabled: bool,
+    live_check: Callable[[], None] | None = None,
+) -> ModelPortfolio:
+    """Change who executes the portfolio, or whether its signals are placed at once
+    (commits). Changing hands while something is working at the broker is a 409: the one
+    who placed it follows it to the end."""
+    portfolio = get(db, portfolio_id, user_id=user_id)
+    if change.executor is not None and change.executor != portfolio.executor:
+        if _working_at_broker(db, portfolio):
+            raise Conflict(
+                f"portfolio {portfolio_id} has GTTs or orders working at the broker; "
+                f"they must fill or be cancelled before the {change.executor} takes over"
+            )
+        if change.executor == AGENT:
+            _check_agent(
+                broker=portfolio.broker,
+                paper_mode=portfolio.paper_mode,
+                paper_fill=portfolio.paper_fill,
+            )
+        else:
+            _check_live(
+                portfolio.broker, portfolio.paper_fill, True, live_trading_enabled, live_check
+            )
+        portfolio.executor = change.executor
+    if change.auto_place_signals is not None:
+        portfolio.auto_place_signals = change.auto_place_signals
+    portfolio.updated_at = clock.now()
+    db.commit()
+    return portfolio
 
 
 def get(db: Session, portfolio_id: int, *, user_id: int) -> ModelPortfolio:
@@ -210,6 +311,11 @@ def _withdraw_waiting_entries(
             ModelSignal.gtt_status.in_(("active", "triggered", "order_placed")),
         )
     ).all()
+    if entries and portfolio.executor == AGENT:
+        raise Conflict(
+            f"portfolio {portfolio.id} has entries the agent placed still working "
+            f"({', '.join(sorted(s.symbol for s in entries))}); cancel them at the broker first"
+        )
     firing = [s.symbol for s in entries if s.gtt_status != "active"]
     if firing:
         raise Conflict(

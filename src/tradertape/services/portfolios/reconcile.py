@@ -54,8 +54,11 @@ def release(portfolio: ModelPortfolio, signal: ModelSignal, status: str) -> None
 
 
 def reconcile(db: Session, portfolio: ModelPortfolio, *, venue: PortfolioTrading) -> Reconciled:
-    """One pass over the portfolio's waiting entries and exits and its stops (commits)."""
+    """One pass over the portfolio's waiting entries and exits and its stops (commits).
+    An agent-run portfolio has nothing here to follow: the agent reports its fills."""
     done = Reconciled()
+    if portfolio.executor == signals.AGENT:
+        return done
     clock = venue.clock
     waiting = db.scalars(
         select(ModelSignal).where(

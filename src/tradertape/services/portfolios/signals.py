@@ -87,6 +87,8 @@ class Placement:
 
     placed: list[int] = field(default_factory=list)
     failed: dict[int, str] = field(default_factory=dict)
+    # Signals of agent-run portfolios: left in the cart for the agent (nothing is sent)
+    for_agent: list[int] = field(default_factory=list)
 
 
 def get(db: Session, signal_id: int, *, user_id: int) -> ModelSignal:
@@ -157,6 +159,11 @@ def place(
     for signal in exits_first:
         portfolio = db.get(ModelPortfolio, signal.portfolio_id)
         assert portfolio is not None
+        if portfolio.executor == AGENT:
+            _for_agent(signal, clock=venue.clock)
+            db.commit()
+            result.for_agent.append(signal.id)
+            continue
         _move(signal, SignalEvent.PLACE)
         try:
             if portfolio.status != "active":
@@ -181,6 +188,18 @@ def place(
         db.commit()
         result.placed.append(signal.id)
     return result
+
+
+#: `ModelPortfolio.executor` of a portfolio the user's local agent places (seed 000).
+AGENT = "agent"
+
+
+def _for_agent(signal: ModelSignal, *, clock: Clock) -> None:
+    """An agent-run portfolio's signal is never sent from here: it waits in the cart,
+    where the agent's poll finds it (`services.agent.signals`)."""
+    if signal.status == SignalStatus.PENDING_APPROVAL.value:
+        _move(signal, SignalEvent.APPROVE)
+        signal.approved_at = clock.now()
 
 
 def filled(signal: ModelSignal, *, clock: Clock) -> None:

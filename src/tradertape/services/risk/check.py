@@ -173,11 +173,13 @@ def check_entry(
     scope: RiskScope = ALL,
     origin: str = "portfolio",
     context: Mapping[str, Any] | None = None,
+    rules: list[RiskRule] | None = None,
 ) -> RiskDecision:
     """Decide on one new entry and log what it breaks (no commit: the caller's transaction
-    stores the events with whatever it does about the decision)."""
+    stores the events with whatever it does about the decision). ``rules``: only these of
+    the applicable ones (default: all)."""
     entry = make_entry(symbol=symbol, sector=sector, side=side, quantity=quantity, price=price)
-    decision = decide(db, books=books, user_id=user_id, entry=entry, scope=scope)
+    decision = decide(db, books=books, user_id=user_id, entry=entry, scope=scope, rules=rules)
     if decision.reasons:
         record(
             db,

@@ -1,0 +1,304 @@
+"""The agent API (seed 001, docs/agent-api.md): what the local agent polls and reports with
+its key (``Authorization: Bearer zt_…``); the web app reads it under ``/api/trading-agent``
+(`trading_agent`). The key reaches nothing else; a cookie or a worker token is refused
+here, and every answer holds only the key owner's rows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query
+
+from tradertape.api.deps import AgentKeyDep, DbDep, RuntimeDep
+from tradertape.api.schemas.agent import (
+    AccessTokenIn,
+    AccessTokenOut,
+    AgentLeg,
+    AgentPlacement,
+    AgentRisk,
+    AgentSignal,
+    AgentSignalStateOut,
+    AgentStop,
+    ExpectedPositionOut,
+    PendingSignalsOut,
+    PendingTokenOut,
+    SignalResultIn,
+    SignalResultOut,
+    SyncHoldingsIn,
+    SyncOut,
+    SyncPositionsIn,
+)
+from tradertape.api.schemas.numbers import RowId
+from tradertape.db.models import AgentSnapshot, ModelSignal
+from tradertape.domain.brokers import BrokerName
+from tradertape.domain.signals import SignalEvent
+from tradertape.ports.clock import Clock
+from tradertape.runtime import Runtime
+from tradertape.services.agent import heartbeat, relay, snapshots
+from tradertape.services.agent import signals as agent_signals
+
+router = APIRouter(prefix="/agent", tags=["agent"])
+
+
+def _market(runtime: Runtime) -> Clock:
+    """Market time, as signals, positions and risk events record it."""
+    return runtime.exchange.clock
+
+
+def _sector(runtime: Runtime) -> Callable[[str], str | None]:
+    catalog = runtime.catalog
+
+    def sector_of(key: str) -> str | None:
+        found = catalog.find(key)
+        return found.sector if found else None
+
+    return sector_of
+
+
+def _signal_out(handout: agent_signals.Handout) -> AgentSignal:
+    signal, portfolio = handout.signal, handout.portfolio
+    exchange, _, tradingsymbol = signal.symbol.partition(":")
+    place = agent_signals.placement(signal, handout.position)
+    stop = agent_signals.stop(signal, portfolio)
+    return AgentSignal(
+        signal_id=signal.id,
+        portfolio_id=portfolio.id,
+        portfolio_name=portfolio.name,
+        broker=portfolio.broker,
+        signal_type=signal.signal_type,
+        status=signal.status,
+        symbol=signal.symbol,
+        exchange=exchange,
+        tradingsymbol=tradingsymbol,
+        side=signal.side,
+        quantity=signal.quantity,
+        amount=signal.amount,
+        close_price=signal.close_price,
+        trigger_price=signal.trigger_price,
+        limit_price=signal.limit_price,
+        entry_buffer_pct=agent_signals.entry_buffer_pct(portfolio),
+        limit_pad_pct=agent_signals.limit_pad_pct(),
+        placement=AgentPlacement(
+            kind=place["kind"],
+            gtt_type=place["gtt_type"],
+            trigger_values=place["trigger_values"],
+            legs=[AgentLeg.model_validate(leg) for leg in place["legs"]],
+        ),
+        stop=AgentStop.model_validate(stop) if stop is not None else None,
+        position_id=signal.position_id,
+        signal_date=signal.signal_date,
+        created_at=signal.created_at,
+        tag=f"tt-s{signal.id}",
+        risk=AgentRisk(
+            allowed=handout.allowed,
+            refusal=handout.refusal,
+            warnings=list(handout.warnings),
+            checked=handout.checked,
+        ),
+    )
+
+
+@router.get("/pending-signals", response_model=PendingSignalsOut)
+def pending_signals(
+    key: AgentKeyDep,
+    runtime: RuntimeDep,
+    db: DbDep,
+    x_agent_version: Annotated[str | None, Header(max_length=40)] = None,
+    x_agent_health: Annotated[str | None, Header(max_length=200)] = None,
+    x_agent_poll_interval: Annotated[int | None, Header(ge=1, le=86_400)] = None,
+) -> PendingSignalsOut:
+    """Signals to place: the cart of your active agent-run portfolios (``executor:
+    "agent"``; ``auto_place_signals`` puts new signals there at once), exits first. Each
+    entry passes the server's pre-trade gate against the agent's live book first; one it
+    refuses is rejected and listed once under ``refused`` with the rule's words. Each poll
+    records the agent's heartbeat (``X-Agent-Version``, ``X-Agent-Health``,
+    ``X-Agent-Poll-Interval``)."""
+    heartbeat.beat(
+        db,
+        key=key,
+        clock=runtime.clock,
+        version=x_agent_version,
+        health=x_agent_health,
+        poll_interval=x_agent_poll_interval,
+    )
+    handed = agent_signals.pending(
+        db, user_id=key.user_id, clock=_market(runtime), sector_of=_sector(runtime)
+    )
+    out = [_signal_out(h) for h in handed]
+    return PendingSignalsOut(
+        signals=[s for s in out if s.risk.allowed],
+        refused=[s for s in out if not s.risk.allowed],
+        server_time=runtime.clock.now(),
+    )
+
+
+def _result_out(recorded: agent_signals.Recorded, outcome: str) -> SignalResultOut:
+    signal: ModelSignal = recorded.signal
+    position = recorded.position
+    return SignalResultOut(
+        signal_id=signal.id,
+        outcome=outcome,
+        duplicate=recorded.duplicate,
+        status=signal.status,
+        gtt_status=signal.gtt_status,
+        order_id=signal.order_id,
+        error=signal.error,
+        executed_at=signal.executed_at,
+        position_id=signal.position_id,
+        entry_order_id=position.entry_order_id if position is not None else None,
+    )
+
+
+@router.post("/signal-result", response_model=SignalResultOut)
+def signal_result(
+    body: SignalResultIn, key: AgentKeyDep, runtime: RuntimeDep, db: DbDep
+) -> SignalResultOut:
+    """Report what became of a signal: ``placed`` (→ approved, ``gtt_status`` active or
+    order_placed), ``triggered``, ``filled`` (→ executed; the position is booked at
+    ``fill_price`` with its charges and the broker's ``order_id`` as ``entry_order_id``, and
+    a fill notification goes out), ``cancelled``/``failed`` (→ failed), ``expired``
+    (→ expired) or ``rejected`` (→ rejected, ``reason`` kept). A repeated outcome changes
+    nothing (``duplicate: true``); one that no longer fits the signal is a 409."""
+    report = agent_signals.Report(
+        signal_id=body.signal_id,
+        outcome=body.outcome,
+        broker=body.broker.value if body.broker else None,
+        kind=body.kind,
+        order_id=body.order_id,
+        gtt_id=str(body.gtt_id) if body.gtt_id is not None else None,
+        fill_price=body.fill_price,
+        filled_quantity=body.filled_quantity,
+        reason=body.reason,
+        at=body.at,
+    )
+    recorded = agent_signals.report(db, report, user_id=key.user_id, clock=_market(runtime))
+    return _result_out(recorded, body.outcome)
+
+
+def _sync_out(row: AgentSnapshot) -> SyncOut:
+    return SyncOut(
+        broker=row.broker,
+        kind=row.kind,
+        as_of=row.as_of,
+        received_at=row.received_at,
+        obfuscated=row.obfuscated,
+        rows=len(row.rows),
+    )
+
+
+@router.post("/sync-holdings", response_model=SyncOut)
+def sync_holdings(
+    body: SyncHoldingsIn, key: AgentKeyDep, runtime: RuntimeDep, db: DbDep
+) -> SyncOut:
+    """Replace the holdings snapshot of ``broker`` (``obfuscated``: figures scaled)."""
+    row = snapshots.store(
+        db,
+        user_id=key.user_id,
+        kind=snapshots.HOLDINGS,
+        broker=body.broker.value,
+        as_of=body.as_of,
+        obfuscated=body.obfuscated,
+        rows=[h.model_dump(mode="json") for h in body.holdings],
+        margins=None,
+        clock=runtime.clock,
+    )
+    return _sync_out(row)
+
+
+@router.post("/sync-positions", response_model=SyncOut)
+def sync_positions(
+    body: SyncPositionsIn, key: AgentKeyDep, runtime: RuntimeDep, db: DbDep
+) -> SyncOut:
+    """Replace the positions snapshot (with the account's margins) of ``broker``."""
+    row = snapshots.store(
+        db,
+        user_id=key.user_id,
+        kind=snapshots.POSITIONS,
+        broker=body.broker.value,
+        as_of=body.as_of,
+        obfuscated=body.obfuscated,
+        rows=[p.model_dump(mode="json") for p in body.positions],
+        margins=body.margins.model_dump(mode="json") if body.margins else None,
+        clock=runtime.clock,
+    )
+    return _sync_out(row)
+
+
+@router.get("/pending-token", response_model=PendingTokenOut)
+def pending_token(
+    key: AgentKeyDep,
+    runtime: RuntimeDep,
+    db: DbDep,
+    broker: Annotated[BrokerName, Query(description="whose login")] = BrokerName.KITE,
+) -> PendingTokenOut:
+    """A request token the web app's login left for the agent (null when none is
+    waiting; one is kept ten minutes, until the access token comes back)."""
+    row = relay.waiting(db, user_id=key.user_id, broker=broker, clock=runtime.clock)
+    return PendingTokenOut(
+        broker=broker.value,
+        request_token=row.request_token if row else None,
+        created_at=row.created_at if row else None,
+    )
+
+
+@router.post("/access-token", response_model=AccessTokenOut)
+def access_token(
+    body: AccessTokenIn, key: AgentKeyDep, runtime: RuntimeDep, db: DbDep
+) -> AccessTokenOut:
+    """The access token the agent exchanged with the secret only it holds: the server
+    keeps it (encrypted, until the broker's expiry) as your broker session."""
+    row = relay.push(
+        db,
+        user_id=key.user_id,
+        broker=body.broker,
+        access_token=body.access_token,
+        broker_user_id=body.broker_user_id,
+        credentials=runtime.brokers,
+        clock=runtime.clock,
+    )
+    runtime.account_views.invalidate(key.user_id)
+    return AccessTokenOut(
+        broker=body.broker.value,
+        connected=True,
+        expires_at=row.access_token_expires_at,
+        broker_user_id=row.broker_user_id,
+    )
+
+
+def _act(event: SignalEvent, action: str, summary: str) -> None:
+    def handler(
+        signal_id: RowId, key: AgentKeyDep, runtime: RuntimeDep, db: DbDep
+    ) -> AgentSignalStateOut:
+        row = agent_signals.transition(
+            db, signal_id, event, user_id=key.user_id, clock=_market(runtime)
+        )
+        return AgentSignalStateOut(
+            signal_id=row.id, status=row.status, approved_at=row.approved_at, error=row.error
+        )
+
+    handler.__doc__ = summary
+    handler.__name__ = f"agent_{action}_signal"
+    router.post(f"/signals/{{signal_id}}/{action}", response_model=AgentSignalStateOut)(handler)
+
+
+_act(SignalEvent.APPROVE, "approve", "Approve an agent portfolio's signal into the cart.")
+_act(SignalEvent.REJECT, "reject", "Reject an agent portfolio's pending or carted signal.")
+
+
+@router.get("/expected-positions", response_model=list[ExpectedPositionOut])
+def expected_positions(key: AgentKeyDep, db: DbDep) -> list[ExpectedPositionOut]:
+    """What the cloud expects at each broker: the open positions of your agent-run
+    portfolios, per broker and instrument (the agent's reconciliation)."""
+    rows = agent_signals.expected(db, user_id=key.user_id)
+    return [
+        ExpectedPositionOut(
+            broker=r.broker,
+            symbol=r.symbol,
+            exchange=r.symbol.partition(":")[0],
+            tradingsymbol=r.symbol.partition(":")[2],
+            quantity=r.quantity,
+            portfolio_ids=list(r.portfolio_ids),
+        )
+        for r in rows
+    ]

@@ -1,0 +1,360 @@
+"""The agent API's bodies (docs/agent-api.md): what the local agent polls and reports, and
+what the web app reads of it. Money, prices and percentages are decimal strings in answers;
+requests may send them as strings or numbers. Agent request bodies ignore fields they do
+not name (an agent release may send more), like the worker API's."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, Strict
+
+from tradertape.api.schemas.numbers import JsonRowId
+from tradertape.domain.brokers import BrokerName
+from tradertape.domain.decimal_input import KitePrice, Number, Price, Quantity
+from tradertape.domain.orders import MAX_QUANTITY
+
+
+class AgentBody(BaseModel):
+    """An agent request body: unknown fields are ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+# ---- pending-signals ----------------------------------------------------------------
+
+
+class AgentLeg(BaseModel):
+    """One order a GTT places when its trigger is hit (Kite's GTT leg)."""
+
+    transaction_type: str
+    quantity: int
+    price: Decimal
+    order_type: str
+    product: str
+
+
+class AgentPlacement(BaseModel):
+    """What to place: ``kind`` ``gtt`` (``single``: one trigger and leg; ``two-leg``: an
+    OCO of a lower and an upper trigger, one leg each)."""
+
+    kind: str
+    gtt_type: str
+    trigger_values: list[Decimal]
+    legs: list[AgentLeg]
+
+
+class AgentStop(BaseModel):
+    """Where the stop GTT goes after the entry fills: ``fill − atr_multiplier × atr``;
+    ``price`` is that from the entry's limit."""
+
+    price: Decimal
+    atr: Decimal
+    atr_multiplier: Decimal
+
+
+class AgentRisk(BaseModel):
+    """The server's pre-trade gate on the agent's live book."""
+
+    allowed: bool
+    refusal: str | None = Field(description="the rule's words when refused")
+    warnings: list[str] = Field(description="warn-only rules the entry breaks")
+    checked: str = Field(
+        description="all: every rule; counts: only count rules and the kill switch, because "
+        "the synced book is obfuscated (the agent re-checks rupee and % limits)"
+    )
+
+
+class AgentSignal(BaseModel):
+    """One signal as the agent places it."""
+
+    signal_id: int
+    portfolio_id: int
+    portfolio_name: str
+    broker: str = Field(description="the portfolio's broker: kite, upstox or groww")
+    signal_type: str = Field(description="entry, addon or exit")
+    status: str = Field(description="in_cart when handed out; rejected when the gate refused")
+    symbol: str = Field(description='"NSE:RELIANCE"')
+    exchange: str
+    tradingsymbol: str
+    side: str
+    quantity: int
+    amount: Decimal
+    close_price: Decimal
+    trigger_price: Decimal | None
+    limit_price: Decimal | None
+    entry_buffer_pct: Decimal = Field(description="the strategy's: trigger = close × (1 + it/100)")
+    limit_pad_pct: Decimal = Field(description="an entry's limit sits this % above its trigger")
+    placement: AgentPlacement
+    stop: AgentStop | None = Field(description="null: use the agent's stop_loss_pct")
+    position_id: int | None = Field(description="the position an add-on or exit is for")
+    signal_date: date
+    created_at: datetime
+    tag: str = Field(description="the order tag to place with (20 characters at most)")
+    risk: AgentRisk
+
+
+class PendingSignalsOut(BaseModel):
+    """The poll's answer: signals to place, and those the gate refused this time."""
+
+    signals: list[AgentSignal]
+    refused: list[AgentSignal]
+    server_time: datetime
+
+
+# ---- signal-result ------------------------------------------------------------------
+
+Outcome = Literal["placed", "triggered", "filled", "cancelled", "expired", "failed", "rejected"]
+
+
+class SignalResultIn(AgentBody):
+    """What became of a signal at the broker."""
+
+    signal_id: JsonRowId
+    outcome: Outcome
+    broker: BrokerName | None = None
+    kind: Literal["gtt", "order"] | None = Field(default=None, description="what was placed")
+    order_id: str | None = Field(default=None, min_length=1, max_length=64)
+    gtt_id: Annotated[str, Field(min_length=1, max_length=64)] | Annotated[int, Strict()] | None = (
+        None
+    )
+    fill_price: Price | None = Field(default=None, description="required for filled")
+    filled_quantity: Quantity | None = Field(default=None, description="default: the signal's")
+    reason: str | None = Field(default=None, max_length=400)
+    at: AwareDatetime | None = Field(
+        default=None, description="when it happened, with its offset (default: now)"
+    )
+
+
+class SignalResultOut(BaseModel):
+    """The signal after the report."""
+
+    signal_id: int
+    outcome: str
+    duplicate: bool = Field(description="this outcome was already recorded: nothing changed")
+    status: str
+    gtt_status: str | None
+    order_id: str | None
+    error: str | None
+    executed_at: datetime | None
+    position_id: int | None
+    entry_order_id: str | None
+
+
+# ---- sync-holdings / sync-positions -------------------------------------------------
+
+Signed = Annotated[int, Strict(), Field(ge=-MAX_QUANTITY, le=MAX_QUANTITY)]
+
+
+class HoldingRow(AgentBody):
+    """One holding, in Kite's words."""
+
+    exchange: str = Field(min_length=1, max_length=10)
+    tradingsymbol: str = Field(min_length=1, max_length=64)
+    isin: str | None = Field(default=None, max_length=12)
+    quantity: Annotated[int, Strict(), Field(ge=0, le=MAX_QUANTITY)]
+    average_price: KitePrice
+    last_price: KitePrice
+    close_price: KitePrice | None = None
+    pnl: Number | None = None
+
+
+class PositionRow(AgentBody):
+    """One position (net, signed quantity), in Kite's words."""
+
+    exchange: str = Field(min_length=1, max_length=10)
+    tradingsymbol: str = Field(min_length=1, max_length=64)
+    product: str = Field(default="CNC", max_length=10)
+    quantity: Signed
+    average_price: KitePrice
+    last_price: KitePrice
+    close_price: KitePrice | None = None
+    realised: Number | None = None
+    unrealised: Number | None = None
+    pnl: Number | None = None
+
+
+class MarginsIn(AgentBody):
+    """The broker account's funds (equity segment)."""
+
+    available_cash: Number | None = None
+    used: Number | None = None
+    net: Number | None = None
+
+
+class SyncHoldingsIn(AgentBody):
+    """A holdings snapshot of one broker."""
+
+    broker: BrokerName
+    as_of: AwareDatetime = Field(description="when the agent read it from the broker")
+    obfuscated: bool = False
+    holdings: list[HoldingRow] = Field(max_length=5000)
+
+
+class SyncPositionsIn(AgentBody):
+    """A positions snapshot of one broker, with its margins."""
+
+    broker: BrokerName
+    as_of: AwareDatetime
+    obfuscated: bool = False
+    positions: list[PositionRow] = Field(max_length=5000)
+    margins: MarginsIn | None = None
+
+
+class SyncOut(BaseModel):
+    """What was stored."""
+
+    broker: str
+    kind: str
+    as_of: datetime
+    received_at: datetime
+    obfuscated: bool
+    rows: int
+
+
+class AgentHoldingOut(BaseModel):
+    """A synced holding as stored."""
+
+    exchange: str
+    tradingsymbol: str
+    isin: str | None = None
+    quantity: int
+    average_price: Decimal
+    last_price: Decimal
+    close_price: Decimal | None = None
+    pnl: Decimal | None = None
+
+
+class AgentPositionOut(BaseModel):
+    """A synced position as stored."""
+
+    exchange: str
+    tradingsymbol: str
+    product: str
+    quantity: int
+    average_price: Decimal
+    last_price: Decimal
+    close_price: Decimal | None = None
+    realised: Decimal | None = None
+    unrealised: Decimal | None = None
+    pnl: Decimal | None = None
+
+
+class AgentMarginsOut(BaseModel):
+    """Synced funds of the broker account."""
+
+    available_cash: Decimal | None = None
+    used: Decimal | None = None
+    net: Decimal | None = None
+
+
+class HoldingsSnapshotOut(BaseModel):
+    """The latest holdings the agent synced from one broker."""
+
+    broker: str
+    as_of: datetime
+    received_at: datetime
+    obfuscated: bool = Field(description="quantities and amounts scaled by the agent's factor")
+    holdings: list[AgentHoldingOut]
+
+
+class PositionsSnapshotOut(BaseModel):
+    """The latest positions and margins the agent synced from one broker."""
+
+    broker: str
+    as_of: datetime
+    received_at: datetime
+    obfuscated: bool
+    positions: list[AgentPositionOut]
+    margins: AgentMarginsOut | None
+
+
+# ---- token relay --------------------------------------------------------------------
+
+
+class PendingTokenOut(BaseModel):
+    """A login's request token waiting for the agent (null when none is)."""
+
+    broker: str
+    request_token: str | None
+    created_at: datetime | None
+
+
+class AccessTokenIn(AgentBody):
+    """The access token the agent exchanged (with the secret only it holds)."""
+
+    broker: BrokerName = BrokerName.KITE
+    access_token: str = Field(min_length=1, max_length=512)
+    broker_user_id: str | None = Field(default=None, max_length=64)
+
+
+class AccessTokenOut(BaseModel):
+    """The broker session the server now holds."""
+
+    broker: str
+    connected: bool
+    expires_at: datetime | None
+    broker_user_id: str | None
+
+
+class RelayIn(BaseModel):
+    """The web app hands a broker login's request token to the agent."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    request_token: str = Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9]+$")
+    state: str = Field(min_length=1, max_length=128, description="the login's state")
+
+
+class RelayOut(BaseModel):
+    """The token waits for the agent's next poll of ``pending-token``."""
+
+    broker: str
+    handed_at: datetime
+
+
+# ---- the rest the key reaches -------------------------------------------------------
+
+
+class ExpectedPositionOut(BaseModel):
+    """Units the cloud expects the agent to find at a broker (open model positions)."""
+
+    broker: str
+    symbol: str
+    exchange: str
+    tradingsymbol: str
+    quantity: int
+    portfolio_ids: list[int]
+
+
+class AgentSignalStateOut(BaseModel):
+    """A signal after the agent's approve or reject."""
+
+    signal_id: int
+    status: str
+    approved_at: datetime | None
+    error: str | None
+
+
+class AgentStateOut(BaseModel):
+    """One agent (one key) as the web app shows it."""
+
+    key_id: int
+    key_name: str
+    key_active: bool
+    last_poll_at: datetime
+    seconds_since_poll: int
+    version: str | None = Field(description="as the agent sent it in X-Agent-Version")
+    health: str | None = Field(description="as the agent sent it in X-Agent-Health")
+    poll_interval: int
+    stale: bool = Field(description="no poll for more than three intervals")
+    warning: str | None
+
+
+class AgentStatusOut(BaseModel):
+    """The user's agents, and a warning when the latest has gone quiet."""
+
+    agents: list[AgentStateOut]
+    warning: str | None

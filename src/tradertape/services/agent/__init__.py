@@ -1,0 +1,1 @@
+"""The cloud side of the local agent (seed 000, docs/agent-api.md)."""

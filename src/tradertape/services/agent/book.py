@@ -1,0 +1,116 @@
+"""The live book of an agent-run account, as the risk gate reads it: the holdings and
+positions the agent last synced from each broker, plus the agent's open signals (handed
+out or placed, not yet filled) as working entries.
+
+Figures the agent synced obfuscated are scaled by a factor only the agent knows, so they
+cannot be set against a signal's real rupees: with any obfuscated snapshot the gate keeps
+to the rules that count (open positions, the kill switch), and the agent re-checks rupee
+and percentage limits locally on real figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tradertape.db.models import AgentSnapshot, ModelPortfolio, ModelSignal
+from tradertape.domain.money import ZERO
+from tradertape.domain.risk import Book, OpenPosition, WorkingEntry
+from tradertape.services.portfolios.signals import AGENT
+
+#: A signal the agent was sent and has not yet reported filled or let go.
+WORKING = ("active", "triggered", "order_placed")
+NO_MARGINS = "the agent has synced no margins yet (POST /api/agent/sync-positions)"
+
+
+def _decimal(value: object) -> Decimal | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def _position(row: dict[str, object], sector: str | None) -> OpenPosition | None:
+    quantity = row.get("quantity")
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity == 0:
+        return None
+    average = _decimal(row.get("average_price")) or ZERO
+    last = _decimal(row.get("last_price")) or average
+    base = _decimal(row.get("close_price")) or average
+    symbol = f"{row.get('exchange')}:{row.get('tradingsymbol')}"
+    return OpenPosition(symbol, sector, quantity, average, last, base)
+
+
+def snapshots(db: Session, *, user_id: int) -> list[AgentSnapshot]:
+    """The user's latest snapshots, holdings first, by broker."""
+    query = select(AgentSnapshot).where(AgentSnapshot.user_id == user_id)
+    return list(db.scalars(query.order_by(AgentSnapshot.kind, AgentSnapshot.broker)))
+
+
+def open_signals(db: Session, *, user_id: int) -> list[ModelSignal]:
+    """Entries of the user's agent-run portfolios sent to the agent and still working."""
+    query = (
+        select(ModelSignal)
+        .join(ModelPortfolio, ModelPortfolio.id == ModelSignal.portfolio_id)
+        .where(
+            ModelPortfolio.user_id == user_id,
+            ModelPortfolio.executor == AGENT,
+            ModelSignal.signal_type != "exit",
+            ModelSignal.status == "approved",
+            ModelSignal.gtt_status.in_(WORKING),
+        )
+    )
+    return list(db.scalars(query.order_by(ModelSignal.id)))
+
+
+def working_entry(signal: ModelSignal) -> WorkingEntry:
+    """A signal's entry as the book counts it before it fills."""
+    price = signal.limit_price or signal.close_price
+    return WorkingEntry(signal.symbol, signal.sector, signal.quantity, price)
+
+
+@dataclass(slots=True)
+class AgentBook:
+    """`ExposureSource` of the agent's synced account; ``passed`` are the entries this
+    poll already handed out, so two signals of one poll cannot each fit a cap alone."""
+
+    sector_of: Callable[[str], str | None] = lambda _key: None
+    passed: list[WorkingEntry] = field(default_factory=list)
+
+    def obfuscated(self, db: Session, *, user_id: int) -> bool:
+        """Whether any synced figure is scaled."""
+        return any(s.obfuscated for s in snapshots(db, user_id=user_id))
+
+    def book(self, db: Session, *, user_id: int, lock: bool = False) -> Book:
+        """The synced holdings and positions, the open signals, today's realised P&L of
+        the synced positions, and capital: margins' available cash plus what is held."""
+        positions: list[OpenPosition] = []
+        realised = ZERO
+        cash: Decimal | None = None
+        for snap in snapshots(db, user_id=user_id):
+            for row in snap.rows:
+                key = f"{row.get('exchange')}:{row.get('tradingsymbol')}"
+                found = _position(row, self.sector_of(key))
+                if found is not None:
+                    positions.append(found)
+                if snap.kind == "positions":
+                    realised += _decimal(row.get("realised")) or ZERO
+            available = _decimal((snap.margins or {}).get("available_cash"))
+            if available is not None:
+                cash = (cash or ZERO) + available
+        working = [working_entry(s) for s in open_signals(db, user_id=user_id)]
+        held = sum((p.value for p in positions), ZERO)
+        return Book(
+            positions=tuple(positions),
+            working=(*working, *self.passed),
+            realised_today=realised,
+            capital=(cash or ZERO) + held,
+            capital_unknown=NO_MARGINS if cash is None else None,
+        )

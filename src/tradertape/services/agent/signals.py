@@ -1,0 +1,423 @@
+"""Signals through the agent: what it is handed (after the one pre-trade gate), what it
+reports back, and the quantities it should find at each broker.
+
+A portfolio with ``executor: "agent"`` is placed by nobody but the agent: the server's
+auto-placement puts its new signals in the cart instead of sending them, and its
+reconciliation leaves it alone. The agent polls the cart of the owner's active agent
+portfolios (exits first), each entry checked by the user's risk rules against the agent's
+live book (`book.AgentBook`); a refused entry is rejected with the rule's words, handed
+back once so the agent can log and show them. Results move the signal as the cloud's own
+placements do (`placed` → approved, `filled` → executed with its position booked by
+`positions.fill_entry`/`fill_exit`, which notify) and are idempotent on signal and outcome.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from tradertape.db.models import AgentSignalResult, ModelPortfolio, ModelPosition, ModelSignal
+from tradertape.domain.charges import Side
+from tradertape.domain.money import paise
+from tradertape.domain.risk import RuleType
+from tradertape.domain.signals import IllegalTransition, SignalEvent, SignalStatus, next_status
+from tradertape.errors import Conflict, InvalidField
+from tradertape.ports.clock import IST, Clock
+from tradertape.services.accounts.ownership import get_owned
+from tradertape.services.agent.book import AgentBook, working_entry
+from tradertape.services.portfolios import signals as portfolio_signals
+from tradertape.services.portfolios.positions import delivery_charges, fill_entry, fill_exit
+from tradertape.services.portfolios.reconcile import release
+from tradertape.services.portfolios.scanner import LIMIT_PAD
+from tradertape.services.portfolios.signals import AGENT
+from tradertape.services.portfolios.stops import exit_spec
+from tradertape.services.risk.check import check_entry
+from tradertape.services.risk.exposure import RiskBooks, RiskScope
+from tradertape.services.risk.rules import applicable
+
+#: What the agent may report, and the ``gtt_status`` each leaves on the signal.
+OUTCOMES: dict[str, str] = {
+    "placed": "active",  # "order_placed" when the agent placed an order, not a GTT
+    "triggered": "triggered",
+    "filled": "filled",
+    "cancelled": "cancelled",
+    "expired": "expired",
+    "failed": "failed",
+    "rejected": "rejected",
+}
+#: Rules the gate can still check on obfuscated figures (counts, not rupees).
+COUNTS_ONLY = frozenset({RuleType.KILL_SWITCH.value, RuleType.MAX_OPEN_POSITIONS.value})
+
+
+@dataclass(frozen=True, slots=True)
+class Handout:
+    """One signal as the agent receives it, and what the gate said."""
+
+    signal: ModelSignal
+    portfolio: ModelPortfolio
+    position: ModelPosition | None
+    allowed: bool
+    refusal: str | None
+    warnings: tuple[str, ...]
+    checked: str  # "all" | "counts" (obfuscated book: the agent checks rupees)
+
+
+def _agent_portfolio(db: Session, signal: ModelSignal) -> ModelPortfolio:
+    portfolio = db.get(ModelPortfolio, signal.portfolio_id)
+    assert portfolio is not None
+    if portfolio.executor != AGENT:
+        raise Conflict(
+            f"signal {signal.id}: portfolio {portfolio.id} is executed by the server, not the agent"
+        )
+    return portfolio
+
+
+def carted(db: Session, *, user_id: int) -> list[ModelSignal]:
+    """The cart of the user's active agent portfolios, exits first, oldest first."""
+    query = (
+        select(ModelSignal)
+        .join(ModelPortfolio, ModelPortfolio.id == ModelSignal.portfolio_id)
+        .where(
+            ModelPortfolio.user_id == user_id,
+            ModelPortfolio.executor == AGENT,
+            ModelPortfolio.status == "active",
+            ModelSignal.status == SignalStatus.IN_CART.value,
+        )
+    )
+    rows = list(db.scalars(query.order_by(ModelSignal.id)))
+    return sorted(rows, key=lambda s: (s.signal_type != "exit", s.id))
+
+
+def pending(
+    db: Session, *, user_id: int, clock: Clock, sector_of: Callable[[str], str | None]
+) -> list[Handout]:
+    """Check and hand out the cart (commits the refusals and their risk events)."""
+    book = AgentBook(sector_of=sector_of)
+    counts_only = book.obfuscated(db, user_id=user_id)
+    books = RiskBooks(book)
+    out: list[Handout] = []
+    for signal in carted(db, user_id=user_id):
+        portfolio = db.get(ModelPortfolio, signal.portfolio_id)
+        assert portfolio is not None
+        position = db.get(ModelPosition, signal.position_id) if signal.position_id else None
+        checked = "counts" if counts_only else "all"
+        if signal.signal_type == "exit":  # exits are never blocked
+            out.append(Handout(signal, portfolio, position, True, None, (), checked))
+            continue
+        scope = RiskScope(portfolio_id=portfolio.id)
+        rules = None
+        if counts_only:
+            rules = [
+                r for r in applicable(db, user_id=user_id, scope=scope) if r.type in COUNTS_ONLY
+            ]
+        decision = check_entry(
+            db,
+            clock=clock,
+            books=books,
+            user_id=user_id,
+            symbol=signal.symbol,
+            sector=signal.sector or sector_of(signal.symbol),
+            side=signal.side,
+            quantity=signal.quantity,
+            price=signal.limit_price or signal.close_price,
+            scope=scope,
+            origin=AGENT,
+            context={"signal_id": signal.id},
+            rules=rules,
+        )
+        warnings = tuple(b.message for b in decision.warnings)
+        if not decision.allowed:
+            signal.status = next_status(signal.status, SignalEvent.REJECT).value
+            signal.error = (decision.refusal or "rejected by a risk rule")[:400]
+            out.append(Handout(signal, portfolio, position, False, signal.error, warnings, checked))
+            continue
+        book.passed.append(working_entry(signal))
+        out.append(Handout(signal, portfolio, position, True, None, warnings, checked))
+    db.commit()
+    return out
+
+
+def placement(signal: ModelSignal, position: ModelPosition | None) -> dict[str, Any]:
+    """The GTT the agent places, as the cloud would: an entry's BUY at its trigger and
+    limit; an exit's two-leg SELL bracketing the signal's price (`stops.exit_spec`)."""
+    if signal.signal_type == "exit" and position is not None:
+        spec = exit_spec(position, signal.close_price)
+        return {
+            "kind": "gtt",
+            "gtt_type": "two-leg",
+            "trigger_values": [str(v) for v in spec.trigger_values],
+            "legs": [{**leg, "price": str(leg["price"])} for leg in spec.orders],
+        }
+    trigger = signal.trigger_price or signal.close_price
+    limit = signal.limit_price or trigger
+    leg = {
+        "transaction_type": signal.side,
+        "quantity": signal.quantity,
+        "price": str(limit),
+        "order_type": "LIMIT",
+        "product": "CNC",
+    }
+    return {"kind": "gtt", "gtt_type": "single", "trigger_values": [str(trigger)], "legs": [leg]}
+
+
+def entry_buffer_pct(portfolio: ModelPortfolio) -> Decimal:
+    """The strategy's entry buffer (% above the close the BUY triggers at)."""
+    config = portfolio.strategy_snapshot.get("config") or {}
+    return Decimal(str(config.get("entry_buffer_pct") or 0))
+
+
+def limit_pad_pct() -> Decimal:
+    """How far above its trigger an entry GTT's limit sits, in %."""
+    return LIMIT_PAD * 100
+
+
+def stop(signal: ModelSignal, portfolio: ModelPortfolio) -> dict[str, Any] | None:
+    """Where the stop GTT goes once the entry fills: ``atr_multiplier × atr`` below the
+    fill (``price`` is that, from the limit; the agent recomputes it from the real fill).
+    None when the portfolio keeps no ATR stop: the agent's ``stop_loss_pct`` applies."""
+    mult = portfolio.atr_stop_multiplier
+    if signal.signal_type == "exit" or signal.atr is None or mult <= 0:
+        return None
+    base = signal.limit_price or signal.close_price
+    return {
+        "price": str(paise(base - mult * signal.atr)),
+        "atr": str(signal.atr),
+        "atr_multiplier": str(mult),
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """What the agent reported (validated by the route)."""
+
+    signal_id: int
+    outcome: str
+    broker: str | None = None
+    kind: str | None = None  # gtt | order
+    order_id: str | None = None
+    gtt_id: str | None = None
+    fill_price: Decimal | None = None
+    filled_quantity: int | None = None
+    reason: str | None = None
+    at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """The signal after a report, and whether the report was a repeat."""
+
+    signal: ModelSignal
+    position: ModelPosition | None
+    duplicate: bool
+
+
+def _move(signal: ModelSignal, event: SignalEvent) -> None:
+    try:
+        signal.status = next_status(signal.status, event).value
+    except IllegalTransition as exc:
+        raise Conflict(f"signal {signal.id} is {signal.status}: {exc}") from None
+
+
+def _place(portfolio: ModelPortfolio, signal: ModelSignal, position: ModelPosition | None) -> None:
+    """In the cart → approved, its amount earmarked (an entry) or its position selling."""
+    _move(signal, SignalEvent.PLACE)
+    if signal.signal_type == "exit":
+        if position is None or position.status != "open":
+            state = "gone" if position is None else position.status
+            raise Conflict(f"signal {signal.id}: its position is {state}")
+        position.status = "exit_pending"
+    else:
+        portfolio.current_capital -= signal.amount
+        portfolio.committed_capital += signal.amount
+
+
+def _day(report: Report, clock: Clock) -> date:
+    return (report.at or clock.now()).astimezone(IST).date()
+
+
+def _fill(
+    db: Session,
+    portfolio: ModelPortfolio,
+    signal: ModelSignal,
+    position: ModelPosition | None,
+    report: Report,
+    clock: Clock,
+) -> ModelPosition | None:
+    if report.fill_price is None:
+        raise InvalidField("fill_price", "a fill needs its price")
+    price = report.fill_price
+    day = _day(report, clock)
+    if signal.signal_type == "exit":
+        assert position is not None
+        charges = delivery_charges(Side.SELL, position.quantity, price, day)
+        reason = signal.reason or "exit"
+        fill_exit(
+            portfolio, position, price=price, charges=charges, day=day, reason=reason, clock=clock
+        )
+    else:
+        quantity = report.filled_quantity or signal.quantity
+        if quantity > signal.quantity:
+            raise InvalidField("filled_quantity", f"more than the signal's {signal.quantity}")
+        if quantity != signal.quantity:  # a part fill books what filled, frees the rest
+            portfolio.committed_capital -= signal.amount
+            portfolio.current_capital += signal.amount
+            signal.amount = paise(signal.amount * quantity / signal.quantity)
+            signal.quantity = quantity
+            portfolio.current_capital -= signal.amount
+            portfolio.committed_capital += signal.amount
+        charges = delivery_charges(Side.BUY, quantity, price, day)
+        position = fill_entry(
+            db,
+            portfolio,
+            signal,
+            price=price,
+            charges=charges,
+            day=day,
+            clock=clock,
+            committed=True,
+        )
+        position.entry_order_id = report.order_id
+    portfolio_signals.filled(signal, clock=clock)
+    return position
+
+
+def _let_go(
+    portfolio: ModelPortfolio,
+    signal: ModelSignal,
+    position: ModelPosition | None,
+    report: Report,
+) -> None:
+    """A placed signal the broker will never fill (cancelled, expired, failed)."""
+    if signal.status == SignalStatus.IN_CART.value:
+        _place(portfolio, signal, position)
+    if signal.signal_type == "exit":
+        if position is not None and position.status == "exit_pending":
+            position.status = "open"
+        portfolio_signals.let_go(signal, OUTCOMES[report.outcome])
+    else:
+        release(portfolio, signal, OUTCOMES[report.outcome])
+    if report.reason:
+        signal.error = report.reason[:400]
+
+
+def _apply(
+    db: Session,
+    portfolio: ModelPortfolio,
+    signal: ModelSignal,
+    report: Report,
+    clock: Clock,
+) -> ModelPosition | None:
+    position = db.get(ModelPosition, signal.position_id) if signal.position_id else None
+    outcome = report.outcome
+    if outcome == "rejected":  # the agent's own risk re-check, or the user in its UI
+        if signal.status == SignalStatus.APPROVED.value and signal.signal_type != "exit":
+            portfolio.committed_capital -= signal.amount  # its earmark back to free cash
+            portfolio.current_capital += signal.amount
+        elif signal.status == SignalStatus.APPROVED.value and position is not None:
+            position.status = "open"
+        _move(signal, SignalEvent.REJECT)
+        signal.gtt_status = "rejected"
+        signal.error = (report.reason or "rejected by the agent")[:400]
+        return position
+    if outcome in ("cancelled", "expired", "failed"):
+        _let_go(portfolio, signal, position, report)
+        return position
+    if signal.status == SignalStatus.IN_CART.value:
+        _place(portfolio, signal, position)
+    elif signal.status != SignalStatus.APPROVED.value:
+        raise Conflict(f"signal {signal.id} is {signal.status}: cannot report it {outcome}")
+    if report.order_id:
+        signal.order_id = report.order_id[:32]
+    if outcome == "placed":
+        signal.gtt_status = "order_placed" if report.kind == "order" else "active"
+        return position
+    if outcome == "triggered":
+        signal.gtt_status = "triggered"
+        return position
+    return _fill(db, portfolio, signal, position, report, clock)
+
+
+def report(db: Session, body: Report, *, user_id: int, clock: Clock) -> Recorded:
+    """Record one outcome of one of the user's agent signals (commits). A repeat of an
+    outcome already recorded changes nothing and says so."""
+    signal = get_owned(db, ModelSignal, body.signal_id, user_id=user_id, label="signal")
+    portfolio = _agent_portfolio(db, signal)
+    seen = db.scalar(
+        select(AgentSignalResult.id).where(
+            AgentSignalResult.signal_id == signal.id, AgentSignalResult.outcome == body.outcome
+        )
+    )
+    if seen is not None:
+        position = db.get(ModelPosition, signal.position_id) if signal.position_id else None
+        return Recorded(signal, position, duplicate=True)
+    position = _apply(db, portfolio, signal, body, clock)
+    db.add(
+        AgentSignalResult(
+            user_id=user_id,
+            signal_id=signal.id,
+            outcome=body.outcome,
+            broker=body.broker,
+            kind=body.kind,
+            order_id=body.order_id,
+            gtt_id=body.gtt_id,
+            fill_price=body.fill_price,
+            filled_quantity=body.filled_quantity,
+            reason=body.reason[:400] if body.reason else None,
+            reported_at=clock.now(),
+        )
+    )
+    try:
+        db.commit()
+    except IntegrityError:  # the same report, a moment earlier, from another request
+        db.rollback()
+        again = get_owned(db, ModelSignal, body.signal_id, user_id=user_id, label="signal")
+        position = db.get(ModelPosition, again.position_id) if again.position_id else None
+        return Recorded(again, position, duplicate=True)
+    return Recorded(signal, position, duplicate=False)
+
+
+def transition(
+    db: Session, signal_id: int, event: SignalEvent, *, user_id: int, clock: Clock
+) -> ModelSignal:
+    """Approve or reject one of the user's agent-portfolio signals from the agent's UI."""
+    signal = get_owned(db, ModelSignal, signal_id, user_id=user_id, label="signal")
+    _agent_portfolio(db, signal)
+    return portfolio_signals.transition(db, signal_id, event, user_id=user_id, clock=clock)
+
+
+@dataclass(frozen=True, slots=True)
+class Expected:
+    """Units the cloud expects at one broker in one instrument."""
+
+    broker: str
+    symbol: str
+    quantity: int
+    portfolio_ids: tuple[int, ...]
+
+
+def expected(db: Session, *, user_id: int) -> list[Expected]:
+    """Open model positions of the user's agent portfolios, per broker and instrument."""
+    rows = db.execute(
+        select(ModelPosition, ModelPortfolio.broker)
+        .join(ModelPortfolio, ModelPortfolio.id == ModelPosition.portfolio_id)
+        .where(
+            ModelPortfolio.user_id == user_id,
+            ModelPortfolio.executor == AGENT,
+            ModelPosition.status.in_(("open", "exit_pending")),
+        )
+        .order_by(ModelPortfolio.broker, ModelPosition.symbol, ModelPosition.id)
+    ).all()
+    totals: dict[tuple[str, str], tuple[int, list[int]]] = {}
+    for position, broker in rows:
+        quantity, ids = totals.get((broker, position.symbol), (0, []))
+        if position.portfolio_id not in ids:
+            ids.append(position.portfolio_id)
+        totals[broker, position.symbol] = (quantity + position.quantity, ids)
+    return [Expected(b, s, q, tuple(ids)) for (b, s), (q, ids) in totals.items()]

@@ -1,0 +1,23 @@
+// How the Trading Agent panel sums up the agent's heartbeat (GET /api/trading-agent/status).
+import type { components } from "@/api/client";
+
+type AgentState = components["schemas"]["AgentStateOut"];
+
+export type AgentHealth = "none" | "ok" | "stale" | "revoked";
+
+/** The latest agent's state: never polled, polling, gone quiet (three intervals), or its key revoked. */
+export function agentHealth(agents: AgentState[]): AgentHealth {
+  const latest = agents[0];
+  if (!latest) return "none";
+  if (!latest.key_active) return "revoked";
+  return latest.stale ? "stale" : "ok";
+}
+
+/** "12 s ago", "4 min ago", "3 h ago", "2 days ago". */
+export function sinceText(seconds: number): string {
+  if (seconds < 60) return `${seconds} s ago`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ago`;
+  if (seconds < 86400) return `${Math.floor(seconds / 3600)} h ago`;
+  const days = Math.floor(seconds / 86400);
+  return `${days} day${days === 1 ? "" : "s"} ago`;
+}

@@ -1,14 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { appendAt, changeConditionKind, getAt, type Json, ownsError, pathText, removeAt, serialize, setAt } from "./docEdit";
 import schema from "./fixtures/schema.json";
-import templates from "./fixtures/templates.json";
+import templateFile from "./fixtures/templates.json";
 import { SchemaChecker } from "./schemaCheck";
 
+const templates = templateFile as unknown as (Json & { name: string; base_model: string })[];
 const checker = new SchemaChecker(schema as Record<string, unknown>);
 
 describe.each(templates.map((t) => [t.name, t] as const))("%s", (_name, template) => {
   it("opened and saved unchanged is byte-identical", () => {
-    const original = serialize(template as Json);
+    const original = serialize(template);
     // what the editor does: parse the stored text, hold it, write it back
     const opened = JSON.parse(original) as Json;
     expect(serialize(opened)).toBe(original);
@@ -21,7 +22,7 @@ describe.each(templates.map((t) => [t.name, t] as const))("%s", (_name, template
 });
 
 describe("editing at a path", () => {
-  const v1 = templates.find((t) => t.base_model === "v1_momentum") as unknown as Json;
+  const v1 = templates.find((t) => t.base_model === "v1_momentum") as Json;
 
   it("changes one value and keeps key order", () => {
     const path = ["entry_rules", "conditions", 1, "right", "value"];
@@ -51,7 +52,7 @@ describe("editing at a path", () => {
 });
 
 describe("schema check", () => {
-  const v4 = templates.find((t) => t.base_model === "v4_trend_rider") as unknown as Json;
+  const v4 = templates.find((t) => t.base_model === "v4_trend_rider") as Json;
 
   it("names the path of a bad operator, a bad type tag, a missing field and a bound", () => {
     let doc = setAt(v4, ["entry_rules", "conditions", 2, "op"], "≈");

@@ -33,7 +33,7 @@ export function Component() {
             onChange={(v) => v && navigate(`/backtests/compare?runs=${r.id},${v}`)} />
           <Button onClick={() => setDeploying(true)} disabled={r.strategy_id === null}
             title={r.strategy_id === null ? "The strategy was inline or is deleted" : undefined}>Deploy as model portfolio</Button>
-          <ConfirmButton variant="subtle" color="red.9" title={`Delete run #${r.id}?`} danger confirm="Delete"
+          <ConfirmButton variant="outline" color="red.9" title={`Delete run #${r.id}?`} danger confirm="Delete"
             body={<Text>Removes the run from your history. The strategy is not touched.</Text>}
             onConfirm={async () => { await remove.mutateAsync(r.id); navigate("/backtests"); }}>Delete</ConfirmButton>
         </Group>

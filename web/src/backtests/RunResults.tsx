@@ -1,4 +1,4 @@
-import { Alert, Card, Group, SegmentedControl, Select, SimpleGrid, Stack, Table, Text, TextInput, Title } from "@mantine/core";
+import { Alert, Badge, Card, Group, SegmentedControl, Select, SimpleGrid, Stack, Table, Text, TextInput, Title } from "@mantine/core";
 import { useMemo, useState } from "react";
 import { Link } from "react-router";
 import { type Column, DataTable } from "@/components/DataTable";
@@ -193,7 +193,10 @@ export function RunResults({ run }: { run: Run }) {
   return (
     <Stack gap="md">
       {run.summary.synthetic === true && (
-        <Alert color="yellow" title="Synthetic data">These candles are simulated, not real prices: the figures show how the engine works, not how the strategy would have done.</Alert>
+        <Alert color="gray" variant="outline" role="note">
+          <Badge color="#9a3412" variant="filled" mr="xs">Synthetic data</Badge>
+          These candles are simulated, not real prices: the figures show how the engine works, not how the strategy would have done.
+        </Alert>
       )}
       {run.provisional_calendar && (
         <Alert color="gray">Some days are past NSE's published holiday list: every weekday there was assumed to trade.</Alert>

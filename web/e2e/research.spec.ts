@@ -1,5 +1,5 @@
 // The research loop in the browser: fork V1 in the library, change a threshold in the
-// builder, backtest the fork, compare it with V1's run, deploy it as a paper portfolio, and
+// builder (and see a bad indicator's 422 light up its node), backtest the fork, compare it with V1's run, deploy it as a paper portfolio, and
 // see why the fork can no longer be deleted. Screenshots at desktop and phone width.
 import { type APIRequestContext, expect, type Page, test } from "@playwright/test";
 import { pct, qty } from "../src/format/money";
@@ -63,6 +63,17 @@ test("fork V1, change a threshold, backtest it, compare with V1's run, deploy it
   await page.getByRole("button", { name: "Save", exact: true }).click();
   await expect(page.getByRole("status").filter({ hasText: "Saved as version 2." })).toBeVisible();
   const forkId = Number(/\/strategies\/(\d+)\/edit/.exec(page.url())?.[1]);
+
+  // an indicator the server does not know: its 422 names the path and that node lights up
+  const sma = page.getByRole("group", { name: "Entry, condition 1: right" });
+  await sma.getByRole("textbox", { name: "Indicator" }).fill("smaa20");
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  await expect(sma).toHaveAttribute("aria-invalid", "true");
+  await expect(sma.getByRole("alert")).toContainText("unknown indicator");
+  await expect(page.getByRole("alert").filter({ hasText: "Not saved: entry_rules.conditions[0].right.name" })).toBeVisible();
+  await sma.getByRole("textbox", { name: "Indicator" }).fill("sma20");
+  await expect(sma).not.toHaveAttribute("aria-invalid", "true");
+  await expect(page.getByRole("button", { name: "Save (no changes)" })).toBeVisible();
 
   // the versions side by side: the version number and the threshold differ
   await page.goto("/strategies");

@@ -63,3 +63,20 @@ describe("editing in the builder", () => {
     expect((within(label).getByRole("textbox", { name: "Label" }) as HTMLInputElement).value).toBe("fully_aligned");
   });
 });
+
+describe("a 422 from the server", () => {
+  it("lights up the node its JSON path names, and only that one", () => {
+    const v2 = templates.find((t) => t.base_model === "v2_breakout") as Json;
+    render(
+      <MantineProvider>
+        <RuleBuilder doc={v2} onChange={vi.fn()} issues={[]} readOnly={false} labels={labels} presets={presets} indicators={[]}
+          serverIssue={{ path: "exit_rules[0].condition.right.name", message: "unknown indicator 'low10x'" }} />
+      </MantineProvider>,
+    );
+    const node = screen.getByRole("group", { name: "Exit 1 condition: right" });
+    expect(node.getAttribute("aria-invalid")).toBe("true");
+    expect(within(node).getByRole("alert").textContent).toContain("unknown indicator 'low10x'");
+    expect(screen.getAllByRole("alert")).toHaveLength(1);
+    expect(screen.getByRole("group", { name: "Exit 1 condition" }).getAttribute("aria-invalid")).toBeNull();
+  });
+});

@@ -9,7 +9,8 @@ import { pageApi, shareSignIn } from "./session";
 shareSignIn(test);
 
 interface StrategyRow { id: number; name: string; base_model: string | null; is_template: boolean; is_owner: boolean }
-interface RunOut { id: number; summary: Record<string, number> }
+interface Summary { cagr: number; total_trades: number; open_trades: number }
+interface RunOut { id: number; summary: Summary }
 
 const RANGE = { universe: "nifty_50", start_date: "2023-01-01", end_date: "2025-12-31", starting_capital: 1000000, position_size_pct: 10, max_positions: 10 };
 
@@ -104,11 +105,12 @@ test("fork V1, change a threshold, backtest it, compare with V1's run, deploy it
   await expect(page.getByRole("img", { name: /Equity of V1 Momentum \(fork\) against NIFTY 50/ })).toBeVisible();
   await expect(page.getByRole("table", { name: "Monthly returns" }).getByRole("row", { name: /^2024/ })).toBeVisible();
   const trades = page.getByRole("region", { name: "Trades" });
-  await expect(trades.getByRole("heading")).toContainText(`of ${run.summary.total_trades + run.summary.open_trades})`);
+  const allTrades = run.summary.total_trades + run.summary.open_trades;
+  await expect(trades.getByRole("heading")).toContainText(`of ${allTrades})`);
   await expectAccessible(page);
   await keepScreenshot(page, "backtest-results", info.project.name);
   await trades.getByText("Losers", { exact: true }).click();
-  await expect(trades.getByRole("heading")).not.toContainText(`(${run.summary.total_trades + run.summary.open_trades} of`);
+  await expect(trades.getByRole("heading")).not.toContainText(`(${allTrades} of`);
 
   // compare with V1's run: both named, the metric rows that differ are marked
   await pick(page, page.getByRole("textbox", { name: "Compare with" }), new RegExp(`^#${v1Run.id} `));
@@ -119,7 +121,8 @@ test("fork V1, change a threshold, backtest it, compare with V1's run, deploy it
   const cagr = metrics.getByRole("row", { name: /^CAGR/ });
   await expect(cagr).toContainText(pct(v1Run.summary.cagr, { signed: true }));
   await expect(cagr).toContainText(pct(run.summary.cagr, { signed: true }));
-  if (v1Run.summary.cagr !== run.summary.cagr) await expect(cagr).toHaveAttribute("aria-label", "CAGR (differs)");
+  expect(run.summary.cagr).not.toBe(v1Run.summary.cagr); // RSI ≤ 65 trades differently from ≤ 70
+  await expect(cagr).toHaveAttribute("aria-label", "CAGR (differs)");
   await expect(page.getByRole("img", { name: /rebased to 100/ })).toBeVisible();
   await expectAccessible(page);
   await keepScreenshot(page, "backtest-compare", info.project.name);
@@ -134,6 +137,11 @@ test("fork V1, change a threshold, backtest it, compare with V1's run, deploy it
   await deploy.getByRole("button", { name: "Deploy on paper" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Deployed E2E research fork on paper" })).toBeVisible();
   await page.getByRole("dialog").getByRole("button", { name: "Close", exact: true }).first().click();
+  const portfolios = await json<{ name: string; strategy_id: number; starting_capital: string }[]>(
+    await api.get("/api/model/portfolios"));
+  const deployed = portfolios.find((p) => p.name === "E2E research fork");
+  expect(deployed).toMatchObject({ strategy_id: forkId, strategy_version: 2, universe: "nifty_50", max_positions: 10, paper_fill: "next_open", paper_mode: true });
+  expect(Number(deployed?.starting_capital)).toBe(1000000);
 
   // now the fork is in use: deleting it says by which portfolio
   await page.goto("/strategies");

@@ -162,14 +162,17 @@ test("backtest results and a comparison read on a phone @phone", async ({ page }
   const b = await json<RunOut>(await api.post("/api/backtest/run", { data: { strategy_id: v1, ...RANGE, position_size_pct: 20, max_positions: 5 } }));
   const phone = info.project.name === "phone"; // the desktop project keeps its own in the test above
   await page.goto("/strategies");
-  await expect(page.getByRole("region", { name: "Templates" }).getByRole("row", { name: /V1 Momentum/ })).toBeVisible();
+  const templates = page.getByRole("region", { name: "Templates" });
+  // on a phone the library is cards, name and version first
+  await expect(phone ? templates.getByRole("listitem", { name: "V1 Momentum" }) : templates.getByRole("row", { name: /V1 Momentum/ }))
+    .toContainText("2 entry · 2 exit");
   if (phone) await keepScreenshot(page, "strategies", info.project.name);
   await page.goto(`/backtests/runs/${a.id}`);
   await expect(page.getByRole("list", { name: "Summary" })).toContainText(pct(a.summary.cagr, { signed: true }));
   await expect(page.getByRole("img", { name: /^Equity of V1 Momentum/ })).toBeVisible();
   if (phone) await keepScreenshot(page, "backtest-results", info.project.name);
   await page.goto(`/backtests/compare?runs=${a.id},${b.id}`);
-  const trades = page.getByRole("table", { name: "Metrics compared" }).getByRole("row", { name: /^Closed trades/ });
+  const trades = page.getByLabel(/^Closed trades/); // a table row, or a card on a phone
   await expect(trades).toContainText(qty(a.summary.total_trades));
   await expect(trades).toContainText(qty(b.summary.total_trades));
   await expectAccessible(page);

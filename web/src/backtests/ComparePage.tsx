@@ -1,4 +1,5 @@
-import { Alert, Anchor, Card, Loader, Stack, Table, Text, Title } from "@mantine/core";
+import { Alert, Anchor, Card, Group, Loader, Stack, Table, Text, Title } from "@mantine/core";
+import { useMediaQuery } from "@mantine/hooks";
 import { useMemo } from "react";
 import { Link, useSearchParams } from "react-router";
 import { PageTitle } from "@/components/PageTitle";
@@ -31,6 +32,7 @@ export function Component() {
   const runs = queries.map((q) => q.data).filter((r): r is Run => r !== undefined);
   const failed = queries.find((q) => q.isError)?.error;
   const ready = runs.length === ids.length;
+  const phone = useMediaQuery("(max-width: 36em)");
 
   const series = useMemo<Series[]>(() => runs.map((r, i) => {
     const s = equitySeries(r, runName(r), RUN_COLOURS[i] as string);
@@ -53,6 +55,23 @@ export function Component() {
           </Card>
           <Card withBorder component="section" aria-label="Metrics compared">
             <Title order={2} size="h6" mb="xs">Metrics</Title>
+            {phone ? (
+              <Stack gap={6} role="list" aria-label="Metrics compared">
+                {rows.map((row) => (
+                  <Card key={row.metric.key} withBorder padding={6} role="listitem" aria-label={`${row.metric.label}${row.differs ? " (differs)" : ""}`}>
+                    <Text size="sm" fw={600}>{row.metric.label}{row.differs && <Text span c="dimmed" size="xs"> · differs</Text>}</Text>
+                    {row.values.map((v, i) => (
+                      <Group key={i} justify="space-between" gap="xs" wrap="nowrap">
+                        <Text size="xs"><span style={{ color: RUN_COLOURS[i] }} aria-hidden>━ </span>#{runs[i]?.id}</Text>
+                        <Text size="sm" className="num" fw={row.best === i ? 700 : undefined}>
+                          {show(row.metric, v)}{row.best === i ? " (best)" : ""}
+                        </Text>
+                      </Group>
+                    ))}
+                  </Card>
+                ))}
+              </Stack>
+            ) : (
             <Table.ScrollContainer minWidth={560}>
               <Table fz="sm" aria-label="Metrics compared" striped>
                 <Table.Thead>
@@ -84,6 +103,7 @@ export function Component() {
                 </Table.Tbody>
               </Table>
             </Table.ScrollContainer>
+            )}
             <Text size="xs" c="dimmed" mt="xs">Bold, shaded: the best of the runs where one is better. Settings:</Text>
             {runs.map((r, i) => <Text key={r.id} size="xs" c="dimmed"><span style={{ color: RUN_COLOURS[i] }} aria-hidden>━ </span>{runName(r)}: {settingsLine(r.config)}</Text>)}
           </Card>

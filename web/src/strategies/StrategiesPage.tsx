@@ -1,4 +1,5 @@
 import { Alert, Anchor, Badge, Button, Card, Group, List, Loader, Menu, Modal, Stack, Text, Title } from "@mantine/core";
+import { useMediaQuery } from "@mantine/hooks";
 import { useState } from "react";
 import { Link, useNavigate } from "react-router";
 import { ApiError } from "@/api/errors";
@@ -87,6 +88,28 @@ function InUseDialog({ name, used, onClose }: { name: string; used: InUse; onClo
   );
 }
 
+/** On a phone: one card a strategy, name and version first, then rules and the last run. */
+function StrategyCards({ rows, empty, actions }: { rows: Strategy[]; empty: string; actions: (s: Strategy) => React.ReactNode }) {
+  if (rows.length === 0) return <Text c="dimmed" size="sm">{empty}</Text>;
+  return (
+    <Stack gap="xs" role="list">
+      {rows.map((s) => (
+        <Card key={s.id} withBorder padding="xs" role="listitem" aria-label={s.name}>
+          <Group justify="space-between" wrap="nowrap">
+            <Anchor component={Link} to={`/strategies/${s.id}/edit`} fw={600}>{s.name}</Anchor>
+            <Text size="sm">v{s.version}</Text>
+          </Group>
+          <Text size="xs" c="dimmed">
+            {baseModelName(s.base_model)} · {ruleCounts(s)}{s.last_backtest_id ? ` · last run #${s.last_backtest_id}` : ""}
+            {s.is_owner && s.is_public ? " · public" : ""}
+          </Text>
+          <div style={{ marginTop: 6 }}>{actions(s)}</div>
+        </Card>
+      ))}
+    </Stack>
+  );
+}
+
 const SECTIONS = [
   { key: "yours", title: "Your strategies", empty: "None yet: fork a template to start." },
   { key: "templates", title: "Templates", empty: "No templates." },
@@ -100,6 +123,7 @@ export function Component() {
   const [versionsOf, setVersionsOf] = useState<Strategy | null>(null);
   const [inUse, setInUse] = useState<{ name: string; used: InUse } | null>(null);
   const say: Say = (text, ok) => setMessage({ text, ok });
+  const phone = useMediaQuery("(max-width: 36em)");
 
   const columns: Column<Strategy>[] = [
     {
@@ -136,10 +160,16 @@ export function Component() {
           {SECTIONS.map((section) => (
             <Card withBorder key={section.key} component="section" aria-label={section.title}>
               <Title order={2} size="h5" mb="xs">{section.title}</Title>
-              <DataTable caption={section.title} columns={columns} rowKey={(s) => s.id} empty={section.empty}
-                rows={list.data.filter((s) => sectionOf(s) === section.key)}
-                rowActions={(s) => <Actions s={s} say={say} onVersions={() => setVersionsOf(s)}
-                  onInUse={(used) => setInUse({ name: s.name, used })} />} />
+              {phone ? (
+                <StrategyCards rows={list.data.filter((s) => sectionOf(s) === section.key)} empty={section.empty}
+                  actions={(s) => <Actions s={s} say={say} onVersions={() => setVersionsOf(s)}
+                    onInUse={(used) => setInUse({ name: s.name, used })} />} />
+              ) : (
+                <DataTable caption={section.title} columns={columns} rowKey={(s) => s.id} empty={section.empty}
+                  rows={list.data.filter((s) => sectionOf(s) === section.key)}
+                  rowActions={(s) => <Actions s={s} say={say} onVersions={() => setVersionsOf(s)}
+                    onInUse={(used) => setInUse({ name: s.name, used })} />} />
+              )}
             </Card>
           ))}
           {versionsOf && (

@@ -18,6 +18,7 @@ export function Component() {
   const remove = useDeleteRun();
   const [deploying, setDeploying] = useState(false);
 
+  if (!(Number.isInteger(id) && id > 0)) return <Alert color="red" role="alert">No such run: <Link to="/backtests">back to the history</Link>.</Alert>;
   if (run.isPending) return <Loader aria-label="Loading the run" />;
   if (run.isError) return <Alert color="red" role="alert">{run.error.message}</Alert>;
   const r = run.data;

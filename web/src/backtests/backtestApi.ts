@@ -23,9 +23,11 @@ export function useRuns() {
   });
 }
 
+/** One run with its curves and trades (no request for an id that cannot be one). */
 export function useRun(id: number) {
   return useQuery({
     queryKey: backtestKeys.run(id),
+    enabled: Number.isInteger(id) && id > 0,
     staleTime: Infinity, // a run never changes
     queryFn: async () => unwrap(await api.GET("/api/backtest/runs/{run_id}", { params: { path: { run_id: id } } })),
   });

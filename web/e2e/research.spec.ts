@@ -12,7 +12,7 @@ interface StrategyRow { id: number; name: string; base_model: string | null; is_
 interface Summary { cagr: number; total_trades: number; open_trades: number }
 interface RunOut { id: number; summary: Summary }
 
-const RANGE = { universe: "nifty_50", start_date: "2023-01-01", end_date: "2025-12-31", starting_capital: 1000000, position_size_pct: 10, max_positions: 10 };
+const RANGE = { universe: "nifty_50", start_date: "2024-01-01", end_date: "2025-06-30", starting_capital: 1000000, position_size_pct: 10, max_positions: 10 };
 
 async function json<T>(res: Awaited<ReturnType<APIRequestContext["get"]>>): Promise<T> {
   expect(res.ok(), await res.text()).toBeTruthy();

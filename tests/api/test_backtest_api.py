@@ -72,6 +72,19 @@ def test_seed_example_runs_and_is_kept(alice: TestClient):
     assert again["config"]["slippage_bps"] == 5
 
 
+def test_equity_curve_carries_the_benchmark_rebased_to_the_capital(alice: TestClient):
+    run = alice.post("/api/backtest/run", json=_seed_body(_v1_id(alice))).json()
+    curve = run["equity_curve"]
+    bench = [day["benchmark"] for day in curve if day["benchmark"] is not None]
+    assert len(bench) == len(curve)  # the synthetic index trades every day the panel does
+    assert curve[0]["benchmark"] == pytest.approx(curve[0]["equity"], abs=0.01)
+    # the curve's own return is the summary's buy-and-hold figure (a percent, 4 decimals)
+    assert (bench[-1] / bench[0] - 1) * 100 == pytest.approx(
+        run["summary"]["benchmark_return"], abs=1e-3
+    )
+    assert len(set(bench)) > 10  # it moves with the index, not a flat line
+
+
 def test_same_inputs_same_result(alice: TestClient):
     body = _seed_body(_v1_id(alice))
     first = alice.post("/api/backtest/run", json=body).json()

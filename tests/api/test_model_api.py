@@ -230,14 +230,32 @@ def test_lifecycle_guardrails(alice: TestClient):
     assert strategy_id is not None
 
 
-def test_a_strategy_in_use_cannot_be_deleted(alice: TestClient):
+def test_a_strategy_in_use_cannot_be_deleted(alice: TestClient, with_candles: Runtime):
     from tests.api.test_strategies_api import SMA_CROSS
 
-    created = alice.post("/api/strategies", json=SMA_CROSS).json()
-    _deploy(alice, strategy_id=created["id"])
+    created = alice.post("/api/strategies", json=SMA_CROSS | {"is_public": True}).json()
+    swing = _deploy(alice, strategy_id=created["id"], name="Swing")
+    paused = _deploy(alice, strategy_id=created["id"], name="Quiet")
+    assert alice.post(f"/api/model/portfolios/{paused['id']}/pause").status_code == 200
+    retired = _deploy(alice, strategy_id=created["id"], name="Old")
+    assert alice.post(f"/api/model/portfolios/{retired['id']}/retire").status_code == 200
+    make_user(with_candles, "bob@x.in")
+    alice.post("/api/auth/password-login", json={"email": "bob@x.in", "password": PASSWORD})
+    _deploy(alice, strategy_id=created["id"], name="Bob's secret")
+    alice.post("/api/auth/password-login", json={"email": "alice@x.in", "password": PASSWORD})
+
     response = alice.delete(f"/api/strategies/{created['id']}")
     assert response.status_code == 409
-    assert "active portfolio" in response.json()["detail"]
+    detail = response.json()["detail"]
+    assert detail["rejection_reason"] == "STRATEGY_IN_USE"
+    assert detail["portfolios"] == [
+        {"id": swing["id"], "name": "Swing", "status": "active"},
+        {"id": paused["id"], "name": "Quiet", "status": "paused"},
+    ]
+    assert detail["other_portfolios"] == 1  # Bob's is counted, never named
+    assert "Swing (active), Quiet (paused); 1 of other users" in detail["message"]
+    assert "Bob" not in response.text
+    assert alice.get(f"/api/strategies/{created['id']}").status_code == 200
 
 
 def test_others_cannot_see_or_touch(client: TestClient, with_candles: Runtime):

@@ -60,11 +60,11 @@ def test_stored_rows_get_the_book_of_their_order(paper: PaperDesk, database: Dat
         books = {o.order_id: o.book for o in db.scalars(select(Order))}
         assert books == {order_id: book for book, order_id in placed.items()}
         for trade in db.scalars(select(Trade)):
-            order = db.get(Order, trade.order_pk)
-            assert order is not None
-            assert trade.book == order.book
+            owner = db.get(Order, trade.order_pk)
+            assert owner is not None
+            assert trade.book == owner.book
             entries = db.scalars(select(CashEntry).where(CashEntry.trade_pk == trade.id))
-            assert {e.book for e in entries} == {order.book}
+            assert {e.book for e in entries} == {owner.book}
         deposits = db.scalars(select(CashEntry).where(CashEntry.kind == "deposit"))
         assert {e.book for e in deposits} == {"manual"}
         assert sum(e.amount for e in db.scalars(select(CashEntry))) < Decimal(1_000_000)

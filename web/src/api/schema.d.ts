@@ -4046,6 +4046,11 @@ export interface components {
          * @description The run's book at one day's close.
          */
         BacktestDay: {
+            /**
+             * Benchmark
+             * @description the benchmark's buy-and-hold equity from the same starting equity (null on a day without its close, and in runs stored before it was kept)
+             */
+            benchmark?: number | null;
             /** Date */
             date: string;
             /**

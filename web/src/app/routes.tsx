@@ -10,6 +10,8 @@ export interface NavEntry {
 export const nav: NavEntry[] = [
   { path: "/dashboard", label: "Dashboard" },
   { path: "/portfolios", label: "Portfolios" },
+  { path: "/strategies", label: "Strategies" },
+  { path: "/backtests", label: "Backtests" },
   { path: "/market", label: "Market watch" },
   { path: "/orders", label: "Orders" },
   { path: "/positions", label: "Positions" },
@@ -32,5 +34,10 @@ export const appRoutes: RouteObject[] = [
   { path: "market/chart/:symbol", lazy: () => import("@/market/ChartPage") },
   { path: "chart/:symbol", lazy: () => import("@/market/ChartPage") },
   { path: "risk", lazy: () => import("@/risk/RiskPage") },
+  { path: "strategies", lazy: () => import("@/strategies/StrategiesPage") },
+  { path: "strategies/:id/edit", lazy: () => import("@/strategies/EditorPage") },
+  { path: "backtests", lazy: () => import("@/backtests/BacktestsPage") },
+  { path: "backtests/runs/:id", lazy: () => import("@/backtests/RunPage") },
+  { path: "backtests/compare", lazy: () => import("@/backtests/ComparePage") },
   { path: "settings/*", lazy: () => import("@/settings/SettingsPage") },
 ];

@@ -129,6 +129,11 @@ class BacktestDay(OpenModel):
     equity: JsonNumber
     drawdown: JsonNumber = Field(description="below the running peak, as a fraction (0.05: 5 %)")
     positions: int
+    benchmark: JsonNumber | None = Field(
+        default=None,
+        description="the benchmark's buy-and-hold equity from the same starting equity "
+        "(null on a day without its close, and in runs stored before it was kept)",
+    )
 
 
 class BacktestTrade(OpenModel):

@@ -168,8 +168,22 @@ def _finite(value: Any) -> Any:
     return value
 
 
+def _rebased_benchmark(result: BacktestResult) -> list[float | None]:
+    """The benchmark as the equity its buy-and-hold would have had (rebased to the run's
+    first day's equity at its first known close); None on days it has no close."""
+    bench = result.benchmark
+    if bench is None or bench.size != result.equity.size:
+        return [None] * result.equity.size
+    known = np.flatnonzero(np.isfinite(bench) & (bench > 0))
+    if known.size == 0:
+        return [None] * result.equity.size
+    scale = float(result.equity[0]) / float(bench[known[0]])
+    return [round(float(b) * scale, 2) if math.isfinite(b) and b > 0 else None for b in bench]
+
+
 def equity_rows(result: BacktestResult) -> list[dict[str, Any]]:
-    """The equity and drawdown curves as JSON rows, one per trading day."""
+    """The equity and drawdown curves as JSON rows, one per trading day, with the
+    benchmark's rebased equity beside them (for a chart of one against the other)."""
     days = result.days.astype("datetime64[D]").astype(str).tolist()
     return [
         {
@@ -177,8 +191,16 @@ def equity_rows(result: BacktestResult) -> list[dict[str, Any]]:
             "equity": round(float(e), 2),
             "drawdown": round(float(dd), 4),
             "positions": int(n),
+            "benchmark": b,
         }
-        for d, e, dd, n in zip(days, result.equity, result.drawdown, result.positions, strict=True)
+        for d, e, dd, n, b in zip(
+            days,
+            result.equity,
+            result.drawdown,
+            result.positions,
+            _rebased_benchmark(result),
+            strict=True,
+        )
     ]
 
 

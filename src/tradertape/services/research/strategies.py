@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, false, func, or_, select, true
+from sqlalchemy import case, false, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tradertape.db.models import ModelPortfolio, Strategy, StrategyVersion
-from tradertape.errors import Conflict, Forbidden, InvalidField, NotFound
+from tradertape.errors import Forbidden, InvalidField, NotFound, Rejected
 from tradertape.ports.clock import Clock
 from tradertape.strategies.builtins import builtin, builtin_models
 from tradertape.strategies.dsl import StrategyDocument
@@ -196,25 +196,42 @@ def replace(
 
 def delete(db: Session, strategy_id: int, *, user_id: int) -> None:
     """Delete a strategy and its versions; backtests keep their snapshot. A strategy an
-    active or paused portfolio runs cannot go (409)."""
+    active or paused portfolio runs cannot go (409 ``STRATEGY_IN_USE``, naming the user's
+    own portfolios that run it and counting other users' without naming them)."""
     row = get_own(db, strategy_id, user_id=user_id)
     using = running_portfolios(db, strategy_id)
     if using:
-        raise Conflict(f"strategy {strategy_id} is used by {using} active portfolio(s)")
+        yours = [p for p in using if p.user_id == user_id]
+        others = len(using) - len(yours)
+        named = ", ".join(f"{p.name} ({p.status})" for p in yours)
+        message = f"strategy {strategy_id} is used by {len(using)} active or paused portfolio(s)"
+        if named:
+            message += f": {named}"
+        if others:
+            message += f"{';' if named else ':'} {others} of other users"
+        raise Rejected(
+            409,
+            "STRATEGY_IN_USE",
+            message + "; retire them first",
+            portfolios=[{"id": p.id, "name": p.name, "status": p.status} for p in yours],
+            other_portfolios=others,
+        )
     db.delete(row)
     db.commit()
 
 
-def running_portfolios(db: Session, strategy_id: int) -> int:
+def running_portfolios(db: Session, strategy_id: int) -> list[ModelPortfolio]:
     """Active or paused portfolios running a strategy (a strategy they use cannot go).
 
     Read from the portfolios' table here, not asked of their service: portfolios are built
     on the library, not the other way round.
     """
-    query = select(func.count()).where(
-        ModelPortfolio.strategy_id == strategy_id, ModelPortfolio.status != "retired"
+    query = (
+        select(ModelPortfolio)
+        .where(ModelPortfolio.strategy_id == strategy_id, ModelPortfolio.status != "retired")
+        .order_by(ModelPortfolio.id)
     )
-    return db.scalar(query) or 0
+    return list(db.scalars(query))
 
 
 def fork(

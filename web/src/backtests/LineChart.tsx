@@ -1,0 +1,72 @@
+import { Box, Group, Text, useComputedColorScheme } from "@mantine/core";
+import { useEffect, useRef } from "react";
+
+export interface Series {
+  name: string;
+  color: string;
+  points: { time: string; value: number }[];
+  dashed?: boolean;
+  /** Drawn as a filled area (the drawdown). */
+  area?: boolean;
+}
+
+/** Lines over dates on lightweight-charts (loaded with the first chart, not the app). */
+export function LineChart({ series, label, height = 260, format }: {
+  series: Series[];
+  label: string;
+  height?: number;
+  format: (value: number) => string;
+}) {
+  const box = useRef<HTMLDivElement>(null);
+  const scheme = useComputedColorScheme("light");
+
+  useEffect(() => {
+    const el = box.current;
+    if (!el || series.every((s) => s.points.length === 0)) return;
+    let dispose = () => {};
+    let cancelled = false;
+    void import("lightweight-charts").then(({ createChart, LineSeries, AreaSeries, ColorType }) => {
+      if (cancelled) return;
+      const dark = scheme === "dark";
+      const chart = createChart(el, {
+        autoSize: true,
+        layout: {
+          background: { type: ColorType.Solid, color: "transparent" },
+          textColor: dark ? "#c1c2c5" : "#495057",
+          attributionLogo: false,
+        },
+        grid: { vertLines: { visible: false }, horzLines: { color: dark ? "#2c2e33" : "#f1f3f5" } },
+        localization: { priceFormatter: format },
+        rightPriceScale: { borderVisible: false },
+        timeScale: { borderVisible: false },
+      });
+      for (const s of series) {
+        const line = s.area
+          ? chart.addSeries(AreaSeries, { lineColor: s.color, topColor: `${s.color}11`, bottomColor: `${s.color}55`, lineWidth: 1, invertFilledArea: true })
+          : chart.addSeries(LineSeries, { color: s.color, lineWidth: s.dashed ? 1 : 2, lineStyle: s.dashed ? 2 : 0 });
+        line.setData(s.points);
+      }
+      chart.timeScale().fitContent();
+      dispose = () => chart.remove();
+    });
+    return () => {
+      cancelled = true;
+      dispose();
+    };
+  }, [series, scheme, format]);
+
+  return (
+    <div>
+      <Box ref={box} h={height} role="img" aria-label={label} />
+      <Group gap="md" mt={4}>
+        {series.map((s) => (
+          <Text size="xs" key={s.name}><span style={{ color: s.color }} aria-hidden>{s.dashed ? "┅" : "━"}</span> {s.name}</Text>
+        ))}
+      </Group>
+    </div>
+  );
+}
+
+/** Distinct colours for up to four runs (never red or green: those mean direction). */
+export const RUN_COLOURS = ["#1c7ed6", "#f08c00", "#7048e8", "#1098ad"];
+export const BENCH_COLOUR = "#868e96";

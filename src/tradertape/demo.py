@@ -95,6 +95,7 @@ def load_demo_portfolios(runtime: Runtime) -> tuple[int, ...]:
     from tradertape.db.models import ModelPortfolio
     from tradertape.domain.books import MANUAL
     from tradertape.oms.funds import book_cash
+    from tradertape.services.notifications.reads import latest_id, mark_read
     from tradertape.services.portfolios.deploy import PortfolioDeploy, deploy
     from tradertape.services.portfolios.runs import run_day
     from tradertape.services.portfolios.signals import PortfolioTrading
@@ -145,6 +146,9 @@ def load_demo_portfolios(runtime: Runtime) -> tuple[int, ...]:
                 if day != days[-1]:  # the last scan's signals wait for the user (V1)
                     _place_pending(db, portfolio.id, venue)
             made.append(portfolio.id)
+        # the weeks replayed above are history: their fills do not greet the user as news
+        mark_read(db, user_id=user.id, up_to_id=latest_id(db, user_id=user.id), now=clock.now())
+        db.commit()
     return tuple(made)
 
 

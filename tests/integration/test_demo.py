@@ -63,6 +63,10 @@ def test_demo_is_idempotent_and_its_login_works(runtime: Runtime, client: TestCl
     assert board["pending_signals"]
     assert len(board["equity_curve"]) >= 15
     assert board["drift"] == []  # next-open fills are virtual: no broker book to drift from
+    # the replayed weeks' fills are history, not news: nothing unread at the first sign-in
+    unread = client.get("/api/notifications/unread")
+    assert unread.status_code == 200, unread.text
+    assert unread.json()["unread"] == 0
     # one account: the portfolios' capital was allocated from it, not added to it
     books = {b["book"]: b for b in client.get("/api/portfolio/books").json()}
     assert books["manual"]["cash"] == "2000000.00"

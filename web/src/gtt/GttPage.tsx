@@ -13,7 +13,8 @@ import { ProvisionalCalendar } from "@/components/ProvisionalCalendar";
 const GTT_WHY =
   "This trigger's year runs past NSE's published holiday list: until the server's admin loads " +
   "NSE's list, every weekday there is assumed to trade, and the trigger may be watched on a holiday.";
-import { inr, istDateTime, qty, words } from "@/format";
+import { inr, istDateTime, pct, qty, words } from "@/format";
+import { useTick } from "@/ticks/useTick";
 import { LiveLtp } from "@/orders/books";
 import { GttDialog } from "./GttDialog";
 import { type GttForm, gttFormOf, initialGtt } from "./gttForm";
@@ -25,6 +26,22 @@ const kind = (r: Gtt) => (r.type === "two-leg" ? "OCO" : "Single");
 const describe = (r: Gtt) => `${kind(r)} GTT ${r.id} on ${r.condition.tradingsymbol}`;
 const firstLeg = (r: Gtt) => r.orders[0];
 
+/** How far the live price must move to reach the nearest trigger, as a share of it. */
+export function distanceToTrigger(triggers: (number | null | undefined)[], ltp: number): number {
+  const values = triggers.filter((v): v is number => typeof v === "number" && Number.isFinite(v));
+  if (!values.length || !Number.isFinite(ltp) || ltp <= 0) return Number.NaN;
+  const nearest = values.reduce((best, v) => (Math.abs(v - ltp) < Math.abs(best - ltp) ? v : best));
+  return ((nearest - ltp) / ltp) * 100;
+}
+
+function Distance({ row }: { row: Gtt }) {
+  const tick = useTick(symbolOf(row));
+  const ltp = tick?.ltp ?? row.condition.last_price ?? Number.NaN;
+  const away = distanceToTrigger(row.condition.trigger_values, ltp);
+  if (!Number.isFinite(away)) return <span>—</span>;
+  return <span className="num" title="from the last price to the nearest trigger">{pct(away, { signed: true })}</span>;
+}
+
 const columns: Column<Gtt>[] = [
   { key: "created", header: "Created on", render: (r) => istDateTime(r.created_at), value: (r) => r.created_at },
   { key: "instrument", header: "Instrument", render: (r) => `${r.condition.tradingsymbol} ${r.condition.exchange}`, value: (r) => r.condition.tradingsymbol },
@@ -32,6 +49,7 @@ const columns: Column<Gtt>[] = [
   { key: "side", header: "Side", render: (r) => firstLeg(r)?.transaction_type ?? "", value: (r) => firstLeg(r)?.transaction_type ?? "" },
   { key: "trigger", header: "Trigger", numeric: true, render: triggers, value: (r) => r.condition.trigger_values[0] ?? Number.NaN },
   { key: "ltp", header: "LTP", numeric: true, render: (r) => <LiveLtp symbol={symbolOf(r)} fallback={r.condition.last_price ?? Number.NaN} /> },
+  { key: "distance", header: "To trigger", numeric: true, render: (r) => (r.status === "active" ? <Distance row={r} /> : "—") },
   { key: "price", header: "Limit price", numeric: true, render: (r) => r.orders.map((o) => inr(o.price ?? Number.NaN)).join(" / ") },
   { key: "qty", header: "Qty.", numeric: true, render: (r) => qty(firstLeg(r)?.quantity ?? Number.NaN), value: (r) => firstLeg(r)?.quantity ?? Number.NaN },
   {

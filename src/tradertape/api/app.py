@@ -36,6 +36,7 @@ from tradertape.api.routes import (
     risk,
     strategies,
     trading,
+    uploads,
     watchlists,
     worker_tokens,
     workers_execution,
@@ -147,6 +148,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         notifications,
         jobs,
         watchlists,
+        uploads,
         ws,
     )
     for module in modules:  # one level of routers: each level costs every request a scan
@@ -161,6 +163,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         RequestLimits,
         max_body_bytes=runtime.settings.max_request_body_bytes,
         max_json_depth=runtime.settings.max_json_depth,
+        max_upload_bytes=runtime.settings.max_upload_body_bytes,
     )
     app.add_middleware(CrossSiteGuard, public_base_url=settings.public_base_url)  # before reading
     app.add_middleware(RequestIdMiddleware)  # outermost: a refusal above carries the id too

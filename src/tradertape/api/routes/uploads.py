@@ -22,6 +22,8 @@ from tradertape.services.journal import uploads
 
 router = APIRouter(tags=["uploads"])
 
+# Documented bounds (the server checks each file's size itself: `max_upload_file_bytes`).
+_BINARY = {"type": "string", "format": "binary", "maxLength": uploads.MAX_FILE_BYTES}
 Obfuscated = Annotated[
     bool, Form(description="the agent scaled the quantities; they are stored as sent")
 ]
@@ -56,7 +58,14 @@ def _report(report: uploads.UploadReport) -> UploadReportOut:
     "/uploads/tradebook", response_model=UploadBatchOut, status_code=status.HTTP_201_CREATED
 )
 def upload_tradebooks(
-    files: Annotated[list[UploadFile], File(alias="files[]", description="XLSX or CSV files")],
+    files: Annotated[
+        list[UploadFile],
+        File(
+            alias="files[]",
+            description=f"XLSX or CSV files, at most {uploads.MAX_FILES}",
+            json_schema_extra={"items": _BINARY, "maxItems": uploads.MAX_FILES},
+        ),
+    ],
     user: CurrentUser,
     runtime: RuntimeDep,
     db: DbDep,
@@ -81,7 +90,9 @@ def upload_tradebooks(
 
 @router.post("/uploads/ledger", response_model=UploadReportOut, status_code=status.HTTP_201_CREATED)
 def upload_ledger(
-    file: Annotated[UploadFile, File(description="Zerodha ledger, XLSX or CSV")],
+    file: Annotated[
+        UploadFile, File(description="Zerodha ledger, XLSX or CSV", json_schema_extra=_BINARY)
+    ],
     user: CurrentUser,
     runtime: RuntimeDep,
     db: DbDep,
@@ -103,7 +114,10 @@ def upload_ledger(
 
 @router.post("/uploads/cas", response_model=UploadReportOut, status_code=status.HTTP_201_CREATED)
 def upload_cas(
-    file: Annotated[UploadFile, File(description="CAS PDF (CAMS, KFintech, NSDL, CDSL)")],
+    file: Annotated[
+        UploadFile,
+        File(description="CAS PDF (CAMS, KFintech, NSDL, CDSL)", json_schema_extra=_BINARY),
+    ],
     password: Annotated[str, Form(max_length=64, description="the PDF's password (often PAN)")],
     user: CurrentUser,
     runtime: RuntimeDep,

@@ -485,6 +485,8 @@ SEEDS: dict[str, Seed] = {
     "POST /api/uploads/ledger": _one(body={"file": LEDGER_CSV}, media_type=MULTIPART),
     "GET /api/uploads/{upload_id}": lambda c: [{"path_parameters": {"upload_id": _upload(c)}}],
     "DELETE /api/uploads/{upload_id}": lambda c: [{"path_parameters": {"upload_id": _upload(c)}}],
+    "GET /api/journal/tax": _after(_upload, query={"fy": "2025-26"}),
+    "GET /api/journal/tax/export": _one(query={"fy": "2025-26", "format": "csv"}),
     # A live user's (`LIVE`)
     f"POST {W}/gtt/triggers": _one(body=LIVE_GTT),
     f"GET {W}/gtt/triggers/{{trigger_id}}": lambda c: [

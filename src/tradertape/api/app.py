@@ -28,6 +28,7 @@ from tradertape.api.routes import (
     indicators,
     instruments,
     jobs,
+    journal,
     market,
     model,
     notifications,
@@ -149,6 +150,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         jobs,
         watchlists,
         uploads,
+        journal,
         ws,
     )
     for module in modules:  # one level of routers: each level costs every request a scan

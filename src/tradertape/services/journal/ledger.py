@@ -1,0 +1,145 @@
+"""The journal's trade ledger, P&L and tax P&L of one user, from the database.
+
+The ledger is the user's uploaded tradebook rows and the fills TraderTape booked for them
+(paper, and live at a broker), merged by `journal.trades.merge`. Charges are a fill's own
+where we booked it, else priced by the charges schedule (`journal.costs`). Corporate actions
+and FMVs are the shipped files with the operator's own over them, in the data directory
+(``journal/corporate_actions.csv``, ``journal/fmv_2018.csv``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tradertape.candles import CandleStore
+from tradertape.db.models.journal import UploadedTrade
+from tradertape.db.models.trading import Trade
+from tradertape.domain.calendar import IST
+from tradertape.journal import costs
+from tradertape.journal.actions import Action, load_actions
+from tradertape.journal.fmv import load_fmv
+from tradertape.journal.pnl import Book, fifo
+from tradertape.journal.tax import TaxYear, tax_year
+from tradertape.journal.trades import LIVE, PAPER, UPLOAD, JournalTrade, merge
+from tradertape.oms.quotes import QuoteBook
+from tradertape.services.portfolios.dashboard import last_prices
+
+DERIVATIVE_EXCHANGES = frozenset({"NFO", "BFO", "MCX", "CDS"})
+Marks = Callable[[list[str]], Mapping[str, Decimal]]
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """The files the journal reads: corporate actions and 31-Jan-2018 FMVs."""
+
+    actions: list[Action]
+    fmv: dict[str, Decimal]
+
+    @classmethod
+    def load(cls, data_dir: Path) -> Reference:
+        folder = data_dir.expanduser() / "journal"
+        return cls(
+            actions=load_actions(folder / "corporate_actions.csv"),
+            fmv=load_fmv(folder / "fmv_2018.csv"),
+        )
+
+
+def _uploaded(row: UploadedTrade) -> JournalTrade:
+    return JournalTrade(
+        source=UPLOAD,
+        broker=row.broker,
+        account=row.account_code or row.broker,
+        exchange=row.exchange,
+        segment=row.segment if row.segment in ("EQ", "FO") else "EQ",
+        symbol=row.symbol,
+        isin=row.isin,
+        day=row.trade_date,
+        at=row.executed_at,
+        side=row.side,
+        quantity=row.quantity,
+        price=row.price,
+        trade_id=row.trade_id,
+        order_id=row.order_id,
+        expiry=row.expiry,
+    )
+
+
+def _booked(row: Trade) -> JournalTrade:
+    return JournalTrade(
+        source=PAPER if row.broker == "paper" else LIVE,
+        broker=row.broker,
+        account=row.broker,
+        exchange=row.exchange,
+        segment="FO" if row.exchange in DERIVATIVE_EXCHANGES else "EQ",
+        symbol=row.tradingsymbol,
+        isin=None,
+        day=date.fromisoformat(row.trade_date),
+        at=row.filled_at,
+        side=row.transaction_type.lower(),
+        quantity=Decimal(row.quantity),
+        price=row.price,
+        trade_id=row.broker_trade_id or "",
+        order_id=str(row.order_pk),
+        product=row.product,
+        charges=row.charges,
+    )
+
+
+def journal_trades(db: Session, *, user_id: int) -> list[JournalTrade]:
+    """Every trade of the user, in time order, each marked with its source."""
+    uploaded = db.scalars(select(UploadedTrade).where(UploadedTrade.user_id == user_id))
+    booked = db.scalars(select(Trade).where(Trade.user_id == user_id))
+    return merge([_uploaded(r) for r in uploaded], [_booked(r) for r in booked])
+
+
+def book(
+    db: Session,
+    *,
+    user_id: int,
+    reference: Reference,
+    today: date,
+    marks: Marks | None = None,
+) -> Book:
+    """Round trips and open positions, open ones marked by `marks` (symbols → prices)."""
+    trades = journal_trades(db, user_id=user_id)
+    result = fifo(trades, actions=reference.actions, charges=costs.estimate(trades), until=today)
+    if marks is not None and result.open:
+        prices = marks(sorted({p.symbol for p in result.open if p.segment == "EQ"}))
+        result.open = [replace(p, mark=prices.get(p.symbol)) for p in result.open]
+    return result
+
+
+def tax(db: Session, *, user_id: int, reference: Reference, fy: str, today: date) -> TaxYear:
+    """The tax P&L of a financial year (``2024-25``)."""
+    result = book(db, user_id=user_id, reference=reference, today=today)
+    return tax_year(result.trips, fy, fmv=reference.fmv)
+
+
+def ist_today(now: datetime) -> date:
+    """The IST date of an aware datetime."""
+    return now.astimezone(IST).date()
+
+
+def candle_marks(store: CandleStore, quotes: QuoteBook, day: date) -> Marks:
+    """Marks from the latest tick, else the last daily close the candle store has (NSE)."""
+
+    def marks(symbols: list[str]) -> dict[str, Decimal]:
+        found: dict[str, Decimal] = {}
+        for symbol in symbols:
+            key = f"NSE:{symbol}"
+            try:
+                price = last_prices(store, quotes, [key], day).get(key)
+            except (LookupError, ValueError, OSError):  # a symbol the store does not know
+                price = None
+            if price is not None:
+                found[symbol] = price
+        return found
+
+    return marks

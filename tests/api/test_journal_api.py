@@ -1,0 +1,115 @@
+"""The journal over HTTP: uploaded and paper trades in one ledger, FIFO P&L, tax P&L, exports."""
+
+from __future__ import annotations
+
+import base64
+import io
+from decimal import Decimal
+
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+
+from tests.api.test_trading_api import ORDER, quote
+from tests.api.test_uploads import XLSX
+from tests.helpers import PASSWORD, make_user, sign_in
+from tests.statement_files import Fill, zerodha_csv
+from tradertape.runtime import Runtime
+
+ROWS = [
+    Fill(
+        "INFY", "2024-04-02", "buy", 10, "1450.5", "T1", "1300000000000000001", isin="INE009A01021"
+    ),
+    Fill(
+        "INFY", "2024-09-02", "sell", 10, "1500", "T2", "1300000000000000002", isin="INE009A01021"
+    ),
+]
+
+
+def _upload(client: TestClient) -> None:
+    name = "tradebook-ZX1234-EQ-2024-04-01-to-2025-03-31.csv"
+    sent = client.post(
+        "/api/uploads/tradebook", files=[("files[]", (name, zerodha_csv(ROWS), XLSX))]
+    )
+    assert sent.status_code == 201, sent.text
+
+
+def test_uploaded_and_paper_trades_are_one_ledger_with_fifo_pnl(
+    client: TestClient, runtime: Runtime
+):
+    sign_in(client, runtime, "alice@x.in")
+    _upload(client)
+    client.post("/api/portfolio/funds", json={"amount": 100000})
+    quote(runtime, "1399.90")
+    placed = client.post("/api/orders", json={**ORDER, "idempotency_key": "journal-0001"})
+    assert placed.json()["status"] == "COMPLETE"
+
+    trades = client.get("/api/journal/trades").json()
+    assert [(t["source"], t["account"], t["side"], t["quantity"]) for t in trades] == [
+        ("upload", "ZX1234", "buy", "10"),
+        ("upload", "ZX1234", "sell", "10"),
+        ("paper", "paper", "buy", "10"),
+    ]
+    assert trades[2]["charges"] is not None  # a booked fill carries its own
+    assert client.get("/api/journal/trades?symbol=TCS").json() == []
+
+    quote(runtime, "1420")
+    pnl = client.get("/api/journal/pnl").json()
+    (trip,) = pnl["round_trips"]
+    assert (trip["account"], trip["pnl"], trip["held_days"], trip["intraday"]) == (
+        "ZX1234",
+        "495.00",  # 10 × (1500 − 1450.5)
+        153,
+        False,
+    )
+    assert Decimal(trip["charges"]) > 0  # priced by the charges schedule of each day
+    assert Decimal(trip["net"]) == Decimal(trip["pnl"]) - Decimal(trip["charges"])
+    (held,) = pnl["open"]
+    assert (held["account"], held["quantity"], held["cost"], held["mark"]) == (
+        "paper",
+        "10",
+        "13999.00",
+        "1420",
+    )
+    assert held["unrealised"] == "201.00"  # 10 × (1420 − 1399.90)
+    assert pnl["unrealised"] == "201.00"
+
+
+def test_tax_pnl_and_its_exports(client: TestClient, runtime: Runtime):
+    sign_in(client, runtime, "alice@x.in")
+    _upload(client)
+    tax = client.get("/api/journal/tax", params={"fy": "2024-25"}).json()
+    (bucket,) = tax["capital_gains"]
+    assert (bucket["kind"], bucket["rate"], bucket["net"], bucket["tax"]) == (
+        "stcg",
+        "0.20",  # sold 2 September 2024, after 23 July
+        "495.00",
+        "99.00",
+    )
+    assert "not tax advice" in tax["note"]
+    assert client.get("/api/journal/tax", params={"fy": "2023-24"}).json()["capital_gains"] == []
+    bad = client.get("/api/journal/tax", params={"fy": "2024-26"})
+    assert bad.status_code == 422
+    assert bad.json()["detail"][0]["field"] == "fy"
+
+    csv_file = client.get("/api/journal/tax/export", params={"fy": "2024-25", "format": "csv"})
+    body = csv_file.json()
+    assert (body["filename"], body["media_type"]) == ("tax-pnl-2024-25.csv", "text/csv")
+    text = base64.b64decode(body["content_base64"]).decode()
+    assert "Schedule 112A" in text
+    assert "INFY,INE009A01021,EQ,long,10,2024-04-02,2024-09-02,14505.00,15000.00,495.00" in text
+    xlsx = client.get("/api/journal/tax/export", params={"fy": "2024-25"}).json()
+    book = load_workbook(io.BytesIO(base64.b64decode(xlsx["content_base64"])))
+    assert book.sheetnames == ["Summary", "Round trips", "Schedule 112A"]
+    assert book["Schedule 112A"]["B1"].value == "ISIN Code (2)"
+
+
+def test_another_users_journal_is_not_yours(client: TestClient, runtime: Runtime):
+    sign_in(client, runtime, "alice@x.in")
+    _upload(client)
+    make_user(runtime, "bob@x.in")
+    bob = TestClient(client.app)
+    bob.post("/api/auth/password-login", json={"email": "bob@x.in", "password": PASSWORD})
+    assert bob.get("/api/journal/trades").json() == []
+    assert bob.get("/api/journal/pnl").json()["round_trips"] == []
+    assert bob.get("/api/journal/tax", params={"fy": "2024-25"}).json()["capital_gains"] == []
+    assert len(client.get("/api/journal/trades").json()) == 2

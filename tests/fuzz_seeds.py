@@ -23,7 +23,13 @@ from tests.fuzz_kit import WORKER_PREFIX, Actor, Ids
 from tests.helpers import PASSWORD, make_user, otp_and_token
 from tests.integration.groww.conftest import API_KEY as GROWW_KEY
 from tests.integration.groww.conftest import TOTP as GROWW_TOTP
-from tests.statement_files import Fill, zerodha_csv, zerodha_ledger_csv
+from tests.statement_files import (
+    CAS_PASSWORD,
+    Fill,
+    cams_summary_pdf,
+    zerodha_csv,
+    zerodha_ledger_csv,
+)
 from tests.workers_kit import PROTECTED_POSITION as STOP
 from tests.workers_kit import order, set_price
 from tradertape.db.models import TelegramLinkRequest
@@ -483,6 +489,9 @@ def _agent_key(c: Context) -> str:
 SEEDS: dict[str, Seed] = {
     "POST /api/uploads/tradebook": _one(body={"files[]": [TRADEBOOK_CSV]}, media_type=MULTIPART),
     "POST /api/uploads/ledger": _one(body={"file": LEDGER_CSV}, media_type=MULTIPART),
+    "POST /api/uploads/cas": _one(
+        body={"file": cams_summary_pdf(), "password": CAS_PASSWORD}, media_type=MULTIPART
+    ),
     "GET /api/uploads/{upload_id}": lambda c: [{"path_parameters": {"upload_id": _upload(c)}}],
     "DELETE /api/uploads/{upload_id}": lambda c: [{"path_parameters": {"upload_id": _upload(c)}}],
     "GET /api/journal/tax": _after(_upload, query={"fy": "2025-26"}),

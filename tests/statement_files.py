@@ -13,6 +13,8 @@ from typing import Any
 
 from openpyxl import Workbook
 
+from tests.pdf_kit import Line, text_pdf
+
 ZERODHA_COLUMNS = (
     "symbol",
     "isin",
@@ -192,3 +194,46 @@ def groww_xlsx(rows: Sequence[Sequence[Any]]) -> bytes:
         [],
     ]
     return _xlsx([*preamble, list(GROWW_COLUMNS), *rows])
+
+
+CAS_PASSWORD = "ABCDE1234F"  # a made-up PAN, the usual CAS password
+_CAS_X = (30, 110, 200, 420, 490, 560, 620, 680, 760)
+_CAS_HEADER = (
+    "Folio No.",
+    "ISIN",
+    "Scheme Name",
+    "Cost Value",
+    "Unit Balance",
+    "NAV Date",
+    "NAV",
+    "Market Value",
+    "Registrar",
+)
+
+
+def cams_summary_pdf(password: str | None = CAS_PASSWORD) -> bytes:
+    """A CAMS summary CAS of one made-up scheme, laid out in columns as casparser reads
+    them (its markers: ``CAMSCASWS``, "Consolidated Account Summary")."""
+    row = (
+        "12345678 / 90",
+        "INF000X01010",
+        "EX01-Example Flexi Cap Fund - Direct Plan - Growth",
+        "10000.00",
+        "150.123",
+        "31-Mar-2024",
+        "110.5000",
+        "16588.59",
+        "CAMS",
+    )
+    lines: list[Line] = [
+        "Consolidated Account Summary",
+        "CAMSCASWS",
+        "As on 31-Mar-2024",
+        "Email Id: investor@example.in",
+        "A Test Investor",
+        "Example Mutual Fund",
+        list(zip(_CAS_X, _CAS_HEADER, strict=True)),
+        list(zip(_CAS_X, row, strict=True)),
+        "Total",
+    ]
+    return text_pdf(lines, password=password)

@@ -16,7 +16,9 @@ from sqlalchemy import func, select
 
 from tests.helpers import PASSWORD, make_user, sign_in
 from tests.statement_files import (
+    CAS_PASSWORD,
     Fill,
+    cams_summary_pdf,
     groww_xlsx,
     upstox_xlsx,
     zerodha_csv,
@@ -528,7 +530,7 @@ def test_a_cas_round_trip_through_casparsers_model(runtime: Runtime, clock: Manu
         )
         assert (again.rows_added, again.duplicates) == (0, 2)
         txns = list(db.scalars(select(FundTransaction).order_by(FundTransaction.day)))
-        (holding, _) = db.scalars(select(CasHoldingRow)).all()
+        (holding,) = db.scalars(select(CasHoldingRow)).all()  # the second upload added none
         upload = db.get(TradeUpload, report.upload.id if report.upload else 0)
         assert upload is not None
         assert (upload.date_from, upload.date_to) == (date(2023, 4, 1), date(2024, 3, 31))
@@ -562,3 +564,45 @@ def test_a_wrong_cas_password_names_the_password(runtime: Runtime, clock: Manual
         )
     assert (refused.value.status_code, refused.value.field) == (422, "password")
     assert _count(runtime, TradeUpload) == 0
+
+
+def test_a_cas_pdf_through_casparser_and_a_wrong_password(client: TestClient, runtime: Runtime):
+    sign_in(client, runtime, "alice@x.in")
+    pdf = cams_summary_pdf()
+    wrong = client.post(
+        "/api/uploads/cas",
+        files={"file": ("cas.pdf", pdf, "application/pdf")},
+        data={"password": "WRONG0000X"},
+    )
+    assert wrong.status_code == 422, wrong.text
+    (problem,) = wrong.json()["detail"]
+    assert problem["field"] == "password"
+    assert "the password does not open cas.pdf" in problem["msg"]
+    assert _count(runtime, TradeUpload) == 0
+
+    sent = client.post(
+        "/api/uploads/cas",
+        files={"file": ("cas.pdf", pdf, "application/pdf")},
+        data={"password": CAS_PASSWORD},
+    )
+    assert sent.status_code == 201, sent.text
+    report = sent.json()
+    assert (report["kind"], report["broker"], report["status"]) == ("cas", "CAMS", "imported")
+    assert report["upload"]["date_to"] == "2024-03-31"
+    with runtime.db.session() as db:
+        (holding,) = db.scalars(select(CasHoldingRow)).all()
+    assert (holding.folio, holding.isin, holding.units, holding.value, holding.cost) == (
+        "12345678 / 90",
+        "INF000X01010",
+        Decimal("150.123"),
+        Decimal("16588.59"),
+        Decimal("10000"),
+    )
+    assert "Example Flexi Cap Fund" in holding.name
+    again = client.post(
+        "/api/uploads/cas",
+        files={"file": ("cas.pdf", pdf, "application/pdf")},
+        data={"password": CAS_PASSWORD},
+    )
+    assert again.status_code == 201
+    assert _count(runtime, CasHoldingRow) == 1  # the same statement adds nothing

@@ -372,7 +372,16 @@ def import_cas(
                 balance=txn.balance,
             )
         )
+    held = {
+        (h.kind, h.folio, h.isin, h.name, h.as_of, h.units)
+        for h in db.scalars(owned(CasHoldingRow, user_id=user_id))
+    }
     for holding in statement.holdings:
+        folio = (holding.folio or "")[:40] or None
+        same = (holding.kind, folio, holding.isin, holding.name, holding.as_of, holding.units)
+        if same in held:  # the same statement again: its holdings are already here
+            continue
+        held.add(same)
         db.add(
             CasHoldingRow(
                 user_id=user_id,
@@ -381,7 +390,7 @@ def import_cas(
                 name=holding.name,
                 isin=holding.isin,
                 amfi=holding.amfi,
-                folio=(holding.folio or "")[:40] or None,
+                folio=folio,
                 units=holding.units,
                 price=holding.price,
                 value=holding.value,

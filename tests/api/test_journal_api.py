@@ -113,3 +113,28 @@ def test_another_users_journal_is_not_yours(client: TestClient, runtime: Runtime
     assert bob.get("/api/journal/pnl").json()["round_trips"] == []
     assert bob.get("/api/journal/tax", params={"fy": "2024-25"}).json()["capital_gains"] == []
     assert len(client.get("/api/journal/trades").json()) == 2
+
+
+def test_edge_finder_and_patterns_over_http(client: TestClient, runtime: Runtime):
+    sign_in(client, runtime, "alice@x.in")
+    rows = []
+    for week, result in enumerate([300, -100, 200]):
+        day = f"2024-06-{3 + 7 * week:02d}"
+        sell = f"2024-06-{4 + 7 * week:02d}"
+        rows += [
+            Fill("SBIN", day, "buy", 10, "800", f"B{week}", f"10{week}"),
+            Fill("SBIN", sell, "sell", 10, str(800 + result // 10), f"S{week}", f"20{week}"),
+        ]
+    name = "tradebook-ZX1234-EQ-2024-04-01-to-2024-06-30.csv"
+    client.post("/api/uploads/tradebook", files=[("files[]", (name, zerodha_csv(rows), XLSX))])
+    edge = client.get("/api/journal/edge").json()
+    (sbin,) = edge["symbols"]
+    assert (sbin["symbol"], sbin["count"], sbin["win_rate"]) == ("SBIN", 3, "0.6667")
+    assert sbin["bucket"] == "moderate"  # 3 trades: a small sample
+    assert edge["min_trades"] == 3
+    found = client.get("/api/journal/patterns").json()
+    names = {d["name"] for d in found["dimensions"]}
+    assert {"holding_period", "day_of_week", "after_loss", "scale_in"} <= names
+    assert "trend_alignment" in found["not_computed"]
+    week = next(d for d in found["dimensions"] if d["name"] == "day_of_week")
+    assert [(b["label"], b["count"]) for b in week["buckets"]] == [("Tue", 3)]

@@ -6,25 +6,31 @@ from __future__ import annotations
 import base64
 import re
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 
 from tradertape.api.deps import CurrentUser, DbDep, PageDep, RuntimeDep
 from tradertape.api.schemas.journal import (
     BusinessOut,
+    EdgeFinderOut,
+    EdgeOut,
     ExportOut,
     GainsBucketOut,
     JournalTradeOut,
     OpenPositionOut,
+    PatternBucketOut,
+    PatternDimensionOut,
+    PatternsOut,
     PnlOut,
     RoundTripOut,
     Schedule112AOut,
+    StatsOut,
     TaxOut,
 )
 from tradertape.domain.money import paise
 from tradertape.errors import InvalidField
-from tradertape.journal import export
+from tradertape.journal import analytics, export
 from tradertape.journal.pnl import RoundTrip
 from tradertape.journal.tax import Business, TaxYear, fy_bounds
 from tradertape.runtime import Runtime
@@ -238,4 +244,56 @@ def journal_tax_export(
         filename=f"tax-pnl-{re.sub(r'[^0-9-]', '', fy)}.{format}",
         media_type=media,
         content_base64=base64.b64encode(content).decode(),
+    )
+
+
+def _stats(stats: analytics.Stats) -> dict[str, Any]:
+    rr = stats.risk_reward
+    return StatsOut(
+        count=stats.count,
+        win_rate=stats.win_rate.quantize(Decimal("0.0001")),
+        expectancy=paise(stats.expectancy),
+        average_winner=_money(stats.average_winner),
+        average_loser=_money(stats.average_loser),
+        risk_reward=None if rr is None else rr.quantize(Decimal("0.01")),
+        total=paise(stats.total),
+    ).model_dump()
+
+
+def _trades(runtime: Runtime, db: DbDep, user_id: int) -> list[analytics.Trade]:
+    today = ledger.ist_today(runtime.clock.now())
+    book = ledger.book(db, user_id=user_id, reference=_reference(runtime), today=today)
+    return analytics.trades_of(book.trips)
+
+
+@router.get("/journal/edge", response_model=EdgeFinderOut)
+def journal_edge(user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> EdgeFinderOut:
+    """The Edge Finder: per symbol win rate, expectancy, average winner and loser,
+    risk-reward and count, bucketed (strong, moderate, negative, too few trades)."""
+    edges = analytics.edge_finder(_trades(runtime, db, user.id))
+    return EdgeFinderOut(
+        min_trades=analytics.MIN_TRADES,
+        symbols=[
+            EdgeOut(symbol=e.symbol, bucket=e.bucket, warnings=list(e.warnings), **_stats(e.stats))
+            for e in edges
+        ],
+    )
+
+
+@router.get("/journal/patterns", response_model=PatternsOut)
+def journal_patterns(user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> PatternsOut:
+    """Patterns: win rate, expectancy, total and count per bucket of each dimension."""
+    found = analytics.patterns(_trades(runtime, db, user.id))
+    return PatternsOut(
+        dimensions=[
+            PatternDimensionOut(
+                name=name,
+                buckets=[
+                    PatternBucketOut(label=label, **_stats(stats))
+                    for label, stats in sorted(buckets.items())
+                ],
+            )
+            for name, buckets in found.items()
+        ],
+        not_computed=["trend_alignment", "volatility_regime", "rsi_zone", "sector"],
     )

@@ -145,3 +145,50 @@ class ExportOut(BaseModel):
     filename: str
     media_type: str
     content_base64: str
+
+
+class StatsOut(BaseModel):
+    """Results of a set of trades (a trade: one close, net of charges)."""
+
+    count: int
+    win_rate: Decimal = Field(description="a fraction: 0.6250 is 62.5 %")
+    expectancy: Decimal = Field(description="mean net P&L a trade")
+    average_winner: Decimal | None
+    average_loser: Decimal | None = Field(description="as a positive amount")
+    risk_reward: Decimal | None = Field(description="average winner ÷ average loser")
+    total: Decimal
+
+
+class EdgeOut(StatsOut):
+    """One symbol's edge and its bucket."""
+
+    symbol: str
+    bucket: str = Field(description="strong, moderate, negative or too_few")
+    warnings: list[str] = Field(description="small sample, high variance (moderate edges)")
+
+
+class EdgeFinderOut(BaseModel):
+    """Every symbol traded, best edge first."""
+
+    min_trades: int
+    symbols: list[EdgeOut]
+
+
+class PatternBucketOut(StatsOut):
+    """One bucket of a dimension."""
+
+    label: str
+
+
+class PatternDimensionOut(BaseModel):
+    """A dimension and its buckets."""
+
+    name: str
+    buckets: list[PatternBucketOut]
+
+
+class PatternsOut(BaseModel):
+    """Results by dimension; ``not_computed`` names those that need market data per trade."""
+
+    dimensions: list[PatternDimensionOut]
+    not_computed: list[str]

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from xml.etree import ElementTree
 
 Cell = str | Decimal | datetime | date | time | None
 
@@ -49,7 +51,112 @@ def _cell(value: object) -> Cell:
     return str(value)
 
 
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PACKAGE_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+# Built-in number formats that are dates or times (ECMA-376 §18.8.30)
+_DATE_FORMAT_IDS = frozenset({*range(14, 23), *range(27, 37), 45, 46, 47, *range(50, 59)})
+_EPOCH = datetime(1899, 12, 30)  # noqa: DTZ001 - spreadsheet serials are wall times
+_COLUMN = re.compile(r"[A-Z]+")
+
+
+def _column(ref: str) -> int:
+    letters = _COLUMN.match(ref)
+    index = 0
+    for letter in letters.group(0) if letters else "A":
+        index = index * 26 + ord(letter) - 64
+    return index - 1
+
+
+def _parse(data: bytes) -> ElementTree.Element:
+    # expat refuses external entities and (since Python 3.11's expat 2.4) entity expansion
+    # bombs; a workbook is a user's file, so no DTD is honoured anyway.
+    return ElementTree.fromstring(data)  # noqa: S314
+
+
+def _date_styles(book: zipfile.ZipFile) -> set[int]:
+    try:
+        styles = _parse(book.read("xl/styles.xml"))
+    except KeyError:
+        return set()
+    custom = {}
+    for fmt in styles.iter(f"{_MAIN}numFmt"):
+        code = re.sub(r'"[^"]*"|\[[^\]]*\]', "", fmt.get("formatCode", "")).lower()
+        custom[int(fmt.get("numFmtId", "0"))] = "d" in code or "y" in code
+    xfs = styles.find(f"{_MAIN}cellXfs")
+    dates = set()
+    for index, xf in enumerate(xfs if xfs is not None else []):
+        number = int(xf.get("numFmtId", "0"))
+        if number in _DATE_FORMAT_IDS or custom.get(number, False):
+            dates.add(index)
+    return dates
+
+
+def _first_sheet(book: zipfile.ZipFile) -> str:
+    workbook = _parse(book.read("xl/workbook.xml"))
+    sheet = workbook.find(f"{_MAIN}sheets/{_MAIN}sheet")
+    if sheet is None:
+        raise NotASpreadsheet("an XLSX workbook with no sheet")
+    rid = sheet.get(f"{_REL}id")
+    rels = _parse(book.read("xl/_rels/workbook.xml.rels"))
+    for rel in rels.iter(f"{_PACKAGE_REL}Relationship"):
+        if rel.get("Id") == rid:
+            target = rel.get("Target", "")
+            return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    raise NotASpreadsheet("an XLSX workbook whose first sheet is missing")
+
+
+def _fast_xlsx(content: bytes) -> Sheet:
+    """The first sheet read straight from its XML (openpyxl builds an object per cell:
+    a quarter's tradebook took seconds)."""
+    with zipfile.ZipFile(io.BytesIO(content)) as book:
+        names = set(book.namelist())
+        strings = []
+        if "xl/sharedStrings.xml" in names:
+            for item in _parse(book.read("xl/sharedStrings.xml")).iter(f"{_MAIN}si"):
+                strings.append("".join(t.text or "" for t in item.iter(f"{_MAIN}t")))
+        dates = _date_styles(book)
+        sheet = _parse(book.read(_first_sheet(book)))
+    rows: dict[int, list[Cell]] = {}
+    for row in sheet.iter(f"{_MAIN}row"):
+        number = int(row.get("r", len(rows) + 1))
+        cells: list[Cell] = []
+        for cell in row.iter(f"{_MAIN}c"):
+            where = _column(cell.get("r", "")) if cell.get("r") else len(cells)
+            cells.extend([None] * (where - len(cells)))
+            cells.append(_fast_cell(cell, strings, dates))
+        rows[number] = cells
+    last = max(rows, default=0)
+    return Sheet([rows.get(n, []) for n in range(1, last + 1)])
+
+
+def _fast_cell(cell: ElementTree.Element, strings: list[str], dates: set[int]) -> Cell:
+    kind = cell.get("t", "n")
+    value = cell.findtext(f"{_MAIN}v")
+    if kind == "inlineStr":
+        found = cell.find(f"{_MAIN}is")
+        text = "".join(t.text or "" for t in found.iter(f"{_MAIN}t")) if found is not None else ""
+        return _cell(text)
+    if value is None:
+        return None
+    if kind == "s":
+        return _cell(strings[int(value)])
+    if kind in ("str", "e"):
+        return _cell(value)
+    if kind == "b":
+        return "true" if value == "1" else "false"
+    number = Decimal(value)
+    if int(cell.get("s", "0")) in dates:
+        moment = _EPOCH + timedelta(days=float(number))
+        return moment.replace(microsecond=0)
+    return Decimal(format(number.normalize(), "f")) if number == number.to_integral() else number
+
+
 def _xlsx(content: bytes) -> Sheet:
+    try:
+        return _fast_xlsx(content)
+    except (KeyError, ValueError, IndexError, zipfile.BadZipFile, ElementTree.ParseError):
+        pass  # a workbook our reader does not follow: openpyxl reads any
     from openpyxl import load_workbook  # a heavy import, needed only for a workbook
 
     try:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -51,7 +52,25 @@ class Reference:
         )
 
 
-def _uploaded(row: UploadedTrade) -> JournalTrade:
+_UPLOADED = (
+    UploadedTrade.broker,
+    UploadedTrade.account_code,
+    UploadedTrade.exchange,
+    UploadedTrade.segment,
+    UploadedTrade.symbol,
+    UploadedTrade.isin,
+    UploadedTrade.trade_date,
+    UploadedTrade.executed_at,
+    UploadedTrade.side,
+    UploadedTrade.quantity,
+    UploadedTrade.price,
+    UploadedTrade.trade_id,
+    UploadedTrade.order_id,
+    UploadedTrade.expiry,
+)
+
+
+def _uploaded(row: Any) -> JournalTrade:  # a Row of `_UPLOADED`
     return JournalTrade(
         source=UPLOAD,
         broker=row.broker,
@@ -94,7 +113,8 @@ def _booked(row: Trade) -> JournalTrade:
 
 def journal_trades(db: Session, *, user_id: int) -> list[JournalTrade]:
     """Every trade of the user, in time order, each marked with its source."""
-    uploaded = db.scalars(select(UploadedTrade).where(UploadedTrade.user_id == user_id))
+    # columns, not entities: a 3-year tradebook is tens of thousands of rows
+    uploaded = db.execute(select(*_UPLOADED).where(UploadedTrade.user_id == user_id))
     booked = db.scalars(select(Trade).where(Trade.user_id == user_id))
     return merge([_uploaded(r) for r in uploaded], [_booked(r) for r in booked])
 

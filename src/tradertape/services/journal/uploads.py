@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from tradertape.db.models.journal import (
@@ -196,35 +196,36 @@ def _store_statement(
 
 def _add_trades(db: Session, upload: TradeUpload, statement: Statement) -> int:
     seen = _existing(db, UploadedTrade, upload.user_id, [t.key for t in statement.trades])
-    added = 0
+    rows: list[dict[str, Any]] = []
     for trade in statement.trades:
         if trade.key in seen:
             continue
         seen.add(trade.key)
-        db.add(
-            UploadedTrade(
-                user_id=upload.user_id,
-                upload_id=upload.id,
-                key=trade.key,
-                broker=trade.broker,
-                account_code=statement.account_code,
-                exchange=trade.exchange[:8],
-                segment=trade.segment[:8],
-                symbol=trade.symbol[:64],
-                isin=(trade.isin or None) and trade.isin[:16] if trade.isin else None,
-                trade_date=trade.trade_date,
-                executed_at=trade.executed_at,
-                side=trade.side,
-                quantity=trade.quantity,
-                price=trade.price,
-                trade_id=trade.trade_id[:40],
-                order_id=trade.order_id[:40],
-                expiry=trade.expiry,
-                instrument_type=trade.instrument_type,
-            )
+        rows.append(
+            {
+                "user_id": upload.user_id,
+                "upload_id": upload.id,
+                "key": trade.key,
+                "broker": trade.broker,
+                "account_code": statement.account_code,
+                "exchange": trade.exchange[:8],
+                "segment": trade.segment[:8],
+                "symbol": trade.symbol[:64],
+                "isin": trade.isin[:16] if trade.isin else None,
+                "trade_date": trade.trade_date,
+                "executed_at": trade.executed_at,
+                "side": trade.side,
+                "quantity": trade.quantity,
+                "price": trade.price,
+                "trade_id": trade.trade_id[:40],
+                "order_id": trade.order_id[:40],
+                "expiry": trade.expiry,
+                "instrument_type": trade.instrument_type,
+            }
         )
-        added += 1
-    return added
+    if rows:  # one executemany: a quarter's tradebook is thousands of rows
+        db.execute(insert(UploadedTrade), rows)
+    return len(rows)
 
 
 def _add_ledger(db: Session, upload: TradeUpload, statement: Statement) -> int:

@@ -138,3 +138,21 @@ def test_edge_finder_and_patterns_over_http(client: TestClient, runtime: Runtime
     assert "trend_alignment" in found["not_computed"]
     week = next(d for d in found["dimensions"] if d["name"] == "day_of_week")
     assert [(b["label"], b["count"]) for b in week["buckets"]] == [("Tue", 3)]
+
+
+def test_a_broken_actions_file_of_the_operator_is_a_503_naming_it(
+    client: TestClient, runtime: Runtime
+):
+    sign_in(client, runtime, "alice@x.in")
+    folder = runtime.settings.data_dir / "journal"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "corporate_actions.csv").write_text(
+        "symbol,ex_date,kind,ratio\nINFY,2024-13-01,split,1:5\n"
+    )
+    answer = client.get("/api/journal/pnl")
+    assert answer.status_code == 503
+    assert "corporate_actions.csv line 2" in answer.json()["detail"]
+    (folder / "corporate_actions.csv").write_text(
+        "symbol,ex_date,kind,ratio\nSBIN,2024-06-01,split,1:10\n"
+    )
+    assert client.get("/api/journal/pnl").status_code == 200

@@ -23,9 +23,10 @@ from tradertape.candles import CandleStore
 from tradertape.db.models.journal import UploadedTrade
 from tradertape.db.models.trading import Trade
 from tradertape.domain.calendar import IST
+from tradertape.errors import ServiceUnavailable
 from tradertape.journal import costs
-from tradertape.journal.actions import Action, load_actions
-from tradertape.journal.fmv import load_fmv
+from tradertape.journal.actions import Action, BadActionsFile, load_actions
+from tradertape.journal.fmv import BadFmvFile, load_fmv
 from tradertape.journal.pnl import Book, fifo
 from tradertape.journal.tax import TaxYear, tax_year
 from tradertape.journal.trades import LIVE, PAPER, UPLOAD, JournalTrade, merge
@@ -46,10 +47,15 @@ class Reference:
     @classmethod
     def load(cls, data_dir: Path) -> Reference:
         folder = data_dir.expanduser() / "journal"
-        return cls(
-            actions=load_actions(folder / "corporate_actions.csv"),
-            fmv=load_fmv(folder / "fmv_2018.csv"),
-        )
+        try:
+            return cls(
+                actions=load_actions(folder / "corporate_actions.csv"),
+                fmv=load_fmv(folder / "fmv_2018.csv"),
+            )
+        except (BadActionsFile, BadFmvFile, ValueError) as problem:  # the operator's file
+            raise ServiceUnavailable(
+                f"the journal's reference file is unreadable: {problem}"
+            ) from None
 
 
 _UPLOADED = (

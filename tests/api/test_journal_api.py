@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from tests.api.test_trading_api import ORDER, quote
 from tests.api.test_uploads import XLSX
 from tests.helpers import PASSWORD, make_user, sign_in
-from tests.statement_files import Fill, zerodha_csv
+from tests.statement_files import Fill, zerodha_csv, zerodha_ledger_csv
 from tradertape.runtime import Runtime
 
 ROWS = [
@@ -156,3 +156,39 @@ def test_a_broken_actions_file_of_the_operator_is_a_503_naming_it(
         "symbol,ex_date,kind,ratio\nSBIN,2024-06-01,split,1:10\n"
     )
     assert client.get("/api/journal/pnl").status_code == 200
+
+
+def test_an_uploaded_ledger_gives_the_charges_of_the_days_it_settles(
+    client: TestClient, runtime: Runtime
+):
+    sign_in(client, runtime, "alice@x.in")
+    _upload(client)
+    ledger = zerodha_ledger_csv(
+        [
+            # 14,505 of shares bought and 20 of charges
+            [
+                "Net settlement for Eq trade date 2024-04-02",
+                "2024-04-03",
+                "NSE-EQ - Z",
+                "Book Voucher",
+                "14525.000000",
+                "0.000000",
+                "-14525.000000",
+            ],
+            # 15,000 of shares sold, 30 of charges kept
+            [
+                "Net settlement for Eq trade date 2024-09-02",
+                "2024-09-03",
+                "NSE-EQ - Z",
+                "Book Voucher",
+                "0.000000",
+                "14970.000000",
+                "-14555.000000",
+            ],
+        ]
+    )
+    name = "ledger-ZX1234-2024-04-01-to-2025-03-31.csv"
+    sent = client.post("/api/uploads/ledger", files={"file": (name, ledger, "text/csv")})
+    assert sent.json()["rows_added"] == 2
+    (trip,) = client.get("/api/journal/pnl").json()["round_trips"]
+    assert (trip["pnl"], trip["charges"], trip["net"]) == ("495.00", "50.00", "445.00")

@@ -183,3 +183,36 @@ def test_the_shipped_actions_read_and_a_bad_row_is_named():
     assert {a.kind for a in shipped} >= {Kind.SPLIT, Kind.MERGER, Kind.DEMERGER}
     with pytest.raises(BadActionsFile, match="line 2: a demerger needs new_symbol"):
         parse_actions("symbol,ex_date,kind,ratio\nX,2024-01-01,demerger,1:1\n")
+
+
+def test_charges_come_from_the_ledger_where_it_settles_the_day():
+    from tradertape.journal import costs
+
+    trades = [
+        trade("INFY", "2024-04-02", "buy", 10, "1450.5"),  # 14,505
+        trade("INFY", "2024-04-02", "buy", 5, "1460"),  # 7,300: the day's buys 21,805
+        trade("TCS", "2024-04-03", "buy", 1, "3900"),  # no ledger line: the schedule's
+    ]
+    lines = [
+        costs.settlement(
+            "ZX1234",
+            "Net settlement for Eq trade date 2024-04-02",
+            "NSE-EQ - Z",
+            "Book Voucher",
+            D("21830.50"),  # 21,805 of shares and 25.50 of charges
+        ),
+        costs.settlement("ZX1234", "Funds added 2024-04-01", None, "Bank Receipts", D(-5)),
+    ]
+    assert lines[1] is None  # money in is no settlement
+    ledger = costs.from_ledger(trades, [line for line in lines if line is not None])
+    assert set(ledger) == {0, 1}
+    assert ledger[0] + ledger[1] == D("25.50")
+    assert ledger[0] == D("25.50") * 14505 / 21805  # shared by value
+    schedule = costs.estimate(trades)
+    assert schedule[2] > 0
+    assert schedule[2] != ledger.get(2)
+    # an implausible settlement (charges above 5 % of turnover) is left to the schedule
+    too_much = costs.settlement("ZX1234", "x 02/04/2024", "NSE-EQ", "Book Voucher", D(30000))
+    assert too_much is not None
+    assert too_much.day == date(2024, 4, 2)
+    assert costs.from_ledger(trades, [too_much]) == {}

@@ -1,5 +1,13 @@
-"""Charges of trades that came without them (uploads), from the project's charges schedule.
+"""Charges of trades that came without them (uploads): from the ledger where it settles
+their day, else from the project's charges schedule.
 
+**The ledger.** A Zerodha ledger's Book Voucher lines settle a trade day per segment (the
+cost centre says which: ``NSE-EQ - Z``, ``NSE-F&O - Z``); one whose particulars carry the
+trade date (``2024-04-02`` or ``02/04/2024``) is read as that day's settlement, as is a
+"DP Charges … on DD/MM/YYYY" line. The day's charges are what it settled (debit less
+credit) less the trades' net value, shared among them by value (`from_ledger`).
+
+**The schedule.**
 A statement row carries no charges. Each account's trades of one day are priced as that
 day's contract notes by `domain.charges.compute_charges` (the rates in force that day), and
 the day's total is shared among its trades by value. How each is priced: F&O by its kind
@@ -10,8 +18,10 @@ upload) or whose price is nil cannot be priced and gets none.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -71,4 +81,72 @@ def estimate(trades: Sequence[JournalTrade]) -> dict[int, Decimal]:
         value = sum((trades[i].value for i in indices), ZERO)
         for i in indices:
             out[i] = total * trades[i].value / value if value else ZERO
+    return out
+
+
+# ----------------------------------------------------------------------------- the ledger
+
+_DAY_IN_TEXT = re.compile(r"(\d{4}-\d{2}-\d{2})|(\d{2})/(\d{2})/(\d{4})")
+PLAUSIBLE = Decimal("0.05")  # charges above 5 % of a day's turnover: not a settlement we read
+
+
+@dataclass(frozen=True, slots=True)
+class Settlement:
+    """A ledger line read as (part of) one trade day's settlement of one segment."""
+
+    account: str
+    day: date
+    segment: str | None  # EQ, FO, or None when the cost centre does not say
+    amount: Decimal  # debit − credit: what the day's trades cost, charges included
+
+
+def settlement(
+    account: str, particulars: str, cost_center: str | None, voucher: str | None, amount: Decimal
+) -> Settlement | None:
+    """A Book Voucher (or a DP charge) whose particulars carry its trade date; else None."""
+    kind = (voucher or "").lower()
+    text = particulars.lower()
+    if "book voucher" not in kind and not text.startswith("dp charges"):
+        return None
+    found = _DAY_IN_TEXT.search(particulars)
+    if found is None:
+        return None
+    if found.group(1):
+        day = date.fromisoformat(found.group(1))
+    else:
+        day = date(int(found.group(4)), int(found.group(3)), int(found.group(2)))
+    centre = (cost_center or "").upper()
+    segment = "FO" if ("F&O" in centre or "FO" in centre) else "EQ" if "EQ" in centre else None
+    return Settlement(account, day, segment, amount)
+
+
+def from_ledger(
+    trades: Sequence[JournalTrade], settlements: Sequence[Settlement]
+) -> dict[int, Decimal]:
+    """Charges by index in `trades` where a ledger settles their day: the settlement less
+    the trades' net value (buys less sells), shared by value. A day whose difference is
+    negative or implausible is left to the schedule."""
+    owed: dict[tuple[str, date, str | None], Decimal] = defaultdict(Decimal)
+    for line in settlements:
+        owed[line.account, line.day, line.segment] += line.amount
+    groups: dict[tuple[str, date, str], list[int]] = defaultdict(list)
+    for i, trade in enumerate(trades):
+        if trade.charges is None:
+            groups[trade.account, trade.day, trade.segment].append(i)
+    out: dict[int, Decimal] = {}
+    for (account, day, segment), indices in groups.items():
+        key = (account, day, segment)
+        if key not in owed and (account, day, None) not in owed:
+            continue
+        settled = owed.get(key, ZERO) + owed.get((account, day, None), ZERO)
+        net = sum(
+            (trades[i].value if trades[i].side == "buy" else -trades[i].value for i in indices),
+            ZERO,
+        )
+        turnover = sum((trades[i].value for i in indices), ZERO)
+        charges = settled - net
+        if charges < 0 or not turnover or charges > turnover * PLAUSIBLE:
+            continue
+        for i in indices:
+            out[i] = charges * trades[i].value / turnover
     return out

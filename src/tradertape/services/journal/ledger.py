@@ -2,7 +2,8 @@
 
 The ledger is the user's uploaded tradebook rows and the fills TraderTape booked for them
 (paper, and live at a broker), merged by `journal.trades.merge`. Charges are a fill's own
-where we booked it, else priced by the charges schedule (`journal.costs`). Corporate actions
+where we booked it, else the uploaded ledger's where it settles the day, else priced by the
+charges schedule (`journal.costs`). Corporate actions
 and FMVs are the shipped files with the operator's own over them, in the data directory
 (``journal/corporate_actions.csv``, ``journal/fmv_2018.csv``).
 """
@@ -20,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradertape.candles import CandleStore
-from tradertape.db.models.journal import UploadedTrade
+from tradertape.db.models.journal import LedgerLine, UploadedTrade
 from tradertape.db.models.trading import Trade
 from tradertape.domain.calendar import IST
 from tradertape.errors import ServiceUnavailable
@@ -28,6 +29,7 @@ from tradertape.journal import costs
 from tradertape.journal.actions import Action, BadActionsFile, load_actions
 from tradertape.journal.fmv import BadFmvFile, load_fmv
 from tradertape.journal.pnl import Book, fifo
+from tradertape.journal.statements import ZERODHA
 from tradertape.journal.tax import TaxYear, tax_year
 from tradertape.journal.trades import LIVE, PAPER, UPLOAD, JournalTrade, merge
 from tradertape.oms.quotes import QuoteBook
@@ -125,6 +127,24 @@ def journal_trades(db: Session, *, user_id: int) -> list[JournalTrade]:
     return merge([_uploaded(r) for r in uploaded], [_booked(r) for r in booked])
 
 
+def settlements(db: Session, *, user_id: int) -> list[costs.Settlement]:
+    """The user's uploaded ledger lines that settle a trade day."""
+    query = select(
+        LedgerLine.account_code,
+        LedgerLine.particulars,
+        LedgerLine.cost_center,
+        LedgerLine.voucher_type,
+        LedgerLine.debit,
+        LedgerLine.credit,
+    ).where(LedgerLine.user_id == user_id)
+    found = []
+    for account, particulars, centre, voucher, debit, credit in db.execute(query):
+        line = costs.settlement(account or ZERODHA, particulars, centre, voucher, debit - credit)
+        if line is not None:
+            found.append(line)
+    return found
+
+
 def book(
     db: Session,
     *,
@@ -135,7 +155,9 @@ def book(
 ) -> Book:
     """Round trips and open positions, open ones marked by `marks` (symbols → prices)."""
     trades = journal_trades(db, user_id=user_id)
-    result = fifo(trades, actions=reference.actions, charges=costs.estimate(trades), until=today)
+    charges = costs.estimate(trades)
+    charges.update(costs.from_ledger(trades, settlements(db, user_id=user_id)))  # the ledger's win
+    result = fifo(trades, actions=reference.actions, charges=charges, until=today)
     if marks is not None and result.open:
         prices = marks(sorted({p.symbol for p in result.open if p.segment == "EQ"}))
         result.open = [replace(p, mark=prices.get(p.symbol)) for p in result.open]

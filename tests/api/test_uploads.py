@@ -606,3 +606,10 @@ def test_a_cas_pdf_through_casparser_and_a_wrong_password(client: TestClient, ru
     )
     assert again.status_code == 201
     assert _count(runtime, CasHoldingRow) == 1  # the same statement adds nothing
+
+
+def test_a_files_folder_is_not_kept_in_its_name(client: TestClient, runtime: Runtime):
+    sign_in(client, runtime, "alice@x.in")
+    name = "C:\\Users\\me\\trades.xlsx"
+    sent = client.post("/api/uploads/tradebook", files=_files((name, zerodha_xlsx(Q1))))
+    assert sent.json()["files"][0]["upload"]["filename"] == "trades.xlsx"

@@ -39,7 +39,7 @@ def _cell(value: object) -> Cell:
     """openpyxl's value as a `Cell`: numbers exact (a float through its shortest text)."""
     if value is None or isinstance(value, str | datetime | date | time):
         if isinstance(value, str):
-            value = value.strip()
+            value = value.replace("\x00", "").strip()  # no database stores a NUL
             return value or None
         return value
     if isinstance(value, bool):
@@ -180,7 +180,7 @@ def _csv(content: bytes) -> Sheet:
         raise NotASpreadsheet("neither an XLSX workbook nor a UTF-8 CSV") from error
     if "\x00" in text:
         raise NotASpreadsheet("neither an XLSX workbook nor a CSV (binary content)")
-    rows = [[(cell.strip() or None) for cell in row] for row in csv.reader(io.StringIO(text))]
+    rows = [[_cell(cell) for cell in row] for row in csv.reader(io.StringIO(text))]
     if not any(len(row) > 1 for row in rows):
         raise NotASpreadsheet("neither an XLSX workbook nor a CSV (no comma-separated table)")
     return Sheet([list(row) for row in rows])

@@ -30,7 +30,10 @@ Obfuscated = Annotated[
 
 
 def _file(upload: UploadFile) -> uploads.UploadedFile:
-    return uploads.UploadedFile(filename=upload.filename or "upload", content=upload.file.read())
+    # the name as the user's machine gave it, without a folder or control characters
+    name = "".join(c for c in (upload.filename or "") if c.isprintable())
+    name = name.replace("\\", "/").rsplit("/", 1)[-1].strip() or "upload"
+    return uploads.UploadedFile(filename=name[:255], content=upload.file.read())
 
 
 def _upload_out(row: TradeUpload) -> UploadOut:

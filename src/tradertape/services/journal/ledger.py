@@ -84,7 +84,8 @@ def _uploaded(row: Any) -> JournalTrade:  # a Row of `_UPLOADED`
         broker=row.broker,
         account=row.account_code or row.broker,
         exchange=row.exchange,
-        segment=row.segment if row.segment in ("EQ", "FO") else "EQ",
+        # derivatives (F&O, currency, commodity) are one head of income: "FO"
+        segment="EQ" if row.segment == "EQ" and row.exchange not in DERIVATIVE_EXCHANGES else "FO",
         symbol=row.symbol,
         isin=row.isin,
         day=row.trade_date,

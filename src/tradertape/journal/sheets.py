@@ -9,6 +9,7 @@ what was sent.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 import zipfile
@@ -116,7 +117,15 @@ def _fast_xlsx(content: bytes) -> Sheet:
             for item in _parse(book.read("xl/sharedStrings.xml")).iter(f"{_MAIN}si"):
                 strings.append("".join(t.text or "" for t in item.iter(f"{_MAIN}t")))
         dates = _date_styles(book)
-        sheet = _parse(book.read(_first_sheet(book)))
+        data = book.read(_first_sheet(book))
+    if b"<row" in data and b"<c " in data:  # unprefixed tags, as Excel and most writers do
+        return _scanned(data.decode("utf-8"), strings, dates)
+    return _tree(data, strings, dates)
+
+
+def _tree(data: bytes, strings: list[str], dates: set[int]) -> Sheet:
+    """A sheet's rows through an element tree (any namespace prefix)."""
+    sheet = _parse(data)
     rows: dict[int, list[Cell]] = {}
     for row in sheet.iter(f"{_MAIN}row"):
         number = int(row.get("r", len(rows) + 1))
@@ -128,6 +137,56 @@ def _fast_xlsx(content: bytes) -> Sheet:
         rows[number] = cells
     last = max(rows, default=0)
     return Sheet([rows.get(n, []) for n in range(1, last + 1)])
+
+
+_ROW = re.compile(r"<row\b([^>]*?)(?:/>|>(.*?)</row>)", re.DOTALL)
+_CELL = re.compile(r"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.DOTALL)
+_ATTRIBUTE = re.compile(r'([\w:]+)="([^"]*)"')
+_VALUE = re.compile(r"<v>(.*?)</v>", re.DOTALL)
+_TEXT = re.compile(r"<t\b[^>]*>(.*?)</t>", re.DOTALL)
+
+
+def _scanned(xml: str, strings: list[str], dates: set[int]) -> Sheet:
+    """A sheet's rows by scanning its XML text (an element tree of a quarter's tradebook is
+    most of an upload's time); the cells read as `_fast_cell` reads them."""
+    rows: dict[int, list[Cell]] = {}
+    for row in _ROW.finditer(xml):
+        number = int(dict(_ATTRIBUTE.findall(row.group(1))).get("r", len(rows) + 1))
+        cells: list[Cell] = []
+        for cell in _CELL.finditer(row.group(2) or ""):
+            attributes = dict(_ATTRIBUTE.findall(cell.group(1)))
+            where = _column(attributes["r"]) if "r" in attributes else len(cells)
+            cells.extend([None] * (where - len(cells)))
+            cells.append(_scanned_cell(attributes, cell.group(2) or "", strings, dates))
+        rows[number] = cells
+    last = max(rows, default=0)
+    return Sheet([rows.get(n, []) for n in range(1, last + 1)])
+
+
+def _scanned_cell(
+    attributes: dict[str, str], body: str, strings: list[str], dates: set[int]
+) -> Cell:
+    kind = attributes.get("t", "n")
+    if kind == "inlineStr":
+        return _cell(html.unescape("".join(_TEXT.findall(body))))
+    found = _VALUE.search(body)
+    if found is None:
+        return None
+    value = html.unescape(found.group(1))
+    if kind == "s":
+        return _cell(strings[int(value)])
+    if kind in ("str", "e"):
+        return _cell(value)
+    if kind == "b":
+        return "true" if value == "1" else "false"
+    return _number(Decimal(value), int(attributes.get("s", "0")) in dates)
+
+
+def _number(number: Decimal, is_date: bool) -> Cell:
+    if is_date:
+        moment = _EPOCH + timedelta(days=float(number))
+        return moment.replace(microsecond=0)
+    return Decimal(format(number.normalize(), "f")) if number == number.to_integral() else number
 
 
 def _fast_cell(cell: ElementTree.Element, strings: list[str], dates: set[int]) -> Cell:
@@ -145,11 +204,7 @@ def _fast_cell(cell: ElementTree.Element, strings: list[str], dates: set[int]) -
         return _cell(value)
     if kind == "b":
         return "true" if value == "1" else "false"
-    number = Decimal(value)
-    if int(cell.get("s", "0")) in dates:
-        moment = _EPOCH + timedelta(days=float(number))
-        return moment.replace(microsecond=0)
-    return Decimal(format(number.normalize(), "f")) if number == number.to_integral() else number
+    return _number(Decimal(value), int(cell.get("s", "0")) in dates)
 
 
 def _xlsx(content: bytes) -> Sheet:

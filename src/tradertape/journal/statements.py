@@ -161,6 +161,11 @@ def _date(cell: Cell, name: str) -> date:
     if isinstance(cell, date):
         return cell
     if isinstance(cell, str):
+        if len(cell) >= 10 and cell[4] == "-":  # ISO, as Console writes it: the fast way
+            try:
+                return date.fromisoformat(cell[:10])
+            except ValueError:
+                pass
         for layout in _DATE_FORMATS:
             try:
                 return datetime.strptime(cell[:11].strip(), layout).date()  # noqa: DTZ007
@@ -175,6 +180,13 @@ def _moment(cell: Cell, name: str) -> datetime:
     if isinstance(cell, datetime):
         return cell.replace(tzinfo=IST) if cell.tzinfo is None else cell
     if isinstance(cell, str):
+        if len(cell) >= 19 and cell[4] == "-":
+            try:
+                moment = datetime.fromisoformat(cell)
+            except ValueError:
+                moment = None
+            if moment is not None:
+                return moment.replace(tzinfo=IST) if moment.tzinfo is None else moment
         for layout in _DATETIME_FORMATS:
             try:
                 return datetime.strptime(cell, layout).replace(tzinfo=IST)  # noqa: DTZ007

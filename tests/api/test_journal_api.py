@@ -192,3 +192,18 @@ def test_an_uploaded_ledger_gives_the_charges_of_the_days_it_settles(
     assert sent.json()["rows_added"] == 2
     (trip,) = client.get("/api/journal/pnl").json()["round_trips"]
     assert (trip["pnl"], trip["charges"], trip["net"]) == ("495.00", "50.00", "445.00")
+
+
+def test_the_book_follows_every_upload_and_delete(client: TestClient, runtime: Runtime):
+    sign_in(client, runtime, "alice@x.in")
+    _upload(client)
+    assert len(client.get("/api/journal/pnl").json()["round_trips"]) == 1
+    more = [
+        Fill("TCS", "2024-05-02", "buy", 1, "3900", "T7", "1300000000000000007"),
+        Fill("TCS", "2024-05-03", "sell", 1, "3950", "T8", "1300000000000000008"),
+    ]
+    sent = client.post("/api/uploads/tradebook", files=[("files[]", ("m.csv", zerodha_csv(more)))])
+    assert len(client.get("/api/journal/pnl").json()["round_trips"]) == 2  # not the kept book
+    assert client.get("/api/journal/edge").json()["symbols"][0]["count"] == 1
+    client.delete(f"/api/uploads/{sent.json()['files'][0]['upload']['id']}")
+    assert [t["symbol"] for t in client.get("/api/journal/pnl").json()["round_trips"]] == ["INFY"]

@@ -10,14 +10,17 @@ and FMVs are the shipped files with the operator's own over them, in the data di
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tradertape.candles import CandleStore
@@ -146,6 +149,64 @@ def settlements(db: Session, *, user_id: int) -> list[costs.Settlement]:
     return found
 
 
+class _Books:
+    """The last books computed, per user, with what they were computed from.
+
+    Every journal page starts from the same FIFO book; recomputing it is most of a page's
+    time on a long history. A book is reused while its user's rows are unchanged (their
+    counts and newest ids: an upload, a delete or a fill changes them), the day and the
+    corporate actions are the same. Marks are applied to a copy, never the kept book.
+    """
+
+    def __init__(self, size: int = 32) -> None:
+        self.size = size
+        self.kept: OrderedDict[int, tuple[tuple[Any, ...], Book]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, user_id: int, stamp: tuple[Any, ...]) -> Book | None:
+        with self.lock:
+            found = self.kept.get(user_id)
+            if found is None or found[0] != stamp:
+                return None
+            self.kept.move_to_end(user_id)
+            return found[1]
+
+    def put(self, user_id: int, stamp: tuple[Any, ...], book: Book) -> None:
+        with self.lock:
+            self.kept[user_id] = (stamp, book)
+            self.kept.move_to_end(user_id)
+            while len(self.kept) > self.size:
+                self.kept.popitem(last=False)
+
+
+# per database engine: two databases (tests, a second server) never share a book
+_BOOKS: WeakKeyDictionary[Any, _Books] = WeakKeyDictionary()
+_BOOKS_LOCK = threading.Lock()
+
+
+def _books(db: Session) -> _Books:
+    engine = db.get_bind()
+    with _BOOKS_LOCK:
+        books = _BOOKS.get(engine)
+        if books is None:
+            books = _BOOKS[engine] = _Books()
+        return books
+
+
+def _stamp(db: Session, user_id: int, reference: Reference, today: date) -> tuple[Any, ...]:
+    """What a user's book depends on. Imported rows and fills are never changed in place,
+    only added or deleted, so counts, newest ids and the range of dedupe keys tell."""
+    parts: list[Any] = [today, tuple(reference.actions)]
+    for model, key in (
+        (UploadedTrade, UploadedTrade.key),
+        (Trade, Trade.trade_id),
+        (LedgerLine, LedgerLine.key),
+    ):
+        query = select(func.count(), func.max(model.id), func.min(key), func.max(key))
+        parts.extend(db.execute(query.where(model.user_id == user_id)).one())
+    return tuple(parts)
+
+
 def book(
     db: Session,
     *,
@@ -155,10 +216,16 @@ def book(
     marks: Marks | None = None,
 ) -> Book:
     """Round trips and open positions, open ones marked by `marks` (symbols → prices)."""
-    trades = journal_trades(db, user_id=user_id)
-    charges = costs.estimate(trades)
-    charges.update(costs.from_ledger(trades, settlements(db, user_id=user_id)))  # the ledger's win
-    result = fifo(trades, actions=reference.actions, charges=charges, until=today)
+    stamp = _stamp(db, user_id, reference, today)
+    books = _books(db)
+    kept = books.get(user_id, stamp)
+    if kept is None:
+        trades = journal_trades(db, user_id=user_id)
+        charges = costs.estimate(trades)
+        charges.update(costs.from_ledger(trades, settlements(db, user_id=user_id)))  # wins
+        kept = fifo(trades, actions=reference.actions, charges=charges, until=today)
+        books.put(user_id, stamp, kept)
+    result = Book(trips=list(kept.trips), open=list(kept.open), applied=list(kept.applied))
     if marks is not None and result.open:
         prices = marks(sorted({p.symbol for p in result.open if p.segment == "EQ"}))
         result.open = [replace(p, mark=prices.get(p.symbol)) for p in result.open]

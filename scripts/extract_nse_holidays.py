@@ -31,7 +31,7 @@ import sys
 from importlib.resources import files
 from pathlib import Path
 
-import openpyxl  # type: ignore[import-untyped]
+import openpyxl
 
 FIRST_YEAR, LAST_YEAR = 2005, 2026
 MUHURAT = "Diwali Laxmi Pujan (Muhurat trading only)"
@@ -448,7 +448,7 @@ def read_workbook() -> dict[dt.date, int | None]:
     with path.open("rb") as handle:
         sheet = openpyxl.load_workbook(handle, read_only=True).worksheets[0]
         rows = list(sheet.iter_rows(min_row=2, values_only=True))
-    return {_as_date(r[0]): r[1] for r in rows}
+    return {_as_date(r[0]): int(r[1]) if isinstance(r[1], int | float) else None for r in rows}
 
 
 def derive(days: dict[dt.date, int | None]) -> tuple[set[dt.date], set[dt.date]]:

@@ -23,6 +23,13 @@ from tests.fuzz_kit import WORKER_PREFIX, Actor, Ids
 from tests.helpers import PASSWORD, make_user, otp_and_token
 from tests.integration.groww.conftest import API_KEY as GROWW_KEY
 from tests.integration.groww.conftest import TOTP as GROWW_TOTP
+from tests.statement_files import (
+    CAS_PASSWORD,
+    Fill,
+    cams_summary_pdf,
+    zerodha_csv,
+    zerodha_ledger_csv,
+)
 from tests.workers_kit import PROTECTED_POSITION as STOP
 from tests.workers_kit import order, set_price
 from tradertape.db.models import TelegramLinkRequest
@@ -353,6 +360,23 @@ def _backtest(c: Context) -> int:
     )
 
 
+MULTIPART = "multipart/form-data"
+TRADEBOOK_CSV = zerodha_csv(
+    [
+        Fill("INFY", "2025-06-02", "buy", 5, "1500", "FZ1", "1000000000000000001"),
+        Fill("INFY", "2025-06-03", "sell", 5, "1510.5", "FZ2", "1000000000000000002"),
+    ]
+)
+LEDGER_CSV = zerodha_ledger_csv(
+    [["Funds added", "2025-06-01", "", "Bank Receipts", "0", "100000", "100000"]]
+)
+
+
+def _upload(c: Context) -> int:
+    answer = c.call("POST", "/api/uploads/tradebook", files=[("files[]", ("t.csv", TRADEBOOK_CSV))])
+    return int(answer["files"][0]["upload"]["id"])
+
+
 def _position(c: Context) -> int:
     portfolio = _portfolio(c)
     c.call("POST", "/api/model/scan", json={"portfolio_id": portfolio, "date": SCAN_DAY})
@@ -577,6 +601,15 @@ SEEDS: dict[str, Seed] = {
     "PATCH /api/model/portfolios/{portfolio_id}": lambda c: [
         {"path_parameters": {"portfolio_id": _portfolio(c)}, "body": {"auto_place_signals": True}}
     ],
+    "POST /api/uploads/tradebook": _one(body={"files[]": [TRADEBOOK_CSV]}, media_type=MULTIPART),
+    "POST /api/uploads/ledger": _one(body={"file": LEDGER_CSV}, media_type=MULTIPART),
+    "POST /api/uploads/cas": _one(
+        body={"file": cams_summary_pdf(), "password": CAS_PASSWORD}, media_type=MULTIPART
+    ),
+    "GET /api/uploads/{upload_id}": lambda c: [{"path_parameters": {"upload_id": _upload(c)}}],
+    "DELETE /api/uploads/{upload_id}": lambda c: [{"path_parameters": {"upload_id": _upload(c)}}],
+    "GET /api/journal/tax": _after(_upload, query={"fy": "2025-26"}),
+    "GET /api/journal/tax/export": _one(query={"fy": "2025-26", "format": "csv"}),
     # A live user's (`LIVE`)
     f"POST {W}/gtt/triggers": _one(body=LIVE_GTT),
     f"GET {W}/gtt/triggers/{{trigger_id}}": lambda c: [

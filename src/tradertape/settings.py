@@ -110,6 +110,9 @@ class Settings(BaseSettings):
     telegram_poll_timeout_secs: int = Field(default=30, ge=0, le=50)
     # Request limits (docs/limits.md): checked before a handler runs, so nothing is written.
     max_request_body_bytes: int = Field(default=1_048_576, ge=1024)
+    # `/api/uploads/…`: statement files (each at most `max_upload_file_bytes`), several at once
+    max_upload_body_bytes: int = Field(default=128 * 1_048_576, ge=1024)
+    max_upload_file_bytes: int = Field(default=50 * 1_048_576, ge=1024)
     max_json_depth: int = Field(default=32, ge=4, le=256)
     # Load: the request pool (connections; the background jobs have a pool of their own),
     # how long a request waits for a connection, and admission in front of it: at most

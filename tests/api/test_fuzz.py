@@ -146,6 +146,20 @@ class Fuzzer:
         request.pop("cookies", None)
         if isinstance(request.get("data"), bytes | str):  # a raw body: httpx names it content
             request["content"] = request.pop("data")
+        if request.get("files"):  # multipart streams; read, so the checks can see the request
+            try:
+                built = self.http.build_request(
+                    request["method"],
+                    request["url"],
+                    headers=request.get("headers"),
+                    params=request.get("params"),
+                    files=request.pop("files"),
+                    data=request.pop("data", None),
+                )
+                request["content"] = built.read()
+            except (TypeError, AttributeError):
+                return None  # a part no client can encode (a number as a file)
+            request["headers"] = dict(built.headers)
         request["follow_redirects"] = False
         self.http.cookies.clear()
         try:

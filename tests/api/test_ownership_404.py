@@ -14,6 +14,7 @@ from tests.api.test_backtest_api import _seed_body, _v1_id
 from tests.api.test_model_api import _deploy, _scan
 from tests.api.test_risk_api import ORDER_CAP
 from tests.api.test_strategies_api import SMA_CROSS
+from tests.fuzz_seeds import TRADEBOOK_CSV
 from tests.helpers import PASSWORD, make_user, sign_in
 from tradertape.runtime import Runtime
 
@@ -38,6 +39,8 @@ def test_another_users_ids_answer_as_missing_ones(client: TestClient, with_candl
     (position,) = [p["id"] for p in client.get("/api/model/positions").json()]
     rule = _created(client, "/api/risk/rules", ORDER_CAP)  # after the entry it would refuse
     watchlist = _created(client, "/api/watchlists", {"name": "mine", "items": ["NSE:INFY"]})
+    sent = client.post("/api/uploads/tradebook", files=[("files[]", ("t.csv", TRADEBOOK_CSV))])
+    upload = sent.json()["files"][0]["upload"]["id"]
 
     make_user(with_candles, "bob@x.in")
     bob = TestClient(client.app)
@@ -56,6 +59,8 @@ def test_another_users_ids_answer_as_missing_ones(client: TestClient, with_candl
         ("POST", "/api/model/positions/{}/close", position),
         ("GET", "/api/watchlists/{}", watchlist),
         ("DELETE", "/api/watchlists/{}", watchlist),
+        ("GET", "/api/uploads/{}", upload),
+        ("DELETE", "/api/uploads/{}", upload),
     ]
     for method, path, row_id in probes:
         theirs = bob.request(method, path.format(row_id))
@@ -68,5 +73,6 @@ def test_another_users_ids_answer_as_missing_ones(client: TestClient, with_candl
     # and nothing changed for Alice
     assert client.get(f"/api/risk/rules/{rule}").status_code == 200
     assert client.get(f"/api/watchlists/{watchlist}").json()["items"] == ["NSE:INFY"]
+    assert client.get(f"/api/uploads/{upload}").json()["rows_added"] == 2
     assert client.get(f"/api/backtest/runs/{backtest}").status_code == 200
     assert client.get("/api/model/portfolios").json()[0]["status"] == "active"

@@ -109,7 +109,7 @@ def _imports(package: str, *, root: Path = SRC) -> set[tuple[str, str]]:
                 ),
                 id=f"{package}-is-an-engine",
             )
-            for package in ("strategies", "backtest")
+            for package in ("strategies", "backtest", "journal")
         ),
         pytest.param(
             "indicators",

@@ -29,6 +29,7 @@ from tradertape.api.routes import (
     indicators,
     instruments,
     jobs,
+    journal,
     market,
     model,
     notifications,
@@ -38,6 +39,7 @@ from tradertape.api.routes import (
     strategies,
     trading,
     trading_agent,
+    uploads,
     watchlists,
     worker_tokens,
     workers_execution,
@@ -151,6 +153,8 @@ def create_app(runtime: Runtime) -> FastAPI:
         notifications,
         jobs,
         watchlists,
+        uploads,
+        journal,
         ws,
     )
     for module in modules:  # one level of routers: each level costs every request a scan
@@ -165,6 +169,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         RequestLimits,
         max_body_bytes=runtime.settings.max_request_body_bytes,
         max_json_depth=runtime.settings.max_json_depth,
+        max_upload_bytes=runtime.settings.max_upload_body_bytes,
     )
     app.add_middleware(CrossSiteGuard, public_base_url=settings.public_base_url)  # before reading
     app.add_middleware(RequestIdMiddleware)  # outermost: a refusal above carries the id too

@@ -25,10 +25,19 @@ _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 class RequestLimits:
     """Pure ASGI middleware: buffers at most the limit, then replays the body to the app."""
 
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, max_json_depth: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int,
+        max_json_depth: int,
+        max_upload_bytes: int | None = None,
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.max_json_depth = max_json_depth
+        # Statement files (`/api/uploads/…`) are larger than any JSON request.
+        self.max_upload_bytes = max_upload_bytes or max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Refuse an oversized or unstorable request; pass any other on unchanged."""
@@ -43,9 +52,12 @@ class RequestLimits:
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])
-        read = await self._read_body(receive, declared=headers.get(b"content-length", b""))
+        limit = self.max_upload_bytes if _is_upload(scope) else self.max_body_bytes
+        read = await self._read_body(
+            receive, declared=headers.get(b"content-length", b""), limit=limit
+        )
         if read is None:
-            await self._too_large(send)
+            await self._too_large(send, limit)
             return
         body, last = read
         if body and _is_json(headers.get(b"content-type")):
@@ -67,11 +79,11 @@ class RequestLimits:
         await self.app(scope, replay, send)
 
     async def _read_body(
-        self, receive: Receive, *, declared: bytes
+        self, receive: Receive, *, declared: bytes, limit: int
     ) -> tuple[bytes, Message] | None:
         """The whole body and the last message read, or None past the limit (declared or
         counted: a chunked body declares no length)."""
-        if declared.isdigit() and int(declared) > self.max_body_bytes:
+        if declared.isdigit() and int(declared) > limit:
             return None
         chunks: list[bytes] = []
         size = 0
@@ -81,7 +93,7 @@ class RequestLimits:
                 return b"".join(chunks), message  # the client left: the app is told so
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_body_bytes:
+            if size > limit:
                 return None
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -107,11 +119,15 @@ class RequestLimits:
             found = find_problem(value, max_depth=self.max_json_depth)
         return None if found is None else _located(("body",), found)
 
-    async def _too_large(self, send: Send) -> None:
-        limit = self.max_body_bytes
+    async def _too_large(self, send: Send, limit: int) -> None:
+        setting = (
+            "TRADERTAPE_MAX_UPLOAD_BODY_BYTES"
+            if limit != self.max_body_bytes
+            else "TRADERTAPE_MAX_REQUEST_BODY_BYTES"
+        )
         detail = (
             f"the request body is larger than {limit} bytes ({limit / 1_048_576:g} MB), "
-            "the server's limit (TRADERTAPE_MAX_REQUEST_BODY_BYTES)"
+            f"the server's limit ({setting})"
         )
         await _reply(send, 413, {"detail": detail}, close=True)
 
@@ -130,6 +146,13 @@ def _url_problem(scope: Scope) -> dict[str, Any] | None:
             if "\x00" in text:
                 return _problem(("query", name), _NUL, "text_unstorable")
     return None
+
+
+UPLOADS_PREFIX = "/api/uploads/"
+
+
+def _is_upload(scope: Scope) -> bool:
+    return str(scope.get("path", "")).startswith(UPLOADS_PREFIX)
 
 
 def _is_json(content_type: bytes | None) -> bool:

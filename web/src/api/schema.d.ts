@@ -2262,6 +2262,131 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/journal/edge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Journal Edge
+         * @description The Edge Finder: per symbol win rate, expectancy, average winner and loser,
+         *     risk-reward and count, bucketed (strong, moderate, negative, too few trades).
+         */
+        get: operations["journal-journal_edge"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/journal/patterns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Journal Patterns
+         * @description Patterns: win rate, expectancy, total and count per bucket of each dimension.
+         */
+        get: operations["journal-journal_patterns"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/journal/pnl": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Journal Pnl
+         * @description FIFO round trips per account and symbol, corporate actions applied first; open
+         *     positions marked at the latest tick or daily close the server has.
+         */
+        get: operations["journal-journal_pnl"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/journal/tax": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Journal Tax
+         * @description The tax P&L of a financial year: intraday (speculative), F&O (non-speculative) with
+         *     turnover, STCG and LTCG by the rate of each transfer date, grandfathering, buybacks,
+         *     and Schedule 112A. Facts to check, not advice.
+         */
+        get: operations["journal-journal_tax"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/journal/tax/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Journal Tax Export
+         * @description The tax P&L as a file (summary, round trips, Schedule 112A), base64 in JSON.
+         */
+        get: operations["journal-journal_tax_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/journal/trades": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Journal Trades
+         * @description Every trade, oldest first: uploads, paper and live fills, each with its source; a live
+         *     fill your tradebook also lists is one trade (``live+upload``).
+         */
+        get: operations["journal-journal_trades"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/market/history": {
         parameters: {
             query?: never;
@@ -3432,6 +3557,114 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Uploads
+         * @description Your uploads, newest first.
+         */
+        get: operations["uploads-list_uploads"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/uploads/cas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload Cas
+         * @description A Consolidated Account Statement read by casparser: folios, schemes, transactions and
+         *     holdings are kept; the PDF is not. A wrong password is a 422 naming ``password``.
+         */
+        post: operations["uploads-upload_cas"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/uploads/ledger": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload Ledger
+         * @description A Zerodha ledger; lines already stored are skipped.
+         */
+        post: operations["uploads-upload_ledger"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/uploads/tradebook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload Tradebooks
+         * @description Tradebooks (Zerodha Console EQ/FO, Upstox trade report, Groww order history), many at
+         *     once, each imported whole or rejected with its rows' errors. A file that is no tradebook
+         *     (not a spreadsheet, another layout, past 50 MB) is a 4xx naming it, and nothing is
+         *     stored.
+         */
+        post: operations["uploads-upload_tradebooks"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/uploads/{upload_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Upload
+         * @description One of your uploads.
+         */
+        get: operations["uploads-get_upload"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Upload
+         * @description Delete an upload and every trade, ledger line and CAS row it brought.
+         */
+        delete: operations["uploads-delete_upload"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/watchlists": {
         parameters: {
             query?: never;
@@ -4287,6 +4520,55 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** Body_uploads-upload_cas */
+        "Body_uploads-upload_cas": {
+            /**
+             * File
+             * Format: binary
+             * @description CAS PDF (CAMS, KFintech, NSDL, CDSL)
+             */
+            file: string;
+            /**
+             * Obfuscated
+             * @description the agent scaled the quantities; they are stored as sent
+             * @default false
+             */
+            obfuscated?: boolean;
+            /**
+             * Password
+             * @description the PDF's password (often PAN)
+             */
+            password: string;
+        };
+        /** Body_uploads-upload_ledger */
+        "Body_uploads-upload_ledger": {
+            /**
+             * File
+             * Format: binary
+             * @description Zerodha ledger, XLSX or CSV
+             */
+            file: string;
+            /**
+             * Obfuscated
+             * @description the agent scaled the quantities; they are stored as sent
+             * @default false
+             */
+            obfuscated?: boolean;
+        };
+        /** Body_uploads-upload_tradebooks */
+        "Body_uploads-upload_tradebooks": {
+            /**
+             * Files[]
+             * @description XLSX or CSV files, at most 50
+             */
+            "files[]": string[];
+            /**
+             * Obfuscated
+             * @description the agent scaled the quantities; they are stored as sent
+             * @default false
+             */
+            obfuscated?: boolean;
+        };
         /**
          * BookOrder
          * @description A row of the day's order book (each field as the broker sent it, if it did).
@@ -4542,6 +4824,20 @@ export interface components {
              * @constant
              */
             type: "bucket";
+        };
+        /**
+         * BusinessOut
+         * @description Business income: P&L and turnover (the sum of absolute trip P&L).
+         */
+        BusinessOut: {
+            /** Charges */
+            charges: string;
+            /** Pnl */
+            pnl: string;
+            /** Trips */
+            trips: number;
+            /** Turnover */
+            turnover: string;
         };
         /**
          * CalendarOut
@@ -5267,6 +5563,60 @@ export interface components {
          */
         DriftKind: "order_adopted" | "order_unlisted" | "order_missing" | "trades" | "position" | "holding_short" | "held_outside" | "gtt_external" | "gtt_missing";
         /**
+         * EdgeFinderOut
+         * @description Every symbol traded, best edge first.
+         */
+        EdgeFinderOut: {
+            /** Min Trades */
+            min_trades: number;
+            /** Symbols */
+            symbols: components["schemas"]["EdgeOut"][];
+        };
+        /**
+         * EdgeOut
+         * @description One symbol's edge and its bucket.
+         */
+        EdgeOut: {
+            /**
+             * Average Loser
+             * @description as a positive amount
+             */
+            average_loser: string | null;
+            /** Average Winner */
+            average_winner: string | null;
+            /**
+             * Bucket
+             * @description strong, moderate, negative or too_few
+             */
+            bucket: string;
+            /** Count */
+            count: number;
+            /**
+             * Expectancy
+             * @description mean net P&L a trade
+             */
+            expectancy: string;
+            /**
+             * Risk Reward
+             * @description average winner ÷ average loser
+             */
+            risk_reward: string | null;
+            /** Symbol */
+            symbol: string;
+            /** Total */
+            total: string;
+            /**
+             * Warnings
+             * @description small sample, high variance (moderate edges)
+             */
+            warnings: string[];
+            /**
+             * Win Rate
+             * @description a fraction: 0.6250 is 62.5 %
+             */
+            win_rate: string;
+        };
+        /**
          * EquityPoint
          * @description The portfolio after one scan (rupees, to the paisa).
          */
@@ -5488,6 +5838,18 @@ export interface components {
             [key: string]: unknown;
         };
         /**
+         * ExportOut
+         * @description A file to save: its name, type and bytes (base64).
+         */
+        ExportOut: {
+            /** Content Base64 */
+            content_base64: string;
+            /** Filename */
+            filename: string;
+            /** Media Type */
+            media_type: string;
+        };
+        /**
          * Exposure
          * @description Gross exposure: open positions at the last price plus working entry orders.
          */
@@ -5582,6 +5944,39 @@ export interface components {
             opening_balance: number;
             /** Utilised */
             utilised: number;
+        };
+        /**
+         * GainsBucketOut
+         * @description Capital gains taxed at one rate.
+         */
+        GainsBucketOut: {
+            /** Exemption */
+            exemption: string;
+            /** Gains */
+            gains: string;
+            /**
+             * Kind
+             * @description stcg (s.111A) or ltcg (s.112A)
+             */
+            kind: string;
+            /** Losses */
+            losses: string;
+            /** Net */
+            net: string;
+            /**
+             * Rate
+             * @description as a fraction: 0.125 is 12.5 %
+             */
+            rate: string;
+            /**
+             * Tax
+             * @description indicative: taxable × rate, before any set-off
+             */
+            tax: string;
+            /** Taxable */
+            taxable: string;
+            /** Trips */
+            trips: number;
         };
         /**
          * GenericProtection
@@ -6280,6 +6675,53 @@ export interface components {
             quarantined_at: string | null;
         };
         /**
+         * JournalTradeOut
+         * @description One trade and where it came from.
+         */
+        JournalTradeOut: {
+            /** Account */
+            account: string;
+            /** At */
+            at: string | null;
+            /** Broker */
+            broker: string;
+            /**
+             * Charges
+             * @description a booked fill's own charges; else null
+             */
+            charges: string | null;
+            /**
+             * Day
+             * Format: date
+             */
+            day: string;
+            /** Exchange */
+            exchange: string;
+            /** Isin */
+            isin: string | null;
+            /** Order Id */
+            order_id: string;
+            /** Price */
+            price: string;
+            /** Product */
+            product: string | null;
+            /** Quantity */
+            quantity: string;
+            /** Segment */
+            segment: string;
+            /** Side */
+            side: string;
+            /**
+             * Source
+             * @description upload, paper, live, or live+upload (one trade, both)
+             */
+            source: string;
+            /** Symbol */
+            symbol: string;
+            /** Trade Id */
+            trade_id: string;
+        };
+        /**
          * KillSwitchIn
          * @description Turn your kill switch on (every new entry is refused) or off.
          */
@@ -6756,6 +7198,30 @@ export interface components {
          * @enum {string}
          */
         Op: ">" | ">=" | "<" | "<=" | "==" | "!=";
+        /**
+         * OpenPositionOut
+         * @description What is still held, marked at the latest price the server has (null: none).
+         */
+        OpenPositionOut: {
+            /** Account */
+            account: string;
+            /** Cost */
+            cost: string;
+            /** Direction */
+            direction: string;
+            /** Isin */
+            isin: string | null;
+            /** Mark */
+            mark: string | null;
+            /** Quantity */
+            quantity: string;
+            /** Segment */
+            segment: string;
+            /** Symbol */
+            symbol: string;
+            /** Unrealised */
+            unrealised: string | null;
+        };
         /**
          * OperationRules
          * @description Exit on a stale worker; leave MIS before the broker's square-off.
@@ -7519,6 +7985,60 @@ export interface components {
             password: string;
         };
         /**
+         * PatternBucketOut
+         * @description One bucket of a dimension.
+         */
+        PatternBucketOut: {
+            /**
+             * Average Loser
+             * @description as a positive amount
+             */
+            average_loser: string | null;
+            /** Average Winner */
+            average_winner: string | null;
+            /** Count */
+            count: number;
+            /**
+             * Expectancy
+             * @description mean net P&L a trade
+             */
+            expectancy: string;
+            /** Label */
+            label: string;
+            /**
+             * Risk Reward
+             * @description average winner ÷ average loser
+             */
+            risk_reward: string | null;
+            /** Total */
+            total: string;
+            /**
+             * Win Rate
+             * @description a fraction: 0.6250 is 62.5 %
+             */
+            win_rate: string;
+        };
+        /**
+         * PatternDimensionOut
+         * @description A dimension and its buckets.
+         */
+        PatternDimensionOut: {
+            /** Buckets */
+            buckets: components["schemas"]["PatternBucketOut"][];
+            /** Name */
+            name: string;
+        };
+        /**
+         * PatternsOut
+         * @description Results by dimension; ``not_computed`` names those that need market data per trade.
+         */
+        PatternsOut: {
+            /** Dimensions */
+            dimensions: components["schemas"]["PatternDimensionOut"][];
+            /** Not Computed */
+            not_computed: string[];
+        };
+        /**
          * PendingSignalsOut
          * @description The poll's answer: signals to place, and those the gate refused this time.
          */
@@ -7637,6 +8157,29 @@ export interface components {
             tradingsymbol: string | null;
             /** Unrealized Pnl */
             unrealized_pnl: number;
+        };
+        /**
+         * PnlOut
+         * @description Realised P&L of every round trip, and the open positions' unrealised P&L.
+         */
+        PnlOut: {
+            /** Applied Actions */
+            applied_actions: string[];
+            /** Charges */
+            charges: string;
+            /** Net */
+            net: string;
+            /** Open */
+            open: components["schemas"]["OpenPositionOut"][];
+            /** Realised */
+            realised: string;
+            /** Round Trips */
+            round_trips: components["schemas"]["RoundTripOut"][];
+            /**
+             * Unrealised
+             * @description of the positions with a mark
+             */
+            unrealised: string;
         };
         /**
          * PnlSnapshotMessage
@@ -8836,6 +9379,72 @@ export interface components {
             working_entries: number;
         };
         /**
+         * RoundTripOut
+         * @description A FIFO-matched open and close.
+         */
+        RoundTripOut: {
+            /** Account */
+            account: string;
+            /** Buy Value */
+            buy_value: string;
+            /** Charges */
+            charges: string;
+            /** Close Source */
+            close_source: string;
+            /**
+             * Closed
+             * Format: date
+             */
+            closed: string;
+            /** Direction */
+            direction: string;
+            /** Held Days */
+            held_days: number;
+            /** Intraday */
+            intraday: boolean;
+            /** Isin */
+            isin: string | null;
+            /**
+             * Kind
+             * @description trade, or buyback (a tender at the buyback price)
+             */
+            kind: string;
+            /** Net */
+            net: string;
+            /** Open Source */
+            open_source: string;
+            /**
+             * Opened
+             * Format: date
+             */
+            opened: string;
+            /** Pnl */
+            pnl: string;
+            /** Quantity */
+            quantity: string;
+            /** Segment */
+            segment: string;
+            /** Sell Value */
+            sell_value: string;
+            /** Symbol */
+            symbol: string;
+            /**
+             * Via
+             * @description the corporate action that made the lot: bonus, merger X …
+             */
+            via: string;
+        };
+        /**
+         * RowErrorOut
+         * @description A row that could not be read; ``row`` counts from 1 as a spreadsheet does.
+         */
+        RowErrorOut: {
+            /** Reason */
+            reason: string;
+            /** Row */
+            row: number;
+        };
+        /**
          * RuleAction
          * @description What a breach does: refuse the entry, or let it through and record a warning.
          * @enum {string}
@@ -9345,6 +9954,43 @@ export interface components {
             date?: string | null;
             /** Portfolio Id */
             portfolio_id?: number | null;
+        };
+        /**
+         * Schedule112AOut
+         * @description A line of Schedule 112A.
+         */
+        Schedule112AOut: {
+            /**
+             * Acquired
+             * @description 1a: on or before 31 Jan 2018; 1b: after
+             */
+            acquired: string;
+            /** Actual Cost */
+            actual_cost: string;
+            /** Balance */
+            balance: string;
+            /** Consideration */
+            consideration: string;
+            /** Cost */
+            cost: string;
+            /** Deductions */
+            deductions: string;
+            /** Expenditure */
+            expenditure: string;
+            /** Fmv Per Unit */
+            fmv_per_unit: string | null;
+            /** Fmv Total */
+            fmv_total: string | null;
+            /** Isin */
+            isin: string;
+            /** Lower Of Fmv And Sale */
+            lower_of_fmv_and_sale: string | null;
+            /** Name */
+            name: string;
+            /** Sale Price */
+            sale_price: string;
+            /** Units */
+            units: string;
         };
         /**
          * ScopeKind
@@ -10042,6 +10688,30 @@ export interface components {
             positions: components["schemas"]["PositionRow"][];
         };
         /**
+         * TaxOut
+         * @description A financial year's tax P&L: facts to check, not advice.
+         */
+        TaxOut: {
+            /** Buyback Dividend */
+            buyback_dividend: string;
+            /** Buyback Exempt Gain */
+            buyback_exempt_gain: string;
+            /** Capital Gains */
+            capital_gains: components["schemas"]["GainsBucketOut"][];
+            /** Charges Not Deducted */
+            charges_not_deducted: string;
+            /** Fy */
+            fy: string;
+            non_speculative: components["schemas"]["BusinessOut"];
+            /** Note */
+            note: string;
+            /** Schedule 112A */
+            schedule_112a: components["schemas"]["Schedule112AOut"][];
+            speculative: components["schemas"]["BusinessOut"];
+            /** Unmatched Isins */
+            unmatched_isins: string[];
+        };
+        /**
          * TelegramLinkConfirmIn
          * @description The code the bot sent the chat, entered by the user who asked to link it.
          */
@@ -10357,6 +11027,107 @@ export interface components {
             latest_id: number | null;
             /** Unread */
             unread: number;
+        };
+        /**
+         * UploadBatchOut
+         * @description A report per file, in the order sent.
+         */
+        UploadBatchOut: {
+            /** Files */
+            files: components["schemas"]["UploadReportOut"][];
+        };
+        /**
+         * UploadOut
+         * @description An upload kept: the file's kind, source and what it added (the file is not kept).
+         */
+        UploadOut: {
+            /** Account Code */
+            account_code: string | null;
+            /**
+             * Broker
+             * @description zerodha, upstox, groww; for a CAS: CAMS, KFINTECH, NSDL, CDSL
+             */
+            broker: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Date From */
+            date_from: string | null;
+            /** Date To */
+            date_to: string | null;
+            /**
+             * Duplicates
+             * @description rows already stored (an earlier upload), skipped
+             */
+            duplicates: number;
+            /** Filename */
+            filename: string;
+            /** Id */
+            id: number;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "tradebook" | "ledger" | "cas";
+            /**
+             * Obfuscated
+             * @description quantities scaled by the agent, stored as sent
+             */
+            obfuscated: boolean;
+            /** Rows Added */
+            rows_added: number;
+            /** Rows Read */
+            rows_read: number;
+            /**
+             * Segment
+             * @description EQ, FO, ... when the file says (tradebooks)
+             */
+            segment: string | null;
+            /**
+             * Skipped
+             * @description rows that are no trade: a cancelled order, a balance line
+             */
+            skipped: number;
+            /** Warnings */
+            warnings: string[];
+        };
+        /**
+         * UploadReportOut
+         * @description One file's outcome: ``imported`` (``upload`` is what was kept) or ``rejected``
+         *     (``errors`` says which rows and why; nothing of the file was stored).
+         */
+        UploadReportOut: {
+            /** Account Code */
+            account_code: string | null;
+            /** Broker */
+            broker: string;
+            /** Duplicates */
+            duplicates: number;
+            /** Errors */
+            errors: components["schemas"]["RowErrorOut"][];
+            /** Filename */
+            filename: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "tradebook" | "ledger" | "cas";
+            /** Rows Added */
+            rows_added: number;
+            /** Rows Read */
+            rows_read: number;
+            /** Segment */
+            segment: string | null;
+            /** Skipped */
+            skipped: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "imported" | "rejected";
+            upload: components["schemas"]["UploadOut"] | null;
         };
         /**
          * UserFlagsIn
@@ -17317,6 +18088,313 @@ export interface operations {
             };
         };
     };
+    "journal-journal_edge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EdgeFinderOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "journal-journal_patterns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PatternsOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "journal-journal_pnl": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PnlOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "journal-journal_tax": {
+        parameters: {
+            query: {
+                /** @description financial year, 2024-25 (1 April 2024 to 31 March 2025) */
+                fy: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaxOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "journal-journal_tax_export": {
+        parameters: {
+            query: {
+                /** @description financial year, 2024-25 (1 April 2024 to 31 March 2025) */
+                fy: string;
+                format?: "csv" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "journal-journal_trades": {
+        parameters: {
+            query?: {
+                symbol?: string | null;
+                /** @description rows to return (max 500) */
+                limit?: number;
+                /** @description rows to skip */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JournalTradeOut"][];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     "market-get_history": {
         parameters: {
             query: {
@@ -20712,6 +21790,319 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["UniverseDetail"];
                 };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "uploads-list_uploads": {
+        parameters: {
+            query?: {
+                /** @description rows to return (max 500) */
+                limit?: number;
+                /** @description rows to skip */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadOut"][];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "uploads-upload_cas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_uploads-upload_cas"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadReportOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "uploads-upload_ledger": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_uploads-upload_ledger"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadReportOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "uploads-upload_tradebooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_uploads-upload_tradebooks"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadBatchOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "uploads-get_upload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                upload_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "uploads-delete_upload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                upload_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
             503: {

@@ -10,6 +10,13 @@ from tradertape.db.models.agent import (
 from tradertape.db.models.brokers import BrokerCredential
 from tradertape.db.models.instruments import KiteInstrument
 from tradertape.db.models.jobs import JobFailure
+from tradertape.db.models.journal import (
+    CasHoldingRow,
+    FundTransaction,
+    LedgerLine,
+    TradeUpload,
+    UploadedTrade,
+)
 from tradertape.db.models.keys import AgentKey, WorkerToken
 from tradertape.db.models.notifications import (
     Notification,
@@ -50,11 +57,14 @@ __all__ = [
     "AuthAttempt",
     "BacktestRun",
     "BrokerCredential",
+    "CasHoldingRow",
     "CashEntry",
     "ChargeDayRow",
+    "FundTransaction",
     "Gtt",
     "JobFailure",
     "KiteInstrument",
+    "LedgerLine",
     "LoginChallenge",
     "ModelPortfolio",
     "ModelPosition",
@@ -74,6 +84,8 @@ __all__ = [
     "TelegramLinkRequest",
     "StrategyVersion",
     "Trade",
+    "TradeUpload",
+    "UploadedTrade",
     "User",
     "UserSession",
     "Watchlist",

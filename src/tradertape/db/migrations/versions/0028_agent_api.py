@@ -1,7 +1,7 @@
 """the agent API: portfolio executor, position entry order id, agent results, snapshots,
 heartbeats and the request-token relay
 
-Revision ID: 0029
+Revision ID: 0028
 Revises: 0027
 Create Date: 2026-11-24 19:30:00.000000
 """
@@ -16,7 +16,7 @@ from alembic import op
 
 import tradertape.db.types
 
-revision: str = "0029"
+revision: str = "0028"
 down_revision: str | None = "0027"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -1,0 +1,177 @@
+"""Benchmark: a 3-year tradebook of 20,000 trades uploaded, and its journal computed.
+
+Twelve quarterly Console XLSX files (made-up trades of 40 symbols) go through the upload
+service into a fresh SQLite database; then the journal's pages are computed from the
+database: FIFO P&L, the tax P&L of a year, the Edge Finder and Patterns. The reference is a
+plain pandas FIFO of the same trades (a loop over lots per symbol, nothing else).
+
+    .venv/bin/python bench/journal.py [--trades 20000]
+
+Targets: upload ≤ 2 s, each analytics page ≤ 300 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import tempfile
+import time
+from collections import defaultdict, deque
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pandas as pd  # type: ignore[import-untyped]
+
+from machine import host_line
+
+sys.path.insert(0, str(Path(__file__).parents[1]))
+
+from tests.statement_files import Fill, zerodha_xlsx  # noqa: E402
+
+from tradertape.db.engine import Database  # noqa: E402
+from tradertape.db.migrate import upgrade  # noqa: E402
+from tradertape.journal import analytics  # noqa: E402
+from tradertape.ports.clock import IST, ManualClock  # noqa: E402
+from tradertape.services.accounts.users import create_user  # noqa: E402
+from tradertape.services.journal import ledger, uploads  # noqa: E402
+from tradertape.services.journal.ledger import Reference  # noqa: E402
+
+UPLOAD_TARGET_S = 2.0
+PAGE_TARGET_S = 0.3
+START = date(2022, 4, 1)
+
+
+def _fills(count: int) -> list[Fill]:
+    rng = random.Random(7)
+    symbols = [f"SYM{i:02d}" for i in range(40)]
+    held: dict[str, int] = defaultdict(int)
+    fills = []
+    day = START
+    for n in range(count):
+        if n % 27 == 0:
+            day += timedelta(days=1 if day.weekday() < 4 else 3)
+        symbol = rng.choice(symbols)
+        sell = held[symbol] > 0 and rng.random() < 0.5
+        quantity = rng.randint(1, held[symbol]) if sell else rng.randint(1, 50)
+        held[symbol] += -quantity if sell else quantity
+        price = f"{rng.uniform(100, 3000):.2f}"
+        side = "sell" if sell else "buy"
+        fills.append(Fill(symbol, day.isoformat(), side, quantity, price, f"T{n}", f"{10**18 + n}"))
+    return fills
+
+
+def _quarters(fills: list[Fill]) -> list[uploads.UploadedFile]:
+    files: dict[tuple[int, int], list[Fill]] = defaultdict(list)
+    for fill in fills:
+        day = date.fromisoformat(fill.day)
+        files[day.year, (day.month - 1) // 3].append(fill)
+    return [
+        uploads.UploadedFile(f"tradebook-ZX1234-EQ-q{year}{q}.xlsx", zerodha_xlsx(rows))
+        for (year, q), rows in sorted(files.items())
+    ]
+
+
+def _pandas_fifo(fills: list[Fill]) -> float:
+    frame = pd.DataFrame(
+        {
+            "symbol": [f.symbol for f in fills],
+            "side": [f.side for f in fills],
+            "qty": [f.quantity for f in fills],
+            "price": [float(f.price) for f in fills],
+        }
+    )
+    started = time.perf_counter()
+    lots: dict[str, deque[list[float]]] = defaultdict(deque)
+    realised = 0.0
+    for symbol, side, qty, price in frame.itertuples(index=False):
+        if side == "buy":
+            lots[symbol].append([qty, price])
+            continue
+        left = qty
+        while left:
+            lot = lots[symbol][0]
+            take = min(left, lot[0])
+            realised += take * (price - lot[1])
+            lot[0] -= take
+            left -= take
+            if not lot[0]:
+                lots[symbol].popleft()
+    return time.perf_counter() - started
+
+
+def _timed(label: str, target: float, work: object) -> float:
+    started = time.perf_counter()
+    assert callable(work)
+    work()
+    took = time.perf_counter() - started
+    print(f"{label:<28} {took * 1000:8.1f} ms   (target {target * 1000:.0f} ms)")  # noqa: T201
+    return took
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--trades", type=int, default=20_000)
+    args = parser.parse_args()
+    print(host_line())  # noqa: T201
+    fills = _fills(args.trades)
+    files = _quarters(fills)
+    clock = ManualClock(datetime(2025, 6, 2, 18, 0, tzinfo=IST))
+    with tempfile.TemporaryDirectory() as folder:
+        database = Database.from_url(f"sqlite:///{Path(folder) / 'bench.db'}")
+        upgrade(database.engine)
+        with database.session() as db:
+            user_id = create_user(db, clock=clock, email="bench@x.in").id
+            db.commit()
+        reference = Reference.load(Path(folder))
+        today = date(2025, 6, 2)
+
+        def upload() -> None:
+            with database.session() as db:
+                reports = uploads.import_statements(
+                    db,
+                    files,
+                    kind="tradebook",
+                    field_name="files[]",
+                    user_id=user_id,
+                    obfuscated=False,
+                    clock=clock,
+                )
+            assert sum(r.rows_added for r in reports) == len(fills)
+
+        print(f"{len(fills)} trades in {len(files)} XLSX files")  # noqa: T201
+        _timed("upload (parse + store)", UPLOAD_TARGET_S, upload)
+
+        def pnl() -> None:
+            with database.session() as db:
+                ledger.book(db, user_id=user_id, reference=reference, today=today)
+
+        def tax() -> None:
+            with database.session() as db:
+                ledger.tax(db, user_id=user_id, reference=reference, fy="2023-24", today=today)
+
+        def edge() -> None:
+            with database.session() as db:
+                trips = ledger.book(db, user_id=user_id, reference=reference, today=today).trips
+            analytics.edge_finder(analytics.trades_of(trips))
+
+        def patterns() -> None:
+            with database.session() as db:
+                trips = ledger.book(db, user_id=user_id, reference=reference, today=today).trips
+            analytics.patterns(analytics.trades_of(trips))
+
+        took = _timed("P&L page, cold (FIFO)", PAGE_TARGET_S, pnl)
+        _timed("P&L page, warm (kept book)", PAGE_TARGET_S, pnl)
+        _timed("tax page (FY 2023-24)", PAGE_TARGET_S, tax)
+        _timed("edge finder page", PAGE_TARGET_S, edge)
+        _timed("patterns page", PAGE_TARGET_S, patterns)
+        reference_s = _pandas_fifo(fills)
+        print(  # noqa: T201
+            f"pandas FIFO reference        {reference_s * 1000:8.1f} ms   "
+            f"(cold P&L page / reference = {took / reference_s:.1f}x)"
+        )
+        database.dispose()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,299 @@
+"""The journal: your trade ledger, FIFO P&L and tax P&L per financial year
+(`services.journal.ledger`)."""
+
+from __future__ import annotations
+
+import base64
+import re
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+
+from tradertape.api.deps import CurrentUser, DbDep, PageDep, RuntimeDep
+from tradertape.api.schemas.journal import (
+    BusinessOut,
+    EdgeFinderOut,
+    EdgeOut,
+    ExportOut,
+    GainsBucketOut,
+    JournalTradeOut,
+    OpenPositionOut,
+    PatternBucketOut,
+    PatternDimensionOut,
+    PatternsOut,
+    PnlOut,
+    RoundTripOut,
+    Schedule112AOut,
+    StatsOut,
+    TaxOut,
+)
+from tradertape.domain.money import paise
+from tradertape.errors import InvalidField
+from tradertape.journal import analytics, export
+from tradertape.journal.pnl import RoundTrip
+from tradertape.journal.tax import Business, TaxYear, fy_bounds
+from tradertape.runtime import Runtime
+from tradertape.services.journal import ledger
+
+router = APIRouter(tags=["journal"])
+
+Fy = Annotated[
+    str,
+    Query(
+        min_length=7,
+        max_length=7,
+        pattern=r"^\d{4}-\d{2}$",
+        description="financial year, 2024-25 (1 April 2024 to 31 March 2025)",
+    ),
+]
+ZERO = Decimal(0)
+
+
+def _fy(fy: str) -> str:
+    try:
+        fy_bounds(fy)
+    except ValueError as problem:
+        raise InvalidField("fy", str(problem)) from None
+    return fy
+
+
+def _reference(runtime: Runtime) -> ledger.Reference:
+    return ledger.Reference.load(runtime.settings.data_dir)
+
+
+def _money(value: Decimal | None) -> Decimal | None:
+    return None if value is None else paise(value)
+
+
+@router.get("/journal/trades", response_model=list[JournalTradeOut])
+def journal_trades(
+    user: CurrentUser,
+    db: DbDep,
+    page: PageDep,
+    symbol: Annotated[str | None, Query(max_length=64)] = None,
+) -> list[JournalTradeOut]:
+    """Every trade, oldest first: uploads, paper and live fills, each with its source; a live
+    fill your tradebook also lists is one trade (``live+upload``)."""
+    trades = ledger.journal_trades(db, user_id=user.id)
+    if symbol:
+        trades = [t for t in trades if t.symbol == symbol.strip().upper()]
+    chosen = trades[page.offset : page.offset + page.limit]
+    return [
+        JournalTradeOut(
+            source=t.source,
+            broker=t.broker,
+            account=t.account,
+            exchange=t.exchange,
+            segment=t.segment,
+            symbol=t.symbol,
+            isin=t.isin,
+            day=t.day,
+            at=t.at,
+            side=t.side,
+            quantity=t.quantity,
+            price=t.price,
+            trade_id=t.trade_id,
+            order_id=t.order_id,
+            product=t.product,
+            charges=_money(t.charges),
+        )
+        for t in chosen
+    ]
+
+
+def _trip(t: RoundTrip) -> RoundTripOut:
+    return RoundTripOut(
+        account=t.account,
+        symbol=t.symbol,
+        isin=t.isin,
+        segment=t.segment,
+        direction=t.direction,
+        quantity=t.quantity,
+        opened=t.opened,
+        closed=t.closed,
+        held_days=t.held_days,
+        buy_value=paise(t.buy_value),
+        sell_value=paise(t.sell_value),
+        pnl=paise(t.pnl),
+        charges=paise(t.charges),
+        net=paise(t.net),
+        kind=t.kind,
+        via=t.via,
+        intraday=t.intraday,
+        open_source=t.open_source,
+        close_source=t.close_source,
+    )
+
+
+@router.get("/journal/pnl", response_model=PnlOut)
+def journal_pnl(user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> PnlOut:
+    """FIFO round trips per account and symbol, corporate actions applied first; open
+    positions marked at the latest tick or daily close the server has."""
+    today = ledger.ist_today(runtime.clock.now())
+    marks = ledger.candle_marks(runtime.candles, runtime.quotes, today)
+    book = ledger.book(db, user_id=user.id, reference=_reference(runtime), today=today, marks=marks)
+    realised = sum((t.pnl for t in book.trips), ZERO)
+    charges = sum((t.charges for t in book.trips), ZERO)
+    unrealised = sum((p.unrealised for p in book.open if p.unrealised is not None), ZERO)
+    return PnlOut(
+        realised=paise(realised),
+        charges=paise(charges),
+        net=paise(realised - charges),
+        unrealised=paise(unrealised),
+        round_trips=[_trip(t) for t in book.trips],
+        open=[
+            OpenPositionOut(
+                account=p.account,
+                symbol=p.symbol,
+                isin=p.isin,
+                segment=p.segment,
+                direction=p.direction,
+                quantity=p.quantity,
+                cost=paise(p.cost),
+                mark=p.mark,
+                unrealised=_money(p.unrealised),
+            )
+            for p in book.open
+        ],
+        applied_actions=book.applied,
+    )
+
+
+def _business(b: Business) -> BusinessOut:
+    return BusinessOut(
+        pnl=paise(b.pnl), turnover=paise(b.turnover), charges=paise(b.charges), trips=b.trips
+    )
+
+
+def _tax_out(year: TaxYear) -> TaxOut:
+    return TaxOut(
+        fy=year.fy,
+        speculative=_business(year.speculative),
+        non_speculative=_business(year.non_speculative),
+        capital_gains=[
+            GainsBucketOut(
+                kind=b.kind,
+                rate=b.rate,
+                gains=paise(b.gains),
+                losses=paise(b.losses),
+                net=paise(b.net),
+                exemption=paise(b.exemption),
+                taxable=paise(b.taxable),
+                tax=paise(b.tax),
+                trips=b.trips,
+            )
+            for b in year.buckets
+        ],
+        buyback_dividend=paise(year.buyback_dividend),
+        buyback_exempt_gain=paise(year.buyback_exempt_gain),
+        charges_not_deducted=paise(year.charges_not_deducted),
+        unmatched_isins=year.unmatched_isins,
+        schedule_112a=[
+            Schedule112AOut(
+                acquired="1a" if r.before_2018 else "1b",
+                isin=r.isin,
+                name=r.name,
+                units=r.units,
+                sale_price=paise(r.sale_price),
+                consideration=paise(r.consideration),
+                cost=paise(r.cost),
+                actual_cost=paise(r.actual_cost),
+                lower_of_fmv_and_sale=_money(r.lower_of_fmv_and_sale),
+                fmv_per_unit=r.fmv_per_unit,
+                fmv_total=_money(r.fmv_total),
+                expenditure=paise(r.expenditure),
+                deductions=paise(r.deductions),
+                balance=paise(r.balance),
+            )
+            for r in year.schedule_112a
+        ],
+        note=export.NOTE,
+    )
+
+
+def _year(runtime: Runtime, db: DbDep, user_id: int, fy: str) -> TaxYear:
+    today = ledger.ist_today(runtime.clock.now())
+    return ledger.tax(db, user_id=user_id, reference=_reference(runtime), fy=_fy(fy), today=today)
+
+
+@router.get("/journal/tax", response_model=TaxOut)
+def journal_tax(fy: Fy, user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> TaxOut:
+    """The tax P&L of a financial year: intraday (speculative), F&O (non-speculative) with
+    turnover, STCG and LTCG by the rate of each transfer date, grandfathering, buybacks,
+    and Schedule 112A. Facts to check, not advice."""
+    return _tax_out(_year(runtime, db, user.id, fy))
+
+
+@router.get("/journal/tax/export", response_model=ExportOut)
+def journal_tax_export(
+    fy: Fy,
+    user: CurrentUser,
+    runtime: RuntimeDep,
+    db: DbDep,
+    format: Annotated[Literal["csv", "xlsx"], Query()] = "xlsx",  # noqa: A002 - the query's name
+) -> ExportOut:
+    """The tax P&L as a file (summary, round trips, Schedule 112A), base64 in JSON."""
+    year = _year(runtime, db, user.id, fy)
+    if format == "csv":
+        content, media = export.to_csv(year), "text/csv"
+    else:
+        content = export.to_xlsx(year)
+        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return ExportOut(
+        filename=f"tax-pnl-{re.sub(r'[^0-9-]', '', fy)}.{format}",
+        media_type=media,
+        content_base64=base64.b64encode(content).decode(),
+    )
+
+
+def _stats(stats: analytics.Stats) -> dict[str, Any]:
+    rr = stats.risk_reward
+    return StatsOut(
+        count=stats.count,
+        win_rate=stats.win_rate.quantize(Decimal("0.0001")),
+        expectancy=paise(stats.expectancy),
+        average_winner=_money(stats.average_winner),
+        average_loser=_money(stats.average_loser),
+        risk_reward=None if rr is None else rr.quantize(Decimal("0.01")),
+        total=paise(stats.total),
+    ).model_dump()
+
+
+def _trades(runtime: Runtime, db: DbDep, user_id: int) -> list[analytics.Trade]:
+    today = ledger.ist_today(runtime.clock.now())
+    book = ledger.book(db, user_id=user_id, reference=_reference(runtime), today=today)
+    return analytics.trades_of(book.trips)
+
+
+@router.get("/journal/edge", response_model=EdgeFinderOut)
+def journal_edge(user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> EdgeFinderOut:
+    """The Edge Finder: per symbol win rate, expectancy, average winner and loser,
+    risk-reward and count, bucketed (strong, moderate, negative, too few trades)."""
+    edges = analytics.edge_finder(_trades(runtime, db, user.id))
+    return EdgeFinderOut(
+        min_trades=analytics.MIN_TRADES,
+        symbols=[
+            EdgeOut(symbol=e.symbol, bucket=e.bucket, warnings=list(e.warnings), **_stats(e.stats))
+            for e in edges
+        ],
+    )
+
+
+@router.get("/journal/patterns", response_model=PatternsOut)
+def journal_patterns(user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> PatternsOut:
+    """Patterns: win rate, expectancy, total and count per bucket of each dimension."""
+    found = analytics.patterns(_trades(runtime, db, user.id))
+    return PatternsOut(
+        dimensions=[
+            PatternDimensionOut(
+                name=name,
+                buckets=[
+                    PatternBucketOut(label=label, **_stats(stats))
+                    for label, stats in sorted(buckets.items())
+                ],
+            )
+            for name, buckets in found.items()
+        ],
+        not_computed=["trend_alignment", "volatility_regime", "rsi_zone", "sector"],
+    )

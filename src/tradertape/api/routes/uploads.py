@@ -1,0 +1,160 @@
+"""Uploads: broker tradebooks and ledgers, and CAS PDFs, into the journal
+(`services.journal.uploads`). Multipart bodies: ``files[]`` for tradebooks, ``file`` for a
+ledger or a CAS (with its ``password``); ``obfuscated`` marks an agent's scaled upload."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, UploadFile, status
+
+from tradertape.api.deps import CurrentUser, DbDep, PageDep, RuntimeDep
+from tradertape.api.schemas.numbers import RowId
+from tradertape.api.schemas.uploads import (
+    RowErrorOut,
+    UploadBatchOut,
+    UploadOut,
+    UploadReportOut,
+)
+from tradertape.db.models.journal import TradeUpload
+from tradertape.journal.statements import LEDGER, TRADEBOOK
+from tradertape.services.journal import uploads
+
+router = APIRouter(tags=["uploads"])
+
+# Documented bounds (the server checks each file's size itself: `max_upload_file_bytes`).
+_BINARY = {"type": "string", "format": "binary", "maxLength": uploads.MAX_FILE_BYTES}
+Obfuscated = Annotated[
+    bool, Form(description="the agent scaled the quantities; they are stored as sent")
+]
+
+
+def _file(upload: UploadFile) -> uploads.UploadedFile:
+    # the name as the user's machine gave it, without a folder or control characters
+    name = "".join(c for c in (upload.filename or "") if c.isprintable())
+    name = name.replace("\\", "/").rsplit("/", 1)[-1].strip() or "upload"
+    return uploads.UploadedFile(filename=name[:255], content=upload.file.read())
+
+
+def _upload_out(row: TradeUpload) -> UploadOut:
+    return UploadOut.model_validate(row, from_attributes=True)
+
+
+def _report(report: uploads.UploadReport) -> UploadReportOut:
+    return UploadReportOut(
+        filename=report.filename,
+        kind=report.kind,
+        status=report.status,
+        broker=report.broker,
+        account_code=report.account_code,
+        segment=report.segment,
+        rows_read=report.rows_read,
+        rows_added=report.rows_added,
+        duplicates=report.duplicates,
+        skipped=report.skipped,
+        errors=[RowErrorOut(row=e.row, reason=e.reason) for e in report.errors],
+        upload=_upload_out(report.upload) if report.upload is not None else None,
+    )
+
+
+@router.post(
+    "/uploads/tradebook", response_model=UploadBatchOut, status_code=status.HTTP_201_CREATED
+)
+def upload_tradebooks(
+    files: Annotated[
+        list[UploadFile],
+        File(
+            alias="files[]",
+            description=f"XLSX or CSV files, at most {uploads.MAX_FILES}",
+            json_schema_extra={"items": _BINARY, "maxItems": uploads.MAX_FILES},
+        ),
+    ],
+    user: CurrentUser,
+    runtime: RuntimeDep,
+    db: DbDep,
+    obfuscated: Obfuscated = False,
+) -> UploadBatchOut:
+    """Tradebooks (Zerodha Console EQ/FO, Upstox trade report, Groww order history), many at
+    once, each imported whole or rejected with its rows' errors. A file that is no tradebook
+    (not a spreadsheet, another layout, past 50 MB) is a 4xx naming it, and nothing is
+    stored."""
+    reports = uploads.import_statements(
+        db,
+        [_file(f) for f in files],
+        kind=TRADEBOOK,
+        field_name="files[]",
+        user_id=user.id,
+        obfuscated=obfuscated,
+        clock=runtime.clock,
+        max_file_bytes=runtime.settings.max_upload_file_bytes,
+    )
+    return UploadBatchOut(files=[_report(r) for r in reports])
+
+
+@router.post("/uploads/ledger", response_model=UploadReportOut, status_code=status.HTTP_201_CREATED)
+def upload_ledger(
+    file: Annotated[
+        UploadFile, File(description="Zerodha ledger, XLSX or CSV", json_schema_extra=_BINARY)
+    ],
+    user: CurrentUser,
+    runtime: RuntimeDep,
+    db: DbDep,
+    obfuscated: Obfuscated = False,
+) -> UploadReportOut:
+    """A Zerodha ledger; lines already stored are skipped."""
+    (report,) = uploads.import_statements(
+        db,
+        [_file(file)],
+        kind=LEDGER,
+        field_name="file",
+        user_id=user.id,
+        obfuscated=obfuscated,
+        clock=runtime.clock,
+        max_file_bytes=runtime.settings.max_upload_file_bytes,
+    )
+    return _report(report)
+
+
+@router.post("/uploads/cas", response_model=UploadReportOut, status_code=status.HTTP_201_CREATED)
+def upload_cas(
+    file: Annotated[
+        UploadFile,
+        File(description="CAS PDF (CAMS, KFintech, NSDL, CDSL)", json_schema_extra=_BINARY),
+    ],
+    password: Annotated[str, Form(max_length=64, description="the PDF's password (often PAN)")],
+    user: CurrentUser,
+    runtime: RuntimeDep,
+    db: DbDep,
+    obfuscated: Obfuscated = False,
+) -> UploadReportOut:
+    """A Consolidated Account Statement read by casparser: folios, schemes, transactions and
+    holdings are kept; the PDF is not. A wrong password is a 422 naming ``password``."""
+    report = uploads.import_cas(
+        db,
+        _file(file),
+        password=password,
+        user_id=user.id,
+        obfuscated=obfuscated,
+        clock=runtime.clock,
+        max_file_bytes=runtime.settings.max_upload_file_bytes,
+    )
+    return _report(report)
+
+
+@router.get("/uploads", response_model=list[UploadOut])
+def list_uploads(user: CurrentUser, db: DbDep, page: PageDep) -> list[UploadOut]:
+    """Your uploads, newest first."""
+    rows = uploads.listing(db, user_id=user.id, limit=page.limit, offset=page.offset)
+    return [_upload_out(row) for row in rows]
+
+
+@router.get("/uploads/{upload_id}", response_model=UploadOut)
+def get_upload(upload_id: RowId, user: CurrentUser, db: DbDep) -> UploadOut:
+    """One of your uploads."""
+    return _upload_out(uploads.get(db, upload_id, user_id=user.id))
+
+
+@router.delete("/uploads/{upload_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_upload(upload_id: RowId, user: CurrentUser, db: DbDep) -> None:
+    """Delete an upload and every trade, ledger line and CAS row it brought."""
+    uploads.remove(db, upload_id, user_id=user.id)

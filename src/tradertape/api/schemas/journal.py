@@ -1,0 +1,194 @@
+"""Journal answers: the trade ledger, round trips and open positions, the tax P&L of a year.
+
+Rupees are decimal strings to the paisa; quantities decimal strings as stored (an
+obfuscated upload's are scaled)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from pydantic import BaseModel, Field
+
+
+class JournalTradeOut(BaseModel):
+    """One trade and where it came from."""
+
+    source: str = Field(description="upload, paper, live, or live+upload (one trade, both)")
+    broker: str
+    account: str
+    exchange: str
+    segment: str
+    symbol: str
+    isin: str | None
+    day: date
+    at: datetime | None
+    side: str
+    quantity: Decimal
+    price: Decimal
+    trade_id: str
+    order_id: str
+    product: str | None
+    charges: Decimal | None = Field(description="a booked fill's own charges; else null")
+
+
+class RoundTripOut(BaseModel):
+    """A FIFO-matched open and close."""
+
+    account: str
+    symbol: str
+    isin: str | None
+    segment: str
+    direction: str
+    quantity: Decimal
+    opened: date
+    closed: date
+    held_days: int
+    buy_value: Decimal
+    sell_value: Decimal
+    pnl: Decimal
+    charges: Decimal
+    net: Decimal
+    kind: str = Field(description="trade, or buyback (a tender at the buyback price)")
+    via: str = Field(description="the corporate action that made the lot: bonus, merger X …")
+    intraday: bool
+    open_source: str
+    close_source: str
+
+
+class OpenPositionOut(BaseModel):
+    """What is still held, marked at the latest price the server has (null: none)."""
+
+    account: str
+    symbol: str
+    isin: str | None
+    segment: str
+    direction: str
+    quantity: Decimal
+    cost: Decimal
+    mark: Decimal | None
+    unrealised: Decimal | None
+
+
+class PnlOut(BaseModel):
+    """Realised P&L of every round trip, and the open positions' unrealised P&L."""
+
+    realised: Decimal
+    charges: Decimal
+    net: Decimal
+    unrealised: Decimal = Field(description="of the positions with a mark")
+    round_trips: list[RoundTripOut]
+    open: list[OpenPositionOut]
+    applied_actions: list[str]
+
+
+class BusinessOut(BaseModel):
+    """Business income: P&L and turnover (the sum of absolute trip P&L)."""
+
+    pnl: Decimal
+    turnover: Decimal
+    charges: Decimal
+    trips: int
+
+
+class GainsBucketOut(BaseModel):
+    """Capital gains taxed at one rate."""
+
+    kind: str = Field(description="stcg (s.111A) or ltcg (s.112A)")
+    rate: Decimal = Field(description="as a fraction: 0.125 is 12.5 %")
+    gains: Decimal
+    losses: Decimal
+    net: Decimal
+    exemption: Decimal
+    taxable: Decimal
+    tax: Decimal = Field(description="indicative: taxable × rate, before any set-off")
+    trips: int
+
+
+class Schedule112AOut(BaseModel):
+    """A line of Schedule 112A."""
+
+    acquired: str = Field(description="1a: on or before 31 Jan 2018; 1b: after")
+    isin: str
+    name: str
+    units: Decimal
+    sale_price: Decimal
+    consideration: Decimal
+    cost: Decimal
+    actual_cost: Decimal
+    lower_of_fmv_and_sale: Decimal | None
+    fmv_per_unit: Decimal | None
+    fmv_total: Decimal | None
+    expenditure: Decimal
+    deductions: Decimal
+    balance: Decimal
+
+
+class TaxOut(BaseModel):
+    """A financial year's tax P&L: facts to check, not advice."""
+
+    fy: str
+    speculative: BusinessOut
+    non_speculative: BusinessOut
+    capital_gains: list[GainsBucketOut]
+    buyback_dividend: Decimal
+    buyback_exempt_gain: Decimal
+    charges_not_deducted: Decimal
+    unmatched_isins: list[str]
+    schedule_112a: list[Schedule112AOut]
+    note: str
+
+
+class ExportOut(BaseModel):
+    """A file to save: its name, type and bytes (base64)."""
+
+    filename: str
+    media_type: str
+    content_base64: str
+
+
+class StatsOut(BaseModel):
+    """Results of a set of trades (a trade: one close, net of charges)."""
+
+    count: int
+    win_rate: Decimal = Field(description="a fraction: 0.6250 is 62.5 %")
+    expectancy: Decimal = Field(description="mean net P&L a trade")
+    average_winner: Decimal | None
+    average_loser: Decimal | None = Field(description="as a positive amount")
+    risk_reward: Decimal | None = Field(description="average winner ÷ average loser")
+    total: Decimal
+
+
+class EdgeOut(StatsOut):
+    """One symbol's edge and its bucket."""
+
+    symbol: str
+    bucket: str = Field(description="strong, moderate, negative or too_few")
+    warnings: list[str] = Field(description="small sample, high variance (moderate edges)")
+
+
+class EdgeFinderOut(BaseModel):
+    """Every symbol traded, best edge first."""
+
+    min_trades: int
+    symbols: list[EdgeOut]
+
+
+class PatternBucketOut(StatsOut):
+    """One bucket of a dimension."""
+
+    label: str
+
+
+class PatternDimensionOut(BaseModel):
+    """A dimension and its buckets."""
+
+    name: str
+    buckets: list[PatternBucketOut]
+
+
+class PatternsOut(BaseModel):
+    """Results by dimension; ``not_computed`` names those that need market data per trade."""
+
+    dimensions: list[PatternDimensionOut]
+    not_computed: list[str]

@@ -1,0 +1,1 @@
+"""Pure journal logic: statement parsing, FIFO P&L, corporate actions, tax P&L."""

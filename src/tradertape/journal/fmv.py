@@ -1,0 +1,51 @@
+"""Fair market values on 31 January 2018 by ISIN, for s.112A grandfathering (`journal.tax`).
+
+A CSV with ``isin,symbol,fmv`` (lines starting with ``#`` ignored). The shipped file
+(``data/fmv_2018.csv``) is read first, then a user's file in the same layout over it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal, InvalidOperation
+from importlib import resources
+from pathlib import Path
+
+SHIPPED = "fmv_2018.csv"
+
+
+class BadFmvFile(ValueError):  # noqa: N818 - reads as the answer
+    """A row that cannot be read; the message names the line."""
+
+
+def parse_fmv(text: str, *, source: str = "FMV file") -> dict[str, Decimal]:
+    """ISIN → FMV per share."""
+    lines = [ln if not ln.lstrip().startswith("#") else "" for ln in text.splitlines()]
+    reader = csv.reader(io.StringIO("\n".join(lines)))
+    rows = [(reader.line_num, row) for row in reader if any(c.strip() for c in row)]
+    if not rows:
+        return {}
+    header = [h.strip().lower() for h in rows[0][1]]
+    if "isin" not in header or "fmv" not in header:
+        raise BadFmvFile(f"{source}: the header needs isin and fmv")
+    values: dict[str, Decimal] = {}
+    for line, row in rows[1:]:
+        cells = dict(zip(header, (c.strip() for c in row), strict=False))
+        try:
+            value = Decimal(cells.get("fmv", ""))
+        except InvalidOperation:
+            raise BadFmvFile(f"{source} line {line}: fmv {cells.get('fmv')!r}") from None
+        if not value.is_finite() or value <= 0 or not cells.get("isin"):
+            raise BadFmvFile(f"{source} line {line}: an ISIN and a positive fmv are needed")
+        values[cells["isin"].upper()] = value
+    return values
+
+
+def load_fmv(extra: Path | None = None) -> dict[str, Decimal]:
+    """The shipped values, with a user's file (if it exists) over them."""
+    text = resources.files("tradertape.journal").joinpath("data", SHIPPED).read_text("utf-8")
+    values = parse_fmv(text, source=SHIPPED)
+    if extra is not None and extra.is_file():
+        values.update(parse_fmv(extra.read_text("utf-8"), source=str(extra)))
+    return values

@@ -1,0 +1,402 @@
+"""FIFO round trips per account and symbol, with corporate actions applied to held lots first.
+
+Trades are replayed in time order. A buy first closes the account's open short lots of the
+symbol, oldest first, and opens a long lot with what is left; a sell does the same the
+other way round. Before the first trade of each day, the day's corporate actions
+(`journal.actions`) change the lots held the evening before. A round trip's P&L is its
+sale value less its cost, before charges; ``charges`` are the share of the opening and
+closing trades' charges that its quantity carries, and ``net`` is P&L less charges.
+
+Amounts are exact decimals (a partial close takes ``cost × q / quantity``); they are rounded
+to the paisa only where they are shown.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from decimal import ROUND_FLOOR, Decimal
+
+from tradertape.journal.actions import Action, Kind
+from tradertape.journal.trades import JournalTrade, in_time
+
+ZERO = Decimal(0)
+LONG = "long"
+SHORT = "short"
+
+
+@dataclass(slots=True)
+class Lot:
+    """An open position's slice: one opening trade's quantity (or an action's)."""
+
+    account: str
+    symbol: str
+    isin: str | None
+    segment: str
+    direction: str
+    quantity: Decimal
+    cost: Decimal  # value at open of the remaining quantity (a short: its sale value)
+    charges: Decimal  # the opening trade's charges left on the remaining quantity
+    acquired: date
+    acquired_at: datetime | None
+    source: str  # the opening trade's source, or the action that made the lot
+    via: str = ""  # "", "bonus", "merger HDFC", "demerger RELIANCE", "split"
+
+    def take(self, quantity: Decimal) -> tuple[Decimal, Decimal]:
+        """Remove `quantity`; return its cost and charges."""
+        if quantity == self.quantity:
+            cost, charges = self.cost, self.charges
+        else:
+            cost = self.cost * quantity / self.quantity
+            charges = self.charges * quantity / self.quantity
+        self.quantity -= quantity
+        self.cost -= cost
+        self.charges -= charges
+        return cost, charges
+
+
+@dataclass(frozen=True, slots=True)
+class RoundTrip:
+    """A matched open and close of one quantity."""
+
+    account: str
+    symbol: str
+    isin: str | None
+    segment: str
+    direction: str
+    quantity: Decimal
+    opened: date
+    opened_at: datetime | None
+    closed: date
+    closed_at: datetime | None
+    open_value: Decimal
+    close_value: Decimal
+    charges: Decimal
+    open_source: str
+    close_source: str
+    kind: str = "trade"  # trade | buyback
+    via: str = ""
+    intraday: bool = False
+
+    @property
+    def pnl(self) -> Decimal:
+        """Gross P&L: sale value less cost, whichever came first."""
+        if self.direction == LONG:
+            return self.close_value - self.open_value
+        return self.open_value - self.close_value
+
+    @property
+    def net(self) -> Decimal:
+        return self.pnl - self.charges
+
+    @property
+    def buy_value(self) -> Decimal:
+        return self.open_value if self.direction == LONG else self.close_value
+
+    @property
+    def sell_value(self) -> Decimal:
+        return self.close_value if self.direction == LONG else self.open_value
+
+    @property
+    def held_days(self) -> int:
+        return (self.closed - self.opened).days
+
+
+@dataclass(frozen=True, slots=True)
+class OpenPosition:
+    """What is still held of a symbol in an account, marked at ``mark`` when known."""
+
+    account: str
+    symbol: str
+    isin: str | None
+    segment: str
+    direction: str
+    quantity: Decimal
+    cost: Decimal
+    mark: Decimal | None
+
+    @property
+    def unrealised(self) -> Decimal | None:
+        if self.mark is None:
+            return None
+        value = self.mark * self.quantity
+        return value - self.cost if self.direction == LONG else self.cost - value
+
+
+@dataclass(slots=True)
+class Book:
+    """The engine's result."""
+
+    trips: list[RoundTrip] = field(default_factory=list)
+    open: list[OpenPosition] = field(default_factory=list)
+    applied: list[str] = field(default_factory=list)  # "split 1:5 INFY 2024-03-15 (ZX1234)"
+
+
+class _Engine:
+    def __init__(self, actions: Sequence[Action]) -> None:
+        self.lots: dict[tuple[str, str], deque[Lot]] = defaultdict(deque)
+        self.actions = sorted(actions, key=lambda a: a.ex_date)
+        self.next_action = 0
+        self.book = Book()
+
+    # --------------------------------------------------------------- corporate actions
+    def act_until(self, day: date) -> None:
+        """Apply every action whose ex-date is on or before `day` not applied yet."""
+        while (
+            self.next_action < len(self.actions) and self.actions[self.next_action].ex_date <= day
+        ):
+            self.apply(self.actions[self.next_action])
+            self.next_action += 1
+
+    def _held(self, symbol: str) -> list[tuple[str, deque[Lot]]]:
+        return [
+            (account, lots)
+            for (account, held), lots in self.lots.items()
+            if held == symbol and any(lot.direction == LONG for lot in lots)
+        ]
+
+    def apply(self, action: Action) -> None:
+        for account, lots in self._held(action.symbol):
+            longs = [lot for lot in lots if lot.direction == LONG]
+            self.book.applied.append(
+                f"{action.kind.value} {action.ratio[0]}:{action.ratio[1]} {action.symbol} "
+                f"{action.ex_date} ({account})"
+            )
+            _APPLY[action.kind](self, action, account, lots, longs)
+
+    def _split(self, action: Action, account: str, lots: deque[Lot], longs: list[Lot]) -> None:
+        first, second = action.ratio
+        for lot in longs:
+            lot.quantity = lot.quantity * second / first
+
+    def _bonus(self, action: Action, account: str, lots: deque[Lot], longs: list[Lot]) -> None:
+        first, second = action.ratio
+        held = sum((lot.quantity for lot in longs), ZERO)
+        extra = (held * first / second).to_integral_value(ROUND_FLOOR)
+        if extra:
+            lots.append(
+                replace(
+                    longs[0],
+                    quantity=extra,
+                    cost=ZERO,
+                    charges=ZERO,
+                    acquired=action.ex_date,
+                    acquired_at=None,
+                    via="bonus",
+                )
+            )
+
+    def _merger(self, action: Action, account: str, lots: deque[Lot], longs: list[Lot]) -> None:
+        first, second = action.ratio
+        new_symbol = action.new_symbol or action.symbol
+        target = self.lots[account, new_symbol]
+        for lot in longs:
+            lots.remove(lot)
+            lot.symbol = new_symbol
+            lot.isin = None
+            lot.quantity = lot.quantity * second / first
+            lot.via = f"merger {action.symbol}"
+            target.append(lot)
+        _sort(target)
+
+    def _demerger(self, action: Action, account: str, lots: deque[Lot], longs: list[Lot]) -> None:
+        first, second = action.ratio
+        share = action.cost_share or ZERO
+        new_symbol = action.new_symbol or action.symbol
+        target = self.lots[account, new_symbol]
+        for lot in longs:
+            child_cost = lot.cost * share
+            child_charges = lot.charges * share
+            target.append(
+                replace(
+                    lot,
+                    symbol=new_symbol,
+                    isin=None,
+                    quantity=lot.quantity * second / first,
+                    cost=child_cost,
+                    charges=child_charges,
+                    via=f"demerger {action.symbol}",
+                )
+            )
+            lot.cost -= child_cost
+            lot.charges -= child_charges
+        _sort(target)
+
+    def _buyback(self, action: Action, account: str, lots: deque[Lot], longs: list[Lot]) -> None:
+        first, second = action.ratio
+        held = sum((lot.quantity for lot in longs), ZERO)
+        accepted = (held * first / second).to_integral_value(ROUND_FLOOR)
+        if accepted and action.price is not None:
+            self._close_long(
+                account,
+                action.symbol,
+                accepted,
+                price=action.price,
+                day=action.ex_date,
+                at=None,
+                source="buyback",
+                charges=ZERO,
+                kind="buyback",
+            )
+
+    # --------------------------------------------------------------- trades
+    def trade(self, trade: JournalTrade, charges: Decimal) -> None:
+        self.act_until(trade.day)
+        opposite = SHORT if trade.side == "buy" else LONG
+        lots = self.lots[trade.account, trade.symbol]
+        left = trade.quantity
+        unit_charges = charges / trade.quantity
+        while left > 0 and lots and any(lot.direction == opposite for lot in lots):
+            lot = next(lot for lot in lots if lot.direction == opposite)
+            take = min(left, lot.quantity)
+            cost, open_charges = lot.take(take)
+            self.book.trips.append(
+                RoundTrip(
+                    account=trade.account,
+                    symbol=trade.symbol,
+                    isin=lot.isin or trade.isin,
+                    segment=trade.segment,
+                    direction=lot.direction,
+                    quantity=take,
+                    opened=lot.acquired,
+                    opened_at=lot.acquired_at,
+                    closed=trade.day,
+                    closed_at=trade.at,
+                    open_value=cost,
+                    close_value=take * trade.price,
+                    charges=open_charges + unit_charges * take,
+                    open_source=lot.source,
+                    close_source=trade.source,
+                    via=lot.via,
+                    intraday=lot.acquired == trade.day and not lot.via,
+                )
+            )
+            if lot.quantity == 0:
+                lots.remove(lot)
+            left -= take
+        if left > 0:
+            lots.append(
+                Lot(
+                    account=trade.account,
+                    symbol=trade.symbol,
+                    isin=trade.isin,
+                    segment=trade.segment,
+                    direction=LONG if trade.side == "buy" else SHORT,
+                    quantity=left,
+                    cost=left * trade.price,
+                    charges=unit_charges * left,
+                    acquired=trade.day,
+                    acquired_at=trade.at,
+                    source=trade.source,
+                )
+            )
+
+    def _close_long(
+        self,
+        account: str,
+        symbol: str,
+        quantity: Decimal,
+        *,
+        price: Decimal,
+        day: date,
+        at: datetime | None,
+        source: str,
+        charges: Decimal,
+        kind: str,
+    ) -> None:
+        lots = self.lots[account, symbol]
+        left = quantity
+        while left > 0:
+            lot = next((lot for lot in lots if lot.direction == LONG), None)
+            if lot is None:
+                return
+            take = min(left, lot.quantity)
+            cost, open_charges = lot.take(take)
+            self.book.trips.append(
+                RoundTrip(
+                    account=account,
+                    symbol=symbol,
+                    isin=lot.isin,
+                    segment=lot.segment,
+                    direction=LONG,
+                    quantity=take,
+                    opened=lot.acquired,
+                    opened_at=lot.acquired_at,
+                    closed=day,
+                    closed_at=at,
+                    open_value=cost,
+                    close_value=take * price,
+                    charges=open_charges + charges * take / quantity,
+                    open_source=lot.source,
+                    close_source=source,
+                    kind=kind,
+                    via=lot.via,
+                )
+            )
+            if lot.quantity == 0:
+                lots.remove(lot)
+            left -= take
+
+
+_APPLY = {
+    Kind.SPLIT: _Engine._split,
+    Kind.BONUS: _Engine._bonus,
+    Kind.MERGER: _Engine._merger,
+    Kind.DEMERGER: _Engine._demerger,
+    Kind.BUYBACK: _Engine._buyback,
+}
+
+
+def _sort(lots: deque[Lot]) -> None:
+    ordered = sorted(lots, key=lambda lot: (lot.acquired, lot.via != ""))
+    lots.clear()
+    lots.extend(ordered)
+
+
+def fifo(
+    trades: Iterable[JournalTrade],
+    *,
+    actions: Sequence[Action] = (),
+    charges: Mapping[int, Decimal] | None = None,
+    marks: Mapping[str, Decimal] | None = None,
+    until: date | None = None,
+) -> Book:
+    """Round trips and open positions of `trades` (any order; replayed in time order).
+
+    ``charges`` maps a trade's index in `trades` to its charges (else the trade's own, else
+    nil); ``marks`` prices open positions by symbol; actions up to ``until`` (default: the
+    last trade's day) are applied.
+    """
+    given = list(trades)
+    order = sorted(range(len(given)), key=lambda i: in_time(given[i]))
+    engine = _Engine(actions)
+    for i in order:
+        trade = given[i]
+        known = charges.get(i) if charges is not None else None
+        engine.trade(trade, known if known is not None else (trade.charges or ZERO))
+    last = given[order[-1]].day if given else None
+    stop = until or last
+    if stop is not None:
+        engine.act_until(stop)
+    prices = marks or {}
+    for (account, symbol), lots in sorted(engine.lots.items()):
+        for direction in (LONG, SHORT):
+            held = [lot for lot in lots if lot.direction == direction and lot.quantity > 0]
+            if not held:
+                continue
+            quantity = sum((lot.quantity for lot in held), ZERO)
+            engine.book.open.append(
+                OpenPosition(
+                    account=account,
+                    symbol=symbol,
+                    isin=held[0].isin,
+                    segment=held[0].segment,
+                    direction=direction,
+                    quantity=quantity,
+                    cost=sum((lot.cost for lot in held), ZERO),
+                    mark=prices.get(symbol),
+                )
+            )
+    return engine.book

@@ -1,0 +1,292 @@
+"""Tax P&L per financial year from round trips: facts to check with a tax adviser, not advice.
+
+Each round trip falls in the financial year (1 April – 31 March) of its transfer (its close):
+
+- **Speculative business**: equity bought and sold the same day (s.43(5)); turnover is the
+  sum of each trip's absolute profit or loss.
+- **Non-speculative business**: F&O (s.43(5) proviso (d)); turnover likewise.
+- **Short-term capital gains** (s.111A): listed equity held 12 months or less.
+- **Long-term capital gains** (s.112A): held more than 12 months. For a share acquired on or
+  before 31 January 2018 the cost is the higher of its actual cost and the lower of its fair
+  market value that day and the sale value (s.55(2)(ac)); an ISIN without a value in the
+  FMV file is listed in ``unmatched_isins`` and its actual cost is used.
+- **Buybacks**: until 30 September 2024 the holder's gain was exempt (s.10(34A)); from
+  1 October 2024 the whole price is a deemed dividend (income from other sources) and the
+  shares' cost a capital loss (s.46A), short or long term by holding.
+
+Rates by transfer date (Finance (No. 2) Act 2024): STCG 15 % before 23 July 2024, 20 % from
+then; LTCG 10 % before, 12.5 % from then. The s.112A exemption is ₹1,00,000 a year until
+FY 2023-24 and ₹1,25,000 from FY 2024-25, set first against the gains taxed at the higher
+rate. Gains are before charges: STT is no deductible expense, and the other charges are
+shown apart, not deducted.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from tradertape.journal.pnl import RoundTrip
+
+ZERO = Decimal(0)
+RATE_CHANGE = date(2024, 7, 23)
+BUYBACK_AS_DIVIDEND = date(2024, 10, 1)
+GRANDFATHER_DAY = date(2018, 1, 31)
+SPECULATIVE = "speculative"
+NON_SPECULATIVE = "non_speculative"
+STCG = "stcg"
+LTCG = "ltcg"
+BUYBACK_EXEMPT = "buyback_exempt"
+
+
+def fy_of(day: date) -> str:
+    """``2024-25`` for any day from 1 April 2024 to 31 March 2025."""
+    start = day.year if day.month >= 4 else day.year - 1
+    return f"{start}-{(start + 1) % 100:02d}"
+
+
+def fy_bounds(fy: str) -> tuple[date, date]:
+    """The first and last day of a financial year written ``2024-25``."""
+    start = int(fy[:4])
+    if fy != f"{start}-{(start + 1) % 100:02d}":
+        raise ValueError(f"{fy!r} is not a financial year like 2024-25")
+    return date(start, 4, 1), date(start + 1, 3, 31)
+
+
+def stcg_rate(transfer: date) -> Decimal:
+    return Decimal("0.15") if transfer < RATE_CHANGE else Decimal("0.20")
+
+
+def ltcg_rate(transfer: date) -> Decimal:
+    return Decimal("0.10") if transfer < RATE_CHANGE else Decimal("0.125")
+
+
+def ltcg_exemption(fy: str) -> Decimal:
+    return Decimal(125_000) if int(fy[:4]) >= 2024 else Decimal(100_000)
+
+
+def long_term(opened: date, closed: date) -> bool:
+    """Held more than 12 months: sold after the first anniversary of the purchase."""
+    try:
+        anniversary = opened.replace(year=opened.year + 1)
+    except ValueError:  # 29 February
+        anniversary = date(opened.year + 1, 3, 1)
+    return closed > anniversary
+
+
+@dataclass(slots=True)
+class Business:
+    """Speculative or non-speculative business income of the year."""
+
+    pnl: Decimal = ZERO
+    turnover: Decimal = ZERO
+    charges: Decimal = ZERO
+    trips: int = 0
+
+
+@dataclass(slots=True)
+class GainsBucket:
+    """Capital gains at one rate: the trips transferred while it applied."""
+
+    kind: str  # stcg | ltcg
+    rate: Decimal
+    gains: Decimal = ZERO
+    losses: Decimal = ZERO
+    exemption: Decimal = ZERO
+    trips: int = 0
+
+    @property
+    def net(self) -> Decimal:
+        return self.gains - self.losses
+
+    @property
+    def taxable(self) -> Decimal:
+        return max(self.net - self.exemption, ZERO)
+
+    @property
+    def tax(self) -> Decimal:
+        return self.taxable * self.rate
+
+
+@dataclass(frozen=True, slots=True)
+class Row112A:
+    """One line of Schedule 112A (per ISIN and acquisition before/after 1 February 2018)."""
+
+    before_2018: bool
+    isin: str
+    name: str
+    units: Decimal
+    sale_price: Decimal  # per unit
+    consideration: Decimal  # col 4
+    cost: Decimal  # col 7: cost without indexation (grandfathered where it applies)
+    actual_cost: Decimal  # col 8
+    lower_of_fmv_and_sale: Decimal | None  # col 9
+    fmv_per_unit: Decimal | None  # col 10
+    fmv_total: Decimal | None  # col 11
+    expenditure: Decimal  # col 12
+    deductions: Decimal  # col 13 = 7 + 12
+    balance: Decimal  # col 14 = 4 - 13
+
+
+@dataclass(slots=True)
+class TaxYear:
+    """A financial year's tax P&L."""
+
+    fy: str
+    speculative: Business = field(default_factory=Business)
+    non_speculative: Business = field(default_factory=Business)
+    buckets: list[GainsBucket] = field(default_factory=list)
+    buyback_dividend: Decimal = ZERO
+    buyback_exempt_gain: Decimal = ZERO
+    charges_not_deducted: Decimal = ZERO
+    unmatched_isins: list[str] = field(default_factory=list)
+    schedule_112a: list[Row112A] = field(default_factory=list)
+    lines: list[tuple[RoundTrip, str, Decimal]] = field(default_factory=list)  # trip, head, gain
+
+    def bucket(self, kind: str, rate: Decimal) -> GainsBucket:
+        for b in self.buckets:
+            if (b.kind, b.rate) == (kind, rate):
+                return b
+        made = GainsBucket(kind, rate)
+        self.buckets.append(made)
+        self.buckets.sort(key=lambda b: (b.kind != STCG, b.rate))
+        return made
+
+
+@dataclass(slots=True)
+class _Schedule:
+    units: Decimal = ZERO
+    consideration: Decimal = ZERO
+    cost: Decimal = ZERO
+    actual: Decimal = ZERO
+    lower: Decimal = ZERO
+    fmv_total: Decimal = ZERO
+    fmv_unit: Decimal | None = None
+    expenditure: Decimal = ZERO
+    name: str = ""
+
+
+def _gain(trip: RoundTrip, year: TaxYear, head: str, gain: Decimal) -> None:
+    year.lines.append((trip, head, gain))
+    rate = stcg_rate(trip.closed) if head == STCG else ltcg_rate(trip.closed)
+    bucket = year.bucket(head, rate)
+    bucket.trips += 1
+    if gain >= 0:
+        bucket.gains += gain
+    else:
+        bucket.losses -= gain
+
+
+def tax_year(
+    trips: Iterable[RoundTrip], fy: str, *, fmv: Mapping[str, Decimal] | None = None
+) -> TaxYear:
+    """The tax P&L of `fy` from every round trip (those closed in other years are skipped)."""
+    start, end = fy_bounds(fy)
+    year = TaxYear(fy)
+    schedule: dict[tuple[bool, str], _Schedule] = defaultdict(_Schedule)
+    unmatched: set[str] = set()
+    for trip in trips:
+        if start <= trip.closed <= end:
+            _classify(trip, year, fmv or {}, schedule, unmatched)
+    _exempt(year)
+    year.unmatched_isins = sorted(unmatched)
+    year.schedule_112a = _rows(schedule)
+    return year
+
+
+def _classify(
+    trip: RoundTrip,
+    year: TaxYear,
+    values: Mapping[str, Decimal],
+    schedule: dict[tuple[bool, str], _Schedule],
+    unmatched: set[str],
+) -> None:
+    if trip.segment == "FO":
+        _business(year.non_speculative, trip)
+        year.lines.append((trip, NON_SPECULATIVE, trip.pnl))
+        return
+    if trip.intraday:
+        _business(year.speculative, trip)
+        year.lines.append((trip, SPECULATIVE, trip.pnl))
+        return
+    year.charges_not_deducted += trip.charges
+    held_long = trip.direction == "long" and long_term(trip.opened, trip.closed)
+    head = LTCG if held_long else STCG
+    if trip.kind == "buyback":
+        if trip.closed < BUYBACK_AS_DIVIDEND:
+            year.buyback_exempt_gain += trip.pnl
+            year.lines.append((trip, BUYBACK_EXEMPT, trip.pnl))
+        else:
+            year.buyback_dividend += trip.close_value
+            _gain(trip, year, head, -trip.open_value)  # the cost, a capital loss
+        return
+    cost = trip.open_value
+    fmv_unit: Decimal | None = None
+    lower: Decimal | None = None
+    before = held_long and trip.opened <= GRANDFATHER_DAY
+    if before:
+        fmv_unit = values.get(trip.isin or "")
+        if fmv_unit is None:
+            unmatched.add(trip.isin or f"(no ISIN) {trip.symbol}")
+        else:
+            lower = min(fmv_unit * trip.quantity, trip.close_value)
+            cost = max(trip.open_value, lower)
+    gain = trip.sell_value - cost if trip.direction == "long" else trip.pnl
+    _gain(trip, year, head, gain)
+    if head == LTCG:
+        line = schedule[before, trip.isin or trip.symbol]
+        line.name = trip.symbol
+        line.units += trip.quantity
+        line.consideration += trip.close_value
+        line.cost += cost
+        line.actual += trip.open_value
+        if lower is not None and fmv_unit is not None:
+            line.lower += lower
+            line.fmv_total += fmv_unit * trip.quantity
+            line.fmv_unit = fmv_unit
+
+
+def _rows(schedule: dict[tuple[bool, str], _Schedule]) -> list[Row112A]:
+    rows = []
+    for (before, isin), line in sorted(schedule.items(), key=lambda kv: (not kv[0][0], kv[0][1])):
+        known = line.fmv_unit is not None
+        rows.append(
+            Row112A(
+                before_2018=before,
+                isin=isin,
+                name=line.name,
+                units=line.units,
+                sale_price=line.consideration / line.units if line.units else ZERO,
+                consideration=line.consideration,
+                cost=line.cost,
+                actual_cost=line.actual,
+                lower_of_fmv_and_sale=line.lower if known else None,
+                fmv_per_unit=line.fmv_unit,
+                fmv_total=line.fmv_total if known else None,
+                expenditure=line.expenditure,
+                deductions=line.cost + line.expenditure,
+                balance=line.consideration - line.cost - line.expenditure,
+            )
+        )
+    return rows
+
+
+def _business(business: Business, trip: RoundTrip) -> None:
+    business.pnl += trip.pnl
+    business.turnover += abs(trip.pnl)
+    business.charges += trip.charges
+    business.trips += 1
+
+
+def _exempt(year: TaxYear) -> None:
+    """The s.112A exemption, against the highest-rate long-term gains first."""
+    left = ltcg_exemption(year.fy)
+    for bucket in sorted(
+        (b for b in year.buckets if b.kind == LTCG), key=lambda b: b.rate, reverse=True
+    ):
+        used = min(left, max(bucket.net, ZERO))
+        bucket.exemption = used
+        left -= used

@@ -1,0 +1,261 @@
+"""The journal's trade ledger, P&L and tax P&L of one user, from the database.
+
+The ledger is the user's uploaded tradebook rows and the fills TraderTape booked for them
+(paper, and live at a broker), merged by `journal.trades.merge`. Charges are a fill's own
+where we booked it, else the uploaded ledger's where it settles the day, else priced by the
+charges schedule (`journal.costs`). Corporate actions
+and FMVs are the shipped files with the operator's own over them, in the data directory
+(``journal/corporate_actions.csv``, ``journal/fmv_2018.csv``).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from weakref import WeakKeyDictionary
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tradertape.candles import CandleStore
+from tradertape.db.models.journal import LedgerLine, UploadedTrade
+from tradertape.db.models.trading import Trade
+from tradertape.domain.calendar import IST
+from tradertape.errors import ServiceUnavailable
+from tradertape.journal import costs
+from tradertape.journal.actions import Action, BadActionsFile, load_actions
+from tradertape.journal.fmv import BadFmvFile, load_fmv
+from tradertape.journal.pnl import Book, fifo
+from tradertape.journal.statements import ZERODHA
+from tradertape.journal.tax import TaxYear, tax_year
+from tradertape.journal.trades import LIVE, PAPER, UPLOAD, JournalTrade, merge
+from tradertape.oms.quotes import QuoteBook
+from tradertape.services.portfolios.dashboard import last_prices
+
+DERIVATIVE_EXCHANGES = frozenset({"NFO", "BFO", "MCX", "CDS"})
+Marks = Callable[[list[str]], Mapping[str, Decimal]]
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """The files the journal reads: corporate actions and 31-Jan-2018 FMVs."""
+
+    actions: list[Action]
+    fmv: dict[str, Decimal]
+
+    @classmethod
+    def load(cls, data_dir: Path) -> Reference:
+        folder = data_dir.expanduser() / "journal"
+        try:
+            return cls(
+                actions=load_actions(folder / "corporate_actions.csv"),
+                fmv=load_fmv(folder / "fmv_2018.csv"),
+            )
+        except (BadActionsFile, BadFmvFile, ValueError) as problem:  # the operator's file
+            raise ServiceUnavailable(
+                f"the journal's reference file is unreadable: {problem}"
+            ) from None
+
+
+_UPLOADED = (
+    UploadedTrade.broker,
+    UploadedTrade.account_code,
+    UploadedTrade.exchange,
+    UploadedTrade.segment,
+    UploadedTrade.symbol,
+    UploadedTrade.isin,
+    UploadedTrade.trade_date,
+    UploadedTrade.executed_at,
+    UploadedTrade.side,
+    UploadedTrade.quantity,
+    UploadedTrade.price,
+    UploadedTrade.trade_id,
+    UploadedTrade.order_id,
+    UploadedTrade.expiry,
+)
+
+
+def _uploaded(row: Any) -> JournalTrade:  # a Row of `_UPLOADED`
+    return JournalTrade(
+        source=UPLOAD,
+        broker=row.broker,
+        account=row.account_code or row.broker,
+        exchange=row.exchange,
+        # derivatives (F&O, currency, commodity) are one head of income: "FO"
+        segment="EQ" if row.segment == "EQ" and row.exchange not in DERIVATIVE_EXCHANGES else "FO",
+        symbol=row.symbol,
+        isin=row.isin,
+        day=row.trade_date,
+        at=row.executed_at,
+        side=row.side,
+        quantity=row.quantity,
+        price=row.price,
+        trade_id=row.trade_id,
+        order_id=row.order_id,
+        expiry=row.expiry,
+    )
+
+
+def _booked(row: Trade) -> JournalTrade:
+    return JournalTrade(
+        source=PAPER if row.broker == "paper" else LIVE,
+        broker=row.broker,
+        account=row.broker,
+        exchange=row.exchange,
+        segment="FO" if row.exchange in DERIVATIVE_EXCHANGES else "EQ",
+        symbol=row.tradingsymbol,
+        isin=None,
+        day=date.fromisoformat(row.trade_date),
+        at=row.filled_at,
+        side=row.transaction_type.lower(),
+        quantity=Decimal(row.quantity),
+        price=row.price,
+        trade_id=row.broker_trade_id or "",
+        order_id=str(row.order_pk),
+        product=row.product,
+        charges=row.charges,
+    )
+
+
+def journal_trades(db: Session, *, user_id: int) -> list[JournalTrade]:
+    """Every trade of the user, in time order, each marked with its source."""
+    # columns, not entities: a 3-year tradebook is tens of thousands of rows
+    uploaded = db.execute(select(*_UPLOADED).where(UploadedTrade.user_id == user_id))
+    booked = db.scalars(select(Trade).where(Trade.user_id == user_id))
+    return merge([_uploaded(r) for r in uploaded], [_booked(r) for r in booked])
+
+
+def settlements(db: Session, *, user_id: int) -> list[costs.Settlement]:
+    """The user's uploaded ledger lines that settle a trade day."""
+    query = select(
+        LedgerLine.account_code,
+        LedgerLine.particulars,
+        LedgerLine.cost_center,
+        LedgerLine.voucher_type,
+        LedgerLine.debit,
+        LedgerLine.credit,
+    ).where(LedgerLine.user_id == user_id)
+    found = []
+    for account, particulars, centre, voucher, debit, credit in db.execute(query):
+        line = costs.settlement(account or ZERODHA, particulars, centre, voucher, debit - credit)
+        if line is not None:
+            found.append(line)
+    return found
+
+
+class _Books:
+    """The last books computed, per user, with what they were computed from.
+
+    Every journal page starts from the same FIFO book; recomputing it is most of a page's
+    time on a long history. A book is reused while its user's rows are unchanged (their
+    counts and newest ids: an upload, a delete or a fill changes them), the day and the
+    corporate actions are the same. Marks are applied to a copy, never the kept book.
+    """
+
+    def __init__(self, size: int = 32) -> None:
+        self.size = size
+        self.kept: OrderedDict[int, tuple[tuple[Any, ...], Book]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, user_id: int, stamp: tuple[Any, ...]) -> Book | None:
+        with self.lock:
+            found = self.kept.get(user_id)
+            if found is None or found[0] != stamp:
+                return None
+            self.kept.move_to_end(user_id)
+            return found[1]
+
+    def put(self, user_id: int, stamp: tuple[Any, ...], book: Book) -> None:
+        with self.lock:
+            self.kept[user_id] = (stamp, book)
+            self.kept.move_to_end(user_id)
+            while len(self.kept) > self.size:
+                self.kept.popitem(last=False)
+
+
+# per database engine: two databases (tests, a second server) never share a book
+_BOOKS: WeakKeyDictionary[Any, _Books] = WeakKeyDictionary()
+_BOOKS_LOCK = threading.Lock()
+
+
+def _books(db: Session) -> _Books:
+    engine = db.get_bind()
+    with _BOOKS_LOCK:
+        books = _BOOKS.get(engine)
+        if books is None:
+            books = _BOOKS[engine] = _Books()
+        return books
+
+
+def _stamp(db: Session, user_id: int, reference: Reference, today: date) -> tuple[Any, ...]:
+    """What a user's book depends on. Imported rows and fills are never changed in place,
+    only added or deleted, so counts, newest ids and the range of dedupe keys tell."""
+    parts: list[Any] = [today, tuple(reference.actions)]
+    for model, key in (
+        (UploadedTrade, UploadedTrade.key),
+        (Trade, Trade.trade_id),
+        (LedgerLine, LedgerLine.key),
+    ):
+        query = select(func.count(), func.max(model.id), func.min(key), func.max(key))
+        parts.extend(db.execute(query.where(model.user_id == user_id)).one())
+    return tuple(parts)
+
+
+def book(
+    db: Session,
+    *,
+    user_id: int,
+    reference: Reference,
+    today: date,
+    marks: Marks | None = None,
+) -> Book:
+    """Round trips and open positions, open ones marked by `marks` (symbols → prices)."""
+    stamp = _stamp(db, user_id, reference, today)
+    books = _books(db)
+    kept = books.get(user_id, stamp)
+    if kept is None:
+        trades = journal_trades(db, user_id=user_id)
+        charges = costs.estimate(trades)
+        charges.update(costs.from_ledger(trades, settlements(db, user_id=user_id)))  # wins
+        kept = fifo(trades, actions=reference.actions, charges=charges, until=today)
+        books.put(user_id, stamp, kept)
+    result = Book(trips=list(kept.trips), open=list(kept.open), applied=list(kept.applied))
+    if marks is not None and result.open:
+        prices = marks(sorted({p.symbol for p in result.open if p.segment == "EQ"}))
+        result.open = [replace(p, mark=prices.get(p.symbol)) for p in result.open]
+    return result
+
+
+def tax(db: Session, *, user_id: int, reference: Reference, fy: str, today: date) -> TaxYear:
+    """The tax P&L of a financial year (``2024-25``)."""
+    result = book(db, user_id=user_id, reference=reference, today=today)
+    return tax_year(result.trips, fy, fmv=reference.fmv)
+
+
+def ist_today(now: datetime) -> date:
+    """The IST date of an aware datetime."""
+    return now.astimezone(IST).date()
+
+
+def candle_marks(store: CandleStore, quotes: QuoteBook, day: date) -> Marks:
+    """Marks from the latest tick, else the last daily close the candle store has (NSE)."""
+
+    def marks(symbols: list[str]) -> dict[str, Decimal]:
+        found: dict[str, Decimal] = {}
+        for symbol in symbols:
+            key = f"NSE:{symbol}"
+            try:
+                price = last_prices(store, quotes, [key], day).get(key)
+            except (LookupError, ValueError, OSError):  # a symbol the store does not know
+                price = None
+            if price is not None:
+                found[symbol] = price
+        return found
+
+    return marks

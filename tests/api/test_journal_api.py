@@ -1,0 +1,209 @@
+"""The journal over HTTP: uploaded and paper trades in one ledger, FIFO P&L, tax P&L, exports."""
+
+from __future__ import annotations
+
+import base64
+import io
+from decimal import Decimal
+
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+
+from tests.api.test_trading_api import ORDER, quote
+from tests.api.test_uploads import XLSX
+from tests.helpers import PASSWORD, make_user, sign_in
+from tests.statement_files import Fill, zerodha_csv, zerodha_ledger_csv
+from tradertape.runtime import Runtime
+
+ROWS = [
+    Fill(
+        "INFY", "2024-04-02", "buy", 10, "1450.5", "T1", "1300000000000000001", isin="INE009A01021"
+    ),
+    Fill(
+        "INFY", "2024-09-02", "sell", 10, "1500", "T2", "1300000000000000002", isin="INE009A01021"
+    ),
+]
+
+
+def _upload(client: TestClient) -> None:
+    name = "tradebook-ZX1234-EQ-2024-04-01-to-2025-03-31.csv"
+    sent = client.post(
+        "/api/uploads/tradebook", files=[("files[]", (name, zerodha_csv(ROWS), XLSX))]
+    )
+    assert sent.status_code == 201, sent.text
+
+
+def test_uploaded_and_paper_trades_are_one_ledger_with_fifo_pnl(
+    client: TestClient, runtime: Runtime
+):
+    sign_in(client, runtime, "alice@x.in")
+    _upload(client)
+    client.post("/api/portfolio/funds", json={"amount": 100000})
+    quote(runtime, "1399.90")
+    placed = client.post("/api/orders", json={**ORDER, "idempotency_key": "journal-0001"})
+    assert placed.json()["status"] == "COMPLETE"
+
+    trades = client.get("/api/journal/trades").json()
+    assert [(t["source"], t["account"], t["side"], t["quantity"]) for t in trades] == [
+        ("upload", "ZX1234", "buy", "10"),
+        ("upload", "ZX1234", "sell", "10"),
+        ("paper", "paper", "buy", "10"),
+    ]
+    assert trades[2]["charges"] is not None  # a booked fill carries its own
+    assert client.get("/api/journal/trades?symbol=TCS").json() == []
+
+    quote(runtime, "1420")
+    pnl = client.get("/api/journal/pnl").json()
+    (trip,) = pnl["round_trips"]
+    assert (trip["account"], trip["pnl"], trip["held_days"], trip["intraday"]) == (
+        "ZX1234",
+        "495.00",  # 10 × (1500 − 1450.5)
+        153,
+        False,
+    )
+    assert Decimal(trip["charges"]) > 0  # priced by the charges schedule of each day
+    assert Decimal(trip["net"]) == Decimal(trip["pnl"]) - Decimal(trip["charges"])
+    (held,) = pnl["open"]
+    assert (held["account"], held["quantity"], held["cost"], held["mark"]) == (
+        "paper",
+        "10",
+        "13999.00",
+        "1420",
+    )
+    assert held["unrealised"] == "201.00"  # 10 × (1420 − 1399.90)
+    assert pnl["unrealised"] == "201.00"
+
+
+def test_tax_pnl_and_its_exports(client: TestClient, runtime: Runtime):
+    sign_in(client, runtime, "alice@x.in")
+    _upload(client)
+    tax = client.get("/api/journal/tax", params={"fy": "2024-25"}).json()
+    (bucket,) = tax["capital_gains"]
+    assert (bucket["kind"], bucket["rate"], bucket["net"], bucket["tax"]) == (
+        "stcg",
+        "0.20",  # sold 2 September 2024, after 23 July
+        "495.00",
+        "99.00",
+    )
+    assert "not tax advice" in tax["note"]
+    assert client.get("/api/journal/tax", params={"fy": "2023-24"}).json()["capital_gains"] == []
+    bad = client.get("/api/journal/tax", params={"fy": "2024-26"})
+    assert bad.status_code == 422
+    assert bad.json()["detail"][0]["field"] == "fy"
+
+    csv_file = client.get("/api/journal/tax/export", params={"fy": "2024-25", "format": "csv"})
+    body = csv_file.json()
+    assert (body["filename"], body["media_type"]) == ("tax-pnl-2024-25.csv", "text/csv")
+    text = base64.b64decode(body["content_base64"]).decode()
+    assert "Schedule 112A" in text
+    assert "INFY,INE009A01021,EQ,long,10,2024-04-02,2024-09-02,14505.00,15000.00,495.00" in text
+    xlsx = client.get("/api/journal/tax/export", params={"fy": "2024-25"}).json()
+    book = load_workbook(io.BytesIO(base64.b64decode(xlsx["content_base64"])))
+    assert book.sheetnames == ["Summary", "Round trips", "Schedule 112A"]
+    assert book["Schedule 112A"]["B1"].value == "ISIN Code (2)"
+
+
+def test_another_users_journal_is_not_yours(client: TestClient, runtime: Runtime):
+    sign_in(client, runtime, "alice@x.in")
+    _upload(client)
+    make_user(runtime, "bob@x.in")
+    bob = TestClient(client.app)
+    bob.post("/api/auth/password-login", json={"email": "bob@x.in", "password": PASSWORD})
+    assert bob.get("/api/journal/trades").json() == []
+    assert bob.get("/api/journal/pnl").json()["round_trips"] == []
+    assert bob.get("/api/journal/tax", params={"fy": "2024-25"}).json()["capital_gains"] == []
+    assert len(client.get("/api/journal/trades").json()) == 2
+
+
+def test_edge_finder_and_patterns_over_http(client: TestClient, runtime: Runtime):
+    sign_in(client, runtime, "alice@x.in")
+    rows = []
+    for week, result in enumerate([300, -100, 200]):
+        day = f"2024-06-{3 + 7 * week:02d}"
+        sell = f"2024-06-{4 + 7 * week:02d}"
+        rows += [
+            Fill("SBIN", day, "buy", 10, "800", f"B{week}", f"10{week}"),
+            Fill("SBIN", sell, "sell", 10, str(800 + result // 10), f"S{week}", f"20{week}"),
+        ]
+    name = "tradebook-ZX1234-EQ-2024-04-01-to-2024-06-30.csv"
+    client.post("/api/uploads/tradebook", files=[("files[]", (name, zerodha_csv(rows), XLSX))])
+    edge = client.get("/api/journal/edge").json()
+    (sbin,) = edge["symbols"]
+    assert (sbin["symbol"], sbin["count"], sbin["win_rate"]) == ("SBIN", 3, "0.6667")
+    assert sbin["bucket"] == "moderate"  # 3 trades: a small sample
+    assert edge["min_trades"] == 3
+    found = client.get("/api/journal/patterns").json()
+    names = {d["name"] for d in found["dimensions"]}
+    assert {"holding_period", "day_of_week", "after_loss", "scale_in"} <= names
+    assert "trend_alignment" in found["not_computed"]
+    week = next(d for d in found["dimensions"] if d["name"] == "day_of_week")
+    assert [(b["label"], b["count"]) for b in week["buckets"]] == [("Tue", 3)]
+
+
+def test_a_broken_actions_file_of_the_operator_is_a_503_naming_it(
+    client: TestClient, runtime: Runtime
+):
+    sign_in(client, runtime, "alice@x.in")
+    folder = runtime.settings.data_dir / "journal"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "corporate_actions.csv").write_text(
+        "symbol,ex_date,kind,ratio\nINFY,2024-13-01,split,1:5\n"
+    )
+    answer = client.get("/api/journal/pnl")
+    assert answer.status_code == 503
+    assert "corporate_actions.csv line 2" in answer.json()["detail"]
+    (folder / "corporate_actions.csv").write_text(
+        "symbol,ex_date,kind,ratio\nSBIN,2024-06-01,split,1:10\n"
+    )
+    assert client.get("/api/journal/pnl").status_code == 200
+
+
+def test_an_uploaded_ledger_gives_the_charges_of_the_days_it_settles(
+    client: TestClient, runtime: Runtime
+):
+    sign_in(client, runtime, "alice@x.in")
+    _upload(client)
+    ledger = zerodha_ledger_csv(
+        [
+            # 14,505 of shares bought and 20 of charges
+            [
+                "Net settlement for Eq trade date 2024-04-02",
+                "2024-04-03",
+                "NSE-EQ - Z",
+                "Book Voucher",
+                "14525.000000",
+                "0.000000",
+                "-14525.000000",
+            ],
+            # 15,000 of shares sold, 30 of charges kept
+            [
+                "Net settlement for Eq trade date 2024-09-02",
+                "2024-09-03",
+                "NSE-EQ - Z",
+                "Book Voucher",
+                "0.000000",
+                "14970.000000",
+                "-14555.000000",
+            ],
+        ]
+    )
+    name = "ledger-ZX1234-2024-04-01-to-2025-03-31.csv"
+    sent = client.post("/api/uploads/ledger", files={"file": (name, ledger, "text/csv")})
+    assert sent.json()["rows_added"] == 2
+    (trip,) = client.get("/api/journal/pnl").json()["round_trips"]
+    assert (trip["pnl"], trip["charges"], trip["net"]) == ("495.00", "50.00", "445.00")
+
+
+def test_the_book_follows_every_upload_and_delete(client: TestClient, runtime: Runtime):
+    sign_in(client, runtime, "alice@x.in")
+    _upload(client)
+    assert len(client.get("/api/journal/pnl").json()["round_trips"]) == 1
+    more = [
+        Fill("TCS", "2024-05-02", "buy", 1, "3900", "T7", "1300000000000000007"),
+        Fill("TCS", "2024-05-03", "sell", 1, "3950", "T8", "1300000000000000008"),
+    ]
+    sent = client.post("/api/uploads/tradebook", files=[("files[]", ("m.csv", zerodha_csv(more)))])
+    assert len(client.get("/api/journal/pnl").json()["round_trips"]) == 2  # not the kept book
+    assert client.get("/api/journal/edge").json()["symbols"][0]["count"] == 1
+    client.delete(f"/api/uploads/{sent.json()['files'][0]['upload']['id']}")
+    assert [t["symbol"] for t in client.get("/api/journal/pnl").json()["round_trips"]] == ["INFY"]

@@ -139,7 +139,8 @@ class GrowwBroker:
                 if "GA004" not in str(exc):
                     raise
                 continue
-            return self._remember(order_id, segment)
+            self._segments[order_id] = segment
+            return segment
         return "CASH"  # found in neither: let the call itself say so
 
     def place_order(self, spec: OrderLike, *, idempotency_key: str) -> str:

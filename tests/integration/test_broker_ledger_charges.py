@@ -33,12 +33,8 @@ pytestmark = pytest.mark.db
 D = Decimal
 MONDAY = date(2026, 6, 1)
 INFY = Instrument(Exchange.NSE, "INFY", InstrumentType.EQ, "INFOSYS", 408065, isin="INE009A01021")
-FUT = Instrument(
-    Exchange.NFO, "NIFTY26JUNFUT", InstrumentType.FUT, "NIFTY", 9001, lot_size=65
-)
-OPT = Instrument(
-    Exchange.NFO, "NIFTY26JUN25000CE", InstrumentType.CE, "NIFTY", 9002, lot_size=65
-)
+FUT = Instrument(Exchange.NFO, "NIFTY26JUNFUT", InstrumentType.FUT, "NIFTY", 9001, lot_size=65)
+OPT = Instrument(Exchange.NFO, "NIFTY26JUN25000CE", InstrumentType.CE, "NIFTY", 9002, lot_size=65)
 
 
 def at(day: date, minute: int) -> datetime:
@@ -146,20 +142,20 @@ def test_intraday_and_fno_round_trips_at_the_brokers_charges(runtime: Runtime, b
 
 def test_a_paper_ledger_refuses_an_order_of_another_broker(runtime: Runtime):
     user_id = make_user(runtime, "mixed@x.in")
-    with pytest.raises(ValueError, match="an order at upstox cannot be charged in paper"):
-        with runtime.db.session() as db:
-            spec = OrderSpec(
-                exchange=Exchange.NSE,
-                tradingsymbol="INFY",
-                transaction_type=TransactionType.BUY,
-                quantity=1,
-                product=Product.CNC,
-                order_type=OrderType.LIMIT,
-                price=D(1400),
-            )
-            order = new_order(
-                user_id, spec, INFY, client_key=None, source="test", attribution=None,
-                now=at(MONDAY, 0),
-            )  # fmt: skip
-            order.broker = "upstox"
-            Ledger(db).book_fill(order, INFY, 1, D(1400), at(MONDAY, 1))
+    spec = OrderSpec(
+        exchange=Exchange.NSE,
+        tradingsymbol="INFY",
+        transaction_type=TransactionType.BUY,
+        quantity=1,
+        product=Product.CNC,
+        order_type=OrderType.LIMIT,
+        price=D(1400),
+    )
+    order = new_order(
+        user_id, spec, INFY, client_key=None, source="test", attribution=None, now=at(MONDAY, 0)
+    )
+    order.broker = "upstox"
+    with runtime.db.session() as db:
+        paper = Ledger(db)
+        with pytest.raises(ValueError, match="an order at upstox cannot be charged in paper"):
+            paper.book_fill(order, INFY, 1, D(1400), at(MONDAY, 1))

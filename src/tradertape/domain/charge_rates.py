@@ -252,7 +252,10 @@ GROWW_BROKERAGE = SegmentBrokerage(
 )
 
 
-def _at_broker(brokerage: SegmentBrokerage, dp_base: Decimal, dp_base_women: Decimal, name: str):
+def _at_broker(
+    brokerage: SegmentBrokerage, dp_base: Decimal, dp_base_women: Decimal, name: str
+) -> tuple[ChargeSchedule, ...]:
+    """Zerodha's statutory windows with another broker's brokerage and DP charges."""
     return tuple(
         replace(
             s,

@@ -272,9 +272,7 @@ def load_books(
         day = StoredDay(None, ChargeDay(trade_date, schedules=schedules_of(broker)), Decimal(0))
     else:
         values = row._mapping
-        day = _stored_day(
-            trade_date, {c.key: values[f"day_{c.key}"] for c in _DAYS.c}, broker
-        )
+        day = _stored_day(trade_date, {c.key: values[f"day_{c.key}"] for c in _DAYS.c}, broker)
     rows = _json_rows(row.positions, db.get_bind().dialect)
     held = (_position(dict(zip(_POSITION_FIELDS, r, strict=True))) for r in rows)
     return Books(account, day, {p.key: p for p in held}, bool(row.any_pending))

@@ -14,18 +14,20 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
-from tradertape.domain.charge_rates import ChargeSchedule, Exchange, Segment, schedule_for
+from tradertape.domain.charge_rates import (
+    SCHEDULES,
+    ChargeSchedule,
+    Exchange,
+    Segment,
+    schedule_for,
+)
 from tradertape.domain.charges import Fill, Side
 from tradertape.domain.money import ZERO, paise, whole_rupees
 
 
 def order_brokerage(segment: Segment, order_value: Decimal, rates: ChargeSchedule) -> Decimal:
     """Brokerage of one executed order with this traded value (0 before its first fill)."""
-    if order_value <= 0 or segment is Segment.EQUITY_DELIVERY:
-        return ZERO
-    if segment is Segment.OPTIONS:
-        return rates.options_brokerage
-    return min(order_value * rates.brokerage_pct, rates.brokerage_cap)
+    return rates.brokerage.of(segment).of(order_value)
 
 
 def stt_group(fill: Fill) -> str:
@@ -35,7 +37,8 @@ def stt_group(fill: Fill) -> str:
 
 @dataclass(frozen=True, slots=True)
 class ChargeDay:
-    """Running charges of one trading day."""
+    """Running charges of one trading day, at one broker (its `schedules`; Zerodha's by
+    default: see `schedules_of`)."""
 
     trade_date: date
     brokerage: Decimal = ZERO
@@ -46,11 +49,12 @@ class ChargeDay:
     stt_raw: dict[str, Decimal] = field(default_factory=dict)
     dp_isins: frozenset[str] = frozenset()
     women_first_holder: bool = False
+    schedules: tuple[ChargeSchedule, ...] = SCHEDULES
 
     @property
     def rates(self) -> ChargeSchedule:
-        """The schedule in force that day."""
-        return schedule_for(self.trade_date)
+        """The broker's schedule in force that day."""
+        return schedule_for(self.trade_date, self.schedules)
 
     def with_fill(self, fill: Fill, *, order_value_before: Decimal) -> ChargeDay:
         """The day after `fill`; `order_value_before` is its order's traded value so far."""

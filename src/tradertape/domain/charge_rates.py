@@ -1,4 +1,9 @@
-"""Zerodha's charge rates as date-windowed schedules (the data behind :mod:`.charges`).
+"""Each broker's charge rates as date-windowed schedules (the data behind :mod:`.charges`).
+
+Zerodha's come first and are the reference; the paper broker (Kite-shaped) and ``kite``
+use them. Upstox's and Groww's differ only in what the broker sets (brokerage and DP
+charges); the statutory fees are the same windows. Sources and reading dates are in
+``docs/charges.md``.
 
 ``SCHEDULES`` holds one :class:`ChargeSchedule` per change, each derived from the one before with
 ``dataclasses.replace`` so that every change reads as a diff. A trade uses the schedule whose
@@ -62,6 +67,51 @@ class SegmentRates:
 
 
 @dataclass(frozen=True, slots=True)
+class Brokerage:
+    """One segment's brokerage per executed order, from the order's traded value.
+
+    ``pct`` of the value, at most ``cap``; ``pct=None`` is a flat ``cap``. Then at least
+    ``floor``, and never above ``ceiling_pct`` of the value (SEBI's 2.5 % on delivery).
+    """
+
+    pct: Decimal | None
+    cap: Decimal
+    floor: Decimal = ZERO
+    ceiling_pct: Decimal | None = None
+
+    def of(self, order_value: Decimal) -> Decimal:
+        """Brokerage of an order that has traded `order_value` (0 before its first fill)."""
+        if order_value <= 0:
+            return ZERO
+        fee = self.cap if self.pct is None else min(order_value * self.pct, self.cap)
+        fee = max(fee, self.floor)
+        if self.ceiling_pct is not None:
+            fee = min(fee, order_value * self.ceiling_pct)
+        return fee
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentBrokerage:
+    """A broker's brokerage rule for each segment."""
+
+    delivery: Brokerage
+    intraday: Brokerage
+    futures: Brokerage
+    options: Brokerage
+
+    def of(self, segment: Segment) -> Brokerage:
+        match segment:
+            case Segment.EQUITY_DELIVERY:
+                return self.delivery
+            case Segment.EQUITY_INTRADAY:
+                return self.intraday
+            case Segment.FUTURES:
+                return self.futures
+            case Segment.OPTIONS:
+                return self.options
+
+
+@dataclass(frozen=True, slots=True)
 class ChargeSchedule:
     """Every rate in force from ``valid_from`` until the next schedule starts."""
 
@@ -75,10 +125,8 @@ class ChargeSchedule:
     ipft_nse: SegmentRates  # NSE Investor Protection Fund Trust levy; Zerodha adds GST to it
     sebi: Decimal
     stamp_buy: SegmentRates
-    gst: Decimal
-    brokerage_pct: Decimal  # intraday and futures: this share of the order's turnover ...
-    brokerage_cap: Decimal  # ... or this amount, whichever is lower
-    options_brokerage: Decimal  # flat per executed order
+    gst: Decimal  # on brokerage, transaction charges, IPFT, SEBI fee and DP charges
+    brokerage: SegmentBrokerage  # per executed order
     dp_base: Decimal  # per ISIN per day, before GST
     dp_base_women: Decimal  # when the first holder is a woman
 
@@ -103,9 +151,13 @@ _FIRST = ChargeSchedule(
     sebi=percent("0.0001"),
     stamp_buy=SegmentRates(percent("0.015"), percent("0.003"), percent("0.002"), percent("0.003")),
     gst=Decimal("0.18"),
-    brokerage_pct=percent("0.03"),
-    brokerage_cap=Decimal("20"),
-    options_brokerage=Decimal("20"),
+    # ₹0 delivery; 0.03 % or ₹20 (lower) intraday and futures; flat ₹20 options
+    brokerage=SegmentBrokerage(
+        delivery=Brokerage(ZERO, ZERO),
+        intraday=Brokerage(percent("0.03"), Decimal("20")),
+        futures=Brokerage(percent("0.03"), Decimal("20")),
+        options=Brokerage(None, Decimal("20")),
+    ),
     # [ref] ₹13 (₹3.50 CDSL + ₹9.50 Zerodha). Zerodha's card long read ₹13.50; the date it changed
     # is not established, so every window uses ₹13. Pass custom schedules to model ₹13.50.
     dp_base=Decimal("13"),
@@ -178,6 +230,66 @@ SCHEDULES: tuple[ChargeSchedule, ...] = (
     _TRUE_TO_LABEL_2024,
     _BUDGET_2026,
 )
+
+
+# --- Upstox and Groww: their own brokerage and DP charges on the same statutory windows ---------
+# Each broker's tariff as read on 2026-11-24 (docs/charges.md) is applied to every window: live
+# trading at these brokers starts now, so older windows only price backtests and replays.
+
+UPSTOX_BROKERAGE = SegmentBrokerage(
+    delivery=Brokerage(percent("2.5"), Decimal("20")),  # ₹20 or 2.5 %, lower
+    intraday=Brokerage(percent("0.1"), Decimal("20")),  # ₹20 or 0.1 %, lower
+    futures=Brokerage(percent("0.05"), Decimal("20")),  # ₹20 or 0.05 %, lower
+    options=Brokerage(None, Decimal("20")),  # flat ₹20
+)
+# Equity: ₹20 or 0.1 % (lower), at least ₹5, never above 2.5 % of the order (SEBI's cap).
+_GROWW_EQUITY = Brokerage(percent("0.1"), Decimal("20"), Decimal("5"), percent("2.5"))
+GROWW_BROKERAGE = SegmentBrokerage(
+    delivery=_GROWW_EQUITY,
+    intraday=_GROWW_EQUITY,
+    futures=Brokerage(None, Decimal("20")),  # flat ₹20
+    options=Brokerage(None, Decimal("20")),  # flat ₹20
+)
+
+
+def _at_broker(
+    brokerage: SegmentBrokerage, dp_base: Decimal, dp_base_women: Decimal, name: str
+) -> tuple[ChargeSchedule, ...]:
+    """Zerodha's statutory windows with another broker's brokerage and DP charges."""
+    return tuple(
+        replace(
+            s,
+            change=f"{s.change} {name}'s brokerage and DP charges as read on 2026-11-24.",
+            brokerage=brokerage,
+            dp_base=dp_base,
+            dp_base_women=dp_base_women,
+        )
+        for s in SCHEDULES
+    )
+
+
+# ₹18.50 per scrip per day; no lower figure for women first holders is published.
+UPSTOX_SCHEDULES: tuple[ChargeSchedule, ...] = _at_broker(
+    UPSTOX_BROKERAGE, Decimal("18.50"), Decimal("18.50"), "Upstox"
+)
+# ₹3.50 CDSL + ₹16.50 Groww (₹3.25 + ₹16.50 for women). Groww waives its ₹16.50 when the
+# ISIN's sale is under ₹100; that waiver is not modelled (docs/charges.md).
+GROWW_SCHEDULES: tuple[ChargeSchedule, ...] = _at_broker(
+    GROWW_BROKERAGE, Decimal("20.00"), Decimal("19.75"), "Groww"
+)
+ZERODHA_SCHEDULES = SCHEDULES
+
+# The ledger's broker names: paper trading is Kite-shaped, so it pays Zerodha's charges.
+_BY_BROKER: dict[str, tuple[ChargeSchedule, ...]] = {
+    "upstox": UPSTOX_SCHEDULES,
+    "groww": GROWW_SCHEDULES,
+}
+
+
+def schedules_of(broker: str) -> tuple[ChargeSchedule, ...]:
+    """The schedules a broker's fills are charged by: Upstox's, Groww's, or Zerodha's for
+    ``kite`` and the paper broker (and any other name, all of them Kite-shaped)."""
+    return _BY_BROKER.get(broker, ZERODHA_SCHEDULES)
 
 
 def schedule_for(

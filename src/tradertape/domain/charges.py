@@ -1,4 +1,7 @@
-"""Zerodha charges for NSE/BSE equity and equity-derivative fills, as a pure date-windowed function.
+"""Charges of NSE/BSE equity and equity-derivative fills, as a pure date-windowed function.
+
+Zerodha's schedule is the default; pass ``schedules=schedules_of(broker)`` for another
+broker's (Upstox's and Groww's brokerage and DP charges differ; see ``docs/charges.md``).
 
 One call prices one trading day
 -------------------------------
@@ -14,6 +17,8 @@ Rounding, and why
   we round once per (exchange, cash-or-F&O) group of the call; a day in one segment on one
   exchange, like each of the reference's examples, is a single group.
 * DP charges are ledger postings of (base + 18 % GST) per ISIN per day, each rounded to the paisa.
+* Brokerage is per executed order, from the order's traded value (a cap, a floor, a flat
+  fee, by segment and broker: :class:`~tradertape.domain.charge_rates.Brokerage`).
 * Every other part is carried at full precision and only ``total`` is rounded to the paisa. The
   reference's worked examples imply this rule: the delivery example's exact parts sum to
   ₹337.18774 and it quotes ₹337.19, while rounding each line first would give ₹337.18. So the
@@ -33,29 +38,41 @@ from decimal import Decimal
 from enum import StrEnum
 
 from tradertape.domain.charge_rates import (
+    GROWW_SCHEDULES,
     SCHEDULES,
+    UPSTOX_SCHEDULES,
+    ZERODHA_SCHEDULES,
+    Brokerage,
     ChargeSchedule,
     Exchange,
     Segment,
+    SegmentBrokerage,
     SegmentRates,
     schedule_for,
+    schedules_of,
 )
 from tradertape.domain.money import ZERO, paise, whole_rupees
 
 __all__ = [
+    "GROWW_SCHEDULES",
     "NO_CHARGES",
     "SCHEDULES",
+    "UPSTOX_SCHEDULES",
+    "ZERODHA_SCHEDULES",
+    "Brokerage",
     "ChargeSchedule",
     "ChargesBreakdown",
     "Exchange",
     "Fill",
     "Segment",
+    "SegmentBrokerage",
     "SegmentRates",
     "Side",
     "charge_segment",
     "compute_charges",
     "exercise_stt",
     "schedule_for",
+    "schedules_of",
 ]
 
 
@@ -111,7 +128,7 @@ class ChargesBreakdown:
     ipft: Decimal
     sebi: Decimal
     stamp: Decimal  # buy side only
-    gst: Decimal  # on brokerage, exchange_txn, ipft and sebi
+    gst: Decimal  # on brokerage, exchange_txn, ipft and sebi (DP's GST is inside `dp`)
     dp: Decimal  # ledger postings, GST included
     total: Decimal  # to the paisa
 
@@ -142,13 +159,7 @@ def _order_brokerage(order: Sequence[Fill], rates: ChargeSchedule) -> Decimal:
     segment = order[0].segment
     if any(f.segment is not segment for f in order):
         raise ValueError(f"order {order[0].order_id} mixes segments")
-    match segment:
-        case Segment.EQUITY_DELIVERY:
-            return ZERO
-        case Segment.OPTIONS:
-            return rates.options_brokerage
-        case _:
-            return min(_sum(f.value for f in order) * rates.brokerage_pct, rates.brokerage_cap)
+    return rates.brokerage.of(segment).of(_sum(f.value for f in order))
 
 
 def _stt(fills: Sequence[Fill], rates: ChargeSchedule) -> Decimal:
@@ -174,7 +185,10 @@ def compute_charges(
     women_first_holder: bool = False,
     schedules: Sequence[ChargeSchedule] = SCHEDULES,
 ) -> ChargesBreakdown:
-    """Price one trading day's fills with the rates in force on ``trade_date``."""
+    """Price one trading day's fills with the rates in force on ``trade_date``.
+
+    ``schedules`` is the broker's (`schedules_of`); Zerodha's by default.
+    """
     rates = schedule_for(trade_date, schedules)
     orders: dict[str, list[Fill]] = defaultdict(list)
     for f in fills:

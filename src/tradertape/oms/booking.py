@@ -7,7 +7,9 @@ positions, reads each once, and applies every fill and cash movement of the tran
 in memory; `write` then stores the trades, the cash entries and the new aggregates with
 a few statements.
 Each fill's charges are the exact difference it makes to the day's note (`ChargeDay`),
-and the balance moves by exactly the entries written with it.
+and the balance moves by exactly the entries written with it. A note is kept per broker
+and priced on that broker's schedule (`schedules_of`: Upstox's, Groww's, or Zerodha's
+for Kite and the Kite-shaped paper broker), so a fill is charged by its order's broker.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from tradertape.db.models.trading import Order, Trade
 from tradertape.db.rows import adopt, insert_new, table_of
 from tradertape.domain.books import MANUAL
 from tradertape.domain.charges import Exchange as ChargeExchange
-from tradertape.domain.charges import Fill, Side, charge_segment
+from tradertape.domain.charges import Fill, Side, charge_segment, schedules_of
 from tradertape.domain.instruments import Exchange, Instrument
 from tradertape.domain.orders import TransactionType
 from tradertape.oms.books import (
@@ -248,6 +250,10 @@ class Ledger:
             charges = own_note
         else:
             day = self._day(order.user_id, trade_date)
+            if schedules_of(order.broker) is not day.note.schedules:
+                raise ValueError(
+                    f"an order at {order.broker} cannot be charged in {self._broker}'s books"
+                )
             fill = fill_of(order, instrument, quantity, price)
             day.note = day.note.with_fill(fill, order_value_before=order.filled_value)
             total = day.note.total

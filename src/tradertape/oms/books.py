@@ -47,6 +47,7 @@ from tradertape.db.models.trading import (
 from tradertape.db.rows import one_of, table_of
 from tradertape.db.types import ExactDecimal
 from tradertape.domain.charge_day import ChargeDay
+from tradertape.domain.charge_rates import schedules_of
 from tradertape.domain.order_state import PENDING
 
 _ACCOUNTS = table_of(PaperAccount)
@@ -236,8 +237,8 @@ def load_day(db: Session, *, user_id: int, broker: str, trade_date: date) -> Sto
     params = {"user_id": user_id, "broker": broker, "trade_date": trade_date.isoformat()}
     row = db.execute(_DAY, params).first()
     if row is None:
-        return StoredDay(None, ChargeDay(trade_date), Decimal(0))
-    return _stored_day(trade_date, row._mapping)
+        return StoredDay(None, ChargeDay(trade_date, schedules=schedules_of(broker)), Decimal(0))
+    return _stored_day(trade_date, row._mapping, broker)
 
 
 @dataclass(slots=True)
@@ -268,10 +269,10 @@ def load_books(
         Account(None, Decimal(0)) if row.account_id is None else Account(row.account_id, row.cash)
     )
     if row.day_id is None:
-        day = StoredDay(None, ChargeDay(trade_date), Decimal(0))
+        day = StoredDay(None, ChargeDay(trade_date, schedules=schedules_of(broker)), Decimal(0))
     else:
         values = row._mapping
-        day = _stored_day(trade_date, {c.key: values[f"day_{c.key}"] for c in _DAYS.c})
+        day = _stored_day(trade_date, {c.key: values[f"day_{c.key}"] for c in _DAYS.c}, broker)
     rows = _json_rows(row.positions, db.get_bind().dialect)
     held = (_position(dict(zip(_POSITION_FIELDS, r, strict=True))) for r in rows)
     return Books(account, day, {p.key: p for p in held}, bool(row.any_pending))
@@ -288,7 +289,8 @@ def _json_rows(raw: Any, dialect: Dialect) -> list[list[Any]]:
     return rows
 
 
-def _stored_day(trade_date: date, row: Mapping[Any, Any]) -> StoredDay:
+def _stored_day(trade_date: date, row: Mapping[Any, Any], broker: str) -> StoredDay:
+    """A stored note, priced on `broker`'s schedule (notes are kept per broker)."""
     note = ChargeDay(
         trade_date,
         brokerage=row["brokerage"],
@@ -298,6 +300,7 @@ def _stored_day(trade_date: date, row: Mapping[Any, Any]) -> StoredDay:
         stamp=row["stamp"],
         stt_raw={group: Decimal(raw) for group, raw in row["stt_raw"].items()},
         dp_isins=frozenset(row["dp_isins"]),
+        schedules=schedules_of(broker),
     )
     return StoredDay(row["id"], note, row["total"])
 

@@ -366,3 +366,25 @@ def test_positions_split_net_and_day_in_kite_shape(groww: FakeServer):
     )
     assert net["pnl"] == 80.0  # 1520 - 6000 + 3 × 1520
     assert (day["quantity"], day["buy_price"], day["sell_price"]) == (3, 1500.0, 1520.0)
+
+
+def test_an_fno_order_is_modified_and_cancelled_in_the_fno_segment(groww: FakeServer):
+    # A fresh adapter (another process, or after a restart) has not seen the order placed:
+    # it must look for it in F&O, where Groww keeps it, not in the cash segment.
+    option = Order(
+        tradingsymbol="NIFTY26D2325000CE",
+        exchange="NFO",
+        product="NRML",
+        quantity=65,
+        price=Decimal("95"),
+    )
+    order_id = connect(groww).place_order(option, idempotency_key="fno-0001")
+    assert groww.fake.book.orders[order_id]["segment"] == "FNO"
+    broker = connect(groww)
+
+    broker.modify_order(order_id, {"price": Decimal("90")})
+    assert groww.fake.book.orders[order_id]["price"] == 90.0
+    connect(groww).cancel_order(order_id)
+
+    row = groww.fake.book.orders[order_id]
+    assert (row["order_status"], row["segment"]) == ("CANCELLED", "FNO")

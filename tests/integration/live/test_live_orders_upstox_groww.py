@@ -1,6 +1,6 @@
 """Live REST orders to Upstox and Groww, as to Kite: through the real SDKs to each fake,
 the one gate, one order at the broker whatever times out, fills booked once by polling,
-at our schedule's charges, in the broker's own books."""
+at each broker's own charges (docs/charges.md), in the broker's own books."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from tests.conftest import START
 from tests.helpers import sign_in
 from tests.integration.groww.conftest import FakeServer
 from tests.integration.live.conftest import Venue, groww_venue, upstox_venue
-from tests.live_kit import BUY, CHARGES, booked, ours
+from tests.live_kit import BUY, booked, ours
 from tests.upstox_kit import FakeUpstox
 from tradertape.db.models.trading import Order, Trade
 from tradertape.oms.order_log import UNPLACED, claim, new_order, spec_of
@@ -23,6 +23,16 @@ from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime
 
 pytestmark = pytest.mark.db
+
+# 10 INFY bought for delivery at ₹1,488 (₹14,880), by hand: STT ₹14.88 → ₹15, NSE ₹0.441936,
+# IPFT ₹0.01488, SEBI ₹0.01488, stamp ₹2.232, GST 18 % on brokerage + NSE + IPFT + SEBI.
+# Upstox: brokerage ₹20 (lower of ₹20 and 2.5 %), GST ₹3.68490528: ₹41.38862128 → ₹41.39.
+# Groww: brokerage ₹14.88 (0.1 %, above its ₹5 minimum), GST ₹2.76330528: ₹35.34700128 → ₹35.35.
+# (Zerodha's free delivery would be ₹17.79.)
+CHARGES = {"upstox": Decimal("41.39"), "groww": Decimal("35.35")}
+# Groww at ₹1,487 (₹14,870): brokerage ₹14.87, NSE ₹0.441639, IPFT and SEBI ₹0.01487 each,
+# stamp ₹2.2305, STT ₹15, GST ₹2.76144822: ₹35.33332722 → ₹35.33.
+GROWW_AT_1487 = Decimal("35.33")
 
 
 def connect(client: TestClient, runtime: Runtime, venue: Venue, *, switch: bool = True) -> int:
@@ -59,8 +69,9 @@ def test_a_live_limit_fill_is_booked_once_in_the_brokers_books_at_our_charges(
         assert runtime.live.poll(db) == 0  # nothing open any more: nothing asked
 
     trades, cash = booked(runtime, venue.name)
-    assert trades == [(venue.name, "INFY", "BUY", 10, Decimal("1488.00"), CHARGES)]
-    assert cash == [("buy", Decimal("-14880.00")), ("charges", -CHARGES)]
+    charges = CHARGES[venue.name]
+    assert trades == [(venue.name, "INFY", "BUY", 10, Decimal("1488.00"), charges)]
+    assert cash == [("buy", Decimal("-14880.00")), ("charges", -charges)]
     assert booked(runtime, "paper")[1] == []  # the paper book is untouched
     with runtime.db.session() as db:
         [trade] = db.scalars(select(Trade))
@@ -211,14 +222,14 @@ def test_with_two_brokers_connected_broker_picks_one_and_each_is_polled(
         assert runtime.live.poll(db) == 2
 
     trades, upstox_cash = booked(runtime, "upstox")
-    # Polled broker by broker (Groww's first, by name); the same charges to the paisa
-    # (₹14,870: STT still rounds to ₹15).
+    # Polled broker by broker (Groww's first, by name); each at its own broker's charges.
     assert trades == [
-        ("groww", "INFY", "BUY", 10, Decimal("1487.00"), Decimal("17.79")),
-        ("upstox", "INFY", "BUY", 10, Decimal("1488.00"), CHARGES),
+        ("groww", "INFY", "BUY", 10, Decimal("1487.00"), GROWW_AT_1487),
+        ("upstox", "INFY", "BUY", 10, Decimal("1488.00"), CHARGES["upstox"]),
     ]
-    assert upstox_cash == [("buy", Decimal("-14880.00")), ("charges", -CHARGES)]
-    assert booked(runtime, "groww")[1] == [("buy", Decimal("-14870.00")), ("charges", -CHARGES)]
+    assert upstox_cash == [("buy", Decimal("-14880.00")), ("charges", -CHARGES["upstox"])]
+    groww_cash = [("buy", Decimal("-14870.00")), ("charges", -GROWW_AT_1487)]
+    assert booked(runtime, "groww")[1] == groww_cash
 
 
 def test_a_malformed_report_is_skipped_by_the_poller_and_the_next_good_one_books(
@@ -244,4 +255,4 @@ def test_a_malformed_report_is_skipped_by_the_poller_and_the_next_good_one_books
         assert runtime.live.poll(db) == 1
 
     trades, _ = booked(runtime, "groww")
-    assert trades == [("groww", "INFY", "BUY", 10, Decimal("1488.00"), CHARGES)]
+    assert trades == [("groww", "INFY", "BUY", 10, Decimal("1488.00"), CHARGES["groww"])]

@@ -170,7 +170,8 @@ def build_router(fake: FakeGroww) -> APIRouter:  # noqa: C901 - one closure per 
 
     @router.post("/order/cancel")
     async def cancel(request: Request) -> JSONResponse:
-        row = book.cancel(str((await request.json()).get("groww_order_id")))
+        body = await request.json()
+        row = book.cancel(str(body.get("groww_order_id")), body.get("segment"))
         return ok({"groww_order_id": row["groww_order_id"], "order_status": row["order_status"]})
 
     @router.get("/order/list")
@@ -180,9 +181,9 @@ def build_router(fake: FakeGroww) -> APIRouter:  # noqa: C901 - one closure per 
         return ok({"order_list": rows[page * page_size : (page + 1) * page_size]})
 
     @router.get("/order/detail/{order_id}")
-    def detail(order_id: str) -> Response:
+    def detail(order_id: str, segment: str | None = None) -> Response:
         book.match()
-        return ok(book.order(order_id))
+        return ok(book.order(order_id, segment))
 
     def status_of(row: Row) -> Row:
         keys = ("groww_order_id", "order_status", "order_reference_id", "remark")
@@ -192,9 +193,9 @@ def build_router(fake: FakeGroww) -> APIRouter:  # noqa: C901 - one closure per 
         }
 
     @router.get("/order/status/{order_id}")
-    def status(order_id: str) -> Response:
+    def status(order_id: str, segment: str | None = None) -> Response:
         book.match()
-        return ok(status_of(book.order(order_id)))
+        return ok(status_of(book.order(order_id, segment)))
 
     @router.get("/order/status/reference/{ref}")
     def status_by_reference(ref: str) -> Response:
@@ -204,8 +205,10 @@ def build_router(fake: FakeGroww) -> APIRouter:  # noqa: C901 - one closure per 
         return ok(status_of(book.order(order_id)))
 
     @router.get("/order/trades/{order_id}")
-    def trades(order_id: str, page: int = 0, page_size: int = 25) -> Response:
-        book.order(order_id)
+    def trades(
+        order_id: str, segment: str | None = None, page: int = 0, page_size: int = 25
+    ) -> Response:
+        book.order(order_id, segment)
         rows = [t for t in book.trades if t["groww_order_id"] == order_id]
         return ok({"trade_list": rows[page * page_size : (page + 1) * page_size]})
 

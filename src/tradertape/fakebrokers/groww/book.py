@@ -130,17 +130,18 @@ class Book:
             self.match()
             return row
 
-    def order(self, order_id: str) -> Row:
-        """One order (404 GA004 when unknown)."""
+    def order(self, order_id: str, segment: str | None = None) -> Row:
+        """One order (404 GA004 when unknown, or not in `segment` when one is named: Groww
+        keeps each segment's orders apart, so an F&O order is not found under CASH)."""
         row = self.orders.get(order_id)
-        if row is None:
+        if row is None or segment not in (None, row["segment"]):
             raise Refused(404, "GA004", f"order {order_id} not found")
         return row
 
     def modify(self, body: Row) -> Row:
         """Change a live order's quantity, price, trigger or type."""
         with self.lock:
-            row = self.order(str(body.get("groww_order_id")))
+            row = self.order(str(body.get("groww_order_id")), body.get("segment"))
             if row["order_status"] not in OPEN:
                 raise Refused(400, "GA006", f"order is {row['order_status']}; cannot modify")
             if body.get("quantity"):
@@ -155,10 +156,10 @@ class Book:
             self.match()
             return row
 
-    def cancel(self, order_id: str) -> Row:
+    def cancel(self, order_id: str, segment: str | None = None) -> Row:
         """Cancel a live order."""
         with self.lock:
-            row = self.order(order_id)
+            row = self.order(order_id, segment)
             if row["order_status"] not in OPEN:
                 raise Refused(400, "GA006", f"order is {row['order_status']}; cannot cancel")
             row["order_status"] = "CANCELLED"

@@ -1,6 +1,6 @@
 """The cost contract of an order or a basket: margin and itemized charges before placing.
 
-Charges come from our charges engine (`compute_charges`, Zerodha's schedule in force on
+Charges come from our charges engine (`compute_charges`, on the broker's schedule in force on
 the market date), as if the legs were the day's only fills at their reference price:
 the limit price, the trigger of an SL-M, or the last traded price of a market order.
 The keys are exactly those of the SDK's ``CostContract``; the breakdown is ``itemized``.
@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from tradertape.domain.charges import Exchange as ChargeExchange
-from tradertape.domain.charges import Fill, Side, charge_segment, compute_charges
+from tradertape.domain.charges import Fill, Side, charge_segment, compute_charges, schedules_of
 from tradertape.domain.instruments import Exchange, Instrument
 from tradertape.domain.margins import margin_for
 from tradertape.domain.money import paise
@@ -81,8 +81,11 @@ def _money(value: Decimal) -> float:
     return float(paise(value))
 
 
-def cost_contract(desk: WorkerContext, legs: Sequence[PricedLeg]) -> dict[str, Any]:
-    """Margin, total and itemized charges of the legs taken together."""
+def cost_contract(
+    desk: WorkerContext, legs: Sequence[PricedLeg], *, broker: str = "paper"
+) -> dict[str, Any]:
+    """Margin, total and itemized charges of the legs taken together, on `broker`'s
+    schedule (Zerodha's for paper and Kite: `schedules_of`)."""
     if not legs or any(leg.price is None for leg in legs):
         return {
             "margin_required": None,
@@ -95,7 +98,8 @@ def cost_contract(desk: WorkerContext, legs: Sequence[PricedLeg]) -> dict[str, A
         }
     priced = [(leg, leg.price) for leg in legs if leg.price is not None]
     fills = [_fill(i, leg, price) for i, (leg, price) in enumerate(priced)]
-    charges = compute_charges(fills, desk.exchange.clock.now().astimezone(IST).date())
+    today = desk.exchange.clock.now().astimezone(IST).date()
+    charges = compute_charges(fills, today, schedules=schedules_of(broker))
     margin = sum((_margin(desk, leg, price) for leg, price in priced), Decimal(0))
     return {
         "margin_required": _money(margin),

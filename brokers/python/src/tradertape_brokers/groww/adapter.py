@@ -116,7 +116,32 @@ class GrowwBroker:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _segment(self, order_id: str) -> str:
-        return self._segments.get(order_id, "CASH")
+        """The segment Groww keeps `order_id` in: remembered, or found by asking each one.
+
+        Groww files an order under its segment and finds it only there, so an F&O order
+        this adapter did not place (another process, or before a restart) is looked up in
+        each segment rather than assumed to be a cash one."""
+        known = self._segments.get(order_id)
+        if known is not None:
+            return known
+        for segment in SEGMENTS:
+            try:
+                self._retrying(
+                    Family.NON_TRADING,
+                    partial(
+                        self._client.get_order_detail,
+                        segment=segment,
+                        groww_order_id=order_id,
+                        timeout=self._timeout,
+                    ),
+                )
+            except BrokerError as exc:
+                if "GA004" not in str(exc):
+                    raise
+                continue
+            self._segments[order_id] = segment
+            return segment
+        return "CASH"  # found in neither: let the call itself say so
 
     def place_order(self, spec: OrderLike, *, idempotency_key: str) -> str:
         """Place once; after a timeout or transient error, find it by reference first."""

@@ -6,7 +6,7 @@ import { PageTitle } from "@/components/PageTitle";
 import { inr, pct } from "@/format";
 import { compareMetrics, type Metric } from "./analysis";
 import { type Run, useRunsById } from "./backtestApi";
-import { LineChart, RUN_COLOURS, type Series } from "./LineChart";
+import { LineChart, RUN_COLOURS, type Series } from "@/components/LineChart";
 import { equitySeries } from "./RunResults";
 import { settingsLine } from "./words";
 

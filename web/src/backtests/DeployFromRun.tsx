@@ -1,11 +1,9 @@
 import { Alert, Anchor, Button, Group, Modal, Select, SimpleGrid, Stack, Text, TextInput } from "@mantine/core";
-import { useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { Link } from "react-router";
-import { api } from "@/api/client";
-import { ApiError, type FieldErrors, unwrap } from "@/api/errors";
-import { type DeployValues, toDeployBody } from "@/portfolios/deployForm";
-import { type Portfolio, refreshModel } from "@/portfolios/modelApi";
+import type { DeployValues } from "@/portfolios/deployForm";
+import type { Portfolio } from "@/portfolios/modelApi";
+import { useDeploy } from "@/portfolios/useDeploy";
 import { inr } from "@/format";
 import { useStrategy } from "@/strategies/strategyApi";
 import { type Run, useUniverses } from "./backtestApi";
@@ -14,36 +12,19 @@ import { universeName } from "./words";
 
 /** "Deploy as model portfolio": a paper portfolio on the run's strategy with its settings. */
 export function DeployFromRun({ run, onClose }: { run: Run; onClose: () => void }) {
-  const client = useQueryClient();
   const strategyId = run.strategy_id as number;
   const strategy = useStrategy(strategyId);
   const universes = useUniverses();
   const [values, setValues] = useState<DeployValues>(() => deployFromRun(run.config, strategyId, `${run.strategy_name} · run #${run.id}`.slice(0, 120)));
-  const [fields, setFields] = useState<FieldErrors>({});
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const [made, setMade] = useState<Portfolio | null>(null);
+  const { deploy, fields, error, busy } = useDeploy(setMade);
   const set = (key: keyof DeployValues, value: string) => setValues((v) => ({ ...v, [key]: value }));
   const customList = Array.isArray(run.config.universe);
   const newer = strategy.data && run.strategy_version !== null && strategy.data.version !== run.strategy_version;
 
-  const submit = async (e: FormEvent) => {
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setFields({});
-    setError(null);
-    try {
-      const portfolio = unwrap(await api.POST("/api/model/portfolios/deploy", { body: toDeployBody(values) }));
-      await refreshModel(client);
-      setMade(portfolio);
-    } catch (err) {
-      if (err instanceof ApiError) {
-        setFields(err.fields);
-        if (Object.keys(err.fields).length === 0) setError(err.message);
-      } else setError(String(err));
-    } finally {
-      setBusy(false);
-    }
+    void deploy(values);
   };
   const text = (key: keyof DeployValues, label: string) => (
     <TextInput label={label} value={values[key] as string} onChange={(e) => set(key, e.currentTarget.value)} error={fields[key]} />

@@ -6,7 +6,7 @@ import { Money } from "@/components/Money";
 import { inr, lakhCrore, pct, qty } from "@/format";
 import { byExitReason, chargesShare, exitReasonName, filterTrades, monthlyReturns, type TradeFilter } from "./analysis";
 import type { Run, Trade } from "./backtestApi";
-import { BENCH_COLOUR, LineChart, RUN_COLOURS, type Series } from "./LineChart";
+import { BENCH_COLOUR, LineChart, RUN_COLOURS, type Series } from "@/components/LineChart";
 import { universeName } from "./words";
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];

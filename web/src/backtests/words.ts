@@ -1,16 +1,7 @@
 // Run words: a universe's name, a run's settings in one line.
-import { inr } from "@/format";
+import { inr, universeName } from "@/format";
 
-/** nifty_100 → "NIFTY 100", nifty_next_50 → "NIFTY Next 50"; a symbol list by its size. */
-export function universeName(universe: unknown): string {
-  if (Array.isArray(universe)) return universe.length === 1 ? String(universe[0]) : `${universe.length} symbols`;
-  const key = String(universe ?? "");
-  if (!key.startsWith("nifty")) return key.replace(/_/g, " ");
-  return key
-    .split("_")
-    .map((w) => (w === "nifty" ? "NIFTY" : w === "next" ? "Next" : w))
-    .join(" ");
-}
+export { universeName };
 
 const FILLS: Record<string, string> = { next_open: "next open", close: "signal day's close" };
 

@@ -11,7 +11,9 @@ describe("words", () => {
   });
   it("names universes as NSE writes them", () => {
     expect(universeName("nifty_100")).toBe("NIFTY 100");
-    expect(universeName("nifty_next_50")).toBe("NIFTY NEXT 50");
+    expect(universeName("nifty_next_50")).toBe("NIFTY Next 50");
+    expect(universeName("nifty_midcap_150")).toBe("NIFTY Midcap 150");
     expect(universeName("my_watchlist")).toBe("My watchlist");
+    expect(universeName(["NSE:A", "NSE:B", "NSE:C"])).toBe("3 symbols");
   });
 });

@@ -26,14 +26,16 @@ const KNOWN: Record<string, string> = {
   NRML: "NRML",
 };
 
-const INDEX = /^(nifty|sensex|bank_?nifty|fin_?nifty)(?:_(.+))?$/i;
-
-/** A universe's name as NSE writes it ("nifty_next_50" → "NIFTY NEXT 50"). */
-export function universeName(key: string | null | undefined): string {
-  if (!key) return "";
-  const index = INDEX.exec(key);
-  if (index) return key.replace(/_/g, " ").toUpperCase();
-  return words(key);
+/** A universe as NSE names it ("nifty_next_50" → "NIFTY Next 50", "nifty_bank" → "NIFTY
+ * Bank"); a custom symbol list by its size; other keys in words. */
+export function universeName(universe: unknown): string {
+  if (Array.isArray(universe)) return universe.length === 1 ? String(universe[0]) : `${universe.length} symbols`;
+  const key = String(universe ?? "");
+  if (!/^nifty(_|$)/i.test(key)) return words(key);
+  return key
+    .split("_")
+    .map((w, i) => (i === 0 ? "NIFTY" : w.charAt(0).toUpperCase() + w.slice(1)))
+    .join(" ");
 }
 
 /** An identifier in words: known ones as written above, others de-snaked, first letter up. */

@@ -1,10 +1,11 @@
 import { Alert, Button, Group, Select, SimpleGrid, Stack, Switch, Text, TextInput } from "@mantine/core";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { api } from "@/api/client";
-import { ApiError, type FieldErrors, unwrap } from "@/api/errors";
-import { type DeployValues, initialDeploy, toDeployBody } from "./deployForm";
-import { type Portfolio, refreshModel } from "./modelApi";
+import { unwrap } from "@/api/errors";
+import { type DeployValues, initialDeploy } from "./deployForm";
+import type { Portfolio } from "./modelApi";
+import { useDeploy } from "./useDeploy";
 
 const FILLS = [
   { value: "gtt", label: "GTT (fills when the trigger is hit)" },
@@ -15,11 +16,11 @@ const BROKERS = ["paper", "kite", "upstox", "groww"];
 
 /** Deploy a strategy (its current version is pinned) with capital and every guardrail. */
 export function DeployForm({ onDeployed }: { onDeployed: (p: Portfolio) => void }) {
-  const client = useQueryClient();
   const [values, setValues] = useState<DeployValues>(initialDeploy);
-  const [fields, setFields] = useState<FieldErrors>({});
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { deploy, fields, error, busy } = useDeploy((made) => {
+    setValues(initialDeploy);
+    onDeployed(made);
+  });
   const strategies = useQuery({
     queryKey: ["strategies", "deployable"],
     queryFn: async () => unwrap(await api.GET("/api/strategies", { params: { query: { limit: 200 } } })),
@@ -32,24 +33,9 @@ export function DeployForm({ onDeployed }: { onDeployed: (p: Portfolio) => void 
     setValues((v) => ({ ...v, [key]: value }));
   const chosen = strategies.data?.find((s) => String(s.id) === values.strategy_id);
 
-  const submit = async (e: FormEvent) => {
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setFields({});
-    setError(null);
-    try {
-      const made = unwrap(await api.POST("/api/model/portfolios/deploy", { body: toDeployBody(values) }));
-      await refreshModel(client);
-      setValues(initialDeploy);
-      onDeployed(made);
-    } catch (err) {
-      if (err instanceof ApiError) {
-        setFields(err.fields);
-        if (Object.keys(err.fields).length === 0) setError(err.message);
-      } else setError(String(err));
-    } finally {
-      setBusy(false);
-    }
+    void deploy(values);
   };
 
   const text = (key: keyof DeployValues, label: string, description?: string) => (

@@ -183,10 +183,11 @@ def deploy(
 
 
 def universe_words(key: str) -> str:
-    """A universe as NSE names it ("nifty_next_50" → "NIFTY NEXT 50"); others de-snaked."""
-    if key.lower().startswith(("nifty", "sensex")):
-        return key.replace("_", " ").upper()
-    return key.replace("_", " ")
+    """A universe as NSE names it ("nifty_next_50" → "NIFTY Next 50"); others de-snaked."""
+    first, *rest = key.split("_")
+    if first.lower() != "nifty":
+        return key.replace("_", " ")
+    return " ".join(["NIFTY", *(word[:1].upper() + word[1:] for word in rest)])
 
 
 def _check_live(

@@ -11,7 +11,7 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo serve test install lint format typecheck test-sqlite test-postgres test-web test-e2e fuzz chromium web openapi lock clean
+.PHONY: demo serve test install lint format typecheck test-sqlite test-postgres test-web test-e2e fuzz chromium web openapi lock clean wheels
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -100,6 +100,14 @@ fuzz: install
 
 openapi: install
 	$(BIN)/python scripts/export_openapi.py docs/openapi.json
+
+# The four distributions' wheels in dist/: server (with the web app's build), worker SDK,
+# broker adapters and local agent. Their sibling requirement is pinned by version, so
+# `pip install --find-links dist "tradertape-agent[kite]"` resolves it there (hatch_build.py).
+wheels: $(BIN)/python $(WEB_DIST)
+	rm -f dist/tradertape*.whl
+	TRADERTAPE_RELEASE_WHEELS=1 $(BIN)/python -m pip wheel --quiet --disable-pip-version-check \
+		--no-deps --wheel-dir dist . ./sdk/python ./brokers/python ./agent
 
 lock: $(BIN)/python
 	$(BIN)/uv pip compile requirements/lock.in --python-version 3.11 -o requirements/lock.txt

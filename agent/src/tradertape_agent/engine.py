@@ -164,10 +164,14 @@ class Agent:
             else:
                 for signal in signals:
                     self._guarded(report, partial(self._consider, signal, report))
+        self._guarded(report, lambda: self._report(report))  # placed: told before it moves on
         self._guarded(report, self._follow)
         self._guarded(report, lambda: self._report(report))
         obfuscate = bool(pending and pending.get("obfuscate"))
         self._guarded(report, lambda: self._sync_and_reconcile(report, obfuscate=obfuscate))
+        # The cloud hears the agent's health with its next request (X-Agent-Health).
+        down = any(e.startswith("Broker not connected") for e in report.errors)
+        self.cloud.health = "broker-down" if down else "ok"
         return report
 
     def _guarded(self, report: CycleReport, step: Callable[[], None]) -> None:
@@ -181,7 +185,6 @@ class Agent:
         except BrokerError as exc:
             message = broker_trouble(self.config.primary_broker, exc)
             report.errors.append(message)
-            self.cloud.health = "broker-down"
             self.log(f"[agent] {message}")
 
     # -- placing --------------------------------------------------------------------------

@@ -67,7 +67,9 @@ def kite_at(fake: Fake, token: str) -> KiteBroker:
 class Agents:
     """Builds agents sharing one journal file, as one machine's agent across restarts."""
 
-    def __init__(self, tmp_path: Path, config: Config, cloud: FakeCloud, fake: Fake, clock: ManualClock):
+    def __init__(
+        self, tmp_path: Path, config: Config, cloud: FakeCloud, fake: Fake, clock: ManualClock
+    ):
         self.path = journal_path(tmp_path / "agent.json")
         self.config, self.cloud, self.fake, self.clock = config, cloud, fake, clock
         self.lines: list[str] = []
@@ -94,7 +96,9 @@ class Agents:
 
 
 @pytest.fixture
-def agents(tmp_path: Path, config: Config, cloud: FakeCloud, fake: Fake, clock: ManualClock) -> Iterator[Agents]:
+def agents(
+    tmp_path: Path, config: Config, cloud: FakeCloud, fake: Fake, clock: ManualClock
+) -> Iterator[Agents]:
     made = Agents(tmp_path, config, cloud, fake, clock)
     yield made
     made.close()

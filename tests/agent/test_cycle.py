@@ -3,7 +3,11 @@ followed to its fill, its stop placed, every change told to the cloud, across re
 
 from __future__ import annotations
 
+import contextlib
 from decimal import Decimal
+from typing import Any, NoReturn
+
+import pytest
 
 from tests.agent.cloud_kit import FakeCloud, entry_signal
 from tests.agent.conftest import Agents, kite_at
@@ -13,7 +17,7 @@ from tradertape_agent.journal import Placement
 from tradertape_agent.pricing import entry_gtt
 
 
-def active_gtts(fake: Fake) -> list[dict]:
+def active_gtts(fake: Fake) -> list[dict[str, Any]]:
     return [g for g in fake.kite.book.gtts.values() if g["status"] == "active"]
 
 
@@ -89,7 +93,9 @@ def test_manual_mode_waits_for_approval(agents: Agents, cloud: FakeCloud, fake: 
     assert outcomes(cloud) == [(3, "entry", "placed")]
 
 
-def test_a_signal_the_cloud_approved_is_placed_in_manual_mode(agents: Agents, cloud: FakeCloud, fake: Fake):
+def test_a_signal_the_cloud_approved_is_placed_in_manual_mode(
+    agents: Agents, cloud: FakeCloud, fake: Fake
+):
     agents.config.auto_execute = False
     cloud.signals = [entry_signal(4, approved=True)]
     agents.new().cycle()
@@ -102,7 +108,8 @@ def test_a_rejected_signal_is_never_placed(agents: Agents, cloud: FakeCloud, fak
     agent = agents.new()
     agent.decide(5, "rejected")
     agent.cycle()
-    assert active_gtts(fake) == [] and cloud.results == []
+    assert active_gtts(fake) == []
+    assert cloud.results == []
 
 
 def test_a_crash_after_sending_finds_the_gtt_at_the_broker_instead_of_placing_it_again(
@@ -129,14 +136,18 @@ def test_a_crash_after_sending_finds_the_gtt_at_the_broker_instead_of_placing_it
     assert any("not placed again" in line for line in agents.lines)
 
 
-def test_a_crash_before_reporting_reports_after_the_restart(agents: Agents, cloud: FakeCloud, fake: Fake):
+def test_a_crash_before_reporting_reports_after_the_restart(
+    agents: Agents, cloud: FakeCloud, fake: Fake, monkeypatch: pytest.MonkeyPatch
+):
     cloud.signals = [entry_signal(7)]
     first = agents.new()
-    first.cloud.signal_result = lambda body: (_ for _ in ()).throw(SystemExit)  # dies reporting
-    try:
+
+    def dies(body: dict[str, Any]) -> NoReturn:
+        raise SystemExit  # kill -9 while reporting
+
+    monkeypatch.setattr(first.cloud, "signal_result", dies)
+    with contextlib.suppress(SystemExit):
         first.cycle()
-    except SystemExit:
-        pass
     assert cloud.results == []
 
     agents.new().cycle()
@@ -145,7 +156,9 @@ def test_a_crash_before_reporting_reports_after_the_restart(agents: Agents, clou
     assert outcomes(cloud) == [(7, "entry", "placed")]
 
 
-def test_a_crash_after_sending_an_order_finds_it_by_its_tag(agents: Agents, cloud: FakeCloud, fake: Fake):
+def test_a_crash_after_sending_an_order_finds_it_by_its_tag(
+    agents: Agents, cloud: FakeCloud, fake: Fake
+):
     from tradertape_agent.pricing import Order, order_dict
 
     signal = entry_signal(8, placement="order")
@@ -164,7 +177,9 @@ def test_a_crash_after_sending_an_order_finds_it_by_its_tag(agents: Agents, clou
     assert cloud.results[0]["outcome"] == "placed"
 
 
-def test_an_order_signal_is_sent_once_and_reported_when_it_fills(agents: Agents, cloud: FakeCloud, fake: Fake):
+def test_an_order_signal_is_sent_once_and_reported_when_it_fills(
+    agents: Agents, cloud: FakeCloud, fake: Fake
+):
     cloud.signals = [entry_signal(9, placement="order", limit_price="1600.00")]
     agent = agents.new()
     agent.cycle()
@@ -178,11 +193,14 @@ def test_the_kill_switch_places_nothing_and_says_why(agents: Agents, cloud: Fake
     cloud.kill_switch = "kill switch engaged by you at 10:02"
     report = agents.new().cycle()
     assert report.blocked == "kill switch engaged by you at 10:02"
-    assert active_gtts(fake) == [] and cloud.results == []
+    assert active_gtts(fake) == []
+    assert cloud.results == []
     assert any("kill switch on in the cloud" in line for line in agents.lines)
 
 
-def test_a_signal_the_risk_gate_refused_is_logged_not_placed(agents: Agents, cloud: FakeCloud, fake: Fake):
+def test_a_signal_the_risk_gate_refused_is_logged_not_placed(
+    agents: Agents, cloud: FakeCloud, fake: Fake
+):
     cloud.signals = [entry_signal(11, refused="max open positions (10) reached")]
     agents.new().cycle()
     assert active_gtts(fake) == []
@@ -196,8 +214,14 @@ def test_an_exit_lifts_the_stop_and_sells(agents: Agents, cloud: FakeCloud, fake
     fake.price("NSE:INFY", 1516)
     agent.cycle()  # filled: stop placed
     cloud.signals = [
-        entry_signal(13, side="SELL", signal_type="exit", trigger_price=None, limit_price=None,
-                     close_price="1520.00")
+        entry_signal(
+            13,
+            side="SELL",
+            signal_type="exit",
+            trigger_price=None,
+            limit_price=None,
+            close_price="1520.00",
+        )
     ]
     agent.cycle()
     standing = active_gtts(fake)
@@ -207,7 +231,9 @@ def test_an_exit_lifts_the_stop_and_sells(agents: Agents, cloud: FakeCloud, fake
     assert (13, "exit", "placed") in outcomes(cloud)
 
 
-def test_a_session_the_broker_refuses_is_broker_not_connected(agents: Agents, cloud: FakeCloud, fake: Fake):
+def test_a_session_the_broker_refuses_is_broker_not_connected(
+    agents: Agents, cloud: FakeCloud, fake: Fake
+):
     cloud.signals = [entry_signal(14)]
     agent = agents.new()
     agent.brokers["kite"] = kite_at(fake, "not-a-token")

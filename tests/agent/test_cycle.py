@@ -57,7 +57,7 @@ def test_an_entry_is_placed_as_a_gtt_followed_to_its_fill_and_its_stop_placed(
     assert filled["order_id"]
     stop = next(r for r in cloud.results if r["leg"] == "stop")
     assert stop["outcome"] == "placed"
-    # 5% under the fill (the default stop_loss_pct), on the 5-paisa grid, rounded down
+    # 5% under the fill (the default stop_loss_pct), on the 10-paisa grid above ₹1,000, rounded down
     assert Decimal(stop["trigger_price"]) == Decimal("1440.20")
     [standing] = active_gtts(fake)
     assert standing["orders"][0]["transaction_type"] == "SELL"

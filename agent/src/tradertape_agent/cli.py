@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from tradertape_agent import __version__, obfuscation
 from tradertape_agent.cloud import Cloud, CloudAuthError, CloudError, CloudUnreachable
@@ -221,6 +222,7 @@ class Runner:
         self.stop = threading.Event()
         self.wait = wait or self.stop.wait
         self.upstox_keys: dict[str, str] = {}
+        self.offer: dict[str, Any] = {}  # a login token the start-up check was handed
 
     def start(self) -> Agent:
         config = load(self.path)
@@ -239,7 +241,7 @@ class Runner:
         say("[agent] Local UI: not in this version (the agent runs headless)")
         cloud = self.make_cloud(config.cloud_url, config.api_key)
         try:
-            cloud.pending_token()
+            self.offer = cloud.pending_token()  # the key's check; a token waiting is kept
             cloud_health = "ok"
         except CloudAuthError:
             cloud.close()
@@ -258,7 +260,7 @@ class Runner:
     def relay_token(self, agent: Agent) -> None:
         """A Kite request token the web app's login left for the agent: exchanged here with
         the secret, the session saved and pushed to the cloud."""
-        offer = agent.cloud.pending_token()
+        offer, self.offer = self.offer or agent.cloud.pending_token(), {}
         token = offer.get("request_token")
         if (
             not token

@@ -1,4 +1,4 @@
-"""What the agent sends for a signal: prices on NSE's 5-paisa grid, GTT and order shapes.
+"""What the agent sends for a signal: prices on NSE's tick grid, GTT and order shapes.
 
 The cloud's signal carries its trigger and limit (the strategy's entry buffer applied); when
 it leaves them out the agent derives them the same way from the close and the buffer.
@@ -11,16 +11,30 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any
 
-TICK = Decimal("0.05")
+#: NSE's equity tick by price (the rules in force since 2025): (up to and excluding, tick).
+TICKS = (
+    (Decimal("250"), Decimal("0.01")),
+    (Decimal("1000.01"), Decimal("0.05")),
+    (Decimal("5000.01"), Decimal("0.10")),
+    (Decimal("10000.01"), Decimal("0.50")),
+    (Decimal("20000.01"), Decimal("1.00")),
+)
+TOP_TICK = Decimal("5.00")
 LIMIT_PAD = Decimal("0.005")  # a BUY GTT's limit sits this far above its trigger
 STOP_LIMIT_PAD = Decimal("0.01")  # a SELL trigger's limit this far below it
 EXIT_BAND = Decimal("0.0025")  # an exit without a trigger: an OCO this far either side
 
 
+def tick_of(value: Decimal) -> Decimal:
+    """The tick at `value`: 0.01 under ₹250, 0.05 to ₹1,000, 0.10 to ₹5,000, then 0.50, 1, 5."""
+    return next((tick for below, tick in TICKS if value < below), TOP_TICK)
+
+
 def to_tick(value: Decimal, *, up: bool) -> Decimal:
-    """`value` on the tick grid, rounded up or down."""
-    steps = (value / TICK).to_integral_value(ROUND_CEILING if up else ROUND_FLOOR)
-    return (steps * TICK).quantize(Decimal("0.01"))
+    """`value` on the exchange's tick grid (the server's `round_to_tick`), rounded up or down."""
+    tick = tick_of(value)
+    steps = (value / tick).to_integral_value(ROUND_CEILING if up else ROUND_FLOOR)
+    return (steps * tick).quantize(Decimal("0.01"))
 
 
 def dec(value: Any) -> Decimal | None:

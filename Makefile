@@ -11,7 +11,7 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo serve test install lint format typecheck test-sqlite test-postgres test-web test-e2e fuzz chromium web openapi lock clean
+.PHONY: demo serve test install lint format typecheck test-sqlite test-postgres test-web test-e2e fuzz chromium web openapi lock clean wheels
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,12 +20,13 @@ $(BIN)/python:
 # Bytecode is compiled at install: where PYTHONDONTWRITEBYTECODE is set, Python never
 # caches it, and every process (each CLI call, each test server) would compile its imports
 # again: importing the app takes ~7 s that way and ~2.6 s compiled.
-$(STAMP): requirements/lock.txt pyproject.toml sdk/python/pyproject.toml brokers/python/pyproject.toml | $(BIN)/python
+$(STAMP): requirements/lock.txt pyproject.toml sdk/python/pyproject.toml brokers/python/pyproject.toml agent/pyproject.toml | $(BIN)/python
 	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -r requirements/lock.txt
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e sdk/python
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e brokers/python
-	$(BIN)/python -m compileall -q src sdk/python/src brokers/python/src > /dev/null
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e agent
+	$(BIN)/python -m compileall -q src sdk/python/src brokers/python/src agent/src > /dev/null
 	touch $(STAMP)
 
 # The web app: npm's lock pins every package; the bundle goes into the Python package
@@ -54,12 +55,12 @@ serve: install
 test: install lint typecheck test-web test-sqlite test-postgres test-e2e
 
 lint: install
-	$(BIN)/ruff check src tests scripts bench sdk brokers
-	$(BIN)/ruff format --check src tests scripts bench sdk brokers
+	$(BIN)/ruff check src tests scripts bench sdk brokers agent hatch_build.py
+	$(BIN)/ruff format --check src tests scripts bench sdk brokers agent hatch_build.py
 
 format: install
-	$(BIN)/ruff format src tests scripts bench sdk brokers
-	$(BIN)/ruff check --fix src tests scripts bench sdk brokers
+	$(BIN)/ruff format src tests scripts bench sdk brokers agent hatch_build.py
+	$(BIN)/ruff check --fix src tests scripts bench sdk brokers agent hatch_build.py
 
 typecheck: install
 	$(BIN)/mypy
@@ -100,6 +101,14 @@ fuzz: install
 
 openapi: install
 	$(BIN)/python scripts/export_openapi.py docs/openapi.json
+
+# The four distributions' wheels in dist/: server (with the web app's build), worker SDK,
+# broker adapters and local agent. Their sibling requirement is pinned by version, so
+# `pip install --find-links dist "tradertape-agent[kite]"` resolves it there (hatch_build.py).
+wheels: $(BIN)/python $(WEB_DIST)
+	rm -f dist/tradertape*.whl
+	TRADERTAPE_RELEASE_WHEELS=1 $(BIN)/python -m pip wheel --quiet --disable-pip-version-check \
+		--no-deps --wheel-dir dist . ./sdk/python ./brokers/python ./agent
 
 lock: $(BIN)/python
 	$(BIN)/uv pip compile requirements/lock.in --python-version 3.11 -o requirements/lock.txt

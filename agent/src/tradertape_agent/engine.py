@@ -1,0 +1,482 @@
+"""The poll cycle: pending signals → the broker → the cloud, once per signal across crashes.
+
+Each cycle: ask the cloud for pending signals; place each new one the user allows (auto-execute,
+or approved) as a GTT or an order at the primary broker; follow every placement until it is
+filled, cancelled, rejected or expired; after an entry fills, place its stop GTT; tell the
+cloud each change; sync holdings and positions; reconcile. The clock and the cloud's transport
+are injected, so a test runs cycles one by one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from decimal import Decimal
+from functools import partial
+from typing import Any, Protocol
+
+from tradertape_agent import obfuscation, pricing
+from tradertape_agent.cloud import Cloud, CloudAuthError, CloudError
+from tradertape_agent.config import Config
+from tradertape_agent.journal import Journal, Placement
+from tradertape_agent.reconcile import Drift, broker_quantities, reconcile
+from tradertape_brokers.port import (
+    BrokerError,
+    GttSpec,
+    OrderRejected,
+    SessionExpired,
+    TransientBrokerError,
+)
+
+Clock = Callable[[], datetime]
+Log = Callable[[str], None]
+
+#: A GTT's status at the broker → what the agent reports (when final).
+GTT_FINAL = {
+    "cancelled": "cancelled",
+    "deleted": "cancelled",
+    "expired": "expired",
+    "rejected": "rejected",
+    "disabled": "failed",
+}
+#: An order's final status → what the agent reports.
+ORDER_FINAL = {"COMPLETE": "filled", "REJECTED": "rejected", "CANCELLED": "cancelled"}
+
+
+class BrokerLike(Protocol):
+    """What the agent uses of `tradertape_brokers.port.Broker`."""
+
+    name: str
+
+    def place_order(self, spec: Any, *, idempotency_key: str) -> str: ...
+    def find_order(self, idempotency_key: str) -> str | None: ...
+    def order_history(self, order_id: str) -> list[dict[str, Any]]: ...
+    def holdings(self) -> list[dict[str, Any]]: ...
+    def positions(self) -> dict[str, list[dict[str, Any]]]: ...
+    def margins(self) -> dict[str, Any]: ...
+    def place_gtt(self, spec: GttSpec) -> int: ...
+    def delete_gtt(self, trigger_id: int) -> int: ...
+    def gtt(self, trigger_id: int) -> dict[str, Any]: ...
+    def find_gtts(self, spec: GttSpec) -> list[int]: ...
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)  # noqa: UP017 - 3.10 has no datetime.UTC
+
+
+def broker_trouble(name: str, exc: BrokerError) -> str:
+    """The user's words for a broker failure."""
+    if isinstance(exc, SessionExpired):
+        return (
+            f"Broker not connected: the {name} session expired. Log in again "
+            f"(the web app's {name.title()} login hands the token to the agent)."
+        )
+    if isinstance(exc, TransientBrokerError):
+        return f"Broker not connected: {name} did not answer ({exc}); retrying next poll"
+    return f"{name}: {exc}"
+
+
+def gtt_spec(spec: Mapping[str, Any]) -> GttSpec:
+    return GttSpec(
+        exchange=spec["exchange"],
+        tradingsymbol=spec["tradingsymbol"],
+        trigger_values=[Decimal(v) for v in spec["trigger_values"]],
+        last_price=Decimal(spec["last_price"]),
+        orders=[dict(o) for o in spec["orders"]],
+    )
+
+
+@dataclass
+class CycleReport:
+    """What one cycle did (the loop logs it; tests read it)."""
+
+    new_signals: int = 0
+    placed: list[str] = field(default_factory=list)
+    reported: list[str] = field(default_factory=list)
+    waiting: list[int] = field(default_factory=list)
+    drift: list[Drift] = field(default_factory=list)
+    blocked: str | None = None  # the cloud's kill switch
+    errors: list[str] = field(default_factory=list)
+
+
+class Agent:
+    """One agent: its settings, the cloud, the loaded brokers (the primary executes), the
+    journal, a clock and where its lines go."""
+
+    def __init__(
+        self,
+        config: Config,
+        cloud: Cloud,
+        brokers: Mapping[str, BrokerLike],
+        journal: Journal,
+        *,
+        clock: Clock = utc_now,
+        log: Log = print,
+    ) -> None:
+        self.config = config
+        self.cloud = cloud
+        self.brokers = dict(brokers)
+        self.journal = journal
+        self.clock = clock
+        self.log = log
+        self._seen: set[int] = set()
+        self._said: set[tuple[int, str]] = set()
+
+    @property
+    def primary(self) -> BrokerLike | None:
+        return self.brokers.get(self.config.primary_broker)
+
+    def _now(self) -> str:
+        return self.clock().isoformat()
+
+    def _say(self, signal_id: int, what: str) -> None:
+        """Log `what` about a signal once (not again every poll)."""
+        if (signal_id, what) not in self._said:
+            self._said.add((signal_id, what))
+            self.log(f"[agent] {what}")
+
+    # -- the cycle ------------------------------------------------------------------------
+
+    def cycle(self) -> CycleReport:
+        """One poll. `CloudAuthError` propagates (nothing works without the key); every other
+        failure is logged and the rest of the cycle goes on."""
+        report = CycleReport()
+        try:
+            pending = self.cloud.pending_signals()
+        except CloudAuthError:
+            raise
+        except CloudError as exc:
+            report.errors.append(str(exc))
+            self.log(f"[agent] {exc}")
+            pending = None
+        self.journal.set_fact("last_poll", self._now())
+        if pending is not None:
+            signals = [s for s in pending["signals"] if isinstance(s, dict) and "id" in s]
+            fresh = [s for s in signals if int(s["id"]) not in self._seen]
+            report.new_signals = sum(1 for s in fresh if not self.journal.of_signal(int(s["id"])))
+            self._seen.update(int(s["id"]) for s in signals)
+            self.log(f"[agent] poll: {report.new_signals} new signals")
+            self._guarded(report, self._recover)
+            report.blocked = pending.get("kill_switch") or None
+            if report.blocked:
+                self._say(0, f"kill switch on in the cloud: placing nothing ({report.blocked})")
+            else:
+                for signal in signals:
+                    self._guarded(report, partial(self._consider, signal, report))
+        self._guarded(report, lambda: self._report(report))  # placed: told before it moves on
+        self._guarded(report, self._follow)
+        self._guarded(report, lambda: self._report(report))
+        obfuscate = bool(pending and pending.get("obfuscate"))
+        self._guarded(report, lambda: self._sync_and_reconcile(report, obfuscate=obfuscate))
+        # The cloud hears the agent's health with its next request (X-Agent-Health).
+        down = any(e.startswith("Broker not connected") for e in report.errors)
+        self.cloud.health = "broker-down" if down else "ok"
+        return report
+
+    def _guarded(self, report: CycleReport, step: Callable[[], None]) -> None:
+        try:
+            step()
+        except CloudAuthError:
+            raise
+        except CloudError as exc:
+            report.errors.append(str(exc))
+            self.log(f"[agent] {exc}")
+        except BrokerError as exc:
+            message = broker_trouble(self.config.primary_broker, exc)
+            report.errors.append(message)
+            self.log(f"[agent] {message}")
+
+    # -- placing --------------------------------------------------------------------------
+
+    def _consider(self, signal: dict[str, Any], report: CycleReport) -> None:
+        sid = int(signal["id"])
+        leg = "exit" if str(signal.get("side", "")).upper() == "SELL" else "entry"
+        key = placement_key(sid, leg)
+        if self.journal.get(key) is not None:
+            return
+        if signal.get("refused"):
+            self._say(
+                sid,
+                f"signal {sid} {signal.get('symbol')} refused by the cloud's risk gate: "
+                f"{signal['refused']}",
+            )
+            return
+        decision = self.journal.decision(sid)
+        if decision == "rejected":
+            return
+        allowed = self.config.auto_execute or signal.get("approved") or decision == "approved"
+        if not allowed:
+            report.waiting.append(sid)
+            self._say(
+                sid,
+                f"signal {sid} {signal.get('side')} {signal.get('quantity')} "
+                f"{signal.get('symbol')} waits for approval (auto-execute is off)",
+            )
+            return
+        broker = self.primary
+        if broker is None:
+            self._say(
+                sid,
+                f"Broker not connected: {self.config.primary_broker} has no session; "
+                f"signal {sid} waits",
+            )
+            return
+        kind = "order" if signal.get("placement") == "order" else "gtt"
+        if leg == "exit":
+            self._lift_stops(signal)
+        if kind == "gtt":
+            spec = pricing.exit_gtt(signal) if leg == "exit" else pricing.entry_gtt(signal)
+        else:
+            spec = pricing.order_dict(signal)
+        self._place(Placement(key, sid, leg, broker.name, kind, spec, signal, "sending"), report)
+
+    def _place(self, p: Placement, report: CycleReport) -> None:
+        """Journal `p`, send it, journal the broker's id (or the refusal)."""
+        broker = self.brokers[p.broker]
+        self.journal.begin(p, self._now())
+        try:
+            broker_id = self._send(broker, p)
+        except OrderRejected as exc:
+            self.journal.update(
+                p.key, self._now(), state="final", status="rejected", reason=str(exc)
+            )
+            self.log(f"[agent] {p.leg} of signal {p.signal_id} rejected by {p.broker}: {exc}")
+            return
+        self.journal.update(
+            p.key, self._now(), state="placed", broker_id=broker_id, status="placed"
+        )
+        report.placed.append(p.key)
+        what = "GTT" if p.kind == "gtt" else "order"
+        self.log(
+            f"[agent] placed {p.leg} {what} {broker_id} for signal {p.signal_id} "
+            f"({p.spec['tradingsymbol']}) at {p.broker}"
+        )
+
+    def _send(self, broker: BrokerLike, p: Placement) -> str:
+        if p.kind == "gtt":
+            return str(broker.place_gtt(gtt_spec(p.spec)))
+        return broker.place_order(pricing.Order.of(p.spec), idempotency_key=p.key)
+
+    def _recover(self) -> None:
+        """Placements a crash left in ``sending``: found at the broker, or sent again."""
+        for p in self.journal.where("state = 'sending'"):
+            broker = self.brokers.get(p.broker)
+            if broker is None:
+                continue
+            found: str | None
+            if p.kind == "order":
+                found = broker.find_order(p.key)
+            else:
+                held = self.journal.held_ids(p.broker, "gtt")
+                ids = [str(i) for i in broker.find_gtts(gtt_spec(p.spec)) if str(i) not in held]
+                found = ids[-1] if ids else None  # the oldest unclaimed: ours came first
+            if found is not None:
+                self.journal.update(
+                    p.key, self._now(), state="placed", broker_id=found, status="placed"
+                )
+                self.log(
+                    f"[agent] found {p.leg} of signal {p.signal_id} at {p.broker} ({found}); "
+                    "not placed again"
+                )
+                continue
+            try:
+                broker_id = self._send(broker, p)
+            except OrderRejected as exc:
+                self.journal.update(
+                    p.key, self._now(), state="final", status="rejected", reason=str(exc)
+                )
+                continue
+            self.journal.update(
+                p.key, self._now(), state="placed", broker_id=broker_id, status="placed"
+            )
+
+    def _lift_stops(self, exit_signal: Mapping[str, Any]) -> None:
+        """Before an exit, delete the standing stop GTTs of the same position or symbol."""
+        position = exit_signal.get("position_id")
+        for p in self.journal.where("leg = 'stop' AND state = 'placed'"):
+            same = (position is not None and p.signal.get("position_id") == position) or (
+                p.signal.get("symbol") == exit_signal.get("symbol")
+            )
+            if same and p.broker_id is not None:
+                self.brokers[p.broker].delete_gtt(int(p.broker_id))
+                self.journal.update(
+                    p.key,
+                    self._now(),
+                    state="final",
+                    status="cancelled",
+                    reason="lifted for the exit",
+                )
+
+    # -- following ------------------------------------------------------------------------
+
+    def _follow(self) -> None:
+        for p in self.journal.where("state = 'placed'"):
+            broker = self.brokers.get(p.broker)
+            if broker is None or p.broker_id is None:
+                continue
+            if p.kind == "gtt":
+                self._follow_gtt(broker, p)
+            else:
+                self._follow_order(broker, p, p.broker_id)
+
+    def _follow_gtt(self, broker: BrokerLike, p: Placement) -> None:
+        assert p.broker_id is not None
+        row = broker.gtt(int(p.broker_id))
+        status = str(row.get("status", "")).lower()
+        if status in GTT_FINAL:
+            self.journal.update(p.key, self._now(), state="final", status=GTT_FINAL[status])
+            return
+        if status != "triggered":
+            return
+        results = [o.get("result") for o in row.get("orders", []) if o.get("result")]
+        outcome = (results[0] or {}).get("order_result", {}) if results else {}
+        order_id = outcome.get("order_id") or p.order_id
+        if outcome.get("status") == "failed" and not order_id:
+            reason = outcome.get("rejection_reason") or "the triggered order failed"
+            self.journal.update(p.key, self._now(), state="final", status="rejected", reason=reason)
+            return
+        if p.status != "triggered" or order_id != p.order_id:
+            self.journal.update(p.key, self._now(), status="triggered", order_id=order_id)
+        if order_id:
+            self._follow_order(broker, p, str(order_id))
+
+    def _follow_order(self, broker: BrokerLike, p: Placement, order_id: str) -> None:
+        history = broker.order_history(order_id)
+        if not history:
+            return
+        last = history[-1]
+        status = ORDER_FINAL.get(str(last.get("status", "")).upper())
+        if status is None:
+            return
+        price = last.get("average_price")
+        quantity = last.get("filled_quantity")
+        self.journal.update(
+            p.key, self._now(), state="final", status=status, order_id=order_id,
+            fill_price=None if status != "filled" else str(price),
+            filled_quantity=None if quantity is None else int(quantity),
+            reason=last.get("status_message") or None,
+        )  # fmt: skip
+        self.log(
+            f"[agent] {p.leg} of signal {p.signal_id} {status} at {p.broker}"
+            + (f" at {price}" if status == "filled" else "")
+        )
+        if status == "filled" and p.leg == "entry":
+            self._place_stop(
+                p,
+                Decimal(str(price)),
+                int(quantity or p.spec.get("quantity", 0) or p.signal["quantity"]),
+            )
+
+    def _place_stop(self, entry: Placement, fill: Decimal, quantity: int) -> None:
+        key = placement_key(entry.signal_id, "stop")
+        if self.journal.get(key) is not None or quantity <= 0:
+            return
+        spec = pricing.stop_gtt(entry.signal, fill, quantity, self.config.stop_loss_pct)
+        stop = Placement(
+            key, entry.signal_id, "stop", entry.broker, "gtt", spec, entry.signal, "sending"
+        )
+        self._place(stop, CycleReport())
+
+    # -- reporting ------------------------------------------------------------------------
+
+    def _report(self, report: CycleReport) -> None:
+        """Tell the cloud every status it has not heard yet (oldest first)."""
+        for p in self.journal.where(
+            "status IS NOT NULL AND (reported IS NULL OR reported != status)"
+        ):
+            body = {
+                "signal_id": p.signal_id,
+                "leg": p.leg,
+                "outcome": p.status,
+                "broker": p.broker,
+                "idempotency_key": p.key,
+                "gtt_id": int(p.broker_id) if p.kind == "gtt" and p.broker_id else None,
+                "order_id": p.order_id if p.kind == "gtt" else p.broker_id,
+                "fill_price": p.fill_price,
+                "filled_quantity": p.filled_quantity,
+                "reason": p.reason,
+                "at": self._now(),
+            }
+            if p.leg == "stop":
+                body["trigger_price"] = p.spec["trigger_values"][0]
+            self.cloud.signal_result(body)
+            self.journal.update(p.key, self._now(), reported=p.status)
+            self.journal.set_fact("last_result", f"signal {p.signal_id} {p.leg} {p.status}")
+            report.reported.append(f"{p.key}:{p.status}")
+
+    # -- approvals (the agent UI's buttons; `tradertape-agent approve|reject`) ---------------
+
+    def decide(self, signal_id: int, decision: str) -> None:
+        assert decision in ("approved", "rejected")
+        self.journal.decide(signal_id, decision, self._now())
+
+    # -- holdings, positions, drift -------------------------------------------------------
+
+    def _sync_and_reconcile(self, report: CycleReport, *, obfuscate: bool) -> None:
+        factor = self._factor() if obfuscate else None
+        as_of = self._now()
+        for name, broker in self.brokers.items():
+            try:
+                holdings = broker.holdings()
+                positions = broker.positions()
+                margins = broker.margins()
+            except BrokerError as exc:
+                message = broker_trouble(name, exc)
+                report.errors.append(message)
+                self.log(f"[agent] {message}")
+                continue
+            if name == self.config.primary_broker:
+                report.drift = self._reconcile(holdings, positions)
+            flags: dict[str, Any] = {
+                "broker": name,
+                "as_of": as_of,
+                "obfuscated": factor is not None,
+            }
+            if factor is not None:
+                flags["factor_fingerprint"] = obfuscation.fingerprint(
+                    self.config.obfuscation_factor, self.config.obfuscation_salt
+                )
+                holdings = obfuscation.scale(holdings, factor)
+                positions = obfuscation.scale(positions, factor)
+                margins = obfuscation.scale(margins, factor)
+            self.cloud.sync_holdings({**flags, "holdings": holdings})
+            self.cloud.sync_positions({**flags, "positions": positions, "margins": margins})
+
+    def _factor(self) -> Decimal | None:
+        if not self.config.obfuscation_factor:
+            self._say(
+                0,
+                "obfuscation is on in the cloud but this agent has no factor: "
+                "run tradertape-agent configure; syncing nothing",
+            )
+            raise CloudError("no obfuscation factor: holdings and positions not synced")
+        return obfuscation.valid_factor(self.config.obfuscation_factor)
+
+    def _reconcile(self, holdings: list[dict[str, Any]], positions: dict[str, Any]) -> list[Drift]:
+        rows = self.cloud.expected_positions()
+        mine = self.config.primary_broker
+        expected: dict[str, int] = {}
+        for row in rows:
+            if row.get("broker") not in (None, mine):
+                continue
+            symbol = str(row["symbol"])
+            expected[symbol] = expected.get(symbol, 0) + int(row.get("quantity") or 0)
+        drift = reconcile(
+            expected, broker_quantities(holdings, positions), self.config.ignore_symbols
+        )
+        previous = self.journal.fact("drift") or ""
+        lines = "\n".join(d.line() for d in drift)
+        if lines != previous:
+            for d in drift:
+                self.log(f"[agent] {d.line()}")
+            if not drift and previous:
+                self.log("[agent] reconciliation: no drift")
+        self.journal.set_fact("drift", lines)
+        self.journal.set_fact("drift_count", str(len(drift)))
+        return drift
+
+
+def placement_key(signal_id: int, leg: str) -> str:
+    """The idempotency key of a signal's leg: short enough for Kite's 20-character tag."""
+    return f"tt{signal_id}{leg[0]}"

@@ -1,0 +1,159 @@
+"""The CLI as a user meets it: the configure wizard through stdin, the settings file's mode,
+a wrong key, reset, status and the service files."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.agent.cloud_kit import KEY, FakeCloud
+from tests.serving import serve
+from tradertape_agent import cli
+from tradertape_agent.cloud import Cloud, CloudAuthError
+from tradertape_agent.config import CONFIG_ENV, Config, ConfigError, load, save
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def served(cloud: FakeCloud) -> Iterator[str]:
+    with serve(cloud.asgi()) as url:
+        yield url
+
+
+def agent_cli(args: list[str], config: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    path = os.pathsep.join(str(ROOT / p) for p in ("agent/src", "brokers/python/src"))
+    env = {**os.environ, CONFIG_ENV: str(config), "PYTHONPATH": path}
+    return subprocess.run(  # noqa: S603 - our own CLI
+        [sys.executable, "-m", "tradertape_agent.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_the_wizard_driven_through_stdin_checks_answers_and_writes_mode_600(
+    served: str, tmp_path: Path
+):
+    path = tmp_path / "agent.json"
+    answers = [
+        "ftp://nowhere",  # refused: not a URL
+        served,
+        "abc",  # refused: not a zt_ key
+        "zt_wrong",  # the cloud refuses it: asked again from the URL
+        "",  # the URL kept
+        KEY,
+        "kite",
+        "kk",
+        "ks",
+        "y",
+        "4",
+        "60",
+        "",  # the obfuscation factor: one is made
+    ]
+    done = agent_cli(["configure"], path, "\n".join(answers) + "\n")
+
+    assert done.returncode == 0, done.stderr
+    assert "starts with http" in done.stdout
+    assert "starts with zt_" in done.stdout
+    assert "Cloud authentication failed" in done.stdout
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    data = json.loads(path.read_text())
+    assert (data["cloud_url"], data["api_key"], data["primary_broker"]) == (served, KEY, "kite")
+    assert (data["kite_api_key"], data["kite_api_secret"]) == ("kk", "ks")
+    assert (data["auto_execute"], data["stop_loss_pct"], data["poll_interval"]) == (True, 4, 60)
+    assert 0.1 <= float(data["obfuscation_factor"]) < 1
+
+    again = agent_cli(["configure"], path, "\n" * 12)  # re-run: every default kept
+    assert again.returncode == 0, again.stderr
+    assert json.loads(path.read_text()) == data
+
+
+def test_run_refuses_settings_others_can_read(tmp_path: Path):
+    path = tmp_path / "agent.json"
+    save(Config(api_key=KEY, kite_api_key="k", kite_api_secret="s"), path)
+    os.chmod(path, 0o644)
+    with pytest.raises(ConfigError, match="chmod 600"):
+        load(path)
+    done = agent_cli(["run", "--once"], path)
+    assert done.returncode == 2
+    assert "chmod 600" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_wrong_key_is_cloud_authentication_failed_not_a_traceback(served: str, tmp_path: Path):
+    path = tmp_path / "agent.json"
+    save(
+        Config(cloud_url=served, api_key="zt_revoked", kite_api_key="k", kite_api_secret="s"), path
+    )
+    done = agent_cli(["run", "--once"], path)
+    assert done.returncode == 2
+    assert "Cloud authentication failed" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_run_prints_the_start_up_lines_and_polls(served: str, tmp_path: Path, cloud: FakeCloud):
+    path = tmp_path / "agent.json"
+    save(Config(cloud_url=served, api_key=KEY, kite_api_key="k", kite_api_secret="s"), path)
+    done = agent_cli(["run", "--once"], path)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("[agent] Starting tradertape-agent v")
+    assert f"[agent] Cloud URL: {served}" in lines
+    assert "[agent] Primary broker: kite" in lines
+    assert any(line.startswith("[agent] Broker not connected: kite") for line in lines)
+    assert "[agent] Health: cloud=ok broker=not-connected poll=30s" in lines
+    assert "[agent] poll: 0 new signals" in lines
+    assert cloud.polls == 1
+
+
+def test_reset_keeps_the_factor_unless_told(tmp_path: Path, capsys):
+    path = tmp_path / "agent.json"
+    save(Config(api_key=KEY, obfuscation_factor="0.271", obfuscation_salt="ab"), path)
+    assert cli.reset(path, yes=False, forget_factor=False, ask=lambda _q: "n") == 1
+    assert load(path).api_key == KEY
+
+    assert cli.reset(path, yes=False, forget_factor=False, ask=lambda _q: "y") == 0
+    kept = load(path)
+    assert (kept.api_key, kept.obfuscation_factor, kept.obfuscation_salt) == ("", "0.271", "ab")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+    assert cli.reset(path, yes=True, forget_factor=True) == 0
+    assert not path.exists()
+
+
+def test_status_prints_the_cloud_the_brokers_and_the_last_poll(tmp_path: Path):
+    path = tmp_path / "agent.json"
+    save(Config(api_key=KEY, kite_api_key="k", kite_api_secret="s", kite_access_token="t"), path)
+    done = agent_cli(["status"], path)
+    assert done.returncode == 0
+    assert "Cloud URL: https://tradertape.com" in done.stdout
+    assert "Broker kite: configured, session saved" in done.stdout
+    assert "Last poll: never" in done.stdout
+
+
+def test_service_prints_the_unit_and_the_plist_filled_in(tmp_path: Path):
+    unit = agent_cli(["service", "--systemd"], tmp_path / "a.json")
+    assert "ExecStart=" in unit.stdout
+    assert "Restart=always" in unit.stdout
+    assert "User=you" not in unit.stdout
+    assert "User=" in unit.stdout
+    plist = agent_cli(["service", "--launchd"], tmp_path / "a.json")
+    assert "<string>com.tradertape.agent</string>" in plist.stdout
+    assert "/Users/you" not in plist.stdout
+
+
+def test_the_cloud_client_says_cloud_authentication_failed(cloud: FakeCloud):
+    client = Cloud("http://cloud.test", "zt_bad", transport=cloud.transport())
+    with pytest.raises(CloudAuthError, match="Cloud authentication failed"):
+        client.pending_signals()

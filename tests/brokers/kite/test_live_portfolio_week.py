@@ -134,13 +134,14 @@ def _text(value: Decimal | None) -> str | None:
 
 
 def _ledger(runtime: Runtime, user_id: int) -> dict[str, list[tuple[Any, ...]]]:
-    """The user's trades, cash entries (deposits aside: paper money is put in, a broker's
-    is not mirrored) and positions, oldest first, without the broker's name."""
+    """The user's trades, cash entries (deposits and allocations aside: paper money is put
+    in and allotted to a portfolio's book, a broker's is not mirrored) and positions, oldest
+    first, without the broker's name."""
     with runtime.db.session() as db:
         trades = db.scalars(select(Trade).where(Trade.user_id == user_id).order_by(Trade.id))
         cash = db.scalars(
             select(CashEntry)
-            .where(CashEntry.user_id == user_id, CashEntry.kind != "deposit")
+            .where(CashEntry.user_id == user_id, CashEntry.kind.not_in(("deposit", "allocation")))
             .order_by(CashEntry.id)
         )
         held = db.scalars(

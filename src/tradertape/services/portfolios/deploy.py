@@ -167,7 +167,7 @@ def deploy(
     )
     db.add(portfolio)
     db.flush()
-    if paper_exchange is not None and request.broker == "paper":
+    if paper_exchange is not None and portfolio.broker == "paper":
         # an allocation from the account's cash, never new money (docs/books.md)
         paper_exchange.allocate(
             db,

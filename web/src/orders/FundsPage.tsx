@@ -10,7 +10,7 @@ import { Money } from "@/components/Money";
 import { PageTitle } from "@/components/PageTitle";
 import { inr } from "@/format";
 import { BookFilter } from "./BookFilter";
-import { ALL_BOOKS, type BookSummary, type MarginAvailable, type MarginUtilised, type NumberKey, num, useBook, useBooks, useMargins } from "./books";
+import { EVERY_BOOK, type BookSummary, type MarginAvailable, type MarginUtilised, type NumberKey, num, useBook, useBooks, useMargins } from "./books";
 
 const AVAILABLE: [NumberKey<MarginAvailable>, string][] = [
   ["cash", "Available cash"],
@@ -105,8 +105,8 @@ function BooksTable({ books, selected }: { books: BookSummary[]; selected: strin
           </Table.Thead>
           <Table.Tbody>
             {books.map((b) => (
-              <Table.Tr key={b.book} fw={b.book === ALL_BOOKS || b.book === selected ? 700 : undefined}
-                style={b.book === ALL_BOOKS ? { borderTop: "2px solid var(--mantine-color-default-border)" } : undefined}>
+              <Table.Tr key={b.book} fw={b.book === EVERY_BOOK || b.book === selected ? 700 : undefined}
+                style={b.book === EVERY_BOOK ? { borderTop: "2px solid var(--mantine-color-default-border)" } : undefined}>
                 <Table.Th scope="row" fw="inherit">{b.label}</Table.Th>
                 <Table.Td className="num">{money(b.cash)}</Table.Td>
                 <Table.Td className="num">{money(b.opening_balance)}</Table.Td>

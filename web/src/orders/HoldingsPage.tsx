@@ -9,7 +9,7 @@ import { Money } from "@/components/Money";
 import { PageTitle } from "@/components/PageTitle";
 import { pct, qty } from "@/format";
 import { BookFilter } from "./BookFilter";
-import { ALL_BOOKS, LiveHoldingPnl, LiveLtp, type Holding, bookColumn, num, str, symbolOf, useBook, useBooks, useHoldings } from "./books";
+import { ALL_BOOKS, EVERY_BOOK, LiveHoldingPnl, LiveLtp, type Holding, bookColumn, num, str, symbolOf, useBook, useBooks, useHoldings } from "./books";
 
 const columns: Column<Holding>[] = [
   { key: "instrument", header: "Instrument", render: (r) => `${str(r, "tradingsymbol")} ${str(r, "exchange")}`, value: (r) => str(r, "tradingsymbol") },
@@ -32,7 +32,7 @@ export function Component() {
     <>
       <PageTitle actions={<BookFilter />}>Holdings</PageTitle>
       {holdings.error && <Notice role="alert" color="red" mb="sm">{holdings.error.message}</Notice>}
-      <DataTable caption="Holdings" columns={book === ALL_BOOKS ? [bookColumn<Holding>(books.data), ...columns] : columns}
+      <DataTable caption="Holdings" columns={book === ALL_BOOKS || book === EVERY_BOOK ? [bookColumn<Holding>(books.data), ...columns] : columns}
         rows={holdings.data ?? []} rowKey={(r) => `${r.book ?? ""}:${symbolOf(r)}`}
         csvName="holdings" onRowSelect={(r) => ticket.select(symbolOf(r))} empty={holdings.isPending ? "Loading…" : "No holdings."} initialSort={{ key: "instrument" }} />
     </>

@@ -9,7 +9,7 @@ import { Money } from "@/components/Money";
 import { PageTitle } from "@/components/PageTitle";
 import { qty } from "@/format";
 import { BookFilter } from "./BookFilter";
-import { ALL_BOOKS, type BookOrder, type BookTrade, LiveLtp, bookColumn, clockTime, isOpenOrder, num, str, symbolOf, useBook, useBooks, useOrders, useTrades } from "./books";
+import { ALL_BOOKS, EVERY_BOOK, type BookOrder, type BookTrade, LiveLtp, bookColumn, clockTime, isOpenOrder, num, str, symbolOf, useBook, useBooks, useOrders, useTrades } from "./books";
 import { CancelOrderDialog, ModifyOrderDialog, OrderHistoryDialog } from "./OrderDialogs";
 import { useOrderTicket } from "./ticket/OrderTicketContext";
 
@@ -73,7 +73,7 @@ export function Component() {
   const orders = useOrders(book);
   const trades = useTrades(book);
   const withBook = <T extends BookOrder | BookTrade>(columns: Column<T>[]): Column<T>[] =>
-    book === ALL_BOOKS ? [bookColumn<T>(books.data), ...columns] : columns;
+    book === ALL_BOOKS || book === EVERY_BOOK ? [bookColumn<T>(books.data), ...columns] : columns;
   const [dialog, setDialog] = useState<Dialog>(null);
   const all = orders.data ?? [];
   const open = all.filter(isOpenOrder);

@@ -9,7 +9,7 @@ import { Money } from "@/components/Money";
 import { PageTitle } from "@/components/PageTitle";
 import { qty } from "@/format";
 import { BookFilter } from "./BookFilter";
-import { ALL_BOOKS, LiveLtp, LivePnl, type Position, bookColumn, bookLabel, num, str, symbolOf, useBook, useBooks, usePositions } from "./books";
+import { ALL_BOOKS, EVERY_BOOK, LiveLtp, LivePnl, type Position, bookColumn, bookLabel, num, str, symbolOf, useBook, useBooks, usePositions } from "./books";
 import { useOrderTicket } from "./ticket/OrderTicketContext";
 import type { Product } from "./ticket/form";
 
@@ -85,9 +85,9 @@ export function Component() {
         Positions
       </PageTitle>
       {positions.error && <Notice role="alert" color="red" mb="sm">{positions.error.message}</Notice>}
-      {phone ? <PositionCards rows={rows} onExit={exit} bookOf={(r) => (book === ALL_BOOKS ? bookLabel(books.data, r.book) : "")} /> : <DataTable
+      {phone ? <PositionCards rows={rows} onExit={exit} bookOf={(r) => (book === ALL_BOOKS || book === EVERY_BOOK ? bookLabel(books.data, r.book) : "")} /> : <DataTable
         caption={`${view === "net" ? "Net" : "Day"} positions`}
-        columns={book === ALL_BOOKS ? [bookColumn<Position>(books.data), ...columns] : columns}
+        columns={book === ALL_BOOKS || book === EVERY_BOOK ? [bookColumn<Position>(books.data), ...columns] : columns}
         rows={rows}
         rowKey={(r) => `${r.book ?? ""}:${symbolOf(r)}:${str(r, "product")}`}
         csvName={`positions-${view}`}

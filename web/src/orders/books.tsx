@@ -37,8 +37,11 @@ export const clockTime = (value: string): string => (value.length > 10 ? value.s
 
 const REFRESH_MS = 5_000;
 
-/** Every book of the account together (docs/books.md); the views' default. */
-export const ALL_BOOKS = "all";
+/** The account in use (the connected broker's, else every paper book): the views' default. */
+export const ALL_BOOKS = "";
+/** Every book together: the paper books, then the connected broker's rows (docs/books.md). */
+export const EVERY_BOOK = "all";
+const bookQuery = (book: string) => (book === ALL_BOOKS ? {} : { query: { book } });
 export type BookSummary = Schemas["BookOut"];
 
 /** The book the page shows, kept in the address (`?book=portfolio:3`) so a link keeps it. */
@@ -76,35 +79,35 @@ export function bookLabel(books: BookSummary[] | undefined, key: string | null |
 export function useOrders(book: string = ALL_BOOKS) {
   return useQuery({
     queryKey: ["portfolio", "orders", book],
-    queryFn: async () => unwrap(await api.GET("/api/portfolio/orders", { params: { query: { book } } })),
+    queryFn: async () => unwrap(await api.GET("/api/portfolio/orders", { params: bookQuery(book) })),
     refetchInterval: REFRESH_MS,
   });
 }
 export function useTrades(book: string = ALL_BOOKS) {
   return useQuery({
     queryKey: ["portfolio", "trades", book],
-    queryFn: async () => unwrap(await api.GET("/api/portfolio/trades", { params: { query: { book } } })),
+    queryFn: async () => unwrap(await api.GET("/api/portfolio/trades", { params: bookQuery(book) })),
     refetchInterval: REFRESH_MS,
   });
 }
 export function usePositions(book: string = ALL_BOOKS) {
   return useQuery({
     queryKey: ["portfolio", "positions", book],
-    queryFn: async () => unwrap(await api.GET("/api/portfolio/positions", { params: { query: { book } } })),
+    queryFn: async () => unwrap(await api.GET("/api/portfolio/positions", { params: bookQuery(book) })),
     refetchInterval: REFRESH_MS,
   });
 }
 export function useHoldings(book: string = ALL_BOOKS) {
   return useQuery({
     queryKey: ["portfolio", "holdings", book],
-    queryFn: async () => unwrap(await api.GET("/api/portfolio/holdings", { params: { query: { book } } })),
+    queryFn: async () => unwrap(await api.GET("/api/portfolio/holdings", { params: bookQuery(book) })),
     refetchInterval: REFRESH_MS,
   });
 }
 export function useMargins(book: string = ALL_BOOKS) {
   return useQuery({
     queryKey: ["portfolio", "margins", book],
-    queryFn: async () => unwrap(await api.GET("/api/portfolio/margins", { params: { query: { book } } })),
+    queryFn: async () => unwrap(await api.GET("/api/portfolio/margins", { params: bookQuery(book) })),
     refetchInterval: REFRESH_MS,
   });
 }

@@ -23,8 +23,11 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from typing import Generic, TypeVar
 
 from tradertape.domain.money import ZERO, percent
+
+T = TypeVar("T")
 
 
 class Exchange(StrEnum):
@@ -45,16 +48,16 @@ class Segment(StrEnum):
         return self in (Segment.FUTURES, Segment.OPTIONS)
 
 
-@dataclass(frozen=True, slots=True)
-class SegmentRates:
-    """One rate per segment, as a fraction of turnover."""
+@dataclass(frozen=True)  # no slots: a subscripted generic sets __orig_class__ on its instances
+class PerSegment(Generic[T]):
+    """One value per segment: a rate as a fraction of turnover, or a brokerage rule."""
 
-    delivery: Decimal
-    intraday: Decimal
-    futures: Decimal
-    options: Decimal
+    delivery: T
+    intraday: T
+    futures: T
+    options: T
 
-    def of(self, segment: Segment) -> Decimal:
+    def of(self, segment: Segment) -> T:
         match segment:
             case Segment.EQUITY_DELIVERY:
                 return self.delivery
@@ -90,25 +93,8 @@ class Brokerage:
         return fee
 
 
-@dataclass(frozen=True, slots=True)
-class SegmentBrokerage:
-    """A broker's brokerage rule for each segment."""
-
-    delivery: Brokerage
-    intraday: Brokerage
-    futures: Brokerage
-    options: Brokerage
-
-    def of(self, segment: Segment) -> Brokerage:
-        match segment:
-            case Segment.EQUITY_DELIVERY:
-                return self.delivery
-            case Segment.EQUITY_INTRADAY:
-                return self.intraday
-            case Segment.FUTURES:
-                return self.futures
-            case Segment.OPTIONS:
-                return self.options
+SegmentRates = PerSegment[Decimal]  # rates as fractions of turnover
+SegmentBrokerage = PerSegment[Brokerage]  # a broker's brokerage rule per segment
 
 
 @dataclass(frozen=True, slots=True)

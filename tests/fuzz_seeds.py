@@ -720,6 +720,7 @@ SEEDS: dict[str, Seed] = {
     "GET /api/market/history": _one(
         query={"symbol": "NSE:INFY", "from": "2025-06-02", "to": "2025-06-30"}
     ),
+    "GET /api/market/fills": _one(query={"symbol": "NSE:INFY"}),
     "GET /api/market/indicators": _one(
         query={
             "symbol": "NSE:INFY",

@@ -37,7 +37,7 @@ from tradertape.oms.paper.portfolio import PaperPortfolio
 from tradertape.oms.paper.session_jobs import SessionJobs
 from tradertape.oms.quotes import QuoteBook
 from tradertape.ports.bus import EventBus
-from tradertape.ports.clock import Clock, SystemClock
+from tradertape.ports.clock import Clock, StartedClock, SystemClock
 from tradertape.ports.mailer import MailTransport, transport_for
 from tradertape.security.vault import Vault
 from tradertape.services.accounts.login import LoginService
@@ -114,6 +114,7 @@ class Runtime:
     option_protection: OptionProtectionEngine  # option runs' rules, beside the trading loop
     option_ticker: OptionTicker  # option ticks derived from index ticks, for the loop
     live: LiveOrders  # live orders at the user's broker, through the same gate and books
+    live_brokers: UserBrokers  # which connected broker a user's live order goes to
     reconciliation: LiveReconciliation  # live brokers against our books (adopt, mark, report)
     live_gtts: LiveGttBook  # GTTs at the user's broker (paper rows go to `gtts`)
     orders: OrderPipeline  # the one door of every order and GTT, paper or live
@@ -136,7 +137,8 @@ class Runtime:
 
         Nothing starts here: the feed's task runs in the app's lifespan (`api.app`).
         """
-        clock = clock or SystemClock()
+        if clock is None:
+            clock = StartedClock(settings.clock_start) if settings.clock_start else SystemClock()
         bus = bus or make_bus(settings)
         catalog = reference_catalog()
         # The shipped NSE list, with any year imported into the data folder (`calendar import`).
@@ -356,6 +358,7 @@ class Runtime:
             ),
             option_ticker=OptionTicker(options, clock),
             live=live,
+            live_brokers=live_brokers,
             egress=egress,
             reconciliation=LiveReconciliation(
                 context=exchange.context, desk=live, brokers=live_brokers

@@ -15,7 +15,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, IPvAnyAddress, SecretStr, field_validator
+from pydantic import AliasChoices, AwareDatetime, Field, IPvAnyAddress, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from tradertape.security.files import private_file, private_folder
@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     kite_ticker_url: str = "wss://ws.kite.trade"
     # Demo: the simulated market keeps ticking outside NSE hours (replaying the last session).
     demo_mode: bool = False
+    # The server's clock starts at this instant (aware) and runs at wall speed: a demo or an
+    # end-to-end run plays the same day, and the same simulated prices, whatever the wall time.
+    clock_start: AwareDatetime | None = None
     feed_speed: float = Field(default=1.0, gt=0)
     feed_interval_secs: float = Field(default=1.0, gt=0)
     live_trading_enabled: bool = False

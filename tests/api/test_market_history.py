@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import pytest
@@ -14,6 +14,7 @@ from tradertape.candles.populate import synthesize
 from tradertape.candles.synthetic import SyntheticMarket
 from tradertape.domain.market import Interval
 from tradertape.runtime import Runtime
+from tradertape.testkit import make_tick
 
 
 @pytest.fixture
@@ -110,3 +111,23 @@ def test_bad_queries_are_422_naming_the_field(signed_in: TestClient):
         response = signed_in.get(f"/api/market/history?{query}")
         assert response.status_code == 422, case
         assert response.json()["detail"][0]["field"] == field, case
+
+
+def test_minute_candles_end_with_todays_minutes_from_the_feed(
+    signed_in: TestClient, runtime: Runtime
+):
+    now = runtime.clock.now()
+    for seconds, price in ((0, "1400"), (20, "1404.5"), (65, "1401")):
+        runtime.candle_book.update(
+            make_tick("NSE:INFY", price, ts=now + timedelta(seconds=seconds), last_quantity=10)
+        )
+    body = signed_in.get(
+        "/api/market/history", params={"symbol": "NSE:INFY", "interval": "minute"}
+    ).json()
+    # nothing stored: the feed's minutes, labelled by the feed (the tests run none: "live")
+    assert runtime.settings.feed != "simulated"
+    assert body["source"] == "live"
+    first, second = body["candles"]
+    assert first[1:5] == [1400.0, 1404.5, 1400.0, 1404.5]
+    assert second[4] == 1401.0
+    assert first[0] < second[0]

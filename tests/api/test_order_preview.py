@@ -95,3 +95,24 @@ def test_gtt_modify_changes_an_active_trigger_only(client: TestClient, runtime: 
     client.delete(f"/api/gtt/triggers/{trigger_id}")
     assert client.put(f"/api/gtt/triggers/{trigger_id}", json=changed).status_code == 400
     assert client.put("/api/gtt/triggers/999", json=changed).status_code == 404
+
+
+def test_a_live_preview_is_priced_on_its_brokers_schedule(client: TestClient, runtime: Runtime):
+    sign_in(client, runtime, "live-preview@x.in")
+    quote(runtime, "1400")
+
+    def priced(**account: str) -> tuple[str, float]:
+        body = client.post("/api/orders/preview", json={**ORDER, **account}).json()
+        return body["schedule"], body["charges"]["brokerage"]
+
+    # delivery buy of ₹14,000: Zerodha free; Upstox the lower of ₹20 and 2.5 %; Groww 0.1 %
+    # between ₹5 and ₹20
+    assert priced() == ("zerodha", 0.0)
+    assert priced(mode="live", broker="kite") == ("zerodha", 0.0)
+    assert priced(mode="live", broker="upstox") == ("upstox", 20.0)
+    assert priced(mode="live", broker="groww") == ("groww", 14.0)
+    unnamed = client.post("/api/orders/preview", json={**ORDER, "mode": "live"})
+    assert unnamed.status_code == 409  # no broker connected: the placement would say the same
+    assert "Kite, Upstox or Groww" in unnamed.json()["detail"]
+    paper_broker = client.post("/api/orders/preview", json={**ORDER, "broker": "upstox"})
+    assert paper_broker.status_code == 422

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from fastapi.testclient import TestClient
 
 from tests.helpers import PASSWORD, make_user, sign_in
@@ -229,3 +231,25 @@ def test_a_cover_order_over_http_shows_both_legs_and_exits_at_market(
     )
     positions = client.get("/api/portfolio/positions").json()["net"]
     assert [p["quantity"] for p in positions] == [0]
+
+
+def test_the_charts_fills_are_the_users_own_in_every_book(client: TestClient, runtime: Runtime):
+    sign_in(client, runtime, "fills@x.in")
+    assert client.post("/api/portfolio/funds", json={"amount": 100000}).status_code == 201
+    quote(runtime, "1399.90")
+    assert client.post("/api/orders", json=ORDER).status_code == 201
+    sell = {**ORDER, "transaction_type": "SELL", "quantity": 4, "price": 1399}
+    assert client.post("/api/orders", json=sell).status_code == 201
+
+    answer = client.get("/api/market/fills", params={"symbol": "INFY"}).json()
+
+    assert answer["symbol"] == "NSE:INFY"
+    fills = [(f["side"], f["quantity"], Decimal(f["price"]), f["book"]) for f in answer["fills"]]
+    assert fills == [
+        ("BUY", 10, Decimal("1399.90"), "manual"),
+        ("SELL", 4, Decimal("1399.90"), "manual"),
+    ]
+    assert client.get("/api/market/fills", params={"symbol": "NSE:NOPE"}).status_code == 404
+    client.cookies.clear()
+    sign_in(client, runtime, "other@x.in")
+    assert client.get("/api/market/fills", params={"symbol": "INFY"}).json()["fills"] == []

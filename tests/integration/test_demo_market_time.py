@@ -3,7 +3,7 @@ the feed's bars are the stored synthetic history's bars."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from tradertape.bus.memory import InProcessBus
@@ -20,8 +20,9 @@ from tradertape.feed.history_plan import SyntheticHistoryPlan
 from tradertape.feed.plan import SyntheticDayPlan
 from tradertape.feed.simulated import FeedConfig, SimulatedFeed
 from tradertape.oms.paper.exchange import PaperExchange
-from tradertape.ports.clock import IST, ManualClock
+from tradertape.ports.clock import IST, ManualClock, StartedClock
 from tradertape.services.accounts.users import create_user
+from tradertape.services.market.market_clock import MarketPhase, market_clock
 
 NIGHT = datetime(2026, 11, 21, 2, 37, tzinfo=IST)  # a Saturday, long after Friday's close
 
@@ -82,3 +83,34 @@ def test_feed_bars_are_the_stored_history_bars():
     assert (bar.open, bar.close) == (float(stored.open[0, column]), float(stored.close[0, column]))
     assert plan("NSE:INFY", date(2026, 11, 21)) is None  # Saturday: no bar
     assert plan("NSE:NIFTY 50", day) is not None  # indices come from the fallback
+
+
+def test_the_market_clock_tells_a_replay_from_the_wall_time():
+    wall = ManualClock(NIGHT)
+    feed = _feed(wall, demo=True)
+    view = market_clock(wall=wall, market=FeedClock(wall, feed), calendar=nse_calendar(), feed=feed)
+    assert view.phase is MarketPhase.REPLAY
+    assert view.replay_of == date(2026, 11, 20)  # Friday's session, played again
+    assert view.market_time.astimezone(IST).date() == date(2026, 11, 20)
+    assert view.now == NIGHT
+    assert view.next_open == datetime(2026, 11, 23, 9, 15, tzinfo=IST)
+
+
+def test_the_market_clock_is_closed_at_night_without_demo_and_open_in_session():
+    wall = ManualClock(NIGHT)
+    feed = _feed(wall, demo=False)
+    night = market_clock(
+        wall=wall, market=FeedClock(wall, feed), calendar=nse_calendar(), feed=feed
+    )
+    assert (night.phase, night.replay_of) == (MarketPhase.CLOSED, None)
+    noon = ManualClock(datetime(2026, 11, 20, 12, 0, tzinfo=IST))
+    feed = _feed(noon, demo=True)
+    live = market_clock(wall=noon, market=FeedClock(noon, feed), calendar=nse_calendar(), feed=feed)
+    assert (live.phase, live.next_open) == (MarketPhase.OPEN, None)
+
+
+def test_a_started_clock_runs_at_wall_speed_from_its_start():
+    wall = ManualClock(NIGHT)
+    pinned = StartedClock(datetime(2026, 11, 19, 10, 0, tzinfo=IST), wall)
+    wall.advance(timedelta(seconds=90))
+    assert pinned.now() == datetime(2026, 11, 19, 10, 1, 30, tzinfo=IST)

@@ -1,8 +1,9 @@
-"""Portfolios scan themselves once per trading day after the close, on the injected clock."""
+"""Portfolios scan themselves once per trading day after the close, on the injected clock,
+and a fresh deploy scans the last completed session at once, at any hour."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from tests.helpers import make_user
@@ -15,7 +16,9 @@ from tradertape.services.portfolios.signals import PortfolioTrading
 from tradertape.services.research import strategies
 
 
-def test_scans_after_the_close_once_and_skips_holidays(with_candles: Runtime):
+def test_a_fresh_deploy_scans_at_once_then_after_each_close_and_skips_holidays(
+    with_candles: Runtime,
+):
     runtime = with_candles
     clock = runtime.clock
     user_id = make_user(runtime, "pm@x.in")
@@ -34,9 +37,13 @@ def test_scans_after_the_close_once_and_skips_holidays(with_candles: Runtime):
             live_trading_enabled=False,
         ).id
     # the history the test has is 2022–2025: the scheduler's clock starts in it
-    clock = ManualClock(datetime(2025, 6, 2, 15, 45, tzinfo=IST))  # closed, before scan time
+    clock = ManualClock(datetime(2025, 6, 2, 11, 0, tzinfo=IST))  # Monday, in the session
     venue = PortfolioTrading(orders=runtime.orders, exchange=runtime.exchange, clock=clock)
     jobs = PortfolioJobs(db=runtime.db, store=runtime.candles, venue=venue)
+    (first,) = jobs.run_due()  # never scanned: Friday's session, now
+    assert (first.portfolio_id, first.day, first.skipped) == (portfolio_id, date(2025, 5, 30), None)
+    assert first.entries
+    clock.set(datetime(2025, 6, 2, 15, 45, tzinfo=IST))  # closed, before scan time
     assert jobs.run_due() == []
     clock.set(datetime(2025, 6, 2, 16, 5, tzinfo=IST))
     (report,) = jobs.run_due()

@@ -14,8 +14,11 @@ async function json<T>(api: APIRequestContext, url: string): Promise<T> {
   return (await res.json()) as T;
 }
 
-/** A fresh paper portfolio (GTT fills) scanned once, so its cart has signals. */
+/** A fresh paper portfolio (GTT fills) scanned once, so its cart has signals. Its capital is
+ * added to the manual book first: a deploy allocates from it, and earlier specs spent some. */
 async function portfolioWithSignals(api: APIRequestContext, name: string): Promise<{ id: number; signals: Signal[] }> {
+  const funded = await api.post("/api/portfolio/funds", { data: { amount: 500000 } });
+  expect(funded.status(), await funded.text()).toBe(201);
   const templates = await json<{ id: number; base_model: string }[]>(api, "/api/strategies?is_template=true");
   const strategy = templates.find((t) => t.base_model === "v1_momentum");
   const made = await api.post("/api/model/portfolios/deploy", {
@@ -23,6 +26,7 @@ async function portfolioWithSignals(api: APIRequestContext, name: string): Promi
   });
   expect(made.status(), await made.text()).toBe(201);
   const { id } = (await made.json()) as { id: number };
+  // a fresh deploy scans the last session by itself (the scheduler); a scan now is the same
   const scan = await api.post("/api/model/scan", { data: { portfolio_id: id } });
   expect(scan.ok(), await scan.text()).toBeTruthy();
   const signals = await json<Signal[]>(api, `/api/model/signals?portfolio_id=${id}&status=pending_approval`);
@@ -153,7 +157,12 @@ test("the top bar: today's P&L against the limit, notifications, search on / @ph
   await page.keyboard.press("Escape");
   const bell = page.getByRole("button", { name: `Notifications, ${unread} unread` });
   await bell.click();
-  await expect(page.getByRole("list", { name: "Notifications" })).toBeVisible();
+  const items = page.getByRole("list", { name: "Notifications" }).getByRole("listitem");
+  await expect(items.first()).toBeVisible();
+  // the demo's seeding wrote more than a page: older ones come a page at a time
+  await expect(items).toHaveCount(20);
+  await page.getByRole("button", { name: "Older notifications" }).click();
+  await expect.poll(() => items.count()).toBeGreaterThan(20);
   await expectAccessible(page);
   // opening the bell marks read on the server, so every device agrees
   await expect

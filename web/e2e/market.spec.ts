@@ -9,6 +9,11 @@ test("a price in the market watch changes within 2 s @phone", async ({ page }, i
   await expect(page.getByLabel("NSE:INFY last price")).not.toHaveText("—");
   const first = (await prices.allTextContents()).join("|");
   // The demo's simulated feed ticks every second: some price on the list moves within 2 s.
+  // The e2e server's clock is pinned inside a session (serve.mjs), so this never waits on a
+  // holiday evening's replay, and the top bar says the market is open.
+  if (info.project.name === "phone") await page.getByRole("button", { name: /Desk status/ }).click();
+  await expect(page.getByTestId("market-clock")).toHaveText("Market open");
+  if (info.project.name === "phone") await page.keyboard.press("Escape");
   await expect
     .poll(async () => (await prices.allTextContents()).join("|"), { timeout: 2_000, intervals: [100] })
     .not.toBe(first);
@@ -54,13 +59,40 @@ test("B and S on the selected row open the order ticket; depth opens on expand",
   await expect(depth.getByRole("row").nth(1).getByRole("cell").nth(1)).not.toHaveText("—");
 });
 
-test("the chart draws daily candles with the synthetic-data label", async ({ page }, info) => {
+test("the chart draws candles with volume, an OHLC readout, the user's fills and minute candles", async ({ page, baseURL }, info) => {
+  test.slow(); // two timeframes on a shared machine
+  const apiCtx = await demoApi(baseURL!);
+  // a fill of the user's own: the chart marks it on today's candle
+  const preview = await apiCtx.post("/api/orders/preview", {
+    data: { exchange: "NSE", tradingsymbol: "INFY", transaction_type: "BUY", quantity: 1, product: "CNC", order_type: "MARKET" },
+  });
+  const limit = Math.ceil(((await preview.json()).price as number) * 1.01);
+  const placed = await apiCtx.post("/api/orders", {
+    data: { exchange: "NSE", tradingsymbol: "INFY", transaction_type: "BUY", quantity: 1, product: "CNC", order_type: "LIMIT", price: limit },
+  });
+  expect(placed.ok()).toBeTruthy();
+  const fills = (await (await apiCtx.get("/api/market/fills?symbol=NSE:INFY")).json()) as { fills: unknown[] };
+  expect(fills.fills.length).toBeGreaterThan(0);
+
   await signIn(page, "/market");
   await page.getByRole("link", { name: "NSE:INFY" }).click();
   await expect(page).toHaveURL(/\/market\/chart\/NSE%3AINFY$/);
   await expect(page.getByRole("heading", { name: "Chart NSE:INFY" })).toBeVisible();
   await expect(page.getByText("Synthetic data: simulated prices, not real")).toBeVisible();
-  await expect(page.getByRole("img", { name: "Daily candles of NSE:INFY" }).locator("canvas").first()).toBeVisible();
+  const daily = page.getByRole("img", { name: "Daily candles of NSE:INFY" });
+  await expect(daily.locator("canvas").first()).toBeVisible();
+  const readout = page.getByTestId("ohlc");
+  await expect(readout).toContainText(/O ₹[\d,]+\.\d{2}\s*H ₹[\d,]+\.\d{2}\s*L ₹[\d,]+\.\d{2}\s*C ₹[\d,]+\.\d{2}\s*Vol\. [\d.]+/);
+  // the crosshair over an earlier candle reads that candle
+  const before = await readout.textContent();
+  const box = (await daily.boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.4);
+  await expect.poll(() => readout.textContent()).not.toBe(before);
   await expectAccessible(page);
   await keepScreenshot(page, "chart", info.project.name);
+  // minute candles: today's, built from the live prices
+  await page.getByText("1 minute").click();
+  await expect(page.getByRole("img", { name: "Minute candles of NSE:INFY" }).locator("canvas").first()).toBeVisible();
+  await expect(readout).toContainText(/IST/);
+  await keepScreenshot(page, "chart-minute", info.project.name);
 });

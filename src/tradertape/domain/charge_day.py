@@ -2,7 +2,7 @@
 
 Recomputing the whole day for every fill makes a busy day quadratic. `ChargeDay` keeps
 the running parts instead: the proportional charges as exact sums, STT per contract-note
-group before its rupee rounding, the ISINs sold from demat, and brokerage per order
+group before its rupee rounding, the value sold from demat per ISIN, and brokerage per order
 (the caller passes the order's traded value before this fill, since brokerage is capped
 per order). ``total`` applies the same rounding as `compute_charges`, and a property test
 holds the two equal for any sequence of fills.
@@ -21,7 +21,7 @@ from tradertape.domain.charge_rates import (
     Segment,
     schedule_for,
 )
-from tradertape.domain.charges import Fill, Side
+from tradertape.domain.charges import Fill, Side, demat_sales, dp_charge
 from tradertape.domain.money import ZERO, paise, whole_rupees
 
 
@@ -47,7 +47,7 @@ class ChargeDay:
     sebi: Decimal = ZERO
     stamp: Decimal = ZERO
     stt_raw: dict[str, Decimal] = field(default_factory=dict)
-    dp_isins: frozenset[str] = frozenset()
+    dp_sold: dict[str, Decimal] = field(default_factory=dict)  # value sold from demat per ISIN
     women_first_holder: bool = False
     schedules: tuple[ChargeSchedule, ...] = SCHEDULES
 
@@ -66,9 +66,9 @@ class ChargeDay:
         group = stt_group(fill)
         stt_raw = dict(self.stt_raw)
         stt_raw[group] = stt_raw.get(group, ZERO) + value * stt_rate
-        isins = self.dp_isins
-        if fill.segment is Segment.EQUITY_DELIVERY and fill.side is Side.SELL:
-            isins = isins | {fill.instrument}
+        dp_sold = self.dp_sold
+        for isin, sold in demat_sales([fill]).items():
+            dp_sold = {**dp_sold, isin: dp_sold.get(isin, ZERO) + sold}
         nse = fill.exchange is Exchange.NSE
         return replace(
             self,
@@ -79,7 +79,7 @@ class ChargeDay:
             stamp=self.stamp
             + (value * rates.stamp_buy.of(fill.segment) if fill.side is Side.BUY else ZERO),
             stt_raw=stt_raw,
-            dp_isins=isins,
+            dp_sold=dp_sold,
         )
 
     @property
@@ -88,7 +88,6 @@ class ChargeDay:
         rates = self.rates
         gst = (self.brokerage + self.exchange_txn + self.ipft + self.sebi) * rates.gst
         stt = sum((whole_rupees(raw) for raw in self.stt_raw.values()), ZERO)
-        base = rates.dp_base_women if self.women_first_holder else rates.dp_base
-        dp = paise(base * (1 + rates.gst)) * len(self.dp_isins)
+        dp = dp_charge(self.dp_sold, rates, self.women_first_holder)
         parts = (self.brokerage, stt, self.exchange_txn, self.ipft, self.sebi, self.stamp, gst, dp)
         return paise(sum(parts, ZERO))

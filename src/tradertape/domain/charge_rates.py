@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Generic, TypeVar
+from typing import Generic, Literal, TypeVar
 
 from tradertape.domain.money import ZERO, percent
 
@@ -115,6 +115,10 @@ class ChargeSchedule:
     brokerage: SegmentBrokerage  # per executed order
     dp_base: Decimal  # per ISIN per day, before GST
     dp_base_women: Decimal  # when the first holder is a woman
+    # The broker's share of the DP charge it waives when an ISIN's sales of the day come to
+    # less than `dp_waived_under` (Groww: its ₹16.50 under ₹100); the depository's stays.
+    dp_waived_under: Decimal | None = None
+    dp_waived: Decimal = ZERO
 
     def txn(self, exchange: Exchange) -> SegmentRates:
         return self.txn_nse if exchange is Exchange.NSE else self.txn_bse
@@ -239,7 +243,13 @@ GROWW_BROKERAGE = SegmentBrokerage(
 
 
 def _at_broker(
-    brokerage: SegmentBrokerage, dp_base: Decimal, dp_base_women: Decimal, name: str
+    brokerage: SegmentBrokerage,
+    dp_base: Decimal,
+    dp_base_women: Decimal,
+    name: str,
+    *,
+    dp_waived_under: Decimal | None = None,
+    dp_waived: Decimal = ZERO,
 ) -> tuple[ChargeSchedule, ...]:
     """Zerodha's statutory windows with another broker's brokerage and DP charges."""
     return tuple(
@@ -249,6 +259,8 @@ def _at_broker(
             brokerage=brokerage,
             dp_base=dp_base,
             dp_base_women=dp_base_women,
+            dp_waived_under=dp_waived_under,
+            dp_waived=dp_waived,
         )
         for s in SCHEDULES
     )
@@ -258,10 +270,15 @@ def _at_broker(
 UPSTOX_SCHEDULES: tuple[ChargeSchedule, ...] = _at_broker(
     UPSTOX_BROKERAGE, Decimal("18.50"), Decimal("18.50"), "Upstox"
 )
-# ₹3.50 CDSL + ₹16.50 Groww (₹3.25 + ₹16.50 for women). Groww waives its ₹16.50 when the
-# ISIN's sale is under ₹100; that waiver is not modelled (docs/charges.md).
+# ₹3.50 CDSL + ₹16.50 Groww (₹3.25 + ₹16.50 for women); Groww waives its ₹16.50 when the
+# ISIN's sales of the day are under ₹100 (docs/charges.md).
 GROWW_SCHEDULES: tuple[ChargeSchedule, ...] = _at_broker(
-    GROWW_BROKERAGE, Decimal("20.00"), Decimal("19.75"), "Groww"
+    GROWW_BROKERAGE,
+    Decimal("20.00"),
+    Decimal("19.75"),
+    "Groww",
+    dp_waived_under=Decimal(100),
+    dp_waived=Decimal("16.50"),
 )
 ZERODHA_SCHEDULES = SCHEDULES
 
@@ -276,6 +293,15 @@ def schedules_of(broker: str) -> tuple[ChargeSchedule, ...]:
     """The schedules a broker's fills are charged by: Upstox's, Groww's, or Zerodha's for
     ``kite`` and the paper broker (and any other name, all of them Kite-shaped)."""
     return _BY_BROKER.get(broker, ZERODHA_SCHEDULES)
+
+
+def schedule_name(broker: str) -> Literal["zerodha", "upstox", "groww"]:
+    """Whose published schedule prices `broker`'s fills (as `schedules_of` picks it)."""
+    if broker == "upstox":
+        return "upstox"
+    if broker == "groww":
+        return "groww"
+    return "zerodha"
 
 
 def schedule_for(

@@ -31,7 +31,7 @@ and the schedule lookup are re-exported here so callers need one import.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
@@ -170,12 +170,30 @@ def _stt(fills: Sequence[Fill], rates: ChargeSchedule) -> Decimal:
     return _sum(whole_rupees(amount) for amount in notes.values())
 
 
-def _dp(fills: Sequence[Fill], rates: ChargeSchedule, women_first_holder: bool) -> Decimal:
-    isins = {
-        f.instrument for f in fills if f.segment is Segment.EQUITY_DELIVERY and f.side is Side.SELL
-    }
+def dp_charge(
+    sold: Mapping[str, Decimal], rates: ChargeSchedule, women_first_holder: bool
+) -> Decimal:
+    """DP charges, GST included: one per ISIN sold from the demat account that day (`sold`:
+    its sales' value), less the broker's share it waives on a small sale (the ISIN's sales of
+    the day under `dp_waived_under`)."""
     base = rates.dp_base_women if women_first_holder else rates.dp_base
-    return paise(base * (1 + rates.gst)) * len(isins)
+    small = rates.dp_waived_under
+    return _sum(
+        paise(
+            (base - rates.dp_waived if small is not None and value < small else base)
+            * (1 + rates.gst)
+        )
+        for value in sold.values()
+    )
+
+
+def demat_sales(fills: Iterable[Fill]) -> dict[str, Decimal]:
+    """Value sold from the demat account per ISIN (delivery sells), the DP charge's basis."""
+    sold: dict[str, Decimal] = defaultdict(Decimal)
+    for f in fills:
+        if f.segment is Segment.EQUITY_DELIVERY and f.side is Side.SELL:
+            sold[f.instrument] += f.value
+    return sold
 
 
 def compute_charges(
@@ -200,7 +218,7 @@ def compute_charges(
     stamp = _sum(f.value * rates.stamp_buy.of(f.segment) for f in fills if f.side is Side.BUY)
     gst = (brokerage + exchange_txn + ipft + sebi) * rates.gst
     stt = _stt(fills, rates)
-    dp = _dp(fills, rates, women_first_holder)
+    dp = dp_charge(demat_sales(fills), rates, women_first_holder)
     parts = (brokerage, stt, exchange_txn, ipft, sebi, stamp, gst, dp)
     return ChargesBreakdown(*parts, total=paise(_sum(parts)))
 

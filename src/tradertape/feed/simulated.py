@@ -180,6 +180,10 @@ class SimulatedFeed:
         wall0, market0 = self._origin
         return wall0 + (market - market0) / self.config.speed
 
+    def playing(self, now: datetime) -> Slot:
+        """The slot playing at wall time `now`: which day's bar, live or which replay of it."""
+        return self._schedule.slot_at(self.market_time(now))
+
     def session_time(self, now: datetime) -> datetime:
         """The instant the ticks due at wall time `now` carry (a replayed session's in demo)."""
         return self._schedule.tick_time(self._schedule.slot_at(self.market_time(now)))

@@ -289,6 +289,14 @@ def _json_rows(raw: Any, dialect: Dialect) -> list[list[Any]]:
     return rows
 
 
+def _demat_sale(entry: str) -> tuple[str, Decimal]:
+    """A stored ``ISIN=value`` (value sold from demat that day). A note stored before the
+    values were kept lists bare ISINs: each was charged in full, as if sold for no less than
+    any waiver's limit."""
+    isin, _, sold = entry.partition("=")
+    return isin, Decimal(sold) if sold else Decimal("Infinity")
+
+
 def _stored_day(trade_date: date, row: Mapping[Any, Any], broker: str) -> StoredDay:
     """A stored note, priced on `broker`'s schedule (notes are kept per broker)."""
     note = ChargeDay(
@@ -299,7 +307,7 @@ def _stored_day(trade_date: date, row: Mapping[Any, Any], broker: str) -> Stored
         sebi=row["sebi"],
         stamp=row["stamp"],
         stt_raw={group: Decimal(raw) for group, raw in row["stt_raw"].items()},
-        dp_isins=frozenset(row["dp_isins"]),
+        dp_sold=dict(_demat_sale(entry) for entry in row["dp_isins"]),
         schedules=schedules_of(broker),
     )
     return StoredDay(row["id"], note, row["total"])
@@ -315,7 +323,7 @@ def save_day(db: Session, day: StoredDay, *, user_id: int, broker: str) -> None:
         "sebi": note.sebi,
         "stamp": note.stamp,
         "stt_raw": {group: str(raw) for group, raw in note.stt_raw.items()},
-        "dp_isins": sorted(note.dp_isins),
+        "dp_isins": [f"{isin}={sold}" for isin, sold in sorted(note.dp_sold.items())],
         "total": day.total,
     }
     if day.id is None:

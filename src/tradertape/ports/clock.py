@@ -55,6 +55,25 @@ class ManualClock:
         self._now = instant
 
 
+class StartedClock:
+    """Wall-clock speed from a chosen start: the demo's and the end-to-end tests' pinned day.
+
+    ``now`` is `start` plus the time `wall` has moved since this clock was made, so a server
+    started at a given instant replays the same market whatever the wall time is.
+    """
+
+    def __init__(self, start: datetime, wall: Clock | None = None) -> None:
+        if start.tzinfo is None:
+            raise ValueError("StartedClock needs an aware datetime")
+        self._wall = wall or SystemClock()
+        self._start = start.astimezone(UTC)
+        self._wall_at_start = self._wall.now()
+
+    def now(self) -> datetime:
+        """Return the start plus the wall time elapsed since the clock was made."""
+        return self._start + (self._wall.now() - self._wall_at_start)
+
+
 def ist_now(clock: Clock) -> datetime:
     """Return the clock's instant in Indian Standard Time."""
     return clock.now().astimezone(IST)

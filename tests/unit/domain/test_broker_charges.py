@@ -181,3 +181,22 @@ def test_each_fill_is_the_exact_difference_at_every_broker(schedules, sequence):
         running = running.with_fill(fill, order_value_before=traded[fill.order_id])
         traded[fill.order_id] += fill.value
         assert running.total == compute_charges(consistent[:n], DAY, schedules=schedules).total
+
+
+def test_groww_waives_its_dp_share_on_a_sale_under_100_rupees():
+    # ₹60 of an ISIN sold: CDSL's ₹3.50 + 18 % GST = ₹4.13; Groww's ₹16.50 is waived.
+    small = [sell(Segment.EQUITY_DELIVERY, 1, "60")]
+    assert compute_charges(small, DAY, schedules=GROWW_SCHEDULES).dp == D("4.13")
+    assert compute_charges(small, DAY, women_first_holder=True, schedules=GROWW_SCHEDULES).dp == (
+        D("3.84")  # ₹3.25 × 1.18 = ₹3.835, to the paisa
+    )
+    # two sales of the same ISIN that day come to ₹120: the whole ₹20 + GST = ₹23.60
+    both = [*small, sell(Segment.EQUITY_DELIVERY, 1, "60", order="s2")]
+    assert compute_charges(both, DAY, schedules=GROWW_SCHEDULES).dp == D("23.60")
+    # and the ledger's running note charges the difference when the second sale crosses ₹100
+    assert note(GROWW_SCHEDULES, DAY, *both) == compute_charges(
+        both, DAY, schedules=GROWW_SCHEDULES
+    ).total
+    # Upstox and Zerodha waive nothing
+    assert compute_charges(small, DAY, schedules=UPSTOX_SCHEDULES).dp == D("21.83")
+    assert compute_charges(small, DAY).dp == D("15.34")

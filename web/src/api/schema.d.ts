@@ -2387,6 +2387,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/market/clock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Clock
+         * @description Whether the market is open, closed or (in a demo) replaying the last session.
+         *
+         *     Orders, fills and GTTs carry ``market_time``; notifications carry ``now``. In a demo
+         *     replay the two are days apart, which the top bar shows.
+         */
+        get: operations["market-get_clock"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/market/fills": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Fills
+         * @description Your fills of one instrument in every book, for the chart's trade markers (an unknown
+         *     symbol is a 404).
+         */
+        get: operations["market-get_fills"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/market/history": {
         parameters: {
             query?: never;
@@ -2398,8 +2442,9 @@ export interface paths {
          * Get History
          * @description Historical candles of one instrument (Kite's row shape), labelled with their source.
          *
-         *     Synthetic data says ``"source": "synthetic"``. A range without candles answers with an
-         *     empty list; an unknown symbol is a 404; ``to`` before ``from`` is a 422.
+         *     Synthetic data says ``"source": "synthetic"``. Minute candles end with today's minutes as
+         *     the feed built them. A range without candles answers with an empty list; an unknown
+         *     symbol is a 404; ``to`` before ``from`` is a 422.
          */
         get: operations["market-get_history"];
         put?: never;
@@ -2878,7 +2923,8 @@ export interface paths {
          * @description Margin and itemised charges of an order, and the funds available, without placing it.
          *
          *     The order is checked as a placement would check it (a 422 names the field), except for
-         *     market hours; charges are priced at the limit, the SL-M trigger, or the last price.
+         *     market hours; charges are priced at the limit, the SL-M trigger, or the last price, on
+         *     the schedule of the broker a live order goes to (Zerodha's for paper).
          */
         post: operations["trading-preview_order"];
         delete?: never;
@@ -5882,6 +5928,47 @@ export interface components {
             type: string;
         };
         /**
+         * FillOut
+         * @description One of the user's executions, as the chart marks it.
+         */
+        FillOut: {
+            /**
+             * Book
+             * @description the book it belongs to (manual, portfolio:N, run:N, live:…)
+             */
+            book: string;
+            /**
+             * Filled At
+             * Format: date-time
+             */
+            filled_at: string;
+            /**
+             * Price
+             * @description rupees, to the paisa
+             */
+            price: string;
+            /** Quantity */
+            quantity: number;
+            /**
+             * Side
+             * @description BUY or SELL
+             */
+            side: string;
+        };
+        /**
+         * FillsOut
+         * @description The user's fills of one instrument, every book, oldest first (the newest 1,000).
+         */
+        FillsOut: {
+            /** Fills */
+            fills: components["schemas"]["FillOut"][];
+            /**
+             * Symbol
+             * @description EXCHANGE:TRADINGSYMBOL, e.g. NSE:INFY
+             */
+            symbol: string;
+        };
+        /**
          * FlatCharges
          * @description A flat commission, percent of each fill's value (``{"flat_pct": 0.1}``).
          */
@@ -6275,7 +6362,7 @@ export interface components {
             interval: components["schemas"]["Interval"];
             /**
              * Source
-             * @description 'synthetic' (simulated prices, not real), 'import', 'broker', or 'none' when nothing is stored for the instrument
+             * @description 'synthetic' (simulated prices, not real), 'import', 'broker', 'live' (today's minutes from the feed), or 'none' when nothing is stored for the instrument
              */
             source: string;
             /**
@@ -7048,6 +7135,42 @@ export interface components {
          * @description A message of the candles stream (``/market/candles/stream``, ``/ws/market/candles``).
          */
         MarketCandlesMessage: components["schemas"]["CandlesSnapshotMessage"] | components["schemas"]["CandleMessage"] | components["schemas"]["HeartbeatMessage"] | components["schemas"]["StreamErrorMessage"];
+        /**
+         * MarketClockOut
+         * @description The server's time and the market's: in a demo replay they differ by days.
+         */
+        MarketClockOut: {
+            /**
+             * Market Time
+             * Format: date-time
+             * @description the instant orders, fills and GTTs are stamped with; in a demo replay, the replayed session's
+             */
+            market_time: string;
+            /**
+             * Next Open
+             * @description the next real session's open, when not open
+             */
+            next_open: string | null;
+            /**
+             * Now
+             * Format: date-time
+             * @description the server's clock (notifications, sign-ins)
+             */
+            now: string;
+            /** @description open: continuous trading; closed: none (pre-open, after hours, holiday); replay: the demo plays the last session again outside NSE hours */
+            phase: components["schemas"]["MarketPhase"];
+            /**
+             * Replay Of
+             * @description the session being replayed, in a replay
+             */
+            replay_of: string | null;
+        };
+        /**
+         * MarketPhase
+         * @description What the market is doing at the moment, as the desk trades it.
+         * @enum {string}
+         */
+        MarketPhase: "open" | "closed" | "replay";
         /**
          * MarketTicksMessage
          * @description A message of the ticks stream (``/market/ticks/stream``, ``/ws/market/ticks``).
@@ -8622,11 +8745,14 @@ export interface components {
         };
         /**
          * PreviewIn
-         * @description A prospective order, in the fields a placement takes.
+         * @description A prospective order, in the fields a placement takes; a live one is priced on its
+         *     broker's schedule.
          */
         PreviewIn: {
             /** Auction Number */
             auction_number?: string | null;
+            /** Broker */
+            broker?: ("kite" | "upstox" | "groww") | null;
             /** Disclosed Quantity */
             disclosed_quantity?: number | null;
             exchange: components["schemas"]["Exchange"];
@@ -8636,6 +8762,12 @@ export interface components {
             iceberg_quantity?: number | null;
             /** Market Protection */
             market_protection?: number | null;
+            /**
+             * Mode
+             * @default paper
+             * @enum {string}
+             */
+            mode?: "paper" | "live";
             order_type: components["schemas"]["OrderType"];
             /** Price */
             price?: number | string | null;
@@ -10890,6 +11022,12 @@ export interface components {
             margin_required: number | null;
             /** Price */
             price: number | null;
+            /**
+             * Schedule
+             * @description whose published charges priced it: the live broker's, or Zerodha's for paper (the paper account models a Zerodha account)
+             * @enum {string}
+             */
+            schedule: "zerodha" | "upstox" | "groww";
         };
         /**
          * TicksMessage
@@ -18362,6 +18500,107 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["JournalTradeOut"][];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "market-get_clock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MarketClockOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "market-get_fills": {
+        parameters: {
+            query: {
+                /** @description e.g. NSE:INFY */
+                symbol: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FillsOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */

@@ -1,4 +1,5 @@
-import { Button, Group, ScrollArea, Table, Text, UnstyledButton } from "@mantine/core";
+import { Button, Group, Paper, ScrollArea, SimpleGrid, Stack, Table, Text, UnstyledButton } from "@mantine/core";
+import { useMediaQuery } from "@mantine/hooks";
 import { type ReactNode, useMemo, useState } from "react";
 import { download, toCsv } from "./csv";
 
@@ -10,6 +11,8 @@ export interface Column<T> {
   /** The raw value for sorting and CSV (numbers sort as numbers). */
   value?: (row: T) => string | number | null | undefined;
   numeric?: boolean;
+  /** In the phone cards: part of the card's title line, or left out (default: a labelled field). */
+  card?: "title" | "hidden";
 }
 
 interface Props<T> {
@@ -23,6 +26,9 @@ interface Props<T> {
   rowActions?: (row: T) => ReactNode;
   /** Called when a row is clicked or something in it takes focus (e.g. the row a key acts on). */
   onRowSelect?: (row: T) => void;
+  /** On a phone, one card per row (title line, labelled fields, full-size actions) instead of
+   * a table that scrolls sideways with its status and buttons off-screen. */
+  phoneCards?: boolean;
 }
 
 function compare(a: string | number | null | undefined, b: string | number | null | undefined) {
@@ -36,7 +42,8 @@ function compare(a: string | number | null | undefined, b: string | number | nul
 }
 
 /** A sortable table with a CSV export of exactly the rows it shows. */
-export function DataTable<T>({ caption, columns, rows, rowKey, csvName, empty, initialSort, rowActions, onRowSelect }: Props<T>) {
+export function DataTable<T>({ caption, columns, rows, rowKey, csvName, empty, initialSort, rowActions, onRowSelect, phoneCards }: Props<T>) {
+  const phone = useMediaQuery("(max-width: 36em)") ?? false;
   const [sort, setSort] = useState(initialSort ?? null);
   const sorted = useMemo(() => {
     if (!sort) return rows;
@@ -64,6 +71,10 @@ export function DataTable<T>({ caption, columns, rows, rowKey, csvName, empty, i
           </Button>
         </Group>
       )}
+      {phoneCards && phone ? (
+        <RowCards caption={caption} columns={columns} rows={sorted} rowKey={rowKey} empty={empty}
+          rowActions={rowActions} onRowSelect={onRowSelect} />
+      ) : (
       <ScrollArea type="auto">
         <Table striped highlightOnHover verticalSpacing={6} fz="sm">
           <Table.Caption style={{ captionSide: "top", textAlign: "left" }} className="visually-hidden">
@@ -114,6 +125,38 @@ export function DataTable<T>({ caption, columns, rows, rowKey, csvName, empty, i
           </Table.Tbody>
         </Table>
       </ScrollArea>
+      )}
     </div>
+  );
+}
+
+type CardProps<T> = Pick<Props<T>, "caption" | "columns" | "rows" | "rowKey" | "empty" | "rowActions" | "onRowSelect">;
+
+/** The phone layout of a table: the title columns on top, the others as labelled fields. */
+function RowCards<T>({ caption, columns, rows, rowKey, empty, rowActions, onRowSelect }: CardProps<T>) {
+  if (rows.length === 0) return <Text c="dimmed" ta="center" py="md">{empty ?? "Nothing here yet."}</Text>;
+  const marked = columns.filter((c) => c.card === "title");
+  const titled = marked.length > 0 ? marked : columns.slice(0, 1);
+  const fields = columns.filter((c) => !titled.includes(c) && c.card !== "hidden");
+  return (
+    <Stack gap="xs" component="ul" aria-label={caption} style={{ listStyle: "none", padding: 0, margin: 0 }}>
+      {rows.map((row) => (
+        <Paper component="li" withBorder p="sm" key={rowKey(row)}
+          onClick={onRowSelect && (() => onRowSelect(row))} onFocusCapture={onRowSelect && (() => onRowSelect(row))}>
+          <Text fw={600} mb={4}>
+            {titled.map((c, i) => <span key={c.key}>{i > 0 ? " · " : ""}{c.render(row)}</span>)}
+          </Text>
+          <SimpleGrid cols={2} spacing="xs" verticalSpacing={4}>
+            {fields.map((c) => (
+              <div key={c.key}>
+                <Text size="xs" c="dimmed">{c.header}</Text>
+                <Text size="sm" className={c.numeric ? "num" : undefined} ta="left">{c.render(row)}</Text>
+              </div>
+            ))}
+          </SimpleGrid>
+          {rowActions && <Group mt="xs" gap="xs">{rowActions(row)}</Group>}
+        </Paper>
+      ))}
+    </Stack>
   );
 }

@@ -44,9 +44,9 @@ function Distance({ row }: { row: Gtt }) {
 
 const columns: Column<Gtt>[] = [
   { key: "created", header: "Created on", render: (r) => istDateTime(r.created_at), value: (r) => r.created_at },
-  { key: "instrument", header: "Instrument", render: (r) => `${r.condition.tradingsymbol} ${r.condition.exchange}`, value: (r) => r.condition.tradingsymbol },
+  { key: "instrument", header: "Instrument", render: (r) => `${r.condition.tradingsymbol} ${r.condition.exchange}`, value: (r) => r.condition.tradingsymbol, card: "title" },
   { key: "type", header: "Type", render: kind, value: kind },
-  { key: "side", header: "Side", render: (r) => firstLeg(r)?.transaction_type ?? "", value: (r) => firstLeg(r)?.transaction_type ?? "" },
+  { key: "side", header: "Side", render: (r) => firstLeg(r)?.transaction_type ?? "", value: (r) => firstLeg(r)?.transaction_type ?? "", card: "title" },
   { key: "trigger", header: "Trigger", numeric: true, render: triggers, value: (r) => r.condition.trigger_values[0] ?? Number.NaN },
   { key: "ltp", header: "LTP", numeric: true, render: (r) => <LiveLtp symbol={symbolOf(r)} fallback={r.condition.last_price ?? Number.NaN} /> },
   { key: "distance", header: "To trigger", numeric: true, render: (r) => (r.status === "active" ? <Distance row={r} /> : "—") },
@@ -85,7 +85,7 @@ export function Component() {
     <>
       <PageTitle actions={<Button onClick={() => setEditing({ form: initialGtt() })}>New GTT</Button>}>GTT</PageTitle>
       {list.error && <Notice role="alert" color="red" mb="sm">{list.error.message}</Notice>}
-      <DataTable caption="GTT triggers" columns={columns} rows={list.data ?? []} rowKey={(r) => r.id} csvName="gtt"
+      <DataTable caption="GTT triggers" columns={columns} rows={list.data ?? []} rowKey={(r) => r.id} csvName="gtt" phoneCards
         empty={list.isPending ? "Loading…" : "No GTT triggers."} initialSort={{ key: "created", desc: true }}
         rowActions={(r) =>
           r.status === "active" ? (

@@ -1,20 +1,25 @@
-// A chart of one instrument: daily candles from /api/market/history, today's forming candle
-// from the tick stream, and the strategy DSL's indicators from /api/market/indicators (the
-// backtester's own code computes them). lightweight-charts is imported here only, lazily.
-import { Alert, Badge, Checkbox, Group, Text } from "@mantine/core";
+// A chart of one instrument: daily or minute candles with their volume from
+// /api/market/history, the forming candle from the tick stream, the user's own fills as
+// markers, an OHLC readout under the crosshair, and the strategy DSL's indicators from
+// /api/market/indicators (the backtester's own code computes them). lightweight-charts is
+// imported here only, lazily.
+import { Alert, Badge, Checkbox, Group, SegmentedControl, Text } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { Link, useParams } from "react-router";
 import { api } from "@/api/client";
 import { unwrap } from "@/api/errors";
 import { PageLoader } from "@/components/PageLoader";
 import { PageTitle } from "@/components/PageTitle";
 import { useTick } from "@/ticks/useTick";
-import { dayOf, priceLabel } from "./chartFormat";
+import { inr, istDate, istTime } from "@/format";
+import { type ChartInterval, type ChartTime, chartTime, fillMarkers, priceLabel, volumeLabel } from "./chartFormat";
 
 type Charts = typeof import("lightweight-charts");
 type Api = import("lightweight-charts").IChartApi;
 type Series = import("lightweight-charts").ISeriesApi<"Candlestick">;
+type Time = import("lightweight-charts").Time;
+type Bar = { time: ChartTime; open: number; high: number; low: number; close: number; volume: number };
 
 const OVERLAYS = {
   sma: { label: "SMA 20", names: ["sma20"] },
@@ -33,24 +38,35 @@ const COLOURS: Record<string, string> = {
 export function Component() {
   const symbol = decodeURIComponent(useParams().symbol ?? "");
   const [shown, setShown] = useState<Record<Overlay, boolean>>({ sma: true, ema: false, bb: true, rsi: true, macd: true });
+  const [timeframe, setTimeframe] = useState<ChartInterval>("day");
   const history = useQuery({
-    queryKey: ["history", symbol],
-    queryFn: async () => unwrap(await api.GET("/api/market/history", { params: { query: { symbol, interval: "day" } } })),
+    queryKey: ["history", symbol, timeframe],
+    queryFn: async () => unwrap(await api.GET("/api/market/history", { params: { query: { symbol, interval: timeframe } } })),
   });
   const indicators = useQuery({
     queryKey: ["indicators", symbol],
     queryFn: async () =>
       unwrap(await api.GET("/api/market/indicators", { params: { query: { symbol, names: ALL_NAMES.join(",") } } })),
   });
+  const fills = useQuery({
+    queryKey: ["fills", symbol],
+    queryFn: async () => unwrap(await api.GET("/api/market/fills", { params: { query: { symbol } } })),
+  });
   const box = useRef<HTMLDivElement>(null);
-  const chart = useRef<{ api: Api; candles: Series; last: { time: string; open: number; high: number; low: number } | null } | null>(null);
+  const chart = useRef<{ api: Api; candles: Series; last: Bar | null } | null>(null);
+  const [hover, setHover] = useState<Bar | null>(null);
+  const [lastBar, setLastBar] = useState<Bar | null>(null);
   const tick = useTick(symbol);
+
+  // Kite's row shape, [timestamp, open, high, low, close, volume] (the schema says so).
+  const bars = useMemo<Bar[]>(() => {
+    const rows = history.data?.candles as [string, number, number, number, number, number][] | undefined;
+    return (rows ?? []).map(([t, open, high, low, close, volume]) => ({ time: chartTime(t, timeframe), open, high, low, close, volume }));
+  }, [history.data, timeframe]);
 
   useEffect(() => {
     const el = box.current;
-    // Kite's row shape, [timestamp, open, high, low, close, volume] (the schema says so).
-    const bars = history.data?.candles as [string, number, number, number, number, number][] | undefined;
-    if (!el || !bars) return;
+    if (!el || !history.data) return;
     let disposed = false;
     let made: Api | null = null;
     void import("lightweight-charts").then((lib: Charts) => {
@@ -60,25 +76,39 @@ export function Component() {
         autoSize: true,
         layout: { background: { color: "transparent" }, textColor: dark ? "#ced4da" : "#212529", attributionLogo: false },
         grid: { vertLines: { visible: false }, horzLines: { color: dark ? "#2c2e33" : "#f1f3f5" } },
-        timeScale: { borderVisible: false },
+        timeScale: { borderVisible: false, timeVisible: timeframe === "minute", secondsVisible: false },
       });
       const money = { type: "custom" as const, formatter: priceLabel, minMove: 0.05 };
       const candles = made.addSeries(lib.CandlestickSeries, {
         upColor: "#0ca678", downColor: "#e03131", wickUpColor: "#0ca678", wickDownColor: "#e03131",
         borderVisible: false, priceFormat: money,
       });
-      candles.setData(bars.map(([t, open, high, low, close]) => ({ time: dayOf(t), open, high, low, close })));
-      const lastBar = bars[bars.length - 1];
-      chart.current = {
-        api: made, candles,
-        last: lastBar ? { time: dayOf(lastBar[0]), open: lastBar[1], high: lastBar[2], low: lastBar[3] } : null,
-      };
+      candles.priceScale().applyOptions({ scaleMargins: { top: 0.05, bottom: 0.25 } });
+      candles.setData(bars.map((b) => ({ time: b.time as Time, open: b.open, high: b.high, low: b.low, close: b.close })));
+      // volume under the candles, on its own scale in the bottom fifth
+      const volume = made.addSeries(lib.HistogramSeries, {
+        priceScaleId: "volume", priceFormat: { type: "custom", formatter: volumeLabel }, lastValueVisible: false, priceLineVisible: false,
+      });
+      volume.priceScale().applyOptions({ scaleMargins: { top: 0.8, bottom: 0 } });
+      volume.setData(bars.map((b) => ({
+        time: b.time as Time, value: b.volume, color: b.close >= b.open ? "rgba(12,166,120,0.35)" : "rgba(224,49,49,0.35)",
+      })));
+      // the user's own fills, one marker per candle and side
+      const times = new Set(bars.map((b) => b.time));
+      lib.createSeriesMarkers(candles, fillMarkers(fills.data?.fills ?? [], timeframe, times).map((m) => ({ ...m, time: m.time as Time })));
+      const tail = bars[bars.length - 1] ?? null;
+      chart.current = { api: made, candles, last: tail };
+      setLastBar(tail);
+      made.subscribeCrosshairMove((param) => {
+        const at = param.time === undefined ? undefined : bars.find((b) => b.time === param.time);
+        setHover(at ?? null);
+      });
       const ind = indicators.data;
-      if (ind) {
+      if (ind && timeframe === "day") {
         const line = (name: string) =>
           ind.times.flatMap((t, i) => {
             const v = ind.series[name]?.[i];
-            return v == null ? [] : [{ time: dayOf(t), value: v }];
+            return v == null ? [] : [{ time: chartTime(t, "day") as Time, value: v }];
           });
         let pane = 0;
         const priceOverlays: Overlay[] = ["sma", "ema", "bb"];
@@ -110,21 +140,23 @@ export function Component() {
       chart.current = null;
       made?.remove();
     };
-  }, [history.data, indicators.data, shown]);
+  }, [history.data, bars, indicators.data, fills.data, shown, timeframe]);
 
-  // The forming candle: today's bar from the tick's open/high/low and last price.
+  // The forming candle from the tick: today's bar (daily) or this minute's (minute).
   useEffect(() => {
     const c = chart.current;
-    if (!c || !tick || typeof tick.ltp !== "number") return;
-    const day = typeof tick.timestamp === "string" ? tick.timestamp.slice(0, 10) : null;
-    if (!day || (c.last && day < c.last.time)) return;
-    const same = c.last?.time === day;
-    const open = tick.ohlc?.open ?? (same ? c.last!.open : tick.ltp);
-    const high = Math.max(tick.ohlc?.high ?? tick.ltp, same ? c.last!.high : tick.ltp, tick.ltp);
-    const low = Math.min(tick.ohlc?.low ?? tick.ltp, same ? c.last!.low : tick.ltp, tick.ltp);
-    c.candles.update({ time: day, open, high, low, close: tick.ltp });
-    c.last = { time: day, open, high, low };
-  }, [tick]);
+    if (!c || !tick || typeof tick.ltp !== "number" || typeof tick.timestamp !== "string") return;
+    const time = chartTime(tick.timestamp, timeframe);
+    if (c.last && time < c.last.time) return;
+    const same = c.last?.time === time;
+    const daily = timeframe === "day";
+    const open = (daily ? tick.ohlc?.open : undefined) ?? (same ? c.last!.open : tick.ltp);
+    const high = Math.max((daily ? tick.ohlc?.high : undefined) ?? tick.ltp, same ? c.last!.high : tick.ltp, tick.ltp);
+    const low = Math.min((daily ? tick.ohlc?.low : undefined) ?? tick.ltp, same ? c.last!.low : tick.ltp, tick.ltp);
+    c.candles.update({ time: time as Time, open, high, low, close: tick.ltp });
+    c.last = { time, open, high, low, close: tick.ltp, volume: same ? c.last!.volume : 0 };
+    setLastBar(c.last);
+  }, [tick, timeframe]);
 
   if (history.isPending) return <PageLoader />;
   if (history.error) return <Alert color="red" title={`No chart for ${symbol}`}>{history.error.message}</Alert>;
@@ -134,19 +166,48 @@ export function Component() {
     <>
       <PageTitle actions={<Text size="sm"><Link to="/market">Back to market watch</Link></Text>}>{`Chart ${symbol}`}</PageTitle>
       <Group gap="md" mb="xs" wrap="wrap">
+        <SegmentedControl size="xs" aria-label="Candle interval" value={timeframe}
+          onChange={(v) => setTimeframe(v as ChartInterval)}
+          data={[{ value: "day", label: "Daily" }, { value: "minute", label: "1 minute" }]} />
         {synthetic && (
           <Badge color="yellow" variant="filled" c="black" size="lg">
             Synthetic data: simulated prices, not real
           </Badge>
         )}
         {history.data.source === "none" && <Badge color="gray">No candles stored</Badge>}
-        {(Object.keys(OVERLAYS) as Overlay[]).map((key) => (
+        {timeframe === "day" && (Object.keys(OVERLAYS) as Overlay[]).map((key) => (
           <Checkbox key={key} size="xs" label={OVERLAYS[key].label} checked={shown[key]}
             onChange={(e) => { const on = e.currentTarget.checked; setShown((s) => ({ ...s, [key]: on })); }} />
         ))}
       </Group>
       {indicators.error && <Alert color="red" mb="xs">{indicators.error.message}</Alert>}
-      <div ref={box} role="img" aria-label={`Daily candles of ${symbol}`} style={{ height: "min(70vh, 620px)", width: "100%" }} />
+      {timeframe === "minute" && history.data.candles.length === 0 && (
+        <Alert color="gray" mb="xs" title="No minute candles yet">
+          Minute candles come from imported data or, during the session, from the live prices.
+        </Alert>
+      )}
+      <OhlcReadout bar={hover ?? lastBar} timeframe={timeframe} />
+      <div ref={box} role="img" aria-label={`${timeframe === "day" ? "Daily" : "Minute"} candles of ${symbol}`} style={{ height: "min(70vh, 620px)", width: "100%" }} />
     </>
+  );
+}
+
+/** Open, high, low, close and volume of the candle under the crosshair (else the last one). */
+function OhlcReadout({ bar, timeframe }: { bar: Bar | null; timeframe: ChartInterval }) {
+  if (!bar) return null;
+  // a minute's time is shifted to read IST on the axis (chartTime): undo it for the words
+  const when = typeof bar.time === "number"
+    ? `${istDate(new Date((bar.time - 19_800) * 1000))}, ${istTime(new Date((bar.time - 19_800) * 1000)).slice(0, 5)}`
+    : istDate(bar.time);
+  const change = bar.close - bar.open;
+  return (
+    <Group gap="sm" mb={4} wrap="wrap" data-testid="ohlc" aria-live="off">
+      <Text size="xs" c="dimmed">{when}{timeframe === "minute" ? " IST" : ""}</Text>
+      <Text size="xs">O <b className="num">{inr(bar.open)}</b></Text>
+      <Text size="xs">H <b className="num">{inr(bar.high)}</b></Text>
+      <Text size="xs">L <b className="num">{inr(bar.low)}</b></Text>
+      <Text size="xs">C <b className={`num ${change > 0 ? "up" : change < 0 ? "down" : ""}`}>{inr(bar.close)}</b></Text>
+      <Text size="xs">Vol. <b className="num">{volumeLabel(bar.volume)}</b></Text>
+    </Group>
   );
 }

@@ -20,11 +20,11 @@ const time: Column<BookOrder> = {
   key: "time", header: "Time", render: (r) => clockTime(str(r, "order_timestamp")), value: (r) => str(r, "order_timestamp"),
 };
 const side: Column<Booked> = {
-  key: "type", header: "Type", render: (r) => <b>{r.transaction_type ?? ""}</b>, value: (r) => r.transaction_type ?? "",
+  key: "type", header: "Type", render: (r) => <b>{r.transaction_type ?? ""}</b>, value: (r) => r.transaction_type ?? "", card: "title",
 };
 const instrument: Column<Booked> = {
   key: "instrument", header: "Instrument",
-  render: (r) => `${r.tradingsymbol ?? ""} ${r.exchange ?? ""}`, value: (r) => r.tradingsymbol ?? "",
+  render: (r) => `${r.tradingsymbol ?? ""} ${r.exchange ?? ""}`, value: (r) => r.tradingsymbol ?? "", card: "title",
 };
 const product: Column<Booked> = { key: "product", header: "Product", render: (r) => r.product ?? "", value: (r) => r.product ?? "" };
 const orderType: Column<BookOrder> = { key: "order_type", header: "Order", render: (r) => `${str(r, "order_type")} · ${str(r, "variety")}`, value: (r) => str(r, "order_type") };
@@ -103,7 +103,7 @@ export function Component() {
         </Tabs.List>
         <Tabs.Panel value="open">
           <DataTable caption="Open orders" columns={withBook(openColumns)} rows={open} rowKey={(r) => str(r, "order_id")}
-            csvName="open-orders" onRowSelect={(r) => ticket.select(symbolOf(r))} empty={orders.isPending ? "Loading…" : "No open orders."}
+            csvName="open-orders" phoneCards onRowSelect={(r) => ticket.select(symbolOf(r))} empty={orders.isPending ? "Loading…" : "No open orders."}
             initialSort={{ key: "time", desc: true }}
             rowActions={(r) => (
               <Group gap={4} wrap="nowrap">
@@ -116,12 +116,12 @@ export function Component() {
         </Tabs.Panel>
         <Tabs.Panel value="executed">
           <DataTable caption="Executed orders" columns={withBook(executedColumns)} rows={executed} rowKey={(r) => str(r, "order_id")}
-            csvName="executed-orders" onRowSelect={(r) => ticket.select(symbolOf(r))} empty={orders.isPending ? "Loading…" : "No executed orders today."}
+            csvName="executed-orders" phoneCards onRowSelect={(r) => ticket.select(symbolOf(r))} empty={orders.isPending ? "Loading…" : "No executed orders today."}
             initialSort={{ key: "time", desc: true }} rowActions={history} />
         </Tabs.Panel>
         <Tabs.Panel value="trades">
           <DataTable caption="Trades" columns={withBook(tradeColumns)} rows={trades.data ?? []} rowKey={(r) => str(r, "trade_id")}
-            csvName="trades" empty={trades.isPending ? "Loading…" : "No trades today."}
+            csvName="trades" phoneCards empty={trades.isPending ? "Loading…" : "No trades today."}
             initialSort={{ key: "fill", desc: true }} />
         </Tabs.Panel>
       </Tabs>

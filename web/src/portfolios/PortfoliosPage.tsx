@@ -61,7 +61,7 @@ export function Component() {
   const [message, setMessage] = useState<{ text: string; ok: boolean } | null>(null);
 
   const columns: Column<Portfolio>[] = [
-    { key: "name", header: "Portfolio", render: (p) => p.name, value: (p) => p.name },
+    { key: "name", header: "Portfolio", render: (p) => p.name, value: (p) => p.name, card: "title" },
     { key: "strategy", header: "Version", render: (p) => `v${p.strategy_version}`, value: (p) => p.strategy_version },
     { key: "universe", header: "Universe", render: (p) => universeName(p.universe), value: (p) => p.universe },
     { key: "mode", header: "Mode", render: (p) => (p.paper_mode ? "Paper" : "Live"), value: (p) => (p.paper_mode ? "paper" : "live") },
@@ -93,7 +93,7 @@ export function Component() {
         {list.isPending && <Loader aria-label="Loading portfolios" />}
         {list.isError && <Alert color="red" role="alert">{list.error.message}</Alert>}
         {list.data && (
-          <DataTable caption="Model portfolios" columns={columns} rows={list.data} rowKey={(p) => p.id} csvName="portfolios"
+          <DataTable caption="Model portfolios" columns={columns} rows={list.data} rowKey={(p) => p.id} csvName="portfolios" phoneCards
             empty="No portfolios here." rowActions={(p) => <Actions p={p} onSelect={() => setSelected(p)}
               onMessage={(text, ok) => setMessage({ text, ok })} />} />
         )}

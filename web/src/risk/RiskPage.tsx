@@ -148,7 +148,7 @@ export function Component() {
   const standing = new Map<number, RuleState>(s.rules.map((r) => [r.rule_id, r]));
 
   const columns: Column<RuleOut>[] = [
-    { key: "type", header: "Rule", render: (r) => ruleLabel(r.type), value: (r) => r.type },
+    { key: "type", header: "Rule", render: (r) => ruleLabel(r.type), value: (r) => r.type, card: "title" },
     { key: "action", header: "Action", render: (r) => words(r.action), value: (r) => r.action },
     { key: "scope", header: "Scope", render: (r) => (r.portfolio_id ? `Portfolio ${r.portfolio_id}` : r.scope === "all" ? "Account" : r.scope) },
     { key: "enabled", header: "Enabled", render: (r) => (r.enabled ? "Yes" : "No") },
@@ -171,9 +171,9 @@ export function Component() {
   ];
   const eventColumns: Column<RiskEvent>[] = [
     { key: "at", header: "When (IST)", render: (e) => istDateTime(e.at), value: (e) => e.at },
-    { key: "rule", header: "Rule", render: (e) => ruleLabel(e.rule_type) },
+    { key: "rule", header: "Rule", render: (e) => ruleLabel(e.rule_type), card: "title" },
     { key: "action", header: "Action", render: (e) => words(e.action) },
-    { key: "order", header: "Order", render: (e) => `${e.side} ${e.quantity} ${e.symbol}` },
+    { key: "order", header: "Order", render: (e) => `${e.side} ${e.quantity} ${e.symbol}`, card: "title" },
     { key: "message", header: "Why", render: (e) => e.message },
   ];
 
@@ -211,7 +211,7 @@ export function Component() {
         <Title order={2} size="h4">Rules</Title>
         <Button size="sm" onClick={() => setEditing("new")}>New rule</Button>
       </Group>
-      <DataTable caption="Risk rules" columns={columns} rows={rules.data} rowKey={(r) => r.id}
+      <DataTable caption="Risk rules" columns={columns} rows={rules.data} rowKey={(r) => r.id} phoneCards
         empty="No rules yet: entries are checked against none."
         rowActions={(r) => (
           <Group gap={4} wrap="nowrap">
@@ -220,7 +220,7 @@ export function Component() {
           </Group>
         )} />
       <Title order={2} size="h4" mt="lg" mb="xs">Events</Title>
-      <DataTable caption="Risk events" columns={eventColumns} rows={events.data ?? []} rowKey={(e) => e.id}
+      <DataTable caption="Risk events" columns={eventColumns} rows={events.data ?? []} rowKey={(e) => e.id} phoneCards
         empty="No entry has been refused or warned about." />
       <Modal opened={editing !== null} onClose={() => setEditing(null)} title={editing === "new" ? "New risk rule" : "Edit risk rule"}>
         {editing !== null && <RuleForm rule={editing === "new" ? undefined : editing} onClose={() => setEditing(null)} />}

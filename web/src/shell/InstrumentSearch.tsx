@@ -5,7 +5,7 @@ import { useState } from "react";
 import { useNavigate } from "react-router";
 import { api } from "@/api/client";
 import { unwrap } from "@/api/errors";
-import { SearchIcon } from "./icons";
+import { SearchIcon } from "@/components/icons";
 
 /** Instrument search, opened with `/` anywhere outside a text field. */
 export function InstrumentSearch() {

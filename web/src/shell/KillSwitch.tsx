@@ -5,7 +5,7 @@ import { api } from "@/api/client";
 import { ApiError, unwrap } from "@/api/errors";
 import { inr } from "@/format";
 import { riskStateKey, useRiskState } from "./deskApi";
-import { PowerIcon } from "./icons";
+import { PowerIcon } from "@/components/icons";
 
 /** The kill switch, always in the top bar: on refuses every new entry; exits still go. */
 export function KillSwitch({ compact = false }: { compact?: boolean }) {

@@ -1,17 +1,17 @@
-import { ActionIcon, Indicator, Popover, Stack, Text } from "@mantine/core";
+import { ActionIcon, Button, Indicator, Popover, Stack, Text } from "@mantine/core";
 import { useQueryClient } from "@tanstack/react-query";
 import { api } from "@/api/client";
 import { istDateTime } from "@/format";
 import { notificationsKey, unreadKey, useNotifications, useUnread } from "./deskApi";
-import { BellIcon } from "./icons";
+import { BellIcon } from "@/components/icons";
 
-/** The bell: the unread count the server keeps (polled) and the newest notifications;
- * opening it marks read what it shows, on every device. */
+/** The bell: the unread count the server keeps (polled) and the notifications, a page at a
+ * time (older ones on request); opening it marks read what it shows, on every device. */
 export function NotificationsBell() {
   const client = useQueryClient();
   const list = useNotifications();
   const count = useUnread();
-  const rows = list.data ?? [];
+  const rows = list.data?.pages.flat() ?? [];
   const unread = count.data?.unread ?? 0;
   const opened = async (open: boolean) => {
     const newest = rows[0]?.id;
@@ -42,6 +42,11 @@ export function NotificationsBell() {
                 </div>
               ))}
             </Stack>
+          )}
+          {list.hasNextPage && (
+            <Button variant="subtle" size="xs" mt="xs" loading={list.isFetchingNextPage} onClick={() => void list.fetchNextPage()}>
+              Older notifications
+            </Button>
           )}
         </div>
       </Popover.Dropdown>

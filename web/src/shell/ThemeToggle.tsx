@@ -1,4 +1,5 @@
 import { ActionIcon, useComputedColorScheme, useMantineColorScheme } from "@mantine/core";
+import { MoonIcon, SunIcon } from "@/components/icons";
 
 /** Light/dark switch; the choice is kept in this browser. */
 export function ThemeToggle() {
@@ -8,7 +9,7 @@ export function ThemeToggle() {
   return (
     <ActionIcon variant="subtle" size="lg" onClick={() => setColorScheme(next)}
       aria-label={`Switch to ${next} theme`}>
-      <span aria-hidden>{scheme === "dark" ? "☀" : "☾"}</span>
+      {scheme === "dark" ? <SunIcon /> : <MoonIcon />}
     </ActionIcon>
   );
 }

@@ -4,6 +4,7 @@ import { useMe } from "@/auth/useMe";
 import { BrokerSession } from "./BrokerSession";
 import { InstrumentSearch } from "./InstrumentSearch";
 import { KillSwitch } from "./KillSwitch";
+import { MarketClockBadge } from "./MarketClockBadge";
 import { NotificationsBell } from "./NotificationsBell";
 import { PnlToday } from "./PnlToday";
 
@@ -27,6 +28,7 @@ export function TopBarStatus() {
           </Popover.Target>
           <Popover.Dropdown>
             <Stack gap="xs">
+              <MarketClockBadge />
               <PnlToday />
               <BrokerSession />
             </Stack>
@@ -34,6 +36,7 @@ export function TopBarStatus() {
         </Popover>
       ) : (
         <>
+          <MarketClockBadge />
           <BrokerSession />
           <PnlToday />
         </>

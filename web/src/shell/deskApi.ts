@@ -1,6 +1,6 @@
 // The desk-wide state the top bar shows: risk state (today's P&L, kill switch, loss limit),
 // broker sessions and notifications. Shared query keys so the risk page can refresh them.
-import { useQuery } from "@tanstack/react-query";
+import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { api, type components } from "@/api/client";
 import { unwrap } from "@/api/errors";
 
@@ -27,11 +27,16 @@ export function useBrokerStatus() {
   });
 }
 
-/** The newest notifications, polled (the API has no stream of them). */
+export const NOTIFICATIONS_PAGE = 20;
+
+/** Notifications newest first, a page at a time (older pages on request), polled. */
 export function useNotifications() {
-  return useQuery({
+  return useInfiniteQuery({
     queryKey: notificationsKey,
-    queryFn: async () => unwrap(await api.GET("/api/notifications", { params: { query: { limit: 30 } } })),
+    initialPageParam: 0,
+    queryFn: async ({ pageParam }) =>
+      unwrap(await api.GET("/api/notifications", { params: { query: { limit: NOTIFICATIONS_PAGE, offset: pageParam } } })),
+    getNextPageParam: (last, pages) => (last.length < NOTIFICATIONS_PAGE ? undefined : pages.length * NOTIFICATIONS_PAGE),
     refetchInterval: 20_000,
   });
 }
@@ -54,4 +59,16 @@ export function dailyLossLimit(state: RiskState | undefined): string | null {
     .map((r) => r.limit as string);
   if (limits.length === 0) return null;
   return limits.reduce((a, b) => (Number(b) < Number(a) ? b : a));
+}
+
+export type MarketClock = components["schemas"]["MarketClockOut"];
+export const marketClockKey = ["market", "clock"] as const;
+
+/** Open, closed or (demo) replaying the last session: which clock the desk's times are on. */
+export function useMarketClock() {
+  return useQuery({
+    queryKey: marketClockKey,
+    queryFn: async () => unwrap(await api.GET("/api/market/clock")),
+    refetchInterval: 30_000,
+  });
 }

@@ -5,6 +5,7 @@ import { createContext, type ReactNode, useContext, useEffect, useRef } from "re
 import { changeConditionKind, getAt, type Json, newCompare, newCross, newOperand, ownsError, type Path, pathText, removeAt, appendAt, setAt } from "./docEdit";
 import type { SchemaIssue } from "./schemaCheck";
 import { condition as conditionWords, indicatorName } from "./sentence";
+import { CloseIcon } from "@/components/icons";
 
 interface Builder {
   doc: Json;
@@ -161,7 +162,7 @@ export function ConditionNode({ path, name }: { path: Path; name: string }) {
               <div style={{ flex: 1 }}><ConditionNode path={[...path, "conditions", i]} name={`${name}, condition ${i + 1}`} /></div>
               {!b.readOnly && (
                 <ActionIcon variant="subtle" color="gray" aria-label={`Remove ${name}, condition ${i + 1}`}
-                  onClick={() => b.replace(removeAt(b.doc, [...path, "conditions"], i))}>✕</ActionIcon>
+                  onClick={() => b.replace(removeAt(b.doc, [...path, "conditions"], i))}><CloseIcon /></ActionIcon>
               )}
             </Group>
           ))}

@@ -1,4 +1,4 @@
-"""Market data for the UI: historical candles."""
+"""Market data for the UI: historical candles, the user's fills on them, the market's clock."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from tradertape.api.deps import RuntimeDep, current_user
-from tradertape.api.schemas.market import HistoryOut
+from tradertape.api.deps import CurrentUser, DbDep, RuntimeDep, current_user
+from tradertape.api.schemas.market import FillOut, FillsOut, HistoryOut, MarketClockOut
 from tradertape.domain.market import Interval
+from tradertape.services.market.fills import fills_of
 from tradertape.services.market.history import history
+from tradertape.services.market.market_clock import market_clock
 
 router = APIRouter(prefix="/market", tags=["market"], dependencies=[Depends(current_user)])
 
@@ -25,8 +27,9 @@ def get_history(
 ) -> HistoryOut:
     """Historical candles of one instrument (Kite's row shape), labelled with their source.
 
-    Synthetic data says ``"source": "synthetic"``. A range without candles answers with an
-    empty list; an unknown symbol is a 404; ``to`` before ``from`` is a 422.
+    Synthetic data says ``"source": "synthetic"``. Minute candles end with today's minutes as
+    the feed built them. A range without candles answers with an empty list; an unknown
+    symbol is a 404; ``to`` before ``from`` is a 422.
     """
     found = history(
         runtime.candles,
@@ -35,7 +38,52 @@ def get_history(
         interval=interval,
         start=start,
         end=end,
+        live=runtime.candle_book,
+        live_source="synthetic" if runtime.settings.feed == "simulated" else "live",
     )
     return HistoryOut(
         symbol=found.symbol, interval=found.interval, source=found.source, candles=found.candles
+    )
+
+
+@router.get("/clock", response_model=MarketClockOut)
+def get_clock(runtime: RuntimeDep) -> MarketClockOut:
+    """Whether the market is open, closed or (in a demo) replaying the last session.
+
+    Orders, fills and GTTs carry ``market_time``; notifications carry ``now``. In a demo
+    replay the two are days apart, which the top bar shows.
+    """
+    view = market_clock(
+        wall=runtime.clock,
+        market=runtime.risk.clock,
+        calendar=runtime.exchange.calendar,
+        feed=runtime.feed,
+    )
+    return MarketClockOut(
+        now=view.now,
+        market_time=view.market_time,
+        phase=view.phase,
+        replay_of=view.replay_of,
+        next_open=view.next_open,
+    )
+
+
+@router.get("/fills", response_model=FillsOut)
+def get_fills(
+    user: CurrentUser,
+    runtime: RuntimeDep,
+    db: DbDep,
+    symbol: Annotated[str, Query(min_length=1, max_length=64, description="e.g. NSE:INFY")],
+) -> FillsOut:
+    """Your fills of one instrument in every book, for the chart's trade markers (an unknown
+    symbol is a 404)."""
+    key, fills = fills_of(db, user_id=user.id, catalog=runtime.catalog, symbol=symbol)
+    return FillsOut(
+        symbol=key,
+        fills=[
+            FillOut(
+                filled_at=f.filled_at, side=f.side, quantity=f.quantity, price=f.price, book=f.book
+            )
+            for f in fills
+        ],
     )

@@ -39,6 +39,7 @@ from tradertape.api.schemas.trading import (
     gtt_spec,
 )
 from tradertape.domain import books
+from tradertape.domain.charge_rates import schedule_name
 from tradertape.errors import InvalidField
 from tradertape.oms.orders import Account
 from tradertape.runtime import Runtime
@@ -198,13 +199,18 @@ def preview_order(
     """Margin and itemised charges of an order, and the funds available, without placing it.
 
     The order is checked as a placement would check it (a 422 names the field), except for
-    market hours; charges are priced at the limit, the SL-M trigger, or the last price.
+    market hours; charges are priced at the limit, the SL-M trigger, or the last price, on
+    the schedule of the broker a live order goes to (Zerodha's for paper).
     """
     spec = body.spec()
     desk = runtime.workers
     instrument = desk.exchange.check(db, spec, runtime.quotes(spec.key), session=False)
     leg = PricedLeg(spec, instrument, reference_price(desk, spec))
-    cost = cost_contract(desk, [leg])
+    account = Account.of(body.mode, body.broker)
+    broker = "paper"
+    if account.live:
+        broker = runtime.live_brokers.name_of(db, user.id, account.broker).value
+    cost = cost_contract(desk, [leg], broker=broker)
     items = cost["itemized"]
     charges = None
     if cost["total_charges"] is not None:
@@ -227,6 +233,7 @@ def preview_order(
             "margin_required": cost["margin_required"],
             "charges": charges,
             "available": available,
+            "schedule": schedule_name(broker),
         }
     )
 

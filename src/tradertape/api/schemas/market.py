@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from decimal import Decimal
+
 from pydantic import BaseModel, Field
 
 from tradertape.domain.market import Interval
 from tradertape.services.market.history import Candle
+from tradertape.services.market.market_clock import MarketPhase
 
 
 class HistoryOut(BaseModel):
@@ -14,8 +18,8 @@ class HistoryOut(BaseModel):
     symbol: str = Field(description="EXCHANGE:TRADINGSYMBOL, e.g. NSE:INFY")
     interval: Interval
     source: str = Field(
-        description="'synthetic' (simulated prices, not real), 'import', 'broker', "
-        "or 'none' when nothing is stored for the instrument"
+        description="'synthetic' (simulated prices, not real), 'import', 'broker', 'live' "
+        "(today's minutes from the feed), or 'none' when nothing is stored for the instrument"
     )
     candles: list[Candle] = Field(
         description="[timestamp (IST, ISO 8601), open, high, low, close, volume], oldest first"
@@ -32,3 +36,36 @@ class IndicatorsOut(BaseModel):
     series: dict[str, list[float | None]] = Field(
         description="per name, one value per time; null where not yet defined"
     )
+
+
+class MarketClockOut(BaseModel):
+    """The server's time and the market's: in a demo replay they differ by days."""
+
+    now: datetime = Field(description="the server's clock (notifications, sign-ins)")
+    market_time: datetime = Field(
+        description="the instant orders, fills and GTTs are stamped with; in a demo replay, "
+        "the replayed session's"
+    )
+    phase: MarketPhase = Field(
+        description="open: continuous trading; closed: none (pre-open, after hours, holiday); "
+        "replay: the demo plays the last session again outside NSE hours"
+    )
+    replay_of: date | None = Field(description="the session being replayed, in a replay")
+    next_open: datetime | None = Field(description="the next real session's open, when not open")
+
+
+class FillOut(BaseModel):
+    """One of the user's executions, as the chart marks it."""
+
+    filled_at: datetime
+    side: str = Field(description="BUY or SELL")
+    quantity: int
+    price: Decimal = Field(description="rupees, to the paisa")
+    book: str = Field(description="the book it belongs to (manual, portfolio:N, run:N, live:…)")
+
+
+class FillsOut(BaseModel):
+    """The user's fills of one instrument, every book, oldest first (the newest 1,000)."""
+
+    symbol: str = Field(description="EXCHANGE:TRADINGSYMBOL, e.g. NSE:INFY")
+    fills: list[FillOut]

@@ -58,16 +58,21 @@ class OrderFields(Strict):
 _NOT_SPEC = {"idempotency_key", "autoslice", "mode", "broker"}
 
 
-class OrderIn(OrderFields):
-    """Place an order (seed 002's order fields). Never send tag/attribution: we add it."""
+class AccountFields(OrderFields):
+    """An order's fields and the account it is for (paper, or a connected live broker)."""
 
-    idempotency_key: str | None = Field(default=None, min_length=8, max_length=160)
     # "live" sends the order to the user's connected broker; it needs the server's and the
     # user's live-trading switches (403 otherwise) and a broker session (409 otherwise).
     mode: Literal["paper", "live"] = "paper"
     # Which connected broker a live order goes to; by default the user's only connected
     # one (409 naming this field when none is, or several are). Paper orders take none.
     broker: Literal["kite", "upstox", "groww"] | None = None
+
+
+class OrderIn(AccountFields):
+    """Place an order (seed 002's order fields). Never send tag/attribution: we add it."""
+
+    idempotency_key: str | None = Field(default=None, min_length=8, max_length=160)
 
     @field_validator("idempotency_key")
     @classmethod
@@ -188,8 +193,9 @@ class GttCreated(BaseModel):
     trigger_id: int
 
 
-class PreviewIn(OrderFields):
-    """A prospective order, in the fields a placement takes."""
+class PreviewIn(AccountFields):
+    """A prospective order, in the fields a placement takes; a live one is priced on its
+    broker's schedule."""
 
 
 class ChargesOut(BaseModel):
@@ -213,6 +219,10 @@ class TicketPreviewOut(BaseModel):
     margin_required: float | None
     charges: ChargesOut | None
     available: float
+    schedule: Literal["zerodha", "upstox", "groww"] = Field(
+        description="whose published charges priced it: the live broker's, or Zerodha's for "
+        "paper (the paper account models a Zerodha account)"
+    )
 
 
 class FundsIn(Strict):

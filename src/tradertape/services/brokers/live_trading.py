@@ -107,6 +107,11 @@ class UserBrokers:
         token = self._credentials.access_token(db, user_id=user_id, broker=name)
         return None if row is None or token is None else (row.api_key, token)
 
+    def name_of(self, db: Session, user_id: int, broker: str | None = None) -> BrokerName:
+        """The broker a live order of the user goes to: `broker`, else their one connected
+        broker (a 409 when none or several are)."""
+        return self._only_connected(db, user_id) if broker is None else BrokerName(broker)
+
     def _only_connected(self, db: Session, user_id: int) -> BrokerName:
         connected = [n for n in self._connectors if self._session(db, user_id, n) is not None]
         if not connected:

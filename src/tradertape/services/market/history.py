@@ -14,9 +14,11 @@ import numpy as np
 
 from tradertape.candles import CandleStore
 from tradertape.candles.bars import Bars
+from tradertape.candles.live import Candle as LiveCandle
+from tradertape.candles.live import CandleBook
 from tradertape.domain.market import Interval
 from tradertape.errors import InvalidField, NotFound
-from tradertape.ports.clock import Clock, ist_now
+from tradertape.ports.clock import IST, Clock, ist_now
 
 NO_DATA = "none"
 #: Like Kite, minute candles are served at most this many days per request.
@@ -70,11 +72,14 @@ def history(
     interval: Interval,
     start: date | None = None,
     end: date | None = None,
+    live: CandleBook | None = None,
+    live_source: str = "live",
 ) -> History:
     """Candles of ``symbol`` from ``start`` to ``end`` (IST dates, inclusive).
 
     Without ``end`` the range ends today; without ``start`` it covers the last year of days
-    (or five days of minutes).
+    (or five days of minutes). Minutes the feed built today (`live`) follow the stored ones,
+    labelled `live_source` when nothing is stored.
     """
     instrument = store.catalog.find(symbol)
     if instrument is None:
@@ -87,11 +92,32 @@ def history(
         raise InvalidField("to", f"minute candles are served {MAX_MINUTE_DAYS} days at a time")
     info = store.info(instrument.key, interval)
     bars = store.read(instrument.key, interval, start, end)
+    rows = candle_rows(bars, interval)
+    source = info.source.value if info else NO_DATA
+    if interval is Interval.MINUTE and live is not None:
+        # today's minutes from the feed, after the last stored one (the chart's intraday view)
+        last = rows[-1][0] if rows else ""
+        extra = [_live_row(c) for c in live.minutes(instrument.key)]
+        extra = [r for r in extra if r[0] > last and start.isoformat() <= r[0][:10] <= str(end)]
+        if extra and not rows:
+            source = live_source
+        rows += extra
     return History(
         symbol=instrument.key,
         interval=interval,
-        source=info.source.value if info else NO_DATA,
+        source=source,
         start=start,
         end=end,
-        candles=candle_rows(bars, interval),
+        candles=rows,
+    )
+
+
+def _live_row(candle: LiveCandle) -> Candle:
+    return (
+        candle.start.astimezone(IST).isoformat(timespec="seconds"),
+        float(candle.open),
+        float(candle.high),
+        float(candle.low),
+        float(candle.close),
+        candle.volume,
     )

@@ -2,7 +2,9 @@
 
 After each trading day's close (16:00 IST, once the day's candles are in), every active
 portfolio not yet scanned that day runs its day (`runs.run_day`); in market hours their
-waiting GTTs and orders are reconciled every minute. Holidays and weekends do nothing.
+waiting GTTs and orders are reconciled every minute. A portfolio never scanned (a fresh
+deploy) runs the last completed session on the next pass, at any hour: its first signals
+wait for the user now, not after the next close. Holidays and weekends do nothing else.
 The trading loop calls `run_due` on its timer, so the leader process alone runs them.
 Each portfolio's scan and reconciliation goes through the `Guard`: one that raises is
 recorded against its owner (and quarantined if it keeps failing); the others run on.
@@ -11,11 +13,12 @@ recorded against its owner (and quarantined if it keeps failing); the others run
 from __future__ import annotations
 
 import logging
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 
 from tradertape.candles import CandleStore
+from tradertape.candles.populate import last_completed_session
 from tradertape.db.engine import Database
 from tradertape.db.models import ModelPortfolio
 from tradertape.domain.calendar import Market
@@ -55,25 +58,31 @@ class PortfolioJobs:
         self._reconciled_at: datetime | None = None
 
     def run_due(self) -> list[ScanReport]:
-        """Reconcile in market hours; scan after the close once per trading day."""
+        """Scan fresh deploys; reconcile in market hours; scan after the close once a day."""
         now = self._clock.now()
         calendar = self._store.calendar
+        reports = self._scan(
+            ModelPortfolio.last_scan_date.is_(None),
+            last_completed_session(calendar, now),
+        )
         if calendar.session_at(now, Market.EQUITY) is MarketSession.NORMAL:
             self._reconcile(now)
-            return []
+            return reports
         local = now.astimezone(IST)
         day = local.date()
         if not calendar.is_trading_day(day) or local.time() < SCAN_AFTER:
-            return []
+            return reports
+        due = or_(ModelPortfolio.last_scan_date.is_(None), ModelPortfolio.last_scan_date < day)
+        return reports + self._scan(due, day)
+
+    def _scan(self, due: ColumnElement[bool], day: date) -> list[ScanReport]:
+        """Run `day` for every active portfolio `due` selects, each alone (the guard)."""
         with self._db.session() as db:
-            due = db.scalars(
-                select(ModelPortfolio).where(
-                    ModelPortfolio.status == "active",
-                    or_(
-                        ModelPortfolio.last_scan_date.is_(None), ModelPortfolio.last_scan_date < day
-                    ),
-                )
+            portfolios = db.scalars(
+                select(ModelPortfolio).where(ModelPortfolio.status == "active", due)
             ).all()
+            if not portfolios:
+                return []
             market = ScanMarket(self._store)
 
             def scan(portfolio: ModelPortfolio) -> ScanReport:
@@ -90,10 +99,9 @@ class PortfolioJobs:
                 )
                 return report
 
-            reports = self._guard.each(
-                due, job="portfolio.scan", key=_item, owner=_owner, work=scan, db=db
+            return self._guard.each(
+                portfolios, job="portfolio.scan", key=_item, owner=_owner, work=scan, db=db
             )
-        return reports
 
     def _reconcile(self, now: datetime) -> None:
         if self._reconciled_at is not None and now - self._reconciled_at < RECONCILE_EVERY:

@@ -36,6 +36,8 @@ export function invalidateBooks(client: ReturnType<typeof useQueryClient>) {
   return client.invalidateQueries({ queryKey: ["portfolio"] });
 }
 
+const SCHEDULES = { zerodha: "Zerodha's", upstox: "Upstox's", groww: "Groww's" } as const;
+
 export function ChargesTable({ preview, live = false }: { preview: Preview; live?: boolean }) {
   const c = preview.charges;
   return (
@@ -65,6 +67,13 @@ export function ChargesTable({ preview, live = false }: { preview: Preview; live
             {preview.margin_required === null ? "—" : <Money value={preview.margin_required} />}
           </Table.Td>
         </Table.Tr>
+        {c && (
+          <Table.Tr>
+            <Table.Td colSpan={2}>
+              <Text size="xs" c="dimmed">Charges on {SCHEDULES[preview.schedule]} published schedule.</Text>
+            </Table.Td>
+          </Table.Tr>
+        )}
         {!live && (
           <Table.Tr>
             <Table.Th scope="row">Available margin</Table.Th>
@@ -114,7 +123,7 @@ export default function OrderTicketDialog({ seed, onClose }: { seed: TicketSeed;
 
   const review = useMutation({
     mutationFn: async () =>
-      unwrap(await api.POST("/api/orders/preview", { body: buildOrderBody(form) })),
+      unwrap(await api.POST("/api/orders/preview", { body: { ...buildOrderBody(form), ...(live ? { mode: "live" as const } : {}) } })),
     onMutate: () => {
       setErrors({});
       setFailure(null);

@@ -16,7 +16,7 @@ const edgeColumns: Column<Edge>[] = [
     render: (e) => (
       <Group gap={4} wrap="nowrap">
         <Text size="sm" fw={600}>{e.symbol}</Text>
-        {e.warnings.map((w) => <Badge key={w} size="xs" variant="light" color="orange">{w}</Badge>)}
+        {e.warnings.map((w) => <Badge key={w} size="xs" variant="filled" color="#9a3412">{w}</Badge>)}
       </Group>
     ),
   },
@@ -38,7 +38,7 @@ function EdgeCards({ rows }: { rows: Edge[] }) {
             <div>
               <Group gap={4}>
                 <Text fw={600}>{e.symbol}</Text>
-                {e.warnings.map((w) => <Badge key={w} size="xs" variant="light" color="orange">{w}</Badge>)}
+                {e.warnings.map((w) => <Badge key={w} size="xs" variant="filled" color="#9a3412">{w}</Badge>)}
               </Group>
               <Text size="xs" c="dimmed">
                 {qty(e.count)} trades · wins {fractionPct(e.win_rate, 1)} · risk-reward {riskReward(e.risk_reward)}
@@ -71,7 +71,6 @@ export function EdgeTab() {
       {symbols.length === 0 && <Text c="dimmed">No closed trades yet.</Text>}
       {EDGE_BUCKETS.map((b) => {
         const rows = symbols.filter((s) => s.bucket === b.key);
-        if (rows.length === 0 && symbols.length > 0) return null;
         return (
           <Card withBorder key={b.key} component="section" aria-label={b.title}>
             <Group justify="space-between" wrap="wrap">
@@ -79,7 +78,7 @@ export function EdgeTab() {
               <Text size="sm" c="dimmed">{rows.length === 1 ? "1 symbol" : `${qty(rows.length)} symbols`}</Text>
             </Group>
             <Text size="xs" c="dimmed" mb="xs">{b.hint}</Text>
-            {phone ? <EdgeCards rows={rows} /> : (
+            {rows.length === 0 ? <Text size="sm" c="dimmed">No symbols here.</Text> : phone ? <EdgeCards rows={rows} /> : (
               <DataTable caption={b.title} columns={edgeColumns} rows={rows} rowKey={(e) => e.symbol} empty="None." />
             )}
           </Card>

@@ -1,7 +1,7 @@
 // The journal: P&L by financial year with the tax split, the round trips, the Edge Finder,
 // Patterns and the benchmark. Every figure is the API's (FIFO, corporate actions and tax rules
 // are worked out on the server); the page only picks the year and lays them out.
-import { Button, Card, Group, Loader, SegmentedControl, Select, SimpleGrid, Stack, Tabs, Text, TextInput, Title } from "@mantine/core";
+import { Button, Card, Group, Loader, Select, SimpleGrid, Stack, Tabs, Text, TextInput, Title } from "@mantine/core";
 import { useMediaQuery } from "@mantine/hooks";
 import { type ReactNode, useMemo, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
@@ -166,7 +166,6 @@ function TaxYearView({ fy }: { fy: string }) {
         </div>
         <ExportButtons tax={t} />
       </Group>
-      <Notice color="yellow" role="note" title="Facts to check, not advice">{t.note}</Notice>
       <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="md">
         <Business title="Intraday equity (speculative business)" hint="Bought and sold the same day. Turnover: the sum of each trip's absolute P&L." b={t.speculative} />
         <Business title="F&O (non-speculative business)" hint="Futures and options, with the turnover a tax audit looks at." b={t.non_speculative} />
@@ -180,6 +179,7 @@ function TaxYearView({ fy }: { fy: string }) {
         ) : (
           <DataTable caption={`Capital gains, FY ${t.fy}`} columns={gainsColumns} rows={t.capital_gains} rowKey={(b) => `${b.kind}:${b.rate}`} />
         )}
+        <Notice color="yellow" role="note" title="Check these figures before you file" mt="sm">{t.note}</Notice>
         <Text size="xs" c="dimmed" mt="xs">
           Each sale is taxed at the rate of its date, so a year that spans a change has a line per rate. Tax
           here is the taxable amount times the rate, before any set-off, surcharge or cess.
@@ -241,12 +241,8 @@ function PnlTab() {
         )}
       </Card>
       <Group gap="xs" wrap="wrap">
-        <Text size="sm" fw={600} id="fy-label">Financial year</Text>
-        {years.length <= 4 ? (
-          <SegmentedControl aria-labelledby="fy-label" value={fy ?? ""} onChange={setChosen} data={years.map((y) => ({ value: y, label: `FY ${y}` }))} />
-        ) : (
-          <Select aria-label="Financial year" w={160} value={fy} onChange={setChosen} allowDeselect={false} data={years.map((y) => ({ value: y, label: `FY ${y}` }))} />
-        )}
+        <Select label="Financial year" w={180} value={fy} onChange={setChosen} allowDeselect={false}
+          data={years.map((y) => ({ value: y, label: `FY ${y}` }))} />
       </Group>
       {fy && <TaxYearView fy={fy} />}
     </Stack>

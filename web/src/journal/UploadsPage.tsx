@@ -68,7 +68,7 @@ function ReportCard({ outcome }: { outcome: Outcome }) {
     <Paper withBorder p="sm" component="article" aria-label={`Report for ${outcome.filename}`}>
       <Group justify="space-between" wrap="wrap" gap="xs">
         <Text fw={600} style={{ wordBreak: "break-all" }}>{outcome.filename}</Text>
-        <Badge color={imported ? "teal" : "red"} variant="light">{label}</Badge>
+        <Badge color={imported ? "teal.9" : "red.9"} variant="filled">{label}</Badge>
       </Group>
       <Text size="sm" c="dimmed">
         {kindName(outcome.kind)}
@@ -110,7 +110,7 @@ function deleteBody(u: Upload) {
 function DeleteUpload({ u }: { u: Upload }) {
   const client = useQueryClient();
   return (
-    <ConfirmButton size="compact-sm" variant="default" color="red" label={`Delete ${u.filename}`}
+    <ConfirmButton size="compact-sm" variant="default" label={`Delete ${u.filename}`} style={{ flexShrink: 0 }}
       title="Delete this upload?" body={deleteBody(u)} confirm="Delete upload" danger
       onConfirm={async () => { await deleteUpload(u.id); await refreshJournal(client); }}>
       Delete

@@ -73,6 +73,13 @@ async function dropFiles(page: Page, files: { name: string; mimeType: string; bu
   await zone.dispatchEvent("drop", { dataTransfer: transfer });
 }
 
+/** ₹ in Indian grouping as the page writes it (+₹17,897.00). */
+function plainInr(value: string): string {
+  const [int = "0", frac = "00"] = value.replace("-", "").split(".");
+  const grouped = int.length <= 3 ? int : `${int.slice(0, -3).replace(/\B(?=(\d{2})+(?!\d))/g, ",")},${int.slice(-3)}`;
+  return `${value.startsWith("-") ? "-" : "+"}₹${grouped}.${frac}`;
+}
+
 async function pickFy(page: Page, fy: string) {
   await page.getByRole("textbox", { name: "Financial year" }).first().click();
   await page.getByRole("option", { name: `FY ${fy}` }).click();
@@ -119,7 +126,13 @@ test("a tradebook uploaded shows its report, then the year's tax split and round
   // the journal: FY 2024-25's tax split, hand-worked above and the same as the API's
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Journal" }).click();
   await expect(page.getByRole("heading", { name: "Journal", level: 1 })).toBeVisible();
-  await pickFy(page, "2024-25");
+  const pnl = await json<{ years: { fy: string; realised: string; net: string; trips: number }[] }>(await api.get("/api/journal/pnl"));
+  const year = pnl.years.find((y) => y.fy === "2024-25")!;
+  expect([year.realised, year.trips]).toEqual(["18397.00", 5]); // 795.00 + 102.00 + 17,500.00, hand-worked above
+  const yearRow = page.getByRole("table", { name: "P&L by financial year" }).getByRole("row").filter({ hasText: "FY 2024-25" });
+  await expect(yearRow).toContainText("+₹18,397.00");
+  await expect(yearRow).toContainText(plainInr(year.net));
+  await yearRow.getByRole("button", { name: "Tax split of FY 2024-25" }).click();
   await expect(page.getByRole("heading", { name: "Tax P&L, FY 2024-25" })).toBeVisible();
   const tax = await json<Tax>(await api.get("/api/journal/tax?fy=2024-25"));
   const stcg = tax.capital_gains.find((b) => b.kind === "stcg")!;
@@ -154,6 +167,7 @@ test("a tradebook uploaded shows its report, then the year's tax split and round
   await expect(infy.filter({ hasText: "10 Apr 2024" })).toContainText("+₹495.00");
   await expect(infy.filter({ hasText: "20 May 2024" })).toContainText("-₹100.00");
   await expectAccessible(page);
+  await keepScreenshot(page, "journal-trips", info.project.name);
 
   // the Edge Finder and Patterns
   await page.getByRole("tab", { name: "Edge Finder" }).click();

@@ -12,7 +12,7 @@ import { PageTitle } from "@/components/PageTitle";
 import { istDate, qty } from "@/format";
 import { Notice } from "@/orders/Notice";
 import { EdgeTab, PatternsTab } from "./Analytics";
-import { type GainsBucket, type OpenPosition, type RoundTrip, type Schedule112A, type Tax, exportTax, usePnl, useTax } from "./journalApi";
+import { type GainsBucket, type OpenPosition, type RoundTrip, type Schedule112A, type Tax, type YearPnl, exportTax, usePnl, useTax } from "./journalApi";
 import { financialYears, fractionPct, fyOf, fyRange, gainsName, istToday, problem, sourceName, tripType } from "./journalWords";
 
 const TABS = [
@@ -217,9 +217,46 @@ function TaxYearView({ fy }: { fy: string }) {
   );
 }
 
+const yearColumns: Column<YearPnl>[] = [
+  { key: "fy", header: "Financial year", render: (y) => `FY ${y.fy}`, value: (y) => y.fy },
+  { key: "realised", header: "Realised P&L (₹)", numeric: true, render: (y) => <Money value={y.realised} pnl />, value: (y) => y.realised },
+  { key: "charges", header: "Charges (₹)", numeric: true, render: (y) => <Money value={y.charges} />, value: (y) => y.charges },
+  { key: "net", header: "Net of charges (₹)", numeric: true, render: (y) => <Money value={y.net} pnl />, value: (y) => y.net },
+  { key: "trips", header: "Round trips", numeric: true, render: (y) => qty(y.trips), value: (y) => y.trips },
+];
+
+function YearsTable({ years, onPick }: { years: YearPnl[]; onPick: (fy: string) => void }) {
+  const phone = useMediaQuery("(max-width: 36em)");
+  const pick = (y: YearPnl) => (
+    <Button size="compact-sm" variant="default" aria-label={`Tax split of FY ${y.fy}`} onClick={() => onPick(y.fy)}>Tax split</Button>
+  );
+  if (!phone) {
+    return <DataTable caption="P&L by financial year" columns={yearColumns} rows={years} rowKey={(y) => y.fy} rowActions={pick} empty="No closed round trips yet." />;
+  }
+  return (
+    <Stack gap={6}>
+      {years.map((y) => (
+        <Group key={y.fy} justify="space-between" wrap="nowrap">
+          <div>
+            <Text size="sm" fw={600}>FY {y.fy}</Text>
+            <Text size="xs" c="dimmed">{qty(y.trips)} round trips · charges <Money value={y.charges} /></Text>
+          </div>
+          <Group gap="xs" wrap="nowrap">
+            <Text size="sm" fw={700}><Money value={y.net} pnl /></Text>
+            {pick(y)}
+          </Group>
+        </Group>
+      ))}
+    </Stack>
+  );
+}
+
 function PnlTab() {
   const pnl = usePnl();
-  const years = useMemo(() => financialYears((pnl.data?.round_trips ?? []).map((t) => t.closed), istToday()), [pnl.data]);
+  const years = useMemo(() => {
+    const listed = (pnl.data?.years ?? []).map((y) => y.fy);
+    return listed.length > 0 ? listed : financialYears([], istToday());
+  }, [pnl.data]);
   const [chosen, setChosen] = useState<string | null>(null);
   const fy = chosen && years.includes(chosen) ? chosen : (years[0] ?? null);
   if (pnl.isPending) return <Loader aria-label="Loading the journal" />;
@@ -240,6 +277,13 @@ function PnlTab() {
           <Text size="xs" c="dimmed" mt="xs">Corporate actions applied: {p.applied_actions.join("; ")}</Text>
         )}
       </Card>
+      {p.years.length > 0 && (
+        <Card withBorder component="section" aria-label="P&L by financial year">
+          <Title order={2} size="h5" mb="xs">P&L by financial year</Title>
+          <YearsTable years={p.years} onPick={setChosen} />
+          <Text size="xs" c="dimmed" mt="xs">A round trip counts in the year it was closed (sold, or bought back).</Text>
+        </Card>
+      )}
       <Group gap="xs" wrap="wrap">
         <Select label="Financial year" w={180} value={fy} onChange={setChosen} allowDeselect={false}
           data={years.map((y) => ({ value: y, label: `FY ${y}` }))} />

@@ -10,6 +10,7 @@ export type Pnl = components["schemas"]["PnlOut"];
 export type RoundTrip = components["schemas"]["RoundTripOut"];
 export type OpenPosition = components["schemas"]["OpenPositionOut"];
 export type Tax = components["schemas"]["TaxOut"];
+export type YearPnl = components["schemas"]["YearPnlOut"];
 export type GainsBucket = components["schemas"]["GainsBucketOut"];
 export type Schedule112A = components["schemas"]["Schedule112AOut"];
 export type Edge = components["schemas"]["EdgeOut"];

@@ -179,6 +179,7 @@ test("a tradebook uploaded shows its report, then the year's tax split and round
   await keepScreenshot(page, "journal-edge", info.project.name);
   await page.getByRole("tab", { name: "Patterns" }).click();
   await expect(page.getByRole("region", { name: "Holding period", exact: true })).toBeVisible();
+  await page.screenshot({ path: info.outputPath("patterns.png") }); // looked at, not kept
   await expectAccessible(page);
   await page.getByRole("tab", { name: "Benchmark" }).click();
   await expect(page.getByText("Import index history first")).toBeVisible();

@@ -13,7 +13,7 @@ import { istDate, qty } from "@/format";
 import { Notice } from "@/orders/Notice";
 import { EdgeTab, PatternsTab } from "./Analytics";
 import { type GainsBucket, type OpenPosition, type RoundTrip, type Schedule112A, type Tax, type YearPnl, exportTax, usePnl, useTax } from "./journalApi";
-import { financialYears, fractionPct, fyOf, fyRange, gainsName, istToday, problem, sourceName, tripType } from "./journalWords";
+import { accountName, financialYears, fractionPct, fyOf, fyRange, gainsName, istToday, problem, sourceName, tripType } from "./journalWords";
 
 const TABS = [
   { value: "pnl", label: "P&L and tax" },
@@ -297,6 +297,7 @@ function PnlTab() {
 
 const tripColumns: Column<RoundTrip>[] = [
   { key: "symbol", header: "Symbol", render: (t) => <Text size="sm" fw={600}>{t.symbol}</Text>, value: (t) => t.symbol },
+  { key: "account", header: "Account", render: (t) => accountName(t.account), value: (t) => t.account },
   { key: "type", header: "Type", render: (t) => `${tripType(t)}${t.direction === "short" ? " · short" : ""}${t.kind === "buyback" ? " · buyback" : ""}`, value: (t) => tripType(t) },
   { key: "qty", header: "Qty.", numeric: true, render: (t) => qty(t.quantity), value: (t) => t.quantity },
   { key: "opened", header: "Opened", render: (t) => istDate(t.opened), value: (t) => t.opened },
@@ -337,6 +338,7 @@ function TripCards({ rows }: { rows: RoundTrip[] }) {
 
 const openColumns: Column<OpenPosition>[] = [
   { key: "symbol", header: "Symbol", render: (p) => p.symbol, value: (p) => p.symbol },
+  { key: "account", header: "Account", render: (p) => accountName(p.account), value: (p) => p.account },
   { key: "direction", header: "Side", render: (p) => (p.direction === "short" ? "Short" : "Long"), value: (p) => p.direction },
   { key: "qty", header: "Qty.", numeric: true, render: (p) => qty(p.quantity), value: (p) => p.quantity },
   { key: "cost", header: "Cost (₹)", numeric: true, render: (p) => <Money value={p.cost} />, value: (p) => p.cost },
@@ -358,6 +360,10 @@ function RoundTripsTab() {
       (t) => (!want || t.symbol.includes(want)) && (fy === "all" || fyOf(t.closed) === fy) && (type === "all" || tripType(t) === type),
     );
   }, [trips, symbol, fy, type]);
+  const open = useMemo(() => {
+    const want = symbol.trim().toUpperCase();
+    return (pnl.data?.open ?? []).filter((p) => !want || p.symbol.includes(want));
+  }, [pnl.data, symbol]);
   if (pnl.isPending) return <Loader aria-label="Loading round trips" />;
   if (pnl.error) return <Notice role="alert" color="red">{problem(pnl.error)}</Notice>;
   return (
@@ -377,10 +383,10 @@ function RoundTripsTab() {
         <DataTable caption="Round trips" columns={tripColumns} rows={shown} rowKey={(t) => tripKey(t, shown.indexOf(t))} csvName="round-trips"
           initialSort={{ key: "closed", desc: true }} empty="No round trips match." />
       )}
-      {(pnl.data?.open.length ?? 0) > 0 && (
+      {open.length > 0 && (
         <Card withBorder component="section" aria-label="Still open">
           <Title order={2} size="h5" mb="xs">Still open</Title>
-          <DataTable caption="Open positions in the journal" columns={openColumns} rows={pnl.data?.open ?? []}
+          <DataTable caption="Open positions in the journal" columns={openColumns} rows={open}
             rowKey={(p) => `${p.account}:${p.symbol}:${p.segment}:${p.direction}`} />
         </Card>
       )}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "@/api/errors";
 import {
+  accountName,
   bucketLabel,
   dateRange,
   dimensionName,
@@ -132,5 +133,11 @@ describe("round trips", () => {
     expect(tripType({ segment: "EQ", intraday: true })).toBe("Intraday");
     expect(tripType({ segment: "EQ", intraday: false })).toBe("Delivery");
     expect(tripType({ segment: "FO", intraday: true })).toBe("F&O");
+  });
+
+  it("names the paper book in words and a broker account by its code", () => {
+    expect(accountName("paper")).toBe("Paper");
+    expect(accountName("ZE2727")).toBe("ZE2727");
+    expect(accountName("kite")).toBe("Kite");
   });
 });

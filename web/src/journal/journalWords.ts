@@ -170,6 +170,14 @@ const SOURCES: Record<string, string> = {
   "live+upload": "Live (also in a tradebook)",
 };
 
+const ACCOUNTS: Record<string, string> = { paper: "Paper", kite: "Kite", upstox: "Upstox", groww: "Groww", zerodha: "Zerodha" };
+
+/** A journal account: the broker's client code from a statement, or in words the book
+ * TraderTape booked the fill in (paper, or the live broker). */
+export function accountName(account: string): string {
+  return ACCOUNTS[account] ?? account;
+}
+
 /** Where a trade came from, in words. */
 export function sourceName(source: string): string {
   return SOURCES[source] ?? source;

@@ -72,6 +72,15 @@ def test_uploaded_and_paper_trades_are_one_ledger_with_fifo_pnl(
     )
     assert held["unrealised"] == "201.00"  # 10 × (1420 − 1399.90)
     assert pnl["unrealised"] == "201.00"
+    assert pnl["years"] == [  # the open paper position has no close yet: no year of its own
+        {
+            "fy": "2024-25",
+            "realised": "495.00",
+            "charges": trip["charges"],
+            "net": trip["net"],
+            "trips": 1,
+        }
+    ]
 
 
 def test_tax_pnl_and_its_exports(client: TestClient, runtime: Runtime):

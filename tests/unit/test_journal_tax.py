@@ -14,6 +14,7 @@ from tradertape.journal.pnl import fifo
 from tradertape.journal.tax import (
     LTCG,
     STCG,
+    by_financial_year,
     fy_bounds,
     fy_of,
     long_term,
@@ -137,3 +138,23 @@ def test_the_dates_and_years():
     assert (ltcg_exemption("2023-24"), ltcg_exemption("2024-25")) == (D(100000), D(125000))
     earlier = tax_year(fifo(TRADES, actions=ACTIONS).trips, "2023-24", fmv=FMV)
     assert earlier.buckets == []  # nothing closed in FY 2023-24
+
+
+def test_realised_pnl_by_the_financial_year_of_the_close():
+    trips = fifo(
+        [
+            trade("AAA", "2024-03-28", "buy", 10, "100"),
+            trade("AAA", "2024-03-29", "sell", 4, "110"),  # FY 2023-24: +40
+            trade("AAA", "2024-04-01", "sell", 6, "90"),  # FY 2024-25: −60
+            trade("BBB", "2025-03-31", "buy", 2, "500", charges="3.10"),
+            trade("BBB", "2025-03-31", "sell", 2, "525", charges="4.25"),  # FY 2024-25: +50
+        ]
+    ).trips
+    years = by_financial_year(trips)
+    assert [(y.fy, y.realised, y.trips) for y in years] == [
+        ("2024-25", D(-10), 2),
+        ("2023-24", D(40), 1),
+    ]
+    assert years[0].charges == D("7.35")  # the booked charges of BBB's buy and sell
+    assert years[0].net == D("-17.35")
+    assert by_financial_year([]) == []

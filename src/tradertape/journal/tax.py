@@ -48,6 +48,33 @@ def fy_of(day: date) -> str:
     return f"{start}-{(start + 1) % 100:02d}"
 
 
+@dataclass(frozen=True, slots=True)
+class YearPnl:
+    """The realised P&L of the round trips closed in one financial year."""
+
+    fy: str
+    realised: Decimal
+    charges: Decimal
+    trips: int
+
+    @property
+    def net(self) -> Decimal:
+        return self.realised - self.charges
+
+
+def by_financial_year(trips: Iterable[RoundTrip]) -> list[YearPnl]:
+    """Realised P&L, charges and count per financial year of the close, newest year first."""
+    realised: dict[str, Decimal] = defaultdict(Decimal)
+    charges: dict[str, Decimal] = defaultdict(Decimal)
+    count: dict[str, int] = defaultdict(int)
+    for trip in trips:
+        fy = fy_of(trip.closed)
+        realised[fy] += trip.pnl
+        charges[fy] += trip.charges
+        count[fy] += 1
+    return [YearPnl(fy, realised[fy], charges[fy], count[fy]) for fy in sorted(count, reverse=True)]
+
+
 def fy_bounds(fy: str) -> tuple[date, date]:
     """The first and last day of a financial year written ``2024-25``."""
     start = int(fy[:4])

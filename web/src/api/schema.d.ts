@@ -8303,6 +8303,11 @@ export interface components {
              * @description of the positions with a mark
              */
             unrealised: string;
+            /**
+             * Years
+             * @description per financial year of the close, newest first
+             */
+            years: components["schemas"]["YearPnlOut"][];
         };
         /**
          * PnlSnapshotMessage
@@ -11667,6 +11672,25 @@ export interface components {
             rotated_at: string | null;
             /** Token Id */
             token_id: string;
+        };
+        /**
+         * YearPnlOut
+         * @description The round trips closed in one financial year: realised P&L, charges, net, count.
+         */
+        YearPnlOut: {
+            /** Charges */
+            charges: string;
+            /**
+             * Fy
+             * @description 2024-25: 1 April 2024 to 31 March 2025
+             */
+            fy: string;
+            /** Net */
+            net: string;
+            /** Realised */
+            realised: string;
+            /** Trips */
+            trips: number;
         };
     };
     responses: never;

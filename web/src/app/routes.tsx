@@ -19,6 +19,8 @@ export const nav: NavEntry[] = [
   { path: "/funds", label: "Funds" },
   { path: "/gtt", label: "GTT" },
   { path: "/risk", label: "Risk" },
+  { path: "/journal", label: "Journal" },
+  { path: "/uploads", label: "Uploads" },
   { path: "/settings", label: "Settings" },
 ];
 
@@ -34,6 +36,8 @@ export const appRoutes: RouteObject[] = [
   { path: "market/chart/:symbol", lazy: () => import("@/market/ChartPage") },
   { path: "chart/:symbol", lazy: () => import("@/market/ChartPage") },
   { path: "risk", lazy: () => import("@/risk/RiskPage") },
+  { path: "journal/:tab?", lazy: () => import("@/journal/JournalPage") },
+  { path: "uploads", lazy: () => import("@/journal/UploadsPage") },
   { path: "strategies", lazy: () => import("@/strategies/StrategiesPage") },
   { path: "strategies/:id/edit", lazy: () => import("@/strategies/EditorPage") },
   { path: "backtests", lazy: () => import("@/backtests/BacktestsPage") },

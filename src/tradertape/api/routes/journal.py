@@ -27,12 +27,13 @@ from tradertape.api.schemas.journal import (
     Schedule112AOut,
     StatsOut,
     TaxOut,
+    YearPnlOut,
 )
 from tradertape.domain.money import paise
 from tradertape.errors import InvalidField
 from tradertape.journal import analytics, export
 from tradertape.journal.pnl import RoundTrip
-from tradertape.journal.tax import Business, TaxYear, fy_bounds
+from tradertape.journal.tax import Business, TaxYear, by_financial_year, fy_bounds
 from tradertape.runtime import Runtime
 from tradertape.services.journal import ledger
 
@@ -157,6 +158,16 @@ def journal_pnl(user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> PnlOut:
             for p in book.open
         ],
         applied_actions=book.applied,
+        years=[
+            YearPnlOut(
+                fy=y.fy,
+                realised=paise(y.realised),
+                charges=paise(y.charges),
+                net=paise(y.net),
+                trips=y.trips,
+            )
+            for y in by_financial_year(book.trips)
+        ],
     )
 
 

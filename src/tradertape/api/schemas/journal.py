@@ -70,6 +70,16 @@ class OpenPositionOut(BaseModel):
     unrealised: Decimal | None
 
 
+class YearPnlOut(BaseModel):
+    """The round trips closed in one financial year: realised P&L, charges, net, count."""
+
+    fy: str = Field(description="2024-25: 1 April 2024 to 31 March 2025")
+    realised: Decimal
+    charges: Decimal
+    net: Decimal
+    trips: int
+
+
 class PnlOut(BaseModel):
     """Realised P&L of every round trip, and the open positions' unrealised P&L."""
 
@@ -80,6 +90,7 @@ class PnlOut(BaseModel):
     round_trips: list[RoundTripOut]
     open: list[OpenPositionOut]
     applied_actions: list[str]
+    years: list[YearPnlOut] = Field(description="per financial year of the close, newest first")
 
 
 class BusinessOut(BaseModel):

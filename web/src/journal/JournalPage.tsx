@@ -1,0 +1,442 @@
+// The journal: P&L by financial year with the tax split, the round trips, the Edge Finder,
+// Patterns and the benchmark. Every figure is the API's (FIFO, corporate actions and tax rules
+// are worked out on the server); the page only picks the year and lays them out.
+import { Button, Card, Group, Loader, Select, SimpleGrid, Stack, Tabs, Text, TextInput, Title } from "@mantine/core";
+import { useMediaQuery } from "@mantine/hooks";
+import { type ReactNode, useMemo, useState } from "react";
+import { Link, useNavigate, useParams } from "react-router";
+import { type Column, DataTable } from "@/components/DataTable";
+import { download, toCsv } from "@/components/csv";
+import { Money } from "@/components/Money";
+import { PageTitle } from "@/components/PageTitle";
+import { istDate, qty } from "@/format";
+import { Notice } from "@/orders/Notice";
+import { EdgeTab, PatternsTab } from "./Analytics";
+import { type GainsBucket, type OpenPosition, type RoundTrip, type Schedule112A, type Tax, type YearPnl, exportTax, usePnl, useTax } from "./journalApi";
+import { accountName, financialYears, fractionPct, fyOf, fyRange, gainsName, istToday, problem, sourceName, tripType } from "./journalWords";
+
+const TABS = [
+  { value: "pnl", label: "P&L and tax" },
+  { value: "round-trips", label: "Round trips" },
+  { value: "edge", label: "Edge Finder" },
+  { value: "patterns", label: "Patterns" },
+  { value: "benchmark", label: "Benchmark" },
+];
+
+/** A labelled figure, the label first so a phone reads it as a line. */
+export function Figure({ label, children, hint }: { label: string; children: ReactNode; hint?: string }) {
+  return (
+    <div>
+      <Text size="xs" c="dimmed">{label}</Text>
+      <Text fw={700} size="lg">{children}</Text>
+      {hint && <Text size="xs" c="dimmed">{hint}</Text>}
+    </div>
+  );
+}
+
+function NoTrades() {
+  return (
+    <Notice color="blue" role="status" title="Nothing in the journal yet">
+      Upload your tradebooks on the <Link to="/uploads">Uploads</Link> page; trades TraderTape books for you
+      (paper and live) appear here on their own.
+    </Notice>
+  );
+}
+
+// ----------------------------------------------------------------------------- P&L and tax
+
+function Business({ title, hint, b }: { title: string; hint: string; b: Tax["speculative"] }) {
+  return (
+    <Card withBorder component="section" aria-label={title}>
+      <Title order={3} size="h6">{title}</Title>
+      <Text size="xs" c="dimmed" mb="xs">{hint}</Text>
+      <SimpleGrid cols={2} spacing="xs">
+        <Figure label="P&L"><Money value={b.pnl} pnl /></Figure>
+        <Figure label="Turnover"><Money value={b.turnover} /></Figure>
+        <Figure label="Charges"><Money value={b.charges} /></Figure>
+        <Figure label="Round trips">{qty(b.trips)}</Figure>
+      </SimpleGrid>
+    </Card>
+  );
+}
+
+const gainsColumns: Column<GainsBucket>[] = [
+  { key: "kind", header: "Gains", render: (b) => gainsName(b.kind) },
+  { key: "rate", header: "Rate", numeric: true, render: (b) => fractionPct(b.rate) },
+  { key: "gains", header: "Gains (₹)", numeric: true, render: (b) => <Money value={b.gains} /> },
+  { key: "losses", header: "Losses (₹)", numeric: true, render: (b) => <Money value={b.losses} /> },
+  { key: "net", header: "Net (₹)", numeric: true, render: (b) => <Money value={b.net} pnl /> },
+  { key: "exemption", header: "Exemption (₹)", numeric: true, render: (b) => <Money value={b.exemption} /> },
+  { key: "taxable", header: "Taxable (₹)", numeric: true, render: (b) => <Money value={b.taxable} /> },
+  { key: "tax", header: "Tax at the rate (₹)", numeric: true, render: (b) => <Money value={b.tax} /> },
+  { key: "trips", header: "Round trips", numeric: true, render: (b) => qty(b.trips) },
+];
+
+function GainsCards({ rows }: { rows: GainsBucket[] }) {
+  return (
+    <Stack gap="xs">
+      {rows.map((b) => (
+        <Card withBorder key={`${b.kind}:${b.rate}`} component="article" aria-label={`${gainsName(b.kind)} at ${fractionPct(b.rate)}`}>
+          <Text fw={600} size="sm">{gainsName(b.kind)} at {fractionPct(b.rate)}</Text>
+          <SimpleGrid cols={2} spacing="xs" mt={4}>
+            <Figure label="Net"><Money value={b.net} pnl /></Figure>
+            <Figure label="Taxable"><Money value={b.taxable} /></Figure>
+            <Figure label="Gains"><Money value={b.gains} /></Figure>
+            <Figure label="Losses"><Money value={b.losses} /></Figure>
+            <Figure label="Exemption"><Money value={b.exemption} /></Figure>
+            <Figure label="Tax at the rate"><Money value={b.tax} /></Figure>
+          </SimpleGrid>
+        </Card>
+      ))}
+    </Stack>
+  );
+}
+
+const scheduleColumns: Column<Schedule112A>[] = [
+  { key: "acquired", header: "Acquired", render: (r) => (r.acquired === "1a" ? "On or before 31 Jan 2018" : "After 31 Jan 2018"), value: (r) => r.acquired },
+  { key: "isin", header: "ISIN", render: (r) => r.isin, value: (r) => r.isin },
+  { key: "name", header: "Name", render: (r) => r.name, value: (r) => r.name },
+  { key: "units", header: "Units", numeric: true, render: (r) => qty(r.units), value: (r) => r.units },
+  { key: "sale_price", header: "Sale price a unit (₹)", numeric: true, render: (r) => <Money value={r.sale_price} />, value: (r) => r.sale_price },
+  { key: "consideration", header: "Full value of consideration (₹)", numeric: true, render: (r) => <Money value={r.consideration} />, value: (r) => r.consideration },
+  { key: "cost", header: "Cost of acquisition (₹)", numeric: true, render: (r) => <Money value={r.cost} />, value: (r) => r.cost },
+  { key: "actual_cost", header: "Actual cost (₹)", numeric: true, render: (r) => <Money value={r.actual_cost} />, value: (r) => r.actual_cost },
+  { key: "fmv_per_unit", header: "FMV on 31 Jan 2018 a unit (₹)", numeric: true, render: (r) => <Money value={r.fmv_per_unit} />, value: (r) => r.fmv_per_unit },
+  { key: "fmv_total", header: "Total FMV (₹)", numeric: true, render: (r) => <Money value={r.fmv_total} />, value: (r) => r.fmv_total },
+  { key: "lower", header: "Lower of FMV and sale (₹)", numeric: true, render: (r) => <Money value={r.lower_of_fmv_and_sale} />, value: (r) => r.lower_of_fmv_and_sale },
+  { key: "expenditure", header: "Expenditure on transfer (₹)", numeric: true, render: (r) => <Money value={r.expenditure} />, value: (r) => r.expenditure },
+  { key: "deductions", header: "Total deductions (₹)", numeric: true, render: (r) => <Money value={r.deductions} />, value: (r) => r.deductions },
+  { key: "balance", header: "Balance (₹)", numeric: true, render: (r) => <Money value={r.balance} pnl />, value: (r) => r.balance },
+];
+
+function saveSchedule(tax: Tax) {
+  const cols = scheduleColumns.filter((c) => c.value);
+  download(
+    `schedule-112a-${tax.fy}.csv`,
+    toCsv(cols.map((c) => c.header), tax.schedule_112a.map((r) => cols.map((c) => c.value?.(r)))),
+  );
+}
+
+function ExportButtons({ tax }: { tax: Tax }) {
+  const [busy, setBusy] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const save = async (format: "xlsx" | "csv") => {
+    setBusy(format);
+    setError(null);
+    try {
+      const { filename, blob } = await exportTax(tax.fy, format);
+      const url = URL.createObjectURL(blob);
+      const a = document.createElement("a");
+      a.href = url;
+      a.download = filename;
+      a.click();
+      URL.revokeObjectURL(url);
+    } catch (e) {
+      setError(problem(e));
+    } finally {
+      setBusy(null);
+    }
+  };
+  return (
+    <Stack gap={4} align="flex-end">
+      <Group gap="xs" wrap="wrap">
+        <Button size="xs" variant="default" loading={busy === "xlsx"} onClick={() => void save("xlsx")}>Download XLSX</Button>
+        <Button size="xs" variant="default" loading={busy === "csv"} onClick={() => void save("csv")}>Download CSV</Button>
+        <Button size="xs" variant="default" disabled={tax.schedule_112a.length === 0} onClick={() => saveSchedule(tax)}>
+          Schedule 112A (CSV)
+        </Button>
+      </Group>
+      {error && <Text size="sm" c="red.8" role="alert">{error}</Text>}
+    </Stack>
+  );
+}
+
+function TaxYearView({ fy }: { fy: string }) {
+  const tax = useTax(fy);
+  const phone = useMediaQuery("(max-width: 48em)");
+  if (tax.isPending) return <Loader aria-label={`Loading FY ${fy}`} />;
+  if (tax.error) return <Notice role="alert" color="red">{problem(tax.error)}</Notice>;
+  const t = tax.data;
+  return (
+    <Stack gap="md">
+      <Group justify="space-between" align="flex-start" wrap="wrap">
+        <div>
+          <Title order={2} size="h4">Tax P&L, FY {t.fy}</Title>
+          <Text size="sm" c="dimmed">{fyRange(t.fy)}</Text>
+        </div>
+        <ExportButtons tax={t} />
+      </Group>
+      <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="md">
+        <Business title="Intraday equity (speculative business)" hint="Bought and sold the same day. Turnover: the sum of each trip's absolute P&L." b={t.speculative} />
+        <Business title="F&O (non-speculative business)" hint="Futures and options, with the turnover a tax audit looks at." b={t.non_speculative} />
+      </SimpleGrid>
+      <Card withBorder component="section" aria-label="Capital gains">
+        <Title order={3} size="h6" mb="xs">Capital gains on equity (delivery)</Title>
+        {t.capital_gains.length === 0 ? (
+          <Text size="sm" c="dimmed">No delivery trades closed in this year.</Text>
+        ) : phone ? (
+          <GainsCards rows={t.capital_gains} />
+        ) : (
+          <DataTable caption={`Capital gains, FY ${t.fy}`} columns={gainsColumns} rows={t.capital_gains} rowKey={(b) => `${b.kind}:${b.rate}`} />
+        )}
+        <Notice color="yellow" role="note" title="Check these figures before you file" mt="sm">{t.note}</Notice>
+        <Text size="xs" c="dimmed" mt="xs">
+          Each sale is taxed at the rate of its date, so a year that spans a change has a line per rate. Tax
+          here is the taxable amount times the rate, before any set-off, surcharge or cess.
+        </Text>
+      </Card>
+      {(Number(t.buyback_dividend) !== 0 || Number(t.buyback_exempt_gain) !== 0) && (
+        <Card withBorder component="section" aria-label="Buybacks">
+          <Title order={3} size="h6" mb="xs">Buybacks</Title>
+          <SimpleGrid cols={2}>
+            <Figure label="Taxed as dividend (from 1 October 2024)"><Money value={t.buyback_dividend} /></Figure>
+            <Figure label="Exempt gain (before 1 October 2024)"><Money value={t.buyback_exempt_gain} /></Figure>
+          </SimpleGrid>
+        </Card>
+      )}
+      <SimpleGrid cols={{ base: 1, sm: 2 }}>
+        <Figure label="Charges not deducted from gains" hint="STT and other charges on delivery trades are not deductible.">
+          <Money value={t.charges_not_deducted} />
+        </Figure>
+      </SimpleGrid>
+      {t.unmatched_isins.length > 0 && (
+        <Notice color="orange" role="note" title="No 31 January 2018 value for some ISINs">
+          Grandfathering could not be applied to {t.unmatched_isins.join(", ")}: the fair market value file has no
+          price for them. Their cost is the actual cost; check it with your accountant.
+        </Notice>
+      )}
+      <Card withBorder component="section" aria-label="Schedule 112A">
+        <Title order={3} size="h6" mb="xs">Schedule 112A (long-term gains on listed equity)</Title>
+        {t.schedule_112a.length === 0 ? (
+          <Text size="sm" c="dimmed">No long-term sales in this year.</Text>
+        ) : (
+          <DataTable caption={`Schedule 112A, FY ${t.fy}`} columns={scheduleColumns} rows={t.schedule_112a} rowKey={(r) => `${r.isin}:${r.acquired}`} />
+        )}
+      </Card>
+    </Stack>
+  );
+}
+
+const yearColumns: Column<YearPnl>[] = [
+  { key: "fy", header: "Financial year", render: (y) => `FY ${y.fy}`, value: (y) => y.fy },
+  { key: "realised", header: "Realised P&L (₹)", numeric: true, render: (y) => <Money value={y.realised} pnl />, value: (y) => y.realised },
+  { key: "charges", header: "Charges (₹)", numeric: true, render: (y) => <Money value={y.charges} />, value: (y) => y.charges },
+  { key: "net", header: "Net of charges (₹)", numeric: true, render: (y) => <Money value={y.net} pnl />, value: (y) => y.net },
+  { key: "trips", header: "Round trips", numeric: true, render: (y) => qty(y.trips), value: (y) => y.trips },
+];
+
+function YearsTable({ years, onPick }: { years: YearPnl[]; onPick: (fy: string) => void }) {
+  const phone = useMediaQuery("(max-width: 36em)");
+  const pick = (y: YearPnl) => (
+    <Button size="compact-sm" variant="default" aria-label={`Tax split of FY ${y.fy}`} onClick={() => onPick(y.fy)}>Tax split</Button>
+  );
+  if (!phone) {
+    return <DataTable caption="P&L by financial year" columns={yearColumns} rows={years} rowKey={(y) => y.fy} rowActions={pick} empty="No closed round trips yet." />;
+  }
+  return (
+    <Stack gap={6}>
+      {years.map((y) => (
+        <Group key={y.fy} justify="space-between" wrap="nowrap">
+          <div>
+            <Text size="sm" fw={600}>FY {y.fy}</Text>
+            <Text size="xs" c="dimmed">{qty(y.trips)} round trips · charges <Money value={y.charges} /></Text>
+          </div>
+          <Group gap="xs" wrap="nowrap">
+            <Text size="sm" fw={700}><Money value={y.net} pnl /></Text>
+            {pick(y)}
+          </Group>
+        </Group>
+      ))}
+    </Stack>
+  );
+}
+
+function PnlTab() {
+  const pnl = usePnl();
+  const years = useMemo(() => {
+    const listed = (pnl.data?.years ?? []).map((y) => y.fy);
+    return listed.length > 0 ? listed : financialYears([], istToday());
+  }, [pnl.data]);
+  const [chosen, setChosen] = useState<string | null>(null);
+  const fy = chosen && years.includes(chosen) ? chosen : (years[0] ?? null);
+  if (pnl.isPending) return <Loader aria-label="Loading the journal" />;
+  if (pnl.error) return <Notice role="alert" color="red">{problem(pnl.error)}</Notice>;
+  const p = pnl.data;
+  return (
+    <Stack gap="md">
+      {p.round_trips.length === 0 && p.open.length === 0 && <NoTrades />}
+      <Card withBorder component="section" aria-label="All years">
+        <Title order={2} size="h5" mb="xs">All years</Title>
+        <SimpleGrid cols={{ base: 2, sm: 4 }} spacing="md">
+          <Figure label="Realised P&L"><Money value={p.realised} pnl /></Figure>
+          <Figure label="Charges"><Money value={p.charges} /></Figure>
+          <Figure label="Net of charges"><Money value={p.net} pnl /></Figure>
+          <Figure label="Unrealised (open positions)"><Money value={p.unrealised} pnl /></Figure>
+        </SimpleGrid>
+        {p.applied_actions.length > 0 && (
+          <Text size="xs" c="dimmed" mt="xs">Corporate actions applied: {p.applied_actions.join("; ")}</Text>
+        )}
+      </Card>
+      {p.years.length > 0 && (
+        <Card withBorder component="section" aria-label="P&L by financial year">
+          <Title order={2} size="h5" mb="xs">P&L by financial year</Title>
+          <YearsTable years={p.years} onPick={setChosen} />
+          <Text size="xs" c="dimmed" mt="xs">A round trip counts in the year it was closed (sold, or bought back).</Text>
+        </Card>
+      )}
+      <Group gap="xs" wrap="wrap">
+        <Select label="Financial year" w={180} value={fy} onChange={setChosen} allowDeselect={false}
+          data={years.map((y) => ({ value: y, label: `FY ${y}` }))} />
+      </Group>
+      {fy && <TaxYearView fy={fy} />}
+    </Stack>
+  );
+}
+
+// ----------------------------------------------------------------------------- round trips
+
+const tripColumns: Column<RoundTrip>[] = [
+  { key: "symbol", header: "Symbol", render: (t) => <Text size="sm" fw={600}>{t.symbol}</Text>, value: (t) => t.symbol },
+  { key: "account", header: "Account", render: (t) => accountName(t.account), value: (t) => t.account },
+  { key: "type", header: "Type", render: (t) => `${tripType(t)}${t.direction === "short" ? " · short" : ""}${t.kind === "buyback" ? " · buyback" : ""}`, value: (t) => tripType(t) },
+  { key: "qty", header: "Qty.", numeric: true, render: (t) => qty(t.quantity), value: (t) => t.quantity },
+  { key: "opened", header: "Opened", render: (t) => istDate(t.opened), value: (t) => t.opened },
+  { key: "closed", header: "Closed", render: (t) => istDate(t.closed), value: (t) => t.closed },
+  { key: "held", header: "Days held", numeric: true, render: (t) => qty(t.held_days), value: (t) => t.held_days },
+  { key: "buy", header: "Bought (₹)", numeric: true, render: (t) => <Money value={t.buy_value} />, value: (t) => t.buy_value },
+  { key: "sell", header: "Sold (₹)", numeric: true, render: (t) => <Money value={t.sell_value} />, value: (t) => t.sell_value },
+  { key: "pnl", header: "P&L (₹)", numeric: true, render: (t) => <Money value={t.pnl} pnl />, value: (t) => t.pnl },
+  { key: "charges", header: "Charges (₹)", numeric: true, render: (t) => <Money value={t.charges} />, value: (t) => t.charges },
+  { key: "net", header: "Net (₹)", numeric: true, render: (t) => <Money value={t.net} pnl />, value: (t) => t.net },
+  { key: "source", header: "From", render: (t) => sourceName(t.close_source), value: (t) => t.close_source },
+];
+
+const tripKey = (t: RoundTrip, i: number) => `${t.account}:${t.symbol}:${t.opened}:${t.closed}:${t.quantity}:${i}`;
+
+function TripCards({ rows }: { rows: RoundTrip[] }) {
+  if (rows.length === 0) return <Text c="dimmed" ta="center" py="md">No round trips match.</Text>;
+  return (
+    <Stack gap="xs">
+      {rows.slice(0, 200).map((t, i) => (
+        <Card withBorder key={tripKey(t, i)} component="article" aria-label={`${t.symbol} closed ${istDate(t.closed)}`} p="sm">
+          <Group justify="space-between" wrap="nowrap">
+            <div>
+              <Text fw={600}>{t.symbol}</Text>
+              <Text size="xs" c="dimmed">{tripType(t)} · {qty(t.quantity)} · {istDate(t.opened)} → {istDate(t.closed)}</Text>
+            </div>
+            <Stack gap={0} align="flex-end">
+              <Text fw={700}><Money value={t.net} pnl /></Text>
+              <Text size="xs" c="dimmed">net of <Money value={t.charges} /></Text>
+            </Stack>
+          </Group>
+        </Card>
+      ))}
+      {rows.length > 200 && <Text size="sm" c="dimmed">Showing the first 200; filter to see others.</Text>}
+    </Stack>
+  );
+}
+
+const openColumns: Column<OpenPosition>[] = [
+  { key: "symbol", header: "Symbol", render: (p) => p.symbol, value: (p) => p.symbol },
+  { key: "account", header: "Account", render: (p) => accountName(p.account), value: (p) => p.account },
+  { key: "direction", header: "Side", render: (p) => (p.direction === "short" ? "Short" : "Long"), value: (p) => p.direction },
+  { key: "qty", header: "Qty.", numeric: true, render: (p) => qty(p.quantity), value: (p) => p.quantity },
+  { key: "cost", header: "Cost (₹)", numeric: true, render: (p) => <Money value={p.cost} />, value: (p) => p.cost },
+  { key: "mark", header: "Last price (₹)", numeric: true, render: (p) => <Money value={p.mark} />, value: (p) => p.mark },
+  { key: "unrealised", header: "Unrealised (₹)", numeric: true, render: (p) => <Money value={p.unrealised} pnl />, value: (p) => p.unrealised },
+];
+
+function RoundTripsTab() {
+  const pnl = usePnl();
+  const phone = useMediaQuery("(max-width: 48em)");
+  const [symbol, setSymbol] = useState("");
+  const [fy, setFy] = useState<string>("all");
+  const [type, setType] = useState<string>("all");
+  const trips = pnl.data?.round_trips ?? [];
+  const years = useMemo(() => financialYears(trips.map((t) => t.closed), istToday()), [trips]);
+  const shown = useMemo(() => {
+    const want = symbol.trim().toUpperCase();
+    return trips.filter(
+      (t) => (!want || t.symbol.includes(want)) && (fy === "all" || fyOf(t.closed) === fy) && (type === "all" || tripType(t) === type),
+    );
+  }, [trips, symbol, fy, type]);
+  const open = useMemo(() => {
+    const want = symbol.trim().toUpperCase();
+    return (pnl.data?.open ?? []).filter((p) => !want || p.symbol.includes(want));
+  }, [pnl.data, symbol]);
+  if (pnl.isPending) return <Loader aria-label="Loading round trips" />;
+  if (pnl.error) return <Notice role="alert" color="red">{problem(pnl.error)}</Notice>;
+  return (
+    <Stack gap="md">
+      {trips.length === 0 && <NoTrades />}
+      <Group gap="xs" wrap="wrap" align="flex-end">
+        <TextInput label="Symbol" placeholder="e.g. INFY" value={symbol} onChange={(e) => setSymbol(e.currentTarget.value)} w={160} />
+        <Select label="Financial year" w={160} value={fy} onChange={(v) => setFy(v ?? "all")} allowDeselect={false}
+          data={[{ value: "all", label: "All years" }, ...years.map((y) => ({ value: y, label: `FY ${y}` }))]} />
+        <Select label="Type" w={150} value={type} onChange={(v) => setType(v ?? "all")} allowDeselect={false}
+          data={[{ value: "all", label: "All types" }, "Delivery", "Intraday", "F&O"]} />
+        <Text size="sm" c="dimmed" role="status">{qty(shown.length)} of {qty(trips.length)} round trips</Text>
+      </Group>
+      {phone ? (
+        <TripCards rows={shown} />
+      ) : (
+        <DataTable caption="Round trips" columns={tripColumns} rows={shown} rowKey={(t) => tripKey(t, shown.indexOf(t))} csvName="round-trips"
+          initialSort={{ key: "closed", desc: true }} empty="No round trips match." />
+      )}
+      {open.length > 0 && (
+        <Card withBorder component="section" aria-label="Still open">
+          <Title order={2} size="h5" mb="xs">Still open</Title>
+          <DataTable caption="Open positions in the journal" columns={openColumns} rows={open}
+            rowKey={(p) => `${p.account}:${p.symbol}:${p.segment}:${p.direction}`} />
+        </Card>
+      )}
+    </Stack>
+  );
+}
+
+// ----------------------------------------------------------------------------- benchmark
+
+function BenchmarkTab() {
+  return (
+    <Card withBorder component="section" aria-label="Benchmark">
+      <Title order={2} size="h5" mb="xs">Would you have done better holding the index?</Title>
+      <Text size="sm" mb="sm">
+        The benchmark sets your equity curve beside NIFTY 50, NIFTY 100, NIFTY Next 50 or NIFTY Midcap 50 (or a
+        fund from your CAS), both starting at 100, with CAGR, XIRR, Sharpe ratio, maximum drawdown, alpha, beta and
+        correlation. It uses index history you import, never simulated prices.
+      </Text>
+      <Title order={3} size="h6" mb={4}>Import index history first</Title>
+      <Text size="sm">
+        Download the index's daily closes (NSE's historical index data, or the index bhavcopy) as CSV and import
+        them on the server:
+      </Text>
+      <Text component="pre" size="sm" p="xs" style={{ whiteSpace: "pre-wrap", background: "var(--mantine-color-default-hover)", borderRadius: 4 }}>
+        tradertape data import nifty50.csv --symbol "NSE:NIFTY 50"
+      </Text>
+      <Text size="sm" c="dimmed">
+        The ledger (on <Link to="/uploads">Uploads</Link>) gives the money you added and withdrew, which XIRR needs.
+      </Text>
+    </Card>
+  );
+}
+
+export function Component() {
+  const { tab = "pnl" } = useParams();
+  const navigate = useNavigate();
+  const current = TABS.some((t) => t.value === tab) ? tab : "pnl";
+  return (
+    <>
+      <PageTitle actions={<Button component={Link} to="/uploads" variant="default">Upload statements</Button>}>Journal</PageTitle>
+      <Tabs value={current} onChange={(v) => void navigate(v === "pnl" ? "/journal" : `/journal/${v}`)} keepMounted={false}>
+        <Tabs.List mb="md">
+          {TABS.map((t) => <Tabs.Tab key={t.value} value={t.value}>{t.label}</Tabs.Tab>)}
+        </Tabs.List>
+        <Tabs.Panel value="pnl"><PnlTab /></Tabs.Panel>
+        <Tabs.Panel value="round-trips"><RoundTripsTab /></Tabs.Panel>
+        <Tabs.Panel value="edge"><EdgeTab /></Tabs.Panel>
+        <Tabs.Panel value="patterns"><PatternsTab /></Tabs.Panel>
+        <Tabs.Panel value="benchmark"><BenchmarkTab /></Tabs.Panel>
+      </Tabs>
+    </>
+  );
+}

@@ -1,0 +1,107 @@
+// The uploads and journal API as query hooks: the Uploads page and the Journal share them, so
+// an upload (or a deleted one) refreshes every journal figure.
+import { type QueryClient, useQuery } from "@tanstack/react-query";
+import { api, type components } from "@/api/client";
+import { unwrap } from "@/api/errors";
+
+export type Upload = components["schemas"]["UploadOut"];
+export type UploadReport = components["schemas"]["UploadReportOut"];
+export type Pnl = components["schemas"]["PnlOut"];
+export type RoundTrip = components["schemas"]["RoundTripOut"];
+export type OpenPosition = components["schemas"]["OpenPositionOut"];
+export type Tax = components["schemas"]["TaxOut"];
+export type YearPnl = components["schemas"]["YearPnlOut"];
+export type GainsBucket = components["schemas"]["GainsBucketOut"];
+export type Schedule112A = components["schemas"]["Schedule112AOut"];
+export type Edge = components["schemas"]["EdgeOut"];
+export type PatternDimension = components["schemas"]["PatternDimensionOut"];
+export type PatternBucket = components["schemas"]["PatternBucketOut"];
+export type UploadKind = Upload["kind"];
+
+export const journalKeys = {
+  all: ["journal"] as const,
+  uploads: ["journal", "uploads"] as const,
+  pnl: ["journal", "pnl"] as const,
+  tax: (fy: string) => ["journal", "tax", fy] as const,
+  edge: ["journal", "edge"] as const,
+  patterns: ["journal", "patterns"] as const,
+};
+
+/** After an upload or a delete every journal figure may have moved. */
+export function refreshJournal(client: QueryClient): Promise<void> {
+  return client.invalidateQueries({ queryKey: journalKeys.all });
+}
+
+/** Your uploads, newest first. */
+export function useUploads() {
+  return useQuery({
+    queryKey: journalKeys.uploads,
+    queryFn: async () => unwrap(await api.GET("/api/uploads", { params: { query: { limit: 500 } } })),
+  });
+}
+
+export const deleteUpload = async (id: number) =>
+  unwrap(await api.DELETE("/api/uploads/{upload_id}", { params: { path: { upload_id: id } } }));
+
+// A multipart body: the generated types call a file "string" (format binary), so the form is
+// passed through as it is (openapi-fetch sends FormData unchanged, with its boundary).
+const asForm = <T,>(form: FormData) => form as unknown as T;
+
+type TradebookBody = components["schemas"]["Body_uploads-upload_tradebooks"];
+type LedgerBody = components["schemas"]["Body_uploads-upload_ledger"];
+type CasBody = components["schemas"]["Body_uploads-upload_cas"];
+
+/** One file to its route: a tradebook as `files[]`, a ledger or a CAS (with its password) as
+ * `file`. One file a request, so each file gets its own report and a bad one stops no other. */
+export async function uploadFile(kind: UploadKind, file: File, password = ""): Promise<UploadReport> {
+  const form = new FormData();
+  if (kind === "tradebook") {
+    form.append("files[]", file, file.name);
+    const batch = unwrap(await api.POST("/api/uploads/tradebook", { body: asForm<TradebookBody>(form) }));
+    const [report] = batch.files;
+    if (!report) throw new Error(`The server sent no report for ${file.name}`);
+    return report;
+  }
+  form.append("file", file, file.name);
+  if (kind === "ledger") return unwrap(await api.POST("/api/uploads/ledger", { body: asForm<LedgerBody>(form) }));
+  form.append("password", password);
+  return unwrap(await api.POST("/api/uploads/cas", { body: asForm<CasBody>(form) }));
+}
+
+/** Realised P&L of every round trip, and the open positions (all years). */
+export function usePnl() {
+  return useQuery({
+    queryKey: journalKeys.pnl,
+    queryFn: async () => unwrap(await api.GET("/api/journal/pnl")),
+  });
+}
+
+/** The tax P&L of one financial year ("2024-25"). */
+export function useTax(fy: string | null) {
+  return useQuery({
+    queryKey: journalKeys.tax(fy ?? ""),
+    enabled: fy !== null,
+    queryFn: async () => unwrap(await api.GET("/api/journal/tax", { params: { query: { fy: fy ?? "" } } })),
+  });
+}
+
+/** The tax P&L as a file the browser saves (XLSX or CSV). */
+export async function exportTax(fy: string, format: "xlsx" | "csv"): Promise<{ filename: string; blob: Blob }> {
+  const out = unwrap(await api.GET("/api/journal/tax/export", { params: { query: { fy, format } } }));
+  const bytes = Uint8Array.from(atob(out.content_base64), (c) => c.charCodeAt(0));
+  return { filename: out.filename, blob: new Blob([bytes], { type: out.media_type }) };
+}
+
+export function useEdge() {
+  return useQuery({
+    queryKey: journalKeys.edge,
+    queryFn: async () => unwrap(await api.GET("/api/journal/edge")),
+  });
+}
+
+export function usePatterns() {
+  return useQuery({
+    queryKey: journalKeys.patterns,
+    queryFn: async () => unwrap(await api.GET("/api/journal/patterns")),
+  });
+}

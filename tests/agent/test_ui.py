@@ -3,15 +3,21 @@ buttons do (an approval in manual mode places the signal at the next poll)."""
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from starlette.testclient import TestClient
 
 from tests.agent.cloud_kit import FakeCloud, entry_signal
 from tests.agent.conftest import Agents
-from tradertape_agent.config import load, save
+from tradertape.ports.clock import ManualClock
+from tradertape_agent import cli
+from tradertape_agent.cloud import Cloud
+from tradertape_agent.config import Config, load, save
 from tradertape_agent.engine import Agent
 from tradertape_agent.ui import security
 from tradertape_agent.ui.app import UiState, create_app
@@ -223,3 +229,47 @@ def test_kite_login_needs_the_state_it_started(ui: tuple[TestClient, UiState], a
     assert good.headers["location"] == "/#/brokers?kite=ok"
     assert load(state.config_path).kite_access_token
     assert state.logins == {}
+
+
+def test_run_serves_the_ui_while_it_polls_and_stops_it_after(
+    tmp_path: Path, config: Config, cloud: FakeCloud, clock: ManualClock
+):
+    """`tradertape-agent run` starts the UI beside the poll loop ("Listening on ..." between
+    the loaded brokers and the health line); an approval there is placed at the next poll."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config.auto_execute = False
+    config.ui_host, config.ui_port = "127.0.0.1", port
+    path = tmp_path / "agent.json"
+    save(config, path)
+    cloud.signals = [entry_signal(31)]
+    lines: list[str] = []
+    seen: list[Any] = []
+    home = f"http://127.0.0.1:{port}"
+
+    def between_polls(_seconds: float) -> bool:
+        if seen:
+            return True  # the second poll has run: stop
+        with httpx.Client(base_url=home, timeout=5) as http:
+            seen.append(http.get("/api/signals").json()["signals"][0]["state"])
+            approved = http.post("/api/signals/31/approve", json={}, headers={"Origin": home})
+            seen.append(approved.status_code)
+        return False
+
+    runner = cli.Runner(
+        path,
+        say=lines.append,
+        cloud=lambda url, key: Cloud(url, key, transport=cloud.transport()),
+        clock=clock.now,
+        wait=between_polls,
+    )
+    assert runner.run() == 0
+
+    assert seen == ["waiting", 200]
+    listening = lines.index(f"[agent] Listening on {home}")
+    assert lines[listening - 1].startswith("[agent] Loaded brokers")
+    assert lines[listening + 1].startswith("[agent] Health:")
+    assert [r["outcome"] for r in cloud.results] == ["placed"]
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"{home}/api/status", timeout=2)

@@ -93,12 +93,24 @@ test("ignoring a symbol clears its drift; mutual funds and uploads say what is n
   await page.getByLabel("Stop loss").locator("xpath=ancestor::form").getByRole("button", { name: "Save" }).click();
   await expect(page.getByText("Stop loss saved")).toBeVisible();
   await shot(page, "settings");
+  // Turning auto-execute on asks first; off does not.
+  page.once("dialog", (dialog) => void dialog.dismiss());
+  await page.getByLabel(/Auto-execute/).click();
+  await expect(page.getByLabel(/Auto-execute/)).not.toBeChecked();
+  page.once("dialog", (dialog) => void dialog.accept());
+  await page.getByLabel(/Auto-execute/).click();
+  await expect(page.getByText("Auto-execute on")).toBeVisible();
+  await expect(page.getByText("Running · Auto")).toBeVisible();
+  await page.getByLabel(/Auto-execute/).click();
+  await expect(page.getByText("Auto-execute off: signals wait for approval")).toBeVisible();
   await page.goto("/#/dashboard");
   await expect(page.getByText("The broker holds what the cloud expects.")).toBeVisible({ timeout: 20_000 });
   await page.goto("/#/more");
   await page.getByRole("link", { name: "Mutual funds" }).click();
   await expect(page.getByText(/None yet/)).toBeVisible();
   await shot(page, "mutual-funds");
+  await page.goto("/#/uploads");
+  await expect(page.getByText(/Not in this version: the cloud does not yet take uploads from the agent/)).toBeVisible();
 });
 
 test("a PIN once set is asked for", async ({ page, browser }) => {

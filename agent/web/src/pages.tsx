@@ -327,7 +327,7 @@ export function MutualFundsPage() {
   const { data, error, reload } = useApi<MutualFunds>("/api/mutual-funds", 60_000);
   if (!data) return <Loading error={error} reload={reload} />;
   return (
-    <Card title="Mutual funds">
+    <Card>
       {data.problem && <Notice tone="warn">{data.problem}</Notice>}
       {data.funds.length === 0 ? (
         <p className="muted">
@@ -482,7 +482,11 @@ export function SettingsPage() {
           <input
             type="checkbox"
             checked={data.auto_execute}
-            onChange={(e) => void put({ auto_execute: e.target.checked }, e.target.checked ? "Auto-execute on" : "Auto-execute off: signals wait for approval")}
+            onChange={(e) => {
+              const on = e.target.checked;
+              if (on && !window.confirm("Turn on auto-execute? New signals go to the broker at the next poll without asking you.")) return;
+              void put({ auto_execute: on }, on ? "Auto-execute on" : "Auto-execute off: signals wait for approval");
+            }}
           />
           <span>
             <strong>Auto-execute</strong>
@@ -617,7 +621,7 @@ export function SettingsPage() {
 
 export function UploadsPage() {
   return (
-    <Card title="Uploads">
+    <Card>
       <p>
         Tradebooks and ledgers uploaded through the agent are scaled by your obfuscation factor before they reach the cloud.
       </p>

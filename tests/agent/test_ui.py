@@ -14,6 +14,8 @@ from starlette.testclient import TestClient
 
 from tests.agent.cloud_kit import FakeCloud, entry_signal
 from tests.agent.conftest import Agents
+from tests.serving import serve
+from tradertape.fakebrokers.upstox import create_app as create_upstox
 from tradertape.ports.clock import ManualClock
 from tradertape_agent import cli
 from tradertape_agent.cloud import Cloud
@@ -211,6 +213,7 @@ def test_the_dashboard_adds_up_the_brokers(ui: tuple[TestClient, UiState], agent
 def test_kite_login_needs_the_state_it_started(ui: tuple[TestClient, UiState], agents: Agents):
     client, state = ui
     start = client.post("/api/brokers/kite/login", json={}, headers=SAME).json()
+    assert start["redirect"] == f"{HOME}/brokers/kite/callback"
     assert start["url"].startswith(f"{agents.fake.url}/connect/login?")
     token = agents.fake.request_token()
     forged = client.get(
@@ -218,7 +221,7 @@ def test_kite_login_needs_the_state_it_started(ui: tuple[TestClient, UiState], a
         params={"status": "success", "request_token": token, "state": "guessed"},
         follow_redirects=False,
     )
-    assert forged.headers["location"] == "/#/brokers?kite=unknown"
+    assert forged.headers["location"] == "/#/brokers?broker=kite&login=unknown"
     [nonce] = state.logins
     state.config.kite_access_token = ""
     good = client.get(
@@ -226,7 +229,7 @@ def test_kite_login_needs_the_state_it_started(ui: tuple[TestClient, UiState], a
         params={"status": "success", "request_token": token, "state": nonce},
         follow_redirects=False,
     )
-    assert good.headers["location"] == "/#/brokers?kite=ok"
+    assert good.headers["location"] == "/#/brokers?broker=kite&login=ok"
     assert load(state.config_path).kite_access_token
     assert state.logins == {}
 
@@ -273,3 +276,24 @@ def test_run_serves_the_ui_while_it_polls_and_stops_it_after(
     assert [r["outcome"] for r in cloud.results] == ["placed"]
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"{home}/api/status", timeout=2)
+
+
+def test_upstox_logs_in_through_its_dialog(ui: tuple[TestClient, UiState], manual: Agent):
+    """The dialog's code comes back to the UI's callback with the state it was given and is
+    exchanged here with the secret; the session is saved and the broker loaded."""
+    client, state = ui
+    app = create_upstox()
+    with serve(app) as root, httpx.Client(timeout=5) as http:
+        state.config.upstox_api_key, state.config.upstox_api_secret = "up-key", "up-secret"
+        state.config.upstox_root = root
+        start = client.post("/api/brokers/upstox/login", json={}, headers=SAME).json()
+        dialog = http.get(start["url"])  # the fake approves at once
+        back = dialog.headers["location"]
+        assert back.startswith(f"{HOME}/brokers/upstox/callback?")
+        done = client.get(back.removeprefix(HOME), follow_redirects=False)
+    assert done.headers["location"] == "/#/brokers?broker=upstox&login=ok"
+    assert load(state.config_path).upstox_access_token
+    assert "upstox" in manual.brokers
+    replay = client.get(back.removeprefix(HOME), follow_redirects=False)  # the state is spent
+    assert replay.headers["location"] == "/#/brokers?broker=upstox&login=unknown"
+    assert client.post("/api/brokers/groww/login", json={}, headers=SAME).status_code == 404

@@ -17,10 +17,11 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+
 from tests.agent.cloud_kit import KEY, FakeCloud, entry_signal
 from tests.serving import serve
-
 from tradertape.fakebrokers.kite import DEFAULT_API_KEY, DEFAULT_API_SECRET, create_app
+from tradertape.fakebrokers.upstox import create_app as create_upstox
 from tradertape_agent.cli import Runner
 from tradertape_agent.config import Config, save
 from tradertape_brokers.kite import checksum, exchange_request_token
@@ -80,7 +81,12 @@ def main() -> int:
         ],
     )
     kite = create_app(holdings=HOLDINGS)
-    with serve(kite) as kite_url, serve(cloud.asgi()) as cloud_url:
+    upstox = create_upstox(feed_interval_secs=None)  # not logged in: the UI's button does it
+    with (
+        serve(kite) as kite_url,
+        serve(upstox) as upstox_url,
+        serve(cloud.asgi()) as cloud_url,
+    ):
         config = Config(
             cloud_url=cloud_url,
             api_key=KEY,
@@ -91,6 +97,7 @@ def main() -> int:
             kite_root=kite_url,
             upstox_api_key="upstox-key",
             upstox_api_secret="upstox-secret",  # noqa: S106 - a fake
+            upstox_root=upstox_url,
             auto_execute=False,
             poll_interval=5,
             ui_host="127.0.0.1",

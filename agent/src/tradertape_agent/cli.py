@@ -256,7 +256,7 @@ class Runner:
         journal = Journal(journal_path(self.path))
         agent = Agent(config, cloud, loaded.brokers, journal, clock=self.clock, log=say)
         if self.serve_ui:
-            self.ui = start_ui(agent, self.path, say=say)
+            self.ui = start_ui(agent, self.path, say=say, upstox_keys=self.upstox_keys)
         say(
             f"[agent] Health: cloud={cloud_health} broker={broker_health} "
             f"poll={config.poll_interval}s"

@@ -71,13 +71,19 @@ test("holdings and positions", async ({ page }) => {
   await expect(page.getByText("No open positions today.")).toBeVisible();
 });
 
-test("brokers show their login state and Kite's login", async ({ page }) => {
+test("brokers show their login state; Upstox logs in through its dialog and back", async ({ page }) => {
   await page.goto("/#/brokers");
   const kite = page.locator("section.card", { hasText: "Kite" }).first();
+  const upstox = page.locator("section.card", { hasText: "Upstox" });
   await expect(kite.getByText("Connected")).toBeVisible();
   await expect(kite.getByRole("button", { name: "Log in again" })).toBeVisible();
-  await expect(page.locator("section.card", { hasText: "Upstox" }).getByText("Not logged in")).toBeVisible();
+  await expect(upstox.getByText("Not logged in")).toBeVisible();
   await shot(page, "brokers");
+  await upstox.getByRole("button", { name: "Log in to Upstox" }).click();
+  // The fake Upstox's dialog approves at once and sends the browser back to the agent.
+  await expect(page.getByText("Logged in to Upstox. The session is saved on this machine.")).toBeVisible();
+  await expect(upstox.getByText("Connected")).toBeVisible();
+  await shot(page, "brokers-logged-in");
 });
 
 test("ignoring a symbol clears its drift; mutual funds and uploads say what is not there", async ({ page }) => {

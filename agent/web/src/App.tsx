@@ -119,7 +119,7 @@ function Shell() {
         {page === "dashboard" && <DashboardPage go={go} />}
         {page === "signals" && <SignalsPage />}
         {page === "holdings" && <HoldingsPage />}
-        {page === "brokers" && <BrokersPage result={query.get("kite")} />}
+        {page === "brokers" && <BrokersPage broker={query.get("broker")} result={query.get("login")} />}
         {page === "mutual-funds" && <MutualFundsPage />}
         {page === "settings" && <SettingsPage />}
         {page === "uploads" && <UploadsPage />}

@@ -125,7 +125,7 @@ export interface BrokerRow {
   configured: boolean;
   state: "connected" | "trouble" | "not-connected" | "not-configured";
   note: string;
-  login: "button" | "web-app" | "key" | "none";
+  login: "button" | "key" | "none";
   api_key_set: boolean;
 }
 

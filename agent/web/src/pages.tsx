@@ -362,26 +362,27 @@ const BROKER_STATE: Record<BrokerRow["state"], string> = {
   "not-configured": "Not set up",
 };
 
-export function BrokersPage({ result }: { result: string | null }) {
+export function BrokersPage({ broker, result }: { broker: string | null; result: string | null }) {
   const { data, error, reload } = useApi<{ brokers: BrokerRow[] }>("/api/brokers");
   const [problem, setProblem] = useState<string>();
   if (!data) return <Loading error={error} reload={reload} />;
 
-  async function kiteLogin() {
+  async function logIn(name: string) {
     setProblem(undefined);
     try {
-      const { url } = await call<{ url: string }>("POST", "/api/brokers/kite/login");
+      const { url } = await call<{ url: string }>("POST", `/api/brokers/${name}/login`);
       window.location.assign(url);
     } catch (e) {
       setProblem(e instanceof Error ? e.message : String(e));
     }
   }
 
+  const title = titleOf(broker ?? "");
   const said: Record<string, [tone: "good" | "warn" | "bad", text: string]> = {
-    ok: ["good", "Logged in to Kite. The session is saved on this machine."],
-    cancelled: ["warn", "The Kite login was cancelled."],
-    failed: ["bad", "Kite refused the login; check the API key and secret in Settings."],
-    unknown: ["bad", "That Kite login was not started from this page (or took too long); try again."],
+    ok: ["good", `Logged in to ${title}. The session is saved on this machine.`],
+    cancelled: ["warn", `The ${title} login was cancelled.`],
+    failed: ["bad", `${title} refused the login; check its API key and secret in Settings.`],
+    unknown: ["bad", `That ${title} login was not started from this page (or took too long); try again.`],
   };
   const told = result ? said[result] : undefined;
   return (
@@ -394,12 +395,9 @@ export function BrokersPage({ result }: { result: string | null }) {
             {b.primary ? "Primary: places the signals." : b.configured ? "Read only: its holdings show in the dashboard." : ""} {b.note}
           </p>
           {b.login === "button" && (
-            <button type="button" className={b.state === "connected" ? "secondary" : "primary"} onClick={() => void kiteLogin()}>
-              {b.state === "connected" ? "Log in again" : "Log in to Kite"}
+            <button type="button" className={b.state === "connected" ? "secondary" : "primary"} onClick={() => void logIn(b.broker)}>
+              {b.state === "connected" ? "Log in again" : `Log in to ${b.title}`}
             </button>
-          )}
-          {b.login === "web-app" && b.state !== "connected" && (
-            <p className="muted small">Log in from the TraderTape web app's Upstox login; it hands the session to the agent.</p>
           )}
           {b.login === "key" && b.state !== "connected" && (
             <p className="muted small">Groww logs in with its key and secret: check them in Settings, then restart the agent.</p>
@@ -408,8 +406,9 @@ export function BrokersPage({ result }: { result: string | null }) {
         </Card>
       ))}
       <p className="muted small pad">
-        Kite sends you back here after its login: in the Kite developer console, set this app's redirect URL to{" "}
-        <code>{`${window.location.origin}/brokers/kite/callback`}</code>.
+        The broker sends you back here after its login: in its developer console, set the app's redirect URL to{" "}
+        <code>{`${window.location.origin}/brokers/kite/callback`}</code> (Kite) or <code>{`${window.location.origin}/brokers/upstox/callback`}</code>{" "}
+        (Upstox).
       </p>
     </>
   );

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,11 +30,14 @@ from tradertape_agent.engine import Agent
 from tradertape_agent.sessions import exchange_kite, load_brokers
 from tradertape_agent.ui import security
 from tradertape_agent.ui.views import Views
-from tradertape_brokers.port import BrokerError
+from tradertape_brokers.port import BrokerError, BrokerSession
 
 STATIC = Path(__file__).parent / "static"
 KITE_LOGIN = "https://kite.zerodha.com/connect/login"
-#: How long a Kite login started here may take to come back (seconds).
+UPSTOX_ROOT = "https://api.upstox.com"
+#: The brokers with a browser login from this UI (Groww logs in by its key and secret).
+LOGINS = ("kite", "upstox")
+#: How long a broker login started here may take to come back (seconds).
 LOGIN_SECS = 600.0
 TITLES = {"kite": "Kite", "upstox": "Upstox", "groww": "Groww"}
 
@@ -43,16 +46,26 @@ class Invalid(Exception):
     """Bad input: the message names the field."""
 
 
+@dataclass(frozen=True)
+class Login:
+    """A browser login this UI started: the broker, when, and where the broker sends it back."""
+
+    broker: str
+    at: float
+    redirect: str
+
+
 @dataclass
 class UiState:
-    """The UI's own state beside the agent: where the settings live, its sessions, the Kite
-    logins it started (state nonce → when)."""
+    """The UI's own state beside the agent: where the settings live, its sessions, the broker
+    logins it started (by their one-time state), the Upstox instrument keys the agent shares."""
 
     agent: Agent
     config_path: Path
     hosts: security.HostCheck
     sessions: security.Sessions = field(default_factory=security.Sessions)
-    logins: dict[str, float] = field(default_factory=dict)
+    logins: dict[str, Login] = field(default_factory=dict)
+    upstox_keys: dict[str, str] = field(default_factory=dict)
     monotonic: Callable[[], float] = time.monotonic
     views: Views = field(init=False)
 
@@ -273,7 +286,7 @@ def brokers_get(state: UiState, _request: Request) -> dict[str, Any]:
             state_, note = "not-connected", "No session yet."
         else:
             state_, note = "not-configured", ""
-        login = {"kite": "button", "upstox": "web-app", "groww": "key"}[name]
+        login = "button" if name in LOGINS else "key"
         rows.append(
             {
                 "broker": name,
@@ -413,51 +426,85 @@ def settings_put(state: UiState, request: Request, data: dict[str, Any]) -> dict
     return settings_get(state, request)
 
 
-def kite_login(state: UiState, _request: Request, _data: dict[str, Any]) -> dict[str, Any]:
-    """Start a Kite login: the URL to open, carrying a one-time state the callback checks."""
+def broker_login(state: UiState, request: Request, _data: dict[str, Any]) -> dict[str, Any]:
+    """Start a browser login at Kite or Upstox: the URL to open, carrying a one-time state the
+    callback checks (so nobody else's login can be planted here)."""
+    broker = str(request.path_params["broker"])
     config = state.config
-    if "kite" not in config.brokers():
-        raise Invalid("broker: Kite has no API key and secret in the agent's settings")
+    if broker not in LOGINS:
+        raise LookupError(f"{TITLES.get(broker, broker)} has no browser login here")
+    if broker not in config.brokers():
+        raise Invalid(f"broker: {TITLES[broker]} has no API key and secret in the settings")
     now = state.monotonic()
-    state.logins = {k: t for k, t in state.logins.items() if now - t < LOGIN_SECS}
+    state.logins = {k: v for k, v in state.logins.items() if now - v.at < LOGIN_SECS}
     nonce = secrets.token_urlsafe(16)
-    state.logins[nonce] = now
-    root = config.kite_root.rstrip("/") + "/connect/login" if config.kite_root else KITE_LOGIN
-    query = urlencode(
-        {"v": "3", "api_key": config.kite_api_key, "redirect_params": f"state={nonce}"},
-        quote_via=quote,
+    host = request.headers.get("host", "localhost")
+    back = f"{request.url.scheme}://{host}/brokers/{broker}/callback"
+    state.logins[nonce] = Login(broker, now, back)
+    root = config.secret(broker, "root").rstrip("/")
+    if broker == "kite":
+        page = f"{root}/connect/login" if root else KITE_LOGIN
+        query = {"v": "3", "api_key": config.kite_api_key, "redirect_params": f"state={nonce}"}
+    else:
+        page = f"{root or UPSTOX_ROOT}/v2/login/authorization/dialog"
+        query = {
+            "response_type": "code",
+            "client_id": config.upstox_api_key,
+            "redirect_uri": back,
+            "state": nonce,
+        }
+    return {"url": f"{page}?{urlencode(query, quote_via=quote)}", "redirect": back}
+
+
+def _exchange(state: UiState, login: Login, params: Mapping[str, str]) -> BrokerSession | None:
+    """The broker's session for the callback's token or code (None: the user cancelled)."""
+    config = state.config
+    if login.broker == "kite":
+        if params.get("status") != "success" or not params.get("request_token"):
+            return None
+        return exchange_kite(config, params["request_token"])
+    if not params.get("code"):
+        return None
+    from tradertape_brokers.upstox.login import exchange_code
+
+    return exchange_code(
+        config.upstox_api_key,
+        config.upstox_api_secret,
+        params["code"],
+        login.redirect,
+        config.upstox_root or UPSTOX_ROOT,
     )
-    return {"url": f"{root}?{query}", "redirect": "/brokers/kite/callback"}
 
 
-def kite_callback(state: UiState, request: Request) -> Response:
-    """Where Kite sends the browser back: the request token, exchanged here with the secret
-    (which never leaves this machine), only for a login this UI started."""
+def broker_callback(state: UiState, request: Request) -> Response:
+    """Where the broker sends the browser back: the token or code is exchanged here with the
+    secret (which never leaves this machine), only for a login this UI started."""
+    broker = str(request.path_params["broker"])
     params = request.query_params
-    nonce = params.get("state", "")
-    started = state.logins.pop(nonce, None)
-    if started is None or state.monotonic() - started > LOGIN_SECS:
-        return RedirectResponse("/#/brokers?kite=unknown", status_code=303)
-    if params.get("status") != "success" or not params.get("request_token"):
-        return RedirectResponse("/#/brokers?kite=cancelled", status_code=303)
+    login = state.logins.pop(params.get("state", ""), None)
+    back = f"/#/brokers?broker={broker}&login="
+    if login is None or login.broker != broker or state.monotonic() - login.at > LOGIN_SECS:
+        return RedirectResponse(back + "unknown", status_code=303)
     try:
-        session = exchange_kite(state.config, params["request_token"])
-    except BrokerError as exc:
-        state.agent.log(f"[agent] kite: login failed ({exc})")
-        return RedirectResponse("/#/brokers?kite=failed", status_code=303)
-    state.config.kite_access_token = session.access_token
+        session = _exchange(state, login, params)
+    except (BrokerError, ImportError) as exc:
+        state.agent.log(f"[agent] {broker}: login failed ({exc})")
+        return RedirectResponse(back + "failed", status_code=303)
+    if session is None:
+        return RedirectResponse(back + "cancelled", status_code=303)
+    setattr(state.config, f"{broker}_access_token", session.access_token)
     state.save()
-    loaded = load_brokers(state.config)
-    if "kite" in loaded.brokers:
-        state.agent.brokers["kite"] = loaded.brokers["kite"]
+    loaded = load_brokers(state.config, upstox_keys=state.upstox_keys)
+    if broker in loaded.brokers:
+        state.agent.brokers[broker] = loaded.brokers[broker]
     views(state).reads.forget()
     expires = session.expires_at.isoformat() if session.expires_at else None
     try:
-        state.agent.cloud.access_token("kite", session.access_token, expires)
+        state.agent.cloud.access_token(broker, session.access_token, expires)
     except CloudError as exc:
-        state.agent.log(f"[agent] kite: logged in; the cloud did not take the token ({exc})")
-    state.agent.log("[agent] kite: logged in from the local UI")
-    return RedirectResponse("/#/brokers?kite=ok", status_code=303)
+        state.agent.log(f"[agent] {broker}: logged in; the cloud did not take the token ({exc})")
+    state.agent.log(f"[agent] {broker}: logged in from the local UI")
+    return RedirectResponse(back + "ok", status_code=303)
 
 
 # -- the page ----------------------------------------------------------------------------------
@@ -521,11 +568,11 @@ def create_app(state: UiState) -> ASGIApp:
         ),
         Route("/api/mutual-funds", api(s, mutual_funds_get), methods=["GET"]),
         Route("/api/brokers", api(s, brokers_get), methods=["GET"]),
-        Route("/api/brokers/kite/login", api(s, kite_login, body=True), methods=["POST"]),
+        Route("/api/brokers/{broker}/login", api(s, broker_login, body=True), methods=["POST"]),
         Route("/api/settings", api(s, settings_get), methods=["GET"]),
         Route("/api/settings", api(s, settings_put, body=True), methods=["PUT"]),
         Route("/api/{rest:path}", lambda _r: detail(404, "Not found"), methods=["GET", "POST"]),
-        Route("/brokers/kite/callback", api(s, kite_callback), methods=["GET"]),
+        Route("/brokers/{broker}/callback", api(s, broker_callback), methods=["GET"]),
         Route("/", page, methods=["GET"]),
     ]
     if (STATIC / "assets").is_dir():

@@ -43,7 +43,11 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 def start_ui(
-    agent: Agent, config_path: Path, *, say: Callable[[str], None] = print
+    agent: Agent,
+    config_path: Path,
+    *,
+    say: Callable[[str], None] = print,
+    upstox_keys: dict[str, str] | None = None,
 ) -> UiServer | None:
     """Serve the UI at the settings' ``ui_host:ui_port`` (port 0: not at all). A port in
     use is said and the agent goes on headless."""
@@ -60,6 +64,8 @@ def start_ui(
         )
         return None
     state = UiState(agent, config_path, HostCheck.for_machine(config.ui_allowed_hosts))
+    if upstox_keys is not None:
+        state.upstox_keys = upstox_keys  # the agent's own: logins share what it learns
     server = uvicorn.Server(
         uvicorn.Config(
             create_app(state),

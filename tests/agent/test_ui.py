@@ -23,6 +23,7 @@ from tradertape_agent.config import Config, load, save
 from tradertape_agent.engine import Agent
 from tradertape_agent.ui import security
 from tradertape_agent.ui.app import UiState, create_app
+from tradertape_agent.ui.server import start_ui
 
 HOME = "http://localhost:5679"
 SAME = {"Origin": HOME, "Sec-Fetch-Site": "same-origin"}
@@ -297,3 +298,112 @@ def test_upstox_logs_in_through_its_dialog(ui: tuple[TestClient, UiState], manua
     replay = client.get(back.removeprefix(HOME), follow_redirects=False)  # the state is spent
     assert replay.headers["location"] == "/#/brokers?broker=upstox&login=unknown"
     assert client.post("/api/brokers/groww/login", json={}, headers=SAME).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("body", "detail"),
+    [
+        ({"speed": 1}, "speed: not a setting the agent UI changes"),
+        ({"auto_execute": "yes"}, "auto_execute: true or false"),
+        ({"poll_interval": 7.5}, "poll_interval: whole seconds"),
+        ({"ignore_symbols": "RELIANCE"}, "ignore_symbols: a list of symbols"),
+        ({"ignore_symbols": ["NSE:"]}, "ignore_symbols: 'NSE:' is not a symbol like NSE:RELIANCE"),
+        ({"ignore_symbols": [" "]}, "ignore_symbols: an empty symbol"),
+        ({"credentials": []}, "credentials: an object"),
+        ({"credentials": {"zerodha_api_key": "k"}}, "credentials.zerodha_api_key: not a broker's"),
+        ({"credentials": {"kite_api_key": ""}}, "credentials.kite_api_key: a non-empty string"),
+    ],
+)
+def test_bad_settings_are_refused_naming_the_field(
+    ui: tuple[TestClient, UiState], body: dict[str, Any], detail: str
+):
+    client, state = ui
+    before = state.config_path.read_text()
+    answer = client.put("/api/settings", json=body, headers=SAME)
+    assert answer.status_code == 422
+    assert answer.json()["detail"].startswith(detail)
+    assert state.config_path.read_text() == before
+
+
+def test_a_body_that_is_not_a_json_object_is_a_422(ui: tuple[TestClient, UiState]):
+    client, _ = ui
+    headers = {**SAME, "Content-Type": "application/json"}
+    assert client.put("/api/settings", content="[1]", headers=headers).status_code == 422
+    assert client.put("/api/settings", content="{", headers=headers).status_code == 422
+    assert client.post("/api/signals/x/approve", json={}, headers=SAME).status_code == 422
+    assert client.get("/api/nothing-here").status_code == 404
+
+
+def test_the_pages_reads(ui: tuple[TestClient, UiState], manual: Agent):
+    client, _ = ui
+    brokers = {b["broker"]: b for b in client.get("/api/brokers").json()["brokers"]}
+    assert brokers["kite"]["state"] == "connected"
+    assert brokers["kite"]["primary"]
+    assert brokers["groww"]["state"] == "not-configured"
+    assert client.get("/api/positions").json() == {"positions": [], "trouble": []}
+    settings = client.get("/api/settings").json()
+    assert settings["pin_set"] is False
+    assert settings["credentials"]["kite"] == {"api_key_set": True, "api_secret_set": True}
+    assert "kite_api_secret" not in str(settings)
+    assert client.get("/api/session").json()["authenticated"] is True
+    status = client.get("/api/status").json()
+    assert (status["waiting"], status["auto_execute"], status["kill_switch"]) == (1, False, None)
+
+
+def test_a_broker_that_fails_is_said_not_raised(
+    ui: tuple[TestClient, UiState], manual: Agent, agents: Agents
+):
+    client, state = ui
+    state.views.reads.forget()
+    agents.fake.control("expire-sessions")
+    body = client.get("/api/dashboard").json()
+    assert body["trouble"][0]["broker"] == "kite"
+    assert body["trouble"][0]["message"].startswith("Broker not connected")
+
+
+def test_mutual_funds_come_unscaled_from_a_cloud_that_has_them(
+    ui: tuple[TestClient, UiState], manual: Agent, monkeypatch: pytest.MonkeyPatch
+):
+    client, _ = ui
+    assert client.get("/api/mutual-funds").json() == {"available": False, "funds": []}
+    scaled = {
+        "obfuscated": True,
+        "funds": [{"name": "Index fund", "quantity": "13.7", "value": "137"}],
+    }
+    monkeypatch.setattr(manual.cloud, "mutual_funds", lambda: scaled, raising=False)
+    [fund] = client.get("/api/mutual-funds").json()["funds"]
+    assert (fund["quantity"], fund["value"]) == ("100", "1000")  # the factor is 0.137
+
+
+def test_the_page_is_served_with_no_framing(ui: tuple[TestClient, UiState]):
+    client, _ = ui
+    page = client.get("/")
+    assert page.headers["x-frame-options"] == "DENY"
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+
+
+def test_logging_out_and_clearing_the_pin(ui: tuple[TestClient, UiState]):
+    client, state = ui
+    assert client.put("/api/pin", json={"pin": "2468"}, headers=SAME).status_code == 200
+    assert client.get("/api/status").status_code == 200  # the browser that set it stays in
+    assert client.request("DELETE", "/api/session", json={}, headers=SAME).status_code == 200
+    assert client.get("/api/status").status_code == 401
+    assert client.post("/api/session", json={"pin": "2468"}, headers=SAME).status_code == 200
+    assert client.put("/api/pin", json={"pin": None}, headers=SAME).json() == {
+        "pin_required": False
+    }
+    assert load(state.config_path).ui_pin_hash == ""
+    assert state.sessions.tokens == set()
+
+
+def test_a_port_in_use_leaves_the_agent_headless(manual: Agent, tmp_path: Path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        manual.config.ui_host, manual.config.ui_port = "127.0.0.1", taken.getsockname()[1]
+        lines: list[str] = []
+        assert start_ui(manual, tmp_path / "agent.json", say=lines.append) is None
+    assert lines[0].startswith("[agent] Local UI not started: cannot listen on 127.0.0.1:")
+    manual.config.ui_port = 0
+    assert start_ui(manual, tmp_path / "agent.json", say=lines.append) is None
+    assert lines[1] == "[agent] Local UI: off (ui_port is 0)"

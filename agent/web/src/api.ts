@@ -146,7 +146,9 @@ export interface MutualFund {
   scheme?: string;
   name?: string;
   units?: string | number;
+  quantity?: string | number;
   nav?: string | number;
+  price?: string | number;
   value?: string | number;
   invested?: string | number;
 }

@@ -343,7 +343,7 @@ export function MutualFundsPage() {
                 <span className="num">{inr(f.value)}</span>
               </div>
               <div className="muted small">
-                {plain(f.units, 3)} units · NAV {plain(f.nav, 4)}
+                {plain(f.units ?? f.quantity, 3)} units · NAV {plain(f.nav ?? f.price, 4)}
               </div>
             </li>
           ))}

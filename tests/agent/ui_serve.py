@@ -103,6 +103,24 @@ def main() -> int:
             ui_host="127.0.0.1",
             ui_port=port,
         )
+        with httpx.Client(timeout=5) as http:  # Upstox holds a little too (read only)
+            http.post(
+                f"{upstox_url}/_control/holdings",
+                json=[
+                    {
+                        "instrument_key": "NSE_EQ|INE467B01029",
+                        "quantity": 10,
+                        "average_price": 3105,
+                    },
+                    {
+                        "instrument_key": "NSE_EQ|INE002A01018",
+                        "quantity": 30,
+                        "average_price": 1251.4,
+                    },
+                ],
+            ).raise_for_status()
+            upstox_prices = {"NSE_EQ|INE467B01029": 3236.80, "NSE_EQ|INE002A01018": 1287.65}
+            http.post(f"{upstox_url}/_control/prices", json=upstox_prices).raise_for_status()
         path = folder / "agent.json"
         save(config, path)
         runner = Runner(path)

@@ -84,6 +84,12 @@ test("brokers show their login state; Upstox logs in through its dialog and back
   await expect(page.getByText("Logged in to Upstox. The session is saved on this machine.")).toBeVisible();
   await expect(upstox.getByText("Connected")).toBeVisible();
   await shot(page, "brokers-logged-in");
+  // Both brokers now add up on the dashboard (Upstox read only).
+  await page.goto("/#/dashboard");
+  await expect(page.getByRole("heading", { name: "Upstox (read only)" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Kite (places orders)" })).toBeVisible();
+  await page.getByRole("heading", { name: "Kite (places orders)" }).scrollIntoViewIfNeeded();
+  await shot(page, "dashboard-two-brokers");
 });
 
 test("ignoring a symbol clears its drift; mutual funds and uploads say what is not there", async ({ page }) => {

@@ -1,12 +1,18 @@
 // The agent's local UI as a trader meets it on a phone: the consolidated dashboard with the
 // drift warning, a signal approved (placed at the fake Kite at the next poll) and one
 // rejected, holdings, brokers, settings (ignoring a symbol clears its drift) and the PIN;
-// a page on another origin cannot approve anything. Screenshots: docs/screenshots/agent-*.png.
+// a page on another origin cannot approve anything. Each screenshot (docs/screenshots/agent-*.png)
+// follows an axe check of the page (nothing serious or critical).
+import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
 
 const shots = "../../docs/screenshots";
 
+/** A screenshot of what the phone shows, after axe finds nothing serious on the page. */
 async function shot(page: Page, name: string) {
+  const results = await new AxeBuilder({ page }).analyze();
+  const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  expect(bad.map((v) => `${v.id}: ${v.help}: ${v.nodes.map((n) => n.html.slice(0, 120)).join(" | ")}`)).toEqual([]);
   await page.screenshot({ path: `${shots}/agent-${name}.png`, fullPage: false });
 }
 
@@ -130,7 +136,8 @@ test("a PIN once set is asked for", async ({ page, browser }) => {
   await page.getByLabel("PIN", { exact: true }).fill("2468");
   await page.getByRole("button", { name: "Set PIN" }).click();
   await expect(page.getByText("PIN set: other browsers must enter it")).toBeVisible();
-  const other = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } }); // another phone
+  const other = await context.newPage();
   await other.goto(page.url().replace(/#.*$/, ""));
   await expect(other.getByRole("heading", { name: "Enter the PIN" })).toBeVisible();
   await shot(other, "pin");
@@ -140,6 +147,7 @@ test("a PIN once set is asked for", async ({ page, browser }) => {
   await other.getByLabel("PIN").fill("2468");
   await other.getByRole("button", { name: "Open" }).click();
   await expect(other.getByRole("heading", { name: "All brokers" })).toBeVisible();
+  await context.close();
   await page.getByRole("button", { name: "Remove the PIN" }).click();
   await expect(page.getByText("PIN removed")).toBeVisible();
 });

@@ -46,6 +46,10 @@ class Invalid(Exception):
     """Bad input: the message names the field."""
 
 
+class Missing(Exception):
+    """What the request names is not here (404)."""
+
+
 @dataclass(frozen=True)
 class Login:
     """A browser login this UI started: the broker, when, and where the broker sends it back."""
@@ -144,7 +148,7 @@ Handler = Callable[[Request], Awaitable[Response]]
 
 def api(state: UiState, work: Callable[..., Any], *, body: bool = False) -> Handler:
     """A JSON endpoint: `work(state, request[, body])` runs in a thread (broker and journal
-    calls block); `Invalid` → 422, a missing thing → 404, a broker or cloud failure → 502,
+    calls block); `Invalid` → 422, `Missing` → 404, a broker or cloud failure → 502,
     each as ``{"detail": ...}``."""
 
     async def endpoint(request: Request) -> Response:
@@ -155,8 +159,8 @@ def api(state: UiState, work: Callable[..., Any], *, body: bool = False) -> Hand
             result = await run_in_threadpool(work, *args)
         except Invalid as exc:
             return detail(422, str(exc))
-        except LookupError as exc:
-            return detail(404, str(exc.args[0]) if exc.args else "Not found")
+        except Missing as exc:
+            return detail(404, str(exc))
         except (BrokerError, CloudError) as exc:
             return detail(502, str(exc))
         if isinstance(result, Response):
@@ -312,7 +316,7 @@ def decide(decision: str) -> Callable[[UiState, Request, dict[str, Any]], dict[s
         except ValueError:
             raise Invalid("signal_id: not a number") from None
         if not any(int(s["id"]) == sid for s in state.agent.pending):
-            raise LookupError(f"Signal {sid} is not pending at the agent")
+            raise Missing(f"Signal {sid} is not pending at the agent")
         journal = views(state).journal()
         try:
             if journal.of_signal(sid):
@@ -432,7 +436,7 @@ def broker_login(state: UiState, request: Request, _data: dict[str, Any]) -> dic
     broker = str(request.path_params["broker"])
     config = state.config
     if broker not in LOGINS:
-        raise LookupError(f"{TITLES.get(broker, broker)} has no browser login here")
+        raise Missing(f"{TITLES.get(broker, broker)} has no browser login here")
     if broker not in config.brokers():
         raise Invalid(f"broker: {TITLES[broker]} has no API key and secret in the settings")
     now = state.monotonic()

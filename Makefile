@@ -44,7 +44,21 @@ $(WEB_DIST): $(WEB_MODULES) $(WEB_SOURCES)
 
 web: $(WEB_DIST)
 
-install: $(STAMP) $(WEB_DIST)
+# The agent's local UI (agent/web) uses the web app's locked toolchain: its node_modules is a
+# link to web/node_modules (one package-lock.json); the bundle goes into the agent's package
+# (tradertape_agent/ui/static), which the agent's wheel carries.
+AGENT_UI := agent/src/tradertape_agent/ui/static/index.html
+AGENT_UI_SOURCES := $(shell find agent/web/src agent/web/index.html agent/web/public agent/web/vite.config.ts agent/web/tsconfig.json web/src/format -type f 2>/dev/null)
+
+agent/web/node_modules: | $(WEB_MODULES)
+	ln -sfn ../../web/node_modules agent/web/node_modules
+
+$(AGENT_UI): $(WEB_MODULES) $(AGENT_UI_SOURCES) | agent/web/node_modules
+	cd agent/web && npm run --silent build -- --logLevel warn
+
+web-agent: $(AGENT_UI)
+
+install: $(STAMP) $(WEB_DIST) $(AGENT_UI)
 
 demo: install
 	$(BIN)/tradertape demo --host $(HOST) --port $(PORT)
@@ -68,16 +82,18 @@ typecheck: install
 # The UI's API types must match docs/openapi.json; TypeScript strict; Vitest.
 test-web: install
 	cd web && npm run --silent check:api && npm run --silent typecheck && npx vitest run
+	cd agent/web && npm run --silent typecheck
 
 # Debian's Chromium drives the end-to-end tests (Playwright's own download needs the internet).
 chromium:
 	@command -v chromium >/dev/null || { apt-get install -y -q chromium >/dev/null 2>&1 || \
 		{ apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }; }
 
-# A real `tradertape demo` on a free port with a throwaway data folder; screenshots land in
-# docs/screenshots/.
+# A real `tradertape demo` on a free port with a throwaway data folder, then the agent's local
+# UI at 390 x 844 against a fake cloud and a fake Kite; screenshots land in docs/screenshots/.
 test-e2e: install chromium
 	cd web && npx playwright test
+	cd agent/web && npx playwright test
 
 test-sqlite: install
 	$(BIN)/python -m pytest -n auto --db-url sqlite --cov --cov-report=term:skip-covered --cov-fail-under=90
@@ -105,7 +121,7 @@ openapi: install
 # The four distributions' wheels in dist/: server (with the web app's build), worker SDK,
 # broker adapters and local agent. Their sibling requirement is pinned by version, so
 # `pip install --find-links dist "tradertape-agent[kite]"` resolves it there (hatch_build.py).
-wheels: $(BIN)/python $(WEB_DIST)
+wheels: $(BIN)/python $(WEB_DIST) $(AGENT_UI)
 	rm -f dist/tradertape*.whl
 	TRADERTAPE_RELEASE_WHEELS=1 $(BIN)/python -m pip wheel --quiet --disable-pip-version-check \
 		--no-deps --wheel-dir dist . ./sdk/python ./brokers/python ./agent

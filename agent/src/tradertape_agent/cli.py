@@ -33,6 +33,7 @@ from tradertape_agent.engine import Agent
 from tradertape_agent.journal import Journal
 from tradertape_agent.service import LAUNCHD_PATH, SYSTEMD_PATH, launchd_plist, systemd_unit
 from tradertape_agent.sessions import exchange_kite, load_brokers, mint_groww
+from tradertape_agent.ui.server import UiServer, start_ui
 
 Ask = Callable[[str], str]
 Say = Callable[[str], None]
@@ -214,6 +215,7 @@ class Runner:
         cloud: CloudFactory = _cloud,
         clock: Callable[[], datetime] | None = None,
         wait: Callable[[float], bool] | None = None,
+        serve_ui: bool = True,
     ) -> None:
         self.path = path
         self.say = say
@@ -223,6 +225,8 @@ class Runner:
         self.wait = wait or self.stop.wait
         self.upstox_keys: dict[str, str] = {}
         self.offer: dict[str, Any] = {}  # a login token the start-up check was handed
+        self.serve_ui = serve_ui
+        self.ui: UiServer | None = None
 
     def start(self) -> Agent:
         config = load(self.path)
@@ -238,7 +242,6 @@ class Runner:
         say(f"[agent] Loaded brokers: {', '.join(loaded.brokers) or 'none'}")
         for message in loaded.missing.values():
             say(f"[agent] {message}")
-        say("[agent] Local UI: not in this version (the agent runs headless)")
         cloud = self.make_cloud(config.cloud_url, config.api_key)
         try:
             self.offer = cloud.pending_token()  # the key's check; a token waiting is kept
@@ -250,12 +253,15 @@ class Runner:
             cloud_health = "unreachable"
         broker_health = "ok" if config.primary_broker in loaded.brokers else "not-connected"
         cloud.health = "ok" if broker_health == "ok" else "broker-down"
+        journal = Journal(journal_path(self.path))
+        agent = Agent(config, cloud, loaded.brokers, journal, clock=self.clock, log=say)
+        if self.serve_ui:
+            self.ui = start_ui(agent, self.path, say=say, upstox_keys=self.upstox_keys)
         say(
             f"[agent] Health: cloud={cloud_health} broker={broker_health} "
             f"poll={config.poll_interval}s"
         )
-        journal = Journal(journal_path(self.path))
-        return Agent(config, cloud, loaded.brokers, journal, clock=self.clock, log=say)
+        return agent
 
     def relay_token(self, agent: Agent) -> None:
         """A Kite request token the web app's login left for the agent: exchanged here with
@@ -294,6 +300,9 @@ class Runner:
                 if once or self.wait(agent.config.poll_interval):
                     return 0
         finally:
+            if self.ui is not None:
+                self.ui.stop()
+                self.ui = None
             agent.journal.close()
             agent.cloud.close()
 

@@ -63,6 +63,13 @@ class Config:
     obfuscation_factor: str = ""
     #: Random salt of the factor's fingerprint (the cloud sees the fingerprint, not the factor).
     obfuscation_salt: str = ""
+    #: The local UI: where it listens (port 0: not at all), the extra host names it answers to
+    #: beyond localhost, this machine's addresses and ``<hostname>.local``, and its optional
+    #: PIN (``scrypt$<salt>$<hash>``; blank: no PIN).
+    ui_host: str = "0.0.0.0"  # noqa: S104 - the seed's LAN-reachable UI; Host checks guard it
+    ui_port: int = 5679
+    ui_allowed_hosts: list[str] = field(default_factory=list)
+    ui_pin_hash: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     def secret(self, broker: str, what: str) -> str:
@@ -95,6 +102,8 @@ class Config:
             found.append("stop_loss_pct must be between 0 and 100")
         if self.poll_interval < 5:
             found.append("poll_interval must be at least 5 seconds")
+        if not 0 <= self.ui_port <= 65535:
+            found.append("ui_port must be a port number (0 turns the local UI off)")
         return found
 
     def to_json(self) -> dict[str, Any]:

@@ -122,6 +122,9 @@ class Agent:
         self.log = log
         self._seen: set[int] = set()
         self._said: set[tuple[int, str]] = set()
+        #: What the last poll saw (the local UI reads them): the pending signals, the cycle.
+        self.pending: list[dict[str, Any]] = []
+        self.last_report: CycleReport | None = None
 
     @property
     def primary(self) -> BrokerLike | None:
@@ -153,6 +156,7 @@ class Agent:
         self.journal.set_fact("last_poll", self._now())
         if pending is not None:
             signals = [s for s in pending["signals"] if isinstance(s, dict) and "id" in s]
+            self.pending = signals
             fresh = [s for s in signals if int(s["id"]) not in self._seen]
             report.new_signals = sum(1 for s in fresh if not self.journal.of_signal(int(s["id"])))
             self._seen.update(int(s["id"]) for s in signals)
@@ -172,6 +176,7 @@ class Agent:
         # The cloud hears the agent's health with its next request (X-Agent-Health).
         down = any(e.startswith("Broker not connected") for e in report.errors)
         self.cloud.health = "broker-down" if down else "ok"
+        self.last_report = report
         return report
 
     def _guarded(self, report: CycleReport, step: Callable[[], None]) -> None:

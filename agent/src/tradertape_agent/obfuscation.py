@@ -67,7 +67,8 @@ def _scaled(value: Any, by: Decimal, inverse: bool) -> Any:
     except InvalidOperation:
         return value
     result = number / by if inverse else number * by
-    return str(result.normalize() if result == result.to_integral() else result)
+    # "f": a whole 100 stays "100" (str of a normalized Decimal would say "1E+2").
+    return format(result.normalize() if result == result.to_integral() else result, "f")
 
 
 def scale(data: Any, factor: Decimal, *, inverse: bool = False) -> Any:

@@ -1,0 +1,234 @@
+// The agent UI's API (tradertape_agent/ui/app.py). Money comes as decimal strings and is only
+// formatted here. Every write is JSON from this page: the agent refuses anything else.
+import { useCallback, useEffect, useRef, useState } from "react";
+
+export interface Session {
+  version: string;
+  pin_required: boolean;
+  authenticated: boolean;
+}
+
+export interface Drift {
+  symbol: string;
+  cloud: number;
+  broker: number;
+  cause: string;
+}
+
+export interface Status {
+  version: string;
+  cloud_url: string;
+  primary_broker: string;
+  auto_execute: boolean;
+  poll_interval: number;
+  last_poll: string | null;
+  last_result: string | null;
+  kill_switch: string | null;
+  errors: string[];
+  drift: Drift[];
+  waiting: number;
+}
+
+export interface Holding {
+  broker: string;
+  symbol: string;
+  quantity: number;
+  average_price: string;
+  last_price: string;
+  invested: string;
+  value: string;
+  pnl: string;
+  pnl_pct: string | null;
+  day_change: string;
+  day_change_pct: string | null;
+}
+
+export interface Position {
+  broker: string;
+  symbol: string;
+  product: string;
+  quantity: number;
+  average_price: string;
+  last_price: string;
+  pnl: string;
+}
+
+export interface Trouble {
+  broker: string;
+  message: string;
+}
+
+export interface BrokerTotals {
+  broker: string;
+  primary: boolean;
+  invested: string;
+  value: string;
+  pnl: string;
+  day_change: string;
+  positions_pnl: string;
+  cash: string;
+  holdings: number;
+}
+
+export interface Dashboard {
+  total: Omit<BrokerTotals, "broker" | "primary" | "holdings"> & {
+    pnl_pct: string | null;
+    day_change_pct: string | null;
+  };
+  brokers: BrokerTotals[];
+  top: Holding[];
+  trouble: Trouble[];
+  status: Omit<Status, "version">;
+}
+
+export type SignalState = "waiting" | "approved" | "rejected" | "placed" | "refused";
+
+export interface Signal {
+  id: number;
+  symbol: string;
+  side: string;
+  signal_type: string;
+  quantity: number;
+  close_price: string | null;
+  trigger_price: string | null;
+  limit_price: string | null;
+  stop_price: string | null;
+  placement: string;
+  state: SignalState;
+  note: string;
+}
+
+export interface PlacementRow {
+  key: string;
+  signal_id: number;
+  leg: string;
+  broker: string;
+  kind: string;
+  symbol: string;
+  status: string;
+  broker_id: string | null;
+  fill_price: string | null;
+  reason: string | null;
+}
+
+export interface Signals {
+  signals: Signal[];
+  recent: PlacementRow[];
+  auto_execute: boolean;
+  kill_switch: string | null;
+}
+
+export interface BrokerRow {
+  broker: string;
+  title: string;
+  primary: boolean;
+  configured: boolean;
+  state: "connected" | "trouble" | "not-connected" | "not-configured";
+  note: string;
+  login: "button" | "key" | "none";
+  api_key_set: boolean;
+}
+
+export interface Settings {
+  auto_execute: boolean;
+  stop_loss_pct: number;
+  poll_interval: number;
+  ignore_symbols: string[];
+  primary_broker: string;
+  cloud_url: string;
+  pin_set: boolean;
+  allowed_hosts: string[];
+  credentials: Record<string, { api_key_set: boolean; api_secret_set: boolean }>;
+  obfuscation: boolean;
+}
+
+export interface MutualFund {
+  scheme?: string;
+  name?: string;
+  units?: string | number;
+  quantity?: string | number;
+  nav?: string | number;
+  price?: string | number;
+  value?: string | number;
+  invested?: string | number;
+}
+
+export interface MutualFunds {
+  available: boolean;
+  funds: MutualFund[];
+  problem?: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Signals the app when the PIN is asked for (a 401 from any call). */
+export const locked = new EventTarget();
+/** Signals the shell that a write changed what its header and badges show. */
+export const changed = new EventTarget();
+
+export async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const init: RequestInit = { method, credentials: "same-origin" };
+  if (method !== "GET") {
+    init.headers = { "Content-Type": "application/json" };
+    init.body = JSON.stringify(body ?? {});
+  }
+  const answer = await fetch(path, init);
+  const data: unknown = await answer.json().catch(() => ({}));
+  if (!answer.ok) {
+    const detail =
+      typeof data === "object" && data !== null && "detail" in data
+        ? String((data as { detail: unknown }).detail)
+        : `The agent answered ${answer.status}`;
+    if (answer.status === 401 && path !== "/api/session") locked.dispatchEvent(new Event("locked"));
+    throw new ApiError(answer.status, detail);
+  }
+  if (method !== "GET") changed.dispatchEvent(new Event("changed"));
+  return data as T;
+}
+
+export interface Loaded<T> {
+  data: T | undefined;
+  error: string | undefined;
+  loading: boolean;
+  reload: () => void;
+  set: (value: T) => void;
+}
+
+/** GET `path` now and every `everyMs` while the page is shown. */
+export function useApi<T>(path: string, everyMs = 10_000): Loaded<T> {
+  const [data, setData] = useState<T>();
+  const [error, setError] = useState<string>();
+  const [loading, setLoading] = useState(true);
+  const live = useRef(true);
+  const load = useCallback(() => {
+    call<T>("GET", path)
+      .then((value) => {
+        if (!live.current) return;
+        setData(value);
+        setError(undefined);
+      })
+      .catch((e: unknown) => {
+        if (live.current) setError(e instanceof Error ? e.message : String(e));
+      })
+      .finally(() => {
+        if (live.current) setLoading(false);
+      });
+  }, [path]);
+  useEffect(() => {
+    live.current = true;
+    load();
+    const timer = window.setInterval(load, everyMs);
+    return () => {
+      live.current = false;
+      window.clearInterval(timer);
+    };
+  }, [load, everyMs]);
+  return { data, error, loading, reload: load, set: setData };
+}

@@ -371,6 +371,7 @@ def test_snapshots_are_stored_per_broker_and_read_by_the_web_app(alice: TestClie
                 "broker": broker,
                 "as_of": "2025-06-02T10:00:00Z",
                 "obfuscated": True,
+                "factor_fingerprint": "ab" * 16,
                 "holdings": [holding | {"quantity": quantity}],
                 "agent_extra": 1,
             },

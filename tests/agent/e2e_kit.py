@@ -118,7 +118,7 @@ class AgentProcess:
         return [sys.executable, "-m", "tradertape_agent.cli", *args]
 
     def run(self, *args: str, stdin: str | None = None) -> Ran:
-        done = subprocess.run(
+        done = subprocess.run(  # noqa: S603 - our own CLI
             self.command(*args),
             env=self.env,
             input=stdin,
@@ -133,7 +133,7 @@ class AgentProcess:
         return self.run("run", "--once")
 
     def start(self, *args: str) -> subprocess.Popen[str]:
-        return subprocess.Popen(
+        return subprocess.Popen(  # noqa: S603 - our own CLI
             self.command(*args),
             env=self.env,
             stdout=subprocess.PIPE,

@@ -8,11 +8,11 @@ obfuscated sync with its factor's fingerprint."""
 from __future__ import annotations
 
 import os
-from signal import SIGKILL
 import stat
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
+from signal import SIGKILL
 from typing import Any
 
 import httpx

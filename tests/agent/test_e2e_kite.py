@@ -318,10 +318,10 @@ def test_an_obfuscated_sync_stores_scaled_figures_with_the_factors_fingerprint(
     assert Decimal(rows["INFY"]["average_price"]) == Decimal("1480") * Decimal("0.137")
 
     def weight(held: dict[str, Any], symbol: str) -> Decimal:  # the same scaled or not
-        value = {
-            k: r["quantity"] * Decimal(r["average_price"]) for k, r in held.items() if r["quantity"]
+        value: dict[str, Decimal] = {
+            k: int(r["quantity"]) * Decimal(r["average_price"]) for k, r in held.items()
         }
-        return value[symbol] / sum(value.values())
+        return value[symbol] / sum(value.values(), Decimal(0))
 
     assert weight(rows, "INFY") == weight(reals, "INFY")
     assert alice.get("/api/trading-agent/obfuscation").json()["factor_known"] is True

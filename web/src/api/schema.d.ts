@@ -232,7 +232,8 @@ export interface paths {
         put?: never;
         /**
          * Sync Holdings
-         * @description Replace the holdings snapshot of ``broker`` (``obfuscated``: figures scaled).
+         * @description Replace the holdings snapshot of ``broker`` (``obfuscated``: figures scaled by the
+         *     agent's factor, named by ``factor_fingerprint``; another factor's is a 409).
          */
         post: operations["agent-sync_holdings"];
         delete?: never;
@@ -3447,6 +3448,32 @@ export interface paths {
          */
         get: operations["agent-agent_holdings"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/trading-agent/obfuscation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Agent Obfuscation
+         * @description The account's upload obfuscation switch, and whether a factor is known.
+         */
+        get: operations["agent-agent_obfuscation"];
+        /**
+         * Set Agent Obfuscation
+         * @description Turn upload obfuscation on or off: the agent reads it on its next poll and scales
+         *     the holdings, positions and uploads it sends by its factor (kept only on your machine).
+         *     ``forget_factor`` drops the fingerprint the cloud keeps (after a lost factor).
+         */
+        put: operations["agent-set_agent_obfuscation"];
         post?: never;
         delete?: never;
         options?: never;
@@ -7177,6 +7204,33 @@ export interface components {
             text: string;
         };
         /**
+         * ObfuscationIn
+         * @description The account's upload obfuscation switch (Settings → Trading Agent).
+         */
+        ObfuscationIn: {
+            /**
+             * Forget Factor
+             * @description drop the kept factor fingerprint, so a new agent factor is accepted
+             * @default false
+             */
+            forget_factor?: boolean;
+            /** On */
+            on: boolean;
+        };
+        /**
+         * ObfuscationOut
+         * @description Whether the agent scales what it syncs and uploads, and whether a factor is known.
+         */
+        ObfuscationOut: {
+            /**
+             * Factor Known
+             * @description the cloud keeps a factor's fingerprint: uploads scaled with another factor are refused
+             */
+            factor_known: boolean;
+            /** On */
+            on: boolean;
+        };
+        /**
          * Ohlc
          * @description The day's prices; ``close`` is the previous session's.
          */
@@ -8043,7 +8097,20 @@ export interface components {
          * @description The poll's answer: signals to place, and those the gate refused this time.
          */
         PendingSignalsOut: {
-            /** Refused */
+            /**
+             * Kill Switch
+             * @description your account-wide kill switch is on: no entry is handed out (exits are)
+             */
+            kill_switch: boolean;
+            /**
+             * Obfuscate
+             * @description the account's upload obfuscation switch: scale synced holdings, positions and uploads by the agent's factor
+             */
+            obfuscate: boolean;
+            /**
+             * Refused
+             * @description entries the gate refused this poll, each once, with risk.refusal
+             */
             refused: components["schemas"]["AgentSignal"][];
             /**
              * Server Time
@@ -10153,7 +10220,9 @@ export interface components {
         };
         /**
          * SignalResultIn
-         * @description What became of a signal at the broker.
+         * @description What became of a signal at the broker: of its own placement (``leg`` ``entry`` or
+         *     ``exit``, the default), or of the stop GTT the agent placed after its entry filled
+         *     (``leg: "stop"``: recorded on the position; a filled stop closes it).
          */
         SignalResultIn: {
             /**
@@ -10179,6 +10248,11 @@ export interface components {
              * @description what was placed
              */
             kind?: ("gtt" | "order") | null;
+            /**
+             * Leg
+             * @description entry or exit (the signal's own; default), or stop
+             */
+            leg?: ("entry" | "exit" | "stop") | null;
             /** Order Id */
             order_id?: string | null;
             /**
@@ -10209,6 +10283,11 @@ export interface components {
             executed_at: string | null;
             /** Gtt Status */
             gtt_status: string | null;
+            /**
+             * Leg
+             * @description entry, exit or stop, as reported
+             */
+            leg: string;
             /** Order Id */
             order_id: string | null;
             /** Outcome */
@@ -10219,6 +10298,11 @@ export interface components {
             signal_id: number;
             /** Status */
             status: string;
+            /**
+             * Stop Gtt Id
+             * @description the position's stop GTT the agent placed
+             */
+            stop_gtt_id: number | null;
         };
         /**
          * SnapshotIn
@@ -10635,6 +10719,11 @@ export interface components {
              */
             as_of: string;
             broker: components["schemas"]["BrokerName"];
+            /**
+             * Factor Fingerprint
+             * @description required when obfuscated: the agent factor's salted fingerprint; the first one is kept and figures scaled with another are refused (409)
+             */
+            factor_fingerprint?: string | null;
             /** Holdings */
             holdings: components["schemas"]["HoldingRow"][];
             /**
@@ -10678,6 +10767,11 @@ export interface components {
              */
             as_of: string;
             broker: components["schemas"]["BrokerName"];
+            /**
+             * Factor Fingerprint
+             * @description required when obfuscated: the agent factor's salted fingerprint; the first one is kept and figures scaled with another are refused (409)
+             */
+            factor_fingerprint?: string | null;
             margins?: components["schemas"]["MarginsIn"] | null;
             /**
              * Obfuscated
@@ -21536,6 +21630,108 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HoldingsSnapshotOut"][];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "agent-agent_obfuscation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObfuscationOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "agent-set_agent_obfuscation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObfuscationIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObfuscationOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */

@@ -248,9 +248,18 @@ class Agent:
             spec = pricing.order_dict(signal)
         self._place(Placement(key, sid, leg, broker.name, kind, spec, signal, "sending"), report)
 
+    def _teach(self, broker: BrokerLike, signal: Mapping[str, Any]) -> None:
+        """Tell a broker keyed by ISIN (Upstox: ``NSE_EQ|<ISIN>``) the signal's instrument."""
+        learn = getattr(broker, "learn_instrument", None)
+        isin = signal.get("isin")
+        if callable(learn) and isin:
+            exchange = str(signal.get("exchange") or pricing.split_key(signal["symbol"])[0])
+            learn(str(signal["symbol"]), f"{exchange}_EQ|{isin}")
+
     def _place(self, p: Placement, report: CycleReport) -> None:
         """Journal `p`, send it, journal the broker's id (or the refusal)."""
         broker = self.brokers[p.broker]
+        self._teach(broker, p.signal)
         self.journal.begin(p, self._now())
         try:
             broker_id = self._send(broker, p)
@@ -281,6 +290,7 @@ class Agent:
             broker = self.brokers.get(p.broker)
             if broker is None:
                 continue
+            self._teach(broker, p.signal)
             found: str | None
             if p.kind == "order":
                 found = broker.find_order(p.key)
@@ -332,6 +342,7 @@ class Agent:
             broker = self.brokers.get(p.broker)
             if broker is None or p.broker_id is None:
                 continue
+            self._teach(broker, p.signal)
             if p.kind == "gtt":
                 self._follow_gtt(broker, p)
             else:

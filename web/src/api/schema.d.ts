@@ -4065,6 +4065,11 @@ export interface components {
             /** Exchange */
             exchange: string;
             /**
+             * Isin
+             * @description for brokers keyed by ISIN (Upstox: NSE_EQ|<ISIN>)
+             */
+            isin: string | null;
+            /**
              * Limit Pad Pct
              * @description an entry's limit sits this % above its trigger
              */

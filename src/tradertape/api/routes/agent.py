@@ -56,8 +56,9 @@ def _sector(runtime: Runtime) -> Callable[[str], str | None]:
     return sector_of
 
 
-def _signal_out(handout: agent_signals.Handout) -> AgentSignal:
+def _signal_out(handout: agent_signals.Handout, runtime: Runtime) -> AgentSignal:
     signal, portfolio = handout.signal, handout.portfolio
+    listed = runtime.catalog.find(signal.symbol)
     exchange, _, tradingsymbol = signal.symbol.partition(":")
     place = agent_signals.placement(signal, handout.position)
     stop = agent_signals.stop(signal, portfolio)
@@ -71,6 +72,7 @@ def _signal_out(handout: agent_signals.Handout) -> AgentSignal:
         symbol=signal.symbol,
         exchange=exchange,
         tradingsymbol=tradingsymbol,
+        isin=listed.isin if listed is not None else None,
         side=signal.side,
         quantity=signal.quantity,
         amount=signal.amount,
@@ -125,7 +127,7 @@ def pending_signals(
     handed = agent_signals.pending(
         db, user_id=key.user_id, clock=_market(runtime), sector_of=_sector(runtime)
     )
-    out = [_signal_out(h) for h in handed]
+    out = [_signal_out(h, runtime) for h in handed]
     account = snapshots.obfuscation(db, user_id=key.user_id)
     return PendingSignalsOut(
         signals=[s for s in out if s.risk.allowed],

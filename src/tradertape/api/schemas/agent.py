@@ -79,6 +79,7 @@ class AgentSignal(BaseModel):
     symbol: str = Field(description='"NSE:RELIANCE"')
     exchange: str
     tradingsymbol: str
+    isin: str | None = Field(description="for brokers keyed by ISIN (Upstox: NSE_EQ|<ISIN>)")
     side: str
     quantity: int
     amount: Decimal

@@ -123,6 +123,7 @@ def entry_signal(signal_id: int = 1, **changes: Any) -> dict[str, Any]:
         "symbol": "NSE:INFY",
         "exchange": "NSE",
         "tradingsymbol": "INFY",
+        "isin": "INE009A01021",
         "side": "BUY",
         "quantity": 5,
         "amount": "7500.00",

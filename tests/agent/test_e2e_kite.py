@@ -15,6 +15,7 @@ from pathlib import Path
 from signal import SIGKILL
 from typing import Any
 
+import anyio
 import httpx
 import pytest
 from fastapi.testclient import TestClient
@@ -23,6 +24,7 @@ from tests.agent.e2e_kit import DEADLINE, AgentProcess, Hold, key_of, serve_app
 from tests.api.test_model_api import _deploy, _scan
 from tests.brokers.kite.conftest import Fake
 from tests.helpers import sign_in
+from tests.telegram_kit import FakeTelegram, bot_for, link_chat
 from tradertape.db.models import Notification
 from tradertape.fakebrokers.kite import DEFAULT_API_KEY, DEFAULT_API_SECRET, create_app
 from tradertape.fakebrokers.kite.instruments import DEFAULT_INSTRUMENTS
@@ -31,6 +33,7 @@ from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime
 from tradertape_agent.config import Config, save
 
+CHAT = 5551234
 AGENT_PORTFOLIO = {
     "executor": "agent",
     "broker": "kite",
@@ -120,6 +123,8 @@ def signal_of(alice: TestClient, sid: int) -> dict[str, Any]:
 def test_a_scans_signal_is_placed_at_kite_and_the_cloud_shows_its_gtt_fill_and_stop(
     alice: TestClient, agent: AgentProcess, fake: Fake, with_candles: Runtime
 ):
+    me = alice.get("/api/auth/me").json()
+    link_chat(with_candles, me["id"], CHAT)
     signal = carted_signal(alice)
     assert (signal["status"], signal["gtt_id"]) == ("in_cart", None)
 
@@ -165,7 +170,12 @@ def test_a_scans_signal_is_placed_at_kite_and_the_cloud_shows_its_gtt_fill_and_s
     assert position["stop_gtt_id"] == int(stop["id"])
     with with_candles.db.session() as db:
         fills = [n for n in db.query(Notification).all() if n.kind == "fill"]
-    assert len(fills) == 1  # Telegram hears the fill the agent reported
+    assert len(fills) == 1
+    telegram = FakeTelegram()  # the bot sends the fill the agent reported to the linked chat
+    anyio.run(bot_for(with_candles, telegram).deliver_once)
+    texts = [m["text"] for m in telegram.sent() if m["chat_id"] == CHAT]
+    bought = f"bought {signal['symbol']}, {signal['quantity']} @ {position['entry_price']}"
+    assert [t for t in texts if "bought" in t] == [f"✅ V1 Momentum · NIFTY 50: {bought}"], texts
 
     status = agent.run("status")
     assert status.code == 0, status.text

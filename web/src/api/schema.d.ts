@@ -4555,6 +4555,11 @@ export interface components {
         /** Body_uploads-upload_cas */
         "Body_uploads-upload_cas": {
             /**
+             * Factor Fingerprint
+             * @description with obfuscated: the agent factor's fingerprint; the account keeps the first and refuses a file scaled with another factor (409)
+             */
+            factor_fingerprint?: string | null;
+            /**
              * File
              * Format: binary
              * @description CAS PDF (CAMS, KFintech, NSDL, CDSL)
@@ -4575,6 +4580,11 @@ export interface components {
         /** Body_uploads-upload_ledger */
         "Body_uploads-upload_ledger": {
             /**
+             * Factor Fingerprint
+             * @description with obfuscated: the agent factor's fingerprint; the account keeps the first and refuses a file scaled with another factor (409)
+             */
+            factor_fingerprint?: string | null;
+            /**
              * File
              * Format: binary
              * @description Zerodha ledger, XLSX or CSV
@@ -4589,6 +4599,11 @@ export interface components {
         };
         /** Body_uploads-upload_tradebooks */
         "Body_uploads-upload_tradebooks": {
+            /**
+             * Factor Fingerprint
+             * @description with obfuscated: the agent factor's fingerprint; the account keeps the first and refuses a file scaled with another factor (409)
+             */
+            factor_fingerprint?: string | null;
             /**
              * Files[]
              * @description XLSX or CSV files, at most 50

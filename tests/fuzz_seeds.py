@@ -592,6 +592,8 @@ SEEDS: dict[str, Seed] = {
     "GET /api/trading-agent/status": _one(),
     "GET /api/trading-agent/holdings": _one(),
     "GET /api/trading-agent/positions": _one(),
+    "GET /api/trading-agent/obfuscation": _one(),
+    "PUT /api/trading-agent/obfuscation": _one(body={"on": True}),
     "POST /api/trading-agent/relay/{broker}": lambda c: [
         {
             "path_parameters": {"broker": "kite"},

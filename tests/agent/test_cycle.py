@@ -17,6 +17,14 @@ from tradertape_agent.journal import Placement
 from tradertape_agent.pricing import entry_gtt
 
 
+def order_signal(signal_id: int, limit: str = "1522.60") -> dict[str, Any]:
+    """An entry the cloud wants placed as an immediate LIMIT order (seed 000's static IP)."""
+    leg = {"transaction_type": "BUY", "quantity": 5, "price": limit, "order_type": "LIMIT",
+           "product": "CNC"}  # fmt: skip
+    placement = {"kind": "order", "gtt_type": "single", "trigger_values": [limit], "legs": [leg]}
+    return entry_signal(signal_id, limit_price=limit, placement=placement)
+
+
 def active_gtts(fake: Fake) -> list[dict[str, Any]]:
     return [g for g in fake.kite.book.gtts.values() if g["status"] == "active"]
 
@@ -57,21 +65,28 @@ def test_an_entry_is_placed_as_a_gtt_followed_to_its_fill_and_its_stop_placed(
     assert filled["order_id"]
     stop = next(r for r in cloud.results if r["leg"] == "stop")
     assert stop["outcome"] == "placed"
-    # 5% under the fill (the default stop_loss_pct), on the 10-paisa grid above ₹1,000, rounded down
-    assert Decimal(stop["trigger_price"]) == Decimal("1440.20")
     [standing] = active_gtts(fake)
+    assert stop["gtt_id"] == int(standing["id"])
+    # 5% under the fill (the default stop_loss_pct), on the 10-paisa grid above ₹1,000, rounded down
+    assert [Decimal(str(v)) for v in standing["condition"]["trigger_values"]] == [
+        Decimal("1440.20")
+    ]
     assert standing["orders"][0]["transaction_type"] == "SELL"
     assert standing["orders"][0]["quantity"] == 5
 
 
-def test_the_strategys_stop_wins_over_the_percentage(agents: Agents, cloud: FakeCloud, fake: Fake):
-    cloud.signals = [entry_signal(2, stop_price="1450.00")]
+def test_the_strategys_atr_stop_wins_over_the_percentage(
+    agents: Agents, cloud: FakeCloud, fake: Fake
+):
+    stop = {"price": "1456.60", "atr": "33", "atr_multiplier": "2"}
+    cloud.signals = [entry_signal(2, stop=stop)]
     agent = agents.new()
     agent.cycle()
     fake.price("NSE:INFY", 1516)
     agent.cycle()
-    stop = next(r for r in cloud.results if r["leg"] == "stop")
-    assert Decimal(stop["trigger_price"]) == Decimal("1450.00")
+    [standing] = active_gtts(fake)
+    # from the real fill: 1516 − 2 × 33
+    assert [Decimal(str(v)) for v in standing["condition"]["trigger_values"]] == [Decimal("1450")]
 
 
 def test_manual_mode_waits_for_approval(agents: Agents, cloud: FakeCloud, fake: Fake):
@@ -91,15 +106,6 @@ def test_manual_mode_waits_for_approval(agents: Agents, cloud: FakeCloud, fake: 
     agent.cycle()
     assert len(active_gtts(fake)) == 1
     assert outcomes(cloud) == [(3, "entry", "placed")]
-
-
-def test_a_signal_the_cloud_approved_is_placed_in_manual_mode(
-    agents: Agents, cloud: FakeCloud, fake: Fake
-):
-    agents.config.auto_execute = False
-    cloud.signals = [entry_signal(4, approved=True)]
-    agents.new().cycle()
-    assert outcomes(cloud) == [(4, "entry", "placed")]
 
 
 def test_a_rejected_signal_is_never_placed(agents: Agents, cloud: FakeCloud, fake: Fake):
@@ -161,7 +167,7 @@ def test_a_crash_after_sending_an_order_finds_it_by_its_tag(
 ):
     from tradertape_agent.pricing import Order, order_dict
 
-    signal = entry_signal(8, placement="order")
+    signal = order_signal(8)
     cloud.signals = [signal]
     before = agents.new()
     spec = order_dict(signal)
@@ -180,7 +186,7 @@ def test_a_crash_after_sending_an_order_finds_it_by_its_tag(
 def test_an_order_signal_is_sent_once_and_reported_when_it_fills(
     agents: Agents, cloud: FakeCloud, fake: Fake
 ):
-    cloud.signals = [entry_signal(9, placement="order", limit_price="1600.00")]
+    cloud.signals = [order_signal(9, limit="1600.00")]
     agent = agents.new()
     agent.cycle()
     agent.cycle()
@@ -190,9 +196,9 @@ def test_an_order_signal_is_sent_once_and_reported_when_it_fills(
 
 def test_the_kill_switch_places_nothing_and_says_why(agents: Agents, cloud: FakeCloud, fake: Fake):
     cloud.signals = [entry_signal(10)]
-    cloud.kill_switch = "kill switch engaged by you at 10:02"
+    cloud.kill_switch = True
     report = agents.new().cycle()
-    assert report.blocked == "kill switch engaged by you at 10:02"
+    assert report.blocked is not None
     assert active_gtts(fake) == []
     assert cloud.results == []
     assert any("kill switch on in the cloud" in line for line in agents.lines)
@@ -201,10 +207,16 @@ def test_the_kill_switch_places_nothing_and_says_why(agents: Agents, cloud: Fake
 def test_a_signal_the_risk_gate_refused_is_logged_not_placed(
     agents: Agents, cloud: FakeCloud, fake: Fake
 ):
-    cloud.signals = [entry_signal(11, refused="max open positions (10) reached")]
-    agents.new().cycle()
+    words = "Order rejected by risk rule: a new position would make 3 open, over the limit of 2"
+    risk = {"allowed": False, "refusal": words, "warnings": [], "checked": "all"}
+    cloud.signals = [entry_signal(11, status="rejected", risk=risk)]
+    agent = agents.new()
+    report = agent.cycle()
     assert active_gtts(fake) == []
-    assert any("max open positions (10) reached" in line for line in agents.lines)
+    assert cloud.results == []
+    assert any(words in line for line in agents.lines)
+    assert words in report.refused[0]
+    assert words in (agent.journal.fact("last_result") or "")
 
 
 def test_an_exit_lifts_the_stop_and_sells(agents: Agents, cloud: FakeCloud, fake: Fake):
@@ -221,6 +233,21 @@ def test_an_exit_lifts_the_stop_and_sells(agents: Agents, cloud: FakeCloud, fake
             trigger_price=None,
             limit_price=None,
             close_price="1520.00",
+            placement={
+                "kind": "gtt",
+                "gtt_type": "two-leg",
+                "trigger_values": ["1440.00", "1596.00"],
+                "legs": [
+                    {
+                        "transaction_type": "SELL",
+                        "quantity": 5,
+                        "price": p,
+                        "order_type": "LIMIT",
+                        "product": "CNC",
+                    }
+                    for p in ("1425.60", "1580.05")
+                ],
+            },
         )
     ]
     agent.cycle()

@@ -45,7 +45,8 @@ def test_obfuscated_sync_stores_scaled_figures_and_unscales_to_the_real_ones(
     agents: Agents, cloud: FakeCloud, fake: Fake
 ):
     fake.kite.book.add_holding("NSE:INFY", 1000, Decimal("1480"))
-    fake.kite.book.add_holding("NSE:RELIANCE", 200, Decimal("1250"))
+    # quantities the factor scales to whole units (the cloud takes whole units; others round)
+    fake.kite.book.add_holding("NSE:RELIANCE", 3000, Decimal("1250"))
     agent = agents.new()
     cloud.obfuscate = False
     agent.cycle()

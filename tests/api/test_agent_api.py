@@ -183,6 +183,7 @@ def test_a_kill_switch_hands_out_no_entry(alice: TestClient):
     agent, key = _agent(alice), _key(alice)
     polled = _poll(agent, key)
     assert polled["signals"] == []
+    assert polled["kill_switch"] is True
     assert sorted(s["signal_id"] for s in polled["refused"]) == sorted(entries)
     assert "kill switch" in polled["refused"][0]["risk"]["refusal"].lower()
 
@@ -192,16 +193,18 @@ def test_obfuscated_books_are_checked_on_counts_only(alice: TestClient):
     _scan(alice, portfolio["id"])
     alice.post("/api/risk/rules", json={"type": "max_order_value", "threshold_amount": "1"})
     agent, key = _agent(alice), _key(alice)
-    agent.post(
+    synced = agent.post(
         "/api/agent/sync-positions",
         headers=key,
         json={
             "broker": "kite",
             "as_of": "2025-06-02T10:00:00Z",
             "obfuscated": True,
+            "factor_fingerprint": "ab" * 16,
             "positions": [],
         },
     )
+    assert synced.status_code == 200, synced.text
     polled = _poll(agent, key)
     assert polled["refused"] == []
     assert {s["risk"]["checked"] for s in polled["signals"]} == {"counts"}
@@ -368,6 +371,7 @@ def test_snapshots_are_stored_per_broker_and_read_by_the_web_app(alice: TestClie
                 "broker": broker,
                 "as_of": "2025-06-02T10:00:00Z",
                 "obfuscated": True,
+                "factor_fingerprint": "ab" * 16,
                 "holdings": [holding | {"quantity": quantity}],
                 "agent_extra": 1,
             },
@@ -565,3 +569,69 @@ def test_the_server_places_no_stop_for_an_agent_position(alice: TestClient):
     assert position["status"] == "open"
     assert position["stop_gtt_id"] is None
     assert alice.get("/api/gtt/triggers").json() == []
+
+
+def test_obfuscated_figures_carry_the_factors_fingerprint_and_another_is_refused(
+    alice: TestClient,
+):
+    agent, key = _agent(alice), _key(alice)
+    assert alice.get("/api/trading-agent/obfuscation").json() == {
+        "on": False,
+        "factor_known": False,
+    }
+    assert _poll(agent, key)["obfuscate"] is False
+    switched = alice.put("/api/trading-agent/obfuscation", json={"on": True})
+    assert switched.json() == {"on": True, "factor_known": False}
+    assert _poll(agent, key)["obfuscate"] is True
+
+    def sync(**changes: Any) -> Any:
+        body = {
+            "broker": "kite",
+            "as_of": "2025-06-02T10:00:00Z",
+            "obfuscated": True,
+            "holdings": [],
+        } | changes
+        return agent.post("/api/agent/sync-holdings", headers=key, json=body)
+
+    missing = sync()
+    assert missing.status_code == 422
+    assert "factor_fingerprint" in missing.text
+    assert sync(factor_fingerprint="ab" * 16).status_code == 200
+    assert sync(factor_fingerprint="ab" * 16).status_code == 200  # the same factor again
+    other = sync(factor_fingerprint="cd" * 16)
+    assert other.status_code == 409
+    assert "another obfuscation factor" in other.json()["detail"]
+    assert alice.get("/api/trading-agent/holdings").json()[0]["obfuscated"] is True
+    # a lost factor: the user forgets the kept fingerprint, and a new factor is accepted
+    forgot = alice.put("/api/trading-agent/obfuscation", json={"on": True, "forget_factor": True})
+    assert forgot.json() == {"on": True, "factor_known": False}
+    assert sync(factor_fingerprint="cd" * 16).status_code == 200
+    assert alice.get("/api/trading-agent/obfuscation").json()["factor_known"] is True
+
+
+def test_the_stop_the_agent_places_is_kept_on_the_position_and_its_fill_closes_it(
+    alice: TestClient,
+):
+    portfolio = _portfolio(alice)
+    _scan(alice, portfolio["id"])
+    agent, key = _agent(alice), _key(alice)
+    signal = _poll(agent, key)["signals"][0]
+    sid = signal["signal_id"]
+    early = _report(agent, key, signal_id=sid, outcome="placed", leg="stop", gtt_id=9)
+    assert early.status_code == 409  # no entry has filled: no position to protect
+    _report(agent, key, signal_id=sid, outcome="filled", fill_price="101", order_id="o1")
+    stop = {"signal_id": sid, "leg": "stop", "broker": "kite", "kind": "gtt", "gtt_id": 777}
+    placed = _report(agent, key, outcome="placed", **stop)
+    assert placed.status_code == 200, placed.text
+    assert placed.json()["leg"] == "stop"
+    assert (placed.json()["stop_gtt_id"], placed.json()["duplicate"]) == (777, False)
+    assert placed.json()["status"] == "executed"  # the signal itself does not move
+    assert _report(agent, key, outcome="placed", **stop).json()["duplicate"] is True
+    no_price = _report(agent, key, outcome="filled", **stop)
+    assert no_price.status_code == 422
+    sold = _report(agent, key, outcome="filled", fill_price="95.5", **stop)
+    assert sold.status_code == 200, sold.text
+    (position,) = alice.get("/api/model/positions", params={"portfolio_id": portfolio["id"]}).json()
+    assert (position["status"], Decimal(position["exit_price"])) == ("closed", Decimal("95.5"))
+    again = _report(agent, key, outcome="filled", fill_price="95.5", **stop)
+    assert again.json()["duplicate"] is True

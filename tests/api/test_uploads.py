@@ -613,3 +613,26 @@ def test_a_files_folder_is_not_kept_in_its_name(client: TestClient, runtime: Run
     name = "C:\\Users\\me\\trades.xlsx"
     sent = client.post("/api/uploads/tradebook", files=_files((name, zerodha_xlsx(Q1))))
     assert sent.json()["files"][0]["upload"]["filename"] == "trades.xlsx"
+
+
+def test_an_obfuscated_upload_scaled_with_another_factor_is_refused(
+    client: TestClient, runtime: Runtime
+):
+    user_id = sign_in(client, runtime, "alice@x.in")
+
+    def upload(fingerprint: str) -> Any:
+        return client.post(
+            "/api/uploads/tradebook",
+            files=_files(("t.xlsx", zerodha_xlsx(Q1))),
+            data={"obfuscated": "true", "factor_fingerprint": fingerprint},
+        )
+
+    assert upload("ab" * 16).status_code == 201
+    assert client.get("/api/trading-agent/obfuscation").json()["factor_known"] is True
+    other = upload("cd" * 16)
+    assert other.status_code == 409
+    assert "another obfuscation factor" in other.json()["detail"]
+    assert len(_trades(runtime, user_id)) == 3  # nothing of the other factor's file was kept
+    bad = upload("not hex")
+    assert bad.status_code == 422
+    assert "factor_fingerprint" in bad.text

@@ -18,6 +18,8 @@ test("the trading agent panel shows the agent's poll, version and what it synced
       broker: "kite",
       as_of: new Date().toISOString(),
       obfuscated: true,
+      // a salted hash of the agent's factor, never the factor: the account keeps the first
+      factor_fingerprint: "ab".repeat(16),
       positions: [{ exchange: "NSE", tradingsymbol: "INFY", quantity: 137, average_price: "1400.5", last_price: "1500", pnl: "13630.5" }],
       margins: { available_cash: "250000.75", used: "1000", net: "249000.75" },
     },
@@ -31,6 +33,8 @@ test("the trading agent panel shows the agent's poll, version and what it synced
   await expect(page.getByText("Obfuscated: figures scaled by the agent")).toBeVisible();
   await expect(page.getByText("Available cash ₹2,50,000.75")).toBeVisible();
   await expect(page.getByRole("table", { name: "kite positions" })).toContainText("NSE:INFY");
+  await expect(page.getByRole("switch", { name: /Scale what the agent sends/ })).not.toBeChecked();
+  await expect(page.getByText("Figures scaled with another factor than the agent's first are refused.")).toBeVisible();
   await expectAccessible(page);
   await keepScreenshot(page, "settings-trading-agent", info.project.name);
 });

@@ -243,6 +243,7 @@ class Runner:
         for message in loaded.missing.values():
             say(f"[agent] {message}")
         cloud = self.make_cloud(config.cloud_url, config.api_key)
+        cloud.poll_interval = config.poll_interval
         try:
             self.offer = cloud.pending_token()  # the key's check; a token waiting is kept
             cloud_health = "ok"
@@ -279,8 +280,7 @@ class Runner:
         save(agent.config, self.path)
         loaded = load_brokers(agent.config, upstox_keys=self.upstox_keys)
         agent.brokers.update(loaded.brokers)
-        expires = session.expires_at.isoformat() if session.expires_at else None
-        agent.cloud.access_token("kite", session.access_token, expires)
+        agent.cloud.access_token("kite", session.access_token, session.broker_user_id)
         agent.cloud.health = "ok"
         self.say("[agent] kite: logged in (token relayed by the cloud)")
 

@@ -1,10 +1,14 @@
 """The cloud's agent API (seed 001 "Agent API"), spoken with the agent's ``zt_`` key.
 
-Each answer's shape is written down in ``agent/README.md``; the server's routes answer it.
+The contract is ``docs/agent-api.md`` (the server's pydantic models answer it); `Poll`
+reads the poll's answer exactly as written there, and an answer that is not is a
+`CloudError` naming what is missing, never a KeyError deep in a cycle.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -14,6 +18,10 @@ from tradertape_agent import __version__
 
 class CloudError(Exception):
     """The cloud could not be asked or answered oddly; the message is the user's."""
+
+
+class CloudRefused(CloudError):
+    """The cloud answered 404, 409 or 422: asking again the same way will not help."""
 
 
 class CloudAuthError(CloudError):
@@ -31,6 +39,55 @@ class CloudUnreachable(CloudError):
     """No answer (DNS, refused connection, timeout) or a 5xx."""
 
 
+#: What each handed-out signal must carry for the agent to place it.
+SIGNAL_FIELDS = ("signal_id", "signal_type", "symbol", "side", "quantity", "placement", "risk")
+PLACEMENT_FIELDS = ("kind", "trigger_values", "legs")
+
+
+@dataclass(frozen=True)
+class Poll:
+    """``GET /api/agent/pending-signals``: signals to place, the gate's refusals (each
+    once), the account's kill switch and its upload obfuscation switch."""
+
+    signals: list[dict[str, Any]]
+    refused: list[dict[str, Any]]
+    kill_switch: bool
+    obfuscate: bool
+
+    @classmethod
+    def read(cls, data: Any) -> Poll:
+        if not isinstance(data, Mapping):
+            raise CloudError("the cloud's pending signals were not a JSON object")
+        lists = {}
+        for name in ("signals", "refused"):
+            rows = data.get(name)
+            if not isinstance(rows, list):
+                raise CloudError(f"the cloud's pending signals had no '{name}' list")
+            lists[name] = [_signal(row, name) for row in rows]
+        flags = {}
+        for name in ("kill_switch", "obfuscate"):
+            value = data.get(name)
+            if not isinstance(value, bool):
+                raise CloudError(f"the cloud's pending signals had no '{name}' flag")
+            flags[name] = value
+        return cls(lists["signals"], lists["refused"], flags["kill_switch"], flags["obfuscate"])
+
+
+def _signal(row: Any, where: str) -> dict[str, Any]:
+    if not isinstance(row, Mapping):
+        raise CloudError(f"a signal under '{where}' was not a JSON object")
+    missing = [f for f in SIGNAL_FIELDS if f not in row]
+    placement = row.get("placement")
+    if isinstance(placement, Mapping):
+        missing += [f"placement.{f}" for f in PLACEMENT_FIELDS if f not in placement]
+    elif "placement" not in missing:
+        missing.append("placement (an object)")
+    if missing:
+        sid = row.get("signal_id", "?")
+        raise CloudError(f"signal {sid} under '{where}' lacks {', '.join(missing)}")
+    return dict(row)
+
+
 class Cloud:
     """A client of the agent API. `transport` replaces the network (tests)."""
 
@@ -44,6 +101,7 @@ class Cloud:
     ) -> None:
         self.url = url.rstrip("/")
         self.health = "ok"
+        self.poll_interval: int | None = None
         self._http = httpx.Client(
             base_url=self.url,
             headers={
@@ -57,8 +115,10 @@ class Cloud:
     def close(self) -> None:
         self._http.close()
 
-    def _call(self, method: str, path: str, body: Any = None) -> Any:
+    def _call(self, method: str, path: str, body: Any = None, *, poll: bool = False) -> Any:
         headers = {"X-Agent-Version": __version__, "X-Agent-Health": self.health}
+        if poll and self.poll_interval:
+            headers["X-Agent-Poll-Interval"] = str(self.poll_interval)
         try:
             answer = self._http.request(method, path, json=body, headers=headers)
         except httpx.HTTPError as exc:
@@ -67,6 +127,8 @@ class Cloud:
             raise CloudAuthError
         if answer.status_code >= 500:
             raise CloudUnreachable(f"Cloud error at {self.url}{path}: HTTP {answer.status_code}")
+        if answer.status_code in (404, 409, 422):
+            raise CloudRefused(f"the cloud refused {method} {path}: {_detail(answer)}")
         if answer.status_code >= 400:
             raise CloudError(f"The cloud refused {method} {path}: {_detail(answer)}")
         try:
@@ -76,12 +138,9 @@ class Cloud:
                 f"{self.url}{path} did not answer JSON; is the cloud URL right?"
             ) from None
 
-    def pending_signals(self) -> dict[str, Any]:
-        """``GET /api/agent/pending-signals``: ``{"signals": [...], ...}``."""
-        data = self._call("GET", "/api/agent/pending-signals")
-        if not isinstance(data, dict) or not isinstance(data.get("signals"), list):
-            raise CloudError("the cloud's pending signals had no 'signals' list")
-        return data
+    def pending_signals(self) -> Poll:
+        """``GET /api/agent/pending-signals``, read as the contract says."""
+        return Poll.read(self._call("GET", "/api/agent/pending-signals", poll=True))
 
     def signal_result(self, result: dict[str, Any]) -> Any:
         """``POST /api/agent/signal-result``."""
@@ -94,20 +153,23 @@ class Cloud:
         return self._call("POST", "/api/agent/sync-positions", snapshot)
 
     def expected_positions(self) -> list[dict[str, Any]]:
-        """``GET /api/agent/expected-positions``: what the cloud holds open per symbol."""
-        data = self._call("GET", "/api/agent/expected-positions")
-        rows = data.get("positions") if isinstance(data, dict) else None
-        if not isinstance(rows, list):
-            raise CloudError("the cloud's expected positions had no 'positions' list")
-        return rows
+        """``GET /api/agent/expected-positions``: what the cloud holds open per broker and
+        symbol (a list of ``{"broker", "symbol", "quantity", ...}``)."""
+        rows = self._call("GET", "/api/agent/expected-positions")
+        if not isinstance(rows, list) or not all(
+            isinstance(r, Mapping) and "symbol" in r and "quantity" in r for r in rows
+        ):
+            raise CloudError("the cloud's expected positions were not a list of positions")
+        return [dict(r) for r in rows]
 
-    def pending_token(self) -> dict[str, Any]:
+    def pending_token(self, broker: str = "kite") -> dict[str, Any]:
         """``GET /api/agent/pending-token``: ``{"broker": ..., "request_token": ... | null}``."""
-        data = self._call("GET", "/api/agent/pending-token")
+        data = self._call("GET", f"/api/agent/pending-token?broker={broker}")
         return data if isinstance(data, dict) else {}
 
-    def access_token(self, broker: str, token: str, expires_at: str | None) -> Any:
-        body = {"broker": broker, "access_token": token, "expires_at": expires_at}
+    def access_token(self, broker: str, token: str, broker_user_id: str | None) -> Any:
+        """``POST /api/agent/access-token``: the session exchanged with the local secret."""
+        body = {"broker": broker, "access_token": token, "broker_user_id": broker_user_id}
         return self._call("POST", "/api/agent/access-token", body)
 
 

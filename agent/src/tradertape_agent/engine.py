@@ -16,8 +16,8 @@ from decimal import Decimal
 from functools import partial
 from typing import Any, Protocol
 
-from tradertape_agent import obfuscation, pricing
-from tradertape_agent.cloud import Cloud, CloudAuthError, CloudError
+from tradertape_agent import contract, obfuscation, pricing
+from tradertape_agent.cloud import Cloud, CloudAuthError, CloudError, CloudRefused, Poll
 from tradertape_agent.config import Config
 from tradertape_agent.journal import Journal, Placement
 from tradertape_agent.reconcile import Drift, broker_quantities, reconcile
@@ -97,6 +97,7 @@ class CycleReport:
     waiting: list[int] = field(default_factory=list)
     drift: list[Drift] = field(default_factory=list)
     blocked: str | None = None  # the cloud's kill switch
+    refused: list[str] = field(default_factory=list)  # the cloud's risk gate, its words
     errors: list[str] = field(default_factory=list)
 
 
@@ -145,6 +146,7 @@ class Agent:
         """One poll. `CloudAuthError` propagates (nothing works without the key); every other
         failure is logged and the rest of the cycle goes on."""
         report = CycleReport()
+        pending: Poll | None
         try:
             pending = self.cloud.pending_signals()
         except CloudAuthError:
@@ -155,23 +157,32 @@ class Agent:
             pending = None
         self.journal.set_fact("last_poll", self._now())
         if pending is not None:
-            signals = [s for s in pending["signals"] if isinstance(s, dict) and "id" in s]
-            self.pending = signals
-            fresh = [s for s in signals if int(s["id"]) not in self._seen]
-            report.new_signals = sum(1 for s in fresh if not self.journal.of_signal(int(s["id"])))
-            self._seen.update(int(s["id"]) for s in signals)
+            signals = pending.signals
+            self.pending = signals  # the local UI's Signals page
+            fresh = [s for s in signals if int(s["signal_id"]) not in self._seen]
+            report.new_signals = sum(
+                1 for s in fresh if not self.journal.of_signal(int(s["signal_id"]))
+            )
+            self._seen.update(int(s["signal_id"]) for s in signals)
             self.log(f"[agent] poll: {report.new_signals} new signals")
+            for refused in pending.refused:
+                self._refused(refused, report)
             self._guarded(report, self._recover)
-            report.blocked = pending.get("kill_switch") or None
-            if report.blocked:
-                self._say(0, f"kill switch on in the cloud: placing nothing ({report.blocked})")
-            else:
-                for signal in signals:
-                    self._guarded(report, partial(self._consider, signal, report))
+            if pending.kill_switch:
+                report.blocked = "the kill switch is on in TraderTape (Risk)"
+                self._say(
+                    0,
+                    "kill switch on in the cloud: placing no entries until it is off "
+                    "(exits still go)",
+                )
+            for signal in signals:
+                if report.blocked and signal.get("signal_type") != "exit":
+                    continue
+                self._guarded(report, partial(self._consider, signal, report))
         self._guarded(report, lambda: self._report(report))  # placed: told before it moves on
         self._guarded(report, self._follow)
         self._guarded(report, lambda: self._report(report))
-        obfuscate = bool(pending and pending.get("obfuscate"))
+        obfuscate = bool(pending and pending.obfuscate)
         self._guarded(report, lambda: self._sync_and_reconcile(report, obfuscate=obfuscate))
         # The cloud hears the agent's health with its next request (X-Agent-Health).
         down = any(e.startswith("Broker not connected") for e in report.errors)
@@ -194,23 +205,29 @@ class Agent:
 
     # -- placing --------------------------------------------------------------------------
 
+    def _refused(self, signal: Mapping[str, Any], report: CycleReport) -> None:
+        """An entry the cloud's risk gate refused (handed back once): logged, kept as the
+        last result, never placed."""
+        sid = int(signal["signal_id"])
+        why = (signal.get("risk") or {}).get("refusal") or "refused by a risk rule"
+        line = (
+            f"signal {sid} {signal.get('side')} {signal.get('quantity')} {signal.get('symbol')} "
+            f"refused by the cloud's risk gate: {why}"
+        )
+        report.refused.append(line)
+        self._say(sid, line)
+        self.journal.set_fact("last_result", line)
+
     def _consider(self, signal: dict[str, Any], report: CycleReport) -> None:
-        sid = int(signal["id"])
-        leg = "exit" if str(signal.get("side", "")).upper() == "SELL" else "entry"
+        sid = int(signal["signal_id"])
+        leg = "exit" if signal.get("signal_type") == "exit" else "entry"
         key = placement_key(sid, leg)
         if self.journal.get(key) is not None:
-            return
-        if signal.get("refused"):
-            self._say(
-                sid,
-                f"signal {sid} {signal.get('symbol')} refused by the cloud's risk gate: "
-                f"{signal['refused']}",
-            )
             return
         decision = self.journal.decision(sid)
         if decision == "rejected":
             return
-        allowed = self.config.auto_execute or signal.get("approved") or decision == "approved"
+        allowed = self.config.auto_execute or decision == "approved"
         if not allowed:
             report.waiting.append(sid)
             self._say(
@@ -227,7 +244,7 @@ class Agent:
                 f"signal {sid} waits",
             )
             return
-        kind = "order" if signal.get("placement") == "order" else "gtt"
+        kind = "order" if signal["placement"].get("kind") == "order" else "gtt"
         if leg == "exit":
             self._lift_stops(signal)
         if kind == "gtt":
@@ -236,9 +253,18 @@ class Agent:
             spec = pricing.order_dict(signal)
         self._place(Placement(key, sid, leg, broker.name, kind, spec, signal, "sending"), report)
 
+    def _teach(self, broker: BrokerLike, signal: Mapping[str, Any]) -> None:
+        """Tell a broker keyed by ISIN (Upstox: ``NSE_EQ|<ISIN>``) the signal's instrument."""
+        learn = getattr(broker, "learn_instrument", None)
+        isin = signal.get("isin")
+        if callable(learn) and isin:
+            exchange = str(signal.get("exchange") or pricing.split_key(signal["symbol"])[0])
+            learn(str(signal["symbol"]), f"{exchange}_EQ|{isin}")
+
     def _place(self, p: Placement, report: CycleReport) -> None:
         """Journal `p`, send it, journal the broker's id (or the refusal)."""
         broker = self.brokers[p.broker]
+        self._teach(broker, p.signal)
         self.journal.begin(p, self._now())
         try:
             broker_id = self._send(broker, p)
@@ -269,6 +295,7 @@ class Agent:
             broker = self.brokers.get(p.broker)
             if broker is None:
                 continue
+            self._teach(broker, p.signal)
             found: str | None
             if p.kind == "order":
                 found = broker.find_order(p.key)
@@ -320,6 +347,7 @@ class Agent:
             broker = self.brokers.get(p.broker)
             if broker is None or p.broker_id is None:
                 continue
+            self._teach(broker, p.signal)
             if p.kind == "gtt":
                 self._follow_gtt(broker, p)
             else:
@@ -392,10 +420,10 @@ class Agent:
         ):
             body = {
                 "signal_id": p.signal_id,
-                "leg": p.leg,
                 "outcome": p.status,
+                "leg": p.leg,
                 "broker": p.broker,
-                "idempotency_key": p.key,
+                "kind": p.kind,
                 "gtt_id": int(p.broker_id) if p.kind == "gtt" and p.broker_id else None,
                 "order_id": p.order_id if p.kind == "gtt" else p.broker_id,
                 "fill_price": p.fill_price,
@@ -403,9 +431,10 @@ class Agent:
                 "reason": p.reason,
                 "at": self._now(),
             }
-            if p.leg == "stop":
-                body["trigger_price"] = p.spec["trigger_values"][0]
-            self.cloud.signal_result(body)
+            try:
+                self.cloud.signal_result(body)
+            except CloudRefused as exc:  # it will never fit: said once, not sent again
+                self.log(f"[agent] {p.leg} of signal {p.signal_id} {p.status}: {exc}")
             self.journal.update(p.key, self._now(), reported=p.status)
             self.journal.set_fact("last_result", f"signal {p.signal_id} {p.leg} {p.status}")
             report.reported.append(f"{p.key}:{p.status}")
@@ -442,11 +471,14 @@ class Agent:
                 flags["factor_fingerprint"] = obfuscation.fingerprint(
                     self.config.obfuscation_factor, self.config.obfuscation_salt
                 )
-                holdings = obfuscation.scale(holdings, factor)
-                positions = obfuscation.scale(positions, factor)
-                margins = obfuscation.scale(margins, factor)
-            self.cloud.sync_holdings({**flags, "holdings": holdings})
-            self.cloud.sync_positions({**flags, "positions": positions, "margins": margins})
+            self.cloud.sync_holdings({**flags, "holdings": contract.holding_rows(holdings, factor)})
+            self.cloud.sync_positions(
+                {
+                    **flags,
+                    "positions": contract.position_rows(positions, factor),
+                    "margins": contract.margins_of(margins, factor),
+                }
+            )
 
     def _factor(self) -> Decimal | None:
         if not self.config.obfuscation_factor:

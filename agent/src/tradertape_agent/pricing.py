@@ -22,7 +22,6 @@ TICKS = (
 TOP_TICK = Decimal("5.00")
 LIMIT_PAD = Decimal("0.005")  # a BUY GTT's limit sits this far above its trigger
 STOP_LIMIT_PAD = Decimal("0.01")  # a SELL trigger's limit this far below it
-EXIT_BAND = Decimal("0.0025")  # an exit without a trigger: an OCO this far either side
 
 
 def tick_of(value: Decimal) -> Decimal:
@@ -61,13 +60,14 @@ def entry_prices(signal: Mapping[str, Any]) -> tuple[Decimal, Decimal]:
 
 
 def stop_trigger(signal: Mapping[str, Any], fill: Decimal, stop_loss_pct: float) -> Decimal:
-    """Where the stop after an entry stands: the strategy's stop, else `stop_loss_pct`
-    below the fill."""
-    stop = dec(signal.get("stop_price"))
-    if stop is None:
-        pct = dec(signal.get("stop_loss_pct")) or Decimal(str(stop_loss_pct))
-        stop = fill * (1 - pct / 100)
-    return to_tick(stop, up=False)
+    """Where the stop after an entry stands: the strategy's ATR stop from the real fill
+    (``fill − atr_multiplier × atr``, the cloud's ``stop``), else `stop_loss_pct` below it."""
+    stop = signal.get("stop")
+    if isinstance(stop, Mapping) and stop.get("atr") is not None:
+        level = fill - Decimal(str(stop["atr_multiplier"])) * Decimal(str(stop["atr"]))
+    else:
+        level = fill * (1 - Decimal(str(stop_loss_pct)) / 100)
+    return to_tick(level, up=False)
 
 
 def leg(side: str, quantity: int, price: Decimal, product: str = "CNC") -> dict[str, Any]:
@@ -93,33 +93,30 @@ def gtt_dict(
     }
 
 
+def placed_gtt(signal: Mapping[str, Any]) -> dict[str, Any]:
+    """The GTT exactly as the cloud's ``placement`` says (an entry's single BUY trigger, an
+    exit's two-leg SELL), for the broker's ``place_gtt``."""
+    placement = signal["placement"]
+    legs = [
+        leg(
+            str(o["transaction_type"]),
+            int(o["quantity"]),
+            Decimal(str(o["price"])),
+            str(o.get("product") or "CNC"),
+        )
+        for o in placement["legs"]
+    ]
+    triggers = [Decimal(str(t)) for t in placement["trigger_values"]]
+    last = dec(signal.get("close_price")) or triggers[0]
+    return gtt_dict(str(signal["symbol"]), triggers, last, legs)
+
+
 def entry_gtt(signal: Mapping[str, Any]) -> dict[str, Any]:
-    trigger, limit = entry_prices(signal)
-    close = dec(signal.get("close_price")) or trigger
-    quantity = int(signal["quantity"])
-    product = str(signal.get("product") or "CNC")
-    return gtt_dict(signal["symbol"], [trigger], close, [leg("BUY", quantity, limit, product)])
+    return placed_gtt(signal)
 
 
 def exit_gtt(signal: Mapping[str, Any]) -> dict[str, Any]:
-    """A SELL GTT: at the signal's trigger, else an OCO `EXIT_BAND` either side of the close."""
-    quantity = int(signal["quantity"])
-    product = str(signal.get("product") or "CNC")
-    close = dec(signal.get("close_price"))
-    trigger = dec(signal.get("trigger_price"))
-    if trigger is not None:
-        limit = dec(signal.get("limit_price")) or to_tick(trigger * (1 - STOP_LIMIT_PAD), up=False)
-        return gtt_dict(
-            signal["symbol"], [trigger], close or trigger, [leg("SELL", quantity, limit, product)]
-        )
-    assert close is not None
-    lower = to_tick(close * (1 - EXIT_BAND), up=False)
-    upper = to_tick(close * (1 + EXIT_BAND), up=True)
-    legs = [
-        leg("SELL", quantity, to_tick(t * (1 - STOP_LIMIT_PAD), up=False), product)
-        for t in (lower, upper)
-    ]
-    return gtt_dict(signal["symbol"], [lower, upper], close, legs)
+    return placed_gtt(signal)
 
 
 def stop_gtt(
@@ -127,7 +124,8 @@ def stop_gtt(
 ) -> dict[str, Any]:
     trigger = stop_trigger(signal, fill, stop_loss_pct)
     limit = to_tick(trigger * (1 - STOP_LIMIT_PAD), up=False)
-    product = str(signal.get("product") or "CNC")
+    legs = signal.get("placement", {}).get("legs") or [{}]
+    product = str(legs[0].get("product") or "CNC")
     return gtt_dict(signal["symbol"], [trigger], fill, [leg("SELL", quantity, limit, product)])
 
 
@@ -136,13 +134,15 @@ def order_dict(signal: Mapping[str, Any]) -> dict[str, Any]:
     signal's price rule says so."""
     exchange, name = split_key(signal["symbol"])
     side = str(signal["side"]).upper()
-    market = signal.get("price_rule") == "market"
+    first = (signal.get("placement", {}).get("legs") or [{}])[0]
+    market = first.get("order_type") == "MARKET"
     if market:
         price = None
     elif side == "BUY":
         price = str(entry_prices(signal)[1])
     else:
-        given = dec(signal.get("limit_price")) or dec(signal.get("close_price"))
+        given = dec(first.get("price")) or dec(signal.get("limit_price"))
+        given = given or dec(signal.get("close_price"))
         assert given is not None
         price = str(given)
     return {
@@ -150,7 +150,7 @@ def order_dict(signal: Mapping[str, Any]) -> dict[str, Any]:
         "tradingsymbol": name,
         "transaction_type": side,
         "quantity": int(signal["quantity"]),
-        "product": str(signal.get("product") or "CNC"),
+        "product": str(first.get("product") or "CNC"),
         "order_type": "MARKET" if market else "LIMIT",
         "price": price,
     }

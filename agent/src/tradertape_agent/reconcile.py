@@ -25,19 +25,26 @@ class Drift:
 def broker_quantities(
     holdings: Iterable[Mapping[str, Any]], positions: Mapping[str, Any] | None = None
 ) -> dict[str, int]:
-    """Shares held per ``EXCH:SYMBOL``: settled and T1 holdings, plus today's delivery
-    (CNC) net positions, which reach the holdings only tomorrow."""
+    """Shares held per ``EXCH:SYMBOL``: settled plus T1 holdings (as the server's own book
+    reads Kite), plus today's delivery (CNC) buys of a symbol the holdings do not list yet.
+
+    A symbol the holdings list is taken from them alone: brokers (and the fake Kite) that
+    show today's buys as T1 would otherwise count them twice; one that shows them only from
+    tomorrow is a day's false drift for an add-on at worst, never a silent miss of a new
+    symbol.
+    """
     held: dict[str, int] = {}
     for row in holdings:
         key = f"{row.get('exchange', 'NSE')}:{row['tradingsymbol']}"
         qty = int(row.get("quantity") or 0) + int(row.get("t1_quantity") or 0)
         held[key] = held.get(key, 0) + qty
+    listed = set(held)
     for row in (positions or {}).get("net", []) or []:
         if row.get("product") != "CNC":
             continue
         key = f"{row.get('exchange', 'NSE')}:{row['tradingsymbol']}"
-        # A CNC position of today's buys not yet in holdings; sells of held shares are
-        # already out of the holdings' quantity at Kite, so only today's buys add.
+        if key in listed:
+            continue
         qty = int(row.get("day_buy_quantity") or 0) - int(row.get("day_sell_quantity") or 0)
         if qty > 0 and int(row.get("overnight_quantity") or 0) == 0:
             held[key] = held.get(key, 0) + qty

@@ -232,7 +232,8 @@ export interface paths {
         put?: never;
         /**
          * Sync Holdings
-         * @description Replace the holdings snapshot of ``broker`` (``obfuscated``: figures scaled).
+         * @description Replace the holdings snapshot of ``broker`` (``obfuscated``: figures scaled by the
+         *     agent's factor, named by ``factor_fingerprint``; another factor's is a 409).
          */
         post: operations["agent-sync_holdings"];
         delete?: never;
@@ -3500,6 +3501,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/trading-agent/obfuscation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Agent Obfuscation
+         * @description The account's upload obfuscation switch, and whether a factor is known.
+         */
+        get: operations["agent-agent_obfuscation"];
+        /**
+         * Set Agent Obfuscation
+         * @description Turn upload obfuscation on or off: the agent reads it on its next poll and scales
+         *     the holdings, positions and uploads it sends by its factor (kept only on your machine).
+         *     ``forget_factor`` drops the fingerprint the cloud keeps (after a lost factor).
+         */
+        put: operations["agent-set_agent_obfuscation"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/trading-agent/positions": {
         parameters: {
             query?: never;
@@ -4084,6 +4111,11 @@ export interface components {
             /** Exchange */
             exchange: string;
             /**
+             * Isin
+             * @description for brokers keyed by ISIN (Upstox: NSE_EQ|<ISIN>)
+             */
+            isin: string | null;
+            /**
              * Limit Pad Pct
              * @description an entry's limit sits this % above its trigger
              */
@@ -4569,6 +4601,11 @@ export interface components {
         /** Body_uploads-upload_cas */
         "Body_uploads-upload_cas": {
             /**
+             * Factor Fingerprint
+             * @description with obfuscated: the agent factor's fingerprint; the account keeps the first and refuses a file scaled with another factor (409)
+             */
+            factor_fingerprint?: string | null;
+            /**
              * File
              * Format: binary
              * @description CAS PDF (CAMS, KFintech, NSDL, CDSL)
@@ -4589,6 +4626,11 @@ export interface components {
         /** Body_uploads-upload_ledger */
         "Body_uploads-upload_ledger": {
             /**
+             * Factor Fingerprint
+             * @description with obfuscated: the agent factor's fingerprint; the account keeps the first and refuses a file scaled with another factor (409)
+             */
+            factor_fingerprint?: string | null;
+            /**
              * File
              * Format: binary
              * @description Zerodha ledger, XLSX or CSV
@@ -4603,6 +4645,11 @@ export interface components {
         };
         /** Body_uploads-upload_tradebooks */
         "Body_uploads-upload_tradebooks": {
+            /**
+             * Factor Fingerprint
+             * @description with obfuscated: the agent factor's fingerprint; the account keeps the first and refuses a file scaled with another factor (409)
+             */
+            factor_fingerprint?: string | null;
             /**
              * Files[]
              * @description XLSX or CSV files, at most 50
@@ -7300,6 +7347,33 @@ export interface components {
             text: string;
         };
         /**
+         * ObfuscationIn
+         * @description The account's upload obfuscation switch (Settings → Trading Agent).
+         */
+        ObfuscationIn: {
+            /**
+             * Forget Factor
+             * @description drop the kept factor fingerprint, so a new agent factor is accepted
+             * @default false
+             */
+            forget_factor?: boolean;
+            /** On */
+            on: boolean;
+        };
+        /**
+         * ObfuscationOut
+         * @description Whether the agent scales what it syncs and uploads, and whether a factor is known.
+         */
+        ObfuscationOut: {
+            /**
+             * Factor Known
+             * @description the cloud keeps a factor's fingerprint: uploads scaled with another factor are refused
+             */
+            factor_known: boolean;
+            /** On */
+            on: boolean;
+        };
+        /**
          * Ohlc
          * @description The day's prices; ``close`` is the previous session's.
          */
@@ -8166,7 +8240,20 @@ export interface components {
          * @description The poll's answer: signals to place, and those the gate refused this time.
          */
         PendingSignalsOut: {
-            /** Refused */
+            /**
+             * Kill Switch
+             * @description your account-wide kill switch is on: no entry is handed out (exits are)
+             */
+            kill_switch: boolean;
+            /**
+             * Obfuscate
+             * @description the account's upload obfuscation switch: scale synced holdings, positions and uploads by the agent's factor
+             */
+            obfuscate: boolean;
+            /**
+             * Refused
+             * @description entries the gate refused this poll, each once, with risk.refusal
+             */
             refused: components["schemas"]["AgentSignal"][];
             /**
              * Server Time
@@ -10290,7 +10377,9 @@ export interface components {
         };
         /**
          * SignalResultIn
-         * @description What became of a signal at the broker.
+         * @description What became of a signal at the broker: of its own placement (``leg`` ``entry`` or
+         *     ``exit``, the default), or of the stop GTT the agent placed after its entry filled
+         *     (``leg: "stop"``: recorded on the position; a filled stop closes it).
          */
         SignalResultIn: {
             /**
@@ -10316,6 +10405,11 @@ export interface components {
              * @description what was placed
              */
             kind?: ("gtt" | "order") | null;
+            /**
+             * Leg
+             * @description entry or exit (the signal's own; default), or stop
+             */
+            leg?: ("entry" | "exit" | "stop") | null;
             /** Order Id */
             order_id?: string | null;
             /**
@@ -10346,6 +10440,11 @@ export interface components {
             executed_at: string | null;
             /** Gtt Status */
             gtt_status: string | null;
+            /**
+             * Leg
+             * @description entry, exit or stop, as reported
+             */
+            leg: string;
             /** Order Id */
             order_id: string | null;
             /** Outcome */
@@ -10356,6 +10455,11 @@ export interface components {
             signal_id: number;
             /** Status */
             status: string;
+            /**
+             * Stop Gtt Id
+             * @description the position's stop GTT the agent placed
+             */
+            stop_gtt_id: number | null;
         };
         /**
          * SnapshotIn
@@ -10772,6 +10876,11 @@ export interface components {
              */
             as_of: string;
             broker: components["schemas"]["BrokerName"];
+            /**
+             * Factor Fingerprint
+             * @description required when obfuscated: the agent factor's salted fingerprint; the first one is kept and figures scaled with another are refused (409)
+             */
+            factor_fingerprint?: string | null;
             /** Holdings */
             holdings: components["schemas"]["HoldingRow"][];
             /**
@@ -10815,6 +10924,11 @@ export interface components {
              */
             as_of: string;
             broker: components["schemas"]["BrokerName"];
+            /**
+             * Factor Fingerprint
+             * @description required when obfuscated: the agent factor's salted fingerprint; the first one is kept and figures scaled with another are refused (409)
+             */
+            factor_fingerprint?: string | null;
             margins?: components["schemas"]["MarginsIn"] | null;
             /**
              * Obfuscated
@@ -21799,6 +21913,108 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HoldingsSnapshotOut"][];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "agent-agent_obfuscation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObfuscationOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "agent-set_agent_obfuscation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObfuscationIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObfuscationOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */

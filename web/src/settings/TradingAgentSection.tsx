@@ -1,7 +1,7 @@
 // Settings → Trading agent: the local agent's heartbeat (last poll, version, health, a warning
 // when it has gone quiet for three intervals), its keys, and what it last synced from each broker.
-import { Alert, Badge, Group, Stack, Text, Title } from "@mantine/core";
-import { useQuery } from "@tanstack/react-query";
+import { Alert, Badge, Button, Group, Stack, Switch, Text, Title } from "@mantine/core";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, type components } from "@/api/client";
 import { unwrap } from "@/api/errors";
 import { type Column, DataTable } from "@/components/DataTable";
@@ -49,6 +49,48 @@ function AgentStatus() {
       {status.error && <Alert color="red">{status.error.message}</Alert>}
       {status.data?.warning && <Alert color="red" title="The agent is not polling">{status.data.warning}</Alert>}
       <DataTable caption="Agents" columns={columns} rows={agents} rowKey={(a) => a.key_id} empty="No agent has polled yet." />
+    </Stack>
+  );
+}
+
+const OBFUSCATION_KEY = ["trading-agent", "obfuscation"];
+
+// The account's "upload obfuscation" switch: the agent scales what it syncs and uploads by a
+// factor kept only on the user's machine; the cloud keeps the factor's fingerprint.
+function Obfuscation() {
+  const client = useQueryClient();
+  const state = useQuery({
+    queryKey: OBFUSCATION_KEY,
+    queryFn: async () => unwrap(await api.GET("/api/trading-agent/obfuscation")),
+  });
+  const change = useMutation({
+    mutationFn: async (body: { on: boolean; forget_factor?: boolean }) =>
+      unwrap(await api.PUT("/api/trading-agent/obfuscation", { body })),
+    onSuccess: (saved) => client.setQueryData(OBFUSCATION_KEY, saved),
+  });
+  const on = state.data?.on ?? false;
+  return (
+    <Stack gap="xs">
+      <Title order={2} size="h4">Upload obfuscation</Title>
+      <Switch
+        label="Scale what the agent sends (holdings, positions, tradebooks) by its secret factor"
+        checked={on}
+        disabled={!state.data || change.isPending}
+        onChange={(e) => change.mutate({ on: e.currentTarget.checked })}
+      />
+      <Text size="sm" c="dimmed">
+        The factor stays on your machine; TraderTape then stores scaled figures only, and ratios such as returns and win rates stay
+        the same. The agent applies the switch at its next poll.
+      </Text>
+      {state.data?.factor_known && (
+        <Group gap="xs">
+          <Text size="sm">Figures scaled with another factor than the agent&apos;s first are refused.</Text>
+          <Button size="xs" variant="default" loading={change.isPending} onClick={() => change.mutate({ on, forget_factor: true })}>
+            Forget the factor (after a lost one)
+          </Button>
+        </Group>
+      )}
+      {(state.error ?? change.error) && <Alert color="red">{(state.error ?? change.error)?.message}</Alert>}
     </Stack>
   );
 }
@@ -115,6 +157,7 @@ export function TradingAgentSection() {
     <Stack gap="xl">
       <AgentStatus />
       <AgentKeysSection />
+      <Obfuscation />
       <Synced />
     </Stack>
   );

@@ -315,7 +315,7 @@ def decide(decision: str) -> Callable[[UiState, Request, dict[str, Any]], dict[s
             sid = int(request.path_params["signal_id"])
         except ValueError:
             raise Invalid("signal_id: not a number") from None
-        if not any(int(s["id"]) == sid for s in state.agent.pending):
+        if not any(int(s["signal_id"]) == sid for s in state.agent.pending):
             raise Missing(f"Signal {sid} is not pending at the agent")
         journal = views(state).journal()
         try:

@@ -251,7 +251,7 @@ class Views:
         }
 
     def _signal(self, signal: Mapping[str, Any], journal: Journal) -> dict[str, Any]:
-        sid = int(signal["id"])
+        sid = int(signal["signal_id"])
         placed = journal.of_signal(sid)
         decision = journal.decision(sid)
         if signal.get("refused"):
@@ -264,7 +264,7 @@ class Views:
             note = f"{' '.join(note.split())}: {last.status or last.state}"
         elif decision == "rejected":
             state, note = "rejected", "The agent will not place it"
-        elif decision == "approved" or signal.get("approved"):
+        elif decision == "approved":
             state, note = "approved", "Goes to the broker at the next poll"
         elif self.agent.config.auto_execute:
             state, note = "approved", "Auto-execute is on: goes to the broker at the next poll"
@@ -279,11 +279,22 @@ class Views:
             "close_price": _maybe_money(signal.get("close_price")),
             "trigger_price": _maybe_money(signal.get("trigger_price")),
             "limit_price": _maybe_money(signal.get("limit_price")),
-            "stop_price": _maybe_money(signal.get("stop_price")),
-            "placement": str(signal.get("placement") or "gtt"),
+            "stop_price": _maybe_money(_stop_price(signal)),
+            "placement": _placement_kind(signal),
             "state": state,
             "note": note,
         }
+
+
+def _stop_price(signal: Mapping[str, Any]) -> Any:
+    stop = signal.get("stop")
+    return stop.get("price") if isinstance(stop, Mapping) else None
+
+
+def _placement_kind(signal: Mapping[str, Any]) -> str:
+    """``gtt`` or ``order``: the contract's `placement` object says which (docs/agent-api.md)."""
+    placement = signal.get("placement")
+    return str(placement.get("kind") or "gtt") if isinstance(placement, Mapping) else "gtt"
 
 
 def _maybe_money(value: Any) -> str | None:

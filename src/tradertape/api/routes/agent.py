@@ -56,8 +56,9 @@ def _sector(runtime: Runtime) -> Callable[[str], str | None]:
     return sector_of
 
 
-def _signal_out(handout: agent_signals.Handout) -> AgentSignal:
+def _signal_out(handout: agent_signals.Handout, runtime: Runtime) -> AgentSignal:
     signal, portfolio = handout.signal, handout.portfolio
+    listed = runtime.catalog.find(signal.symbol)
     exchange, _, tradingsymbol = signal.symbol.partition(":")
     place = agent_signals.placement(signal, handout.position)
     stop = agent_signals.stop(signal, portfolio)
@@ -71,6 +72,7 @@ def _signal_out(handout: agent_signals.Handout) -> AgentSignal:
         symbol=signal.symbol,
         exchange=exchange,
         tradingsymbol=tradingsymbol,
+        isin=listed.isin if listed is not None else None,
         side=signal.side,
         quantity=signal.quantity,
         amount=signal.amount,
@@ -125,20 +127,24 @@ def pending_signals(
     handed = agent_signals.pending(
         db, user_id=key.user_id, clock=_market(runtime), sector_of=_sector(runtime)
     )
-    out = [_signal_out(h) for h in handed]
+    out = [_signal_out(h, runtime) for h in handed]
+    account = snapshots.obfuscation(db, user_id=key.user_id)
     return PendingSignalsOut(
         signals=[s for s in out if s.risk.allowed],
         refused=[s for s in out if not s.risk.allowed],
+        kill_switch=agent_signals.kill_switch_on(db, user_id=key.user_id),
+        obfuscate=account.upload_obfuscation,
         server_time=runtime.clock.now(),
     )
 
 
-def _result_out(recorded: agent_signals.Recorded, outcome: str) -> SignalResultOut:
+def _result_out(recorded: agent_signals.Recorded, outcome: str, leg: str | None) -> SignalResultOut:
     signal: ModelSignal = recorded.signal
     position = recorded.position
     return SignalResultOut(
         signal_id=signal.id,
         outcome=outcome,
+        leg=leg or ("exit" if signal.signal_type == "exit" else "entry"),
         duplicate=recorded.duplicate,
         status=signal.status,
         gtt_status=signal.gtt_status,
@@ -147,6 +153,7 @@ def _result_out(recorded: agent_signals.Recorded, outcome: str) -> SignalResultO
         executed_at=signal.executed_at,
         position_id=signal.position_id,
         entry_order_id=position.entry_order_id if position is not None else None,
+        stop_gtt_id=position.stop_gtt_id if position is not None else None,
     )
 
 
@@ -163,6 +170,7 @@ def signal_result(
     report = agent_signals.Report(
         signal_id=body.signal_id,
         outcome=body.outcome,
+        leg=body.leg,
         broker=body.broker.value if body.broker else None,
         kind=body.kind,
         order_id=body.order_id,
@@ -173,7 +181,7 @@ def signal_result(
         at=body.at,
     )
     recorded = agent_signals.report(db, report, user_id=key.user_id, clock=_market(runtime))
-    return _result_out(recorded, body.outcome)
+    return _result_out(recorded, body.outcome, body.leg)
 
 
 def _sync_out(row: AgentSnapshot) -> SyncOut:
@@ -191,7 +199,8 @@ def _sync_out(row: AgentSnapshot) -> SyncOut:
 def sync_holdings(
     body: SyncHoldingsIn, key: AgentKeyDep, runtime: RuntimeDep, db: DbDep
 ) -> SyncOut:
-    """Replace the holdings snapshot of ``broker`` (``obfuscated``: figures scaled)."""
+    """Replace the holdings snapshot of ``broker`` (``obfuscated``: figures scaled by the
+    agent's factor, named by ``factor_fingerprint``; another factor's is a 409)."""
     row = snapshots.store(
         db,
         user_id=key.user_id,
@@ -202,6 +211,7 @@ def sync_holdings(
         rows=[h.model_dump(mode="json") for h in body.holdings],
         margins=None,
         clock=runtime.clock,
+        fingerprint=body.factor_fingerprint,
     )
     return _sync_out(row)
 
@@ -221,6 +231,7 @@ def sync_positions(
         rows=[p.model_dump(mode="json") for p in body.positions],
         margins=body.margins.model_dump(mode="json") if body.margins else None,
         clock=runtime.clock,
+        fingerprint=body.factor_fingerprint,
     )
     return _sync_out(row)
 

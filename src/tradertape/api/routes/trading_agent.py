@@ -13,6 +13,8 @@ from tradertape.api.schemas.agent import (
     AgentStateOut,
     AgentStatusOut,
     HoldingsSnapshotOut,
+    ObfuscationIn,
+    ObfuscationOut,
     PositionsSnapshotOut,
     RelayIn,
     RelayOut,
@@ -80,3 +82,25 @@ def relay_token(
         db, user_id=user.id, broker=broker, request_token=body.request_token, clock=runtime.clock
     )
     return RelayOut(broker=row.broker, handed_at=row.created_at)
+
+
+@router.get("/obfuscation", response_model=ObfuscationOut)
+def agent_obfuscation(user: CurrentUser, db: DbDep) -> ObfuscationOut:
+    """The account's upload obfuscation switch, and whether a factor is known."""
+    row = snapshots.obfuscation(db, user_id=user.id)
+    return ObfuscationOut(
+        on=row.upload_obfuscation, factor_known=row.agent_factor_fingerprint is not None
+    )
+
+
+@router.put("/obfuscation", response_model=ObfuscationOut)
+def set_agent_obfuscation(body: ObfuscationIn, user: CurrentUser, db: DbDep) -> ObfuscationOut:
+    """Turn upload obfuscation on or off: the agent reads it on its next poll and scales
+    the holdings, positions and uploads it sends by its factor (kept only on your machine).
+    ``forget_factor`` drops the fingerprint the cloud keeps (after a lost factor)."""
+    row = snapshots.set_obfuscation(
+        db, user_id=user.id, on=body.on, forget_factor=body.forget_factor
+    )
+    return ObfuscationOut(
+        on=row.upload_obfuscation, factor_known=row.agent_factor_fingerprint is not None
+    )

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, UploadFile, status
+from sqlalchemy.orm import Session
 
 from tradertape.api.deps import CurrentUser, DbDep, PageDep, RuntimeDep
 from tradertape.api.schemas.numbers import RowId
@@ -18,6 +19,7 @@ from tradertape.api.schemas.uploads import (
 )
 from tradertape.db.models.journal import TradeUpload
 from tradertape.journal.statements import LEDGER, TRADEBOOK
+from tradertape.services.agent import snapshots
 from tradertape.services.journal import uploads
 
 router = APIRouter(tags=["uploads"])
@@ -27,6 +29,24 @@ _BINARY = {"type": "string", "format": "binary", "maxLength": uploads.MAX_FILE_B
 Obfuscated = Annotated[
     bool, Form(description="the agent scaled the quantities; they are stored as sent")
 ]
+Fingerprint = Annotated[
+    str | None,
+    Form(
+        min_length=16,
+        max_length=64,
+        pattern=r"^[0-9a-f]+$",
+        description="with obfuscated: the agent factor's fingerprint; the account keeps the "
+        "first and refuses a file scaled with another factor (409)",
+    ),
+]
+
+
+def _scaled(db: Session, user_id: int, obfuscated: bool, fingerprint: str | None) -> bool:
+    """An obfuscated upload that names its factor's fingerprint is checked against the
+    account's (`snapshots.check_fingerprint`: the first is kept, another refused)."""
+    if obfuscated and fingerprint is not None:
+        snapshots.check_fingerprint(db, user_id=user_id, fingerprint=fingerprint)
+    return obfuscated
 
 
 def _file(upload: UploadFile) -> uploads.UploadedFile:
@@ -73,6 +93,7 @@ def upload_tradebooks(
     runtime: RuntimeDep,
     db: DbDep,
     obfuscated: Obfuscated = False,
+    factor_fingerprint: Fingerprint = None,
 ) -> UploadBatchOut:
     """Tradebooks (Zerodha Console EQ/FO, Upstox trade report, Groww order history), many at
     once, each imported whole or rejected with its rows' errors. A file that is no tradebook
@@ -84,7 +105,7 @@ def upload_tradebooks(
         kind=TRADEBOOK,
         field_name="files[]",
         user_id=user.id,
-        obfuscated=obfuscated,
+        obfuscated=_scaled(db, user.id, obfuscated, factor_fingerprint),
         clock=runtime.clock,
         max_file_bytes=runtime.settings.max_upload_file_bytes,
     )
@@ -100,6 +121,7 @@ def upload_ledger(
     runtime: RuntimeDep,
     db: DbDep,
     obfuscated: Obfuscated = False,
+    factor_fingerprint: Fingerprint = None,
 ) -> UploadReportOut:
     """A Zerodha ledger; lines already stored are skipped."""
     (report,) = uploads.import_statements(
@@ -108,7 +130,7 @@ def upload_ledger(
         kind=LEDGER,
         field_name="file",
         user_id=user.id,
-        obfuscated=obfuscated,
+        obfuscated=_scaled(db, user.id, obfuscated, factor_fingerprint),
         clock=runtime.clock,
         max_file_bytes=runtime.settings.max_upload_file_bytes,
     )
@@ -126,6 +148,7 @@ def upload_cas(
     runtime: RuntimeDep,
     db: DbDep,
     obfuscated: Obfuscated = False,
+    factor_fingerprint: Fingerprint = None,
 ) -> UploadReportOut:
     """A Consolidated Account Statement read by casparser: folios, schemes, transactions and
     holdings are kept; the PDF is not. A wrong password is a 422 naming ``password``."""
@@ -134,7 +157,7 @@ def upload_cas(
         _file(file),
         password=password,
         user_id=user.id,
-        obfuscated=obfuscated,
+        obfuscated=_scaled(db, user.id, obfuscated, factor_fingerprint),
         clock=runtime.clock,
         max_file_bytes=runtime.settings.max_upload_file_bytes,
     )

@@ -79,6 +79,7 @@ class AgentSignal(BaseModel):
     symbol: str = Field(description='"NSE:RELIANCE"')
     exchange: str
     tradingsymbol: str
+    isin: str | None = Field(description="for brokers keyed by ISIN (Upstox: NSE_EQ|<ISIN>)")
     side: str
     quantity: int
     amount: Decimal
@@ -100,7 +101,16 @@ class PendingSignalsOut(BaseModel):
     """The poll's answer: signals to place, and those the gate refused this time."""
 
     signals: list[AgentSignal]
-    refused: list[AgentSignal]
+    refused: list[AgentSignal] = Field(
+        description="entries the gate refused this poll, each once, with risk.refusal"
+    )
+    kill_switch: bool = Field(
+        description="your account-wide kill switch is on: no entry is handed out (exits are)"
+    )
+    obfuscate: bool = Field(
+        description="the account's upload obfuscation switch: scale synced holdings, "
+        "positions and uploads by the agent's factor"
+    )
     server_time: datetime
 
 
@@ -109,11 +119,19 @@ class PendingSignalsOut(BaseModel):
 Outcome = Literal["placed", "triggered", "filled", "cancelled", "expired", "failed", "rejected"]
 
 
+Leg = Literal["entry", "exit", "stop"]
+
+
 class SignalResultIn(AgentBody):
-    """What became of a signal at the broker."""
+    """What became of a signal at the broker: of its own placement (``leg`` ``entry`` or
+    ``exit``, the default), or of the stop GTT the agent placed after its entry filled
+    (``leg: "stop"``: recorded on the position; a filled stop closes it)."""
 
     signal_id: JsonRowId
     outcome: Outcome
+    leg: Leg | None = Field(
+        default=None, description="entry or exit (the signal's own; default), or stop"
+    )
     broker: BrokerName | None = None
     kind: Literal["gtt", "order"] | None = Field(default=None, description="what was placed")
     order_id: str | None = Field(default=None, min_length=1, max_length=64)
@@ -133,6 +151,7 @@ class SignalResultOut(BaseModel):
 
     signal_id: int
     outcome: str
+    leg: str = Field(description="entry, exit or stop, as reported")
     duplicate: bool = Field(description="this outcome was already recorded: nothing changed")
     status: str
     gtt_status: str | None
@@ -141,6 +160,7 @@ class SignalResultOut(BaseModel):
     executed_at: datetime | None
     position_id: int | None
     entry_order_id: str | None
+    stop_gtt_id: int | None = Field(description="the position's stop GTT the agent placed")
 
 
 # ---- sync-holdings / sync-positions -------------------------------------------------
@@ -190,6 +210,14 @@ class SyncHoldingsIn(AgentBody):
     broker: BrokerName
     as_of: AwareDatetime = Field(description="when the agent read it from the broker")
     obfuscated: bool = False
+    factor_fingerprint: str | None = Field(
+        default=None,
+        min_length=16,
+        max_length=64,
+        pattern=r"^[0-9a-f]+$",
+        description="required when obfuscated: the agent factor's salted fingerprint; "
+        "the first one is kept and figures scaled with another are refused (409)",
+    )
     holdings: list[HoldingRow] = Field(max_length=5000)
 
 
@@ -199,6 +227,14 @@ class SyncPositionsIn(AgentBody):
     broker: BrokerName
     as_of: AwareDatetime
     obfuscated: bool = False
+    factor_fingerprint: str | None = Field(
+        default=None,
+        min_length=16,
+        max_length=64,
+        pattern=r"^[0-9a-f]+$",
+        description="required when obfuscated: the agent factor's salted fingerprint; "
+        "the first one is kept and figures scaled with another are refused (409)",
+    )
     positions: list[PositionRow] = Field(max_length=5000)
     margins: MarginsIn | None = None
 
@@ -306,6 +342,28 @@ class RelayIn(BaseModel):
 
     request_token: str = Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9]+$")
     state: str = Field(min_length=1, max_length=128, description="the login's state")
+
+
+class ObfuscationIn(BaseModel):
+    """The account's upload obfuscation switch (Settings → Trading Agent)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    on: bool
+    forget_factor: bool = Field(
+        default=False,
+        description="drop the kept factor fingerprint, so a new agent factor is accepted",
+    )
+
+
+class ObfuscationOut(BaseModel):
+    """Whether the agent scales what it syncs and uploads, and whether a factor is known."""
+
+    on: bool
+    factor_known: bool = Field(
+        description="the cloud keeps a factor's fingerprint: uploads scaled with another "
+        "factor are refused"
+    )
 
 
 class RelayOut(BaseModel):

@@ -24,6 +24,11 @@ class User(Base):
     cloud_secrets_allowed: Mapped[bool] = mapped_column(default=False)
     # The user's own live-trading switch; live orders need the server's switch too.
     live_trading: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The account's "upload obfuscation" switch: the agent scales what it syncs and uploads.
+    upload_obfuscation: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The fingerprint of the agent's obfuscation factor (salted; never the factor): uploads
+    # scaled with another factor are refused. Set by the first obfuscated upload.
+    agent_factor_fingerprint: Mapped[str | None] = mapped_column(String(64))
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime]
     last_login_at: Mapped[datetime | None]

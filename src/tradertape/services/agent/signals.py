@@ -37,10 +37,11 @@ from tradertape.services.portfolios.positions import delivery_charges, fill_entr
 from tradertape.services.portfolios.reconcile import release
 from tradertape.services.portfolios.scanner import LIMIT_PAD
 from tradertape.services.portfolios.signals import AGENT
+from tradertape.services.portfolios.stops import REASON as STOP_REASON
 from tradertape.services.portfolios.stops import exit_spec
 from tradertape.services.risk.check import check_entry
 from tradertape.services.risk.exposure import RiskBooks, RiskScope
-from tradertape.services.risk.rules import applicable
+from tradertape.services.risk.rules import applicable, kill_switches
 
 #: What the agent may report, and the ``gtt_status`` each leaves on the signal.
 OUTCOMES: dict[str, str] = {
@@ -77,6 +78,11 @@ def _agent_portfolio(db: Session, signal: ModelSignal) -> ModelPortfolio:
             f"signal {signal.id}: portfolio {portfolio.id} is executed by the server, not the agent"
         )
     return portfolio
+
+
+def kill_switch_on(db: Session, *, user_id: int) -> bool:
+    """Whether the user's account-wide kill switch is on (no entry is handed out)."""
+    return any(rule.enabled for rule in kill_switches(db, user_id=user_id))
 
 
 def carted(db: Session, *, user_id: int) -> list[ModelSignal]:
@@ -199,6 +205,7 @@ class Report:
 
     signal_id: int
     outcome: str
+    leg: str | None = None  # entry | exit (the signal's own, default) | stop
     broker: str | None = None
     kind: str | None = None  # gtt | order
     order_id: str | None = None
@@ -344,11 +351,59 @@ def _apply(
     return _fill(db, portfolio, signal, position, report, clock)
 
 
+def _gtt_number(gtt_id: str | None) -> int | None:
+    return int(gtt_id) if gtt_id is not None and gtt_id.isdigit() else None
+
+
+def _stop(
+    db: Session, portfolio: ModelPortfolio, signal: ModelSignal, body: Report, clock: Clock
+) -> Recorded:
+    """A result of the stop GTT the agent placed after the entry filled: kept on the
+    position (``stop_gtt_id``); a filled stop sells the position. Commits; a result that
+    changes nothing is a duplicate."""
+    position = db.get(ModelPosition, signal.position_id) if signal.position_id else None
+    if signal.signal_type == "exit" or position is None:
+        raise Conflict(f"signal {signal.id} has no open position for a stop: no entry filled")
+    gtt = _gtt_number(body.gtt_id)
+    changed = False
+    if body.outcome == "placed":
+        if gtt is None:
+            raise InvalidField("gtt_id", "a placed stop needs its GTT id")
+        changed = position.stop_gtt_id != gtt and position.status != "closed"
+        if changed:
+            position.stop_gtt_id = gtt
+    elif body.outcome == "filled":
+        if body.fill_price is None:
+            raise InvalidField("fill_price", "a fill needs its price")
+        changed = position.status != "closed"
+        if changed:
+            charges = delivery_charges(
+                Side.SELL, position.quantity, body.fill_price, _day(body, clock)
+            )
+            fill_exit(
+                portfolio,
+                position,
+                price=body.fill_price,
+                charges=charges,
+                day=_day(body, clock),
+                reason=STOP_REASON,
+                clock=clock,
+            )
+    elif body.outcome != "triggered":  # cancelled, expired, failed, rejected
+        changed = position.stop_gtt_id is not None and gtt in (None, position.stop_gtt_id)
+        if changed:
+            position.stop_gtt_id = None
+    db.commit()
+    return Recorded(signal, position, duplicate=not changed)
+
+
 def report(db: Session, body: Report, *, user_id: int, clock: Clock) -> Recorded:
     """Record one outcome of one of the user's agent signals (commits). A repeat of an
     outcome already recorded changes nothing and says so."""
     signal = get_owned(db, ModelSignal, body.signal_id, user_id=user_id, label="signal")
     portfolio = _agent_portfolio(db, signal)
+    if body.leg == "stop":
+        return _stop(db, portfolio, signal, body, clock)
     seen = db.scalar(
         select(AgentSignalResult.id).where(
             AgentSignalResult.signal_id == signal.id, AgentSignalResult.outcome == body.outcome

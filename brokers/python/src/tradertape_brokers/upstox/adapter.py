@@ -301,6 +301,11 @@ class UpstoxBroker:
             chunk_end = chunk_start - timedelta(days=1)
         return bars
 
+    def learn_instrument(self, kite_key: str, upstox_key: str) -> None:
+        """Map ``NSE:RELIANCE`` to ``NSE_EQ|INE002A01018`` from now on (a caller that
+        learns an instrument's ISIN after start-up, as the agent from a signal)."""
+        self._keys.learn(kite_key, upstox_key)
+
     def place_gtt(self, spec: GttSpec) -> int:
         """Create a GTT; returns its Kite-style integer id."""
         kind, rules = gtt_rules(spec)

@@ -33,6 +33,11 @@ class InstrumentKeys:
         self._to_upstox = dict(kite_to_upstox)
         self._to_kite = {upstox: kite for kite, upstox in self._to_upstox.items()}
 
+    def learn(self, kite_key: str, upstox_key: str) -> None:
+        """Add one pair (an instrument learned after start-up, e.g. from a signal's ISIN)."""
+        self._to_upstox[kite_key] = upstox_key
+        self._to_kite[upstox_key] = kite_key
+
     def upstox(self, kite_key: str) -> str:
         """``NSE:RELIANCE`` → ``NSE_EQ|INE002A01018``; an unknown key is a rejected order."""
         try:

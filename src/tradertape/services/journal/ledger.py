@@ -37,6 +37,7 @@ from tradertape.journal.tax import TaxYear, tax_year
 from tradertape.journal.trades import LIVE, PAPER, UPLOAD, JournalTrade, merge
 from tradertape.oms.quotes import QuoteBook
 from tradertape.services.portfolios.dashboard import last_prices
+from tradertape.services.wealth.imports import user_fmv
 
 DERIVATIVE_EXCHANGES = frozenset({"NFO", "BFO", "MCX", "CDS"})
 Marks = Callable[[list[str]], Mapping[str, Decimal]]
@@ -235,7 +236,8 @@ def book(
 def tax(db: Session, *, user_id: int, reference: Reference, fy: str, today: date) -> TaxYear:
     """The tax P&L of a financial year (``2024-25``)."""
     result = book(db, user_id=user_id, reference=reference, today=today)
-    return tax_year(result.trips, fy, fmv=reference.fmv)
+    # the user's imported FMVs over the shipped file's
+    return tax_year(result.trips, fy, fmv={**reference.fmv, **user_fmv(db, user_id=user_id)})
 
 
 def ist_today(now: datetime) -> date:

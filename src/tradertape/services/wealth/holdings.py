@@ -432,7 +432,10 @@ def _funds(db: Session, user_id: int, today: date, w: Wealth) -> None:
             nav_date=nav_date,
             nav_source=source,
             previous_nav=previous,
-            invested=row.cost,
+            # the statement's cost, else the money put in less the money taken out
+            invested=row.cost
+            if row.cost is not None or not history
+            else -sum((a for _, a in history), ZERO),
             xirr=None,
             flows=list(history),
         )

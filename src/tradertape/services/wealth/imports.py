@@ -172,7 +172,10 @@ class FmvReport:
 def user_fmv(db: Session, *, user_id: int) -> dict[str, Decimal]:
     """The user's imported FMVs, ISIN → value."""
     query = select(FairValue.isin, FairValue.fmv).where(FairValue.user_id == user_id)
-    return dict(db.execute(query).tuples().all())
+    found: dict[str, Decimal] = {}
+    for isin, fmv in db.execute(query):
+        found[isin] = fmv
+    return found
 
 
 def needed_isins(db: Session, *, user_id: int) -> set[str]:

@@ -291,8 +291,12 @@ def journal_edge(user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> EdgeFinde
 
 @router.get("/journal/patterns", response_model=PatternsOut)
 def journal_patterns(user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> PatternsOut:
-    """Patterns: win rate, expectancy, total and count per bucket of each dimension."""
-    found = analytics.patterns(_trades(runtime, db, user.id))
+    """Patterns: win rate, expectancy, total and count per bucket of each of the spec's
+    dimensions; trend, volatility, RSI zone and sector from the symbols' imported daily
+    closes (never the synthetic market)."""
+    trades = _trades(runtime, db, user.id)
+    today = ledger.ist_today(runtime.clock.now())
+    found = analytics.patterns(trades, ledger.markets(runtime.candles, trades, today))
     return PatternsOut(
         dimensions=[
             PatternDimensionOut(
@@ -304,7 +308,7 @@ def journal_patterns(user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> Patte
             )
             for name, buckets in found.items()
         ],
-        not_computed=["trend_alignment", "volatility_regime", "rsi_zone", "sector"],
+        not_computed=[d for d in analytics.MARKET_DIMENSIONS if d not in found],
     )
 
 

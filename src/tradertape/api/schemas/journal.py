@@ -189,7 +189,8 @@ class PatternDimensionOut(BaseModel):
 
 
 class PatternsOut(BaseModel):
-    """Results by dimension; ``not_computed`` names those that need market data per trade."""
+    """Results by dimension; ``not_computed`` names the market dimensions no trade had
+    daily closes for (import the symbols' history: bhavcopies)."""
 
     dimensions: list[PatternDimensionOut]
     not_computed: list[str]

@@ -14,7 +14,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -261,3 +261,35 @@ def candle_marks(store: CandleStore, quotes: QuoteBook, day: date) -> Marks:
         return found
 
     return marks
+
+
+def markets(store: CandleStore, trades: list[Any], today: date) -> dict[str, Any]:
+    """Symbol → `analytics.Market` of the journal's equity symbols, from the candle store's
+    imported or broker series (a synthetic series is never used: a trade is judged by the
+    market it met)."""
+    from tradertape.journal.analytics import Market
+
+    symbols = sorted({t.symbol for t in trades})
+    opened = [t.opened for t in trades if t.opened is not None]
+    if not symbols or not opened:
+        return {}
+    start = max(min(opened) - timedelta(days=220), store.calendar.first_day)
+    end = min(max(opened), today)
+    if end < start:
+        return {}
+    try:
+        panel = store.load_panel([f"NSE:{s}" for s in symbols], start, end)
+    except (LookupError, ValueError, OSError):
+        return {}
+    days = [d.astype("datetime64[D]").item() for d in panel.days]
+    found: dict[str, Any] = {}
+    for j, key in enumerate(panel.keys):
+        if panel.sources[j] in (None, "synthetic"):
+            continue
+        column = panel.close[:, j]
+        kept = [(d, float(c)) for d, c in zip(days, column, strict=True) if c == c]
+        if kept:
+            found[key.split(":", 1)[1]] = Market(
+                [d for d, _ in kept], [c for _, c in kept], panel.sectors[j]
+            )
+    return found

@@ -271,8 +271,7 @@ def _stats(stats: analytics.Stats) -> dict[str, Any]:
 
 def _trades(runtime: Runtime, db: DbDep, user_id: int) -> list[analytics.Trade]:
     today = ledger.ist_today(runtime.clock.now())
-    book = ledger.book(db, user_id=user_id, reference=_reference(runtime), today=today)
-    return analytics.trades_of(book.trips)
+    return ledger.closes(db, user_id=user_id, reference=_reference(runtime), today=today)
 
 
 @router.get("/journal/edge", response_model=EdgeFinderOut)

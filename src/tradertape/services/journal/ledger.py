@@ -28,7 +28,7 @@ from tradertape.db.models.journal import LedgerLine, UploadedTrade
 from tradertape.db.models.trading import Trade
 from tradertape.domain.calendar import IST
 from tradertape.errors import ServiceUnavailable
-from tradertape.journal import costs
+from tradertape.journal import analytics, costs
 from tradertape.journal.actions import Action, BadActionsFile, load_actions
 from tradertape.journal.fmv import BadFmvFile, load_fmv
 from tradertape.journal.pnl import Book, fifo
@@ -83,23 +83,40 @@ _UPLOADED = (
 
 
 def _uploaded(row: Any) -> JournalTrade:  # a Row of `_UPLOADED`
+    # unpacked as a tuple: a Row's attribute look-ups cost more than the trade itself
+    (
+        broker,
+        account_code,
+        exchange,
+        segment,
+        symbol,
+        isin,
+        trade_date,
+        executed_at,
+        side,
+        quantity,
+        price,
+        trade_id,
+        order_id,
+        expiry,
+    ) = row
     return JournalTrade(
         source=UPLOAD,
-        broker=row.broker,
-        account=row.account_code or row.broker,
-        exchange=row.exchange,
+        broker=broker,
+        account=account_code or broker,
+        exchange=exchange,
         # derivatives (F&O, currency, commodity) are one head of income: "FO"
-        segment="EQ" if row.segment == "EQ" and row.exchange not in DERIVATIVE_EXCHANGES else "FO",
-        symbol=row.symbol,
-        isin=row.isin,
-        day=row.trade_date,
-        at=row.executed_at,
-        side=row.side,
-        quantity=row.quantity,
-        price=row.price,
-        trade_id=row.trade_id,
-        order_id=row.order_id,
-        expiry=row.expiry,
+        segment="EQ" if segment == "EQ" and exchange not in DERIVATIVE_EXCHANGES else "FO",
+        symbol=symbol,
+        isin=isin,
+        day=trade_date,
+        at=executed_at,
+        side=side,
+        quantity=quantity,
+        price=price,
+        trade_id=trade_id,
+        order_id=order_id,
+        expiry=expiry,
     )
 
 
@@ -162,6 +179,8 @@ class _Books:
     def __init__(self, size: int = 32) -> None:
         self.size = size
         self.kept: OrderedDict[int, tuple[tuple[Any, ...], Book]] = OrderedDict()
+        # the analytics' trades of a kept book (Edge Finder, Patterns), made once
+        self.closes: dict[int, tuple[tuple[Any, ...], list[analytics.Trade]]] = {}
         self.lock = threading.Lock()
 
     def get(self, user_id: int, stamp: tuple[Any, ...]) -> Book | None:
@@ -177,7 +196,8 @@ class _Books:
             self.kept[user_id] = (stamp, book)
             self.kept.move_to_end(user_id)
             while len(self.kept) > self.size:
-                self.kept.popitem(last=False)
+                gone, _ = self.kept.popitem(last=False)
+                self.closes.pop(gone, None)
 
 
 # per database engine: two databases (tests, a second server) never share a book
@@ -231,6 +251,24 @@ def book(
         prices = marks(sorted({p.symbol for p in result.open if p.segment == "EQ"}))
         result.open = [replace(p, mark=prices.get(p.symbol)) for p in result.open]
     return result
+
+
+def closes(
+    db: Session, *, user_id: int, reference: Reference, today: date
+) -> list[analytics.Trade]:
+    """The book's round trips as the analytics' trades (one per closing trade), kept with
+    the book: the Edge Finder and Patterns pages group them once, not per request."""
+    stamp = _stamp(db, user_id, reference, today)
+    books = _books(db)
+    with books.lock:
+        found = books.closes.get(user_id)
+    if found is not None and found[0] == stamp:
+        return found[1]
+    made = analytics.trades_of(book(db, user_id=user_id, reference=reference, today=today).trips)
+    with books.lock:
+        if user_id in books.kept:
+            books.closes[user_id] = (stamp, made)
+    return made
 
 
 def tax(db: Session, *, user_id: int, reference: Reference, fy: str, today: date) -> TaxYear:

@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -263,3 +264,25 @@ def test_nothing_is_placed_for_another_member(client: TestClient, runtime: Runti
     deploy = bob.post("/api/model/portfolios/deploy", json={"user_id": alice_id})
     assert deploy.status_code == 422
     assert client.get("/api/model/portfolios").json() == []
+
+
+def test_invitations_a_day_are_capped(
+    client: TestClient, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+):
+    from tradertape.services.family import groups
+
+    monkeypatch.setattr(groups, "MAX_INVITES_A_DAY", 2)
+    sign_in(client, runtime, "alice@x.in")
+    gid = _group(client)
+    for n in range(2):
+        sent = client.post(f"/api/family/groups/{gid}/invite", json={"email": f"k{n}@x.in"})
+        assert sent.status_code == 201
+    refused = client.post(f"/api/family/groups/{gid}/invite", json={"email": "k9@x.in"})
+    assert refused.status_code == 409
+    assert "in a day" in refused.json()["detail"]
+    assert isinstance(runtime.clock, ManualClock)
+    runtime.clock.advance(timedelta(days=1, seconds=1))
+    assert (
+        client.post(f"/api/family/groups/{gid}/invite", json={"email": "k9@x.in"}).status_code
+        == 201
+    )

@@ -105,6 +105,8 @@ def test_index_histories_nse_csv_and_the_daily_bhavcopy():
         parse_index_closes("date,close\n2024-01-01,1\nyesterday,2\n", name="X")
     with pytest.raises(BadIndexFile, match="line 2: close"):
         parse_index_closes("date,close\n2024-01-01,-1\n", name="X")
+    with pytest.raises(BadIndexFile, match="under 10"):
+        parse_index_closes("date,close\n2024-01-01,1E+999\n", name="X")
     with pytest.raises(BadIndexFile, match="no header"):
         parse_index_closes("a,b\n1,2\n", name="X")
 

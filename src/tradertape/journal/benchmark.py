@@ -26,6 +26,7 @@ from tradertape.journal.xirr import xirr
 INDICES = ("NIFTY 50", "NIFTY 100", "NIFTY NEXT 50", "NIFTY MIDCAP 50")
 PERIODS = {"all": None, "1y": 1, "3y": 3, "5y": 5}
 TRADING_DAYS = 252
+LIMIT = Decimal(10) ** 9
 _DATE_COLUMNS = ("date", "index date", "timestamp", "nav date")
 _CLOSE_COLUMNS = ("close", "closing index value", "close price", "closing value", "nav", "value")
 _NAME_COLUMNS = ("index name", "index", "symbol", "scheme name")
@@ -64,8 +65,8 @@ def _close(cell: str, number: int) -> Decimal:
         close = Decimal(text)
     except InvalidOperation:
         raise BadIndexFile(f"line {number}: close {text!r} is not a number") from None
-    if not close.is_finite() or close <= 0:
-        raise BadIndexFile(f"line {number}: close {text!r} is not a positive number")
+    if not close.is_finite() or not 0 < close < LIMIT:
+        raise BadIndexFile(f"line {number}: close {text!r} is not a positive number under 10^9")
     return close
 
 

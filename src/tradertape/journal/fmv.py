@@ -13,6 +13,7 @@ from importlib import resources
 from pathlib import Path
 
 SHIPPED = "fmv_2018.csv"
+LIMIT = Decimal(10) ** 9
 
 
 class BadFmvFile(ValueError):  # noqa: N818 - reads as the answer
@@ -37,7 +38,7 @@ def parse_fmv_rows(text: str, *, source: str = "FMV file") -> list[tuple[str, st
         except InvalidOperation:
             raise BadFmvFile(f"{source} line {line}: fmv {cells.get('fmv')!r}") from None
         isin = cells.get("isin", "").upper()
-        if not value.is_finite() or value <= 0 or not isin:
+        if not value.is_finite() or not 0 < value < LIMIT or not isin:
             raise BadFmvFile(f"{source} line {line}: an ISIN and a positive fmv are needed")
         if len(isin) != 12 or not isin.isalnum():
             raise BadFmvFile(f"{source} line {line}: {isin!r} is not an ISIN (12 letters/digits)")

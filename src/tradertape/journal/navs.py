@@ -13,6 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 HEADER = "scheme code"
+LIMIT = Decimal(10) ** 9  # no NAV comes near: a larger one is a broken line
 
 
 class BadNavFile(ValueError):  # noqa: N818 - reads as the answer
@@ -65,7 +66,7 @@ def parse_navs(text: str) -> tuple[list[Nav], int]:
             nav = Decimal(value)
         except InvalidOperation:
             nav = Decimal(0)
-        if not code.isdigit() or day is None or not nav.is_finite() or nav <= 0:
+        if not code.isdigit() or day is None or not nav.is_finite() or not 0 < nav < LIMIT:
             skipped += 1
             continue
         found.append(Nav(code, _isin(payout), _isin(reinvest), scheme[:500], nav, day))

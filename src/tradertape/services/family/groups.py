@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import delete as sa_delete
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tradertape.db.models import FamilyGroup, FamilyInvite, FamilyMember, User
@@ -36,6 +36,7 @@ INVITE_TTL = timedelta(days=7)
 MAX_GROUPS_PER_USER = 20
 MAX_MEMBERS = 20
 MAX_PENDING_INVITES = 20
+MAX_INVITES_A_DAY = 50  # each mails someone: a cap on what one account can send
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +166,28 @@ def delete(db: Session, group_id: int, *, user_id: int) -> None:
     db.commit()
 
 
+def _may_invite(db: Session, group_id: int, *, user_id: int, email: str, role: str) -> str:
+    """The invited address, once the caller may invite it as `role` into the group."""
+    mine = membership(db, group_id, user_id=user_id)
+    if mine.role == MEMBER:
+        raise Forbidden("only the group's owner or an admin can invite")
+    if role not in (ADMIN, MEMBER):
+        raise InvalidField("role", "invite as admin or member")
+    if role == ADMIN and mine.role != OWNER:
+        raise Forbidden("only the group's owner can invite an admin")
+    address = normalize_email(email)
+    in_group = db.scalar(
+        select(FamilyMember.id)
+        .join(User, User.id == FamilyMember.user_id)
+        .where(FamilyMember.group_id == group_id, User.email == address)
+    )
+    if in_group is not None:
+        raise Conflict(f"{address} is in the group already")
+    if len(members(db, group_id)) >= MAX_MEMBERS:
+        raise Conflict(f"a family group has at most {MAX_MEMBERS} members")
+    return address
+
+
 def invite(
     db: Session,
     group_id: int,
@@ -181,27 +204,18 @@ def invite(
     The owner invites members and admins, an admin members only. A pending invitation to
     the same address is replaced (its link stops working).
     """
-    mine = membership(db, group_id, user_id=user_id)
-    if mine.role == MEMBER:
-        raise Forbidden("only the group's owner or an admin can invite")
-    if role not in (ADMIN, MEMBER):
-        raise InvalidField("role", "invite as admin or member")
-    if role == ADMIN and mine.role != OWNER:
-        raise Forbidden("only the group's owner can invite an admin")
-    address = normalize_email(email)
-    in_group = db.scalar(
-        select(FamilyMember.id)
-        .join(User, User.id == FamilyMember.user_id)
-        .where(FamilyMember.group_id == group_id, User.email == address)
-    )
-    if in_group is not None:
-        raise Conflict(f"{address} is in the group already")
+    address = _may_invite(db, group_id, user_id=user_id, email=email, role=role)
     group = db.get(FamilyGroup, group_id)
     if group is None:
         raise _missing(group_id)
-    if len(members(db, group_id)) >= MAX_MEMBERS:
-        raise Conflict(f"a family group has at most {MAX_MEMBERS} members")
     now = clock.now()
+    sent_today = db.scalar(
+        select(func.count()).where(
+            FamilyInvite.invited_by == user_id, FamilyInvite.created_at > now - timedelta(days=1)
+        )
+    )
+    if (sent_today or 0) >= MAX_INVITES_A_DAY:
+        raise Conflict(f"{MAX_INVITES_A_DAY} invitations in a day is the most; try tomorrow")
     pending = list(
         db.scalars(
             select(FamilyInvite).where(

@@ -199,3 +199,70 @@ def test_fmv_file_import_reports_unmatched_isins(client: TestClient, runtime: Ru
     bad = client.post("/api/journal/fmv", files={"file": ("fmv.csv", b"isin,fmv\nINE1,x\n")})
     assert bad.status_code == 422
     assert bad.json()["detail"][0]["field"] == "file"
+
+
+class _LiveKite:
+    """A Kite adapter's holdings and margins (the parts a wealth read asks for)."""
+
+    def __init__(self, *, api_key: str, access_token: str) -> None:
+        self.api_key = api_key
+
+    def holdings(self) -> list[dict[str, object]]:
+        return [
+            {
+                "tradingsymbol": "INFY",
+                "exchange": "NSE",
+                "isin": "INE009A01021",
+                "quantity": 8,
+                "t1_quantity": 2,
+                "average_price": 1400,
+                "last_price": 1500,
+                "close_price": 1480,
+            }
+        ]
+
+    def margins(self) -> dict[str, object]:
+        return {"equity": {"net": 9000, "available": {"live_balance": 7500.5, "cash": 8000}}}
+
+
+def test_each_broker_counts_once_the_most_direct_source_first(client: TestClient, runtime: Runtime):
+    from tests.api.test_account_views import TOKEN
+    from tradertape.domain.brokers import BrokerName
+
+    sign_in(client, runtime, "alice@x.in")
+    runtime.account_views.register(BrokerName.KITE, _LiveKite)  # type: ignore[arg-type]
+    saved = client.post(
+        "/api/brokers/kite/credentials", json={"api_key": "kitekey1", "access_token": TOKEN}
+    )
+    assert saved.json()["status"] == "connected", saved.text
+    # the same Zerodha account uploaded, and the agent's snapshots of Kite and Upstox
+    name = "tradebook-ZX1234-EQ-2025-04-01-to-2025-06-30.csv"
+    book = zerodha_csv([Fill("INFY", "2025-06-02", "buy", 10, "1400", "L1", "31")])
+    client.post("/api/uploads/tradebook", files=[("files[]", (name, book, XLSX))])
+    key = client.post("/api/agent/keys", json={"name": "laptop"}).json()["api_key"]
+    agent = TestClient(client.app)
+    for broker, symbol in (("kite", "INFY"), ("upstox", "TCS")):
+        row = {
+            "exchange": "NSE",
+            "tradingsymbol": symbol,
+            "quantity": 3,
+            "average_price": "2900",
+            "last_price": "3000",
+        }
+        sent = agent.post(
+            "/api/agent/sync-holdings",
+            headers={"Authorization": f"Bearer {key}"},
+            json={"broker": broker, "as_of": "2026-11-20T04:00:00Z", "holdings": [row]},
+        )
+        assert sent.status_code == 200, sent.text
+
+    found = client.get("/api/wealth").json()
+    assert [(h["source"], h["broker"], h["symbol"], h["quantity"]) for h in found["holdings"]] == [
+        ("broker", "kite", "INFY", "10"),  # 8 + 2 bought yesterday (T+1)
+        ("agent", "upstox", "TCS", "3"),
+    ]
+    infy = found["holdings"][0]
+    assert (infy["value"], infy["pnl"], infy["day_pnl"]) == ("15000.00", "1000.00", "200.00")
+    assert found["cash_lines"] == [{"source": "broker", "broker": "kite", "amount": "7500.50"}]
+    assert found["net_worth"] == "31500.50"  # 15000 + 3 × 3000 + 7500.50
+    assert found["day_pnl"] == "200.00"  # the agent's TCS row has no previous close

@@ -7,7 +7,7 @@ import io
 from datetime import date
 from decimal import Decimal
 
-from casparser.types import CASData  # type: ignore[import-untyped]
+from casparser.types import CASData
 from fastapi.testclient import TestClient
 
 from tests.api.test_uploads import CAS_MODEL, XLSX
@@ -54,7 +54,7 @@ def _navall(*rows: tuple[str, str, str]) -> bytes:
 
 def _npv(rate: Decimal, flows: list[tuple[date, Decimal]]) -> float:
     first = flows[0][0]
-    return sum(float(a) / (1 + float(rate)) ** ((d - first).days / 365) for d, a in flows)
+    return float(sum(float(a) / (1 + float(rate)) ** ((d - first).days / 365) for d, a in flows))
 
 
 def test_net_worth_from_uploads_funds_and_ledger_cash(client: TestClient, runtime: Runtime):

@@ -149,6 +149,14 @@ def test_benchmark_says_what_to_import_then_compares(client: TestClient, runtime
     )
     assert unnamed.status_code == 422
     assert unnamed.json()["detail"][0]["field"] == "name"
+    for junk in (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", b'a\rb,"c\n\x1a'):
+        refused = client.post(
+            "/api/journal/benchmark/indices",
+            files={"file": ("file.png", junk)},
+            data={"name": "X"},
+        )
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["detail"][0]["field"] == "file"
     sent = client.post(
         "/api/journal/benchmark/indices",
         files={"file": ("n50.csv", history.encode())},

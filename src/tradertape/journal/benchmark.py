@@ -70,11 +70,18 @@ def _close(cell: str, number: int) -> Decimal:
     return close
 
 
+def _rows(text: str) -> list[list[str]]:
+    try:
+        return list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as problem:
+        raise BadIndexFile(f"not a CSV file: {problem}") from None
+
+
 def parse_index_closes(text: str, *, name: str | None) -> list[tuple[str, date, Decimal]]:
     """(name, day, close) rows. A file with an index-name column (the daily
     ``ind_close_all`` bhavcopy) may hold many indices (``name`` keeps one); one without it
     (NSE's historical CSV, ``date,close``) needs ``name`` (a ValueError otherwise)."""
-    rows = list(csv.reader(io.StringIO(text)))
+    rows = _rows(text)
     found_header = None
     for i, row in enumerate(rows[:20]):
         cells = [c.strip().strip('"').strip().lower() for c in row]

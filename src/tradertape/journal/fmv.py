@@ -23,8 +23,11 @@ class BadFmvFile(ValueError):  # noqa: N818 - reads as the answer
 def parse_fmv_rows(text: str, *, source: str = "FMV file") -> list[tuple[str, str | None, Decimal]]:
     """(ISIN, symbol, FMV per share) of each row, in file order."""
     lines = [ln if not ln.lstrip().startswith("#") else "" for ln in text.splitlines()]
-    reader = csv.reader(io.StringIO("\n".join(lines)))
-    rows = [(reader.line_num, row) for row in reader if any(c.strip() for c in row)]
+    reader = csv.reader(io.StringIO("\n".join(lines), newline=""))
+    try:
+        rows = [(reader.line_num, row) for row in reader if any(c.strip() for c in row)]
+    except csv.Error as problem:
+        raise BadFmvFile(f"{source}: not a CSV file ({problem})") from None
     if not rows:
         return []
     header = [h.strip().lower() for h in rows[0][1]]

@@ -33,10 +33,10 @@ from tradertape.services.notifications.mail import Outbox
 OWNER, ADMIN, MEMBER = "owner", "admin", "member"
 PENDING, ACCEPTED, DECLINED, REVOKED = "pending", "accepted", "declined", "revoked"
 INVITE_TTL = timedelta(days=7)
-MAX_GROUPS_PER_USER = 20
+MAX_GROUPS_PER_USER = 100
 MAX_MEMBERS = 20
 MAX_PENDING_INVITES = 20
-MAX_INVITES_A_DAY = 50  # each mails someone: a cap on what one account can send
+MAX_INVITES_A_DAY = 100  # each mails someone: a cap on what one account can send
 
 
 @dataclass(frozen=True, slots=True)

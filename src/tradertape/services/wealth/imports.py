@@ -31,6 +31,8 @@ def _text(content: bytes, *, max_bytes: int) -> str:
         raise InvalidField("file", "the file is empty")
     if len(content) > max_bytes:
         raise InvalidField("file", f"the file is past {max_bytes // 1_048_576} MB")
+    if b"\x00" in content[:65536]:
+        raise InvalidField("file", "not a text file (CSV or TXT)")
     try:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError:

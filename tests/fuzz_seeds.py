@@ -631,6 +631,8 @@ def _member_of(c: Context) -> dict[str, int]:
 def _invite_id(c: Context) -> dict[str, int]:
     group = _group(c)
     sent = c.call("POST", f"/api/family/groups/{group}/invite", json={"email": "kin@x.in"})
+    # an invitation's id is its ``id`` under a nested path: name it for generated requests
+    c.ids.by_name["invite_id"].append(int(sent["id"]))
     return {"group_id": group, "invite_id": int(sent["id"])}
 
 

@@ -152,13 +152,13 @@ def main() -> None:
 
         def edge() -> None:
             with database.session() as db:
-                trips = ledger.book(db, user_id=user_id, reference=reference, today=today).trips
-            analytics.edge_finder(analytics.trades_of(trips))
+                trades = ledger.closes(db, user_id=user_id, reference=reference, today=today)
+            analytics.edge_finder(trades)
 
         def patterns() -> None:
             with database.session() as db:
-                trips = ledger.book(db, user_id=user_id, reference=reference, today=today).trips
-            analytics.patterns(analytics.trades_of(trips))
+                trades = ledger.closes(db, user_id=user_id, reference=reference, today=today)
+            analytics.patterns(trades)
 
         took = _timed("P&L page, cold (FIFO)", PAGE_TARGET_S, pnl)
         _timed("P&L page, warm (kept book)", PAGE_TARGET_S, pnl)

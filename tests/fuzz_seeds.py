@@ -555,6 +555,141 @@ AGENT_HOLDING = {
 }
 
 
+# ----------------------------------------------------------------------------- family
+
+
+FAMILY = {"name": "Fuzz family"}
+NAVALL = (
+    b"Scheme Code;ISIN Div Payout/ ISIN Growth;ISIN Div Reinvestment;Scheme Name;"
+    b"Net Asset Value;Date\n\nExample Mutual Fund\n\n"
+    b"100001;INF000X01010;-;Example Flexi Cap Fund - Direct Growth;120.5;20-Nov-2026\n"
+)
+INDEX_CSV = b"Date,Close\n02-Jun-2025,24700\n03-Jun-2025,24550.5\n04-Jun-2025,24620\n"
+FMV_CSV = b"isin,symbol,fmv\nINE009A01021,INFY,1150.5\n"
+
+
+def _group(c: Context) -> int:
+    return int(c.call("POST", "/api/family/groups", json=FAMILY)["id"])
+
+
+_KIN = itertools.count(1)
+
+
+def _relative(c: Context) -> tuple[int, int]:
+    """A new group of the actor's and another user (made here) who is in it."""
+    from tradertape.services.family import groups
+
+    group = _group(c)
+    email = f"kin{next(_KIN)}-{c.actor.email}"
+    user_id = make_user(c.runtime, email)
+    with c.runtime.db.session() as db:
+        groups.invite(
+            db,
+            group,
+            user_id=c.actor.user_id,
+            email=email,
+            role="member",
+            clock=c.runtime.clock,
+            outbox=c.runtime.outbox,
+            base_url="http://fuzz",
+        )
+        groups.accept(db, group, user_id=user_id, token=None, clock=c.runtime.clock)
+    return group, user_id
+
+
+def _invited(c: Context) -> int:
+    """A group of another user's that invites the actor."""
+    from tradertape.services.family import groups
+
+    owner = make_user(c.runtime, f"kin{next(_KIN)}-owner-{c.actor.email}")
+    with c.runtime.db.session() as db:
+        group = groups.create(db, user_id=owner, name="Theirs", clock=c.runtime.clock).group.id
+        groups.invite(
+            db,
+            group,
+            user_id=owner,
+            email=c.actor.email,
+            role="member",
+            clock=c.runtime.clock,
+            outbox=c.runtime.outbox,
+            base_url="http://fuzz",
+        )
+    return group
+
+
+def _joined(c: Context) -> int:
+    group = _invited(c)
+    c.call("POST", f"/api/family/groups/{group}/accept", json={})
+    return group
+
+
+def _member_of(c: Context) -> dict[str, int]:
+    group, user_id = _relative(c)
+    return {"group_id": group, "user_id": user_id}
+
+
+def _invite_id(c: Context) -> dict[str, int]:
+    group = _group(c)
+    sent = c.call("POST", f"/api/family/groups/{group}/invite", json={"email": "kin@x.in"})
+    # an invitation's id is its ``id`` under a nested path: name it for generated requests
+    c.ids.by_name["invite_id"].append(int(sent["id"]))
+    return {"group_id": group, "invite_id": int(sent["id"])}
+
+
+FAMILY_SEEDS: dict[str, Seed] = {
+    "GET /api/family/groups": _after(_group),
+    "POST /api/family/groups": _one(body=FAMILY),
+    "GET /api/family/groups/{group_id}": lambda c: [{"path_parameters": {"group_id": _group(c)}}],
+    "PUT /api/family/groups/{group_id}": lambda c: [
+        {"path_parameters": {"group_id": _group(c)}, "body": {"name": "Renamed"}}
+    ],
+    "DELETE /api/family/groups/{group_id}": lambda c: [
+        {"path_parameters": {"group_id": _group(c)}}
+    ],
+    "POST /api/family/groups/{group_id}/invite": lambda c: [
+        {"path_parameters": {"group_id": _group(c)}, "body": {"email": "kin@x.in"}}
+    ],
+    "POST /api/family/groups/{group_id}/accept": lambda c: [
+        {"path_parameters": {"group_id": _invited(c)}, "body": {}}
+    ],
+    "POST /api/family/groups/{group_id}/decline": lambda c: [
+        {"path_parameters": {"group_id": _invited(c)}, "body": {}}
+    ],
+    "POST /api/family/groups/{group_id}/leave": lambda c: [
+        {"path_parameters": {"group_id": _joined(c)}}
+    ],
+    "DELETE /api/family/groups/{group_id}/members/{user_id}": lambda c: [
+        {"path_parameters": _member_of(c)}
+    ],
+    "PUT /api/family/groups/{group_id}/members/{user_id}": lambda c: [
+        {"path_parameters": _member_of(c), "body": {"role": "admin"}}
+    ],
+    "DELETE /api/family/groups/{group_id}/invites/{invite_id}": lambda c: [
+        {"path_parameters": _invite_id(c)}
+    ],
+    "GET /api/family/invites": _after(_invited),
+    "GET /api/family/consolidated": lambda c: [{}, {"query": {"group_id": _relative(c)[0]}}],
+    # wealth and the journal's imports
+    "GET /api/wealth": _after(_upload),
+    "POST /api/wealth/navs": _one(body={"file": NAVALL}, media_type=MULTIPART),
+    "GET /api/journal/benchmark": _after(
+        lambda c: c.call(
+            "POST",
+            "/api/journal/benchmark/indices",
+            files={"file": ("n50.csv", INDEX_CSV)},
+            data={"name": "NIFTY 50"},
+        ),
+        query={"index": "NIFTY 50", "period": "1y"},
+    ),
+    "POST /api/journal/benchmark/indices": _one(
+        body={"file": INDEX_CSV, "name": "NIFTY 50"}, media_type=MULTIPART
+    ),
+    "GET /api/journal/benchmark/indices": _one(),
+    "POST /api/journal/fmv": _one(body={"file": FMV_CSV}, media_type=MULTIPART),
+    "GET /api/journal/fmv": _after(_upload),
+}
+
+
 SEEDS: dict[str, Seed] = {
     # The agent API (its key) and the web app's view of the agent
     "GET /api/agent/pending-signals": _agent_poll,
@@ -862,6 +997,7 @@ SEEDS: dict[str, Seed] = {
     f"POST {W}/options/runs/{{run_id}}/exit": lambda c: [
         {"path_parameters": {"run_id": _entered(c)}, "body": {}}
     ],
+    **FAMILY_SEEDS,
 }
 
 

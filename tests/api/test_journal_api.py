@@ -216,3 +216,23 @@ def test_the_book_follows_every_upload_and_delete(client: TestClient, runtime: R
     assert client.get("/api/journal/edge").json()["symbols"][0]["count"] == 1
     client.delete(f"/api/uploads/{sent.json()['files'][0]['upload']['id']}")
     assert [t["symbol"] for t in client.get("/api/journal/pnl").json()["round_trips"]] == ["INFY"]
+
+
+def test_the_analytics_trades_are_kept_with_the_book_until_an_upload(
+    client: TestClient, runtime: Runtime
+):
+    from tradertape.services.journal import ledger
+
+    user_id = sign_in(client, runtime, "alice@x.in")
+    _upload(client)
+    reference = ledger.Reference.load(runtime.settings.data_dir)
+    day = ledger.ist_today(runtime.clock.now())
+    with runtime.db.session() as db:
+        first = ledger.closes(db, user_id=user_id, reference=reference, today=day)
+        assert ledger.closes(db, user_id=user_id, reference=reference, today=day) is first
+    more = [Fill("TCS", "2024-05-02", "buy", 1, "3000", "T9", "1300000000000000009")]
+    client.post("/api/uploads/tradebook", files=[("files[]", ("t.csv", zerodha_csv(more), XLSX))])
+    with runtime.db.session() as db:
+        again = ledger.closes(db, user_id=user_id, reference=reference, today=day)
+    assert again is not first
+    assert [t.symbol for t in again] == [t.symbol for t in first] == ["INFY"]

@@ -76,3 +76,40 @@ def test_another_users_ids_answer_as_missing_ones(client: TestClient, with_candl
     assert client.get(f"/api/uploads/{upload}").json()["rows_added"] == 2
     assert client.get(f"/api/backtest/runs/{backtest}").status_code == 200
     assert client.get("/api/model/portfolios").json()[0]["status"] == "active"
+
+
+def test_another_familys_ids_answer_as_missing_ones(client: TestClient, runtime: Runtime):
+    """Every family route, probed by someone outside the group, answers as for a group
+    that does not exist (and changes nothing)."""
+    sign_in(client, runtime, "alice@x.in")
+    alice = client.get("/api/auth/me").json()["id"]
+    group = _created(client, "/api/family/groups", {"name": "Ours"})
+    invite = _created(client, f"/api/family/groups/{group}/invite", {"email": "carol@x.in"})
+
+    make_user(runtime, "bob@x.in")
+    bob = TestClient(client.app)
+    bob.post("/api/auth/password-login", json={"email": "bob@x.in", "password": PASSWORD})
+    probes: list[tuple[str, str, dict[str, object] | None]] = [
+        ("GET", "/api/family/groups/{}", None),
+        ("PUT", "/api/family/groups/{}", {"name": "Mine now"}),
+        ("DELETE", "/api/family/groups/{}", None),
+        ("POST", "/api/family/groups/{}/invite", {"email": "eve@x.in"}),
+        ("POST", "/api/family/groups/{}/accept", {}),
+        ("POST", "/api/family/groups/{}/decline", {}),
+        ("POST", "/api/family/groups/{}/leave", None),
+        ("DELETE", f"/api/family/groups/{{}}/members/{alice}", None),
+        ("PUT", f"/api/family/groups/{{}}/members/{alice}", {"role": "admin"}),
+        ("DELETE", f"/api/family/groups/{{}}/invites/{invite}", None),
+        ("GET", "/api/family/consolidated?group_id={}", None),
+    ]
+    for method, path, body in probes:
+        theirs = bob.request(method, path.format(group), json=body)
+        missing = bob.request(method, path.format(MISSING), json=body)
+        assert (theirs.status_code, missing.status_code) == (404, 404), (path, theirs.text)
+        assert re.sub(r"\d+", "N", theirs.json()["detail"]) == re.sub(
+            r"\d+", "N", missing.json()["detail"]
+        ), path
+    assert bob.get("/api/family/groups").json() == []
+    kept = client.get(f"/api/family/groups/{group}").json()
+    assert (kept["name"], [m["user_id"] for m in kept["members"]]) == ("Ours", [alice])
+    assert [i["id"] for i in kept["invites"]] == [invite]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -74,3 +75,47 @@ def test_a_close_of_two_lots_is_one_scaled_in_trade_and_patterns_follow_losses()
     assert after["after a win"].total == D(5)
     assert set(found["day_of_week"]) == {"Wed", "Fri", "Tue"}
     assert found["holding_period"]["0-3d"].count == 3
+
+
+def test_market_dimensions_from_the_closes_before_each_entry():
+    """A steady climb of 1 a day for 60 days (an up trend, calm, RSI 100), then a jolt
+    (alternating ±5 % for 20 days: a spike), for a long entered after each stretch."""
+    from tradertape.journal.analytics import MARKET_DIMENSIONS, Market, market_labels
+
+    start = date(2024, 1, 1)
+    climb = [100.0 + i for i in range(60)]
+    jolt = [climb[-1] * (1.05 if i % 2 == 0 else 1.0) for i in range(20)]
+    closes = climb + jolt
+    days = [start + timedelta(days=i) for i in range(len(closes))]
+    market = Market(days, closes, "IT")
+    calm_day, spike_day = days[60], days[-1] + timedelta(days=1)
+    trades = [
+        trade("AAA", calm_day.isoformat(), "buy", 1, "160"),
+        trade("AAA", (calm_day + timedelta(days=2)).isoformat(), "sell", 1, "170"),
+        trade("AAA", spike_day.isoformat(), "buy", 1, "160"),
+        trade("AAA", (spike_day + timedelta(days=2)).isoformat(), "sell", 1, "150"),
+        trade("ZZZ", "2024-01-02", "buy", 1, "10"),  # no closes: left out of those
+        trade("ZZZ", "2024-01-03", "sell", 1, "11"),
+    ]
+    made = trades_of(fifo(trades).trips)
+    first, second = (t for t in made if t.symbol == "AAA")
+    assert market_labels(first, market) == {
+        "trend_alignment": "with",
+        "volatility_regime": "calm",  # a climb of 1 a day: returns barely spread
+        "rsi_zone": ">70",
+        "sector": "IT",
+        "trend_x_volatility": "with × calm",
+    }
+    assert market_labels(second, market)["volatility_regime"] == "spike"  # type: ignore[index]
+    short = replace(first, direction="short")
+    assert market_labels(short, market)["trend_alignment"] == "against"  # type: ignore[index]
+    found = patterns(made, {"AAA": market})
+    assert set(MARKET_DIMENSIONS) <= set(found)
+    assert found["sector"]["IT"].count == 2  # ZZZ has no market data
+    # the first (+10) entered with the climb; after the jolt the close sits under its
+    # 20-day average: no trend to be with or against
+    assert {k: v.total for k, v in found["trend_alignment"].items()} == {
+        "with": D(10),
+        "neutral": D(-10),
+    }
+    assert "sector" not in patterns(made)

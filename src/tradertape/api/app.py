@@ -25,6 +25,7 @@ from tradertape.api.routes import (
     backtest,
     broker_session_groww,
     brokers,
+    family,
     health,
     indicators,
     instruments,
@@ -41,6 +42,7 @@ from tradertape.api.routes import (
     trading_agent,
     uploads,
     watchlists,
+    wealth,
     worker_tokens,
     workers_execution,
     workers_journal,
@@ -155,6 +157,8 @@ def create_app(runtime: Runtime) -> FastAPI:
         watchlists,
         uploads,
         journal,
+        wealth,
+        family,
         ws,
     )
     for module in modules:  # one level of routers: each level costs every request a scan

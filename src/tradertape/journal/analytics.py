@@ -15,12 +15,23 @@ P&L over three times the expectancy).
 holding period, position size (terciles of the user's own trade values), trade of the day
 (first, middle, last close of its day), day of the week, after a loss or a win (revenge
 trading shows as worse results after a loss), scaled in (opened by more than one buy) or
-not, and two cross pairs (holding × after-loss, size × day of week). Trend, volatility
-regime, RSI zone and sector need market data per trade and are not computed here.
+not, and two cross pairs (holding × after-loss, size × day of week).
+
+With the symbols' daily closes (`Market`, imported or a broker's, never the synthetic
+market), four more and a third pair, each read from the closes *before* the entry day (what
+the trader could see): **trend alignment** (the last close above its 20-day average, which
+is above the 50-day: an up trend; the mirror: down; else neutral; a long with an up trend
+is ``with``, against a down trend ``against``, a short the other way round),
+**volatility regime** (the last 20 daily returns' spread against the last 120's: under
+0.75× ``calm``, over 1.5× ``spike``, else ``normal``), **RSI zone** (Wilder's 14-day RSI:
+<30, 30-70, >70), **sector** (the instrument list's), and trend × volatility. A trade
+whose symbol has fewer than 50 closes before its entry is left out of those.
 """
 
 from __future__ import annotations
 
+import bisect
+import math
 import statistics
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -49,6 +60,8 @@ class Trade:
     value: Decimal  # the cost (or a short's sale value) of what it closed
     held_days: int
     lots: int
+    opened: date | None = None
+    direction: str = "long"
 
 
 @dataclass(slots=True)
@@ -119,8 +132,10 @@ def trades_of(trips: Iterable[RoundTrip]) -> list[Trade]:
             value=sum((t.open_value for t in group), ZERO),
             held_days=max(t.held_days for t in group),
             lots=len({(t.opened, t.opened_at) for t in group}),
+            opened=min(t.opened for t in group),
+            direction=direction,
         )
-        for (account, symbol, closed, closed_at, _), group in groups.items()
+        for (account, symbol, closed, closed_at, direction), group in groups.items()
     ]
     out.sort(key=lambda t: (t.closed, t.closed_at.timestamp() if t.closed_at else 0.0))
     return out
@@ -201,8 +216,78 @@ def _position_in_day(trades: Sequence[Trade]) -> dict[int, str]:
     return out
 
 
-def patterns(trades: Sequence[Trade]) -> dict[str, dict[str, Stats]]:
-    """Dimension → bucket → stats, for the dimensions the trades tell."""
+MIN_HISTORY = 50
+MARKET_DIMENSIONS = (
+    "trend_alignment",
+    "volatility_regime",
+    "rsi_zone",
+    "sector",
+    "trend_x_volatility",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Market:
+    """A symbol's daily closes, oldest first, and its sector."""
+
+    days: list[date]
+    closes: list[float]
+    sector: str | None
+
+
+def _rsi(closes: Sequence[float], n: int = 14) -> float:
+    changes = [b - a for a, b in zip(closes[:-1], closes[1:], strict=True)]
+    gain = sum(max(c, 0.0) for c in changes[:n]) / n
+    loss = sum(max(-c, 0.0) for c in changes[:n]) / n
+    for c in changes[n:]:
+        gain = (gain * (n - 1) + max(c, 0.0)) / n
+        loss = (loss * (n - 1) + max(-c, 0.0)) / n
+    if loss == 0:
+        return 100.0 if gain > 0 else 50.0
+    return 100.0 - 100.0 / (1.0 + gain / loss)
+
+
+def _spread(values: Sequence[float]) -> float:
+    mean = sum(values) / len(values)
+    return math.sqrt(sum((v - mean) ** 2 for v in values) / len(values))
+
+
+def market_labels(trade: Trade, market: Market | None) -> dict[str, str] | None:
+    """The market dimensions of one trade, from the closes before its entry day."""
+    if market is None or trade.opened is None:
+        return None
+    end = bisect.bisect_left(market.days, trade.opened)
+    closes = market.closes[max(0, end - 130) : end]
+    if len(closes) < MIN_HISTORY:
+        return None
+    last = closes[-1]
+    sma20 = sum(closes[-20:]) / 20
+    sma50 = sum(closes[-50:]) / 50
+    trend = "up" if last > sma20 > sma50 else "down" if last < sma20 < sma50 else "neutral"
+    if trend == "neutral":
+        aligned = "neutral"
+    else:
+        aligned = "with" if (trend == "up") == (trade.direction == "long") else "against"
+    returns = [b / a - 1 for a, b in zip(closes[:-1], closes[1:], strict=True) if a > 0]
+    recent, base = _spread(returns[-20:]), _spread(returns[-120:])
+    ratio = recent / base if base > 0 else 1.0
+    regime = "calm" if ratio < 0.75 else "spike" if ratio > 1.5 else "normal"
+    rsi = _rsi(closes[-60:])
+    zone = "<30" if rsi < 30 else ">70" if rsi > 70 else "30-70"
+    return {
+        "trend_alignment": aligned,
+        "volatility_regime": regime,
+        "rsi_zone": zone,
+        "sector": market.sector or "Unknown",
+        "trend_x_volatility": f"{aligned} × {regime}",
+    }
+
+
+def patterns(
+    trades: Sequence[Trade], markets: dict[str, Market] | None = None
+) -> dict[str, dict[str, Stats]]:
+    """Dimension → bucket → stats, for the dimensions the trades (and `markets`, symbol →
+    its closes) tell."""
     size = _terciles(trades)
     in_day = _position_in_day(trades)
     previous: dict[str, Decimal] = {}
@@ -222,6 +307,8 @@ def patterns(trades: Sequence[Trade]) -> dict[str, dict[str, Stats]]:
         }
         labels["holding_x_after_loss"] = f"{labels['holding_period']} × {after}"
         labels["size_x_day_of_week"] = f"{labels['position_size']} × {labels['day_of_week']}"
+        if markets:
+            labels.update(market_labels(trade, markets.get(trade.symbol)) or {})
         for dimension, bucket in labels.items():
             dims[dimension][bucket].add(trade.net)
         previous[trade.account] = trade.net

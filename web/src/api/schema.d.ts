@@ -2079,6 +2079,228 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/family/consolidated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Family Consolidated
+         * @description Family-wide totals (the switcher: only me, selected members, all): combined net
+         *     worth, a row per member, one row per symbol across members, summed day P&L. A view:
+         *     nothing can be placed or deployed for another member.
+         */
+        get: operations["family-family_consolidated"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/family/groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Groups
+         * @description The groups you are a member of, with their members (and, for the owner and admins,
+         *     the open invitations).
+         */
+        get: operations["family-list_groups"];
+        put?: never;
+        /**
+         * Create Group
+         * @description Create a group; you are its owner.
+         */
+        post: operations["family-create_group"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/family/groups/{group_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Group
+         * @description One of your groups.
+         */
+        get: operations["family-get_group"];
+        /**
+         * Rename Group
+         * @description Rename a group (owner or admin).
+         */
+        put: operations["family-rename_group"];
+        post?: never;
+        /**
+         * Delete Group
+         * @description Delete a group (owner only): its memberships and invitations go with it.
+         */
+        delete: operations["family-delete_group"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/family/groups/{group_id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept
+         * @description Accept the invitation to your e-mail address (the link's token, if sent, must be
+         *     the latest one).
+         */
+        post: operations["family-accept"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/family/groups/{group_id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decline
+         * @description Decline the invitation to your e-mail address.
+         */
+        post: operations["family-decline"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/family/groups/{group_id}/invite": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Invite
+         * @description Invite by e-mail: a magic link, valid 7 days, is mailed to the address. The owner
+         *     may invite an admin; an admin invites members. A new invitation to the same address
+         *     replaces the open one.
+         */
+        post: operations["family-invite"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/family/groups/{group_id}/invites/{invite_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke Invite
+         * @description Withdraw an open invitation (owner or admin): its link stops working.
+         */
+        delete: operations["family-revoke_invite"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/family/groups/{group_id}/leave": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Leave
+         * @description Leave a group (the owner deletes it instead).
+         */
+        post: operations["family-leave"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/family/groups/{group_id}/members/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set Role
+         * @description Make a member an admin, or an admin a member (owner only).
+         */
+        put: operations["family-set_role"];
+        post?: never;
+        /**
+         * Remove Member
+         * @description Remove a member: the owner removes anyone else, an admin anyone but the owner.
+         */
+        delete: operations["family-remove_member"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/family/invites": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Invites
+         * @description Open invitations to your e-mail address.
+         */
+        get: operations["family-my_invites"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/gtt/triggers": {
         parameters: {
             query?: never;
@@ -2263,6 +2485,52 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/journal/benchmark": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Journal Benchmark
+         * @description Your equity against an imported index history (never the synthetic market), both
+         *     normalised to 1 on the first day: CAGR, XIRR, Sharpe, max drawdown, alpha, beta and
+         *     correlation over all time, 1, 3 or 5 years; capital flows from your ledger.
+         */
+        get: operations["journal-journal_benchmark"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/journal/benchmark/indices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Indices
+         * @description The index and fund histories you imported.
+         */
+        get: operations["journal-list_indices"];
+        put?: never;
+        /**
+         * Import Index
+         * @description Import an index's (or a fund's) daily closes for the Benchmark.
+         */
+        post: operations["journal-import_index"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/journal/edge": {
         parameters: {
             query?: never;
@@ -2284,6 +2552,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/journal/fmv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Fmv Status
+         * @description How many FMVs are known, and the ISINs your pre-2018 buys need that have none.
+         */
+        get: operations["journal-fmv_status"];
+        put?: never;
+        /**
+         * Import Fmv
+         * @description Load 31-Jan-2018 fair market values (s.112A grandfathering) over the shipped file;
+         *     the answer names the ISINs you bought by then that still have none.
+         */
+        post: operations["journal-import_fmv"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/journal/patterns": {
         parameters: {
             query?: never;
@@ -2293,7 +2586,9 @@ export interface paths {
         };
         /**
          * Journal Patterns
-         * @description Patterns: win rate, expectancy, total and count per bucket of each dimension.
+         * @description Patterns: win rate, expectancy, total and count per bucket of each of the spec's
+         *     dimensions; trend, volatility, RSI zone and sector from the symbols' imported daily
+         *     closes (never the synthetic market).
          */
         get: operations["journal-journal_patterns"];
         put?: never;
@@ -3793,6 +4088,49 @@ export interface paths {
         patch: operations["watchlists-update_watchlist"];
         trace?: never;
     };
+    "/api/wealth": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Wealth
+         * @description Your net worth: equity holdings from each connected broker (else the agent's
+         *     snapshot, else your uploaded tradebooks), CAS demat shares no broker lists, mutual
+         *     funds at the newest NAV with XIRR, cash; day P&L and allocation.
+         */
+        get: operations["wealth-my_wealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/wealth/navs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import Navs
+         * @description Import AMFI's daily NAV file: your CAS funds are then valued at it (when newer than
+         *     the statement), and two days' files give the funds' day P&L.
+         */
+        post: operations["wealth-import_navs"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -4273,6 +4611,21 @@ export interface components {
              */
             type: "and";
         };
+        /** AllocationOut */
+        AllocationOut: {
+            /**
+             * Asset
+             * @enum {string}
+             */
+            asset: "equity" | "mutual_funds" | "cash";
+            /**
+             * Share
+             * @description of net worth, a fraction
+             */
+            share: string;
+            /** Value */
+            value: string;
+        };
         /**
          * AnalyticsOut
          * @description A reading of one expiry's open interest (synthetic in the simulated market).
@@ -4297,6 +4650,15 @@ export interface components {
             value: number | null;
         } & {
             [key: string]: unknown;
+        };
+        /**
+         * AnswerIn
+         * @description The invitation link's token (optional: signing in with the invited address is
+         *     enough).
+         */
+        AnswerIn: {
+            /** Token */
+            token?: string | null;
         };
         /**
          * AnyOf
@@ -4584,6 +4946,67 @@ export interface components {
             trailing_drawdown_pct?: number | null;
         };
         /**
+         * BenchmarkMetricsOut
+         * @description Fractions (0.1234 is 12.34 %); Sharpe a ratio.
+         */
+        BenchmarkMetricsOut: {
+            /** Cagr */
+            cagr: string | null;
+            /**
+             * Max Drawdown
+             * @description the worst fall from a peak, negative
+             */
+            max_drawdown: string | null;
+            /** Sharpe */
+            sharpe: string | null;
+            /** Total Return */
+            total_return: string | null;
+            /** Xirr */
+            xirr: string | null;
+        };
+        /**
+         * BenchmarkOut
+         * @description Your equity against an index, both normalised. Without the index's imported
+         *     history ``missing`` says what to import and the rest is empty.
+         */
+        BenchmarkOut: {
+            /**
+             * Alpha
+             * @description annualised, a fraction
+             */
+            alpha: string | null;
+            /** Assumptions */
+            assumptions: string[];
+            benchmark: components["schemas"]["BenchmarkMetricsOut"] | null;
+            /** Beta */
+            beta: string | null;
+            /**
+             * Choices
+             * @description the indices offered, and every series imported
+             */
+            choices: string[];
+            /** Correlation */
+            correlation: string | null;
+            /** End */
+            end: string | null;
+            /** Imported */
+            imported: components["schemas"]["IndexSeriesOut"][];
+            /** Index */
+            index: string;
+            /** Missing */
+            missing: string | null;
+            /**
+             * Period
+             * @enum {string}
+             */
+            period: "all" | "1y" | "3y" | "5y";
+            /** Points */
+            points: components["schemas"]["BenchmarkPointOut"][];
+            /** Start */
+            start: string | null;
+            you: components["schemas"]["BenchmarkMetricsOut"] | null;
+        };
+        /**
          * BenchmarkPoint
          * @description The benchmark's close on a curve's date, rebased to the curve's first equity.
          */
@@ -4597,6 +5020,47 @@ export interface components {
             value: string;
         } & {
             [key: string]: unknown;
+        };
+        /** BenchmarkPointOut */
+        BenchmarkPointOut: {
+            /**
+             * Benchmark
+             * @description the benchmark, normalised to 1 on the first day
+             */
+            benchmark: string;
+            /**
+             * Day
+             * Format: date
+             */
+            day: string;
+            /**
+             * You
+             * @description your account, normalised to 1 on the first day
+             */
+            you: string;
+        };
+        /** Body_journal-import_fmv */
+        "Body_journal-import_fmv": {
+            /**
+             * File
+             * Format: binary
+             * @description CSV isin,symbol,fmv: fair market values on 31-Jan-2018
+             */
+            file: string;
+        };
+        /** Body_journal-import_index */
+        "Body_journal-import_index": {
+            /**
+             * File
+             * Format: binary
+             * @description NSE's historical index CSV (Date, Close), the daily ind_close_all bhavcopy, or date,close
+             */
+            file: string;
+            /**
+             * Name
+             * @description the index or fund (needed without a name column)
+             */
+            name?: string | null;
         };
         /** Body_uploads-upload_cas */
         "Body_uploads-upload_cas": {
@@ -4661,6 +5125,15 @@ export interface components {
              * @default false
              */
             obfuscated?: boolean;
+        };
+        /** Body_wealth-import_navs */
+        "Body_wealth-import_navs": {
+            /**
+             * File
+             * Format: binary
+             * @description AMFI's NAVAll.txt (amfiindia.com/spages/NAVAll.txt)
+             */
+            file: string;
         };
         /**
          * BookOrder
@@ -5193,6 +5666,18 @@ export interface components {
             /** Portfolio Id */
             portfolio_id?: number | null;
         };
+        /** CashOut */
+        CashOut: {
+            /** Amount */
+            amount: string;
+            /** Broker */
+            broker: string;
+            /**
+             * Source
+             * @enum {string}
+             */
+            source: "broker" | "agent" | "ledger";
+        };
         /**
          * CategoryScore
          * @description Points per label of a categorical indicator (``vol_regime``, ``trend_alignment``).
@@ -5308,6 +5793,41 @@ export interface components {
              * @constant
              */
             type: "when";
+        };
+        /**
+         * ConsolidatedOut
+         * @description The family-wide totals: only you (no ``group_id``), or the group's members (all, or
+         *     the ``member`` ids chosen). A view: nothing can be traded for another member.
+         */
+        ConsolidatedOut: {
+            /** Allocation */
+            allocation: components["schemas"]["AllocationOut"][];
+            /**
+             * As Of
+             * Format: date
+             */
+            as_of: string;
+            /** Cash */
+            cash: string;
+            /** Day Pnl */
+            day_pnl: string;
+            /** Equity */
+            equity: string;
+            /** Group Id */
+            group_id: number | null;
+            /** Group Name */
+            group_name: string | null;
+            /**
+             * Holdings
+             * @description one row per symbol across members
+             */
+            holdings: components["schemas"]["FamilyHoldingOut"][];
+            /** Members */
+            members: components["schemas"]["MemberWealthOut"][];
+            /** Mutual Funds */
+            mutual_funds: string;
+            /** Net Worth */
+            net_worth: string;
         };
         /**
          * Constituent
@@ -5960,6 +6480,31 @@ export interface components {
             /** Working */
             working: string;
         };
+        /** FamilyHoldingOut */
+        FamilyHoldingOut: {
+            /** Day Pnl */
+            day_pnl: string | null;
+            /** Isin */
+            isin: string | null;
+            /** Last Price */
+            last_price: string | null;
+            /**
+             * Members
+             * @description the user ids holding it
+             */
+            members: number[];
+            /** Quantity */
+            quantity: string;
+            /**
+             * Sources
+             * @description source:broker of each part
+             */
+            sources: string[];
+            /** Symbol */
+            symbol: string;
+            /** Value */
+            value: string | null;
+        };
         /**
          * FieldProblem
          * @description One bad input: where it is (``loc``, and ``field`` as a dotted path) and what is wrong.
@@ -6022,6 +6567,81 @@ export interface components {
         FlatCharges: {
             /** Flat Pct */
             flat_pct: number;
+        };
+        /**
+         * FmvImportOut
+         * @description What a 31-Jan-2018 FMV file brought, and what is still missing.
+         */
+        FmvImportOut: {
+            /**
+             * Isins Needed
+             * @description ISINs you bought on or before 31-Jan-2018
+             */
+            isins_needed: number;
+            /** Rows Added */
+            rows_added: number;
+            /** Rows Read */
+            rows_read: number;
+            /** Rows Updated */
+            rows_updated: number;
+            /**
+             * Unmatched Isins
+             * @description of those, ISINs no FMV file covers: their actual cost is used
+             */
+            unmatched_isins: string[];
+        };
+        /**
+         * FmvStatusOut
+         * @description The FMVs in use: the shipped file's and yours.
+         */
+        FmvStatusOut: {
+            /** Imported */
+            imported: number;
+            /** Isins Needed */
+            isins_needed: number;
+            /** Shipped */
+            shipped: number;
+            /** Unmatched Isins */
+            unmatched_isins: string[];
+        };
+        /**
+         * FundOut
+         * @description A mutual fund scheme in a folio, at the newest NAV known.
+         */
+        FundOut: {
+            /** Amfi */
+            amfi: string | null;
+            /** Day Pnl */
+            day_pnl: string | null;
+            /** Folio */
+            folio: string | null;
+            /** Gain */
+            gain: string | null;
+            /** Invested */
+            invested: string | null;
+            /** Isin */
+            isin: string | null;
+            /** Nav */
+            nav: string | null;
+            /** Nav Date */
+            nav_date: string | null;
+            /**
+             * Nav Source
+             * @description an imported AMFI NAVAll.txt, or the CAS's own valuation
+             * @enum {string}
+             */
+            nav_source: "amfi" | "cas";
+            /** Scheme */
+            scheme: string;
+            /** Units */
+            units: string;
+            /** Value */
+            value: string | null;
+            /**
+             * Xirr
+             * @description a fraction a year; null without cash flows
+             */
+            xirr: string | null;
         };
         /**
          * FundsIn
@@ -6145,6 +6765,43 @@ export interface components {
             updated_at: string | null;
         } & {
             [key: string]: unknown;
+        };
+        /**
+         * GroupIn
+         * @description A new group, or a new name for one.
+         */
+        GroupIn: {
+            /**
+             * Name
+             * @example Sharma family
+             */
+            name: string;
+        };
+        /**
+         * GroupOut
+         * @description A group as you see it: your role, its members, and (owner and admins) the open
+         *     invitations.
+         */
+        GroupOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            /** Invites */
+            invites: components["schemas"]["InviteOut"][];
+            /** Members */
+            members: components["schemas"]["MemberOut"][];
+            /** Name */
+            name: string;
+            /**
+             * Role
+             * @description your role in the group
+             * @enum {string}
+             */
+            role: "owner" | "admin" | "member";
         };
         /**
          * GrowwSessionIn
@@ -6472,6 +7129,49 @@ export interface components {
             [key: string]: unknown;
         };
         /**
+         * HoldingOut
+         * @description An equity holding from one source.
+         */
+        HoldingOut: {
+            /** Account */
+            account: string;
+            /** Average Price */
+            average_price: string | null;
+            /** Broker */
+            broker: string;
+            /** Cost */
+            cost: string | null;
+            /** Day Pnl */
+            day_pnl: string | null;
+            /** Exchange */
+            exchange: string;
+            /** Isin */
+            isin: string | null;
+            /** Last Price */
+            last_price: string | null;
+            /**
+             * Obfuscated
+             * @description quantities scaled by the agent
+             */
+            obfuscated: boolean;
+            /** Pnl */
+            pnl: string | null;
+            /** Previous Close */
+            previous_close: string | null;
+            /** Quantity */
+            quantity: string;
+            /**
+             * Source
+             * @description a connected broker's API, the agent's snapshot, uploaded tradebooks, a CAS
+             * @enum {string}
+             */
+            source: "broker" | "agent" | "upload" | "cas";
+            /** Symbol */
+            symbol: string;
+            /** Value */
+            value: string | null;
+        };
+        /**
          * HoldingRow
          * @description One holding, in Kite's words.
          */
@@ -6517,6 +7217,51 @@ export interface components {
              * Format: date-time
              */
             received_at: string;
+        };
+        /**
+         * IndexImportOut
+         * @description What an index-history file brought.
+         */
+        IndexImportOut: {
+            /**
+             * First
+             * Format: date
+             */
+            first: string;
+            /**
+             * Last
+             * Format: date
+             */
+            last: string;
+            /** Names */
+            names: string[];
+            /**
+             * Rows Added
+             * @description new days (a day already stored is updated)
+             */
+            rows_added: number;
+            /** Rows Read */
+            rows_read: number;
+        };
+        /**
+         * IndexSeriesOut
+         * @description An imported benchmark series.
+         */
+        IndexSeriesOut: {
+            /** Days */
+            days: number;
+            /**
+             * First
+             * Format: date
+             */
+            first: string;
+            /**
+             * Last
+             * Format: date
+             */
+            last: string;
+            /** Name */
+            name: string;
         };
         /**
          * IndicatorForm
@@ -6765,6 +7510,55 @@ export interface components {
          * @enum {string}
          */
         Interval: "day" | "minute";
+        /**
+         * InviteIn
+         * @description Invite someone by e-mail; the owner may invite an admin.
+         */
+        InviteIn: {
+            /**
+             * Email
+             * @example meera@example.com
+             */
+            email: string;
+            /**
+             * Role
+             * @default member
+             * @enum {string}
+             */
+            role?: "admin" | "member";
+        };
+        /**
+         * InviteOut
+         * @description An invitation (its link is only in the e-mail).
+         */
+        InviteOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Email */
+            email: string;
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /** Group Id */
+            group_id: number;
+            /** Id */
+            id: number;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "admin" | "member";
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "accepted" | "declined" | "revoked";
+        };
         /**
          * JobFailureOut
          * @description One of your items a background job keeps failing on.
@@ -7256,6 +8050,79 @@ export interface components {
             /** Name */
             name: string | null;
         };
+        /** MemberOut */
+        MemberOut: {
+            /** Email */
+            email: string;
+            /**
+             * Joined At
+             * Format: date-time
+             */
+            joined_at: string;
+            /** Name */
+            name: string | null;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "owner" | "admin" | "member";
+            /** User Id */
+            user_id: number;
+        };
+        /**
+         * MemberWealthOut
+         * @description One member's row of the rollup.
+         */
+        MemberWealthOut: {
+            /** Cash */
+            cash: string;
+            /** Day Pnl */
+            day_pnl: string;
+            /** Email */
+            email: string;
+            /** Equity */
+            equity: string;
+            /** Holdings */
+            holdings: components["schemas"]["HoldingOut"][];
+            /** Mutual Funds */
+            mutual_funds: string;
+            /** Name */
+            name: string | null;
+            /** Net Worth */
+            net_worth: string;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "owner" | "admin" | "member";
+            /** User Id */
+            user_id: number;
+            /** Warnings */
+            warnings: string[];
+        };
+        /**
+         * MergedHoldingOut
+         * @description One symbol across sources: quantities, values and day P&L summed.
+         */
+        MergedHoldingOut: {
+            /** Day Pnl */
+            day_pnl: string | null;
+            /** Isin */
+            isin: string | null;
+            /** Last Price */
+            last_price: string | null;
+            /** Quantity */
+            quantity: string;
+            /**
+             * Sources
+             * @description source:broker of each part
+             */
+            sources: string[];
+            /** Symbol */
+            symbol: string;
+            /** Value */
+            value: string | null;
+        };
         /**
          * MiniChainOut
          * @description The strikes either side of ATM, as a flat contract list.
@@ -7302,6 +8169,70 @@ export interface components {
              * @default regular
              */
             variety?: string;
+        };
+        /**
+         * MyInviteOut
+         * @description An invitation to your address, with the group's name.
+         */
+        MyInviteOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Email */
+            email: string;
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /** Group Id */
+            group_id: number;
+            /** Group Name */
+            group_name: string;
+            /** Id */
+            id: number;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "admin" | "member";
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "accepted" | "declined" | "revoked";
+        };
+        /**
+         * NavImportOut
+         * @description What an AMFI NAV file brought.
+         */
+        NavImportOut: {
+            /** Days */
+            days: string[];
+            /**
+             * Matched Funds
+             * @description your CAS schemes that now have an AMFI NAV
+             */
+            matched_funds: number;
+            /**
+             * Rows Added
+             * @description new scheme-days (a day already stored is updated)
+             */
+            rows_added: number;
+            /** Rows Read */
+            rows_read: number;
+            /**
+             * Skipped
+             * @description lines without a NAV (N.A.) or a date
+             */
+            skipped: number;
+            /**
+             * Unmatched Funds
+             * @description your CAS schemes the file does not list
+             */
+            unmatched_funds: string[];
         };
         /**
          * Negation
@@ -8227,7 +9158,8 @@ export interface components {
         };
         /**
          * PatternsOut
-         * @description Results by dimension; ``not_computed`` names those that need market data per trade.
+         * @description Results by dimension; ``not_computed`` names the market dimensions no trade had
+         *     daily closes for (import the symbols' history: bhavcopies).
          */
         PatternsOut: {
             /** Dimensions */
@@ -9601,6 +10533,17 @@ export interface components {
             unrealised_open: string;
             /** Working Entries */
             working_entries: number;
+        };
+        /**
+         * RoleIn
+         * @description A member's new role (the owner decides).
+         */
+        RoleIn: {
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "admin" | "member";
         };
         /**
          * RoundTripOut
@@ -11519,6 +12462,47 @@ export interface components {
             name?: string | null;
             /** Updated At */
             updated_at?: string | null;
+        };
+        /**
+         * WealthOut
+         * @description Everything you hold, valued (paper books are not wealth).
+         */
+        WealthOut: {
+            /** Allocation */
+            allocation: components["schemas"]["AllocationOut"][];
+            /**
+             * As Of
+             * Format: date
+             */
+            as_of: string;
+            /** Cash */
+            cash: string;
+            /** Cash Lines */
+            cash_lines: components["schemas"]["CashOut"][];
+            /** Day Pnl */
+            day_pnl: string;
+            /** Equity */
+            equity: string;
+            /** Funds */
+            funds: components["schemas"]["FundOut"][];
+            /**
+             * Funds Xirr
+             * @description all funds' cash flows together
+             */
+            funds_xirr: string | null;
+            /** Holdings */
+            holdings: components["schemas"]["HoldingOut"][];
+            /**
+             * Merged
+             * @description one row per symbol across sources
+             */
+            merged: components["schemas"]["MergedHoldingOut"][];
+            /** Mutual Funds */
+            mutual_funds: string;
+            /** Net Worth */
+            net_worth: string;
+            /** Warnings */
+            warnings: string[];
         };
         /**
          * WorkerField
@@ -17793,6 +18777,734 @@ export interface operations {
             };
         };
     };
+    "family-family_consolidated": {
+        parameters: {
+            query?: {
+                /** @description the group; without it, only you */
+                group_id?: number | null;
+                /** @description the members chosen (user ids); all without */
+                member?: number[] | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsolidatedOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "family-list_groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupOut"][];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "family-create_group": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GroupIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "family-get_group": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                group_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "family-rename_group": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                group_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GroupIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "family-delete_group": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                group_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "family-accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                group_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnswerIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "family-decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                group_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnswerIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "family-invite": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                group_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InviteIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InviteOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "family-revoke_invite": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                group_id: number;
+                invite_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "family-leave": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                group_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "family-set_role": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                group_id: number;
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoleIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "family-remove_member": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                group_id: number;
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "family-my_invites": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyInviteOut"][];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     "trading-list_gtts": {
         parameters: {
             query?: never;
@@ -18364,6 +20076,161 @@ export interface operations {
             };
         };
     };
+    "journal-journal_benchmark": {
+        parameters: {
+            query?: {
+                /** @description NIFTY 50, NIFTY 100, ... or a fund */
+                index?: string;
+                period?: "all" | "1y" | "3y" | "5y";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BenchmarkOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "journal-list_indices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IndexSeriesOut"][];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "journal-import_index": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_journal-import_index"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IndexImportOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     "journal-journal_edge": {
         parameters: {
             query?: never;
@@ -18380,6 +20247,108 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EdgeFinderOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "journal-fmv_status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FmvStatusOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "journal-import_fmv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_journal-import_fmv"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FmvImportOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -22843,6 +24812,108 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WatchlistOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "wealth-my_wealth": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WealthOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "wealth-import_navs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_wealth-import_navs"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NavImportOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */

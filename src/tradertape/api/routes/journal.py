@@ -8,15 +8,22 @@ import re
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, File, Form, Query, UploadFile, status
 
 from tradertape.api.deps import CurrentUser, DbDep, PageDep, RuntimeDep
 from tradertape.api.schemas.journal import (
+    BenchmarkMetricsOut,
+    BenchmarkOut,
+    BenchmarkPointOut,
     BusinessOut,
     EdgeFinderOut,
     EdgeOut,
     ExportOut,
+    FmvImportOut,
+    FmvStatusOut,
     GainsBucketOut,
+    IndexImportOut,
+    IndexSeriesOut,
     JournalTradeOut,
     OpenPositionOut,
     PatternBucketOut,
@@ -32,10 +39,12 @@ from tradertape.api.schemas.journal import (
 from tradertape.domain.money import paise
 from tradertape.errors import InvalidField
 from tradertape.journal import analytics, export
+from tradertape.journal import benchmark as bench
 from tradertape.journal.pnl import RoundTrip
 from tradertape.journal.tax import Business, TaxYear, by_financial_year, fy_bounds
 from tradertape.runtime import Runtime
-from tradertape.services.journal import ledger
+from tradertape.services.journal import benchmark, ledger
+from tradertape.services.wealth import imports
 
 router = APIRouter(tags=["journal"])
 
@@ -273,8 +282,7 @@ def _stats(stats: analytics.Stats) -> dict[str, Any]:
 
 def _trades(runtime: Runtime, db: DbDep, user_id: int) -> list[analytics.Trade]:
     today = ledger.ist_today(runtime.clock.now())
-    book = ledger.book(db, user_id=user_id, reference=_reference(runtime), today=today)
-    return analytics.trades_of(book.trips)
+    return ledger.closes(db, user_id=user_id, reference=_reference(runtime), today=today)
 
 
 @router.get("/journal/edge", response_model=EdgeFinderOut)
@@ -293,8 +301,12 @@ def journal_edge(user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> EdgeFinde
 
 @router.get("/journal/patterns", response_model=PatternsOut)
 def journal_patterns(user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> PatternsOut:
-    """Patterns: win rate, expectancy, total and count per bucket of each dimension."""
-    found = analytics.patterns(_trades(runtime, db, user.id))
+    """Patterns: win rate, expectancy, total and count per bucket of each of the spec's
+    dimensions; trend, volatility, RSI zone and sector from the symbols' imported daily
+    closes (never the synthetic market)."""
+    trades = _trades(runtime, db, user.id)
+    today = ledger.ist_today(runtime.clock.now())
+    found = analytics.patterns(trades, ledger.markets(runtime.candles, trades, today))
     return PatternsOut(
         dimensions=[
             PatternDimensionOut(
@@ -306,5 +318,160 @@ def journal_patterns(user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> Patte
             )
             for name, buckets in found.items()
         ],
-        not_computed=["trend_alignment", "volatility_regime", "rsi_zone", "sector"],
+        not_computed=[d for d in analytics.MARKET_DIMENSIONS if d not in found],
+    )
+
+
+_BINARY = {"type": "string", "format": "binary", "maxLength": imports.MAX_FILE_BYTES}
+Period = Literal["all", "1y", "3y", "5y"]
+
+
+def _metrics(m: bench.Metrics | None) -> BenchmarkMetricsOut | None:
+    if m is None:
+        return None
+    return BenchmarkMetricsOut(
+        cagr=m.cagr,
+        xirr=m.xirr,
+        sharpe=m.sharpe,
+        max_drawdown=m.max_drawdown,
+        total_return=m.total_return,
+    )
+
+
+@router.get("/journal/benchmark", response_model=BenchmarkOut)
+def journal_benchmark(
+    user: CurrentUser,
+    runtime: RuntimeDep,
+    db: DbDep,
+    index: Annotated[
+        str, Query(min_length=1, max_length=64, description="NIFTY 50, NIFTY 100, ... or a fund")
+    ] = "NIFTY 50",
+    period: Annotated[Period, Query()] = "all",
+) -> BenchmarkOut:
+    """Your equity against an imported index history (never the synthetic market), both
+    normalised to 1 on the first day: CAGR, XIRR, Sharpe, max drawdown, alpha, beta and
+    correlation over all time, 1, 3 or 5 years; capital flows from your ledger."""
+    today = ledger.ist_today(runtime.clock.now())
+    answer = benchmark.benchmark(
+        db,
+        user_id=user.id,
+        reference=_reference(runtime),
+        today=today,
+        index=index,
+        period=period,
+    )
+    found = answer.comparison
+    names = list(bench.INDICES) + [n for n, *_ in answer.available if n not in bench.INDICES]
+    return BenchmarkOut(
+        index=answer.index,
+        period=period,
+        choices=names,
+        imported=[
+            IndexSeriesOut(name=n, first=a, last=b, days=c) for n, a, b, c in answer.available
+        ],
+        missing=answer.missing,
+        start=found.start if found else None,
+        end=found.end if found else None,
+        you=_metrics(found.you if found else None),
+        benchmark=_metrics(found.benchmark if found else None),
+        alpha=found.alpha if found else None,
+        beta=found.beta if found else None,
+        correlation=found.correlation if found else None,
+        points=[
+            BenchmarkPointOut(day=d, you=a, benchmark=b)
+            for d, a, b in (found.points if found else [])
+        ],
+        assumptions=answer.assumptions,
+    )
+
+
+@router.post(
+    "/journal/benchmark/indices", response_model=IndexImportOut, status_code=status.HTTP_201_CREATED
+)
+def import_index(
+    file: Annotated[
+        UploadFile,
+        File(
+            description=(
+                "NSE's historical index CSV (Date, Close), the daily ind_close_all bhavcopy, "
+                "or date,close"
+            ),
+            json_schema_extra=_BINARY,
+        ),
+    ],
+    user: CurrentUser,
+    runtime: RuntimeDep,
+    db: DbDep,
+    name: Annotated[
+        str | None,
+        Form(max_length=64, description="the index or fund (needed without a name column)"),
+    ] = None,
+) -> IndexImportOut:
+    """Import an index's (or a fund's) daily closes for the Benchmark."""
+    report = imports.import_index_closes(
+        db,
+        file.file.read(imports.MAX_FILE_BYTES + 1),
+        user_id=user.id,
+        name=name.strip() if name and name.strip() else None,
+        max_bytes=min(imports.MAX_FILE_BYTES, runtime.settings.max_upload_file_bytes),
+    )
+    return IndexImportOut(
+        names=report.names,
+        rows_read=report.rows_read,
+        rows_added=report.rows_added,
+        first=report.first,
+        last=report.last,
+    )
+
+
+@router.get("/journal/benchmark/indices", response_model=list[IndexSeriesOut])
+def list_indices(user: CurrentUser, db: DbDep) -> list[IndexSeriesOut]:
+    """The index and fund histories you imported."""
+    return [
+        IndexSeriesOut(name=n, first=a, last=b, days=c)
+        for n, a, b, c in imports.index_names(db, user_id=user.id)
+    ]
+
+
+@router.post("/journal/fmv", response_model=FmvImportOut, status_code=status.HTTP_201_CREATED)
+def import_fmv(
+    file: Annotated[
+        UploadFile,
+        File(
+            description="CSV isin,symbol,fmv: fair market values on 31-Jan-2018",
+            json_schema_extra=_BINARY,
+        ),
+    ],
+    user: CurrentUser,
+    runtime: RuntimeDep,
+    db: DbDep,
+) -> FmvImportOut:
+    """Load 31-Jan-2018 fair market values (s.112A grandfathering) over the shipped file;
+    the answer names the ISINs you bought by then that still have none."""
+    report = imports.import_fmv(
+        db,
+        file.file.read(imports.MAX_FILE_BYTES + 1),
+        user_id=user.id,
+        shipped=_reference(runtime).fmv,
+        max_bytes=min(imports.MAX_FILE_BYTES, runtime.settings.max_upload_file_bytes),
+    )
+    return FmvImportOut(
+        rows_read=report.rows_read,
+        rows_added=report.rows_added,
+        rows_updated=report.rows_updated,
+        isins_needed=report.needed,
+        unmatched_isins=report.unmatched,
+    )
+
+
+@router.get("/journal/fmv", response_model=FmvStatusOut)
+def fmv_status(user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> FmvStatusOut:
+    """How many FMVs are known, and the ISINs your pre-2018 buys need that have none."""
+    shipped = _reference(runtime).fmv
+    status_ = imports.fmv_status(db, user_id=user.id, shipped=shipped)
+    return FmvStatusOut(
+        shipped=len(shipped),
+        imported=status_.imported,
+        isins_needed=status_.needed,
+        unmatched_isins=status_.unmatched,
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -199,7 +200,84 @@ class PatternDimensionOut(BaseModel):
 
 
 class PatternsOut(BaseModel):
-    """Results by dimension; ``not_computed`` names those that need market data per trade."""
+    """Results by dimension; ``not_computed`` names the market dimensions no trade had
+    daily closes for (import the symbols' history: bhavcopies)."""
 
     dimensions: list[PatternDimensionOut]
     not_computed: list[str]
+
+
+class IndexSeriesOut(BaseModel):
+    """An imported benchmark series."""
+
+    name: str
+    first: date
+    last: date
+    days: int
+
+
+class IndexImportOut(BaseModel):
+    """What an index-history file brought."""
+
+    names: list[str]
+    rows_read: int
+    rows_added: int = Field(description="new days (a day already stored is updated)")
+    first: date
+    last: date
+
+
+class BenchmarkPointOut(BaseModel):
+    day: date
+    you: Decimal = Field(description="your account, normalised to 1 on the first day")
+    benchmark: Decimal = Field(description="the benchmark, normalised to 1 on the first day")
+
+
+class BenchmarkMetricsOut(BaseModel):
+    """Fractions (0.1234 is 12.34 %); Sharpe a ratio."""
+
+    cagr: Decimal | None
+    xirr: Decimal | None
+    sharpe: Decimal | None
+    max_drawdown: Decimal | None = Field(description="the worst fall from a peak, negative")
+    total_return: Decimal | None
+
+
+class BenchmarkOut(BaseModel):
+    """Your equity against an index, both normalised. Without the index's imported
+    history ``missing`` says what to import and the rest is empty."""
+
+    index: str
+    period: Literal["all", "1y", "3y", "5y"]
+    choices: list[str] = Field(description="the indices offered, and every series imported")
+    imported: list[IndexSeriesOut]
+    missing: str | None
+    start: date | None
+    end: date | None
+    you: BenchmarkMetricsOut | None
+    benchmark: BenchmarkMetricsOut | None
+    alpha: Decimal | None = Field(description="annualised, a fraction")
+    beta: Decimal | None
+    correlation: Decimal | None
+    points: list[BenchmarkPointOut]
+    assumptions: list[str]
+
+
+class FmvImportOut(BaseModel):
+    """What a 31-Jan-2018 FMV file brought, and what is still missing."""
+
+    rows_read: int
+    rows_added: int
+    rows_updated: int
+    isins_needed: int = Field(description="ISINs you bought on or before 31-Jan-2018")
+    unmatched_isins: list[str] = Field(
+        description="of those, ISINs no FMV file covers: their actual cost is used"
+    )
+
+
+class FmvStatusOut(BaseModel):
+    """The FMVs in use: the shipped file's and yours."""
+
+    shipped: int
+    imported: int
+    isins_needed: int
+    unmatched_isins: list[str]

@@ -8,6 +8,7 @@ from tradertape.db.models.agent import (
     AgentTokenRelay,
 )
 from tradertape.db.models.brokers import BrokerCredential
+from tradertape.db.models.family import FamilyGroup, FamilyInvite, FamilyMember
 from tradertape.db.models.instruments import KiteInstrument
 from tradertape.db.models.jobs import JobFailure
 from tradertape.db.models.journal import (
@@ -40,6 +41,7 @@ from tradertape.db.models.trading import (
     Trade,
 )
 from tradertape.db.models.watchlists import Watchlist
+from tradertape.db.models.wealth import FairValue, FundNav, IndexClose
 from tradertape.db.models.workers import (
     WorkerEvent,
     WorkerIntent,
@@ -49,6 +51,12 @@ from tradertape.db.models.workers import (
 )
 
 __all__ = [
+    "FairValue",
+    "FamilyGroup",
+    "FamilyInvite",
+    "FamilyMember",
+    "FundNav",
+    "IndexClose",
     "AgentHeartbeat",
     "AgentKey",
     "AgentSignalResult",

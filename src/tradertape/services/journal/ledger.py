@@ -14,7 +14,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ from tradertape.db.models.journal import LedgerLine, UploadedTrade
 from tradertape.db.models.trading import Trade
 from tradertape.domain.calendar import IST
 from tradertape.errors import ServiceUnavailable
-from tradertape.journal import costs
+from tradertape.journal import analytics, costs
 from tradertape.journal.actions import Action, BadActionsFile, load_actions
 from tradertape.journal.fmv import BadFmvFile, load_fmv
 from tradertape.journal.pnl import Book, fifo
@@ -37,6 +37,7 @@ from tradertape.journal.tax import TaxYear, tax_year
 from tradertape.journal.trades import LIVE, PAPER, UPLOAD, JournalTrade, merge
 from tradertape.oms.quotes import QuoteBook
 from tradertape.services.portfolios.dashboard import last_prices
+from tradertape.services.wealth.imports import user_fmv
 
 DERIVATIVE_EXCHANGES = frozenset({"NFO", "BFO", "MCX", "CDS"})
 Marks = Callable[[list[str]], Mapping[str, Decimal]]
@@ -82,23 +83,40 @@ _UPLOADED = (
 
 
 def _uploaded(row: Any) -> JournalTrade:  # a Row of `_UPLOADED`
+    # unpacked as a tuple: a Row's attribute look-ups cost more than the trade itself
+    (
+        broker,
+        account_code,
+        exchange,
+        segment,
+        symbol,
+        isin,
+        trade_date,
+        executed_at,
+        side,
+        quantity,
+        price,
+        trade_id,
+        order_id,
+        expiry,
+    ) = row
     return JournalTrade(
         source=UPLOAD,
-        broker=row.broker,
-        account=row.account_code or row.broker,
-        exchange=row.exchange,
+        broker=broker,
+        account=account_code or broker,
+        exchange=exchange,
         # derivatives (F&O, currency, commodity) are one head of income: "FO"
-        segment="EQ" if row.segment == "EQ" and row.exchange not in DERIVATIVE_EXCHANGES else "FO",
-        symbol=row.symbol,
-        isin=row.isin,
-        day=row.trade_date,
-        at=row.executed_at,
-        side=row.side,
-        quantity=row.quantity,
-        price=row.price,
-        trade_id=row.trade_id,
-        order_id=row.order_id,
-        expiry=row.expiry,
+        segment="EQ" if segment == "EQ" and exchange not in DERIVATIVE_EXCHANGES else "FO",
+        symbol=symbol,
+        isin=isin,
+        day=trade_date,
+        at=executed_at,
+        side=side,
+        quantity=quantity,
+        price=price,
+        trade_id=trade_id,
+        order_id=order_id,
+        expiry=expiry,
     )
 
 
@@ -161,6 +179,8 @@ class _Books:
     def __init__(self, size: int = 32) -> None:
         self.size = size
         self.kept: OrderedDict[int, tuple[tuple[Any, ...], Book]] = OrderedDict()
+        # the analytics' trades of a kept book (Edge Finder, Patterns), made once
+        self.closes: dict[int, tuple[tuple[Any, ...], list[analytics.Trade]]] = {}
         self.lock = threading.Lock()
 
     def get(self, user_id: int, stamp: tuple[Any, ...]) -> Book | None:
@@ -176,7 +196,8 @@ class _Books:
             self.kept[user_id] = (stamp, book)
             self.kept.move_to_end(user_id)
             while len(self.kept) > self.size:
-                self.kept.popitem(last=False)
+                gone, _ = self.kept.popitem(last=False)
+                self.closes.pop(gone, None)
 
 
 # per database engine: two databases (tests, a second server) never share a book
@@ -232,10 +253,29 @@ def book(
     return result
 
 
+def closes(
+    db: Session, *, user_id: int, reference: Reference, today: date
+) -> list[analytics.Trade]:
+    """The book's round trips as the analytics' trades (one per closing trade), kept with
+    the book: the Edge Finder and Patterns pages group them once, not per request."""
+    stamp = _stamp(db, user_id, reference, today)
+    books = _books(db)
+    with books.lock:
+        found = books.closes.get(user_id)
+    if found is not None and found[0] == stamp:
+        return found[1]
+    made = analytics.trades_of(book(db, user_id=user_id, reference=reference, today=today).trips)
+    with books.lock:
+        if user_id in books.kept:
+            books.closes[user_id] = (stamp, made)
+    return made
+
+
 def tax(db: Session, *, user_id: int, reference: Reference, fy: str, today: date) -> TaxYear:
     """The tax P&L of a financial year (``2024-25``)."""
     result = book(db, user_id=user_id, reference=reference, today=today)
-    return tax_year(result.trips, fy, fmv=reference.fmv)
+    # the user's imported FMVs over the shipped file's
+    return tax_year(result.trips, fy, fmv={**reference.fmv, **user_fmv(db, user_id=user_id)})
 
 
 def ist_today(now: datetime) -> date:
@@ -259,3 +299,35 @@ def candle_marks(store: CandleStore, quotes: QuoteBook, day: date) -> Marks:
         return found
 
     return marks
+
+
+def markets(store: CandleStore, trades: list[Any], today: date) -> dict[str, Any]:
+    """Symbol → `analytics.Market` of the journal's equity symbols, from the candle store's
+    imported or broker series (a synthetic series is never used: a trade is judged by the
+    market it met)."""
+    from tradertape.journal.analytics import Market
+
+    symbols = sorted({t.symbol for t in trades})
+    opened = [t.opened for t in trades if t.opened is not None]
+    if not symbols or not opened:
+        return {}
+    start = max(min(opened) - timedelta(days=220), store.calendar.first_day)
+    end = min(max(opened), today)
+    if end < start:
+        return {}
+    try:
+        panel = store.load_panel([f"NSE:{s}" for s in symbols], start, end)
+    except (LookupError, ValueError, OSError):
+        return {}
+    days = [d.astype("datetime64[D]").item() for d in panel.days]
+    found: dict[str, Any] = {}
+    for j, key in enumerate(panel.keys):
+        if panel.sources[j] in (None, "synthetic"):
+            continue
+        column = panel.close[:, j]
+        kept = [(d, float(c)) for d, c in zip(days, column, strict=True) if c == c]
+        if kept:
+            found[key.split(":", 1)[1]] = Market(
+                [d for d, _ in kept], [c for _, c in kept], panel.sectors[j]
+            )
+    return found

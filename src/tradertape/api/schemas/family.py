@@ -1,0 +1,115 @@
+"""Family group bodies and answers (seed 001's ``/api/family/…``)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from tradertape.api.schemas.auth import Strict
+from tradertape.api.schemas.wealth import AllocationOut, HoldingOut, MergedHoldingOut
+
+Role = Literal["owner", "admin", "member"]
+
+
+class GroupIn(Strict):
+    """A new group, or a new name for one."""
+
+    name: str = Field(min_length=1, max_length=80, examples=["Sharma family"])
+
+
+class InviteIn(Strict):
+    """Invite someone by e-mail; the owner may invite an admin."""
+
+    email: str = Field(max_length=320, examples=["meera@example.com"])
+    role: Literal["admin", "member"] = "member"
+
+
+class AnswerIn(Strict):
+    """The invitation link's token (optional: signing in with the invited address is
+    enough)."""
+
+    token: str | None = Field(default=None, min_length=16, max_length=128)
+
+
+class RoleIn(Strict):
+    """A member's new role (the owner decides)."""
+
+    role: Literal["admin", "member"]
+
+
+class MemberOut(BaseModel):
+    user_id: int
+    email: str
+    name: str | None
+    role: Role
+    joined_at: datetime
+
+
+class InviteOut(BaseModel):
+    """An invitation (its link is only in the e-mail)."""
+
+    id: int
+    group_id: int
+    email: str
+    role: Literal["admin", "member"]
+    status: Literal["pending", "accepted", "declined", "revoked"]
+    created_at: datetime
+    expires_at: datetime
+
+
+class MyInviteOut(InviteOut):
+    """An invitation to your address, with the group's name."""
+
+    group_name: str
+
+
+class GroupOut(BaseModel):
+    """A group as you see it: your role, its members, and (owner and admins) the open
+    invitations."""
+
+    id: int
+    name: str
+    role: Role = Field(description="your role in the group")
+    created_at: datetime
+    members: list[MemberOut]
+    invites: list[InviteOut]
+
+
+class MemberWealthOut(BaseModel):
+    """One member's row of the rollup."""
+
+    user_id: int
+    email: str
+    name: str | None
+    role: Role
+    net_worth: Decimal
+    equity: Decimal
+    mutual_funds: Decimal
+    cash: Decimal
+    day_pnl: Decimal
+    holdings: list[HoldingOut]
+    warnings: list[str]
+
+
+class FamilyHoldingOut(MergedHoldingOut):
+    members: list[int] = Field(description="the user ids holding it")
+
+
+class ConsolidatedOut(BaseModel):
+    """The family-wide totals: only you (no ``group_id``), or the group's members (all, or
+    the ``member`` ids chosen). A view: nothing can be traded for another member."""
+
+    group_id: int | None
+    group_name: str | None
+    as_of: date
+    net_worth: Decimal
+    equity: Decimal
+    mutual_funds: Decimal
+    cash: Decimal
+    day_pnl: Decimal
+    allocation: list[AllocationOut]
+    members: list[MemberWealthOut]
+    holdings: list[FamilyHoldingOut] = Field(description="one row per symbol across members")

@@ -1,0 +1,106 @@
+"""Wealth answers: holdings across sources, mutual funds with XIRR, net worth.
+
+Rupees are decimal strings to the paisa; XIRR a fraction (0.1234 is 12.34 % a year)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class HoldingOut(BaseModel):
+    """An equity holding from one source."""
+
+    source: Literal["broker", "agent", "upload", "cas"] = Field(
+        description="a connected broker's API, the agent's snapshot, uploaded tradebooks, a CAS"
+    )
+    broker: str
+    account: str
+    symbol: str
+    isin: str | None
+    exchange: str
+    quantity: Decimal
+    average_price: Decimal | None
+    last_price: Decimal | None
+    previous_close: Decimal | None
+    value: Decimal | None
+    cost: Decimal | None
+    pnl: Decimal | None
+    day_pnl: Decimal | None
+    obfuscated: bool = Field(description="quantities scaled by the agent")
+
+
+class MergedHoldingOut(BaseModel):
+    """One symbol across sources: quantities, values and day P&L summed."""
+
+    symbol: str
+    isin: str | None
+    quantity: Decimal
+    last_price: Decimal | None
+    value: Decimal | None
+    day_pnl: Decimal | None
+    sources: list[str] = Field(description="source:broker of each part")
+
+
+class FundOut(BaseModel):
+    """A mutual fund scheme in a folio, at the newest NAV known."""
+
+    folio: str | None
+    scheme: str
+    isin: str | None
+    amfi: str | None
+    units: Decimal
+    nav: Decimal | None
+    nav_date: date | None
+    nav_source: Literal["amfi", "cas"] = Field(
+        description="an imported AMFI NAVAll.txt, or the CAS's own valuation"
+    )
+    value: Decimal | None
+    invested: Decimal | None
+    gain: Decimal | None
+    day_pnl: Decimal | None
+    xirr: Decimal | None = Field(description="a fraction a year; null without cash flows")
+
+
+class CashOut(BaseModel):
+    source: Literal["broker", "agent", "ledger"]
+    broker: str
+    amount: Decimal
+
+
+class AllocationOut(BaseModel):
+    asset: Literal["equity", "mutual_funds", "cash"]
+    value: Decimal
+    share: Decimal = Field(description="of net worth, a fraction")
+
+
+class WealthOut(BaseModel):
+    """Everything you hold, valued (paper books are not wealth)."""
+
+    as_of: date
+    net_worth: Decimal
+    equity: Decimal
+    mutual_funds: Decimal
+    cash: Decimal
+    day_pnl: Decimal
+    funds_xirr: Decimal | None = Field(description="all funds' cash flows together")
+    allocation: list[AllocationOut]
+    holdings: list[HoldingOut]
+    merged: list[MergedHoldingOut] = Field(description="one row per symbol across sources")
+    funds: list[FundOut]
+    cash_lines: list[CashOut]
+    warnings: list[str]
+
+
+class NavImportOut(BaseModel):
+    """What an AMFI NAV file brought."""
+
+    rows_read: int
+    rows_added: int = Field(description="new scheme-days (a day already stored is updated)")
+    skipped: int = Field(description="lines without a NAV (N.A.) or a date")
+    days: list[date]
+    matched_funds: int = Field(description="your CAS schemes that now have an AMFI NAV")
+    unmatched_funds: list[str] = Field(description="your CAS schemes the file does not list")

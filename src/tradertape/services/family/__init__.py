@@ -1,0 +1,1 @@
+"""Family groups: membership, invitations and the consolidated (view-only) wealth."""

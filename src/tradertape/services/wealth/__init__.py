@@ -1,0 +1,1 @@
+"""Wealth: holdings across brokers, uploads and CAS; mutual funds at the latest NAV."""

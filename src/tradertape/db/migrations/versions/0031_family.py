@@ -1,7 +1,7 @@
 """family groups and wealth imports: AMFI NAVs, index closes, 2018 FMVs
 
 Revision ID: 0031
-Revises: 0029
+Revises: 0030
 Create Date: 2026-11-24 22:38:25.787493
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import tradertape.db.types
 
 revision: str = "0031"
-down_revision: str | None = "0029"
+down_revision: str | None = "0030"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

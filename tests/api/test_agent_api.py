@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from tests.api.test_model_api import _deploy, _scan
 from tests.helpers import sign_in
-from tradertape.db.models import Notification, RiskEvent
+from tradertape.db.models import Notification, Order, RiskEvent, Trade
 from tradertape.domain.charges import Side
 from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime
@@ -258,9 +259,13 @@ def test_placed_then_filled_books_the_position_once(alice: TestClient, with_cand
     book = alice.get("/api/model/portfolios").json()[0]
     assert Decimal(book["committed_capital"]) == 0
     assert Decimal(book["deployed_capital"]) == Decimal("101.05") * quantity
+    # the fill is in the account's live book at Kite too (docs/books.md), as one order and
+    # one trade with its charges on the broker's schedule
+    assert _live_trades(with_candles) == [("BUY", quantity, Decimal("101.05"), "agent")]
     # a repeated fill books nothing twice
     assert _report(agent, key, **fill).json()["duplicate"] is True
     assert alice.get("/api/model/portfolios").json()[0] == book
+    assert len(_live_trades(with_candles)) == 1
     with with_candles.db.session() as db:
         kinds = [n.kind for n in db.query(Notification).all()]
     assert kinds.count("fill") == 1
@@ -609,8 +614,20 @@ def test_obfuscated_figures_carry_the_factors_fingerprint_and_another_is_refused
     assert alice.get("/api/trading-agent/obfuscation").json()["factor_known"] is True
 
 
+def _live_trades(runtime: Runtime) -> list[tuple[str, int, Decimal, str]]:
+    """The trades of the live book at Kite, with the source of their order."""
+    with runtime.db.session() as db:
+        rows = db.execute(
+            select(Trade.transaction_type, Trade.quantity, Trade.price, Order.source)
+            .join(Order, Order.id == Trade.order_pk)
+            .where(Trade.book == "live:kite")
+            .order_by(Trade.id)
+        ).all()
+    return [(side, qty, Decimal(price), source) for side, qty, price, source in rows]
+
+
 def test_the_stop_the_agent_places_is_kept_on_the_position_and_its_fill_closes_it(
-    alice: TestClient,
+    alice: TestClient, runtime: Runtime
 ):
     portfolio = _portfolio(alice)
     _scan(alice, portfolio["id"])
@@ -635,3 +652,8 @@ def test_the_stop_the_agent_places_is_kept_on_the_position_and_its_fill_closes_i
     assert (position["status"], Decimal(position["exit_price"])) == ("closed", Decimal("95.5"))
     again = _report(agent, key, outcome="filled", fill_price="95.5", **stop)
     assert again.json()["duplicate"] is True
+    quantity = signal["quantity"]
+    assert _live_trades(runtime) == [
+        ("BUY", quantity, Decimal("101"), "agent"),
+        ("SELL", quantity, Decimal("95.5"), "agent"),
+    ]

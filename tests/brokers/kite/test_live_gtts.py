@@ -101,6 +101,7 @@ def test_a_single_and_an_oco_gtt_fire_at_kite_and_each_fill_is_booked_once(
         "gtt",
         "COMPLETE",
     )
+    assert order.book == "live:kite"  # a live order is in its broker account's book
     trigger = client.get(f"/api/gtt/triggers/{created.json()['trigger_id']}").json()
     assert trigger["status"] == "triggered"
     assert trigger["meta"] == {"order_id": order.order_id}

@@ -180,7 +180,9 @@ def signal_result(
         reason=body.reason,
         at=body.at,
     )
-    recorded = agent_signals.report(db, report, user_id=key.user_id, clock=_market(runtime))
+    recorded = agent_signals.report(
+        db, report, user_id=key.user_id, clock=_market(runtime), live=runtime.live
+    )
     return _result_out(recorded, body.outcome, body.leg)
 
 

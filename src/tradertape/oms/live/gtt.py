@@ -26,6 +26,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from tradertape.db.models.trading import Gtt, Order
+from tradertape.domain.books import live_book
 from tradertape.domain.order_state import EventKind, OrderEvent, OrderStatus
 from tradertape.errors import BadRequest, ServiceUnavailable
 from tradertape.oms.context import BROKER as PAPER
@@ -344,6 +345,7 @@ class LiveGttBook:
             now=now,
         )
         order.broker = broker.name
+        order.book = live_book(broker.name)  # a live order is in its broker account's book
         # Reconciliation may have adopted the broker's order already (as external): link
         # that row, so one broker order stays one row of ours and is booked once.
         adopted = db.scalar(

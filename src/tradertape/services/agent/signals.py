@@ -26,12 +26,15 @@ from sqlalchemy.orm import Session
 from tradertape.db.models import AgentSignalResult, ModelPortfolio, ModelPosition, ModelSignal
 from tradertape.domain.charges import Side
 from tradertape.domain.money import paise
+from tradertape.domain.orders import TransactionType
 from tradertape.domain.risk import RuleType
 from tradertape.domain.signals import IllegalTransition, SignalEvent, SignalStatus, next_status
 from tradertape.errors import Conflict, InvalidField
+from tradertape.oms.live.orders import LiveOrders
 from tradertape.ports.clock import IST, Clock
 from tradertape.services.accounts.ownership import get_owned
 from tradertape.services.agent.book import AgentBook, working_entry
+from tradertape.services.agent.live_fills import book_agent_fill
 from tradertape.services.portfolios import signals as portfolio_signals
 from tradertape.services.portfolios.positions import delivery_charges, fill_entry, fill_exit
 from tradertape.services.portfolios.reconcile import release
@@ -263,7 +266,7 @@ def _fill(
     day = _day(report, clock)
     if signal.signal_type == "exit":
         assert position is not None
-        charges = delivery_charges(Side.SELL, position.quantity, price, day)
+        charges = delivery_charges(Side.SELL, position.quantity, price, day, portfolio.broker)
         reason = signal.reason or "exit"
         fill_exit(
             portfolio, position, price=price, charges=charges, day=day, reason=reason, clock=clock
@@ -279,7 +282,7 @@ def _fill(
             signal.quantity = quantity
             portfolio.current_capital -= signal.amount
             portfolio.committed_capital += signal.amount
-        charges = delivery_charges(Side.BUY, quantity, price, day)
+        charges = delivery_charges(Side.BUY, quantity, price, day, portfolio.broker)
         position = fill_entry(
             db,
             portfolio,
@@ -378,7 +381,7 @@ def _stop(
         changed = position.status != "closed"
         if changed:
             charges = delivery_charges(
-                Side.SELL, position.quantity, body.fill_price, _day(body, clock)
+                Side.SELL, position.quantity, body.fill_price, _day(body, clock), portfolio.broker
             )
             fill_exit(
                 portfolio,
@@ -397,13 +400,21 @@ def _stop(
     return Recorded(signal, position, duplicate=not changed)
 
 
-def report(db: Session, body: Report, *, user_id: int, clock: Clock) -> Recorded:
+def report(
+    db: Session, body: Report, *, user_id: int, clock: Clock, live: LiveOrders | None = None
+) -> Recorded:
     """Record one outcome of one of the user's agent signals (commits). A repeat of an
-    outcome already recorded changes nothing and says so."""
+    outcome already recorded changes nothing and says so. A fill is also booked in the
+    live book of the portfolio's broker (`live`, the OMS's live desk; docs/books.md)."""
     signal = get_owned(db, ModelSignal, body.signal_id, user_id=user_id, label="signal")
     portfolio = _agent_portfolio(db, signal)
     if body.leg == "stop":
-        return _stop(db, portfolio, signal, body, clock)
+        position = db.get(ModelPosition, signal.position_id) if signal.position_id else None
+        quantity = position.quantity if position is not None else 0
+        recorded = _stop(db, portfolio, signal, body, clock)
+        if live is not None and body.outcome == "filled" and not recorded.duplicate:
+            _book_live(db, live, portfolio, signal, body, TransactionType.SELL, quantity, clock)
+        return recorded
     seen = db.scalar(
         select(AgentSignalResult.id).where(
             AgentSignalResult.signal_id == signal.id, AgentSignalResult.outcome == body.outcome
@@ -435,7 +446,36 @@ def report(db: Session, body: Report, *, user_id: int, clock: Clock) -> Recorded
         again = get_owned(db, ModelSignal, body.signal_id, user_id=user_id, label="signal")
         position = db.get(ModelPosition, again.position_id) if again.position_id else None
         return Recorded(again, position, duplicate=True)
+    if live is not None and body.outcome == "filled" and position is not None:
+        exit_ = signal.signal_type == "exit"
+        side = TransactionType.SELL if exit_ else TransactionType.BUY
+        quantity = position.quantity if exit_ else signal.quantity
+        _book_live(db, live, portfolio, signal, body, side, quantity, clock)
     return Recorded(signal, position, duplicate=False)
+
+
+def _book_live(
+    db: Session,
+    live: LiveOrders,
+    portfolio: ModelPortfolio,
+    signal: ModelSignal,
+    body: Report,
+    side: TransactionType,
+    quantity: int,
+    clock: Clock,
+) -> None:
+    assert body.fill_price is not None  # a fill without its price is refused before
+    book_agent_fill(
+        db,
+        live,
+        portfolio=portfolio,
+        signal=signal,
+        side=side,
+        quantity=quantity,
+        price=body.fill_price,
+        broker_order_id=body.order_id,
+        now=body.at or clock.now(),
+    )
 
 
 def transition(

@@ -15,7 +15,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, object_session
 
 from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal, Order, Trade
-from tradertape.domain.charges import Fill, Segment, Side, compute_charges
+from tradertape.domain.charges import Fill, Segment, Side, compute_charges, schedules_of
 from tradertape.domain.money import paise
 from tradertape.errors import Conflict
 from tradertape.oms.paper.exchange import PaperExchange
@@ -53,10 +53,13 @@ def listing(
     return list(db.scalars(query))
 
 
-def delivery_charges(side: Side, quantity: int, price: Decimal, day: date) -> Decimal:
-    """Zerodha's charges of one delivery fill, as its own contract note."""
+def delivery_charges(
+    side: Side, quantity: int, price: Decimal, day: date, broker: str = "paper"
+) -> Decimal:
+    """Charges of one delivery fill as its own contract note, on `broker`'s schedule
+    (Zerodha's for paper and Kite)."""
     fill = Fill("portfolio", Segment.EQUITY_DELIVERY, side, quantity, price, instrument="ISIN")
-    return compute_charges([fill], day).total
+    return compute_charges([fill], day, schedules=schedules_of(broker)).total
 
 
 _OPEN, _CLOSE = time(9, 15), time(15, 30)

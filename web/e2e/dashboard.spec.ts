@@ -44,9 +44,14 @@ test("the dashboard shows both demo portfolios with the API's figures", async ({
   for (const p of demo) {
     await page.getByRole("tab", { name: p.name }).click();
     const board = await json<{
-      capital: Record<string, string>; open_positions: unknown[]; synthetic: boolean; portfolio: Portfolio;
+      capital: Record<string, string>; open_positions: unknown[]; pending_signals: unknown[]; synthetic: boolean; portfolio: Portfolio;
     }>(api, `/api/model/dashboard?portfolio_id=${p.id}`);
     const panel = page.getByRole("tabpanel");
+    if (p.name.startsWith("V1")) {
+      // at the first sign-in, the last scan's signals wait in V1's cart for the user
+      expect(board.pending_signals.length).toBeGreaterThan(0);
+      await expect(panel.getByText(new RegExp(`^${board.pending_signals.length} awaiting approval`))).toBeVisible();
+    }
     for (const part of ["free", "deployed", "committed"]) {
       await expect(panel.getByTestId(`capital-${part}`)).toHaveText(inr(board.capital[part]));
     }

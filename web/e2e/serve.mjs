@@ -24,10 +24,10 @@ const server = spawn(tradertape, ["demo", "--port", port], {
     TRADERTAPE_KITE_LOGIN_URL: `http://127.0.0.1:${kitePort}/connect/login`,
     // The server allows live trading (to the fake Kite); each user's own switch stays off.
     TRADERTAPE_LIVE_TRADING_ENABLED: "true",
-    // The server's clock starts inside a real session (Thursday 19 Nov 2026, 10:30 IST) and runs
+    // The server's clock starts inside a real session (Friday 20 Nov 2026, 10:00 IST) and runs
     // at wall speed: every run sees the same day and the same simulated prices, whatever the
     // wall time (a holiday evening's replay once stood still for the price test).
-    TRADERTAPE_CLOCK_START: process.env.E2E_CLOCK_START ?? "2026-11-19T10:30:00+05:30",
+    TRADERTAPE_CLOCK_START: process.env.E2E_CLOCK_START ?? "2026-11-20T10:00:00+05:30",
     // Every test signs in as the demo user; the default of 5 a minute would refuse the run's.
     TRADERTAPE_AUTH_ATTEMPTS_PER_MINUTE: process.env.TRADERTAPE_AUTH_ATTEMPTS_PER_MINUTE ?? "600",
   },

@@ -8,7 +8,7 @@ import { inr, istDate, qty } from "@/format";
 import { type Chain, type Contract, type PayoffLeg, type WhatIf, useChain, usePayoff, useUnderlyings } from "./optionApi";
 import { PayoffChart } from "./PayoffChart";
 import { PayoffSummary } from "./PayoffSummary";
-import { addLeg, PRESETS, type Preset, presetLegs, type Side } from "./spread";
+import { addLeg, openingExpiry, PRESETS, type Preset, presetLegs, type Side } from "./spread";
 import { WhatIfControls } from "./WhatIfControls";
 
 const NOW: WhatIf = { spot: null, iv_shift: 0, days_to_expiry: null };
@@ -18,8 +18,8 @@ function Trade({ contract, onAdd }: { contract: Contract | null; onAdd: (symbol:
   const name = `${contract.strike} ${contract.option_type}`;
   return (
     <Group gap={2} wrap="nowrap">
-      <ActionIcon size="sm" variant="light" color="blue" aria-label={`Buy ${name}`} onClick={() => onAdd(contract.tradingsymbol, "BUY")}>B</ActionIcon>
-      <ActionIcon size="sm" variant="light" color="orange" aria-label={`Sell ${name}`} onClick={() => onAdd(contract.tradingsymbol, "SELL")}>S</ActionIcon>
+      <ActionIcon size="sm" variant="filled" color="blue.8" aria-label={`Buy ${name}`} onClick={() => onAdd(contract.tradingsymbol, "BUY")}>B</ActionIcon>
+      <ActionIcon size="sm" variant="filled" color="red.9" aria-label={`Sell ${name}`} onClick={() => onAdd(contract.tradingsymbol, "SELL")}>S</ActionIcon>
     </Group>
   );
 }
@@ -95,7 +95,7 @@ function Structure({ underlying, legs, setLegs, chain }: { underlying: string; l
                 const priced = p?.legs.find((x) => x.tradingsymbol === l.tradingsymbol);
                 return (
                   <Table.Tr key={l.tradingsymbol}>
-                    <Table.Td><Badge variant="light" color={l.transaction_type === "BUY" ? "blue" : "orange"}>{l.transaction_type === "BUY" ? "Buy" : "Sell"}</Badge></Table.Td>
+                    <Table.Td><Badge variant="filled" color={l.transaction_type === "BUY" ? "blue.8" : "red.9"}>{l.transaction_type === "BUY" ? "Buy" : "Sell"}</Badge></Table.Td>
                     <Table.Td>{l.tradingsymbol}</Table.Td>
                     <Table.Td><NumberInput size="xs" w={70} min={1} max={100} aria-label={`Lots of ${l.tradingsymbol}`} value={l.lots}
                       onChange={(v) => setLegs(legs.map((x, j) => (j === i ? { ...x, lots: Math.max(1, Number(v) || 1) } : x)))} /></Table.Td>
@@ -134,6 +134,9 @@ export function Component() {
   }, [underlying, underlyings.data]);
   const chain = useChain(underlying, expiry);
   const c = chain.data;
+  useEffect(() => {
+    if (expiry === null && c) setExpiry(openingExpiry(c.expiries, c.updated_at));
+  }, [expiry, c]);
   const pick = (u: string | null) => { setUnderlying(u); setExpiry(null); setLegs([]); };
   return (
     <>

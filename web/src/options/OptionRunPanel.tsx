@@ -23,7 +23,7 @@ export default function OptionRunPanel({ runId }: { runId: number }) {
       <Stack gap="sm">
         <Group justify="space-between">
           <Title order={2} size="h4">{o.strategy_name} · {o.underlying}</Title>
-          <Badge variant="light">{words(o.status)}</Badge>
+          <Badge variant="outline" color="gray.7">{words(o.status)}</Badge>
         </Group>
         <Table fz="sm" aria-label="Option legs">
           <Table.Thead><Table.Tr><Table.Th>Contract</Table.Th><Table.Th>Side</Table.Th><Table.Th ta="right">Qty</Table.Th><Table.Th ta="right">Held</Table.Th><Table.Th ta="right">Avg price</Table.Th><Table.Th ta="right">LTP</Table.Th></Table.Tr></Table.Thead>

@@ -36,8 +36,8 @@ export function PayoffChart({ payoff, label }: { payoff: Payoff; label: string }
       </svg>
       <Group gap="md" justify="center">
         <Text size="xs">━ At expiry</Text>
-        <Text size="xs" c="grape.8">╍ Today (what-if): {signedInr(payoff.pnl_today)}</Text>
-        <Text size="xs" c="orange.9">● Breakeven</Text>
+        <Text size="xs">╍ Today (what-if): {signedInr(payoff.pnl_today)}</Text>
+        <Text size="xs">● Breakeven</Text>
       </Group>
     </figure>
   );

@@ -42,3 +42,14 @@ describe("payoff chart scaling", () => {
     expect(s.expiry).toBe(`10.0,${s.y(-3250).toFixed(1)} 190.0,${s.y(3250).toFixed(1)}`);
   });
 });
+
+describe("opening expiry", () => {
+  it("skips the one expiring on the market's day (IST)", async () => {
+    const { openingExpiry } = await import("./spread");
+    const days = ["2026-11-24", "2026-12-01"];
+    expect(openingExpiry(days, "2026-11-24T09:00:00+00:00")).toBe("2026-12-01");
+    expect(openingExpiry(days, "2026-11-23T20:00:00+00:00")).toBe("2026-12-01"); // 01:30 IST on the 24th
+    expect(openingExpiry(days, "2026-11-23T10:00:00+00:00")).toBe("2026-11-24");
+    expect(openingExpiry(days, null)).toBe("2026-11-24");
+  });
+});

@@ -43,3 +43,11 @@ export function presetLegs(chain: Chain, preset: Preset, width = 2): PayoffLeg[]
       return [...leg(put(-2 * width), "BUY"), ...leg(put(-width), "SELL"), ...leg(call(width), "SELL"), ...leg(call(2 * width), "BUY")];
   }
 }
+
+/** The expiry to open with: the nearest one that does not expire on the market's day
+ * (`asOf`, the spot's time), since a same-day expiry has no time value left to show. */
+export function openingExpiry(expiries: string[], asOf: string | null): string | null {
+  if (!asOf) return expiries[0] ?? null;
+  const today = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Kolkata" }).format(new Date(asOf));
+  return expiries.find((d) => d > today) ?? expiries[0] ?? null;
+}

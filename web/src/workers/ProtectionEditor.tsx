@@ -59,7 +59,7 @@ export function ProtectionPanel({ run }: { run: Run }) {
         <Group justify="space-between">
           <Title order={2} size="h4">Backend protection</Title>
           <Group gap="xs">
-            <Badge variant="light" color={state.status === "triggered" ? "red" : state.status === "active" ? "teal" : "gray"}>{words(String(state.status ?? "none"))}</Badge>
+            <Badge variant="outline" color={state.status === "triggered" ? "red.8" : state.status === "active" ? "teal.9" : "gray.7"}>{words(String(state.status ?? "none"))}</Badge>
             {state.version !== undefined && <Text size="xs" c="dimmed">version {String(state.version)} · generation {String(state.generation ?? "")}</Text>}
           </Group>
         </Group>

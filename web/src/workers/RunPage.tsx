@@ -75,8 +75,8 @@ export function Component() {
     <>
       <PageTitle actions={<ExitButton run={r} />}>{r.name || r.strategy_run_id}</PageTitle>
       <Group gap="xs" mb="md" wrap="wrap">
-        <Badge variant="light" color={modeColor(r.execution_mode)}>{modeWord(r.execution_mode)}</Badge>
-        <Badge variant="outline" color={r.status === "open" ? "blue" : "gray"}>{statusWord(r.status)}</Badge>
+        <Badge variant="outline" color={modeColor(r.execution_mode)}>{modeWord(r.execution_mode)}</Badge>
+        <Badge variant="outline" color={r.status === "open" ? "blue.8" : "gray.7"}>{statusWord(r.status)}</Badge>
         <Badge variant="dot" color={healthColor}>{health}</Badge>
         <Text size="sm" c="dimmed">Heartbeat {ageWords(r.heartbeat_age_sec)} · worker session {words(r.session_status)} · {r.strategy_run_id} · template {r.template_id} · token {r.token_name}</Text>
       </Group>

@@ -19,16 +19,16 @@ function Card({ run }: { run: RunCard }) {
       <Stack gap={6}>
         <Group justify="space-between" wrap="nowrap">
           <Anchor component={Link} to={`/workers/runs/${run.id}`} fw={600} truncate>{title}</Anchor>
-          <Badge variant="light" color={modeColor(run.execution_mode)}>{modeWord(run.execution_mode)}</Badge>
+          <Badge variant="outline" color={modeColor(run.execution_mode)}>{modeWord(run.execution_mode)}</Badge>
         </Group>
         <Group justify="space-between" align="baseline">
           <Text size="sm" c="dimmed">Net P&amp;L</Text>
           <Text fw={600} size="lg" aria-label="Net P&L"><Money value={run.net_pnl} pnl /></Text>
         </Group>
         <Group gap="xs">
-          <Badge variant="outline" color={run.status === "open" ? "blue" : "gray"}>{statusWord(run.status)}</Badge>
+          <Badge variant="outline" color={run.status === "open" ? "blue.8" : "gray.7"}>{statusWord(run.status)}</Badge>
           <Badge variant="dot" color={color}>{health}</Badge>
-          {run.is_option_run && <Badge variant="light" color="grape">Options</Badge>}
+          {run.is_option_run && <Badge variant="outline" color="grape.8">Options</Badge>}
         </Group>
         <Text size="xs" c="dimmed">
           Heartbeat {ageWords(run.heartbeat_age_sec)} · {run.position_count} open {run.position_count === 1 ? "position" : "positions"} · {run.template_id} · token {run.token_name} · started {istDateTime(run.created_at)}

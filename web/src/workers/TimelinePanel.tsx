@@ -28,7 +28,7 @@ export function TimelinePanel({ events }: { events: TimelineEvent[] }) {
               <li key={e.cursor} style={{ padding: "6px 0", borderBottom: "1px solid var(--mantine-color-default-border)" }}>
                 <Group gap="xs" wrap="nowrap" align="baseline">
                   <Text size="xs" c="dimmed" className="num" w={64}>{istTime(e.created_at)}</Text>
-                  <Badge size="xs" variant="light" color="gray">{kindWord(e.event_kind)}</Badge>
+                  <Badge size="xs" variant="outline" color="gray.7">{kindWord(e.event_kind)}</Badge>
                   <Text size="sm">{eventWords(e.event_type)}{e.summary ? `: ${e.summary}` : ""}</Text>
                 </Group>
               </li>

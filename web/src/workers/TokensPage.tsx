@@ -87,7 +87,7 @@ export function Component() {
   const columns: Column<Token>[] = [
     { key: "name", header: "Name", render: (t) => t.name, value: (t) => t.name },
     { key: "token", header: "Token", render: (t) => <code>{t.masked_token}</code> },
-    { key: "modes", header: "Modes", render: (t) => t.allowed_modes.map((m) => <Badge key={m} variant="light" color={m === "live" ? "orange" : "gray"} mr={4}>{m === "dry_run" ? "Dry run" : m === "live" ? "Live" : "Paper"}</Badge>) },
+    { key: "modes", header: "Modes", render: (t) => t.allowed_modes.map((m) => <Badge key={m} variant="outline" color={m === "live" ? "orange.9" : "gray.7"} mr={4}>{m === "dry_run" ? "Dry run" : m === "live" ? "Live" : "Paper"}</Badge>) },
     { key: "actions", header: "Actions", render: (t) => `${t.allowed_actions.length} allowed` },
     { key: "templates", header: "Templates", render: (t) => (t.allowed_templates.length ? t.allowed_templates.join(", ") : "Any") },
     { key: "expires", header: "Expires (IST)", render: (t) => (t.expires_at ? istDateTime(t.expires_at) : "Never"), value: (t) => t.expires_at },

@@ -5,7 +5,7 @@ export function modeWord(mode: string): string {
 }
 
 export function modeColor(mode: string): string {
-  return mode === "live" ? "orange" : "gray";
+  return mode === "live" ? "orange.9" : "gray.7";
 }
 
 const STATUS: Record<string, string> = { open: "Running", closed: "Exited", failed: "Failed", exiting: "Exiting" };

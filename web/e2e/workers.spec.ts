@@ -40,11 +40,12 @@ test("a worker run started inside the test: live P&L, a growing timeline, protec
   // the worker: a paper run, its session, orders and a decision, over the worker API
   const w = await worker(token);
   const runKey = `run_e2e_${info.project.name}_${Date.now()}`;
+  const name = `E2E momentum (${info.project.name})`;
   await ok(await w.post("/api/algo-workers/worker/runs", {
     data: {
       template_id: "basic-equity", account_scope: "kite:paper", execution_mode: "paper", strategy_run_id: runKey,
       risk_schema: [{ key: "max_loss", label: "Max loss (₹)", value: 5000 }], runtime_state: { risk: { max_loss: 5000 } },
-      metadata: { strategy_name: "E2E momentum" },
+      metadata: { strategy_name: name },
     },
   }));
   const { worker_session_nonce: nonce } = await ok<{ worker_session_nonce: string }>(await w.post(`/api/algo-workers/worker/runs/${runKey}/claim-session`));
@@ -63,11 +64,12 @@ test("a worker run started inside the test: live P&L, a growing timeline, protec
 
   // the run card, then the run
   await page.goto("/workers");
-  const card = page.getByRole("article", { name: `Run ${runKey}` });
+  const card = page.getByRole("article", { name: `Run ${name}` });
   await expect(card).toContainText("Paper");
   await expect(card).toContainText("Healthy");
-  await card.getByRole("link", { name: runKey }).click();
-  await expect(page.getByRole("heading", { level: 1 })).toHaveText(runKey);
+  await keepScreenshot(page, "worker-runs", info.project.name);
+  await card.getByRole("link", { name }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(name);
   const net = page.getByLabel("Net P&L", { exact: true });
   await expect(page.getByRole("table", { name: "Legs" }).getByRole("row")).toHaveCount(4);
   // live: the simulated feed moves the marks and the P&L stream carries each change here
@@ -80,9 +82,11 @@ test("a worker run started inside the test: live P&L, a growing timeline, protec
   await ok(await decide("adding on strength"));
   await expect(events).toHaveCount(before + 1);
   await expect(events.first()).toContainText("Decision: signal: adding on strength");
-  await page.getByRole("radio", { name: "Decisions" }).check({ force: true });
+  const timeline = page.getByRole("region", { name: "Timeline" });
+  await timeline.getByText("Decisions", { exact: true }).click();
   await expect(events).toHaveCount(2);
-  await page.getByRole("radio", { name: "All" }).check({ force: true });
+  await timeline.getByText("All", { exact: true }).click();
+  await expect(events).toHaveCount(before + 1);
   await expectAccessible(page);
   await keepScreenshot(page, "worker-run", info.project.name);
 
@@ -94,13 +98,15 @@ test("a worker run started inside the test: live P&L, a growing timeline, protec
   await position.getByRole("textbox", { name: "Quantity" }).fill("-5");
   await position.getByRole("textbox", { name: "Entry price" }).fill("1500");
   await position.getByRole("textbox", { name: "Stop loss %" }).fill("2");
-  await protection.getByRole("switch", { name: "Protection on" }).check({ force: true });
+  await protection.getByText("Protection on", { exact: true }).click();
   await protection.getByRole("button", { name: "Save protection" }).click();
   await expect(position.getByRole("textbox", { name: "Quantity" })).toHaveAttribute("aria-invalid", "true");
   await expect(protection.getByRole("alert")).toContainText("Not saved");
   await position.getByRole("textbox", { name: "Quantity" }).fill("50");
   await protection.getByRole("button", { name: "Save protection" }).click();
-  await expect(protection.getByRole("status")).toContainText("Saved: protection version 2");
+  await expect(protection.getByRole("status")).toHaveText("Saved: protection version 1.");
+  await expect(protection.getByText("Active", { exact: true })).toBeVisible();
+  await expect(protection.getByRole("alert")).toBeHidden();
 
   // exit: the dry run first, then the exit
   await page.getByRole("button", { name: "Exit run…" }).click();
@@ -108,9 +114,10 @@ test("a worker run started inside the test: live P&L, a growing timeline, protec
   await expect(dialog.getByRole("region", { name: "Exit preview" })).toContainText("Sell 50 INFY at market");
   await expect(dialog).toContainText("nothing has been sent yet");
   await dialog.getByRole("button", { name: "Exit now" }).click();
-  await expect(dialog.getByRole("status")).toHaveText("Exit done: the run is closed.");
+  await expect(dialog.getByRole("status")).toHaveText(/^Exit (done: the run is closed|sent: the closing orders are working)/);
   await dialog.getByRole("button", { name: "Close", exact: true }).first().click();
-  await expect(page.getByText("Exited", { exact: true })).toBeVisible();
-  await expect(page.getByRole("table", { name: "Orders" }).getByRole("row")).toHaveCount(7); // 3 in, 3 out
+  await expect(page.getByRole("table", { name: "Orders" }).getByRole("row")).toHaveCount(7, { timeout: 30_000 }); // 3 in, 3 out
+  await expect(page.getByText("Exited", { exact: true })).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByRole("button", { name: "Exit run…" })).toBeDisabled();
   await w.dispose();
 });

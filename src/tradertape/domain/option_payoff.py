@@ -69,7 +69,7 @@ def net_greeks(legs: list[PayoffLeg], scenario: Scenario, rate: float) -> Greeks
 
 
 def spot_grid(
-    center: float, strikes: list[float], points: int = 81, width: float = 0.1
+    center: float, strikes: list[float], points: int = 81, width: float = 0.05
 ) -> list[float]:
     """`points` spots evenly over ±`width` of `center`, widened to take in every strike."""
     low = min([center * (1 - width), *[s * 0.97 for s in strikes]])

@@ -88,7 +88,7 @@ function Structure({ underlying, legs, setLegs, chain }: { underlying: string; l
         </Group>
         {legs.length === 0 && <Text size="sm" c="dimmed">Press B or S beside a contract, or add a spread, to see its payoff.</Text>}
         {legs.length > 0 && (
-          <Table fz="sm" aria-label="Legs">
+          <ScrollArea type="auto"><Table fz="sm" miw={520} aria-label="Legs">
             <Table.Thead><Table.Tr><Table.Th>Side</Table.Th><Table.Th>Contract</Table.Th><Table.Th>Lots</Table.Th><Table.Th ta="right">Price</Table.Th><Table.Th /></Table.Tr></Table.Thead>
             <Table.Tbody>
               {legs.map((l, i) => {
@@ -105,7 +105,7 @@ function Structure({ underlying, legs, setLegs, chain }: { underlying: string; l
                 );
               })}
             </Table.Tbody>
-          </Table>
+          </Table></ScrollArea>
         )}
         {payoff.error && <Alert color="red" role="alert">{payoff.error.message}</Alert>}
         {legs.length > 0 && p && (

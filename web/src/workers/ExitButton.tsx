@@ -3,8 +3,14 @@
 import { Alert, Button, Group, List, Loader, Modal, Stack, Text } from "@mantine/core";
 import { useState } from "react";
 import { Money } from "@/components/Money";
-import { qty } from "@/format";
+import { qty, words } from "@/format";
 import { type Run, useExit, useExitPreview } from "./workerApi";
+
+function exitWords(status: string): string {
+  if (status === "closed") return "Exit done: the run is closed.";
+  if (status === "submitted") return "Exit sent: the closing orders are working; the run closes as they fill.";
+  return `Exit ${words(status).toLowerCase()}.`;
+}
 
 export function ExitButton({ run }: { run: Run }) {
   const [open, setOpen] = useState(false);
@@ -43,7 +49,7 @@ export function ExitButton({ run }: { run: Run }) {
             </>
           )}
           {exit.error && <Alert color="red" role="alert">{exit.error.message}</Alert>}
-          {exit.data && <Text role="status">Exit {exit.data.status === "closed" ? "done: the run is closed" : exit.data.status}.</Text>}
+          {exit.data && <Text role="status">{exitWords(exit.data.status)}</Text>}
           <Group justify="flex-end">
             <Button variant="default" onClick={() => setOpen(false)}>{exit.data ? "Close" : "Cancel"}</Button>
             {!exit.data && (

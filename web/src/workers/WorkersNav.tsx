@@ -1,16 +1,16 @@
-import { Tabs } from "@mantine/core";
-import { useLocation, useNavigate } from "react-router";
+import { Button, Group } from "@mantine/core";
+import { Link, useLocation } from "react-router";
 
 /** Runs and tokens: the two pages of the algo workers. */
 export function WorkersNav() {
-  const navigate = useNavigate();
-  const tab = useLocation().pathname.startsWith("/workers/tokens") ? "tokens" : "runs";
+  const onTokens = useLocation().pathname.startsWith("/workers/tokens");
+  const item = (to: string, label: string, current: boolean) => (
+    <Button component={Link} to={to} size="xs" variant={current ? "filled" : "default"} aria-current={current ? "page" : undefined}>{label}</Button>
+  );
   return (
-    <Tabs value={tab} onChange={(v) => navigate(v === "tokens" ? "/workers/tokens" : "/workers")} mb="md">
-      <Tabs.List aria-label="Algo workers">
-        <Tabs.Tab value="runs">Runs</Tabs.Tab>
-        <Tabs.Tab value="tokens">Tokens</Tabs.Tab>
-      </Tabs.List>
-    </Tabs>
+    <Group component="nav" aria-label="Algo workers" gap="xs" mb="md">
+      {item("/workers", "Runs", !onTokens)}
+      {item("/workers/tokens", "Tokens", onTokens)}
+    </Group>
   );
 }

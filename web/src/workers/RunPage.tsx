@@ -93,12 +93,15 @@ export function Component() {
             <Figure label="Charges"><Money value={totals?.charges} /></Figure>
           </SimpleGrid>
         </section>
+        <Title order={2} size="h4" mb={-8}>Legs</Title>
         <DataTable caption="Legs" columns={legColumns} rows={pnl.data?.legs ?? []} rowKey={(l) => `${l.exchange}:${l.tradingsymbol}:${l.product}`} empty="No positions yet." />
         {r.is_option_run && <Suspense fallback={<Loader size="sm" />}><OptionRunPanel runId={r.id} /></Suspense>}
         <Grid>
           <Grid.Col span={{ base: 12, lg: 7 }}>
             <Stack gap="md">
+              <Title order={2} size="h4" mb={-8}>Orders</Title>
               <DataTable caption="Orders" columns={orderColumns} rows={book.data?.orders ?? []} rowKey={(o) => o.order_id} empty="No orders yet." />
+              <Title order={2} size="h4" mb={-8}>Trades</Title>
               <DataTable caption="Trades" columns={tradeColumns} rows={book.data?.trades ?? []} rowKey={(t) => t.trade_id} empty="No trades yet." />
             </Stack>
           </Grid.Col>

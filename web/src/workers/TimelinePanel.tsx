@@ -1,5 +1,5 @@
 // The run's timeline, live: newest first, filtered by kind.
-import { Badge, Group, Paper, ScrollArea, SegmentedControl, Stack, Text, Title } from "@mantine/core";
+import { Group, Paper, ScrollArea, SegmentedControl, Stack, Text, Title } from "@mantine/core";
 import { useState } from "react";
 import { istTime } from "@/format";
 import { eventWords, type Kind, kindWord, shown } from "./timeline";
@@ -27,8 +27,8 @@ export function TimelinePanel({ events }: { events: TimelineEvent[] }) {
             {rows.map((e) => (
               <li key={e.cursor} style={{ padding: "6px 0", borderBottom: "1px solid var(--mantine-color-default-border)" }}>
                 <Group gap="xs" wrap="nowrap" align="baseline">
-                  <Text size="xs" c="dimmed" className="num" w={64}>{istTime(e.created_at)}</Text>
-                  <Badge size="xs" variant="outline" color="gray.7">{kindWord(e.event_kind)}</Badge>
+                  <Text size="xs" c="dimmed" className="num" w={64} style={{ flexShrink: 0 }}>{istTime(e.created_at)}</Text>
+                  <Text size="xs" fw={600} w={74} style={{ flexShrink: 0 }}>{kindWord(e.event_kind)}</Text>
                   <Text size="sm">{eventWords(e.event_type)}{e.summary ? `: ${e.summary}` : ""}</Text>
                 </Group>
               </li>

@@ -81,13 +81,14 @@ test("a worker run started inside the test: live P&L, a growing timeline, protec
   const before = await events.count();
   await ok(await decide("adding on strength"));
   await expect(events).toHaveCount(before + 1);
-  await expect(events.first()).toContainText("Decision: signal: adding on strength");
+  await expect(events.first()).toContainText("Signal: adding on strength");
   const timeline = page.getByRole("region", { name: "Timeline" });
   await timeline.getByText("Decisions", { exact: true }).click();
   await expect(events).toHaveCount(2);
   await timeline.getByText("All", { exact: true }).click();
   await expect(events).toHaveCount(before + 1);
   await expectAccessible(page);
+  await page.evaluate(() => window.scrollTo(0, 0)); // the P&L first, as a trader opens it
   await keepScreenshot(page, "worker-run", info.project.name);
 
   // protection: the API's 422 lands on the field; a good value saves a new version

@@ -22,11 +22,11 @@ export function kindWord(kind: string): string {
   return KIND_WORDS[kind] ?? kind;
 }
 
-/** "order.updated" → "Order updated"; "decision.note" → "Decision: note". */
+/** "order.updated" → "Order updated"; "decision.note" → "Note" (the kind says decision). */
 export function eventWords(type: string): string {
   const [head, ...rest] = type.split(".");
   const tail = rest.join(" ").replace(/_/g, " ");
-  if (head === "decision") return `Decision: ${tail}`;
+  if (head === "decision") return tail.charAt(0).toUpperCase() + tail.slice(1);
   const text = `${head ?? ""} ${tail}`.trim().replace(/_/g, " ");
   return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -20,7 +20,7 @@ describe("timeline", () => {
   });
   it("reads event types as words", () => {
     expect(eventWords("order.updated")).toBe("Order updated");
-    expect(eventWords("decision.note")).toBe("Decision: note");
+    expect(eventWords("decision.note")).toBe("Note");
     expect(eventWords("protection.state_changed")).toBe("Protection state changed");
   });
 });

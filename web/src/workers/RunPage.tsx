@@ -78,7 +78,7 @@ export function Component() {
         <Badge variant="outline" color={modeColor(r.execution_mode)}>{modeWord(r.execution_mode)}</Badge>
         <Badge variant="outline" color={r.status === "open" ? "blue.8" : "gray.7"}>{statusWord(r.status)}</Badge>
         <Badge variant="dot" color={healthColor}>{health}</Badge>
-        <Text size="sm" c="dimmed">Heartbeat {ageWords(r.heartbeat_age_sec)} · worker session {words(r.session_status)} · {r.strategy_run_id} · template {r.template_id} · token {r.token_name}</Text>
+        <Text size="sm" c="dimmed">Heartbeat {ageWords(r.heartbeat_age_sec)} · worker session {words(r.session_status).toLowerCase()} · {r.strategy_run_id} · template {r.template_id} · token {r.token_name}</Text>
       </Group>
       <Stack gap="md">
         <section aria-label="P&L">

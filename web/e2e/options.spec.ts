@@ -1,12 +1,13 @@
 // Options in the browser: the chain renders around ATM with PCR and max pain as the API
 // says, a bull call spread from the chain draws the payoff the API computes (the page's own
 // answer is compared with what it shows), and the what-if asks the API again.
-import { expect, type Page, type Response, test } from "@playwright/test";
+import { expect, type Page, type Response, request, test } from "@playwright/test";
+import type { Chain } from "../src/options/optionApi";
 import { inr, signedInr } from "../src/format/money";
 import { istDate } from "../src/format/time";
-import { openingExpiry } from "../src/options/spread";
+import { openingExpiry, presetLegs } from "../src/options/spread";
 import { expectAccessible, keepScreenshot } from "./support";
-import { pageApi, shareSignIn } from "./session";
+import { base, pageApi, shareSignIn } from "./session";
 
 shareSignIn(test);
 
@@ -58,4 +59,42 @@ test("a chain renders and a spread's payoff is drawn with the API's figures @pho
   expect(shifted.scenario.iv_shift).toBe(1);
   await expect(structure.getByText("+1 pts")).toBeVisible();
   await expect(structure.getByLabel("P&L at the what-if")).toHaveText(signedInr(shifted.pnl_today));
+});
+
+test("an option run shows its legs, protection and the API's payoff with what-if sliders", async ({ page }, info) => {
+  test.slow();
+  const api = pageApi(page);
+  const issued = (await (await api.post("/api/algo-workers/tokens", { data: { name: `options e2e ${info.project.name}` } })).json()) as { token: string };
+  const worker = await request.newContext({ baseURL: base(), extraHTTPHeaders: { Authorization: `Bearer ${issued.token}` } });
+  const chain = (await (await api.get("/api/options/underlyings/NIFTY/chain?expiry=next_week")).json()) as Chain;
+  const name = `Bull call spread (${info.project.name})`;
+  const legs = presetLegs(chain, "bull_call");
+  const created = await worker.post("/api/algo-workers/worker/options/runs", {
+    data: { strategy_name: name, product: "NRML", legs, protection: { stoploss_pct: 50 } },
+  });
+  expect(created.ok(), await created.text()).toBeTruthy();
+  const { strategy_run_id: runKey } = (await created.json()) as { strategy_run_id: string };
+  const entered = await worker.post(`/api/algo-workers/worker/options/runs/${runKey}/enter`, { data: {} });
+  expect(entered.ok(), await entered.text()).toBeTruthy();
+  const cards = (await (await api.get("/api/algo-workers/runs")).json()) as { id: number; strategy_run_id: string }[];
+  const id = (cards.find((c) => c.strategy_run_id === runKey) as { id: number }).id;
+
+  const answered = page.waitForResponse((r: Response) => r.url().endsWith(`/api/algo-workers/runs/${id}/option/payoff`));
+  await page.goto(`/workers/runs/${id}`);
+  const structure = page.getByRole("region", { name: "Option structure" });
+  await expect(structure.getByRole("table", { name: "Option legs" }).getByRole("row")).toHaveCount(3);
+  await expect(structure).toContainText("Protection:");
+  const payoff = (await (await answered).json()) as Payoff;
+  await expect(structure.getByRole("img", { name: /^Run payoff: at expiry/ })).toBeVisible();
+  await expect(structure.getByLabel("Max loss")).toHaveText(signedInr(payoff.max_loss));
+  const later = page.waitForResponse((r: Response) => r.url().endsWith(`/api/algo-workers/runs/${id}/option/payoff`));
+  await structure.getByRole("slider", { name: "Days to expiry" }).focus();
+  await page.keyboard.press("Home"); // to expiry day
+  const atExpiry = (await (await later).json()) as Payoff & { scenario: { days_to_expiry: number } };
+  expect(atExpiry.scenario.days_to_expiry).toBe(0);
+  await expect(structure.getByLabel("P&L at the what-if")).toHaveText(signedInr(atExpiry.pnl_today));
+  await structure.scrollIntoViewIfNeeded();
+  await expectAccessible(page);
+  await keepScreenshot(page, "option-run", info.project.name);
+  await worker.dispose();
 });

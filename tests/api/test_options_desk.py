@@ -108,6 +108,8 @@ def test_spread_payoff_and_what_if(signed_in: TestClient) -> None:
         ),
         pytest.param({"legs": []}, "legs", id="no-legs"),
         pytest.param({"iv_shift": 500}, "iv_shift", id="iv"),
+        pytest.param({"iv_shift": True}, "iv_shift", id="iv-not-a-number"),
+        pytest.param({"days_to_expiry": "5"}, "days_to_expiry", id="days-a-string"),
     ],
 )
 def test_bad_payoff_names_the_field(

@@ -9,9 +9,12 @@ leg's implied volatility: model values for a chart, not booked money.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, Strict
+
+JsonInt = Annotated[int, Strict()]  # a JSON integer: never true, "5" or 5.0
+JsonFloat = Annotated[float, Strict()]  # a JSON number: never true or "5"
 
 
 class UnderlyingOut(BaseModel):
@@ -74,8 +77,8 @@ class WhatIfIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     spot: Decimal | None = Field(default=None, gt=0, le=10_000_000)
-    iv_shift: float = Field(default=0.0, ge=-50, le=100)
-    days_to_expiry: float | None = Field(default=None, ge=0, le=400)
+    iv_shift: JsonFloat = Field(default=0.0, ge=-50, le=100)
+    days_to_expiry: JsonFloat | None = Field(default=None, ge=0, le=400)
 
 
 class PayoffLegIn(BaseModel):
@@ -85,7 +88,7 @@ class PayoffLegIn(BaseModel):
 
     tradingsymbol: str = Field(min_length=1, max_length=60, examples=["NIFTY26DEC25000CE"])
     transaction_type: Literal["BUY", "SELL"]
-    lots: int = Field(ge=1, le=1000)
+    lots: JsonInt = Field(ge=1, le=1000)
     entry_price: Decimal | None = Field(
         default=None, gt=0, le=1_000_000, description="default: the contract's LTP now"
     )

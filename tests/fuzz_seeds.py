@@ -665,6 +665,11 @@ SEEDS: dict[str, Seed] = {
     "DELETE /api/orders/{order_id}": lambda c: [
         {"path_parameters": {"order_id": _resting_order(c)}}
     ],
+    # A desk order by its id (a worker run's order ids, seen on its book, are not the desk's)
+    "GET /api/orders/{order_id}": lambda c: [{"path_parameters": {"order_id": _resting_order(c)}}],
+    "GET /api/orders/{order_id}/history": lambda c: [
+        {"path_parameters": {"order_id": _resting_order(c)}}
+    ],
     "POST /api/gtt/triggers": _one(body=_gtt()),
     "PUT /api/gtt/triggers/{trigger_id}": lambda c: [
         {

@@ -411,6 +411,35 @@ def _entered(c: Context) -> str:
     return run
 
 
+def _desk_run(c: Context, run_key: str | None = None) -> int:
+    """The desk id of the actor's worker run (or of the run `run_key`)."""
+    wanted = run_key or c.actor.run_id
+    cards = c.call("GET", "/api/algo-workers/runs", params={"limit": 200})
+    return int(next(card["id"] for card in cards if card["strategy_run_id"] == wanted))
+
+
+def _desk(request: dict[str, Any] | None = None) -> Seed:
+    """`request` on the actor's worker run, by its desk id."""
+    return lambda c: [{"path_parameters": {"run_id": _desk_run(c)}, **(request or {})}]
+
+
+def _desk_option(request: dict[str, Any] | None = None) -> Seed:
+    """`request` on an entered option run, by its desk id."""
+    return lambda c: [{"path_parameters": {"run_id": _desk_run(c, _entered(c))}, **(request or {})}]
+
+
+PAYOFF = {
+    "underlying": "NIFTY",
+    "legs": [
+        {"tradingsymbol": "NIFTY26D0124000CE", "transaction_type": "BUY", "lots": 1},
+        {"tradingsymbol": "NIFTY26D0124100CE", "transaction_type": "SELL", "lots": 1},
+    ],
+    "spot": 24100,
+    "iv_shift": 2,
+    "days_to_expiry": 3,
+}
+
+
 def _live_gtt(c: Context) -> int:
     return int(c.call("POST", f"{W}/gtt/triggers", json=LIVE_GTT)["trigger_id"])
 
@@ -773,6 +802,11 @@ SEEDS: dict[str, Seed] = {
     "DELETE /api/orders/{order_id}": lambda c: [
         {"path_parameters": {"order_id": _resting_order(c)}}
     ],
+    # A desk order by its id (a worker run's order ids, seen on its book, are not the desk's)
+    "GET /api/orders/{order_id}": lambda c: [{"path_parameters": {"order_id": _resting_order(c)}}],
+    "GET /api/orders/{order_id}/history": lambda c: [
+        {"path_parameters": {"order_id": _resting_order(c)}}
+    ],
     "POST /api/gtt/triggers": _one(body=_gtt()),
     "PUT /api/gtt/triggers/{trigger_id}": lambda c: [
         {
@@ -998,6 +1032,24 @@ SEEDS: dict[str, Seed] = {
         {"path_parameters": {"run_id": _entered(c)}, "body": {}}
     ],
     **FAMILY_SEEDS,
+    # The owner's desk of worker runs and the web's option pages
+    "GET /api/algo-workers/runs/{run_id}": _desk(),
+    "GET /api/algo-workers/runs/{run_id}/pnl": _desk(),
+    "GET /api/algo-workers/runs/{run_id}/book": _desk(),
+    "GET /api/algo-workers/runs/{run_id}/pnl/stream": _desk(),
+    "GET /api/algo-workers/runs/{run_id}/timeline/stream": _desk(),
+    "GET /api/algo-workers/runs/{run_id}/timeline": _desk({"query": {"event_kind": "decision"}}),
+    "PATCH /api/algo-workers/runs/{run_id}/protection": _desk(
+        {"body": {"backend_protection": STOP, "reason": "desk"}}
+    ),
+    "PATCH /api/algo-workers/runs/{run_id}/risk": _desk({"body": {"patch": {"max_loss": 500}}}),
+    "POST /api/algo-workers/runs/{run_id}/exit": _desk({"body": {"dry_run": True}}),
+    "GET /api/algo-workers/runs/{run_id}/option": _desk_option(),
+    "POST /api/algo-workers/runs/{run_id}/option/payoff": _desk_option({"body": {"iv_shift": 1}}),
+    "GET /api/options/underlyings/{underlying}/chain": lambda c: [
+        {"query": {"expiry": "2026-12-01", "window": 5}}
+    ],
+    "POST /api/options/payoff": lambda c: [{"body": PAYOFF}],
 }
 
 

@@ -89,6 +89,7 @@ LAST = (
 # order after them (a generated rule may be a kill switch).
 ENDING = (
     f"POST {WORKER_PREFIX}/runs/{{run_id}}/exit",
+    "POST /api/algo-workers/runs/{run_id}/exit",  # the same exit from the owner's desk
     "POST /api/risk/rules",
     "PUT /api/risk/rules/{rule_id}",
     "POST /api/auth/kite-credentials",  # the portfolio's reads then go to Kite

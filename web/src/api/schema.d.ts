@@ -282,6 +282,247 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/algo-workers/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Runs
+         * @description Your worker runs, newest first: status, mode, health, heartbeat age, net P&L.
+         */
+        get: operations["algo-workers-desk-list_runs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/algo-workers/runs/{run_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Run
+         * @description The run: its documents, session, health and backend protection state.
+         */
+        get: operations["algo-workers-desk-get_run"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/algo-workers/runs/{run_id}/book": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Book
+         * @description The run's orders and trades, oldest first.
+         */
+        get: operations["algo-workers-desk-get_book"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/algo-workers/runs/{run_id}/exit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Exit Run
+         * @description Flatten and close the run; ``dry_run`` answers the plan (legs, orders, cancels) only.
+         */
+        post: operations["algo-workers-desk-exit_run"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/algo-workers/runs/{run_id}/option": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Option Run
+         * @description The run's option structure: legs with positions and marks, protection and its verdict.
+         */
+        get: operations["algo-workers-desk-get_option_run"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/algo-workers/runs/{run_id}/option/payoff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Option Payoff
+         * @description The option run's payoff at expiry and today (entered legs at their fill prices),
+         *     with a what-if on spot, IV and days to expiry.
+         */
+        post: operations["algo-workers-desk-option_payoff"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/algo-workers/runs/{run_id}/pnl": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Pnl
+         * @description The run's grouped P&L: totals and legs.
+         */
+        get: operations["algo-workers-desk-get_pnl"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/algo-workers/runs/{run_id}/pnl/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Stream Pnl
+         * @description SSE: the run's P&L snapshot whenever it changes (``event: snapshot``).
+         */
+        get: operations["algo-workers-desk-stream_pnl"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/algo-workers/runs/{run_id}/protection": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update Protection
+         * @description Replace the run's backend protection document (a new generation); 422 names the field.
+         */
+        patch: operations["algo-workers-desk-update_protection"];
+        trace?: never;
+    };
+    "/api/algo-workers/runs/{run_id}/risk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Patch Risk
+         * @description Merge the patch into the run's ``runtime_state.risk`` and its risk fields.
+         */
+        patch: operations["algo-workers-desk-patch_risk"];
+        trace?: never;
+    };
+    "/api/algo-workers/runs/{run_id}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Timeline
+         * @description The run's events after ``after_cursor``, oldest first; ``event_kind`` filters.
+         */
+        get: operations["algo-workers-desk-get_timeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/algo-workers/runs/{run_id}/timeline/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Stream Timeline
+         * @description SSE: the events after ``after_cursor``, then each new one (plain ``data:``).
+         */
+        get: operations["algo-workers-desk-stream_timeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/algo-workers/tokens": {
         parameters: {
             query?: never;
@@ -3180,6 +3421,67 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/options/payoff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Structure Payoff
+         * @description Payoff at expiry and today of the legs (lots of listed contracts), with a what-if on
+         *     spot, IV and days to expiry; nothing is stored or placed.
+         */
+        post: operations["options-structure_payoff"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/options/underlyings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Underlyings
+         * @description Underlyings with listed options (an index lists once it has a price).
+         */
+        get: operations["options-list_underlyings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/options/underlyings/{underlying}/chain": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Window Chain
+         * @description `window` strikes either side of ATM with LTP, IV, greeks and OI; PCR and max pain.
+         */
+        get: operations["options-window_chain"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/orders": {
         parameters: {
             query?: never;
@@ -5730,6 +6032,16 @@ export interface components {
             [key: string]: unknown;
         };
         /**
+         * ChainRowOut
+         * @description A strike with its call and put (null where not listed).
+         */
+        ChainRowOut: {
+            call: components["schemas"]["ContractOut"] | null;
+            put: components["schemas"]["ContractOut"] | null;
+            /** Strike */
+            strike: string;
+        };
+        /**
          * ChargesOut
          * @description The charges engine's estimate, item by item (rupees, to the paisa).
          */
@@ -5910,6 +6222,50 @@ export interface components {
             source_list: string;
         } & {
             [key: string]: unknown;
+        };
+        /**
+         * ContractOut
+         * @description One contract in the chain.
+         */
+        ContractOut: {
+            /** Delta */
+            delta: number | null;
+            /** Expiry Key */
+            expiry_key: string;
+            /** Gamma */
+            gamma: number | null;
+            /** Instrument Token */
+            instrument_token: number;
+            /**
+             * Iv
+             * @description implied volatility in %
+             */
+            iv: number | null;
+            /** Lot Size */
+            lot_size: number;
+            /** Ltp */
+            ltp: string | null;
+            /**
+             * Oi
+             * @description open interest in units (synthetic in the simulated market)
+             */
+            oi: number;
+            /** Option Type */
+            option_type: string;
+            /** Strike */
+            strike: number;
+            /**
+             * Theta
+             * @description per calendar day, per unit
+             */
+            theta: number | null;
+            /** Tradingsymbol */
+            tradingsymbol: string;
+            /**
+             * Vega
+             * @description per vol point, per unit
+             */
+            vega: number | null;
         };
         /**
          * CostContractOut
@@ -6132,6 +6488,79 @@ export interface components {
             price: number;
             /** Quantity */
             quantity: number;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * DeskRunOut
+         * @description The full run as the worker API shows it, with the desk's identity.
+         */
+        DeskRunOut: {
+            /** Account Scope */
+            account_scope: string;
+            /** Allowed Actions */
+            allowed_actions: string[];
+            /** Closed At */
+            closed_at: string | null;
+            /** Created At */
+            created_at: string | null;
+            /** Execution Mode */
+            execution_mode: string;
+            /** Health Status */
+            health_status: string;
+            /** Heartbeat Age Sec */
+            heartbeat_age_sec: number | null;
+            /**
+             * Id
+             * @description the run's id on the desk (a strategy_run_id is per token)
+             */
+            id: number;
+            /** Is Option Run */
+            is_option_run: boolean;
+            /** Last Heartbeat At */
+            last_heartbeat_at: string | null;
+            /** Metadata */
+            metadata: {
+                [key: string]: unknown;
+            };
+            /** Name */
+            name: string | null;
+            /** Recovery Action Required */
+            recovery_action_required: boolean;
+            /**
+             * Recovery Status
+             * @description from `runtime_state.runtime_recovery`; `none`
+             */
+            recovery_status: unknown;
+            /** Risk Schema */
+            risk_schema: components["schemas"]["WorkerField"][];
+            /** Runtime State */
+            runtime_state: {
+                [key: string]: unknown;
+            };
+            /** Session Status */
+            session_status: string;
+            /** Status */
+            status: string;
+            /** Strategy Run Id */
+            strategy_run_id: string;
+            /** Summary Fields */
+            summary_fields: components["schemas"]["WorkerField"][];
+            /** Template Id */
+            template_id: string;
+            /** Token Id */
+            token_id: string;
+            /** Token Name */
+            token_name: string;
+            /** Updated At */
+            updated_at: string | null;
+            /** Worker Session Claimed At */
+            worker_session_claimed_at: string | null;
+            /**
+             * Worker Session Nonce
+             * @description the claimed session's; null: none
+             */
+            worker_session_nonce: string | null;
         } & {
             [key: string]: unknown;
         };
@@ -8248,6 +8677,26 @@ export interface components {
             type: "not";
         };
         /**
+         * NetGreeksOut
+         * @description The structure's greeks at the what-if (per the whole quantity).
+         */
+        NetGreeksOut: {
+            /** Delta */
+            delta: number;
+            /** Gamma */
+            gamma: number;
+            /**
+             * Theta
+             * @description ₹ per calendar day
+             */
+            theta: number;
+            /**
+             * Vega
+             * @description ₹ per vol point
+             */
+            vega: number;
+        };
+        /**
          * NotificationOut
          * @description One event of the notification outbox.
          */
@@ -9166,6 +9615,143 @@ export interface components {
             dimensions: components["schemas"]["PatternDimensionOut"][];
             /** Not Computed */
             not_computed: string[];
+        };
+        /**
+         * PayoffIn
+         * @description A structure of listed options of one underlying, and a what-if.
+         */
+        PayoffIn: {
+            /** Days To Expiry */
+            days_to_expiry?: number | null;
+            /**
+             * Iv Shift
+             * @default 0
+             */
+            iv_shift?: number;
+            /** Legs */
+            legs: components["schemas"]["PayoffLegIn"][];
+            /** Spot */
+            spot?: number | string | null;
+            /**
+             * Underlying
+             * @example NIFTY
+             */
+            underlying: string;
+        };
+        /**
+         * PayoffLegIn
+         * @description A leg of the structure.
+         */
+        PayoffLegIn: {
+            /**
+             * Entry Price
+             * @description default: the contract's LTP now
+             */
+            entry_price?: number | string | null;
+            /** Lots */
+            lots: number;
+            /**
+             * Tradingsymbol
+             * @example NIFTY26DEC25000CE
+             */
+            tradingsymbol: string;
+            /**
+             * Transaction Type
+             * @enum {string}
+             */
+            transaction_type: "BUY" | "SELL";
+        };
+        /**
+         * PayoffLegOut
+         * @description A leg as priced.
+         */
+        PayoffLegOut: {
+            /** Entry Price */
+            entry_price: string;
+            /** Expiry */
+            expiry: string;
+            /**
+             * Iv
+             * @description %
+             */
+            iv: number | null;
+            /** Lot Size */
+            lot_size: number;
+            /** Ltp */
+            ltp: string;
+            /** Option Type */
+            option_type: string;
+            /**
+             * Quantity
+             * @description units (lots × lot size)
+             */
+            quantity: number;
+            /** Strike */
+            strike: string;
+            /** Tradingsymbol */
+            tradingsymbol: string;
+            /** Transaction Type */
+            transaction_type: string;
+        };
+        /**
+         * PayoffOut
+         * @description The payoff: legs, curves, extremes, breakevens and the what-if's P&L and greeks.
+         */
+        PayoffOut: {
+            /** Breakevens */
+            breakevens: string[];
+            /** Days To Expiry Now */
+            days_to_expiry_now: number;
+            greeks: components["schemas"]["NetGreeksOut"];
+            /** Legs */
+            legs: components["schemas"]["PayoffLegOut"][];
+            /**
+             * Max Loss
+             * @description at expiry (negative); null: unlimited
+             */
+            max_loss: string | null;
+            /**
+             * Max Profit
+             * @description at expiry; null: unlimited
+             */
+            max_profit: string | null;
+            /**
+             * Net Premium
+             * @description received (+) or paid (−) to enter
+             */
+            net_premium: string;
+            /**
+             * Pnl At Expiry
+             * @description at the what-if's spot
+             */
+            pnl_at_expiry: string;
+            /**
+             * Pnl Today
+             * @description at the what-if
+             */
+            pnl_today: string;
+            /** Points */
+            points: components["schemas"]["PayoffPointOut"][];
+            scenario: components["schemas"]["ScenarioOut"];
+            /**
+             * Spot
+             * @description the index now
+             */
+            spot: string;
+            /** Underlying */
+            underlying: string;
+        };
+        /**
+         * PayoffPointOut
+         * @description P&L with the index at ``spot``: at expiry, and under the what-if.
+         */
+        PayoffPointOut: {
+            /** At Expiry */
+            at_expiry: string;
+            /** Spot */
+            spot: string;
+            /** Today */
+            today: string;
         };
         /**
          * PendingSignalsOut
@@ -10757,6 +11343,75 @@ export interface components {
          */
         RuleType: "daily_loss_limit" | "max_exposure" | "max_sector_exposure_pct" | "max_open_positions" | "max_symbol_exposure" | "max_order_value" | "kill_switch";
         /**
+         * RunBookOut
+         * @description The run's orders and trades, oldest first.
+         */
+        RunBookOut: {
+            /** Orders */
+            orders: components["schemas"]["KiteOrder"][];
+            /** Strategy Run Id */
+            strategy_run_id: string;
+            /** Trades */
+            trades: components["schemas"]["KiteTrade"][];
+        };
+        /**
+         * RunCardOut
+         * @description A run at a glance: status, mode, health, heartbeat age and net P&L now.
+         */
+        RunCardOut: {
+            /** Account Scope */
+            account_scope: string;
+            /** Closed At */
+            closed_at: string | null;
+            /** Created At */
+            created_at: string | null;
+            /** Execution Mode */
+            execution_mode: string;
+            /**
+             * Health Status
+             * @description healthy, stale, disconnected or unknown
+             */
+            health_status: string;
+            /** Heartbeat Age Sec */
+            heartbeat_age_sec: number | null;
+            /**
+             * Id
+             * @description the run's id on the desk (a strategy_run_id is per token)
+             */
+            id: number;
+            /** Is Option Run */
+            is_option_run: boolean;
+            /** Last Heartbeat At */
+            last_heartbeat_at: string | null;
+            /** Name */
+            name: string | null;
+            /**
+             * Net Pnl
+             * @description ₹, after charges (the run's P&L `totals.net_pnl`)
+             */
+            net_pnl: number;
+            /** Position Count */
+            position_count: number;
+            /** Recovery Action Required */
+            recovery_action_required: boolean;
+            /** Recovery Status */
+            recovery_status: unknown;
+            /** Session Status */
+            session_status: string;
+            /** Status */
+            status: string;
+            /** Strategy Run Id */
+            strategy_run_id: string;
+            /** Template Id */
+            template_id: string;
+            /** Token Name */
+            token_name: string;
+            /** Updated At */
+            updated_at: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
          * RunCreateIn
          * @description ``POST /worker/runs``.
          */
@@ -11121,6 +11776,18 @@ export interface components {
             date?: string | null;
             /** Portfolio Id */
             portfolio_id?: number | null;
+        };
+        /**
+         * ScenarioOut
+         * @description The what-if the figures are at.
+         */
+        ScenarioOut: {
+            /** Days To Expiry */
+            days_to_expiry: number;
+            /** Iv Shift */
+            iv_shift: number;
+            /** Spot */
+            spot: string;
         };
         /**
          * Schedule112AOut
@@ -12178,6 +12845,26 @@ export interface components {
          */
         TransactionType: "BUY" | "SELL";
         /**
+         * UnderlyingOut
+         * @description An underlying with listed options.
+         */
+        UnderlyingOut: {
+            /**
+             * Expiries
+             * @description listed expiries, nearest first (YYYY-MM-DD)
+             */
+            expiries: string[];
+            /** Lot Size */
+            lot_size: number;
+            /**
+             * Spot
+             * @description the index's last price; null before it has one
+             */
+            spot: string | null;
+            /** Underlying */
+            underlying: string;
+        };
+        /**
          * UniverseDetail
          * @description A universe with its members, sorted by key.
          */
@@ -12503,6 +13190,60 @@ export interface components {
             net_worth: string;
             /** Warnings */
             warnings: string[];
+        };
+        /**
+         * WhatIfIn
+         * @description A what-if: the index at ``spot`` (default: now), IV moved by ``iv_shift`` vol points,
+         *     ``days_to_expiry`` left on the nearest leg (default: now; every leg ages alike).
+         */
+        WhatIfIn: {
+            /** Days To Expiry */
+            days_to_expiry?: number | null;
+            /**
+             * Iv Shift
+             * @default 0
+             */
+            iv_shift?: number;
+            /** Spot */
+            spot?: number | string | null;
+        };
+        /**
+         * WindowChainOut
+         * @description Strikes around ATM for one expiry, with the expiry's PCR and max pain.
+         */
+        WindowChainOut: {
+            /** Atm Strike */
+            atm_strike: string | null;
+            /** Call Oi */
+            call_oi: number;
+            /** Expiries */
+            expiries: string[];
+            /** Expiry */
+            expiry: string;
+            /** Lot Size */
+            lot_size: number;
+            /**
+             * Max Pain
+             * @description strike where option holders collect least
+             */
+            max_pain: string | null;
+            /** Oi Source */
+            oi_source: string;
+            /**
+             * Pcr
+             * @description total put OI / total call OI of the expiry
+             */
+            pcr: number | null;
+            /** Put Oi */
+            put_oi: number;
+            /** Rows */
+            rows: components["schemas"]["ChainRowOut"][];
+            /** Spot */
+            spot: string | null;
+            /** Underlying */
+            underlying: string;
+            /** Updated At */
+            updated_at: string | null;
         };
         /**
          * WorkerField
@@ -13492,6 +14233,647 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AgentWhoAmI"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "algo-workers-desk-list_runs": {
+        parameters: {
+            query?: {
+                /** @description rows to return (max 500) */
+                limit?: number;
+                /** @description rows to skip */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunCardOut"][];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "algo-workers-desk-get_run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeskRunOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "algo-workers-desk-get_book": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunBookOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "algo-workers-desk-exit_run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExitIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExitOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "algo-workers-desk-get_option_run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionRunOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "algo-workers-desk-option_payoff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WhatIfIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayoffOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "algo-workers-desk-get_pnl": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunPnlOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "algo-workers-desk-stream_pnl": {
+        parameters: {
+            query?: {
+                interval_seconds?: number;
+            };
+            header?: never;
+            path: {
+                run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Server-sent events: the run's P&L (`snapshot`). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["RunPnlMessage"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "algo-workers-desk-update_protection": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProtectionIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeskRunOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "algo-workers-desk-patch_risk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RiskPatchIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeskRunOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "algo-workers-desk-get_timeline": {
+        parameters: {
+            query?: {
+                after_cursor?: number;
+                limit?: number;
+                event_kind?: string | null;
+            };
+            header?: never;
+            path: {
+                run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimelineOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "algo-workers-desk-stream_timeline": {
+        parameters: {
+            query?: {
+                after_cursor?: number;
+                limit?: number;
+                event_kind?: string | null;
+            };
+            header?: never;
+            path: {
+                run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Server-sent events: the run's timeline. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["RunTimelineMessage"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -21878,6 +23260,163 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UnreadOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "options-structure_payoff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PayoffIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayoffOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "options-list_underlyings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnderlyingOut"][];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "options-window_chain": {
+        parameters: {
+            query?: {
+                /** @description a listed date */
+                expiry?: string | null;
+                window?: number;
+            };
+            header?: never;
+            path: {
+                underlying: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WindowChainOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */

@@ -18,6 +18,8 @@ export const nav: NavEntry[] = [
   { path: "/holdings", label: "Holdings" },
   { path: "/funds", label: "Funds" },
   { path: "/gtt", label: "GTT" },
+  { path: "/options", label: "Options" },
+  { path: "/workers", label: "Algo workers" },
   { path: "/risk", label: "Risk" },
   { path: "/journal", label: "Journal" },
   { path: "/uploads", label: "Uploads" },
@@ -43,5 +45,9 @@ export const appRoutes: RouteObject[] = [
   { path: "backtests", lazy: () => import("@/backtests/BacktestsPage") },
   { path: "backtests/runs/:id", lazy: () => import("@/backtests/RunPage") },
   { path: "backtests/compare", lazy: () => import("@/backtests/ComparePage") },
+  { path: "workers", lazy: () => import("@/workers/RunsPage") },
+  { path: "workers/tokens", lazy: () => import("@/workers/TokensPage") },
+  { path: "workers/runs/:id", lazy: () => import("@/workers/RunPage") },
+  { path: "options", lazy: () => import("@/options/ChainPage") },
   { path: "settings/*", lazy: () => import("@/settings/SettingsPage") },
 ];

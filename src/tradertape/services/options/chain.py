@@ -277,3 +277,68 @@ def analytics(
         "oi_source": OI_SOURCE,
         "updated_at": iso(listed.updated_at),
     }
+
+
+def underlyings(market: OptionMarket, db: Session) -> list[dict[str, Any]]:
+    """The underlyings with listed options, by name: the index's price and nearest expiry."""
+    out = []
+    for name in sorted(market.listing(db).chains):
+        listed = underlying(market, db, name)
+        nearest = listed.by_expiry[listed.expiries[0]]
+        out.append(
+            {
+                "underlying": name,
+                "spot": listed.spot,
+                "lot_size": nearest[0].lot_size,
+                "expiries": [d.isoformat() for d in listed.expiries],
+            }
+        )
+    return out
+
+
+def _quoted(market: OptionMarket, instrument: Instrument, oi: int) -> dict[str, Any]:
+    quote = market.quote(instrument)
+    view = contract_view(instrument, quote)
+    return {**view, "ltp": quote.ltp if quote else None, "oi": oi}
+
+
+def window_chain(
+    market: OptionMarket, db: Session, name: str, selector: str | None, window: int
+) -> dict[str, Any]:
+    """The web's chain: `window` strikes either side of ATM, each call and put with LTP, IV,
+    greeks and open interest, and the expiry's put/call ratio and max pain."""
+    listed = underlying(market, db, name)
+    expiry = pick_expiry(listed, selector)
+    options = listed.by_expiry[expiry]
+    interest = _interest(market, listed, options)
+    oi = {(r.strike, True): r.call_oi for r in interest} | {
+        (r.strike, False): r.put_oi for r in interest
+    }
+    strikes = sorted({i.strike for i in options if i.strike is not None})
+    atm = atm_of(listed, options)
+    middle = strikes.index(atm) if atm is not None else len(strikes) // 2
+    near = strikes[max(middle - window, 0) : middle + window + 1]
+    rows: dict[Decimal, dict[str, Any]] = {
+        s: {"strike": s, "call": None, "put": None} for s in near
+    }
+    for instrument in options:
+        if instrument.strike not in rows:
+            continue
+        is_call = instrument.instrument_type.value == "CE"
+        contract = _quoted(market, instrument, oi.get((instrument.strike, is_call), 0))
+        rows[instrument.strike]["call" if is_call else "put"] = contract
+    return {
+        "underlying": listed.name,
+        "expiry": expiry.isoformat(),
+        "expiries": [d.isoformat() for d in listed.expiries],
+        "spot": listed.spot,
+        "atm_strike": atm,
+        "lot_size": options[0].lot_size,
+        "pcr": put_call_ratio(interest),
+        "max_pain": max_pain(interest),
+        "call_oi": sum(r.call_oi for r in interest),
+        "put_oi": sum(r.put_oi for r in interest),
+        "oi_source": OI_SOURCE,
+        "rows": [rows[s] for s in near],
+        "updated_at": iso(listed.updated_at),
+    }

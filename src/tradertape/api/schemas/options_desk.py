@@ -1,0 +1,159 @@
+"""The web's option pages (``/api/options``): underlyings, a chain around ATM with open
+interest, and the payoff of a structure with a what-if.
+
+Prices and P&L are rupees (exact decimals, to the paisa); IV is in % and greeks are in the
+units brokers show (theta per day, vega per vol point). The payoff is Black-76 at each
+leg's implied volatility: model values for a chart, not booked money.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, Strict
+
+JsonInt = Annotated[int, Strict()]  # a JSON integer: never true, "5" or 5.0
+JsonFloat = Annotated[float, Strict()]  # a JSON number: never true or "5"
+
+
+class UnderlyingOut(BaseModel):
+    """An underlying with listed options."""
+
+    underlying: str
+    spot: Decimal | None = Field(description="the index's last price; null before it has one")
+    lot_size: int
+    expiries: list[str] = Field(description="listed expiries, nearest first (YYYY-MM-DD)")
+
+
+class ContractOut(BaseModel):
+    """One contract in the chain."""
+
+    tradingsymbol: str
+    instrument_token: int
+    strike: float
+    option_type: str
+    expiry_key: str
+    lot_size: int
+    ltp: Decimal | None
+    iv: float | None = Field(description="implied volatility in %")
+    delta: float | None
+    gamma: float | None
+    theta: float | None = Field(description="per calendar day, per unit")
+    vega: float | None = Field(description="per vol point, per unit")
+    oi: int = Field(description="open interest in units (synthetic in the simulated market)")
+
+
+class ChainRowOut(BaseModel):
+    """A strike with its call and put (null where not listed)."""
+
+    strike: Decimal
+    call: ContractOut | None
+    put: ContractOut | None
+
+
+class WindowChainOut(BaseModel):
+    """Strikes around ATM for one expiry, with the expiry's PCR and max pain."""
+
+    underlying: str
+    expiry: str
+    expiries: list[str]
+    spot: Decimal | None
+    atm_strike: Decimal | None
+    lot_size: int
+    pcr: float | None = Field(description="total put OI / total call OI of the expiry")
+    max_pain: Decimal | None = Field(description="strike where option holders collect least")
+    call_oi: int
+    put_oi: int
+    oi_source: str
+    rows: list[ChainRowOut]
+    updated_at: str | None
+
+
+class WhatIfIn(BaseModel):
+    """A what-if: the index at ``spot`` (default: now), IV moved by ``iv_shift`` vol points,
+    ``days_to_expiry`` left on the nearest leg (default: now; every leg ages alike)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    spot: Decimal | None = Field(default=None, gt=0, le=10_000_000)
+    iv_shift: JsonFloat = Field(default=0.0, ge=-50, le=100)
+    days_to_expiry: JsonFloat | None = Field(default=None, ge=0, le=400)
+
+
+class PayoffLegIn(BaseModel):
+    """A leg of the structure."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tradingsymbol: str = Field(min_length=1, max_length=60, examples=["NIFTY26DEC25000CE"])
+    transaction_type: Literal["BUY", "SELL"]
+    lots: JsonInt = Field(ge=1, le=1000)
+    entry_price: Decimal | None = Field(
+        default=None, gt=0, le=1_000_000, description="default: the contract's LTP now"
+    )
+
+
+class PayoffIn(WhatIfIn):
+    """A structure of listed options of one underlying, and a what-if."""
+
+    underlying: str = Field(min_length=1, max_length=30, examples=["NIFTY"])
+    legs: list[PayoffLegIn] = Field(min_length=1, max_length=8)
+
+
+class PayoffLegOut(BaseModel):
+    """A leg as priced."""
+
+    tradingsymbol: str
+    strike: Decimal
+    option_type: str
+    expiry: str
+    transaction_type: str
+    quantity: int = Field(description="units (lots × lot size)")
+    lot_size: int
+    entry_price: Decimal
+    ltp: Decimal
+    iv: float | None = Field(description="%")
+
+
+class ScenarioOut(BaseModel):
+    """The what-if the figures are at."""
+
+    spot: Decimal
+    iv_shift: float
+    days_to_expiry: float
+
+
+class NetGreeksOut(BaseModel):
+    """The structure's greeks at the what-if (per the whole quantity)."""
+
+    delta: float
+    gamma: float
+    theta: float = Field(description="₹ per calendar day")
+    vega: float = Field(description="₹ per vol point")
+
+
+class PayoffPointOut(BaseModel):
+    """P&L with the index at ``spot``: at expiry, and under the what-if."""
+
+    spot: Decimal
+    at_expiry: Decimal
+    today: Decimal
+
+
+class PayoffOut(BaseModel):
+    """The payoff: legs, curves, extremes, breakevens and the what-if's P&L and greeks."""
+
+    underlying: str
+    spot: Decimal = Field(description="the index now")
+    days_to_expiry_now: float
+    scenario: ScenarioOut
+    legs: list[PayoffLegOut]
+    net_premium: Decimal = Field(description="received (+) or paid (−) to enter")
+    max_profit: Decimal | None = Field(description="at expiry; null: unlimited")
+    max_loss: Decimal | None = Field(description="at expiry (negative); null: unlimited")
+    breakevens: list[Decimal]
+    pnl_today: Decimal = Field(description="at the what-if")
+    pnl_at_expiry: Decimal = Field(description="at the what-if's spot")
+    greeks: NetGreeksOut
+    points: list[PayoffPointOut]

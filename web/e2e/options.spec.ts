@@ -1,0 +1,100 @@
+// Options in the browser: the chain renders around ATM with PCR and max pain as the API
+// says, a bull call spread from the chain draws the payoff the API computes (the page's own
+// answer is compared with what it shows), and the what-if asks the API again.
+import { expect, type Page, type Response, request, test } from "@playwright/test";
+import type { Chain } from "../src/options/optionApi";
+import { inr, signedInr } from "../src/format/money";
+import { istDate } from "../src/format/time";
+import { openingExpiry, presetLegs } from "../src/options/spread";
+import { expectAccessible, keepScreenshot } from "./support";
+import { base, pageApi, shareSignIn } from "./session";
+
+shareSignIn(test);
+
+interface Payoff {
+  max_profit: string | null; max_loss: string | null; pnl_today: string; breakevens: string[];
+  points: unknown[]; scenario: { iv_shift: number };
+}
+
+const payoffAnswer = (page: Page) =>
+  page.waitForResponse((r: Response) => r.url().endsWith("/api/options/payoff") && r.request().method() === "POST");
+
+test("a chain renders and a spread's payoff is drawn with the API's figures @phone", async ({ page }, info) => {
+  await page.goto("/options");
+  const table = page.getByRole("table", { name: /^NIFTY option chain/ });
+  await expect(table).toBeVisible();
+  await expect(table.getByRole("row")).toHaveCount(2 + 21); // two header rows, ATM ± 10 strikes
+  await expect(table.locator("tr[aria-current=true]")).toContainText("ATM");
+  // it opens on the nearest expiry that does not expire today; PCR and max pain are the API's
+  const api = pageApi(page);
+  const nearest = (await (await api.get("/api/options/underlyings/NIFTY/chain")).json()) as { expiries: string[]; updated_at: string };
+  const opening = openingExpiry(nearest.expiries, nearest.updated_at) as string;
+  await expect(page.getByRole("textbox", { name: "Expiry" })).toHaveValue(istDate(opening));
+  const chain = (await (await api.get(`/api/options/underlyings/NIFTY/chain?expiry=${opening}`)).json()) as { pcr: number; max_pain: string };
+  await expect(page.getByLabel("PCR", { exact: true })).toHaveText(chain.pcr.toFixed(2));
+  await expect(page.getByLabel("Max pain", { exact: true })).toHaveText(inr(chain.max_pain, 0));
+
+  // a bull call spread from the chain
+  const answered = payoffAnswer(page);
+  await page.getByRole("button", { name: "Add a spread" }).click();
+  await page.getByRole("menuitem", { name: "Bull call spread" }).click();
+  const payoff = (await (await answered).json()) as Payoff;
+  const structure = page.getByRole("region", { name: "Your structure" });
+  await expect(structure.getByRole("table", { name: "Legs" }).getByRole("row")).toHaveCount(3);
+  await expect(structure.getByRole("img", { name: /^Payoff: at expiry/ })).toBeVisible();
+  await expect(structure.getByLabel("Max profit")).toHaveText(signedInr(payoff.max_profit));
+  await expect(structure.getByLabel("Max loss")).toHaveText(signedInr(payoff.max_loss));
+  await expect(structure.getByLabel("Breakevens")).toHaveText(payoff.breakevens.map((b) => inr(b)).join(", "));
+  const drawn = await structure.locator("polyline[data-series=at-expiry]").getAttribute("points");
+  expect(drawn?.split(" ").length).toBe(payoff.points.length);
+  await expect(structure.locator("circle")).toHaveCount(payoff.breakevens.length);
+  await expectAccessible(page);
+  await keepScreenshot(page, "options-chain", info.project.name);
+
+  // what-if: IV up a point; the API answers again and the page shows its figure
+  const again = payoffAnswer(page);
+  await structure.getByRole("slider", { name: "IV change" }).focus();
+  await page.keyboard.press("ArrowRight");
+  const shifted = (await (await again).json()) as Payoff;
+  expect(shifted.scenario.iv_shift).toBe(1);
+  await expect(structure.getByText("+1 pts")).toBeVisible();
+  await expect(structure.getByLabel("P&L at the what-if")).toHaveText(signedInr(shifted.pnl_today));
+});
+
+test("an option run shows its legs, protection and the API's payoff with what-if sliders", async ({ page }, info) => {
+  test.slow();
+  const api = pageApi(page);
+  const issued = (await (await api.post("/api/algo-workers/tokens", { data: { name: `options e2e ${info.project.name}` } })).json()) as { token: string };
+  const worker = await request.newContext({ baseURL: base(), extraHTTPHeaders: { Authorization: `Bearer ${issued.token}` } });
+  const chain = (await (await api.get("/api/options/underlyings/NIFTY/chain?expiry=next_week")).json()) as Chain;
+  const name = `Bull call spread (${info.project.name})`;
+  const legs = presetLegs(chain, "bull_call");
+  const created = await worker.post("/api/algo-workers/worker/options/runs", {
+    data: { strategy_name: name, product: "NRML", legs, protection: { stoploss_pct: 50 } },
+  });
+  expect(created.ok(), await created.text()).toBeTruthy();
+  const { strategy_run_id: runKey } = (await created.json()) as { strategy_run_id: string };
+  const entered = await worker.post(`/api/algo-workers/worker/options/runs/${runKey}/enter`, { data: {} });
+  expect(entered.ok(), await entered.text()).toBeTruthy();
+  const cards = (await (await api.get("/api/algo-workers/runs")).json()) as { id: number; strategy_run_id: string }[];
+  const id = (cards.find((c) => c.strategy_run_id === runKey) as { id: number }).id;
+
+  const answered = page.waitForResponse((r: Response) => r.url().endsWith(`/api/algo-workers/runs/${id}/option/payoff`));
+  await page.goto(`/workers/runs/${id}`);
+  const structure = page.getByRole("region", { name: "Option structure" });
+  await expect(structure.getByRole("table", { name: "Option legs" }).getByRole("row")).toHaveCount(3);
+  await expect(structure).toContainText("Protection:");
+  const payoff = (await (await answered).json()) as Payoff;
+  await expect(structure.getByRole("img", { name: /^Run payoff: at expiry/ })).toBeVisible();
+  await expect(structure.getByLabel("Max loss")).toHaveText(signedInr(payoff.max_loss));
+  const later = page.waitForResponse((r: Response) => r.url().endsWith(`/api/algo-workers/runs/${id}/option/payoff`));
+  await structure.getByRole("slider", { name: "Days to expiry" }).focus();
+  await page.keyboard.press("Home"); // to expiry day
+  const atExpiry = (await (await later).json()) as Payoff & { scenario: { days_to_expiry: number } };
+  expect(atExpiry.scenario.days_to_expiry).toBe(0);
+  await expect(structure.getByLabel("P&L at the what-if")).toHaveText(signedInr(atExpiry.pnl_today));
+  await structure.scrollIntoViewIfNeeded();
+  await expectAccessible(page);
+  await keepScreenshot(page, "option-run", info.project.name);
+  await worker.dispose();
+});

@@ -1,0 +1,169 @@
+// The option chain: underlying and expiry pickers, strikes around ATM with LTP, IV, greeks
+// and OI, the expiry's PCR and max pain; Buy/Sell on a contract (or a preset) builds a
+// structure whose payoff the API computes, with what-if sliders.
+import { ActionIcon, Alert, Badge, Button, Grid, Group, Loader, Menu, NumberInput, Paper, ScrollArea, Select, Stack, Table, Text, Title } from "@mantine/core";
+import { useEffect, useState } from "react";
+import { PageTitle } from "@/components/PageTitle";
+import { inr, istDate, qty } from "@/format";
+import { type Chain, type Contract, type PayoffLeg, type WhatIf, useChain, usePayoff, useUnderlyings } from "./optionApi";
+import { PayoffChart } from "./PayoffChart";
+import { PayoffSummary } from "./PayoffSummary";
+import { addLeg, openingExpiry, PRESETS, type Preset, presetLegs, type Side } from "./spread";
+import { WhatIfControls } from "./WhatIfControls";
+
+const NOW: WhatIf = { spot: null, iv_shift: 0, days_to_expiry: null };
+
+function Trade({ contract, onAdd }: { contract: Contract | null; onAdd: (symbol: string, side: Side) => void }) {
+  if (!contract) return null;
+  const name = `${contract.strike} ${contract.option_type}`;
+  return (
+    <Group gap={2} wrap="nowrap">
+      <ActionIcon size="sm" variant="filled" color="blue.8" aria-label={`Buy ${name}`} onClick={() => onAdd(contract.tradingsymbol, "BUY")}>B</ActionIcon>
+      <ActionIcon size="sm" variant="filled" color="red.9" aria-label={`Sell ${name}`} onClick={() => onAdd(contract.tradingsymbol, "SELL")}>S</ActionIcon>
+    </Group>
+  );
+}
+
+const iv = (c: Contract | null) => (c?.iv === null || c?.iv === undefined ? "–" : c.iv.toFixed(1));
+const delta = (c: Contract | null) => (c?.delta === null || c?.delta === undefined ? "–" : c.delta.toFixed(2));
+
+function ChainTable({ chain, onAdd }: { chain: Chain; onAdd: (symbol: string, side: Side) => void }) {
+  return (
+    <ScrollArea type="auto">
+      <Table striped highlightOnHover stickyHeader fz="sm" miw={860} aria-label={`${chain.underlying} option chain, ${istDate(chain.expiry)}`}>
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th colSpan={5} ta="center">Calls</Table.Th>
+            <Table.Th />
+            <Table.Th colSpan={5} ta="center">Puts</Table.Th>
+          </Table.Tr>
+          <Table.Tr>
+            <Table.Th>Trade</Table.Th><Table.Th ta="right">OI</Table.Th><Table.Th ta="right">IV %</Table.Th><Table.Th ta="right">Delta</Table.Th><Table.Th ta="right">LTP</Table.Th>
+            <Table.Th ta="center">Strike</Table.Th>
+            <Table.Th ta="right">LTP</Table.Th><Table.Th ta="right">Delta</Table.Th><Table.Th ta="right">IV %</Table.Th><Table.Th ta="right">OI</Table.Th><Table.Th>Trade</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {chain.rows.map((r) => {
+            const atm = Number(r.strike) === Number(chain.atm_strike);
+            return (
+              <Table.Tr key={String(r.strike)} aria-current={atm ? "true" : undefined} style={atm ? { outline: "2px solid var(--mantine-color-blue-5)" } : undefined}>
+                <Table.Td><Trade contract={r.call} onAdd={onAdd} /></Table.Td>
+                <Table.Td ta="right" className="num">{qty(r.call?.oi)}</Table.Td>
+                <Table.Td ta="right" className="num">{iv(r.call)}</Table.Td>
+                <Table.Td ta="right" className="num">{delta(r.call)}</Table.Td>
+                <Table.Td ta="right" className="num" fw={600}>{inr(r.call?.ltp)}</Table.Td>
+                <Table.Td ta="center" fw={700} className="num">{inr(r.strike, 0)}{atm && <Badge size="xs" ml={4}>ATM</Badge>}</Table.Td>
+                <Table.Td ta="right" className="num" fw={600}>{inr(r.put?.ltp)}</Table.Td>
+                <Table.Td ta="right" className="num">{delta(r.put)}</Table.Td>
+                <Table.Td ta="right" className="num">{iv(r.put)}</Table.Td>
+                <Table.Td ta="right" className="num">{qty(r.put?.oi)}</Table.Td>
+                <Table.Td><Trade contract={r.put} onAdd={onAdd} /></Table.Td>
+              </Table.Tr>
+            );
+          })}
+        </Table.Tbody>
+      </Table>
+    </ScrollArea>
+  );
+}
+
+function Structure({ underlying, legs, setLegs, chain }: { underlying: string; legs: PayoffLeg[]; setLegs: (l: PayoffLeg[]) => void; chain: Chain }) {
+  const [whatIf, setWhatIf] = useState<WhatIf>(NOW);
+  const payoff = usePayoff(underlying, legs, whatIf);
+  const p = payoff.data;
+  return (
+    <Paper withBorder p="md" component="section" aria-label="Your structure">
+      <Stack gap="sm">
+        <Group justify="space-between">
+          <Title order={2} size="h4">Your structure</Title>
+          <Menu>
+            <Menu.Target><Button size="xs" variant="default">Add a spread</Button></Menu.Target>
+            <Menu.Dropdown>
+              {PRESETS.map((pr) => (
+                <Menu.Item key={pr.value} onClick={() => { setLegs(presetLegs(chain, pr.value as Preset)); setWhatIf(NOW); }}>{pr.label}</Menu.Item>
+              ))}
+            </Menu.Dropdown>
+          </Menu>
+        </Group>
+        {legs.length === 0 && <Text size="sm" c="dimmed">Press B or S beside a contract, or add a spread, to see its payoff.</Text>}
+        {legs.length > 0 && (
+          <ScrollArea type="auto"><Table fz="sm" miw={520} aria-label="Legs">
+            <Table.Thead><Table.Tr><Table.Th>Side</Table.Th><Table.Th>Contract</Table.Th><Table.Th>Lots</Table.Th><Table.Th ta="right">Price</Table.Th><Table.Th /></Table.Tr></Table.Thead>
+            <Table.Tbody>
+              {legs.map((l, i) => {
+                const priced = p?.legs.find((x) => x.tradingsymbol === l.tradingsymbol);
+                return (
+                  <Table.Tr key={l.tradingsymbol}>
+                    <Table.Td><Badge variant="filled" color={l.transaction_type === "BUY" ? "blue.8" : "red.9"}>{l.transaction_type === "BUY" ? "Buy" : "Sell"}</Badge></Table.Td>
+                    <Table.Td>{l.tradingsymbol}</Table.Td>
+                    <Table.Td><NumberInput size="xs" w={70} min={1} max={100} aria-label={`Lots of ${l.tradingsymbol}`} value={l.lots}
+                      onChange={(v) => setLegs(legs.map((x, j) => (j === i ? { ...x, lots: Math.max(1, Number(v) || 1) } : x)))} /></Table.Td>
+                    <Table.Td ta="right" className="num">{priced ? inr(priced.entry_price) : "…"}</Table.Td>
+                    <Table.Td><Button size="compact-xs" variant="subtle" color="gray" aria-label={`Remove ${l.tradingsymbol}`} onClick={() => setLegs(legs.filter((_, j) => j !== i))}>Remove</Button></Table.Td>
+                  </Table.Tr>
+                );
+              })}
+            </Table.Tbody>
+          </Table></ScrollArea>
+        )}
+        {payoff.error && <Alert color="red" role="alert">{payoff.error.message}</Alert>}
+        {legs.length > 0 && p && (
+          <Grid>
+            <Grid.Col span={{ base: 12, md: 8 }}>
+              <PayoffChart payoff={p} label="Payoff" />
+            </Grid.Col>
+            <Grid.Col span={{ base: 12, md: 4 }}>
+              <WhatIfControls spotNow={Number(p.spot)} daysNow={p.days_to_expiry_now} value={whatIf} onChange={setWhatIf} />
+            </Grid.Col>
+            <Grid.Col span={12}><PayoffSummary payoff={p} /></Grid.Col>
+          </Grid>
+        )}
+      </Stack>
+    </Paper>
+  );
+}
+
+export function Component() {
+  const underlyings = useUnderlyings();
+  const [underlying, setUnderlying] = useState<string | null>(null);
+  const [expiry, setExpiry] = useState<string | null>(null);
+  const [legs, setLegs] = useState<PayoffLeg[]>([]);
+  useEffect(() => {
+    if (!underlying && underlyings.data?.length) setUnderlying(underlyings.data.find((u) => u.underlying === "NIFTY")?.underlying ?? underlyings.data[0]?.underlying ?? null);
+  }, [underlying, underlyings.data]);
+  const chain = useChain(underlying, expiry);
+  const c = chain.data;
+  useEffect(() => {
+    if (expiry === null && c) setExpiry(openingExpiry(c.expiries, c.updated_at));
+  }, [expiry, c]);
+  const pick = (u: string | null) => { setUnderlying(u); setExpiry(null); setLegs([]); };
+  return (
+    <>
+      <PageTitle>Options</PageTitle>
+      {underlyings.data?.length === 0 && <Alert color="blue">No options are listed yet: an index lists once it has a price.</Alert>}
+      <Group align="flex-end" mb="md" wrap="wrap">
+        <Select label="Underlying" w={160} data={(underlyings.data ?? []).map((u) => u.underlying)} value={underlying} onChange={pick} allowDeselect={false} />
+        <Select label="Expiry" w={170} data={(c?.expiries ?? []).map((d) => ({ value: d, label: istDate(d) }))} value={c?.expiry ?? expiry}
+          onChange={(v) => { setExpiry(v); setLegs([]); }} allowDeselect={false} />
+        {c && (
+          <Group gap="lg" role="group" aria-label="Expiry at a glance">
+            <div><Text size="xs" c="dimmed">Spot</Text><Text fw={600} className="num" aria-label="Spot">{inr(c.spot)}</Text></div>
+            <div><Text size="xs" c="dimmed">PCR</Text><Text fw={600} className="num" aria-label="PCR">{c.pcr === null ? "–" : c.pcr.toFixed(2)}</Text></div>
+            <div><Text size="xs" c="dimmed">Max pain</Text><Text fw={600} className="num" aria-label="Max pain">{inr(c.max_pain, 0)}</Text></div>
+            <div><Text size="xs" c="dimmed">Lot size</Text><Text fw={600} className="num">{qty(c.lot_size)}</Text></div>
+          </Group>
+        )}
+      </Group>
+      {chain.isPending && underlying && <Loader aria-label="Loading the chain" />}
+      {chain.error && <Alert color="red" role="alert">{chain.error.message}</Alert>}
+      {c && (
+        <Stack gap="md">
+          <Text size="xs" c="dimmed">Open interest is modelled in the simulated market. Greeks per unit; theta per day, vega per IV point.</Text>
+          <Structure underlying={c.underlying} legs={legs} setLegs={setLegs} chain={c} />
+          <ChainTable chain={c} onAdd={(s, side) => setLegs(addLeg(legs, s, side))} />
+        </Stack>
+      )}
+    </>
+  );
+}

@@ -194,9 +194,10 @@ def test_groww_waives_its_dp_share_on_a_sale_under_100_rupees():
     both = [*small, sell(Segment.EQUITY_DELIVERY, 1, "60", order="s2")]
     assert compute_charges(both, DAY, schedules=GROWW_SCHEDULES).dp == D("23.60")
     # and the ledger's running note charges the difference when the second sale crosses ₹100
-    assert note(GROWW_SCHEDULES, DAY, *both) == compute_charges(
-        both, DAY, schedules=GROWW_SCHEDULES
-    ).total
+    assert (
+        note(GROWW_SCHEDULES, DAY, *both)
+        == compute_charges(both, DAY, schedules=GROWW_SCHEDULES).total
+    )
     # Upstox and Zerodha waive nothing
     assert compute_charges(small, DAY, schedules=UPSTOX_SCHEDULES).dp == D("21.83")
     assert compute_charges(small, DAY).dp == D("15.34")

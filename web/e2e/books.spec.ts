@@ -58,3 +58,37 @@ test("B on a row selected with a click opens the ticket for it, wherever the foc
   await expect(page.getByRole("dialog").getByText("Buy INFY")).toBeVisible();
   await page.keyboard.press("Escape");
 });
+
+test("a ticket buy shows under All and under its own book, not another's; Risk counts the books' positions", async ({ page }) => {
+  const preview = await api.post("/api/orders/preview", {
+    data: { exchange: "NSE", tradingsymbol: "WIPRO", transaction_type: "BUY", quantity: 1, product: "CNC", order_type: "MARKET" },
+  });
+  const limit = Math.ceil(((await preview.json()).price as number) * 1.01);
+  const bought = await api.post("/api/orders", {
+    data: { exchange: "NSE", tradingsymbol: "WIPRO", transaction_type: "BUY", quantity: 1, product: "CNC", order_type: "LIMIT", price: limit },
+  });
+  expect(bought.ok(), await bought.text()).toBeTruthy();
+  const books = (await (await api.get("/api/portfolio/books")).json()) as Book[];
+  const portfolio = books.find((b) => b.book.startsWith("portfolio:") && b.open_positions > 0)!;
+  const manual = books.find((b) => b.book === "manual")!;
+
+  // every paper book together (no broker connected: "This account"), each row naming its book
+  await openSignedIn(page, api, "/positions");
+  const table = page.getByRole("table", { name: "Net positions" });
+  await expect(table.getByRole("row").filter({ hasText: "WIPRO" }).filter({ hasText: "Manual" })).toHaveCount(1);
+  // the portfolio's book alone: today's ticket buy is not in it; the manual book alone: it is
+  await page.getByRole("textbox", { name: "Book" }).click();
+  await page.getByRole("option", { name: portfolio.label, exact: true }).click();
+  await expect(page).toHaveURL(new RegExp(`book=${encodeURIComponent(portfolio.book)}`));
+  await expect(table.getByRole("row").filter({ hasText: "WIPRO" })).toHaveCount(0);
+  await page.getByRole("textbox", { name: "Book" }).click();
+  await page.getByRole("option", { name: manual.label, exact: true }).click();
+  await expect(table.getByRole("row").filter({ hasText: "WIPRO" })).toHaveCount(1);
+
+  // the risk desk counts the open positions the books hold, nothing twice
+  const open = ((await (await api.get("/api/portfolio/books")).json()) as Book[]).find((b) => b.book === "all")!.open_positions;
+  const state = (await (await api.get("/api/risk/state")).json()) as { open_positions: number };
+  expect(state.open_positions).toBe(open);
+  await openSignedIn(page, api, "/risk");
+  await expect(page.getByText("Open positions", { exact: true }).locator("xpath=..")).toContainText(String(open));
+});

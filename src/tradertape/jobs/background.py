@@ -17,6 +17,7 @@ from tradertape.jobs.telegram import run_bot
 from tradertape.jobs.trading import market
 from tradertape.runtime import Runtime
 from tradertape.services.market.calendar_watch import warning_now
+from tradertape.services.research import sweeps
 
 log = logging.getLogger("tradertape.jobs")
 
@@ -27,6 +28,7 @@ class Background:
 
     tasks: list[asyncio.Task[None]]
     lease: LeaderLease
+    runtime: Runtime
 
     @classmethod
     def start(cls, runtime: Runtime) -> Background:
@@ -35,18 +37,22 @@ class Background:
         if warning is not None:  # every process says it at start; the leader's loop daily
             logging.getLogger("tradertape.calendar").warning("[calendar] %s", warning)
         lease = LeaderLease(runtime.db.jobs)
+        with runtime.db.jobs.session() as db:  # sweeps a crash cut off say so, not "running"
+            sweeps.interrupt_stale(db, clock=runtime.clock)
         tasks = [asyncio.create_task(market(runtime, lease), name="market")]
         if runtime.settings.telegram_bot_token is not None:
             tasks.append(asyncio.create_task(run_bot(runtime), name="telegram-bot"))
         if runtime.settings.warm_kernels:
             tasks.append(asyncio.create_task(_warm_kernels(), name="warm-kernels"))
-        return cls(tasks, lease)
+        return cls(tasks, lease, runtime)
 
     async def stop(self) -> None:
         """Cancel every task and give the lease back (another process may lead at once)."""
         for task in self.tasks:
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
+        # Research jobs end as interrupted (they would not survive the process anyway).
+        await asyncio.to_thread(self.runtime.research.stop)
         self.lease.release()
 
 

@@ -12,6 +12,8 @@ import logging
 import time
 from dataclasses import dataclass
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from tradertape.db.leader import LeaderLease
 from tradertape.jobs.telegram import run_bot
 from tradertape.jobs.trading import market
@@ -37,8 +39,7 @@ class Background:
         if warning is not None:  # every process says it at start; the leader's loop daily
             logging.getLogger("tradertape.calendar").warning("[calendar] %s", warning)
         lease = LeaderLease(runtime.db.jobs)
-        with runtime.db.jobs.session() as db:  # sweeps a crash cut off say so, not "running"
-            sweeps.interrupt_stale(db, clock=runtime.clock)
+        _interrupt_stale_sweeps(runtime)
         tasks = [asyncio.create_task(market(runtime, lease), name="market")]
         if runtime.settings.telegram_bot_token is not None:
             tasks.append(asyncio.create_task(run_bot(runtime), name="telegram-bot"))
@@ -54,6 +55,16 @@ class Background:
         # Research jobs end as interrupted (they would not survive the process anyway).
         await asyncio.to_thread(self.runtime.research.stop)
         self.lease.release()
+
+
+def _interrupt_stale_sweeps(runtime: Runtime) -> None:
+    """Sweeps a crash cut off say so, not "running" (a database that is down is /health's
+    to report: the server starts anyway, and reads mark them later)."""
+    try:
+        with runtime.db.jobs.session() as db:
+            sweeps.interrupt_stale(db, clock=runtime.clock)
+    except SQLAlchemyError:
+        log.warning("could not mark interrupted sweeps: the database does not answer")
 
 
 async def _warm_kernels() -> None:

@@ -48,11 +48,11 @@ def spec_of(request: SweepRequest, document: dict[str, Any], *, limit: int) -> S
     spec = SweepSpec(document=document, settings=settings_of(request), axes=axes)
     cap = min(request.max_variants, limit)
     if spec.size > cap:
-        which = "max_variants" if request.max_variants > limit else "this sweep"
+        which = "this server's" if request.max_variants > limit else "max_variants"
         raise InvalidField(
             "parameters",
             f"the grid holds {spec.size:,} variants, more than the limit of {cap:,} "
-            f"({which}); use fewer values or raise max_variants",
+            f"({which}); use fewer values",
         )
     for i, (path, values) in enumerate(axes):
         for value in values:
@@ -81,7 +81,7 @@ def start(
     limit: int,
 ) -> BacktestSweep:
     """Check the sweep, store it as queued and start it."""
-    if request.max_variants > limit:
+    if "max_variants" in request.model_fields_set and request.max_variants > limit:
         raise InvalidField("max_variants", f"must be at most {limit:,} on this server")
     resolved = resolve_strategy(db, request, clock=clock, user_id=user_id)
     document = resolved.document.model_dump(mode="json")

@@ -39,5 +39,7 @@ export const appRoutes: RouteObject[] = [
   { path: "backtests", lazy: () => import("@/backtests/BacktestsPage") },
   { path: "backtests/runs/:id", lazy: () => import("@/backtests/RunPage") },
   { path: "backtests/compare", lazy: () => import("@/backtests/ComparePage") },
+  { path: "backtests/sweeps", lazy: () => import("@/sweeps/SweepsPage") },
+  { path: "backtests/sweeps/:id", lazy: () => import("@/sweeps/SweepPage") },
   { path: "settings/*", lazy: () => import("@/settings/SettingsPage") },
 ];

@@ -6,6 +6,7 @@ Streams poll quickly, so every test ends in well under a second of waiting on th
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import threading
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ from tests.helpers import sign_in
 from tradertape.db.models import BacktestSweep
 from tradertape.runtime import Runtime
 from tradertape.services.research import sweeps
+from tradertape.services.research.jobs import SweepPlan
 from tradertape.settings import Settings
 
 SYMBOLS = ["RELIANCE", "INFY", "TCS", "HDFCBANK", "ITC", "SBIN"]
@@ -285,3 +287,17 @@ def test_a_backtest_with_progress_refuses_bad_input_at_once(alice: TestClient):
     assert response.status_code == 422
     assert response.json()["detail"][0]["field"] == "universe"
     assert alice.get("/api/backtest/runs").json() == []
+
+
+def test_a_ray_address_without_ray_fails_the_sweep_saying_why(
+    alice: TestClient, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+):
+    if importlib.util.find_spec("ray") is not None:
+        pytest.skip("Ray is installed here: the marked Ray test covers it")
+    monkeypatch.setattr(runtime.research, "plan", SweepPlan(workers=2, ray_address="127.0.0.1:1"))
+    response = alice.post("/api/backtest/sweeps", json=_body(_v1_id(alice)))
+    assert response.status_code == 202, response.text
+    assert response.json()["executor"] == "ray"
+    end = list(_frames(alice, f"/api/backtest/sweeps/{response.json()['id']}/events"))[-1][1]
+    assert end["status"] == "failed"
+    assert "pip install 'tradertape[ray]'" in end["error"]

@@ -172,6 +172,10 @@ class ResearchJobs:
         except RayUnavailable as exc:
             self._finish(sweep_id, "failed", error=str(exc)[:500])
             return
+        except Exception as exc:  # noqa: BLE001 - no workers (a pool that cannot start)
+            log.exception("sweep %s could not start its workers", sweep_id)
+            self._finish(sweep_id, "failed", error=f"no workers started ({type(exc).__name__})")
+            return
         try:
             self._drive(sweep_id, executor, spec.size)
         except Exception as exc:  # noqa: BLE001 - the sweep says it failed; the log says why

@@ -166,6 +166,11 @@ def test_an_indicator_length_sweep(alice: TestClient):
         pytest.param({"split_date": "2025-06-29"}, "split_date", id="split-leaves-no-days"),
         pytest.param({"universe": ["NOPE"]}, "universe", id="unknown-symbol"),
         pytest.param({"parameters": []}, "parameters", id="no-parameters"),
+        pytest.param(
+            {"parameters": [{"path": "config.min_hold", "values": [5, "10"]}]},
+            "parameters[0].values[1]",
+            id="text-for-a-number",
+        ),
     ],
 )
 def test_bad_sweeps_are_refused_naming_the_field(

@@ -15,10 +15,12 @@ from typing import Annotated, Self
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from tradertape.backtest.request import BacktestRequest
+from tradertape.domain.decimal_input import PLAIN, Count
 
 MAX_VALUES = 100  # per parameter
 MAX_PARAMETERS = 4
-Finite = Annotated[float, Field(allow_inf_nan=False, ge=-1e9, le=1e9)]
+# Plain JSON numbers only (`PLAIN`): never ``true``, ``"5"`` or ``"1_000"``.
+Finite = Annotated[float, Field(allow_inf_nan=False, ge=-1e9, le=1e9), PLAIN]
 
 
 class SweepParameter(BaseModel):
@@ -34,7 +36,7 @@ class SweepParameter(BaseModel):
     values: list[Finite] | None = Field(default=None, min_length=1, max_length=MAX_VALUES)
     start: Finite | None = None
     stop: Finite | None = None
-    step: Annotated[float, Field(gt=0, le=1e9, allow_inf_nan=False)] | None = None
+    step: Annotated[float, Field(gt=0, le=1e9, allow_inf_nan=False), PLAIN] | None = None
 
     def _range(self) -> tuple[float, float, float] | None:
         if self.start is None or self.stop is None or self.step is None:
@@ -77,7 +79,7 @@ class SweepRequest(BacktestRequest):
         description="the first out-of-sample day: in-sample runs from start_date to the day "
         "before, out-of-sample from here to end_date"
     )
-    max_variants: int = Field(
+    max_variants: Count = Field(
         default=200, ge=1, le=100_000, description="refuse a grid holding more variants"
     )
 

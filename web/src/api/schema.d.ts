@@ -4436,10 +4436,22 @@ export interface components {
             [key: string]: unknown;
         };
         /**
-         * BacktestProgressMessage
-         * @description ``event: progress`` (and ``end``) of a backtest's stream: its stage and how far.
+         * BacktestEndEvent
+         * @description The run has ended (completed or failed).
          */
-        BacktestProgressMessage: {
+        BacktestEndEvent: {
+            data: components["schemas"]["BacktestProgress"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "end";
+        };
+        /**
+         * BacktestProgress
+         * @description A backtest's stage and how far along it is: its stream's ``progress`` and ``end``.
+         */
+        BacktestProgress: {
             /** Error */
             error: string | null;
             /** Fraction */
@@ -4454,6 +4466,23 @@ export interface components {
              */
             status: "queued" | "running" | "completed" | "failed" | "deleted";
         };
+        /**
+         * BacktestProgressEvent
+         * @description The run reached a stage.
+         */
+        BacktestProgressEvent: {
+            data: components["schemas"]["BacktestProgress"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "progress";
+        };
+        /**
+         * BacktestProgressMessage
+         * @description A message of a backtest's stream (``/api/backtest/runs/{id}/events``).
+         */
+        BacktestProgressMessage: components["schemas"]["BacktestProgressEvent"] | components["schemas"]["BacktestEndEvent"] | components["schemas"]["HeartbeatMessage"] | components["schemas"]["StreamErrorMessage"];
         /**
          * BacktestRequest
          * @description A backtest run: a stored strategy (``strategy_id``) or an inline ``strategy``
@@ -10891,6 +10920,18 @@ export interface components {
             whole: boolean;
         };
         /**
+         * SweepEndEvent
+         * @description The sweep has ended (completed, failed, cancelled, interrupted or deleted).
+         */
+        SweepEndEvent: {
+            data: components["schemas"]["SweepProgress"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "end";
+        };
+        /**
          * SweepMetrics
          * @description One part's figures (percents as percents, as a backtest's summary).
          */
@@ -11024,10 +11065,10 @@ export interface components {
             values?: number[] | null;
         };
         /**
-         * SweepProgressMessage
-         * @description ``event: progress`` (and ``end``, once it has ended) of a sweep's stream.
+         * SweepProgress
+         * @description Where a sweep stands: the data of its stream's ``progress`` and ``end`` events.
          */
-        SweepProgressMessage: {
+        SweepProgress: {
             /** Detail */
             detail?: string | null;
             /** Done */
@@ -11045,6 +11086,23 @@ export interface components {
             /** Variants Per S */
             variants_per_s?: number | null;
         };
+        /**
+         * SweepProgressEvent
+         * @description Variants finished (sent whenever the count or the status changes).
+         */
+        SweepProgressEvent: {
+            data: components["schemas"]["SweepProgress"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "progress";
+        };
+        /**
+         * SweepProgressMessage
+         * @description A message of a sweep's stream (``/api/backtest/sweeps/{id}/events``).
+         */
+        SweepProgressMessage: components["schemas"]["SweepProgressEvent"] | components["schemas"]["SweepEndEvent"] | components["schemas"]["HeartbeatMessage"] | components["schemas"]["StreamErrorMessage"];
         /**
          * SweepRequest
          * @description A sweep: the backtest every variant starts from, and what varies.

@@ -9,7 +9,7 @@ export type RunBrief = components["schemas"]["BacktestRunBrief"];
 export type RunRequest = components["schemas"]["BacktestRequest"];
 export type Trade = components["schemas"]["BacktestTrade"];
 export type Day = components["schemas"]["BacktestDay"];
-export type RunProgress = components["schemas"]["BacktestProgressMessage"];
+export type RunProgress = components["schemas"]["BacktestProgress"];
 
 export const backtestKeys = {
   all: ["backtests"] as const,

@@ -10,7 +10,7 @@ export type SweepRequest = components["schemas"]["SweepRequest"];
 export type SweepVariant = components["schemas"]["SweepVariant"];
 export type SweepMetrics = components["schemas"]["SweepMetrics"];
 export type SweepChoice = components["schemas"]["SweepChoice"];
-export type SweepProgress = components["schemas"]["SweepProgressMessage"];
+export type SweepProgress = components["schemas"]["SweepProgress"];
 
 export const sweepKeys = {
   all: ["sweeps"] as const,

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, RootModel
+
+from tradertape.api.schemas.streams import HeartbeatMessage, StreamErrorMessage
 
 SweepStatus = Literal["queued", "running", "completed", "failed", "cancelled", "interrupted"]
 
@@ -78,8 +80,8 @@ class SweepOut(SweepBrief):
     results: list[SweepVariant]
 
 
-class SweepProgressMessage(BaseModel):
-    """``event: progress`` (and ``end``, once it has ended) of a sweep's stream."""
+class SweepProgress(BaseModel):
+    """Where a sweep stands: the data of its stream's ``progress`` and ``end`` events."""
 
     id: int
     status: SweepStatus | Literal["deleted"]
@@ -91,11 +93,61 @@ class SweepProgressMessage(BaseModel):
     detail: str | None = None
 
 
-class BacktestProgressMessage(BaseModel):
-    """``event: progress`` (and ``end``) of a backtest's stream: its stage and how far."""
+class BacktestProgress(BaseModel):
+    """A backtest's stage and how far along it is: its stream's ``progress`` and ``end``."""
 
     id: int
     status: Literal["queued", "running", "completed", "failed", "deleted"]
     stage: str | None
     fraction: float = Field(ge=0, le=1)
     error: str | None
+
+
+class SweepProgressEvent(BaseModel):
+    """Variants finished (sent whenever the count or the status changes)."""
+
+    event: Literal["progress"]
+    data: SweepProgress
+
+
+class SweepEndEvent(BaseModel):
+    """The sweep has ended (completed, failed, cancelled, interrupted or deleted)."""
+
+    event: Literal["end"]
+    data: SweepProgress
+
+
+class SweepProgressMessage(
+    RootModel[
+        Annotated[
+            SweepProgressEvent | SweepEndEvent | HeartbeatMessage | StreamErrorMessage,
+            Field(discriminator="event"),
+        ]
+    ]
+):
+    """A message of a sweep's stream (``/api/backtest/sweeps/{id}/events``)."""
+
+
+class BacktestProgressEvent(BaseModel):
+    """The run reached a stage."""
+
+    event: Literal["progress"]
+    data: BacktestProgress
+
+
+class BacktestEndEvent(BaseModel):
+    """The run has ended (completed or failed)."""
+
+    event: Literal["end"]
+    data: BacktestProgress
+
+
+class BacktestProgressMessage(
+    RootModel[
+        Annotated[
+            BacktestProgressEvent | BacktestEndEvent | HeartbeatMessage | StreamErrorMessage,
+            Field(discriminator="event"),
+        ]
+    ]
+):
+    """A message of a backtest's stream (``/api/backtest/runs/{id}/events``)."""

@@ -167,9 +167,9 @@ def test_an_indicator_length_sweep(alice: TestClient):
         pytest.param({"universe": ["NOPE"]}, "universe", id="unknown-symbol"),
         pytest.param({"parameters": []}, "parameters", id="no-parameters"),
         pytest.param(
-            {"parameters": [{"path": "config.min_hold", "values": [5, "10"]}]},
+            {"parameters": [{"path": "config.min_hold", "values": [5, "1_000"]}]},
             "parameters[0].values[1]",
-            id="text-for-a-number",
+            id="not-a-plain-number",
         ),
     ],
 )

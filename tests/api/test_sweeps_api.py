@@ -17,6 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.helpers import sign_in
+from tradertape.api.schemas.sweeps import BacktestProgressMessage, SweepProgressMessage
 from tradertape.db.models import BacktestSweep
 from tradertape.runtime import Runtime
 from tradertape.services.research import sweeps
@@ -85,6 +86,8 @@ def test_a_sweep_streams_progress_and_keeps_both_parts(alice: TestClient):
     assert (started["status"], started["total"], started["executor"]) == ("queued", 6, "serial")
 
     events = list(_frames(alice, f"/api/backtest/sweeps/{started['id']}/events"))
+    for name, data in events:  # each message as the document describes it
+        SweepProgressMessage.model_validate({"event": name, "data": data})
     progress = [data for name, data in events if name == "progress"]
     done = [p["done"] for p in progress]
     assert done == sorted(done)  # counts only grow
@@ -274,6 +277,8 @@ def test_a_backtest_started_with_progress_streams_its_stages(alice: TestClient):
     run = response.json()
     assert (run["status"], run["stage"]) == ("queued", "queued")
     events = list(_frames(alice, f"/api/backtest/runs/{run['id']}/events"))
+    for name, data in events:
+        BacktestProgressMessage.model_validate({"event": name, "data": data})
     fractions = [data["fraction"] for name, data in events if name == "progress"]
     assert fractions == sorted(fractions)
     assert events[-1] == ("end", {**events[-1][1], "status": "completed", "fraction": 1.0})

@@ -172,6 +172,7 @@ def settings(tmp_path: Path) -> Settings:
         warm_kernels=False,  # the warm-up has its own test; each app start need not pay it
         web_dist=tmp_path / "web_dist",  # unbuilt, whether or not this checkout built the UI
         kite_root="http://127.0.0.1:9",  # no test reaches the real Kite (port 9: refused)
+        sweep_workers=1,  # sweeps in their own thread; the pool and Ray have their own tests
         _env_file=None,
     )
 

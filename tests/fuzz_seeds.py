@@ -360,6 +360,23 @@ def _backtest(c: Context) -> int:
     )
 
 
+SWEEP: dict[str, Any] = {
+    **BACKTEST,
+    "split_date": "2025-02-17",
+    "parameters": [{"path": "config.min_hold", "values": [5, 10]}],
+}
+
+
+def _sweep(c: Context, *, ended: bool) -> int:
+    """A sweep of the template; with ``ended``, waited for (a running one cannot be deleted)."""
+    sweep_id = int(
+        c.call("POST", "/api/backtest/sweeps", json={**SWEEP, "strategy_id": _template(c)})["id"]
+    )
+    if ended:
+        assert c.runtime.research.wait_idle(120), "the sweep did not end"
+    return sweep_id
+
+
 MULTIPART = "multipart/form-data"
 TRADEBOOK_CSV = zerodha_csv(
     [
@@ -865,6 +882,24 @@ SEEDS: dict[str, Seed] = {
     "POST /api/backtest/run": lambda c: [{"body": {**BACKTEST, "strategy_id": _template(c)}}],
     "GET /api/backtest/runs/{run_id}": lambda c: [{"path_parameters": {"run_id": _backtest(c)}}],
     "DELETE /api/backtest/runs/{run_id}": lambda c: [{"path_parameters": {"run_id": _backtest(c)}}],
+    "POST /api/backtest/runs": lambda c: [{"body": {**BACKTEST, "strategy_id": _template(c)}}],
+    "GET /api/backtest/runs/{run_id}/events": lambda c: [
+        {"path_parameters": {"run_id": _backtest(c)}}
+    ],
+    "POST /api/backtest/sweeps": lambda c: [{"body": {**SWEEP, "strategy_id": _template(c)}}],
+    "GET /api/backtest/sweeps/parameters": lambda c: [{"query": {"strategy_id": _template(c)}}],
+    "GET /api/backtest/sweeps/{sweep_id}": lambda c: [
+        {"path_parameters": {"sweep_id": _sweep(c, ended=False)}}
+    ],
+    "GET /api/backtest/sweeps/{sweep_id}/events": lambda c: [
+        {"path_parameters": {"sweep_id": _sweep(c, ended=True)}}
+    ],
+    "POST /api/backtest/sweeps/{sweep_id}/cancel": lambda c: [
+        {"path_parameters": {"sweep_id": _sweep(c, ended=False)}}
+    ],
+    "DELETE /api/backtest/sweeps/{sweep_id}": lambda c: [
+        {"path_parameters": {"sweep_id": _sweep(c, ended=True)}}
+    ],
     "POST /api/model/portfolios/deploy": lambda c: [{"body": _funded_deploy(c)}],
     "GET /api/model/dashboard": lambda c: [{"query": {"portfolio_id": _portfolio(c)}}],
     "POST /api/model/scan": lambda c: [{"body": {"portfolio_id": _portfolio(c), "date": SCAN_DAY}}],

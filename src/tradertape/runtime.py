@@ -59,6 +59,7 @@ from tradertape.services.options.guard import OptionProtectionEngine
 from tradertape.services.options.market import OptionMarket
 from tradertape.services.options.ticker import OptionTicker
 from tradertape.services.portfolios.signals import PortfolioTrading
+from tradertape.services.research.jobs import ResearchJobs, SweepPlan
 from tradertape.services.risk import PaperExposure, RiskBooks, RiskMonitor
 from tradertape.services.risk.live_funds import BrokerFunds
 from tradertape.services.risk.monitor import rate_refusal
@@ -121,6 +122,7 @@ class Runtime:
     portfolio_trading: PortfolioTrading  # what model portfolios' orders go through
     guard: JobGuard  # background work fails item by item (the loop, its jobs, protection)
     egress: ServerEgress  # this server's egress IP per broker (SEBI's static-IP rule)
+    research: ResearchJobs  # backtests with progress and parameter sweeps, in threads
 
     @classmethod
     def build(
@@ -360,6 +362,11 @@ class Runtime:
             live=live,
             live_brokers=live_brokers,
             egress=egress,
+            research=ResearchJobs(
+                db=jobs_db,
+                clock=clock,
+                plan=SweepPlan.of(settings.sweep_workers, settings.ray_address),
+            ),
             reconciliation=LiveReconciliation(
                 context=exchange.context, desk=live, brokers=live_brokers
             ),

@@ -153,6 +153,7 @@ def run_backtest(
     book: IndicatorBook | None = None,
     progress: Callable[[str], None] | None = None,
     trade_from: date | None = None,
+    trade_until: date | None = None,
 ) -> BacktestResult:
     """Simulate ``document`` over ``panel`` (whose keys should be sorted: ties rank by column).
 
@@ -160,7 +161,8 @@ def run_backtest(
     figures (``benchmark_source``: where its series came from, for the data label);
     ``book`` lets a parameter sweep share one set of indicators across variants.
     Rows before ``trade_from`` only warm the indicators up (an SMA(200) is ready on the first
-    traded day when the panel starts 200 bars earlier); results cover the rest.
+    traded day when the panel starts 200 bars earlier); rows from ``trade_until`` on are left
+    out (a sweep's in-sample part ends there); results cover the rest.
     """
     step = progress or (lambda stage: None)
     step("indicators")
@@ -170,8 +172,11 @@ def run_backtest(
         document, book, day_numbers=day_numbers(panel.days), keys=panel.keys
     )
     lo = 0 if trade_from is None else int(np.searchsorted(panel.days, np.datetime64(trade_from)))
-    if lo:
-        panel, compiled, benchmark = _from_row(lo, panel, compiled, benchmark)
+    hi = len(panel.days)
+    if trade_until is not None:
+        hi = int(np.searchsorted(panel.days, np.datetime64(trade_until)))
+    if lo or hi < len(panel.days):
+        panel, compiled, benchmark = _rows(lo, hi, panel, compiled, benchmark)
     use_atr = document.config.atr_stop_mult > 0
     atr = np.ascontiguousarray(compiled.atr) if use_atr else np.empty((0, 0))
     rates = rate_table(panel.days) if settings.charges == "zerodha" else np.zeros((1, 5), np.int64)
@@ -226,27 +231,28 @@ def run_backtest(
     )
 
 
-def _from_row(
-    lo: int, panel: Panel, compiled: CompiledStrategy, benchmark: FloatArray | None
+def _rows(
+    lo: int, hi: int, panel: Panel, compiled: CompiledStrategy, benchmark: FloatArray | None
 ) -> tuple[Panel, CompiledStrategy, FloatArray | None]:
-    """Drop the warm-up rows from the panel, the compiled rules and the benchmark."""
+    """Keep rows ``lo:hi`` of the panel, the compiled rules and the benchmark (the warm-up
+    before, and what lies past an in-sample end after, are dropped)."""
     panel = replace(
         panel,
-        days=panel.days[lo:],
-        open=panel.open[lo:],
-        high=panel.high[lo:],
-        low=panel.low[lo:],
-        close=panel.close[lo:],
-        volume=panel.volume[lo:],
+        days=panel.days[lo:hi],
+        open=panel.open[lo:hi],
+        high=panel.high[lo:hi],
+        low=panel.low[lo:hi],
+        close=panel.close[lo:hi],
+        volume=panel.volume[lo:hi],
     )
     compiled = replace(
         compiled,
-        entry=compiled.entry[lo:],
-        score=compiled.score[lo:],
-        series=np.ascontiguousarray(compiled.series[:, lo:]),
-        atr=compiled.atr[lo:],
+        entry=compiled.entry[lo:hi],
+        score=compiled.score[lo:hi],
+        series=np.ascontiguousarray(compiled.series[:, lo:hi]),
+        atr=compiled.atr[lo:hi],
     )
-    return panel, compiled, None if benchmark is None else benchmark[lo:]
+    return panel, compiled, None if benchmark is None else benchmark[lo:hi]
 
 
 def _trades(rows: FloatArray, panel: Panel, names: tuple[str, ...]) -> tuple[Trade, ...]:

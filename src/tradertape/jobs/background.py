@@ -12,11 +12,14 @@ import logging
 import time
 from dataclasses import dataclass
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from tradertape.db.leader import LeaderLease
 from tradertape.jobs.telegram import run_bot
 from tradertape.jobs.trading import market
 from tradertape.runtime import Runtime
 from tradertape.services.market.calendar_watch import warning_now
+from tradertape.services.research import sweeps
 
 log = logging.getLogger("tradertape.jobs")
 
@@ -27,6 +30,7 @@ class Background:
 
     tasks: list[asyncio.Task[None]]
     lease: LeaderLease
+    runtime: Runtime
 
     @classmethod
     def start(cls, runtime: Runtime) -> Background:
@@ -35,19 +39,32 @@ class Background:
         if warning is not None:  # every process says it at start; the leader's loop daily
             logging.getLogger("tradertape.calendar").warning("[calendar] %s", warning)
         lease = LeaderLease(runtime.db.jobs)
+        _interrupt_stale_sweeps(runtime)
         tasks = [asyncio.create_task(market(runtime, lease), name="market")]
         if runtime.settings.telegram_bot_token is not None:
             tasks.append(asyncio.create_task(run_bot(runtime), name="telegram-bot"))
         if runtime.settings.warm_kernels:
             tasks.append(asyncio.create_task(_warm_kernels(), name="warm-kernels"))
-        return cls(tasks, lease)
+        return cls(tasks, lease, runtime)
 
     async def stop(self) -> None:
         """Cancel every task and give the lease back (another process may lead at once)."""
         for task in self.tasks:
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
+        # Research jobs end as interrupted (they would not survive the process anyway).
+        await asyncio.to_thread(self.runtime.research.stop)
         self.lease.release()
+
+
+def _interrupt_stale_sweeps(runtime: Runtime) -> None:
+    """Sweeps a crash cut off say so, not "running" (a database that is down is /health's
+    to report: the server starts anyway, and reads mark them later)."""
+    try:
+        with runtime.db.jobs.session() as db:
+            sweeps.interrupt_stale(db, clock=runtime.clock)
+    except SQLAlchemyError:
+        log.warning("could not mark interrupted sweeps: the database does not answer")
 
 
 async def _warm_kernels() -> None:

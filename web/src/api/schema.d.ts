@@ -2118,7 +2118,12 @@ export interface paths {
          */
         get: operations["backtest-list_runs"];
         put?: never;
-        post?: never;
+        /**
+         * Start Run
+         * @description Start a backtest and answer at once (``queued``); follow it on
+         *     ``GET /api/backtest/runs/{id}/events``. Bad input is refused here, as by ``/run``.
+         */
+        post: operations["backtest-start_run"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2144,6 +2149,138 @@ export interface paths {
          * @description Delete a run from your history.
          */
         delete: operations["backtest-delete_run"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/backtest/runs/{run_id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Stream Run Events
+         * @description SSE: the run's stage as it moves (``event: progress``), then ``event: end``.
+         */
+        get: operations["backtest-stream_run_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/backtest/sweeps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Sweeps
+         * @description Your sweeps, newest first (without their variants).
+         */
+        get: operations["backtest-list_sweeps"];
+        put?: never;
+        /**
+         * Start Sweep
+         * @description Start a sweep over a grid of the strategy's parameters (``queued``); follow it on
+         *     ``GET /api/backtest/sweeps/{id}/events``. A grid over ``max_variants`` is refused (422).
+         */
+        post: operations["backtest-start_sweep"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/backtest/sweeps/parameters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Parameters
+         * @description What a sweep of the strategy may vary: indicator lengths, thresholds, holding limits
+         *     and the portfolio caps, each with its path and its value now.
+         */
+        get: operations["backtest-list_parameters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/backtest/sweeps/{sweep_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Sweep
+         * @description One sweep with every finished variant's in-sample and out-of-sample figures.
+         */
+        get: operations["backtest-get_sweep"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Sweep
+         * @description Forget a sweep that has ended (409 while it runs: cancel it first).
+         */
+        delete: operations["backtest-delete_sweep"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/backtest/sweeps/{sweep_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel Sweep
+         * @description Stop a running sweep after the chunks under way (it ends ``cancelled``, keeping the
+         *     variants already done); 409 when it has already ended.
+         */
+        post: operations["backtest-cancel_sweep"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/backtest/sweeps/{sweep_id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Stream Sweep Events
+         * @description SSE: variants done, of how many, and variants per second (``event: progress``), then
+         *     ``event: end`` once the sweep has ended.
+         */
+        get: operations["backtest-stream_sweep_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -5041,6 +5178,54 @@ export interface components {
             [key: string]: unknown;
         };
         /**
+         * BacktestEndEvent
+         * @description The run has ended (completed or failed).
+         */
+        BacktestEndEvent: {
+            data: components["schemas"]["BacktestProgress"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "end";
+        };
+        /**
+         * BacktestProgress
+         * @description A backtest's stage and how far along it is: its stream's ``progress`` and ``end``.
+         */
+        BacktestProgress: {
+            /** Error */
+            error: string | null;
+            /** Fraction */
+            fraction: number;
+            /** Id */
+            id: number;
+            /** Stage */
+            stage: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "running" | "completed" | "failed" | "deleted";
+        };
+        /**
+         * BacktestProgressEvent
+         * @description The run reached a stage.
+         */
+        BacktestProgressEvent: {
+            data: components["schemas"]["BacktestProgress"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "progress";
+        };
+        /**
+         * BacktestProgressMessage
+         * @description A message of a backtest's stream (``/api/backtest/runs/{id}/events``).
+         */
+        BacktestProgressMessage: components["schemas"]["BacktestProgressEvent"] | components["schemas"]["BacktestEndEvent"] | components["schemas"]["HeartbeatMessage"] | components["schemas"]["StreamErrorMessage"];
+        /**
          * BacktestRequest
          * @description A backtest run: a stored strategy (``strategy_id``) or an inline ``strategy``
          *     (exactly one; the service checks, so the error can name ``strategy_id``).
@@ -5115,6 +5300,11 @@ export interface components {
             created_at: string;
             /** Duration Ms */
             duration_ms: number;
+            /**
+             * Error
+             * @description why a failed run failed
+             */
+            error?: string | null;
             /** Id */
             id: number;
             /**
@@ -5123,6 +5313,11 @@ export interface components {
              * @default false
              */
             provisional_calendar?: boolean;
+            /**
+             * Stage
+             * @description a run started with progress: where it is (or ended)
+             */
+            stage?: string | null;
             /** Status */
             status: string;
             /** Strategy Id */
@@ -5154,6 +5349,11 @@ export interface components {
             duration_ms: number;
             /** Equity Curve */
             equity_curve: components["schemas"]["BacktestDay"][];
+            /**
+             * Error
+             * @description why a failed run failed
+             */
+            error?: string | null;
             /** Id */
             id: number;
             /**
@@ -5162,6 +5362,11 @@ export interface components {
              * @default false
              */
             provisional_calendar?: boolean;
+            /**
+             * Stage
+             * @description a run started with progress: where it is (or ended)
+             */
+            stage?: string | null;
             /** Status */
             status: string;
             /** Strategy */
@@ -12475,6 +12680,372 @@ export interface components {
             [key: string]: unknown;
         };
         /**
+         * SweepBrief
+         * @description A sweep in the list: where it stands.
+         */
+        SweepBrief: {
+            /**
+             * Config
+             * @description the request (settings, parameters, split)
+             */
+            config: {
+                [key: string]: unknown;
+            };
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Done
+             * @description variants finished
+             */
+            done: number;
+            /** Elapsed S */
+            elapsed_s: number;
+            /** Error */
+            error: string | null;
+            /**
+             * Executor
+             * @enum {string}
+             */
+            executor: "serial" | "pool" | "ray";
+            /** Finished At */
+            finished_at: string | null;
+            /** Id */
+            id: number;
+            /**
+             * Split Date
+             * Format: date
+             */
+            split_date: string;
+            /** Started At */
+            started_at: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "running" | "completed" | "failed" | "cancelled" | "interrupted";
+            /** Strategy Id */
+            strategy_id: number | null;
+            /** Strategy Name */
+            strategy_name: string;
+            /** Strategy Version */
+            strategy_version: number | null;
+            /**
+             * Total
+             * @description variants in the grid
+             */
+            total: number;
+            /** Variants Per S */
+            variants_per_s: number | null;
+            /** Workers */
+            workers: number;
+        };
+        /**
+         * SweepChoice
+         * @description A value of a strategy a sweep may vary.
+         */
+        SweepChoice: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "indicator_length" | "threshold" | "holding" | "cap";
+            /** Label */
+            label: string;
+            /**
+             * Path
+             * @description what `parameters[].path` names
+             */
+            path: string;
+            /**
+             * Value
+             * @description its value now (null: unset)
+             */
+            value: number | null;
+            /**
+             * Whole
+             * @description whole numbers only
+             */
+            whole: boolean;
+        };
+        /**
+         * SweepEndEvent
+         * @description The sweep has ended (completed, failed, cancelled, interrupted or deleted).
+         */
+        SweepEndEvent: {
+            data: components["schemas"]["SweepProgress"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "end";
+        };
+        /**
+         * SweepMetrics
+         * @description One part's figures (percents as percents, as a backtest's summary).
+         */
+        SweepMetrics: {
+            /** Cagr */
+            cagr: number | null;
+            /** Calmar */
+            calmar: number | null;
+            /** Expectancy */
+            expectancy: number | null;
+            /** Exposure Pct */
+            exposure_pct: number | null;
+            /** Final Equity */
+            final_equity: number | null;
+            /**
+             * First Day
+             * Format: date
+             */
+            first_day: string;
+            /**
+             * Last Day
+             * Format: date
+             */
+            last_day: string;
+            /** Max Drawdown */
+            max_drawdown: number | null;
+            /** Profit Factor */
+            profit_factor: number | null;
+            /** Sharpe */
+            sharpe: number | null;
+            /** Sortino */
+            sortino: number | null;
+            /** Total Return */
+            total_return: number | null;
+            /** Total Trades */
+            total_trades: number;
+            /** Win Rate */
+            win_rate: number | null;
+        };
+        /**
+         * SweepOut
+         * @description A sweep with every finished variant's figures.
+         */
+        SweepOut: {
+            /**
+             * Config
+             * @description the request (settings, parameters, split)
+             */
+            config: {
+                [key: string]: unknown;
+            };
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Done
+             * @description variants finished
+             */
+            done: number;
+            /** Elapsed S */
+            elapsed_s: number;
+            /** Error */
+            error: string | null;
+            /**
+             * Executor
+             * @enum {string}
+             */
+            executor: "serial" | "pool" | "ray";
+            /** Finished At */
+            finished_at: string | null;
+            /** Id */
+            id: number;
+            /** Results */
+            results: components["schemas"]["SweepVariant"][];
+            /**
+             * Split Date
+             * Format: date
+             */
+            split_date: string;
+            /** Started At */
+            started_at: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "running" | "completed" | "failed" | "cancelled" | "interrupted";
+            /** Strategy */
+            strategy: {
+                [key: string]: unknown;
+            };
+            /** Strategy Id */
+            strategy_id: number | null;
+            /** Strategy Name */
+            strategy_name: string;
+            /** Strategy Version */
+            strategy_version: number | null;
+            /**
+             * Total
+             * @description variants in the grid
+             */
+            total: number;
+            /** Variants Per S */
+            variants_per_s: number | null;
+            /** Workers */
+            workers: number;
+        };
+        /**
+         * SweepParameter
+         * @description One axis of the grid: a ``path`` (``config.min_hold``,
+         *     ``entry_rules.conditions.1.right.value``, ``entry_rules.conditions.1.left.name`` for
+         *     the indicator's length, ``settings.max_positions``) and its ``values``, listed or as
+         *     ``start``/``stop``/``step`` (both ends included).
+         */
+        SweepParameter: {
+            /**
+             * Label
+             * @description how the page names it
+             */
+            label?: string | null;
+            /** Path */
+            path: string;
+            /** Start */
+            start?: number | null;
+            /** Step */
+            step?: number | null;
+            /** Stop */
+            stop?: number | null;
+            /** Values */
+            values?: number[] | null;
+        };
+        /**
+         * SweepProgress
+         * @description Where a sweep stands: the data of its stream's ``progress`` and ``end`` events.
+         */
+        SweepProgress: {
+            /** Detail */
+            detail?: string | null;
+            /** Done */
+            done?: number | null;
+            /** Elapsed S */
+            elapsed_s?: number | null;
+            /** Error */
+            error?: string | null;
+            /** Id */
+            id: number;
+            /** Status */
+            status: ("queued" | "running" | "completed" | "failed" | "cancelled" | "interrupted") | "deleted";
+            /** Total */
+            total?: number | null;
+            /** Variants Per S */
+            variants_per_s?: number | null;
+        };
+        /**
+         * SweepProgressEvent
+         * @description Variants finished (sent whenever the count or the status changes).
+         */
+        SweepProgressEvent: {
+            data: components["schemas"]["SweepProgress"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "progress";
+        };
+        /**
+         * SweepProgressMessage
+         * @description A message of a sweep's stream (``/api/backtest/sweeps/{id}/events``).
+         */
+        SweepProgressMessage: components["schemas"]["SweepProgressEvent"] | components["schemas"]["SweepEndEvent"] | components["schemas"]["HeartbeatMessage"] | components["schemas"]["StreamErrorMessage"];
+        /**
+         * SweepRequest
+         * @description A sweep: the backtest every variant starts from, and what varies.
+         */
+        SweepRequest: {
+            /**
+             * Charges
+             * @default zerodha
+             */
+            charges?: ("zerodha" | "none") | components["schemas"]["FlatCharges"];
+            /**
+             * End Date
+             * Format: date
+             */
+            end_date: string;
+            /**
+             * Fill At
+             * @default next_open
+             * @enum {string}
+             */
+            fill_at?: "next_open" | "close";
+            /** Max Per Sector */
+            max_per_sector?: number | null;
+            /**
+             * Max Positions
+             * @default 10
+             */
+            max_positions?: number;
+            /**
+             * Max Variants
+             * @description refuse a grid holding more variants
+             * @default 200
+             */
+            max_variants?: number;
+            /** Parameters */
+            parameters: components["schemas"]["SweepParameter"][];
+            /**
+             * Position Size Pct
+             * @default 10
+             */
+            position_size_pct?: number;
+            /**
+             * Slippage Bps
+             * @default 5
+             */
+            slippage_bps?: number;
+            /**
+             * Split Date
+             * Format: date
+             * @description the first out-of-sample day: in-sample runs from start_date to the day before, out-of-sample from here to end_date
+             */
+            split_date: string;
+            /**
+             * Start Date
+             * Format: date
+             */
+            start_date: string;
+            /**
+             * Starting Capital
+             * @default 1000000
+             */
+            starting_capital?: number;
+            strategy?: components["schemas"]["StrategyDocument"] | null;
+            /** Strategy Id */
+            strategy_id?: number | null;
+            /**
+             * Universe
+             * @description a universe name (nifty_50, nifty_100, nifty_200, nifty_500, nifty_next_50) or a list of symbols (NSE:RELIANCE or RELIANCE)
+             * @default nifty_100
+             */
+            universe?: string | string[];
+        };
+        /**
+         * SweepVariant
+         * @description One variant: its values and its in-sample and out-of-sample figures.
+         */
+        SweepVariant: {
+            /**
+             * Error
+             * @description why the strategy refused this combination
+             */
+            error: string | null;
+            in_sample: components["schemas"]["SweepMetrics"] | null;
+            /** Index */
+            index: number;
+            out_of_sample: components["schemas"]["SweepMetrics"] | null;
+            /** Params */
+            params: {
+                [key: string]: number;
+            };
+        };
+        /**
          * SyncHoldingsIn
          * @description A holdings snapshot of one broker.
          */
@@ -19532,6 +20103,59 @@ export interface operations {
             };
         };
     };
+    "backtest-start_run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BacktestRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BacktestRunBrief"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     "backtest-get_run": {
         parameters: {
             query?: never;
@@ -19600,6 +20224,417 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "backtest-stream_run_events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Server-sent events: `progress` at each stage, then `end`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["BacktestProgressMessage"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "backtest-list_sweeps": {
+        parameters: {
+            query?: {
+                /** @description rows to return (max 500) */
+                limit?: number;
+                /** @description rows to skip */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SweepBrief"][];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "backtest-start_sweep": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SweepRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SweepBrief"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "backtest-list_parameters": {
+        parameters: {
+            query: {
+                strategy_id: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SweepChoice"][];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "backtest-get_sweep": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sweep_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SweepOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "backtest-delete_sweep": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sweep_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "backtest-cancel_sweep": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sweep_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SweepBrief"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "backtest-stream_sweep_events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sweep_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Server-sent events: `progress` as variants finish, then `end`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["SweepProgressMessage"];
+                };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
             503: {

@@ -49,5 +49,7 @@ export const appRoutes: RouteObject[] = [
   { path: "workers/tokens", lazy: () => import("@/workers/TokensPage") },
   { path: "workers/runs/:id", lazy: () => import("@/workers/RunPage") },
   { path: "options", lazy: () => import("@/options/ChainPage") },
+  { path: "backtests/sweeps", lazy: () => import("@/sweeps/SweepsPage") },
+  { path: "backtests/sweeps/:id", lazy: () => import("@/sweeps/SweepPage") },
   { path: "settings/*", lazy: () => import("@/settings/SettingsPage") },
 ];

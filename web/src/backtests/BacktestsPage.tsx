@@ -64,11 +64,16 @@ export function Component() {
 
   return (
     <>
-      <PageTitle actions={<Button component={Link} to="/strategies" variant="default">Strategies</Button>}>Backtests</PageTitle>
+      <PageTitle actions={
+        <Group gap="xs">
+          <Button component={Link} to="/backtests/sweeps" variant="default">Parameter sweeps</Button>
+          <Button component={Link} to="/strategies" variant="default">Strategies</Button>
+        </Group>
+      }>Backtests</PageTitle>
       <Stack gap="lg">
         <Card withBorder component="section" aria-label="New backtest">
           <Title order={2} size="h5" mb="sm">New backtest</Title>
-          {initial ? <RunForm initial={initial} onDone={(run) => navigate(`/backtests/runs/${run.id}`)} /> : <Loader size="sm" aria-label="Loading the run's settings" />}
+          {initial ? <RunForm initial={initial} onDone={(id) => navigate(`/backtests/runs/${id}`)} /> : <Loader size="sm" aria-label="Loading the run's settings" />}
         </Card>
         <Card withBorder component="section" aria-label="History">
           <Group justify="space-between" mb="xs">

@@ -1,12 +1,21 @@
-import { Alert, Button, Group, Loader, NumberFormatter, SegmentedControl, Select, SimpleGrid, Stack, Text, Textarea, TextInput } from "@mantine/core";
+import { Alert, Button, Group, Loader, NumberFormatter, Progress, SegmentedControl, Select, SimpleGrid, Stack, Text, Textarea, TextInput } from "@mantine/core";
 import { type FormEvent, useEffect, useState } from "react";
 import { ApiError, type FieldErrors } from "@/api/errors";
 import { useStrategies } from "@/strategies/strategyApi";
-import { type Run, useRunBacktest, useUniverses } from "./backtestApi";
+import { useEventStream } from "@/api/eventStream";
+import { type RunProgress, runEventsUrl, useRunFinished, useStartBacktest, useUniverses } from "./backtestApi";
 import { CUSTOM, parseSymbols, type RunValues, toRunBody } from "./runForm";
 import { universeName } from "./words";
 
-/** Seconds since `running` turned true (the run blocks: this says it has not hung). */
+const STAGE_WORDS: Record<string, string> = {
+  queued: "Waiting to start",
+  indicators: "Computing indicators",
+  simulation: "Simulating the portfolio",
+  results: "Collecting the results",
+  done: "Done",
+};
+
+/** Seconds since `running` turned true (with the stage: it has not hung). */
 function useElapsed(running: boolean): number {
   const [seconds, setSeconds] = useState(0);
   useEffect(() => {
@@ -21,14 +30,26 @@ function useElapsed(running: boolean): number {
 
 /** Seed 001's backtest request as a form: strategy, universe or symbols, range, capital,
  * sizing and caps, slippage, fill timing and the charges model. */
-export function RunForm({ initial, onDone }: { initial: RunValues; onDone: (run: Run) => void }) {
+export function RunForm({ initial, onDone }: { initial: RunValues; onDone: (runId: number) => void }) {
   const [values, setValues] = useState(initial);
   const [fields, setFields] = useState<FieldErrors>({});
   const [error, setError] = useState<string | null>(null);
   const strategies = useStrategies();
   const universes = useUniverses();
-  const run = useRunBacktest();
-  const elapsed = useElapsed(run.isPending);
+  const start = useStartBacktest();
+  const finished = useRunFinished();
+  const [runId, setRunId] = useState<number | null>(null);
+  const stream = useEventStream<RunProgress>(runId ? runEventsUrl(runId) : null, (end) => {
+    void finished(end.id);
+    if (end.status === "completed") onDone(end.id);
+    else {
+      setError(end.error ?? "The backtest failed.");
+      setRunId(null);
+    }
+  });
+  const running = start.isPending || (runId !== null && !stream.end);
+  const elapsed = useElapsed(running);
+  const progress = stream.latest;
   useEffect(() => setValues(initial), [initial]);
   const set = <K extends keyof RunValues>(key: K, value: RunValues[K]) => setValues((v) => ({ ...v, [key]: value }));
 
@@ -37,7 +58,7 @@ export function RunForm({ initial, onDone }: { initial: RunValues; onDone: (run:
     setFields({});
     setError(null);
     try {
-      onDone(await run.mutateAsync(toRunBody(values)));
+      setRunId((await start.mutateAsync(toRunBody(values))).id);
     } catch (err) {
       if (err instanceof ApiError) {
         const byField: FieldErrors = {};
@@ -114,9 +135,14 @@ export function RunForm({ initial, onDone }: { initial: RunValues; onDone: (run:
         {values.charges !== "flat" && fields.charges && <Text c="red.9" size="sm">{fields.charges}</Text>}
         {error && <Alert color="red" role="alert">{error}</Alert>}
         <Group>
-          <Button type="submit" loading={run.isPending}>Run backtest</Button>
-          {run.isPending && (
-            <Group gap="xs" role="status"><Loader size="xs" /><Text size="sm">Running… {elapsed} s</Text></Group>
+          <Button type="submit" loading={running}>Run backtest</Button>
+          {running && (
+            <Group gap="xs" role="status" aria-live="polite" style={{ flex: 1, minWidth: 220 }}>
+              <Loader size="xs" />
+              <Text size="sm">{STAGE_WORDS[progress?.stage ?? "queued"] ?? "Running"}… {elapsed} s</Text>
+              <Progress value={Math.round((progress?.fraction ?? 0) * 100)} aria-label="Backtest progress"
+                style={{ flex: 1, minWidth: 120 }} animated />
+            </Group>
           )}
         </Group>
       </Stack>

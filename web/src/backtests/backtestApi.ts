@@ -9,6 +9,7 @@ export type RunBrief = components["schemas"]["BacktestRunBrief"];
 export type RunRequest = components["schemas"]["BacktestRequest"];
 export type Trade = components["schemas"]["BacktestTrade"];
 export type Day = components["schemas"]["BacktestDay"];
+export type RunProgress = components["schemas"]["BacktestProgress"];
 
 export const backtestKeys = {
   all: ["backtests"] as const,
@@ -44,18 +45,27 @@ export function useRunsById(ids: number[]) {
   });
 }
 
-/** Runs a backtest (blocking); the history and the library's "last backtest" refresh. */
-export function useRunBacktest() {
+/** Starts a backtest that reports its stages (answers at once with the queued run). */
+export function useStartBacktest() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: async (body: RunRequest) => unwrap(await api.POST("/api/backtest/run", { body })),
-    onSuccess: (run) => client.setQueryData(backtestKeys.run(run.id), run),
-    onSettled: () =>
-      Promise.all([
-        client.invalidateQueries({ queryKey: backtestKeys.runs() }),
-        client.invalidateQueries({ queryKey: strategyKeys.all }),
-      ]),
+    mutationFn: async (body: RunRequest) => unwrap(await api.POST("/api/backtest/runs", { body })),
+    onSettled: () => client.invalidateQueries({ queryKey: backtestKeys.runs() }),
   });
+}
+
+/** Where a started run is: its stream's URL (`useEventStream` follows it). */
+export const runEventsUrl = (id: number) => `/api/backtest/runs/${id}/events`;
+
+/** Refresh what a finished run changes: the history and the library's "last backtest". */
+export function useRunFinished() {
+  const client = useQueryClient();
+  return (id: number) =>
+    Promise.all([
+      client.invalidateQueries({ queryKey: backtestKeys.run(id) }),
+      client.invalidateQueries({ queryKey: backtestKeys.runs() }),
+      client.invalidateQueries({ queryKey: strategyKeys.all }),
+    ]);
 }
 
 export function useDeleteRun() {

@@ -120,6 +120,10 @@ class BacktestRunBrief(BaseModel):
         description="true when its days reach past the NSE holiday list, where every weekday "
         "is assumed to trade (a guess until `tradertape calendar import` loads that year)",
     )
+    stage: str | None = Field(
+        default=None, description="a run started with progress: where it is (or ended)"
+    )
+    error: str | None = Field(default=None, description="why a failed run failed")
 
 
 class BacktestDay(OpenModel):

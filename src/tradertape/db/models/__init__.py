@@ -29,7 +29,12 @@ from tradertape.db.models.outbox import OutboxMessage
 from tradertape.db.models.portfolios import ModelPortfolio, ModelPosition, ModelSignal
 from tradertape.db.models.reconcile import ReconcileReportRow
 from tradertape.db.models.risk import RiskEvent, RiskRule
-from tradertape.db.models.strategies import BacktestRun, Strategy, StrategyVersion
+from tradertape.db.models.strategies import (
+    BacktestRun,
+    BacktestSweep,
+    Strategy,
+    StrategyVersion,
+)
 from tradertape.db.models.trading import (
     CashEntry,
     ChargeDayRow,
@@ -64,6 +69,7 @@ __all__ = [
     "AgentTokenRelay",
     "AuthAttempt",
     "BacktestRun",
+    "BacktestSweep",
     "BrokerCredential",
     "CasHoldingRow",
     "CashEntry",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint, false
@@ -66,7 +66,7 @@ class BacktestRun(Owned, Base):
     strategy_name: Mapped[str] = mapped_column(String(120))
     strategy_snapshot: Mapped[dict[str, Any]]
     config: Mapped[dict[str, Any]]
-    status: Mapped[str] = mapped_column(String(16))  # completed | failed
+    status: Mapped[str] = mapped_column(String(16))  # queued | running | completed | failed
     duration_ms: Mapped[float]
     summary: Mapped[dict[str, Any]]
     timings_ms: Mapped[dict[str, Any]]
@@ -75,3 +75,44 @@ class BacktestRun(Owned, Base):
     created_at: Mapped[datetime]
     # Its days reach past the NSE holiday list (weekdays assumed to trade)
     provisional_calendar: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # A run started with progress (`POST /api/backtest/runs`): where it is, why it failed,
+    # and when its thread last said it was alive (a stale one was cut off by a restart).
+    stage: Mapped[str | None] = mapped_column(String(24))
+    error: Mapped[str | None] = mapped_column(String(500))
+    heartbeat_at: Mapped[datetime | None]
+
+
+class BacktestSweep(Owned, Base):
+    """A parameter sweep: a grid of one strategy's variants, each run in- and out-of-sample.
+
+    ``results`` holds a row per finished variant (its values and each part's figures),
+    appended as chunks finish; ``done`` counts them. The thread running it writes
+    ``heartbeat_at`` at least every few seconds: a running sweep whose heartbeat is stale
+    was cut off (a restart, a crash) and reads as ``interrupted``.
+    """
+
+    __tablename__ = "backtest_sweeps"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    strategy_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_strategies.id", ondelete="SET NULL"), index=True
+    )
+    strategy_version: Mapped[int | None]
+    strategy_name: Mapped[str] = mapped_column(String(120))
+    strategy_snapshot: Mapped[dict[str, Any]]
+    config: Mapped[dict[str, Any]]  # the request: settings, parameters, split, limit
+    # queued | running | completed | failed | cancelled | interrupted
+    status: Mapped[str] = mapped_column(String(16))
+    executor: Mapped[str] = mapped_column(String(16))  # serial | pool | ray
+    workers: Mapped[int]
+    split_date: Mapped[date]
+    total: Mapped[int]
+    done: Mapped[int]
+    elapsed_s: Mapped[float]  # wall time spent running variants so far
+    results: Mapped[list[dict[str, Any]]]
+    error: Mapped[str | None] = mapped_column(String(500))
+    cancel_requested: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime]
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    heartbeat_at: Mapped[datetime | None]

@@ -9,10 +9,11 @@ trade) is marked ``provisional_calendar``.
 
 from __future__ import annotations
 
+import asyncio
 import math
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import asdict, dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -23,6 +24,7 @@ from tradertape.backtest.request import BacktestRequest
 from tradertape.candles import CandleStore
 from tradertape.candles.panel import Panel
 from tradertape.candles.store import canonical_key
+from tradertape.db.engine import Database
 from tradertape.db.models import BacktestRun, Strategy
 from tradertape.domain.calendar import OutsideCalendarError, TradingCalendar
 from tradertape.domain.instruments import UnknownUniverseError
@@ -30,6 +32,7 @@ from tradertape.errors import InvalidField
 from tradertape.ports.clock import Clock
 from tradertape.services.accounts.ownership import get_owned, owned
 from tradertape.services.research import strategies
+from tradertape.services.research.jobs import CUT_OFF, RUNNING, ResearchJobs, stale_cutoff
 from tradertape.strategies.dsl import StrategyDocument
 
 Progress = Callable[[str], None]
@@ -237,6 +240,41 @@ def summary_of(result: BacktestResult) -> dict[str, Any]:
     }
 
 
+def _fill(row: BacktestRun, store: CandleStore, resolved: Resolved, result: BacktestResult) -> None:
+    """Put a finished run's results into its row."""
+    row.duration_ms = round(sum(result.timings_ms.values()), 3)
+    row.summary = summary_of(result)
+    row.timings_ms = {k: round(v, 3) for k, v in result.timings_ms.items()}
+    row.equity_curve = equity_rows(result)
+    row.trades = trade_rows(result)
+    row.provisional_calendar = uses_provisional_days(store.calendar, result)
+
+
+def _new_row(
+    request: BacktestRequest, resolved: Resolved, *, clock: Clock, user_id: int, status: str
+) -> BacktestRun:
+    return BacktestRun(
+        user_id=user_id,
+        strategy_id=resolved.row.id if resolved.row else None,
+        strategy_version=resolved.row.version if resolved.row else None,
+        strategy_name=resolved.document.name,
+        strategy_snapshot=resolved.document.model_dump(mode="json"),
+        config=request.model_dump(mode="json", exclude={"strategy"}),
+        status=status,
+        duration_ms=0.0,
+        summary={},
+        timings_ms={},
+        equity_curve=[],
+        trades=[],
+        created_at=clock.now(),
+    )
+
+
+def _mark_last_backtest(db: Session, row: BacktestRun, resolved: Resolved, user_id: int) -> None:
+    if resolved.row is not None and resolved.row.user_id == user_id:
+        resolved.row.last_backtest_id = row.id
+
+
 def run(
     db: Session,
     store: CandleStore,
@@ -248,28 +286,120 @@ def run(
     """Run a backtest for the user and keep it in their history."""
     resolved = resolve_strategy(db, request, clock=clock, user_id=user_id)
     result = simulate(store, resolved.document, request)
-    row = BacktestRun(
-        user_id=user_id,
-        strategy_id=resolved.row.id if resolved.row else None,
-        strategy_version=resolved.row.version if resolved.row else None,
-        strategy_name=resolved.document.name,
-        strategy_snapshot=resolved.document.model_dump(mode="json"),
-        config=request.model_dump(mode="json", exclude={"strategy"}),
-        status="completed",
-        duration_ms=round(sum(result.timings_ms.values()), 3),
-        summary=summary_of(result),
-        timings_ms={k: round(v, 3) for k, v in result.timings_ms.items()},
-        equity_curve=equity_rows(result),
-        trades=trade_rows(result),
-        created_at=clock.now(),
-        provisional_calendar=uses_provisional_days(store.calendar, result),
-    )
+    row = _new_row(request, resolved, clock=clock, user_id=user_id, status="completed")
+    _fill(row, store, resolved, result)
     db.add(row)
     db.flush()
-    if resolved.row is not None and resolved.row.user_id == user_id:
-        resolved.row.last_backtest_id = row.id
+    _mark_last_backtest(db, row, resolved, user_id)
     db.commit()
     return row
+
+
+def start(
+    db: Session,
+    store: CandleStore,
+    jobs: ResearchJobs,
+    request: BacktestRequest,
+    *,
+    clock: Clock,
+    user_id: int,
+) -> BacktestRun:
+    """Start a backtest that reports its stages (its row is ``queued``, then ``running``
+    with a ``stage``, then ``completed`` or ``failed``); bad input is refused here, 422."""
+    resolved = resolve_strategy(db, request, clock=clock, user_id=user_id)
+    market = load_market(store, request)
+    row = _new_row(request, resolved, clock=clock, user_id=user_id, status="queued")
+    row.stage, row.heartbeat_at = "queued", clock.now()
+    db.add(row)
+    db.flush()
+    _mark_last_backtest(db, row, resolved, user_id)
+    db.commit()
+
+    def work(step: Progress) -> Callable[[BacktestRun], None]:
+        result = run_backtest(
+            resolved.document,
+            market.panel,
+            settings_of(request),
+            benchmark=market.benchmark,
+            benchmark_source=market.benchmark_source,
+            progress=step,
+            trade_from=request.start_date,
+        )
+        return lambda finished: _fill(finished, store, resolved, result)
+
+    jobs.run_backtest(row.id, work)
+    return row
+
+
+STAGES = ("queued", "indicators", "simulation", "results", "done")
+
+
+def stage_fraction(stage: str | None) -> float:
+    """How far along a stage is, 0 to 1 (for a progress bar)."""
+    return STAGES.index(stage) / (len(STAGES) - 1) if stage in STAGES else 0.0
+
+
+def bring_up_to_date(row: BacktestRun, now: datetime) -> bool:
+    """Mark a running run whose heartbeat went stale (a restart) as failed; whether it was."""
+    beat = row.heartbeat_at or row.created_at
+    if row.status in RUNNING and beat < stale_cutoff(now):
+        row.status, row.stage, row.error = "failed", "interrupted", CUT_OFF
+        return True
+    return False
+
+
+def progress_of(row: BacktestRun) -> dict[str, Any]:
+    """A progress event's data."""
+    return {
+        "id": row.id,
+        "status": row.status,
+        "stage": row.stage,
+        "fraction": 1.0 if row.status == "completed" else stage_fraction(row.stage),
+        "error": row.error,
+    }
+
+
+def _progress_now(db_: Database, run_id: int, clock: Clock) -> dict[str, Any] | None:
+    with db_.session() as db:
+        row = db.get(BacktestRun, run_id)
+        if row is None:
+            return None
+        if bring_up_to_date(row, clock.now()):
+            db.commit()
+        return progress_of(row)
+
+
+async def progress_events(
+    db: Database, run_id: int, *, clock: Clock, poll_s: float, heartbeat_s: float
+) -> AsyncIterator[tuple[str, Any]]:
+    """``progress`` at each stage, then ``end`` once the run has ended."""
+    last: Any = None
+    quiet = 0.0
+    while True:
+        now = await asyncio.to_thread(_progress_now, db, run_id, clock)
+        if now is None:
+            yield (
+                "end",
+                {
+                    "id": run_id,
+                    "status": "deleted",
+                    "stage": None,
+                    "fraction": 0.0,
+                    "error": "the run was deleted",
+                },
+            )
+            return
+        if (now["status"], now["stage"]) != last:
+            last, quiet = (now["status"], now["stage"]), 0.0
+            yield "progress", now
+        if now["status"] not in RUNNING:
+            yield "end", now
+            return
+        await asyncio.sleep(poll_s)
+        quiet += poll_s
+        if quiet >= heartbeat_s:
+            quiet = 0.0
+            yield "heartbeat", None
 
 
 def history(db: Session, *, user_id: int, limit: int, offset: int) -> list[BacktestRun]:
@@ -281,6 +411,14 @@ def history(db: Session, *, user_id: int, limit: int, offset: int) -> list[Backt
 def get(db: Session, run_id: int, *, user_id: int) -> BacktestRun:
     """One of the user's runs."""
     return get_owned(db, BacktestRun, run_id, user_id=user_id, label="backtest run")
+
+
+def get_current(db: Session, run_id: int, *, user_id: int, clock: Clock) -> BacktestRun:
+    """One of the user's runs, a run cut off by a restart marked so."""
+    row = get(db, run_id, user_id=user_id)
+    if bring_up_to_date(row, clock.now()):
+        db.commit()
+    return row
 
 
 def delete(db: Session, run_id: int, *, user_id: int) -> None:

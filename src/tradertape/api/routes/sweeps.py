@@ -1,0 +1,124 @@
+"""Parameter sweeps: start one, follow its progress (SSE), list, read, cancel, delete."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+from fastapi.responses import StreamingResponse
+
+from tradertape.api.deps import CurrentUser, DbDep, PageDep, RuntimeDep
+from tradertape.api.openapi_streams import stream_answer
+from tradertape.api.routes.workers_streams import pacing_of, sse
+from tradertape.api.schemas.numbers import RowId
+from tradertape.api.schemas.sweeps import (
+    SweepBrief,
+    SweepChoice,
+    SweepOut,
+    SweepProgressMessage,
+    SweepVariant,
+)
+from tradertape.backtest.sweep_request import SweepRequest
+from tradertape.db.models import BacktestSweep
+from tradertape.domain.row_ids import MAX_ROW_ID
+from tradertape.services.research import sweeps
+
+router = APIRouter(prefix="/backtest/sweeps", tags=["backtest"])
+
+
+def _brief(row: BacktestSweep) -> SweepBrief:
+    return SweepBrief.model_validate(
+        {
+            **{name: getattr(row, name) for name in SweepBrief.model_fields if hasattr(row, name)},
+            "variants_per_s": sweeps.variants_per_s(row),
+        }
+    )
+
+
+@router.post("", response_model=SweepBrief, status_code=status.HTTP_202_ACCEPTED)
+def start_sweep(
+    body: SweepRequest, user: CurrentUser, runtime: RuntimeDep, db: DbDep
+) -> SweepBrief:
+    """Start a sweep over a grid of the strategy's parameters (``queued``); follow it on
+    ``GET /api/backtest/sweeps/{id}/events``. A grid over ``max_variants`` is refused (422)."""
+    row = sweeps.start(
+        db,
+        runtime.candles,
+        runtime.research,
+        body,
+        clock=runtime.clock,
+        user_id=user.id,
+        limit=runtime.settings.sweep_max_variants,
+    )
+    return _brief(row)
+
+
+@router.get("", response_model=list[SweepBrief])
+def list_sweeps(
+    user: CurrentUser, runtime: RuntimeDep, db: DbDep, page: PageDep
+) -> list[SweepBrief]:
+    """Your sweeps, newest first (without their variants)."""
+    rows = sweeps.history(
+        db, user_id=user.id, limit=page.limit, offset=page.offset, clock=runtime.clock
+    )
+    return [_brief(row) for row in rows]
+
+
+@router.get("/parameters", response_model=list[SweepChoice])
+def list_parameters(
+    user: CurrentUser,
+    runtime: RuntimeDep,
+    db: DbDep,
+    strategy_id: Annotated[int, Query(ge=1, le=MAX_ROW_ID)],
+) -> list[SweepChoice]:
+    """What a sweep of the strategy may vary: indicator lengths, thresholds, holding limits
+    and the portfolio caps, each with its path and its value now."""
+    found = sweeps.choices(db, strategy_id, user_id=user.id, clock=runtime.clock)
+    return [SweepChoice.model_validate(choice, from_attributes=True) for choice in found]
+
+
+@router.get("/{sweep_id}", response_model=SweepOut)
+def get_sweep(sweep_id: RowId, user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> SweepOut:
+    """One sweep with every finished variant's in-sample and out-of-sample figures."""
+    row = sweeps.get(db, sweep_id, user_id=user.id, clock=runtime.clock)
+    return SweepOut(
+        **_brief(row).model_dump(),
+        strategy=row.strategy_snapshot,
+        results=[SweepVariant.model_validate(r) for r in row.results],
+    )
+
+
+@router.get(
+    "/{sweep_id}/events",
+    responses=stream_answer(
+        SweepProgressMessage, "Server-sent events: `progress` as variants finish, then `end`."
+    ),
+)
+def stream_sweep_events(
+    sweep_id: RowId, user: CurrentUser, runtime: RuntimeDep, db: DbDep
+) -> StreamingResponse:
+    """SSE: variants done, of how many, and variants per second (``event: progress``), then
+    ``event: end`` once the sweep has ended."""
+    sweeps.get(db, sweep_id, user_id=user.id, clock=runtime.clock)
+    pacing = pacing_of(runtime)
+    events = sweeps.progress_events(
+        runtime.db,
+        sweep_id,
+        clock=runtime.clock,
+        poll_s=pacing.poll_secs,
+        heartbeat_s=pacing.heartbeat_secs,
+    )
+    return sse(events)
+
+
+@router.post("/{sweep_id}/cancel", response_model=SweepBrief, status_code=status.HTTP_202_ACCEPTED)
+def cancel_sweep(sweep_id: RowId, user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> SweepBrief:
+    """Stop a running sweep after the chunks under way (it ends ``cancelled``, keeping the
+    variants already done); 409 when it has already ended."""
+    return _brief(sweeps.cancel(db, sweep_id, user_id=user.id, clock=runtime.clock))
+
+
+@router.delete("/{sweep_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_sweep(sweep_id: RowId, user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> None:
+    """Forget a sweep that has ended (409 while it runs: cancel it first)."""
+    sweeps.delete(db, sweep_id, user_id=user.id, clock=runtime.clock)

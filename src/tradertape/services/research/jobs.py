@@ -1,0 +1,247 @@
+"""Research jobs that outlive their request: backtests with progress, and parameter sweeps.
+
+Each job runs in a thread of the process that accepted it and writes where it is to its
+database row (stage, variants done, results so far, a heartbeat), so any process can
+stream its progress and a restart loses nothing but the unfinished work: a stopping server
+marks its jobs ``interrupted``, and a job whose heartbeat went stale (a crash) reads as
+``interrupted`` too (`stale_cutoff`). Cancelling is a flag on the row the thread reads
+between chunks, so it works from any process.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from tradertape.backtest.executors import (
+    ChunkExecutor,
+    PoolExecutor,
+    RayExecutor,
+    RayUnavailable,
+    SerialExecutor,
+    default_workers,
+)
+from tradertape.backtest.sweep import SweepMarket, SweepSpec
+from tradertape.db.engine import Database
+from tradertape.db.models import BacktestRun, BacktestSweep
+from tradertape.ports.clock import Clock
+
+log = logging.getLogger("tradertape.research")
+
+STALE_AFTER = timedelta(seconds=60)  # a live job's heartbeat is never older than a few seconds
+FLUSH_EVERY_S = 1.0  # the longest a finished chunk waits before its rows are written
+INTERRUPTED = "the server stopped while this ran; start it again"
+CUT_OFF = "cut off: the server restarted or stopped while this ran; start it again"
+RUNNING = ("queued", "running")
+
+
+def stale_cutoff(now: datetime) -> datetime:
+    """A running job whose last heartbeat (or creation) is before this was cut off."""
+    return now - STALE_AFTER
+
+
+@dataclass(frozen=True, slots=True)
+class SweepPlan:
+    """Where a sweep runs: a Ray address, or this many local processes (1: a thread)."""
+
+    workers: int
+    ray_address: str | None = None
+
+    @property
+    def executor(self) -> str:
+        """serial | pool | ray."""
+        if self.ray_address:
+            return "ray"
+        return "serial" if self.workers <= 1 else "pool"
+
+    @classmethod
+    def of(cls, workers: int, ray_address: str | None) -> SweepPlan:
+        """The plan of the settings (``workers == 0``: every core this process may use)."""
+        return cls(workers=workers or default_workers(), ray_address=ray_address or None)
+
+
+def chunk_size(total: int, workers: int) -> int:
+    """Variants per chunk: about eight chunks per worker (progress, and the last chunks
+    balanced), at most 25 (a cancel waits for a chunk at most)."""
+    return max(1, min(25, math.ceil(total / (workers * 8))))
+
+
+def make_executor(plan: SweepPlan, market: SweepMarket, spec: SweepSpec) -> ChunkExecutor:
+    """The executor the plan names."""
+    if plan.ray_address:
+        return RayExecutor(market, spec, address=plan.ray_address, token=uuid.uuid4().hex)
+    if plan.workers <= 1:
+        return SerialExecutor(market, spec)
+    return PoolExecutor(market, spec, workers=plan.workers)
+
+
+Step = Callable[[str], None]
+BacktestWork = Callable[[Step], Callable[[BacktestRun], None]]
+
+
+@dataclass
+class ResearchJobs:
+    """The threads of this process's research jobs, stopped with the server."""
+
+    db: Database
+    clock: Clock
+    plan: SweepPlan
+    # Called with the sweep's id after each write of its progress (tests hold a sweep there)
+    between_chunks: Callable[[int], None] = lambda sweep_id: None
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _threads: list[threading.Thread] = field(default_factory=list)
+
+    def _start(self, name: str, target: Callable[[], None]) -> None:
+        self._threads = [t for t in self._threads if t.is_alive()]
+        thread = threading.Thread(target=target, name=name, daemon=True)
+        self._threads.append(thread)
+        thread.start()
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        """Ask every job to stop (each marks itself interrupted) and wait for them."""
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout_s)
+        self._threads.clear()
+        self._stop.clear()  # the same runtime may serve another app (tests, a restart)
+
+    def wait_idle(self, timeout_s: float = 60.0) -> bool:
+        """Wait for every job to finish (benches, tests); whether they did."""
+        deadline = time.monotonic() + timeout_s
+        for thread in list(self._threads):
+            thread.join(max(0.0, deadline - time.monotonic()))
+        return not any(t.is_alive() for t in self._threads)
+
+    # -- backtests with progress -------------------------------------------------------------
+
+    def run_backtest(self, run_id: int, work: BacktestWork) -> None:
+        """Run ``work`` for the queued run ``run_id`` in a thread: ``work(step)`` simulates
+        (calling ``step`` at each stage) and answers how to fill the row in."""
+        self._start(f"backtest-{run_id}", lambda: self._backtest(run_id, work))
+
+    def _set_run(self, run_id: int, **values: Any) -> None:
+        with self.db.session() as db:
+            row = db.get(BacktestRun, run_id)
+            if row is None:
+                return
+            for key, value in values.items():
+                setattr(row, key, value)
+            row.heartbeat_at = self.clock.now()
+            db.commit()
+
+    def _backtest(self, run_id: int, work: BacktestWork) -> None:
+        def step(stage: str) -> None:
+            if self._stop.is_set():
+                raise _Stopped
+            self._set_run(run_id, status="running", stage=stage)
+
+        try:
+            fill = work(step)
+        except _Stopped:
+            self._set_run(run_id, status="failed", stage="interrupted", error=INTERRUPTED)
+            return
+        except Exception as exc:  # noqa: BLE001 - the run says it failed; the log says why
+            log.exception("backtest %s failed", run_id)
+            detail = getattr(exc, "detail", None) or f"the backtest failed ({type(exc).__name__})"
+            self._set_run(run_id, status="failed", stage="failed", error=str(detail)[:500])
+            return
+        with self.db.session() as db:
+            row = db.get(BacktestRun, run_id)
+            if row is not None:
+                fill(row)
+                row.status, row.stage, row.heartbeat_at = "completed", "done", self.clock.now()
+                db.commit()
+
+    # -- sweeps ------------------------------------------------------------------------------
+
+    def run_sweep(self, sweep_id: int, market: SweepMarket, spec: SweepSpec) -> None:
+        """Run the queued sweep ``sweep_id`` in a thread, chunks on the plan's executor."""
+        self._start(f"sweep-{sweep_id}", lambda: self._sweep(sweep_id, market, spec))
+
+    def _sweep(self, sweep_id: int, market: SweepMarket, spec: SweepSpec) -> None:
+        try:
+            executor = make_executor(self.plan, market, spec)
+        except RayUnavailable as exc:
+            self._finish(sweep_id, "failed", error=str(exc)[:500])
+            return
+        except Exception as exc:  # noqa: BLE001 - no workers (a pool that cannot start)
+            log.exception("sweep %s could not start its workers", sweep_id)
+            self._finish(sweep_id, "failed", error=f"no workers started ({type(exc).__name__})")
+            return
+        try:
+            self._drive(sweep_id, executor, spec.size)
+        except Exception as exc:  # noqa: BLE001 - the sweep says it failed; the log says why
+            log.exception("sweep %s failed", sweep_id)
+            executor.close(cancel=True)
+            self._finish(sweep_id, "failed", error=f"a variant failed ({type(exc).__name__})")
+
+    def _drive(self, sweep_id: int, executor: ChunkExecutor, total: int) -> None:
+        size = chunk_size(total, executor.workers)
+        chunks = [list(range(i, min(i + size, total))) for i in range(0, total, size)]
+        in_flight: set[Future[list[dict[str, Any]]]] = set()
+        started = time.perf_counter()
+        self._update(sweep_id, [], started, status="running", started_at=self.clock.now())
+        while chunks or in_flight:
+            while chunks and len(in_flight) < executor.workers * 2:
+                in_flight.add(executor.submit(chunks.pop(0)))
+            finished, in_flight = wait(
+                in_flight, timeout=FLUSH_EVERY_S, return_when=FIRST_COMPLETED
+            )
+            rows = [row for future in finished for row in future.result()]
+            verdict = self._update(sweep_id, rows, started)
+            if verdict is None and (chunks or in_flight):
+                self.between_chunks(sweep_id)
+                verdict = self._update(sweep_id, [], started)
+            if verdict is not None or self._stop.is_set():
+                executor.close(cancel=True)
+                if verdict == "gone":
+                    return
+                if verdict == "cancel":
+                    self._finish(sweep_id, "cancelled")
+                else:
+                    self._finish(sweep_id, "interrupted", error=INTERRUPTED)
+                return
+        executor.close(cancel=False)
+        self._finish(sweep_id, "completed")
+
+    def _update(
+        self, sweep_id: int, rows: list[dict[str, Any]], started: float, **values: Any
+    ) -> str | None:
+        """Append ``rows``, count them, beat; "cancel" when asked to stop, "gone" if deleted."""
+        with self.db.session() as db:
+            sweep = db.get(BacktestSweep, sweep_id)
+            if sweep is None:
+                return "gone"
+            for key, value in values.items():
+                setattr(sweep, key, value)
+            if rows:
+                sweep.results = [*sweep.results, *rows]
+                sweep.done = len(sweep.results)
+            sweep.elapsed_s = round(time.perf_counter() - started, 3)
+            sweep.heartbeat_at = self.clock.now()
+            cancel = sweep.cancel_requested
+            db.commit()
+        return "cancel" if cancel else None
+
+    def _finish(self, sweep_id: int, status: str, *, error: str | None = None) -> None:
+        with self.db.session() as db:
+            sweep = db.get(BacktestSweep, sweep_id)
+            if sweep is None:
+                return
+            sweep.status = status
+            sweep.error = error
+            sweep.results = sorted(sweep.results, key=lambda row: int(row["index"]))
+            sweep.finished_at = sweep.heartbeat_at = self.clock.now()
+            db.commit()
+
+
+class _Stopped(Exception):
+    """The server is stopping: the job ends as interrupted."""

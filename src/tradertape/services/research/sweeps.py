@@ -1,0 +1,244 @@
+"""Parameter sweeps as a use case: check the grid, load the market once, start, read, cancel.
+
+`start` refuses what cannot run with a 422 naming the field (a grid over the limit names
+``parameters``; a path or value the strategy refuses names that parameter; a split that
+leaves a part without days names ``split_date``), stores the sweep as ``queued`` and hands it
+to the research jobs (`services.research.jobs`). Reads bring a sweep cut off by a restart up
+to date (``interrupted``) before answering.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tradertape.backtest.engine import BacktestSettings
+from tradertape.backtest.sweep import (
+    BadParameter,
+    Sweepable,
+    SweepMarket,
+    SweepSpec,
+    inputs_of,
+    sweepables,
+)
+from tradertape.backtest.sweep_request import SweepRequest
+from tradertape.candles import CandleStore
+from tradertape.db.engine import Database
+from tradertape.db.models import BacktestSweep
+from tradertape.errors import Conflict, InvalidField
+from tradertape.ports.clock import Clock
+from tradertape.services.accounts.ownership import get_owned, owned
+from tradertape.services.research import strategies
+from tradertape.services.research.backtests import load_market, resolve_strategy, settings_of
+from tradertape.services.research.jobs import CUT_OFF, RUNNING, ResearchJobs, stale_cutoff
+from tradertape.strategies.dsl import StrategyDocument
+
+MIN_PART_DAYS = 2  # trading days each part needs for a return
+
+
+def spec_of(request: SweepRequest, document: dict[str, Any], *, limit: int) -> SweepSpec:
+    """The grid of a request, each value checked on its own; 422s name the field."""
+    axes = tuple((p.path, p.expanded()) for p in request.parameters)
+    spec = SweepSpec(document=document, settings=settings_of(request), axes=axes)
+    cap = min(request.max_variants, limit)
+    if spec.size > cap:
+        which = "this server's" if request.max_variants > limit else "max_variants"
+        raise InvalidField(
+            "parameters",
+            f"the grid holds {spec.size:,} variants, more than the limit of {cap:,} "
+            f"({which}); use fewer values",
+        )
+    for i, (path, values) in enumerate(axes):
+        for value in values:
+            try:
+                inputs_of(spec, {path: value})
+            except BadParameter as exc:
+                raise InvalidField(f"parameters[{i}]", str(exc)) from None
+    return spec
+
+
+def _part_days(market: SweepMarket) -> tuple[int, int]:
+    days = market.panel.days
+    start, split = np.datetime64(market.start), np.datetime64(market.split)
+    inside = int(np.count_nonzero((days >= start) & (days < split)))
+    return inside, int(np.count_nonzero(days >= split))
+
+
+def start(
+    db: Session,
+    store: CandleStore,
+    jobs: ResearchJobs,
+    request: SweepRequest,
+    *,
+    clock: Clock,
+    user_id: int,
+    limit: int,
+) -> BacktestSweep:
+    """Check the sweep, store it as queued and start it."""
+    if "max_variants" in request.model_fields_set and request.max_variants > limit:
+        raise InvalidField("max_variants", f"must be at most {limit:,} on this server")
+    resolved = resolve_strategy(db, request, clock=clock, user_id=user_id)
+    document = resolved.document.model_dump(mode="json")
+    spec = spec_of(request, document, limit=limit)
+    loaded = load_market(store, request)
+    market = SweepMarket(
+        panel=loaded.panel,
+        benchmark=loaded.benchmark,
+        benchmark_source=loaded.benchmark_source,
+        start=request.start_date,
+        split=request.split_date,
+        end=request.end_date,
+    )
+    inside, outside = _part_days(market)
+    if min(inside, outside) < MIN_PART_DAYS:
+        raise InvalidField(
+            "split_date",
+            f"leaves {inside} trading days in-sample and {outside} out-of-sample; "
+            f"each part needs at least {MIN_PART_DAYS}",
+        )
+    sweep = BacktestSweep(
+        user_id=user_id,
+        strategy_id=resolved.row.id if resolved.row else None,
+        strategy_version=resolved.row.version if resolved.row else None,
+        strategy_name=resolved.document.name,
+        strategy_snapshot=document,
+        config=request.model_dump(mode="json", exclude={"strategy"}),
+        status="queued",
+        executor=jobs.plan.executor,
+        workers=1 if jobs.plan.executor == "serial" else jobs.plan.workers,
+        split_date=request.split_date,
+        total=spec.size,
+        done=0,
+        elapsed_s=0.0,
+        results=[],
+        created_at=clock.now(),
+        heartbeat_at=clock.now(),
+    )
+    db.add(sweep)
+    db.commit()
+    jobs.run_sweep(sweep.id, market, spec)
+    return sweep
+
+
+def _bring_up_to_date(sweep: BacktestSweep, now: datetime) -> bool:
+    """Mark a running sweep whose heartbeat went stale as interrupted; whether it was."""
+    beat = sweep.heartbeat_at or sweep.created_at
+    if sweep.status in RUNNING and beat < stale_cutoff(now):
+        sweep.status, sweep.error, sweep.finished_at = "interrupted", CUT_OFF, now
+        return True
+    return False
+
+
+def interrupt_stale(db: Session, *, clock: Clock) -> int:
+    """Every user's sweeps cut off by a restart, marked (at start-up); how many."""
+    rows = db.scalars(select(BacktestSweep).where(BacktestSweep.status.in_(RUNNING)))
+    marked = sum(_bring_up_to_date(sweep, clock.now()) for sweep in rows)
+    db.commit()
+    return marked
+
+
+def history(
+    db: Session, *, user_id: int, limit: int, offset: int, clock: Clock
+) -> list[BacktestSweep]:
+    """The user's sweeps, newest first."""
+    query = owned(BacktestSweep, user_id=user_id).order_by(BacktestSweep.id.desc())
+    rows = list(db.scalars(query.limit(limit).offset(offset)))
+    if sum(_bring_up_to_date(row, clock.now()) for row in rows):  # every row, not the first
+        db.commit()
+    return rows
+
+
+def get(db: Session, sweep_id: int, *, user_id: int, clock: Clock) -> BacktestSweep:
+    """One of the user's sweeps, up to date."""
+    sweep = get_owned(db, BacktestSweep, sweep_id, user_id=user_id, label="sweep")
+    if _bring_up_to_date(sweep, clock.now()):
+        db.commit()
+    return sweep
+
+
+def cancel(db: Session, sweep_id: int, *, user_id: int, clock: Clock) -> BacktestSweep:
+    """Ask a running sweep to stop (it stops after the chunks under way); 409 when it has
+    already ended."""
+    sweep = get(db, sweep_id, user_id=user_id, clock=clock)
+    if sweep.status not in RUNNING:
+        raise Conflict(f"the sweep has already ended ({sweep.status})")
+    sweep.cancel_requested = True
+    db.commit()
+    return sweep
+
+
+def delete(db: Session, sweep_id: int, *, user_id: int, clock: Clock) -> None:
+    """Forget a sweep that has ended (cancel a running one first: 409)."""
+    sweep = get(db, sweep_id, user_id=user_id, clock=clock)
+    if sweep.status in RUNNING:
+        raise Conflict("the sweep is still running; cancel it first")
+    db.delete(sweep)
+    db.commit()
+
+
+def variants_per_s(sweep: BacktestSweep) -> float | None:
+    """Throughput so far (wall time spent running)."""
+    return round(sweep.done / sweep.elapsed_s, 2) if sweep.elapsed_s > 0 and sweep.done else None
+
+
+def progress_of(sweep: BacktestSweep) -> dict[str, Any]:
+    """A progress event's data."""
+    return {
+        "id": sweep.id,
+        "status": sweep.status,
+        "done": sweep.done,
+        "total": sweep.total,
+        "elapsed_s": sweep.elapsed_s,
+        "variants_per_s": variants_per_s(sweep),
+        "error": sweep.error,
+    }
+
+
+def _progress_now(db_: Database, sweep_id: int, clock: Clock) -> dict[str, Any] | None:
+    with db_.session() as db:
+        sweep = db.get(BacktestSweep, sweep_id)
+        if sweep is None:
+            return None
+        if _bring_up_to_date(sweep, clock.now()):
+            db.commit()
+        return progress_of(sweep)
+
+
+async def progress_events(
+    db: Database, sweep_id: int, *, clock: Clock, poll_s: float, heartbeat_s: float
+) -> AsyncIterator[tuple[str, Any]]:
+    """``progress`` whenever the count or status changes, then ``end`` once it has ended
+    (``heartbeat`` after a quiet spell)."""
+    last: Any = None
+    quiet = 0.0
+    while True:
+        now = await asyncio.to_thread(_progress_now, db, sweep_id, clock)
+        if now is None:
+            yield "end", {"id": sweep_id, "status": "deleted", "detail": "the sweep was deleted"}
+            return
+        key = (now["status"], now["done"])
+        if key != last:
+            last, quiet = key, 0.0
+            yield "progress", now
+        if now["status"] not in RUNNING:
+            yield "end", now
+            return
+        await asyncio.sleep(poll_s)
+        quiet += poll_s
+        if quiet >= heartbeat_s:
+            quiet = 0.0
+            yield "heartbeat", None
+
+
+def choices(db: Session, strategy_id: int, *, user_id: int, clock: Clock) -> list[Sweepable]:
+    """What a sweep of a strategy the user can see may vary, with the defaults' settings."""
+    strategies.ensure_builtins(db, clock=clock)
+    row = strategies.get_visible(db, strategy_id, user_id=user_id)
+    document = StrategyDocument.model_validate(row.document).model_dump(mode="json")
+    return sweepables(document, BacktestSettings())

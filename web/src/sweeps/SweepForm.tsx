@@ -1,0 +1,106 @@
+import { ActionIcon, Alert, Button, Group, Select, SimpleGrid, Stack, Text, TextInput } from "@mantine/core";
+import { type FormEvent, useState } from "react";
+import { ApiError, type FieldErrors } from "@/api/errors";
+import { useUniverses } from "@/backtests/backtestApi";
+import { universeName } from "@/backtests/words";
+import { useStrategies } from "@/strategies/strategyApi";
+import { useStartSweep, useSweepChoices } from "./sweepApi";
+import { axisSize, gridSize, initialSweep, type SweepValues, suggestValues, toSweepBody } from "./sweepForm";
+
+const MAX_AXES = 4;
+
+/** A sweep: the strategy, the market and range, the split, and up to four parameters with
+ * their values (a list, or "5 to 50 step 5"); the variant count shows as they are typed. */
+export function SweepForm({ onStarted }: { onStarted: (id: number) => void }) {
+  const [values, setValues] = useState<SweepValues>(initialSweep);
+  const [fields, setFields] = useState<FieldErrors>({});
+  const [error, setError] = useState<string | null>(null);
+  const strategies = useStrategies();
+  const universes = useUniverses();
+  const choices = useSweepChoices(Number(values.strategy_id) || 0);
+  const start = useStartSweep();
+  const set = <K extends keyof SweepValues>(key: K, value: SweepValues[K]) => setValues((v) => ({ ...v, [key]: value }));
+  const variants = gridSize(values.axes);
+  const limit = Number(values.max_variants) || 0;
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setFields({});
+    setError(null);
+    try {
+      onStarted((await start.mutateAsync(toSweepBody(values))).id);
+    } catch (err) {
+      if (err instanceof ApiError) {
+        const byField: FieldErrors = {};
+        for (const [key, msg] of Object.entries(err.fields)) {
+          const axis = /^parameters\[(\d+)\]/.exec(key);
+          byField[axis ? `axis${axis[1]}` : (key.split(/[.[]/)[0] ?? key)] = msg;
+        }
+        setFields(byField);
+        if (Object.keys(byField).length === 0) setError(err.message);
+      } else setError(String(err));
+    }
+  };
+
+  const used = new Set(values.axes.map((a) => a.path));
+  const choiceOptions = (choices.data ?? []).map((c) => ({ value: c.path, label: c.label }));
+  const addAxis = () => {
+    const next = (choices.data ?? []).find((c) => !used.has(c.path));
+    if (!next) return;
+    set("axes", [...values.axes, { path: next.path, label: next.label, values: suggestValues(next.value, next.whole) }]);
+  };
+  const setAxis = (i: number, path: string) => {
+    const choice = (choices.data ?? []).find((c) => c.path === path);
+    if (!choice) return;
+    set("axes", values.axes.map((a, j) => (j === i ? { path, label: choice.label, values: suggestValues(choice.value, choice.whole) } : a)));
+  };
+
+  return (
+    <form onSubmit={(e) => void submit(e)} aria-label="Start a sweep">
+      <Stack gap="sm">
+        <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }}>
+          <Select label="Strategy" placeholder="Pick a strategy" searchable value={values.strategy_id || null}
+            data={(strategies.data ?? []).map((s) => ({ value: String(s.id), label: `${s.name} (v${s.version})` }))}
+            onChange={(v) => setValues((old) => ({ ...old, strategy_id: v ?? "", axes: [] }))} error={fields.strategy_id} />
+          <Select label="Universe" allowDeselect={false} value={values.universe}
+            data={(universes.data ?? []).map((u) => ({ value: u.name, label: `${universeName(u.name)} (${u.size})` }))}
+            onChange={(v) => set("universe", v ?? "nifty_50")} error={fields.universe} />
+          <TextInput label="Most variants" inputMode="numeric" value={values.max_variants}
+            onChange={(e) => set("max_variants", e.currentTarget.value)} error={fields.max_variants} />
+        </SimpleGrid>
+        <SimpleGrid cols={{ base: 1, sm: 3 }}>
+          <TextInput type="date" label="From" value={values.start_date} onChange={(e) => set("start_date", e.currentTarget.value)} error={fields.start_date} />
+          <TextInput type="date" label="Out-of-sample from" description="in-sample runs up to the day before"
+            value={values.split_date} onChange={(e) => set("split_date", e.currentTarget.value)} error={fields.split_date} />
+          <TextInput type="date" label="To" value={values.end_date} onChange={(e) => set("end_date", e.currentTarget.value)} error={fields.end_date} />
+        </SimpleGrid>
+        <Text size="sm" fw={500}>Parameters</Text>
+        {values.axes.length === 0 && <Text size="sm" c="dimmed">{values.strategy_id ? "Add the parameters to vary." : "Pick a strategy first."}</Text>}
+        {values.axes.map((axis, i) => (
+          <Group key={i} align="start" gap="xs" wrap="wrap">
+            <Select aria-label={`Parameter ${i + 1}`} data={choiceOptions.filter((o) => o.value === axis.path || !used.has(o.value))}
+              value={axis.path} onChange={(v) => v && setAxis(i, v)} allowDeselect={false} searchable style={{ flex: "2 1 260px" }} />
+            <TextInput aria-label={`Values of parameter ${i + 1}`} value={axis.values} style={{ flex: "1 1 200px" }}
+              description={`${axisSize(axis.values)} values: a list, or "5 to 50 step 5"`}
+              onChange={(e) => set("axes", values.axes.map((a, j) => (j === i ? { ...a, values: e.currentTarget.value } : a)))}
+              error={fields[`axis${i}`]} />
+            <ActionIcon variant="subtle" color="gray" aria-label={`Remove parameter ${i + 1}`} mt={6}
+              onClick={() => set("axes", values.axes.filter((_, j) => j !== i))}>✕</ActionIcon>
+          </Group>
+        ))}
+        {fields.parameters && <Text c="red.9" size="sm">{fields.parameters}</Text>}
+        <Group gap="sm">
+          <Button variant="default" size="xs" onClick={addAxis}
+            disabled={!choices.data || values.axes.length >= MAX_AXES || used.size >= (choices.data?.length ?? 0)}>Add a parameter</Button>
+          <Text size="sm" c={limit && variants > limit ? "red.9" : "dimmed"} aria-live="polite">
+            {variants} variant{variants === 1 ? "" : "s"}{limit ? ` of at most ${limit}` : ""}, each run in-sample and out-of-sample
+          </Text>
+        </Group>
+        {error && <Alert color="red" role="alert">{error}</Alert>}
+        <Group>
+          <Button type="submit" loading={start.isPending} disabled={values.axes.length === 0}>Start the sweep</Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}

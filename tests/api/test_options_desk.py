@@ -32,7 +32,7 @@ def _ok(response: Any) -> Any:
 def test_underlyings_and_chain_around_atm(signed_in: TestClient) -> None:
     (nifty,) = [u for u in _ok(signed_in.get(f"{OPT}/underlyings")) if u["underlying"] == "NIFTY"]
     assert (Decimal(nifty["spot"]), nifty["lot_size"]) == (Decimal(25010), 65)
-    params = {"expiry": "2026-12-01", "window": 3}
+    params: dict[str, str | int] = {"expiry": "2026-12-01", "window": 3}
     chain = _ok(signed_in.get(f"{OPT}/underlyings/NIFTY/chain", params=params))
     assert chain["expiry"] == "2026-12-01"
     assert [Decimal(r["strike"]) for r in chain["rows"]] == [

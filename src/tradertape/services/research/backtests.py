@@ -9,11 +9,11 @@ trade) is marked ``provisional_calendar``.
 
 from __future__ import annotations
 
-import asyncio
 import math
 from collections.abc import AsyncIterator, Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -32,7 +32,13 @@ from tradertape.errors import InvalidField
 from tradertape.ports.clock import Clock
 from tradertape.services.accounts.ownership import get_owned, owned
 from tradertape.services.research import strategies
-from tradertape.services.research.jobs import CUT_OFF, RUNNING, ResearchJobs, stale_cutoff
+from tradertape.services.research.jobs import (
+    CUT_OFF,
+    RUNNING,
+    ResearchJobs,
+    job_events,
+    stale_cutoff,
+)
 from tradertape.strategies.dsl import StrategyDocument
 
 Progress = Callable[[str], None]
@@ -369,37 +375,24 @@ def _progress_now(db_: Database, run_id: int, clock: Clock) -> dict[str, Any] | 
         return progress_of(row)
 
 
-async def progress_events(
+def progress_events(
     db: Database, run_id: int, *, clock: Clock, poll_s: float, heartbeat_s: float
 ) -> AsyncIterator[tuple[str, Any]]:
     """``progress`` at each stage, then ``end`` once the run has ended."""
-    last: Any = None
-    quiet = 0.0
-    while True:
-        now = await asyncio.to_thread(_progress_now, db, run_id, clock)
-        if now is None:
-            yield (
-                "end",
-                {
-                    "id": run_id,
-                    "status": "deleted",
-                    "stage": None,
-                    "fraction": 0.0,
-                    "error": "the run was deleted",
-                },
-            )
-            return
-        if (now["status"], now["stage"]) != last:
-            last, quiet = (now["status"], now["stage"]), 0.0
-            yield "progress", now
-        if now["status"] not in RUNNING:
-            yield "end", now
-            return
-        await asyncio.sleep(poll_s)
-        quiet += poll_s
-        if quiet >= heartbeat_s:
-            quiet = 0.0
-            yield "heartbeat", None
+    gone = {
+        "id": run_id,
+        "status": "deleted",
+        "stage": None,
+        "fraction": 0.0,
+        "error": "the run was deleted",
+    }
+    return job_events(
+        partial(_progress_now, db, run_id, clock),
+        changed=lambda now: (now["status"], now["stage"]),
+        gone=gone,
+        poll_s=poll_s,
+        heartbeat_s=heartbeat_s,
+    )
 
 
 def history(db: Session, *, user_id: int, limit: int, offset: int) -> list[BacktestRun]:

@@ -10,12 +10,13 @@ between chunks, so it works from any process.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -41,6 +42,38 @@ FLUSH_EVERY_S = 1.0  # the longest a finished chunk waits before its rows are wr
 INTERRUPTED = "the server stopped while this ran; start it again"
 CUT_OFF = "cut off: the server restarted or stopped while this ran; start it again"
 RUNNING = ("queued", "running")
+
+
+async def job_events(
+    read: Callable[[], dict[str, Any] | None],
+    *,
+    changed: Callable[[dict[str, Any]], object],
+    gone: dict[str, Any],
+    poll_s: float,
+    heartbeat_s: float,
+) -> AsyncIterator[tuple[str, Any]]:
+    """A job's stream: ``progress`` whenever `changed` of its row says something new, then
+    ``end`` once it has ended (`gone` if its row was deleted), ``heartbeat`` after a quiet
+    spell. `read` (a row's progress, or None) runs in a worker thread: it queries."""
+    last: object = None
+    quiet = 0.0
+    while True:
+        now = await asyncio.to_thread(read)
+        if now is None:
+            yield "end", gone
+            return
+        key = changed(now)
+        if key != last:
+            last, quiet = key, 0.0
+            yield "progress", now
+        if now["status"] not in RUNNING:
+            yield "end", now
+            return
+        await asyncio.sleep(poll_s)
+        quiet += poll_s
+        if quiet >= heartbeat_s:
+            quiet = 0.0
+            yield "heartbeat", None
 
 
 def stale_cutoff(now: datetime) -> datetime:

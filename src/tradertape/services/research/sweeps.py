@@ -9,9 +9,9 @@ to date (``interrupted``) before answering.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -36,7 +36,13 @@ from tradertape.ports.clock import Clock
 from tradertape.services.accounts.ownership import get_owned, owned
 from tradertape.services.research import strategies
 from tradertape.services.research.backtests import load_market, resolve_strategy, settings_of
-from tradertape.services.research.jobs import CUT_OFF, RUNNING, ResearchJobs, stale_cutoff
+from tradertape.services.research.jobs import (
+    CUT_OFF,
+    RUNNING,
+    ResearchJobs,
+    job_events,
+    stale_cutoff,
+)
 from tradertape.strategies.dsl import StrategyDocument
 
 MIN_PART_DAYS = 2  # trading days each part needs for a return
@@ -210,30 +216,18 @@ def _progress_now(db_: Database, sweep_id: int, clock: Clock) -> dict[str, Any] 
         return progress_of(sweep)
 
 
-async def progress_events(
+def progress_events(
     db: Database, sweep_id: int, *, clock: Clock, poll_s: float, heartbeat_s: float
 ) -> AsyncIterator[tuple[str, Any]]:
     """``progress`` whenever the count or status changes, then ``end`` once it has ended
     (``heartbeat`` after a quiet spell)."""
-    last: Any = None
-    quiet = 0.0
-    while True:
-        now = await asyncio.to_thread(_progress_now, db, sweep_id, clock)
-        if now is None:
-            yield "end", {"id": sweep_id, "status": "deleted", "detail": "the sweep was deleted"}
-            return
-        key = (now["status"], now["done"])
-        if key != last:
-            last, quiet = key, 0.0
-            yield "progress", now
-        if now["status"] not in RUNNING:
-            yield "end", now
-            return
-        await asyncio.sleep(poll_s)
-        quiet += poll_s
-        if quiet >= heartbeat_s:
-            quiet = 0.0
-            yield "heartbeat", None
+    return job_events(
+        partial(_progress_now, db, sweep_id, clock),
+        changed=lambda now: (now["status"], now["done"]),
+        gone={"id": sweep_id, "status": "deleted", "detail": "the sweep was deleted"},
+        poll_s=poll_s,
+        heartbeat_s=heartbeat_s,
+    )
 
 
 def choices(db: Session, strategy_id: int, *, user_id: int, clock: Clock) -> list[Sweepable]:

@@ -1,4 +1,5 @@
 import { ActionIcon, Alert, Button, Group, Select, SimpleGrid, Stack, Text, TextInput } from "@mantine/core";
+import { CloseIcon } from "@/components/icons";
 import { type FormEvent, useState } from "react";
 import { ApiError, type FieldErrors } from "@/api/errors";
 import { useUniverses } from "@/backtests/backtestApi";
@@ -85,7 +86,7 @@ export function SweepForm({ onStarted }: { onStarted: (id: number) => void }) {
               onChange={(e) => set("axes", values.axes.map((a, j) => (j === i ? { ...a, values: e.currentTarget.value } : a)))}
               error={fields[`axis${i}`]} />
             <ActionIcon variant="subtle" color="gray" aria-label={`Remove parameter ${i + 1}`} mt={6}
-              onClick={() => set("axes", values.axes.filter((_, j) => j !== i))}>✕</ActionIcon>
+              onClick={() => set("axes", values.axes.filter((_, j) => j !== i))}><CloseIcon /></ActionIcon>
           </Group>
         ))}
         {fields.parameters && <Text c="red.9" size="sm">{fields.parameters}</Text>}

@@ -48,7 +48,7 @@ export function Component() {
       {runs.isError && <Notice color="red" role="alert">{runs.error.message}</Notice>}
       {runs.data?.length === 0 && (
         <Notice color="blue" title="No worker runs yet">
-          Create a token under <Anchor component={Link} to="/workers/tokens">Tokens</Anchor>, then start a worker with the
+          Create a token under <Anchor component={Link} to="/workers/tokens" c="light-dark(var(--mantine-color-blue-9), var(--mantine-color-blue-3))" underline="always">Tokens</Anchor>, then start a worker with the
           Python SDK (<code>pip install ./sdk/python</code>); its runs appear here.
         </Notice>
       )}

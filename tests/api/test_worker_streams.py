@@ -283,7 +283,14 @@ def test_the_document_declares_each_stream_as_server_sent_events(client: TestCli
     """The fuzzer found every stream's 200 declared as JSON only, while it sends
     `text/event-stream`: a client generated from the document would parse it as JSON."""
     paths = client.get("/api/openapi.json").json()["paths"]
-    streams = {path: item for path, item in paths.items() if path.endswith("/stream")}
-    assert len(streams) == 5
+    streams = {
+        path: item
+        for path, item in paths.items()
+        if path.endswith("/stream")
+        or (path.startswith("/api/backtest/") and path.endswith("/events"))
+    }
+    # the worker contract's five, the owner's desk of a run (P&L, timeline), a backtest's
+    # progress and a sweep's
+    assert len(streams) == 9
     for path, item in streams.items():
         assert "text/event-stream" in item["get"]["responses"]["200"]["content"], path

@@ -190,7 +190,9 @@ def _the_week_ended_right(client: TestClient, runtime: Runtime, pid: int) -> Non
     assert book["last_scan_date"] == FRI.isoformat()
     board = client.get("/api/model/dashboard", params={"portfolio_id": pid}).json()
     curve = [(row["date"], row["equity"]) for row in board["equity_curve"]]
-    assert [d for d, _ in curve] == [d.isoformat() for d in (MON, TUE, WED, THU, FRI)]
+    # the fresh deploy scanned the last session before Monday at once (the Friday before)
+    before = runtime.candles.calendar.previous_trading_day(MON)
+    assert [d for d, _ in curve] == [d.isoformat() for d in (before, MON, TUE, WED, THU, FRI)]
     assert Decimal(curve[-1][1]) == CAPITAL + PNL
     margins = client.get("/api/portfolio/margins").json()
     assert Decimal(str(margins["equity"]["available"]["cash"])) == CAPITAL + PNL

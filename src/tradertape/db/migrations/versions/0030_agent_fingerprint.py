@@ -19,16 +19,17 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("upload_obfuscation", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
-        batch_op.add_column(
-            sa.Column("agent_factor_fingerprint", sa.String(length=64), nullable=True)
-        )
+    # Plain ADD COLUMNs, not a batch copy of `users`: recreating it on SQLite would
+    # cascade-delete every row that belongs to a user (orders, trades, cash).
+    op.add_column(
+        "users",
+        sa.Column("upload_obfuscation", sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
+    op.add_column("users", sa.Column("agent_factor_fingerprint", sa.String(length=64)))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.drop_column("agent_factor_fingerprint")
-        batch_op.drop_column("upload_obfuscation")
+    # A plain DROP COLUMN (SQLite 3.35+), not a batch copy: recreating `users` on SQLite
+    # would cascade-delete every row that belongs to a user (orders, trades, cash).
+    op.drop_column("users", "agent_factor_fingerprint")
+    op.drop_column("users", "upload_obfuscation")

@@ -21,12 +21,14 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("backtest_runs", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("stage", sa.String(length=24), nullable=True))
-        batch_op.add_column(sa.Column("error", sa.String(length=500), nullable=True))
-        batch_op.add_column(
-            sa.Column("heartbeat_at", tradertape.db.types.UTCDateTime(timezone=True), nullable=True)
-        )
+    # Plain ADD COLUMNs: a batch copy of a table on SQLite cascade-deletes the rows that
+    # reference it.
+    op.add_column("backtest_runs", sa.Column("stage", sa.String(length=24), nullable=True))
+    op.add_column("backtest_runs", sa.Column("error", sa.String(length=500), nullable=True))
+    op.add_column(
+        "backtest_runs",
+        sa.Column("heartbeat_at", tradertape.db.types.UTCDateTime(timezone=True), nullable=True),
+    )
 
     op.create_table(
         "backtest_sweeps",
@@ -77,7 +79,8 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_backtest_sweeps_user_id"))
         batch_op.drop_index(batch_op.f("ix_backtest_sweeps_strategy_id"))
     op.drop_table("backtest_sweeps")
-    with op.batch_alter_table("backtest_runs", schema=None) as batch_op:
-        batch_op.drop_column("heartbeat_at")
-        batch_op.drop_column("error")
-        batch_op.drop_column("stage")
+    # Plain DROP COLUMNs (SQLite 3.35+), not a batch copy: recreating a table on SQLite
+    # cascade-deletes the rows that reference it.
+    op.drop_column("backtest_runs", "heartbeat_at")
+    op.drop_column("backtest_runs", "error")
+    op.drop_column("backtest_runs", "stage")

@@ -22,7 +22,7 @@ test("a sweep streams its progress and draws its heatmaps @phone", async ({ page
   await page.goto("/backtests");
   await page.getByRole("link", { name: "Parameter sweeps" }).click();
   const form = page.getByRole("form", { name: "Start a sweep" });
-  await pick(page, form.getByRole("textbox", { name: "Strategy" }), /^V1 Momentum/);
+  await pick(page, form.getByRole("textbox", { name: "Strategy" }), /^V1 Momentum \(v\d+\)$/); // the template, not a fork
   await form.getByLabel("From", { exact: true }).fill("2024-01-01");
   await form.getByLabel("Out-of-sample from").fill("2025-01-01");
   await form.getByLabel("To", { exact: true }).fill("2025-06-30");

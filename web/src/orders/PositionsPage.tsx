@@ -30,7 +30,7 @@ function PositionCards({ rows, onExit, bookOf }: { rows: Position[]; onExit: (ro
     <Stack gap="xs" component="ul" style={{ listStyle: "none", padding: 0, margin: 0 }} aria-label="Positions">
       {rows.map((r) => (
         <Paper component="li" withBorder p="sm" key={`${r.book ?? ""}:${symbolOf(r)}:${str(r, "product")}`}
-          aria-label={`${str(r, "tradingsymbol")} ${str(r, "exchange")} ${str(r, "product")}`}>
+          aria-label={`${str(r, "tradingsymbol")} ${str(r, "exchange")} ${str(r, "product")}${bookOf(r) ? `, ${bookOf(r)}` : ""}`}>
           <Group justify="space-between" wrap="nowrap" align="flex-start">
             <div>
               <Text fw={600}>{str(r, "tradingsymbol")} <Text span size="xs" c="dimmed">{str(r, "exchange")} · {str(r, "product")}</Text></Text>

@@ -11,7 +11,7 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo serve test install lint format typecheck test-sqlite test-postgres test-web test-e2e fuzz chromium web openapi lock clean wheels
+.PHONY: demo serve test install kernels bench lint format typecheck test-sqlite test-postgres test-web test-e2e fuzz chromium web openapi lock clean wheels
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,19 @@ $(STAMP): requirements/lock.txt pyproject.toml sdk/python/pyproject.toml brokers
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e agent
 	$(BIN)/python -m compileall -q src sdk/python/src brokers/python/src agent/src > /dev/null
 	touch $(STAMP)
+
+# The backtest and indicator kernels, compiled into numba's disk cache (`__pycache__` beside
+# their modules) so that no server start, backtest or test process compiles them: about a
+# minute of CPU the first time (seconds when the cache is already filled), and again only
+# when the code that builds or calls them changes (`tradertape warm-up`).
+KERNELS := $(VENV)/.kernels
+KERNEL_SOURCES := src/tradertape/jit.py $(wildcard src/tradertape/backtest/*.py src/tradertape/indicators/*.py src/tradertape/strategies/*.py)
+
+$(KERNELS): $(STAMP) $(KERNEL_SOURCES)
+	$(BIN)/tradertape warm-up
+	touch $(KERNELS)
+
+kernels: $(KERNELS)
 
 # The web app: npm's lock pins every package; the bundle goes into the Python package
 # (src/tradertape/web_dist), which `tradertape serve` serves at / and the wheel carries.
@@ -58,7 +71,7 @@ $(AGENT_UI): $(WEB_MODULES) $(AGENT_UI_SOURCES) | agent/web/node_modules
 
 web-agent: $(AGENT_UI)
 
-install: $(STAMP) $(WEB_DIST) $(AGENT_UI)
+install: $(STAMP) $(KERNELS) $(WEB_DIST) $(AGENT_UI)
 
 demo: install
 	$(BIN)/tradertape demo --host $(HOST) --port $(PORT)
@@ -125,6 +138,12 @@ wheels: $(BIN)/python $(WEB_DIST) $(AGENT_UI)
 	rm -f dist/tradertape*.whl
 	TRADERTAPE_RELEASE_WHEELS=1 $(BIN)/python -m pip wheel --quiet --disable-pip-version-check \
 		--no-deps --wheel-dir dist . ./sdk/python ./brokers/python ./agent
+
+# Every bench/ script with small settings, one after another (about ten minutes on two
+# cores); one table of their headline figures in bench/results.md, each script's output in
+# bench/results/. A script that fails is a row saying so. BENCH_ARGS=--full: their own sizes.
+bench: install
+	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
 
 lock: $(BIN)/python
 	$(BIN)/uv pip compile requirements/lock.in --python-version 3.11 -o requirements/lock.txt

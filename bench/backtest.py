@@ -1,4 +1,5 @@
-"""Backtester speed: warm runs, the first run in a fresh process, vectorbt, a parameter grid.
+"""Backtester speed: warm runs, the first run in a fresh process, the limit and vectorbt,
+the fixed cost of a call, a parameter grid, and a run over HTTP.
 
 On synthetic NIFTY 100 daily bars, 2020-01-01..2026-01-01 (generated once into
 ``$TMPDIR/tradertape-bench-backtest`` unless ``--data-dir`` says otherwise):
@@ -11,10 +12,17 @@ On synthetic NIFTY 100 daily bars, 2020-01-01..2026-01-01 (generated once into
    `tradertape.backtest.warmup.warm_up` (what the server does at start-up), with numba's
    on-disk cache as found and with an empty one (a first start after an install). Target
    ≤ 1 s for the first run after the warm-up.
-3. **vectorbt**: a 100-symbol portfolio dip buyer written as a strategy document and, rule for
-   rule, for ``vbt.Portfolio.from_order_func``; both warm, in this process. Target ≥ 3×.
+3. **The limit and vectorbt**: a 100-symbol portfolio dip buyer written as a strategy
+   document, by hand as one numba function (indicators and all: the limit of this work on
+   this host), and rule for rule for ``vbt.Portfolio.from_order_func``; all three warm, in
+   this process, with the same trades and final equity. Targets: ours within 2× the limit,
+   ≥ 5× faster than vectorbt. Then the **fixed cost of a call**: the same run on one symbol
+   × 300 days, where the work is next to nothing (target ≤ 0.2 ms).
 4. **A 200-variant grid** of V1 (SMA length × minimum hold × RSI ceiling) sharing one
-   `IndicatorBook`, on one core and on ``--workers`` processes.
+   `IndicatorBook`, on one core and on ``--workers`` processes. Target ≤ 2 s on one core.
+5. **Over HTTP**: ``POST /api/backtest/run`` (V1, NIFTY 100, five years) to a server on
+   loopback (SQLite), and ``GET`` of the stored run, against the engine's time for the same
+   run (`run_backtest` on the loaded panel) in the same process. Target ≤ 1.3×.
 
 ``--quick`` is a smoke run: two years, 3 runs, a 40-variant grid, no fresh-process compiles.
 
@@ -27,14 +35,16 @@ import argparse
 import json
 import multiprocessing
 import os
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 from functools import cache, partial
 from multiprocessing.synchronize import Barrier
@@ -43,7 +53,9 @@ from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
+from numba import njit
 
+from machine import host_line
 from tradertape.backtest.engine import BacktestResult, BacktestSettings, run_backtest
 from tradertape.candles import CandleStore
 from tradertape.candles.panel import Panel
@@ -64,7 +76,11 @@ QUICK_START = date(2024, 1, 1)
 TARGET_WARM_MS = 50.0
 CLOUD_MS = (2_000.0, 8_000.0)
 TARGET_FIRST_S = 1.0
-TARGET_SPEEDUP = 3.0
+TARGET_SPEEDUP = 5.0  # vectorbt's time / ours, the dip buyer
+TARGET_LIMIT_RATIO = 2.0  # ours / the hand-written limit's
+TARGET_FIXED_MS = 0.2  # a call on next to no data
+TARGET_GRID_S = 2.0  # the 200-variant grid on one core
+TARGET_HTTP_RATIO = 1.3  # POST /api/backtest/run / the engine's time
 
 # Issue requirement 1 (and the grid): every constraint on.
 CONSTRAINED = BacktestSettings(
@@ -489,6 +505,180 @@ def run_vectorbt(panel: Panel, rules: DipRules = DIP) -> EngineRun:
     return EngineRun(final, trades, _ms(began), simulation_ms)
 
 
+# -- the hand-written limit ----------------------------------------------------------------
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _wilder_rsi(close: Any, j: int, first: int, n: int, out: Any) -> None:
+    """Column ``j``'s RSI(n) from row ``first`` on, into ``out`` (TA-Lib's definition)."""
+    gain = loss = 0.0
+    for i in range(first + 1, first + n + 1):
+        change = close[i, j] - close[i - 1, j]
+        if change < 0:
+            loss -= change
+        else:
+            gain += change
+    gain /= n
+    loss /= n
+    keep, weight = (n - 1) / n, 1.0 / n
+    for i in range(first + n, close.shape[0]):
+        if i > first + n:
+            change = close[i, j] - close[i - 1, j]
+            gain = gain * keep + max(change, 0.0) * weight
+            loss = loss * keep + max(-change, 0.0) * weight
+        total = gain + loss
+        out[i, j] = 100.0 * (gain / total) if abs(total) >= 1e-14 else 0.0
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _dip_signals(close: Any, rsi_below: float) -> tuple[Any, Any]:
+    """RSI(14) and ``RSI(14) < rsi_below and close > SMA(200)`` (the SMA summed in paise, as
+    prices on the 0.05 grid allow) for every day and symbol."""
+    n_days, n = close.shape
+    rsi = np.full((n_days, n), np.nan)
+    entry = np.zeros((n_days, n), dtype=np.bool_)
+    for j in range(n):
+        first = 0
+        while first < n_days and np.isnan(close[first, j]):
+            first += 1
+        if n_days - first > 14:
+            _wilder_rsi(close, j, first, 14, rsi)
+        paise = 0.0
+        for i in range(first, n_days):
+            paise += np.rint(close[i, j] * 100.0)
+            if i - first >= 200:
+                paise -= np.rint(close[i - 200, j] * 100.0)
+            if i - first >= 199:
+                entry[i, j] = rsi[i, j] < rsi_below and close[i, j] > paise / 20_000.0
+    return rsi, entry
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _trade_row(
+    row: Any, j: int, entered: int, t: int, qty: float, paid: float, price: float
+) -> None:
+    row[0], row[1], row[2], row[3], row[4], row[5] = j, entered, t, qty, paid, price
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def dip_limit(  # noqa: C901, PLR0912, PLR0915 - one function on purpose: the limit
+    open_: Any,
+    high: Any,
+    low: Any,
+    close: Any,
+    capital: float,
+    size: float,
+    max_positions: int,
+    take_profit: float,
+    stop_loss: float,
+    max_hold: int,
+    slippage: float,
+    fee: float,
+) -> tuple[Any, Any]:
+    """The dip buyer written by hand for these rules only: (equity per day, trades as rows
+    of symbol, entry day, exit day, quantity, entry price, exit price)."""
+    n_days, n = close.shape
+    rsi, entry = _dip_signals(close, 30.0)
+    cash = capital
+    qty = np.zeros(n)
+    paid = np.zeros(n)
+    since = np.zeros(n, dtype=np.int64)
+    selling = np.zeros(n, dtype=np.bool_)
+    decided = np.full(n, -1, dtype=np.int64)
+    last_close = np.full(n, np.nan)
+    queue = np.empty(n, dtype=np.int64)
+    queued_qty = np.empty(n)
+    candidates = np.empty(n, dtype=np.int64)
+    keys = np.empty(n)
+    equity = np.empty(n_days)
+    trades = np.empty((n_days * max_positions + n, 6))
+    n_queued = n_trades = held = 0
+    for t in range(n_days):
+        for j in range(n):  # sells at the open, then the queued buys in rank order
+            if selling[j] and not np.isnan(open_[t, j]):
+                price = max(open_[t, j] * (1.0 - slippage), low[t, j])
+                value = qty[j] * price
+                cash += value - value * fee
+                _trade_row(trades[n_trades], j, since[j], t, qty[j], paid[j], price)
+                n_trades += 1
+                qty[j] = 0.0
+                selling[j] = False
+                held -= 1
+        for k in range(n_queued):
+            j = queue[k]
+            if np.isnan(open_[t, j]):
+                continue
+            price = min(open_[t, j] * (1.0 + slippage), high[t, j])
+            value = queued_qty[k] * price
+            if value + value * fee > cash:
+                continue
+            cash -= value + value * fee
+            qty[j], paid[j], since[j] = queued_qty[k], price, t
+            held += 1
+        n_queued = 0
+        marked = cash
+        for j in range(n):
+            if not np.isnan(close[t, j]):
+                last_close[j] = close[t, j]
+            if qty[j] > 0.0:
+                marked += qty[j] * last_close[j]
+        equity[t] = marked
+        exiting = 0
+        for j in range(n):  # exits at the close, filled at the next open
+            if qty[j] == 0.0 or selling[j] or np.isnan(close[t, j]):
+                continue
+            gain = (close[t, j] / paid[j] - 1.0) * 100.0
+            if gain >= take_profit or gain <= stop_loss or t - since[j] + 1 >= max_hold:
+                selling[j] = True
+                decided[j] = t
+                exiting += 1
+        free = max_positions - held + exiting
+        if free <= 0:
+            continue
+        m = 0
+        for j in range(n):
+            if entry[t, j] and qty[j] == 0.0 and decided[j] != t:
+                candidates[m] = j
+                keys[m] = rsi[t, j]
+                m += 1
+        for k in np.argsort(keys[:m], kind="mergesort"):  # the lowest RSI first
+            if free <= 0:
+                break
+            j = candidates[k]
+            quantity = np.floor(size * marked / close[t, j])
+            if quantity > 0.0:
+                queue[n_queued] = j
+                queued_qty[n_queued] = quantity
+                n_queued += 1
+                free -= 1
+    for j in range(n):  # still open: marked at the last close
+        if qty[j] > 0.0:
+            _trade_row(trades[n_trades], j, since[j], n_days - 1, qty[j], paid[j], last_close[j])
+            n_trades += 1
+    return equity, trades[:n_trades]
+
+
+def run_limit(panel: Panel, rules: DipRules = DIP) -> EngineRun:
+    """The dip buyer by hand, on the panel's arrays as the candle store lays them out."""
+    began = time.perf_counter()
+    equity, trades = dip_limit(
+        panel.open,
+        panel.high,
+        panel.low,
+        panel.close,
+        rules.starting_capital,
+        rules.position_size_pct / 100.0,
+        rules.max_positions,
+        rules.take_profit_pct,
+        rules.stop_loss_pct,
+        rules.max_hold,
+        rules.slippage_bps / 10_000.0,
+        rules.commission_pct / 100.0,
+    )
+    total = _ms(began)
+    return EngineRun(float(equity[-1]), len(trades), total, total)
+
+
 def run_ours(panel: Panel, rules: DipRules = DIP) -> EngineRun:
     """The dip buyer on our engine, indicators computed afresh (as a request does)."""
     document, settings = rules.document(), rules.settings()
@@ -498,47 +688,86 @@ def run_ours(panel: Panel, rules: DipRules = DIP) -> EngineRun:
     )
 
 
-def _compare_results(ours: EngineRun, theirs: EngineRun) -> None:
-    gap = ours.final_equity - theirs.final_equity
-    same = ours.trades == theirs.trades and gap == 0.0
-    verdict = "identical" if same else f"ours {gap:+,.2f} ({gap / theirs.final_equity:+.4%})"
+def _compare_results(runs: dict[str, EngineRun]) -> None:
+    reference = runs["the limit"]
+    print("  results:")
+    for name, run in runs.items():
+        gap = run.final_equity - reference.final_equity
+        same = run.trades == reference.trades and gap == 0.0
+        verdict = "identical" if same else f"{gap:+,.2f} ({gap / reference.final_equity:+.4%})"
+        verdict = "" if run is reference else f"  ({verdict} against the limit)"
+        print(f"    {name:<12} {run.trades} trades, final equity {run.final_equity:,.2f}{verdict}")
+
+
+def _tiny(panel: Panel, days: int = 300) -> Panel:
+    """The first symbol's last ``days`` days, laid out as the store lays out a panel."""
+    fields = {
+        f: np.asfortranarray(getattr(panel, f)[-days:, :1])
+        for f in ("open", "high", "low", "close", "volume")
+    }
+    return replace(
+        panel,
+        days=panel.days[-days:],
+        keys=panel.keys[:1],
+        sectors=panel.sectors[:1],
+        sources=panel.sources[:1],
+        **fields,
+    )
+
+
+def bench_fixed_cost(panel: Panel, runs: int) -> None:
+    """The dip buyer on one symbol × 300 days: what a call costs besides its work."""
+    tiny = _tiny(panel)
+    run_ours(tiny), run_limit(tiny)
+    calls = max(200, runs * 20)
+    ours = statistics.median(run_ours(tiny).total_ms for _ in range(calls))
+    limit = statistics.median(run_limit(tiny).total_ms for _ in range(calls))
     print(
-        f"  results: TraderTape {ours.trades} trades, final equity {ours.final_equity:,.2f}\n"
-        f"           vectorbt   {theirs.trades} trades, final equity {theirs.final_equity:,.2f}"
-        f"  ({verdict})"
+        f"  fixed cost of a call (1 symbol × {tiny.shape[0]} days, median of {calls}):"
+        f" {ours * 1000:,.0f} µs (the limit {limit * 1000:,.0f} µs);"
+        f" {ours / TARGET_FIXED_MS:.2f} × the ≤ {TARGET_FIXED_MS * 1000:.0f} µs target"
     )
 
 
 def bench_vectorbt(panel: Panel, runs: int) -> None:
-    """Time the dip buyer on both engines, warm and interleaved; compare their results."""
-    print(f"\n3. portfolio dip buyer, {panel.shape[1]} symbols: ours vs vectorbt from_order_func")
+    """Time the dip buyer by hand, on our engine and on vectorbt, warm and interleaved;
+    compare their results."""
+    print(
+        f"\n3. portfolio dip buyer, {panel.shape[1]} symbols: the hand-written numba limit,"
+        " ours, vectorbt from_order_func"
+    )
     began = time.perf_counter()
     import talib  # noqa: F401 - timed here, with vectorbt
     import vectorbt  # noqa: F401
 
     imported = time.perf_counter()
-    vectorbt_first = run_vectorbt(panel)
+    first = {"the limit": run_limit(panel), "TraderTape": run_ours(panel)}
+    first["vectorbt"] = run_vectorbt(panel)
     print(
         f"  vectorbt's first call (not imported before in this process): import"
-        f" {imported - began:.1f} s, first run {time.perf_counter() - imported:.1f} s (JIT)"
+        f" {imported - began:.1f} s, first run {first['vectorbt'].total_ms / 1000:.1f} s (JIT)"
     )
-    ours_first = run_ours(panel)
-    ours: list[EngineRun] = []
-    theirs: list[EngineRun] = []
+    engines = {"the limit": run_limit, "TraderTape": run_ours, "vectorbt": run_vectorbt}
+    timed: dict[str, list[EngineRun]] = {name: [] for name in engines}
     for _ in range(runs):
-        ours.append(run_ours(panel))
-        theirs.append(run_vectorbt(panel))
-    whole = [statistics.median(r.total_ms for r in side) for side in (ours, theirs)]
-    simulation = [statistics.median(r.simulation_ms for r in side) for side in (ours, theirs)]
+        for name, run in engines.items():
+            timed[name].append(run(panel))
+    whole = {name: statistics.median(r.total_ms for r in rs) for name, rs in timed.items()}
+    simulation = {
+        name: statistics.median(r.simulation_ms for r in rs) for name, rs in timed.items()
+    }
     print(f"  warm, median of {runs}:   whole run     simulation only")
-    for k, name in enumerate(("TraderTape", "vectorbt")):
-        print(f"    {name:<16} {whole[k]:10.1f} ms {simulation[k]:10.1f} ms")
-    speedup = whole[1] / whole[0]
+    for name in engines:
+        print(f"    {name:<16} {whole[name]:10.2f} ms {simulation[name]:10.2f} ms")
+    ours, limit, vbt = whole["TraderTape"], whole["the limit"], whole["vectorbt"]
     print(
-        f"    {'speed-up':<16} {speedup:10.2f} ×  {simulation[1] / simulation[0]:10.2f} ×"
-        f"     ({speedup / TARGET_SPEEDUP:.2f} × the ≥ {TARGET_SPEEDUP:.0f}× target, whole run)"
+        f"    ours / the limit {ours / limit:10.2f} ×  (target ≤ {TARGET_LIMIT_RATIO:.0f}×;"
+        f" {ours / limit / TARGET_LIMIT_RATIO:.2f} × the target)\n"
+        f"    vectorbt / ours  {vbt / ours:10.2f} ×  (target ≥ {TARGET_SPEEDUP:.0f}×;"
+        f" {vbt / ours / TARGET_SPEEDUP:.2f} × the target)"
     )
-    _compare_results(ours_first, vectorbt_first)
+    _compare_results(first)
+    bench_fixed_cost(panel, runs)
 
 
 # -- 4. a parameter grid -------------------------------------------------------------------
@@ -614,7 +843,11 @@ def bench_grid(
     began = time.perf_counter()
     single = [run_variant(v) for v in variants]
     single_s = time.perf_counter() - began
-    print(f"  1 core:      {single_s:6.2f} s, {len(variants) / single_s:6.1f} variants/s")
+    print(
+        f"  1 core:      {single_s:6.2f} s, {len(variants) / single_s:6.1f} variants/s"
+        f"  ({single_s * 200 / len(variants) / TARGET_GRID_S:.2f} × the ≤ {TARGET_GRID_S:.0f} s"
+        " target for 200)"
+    )
 
     context = multiprocessing.get_context("spawn")
     ready = context.Barrier(workers)
@@ -645,6 +878,138 @@ def bench_grid(
     )
 
 
+# -- 5. over HTTP --------------------------------------------------------------------------
+
+HTTP_START = date(2021, 1, 1)  # a year of the panel before it warms the indicators up
+
+
+_SERVER = """
+import sys
+from pathlib import Path
+import uvicorn
+from tradertape.api.app import create_app
+from tradertape.api.process import UVICORN
+from tradertape.db.migrate import upgrade
+from tradertape.runtime import Runtime
+from tradertape.services.accounts.users import create_user
+from tradertape.settings import Settings
+folder, port, email, password = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
+settings = Settings(
+    env="dev", data_dir=folder, feed="none", redis_url=None, warm_kernels=False,
+    web_dist=folder / "web_dist", _env_file=None,
+)
+runtime = Runtime.build(settings)
+upgrade(runtime.db.engine)
+with runtime.db.session() as db:
+    create_user(db, clock=runtime.clock, email=email, password=password)
+uvicorn.run(create_app(runtime), host="127.0.0.1", port=port, log_level="warning", **UVICORN)
+"""
+
+
+@contextmanager
+def _server(data_dir: Path, login: dict[str, str]) -> Iterator[str]:
+    """A server in a process of its own, as ``tradertape serve`` builds one, on a scratch
+    SQLite database and the bench's candles, with one user; its base URL."""
+    import httpx
+
+    with tempfile.TemporaryDirectory(prefix="bench-http-") as folder:
+        (Path(folder) / "candles").symlink_to(data_dir, target_is_directory=True)
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        argv = [folder, str(port), login["email"], login["password"]]
+        server = subprocess.Popen([sys.executable, "-c", _SERVER, *argv])  # noqa: S603
+        base = f"http://127.0.0.1:{port}"
+        try:
+            while True:
+                if server.poll() is not None:
+                    raise SystemExit("the bench server did not start")
+                try:
+                    httpx.get(f"{base}/api/health", timeout=0.5)
+                    break
+                except httpx.TransportError:
+                    time.sleep(0.05)
+            yield base
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+def _median_ms(call: Callable[[], object], runs: int) -> float:
+    return statistics.median(_timed(call)[1] for _ in range(runs))
+
+
+def bench_http(data_dir: Path, runs: int) -> None:
+    """``POST /api/backtest/run`` and ``GET /api/backtest/runs/{id}`` against the engine."""
+    import httpx
+
+    from tradertape.backtest.request import BacktestRequest
+    from tradertape.services.research.simulation import load_market, settings_of, simulate
+
+    print(f"\n5. over HTTP: V1, {UNIVERSE}, {HTTP_START}..{END}, every constraint on")
+    body = {
+        "strategy": builtin(BaseModelId.V1).model_dump(mode="json"),
+        "universe": UNIVERSE,
+        "start_date": HTTP_START.isoformat(),
+        "end_date": END.isoformat(),
+        "starting_capital": 10_000_000,
+        "position_size_pct": 10,
+        "max_positions": 20,
+        "max_per_sector": 2,
+        "slippage_bps": 5,
+    }
+    request = BacktestRequest.model_validate(body)
+    document = request.strategy
+    assert document is not None
+    login = {"email": "bench@x.in", "password": "bench password"}
+    store = CandleStore(data_dir, catalog=reference_catalog())
+    market = load_market(store, request)
+
+    def engine() -> BacktestResult:
+        return run_backtest(
+            document,
+            market.panel,
+            settings_of(request),
+            benchmark=market.benchmark,
+            benchmark_source=market.benchmark_source,
+            trade_from=request.start_date,
+        )
+
+    with _server(data_dir, login) as base, httpx.Client(base_url=base, timeout=60) as client:
+        client.post("/api/auth/password-login", json=login).raise_for_status()
+
+        def post(columns: bool) -> httpx.Response:
+            answer = client.post("/api/backtest/run", json=body, params={"columns": columns})
+            return answer.raise_for_status()
+
+        run_id = post(False).json()["id"]
+        rows, columns = post(False), post(True)
+        figures: dict[str, list[float]] = {}
+        for _ in range(2):  # two interleaved rounds, each the median of half the runs
+            for name, call in (
+                ("engine", engine),
+                ("load+engine", lambda: simulate(store, document, request)),
+                ("POST", lambda: post(False)),
+                ("POST columns", lambda: post(True)),
+                ("GET", lambda: client.get(f"/api/backtest/runs/{run_id}")),
+                ("GET columns", lambda: client.get(f"/api/backtest/runs/{run_id}?columns=true")),
+            ):
+                figures.setdefault(name, []).append(_median_ms(call, max(1, runs // 2)))
+    ms = {name: statistics.mean(values) for name, values in figures.items()}
+    result = engine()
+    sizes = {"POST": len(rows.content), "POST columns": len(columns.content)}
+    print(f"  the engine: run_backtest on the loaded panel ({len(result.trades)} trades)")
+    for name, value in ms.items():
+        size = f"  ({sizes[name] / 1e6:.2f} MB answer)" if name in sizes else ""
+        print(f"    {name:<14} {value:7.1f} ms{size}")
+    for name in ("POST", "POST columns"):
+        print(
+            f"  {name} / (loading + engine) {ms[name] / ms['load+engine']:5.2f} ×"
+            f"  (target ≤ {TARGET_HTTP_RATIO}×); / the engine alone"
+            f" {ms[name] / ms['engine']:5.2f} ×"
+        )
+
+
 # -- main ----------------------------------------------------------------------------------
 
 
@@ -661,6 +1026,7 @@ def main() -> None:
     start = QUICK_START if args.quick else START
     data_dir = args.data_dir.resolve()
 
+    print(host_line())
     panel = load_panel(data_dir, start, END, generate=True)
     days, symbols = panel.shape
     print(f"panel: {UNIVERSE}, {symbols} symbols × {days} trading days, {start}..{END} (synthetic)")
@@ -669,6 +1035,7 @@ def main() -> None:
     bench_vectorbt(panel, runs)
     variants = grid(SMA_LENGTHS[:2] if args.quick else SMA_LENGTHS)
     bench_grid(panel, variants, args.workers, data_dir, start, END)
+    bench_http(data_dir, runs)
 
 
 if __name__ == "__main__":

@@ -28,6 +28,20 @@ errors, ``/api/health`` p99, the trading loop's lag (how late each tick batch ra
 its 250 ms cadence, in the leading process) and whether the heartbeating run was exited as
 stale. Targets: 0 5xx, health p99 < 100 ms, order p99 < 250 ms, no stale exit.
 
+``--mode reads`` measures the desk's reads alone (issue 25, target 4): users with the demo's
+kind of account (`desk_accounts`: two model portfolios, manual trades over past days and
+today, open positions, a working order, risk rules), ``--clients`` signed-in readers each
+asking without pause (``--think-s 0``) for what the web app's pages poll, in about the
+proportions they poll it (`DESK_READS`): the order pages' books, positions, orders, trades,
+holdings and margins (every 5 s), the top bar's risk state, notifications and broker status,
+the dashboard's portfolios and a portfolio's board; and a few order writers (``--writers``,
+an order a second each), so fills keep changing the books the reads show. Reported:
+reads/s, p50/p99 per endpoint, errors, ``/api/health``'s worst answer, and the servers' CPU
+per answer (what a server with a core of its own would answer: the VMs are shared); on
+SQLite with one process, and on PostgreSQL + Redis with one process and then two (the ratio
+says whether reads scale with processes). Targets: ≥ 1,000 reads/s on SQLite, 0 errors,
+health under 1 s throughout.
+
 Measured on the 2-core VM of 2026-11-23 (Python reference 3.6 ms, shared with other work),
 1,000 clients for 60 s: SQLite 0 5xx in 27,000 answers, health p99 21 ms, order p99 297 ms,
 read p99 281 ms, loop lag p99 33 ms, no stale exit (about 400 requests/s); PostgreSQL +
@@ -35,8 +49,8 @@ Redis, two processes, 0 5xx in 17,700, health p99 151 ms, order p99 3.5 s, read 
 (about 230 requests/s: the two servers, PostgreSQL, Redis and the clients share two cores,
 and over Redis the tick hubs send a frame per tick, 4.6x the frames), no stale exit.
 
-    .venv/bin/python bench/load.py [--clients 1000] [--seconds 60] [--think-s 2]
-        [--db-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+    .venv/bin/python bench/load.py [--mode mixed|reads] [--clients 1000] [--seconds 60]
+        [--think-s 2] [--db-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
         [--redis-url redis://127.0.0.1:6379/0] [--only sqlite|postgres]
 """
 
@@ -56,12 +70,13 @@ import tempfile
 import threading
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from desk_accounts import Desk, seed
 from machine import host_line
 from scratch_db import scratch_database
 
@@ -72,6 +87,29 @@ USERS = 100
 HEARTBEAT_S = 5.0
 TARGET_HEALTH_P99_MS = 100.0
 TARGET_ORDER_P99_MS = 250.0
+TARGET_READS_PER_S = 1000.0
+TARGET_HEALTH_MAX_MS = 1000.0
+# What the web app polls (web/src), in about the proportions it polls them: every order
+# page asks for the books and its own view every 5 s (the books four times here, each view
+# once), the top bar for the risk state, notifications and broker status every 20-60 s,
+# the dashboard for the portfolios and a portfolio's board every 30 s.
+DESK_READS = (
+    "/api/portfolio/books",
+    "/api/portfolio/positions",
+    "/api/portfolio/books",
+    "/api/portfolio/orders",
+    "/api/portfolio/trades",
+    "/api/portfolio/books",
+    "/api/portfolio/holdings",
+    "/api/portfolio/books",
+    "/api/portfolio/margins",
+    "/api/risk/state",
+    "/api/notifications?limit=20&offset=0",
+    "/api/notifications/unread",
+    "/api/auth/status",
+    "/api/model/portfolios?status=active&limit=100",
+    "/api/model/dashboard?portfolio_id={portfolio}",
+)
 BATCH_S = 0.25  # the trading loop's cadence
 
 
@@ -227,6 +265,9 @@ class ClientPlan:
     seconds: float
     think_s: float
     measure_from: float
+    mode: str = "mixed"
+    portfolios: dict[str, int] = field(default_factory=dict)  # a cookie's first portfolio
+    writers: int = 0
 
 
 class Connection:
@@ -343,7 +384,54 @@ async def _subscriber(base: str, cookie: str, until: float, tally: Tally) -> Non
         tally.errors["ws connect"] += 1
 
 
+def _endpoint(path: str) -> str:
+    """The endpoint a desk read is counted under (its path, without the query)."""
+    return path.partition("?")[0].removeprefix("/api/")
+
+
+async def _desk_reader(
+    base: str, cookie: str, paths: list[str], until: float, think: float, tally: Tally
+) -> None:
+    """A signed-in page's polls, one after another (without pause when `think` is 0)."""
+    n = random.randrange(len(paths))
+    connection = Connection(base)
+    headers = f"Cookie: kite_session={cookie}\r\n"
+    while time.perf_counter() < until:
+        if think:
+            await asyncio.sleep(think * random.uniform(0.5, 1.5))
+        path = paths[n % len(paths)]
+        n += 1
+        started = time.perf_counter()
+        try:
+            status = await connection.request("GET", path, headers)
+        except Exception:  # noqa: BLE001 - a transport failure is a figure, not a crash
+            tally.errors[_endpoint(path)] += 1
+            continue
+        tally.note(_endpoint(path), started, status)
+    connection.close()
+
+
+async def _drive_reads(plan: ClientPlan) -> Tally:
+    tally = Tally(measure_from=plan.measure_from)
+    until = plan.measure_from + plan.seconds
+    tasks = []
+    for i in range(plan.clients):
+        n = plan.offset + i
+        base, cookie = plan.bases[n % len(plan.bases)], plan.cookies[n % len(plan.cookies)]
+        paths = [p.format(portfolio=plan.portfolios[cookie]) for p in DESK_READS]
+        tasks.append(_desk_reader(base, cookie, paths, until, plan.think_s, tally))
+    for i in range(plan.writers):  # an order a second each, on users the readers read
+        n = plan.offset + i
+        base, cookie = plan.bases[n % len(plan.bases)], plan.cookies[n % len(plan.cookies)]
+        symbol = SYMBOLS[n % len(SYMBOLS)]
+        tasks.append(_writer(base, cookie, symbol, until, 1.0, tally))
+    await asyncio.gather(*tasks)
+    return tally
+
+
 async def _drive(plan: ClientPlan) -> Tally:
+    if plan.mode == "reads":
+        return await _drive_reads(plan)
     tally = Tally(measure_from=plan.measure_from)
     until = plan.measure_from + plan.seconds
     tasks = []
@@ -527,6 +615,82 @@ def _merge(tally: Tally, other: dict[str, Any]) -> None:
         tally.warmup[kind].extend(values)
 
 
+@dataclass
+class Servers:
+    """Server processes on one database (and one bus, with Redis), up and answering."""
+
+    processes: list[Any]
+    stop: Any
+    stats: Any
+    bases: list[str]
+
+    def finish(self) -> list[dict[str, Any]]:
+        """Stop them; each one's report (`_server`)."""
+        self.stop.set()
+        reports = [self.stats.get(timeout=60) for _ in self.processes]
+        for process in self.processes:
+            process.join(30)
+        return reports
+
+
+def _start_servers(
+    context: Any,
+    args: argparse.Namespace,
+    count: int,
+    url: str,
+    schema: str | None,
+    redis: str | None,
+    tmp: Path,
+) -> Servers:
+    namespace = f"bench-{time.time_ns()}"  # shared: the processes are one installation
+    stop, stats = context.Event(), context.Queue()
+    plans = [
+        ServerPlan(
+            database_url=url,
+            schema=schema,
+            redis_url=redis,
+            namespace=namespace,
+            data_dir=str(tmp),
+            port=_free_port(),
+            universe=args.universe,
+        )
+        for _ in range(count)
+    ]
+    processes = [context.Process(target=_server, args=(p, stop, stats)) for p in plans]
+    for process in processes:
+        process.start()
+    bases = [f"http://127.0.0.1:{p.port}" for p in plans]
+    _wait_up(bases)
+    time.sleep(3)  # the leader's feed starts printing
+    return Servers(processes, stop, stats, bases)
+
+
+def _start_clients(
+    context: Any, args: argparse.Namespace, plan: ClientPlan
+) -> tuple[list[Any], Any, Any]:
+    """`--client-procs` client processes, each with its share of `plan`'s clients; they
+    start together once the caller passes the barrier too."""
+    per_proc = args.clients // args.client_procs
+    start, results = context.Barrier(args.client_procs + 1), context.Queue()
+    drivers = [
+        context.Process(
+            target=_client_proc,
+            args=(replace(plan, clients=per_proc, offset=i * per_proc), start, results),
+        )
+        for i in range(args.client_procs)
+    ]
+    for process in drivers:
+        process.start()
+    return drivers, start, results
+
+
+def _collect(tally: Tally, drivers: list[Any], results: Any) -> None:
+    for _ in drivers:
+        _merge(tally, results.get())
+    for process in drivers:
+        process.join(30)
+
+
 def _setup(args: argparse.Namespace, label: str, db_url: str | None, redis: str | None) -> None:
     context = multiprocessing.get_context("spawn")
     processes = 2 if redis else 1
@@ -536,71 +700,34 @@ def _setup(args: argparse.Namespace, label: str, db_url: str | None, redis: str 
     ):
         tmp = Path(folder)
         cookies, token = _prepare(url, schema, tmp)
-        stop, stats = context.Event(), context.Queue()
-        plans = [
-            ServerPlan(
-                database_url=url,
-                schema=schema,
-                redis_url=redis,
-                namespace=f"bench-{time.time_ns()}",
-                data_dir=str(tmp),
-                port=_free_port(),
-                universe=args.universe,
-            )
-            for _ in range(processes)
-        ]
-        if redis:
-            plans = [ServerPlan(**{**p.__dict__, "namespace": plans[0].namespace}) for p in plans]
-        servers = [context.Process(target=_server, args=(p, stop, stats)) for p in plans]
-        for process in servers:
-            process.start()
-        bases = [f"http://127.0.0.1:{p.port}" for p in plans]
-        _wait_up(bases)
-        time.sleep(3)  # the leader's feed starts printing
-        per_proc = args.clients // args.client_procs
+        servers = _start_servers(context, args, processes, url, schema, redis, tmp)
         # Clients start together and get `--warmup-s` to connect and settle; only what is
         # sent after that is measured (answers during the warm-up are counted, not timed).
         measure_from = time.perf_counter() + 6.0 + args.warmup_s  # spawning: ~2-4 s
-        start, results = context.Barrier(args.client_procs + 1), context.Queue()
-        drivers = [
-            context.Process(
-                target=_client_proc,
-                args=(
-                    ClientPlan(
-                        bases=bases,
-                        cookies=cookies,
-                        clients=per_proc,
-                        offset=i * per_proc,
-                        seconds=args.seconds,
-                        think_s=args.think_s,
-                        measure_from=measure_from,
-                    ),
-                    start,
-                    results,
-                ),
-            )
-            for i in range(args.client_procs)
-        ]
-        for process in drivers:
-            process.start()
+        plan = ClientPlan(
+            bases=servers.bases,
+            cookies=cookies,
+            clients=args.clients,
+            offset=0,
+            seconds=args.seconds,
+            think_s=args.think_s,
+            measure_from=measure_from,
+        )
+        drivers, start, results = _start_clients(context, args, plan)
         tally = Tally(measure_from=measure_from)
         run: dict[str, Any] = {}
         start.wait()
         until = measure_from + args.seconds
-        worker = threading.Thread(target=_worker_run, args=(bases[-1], token, until, tally, run))
+        worker = threading.Thread(
+            target=_worker_run, args=(servers.bases[-1], token, until, tally, run)
+        )
         worker.start()
-        asyncio.run(_prober(bases, until, tally))
+        asyncio.run(_prober(servers.bases, until, tally))
         worker.join()
-        for _ in drivers:
-            _merge(tally, results.get())
-        for process in drivers:
-            process.join(30)
-        stop.set()
-        reports = [stats.get(timeout=60) for _ in servers]
+        _collect(tally, drivers, results)
+        reports = servers.finish()
         for report in reports:  # the loop's lag while measuring
             report["lag"] = [g for t, g in report["lag"] if t >= measure_from]
-        for process in servers:
-            process.join(30)
     _report(
         f"{label}: {processes} server process(es), {args.clients} clients for {args.seconds:g} s"
         f" after {args.warmup_s:g} s of warm-up",
@@ -608,6 +735,160 @@ def _setup(args: argparse.Namespace, label: str, db_url: str | None, redis: str 
         reports,
         run,
     )
+
+
+def _report_reads(label: str, tally: Tally, seconds: float, cpu_s: float) -> float:
+    """Print the desk reads' figures; return reads/s."""
+    print(f"-- {label}")
+    others = ("order", "health", "heartbeat", "ws connect")
+    kinds = sorted(k for k in set(tally.statuses) | set(tally.errors) if k not in others)
+    reads = [x for k in kinds for x in tally.latencies.get(k, [])]
+    bad = transport = 0
+    print(f"  {'endpoint':<26} {'answers':>8} {'p50 ms':>8} {'p99 ms':>8}  statuses")
+    for kind in kinds:
+        values = tally.latencies.get(kind, [])
+        statuses = tally.statuses.get(kind, {})
+        bad += sum(c for s, c in statuses.items() if s != 200)
+        transport += tally.errors.get(kind, 0)
+        shown = ", ".join(f"{s}×{c}" for s, c in sorted(statuses.items()))
+        failed = tally.errors.get(kind, 0)
+        print(
+            f"  {kind:<26} {len(values):>8} {_cut(values, 50):8.1f} {_cut(values, 99):8.1f}  "
+            f"[{shown}]{f'  transport errors {failed}' if failed else ''}"
+        )
+    rate = len(reads) / seconds
+    print(
+        f"  all reads {len(reads):>8} in {seconds:g} s: {rate:,.0f} reads/s, "
+        f"p50 {_cut(reads, 50):.1f} ms, p99 {_cut(reads, 99):.1f} ms; "
+        f"not 200: {bad}, transport errors: {transport}"
+    )
+    answers = len(reads) + len(tally.latencies.get("order", []))
+    # The VMs are shared: what the servers could answer with a core of their own.
+    each = (
+        f", {cpu_s / answers * 1000:.2f} ms per answer: {answers / cpu_s:,.0f} answers per "
+        "CPU-second"
+        if answers and cpu_s
+        else ""
+    )
+    print(f"  server CPU: {cpu_s:.1f} s over {seconds:g} s ({cpu_s / seconds:.2f} cores){each}")
+    orders = tally.latencies.get("order", [])
+    if orders or tally.errors.get("order"):
+        placed = ", ".join(f"{s}×{c}" for s, c in sorted(tally.statuses["order"].items()))
+        print(
+            f"  orders    {len(orders):>8}: p50 {_cut(orders, 50):.1f} ms, "
+            f"p99 {_cut(orders, 99):.1f} ms [{placed}], "
+            f"transport errors {tally.errors.get('order', 0)}"
+        )
+    health = tally.latencies.get("health", [])
+    warm = tally.warmup.get("health", [])
+    worst = max([*health, *warm], default=float("nan")) * 1000
+    print(
+        f"  /api/health {len(health)} probes: p99 {_cut(health, 99):.1f} ms, max "
+        f"{max(health, default=float('nan')) * 1000:.1f} ms (with the warm-up's: {worst:.1f} ms), "
+        f"not 200: {sum(c for st, c in tally.statuses['health'].items() if st != 200)}, "
+        f"transport errors {tally.errors.get('health', 0)}"
+    )
+    print(
+        f"  targets: {rate:,.0f} reads/s ({rate / TARGET_READS_PER_S:.2f}× the "
+        f"{TARGET_READS_PER_S:,.0f}/s target); errors {bad + transport} (target 0); "
+        f"health max {worst:.0f} ms (target < {TARGET_HEALTH_MAX_MS:.0f})",
+        flush=True,
+    )
+    return rate
+
+
+def _run_reads(
+    args: argparse.Namespace,
+    label: str,
+    url: str,
+    schema: str | None,
+    redis: str | None,
+    tmp: Path,
+    desk: Desk,
+    processes: int,
+) -> float:
+    """One run of the desk reads against `processes` servers on one database; reads/s."""
+    context = multiprocessing.get_context("spawn")
+    servers = _start_servers(context, args, processes, url, schema, redis, tmp)
+    measure_from = time.perf_counter() + 6.0 + args.warmup_s
+    plan = ClientPlan(
+        bases=servers.bases,
+        cookies=desk.cookies,
+        clients=args.clients,
+        offset=0,
+        seconds=args.seconds,
+        think_s=args.think_s,
+        measure_from=measure_from,
+        mode="reads",
+        portfolios={c: ids[0] for c, ids in zip(desk.cookies, _per_cookie(desk), strict=True)},
+        writers=args.writers // args.client_procs,
+    )
+    drivers, start, results = _start_clients(context, args, plan)
+    tally = Tally(measure_from=measure_from)
+    start.wait()
+    pids = [p.pid for p in servers.processes if p.pid is not None]
+    cpu_at: list[float] = []
+    clock = threading.Timer(
+        max(0.0, measure_from - time.perf_counter()), lambda: cpu_at.append(_cpu_s(pids))
+    )
+    clock.start()
+    asyncio.run(_prober(servers.bases, measure_from + args.seconds, tally))
+    cpu_used = _cpu_s(pids) - cpu_at[0] if cpu_at else float("nan")
+    _collect(tally, drivers, results)
+    servers.finish()
+    return _report_reads(
+        f"{label}: {processes} server process(es), {args.clients} readers"
+        f" (+{args.writers} order writers) for {args.seconds:g} s after {args.warmup_s:g} s"
+        " of warm-up",
+        tally,
+        args.seconds,
+        cpu_used,
+    )
+
+
+def _cpu_s(pids: list[int]) -> float:
+    """CPU seconds (user and system) the processes have used so far (Linux's /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return total
+
+
+def _per_cookie(desk: Desk) -> list[list[int]]:
+    """Each cookie's user's portfolios (cookies go round the users, `seed`'s order)."""
+    users = len(desk.portfolios)
+    return [desk.portfolios[n % users] for n in range(len(desk.cookies))]
+
+
+def _setup_reads(
+    args: argparse.Namespace, label: str, db_url: str | None, redis: str | None
+) -> None:
+    counts = (1, 2) if redis else (1,)
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        scratch_database(db_url, Path(folder)) as (url, schema),
+    ):
+        tmp = Path(folder)
+        started = time.perf_counter()
+        sessions = max(1, -(-args.clients // args.users))
+        desk = seed(url, schema, tmp, users=args.users, sessions=sessions)
+        print(
+            f"  ({args.users} users with {sessions} sessions each, built in "
+            f"{time.perf_counter() - started:.0f} s)",
+            flush=True,
+        )
+        rates = [
+            _run_reads(args, label, url, schema, redis, tmp, desk, processes)
+            for processes in counts
+        ]
+    if len(rates) == 2:
+        print(
+            f"-- {label}: two processes {rates[1]:,.0f} reads/s against one {rates[0]:,.0f}: "
+            f"{rates[1] / rates[0]:.2f}×",
+            flush=True,
+        )
 
 
 def main() -> None:
@@ -621,12 +902,23 @@ def main() -> None:
     parser.add_argument("--db-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
     parser.add_argument("--only", choices=("sqlite", "postgres"), default=None)
+    parser.add_argument(
+        "--mode",
+        choices=("mixed", "reads"),
+        default="mixed",
+        help="mixed: reads, orders, ticks and a worker; reads: the desk's reads (issue 25)",
+    )
+    parser.add_argument("--users", type=int, default=100, help="reads: accounts read")
+    parser.add_argument("--writers", type=int, default=10, help="reads: order writers")
     args = parser.parse_args()
+    if args.mode == "reads" and "--think-s" not in sys.argv:
+        args.think_s = 0.0
+    setup = _setup_reads if args.mode == "reads" else _setup
     print(host_line(), flush=True)
     if args.only in (None, "sqlite"):
-        _setup(args, "SQLite", None, None)
+        setup(args, "SQLite", None, None)
     if args.only in (None, "postgres"):
-        _setup(args, "PostgreSQL + Redis", args.db_url, args.redis_url)
+        setup(args, "PostgreSQL + Redis", args.db_url, args.redis_url)
     print(host_line(), flush=True)
     os._exit(0)  # spawned helpers' queues: nothing left to wait for
 

@@ -1,10 +1,26 @@
-"""Benchmark: MARKET orders placed and filled through the OMS and the paper exchange.
+"""Benchmark: paper MARKET orders through the one order pipeline, beside the raw floor.
 
-Each order is validated, stored with its idempotency key, funds-checked, matched against
-the last tick, and booked (trade, contract-note charges, cash). Prints orders/s and
-p50/p99 latency per backend and the ratio to the 1,000 orders/s target on SQLite.
+For each backend (a SQLite file; PostgreSQL when one answers), in the same run:
 
-    .venv/bin/python bench/paper_orders.py [--orders 10000] [--pg URL]
+- **floor**: the rows one filled order writes (the order, its two history rows, the trade,
+  two cash entries, the contract note, the balance and the position), plus the read of
+  the books, written by the bare driver (sqlite3 / psycopg) with precompiled SQL, one
+  transaction and one commit per order, on the same database and settings (WAL and
+  ``synchronous=NORMAL`` on SQLite). No Python work beyond the calls: what the database
+  and the driver cost, the limit a placement can approach.
+- **pipeline**: `runtime.orders.submit` of a runtime wired as `serve` wires it
+  (`Runtime.build`): the pre-trade risk gate (each user has an enabled daily-loss rule,
+  so every order is measured on its book), SEBI's per-client order-rate ceiling (raised
+  to 1,000 a second, on a clock that moves a millisecond per order), the idempotency key,
+  the funds check, the match against the last tick and the booking, one transaction each.
+  Orders come from ``--users`` users in turn, buys and sells alternating, intraday; every
+  one must end COMPLETE, and each account's balance must equal the sum of its entries.
+
+Prints orders/s, p50/p99 latency, statements per order, and the ratio to the floor and to
+the target (5,000/s on SQLite, 700/s on PostgreSQL), with the host line.
+
+    .venv/bin/python bench/paper_orders.py [--orders 10000] [--users 8] [--threads 1]
+        [--pg URL | --no-pg]
 """
 
 from __future__ import annotations
@@ -12,113 +28,382 @@ from __future__ import annotations
 import argparse
 import statistics
 import tempfile
+import threading
 import time
-from datetime import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import event
 
 from machine import host_line
-from tradertape.db.engine import Database
-from tradertape.db.migrate import upgrade
-from tradertape.domain.calendar_data import nse_calendar
-from tradertape.domain.instruments import Exchange
-from tradertape.domain.instruments_data import reference_catalog
-from tradertape.domain.market import Tick
-from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
-from tradertape.oms.paper.exchange import PaperConfig, PaperExchange
-from tradertape.oms.paper.matching import MatchConfig
-from tradertape.ports.clock import IST, ManualClock
-from tradertape.services.accounts.users import create_user
-from tradertape.testkit import make_tick
+from scratch_db import open_scratch, scratch_database
 
-TARGET_PER_S = 1_000
+TARGETS = {"sqlite": 5_000, "postgresql": 700}
 SYMBOLS = ("INFY", "TCS", "RELIANCE", "HDFCBANK", "ICICIBANK", "SBIN", "ITC", "LT")
+SESSION = datetime.fromisoformat("2026-11-20T10:00:00+05:30")  # a Friday's session
+TS = "2026-11-20 04:30:00.000000"  # the same instant as stored (UTC)
 
 
-def _tick(clock: ManualClock, symbol: str, price: Decimal) -> Tick:
-    return make_tick(f"NSE:{symbol}", price, ts=clock.now(), volume=10**7, last_quantity=10**6)
+@dataclass(frozen=True)
+class Figures:
+    """One measured line."""
+
+    orders: int
+    elapsed: float
+    latencies: list[float]
+    statements: float  # per order
+
+    @property
+    def rate(self) -> float:
+        return self.orders / self.elapsed
 
 
-def run(database: Database, orders: int) -> tuple[float, list[float]]:
-    """Place `orders` MARKET orders (buys and sells alternating); return wall time, latencies."""
-    clock = ManualClock(datetime(2026, 11, 20, 10, 0, tzinfo=IST))
-    exchange = PaperExchange(
-        clock=clock,
-        calendar=nse_calendar(),
-        catalog=reference_catalog(),
-        config=PaperConfig(match=MatchConfig(participation=Decimal(1))),
-    )
-    with database.session() as db:
-        user_id = create_user(db, clock=clock, email=f"bench-{time.time_ns()}@x.in").id
-        exchange.deposit(db, user_id=user_id, amount=Decimal(10) ** 12)
-    ticks = {s: _tick(clock, s, Decimal(1000 + 100 * i)) for i, s in enumerate(SYMBOLS)}
-    latencies: list[float] = []
+# --- the raw floor -------------------------------------------------------------------------
+
+
+def _floor_sql(paramstyle: str) -> dict[str, str]:
+    mark = "?" if paramstyle == "qmark" else "%s"
+    sql = {
+        "books": "SELECT a.id, a.cash, d.id, d.brokerage, d.exchange_txn, d.ipft, d.sebi, "
+        "d.stamp, d.stt_raw, d.dp_isins, d.total FROM paper_accounts a LEFT JOIN charge_days d "
+        "ON d.user_id = a.user_id AND d.broker = a.broker AND d.trade_date = ? "
+        "WHERE a.user_id = ? AND a.broker = 'paper'",
+        "positions": "SELECT id, quantity, buy_quantity, buy_value, sell_quantity, sell_value "
+        "FROM paper_positions WHERE user_id = ? AND broker = 'paper' AND (quantity != 0 OR "
+        "(exchange = ? AND tradingsymbol = ? AND product = ?))",
+        "order": "INSERT INTO orders (order_id, broker, client_key, exchange, tradingsymbol, "
+        "instrument_token, transaction_type, product, order_type, variety, validity, quantity, "
+        "status, filled_quantity, average_price, filled_value, triggered, source, book, "
+        "attribution, placed_at, updated_at, user_id) VALUES (?, 'paper', ?, 'NSE', ?, 408065, "
+        "?, 'MIS', 'MARKET', 'regular', 'DAY', 1, 'COMPLETE', 1, ?, ?, ?, 'api', 'manual', "
+        "'{}', ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+        "events": "INSERT INTO order_events (order_pk, kind, status_after, ts_event, ts_init, "
+        "fill_quantity, fill_price, message) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)",
+        "trade": "INSERT INTO trades (trade_id, order_pk, broker, exchange, tradingsymbol, "
+        "instrument_token, product, transaction_type, quantity, price, filled_at, trade_date, "
+        "charges, book, user_id) VALUES (?, ?, 'paper', 'NSE', ?, 408065, 'MIS', ?, 1, ?, ?, "
+        "'2026-11-20', ?, 'manual', ?) ON CONFLICT DO NOTHING RETURNING id",
+        "cash": "INSERT INTO cash_entries (broker, at, kind, amount, trade_pk, book, user_id) "
+        "VALUES ('paper', ?, ?, ?, ?, 'manual', ?)",
+        "day": "UPDATE charge_days SET brokerage = ?, exchange_txn = ?, ipft = ?, sebi = ?, "
+        "stamp = ?, stt_raw = ?, dp_isins = ?, total = ? WHERE id = ?",
+        "account": "UPDATE paper_accounts SET cash = ? WHERE id = ?",
+        "new_day": "INSERT INTO charge_days (broker, trade_date, brokerage, exchange_txn, ipft, "
+        "sebi, stamp, stt_raw, dp_isins, total, user_id) VALUES ('paper', '2026-11-20', 0, 0, "
+        "0, 0, 0, '{}', '[]', 0, ?) RETURNING id",
+        "new_position": "INSERT INTO paper_positions (broker, exchange, tradingsymbol, product, "
+        "quantity, buy_quantity, buy_value, sell_quantity, sell_value, user_id) VALUES "
+        "('paper', 'NSE', ?, 'MIS', 0, 0, 0, 0, 0, ?) RETURNING id",
+        "position": "UPDATE paper_positions SET quantity = ?, buy_quantity = ?, buy_value = ?, "
+        "sell_quantity = ?, sell_value = ? WHERE id = ?",
+    }
+    return {name: text.replace("?", mark) for name, text in sql.items()}
+
+
+def floor(database: Any, orders: int, users: list[int], *, threads: int = 1) -> Figures:
+    """The same rows as the pipeline's orders, written by the bare driver (in `threads`
+    threads at once, each on its own connection with its share of the users)."""
+    start = threading.Barrier(threads)
+    results: list[tuple[float, float, list[float]]] = []
+
+    def work(worker: int) -> None:
+        raw = database.engine.raw_connection()
+        try:
+            mine = users[worker::threads]
+            count = len(range(worker, orders, threads))
+            dialect = database.engine.dialect
+            results.append(_floor(raw.driver_connection, dialect, count, mine, start))
+        finally:
+            raw.close()
+
+    pool = [threading.Thread(target=work, args=(w,)) for w in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    latencies = [x for _, _, part in results for x in part]
+    elapsed = max(r[1] for r in results) - min(r[0] for r in results)
+    return Figures(len(latencies), elapsed, latencies, 11)
+
+
+def _floor(
+    connection: Any, dialect: Any, orders: int, users: list[int], start: threading.Barrier
+) -> tuple[float, float, list[float]]:
+    pg = dialect.name == "postgresql"
+    sql = _floor_sql(dialect.paramstyle)
+    cursor = connection.cursor()
+    if pg:
+        connection.autocommit = False
+    else:
+        connection.isolation_level = None  # our own BEGIN IMMEDIATE, as `db.locks` takes it
+
+    def begin() -> None:
+        if not pg:
+            cursor.execute("BEGIN IMMEDIATE")
+
+    def one(name: str, params: tuple[Any, ...]) -> Any:
+        cursor.execute(sql[name], params)
+        return cursor.fetchone()
+
+    money = (lambda v: Decimal(v)) if pg else str  # noqa: E731 - as each driver is given money
+    ids: dict[int, tuple[int, int, dict[str, int]]] = {}
+    begin()
+    for user in users:
+        account = one("books", ("2026-11-20", user))  # the user's funded account
+        day = one("new_day", (user,))[0]
+        positions = {symbol: one("new_position", (symbol, user))[0] for symbol in SYMBOLS}
+        ids[user] = (account[0], day, positions)
+    connection.commit()
+    stamp = f"{time.time_ns() % 10**15}u{users[0]}n"  # unique across threads
+    latencies = []
+    start.wait()
     started = time.perf_counter()
-    with database.session() as db:
-        for n in range(orders):
-            symbol = SYMBOLS[n % len(SYMBOLS)]
-            side = TransactionType.BUY if (n // len(SYMBOLS)) % 2 == 0 else TransactionType.SELL
-            spec = OrderSpec(
-                exchange=Exchange.NSE,
-                tradingsymbol=symbol,
-                transaction_type=side,
-                quantity=1,
-                product=Product.MIS,
-                order_type=OrderType.MARKET,
-            )
-            t0 = time.perf_counter()
-            order = exchange.place(
-                db, user_id=user_id, spec=spec, client_key=f"bench-{n:08d}", last=ticks[symbol]
-            )
-            latencies.append(time.perf_counter() - t0)
-            if order.status != "COMPLETE":
-                raise SystemExit(f"order {n} ended {order.status}: {order.status_message}")
-    return time.perf_counter() - started, latencies
+    for n in range(orders):
+        t0 = time.perf_counter()
+        user = users[n % len(users)]
+        account, day, positions = ids[user]
+        symbol = SYMBOLS[(n // len(users)) % len(SYMBOLS)]
+        side = "BUY" if (n // (len(users) * len(SYMBOLS))) % 2 == 0 else "SELL"
+        price = money("1000")
+        begin()
+        one("books", ("2026-11-20", user))
+        cursor.execute(sql["positions"], (user, "NSE", symbol, "MIS"))
+        cursor.fetchall()
+        order_row: tuple[Any, ...] = (f"F{stamp}{n}", f"f-{n}", symbol, side, price, price)
+        order = one("order", (*order_row, False, TS, TS, user))[0]
+        events = [
+            (order, "accepted", "OPEN", TS, TS, 0, None),
+            (order, "filled", "COMPLETE", TS, TS, 1, price),
+        ]
+        cursor.executemany(sql["events"], events)
+        trade_row = (f"T{stamp}{n}", order, symbol, side, price, TS, money("0.05"), user)
+        trade = one("trade", trade_row)[0]
+        entries = [
+            (TS, side.lower(), money("-1000"), trade, user),
+            (TS, "charges", money("-0.05"), trade, user),
+        ]
+        cursor.executemany(sql["cash"], entries)
+        note = (money("1"),) * 5 + ('{"a": "1"}', "[]", money("1"), day)
+        cursor.execute(sql["day"], note)
+        cursor.execute(sql["account"], (money(str(n)), account))
+        held = (n, n, money(str(n)), 0, money("0"), positions[symbol])
+        cursor.execute(sql["position"], held)
+        connection.commit()
+        latencies.append(time.perf_counter() - t0)
+    return started, time.perf_counter(), latencies
 
 
-def report(label: str, elapsed: float, latencies: list[float], target: bool) -> None:
-    """Print one backend's figures."""
-    rate = len(latencies) / elapsed
-    cuts = statistics.quantiles(latencies, n=100)
-    line = (
-        f"{label:<10} {len(latencies):>6} orders  {rate:8.0f} orders/s  "
-        f"p50 {cuts[49] * 1000:6.2f} ms  p99 {cuts[98] * 1000:6.2f} ms"
+# --- the pipeline --------------------------------------------------------------------------
+
+
+@contextmanager
+def _counting(engine: Any) -> Iterator[list[int]]:
+    count = [0]
+
+    def statement(*_: Any) -> None:
+        count[0] += 1
+
+    event.listen(engine, "before_cursor_execute", statement)
+    try:
+        yield count
+    finally:
+        event.remove(engine, "before_cursor_execute", statement)
+
+
+def build(database: Any, tmp: Path) -> Any:
+    """A runtime wired as `serve` wires it, on a manual clock inside a session."""
+    from tradertape.ports.clock import ManualClock
+    from tradertape.runtime import Runtime
+    from tradertape.settings import Settings
+
+    settings = Settings(
+        data_dir=tmp,
+        secret_key="b" * 48,
+        feed="none",
+        redis_url=None,
+        warm_kernels=False,
+        order_rate_per_sec=1000,  # SEBI's 10/s per client would measure the ceiling, not us
+        _env_file=None,
     )
-    if target:
-        line += f"  ({rate / TARGET_PER_S:.2f} × the {TARGET_PER_S} orders/s target)"
-    print(line)
+    return Runtime.build(settings, clock=ManualClock(SESSION), db=database)
+
+
+def make_users(runtime: Any, count: int, *, rules: bool) -> list[int]:
+    """Funded users, each (with `rules`) with an enabled daily-loss rule."""
+    from tradertape.domain.risk import RuleType
+    from tradertape.services.accounts.users import create_user
+    from tradertape.services.risk import rules as risk_rules
+
+    users = []
+    with runtime.db.session() as db:
+        for n in range(count):
+            user = create_user(db, clock=runtime.clock, email=f"bench-{time.time_ns()}-{n}@x.in")
+            runtime.exchange.deposit(db, user_id=user.id, amount=Decimal(10) ** 12)
+            if rules:
+                fields = risk_rules.RuleFields(
+                    type=RuleType.DAILY_LOSS_LIMIT, threshold_amount=Decimal(10) ** 9
+                )
+                risk_rules.create(db, fields, clock=runtime.clock, user_id=user.id)
+            users.append(user.id)
+        db.commit()
+    return users
+
+
+def pipeline(
+    runtime: Any, orders: int, users: list[int], *, threads: int = 1, label: str = "p"
+) -> Figures:
+    """`runtime.orders.submit` for `orders` MARKET orders (the users' in turn)."""
+    from tradertape.domain.instruments import Exchange
+    from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
+    from tradertape.testkit import make_tick
+
+    clock = runtime.clock
+    ticks = {
+        s: make_tick(
+            f"NSE:{s}", Decimal(1000 + 100 * i), ts=SESSION, volume=10**7, last_quantity=10**6
+        )
+        for i, s in enumerate(SYMBOLS)
+    }
+    specs = {
+        (s, side): OrderSpec(
+            exchange=Exchange.NSE,
+            tradingsymbol=s,
+            transaction_type=side,
+            quantity=1,
+            product=Product.MIS,
+            order_type=OrderType.MARKET,
+        )
+        for s in SYMBOLS
+        for side in TransactionType
+    }
+    step = timedelta(milliseconds=1)
+    lock = threading.Lock()
+    latencies: list[list[float]] = [[] for _ in range(threads)]
+    failures: list[str] = []
+
+    def work(worker: int) -> None:
+        mine = users[worker::threads]
+        with runtime.db.session() as db:
+            for n in range(worker, orders, threads):
+                user = mine[(n // threads) % len(mine)]
+                symbol = SYMBOLS[(n // len(users)) % len(SYMBOLS)]
+                buy = (n // (len(users) * len(SYMBOLS))) % 2 == 0
+                side = TransactionType.BUY if buy else TransactionType.SELL
+                with lock:
+                    clock.advance(step)
+                t0 = time.perf_counter()
+                placed = runtime.orders.submit(
+                    db,
+                    user_id=user,
+                    spec=specs[(symbol, side)],
+                    last=ticks[symbol],
+                    client_key=f"{label}-{n:08d}",
+                )
+                latencies[worker].append(time.perf_counter() - t0)
+                order = placed.order
+                if order.status != "COMPLETE":
+                    failures.append(f"order {n}: {order.status} {order.status_message}")
+                    return
+
+    with _counting(runtime.db.engine) as count:
+        started = time.perf_counter()
+        if threads == 1:
+            work(0)
+        else:
+            pool = [threading.Thread(target=work, args=(w,)) for w in range(threads)]
+            for thread in pool:
+                thread.start()
+            for thread in pool:
+                thread.join()
+        elapsed = time.perf_counter() - started
+    if failures:
+        raise SystemExit(failures[0])
+    flat = [x for part in latencies for x in part]
+    return Figures(len(flat), elapsed, flat, count[0] / len(flat))
+
+
+def check_books(runtime: Any, users: list[int]) -> None:
+    """Each account's balance is the sum of its cash entries (nothing booked twice)."""
+    from tradertape.oms.ledger import cash_balance, cash_entries_total
+
+    with runtime.db.session() as db:
+        for user in users:
+            kept = cash_balance(db, user_id=user, broker="paper")
+            summed = cash_entries_total(db, user_id=user, broker="paper")
+            if kept != summed:
+                raise SystemExit(f"user {user}: balance {kept} but entries sum to {summed}")
+
+
+# --- report --------------------------------------------------------------------------------
+
+
+def line(label: str, figures: Figures, *, floor_rate: float | None, target: int | None) -> str:
+    cuts = statistics.quantiles(figures.latencies, n=100)
+    text = (
+        f"{label:<32} {figures.orders:>6} orders {figures.rate:8.0f}/s  "
+        f"p50 {cuts[49] * 1000:6.2f} ms  p99 {cuts[98] * 1000:6.2f} ms  "
+        f"{figures.statements:4.1f} stmt/order"
+    )
+    if floor_rate is not None:
+        text += f"  {figures.rate / floor_rate:5.2f}× floor"
+    if target is not None:
+        text += f"  {figures.rate / target:5.2f}× target {target}/s"
+    return text
+
+
+def measure(url: str | None, args: argparse.Namespace) -> None:
+    """Floor, then the pipeline, on one fresh database."""
+    with tempfile.TemporaryDirectory() as tmp, scratch_database(url, Path(tmp)) as found:
+        database = open_scratch(*found)
+        try:
+            backend = database.engine.dialect.name
+            runtime = build(database, Path(tmp))
+            users = make_users(runtime, args.users, rules=True)
+            warm = make_users(runtime, args.users, rules=True)
+            pipeline(runtime, min(500, args.orders), warm, label="warm")
+            for threads in args.threads:
+                floor_users = make_users(runtime, args.users, rules=False)
+                base = floor(database, args.orders, floor_users, threads=threads)
+                label = f"{backend} floor (driver), {threads} thread{'s' if threads > 1 else ''}"
+                print(line(label, base, floor_rate=None, target=None))
+                figures = pipeline(
+                    runtime, args.orders, users, threads=threads, label=f"t{threads}"
+                )
+                check_books(runtime, users)
+                label = f"{backend} pipeline, {threads} thread{'s' if threads > 1 else ''}"
+                text = line(label, figures, floor_rate=base.rate, target=TARGETS[backend])
+                print(text, flush=True)
+                users = make_users(runtime, args.users, rules=True)
+        finally:
+            database.dispose()
 
 
 def main() -> None:
-    """Run on SQLite and, when reachable, PostgreSQL."""
-    parser = argparse.ArgumentParser()
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--orders", type=int, default=10_000)
+    parser.add_argument("--users", type=int, default=8)
+    parser.add_argument("--threads", type=int, nargs="+", default=[1])
     parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--no-pg", action="store_true")
     args = parser.parse_args()
-    print(host_line())
-    with tempfile.TemporaryDirectory() as tmp:
-        sqlite = Database.from_url(f"sqlite:///{Path(tmp) / 'bench.db'}")
-        upgrade(sqlite.engine)
-        report("SQLite", *run(sqlite, args.orders), target=True)
-        sqlite.dispose()
-    schema = f"bench_{time.time_ns()}"
-    admin = Database.from_url(args.pg)
-    if not admin.ping():
-        print("PostgreSQL  skipped (no server answered)")
-        return
-    with admin.engine.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        pg = Database.from_url(args.pg, connect_args={"options": f"-csearch_path={schema}"})
-        upgrade(pg.engine)
-        report("PostgreSQL", *run(pg, args.orders), target=False)
-        pg.dispose()
-    finally:
-        with admin.engine.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    print(host_line(), flush=True)
+    measure(None, args)
+    if not args.no_pg:
+        from tradertape.db.engine import Database
+
+        admin = Database.from_url(args.pg)
+        reachable = admin.ping()
         admin.dispose()
+        if reachable:
+            measure(args.pg, args)
+        else:
+            print("postgresql skipped (no server answered)")
+    print(host_line())
 
 
 if __name__ == "__main__":

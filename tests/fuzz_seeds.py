@@ -473,6 +473,16 @@ def _kite_login(c: Context) -> dict[str, Any]:
     }
 
 
+def _upstox_login(c: Context) -> dict[str, Any]:
+    """Upstox's Browser Login: the key saved without a secret, the fake's dialog approving at
+    once, and the secret typed for the one exchange."""
+    c.call("POST", "/api/brokers/upstox/credentials", json={"api_key": "fuzz-upstox-key"})
+    link = c.call("GET", "/api/brokers/upstox/credentials")["login_url"]
+    dialog = httpx.get(link, timeout=5)
+    query = parse_qs(urlsplit(dialog.headers["location"]).query)
+    return {"code": query["code"][0], "state": query["state"][0], "api_secret": "typed-secret"}
+
+
 def _postback(c: Context) -> dict[str, Any]:
     """Kite's postback of a live order it filled, signed with the owner's secret."""
     assert c.fake is not None
@@ -770,10 +780,12 @@ SEEDS: dict[str, Seed] = {
         for action in ("approve", "reject")
     },
     "GET /api/agent/expected-positions": _agent(),
+    "GET /api/agent/mutual-funds": _agent(),
     "GET /api/trading-agent/status": _one(),
     "GET /api/trading-agent/holdings": _one(),
     "GET /api/trading-agent/positions": _one(),
     "GET /api/trading-agent/obfuscation": _one(),
+    "GET /api/trading-agent/release": _one(),
     "PUT /api/trading-agent/obfuscation": _one(body={"on": True}),
     "POST /api/trading-agent/relay/{broker}": lambda c: [
         {
@@ -792,6 +804,13 @@ SEEDS: dict[str, Seed] = {
     "GET /api/uploads/{upload_id}": lambda c: [{"path_parameters": {"upload_id": _upload(c)}}],
     "DELETE /api/uploads/{upload_id}": lambda c: [{"path_parameters": {"upload_id": _upload(c)}}],
     "GET /api/journal/tax": _after(_upload, query={"fy": "2025-26"}),
+    "POST /api/journal/patterns/strategy": _after(
+        _upload, body={"dimension": "holding_period", "bucket": "0-3d"}
+    ),
+    # the family switcher: the actor alone, or a group of theirs
+    "GET /api/journal/pnl": lambda c: [{}, {"query": {"group_id": _relative(c)[0]}}],
+    "GET /api/journal/edge": lambda c: [{}, {"query": {"group_id": _relative(c)[0]}}],
+    "GET /api/journal/patterns": lambda c: [{}, {"query": {"group_id": _relative(c)[0]}}],
     "GET /api/journal/tax/export": _one(query={"fy": "2025-26", "format": "csv"}),
     # A live user's (`LIVE`)
     f"POST {W}/gtt/triggers": _one(body=LIVE_GTT),
@@ -809,6 +828,7 @@ SEEDS: dict[str, Seed] = {
     ),
     "POST /api/brokers/kite/session": lambda c: [{"body": _kite_login(c)}],
     "POST /api/brokers/kite/postback": lambda c: [{"body": _postback(c)}],
+    "POST /api/brokers/upstox/session": lambda c: [{"body": _upstox_login(c)}],
     # Orders, GTTs, funds
     "POST /api/portfolio/funds": _one(body={"amount": 1000000}),
     "POST /api/orders": lambda c: [{"body": order(quantity=1)}, {"body": LIMIT_BUY}],

@@ -25,5 +25,8 @@ export default defineConfig({
     environment: "jsdom",
     include: ["src/**/*.test.ts", "src/**/*.test.tsx"],
     setupFiles: ["src/test-setup.ts"],
+    // A rendered rule builder (a whole template's tree in jsdom) takes ~2 s on an idle
+    // 2-core machine and past 5 s, Vitest's default budget, on a busy one.
+    testTimeout: 30_000,
   },
 });

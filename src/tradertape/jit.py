@@ -7,16 +7,33 @@ numba drops a cached kernel only when the file defining it changes: not when the
 change, nor when a helper in another file does (hence each engine keeps its kernels and their
 helpers in one module: `indicators/kernels.py`, `backtest/kernel.py`). After changing the
 options here, delete the ``__pycache__/*.nbi`` and ``*.nbc`` files next to those modules.
+
+Where the cache lives: ``__pycache__`` beside each kernel module when that folder is
+writable (a source checkout, a virtualenv), else numba's per-user cache folder;
+``NUMBA_CACHE_DIR`` moves it anywhere. `make install` fills it (`tradertape warm-up`).
+
+Loading a cached kernel
+-----------------------
+numba readies its whole compiler before loading a kernel from its cache: it imports and
+registers every implementation it could ever compile (~0.5 s in each process, ten times the
+loading itself). A cached kernel is machine code that needs none of that, only numba's
+runtime (the functions the code calls to allocate and free arrays) linked in. `_DiskCache`
+loads with just that; a kernel missing from the cache compiles as before (numba's compiler
+readies itself when it runs).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 import numba
+from numba.core import caching
 
 Kernel = TypeVar("Kernel", bound=Callable[..., Any])
+
+_kernels: list[Any] = []  # every kernel made in this process (numba dispatchers)
 
 
 def inlined(fn: Kernel) -> Kernel:
@@ -29,4 +46,48 @@ def kernel(fn: Kernel) -> Kernel:
     """Compile ``fn`` lazily on first call; later processes load it from numba's disk cache."""
     # error_model="numpy": IEEE division (no zero check per division); the kernels guard
     # every division whose divisor can be 0 themselves
-    return cast(Kernel, numba.njit(cache=True, nogil=True, error_model="numpy")(fn))
+    dispatcher: Any = numba.njit(nogil=True, error_model="numpy")(fn)
+    dispatcher._cache = _DiskCache(fn)  # what cache=True sets, with the lighter loading
+    _kernels.append(dispatcher)
+    return cast(Kernel, dispatcher)
+
+
+@dataclass(frozen=True, slots=True)
+class CacheReport:
+    """What this process's kernels got from numba's disk cache so far."""
+
+    loaded: int  # builds (a kernel for one set of argument types) loaded from the cache
+    compiled: int  # builds compiled, then saved to the cache
+    folders: tuple[str, ...]  # where the cache files of the kernels imported so far live
+
+
+def cache_report() -> CacheReport:
+    """How many kernel builds this process loaded and compiled, and where the cache lives."""
+    return CacheReport(
+        loaded=sum(sum(k.stats.cache_hits.values()) for k in _kernels),
+        compiled=sum(sum(k.stats.cache_misses.values()) for k in _kernels),
+        folders=tuple(sorted({k.stats.cache_path for k in _kernels})),
+    )
+
+
+_FunctionCache: Any = caching.FunctionCache  # numba types little of its internals
+
+
+class _DiskCache(_FunctionCache):  # type: ignore[misc]
+    """numba's per-function disk cache, loading without readying the compiler."""
+
+    def load_overload(self, sig: Any, target_context: Any) -> Any:
+        # numba calls this under its compiler lock, once per new argument types
+        _link_runtime(target_context)
+        with self._guard_against_spurious_io_errors():
+            return self._load_overload(sig, target_context)
+
+
+def _link_runtime(target_context: Any) -> None:
+    """Put what compiled kernels call into LLVM's symbol table: numba's runtime (NRT) and,
+    for hashing code, the interpreter's hash secret (importing numba's hashing module adds
+    it). numba's C helpers and libm are there from the target context's creation."""
+    import numba.cpython.hashing  # noqa: F401 - imported for its symbols
+    from numba.core.runtime.nrt import rtsys
+
+    rtsys.initialize(target_context)

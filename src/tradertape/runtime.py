@@ -55,6 +55,7 @@ from tradertape.services.market.instruments import build_catalog
 from tradertape.services.market.kite_feed import StoredKiteSession
 from tradertape.services.market.upstox_feed import StoredUpstoxSession
 from tradertape.services.notifications.mail import Outbox
+from tradertape.services.options.follow import OptionExecutions, OptionRunFollower
 from tradertape.services.options.guard import OptionProtectionEngine
 from tradertape.services.options.market import OptionMarket
 from tradertape.services.options.ticker import OptionTicker
@@ -113,6 +114,7 @@ class Runtime:
     worker_market: WorkerMarket
     options: OptionMarket  # listed index options and their model prices
     option_protection: OptionProtectionEngine  # option runs' rules, beside the trading loop
+    option_executions: OptionExecutions  # option runs' legs still to send, fill or unwind
     option_ticker: OptionTicker  # option ticks derived from index ticks, for the loop
     live: LiveOrders  # live orders at the user's broker, through the same gate and books
     live_brokers: UserBrokers  # which connected broker a user's live order goes to
@@ -266,7 +268,8 @@ class Runtime:
         live = LiveOrders(
             context=exchange.context,
             brokers=live_brokers,
-            watchers=[LiveRunJournal()],
+            # An option run's status follows its live fills as they are booked.
+            watchers=[LiveRunJournal(), OptionRunFollower(options)],
             identity=AlgoIdentity(algo_id=settings.algo_id, egress_ip=egress.ip),
         )
         gtts = GttBook(clock=market_clock, calendar=calendar, exchange=exchange)
@@ -301,9 +304,7 @@ class Runtime:
             live_gtts=live_gtts,
         )
         candle_book = CandleBook()
-        candles = CandleStore(
-            settings.data_dir / "candles", catalog=reference_catalog(), calendar=calendar
-        )
+        candles = CandleStore.in_data_folder(settings.data_dir, calendar=calendar)
         account_views.register(BrokerName.KITE, kite)
         jobs_db = db.jobs  # the loop's watchers and sweeps: a pool requests cannot starve
         guard = JobGuard(db=jobs_db, clock=clock)
@@ -356,6 +357,9 @@ class Runtime:
             ),
             options=options,
             option_protection=OptionProtectionEngine(
+                db=jobs_db, desk=workers, market=options, guard=guard
+            ),
+            option_executions=OptionExecutions(
                 db=jobs_db, desk=workers, market=options, guard=guard
             ),
             option_ticker=OptionTicker(options, clock),

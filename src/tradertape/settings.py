@@ -77,8 +77,9 @@ class Settings(BaseSettings):
     reconcile_every_mins: int = Field(default=5, ge=1)
     # Where the Groww adapter sends its requests (a fake Groww on loopback in tests, demos).
     groww_root: str = "https://api.groww.in"
-    # Compile (or load from numba's cache) the indicator and backtest kernels when the server
-    # starts, in the background, so the first backtest request does not pay for it.
+    # Ready the server before /api/health turns green: load (or compile) the indicator and
+    # backtest kernels in the background, and build every route's request handling, so no
+    # first request pays for them (jobs.kernels, api.app.ready_routes).
     warm_kernels: bool = True
     # Algo workers (the kite-algo worker contract's defaults).
     # Seed 001: live broker views are cached about 30 s per user (the brokers' rate limits).
@@ -133,6 +134,10 @@ class Settings(BaseSettings):
     request_queue_secs: float = Field(default=5.0, gt=0, le=30)
     request_queue_max: int = Field(default=1000, ge=1)
     credential_check_slots: int = Field(default=2, ge=1)
+    # How many of the desk's reads (`api.deps.Desk`) run at once, in worker threads; unset:
+    # 4 on SQLite, whose reads hold the GIL from start to end (more threads only take turns
+    # with the event loop that answers everyone else), the request pool's size elsewhere.
+    read_threads: int | None = Field(default=None, ge=1, le=200)
     log_json: bool = False
     session_days: int = 30
     login_challenge_minutes: int = 15

@@ -7,17 +7,58 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from email.parser import BytesParser
+from email.policy import HTTP
 from typing import Any
 
 import httpx
 
 from tradertape.api.schemas.agent import (
     AccessTokenIn,
+    AgentFundsOut,
     PendingSignalsOut,
+    PendingTokenOut,
     SignalResultIn,
     SyncHoldingsIn,
     SyncPositionsIn,
 )
+from tradertape.api.schemas.uploads import UploadBatchOut, UploadReportOut
+
+
+def multipart(content_type: str, raw: bytes) -> dict[str, Any]:
+    """A multipart body's fields: text as text, a file as ``(filename, bytes)``."""
+    message = BytesParser(policy=HTTP).parsebytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode() + raw
+    )
+    fields: dict[str, Any] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True)
+        assert isinstance(payload, bytes)
+        filename = part.get_filename()
+        fields[str(name)] = (filename, payload) if filename else payload.decode()
+    return fields
+
+
+def upload_report(kind: str, filename: str, rows: int, *, obfuscated: bool) -> dict[str, Any]:
+    """The cloud's report of an imported file (the server's model checks its shape)."""
+    report: dict[str, Any] = {
+        "filename": filename,
+        "kind": kind,
+        "status": "imported",
+        "broker": "zerodha",
+        "account_code": "ZX1234",
+        "segment": "EQ" if kind == "tradebook" else None,
+        "rows_read": rows,
+        "rows_added": rows,
+        "duplicates": 0,
+        "skipped": 0,
+        "errors": [],
+        "upload": None,
+    }
+    UploadReportOut.model_validate(report)
+    return report
+
 
 KEY = "zt_test_key"
 
@@ -31,13 +72,19 @@ class FakeCloud:
     expected: list[dict[str, Any]] = field(default_factory=list)
     kill_switch: bool = False
     obfuscate: bool = False
-    request_token: str | None = None
+    request_token: str | None = None  # Kite's, left by the web app's login
+    #: Other brokers' relayed logins: broker → the pending-token answer's fields.
+    relayed: dict[str, dict[str, Any]] = field(default_factory=dict)
+    query: dict[str, str] = field(default_factory=dict)  # the last request's
     results: list[dict[str, Any]] = field(default_factory=list)
     holdings: list[dict[str, Any]] = field(default_factory=list)
     positions: list[dict[str, Any]] = field(default_factory=list)
     access_tokens: list[dict[str, Any]] = field(default_factory=list)
     polls: int = 0
     headers: dict[str, str] = field(default_factory=dict)
+    #: The mutual funds the cloud holds (None: it answers 404, as an older cloud does).
+    funds: dict[str, Any] | None = None
+    uploads: list[dict[str, Any]] = field(default_factory=list)
 
     def answer(self, method: str, path: str, auth: str, body: Any) -> tuple[int, Any]:
         if auth != f"Bearer {self.key}":
@@ -72,18 +119,53 @@ class FakeCloud:
         if route == ("GET", "/api/agent/expected-positions"):
             return 200, self.expected
         if route == ("GET", "/api/agent/pending-token"):
+            broker = self.query.get("broker", "kite")
+            if broker != "kite":
+                waiting = {"broker": broker, "request_token": None, "created_at": None}
+                waiting |= self.relayed.pop(broker, {})
+                return 200, PendingTokenOut.model_validate(waiting).model_dump(mode="json")
             token, self.request_token = self.request_token, None
             return 200, {"broker": "kite", "request_token": token}
+        return self._more(method, path, body)
+
+    def _more(self, method: str, path: str, body: Any) -> tuple[int, Any]:
+        """The routes beyond the poll loop's: the login relay, funds, uploads."""
+        route = (method, path)
         if route == ("POST", "/api/agent/access-token"):
             AccessTokenIn.model_validate(body)
             self.access_tokens.append(body)
             return 200, {"ok": True}
+        if route == ("GET", "/api/agent/mutual-funds") and self.funds is not None:
+            AgentFundsOut.model_validate(self.funds)
+            return 200, self.funds
+        if method == "POST" and path in ("/api/uploads/tradebook", "/api/uploads/ledger"):
+            return self._upload(path.rsplit("/", 1)[1], body)
         return 404, {"detail": "Not Found"}
+
+    def _upload(self, kind: str, form: Any) -> tuple[int, Any]:
+        filename, content = form["files[]" if kind == "tradebook" else "file"]
+        self.uploads.append({"kind": kind, "filename": filename, "content": content, **form})
+        rows = max(0, len(content.splitlines()) - 1)
+        report = upload_report(kind, filename, rows, obfuscated=form.get("obfuscated") == "true")
+        if kind == "ledger":
+            return 201, report
+        answer = {"files": [report]}
+        UploadBatchOut.model_validate(answer)
+        return 201, answer
+
+    @staticmethod
+    def body_of(content_type: str, raw: bytes) -> Any:
+        if not raw:
+            return None
+        if content_type.startswith("multipart/"):
+            return multipart(content_type, raw)
+        return json.loads(raw)
 
     def transport(self) -> httpx.MockTransport:
         def handle(request: httpx.Request) -> httpx.Response:
-            body = json.loads(request.content) if request.content else None
+            body = self.body_of(request.headers.get("content-type", ""), request.content)
             self.headers = dict(request.headers)
+            self.query = dict(request.url.params)
             status, data = self.answer(
                 request.method, request.url.path, request.headers.get("authorization", ""), body
             )
@@ -104,7 +186,7 @@ class FakeCloud:
                 request.method,
                 request.url.path,
                 request.headers.get("authorization", ""),
-                json.loads(raw) if raw else None,
+                self.body_of(request.headers.get("content-type", ""), raw),
             )
             return JSONResponse(data, status_code=status)
 

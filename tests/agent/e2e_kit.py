@@ -24,6 +24,9 @@ from fastapi.testclient import TestClient
 from tradertape_agent.config import CONFIG_ENV, Config, save
 
 ROOT = Path(__file__).resolve().parents[2]
+#: The interpreter the agent runs on: this one, or another with the agent's dependencies
+#: (``TRADERTAPE_AGENT_PYTHON=/path/to/python3.10``: the seed's floor, test_py310.py).
+AGENT_PYTHON_ENV = "TRADERTAPE_AGENT_PYTHON"
 #: How long a step may take before the test fails (a process start, a request to arrive).
 DEADLINE = 30.0
 
@@ -115,7 +118,8 @@ class AgentProcess:
         }
 
     def command(self, *args: str) -> list[str]:
-        return [sys.executable, "-m", "tradertape_agent.cli", *args]
+        python = os.environ.get(AGENT_PYTHON_ENV) or sys.executable
+        return [python, "-m", "tradertape_agent.cli", *args]
 
     def run(self, *args: str, stdin: str | None = None) -> Ran:
         done = subprocess.run(  # noqa: S603 - our own CLI

@@ -9,6 +9,7 @@ import stat
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,8 @@ from tests.agent.cloud_kit import KEY, FakeCloud
 from tests.serving import serve
 from tradertape_agent import cli
 from tradertape_agent.cloud import Cloud, CloudAuthError
-from tradertape_agent.config import CONFIG_ENV, Config, ConfigError, load, save
+from tradertape_agent.config import CONFIG_ENV, Config, ConfigError, journal_path, load, save
+from tradertape_agent.journal import Journal
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -140,6 +142,41 @@ def test_status_prints_the_cloud_the_brokers_and_the_last_poll(tmp_path: Path):
     assert "Cloud URL: https://tradertape.com" in done.stdout
     assert "Broker kite: configured, session saved" in done.stdout
     assert "Last poll: never" in done.stdout
+
+
+def test_status_tells_each_brokers_session_and_the_drift(tmp_path: Path):
+    path = tmp_path / "agent.json"
+    config = Config(
+        api_key=KEY,
+        kite_api_key="k",
+        kite_api_secret="s",
+        upstox_api_key="u",
+        upstox_api_secret="s",
+        groww_api_key="g",
+        groww_api_secret="s",
+        ui_port=0,
+    )
+    now = datetime(2025, 6, 2, 10, 0, tzinfo=UTC)
+    config.keep_session("kite", "t", now + timedelta(hours=14, minutes=30))  # 06:00 IST, 3rd
+    config.keep_session("upstox", "t", now - timedelta(hours=1))
+    save(config, path)
+    journal = Journal(journal_path(path))
+    journal.set_fact("last_poll", now.isoformat())
+    journal.set_fact("last_result", "signal 7 entry filled")
+    journal.set_fact("drift", "drift NSE:INFY: cloud=0 broker=7 (bought outside TraderTape)")
+    journal.set_fact("drift_count", "1")
+    journal.close()
+    said: list[str] = []
+
+    assert cli.status(path, said.append, now=now) == 0
+
+    text = "\n".join(said)
+    assert "Broker kite: configured, logged in, session saved until 03 Jun 2025 06:00 IST" in text
+    assert "Broker upstox: configured, session expired 02 Jun 2025 14:30 IST: log in again" in text
+    assert "Broker groww: configured, not logged in (its key and secret make a session" in text
+    assert "Local UI: off" in text
+    assert "Last result: signal 7 entry filled" in text
+    assert "Drift: 1 symbol(s)\n  drift NSE:INFY: cloud=0 broker=7" in text
 
 
 def test_service_prints_the_unit_and_the_plist_filled_in(tmp_path: Path):

@@ -98,6 +98,8 @@ def agent(tmp_path: Path, alice: TestClient, cloud_url: str, fake: Fake) -> Agen
         auto_execute=True,
         obfuscation_factor="0.137",
         obfuscation_salt="5a" * 16,
+        kite_pace=10,  # Kite's own ceiling: these tests place, their pacing has its own
+        ui_port=0,  # no page to serve: test_ui and the Playwright run cover it
     )
     save(config, path)
     return AgentProcess(path)

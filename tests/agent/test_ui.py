@@ -4,6 +4,7 @@ buttons do (an approval in manual mode places the signal at the next poll)."""
 from __future__ import annotations
 
 import socket
+from base64 import b64encode
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,9 +16,10 @@ from starlette.testclient import TestClient
 from tests.agent.cloud_kit import FakeCloud, entry_signal
 from tests.agent.conftest import Agents
 from tests.serving import serve
+from tests.statement_files import Fill, zerodha_csv
 from tradertape.fakebrokers.upstox import create_app as create_upstox
 from tradertape.ports.clock import ManualClock
-from tradertape_agent import cli
+from tradertape_agent import cli, obfuscation
 from tradertape_agent.cloud import Cloud
 from tradertape_agent.config import Config, load, save
 from tradertape_agent.engine import Agent
@@ -297,7 +299,11 @@ def test_upstox_logs_in_through_its_dialog(ui: tuple[TestClient, UiState], manua
     assert "upstox" in manual.brokers
     replay = client.get(back.removeprefix(HOME), follow_redirects=False)  # the state is spent
     assert replay.headers["location"] == "/#/brokers?broker=upstox&login=unknown"
-    assert client.post("/api/brokers/groww/login", json={}, headers=SAME).status_code == 404
+    # Groww logs in by its key flow (test_groww_login), once it has a key and secret
+    groww = client.post("/api/brokers/groww/login", json={}, headers=SAME)
+    assert groww.status_code == 422
+    assert groww.json()["detail"] == "broker: Groww has no API key and secret in the settings"
+    assert client.post("/api/brokers/nobody/login", json={}, headers=SAME).status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -361,18 +367,38 @@ def test_a_broker_that_fails_is_said_not_raised(
     assert body["trouble"][0]["message"].startswith("Broker not connected")
 
 
-def test_mutual_funds_come_unscaled_from_a_cloud_that_has_them(
-    ui: tuple[TestClient, UiState], manual: Agent, monkeypatch: pytest.MonkeyPatch
+def test_mutual_funds_say_why_when_the_cloud_does_not_answer_them(
+    ui: tuple[TestClient, UiState],
+):
+    """The funds themselves come from the real cloud (test_uploads): CAS figures are never
+    scaled (a PDF the agent cannot scale), so the page shows them as the cloud values them."""
+    client, _ = ui
+    page = client.get("/api/mutual-funds").json()  # this fake cloud has no such route
+    assert (page["available"], page["funds"]) == (False, [])
+    assert "/api/agent/mutual-funds" in page["problem"]
+
+
+def test_an_upload_goes_scaled_with_the_fingerprint_when_obfuscation_is_on(
+    ui: tuple[TestClient, UiState], manual: Agent, cloud: FakeCloud
 ):
     client, _ = ui
-    assert client.get("/api/mutual-funds").json() == {"available": False, "funds": []}
-    scaled = {
-        "obfuscated": True,
-        "funds": [{"name": "Index fund", "quantity": "13.7", "value": "137"}],
-    }
-    monkeypatch.setattr(manual.cloud, "mutual_funds", lambda: scaled, raising=False)
-    [fund] = client.get("/api/mutual-funds").json()["funds"]
-    assert (fund["quantity"], fund["value"]) == ("100", "1000")  # the factor is 0.137
+    cloud.obfuscate = True
+    manual.cycle()
+    book = zerodha_csv([Fill("INFY", "2025-06-02", "buy", 1000, "1500", "T1", "1")])
+    body = {"kind": "tradebook", "filename": "tb.csv", "content_base64": b64encode(book).decode()}
+
+    done = client.post("/api/uploads", json=body, headers=SAME)
+
+    assert done.status_code == 200, done.text
+    (sent,) = cloud.uploads
+    assert (sent["obfuscated"], sent["filename"]) == ("true", "tb.csv")
+    config = manual.config
+    fingerprint = obfuscation.fingerprint(config.obfuscation_factor, config.obfuscation_salt)
+    assert sent["factor_fingerprint"] == fingerprint
+    assert b"137," in sent["content"]  # 1000 × 0.137
+    assert b"1000" not in sent["content"]
+    assert done.json()["report"]["status"] == "imported"
+    assert client.get("/api/uploads").json()["uploads"] == [done.json()]
 
 
 def test_the_page_is_served_with_no_framing(ui: tuple[TestClient, UiState]):

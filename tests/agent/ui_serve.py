@@ -1,5 +1,7 @@
-"""The agent UI for the end-to-end tests: a fake Kite and a fake cloud on loopback, a settings
-file pointing at them, and the real agent (`Runner`: poll loop and UI) on ``E2E_AGENT_PORT``.
+"""The agent UI for the end-to-end tests: a fake Kite, Upstox and Groww and a fake cloud on
+loopback, a settings file pointing at them, and the real agent (`Runner`: poll loop and UI)
+on ``E2E_AGENT_PORT``. The account's obfuscation is on (uploads go scaled) and it holds two
+mutual funds; Groww's key is a TOTP key (its secret makes no session: the page logs in).
 
 Run from the repository's root (``python -m tests.agent.ui_serve``, as
 ``agent/web/playwright.config.ts`` does) with the server's and the agent's sources on the path:
@@ -12,6 +14,7 @@ import os
 import signal
 import sys
 import tempfile
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -20,8 +23,10 @@ import httpx
 
 from tests.agent.cloud_kit import KEY, FakeCloud, entry_signal
 from tests.serving import serve
+from tradertape.fakebrokers.groww import create_app as create_groww
 from tradertape.fakebrokers.kite import DEFAULT_API_KEY, DEFAULT_API_SECRET, create_app
 from tradertape.fakebrokers.upstox import create_app as create_upstox
+from tradertape.ports.clock import ManualClock
 from tradertape_agent.cli import Runner
 from tradertape_agent.config import Config, save
 from tradertape_brokers.kite import checksum, exchange_request_token
@@ -42,6 +47,50 @@ PRICES = {
     "NSE:TCS": 3236.80,
     "NSE:HDFCBANK": 1691.25,
     "NSE:SBIN": 811.05,
+}
+
+
+GROWW_KEY = "groww-totp-key"
+GROWW_TOTP = "246810"
+#: What the cloud values of the user's CAS (the shape of GET /api/agent/mutual-funds).
+FUNDS = {
+    "as_of": "2026-11-20",
+    "total_value": "612474.47",
+    "total_invested": "500000.00",
+    "funds_xirr": "0.1432",
+    "funds": [
+        {
+            "folio": "1234567/89",
+            "scheme": "Parag Parikh Flexi Cap Fund - Direct Plan - Growth",
+            "isin": "INF879O01027",
+            "amfi": "122639",
+            "units": "4521.337",
+            "nav": "86.4215",
+            "nav_date": "2026-11-19",
+            "nav_source": "amfi",
+            "value": "390740.73",
+            "invested": "300000.00",
+            "gain": "90740.73",
+            "day_pnl": "1130.33",
+            "xirr": "0.1581",
+        },
+        {
+            "folio": "9988776",
+            "scheme": "UTI Nifty 50 Index Fund - Direct Plan - Growth",
+            "isin": "INF789F01XA0",
+            "amfi": "120716",
+            "units": "1402.118",
+            "nav": "158.1420",
+            "nav_date": "2026-11-19",
+            "nav_source": "amfi",
+            "value": "221733.74",
+            "invested": "200000.00",
+            "gain": "21733.74",
+            "day_pnl": "-420.64",
+            "xirr": "0.1198",
+        },
+    ],
+    "warnings": [],
 }
 
 
@@ -79,12 +128,21 @@ def main() -> int:
             {"symbol": "NSE:HDFCBANK", "broker": None, "quantity": 60},
             {"symbol": "NSE:SBIN", "broker": None, "quantity": 250},
         ],
+        obfuscate=True,
+        funds=FUNDS,
     )
     kite = create_app(holdings=HOLDINGS)
+    # a TOTP key: its "secret" mints nothing (the approval flow refuses it), the code does
+    groww = create_groww(
+        clock=ManualClock(datetime.now(UTC)),
+        api_keys={GROWW_KEY: "approval-secret"},
+        totp=GROWW_TOTP,
+    )
     upstox = create_upstox(feed_interval_secs=None)  # not logged in: the UI's button does it
     with (
         serve(kite) as kite_url,
         serve(upstox) as upstox_url,
+        serve(groww) as groww_url,
         serve(cloud.asgi()) as cloud_url,
     ):
         config = Config(
@@ -98,6 +156,9 @@ def main() -> int:
             upstox_api_key="upstox-key",
             upstox_api_secret="upstox-secret",  # noqa: S106 - a fake
             upstox_root=upstox_url,
+            groww_api_key=GROWW_KEY,
+            groww_api_secret="not-the-approval-secret",  # noqa: S106 - a fake
+            groww_root=groww_url,
             auto_execute=False,
             poll_interval=5,
             ui_host="127.0.0.1",

@@ -19,6 +19,7 @@ from tradertape.domain.charges import Side
 from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime
 from tradertape.services.portfolios.positions import delivery_charges
+from tradertape_agent import __version__ as agent_version
 
 AGENT_PORTFOLIO = {
     "executor": "agent",
@@ -278,6 +279,9 @@ def test_placed_then_filled_books_the_position_once(alice: TestClient, with_cand
             "exchange": position["symbol"].split(":")[0],
             "tradingsymbol": position["symbol"].split(":")[1],
             "quantity": quantity,
+            "model_quantity": quantity,
+            "imported_quantity": 0,  # no tradebook uploaded
+            "scaled_imported_quantity": None,
             "portfolio_ids": [portfolio["id"]],
         }
     ]
@@ -442,7 +446,11 @@ def test_snapshots_are_stored_per_broker_and_read_by_the_web_app(alice: TestClie
 def test_status_reports_version_health_and_warns_after_three_intervals(
     alice: TestClient, with_candles: Runtime
 ):
-    assert alice.get("/api/trading-agent/status").json() == {"agents": [], "warning": None}
+    assert alice.get("/api/trading-agent/status").json() == {
+        "agents": [],
+        "warning": None,
+        "latest_version": agent_version,
+    }
     agent, key = _agent(alice), _key(alice)
     _poll(
         agent,

@@ -39,6 +39,7 @@ AGENT_ROUTES: list[tuple[str, str, dict[str, Any] | None]] = [
     ("POST", "/api/agent/signals/1/approve", None),
     ("POST", "/api/agent/signals/1/reject", None),
     ("GET", "/api/agent/expected-positions", None),
+    ("GET", "/api/agent/mutual-funds", None),
 ]
 
 

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from tests.api.test_strategies_api import SMA_CROSS
 from tests.helpers import sign_in
 from tradertape.candles import CandleSource
+from tradertape.db.models import BacktestRun
 from tradertape.runtime import Runtime
 
 SEED_KEYS = {"cagr", "win_rate", "total_trades"}
@@ -158,3 +159,54 @@ def test_a_run_says_where_its_candles_came_from(alice: TestClient, with_candles:
     assert (mixed["summary"]["data_source"], mixed["summary"]["synthetic"]) == ("mixed", True)
     stored = alice.get(f"/api/backtest/runs/{mixed['id']}").json()["summary"]
     assert stored["data_source"] == "mixed"
+
+
+def test_columns_carry_the_rows_as_columns(alice: TestClient, with_candles: Runtime):
+    body = _seed_body(_v1_id(alice))
+    rows = alice.post("/api/backtest/run", json=body).json()
+    columns = alice.post("/api/backtest/run", params={"columns": True}, json=body).json()
+    assert (columns["trades"], columns["equity_curve"]) == ([], [])
+    assert "trade_columns" not in rows
+    assert "equity_columns" not in rows
+    for rows_key, columns_key in (("trades", "trade_columns"), ("equity_curve", "equity_columns")):
+        table = columns[columns_key]
+        assert list(table) == list(rows[rows_key][0])  # the fields, in the rows' order
+        items = zip(*table.values(), strict=True)
+        assert [dict(zip(table, item, strict=True)) for item in items] == rows[rows_key]
+    again = alice.get(f"/api/backtest/runs/{columns['id']}", params={"columns": True}).json()
+    assert again["trade_columns"] == columns["trade_columns"]
+    assert alice.get(f"/api/backtest/runs/{columns['id']}").json()["trades"] == rows["trades"]
+    # kept as columns: one list per field, not an object per trade
+    with with_candles.db.session() as db:
+        stored = db.get(BacktestRun, columns["id"])
+        assert stored is not None
+        assert stored.trades == columns["trade_columns"]
+
+
+def test_a_run_stored_as_rows_reads_as_rows(alice: TestClient, with_candles: Runtime):
+    run = alice.post("/api/backtest/run", json=_seed_body(_v1_id(alice))).json()
+    # as runs were stored before columns: rows, and days without the benchmark
+    days = [{k: v for k, v in day.items() if k != "benchmark"} for day in run["equity_curve"]]
+    with with_candles.db.session() as db:
+        stored = db.get(BacktestRun, run["id"])
+        assert stored is not None
+        stored.equity_curve, stored.trades = days, run["trades"]
+        db.commit()
+    again = alice.get(f"/api/backtest/runs/{run['id']}").json()
+    assert again["trades"] == run["trades"]
+    assert again["equity_curve"] == [{**day, "benchmark": None} for day in days]
+    columns = alice.get(f"/api/backtest/runs/{run['id']}", params={"columns": True}).json()
+    assert columns["trade_columns"]["symbol"] == [t["symbol"] for t in run["trades"]]
+    assert columns["equity_columns"]["benchmark"] == [None] * len(days)
+
+
+def test_a_run_with_no_rows_answers_every_column_empty(alice: TestClient, with_candles: Runtime):
+    run = alice.post("/api/backtest/run", json=_seed_body(_v1_id(alice))).json()
+    with with_candles.db.session() as db:
+        stored = db.get(BacktestRun, run["id"])
+        assert stored is not None
+        stored.equity_curve, stored.trades = [], []  # as a queued or failed run holds them
+        db.commit()
+    columns = alice.get(f"/api/backtest/runs/{run['id']}", params={"columns": True}).json()
+    assert columns["trade_columns"] == {key: [] for key in run["trades"][0]}
+    assert columns["equity_columns"] == {key: [] for key in run["equity_curve"][0]}

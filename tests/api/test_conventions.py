@@ -141,6 +141,7 @@ def test_health_reports_database_and_version(client: TestClient):
     assert client.get("/api/health").json() == {
         "status": "ok",
         "database": "ok",
+        "kernels": "lazy",  # the test settings do not ready them at start
         "version": __version__,
         "api_version": "1",
         # The test clock stands 41 days before the shipped holiday list's last day.

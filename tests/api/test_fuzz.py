@@ -33,6 +33,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,8 @@ from tests.helpers import make_user
 from tests.integration.groww.conftest import FakeServer
 from tests.integration.groww.conftest import groww as groww  # noqa: F401 - the fixture
 from tests.telegram_kit import with_bot
+from tests.upstox_kit import FakeUpstox, running_fake
+from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime
 from tradertape.settings import Settings
 
@@ -117,15 +120,27 @@ def _stage(operation: Any) -> tuple[int, int]:
 OPERATIONS = sorted((r.ok() for r in schema.get_all_operations()), key=_stage)  # type: ignore[union-attr]
 
 
+@pytest.fixture
+def upstox(clock: ManualClock) -> Iterator[FakeUpstox]:
+    with running_fake(clock.now) as running:
+        yield running
+
+
 @pytest.fixture(name="settings")
-def brokers_on_loopback(settings: Settings, fake: Fake, groww: FakeServer) -> Settings:
-    """The server's Kite and Groww are fakes on loopback, live trading is allowed and a
-    Telegram bot is configured: every operation has something to reach."""
+def brokers_on_loopback(
+    settings: Settings, fake: Fake, groww: FakeServer, upstox: FakeUpstox
+) -> Settings:
+    """The server's Kite, Upstox and Groww are fakes on loopback, live trading is allowed
+    and a Telegram bot is configured: every operation has something to reach."""
     live = server_settings(
         settings.data_dir.parent, fake, live_trading_enabled=True, kite_timeout_secs=0.5
     )
     return with_bot(live).model_copy(
-        update={"web_dist": settings.web_dist, "groww_root": groww.root}
+        update={
+            "web_dist": settings.web_dist,
+            "groww_root": groww.root,
+            "upstox_root": upstox.root,
+        }
     )
 
 

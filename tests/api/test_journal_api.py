@@ -124,8 +124,8 @@ def test_another_users_journal_is_not_yours(client: TestClient, runtime: Runtime
     assert len(client.get("/api/journal/trades").json()) == 2
 
 
-def test_edge_finder_and_patterns_over_http(client: TestClient, runtime: Runtime):
-    sign_in(client, runtime, "alice@x.in")
+def short_swings(client: TestClient) -> None:
+    """Three one-day SBIN round trips in June 2024: +300, -100, +200."""
     rows = []
     for week, result in enumerate([300, -100, 200]):
         day = f"2024-06-{3 + 7 * week:02d}"
@@ -135,7 +135,15 @@ def test_edge_finder_and_patterns_over_http(client: TestClient, runtime: Runtime
             Fill("SBIN", sell, "sell", 10, str(800 + result // 10), f"S{week}", f"20{week}"),
         ]
     name = "tradebook-ZX1234-EQ-2024-04-01-to-2024-06-30.csv"
-    client.post("/api/uploads/tradebook", files=[("files[]", (name, zerodha_csv(rows), XLSX))])
+    sent = client.post(
+        "/api/uploads/tradebook", files=[("files[]", (name, zerodha_csv(rows), XLSX))]
+    )
+    assert sent.status_code == 201, sent.text
+
+
+def test_edge_finder_and_patterns_over_http(client: TestClient, runtime: Runtime):
+    sign_in(client, runtime, "alice@x.in")
+    short_swings(client)
     edge = client.get("/api/journal/edge").json()
     (sbin,) = edge["symbols"]
     assert (sbin["symbol"], sbin["count"], sbin["win_rate"]) == ("SBIN", 3, "0.6667")

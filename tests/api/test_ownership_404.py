@@ -41,6 +41,7 @@ def test_another_users_ids_answer_as_missing_ones(client: TestClient, with_candl
     watchlist = _created(client, "/api/watchlists", {"name": "mine", "items": ["NSE:INFY"]})
     sent = client.post("/api/uploads/tradebook", files=[("files[]", ("t.csv", TRADEBOOK_CSV))])
     upload = sent.json()["files"][0]["upload"]["id"]
+    group = _created(client, "/api/family/groups", {"name": "Alice's family"})
 
     make_user(with_candles, "bob@x.in")
     bob = TestClient(client.app)
@@ -61,6 +62,9 @@ def test_another_users_ids_answer_as_missing_ones(client: TestClient, with_candl
         ("DELETE", "/api/watchlists/{}", watchlist),
         ("GET", "/api/uploads/{}", upload),
         ("DELETE", "/api/uploads/{}", upload),
+        ("GET", "/api/journal/pnl?group_id={}", group),
+        ("GET", "/api/journal/edge?group_id={}", group),
+        ("GET", "/api/journal/patterns?group_id={}", group),
     ]
     for method, path, row_id in probes:
         theirs = bob.request(method, path.format(row_id))

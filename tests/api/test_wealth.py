@@ -7,12 +7,19 @@ import io
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from casparser.types import CASData
 from fastapi.testclient import TestClient
 
 from tests.api.test_uploads import CAS_MODEL, XLSX
 from tests.helpers import sign_in
-from tests.statement_files import Fill, zerodha_csv, zerodha_ledger_csv
+from tests.statement_files import (
+    CAS_PASSWORD,
+    Fill,
+    cams_summary_pdf,
+    zerodha_csv,
+    zerodha_ledger_csv,
+)
 from tests.workers_kit import set_price
 from tradertape.runtime import Runtime
 from tradertape.services.journal import uploads
@@ -274,3 +281,22 @@ def test_each_broker_counts_once_the_most_direct_source_first(client: TestClient
     assert found["cash_lines"] == [{"source": "broker", "broker": "kite", "amount": "7500.50"}]
     assert found["net_worth"] == "31500.50"  # 15000 + 3 × 3000 + 7500.50
     assert found["day_pnl"] == "200.00"  # the agent's TCS row has no previous close
+
+
+def test_a_summary_cas_read_with_a_nil_nav_is_valued_at_its_statement_value(
+    client: TestClient, runtime: Runtime
+):
+    # casparser reads this summary statement's NAV as 0: the value the statement gives stands
+    sign_in(client, runtime, "alice@x.in")
+    sent = client.post(
+        "/api/uploads/cas",
+        files={"file": ("cas.pdf", cams_summary_pdf(), "application/pdf")},
+        data={"password": CAS_PASSWORD},
+    )
+    assert sent.status_code == 201, sent.text
+    found = client.get("/api/wealth").json()
+    (fund,) = found["funds"]
+    assert (fund["nav_source"], fund["units"], fund["value"]) == ("cas", "150.123", "16588.59")
+    assert Decimal(fund["nav"]) * Decimal("150.123") == pytest.approx(Decimal("16588.59"))
+    assert found["mutual_funds"] == "16588.59"
+    assert not any("no NAV known" in w for w in found["warnings"])

@@ -433,3 +433,44 @@ def test_pcr_and_max_pain_read_the_chains_open_interest(worker: Worker) -> None:
     assert _reason(bad, 422) == "OPTION_INVALID_EXPIRY_SELECTOR"
     missing = worker.call("GET", "/options/underlyings/NOPE/analytics/max-pain")
     assert _reason(missing, 404) == "OPTION_SESSION_NOT_FOUND"
+
+
+def test_a_paper_entry_goes_leg_by_leg_and_unwinds_a_partial_entry(
+    worker: Worker, runtime: Runtime
+) -> None:
+    worker.create_run("run_opt")
+    resolved = _ok(
+        _resolve(
+            worker,
+            {"option_type": "CE", "offset": 1},
+            {"option_type": "PE", "offset": -1},
+            expiry="next_week",
+        )
+    )["resolved"]
+    call, put = (r["tradingsymbol"] for r in resolved)
+    legs = [
+        {"tradingsymbol": call, "transaction_type": "BUY", "lots": 1, "leg_id": "call"},
+        # far more than the paper account's ₹10 lakh: refused for funds
+        {"tradingsymbol": put, "transaction_type": "BUY", "lots": 100, "leg_id": "put"},
+    ]
+    body = {"strategy_run_id": "run_opt", "strategy_name": "x", "product": "NRML", "legs": legs}
+    _ok(worker.call("POST", "/options/runs", json=body))
+
+    entered = _ok(worker.call("POST", "/options/runs/run_opt/enter", json={}))
+
+    assert entered["status"] == "exited"
+    assert [(leg["leg_id"], leg["state"]) for leg in entered["legs"]] == [
+        ("call", "unwound"),
+        ("put", "rejected"),
+    ]
+    assert entered["result"]["status"] == "partial"
+    with runtime.db.session() as db:
+        orders = [
+            (o.tradingsymbol, o.transaction_type, o.status)
+            for o in db.scalars(select(Order).order_by(Order.id))
+        ]
+    assert orders == [
+        (call, "BUY", "COMPLETE"),
+        (put, "BUY", "REJECTED"),
+        (call, "SELL", "COMPLETE"),
+    ]

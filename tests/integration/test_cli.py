@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -172,3 +174,18 @@ def test_demo_on_a_port_in_use_fails_before_it_is_ready(data_dir: Path):
     assert f"cannot serve on 127.0.0.1:{port}" in result.output
     assert "demo is ready" not in result.output
     assert not (data_dir / "candles").exists()  # nothing was loaded either
+
+
+def test_warm_up_readies_the_kernels_and_says_where_numba_keeps_them():
+    from tradertape.backtest import kernel
+    from tradertape.jit import cache_report
+
+    said = " ".join(_ok(["warm-up"]).split())
+    assert re.search(r"backtest kernels ready in [\d.]+ s: \d+ builds compiled, \d+ loaded", said)
+    folders = cache_report().folders
+    assert folders
+    assert all(f"cache: {folder}" in said for folder in folders)
+    if "NUMBA_CACHE_DIR" not in os.environ:  # numba's default: beside the kernel modules
+        assert str(Path(kernel.__file__).parent / "__pycache__") in folders
+    # every kernel the engine calls from Python now has a build in this process
+    assert kernel.simulate.signatures  # type: ignore[attr-defined]

@@ -13,21 +13,34 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
 
+from tests.helpers import make_user
 from tests.integration.conftest import PaperDesk
 from tradertape.db.engine import Database
+from tradertape.db.models import AuthAttempt
 from tradertape.db.models.trading import CashEntry, Order, OrderEventRow, Trade
 from tradertape.domain.instruments import Exchange
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
+from tradertape.domain.risk import RuleType
 from tradertape.oms import booking, order_log
 from tradertape.oms.ledger import cash_balance, cash_entries_total
 from tradertape.oms.paper.exchange import BROKER
 from tradertape.ports.clock import IST
+from tradertape.runtime import Runtime
+from tradertape.services.risk.rules import RuleFields
+from tradertape.services.risk.rules import create as create_rule
 from tradertape.testkit import make_tick
 
 # lock, balance + contract note, held margin, then order, history, trade, cash entries,
 # contract note and balance: one statement each, whatever the backend.
 MAX_STATEMENTS_PER_FILLED_BUY = 9
+# Through the pipeline, a keyed order whose owner has a risk rule, counted by the SEBI
+# ceiling: the key's pre-check and the catalog's stamp, then under the lock the books, the
+# rules, the risk book (one statement), the order, its rate slot, its history, the trade,
+# cash entries, contract note, balance and position. PostgreSQL sends the locks as a
+# statement of their own (with the next one: one round trip), SQLite takes its write lock.
+STATEMENTS_THROUGH_THE_PIPELINE = {"sqlite": 13, "postgresql": 14}
 
 
 def _spec(side: TransactionType, qty: int, price: str | None = None, **kw: Any) -> OrderSpec:
@@ -47,8 +60,10 @@ def _spec(side: TransactionType, qty: int, price: str | None = None, **kw: Any) 
 def _counting(database: Database) -> Iterator[dict[str, int]]:
     counts = {"statements": 0, "commits": 0}
 
-    def statement(*_: Any) -> None:
-        counts["statements"] += 1
+    def statement(_conn: Any, _cursor: Any, sql: str, *_: Any) -> None:
+        # Spent rate slots are pruned now and then (`db.rate_window.PRUNE_EVERY`).
+        if not sql.startswith("DELETE FROM auth_attempts"):
+            counts["statements"] += 1
 
     def commit(*_: Any) -> None:
         counts["commits"] += 1
@@ -99,6 +114,38 @@ def test_a_filled_market_order_costs_a_few_statements_and_one_commit(
         assert entries == ["buy", "charges"]
         assert cash_balance(db, user_id=paper.user_id, broker=BROKER) == cash_entries_total(
             db, user_id=paper.user_id, broker=BROKER
+        )
+
+
+def test_a_keyed_order_through_the_pipeline_and_its_gate_costs_thirteen_statements(
+    runtime: Runtime, database: Database
+):
+    user_id = make_user(runtime, "counted@x.in")
+    with database.session() as db:
+        runtime.exchange.deposit(db, user_id=user_id, amount=Decimal(1_000_000))
+        rule = RuleFields(type=RuleType.DAILY_LOSS_LIMIT, threshold_amount=Decimal(50_000))
+        create_rule(db, rule, clock=runtime.clock, user_id=user_id)
+    tick = make_tick("NSE:INFY", "1400", ts=runtime.clock.now())
+
+    def submit(db: Session, key: str) -> Order:
+        spec = _spec(TransactionType.BUY, 1)
+        placed = runtime.orders.submit(db, user_id=user_id, spec=spec, last=tick, client_key=key)
+        return placed.order
+
+    with database.session() as db:
+        submit(db, "first")  # the day's note, the position, the folded risk book
+        with _counting(database) as counts:
+            order = submit(db, "second")
+    assert order.status == "COMPLETE"
+    assert counts["statements"] == STATEMENTS_THROUGH_THE_PIPELINE[database.engine.dialect.name]
+    assert counts["commits"] == 1
+    with database.session() as db:  # the whole order was committed, with its rate slot
+        stored = db.scalar(select(Order).where(Order.client_key == "second"))
+        assert stored is not None
+        assert stored.filled_quantity == 1
+        assert db.scalar(select(func.count()).select_from(AuthAttempt)) == 2
+        assert cash_balance(db, user_id=user_id, broker=BROKER) == cash_entries_total(
+            db, user_id=user_id, broker=BROKER
         )
 
 

@@ -140,7 +140,7 @@ def test_published_sdk_drives_an_option_run(
         "safety": [True, True, "entry_previewed"],
         "entered": ["entered", "success", True],
         "pnl": [-65, 65],
-        "timeline": ["options.run_created", "order.updated"],
+        "timeline": ["options.run_created", "options.status_changed"],
         "held": [65, -65],
         "protection": [False, None],
         "replay": [False, True],

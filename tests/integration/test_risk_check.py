@@ -405,16 +405,24 @@ def test_racing_entries_are_checked_one_after_the_other(desk: Desk, database: Da
         assert db.scalar(select(func.count()).select_from(RiskEvent)) == 5
 
 
-def test_the_book_folds_earlier_days_once_and_equals_a_full_replay(
+def _trades_after(statement: str, parameters: Any) -> int:
+    """The ``trades.id > ?`` bound of a book's read, in either paramstyle."""
+    if isinstance(parameters, dict):
+        return int(parameters["after"])
+    return int(parameters[statement[: statement.index("trades.id > ?")].count("?")])
+
+
+def test_the_book_folds_the_trades_once_and_equals_a_full_replay(
     desk: Desk, paper: PaperDesk, database: Database
 ):
-    """The account's book carries the trades of earlier days forward instead of replaying
-    them for every check; day after day it is the book a fresh replay gives."""
-    statements: list[str] = []
+    """The account's book keeps the trades it folded instead of replaying them for every
+    check: a book is one statement, the first of a day reads every trade, the next only
+    those after the last one folded; day after day it is the book a fresh replay gives."""
+    reads: list[int] = []
 
-    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
         if "FROM trades" in statement:
-            statements.append(statement)
+            reads.append(_trades_after(statement, parameters))
 
     def fresh() -> PaperExposure:
         return PaperExposure(
@@ -431,6 +439,7 @@ def test_the_book_folds_earlier_days_once_and_equals_a_full_replay(
             paper.clock.set(MONDAY.replace(day=day))  # the 24th is a holiday
             desk.quote(f"NSE:{symbol}", price)
             assert desk.order(db, side, symbol, qty, price).status == "COMPLETE"
+            last = db.scalar(select(func.max(Trade.id)).where(Trade.user_id == desk.user))
             event.listen(database.engine, "before_cursor_execute", record)
             try:
                 kept = desk.account.book(db, user_id=desk.user)
@@ -438,13 +447,26 @@ def test_the_book_folds_earlier_days_once_and_equals_a_full_replay(
             finally:
                 event.remove(database.engine, "before_cursor_execute", record)
             assert kept == again == fresh().book(db, user_id=desk.user)
-            # each book counts the days before today (one aggregate, to see a back-dated or
-            # erased fill); the first of a day folds them, the next reads today's only
-            assert ["trade_date <" in s for s in statements] == [True, True, False, True, False]
-            statements.clear()
-    (hdfc, infy) = sorted(kept.positions, key=lambda p: p.key)
-    assert (hdfc.quantity, hdfc.average_price) == (5, D("1640"))
-    assert (infy.quantity, infy.average_price) == (80, D("1400") * 60 / 80 + D("1385") * 20 / 80)
+            # a new day folds every trade again; the next book asks only for newer ones
+            assert reads == [0, last]
+            reads.clear()
+        (hdfc, infy) = sorted(kept.positions, key=lambda p: p.key)
+        assert (hdfc.quantity, hdfc.average_price) == (5, D("1640"))
+        assert (infy.quantity, infy.average_price) == (
+            80,
+            D("1400") * 60 / 80 + D("1385") * 20 / 80,
+        )
+        # within a day, a new trade is the only one read
+        desk.quote("NSE:INFY", "1390")
+        folded = db.scalar(select(func.max(Trade.id)).where(Trade.user_id == desk.user))
+        assert desk.order(db, BUY, "INFY", 1, "1390").status == "COMPLETE"
+        event.listen(database.engine, "before_cursor_execute", record)
+        try:
+            later = desk.account.book(db, user_id=desk.user)
+        finally:
+            event.remove(database.engine, "before_cursor_execute", record)
+        assert reads == [folded]
+        assert later == fresh().book(db, user_id=desk.user)
 
 
 def test_waiting_gtt_entries_count_as_if_they_had_fired(desk: Desk, database: Database):

@@ -18,7 +18,7 @@ from tradertape.services.portfolios.deploy import PortfolioDeploy, deploy
 from tradertape.services.portfolios.scanner import ScanMarket, document_of, scan, settings_of
 from tradertape.services.portfolios.virtual import open_fills
 from tradertape.services.research import strategies
-from tradertape.services.research.backtests import WARMUP_DAYS, universe_keys
+from tradertape.services.research.simulation import WARMUP_DAYS, universe_keys
 
 START = date(2023, 1, 2)
 

@@ -11,8 +11,8 @@ import pytest
 from tradertape.backtest.sweep import SweepMarket, SweepSpec
 from tradertape.backtest.sweep_request import SweepRequest
 from tradertape.runtime import Runtime
-from tradertape.services.research.backtests import load_market, settings_of
 from tradertape.services.research.jobs import SweepPlan, make_executor
+from tradertape.services.research.simulation import load_market, settings_of
 from tradertape.strategies.builtins import builtin, builtin_models
 
 REQUEST = SweepRequest.model_validate(

@@ -182,7 +182,7 @@ test("a tradebook uploaded shows its report, then the year's tax split and round
   await page.screenshot({ path: info.outputPath("patterns.png") }); // looked at, not kept
   await expectAccessible(page);
   await page.getByRole("tab", { name: "Benchmark" }).click();
-  await expect(page.getByText("Import index history first")).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Import NIFTY 50's history first" })).toBeVisible();
 
   // deleting the upload takes its trades with it
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Uploads" }).click();

@@ -51,6 +51,10 @@ test("turns live trading on, places a live order at Kite, turns it off", async (
   // The fake Kite's INFY sits at ₹1,500; a ₹1,510 limit buy fills there.
   expect((await fake.post(`${KITE()}/_fake/price`, { data: { "NSE:INFY": 1500 } })).ok()).toBeTruthy();
   const before = (await (await fake.get(`${KITE()}/_fake/state`)).json()).orders.length as number;
+  // Kite's order book as the desk reads it; an earlier spec (live options) may have left
+  // orders of its own at the fake Kite today.
+  const kiteBook = async () => ((await (await page.request.get("/api/portfolio/orders")).json()) as unknown[]).length;
+  const booked = await kiteBook();
   await page.goto("/orders");
   await page.keyboard.press("b");
   const ticket = page.getByRole("dialog");
@@ -68,7 +72,10 @@ test("turns live trading on, places a live order at Kite, turns it off", async (
 
   await ticket.getByRole("button", { name: "Close", exact: true }).click();
   // With Kite connected the books are Kite's: the order is there, open or already filled.
-  await expect(page.getByRole("tab", { name: /^(Open|Executed) \(1\)$/ })).toBeVisible();
+  await expect.poll(kiteBook, { timeout: 20_000 }).toBe(booked + 1);
+  const count = async (tab: string) =>
+    Number(/\((\d+)\)/.exec((await page.getByRole("tab", { name: new RegExp(`^${tab} \\(`) }).textContent()) ?? "")?.[1] ?? -1);
+  await expect.poll(async () => (await count("Open")) + (await count("Executed")), { timeout: 20_000 }).toBe(booked + 1);
 
   const state = await (await fake.get(`${KITE()}/_fake/state`)).json();
   const ours = (state.orders as Record<string, unknown>[]).slice(before);

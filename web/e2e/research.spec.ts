@@ -1,6 +1,7 @@
 // The research loop in the browser: fork V1 in the library, change a threshold in the
-// builder (and see a bad indicator's 422 light up its node), backtest the fork, compare it with V1's run, deploy it as a paper portfolio, and
-// see why the fork can no longer be deleted. Screenshots at desktop and phone width.
+// builder (and see a bad indicator's 422 light up its node), backtest the fork, open a
+// trade on its chart (entry and exit marked), compare it with V1's run, deploy it as a
+// paper portfolio, and see why the fork can no longer be deleted. Screenshots at desktop and phone width.
 import { type APIRequestContext, expect, type Page, test } from "@playwright/test";
 import { pct, qty } from "../src/format/money";
 import { expectAccessible, keepScreenshot } from "./support";
@@ -111,6 +112,19 @@ test("fork V1, change a threshold, backtest it, compare with V1's run, deploy it
   await keepScreenshot(page, "backtest-results", info.project.name);
   await trades.getByText("Losers", { exact: true }).click();
   await expect(trades.getByRole("heading")).not.toContainText(`(${allTrades} of`);
+
+  // a trade opens its chart on the days around it, its entry and exit marked
+  const link = trades.getByRole("row").nth(1).getByRole("link");
+  const symbol = ((await link.textContent()) ?? "").trim();
+  await link.click();
+  await expect(page).toHaveURL(new RegExp(`/chart/${symbol}\\?run=${runId}&entry=\\d{4}-\\d{2}-\\d{2}&exit=`));
+  await expect(page.getByRole("note")).toContainText(`Bought`);
+  await expect(page.getByRole("note")).toContainText(`A trade of backtest run #${runId}`);
+  await expect(page.getByRole("img", { name: `Daily candles of ${symbol}, the trade's entry and exit marked` })).toBeVisible({ timeout: 30_000 });
+  await expectAccessible(page);
+  await keepScreenshot(page, "backtest-trade-chart", info.project.name);
+  await page.getByRole("link", { name: "Back to the run" }).click();
+  await page.waitForURL(new RegExp(`/backtests/runs/${runId}$`));
 
   // compare with V1's run: both named, the metric rows that differ are marked
   await pick(page, page.getByRole("textbox", { name: "Compare with" }), new RegExp(`^#${v1Run.id} `));

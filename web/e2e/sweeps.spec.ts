@@ -1,6 +1,7 @@
-// A parameter sweep in the browser: pick V1, vary the SMA length and the RSI ceiling of its
-// entry, split in- and out-of-sample, watch the variants stream in, then read the two
-// heatmaps side by side (each cell the figure the API computed) and the sortable table.
+// A parameter sweep in the browser: pick V1 on a custom symbol list, vary the SMA length and
+// the RSI ceiling of its entry, split in- and out-of-sample, watch the variants stream in,
+// then read the two heatmaps side by side (each cell the figure the API computed) and the
+// sortable table.
 // Screenshots at desktop and phone width.
 import { expect, type Page, test } from "@playwright/test";
 import { pct } from "../src/format/money";
@@ -9,8 +10,10 @@ import { pageApi, shareSignIn } from "./session";
 
 shareSignIn(test);
 
+const SYMBOLS = ["RELIANCE", "INFY", "TCS", "HDFCBANK", "ICICIBANK", "SBIN", "ITC", "LT", "AXISBANK", "MARUTI"];
+
 interface Variant { params: Record<string, number>; in_sample: { cagr: number } | null; out_of_sample: { cagr: number } | null }
-interface SweepOut { status: string; done: number; total: number; results: Variant[] }
+interface SweepOut { status: string; done: number; total: number; results: Variant[]; config: { universe: unknown } }
 
 async function pick(page: Page, box: ReturnType<Page["getByRole"]>, option: RegExp | string) {
   await box.click();
@@ -23,6 +26,10 @@ test("a sweep streams its progress and draws its heatmaps @phone", async ({ page
   await page.getByRole("link", { name: "Parameter sweeps" }).click();
   const form = page.getByRole("form", { name: "Start a sweep" });
   await pick(page, form.getByRole("textbox", { name: "Strategy" }), /^V1 Momentum \(v\d+\)$/); // the template, not a fork
+  // a custom symbol list, as the backtest form takes one
+  await pick(page, form.getByRole("textbox", { name: "Universe" }), "Custom symbol list");
+  await form.getByRole("textbox", { name: "Symbols" }).fill(SYMBOLS.join(", ").toLowerCase());
+  await expect(form).toContainText(`(${SYMBOLS.length} now)`);
   await form.getByLabel("From", { exact: true }).fill("2024-01-01");
   await form.getByLabel("Out-of-sample from").fill("2025-01-01");
   await form.getByLabel("To", { exact: true }).fill("2025-06-30");
@@ -43,13 +50,14 @@ test("a sweep streams its progress and draws its heatmaps @phone", async ({ page
   const id = Number(page.url().split("/").pop());
   const progress = page.getByRole("region", { name: "Progress" });
   await expect(progress.getByRole("status")).toContainText("of 6 variants");
-  await expect(progress.getByRole("progressbar", { name: "Sweep progress" })).toBeVisible();
+  await expect(progress.getByRole("progressbar", { name: "Sweep progress" })).toBeAttached(); // 0 % is zero-wide
   await expect(progress).toContainText("Completed", { timeout: 150_000 });
   await expect(progress.getByRole("status")).toContainText(/6 of 6 variants · [\d.]+ variants\/s/);
 
   // both heatmaps: each cell the API's in-sample / out-of-sample CAGR of that variant
   const sweep = (await (await pageApi(page).get(`/api/backtest/sweeps/${id}`)).json()) as SweepOut;
   expect([sweep.status, sweep.done]).toEqual(["completed", 6]);
+  expect(sweep.config.universe).toEqual(SYMBOLS);
   const inside = page.getByRole("figure", { name: "In-sample CAGR" });
   const outside = page.getByRole("figure", { name: "Out-of-sample CAGR" });
   await expect(inside.getByRole("cell")).toHaveCount(6);

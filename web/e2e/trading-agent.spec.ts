@@ -38,3 +38,70 @@ test("the trading agent panel shows the agent's poll, version and what it synced
   await expectAccessible(page);
   await keepScreenshot(page, "settings-trading-agent", info.project.name);
 });
+
+test("an agent-run portfolio's dashboard shows the agent, its broker's margins, and warns when it stops polling", async ({ page, baseURL }, info) => {
+  test.slow(); // it waits for three missed polls of one second each
+  const api = await demoApi(baseURL ?? "");
+  const templates = (await (await api.get("/api/strategies?is_template=true")).json()) as { id: number; base_model: string }[];
+  const made = await api.post("/api/model/portfolios/deploy", {
+    data: {
+      strategy_id: templates.find((t) => t.base_model === "v1_momentum")?.id,
+      name: `E2E by the agent ${info.project.name}`,
+      universe: "nifty_50",
+      starting_capital: "300000",
+      executor: "agent",
+      broker: "kite",
+      paper_mode: false,
+      paper_fill: "gtt",
+    },
+  });
+  expect(made.status(), await made.text()).toBe(201);
+  const { id } = (await made.json()) as { id: number };
+  const issued = await api.post("/api/agent/keys", { data: { name: `e2e-quiet-agent-${info.project.name}` } });
+  const key = { Authorization: `Bearer ${(await issued.json()).api_key}` };
+  const agent = await request.newContext({ baseURL });
+  // the agent polls once, every second it says, and syncs its margins; then it goes quiet
+  const poll = await agent.get("/api/agent/pending-signals", { headers: { ...key, "X-Agent-Version": "0.5.2", "X-Agent-Poll-Interval": "1" } });
+  expect(poll.ok()).toBeTruthy();
+  const { server_time: now } = (await poll.json()) as { server_time: string };
+  const synced = await agent.post("/api/agent/sync-positions", {
+    headers: key,
+    data: { broker: "kite", as_of: now, positions: [], margins: { available_cash: "123456.50", used: "2000", net: "121456.50" } },
+  });
+  expect(synced.ok(), await synced.text()).toBeTruthy();
+
+  await signIn(page, `/dashboard?portfolio=${id}`);
+  const panel = page.getByRole("region", { name: "Placed by your agent at Kite" });
+  await expect(panel).toBeVisible();
+  await expect(page.getByText("Live by the agent · NIFTY 50")).toBeVisible();
+  await expect(panel.getByText("₹1,23,456.50")).toBeVisible();
+  await expect(panel.getByText(/version 0\.5\.2/)).toBeVisible();
+  // three of its one-second intervals without a poll: the panel's next refresh warns
+  await expect(panel.getByRole("alert").filter({ hasText: "The agent is not polling" })).toBeVisible({ timeout: 30_000 });
+  await expect(panel.getByText("Not polling", { exact: true })).toBeVisible();
+  await expectAccessible(page);
+  await keepScreenshot(page, "dashboard-agent-portfolio", info.project.name);
+});
+
+test("an older agent gets the 'latest version' banner, and What's new lists the release", async ({ page, baseURL }, info) => {
+  const api = await demoApi(baseURL ?? "");
+  const issued = await api.post("/api/agent/keys", { data: { name: `e2e-old-agent-${info.project.name}` } });
+  const key = { Authorization: `Bearer ${(await issued.json()).api_key}` };
+  const agent = await request.newContext({ baseURL });
+  const poll = await agent.get("/api/agent/pending-signals", { headers: { ...key, "X-Agent-Version": "0.0.9" } });
+  expect(poll.ok()).toBeTruthy();
+  const notes = (await (await api.get("/api/trading-agent/release")).json()) as { latest_version: string };
+
+  await signIn(page, "/settings/agent");
+  const banner = page.getByRole("status").filter({ hasText: `A newer agent is out: ${notes.latest_version}` });
+  await expect(banner).toContainText("Yours is 0.0.9");
+  await expect(banner).toContainText('pip install --upgrade "tradertape-agent[all]"');
+  await expectAccessible(page);
+  await banner.getByRole("link", { name: "What's new" }).click();
+  await expect(page).toHaveURL(/\/settings\/whats-new$/);
+  const latest = page.getByRole("region", { name: `Release ${notes.latest_version}` });
+  await expect(latest.getByText("Latest", { exact: true })).toBeVisible();
+  await expect(latest.getByRole("heading", { name: "Local agent" })).toBeVisible();
+  await expectAccessible(page);
+  await keepScreenshot(page, "settings-whats-new", info.project.name);
+});

@@ -13,9 +13,9 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tradertape_agent import __version__, obfuscation
 from tradertape_agent.cloud import Cloud, CloudAuthError, CloudError, CloudUnreachable
@@ -32,8 +32,22 @@ from tradertape_agent.config import (
 from tradertape_agent.engine import Agent
 from tradertape_agent.journal import Journal
 from tradertape_agent.service import LAUNCHD_PATH, SYSTEMD_PATH, launchd_plist, systemd_unit
-from tradertape_agent.sessions import exchange_kite, load_brokers, mint_groww
-from tradertape_agent.ui.server import UiServer, start_ui
+from tradertape_agent.sessions import (
+    exchange_kite,
+    exchange_upstox,
+    load_brokers,
+    mint_groww,
+    skip_kite_ticker,
+)
+from tradertape_brokers.port import BrokerError
+
+#: India's time: the brokers' sessions end at a wall-clock hour there.
+IST = timezone(timedelta(hours=5, minutes=30), "IST")
+#: The brokers whose web login the cloud relays here (a redirect, and a secret the agent
+#: holds); Groww has no redirect: the agent mints its token itself.
+RELAYED = ("kite", "upstox")
+if TYPE_CHECKING:
+    from tradertape_agent.ui.server import UiServer
 
 Ask = Callable[[str], str]
 Say = Callable[[str], None]
@@ -234,6 +248,7 @@ class Runner:
         if problems:
             raise ConfigError("; ".join(problems))
         ensure_factor(config)
+        skip_kite_ticker()
         loaded = load_brokers(config, upstox_keys=self.upstox_keys, mint_groww=mint_groww)
         say = self.say
         say(f"[agent] Starting tradertape-agent v{__version__}")
@@ -257,6 +272,8 @@ class Runner:
         journal = Journal(journal_path(self.path))
         agent = Agent(config, cloud, loaded.brokers, journal, clock=self.clock, log=say)
         if self.serve_ui:
+            from tradertape_agent.ui.server import start_ui  # the web stack only when served
+
             self.ui = start_ui(agent, self.path, say=say, upstox_keys=self.upstox_keys)
         say(
             f"[agent] Health: cloud={cloud_health} broker={broker_health} "
@@ -265,24 +282,35 @@ class Runner:
         return agent
 
     def relay_token(self, agent: Agent) -> None:
-        """A Kite request token the web app's login left for the agent: exchanged here with
-        the secret, the session saved and pushed to the cloud."""
-        offer, self.offer = self.offer or agent.cloud.pending_token(), {}
-        token = offer.get("request_token")
-        if (
-            not token
-            or offer.get("broker", "kite") != "kite"
-            or "kite" not in agent.config.brokers()
-        ):
+        """A Kite request token or an Upstox code the web app's login left for the agent:
+        exchanged here with the secret, the session saved and pushed to the cloud. (Groww
+        needs no relay: the agent mints its own token from its key and TOTP seed.)"""
+        offer, self.offer = self.offer, {}
+        for name in RELAYED:
+            if name not in agent.config.brokers():
+                continue
+            found = offer if offer.get("broker", "kite") == name else {}
+            found = found or agent.cloud.pending_token(name)
+            token = found.get("request_token")
+            if token:
+                self._relayed(agent, name, str(token), found.get("redirect_uri"))
+
+    def _relayed(self, agent: Agent, name: str, token: str, redirect_uri: Any) -> None:
+        try:
+            if name == "kite":
+                session = exchange_kite(agent.config, token)
+            else:
+                session = exchange_upstox(agent.config, token, redirect_uri or None)
+        except (BrokerError, ImportError) as exc:
+            self.say(f"[agent] {name}: the relayed login failed ({exc}); log in again")
             return
-        session = exchange_kite(agent.config, str(token))
-        agent.config.kite_access_token = session.access_token
+        agent.config.keep_session(name, session.access_token, session.expires_at)
         save(agent.config, self.path)
         loaded = load_brokers(agent.config, upstox_keys=self.upstox_keys)
         agent.brokers.update(loaded.brokers)
-        agent.cloud.access_token("kite", session.access_token, session.broker_user_id)
+        agent.cloud.access_token(name, session.access_token, session.broker_user_id)
         agent.cloud.health = "ok"
-        self.say("[agent] kite: logged in (token relayed by the cloud)")
+        self.say(f"[agent] {name}: logged in (token relayed by the cloud)")
 
     def run(self, *, once: bool = False) -> int:
         agent = self.start()
@@ -310,24 +338,54 @@ class Runner:
 # -- status, reset, service, approvals ------------------------------------------------------
 
 
-def status(path: Path, say: Say = print) -> int:
+def session_state(config: Config, name: str, now: datetime) -> str:
+    """A configured broker's login state, as `status` prints it."""
+    token = config.secret(name, "access_token")
+    ends = config.secret(name, "session_expires")
+    if not token:
+        if name == "groww":
+            return "not logged in (its key and secret make a session at start, or Brokers → Groww)"
+        return "not logged in (the agent UI's Brokers page, or the web app's login relay)"
+    if not ends:
+        return "session saved (when it ends is not known)"
+    try:
+        until = datetime.fromisoformat(ends)
+    except ValueError:
+        return "session saved (when it ends is not known)"
+    shown = until.astimezone(IST).strftime("%d %b %Y %H:%M IST")
+    if until.tzinfo is not None and until <= now:
+        return f"session expired {shown}: log in again (the agent UI's Brokers page)"
+    return f"logged in, session saved until {shown}"
+
+
+def status(path: Path, say: Say = print, *, now: datetime | None = None) -> int:
+    """The seed's status: the cloud URL, the brokers and their login state, the last poll
+    and result, the drift count; and what is waiting."""
     config = load(path, require_private=False)
+    at = now or datetime.now(timezone.utc)  # noqa: UP017 - 3.10
     say(f"Settings: {path}")
     say(f"Cloud URL: {config.cloud_url}")
     say(f"Primary broker: {config.primary_broker}")
+    configured = config.brokers()
     for name in BROKER_NAMES:
-        if name in config.brokers():
-            state = "session saved" if config.secret(name, "access_token") else "not logged in"
-            say(f"Broker {name}: configured, {state}")
+        if name in configured:
+            say(f"Broker {name}: configured, {session_state(config, name, at)}")
+    if not configured:
+        say("Brokers: none configured (run tradertape-agent configure)")
     say(f"Auto-execute: {'on' if config.auto_execute else 'off (manual approval)'}")
     say(f"Poll interval: {config.poll_interval}s")
+    ui = "off" if config.ui_port == 0 else f"http://{config.ui_host}:{config.ui_port}"
+    say(f"Local UI: {ui}{' (PIN set)' if config.ui_pin_hash else ''}")
     jpath = journal_path(path)
     if jpath.exists():
         journal = Journal(jpath)
         try:
             say(f"Last poll: {journal.fact('last_poll') or 'never'}")
             say(f"Last result: {journal.fact('last_result') or 'none'}")
+            drift = journal.fact("drift") or ""
             say(f"Drift: {journal.fact('drift_count') or '0'} symbol(s)")
+            for line in drift.splitlines():
+                say(f"  {line}")
             open_ = journal.where("state != 'final'")
             say(f"Open placements: {len(open_)}")
         finally:
@@ -400,7 +458,7 @@ def parser() -> argparse.ArgumentParser:
     commands = top.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("configure", help="Interactive setup wizard")
     run = commands.add_parser("run", help="Run the agent (default if no command given)")
-    run.add_argument("--once", action="store_true", help="one poll cycle, then exit")
+    run.add_argument("--once", action="store_true", help="one poll cycle, then exit (no local UI)")
     wipe = commands.add_parser("reset", help="Wipe local config and start over")
     wipe.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     wipe.add_argument(
@@ -423,10 +481,11 @@ def _dispatch(args: argparse.Namespace, path: Path) -> int:
         configure(path)
         return 0
     if command == "run":
-        runner = Runner(path)
+        once = bool(getattr(args, "once", False))
+        runner = Runner(path, serve_ui=not once)  # one cycle: no page to serve
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: runner.stop.set())
-        return runner.run(once=bool(getattr(args, "once", False)))
+        return runner.run(once=once)
     if command == "reset":
         return reset(path, yes=args.yes, forget_factor=args.forget_factor)
     if command == "status":

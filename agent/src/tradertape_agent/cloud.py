@@ -115,12 +115,26 @@ class Cloud:
     def close(self) -> None:
         self._http.close()
 
-    def _call(self, method: str, path: str, body: Any = None, *, poll: bool = False) -> Any:
+    def _call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        poll: bool = False,
+        files: list[tuple[str, tuple[str, bytes, str]]] | None = None,
+        form: dict[str, str] | None = None,
+    ) -> Any:
         headers = {"X-Agent-Version": __version__, "X-Agent-Health": self.health}
         if poll and self.poll_interval:
             headers["X-Agent-Poll-Interval"] = str(self.poll_interval)
         try:
-            answer = self._http.request(method, path, json=body, headers=headers)
+            if files is not None:
+                answer = self._http.request(
+                    method, path, files=files, data=form, headers=headers, timeout=120
+                )
+            else:
+                answer = self._http.request(method, path, json=body, headers=headers)
         except httpx.HTTPError as exc:
             raise CloudUnreachable(f"Cloud unreachable at {self.url}: {exc}") from None
         if answer.status_code in (401, 403):
@@ -162,6 +176,33 @@ class Cloud:
             raise CloudError("the cloud's expected positions were not a list of positions")
         return [dict(r) for r in rows]
 
+    def mutual_funds(self) -> dict[str, Any]:
+        """``GET /api/agent/mutual-funds``: the owner's CAS funds, valued by the cloud."""
+        data = self._call("GET", "/api/agent/mutual-funds")
+        if not isinstance(data, Mapping) or not isinstance(data.get("funds"), list):
+            raise CloudError("the cloud's mutual funds were not a list of funds")
+        return dict(data)
+
+    def upload(
+        self, kind: str, filename: str, content: bytes, *, fingerprint: str | None
+    ) -> dict[str, Any]:
+        """``POST /api/uploads/tradebook|ledger``: one file, flagged obfuscated with the
+        factor's `fingerprint` when it was scaled. The cloud's report of it comes back."""
+        field = "files[]" if kind == "tradebook" else "file"
+        form = {"obfuscated": "true", "factor_fingerprint": fingerprint} if fingerprint else {}
+        data = self._call(
+            "POST",
+            f"/api/uploads/{kind}",
+            files=[(field, (filename, content, "application/octet-stream"))],
+            form=form,
+        )
+        if not isinstance(data, Mapping):
+            raise CloudError("the cloud's upload report was not one")
+        report = (data.get("files") or [None])[0] if kind == "tradebook" else data
+        if not isinstance(report, Mapping) or "status" not in report:
+            raise CloudError("the cloud's upload report was not one")
+        return dict(report)
+
     def pending_token(self, broker: str = "kite") -> dict[str, Any]:
         """``GET /api/agent/pending-token``: ``{"broker": ..., "request_token": ... | null}``."""
         data = self._call("GET", f"/api/agent/pending-token?broker={broker}")
@@ -174,8 +215,16 @@ class Cloud:
 
 
 def _detail(answer: httpx.Response) -> str:
+    """The cloud's ``detail``: its words, or each bad field's name and why (a 422)."""
     try:
         detail = answer.json().get("detail")
     except (ValueError, AttributeError):
         detail = None
+    if isinstance(detail, list):
+        said = [
+            f"{d.get('field') or '.'.join(str(x) for x in d.get('loc', []))}: {d.get('msg')}"
+            for d in detail
+            if isinstance(d, Mapping)
+        ]
+        detail = "; ".join(said)
     return str(detail) if detail else f"HTTP {answer.status_code}"

@@ -10,6 +10,7 @@ import json
 import os
 import stat
 from dataclasses import asdict, dataclass, field, fields
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -54,9 +55,16 @@ class Config:
     kite_access_token: str = ""
     upstox_access_token: str = ""
     groww_access_token: str = ""
+    #: When each session ends (ISO 8601, as the broker's login said; blank: not known).
+    kite_session_expires: str = ""
+    upstox_session_expires: str = ""
+    groww_session_expires: str = ""
     kite_root: str = ""
     upstox_root: str = ""
     groww_root: str = ""
+    #: Requests a second the agent sends Kite in all (seed 000: "Kite has 3 req/s"); Kite's
+    #: own per-kind ceilings (10 orders/s, 1 quote/s) hold beneath it.
+    kite_pace: int = 3
     #: Symbols (``NSE:RELIANCE``) reconciliation leaves alone.
     ignore_symbols: list[str] = field(default_factory=list)
     #: Scales quantities, prices and amounts before they reach the cloud; only here.
@@ -73,8 +81,14 @@ class Config:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def secret(self, broker: str, what: str) -> str:
-        """``<broker>_<what>`` (``api_key``, ``api_secret``, ``access_token``, ``root``)."""
+        """``<broker>_<what>`` (``api_key``, ``api_secret``, ``access_token``, ``root``,
+        ``session_expires``)."""
         return str(getattr(self, f"{broker}_{what}"))
+
+    def keep_session(self, broker: str, token: str, expires_at: datetime | None) -> None:
+        """A broker's new session, and when it ends."""
+        setattr(self, f"{broker}_access_token", token)
+        setattr(self, f"{broker}_session_expires", expires_at.isoformat() if expires_at else "")
 
     def brokers(self) -> list[str]:
         """The brokers with both an API key and a secret: the ones the agent loads."""
@@ -102,6 +116,8 @@ class Config:
             found.append("stop_loss_pct must be between 0 and 100")
         if self.poll_interval < 5:
             found.append("poll_interval must be at least 5 seconds")
+        if not 1 <= self.kite_pace <= 10:
+            found.append("kite_pace must be 1 to 10 requests a second (Kite refuses more)")
         if not 0 <= self.ui_port <= 65535:
             found.append("ui_port must be a port number (0 turns the local UI off)")
         return found

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from functools import partial
 from typing import Any, Protocol
 
@@ -126,6 +126,8 @@ class Agent:
         #: What the last poll saw (the local UI reads them): the pending signals, the cycle.
         self.pending: list[dict[str, Any]] = []
         self.last_report: CycleReport | None = None
+        #: The account's upload obfuscation switch as the last poll said (None: no poll yet).
+        self.obfuscate: bool | None = None
 
     @property
     def primary(self) -> BrokerLike | None:
@@ -157,6 +159,7 @@ class Agent:
             pending = None
         self.journal.set_fact("last_poll", self._now())
         if pending is not None:
+            self.obfuscate = pending.obfuscate
             signals = pending.signals
             self.pending = signals  # the local UI's Signals page
             fresh = [s for s in signals if int(s["signal_id"]) not in self._seen]
@@ -490,6 +493,19 @@ class Agent:
             raise CloudError("no obfuscation factor: holdings and positions not synced")
         return obfuscation.valid_factor(self.config.obfuscation_factor)
 
+    def _unscaled(self, row: Mapping[str, Any]) -> int:
+        """The shares of a tradebook uploaded scaled (the cloud cannot count them): its
+        scaled quantity divided by this agent's factor."""
+        scaled = row.get("scaled_imported_quantity")
+        if scaled in (None, "", 0, "0"):
+            return 0
+        if not self.config.obfuscation_factor:
+            self._say(0, "tradebooks were uploaded scaled but this agent has no factor: "
+                      "their holdings are left out of reconciliation")  # fmt: skip
+            return 0
+        factor = obfuscation.valid_factor(self.config.obfuscation_factor)
+        return _unscaled_quantity(scaled, factor)
+
     def _reconcile(self, holdings: list[dict[str, Any]], positions: dict[str, Any]) -> list[Drift]:
         rows = self.cloud.expected_positions()
         mine = self.config.primary_broker
@@ -498,7 +514,8 @@ class Agent:
             if row.get("broker") not in (None, mine):
                 continue
             symbol = str(row["symbol"])
-            expected[symbol] = expected.get(symbol, 0) + int(row.get("quantity") or 0)
+            quantity = int(row.get("quantity") or 0) + self._unscaled(row)
+            expected[symbol] = expected.get(symbol, 0) + quantity
         drift = reconcile(
             expected, broker_quantities(holdings, positions), self.config.ignore_symbols
         )
@@ -512,6 +529,11 @@ class Agent:
         self.journal.set_fact("drift", lines)
         self.journal.set_fact("drift_count", str(len(drift)))
         return drift
+
+
+def _unscaled_quantity(scaled: Any, factor: Decimal) -> int:
+    """Shares from a quantity the cloud holds scaled by `factor` (whole: rounded)."""
+    return int((Decimal(str(scaled)) / factor).to_integral_value(ROUND_HALF_EVEN))
 
 
 def placement_key(signal_id: int, leg: str) -> str:

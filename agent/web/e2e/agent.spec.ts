@@ -1,7 +1,8 @@
 // The agent's local UI as a trader meets it on a phone: the consolidated dashboard with the
 // drift warning, a signal approved (placed at the fake Kite at the next poll) and one
-// rejected, holdings, brokers, settings (ignoring a symbol clears its drift) and the PIN;
-// a page on another origin cannot approve anything. Each screenshot (docs/screenshots/agent-*.png)
+// rejected, holdings, brokers (Upstox's dialog, Groww's key flow), settings (ignoring a
+// symbol clears its drift), mutual funds, a tradebook uploaded scaled, and the PIN; a page on
+// another origin cannot approve anything. Each screenshot (docs/screenshots/agent-*.png)
 // follows an axe check of the page (nothing serious or critical).
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
@@ -98,7 +99,7 @@ test("brokers show their login state; Upstox logs in through its dialog and back
   await shot(page, "dashboard-two-brokers");
 });
 
-test("ignoring a symbol clears its drift; mutual funds and uploads say what is not there", async ({ page }) => {
+test("ignoring a symbol clears its drift", async ({ page }) => {
   await page.goto("/#/settings");
   await page.getByLabel("Symbol").fill("reliance");
   await page.getByRole("button", { name: "Ignore" }).click();
@@ -123,12 +124,52 @@ test("ignoring a symbol clears its drift; mutual funds and uploads say what is n
   await expect(page.getByText("Auto-execute off: signals wait for approval")).toBeVisible();
   await page.goto("/#/dashboard");
   await expect(page.getByText("The broker holds what the cloud expects.")).toBeVisible({ timeout: 20_000 });
+});
+
+test("mutual funds as the cloud values them", async ({ page }) => {
   await page.goto("/#/more");
   await page.getByRole("link", { name: "Mutual funds" }).click();
-  await expect(page.getByText(/None yet/)).toBeVisible();
+  await expect(page.getByText("₹6,12,474.47", { exact: true })).toBeVisible();
+  await expect(page.getByText("Parag Parikh Flexi Cap Fund - Direct Plan - Growth")).toBeVisible();
+  await expect(page.getByText("14.32%", { exact: true })).toBeVisible(); // every fund's XIRR
+  await expect(page.getByText("+₹1,12,474.47", { exact: true })).toBeVisible();
   await shot(page, "mutual-funds");
+});
+
+/** A Zerodha Console tradebook: 1,000 INFY bought at 1,500 and 400 TCS at 3,200. */
+const TRADEBOOK = [
+  "symbol,isin,trade_date,exchange,segment,series,trade_type,auction,quantity,price,trade_id,order_id,order_execution_time",
+  "INFY,INE009A01021,2026-11-02,NSE,EQ,EQ,buy,false,1000.000000,1500.000000,T1,1100000000000000001,2026-11-02T10:15:00",
+  "TCS,INE467B01029,2026-11-03,NSE,EQ,EQ,buy,false,400.000000,3200.000000,T2,1100000000000000002,2026-11-03T10:15:00",
+].join("\n");
+
+test("a tradebook goes to the cloud scaled; the page shows the real shares beside the scaled", async ({ page }) => {
   await page.goto("/#/uploads");
-  await expect(page.getByText(/Not in this version: the cloud does not yet take uploads from the agent/)).toBeVisible();
+  await expect(page.getByText(/Obfuscation is on: quantities, prices and amounts are multiplied by your secret factor/)).toBeVisible();
+  await page.getByLabel(/File \(XLSX or CSV/).setInputFiles({ name: "tradebook-ZX1234-EQ.csv", mimeType: "text/csv", buffer: Buffer.from(TRADEBOOK) });
+  await page.getByRole("button", { name: "Send to TraderTape" }).click();
+  const result = page.locator("section.card", { hasText: "tradebook-ZX1234-EQ.csv" });
+  await expect(result.getByText("Imported", { exact: true })).toBeVisible();
+  await expect(result.getByText("scaled by your factor")).toBeVisible();
+  // 1,400 real shares; the cloud sees them times the factor (never 1,400)
+  await expect(result.getByText(/^1,400 \(the cloud sees [\d,.]+\)$/)).toBeVisible();
+  await expect(result.getByText("1,400 (the cloud sees 1,400)")).toHaveCount(0);
+  await result.getByText(/the cloud sees/).scrollIntoViewIfNeeded();
+  await shot(page, "uploads");
+});
+
+test("Groww logs in from the Brokers page by its key flow", async ({ page }) => {
+  await page.goto("/#/brokers");
+  const groww = page.locator("section.card", { hasText: "Groww" });
+  await expect(groww.getByText("Not logged in")).toBeVisible();
+  await groww.getByLabel(/TOTP code/).fill("111111");
+  await groww.getByRole("button", { name: "Log in to Groww" }).click();
+  await expect(groww.getByText(/Groww refused the key/)).toBeVisible();
+  await groww.getByLabel(/TOTP code/).fill("246810");
+  await groww.getByRole("button", { name: "Log in to Groww" }).click();
+  await expect(groww.getByText(/Logged in to Groww/)).toBeVisible();
+  await expect(groww.getByText("Connected")).toBeVisible();
+  await shot(page, "brokers-groww");
 });
 
 test("a PIN once set is asked for", async ({ page, browser }) => {

@@ -1,9 +1,12 @@
 // The agent's shell: a header with the agent's state, the page, and a bottom tab bar sized for
 // a thumb (the UI is opened from a phone on the same Wi-Fi as often as from the desk).
-import { useEffect, useState, type FormEvent, type ReactNode } from "react";
+import { lazy, Suspense, useEffect, useState, type FormEvent, type ReactNode } from "react";
 import { call, changed, locked, useApi, type Session, type Status } from "./api";
-import { BrokersPage, DashboardPage, HoldingsPage, MutualFundsPage, SettingsPage, SignalsPage, UploadsPage } from "./pages";
-import { Card, Notice } from "./ui";
+import { BrokersPage, DashboardPage, HoldingsPage, SettingsPage, SignalsPage } from "./pages";
+import { Card, Loading, Notice } from "./ui";
+
+const MutualFundsPage = lazy(() => import("./filePages").then((m) => ({ default: m.MutualFundsPage })));
+const UploadsPage = lazy(() => import("./filePages").then((m) => ({ default: m.UploadsPage })));
 
 const PAGES = {
   dashboard: "Dashboard",
@@ -120,9 +123,11 @@ function Shell() {
         {page === "signals" && <SignalsPage />}
         {page === "holdings" && <HoldingsPage />}
         {page === "brokers" && <BrokersPage broker={query.get("broker")} result={query.get("login")} />}
-        {page === "mutual-funds" && <MutualFundsPage />}
+        <Suspense fallback={<Loading />}>
+          {page === "mutual-funds" && <MutualFundsPage />}
+          {page === "uploads" && <UploadsPage />}
+        </Suspense>
         {page === "settings" && <SettingsPage />}
-        {page === "uploads" && <UploadsPage />}
         {page === "more" && (
           <Card>
             <ul className="rows">

@@ -142,21 +142,66 @@ export interface Settings {
   obfuscation: boolean;
 }
 
+/** A scheme in a folio, as the cloud values it (GET /api/agent/mutual-funds). */
 export interface MutualFund {
-  scheme?: string;
-  name?: string;
-  units?: string | number;
-  quantity?: string | number;
-  nav?: string | number;
-  price?: string | number;
-  value?: string | number;
-  invested?: string | number;
+  folio: string | null;
+  scheme: string;
+  isin: string | null;
+  units: string;
+  nav: string | null;
+  nav_date: string | null;
+  nav_source: "amfi" | "cas";
+  value: string | null;
+  invested: string | null;
+  gain: string | null;
+  xirr: string | null;
 }
 
 export interface MutualFunds {
   available: boolean;
-  funds: MutualFund[];
   problem?: string;
+  as_of?: string;
+  total_value?: string;
+  total_invested?: string;
+  funds_xirr?: string | null;
+  funds: MutualFund[];
+  warnings?: string[];
+}
+
+export type UploadKind = "tradebook" | "ledger";
+
+/** A scaled column's total in the file as picked, and as the cloud was sent it. */
+export interface UploadColumn {
+  name: string;
+  measure: "quantity" | "price" | "money";
+  real_total: string;
+  sent_total: string;
+}
+
+/** The cloud's report of one file (POST /api/uploads/…). */
+export interface UploadReport {
+  filename: string;
+  kind: string;
+  status: "imported" | "rejected";
+  broker: string;
+  account_code: string | null;
+  rows_read: number;
+  rows_added: number;
+  duplicates: number;
+  skipped: number;
+  errors: { row: number; reason: string }[];
+}
+
+export interface UploadDone {
+  at: string;
+  sent: { filename: string; kind: UploadKind; scaled: boolean; rows: number; columns: UploadColumn[] };
+  report: UploadReport;
+}
+
+export interface Uploads {
+  obfuscate: boolean | null;
+  kinds: UploadKind[];
+  uploads: UploadDone[];
 }
 
 export class ApiError extends Error {

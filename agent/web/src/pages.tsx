@@ -1,5 +1,6 @@
 // The agent's pages (seed 000): Dashboard, Signals, Holdings / Positions, Mutual Funds,
-// Brokers, Settings and Uploads. Real figures: the broker is read on this machine.
+// Brokers and Settings (Mutual funds and Uploads load on demand: filePages.tsx). Real figures:
+// the broker is read on this machine.
 import { useState, type FormEvent } from "react";
 import { inr, istDateTime, plain, qty, words } from "@format";
 import {
@@ -8,7 +9,6 @@ import {
   type BrokerRow,
   type Dashboard,
   type Holding,
-  type MutualFunds,
   type Position,
   type Settings,
   type Signal,
@@ -321,38 +321,6 @@ export function HoldingsPage() {
   );
 }
 
-// -- Mutual funds ---------------------------------------------------------------------------
-
-export function MutualFundsPage() {
-  const { data, error, reload } = useApi<MutualFunds>("/api/mutual-funds", 60_000);
-  if (!data) return <Loading error={error} reload={reload} />;
-  return (
-    <Card>
-      {data.problem && <Notice tone="warn">{data.problem}</Notice>}
-      {data.funds.length === 0 ? (
-        <p className="muted">
-          None yet. Mutual funds appear here once a CAS statement is uploaded to TraderTape
-          {data.available ? "." : " and the cloud shares them with the agent (not in this version)."}
-        </p>
-      ) : (
-        <ul className="rows">
-          {data.funds.map((f, i) => (
-            <li key={`${f.scheme ?? f.name ?? i}`} className="row">
-              <div className="row-main">
-                <strong>{f.name ?? f.scheme}</strong>
-                <span className="num">{inr(f.value)}</span>
-              </div>
-              <div className="muted small">
-                {plain(f.units ?? f.quantity, 3)} units · NAV {plain(f.nav ?? f.price, 4)}
-              </div>
-            </li>
-          ))}
-        </ul>
-      )}
-    </Card>
-  );
-}
-
 // -- Brokers --------------------------------------------------------------------------------
 
 const BROKER_STATE: Record<BrokerRow["state"], string> = {
@@ -399,9 +367,7 @@ export function BrokersPage({ broker, result }: { broker: string | null; result:
               {b.state === "connected" ? "Log in again" : `Log in to ${b.title}`}
             </button>
           )}
-          {b.login === "key" && b.state !== "connected" && (
-            <p className="muted small">Groww logs in with its key and secret: check them in Settings, then restart the agent.</p>
-          )}
+          {b.login === "key" && <GrowwLogin connected={b.state === "connected"} onDone={reload} />}
           {b.login === "none" && <p className="muted small">Add its API key and secret in Settings to use it.</p>}
         </Card>
       ))}
@@ -411,6 +377,43 @@ export function BrokersPage({ broker, result }: { broker: string | null; result:
         (Upstox).
       </p>
     </>
+  );
+}
+
+function GrowwLogin({ connected, onDone }: { connected: boolean; onDone: () => void }) {
+  const [totp, setTotp] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [said, setSaid] = useState<[tone: "good" | "bad", text: string]>();
+  async function logIn(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setSaid(undefined);
+    try {
+      await call("POST", "/api/brokers/groww/login", totp ? { totp } : {});
+      setSaid(["good", "Logged in to Groww. The session is saved on this machine (until 06:00 tomorrow)."]);
+      setTotp("");
+      onDone();
+    } catch (err) {
+      setSaid(["bad", err instanceof Error ? err.message.replace(/^(groww|totp): /, "") : String(err)]);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <form className="stack" onSubmit={(e) => void logIn(e)}>
+      <p className="muted small">
+        Groww has no login page: its session is made here from your API key and secret (approve the key in the Groww app each day), or
+        from a TOTP key and the code your authenticator shows.
+      </p>
+      <label>
+        TOTP code (only for a TOTP key)
+        <input value={totp} inputMode="numeric" pattern="[0-9]{6}" maxLength={6} autoComplete="one-time-code" placeholder="123456" onChange={(e) => setTotp(e.target.value.trim())} />
+      </label>
+      {said && <Notice tone={said[0]}>{said[1]}</Notice>}
+      <button type="submit" className={connected ? "secondary" : "primary"} disabled={busy}>
+        {busy ? "Logging in…" : connected ? "Log in to Groww again" : "Log in to Groww"}
+      </button>
+    </form>
   );
 }
 
@@ -613,21 +616,5 @@ export function SettingsPage() {
         <p className="muted small">Change the cloud URL or key with tradertape-agent configure.</p>
       </Card>
     </>
-  );
-}
-
-// -- Uploads ---------------------------------------------------------------------------------
-
-export function UploadsPage() {
-  return (
-    <Card>
-      <p>
-        Tradebooks and ledgers uploaded through the agent are scaled by your obfuscation factor before they reach the cloud.
-      </p>
-      <Notice tone="warn">
-        Not in this version: the cloud does not yet take uploads from the agent. Upload at the TraderTape web app (Journal → Uploads); those
-        figures reach the cloud unscaled.
-      </Notice>
-    </Card>
   );
 }

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio
+import httpx
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
@@ -13,6 +16,7 @@ from tradertape import __version__
 from tradertape.api.admission import Gates
 from tradertape.api.credentials import CredentialScreen
 from tradertape.api.csrf import CrossSiteGuard
+from tradertape.api.dispatch import install_route_index
 from tradertape.api.errors import install_error_handlers
 from tradertape.api.limits import RequestLimits
 from tradertape.api.middleware import RequestIdMiddleware
@@ -63,6 +67,7 @@ from tradertape.api.schemas.streams import STREAM_MODELS
 from tradertape.api.webapp import install_compression, install_web_app, web_dist
 from tradertape.feed.fanout import TickHub
 from tradertape.jobs.background import Background
+from tradertape.jobs.kernels import KernelWarmUp
 from tradertape.runtime import Runtime
 
 log = logging.getLogger("tradertape.api")
@@ -70,7 +75,8 @@ log = logging.getLogger("tradertape.api")
 DESCRIPTION = (
     "Everything the TraderTape UI does, as a REST API. Authenticate with the `kite_session` "
     "cookie (sign in via `/api/auth/...`) "
-    "(agent keys, `Authorization: Bearer zt_…`, reach only `/api/agent/…`); "
+    "(agent keys, `Authorization: Bearer zt_…`, reach only `/api/agent/…` and the "
+    "statement uploads `POST /api/uploads/…`); "
     'worker endpoints take `Authorization: Bearer kwa_…`. Errors are `{"detail": ...}`. '
     "Live ticks stream over `WS /api/ws/ticks` (cookie auth; not listed below: OpenAPI has no "
     "WebSockets): send `subscribe`/`unsubscribe` with `symbols` and a `mode` of `ltp`, `quote` "
@@ -86,18 +92,46 @@ def _operation_id(route: APIRoute) -> str:
     return f"{tag}-{route.name}"
 
 
-def create_app(runtime: Runtime) -> FastAPI:
+async def ready_routes(app: FastAPI) -> None:
+    """Have every route ready to answer before the server serves: FastAPI builds a router's
+    request handling on the first request that reaches it (about a second for all of them,
+    which a user's first request would wait on), and SQLAlchemy configures its mappers on the
+    first query. A request for a path no route answers reaches every router."""
+    from sqlalchemy.orm import configure_mappers
+
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://startup.invalid") as client:
+        await client.get("/api/.startup")
+    await asyncio.to_thread(configure_mappers)
+
+
+def read_threads(runtime: Runtime, gates: Gates) -> anyio.CapacityLimiter:
+    """The worker threads the desk's reads share (`Settings.read_threads`)."""
+    threads = runtime.settings.read_threads
+    if threads is None:
+        sqlite = runtime.db.engine.dialect.name == "sqlite"
+        threads = 4 if sqlite else gates.requests.capacity
+    return anyio.CapacityLimiter(threads)
+
+
+def create_app(runtime: Runtime, *, kernels: KernelWarmUp | None = None) -> FastAPI:
     """Build the app around an already-wired runtime (migrations are the caller's job).
 
     The lifespan runs the runtime's feed, if it has one (tests build runtimes without, and
-    drive a feed by hand); the tick hub subscribes to the bus when a first WebSocket opens.
+    drive a feed by hand), readies the backtest kernels (`kernels`; by default as
+    ``TRADERTAPE_WARM_KERNELS`` says) and, with that setting, the routes (`ready_routes`);
+    the tick hub subscribes to the bus when a first WebSocket opens.
     """
+    if kernels is None:
+        kernels = KernelWarmUp(enabled=runtime.settings.warm_kernels)
     hub = TickHub(runtime.bus)
     runtime.option_ticker.follow(lambda: hub.subscribed)  # options subscribed here get ticks
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        background = Background.start(runtime)
+        background = Background.start(runtime, kernels)
+        if runtime.settings.warm_kernels:  # a server readying itself (test apps skip it)
+            await ready_routes(app)
         try:
             yield
         finally:
@@ -128,7 +162,9 @@ def create_app(runtime: Runtime) -> FastAPI:
         wait_s=settings.request_queue_secs,
     )
     app.state.credentials = CredentialScreen(gates.strangers)
+    app.state.read_threads = read_threads(runtime, gates)
     app.state.health = HealthProbe(runtime.db.jobs)
+    app.state.kernels = kernels
     modules = (
         health,
         auth,
@@ -183,4 +219,5 @@ def create_app(runtime: Runtime) -> FastAPI:
     )
     app.add_middleware(CrossSiteGuard, public_base_url=settings.public_base_url)  # before reading
     app.add_middleware(RequestIdMiddleware)  # outermost: a refusal above carries the id too
+    install_route_index(app)  # each request to its router without a walk past the others
     return app

@@ -4,20 +4,28 @@ Each credential reaches one API and no other (docs/api-conventions.md, "Credenti
 
 - ``kite_session`` cookie: a person in a browser, on the operator API (`CurrentUser`).
 - ``Authorization: Bearer zt_…``: an agent key, on the agent API only (`AgentKeyDep`), so a
-  leaked key cannot replace broker credentials, place orders or change risk rules.
+  leaked key cannot replace broker credentials, place orders or change risk rules. The one
+  exception is what the agent forwards: the statement uploads take a key or a cookie
+  (`UploaderDep`).
 - ``Authorization: Bearer kwa_…``: a worker token, on the worker API only
   (`worker_action(...)`).
 
 A request's database session is its admission (`api.admission`): `get_db` first screens the
 credential the request carries (`api.credentials`), then waits for a slot, briefly. A
 credential found bad is refused by the dependencies below without a query.
+
+The desk's busiest reads (the pages' polls) take `DeskDep` instead: an async endpoint hands
+it its database work, which runs in one worker thread with the session cookie checked
+there, in one Core statement. A sync endpoint with `CurrentUser` and `DbDep` costs three or
+four thread hops (the user, the endpoint, the response's validation, the session's close),
+each a wait for the GIL under load; a desk read costs one.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import anyio
 from fastapi import Depends, Query, Request
@@ -33,11 +41,17 @@ from tradertape.errors import Forbidden, Unauthenticated
 from tradertape.runtime import Runtime
 from tradertape.security.tokens import AGENT_KEY_PREFIX, WORKER_TOKEN_PREFIX
 from tradertape.services.accounts import agent_keys, worker_tokens
-from tradertape.services.accounts.sessions import Authenticated
+from tradertape.services.accounts.sessions import Authenticated, SignedIn
 
 SESSION_COOKIE = "kite_session"
 MAX_PAGE = 500
 _SESSION_REFUSED = "session expired or signed out; sign in again"
+_SESSION_ONLY = (
+    "this endpoint takes a signed-in session (the kite_session cookie); agent keys "
+    "(zt_…) reach only /api/agent/… and the statement uploads, worker tokens (kwa_…) only "
+    "/api/algo-workers/worker/…"
+)
+T = TypeVar("T")
 
 
 async def get_runtime(request: Request) -> Runtime:
@@ -137,11 +151,12 @@ class Page:
     offset: int
 
 
-def page_params(
+async def page_params(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="rows to return (max 500)")] = 50,
     offset: Annotated[Skip, Query(description="rows to skip")] = 0,
 ) -> Page:
-    """Validated pagination; beyond the maximum is a 422 naming `limit`."""
+    """Validated pagination; beyond the maximum is a 422 naming `limit` (async: no I/O, so
+    no thread hop)."""
     return Page(limit=limit, offset=offset)
 
 
@@ -168,11 +183,7 @@ def _cookie_session(request: Request, runtime: Runtime, db: Session) -> Authenti
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         if bearer_secret(request) is not None:
-            raise Unauthenticated(
-                "this endpoint takes a signed-in session (the kite_session cookie); agent keys "
-                "(zt_…) reach only /api/agent/… and worker tokens (kwa_…) only "
-                "/api/algo-workers/worker/…"
-            )
+            raise Unauthenticated(_SESSION_ONLY)
         raise Unauthenticated("not signed in")
     _refuse_screened(request, token)
     found = runtime.sessions.authenticate(db, token)
@@ -205,6 +216,66 @@ def current_user(request: Request, runtime: RuntimeDep, db: DbDep) -> User:
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
+class Desk:
+    """A desk read's database work, run after admission in one worker thread whose session
+    first checks the cookie (`SessionService.signed_in`: one Core statement, nothing
+    cached, so a sign-out refuses the next request at once).
+
+    As with `get_db` and `CurrentUser`, the request is admitted first and refused after:
+    a full queue is a 503 whatever the credential.
+    """
+
+    def __init__(
+        self,
+        gates: Gates,
+        threads: anyio.CapacityLimiter,
+        runtime: Runtime,
+        token: str,
+        refusal: str | None,
+    ) -> None:
+        self._gates = gates
+        self._threads = threads
+        self._token = token
+        self._refusal = refusal  # why the cookie is refused, found before admission
+        self.runtime = runtime
+
+    async def read(self, work: Callable[[Session, SignedIn], T]) -> T:
+        """`work`'s answer, given a session and the signed-in user (401 when signed out)."""
+        await self._gates.requests.acquire()
+        try:
+            if self._refusal is not None:
+                raise Unauthenticated(self._refusal)
+            return await anyio.to_thread.run_sync(self._run, work, limiter=self._threads)
+        finally:
+            self._gates.requests.release()
+
+    def _run(self, work: Callable[[Session, SignedIn], T]) -> T:
+        with self.runtime.db.session() as db:
+            user = self.runtime.sessions.signed_in(db, self._token)
+            if user is None:
+                raise Unauthenticated(_SESSION_REFUSED)
+            return work(db, user)
+
+
+async def desk(request: Request, runtime: RuntimeDep) -> Desk:
+    """The desk read of a signed-in browser session, its cookie screened as `get_db`
+    screens one (a made-up or refused cookie costs no query)."""
+    token = request.cookies.get(SESSION_COOKIE) or ""
+    refusal: str | None = None
+    if not token:
+        try:
+            refusal = _SESSION_ONLY if bearer_secret(request) is not None else "not signed in"
+        except Unauthenticated as malformed:  # answered after admission, as `CurrentUser` does
+            refusal = malformed.detail
+    else:
+        refusal = await screen_session(request, runtime, token)
+    state = request.app.state
+    return Desk(state.gates, state.read_threads, runtime, token, refusal)
+
+
+DeskDep = Annotated[Desk, Depends(desk)]
+
+
 def admin_user(user: CurrentUser) -> User:
     """The caller, who must be an admin."""
     if not user.is_admin:
@@ -234,6 +305,29 @@ def agent_key(request: Request, runtime: RuntimeDep, db: DbDep) -> AgentKey:
 
 
 AgentKeyDep = Annotated[AgentKey, Depends(agent_key)]
+
+
+@dataclass(frozen=True, slots=True)
+class Uploader:
+    """Who sends a statement: a person in a browser, or their agent forwarding a file (its
+    key; the agent may have scaled it, `agent` is then the key)."""
+
+    user_id: int
+    agent: AgentKey | None
+
+
+def uploader(request: Request, runtime: RuntimeDep, db: DbDep) -> Uploader:
+    """An agent key (``Authorization: Bearer zt_…``) or else the browser session: the
+    uploads are the only operator routes the agent reaches (it forwards tradebooks and
+    ledgers, scaled when obfuscation is on). A worker token is refused."""
+    secret = bearer_secret(request)
+    if secret is not None and secret.startswith(AGENT_KEY_PREFIX):
+        key = agent_key(request, runtime, db)
+        return Uploader(user_id=key.user_id, agent=key)
+    return Uploader(user_id=_cookie_session(request, runtime, db).user.id, agent=None)
+
+
+UploaderDep = Annotated[Uploader, Depends(uploader)]
 
 
 def worker_token(request: Request, runtime: RuntimeDep, db: DbDep) -> WorkerToken:

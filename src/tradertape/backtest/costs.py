@@ -18,11 +18,12 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from functools import cache, lru_cache
 
 import numpy as np
 import numpy.typing as npt
 
-from tradertape.domain.charge_rates import Segment
+from tradertape.domain.charge_rates import SCHEDULES, Segment
 from tradertape.domain.charges import schedule_for
 from tradertape.domain.money import paise
 
@@ -57,13 +58,33 @@ def rate_row(day: date) -> tuple[int, int, int, int, int]:
     )
 
 
+@cache
+def _schedule_starts() -> npt.NDArray[np.datetime64]:
+    return np.array([s.valid_from for s in SCHEDULES], dtype="datetime64[D]")
+
+
+@cache
+def _schedule_row(index: int) -> tuple[int, int, int, int, int]:
+    return rate_row(SCHEDULES[index].valid_from)
+
+
 def rate_table(days: npt.NDArray[np.datetime64]) -> npt.NDArray[np.int64]:
-    """One `rate_row` per trading day (rows repeat: schedules change a few times a decade)."""
-    rows: dict[date, tuple[int, int, int, int, int]] = {}
+    """One `rate_row` per trading day (read-only: the table of a run's days is kept for the
+    next run on the same days, a sweep's variants say)."""
+    return _rate_table(days.astype("datetime64[D]").tobytes())
+
+
+@lru_cache(maxsize=16)
+def _rate_table(day_bytes: bytes) -> npt.NDArray[np.int64]:
+    """Each day's schedule found by a binary search of the schedules' first days, each
+    schedule's row worked out once per process."""
+    days = np.frombuffer(day_bytes, dtype="datetime64[D]")
+    which = np.searchsorted(_schedule_starts(), days, side="right") - 1
+    if which.size and which.min() < 0:
+        uncovered = days[int(np.argmax(which < 0))].astype(object)
+        raise ValueError(f"no charge schedule covers {uncovered}")
     table = np.empty((len(days), 5), dtype=np.int64)
-    for t, day in enumerate(days.astype("datetime64[D]").tolist()):
-        schedule_start = schedule_for(day).valid_from
-        if schedule_start not in rows:
-            rows[schedule_start] = rate_row(day)
-        table[t] = rows[schedule_start]
+    for index in np.unique(which).tolist():
+        table[which == index] = _schedule_row(index)
+    table.flags.writeable = False
     return table

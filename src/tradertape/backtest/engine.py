@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -22,10 +23,11 @@ from tradertape.backtest.metrics import Summary, drawdown, summarize
 from tradertape.candles.bars import DataLabel
 from tradertape.candles.panel import Panel, day_numbers
 from tradertape.indicators import IndicatorBook
-from tradertape.strategies.compile import CompiledStrategy, compile_strategy
+from tradertape.strategies.compile import CompiledStrategy, compile_strategy, symbol_major
 from tradertape.strategies.dsl import StrategyDocument
 
 FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
 Charges = Literal["zerodha", "none"] | float  # a float is a flat percent of value, each side
 
 
@@ -66,18 +68,120 @@ class Trade:
 
 
 @dataclass(frozen=True, slots=True)
+class TradeTape:
+    """A run's trades as columns, in the order of `BacktestResult.trades` (entry day, exit
+    day, symbol): what the run keeps, stores and sends without a Python object per trade."""
+
+    keys: tuple[str, ...]  # the panel's symbols, which ``symbol`` indexes
+    sectors: tuple[str | None, ...]  # by symbol, as ``keys``
+    exit_names: tuple[str, ...]  # the strategy's exit rules, which ``reason`` ≥ 0 indexes
+    symbol: IntArray
+    entry_date: npt.NDArray[np.datetime64]  # datetime64[D]
+    exit_date: npt.NDArray[np.datetime64]
+    entry_price: FloatArray
+    exit_price: FloatArray
+    quantity: IntArray
+    pnl: FloatArray
+    pnl_pct: FloatArray
+    charges: FloatArray
+    reason: IntArray  # the kernel's exit code: ≥ 0 an exit rule, < 0 `kernel.MAX_HOLD`...
+    conviction: FloatArray
+    addons: IntArray
+    bars_held: IntArray
+
+    def __len__(self) -> int:
+        return int(self.symbol.size)
+
+    @property
+    def closed(self) -> npt.NDArray[np.bool_]:
+        """Which trades closed (the others are positions open at the end)."""
+        return np.not_equal(self.reason, kernel.END_OF_DATA)
+
+    def exit_reasons(self) -> list[str]:
+        """Each trade's exit reason, by name."""
+        codes = self.reason.tolist()
+        names = {code: _reason(code, self.exit_names) for code in set(codes)}
+        return [names[code] for code in codes]
+
+    def symbols(self) -> list[str]:
+        """Each trade's symbol."""
+        keys = self.keys
+        return [keys[j] for j in self.symbol.tolist()]
+
+    def trades(self) -> tuple[Trade, ...]:
+        """One `Trade` per row."""
+        sectors = self.sectors
+        return tuple(
+            Trade(
+                symbol=symbol,
+                sector=sectors[j],
+                entry_date=entry_date,
+                entry_price=entry_price,
+                exit_date=exit_date,
+                exit_price=exit_price,
+                quantity=quantity,
+                pnl=pnl,
+                pnl_pct=pnl_pct,
+                charges=charges,
+                exit_reason=reason,
+                conviction=conviction,
+                addons=addons,
+                bars_held=bars_held,
+            )
+            for (
+                j,
+                symbol,
+                entry_date,
+                entry_price,
+                exit_date,
+                exit_price,
+                quantity,
+                pnl,
+                pnl_pct,
+                charges,
+                reason,
+                conviction,
+                addons,
+                bars_held,
+            ) in zip(
+                self.symbol.tolist(),
+                self.symbols(),
+                self.entry_date.tolist(),
+                self.entry_price.tolist(),
+                self.exit_date.tolist(),
+                self.exit_price.tolist(),
+                self.quantity.tolist(),
+                self.pnl.tolist(),
+                self.pnl_pct.tolist(),
+                self.charges.tolist(),
+                self.exit_reasons(),
+                self.conviction.tolist(),
+                self.addons.tolist(),
+                self.bars_held.tolist(),
+                strict=True,
+            )
+        )
+
+
+@dataclass(frozen=True)
 class BacktestResult:
-    """Everything a run produces; ``timings_ms`` splits where the time went."""
+    """Everything a run produces; ``timings_ms`` splits where the time went. The trades are
+    kept as columns (``tape``); ``trades`` makes the objects on first use."""
 
     days: npt.NDArray[np.datetime64]
     equity: FloatArray
     drawdown: FloatArray
     cash: FloatArray
     positions: npt.NDArray[np.int64]
-    trades: tuple[Trade, ...]
+    tape: TradeTape
     summary: Summary
     timings_ms: dict[str, float]
     benchmark: FloatArray | None = None  # the universe index's closes, for charts
+
+    @cached_property
+    def trades(self) -> tuple[Trade, ...]:
+        """Every round trip, and each position still open at the end, as `Trade`."""
+        return self.tape.trades()
 
 
 def _reason(code: int, names: tuple[str, ...]) -> str:
@@ -124,11 +228,12 @@ def params_of(document: StrategyDocument, settings: BacktestSettings) -> kernel.
 
 
 def rules_of(compiled: CompiledStrategy) -> kernel.Rules:
-    """The kernel's view of a compiled strategy."""
+    """The kernel's view of a compiled strategy (its grids symbol-major, like `Market`'s)."""
     return kernel.Rules(
-        entry=compiled.entry,
-        score=compiled.score,
+        entry=symbol_major(compiled.entry),
+        score=symbol_major(compiled.score),
         series=compiled.series,
+        flags=compiled.flags,
         consts=compiled.consts,
         code=compiled.code,
         bounds=compiled.bounds,
@@ -137,10 +242,34 @@ def rules_of(compiled: CompiledStrategy) -> kernel.Rules:
     )
 
 
+def market_of(
+    panel: Panel, compiled: CompiledStrategy, sectors: npt.NDArray[np.int64]
+) -> kernel.Market:
+    """The kernel's view of a panel (for `kernel.decide_day`: the backtest passes the same
+    arrays to `kernel.simulate` itself)."""
+    return kernel.Market(
+        open=symbol_major(panel.open),
+        high=symbol_major(panel.high),
+        low=symbol_major(panel.low),
+        close=symbol_major(panel.close),
+        atr=symbol_major(compiled.atr) if compiled.atr.size else _NO_ATR,
+        sectors=sectors,
+        rates=_NO_RATES,
+    )
+
+
 def _sector_ids(sectors: tuple[str | None, ...]) -> npt.NDArray[np.int64]:
     names = sorted({s for s in sectors if s is not None})
     index = {name: i for i, name in enumerate(names)}
     return np.array([index[s] if s is not None else -1 for s in sectors], dtype=np.int64)
+
+
+# Read-only like the arrays they stand in for (the book's ATR, a cached rate table): numba
+# builds a kernel per argument type, and an array's type says whether it is read-only.
+_NO_ATR = np.empty((0, 0))
+_NO_ATR.flags.writeable = False
+_NO_RATES = np.zeros((1, 5), dtype=np.int64)  # the kernel reads rates only for "zerodha"
+_NO_RATES.flags.writeable = False
 
 
 def run_backtest(
@@ -159,10 +288,11 @@ def run_backtest(
 
     ``benchmark`` is the universe index's closes on the panel's days, for buy-and-hold
     figures (``benchmark_source``: where its series came from, for the data label);
-    ``book`` lets a parameter sweep share one set of indicators across variants.
-    Rows before ``trade_from`` only warm the indicators up (an SMA(200) is ready on the first
-    traded day when the panel starts 200 bars earlier); rows from ``trade_until`` on are left
-    out (a sweep's in-sample part ends there); results cover the rest.
+    ``book`` lets a parameter sweep share one set of indicators (and conviction scores)
+    across variants. Rows before ``trade_from`` only warm the indicators up (an SMA(200) is
+    ready on the first traded day when the panel starts 200 bars earlier); rows from
+    ``trade_until`` on are left out (a sweep's in-sample part ends there); results cover the
+    rest. The kernel reads the panel's own arrays, transposed (no copy), over that range.
     """
     step = progress or (lambda stage: None)
     step("indicators")
@@ -175,52 +305,59 @@ def run_backtest(
     hi = len(panel.days)
     if trade_until is not None:
         hi = int(np.searchsorted(panel.days, np.datetime64(trade_until)))
-    if lo or hi < len(panel.days):
-        panel, compiled, benchmark = _rows(lo, hi, panel, compiled, benchmark)
-    use_atr = document.config.atr_stop_mult > 0
-    atr = np.ascontiguousarray(compiled.atr) if use_atr else np.empty((0, 0))
-    rates = rate_table(panel.days) if settings.charges == "zerodha" else np.zeros((1, 5), np.int64)
+    hi = max(lo, hi)
+    atr = symbol_major(compiled.atr) if compiled.atr.size else _NO_ATR
+    rates = rate_table(panel.days) if settings.charges == "zerodha" else _NO_RATES
     indicators_done = time.perf_counter()
     step("simulation")
-    # Row-major copies: the loop walks days, then symbols (and one layout means one compiled
-    # signature, cached on disk and warmed at start-up).
-    row_major = np.ascontiguousarray
     sectors = _sector_ids(panel.sectors)
-    market = kernel.Market(
-        open=row_major(panel.open),
-        high=row_major(panel.high),
-        low=row_major(panel.low),
-        close=row_major(panel.close),
-        atr=atr,
-        sectors=sectors,
-        rates=rates,
-    )
-    ledger = kernel.new_book(
-        len(panel.keys), int(sectors.max(initial=-1)) + 1, settings.starting_capital
-    )
+    floats, ints = kernel.pack_params(params_of(document, settings))
     equity, cash, positions, rows = kernel.simulate(
-        market, rules_of(compiled), ledger, params_of(document, settings)
+        symbol_major(panel.open),
+        symbol_major(panel.high),
+        symbol_major(panel.low),
+        symbol_major(panel.close),
+        atr,
+        sectors,
+        rates,
+        symbol_major(compiled.entry),
+        symbol_major(compiled.score),
+        compiled.series,
+        compiled.flags,
+        compiled.consts,
+        compiled.code,
+        compiled.bounds,
+        compiled.exit_rules,
+        compiled.addon,
+        floats,
+        ints,
+        int(sectors.max(initial=-1)) + 1,
+        lo,
+        hi,
     )
     simulated = time.perf_counter()
     step("results")
-    trades = _trades(rows, panel, compiled.exit_names)
+    days = panel.days[lo:hi]
+    if benchmark is not None:
+        benchmark = benchmark[lo:hi]
+    tape = _tape(rows, panel, compiled.exit_names)
     summary = summarize(
-        days=panel.days,
+        days=days,
         equity=equity,
         positions=positions,
-        trades=trades,
+        tape=tape,
         starting_capital=settings.starting_capital,
         benchmark=benchmark,
         label=DataLabel.of([*panel.sources, benchmark_source]),
     )
     finished = time.perf_counter()
     return BacktestResult(
-        days=panel.days,
+        days=days,
         equity=equity,
         drawdown=drawdown(equity),
         cash=cash,
         positions=positions,
-        trades=trades,
+        tape=tape,
         summary=summary,
         benchmark=benchmark,
         timings_ms={
@@ -231,57 +368,31 @@ def run_backtest(
     )
 
 
-def _rows(
-    lo: int, hi: int, panel: Panel, compiled: CompiledStrategy, benchmark: FloatArray | None
-) -> tuple[Panel, CompiledStrategy, FloatArray | None]:
-    """Keep rows ``lo:hi`` of the panel, the compiled rules and the benchmark (the warm-up
-    before, and what lies past an in-sample end after, are dropped)."""
-    panel = replace(
-        panel,
-        days=panel.days[lo:hi],
-        open=panel.open[lo:hi],
-        high=panel.high[lo:hi],
-        low=panel.low[lo:hi],
-        close=panel.close[lo:hi],
-        volume=panel.volume[lo:hi],
-    )
-    compiled = replace(
-        compiled,
-        entry=compiled.entry[lo:hi],
-        score=compiled.score[lo:hi],
-        series=np.ascontiguousarray(compiled.series[:, lo:hi]),
-        atr=compiled.atr[lo:hi],
-    )
-    return panel, compiled, None if benchmark is None else benchmark[lo:hi]
-
-
-def _trades(rows: FloatArray, panel: Panel, names: tuple[str, ...]) -> tuple[Trade, ...]:
-    days = panel.days.astype("datetime64[D]").tolist()
+def _tape(rows: FloatArray, panel: Panel, names: tuple[str, ...]) -> TradeTape:
+    """The kernel's trade rows (days counted from the panel's first) as sorted columns."""
     order = np.lexsort((rows[:, kernel.T_SYMBOL], rows[:, kernel.T_EXIT], rows[:, kernel.T_ENTRY]))
-    out = []
-    for row in rows[order]:
-        j = int(row[kernel.T_SYMBOL])
-        qty = int(row[kernel.T_QTY])
-        entry_price = float(row[kernel.T_ENTRY_PRICE])
-        exit_price = float(row[kernel.T_EXIT_PRICE])
-        charges = float(row[kernel.T_CHARGES])
-        pnl = (exit_price - entry_price) * qty - charges
-        out.append(
-            Trade(
-                symbol=panel.keys[j],
-                sector=panel.sectors[j],
-                entry_date=days[int(row[kernel.T_ENTRY])],
-                entry_price=entry_price,
-                exit_date=days[int(row[kernel.T_EXIT])],
-                exit_price=exit_price,
-                quantity=qty,
-                pnl=pnl,
-                pnl_pct=pnl / (entry_price * qty) * 100.0,
-                charges=charges,
-                exit_reason=_reason(int(row[kernel.T_REASON]), names),
-                conviction=float(row[kernel.T_CONVICTION]),
-                addons=int(row[kernel.T_ADDONS]),
-                bars_held=int(row[kernel.T_EXIT] - row[kernel.T_ENTRY]),
-            )
-        )
-    return tuple(out)
+    rows = rows[order]
+    days = panel.days.astype("datetime64[D]")
+    entry, exit_ = rows[:, kernel.T_ENTRY], rows[:, kernel.T_EXIT]
+    quantity = rows[:, kernel.T_QTY]
+    entry_price, exit_price = rows[:, kernel.T_ENTRY_PRICE], rows[:, kernel.T_EXIT_PRICE]
+    charges = rows[:, kernel.T_CHARGES]
+    pnl = (exit_price - entry_price) * quantity - charges
+    return TradeTape(
+        keys=panel.keys,
+        sectors=panel.sectors,
+        exit_names=names,
+        symbol=rows[:, kernel.T_SYMBOL].astype(np.int64),
+        entry_date=days[entry.astype(np.int64)],
+        exit_date=days[exit_.astype(np.int64)],
+        entry_price=entry_price,
+        exit_price=exit_price,
+        quantity=quantity.astype(np.int64),
+        pnl=pnl,
+        pnl_pct=pnl / (entry_price * quantity) * 100.0,
+        charges=charges,
+        reason=rows[:, kernel.T_REASON].astype(np.int64),
+        conviction=rows[:, kernel.T_CONVICTION],
+        addons=rows[:, kernel.T_ADDONS].astype(np.int64),
+        bars_held=(exit_ - entry).astype(np.int64),
+    )

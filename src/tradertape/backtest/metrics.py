@@ -9,14 +9,13 @@ and positions still open at the end are reported apart (``open_trades``).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, TypedDict
 
 import numpy as np
 import numpy.typing as npt
 
 if TYPE_CHECKING:
-    from tradertape.backtest.engine import Trade
+    from tradertape.backtest.engine import TradeTape
     from tradertape.candles.bars import DataLabel
 
 FloatArray = npt.NDArray[np.float64]
@@ -88,12 +87,13 @@ def summarize(
     days: npt.NDArray[np.datetime64],
     equity: FloatArray,
     positions: npt.NDArray[np.int64],
-    trades: Sequence[Trade],
+    tape: TradeTape,
     starting_capital: float,
     benchmark: FloatArray | None,
     label: DataLabel,
 ) -> Summary:
-    """Figures of one run."""
+    """Figures of one run. Sums of trades run left to right in trade order (Python's `sum`
+    of the column as a list): the figures do not depend on how the trades are held."""
     final = float(equity[-1]) if equity.size else starting_capital
     years = _years(days)
     curve = np.concatenate(([starting_capital], equity))
@@ -104,10 +104,11 @@ def summarize(
     annual = math.sqrt(TRADING_DAYS)
     cagr = _cagr(starting_capital, final, years)
     max_dd = float(drawdown(curve).min()) if curve.size else 0.0
-    closed = [t for t in trades if t.exit_reason != "end_of_data"]
-    wins = [t.pnl for t in closed if t.pnl > 0]
-    losses = [t.pnl for t in closed if t.pnl <= 0]
-    gross_loss = -sum(losses)
+    closed = tape.closed
+    n_closed = int(np.count_nonzero(closed))
+    pnl = tape.pnl[closed]
+    wins, losses = pnl[pnl > 0], pnl[pnl <= 0]
+    gross_loss = -sum(losses.tolist())
     bench_return = bench_cagr = None
     if benchmark is not None:
         known = benchmark[~np.isnan(benchmark)]
@@ -116,26 +117,25 @@ def summarize(
             bench_cagr = _cagr(float(known[0]), float(known[-1]), years)
     sharpe = _ratio(mean, std)
     sortino = _ratio(mean, downside)
+    held_days = (tape.exit_date[closed] - tape.entry_date[closed]).astype(np.int64)
     return Summary(
         cagr=cagr,
         total_return=(final / starting_capital - 1.0) * 100.0,
-        win_rate=len(wins) / len(closed) * 100.0 if closed else 0.0,
-        total_trades=len(closed),
-        open_trades=len(trades) - len(closed),
-        profit_factor=_ratio(sum(wins), gross_loss),
+        win_rate=wins.size / n_closed * 100.0 if n_closed else 0.0,
+        total_trades=n_closed,
+        open_trades=len(tape) - n_closed,
+        profit_factor=_ratio(sum(wins.tolist()), gross_loss),
         max_drawdown=max_dd,
         sharpe=sharpe * annual if sharpe is not None else None,
         sortino=sortino * annual if sortino is not None else None,
         calmar=_ratio(cagr, -max_dd),
-        avg_hold_days=(
-            float(np.mean([(t.exit_date - t.entry_date).days for t in closed])) if closed else 0.0
-        ),
+        avg_hold_days=float(np.mean(held_days)) if n_closed else 0.0,
         exposure_pct=float(np.mean(positions > 0) * 100.0) if positions.size else 0.0,
         final_equity=final,
-        total_charges=sum(t.charges for t in trades),
-        avg_win=float(np.mean(wins)) if wins else 0.0,
-        avg_loss=float(np.mean(losses)) if losses else 0.0,
-        expectancy=float(np.mean([t.pnl for t in closed])) if closed else 0.0,
+        total_charges=sum(tape.charges.tolist()),
+        avg_win=float(np.mean(wins)) if wins.size else 0.0,
+        avg_loss=float(np.mean(losses)) if losses.size else 0.0,
+        expectancy=float(np.mean(pnl)) if n_closed else 0.0,
         benchmark_return=bench_return,
         benchmark_cagr=bench_cagr,
         data_source=label.data_source,

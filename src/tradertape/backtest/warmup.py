@@ -23,6 +23,7 @@ from tradertape.backtest.synthetic import make_panel
 from tradertape.candles.bars import FloatArray
 from tradertape.candles.panel import Panel
 from tradertape.strategies.builtins import builtin, builtin_models
+from tradertape.strategies.dsl import StrategyDocument
 
 # Longer than every built-in's longest window (SMA 200, the 52-week high and low), so each
 # indicator actually runs its kernel rather than returning early on a short series.
@@ -43,6 +44,23 @@ _SETTINGS = (
     ),
     BacktestSettings(charges=0.1, fill_at="close"),
 )
+
+
+# Every kind of conviction scorer has its kernel (`tradertape.strategies.score_kernels`);
+# the built-ins use all but the condition scorer, which this one adds.
+_SCORERS = StrategyDocument.model_validate(
+    {
+        "name": "warm-up: every scorer",
+        "entry_rules": {"type": "compare", "left": {"type": "indicator", "name": "rsi14"},
+                        "op": "<", "right": {"type": "literal", "value": 60}},
+        "conviction_scoring": [
+            {"type": "when", "points": 2, "condition": {
+                "type": "compare", "left": {"type": "indicator", "name": "close"},
+                "op": ">", "right": {"type": "indicator", "name": "sma20"}}},
+            "rsi_band", "vol_regime", "lowest_rsi",
+        ],
+    }
+)  # fmt: skip
 
 
 def store_layout(panel: Panel) -> Panel:
@@ -90,6 +108,6 @@ def warm_up() -> None:
     """
     indicators.warm_up()
     for panel in (warm_up_panel(), warm_up_panel(1)):
-        for model in builtin_models():
+        for document in (*map(builtin, builtin_models()), _SCORERS):
             for settings in _SETTINGS:
-                run_backtest(builtin(model), panel, settings)
+                run_backtest(document, panel, settings)

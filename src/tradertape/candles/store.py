@@ -39,6 +39,7 @@ from tradertape.candles.parquet import read_facts, read_file, read_with_facts, w
 from tradertape.domain.calendar import TradingCalendar
 from tradertape.domain.calendar_data import nse_calendar
 from tradertape.domain.instruments import InstrumentCatalog, split_key
+from tradertape.domain.instruments_data import reference_catalog
 from tradertape.domain.market import Interval
 from tradertape.errors import Conflict
 from tradertape.ports.broker import DailyBar
@@ -126,7 +127,21 @@ class CandleStore:
         self._locks_guard = threading.Lock()
         self._day_paths: dict[str, Path] = {}
         self._sectors: dict[str, str | None] = {}
+        # Each day file's source as its footer said, by the file's stamp (`label`).
+        self._sources: dict[Path, tuple[Stamp, str]] = {}
         self.file_reads = 0  # how many candle files were read; the cache's tests watch it
+
+    @classmethod
+    def in_data_folder(
+        cls, data_dir: Path, *, calendar: TradingCalendar | None = None
+    ) -> CandleStore:
+        """An install's store: ``candles/`` in its data folder, the reference catalog, and the
+        NSE calendar with the years imported into the folder (unless `calendar` is given)."""
+        return cls(
+            data_dir / "candles",
+            catalog=reference_catalog(),
+            calendar=calendar or nse_calendar(data_dir),
+        )
 
     # -- paths --------------------------------------------------------------------------
 
@@ -331,8 +346,8 @@ class CandleStore:
         )
 
     def label(self, keys: Iterable[str]) -> DataLabel:
-        """Where the day series of ``keys`` came from: a warm series costs one ``stat``, a
-        cold one a footer read."""
+        """Where the day series of ``keys`` came from: a series whose file is unchanged
+        since its source was last seen costs one ``stat``, another a footer read."""
         sources: list[str | None] = []
         for key in keys:
             path = self._day_path(canonical_key(key))
@@ -340,11 +355,18 @@ class CandleStore:
             if stamp is None:
                 sources.append(None)
                 continue
+            seen = self._sources.get(path)
+            if seen is not None and seen[0] == stamp:
+                sources.append(seen[1])
+                continue
             entry = self._cache.get(path, stamp)
             try:
-                sources.append((entry.source if entry else read_facts(path).source).value)
+                source = (entry.source if entry else read_facts(path).source).value
             except FileNotFoundError:  # deleted since the stat
                 sources.append(None)
+                continue
+            self._sources[path] = (stamp, source)
+            sources.append(source)
         return DataLabel.of(sources)
 
     def keys(self, interval: Interval) -> list[str]:

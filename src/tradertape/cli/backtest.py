@@ -1,4 +1,9 @@
-"""`tradertape backtest`: run a strategy over a universe from the command line."""
+"""`tradertape backtest`: run a strategy over a universe from the command line.
+
+A built-in or a document's file runs on the data folder's candles alone: no database and no
+web stack are imported (each import is paid by every run); a stored strategy's id opens the
+database to read it.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,6 @@ from tradertape.cli.common import build_runtime, console, service_errors
 
 if TYPE_CHECKING:
     from tradertape.backtest.engine import BacktestResult
-    from tradertape.runtime import Runtime
     from tradertape.strategies.dsl import StrategyDocument
 
 STRATEGY = typer.Option(
@@ -46,10 +50,9 @@ _OPTIONS = {
 }
 
 
-def _document(runtime: Runtime, strategy: str) -> StrategyDocument:
+def _document(strategy: str) -> StrategyDocument:
     from pydantic import ValidationError
 
-    from tradertape.db.models import Strategy
     from tradertape.errors import InvalidField
     from tradertape.strategies.builtins import builtin
     from tradertape.strategies.dsl import (
@@ -63,6 +66,9 @@ def _document(runtime: Runtime, strategy: str) -> StrategyDocument:
     if strategy in {m.value for m in BaseModelId}:
         return builtin(BaseModelId(strategy))
     if strategy.isdecimal():
+        from tradertape.db.models import Strategy
+
+        runtime = build_runtime()
         with runtime.db.session() as db:
             row = db.get(Strategy, int(strategy))
             if row is None:
@@ -125,11 +131,13 @@ def backtest(  # noqa: PLR0913 - one option per request field
     plot: Path | None = PLOT,
 ) -> None:
     """Backtest a strategy over a universe: a summary table, or --json; --plot draws it."""
-    from tradertape.services.research.backtests import simulate, uses_provisional_days
+    from tradertape.candles import CandleStore
+    from tradertape.services.research.simulation import simulate, uses_provisional_days
+    from tradertape.settings import Settings
 
     with service_errors():
-        runtime = build_runtime()
-        document = _document(runtime, strategy)
+        store = CandleStore.in_data_folder(Settings().data_dir)
+        document = _document(strategy)
         request = _request(
             strategy=document,
             universe=universe,
@@ -144,15 +152,15 @@ def backtest(  # noqa: PLR0913 - one option per request field
             charges=_charges(charges),
         )
         with _progress(quiet=as_json) as step:
-            result = simulate(runtime.candles, document, request, progress=step)
-    provisional = uses_provisional_days(runtime.candles.calendar, result)
+            result = simulate(store, document, request, progress=step)
+    provisional = uses_provisional_days(store.calendar, result)
     if as_json:
         typer.echo(json.dumps({**_as_json(result), "provisional_calendar": provisional}, indent=2))
     else:
         _print_summary(document.name, request.universe, result)
         if provisional:
             console.print(
-                f"[yellow]provisional:[/yellow] days after {runtime.candles.calendar.last_day} "
+                f"[yellow]provisional:[/yellow] days after {store.calendar.last_day} "
                 "are assumed to trade (NSE's list for them is not loaded: "
                 "`tradertape calendar import FILE`)",
                 highlight=False,
@@ -166,7 +174,7 @@ def backtest(  # noqa: PLR0913 - one option per request field
 
 
 def _as_json(result: BacktestResult) -> dict[str, Any]:
-    from tradertape.services.research.backtests import equity_rows, summary_of, trade_rows
+    from tradertape.services.research.simulation import equity_rows, summary_of, trade_rows
 
     return {
         "summary": summary_of(result),
@@ -214,7 +222,7 @@ def _print_summary(name: str, universe: object, result: BacktestResult) -> None:
 
     from tradertape.backtest.metrics import data_warning
     from tradertape.domain.money import inr
-    from tradertape.services.research.backtests import summary_of
+    from tradertape.services.research.simulation import summary_of
 
     summary = summary_of(result)
     title = f"{name} · {universe} · {result.days[0]} → {result.days[-1]}"

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from sqlalchemy.orm import Session
 
-from tradertape.db.models import User
 from tradertape.errors import TraderTapeError
-from tradertape.runtime import Runtime
+
+if TYPE_CHECKING:  # imported where used: `tradertape --help` loads none of them
+    from sqlalchemy.orm import Session
+
+    from tradertape.db.models import User
+    from tradertape.runtime import Runtime
 
 console = Console()
 err_console = Console(stderr=True)
@@ -28,6 +31,7 @@ def build_runtime(
     address actually served (a wildcard bind is reached through loopback). `demo` turns on
     demo mode (the simulated market keeps ticking outside NSE hours).
     """
+    from tradertape.runtime import Runtime
     from tradertape.settings import Settings
 
     settings = Settings()

@@ -1,4 +1,4 @@
-"""`serve`, `demo` and `version`."""
+"""`serve`, `demo`, `warm-up` and `version`."""
 
 from __future__ import annotations
 
@@ -56,10 +56,13 @@ def _serve(host: str, port: int, *, demo: bool) -> None:
     from tradertape.api.app import create_app
     from tradertape.api.process import UVICORN, settle
     from tradertape.db.migrate import upgrade
+    from tradertape.jobs.kernels import KernelWarmUp
     from tradertape.logs import configure_logging, uvicorn_log_config
 
     runtime = build_runtime(serving_at=(host, port), demo=demo, schema=False)
     configure_logging(json_lines=runtime.settings.log_json)
+    kernels = KernelWarmUp(enabled=runtime.settings.warm_kernels)
+    kernels.start()  # they load while the database is migrated and the server starts
     upgrade(runtime.db.engine)
     if demo:
         from tradertape.cli.data import progress_bar
@@ -85,7 +88,7 @@ def _serve(host: str, port: int, *, demo: bool) -> None:
     settle()
     try:
         uvicorn.run(
-            create_app(runtime),
+            create_app(runtime, kernels=kernels),
             host=host,
             port=port,
             log_level="info",
@@ -94,6 +97,25 @@ def _serve(host: str, port: int, *, demo: bool) -> None:
         )
     finally:
         runtime.db.dispose()
+
+
+def _warm_up() -> None:
+    import time
+
+    from tradertape.backtest.warmup import warm_up
+    from tradertape.jit import cache_report
+
+    started = time.perf_counter()
+    warm_up()
+    took = time.perf_counter() - started
+    report = cache_report()
+    console.print(
+        f"backtest kernels ready in {took:.1f} s: {report.compiled} builds compiled, "
+        f"{report.loaded} loaded from numba's cache",
+        highlight=False,
+    )
+    for folder in report.folders:
+        console.print(f"  cache: {folder}", highlight=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -108,6 +130,12 @@ def register(app: typer.Typer) -> None:
     def demo(host: str = HOST, port: int = PORT) -> None:
         """Apply migrations, load demo data (idempotent), print the login, then serve."""
         _serve(host, port, demo=True)
+
+    @app.command("warm-up")
+    def warm_up() -> None:
+        """Compile the backtest and indicator kernels into numba's disk cache (`make install`
+        runs it): then no server start or backtest compiles them."""
+        _warm_up()
 
     @app.command()
     def version() -> None:

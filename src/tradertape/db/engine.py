@@ -9,14 +9,18 @@ so a wait there means something is wrong, and it is answered, not queued.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cached_property
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine, create_engine, event, make_url, text
+from sqlalchemy import Dialect, Engine, create_engine, event, make_url, text
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
+from tradertape.db.prepared import watch
 from tradertape.db.sqlite import BUSY_TIMEOUT_S, QueuedConnection
 
 
@@ -29,6 +33,32 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
     cursor.close()
+
+
+# A connection back in the pool for less than this is taken to be alive; one idle longer
+# is pinged on checkout (and replaced if it does not answer). SQLAlchemy's pre-ping asks
+# on every checkout: a round trip added to every transaction of a short request.
+IDLE_PING_S = 1.0
+_CHECKED_IN = "tradertape.checked_in"
+
+
+def _note_checkin(_dbapi_connection: Any, record: Any) -> None:
+    record.info[_CHECKED_IN] = time.monotonic()
+
+
+def _pinger(dialect: Dialect) -> Callable[[Any, Any, Any], None]:
+    def ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        """Ping a connection that sat idle (a server restart, a dropped link); a dead one
+        is a `DisconnectionError`, on which the pool connects afresh."""
+        returned = record.info.get(_CHECKED_IN)
+        if returned is not None and time.monotonic() - returned < IDLE_PING_S:
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except Exception as exc:  # noqa: BLE001 - any failure means "not alive"
+            raise DisconnectionError("the pooled connection did not answer a ping") from exc
+
+    return ping_if_idle
 
 
 POOL_SIZE = 10
@@ -66,8 +96,22 @@ def make_engine(
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    watch(engine)  # prepared writes wait for the next statement (`db.prepared`)
+    event.listen(engine.pool, "checkout", _pinger(engine.dialect))
+    event.listen(engine.pool, "checkin", _note_checkin)
+    return engine
+
+
+# A jobs pool's engine, and the requests engine of the same database.
+_SAME_DATABASE: WeakKeyDictionary[Engine, Engine] = WeakKeyDictionary()
+
+
+def primary_engine(engine: Engine) -> Engine:
+    """The engine a process-wide cache of what a database holds is kept under: a jobs
+    pool's engine reaches the same database as its requests engine, so the two share it
+    (one cache, not two rebuilt by turns as requests and the trading loop alternate)."""
+    return _SAME_DATABASE.get(engine, engine)
 
 
 class Database:
@@ -90,6 +134,8 @@ class Database:
         self.engine = engine
         self.sessions = sessionmaker(engine, expire_on_commit=False)
         self._jobs = jobs
+        if jobs is not None and jobs.engine is not engine:
+            _SAME_DATABASE[jobs.engine] = engine
         self._jobs_url = jobs_url
         self._jobs_kwargs = jobs_kwargs or {}
 
@@ -113,7 +159,9 @@ class Database:
             return self._jobs
         if self._jobs_url is None:
             return self
-        return Database(make_engine(self._jobs_url, **self._jobs_kwargs))
+        jobs = Database(make_engine(self._jobs_url, **self._jobs_kwargs))
+        _SAME_DATABASE[jobs.engine] = self.engine
+        return jobs
 
     @property
     def capacity(self) -> int | None:

@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import DateTime, Dialect, Numeric, String
+from pydantic_core import from_json, to_json
+from sqlalchemy import JSON, DateTime, Dialect, Numeric, String
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 
@@ -64,3 +65,29 @@ class ExactDecimal(TypeDecorator[Decimal]):
             return None
         number = value if isinstance(value, Decimal) else Decimal(value)
         return Decimal(format(number.normalize(), "f"))
+
+
+class FastJSON(TypeDecorator[Any]):
+    """JSON written and read by pydantic's Rust codec instead of the standard library's:
+    for the large documents a row may hold (a backtest's curve and trades), several times
+    faster both ways. The column is a plain JSON column on both backends; NaN and ±inf are
+    written as ``NaN`` and ``Infinity``, as `json.dumps` writes them."""
+
+    impl = JSON
+    cache_ok = True
+
+    def bind_processor(self, dialect: Dialect) -> Any:
+        """Serialize to JSON text."""
+
+        def process(value: Any) -> str | None:
+            return None if value is None else to_json(value).decode()
+
+        return process
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Any:
+        """Parse JSON text (PostgreSQL's driver may have parsed it already)."""
+
+        def process(value: Any) -> Any:
+            return from_json(value) if isinstance(value, str | bytes) else value
+
+        return process

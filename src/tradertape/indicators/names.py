@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 MAX_PERIOD = 1000  # longer than four years of daily bars: beyond it a name is a typo
 MAX_DEVIATIONS = 10  # Bollinger width in standard deviations
@@ -220,6 +221,7 @@ def indicator_forms() -> list[tuple[str, str]]:
     return [(form.pattern, form.description) for form in FORMS]
 
 
+@lru_cache(maxsize=4096)  # specs are immutable; a refused name is not cached (it raises)
 def parse_indicator(name: str) -> IndicatorSpec:
     """The spec a name stands for; `UnknownIndicator` says why a name is refused."""
     if name in _ALIASES:

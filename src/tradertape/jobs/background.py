@@ -1,20 +1,20 @@
 """What every server process runs beside its requests, started and stopped with the app.
 
 The market (the quote follower everywhere; the feed and trading loop in the process that
-holds the database's lease), the Telegram bot when a token is set, and the backtest
-kernels' warm-up.
+holds the database's lease), the Telegram bot when a token is set, and readying the backtest
+kernels (`jobs.kernels`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from dataclasses import dataclass
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from tradertape.db.leader import LeaderLease
+from tradertape.jobs.kernels import KernelWarmUp
 from tradertape.jobs.telegram import run_bot
 from tradertape.jobs.trading import market
 from tradertape.runtime import Runtime
@@ -33,8 +33,8 @@ class Background:
     runtime: Runtime
 
     @classmethod
-    def start(cls, runtime: Runtime) -> Background:
-        """Say a run-out holiday list, then start the market, the bot and the warm-up."""
+    def start(cls, runtime: Runtime, kernels: KernelWarmUp) -> Background:
+        """Say a run-out holiday list, then start the market, the bot and the kernels."""
         warning = warning_now(runtime.exchange.calendar, runtime.clock)
         if warning is not None:  # every process says it at start; the leader's loop daily
             logging.getLogger("tradertape.calendar").warning("[calendar] %s", warning)
@@ -43,8 +43,7 @@ class Background:
         tasks = [asyncio.create_task(market(runtime, lease), name="market")]
         if runtime.settings.telegram_bot_token is not None:
             tasks.append(asyncio.create_task(run_bot(runtime), name="telegram-bot"))
-        if runtime.settings.warm_kernels:
-            tasks.append(asyncio.create_task(_warm_kernels(), name="warm-kernels"))
+        kernels.start()  # unless `serve` has already
         return cls(tasks, lease, runtime)
 
     async def stop(self) -> None:
@@ -65,12 +64,3 @@ def _interrupt_stale_sweeps(runtime: Runtime) -> None:
             sweeps.interrupt_stale(db, clock=runtime.clock)
     except SQLAlchemyError:
         log.warning("could not mark interrupted sweeps: the database does not answer")
-
-
-async def _warm_kernels() -> None:
-    """Build the backtest kernels in a worker thread while the server already answers."""
-    from tradertape.backtest.warmup import warm_up
-
-    started = time.perf_counter()
-    await asyncio.to_thread(warm_up)
-    log.info("backtest kernels ready in %.1f s", time.perf_counter() - started)

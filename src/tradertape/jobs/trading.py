@@ -74,7 +74,7 @@ def trading_loop(runtime: Runtime) -> TradingLoop:
         gtts=runtime.gtts,
         jobs=runtime.session_jobs,
         more_jobs=more_jobs,
-        watchers=(runtime.protection, runtime.option_protection),
+        watchers=(runtime.protection, runtime.option_protection, runtime.option_executions),
         sinks=(runtime.candle_book,),
         deriver=runtime.option_ticker,
         guard=guard,

@@ -19,7 +19,8 @@ upload) or whose price is nil cannot be priced and gets none.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -48,6 +49,61 @@ def _priceable(trade: JournalTrade) -> bool:
     )
 
 
+_Priced = tuple[str, Segment, Side, int, Decimal, Exchange, str]
+
+
+class _DayCharges:
+    """Day totals already priced, by what was priced: a day's charges are a pure function
+    of its fills and date, so a journal recomputed after an upload prices only the days the
+    upload changed. Bounded; the oldest priced day goes first."""
+
+    def __init__(self, size: int = 100_000) -> None:
+        self.size = size
+        self.kept: OrderedDict[tuple[date, tuple[_Priced, ...]], Decimal] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def total(self, day: date, fills: tuple[_Priced, ...]) -> Decimal:
+        key = (day, fills)
+        with self.lock:
+            found = self.kept.get(key)
+        if found is not None:
+            return found
+        found = _price(day, fills)
+        with self.lock:
+            self.kept[key] = found
+            while len(self.kept) > self.size:
+                self.kept.popitem(last=False)
+        return found
+
+
+def _price(day: date, priced: tuple[_Priced, ...]) -> Decimal:
+    fills = [
+        Fill(
+            order_id=order_id,
+            segment=segment,
+            side=side,
+            quantity=quantity,
+            price=price,
+            exchange=exchange,
+            instrument=instrument,
+        )
+        for order_id, segment, side, quantity, price, exchange, instrument in priced
+    ]
+    try:
+        return compute_charges(fills, day).total
+    except ValueError:  # an order mixing segments: price each fill alone
+        return sum((compute_charges([f], day).total for f in fills), ZERO)
+
+
+_PRICED_DAYS = _DayCharges()
+
+
+def forget_priced() -> None:
+    """Forget every day priced so far."""
+    with _PRICED_DAYS.lock:
+        _PRICED_DAYS.kept.clear()
+
+
 def estimate(trades: Sequence[JournalTrade]) -> dict[int, Decimal]:
     """Charges by index in `trades` for those without their own."""
     days: dict[tuple[str, date], list[int]] = defaultdict(list)
@@ -59,25 +115,21 @@ def estimate(trades: Sequence[JournalTrade]) -> dict[int, Decimal]:
         sides: dict[str, set[str]] = defaultdict(set)
         for i in indices:
             sides[trades[i].symbol].add(trades[i].side)
-        fills = []
+        priced = []
         for i in indices:
             trade = trades[i]
-            segment = _segment(trade, len(sides[trade.symbol]) == 2)
-            fills.append(
-                Fill(
-                    order_id=trade.order_id or trade.trade_id or f"row{i}",
-                    segment=segment,
-                    side=Side.BUY if trade.side == "buy" else Side.SELL,
-                    quantity=int(trade.quantity),
-                    price=trade.price,
-                    exchange=Exchange.BSE if trade.exchange in ("BSE", "BFO") else Exchange.NSE,
-                    instrument=trade.isin or trade.symbol,
+            priced.append(
+                (
+                    trade.order_id or trade.trade_id or f"row{i}",
+                    _segment(trade, len(sides[trade.symbol]) == 2),
+                    Side.BUY if trade.side == "buy" else Side.SELL,
+                    int(trade.quantity),
+                    trade.price,
+                    Exchange.BSE if trade.exchange in ("BSE", "BFO") else Exchange.NSE,
+                    trade.isin or trade.symbol,
                 )
             )
-        try:
-            total = compute_charges(fills, day).total
-        except ValueError:  # an order mixing segments: price each fill alone
-            total = sum((compute_charges([f], day).total for f in fills), ZERO)
+        total = _PRICED_DAYS.total(day, tuple(priced))
         value = sum((trades[i].value for i in indices), ZERO)
         for i in indices:
             out[i] = total * trades[i].value / value if value else ZERO

@@ -248,8 +248,10 @@ class _Engine:
         lots = self.lots[trade.account, trade.symbol]
         left = trade.quantity
         unit_charges = charges / trade.quantity
-        while left > 0 and lots and any(lot.direction == opposite for lot in lots):
-            lot = next(lot for lot in lots if lot.direction == opposite)
+        while left > 0 and lots:
+            lot = _first(lots, opposite)
+            if lot is None:
+                break
             take = min(left, lot.quantity)
             cost, open_charges = lot.take(take)
             self.book.trips.append(
@@ -274,7 +276,7 @@ class _Engine:
                 )
             )
             if lot.quantity == 0:
-                lots.remove(lot)
+                _drop(lots, lot)
             left -= take
         if left > 0:
             lots.append(
@@ -347,6 +349,21 @@ _APPLY = {
     Kind.DEMERGER: _Engine._demerger,
     Kind.BUYBACK: _Engine._buyback,
 }
+
+
+def _first(lots: deque[Lot], direction: str) -> Lot | None:
+    """The oldest lot of `direction` (a symbol's lots are nearly always one direction)."""
+    head = lots[0]
+    if head.direction == direction:
+        return head
+    return next((lot for lot in lots if lot.direction == direction), None)
+
+
+def _drop(lots: deque[Lot], lot: Lot) -> None:
+    if lots[0] is lot:
+        lots.popleft()
+    else:
+        lots.remove(lot)
 
 
 def _sort(lots: deque[Lot]) -> None:

@@ -119,7 +119,8 @@ def _fast_xlsx(content: bytes) -> Sheet:
         dates = _date_styles(book)
         data = book.read(_first_sheet(book))
     if b"<row" in data and b"<c " in data:  # unprefixed tags, as Excel and most writers do
-        return _scanned(data.decode("utf-8"), strings, dates)
+        xml = data.decode("utf-8")
+        return _referenced(xml, strings, dates) or _scanned(xml, strings, dates)
     return _tree(data, strings, dates)
 
 
@@ -144,6 +145,41 @@ _CELL = re.compile(r"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.DOTALL)
 _ATTRIBUTE = re.compile(r'([\w:]+)="([^"]*)"')
 _VALUE = re.compile(r"<v>(.*?)</v>", re.DOTALL)
 _TEXT = re.compile(r"<t\b[^>]*>(.*?)</t>", re.DOTALL)
+
+
+_REFERENCED_CELL = re.compile(r'<c r="([A-Z]{1,3})(\d+)"([^>]*?)(?:/>|>(.*?)</c>)', re.DOTALL)
+
+
+def _referenced(xml: str, strings: list[str], dates: set[int]) -> Sheet | None:
+    """A sheet whose every cell starts with its reference (``<c r="B7" ...>``, as Excel,
+    Console and openpyxl write them) in one scan of its cells; None for any other sheet.
+
+    A tradebook's cells repeat (symbols, days, sides, exchanges), so each distinct cell is
+    read once (as `_scanned_cell` reads it) and shared: cells are immutable.
+    """
+    found = _REFERENCED_CELL.findall(xml)
+    if len(found) != xml.count("<c ") + xml.count("<c>"):
+        return None
+    columns: dict[str, int] = {}
+    read: dict[tuple[str, str], Cell] = {}
+    rows: dict[int, list[Cell]] = {}
+    for letters, number, rest, body in found:
+        where = columns.get(letters)
+        if where is None:
+            where = columns[letters] = _column(letters)
+        try:
+            cell = read[rest, body]
+        except KeyError:
+            attributes = dict(_ATTRIBUTE.findall(rest))
+            cell = read[rest, body] = _scanned_cell(attributes, body, strings, dates)
+        row = rows.get(int(number))
+        if row is None:
+            row = rows[int(number)] = []
+        if where > len(row):
+            row.extend([None] * (where - len(row)))
+        row.append(cell)
+    last = max(rows, default=0)
+    return Sheet([rows.get(n, []) for n in range(1, last + 1)])
 
 
 def _scanned(xml: str, strings: list[str], dates: set[int]) -> Sheet:

@@ -14,6 +14,7 @@ for Kite and the Kite-shaped paper broker), so a fill is charged by its order's 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -22,7 +23,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from tradertape.db.models.trading import Order, Trade
-from tradertape.db.rows import adopt, insert_new, table_of
+from tradertape.db.prepared import Prepared
+from tradertape.db.rows import adopt, fresh, insert_new, table_of, value_keys
 from tradertape.domain.books import MANUAL
 from tradertape.domain.charges import Exchange as ChargeExchange
 from tradertape.domain.charges import Fill, Side, charge_segment, schedules_of
@@ -48,6 +50,10 @@ from tradertape.oms.ids import new_trade_id
 from tradertape.ports.clock import IST
 
 _TRADES = table_of(Trade)
+_NEW_TRADE = {
+    dialect: Prepared(insert_new(_TRADES, dialect), keys=value_keys(Trade))
+    for dialect in ("sqlite", "postgresql")
+}
 _ID_ATTEMPTS = 8  # random trade ids collide now and then on a busy day; draw again
 
 
@@ -75,6 +81,7 @@ class _Books:
     positions: dict[PositionKey, Position] | None = None  # read on first use
     any_pending: bool | None = None  # whether any order may still fill (None: not read)
     moved: bool = False
+    rewrites: int = 0  # booked trades taken back (`forget`)
     changed_days: set[date] = field(default_factory=set)
     changed_positions: set[PositionKey] = field(default_factory=set)
 
@@ -112,14 +119,17 @@ class Ledger:
         *,
         trade_date: date | None = None,
         position: PositionKey | None = None,
+        also: Sequence[str] = (),
     ) -> None:
         """Take the user's ledger lock (once per transaction), before reading any of it.
 
         With `trade_date` and `position`, also read the balance, that day's contract note,
         the open positions and the one at `position`, and whether any order is pending,
         in one statement: a placement needs them all when it checks funds and fills.
+        `also` names locks (`db.locks`) to take with the ledger's, in the same call: a
+        placement's order-rate bucket, say.
         """
-        books = self._of(user_id)
+        books = self._of(user_id, also)
         if trade_date is None or position is None or books.account is not None:
             return
         if trade_date in books.days or books.positions is not None:
@@ -138,10 +148,10 @@ class Ledger:
         """Whether the user has an order that may still fill, if read (None: not known)."""
         return self._of(user_id).any_pending
 
-    def _of(self, user_id: int) -> _Books:
+    def _of(self, user_id: int, also: Sequence[str] = ()) -> _Books:
         books = self._books.get(user_id)
         if books is None:
-            lock_user_books(self._db, user_ids=[user_id], broker=self._broker)
+            lock_user_books(self._db, user_ids=[user_id], broker=self._broker, also=also)
             books = self._books[user_id] = _Books()
         return books
 
@@ -301,7 +311,9 @@ class Ledger:
             position.add(buy=buy, quantity=-trade.quantity, price=trade.price)
             self._of(user_id).changed_positions.add(key)
         self._account(user_id).cash -= cash
-        self._of(user_id).moved = True
+        books = self._of(user_id)
+        books.moved = True
+        books.rewrites += len(trades)
 
     def write(self) -> list[Trade]:
         """Store what was booked (no commit) and return the trades stored, oldest first.
@@ -318,7 +330,7 @@ class Ledger:
             self._entries.extend(booked.entries)
             booked.trade["id"] = pk
             if self._rows:
-                trade = Trade(**booked.trade)
+                trade = fresh(Trade, dict(booked.trade))
                 adopt(self._db, trade, pk)
                 stored.append(trade)
         insert_cash_entries(self._db, self._entries)
@@ -326,7 +338,13 @@ class Ledger:
             for trade_date in sorted(books.changed_days):
                 save_day(self._db, books.days[trade_date], user_id=user_id, broker=self._broker)
             if books.moved and books.account is not None:
-                save_account(self._db, books.account, user_id=user_id, broker=self._broker)
+                save_account(
+                    self._db,
+                    books.account,
+                    user_id=user_id,
+                    broker=self._broker,
+                    rewrites=books.rewrites,
+                )
             if books.changed_positions and books.positions is not None:
                 changed = (books.positions[key] for key in sorted(books.changed_positions))
                 save_positions(self._db, changed, user_id=user_id, broker=self._broker)
@@ -336,12 +354,13 @@ class Ledger:
             books.changed_days.clear()
             books.changed_positions.clear()
             books.moved = False
+            books.rewrites = 0
         return stored
 
     def _insert_trade(self, values: dict[str, Any]) -> int:
-        statement = insert_new(_TRADES, self._db.get_bind().dialect.name)
+        statement = _NEW_TRADE[self._db.get_bind().dialect.name]
         for _ in range(_ID_ATTEMPTS):
-            pk: int | None = self._db.execute(statement, values).scalar()
+            pk: int | None = statement.scalar(self._db, values)
             if pk is not None:
                 return pk
             values["trade_id"] = new_trade_id(values["filled_at"])

@@ -13,6 +13,7 @@ session ever holds a stale copy of a balance; `oms.booking` decides what to writ
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -22,7 +23,6 @@ from typing import Any
 
 from sqlalchemy import (
     Dialect,
-    Select,
     Text,
     and_,
     bindparam,
@@ -44,6 +44,7 @@ from tradertape.db.models.trading import (
     PaperAccount,
     PaperPosition,
 )
+from tradertape.db.prepared import Prepared
 from tradertape.db.rows import one_of, table_of
 from tradertape.db.types import ExactDecimal
 from tradertape.domain.charge_day import ChargeDay
@@ -80,17 +81,42 @@ _ANY_PENDING = exists().where(
     _ORDERS.c.broker == bindparam("broker"),
     one_of(_ORDERS.c.status, PENDING),
 )
-_DAY = select(_DAYS).where(_THE_DAY)
-_NEW_ACCOUNT = insert(_ACCOUNTS).returning(_ACCOUNTS.c.id)
-_SET_CASH = update(_ACCOUNTS).where(_ACCOUNTS.c.id == bindparam("account_id"))
-_NEW_DAY = insert(_DAYS).returning(_DAYS.c.id)
-_SET_DAY = update(_DAYS).where(_DAYS.c.id == bindparam("day_id"))
-_NEW_CASH = insert(_CASH)
-_USER_POSITIONS = select(_POSITIONS).where(_OPEN_OR_ASKED)
-_NEW_POSITION = insert(_POSITIONS).returning(_POSITIONS.c.id)
-_SET_POSITION = update(_POSITIONS).where(_POSITIONS.c.id == bindparam("position_id"))
+_DAY = Prepared(select(_DAYS).where(_THE_DAY))
+_NOTE = ("brokerage", "exchange_txn", "ipft", "sebi", "stamp", "stt_raw", "dp_isins", "total")
+_HELD = ("quantity", "buy_quantity", "buy_value", "sell_quantity", "sell_value")
+_OWNER = ("user_id", "broker")
+_ACCOUNT_READ = Prepared(_ACCOUNT)
+_NEW_ACCOUNT = Prepared(
+    insert(_ACCOUNTS).returning(_ACCOUNTS.c.id),
+    keys=(*_OWNER, "cash", "version", "rewritten", "ledger_stamp"),
+)
+# Every write of the books moves ``version``; taking trades back moves ``rewritten`` too.
+_SET_CASH = Prepared(
+    update(_ACCOUNTS)
+    .where(_ACCOUNTS.c.id == bindparam("account_id"))
+    .values(
+        version=_ACCOUNTS.c.version + 1,
+        rewritten=_ACCOUNTS.c.rewritten + bindparam("rewrites"),
+    ),
+    keys=("cash", "ledger_stamp"),
+)
+_NEW_DAY = Prepared(insert(_DAYS).returning(_DAYS.c.id), keys=(*_OWNER, "trade_date", *_NOTE))
+_SET_DAY = Prepared(update(_DAYS).where(_DAYS.c.id == bindparam("day_id")), keys=_NOTE)
+_NEW_CASH = Prepared(
+    insert(_CASH), keys=(*_OWNER, "at", "kind", "amount", "trade_pk", "note", "book")
+)
+_USER_POSITIONS = Prepared(select(_POSITIONS).where(_OPEN_OR_ASKED))
+_NEW_POSITION = Prepared(
+    insert(_POSITIONS).returning(_POSITIONS.c.id),
+    keys=(*_OWNER, "exchange", "tradingsymbol", "product", *_HELD),
+)
+_SET_POSITION = Prepared(
+    update(_POSITIONS).where(_POSITIONS.c.id == bindparam("position_id")), keys=_HELD
+)
 
 
+_DAY_COLUMNS = tuple(c.key for c in _DAYS.c)
+_POSITION_COLUMNS = tuple(c.key for c in _POSITIONS.c)
 _EXACT = ExactDecimal()
 _POSITION_FIELDS = (
     "id",
@@ -107,7 +133,7 @@ _MONEY_AT = [i for i, name in enumerate(_POSITION_FIELDS) if name.endswith("_val
 
 
 @cache
-def _books_query(dialect: str) -> Select[Any]:
+def _books_query(dialect: str) -> Prepared:
     """Everything a placement reads in one row: a one-row anchor outer-joined to the
     account and the day (either may be missing), with the positions as one JSON array
     (exact decimals as text) and whether any order is pending."""
@@ -121,7 +147,7 @@ def _books_query(dialect: str) -> Select[Any]:
     else:
         array = func.json_group_array(func.json_array(*row))
     positions = select(array).where(_OPEN_OR_ASKED).scalar_subquery()
-    return select(
+    query = select(
         _ACCOUNTS.c.id.label("account_id"),
         _ACCOUNTS.c.cash,
         *(c.label(f"day_{c.key}") for c in _DAYS.c),
@@ -139,11 +165,15 @@ def _books_query(dialect: str) -> Select[Any]:
         )
         .outerjoin(_DAYS, _THE_DAY)
     )
+    return Prepared(query)
 
 
-def lock_user_books(db: Session, *, user_ids: Iterable[int], broker: str) -> None:
-    """Hold the ledger locks of these users until the transaction ends."""
-    lock_names(db, [f"books:{broker}:{user_id}" for user_id in user_ids])
+def lock_user_books(
+    db: Session, *, user_ids: Iterable[int], broker: str, also: Iterable[str] = ()
+) -> None:
+    """Hold the ledger locks of these users (and the locks named in `also`, taken with
+    them) until the transaction ends."""
+    lock_names(db, [*(f"books:{broker}:{user_id}" for user_id in user_ids), *also])
 
 
 @dataclass(slots=True)
@@ -199,8 +229,8 @@ class Position:
 
 def load_account(db: Session, *, user_id: int, broker: str) -> Account:
     """The account's running balance (0 for an account that never moved)."""
-    row = db.execute(_ACCOUNT, {"user_id": user_id, "broker": broker}).first()
-    return Account(None, Decimal(0)) if row is None else Account(row.id, row.cash)
+    row = _ACCOUNT_READ.first(db, {"user_id": user_id, "broker": broker})
+    return Account(None, Decimal(0)) if row is None else Account(row[0], row[1])
 
 
 def cash(db: Session, *, user_id: int, broker: str) -> Decimal:
@@ -208,19 +238,47 @@ def cash(db: Session, *, user_id: int, broker: str) -> Decimal:
     return load_account(db, user_id=user_id, broker=broker).cash
 
 
-def save_account(db: Session, account: Account, *, user_id: int, broker: str) -> None:
-    """Store the balance (the first movement creates the row)."""
+def save_account(
+    db: Session, account: Account, *, user_id: int, broker: str, rewrites: int = 0
+) -> None:
+    """Store the balance (the first movement creates the row), count the write and stamp
+    it anew; ``rewrites`` counts booked trades taken back (see `PaperAccount`).
+
+    Whatever writes a user's trades or cash entries saves the account in the same
+    transaction, after them (`booking.Ledger.write` does): the risk desk's folded trades
+    follow ``version`` and the read views' snapshots ``ledger_stamp`` (`oms.paper.snapshot`).
+    """
+    stamp = new_ledger_stamp()
     if account.id is None:
-        params = {"user_id": user_id, "broker": broker, "cash": account.cash}
-        account.id = db.execute(_NEW_ACCOUNT, params).scalar_one()
+        params = {
+            "user_id": user_id,
+            "broker": broker,
+            "cash": account.cash,
+            "version": 1,
+            "rewritten": rewrites,
+            "ledger_stamp": stamp,
+        }
+        account.id = _NEW_ACCOUNT.scalar(db, params)
     else:
-        db.execute(_SET_CASH, {"account_id": account.id, "cash": account.cash})
+        params = {
+            "account_id": account.id,
+            "cash": account.cash,
+            "rewrites": rewrites,
+            "ledger_stamp": stamp,
+        }
+        _SET_CASH.execute(db, params)
+
+
+def new_ledger_stamp() -> int:
+    """A ledger stamp no other booking will have: random, not counted, so a stamp set by a
+    transaction that then rolls back is never the stamp of a committed ledger (a view
+    derived inside that transaction is filed under a stamp nobody reads again)."""
+    return secrets.randbits(62) + 1
 
 
 def insert_cash_entries(db: Session, entries: list[dict[str, Any]]) -> None:
     """Store cash movements (each dict holds every `CashEntry` column but the id)."""
-    if entries:
-        db.execute(_NEW_CASH, entries)
+    _NEW_CASH.execute_many(db, entries)
 
 
 @dataclass(slots=True)
@@ -235,10 +293,10 @@ class StoredDay:
 def load_day(db: Session, *, user_id: int, broker: str, trade_date: date) -> StoredDay:
     """The running contract note of one trading day (empty if nothing traded yet)."""
     params = {"user_id": user_id, "broker": broker, "trade_date": trade_date.isoformat()}
-    row = db.execute(_DAY, params).first()
+    row = _DAY.first(db, params)
     if row is None:
         return StoredDay(None, ChargeDay(trade_date, schedules=schedules_of(broker)), Decimal(0))
-    return _stored_day(trade_date, row._mapping, broker)
+    return _stored_day(trade_date, dict(zip(_DAY_COLUMNS, row, strict=True)), broker)
 
 
 @dataclass(slots=True)
@@ -264,18 +322,20 @@ def load_books(
         "tradingsymbol": tradingsymbol,
         "product": product,
     }
-    row = db.execute(_books_query(db.get_bind().dialect.name), params).one()
-    account = (
-        Account(None, Decimal(0)) if row.account_id is None else Account(row.account_id, row.cash)
-    )
-    if row.day_id is None:
+    dialect = db.get_bind().dialect
+    row = _books_query(dialect.name).first(db, params)
+    assert row is not None  # the anchor row is always there
+    account_id, cash, *day_values = row[: 2 + len(_DAY_COLUMNS)]
+    positions, any_pending = row[2 + len(_DAY_COLUMNS) :]
+    account = Account(None, Decimal(0)) if account_id is None else Account(account_id, cash)
+    if day_values[0] is None:
         day = StoredDay(None, ChargeDay(trade_date, schedules=schedules_of(broker)), Decimal(0))
     else:
-        values = row._mapping
-        day = _stored_day(trade_date, {c.key: values[f"day_{c.key}"] for c in _DAYS.c}, broker)
-    rows = _json_rows(row.positions, db.get_bind().dialect)
+        stored = dict(zip(_DAY_COLUMNS, day_values, strict=True))
+        day = _stored_day(trade_date, stored, broker)
+    rows = _json_rows(positions, dialect)
     held = (_position(dict(zip(_POSITION_FIELDS, r, strict=True))) for r in rows)
-    return Books(account, day, {p.key: p for p in held}, bool(row.any_pending))
+    return Books(account, day, {p.key: p for p in held}, bool(any_pending))
 
 
 def _json_rows(raw: Any, dialect: Dialect) -> list[list[Any]]:
@@ -329,9 +389,9 @@ def save_day(db: Session, day: StoredDay, *, user_id: int, broker: str) -> None:
     if day.id is None:
         trade_date = note.trade_date.isoformat()
         params = {"user_id": user_id, "broker": broker, "trade_date": trade_date, **values}
-        day.id = db.execute(_NEW_DAY, params).scalar_one()
+        day.id = _NEW_DAY.scalar(db, params)
     else:
-        db.execute(_SET_DAY, {"day_id": day.id, **values})
+        _SET_DAY.execute(db, {"day_id": day.id, **values})
 
 
 def load_positions(
@@ -350,8 +410,8 @@ def load_positions(
         "tradingsymbol": tradingsymbol,
         "product": product,
     }
-    rows = db.execute(_USER_POSITIONS, params)
-    positions = (_position(row._mapping) for row in rows)
+    rows = _USER_POSITIONS.rows(db, params)
+    positions = (_position(dict(zip(_POSITION_COLUMNS, row, strict=True))) for row in rows)
     return {p.key: p for p in positions}
 
 
@@ -391,8 +451,7 @@ def save_positions(
                 "product": position.product,
                 **values,
             }
-            position.id = db.execute(_NEW_POSITION, params).scalar_one()
+            position.id = _NEW_POSITION.scalar(db, params)
         else:
             changed.append({"position_id": position.id, **values})
-    if changed:
-        db.execute(_SET_POSITION, changed)
+    _SET_POSITION.execute_many(db, changed)

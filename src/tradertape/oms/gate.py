@@ -67,6 +67,11 @@ class PreTradeGate:
         """The registered check's verdict on `order`; None when none is registered."""
         return None if self._check is None else self._check(db, order, instrument, last)
 
+    def locks(self, user_id: int) -> tuple[str, ...]:
+        """The locks `admit` takes for `user_id`'s orders: a placement takes them with its
+        ledger lock, in one call (on PostgreSQL, one round trip for both)."""
+        return () if self._ceiling is None else (self._ceiling.lock(user_id),)
+
     def limit_rate(self, ceiling: OrderRateCeiling, *, on_refusal: RateRefusal | None) -> None:
         """Enforce `ceiling` in `admit`; `on_refusal` records each refused order."""
         self._ceiling, self._on_rate_refusal = ceiling, on_refusal

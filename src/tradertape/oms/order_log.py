@@ -13,11 +13,12 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from tradertape.db.models.trading import Order, OrderEventRow
-from tradertape.db.rows import adopt, insert_new, table_of, values_of
+from tradertape.db.prepared import Prepared
+from tradertape.db.rows import adopt, fresh, insert_new, table_of, value_keys, values_of
 from tradertape.domain.books import book_of
 from tradertape.domain.instruments import Exchange, Instrument
 from tradertape.domain.order_state import EventKind, OrderEvent, OrderState, OrderStatus, apply
@@ -43,7 +44,18 @@ EXTERNAL_KEY = "ext:"
 # a user's key may not start so.
 RESERVED_KEY_PREFIXES = (COVER_LEG_KEY, "gtt:", "squareoff:", EXTERNAL_KEY, "worker:")
 _ORDERS = table_of(Order)
-_NEW_EVENT = insert(table_of(OrderEventRow))
+_EVENTS = table_of(OrderEventRow)
+_EVENT_KEYS = ("order_pk", "kind", "status_after", "ts_event", "ts_init", "fill_quantity")
+_NEW_EVENT = Prepared(insert(_EVENTS), keys=(*_EVENT_KEYS, "fill_price", "message"))
+_NEW_ORDER = {
+    dialect: Prepared(insert_new(_ORDERS, dialect), keys=value_keys(Order))
+    for dialect in ("sqlite", "postgresql")
+}
+_BY_KEY = Prepared(
+    select(_ORDERS.c.id).where(
+        _ORDERS.c.user_id == bindparam("user_id"), _ORDERS.c.client_key == bindparam("client_key")
+    )
+)
 _ID_ATTEMPTS = 8  # random order ids collide now and then on a busy day; draw again
 
 
@@ -57,41 +69,46 @@ def new_order(
     attribution: dict[str, Any] | None,
     now: datetime,
 ) -> Order:
-    """An unstored order for `spec`, before any event."""
-    return Order(
-        user_id=user_id,
-        order_id=new_order_id(now),
-        broker=BROKER,
-        client_key=client_key,
-        exchange=spec.exchange.value,
-        tradingsymbol=spec.tradingsymbol,
-        instrument_token=instrument.instrument_token,
-        transaction_type=spec.transaction_type.value,
-        product=spec.product.value,
-        order_type=spec.order_type.value,
-        variety=spec.variety.value,
-        validity=spec.validity.value,
-        validity_ttl=spec.validity_ttl,
-        quantity=spec.quantity,
-        price=spec.price,
-        trigger_price=spec.trigger_price,
-        disclosed_quantity=spec.disclosed_quantity,
-        market_protection=spec.market_protection,
-        iceberg_legs=spec.iceberg_legs,
-        iceberg_quantity=spec.iceberg_quantity,
-        status=UNPLACED,
-        status_message=None,
-        filled_quantity=0,
-        average_price=Decimal(0),
-        filled_value=Decimal(0),
-        triggered=False,
-        source=source,
-        attribution=dict(attribution or {}),
-        book=book_of(BROKER, attribution),
-        placed_at=now,
-        updated_at=now,
-        expires_at=now + timedelta(minutes=spec.validity_ttl) if spec.validity_ttl else None,
-    )
+    """An unstored order for `spec`, before any event (every column set: once stored,
+    reading one never goes back to the database)."""
+    values = {
+        "user_id": user_id,
+        "order_id": new_order_id(now),
+        "broker": BROKER,
+        "broker_order_id": None,
+        "client_key": client_key,
+        "exchange": spec.exchange.value,
+        "tradingsymbol": spec.tradingsymbol,
+        "instrument_token": instrument.instrument_token,
+        "transaction_type": spec.transaction_type.value,
+        "product": spec.product.value,
+        "order_type": spec.order_type.value,
+        "variety": spec.variety.value,
+        "validity": spec.validity.value,
+        "validity_ttl": spec.validity_ttl,
+        "quantity": spec.quantity,
+        "price": spec.price,
+        "trigger_price": spec.trigger_price,
+        "disclosed_quantity": spec.disclosed_quantity,
+        "market_protection": spec.market_protection,
+        "iceberg_legs": spec.iceberg_legs,
+        "iceberg_quantity": spec.iceberg_quantity,
+        "status": UNPLACED,
+        "status_message": None,
+        "filled_quantity": 0,
+        "average_price": Decimal(0),
+        "filled_value": Decimal(0),
+        "triggered": False,
+        "source": source,
+        "attribution": dict(attribution or {}),
+        "book": book_of(BROKER, attribution),
+        "algo_id": None,
+        "egress_ip": None,
+        "placed_at": now,
+        "updated_at": now,
+        "expires_at": now + timedelta(minutes=spec.validity_ttl) if spec.validity_ttl else None,
+    }
+    return fresh(Order, values)
 
 
 def entry_status(spec: OrderSpec) -> OrderStatus:
@@ -156,7 +173,7 @@ def apply_event(order: Order, event: OrderEvent, ts_init: datetime) -> dict[str,
 def store_history(db: Session, order: Order, rows: list[dict[str, Any]]) -> None:
     """Insert history rows, oldest first, of an order already stored (no commit)."""
     if rows:
-        db.execute(_NEW_EVENT, [{"order_pk": order.id, **row} for row in rows])
+        _NEW_EVENT.execute_many(db, [{"order_pk": order.id, **row} for row in rows])
 
 
 def record(db: Session, order: Order, event: OrderEvent, ts_init: datetime) -> None:
@@ -170,9 +187,9 @@ def claim(db: Session, order: Order) -> Order:
     Stored, `order` itself comes back, held by the session. A clash of the random order
     id alone is no duplicate: the order draws a fresh id and is inserted again.
     """
-    statement = insert_new(_ORDERS, db.get_bind().dialect.name)
+    statement = _NEW_ORDER[db.get_bind().dialect.name]
     for _ in range(_ID_ATTEMPTS):
-        pk: int | None = db.execute(statement, values_of(order)).scalar()
+        pk: int | None = statement.scalar(db, values_of(order))
         if pk is not None:
             adopt(db, order, pk)
             return order
@@ -203,9 +220,10 @@ def parent_order_id(order: Order) -> str | None:
 
 
 def by_key(db: Session, user_id: int, client_key: str) -> Order | None:
-    """The user's order placed with this idempotency key, if any."""
-    query = select(Order).where(Order.user_id == user_id, Order.client_key == client_key)
-    return db.scalar(query)
+    """The user's order placed with this idempotency key, if any (one indexed read of its
+    id when there is none: the usual answer, asked before every keyed order)."""
+    pk = _BY_KEY.scalar(db, {"user_id": user_id, "client_key": client_key})
+    return None if pk is None else db.get(Order, pk)
 
 
 def history_of(db: Session, order: Order) -> list[OrderEventRow]:

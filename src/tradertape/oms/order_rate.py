@@ -21,7 +21,7 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
-from tradertape.db.rate_window import take_slot
+from tradertape.db.rate_window import bucket_lock, take_slot
 from tradertape.ports.clock import Clock
 
 WINDOW = timedelta(seconds=1)
@@ -51,6 +51,10 @@ class OrderRateCeiling:
             window=WINDOW,
             force=force,
         )
+
+    def lock(self, user_id: int) -> str:
+        """The named lock (`db.locks`) a client's orders are counted under."""
+        return bucket_lock(bucket(user_id))
 
     def message(self, retry_after_s: int) -> str:
         """What a refused order is told (the API's 429, the risk event)."""

@@ -113,8 +113,6 @@ class PaperVenue:
         self._exchange = exchange
 
     def submit(self, db: Session, account: Account, order: Submission) -> Submitted:
-        if order.on_record is not None:  # the caller's rows go in its own open transaction
-            raise TypeError("a paper order is recorded in the caller's transaction (commit=False)")
         placed = self._exchange.place_booked(
             db,
             user_id=order.user_id,
@@ -123,9 +121,16 @@ class PaperVenue:
             source=order.source,
             attribution=order.attribution,
             last=order.last,
-            commit=order.commit,
+            commit=order.commit and order.on_record is None,
             exit_only=order.exit_only,
         )
+        if order.on_record is not None:
+            # The caller's rows go in the transaction that stored the order, as the live
+            # book writes them (not for a racing duplicate: its first order has them).
+            if placed.booked is not None:
+                order.on_record(db, placed.order)
+            if order.commit:
+                db.commit()
         # A duplicate that raced this one gets the single order back (the unique key
         # decides): nothing was booked for it, and it is answered as the replay it is.
         return Submitted(placed.order, placed.booked is None, placed.trades())
@@ -264,6 +269,8 @@ class OrderPipeline:
         ``last`` is the tick a paper order may fill on at once (None: the next one). A
         repeat is answered from the first order's row before any lock (a burst of retries
         would otherwise queue, one by one, behind the account's ledger lock).
+        ``on_record`` writes the caller's rows in the transaction that records the order,
+        at either venue (before a live order is sent); a repeat does not call it.
         """
         if client_key is not None:
             first = by_key(db, user_id, client_key)

@@ -5,10 +5,17 @@ Everything that does not read the open position is evaluated here, vectorized ov
 conviction score, and every market-only subtree of the exit and add-on rules. What is left —
 the parts that read the position — becomes a short postfix program per rule, interpreted by
 the backtest kernel (and, one bar at a time, by the scanner) with the position's state.
+
+The conviction score is summed by compiled kernels (`score_kernels`) and kept per
+`IndicatorBook` and scoring, so the variants of a sweep that share a book and their scorers
+compute it once. Grids keep the panel's layout (Fortran order: each symbol's days are
+contiguous); the kernels read them symbol-major, through their transpose, without a copy.
 """
 
 from __future__ import annotations
 
+import functools
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
@@ -16,9 +23,10 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 from tradertape.indicators import CATEGORY_LABELS, IndicatorBook
+from tradertape.strategies import score_kernels
 from tradertape.strategies.dsl import (
     AllOf,
     AnyOf,
@@ -40,7 +48,6 @@ from tradertape.strategies.dsl import (
     ScoreEntry,
     StrategyDocument,
     ValueScore,
-    uses_position,
 )
 from tradertape.strategies.scoring import SCORER_PRESETS
 
@@ -48,7 +55,7 @@ FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
 # Opcodes of the position programs (postfix; operands pushed, operators pop).
-SERIES, CONST, POS, ADD, SUB, MUL, DIV, CMP, AND, OR, NOT = range(11)
+SERIES, CONST, POS, ADD, SUB, MUL, DIV, CMP, AND, OR, NOT, FLAG = range(12)
 OP_CODES = {Op.GT: 0, Op.GE: 1, Op.LT: 2, Op.LE: 3, Op.EQ: 4, Op.NE: 5}
 POS_CODES = {f: i for i, f in enumerate(PositionField)}
 _ARITH = {"add": ADD, "sub": SUB, "mul": MUL, "div": DIV}
@@ -74,15 +81,21 @@ class Program:
 class CompiledStrategy:
     """A strategy bound to one panel.
 
-    ``series`` stacks the market-only values the programs read, (k, days, symbols).
-    ``programs`` is every program's code concatenated, ``bounds[i]`` the rows of program i;
-    ``exit_rules[i]`` gives (condition program, price program or -1, ignore_min_hold) in
-    priority order, names in ``exit_names``; ``addon`` is a program index or -1.
+    ``entry`` and ``score`` are (days × symbols) grids; ``score`` is read-only (it may be
+    shared with other compilations on the same book). ``series`` stacks the market-only
+    values the programs read, symbol-major: (k, symbols, days), and ``flags`` the
+    market-only conditions they read, likewise (a grid of booleans is an eighth of one of
+    numbers). ``programs`` is every
+    program's code concatenated, ``bounds[i]`` the rows of program i; ``exit_rules[i]`` gives
+    (condition program, price program or -1, ignore_min_hold) in priority order, names in
+    ``exit_names``; ``addon`` is a program index or -1. ``atr`` is ATR(14) when the document
+    uses an ATR stop, else an empty (0, 0) array.
     """
 
     entry: BoolArray
     score: FloatArray
     series: FloatArray
+    flags: BoolArray
     consts: FloatArray
     code: npt.NDArray[np.int64]
     bounds: npt.NDArray[np.int64]
@@ -132,13 +145,50 @@ def _truth(mask: BoolArray) -> FloatArray:
     return mask.astype(np.float64)
 
 
+def symbol_major(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """A (days × symbols) grid as a C-contiguous (symbols × days) array: the transpose of a
+    Fortran-ordered grid, a copy of any other."""
+    return np.ascontiguousarray(values.T)
+
+
+# Scores already summed, per book and scoring (the book's lifetime bounds the entries').
+_SCORES: weakref.WeakKeyDictionary[IndicatorBook, dict[tuple[Any, ...], FloatArray]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _score_key(document: StrategyDocument) -> tuple[Any, ...]:
+    items = tuple(
+        entry if isinstance(entry, str) else entry.model_dump_json()
+        for entry in document.conviction_scoring
+    )
+    return (document.config.seed, items)
+
+
 class _Compiler:
     def __init__(self, book: IndicatorBook, random: Callable[[], FloatArray]) -> None:
         self.book = book
+        self.shape = book.shape
         self._random = random
         self.series: list[FloatArray] = []
+        self.flags: list[BoolArray] = []  # market-only conditions, pushed as 1.0 or 0.0
         self.consts: list[float] = []
         self._series_ids: dict[int, int] = {}
+        self._flag_ids: dict[int, int] = {}
+        self._reads: dict[int, bool] = {}  # by node id: the document outlives the compiler
+
+    def reads_position(self, node: object) -> bool:
+        """`tradertape.strategies.dsl.uses_position`, remembered per node for this
+        compilation (programs are emitted top-down, asking again at every level)."""
+        known = self._reads.get(id(node))
+        if known is None:
+            known = isinstance(node, PositionOperand)
+            for value in vars(node).values():
+                for child in value if isinstance(value, list) else (value,):
+                    if not known and isinstance(child, BaseModel):
+                        known = self.reads_position(child)
+            self._reads[id(node)] = known
+        return known
 
     # -- market-only values, whole grid -----------------------------------------------------
 
@@ -179,16 +229,17 @@ class _Compiler:
         match condition:
             case Compare(left=left, op=op, right=right):
                 a, b = self._side(left, right), self._side(right, left)
-                with np.errstate(invalid="ignore"):
-                    hit = _COMPARE[op](a, b)
-                known = ~(np.isnan(a) | np.isnan(b))
-                return np.asarray(hit & known, dtype=np.bool_)
+                hit = _COMPARE[op](a, b)  # (NumPy does not warn on comparing NaN)
+                if op is Op.NE:  # the one comparison a NaN makes true
+                    hit &= ~(np.isnan(a) | np.isnan(b))
+                return np.asarray(hit, dtype=np.bool_)
             case Cross(type=kind, left=left, right=right):
                 return crosses(self.value(left), self.value(right), above=kind == "crosses_above")
             case AllOf(conditions=parts):
-                return np.logical_and.reduce([self.truth(c) for c in parts])  # type: ignore[no-any-return]
+                # pairwise, not `np.logical_and.reduce` (which stacks the grids, in C order)
+                return functools.reduce(np.logical_and, [self.truth(c) for c in parts])
             case AnyOf(conditions=parts):
-                return np.logical_or.reduce([self.truth(c) for c in parts])  # type: ignore[no-any-return]
+                return functools.reduce(np.logical_or, [self.truth(c) for c in parts])
             case Negation(condition=inner):
                 return ~self.truth(inner)
         raise TypeError(f"unknown condition {condition!r}")
@@ -203,11 +254,18 @@ class _Compiler:
         key = id(values)
         if key not in self._series_ids:
             self._series_ids[key] = len(self.series)
-            self.series.append(np.broadcast_to(values, self.book.get("close").shape))
+            self.series.append(np.broadcast_to(values, self.shape))
         program.code.append((SERIES, self._series_ids[key]))
 
+    def _push_flag(self, program: Program, truth: BoolArray) -> None:
+        key = id(truth)
+        if key not in self._flag_ids:
+            self._flag_ids[key] = len(self.flags)
+            self.flags.append(np.broadcast_to(truth, self.shape))
+        program.code.append((FLAG, self._flag_ids[key]))
+
     def emit_operand(self, program: Program, operand: Operand, other: Operand | None) -> None:
-        if not uses_position(operand):
+        if not self.reads_position(operand):
             side = self._side(operand, other) if other is not None else self.value(operand)
             self._push_series(program, side)
         elif isinstance(operand, PositionOperand):
@@ -219,8 +277,8 @@ class _Compiler:
             program.code.append((_ARITH[operand.type], 0))
 
     def emit(self, program: Program, condition: Condition) -> None:
-        if not uses_position(condition):
-            self._push_series(program, _truth(self.truth(condition)))
+        if not self.reads_position(condition):
+            self._push_flag(program, self.truth(condition))
             return
         match condition:
             case Compare(left=left, op=op, right=right):
@@ -240,39 +298,51 @@ class _Compiler:
     # -- conviction ---------------------------------------------------------------------
 
     def score(self, document: StrategyDocument) -> FloatArray:
-        shape = self.book.get("close").shape
-        total = np.zeros(shape)
-        for entry in document.conviction_scoring:
-            item = preset(entry) if isinstance(entry, str) else entry
-            total += np.nan_to_num(self._score_item(item), nan=0.0)
-        return total
+        """The document's conviction score over the grid (read-only; once per book and
+        scoring: see `_SCORES`)."""
+        scores = _SCORES.setdefault(self.book, {})
+        key = _score_key(document)
+        if key not in scores:
+            days, symbols = self.shape
+            total = np.zeros((days, symbols), order="F")
+            for entry in document.conviction_scoring:
+                self._add_score(total.T, preset(entry) if isinstance(entry, str) else entry)
+            total.flags.writeable = False
+            scores[key] = total
+        return scores[key]
 
-    def _score_item(self, item: object) -> FloatArray | float:
+    def _grid(self, values: npt.NDArray[Any] | float) -> npt.NDArray[Any]:
+        """``values`` over the whole grid, symbol-major (a view of a Fortran-ordered grid),
+        read-only (so a kernel reads one type of array whatever made the values)."""
+        grid = symbol_major(np.broadcast_to(values, self.shape))
+        grid.flags.writeable = False  # (a copy, when the values were laid out by days)
+        return grid
+
+    def _add_score(self, total: FloatArray, item: object) -> None:
+        """Add one scorer's points into ``total`` (symbol-major)."""
         match item:
             case ValueScore(operand=operand, weight=weight):
-                return np.multiply(self.value(operand), weight)
+                values = self.value(operand)
+                if isinstance(values, float):
+                    total += np.nan_to_num(np.multiply(values, weight))
+                else:
+                    score_kernels.add_weighted(total, self._grid(values), float(weight))
             case BucketScore(operand=operand, buckets=buckets):
-                values = np.broadcast_to(self.value(operand), self.book.get("close").shape)
-                points = np.zeros(values.shape)
-                unset = np.ones(values.shape, dtype=np.bool_)
-                for bucket in buckets:
-                    inside = unset & ~np.isnan(values)
-                    if bucket.min is not None:
-                        inside &= values >= bucket.min
-                    if bucket.max is not None:
-                        inside &= values < bucket.max
-                    points[inside] = bucket.points
-                    unset &= ~inside
-                return points
+                bounds = np.array([(b.min or 0.0, b.max or 0.0) for b in buckets], dtype=float)
+                limited = np.array([(b.min is not None, b.max is not None) for b in buckets])
+                points = np.array([b.points for b in buckets], dtype=float)
+                values = self._grid(self.value(operand))
+                score_kernels.add_buckets(total, values, bounds, limited, points)
             case CategoryScore(indicator=name, points=table):
-                codes = self.book.get(name)
-                points = np.zeros(codes.shape)
-                for label, value in table.items():
-                    points[codes == CATEGORY_LABELS[name][label]] = value
-                return points
+                labels = np.array([CATEGORY_LABELS[name][label] for label in table], dtype=float)
+                points = np.array(list(table.values()), dtype=float)
+                codes = symbol_major(self.book.get(name))
+                score_kernels.add_categories(total, codes, labels, points)
             case ConditionScore(condition=condition, points=value):
-                return _truth(self.truth(condition)) * value
-        raise TypeError(f"unknown scorer {item!r}")
+                truth = self._grid(self.truth(condition))
+                score_kernels.add_when(total, truth, float(value))
+            case _:
+                raise TypeError(f"unknown scorer {item!r}")
 
 
 @cache
@@ -341,24 +411,33 @@ def compile_strategy(
     addon_index = (
         condition_program(addon.condition) if addon.enabled and addon.condition is not None else -1
     )
-    shape = book.get("close").shape
+    shape = book.shape
     # An entry that reads no market series (a position field is 0 when flat, a literal is
     # a literal) is one truth value; the kernel reads the entry day by day and symbol by symbol.
-    entry = np.broadcast_to(compiler.truth(document.entry_rules), shape)
+    entry = compiler.truth(document.entry_rules)
+    if entry.shape != shape:
+        entry = np.asfortranarray(np.broadcast_to(entry, shape))
     score = compiler.score(document)
     code = np.array([row for p in programs for row in p.code] or [(0, 0)], dtype=np.int64)
     starts = np.cumsum([0, *(len(p.code) for p in programs)])
     bounds = np.array(list(zip(starts[:-1], starts[1:], strict=True)) or [(0, 0)], dtype=np.int64)
-    series = np.stack(compiler.series) if compiler.series else np.zeros((1, *shape))
+    # (no program reads an empty stack: a one-cell one keeps the kernel's types)
+    series = np.stack([v.T for v in compiler.series]) if compiler.series else np.zeros((1, 1, 1))
+    flags = (
+        np.stack([truth.T for truth in compiler.flags])
+        if compiler.flags
+        else np.zeros((1, 1, 1), dtype=np.bool_)
+    )
     return CompiledStrategy(
-        entry=np.ascontiguousarray(entry),
+        entry=entry,
         score=score,
         series=np.ascontiguousarray(series),
+        flags=np.ascontiguousarray(flags),
         consts=np.array(compiler.consts or [0.0]),
         code=code,
         bounds=bounds,
         exit_rules=np.array(table or [(-1, -1, 0)], dtype=np.int64).reshape(-1, 3)[: len(table)],
         exit_names=tuple(r.name for r in rules),
         addon=addon_index,
-        atr=book.get("atr14"),
+        atr=book.get("atr14") if document.config.atr_stop_mult > 0 else np.empty((0, 0)),
     )

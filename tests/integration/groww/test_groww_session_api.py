@@ -117,3 +117,23 @@ def test_portfolio_from_groww_then_409_on_expiry_then_a_clean_login(
     assert len(groww.fake.tokens) == 2
     margins = client.get("/api/portfolio/margins").json()
     assert margins["equity"]["available"]["cash"] == 1_000_000.0
+
+
+def test_the_totp_seed_is_never_taken_for_the_code(
+    client: TestClient, runtime: Runtime, groww: FakeServer
+):
+    """Browser Login sends the six digits the browser derived; the base32 seed itself is
+    refused at the door (naming the field), so it cannot end up on the server."""
+    user_id = sign_in(client, runtime, "g@x.in")
+    save_key(client)
+
+    seed = client.post("/api/brokers/groww/session", json={"totp": "JBSWY3DPEHPK3PXP"})
+
+    assert seed.status_code == 422
+    assert [p["field"] for p in seed.json()["detail"]] == ["totp"]
+    assert "JBSWY3DPEHPK3PXP" not in seed.text
+    assert not groww.fake.tokens
+    with runtime.db.session() as db:
+        row = runtime.brokers.get(db, user_id=user_id, broker=BrokerName.GROWW)
+        assert row is not None
+        assert (row.api_secret_enc, row.access_token_enc) == (None, None)

@@ -34,8 +34,9 @@ export interface paths {
         };
         /**
          * Expected Positions
-         * @description What the cloud expects at each broker: the open positions of your agent-run
-         *     portfolios, per broker and instrument (the agent's reconciliation).
+         * @description What the cloud expects at each broker, per instrument (the agent's reconciliation):
+         *     the open positions of your agent-run portfolios plus the shares your uploaded
+         *     tradebooks leave held (a scaled upload's apart, for the agent to unscale).
          */
         get: operations["agent-expected_positions"];
         put?: never;
@@ -110,6 +111,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/agent/mutual-funds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Mutual Funds
+         * @description Your mutual funds from your CAS uploads, at the newest NAV known, with XIRR (the
+         *     agent's Mutual Funds page; no broker is read).
+         */
+        get: operations["agent-mutual_funds"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/agent/pending-signals": {
         parameters: {
             query?: never;
@@ -144,8 +166,9 @@ export interface paths {
         };
         /**
          * Pending Token
-         * @description A request token the web app's login left for the agent (null when none is
-         *     waiting; one is kept ten minutes, until the access token comes back).
+         * @description A request token (Kite) or code (Upstox) the web app's login left for the agent (null
+         *     when none is waiting; one is kept ten minutes, until the access token comes back).
+         *     Upstox's exchange repeats the login's redirect URL: ``redirect_uri`` says it.
          */
         get: operations["agent-pending_token"];
         put?: never;
@@ -2353,6 +2376,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/brokers/upstox/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upstox Session
+         * @description Browser Login: exchange Upstox's code with the API secret typed in the browser.
+         *
+         *     Upstox's token exchange takes the secret itself (no checksum to compute instead), so it
+         *     passes through the server for this one exchange and is never stored or logged. The
+         *     access token is stored encrypted until 03:30 IST. The login's ``state`` must be this
+         *     user's (403 otherwise), as at the callback.
+         */
+        post: operations["brokers-upstox_session"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/brokers/{broker}/callback": {
         parameters: {
             query?: never;
@@ -2367,7 +2415,9 @@ export interface paths {
          *     Only a login started from this user's own link completes: its ``state`` must verify
          *     (`services.brokers.login_state`), else nothing is exchanged (login CSRF).
          *
-         *     Upstox: the code is exchanged with the stored secret (Upstox's exchange needs it).
+         *     Upstox: with a stored secret the code is exchanged here (Upstox's exchange needs the
+         *     secret itself); without one the browser is sent on with the code (``login=code``) to
+         *     post it with the secret to ``/api/brokers/upstox/session``, or to hand it to the agent.
          *
          *     Kite: with a stored secret the login completes here (``login=ok``); without one the
          *     browser is sent on with the request token (``login=checksum``) to compute the checksum
@@ -2748,7 +2798,8 @@ export interface paths {
         };
         /**
          * Health
-         * @description Report whether the database answers, and the running version (503 when it does not).
+         * @description Report whether the database answers, whether the backtest kernels are ready, and the
+         *     running version (503 until both are).
          */
         get: operations["health-health"];
         put?: never;
@@ -2966,11 +3017,35 @@ export interface paths {
          * Journal Patterns
          * @description Patterns: win rate, expectancy, total and count per bucket of each of the spec's
          *     dimensions; trend, volatility, RSI zone and sector from the symbols' imported daily
-         *     closes (never the synthetic market).
+         *     closes (never the synthetic market). Each dimension says whether a bucket can be saved
+         *     as a strategy rule, or why not.
          */
         get: operations["journal-journal_patterns"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/journal/patterns/strategy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pattern Strategy
+         * @description Save a finding of your Patterns (``rsi_zone`` / ``>70``) as a strategy: V1 Momentum
+         *     with the finding as its entry (or holding window, or sector), and the backtest of it
+         *     over your journal's years to post to ``/api/backtest/runs``. A dimension about you
+         *     rather than the market (size, day of week, revenge trading...) is a 422 saying why.
+         */
+        post: operations["journal-pattern_strategy"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2987,7 +3062,8 @@ export interface paths {
         /**
          * Journal Pnl
          * @description FIFO round trips per account and symbol, corporate actions applied first; open
-         *     positions marked at the latest tick or daily close the server has.
+         *     positions marked at the latest tick or daily close the server has. With ``group_id``,
+         *     the family members' journals together (each round trip names its member).
          */
         get: operations["journal-journal_pnl"];
         put?: never;
@@ -4303,6 +4379,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/trading-agent/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Release Notes
+         * @description What's new: the release notes (CHANGELOG.md), newest first, and the agent version this
+         *     release ships.
+         */
+        get: operations["agent-release_notes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/trading-agent/status": {
         parameters: {
             query?: never;
@@ -4416,7 +4513,8 @@ export interface paths {
         put?: never;
         /**
          * Upload Ledger
-         * @description A Zerodha ledger; lines already stored are skipped.
+         * @description A Zerodha ledger; lines already stored are skipped. The local agent sends it with
+         *     its key (scaled when obfuscation is on).
          */
         post: operations["uploads-upload_ledger"];
         delete?: never;
@@ -4439,7 +4537,7 @@ export interface paths {
          * @description Tradebooks (Zerodha Console EQ/FO, Upstox trade report, Groww order history), many at
          *     once, each imported whole or rejected with its rows' errors. A file that is no tradebook
          *     (not a spreadsheet, another layout, past 50 MB) is a 4xx naming it, and nothing is
-         *     stored.
+         *     stored. The local agent sends them with its key (scaled when obfuscation is on).
          */
         post: operations["uploads-upload_tradebooks"];
         delete?: never;
@@ -4677,6 +4775,30 @@ export interface components {
             last_login_at: string | null;
             /** Name */
             name: string | null;
+        };
+        /**
+         * AgentFundsOut
+         * @description Your mutual funds (from CAS uploads) for the agent's Mutual Funds page.
+         */
+        AgentFundsOut: {
+            /**
+             * As Of
+             * Format: date
+             */
+            as_of: string;
+            /** Funds */
+            funds: components["schemas"]["FundOut"][];
+            /**
+             * Funds Xirr
+             * @description a fraction a year, every fund together
+             */
+            funds_xirr: string | null;
+            /** Total Invested */
+            total_invested: string;
+            /** Total Value */
+            total_value: string;
+            /** Warnings */
+            warnings: string[];
         };
         /**
          * AgentHoldingOut
@@ -4983,6 +5105,11 @@ export interface components {
              * Format: date-time
              */
             last_poll_at: string;
+            /**
+             * Outdated
+             * @description its version is older than the one this release ships
+             */
+            outdated: boolean;
             /** Poll Interval */
             poll_interval: number;
             /** Seconds Since Poll */
@@ -5007,6 +5134,11 @@ export interface components {
         AgentStatusOut: {
             /** Agents */
             agents: components["schemas"]["AgentStateOut"][];
+            /**
+             * Latest Version
+             * @description the agent this release ships (CHANGELOG.md's newest release)
+             */
+            latest_version: string | null;
             /** Warning */
             warning: string | null;
         };
@@ -5174,6 +5306,24 @@ export interface components {
             equity: number;
             /** Positions */
             positions: number;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * BacktestDayColumns
+         * @description `BacktestDay`'s fields as columns: a list per field, an item per day.
+         */
+        BacktestDayColumns: {
+            /** Benchmark */
+            benchmark: (number | null)[];
+            /** Date */
+            date: string[];
+            /** Drawdown */
+            drawdown: number[];
+            /** Equity */
+            equity: number[];
+            /** Positions */
+            positions: number[];
         } & {
             [key: string]: unknown;
         };
@@ -5347,6 +5497,8 @@ export interface components {
             created_at: string;
             /** Duration Ms */
             duration_ms: number;
+            /** @description only with `?columns=true`, which sends the days and trades as columns (a list per field: a third of the size, no object per row) and `equity_curve` and `trades` empty */
+            equity_columns?: components["schemas"]["BacktestDayColumns"] | null;
             /** Equity Curve */
             equity_curve: components["schemas"]["BacktestDay"][];
             /**
@@ -5387,6 +5539,8 @@ export interface components {
             timings_ms: {
                 [key: string]: number;
             };
+            /** @description only with `?columns=true`, which sends the days and trades as columns (a list per field: a third of the size, no object per row) and `equity_curve` and `trades` empty */
+            trade_columns?: components["schemas"]["BacktestTradeColumns"] | null;
             /** Trades */
             trades: components["schemas"]["BacktestTrade"][];
         };
@@ -5429,6 +5583,42 @@ export interface components {
             sector: string | null;
             /** Symbol */
             symbol: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * BacktestTradeColumns
+         * @description `BacktestTrade`'s fields as columns: a list per field, an item per trade.
+         */
+        BacktestTradeColumns: {
+            /** Addons */
+            addons: number[];
+            /** Bars Held */
+            bars_held: number[];
+            /** Charges */
+            charges: number[];
+            /** Conviction */
+            conviction: (number | null)[];
+            /** Entry Date */
+            entry_date: string[];
+            /** Entry Price */
+            entry_price: number[];
+            /** Exit Date */
+            exit_date: string[];
+            /** Exit Price */
+            exit_price: number[];
+            /** Exit Reason */
+            exit_reason: string[];
+            /** Pnl */
+            pnl: number[];
+            /** Pnl Pct */
+            pnl_pct: number[];
+            /** Quantity */
+            quantity: number[];
+            /** Sector */
+            sector: (string | null)[];
+            /** Symbol */
+            symbol: string[];
         } & {
             [key: string]: unknown;
         };
@@ -7052,17 +7242,36 @@ export interface components {
         };
         /**
          * ExpectedPositionOut
-         * @description Units the cloud expects the agent to find at a broker (open model positions).
+         * @description Units the cloud expects the agent to find at a broker: open model positions plus
+         *     the shares uploaded tradebooks leave held.
          */
         ExpectedPositionOut: {
             /** Broker */
             broker: string;
             /** Exchange */
             exchange: string;
+            /**
+             * Imported Quantity
+             * @description held by your uploaded tradebooks (those not scaled), less the agent's own reported orders
+             */
+            imported_quantity: number;
+            /**
+             * Model Quantity
+             * @description open positions of your agent-run portfolios
+             */
+            model_quantity: number;
             /** Portfolio Ids */
             portfolio_ids: number[];
-            /** Quantity */
+            /**
+             * Quantity
+             * @description shares the cloud counts: model_quantity + imported_quantity
+             */
             quantity: number;
+            /**
+             * Scaled Imported Quantity
+             * @description held by tradebooks uploaded scaled (obfuscated), as stored: the agent divides it by its factor and adds it; null when none was
+             */
+            scaled_imported_quantity: string | null;
             /** Symbol */
             symbol: string;
             /** Tradingsymbol */
@@ -7657,7 +7866,16 @@ export interface components {
             calendar_warning: string | null;
             /** Database */
             database: string;
-            /** Status */
+            /**
+             * Kernels
+             * @description the backtest kernels: loading (at start-up, about a second from the cache `make install` fills), ready, lazy (readied by the first run that needs each: TRADERTAPE_WARM_KERNELS=false) or failed (the same, after a logged error)
+             * @enum {string}
+             */
+            kernels: "loading" | "ready" | "lazy" | "failed";
+            /**
+             * Status
+             * @description ok (200); starting (503): the backtest kernels are still being readied; degraded (503): the database does not answer
+             */
             status: string;
             /** Version */
             version: string;
@@ -8441,6 +8659,18 @@ export interface components {
             [key: string]: unknown;
         };
         /**
+         * LegError
+         * @description A leg that will not trade, and why.
+         */
+        LegError: {
+            /** Leg Index */
+            leg_index?: number | null;
+            /** Reason */
+            reason?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
          * LiteralOperand
          * @description A number, or a label of a categorical indicator (``"fully_aligned"``).
          */
@@ -8995,6 +9225,11 @@ export interface components {
             isin: string | null;
             /** Mark */
             mark: string | null;
+            /**
+             * Member
+             * @description whose, in a family view (their name or e-mail)
+             */
+            member?: string | null;
             /** Quantity */
             quantity: string;
             /** Segment */
@@ -9059,14 +9294,63 @@ export interface components {
             [key: string]: unknown;
         };
         /**
+         * OptionExecution
+         * @description An entry or exit sent leg by leg (empty before one); a dry run's answer is the
+         *     intent's validation instead (``status: validated``).
+         */
+        OptionExecution: {
+            /**
+             * All Or None
+             * @description always false: no venue takes an all-or-none basket
+             */
+            all_or_none?: boolean | null;
+            /** Basket Execution Id */
+            basket_execution_id?: string | null;
+            /**
+             * Cancelled
+             * @description entry orders an exit cancelled first
+             */
+            cancelled?: string[];
+            /** Errors */
+            errors?: components["schemas"]["LegError"][];
+            /** Finished At */
+            finished_at?: string | null;
+            /** Idempotency Key */
+            idempotency_key?: string | null;
+            /** Intent Type */
+            intent_type?: string | null;
+            /** Mode */
+            mode?: string | null;
+            /**
+             * Reason
+             * @description an exit's: worker, options_protection, or unwind
+             */
+            reason?: string | null;
+            /** Results */
+            results?: components["schemas"]["OptionLegResult"][];
+            /** Started At */
+            started_at?: string | null;
+            /**
+             * Status
+             * @description submitting (legs still to send), success, partial or failed (none stands)
+             */
+            status?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
          * OptionLeg
          * @description A leg of an option run, with its position and mark.
          */
         OptionLeg: {
             /** Average Price */
             average_price: number | null;
+            /** Entry Order Id */
+            entry_order_id?: string | null;
             /** Exchange */
             exchange?: string | null;
+            /** Exit Order Id */
+            exit_order_id?: string | null;
             /** Expiry Key */
             expiry_key?: string | null;
             /** Instrument Token */
@@ -9097,6 +9381,16 @@ export interface components {
             product?: string | null;
             /** Quantity */
             quantity?: number | null;
+            /**
+             * State
+             * @description where the leg's order stands (none before an entry)
+             */
+            state?: ("queued" | "sent" | "open" | "filled" | "rejected" | "cancelled" | "skipped" | "unwinding" | "unwound" | "exiting" | "closed" | "exit_rejected" | "exit_cancelled" | "exit_skipped") | null;
+            /**
+             * State Message
+             * @description the venue's word on it
+             */
+            state_message?: string | null;
             /** Strike */
             strike?: number | null;
             /** Tradingsymbol */
@@ -9153,6 +9447,39 @@ export interface components {
              * @enum {string}
              */
             transaction_type: "BUY" | "SELL";
+        };
+        /**
+         * OptionLegResult
+         * @description One planned leg of an entry or exit: its order as the venue has it now.
+         */
+        OptionLegResult: {
+            /** Leg Id */
+            leg_id?: string | null;
+            /** Leg Index */
+            leg_index: number;
+            /**
+             * Mode
+             * @description paper or live
+             */
+            mode?: string | null;
+            order?: components["schemas"]["KiteOrder"] | null;
+            /** Order Id */
+            order_id?: string | null;
+            /**
+             * Reason
+             * @description why it was refused or not sent
+             */
+            reason?: string | null;
+            /**
+             * Status
+             * @description filled, accepted (working or sent), rejected, cancelled; queued or skipped before an order exists
+             */
+            status: string;
+            trade?: components["schemas"]["KiteTrade"] | null;
+            /** Trades */
+            trades?: components["schemas"]["KiteTrade"][];
+        } & {
+            [key: string]: unknown;
         };
         /**
          * OptionPreviewOut
@@ -9219,39 +9546,32 @@ export interface components {
             created_at: string | null;
             /**
              * Deduped
-             * @description a replay of this key's first result
+             * @description this key's action already ran: its state now, nothing new sent
              */
             deduped?: boolean | null;
-            /**
-             * Entry
-             * @description the entry basket's result, once entered
-             */
-            entry: {
-                [key: string]: unknown;
-            };
+            /** @description the entry, leg by leg, once started */
+            entry: components["schemas"]["OptionExecution"];
             /** Execution Mode */
             execution_mode: string;
-            /**
-             * Exit
-             * @description the exit's result, once exited
-             */
-            exit: {
-                [key: string]: unknown;
-            };
+            /** @description the exit (or a partial entry's unwind), once started */
+            exit: components["schemas"]["OptionExecution"];
             /** Legs */
             legs: components["schemas"]["OptionLeg"][];
             /** Metadata */
             metadata: {
                 [key: string]: unknown;
             };
+            /**
+             * On Partial Entry
+             * @default unwind
+             * @enum {string}
+             */
+            on_partial_entry?: "unwind" | "keep";
             /** Product */
             product: string;
             protection: components["schemas"]["ProtectionRules"];
             protection_state: components["schemas"]["ProtectionVerdict"];
-            /** Result */
-            result?: {
-                [key: string]: unknown;
-            } | null;
+            result?: components["schemas"]["OptionExecution"] | null;
             /** Status */
             status: string;
             /** Strategy Name */
@@ -9280,6 +9600,13 @@ export interface components {
                 [key: string]: unknown;
             };
             /**
+             * On Partial Entry
+             * @description when some legs of the entry fill and another is refused: unwind the filled legs at market, or keep them under the run's protection rules (which must then be given)
+             * @default unwind
+             * @enum {string}
+             */
+            on_partial_entry?: "unwind" | "keep";
+            /**
              * Product
              * @enum {string}
              */
@@ -9302,28 +9629,24 @@ export interface components {
             account_scope: string;
             /** Created At */
             created_at: string | null;
-            /**
-             * Entry
-             * @description the entry basket's result, once entered
-             */
-            entry: {
-                [key: string]: unknown;
-            };
+            /** @description the entry, leg by leg, once started */
+            entry: components["schemas"]["OptionExecution"];
             /** Execution Mode */
             execution_mode: string;
-            /**
-             * Exit
-             * @description the exit's result, once exited
-             */
-            exit: {
-                [key: string]: unknown;
-            };
+            /** @description the exit (or a partial entry's unwind), once started */
+            exit: components["schemas"]["OptionExecution"];
             /** Legs */
             legs: components["schemas"]["OptionLeg"][];
             /** Metadata */
             metadata: {
                 [key: string]: unknown;
             };
+            /**
+             * On Partial Entry
+             * @default unwind
+             * @enum {string}
+             */
+            on_partial_entry?: "unwind" | "keep";
             /** Product */
             product: string;
             protection: components["schemas"]["ProtectionRules"];
@@ -9802,13 +10125,60 @@ export interface components {
         };
         /**
          * PatternDimensionOut
-         * @description A dimension and its buckets.
+         * @description A dimension and its buckets, and whether a bucket can become a strategy rule.
          */
         PatternDimensionOut: {
             /** Buckets */
             buckets: components["schemas"]["PatternBucketOut"][];
+            /**
+             * Makes Rule
+             * @description a bucket can be saved as a strategy (POST /api/journal/patterns/strategy)
+             */
+            makes_rule: boolean;
             /** Name */
             name: string;
+            /**
+             * Why Not
+             * @description why this dimension cannot be a market rule
+             */
+            why_not: string | null;
+        };
+        /**
+         * PatternStrategyIn
+         * @description A finding of your Patterns: the dimension and the bucket.
+         */
+        PatternStrategyIn: {
+            /**
+             * Bucket
+             * @example >70
+             */
+            bucket: string;
+            /**
+             * Dimension
+             * @example rsi_zone
+             */
+            dimension: string;
+        };
+        /**
+         * PatternStrategyOut
+         * @description The strategy saved from a finding, and the backtest of it to run.
+         */
+        PatternStrategyOut: {
+            backtest: components["schemas"]["SuggestedBacktestOut"];
+            /**
+             * Caveat
+             * @description how the rule differs from the journal's own measure
+             */
+            caveat: string;
+            /** Name */
+            name: string;
+            /**
+             * Rule
+             * @description the rule in words
+             */
+            rule: string;
+            /** Strategy Id */
+            strategy_id: number;
         };
         /**
          * PatternsOut
@@ -9988,13 +10358,19 @@ export interface components {
         };
         /**
          * PendingTokenOut
-         * @description A login's request token waiting for the agent (null when none is).
+         * @description A login's request token (Kite) or code (Upstox) waiting for the agent (null when none
+         *     is).
          */
         PendingTokenOut: {
             /** Broker */
             broker: string;
             /** Created At */
             created_at: string | null;
+            /**
+             * Redirect Uri
+             * @description Upstox: the redirect URL the login used (its code exchange repeats it)
+             */
+            redirect_uri?: string | null;
             /** Request Token */
             request_token: string | null;
         };
@@ -11053,7 +11429,7 @@ export interface components {
         };
         /**
          * RelayIn
-         * @description The web app hands a broker login's request token to the agent.
+         * @description The web app hands a broker login's request token (Kite) or code (Upstox) to the agent.
          */
         RelayIn: {
             /** Request Token */
@@ -11076,6 +11452,35 @@ export interface components {
              * Format: date-time
              */
             handed_at: string;
+        };
+        /**
+         * ReleaseNotesOut
+         * @description What's new: CHANGELOG.md, newest release first.
+         */
+        ReleaseNotesOut: {
+            /** Latest Version */
+            latest_version: string | null;
+            /** Releases */
+            releases: components["schemas"]["ReleaseOut"][];
+        };
+        /**
+         * ReleaseOut
+         * @description One release's notes.
+         */
+        ReleaseOut: {
+            /** Date */
+            date: string | null;
+            /** Sections */
+            sections: components["schemas"]["ReleaseSectionOut"][];
+            /** Version */
+            version: string;
+        };
+        /** ReleaseSectionOut */
+        ReleaseSectionOut: {
+            /** Items */
+            items: string[];
+            /** Title */
+            title: string;
         };
         /**
          * ReleasedOut
@@ -11367,6 +11772,11 @@ export interface components {
              * @description trade, or buyback (a tender at the buyback price)
              */
             kind: string;
+            /**
+             * Member
+             * @description whose, in a family view (their name or e-mail)
+             */
+            member?: string | null;
             /** Net */
             net: string;
             /** Open Source */
@@ -12680,6 +13090,30 @@ export interface components {
             [key: string]: unknown;
         };
         /**
+         * SuggestedBacktestOut
+         * @description A backtest of the new strategy over your journal's years: post it to
+         *     ``/api/backtest/runs`` as it is (the other fields take their defaults).
+         */
+        SuggestedBacktestOut: {
+            /**
+             * End Date
+             * Format: date
+             */
+            end_date: string;
+            /**
+             * Start Date
+             * Format: date
+             */
+            start_date: string;
+            /** Strategy Id */
+            strategy_id: number;
+            /**
+             * Universe
+             * @description a universe name, or a sector's symbols
+             */
+            universe: string | string[];
+        };
+        /**
          * SweepBrief
          * @description A sweep in the list: where it stands.
          */
@@ -13588,6 +14022,27 @@ export interface components {
             upload: components["schemas"]["UploadOut"] | null;
         };
         /**
+         * UpstoxSessionIn
+         * @description Browser Login: the redirect's code and the API secret for this one exchange.
+         *
+         *     Upstox's token endpoint takes the secret itself, so it passes through the server once;
+         *     it is never stored (store it only by saving credentials, Class 0).
+         */
+        UpstoxSessionIn: {
+            /**
+             * Api Secret
+             * Format: password
+             */
+            api_secret: string;
+            /** Code */
+            code: string;
+            /**
+             * State
+             * @description The login's state, as the callback passed it on to the settings page
+             */
+            state: string;
+        };
+        /**
          * UserFlagsIn
          * @description Flags an admin may change; omitted ones stay as they are.
          */
@@ -14389,6 +14844,55 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AgentKeyOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "agent-mutual_funds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentFundsOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -19998,7 +20502,10 @@ export interface operations {
     };
     "backtest-run_backtest": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description the days and trades as `equity_columns` and `trade_columns` (a list per field) instead of the rows of `equity_curve` and `trades` */
+                columns?: boolean;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -20158,7 +20665,10 @@ export interface operations {
     };
     "backtest-get_run": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description the days and trades as `equity_columns` and `trade_columns` (a list per field) instead of the rows of `equity_curve` and `trades` */
+                columns?: boolean;
+            };
             header?: never;
             path: {
                 run_id: number;
@@ -20785,6 +21295,59 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["KiteSessionIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CredentialsOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "brokers-upstox_session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpstoxSessionIn"];
             };
         };
         responses: {
@@ -22650,7 +23213,12 @@ export interface operations {
     };
     "journal-journal_edge": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description a family group of yours; without it, only you */
+                group_id?: number | null;
+                /** @description the members chosen; all without */
+                member?: number[] | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -22801,7 +23369,12 @@ export interface operations {
     };
     "journal-journal_patterns": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description a family group of yours; without it, only you */
+                group_id?: number | null;
+                /** @description the members chosen; all without */
+                member?: number[] | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -22848,9 +23421,67 @@ export interface operations {
             };
         };
     };
-    "journal-journal_pnl": {
+    "journal-pattern_strategy": {
         parameters: {
             query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PatternStrategyIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PatternStrategyOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "journal-journal_pnl": {
+        parameters: {
+            query?: {
+                /** @description a family group of yours; without it, only you */
+                group_id?: number | null;
+                /** @description the members chosen; all without */
+                member?: number[] | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -26662,6 +27293,55 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RelayOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "agent-release_notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReleaseNotesOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */

@@ -9,6 +9,7 @@ import { appRoutes } from "./routes";
 export const router = createBrowserRouter([
   { path: "/signin", lazy: () => import("@/auth/SignInPage") },
   { path: "/auth/verify", lazy: () => import("@/auth/VerifyLinkPage") },
+  { path: "/family/invite", lazy: () => import("@/family/InvitePage") },
   {
     element: <RequireAuth />,
     children: [

@@ -21,8 +21,10 @@ export const nav: NavEntry[] = [
   { path: "/options", label: "Options" },
   { path: "/workers", label: "Algo workers" },
   { path: "/risk", label: "Risk" },
+  { path: "/wealth", label: "Wealth" },
   { path: "/journal", label: "Journal" },
   { path: "/uploads", label: "Uploads" },
+  { path: "/family", label: "Family" },
   { path: "/settings", label: "Settings" },
 ];
 
@@ -40,6 +42,8 @@ export const appRoutes: RouteObject[] = [
   { path: "risk", lazy: () => import("@/risk/RiskPage") },
   { path: "journal/:tab?", lazy: () => import("@/journal/JournalPage") },
   { path: "uploads", lazy: () => import("@/journal/UploadsPage") },
+  { path: "wealth", lazy: () => import("@/wealth/WealthPage") },
+  { path: "family", lazy: () => import("@/family/FamilyPage") },
   { path: "strategies", lazy: () => import("@/strategies/StrategiesPage") },
   { path: "strategies/:id/edit", lazy: () => import("@/strategies/EditorPage") },
   { path: "backtests", lazy: () => import("@/backtests/BacktestsPage") },

@@ -3,6 +3,7 @@ import { useMemo, useState } from "react";
 import { Link } from "react-router";
 import { type Column, DataTable } from "@/components/DataTable";
 import { Money } from "@/components/Money";
+import { tradeChartPath } from "@/market/chartFormat";
 import { inr, lakhCrore, pct, qty } from "@/format";
 import { byExitReason, chargesShare, exitReasonName, filterTrades, monthlyReturns, type TradeFilter } from "./analysis";
 import type { Run, Trade } from "./backtestApi";
@@ -152,7 +153,12 @@ function TradeList({ run }: { run: Run }) {
   const reasons = useMemo(() => [...new Set(run.trades.map((t) => t.exit_reason))].map((r) => ({ value: r, label: exitReasonName(r) })), [run.trades]);
   const columns: Column<Row>[] = [
     { key: "symbol", header: "Symbol", value: (t) => t.symbol,
-      render: (t) => <Link to={`/chart/${encodeURIComponent(t.symbol.replace(/^NSE:/, ""))}`}>{t.symbol.replace(/^NSE:/, "")}</Link> },
+      render: (t) => (
+        <Link to={tradeChartPath(t.symbol, { run: run.id, entry: t.entry_date, exit: t.exit_date, quantity: t.quantity, entryPrice: t.entry_price, exitPrice: t.exit_price })}
+          aria-label={`${t.symbol.replace(/^NSE:/, "")} on the chart, ${t.entry_date} to ${t.exit_date}`}>
+          {t.symbol.replace(/^NSE:/, "")}
+        </Link>
+      ) },
     { key: "entry", header: "Entry", value: (t) => t.entry_date, render: (t) => t.entry_date },
     { key: "entry_price", header: "Entry price", numeric: true, value: (t) => t.entry_price, render: (t) => inr(t.entry_price) },
     { key: "exit", header: "Exit", value: (t) => t.exit_date, render: (t) => t.exit_date },
@@ -177,8 +183,9 @@ function TradeList({ run }: { run: Run }) {
             data={[{ value: "all", label: "All" }, { value: "wins", label: "Winners" }, { value: "losses", label: "Losers" }]} />
         </Group>
       </Group>
+      <Text size="xs" c="dimmed" mb={4}>A symbol opens its chart with the trade's entry and exit marked.</Text>
       <DataTable caption="Trades" columns={columns} rows={rows} rowKey={(t) => t.key} csvName={`backtest-${run.id}-trades`}
-        initialSort={{ key: "entry" }} empty="No trade matches." />
+        initialSort={{ key: "entry" }} empty="No trade matches." pageSize={50} />
     </Card>
   );
 }

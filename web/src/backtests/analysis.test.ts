@@ -43,7 +43,9 @@ describe("exit reasons and charges", () => {
 
   it("names reasons in words", () => {
     expect(exitReasonName("end_of_data")).toBe("Still open at the end");
-    expect(exitReasonName("rsi_overbought")).toBe("Rsi overbought");
+    expect(exitReasonName("rsi_overbought")).toBe("RSI overbought");
+    expect(exitReasonName("sma20_cross")).toBe("SMA 20 cross");
+    expect(exitReasonName("trailing_stop")).toBe("Trailing stop");
   });
 
   it("filters by symbol, reason and outcome", () => {

@@ -45,10 +45,20 @@ const REASONS: Record<string, string> = {
   gap_down: "Gap down",
 };
 
-/** An exit reason in words: the engine's own, or an exit rule's name ("rsi_overbought" → "Rsi overbought"). */
+const INDICATOR = /^(sma|ema|wma|rsi|atr|macd|adx|vwap|obv|roc|cci|bb)(\d*)$/i;
+
+/** An exit reason in words: the engine's own, or an exit rule's name, its indicators as
+ * traders write them ("rsi_overbought" → "RSI overbought", "sma20_cross" → "SMA 20 cross"). */
 export function exitReasonName(reason: string): string {
   if (reason in REASONS) return REASONS[reason] as string;
-  const words = reason.replace(/_/g, " ");
+  const words = reason
+    .split(/_+/)
+    .filter(Boolean)
+    .map((w) => {
+      const m = INDICATOR.exec(w);
+      return m ? `${(m[1] as string).toUpperCase()}${m[2] ? ` ${m[2]}` : ""}` : w;
+    })
+    .join(" ");
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 

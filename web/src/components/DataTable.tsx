@@ -1,6 +1,6 @@
 import { Button, Group, Paper, ScrollArea, SimpleGrid, Stack, Table, Text, UnstyledButton } from "@mantine/core";
 import { useMediaQuery } from "@mantine/hooks";
-import { type ReactNode, useMemo, useState } from "react";
+import { type ReactNode, useEffect, useMemo, useRef, useState } from "react";
 import { download, toCsv } from "./csv";
 
 export interface Column<T> {
@@ -29,6 +29,8 @@ interface Props<T> {
   /** On a phone, one card per row (title line, labelled fields, full-size actions) instead of
    * a table that scrolls sideways with its status and buttons off-screen. */
   phoneCards?: boolean;
+  /** Show this many rows at a time, with previous/next pages (the CSV still has them all). */
+  pageSize?: number;
 }
 
 function compare(a: string | number | null | undefined, b: string | number | null | undefined) {
@@ -41,10 +43,30 @@ function compare(a: string | number | null | undefined, b: string | number | nul
   return String(a).localeCompare(String(b));
 }
 
-/** A sortable table with a CSV export of exactly the rows it shows. */
-export function DataTable<T>({ caption, columns, rows, rowKey, csvName, empty, initialSort, rowActions, onRowSelect, phoneCards }: Props<T>) {
+/** Whether the element's content is wider than it (then keyboard users must be able to
+ * focus it to scroll: WCAG 2.1.1, axe's scrollable-region-focusable). */
+function useOverflow(ref: React.RefObject<HTMLDivElement | null>): boolean {
+  const [over, setOver] = useState(false);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el || typeof ResizeObserver === "undefined") return;
+    const check = () => setOver(el.scrollWidth > el.clientWidth + 1);
+    const watch = new ResizeObserver(check);
+    watch.observe(el);
+    if (el.firstElementChild) watch.observe(el.firstElementChild);
+    check();
+    return () => watch.disconnect();
+  }, [ref]);
+  return over;
+}
+
+/** A sortable table with a CSV export of exactly the rows it holds (every page). */
+export function DataTable<T>({ caption, columns, rows, rowKey, csvName, empty, initialSort, rowActions, onRowSelect, phoneCards, pageSize }: Props<T>) {
   const phone = useMediaQuery("(max-width: 36em)") ?? false;
   const [sort, setSort] = useState(initialSort ?? null);
+  const [page, setPage] = useState(0);
+  const viewport = useRef<HTMLDivElement>(null);
+  const overflowing = useOverflow(viewport);
   const sorted = useMemo(() => {
     if (!sort) return rows;
     const col = columns.find((c) => c.key === sort.key);
@@ -53,6 +75,10 @@ export function DataTable<T>({ caption, columns, rows, rowKey, csvName, empty, i
     const out = [...rows].sort((a, b) => compare(get(a), get(b)));
     return sort.desc ? out.reverse() : out;
   }, [rows, sort, columns]);
+
+  const pages = pageSize ? Math.max(1, Math.ceil(sorted.length / pageSize)) : 1;
+  const at = Math.min(page, pages - 1); // the rows shrank under a filter: stay on a page that exists
+  const shown = pageSize ? sorted.slice(at * pageSize, (at + 1) * pageSize) : sorted;
 
   const exportCsv = () => {
     const cols = columns.filter((c) => c.value);
@@ -72,10 +98,10 @@ export function DataTable<T>({ caption, columns, rows, rowKey, csvName, empty, i
         </Group>
       )}
       {phoneCards && phone ? (
-        <RowCards caption={caption} columns={columns} rows={sorted} rowKey={rowKey} empty={empty}
+        <RowCards caption={caption} columns={columns} rows={shown} rowKey={rowKey} empty={empty}
           rowActions={rowActions} onRowSelect={onRowSelect} />
       ) : (
-      <ScrollArea type="auto">
+      <ScrollArea type="auto" viewportRef={viewport} viewportProps={overflowing ? { tabIndex: 0 } : undefined}>
         <Table striped highlightOnHover verticalSpacing={6} fz="sm">
           <Table.Caption style={{ captionSide: "top", textAlign: "left" }} className="visually-hidden">
             {caption}
@@ -90,7 +116,7 @@ export function DataTable<T>({ caption, columns, rows, rowKey, csvName, empty, i
                     style={{ textAlign: c.numeric ? "right" : "left" }}>
                     {c.value ? (
                       <UnstyledButton fz="sm" fw={600}
-                        onClick={() => setSort(active && !sort?.desc ? { key: c.key, desc: true } : { key: c.key })}>
+                        onClick={() => { setSort(active && !sort?.desc ? { key: c.key, desc: true } : { key: c.key }); setPage(0); }}>
                         {c.header}
                         {active ? (sort?.desc ? " ▼" : " ▲") : ""}
                       </UnstyledButton>
@@ -104,14 +130,14 @@ export function DataTable<T>({ caption, columns, rows, rowKey, csvName, empty, i
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
-            {sorted.length === 0 ? (
+            {shown.length === 0 ? (
               <Table.Tr>
                 <Table.Td colSpan={columns.length + (rowActions ? 1 : 0)}>
                   <Text c="dimmed" ta="center" py="md">{empty ?? "Nothing here yet."}</Text>
                 </Table.Td>
               </Table.Tr>
             ) : (
-              sorted.map((row) => (
+              shown.map((row) => (
                 <Table.Tr key={rowKey(row)}
                   onClick={onRowSelect && (() => onRowSelect(row))}
                   onFocusCapture={onRowSelect && (() => onRowSelect(row))}>
@@ -125,6 +151,18 @@ export function DataTable<T>({ caption, columns, rows, rowKey, csvName, empty, i
           </Table.Tbody>
         </Table>
       </ScrollArea>
+      )}
+      {pageSize !== undefined && pages > 1 && (
+        <Group justify="space-between" mt="xs" wrap="wrap" aria-label={`${caption}: pages`} role="navigation">
+          <Text size="sm" c="dimmed" aria-live="polite">
+            {at * pageSize + 1}–{Math.min((at + 1) * pageSize, sorted.length)} of {sorted.length}
+          </Text>
+          <Group gap="xs">
+            <Button size="xs" variant="default" disabled={at === 0} onClick={() => setPage(at - 1)}>Previous</Button>
+            <Text size="sm">Page {at + 1} of {pages}</Text>
+            <Button size="xs" variant="default" disabled={at >= pages - 1} onClick={() => setPage(at + 1)}>Next</Button>
+          </Group>
+        </Group>
       )}
     </div>
   );

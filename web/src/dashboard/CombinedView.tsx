@@ -5,7 +5,7 @@ import { unwrap } from "@/api/errors";
 import { Money } from "@/components/Money";
 import { modelKeys, type Portfolio } from "@/portfolios/modelApi";
 import { DataLabel } from "./DataLabel";
-import { Section } from "./PortfolioBoard";
+import { Section } from "./Section";
 import { PositionsPanel } from "./PositionsPanel";
 
 /** Every portfolio side by side (each row the API's own figures; nothing summed here). */

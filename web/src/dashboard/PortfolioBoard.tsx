@@ -1,28 +1,19 @@
-import { Alert, Badge, Card, Grid, Group, Loader, Stack, Text, Title } from "@mantine/core";
+import { Alert, Badge, Grid, Group, Loader, Stack, Text } from "@mantine/core";
 import { universeName, words } from "@/format";
-import { type ReactNode, useMemo } from "react";
+import { useMemo } from "react";
 import { Money } from "@/components/Money";
 import { ProvisionalCalendar } from "@/components/ProvisionalCalendar";
+import { AgentPanel } from "./AgentPanel";
 import { useDashboard } from "@/portfolios/modelApi";
+import { modeWords } from "@/portfolios/mode";
 import { CapitalBar } from "./CapitalBar";
 import { DataLabel } from "./DataLabel";
 import { EquityChart, toPoints } from "./EquityChart";
 import { PositionsPanel } from "./PositionsPanel";
 import { RecentActivity } from "./RecentActivity";
 import { SectorAllocation } from "./SectorAllocation";
+import { Section } from "./Section";
 import { SignalCart } from "./SignalCart";
-
-export function Section({ title, children, extra }: { title: string; children: ReactNode; extra?: ReactNode }) {
-  return (
-    <Card withBorder padding="sm" component="section" aria-label={title}>
-      <Group justify="space-between" mb="xs" gap="xs">
-        <Title order={2} size="h5">{title}</Title>
-        {extra}
-      </Group>
-      {children}
-    </Card>
-  );
-}
 
 /** One model portfolio's dashboard, every figure as the API reports it. */
 export function PortfolioBoard({ id }: { id: number }) {
@@ -37,7 +28,7 @@ export function PortfolioBoard({ id }: { id: number }) {
     <Stack gap="md">
       <Group gap="xs">
         <Badge variant="outline" color={p.status === "active" ? "blue.9" : "gray.8"}>{words(p.status)}</Badge>
-        <Badge variant="outline" color="gray.8">{p.paper_mode ? "Paper" : "Live"} · {universeName(p.universe)}</Badge>
+        <Badge variant="outline" color="gray.8">{modeWords(p)} · {universeName(p.universe)}</Badge>
         <DataLabel synthetic={d.synthetic} source={d.data_source} />
         <ProvisionalCalendar provisional={p.last_scan_provisional} label="Last scan: provisional calendar" />
       </Group>
@@ -46,6 +37,7 @@ export function PortfolioBoard({ id }: { id: number }) {
           <Stack gap={2}>{d.drift.map((line) => <Text key={line} size="sm">{line}</Text>)}</Stack>
         </Alert>
       )}
+      {p.executor === "agent" && <AgentPanel broker={p.broker} />}
       <Section title="Capital" extra={
         <Group gap="md">
           <Text size="sm">Total <b data-testid="capital-total"><Money value={p.total_capital} /></b></Text>

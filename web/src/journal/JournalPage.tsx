@@ -1,19 +1,30 @@
 // The journal: P&L by financial year with the tax split, the round trips, the Edge Finder,
 // Patterns and the benchmark. Every figure is the API's (FIFO, corporate actions and tax rules
 // are worked out on the server); the page only picks the year and lays them out.
-import { Button, Card, Group, Loader, Select, SimpleGrid, Stack, Tabs, Text, TextInput, Title } from "@mantine/core";
+import { Button, Card, FileInput, Group, List, Loader, SegmentedControl, Select, SimpleGrid, Stack, Table, Tabs, Text, TextInput, Title } from "@mantine/core";
 import { useMediaQuery } from "@mantine/hooks";
-import { type ReactNode, useMemo, useState } from "react";
+import { useQueryClient } from "@tanstack/react-query";
+import { useMemo, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { type Column, DataTable } from "@/components/DataTable";
 import { download, toCsv } from "@/components/csv";
+import { Figure, READABLE_PLACEHOLDER } from "@/components/Figure";
+import { BENCH_COLOUR, LineChart, RUN_COLOURS } from "@/components/LineChart";
 import { Money } from "@/components/Money";
 import { PageTitle } from "@/components/PageTitle";
+import { SwitcherControls, useFamilyScope } from "@/family/FamilySwitcher";
+import { useGroups } from "@/family/familyApi";
+import { type Scope, scopeLabel } from "@/family/scope";
 import { istDate, qty } from "@/format";
 import { Notice } from "@/orders/Notice";
 import { EdgeTab, PatternsTab } from "./Analytics";
-import { type GainsBucket, type OpenPosition, type RoundTrip, type Schedule112A, type Tax, type YearPnl, exportTax, usePnl, useTax } from "./journalApi";
-import { accountName, financialYears, fractionPct, fyOf, fyRange, gainsName, istToday, problem, sourceName, tripType } from "./journalWords";
+import {
+  type Benchmark, type BenchmarkMetrics, type GainsBucket, type IndexImport, type OpenPosition, type Period, type RoundTrip, type Schedule112A,
+  type Tax, type YearPnl, exportTax, importIndex, useBenchmark, usePnl, useTax,
+} from "./journalApi";
+import {
+  accountName, benchmarkLines, financialYears, fractionPct, fyOf, fyRange, gainsName, istToday, periodName, problem, ratio, sourceName, tripType,
+} from "./journalWords";
 
 const TABS = [
   { value: "pnl", label: "P&L and tax" },
@@ -22,17 +33,6 @@ const TABS = [
   { value: "patterns", label: "Patterns" },
   { value: "benchmark", label: "Benchmark" },
 ];
-
-/** A labelled figure, the label first so a phone reads it as a line. */
-export function Figure({ label, children, hint }: { label: string; children: ReactNode; hint?: string }) {
-  return (
-    <div>
-      <Text size="xs" c="dimmed">{label}</Text>
-      <Text fw={700} size="lg">{children}</Text>
-      {hint && <Text size="xs" c="dimmed">{hint}</Text>}
-    </div>
-  );
-}
 
 function NoTrades() {
   return (
@@ -251,8 +251,8 @@ function YearsTable({ years, onPick }: { years: YearPnl[]; onPick: (fy: string) 
   );
 }
 
-function PnlTab() {
-  const pnl = usePnl();
+function PnlTab({ scope }: { scope: Scope }) {
+  const pnl = usePnl(scope);
   const years = useMemo(() => {
     const listed = (pnl.data?.years ?? []).map((y) => y.fy);
     return listed.length > 0 ? listed : financialYears([], istToday());
@@ -288,6 +288,9 @@ function PnlTab() {
         <Select label="Financial year" w={180} value={fy} onChange={setChosen} allowDeselect={false}
           data={years.map((y) => ({ value: y, label: `FY ${y}` }))} />
       </Group>
+      {scope.kind !== "me" && (
+        <Text size="sm" c="dimmed" role="note">Tax is each person's own: the tax P&L below is yours alone.</Text>
+      )}
       {fy && <TaxYearView fy={fy} />}
     </Stack>
   );
@@ -321,7 +324,7 @@ function TripCards({ rows }: { rows: RoundTrip[] }) {
         <Card withBorder key={tripKey(t, i)} component="article" aria-label={`${t.symbol} closed ${istDate(t.closed)}`} p="sm">
           <Group justify="space-between" wrap="nowrap">
             <div>
-              <Text fw={600}>{t.symbol}</Text>
+              <Text fw={600}>{t.symbol}{t.member && <Text span size="xs" c="dimmed"> · {t.member}</Text>}</Text>
               <Text size="xs" c="dimmed">{tripType(t)} · {qty(t.quantity)} · {istDate(t.opened)} → {istDate(t.closed)}</Text>
             </div>
             <Stack gap={0} align="flex-end">
@@ -346,8 +349,11 @@ const openColumns: Column<OpenPosition>[] = [
   { key: "unrealised", header: "Unrealised (₹)", numeric: true, render: (p) => <Money value={p.unrealised} pnl />, value: (p) => p.unrealised },
 ];
 
-function RoundTripsTab() {
-  const pnl = usePnl();
+const memberColumn: Column<RoundTrip> = { key: "member", header: "Member", render: (t) => t.member ?? "—", value: (t) => t.member };
+
+function RoundTripsTab({ scope }: { scope: Scope }) {
+  const pnl = usePnl(scope);
+  const columns = scope.kind === "me" ? tripColumns : [tripColumns[0]!, memberColumn, ...tripColumns.slice(1)];
   const phone = useMediaQuery("(max-width: 48em)");
   const [symbol, setSymbol] = useState("");
   const [fy, setFy] = useState<string>("all");
@@ -380,7 +386,7 @@ function RoundTripsTab() {
       {phone ? (
         <TripCards rows={shown} />
       ) : (
-        <DataTable caption="Round trips" columns={tripColumns} rows={shown} rowKey={(t) => tripKey(t, shown.indexOf(t))} csvName="round-trips"
+        <DataTable caption="Round trips" columns={columns} rows={shown} rowKey={(t) => tripKey(t, shown.indexOf(t))} csvName="round-trips"
           initialSort={{ key: "closed", desc: true }} empty="No round trips match." />
       )}
       {open.length > 0 && (
@@ -396,45 +402,195 @@ function RoundTripsTab() {
 
 // ----------------------------------------------------------------------------- benchmark
 
-function BenchmarkTab() {
+const PERIODS: Period[] = ["all", "1y", "3y", "5y"];
+
+function IndexImportForm({ index }: { index: string }) {
+  const client = useQueryClient();
+  const [file, setFile] = useState<File | null>(null);
+  const [name, setName] = useState(index);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [done, setDone] = useState<IndexImport | null>(null);
+  const send = async () => {
+    if (!file) return;
+    setBusy(true);
+    setError(null);
+    try {
+      setDone(await importIndex(file, name));
+      setFile(null);
+      await client.invalidateQueries({ queryKey: ["journal", "benchmark"] });
+    } catch (e) {
+      setError(problem(e));
+    } finally {
+      setBusy(false);
+    }
+  };
   return (
-    <Card withBorder component="section" aria-label="Benchmark">
-      <Title order={2} size="h5" mb="xs">Would you have done better holding the index?</Title>
-      <Text size="sm" mb="sm">
-        The benchmark sets your equity curve beside NIFTY 50, NIFTY 100, NIFTY Next 50 or NIFTY Midcap 50 (or a
-        fund from your CAS), both starting at 100, with CAGR, XIRR, Sharpe ratio, maximum drawdown, alpha, beta and
-        correlation. It uses index history you import, never simulated prices.
+    <Stack gap="xs">
+      <Group align="flex-end" gap="xs" wrap="wrap">
+        <FileInput label="Daily closes (CSV)" placeholder="Choose a file" styles={READABLE_PLACEHOLDER} accept=".csv,text/csv" value={file} onChange={setFile} w={240} clearable />
+        <TextInput label="Index or fund" description="When the file does not name it" value={name} onChange={(e) => setName(e.currentTarget.value)} w={200} />
+        <Button onClick={() => void send()} loading={busy} disabled={!file}>Import closes</Button>
+      </Group>
+      {error && <Text size="sm" c="red.8" role="alert">{error}</Text>}
+      {done && (
+        <Text size="sm" role="status">
+          Imported {done.names.join(", ")}: {qty(done.rows_read)} days read, {qty(done.rows_added)} new, {istDate(done.first)} to {istDate(done.last)}.
+        </Text>
+      )}
+    </Stack>
+  );
+}
+
+function HowToImport({ index }: { index: string }) {
+  return (
+    <Card withBorder component="section" aria-label="Import index history">
+      <Title order={3} size="h6" mb={4}>Import {index}'s history first</Title>
+      <Text size="sm" mb={4}>
+        The benchmark uses daily closes you import, never simulated prices, and the server does not go online by
+        itself. Either of these works:
       </Text>
-      <Title order={3} size="h6" mb={4}>Import index history first</Title>
-      <Text size="sm">
-        Download the index's daily closes (NSE's historical index data, or the index bhavcopy) as CSV and import
-        them on the server:
-      </Text>
-      <Text component="pre" size="sm" p="xs" style={{ whiteSpace: "pre-wrap", background: "var(--mantine-color-default-hover)", borderRadius: 4 }}>
-        tradertape data import nifty50.csv --symbol "NSE:NIFTY 50"
-      </Text>
-      <Text size="sm" c="dimmed">
-        The ledger (on <Link to="/uploads">Uploads</Link>) gives the money you added and withdrew, which XIRR needs.
+      <List size="sm" mb="sm">
+        <List.Item>niftyindices.com → Historical Data: choose the index and the years, download the CSV (Date, Close).</List.Item>
+        <List.Item>NSE's daily index bhavcopies (ind_close_all_DDMMYYYY.csv): every index's close of a day; import as many days as you have.</List.Item>
+        <List.Item>For a fund: a CSV of date and NAV, named after the fund.</List.Item>
+      </List>
+      <IndexImportForm index={index} />
+      <Text size="xs" c="dimmed" mt="xs">
+        Upload your ledger on <Link to="/uploads">Uploads</Link> too: the money you added and withdrew is what XIRR and
+        the time-weighted returns need.
       </Text>
     </Card>
+  );
+}
+
+function MetricsTable({ b }: { b: Benchmark }) {
+  const you: BenchmarkMetrics | null | undefined = b.you;
+  const them: BenchmarkMetrics | null | undefined = b.benchmark;
+  const rows: [string, (m: BenchmarkMetrics | null | undefined) => string][] = [
+    ["CAGR", (m) => fractionPct(m?.cagr)],
+    ["XIRR", (m) => fractionPct(m?.xirr)],
+    ["Total return", (m) => fractionPct(m?.total_return)],
+    ["Sharpe ratio", (m) => ratio(m?.sharpe)],
+    ["Maximum drawdown", (m) => fractionPct(m?.max_drawdown)],
+  ];
+  return (
+    <Table withTableBorder={false} fz="sm" verticalSpacing={4} maw={520}>
+      <Table.Caption className="visually-hidden">You against {b.index}</Table.Caption>
+      <Table.Thead>
+        <Table.Tr>
+          <Table.Th>Measure</Table.Th>
+          <Table.Th style={{ textAlign: "right" }}>You</Table.Th>
+          <Table.Th style={{ textAlign: "right" }}>{b.index}</Table.Th>
+        </Table.Tr>
+      </Table.Thead>
+      <Table.Tbody>
+        {rows.map(([label, show]) => (
+          <Table.Tr key={label}>
+            <Table.Th scope="row" fw={400}>{label}</Table.Th>
+            <Table.Td className="num">{show(you)}</Table.Td>
+            <Table.Td className="num">{show(them)}</Table.Td>
+          </Table.Tr>
+        ))}
+      </Table.Tbody>
+    </Table>
+  );
+}
+
+function BenchmarkTab() {
+  const [index, setIndex] = useState("NIFTY 50");
+  const [period, setPeriod] = useState<Period>("all");
+  const bench = useBenchmark(index, period);
+  const lines = useMemo(() => benchmarkLines(bench.data?.points ?? []), [bench.data]);
+  const series = useMemo(() => [
+    { name: "You", color: RUN_COLOURS[0]!, points: lines.you },
+    { name: index, color: BENCH_COLOUR, points: lines.benchmark, dashed: true },
+  ], [lines, index]);
+  const b = bench.data;
+  const imported = new Set(b?.imported.map((i) => i.name) ?? []);
+  return (
+    <Stack gap="md">
+      <Text size="sm">
+        Would you have done better holding the index? Your account (money in, plus realised P&L net of charges)
+        against an index or a fund, both starting at 100.
+      </Text>
+      <Group gap="sm" align="flex-end" wrap="wrap">
+        <Select label="Compare with" w={220} value={index} allowDeselect={false} onChange={(v) => setIndex(v ?? "NIFTY 50")}
+          data={(b?.choices ?? ["NIFTY 50", "NIFTY 100", "NIFTY NEXT 50", "NIFTY MIDCAP 50"]).map((c) => ({
+            value: c, label: imported.has(c) ? c : `${c} (not imported)`,
+          }))} />
+        <SegmentedControl aria-label="Period" value={period} onChange={(v) => setPeriod(v as Period)}
+          data={PERIODS.map((p) => ({ value: p, label: periodName(p) }))} />
+      </Group>
+      {bench.isPending ? <Loader aria-label="Loading the benchmark" /> : bench.error ? (
+        <Notice role="alert" color="red">{problem(bench.error)}</Notice>
+      ) : b && !imported.has(b.index) ? (
+        <HowToImport index={b.index} />
+      ) : b && b.points.length === 0 ? (
+        <Notice color="blue" role="status" title="Nothing to compare yet">{b.missing ?? "No days to compare in this period."}</Notice>
+      ) : b ? (
+        <>
+          <Card withBorder component="section" aria-label={`You against ${b.index}`}>
+            <Title order={2} size="h5" mb={4}>You against {b.index}</Title>
+            <Text size="xs" c="dimmed" mb="xs">{b.start && b.end ? `${istDate(b.start)} to ${istDate(b.end)}` : ""} · both start at 100</Text>
+            <LineChart series={series} label={`Your account and ${b.index}, both from 100`} format={(v) => v.toFixed(1)} />
+          </Card>
+          <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md">
+            <Card withBorder component="section" aria-label="Returns and risk">
+              <Title order={2} size="h5" mb="xs">Returns and risk</Title>
+              <MetricsTable b={b} />
+            </Card>
+            <Card withBorder component="section" aria-label="Against the index">
+              <Title order={2} size="h5" mb="xs">Against the index</Title>
+              <SimpleGrid cols={3} spacing="md">
+                <Figure label="Alpha a year" hint="Your return the index does not explain">{fractionPct(b.alpha)}</Figure>
+                <Figure label="Beta" hint="How much you move when it moves 1">{ratio(b.beta)}</Figure>
+                <Figure label="Correlation" hint="−1 to 1">{ratio(b.correlation)}</Figure>
+              </SimpleGrid>
+            </Card>
+          </SimpleGrid>
+          <Card withBorder component="section" aria-label="How it is worked out">
+            <Title order={3} size="h6" mb={4}>How it is worked out</Title>
+            <List size="sm">{b.assumptions.map((a) => <List.Item key={a}>{a.charAt(0).toUpperCase() + a.slice(1)}.</List.Item>)}</List>
+          </Card>
+          <details>
+            <summary><Text span size="sm">Import more history</Text></summary>
+            <Stack mt="xs"><IndexImportForm index={b.index} /></Stack>
+          </details>
+        </>
+      ) : null}
+    </Stack>
   );
 }
 
 export function Component() {
   const { tab = "pnl" } = useParams();
   const navigate = useNavigate();
+  const scope = useFamilyScope();
+  const groups = useGroups();
+  const phone = useMediaQuery("(max-width: 62em)");
   const current = TABS.some((t) => t.value === tab) ? tab : "pnl";
+  const family = scope.kind !== "me";
   return (
     <>
       <PageTitle actions={<Button component={Link} to="/uploads" variant="default">Upload statements</Button>}>Journal</PageTitle>
+      {phone && (groups.data?.length ?? 0) > 0 && (
+        <Card withBorder mb="md" component="section" aria-label="Whose figures"><SwitcherControls /></Card>
+      )}
+      {family && (
+        <Text size="sm" c="dimmed" mb="sm" role="status">
+          Showing {scopeLabel(scope, groups.data)}: their round trips, Edge Finder and Patterns together. Tax and the
+          benchmark are yours alone.
+        </Text>
+      )}
       <Tabs value={current} onChange={(v) => void navigate(v === "pnl" ? "/journal" : `/journal/${v}`)} keepMounted={false}>
         <Tabs.List mb="md">
           {TABS.map((t) => <Tabs.Tab key={t.value} value={t.value}>{t.label}</Tabs.Tab>)}
         </Tabs.List>
-        <Tabs.Panel value="pnl"><PnlTab /></Tabs.Panel>
-        <Tabs.Panel value="round-trips"><RoundTripsTab /></Tabs.Panel>
-        <Tabs.Panel value="edge"><EdgeTab /></Tabs.Panel>
-        <Tabs.Panel value="patterns"><PatternsTab /></Tabs.Panel>
+        <Tabs.Panel value="pnl"><PnlTab scope={scope} /></Tabs.Panel>
+        <Tabs.Panel value="round-trips"><RoundTripsTab scope={scope} /></Tabs.Panel>
+        <Tabs.Panel value="edge"><EdgeTab scope={scope} /></Tabs.Panel>
+        <Tabs.Panel value="patterns"><PatternsTab scope={scope} /></Tabs.Panel>
         <Tabs.Panel value="benchmark"><BenchmarkTab /></Tabs.Panel>
       </Tabs>
     </>

@@ -3,6 +3,7 @@
 import { type QueryClient, useQuery } from "@tanstack/react-query";
 import { api, type components } from "@/api/client";
 import { unwrap } from "@/api/errors";
+import { type Scope, scopeQuery } from "@/family/scope";
 
 export type Upload = components["schemas"]["UploadOut"];
 export type UploadReport = components["schemas"]["UploadReportOut"];
@@ -17,19 +18,30 @@ export type Edge = components["schemas"]["EdgeOut"];
 export type PatternDimension = components["schemas"]["PatternDimensionOut"];
 export type PatternBucket = components["schemas"]["PatternBucketOut"];
 export type UploadKind = Upload["kind"];
+export type Benchmark = components["schemas"]["BenchmarkOut"];
+export type BenchmarkMetrics = components["schemas"]["BenchmarkMetricsOut"];
+export type IndexImport = components["schemas"]["IndexImportOut"];
+export type PatternStrategy = components["schemas"]["PatternStrategyOut"];
+export type Period = Benchmark["period"];
 
 export const journalKeys = {
   all: ["journal"] as const,
   uploads: ["journal", "uploads"] as const,
-  pnl: ["journal", "pnl"] as const,
+  pnl: (scope: Scope) => ["journal", "pnl", scopeQuery(scope)] as const,
   tax: (fy: string) => ["journal", "tax", fy] as const,
-  edge: ["journal", "edge"] as const,
-  patterns: ["journal", "patterns"] as const,
+  edge: (scope: Scope) => ["journal", "edge", scopeQuery(scope)] as const,
+  patterns: (scope: Scope) => ["journal", "patterns", scopeQuery(scope)] as const,
+  benchmark: (index: string, period: string) => ["journal", "benchmark", index, period] as const,
 };
 
-/** After an upload or a delete every journal figure may have moved. */
-export function refreshJournal(client: QueryClient): Promise<void> {
-  return client.invalidateQueries({ queryKey: journalKeys.all });
+/** After an upload or a delete every journal figure may have moved, and so may your wealth
+ * (holdings from tradebooks, funds from a CAS, cash from a ledger). */
+export async function refreshJournal(client: QueryClient): Promise<void> {
+  await Promise.all([
+    client.invalidateQueries({ queryKey: journalKeys.all }),
+    client.invalidateQueries({ queryKey: ["wealth"] }),
+    client.invalidateQueries({ queryKey: ["family", "consolidated"] }),
+  ]);
 }
 
 /** Your uploads, newest first. */
@@ -68,11 +80,12 @@ export async function uploadFile(kind: UploadKind, file: File, password = ""): P
   return unwrap(await api.POST("/api/uploads/cas", { body: asForm<CasBody>(form) }));
 }
 
-/** Realised P&L of every round trip, and the open positions (all years). */
-export function usePnl() {
+/** Realised P&L of every round trip, and the open positions (all years): yours, or the
+ * family members' the switcher chose. */
+export function usePnl(scope: Scope) {
   return useQuery({
-    queryKey: journalKeys.pnl,
-    queryFn: async () => unwrap(await api.GET("/api/journal/pnl")),
+    queryKey: journalKeys.pnl(scope),
+    queryFn: async () => unwrap(await api.GET("/api/journal/pnl", { params: { query: scopeQuery(scope) } })),
   });
 }
 
@@ -92,16 +105,45 @@ export async function exportTax(fy: string, format: "xlsx" | "csv"): Promise<{ f
   return { filename: out.filename, blob: new Blob([bytes], { type: out.media_type }) };
 }
 
-export function useEdge() {
+export function useEdge(scope: Scope) {
   return useQuery({
-    queryKey: journalKeys.edge,
-    queryFn: async () => unwrap(await api.GET("/api/journal/edge")),
+    queryKey: journalKeys.edge(scope),
+    queryFn: async () => unwrap(await api.GET("/api/journal/edge", { params: { query: scopeQuery(scope) } })),
   });
 }
 
-export function usePatterns() {
+export function usePatterns(scope: Scope) {
   return useQuery({
-    queryKey: journalKeys.patterns,
-    queryFn: async () => unwrap(await api.GET("/api/journal/patterns")),
+    queryKey: journalKeys.patterns(scope),
+    queryFn: async () => unwrap(await api.GET("/api/journal/patterns", { params: { query: scopeQuery(scope) } })),
   });
+}
+
+/** Your equity against an index (or fund) you imported, over a period. */
+export function useBenchmark(index: string, period: Period) {
+  return useQuery({
+    queryKey: journalKeys.benchmark(index, period),
+    queryFn: async () => unwrap(await api.GET("/api/journal/benchmark", { params: { query: { index, period } } })),
+  });
+}
+
+type IndexBody = components["schemas"]["Body_journal-import_index"];
+
+/** An index's (or fund's) daily closes for the benchmark; `name` when the file has none. */
+export async function importIndex(file: File, name: string): Promise<IndexImport> {
+  const form = new FormData();
+  form.append("file", file, file.name);
+  if (name.trim()) form.append("name", name.trim());
+  return unwrap(await api.POST("/api/journal/benchmark/indices", { body: asForm<IndexBody>(form) }));
+}
+
+/** A Patterns finding saved as a strategy (V1 Momentum with the finding's rule). */
+export async function strategyFromFinding(dimension: string, bucket: string): Promise<PatternStrategy> {
+  return unwrap(await api.POST("/api/journal/patterns/strategy", { body: { dimension, bucket } }));
+}
+
+/** Starts the backtest the finding's answer names; the run's id. */
+export async function startBacktest(backtest: PatternStrategy["backtest"]): Promise<number> {
+  const run = unwrap(await api.POST("/api/backtest/runs", { body: backtest }));
+  return run.id;
 }

@@ -2,6 +2,9 @@ import { describe, expect, it } from "vitest";
 import { ApiError } from "@/api/errors";
 import {
   accountName,
+  benchmarkLines,
+  periodName,
+  ratio,
   bucketLabel,
   dateRange,
   dimensionName,
@@ -139,5 +142,23 @@ describe("round trips", () => {
     expect(accountName("paper")).toBe("Paper");
     expect(accountName("ZE2727")).toBe("ZE2727");
     expect(accountName("kite")).toBe("Kite");
+  });
+});
+
+describe("benchmark words", () => {
+  it("draws both curves from 100", () => {
+    const lines = benchmarkLines([
+      { day: "2024-04-01", you: "1", benchmark: "1" },
+      { day: "2024-04-02", you: "1.0125", benchmark: "0.99" },
+    ]);
+    expect(lines.you).toEqual([{ time: "2024-04-01", value: 100 }, { time: "2024-04-02", value: 101.25 }]);
+    expect(lines.benchmark.map((p) => p.value)).toEqual([100, 99]);
+  });
+
+  it("names periods and rounds ratios", () => {
+    expect(["all", "1y", "3y", "5y"].map(periodName)).toEqual(["All time", "1 year", "3 years", "5 years"]);
+    expect(ratio("1.23456")).toBe("1.23");
+    expect(ratio(null)).toBe("—");
+    expect(ratio("x")).toBe("—");
   });
 });

@@ -197,3 +197,26 @@ export function problem(error: unknown): string {
   }
   return error instanceof Error ? error.message : String(error);
 }
+
+/** The benchmark's points (both 1 on the first day) as two lines starting at 100. */
+export function benchmarkLines(points: { day: string; you: string; benchmark: string }[]): {
+  you: { time: string; value: number }[];
+  benchmark: { time: string; value: number }[];
+} {
+  const line = (pick: (p: (typeof points)[number]) => string) =>
+    points.map((p) => ({ time: p.day, value: Number(pick(p)) * 100 })).filter((p) => Number.isFinite(p.value));
+  return { you: line((p) => p.you), benchmark: line((p) => p.benchmark) };
+}
+
+const PERIODS: Record<string, string> = { all: "All time", "1y": "1 year", "3y": "3 years", "5y": "5 years" };
+
+export function periodName(period: string): string {
+  return PERIODS[period] ?? period;
+}
+
+/** A ratio to two places ("1.234" → "1.23"); "—" without one. */
+export function ratio(value: string | number | null | undefined): string {
+  if (value === null || value === undefined || value === "") return "—";
+  const n = Number(value);
+  return Number.isFinite(n) ? n.toFixed(2) : "—";
+}

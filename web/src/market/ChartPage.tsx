@@ -1,19 +1,23 @@
 // A chart of one instrument: daily or minute candles with their volume from
 // /api/market/history, the forming candle from the tick stream, the user's own fills as
 // markers, an OHLC readout under the crosshair, and the strategy DSL's indicators from
-// /api/market/indicators (the backtester's own code computes them). lightweight-charts is
-// imported here only, lazily.
+// /api/market/indicators (the backtester's own code computes them). Opened from a backtest's
+// trade list (?run=…&entry=…&exit=…), it shows the days around that trade with its entry
+// and exit marked. lightweight-charts is imported here only, lazily.
 import { Alert, Badge, Checkbox, Group, SegmentedControl, Text } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useMemo, useRef, useState } from "react";
-import { Link, useParams } from "react-router";
+import { Link, useParams, useSearchParams } from "react-router";
 import { api } from "@/api/client";
 import { unwrap } from "@/api/errors";
 import { PageLoader } from "@/components/PageLoader";
 import { PageTitle } from "@/components/PageTitle";
 import { useTick } from "@/ticks/useTick";
-import { inr, istDate, istTime } from "@/format";
-import { type ChartInterval, type ChartTime, chartTime, fillMarkers, priceLabel, volumeLabel } from "./chartFormat";
+import { inr, istDate, istTime, pct } from "@/format";
+import {
+  type ChartInterval, type ChartTime, type MarkedTrade, TRADE_WORDS, chartTime, fillMarkers, priceLabel, tradeFills,
+  tradeFromSearch, tradeWindow, volumeLabel,
+} from "./chartFormat";
 
 type Charts = typeof import("lightweight-charts");
 type Api = import("lightweight-charts").IChartApi;
@@ -38,15 +42,23 @@ const COLOURS: Record<string, string> = {
 export function Component() {
   const symbol = decodeURIComponent(useParams().symbol ?? "");
   const [shown, setShown] = useState<Record<Overlay, boolean>>({ sma: true, ema: false, bb: true, rsi: true, macd: true });
-  const [timeframe, setTimeframe] = useState<ChartInterval>("day");
+  const [search] = useSearchParams();
+  const trade = useMemo(() => tradeFromSearch(search), [search]);
+  const [picked, setTimeframe] = useState<ChartInterval>("day");
+  const timeframe: ChartInterval = trade ? "day" : picked; // a backtest trade is on daily candles
+  const range = trade ? tradeWindow(trade) : null;
   const history = useQuery({
-    queryKey: ["history", symbol, timeframe],
-    queryFn: async () => unwrap(await api.GET("/api/market/history", { params: { query: { symbol, interval: timeframe } } })),
+    queryKey: ["history", symbol, timeframe, range?.from, range?.to],
+    queryFn: async () => unwrap(await api.GET("/api/market/history", {
+      params: { query: { symbol, interval: timeframe, from: range?.from, to: range?.to } },
+    })),
   });
   const indicators = useQuery({
-    queryKey: ["indicators", symbol],
+    queryKey: ["indicators", symbol, range?.from, range?.to],
     queryFn: async () =>
-      unwrap(await api.GET("/api/market/indicators", { params: { query: { symbol, names: ALL_NAMES.join(",") } } })),
+      unwrap(await api.GET("/api/market/indicators", {
+        params: { query: { symbol, names: ALL_NAMES.join(","), from: range?.from, to: range?.to } },
+      })),
   });
   const fills = useQuery({
     queryKey: ["fills", symbol],
@@ -56,6 +68,7 @@ export function Component() {
   const chart = useRef<{ api: Api; candles: Series; last: Bar | null } | null>(null);
   const [hover, setHover] = useState<Bar | null>(null);
   const [lastBar, setLastBar] = useState<Bar | null>(null);
+  const [tradeMarks, setTradeMarks] = useState(0); // a backtest trade's arrows on the candles
   const tick = useTick(symbol);
 
   // Kite's row shape, [timestamp, open, high, low, close, volume] (the schema says so).
@@ -93,9 +106,13 @@ export function Component() {
       volume.setData(bars.map((b) => ({
         time: b.time as Time, value: b.volume, color: b.close >= b.open ? "rgba(12,166,120,0.35)" : "rgba(224,49,49,0.35)",
       })));
-      // the user's own fills, one marker per candle and side
+      // the user's own fills, one marker per candle and side; a backtest trade's entry and exit
       const times = new Set(bars.map((b) => b.time));
-      lib.createSeriesMarkers(candles, fillMarkers(fills.data?.fills ?? [], timeframe, times).map((m) => ({ ...m, time: m.time as Time })));
+      const marked = trade ? fillMarkers(tradeFills(trade), "day", times, TRADE_WORDS) : [];
+      setTradeMarks(marked.length);
+      const markers = [...fillMarkers(fills.data?.fills ?? [], timeframe, times), ...marked]
+        .sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
+      lib.createSeriesMarkers(candles, markers.map((m) => ({ ...m, time: m.time as Time })));
       const tail = bars[bars.length - 1] ?? null;
       chart.current = { api: made, candles, last: tail };
       setLastBar(tail);
@@ -140,11 +157,12 @@ export function Component() {
       chart.current = null;
       made?.remove();
     };
-  }, [history.data, bars, indicators.data, fills.data, shown, timeframe]);
+  }, [history.data, bars, indicators.data, fills.data, shown, timeframe, trade]);
 
   // The forming candle from the tick: today's bar (daily) or this minute's (minute).
   useEffect(() => {
     const c = chart.current;
+    if (trade) return; // a past trade's days: today's candle does not belong there
     if (!c || !tick || typeof tick.ltp !== "number" || typeof tick.timestamp !== "string") return;
     const time = chartTime(tick.timestamp, timeframe);
     if (c.last && time < c.last.time) return;
@@ -156,7 +174,7 @@ export function Component() {
     c.candles.update({ time: time as Time, open, high, low, close: tick.ltp });
     c.last = { time, open, high, low, close: tick.ltp, volume: same ? c.last!.volume : 0 };
     setLastBar(c.last);
-  }, [tick, timeframe]);
+  }, [tick, timeframe, trade]);
 
   if (history.isPending) return <PageLoader />;
   if (history.error) return <Alert color="red" title={`No chart for ${symbol}`}>{history.error.message}</Alert>;
@@ -165,10 +183,13 @@ export function Component() {
   return (
     <>
       <PageTitle actions={<Text size="sm"><Link to="/market">Back to market watch</Link></Text>}>{`Chart ${symbol}`}</PageTitle>
+      {trade && <TradeNote trade={trade} symbol={symbol} />}
       <Group gap="md" mb="xs" wrap="wrap">
-        <SegmentedControl size="xs" aria-label="Candle interval" value={timeframe}
-          onChange={(v) => setTimeframe(v as ChartInterval)}
-          data={[{ value: "day", label: "Daily" }, { value: "minute", label: "1 minute" }]} />
+        {!trade && (
+          <SegmentedControl size="xs" aria-label="Candle interval" value={timeframe}
+            onChange={(v) => setTimeframe(v as ChartInterval)}
+            data={[{ value: "day", label: "Daily" }, { value: "minute", label: "1 minute" }]} />
+        )}
         {synthetic && (
           <Badge color="yellow" variant="filled" c="black" size="lg">
             Synthetic data: simulated prices, not real
@@ -187,8 +208,22 @@ export function Component() {
         </Alert>
       )}
       <OhlcReadout bar={hover ?? lastBar} timeframe={timeframe} />
-      <div ref={box} role="img" aria-label={`${timeframe === "day" ? "Daily" : "Minute"} candles of ${symbol}`} style={{ height: "min(70vh, 620px)", width: "100%" }} />
+      <div ref={box} role="img" aria-label={`${timeframe === "day" ? "Daily" : "Minute"} candles of ${symbol}${tradeMarks === 2 ? ", the trade's entry and exit marked" : ""}`} style={{ height: "min(70vh, 620px)", width: "100%" }} />
     </>
+  );
+}
+
+/** Which backtest trade is marked, what it made, and the way back to its run. */
+function TradeNote({ trade, symbol }: { trade: MarkedTrade; symbol: string }) {
+  const change = ((trade.exitPrice - trade.entryPrice) / trade.entryPrice) * 100;
+  return (
+    <Alert color="gray" variant="outline" mb="xs" role="note" title={`A trade of backtest run #${trade.run}`}>
+      <Text size="sm">
+        Bought {trade.quantity} {symbol} on {istDate(trade.entry)} at {inr(trade.entryPrice)}, sold on {istDate(trade.exit)} at{" "}
+        {inr(trade.exitPrice)} (<span className={change > 0 ? "up" : change < 0 ? "down" : undefined}>{pct(change, { signed: true })}</span>{" "}
+        before charges). The arrows mark the entry and the exit. <Link to={`/backtests/runs/${trade.run}`}>Back to the run</Link>
+      </Text>
+    </Alert>
   );
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chartTime, dayOf, fillMarkers, istToday, priceLabel, volumeLabel } from "./chartFormat";
+import { TRADE_WORDS, chartTime, dayOf, fillMarkers, istToday, priceLabel, tradeChartPath, tradeFills, tradeFromSearch, tradeWindow, volumeLabel } from "./chartFormat";
 
 describe("chart labels", () => {
   it("groups prices the Indian way and uses lakh/crore for big ones", () => {
@@ -36,6 +36,25 @@ describe("chart times, volume and fill markers", () => {
     expect(markers.map((m) => [m.time, m.text, m.shape])).toEqual([
       ["2026-11-18", "Bought 15", "arrowUp"],
       ["2026-11-19", "Sold 4", "arrowDown"],
+    ]);
+  });
+});
+
+describe("a backtest trade on the chart", () => {
+  const trade = { run: 12, entry: "2024-01-05", exit: "2024-02-09", quantity: 10, entryPrice: 1500, exitPrice: 1612.5 };
+  it("links to the chart and reads the link back", () => {
+    const path = tradeChartPath("NSE:INFY", trade);
+    expect(path.startsWith("/chart/INFY?")).toBe(true);
+    expect(tradeFromSearch(new URLSearchParams(path.split("?")[1]))).toEqual(trade);
+    expect(tradeFromSearch(new URLSearchParams("entry=2024-02-09&exit=2024-01-05&run=1&qty=1&in=1&out=1"))).toBeNull();
+    expect(tradeFromSearch(new URLSearchParams("symbol=INFY"))).toBeNull();
+  });
+  it("shows the days around it with its entry and exit marked", () => {
+    expect(tradeWindow(trade)).toEqual({ from: "2023-11-06", to: "2024-03-10" });
+    const markers = fillMarkers(tradeFills(trade), "day", new Set(["2024-01-05", "2024-02-09"]), TRADE_WORDS);
+    expect(markers.map((m) => [m.time, m.text, m.position])).toEqual([
+      ["2024-01-05", "Entry 10", "belowBar"],
+      ["2024-02-09", "Exit 10", "aboveBar"],
     ]);
   });
 });

@@ -37,8 +37,12 @@ export function volumeLabel(volume: number): string {
 export interface Fill { filled_at: string; side: string; quantity: number; price: string | number }
 export interface Marker { time: ChartTime; position: "belowBar" | "aboveBar"; shape: "arrowUp" | "arrowDown"; color: string; text: string }
 
+/** What a marker says of a buy and of a sell ("Bought 10", or a backtest's "Entry 10"). */
+export interface MarkerWords { buy: string; sell: string }
+const FILLED: MarkerWords = { buy: "Bought", sell: "Sold" };
+
 /** One marker per candle and side (fills in one candle add up), on candles the chart has. */
-export function fillMarkers(fills: Fill[], interval: ChartInterval, times: Set<ChartTime>): Marker[] {
+export function fillMarkers(fills: Fill[], interval: ChartInterval, times: Set<ChartTime>, said: MarkerWords = FILLED): Marker[] {
   const grouped = new Map<string, { time: ChartTime; buy: boolean; quantity: number }>();
   for (const f of fills) {
     const time = chartTime(f.filled_at, interval);
@@ -56,6 +60,53 @@ export function fillMarkers(fills: Fill[], interval: ChartInterval, times: Set<C
       position: g.buy ? "belowBar" : "aboveBar",
       shape: g.buy ? "arrowUp" : "arrowDown",
       color: g.buy ? "#0b7285" : "#c92a2a",
-      text: `${g.buy ? "Bought" : "Sold"} ${g.quantity}`,
+      text: `${g.buy ? said.buy : said.sell} ${g.quantity}`,
     }));
 }
+
+/** A backtest trade to mark on its instrument's chart: run, dates, prices and size. */
+export interface MarkedTrade { run: number; entry: string; exit: string; quantity: number; entryPrice: number; exitPrice: number }
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The chart link of a backtest trade: the days around it, its entry and exit marked. */
+export function tradeChartPath(symbol: string, t: MarkedTrade): string {
+  const q = new URLSearchParams({
+    run: String(t.run), entry: t.entry, exit: t.exit, qty: String(t.quantity), in: String(t.entryPrice), out: String(t.exitPrice),
+  });
+  return `/chart/${encodeURIComponent(symbol.replace(/^NSE:/, ""))}?${q.toString()}`;
+}
+
+/** The trade a chart link names, or null when it names none (or a malformed one). */
+export function tradeFromSearch(q: URLSearchParams): MarkedTrade | null {
+  const entry = q.get("entry") ?? "";
+  const exit = q.get("exit") ?? "";
+  const run = Number(q.get("run"));
+  const quantity = Number(q.get("qty"));
+  const entryPrice = Number(q.get("in"));
+  const exitPrice = Number(q.get("out"));
+  if (!DAY.test(entry) || !DAY.test(exit) || exit < entry) return null;
+  if (![run, quantity, entryPrice, exitPrice].every((n) => Number.isFinite(n) && n > 0)) return null;
+  return { run, entry, exit, quantity, entryPrice, exitPrice };
+}
+
+function shiftDay(day: string, days: number): string {
+  const d = new Date(`${day}T12:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+/** The days a trade's chart shows: two months before its entry to a month after its exit. */
+export function tradeWindow(t: MarkedTrade): { from: string; to: string } {
+  return { from: shiftDay(t.entry, -60), to: shiftDay(t.exit, 30) };
+}
+
+/** The trade as fills (a long: bought at entry, sold at exit) for `fillMarkers`. */
+export function tradeFills(t: MarkedTrade): Fill[] {
+  return [
+    { filled_at: t.entry, side: "BUY", quantity: t.quantity, price: t.entryPrice },
+    { filled_at: t.exit, side: "SELL", quantity: t.quantity, price: t.exitPrice },
+  ];
+}
+
+export const TRADE_WORDS: MarkerWords = { buy: "Entry", sell: "Exit" };

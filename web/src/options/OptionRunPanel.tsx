@@ -1,9 +1,11 @@
-// An option run on the run page: its legs, net greeks, protection rules and verdict, and
-// its payoff at expiry and today with what-if sliders (the API's figures).
+// An option run on the run page: its legs with where each stands (sent, open, filled,
+// rejected, unwinding…), protection rules and verdict, and its payoff at expiry and today
+// with what-if sliders (the API's figures).
 import { Alert, Badge, Grid, Group, Loader, Paper, Stack, Table, Text, Title } from "@mantine/core";
 import { useState } from "react";
 import { inr, qty, words } from "@/format";
 import { useOptionRun } from "@/workers/workerApi";
+import { legState, partialEntryWords } from "./legState";
 import { useRunPayoff, type WhatIf } from "./optionApi";
 import { PayoffChart } from "./PayoffChart";
 import { PayoffSummary } from "./PayoffSummary";
@@ -26,24 +28,38 @@ export default function OptionRunPanel({ runId }: { runId: number }) {
           <Badge variant="outline" color="gray.7">{words(o.status)}</Badge>
         </Group>
         <Table fz="sm" aria-label="Option legs">
-          <Table.Thead><Table.Tr><Table.Th>Contract</Table.Th><Table.Th>Side</Table.Th><Table.Th ta="right">Qty</Table.Th><Table.Th ta="right">Held</Table.Th><Table.Th ta="right">Avg price</Table.Th><Table.Th ta="right">LTP</Table.Th></Table.Tr></Table.Thead>
+          <Table.Thead><Table.Tr><Table.Th>Contract</Table.Th><Table.Th>Side</Table.Th><Table.Th>State</Table.Th><Table.Th ta="right">Qty</Table.Th><Table.Th ta="right">Held</Table.Th><Table.Th ta="right">Avg price</Table.Th><Table.Th ta="right">LTP</Table.Th></Table.Tr></Table.Thead>
           <Table.Tbody>
-            {o.legs.map((l) => (
-              <Table.Tr key={String(l.tradingsymbol)}>
-                <Table.Td>{l.tradingsymbol}</Table.Td>
-                <Table.Td>{l.transaction_type === "BUY" ? "Buy" : "Sell"}</Table.Td>
-                <Table.Td ta="right" className="num">{qty(l.quantity)}</Table.Td>
-                <Table.Td ta="right" className="num">{qty(l.net_quantity)}</Table.Td>
-                <Table.Td ta="right" className="num">{inr(l.average_price)}</Table.Td>
-                <Table.Td ta="right" className="num">{inr(l.ltp)}</Table.Td>
-              </Table.Tr>
-            ))}
+            {o.legs.map((l) => {
+              const [state, color] = legState(l.state);
+              return (
+                <Table.Tr key={String(l.tradingsymbol)} data-testid="option-leg">
+                  <Table.Td>{l.tradingsymbol}</Table.Td>
+                  <Table.Td>{l.transaction_type === "BUY" ? "Buy" : "Sell"}</Table.Td>
+                  <Table.Td>
+                    <Badge variant="outline" color={color}>{state}</Badge>
+                    {l.state_message && <Text size="xs" c="dimmed" mt={2}>{l.state_message}</Text>}
+                  </Table.Td>
+                  <Table.Td ta="right" className="num">{qty(l.quantity)}</Table.Td>
+                  <Table.Td ta="right" className="num">{qty(l.net_quantity)}</Table.Td>
+                  <Table.Td ta="right" className="num">{inr(l.average_price)}</Table.Td>
+                  <Table.Td ta="right" className="num">{inr(l.ltp)}</Table.Td>
+                </Table.Tr>
+              );
+            })}
           </Table.Tbody>
         </Table>
+        <Text size="sm" c="dimmed">
+          {o.execution_mode === "live" ? "Each leg goes to Kite on its own, one after another." : "Each leg is placed on its own, one after another."}{" "}
+          If a leg is refused after others filled, this run will {partialEntryWords(o.on_partial_entry)}.
+        </Text>
         <Text size="sm">
           Protection: {o.protection.rules.length === 0 ? "no rules" : o.protection.rules.map((r) => `${words(r.metric)} ${r.operator === "lte" ? "≤" : "≥"} ${r.threshold} → ${words(r.action)}`).join("; ")}
           {verdict.status ? ` · ${words(String(verdict.status))}` : ""}{verdict.triggered ? " (triggered)" : ""}
         </Text>
+        {p && o.legs.every((l) => !l.net_quantity) && (
+          <Text size="sm" c="dimmed">Nothing is held now: the payoff below is the structure's, as planned.</Text>
+        )}
         {payoff.error && <Alert color="red" role="alert">{payoff.error.message}</Alert>}
         {p && (
           <Grid>

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Chain, Payoff } from "./optionApi";
 import { scale } from "./payoffChart";
+import { inFlight, legState } from "./legState";
 import { addLeg, presetLegs } from "./spread";
 
 const contract = (strike: number, type: "CE" | "PE") => ({
@@ -51,5 +52,19 @@ describe("opening expiry", () => {
     expect(openingExpiry(days, "2026-11-23T20:00:00+00:00")).toBe("2026-12-01"); // 01:30 IST on the 24th
     expect(openingExpiry(days, "2026-11-23T10:00:00+00:00")).toBe("2026-11-24");
     expect(openingExpiry(days, null)).toBe("2026-11-24");
+  });
+});
+
+describe("a leg's state", () => {
+  it("reads in words with a colour for each state", () => {
+    expect(legState("open")).toEqual(["Open at the broker", "blue.8"]);
+    expect(legState("rejected")).toEqual(["Rejected", "red.8"]);
+    expect(legState("unwinding")).toEqual(["Unwinding", "grape.9"]);
+    expect(legState(null)[0]).toBe("Not entered");
+    expect(legState("exit_rejected")[0]).toBe("Exit rejected");
+  });
+  it("is in flight until the broker settles it", () => {
+    expect(inFlight(["filled", "sent"])).toBe(true);
+    expect(inFlight(["filled", "unwound", "rejected"])).toBe(false);
   });
 });

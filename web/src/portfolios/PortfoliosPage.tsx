@@ -7,6 +7,7 @@ import { PageTitle } from "@/components/PageTitle";
 import { ConfirmButton } from "@/dashboard/ConfirmButton";
 import { inr, universeName, words } from "@/format";
 import { DeployForm } from "./DeployForm";
+import { modeWords } from "./mode";
 import { type Portfolio, portfolioAction, scanNow, useModelAction, usePortfolios } from "./modelApi";
 import { PortfolioHistory } from "./PortfolioHistory";
 
@@ -64,7 +65,7 @@ export function Component() {
     { key: "name", header: "Portfolio", render: (p) => p.name, value: (p) => p.name, card: "title" },
     { key: "strategy", header: "Version", render: (p) => `v${p.strategy_version}`, value: (p) => p.strategy_version },
     { key: "universe", header: "Universe", render: (p) => universeName(p.universe), value: (p) => p.universe },
-    { key: "mode", header: "Mode", render: (p) => (p.paper_mode ? "Paper" : "Live"), value: (p) => (p.paper_mode ? "paper" : "live") },
+    { key: "mode", header: "Mode", render: (p) => modeWords(p), value: (p) => modeWords(p) },
     { key: "status", header: "Status", render: (p) => <Text size="sm" fw={p.status === "active" ? 400 : 600}>{words(p.status)}</Text>, value: (p) => p.status },
     { key: "total", header: "Total capital", numeric: true, render: (p) => <Money value={p.total_capital} />, value: (p) => p.total_capital },
     { key: "realised", header: "Realised", numeric: true, render: (p) => <Money value={p.realised_pnl} pnl />, value: (p) => p.realised_pnl },

@@ -8,6 +8,7 @@ import { ApiError, unwrap } from "@/api/errors";
 import { istDateTime } from "@/format";
 import { CopyField } from "./CopyField";
 import { brokerStatusKey, useBrokerStatus } from "@/shell/deskApi";
+import { GrowwBrowserLogin } from "./GrowwBrowserLogin";
 import { LoginOutcome } from "./KiteBrowserLogin";
 import { staticIpNotice } from "./staticIp";
 import type { components } from "@/api/client";
@@ -21,6 +22,12 @@ const BROKERS: { id: Broker; name: string }[] = [
   { id: "groww", name: "Groww" },
 ];
 
+// Where the secret lives when it is not stored (docs/live-trading.md, "Logging in").
+const SECRET_HINT: Record<Broker, string> = {
+  kite: "Optional. Leave it empty and this browser computes Kite's checksum at each login: the secret never reaches the server.",
+  upstox: "Optional. Leave it empty and type it at each login: Upstox's exchange needs it once, and it is not stored (or your agent finishes the login).",
+  groww: "Optional (your TOTP key). Leave it empty and log in below: this browser derives the code, and the key never reaches the server.",
+};
 
 function BrokerCard({ broker, name }: { broker: Broker; name: string }) {
   const client = useQueryClient();
@@ -67,7 +74,7 @@ function BrokerCard({ broker, name }: { broker: Broker; name: string }) {
               <TextInput label={`${name} API key`} value={apiKey} onChange={(e) => setApiKey(e.currentTarget.value)}
                 error={errors.api_key} autoComplete="off" />
               <PasswordInput label={`${name} API secret`} value={secret} onChange={(e) => setSecret(e.currentTarget.value)}
-                error={errors.api_secret} autoComplete="new-password" />
+                description={SECRET_HINT[broker]} error={errors.api_secret} autoComplete="new-password" />
               {save.error && !errors.api_key && !errors.api_secret && <Alert color="red">{save.error.message}</Alert>}
               <Group gap="xs">
                 <Button type="submit" size="xs" disabled={!apiKey.trim()} loading={save.isPending}>Save credentials</Button>
@@ -80,6 +87,7 @@ function BrokerCard({ broker, name }: { broker: Broker; name: string }) {
               </Group>
             </Stack>
           </form>
+          {broker === "groww" && c.configured && <GrowwBrowserLogin />}
           {c.configured && <StaticIpForm broker={broker} name={name} credentials={c} />}
         </Stack>
       )}

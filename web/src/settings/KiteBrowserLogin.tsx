@@ -2,6 +2,7 @@
 // secret comes back with `login=checksum&request_token=…`: the user types the API secret
 // here, the browser computes the checksum, and only the checksum goes to the server (with
 // the login's `state`, which proves the login was started from this user's own link).
+// Upstox without one comes back with `login=code&code=…` (./UpstoxBrowserLogin.tsx).
 import { Alert, Button, Paper, PasswordInput, Stack, Text } from "@mantine/core";
 import { useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
@@ -9,7 +10,9 @@ import { useSearchParams } from "react-router";
 import { api } from "@/api/client";
 import { ApiError, unwrap } from "@/api/errors";
 import { brokerStatusKey } from "@/shell/deskApi";
+import { AgentRelay } from "./AgentRelay";
 import { kiteChecksum } from "./kiteChecksum";
+import { UpstoxSecretForm } from "./UpstoxBrowserLogin";
 
 export function LoginOutcome() {
   const [params, setParams] = useSearchParams();
@@ -19,6 +22,9 @@ export function LoginOutcome() {
   const done = () => setParams({}, { replace: true });
   if (login === "ok") {
     return <Alert color="teal" role="status" withCloseButton onClose={done}>Logged in to {broker}.</Alert>;
+  }
+  if (login === "code" && broker === "upstox") {
+    return <UpstoxSecretForm code={params.get("code") ?? ""} state={params.get("state") ?? ""} onDone={done} />;
   }
   if (login === "checksum" && broker === "kite") {
     return (
@@ -86,42 +92,7 @@ function KiteChecksumForm({
           </Button>
         </Stack>
       </form>
-      <AgentRelay requestToken={requestToken} state={state} />
+      <AgentRelay broker="kite" token={requestToken} state={state} />
     </Paper>
-  );
-}
-
-// Or let the local agent finish it: it holds the secret, exchanges the token and pushes the
-// access token back (docs/agent-api.md, the login relay).
-function AgentRelay({ requestToken, state }: { requestToken: string; state: string }) {
-  const [sent, setSent] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const relay = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      unwrap(await api.POST("/api/trading-agent/relay/{broker}", {
-        params: { path: { broker: "kite" } },
-        body: { request_token: requestToken, state },
-      }));
-      setSent(true);
-    } catch (e) {
-      setError(e instanceof ApiError || e instanceof Error ? e.message : String(e));
-    } finally {
-      setBusy(false);
-    }
-  };
-  if (sent) {
-    return <Alert color="teal" role="status" mt="sm">Sent to your trading agent: it completes the login at its next poll.</Alert>;
-  }
-  return (
-    <Stack gap={4} mt="sm">
-      <Text size="sm">Or, if your trading agent holds the secret, let it finish the login.</Text>
-      <Button size="xs" variant="default" onClick={() => void relay()} loading={busy} disabled={!requestToken}>
-        Send to my trading agent
-      </Button>
-      {error && <Alert color="red">{error}</Alert>}
-    </Stack>
   );
 }

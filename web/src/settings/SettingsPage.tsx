@@ -7,6 +7,7 @@ import { AgentKeysSection, WorkerTokensSection } from "./KeysSection";
 import { LiveTradingSection } from "./LiveTradingSection";
 import { ServerSection } from "./ServerSection";
 import { TradingAgentSection } from "./TradingAgentSection";
+import { WhatsNewSection } from "./WhatsNewSection";
 import { FundsSection, NotificationsSection, SessionsSection, TelegramSection } from "./OtherSections";
 
 const SECTIONS = [
@@ -14,6 +15,7 @@ const SECTIONS = [
   { path: "live", label: "Live trading", render: () => <LiveTradingSection /> },
   { path: "keys", label: "Keys and tokens", render: () => (<><AgentKeysSection /><div style={{ height: 24 }} /><WorkerTokensSection /></>) },
   { path: "agent", label: "Trading agent", render: () => <TradingAgentSection /> },
+  { path: "whats-new", label: "What's new", render: () => <WhatsNewSection /> },
   { path: "telegram", label: "Telegram", render: () => <TelegramSection /> },
   { path: "sessions", label: "Sessions", render: () => <SessionsSection /> },
   { path: "funds", label: "Paper funds", render: () => <FundsSection /> },

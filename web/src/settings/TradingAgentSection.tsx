@@ -1,31 +1,44 @@
 // Settings → Trading agent: the local agent's heartbeat (last poll, version, health, a warning
 // when it has gone quiet for three intervals), its keys, and what it last synced from each broker.
-import { Alert, Badge, Button, Group, Stack, Switch, Text, Title } from "@mantine/core";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { api, type components } from "@/api/client";
-import { unwrap } from "@/api/errors";
+import { Alert, Anchor, Badge, Button, Group, Stack, Switch, Text, Title } from "@mantine/core";
+import { Link } from "react-router";
 import { type Column, DataTable } from "@/components/DataTable";
 import { inr, istDateTime, plain, qty } from "@/format";
-import { agentHealth, sinceText } from "./agentStatus";
+import { agentHealth, HEALTH, sinceText } from "./agentStatus";
 import { AgentKeysSection } from "./KeysSection";
+import {
+  type AgentHolding as Holding,
+  type AgentPosition as Position,
+  type AgentState,
+  useAgentHoldings,
+  useAgentPositions,
+  useAgentStatus,
+  useChangeObfuscation,
+  useObfuscation,
+} from "./tradingAgentApi";
 
-type AgentState = components["schemas"]["AgentStateOut"];
-type Holding = components["schemas"]["AgentHoldingOut"];
-type Position = components["schemas"]["AgentPositionOut"];
 
-const HEALTH = {
-  none: { color: "gray.8", label: "Not connected" },
-  ok: { color: "teal.9", label: "Polling" },
-  stale: { color: "red.9", label: "Not polling" },
-  revoked: { color: "#9a3412", label: "Key revoked" },
-} as const;
+// The "latest version" banner: the newest agent this release ships, against the one polling.
+function LatestVersion({ agents, latest }: { agents: AgentState[]; latest: string | null }) {
+  if (!latest) return null;
+  const mine = agents[0];
+  const whatsNew = <Anchor component={Link} to="/settings/whats-new">What&apos;s new</Anchor>;
+  if (mine?.outdated)
+    return (
+      <Alert color="yellow" c="black" role="status" title={`A newer agent is out: ${latest}`}>
+        Yours is {mine.version}. Upgrade it with <code>pip install --upgrade &quot;tradertape-agent[all]&quot;</code> and restart it. {whatsNew}
+      </Alert>
+    );
+  return (
+    <Text size="sm">
+      Latest agent: {latest}
+      {mine?.version === latest ? " (yours is up to date)" : ""} · {whatsNew}
+    </Text>
+  );
+}
 
 function AgentStatus() {
-  const status = useQuery({
-    queryKey: ["trading-agent", "status"],
-    queryFn: async () => unwrap(await api.GET("/api/trading-agent/status")),
-    refetchInterval: 15_000,
-  });
+  const status = useAgentStatus();
   const agents = status.data?.agents ?? [];
   const health = HEALTH[agentHealth(agents)];
   const columns: Column<AgentState>[] = [
@@ -47,27 +60,18 @@ function AgentStatus() {
         your machine. It polls with an agent key; create one below and give it to <code>tradertape-agent configure</code>.
       </Text>
       {status.error && <Alert color="red">{status.error.message}</Alert>}
-      {status.data?.warning && <Alert color="red" title="The agent is not polling">{status.data.warning}</Alert>}
+      {status.data?.warning && <Alert color="red.9" variant="filled" role="alert" title="The agent is not polling">{status.data.warning}</Alert>}
+      <LatestVersion agents={agents} latest={status.data?.latest_version ?? null} />
       <DataTable caption="Agents" columns={columns} rows={agents} rowKey={(a) => a.key_id} empty="No agent has polled yet." />
     </Stack>
   );
 }
 
-const OBFUSCATION_KEY = ["trading-agent", "obfuscation"];
-
 // The account's "upload obfuscation" switch: the agent scales what it syncs and uploads by a
 // factor kept only on the user's machine; the cloud keeps the factor's fingerprint.
 function Obfuscation() {
-  const client = useQueryClient();
-  const state = useQuery({
-    queryKey: OBFUSCATION_KEY,
-    queryFn: async () => unwrap(await api.GET("/api/trading-agent/obfuscation")),
-  });
-  const change = useMutation({
-    mutationFn: async (body: { on: boolean; forget_factor?: boolean }) =>
-      unwrap(await api.PUT("/api/trading-agent/obfuscation", { body })),
-    onSuccess: (saved) => client.setQueryData(OBFUSCATION_KEY, saved),
-  });
+  const state = useObfuscation();
+  const change = useChangeObfuscation();
   const on = state.data?.on ?? false;
   return (
     <Stack gap="xs">
@@ -96,14 +100,8 @@ function Obfuscation() {
 }
 
 function Synced() {
-  const holdings = useQuery({
-    queryKey: ["trading-agent", "holdings"],
-    queryFn: async () => unwrap(await api.GET("/api/trading-agent/holdings")),
-  });
-  const positions = useQuery({
-    queryKey: ["trading-agent", "positions"],
-    queryFn: async () => unwrap(await api.GET("/api/trading-agent/positions")),
-  });
+  const holdings = useAgentHoldings();
+  const positions = useAgentPositions();
   const holdingColumns: Column<Holding>[] = [
     { key: "symbol", header: "Symbol", render: (h) => `${h.exchange}:${h.tradingsymbol}`, value: (h) => h.tradingsymbol },
     { key: "qty", header: "Qty", render: (h) => qty(h.quantity), value: (h) => h.quantity, numeric: true },

@@ -12,6 +12,7 @@ const state = {
   poll_interval: 30,
   stale: false,
   warning: null,
+  outdated: false,
 };
 
 describe("agentHealth", () => {

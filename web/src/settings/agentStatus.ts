@@ -5,6 +5,15 @@ type AgentState = components["schemas"]["AgentStateOut"];
 
 export type AgentHealth = "none" | "ok" | "stale" | "revoked";
 
+/** Each health's badge: its colour and words. */
+export const HEALTH: Record<AgentHealth, { color: string; label: string }> = {
+  none: { color: "gray.8", label: "Not connected" },
+  ok: { color: "teal.9", label: "Polling" },
+  stale: { color: "red.9", label: "Not polling" },
+  revoked: { color: "#9a3412", label: "Key revoked" },
+};
+
+
 /** The latest agent's state: never polled, polling, gone quiet (three intervals), or its key revoked. */
 export function agentHealth(agents: AgentState[]): AgentHealth {
   const latest = agents[0];

@@ -1,9 +1,10 @@
-import { AppShell, Burger, Group, NavLink, ScrollArea, Text } from "@mantine/core";
+import { AppShell, Box, Burger, Group, NavLink, ScrollArea, Text } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
 import { Suspense } from "react";
 import { Link, Outlet, useLocation } from "react-router";
 import { nav } from "@/app/routes";
 import { PageLoader } from "@/components/PageLoader";
+import { FamilySwitcher } from "@/family/FamilySwitcher";
 import { AccountMenu } from "./AccountMenu";
 import { ThemeToggle } from "./ThemeToggle";
 import { TopBarStatus } from "./TopBarStatus";
@@ -28,6 +29,7 @@ export function Shell() {
             </Text>
           </Group>
           <Group gap="xs" wrap="nowrap">
+            <Box visibleFrom="lg"><FamilySwitcher /></Box>
             <TopBarStatus />
             <ThemeToggle />
             <AccountMenu />

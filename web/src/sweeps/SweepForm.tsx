@@ -1,8 +1,9 @@
-import { ActionIcon, Alert, Button, Group, Select, SimpleGrid, Stack, Text, TextInput } from "@mantine/core";
+import { ActionIcon, Alert, Button, Group, Select, SimpleGrid, Stack, Text, Textarea, TextInput } from "@mantine/core";
 import { CloseIcon } from "@/components/icons";
 import { type FormEvent, useState } from "react";
 import { ApiError, type FieldErrors } from "@/api/errors";
 import { useUniverses } from "@/backtests/backtestApi";
+import { CUSTOM, parseSymbols } from "@/backtests/runForm";
 import { universeName } from "@/backtests/words";
 import { useStrategies } from "@/strategies/strategyApi";
 import { useStartSweep, useSweepChoices } from "./sweepApi";
@@ -10,8 +11,9 @@ import { axisSize, gridSize, initialSweep, type SweepValues, suggestValues, toSw
 
 const MAX_AXES = 4;
 
-/** A sweep: the strategy, the market and range, the split, and up to four parameters with
- * their values (a list, or "5 to 50 step 5"); the variant count shows as they are typed. */
+/** A sweep: the strategy, the market (a universe or a custom symbol list) and range, the
+ * split, and up to four parameters with their values (a list, or "5 to 50 step 5"); the
+ * variant count shows as they are typed. */
 export function SweepForm({ onStarted }: { onStarted: (id: number) => void }) {
   const [values, setValues] = useState<SweepValues>(initialSweep);
   const [fields, setFields] = useState<FieldErrors>({});
@@ -22,6 +24,7 @@ export function SweepForm({ onStarted }: { onStarted: (id: number) => void }) {
   const start = useStartSweep();
   const set = <K extends keyof SweepValues>(key: K, value: SweepValues[K]) => setValues((v) => ({ ...v, [key]: value }));
   const variants = gridSize(values.axes);
+  const symbols = parseSymbols(values.symbols);
   const limit = Number(values.max_variants) || 0;
 
   const submit = async (e: FormEvent) => {
@@ -64,11 +67,19 @@ export function SweepForm({ onStarted }: { onStarted: (id: number) => void }) {
             data={(strategies.data ?? []).map((s) => ({ value: String(s.id), label: `${s.name} (v${s.version})` }))}
             onChange={(v) => setValues((old) => ({ ...old, strategy_id: v ?? "", axes: [] }))} error={fields.strategy_id} />
           <Select label="Universe" allowDeselect={false} value={values.universe}
-            data={(universes.data ?? []).map((u) => ({ value: u.name, label: `${universeName(u.name)} (${u.size})` }))}
-            onChange={(v) => set("universe", v ?? "nifty_50")} error={fields.universe} />
+            data={[
+              ...(universes.data ?? []).map((u) => ({ value: u.name, label: `${universeName(u.name)} (${u.size})` })),
+              { value: CUSTOM, label: "Custom symbol list" },
+            ]}
+            onChange={(v) => set("universe", v ?? "nifty_50")} error={values.universe === CUSTOM ? undefined : fields.universe} />
           <TextInput label="Most variants" inputMode="numeric" value={values.max_variants}
             onChange={(e) => set("max_variants", e.currentTarget.value)} error={fields.max_variants} />
         </SimpleGrid>
+        {values.universe === CUSTOM && (
+          <Textarea label="Symbols" description={`NSE symbols, separated by commas, spaces or lines (${symbols.length} now)`}
+            autosize minRows={2} value={values.symbols} onChange={(e) => set("symbols", e.currentTarget.value)}
+            error={fields.universe} placeholder="RELIANCE, INFY, TCS" />
+        )}
         <SimpleGrid cols={{ base: 1, sm: 3 }}>
           <TextInput type="date" label="From" value={values.start_date} onChange={(e) => set("start_date", e.currentTarget.value)} error={fields.start_date} />
           <TextInput type="date" label="Out-of-sample from" description="in-sample runs up to the day before"

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { SweepVariant } from "./sweepApi";
-import { axisSize, gridSize, heatGrid, parseAxis, suggestValues, toSweepBody } from "./sweepForm";
+import { axisSize, gridSize, heatGrid, initialSweep, parseAxis, suggestValues, toSweepBody } from "./sweepForm";
 
 const metrics = (cagr: number) => ({
   cagr, total_return: cagr, max_drawdown: -5, sharpe: 1, sortino: 1, calmar: 1, win_rate: 50,
@@ -29,11 +29,14 @@ describe("sweep form", () => {
 
   it("makes the request body", () => {
     const body = toSweepBody({
-      strategy_id: "3", universe: "nifty_50", start_date: "2021-01-01", end_date: "2026-01-01",
+      strategy_id: "3", universe: "nifty_50", symbols: "", start_date: "2021-01-01", end_date: "2026-01-01",
       split_date: "2024-01-01", max_variants: "50", axes: [{ path: "config.min_hold", label: "Minimum hold", values: "0 to 10 step 5" }],
     });
     expect(body.parameters).toEqual([{ path: "config.min_hold", label: "Minimum hold", start: 0, stop: 10, step: 5 }]);
     expect(body.max_variants).toBe(50);
+    expect(body.universe).toBe("nifty_50");
+    const custom = toSweepBody({ ...initialSweep, universe: "custom", symbols: "infy, TCS\ninfy  reliance" });
+    expect(custom.universe).toEqual(["INFY", "TCS", "RELIANCE"]);
   });
 
   it("lays a metric over two parameters, each part apart, averaging a third", () => {

@@ -1,4 +1,5 @@
 // The sweep form's values and the request they make; the heatmap's grid from a sweep's rows.
+import { CUSTOM, parseSymbols } from "@/backtests/runForm";
 import type { SweepMetrics, SweepRequest, SweepVariant } from "./sweepApi";
 
 export interface AxisValues {
@@ -10,7 +11,8 @@ export interface AxisValues {
 
 export interface SweepValues {
   strategy_id: string;
-  universe: string;
+  universe: string; // a universe name, or CUSTOM for the symbol list
+  symbols: string;
   start_date: string;
   end_date: string;
   split_date: string;
@@ -21,6 +23,7 @@ export interface SweepValues {
 export const initialSweep: SweepValues = {
   strategy_id: "",
   universe: "nifty_50",
+  symbols: "",
   start_date: "2021-01-01",
   end_date: "2026-01-01",
   split_date: "2024-01-01",
@@ -67,7 +70,7 @@ export function suggestValues(value: number | null, whole: boolean): string {
 export function toSweepBody(v: SweepValues): SweepRequest {
   return {
     strategy_id: Number(v.strategy_id) || undefined,
-    universe: v.universe,
+    universe: v.universe === CUSTOM ? parseSymbols(v.symbols) : v.universe,
     start_date: v.start_date,
     end_date: v.end_date,
     split_date: v.split_date,

@@ -22,7 +22,8 @@ export function TimelinePanel({ events }: { events: TimelineEvent[] }) {
           <Title order={2} size="h4">Timeline</Title>
           <SegmentedControl size="xs" aria-label="Kind of event" value={kind} onChange={(v) => setKind(v as Kind)} data={KINDS} />
         </Group>
-        <ScrollArea.Autosize mah={420}>
+        {/* focusable: a keyboard scrolls a long timeline (axe: scrollable-region-focusable) */}
+        <ScrollArea.Autosize mah={420} viewportProps={{ tabIndex: 0 }}>
           <ol aria-label="Events" style={{ listStyle: "none", margin: 0, padding: 0 }}>
             {rows.map((e) => (
               <li key={e.cursor} style={{ padding: "6px 0", borderBottom: "1px solid var(--mantine-color-default-border)" }}>

@@ -5,7 +5,7 @@ export function modeWord(mode: string): string {
 }
 
 export function modeColor(mode: string): string {
-  return mode === "live" ? "orange.9" : "gray.7";
+  return mode === "live" ? "red.9" : "gray.7"; // orange.9 fails AA contrast on white
 }
 
 const STATUS: Record<string, string> = { open: "Running", closed: "Exited", failed: "Failed", exiting: "Exiting" };

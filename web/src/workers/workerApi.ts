@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
 import { api, type components } from "@/api/client";
 import { unwrap } from "@/api/errors";
+import { inFlight } from "@/options/legState";
 import { mergeEvents } from "./timeline";
 
 export type Token = components["schemas"]["WorkerTokenOut"];
@@ -165,7 +166,8 @@ export function useOptionRun(id: number, enabled: boolean) {
   return useQuery({
     queryKey: workerKeys.option(id),
     enabled: enabled && id > 0,
-    refetchInterval: 10_000,
+    // Legs on their way to the broker: ask again sooner, until every leg has settled.
+    refetchInterval: (query) => (inFlight((query.state.data?.legs ?? []).map((l) => l.state)) ? 2_000 : 10_000),
     queryFn: async () => unwrap(await api.GET("/api/algo-workers/runs/{run_id}/option", path(id))),
   });
 }

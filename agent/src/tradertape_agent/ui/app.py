@@ -7,6 +7,7 @@ Every request passes the Host check; every write the same-site check; with a PIN
 
 from __future__ import annotations
 
+import base64
 import secrets
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -23,11 +24,11 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from tradertape_agent import __version__, obfuscation
+from tradertape_agent import __version__, obfuscation, statements
 from tradertape_agent.cloud import CloudError
 from tradertape_agent.config import BROKER_NAMES, Config, save
 from tradertape_agent.engine import Agent
-from tradertape_agent.sessions import exchange_kite, load_brokers
+from tradertape_agent.sessions import exchange_kite, load_brokers, mint_groww
 from tradertape_agent.ui import security
 from tradertape_agent.ui.views import Views
 from tradertape_brokers.port import BrokerError, BrokerSession
@@ -40,6 +41,8 @@ LOGINS = ("kite", "upstox")
 #: How long a broker login started here may take to come back (seconds).
 LOGIN_SECS = 600.0
 TITLES = {"kite": "Kite", "upstox": "Upstox", "groww": "Groww"}
+#: How many forwarded files the Uploads page lists.
+UPLOADS_KEPT = 20
 
 
 class Invalid(Exception):
@@ -70,6 +73,8 @@ class UiState:
     sessions: security.Sessions = field(default_factory=security.Sessions)
     logins: dict[str, Login] = field(default_factory=dict)
     upstox_keys: dict[str, str] = field(default_factory=dict)
+    #: The files forwarded since start, newest first (the Uploads page).
+    uploads: list[dict[str, Any]] = field(default_factory=list)
     monotonic: Callable[[], float] = time.monotonic
     views: Views = field(init=False)
 
@@ -257,20 +262,13 @@ def signals_get(state: UiState, _request: Request) -> dict[str, Any]:
 
 
 def mutual_funds_get(state: UiState, _request: Request) -> dict[str, Any]:
-    """The owner's mutual funds from the cloud, unscaled when the cloud holds them scaled;
-    "none yet" while the cloud has no route for the agent."""
-    ask = getattr(state.agent.cloud, "mutual_funds", None)
-    if ask is None:
-        return {"available": False, "funds": []}
+    """The owner's mutual funds as the cloud values them (from the CAS PDFs uploaded in
+    the web app; the agent never scales a CAS, so its figures are real)."""
     try:
-        data = ask()
+        data = state.agent.cloud.mutual_funds()
     except CloudError as exc:
         return {"available": False, "funds": [], "problem": str(exc)}
-    funds = data.get("funds", []) if isinstance(data, dict) else data
-    if isinstance(data, dict) and data.get("obfuscated") and state.config.obfuscation_factor:
-        factor = obfuscation.valid_factor(state.config.obfuscation_factor)
-        funds = obfuscation.scale(funds, factor, inverse=True)
-    return {"available": True, "funds": funds if isinstance(funds, list) else []}
+    return {"available": True, **data}
 
 
 def brokers_get(state: UiState, _request: Request) -> dict[str, Any]:
@@ -430,15 +428,74 @@ def settings_put(state: UiState, request: Request, data: dict[str, Any]) -> dict
     return settings_get(state, request)
 
 
+def _upload_body(data: dict[str, Any]) -> tuple[str, str, bytes]:
+    kind = data.get("kind")
+    if kind not in statements.KINDS:
+        raise Invalid(f"kind: one of {', '.join(statements.KINDS)}")
+    name = data.get("filename")
+    if not isinstance(name, str) or not name.strip() or len(name) > 255:
+        raise Invalid("filename: the file's name")
+    encoded = data.get("content_base64")
+    if not isinstance(encoded, str) or not encoded:
+        raise Invalid("content_base64: the file, base64-encoded")
+    try:
+        content = base64.b64decode(encoded, validate=True)
+    except ValueError:
+        raise Invalid("content_base64: not base64") from None
+    return kind, name.strip(), content
+
+
+def upload_post(state: UiState, _request: Request, data: dict[str, Any]) -> dict[str, Any]:
+    """Forward a tradebook or ledger to the cloud: scaled by the factor when the account's
+    obfuscation switch is on (as the last poll said), with its fingerprint. The answer is
+    the cloud's report beside the real and sent totals of the scaled columns."""
+    kind, name, content = _upload_body(data)
+    agent, config = state.agent, state.config
+    if agent.obfuscate is None:
+        raise Invalid(
+            "file: the agent has not heard from the cloud yet (its first poll says whether to "
+            "scale uploads); try again in a moment"
+        )
+    if agent.obfuscate and not config.obfuscation_factor:
+        raise Invalid("file: obfuscation is on but this agent has no factor (run configure)")
+    factor = obfuscation.valid_factor(config.obfuscation_factor) if agent.obfuscate else None
+    try:
+        prepared = statements.prepare(name, content, kind, factor)
+    except statements.StatementError as exc:
+        raise Invalid(f"file: {exc}") from None
+    fingerprint = (
+        obfuscation.fingerprint(config.obfuscation_factor, config.obfuscation_salt)
+        if prepared.scaled
+        else None
+    )
+    report = agent.cloud.upload(kind, prepared.filename, prepared.content, fingerprint=fingerprint)
+    said = "scaled" if prepared.scaled else "as it is"
+    agent.log(f"[agent] {kind} {name} forwarded to the cloud {said}: {report.get('status')}")
+    done = {"at": agent.clock().isoformat(), "sent": prepared.summary(), "report": report}
+    state.uploads.insert(0, done)
+    del state.uploads[UPLOADS_KEPT:]
+    return done
+
+
+def uploads_get(state: UiState, _request: Request) -> dict[str, Any]:
+    return {
+        "obfuscate": state.agent.obfuscate,
+        "kinds": list(statements.KINDS),
+        "uploads": state.uploads,
+    }
+
+
 def broker_login(state: UiState, request: Request, _data: dict[str, Any]) -> dict[str, Any]:
     """Start a browser login at Kite or Upstox: the URL to open, carrying a one-time state the
     callback checks (so nobody else's login can be planted here)."""
     broker = str(request.path_params["broker"])
     config = state.config
-    if broker not in LOGINS:
-        raise Missing(f"{TITLES.get(broker, broker)} has no browser login here")
+    if broker not in TITLES:
+        raise Missing(f"{broker} is not a broker the agent knows")
     if broker not in config.brokers():
         raise Invalid(f"broker: {TITLES[broker]} has no API key and secret in the settings")
+    if broker not in LOGINS:
+        return groww_login(state, _data)
     now = state.monotonic()
     state.logins = {k: v for k, v in state.logins.items() if now - v.at < LOGIN_SECS}
     nonce = secrets.token_urlsafe(16)
@@ -458,6 +515,46 @@ def broker_login(state: UiState, request: Request, _data: dict[str, Any]) -> dic
             "state": nonce,
         }
     return {"url": f"{page}?{urlencode(query, quote_via=quote)}", "redirect": back}
+
+
+def groww_login(state: UiState, data: dict[str, Any]) -> dict[str, Any]:
+    """Groww's key flow (it has no browser redirect): today's access token minted here from
+    the API key and its secret (a key approved in the Groww app today), or from a TOTP key
+    and the code the authenticator shows now (``{"totp": "123456"}``)."""
+    code = data.get("totp")
+    if code is not None and (not isinstance(code, str) or not code.strip().isdigit()):
+        raise Invalid("totp: the six digits your authenticator app shows")
+    try:
+        session = mint_groww(state.config, totp=code.strip() if code else None)
+    except ValueError as exc:
+        raise Invalid(f"totp: {exc}") from None
+    except BrokerError as exc:
+        state.agent.log(f"[agent] groww: login failed ({exc})")
+        raise Invalid(f"groww: Groww refused the key ({exc})") from None
+    if session is None:
+        raise Invalid("groww: this install has no Groww support (pip install tradertape-agent)")
+    _logged_in(state, "groww", session)
+    return {"broker": "groww", "logged_in": True, "expires_at": _expiry(session)}
+
+
+def _expiry(session: BrokerSession) -> str | None:
+    return session.expires_at.isoformat() if session.expires_at else None
+
+
+def _logged_in(state: UiState, broker: str, session: BrokerSession) -> None:
+    """Keep a broker's new session: in the settings, in the running agent (loaded at once)
+    and with the cloud (the access-token relay; the secret stays here)."""
+    state.config.keep_session(broker, session.access_token, session.expires_at)
+    state.save()
+    loaded = load_brokers(state.config, upstox_keys=state.upstox_keys)
+    if broker in loaded.brokers:
+        state.agent.brokers[broker] = loaded.brokers[broker]
+    views(state).reads.forget()
+    try:
+        state.agent.cloud.access_token(broker, session.access_token, session.broker_user_id)
+    except CloudError as exc:
+        state.agent.log(f"[agent] {broker}: logged in; the cloud did not take the token ({exc})")
+    state.agent.log(f"[agent] {broker}: logged in from the local UI")
 
 
 def _exchange(state: UiState, login: Login, params: Mapping[str, str]) -> BrokerSession | None:
@@ -496,18 +593,7 @@ def broker_callback(state: UiState, request: Request) -> Response:
         return RedirectResponse(back + "failed", status_code=303)
     if session is None:
         return RedirectResponse(back + "cancelled", status_code=303)
-    setattr(state.config, f"{broker}_access_token", session.access_token)
-    state.save()
-    loaded = load_brokers(state.config, upstox_keys=state.upstox_keys)
-    if broker in loaded.brokers:
-        state.agent.brokers[broker] = loaded.brokers[broker]
-    views(state).reads.forget()
-    expires = session.expires_at.isoformat() if session.expires_at else None
-    try:
-        state.agent.cloud.access_token(broker, session.access_token, expires)
-    except CloudError as exc:
-        state.agent.log(f"[agent] {broker}: logged in; the cloud did not take the token ({exc})")
-    state.agent.log(f"[agent] {broker}: logged in from the local UI")
+    _logged_in(state, broker, session)
     return RedirectResponse(back + "ok", status_code=303)
 
 
@@ -571,6 +657,8 @@ def create_app(state: UiState) -> ASGIApp:
             methods=["POST"],
         ),
         Route("/api/mutual-funds", api(s, mutual_funds_get), methods=["GET"]),
+        Route("/api/uploads", api(s, uploads_get), methods=["GET"]),
+        Route("/api/uploads", api(s, upload_post, body=True), methods=["POST"]),
         Route("/api/brokers", api(s, brokers_get), methods=["GET"]),
         Route("/api/brokers/{broker}/login", api(s, broker_login, body=True), methods=["POST"]),
         Route("/api/settings", api(s, settings_get), methods=["GET"]),

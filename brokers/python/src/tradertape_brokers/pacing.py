@@ -49,26 +49,29 @@ class RateLimiter:
     """Blocks a caller until its request fits every ceiling of its bucket.
 
     Thread-safe: the adapters are shared by the server's worker threads. A bucket not in
-    `limits` is a programming error (a KeyError), not an unlimited one.
+    `limits` is a programming error (a KeyError), not an unlimited one. `total` ceilings
+    hold over every bucket together (the local agent's pace, beneath the broker's own).
     """
 
     def __init__(
         self,
         limits: Limits,
         *,
+        total: Sequence[Ceiling] = (),
         monotonic: Monotonic = time.monotonic,
         sleep: Sleep = time.sleep,
     ) -> None:
         self._windows = {
             str(bucket): [_Window(c) for c in ceilings] for bucket, ceilings in limits.items()
         }
+        self._total = [_Window(c) for c in total]
         self._monotonic = monotonic
         self._sleep = sleep
         self._lock = threading.Lock()
 
     def acquire(self, bucket: str) -> float:
         """Take a slot in `bucket`; returns how long it waited (seconds)."""
-        windows = self._windows[str(bucket)]
+        windows = self._windows[str(bucket)] + self._total
         waited = 0.0
         while True:
             with self._lock:

@@ -6,14 +6,17 @@ here, and every answer holds only the key owner's rows."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query
 
 from tradertape.api.deps import AgentKeyDep, DbDep, RuntimeDep
+from tradertape.api.routes.wealth import fund_out
 from tradertape.api.schemas.agent import (
     AccessTokenIn,
     AccessTokenOut,
+    AgentFundsOut,
     AgentLeg,
     AgentPlacement,
     AgentRisk,
@@ -35,8 +38,12 @@ from tradertape.domain.brokers import BrokerName
 from tradertape.domain.signals import SignalEvent
 from tradertape.ports.clock import Clock
 from tradertape.runtime import Runtime
+from tradertape.services.agent import expected as expectations
 from tradertape.services.agent import heartbeat, relay, snapshots
 from tradertape.services.agent import signals as agent_signals
+from tradertape.services.brokers.login import redirect_url
+from tradertape.services.journal.ledger import ist_today
+from tradertape.services.wealth.holdings import mutual_funds as funds_of
 
 router = APIRouter(prefix="/agent", tags=["agent"])
 
@@ -245,13 +252,16 @@ def pending_token(
     db: DbDep,
     broker: Annotated[BrokerName, Query(description="whose login")] = BrokerName.KITE,
 ) -> PendingTokenOut:
-    """A request token the web app's login left for the agent (null when none is
-    waiting; one is kept ten minutes, until the access token comes back)."""
+    """A request token (Kite) or code (Upstox) the web app's login left for the agent (null
+    when none is waiting; one is kept ten minutes, until the access token comes back).
+    Upstox's exchange repeats the login's redirect URL: ``redirect_uri`` says it."""
     row = relay.waiting(db, user_id=key.user_id, broker=broker, clock=runtime.clock)
+    upstox = row is not None and broker is BrokerName.UPSTOX
     return PendingTokenOut(
         broker=broker.value,
         request_token=row.request_token if row else None,
         created_at=row.created_at if row else None,
+        redirect_uri=redirect_url(runtime.settings.public_base_url, broker) if upstox else None,
     )
 
 
@@ -301,9 +311,10 @@ _act(SignalEvent.REJECT, "reject", "Reject an agent portfolio's pending or carte
 
 @router.get("/expected-positions", response_model=list[ExpectedPositionOut])
 def expected_positions(key: AgentKeyDep, db: DbDep) -> list[ExpectedPositionOut]:
-    """What the cloud expects at each broker: the open positions of your agent-run
-    portfolios, per broker and instrument (the agent's reconciliation)."""
-    rows = agent_signals.expected(db, user_id=key.user_id)
+    """What the cloud expects at each broker, per instrument (the agent's reconciliation):
+    the open positions of your agent-run portfolios plus the shares your uploaded
+    tradebooks leave held (a scaled upload's apart, for the agent to unscale)."""
+    rows = expectations.expected(db, user_id=key.user_id)
     return [
         ExpectedPositionOut(
             broker=r.broker,
@@ -311,7 +322,27 @@ def expected_positions(key: AgentKeyDep, db: DbDep) -> list[ExpectedPositionOut]
             exchange=r.symbol.partition(":")[0],
             tradingsymbol=r.symbol.partition(":")[2],
             quantity=r.quantity,
+            model_quantity=r.model_quantity,
+            imported_quantity=r.imported_quantity,
+            scaled_imported_quantity=r.scaled_imported_quantity,
             portfolio_ids=list(r.portfolio_ids),
         )
         for r in rows
     ]
+
+
+@router.get("/mutual-funds", response_model=AgentFundsOut)
+def mutual_funds(key: AgentKeyDep, runtime: RuntimeDep, db: DbDep) -> AgentFundsOut:
+    """Your mutual funds from your CAS uploads, at the newest NAV known, with XIRR (the
+    agent's Mutual Funds page; no broker is read)."""
+    today = ist_today(runtime.clock.now())
+    found = funds_of(db, user_id=key.user_id, today=today)
+    funds = [fund_out(f) for f in found.funds]
+    return AgentFundsOut(
+        as_of=today,
+        total_value=sum((f.value for f in funds if f.value is not None), Decimal(0)),
+        total_invested=sum((f.invested for f in funds if f.invested is not None), Decimal(0)),
+        funds_xirr=found.funds_xirr,
+        funds=funds,
+        warnings=found.warnings,
+    )

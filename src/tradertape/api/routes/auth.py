@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response, status
+from sqlalchemy.orm import Session
 
 from tradertape.api.deps import (
     SESSION_COOKIE,
     CurrentUser,
     DbDep,
+    DeskDep,
     RuntimeDep,
     SessionLogin,
     client_ip,
@@ -28,6 +30,7 @@ from tradertape.api.schemas.auth import (
 from tradertape.api.schemas.numbers import RowId
 from tradertape.db.models import User
 from tradertape.runtime import Runtime
+from tradertape.services.accounts.sessions import SignedIn
 from tradertape.services.brokers.live_trading import live_allowed, set_live_switch
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -107,17 +110,17 @@ def logout(login: SessionLogin, response: Response, runtime: RuntimeDep, db: DbD
     )
 
 
-def _statuses(runtime: Runtime, db: DbDep, user: User) -> list[BrokerStatusOut]:
+def _statuses(runtime: Runtime, db: Session, user_id: int) -> list[BrokerStatusOut]:
     return [
         BrokerStatusOut.model_validate(s, from_attributes=True)
-        for s in runtime.brokers.all_statuses(db, user_id=user.id)
+        for s in runtime.brokers.all_statuses(db, user_id=user_id)
     ]
 
 
 @router.get("/me", response_model=MeOut)
 def me(user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> MeOut:
     """The signed-in user, admin flag and broker connection status."""
-    brokers = _statuses(runtime, db, user)
+    brokers = _statuses(runtime, db, user.id)
     return MeOut(
         **UserOut.model_validate(user, from_attributes=True).model_dump(),
         brokers=brokers,
@@ -140,11 +143,15 @@ def live_trading(body: LiveTradingIn, user: CurrentUser, runtime: RuntimeDep, db
 
 
 @router.get("/status", response_model=BrokerSessionsOut)
-def broker_status(user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> BrokerSessionsOut:
+async def broker_status(desk: DeskDep) -> BrokerSessionsOut:
     """Broker sessions (separate from the user session); `paper` until a broker connects."""
-    brokers = _statuses(runtime, db, user)
-    active = next((b.broker for b in brokers if b.connected), "paper")
-    return BrokerSessionsOut(active_broker=active, brokers=brokers)
+
+    def read(db: Session, user: SignedIn) -> BrokerSessionsOut:
+        brokers = _statuses(desk.runtime, db, user.id)
+        active = next((b.broker for b in brokers if b.connected), "paper")
+        return BrokerSessionsOut(active_broker=active, brokers=brokers)
+
+    return await desk.read(read)
 
 
 @router.get("/sessions", response_model=list[SessionOut])

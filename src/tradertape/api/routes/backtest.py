@@ -1,20 +1,35 @@
 """Backtests: run one (synchronously, or started with progress over SSE), list the history,
-read one with its trades, delete."""
+read one with its trades, delete.
+
+A run's answer is written straight to JSON bytes by pydantic's Rust serializer (its curve
+and trades, thousands of rows, are not validated into models again: the service stored
+them in the answer's shape); ``?columns=true`` sends them as columns instead of rows.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
-from fastapi.responses import StreamingResponse
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, status
+from fastapi.responses import Response, StreamingResponse
+from pydantic import BaseModel
+from pydantic_core import to_json
 
 from tradertape.api.deps import CurrentUser, DbDep, PageDep, RuntimeDep
 from tradertape.api.openapi_streams import stream_answer
 from tradertape.api.routes.workers_streams import pacing_of, sse
 from tradertape.api.schemas.numbers import RowId
-from tradertape.api.schemas.strategies import BacktestRunBrief, BacktestRunOut
+from tradertape.api.schemas.strategies import (
+    BacktestDayColumns,
+    BacktestRunBrief,
+    BacktestRunOut,
+    BacktestTradeColumns,
+)
 from tradertape.api.schemas.sweeps import BacktestProgressMessage
 from tradertape.backtest.request import BacktestRequest
 from tradertape.db.models import BacktestRun
 from tradertape.services.research import backtests
+from tradertape.services.research.simulation import rows_of
 
 router = APIRouter(prefix="/backtest", tags=["backtest"])
 
@@ -36,23 +51,57 @@ def _brief(row: BacktestRun) -> BacktestRunBrief:
     )
 
 
-def _full(row: BacktestRun) -> BacktestRunOut:
-    return BacktestRunOut(
-        **_brief(row).model_dump(),
-        strategy=row.strategy_snapshot,
-        timings_ms=row.timings_ms,
-        equity_curve=row.equity_curve,
-        trades=row.trades,
-    )
+Columns = Annotated[
+    bool,
+    Query(description="the days and trades as `equity_columns` and `trade_columns` (a list "
+          "per field) instead of the rows of `equity_curve` and `trades`"),
+]  # fmt: skip
+
+
+def _days(stored: Any) -> list[dict[str, Any]]:
+    # a day stored as a row before the benchmark was kept has none (null)
+    if isinstance(stored, list):
+        return [{**day, "benchmark": day.get("benchmark")} for day in stored]
+    return rows_of(stored)
+
+
+def _full(row: BacktestRun, *, columns: bool = False) -> Response:
+    """`BacktestRunOut` as JSON: the brief through its model, the rest as stored."""
+    answer: dict[str, Any] = _brief(row).model_dump(mode="json")
+    answer["strategy"] = row.strategy_snapshot
+    answer["timings_ms"] = {key: float(ms) for key, ms in row.timings_ms.items()}
+    if columns:
+        days, trades = row.equity_curve, row.trades
+        answer["equity_curve"], answer["trades"] = [], []
+        answer["equity_columns"] = (
+            days if isinstance(days, dict) else _as_columns(_days(days), BacktestDayColumns)
+        )
+        answer["trade_columns"] = (
+            trades if isinstance(trades, dict) else _as_columns(trades, BacktestTradeColumns)
+        )
+    else:
+        answer["equity_curve"] = _days(row.equity_curve)
+        answer["trades"] = rows_of(row.trades)
+    return Response(to_json(answer), media_type="application/json")
+
+
+def _as_columns(rows: list[dict[str, Any]], shape: type[BaseModel]) -> dict[str, list[Any]]:
+    """Rows stored before columns were (or none yet: a queued or failed run), as columns:
+    every field of `shape`, each an empty list when there are no rows."""
+    return {key: [row.get(key) for row in rows] for key in shape.model_fields}
 
 
 @router.post("/run", response_model=BacktestRunOut)
 def run_backtest(
-    body: BacktestRequest, user: CurrentUser, runtime: RuntimeDep, db: DbDep
-) -> BacktestRunOut:
+    body: BacktestRequest,
+    user: CurrentUser,
+    runtime: RuntimeDep,
+    db: DbDep,
+    columns: Columns = False,
+) -> Response:
     """Run a backtest and wait for it (typically well under a second); it joins your history."""
     row = backtests.run(db, runtime.candles, body, clock=runtime.clock, user_id=user.id)
-    return _full(row)
+    return _full(row, columns=columns)
 
 
 @router.post("/runs", response_model=BacktestRunBrief, status_code=status.HTTP_202_ACCEPTED)
@@ -98,9 +147,12 @@ def list_runs(user: CurrentUser, db: DbDep, page: PageDep) -> list[BacktestRunBr
 
 
 @router.get("/runs/{run_id}", response_model=BacktestRunOut)
-def get_run(run_id: RowId, user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> BacktestRunOut:
+def get_run(
+    run_id: RowId, user: CurrentUser, runtime: RuntimeDep, db: DbDep, columns: Columns = False
+) -> Response:
     """One run with its equity and drawdown curves and every trade."""
-    return _full(backtests.get_current(db, run_id, user_id=user.id, clock=runtime.clock))
+    row = backtests.get_current(db, run_id, user_id=user.id, clock=runtime.clock)
+    return _full(row, columns=columns)
 
 
 @router.delete("/runs/{run_id}", status_code=status.HTTP_204_NO_CONTENT)

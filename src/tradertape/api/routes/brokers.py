@@ -18,12 +18,20 @@ from tradertape.api.schemas.brokers import (
     CredentialsOut,
     KiteSessionIn,
     StaticIpIn,
+    UpstoxSessionIn,
 )
 from tradertape.api.schemas.free_json import JsonObject
 from tradertape.api.schemas.kite import PostbackOut
 from tradertape.db.models import User
 from tradertape.domain.brokers import BrokerName
-from tradertape.errors import Forbidden, NotFound, TraderTapeError
+from tradertape.errors import (
+    Conflict,
+    Forbidden,
+    InvalidField,
+    NotFound,
+    ServiceUnavailable,
+    TraderTapeError,
+)
 from tradertape.runtime import Runtime
 from tradertape.services.brokers.credentials import CredentialUpdate
 from tradertape.services.brokers.egress import same_address
@@ -31,7 +39,11 @@ from tradertape.services.brokers.kite_session import KiteLogin
 from tradertape.services.brokers.live_trading import book_kite_postback
 from tradertape.services.brokers.login import login_url, redirect_url
 from tradertape.services.brokers.login_state import login_states
-from tradertape.services.brokers.upstox_session import UpstoxLogin, upstox_callback
+from tradertape.services.brokers.upstox_session import (
+    UpstoxLogin,
+    UpstoxLoginFailed,
+    upstox_callback,
+)
 
 router = APIRouter(tags=["brokers"])
 
@@ -195,7 +207,9 @@ def login_callback(
     Only a login started from this user's own link completes: its ``state`` must verify
     (`services.brokers.login_state`), else nothing is exchanged (login CSRF).
 
-    Upstox: the code is exchanged with the stored secret (Upstox's exchange needs it).
+    Upstox: with a stored secret the code is exchanged here (Upstox's exchange needs the
+    secret itself); without one the browser is sent on with the code (``login=code``) to
+    post it with the secret to ``/api/brokers/upstox/session``, or to hand it to the agent.
 
     Kite: with a stored secret the login completes here (``login=ok``); without one the
     browser is sent on with the request token (``login=checksum``) to compute the checksum
@@ -210,7 +224,8 @@ def login_callback(
     if not _ours(runtime, user, broker, state):
         return _to_settings(runtime, broker, login="failed", reason=NOT_OURS)
     if broker is BrokerName.UPSTOX:
-        location = upstox_callback(_upstox_login(runtime), db, user=user, code=code)
+        login = _upstox_login(runtime)
+        location = upstox_callback(login, db, user=user, code=code, state=state or "")
         runtime.account_views.invalidate(user.id)
         return RedirectResponse(location, status_code=302)
     if status not in (None, "success") or not request_token:
@@ -243,6 +258,32 @@ def kite_session(
     login.complete(db, user=user, request_token=body.request_token, checksum=body.checksum)
     runtime.account_views.invalidate(user.id)
     return _out(runtime, db, user, BrokerName.KITE)
+
+
+@router.post("/brokers/upstox/session", response_model=CredentialsOut)
+def upstox_session(
+    body: UpstoxSessionIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep
+) -> CredentialsOut:
+    """Browser Login: exchange Upstox's code with the API secret typed in the browser.
+
+    Upstox's token exchange takes the secret itself (no checksum to compute instead), so it
+    passes through the server for this one exchange and is never stored or logged. The
+    access token is stored encrypted until 03:30 IST. The login's ``state`` must be this
+    user's (403 otherwise), as at the callback.
+    """
+    if not _ours(runtime, user, BrokerName.UPSTOX, body.state):
+        raise Forbidden(f"state: {NOT_OURS}")
+    secret = body.api_secret.get_secret_value()
+    try:
+        _upstox_login(runtime).complete(db, user=user, code=body.code, api_secret=secret)
+    except UpstoxLoginFailed as exc:
+        if exc.reason == "not_configured":
+            raise Conflict("save your Upstox API key first (Settings → Brokers)") from None
+        if exc.reason == "unreachable":
+            raise ServiceUnavailable(f"upstox did not answer: {exc}") from None
+        raise InvalidField("code", f"Upstox refused the code or the secret ({exc})") from None
+    runtime.account_views.invalidate(user.id)
+    return _out(runtime, db, user, BrokerName.UPSTOX)
 
 
 @router.post("/brokers/kite/postback", response_model=PostbackOut)

@@ -2,7 +2,10 @@
 
 The check never queues behind requests: it is answered on the event loop (no worker
 thread), and the database is pinged on the jobs pool (`Database.jobs`), at most once a
-second whatever the number of callers, who share the ping in flight.
+second whatever the number of callers, who share the ping in flight. It is green (200
+``ok``) once the database answers and the backtest kernels are ready (`jobs.kernels`):
+``starting`` (503) before, so nothing that waits for health sends a request that would
+wait on them.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from pydantic import BaseModel, Field
 
 from tradertape import API_VERSION, __version__
 from tradertape.db.engine import Database
+from tradertape.jobs.kernels import KernelState, KernelWarmUp
 from tradertape.runtime import Runtime
 from tradertape.services.market.calendar_watch import warning_now
 
@@ -29,8 +33,16 @@ PING_TIMEOUT_S = 2.0
 class HealthOut(BaseModel):
     """Process and database health."""
 
-    status: str
+    status: str = Field(
+        description="ok (200); starting (503): the backtest kernels are still being readied; "
+        "degraded (503): the database does not answer"
+    )
     database: str
+    kernels: KernelState = Field(
+        description="the backtest kernels: loading (at start-up, about a second from the "
+        "cache `make install` fills), ready, lazy (readied by the first run that needs "
+        "each: TRADERTAPE_WARM_KERNELS=false) or failed (the same, after a logged error)"
+    )
     version: str
     api_version: str
     calendar_warning: str | None = Field(
@@ -81,15 +93,19 @@ class HealthProbe:
 
 @router.get("/health", response_model=HealthOut, responses={503: {"model": HealthOut}})
 async def health(request: Request) -> JSONResponse:
-    """Report whether the database answers, and the running version (503 when it does not)."""
+    """Report whether the database answers, whether the backtest kernels are ready, and the
+    running version (503 until both are)."""
     probe: HealthProbe = request.app.state.health
     runtime: Runtime = request.app.state.runtime
+    kernels: KernelWarmUp = request.app.state.kernels
     ok = await probe.database_ok()
+    starting = kernels.loading
     body = HealthOut(
-        status="ok" if ok else "degraded",
+        status="degraded" if not ok else "starting" if starting else "ok",
         database="ok" if ok else "unreachable",
+        kernels=kernels.state,
         version=__version__,
         api_version=API_VERSION,
         calendar_warning=warning_now(runtime.exchange.calendar, runtime.clock),
     )
-    return JSONResponse(body.model_dump(), status_code=200 if ok else 503)
+    return JSONResponse(body.model_dump(), status_code=200 if ok and not starting else 503)

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import base64
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Form, Query, UploadFile, status
+from fastapi import APIRouter, Depends, File, Form, Query, UploadFile, status
 
 from tradertape.api.deps import CurrentUser, DbDep, PageDep, RuntimeDep
 from tradertape.api.schemas.journal import (
@@ -29,21 +30,27 @@ from tradertape.api.schemas.journal import (
     PatternBucketOut,
     PatternDimensionOut,
     PatternsOut,
+    PatternStrategyIn,
+    PatternStrategyOut,
     PnlOut,
     RoundTripOut,
     Schedule112AOut,
     StatsOut,
+    SuggestedBacktestOut,
     TaxOut,
     YearPnlOut,
 )
-from tradertape.domain.money import paise
+from tradertape.api.schemas.numbers import RowId
+from tradertape.domain.money import paise, shown_paise
 from tradertape.errors import InvalidField
-from tradertape.journal import analytics, export
+from tradertape.journal import analytics, export, findings
 from tradertape.journal import benchmark as bench
-from tradertape.journal.pnl import RoundTrip
+from tradertape.journal.pnl import Book, RoundTrip
 from tradertape.journal.tax import Business, TaxYear, by_financial_year, fy_bounds
 from tradertape.runtime import Runtime
+from tradertape.services.family import groups
 from tradertape.services.journal import benchmark, ledger
+from tradertape.services.journal.findings import strategy_from_finding
 from tradertape.services.wealth import imports
 
 router = APIRouter(tags=["journal"])
@@ -72,8 +79,34 @@ def _reference(runtime: Runtime) -> ledger.Reference:
     return ledger.Reference.load(runtime.settings.data_dir)
 
 
-def _money(value: Decimal | None) -> Decimal | None:
-    return None if value is None else paise(value)
+@dataclass(frozen=True, slots=True)
+class Whose:
+    """Whose journal a page reads: yours, or your family group's members (the switcher)."""
+
+    group_id: int | None
+    member: list[int] | None
+
+
+def whose(
+    group_id: Annotated[
+        RowId | None, Query(description="a family group of yours; without it, only you")
+    ] = None,
+    member: Annotated[
+        list[RowId] | None,
+        Query(max_length=groups.MAX_MEMBERS, description="the members chosen; all without"),
+    ] = None,
+) -> Whose:
+    return Whose(group_id, member)
+
+
+WhoseDep = Annotated[Whose, Depends(whose)]
+
+
+def _people(db: DbDep, user_id: int, scope: Whose) -> list[groups.MemberView]:
+    _, found = groups.visible_members(
+        db, user_id=user_id, group_id=scope.group_id, chosen=scope.member
+    )
+    return found
 
 
 @router.get("/journal/trades", response_model=list[JournalTradeOut])
@@ -106,14 +139,15 @@ def journal_trades(
             trade_id=t.trade_id,
             order_id=t.order_id,
             product=t.product,
-            charges=_money(t.charges),
+            charges=shown_paise(t.charges),
         )
         for t in chosen
     ]
 
 
-def _trip(t: RoundTrip) -> RoundTripOut:
+def _trip(t: RoundTrip, member: str | None = None) -> RoundTripOut:
     return RoundTripOut(
+        member=member,
         account=t.account,
         symbol=t.symbol,
         isin=t.isin,
@@ -137,21 +171,40 @@ def _trip(t: RoundTrip) -> RoundTripOut:
 
 
 @router.get("/journal/pnl", response_model=PnlOut)
-def journal_pnl(user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> PnlOut:
+def journal_pnl(user: CurrentUser, runtime: RuntimeDep, db: DbDep, scope: WhoseDep) -> PnlOut:
     """FIFO round trips per account and symbol, corporate actions applied first; open
-    positions marked at the latest tick or daily close the server has."""
+    positions marked at the latest tick or daily close the server has. With ``group_id``,
+    the family members' journals together (each round trip names its member)."""
     today = ledger.ist_today(runtime.clock.now())
     marks = ledger.candle_marks(runtime.candles, runtime.quotes, today)
-    book = ledger.book(db, user_id=user.id, reference=_reference(runtime), today=today, marks=marks)
-    realised = sum((t.pnl for t in book.trips), ZERO)
-    charges = sum((t.charges for t in book.trips), ZERO)
-    unrealised = sum((p.unrealised for p in book.open if p.unrealised is not None), ZERO)
+    people = _people(db, user.id, scope)
+    named = scope.group_id is not None
+    books: list[tuple[str | None, Book]] = [
+        (
+            (p.name or p.email) if named else None,
+            ledger.book(
+                db,
+                user_id=p.user_id,
+                reference=_reference(runtime),
+                today=today,
+                marks=marks,
+                keep=True,  # a read: nothing else of the request's is uncommitted
+            ),
+        )
+        for p in people
+    ]
+    trips = [t for _, b in books for t in b.trips]
+    realised = sum((t.pnl for t in trips), ZERO)
+    charges = sum((t.charges for t in trips), ZERO)
+    unrealised = sum(
+        (p.unrealised for _, b in books for p in b.open if p.unrealised is not None), ZERO
+    )
     return PnlOut(
         realised=paise(realised),
         charges=paise(charges),
         net=paise(realised - charges),
         unrealised=paise(unrealised),
-        round_trips=[_trip(t) for t in book.trips],
+        round_trips=[_trip(t, who) for who, b in books for t in b.trips],
         open=[
             OpenPositionOut(
                 account=p.account,
@@ -162,11 +215,13 @@ def journal_pnl(user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> PnlOut:
                 quantity=p.quantity,
                 cost=paise(p.cost),
                 mark=p.mark,
-                unrealised=_money(p.unrealised),
+                unrealised=shown_paise(p.unrealised),
+                member=who,
             )
-            for p in book.open
+            for who, b in books
+            for p in b.open
         ],
-        applied_actions=book.applied,
+        applied_actions=[a for _, b in books for a in b.applied],
         years=[
             YearPnlOut(
                 fy=y.fy,
@@ -175,7 +230,7 @@ def journal_pnl(user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> PnlOut:
                 net=paise(y.net),
                 trips=y.trips,
             )
-            for y in by_financial_year(book.trips)
+            for y in by_financial_year(trips)
         ],
     )
 
@@ -219,9 +274,9 @@ def _tax_out(year: TaxYear) -> TaxOut:
                 consideration=paise(r.consideration),
                 cost=paise(r.cost),
                 actual_cost=paise(r.actual_cost),
-                lower_of_fmv_and_sale=_money(r.lower_of_fmv_and_sale),
+                lower_of_fmv_and_sale=shown_paise(r.lower_of_fmv_and_sale),
                 fmv_per_unit=r.fmv_per_unit,
-                fmv_total=_money(r.fmv_total),
+                fmv_total=shown_paise(r.fmv_total),
                 expenditure=paise(r.expenditure),
                 deductions=paise(r.deductions),
                 balance=paise(r.balance),
@@ -234,7 +289,9 @@ def _tax_out(year: TaxYear) -> TaxOut:
 
 def _year(runtime: Runtime, db: DbDep, user_id: int, fy: str) -> TaxYear:
     today = ledger.ist_today(runtime.clock.now())
-    return ledger.tax(db, user_id=user_id, reference=_reference(runtime), fy=_fy(fy), today=today)
+    return ledger.tax(
+        db, user_id=user_id, reference=_reference(runtime), fy=_fy(fy), today=today, keep=True
+    )
 
 
 @router.get("/journal/tax", response_model=TaxOut)
@@ -273,23 +330,28 @@ def _stats(stats: analytics.Stats) -> dict[str, Any]:
         count=stats.count,
         win_rate=stats.win_rate.quantize(Decimal("0.0001")),
         expectancy=paise(stats.expectancy),
-        average_winner=_money(stats.average_winner),
-        average_loser=_money(stats.average_loser),
+        average_winner=shown_paise(stats.average_winner),
+        average_loser=shown_paise(stats.average_loser),
         risk_reward=None if rr is None else rr.quantize(Decimal("0.01")),
         total=paise(stats.total),
     ).model_dump()
 
 
-def _trades(runtime: Runtime, db: DbDep, user_id: int) -> list[analytics.Trade]:
+def _trades(runtime: Runtime, db: DbDep, user_id: int, scope: Whose) -> list[analytics.Trade]:
     today = ledger.ist_today(runtime.clock.now())
-    return ledger.closes(db, user_id=user_id, reference=_reference(runtime), today=today)
+    people = [p.user_id for p in _people(db, user_id, scope)]
+    return ledger.closes_of(
+        db, user_ids=people, reference=_reference(runtime), today=today, keep=True
+    )
 
 
 @router.get("/journal/edge", response_model=EdgeFinderOut)
-def journal_edge(user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> EdgeFinderOut:
+def journal_edge(
+    user: CurrentUser, runtime: RuntimeDep, db: DbDep, scope: WhoseDep
+) -> EdgeFinderOut:
     """The Edge Finder: per symbol win rate, expectancy, average winner and loser,
     risk-reward and count, bucketed (strong, moderate, negative, too few trades)."""
-    edges = analytics.edge_finder(_trades(runtime, db, user.id))
+    edges = analytics.edge_finder(_trades(runtime, db, user.id, scope))
     return EdgeFinderOut(
         min_trades=analytics.MIN_TRADES,
         symbols=[
@@ -300,11 +362,14 @@ def journal_edge(user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> EdgeFinde
 
 
 @router.get("/journal/patterns", response_model=PatternsOut)
-def journal_patterns(user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> PatternsOut:
+def journal_patterns(
+    user: CurrentUser, runtime: RuntimeDep, db: DbDep, scope: WhoseDep
+) -> PatternsOut:
     """Patterns: win rate, expectancy, total and count per bucket of each of the spec's
     dimensions; trend, volatility, RSI zone and sector from the symbols' imported daily
-    closes (never the synthetic market)."""
-    trades = _trades(runtime, db, user.id)
+    closes (never the synthetic market). Each dimension says whether a bucket can be saved
+    as a strategy rule, or why not."""
+    trades = _trades(runtime, db, user.id, scope)
     today = ledger.ist_today(runtime.clock.now())
     found = analytics.patterns(trades, ledger.markets(runtime.candles, trades, today))
     return PatternsOut(
@@ -315,10 +380,51 @@ def journal_patterns(user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> Patte
                     PatternBucketOut(label=label, **_stats(stats))
                     for label, stats in sorted(buckets.items())
                 ],
+                makes_rule=findings.why_not(name) is None,
+                why_not=findings.why_not(name),
             )
             for name, buckets in found.items()
         ],
         not_computed=[d for d in analytics.MARKET_DIMENSIONS if d not in found],
+    )
+
+
+@router.post(
+    "/journal/patterns/strategy",
+    response_model=PatternStrategyOut,
+    status_code=status.HTTP_201_CREATED,
+)
+def pattern_strategy(
+    body: PatternStrategyIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep
+) -> PatternStrategyOut:
+    """Save a finding of your Patterns (``rsi_zone`` / ``>70``) as a strategy: V1 Momentum
+    with the finding as its entry (or holding window, or sector), and the backtest of it
+    over your journal's years to post to ``/api/backtest/runs``. A dimension about you
+    rather than the market (size, day of week, revenge trading...) is a 422 saying why."""
+    today = ledger.ist_today(runtime.clock.now())
+    trades = _trades(runtime, db, user.id, Whose(None, None))
+    made = strategy_from_finding(
+        db,
+        user_id=user.id,
+        dimension=body.dimension,
+        bucket=body.bucket,
+        trades=trades,
+        markets=ledger.markets(runtime.candles, trades, today),
+        catalog=runtime.candles.catalog,
+        clock=runtime.clock,
+        today=today,
+    )
+    return PatternStrategyOut(
+        strategy_id=made.strategy.id,
+        name=made.strategy.name,
+        rule=made.rule.says,
+        caveat=made.rule.caveat,
+        backtest=SuggestedBacktestOut(
+            strategy_id=made.strategy.id,
+            universe=made.backtest.universe,
+            start_date=made.backtest.start_date,
+            end_date=made.backtest.end_date,
+        ),
     )
 
 

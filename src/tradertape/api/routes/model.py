@@ -9,8 +9,9 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
+from sqlalchemy.orm import Session
 
-from tradertape.api.deps import CurrentUser, DbDep, PageDep, RuntimeDep
+from tradertape.api.deps import CurrentUser, DbDep, DeskDep, PageDep, RuntimeDep
 from tradertape.api.schemas.model import (
     CartPlaceRequest,
     DashboardOut,
@@ -30,13 +31,14 @@ from tradertape.domain.signals import SignalEvent
 from tradertape.errors import InvalidField
 from tradertape.ports.clock import Clock
 from tradertape.runtime import Runtime
+from tradertape.services.accounts.sessions import SignedIn
 from tradertape.services.market.calendar_watch import warning_now
 from tradertape.services.portfolios import deploy as portfolios
 from tradertape.services.portfolios import positions, runs, signals
 from tradertape.services.portfolios.benchmark import benchmark_curve
 from tradertape.services.portfolios.dashboard import Valued, dashboard, value_positions
 from tradertape.services.portfolios.deploy import PortfolioDeploy, PortfolioUpdate
-from tradertape.services.research.backtests import universe_keys
+from tradertape.services.research.simulation import universe_keys
 
 router = APIRouter(prefix="/model", tags=["model"])
 StatusFilter = Annotated[str | None, Query(max_length=20, description="e.g. open, active")]
@@ -139,14 +141,18 @@ def position_out(valued: Valued) -> PositionOut:
 
 
 @router.get("/portfolios", response_model=list[PortfolioOut])
-def list_portfolios(
-    user: CurrentUser, db: DbDep, page: PageDep, status: StatusFilter = None
+async def list_portfolios(
+    desk: DeskDep, page: PageDep, status: StatusFilter = None
 ) -> list[PortfolioOut]:
     """Your portfolios (active and paused; ``status=retired`` for the rest), newest first."""
-    rows = portfolios.listing(
-        db, user_id=user.id, status=status, limit=page.limit, offset=page.offset
-    )
-    return [portfolio_out(r) for r in rows]
+
+    def read(db: Session, user: SignedIn) -> list[PortfolioOut]:
+        rows = portfolios.listing(
+            db, user_id=user.id, status=status, limit=page.limit, offset=page.offset
+        )
+        return [portfolio_out(r) for r in rows]
+
+    return await desk.read(read)
 
 
 @router.post("/portfolios/deploy", response_model=PortfolioOut, status_code=status.HTTP_201_CREATED)
@@ -234,11 +240,13 @@ def reset_portfolio(
 
 
 @router.get("/dashboard", response_model=DashboardOut)
-def get_dashboard(
-    portfolio_id: RowId, user: CurrentUser, runtime: RuntimeDep, db: DbDep
-) -> DashboardOut:
+async def get_dashboard(portfolio_id: RowId, desk: DeskDep) -> DashboardOut:
     """Capital, positions with live P&L, pending signals, sectors, equity, activity, drift."""
-    row = portfolios.get(db, portfolio_id, user_id=user.id)
+    return await desk.read(lambda db, user: _dashboard(desk.runtime, db, user.id, portfolio_id))
+
+
+def _dashboard(runtime: Runtime, db: Session, user_id: int, portfolio_id: int) -> DashboardOut:
+    row = portfolios.get(db, portfolio_id, user_id=user_id)
     parts = dashboard(db, row, store=runtime.candles, quotes=runtime.quotes, day=_today(runtime))
     valued: list[Valued] = parts["valued"]
     curve = [_rupees_row(point) for point in row.equity_curve]

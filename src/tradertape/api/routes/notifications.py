@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, status
+from sqlalchemy.orm import Session
 
-from tradertape.api.deps import CurrentUser, DbDep, PageDep, RuntimeDep
+from tradertape.api.deps import CurrentUser, DbDep, DeskDep, PageDep, RuntimeDep
 from tradertape.api.schemas.notifications import (
     BriefingIn,
     BriefingOut,
@@ -18,6 +19,7 @@ from tradertape.api.schemas.notifications import (
 )
 from tradertape.errors import Conflict
 from tradertape.runtime import Runtime
+from tradertape.services.accounts.sessions import SignedIn
 from tradertape.services.notifications import events as notifications
 from tradertape.services.notifications import reads as notification_reads
 from tradertape.services.notifications.telegram import briefing
@@ -28,27 +30,29 @@ router = APIRouter(tags=["notifications"])
 
 
 @router.get("/notifications", response_model=list[NotificationOut])
-def list_notifications(
-    user: CurrentUser, db: DbDep, page: PageDep, unread: bool = False
+async def list_notifications(
+    desk: DeskDep, page: PageDep, unread: bool = False
 ) -> list[NotificationOut]:
     """Your notifications, newest first (``unread=true``: only those not marked read)."""
-    rows = notifications.listing(
-        db, user_id=user.id, limit=page.limit, offset=page.offset, unread_only=unread
-    )
-    return [NotificationOut.model_validate(row, from_attributes=True) for row in rows]
+
+    def read(db: Session, user: SignedIn) -> list[NotificationOut]:
+        rows = notifications.listing(
+            db, user_id=user.id, limit=page.limit, offset=page.offset, unread_only=unread
+        )
+        return [NotificationOut.model_validate(row, from_attributes=True) for row in rows]
+
+    return await desk.read(read)
 
 
-def _unread(db: DbDep, user_id: int) -> UnreadOut:
-    return UnreadOut(
-        unread=notification_reads.unread_count(db, user_id=user_id),
-        latest_id=notification_reads.latest_id(db, user_id=user_id),
-    )
+def _unread(db: Session, user_id: int) -> UnreadOut:
+    unread, latest = notification_reads.bell(db, user_id=user_id)
+    return UnreadOut(unread=unread, latest_id=latest)
 
 
 @router.get("/notifications/unread", response_model=UnreadOut)
-def unread_notifications(user: CurrentUser, db: DbDep) -> UnreadOut:
+async def unread_notifications(desk: DeskDep) -> UnreadOut:
     """How many of your notifications are unread (the bell's count; cheap to poll)."""
-    return _unread(db, user.id)
+    return await desk.read(lambda db, user: _unread(db, user.id))
 
 
 @router.post("/notifications/read", response_model=UnreadOut)

@@ -7,8 +7,9 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, status
+from sqlalchemy.orm import Session
 
-from tradertape.api.deps import CurrentUser, DbDep, PageDep, RuntimeDep
+from tradertape.api.deps import CurrentUser, DbDep, DeskDep, PageDep, RuntimeDep
 from tradertape.api.schemas.numbers import RowId
 from tradertape.api.schemas.risk import (
     Exposure,
@@ -26,6 +27,7 @@ from tradertape.db.models.risk import RiskEvent, RiskRule
 from tradertape.domain.money import ZERO, paise, shown_paise
 from tradertape.domain.risk import HUNDRED, RuleAction, RuleType
 from tradertape.errors import Conflict
+from tradertape.services.accounts.sessions import SignedIn
 from tradertape.services.risk import check, rules
 from tradertape.services.risk.state import RiskState
 
@@ -177,10 +179,8 @@ def _state_out(state: RiskState, keys: dict[int, str]) -> RiskStateOut:
 
 
 @router.get("/state", response_model=RiskStateOut)
-def risk_state(
-    user: CurrentUser,
-    runtime: RuntimeDep,
-    db: DbDep,
+async def risk_state(
+    desk: DeskDep,
     book: Annotated[
         Literal["paper", "live"],
         Query(description="the paper account (default) or the live book (live trading on)"),
@@ -193,10 +193,14 @@ def risk_state(
     your real brokers, with the capital they report (one cached call per broker). It
     needs live trading on (a 409 otherwise).
     """
-    if book == "live" and not user.live_trading:
-        raise Conflict("book: live trading is off for your account (turn it on first)")
-    state = runtime.risk.state(db, user_id=user.id, live=book == "live")
-    return _state_out(state, rules.run_keys(db, [s.rule for s in state.rules]))
+
+    def read(db: Session, user: SignedIn) -> RiskStateOut:
+        if book == "live" and not user.live_trading:
+            raise Conflict("book: live trading is off for your account (turn it on first)")
+        state = desk.runtime.risk.state(db, user_id=user.id, live=book == "live")
+        return _state_out(state, rules.run_keys(db, [s.rule for s in state.rules]))
+
+    return await desk.read(read)
 
 
 def _event_out(row: RiskEvent, keys: dict[int, str]) -> RiskEventOut:

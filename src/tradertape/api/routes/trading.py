@@ -10,8 +10,9 @@ from __future__ import annotations
 from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Depends, Query, Response, status
+from sqlalchemy.orm import Session
 
-from tradertape.api.deps import CurrentUser, DbDep, RuntimeDep
+from tradertape.api.deps import CurrentUser, DbDep, Desk, DeskDep, RuntimeDep
 from tradertape.api.schemas.errors import ORDER_RATE_RESPONSES
 from tradertape.api.schemas.kite import (
     BookOrder,
@@ -43,6 +44,7 @@ from tradertape.domain.charge_rates import schedule_name
 from tradertape.errors import InvalidField
 from tradertape.oms.orders import Account
 from tradertape.runtime import Runtime
+from tradertape.services.accounts.sessions import SignedIn
 from tradertape.services.books.summary import summaries
 from tradertape.services.brokers.account import View
 from tradertape.services.workers.costs import PricedLeg, cost_contract, reference_price
@@ -50,7 +52,7 @@ from tradertape.services.workers.costs import PricedLeg, cost_contract, referenc
 router = APIRouter(tags=["trading"])
 
 
-def _book(
+async def _book(
     book: Annotated[
         str | None,
         Query(
@@ -92,53 +94,52 @@ def _view(
 
 
 @router.get("/portfolio/books", response_model=list[BookOut])
-def list_books(user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> list[BookOut]:
+async def list_books(desk: DeskDep) -> list[BookOut]:
     """The paper account's books (manual, each portfolio, each worker run) with their cash,
     positions and P&L, then "All": their sum, which is the account."""
-    return [
-        BookOut.model_validate(s, from_attributes=True)
-        for s in summaries(db, runtime.portfolio, user_id=user.id)
-    ]
+
+    def read(db: Session, user: SignedIn) -> list[BookOut]:
+        return [
+            BookOut.model_validate(s, from_attributes=True)
+            for s in summaries(db, desk.runtime.portfolio, user_id=user.id)
+        ]
+
+    return await desk.read(read)
+
+
+async def _view_of(desk: Desk, view: View, response: Response, book: str | None) -> Any:
+    """One account view, read on the desk (one thread hop)."""
+    return await desk.read(lambda db, user: _view(desk.runtime, db, user.id, view, response, book))
 
 
 @router.get("/portfolio/holdings", response_model=list[Holding], response_model_exclude_unset=True)
-def holdings(
-    user: CurrentUser, runtime: RuntimeDep, db: DbDep, response: Response, book: BookDep
-) -> list[dict[str, Any]]:
+async def holdings(desk: DeskDep, response: Response, book: BookDep) -> list[dict[str, Any]]:
     """Delivery holdings (T+1 quantities shown as ``t1_quantity``)."""
-    return cast(list[dict[str, Any]], _view(runtime, db, user.id, "holdings", response, book))
+    return cast(list[dict[str, Any]], await _view_of(desk, "holdings", response, book))
 
 
 @router.get("/portfolio/positions", response_model=PositionsOut, response_model_exclude_unset=True)
-def positions(
-    user: CurrentUser, runtime: RuntimeDep, db: DbDep, response: Response, book: BookDep
-) -> dict[str, Any]:
+async def positions(desk: DeskDep, response: Response, book: BookDep) -> dict[str, Any]:
     """Positions ``{"net": [...], "day": [...]}`` marked to the last price."""
-    return cast(dict[str, Any], _view(runtime, db, user.id, "positions", response, book))
+    return cast(dict[str, Any], await _view_of(desk, "positions", response, book))
 
 
 @router.get("/portfolio/orders", response_model=list[BookOrder], response_model_exclude_unset=True)
-def orders(
-    user: CurrentUser, runtime: RuntimeDep, db: DbDep, response: Response, book: BookDep
-) -> list[dict[str, Any]]:
+async def orders(desk: DeskDep, response: Response, book: BookDep) -> list[dict[str, Any]]:
     """Today's order book."""
-    return cast(list[dict[str, Any]], _view(runtime, db, user.id, "orders", response, book))
+    return cast(list[dict[str, Any]], await _view_of(desk, "orders", response, book))
 
 
 @router.get("/portfolio/trades", response_model=list[BookTrade], response_model_exclude_unset=True)
-def trades(
-    user: CurrentUser, runtime: RuntimeDep, db: DbDep, response: Response, book: BookDep
-) -> list[dict[str, Any]]:
+async def trades(desk: DeskDep, response: Response, book: BookDep) -> list[dict[str, Any]]:
     """Today's trades."""
-    return cast(list[dict[str, Any]], _view(runtime, db, user.id, "trades", response, book))
+    return cast(list[dict[str, Any]], await _view_of(desk, "trades", response, book))
 
 
 @router.get("/portfolio/margins", response_model=MarginsOut, response_model_exclude_unset=True)
-def margins(
-    user: CurrentUser, runtime: RuntimeDep, db: DbDep, response: Response, book: BookDep
-) -> dict[str, Any]:
+async def margins(desk: DeskDep, response: Response, book: BookDep) -> dict[str, Any]:
     """Cash and margin in Kite's ``/user/margins`` shape."""
-    return cast(dict[str, Any], _view(runtime, db, user.id, "margins", response, book))
+    return cast(dict[str, Any], await _view_of(desk, "margins", response, book))
 
 
 @router.post(

@@ -3,6 +3,8 @@ heartbeat, the holdings and positions it synced, and the broker-login relay to i
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from fastapi import APIRouter
 
 from tradertape.api.deps import CurrentUser, DbDep, RuntimeDep
@@ -18,10 +20,13 @@ from tradertape.api.schemas.agent import (
     PositionsSnapshotOut,
     RelayIn,
     RelayOut,
+    ReleaseNotesOut,
+    ReleaseOut,
+    ReleaseSectionOut,
 )
 from tradertape.domain.brokers import BrokerName
 from tradertape.errors import Forbidden
-from tradertape.services.agent import heartbeat, relay, snapshots
+from tradertape.services.agent import heartbeat, relay, release, snapshots
 from tradertape.services.brokers.login_state import login_states
 
 router = APIRouter(prefix="/trading-agent", tags=["agent"])
@@ -33,8 +38,33 @@ def agent_status(user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> AgentStat
     """Your agents' last poll, version and health; ``warning`` when the most recent one
     has not polled for three of its intervals."""
     states = heartbeat.states(db, user_id=user.id, clock=runtime.clock)
-    agents = [AgentStateOut.model_validate(s, from_attributes=True) for s in states]
-    return AgentStatusOut(agents=agents, warning=agents[0].warning if agents else None)
+    latest = release.latest_version()
+    agents = [
+        AgentStateOut.model_validate(asdict(s) | {"outdated": release.outdated(s.version, latest)})
+        for s in states
+    ]
+    return AgentStatusOut(
+        agents=agents, warning=agents[0].warning if agents else None, latest_version=latest
+    )
+
+
+@router.get("/release", response_model=ReleaseNotesOut)
+def release_notes(user: CurrentUser) -> ReleaseNotesOut:
+    """What's new: the release notes (CHANGELOG.md), newest first, and the agent version this
+    release ships."""
+    return ReleaseNotesOut(
+        latest_version=release.latest_version(),
+        releases=[
+            ReleaseOut(
+                version=r.version,
+                date=r.day,
+                sections=[
+                    ReleaseSectionOut(title=s.title, items=list(s.items)) for s in r.sections
+                ],
+            )
+            for r in release.releases()
+        ],
+    )
 
 
 @router.get("/holdings", response_model=list[HoldingsSnapshotOut])

@@ -1,15 +1,20 @@
 """Uploads: broker tradebooks and ledgers, and CAS PDFs, into the journal
 (`services.journal.uploads`). Multipart bodies: ``files[]`` for tradebooks, ``file`` for a
-ledger or a CAS (with its ``password``); ``obfuscated`` marks an agent's scaled upload."""
+ledger or a CAS (with its ``password``); ``obfuscated`` marks an agent's scaled upload.
+
+The three ``POST`` routes take the local agent's key as well as a browser session: the agent
+forwards the files picked on its Uploads page (docs/agent-api.md, "Uploads through the
+agent"). A scaled file from the agent must name its factor's fingerprint."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, UploadFile, status
+from fastapi import APIRouter, BackgroundTasks, File, Form, UploadFile, status
 from sqlalchemy.orm import Session
 
-from tradertape.api.deps import CurrentUser, DbDep, PageDep, RuntimeDep
+from tradertape.api.deps import CurrentUser, DbDep, PageDep, RuntimeDep, Uploader, UploaderDep
 from tradertape.api.schemas.numbers import RowId
 from tradertape.api.schemas.uploads import (
     RowErrorOut,
@@ -18,9 +23,11 @@ from tradertape.api.schemas.uploads import (
     UploadReportOut,
 )
 from tradertape.db.models.journal import TradeUpload
+from tradertape.errors import InvalidField, ServiceUnavailable
 from tradertape.journal.statements import LEDGER, TRADEBOOK
+from tradertape.runtime import Runtime
 from tradertape.services.agent import snapshots
-from tradertape.services.journal import uploads
+from tradertape.services.journal import ledger, uploads
 
 router = APIRouter(tags=["uploads"])
 
@@ -41,11 +48,16 @@ Fingerprint = Annotated[
 ]
 
 
-def _scaled(db: Session, user_id: int, obfuscated: bool, fingerprint: str | None) -> bool:
+def _scaled(db: Session, who: Uploader, obfuscated: bool, fingerprint: str | None) -> bool:
     """An obfuscated upload that names its factor's fingerprint is checked against the
-    account's (`snapshots.check_fingerprint`: the first is kept, another refused)."""
+    account's (`snapshots.check_fingerprint`: the first is kept, another refused); the
+    agent's must name it."""
+    if obfuscated and fingerprint is None and who.agent is not None:
+        raise InvalidField(
+            "factor_fingerprint", "required with obfuscated=true (the agent factor's fingerprint)"
+        )
     if obfuscated and fingerprint is not None:
-        snapshots.check_fingerprint(db, user_id=user_id, fingerprint=fingerprint)
+        snapshots.check_fingerprint(db, user_id=who.user_id, fingerprint=fingerprint)
     return obfuscated
 
 
@@ -54,6 +66,29 @@ def _file(upload: UploadFile) -> uploads.UploadedFile:
     name = "".join(c for c in (upload.filename or "") if c.isprintable())
     name = name.replace("\\", "/").rsplit("/", 1)[-1].strip() or "upload"
     return uploads.UploadedFile(filename=name[:255], content=upload.file.read())
+
+
+def _journal_after(
+    background: BackgroundTasks,
+    runtime: Runtime,
+    user_id: int,
+    reports: Sequence[uploads.UploadReport],
+) -> None:
+    """When the upload added rows, recompute the user's journal once the answer is sent: the
+    Journal's first page then reads a kept book (`ledger.refresh`), and the upload's report
+    does not wait for the FIFO replay (a page that comes first computes it itself)."""
+    if any(r.rows_added for r in reports):
+        background.add_task(_journal_now, runtime, user_id)
+
+
+def _journal_now(runtime: Runtime, user_id: int) -> None:
+    try:
+        reference = ledger.Reference.load(runtime.settings.data_dir)
+    except ServiceUnavailable:
+        return  # the journal's pages say what is wrong with the operator's file
+    today = ledger.ist_today(runtime.clock.now())
+    with runtime.db.session() as db:
+        ledger.refresh(db, user_id=user_id, reference=reference, today=today)
 
 
 def _upload_out(row: TradeUpload) -> UploadOut:
@@ -89,26 +124,28 @@ def upload_tradebooks(
             json_schema_extra={"items": _BINARY, "maxItems": uploads.MAX_FILES},
         ),
     ],
-    user: CurrentUser,
+    who: UploaderDep,
     runtime: RuntimeDep,
     db: DbDep,
+    background: BackgroundTasks,
     obfuscated: Obfuscated = False,
     factor_fingerprint: Fingerprint = None,
 ) -> UploadBatchOut:
     """Tradebooks (Zerodha Console EQ/FO, Upstox trade report, Groww order history), many at
     once, each imported whole or rejected with its rows' errors. A file that is no tradebook
     (not a spreadsheet, another layout, past 50 MB) is a 4xx naming it, and nothing is
-    stored."""
+    stored. The local agent sends them with its key (scaled when obfuscation is on)."""
     reports = uploads.import_statements(
         db,
         [_file(f) for f in files],
         kind=TRADEBOOK,
         field_name="files[]",
-        user_id=user.id,
-        obfuscated=_scaled(db, user.id, obfuscated, factor_fingerprint),
+        user_id=who.user_id,
+        obfuscated=_scaled(db, who, obfuscated, factor_fingerprint),
         clock=runtime.clock,
         max_file_bytes=runtime.settings.max_upload_file_bytes,
     )
+    _journal_after(background, runtime, who.user_id, reports)
     return UploadBatchOut(files=[_report(r) for r in reports])
 
 
@@ -117,23 +154,26 @@ def upload_ledger(
     file: Annotated[
         UploadFile, File(description="Zerodha ledger, XLSX or CSV", json_schema_extra=_BINARY)
     ],
-    user: CurrentUser,
+    who: UploaderDep,
     runtime: RuntimeDep,
     db: DbDep,
+    background: BackgroundTasks,
     obfuscated: Obfuscated = False,
     factor_fingerprint: Fingerprint = None,
 ) -> UploadReportOut:
-    """A Zerodha ledger; lines already stored are skipped."""
+    """A Zerodha ledger; lines already stored are skipped. The local agent sends it with
+    its key (scaled when obfuscation is on)."""
     (report,) = uploads.import_statements(
         db,
         [_file(file)],
         kind=LEDGER,
         field_name="file",
-        user_id=user.id,
-        obfuscated=_scaled(db, user.id, obfuscated, factor_fingerprint),
+        user_id=who.user_id,
+        obfuscated=_scaled(db, who, obfuscated, factor_fingerprint),
         clock=runtime.clock,
         max_file_bytes=runtime.settings.max_upload_file_bytes,
     )
+    _journal_after(background, runtime, who.user_id, [report])
     return _report(report)
 
 
@@ -144,7 +184,7 @@ def upload_cas(
         File(description="CAS PDF (CAMS, KFintech, NSDL, CDSL)", json_schema_extra=_BINARY),
     ],
     password: Annotated[str, Form(max_length=64, description="the PDF's password (often PAN)")],
-    user: CurrentUser,
+    who: UploaderDep,
     runtime: RuntimeDep,
     db: DbDep,
     obfuscated: Obfuscated = False,
@@ -156,8 +196,8 @@ def upload_cas(
         db,
         _file(file),
         password=password,
-        user_id=user.id,
-        obfuscated=_scaled(db, user.id, obfuscated, factor_fingerprint),
+        user_id=who.user_id,
+        obfuscated=_scaled(db, who, obfuscated, factor_fingerprint),
         clock=runtime.clock,
         max_file_bytes=runtime.settings.max_upload_file_bytes,
     )

@@ -20,11 +20,12 @@ from tradertape.api.schemas.wealth import (
     NavImportOut,
     WealthOut,
 )
-from tradertape.domain.money import paise
+from tradertape.domain.money import paise, shown_paise
 from tradertape.runtime import Runtime
 from tradertape.services.journal import ledger
 from tradertape.services.wealth import imports
 from tradertape.services.wealth.holdings import (
+    Fund,
     Holding,
     Sources,
     Wealth,
@@ -35,10 +36,6 @@ from tradertape.services.wealth.holdings import (
 
 router = APIRouter(tags=["wealth"])
 _BINARY = {"type": "string", "format": "binary", "maxLength": imports.MAX_FILE_BYTES}
-
-
-def _money(value: Decimal | None) -> Decimal | None:
-    return None if value is None else paise(value)
 
 
 def sources(runtime: Runtime) -> Sources:
@@ -65,19 +62,37 @@ def holding_out(h: Holding) -> HoldingOut:
         average_price=h.average_price,
         last_price=h.last_price,
         previous_close=h.previous_close,
-        value=_money(h.value),
-        cost=_money(h.cost),
-        pnl=_money(h.pnl),
-        day_pnl=_money(h.day_pnl),
+        value=shown_paise(h.value),
+        cost=shown_paise(h.cost),
+        pnl=shown_paise(h.pnl),
+        day_pnl=shown_paise(h.day_pnl),
         obfuscated=h.obfuscated,
+    )
+
+
+def fund_out(f: Fund) -> FundOut:
+    return FundOut(
+        folio=f.folio,
+        scheme=f.scheme,
+        isin=f.isin,
+        amfi=f.amfi,
+        units=f.units,
+        nav=f.nav,
+        nav_date=f.nav_date,
+        nav_source=f.nav_source,
+        value=shown_paise(f.value),
+        invested=shown_paise(f.invested),
+        gain=shown_paise(f.gain),
+        day_pnl=shown_paise(f.day_pnl),
+        xirr=f.xirr,
     )
 
 
 def merged_out(row: dict[str, Any]) -> dict[str, Any]:
     return {
         **row,
-        "value": _money(row["value"]),
-        "day_pnl": _money(row["day_pnl"]),
+        "value": shown_paise(row["value"]),
+        "day_pnl": shown_paise(row["day_pnl"]),
     }
 
 
@@ -100,24 +115,7 @@ def _wealth_out(w: Wealth, runtime: Runtime, today: object) -> WealthOut:
         allocation=allocation_out(w.allocation()),
         holdings=[holding_out(h) for h in w.holdings],
         merged=[MergedHoldingOut.model_validate(merged_out(r)) for r in merged(w.holdings)],
-        funds=[
-            FundOut(
-                folio=f.folio,
-                scheme=f.scheme,
-                isin=f.isin,
-                amfi=f.amfi,
-                units=f.units,
-                nav=f.nav,
-                nav_date=f.nav_date,
-                nav_source=f.nav_source,
-                value=_money(f.value),
-                invested=_money(f.invested),
-                gain=_money(f.gain),
-                day_pnl=_money(f.day_pnl),
-                xirr=f.xirr,
-            )
-            for f in w.funds
-        ],
+        funds=[fund_out(f) for f in w.funds],
         cash_lines=[
             CashOut(source=c.source, broker=c.broker, amount=paise(c.amount)) for c in w.cash
         ],

@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, Strict
 
 from tradertape.api.schemas.numbers import JsonRowId
+from tradertape.api.schemas.wealth import FundOut
 from tradertape.domain.brokers import BrokerName
 from tradertape.domain.decimal_input import KitePrice, Number, Price, Quantity
 from tradertape.domain.orders import MAX_QUANTITY
@@ -311,11 +312,16 @@ class PositionsSnapshotOut(BaseModel):
 
 
 class PendingTokenOut(BaseModel):
-    """A login's request token waiting for the agent (null when none is)."""
+    """A login's request token (Kite) or code (Upstox) waiting for the agent (null when none
+    is)."""
 
     broker: str
     request_token: str | None
     created_at: datetime | None
+    redirect_uri: str | None = Field(
+        default=None,
+        description="Upstox: the redirect URL the login used (its code exchange repeats it)",
+    )
 
 
 class AccessTokenIn(AgentBody):
@@ -336,11 +342,11 @@ class AccessTokenOut(BaseModel):
 
 
 class RelayIn(BaseModel):
-    """The web app hands a broker login's request token to the agent."""
+    """The web app hands a broker login's request token (Kite) or code (Upstox) to the agent."""
 
     model_config = ConfigDict(extra="forbid")
 
-    request_token: str = Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9]+$")
+    request_token: str = Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_-]+$")
     state: str = Field(min_length=1, max_length=128, description="the login's state")
 
 
@@ -377,14 +383,35 @@ class RelayOut(BaseModel):
 
 
 class ExpectedPositionOut(BaseModel):
-    """Units the cloud expects the agent to find at a broker (open model positions)."""
+    """Units the cloud expects the agent to find at a broker: open model positions plus
+    the shares uploaded tradebooks leave held."""
 
     broker: str
     symbol: str
     exchange: str
     tradingsymbol: str
-    quantity: int
+    quantity: int = Field(description="shares the cloud counts: model_quantity + imported_quantity")
+    model_quantity: int = Field(description="open positions of your agent-run portfolios")
+    imported_quantity: int = Field(
+        description="held by your uploaded tradebooks (those not scaled), less the agent's own "
+        "reported orders"
+    )
+    scaled_imported_quantity: Decimal | None = Field(
+        description="held by tradebooks uploaded scaled (obfuscated), as stored: the agent "
+        "divides it by its factor and adds it; null when none was"
+    )
     portfolio_ids: list[int]
+
+
+class AgentFundsOut(BaseModel):
+    """Your mutual funds (from CAS uploads) for the agent's Mutual Funds page."""
+
+    as_of: date
+    total_value: Decimal
+    total_invested: Decimal
+    funds_xirr: Decimal | None = Field(description="a fraction a year, every fund together")
+    funds: list[FundOut]
+    warnings: list[str]
 
 
 class AgentSignalStateOut(BaseModel):
@@ -409,6 +436,7 @@ class AgentStateOut(BaseModel):
     poll_interval: int
     stale: bool = Field(description="no poll for more than three intervals")
     warning: str | None
+    outdated: bool = Field(description="its version is older than the one this release ships")
 
 
 class AgentStatusOut(BaseModel):
@@ -416,3 +444,26 @@ class AgentStatusOut(BaseModel):
 
     agents: list[AgentStateOut]
     warning: str | None
+    latest_version: str | None = Field(
+        description="the agent this release ships (CHANGELOG.md's newest release)"
+    )
+
+
+class ReleaseSectionOut(BaseModel):
+    title: str
+    items: list[str]
+
+
+class ReleaseOut(BaseModel):
+    """One release's notes."""
+
+    version: str
+    date: date | None
+    sections: list[ReleaseSectionOut]
+
+
+class ReleaseNotesOut(BaseModel):
+    """What's new: CHANGELOG.md, newest release first."""
+
+    latest_version: str | None
+    releases: list[ReleaseOut]

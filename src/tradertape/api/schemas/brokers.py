@@ -78,3 +78,19 @@ class KiteSessionIn(Strict):
         max_length=128,
         description="The login's state, as the callback passed it on to the settings page",
     )
+
+
+class UpstoxSessionIn(Strict):
+    """Browser Login: the redirect's code and the API secret for this one exchange.
+
+    Upstox's token endpoint takes the secret itself, so it passes through the server once;
+    it is never stored (store it only by saving credentials, Class 0).
+    """
+
+    code: str = Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_-]+$")
+    api_secret: SecretStr = Field(min_length=1, max_length=200)
+    state: str = Field(
+        min_length=1,
+        max_length=128,
+        description="The login's state, as the callback passed it on to the settings page",
+    )

@@ -11,6 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from tradertape.api.schemas.auth import Strict
+
 
 class JournalTradeOut(BaseModel):
     """One trade and where it came from."""
@@ -55,6 +57,9 @@ class RoundTripOut(BaseModel):
     intraday: bool
     open_source: str
     close_source: str
+    member: str | None = Field(
+        default=None, description="whose, in a family view (their name or e-mail)"
+    )
 
 
 class OpenPositionOut(BaseModel):
@@ -69,6 +74,9 @@ class OpenPositionOut(BaseModel):
     cost: Decimal
     mark: Decimal | None
     unrealised: Decimal | None
+    member: str | None = Field(
+        default=None, description="whose, in a family view (their name or e-mail)"
+    )
 
 
 class YearPnlOut(BaseModel):
@@ -193,10 +201,41 @@ class PatternBucketOut(StatsOut):
 
 
 class PatternDimensionOut(BaseModel):
-    """A dimension and its buckets."""
+    """A dimension and its buckets, and whether a bucket can become a strategy rule."""
 
     name: str
     buckets: list[PatternBucketOut]
+    makes_rule: bool = Field(
+        description="a bucket can be saved as a strategy (POST /api/journal/patterns/strategy)"
+    )
+    why_not: str | None = Field(description="why this dimension cannot be a market rule")
+
+
+class PatternStrategyIn(Strict):
+    """A finding of your Patterns: the dimension and the bucket."""
+
+    dimension: str = Field(min_length=1, max_length=40, examples=["rsi_zone"])
+    bucket: str = Field(min_length=1, max_length=80, examples=[">70"])
+
+
+class SuggestedBacktestOut(BaseModel):
+    """A backtest of the new strategy over your journal's years: post it to
+    ``/api/backtest/runs`` as it is (the other fields take their defaults)."""
+
+    strategy_id: int
+    universe: str | list[str] = Field(description="a universe name, or a sector's symbols")
+    start_date: date
+    end_date: date
+
+
+class PatternStrategyOut(BaseModel):
+    """The strategy saved from a finding, and the backtest of it to run."""
+
+    strategy_id: int
+    name: str
+    rule: str = Field(description="the rule in words")
+    caveat: str = Field(description="how the rule differs from the journal's own measure")
+    backtest: SuggestedBacktestOut
 
 
 class PatternsOut(BaseModel):

@@ -6,11 +6,11 @@ Prices, IV (in %) and greeks are null where a contract has no price yet.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
-from tradertape.api.schemas.kite import OrderTicket
+from tradertape.api.schemas.kite import KiteOrder, KiteTrade, OrderTicket
 from tradertape.api.schemas.open_models import JsonNumber, OpenModel
 from tradertape.api.schemas.workers import CostContractOut
 
@@ -175,6 +175,24 @@ class ProtectionVerdict(OpenModel):
     evaluated_at: str | None = None
 
 
+LegState = Literal[
+    "queued",
+    "sent",
+    "open",
+    "filled",
+    "rejected",
+    "cancelled",
+    "skipped",
+    "unwinding",
+    "unwound",
+    "exiting",
+    "closed",
+    "exit_rejected",
+    "exit_cancelled",
+    "exit_skipped",
+]
+
+
 class OptionLeg(OpenModel):
     """A leg of an option run, with its position and mark."""
 
@@ -198,6 +216,63 @@ class OptionLeg(OpenModel):
     ltp: JsonNumber | None
     net_quantity: int
     average_price: JsonNumber | None
+    state: LegState | None = Field(
+        default=None, description="where the leg's order stands (none before an entry)"
+    )
+    entry_order_id: str | None = None
+    exit_order_id: str | None = None
+    state_message: str | None = Field(default=None, description="the venue's word on it")
+
+
+class OptionLegResult(OpenModel):
+    """One planned leg of an entry or exit: its order as the venue has it now."""
+
+    leg_index: int
+    leg_id: str | None = None
+    status: str = Field(
+        description="filled, accepted (working or sent), rejected, cancelled; queued or "
+        "skipped before an order exists"
+    )
+    mode: str | None = Field(default=None, description="paper or live")
+    order_id: str | None = None
+    order: KiteOrder | None = None
+    trade: KiteTrade | None = None
+    trades: list[KiteTrade] = Field(default_factory=list)
+    reason: str | None = Field(default=None, description="why it was refused or not sent")
+
+
+class LegError(OpenModel):
+    """A leg that will not trade, and why."""
+
+    leg_index: int | None = None
+    reason: str | None = None
+
+
+class OptionExecution(OpenModel):
+    """An entry or exit sent leg by leg (empty before one); a dry run's answer is the
+    intent's validation instead (``status: validated``)."""
+
+    idempotency_key: str | None = None
+    mode: str | None = None
+    intent_type: str | None = None
+    basket_execution_id: str | None = None
+    status: str | None = Field(
+        default=None,
+        description="submitting (legs still to send), success, partial or failed (none stands)",
+    )
+    all_or_none: bool | None = Field(
+        default=None, description="always false: no venue takes an all-or-none basket"
+    )
+    reason: str | None = Field(
+        default=None, description="an exit's: worker, options_protection, or unwind"
+    )
+    results: list[OptionLegResult] = Field(default_factory=list)
+    errors: list[LegError] = Field(default_factory=list)
+    cancelled: list[str] = Field(
+        default_factory=list, description="entry orders an exit cancelled first"
+    )
+    started_at: str | None = None
+    finished_at: str | None = None
 
 
 class OptionRunOut(OpenModel):
@@ -210,12 +285,15 @@ class OptionRunOut(OpenModel):
     status: str
     execution_mode: str
     account_scope: str
+    on_partial_entry: Literal["unwind", "keep"] = "unwind"
     legs: list[OptionLeg]
     protection: ProtectionRules
     protection_state: ProtectionVerdict
     metadata: dict[str, Any]
-    entry: dict[str, Any] = Field(description="the entry basket's result, once entered")
-    exit: dict[str, Any] = Field(description="the exit's result, once exited")
+    entry: OptionExecution = Field(description="the entry, leg by leg, once started")
+    exit: OptionExecution = Field(
+        description="the exit (or a partial entry's unwind), once started"
+    )
     created_at: str | None
     updated_at: str | None
 
@@ -223,8 +301,10 @@ class OptionRunOut(OpenModel):
 class OptionRunActionOut(OptionRunOut):
     """The run after ``enter`` or ``exit``, with what the action did."""
 
-    result: dict[str, Any] | None = None
-    deduped: bool | None = Field(default=None, description="a replay of this key's first result")
+    result: OptionExecution | None = None
+    deduped: bool | None = Field(
+        default=None, description="this key's action already ran: its state now, nothing new sent"
+    )
 
 
 class ProtectionStateOut(ProtectionVerdict):

@@ -43,6 +43,12 @@ class OptionRunIn(BaseModel):
     product: Literal["MIS", "NRML"]
     legs: list[OptionLegIn] = Field(min_length=1, max_length=20)
     protection: JsonObject | None = None
+    on_partial_entry: Literal["unwind", "keep"] = Field(
+        default="unwind",
+        description="when some legs of the entry fill and another is refused: unwind the "
+        "filled legs at market, or keep them under the run's protection rules (which "
+        "must then be given)",
+    )
     metadata: JsonObject = Field(default_factory=dict)
 
 

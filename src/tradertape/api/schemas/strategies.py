@@ -159,6 +159,41 @@ class BacktestTrade(OpenModel):
     bars_held: int
 
 
+class BacktestDayColumns(OpenModel):
+    """`BacktestDay`'s fields as columns: a list per field, an item per day."""
+
+    date: list[str]
+    equity: list[JsonNumber]
+    drawdown: list[JsonNumber]
+    positions: list[int]
+    benchmark: list[JsonNumber | None]
+
+
+class BacktestTradeColumns(OpenModel):
+    """`BacktestTrade`'s fields as columns: a list per field, an item per trade."""
+
+    symbol: list[str]
+    sector: list[str | None]
+    entry_date: list[str]
+    entry_price: list[JsonNumber]
+    exit_date: list[str]
+    exit_price: list[JsonNumber]
+    quantity: list[int]
+    pnl: list[JsonNumber]
+    pnl_pct: list[JsonNumber]
+    charges: list[JsonNumber]
+    exit_reason: list[str]
+    conviction: list[JsonNumber | None]
+    addons: list[int]
+    bars_held: list[int]
+
+
+COLUMNS_NOTE = (
+    "only with `?columns=true`, which sends the days and trades as columns (a list per "
+    "field: a third of the size, no object per row) and `equity_curve` and `trades` empty"
+)
+
+
 class BacktestRunOut(BacktestRunBrief):
     """A run with its curves, per-trade detail and where the time went."""
 
@@ -166,6 +201,8 @@ class BacktestRunOut(BacktestRunBrief):
     timings_ms: dict[str, float]
     equity_curve: list[BacktestDay]
     trades: list[BacktestTrade]
+    equity_columns: BacktestDayColumns | None = Field(default=None, description=COLUMNS_NOTE)
+    trade_columns: BacktestTradeColumns | None = Field(default=None, description=COLUMNS_NOTE)
 
 
 class IndicatorForm(OpenModel):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tradertape.db.base import Base, Owned, OwnedByKey
@@ -142,3 +142,18 @@ class CasHoldingRow(Owned, Base):
     value: Mapped[Decimal | None] = mapped_column(EXACT)
     cost: Mapped[Decimal | None] = mapped_column(EXACT)
     as_of: Mapped[date | None]
+
+
+class KeptBook(Base):
+    """A user's computed FIFO book (`services.journal.kept`), filed under a digest of the
+    ledger state it was computed from: a page in a process that has not computed it (after
+    a restart, another API process) reads it instead of replaying every trade. A digest
+    that is not the ledger's present one is never read, so a stale book is never served."""
+
+    __tablename__ = "journal_books"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    stamp: Mapped[str] = mapped_column(String(64))
+    book: Mapped[bytes] = mapped_column(LargeBinary)

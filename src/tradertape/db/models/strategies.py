@@ -9,6 +9,7 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tradertape.db.base import Base, Owned
+from tradertape.db.types import FastJSON
 
 
 class Strategy(Base):
@@ -70,8 +71,9 @@ class BacktestRun(Owned, Base):
     duration_ms: Mapped[float]
     summary: Mapped[dict[str, Any]]
     timings_ms: Mapped[dict[str, Any]]
-    equity_curve: Mapped[list[dict[str, Any]]]
-    trades: Mapped[list[dict[str, Any]]]
+    # Columns (one list per field) since runs were stored so; rows (a list of objects) before
+    equity_curve: Mapped[Any] = mapped_column(FastJSON)
+    trades: Mapped[Any] = mapped_column(FastJSON)
     created_at: Mapped[datetime]
     # Its days reach past the NSE holiday list (weekdays assumed to trade)
     provisional_calendar: Mapped[bool] = mapped_column(default=False, server_default=false())

@@ -11,7 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tradertape.db.base import Base, Owned, OwnedByKey
@@ -223,7 +223,19 @@ class PaperPosition(OwnedByKey, Base):
 
 
 class PaperAccount(OwnedByKey, Base):
-    """The paper account's running cash (the sum of its cash entries, kept current)."""
+    """The paper account's running cash (the sum of its cash entries, kept current), and
+    how often its books were written: a cache of anything booked here (the risk desk's
+    folded trades) is current while these match what it saw.
+
+    ``version`` moves with every write of the account's books (a fill, a deposit, an
+    allocation, an erased fill); ``rewritten`` moves only when booked trades are taken
+    back (a reset portfolio's virtual fills), so a reader that saw ``rewritten`` unchanged
+    knows the trades it folded are all still there and new ones have higher ids.
+
+    ``ledger_stamp`` is set anew, at random, by the same writes: the read views' snapshot of the
+    ledger (`oms.paper.snapshot`) is current while it matches. Random, not counted, so a
+    stamp set by a transaction that then rolls back is never a committed ledger's.
+    """
 
     __tablename__ = "paper_accounts"
     __table_args__ = (UniqueConstraint("user_id", "broker"),)
@@ -231,3 +243,6 @@ class PaperAccount(OwnedByKey, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     broker: Mapped[str] = mapped_column(String(20))
     cash: Mapped[Decimal] = mapped_column(MONEY)
+    version: Mapped[int] = mapped_column(default=0, server_default="0")
+    rewritten: Mapped[int] = mapped_column(default=0, server_default="0")
+    ledger_stamp: Mapped[int] = mapped_column(BigInteger, default=1, server_default="1")

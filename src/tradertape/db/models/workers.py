@@ -144,10 +144,15 @@ class WorkerOptionRun(Owned, ProtectionFence, Base):
     underlying: Mapped[str | None] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(20))
     legs: Mapped[list[dict[str, Any]]]
+    # What an entry some legs of which failed does: ``unwind`` the filled legs, or ``keep``
+    # them under the run's protection rules.
+    on_partial_entry: Mapped[str] = mapped_column(
+        String(8), default="unwind", server_default="unwind"
+    )
     protection: Mapped[dict[str, Any]]  # {rules: [...], precedence: [...]}
     protection_state: Mapped[dict[str, Any]]
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata")
-    entry: Mapped[dict[str, Any]]  # the last entry's result
-    exit: Mapped[dict[str, Any]]  # the last exit's result
+    entry: Mapped[dict[str, Any]]  # the last entry: its legs as planned and sent, its result
+    exit: Mapped[dict[str, Any]]  # the last exit (or unwind), likewise
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

@@ -23,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from tradertape.domain.instruments import Exchange, synthetic_token
 from tradertape.fakebrokers.kite import calculators, market
 from tradertape.fakebrokers.kite.book import KiteBook
 from tradertape.fakebrokers.kite.errors import KiteError, input_error
@@ -384,7 +385,32 @@ def _fill(kite: FakeKite, body: dict[str, Any]) -> dict[str, Any]:
     return {"order": order}
 
 
+def _list(kite: FakeKite, body: dict[str, Any]) -> dict[str, Any]:
+    """List contracts the fake did not know (``{"instruments": [{"exchange": "NFO",
+    "tradingsymbol": …, "price": …, "lot_size": 65, "instrument_type": "CE"}]}``), each
+    with a token made from its name, as the F&O contracts a test trades."""
+    listed = []
+    for raw in body["instruments"]:
+        exchange, symbol = str(raw["exchange"]), str(raw["tradingsymbol"])
+        token = raw.get("instrument_token") or synthetic_token(Exchange(exchange), symbol)
+        kind = str(raw.get("instrument_type") or "EQ")
+        inst = Instrument(
+            int(token),
+            exchange,
+            symbol,
+            str(raw.get("name") or symbol),
+            Decimal(str(raw["price"])),
+            segment=f"{exchange}-OPT" if kind in ("CE", "PE") else exchange,
+            instrument_type=kind,
+            lot_size=int(raw.get("lot_size") or 1),
+        )
+        kite.book.list_instrument(inst)
+        listed.append(inst.key)
+    return {"listed": listed}
+
+
 _CONTROLS: dict[tuple[str, str], Callable[[FakeKite, dict[str, Any]], dict[str, Any]]] = {
+    ("POST", "instruments"): _list,
     ("POST", "price"): _set_prices,
     ("POST", "walk"): _walk,
     ("POST", "faults"): _arm,
@@ -403,7 +429,7 @@ _CONTROLS: dict[tuple[str, str], Callable[[FakeKite, dict[str, Any]], dict[str, 
 async def control(request: Request) -> Response:
     """``/_fake/{action}``: price, walk, faults, clock, expire-sessions, apps, state, orders
     (placed outside the client, as in Kite's own app), forget (an order Kite lost), funds
-    (the account's cash), fill (part of an order, at a price)."""
+    (the account's cash), fill (part of an order, at a price), instruments (list more)."""
     action = _CONTROLS.get((request.method, request.path_params["action"]))
     if action is None:
         return JSONResponse({"detail": "unknown control"}, status_code=404)

@@ -114,12 +114,24 @@ class KiteBook:
 
     def __post_init__(self) -> None:
         for inst in self.instruments:
-            self._by_key[inst.key] = inst
-            self._by_token[inst.instrument_token] = inst
-            p = inst.price
-            self._days[inst.instrument_token] = _Day(p, p, p, p, p)
+            self._index(inst)
         self._day_start_cash = self.cash
         self._trading_day = self._today()
+
+    def _index(self, inst: Instrument) -> None:
+        self._by_key[inst.key] = inst
+        self._by_token[inst.instrument_token] = inst
+        p = inst.price
+        self._days[inst.instrument_token] = _Day(p, p, p, p, p)
+
+    def list_instrument(self, inst: Instrument) -> None:
+        """List one more instrument (an F&O contract a test trades), priced at its
+        ``price``; one already listed keeps its price and orders."""
+        with self.lock:
+            if inst.key in self._by_key:
+                return
+            self.instruments = (*self.instruments, inst)
+            self._index(inst)
 
     # -- time and prices ------------------------------------------------------------------
 

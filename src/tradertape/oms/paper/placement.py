@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from tradertape.db.models.trading import Order, Trade
+from tradertape.db.rows import fresh
 from tradertape.domain.instruments import Instrument
 from tradertape.domain.market import Tick
 from tradertape.domain.order_state import WORKING, EventKind, OrderEvent
@@ -57,7 +58,7 @@ class Placed:
 
     def trades(self) -> list[Trade] | None:
         """The booked trades as (detached) rows."""
-        return None if self.booked is None else [Trade(**values) for values in self.booked]
+        return None if self.booked is None else [fresh(Trade, dict(v)) for v in self.booked]
 
 
 def place(
@@ -104,7 +105,10 @@ def place(
     # so the balance, the fill's contract note and the positions are read in one round trip.
     fill_date = last.ts.astimezone(IST).date() if last is not None else None
     ledger.lock(
-        user_id, trade_date=fill_date, position=(order.exchange, order.tradingsymbol, order.product)
+        user_id,
+        trade_date=fill_date,
+        position=(order.exchange, order.tradingsymbol, order.product),
+        also=context.gate.locks(user_id),  # the order-rate bucket, counted once it is claimed
     )
     # The broker's own square-off closes risk; it is never refused for margin.
     squareoff = source == SQUAREOFF

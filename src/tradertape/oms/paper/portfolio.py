@@ -9,30 +9,47 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from tradertape.db.models.trading import CashEntry, Order, Trade
+from tradertape.db.models.trading import Order
+from tradertape.db.rows import table_of
 from tradertape.domain.instruments import InstrumentCatalog
 from tradertape.domain.market import Tick
 from tradertape.domain.money import paise, shown_float
 from tradertape.domain.order_state import OrderStatus
 from tradertape.oms.order_log import parent_order_id
 from tradertape.oms.paper.exchange import BROKER, PaperExchange
+from tradertape.oms.paper.snapshot import (
+    CashFlows,
+    Holding,
+    KiteDict,
+    LedgerSnapshot,
+    LedgerSnapshots,
+    Lot,
+)
 from tradertape.ports.clock import IST, Clock
 
-KiteDict = dict[str, Any]
+__all__ = ["CashFlows", "DayPnl", "KiteDict", "PaperPortfolio", "order_dict", "trade_dict"]
+
 LastTick = Callable[[str], Tick | None]
 _ZERO = Decimal(0)
-
-
-def _aware(at: datetime) -> datetime:
-    # SQLite hands back naive datetimes; every stored time is UTC.
-    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+_ORDERS = table_of(Order)
+_TODAYS_ORDERS = (
+    select(_ORDERS)
+    .where(
+        _ORDERS.c.user_id == bindparam("user_id"),
+        _ORDERS.c.broker == bindparam("broker"),
+        _ORDERS.c.placed_at >= bindparam("start", type_=_ORDERS.c.placed_at.type),
+        _ORDERS.c.placed_at < bindparam("end", type_=_ORDERS.c.placed_at.type),
+    )
+    .order_by(_ORDERS.c.id)
+)
+_TODAYS_BOOK_ORDERS = _TODAYS_ORDERS.where(_ORDERS.c.book == bindparam("book"))
 
 
 def _num(value: Decimal | None) -> float:
@@ -44,8 +61,8 @@ def _stored(value: Decimal | None) -> float | None:
     return shown_float(value) if value is not None else 0.0
 
 
-def order_dict(order: Order) -> KiteDict:
-    """An order in Kite's order-book shape."""
+def order_dict(order: Any) -> KiteDict:
+    """An order (a row of `Order`, mapped or read with Core) in Kite's order-book shape."""
     return {
         "order_id": order.order_id,
         "exchange_order_id": order.order_id,
@@ -99,7 +116,7 @@ _UTILISED_FIELDS = (
 )
 
 
-def trade_dict(trade: Trade, order_id: str) -> KiteDict:
+def trade_dict(trade: Any, order_id: str) -> KiteDict:
     """A trade in Kite's shape (``order_timestamp`` is HH:MM:SS only, as Kite sends it)."""
     local = trade.filled_at.astimezone(IST)
     return {
@@ -120,15 +137,6 @@ def trade_dict(trade: Trade, order_id: str) -> KiteDict:
 
 
 @dataclass(frozen=True, slots=True)
-class CashFlows:
-    """A book's (or the account's) cash: at the day's start, paid in since, and now."""
-
-    opening: Decimal
-    payin: Decimal
-    cash: Decimal
-
-
-@dataclass(frozen=True, slots=True)
 class DayPnl:
     """Today's P&L of a book (or the account): what closed today, and everything, open and
     closed, marked to the last tick against the day's start (the previous close)."""
@@ -137,46 +145,7 @@ class DayPnl:
     total: Decimal
 
 
-@dataclass
-class _Day:
-    """One instrument's day: held at the start and now, today's cash flow, the last fill."""
-
-    start: int = 0
-    now: int = 0
-    flow: Decimal = _ZERO
-    last_fill: Decimal = _ZERO
-
-
-@dataclass
-class _Book:
-    """Running totals of one symbol and product in one book."""
-
-    book: str
-    exchange: str
-    tradingsymbol: str
-    instrument_token: int
-    product: str
-    buy_qty: int = 0
-    sell_qty: int = 0
-    buy_value: Decimal = _ZERO
-    sell_value: Decimal = _ZERO
-    overnight: int = 0
-
-    def add(self, trade: Trade) -> None:
-        value = trade.price * trade.quantity
-        if trade.transaction_type == "BUY":
-            self.buy_qty += trade.quantity
-            self.buy_value += value
-        else:
-            self.sell_qty += trade.quantity
-            self.sell_value += value
-
-    @property
-    def quantity(self) -> int:
-        return self.buy_qty - self.sell_qty
-
-
-def _position_row(book: _Book, last: Decimal | None, close: Decimal | None) -> KiteDict:
+def _position_row(book: Lot, last: Decimal | None, close: Decimal | None) -> KiteDict:
     quantity = book.quantity
     price = last if last is not None else _ZERO
     value = book.sell_value - book.buy_value  # Kite: cash flow so far, negative when long
@@ -214,15 +183,38 @@ def _position_row(book: _Book, last: Decimal | None, close: Decimal | None) -> K
 
 
 class PaperPortfolio:
-    """Kite-shaped views of one user's paper account."""
+    """Kite-shaped views of one user's paper account.
 
-    def __init__(self, *, clock: Clock, exchange: PaperExchange, last_tick: LastTick) -> None:
+    What they derive from the ledger comes from the user's `LedgerSnapshot` at its current
+    version (built once per booking, not per read); marks come from the last tick at
+    each read.
+    """
+
+    def __init__(
+        self,
+        *,
+        clock: Clock,
+        exchange: PaperExchange,
+        last_tick: LastTick,
+        snapshots: LedgerSnapshots | None = None,
+    ) -> None:
         self._clock = clock
         self._exchange = exchange
         self._last_tick = last_tick
+        self.snapshots = snapshots or LedgerSnapshots(
+            broker=BROKER, today=self._today, trade_row=trade_dict
+        )
 
     def _today(self) -> date:
         return self._clock.now().astimezone(IST).date()
+
+    def last_tick(self, key: str) -> Tick | None:
+        """The last tick of an instrument (``NSE:INFY``), which marks the views."""
+        return self._last_tick(key)
+
+    def snapshot(self, db: Session, user_id: int) -> LedgerSnapshot:
+        """The user's ledger as the views derive it, at its current version."""
+        return self.snapshots.of(db, user_id)
 
     @staticmethod
     def order(order: Order) -> KiteDict:
@@ -231,67 +223,36 @@ class PaperPortfolio:
 
     def orders(self, db: Session, *, user_id: int, book: str | None = None) -> list[KiteDict]:
         """Today's orders, oldest first (Kite's order book); of one book when named."""
-        query = select(Order).where(Order.user_id == user_id, Order.broker == BROKER)
+        start = datetime.combine(self._today(), time(0), IST)
+        params = {
+            "user_id": user_id,
+            "broker": BROKER,
+            "start": start,
+            "end": start + timedelta(days=1),
+        }
+        query = _TODAYS_ORDERS if book is None else _TODAYS_BOOK_ORDERS
         if book is not None:
-            query = query.where(Order.book == book)
-        rows = db.scalars(query.order_by(Order.id))
-        today = self._today()
-        return [
-            {**order_dict(o), "book": o.book}
-            for o in rows
-            if o.placed_at.astimezone(IST).date() == today
-        ]
+            params["book"] = book
+        return [{**order_dict(o), "book": o.book} for o in db.execute(query, params)]
 
     def trades(self, db: Session, *, user_id: int, book: str | None = None) -> list[KiteDict]:
         """Today's trades; of one book when named."""
-        query = (
-            select(Trade, Order.order_id)
-            .join(Order, Order.id == Trade.order_pk)
-            .where(
-                Trade.user_id == user_id,
-                Trade.broker == BROKER,
-                Trade.trade_date == self._today().isoformat(),
-            )
-        )
-        if book is not None:
-            query = query.where(Trade.book == book)
-        rows = db.execute(query.order_by(Trade.id)).all()
-        return [{**trade_dict(trade, order_id), "book": trade.book} for trade, order_id in rows]
+        return self.snapshot(db, user_id).trades_of(book)
 
     def cash_flows(self, db: Session, user_id: int, book: str | None) -> CashFlows:
         """The cash of one book (None: the account) at the day's start, paid in since, and now."""
-        start = datetime.combine(self._today(), time(0), IST)
-        query = select(CashEntry.at, CashEntry.kind, CashEntry.amount).where(
-            CashEntry.user_id == user_id, CashEntry.broker == BROKER
-        )
-        if book is not None:
-            query = query.where(CashEntry.book == book)
-        opening = payin = cash = _ZERO
-        for at, kind, amount in db.execute(query):
-            cash += amount
-            if _aware(at) < start:
-                opening += amount
-            elif kind in ("deposit", "allocation"):
-                payin += amount
-        return CashFlows(opening, payin, cash)
+        return self.snapshot(db, user_id).cash_of(book)
 
     def day_pnl(self, db: Session, *, user_id: int, book: str | None = None) -> DayPnl:
         """Today's P&L, as the risk desk counts it: for each instrument, today's cash flow
         plus what it holds now at the last price, less what it held at the start at the
         previous close. ``realised`` is the part of positions flat again today."""
-        today = self._today().isoformat()
-        days: dict[str, _Day] = {}
-        for trade in self._trades(db, user_id, book):
-            day = days.setdefault(f"{trade.exchange}:{trade.tradingsymbol}", _Day())
-            signed = trade.quantity if trade.transaction_type == "BUY" else -trade.quantity
-            day.now += signed
-            day.last_fill = trade.price
-            if trade.trade_date < today:
-                day.start += signed
-            else:
-                day.flow -= signed * trade.price
+        return self.day_pnl_of(self.snapshot(db, user_id), book)
+
+    def day_pnl_of(self, snapshot: LedgerSnapshot, book: str | None) -> DayPnl:
+        """`day_pnl` of a snapshot already read."""
         realised = total = _ZERO
-        for key, day in days.items():
+        for key, day in snapshot.day_pnl_of(book).items():
             if day.start == 0 and day.flow == 0 and day.now == 0:
                 continue
             tick = self._last_tick(key)
@@ -303,51 +264,21 @@ class PaperPortfolio:
                 realised += pnl
         return DayPnl(realised, total)
 
-    def _trades(self, db: Session, user_id: int, book: str | None) -> list[Trade]:
-        query = select(Trade).where(Trade.user_id == user_id, Trade.broker == BROKER)
-        if book is not None:
-            query = query.where(Trade.book == book)
-        return list(db.scalars(query.order_by(Trade.id)))
-
-    def _books(
-        self, db: Session, user_id: int, *, day_only: bool, book_key: str | None
-    ) -> list[_Book]:
-        today = self._today().isoformat()
-        books: dict[tuple[str, str, str, str], _Book] = {}
-        for trade in self._trades(db, user_id, book_key):
-            if trade.product == "CNC" and not day_only and trade.trade_date < today:
-                continue  # settled delivery lives in holdings, not positions
-            key = (trade.book, trade.exchange, trade.tradingsymbol, trade.product)
-            book = books.setdefault(
-                key,
-                _Book(
-                    trade.book,
-                    trade.exchange,
-                    trade.tradingsymbol,
-                    trade.instrument_token,
-                    trade.product,
-                ),
-            )
-            if day_only and trade.trade_date < today:
-                continue
-            if trade.trade_date < today:
-                book.overnight += (
-                    trade.quantity if trade.transaction_type == "BUY" else -trade.quantity
-                )
-            book.add(trade)
-        return [b for b in books.values() if b.buy_qty or b.sell_qty]
-
     def positions(
         self, db: Session, *, user_id: int, book: str | None = None
     ) -> dict[str, list[KiteDict]]:
         """``{"net": [...], "day": [...]}`` marked to the last tick, a row per book, symbol
         and product (of one book when named)."""
+        return self.positions_of(self.snapshot(db, user_id), book)
+
+    def positions_of(self, snapshot: LedgerSnapshot, book: str | None) -> dict[str, list[KiteDict]]:
+        """`positions` of a snapshot already read."""
         return {
-            "net": [self._row(b) for b in self._books(db, user_id, day_only=False, book_key=book)],
-            "day": [self._row(b) for b in self._books(db, user_id, day_only=True, book_key=book)],
+            "net": [self._row(lot) for lot in snapshot.net_of(book)],
+            "day": [self._row(lot) for lot in snapshot.day_of(book)],
         }
 
-    def _row(self, book: _Book) -> KiteDict:
+    def _row(self, book: Lot) -> KiteDict:
         tick = self._last_tick(f"{book.exchange}:{book.tradingsymbol}")
         return _position_row(
             book, tick.last_price if tick else None, tick.prev_close if tick else None
@@ -356,49 +287,38 @@ class PaperPortfolio:
     def holdings(self, db: Session, *, user_id: int, book: str | None = None) -> list[KiteDict]:
         """Delivery holdings: settled quantity plus today's buys as ``t1_quantity``; a row per
         book and symbol (of one book when named)."""
-        today = self._today().isoformat()
-        books: dict[tuple[str, str, str], dict[str, Any]] = {}
-        trades = (t for t in self._trades(db, user_id, book) if t.product == "CNC")
-        for trade in trades:
-            row = books.setdefault(
-                (trade.exchange, trade.tradingsymbol, trade.book),
-                {"token": trade.instrument_token, "settled": 0, "t1": 0, "cost": _ZERO, "held": 0},
-            )
-            signed = trade.quantity if trade.transaction_type == "BUY" else -trade.quantity
-            if trade.transaction_type == "BUY":
-                row["cost"] += trade.price * trade.quantity
-                row["held"] += trade.quantity
-                row["t1" if trade.trade_date == today else "settled"] += trade.quantity
-            else:
-                average = row["cost"] / row["held"] if row["held"] else _ZERO
-                row["cost"] -= average * trade.quantity
-                row["held"] += signed
-                row["settled"] -= trade.quantity
+        return self.holdings_of(db, self.snapshot(db, user_id), book)
+
+    def holdings_of(
+        self, db: Session, snapshot: LedgerSnapshot, book: str | None
+    ) -> list[KiteDict]:
+        """`holdings` of a snapshot already read."""
+        held = snapshot.holdings_of(book)
+        if not held:
+            return []
         catalog = self._exchange.catalog(db)
-        return [
-            self._holding(catalog, key, row) for key, row in sorted(books.items()) if row["held"]
-        ]
+        return [self._holding(catalog, key, row) for key, row in held]
 
     def _holding(
-        self, catalog: InstrumentCatalog, key: tuple[str, str, str], row: dict[str, Any]
+        self, catalog: InstrumentCatalog, key: tuple[str, str, str], row: Holding
     ) -> KiteDict:
         exchange, symbol, book = key
         instrument = catalog.find(f"{exchange}:{symbol}")
         tick = self._last_tick(f"{exchange}:{symbol}")
-        average = row["cost"] / row["held"]
+        average = row.cost / row.held
         last = tick.last_price if tick else average
         close = tick.prev_close if tick else average
-        quantity = row["settled"]
-        held = row["held"]
+        quantity = row.settled
+        held = row.held
         return {
             "tradingsymbol": symbol,
             "exchange": exchange,
-            "instrument_token": row["token"],
+            "instrument_token": row.token,
             "isin": instrument.isin if instrument else None,
             "product": "CNC",
             "price": 0.0,
             "quantity": quantity,
-            "t1_quantity": row["t1"],
+            "t1_quantity": row.t1,
             "used_quantity": 0,
             "realised_quantity": quantity,
             "opening_quantity": quantity,
@@ -426,8 +346,9 @@ class PaperPortfolio:
         """
         account = self._exchange.margins(db, user_id)
         used = account.used
-        flows = self.cash_flows(db, user_id, book)
-        pnl = self.day_pnl(db, user_id=user_id, book=book)
+        snapshot = self.snapshot(db, user_id)
+        flows = snapshot.cash_of(book)
+        pnl = self.day_pnl_of(snapshot, book)
         utilised: dict[str, float] = dict.fromkeys(_UTILISED_FIELDS, 0.0)
         if book is None:
             utilised["debits"] = _num(used.total)

@@ -2,6 +2,10 @@
 
 Only a SHA-256 of the cookie value is stored. Expiry slides: each use pushes it
 `session_days` ahead (written at most once a minute to spare the database).
+
+`signed_in` is the check the desk's reads make (`api.reads`): one Core statement over the
+session and its user, nothing cached, so a sign-out, a revoked session or a disabled
+account is refused by the very next request, in any process.
 """
 
 from __future__ import annotations
@@ -9,15 +13,31 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from tradertape.db.models import User, UserSession
+from tradertape.db.rows import table_of
 from tradertape.errors import NotFound
 from tradertape.ports.clock import Clock
 from tradertape.security.tokens import new_secret, sha256_hex
 
 _TOUCH_EVERY = timedelta(minutes=1)
+_SESSIONS = table_of(UserSession)
+_USERS = table_of(User)
+_SIGNED_IN = (
+    select(
+        _SESSIONS.c.user_id,
+        _SESSIONS.c.last_seen_at,
+        _SESSIONS.c.expires_at,
+        _SESSIONS.c.revoked_at,
+        _USERS.c.is_active,
+        _USERS.c.is_admin,
+        _USERS.c.live_trading,
+    )
+    .join(_USERS, _USERS.c.id == _SESSIONS.c.user_id)
+    .where(_SESSIONS.c.token_hash == bindparam("token_hash"))
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +46,15 @@ class Authenticated:
 
     user: User
     session: UserSession
+
+
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    """Who a read is for: the user of a live session (no ORM object, nothing to change)."""
+
+    id: int  # the user's
+    is_admin: bool
+    live_trading: bool  # the user's own live-trading switch
 
 
 class SessionService:
@@ -73,6 +102,23 @@ class SessionService:
             row.expires_at = now + self._lifetime
             db.commit()
         return Authenticated(user=user, session=row)
+
+    def signed_in(self, db: Session, token: str) -> SignedIn | None:
+        """The user of a live session, as `authenticate` finds it, in one Core statement;
+        `None` if invalid. When the session is due to slide, `authenticate` slides it."""
+        now = self._clock.now()
+        row = db.execute(_SIGNED_IN, {"token_hash": sha256_hex(token)}).first()
+        if row is None or row.revoked_at is not None or row.expires_at <= now:
+            return None
+        if not row.is_active:
+            return None
+        if now - row.last_seen_at >= _TOUCH_EVERY:
+            found = self.authenticate(db, token)
+            if found is None:
+                return None
+            user = found.user
+            return SignedIn(user.id, user.is_admin, user.live_trading)
+        return SignedIn(row.user_id, row.is_admin, row.live_trading)
 
     def revoke(self, db: Session, row: UserSession) -> None:
         """End one session now (commits)."""

@@ -1,7 +1,9 @@
 """Each paper book of a user with its words and figures, and "All" as their sum.
 
-A book's figures come from the same views the pages show (`PaperPortfolio` filtered to the
-book), so the Funds page, the book filter and the totals cannot disagree with Positions.
+A book's figures come from the same snapshot of the ledger the pages show
+(`PaperPortfolio`'s, filtered to the book), marked to the same ticks, so the Funds page, the
+book filter and the totals cannot disagree with Positions; they are summed as exact
+decimals, not read back from the pages' float rows.
 """
 
 from __future__ import annotations
@@ -9,17 +11,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select, union
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from tradertape.db.models.portfolios import ModelPortfolio
-from tradertape.db.models.trading import CashEntry, Trade
 from tradertape.db.models.workers import WorkerRun
+from tradertape.db.rows import table_of
 from tradertape.domain import books
 from tradertape.domain.money import paise
 from tradertape.oms.paper.portfolio import PaperPortfolio
+from tradertape.oms.paper.snapshot import LedgerSnapshot
 
 _ZERO = Decimal(0)
+_PORTFOLIOS = table_of(ModelPortfolio)
+_RUNS = table_of(WorkerRun)
+# A user has a few portfolios (their books are labelled by name); runs may be many.
+_PORTFOLIO_NAMES = select(_PORTFOLIOS.c.id, _PORTFOLIOS.c.name).where(
+    _PORTFOLIOS.c.user_id == bindparam("user_id")
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,9 +50,10 @@ class BookSummary:
 
 def summaries(db: Session, paper: PaperPortfolio, *, user_id: int) -> list[BookSummary]:
     """The user's paper books (manual first, then portfolios and runs by id), then "All"."""
-    keys = _keys(db, user_id)
+    snapshot = paper.snapshot(db, user_id)
+    keys = sorted(snapshot.books | {books.MANUAL}, key=_order)
     labels = _labels(db, user_id, keys)
-    read = [_summary(db, paper, user_id, key, labels.get(key, key)) for key in keys]
+    read = [_summary(paper, snapshot, key, labels.get(key, key)) for key in keys]
     rows = [summary for summary, _ in read]
     held: dict[str, int] = {}
     for _, holding in read:
@@ -65,23 +75,6 @@ def summaries(db: Session, paper: PaperPortfolio, *, user_id: int) -> list[BookS
     return [*rows, total]
 
 
-def _keys(db: Session, user_id: int) -> list[str]:
-    found = set(
-        db.scalars(
-            union(
-                select(CashEntry.book).where(
-                    CashEntry.user_id == user_id, CashEntry.broker == books.PAPER_BROKER
-                ),
-                select(Trade.book).where(
-                    Trade.user_id == user_id, Trade.broker == books.PAPER_BROKER
-                ),
-            )
-        )
-    )
-    found.add(books.MANUAL)
-    return sorted(found, key=_order)
-
-
 def _order(key: str) -> tuple[int, int, str]:
     portfolio, run = books.portfolio_of(key), books.run_of(key)
     if key == books.MANUAL:
@@ -95,19 +88,16 @@ def _order(key: str) -> tuple[int, int, str]:
 
 def _labels(db: Session, user_id: int, keys: list[str]) -> dict[str, str]:
     labels = {books.MANUAL: "Manual"}
-    portfolio_ids = [p for p in map(books.portfolio_of, keys) if p is not None]
+    portfolio_ids = {p for p in map(books.portfolio_of, keys) if p is not None}
     run_ids = [r for r in map(books.run_of, keys) if r is not None]
     if portfolio_ids:
-        for pid, name in db.execute(
-            select(ModelPortfolio.id, ModelPortfolio.name).where(
-                ModelPortfolio.user_id == user_id, ModelPortfolio.id.in_(portfolio_ids)
-            )
-        ):
-            labels[books.portfolio_book(pid)] = f"Portfolio: {name}"
+        for pid, name in db.execute(_PORTFOLIO_NAMES, {"user_id": user_id}):
+            if pid in portfolio_ids:
+                labels[books.portfolio_book(pid)] = f"Portfolio: {name}"
     if run_ids:
         for rid, name in db.execute(
-            select(WorkerRun.id, WorkerRun.name).where(
-                WorkerRun.user_id == user_id, WorkerRun.id.in_(run_ids)
+            select(_RUNS.c.id, _RUNS.c.name).where(
+                _RUNS.c.user_id == user_id, _RUNS.c.id.in_(run_ids)
             )
         ):
             labels[books.run_book(rid)] = f"Worker run: {name}"
@@ -115,28 +105,32 @@ def _labels(db: Session, user_id: int, keys: list[str]) -> dict[str, str]:
 
 
 def _summary(
-    db: Session, paper: PaperPortfolio, user_id: int, key: str, label: str
+    paper: PaperPortfolio, snapshot: LedgerSnapshot, key: str, label: str
 ) -> tuple[BookSummary, dict[str, int]]:
-    """One book's figures, and what it holds of each instrument (``NSE:INFY`` → quantity)."""
-    flows = paper.cash_flows(db, user_id, key)
-    today = paper.day_pnl(db, user_id=user_id, book=key)
-    net = paper.positions(db, user_id=user_id, book=key)["net"]
-    holdings = paper.holdings(db, user_id=user_id, book=key)
+    """One book's figures, and what it holds of each instrument (``NSE:INFY`` → quantity):
+    the positions' and holdings' own exact figures, marked as their rows are."""
+    flows = snapshot.cash_of(key)
+    today = paper.day_pnl_of(snapshot, key)
     held: dict[str, int] = {}
     value = unrealised = _ZERO
-    for row in net:
-        if row["product"] == "CNC":
+    for lot in snapshot.net_of(key):
+        if lot.product == "CNC":
             continue  # delivery bought or sold today is also in holdings (t1): counted there
-        instrument = f"{row['exchange']}:{row['tradingsymbol']}"
-        held[instrument] = held.get(instrument, 0) + row["quantity"]
-        value += Decimal(str(row["last_price"])) * row["quantity"]
-        unrealised += Decimal(str(row["unrealised"]))
-    for row in holdings:
-        instrument = f"{row['exchange']}:{row['tradingsymbol']}"
-        quantity = row["quantity"] + row["t1_quantity"]
-        held[instrument] = held.get(instrument, 0) + quantity
-        value += Decimal(str(row["last_price"])) * quantity
-        unrealised += Decimal(str(row["pnl"]))
+        instrument = f"{lot.exchange}:{lot.tradingsymbol}"
+        held[instrument] = held.get(instrument, 0) + lot.quantity
+        tick = paper.last_tick(instrument)
+        last = tick.last_price if tick is not None else _ZERO
+        value += last * lot.quantity
+        if lot.quantity:  # a position's P&L is open while it holds anything
+            unrealised += lot.sell_value - lot.buy_value + lot.quantity * last
+    for (exchange, symbol, _), row in snapshot.holdings_of(key):
+        instrument = f"{exchange}:{symbol}"
+        held[instrument] = held.get(instrument, 0) + row.held  # settled and T+1
+        tick = paper.last_tick(instrument)
+        average = row.cost / row.held
+        last = tick.last_price if tick is not None else average
+        value += last * row.held
+        unrealised += (last - average) * row.held
     summary = BookSummary(
         book=key,
         label=label,

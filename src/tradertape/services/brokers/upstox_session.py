@@ -1,8 +1,11 @@
 """Upstox sessions on the server: completing the browser login, and adapters for the views.
 
-Upstox's token endpoint wants the app's secret with the code (reference §2.1), so unlike
-Kite's checksum the exchange cannot happen in the browser: it needs the secret stored
-encrypted (Class 0). The access token is stored encrypted with its 03:30 IST expiry.
+Upstox's token endpoint wants the app's secret itself with the code (reference §2.1): no
+checksum the browser could compute instead, as Kite's. So the secret comes from one of three
+places: stored encrypted (Class 0; the callback completes the login), typed into the browser
+for this one exchange (``POST /api/brokers/upstox/session``: it passes through the server
+once and is never stored), or held by the agent (the relay: the code goes to the agent,
+which exchanges it). The access token is stored encrypted with its 03:30 IST expiry.
 """
 
 from __future__ import annotations
@@ -56,19 +59,28 @@ class UpstoxLogin:
     root: str
     public_base_url: str
 
-    def complete(self, db: Session, *, user: User, code: str) -> datetime:
-        """Exchange `code` and store the token; returns when it expires."""
+    def complete(
+        self, db: Session, *, user: User, code: str, api_secret: str | None = None
+    ) -> datetime:
+        """Exchange `code` and store the token; returns when it expires.
+
+        `api_secret` is the browser's, used for this exchange only; without it, the stored one.
+        """
         row = self.credentials.get(db, user_id=user.id, broker=BrokerName.UPSTOX)
         if row is None:
             raise UpstoxLoginFailed("not_configured", "save the Upstox API key first")
-        if row.api_secret_enc is None:
+        if api_secret is not None:
+            secret = api_secret
+        elif row.api_secret_enc is not None:
+            secret = self.vault.decrypt(row.api_secret_enc)
+        else:
             raise UpstoxLoginFailed(
                 "no_secret",
-                "Upstox's token exchange needs the API secret: store it (Class 0) and log in again",
+                "Upstox's token exchange needs the API secret: type it at the login "
+                "(POST /api/brokers/upstox/session) or hand the code to your agent",
             )
         from tradertape_brokers.upstox import exchange_code
 
-        secret = self.vault.decrypt(row.api_secret_enc)
         callback = redirect_url(self.public_base_url, BrokerName.UPSTOX)
         try:
             session = exchange_code(
@@ -123,18 +135,31 @@ class UpstoxConnector:
             return adapter
 
 
-def settings_location(broker: BrokerName, *, reason: str | None = None) -> str:
+def settings_location(
+    broker: BrokerName, *, reason: str | None = None, login: str | None = None, **more: str
+) -> str:
     """Where the browser lands after a login: the brokers settings page, with the outcome."""
-    query = {"broker": broker.value, "login": "ok" if reason is None else "failed"}
+    outcome = login or ("ok" if reason is None else "failed")
+    query = {"broker": broker.value, "login": outcome, **more}
     if reason is not None:
         query["reason"] = reason
     return f"/settings/brokers?{urlencode(query)}"
 
 
-def upstox_callback(login: UpstoxLogin, db: Session, *, user: User, code: str | None) -> str:
-    """Complete the login from the callback's query; returns the settings page to land on."""
+def upstox_callback(
+    login: UpstoxLogin, db: Session, *, user: User, code: str | None, state: str
+) -> str:
+    """Complete the login from the callback's query; returns the settings page to land on.
+
+    Without a stored secret the browser is sent on with the code and the login's `state`
+    (``login=code``): the user types the secret there for one exchange, or hands the code
+    to the agent.
+    """
     if not code:
         return settings_location(BrokerName.UPSTOX, reason="no_code")
+    row = login.credentials.get(db, user_id=user.id, broker=BrokerName.UPSTOX)
+    if row is not None and row.api_secret_enc is None:
+        return settings_location(BrokerName.UPSTOX, login="code", code=code, state=state)
     try:
         login.complete(db, user=user, code=code)
     except UpstoxLoginFailed as exc:

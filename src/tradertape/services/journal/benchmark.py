@@ -94,8 +94,7 @@ def benchmark(
     if not closes:
         missing = (
             f"import {name}'s daily closes first: NSE's historical index data (niftyindices.com "
-            "→ Historical Data, CSV), or the daily index bhavcopy ind_close_all_DDMMYYYY.csv, "
-            "at POST /api/journal/benchmark/indices"
+            "→ Historical Data, CSV), or the daily index bhavcopies (ind_close_all_DDMMYYYY.csv)"
         )
         return Answer(name, period, available, missing, assumptions, None)
     book = ledger.book(db, user_id=user_id, reference=reference, today=today)

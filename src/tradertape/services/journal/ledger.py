@@ -10,9 +10,10 @@ and FMVs are the shipped files with the operator's own over them, in the data di
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -20,26 +21,28 @@ from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import func, select
+from sqlalchemy import Float, cast, delete, func, insert, select
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
+from tradertape import __version__
 from tradertape.candles import CandleStore
-from tradertape.db.models.journal import LedgerLine, UploadedTrade
+from tradertape.db.models.journal import KeptBook, LedgerLine, UploadedTrade
 from tradertape.db.models.trading import Trade
 from tradertape.domain.calendar import IST
 from tradertape.errors import ServiceUnavailable
-from tradertape.journal import analytics, costs
+from tradertape.journal import analytics, costs, packed
 from tradertape.journal.actions import Action, BadActionsFile, load_actions
 from tradertape.journal.fmv import BadFmvFile, load_fmv
 from tradertape.journal.pnl import Book, fifo
 from tradertape.journal.statements import ZERODHA
 from tradertape.journal.tax import TaxYear, tax_year
-from tradertape.journal.trades import LIVE, PAPER, UPLOAD, JournalTrade, merge
+from tradertape.journal.trades import LIVE, PAPER, JournalTrade, merge
 from tradertape.oms.quotes import QuoteBook
+from tradertape.services.journal.loading import DERIVATIVE_EXCHANGES, uploaded_trades
 from tradertape.services.portfolios.dashboard import last_prices
 from tradertape.services.wealth.imports import user_fmv
 
-DERIVATIVE_EXCHANGES = frozenset({"NFO", "BFO", "MCX", "CDS"})
 Marks = Callable[[list[str]], Mapping[str, Decimal]]
 
 
@@ -62,62 +65,6 @@ class Reference:
             raise ServiceUnavailable(
                 f"the journal's reference file is unreadable: {problem}"
             ) from None
-
-
-_UPLOADED = (
-    UploadedTrade.broker,
-    UploadedTrade.account_code,
-    UploadedTrade.exchange,
-    UploadedTrade.segment,
-    UploadedTrade.symbol,
-    UploadedTrade.isin,
-    UploadedTrade.trade_date,
-    UploadedTrade.executed_at,
-    UploadedTrade.side,
-    UploadedTrade.quantity,
-    UploadedTrade.price,
-    UploadedTrade.trade_id,
-    UploadedTrade.order_id,
-    UploadedTrade.expiry,
-)
-
-
-def _uploaded(row: Any) -> JournalTrade:  # a Row of `_UPLOADED`
-    # unpacked as a tuple: a Row's attribute look-ups cost more than the trade itself
-    (
-        broker,
-        account_code,
-        exchange,
-        segment,
-        symbol,
-        isin,
-        trade_date,
-        executed_at,
-        side,
-        quantity,
-        price,
-        trade_id,
-        order_id,
-        expiry,
-    ) = row
-    return JournalTrade(
-        source=UPLOAD,
-        broker=broker,
-        account=account_code or broker,
-        exchange=exchange,
-        # derivatives (F&O, currency, commodity) are one head of income: "FO"
-        segment="EQ" if segment == "EQ" and exchange not in DERIVATIVE_EXCHANGES else "FO",
-        symbol=symbol,
-        isin=isin,
-        day=trade_date,
-        at=executed_at,
-        side=side,
-        quantity=quantity,
-        price=price,
-        trade_id=trade_id,
-        order_id=order_id,
-        expiry=expiry,
-    )
 
 
 def _booked(row: Trade) -> JournalTrade:
@@ -143,10 +90,8 @@ def _booked(row: Trade) -> JournalTrade:
 
 def journal_trades(db: Session, *, user_id: int) -> list[JournalTrade]:
     """Every trade of the user, in time order, each marked with its source."""
-    # columns, not entities: a 3-year tradebook is tens of thousands of rows
-    uploaded = db.execute(select(*_UPLOADED).where(UploadedTrade.user_id == user_id))
     booked = db.scalars(select(Trade).where(Trade.user_id == user_id))
-    return merge([_uploaded(r) for r in uploaded], [_booked(r) for r in booked])
+    return merge(uploaded_trades(db, user_id=user_id), [_booked(r) for r in booked])
 
 
 def settlements(db: Session, *, user_id: int) -> list[costs.Settlement]:
@@ -178,12 +123,12 @@ class _Books:
 
     def __init__(self, size: int = 32) -> None:
         self.size = size
-        self.kept: OrderedDict[int, tuple[tuple[Any, ...], Book]] = OrderedDict()
+        self.kept: OrderedDict[int, tuple[str, Book]] = OrderedDict()
         # the analytics' trades of a kept book (Edge Finder, Patterns), made once
-        self.closes: dict[int, tuple[tuple[Any, ...], list[analytics.Trade]]] = {}
+        self.closes: dict[int, tuple[str, list[analytics.Trade]]] = {}
         self.lock = threading.Lock()
 
-    def get(self, user_id: int, stamp: tuple[Any, ...]) -> Book | None:
+    def get(self, user_id: int, stamp: str) -> Book | None:
         with self.lock:
             found = self.kept.get(user_id)
             if found is None or found[0] != stamp:
@@ -191,7 +136,7 @@ class _Books:
             self.kept.move_to_end(user_id)
             return found[1]
 
-    def put(self, user_id: int, stamp: tuple[Any, ...], book: Book) -> None:
+    def put(self, user_id: int, stamp: str, book: Book) -> None:
         with self.lock:
             self.kept[user_id] = (stamp, book)
             self.kept.move_to_end(user_id)
@@ -214,18 +159,61 @@ def _books(db: Session) -> _Books:
         return books
 
 
-def _stamp(db: Session, user_id: int, reference: Reference, today: date) -> tuple[Any, ...]:
-    """What a user's book depends on. Imported rows and fills are never changed in place,
-    only added or deleted, so counts, newest ids and the range of dedupe keys tell."""
-    parts: list[Any] = [today, tuple(reference.actions)]
-    for model, key in (
-        (UploadedTrade, UploadedTrade.key),
-        (Trade, Trade.trade_id),
-        (LedgerLine, LedgerLine.key),
+def forget_kept() -> None:
+    """Drop every kept book and priced day, as a fresh process starts (benchmarks)."""
+    with _BOOKS_LOCK:
+        _BOOKS.clear()
+    costs.forget_priced()
+
+
+def _stamp(db: Session, user_id: int, reference: Reference, today: date) -> str:
+    """What a user's book depends on, as a digest. Imported rows and fills are never changed
+    in place, only added or deleted, so counts, sums and newest ids, the range of dedupe
+    keys and sums of quantities and prices tell (a deleted upload replaced by another of as
+    many rows, even reusing its ids on SQLite, changes the sums); the code's version and the
+    book's packed format too, so a book kept by an older release is never read."""
+    parts: list[Any] = [__version__, packed.FORMAT, today, tuple(reference.actions)]
+    for model, key, value in (
+        (UploadedTrade, UploadedTrade.key, (UploadedTrade.quantity, UploadedTrade.price)),
+        (Trade, Trade.trade_id, (Trade.quantity, Trade.price)),
+        (LedgerLine, LedgerLine.key, (LedgerLine.debit, LedgerLine.credit)),
     ):
-        query = select(func.count(), func.max(model.id), func.min(key), func.max(key))
+        query = select(
+            func.count(),
+            func.max(model.id),
+            func.sum(model.id),
+            func.min(key),
+            func.max(key),
+            *(func.sum(cast(v, Float)) for v in value),
+        )
         parts.extend(db.execute(query.where(model.user_id == user_id)).one())
-    return tuple(parts)
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def _kept(db: Session, user_id: int, stamp: str) -> Book | None:
+    """The book kept in the database under `stamp`, if any (another process computed it)."""
+    query = select(KeptBook.book).where(KeptBook.user_id == user_id, KeptBook.stamp == stamp)
+    data = db.scalar(query)
+    if data is None:
+        return None
+    try:
+        return packed.unpack(data)
+    except (ValueError, KeyError, TypeError):  # another format: recompute
+        return None
+
+
+def _keep(db: Session, user_id: int, stamp: str, computed: Book) -> None:
+    """File the book in the database under `stamp`, and commit: called only where the
+    session holds nothing else uncommitted (`refresh`, after the upload committed; a page)."""
+    data = packed.pack(computed)
+    try:
+        db.execute(delete(KeptBook).where(KeptBook.user_id == user_id))
+        db.execute(insert(KeptBook).values(user_id=user_id, stamp=stamp, book=data))
+        db.commit()
+    except (IntegrityError, OperationalError):
+        # another process filed the same book first (or holds the write lock): theirs
+        # serves as well, and the page needs none of it
+        db.rollback()
 
 
 def book(
@@ -235,16 +223,25 @@ def book(
     reference: Reference,
     today: date,
     marks: Marks | None = None,
+    keep: bool = False,
 ) -> Book:
-    """Round trips and open positions, open ones marked by `marks` (symbols → prices)."""
+    """Round trips and open positions, open ones marked by `marks` (symbols → prices).
+
+    The book is kept in this process and, with `keep`, in the database (committed: only
+    for a session with nothing else uncommitted), where a fresh process finds it."""
     stamp = _stamp(db, user_id, reference, today)
     books = _books(db)
     kept = books.get(user_id, stamp)
     if kept is None:
-        trades = journal_trades(db, user_id=user_id)
-        charges = costs.estimate(trades)
-        charges.update(costs.from_ledger(trades, settlements(db, user_id=user_id)))  # wins
-        kept = fifo(trades, actions=reference.actions, charges=charges, until=today)
+        kept = _kept(db, user_id, stamp)
+        if kept is None:
+            trades = journal_trades(db, user_id=user_id)
+            charges = costs.estimate(trades)
+            charges.update(costs.from_ledger(trades, settlements(db, user_id=user_id)))  # wins
+            kept = fifo(trades, actions=reference.actions, charges=charges, until=today)
+            # filed only when the ledger did not move while it was read (READ COMMITTED)
+            if keep and _stamp(db, user_id, reference, today) == stamp:
+                _keep(db, user_id, stamp, kept)
         books.put(user_id, stamp, kept)
     result = Book(trips=list(kept.trips), open=list(kept.open), applied=list(kept.applied))
     if marks is not None and result.open:
@@ -254,7 +251,7 @@ def book(
 
 
 def closes(
-    db: Session, *, user_id: int, reference: Reference, today: date
+    db: Session, *, user_id: int, reference: Reference, today: date, keep: bool = False
 ) -> list[analytics.Trade]:
     """The book's round trips as the analytics' trades (one per closing trade), kept with
     the book: the Edge Finder and Patterns pages group them once, not per request."""
@@ -264,16 +261,48 @@ def closes(
         found = books.closes.get(user_id)
     if found is not None and found[0] == stamp:
         return found[1]
-    made = analytics.trades_of(book(db, user_id=user_id, reference=reference, today=today).trips)
+    computed = book(db, user_id=user_id, reference=reference, today=today, keep=keep)
+    made = analytics.trades_of(computed.trips)
     with books.lock:
         if user_id in books.kept:
             books.closes[user_id] = (stamp, made)
     return made
 
 
-def tax(db: Session, *, user_id: int, reference: Reference, fy: str, today: date) -> TaxYear:
+def closes_of(
+    db: Session,
+    *,
+    user_ids: Sequence[int],
+    reference: Reference,
+    today: date,
+    keep: bool = False,
+) -> list[analytics.Trade]:
+    """The analytics' trades of several people (a family view), in time order. Each
+    person's accounts stay theirs: two members' paper books are two accounts."""
+    if len(user_ids) == 1:
+        return closes(db, user_id=user_ids[0], reference=reference, today=today, keep=keep)
+    found = [
+        replace(t, account=f"{user_id}:{t.account}")
+        for user_id in user_ids
+        for t in closes(db, user_id=user_id, reference=reference, today=today, keep=keep)
+    ]
+    found.sort(key=lambda t: (t.closed, t.closed_at.timestamp() if t.closed_at else 0.0))
+    return found
+
+
+def refresh(db: Session, *, user_id: int, reference: Reference, today: date) -> None:
+    """Compute the user's book and its analytics' trades now, and keep the book in the
+    database too (committed): called after an upload committed, so the journal's first
+    page, in this process or another (after a restart), reads a kept book instead of
+    paying for the FIFO replay."""
+    closes(db, user_id=user_id, reference=reference, today=today, keep=True)
+
+
+def tax(
+    db: Session, *, user_id: int, reference: Reference, fy: str, today: date, keep: bool = False
+) -> TaxYear:
     """The tax P&L of a financial year (``2024-25``)."""
-    result = book(db, user_id=user_id, reference=reference, today=today)
+    result = book(db, user_id=user_id, reference=reference, today=today, keep=keep)
     # the user's imported FMVs over the shipped file's
     return tax_year(result.trips, fy, fmv={**reference.fmv, **user_fmv(db, user_id=user_id)})
 

@@ -223,8 +223,8 @@ def _add_trades(db: Session, upload: TradeUpload, statement: Statement) -> int:
                 "instrument_type": trade.instrument_type,
             }
         )
-    if rows:  # one executemany: a quarter's tradebook is thousands of rows
-        db.execute(insert(UploadedTrade), rows)
+    if rows:  # one Core executemany (no ORM bookkeeping): a tradebook is thousands of rows
+        db.connection().execute(insert(UploadedTrade), rows)
     return len(rows)
 
 

@@ -23,7 +23,9 @@ from weakref import WeakKeyDictionary
 from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from tradertape.db.engine import primary_engine
 from tradertape.db.models import KiteInstrument
+from tradertape.db.prepared import Prepared
 from tradertape.domain import symbols
 from tradertape.domain.instruments import (
     Exchange,
@@ -53,9 +55,11 @@ _VALUES = (
 # Two scalar subqueries, not one select of two aggregates: each max() then reads the end
 # of an index instead of scanning the table (a full Kite dump is ~100k rows).
 _SEEN = "tradertape.catalog"  # Session.info key: (the transaction, its catalog)
-_STAMP = select(
-    select(func.max(KiteInstrument.id)).scalar_subquery(),
-    select(func.max(KiteInstrument.imported_at)).scalar_subquery(),
+_STAMP = Prepared(
+    select(
+        select(func.max(KiteInstrument.id)).scalar_subquery(),
+        select(func.max(KiteInstrument.imported_at)).scalar_subquery(),
+    )
 )
 
 
@@ -153,7 +157,7 @@ def build_catalog(db: Session) -> InstrumentCatalog:
 
 
 def _current_catalog(db: Session) -> InstrumentCatalog:
-    stamp = tuple(db.execute(_STAMP).one())
+    stamp = _STAMP.first(db)
     engine = _engine(db)
     with _lock:
         cached = _cache.get(engine)
@@ -208,11 +212,13 @@ def universe(catalog: InstrumentCatalog, name: str) -> tuple[Instrument, ...]:
 
 
 _lock = threading.Lock()
-_cache: WeakKeyDictionary[Engine, tuple[tuple[Any, ...], InstrumentCatalog]] = WeakKeyDictionary()
+_cache: WeakKeyDictionary[Engine, tuple[tuple[Any, ...] | None, InstrumentCatalog]] = (
+    WeakKeyDictionary()
+)
 
 
 def _engine(db: Session) -> Engine:
-    return db.get_bind().engine
+    return primary_engine(db.get_bind().engine)
 
 
 def _forget(db: Session) -> None:

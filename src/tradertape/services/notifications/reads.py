@@ -9,10 +9,23 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, case, func, select, update
 from sqlalchemy.orm import Session
 
 from tradertape.db.models import Notification
+from tradertape.db.rows import table_of
+
+_NOTIFICATIONS = table_of(Notification)
+_BELL = select(
+    func.coalesce(func.sum(case((_NOTIFICATIONS.c.read_at.is_(None), 1), else_=0)), 0),
+    func.max(_NOTIFICATIONS.c.id),
+).where(_NOTIFICATIONS.c.user_id == bindparam("user_id"))
+
+
+def bell(db: Session, *, user_id: int) -> tuple[int, int | None]:
+    """`unread_count` and `latest_id` in one statement (the bell polls both)."""
+    unread, latest = db.execute(_BELL, {"user_id": user_id}).one()
+    return int(unread), latest
 
 
 def unread_count(db: Session, *, user_id: int) -> int:

@@ -6,13 +6,14 @@ legs, and on the trading loop's timer. A pass reads without locking and usually 
 there; a firing rule takes the worker run's lock, evaluates again on the fresh rows and
 claims the exit by compare-and-set on (generation, no claim yet), the fence the generic
 protection uses, so however many ticks, timers or processes race, one generation submits
-one exit. The exit is the option run's own exit basket (shorts bought back first), placed
-in the same transaction as the claim and journalled as ``protection.triggered`` and
-``protection.exit_submitted`` from ``options_protection``. An exit the market refuses keeps
-its claim and is retried on later timer passes under a new attempt key.
+one exit. The claim is committed, then the option run's own exit goes leg by leg (shorts
+bought back first) to the run's account, paper or live (`execution.perform`), journalled
+as ``protection.triggered`` and ``protection.exit_submitted`` from ``options_protection``.
+An exit the market refuses keeps its claim and is retried on later timer passes under a
+new attempt key; an exit under way is carried on, never sent twice.
 
-Only paper runs are watched: a dry run has nothing to exit, and live runs have no broker
-adapter here yet.
+Paper and live runs are watched (a live run's metrics read the fills booked so far); a dry
+run has nothing to exit.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from tradertape.domain.worker_access import ExecutionMode
 from tradertape.domain.worker_runs import RunStatus
 from tradertape.errors import Rejected, TraderTapeError
 from tradertape.oms.job_guard import Guard
-from tradertape.services.options import runs
+from tradertape.services.options import execution
 from tradertape.services.options.market import OptionMarket
 from tradertape.services.options.metrics import evaluate
 from tradertape.services.risk.protection_fence import claim_exit
@@ -47,7 +48,10 @@ log = logging.getLogger("tradertape.workers")
 SOURCE = "options_protection"
 _event = partial(record_event, source=SOURCE)
 # Statuses with positions the protection may have to close (an exit underway included).
-ARMED = ("entering", "entered", "partial_entry", "exit_previewed", "partial_exit")
+ARMED = (
+    *("entering", "entered", "partial_entry", "exit_previewed", "partial_exit"),
+    "cleanup_required",
+)
 
 
 class OptionProtectionEngine:
@@ -106,7 +110,7 @@ class OptionProtectionEngine:
             .join(WorkerRun, WorkerRun.id == WorkerOptionRun.run_pk)
             .where(
                 WorkerRun.status == RunStatus.OPEN.value,
-                WorkerRun.execution_mode == ExecutionMode.PAPER.value,
+                WorkerRun.execution_mode != ExecutionMode.DRY_RUN.value,
                 WorkerOptionRun.status.in_(ARMED),
             )
             .order_by(WorkerOptionRun.id)
@@ -166,7 +170,7 @@ class OptionProtectionEngine:
             "exit_submission_status": "pending",
             "exit_attempts": 0,
         }
-        runs.mirror(run, option)
+        execution.mirror(run, option)
         _event(
             db,
             run,
@@ -179,17 +183,20 @@ class OptionProtectionEngine:
         return str(rule.get("key"))
 
     def _submit(self, db: Session, run: WorkerRun, option: WorkerOptionRun, now: datetime) -> None:
+        """Send the claimed exit (commits: the claim first, then each leg as it goes) and
+        note what it did under the run's lock (the caller commits)."""
         state = dict(option.protection_state)
         claim = str(state.get("exit_claim_id") or option.protection_claim)
         attempts = int(state.get("exit_attempts") or 0) + 1
         body = {
             "idempotency_key": f"options-protection:{claim}:{attempts}",
-            "all_or_none": False,
             "metadata": {"source": SOURCE, "rule": (state.get("matched_rule") or {}).get("key")},
         }
-        savepoint = db.begin_nested()
+        db.commit()  # the claim stands before any leg is sent
+        lock_run(db, run)
+        db.refresh(option)
         try:
-            done = runs.perform(
+            done = execution.perform(
                 self._desk,
                 self._market,
                 db,
@@ -197,33 +204,34 @@ class OptionProtectionEngine:
                 option,
                 action="exit",
                 body=body,
-                mode=ExecutionMode.PAPER,
+                mode=ExecutionMode(run.execution_mode),
                 source=SOURCE,
             )
         except TraderTapeError as exc:
-            savepoint.rollback()
-            db.refresh(option)
+            db.rollback()
             reason = exc.reason if isinstance(exc, Rejected) else type(exc).__name__
             status = "flat" if reason == "OPTION_RUN_FLAT" else "failed"
-            done = {
-                "result": {"status": status, "errors": [{"reason": reason, "message": str(exc)}]}
+            result: dict[str, Any] = {
+                "status": status,
+                "errors": [{"reason": reason, "message": str(exc)}],
             }
         else:
-            savepoint.commit()
-        result = done["result"]
+            result = done.result
+        lock_run(db, run)
+        db.refresh(option)
         status = str(result.get("status"))
-        orders = [leg["order"]["order_id"] for leg in result.get("results", []) if leg.get("order")]
-        placed = status in ("success", "partial", "flat")
+        orders = [leg["order_id"] for leg in result.get("results", []) if leg.get("order_id")]
+        placed = status in ("success", "partial", "flat", "submitting")
         option.protection_state = {
             **state,
             "exit_submitted": placed or bool(state.get("exit_submitted")),
             "exit_submission_status": status,
             "exit_attempts": attempts,
-            "exit_order_ids": [*state.get("exit_order_ids", []), *orders],
+            "exit_order_ids": sorted({*state.get("exit_order_ids", []), *orders}),
             "exit_errors": result.get("errors", []),
             "last_checked_at": iso(now),
         }
-        runs.mirror(run, option)
+        execution.mirror(run, option)
         if placed:
             _event(
                 db,
@@ -247,12 +255,14 @@ class OptionProtectionEngine:
 def _watched(run: WorkerRun, option: WorkerOptionRun) -> bool:
     return (
         run.status == RunStatus.OPEN.value
-        and run.execution_mode == ExecutionMode.PAPER.value
+        and run.execution_mode != ExecutionMode.DRY_RUN.value
         and option.status in ARMED
         and bool(option.protection.get("rules"))
     )
 
 
 def _retry_due(option: WorkerOptionRun) -> bool:
-    """A claimed exit still owes orders: none placed yet, or only some legs."""
-    return option.protection_state.get("exit_submission_status") in ("failed", "partial")
+    """A claimed exit still owes orders: none placed yet (a crash after the claim leaves it
+    ``pending``), or only some legs."""
+    status = option.protection_state.get("exit_submission_status")
+    return status in ("pending", "failed", "partial")

@@ -52,6 +52,7 @@ from tradertape.ports.clock import Clock
 
 _LIQUID_QUANTITY = 1_000_000  # units a priced tick says traded: model quotes are deep
 _UNDERLYINGS = tuple(SERIES)
+_SEEN = "tradertape.options.catalog"  # Session.info key: (market, transaction, its catalog)
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,8 +179,16 @@ class OptionMarket:
         return listing
 
     def catalog(self, db: Session) -> InstrumentCatalog:
-        """The exchange's catalog source (see the module docstring)."""
-        return self.listing(db).catalog
+        """The exchange's catalog source (see the module docstring). Asked again in the
+        same transaction (an order is checked, funded and measured on it), it answers as
+        the first time without looking again."""
+        seen = db.info.get(_SEEN)
+        if seen is not None and seen[0] is self and seen[1] is db.get_transaction():
+            catalog: InstrumentCatalog = seen[2]
+            return catalog
+        catalog = self.listing(db).catalog
+        db.info[_SEEN] = (self, db.get_transaction(), catalog)
+        return catalog
 
     def last_tick(self, key: str) -> Tick | None:
         """The feed's tick of `key`, else a model tick for an NFO index option."""

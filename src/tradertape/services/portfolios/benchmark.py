@@ -13,7 +13,7 @@ import numpy as np
 from tradertape.candles import CandleStore
 from tradertape.domain.calendar import OutsideCalendarError
 from tradertape.domain.money import paise
-from tradertape.services.research.backtests import universe_keys
+from tradertape.services.research.simulation import universe_keys
 
 
 def benchmark_curve(

@@ -9,14 +9,32 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from tradertape.candles import CandleStore
 from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal
+from tradertape.db.rows import table_of
 from tradertape.domain.signals import ACTIONABLE
 from tradertape.oms.quotes import QuoteBook
 from tradertape.services.portfolios.reconcile import drift
+
+_SIGNALS = table_of(ModelSignal)
+# The activity list's columns only (a signal row also carries its indicator snapshot).
+_RECENT = (
+    select(
+        _SIGNALS.c.executed_at,
+        _SIGNALS.c.created_at,
+        _SIGNALS.c.symbol,
+        _SIGNALS.c.signal_type,
+        _SIGNALS.c.status,
+        _SIGNALS.c.gtt_status,
+        _SIGNALS.c.reason,
+    )
+    .where(_SIGNALS.c.portfolio_id == bindparam("portfolio_id"), _SIGNALS.c.status != "dropped")
+    .order_by(_SIGNALS.c.id.desc())
+    .limit(20)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,12 +102,7 @@ def dashboard(
         p = v.position
         worth = (v.last_price or p.entry_price) * p.quantity
         sectors[p.sector or "Other"] = sectors.get(p.sector or "Other", Decimal(0)) + worth
-    recent = db.scalars(
-        select(ModelSignal)
-        .where(ModelSignal.portfolio_id == portfolio.id, ModelSignal.status != "dropped")
-        .order_by(ModelSignal.id.desc())
-        .limit(20)
-    ).all()
+    recent = db.execute(_RECENT, {"portfolio_id": portfolio.id})
     activity = [
         {
             "at": s.executed_at or s.created_at,

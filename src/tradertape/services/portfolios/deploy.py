@@ -14,7 +14,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, Strict
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from tradertape.candles import CandleStore
 from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal
@@ -272,8 +272,11 @@ def get(db: Session, portfolio_id: int, *, user_id: int) -> ModelPortfolio:
 def listing(
     db: Session, *, user_id: int, status: str | None, limit: int, offset: int
 ) -> list[ModelPortfolio]:
-    """The user's portfolios, newest first (retired ones only when asked for)."""
-    query = owned(ModelPortfolio, user_id=user_id)
+    """The user's portfolios, newest first (retired ones only when asked for). Their pinned
+    strategy and equity curve (JSON the list does not show) are read if asked for."""
+    query = owned(ModelPortfolio, user_id=user_id).options(
+        defer(ModelPortfolio.strategy_snapshot), defer(ModelPortfolio.equity_curve)
+    )
     query = query.where(
         ModelPortfolio.status == status if status else ModelPortfolio.status != RETIRED
     )

@@ -22,7 +22,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from tradertape.backtest import kernel
-from tradertape.backtest.engine import BacktestSettings, params_of, rules_of
+from tradertape.backtest.engine import BacktestSettings, market_of, params_of, rules_of
 from tradertape.candles import CandleStore
 from tradertape.candles.bars import FloatArray
 from tradertape.candles.panel import Panel, day_numbers
@@ -32,7 +32,7 @@ from tradertape.domain.ticks import RoundDirection, round_to_tick
 from tradertape.indicators import IndicatorBook
 from tradertape.ports.clock import Clock
 from tradertape.services.notifications import events as notifications
-from tradertape.services.research.backtests import WARMUP_DAYS, universe_keys
+from tradertape.services.research.simulation import WARMUP_DAYS, universe_keys
 from tradertape.strategies.compile import CompiledStrategy, compile_strategy
 from tradertape.strategies.dsl import StrategyDocument, referenced_indicators
 
@@ -129,21 +129,10 @@ class Loaded:
         """
         key = document.model_dump_json()
         if key not in self._bound:
-            panel, rows = self.panel, np.ascontiguousarray
             compiled = compile_strategy(
-                document, self.indicators, day_numbers=self.day_numbers, keys=panel.keys
+                document, self.indicators, day_numbers=self.day_numbers, keys=self.panel.keys
             )
-            use_atr = document.config.atr_stop_mult > 0
-            market = kernel.Market(
-                open=rows(panel.open),
-                high=rows(panel.high),
-                low=rows(panel.low),
-                close=rows(panel.close),
-                atr=rows(compiled.atr) if use_atr else np.empty((0, 0)),
-                sectors=self.sector_ids,
-                rates=np.zeros((1, 5), dtype=np.int64),
-            )
-            self._bound[key] = (compiled, market)
+            self._bound[key] = (compiled, market_of(self.panel, compiled, self.sector_ids))
         return self._bound[key]
 
 

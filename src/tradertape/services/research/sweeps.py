@@ -35,7 +35,7 @@ from tradertape.errors import Conflict, InvalidField
 from tradertape.ports.clock import Clock
 from tradertape.services.accounts.ownership import get_owned, owned
 from tradertape.services.research import strategies
-from tradertape.services.research.backtests import load_market, resolve_strategy, settings_of
+from tradertape.services.research.backtests import resolve_strategy
 from tradertape.services.research.jobs import (
     CUT_OFF,
     RUNNING,
@@ -43,6 +43,7 @@ from tradertape.services.research.jobs import (
     job_events,
     stale_cutoff,
 )
+from tradertape.services.research.simulation import load_market, settings_of
 from tradertape.strategies.dsl import StrategyDocument
 
 MIN_PART_DAYS = 2  # trading days each part needs for a return

@@ -12,14 +12,14 @@ signal, the REJECTED order), so a refusal and its reason are stored together.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from tradertape.db.models.risk import RiskEvent, RiskRule
+from tradertape.db.models.risk import RiskEvent
 from tradertape.domain.instruments import UnknownInstrumentError, split_key
 from tradertape.domain.risk import Book, Entry, RiskBreach, RuleAction, Side, breaches
 from tradertape.errors import InvalidField
@@ -27,7 +27,7 @@ from tradertape.ports.clock import Clock
 from tradertape.services.accounts.ownership import owned
 from tradertape.services.notifications import events as notifications
 from tradertape.services.risk.exposure import ALL, ExposureSource, RiskBooks, RiskScope
-from tradertape.services.risk.rules import applicable, scope_of, terms
+from tradertape.services.risk.rules import RuleLike, applicable, scope_of, terms
 
 REFUSAL_PREFIX = "Order rejected by risk rule: "
 
@@ -87,7 +87,7 @@ def decide(
     user_id: int,
     entry: Entry,
     scope: RiskScope = ALL,
-    rules: list[RiskRule] | None = None,
+    rules: Sequence[RuleLike] | None = None,
     replacing: int | None = None,
     live: bool = False,
 ) -> RiskDecision:
@@ -173,7 +173,7 @@ def check_entry(
     scope: RiskScope = ALL,
     origin: str = "portfolio",
     context: Mapping[str, Any] | None = None,
-    rules: list[RiskRule] | None = None,
+    rules: Sequence[RuleLike] | None = None,
 ) -> RiskDecision:
     """Decide on one new entry and log what it breaks (no commit: the caller's transaction
     stores the events with whatever it does about the decision). ``rules``: only these of

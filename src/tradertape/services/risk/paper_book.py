@@ -14,33 +14,39 @@ started: units held overnight enter at yesterday's close (the tick's ``prev_clos
 at their average when no tick has been seen, so an old loss is not today's loss.
 
 Risk reads this book under the ledger lock before every checked entry, so it must not cost a
-pass over the user's whole trade history each time: the trades of earlier days are folded
-into per-instrument pools once (and only later days' trades after that), and each book
-replays today's trades on a copy of them. Earlier days' trades never change, and a user's
-trades get their ids under that user's ledger lock, so "id above the last one folded" misses
-none.
+pass over the user's trade history each time. Each user's trades are folded into
+per-instrument pools once and kept (all-time, and today's from where the day started);
+a book reads, in one statement, the accounts' write counts (`PaperAccount.version` and
+``rewritten``, moved by the OMS with every booking), the trades booked since the last one
+folded, the working orders and the waiting GTTs. A user's trades at one broker get their
+ids under that broker's ledger lock, so "id above the last one folded" misses none; a
+trade dated before today (a model portfolio's back-dated virtual fill), trades taken back
+(``rewritten`` moved: a reset portfolio) or a new day folds the history again.
 """
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from datetime import date
+from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, func, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import ColumnElement, Dialect, Integer, Text, bindparam, cast, func, select
+from sqlalchemy.orm import Session
 
-from tradertape.db.models.trading import Gtt, Order, Trade
+from tradertape.db.models.trading import Gtt, Order, PaperAccount, Trade
+from tradertape.db.prepared import Prepared
+from tradertape.db.rows import one_of, table_of
+from tradertape.db.types import ExactDecimal
 from tradertape.domain.instruments import InstrumentCatalog
 from tradertape.domain.market import Tick
 from tradertape.domain.money import ZERO
 from tradertape.domain.order_state import WORKING, OrderStatus
 from tradertape.domain.risk import Book, OpenPosition, WorkingEntry
 from tradertape.oms.books import lock_user_books
-from tradertape.oms.ledger import cash_balance
 from tradertape.oms.order_log import UNPLACED
 from tradertape.oms.paper.exchange import BROKER
 from tradertape.oms.paper.gtt import ACTIVE as GTT_ACTIVE
@@ -90,21 +96,185 @@ class _Pool:
 
 
 @dataclass(slots=True)
-class _Settled:
-    """One user's trades of days before ``before``, folded into all-time pools."""
+class _Day:
+    """One instrument's trades of today, replayed from where the day started.
 
-    before: str = ""  # ISO date
-    last_id: int = 0
-    count: int = 0  # trades folded
-    pools: dict[str, _Pool] = field(default_factory=dict)
+    The start is the all-time pool before today's first trade: its units enter at
+    yesterday's close (the tick's ``prev_close``) or, with no tick seen, at their
+    average. The replay is kept and redone only if that price differs (a first tick).
+    """
+
+    start_quantity: int
+    start_average: Decimal
+    fills: list[tuple[int, Decimal]] = field(default_factory=list)
+    base: Decimal | None = None  # the start price `pool` was replayed from
+    pool: _Pool | None = None
+
+    def fill(self, signed: int, price: Decimal) -> None:
+        self.fills.append((signed, price))
+        if self.pool is not None:
+            self.pool.fill(signed, price)
+
+    def at(self, base: Decimal) -> _Pool:
+        """Today's pool when the day started at `base` (exactly this `Decimal`)."""
+        if self.pool is None or self.base is None or base.compare_total(self.base) != 0:
+            pool = _Pool(self.start_quantity, self.start_quantity * base)
+            for signed, price in self.fills:
+                pool.fill(signed, price)
+            self.base, self.pool = base, pool
+        return self.pool
 
 
 @dataclass(slots=True)
 class _Instrument:
-    """One instrument's pools: since the first trade, and since today's start."""
+    """One instrument's pools: since the first trade, and today's."""
 
-    all_time: _Pool
-    today: _Pool | None = None  # opened by the first trade of today
+    all_time: _Pool = field(default_factory=_Pool)
+    today: _Day | None = None  # opened by the first trade of today
+
+
+@dataclass(slots=True)
+class _Folded:
+    """One user's trades in this book, folded up to the last one seen at each broker."""
+
+    day: str  # ISO date of "today" when folded
+    versions: dict[str, tuple[int, int]]  # each broker's (version, rewritten) as read
+    last: dict[str, int]  # each broker's last trade id folded
+    instruments: dict[str, _Instrument] = field(default_factory=dict)
+    guard: threading.Lock = field(default_factory=threading.Lock)
+
+    def fold(self, trade: _Trade) -> None:
+        _, broker, key, signed, price, trade_date = trade
+        pools = self.instruments.get(key)
+        if pools is None:
+            pools = self.instruments[key] = _Instrument()
+        if trade_date >= self.day:
+            if pools.today is None:
+                held = pools.all_time
+                pools.today = _Day(held.quantity, held.average)
+            pools.today.fill(signed, price)
+        pools.all_time.fill(signed, price)
+        self.last[broker] = max(self.last.get(broker, 0), trade[0])
+
+
+# (id, broker, EXCH:SYMBOL, signed quantity, price, ISO trade date)
+_Trade = tuple[int, str, str, int, Decimal, str]
+_EXACT = ExactDecimal()
+_ACCOUNTS = table_of(PaperAccount)
+_TRADES = table_of(Trade)
+_ORDERS = table_of(Order)
+_GTTS = table_of(Gtt)
+
+
+def _ours(column: ColumnElement[str], live: bool) -> ColumnElement[bool]:
+    """Rows of this book: the paper broker's, or (live) every other."""
+    return column != BROKER if live else column == BROKER
+
+
+def _as_text(column: Any) -> Any:
+    return cast(column, Text)
+
+
+@cache
+def _read(dialect: str, live: bool) -> Prepared:
+    """Everything a book reads, in one statement: the accounts (broker, write counts,
+    cash), the trades after ``after``, the waiting orders and the active GTTs, each a
+    JSON array (exact decimals as text)."""
+
+    def array(*columns: Any) -> Any:
+        if dialect == "postgresql":
+            return func.json_agg(func.json_build_array(*columns))
+        return func.json_group_array(func.json_array(*columns))
+
+    user = bindparam("user_id", type_=Integer())
+    accounts = select(
+        array(
+            _ACCOUNTS.c.broker,
+            _ACCOUNTS.c.version,
+            _ACCOUNTS.c.rewritten,
+            _as_text(_ACCOUNTS.c.cash),
+        )
+    ).where(_ACCOUNTS.c.user_id == user, _ours(_ACCOUNTS.c.broker, live))
+    trades = select(
+        array(
+            _TRADES.c.id,
+            _TRADES.c.broker,
+            _TRADES.c.exchange,
+            _TRADES.c.tradingsymbol,
+            _TRADES.c.transaction_type,
+            _TRADES.c.quantity,
+            _as_text(_TRADES.c.price),
+            _TRADES.c.trade_date,
+        )
+    ).where(
+        _TRADES.c.user_id == user,
+        _ours(_TRADES.c.broker, live),
+        _TRADES.c.id > bindparam("after"),
+    )
+    orders = select(
+        array(
+            _ORDERS.c.id,
+            _ORDERS.c.exchange,
+            _ORDERS.c.tradingsymbol,
+            _ORDERS.c.transaction_type,
+            _ORDERS.c.quantity,
+            _ORDERS.c.filled_quantity,
+            _as_text(_ORDERS.c.price),
+            _as_text(_ORDERS.c.trigger_price),
+        )
+    ).where(
+        _ORDERS.c.user_id == user,
+        _ours(_ORDERS.c.broker, live),
+        one_of(_ORDERS.c.status, _WAITING_LIVE if live else _WAITING),
+    )
+    gtts = select(
+        array(_GTTS.c.id, _GTTS.c.exchange, _GTTS.c.tradingsymbol, _as_text(_GTTS.c.orders))
+    ).where(_GTTS.c.user_id == user, _ours(_GTTS.c.broker, live), _GTTS.c.status == GTT_ACTIVE)
+    return Prepared(
+        select(
+            accounts.scalar_subquery(),
+            trades.scalar_subquery(),
+            orders.scalar_subquery(),
+            gtts.scalar_subquery(),
+        )
+    )
+
+
+def _json(raw: Any) -> list[list[Any]]:
+    if raw is None:
+        return []
+    # psycopg hands JSON over decoded, sqlite3 as text.
+    rows: list[list[Any]] = json.loads(raw) if isinstance(raw, str) else raw
+    return rows
+
+
+def _decimal(raw: Any, dialect: Dialect) -> Decimal | None:
+    return _EXACT.process_result_value(raw, dialect)
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """What one book read found."""
+
+    versions: dict[str, tuple[int, int]]  # each broker's (version, rewritten)
+    cash: Decimal
+    trades: list[_Trade]
+    waiting: list[_Waiting]
+
+    def behind(self, folded: _Folded) -> bool:
+        """Whether this read saw an older state than `folded` (an unlocked read racing a
+        write another thread has folded already)."""
+        return any(
+            version < folded.versions.get(broker, (0, 0))[0]
+            for broker, (version, _) in self.versions.items()
+        )
+
+    def rewrote(self, folded: _Folded) -> bool:
+        """Whether trades folded were taken back since (a broker's ``rewritten`` moved)."""
+        return any(
+            rewritten != folded.versions.get(broker, (0, 0))[1]
+            for broker, (_, rewritten) in self.versions.items()
+        )
 
 
 class PaperExposure:
@@ -125,32 +295,59 @@ class PaperExposure:
         self._clock = clock
         self._catalog = catalog
         self._last_tick = last_tick
-        self._settled: dict[int, _Settled] = {}
+        self._folded: dict[int, _Folded] = {}
         self._guard = threading.Lock()  # request threads share the folded history
 
-    def _ours(self, broker: InstrumentedAttribute[str]) -> ColumnElement[bool]:
-        """Rows of this book: the paper broker's, or (live) every other."""
-        return broker != BROKER if self._live else broker == BROKER
-
-    def _today(self) -> date:
-        return self._clock.now().astimezone(IST).date()
+    def _today(self) -> str:
+        return self._clock.now().astimezone(IST).date().isoformat()
 
     def book(self, db: Session, *, user_id: int, lock: bool = False) -> Book:
         """Open positions, working entries, today's realised P&L and account value."""
         if lock:
             lock_user_books(db, user_ids=[user_id], broker=LIVE_LOCK if self._live else BROKER)
-        today = self._today().isoformat()
-        instruments = self._replay(db, user_id, today)
+        today = self._today()
+        with self._guard:
+            kept = self._folded.get(user_id)
+        if kept is not None and kept.day == today:
+            with kept.guard:
+                after = min(kept.last.values(), default=0)
+                read = self._read(db, user_id, after=after)
+                fresh = [t for t in read.trades if t[0] > kept.last.get(t[1], 0)]
+                # Trades taken back, or one dated before today (a back-dated virtual fill,
+                # which a full replay folds before today's): fold everything again. A read
+                # older than the fold (an unlocked read racing a write) is answered alone.
+                backdated = any(t[5] < today for t in fresh)
+                if not (read.rewrote(kept) or read.behind(kept) or backdated):
+                    for trade in fresh:
+                        kept.fold(trade)
+                    kept.versions = read.versions
+                    return self._book(db, user_id, kept, read)
+        read = self._read(db, user_id, after=0)
+        folded = _Folded(day=today, versions=read.versions, last={})
+        for trade in read.trades:
+            folded.fold(trade)
+        with folded.guard:
+            book = self._book(db, user_id, folded, read)
+        with self._guard:
+            current = self._folded.get(user_id)
+            if current is None or current.day != today or not read.behind(current):
+                self._folded[user_id] = folded
+        return book
+
+    def _book(self, db: Session, user_id: int, folded: _Folded, read: _Read) -> Book:
         catalog = self._catalog(db)
         realised_today = ZERO
         positions: list[OpenPosition] = []
-        for key, pools in sorted(instruments.items()):
-            day = pools.today
-            realised_today += day.realised if day is not None else ZERO
+        for key, pools in sorted(folded.instruments.items()):
+            tick = self._last_tick(key)
+            day = None
+            if pools.today is not None:
+                start = pools.today.start_average
+                day = pools.today.at(tick.prev_close if tick is not None else start)
+                realised_today += day.realised
             held = pools.all_time
             if held.quantity == 0:
                 continue
-            tick = self._last_tick(key)
             last = tick.last_price if tick is not None else held.average
             base = day.average if day is not None else self._day_start(held, tick)
             found = catalog.find(key)
@@ -165,11 +362,11 @@ class PaperExposure:
                 )
             )
         held_now = {p.key: p.quantity for p in positions}
-        working = self._working(db, user_id, catalog, held_now)
+        working = self._working(read.waiting, catalog, held_now)
         held_value = sum((p.quantity * p.last_price for p in positions), ZERO)
         unknown = None
         if not self._live:
-            value = cash_balance(db, user_id=user_id, broker=BROKER) + held_value
+            value = read.cash + held_value
         elif self._funds is None:
             value, unknown = ZERO, "the brokers' funds are not read"
         else:
@@ -189,81 +386,43 @@ class PaperExposure:
     def _day_start(pool: _Pool, tick: Tick | None) -> Decimal:
         return tick.prev_close if tick is not None else pool.average
 
-    def _settle(self, db: Session, user_id: int, today: str) -> dict[str, _Pool]:
-        """All-time pools of the user's trades before today (copies: callers add to them).
-
-        Folded once a day, and again whenever the trades before today are not the ones
-        folded: a model portfolio's virtual fill is booked on its (past) signal day, and a
-        paper portfolio starting over takes its virtual fills out again.
-        """
-        before_today = (
-            Trade.user_id == user_id,
-            self._ours(Trade.broker),
-            Trade.trade_date < today,
-        )
-        count, last = db.execute(
-            select(func.count(Trade.id), func.max(Trade.id)).where(*before_today)
-        ).one()
-        with self._guard:
-            settled = self._settled.get(user_id)
-            stale = settled is not None and (count, last or 0) != (settled.count, settled.last_id)
-            if settled is None or settled.before > today or (settled.before == today and stale):
-                settled = self._settled[user_id] = _Settled()  # first sight, or history moved
-            if settled.before < today:
-                rows = db.execute(
-                    select(
-                        Trade.id,
-                        Trade.exchange,
-                        Trade.tradingsymbol,
-                        Trade.transaction_type,
-                        Trade.quantity,
-                        Trade.price,
-                    )
-                    .where(
-                        Trade.user_id == user_id,
-                        self._ours(Trade.broker),
-                        Trade.id > settled.last_id,
-                        Trade.trade_date < today,
-                    )
-                    .order_by(Trade.id)
-                )
-                for trade_id, exchange, symbol, side, quantity, price in rows:
-                    pool = settled.pools.setdefault(f"{exchange}:{symbol}", _Pool())
-                    pool.fill(quantity if side == "BUY" else -quantity, price)
-                    settled.last_id = trade_id
-                    settled.count += 1
-                settled.before = today
-            return {key: replace(pool) for key, pool in settled.pools.items()}
-
-    def _replay(self, db: Session, user_id: int, today: str) -> dict[str, _Instrument]:
-        instruments = {
-            key: _Instrument(pool) for key, pool in self._settle(db, user_id, today).items()
-        }
-        rows = db.execute(
-            select(
-                Trade.exchange,
-                Trade.tradingsymbol,
-                Trade.transaction_type,
-                Trade.quantity,
-                Trade.price,
+    def _read(self, db: Session, user_id: int, *, after: int) -> _Read:
+        dialect = db.get_bind().dialect
+        row = _read(dialect.name, self._live).first(db, {"user_id": user_id, "after": after})
+        assert row is not None
+        accounts, trades, orders, gtts = (_json(raw) for raw in row)
+        versions = {broker: (int(version), int(count)) for broker, version, count, _ in accounts}
+        paper = [_decimal(cash, dialect) for broker, _, _, cash in accounts if broker == BROKER]
+        cash = sum((amount or ZERO for amount in paper), ZERO)
+        folded: list[_Trade] = []
+        for pk, broker, exchange, symbol, side, quantity, price, trade_date in sorted(trades):
+            signed = int(quantity) if side == "BUY" else -int(quantity)
+            amount = _decimal(price, dialect)
+            assert amount is not None
+            folded.append((int(pk), broker, f"{exchange}:{symbol}", signed, amount, trade_date))
+        waiting: list[_Waiting] = []
+        for pk, exchange, symbol, side, quantity, filled, price, trigger in sorted(orders):
+            limit = _decimal(price, dialect) or _decimal(trigger, dialect)
+            waiting.append(
+                (f"{exchange}:{symbol}", side == "BUY", int(quantity) - int(filled), limit, int(pk))
             )
-            .where(Trade.user_id == user_id, self._ours(Trade.broker), Trade.trade_date >= today)
-            .order_by(Trade.id)
-        )
-        for exchange, symbol, side, quantity, price in rows:
-            key = f"{exchange}:{symbol}"
-            pools = instruments.setdefault(key, _Instrument(_Pool()))
-            if pools.today is None:
-                held = pools.all_time
-                start = self._day_start(held, self._last_tick(key))
-                pools.today = _Pool(held.quantity, held.quantity * start)
-            signed = quantity if side == "BUY" else -quantity
-            pools.today.fill(signed, price)
-            pools.all_time.fill(signed, price)
-        return instruments
+        for _, exchange, symbol, legs in sorted(gtts, key=lambda g: int(g[0])):
+            # Only one leg of an OCO pair can fire: count the larger.
+            found = json.loads(legs) if isinstance(legs, str) else legs
+            leg = max(found, key=lambda o: int(o["quantity"]) * Decimal(str(o["price"])))
+            waiting.append(
+                (
+                    f"{exchange}:{symbol}",
+                    leg["transaction_type"] == "BUY",
+                    int(leg["quantity"]),
+                    Decimal(str(leg["price"])),
+                    None,
+                )
+            )
+        return _Read(versions, cash, folded, waiting)
 
     def _working(
-        self, db: Session, user_id: int, catalog: InstrumentCatalog, held: dict[str, int]
+        self, waiting: list[_Waiting], catalog: InstrumentCatalog, held: dict[str, int]
     ) -> list[WorkingEntry]:
         """Working orders and waiting GTTs that would open or extend a position.
 
@@ -273,7 +432,7 @@ class PaperExposure:
         Exits add nothing.
         """
         entries = []
-        for key, buy, quantity, price, order_pk in self._waiting(db, user_id):
+        for key, buy, quantity, price, order_pk in waiting:
             position = held.get(key, 0)
             if (buy and position < 0) or (not buy and position > 0):
                 continue
@@ -292,44 +451,3 @@ class PaperExposure:
                 )
             )
         return entries
-
-    def _waiting(self, db: Session, user_id: int) -> list[_Waiting]:
-        """(key, buy?, unfilled quantity, price, order row) of working orders and active GTT
-        legs (a trigger has no order row yet)."""
-        orders = db.scalars(
-            select(Order)
-            .where(
-                Order.user_id == user_id,
-                self._ours(Order.broker),
-                Order.status.in_(_WAITING_LIVE if self._live else _WAITING),
-            )
-            .order_by(Order.id)
-        )
-        waiting: list[_Waiting] = [
-            (
-                f"{o.exchange}:{o.tradingsymbol}",
-                o.transaction_type == "BUY",
-                o.quantity - o.filled_quantity,
-                o.price or o.trigger_price,
-                o.id,
-            )
-            for o in orders
-        ]
-        gtts = db.scalars(
-            select(Gtt)
-            .where(Gtt.user_id == user_id, self._ours(Gtt.broker), Gtt.status == GTT_ACTIVE)
-            .order_by(Gtt.id)
-        )
-        for gtt in gtts:
-            # Only one leg of an OCO pair can fire: count the larger.
-            leg = max(gtt.orders, key=lambda o: int(o["quantity"]) * Decimal(str(o["price"])))
-            waiting.append(
-                (
-                    f"{gtt.exchange}:{gtt.tradingsymbol}",
-                    leg["transaction_type"] == "BUY",
-                    int(leg["quantity"]),
-                    Decimal(str(leg["price"])),
-                    None,
-                )
-            )
-        return waiting

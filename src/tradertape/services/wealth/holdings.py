@@ -413,8 +413,10 @@ def _funds(db: Session, user_id: int, today: date, w: Wealth) -> None:
         if row.units <= 0:
             continue
         known = navs.get(row.amfi or "") or navs.get(row.isin or "") or []
-        nav, nav_date, source, previous = row.price, row.as_of, "cas", None
-        if row.price is None and row.value is not None and row.units:
+        # a NAV of nil is none (casparser reads some summary statements' NAV as 0)
+        price = row.price if row.price is not None and row.price > 0 else None
+        nav, nav_date, source, previous = price, row.as_of, "cas", None
+        if price is None and row.value is not None and row.units:
             nav = row.value / row.units
         if known and (row.as_of is None or known[0][0] >= row.as_of):
             (nav_date, nav), source = known[0], "amfi"
@@ -459,6 +461,14 @@ def wealth(db: Session, *, user_id: int, sources: Sources) -> Wealth:
     _cas_equity(db, user_id, sources, found)
     _funds(db, user_id, sources.today, found)
     found.holdings.sort(key=lambda h: (h.symbol, h.broker, h.account))
+    return found
+
+
+def mutual_funds(db: Session, *, user_id: int, today: date) -> Wealth:
+    """The CAS mutual funds alone, valued as `wealth` values them (the local agent's Mutual
+    Funds page): no broker is read."""
+    found = Wealth(holdings=[], funds=[], cash=[], warnings=[], funds_xirr=None)
+    _funds(db, user_id, today, found)
     return found
 
 

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from tradertape.db.models import Order, Trade, WorkerIntent, WorkerRun, WorkerRunOrder, WorkerToken
 from tradertape.db.models.risk import RiskEvent
+from tradertape.db.prepared import Prepared
 from tradertape.db.rows import insert_new, table_of
 from tradertape.domain.order_state import OrderStatus
 from tradertape.domain.orders import OrderSpec
@@ -40,11 +41,20 @@ from tradertape.services.workers.costs import PricedLeg, cost_contract, referenc
 from tradertape.services.workers.runs import check_mode
 
 _INTENTS = table_of(WorkerIntent)
-_LINK = insert(table_of(WorkerRunOrder))
+_LINK = Prepared(insert(table_of(WorkerRunOrder)), keys=("run_pk", "order_pk", "intent_pk", "role"))
+_CLAIM = {
+    dialect: Prepared(
+        insert_new(_INTENTS, dialect),
+        keys=("run_pk", "idempotency_key", "intent_type", "request", "result", "created_at"),
+    )
+    for dialect in ("sqlite", "postgresql")
+}
 _STORED = select(_INTENTS.c.result).where(
     _INTENTS.c.run_pk == bindparam("run_pk"), _INTENTS.c.idempotency_key == bindparam("key")
 )
-_SET_RESULT = update(_INTENTS).where(_INTENTS.c.id == bindparam("intent_pk"))
+_SET_RESULT = Prepared(
+    update(_INTENTS).where(_INTENTS.c.id == bindparam("intent_pk")), keys=("result",)
+)
 _DROP = delete(_INTENTS).where(_INTENTS.c.id == bindparam("intent_pk"))
 PLACE_ORDER = "place_order"
 PLACE_BASKET = "place_basket"
@@ -131,16 +141,6 @@ def require_open(run: WorkerRun) -> None:
         )
 
 
-def no_live_broker(run: WorkerRun) -> Rejected:
-    """Option runs do not trade live yet (equity runs do, through `live`)."""
-    return Rejected(
-        503,
-        "LIVE_BROKER_UNAVAILABLE",
-        "live execution of option runs is not available on this server yet",
-        strategy_run_id=run.run_key,
-    )
-
-
 def stored_result(db: Session, run: WorkerRun, key: str) -> dict[str, Any] | None:
     """The result stored with the run's intent of this key, if the key is taken."""
     found: dict[str, Any] | None = db.scalar(_STORED, {"run_pk": run.id, "key": key})
@@ -159,13 +159,13 @@ def claim_key(
         "result": {},
         "created_at": now,
     }
-    pk: int | None = db.execute(insert_new(_INTENTS, db.get_bind().dialect.name), values).scalar()
+    pk: int | None = _CLAIM[db.get_bind().dialect.name].scalar(db, values)
     return pk
 
 
 def store_result(db: Session, intent_pk: int, result: dict[str, Any]) -> None:
     """Keep the result a replay will return (no commit)."""
-    db.execute(_SET_RESULT, {"intent_pk": intent_pk, "result": result})
+    _SET_RESULT.execute(db, {"intent_pk": intent_pk, "result": result})
 
 
 def release_key(db: Session, intent_pk: int) -> None:
@@ -212,7 +212,7 @@ def place_for_run(
     )
     order = placed.order
     link = {"run_pk": run.id, "order_pk": order.id, "intent_pk": intent_pk, "role": role}
-    db.execute(_LINK, link)
+    _LINK.execute(db, link)
     trades = placed.trades
     if trades is None:  # not placed now (never for a worker's order, which has no key)
         trades = list(db.scalars(select(Trade).where(Trade.order_pk == order.id)))

@@ -30,6 +30,7 @@ from tradertape.domain.order_state import PENDING
 from tradertape.domain.orders import OrderSpec
 from tradertape.domain.worker_access import ExecutionMode, parse_scope
 from tradertape.errors import Rejected
+from tradertape.oms.context import BROKER as PAPER
 from tradertape.oms.live.orders import LiveOrders
 from tradertape.oms.orders import Account
 from tradertape.oms.paper.portfolio import order_dict, trade_dict
@@ -148,11 +149,12 @@ def order_status(order: Order) -> str:
 
 
 def order_result(db: Session, order: Order) -> dict[str, Any]:
-    """A live order as an intent's result (the paper shape, ``mode: live``)."""
+    """A run's order as an intent's result (``mode: live`` for a broker's, else paper)."""
     trades = list(db.scalars(select(Trade).where(Trade.order_pk == order.id).order_by(Trade.id)))
     status = order_status(order)
+    mode = ExecutionMode.PAPER if order.broker == PAPER else ExecutionMode.LIVE
     result: dict[str, Any] = {
-        "mode": ExecutionMode.LIVE.value,
+        "mode": mode.value,
         "status": status,
         "order_id": order.order_id,
         "order": order_dict(order),

@@ -14,14 +14,16 @@ from sqlalchemy import Select, exists, insert, select
 from sqlalchemy.orm import Session
 
 from tradertape.db.models import Order, WorkerEvent, WorkerRun, WorkerRunOrder, WorkerToken
-from tradertape.db.rows import table_of
+from tradertape.db.prepared import Prepared
+from tradertape.db.rows import fresh, table_of, value_keys
 from tradertape.errors import Rejected
 from tradertape.services.workers.access import check_nonce, locked_run
 from tradertape.services.workers.context import WorkerContext
 from tradertape.services.workers.views import account_id, iso
 
 EVENT_KINDS = ("execution", "decision", "protection")
-_NEW_EVENT = insert(table_of(WorkerEvent)).returning(table_of(WorkerEvent).c.id)
+_EVENTS = table_of(WorkerEvent)
+_NEW_EVENT = Prepared(insert(_EVENTS).returning(_EVENTS.c.id), keys=value_keys(WorkerEvent))
 DEFAULT_LIMIT = 200
 MAX_LIMIT = 1000
 
@@ -56,8 +58,8 @@ def record(
         "payload": payload or {},
         "created_at": now,
     }
-    event = WorkerEvent(**values)
-    event.id = db.execute(_NEW_EVENT, values).scalar_one()
+    event = fresh(WorkerEvent, values)
+    event.id = _NEW_EVENT.scalar(db, values)
     return event
 
 

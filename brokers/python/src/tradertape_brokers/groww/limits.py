@@ -7,8 +7,8 @@ live data; everything else that reads the account).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from enum import StrEnum
 
+from tradertape_brokers.compat import StrEnum
 from tradertape_brokers.pacing import Ceiling, RateLimiter, Sleep
 
 

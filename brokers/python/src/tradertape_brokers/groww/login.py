@@ -8,10 +8,11 @@ same request (the SDK's own headers and checksum) against any root, at the injec
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from tradertape_brokers.compat import UTC
 from tradertape_brokers.groww.errors import call
 from tradertape_brokers.groww.sdk import DEFAULT_ROOT, GrowwAPI, GrowwClient
 from tradertape_brokers.port import BrokerError, BrokerSession

@@ -8,11 +8,12 @@ secret; `checksum` serves the stored-secret path. The token dies at 06:00 IST.
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from kiteconnect import KiteConnect
 
+from tradertape_brokers.compat import UTC
 from tradertape_brokers.kite.adapter import DEFAULT_ROOT
 from tradertape_brokers.kite.errors import map_error
 from tradertape_brokers.port import BrokerError, BrokerSession, TransientBrokerError

@@ -170,7 +170,7 @@ class KiteTickerClient:
                 if exc.response.status_code in (401, 403):
                     raise TickerAuthError(str(exc)) from exc
                 log.warning("kite ticker: handshake refused: %s", exc)
-            except (OSError, TimeoutError, WebSocketException) as exc:
+            except (OSError, TimeoutError, asyncio.TimeoutError, WebSocketException) as exc:
                 if not self._closing:
                     log.warning("kite ticker: connection lost: %r", exc)
             finally:
@@ -183,8 +183,7 @@ class KiteTickerClient:
 
     async def _read(self, ws: ClientConnection) -> None:
         while True:
-            async with asyncio.timeout(self._read_timeout):
-                data = await ws.recv()
+            data = await asyncio.wait_for(ws.recv(), self._read_timeout)
             if isinstance(data, str):
                 message = parse_text_message(data)
                 if message is not None:

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 
+from tradertape_brokers.compat import UTC
 from tradertape_brokers.kite_ticker.packets import (
     DEPTH_LEVELS,
     DepthEntry,

@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from enum import StrEnum
 from typing import ClassVar
+
+from tradertape_brokers.compat import StrEnum
 
 
 class Mode(StrEnum):

@@ -7,11 +7,12 @@ here rather than read from the response (which does not carry one).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import upstox_client
 
+from tradertape_brokers.compat import UTC
 from tradertape_brokers.port import BrokerSession
 from tradertape_brokers.upstox.errors import translate
 

@@ -6,9 +6,10 @@ Upstox products: ``D`` delivery (Kite ``CNC`` in cash, ``NRML`` in F&O), ``I`` i
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
+from tradertape_brokers.compat import UTC
 from tradertape_brokers.port import DailyBar, KiteDict
 from tradertape_brokers.upstox.keys import InstrumentKeys
 

@@ -200,7 +200,7 @@ class UpstoxFeedClient:
                     await self._read(ws)
             except FeedUnavailable as exc:
                 log.warning("upstox feed: %s", exc)
-            except (OSError, TimeoutError, WebSocketException) as exc:
+            except (OSError, TimeoutError, asyncio.TimeoutError, WebSocketException) as exc:
                 if not self._closing:
                     log.warning("upstox feed: connection lost: %r", exc)
             finally:

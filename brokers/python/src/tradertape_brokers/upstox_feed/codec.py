@@ -9,13 +9,14 @@ currency derivatives), so ``1520.55`` stays ``Decimal("1520.55")``.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from google.protobuf.message import DecodeError
 from upstox_client.feeder.proto import MarketDataFeedV3_pb2 as pb
 
+from tradertape_brokers.compat import UTC
 from tradertape_brokers.upstox_feed.feeds import (
     Feed,
     FeedFrame,

@@ -13,7 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from enum import Enum, StrEnum
+from enum import Enum
+
+from tradertape_brokers.compat import StrEnum
 
 
 class Mode(StrEnum):

@@ -1,0 +1,184 @@
+"""Every benchmark in bench/, one after another, and one table of their headline figures.
+
+`make bench` runs this. Each script runs in this interpreter's environment (the locked one),
+with small settings unless ``--full`` (its own defaults), under a time limit; one at a time,
+since scripts side by side would measure each other. A script that fails or runs out of
+time is a row saying so, and the next one runs. The table (markdown) is printed and written
+to ``bench/results.md`` below the host line; each script's whole output goes to
+``bench/results/<script>.txt``. New scripts are picked up: run with ``--quick`` when they
+take it, their headline being their lines that mention a target.
+
+    .venv/bin/python bench/run_all.py [--full] [--only NAME ...] [--timeout S] [--out FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from machine import host_line
+
+HERE = Path(__file__).resolve().parent
+NOT_BENCHMARKS = {"machine", "run_all", "scratch_db"}  # helpers the scripts import
+
+# Small settings: the whole set in about ten minutes on two cores.
+QUICK: dict[str, list[str]] = {
+    "backtest": ["--quick"],
+    "bhavcopy_import": ["--days", "20", "--symbols", "500"],
+    "broker_orders": ["--orders", "200"],
+    "candles_load": ["--repeat", "10"],
+    "indicators": ["--days", "500", "--instruments", "50", "--repeat", "5"],
+    "journal": ["--trades", "2000"],
+    "load": ["--clients", "100", "--seconds", "10", "--warmup-s", "2"],
+    "paper_orders": ["--orders", "1000"],
+    "scan": ["--portfolios", "10"],
+    "startup": ["--quick"],
+    "sweep": ["--quick"],
+    "ticks_fanout": ["--clients", "50", "--seconds", "5", "--warmup", "1"],
+    "worker_orders": ["--orders", "100", "--workers", "2", "--warmup", "5"],
+}
+
+# The lines of each script's output that carry its headline figures.
+HEADLINES: dict[str, str] = {
+    "backtest": r"^(V\d \w+|\(b, c\))|target|vectorbt",
+    "bhavcopy_import": r"^imported ",
+    "broker_orders": r"added by the adapter",
+    "candles_load": r"^(cold|warm) load",
+    "indicators": r"target|TA-Lib, same five",
+    "journal": r"^upload|P&L page, cold|reference",
+    "load": r"targets:",
+    "paper_orders": r"orders/s",
+    "scan": r"^\s*total",
+    "startup": r"^(tradertape --help|CLI backtest|serve|first backtest)",
+    "sweep": r"1 core|pool,",
+}
+DEFAULT_HEADLINE = r"(?i)target"
+TRACEBACK = "Traceback (most recent call last):"
+ERROR = re.compile(r"^[\w.]*(Error|Exception|Exit)\b")  # a traceback's last line
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """One script's run: how it ended and what it printed."""
+
+    name: str
+    args: list[str]
+    status: str  # "ok", "failed (exit N)" or "timed out after S s"
+    seconds: float
+    output: str
+
+
+def scripts() -> list[str]:
+    """The benchmark scripts' names, in alphabetical order."""
+    return sorted(
+        p.stem
+        for p in HERE.glob("*.py")
+        if p.stem not in NOT_BENCHMARKS and 'if __name__ == "__main__"' in p.read_text()
+    )
+
+
+def settings_for(name: str, *, full: bool) -> list[str]:
+    """The arguments `name` runs with: its small settings, or none with ``full``."""
+    if full:
+        return []
+    if name in QUICK:
+        return QUICK[name]
+    return ["--quick"] if '"--quick"' in (HERE / f"{name}.py").read_text() else []
+
+
+def run(name: str, args: list[str], timeout_s: float, log_dir: Path) -> Outcome:
+    """Run one script to its end or its time limit; its output goes to ``log_dir``."""
+    log = log_dir / f"{name}.txt"
+    started = time.perf_counter()
+    with log.open("w") as output:
+        try:
+            done = subprocess.run(  # noqa: S603 - our own scripts, this interpreter
+                [sys.executable, str(HERE / f"{name}.py"), *args],
+                cwd=HERE.parent,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                timeout=timeout_s,
+                check=False,
+            )
+            status = "ok" if done.returncode == 0 else f"failed (exit {done.returncode})"
+        except subprocess.TimeoutExpired:
+            status = f"timed out after {timeout_s:.0f} s"
+    return Outcome(name, args, status, time.perf_counter() - started, log.read_text())
+
+
+def headline(outcome: Outcome) -> list[str]:
+    """The lines of the output to show: its figures and, when it did not finish, why."""
+    lines = [line.strip() for line in outcome.output.splitlines() if line.strip()]
+    printed = lines[: lines.index(TRACEBACK)] if TRACEBACK in lines else lines
+    wanted = re.compile(HEADLINES.get(outcome.name, DEFAULT_HEADLINE))
+    found = [line for line in printed if wanted.search(line) and not line.startswith("host:")]
+    if outcome.status == "ok":
+        return found or lines[-3:]
+    errors = [line for line in lines if ERROR.match(line)]
+    why = errors[-1] if errors else lines[-1] if lines else "no output"
+    return [*found, f"stopped: {why[:240]}"]
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def table(outcomes: list[Outcome], host: str) -> str:
+    """The markdown table of every outcome, below the host line."""
+    rows = [
+        f"Benchmarks ({time.strftime('%Y-%m-%d %H:%M')}), {host}",
+        "",
+        "| Script | Settings | Result | Headline figures | Time |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for o in outcomes:
+        figures = "<br>".join(_cell(line) for line in headline(o))
+        settings = " ".join(o.args) or "defaults"
+        rows.append(
+            f"| `{o.name}.py` | {_cell(settings)} | {o.status} | {figures} | {o.seconds:.0f} s |"
+        )
+    return "\n".join(rows) + "\n"
+
+
+def main() -> None:
+    """Run the scripts, then print and write the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--full", action="store_true", help="each script's own sizes")
+    parser.add_argument("--only", nargs="+", metavar="NAME", help="these scripts only")
+    parser.add_argument("--timeout", type=float, default=900.0, help="seconds per script")
+    parser.add_argument("--out", type=Path, default=HERE / "results.md")
+    args = parser.parse_args()
+    names = scripts()
+    if args.only:
+        unknown = sorted(set(args.only) - set(names))
+        if unknown:
+            sys.exit(f"no benchmark named {', '.join(unknown)} (there are {', '.join(names)})")
+        names = [n for n in names if n in args.only]
+    log_dir = args.out.parent / "results"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    host = host_line()
+    outcomes = []
+    for name in names:
+        settings = settings_for(name, full=args.full)
+        print(f"-- {name} {' '.join(settings)}", flush=True)
+        outcome = run(name, settings, args.timeout, log_dir)
+        print(f"   {outcome.status} in {outcome.seconds:.0f} s", flush=True)
+        outcomes.append(outcome)
+    text = table(outcomes, host)
+    args.out.write_text(text)
+    print()
+    print(text)
+    failed = [o.name for o in outcomes if o.status != "ok"]
+    where = f"written to {args.out}; outputs in {log_dir}/"
+    if failed:
+        where += f"; {len(failed)} of {len(outcomes)} did not finish: {', '.join(failed)}"
+    print(where)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,329 @@
+"""Core statements compiled once and run as driver SQL, for the order path's hot statements.
+
+Executing a Core statement costs SQLAlchemy a cache-key walk of the statement, a cache
+lookup, parameter construction, an execution context and a result set-up on every call:
+three to five times what the driver spends on a short indexed statement
+(bench/paper_orders.py). A `Prepared` statement is compiled once per dialect; each call
+converts its parameters with the columns' own bind processors (exact decimals as text on
+SQLite, UTC datetimes, JSON), runs the SQL on a cursor of the session's own DBAPI
+connection (in its transaction) and converts the selected columns with their result
+processors. So the statement is still written in Core, against the models' tables, and a
+value reads and writes exactly as through the ORM. The engine's ``before_cursor_execute``
+and ``after_cursor_execute`` listeners are called as SQLAlchemy calls them (tests count
+statements so), and a driver error is raised as SQLAlchemy raises it.
+
+Only plain statements qualify: every parameter named (``bindparam``) or bound to a value
+(``literal``), no expanding ``IN``, and an INSERT or UPDATE given the exact columns it
+sets (``keys``), so no Python-side default is left for SQLAlchemy to fill.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import nullcontext
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Dialect, Engine, event
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.elements import BindParameter
+
+Processor = Callable[[Any], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class _Bind:
+    name: str
+    key: str  # the parameter's name as the caller gives it
+    process: Processor | None
+    fixed: bool  # bound to a value in the statement (``literal``)
+    value: Any
+
+
+@dataclass(slots=True)
+class _Compiled:
+    sql: str
+    binds: tuple[_Bind, ...]
+    positional: bool
+    columns: tuple[Any, ...]  # the selected or returned columns
+    results: tuple[Processor | None, ...] | None = None  # from the first result's description
+
+    def processors(self, dialect: Dialect, description: Any) -> tuple[Processor | None, ...]:
+        """The columns' result processors; the driver's type codes of the first result
+        choose them (PostgreSQL's numeric codes, say), and every later result has the same."""
+        if self.results is None:
+            codes = [d[1] for d in description] if description else [None] * len(self.columns)
+            self.results = tuple(
+                column.type.dialect_impl(dialect).result_processor(dialect, code)
+                for column, code in zip(self.columns, codes, strict=True)
+            )
+        return self.results
+
+    def params(self, values: Mapping[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
+        converted = []
+        for bind in self.binds:
+            value = bind.value if bind.fixed else values[bind.key]
+            converted.append(
+                value if bind.process is None or value is None else bind.process(value)
+            )
+        if self.positional:
+            return tuple(converted)
+        return {bind.name: value for bind, value in zip(self.binds, converted, strict=True)}
+
+
+class Prepared:
+    """One Core statement, compiled per dialect on first use; see the module docstring."""
+
+    __slots__ = ("_compiled", "_guard", "_keys", "_statement")
+
+    def __init__(self, statement: ClauseElement, *, keys: Sequence[str] | None = None) -> None:
+        """`keys`: the columns an INSERT or UPDATE sets, by name (each a parameter)."""
+        self._statement = statement
+        self._keys = list(keys) if keys is not None else None
+        self._compiled: dict[str, _Compiled] = {}
+        self._guard = threading.Lock()
+
+    def _for(self, dialect: Dialect) -> _Compiled:
+        found = self._compiled.get(dialect.name)
+        if found is None:
+            with self._guard:
+                found = self._compiled.get(dialect.name)
+                if found is None:
+                    found = self._compiled[dialect.name] = self._compile(dialect)
+        return found
+
+    def _compile(self, dialect: Dialect) -> _Compiled:
+        compiled: Any = self._statement.compile(dialect=dialect, column_keys=self._keys)
+        if getattr(compiled, "insert_prefetch", None) or getattr(compiled, "update_prefetch", None):
+            raise ValueError("a prepared statement must be given every column it sets")
+        names: Iterable[str] = compiled.positiontup or list(compiled.binds)
+        binds = []
+        for name in names:
+            param: BindParameter[Any] = compiled.binds[name]
+            if param.expanding:
+                raise ValueError("a prepared statement cannot expand IN lists")
+            process = param.type.dialect_impl(dialect).bind_processor(dialect)
+            fixed = (
+                not param.required
+                and param.callable is None
+                and param.key not in (self._keys or ())
+            )
+            binds.append(_Bind(name, param.key, process, fixed, param.value))
+        columns: Any = getattr(self._statement, "selected_columns", None)
+        if columns is None:
+            columns = getattr(self._statement, "_returning", ())
+        positional = compiled.positiontup is not None
+        return _Compiled(compiled.string, tuple(binds), positional, tuple(columns))
+
+    def _bound(self, connection: Connection, values: Any, many: bool) -> _Statement:
+        compiled = self._for(connection.dialect)
+        if many:
+            return _Statement(compiled, [compiled.params(row) for row in values], True)
+        return _Statement(compiled, compiled.params(values), False)
+
+    def execute(self, db: Session, values: Mapping[str, Any] | None = None) -> None:
+        """Run it once in the session's transaction; on PostgreSQL it waits to be sent
+        with the next statement (see `deferring`)."""
+        connection = _connection(db)
+        _submit(connection, self._bound(connection, values or {}, False))
+
+    def execute_many(self, db: Session, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Run it for each of `rows` (the driver's executemany); nothing for no rows."""
+        if rows:
+            connection = _connection(db)
+            _submit(connection, self._bound(connection, rows, True))
+
+    def scalar(self, db: Session, values: Mapping[str, Any] | None = None) -> Any:
+        """The first column of the first row, converted (None when there is no row)."""
+        row = self.first(db, values)
+        return None if row is None else row[0]
+
+    def first(self, db: Session, values: Mapping[str, Any] | None = None) -> tuple[Any, ...] | None:
+        """The first row, its columns converted as the ORM would (None when there is none)."""
+        connection = _connection(db)
+        statement = self._bound(connection, values or {}, False)
+        cursor = _read(connection, statement)
+        try:
+            processors = statement.compiled.processors(connection.dialect, cursor.description)
+            row = cursor.fetchone()
+        finally:
+            cursor.close()
+        return None if row is None else _convert(processors, row)
+
+    def rows(self, db: Session, values: Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]:
+        """Every row, its columns converted as the ORM would."""
+        connection = _connection(db)
+        statement = self._bound(connection, values or {}, False)
+        cursor = _read(connection, statement)
+        try:
+            processors = statement.compiled.processors(connection.dialect, cursor.description)
+            found = cursor.fetchall()
+        finally:
+            cursor.close()
+        return [_convert(processors, row) for row in found]
+
+
+_CONNECTION = "tradertape.connection"  # Session.info key: (its transaction, the connection)
+
+
+def _connection(db: Session) -> Connection:
+    """The session's connection, begun if need be: `Session.connection` costs as much as a
+    short statement, and a placement runs a dozen; within a transaction the answer is the
+    same (a savepoint keeps its transaction's connection)."""
+    transaction = db.get_transaction()
+    if transaction is not None:
+        found = db.info.get(_CONNECTION)
+        if found is not None and found[0] is transaction:
+            held: Connection = found[1]
+            return held
+    connection = db.connection()
+    db.info[_CONNECTION] = (db.get_transaction(), connection)
+    return connection
+
+
+@dataclass(frozen=True, slots=True)
+class _Statement:
+    """A prepared statement with its parameters converted, ready for the driver."""
+
+    compiled: _Compiled
+    params: Any
+    many: bool
+    control: bool = False  # a bare COMMIT: no statement to the engine's cursor events
+
+
+# Connection.info key: (the transaction, its statements not sent yet).
+_WAITING = "tradertape.deferred"
+
+
+def deferring(dialect: Dialect) -> bool:
+    """Whether writes wait to be sent with the next statement on this backend.
+
+    On PostgreSQL each statement is a round trip to the server; a prepared write that
+    returns nothing waits, and goes out in one pipeline (psycopg's pipeline mode) with
+    whatever comes next: the next prepared read, any other statement SQLAlchemy runs
+    (`watch` flushes before it), the commit. A rollback drops what waits. On SQLite a
+    statement is a call into the library, and everything runs at once.
+    """
+    return dialect.name == "postgresql"
+
+
+def _waiting(connection: Connection, *, create: bool) -> list[_Statement] | None:
+    transaction = connection.get_transaction()
+    found = connection.info.get(_WAITING)
+    if found is not None and found[0] is transaction:
+        waiting: list[_Statement] = found[1]
+        return waiting
+    if not create:
+        return None
+    connection.info[_WAITING] = (transaction, [])
+    waiting = connection.info[_WAITING][1]
+    return waiting
+
+
+def _submit(connection: Connection, statement: _Statement) -> None:
+    if deferring(connection.dialect):
+        waiting = _waiting(connection, create=True)
+        assert waiting is not None
+        waiting.append(statement)
+        return
+    _send(connection, [statement]).close()
+
+
+def _read(connection: Connection, statement: _Statement) -> Any:
+    """A cursor holding the statement's result, sent after whatever waits."""
+    waiting = _waiting(connection, create=False) if deferring(connection.dialect) else None
+    if not waiting:
+        return _send(connection, [statement])
+    sending = [*waiting, statement]
+    waiting.clear()
+    return _send(connection, sending)
+
+
+def flush(connection: Connection, *, then: str | None = None) -> None:
+    """Send what waits (and `then`, a last bare statement such as ``COMMIT``), if anything."""
+    waiting = _waiting(connection, create=False)
+    if not waiting:
+        return
+    sending = list(waiting)
+    waiting.clear()
+    if then is not None:
+        sending.append(_Statement(_Compiled(then, (), False, ()), None, False, control=True))
+    _send(connection, sending).close()
+
+
+def discard(connection: Connection) -> None:
+    """Forget what waits (the transaction is being rolled back)."""
+    waiting = _waiting(connection, create=False)
+    if waiting:
+        waiting.clear()
+
+
+def _send(connection: Connection, statements: list[_Statement]) -> Any:
+    """Run `statements` on the connection's DBAPI connection, in one pipeline when there
+    are several; the last one's cursor (its result) is returned, the others closed. The
+    engine's cursor events fire as for any statement, and a driver error is raised as
+    SQLAlchemy's (`IntegrityError`, `OperationalError`, ...)."""
+    dialect = connection.dialect
+    raw: Any = connection.connection.dbapi_connection
+    cursors: list[Any] = []
+    sql, params = "", None
+    try:
+        with raw.pipeline() if len(statements) > 1 else nullcontext():
+            for statement in statements:
+                cursor = raw.cursor()
+                cursors.append(cursor)
+                sql, params, many = statement.compiled.sql, statement.params, statement.many
+                if statement.control:
+                    cursor.execute(sql)
+                    continue
+                for before in connection.dispatch.before_cursor_execute:
+                    sql, params = before(connection, cursor, sql, params, None, many)
+                if many:
+                    cursor.executemany(sql, params)
+                else:
+                    cursor.execute(sql, params)
+                connection.dispatch.after_cursor_execute(
+                    connection, cursor, sql, params, None, many
+                )
+    except dialect.loaded_dbapi.Error as exc:
+        for cursor in cursors:
+            cursor.close()
+        lost = dialect.is_disconnect(exc, raw, cursors[-1] if cursors else None)
+        if lost:  # as SQLAlchemy does: the pool must not hand this connection out again
+            connection.invalidate(exc)
+        error = dialect.loaded_dbapi.Error
+        raise DBAPIError.instance(
+            sql, params, exc, error, connection_invalidated=lost, dialect=dialect
+        ) from exc
+    for cursor in cursors[:-1]:
+        cursor.close()
+    return cursors[-1]
+
+
+def watch(engine: Engine) -> None:
+    """Keep `engine`'s waiting writes in order: sent before any other statement and with
+    the commit (in the same round trip), dropped by a rollback."""
+    if not deferring(engine.dialect):
+        return
+
+    def before_execute(connection: Connection, *_: Any) -> None:
+        flush(connection)
+
+    def commit(connection: Connection) -> None:
+        # COMMIT goes out in the same pipeline; the driver's own commit then finds no
+        # transaction open and does nothing.
+        flush(connection, then="COMMIT")
+
+    event.listen(engine, "before_execute", before_execute)
+    event.listen(engine, "commit", commit)
+    event.listen(engine, "rollback", discard)
+
+
+def _convert(processors: tuple[Processor | None, ...], row: Sequence[Any]) -> tuple[Any, ...]:
+    return tuple(
+        value if process is None or value is None else process(value)
+        for process, value in zip(processors, row, strict=True)
+    )

@@ -1,0 +1,357 @@
+"""A user's paper ledger as the views read it, derived once per ledger version.
+
+Positions, holdings, today's trades and P&L and each book's cash are all derived from the
+user's trades and cash entries, and those change only when something is booked: a fill, a
+cash movement, a fill taken back. Each booking sets a new ledger version (the account's
+``ledger_stamp``) in the statement
+that stores its balance (`oms.books.save_account`). So the derivation runs once per
+version, not once per read: a read asks for the version (one indexed row) and uses the
+snapshot built at that version, or builds one. Nothing in a snapshot moves with the market:
+marking to the last tick is the read's.
+
+Why this is exact:
+
+- the version is read before the rows, so a snapshot is never older than the version it
+  is filed under (a booking committed in between makes it newer, and the next read, finding
+  the new version, builds again);
+- the version is in the database, so a booking by any process, or by the CLI on the same
+  file, is seen by the next read;
+- versions are random, never counted up: a snapshot read inside a transaction that has
+  booked (its own version, uncommitted) and then rolls back is filed under a version no
+  committed ledger will ever have.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
+
+from tradertape.db.models.trading import CashEntry, Order, PaperAccount, Trade
+from tradertape.db.rows import table_of
+from tradertape.ports.clock import IST
+
+KiteDict = dict[str, Any]
+_ZERO = Decimal(0)
+MAX_USERS = 4096  # snapshots kept (the least recently read go first)
+
+_ACCOUNTS = table_of(PaperAccount)
+_TRADES = table_of(Trade)
+_CASH = table_of(CashEntry)
+_ORDERS = table_of(Order)
+_VERSION = select(_ACCOUNTS.c.ledger_stamp.label("version"), _ACCOUNTS.c.cash).where(
+    _ACCOUNTS.c.user_id == bindparam("user_id"), _ACCOUNTS.c.broker == bindparam("broker")
+)
+_ALL_TRADES = (
+    select(
+        _TRADES.c.id,
+        _TRADES.c.trade_id,
+        _TRADES.c.book,
+        _TRADES.c.exchange,
+        _TRADES.c.tradingsymbol,
+        _TRADES.c.instrument_token,
+        _TRADES.c.product,
+        _TRADES.c.transaction_type,
+        _TRADES.c.quantity,
+        _TRADES.c.price,
+        _TRADES.c.trade_date,
+        _TRADES.c.filled_at,
+        _ORDERS.c.order_id,
+    )
+    .join(_ORDERS, _ORDERS.c.id == _TRADES.c.order_pk)
+    .where(_TRADES.c.user_id == bindparam("user_id"), _TRADES.c.broker == bindparam("broker"))
+    .order_by(_TRADES.c.id)
+)
+_ALL_CASH = select(_CASH.c.at, _CASH.c.kind, _CASH.c.amount, _CASH.c.book).where(
+    _CASH.c.user_id == bindparam("user_id"), _CASH.c.broker == bindparam("broker")
+)
+
+
+def _aware(at: datetime) -> datetime:
+    # SQLite hands back naive datetimes; every stored time is UTC.
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class CashFlows:
+    """A book's (or the account's) cash: at the day's start, paid in since, and now."""
+
+    opening: Decimal
+    payin: Decimal
+    cash: Decimal
+
+
+@dataclass
+class Day:
+    """One instrument's day: held at the start and now, today's cash flow, the last fill."""
+
+    start: int = 0
+    now: int = 0
+    flow: Decimal = _ZERO
+    last_fill: Decimal = _ZERO
+
+
+@dataclass
+class Lot:
+    """Running totals of one symbol and product in one book."""
+
+    book: str
+    exchange: str
+    tradingsymbol: str
+    instrument_token: int
+    product: str
+    buy_qty: int = 0
+    sell_qty: int = 0
+    buy_value: Decimal = _ZERO
+    sell_value: Decimal = _ZERO
+    overnight: int = 0
+
+    def add(self, trade: Any) -> None:
+        """Apply one trade (anything with a side, a quantity and a price)."""
+        value = trade.price * trade.quantity
+        if trade.transaction_type == "BUY":
+            self.buy_qty += trade.quantity
+            self.buy_value += value
+        else:
+            self.sell_qty += trade.quantity
+            self.sell_value += value
+
+    @property
+    def quantity(self) -> int:
+        """Bought less sold."""
+        return self.buy_qty - self.sell_qty
+
+
+@dataclass
+class Holding:
+    """Delivery shares of one symbol in one book: settled, bought today (T+1), at cost."""
+
+    token: int
+    settled: int = 0
+    t1: int = 0
+    cost: Decimal = _ZERO
+    held: int = 0
+
+
+HeldAt = tuple[tuple[str, str, str], Holding]  # (exchange, symbol, book) and what it holds
+
+
+@dataclass(frozen=True, slots=True)
+class Fill:
+    """One of today's trades, as the risk desk replays it."""
+
+    key: str  # EXCH:SYMBOL
+    signed: int  # > 0 bought
+    price: Decimal
+
+
+@dataclass(frozen=True)
+class LedgerSnapshot:
+    """Everything the views derive from one user's paper ledger, at one version and day.
+
+    Shared by every reader of that version: nothing here is changed after it is built.
+    """
+
+    version: int
+    today: date
+    cash_now: Decimal  # the running balance (`books.cash`)
+    net: tuple[Lot, ...]  # per book, symbol and product; settled delivery left to holdings
+    day: tuple[Lot, ...]  # today's trades only
+    holdings: tuple[HeldAt, ...]  # sorted
+    days: dict[str | None, dict[str, Day]]  # per book, and None: the account
+    cash: dict[str | None, CashFlows]  # per book, and None: the account
+    trades_today: tuple[KiteDict, ...]  # Kite's rows, each naming its book
+    fills_today: tuple[Fill, ...]
+    books: frozenset[str]  # every book with a trade or a cash entry
+    memo: dict[str, Any] = field(default_factory=dict, compare=False)  # readers' derivations
+
+    def net_of(self, book: str | None) -> list[Lot]:
+        """Net positions of one book (None: all)."""
+        return [lot for lot in self.net if book is None or lot.book == book]
+
+    def day_of(self, book: str | None) -> list[Lot]:
+        """Today's positions of one book (None: all)."""
+        return [lot for lot in self.day if book is None or lot.book == book]
+
+    def holdings_of(self, book: str | None) -> list[HeldAt]:
+        """Delivery holdings still held, of one book (None: all), by exchange and symbol."""
+        return [(k, h) for k, h in self.holdings if h.held and (book is None or k[2] == book)]
+
+    def day_pnl_of(self, book: str | None) -> dict[str, Day]:
+        """Each instrument's day in one book (None: the account)."""
+        return self.days.get(book, {})
+
+    def cash_of(self, book: str | None) -> CashFlows:
+        """The cash of one book (None: the account)."""
+        return self.cash.get(book, CashFlows(_ZERO, _ZERO, _ZERO))
+
+    def trades_of(self, book: str | None) -> list[KiteDict]:
+        """Today's trades of one book (None: all), oldest first."""
+        return [dict(t) for t in self.trades_today if book is None or t["book"] == book]
+
+
+TradeRow = Callable[[Any, str], KiteDict]  # a trade in Kite's shape, given its order id
+
+
+def _lots(trades: Iterable[Any], today: str, *, day_only: bool) -> tuple[Lot, ...]:
+    lots: dict[tuple[str, str, str, str], Lot] = {}
+    for trade in trades:
+        if trade.product == "CNC" and not day_only and trade.trade_date < today:
+            continue  # settled delivery lives in holdings, not positions
+        key = (trade.book, trade.exchange, trade.tradingsymbol, trade.product)
+        lot = lots.get(key)
+        if lot is None:
+            lot = lots[key] = Lot(
+                trade.book,
+                trade.exchange,
+                trade.tradingsymbol,
+                trade.instrument_token,
+                trade.product,
+            )
+        if day_only and trade.trade_date < today:
+            continue
+        if trade.trade_date < today:
+            lot.overnight += trade.quantity if trade.transaction_type == "BUY" else -trade.quantity
+        lot.add(trade)
+    return tuple(lot for lot in lots.values() if lot.buy_qty or lot.sell_qty)
+
+
+def _holdings(
+    trades: Iterable[Any], today: str
+) -> tuple[tuple[tuple[str, str, str], Holding], ...]:
+    held: dict[tuple[str, str, str], Holding] = {}
+    for trade in trades:
+        if trade.product != "CNC":
+            continue
+        row = held.get((trade.exchange, trade.tradingsymbol, trade.book))
+        if row is None:
+            row = held[(trade.exchange, trade.tradingsymbol, trade.book)] = Holding(
+                trade.instrument_token
+            )
+        if trade.transaction_type == "BUY":
+            row.cost += trade.price * trade.quantity
+            row.held += trade.quantity
+            if trade.trade_date == today:
+                row.t1 += trade.quantity
+            else:
+                row.settled += trade.quantity
+        else:
+            average = row.cost / row.held if row.held else _ZERO
+            row.cost -= average * trade.quantity
+            row.held -= trade.quantity
+            row.settled -= trade.quantity
+    return tuple(sorted(held.items()))
+
+
+def _days(trades: Iterable[Any], today: str) -> dict[str | None, dict[str, Day]]:
+    """Each instrument's day, for each book and (None) for the account, as `day_pnl` adds."""
+    days: dict[str | None, dict[str, Day]] = {None: {}}
+    for trade in trades:
+        key = f"{trade.exchange}:{trade.tradingsymbol}"
+        signed = trade.quantity if trade.transaction_type == "BUY" else -trade.quantity
+        for scope in (None, trade.book):
+            day = days.setdefault(scope, {}).setdefault(key, Day())
+            day.now += signed
+            day.last_fill = trade.price
+            if trade.trade_date < today:
+                day.start += signed
+            else:
+                day.flow -= signed * trade.price
+    return days
+
+
+def _cash(entries: Iterable[Any], today: date) -> dict[str | None, CashFlows]:
+    start = datetime.combine(today, time(0), IST)
+    sums: dict[str | None, list[Decimal]] = {None: [_ZERO, _ZERO, _ZERO]}
+    for at, kind, amount, book in entries:
+        early = _aware(at) < start
+        paid = not early and kind in ("deposit", "allocation")
+        for scope in (None, book):
+            flows = sums.setdefault(scope, [_ZERO, _ZERO, _ZERO])
+            flows[2] += amount
+            if early:
+                flows[0] += amount
+            elif paid:
+                flows[1] += amount
+    return {scope: CashFlows(*flows) for scope, flows in sums.items()}
+
+
+class LedgerSnapshots:
+    """Snapshots of users' paper ledgers by version, for one broker's books; thread-safe
+    (request threads share it). `today` is the market's date, read per call."""
+
+    def __init__(
+        self,
+        *,
+        broker: str,
+        today: Callable[[], date],
+        trade_row: TradeRow,
+        max_users: int = MAX_USERS,
+    ) -> None:
+        self._broker = broker
+        self._today = today
+        self._trade_row = trade_row
+        self._max_users = max_users
+        self._kept: OrderedDict[int, LedgerSnapshot] = OrderedDict()
+        self._guard = threading.Lock()
+        self.builds = 0  # snapshots built (for tests and the bench)
+
+    def version(self, db: Session, user_id: int) -> tuple[int, Decimal]:
+        """The user's ledger version and balance now (0 and 0: no account row yet)."""
+        row = db.execute(_VERSION, {"user_id": user_id, "broker": self._broker}).first()
+        return (0, _ZERO) if row is None else (int(row.version), row.cash)
+
+    def of(self, db: Session, user_id: int) -> LedgerSnapshot:
+        """The user's snapshot at the ledger's current version and today's date."""
+        version, cash = self.version(db, user_id)
+        today = self._today()
+        with self._guard:
+            kept = self._kept.get(user_id)
+            if kept is not None and kept.version == version and kept.today == today:
+                self._kept.move_to_end(user_id)
+                return kept
+        built = self._build(db, user_id, version, cash, today)
+        with self._guard:
+            self._kept[user_id] = built
+            self._kept.move_to_end(user_id)
+            while len(self._kept) > self._max_users:
+                self._kept.popitem(last=False)
+            self.builds += 1
+        return built
+
+    def _build(
+        self, db: Session, user_id: int, version: int, cash: Decimal, today: date
+    ) -> LedgerSnapshot:
+        params = {"user_id": user_id, "broker": self._broker}
+        trades = db.execute(_ALL_TRADES, params).all()
+        entries = db.execute(_ALL_CASH, params).all()
+        day = today.isoformat()
+        todays = [t for t in trades if t.trade_date == day]
+        return LedgerSnapshot(
+            version=version,
+            today=today,
+            cash_now=cash,
+            net=_lots(trades, day, day_only=False),
+            day=_lots(trades, day, day_only=True),
+            holdings=_holdings(trades, day),
+            days=_days(trades, day),
+            cash=_cash(entries, today),
+            trades_today=tuple({**self._trade_row(t, t.order_id), "book": t.book} for t in todays),
+            fills_today=tuple(
+                Fill(
+                    f"{t.exchange}:{t.tradingsymbol}",
+                    t.quantity if t.transaction_type == "BUY" else -t.quantity,
+                    t.price,
+                )
+                for t in trades
+                if t.trade_date >= day
+            ),
+            books=frozenset(t.book for t in trades) | frozenset(e.book for e in entries),
+        )

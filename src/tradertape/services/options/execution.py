@@ -1,0 +1,674 @@
+"""An option run's entry and exit, sent leg by leg through the one order pipeline.
+
+Paper and live go the same way: each leg is an order submitted through
+`runtime.orders` (`oms.orders.OrderPipeline`) with the run's account (`account_of`),
+which chooses the venue. There is no all-or-none basket at any venue.
+
+- **Plan first.** An entry or exit is written as a plan (`plans`: its legs in sending
+  order, each with its client key) and committed before any leg is sent.
+- **Each leg recorded as it is sent.** A leg's order is submitted with an ``on_record``
+  that writes the run's link and the leg's order id into the plan in the transaction that
+  records the order, before the broker hears of it (the live book commits, then sends).
+  A restart finds each leg either recorded (the live book settles a send whose outcome it
+  never learnt: `LiveOrders.resolve_unsent`) or not sent at all; `advance` sends only the
+  latter, and a client key already taken answers the first order: nothing goes twice.
+- **One leg after another.** The next leg goes once every earlier one stands at its
+  venue (working or filled); a refused leg stops the plan (the rest are ``skipped``: no
+  naked short after its hedge failed); a leg whose send is still unknown holds the plan
+  until the live book learns the outcome (the loop's timer resumes it).
+- **Status follows the fills as they are booked** (`settle`, also run by the live book's
+  booking watcher, `OptionRunFollower`): ``entering`` → ``entered`` once every leg
+  filled; a partial entry (a leg refused, others filled) is unwound by an automatic exit
+  (``on_partial_entry: unwind``, the default), or kept as ``partial_entry`` under the
+  run's protection rules (``keep``); an entry of which nothing filled leaves the run as it
+  was, to be entered again. An exit is ``exiting`` until flat, then ``exited``;
+  ``partial_exit`` when a leg was refused, ``cleanup_required`` when an unwind was.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import exists, insert, select
+from sqlalchemy.orm import Session
+
+from tradertape.db.models import Order, WorkerOptionRun, WorkerRun, WorkerRunOrder
+from tradertape.db.rows import table_of
+from tradertape.domain.brokers import BrokerName
+from tradertape.domain.worker_access import ExecutionMode
+from tradertape.errors import NotFound, Rejected, TraderTapeError
+from tradertape.oms.orders import PAPER_ACCOUNT, Account
+from tradertape.services.options import plans
+from tradertape.services.options.market import OptionMarket
+from tradertape.services.options.metrics import ENTRY, EXIT, option_orders, positions
+from tradertape.services.workers import intents, live, safety, timeline
+from tradertape.services.workers.access import lock_run
+from tradertape.services.workers.context import WorkerContext
+from tradertape.services.workers.views import iso
+
+ENTERABLE = ("created", "entry_previewed")
+EXITABLE = (
+    *("entering", "entered", "partial_entry", "exit_previewed"),
+    *("partial_exit", "exiting", "cleanup_required"),
+)
+# Statuses whose orders may still be sent, filled or unwound: the timer follows them.
+FOLLOWED = ("entering", "partial_entry", "exiting")
+# Statuses the booked fills decide (a preview's, and the pre-entry ones, are the worker's).
+_SETTLED = (*FOLLOWED, "entered", "partial_exit", "cleanup_required", "exit_previewed")
+_LINK = insert(table_of(WorkerRunOrder))
+_ROUNDS = 4  # settle → unwind → send: an entry, its unwind and a settle fit in these
+
+
+def find_option(db: Session, run: WorkerRun) -> WorkerOptionRun:
+    """The run's option run (404 when it has none)."""
+    option = db.scalar(select(WorkerOptionRun).where(WorkerOptionRun.run_pk == run.id))
+    if option is None:
+        raise NotFound("Option run not found")
+    return option
+
+
+def evaluation_mode(run: WorkerRun) -> str:
+    """``backend`` where the protection engine watches the run (paper and live), else
+    ``on_demand`` (a dry run holds nothing)."""
+    return "on_demand" if run.execution_mode == ExecutionMode.DRY_RUN.value else "backend"
+
+
+def mirror(run: WorkerRun, option: WorkerOptionRun) -> None:
+    """Copy what the safety check needs into the worker run (under its lock)."""
+    state = dict(run.runtime_state)
+    state["options_run"] = {
+        "status": option.status,
+        "triggered": bool(option.protection_state.get("triggered")),
+        "matched_rule": (option.protection_state.get("matched_rule") or {}).get("key"),
+        "evaluation_mode": evaluation_mode(run),
+    }
+    run.runtime_state = state
+
+
+def account_of(desk: WorkerContext, db: Session, run: WorkerRun, *, opening: bool) -> Account:
+    """The account the run's legs go to: the paper account, or the run's Kite account.
+
+    A live leg that opens risk needs both switches, the scope's Kite session and the live
+    desk (403/503/409 in the worker contract's words); one that closes risk only the
+    session (an exit removes risk).
+    """
+    if run.execution_mode != ExecutionMode.LIVE.value:
+        return PAPER_ACCOUNT
+    if opening:
+        live.require_live(desk, db, run)
+    else:
+        live.require_account(desk, db, run.user_id, run.account_scope)
+        live.live_desk(desk, run)
+    return Account(live=True, broker=BrokerName.KITE.value)
+
+
+@dataclass(frozen=True, slots=True)
+class Done:
+    """What `perform` did: its result, and whether it answered an earlier key (None: a dry
+    run, which changed nothing)."""
+
+    result: dict[str, Any]
+    deduped: bool | None
+
+
+def perform(
+    desk: WorkerContext,
+    market: OptionMarket,
+    db: Session,
+    run: WorkerRun,
+    option: WorkerOptionRun,
+    *,
+    action: str,
+    body: dict[str, Any],
+    mode: ExecutionMode,
+    source: str = "options_runtime",
+) -> Done:
+    """Enter or exit the locked run's option run: the worker's path and the protection
+    engine's. Commits as its legs go; a refusal before the plan is written changes nothing."""
+    entering = action == "enter"
+    held = positions(db, run, market)
+    legs = (
+        plans.entry_legs(option) if entering else plans.exit_legs(option, held, _covering(db, run))
+    )
+    key = plans.action_key(option, action, body.get("idempotency_key"), [f for _, f in legs])
+    if intents.stored_result(db, run, key) is not None:  # this key's action: carry it on
+        db.commit()
+        advance(desk, market, db, run, option, source=source)
+        db.refresh(option)
+        return Done(_result_of(db, run, option, key), True)
+    if not entering and option.exit and not option.exit.get("done"):
+        db.commit()  # an exit under way: carry it on rather than send a second one
+        advance(desk, market, db, run, option, source=source)
+        db.refresh(option)
+        return Done(_result_of(db, run, option, str(option.exit["idempotency_key"])), True)
+    allowed = ENTERABLE if entering else EXITABLE
+    if option.status not in allowed:
+        raise Rejected(
+            409,
+            "OPTION_RUN_STATUS_CONFLICT",
+            f"an option run that is {option.status} cannot {action}",
+            strategy_run_id=run.run_key,
+            status=option.status,
+        )
+    now = desk.clock.now()
+    if body.get("safety_token") is not None:
+        safety.verify(desk, run, body["safety_token"], now)
+    orders = [plans.worker_order(fields) for _, fields in legs]
+    if mode is ExecutionMode.DRY_RUN:
+        return Done(_dry_run(desk, db, run, orders, key, body, entering), None)
+    account = account_of(desk, db, run, opening=entering)
+    working = _working_entries(db, run) if not entering else []
+    if not orders and not working:
+        raise Rejected(
+            409, "OPTION_RUN_FLAT", "nothing is open to exit", strategy_run_id=run.run_key
+        )
+    # Each order checked against the exchange's rules (a 422 naming the leg, nothing
+    # stored); market hours are the broker's to judge for a live order.
+    intents.priced_legs(
+        desk, db, orders, intent_type=intents.PLACE_BASKET, session=not account.live
+    )
+    request = {"options_action": action, **{k: v for k, v in body.items() if k != "safety_token"}}
+    intent_pk = intents.claim_key(db, run, key, intents.PLACE_BASKET, request, now)
+    if entering:
+        _start_entry(db, run, option, key, legs, intent_pk, now, source)
+    else:
+        reason = str((body.get("metadata") or {}).get("source") or "worker")
+        _start_exit(db, run, option, key, reason, intent_pk, working, now, source)
+    if intent_pk is not None:
+        intents.store_result(db, intent_pk, _result_of(db, run, option, key))
+    db.commit()
+    advance(desk, market, db, run, option, source=source)
+    db.refresh(option)
+    return Done(_result_of(db, run, option, key), False)
+
+
+def _dry_run(
+    desk: WorkerContext,
+    db: Session,
+    run: WorkerRun,
+    orders: list[intents.WorkerOrder],
+    key: str,
+    body: dict[str, Any],
+    entering: bool,
+) -> dict[str, Any]:
+    intent = intents.Intent(
+        intent_type=intents.PLACE_BASKET,
+        idempotency_key=key,
+        orders=orders,
+        request={},
+        metadata=body.get("metadata") or {},
+        role=ENTRY if entering else EXIT,
+    )
+    outcome, _ = intents.execute(desk, db, run, intent, ExecutionMode.DRY_RUN, desk.clock.now())
+    result: dict[str, Any] = outcome["result"]
+    return result
+
+
+def _record(
+    run: WorkerRun, key: str, intent_pk: int | None, now: datetime, **extra: Any
+) -> dict[str, Any]:
+    return {
+        "idempotency_key": key,
+        "mode": run.execution_mode,
+        "intent_type": intents.PLACE_BASKET,
+        "basket_execution_id": plans.basket_id(run, key),
+        "intent_pk": intent_pk,
+        "started_at": iso(now),
+        "done": False,
+        **extra,
+    }
+
+
+def _start_entry(
+    db: Session,
+    run: WorkerRun,
+    option: WorkerOptionRun,
+    key: str,
+    legs: list[tuple[dict[str, Any], dict[str, Any]]],
+    intent_pk: int | None,
+    now: datetime,
+    source: str,
+) -> None:
+    option.entry = _record(
+        run, key, intent_pk, now, plan=plans.plan(run, key, legs), status_before=option.status
+    )
+    _set_status(db, run, option, "entering", now, source, f"entry of {len(legs)} legs planned")
+
+
+def _start_exit(
+    db: Session,
+    run: WorkerRun,
+    option: WorkerOptionRun,
+    key: str,
+    reason: str,
+    intent_pk: int | None,
+    working: list[Order],
+    now: datetime,
+    source: str,
+) -> None:
+    """Write the exit: the entry's unsent legs skipped, its working orders to cancel, then
+    the legs that flatten what is held (planned once the cancels are done)."""
+    if option.entry and not option.entry.get("done"):
+        steps = [
+            {**s, "skipped": s["skipped"] or s.get("order_id") is None}
+            for s in option.entry["plan"]
+        ]
+        option.entry = {**option.entry, "plan": steps, "done": True}
+    option.exit = _record(
+        run,
+        key,
+        intent_pk,
+        now,
+        reason=reason,
+        cancels=[o.order_id for o in working],
+        cancelled=[],
+        plan=None,
+    )
+    _set_status(db, run, option, "exiting", now, source, f"exit ({reason}) started")
+
+
+def _working_entries(db: Session, run: WorkerRun) -> list[Order]:
+    """The entry orders still working at their venue (an exit cancels them first)."""
+    return [
+        order
+        for order, role in option_orders(db, run)
+        if role == ENTRY and plans.order_state(order) == "open"
+    ]
+
+
+def _covering(db: Session, run: WorkerRun) -> dict[str, int]:
+    """Signed quantity the run's exit orders still working will trade, per contract."""
+    out: dict[str, int] = {}
+    for order, role in option_orders(db, run):
+        if role != EXIT or plans.order_state(order) not in plans.OPEN_STATES:
+            continue
+        left = order.quantity - (order.filled_quantity or 0)
+        out[order.tradingsymbol] = out.get(order.tradingsymbol, 0) + (
+            left if order.transaction_type == "BUY" else -left
+        )
+    return out
+
+
+def _set_status(
+    db: Session,
+    run: WorkerRun,
+    option: WorkerOptionRun,
+    status: str,
+    now: datetime,
+    source: str,
+    why: str,
+) -> None:
+    before = option.status
+    option.status = status
+    option.updated_at = now
+    mirror(run, option)
+    if before != status:
+        timeline.record(
+            db,
+            run,
+            kind="execution",
+            source=source,
+            event_type="options.status_changed",
+            now=now,
+            summary=f"option run {before} → {status}: {why}",
+            payload={"from": before, "status": status, "why": why},
+        )
+
+
+# -- advancing ----------------------------------------------------------------------------
+
+
+def advance(
+    desk: WorkerContext,
+    market: OptionMarket,
+    db: Session,
+    run: WorkerRun,
+    option: WorkerOptionRun,
+    *,
+    source: str = "options_runtime",
+) -> None:
+    """Send what the run's plans still owe, book what the broker says of it now, follow
+    the fills with the status, and unwind a partial entry. Commits; takes the run's lock
+    for each step (nothing of the caller's may be pending)."""
+    for _ in range(_ROUNDS):
+        _send_due(desk, market, db, run, option, source)
+        live.refresh(desk, db, run)  # the broker's word on the legs just sent (live only)
+        db.commit()
+        lock_run(db, run)
+        db.refresh(option)
+        now = desk.clock.now()
+        unwind = settle(db, market, run, option, now, source)
+        if unwind:
+            key = f"options-unwind:{option.id}:{option.entry.get('basket_execution_id')}"
+            _start_exit(db, run, option, key, plans.UNWIND, None, [], now, source)
+            option.exit = {**option.exit, "cancels": _ids(_working_entries(db, run))}
+        db.commit()
+        if not unwind:
+            return
+
+
+def _ids(orders: list[Order]) -> list[str]:
+    return [o.order_id for o in orders]
+
+
+def _send_due(
+    desk: WorkerContext,
+    market: OptionMarket,
+    db: Session,
+    run: WorkerRun,
+    option: WorkerOptionRun,
+    source: str,
+) -> None:
+    """Send the legs the active plan owes, one per transaction, until it waits or ends."""
+    while True:
+        lock_run(db, run)
+        db.refresh(option)
+        phase = "exit" if option.exit else "entry" if option.entry else None
+        record = getattr(option, phase) if phase is not None else {}
+        if phase is None or record.get("done"):
+            db.rollback()
+            return
+        now = desk.clock.now()
+        if phase == "exit" and record["cancels"]:
+            _cancel_next(desk, db, run, option)
+            continue
+        if record["plan"] is None:  # the cancels are done: what is held now is what exits
+            live.refresh(desk, db, run)
+            lock_run(db, run)
+            db.refresh(option)
+            held = positions(db, run, market)
+            legs = plans.exit_legs(option, held, _covering(db, run))
+            key = str(option.exit["idempotency_key"])
+            option.exit = {**option.exit, "plan": plans.plan(run, key, legs)}
+            db.commit()
+            continue
+        orders = plans.planned_orders(db, [record])
+        move, index = _next_move(record, orders)
+        if move == "wait":
+            db.rollback()
+            return
+        if move == "send":
+            try:
+                account = account_of(desk, db, run, opening=phase == "entry")
+            except Rejected as exc:
+                if phase == "exit":  # no session: the timer tries again
+                    db.rollback()
+                    return
+                _skip_rest(option, phase, str(exc))
+                continue
+            _send(desk, db, run, option, phase, index, account, source)
+            continue
+        _finish(db, run, option, phase, orders, move == "halt", now, source)
+        db.commit()
+
+
+def _next_move(record: dict[str, Any], orders: dict[str, Order]) -> tuple[str, int]:
+    """``send`` (the leg's index), ``wait`` (a send's outcome unknown), ``halt`` (a leg
+    failed: the rest are skipped) or ``done``."""
+    for index, step in enumerate(record["plan"]):
+        if step["skipped"]:
+            continue
+        order = orders.get(step.get("order_id") or "")
+        if order is None:
+            return "send", index
+        state = plans.order_state(order)
+        if state == "sent":
+            return "wait", index
+        if state in ("rejected", "cancelled"):
+            return "halt", index
+    return "done", -1
+
+
+def _skip_rest(option: WorkerOptionRun, phase: str, reason: str) -> None:
+    record = getattr(option, phase)
+    steps = [
+        {**s, "skipped": True, "error": reason} if s.get("order_id") is None else s
+        for s in record["plan"]
+    ]
+    setattr(option, phase, {**record, "plan": steps})
+
+
+def _finish(
+    db: Session,
+    run: WorkerRun,
+    option: WorkerOptionRun,
+    phase: str,
+    orders: dict[str, Order],
+    halted: bool,
+    now: datetime,
+    source: str,
+) -> None:
+    record = getattr(option, phase)
+    if halted:
+        _skip_rest(option, phase, "an earlier leg was not placed")
+        record = getattr(option, phase)
+    setattr(option, phase, {**record, "done": True, "finished_at": iso(now)})
+    result = _public(db, option, phase, orders)
+    if record.get("intent_pk") is not None:
+        intents.store_result(db, record["intent_pk"], result)
+    timeline.record(
+        db,
+        run,
+        kind="execution",
+        source=source,
+        event_type="basket.status_changed",
+        now=now,
+        summary=f"option {phase} of {len(record['plan'])} legs sent: {result['status']}",
+        payload={"status": result["status"], "all_or_none": False, "errors": result["errors"]},
+        related=("basket_execution", str(record["basket_execution_id"])),
+        basket_execution_id=str(record["basket_execution_id"]),
+    )
+
+
+def _cancel_next(desk: WorkerContext, db: Session, run: WorkerRun, option: WorkerOptionRun) -> None:
+    """Cancel the exit's next working entry order (a live cancel commits)."""
+    order_id = option.exit["cancels"][0]
+    option.exit = {**option.exit, "cancels": option.exit["cancels"][1:]}
+    db.commit()  # taken off the list first: a cancel is never asked twice
+    try:
+        desk.orders.cancel(db, user_id=run.user_id, order_id=order_id, last=None)
+    except TraderTapeError:  # filled or gone meanwhile: the plan exits what is held
+        db.rollback()
+        return
+    lock_run(db, run)
+    db.refresh(option)
+    option.exit = {**option.exit, "cancelled": [*option.exit["cancelled"], order_id]}
+    db.commit()
+
+
+def _send(
+    desk: WorkerContext,
+    db: Session,
+    run: WorkerRun,
+    option: WorkerOptionRun,
+    phase: str,
+    index: int,
+    account: Account,
+    source: str,
+) -> None:
+    """Submit one planned leg with the run's account; recorded with the order."""
+    record = getattr(option, phase)
+    step = record["plan"][index]
+    spec = plans.worker_order(step["order"]).spec
+    key = str(record["idempotency_key"])
+    role = ENTRY if phase == "entry" else EXIT
+
+    def recorded(session: Session, order: Order) -> None:
+        session.execute(
+            _LINK,
+            {"run_pk": run.id, "order_pk": order.id, "intent_pk": None, "role": role},
+        )
+        _note_order(option, phase, index, order.order_id)
+
+    try:
+        placed = desk.orders.submit(
+            db,
+            user_id=run.user_id,
+            spec=spec,
+            last=desk.last_tick(spec.key),
+            account=account,
+            client_key=step["client_key"],
+            source="worker",
+            attribution={**intents.attribution(run, key), "option_leg": step["leg_id"]},
+            exit_only=role == EXIT,
+            on_record=recorded,
+            switches=False,  # the run's own checks ran (`account_of`), in its contract's words
+        )
+    except TraderTapeError as exc:  # refused before anything was stored
+        db.rollback()
+        lock_run(db, run)
+        db.refresh(option)
+        _skip_rest(option, phase, str(exc))
+        db.commit()
+        return
+    order = placed.order
+    lock_run(db, run)
+    db.refresh(option)
+    if getattr(option, phase)["plan"][index].get("order_id") is None:  # a key already taken
+        _link_once(db, run, order, role)
+        _note_order(option, phase, index, order.order_id)
+    timeline.record(
+        db,
+        run,
+        kind="execution",
+        source=source,
+        event_type="order.updated",
+        now=desk.clock.now(),
+        summary=f"{order.transaction_type} {order.quantity} {order.tradingsymbol}: {order.status}",
+        payload={
+            "order_id": order.order_id,
+            "broker_order_id": order.broker_order_id,
+            "status": order.status,
+            "filled_quantity": order.filled_quantity,
+            "role": role,
+            "leg_id": step["leg_id"],
+            "idempotency_key": key,
+        },
+        related=("order", order.order_id),
+    )
+    db.commit()
+
+
+def _note_order(option: WorkerOptionRun, phase: str, index: int, order_id: str) -> None:
+    record = getattr(option, phase)
+    steps = [dict(s) for s in record["plan"]]
+    steps[index]["order_id"] = order_id
+    setattr(option, phase, {**record, "plan": steps})
+
+
+def _link_once(db: Session, run: WorkerRun, order: Order, role: str) -> None:
+    linked = db.scalar(
+        select(exists().where(WorkerRunOrder.run_pk == run.id, WorkerRunOrder.order_pk == order.id))
+    )
+    if not linked:
+        db.execute(_LINK, {"run_pk": run.id, "order_pk": order.id, "intent_pk": None, "role": role})
+
+
+# -- following the fills ------------------------------------------------------------------
+
+
+def settle(
+    db: Session,
+    market: OptionMarket,
+    run: WorkerRun,
+    option: WorkerOptionRun,
+    now: datetime,
+    source: str,
+) -> bool:
+    """Set the status the booked fills give (no commit, nothing sent); True when a partial
+    entry is now due its unwind."""
+    orders = plans.planned_orders(db, [option.entry, option.exit])
+    flat = all(p.net == 0 for p in positions(db, run, market).values())
+    if option.exit:
+        status, why = _exit_status(option.exit, orders, flat)
+    elif option.entry:
+        status, why = _entry_status(option.entry, orders, flat)
+    else:
+        return False
+    if option.status not in _SETTLED or (option.status == "exit_previewed" and status != "exited"):
+        return False  # not the execution's to change (previews, a failed entry's retry)
+    if status != option.status:
+        _set_status(db, run, option, status, now, source, why)
+    return status == "partial_entry" and option.on_partial_entry == plans.UNWIND
+
+
+def _exit_status(record: dict[str, Any], orders: dict[str, Order], flat: bool) -> tuple[str, str]:
+    working = any(plans.step_state(s, orders) in plans.OPEN_STATES for s in record["plan"] or [])
+    if not record.get("done") or working:
+        return "exiting", "exit legs working"
+    if flat:
+        return "exited", "every leg is flat"
+    if record.get("reason") == plans.UNWIND:
+        return "cleanup_required", "the partial entry could not be unwound"
+    return "partial_exit", "an exit leg was not filled"
+
+
+def _entry_status(record: dict[str, Any], orders: dict[str, Order], flat: bool) -> tuple[str, str]:
+    failed = any(plans.failed(s, orders) for s in record["plan"])
+    working = any(plans.step_state(s, orders) in plans.OPEN_STATES for s in record["plan"])
+    if not record.get("done") or (working and not failed):
+        return "entering", "entry legs working"
+    if not failed:
+        return "entered", "every leg filled"
+    if flat and not working:
+        return str(record.get("status_before") or "created"), "no leg filled"
+    return "partial_entry", "a leg was not filled"
+
+
+def _public(
+    db: Session, option: WorkerOptionRun, phase: str, orders: dict[str, Order] | None = None
+) -> dict[str, Any]:
+    """A plan as the API shows it: the basket's shape, each leg's order and fills."""
+    record = getattr(option, phase)
+    if not record:
+        return {}
+    seen = orders if orders is not None else plans.planned_orders(db, [record])
+    results: list[dict[str, Any]] = []
+    errors: list[dict[str, Any]] = []
+    for step in record.get("plan") or []:
+        order = seen.get(step.get("order_id") or "")
+        if order is None:
+            state = plans.step_state(step, seen)
+            shown: dict[str, Any] = {"status": state, "order_id": None, "order": None}
+            if step.get("error"):
+                shown["reason"] = step["error"]
+        else:
+            shown = live.order_result(db, order)
+        shown |= {"leg_index": step["leg_index"], "leg_id": step["leg_id"]}
+        if shown["status"] in ("rejected", "skipped") or (
+            order is not None and plans.order_state(order) == "cancelled"
+        ):
+            errors.append(
+                {
+                    "leg_index": step["leg_index"],
+                    "reason": shown.get("reason") or step.get("error") or "not filled",
+                }
+            )
+        results.append(shown)
+    out = {
+        k: v
+        for k, v in record.items()
+        if k not in ("plan", "intent_pk", "status_before", "done", "cancels")
+    }
+    status = plans.record_status(record, seen) if record.get("plan") is not None else "submitting"
+    if not record.get("done") and status != "submitting":
+        status = "submitting"
+    return {**out, "status": status, "all_or_none": False, "results": results, "errors": errors}
+
+
+def _result_of(db: Session, run: WorkerRun, option: WorkerOptionRun, key: str) -> dict[str, Any]:
+    """The current result of the action this key started (the stored one once replaced)."""
+    for phase in ("exit", "entry"):
+        record = getattr(option, phase)
+        if record and record.get("idempotency_key") == key:
+            return _public(db, option, phase)
+    stored: dict[str, Any] = intents.stored_result(db, run, key) or {}
+    return stored
+
+
+def shown(db: Session, option: WorkerOptionRun) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The entry and exit as the API shows them."""
+    orders = plans.planned_orders(db, [option.entry, option.exit])
+    return _public(db, option, "entry", orders), _public(db, option, "exit", orders)

@@ -1,0 +1,125 @@
+"""Option runs following their orders: the status on each booked fill, the rest on a timer.
+
+`OptionRunFollower` is a `BookingWatcher` of the live book: when a report books a fill (or
+a final state) of an option run's order, the run's status is settled in the booking's
+transaction, under the run's lock, so a status never lags the fills it reads.
+
+`OptionExecutions` runs on the trading loop's timer: for every option run whose orders
+may still be sent, filled or unwound, it advances the plan (`execution.advance`) — a leg
+held while the live book learnt a send's outcome, an entry a restart interrupted, a
+partial entry's unwind — and settles the status of paper legs that filled on a tick.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from tradertape.db.engine import Database
+from tradertape.db.models import Order, WorkerOptionRun, WorkerRun, WorkerRunOrder
+from tradertape.domain.worker_access import ExecutionMode
+from tradertape.domain.worker_runs import RunStatus
+from tradertape.oms.job_guard import Guard
+from tradertape.services.options import execution, plans
+from tradertape.services.options.market import OptionMarket
+from tradertape.services.options.metrics import ENTRY, EXIT
+from tradertape.services.workers.access import lock_run
+from tradertape.services.workers.context import WorkerContext
+
+log = logging.getLogger("tradertape.workers")
+SOURCE = "options_runtime"
+
+
+def _option_of(db: Session, order_pk: int) -> tuple[WorkerRun, WorkerOptionRun] | None:
+    row = db.execute(
+        select(WorkerRun, WorkerOptionRun)
+        .join(WorkerRunOrder, WorkerRunOrder.run_pk == WorkerRun.id)
+        .join(WorkerOptionRun, WorkerOptionRun.run_pk == WorkerRun.id)
+        .where(WorkerRunOrder.order_pk == order_pk, WorkerRunOrder.role.in_((ENTRY, EXIT)))
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
+class OptionRunFollower:
+    """The live book's watcher that moves an option run's status with its fills."""
+
+    def __init__(self, market: OptionMarket) -> None:
+        self._market = market
+
+    def lock(self, db: Session, order_pk: int) -> None:
+        """Hold the lock of the option run's worker run (before the ledger's)."""
+        found = _option_of(db, order_pk)
+        if found is not None:
+            lock_run(db, found[0])
+
+    def booked(self, db: Session, order: Order, history: list[dict[str, Any]]) -> None:
+        """Settle the option run's status on what this report booked (no commit)."""
+        found = _option_of(db, order.id)
+        if found is None:
+            return
+        run, option = found
+        execution.settle(db, self._market, run, option, history[-1]["ts_init"], "live_oms")
+
+
+class OptionExecutions:
+    """The loop's timer over option runs with orders still to send, fill or unwind."""
+
+    def __init__(
+        self, *, db: Database, desk: WorkerContext, market: OptionMarket, guard: Guard
+    ) -> None:
+        self._db = db
+        self._desk = desk
+        self._market = market
+        self._guard = guard
+
+    def on_prices(self, keys: Iterable[str]) -> list[str]:
+        """Nothing on prices: a paper leg's fill is settled on the timer."""
+        return []
+
+    def on_timer(self) -> list[str]:
+        """Advance each followed option run; one's failure does not stop the others'."""
+        with self._db.session() as db:
+            rows = [(row[0], row[1]) for row in db.execute(_followed())]
+        done = self._guard.each(
+            rows,
+            job="option_execution.advance",
+            key=lambda run: f"option_run:{run[0]}",
+            owner=lambda run: run[1],
+            work=lambda run: self.advance(run[0]),
+        )
+        return [status for status in done if status]
+
+    def advance(self, option_pk: int) -> str | None:
+        """Carry one option run's plans on; its status after."""
+        with self._db.session() as db:
+            option = db.get(WorkerOptionRun, option_pk)
+            run = db.get(WorkerRun, option.run_pk) if option is not None else None
+            if option is None or run is None or run.status != RunStatus.OPEN.value:
+                return None
+            execution.advance(self._desk, self._market, db, run, option, source=SOURCE)
+            db.refresh(option)
+            return option.status
+
+
+def _followed() -> Any:
+    """Option runs of open paper and live runs whose orders are still in play."""
+    return (
+        select(WorkerOptionRun.id, WorkerRun.user_id)
+        .join(WorkerRun, WorkerRun.id == WorkerOptionRun.run_pk)
+        .where(
+            WorkerRun.status == RunStatus.OPEN.value,
+            WorkerRun.execution_mode != ExecutionMode.DRY_RUN.value,
+            or_(
+                WorkerOptionRun.status.in_(("entering", "exiting")),
+                and_(
+                    WorkerOptionRun.status == "partial_entry",
+                    WorkerOptionRun.on_partial_entry == plans.UNWIND,
+                ),
+            ),
+        )
+        .order_by(WorkerOptionRun.id)
+    )

@@ -1,0 +1,260 @@
+"""A backtest without storage: the universe's candles loaded, the run, its result as JSON.
+
+The CLI runs backtests with this module alone (no database, no web stack: each import is
+paid by every `tradertape backtest`); `backtests` keeps the history of runs in the
+database.
+
+The curve and the trades come out as columns (`equity_columns`, `trade_columns`: one list
+per field, the values rounded as an answer shows them), made from the engine's columns
+without a Python object per trade; `rows_of` turns them into the rows the API and the CLI
+answer with (runs stored as rows before columns were keep their rows).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from tradertape.backtest.engine import BacktestResult, BacktestSettings, run_backtest
+from tradertape.backtest.request import BacktestRequest
+from tradertape.candles import CandleStore
+from tradertape.candles.panel import Panel
+from tradertape.candles.store import canonical_key
+from tradertape.domain.calendar import OutsideCalendarError, TradingCalendar
+from tradertape.domain.instruments import UnknownUniverseError
+from tradertape.errors import InvalidField
+from tradertape.strategies.dsl import StrategyDocument
+
+Progress = Callable[[str], None]
+
+# Buy-and-hold benchmark of each universe; a symbol list is measured against the NIFTY 50.
+BENCHMARKS = {
+    "nifty_50": "NSE:NIFTY 50",
+    "nifty_next_50": "NSE:NIFTY NEXT 50",
+    "nifty_100": "NSE:NIFTY 100",
+    "nifty_200": "NSE:NIFTY 200",
+    "nifty_500": "NSE:NIFTY 500",
+}
+DEFAULT_BENCHMARK = "NSE:NIFTY 50"
+# Candles loaded before the range so long indicators (SMA 200, 52-week highs) are ready on its
+# first day: about 300 trading days.
+WARMUP_DAYS = timedelta(days=440)
+
+
+def universe_keys(store: CandleStore, universe: str | list[str]) -> tuple[list[str], str]:
+    """The sorted member keys of a universe (or symbol list) and its benchmark index."""
+    if isinstance(universe, list):
+        keys = sorted({canonical_key(s if ":" in s else f"NSE:{s}") for s in universe})
+        unknown = [k for k in keys if store.catalog.find(k) is None]
+        if unknown:
+            raise InvalidField("universe", f"unknown symbols {unknown[:10]}")
+        return keys, DEFAULT_BENCHMARK
+    try:
+        members = store.catalog.universe(universe)
+    except UnknownUniverseError:
+        known = ", ".join(store.catalog.universe_names)
+        raise InvalidField("universe", f"unknown universe {universe!r}; known: {known}") from None
+    return sorted(i.key for i in members), BENCHMARKS.get(universe, DEFAULT_BENCHMARK)
+
+
+@dataclass(frozen=True, slots=True)
+class Market:
+    """What a backtest runs on: the universe's panel and its benchmark index."""
+
+    panel: Panel
+    benchmark: np.ndarray[Any, np.dtype[np.float64]] | None
+    benchmark_source: str | None
+
+
+def load_market(store: CandleStore, request: BacktestRequest) -> Market:
+    """The universe's panel from `WARMUP_DAYS` before the range to its end, and the
+    benchmark's closes on the same days; 422 when the range itself has no data."""
+    keys, benchmark_key = universe_keys(store, request.universe)
+    earliest = store.calendar.first_day
+    # Compared, not subtracted: a start near year 1 has no date WARMUP_DAYS before it.
+    warm_start = (
+        earliest
+        if request.start_date <= earliest + WARMUP_DAYS
+        else request.start_date - WARMUP_DAYS
+    )
+    try:
+        panel = store.load_panel(keys, min(warm_start, request.start_date), request.end_date)
+    except OutsideCalendarError as exc:
+        raise InvalidField("start_date", str(exc)) from None
+    in_range = panel.close[panel.days >= np.datetime64(request.start_date)]
+    if in_range.shape[0] < 2 or bool(np.isnan(in_range).all()):
+        name = request.universe if isinstance(request.universe, str) else "these symbols"
+        raise InvalidField(
+            "start_date",
+            f"no daily candles for {name} between {request.start_date} and {request.end_date}; "
+            "load some with `tradertape data synth` or an import",
+        )
+    bench = store.load_panel([benchmark_key], panel.days[0].astype(object), request.end_date)
+    closes = bench.close[:, 0]
+    if bool(np.isnan(closes).all()):
+        return Market(panel, None, None)
+    return Market(panel, closes, bench.sources[0])
+
+
+def settings_of(request: BacktestRequest) -> BacktestSettings:
+    """The engine settings a request asks for."""
+    return BacktestSettings(
+        starting_capital=request.starting_capital,
+        position_size_pct=request.position_size_pct,
+        max_positions=request.max_positions,
+        max_per_sector=request.max_per_sector,
+        slippage_bps=request.slippage_bps,
+        fill_at=request.fill_at,
+        charges=request.charges_setting,
+    )
+
+
+def simulate(
+    store: CandleStore,
+    document: StrategyDocument,
+    request: BacktestRequest,
+    *,
+    progress: Progress | None = None,
+) -> BacktestResult:
+    """Load the market and run: no database, so the CLI can call it too."""
+    step = progress or (lambda stage: None)
+    step("loading candles")
+    return run_on(load_market(store, request), document, request, progress=progress)
+
+
+def run_on(
+    market: Market,
+    document: StrategyDocument,
+    request: BacktestRequest,
+    *,
+    progress: Progress | None = None,
+) -> BacktestResult:
+    """Run `document` on a loaded market with the request's settings and trading range."""
+    return run_backtest(
+        document,
+        market.panel,
+        settings_of(request),
+        benchmark=market.benchmark,
+        benchmark_source=market.benchmark_source,
+        progress=progress,
+        trade_from=request.start_date,
+    )
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def round_each(values: npt.NDArray[np.float64], digits: int) -> list[float]:
+    """``[round(v, digits) for v in values]``, to the last bit, at NumPy's speed.
+
+    ``rint(v × 10^d) / 10^d`` is the same double wherever the product's rounding cannot
+    have crossed a half (the nearest whole number is then the exact one, and one division
+    rounds it correctly): every value but those within a few units in the last place of a
+    half, which (with NaN, ±inf and the huge) go through `round` itself.
+    """
+    scale = 10.0**digits
+    with np.errstate(invalid="ignore", over="ignore"):
+        scaled = values * scale
+        whole = np.rint(scaled)
+        near = np.abs(np.abs(scaled - whole) - 0.5) <= 4 * np.spacing(np.abs(scaled))
+    out: list[float] = (whole / scale).tolist()
+    for k in np.flatnonzero(near | ~np.isfinite(scaled)).tolist():
+        out[k] = round(float(values[k]), digits)
+    return out
+
+
+def _or_none(values: list[float], keep: npt.NDArray[np.bool_]) -> list[float | None]:
+    return [v if ok else None for v, ok in zip(values, keep.tolist(), strict=True)]
+
+
+def _rebased_benchmark(result: BacktestResult) -> list[float | None]:
+    """The benchmark as the equity its buy-and-hold would have had (rebased to the run's
+    first day's equity at its first known close); None on days it has no close."""
+    bench = result.benchmark
+    if bench is None or bench.size != result.equity.size:
+        return [None] * result.equity.size
+    with np.errstate(invalid="ignore"):
+        known = np.isfinite(bench) & (bench > 0)
+    if not known.any():
+        return [None] * result.equity.size
+    scale = float(result.equity[0]) / float(bench[int(np.argmax(known))])
+    return _or_none(round_each(bench * scale, 2), known)
+
+
+Columns = dict[str, list[Any]]
+
+
+def equity_columns(result: BacktestResult) -> Columns:
+    """The equity and drawdown curves, one list per field, a value per trading day, with
+    the benchmark's rebased equity beside them (for a chart of one against the other)."""
+    return {
+        "date": result.days.astype("datetime64[D]").astype(str).tolist(),
+        "equity": round_each(result.equity, 2),
+        "drawdown": round_each(result.drawdown, 4),
+        "positions": result.positions.tolist(),
+        "benchmark": _rebased_benchmark(result),
+    }
+
+
+def trade_columns(result: BacktestResult) -> Columns:
+    """Per-trade detail, one list per field (money to the paisa, prices to 4 decimals), in
+    the fields' order of `tradertape.backtest.engine.Trade`."""
+    tape = result.tape
+    return {
+        "symbol": tape.symbols(),
+        "sector": [tape.sectors[j] for j in tape.symbol.tolist()],
+        "entry_date": tape.entry_date.astype(str).tolist(),
+        "entry_price": round_each(tape.entry_price, 4),
+        "exit_date": tape.exit_date.astype(str).tolist(),
+        "exit_price": round_each(tape.exit_price, 4),
+        "quantity": tape.quantity.tolist(),
+        "pnl": round_each(tape.pnl, 2),
+        "pnl_pct": round_each(tape.pnl_pct, 4),
+        "charges": round_each(tape.charges, 2),
+        "exit_reason": tape.exit_reasons(),
+        "conviction": _or_none(round_each(tape.conviction, 6), np.isfinite(tape.conviction)),
+        "addons": tape.addons.tolist(),
+        "bars_held": tape.bars_held.tolist(),
+    }
+
+
+def rows_of(stored: Columns | list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Stored columns as rows (one object per day or trade, keys in the columns' order);
+    rows stored as rows are returned as they are."""
+    if isinstance(stored, list):
+        return stored
+    keys = list(stored)
+    return [dict(zip(keys, values, strict=True)) for values in zip(*stored.values(), strict=True)]
+
+
+def equity_rows(result: BacktestResult) -> list[dict[str, Any]]:
+    """`equity_columns` as rows, one per trading day."""
+    return rows_of(equity_columns(result))
+
+
+def trade_rows(result: BacktestResult) -> list[dict[str, Any]]:
+    """`trade_columns` as rows, one per trade."""
+    return rows_of(trade_columns(result))
+
+
+def uses_provisional_days(calendar: TradingCalendar, result: BacktestResult) -> bool:
+    """Whether the run's days reach past the published holiday list (guessed sessions)."""
+    days = result.days.astype("datetime64[D]").astype(object)
+    return len(days) > 0 and calendar.uses_provisional(days[0], days[-1])
+
+
+def summary_of(result: BacktestResult) -> dict[str, Any]:
+    """The summary with figures rounded for reading and non-finite ratios as null."""
+    return {
+        key: _finite(round(value, 4) if isinstance(value, float) else value)
+        for key, value in result.summary.items()
+    }

@@ -1,0 +1,88 @@
+"""Health is green only once the backtest kernels are ready: nothing that waits for it sends
+a request that would wait on a compile (`jobs.kernels`)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tradertape.api.app import create_app
+from tradertape.jobs.kernels import KernelWarmUp
+from tradertape.runtime import Runtime
+
+
+def _ticks(*values: float) -> Iterator[float]:
+    yield from values
+
+
+def test_starting_until_the_kernels_are_ready_then_green_at_once(runtime: Runtime):
+    # a server that readies itself at start (test apps do not): its routes too, before serving
+    readying = runtime.settings.model_copy(update={"warm_kernels": True})
+    server = Runtime.build(readying, clock=runtime.clock, db=runtime.db)
+    gate = threading.Event()
+    clock = _ticks(100.0, 101.25)
+    kernels = KernelWarmUp(enabled=True, warm=gate.wait, monotonic=lambda: next(clock))
+    with TestClient(create_app(server, kernels=kernels)) as client:
+        try:
+            starting = client.get("/api/health")
+            assert starting.status_code == 503
+            assert starting.json()["status"] == "starting"
+            assert starting.json()["kernels"] == "loading"
+            assert starting.json()["database"] == "ok"
+        finally:
+            gate.set()
+        assert kernels.wait() == "ready"
+        # The database's answer is still the cached one (pinged under a second ago): the
+        # kernels' readiness is read on every check, so health turns green at once.
+        ready = client.get("/api/health")
+    assert ready.status_code == 200
+    assert (ready.json()["status"], ready.json()["kernels"]) == ("ok", "ready")
+    assert kernels.took_s == 1.25
+
+
+def test_a_failed_warm_up_is_logged_and_the_server_serves(
+    runtime: Runtime, caplog: pytest.LogCaptureFixture
+):
+    def broken() -> None:
+        raise RuntimeError("no compiler today")
+
+    kernels = KernelWarmUp(enabled=True, warm=broken)
+    with (
+        caplog.at_level(logging.ERROR, logger="tradertape.jobs"),
+        TestClient(create_app(runtime, kernels=kernels)) as client,
+    ):
+        assert kernels.wait() == "failed"
+        response = client.get("/api/health")
+    assert response.status_code == 200
+    assert (response.json()["status"], response.json()["kernels"]) == ("ok", "failed")
+    assert "readying the backtest kernels failed" in caplog.text
+
+
+def test_without_the_warm_up_health_is_green_and_says_lazy(client: TestClient):
+    # the test settings turn it off (TRADERTAPE_WARM_KERNELS=false)
+    response = client.get("/api/health")
+    assert response.status_code == 200
+    assert (response.json()["status"], response.json()["kernels"]) == ("ok", "lazy")
+
+
+def test_a_database_that_does_not_answer_outranks_starting(runtime: Runtime):
+    from tradertape.db.engine import Database
+
+    broken = Runtime.build(
+        runtime.settings,
+        clock=runtime.clock,
+        db=Database.from_url("postgresql+psycopg://nobody@127.0.0.1:1/none"),
+    )
+    gate = threading.Event()
+    kernels = KernelWarmUp(enabled=True, warm=gate.wait)
+    with TestClient(create_app(broken, kernels=kernels)) as client:
+        try:
+            response = client.get("/api/health")
+        finally:
+            gate.set()
+    assert response.status_code == 503
+    assert (response.json()["status"], response.json()["kernels"]) == ("degraded", "loading")

@@ -1,0 +1,158 @@
+"""The journal's book kept in the database: a fresh process reads it, and never a stale one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import delete, select, update
+
+from tests.api.test_journal_api import _upload
+from tests.api.test_trading_api import ORDER, quote
+from tests.api.test_uploads import XLSX
+from tests.helpers import sign_in
+from tests.statement_files import Fill, zerodha_csv, zerodha_ledger_csv
+from tradertape.db.models.journal import KeptBook
+from tradertape.journal import packed
+from tradertape.journal.pnl import Book
+from tradertape.runtime import Runtime
+from tradertape.services.journal import ledger
+
+THIRDS = [  # a close of a third of a lot: exact decimals with many digits
+    Fill("TCS", "2024-05-02", "buy", 3, "3900.10", "T1c", "1300000000000000007"),
+    Fill("TCS", "2024-05-03", "sell", 1, "3950", "T1d", "1300000000000000008"),
+]
+
+
+def _book(runtime: Runtime, user_id: int) -> Book:
+    reference = ledger.Reference.load(runtime.settings.data_dir)
+    with runtime.db.session() as db:
+        return ledger.book(
+            db, user_id=user_id, reference=reference, today=ledger.ist_today(runtime.clock.now())
+        )
+
+
+def _fresh_pnl(client: TestClient) -> Any:
+    """The P&L page as a process that has computed nothing yet sees it."""
+    ledger.forget_kept()
+    answer = client.get("/api/journal/pnl")
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def test_the_upload_keeps_the_book_a_fresh_process_reads_and_it_equals_a_recompute(
+    client: TestClient, runtime: Runtime
+):
+    user_id = sign_in(client, runtime, "alice@x.in")
+    _upload(client)
+    client.post("/api/uploads/tradebook", files=[("files[]", ("t.csv", zerodha_csv(THIRDS), XLSX))])
+    with runtime.db.session() as db:
+        (kept,) = db.scalars(select(KeptBook))
+    assert kept.user_id == user_id
+    ledger.forget_kept()
+    read = _book(runtime, user_id)
+    with runtime.db.session() as db:
+        db.execute(delete(KeptBook))
+        db.commit()
+    ledger.forget_kept()
+    assert read == _book(runtime, user_id)  # recomputed from every trade
+    assert {t.symbol for t in read.open} == {"TCS"}
+
+    # what a fresh process serves is the kept book (here one made up under the same stamp)
+    _fresh_pnl(client)  # a page keeps what it computed
+    made_up = Book(trips=read.trips[:1], open=[], applied=[])
+    with runtime.db.session() as db:
+        db.execute(update(KeptBook).values(book=packed.pack(made_up)))
+        db.commit()
+    assert len(_fresh_pnl(client)["round_trips"]) == 1
+    # an unreadable kept book is recomputed, not an error
+    with runtime.db.session() as db:
+        db.execute(update(KeptBook).values(book=b"not a book"))
+        db.commit()
+    assert len(_fresh_pnl(client)["round_trips"]) == 2
+
+
+def test_every_change_to_the_ledger_shows_at_once_in_a_fresh_process(
+    client: TestClient, runtime: Runtime
+):
+    sign_in(client, runtime, "alice@x.in")
+    _upload(client)
+    assert [t["symbol"] for t in _fresh_pnl(client)["round_trips"]] == ["INFY"]
+
+    # an upload
+    sent = client.post(
+        "/api/uploads/tradebook", files=[("files[]", ("t.csv", zerodha_csv(THIRDS)))]
+    )
+    pnl = _fresh_pnl(client)
+    assert sorted(t["symbol"] for t in pnl["round_trips"]) == ["INFY", "TCS"]
+
+    # a deleted upload replaced by another of as many rows, their dedupe keys inside the
+    # range of the kept ones' (T1 < T1a..T1d < T2) and, on SQLite, the deleted rows' ids
+    client.delete(f"/api/uploads/{sent.json()['files'][0]['upload']['id']}")
+    other = [
+        Fill("SBIN", "2024-05-02", "buy", 3, "800", "T1a", "1300000000000000009"),
+        Fill("SBIN", "2024-05-03", "sell", 1, "810", "T1b", "1300000000000000010"),
+    ]
+    client.post("/api/uploads/tradebook", files=[("files[]", ("s.csv", zerodha_csv(other)))])
+    pnl = _fresh_pnl(client)
+    assert sorted(t["symbol"] for t in pnl["round_trips"]) == ["INFY", "SBIN"]
+
+    # a deleted upload
+    uploads = client.get("/api/uploads").json()
+    client.delete(f"/api/uploads/{uploads[0]['id']}")
+    assert [t["symbol"] for t in _fresh_pnl(client)["round_trips"]] == ["INFY"]
+
+    # a paper fill
+    client.post("/api/portfolio/funds", json={"amount": 100000})
+    quote(runtime, "1399.90")
+    placed = client.post("/api/orders", json={**ORDER, "idempotency_key": "kept-0001"})
+    assert placed.json()["status"] == "COMPLETE"
+    pnl = _fresh_pnl(client)
+    assert [(p["account"], p["quantity"]) for p in pnl["open"]] == [("paper", "10")]
+
+    # an uploaded ledger: the charges of the days it settles
+    before = pnl["round_trips"][0]["charges"]
+    line = [
+        "Net settlement for Eq trade date 2024-04-02",
+        "2024-04-03",
+        "NSE-EQ - Z",
+        "Book Voucher",
+        "14525.000000",
+        "0.000000",
+        "-14525.000000",
+    ]
+    name = "ledger-ZX1234-2024-04-01-to-2025-03-31.csv"
+    files = {"file": (name, zerodha_ledger_csv([line]), "text/csv")}
+    assert client.post("/api/uploads/ledger", files=files).json()["rows_added"] == 1
+    pnl = _fresh_pnl(client)
+    assert pnl["round_trips"][0]["charges"] != before
+
+    # the operator's corporate actions: a split between the buy and the sale
+    folder = runtime.settings.data_dir / "journal"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "corporate_actions.csv").write_text(
+        "symbol,ex_date,kind,ratio\nINFY,2024-06-03,split,1:5\n"
+    )
+    pnl = _fresh_pnl(client)
+    held = sorted((p["account"], p["symbol"], p["quantity"]) for p in pnl["open"])
+    assert held == [("ZX1234", "INFY", "40"), ("paper", "INFY", "10")]
+
+
+def test_two_sessions_filing_a_book_leave_one_row_for_the_user(
+    client: TestClient, runtime: Runtime
+):
+    user_id = sign_in(client, runtime, "alice@x.in")
+    _upload(client)
+    with runtime.db.session() as db:
+        db.execute(delete(KeptBook))
+        db.commit()
+    book = _book(runtime, user_id)
+    with runtime.db.session() as first, runtime.db.session() as second:
+        first.scalars(select(KeptBook)).all()  # both read before either writes
+        second.scalars(select(KeptBook)).all()
+        ledger._keep(second, user_id, "b" * 64, book)
+        ledger._keep(first, user_id, "a" * 64, book)
+    with runtime.db.session() as db:
+        (kept,) = db.scalars(select(KeptBook))
+    assert kept.stamp in {"a" * 64, "b" * 64}
+    assert packed.unpack(kept.book) == book

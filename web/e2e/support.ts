@@ -29,13 +29,14 @@ export async function demoApi(baseURL: string): Promise<APIRequestContext> {
 
 /** The newest sign-in code mailed to `email` (the outbox, without SMTP). */
 export function latestOtp(email: string): string {
-  const out = execFileSync(join(root, ".venv", "bin", "tradertape"), ["outbox"], {
+  // the outbox lists newest first; only this address's newest mail holds the code
+  const out = execFileSync(join(root, ".venv", "bin", "tradertape"), ["outbox", "--to", email, "--limit", "1"], {
     env: { ...process.env, TRADERTAPE_DATA_DIR: process.env.E2E_DATA_DIR },
     cwd: root,
   }).toString();
-  const codes = [...out.matchAll(/\b(\d{6})\b/g)].map((m) => m[1]);
-  if (!out.includes(email) || codes.length === 0) throw new Error(`no code for ${email} in:\n${out}`);
-  return codes[codes.length - 1] as string;
+  const code = /\b(\d{6})\b/.exec(out.slice(out.indexOf("\n")))?.[1];
+  if (code === undefined) throw new Error(`no code for ${email} in:\n${out}`);
+  return code;
 }
 
 /** No serious or critical accessibility violation on the page as it stands, once its finite

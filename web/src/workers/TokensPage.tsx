@@ -9,6 +9,7 @@ import { ConfirmButton } from "@/dashboard/ConfirmButton";
 import { istDateTime } from "@/format";
 import { CopyField } from "@/settings/CopyField";
 import { type Token, useCreateToken, useRevokeToken, useTokens } from "./workerApi";
+import { modeColor, modeWord } from "./words";
 import { WorkersNav } from "./WorkersNav";
 
 const MODES = [
@@ -87,7 +88,7 @@ export function Component() {
   const columns: Column<Token>[] = [
     { key: "name", header: "Name", render: (t) => t.name, value: (t) => t.name },
     { key: "token", header: "Token", render: (t) => <code>{t.masked_token}</code> },
-    { key: "modes", header: "Modes", render: (t) => t.allowed_modes.map((m) => <Badge key={m} variant="outline" color={m === "live" ? "orange.9" : "gray.7"} mr={4}>{m === "dry_run" ? "Dry run" : m === "live" ? "Live" : "Paper"}</Badge>) },
+    { key: "modes", header: "Modes", render: (t) => t.allowed_modes.map((m) => <Badge key={m} variant="outline" color={modeColor(m)} mr={4}>{modeWord(m)}</Badge>) },
     { key: "actions", header: "Actions", render: (t) => `${t.allowed_actions.length} allowed` },
     { key: "templates", header: "Templates", render: (t) => (t.allowed_templates.length ? t.allowed_templates.join(", ") : "Any") },
     { key: "expires", header: "Expires (IST)", render: (t) => (t.expires_at ? istDateTime(t.expires_at) : "Never"), value: (t) => t.expires_at },

@@ -81,6 +81,7 @@ test("places an order from the ticket (key B) and sees it in orders, positions a
 
   // Positions: the API's quantity and P&L.
   await page.getByRole("link", { name: "Positions" }).click();
+  await expect(page).toHaveURL(/\/positions$/); // not the orders table's rows, still on screen
   const positions = (await (await api.get("/api/portfolio/positions")).json()).net as Row[];
   const infy = positions.find((p) => p.tradingsymbol === "INFY" && p.product === "CNC") as Row;
   const posRow = page.getByRole("row", { name: /^Manual .*INFY NSE/ }).filter({ hasText: "CNC" });

@@ -3,15 +3,14 @@
 // here, the browser computes the checksum, and only the checksum goes to the server (with
 // the login's `state`, which proves the login was started from this user's own link).
 // Upstox without one comes back with `login=code&code=…` (./UpstoxBrowserLogin.tsx).
-import { Alert, Button, Paper, PasswordInput, Stack, Text } from "@mantine/core";
+import { Alert, Paper, Text } from "@mantine/core";
 import { useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
 import { useSearchParams } from "react-router";
 import { api } from "@/api/client";
-import { ApiError, unwrap } from "@/api/errors";
-import { brokerStatusKey } from "@/shell/deskApi";
+import { unwrap } from "@/api/errors";
 import { AgentRelay } from "./AgentRelay";
 import { kiteChecksum } from "./kiteChecksum";
+import { SecretLoginForm } from "./SecretLoginForm";
 import { UpstoxSecretForm } from "./UpstoxBrowserLogin";
 
 export function LoginOutcome() {
@@ -42,56 +41,22 @@ export function LoginOutcome() {
   );
 }
 
-function KiteChecksumForm({
-  requestToken,
-  state,
-  onDone,
-}: {
-  requestToken: string;
-  state: string;
-  onDone: () => void;
-}) {
+function KiteChecksumForm({ requestToken, state, onDone }: { requestToken: string; state: string; onDone: () => void }) {
   const client = useQueryClient();
-  const [secret, setSecret] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const creds = unwrap(await api.GET("/api/brokers/{broker}/credentials", { params: { path: { broker: "kite" } } }));
-      if (!creds.api_key) throw new Error("save your Kite API key first");
-      const checksum = await kiteChecksum(creds.api_key, requestToken, secret);
-      unwrap(await api.POST("/api/brokers/kite/session", { body: { request_token: requestToken, checksum, state } }));
-      setSecret("");
-      await client.invalidateQueries({ queryKey: ["broker-credentials", "kite"] });
-      await client.invalidateQueries({ queryKey: brokerStatusKey });
-      onDone();
-    } catch (e) {
-      setError(e instanceof ApiError || e instanceof Error ? e.message : String(e));
-    } finally {
-      setBusy(false);
-    }
+  const exchange = async (secret: string) => {
+    const creds = unwrap(await api.GET("/api/brokers/{broker}/credentials", { params: { path: { broker: "kite" } } }));
+    if (!creds.api_key) throw new Error("save your Kite API key first");
+    const checksum = await kiteChecksum(creds.api_key, requestToken, secret);
+    unwrap(await api.POST("/api/brokers/kite/session", { body: { request_token: requestToken, checksum, state } }));
+    await client.invalidateQueries({ queryKey: ["broker-credentials", "kite"] });
   };
-
   return (
     <Paper withBorder p="md" component="section" aria-label="Finish the Kite login">
       <Text fw={600} mb="xs">Finish the Kite login in this browser</Text>
-      <form onSubmit={(e) => void submit(e)}>
-        <Stack gap="xs">
-          <Text size="sm">
-            Type your Kite API secret. This browser computes Kite&apos;s checksum from it; the
-            secret itself is never sent to the server.
-          </Text>
-          <PasswordInput label="Kite API secret" value={secret} autoComplete="off"
-            onChange={(e) => setSecret(e.currentTarget.value)} error={error ?? undefined} />
-          <Button type="submit" size="xs" disabled={!secret || !requestToken} loading={busy}>
-            Complete Kite login
-          </Button>
-        </Stack>
-      </form>
+      <SecretLoginForm label="Kite API secret" action="Complete Kite login" ready={!!requestToken} exchange={exchange} onDone={onDone}>
+        Type your Kite API secret. This browser computes Kite&apos;s checksum from it; the
+        secret itself is never sent to the server.
+      </SecretLoginForm>
       <AgentRelay broker="kite" token={requestToken} state={state} />
     </Paper>
   );

@@ -3,9 +3,8 @@
 // (Kite's checksum, Upstox's one-off exchange, Groww's six digits). The field is cleared once
 // the exchange succeeds, and the desk's broker status is fetched again.
 import { Button, PasswordInput, Stack, Text } from "@mantine/core";
-import { useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, type ReactNode, useState } from "react";
-import { ApiError } from "@/api/errors";
 import { brokerStatusKey } from "@/shell/deskApi";
 
 export interface SecretLoginFormProps {
@@ -27,32 +26,28 @@ export interface SecretLoginFormProps {
 export function SecretLoginForm({ label, action, children, exchange, ready = true, formLabel, onDone }: SecretLoginFormProps) {
   const client = useQueryClient();
   const [typed, setTyped] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await exchange(typed);
+  const login = useMutation({
+    mutationFn: exchange,
+    onSuccess: async () => {
       setTyped("");
       await client.invalidateQueries({ queryKey: brokerStatusKey });
       onDone?.();
-    } catch (e) {
-      setError(e instanceof ApiError || e instanceof Error ? e.message : String(e));
-    } finally {
-      setBusy(false);
-    }
+    },
+  });
+  const error = login.error?.message; // an ApiError's words name the broker's reason
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    login.mutate(typed);
   };
 
   return (
-    <form aria-label={formLabel} onSubmit={(e) => void submit(e)}>
+    <form aria-label={formLabel} onSubmit={submit}>
       <Stack gap="xs">
         <Text size="sm">{children}</Text>
         <PasswordInput label={label} value={typed} autoComplete="off"
-          onChange={(e) => setTyped(e.currentTarget.value)} error={error ?? undefined} />
-        <Button type="submit" size="xs" disabled={!typed.trim() || !ready} loading={busy} style={{ alignSelf: "flex-start" }}>
+          onChange={(e) => setTyped(e.currentTarget.value)} error={error} />
+        <Button type="submit" size="xs" disabled={!typed.trim() || !ready} loading={login.isPending} style={{ alignSelf: "flex-start" }}>
           {action}
         </Button>
       </Stack>

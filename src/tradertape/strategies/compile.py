@@ -314,7 +314,9 @@ class _Compiler:
     def _grid(self, values: npt.NDArray[Any] | float) -> npt.NDArray[Any]:
         """``values`` over the whole grid, symbol-major (a view of a Fortran-ordered grid),
         read-only (so a kernel reads one type of array whatever made the values)."""
-        grid = symbol_major(np.broadcast_to(values, self.shape))
+        if not isinstance(values, np.ndarray) or values.shape != self.shape:
+            values = np.broadcast_to(values, self.shape)  # (not free: skipped when whole)
+        grid = symbol_major(values)
         grid.flags.writeable = False  # (a copy, when the values were laid out by days)
         return grid
 

@@ -210,3 +210,20 @@ def test_a_run_with_no_rows_answers_every_column_empty(alice: TestClient, with_c
     columns = alice.get(f"/api/backtest/runs/{run['id']}", params={"columns": True}).json()
     assert columns["trade_columns"] == {key: [] for key in run["trades"][0]}
     assert columns["equity_columns"] == {key: [] for key in run["equity_curve"][0]}
+
+
+def test_a_run_is_gzipped_only_for_a_client_that_accepts_it(alice: TestClient):
+    body = _seed_body(_v1_id(alice))
+    plain = alice.post("/api/backtest/run", json=body, headers={"Accept-Encoding": "identity"})
+    packed = alice.post("/api/backtest/run", json=body, headers={"Accept-Encoding": "gzip"})
+    assert "content-encoding" not in plain.headers
+    assert packed.headers["content-encoding"] == "gzip"
+    assert plain.headers["vary"] == packed.headers["vary"] == "Accept-Encoding"
+    # the same answer either way (the client unpacks it), but for what is the run's own
+    mine = {"id", "created_at", "duration_ms", "timings_ms"}
+    answers = [{k: v for k, v in r.json().items() if k not in mine} for r in (plain, packed)]
+    assert answers[0] == answers[1]
+    run_id = packed.json()["id"]
+    again = alice.get(f"/api/backtest/runs/{run_id}", headers={"Accept-Encoding": "gzip"})
+    assert again.headers["content-encoding"] == "gzip"
+    assert again.json() == packed.json()

@@ -368,31 +368,43 @@ def run_backtest(
     )
 
 
+# The kernel's trade columns that hold whole numbers (a list: NumPy indexes columns by it).
+_WHOLE = [
+    kernel.T_SYMBOL,
+    kernel.T_ENTRY,
+    kernel.T_EXIT,
+    kernel.T_QTY,
+    kernel.T_REASON,
+    kernel.T_ADDONS,
+]
+
+
 def _tape(rows: FloatArray, panel: Panel, names: tuple[str, ...]) -> TradeTape:
     """The kernel's trade rows (days counted from the panel's first) as sorted columns."""
     order = np.lexsort((rows[:, kernel.T_SYMBOL], rows[:, kernel.T_EXIT], rows[:, kernel.T_ENTRY]))
     rows = rows[order]
-    days = panel.days.astype("datetime64[D]")
-    entry, exit_ = rows[:, kernel.T_ENTRY], rows[:, kernel.T_EXIT]
-    quantity = rows[:, kernel.T_QTY]
+    days = panel.days.astype("datetime64[D]", copy=False)  # (a panel's days already are)
+    # the whole-number columns in one conversion (a short run pays NumPy's cost per call)
+    whole = rows[:, _WHOLE].T.astype(np.int64, order="C")  # a contiguous row each
+    symbol, entry, exit_, quantity, reason, addons = whole
     entry_price, exit_price = rows[:, kernel.T_ENTRY_PRICE], rows[:, kernel.T_EXIT_PRICE]
     charges = rows[:, kernel.T_CHARGES]
-    pnl = (exit_price - entry_price) * quantity - charges
+    pnl = (exit_price - entry_price) * rows[:, kernel.T_QTY] - charges
     return TradeTape(
         keys=panel.keys,
         sectors=panel.sectors,
         exit_names=names,
-        symbol=rows[:, kernel.T_SYMBOL].astype(np.int64),
-        entry_date=days[entry.astype(np.int64)],
-        exit_date=days[exit_.astype(np.int64)],
+        symbol=symbol,
+        entry_date=days[entry],
+        exit_date=days[exit_],
         entry_price=entry_price,
         exit_price=exit_price,
-        quantity=quantity.astype(np.int64),
+        quantity=quantity,
         pnl=pnl,
-        pnl_pct=pnl / (entry_price * quantity) * 100.0,
+        pnl_pct=pnl / (entry_price * rows[:, kernel.T_QTY]) * 100.0,
         charges=charges,
-        reason=rows[:, kernel.T_REASON].astype(np.int64),
+        reason=reason,
         conviction=rows[:, kernel.T_CONVICTION],
-        addons=rows[:, kernel.T_ADDONS].astype(np.int64),
-        bars_held=(exit_ - entry).astype(np.int64),
+        addons=addons,
+        bars_held=exit_ - entry,
     )

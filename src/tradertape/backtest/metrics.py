@@ -82,6 +82,21 @@ def _years(days: npt.NDArray[np.datetime64]) -> float:
     return float(span) / 365.25
 
 
+def _mean(values: npt.NDArray[np.float64]) -> float:
+    """``float(np.mean(values))`` of a non-empty 1-D array, to the last bit (NumPy's own
+    pairwise sum and one division), without `np.mean`'s wrappers: a short run pays for
+    them on every figure."""
+    return float(np.add.reduce(values)) / values.size
+
+
+def _std(values: npt.NDArray[np.float64]) -> float:
+    """``float(np.std(values, ddof=1))`` of a 1-D array of at least two values, to the last
+    bit: the steps of NumPy's ``_var`` (sum, divide, deviations squared, sum, divide), then
+    the correctly rounded square root."""
+    deviations = values - np.add.reduce(values) / values.size
+    return math.sqrt(float(np.add.reduce(deviations * deviations)) / (values.size - 1))
+
+
 def summarize(
     *,
     days: npt.NDArray[np.datetime64],
@@ -93,14 +108,16 @@ def summarize(
     label: DataLabel,
 ) -> Summary:
     """Figures of one run. Sums of trades run left to right in trade order (Python's `sum`
-    of the column as a list): the figures do not depend on how the trades are held."""
+    of the column as a list): the figures do not depend on how the trades are held. Means
+    are NumPy's (pairwise sums), called through their ufuncs: a call's fixed cost."""
     final = float(equity[-1]) if equity.size else starting_capital
     years = _years(days)
     curve = np.concatenate(([starting_capital], equity))
     returns = np.diff(curve) / curve[:-1]
-    std = float(np.std(returns, ddof=1)) if returns.size > 1 else 0.0
-    downside = float(np.sqrt(np.mean(np.minimum(returns, 0.0) ** 2))) if returns.size else 0.0
-    mean = float(np.mean(returns)) if returns.size else 0.0
+    std = _std(returns) if returns.size > 1 else 0.0
+    below = np.minimum(returns, 0.0)
+    downside = math.sqrt(_mean(below * below)) if returns.size else 0.0
+    mean = _mean(returns) if returns.size else 0.0
     annual = math.sqrt(TRADING_DAYS)
     cagr = _cagr(starting_capital, final, years)
     max_dd = float(drawdown(curve).min()) if curve.size else 0.0
@@ -117,7 +134,9 @@ def summarize(
             bench_cagr = _cagr(float(known[0]), float(known[-1]), years)
     sharpe = _ratio(mean, std)
     sortino = _ratio(mean, downside)
-    held_days = (tape.exit_date[closed] - tape.entry_date[closed]).astype(np.int64)
+    # whole days, summed exactly (as a float64 sum of them is, below 2**53)
+    held_days = (tape.exit_date[closed] - tape.entry_date[closed]).astype(np.int64).tolist()
+    invested = int(np.count_nonzero(positions > 0))
     return Summary(
         cagr=cagr,
         total_return=(final / starting_capital - 1.0) * 100.0,
@@ -129,13 +148,13 @@ def summarize(
         sharpe=sharpe * annual if sharpe is not None else None,
         sortino=sortino * annual if sortino is not None else None,
         calmar=_ratio(cagr, -max_dd),
-        avg_hold_days=float(np.mean(held_days)) if n_closed else 0.0,
-        exposure_pct=float(np.mean(positions > 0) * 100.0) if positions.size else 0.0,
+        avg_hold_days=float(sum(held_days)) / n_closed if n_closed else 0.0,
+        exposure_pct=invested / positions.size * 100.0 if positions.size else 0.0,
         final_equity=final,
         total_charges=sum(tape.charges.tolist()),
-        avg_win=float(np.mean(wins)) if wins.size else 0.0,
-        avg_loss=float(np.mean(losses)) if losses.size else 0.0,
-        expectancy=float(np.mean(pnl)) if n_closed else 0.0,
+        avg_win=_mean(wins) if wins.size else 0.0,
+        avg_loss=_mean(losses) if losses.size else 0.0,
+        expectancy=_mean(pnl) if n_closed else 0.0,
         benchmark_return=bench_return,
         benchmark_cagr=bench_cagr,
         data_source=label.data_source,

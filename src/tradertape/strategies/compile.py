@@ -314,7 +314,9 @@ class _Compiler:
     def _grid(self, values: npt.NDArray[Any] | float) -> npt.NDArray[Any]:
         """``values`` over the whole grid, symbol-major (a view of a Fortran-ordered grid),
         read-only (so a kernel reads one type of array whatever made the values)."""
-        grid = symbol_major(np.broadcast_to(values, self.shape))
+        if not isinstance(values, np.ndarray) or values.shape != self.shape:
+            values = np.broadcast_to(values, self.shape)  # (not free: skipped when whole)
+        grid = symbol_major(values)
         grid.flags.writeable = False  # (a copy, when the values were laid out by days)
         return grid
 
@@ -419,8 +421,11 @@ def compile_strategy(
         entry = np.asfortranarray(np.broadcast_to(entry, shape))
     score = compiler.score(document)
     code = np.array([row for p in programs for row in p.code] or [(0, 0)], dtype=np.int64)
-    starts = np.cumsum([0, *(len(p.code) for p in programs)])
-    bounds = np.array(list(zip(starts[:-1], starts[1:], strict=True)) or [(0, 0)], dtype=np.int64)
+    spans, start = [], 0  # in Python: a few rows, where NumPy's per-call cost would dominate
+    for p in programs:
+        spans.append((start, start + len(p.code)))
+        start += len(p.code)
+    bounds = np.array(spans or [(0, 0)], dtype=np.int64)
     # (no program reads an empty stack: a one-cell one keeps the kernel's types)
     series = np.stack([v.T for v in compiler.series]) if compiler.series else np.zeros((1, 1, 1))
     flags = (

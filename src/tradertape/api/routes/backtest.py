@@ -3,16 +3,14 @@ read one with its trades, delete.
 
 A run's answer is written straight to JSON bytes by pydantic's Rust serializer (its curve
 and trades, thousands of rows, are not validated into models again: the service stored
-them in the answer's shape); ``?columns=true`` sends them as columns instead of rows. The
-answer is gzipped here, at level 1, for a client that accepts gzip (see `_packed`).
+them in the answer's shape); ``?columns=true`` sends them as columns instead of rows.
 """
 
 from __future__ import annotations
 
-import gzip
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Query, status
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel
 from pydantic_core import to_json
@@ -67,27 +65,7 @@ def _days(stored: Any) -> list[dict[str, Any]]:
     return rows_of(stored)
 
 
-# Below this an answer goes out as it is (the app's gzip middleware leaves small ones too).
-_PACK_FROM_BYTES = 1024
-
-
-def _packed(body: bytes, request: Request) -> Response:
-    """``body`` as a JSON answer, gzipped at level 1 when the client accepts gzip.
-
-    A run's answer is hundreds of KB of JSON: the app's middleware (level 6) took about as
-    long to compress it as the engine took to run the backtest (bench/backtest.py, section
-    5); level 1 takes a sixth of that for an answer about a fifth larger. The middleware
-    passes an answer that already has a ``Content-Encoding`` through as it is.
-    """
-    accepts = "gzip" in request.headers.get("accept-encoding", "").lower()
-    if not accepts or len(body) < _PACK_FROM_BYTES:  # (the middleware adds its Vary)
-        return Response(body, media_type="application/json")
-    headers = {"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
-    packed = gzip.compress(body, compresslevel=1, mtime=0)
-    return Response(packed, media_type="application/json", headers=headers)
-
-
-def _full(row: BacktestRun, request: Request, *, columns: bool = False) -> Response:
+def _full(row: BacktestRun, *, columns: bool = False) -> Response:
     """`BacktestRunOut` as JSON: the brief through its model, the rest as stored."""
     answer: dict[str, Any] = _brief(row).model_dump(mode="json")
     answer["strategy"] = row.strategy_snapshot
@@ -104,7 +82,7 @@ def _full(row: BacktestRun, request: Request, *, columns: bool = False) -> Respo
     else:
         answer["equity_curve"] = _days(row.equity_curve)
         answer["trades"] = rows_of(row.trades)
-    return _packed(to_json(answer), request)
+    return Response(to_json(answer), media_type="application/json")
 
 
 def _as_columns(rows: list[dict[str, Any]], shape: type[BaseModel]) -> dict[str, list[Any]]:
@@ -119,12 +97,11 @@ def run_backtest(
     user: CurrentUser,
     runtime: RuntimeDep,
     db: DbDep,
-    request: Request,
     columns: Columns = False,
 ) -> Response:
     """Run a backtest and wait for it (typically well under a second); it joins your history."""
     row = backtests.run(db, runtime.candles, body, clock=runtime.clock, user_id=user.id)
-    return _full(row, request, columns=columns)
+    return _full(row, columns=columns)
 
 
 @router.post("/runs", response_model=BacktestRunBrief, status_code=status.HTTP_202_ACCEPTED)
@@ -171,16 +148,11 @@ def list_runs(user: CurrentUser, db: DbDep, page: PageDep) -> list[BacktestRunBr
 
 @router.get("/runs/{run_id}", response_model=BacktestRunOut)
 def get_run(
-    run_id: RowId,
-    user: CurrentUser,
-    runtime: RuntimeDep,
-    db: DbDep,
-    request: Request,
-    columns: Columns = False,
+    run_id: RowId, user: CurrentUser, runtime: RuntimeDep, db: DbDep, columns: Columns = False
 ) -> Response:
     """One run with its equity and drawdown curves and every trade."""
     row = backtests.get_current(db, run_id, user_id=user.id, clock=runtime.clock)
-    return _full(row, request, columns=columns)
+    return _full(row, columns=columns)
 
 
 @router.delete("/runs/{run_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -1013,6 +1013,19 @@ def bench_http(data_dir: Path, runs: int) -> None:
 # -- main ----------------------------------------------------------------------------------
 
 
+def bench_sweep_executors(data_dir: Path, workers: int, *, quick: bool) -> None:
+    """The same 200-variant grid through the sweep service's executors (what
+    ``POST /api/backtest/sweeps`` uses): one core, the process pool and a local Ray when Ray
+    is installed. `bench/sweep.py` does it, in a process of its own (Ray starts there)."""
+    print("\n4b. the grid through the sweep executors (bench/sweep.py): 1 core, pool, local Ray")
+    command = [sys.executable, str(Path(__file__).with_name("sweep.py"))]
+    command += ["--data-dir", str(data_dir), "--workers", str(workers)]
+    command += ["--quick"] if quick else []
+    done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603 - our script
+    lines = [line for line in done.stdout.splitlines() if line.startswith("  ")]
+    print("\n".join(lines) if done.returncode == 0 else f"  failed: {done.stderr[-400:]}")
+
+
 def main() -> None:
     """Generate the data if missing, then print the four benchmarks."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -1035,6 +1048,7 @@ def main() -> None:
     bench_vectorbt(panel, runs)
     variants = grid(SMA_LENGTHS[:2] if args.quick else SMA_LENGTHS)
     bench_grid(panel, variants, args.workers, data_dir, start, END)
+    bench_sweep_executors(data_dir, args.workers, quick=args.quick)
     bench_http(data_dir, runs)
 
 

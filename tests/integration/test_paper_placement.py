@@ -39,8 +39,9 @@ MAX_STATEMENTS_PER_FILLED_BUY = 9
 # ceiling: the key's pre-check and the catalog's stamp, then under the lock the books, the
 # rules, the risk book (one statement), the order, its rate slot, its history, the trade,
 # cash entries, contract note, balance and position. PostgreSQL sends the locks as a
-# statement of their own (with the next one: one round trip), SQLite takes its write lock.
-STATEMENTS_THROUGH_THE_PIPELINE = {"sqlite": 13, "postgresql": 14}
+# statement of their own (with the next one: one round trip), SQLite takes its write lock;
+# PostgreSQL stores the trade in the order's statement (`order_log.claim`).
+STATEMENTS_THROUGH_THE_PIPELINE = {"sqlite": 13, "postgresql": 13}
 
 
 def _spec(side: TransactionType, qty: int, price: str | None = None, **kw: Any) -> OrderSpec:

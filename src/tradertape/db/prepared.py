@@ -22,7 +22,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, Dialect, Engine, event
@@ -32,6 +32,9 @@ from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.elements import BindParameter
 
 Processor = Callable[[Any], Any]
+# A parameter as `_Compiled.params` converts it: its name, the caller's key and processor,
+# or (key None) its value fixed in the statement, converted already.
+_Step = tuple[str, str | None, Processor | None, Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +53,7 @@ class _Compiled:
     positional: bool
     columns: tuple[Any, ...]  # the selected or returned columns
     results: tuple[Processor | None, ...] | None = None  # from the first result's description
+    _plan: tuple[tuple[str, str | None, Processor | None, Any], ...] = field(init=False, repr=False)
 
     def processors(self, dialect: Dialect, description: Any) -> tuple[Processor | None, ...]:
         """The columns' result processors; the driver's type codes of the first result
@@ -62,16 +66,36 @@ class _Compiled:
             )
         return self.results
 
+    def __post_init__(self) -> None:
+        # What `params` walks on every call, worked out once (see `_Step`).
+        plan: list[_Step] = []
+        for b in self.binds:
+            if b.fixed:
+                value = b.value if b.process is None or b.value is None else b.process(b.value)
+                plan.append((b.name, None, None, value))
+            else:
+                plan.append((b.name, b.key, b.process, None))
+        self._plan = tuple(plan)
+
     def params(self, values: Mapping[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
-        converted = []
-        for bind in self.binds:
-            value = bind.value if bind.fixed else values[bind.key]
-            converted.append(
-                value if bind.process is None or value is None else bind.process(value)
-            )
+        # One loop per style, inlined: this runs for every statement of every order.
         if self.positional:
+            converted = []
+            for _, key, process, value in self._plan:
+                if key is None:
+                    converted.append(value)
+                else:
+                    given = values[key]
+                    converted.append(given if process is None or given is None else process(given))
             return tuple(converted)
-        return {bind.name: value for bind, value in zip(self.binds, converted, strict=True)}
+        named = {}
+        for name, key, process, value in self._plan:
+            if key is None:
+                named[name] = value
+            else:
+                given = values[key]
+                named[name] = given if process is None or given is None else process(given)
+        return named
 
 
 class Prepared:

@@ -6,6 +6,8 @@ neither can skip or reorder a step the other takes.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.orm import Session
 
 from tradertape.db.models.trading import Order
@@ -36,15 +38,21 @@ def screen(
 
 
 def claim_counted(
-    context: TradingContext, db: Session, order: Order, *, counted: bool, exit_only: bool
+    context: TradingContext,
+    db: Session,
+    order: Order,
+    *,
+    counted: bool,
+    exit_only: bool,
+    trade: dict[str, Any] | None = None,
 ) -> Order:
     """The stored order for its key: `order` when it claimed the key, else the first one.
 
     An order that claimed its key and is `counted` (not refused, not the broker's own)
     takes a slot under the order-rate ceiling; past it a 429 is raised and, as the caller
-    has not committed, nothing is stored.
+    has not committed, nothing is stored. `trade`: as for `order_log.claim`.
     """
-    stored = claim(db, order)
+    stored = claim(db, order, trade=trade)
     if stored is order and counted:
         context.gate.admit(db, order, exit_only=exit_only)
     return stored

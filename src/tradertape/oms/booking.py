@@ -315,6 +315,14 @@ class Ledger:
         books.moved = True
         books.rewrites += len(trades)
 
+    def first_trade(self, order: Order) -> dict[str, Any] | None:
+        """The values of `order`'s first trade booked and not written yet, if any: the
+        order's claim may store it (`order_log.claim`), and `write` then leaves it be."""
+        for booked in self._trades:
+            if booked.order is order and "id" not in booked.trade:
+                return booked.trade
+        return None
+
     def write(self) -> list[Trade]:
         """Store what was booked (no commit) and return the trades stored, oldest first.
 
@@ -323,8 +331,10 @@ class Ledger:
         stored = []
         self.written = [b.trade for b in self._trades]
         for booked in self._trades:
-            booked.trade["order_pk"] = booked.order.id
-            pk = self._insert_trade(booked.trade)
+            pk = booked.trade.get("id")  # stored already, with its order (`first_trade`)
+            if pk is None:
+                booked.trade["order_pk"] = booked.order.id
+                pk = self._insert_trade(booked.trade)
             for entry in booked.entries:
                 entry["trade_pk"] = pk
             self._entries.extend(booked.entries)

@@ -14,9 +14,10 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
-from tradertape.db.models.trading import Order, OrderEventRow
+from tradertape.db.models.trading import Order, OrderEventRow, Trade
 from tradertape.db.prepared import Prepared
 from tradertape.db.rows import adopt, fresh, insert_new, table_of, value_keys, values_of
 from tradertape.domain.books import book_of
@@ -51,6 +52,41 @@ _NEW_ORDER = {
     dialect: Prepared(insert_new(_ORDERS, dialect), keys=value_keys(Order))
     for dialect in ("sqlite", "postgresql")
 }
+_TRADES = table_of(Trade)
+_TRADE_KEYS = tuple(key for key in value_keys(Trade) if key != "order_pk")
+
+
+def _claim_with_trade() -> Prepared:
+    """PostgreSQL: the order's claim and its first trade in one statement (a round trip
+    saved per filled placement). The trade is inserted only if the order was, with its
+    id; each INSERT lets its unique keys decide as `claim` and the ledger's do, and both
+    ids come back (None: that key was taken)."""
+    claimed = (
+        postgresql.insert(_ORDERS)
+        .values(
+            {key: bindparam(f"o_{key}", type_=_ORDERS.c[key].type) for key in value_keys(Order)}
+        )
+        .on_conflict_do_nothing()
+        .returning(_ORDERS.c.id)
+        .cte("claimed")
+    )
+    values = (bindparam(f"t_{key}", type_=_TRADES.c[key].type) for key in _TRADE_KEYS)
+    traded = (
+        postgresql.insert(_TRADES)
+        .from_select([*_TRADE_KEYS, "order_pk"], select(*values, claimed.c.id))
+        .on_conflict_do_nothing()
+        .returning(_TRADES.c.id)
+        .cte("traded")
+    )
+    return Prepared(
+        select(
+            select(claimed.c.id).scalar_subquery().label("order_pk"),
+            select(traded.c.id).scalar_subquery().label("trade_pk"),
+        )
+    )
+
+
+_CLAIM_WITH_TRADE = _claim_with_trade()
 _BY_KEY = Prepared(
     select(_ORDERS.c.id).where(
         _ORDERS.c.user_id == bindparam("user_id"), _ORDERS.c.client_key == bindparam("client_key")
@@ -181,15 +217,28 @@ def record(db: Session, order: Order, event: OrderEvent, ts_init: datetime) -> N
     store_history(db, order, [apply_event(order, event, ts_init)])
 
 
-def claim(db: Session, order: Order) -> Order:
+def claim(db: Session, order: Order, *, trade: dict[str, Any] | None = None) -> Order:
     """Store a new order, or return the order that already holds its client key.
 
     Stored, `order` itself comes back, held by the session. A clash of the random order
     id alone is no duplicate: the order draws a fresh id and is inserted again.
+
+    `trade` (a booked trade of `order` not written yet, as `booking.Ledger` holds it) is
+    inserted with the order on PostgreSQL, in the same round trip: stored, it gets its
+    ``id`` and ``order_pk`` (the ledger then leaves it be); a trade id already taken
+    leaves it for the ledger to insert under a fresh one.
     """
-    statement = _NEW_ORDER[db.get_bind().dialect.name]
+    dialect = db.get_bind().dialect.name
+    statement = _NEW_ORDER[dialect]
+    together = trade is not None and dialect == "postgresql"
     for _ in range(_ID_ATTEMPTS):
-        pk: int | None = statement.scalar(db, values_of(order))
+        if together:
+            assert trade is not None
+            pk, trade_pk = _claim_together(db, order, trade)
+            if pk is not None and trade_pk is not None:
+                trade["order_pk"], trade["id"] = pk, trade_pk
+        else:
+            pk = statement.scalar(db, values_of(order))
         if pk is not None:
             adopt(db, order, pk)
             return order
@@ -199,6 +248,16 @@ def claim(db: Session, order: Order) -> Order:
             return winner
         order.order_id = new_order_id(order.placed_at)
     raise RuntimeError("no free order id after repeated draws")
+
+
+def _claim_together(
+    db: Session, order: Order, trade: dict[str, Any]
+) -> tuple[int | None, int | None]:
+    params = {f"o_{key}": value for key, value in values_of(order).items()}
+    params.update({f"t_{key}": trade[key] for key in _TRADE_KEYS})
+    row = _CLAIM_WITH_TRADE.first(db, params)
+    assert row is not None  # one row, whatever was inserted
+    return row[0], row[1]
 
 
 def cover_leg_key(entry_order_id: str) -> str:

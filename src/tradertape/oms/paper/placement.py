@@ -143,7 +143,9 @@ def place(
             )
             expire_ioc(context, order, history)
     counted = not problem and not squareoff  # a refusal is not counted, nor a replay
-    stored = claim_counted(context, db, order, counted=counted, exit_only=exit_only)
+    # The fill's trade goes in with the order's claim (one round trip on PostgreSQL).
+    filled = ledger.first_trade(order)
+    stored = claim_counted(context, db, order, counted=counted, exit_only=exit_only, trade=filled)
     trades = None
     if stored is order:
         trades = _store(context, db, order, instrument, history, ledger)

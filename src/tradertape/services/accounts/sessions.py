@@ -41,6 +41,10 @@ _SIGNED_IN = Prepared(
     .join(_USERS, _USERS.c.id == _SESSIONS.c.user_id)
     .where(_SESSIONS.c.token_hash == bindparam("token_hash"))
 )
+_SLIDE = Prepared(
+    update(_SESSIONS).where(_SESSIONS.c.token_hash == bindparam("token_hash")),
+    keys=("last_seen_at", "expires_at"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,21 +111,21 @@ class SessionService:
         return Authenticated(user=user, session=row)
 
     def signed_in(self, db: Session, token: str) -> SignedIn | None:
-        """The user of a live session, as `authenticate` finds it, in one Core statement;
-        `None` if invalid. When the session is due to slide, `authenticate` slides it."""
+        """The user of a live session, as `authenticate` finds it, in one prepared statement;
+        `None` if invalid. A session due to slide is slid as `authenticate` slides it (one
+        prepared UPDATE, committed)."""
         now = self._clock.now()
-        row = _SIGNED_IN.first(db, {"token_hash": sha256_hex(token)})
+        digest = sha256_hex(token)
+        row = _SIGNED_IN.first(db, {"token_hash": digest})
         if row is None:
             return None
         user_id, last_seen_at, expires_at, revoked_at, is_active, is_admin, live_trading = row
         if revoked_at is not None or expires_at <= now or not is_active:
             return None
         if now - last_seen_at >= _TOUCH_EVERY:
-            found = self.authenticate(db, token)
-            if found is None:
-                return None
-            user = found.user
-            return SignedIn(user.id, user.is_admin, user.live_trading)
+            expires = now + self._lifetime
+            _SLIDE.execute(db, {"token_hash": digest, "last_seen_at": now, "expires_at": expires})
+            db.commit()
         return SignedIn(user_id, is_admin, live_trading)
 
     def revoke(self, db: Session, row: UserSession) -> None:

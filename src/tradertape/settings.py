@@ -129,10 +129,13 @@ class Settings(BaseSettings):
     # `request_queue_max` requests wait, each at most `request_queue_secs`, before a 503 with
     # Retry-After. `credential_check_slots` of the pool check credentials never seen before,
     # so a flood of made-up cookies or tokens cannot take the connections signed-in users need.
+    # The queue holds twice the 1,000 clients a process is sized for (issue 25): at 1,000 it
+    # was full with 1,000 signed-in pollers, and the few beyond it were refused at once, asked
+    # again at once and were refused again; the time bound is what answers an overload.
     db_pool_size: int = Field(default=10, ge=2, le=200)
     db_pool_timeout_secs: float = Field(default=1.0, gt=0, le=30)
     request_queue_secs: float = Field(default=5.0, gt=0, le=30)
-    request_queue_max: int = Field(default=1000, ge=1)
+    request_queue_max: int = Field(default=2000, ge=1)
     credential_check_slots: int = Field(default=2, ge=1)
     # How many of the desk's reads (`api.deps.Desk`) run at once, in worker threads; unset:
     # 4 on SQLite, whose reads hold the GIL from start to end (more threads only take turns

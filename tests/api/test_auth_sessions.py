@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from tests.helpers import PASSWORD, make_user, sign_in
+from tradertape.db.models import UserSession
 from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime
+
+DESK_READ = "/api/notifications/unread"  # checks its cookie with `SessionService.signed_in`
 
 
 def test_password_login_then_me(client: TestClient, runtime: Runtime):
@@ -50,23 +55,39 @@ def test_password_attempts_are_rate_limited(client: TestClient, runtime: Runtime
     assert "retry-after" in blocked.headers
 
 
-def test_logout_revokes_the_session_server_side(client: TestClient, runtime: Runtime):
+@pytest.mark.parametrize(
+    "path", [pytest.param("/api/auth/me", id="orm-check"), pytest.param(DESK_READ, id="desk-read")]
+)
+def test_logout_revokes_the_session_server_side(client: TestClient, runtime: Runtime, path: str):
     sign_in(client, runtime, "a@x.in")
     cookie = client.cookies["kite_session"]
+    assert client.get(path).status_code == 200  # the screen now knows the cookie as good
     assert client.post("/api/auth/logout").status_code == 204
-    assert client.get("/api/auth/me").status_code == 401
+    assert client.get(path).status_code == 401
     # replaying the old cookie value does not work either
     client.cookies.set("kite_session", cookie)
-    assert client.get("/api/auth/me").status_code == 401
+    assert client.get(path).status_code == 401
 
 
-def test_session_expiry_slides_with_use(client: TestClient, runtime: Runtime, clock: ManualClock):
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param("/api/auth/me", id="orm-check"),
+        pytest.param(DESK_READ, id="desk-read"),
+    ],
+)
+def test_session_expiry_slides_with_use(
+    client: TestClient, runtime: Runtime, clock: ManualClock, path: str
+):
     sign_in(client, runtime, "a@x.in")
     for _ in range(3):  # 87 days of use, 29 days apart
         clock.advance(timedelta(days=29))
-        assert client.get("/api/auth/me").status_code == 200
+        assert client.get(path).status_code == 200
+    with runtime.db.session() as db:
+        stored = db.scalars(select(UserSession.expires_at)).one()
+    assert stored == clock.now() + runtime.sessions.lifetime  # slid by the last use
     clock.advance(timedelta(days=30, seconds=1))  # then 30 idle days
-    response = client.get("/api/auth/me")
+    response = client.get(path)
     assert response.status_code == 401
     assert "sign in again" in response.json()["detail"]
 

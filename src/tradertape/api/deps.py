@@ -16,7 +16,7 @@ credential found bad is refused by the dependencies below without a query.
 
 The desk's busiest reads (the pages' polls) take `DeskDep` instead: an async endpoint hands
 it its database work, which runs in one worker thread with the session cookie checked
-there, in one Core statement. A sync endpoint with `CurrentUser` and `DbDep` costs three or
+there, in one prepared statement. A sync endpoint with `CurrentUser` and `DbDep` costs three or
 four thread hops (the user, the endpoint, the response's validation, the session's close),
 each a wait for the GIL under load; a desk read costs one.
 """
@@ -64,8 +64,10 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
 def _check_session(runtime: Runtime, token: str) -> None:
+    # The desk reads' check (one prepared statement), not the ORM's two: at start-up every
+    # signed-in client's cookie is new to the screen, and the lane checks them two at a time.
     with runtime.db.session() as db:
-        if runtime.sessions.authenticate(db, token) is None:
+        if runtime.sessions.signed_in(db, token) is None:
             raise Unauthenticated(_SESSION_REFUSED)
 
 
@@ -218,7 +220,7 @@ CurrentUser = Annotated[User, Depends(current_user)]
 
 class Desk:
     """A desk read's database work, run after admission in one worker thread whose session
-    first checks the cookie (`SessionService.signed_in`: one Core statement, nothing
+    first checks the cookie (`SessionService.signed_in`: one prepared statement, nothing
     cached, so a sign-out refuses the next request at once).
 
     As with `get_db` and `CurrentUser`, the request is admitted first and refused after:

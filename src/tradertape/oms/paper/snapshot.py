@@ -35,6 +35,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from tradertape.db.models.trading import CashEntry, Order, PaperAccount, Trade
+from tradertape.db.prepared import Prepared
 from tradertape.db.rows import table_of
 from tradertape.ports.clock import IST
 
@@ -46,8 +47,11 @@ _ACCOUNTS = table_of(PaperAccount)
 _TRADES = table_of(Trade)
 _CASH = table_of(CashEntry)
 _ORDERS = table_of(Order)
-_VERSION = select(_ACCOUNTS.c.ledger_stamp.label("version"), _ACCOUNTS.c.cash).where(
-    _ACCOUNTS.c.user_id == bindparam("user_id"), _ACCOUNTS.c.broker == bindparam("broker")
+# Most desk reads ask for the version: compiled once, run as driver SQL (`db.prepared`).
+_VERSION = Prepared(
+    select(_ACCOUNTS.c.ledger_stamp, _ACCOUNTS.c.cash).where(
+        _ACCOUNTS.c.user_id == bindparam("user_id"), _ACCOUNTS.c.broker == bindparam("broker")
+    )
 )
 _ALL_TRADES = (
     select(
@@ -305,8 +309,8 @@ class LedgerSnapshots:
 
     def version(self, db: Session, user_id: int) -> tuple[int, Decimal]:
         """The user's ledger version and balance now (0 and 0: no account row yet)."""
-        row = db.execute(_VERSION, {"user_id": user_id, "broker": self._broker}).first()
-        return (0, _ZERO) if row is None else (int(row.version), row.cash)
+        row = _VERSION.first(db, {"user_id": user_id, "broker": self._broker})
+        return (0, _ZERO) if row is None else (int(row[0]), row[1])
 
     def of(self, db: Session, user_id: int) -> LedgerSnapshot:
         """The user's snapshot at the ledger's current version and today's date."""

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from tradertape.db.models.portfolios import ModelPortfolio
 from tradertape.db.models.workers import WorkerRun
+from tradertape.db.prepared import Prepared
 from tradertape.db.rows import table_of
 from tradertape.domain import books
 from tradertape.domain.money import paise
@@ -26,8 +27,10 @@ _ZERO = Decimal(0)
 _PORTFOLIOS = table_of(ModelPortfolio)
 _RUNS = table_of(WorkerRun)
 # A user has a few portfolios (their books are labelled by name); runs may be many.
-_PORTFOLIO_NAMES = select(_PORTFOLIOS.c.id, _PORTFOLIOS.c.name).where(
-    _PORTFOLIOS.c.user_id == bindparam("user_id")
+_PORTFOLIO_NAMES = Prepared(
+    select(_PORTFOLIOS.c.id, _PORTFOLIOS.c.name).where(
+        _PORTFOLIOS.c.user_id == bindparam("user_id")
+    )
 )
 
 
@@ -91,7 +94,7 @@ def _labels(db: Session, user_id: int, keys: list[str]) -> dict[str, str]:
     portfolio_ids = {p for p in map(books.portfolio_of, keys) if p is not None}
     run_ids = [r for r in map(books.run_of, keys) if r is not None]
     if portfolio_ids:
-        for pid, name in db.execute(_PORTFOLIO_NAMES, {"user_id": user_id}):
+        for pid, name in _PORTFOLIO_NAMES.rows(db, {"user_id": user_id}):
             if pid in portfolio_ids:
                 labels[books.portfolio_book(pid)] = f"Portfolio: {name}"
     if run_ids:

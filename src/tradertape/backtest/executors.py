@@ -141,7 +141,7 @@ class RayExecutor:
                 ray.init(address=address, ignore_reinit_error=True, log_to_driver=False)
         except Exception as exc:  # noqa: BLE001 - any failure to connect says the same
             raise RayUnavailable(f"cannot reach the Ray cluster at {address}: {exc}") from exc
-        self.workers = max(1, int(ray.cluster_resources().get("CPU", 1)))
+        self.workers = max(1, int(self._ray.cluster_resources().get("CPU", 1)))
         self._market = ray.put(market)
         self._spec = ray.put(spec)
         self._token = token

@@ -894,8 +894,16 @@ def decide_day(m: Market, r: Rules, book: Book, p: Params, t: int) -> float:
     return marked
 
 
-def new_book(n_symbols: int, n_sectors: int, cash: float) -> Book:
-    """An empty book: no positions, nothing queued."""
+@kernel
+def empty_book(  # noqa: PLR0913 - plain arrays, as numba types them
+    n_symbols: int,
+    n_sectors: int,
+    cash: float,
+    signal_first: Any,
+    signal_symbol: Any,
+    signal_key: Any,
+) -> Book:
+    """An empty book over these entry signals: no positions, nothing queued."""
     return Book(
         state=np.zeros((n_symbols, POSITION_COLUMNS)),
         orders=np.zeros((n_symbols, ORDER_COLUMNS)),
@@ -912,10 +920,16 @@ def new_book(n_symbols: int, n_sectors: int, cash: float) -> Book:
         keys=np.zeros(max(1, n_symbols)),
         order=np.zeros(max(1, n_symbols), dtype=np.int64),
         taken=np.zeros(max(1, n_sectors), dtype=np.int64),
-        signal_first=np.zeros(1, dtype=np.int64),
-        signal_symbol=np.zeros(0, dtype=np.int64),
-        signal_key=np.zeros(0),
+        signal_first=signal_first,
+        signal_symbol=signal_symbol,
+        signal_key=signal_key,
     )
+
+
+def new_book(n_symbols: int, n_sectors: int, cash: float) -> Book:
+    """An empty book without entry signals (the scanner decides one day at a time)."""
+    no_signals = (np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))
+    return empty_book(n_symbols, n_sectors, float(cash), *no_signals)
 
 
 def pack_params(p: Params) -> tuple[Any, Any]:
@@ -1000,25 +1014,8 @@ def simulate(  # noqa: PLR0913 - plain arrays: numba types them in C, a tuple in
     n_symbols = close.shape[0]
     n_days = end - start
     signal_first, signal_symbol, signal_key = _signals(entry, score, close, start, end)
-    owned = Book(
-        state=np.zeros((n_symbols, POSITION_COLUMNS)),
-        orders=np.zeros((n_symbols, ORDER_COLUMNS)),
-        queue=np.zeros(max(1, n_symbols), dtype=np.int64),
-        counts=np.zeros(_N_COUNTS, dtype=np.int64),
-        cash=np.array([p.starting_capital, 0.0]),
-        last_close=np.full(n_symbols, np.nan),
-        exit_decided=np.full(n_symbols, -1, dtype=np.int64),
-        sector_count=np.zeros(max(1, n_sectors), dtype=np.int64),
-        stack=np.empty(64),
-        fields=np.zeros(_N_FIELDS),
-        held=np.zeros(max(1, n_symbols), dtype=np.int64),
-        candidates=np.zeros(max(1, n_symbols), dtype=np.int64),
-        keys=np.zeros(max(1, n_symbols)),
-        order=np.zeros(max(1, n_symbols), dtype=np.int64),
-        taken=np.zeros(max(1, n_sectors), dtype=np.int64),
-        signal_first=signal_first,
-        signal_symbol=signal_symbol,
-        signal_key=signal_key,
+    owned = empty_book(
+        n_symbols, n_sectors, p.starting_capital, signal_first, signal_symbol, signal_key
     )
     book = _borrowed_book(owned)
     equity = np.empty(n_days)

@@ -49,6 +49,11 @@ Redis, two processes, 0 5xx in 17,700, health p99 151 ms, order p99 3.5 s, read 
 (about 230 requests/s: the two servers, PostgreSQL, Redis and the clients share two cores,
 and over Redis the tick hubs send a frame per tick, 4.6x the frames), no stale exit.
 
+``--mode reads --only sqlite --seconds 30``, 2026-11-25 (idle VM, Python reference 4.6 ms):
+the reads in four worker threads 313–368 reads/s, 241–317 answered 503, 3.0–3.4 ms of
+server CPU per answer, 16,700 context switches a second; on the loop (`api.loop_reads`)
+585 reads/s, none refused, health at most 776 ms, 1.57 ms per answer.
+
     .venv/bin/python bench/load.py [--mode mixed|reads] [--clients 1000] [--seconds 60]
         [--think-s 2] [--db-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
         [--redis-url redis://127.0.0.1:6379/0] [--only sqlite|postgres]

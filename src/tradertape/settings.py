@@ -141,6 +141,9 @@ class Settings(BaseSettings):
     # 4 on SQLite, whose reads hold the GIL from start to end (more threads only take turns
     # with the event loop that answers everyone else), the request pool's size elsewhere.
     read_threads: int | None = Field(default=None, ge=1, le=200)
+    # On a SQLite file the desk's reads run on the event loop itself (`api.loop_reads`);
+    # those that would wait there, and every read when this is off, take `read_threads`.
+    reads_on_loop: bool = True
     log_json: bool = False
     session_days: int = 30
     login_challenge_minutes: int = 15

@@ -19,6 +19,7 @@ from tradertape.api.csrf import CrossSiteGuard
 from tradertape.api.dispatch import install_route_index
 from tradertape.api.errors import install_error_handlers
 from tradertape.api.limits import RequestLimits
+from tradertape.api.loop_reads import LoopReads
 from tradertape.api.middleware import RequestIdMiddleware
 from tradertape.api.openapi_streams import install_openapi
 from tradertape.api.routes import (
@@ -163,6 +164,11 @@ def create_app(runtime: Runtime, *, kernels: KernelWarmUp | None = None) -> Fast
     )
     app.state.credentials = CredentialScreen(gates.strangers)
     app.state.read_threads = read_threads(runtime, gates)
+    app.state.loop_reads = (
+        LoopReads(max_waiting=settings.request_queue_max, wait_s=settings.request_queue_secs)
+        if settings.reads_on_loop and runtime.db.loop_reads is not None
+        else None
+    )
     app.state.health = HealthProbe(runtime.db.jobs)
     app.state.kernels = kernels
     modules = (

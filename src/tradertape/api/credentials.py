@@ -61,6 +61,7 @@ class CredentialScreen:
         self._known: OrderedDict[str, _Verdict] = OrderedDict()
         self._checking: dict[str, asyncio.Future[str | None]] = {}
         self.checks = 0  # lookups run in the lane
+        self.noted = 0  # refusals a desk read found itself (`refused`)
 
     def _remember(self, digest: str, refusal: str | None) -> None:
         ttl = BAD_TTL_S if refusal is not None else GOOD_TTL_S
@@ -68,6 +69,19 @@ class CredentialScreen:
         self._known.move_to_end(digest)
         while len(self._known) > self._max_entries:
             self._known.popitem(last=False)
+
+    def recall(self, secret: str) -> str | None:
+        """The refusal remembered for `secret`; None when it was valid or is not known (no
+        check runs: the desk's reads on the loop check the session themselves)."""
+        known = self._known.get(sha256_hex(secret))
+        if known is None or known.until <= self._monotonic():
+            return None
+        return known.refusal
+
+    def refused(self, secret: str, refusal: str) -> None:
+        """Remember a refusal found outside `screen` (a desk read's own check)."""
+        self.noted += 1
+        self._remember(sha256_hex(secret), refusal)
 
     @staticmethod
     def _run(check: Check) -> str | None:

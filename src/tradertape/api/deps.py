@@ -35,8 +35,11 @@ from starlette.requests import HTTPConnection
 
 from tradertape.api.admission import Gates
 from tradertape.api.credentials import CredentialScreen, malformed_session
+from tradertape.api.loop_reads import LoopReads
 from tradertape.api.schemas.numbers import Skip
+from tradertape.db.engine import Database
 from tradertape.db.models import AgentKey, User, WorkerToken
+from tradertape.db.on_loop import NeedsThread
 from tradertape.errors import Forbidden, Unauthenticated
 from tradertape.runtime import Runtime
 from tradertape.security.tokens import AGENT_KEY_PREFIX, WORKER_TOKEN_PREFIX
@@ -219,41 +222,70 @@ CurrentUser = Annotated[User, Depends(current_user)]
 
 
 class Desk:
-    """A desk read's database work, run after admission in one worker thread whose session
-    first checks the cookie (`SessionService.signed_in`: one prepared statement, nothing
-    cached, so a sign-out refuses the next request at once).
+    """A desk read's database work in a session that first checks the cookie
+    (`SessionService.signed_in`: one prepared statement, nothing cached, so a sign-out
+    refuses the next request at once).
 
-    As with `get_db` and `CurrentUser`, the request is admitted first and refused after:
-    a full queue is a 503 whatever the credential.
+    On a SQLite file the work runs on the event loop, in `LoopReads`' queue; work that
+    would wait there (a due session slide, a live broker) refuses at once and runs again,
+    as everywhere else, after admission in a worker thread. As with `get_db` and
+    `CurrentUser`, a refused cookie is admitted first and refused after: a full queue is a
+    503 whatever the credential.
     """
 
     def __init__(
         self,
         gates: Gates,
         threads: anyio.CapacityLimiter,
+        loop: LoopReads | None,
+        screen: CredentialScreen,
         runtime: Runtime,
         token: str,
         refusal: str | None,
     ) -> None:
         self._gates = gates
         self._threads = threads
+        self._loop = loop
+        self._screen = screen
         self._token = token
         self._refusal = refusal  # why the cookie is refused, found before admission
         self.runtime = runtime
 
     async def read(self, work: Callable[[Session, SignedIn], T]) -> T:
         """`work`'s answer, given a session and the signed-in user (401 when signed out)."""
+        reads = self.runtime.db.loop_reads
+        if self._loop is not None and reads is not None and self._refusal is None:
+            try:
+                return await self._loop.run(lambda: self._run(work, reads, slide_later=True))
+            except NeedsThread:
+                pass  # nothing was written (the session is gone): again, where it may wait
+            except Unauthenticated as refused:
+                if refused.detail == _SESSION_REFUSED:
+                    self._screen.refused(self._token, refused.detail)
+                raise
+            finally:
+                sessions = self.runtime.sessions
+                if sessions.ask_flush():
+                    self._loop.spawn(sessions.slide_due, self.runtime.db.jobs)
         await self._gates.requests.acquire()
         try:
             if self._refusal is not None:
                 raise Unauthenticated(self._refusal)
-            return await anyio.to_thread.run_sync(self._run, work, limiter=self._threads)
+            return await anyio.to_thread.run_sync(
+                self._run, work, self.runtime.db, limiter=self._threads
+            )
         finally:
             self._gates.requests.release()
 
-    def _run(self, work: Callable[[Session, SignedIn], T]) -> T:
-        with self.runtime.db.session() as db:
-            user = self.runtime.sessions.signed_in(db, self._token)
+    def _run(
+        self,
+        work: Callable[[Session, SignedIn], T],
+        database: Database,
+        *,
+        slide_later: bool = False,
+    ) -> T:
+        with database.session() as db:
+            user = self.runtime.sessions.signed_in(db, self._token, slide_later=slide_later)
             if user is None:
                 raise Unauthenticated(_SESSION_REFUSED)
             return work(db, user)
@@ -269,10 +301,22 @@ async def desk(request: Request, runtime: RuntimeDep) -> Desk:
             refusal = _SESSION_ONLY if bearer_secret(request) is not None else "not signed in"
         except Unauthenticated as malformed:  # answered after admission, as `CurrentUser` does
             refusal = malformed.detail
+    elif request.app.state.loop_reads is not None and not malformed_session(token):
+        # The read checks the session itself, on the loop: a cookie new to the screen costs
+        # no check in the credential lane (1,000 clients reconnecting queued there).
+        refusal = request.app.state.credentials.recall(token)
     else:
         refusal = await screen_session(request, runtime, token)
     state = request.app.state
-    return Desk(state.gates, state.read_threads, runtime, token, refusal)
+    return Desk(
+        state.gates,
+        state.read_threads,
+        state.loop_reads,
+        state.credentials,
+        runtime,
+        token,
+        refusal,
+    )
 
 
 DeskDep = Annotated[Desk, Depends(desk)]

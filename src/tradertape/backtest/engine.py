@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Literal
 
 import numpy as np
@@ -264,6 +264,23 @@ def _sector_ids(sectors: tuple[str | None, ...]) -> npt.NDArray[np.int64]:
     return np.array([index[s] if s is not None else -1 for s in sectors], dtype=np.int64)
 
 
+_DATES = np.dtype("datetime64[D]")
+
+
+@lru_cache(maxsize=256)
+def _label(sources: tuple[str | None, ...], benchmark_source: str | None) -> DataLabel:
+    """`DataLabel.of` the panel's and the benchmark's sources: the same few universes run
+    again and again, and a label (frozen) is a set and a dataclass to build each time."""
+    return DataLabel.of([*sources, benchmark_source])
+
+
+def _day_numbers(panel: Panel) -> IntArray:
+    """`day_numbers` of the panel's days: a view when they are dates (days since the epoch
+    are their int64 values), a fifth of the cost of the subtraction and casts."""
+    days = panel.days
+    return days.view(np.int64) if days.dtype == _DATES else day_numbers(days)
+
+
 # Read-only like the arrays they stand in for (the book's ATR, a cached rate table): numba
 # builds a kernel per argument type, and an array's type says whether it is read-only.
 _NO_ATR = np.empty((0, 0))
@@ -298,9 +315,7 @@ def run_backtest(
     step("indicators")
     started = time.perf_counter()
     book = book or IndicatorBook.from_panel(panel)
-    compiled = compile_strategy(
-        document, book, day_numbers=day_numbers(panel.days), keys=panel.keys
-    )
+    compiled = compile_strategy(document, book, day_numbers=_day_numbers(panel), keys=panel.keys)
     lo = 0 if trade_from is None else int(np.searchsorted(panel.days, np.datetime64(trade_from)))
     hi = len(panel.days)
     if trade_until is not None:
@@ -311,6 +326,7 @@ def run_backtest(
     indicators_done = time.perf_counter()
     step("simulation")
     sectors = _sector_ids(panel.sectors)
+    n_sectors = len(set(panel.sectors) - {None})  # (``sectors.max() + 1``, without NumPy)
     floats, ints = kernel.pack_params(params_of(document, settings))
     equity, cash, positions, rows = kernel.simulate(
         symbol_major(panel.open),
@@ -331,7 +347,7 @@ def run_backtest(
         compiled.addon,
         floats,
         ints,
-        int(sectors.max(initial=-1)) + 1,
+        n_sectors,
         lo,
         hi,
     )
@@ -348,7 +364,7 @@ def run_backtest(
         tape=tape,
         starting_capital=settings.starting_capital,
         benchmark=benchmark,
-        label=DataLabel.of([*panel.sources, benchmark_source]),
+        label=_label(panel.sources, benchmark_source),
     )
     finished = time.perf_counter()
     return BacktestResult(
@@ -368,43 +384,26 @@ def run_backtest(
     )
 
 
-# The kernel's trade columns that hold whole numbers (a list: NumPy indexes columns by it).
-_WHOLE = [
-    kernel.T_SYMBOL,
-    kernel.T_ENTRY,
-    kernel.T_EXIT,
-    kernel.T_QTY,
-    kernel.T_REASON,
-    kernel.T_ADDONS,
-]
-
-
 def _tape(rows: FloatArray, panel: Panel, names: tuple[str, ...]) -> TradeTape:
-    """The kernel's trade rows (days counted from the panel's first) as sorted columns."""
-    order = np.lexsort((rows[:, kernel.T_SYMBOL], rows[:, kernel.T_EXIT], rows[:, kernel.T_ENTRY]))
-    rows = rows[order]
+    """The kernel's trade rows (days counted from the panel's first) as sorted columns (by
+    `kernel.tape_columns`: one call, where NumPy's per-call cost would dominate a short run)."""
+    ints, floats = kernel.tape_columns(rows)
     days = panel.days.astype("datetime64[D]", copy=False)  # (a panel's days already are)
-    # the whole-number columns in one conversion (a short run pays NumPy's cost per call)
-    whole = rows[:, _WHOLE].T.astype(np.int64, order="C")  # a contiguous row each
-    symbol, entry, exit_, quantity, reason, addons = whole
-    entry_price, exit_price = rows[:, kernel.T_ENTRY_PRICE], rows[:, kernel.T_EXIT_PRICE]
-    charges = rows[:, kernel.T_CHARGES]
-    pnl = (exit_price - entry_price) * rows[:, kernel.T_QTY] - charges
     return TradeTape(
         keys=panel.keys,
         sectors=panel.sectors,
         exit_names=names,
-        symbol=symbol,
-        entry_date=days[entry],
-        exit_date=days[exit_],
-        entry_price=entry_price,
-        exit_price=exit_price,
-        quantity=quantity,
-        pnl=pnl,
-        pnl_pct=pnl / (entry_price * rows[:, kernel.T_QTY]) * 100.0,
-        charges=charges,
-        reason=reason,
-        conviction=rows[:, kernel.T_CONVICTION],
-        addons=addons,
-        bars_held=exit_ - entry,
+        symbol=ints[0],
+        entry_date=days[ints[1]],
+        exit_date=days[ints[2]],
+        entry_price=floats[0],
+        exit_price=floats[1],
+        quantity=ints[3],
+        pnl=floats[2],
+        pnl_pct=floats[3],
+        charges=floats[4],
+        reason=ints[4],
+        conviction=floats[5],
+        addons=ints[5],
+        bars_held=ints[6],
     )

@@ -1043,3 +1043,96 @@ def simulate(  # noqa: PLR0913 - plain arrays: numba types them in C, a tuple in
             trades, book.counts, state, j, end - 1, last_close[j], state[j, PAID], END_OF_DATA
         )
     return equity, cash_curve, open_count, trades[: owned.counts[C_TRADES]]
+
+
+# -- the trade tape -----------------------------------------------------------------------
+
+
+@kernel
+def tape_columns(trades: Any) -> tuple[Any, Any]:
+    """`simulate`'s trade rows sorted by (entry day, exit day, symbol), stably (as
+    `np.lexsort` sorts them), as columns: int64 (symbol, entry, exit, quantity, reason,
+    add-ons, bars held) and float64 (entry price, exit price, P&L, P&L %, charges,
+    conviction), one row each. One call: NumPy takes twenty, which cost more than a short
+    run's whole tape. P&L is ``(exit - entry) × quantity - charges``, P&L % is P&L over
+    ``entry × quantity``, in percent: the same operations, in the same order, as NumPy's."""
+    n = trades.shape[0]
+    days = 1.0
+    symbols = 1.0
+    for i in range(n):
+        days = max(days, trades[i, T_EXIT] + 1.0, trades[i, T_ENTRY] + 1.0)
+        symbols = max(symbols, trades[i, T_SYMBOL] + 1.0)
+    d, s = np.int64(days), np.int64(symbols)
+    keys = np.empty(n, dtype=np.int64)
+    for i in range(n):  # (entry, exit, symbol) as one number, in the same order
+        entry, exit_ = np.int64(trades[i, T_ENTRY]), np.int64(trades[i, T_EXIT])
+        keys[i] = (entry * d + exit_) * s + np.int64(trades[i, T_SYMBOL])
+    order = np.argsort(keys, kind="mergesort")  # stable, like `np.lexsort`
+    ints = np.empty((7, n), dtype=np.int64)
+    floats = np.empty((6, n))
+    for i in range(n):
+        k = order[i]
+        qty, entry_price, charges = trades[k, T_QTY], trades[k, T_ENTRY_PRICE], trades[k, T_CHARGES]
+        pnl = (trades[k, T_EXIT_PRICE] - entry_price) * qty - charges
+        ints[0, i] = np.int64(trades[k, T_SYMBOL])
+        ints[1, i] = np.int64(trades[k, T_ENTRY])
+        ints[2, i] = np.int64(trades[k, T_EXIT])
+        ints[3, i] = np.int64(qty)
+        ints[4, i] = np.int64(trades[k, T_REASON])
+        ints[5, i] = np.int64(trades[k, T_ADDONS])
+        ints[6, i] = ints[2, i] - ints[1, i]
+        floats[0, i] = entry_price
+        floats[1, i] = trades[k, T_EXIT_PRICE]
+        floats[2, i] = pnl
+        floats[3, i] = pnl / (entry_price * qty) * 100.0
+        floats[4, i] = charges
+        floats[5, i] = trades[k, T_CONVICTION]
+    return ints, floats
+
+
+# -- the summary's element-wise steps -------------------------------------------------------
+
+
+@kernel
+def curve_steps(
+    starting_capital: float, equity: Any, positions: Any
+) -> tuple[Any, Any, float, int]:
+    """The equity curve that starts at ``starting_capital``: its daily returns, their
+    downside squared (``min(r, 0)²``), its lowest value over the running peak, and the days
+    with a position open; NumPy's steps (``np.diff(curve) / curve[:-1]``, `np.minimum`,
+    `np.maximum.accumulate`, a division, `np.min`, a count), value for value and NaN for
+    NaN, in one pass. (The sums stay NumPy's: `metrics.summarize` takes them pairwise.)"""
+    n = equity.shape[0]
+    returns = np.empty(n)
+    below = np.empty(n)
+    previous = peak = starting_capital
+    lowest = starting_capital / starting_capital
+    for i in range(n):
+        value = equity[i]
+        r = (value - previous) / previous
+        returns[i] = r
+        below[i] = r * r if r < 0.0 or r != r else 0.0
+        if value > peak or value != value:  # (once NaN, the peak stays NaN)
+            peak = value
+        relative = value / peak
+        if relative < lowest or relative != relative:
+            lowest = relative
+        previous = value
+    invested = 0
+    for t in range(positions.shape[0]):
+        invested += positions[t] > 0
+    return returns, below, lowest, invested
+
+
+@kernel
+def closed_trades(reason: Any, pnl: Any, entry: Any, exit_: Any) -> tuple[Any, Any, Any, int]:
+    """The closed trades' P&L (reason not `END_OF_DATA`), its wins (> 0) and losses (≤ 0),
+    in trade order, and their days held in all (whole days: exact): NumPy's masks in one
+    call."""
+    closed = reason != END_OF_DATA
+    held = 0
+    for i in range(reason.shape[0]):
+        if closed[i]:
+            held += exit_[i] - entry[i]
+    pnl = pnl[closed]
+    return pnl, pnl[pnl > 0], pnl[pnl <= 0], held

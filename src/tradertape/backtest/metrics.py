@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, TypedDict
 import numpy as np
 import numpy.typing as npt
 
+from tradertape.backtest import kernel
+
 if TYPE_CHECKING:
     from tradertape.backtest.engine import TradeTape
     from tradertape.candles.bars import DataLabel
@@ -59,8 +61,10 @@ def drawdown(equity: FloatArray) -> FloatArray:
     """Percent below the running peak (0 at a new high, negative below it)."""
     if equity.size == 0:
         return equity.copy()
-    peak = np.maximum.accumulate(equity)
-    return (equity / peak - 1.0) * 100.0
+    relative = equity / np.maximum.accumulate(equity)
+    relative -= 1.0  # (in place: the same arithmetic, fewer arrays)
+    relative *= 100.0
+    return relative
 
 
 def _cagr(first: float, last: float, years: float) -> float:
@@ -75,11 +79,21 @@ def _ratio(numerator: float, denominator: float) -> float | None:
     return numerator / denominator
 
 
+_DATES = np.dtype("datetime64[D]")
+
+
 def _years(days: npt.NDArray[np.datetime64]) -> float:
     if days.size < 2:
         return 0.0
+    if days.dtype == _DATES:  # (a panel's days): `date` arithmetic, a third of NumPy's casts
+        return float((days[-1].item() - days[0].item()).days) / 365.25
     span = (days[-1] - days[0]).astype("timedelta64[D]").astype(np.int64)
     return float(span) / 365.25
+
+
+def _day_numbers(dates: npt.NDArray[np.datetime64]) -> npt.NDArray[np.int64]:
+    """Whole days since the epoch (a view of dates: their int64 values)."""
+    return dates.astype(_DATES, copy=False).view(np.int64)
 
 
 def _mean(values: npt.NDArray[np.float64]) -> float:
@@ -109,22 +123,35 @@ def summarize(
 ) -> Summary:
     """Figures of one run. Sums of trades run left to right in trade order (Python's `sum`
     of the column as a list): the figures do not depend on how the trades are held. Means
-    are NumPy's (pairwise sums), called through their ufuncs: a call's fixed cost."""
+    are NumPy's (pairwise sums), called through their ufuncs: a call's fixed cost.
+
+    A short run pays NumPy's cost per call on every figure, so the element-wise steps run
+    in two compiled calls (`kernel.curve_steps`, `kernel.closed_trades`) and the returns'
+    sum serves their mean and their deviation; the drawdown's minimum is taken before
+    scaling (``(x - 1) * 100`` is monotonic, so its minimum is the same bits).
+    """
     final = float(equity[-1]) if equity.size else starting_capital
     years = _years(days)
-    curve = np.concatenate(([starting_capital], equity))
-    returns = np.diff(curve) / curve[:-1]
-    std = _std(returns) if returns.size > 1 else 0.0
-    below = np.minimum(returns, 0.0)
-    downside = math.sqrt(_mean(below * below)) if returns.size else 0.0
-    mean = _mean(returns) if returns.size else 0.0
+    returns, below, lowest, invested = kernel.curve_steps(
+        float(starting_capital), equity, positions
+    )
+    n_returns = returns.size
+    mean = std = downside = 0.0
+    if n_returns:
+        mean = float(np.add.reduce(returns)) / n_returns
+        downside = math.sqrt(_mean(below))
+        if n_returns > 1:  # `_std`, its sum shared with the mean
+            deviations = returns - mean
+            deviations *= deviations
+            std = math.sqrt(float(np.add.reduce(deviations)) / (n_returns - 1))
     annual = math.sqrt(TRADING_DAYS)
     cagr = _cagr(starting_capital, final, years)
-    max_dd = float(drawdown(curve).min()) if curve.size else 0.0
-    closed = tape.closed
-    n_closed = int(np.count_nonzero(closed))
-    pnl = tape.pnl[closed]
-    wins, losses = pnl[pnl > 0], pnl[pnl <= 0]
+    max_dd = (lowest - 1.0) * 100.0
+    n_trades = len(tape)
+    pnl, wins, losses, held_days = kernel.closed_trades(
+        tape.reason, tape.pnl, _day_numbers(tape.entry_date), _day_numbers(tape.exit_date)
+    )
+    n_closed = pnl.size
     gross_loss = -sum(losses.tolist())
     bench_return = bench_cagr = None
     if benchmark is not None:
@@ -134,21 +161,18 @@ def summarize(
             bench_cagr = _cagr(float(known[0]), float(known[-1]), years)
     sharpe = _ratio(mean, std)
     sortino = _ratio(mean, downside)
-    # whole days, summed exactly (as a float64 sum of them is, below 2**53)
-    held_days = (tape.exit_date[closed] - tape.entry_date[closed]).astype(np.int64).tolist()
-    invested = int(np.count_nonzero(positions > 0))
     return Summary(
         cagr=cagr,
         total_return=(final / starting_capital - 1.0) * 100.0,
         win_rate=wins.size / n_closed * 100.0 if n_closed else 0.0,
         total_trades=n_closed,
-        open_trades=len(tape) - n_closed,
+        open_trades=n_trades - n_closed,
         profit_factor=_ratio(sum(wins.tolist()), gross_loss),
         max_drawdown=max_dd,
         sharpe=sharpe * annual if sharpe is not None else None,
         sortino=sortino * annual if sortino is not None else None,
         calmar=_ratio(cagr, -max_dd),
-        avg_hold_days=float(sum(held_days)) / n_closed if n_closed else 0.0,
+        avg_hold_days=float(held_days) / n_closed if n_closed else 0.0,  # (summed exactly)
         exposure_pct=invested / positions.size * 100.0 if positions.size else 0.0,
         final_equity=final,
         total_charges=sum(tape.charges.tolist()),

@@ -163,6 +163,18 @@ class Database:
         _SAME_DATABASE[jobs.engine] = self.engine
         return jobs
 
+    @cached_property
+    def loop_reads(self) -> Database | None:
+        """One connection for the reads the event loop runs itself (`api.loop_reads`), on
+        a SQLite file only (None elsewhere: those reads keep their worker threads). The loop
+        runs one read at a time, so the connection is always free: a read there never waits
+        for the request pool, which writers in threads may hold."""
+        if self._jobs_url is None or make_url(self._jobs_url).get_backend_name() != "sqlite":
+            return None
+        reads = Database(make_engine(self._jobs_url, pool_size=1))
+        _SAME_DATABASE[reads.engine] = self.engine
+        return reads
+
     @property
     def capacity(self) -> int | None:
         """How many connections the pool hands out at most (None: not a bounded pool)."""
@@ -192,4 +204,7 @@ class Database:
         jobs = self.__dict__.get("jobs")
         if jobs is not None and jobs is not self and jobs is not self._jobs:
             jobs.dispose()  # its own; a given one belongs to whoever gave it
+        reads = self.__dict__.get("loop_reads")
+        if reads is not None:
+            reads.engine.dispose()
         self.engine.dispose()

@@ -23,6 +23,8 @@ import sqlite3
 import threading
 from typing import Any
 
+from tradertape.db.on_loop import refuse_on_loop
+
 BUSY_TIMEOUT_S = 10.0  # also the connection's busy_timeout: one wait limit either way
 _MEMORY = ("", ":memory:")
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
@@ -77,9 +79,11 @@ class QueuedConnection(sqlite3.Connection):
         return super().cursor(factory)
 
     def begin_immediate(self) -> None:
-        """Wait for this process's earlier writers, then take SQLite's write lock."""
+        """Wait for this process's earlier writers, then take SQLite's write lock (not on the
+        event loop: `db.on_loop`)."""
         if self.in_transaction:
             return
+        refuse_on_loop("a write waits for the process's other writers")
         if self._queue is not None and not self._queued:
             if not self._queue.acquire(timeout=BUSY_TIMEOUT_S):
                 raise sqlite3.OperationalError("database is locked (writer queue timed out)")

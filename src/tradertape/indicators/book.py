@@ -11,8 +11,9 @@ import numpy as np
 import numpy.typing as npt
 
 from tradertape.candles.panel import Panel
+from tradertape.indicators import kernels
 from tradertape.indicators.formulas import FORMULAS
-from tradertape.indicators.layout import FloatArray, Rows, present_rows
+from tradertape.indicators.layout import FloatArray, Rows
 from tradertape.indicators.names import IndicatorSpec, check_spec, parse_indicator
 
 FIELDS = ("open", "high", "low", "close", "volume")
@@ -20,7 +21,10 @@ FIELDS = ("open", "high", "low", "close", "volume")
 
 def _frozen(values: npt.ArrayLike) -> FloatArray:
     """A read-only, Fortran-ordered float64 view (a copy only if the input is not one)."""
-    array = np.asfortranarray(values, dtype=np.float64).view()
+    if type(values) is np.ndarray and values.dtype == np.float64 and values.flags.f_contiguous:
+        array = values.view()  # (a panel's: `np.asfortranarray` would return it as it is)
+    else:
+        array = np.asfortranarray(values, dtype=np.float64).view()
     array.flags.writeable = False
     return array
 
@@ -49,7 +53,7 @@ class IndicatorBook:
             if array.shape != shape:
                 raise ValueError(f"{name} has shape {array.shape}, close has {shape}")
         self._fields = dict(zip(FIELDS, fields, strict=True))
-        self._rows = present_rows(fields[3])
+        self._rows = Rows(*kernels.present_layout(fields[3]))  # `layout.present_rows`, compiled
         self._cache: dict[IndicatorSpec, FloatArray] = {}
 
     @classmethod

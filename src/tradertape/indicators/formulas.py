@@ -36,7 +36,9 @@ Formula = Callable[[Source, IndicatorSpec], Results]
 
 def blank(like: FloatArray) -> FloatArray:
     """A NaN-filled, Fortran-ordered output shaped like ``like`` (kernels fill it)."""
-    return np.full(like.shape, np.nan, order="F")
+    out = np.empty(like.shape, order="F")  # `np.full`'s result without its Python wrapper
+    out.fill(np.nan)
+    return out
 
 
 def ratio(numerator: FloatArray, denominator: FloatArray) -> FloatArray:

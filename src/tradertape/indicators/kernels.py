@@ -32,7 +32,7 @@ import math
 
 import numpy as np
 
-from tradertape.indicators.layout import FloatArray, Rows
+from tradertape.indicators.layout import FloatArray, IntArray, Rows
 from tradertape.jit import kernel
 
 TICKS_PER_RUPEE = 100.0  # the exact paths count in paise
@@ -42,6 +42,46 @@ INT_HEADROOM = 2.0**62  # int64 intermediates kept below this cannot overflow
 EPSILON = 1e-14  # TA-Lib's TA_IS_ZERO: smaller magnitudes count as zero
 
 # ---- a column's present rows ----
+
+
+@kernel
+def _span(close: FloatArray, j: int) -> tuple[int, int, int]:
+    """Column ``j``'s first and last present rows (-1 if none) and how many are present."""
+    first, last, count = -1, -1, 0
+    for t in range(close.shape[0]):
+        if not np.isnan(close[t, j]):
+            if first < 0:
+                first = t
+            last = t
+            count += 1
+    return first, last, count
+
+
+@kernel
+def present_layout(close: FloatArray) -> tuple[IntArray, IntArray, IntArray, IntArray]:
+    """`layout.present_rows`' four arrays (start, present, gap_offset, gap_rows) in one pass
+    over each column: NumPy takes a dozen calls, which cost more than a short panel's work."""
+    days, columns = close.shape
+    start = np.zeros(columns, dtype=np.int64)
+    present = np.zeros(columns, dtype=np.int64)
+    gap_offset = np.full(columns, -1, dtype=np.int64)
+    gathered = 0
+    for j in range(columns):
+        first, last, count = _span(close, j)
+        present[j] = count
+        if count > 0:
+            start[j] = first
+            if last - first + 1 != count:
+                gap_offset[j] = gathered
+                gathered += count
+    gap_rows = np.empty(gathered, dtype=np.int64)
+    for j in range(columns):
+        k = gap_offset[j]
+        for t in range(days if k >= 0 else 0):
+            if not np.isnan(close[t, j]):
+                gap_rows[k] = t
+                k += 1
+    return start, present, gap_offset, gap_rows
 
 
 @kernel

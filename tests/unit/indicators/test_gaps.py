@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from tests.unit.indicators.conftest import SAMPLE_NAMES, Ohlcv, compacted, tick_walk
+from tradertape.indicators import kernels
 from tradertape.indicators.layout import present_rows
 
 DAYS = 260
@@ -60,3 +61,16 @@ def test_an_instrument_without_bars_is_all_nan():
 def test_present_rows_wants_a_panel():
     with pytest.raises(ValueError, match="days, instruments"):
         present_rows(np.zeros(5))
+
+
+def test_the_compiled_layout_is_present_rows():
+    """The book's layout (`kernels.present_layout`) is `present_rows`, array for array."""
+    rng = np.random.default_rng(7)
+    for trial in range(300):
+        close = rng.normal(100, 1, (int(rng.integers(0, 40)), int(rng.integers(1, 6))))
+        close[rng.random(close.shape) < rng.random()] = np.nan
+        if trial % 2:
+            close = np.asfortranarray(close)
+        for compiled, plain in zip(kernels.present_layout(close), present_rows(close), strict=True):
+            assert compiled.dtype == plain.dtype
+            np.testing.assert_array_equal(compiled, plain)

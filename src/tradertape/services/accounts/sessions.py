@@ -12,12 +12,14 @@ call costs half what `Session.execute` does (15 µs against 30 µs on SQLite).
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
+from tradertape.db.engine import Database
 from tradertape.db.models import User, UserSession
 from tradertape.db.prepared import Prepared
 from tradertape.db.rows import table_of
@@ -70,6 +72,9 @@ class SessionService:
     def __init__(self, *, clock: Clock, lifetime: timedelta) -> None:
         self._clock = clock
         self._lifetime = lifetime
+        self._due: dict[str, tuple[datetime, datetime]] = {}  # slides `signed_in` left
+        self._due_guard = threading.Lock()
+        self._flush_asked = False
 
     @property
     def lifetime(self) -> timedelta:
@@ -110,10 +115,11 @@ class SessionService:
             db.commit()
         return Authenticated(user=user, session=row)
 
-    def signed_in(self, db: Session, token: str) -> SignedIn | None:
+    def signed_in(self, db: Session, token: str, *, slide_later: bool = False) -> SignedIn | None:
         """The user of a live session, as `authenticate` finds it, in one prepared statement;
         `None` if invalid. A session due to slide is slid as `authenticate` slides it (one
-        prepared UPDATE, committed)."""
+        prepared UPDATE, committed), or with `slide_later` noted for `slide_due`: a read on
+        the event loop writes nothing (`db.on_loop`)."""
         now = self._clock.now()
         digest = sha256_hex(token)
         row = _SIGNED_IN.first(db, {"token_hash": digest})
@@ -124,9 +130,37 @@ class SessionService:
             return None
         if now - last_seen_at >= _TOUCH_EVERY:
             expires = now + self._lifetime
-            _SLIDE.execute(db, {"token_hash": digest, "last_seen_at": now, "expires_at": expires})
-            db.commit()
+            if slide_later:
+                with self._due_guard:
+                    self._due[digest] = (now, expires)
+            else:
+                params = {"token_hash": digest, "last_seen_at": now, "expires_at": expires}
+                _SLIDE.execute(db, params)
+                db.commit()
         return SignedIn(user_id, is_admin, live_trading)
+
+    def ask_flush(self) -> bool:
+        """True once while slides wait and no `slide_due` has been asked for since: the
+        caller then runs `slide_due` (in a thread), so one flush at a time is asked for."""
+        with self._due_guard:
+            if not self._due or self._flush_asked:
+                return False
+            self._flush_asked = True
+            return True
+
+    def slide_due(self, database: Database) -> int:
+        """Slide the sessions `signed_in` left due, in one transaction; how many. A slide
+        lost to a crash before this is only made again on the session's next read."""
+        with self._due_guard:
+            due, self._due, self._flush_asked = self._due, {}, False
+        if not due:
+            return 0
+        with database.session() as db:
+            for digest, (seen, expires) in due.items():
+                params = {"token_hash": digest, "last_seen_at": seen, "expires_at": expires}
+                _SLIDE.execute(db, params)
+            db.commit()
+        return len(due)
 
     def revoke(self, db: Session, row: UserSession) -> None:
         """End one session now (commits)."""

@@ -23,6 +23,7 @@ from typing import Any, Literal, Protocol
 
 from sqlalchemy.orm import Session
 
+from tradertape.db.on_loop import refuse_on_loop
 from tradertape.domain.books import ALL
 from tradertape.domain.brokers import BrokerName
 from tradertape.errors import Conflict, InvalidField, ServiceUnavailable
@@ -157,6 +158,7 @@ class AccountViews:
         *,
         expire: bool = True,
     ) -> AccountView:
+        refuse_on_loop("a live broker's view may wait for its API")
         key = (user_id, broker.value, view)
         with self._guard:
             fetch_lock = self._fetching.setdefault(key, threading.Lock())

@@ -1,6 +1,7 @@
 // What the results page draws from a run the API returned: month-by-month returns off the
 // equity curve, trades grouped by exit reason, the comparison's metric table. Figures are the
 // API's; these only regroup them.
+import { words } from "@/format";
 import type { Day, Trade } from "./backtestApi";
 
 export interface MonthCell {
@@ -45,21 +46,10 @@ const REASONS: Record<string, string> = {
   gap_down: "Gap down",
 };
 
-const INDICATOR = /^(sma|ema|wma|rsi|atr|macd|adx|vwap|obv|roc|cci|bb)(\d*)$/i;
-
 /** An exit reason in words: the engine's own, or an exit rule's name, its indicators as
  * traders write them ("rsi_overbought" → "RSI overbought", "sma20_cross" → "SMA 20 cross"). */
 export function exitReasonName(reason: string): string {
-  if (reason in REASONS) return REASONS[reason] as string;
-  const words = reason
-    .split(/_+/)
-    .filter(Boolean)
-    .map((w) => {
-      const m = INDICATOR.exec(w);
-      return m ? `${(m[1] as string).toUpperCase()}${m[2] ? ` ${m[2]}` : ""}` : w;
-    })
-    .join(" ");
-  return words.charAt(0).toUpperCase() + words.slice(1);
+  return REASONS[reason] ?? words(reason);
 }
 
 export interface ReasonRow {

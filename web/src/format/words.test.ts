@@ -9,6 +9,13 @@ describe("words", () => {
     expect(words("active")).toBe("Active");
     expect(words("")).toBe("");
   });
+  it("writes indicators in a rule's or a reason's name as traders do", () => {
+    expect(words("rsi_overbought")).toBe("RSI overbought");
+    expect(words("sma20_cross")).toBe("SMA 20 cross");
+    expect(words("close_below_ema")).toBe("Close below EMA");
+    expect(words("RSI_OVERBOUGHT")).toBe("RSI overbought");
+    expect(words("robust_exit")).toBe("Robust exit"); // a word that starts like one is left alone
+  });
   it("names universes as NSE writes them", () => {
     expect(universeName("nifty_100")).toBe("NIFTY 100");
     expect(universeName("nifty_next_50")).toBe("NIFTY Next 50");

@@ -38,12 +38,24 @@ export function universeName(universe: unknown): string {
     .join(" ");
 }
 
-/** An identifier in words: known ones as written above, others de-snaked, first letter up. */
+// An indicator's short name, maybe with its length ("rsi", "sma20"): written as traders write
+// it ("RSI", "SMA 20") wherever it turns up in a rule's or a reason's name.
+const INDICATOR = /^(sma|ema|wma|rsi|atr|macd|adx|vwap|obv|roc|cci|bb)(\d*)$/i;
+
+/** An identifier in words: known ones as written above, others de-snaked, first letter up,
+ * indicators in capitals ("rsi_overbought" → "RSI overbought", "sma20_cross" → "SMA 20 cross"). */
 export function words(value: string | null | undefined): string {
   if (!value) return "";
   const known = KNOWN[value];
   if (known) return known;
   const spaced = value.replace(/[_-]+/g, " ").trim();
   const lower = spaced === spaced.toUpperCase() ? spaced.toLowerCase() : spaced;
-  return lower.charAt(0).toUpperCase() + lower.slice(1);
+  const said = lower
+    .split(/ +/)
+    .map((w) => {
+      const m = INDICATOR.exec(w);
+      return m ? `${(m[1] as string).toUpperCase()}${m[2] ? ` ${m[2]}` : ""}` : w;
+    })
+    .join(" ");
+  return said.charAt(0).toUpperCase() + said.slice(1);
 }

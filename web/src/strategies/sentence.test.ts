@@ -44,8 +44,8 @@ describe("templates as sentences", () => {
   it("V1 Momentum", () => {
     expect(strategySentences(byModel("v1_momentum"))).toEqual([
       "Buy when close > SMA(20) and RSI(14) ≤ 70.",
-      "Sell when RSI(14) > 70 — “Rsi overbought”.",
-      "Otherwise sell when close < SMA(20) and days held > 2 — “Sma20 cross”.",
+      "Sell when RSI(14) > 70 — “RSI overbought”.",
+      "Otherwise sell when close < SMA(20) and days held > 2 — “SMA 20 cross”.",
       "Hold at least 10 days.",
     ]);
   });

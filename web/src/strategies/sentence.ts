@@ -1,6 +1,8 @@
 // A strategy's rules read back as plain sentences ("Buy when RSI(14) crosses above 60 and
 // close > SMA(20) × 1.02"). Only words: the document itself is what the server judges.
 
+import { words } from "@/format";
+
 type Node = Record<string, unknown>;
 
 const PLAIN: Record<string, string> = {
@@ -104,11 +106,6 @@ export function condition(node: Node | null | undefined, parent: "and" | "or" | 
   }
 }
 
-function ruleName(name: string): string {
-  const words = name.replace(/_/g, " ");
-  return words.charAt(0).toUpperCase() + words.slice(1);
-}
-
 /** The whole strategy as sentences: entry, each exit by priority, add-ons and holding limits. */
 export function strategySentences(doc: Node): string[] {
   const out = [`Buy when ${condition(doc.entry_rules as Node)}.`];
@@ -116,7 +113,7 @@ export function strategySentences(doc: Node): string[] {
   exits.forEach((rule, i) => {
     const override = rule.ignore_min_hold ? " (even within the minimum hold)" : "";
     const at = rule.exit_price ? ` at ${operand(rule.exit_price as Node)}` : "";
-    out.push(`${i === 0 ? "Sell" : "Otherwise sell"} when ${condition(rule.condition as Node)}${at}${override} — “${ruleName(String(rule.name))}”.`);
+    out.push(`${i === 0 ? "Sell" : "Otherwise sell"} when ${condition(rule.condition as Node)}${at}${override} — “${words(String(rule.name))}”.`);
   });
   const addon = doc.addon_rules as Node | undefined;
   if (addon?.enabled) {

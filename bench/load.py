@@ -52,7 +52,10 @@ and over Redis the tick hubs send a frame per tick, 4.6x the frames), no stale e
 ``--mode reads --only sqlite --seconds 30``, 2026-11-25 (idle VM, Python reference 4.6 ms):
 the reads in four worker threads 313–368 reads/s, 241–317 answered 503, 3.0–3.4 ms of
 server CPU per answer, 16,700 context switches a second; on the loop (`api.loop_reads`)
-585 reads/s, none refused, health at most 776 ms, 1.57 ms per answer.
+585 reads/s, none refused, health at most 776 ms, 1.57 ms per answer. ``--only postgres``
+(same day, Python reference 4.4 ms): one process 229 reads/s, 1,021 answered 503, 4.24 ms
+per answer; two processes 376 reads/s (1.64× one), 240 answered 503, 3.58 ms per answer. On
+PostgreSQL the reads keep their worker threads (they wait on the server's I/O).
 
     .venv/bin/python bench/load.py [--mode mixed|reads] [--clients 1000] [--seconds 60]
         [--think-s 2] [--db-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]

@@ -1,7 +1,7 @@
 // What the results page draws from a run the API returned: month-by-month returns off the
 // equity curve, trades grouped by exit reason, the comparison's metric table. Figures are the
 // API's; these only regroup them.
-import { words } from "@/format";
+import { nameWords } from "@/format";
 import type { Day, Trade } from "./backtestApi";
 
 export interface MonthCell {
@@ -49,7 +49,7 @@ const REASONS: Record<string, string> = {
 /** An exit reason in words: the engine's own, or an exit rule's name, its indicators as
  * traders write them ("rsi_overbought" → "RSI overbought", "sma20_cross" → "SMA 20 cross"). */
 export function exitReasonName(reason: string): string {
-  return REASONS[reason] ?? words(reason);
+  return REASONS[reason] ?? nameWords(reason);
 }
 
 export interface ReasonRow {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { universeName, words } from "./words";
+import { nameWords, universeName, words } from "./words";
 
 describe("words", () => {
   it("says statuses and reasons as words", () => {
@@ -15,6 +15,14 @@ describe("words", () => {
     expect(words("close_below_ema")).toBe("Close below EMA");
     expect(words("RSI_OVERBOUGHT")).toBe("RSI overbought");
     expect(words("robust_exit")).toBe("Robust exit"); // a word that starts like one is left alone
+  });
+  it("keeps a name's own capitals and never reads it as a known status", () => {
+    expect(nameWords("TP_hit")).toBe("TP hit");
+    expect(nameWords("EOD")).toBe("EOD");
+    expect(nameWords("warn")).toBe("Warn");
+    expect(nameWords("stop-loss_hit")).toBe("Stop-loss hit");
+    expect(words("stop-loss_hit")).toBe("Stop loss hit");
+    expect(nameWords("rsi_overbought")).toBe("RSI overbought");
   });
   it("names universes as NSE writes them", () => {
     expect(universeName("nifty_100")).toBe("NIFTY 100");

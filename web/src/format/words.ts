@@ -39,18 +39,16 @@ export function universeName(universe: unknown): string {
 }
 
 // An indicator's short name, maybe with its length ("rsi", "sma20"): written as traders write
-// it ("RSI", "SMA 20") wherever it turns up in a rule's or a reason's name.
+// it ("RSI", "SMA 20") wherever it turns up in a name.
 const INDICATOR = /^(sma|ema|wma|rsi|atr|macd|adx|vwap|obv|roc|cci|bb)(\d*)$/i;
 
-/** An identifier in words: known ones as written above, others de-snaked, first letter up,
- * indicators in capitals ("rsi_overbought" → "RSI overbought", "sma20_cross" → "SMA 20 cross"). */
-export function words(value: string | null | undefined): string {
-  if (!value) return "";
-  const known = KNOWN[value];
-  if (known) return known;
-  const spaced = value.replace(/[_-]+/g, " ").trim();
-  const lower = spaced === spaced.toUpperCase() ? spaced.toLowerCase() : spaced;
-  const said = lower
+/** A name in words as its author wrote it (an exit rule's, say: "TP_hit" stays "TP hit",
+ * "stop-loss" keeps its hyphen): de-snaked, first letter up, indicators in capitals ("rsi_overbought" → "RSI overbought",
+ * "sma20_cross" → "SMA 20 cross"). */
+export function nameWords(name: string): string {
+  const said = name
+    .replace(/_+/g, " ")
+    .trim()
     .split(/ +/)
     .map((w) => {
       const m = INDICATOR.exec(w);
@@ -58,4 +56,14 @@ export function words(value: string | null | undefined): string {
     })
     .join(" ");
   return said.charAt(0).toUpperCase() + said.slice(1);
+}
+
+/** An identifier in words: known ones as written above, others (CAPITALS lowered) as
+ * `nameWords` says them. */
+export function words(value: string | null | undefined): string {
+  if (!value) return "";
+  const known = KNOWN[value];
+  if (known) return known;
+  const spaced = value.replace(/-+/g, " ");
+  return nameWords(spaced === spaced.toUpperCase() ? spaced.toLowerCase() : spaced);
 }

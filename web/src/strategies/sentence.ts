@@ -1,7 +1,7 @@
 // A strategy's rules read back as plain sentences ("Buy when RSI(14) crosses above 60 and
 // close > SMA(20) × 1.02"). Only words: the document itself is what the server judges.
 
-import { words } from "@/format";
+import { nameWords } from "@/format";
 
 type Node = Record<string, unknown>;
 
@@ -113,7 +113,7 @@ export function strategySentences(doc: Node): string[] {
   exits.forEach((rule, i) => {
     const override = rule.ignore_min_hold ? " (even within the minimum hold)" : "";
     const at = rule.exit_price ? ` at ${operand(rule.exit_price as Node)}` : "";
-    out.push(`${i === 0 ? "Sell" : "Otherwise sell"} when ${condition(rule.condition as Node)}${at}${override} — “${words(String(rule.name))}”.`);
+    out.push(`${i === 0 ? "Sell" : "Otherwise sell"} when ${condition(rule.condition as Node)}${at}${override} — “${nameWords(String(rule.name))}”.`);
   });
   const addon = doc.addon_rules as Node | undefined;
   if (addon?.enabled) {

@@ -17,10 +17,26 @@ the span from the first start to the last finish; CPU per order is this process'
 (the feed's share included), the figure least moved by other load on the machine, and each
 worker's own over its timed orders (the SDK's share: 300 orders/s on two cores needs both). It
 runs with 1 worker, then with ``--workers`` at once, and prints both against the targets
-(1 worker: p99 under 25 ms; 8 workers: 300 orders/s on SQLite).
+(1 worker: p99 under 25 ms; 8 workers: 300 orders/s on SQLite), each with how busy the
+whole machine was (all cores, the database server included: a rate that stops growing on a
+machine 100 % busy is the machine's limit, not the server's).
+
+``--servers 1 2`` runs the servers in processes of their own instead (as ``serve`` builds
+one; the first leads the feed and the trading loop, the others get the ticks over
+``--redis-url``), for each count in turn, the workers spread over them, and prints the rate
+with two processes against one (issue 25: ≥ 1.6× on PostgreSQL + Redis).
+
+Measured 2026-11-25 (2-core VM, Python reference about 7 ms, ``--orders 200``): PostgreSQL
++ Redis, 8 workers on one account, 95–102 orders/s with one process and 0.96–1.04× that
+with two, the machine 72–77 % busy (an account's orders queue on its ledger lock, held from
+the funds check to the commit); the same over 8 accounts (``--users 8``), 86/s and 1.56×,
+the machine 95 % busy. SQLite, one process, 8 workers: 119–138/s, the server at one core
+(its GIL), the machine 65 % busy; two processes 1.21× with p99 665 ms (SQLite's one writer,
+held across each order's Python work).
 
     .venv/bin/python bench/worker_orders.py [--orders 1000] [--workers 8] [--warmup 20]
         [--db-url postgresql+psycopg://postgres@127.0.0.1:5432/bench] [--universe nifty_50]
+        [--servers 1 2] [--redis-url redis://127.0.0.1:6379/0]
 """
 
 from __future__ import annotations
@@ -39,6 +55,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +64,7 @@ from scratch_db import open_scratch, scratch_database
 
 TARGET_P99_MS = 25.0  # one worker
 TARGET_PER_S = 300.0  # eight workers, SQLite
+TARGET_PROCESS_RATIO = 1.6  # two server processes against one (PostgreSQL + Redis)
 HEARTBEAT_S = 15.0
 SESSION = datetime.fromisoformat("2026-11-20T10:00:00+05:30")  # a Friday's session
 SYMBOLS = ("INFY", "TCS", "RELIANCE", "HDFCBANK", "ICICIBANK", "SBIN", "ITC", "LT")
@@ -164,18 +182,24 @@ def _build_runtime(db: Any, tmp: Path, universe: str | None) -> Any:
     return Runtime.build(settings, bus=bus, feed=feed, db=db)
 
 
-def _issue_tokens(runtime: Any, count: int) -> list[str]:
-    """A user, its paper money, and one paper worker token per worker."""
+def _issue_tokens(runtime: Any, count: int, users: int = 1) -> list[str]:
+    """`users` users, each with its paper money, and `count` paper worker tokens dealt to
+    them in turn (token n is user n modulo `users`'s)."""
     from tradertape.services.accounts import worker_tokens
     from tradertape.services.accounts.users import create_user
 
+    spec = worker_tokens.TokenSpec(name="bench", allowed_modes=["paper"])
     with runtime.db.session() as db:
-        user = create_user(db, clock=runtime.clock, email=f"bench-{time.time_ns()}@x.in")
-        runtime.exchange.deposit(db, user_id=user.id, amount=Decimal(10) ** 9)
-        spec = worker_tokens.TokenSpec(name="bench", allowed_modes=["paper"])
+        owners = []
+        for n in range(users):
+            user = create_user(db, clock=runtime.clock, email=f"bench-{time.time_ns()}-{n}@x.in")
+            runtime.exchange.deposit(db, user_id=user.id, amount=Decimal(10) ** 9)
+            owners.append(user.id)
         return [
-            worker_tokens.create(db, clock=runtime.clock, user_id=user.id, spec=spec).secret
-            for _ in range(count)
+            worker_tokens.create(
+                db, clock=runtime.clock, user_id=owners[n % users], spec=spec
+            ).secret
+            for n in range(count)
         ]
 
 
@@ -202,14 +226,22 @@ def _collect(processes: list[Any], results: Any) -> list[WorkerResult]:
     return done
 
 
-async def _phase(base_url: str, tokens: list[str], args: argparse.Namespace, label: str) -> None:
+async def _phase(
+    bases: list[str],
+    tokens: list[str],
+    args: argparse.Namespace,
+    label: str,
+    cpu_s: Callable[[], float] = time.process_time,
+) -> float:
+    """Each token's worker places its orders (worker n on server n modulo their count);
+    prints the line, returns orders/s. `cpu_s` reads the servers' CPU seconds."""
     context = multiprocessing.get_context("spawn")
     # Each worker warms up, then all start together: the warm-up is not measured.
     start, results = context.Barrier(len(tokens)), context.Queue()
     stamp = time.time_ns()
     plans = [
         WorkerPlan(
-            base_url=base_url,
+            base_url=bases[n % len(bases)],
             token=token,
             run_id=f"bench_{stamp}_{n}",
             symbol=SYMBOLS[n % len(SYMBOLS)],
@@ -219,18 +251,34 @@ async def _phase(base_url: str, tokens: list[str], args: argparse.Namespace, lab
         for n, token in enumerate(tokens)
     ]
     processes = [context.Process(target=_worker, args=(p, start, results)) for p in plans]
-    cpu0 = time.process_time()
+    cpu0, machine0 = cpu_s(), _machine_ticks()
     for process in processes:
         process.start()
     done = await asyncio.to_thread(_collect, processes, results)
-    cpu_ms = (time.process_time() - cpu0) * 1000 / (len(plans) * (args.orders + args.warmup))
+    cpu_ms = (cpu_s() - cpu0) * 1000 / (len(plans) * (args.orders + args.warmup))
     client_ms = sum(r.cpu_s for r in done) * 1000 / sum(len(r.latencies) for r in done)
-    _report(label, done, cpu_ms, client_ms, single=len(tokens) == 1)
+    (busy0, total0), (busy1, total1) = machine0, _machine_ticks()
+    busy = (busy1 - busy0) / max(total1 - total0, 1)
+    return _report(label, done, cpu_ms, client_ms, busy, single=len(tokens) == 1)
+
+
+def _machine_ticks() -> tuple[int, int]:
+    """The machine's busy and total CPU ticks so far, all cores (Linux's /proc/stat): how
+    much of the machine a phase used, the database server's share included."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    return sum(fields) - idle, sum(fields)
 
 
 def _report(
-    label: str, done: list[WorkerResult], cpu_ms: float, client_ms: float, *, single: bool
-) -> None:
+    label: str,
+    done: list[WorkerResult],
+    cpu_ms: float,
+    client_ms: float,
+    busy: float,
+    *,
+    single: bool,
+) -> float:
     latencies = sorted(x for r in done for x in r.latencies)
     span = max(r.finished for r in done) - min(r.started for r in done)
     rate = len(latencies) / span
@@ -239,13 +287,15 @@ def _report(
     line = (
         f"{label:<20} {len(latencies):>6} orders {rate:6.0f} orders/s  "
         f"p50 {p50:6.2f} ms  p99 {p99:6.2f} ms  max {latencies[-1] * 1000:6.1f} ms  "
-        f"CPU per order: server {cpu_ms:5.2f} ms, workers {client_ms:5.2f} ms"
+        f"CPU per order: server {cpu_ms:5.2f} ms, workers {client_ms:5.2f} ms; "
+        f"machine {busy:4.0%} busy"
     )
     if single:
         line += f"  (p99 target {TARGET_P99_MS:.0f} ms: {p99 / TARGET_P99_MS:.2f}x)"
     else:
         line += f"  (target {TARGET_PER_S:.0f} orders/s: {rate / TARGET_PER_S:.2f}x)"
     print(line, flush=True)
+    return rate
 
 
 async def _serve_and_measure(args: argparse.Namespace) -> None:
@@ -256,7 +306,7 @@ async def _serve_and_measure(args: argparse.Namespace) -> None:
 
     with tempfile.TemporaryDirectory() as tmp, _database(args.db_url) as db:
         runtime = _build_runtime(db, Path(tmp), args.universe)
-        tokens = _issue_tokens(runtime, 1 + args.workers)
+        tokens = _issue_tokens(runtime, 1 + args.workers, args.users)
         app = create_app(runtime)
         settle()  # as `tradertape serve` does (GC freeze, GIL switch interval)
         if args.switch_ms is not None:
@@ -282,10 +332,55 @@ async def _serve_and_measure(args: argparse.Namespace) -> None:
             flush=True,
         )
         base_url = f"http://127.0.0.1:{port}"
-        await _phase(base_url, tokens[:1], args, f"{backend}, 1 worker")
-        await _phase(base_url, tokens[1:], args, f"{backend}, {args.workers} workers")
+        await _phase([base_url], tokens[:1], args, f"{backend}, 1 worker")
+        await _phase([base_url], tokens[1:], args, f"{backend}, {args.workers} workers")
         server.should_exit = True
         await serving
+    print(host_line())
+
+
+async def _spawned_and_measure(args: argparse.Namespace) -> None:
+    """`--servers`: for each count, that many server processes (`load._server`: as `serve`
+    builds one, the first to start leads the feed and the trading loop, ticks reach the
+    others over Redis), every worker's orders spread over them; the rates side by side."""
+    import load
+
+    context = multiprocessing.get_context("spawn")
+    universe = args.universe or "nifty_50"
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        scratch_database(args.db_url, Path(folder)) as (url, schema),
+    ):
+        tmp = Path(folder)
+        db = open_scratch(url, schema)
+        try:
+            tokens = _issue_tokens(_build_runtime(db, tmp, universe), 1 + args.workers, args.users)
+        finally:
+            db.dispose()
+        backend = "sqlite" if schema is None else "postgresql"
+        print(
+            f"{backend}; feed: {universe}; {args.orders} orders per worker, {args.warmup} warm-up"
+        )
+        rates: dict[int, float] = {}
+        for count in args.servers:
+            options = argparse.Namespace(universe=universe)
+            redis = args.redis_url if count > 1 else None
+            servers = load._start_servers(context, options, count, url, schema, redis, tmp)
+            cpu = partial(load._cpu_s, [process.pid for process in servers.processes])
+            label = f"{backend}, {count} server{'s' if count > 1 else ''}"
+            try:
+                await _phase(servers.bases[:1], tokens[:1], args, f"{label}, 1 worker", cpu)
+                many = f"{label}, {args.workers} workers"
+                rates[count] = await _phase(servers.bases, tokens[1:], args, many, cpu)
+            finally:
+                servers.finish()
+        if len(rates) > 1:
+            least = min(rates)
+            ratios = [f"{n}: {rate / rates[least]:.2f}x" for n, rate in rates.items() if n != least]
+            print(
+                f"  orders/s against {least} process: {', '.join(ratios)}"
+                f" (target {TARGET_PROCESS_RATIO}x with 2)"
+            )
     print(host_line())
 
 
@@ -294,16 +389,28 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=1000, help="timed orders per worker")
     parser.add_argument("--workers", type=int, default=8, help="workers in the second phase")
     parser.add_argument("--warmup", type=int, default=20, help="untimed orders per worker")
+    parser.add_argument(
+        "--users", type=int, default=1, help="the workers' accounts (default: one user's)"
+    )
     parser.add_argument("--db-url", default=None, help="PostgreSQL URL (default: SQLite file)")
     parser.add_argument(
         "--switch-ms", type=float, default=None, help="GIL switch interval (default: serve's)"
     )
     parser.add_argument("--universe", default=None, help="feed only this universe (nifty_50)")
+    parser.add_argument(
+        "--servers",
+        type=int,
+        nargs="+",
+        default=None,
+        help="server processes, each count in turn (e.g. 1 2; default: one, in this process)",
+    )
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0", help="with --servers")
     args = parser.parse_args()
     from tradertape.api.process import loop_factory
 
+    measure = _serve_and_measure if args.servers is None else _spawned_and_measure
     with asyncio.Runner(loop_factory=loop_factory()) as runner:
-        runner.run(_serve_and_measure(args))
+        runner.run(measure(args))
 
 
 if __name__ == "__main__":

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
 from fastapi.testclient import TestClient
 
 from tradertape.runtime import Runtime
 from tradertape.services.accounts.users import create_user
+from tradertape.services.portfolios.deploy import PortfolioDeploy, deploy
+from tradertape.services.research import strategies
 
 PASSWORD = "correct horse battery"
 
@@ -61,3 +64,22 @@ def deploy_funded(client: TestClient, body: dict[str, Any]) -> Any:
         funded = client.post("/api/portfolio/funds", json={"amount": str(amount)})
         assert funded.status_code == 201, funded.text
     return client.post("/api/model/portfolios/deploy", json=body)
+
+
+def deploy_v1(runtime: Runtime, user_id: int) -> int:
+    """A paper V1 Momentum portfolio of ₹10,00,000 on the NIFTY 50, through the service (as
+    the deploy route does); its id."""
+    with runtime.db.session() as db:
+        v1 = strategies.by_builtin_key(db, "v1_momentum", clock=runtime.clock)
+        assert v1 is not None
+        request = PortfolioDeploy(
+            strategy_id=v1.id, universe="nifty_50", starting_capital=Decimal(1_000_000)
+        )
+        return deploy(
+            db,
+            request,
+            store=runtime.candles,
+            clock=runtime.clock,
+            user_id=user_id,
+            live_trading_enabled=False,
+        ).id

@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from tests.helpers import make_user, sign_in
+from tests.helpers import deploy_v1, make_user, sign_in
 from tests.integration.test_option_protection import NIFTY, entered_spread
 from tests.integration.test_option_protection import exits as option_exits
 from tests.integration.test_worker_protection import STOP_2PCT
@@ -42,10 +42,8 @@ from tradertape.runtime import Runtime
 from tradertape.services.notifications.telegram import briefing
 from tradertape.services.notifications.telegram.briefing import BriefingJobs
 from tradertape.services.notifications.telegram.reports import Reports
-from tradertape.services.portfolios.deploy import PortfolioDeploy, deploy
 from tradertape.services.portfolios.schedule import PortfolioJobs
 from tradertape.services.portfolios.signals import PortfolioTrading
-from tradertape.services.research import strategies
 from tradertape.testkit import make_tick
 
 STEP = timedelta(seconds=5)  # the loop's job timer
@@ -330,27 +328,10 @@ def test_a_protected_run_whose_rules_cannot_be_read_fails_alone(
     assert len(_told(runtime, poisoned.user_id)) == 1
 
 
-def _portfolio(runtime: Runtime, user_id: int) -> int:
-    with runtime.db.session() as db:
-        v1 = strategies.by_builtin_key(db, "v1_momentum", clock=runtime.clock)
-        assert v1 is not None
-        request = PortfolioDeploy(
-            strategy_id=v1.id, universe="nifty_50", starting_capital=Decimal(1_000_000)
-        )
-        return deploy(
-            db,
-            request,
-            store=runtime.candles,
-            clock=runtime.clock,
-            user_id=user_id,
-            live_trading_enabled=False,
-        ).id
-
-
 def test_a_portfolio_whose_scan_raises_fails_alone(with_candles: Runtime):
     runtime = with_candles
     poisoner, other = make_user(runtime, "a@x.in"), make_user(runtime, "b@x.in")
-    bad, good = _portfolio(runtime, poisoner), _portfolio(runtime, other)
+    bad, good = deploy_v1(runtime, poisoner), deploy_v1(runtime, other)
     with runtime.db.session() as db:  # a pinned strategy document no scanner reads
         db.execute(
             update(ModelPortfolio)

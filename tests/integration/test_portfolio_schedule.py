@@ -4,16 +4,16 @@ and a fresh deploy scans the last completed session at once, at any hour."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 
-from tests.helpers import make_user
-from tradertape.db.models import ModelPortfolio
+from sqlalchemy import select
+
+from tests.helpers import deploy_v1, make_user
+from tradertape.db.models import ModelPortfolio, ModelSignal
 from tradertape.ports.clock import IST, ManualClock
 from tradertape.runtime import Runtime
-from tradertape.services.portfolios.deploy import PortfolioDeploy, deploy
+from tradertape.services.portfolios import scanner
 from tradertape.services.portfolios.schedule import PortfolioJobs
 from tradertape.services.portfolios.signals import PortfolioTrading
-from tradertape.services.research import strategies
 
 
 def test_a_fresh_deploy_scans_at_once_then_after_each_close_and_skips_holidays(
@@ -22,20 +22,7 @@ def test_a_fresh_deploy_scans_at_once_then_after_each_close_and_skips_holidays(
     runtime = with_candles
     clock = runtime.clock
     user_id = make_user(runtime, "pm@x.in")
-    with runtime.db.session() as db:
-        v1 = strategies.by_builtin_key(db, "v1_momentum", clock=clock)
-        assert v1 is not None
-        request = PortfolioDeploy(
-            strategy_id=v1.id, universe="nifty_50", starting_capital=Decimal(1_000_000)
-        )
-        portfolio_id = deploy(
-            db,
-            request,
-            store=runtime.candles,
-            clock=clock,
-            user_id=user_id,
-            live_trading_enabled=False,
-        ).id
+    portfolio_id = deploy_v1(runtime, user_id)
     # the history the test has is 2022–2025: the scheduler's clock starts in it
     clock = ManualClock(datetime(2025, 6, 2, 11, 0, tzinfo=IST))  # Monday, in the session
     venue = PortfolioTrading(orders=runtime.orders, exchange=runtime.exchange, clock=clock)
@@ -57,3 +44,33 @@ def test_a_fresh_deploy_scans_at_once_then_after_each_close_and_skips_holidays(
         portfolio = db.get(ModelPortfolio, portfolio_id)
         assert portfolio is not None
         assert str(portfolio.last_scan_date) == "2025-06-02"
+
+
+def test_two_scans_of_one_day_at_once_write_its_signals_once(with_candles: Runtime):
+    # The scheduler's first scan of a fresh deploy and POST /api/model/scan, interleaved:
+    # the first has read the portfolio (never scanned) when the second scans and commits.
+    runtime = with_candles
+    user_id = make_user(runtime, "race@x.in")
+    portfolio_id = deploy_v1(runtime, user_id)
+    day = date(2025, 5, 30)
+    with runtime.db.session() as late, runtime.db.session() as early:
+        stale = late.get(ModelPortfolio, portfolio_id)
+        assert stale is not None
+        assert stale.last_scan_date is None
+        first = early.get(ModelPortfolio, portfolio_id)
+        assert first is not None
+        done = scanner.scan(early, first, store=runtime.candles, clock=runtime.clock, day=day)
+        assert done.skipped is None
+        assert done.entries
+        again = scanner.scan(late, stale, store=runtime.candles, clock=runtime.clock, day=day)
+        assert again.skipped == f"already scanned {day}"
+    with runtime.db.session() as db:
+        written = db.scalars(
+            select(ModelSignal).where(
+                ModelSignal.portfolio_id == portfolio_id, ModelSignal.signal_date == day
+            )
+        ).all()
+        entries = [s for s in written if s.signal_type == "entry"]
+        # the first scan's alone (the entries it ranked, and those it dropped), each once
+        assert len(entries) == len(done.entries) + done.dropped
+        assert len({s.symbol for s in entries}) == len(entries)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -67,11 +68,32 @@ class ExactDecimal(TypeDecorator[Decimal]):
         return Decimal(format(number.normalize(), "f"))
 
 
+@dataclass(frozen=True, slots=True)
+class EncodedJSON:
+    """A document with its JSON text, written once: `FastJSON` stores the text as it is,
+    and an answer splices it in unparsed (a backtest's curve and trades, 0.2 MB, were
+    written once to be stored and again to be answered; a stored run is read as text,
+    `services.research.backtests.read`, and sent without being parsed and written again)."""
+
+    text: bytes
+    value: Any = None  # the document itself when it is at hand, else parsed on demand
+
+    @classmethod
+    def of(cls, value: Any) -> EncodedJSON:
+        """`value` and its JSON text."""
+        return cls(to_json(value), value)
+
+    def parsed(self) -> Any:
+        """The document (parsed from the text when only the text is at hand)."""
+        return from_json(self.text) if self.value is None else self.value
+
+
 class FastJSON(TypeDecorator[Any]):
     """JSON written and read by pydantic's Rust codec instead of the standard library's:
     for the large documents a row may hold (a backtest's curve and trades), several times
     faster both ways. The column is a plain JSON column on both backends; NaN and ±inf are
-    written as ``NaN`` and ``Infinity``, as `json.dumps` writes them."""
+    written as ``NaN`` and ``Infinity``, as `json.dumps` writes them. An `EncodedJSON` is
+    stored as its text, not written again."""
 
     impl = JSON
     cache_ok = True
@@ -80,6 +102,8 @@ class FastJSON(TypeDecorator[Any]):
         """Serialize to JSON text."""
 
         def process(value: Any) -> str | None:
+            if isinstance(value, EncodedJSON):
+                return value.text.decode()
             return None if value is None else to_json(value).decode()
 
         return process

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from tests.unit.backtest.test_invariants import _panel
 from tradertape.backtest.engine import BacktestResult, BacktestSettings, run_backtest
-from tradertape.services.research.simulation import equity_rows, round_each, trade_rows
+from tradertape.services.research.simulation import equity_rows, iso_days, round_each, trade_rows
 from tradertape.strategies.builtins import builtin
 from tradertape.strategies.dsl import BaseModelId
 
@@ -83,3 +83,18 @@ def test_round_each_rounds_as_round_does(values: list[float], digits: int):
     array = np.array(values + TIES, dtype=np.float64)
     got = round_each(array, digits)
     assert all(_same(g, round(v, digits)) for g, v in zip(got, array.tolist(), strict=True))
+
+
+@given(
+    st.lists(
+        st.one_of(st.integers(min_value=-800_000, max_value=2_900_000), st.none()), max_size=40
+    )
+)
+def test_iso_days_writes_each_day_as_numpy_does(numbers: list[int | None]):
+    # None is NaT; the range spans years 0 to 9000 (NumPy writes every one as YYYY-MM-DD)
+    days = np.array(
+        [np.datetime64("NaT") if n is None else np.datetime64(n, "D") for n in numbers],
+        dtype="datetime64[D]",
+    )
+    assert iso_days(days) == days.astype(str).tolist()
+    assert iso_days(days) == days.astype(str).tolist()  # and again, from what it remembers

@@ -19,25 +19,26 @@ const AVAILABLE: [NumberKey<MarginAvailable>, string][] = [
   ["collateral", "Collateral (pledged)"],
   ["adhoc_margin", "Adhoc margin"],
 ];
-const UTILISED: [NumberKey<MarginUtilised>, string][] = [
+const UTILISED: [NumberKey<MarginUtilised>, string, "pnl"?][] = [
   ["debits", "Used margin"],
   ["span", "SPAN"],
   ["exposure", "Exposure"],
   ["option_premium", "Options premium"],
   ["delivery", "Delivery margin"],
   ["payout", "Payout"],
-  ["m2m_realised", "Realised M2M"],
-  ["m2m_unrealised", "Unrealised M2M"],
+  ["m2m_realised", "Realised M2M today", "pnl"],
+  ["m2m_unrealised", "Unrealised M2M today", "pnl"],
 ];
 
-function Figures<T extends object>({ rows, data, label }: { rows: [NumberKey<T>, string][]; data: T; label: string }) {
+/** Label and amount rows; a row marked "pnl" is a profit or loss (signed, in colour). */
+function Figures<T extends object>({ rows, data, label }: { rows: [NumberKey<T>, string, "pnl"?][]; data: T; label: string }) {
   return (
     <Table fz="sm" aria-label={label}>
       <Table.Tbody>
-        {rows.map(([key, name]) => (
+        {rows.map(([key, name, kind]) => (
           <Table.Tr key={key}>
             <Table.Th scope="row" fw={400}>{name}</Table.Th>
-            <Table.Td className="num"><Money value={num(data, key)} /></Table.Td>
+            <Table.Td className="num"><Money value={num(data, key)} pnl={kind === "pnl"} /></Table.Td>
           </Table.Tr>
         ))}
       </Table.Tbody>
@@ -100,7 +101,7 @@ function BooksTable({ books, selected }: { books: BookSummary[]; selected: strin
               <Table.Th className="num">Opening balance</Table.Th>
               <Table.Th className="num">Positions value</Table.Th>
               <Table.Th className="num">Realised today</Table.Th>
-              <Table.Th className="num">Unrealised</Table.Th>
+              <Table.Th className="num">Unrealised (vs average cost)</Table.Th>
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
@@ -119,7 +120,7 @@ function BooksTable({ books, selected }: { books: BookSummary[]; selected: strin
         </Table>
       </Table.ScrollContainer>
       <Text size="xs" c="dimmed" mt="xs">
-        A portfolio's capital is allocated from the account's cash when it is deployed, so the books add up to the account: nothing is counted twice.
+        A portfolio's capital is allocated from the account's cash when it is deployed, so the books add up to the account: nothing is counted twice. Unrealised here is each open position against its average cost, since it was opened; the M2M above counts today only.
       </Text>
     </Paper>
   );
@@ -154,6 +155,9 @@ export function Component() {
             <Figures rows={AVAILABLE} data={available} label="Available" />
             <Figures rows={UTILISED} data={utilised} label="Utilised" />
           </SimpleGrid>
+          <Text size="xs" c="dimmed" mt="xs">
+            M2M is today's profit or loss: what is held since yesterday is marked from yesterday's close, what was bought today from its price. Realised is on positions closed today; unrealised on those still open.
+          </Text>
         </Paper>
       )}
       {books.data && <BooksTable books={books.data} selected={book} />}

@@ -8,6 +8,7 @@ them in the answer's shape); ``?columns=true`` sends them as columns instead of 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
@@ -28,6 +29,7 @@ from tradertape.api.schemas.strategies import (
 from tradertape.api.schemas.sweeps import BacktestProgressMessage
 from tradertape.backtest.request import BacktestRequest
 from tradertape.db.models import BacktestRun
+from tradertape.db.types import EncodedJSON
 from tradertape.services.research import backtests
 from tradertape.services.research.simulation import rows_of
 
@@ -65,30 +67,52 @@ def _days(stored: Any) -> list[dict[str, Any]]:
     return rows_of(stored)
 
 
-def _full(row: BacktestRun, *, columns: bool = False) -> Response:
-    """`BacktestRunOut` as JSON: the brief through its model, the rest as stored."""
+def _full(
+    row: BacktestRun,
+    *,
+    columns: bool = False,
+    days: EncodedJSON | None = None,
+    trades: EncodedJSON | None = None,
+) -> Response:
+    """`BacktestRunOut` as JSON: the brief through its model, the rest as stored. Columns
+    stored as columns go in as their JSON text (`days` and `trades` when read as text, else
+    the row's own), not parsed and written again."""
     answer: dict[str, Any] = _brief(row).model_dump(mode="json")
     answer["strategy"] = row.strategy_snapshot
     answer["timings_ms"] = {key: float(ms) for key, ms in row.timings_ms.items()}
-    if columns:
-        days, trades = row.equity_curve, row.trades
-        answer["equity_curve"], answer["trades"] = [], []
-        answer["equity_columns"] = (
-            days if isinstance(days, dict) else _as_columns(_days(days), BacktestDayColumns)
-        )
-        answer["trade_columns"] = (
-            trades if isinstance(trades, dict) else _as_columns(trades, BacktestTradeColumns)
-        )
-    else:
-        answer["equity_curve"] = _days(row.equity_curve)
-        answer["trades"] = rows_of(row.trades)
-    return Response(to_json(answer), media_type="application/json")
+    days = days or _encoded(row.equity_curve)
+    trades = trades or _encoded(row.trades)
+    if not columns:
+        answer["equity_curve"] = _days(days.parsed())
+        answer["trades"] = rows_of(trades.parsed())
+        return Response(to_json(answer), media_type="application/json")
+    answer["equity_curve"], answer["trades"] = [], []
+    spliced = {
+        "equity_columns": _columns_text(days, BacktestDayColumns, _days),
+        "trade_columns": _columns_text(trades, BacktestTradeColumns, rows_of),
+    }
+    return Response(_with_texts(to_json(answer), spliced), media_type="application/json")
 
 
-def _as_columns(rows: list[dict[str, Any]], shape: type[BaseModel]) -> dict[str, list[Any]]:
-    """Rows stored before columns were (or none yet: a queued or failed run), as columns:
-    every field of `shape`, each an empty list when there are no rows."""
-    return {key: [row.get(key) for row in rows] for key in shape.model_fields}
+def _encoded(stored: Any) -> EncodedJSON:
+    return stored if isinstance(stored, EncodedJSON) else EncodedJSON(to_json(stored), stored)
+
+
+def _columns_text(
+    stored: EncodedJSON, shape: type[BaseModel], rows: Callable[[Any], list[dict[str, Any]]]
+) -> bytes:
+    """Stored columns as they are; rows (stored before columns were, or none yet: a queued
+    or failed run) as columns, every field of `shape` (each empty when there are no rows)."""
+    if stored.text.lstrip()[:1] == b"{":
+        return stored.text
+    found = rows(stored.parsed())
+    return to_json({key: [row.get(key) for row in found] for key in shape.model_fields})
+
+
+def _with_texts(answer: bytes, texts: dict[str, bytes]) -> bytes:
+    """A JSON object (not empty) with members whose values are JSON text added at its end."""
+    members = b"".join(b"," + to_json(key) + b":" + text for key, text in texts.items())
+    return answer[:-1] + members + b"}"
 
 
 @router.post("/run", response_model=BacktestRunOut)
@@ -151,8 +175,8 @@ def get_run(
     run_id: RowId, user: CurrentUser, runtime: RuntimeDep, db: DbDep, columns: Columns = False
 ) -> Response:
     """One run with its equity and drawdown curves and every trade."""
-    row = backtests.get_current(db, run_id, user_id=user.id, clock=runtime.clock)
-    return _full(row, columns=columns)
+    stored = backtests.read(db, run_id, user_id=user.id, clock=runtime.clock)
+    return _full(stored.row, columns=columns, days=stored.equity_curve, trades=stored.trades)
 
 
 @router.delete("/runs/{run_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -26,6 +26,7 @@ from tradertape.backtest.engine import BacktestSettings, market_of, params_of, r
 from tradertape.candles import CandleStore
 from tradertape.candles.bars import FloatArray
 from tradertape.candles.panel import Panel, day_numbers
+from tradertape.db.locks import lock_names
 from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal
 from tradertape.domain.signals import ACTIONABLE, SignalStatus
 from tradertape.domain.ticks import RoundDirection, round_to_tick
@@ -267,6 +268,20 @@ def _price(value: float) -> Decimal:
     return Decimal(str(round(value, 2)))
 
 
+def scan_lock(portfolio_id: int) -> str:
+    """The named lock (`db.locks`) a portfolio's scan writes under."""
+    return f"portfolio-scan:{portfolio_id}"
+
+
+def _not_due(portfolio: ModelPortfolio, day: date) -> str | None:
+    """Why `portfolio` takes no scan of `day`: stopped, or scanned for it (or later)."""
+    if portfolio.status != "active":
+        return f"portfolio is {portfolio.status}"
+    if portfolio.last_scan_date is not None and portfolio.last_scan_date >= day:
+        return f"already scanned {portfolio.last_scan_date}"
+    return None
+
+
 def entry_prices(close: Decimal, buffer_pct: float) -> tuple[Decimal, Decimal]:
     """A BUY GTT's trigger (close plus the entry buffer) and limit, on the tick grid."""
     trigger = round_to_tick(close * (1 + Decimal(str(buffer_pct)) / 100), RoundDirection.UP)
@@ -289,11 +304,8 @@ def scan(
     its own.
     """
     report = ScanReport(portfolio.id, day)
-    if portfolio.status != "active":
-        report.skipped = f"portfolio is {portfolio.status}"
-        return report
-    if portfolio.last_scan_date is not None and portfolio.last_scan_date >= day:
-        report.skipped = f"already scanned {portfolio.last_scan_date}"
+    report.skipped = _not_due(portfolio, day)
+    if report.skipped is not None:
         return report
     positions = db.scalars(
         select(ModelPosition).where(
@@ -306,6 +318,17 @@ def scan(
     loaded = market.load(portfolio, [p.symbol for p in positions], oldest, day)
     if loaded is None:
         report.skipped = f"no candles for {day} (not a trading day, or data not loaded yet)"
+        return report
+    # Under the portfolio's lock (held to the commit), as it is now: two scans at once (the
+    # scheduler's first scan of a fresh deploy and POST /api/model/scan) both found it
+    # unscanned and wrote the day's signals twice. Taken once the candles are loaded (the
+    # long part): on SQLite the lock is the one writer.
+    lock_names(db, [scan_lock(portfolio.id)])
+    db.flush()  # what the caller changed and has not written is kept, not refreshed away
+    db.refresh(portfolio)
+    report.skipped = _not_due(portfolio, day)
+    if report.skipped is not None:
+        db.commit()  # nothing of the scan's: the lock goes back at once
         return report
     work = _Scan(db, portfolio, loaded, day)
     work.decide()

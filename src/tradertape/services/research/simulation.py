@@ -172,6 +172,24 @@ def round_each(values: npt.NDArray[np.float64], digits: int) -> list[float]:
     return out
 
 
+_ISO_DAYS: dict[int, str] = {}  # day number (since 1970-01-01) -> "YYYY-MM-DD"
+
+
+def iso_days(days: npt.NDArray[np.datetime64]) -> list[str]:
+    """``days.astype(str).tolist()`` for calendar days ("NaT" included), at a dict lookup
+    each: NumPy formats a date in about half a microsecond and an answer holds thousands
+    (each day of the curve, each trade's entry and exit), but they are the same few
+    thousand trading days run after run, so each is formatted once per process."""
+    numbers: list[int] = days.astype("datetime64[D]").view(np.int64).tolist()
+    try:
+        return [_ISO_DAYS[n] for n in numbers]
+    except KeyError:
+        new = sorted(set(numbers) - _ISO_DAYS.keys())
+        texts = np.array(new, dtype=np.int64).view("datetime64[D]").astype(str).tolist()
+        _ISO_DAYS.update(zip(new, texts, strict=True))
+        return [_ISO_DAYS[n] for n in numbers]
+
+
 def _or_none(values: list[float], keep: npt.NDArray[np.bool_]) -> list[float | None]:
     return [v if ok else None for v, ok in zip(values, keep.tolist(), strict=True)]
 
@@ -197,7 +215,7 @@ def equity_columns(result: BacktestResult) -> Columns:
     """The equity and drawdown curves, one list per field, a value per trading day, with
     the benchmark's rebased equity beside them (for a chart of one against the other)."""
     return {
-        "date": result.days.astype("datetime64[D]").astype(str).tolist(),
+        "date": iso_days(result.days),
         "equity": round_each(result.equity, 2),
         "drawdown": round_each(result.drawdown, 4),
         "positions": result.positions.tolist(),
@@ -212,9 +230,9 @@ def trade_columns(result: BacktestResult) -> Columns:
     return {
         "symbol": tape.symbols(),
         "sector": [tape.sectors[j] for j in tape.symbol.tolist()],
-        "entry_date": tape.entry_date.astype(str).tolist(),
+        "entry_date": iso_days(tape.entry_date),
         "entry_price": round_each(tape.entry_price, 4),
-        "exit_date": tape.exit_date.astype(str).tolist(),
+        "exit_date": iso_days(tape.exit_date),
         "exit_price": round_each(tape.exit_price, 4),
         "quantity": tape.quantity.tolist(),
         "pnl": round_each(tape.pnl, 2),

@@ -32,9 +32,11 @@ class Order(OwnedByKey, Base):
         # The idempotency guarantee: one order per client key per user, enforced by the database.
         UniqueConstraint("user_id", "client_key"),
         Index("ix_orders_broker_status", "broker", "status"),
-        # The funds check sums a user's working buys: found by status, not by scanning
-        # every order the user ever placed.
-        Index("ix_orders_user_status", "user_id", "status"),
+        # A user's reads at one broker seek that user's rows: with the broker-led indexes
+        # alone SQLite's planner walked every user's orders at the broker. The funds check
+        # finds a user's working orders by status; the order book today's by time.
+        Index("ix_orders_user_broker_status", "user_id", "broker", "status"),
+        Index("ix_orders_user_broker_placed", "user_id", "broker", "placed_at"),
         # A broker's report (postback, socket, poll) finds its order by the broker's id.
         Index("ix_orders_broker_order", "broker", "broker_order_id", unique=True),
     )
@@ -108,6 +110,9 @@ class Trade(OwnedByKey, Base):
         Index("ix_trades_order_broker_trade", "order_pk", "broker_trade_id", unique=True),
         # A view of one book reads its trades only.
         Index("ix_trades_user_book", "user_id", "book"),
+        # A ledger at one broker reads its trades in order, and after a version only those
+        # past the last one it saw (`trades.id > ?`), not the user's whole history.
+        Index("ix_trades_user_broker_id", "user_id", "broker", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

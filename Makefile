@@ -109,14 +109,14 @@ test-e2e: install chromium
 	cd agent/web && npx playwright test
 
 test-sqlite: install
-	$(BIN)/python -m pytest -n auto --db-url sqlite --cov --cov-report=term:skip-covered --cov-fail-under=90
+	$(BIN)/python -m pytest -n auto --db-url sqlite --cov --cov-report=term:skip-covered --cov-fail-under=90 --durations=20
 	$(BIN)/python -m coverage report --include='*/tradertape_worker/*' --fail-under=100 --skip-covered
 
 # The PostgreSQL pass re-runs every test that touches the database; when no server
 # answers it is skipped, and says so.
 test-postgres: install
 	@if $(BIN)/python scripts/pg_ready.py "$(PG_TEST_URL)"; then \
-		$(BIN)/python -m pytest -n auto --db-url "$(PG_TEST_URL)" -m db -p no:cacheprovider; \
+		$(BIN)/python -m pytest -n auto --db-url "$(PG_TEST_URL)" -m db -p no:cacheprovider --durations=20; \
 	else \
 		echo "SKIPPED: PostgreSQL tests (no server answered at $(PG_TEST_URL))"; \
 	fi

@@ -5,6 +5,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useSearchParams } from "react-router";
 import { api, type components } from "@/api/client";
 import { unwrap } from "@/api/errors";
+import { MARKS_REFRESH_MS } from "@/api/refresh";
 import type { NumberKey, TextKey } from "@/api/rows";
 import type { Column } from "@/components/DataTable";
 import { Money } from "@/components/Money";
@@ -35,8 +36,6 @@ export const symbolOf = (row: { exchange?: string | null; tradingsymbol?: string
 /** Kite's order-book times are IST wall-clock text ("2026-11-23 10:21:59"): shown as is. */
 export const clockTime = (value: string): string => (value.length > 10 ? value.slice(11, 19) : value);
 
-const REFRESH_MS = 5_000;
-
 /** The account in use (the connected broker's, else every paper book): the views' default. */
 export const ALL_BOOKS = "";
 /** Every book together: the paper books, then the connected broker's rows (docs/books.md). */
@@ -63,7 +62,7 @@ export function useBooks() {
   return useQuery({
     queryKey: ["portfolio", "books"],
     queryFn: async () => unwrap(await api.GET("/api/portfolio/books")),
-    refetchInterval: REFRESH_MS,
+    refetchInterval: MARKS_REFRESH_MS,
   });
 }
 
@@ -80,35 +79,35 @@ export function useOrders(book: string = ALL_BOOKS) {
   return useQuery({
     queryKey: ["portfolio", "orders", book],
     queryFn: async () => unwrap(await api.GET("/api/portfolio/orders", { params: bookQuery(book) })),
-    refetchInterval: REFRESH_MS,
+    refetchInterval: MARKS_REFRESH_MS,
   });
 }
 export function useTrades(book: string = ALL_BOOKS) {
   return useQuery({
     queryKey: ["portfolio", "trades", book],
     queryFn: async () => unwrap(await api.GET("/api/portfolio/trades", { params: bookQuery(book) })),
-    refetchInterval: REFRESH_MS,
+    refetchInterval: MARKS_REFRESH_MS,
   });
 }
 export function usePositions(book: string = ALL_BOOKS) {
   return useQuery({
     queryKey: ["portfolio", "positions", book],
     queryFn: async () => unwrap(await api.GET("/api/portfolio/positions", { params: bookQuery(book) })),
-    refetchInterval: REFRESH_MS,
+    refetchInterval: MARKS_REFRESH_MS,
   });
 }
 export function useHoldings(book: string = ALL_BOOKS) {
   return useQuery({
     queryKey: ["portfolio", "holdings", book],
     queryFn: async () => unwrap(await api.GET("/api/portfolio/holdings", { params: bookQuery(book) })),
-    refetchInterval: REFRESH_MS,
+    refetchInterval: MARKS_REFRESH_MS,
   });
 }
 export function useMargins(book: string = ALL_BOOKS) {
   return useQuery({
     queryKey: ["portfolio", "margins", book],
     queryFn: async () => unwrap(await api.GET("/api/portfolio/margins", { params: bookQuery(book) })),
-    refetchInterval: REFRESH_MS,
+    refetchInterval: MARKS_REFRESH_MS,
   });
 }
 

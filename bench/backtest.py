@@ -21,8 +21,9 @@ On synthetic NIFTY 100 daily bars, 2020-01-01..2026-01-01 (generated once into
 4. **A 200-variant grid** of V1 (SMA length × minimum hold × RSI ceiling) sharing one
    `IndicatorBook`, on one core and on ``--workers`` processes. Target ≤ 2 s on one core.
 5. **Over HTTP**: ``POST /api/backtest/run`` (V1, NIFTY 100, five years) to a server on
-   loopback (SQLite), and ``GET`` of the stored run, against the engine's time for the same
-   run (`run_backtest` on the loaded panel) in the same process, the calls taken in turn
+   loopback (SQLite, settled as ``serve`` settles its process), and ``GET`` of the stored
+   run, against the engine's time for the same run (`run_backtest` on the loaded panel) in
+   the same process (its freed memory kept too, as the server's), the calls taken in turn
    (medians). Target ≤ 1.3× the loading and the engine (``columns=true``, the shape the
    issue asks for; rows are printed too).
 
@@ -890,7 +891,7 @@ import sys
 from pathlib import Path
 import uvicorn
 from tradertape.api.app import create_app
-from tradertape.api.process import UVICORN
+from tradertape.api.process import UVICORN, settle
 from tradertape.db.migrate import upgrade
 from tradertape.runtime import Runtime
 from tradertape.services.accounts.users import create_user
@@ -904,6 +905,7 @@ runtime = Runtime.build(settings)
 upgrade(runtime.db.engine)
 with runtime.db.session() as db:
     create_user(db, clock=runtime.clock, email=email, password=password)
+settle()
 uvicorn.run(create_app(runtime), host="127.0.0.1", port=port, log_level="warning", **UVICORN)
 """
 
@@ -941,9 +943,11 @@ def bench_http(data_dir: Path, runs: int) -> None:
     """``POST /api/backtest/run`` and ``GET /api/backtest/runs/{id}`` against the engine."""
     import httpx
 
+    from tradertape.api.process import keep_freed_memory
     from tradertape.backtest.request import BacktestRequest
     from tradertape.services.research.simulation import load_market, settings_of, simulate
 
+    keep_freed_memory()  # the engine measured on the footing the server runs it on
     print(f"\n5. over HTTP: V1, {UNIVERSE}, {HTTP_START}..{END}, every constraint on")
     body = {
         "strategy": builtin(BaseModelId.V1).model_dump(mode="json"),

@@ -20,7 +20,7 @@ together).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -54,8 +54,12 @@ def _levels(
 
 
 def timestamp(ts: datetime) -> str:
-    """A tick instant as clients see it: ISO 8601 in IST with milliseconds."""
-    return ts.astimezone(IST).isoformat(timespec="milliseconds")
+    """A tick instant as clients see it: ISO 8601 in IST with milliseconds.
+
+    Through UTC: `astimezone` hands a time already in IST's zone back as it is, so a wall time
+    IST skipped (00:30 on 1942-09-01, when war time began) was shown as given, while the
+    bus's copy of the same instant read 01:30+06:30 (found by the hub's property test)."""
+    return ts.astimezone(UTC).astimezone(IST).isoformat(timespec="milliseconds")
 
 
 def tick_to_dict(tick: Tick, mode: TickMode | str) -> dict[str, Any]:

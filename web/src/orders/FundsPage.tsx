@@ -6,6 +6,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { api } from "@/api/client";
 import { ApiError, unwrap } from "@/api/errors";
+import { refreshAccount } from "@/api/refresh";
 import { Money } from "@/components/Money";
 import { PageTitle } from "@/components/PageTitle";
 import { inr } from "@/format";
@@ -53,7 +54,7 @@ function AddFunds({ cash, onClose }: { cash: number; onClose: () => void }) {
   const add = useMutation({
     mutationFn: async () => unwrap(await api.POST("/api/portfolio/funds", { body: { amount: amount.trim() } })),
     onSuccess: () => {
-      void client.invalidateQueries({ queryKey: ["portfolio"] });
+      void refreshAccount(client);
       onClose();
     },
     onError: () => setConfirming(false),

@@ -6,6 +6,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { api } from "@/api/client";
 import { ApiError, type FieldErrors, unwrap } from "@/api/errors";
+import { refreshAccount } from "@/api/refresh";
 import { Money } from "@/components/Money";
 import { inr, istTime, qty } from "@/format";
 import { type BookOrder, num, str } from "./books";
@@ -50,7 +51,7 @@ export function ModifyOrderDialog({ order, onClose }: { order: BookOrder; onClos
       setFailure(null);
     },
     onSuccess: () => {
-      void client.invalidateQueries({ queryKey: ["portfolio"] });
+      void refreshAccount(client);
       onClose();
     },
     onError: (e) => {
@@ -80,7 +81,7 @@ export function CancelOrderDialog({ order, onClose }: { order: BookOrder; onClos
   const cancel = useMutation({
     mutationFn: async () => unwrap(await api.DELETE("/api/orders/{order_id}", { params: { path: { order_id: id } } })),
     onSuccess: () => {
-      void client.invalidateQueries({ queryKey: ["portfolio"] });
+      void refreshAccount(client);
       onClose();
     },
   });

@@ -5,7 +5,6 @@ import { useQuery } from "@tanstack/react-query";
 import { useSearchParams } from "react-router";
 import { api, type components } from "@/api/client";
 import { unwrap } from "@/api/errors";
-import { MARKS_REFRESH_MS } from "@/api/refresh";
 import type { NumberKey, TextKey } from "@/api/rows";
 import type { Column } from "@/components/DataTable";
 import { Money } from "@/components/Money";
@@ -62,7 +61,6 @@ export function useBooks() {
   return useQuery({
     queryKey: ["portfolio", "books"],
     queryFn: async () => unwrap(await api.GET("/api/portfolio/books")),
-    refetchInterval: MARKS_REFRESH_MS,
   });
 }
 
@@ -79,35 +77,30 @@ export function useOrders(book: string = ALL_BOOKS) {
   return useQuery({
     queryKey: ["portfolio", "orders", book],
     queryFn: async () => unwrap(await api.GET("/api/portfolio/orders", { params: bookQuery(book) })),
-    refetchInterval: MARKS_REFRESH_MS,
   });
 }
 export function useTrades(book: string = ALL_BOOKS) {
   return useQuery({
     queryKey: ["portfolio", "trades", book],
     queryFn: async () => unwrap(await api.GET("/api/portfolio/trades", { params: bookQuery(book) })),
-    refetchInterval: MARKS_REFRESH_MS,
   });
 }
 export function usePositions(book: string = ALL_BOOKS) {
   return useQuery({
     queryKey: ["portfolio", "positions", book],
     queryFn: async () => unwrap(await api.GET("/api/portfolio/positions", { params: bookQuery(book) })),
-    refetchInterval: MARKS_REFRESH_MS,
   });
 }
 export function useHoldings(book: string = ALL_BOOKS) {
   return useQuery({
     queryKey: ["portfolio", "holdings", book],
     queryFn: async () => unwrap(await api.GET("/api/portfolio/holdings", { params: bookQuery(book) })),
-    refetchInterval: MARKS_REFRESH_MS,
   });
 }
 export function useMargins(book: string = ALL_BOOKS) {
   return useQuery({
     queryKey: ["portfolio", "margins", book],
     queryFn: async () => unwrap(await api.GET("/api/portfolio/margins", { params: bookQuery(book) })),
-    refetchInterval: MARKS_REFRESH_MS,
   });
 }
 

@@ -5,7 +5,6 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { api, type components } from "@/api/client";
 import { ApiError, unwrap } from "@/api/errors";
-import { MARKS_REFRESH_MS } from "@/api/refresh";
 import { type Column, DataTable } from "@/components/DataTable";
 import { Money } from "@/components/Money";
 import { PageLoader } from "@/components/PageLoader";
@@ -129,7 +128,6 @@ export function Component() {
   const state = useQuery({
     queryKey: ["risk", "state", book],
     queryFn: async () => unwrap(await api.GET("/api/risk/state", { params: { query: { book } } })),
-    refetchInterval: MARKS_REFRESH_MS,
     placeholderData: (previous) => previous, // switching books keeps the page, not a loader
   });
   const events = useQuery({ queryKey: ["risk", "events"], queryFn: async () => unwrap(await api.GET("/api/risk/events")) });

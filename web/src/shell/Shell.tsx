@@ -3,6 +3,7 @@ import { useDisclosure } from "@mantine/hooks";
 import { Suspense } from "react";
 import { Link, Outlet, useLocation } from "react-router";
 import { nav } from "@/app/routes";
+import { useMarksBeat } from "@/api/refresh";
 import { PageLoader } from "@/components/PageLoader";
 import { FamilySwitcher } from "@/family/FamilySwitcher";
 import { AccountMenu } from "./AccountMenu";
@@ -13,6 +14,7 @@ import { TopBarStatus } from "./TopBarStatus";
 export function Shell() {
   const [opened, { toggle, close }] = useDisclosure(false);
   const location = useLocation();
+  useMarksBeat();
 
   return (
     <AppShell

@@ -3,7 +3,6 @@
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { api, type components } from "@/api/client";
 import { unwrap } from "@/api/errors";
-import { MARKS_REFRESH_MS } from "@/api/refresh";
 
 export type RiskState = components["schemas"]["RiskStateOut"];
 export type Notification = components["schemas"]["NotificationOut"];
@@ -16,7 +15,7 @@ export function useRiskState() {
   return useQuery({
     queryKey: riskStateKey,
     queryFn: async () => unwrap(await api.GET("/api/risk/state")),
-    refetchInterval: MARKS_REFRESH_MS, // the pages' rate: the top bar's "Today" is their moment
+    // re-read with the books, on the shell's marks beat (`useMarksBeat`): one moment's marks
   });
 }
 

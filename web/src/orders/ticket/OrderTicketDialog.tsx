@@ -10,6 +10,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
 import { api, type components } from "@/api/client";
 import { ApiError, type FieldErrors, unwrap } from "@/api/errors";
+import { refreshAccount } from "@/api/refresh";
 import { useMe } from "@/auth/useMe";
 import { Money } from "@/components/Money";
 import { inr } from "@/format";
@@ -31,9 +32,9 @@ const CHARGE_ROWS: [keyof NonNullable<Preview["charges"]>, string][] = [
   ["ipft", "IPFT"],
 ];
 
-/** Refreshes every book the order shows up in. */
+/** Refreshes every book the order shows up in, and the top bar's P&L with them. */
 export function invalidateBooks(client: ReturnType<typeof useQueryClient>) {
-  return client.invalidateQueries({ queryKey: ["portfolio"] });
+  return refreshAccount(client);
 }
 
 const SCHEDULES = { zerodha: "Zerodha's", upstox: "Upstox's", groww: "Groww's" } as const;

@@ -4,6 +4,7 @@
 // timer (30 s and 5 s), the top bar's P&L trailed the Funds page's by a tick's worth of rupees.
 import { type QueryClient, useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
+import { riskStateKey } from "@/shell/deskApi";
 
 export const MARKS_REFRESH_MS = 5_000;
 
@@ -12,7 +13,7 @@ const MARKED_BOOKS = new Set(["books", "orders", "trades", "positions", "holding
 /** Whether a query reads figures marked to the last tick: a book view or the risk state. */
 export function isMarked(key: readonly unknown[]): boolean {
   if (key[0] === "portfolio") return MARKED_BOOKS.has(String(key[1]));
-  return key[0] === "risk" && key[1] === "state";
+  return riskStateKey.every((part, i) => key[i] === part);
 }
 
 /** Re-read every marked figure on screen at once. */
@@ -24,7 +25,7 @@ export function refreshMarks(client: QueryClient): Promise<void> {
 export async function refreshAccount(client: QueryClient): Promise<void> {
   await Promise.all([
     client.invalidateQueries({ queryKey: ["portfolio"] }),
-    client.invalidateQueries({ queryKey: ["risk", "state"] }),
+    client.invalidateQueries({ queryKey: riskStateKey }),
   ]);
 }
 

@@ -32,11 +32,6 @@ const CHARGE_ROWS: [keyof NonNullable<Preview["charges"]>, string][] = [
   ["ipft", "IPFT"],
 ];
 
-/** Refreshes every book the order shows up in, and the top bar's P&L with them. */
-export function invalidateBooks(client: ReturnType<typeof useQueryClient>) {
-  return refreshAccount(client);
-}
-
 const SCHEDULES = { zerodha: "Zerodha's", upstox: "Upstox's", groww: "Groww's" } as const;
 
 export function ChargesTable({ preview, live = false }: { preview: Preview; live?: boolean }) {
@@ -142,7 +137,7 @@ export default function OrderTicketDialog({ seed, onClose }: { seed: TicketSeed;
     onMutate: () => setFailure(null),
     onSuccess: (answer) => {
       setPlaced(answer);
-      void invalidateBooks(queryClient);
+      void refreshAccount(queryClient); // every book it shows up in, and the top bar's P&L
     },
     onError: fail,
   });

@@ -1,6 +1,7 @@
 """The built web app at ``/``: hashed assets cached for a year, the page revalidated, client
-routes falling back to the page, /api/ unknowns staying JSON 404s, gzip (precompressed or
-on the fly, never on event streams), the CSP, and a helpful page when the UI is unbuilt."""
+routes falling back to the page, /api/ unknowns staying JSON 404s, compression (gzip twins
+made at build time; zstd or gzip on the fly; never on event streams), the CSP, and a
+helpful page when the UI is unbuilt."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import gzip
 from pathlib import Path
 
 import pytest
+import zstandard
 from fastapi.testclient import TestClient
 
 from tests.workers_kit import PREFIX, new_worker, set_price
@@ -138,7 +140,7 @@ def test_event_streams_are_not_compressed(client: TestClient, runtime: Runtime):
     set_price(runtime, "NSE:INFY", "1500")
     worker = new_worker(client, runtime)
     worker.create_run("run_gz")
-    headers = {"Authorization": f"Bearer {worker.secret}", "Accept-Encoding": "gzip"}
+    headers = {"Authorization": f"Bearer {worker.secret}", "Accept-Encoding": "gzip, zstd"}
     path = f"{PREFIX}/runs/run_gz/pnl/stream"
     with client.stream("GET", path, headers=headers) as response:
         assert response.status_code == 200
@@ -150,6 +152,26 @@ def test_event_streams_are_not_compressed(client: TestClient, runtime: Runtime):
 
 def test_json_is_gzipped_when_large(client: TestClient):
     response = client.get("/api/openapi.json", headers={"Accept-Encoding": "gzip"})
+    assert response.headers["content-encoding"] == "gzip"
+    assert response.json()["info"]["title"] == "TraderTape"
+
+
+def test_a_client_that_takes_zstd_gets_zstd(client: TestClient):
+    """What a browser asks with: zstd wins over gzip, and unpacks to the same document."""
+    asked = {"Accept-Encoding": "gzip, deflate, br, zstd"}
+    with client.stream("GET", "/api/openapi.json", headers=asked) as response:
+        packed = b"".join(response.iter_raw())
+    assert response.headers["content-encoding"] == "zstd"
+    assert response.headers["vary"] == "Accept-Encoding"
+    plain = client.get("/api/openapi.json", headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+    unpacked = zstandard.ZstdDecompressor().decompressobj().decompress(packed)
+    assert unpacked == plain.content
+    assert len(packed) < len(plain.content) / 4
+
+
+def test_zstd_refused_by_quality_falls_back_to_gzip(client: TestClient):
+    response = client.get("/api/openapi.json", headers={"Accept-Encoding": "zstd;q=0, gzip"})
     assert response.headers["content-encoding"] == "gzip"
     assert response.json()["info"]["title"] == "TraderTape"
 

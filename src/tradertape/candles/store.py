@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from urllib.parse import quote, unquote
 
@@ -50,8 +50,10 @@ _PARALLEL_READS_FROM = 8  # fewer cold files than this are read on the calling t
 _READER_THREADS = 3  # kept as-is in file names; everything else is percent-encoded
 
 
+@lru_cache(maxsize=8192)
 def canonical_key(symbol: str) -> str:
-    """``"infy"`` → ``"NSE:INFY"``; the form every file and response uses."""
+    """``"infy"`` → ``"NSE:INFY"``; the form every file and response uses. Remembered: a
+    portfolio's board and each panel load name the same hundred keys on every read."""
     exchange, tradingsymbol = split_key(symbol)
     return f"{exchange.value}:{tradingsymbol}"
 

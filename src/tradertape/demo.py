@@ -6,12 +6,17 @@ first time, a fraction of a second once it is there; a later day appends the day
 It also deploys two paper portfolios for the demo user — V1 Momentum and V3 Dip Buyer on
 the NIFTY 100 — and runs their last `DEMO_WEEKS` weeks of scans, filled at each next open, so
 the dashboard shows signals, positions and P&L at once.
+
+Those weeks are replayed on a clock that walks them (`replay_runtime`): the account is opened
+and funded, and the portfolios deployed, on the morning of the first replayed session, and
+each day's fills, cash and signals are dated that day. Funds then reads as a trader's account
+would: the money was there before today (opening balance), nothing was paid in today.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -25,6 +30,7 @@ from tradertape.candles.populate import (
     synthesize,
 )
 from tradertape.candles.synthetic import DEFAULT_SEED, SyntheticMarket
+from tradertape.ports.clock import IST, ManualClock
 from tradertape.runtime import Runtime
 from tradertape.security.passwords import verify_password
 from tradertape.services.accounts.users import create_user, find_user, set_password
@@ -40,6 +46,8 @@ DEMO_WEEKS = 4
 DEMO_PORTFOLIOS = ("v1_momentum", "v3_dip_buyer")
 DEMO_PORTFOLIO_CAPITAL = Decimal(1_000_000)  # each demo portfolio's, ₹10 lakh
 DEMO_MANUAL_CASH = Decimal(2_000_000)  # left in the manual book after both deploys
+OPENED_AT = time(9, 0)  # the account opens and is funded before the first replayed session
+SCANNED_AT = time(15, 45)  # each replayed day's fills and scan, after that day's close
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,9 +76,9 @@ def load_demo(runtime: Runtime, *, progress: Progress | None = None) -> DemoInfo
         user = find_user(db, DEMO_EMAIL)
         created = user is None
         if user is None:
-            create_user(
+            create_user(  # opened, with its opening balance, when the replayed weeks begin
                 db,
-                clock=runtime.clock,
+                clock=ManualClock(_at(replay_days(runtime)[0], OPENED_AT)),
                 email=DEMO_EMAIL,
                 password=DEMO_PASSWORD,
                 name="Demo Trader",
@@ -90,8 +98,30 @@ def load_demo(runtime: Runtime, *, progress: Progress | None = None) -> DemoInfo
     )
 
 
+def replay_days(runtime: Runtime) -> tuple[date, ...]:
+    """The sessions the demo portfolios are replayed over: the last `DEMO_WEEKS` weeks up
+    to the last closed session by the runtime's clock."""
+    calendar = runtime.candles.calendar
+    end = last_completed_session(calendar, runtime.clock.now())
+    return calendar.trading_days(end - timedelta(weeks=DEMO_WEEKS), end)
+
+
+def _at(day: date, at: time) -> datetime:
+    return datetime.combine(day, at, IST)
+
+
+def replay_runtime(runtime: Runtime, start: datetime) -> tuple[Runtime, ManualClock]:
+    """The runtime's services on a manual clock standing at `start` (same database, bus and
+    settings, no feed): what the demo's past weeks are booked through, so each entry is
+    dated the day it happened, not the day the demo was loaded."""
+    clock = ManualClock(start)
+    settings = runtime.settings.model_copy(update={"feed": "none", "warm_kernels": False})
+    return Runtime.build(settings, clock=clock, db=runtime.db, bus=runtime.bus), clock
+
+
 def load_demo_portfolios(runtime: Runtime) -> tuple[int, ...]:
-    """The demo user's two paper portfolios, with their recent weeks scanned (once)."""
+    """The demo user's two paper portfolios, with their recent weeks scanned (once), each
+    day on its own date (`replay_runtime`)."""
     from tradertape.db.models import ModelPortfolio
     from tradertape.domain.books import MANUAL
     from tradertape.oms.funds import book_cash
@@ -101,11 +131,11 @@ def load_demo_portfolios(runtime: Runtime) -> tuple[int, ...]:
     from tradertape.services.portfolios.signals import PortfolioTrading
     from tradertape.services.research import strategies
 
-    store, clock = runtime.candles, runtime.clock
-    end = last_completed_session(store.calendar, clock.now())
-    days = store.calendar.trading_days(end - timedelta(weeks=DEMO_WEEKS), end)
+    store = runtime.candles
+    days = replay_days(runtime)
+    replay, clock = replay_runtime(runtime, _at(days[0], OPENED_AT))
     venue = PortfolioTrading(
-        orders=runtime.orders, exchange=runtime.exchange, clock=clock, risk=runtime.risk
+        orders=replay.orders, exchange=replay.exchange, clock=clock, risk=replay.risk
     )
     with runtime.db.session() as db:
         user = find_user(db, DEMO_EMAIL)
@@ -118,7 +148,7 @@ def load_demo_portfolios(runtime: Runtime) -> tuple[int, ...]:
         need = DEMO_PORTFOLIO_CAPITAL * len(DEMO_PORTFOLIOS) + DEMO_MANUAL_CASH
         have = book_cash(db, user_id=user.id, book=MANUAL)
         if have < need:
-            runtime.exchange.deposit(db, user_id=user.id, amount=need - have, note="demo funds")
+            replay.exchange.deposit(db, user_id=user.id, amount=need - have, note="demo funds")
         made = []
         for key in DEMO_PORTFOLIOS:
             strategy = strategies.by_builtin_key(db, key, clock=clock)
@@ -139,17 +169,20 @@ def load_demo_portfolios(runtime: Runtime) -> tuple[int, ...]:
                 clock=clock,
                 user_id=user.id,
                 live_trading_enabled=False,
-                paper_exchange=runtime.exchange,
+                paper_exchange=replay.exchange,
             )
-            for day in days:
+            made.append(portfolio)
+        for day in days:  # the clock only moves forward: every portfolio's day, then the next
+            clock.set(_at(day, SCANNED_AT))
+            for portfolio in made:
                 run_day(db, portfolio, store=store, venue=venue, day=day)
                 if day != days[-1]:  # the last scan's signals wait for the user (V1)
                     _place_pending(db, portfolio.id, venue)
-            made.append(portfolio.id)
         # the weeks replayed above are history: their fills do not greet the user as news
-        mark_read(db, user_id=user.id, up_to_id=latest_id(db, user_id=user.id), now=clock.now())
+        now = runtime.clock.now()
+        mark_read(db, user_id=user.id, up_to_id=latest_id(db, user_id=user.id), now=now)
         db.commit()
-    return tuple(made)
+    return tuple(p.id for p in made)
 
 
 def _place_pending(db: Session, portfolio_id: int, venue: PortfolioTrading) -> None:

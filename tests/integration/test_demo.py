@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from tradertape.candles import CandleSource
-from tradertape.db.models import CashEntry, User
+from tradertape.db.models import CashEntry, ModelPortfolio, User
 from tradertape.demo import DEMO_EMAIL, DEMO_PASSWORD, load_demo
 from tradertape.domain.market import Interval
+from tradertape.ports.clock import IST
 from tradertape.runtime import Runtime
 from tradertape.services.accounts.users import OPENING_BALANCE_NOTE
 
@@ -73,6 +74,18 @@ def test_demo_is_idempotent_and_its_login_works(runtime: Runtime, client: TestCl
     assert books[f"portfolio:{v1['id']}"]["cash"] == v1["current_capital"]
     parts = [Decimal(b["cash"]) for key, b in books.items() if key != "all"]
     assert sum(parts) == Decimal(books["all"]["cash"])
-    # the balance at the day's start never counts a fill before the money that paid for it
+    # The weeks are replayed on their own dates: the account was opened, funded and spent
+    # before today, so Funds shows it all as the day's opening balance, nothing paid in today.
     margins = client.get("/api/portfolio/margins").json()["equity"]["available"]
-    assert margins["opening_balance"] >= 0
+    assert margins["intraday_payin"] == 0
+    assert margins["opening_balance"] == margins["cash"] == float(books["all"]["cash"])
+    today = datetime.combine(date(2026, 11, 20), time(0, 0), IST)
+    first_day = datetime.combine(date(2026, 10, 22), time(0, 0), IST)  # 4 weeks before the 19th
+    with runtime.db.session() as db:
+        dated = db.scalars(select(CashEntry.at)).all()
+        assert len(dated) > 20
+        assert all(first_day <= at < today for at in dated)
+        deployed = db.scalars(select(ModelPortfolio.created_at)).all()
+        assert all(first_day <= at < first_day + timedelta(days=1) for at in deployed)
+    activity = [a["at"] for a in board["recent_activity"]]
+    assert len({a[:10] for a in activity}) > 1  # each signal on its own day, not all at once

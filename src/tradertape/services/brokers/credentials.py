@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol, cast
+from typing import NamedTuple, Protocol
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from tradertape.db.models import BrokerCredential, User
+from tradertape.db.prepared import Prepared
 from tradertape.db.rows import table_of
 from tradertape.domain.brokers import BrokerName, access_token_expiry, is_base32_secret
 from tradertape.errors import Conflict, Forbidden, InvalidField, NotFound
@@ -51,6 +52,22 @@ class BrokerStatus:
 class _StatusFields(Protocol):
     """What a broker's status is read from (a stored row, or those columns of it)."""
 
+    @property
+    def access_token_enc(self) -> str | None: ...
+    @property
+    def access_token_expires_at(self) -> datetime | None: ...
+    @property
+    def login_state(self) -> str | None: ...
+    @property
+    def api_secret_enc(self) -> str | None: ...
+    @property
+    def broker_user_id(self) -> str | None: ...
+
+
+class _Stored(NamedTuple):
+    """A broker's row as its status reads it."""
+
+    broker: str
     access_token_enc: str | None
     access_token_expires_at: datetime | None
     login_state: str | None
@@ -59,15 +76,13 @@ class _StatusFields(Protocol):
 
 
 _CREDENTIALS = table_of(BrokerCredential)
-# Every broker's status in one statement: the desk's views ask on each read.
-_STATUS_FIELDS = select(
-    _CREDENTIALS.c.broker,
-    _CREDENTIALS.c.access_token_enc,
-    _CREDENTIALS.c.access_token_expires_at,
-    _CREDENTIALS.c.login_state,
-    _CREDENTIALS.c.api_secret_enc,
-    _CREDENTIALS.c.broker_user_id,
-).where(_CREDENTIALS.c.user_id == bindparam("user_id"))
+# Every broker's status in one prepared statement: the top bar and the desk's views ask on
+# each read.
+_STATUS_FIELDS = Prepared(
+    select(*(_CREDENTIALS.c[name] for name in _Stored._fields)).where(
+        _CREDENTIALS.c.user_id == bindparam("user_id")
+    )
+)
 
 
 class BrokerCredentials:
@@ -198,8 +213,6 @@ class BrokerCredentials:
 
     def all_statuses(self, db: Session, *, user_id: int) -> list[BrokerStatus]:
         """Status of every broker for the user, in a fixed order."""
-        rows = {
-            row.broker: cast(_StatusFields, row)
-            for row in db.execute(_STATUS_FIELDS, {"user_id": user_id})
-        }
+        found = (_Stored(*row) for row in _STATUS_FIELDS.rows(db, {"user_id": user_id}))
+        rows: dict[str, _StatusFields] = {row.broker: row for row in found}
         return [self.status(rows.get(b.value), b) for b in BrokerName]

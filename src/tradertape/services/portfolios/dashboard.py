@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from sqlalchemy import bindparam, select
@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from tradertape.candles import CandleStore
 from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal
-from tradertape.db.rows import table_of
+from tradertape.db.prepared import Prepared
+from tradertape.db.rows import fresh, one_of, table_of
 from tradertape.domain.signals import ACTIONABLE
 from tradertape.oms.quotes import QuoteBook
 from tradertape.services.portfolios.reconcile import drift
@@ -35,6 +36,32 @@ _RECENT = (
     .order_by(_SIGNALS.c.id.desc())
     .limit(20)
 )
+
+
+# The board is read on every visit and poll of the portfolio page: its open positions and
+# waiting signals by prepared statements, as rows to read (an ORM query of each cost more
+# than the rest of its part of the board).
+_POSITIONS = table_of(ModelPosition)
+_OPEN = Prepared(
+    select(*_POSITIONS.c)
+    .where(_POSITIONS.c.portfolio_id == bindparam("portfolio_id"), _POSITIONS.c.status != "closed")
+    .order_by(_POSITIONS.c.id)
+)
+_PENDING = Prepared(
+    select(*_SIGNALS.c)
+    .where(
+        _SIGNALS.c.portfolio_id == bindparam("portfolio_id"),
+        one_of(_SIGNALS.c.status, ACTIONABLE),
+    )
+    .order_by(_SIGNALS.c.conviction_rank.is_(None), _SIGNALS.c.conviction_rank, _SIGNALS.c.id)
+)
+
+Row = TypeVar("Row", ModelPosition, ModelSignal)
+
+
+def _rows(model: type[Row], found: list[tuple[Any, ...]]) -> list[Row]:
+    keys = [c.key for c in table_of(model).c]
+    return [fresh(model, dict(zip(keys, row, strict=True))) for row in found]
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,17 +113,10 @@ def dashboard(
     db: Session, portfolio: ModelPortfolio, *, store: CandleStore, quotes: QuoteBook, day: date
 ) -> dict[str, Any]:
     """The dashboard's parts (the API turns them into `DashboardOut`)."""
-    open_rows = db.scalars(
-        select(ModelPosition).where(
-            ModelPosition.portfolio_id == portfolio.id, ModelPosition.status != "closed"
-        )
-    ).all()
-    valued = value_positions(list(open_rows), store, quotes, day)
-    pending = db.scalars(
-        select(ModelSignal)
-        .where(ModelSignal.portfolio_id == portfolio.id, ModelSignal.status.in_(ACTIONABLE))
-        .order_by(ModelSignal.conviction_rank.is_(None), ModelSignal.conviction_rank)
-    ).all()
+    by_portfolio = {"portfolio_id": portfolio.id}
+    open_rows = _rows(ModelPosition, _OPEN.rows(db, by_portfolio))
+    valued = value_positions(open_rows, store, quotes, day)
+    pending = _rows(ModelSignal, _PENDING.rows(db, by_portfolio))
     sectors: dict[str, Decimal] = {}
     for v in valued:
         p = v.position
@@ -116,7 +136,7 @@ def dashboard(
     ]
     return {
         "valued": valued,
-        "pending": list(pending),
+        "pending": pending,
         "sectors": sectors,
         "activity": activity,
         "drift": drift(db, portfolio),

@@ -13,11 +13,13 @@ from decimal import Decimal
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, Strict
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, defer
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import Session
 
 from tradertape.candles import CandleStore
 from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal
+from tradertape.db.prepared import Prepared
+from tradertape.db.rows import fresh, table_of
 from tradertape.domain.books import MANUAL, portfolio_book
 from tradertape.domain.decimal_input import PLAIN, Count
 from tradertape.domain.instruments import UnknownUniverseError
@@ -28,7 +30,7 @@ from tradertape.oms.live.gtt import LiveGttBook
 from tradertape.oms.paper.exchange import PaperExchange
 from tradertape.oms.paper.gtt import GttBook
 from tradertape.ports.clock import Clock
-from tradertape.services.accounts.ownership import get_owned, owned
+from tradertape.services.accounts.ownership import get_owned
 from tradertape.services.portfolios.reconcile import release
 from tradertape.services.portfolios.signals import AGENT
 from tradertape.services.research import strategies
@@ -269,18 +271,34 @@ def get(db: Session, portfolio_id: int, *, user_id: int) -> ModelPortfolio:
     return get_owned(db, ModelPortfolio, portfolio_id, user_id=user_id, label="portfolio")
 
 
+def _listing(*, retired: bool) -> tuple[Prepared, tuple[str, ...]]:
+    table = table_of(ModelPortfolio)
+    # the pinned strategy and the equity curve are JSON the list does not show
+    shown = [c for c in table.c if c.key not in ("strategy_snapshot", "equity_curve")]
+    status = table.c.status
+    query = select(*shown).where(
+        table.c.user_id == bindparam("user_id"),
+        status == bindparam("status") if retired else status != bindparam("status"),
+    )
+    query = query.order_by(table.c.id.desc()).limit(bindparam("limit"))
+    return Prepared(query.offset(bindparam("offset"))), tuple(c.key for c in shown)
+
+
+# The portfolios page and the dashboard's tabs read the list on every visit: prepared
+# statements (the ORM query of the same rows cost most of the read).
+_LISTING = {named: _listing(retired=named) for named in (False, True)}
+
+
 def listing(
     db: Session, *, user_id: int, status: str | None, limit: int, offset: int
 ) -> list[ModelPortfolio]:
-    """The user's portfolios, newest first (retired ones only when asked for). Their pinned
-    strategy and equity curve (JSON the list does not show) are read if asked for."""
-    query = owned(ModelPortfolio, user_id=user_id).options(
-        defer(ModelPortfolio.strategy_snapshot), defer(ModelPortfolio.equity_curve)
-    )
-    query = query.where(
-        ModelPortfolio.status == status if status else ModelPortfolio.status != RETIRED
-    )
-    return list(db.scalars(query.order_by(ModelPortfolio.id.desc()).limit(limit).offset(offset)))
+    """The user's portfolios, newest first (retired ones only when asked for), as rows to
+    read (not attached to the session: a change to one is not saved; their pinned strategy
+    and equity curve are not read)."""
+    statement, keys = _LISTING[status is not None]
+    params = {"user_id": user_id, "status": status or RETIRED, "limit": limit, "offset": offset}
+    found = statement.rows(db, params)
+    return [fresh(ModelPortfolio, dict(zip(keys, row, strict=True))) for row in found]
 
 
 def open_positions(db: Session, portfolio_id: int) -> int:

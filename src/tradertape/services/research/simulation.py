@@ -16,6 +16,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -27,7 +28,7 @@ from tradertape.candles import CandleStore
 from tradertape.candles.panel import Panel
 from tradertape.candles.store import canonical_key
 from tradertape.domain.calendar import OutsideCalendarError, TradingCalendar
-from tradertape.domain.instruments import UnknownUniverseError
+from tradertape.domain.instruments import InstrumentCatalog, UnknownUniverseError
 from tradertape.errors import InvalidField
 from tradertape.strategies.dsl import StrategyDocument
 
@@ -56,11 +57,18 @@ def universe_keys(store: CandleStore, universe: str | list[str]) -> tuple[list[s
             raise InvalidField("universe", f"unknown symbols {unknown[:10]}")
         return keys, DEFAULT_BENCHMARK
     try:
-        members = store.catalog.universe(universe)
+        members = _member_keys(store.catalog, universe)
     except UnknownUniverseError:
         known = ", ".join(store.catalog.universe_names)
         raise InvalidField("universe", f"unknown universe {universe!r}; known: {known}") from None
-    return sorted(i.key for i in members), BENCHMARKS.get(universe, DEFAULT_BENCHMARK)
+    return list(members), BENCHMARKS.get(universe, DEFAULT_BENCHMARK)
+
+
+@lru_cache(maxsize=64)
+def _member_keys(catalog: InstrumentCatalog, universe: str) -> tuple[str, ...]:
+    """A named universe's sorted keys, per catalog (an immutable one: an import makes a new
+    catalog): a portfolio's board asks twice a read."""
+    return tuple(sorted(i.key for i in catalog.universe(universe)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,9 +16,7 @@ from tradertape.db.models.risk import RiskRule
 from tradertape.domain.risk import Book, RuleReading, RuleType, reading
 from tradertape.ports.clock import Clock
 from tradertape.services.risk.exposure import ALL, ExposureSource, RiskBooks, ScopeKind
-from tradertape.services.risk.rules import list_rules, scope_of, terms
-
-_ALL_RULES = 10_000  # the state reads every enabled rule, not a page of them
+from tradertape.services.risk.rules import enabled_rules, scope_of, terms
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +58,7 @@ def risk_state(
         return read[id(source)]
 
     account = book_of(books.account_for(live=live))
-    rows = list_rules(db, user_id=user_id, include_disabled=False, limit=_ALL_RULES, offset=0)
+    rows = enabled_rules(db, user_id=user_id)
     states = []
     for row in rows:
         source, kind = books.source(scope_of(row), live=live)

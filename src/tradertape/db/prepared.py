@@ -31,6 +31,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.elements import BindParameter
 
+from tradertape.db.rows import Row, fresh
+
 Processor = Callable[[Any], Any]
 # A parameter as `_Compiled.params` converts it: its name, the caller's key and processor,
 # or (key None) its value fixed in the statement, converted already.
@@ -101,7 +103,7 @@ class _Compiled:
 class Prepared:
     """One Core statement, compiled per dialect on first use; see the module docstring."""
 
-    __slots__ = ("_compiled", "_guard", "_keys", "_statement")
+    __slots__ = ("_compiled", "_guard", "_keys", "_selected", "_statement")
 
     def __init__(self, statement: ClauseElement, *, keys: Sequence[str] | None = None) -> None:
         """`keys`: the columns an INSERT or UPDATE sets, by name (each a parameter)."""
@@ -109,6 +111,7 @@ class Prepared:
         self._keys = list(keys) if keys is not None else None
         self._compiled: dict[str, _Compiled] = {}
         self._guard = threading.Lock()
+        self._selected: tuple[str, ...] | None = None
 
     def _for(self, dialect: Dialect) -> _Compiled:
         found = self._compiled.get(dialect.name)
@@ -188,6 +191,18 @@ class Prepared:
         finally:
             cursor.close()
         return [_convert(processors, row) for row in found]
+
+    def detached(
+        self, db: Session, model: type[Row], values: Mapping[str, Any] | None = None
+    ) -> list[Row]:
+        """Every row as a `model` to read, not attached to the session (`rows.fresh`: a
+        change to one is not saved), for a read that shows rows and changes none; the
+        statement selects columns of the model's table, named as its attributes."""
+        if self._selected is None:
+            columns: Any = getattr(self._statement, "selected_columns", ())
+            self._selected = tuple(c.key for c in columns)
+        keys = self._selected
+        return [fresh(model, dict(zip(keys, row, strict=True))) for row in self.rows(db, values)]
 
 
 _CONNECTION = "tradertape.connection"  # Session.info key: (its transaction, the connection)

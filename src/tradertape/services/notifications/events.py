@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal, Notification, RiskEvent
 from tradertape.db.prepared import Prepared
-from tradertape.db.rows import fresh, table_of
+from tradertape.db.rows import table_of
 from tradertape.domain.money import inr
 
 TOP_SIGNALS = 5  # signals named in a ``signals_ready`` message
@@ -221,7 +221,6 @@ def _listing(*, unread_only: bool) -> Prepared:
 # The bell's list, read on every open of it: prepared statements, as the ORM query of the
 # same rows cost most of the read (bench/load.py --mode reads).
 _LISTING = {unread: _listing(unread_only=unread) for unread in (False, True)}
-_KEYS = tuple(c.key for c in table_of(Notification).c)
 
 
 def listing(
@@ -230,5 +229,4 @@ def listing(
     """The user's notifications, newest first (only the unread ones if asked), as rows to
     read (not attached to the session: a change to one is not saved)."""
     params = {"user_id": user_id, "limit": limit, "offset": offset}
-    found = _LISTING[unread_only].rows(db, params)
-    return [fresh(Notification, dict(zip(_KEYS, row, strict=True))) for row in found]
+    return _LISTING[unread_only].detached(db, Notification, params)

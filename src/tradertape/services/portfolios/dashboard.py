@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 from sqlalchemy import bindparam, select
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from tradertape.candles import CandleStore
 from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal
 from tradertape.db.prepared import Prepared
-from tradertape.db.rows import fresh, one_of, table_of
+from tradertape.db.rows import one_of, table_of
 from tradertape.domain.signals import ACTIONABLE
 from tradertape.oms.quotes import QuoteBook
 from tradertape.services.portfolios.reconcile import drift
@@ -55,13 +55,6 @@ _PENDING = Prepared(
     )
     .order_by(_SIGNALS.c.conviction_rank.is_(None), _SIGNALS.c.conviction_rank, _SIGNALS.c.id)
 )
-
-Row = TypeVar("Row", ModelPosition, ModelSignal)
-
-
-def _rows(model: type[Row], found: list[tuple[Any, ...]]) -> list[Row]:
-    keys = [c.key for c in table_of(model).c]
-    return [fresh(model, dict(zip(keys, row, strict=True))) for row in found]
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,9 +107,9 @@ def dashboard(
 ) -> dict[str, Any]:
     """The dashboard's parts (the API turns them into `DashboardOut`)."""
     by_portfolio = {"portfolio_id": portfolio.id}
-    open_rows = _rows(ModelPosition, _OPEN.rows(db, by_portfolio))
+    open_rows = _OPEN.detached(db, ModelPosition, by_portfolio)
     valued = value_positions(open_rows, store, quotes, day)
-    pending = _rows(ModelSignal, _PENDING.rows(db, by_portfolio))
+    pending = _PENDING.detached(db, ModelSignal, by_portfolio)
     sectors: dict[str, Decimal] = {}
     for v in valued:
         p = v.position

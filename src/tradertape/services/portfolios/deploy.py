@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from tradertape.candles import CandleStore
 from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal
 from tradertape.db.prepared import Prepared
-from tradertape.db.rows import fresh, table_of
+from tradertape.db.rows import table_of
 from tradertape.domain.books import MANUAL, portfolio_book
 from tradertape.domain.decimal_input import PLAIN, Count
 from tradertape.domain.instruments import UnknownUniverseError
@@ -271,7 +271,7 @@ def get(db: Session, portfolio_id: int, *, user_id: int) -> ModelPortfolio:
     return get_owned(db, ModelPortfolio, portfolio_id, user_id=user_id, label="portfolio")
 
 
-def _listing(*, retired: bool) -> tuple[Prepared, tuple[str, ...]]:
+def _listing(*, retired: bool) -> Prepared:
     table = table_of(ModelPortfolio)
     # the pinned strategy and the equity curve are JSON the list does not show
     shown = [c for c in table.c if c.key not in ("strategy_snapshot", "equity_curve")]
@@ -281,7 +281,7 @@ def _listing(*, retired: bool) -> tuple[Prepared, tuple[str, ...]]:
         status == bindparam("status") if retired else status != bindparam("status"),
     )
     query = query.order_by(table.c.id.desc()).limit(bindparam("limit"))
-    return Prepared(query.offset(bindparam("offset"))), tuple(c.key for c in shown)
+    return Prepared(query.offset(bindparam("offset")))
 
 
 # The portfolios page and the dashboard's tabs read the list on every visit: prepared
@@ -295,10 +295,8 @@ def listing(
     """The user's portfolios, newest first (retired ones only when asked for), as rows to
     read (not attached to the session: a change to one is not saved; their pinned strategy
     and equity curve are not read)."""
-    statement, keys = _LISTING[status is not None]
     params = {"user_id": user_id, "status": status or RETIRED, "limit": limit, "offset": offset}
-    found = statement.rows(db, params)
-    return [fresh(ModelPortfolio, dict(zip(keys, row, strict=True))) for row in found]
+    return _LISTING[status is not None].detached(db, ModelPortfolio, params)
 
 
 def open_positions(db: Session, portfolio_id: int) -> int:

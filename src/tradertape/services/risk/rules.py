@@ -21,7 +21,7 @@ from tradertape.db.models.portfolios import ModelPortfolio
 from tradertape.db.models.risk import RiskEvent, RiskRule
 from tradertape.db.models.workers import WorkerRun
 from tradertape.db.prepared import Prepared
-from tradertape.db.rows import fresh, table_of
+from tradertape.db.rows import table_of
 from tradertape.domain.risk import HUNDRED, RuleAction, RuleTerms, RuleType, threshold_problem
 from tradertape.errors import Conflict, InvalidField, NotFound
 from tradertape.ports.clock import Clock
@@ -260,14 +260,12 @@ _ENABLED = Prepared(
     .where(_RULES.c.user_id == bindparam("user_id"), _RULES.c.enabled)
     .order_by(_RULES.c.id)
 )
-_RULE_KEYS = tuple(c.key for c in _RULES.c)
 
 
 def enabled_rules(db: Session, *, user_id: int) -> list[RiskRule]:
     """Every enabled rule of the user, oldest first, as rows to read (not attached to the
     session: a change to one is not saved)."""
-    found = _ENABLED.rows(db, {"user_id": user_id})
-    return [fresh(RiskRule, dict(zip(_RULE_KEYS, row, strict=True))) for row in found]
+    return _ENABLED.detached(db, RiskRule, {"user_id": user_id})
 
 
 def applicable(db: Session, *, user_id: int, scope: RiskScope = ALL) -> list[ApplicableRule]:

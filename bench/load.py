@@ -57,6 +57,12 @@ server CPU per answer, 16,700 context switches a second; on the loop (`api.loop_
 per answer; two processes 376 reads/s (1.64× one), 240 answered 503, 3.58 ms per answer. On
 PostgreSQL the reads keep their worker threads (they wait on the server's I/O).
 
+``--mode reads --only sqlite``, 2026-11-26, after the risk state, notifications, portfolio
+list, board and broker statuses moved to prepared statements (Python reference 6.0–6.4 ms):
+721–746 reads/s, 1.36 ms of server CPU per answer (1.72–1.79 ms the same morning, before),
+none refused; health p99 118–153 ms once measuring, but in the warm-up (1,000 clients
+connecting at once) one probe waited 0.8–9.8 s, varying from run to run.
+
     .venv/bin/python bench/load.py [--mode mixed|reads] [--clients 1000] [--seconds 60]
         [--think-s 2] [--db-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
         [--redis-url redis://127.0.0.1:6379/0] [--only sqlite|postgres]

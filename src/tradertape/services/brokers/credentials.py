@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import NamedTuple, Protocol
+from typing import Protocol
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
@@ -52,22 +52,6 @@ class BrokerStatus:
 class _StatusFields(Protocol):
     """What a broker's status is read from (a stored row, or those columns of it)."""
 
-    @property
-    def access_token_enc(self) -> str | None: ...
-    @property
-    def access_token_expires_at(self) -> datetime | None: ...
-    @property
-    def login_state(self) -> str | None: ...
-    @property
-    def api_secret_enc(self) -> str | None: ...
-    @property
-    def broker_user_id(self) -> str | None: ...
-
-
-class _Stored(NamedTuple):
-    """A broker's row as its status reads it."""
-
-    broker: str
     access_token_enc: str | None
     access_token_expires_at: datetime | None
     login_state: str | None
@@ -79,9 +63,14 @@ _CREDENTIALS = table_of(BrokerCredential)
 # Every broker's status in one prepared statement: the top bar and the desk's views ask on
 # each read.
 _STATUS_FIELDS = Prepared(
-    select(*(_CREDENTIALS.c[name] for name in _Stored._fields)).where(
-        _CREDENTIALS.c.user_id == bindparam("user_id")
-    )
+    select(
+        _CREDENTIALS.c.broker,
+        _CREDENTIALS.c.access_token_enc,
+        _CREDENTIALS.c.access_token_expires_at,
+        _CREDENTIALS.c.login_state,
+        _CREDENTIALS.c.api_secret_enc,
+        _CREDENTIALS.c.broker_user_id,
+    ).where(_CREDENTIALS.c.user_id == bindparam("user_id"))
 )
 
 
@@ -213,6 +202,6 @@ class BrokerCredentials:
 
     def all_statuses(self, db: Session, *, user_id: int) -> list[BrokerStatus]:
         """Status of every broker for the user, in a fixed order."""
-        found = (_Stored(*row) for row in _STATUS_FIELDS.rows(db, {"user_id": user_id}))
-        rows: dict[str, _StatusFields] = {row.broker: row for row in found}
+        found = _STATUS_FIELDS.detached(db, BrokerCredential, {"user_id": user_id})
+        rows = {row.broker: row for row in found}
         return [self.status(rows.get(b.value), b) for b in BrokerName]

@@ -271,14 +271,15 @@ def get(db: Session, portfolio_id: int, *, user_id: int) -> ModelPortfolio:
     return get_owned(db, ModelPortfolio, portfolio_id, user_id=user_id, label="portfolio")
 
 
-def _listing(*, retired: bool) -> Prepared:
+def _listing(*, named: bool) -> Prepared:
+    """The list of one named status, or (not `named`) of every status but retired."""
     table = table_of(ModelPortfolio)
     # the pinned strategy and the equity curve are JSON the list does not show
     shown = [c for c in table.c if c.key not in ("strategy_snapshot", "equity_curve")]
     status = table.c.status
     query = select(*shown).where(
         table.c.user_id == bindparam("user_id"),
-        status == bindparam("status") if retired else status != bindparam("status"),
+        status == bindparam("status") if named else status != RETIRED,
     )
     query = query.order_by(table.c.id.desc()).limit(bindparam("limit"))
     return Prepared(query.offset(bindparam("offset")))
@@ -286,7 +287,7 @@ def _listing(*, retired: bool) -> Prepared:
 
 # The portfolios page and the dashboard's tabs read the list on every visit: prepared
 # statements (the ORM query of the same rows cost most of the read).
-_LISTING = {named: _listing(retired=named) for named in (False, True)}
+_LISTING = {named: _listing(named=named) for named in (False, True)}
 
 
 def listing(
@@ -295,7 +296,7 @@ def listing(
     """The user's portfolios, newest first (retired ones only when asked for), as rows to
     read (not attached to the session: a change to one is not saved; their pinned strategy
     and equity curve are not read)."""
-    params = {"user_id": user_id, "status": status or RETIRED, "limit": limit, "offset": offset}
+    params = {"user_id": user_id, "status": status, "limit": limit, "offset": offset}
     return _LISTING[status is not None].detached(db, ModelPortfolio, params)
 
 

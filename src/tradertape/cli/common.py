@@ -22,6 +22,17 @@ console = Console()
 err_console = Console(stderr=True)
 
 
+def attach_terminal() -> None:
+    """Fit the shared consoles to this process's streams as they are now.
+
+    A command forked by the CLI host (`tradertape.cli.host`) prints on its caller's
+    terminal, whose colours and width these consoles, made when the host started with no
+    terminal, never saw; they are made again in place, for every module holding them.
+    """
+    Console.__init__(console)
+    Console.__init__(err_console, stderr=True)
+
+
 def build_runtime(
     *, serving_at: tuple[str, int] | None = None, demo: bool = False, schema: bool = True
 ) -> Runtime:

@@ -61,7 +61,13 @@ PostgreSQL the reads keep their worker threads (they wait on the server's I/O).
 list, board and broker statuses moved to prepared statements (Python reference 6.0–6.4 ms):
 721–746 reads/s, 1.36 ms of server CPU per answer (1.72–1.79 ms the same morning, before),
 none refused; health p99 118–153 ms once measuring, but in the warm-up (1,000 clients
-connecting at once) one probe waited 0.8–9.8 s, varying from run to run.
+connecting at once) one probe waited 0.8–9.8 s, varying from run to run. The cause: uvloop
+accepted one new connection per loop turn (~20 ms under load), ~50 a second, and the probe's
+connection waited its turn in the kernel's queue (strace: one ``accept4`` per
+``epoll_wait``; the loop never lagged over 0.12 s). Later that day the servers listen on a
+group of sockets (`api.listen`, as `serve` does) and ready their routes first (as `serve`
+does): 1,000 connections accepted in 0.4 s, health at most 383–522 ms warm-up included,
+651–733 reads/s at 1.39–1.56 ms per answer (Python reference 4.3–4.6 ms).
 
     .venv/bin/python bench/load.py [--mode mixed|reads] [--clients 1000] [--seconds 60]
         [--think-s 2] [--db-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
@@ -162,7 +168,8 @@ def _server(plan: ServerPlan, stop: Any, stats: Any) -> None:
     """One server process: serve until `stop`, then report the trading loop's lag."""
     import uvicorn
 
-    from tradertape.api.app import create_app
+    from tradertape.api.app import create_app, ready_routes
+    from tradertape.api.listen import listen
     from tradertape.api.process import UVICORN, loop_factory, settle
     from tradertape.bus import InProcessBus, RedisBus
     from tradertape.db.engine import Database
@@ -208,15 +215,14 @@ def _server(plan: ServerPlan, stop: Any, stats: Any) -> None:
     runtime = Runtime.build(settings, bus=bus, feed=feed, db=db)
     app = create_app(runtime)
     settle()
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", plan.port))
+    sockets = listen("127.0.0.1", plan.port)  # as `serve` listens
     server = uvicorn.Server(
         uvicorn.Config(app, log_level="warning", access_log=False, backlog=4096, **UVICORN)
     )
 
     async def run() -> None:
-        serving = asyncio.create_task(server.serve(sockets=[sock]))
+        await ready_routes(app)  # as `serve` does (its kernels' warm-up is off here)
+        serving = asyncio.create_task(server.serve(sockets=sockets))
         while not stop.is_set():  # noqa: ASYNC110 - a process-shared flag, not an event here
             await asyncio.sleep(0.2)
         server.should_exit = True

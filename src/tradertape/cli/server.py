@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import socket
 from typing import TYPE_CHECKING
 
 import typer
@@ -27,30 +29,26 @@ def _market_line(settings: Settings) -> str:
     return f"simulated, {hours}, speed {settings.feed_speed:g}x, WS /api/ws/ticks"
 
 
-def _check_port(host: str, port: int) -> None:
-    """Fail at once, before any loading or "ready", when the address cannot be served."""
-    import socket
+def _listening(host: str, port: int) -> list[socket.socket]:
+    """The server's sockets, bound at once, before any loading or "ready": an address that
+    cannot be served fails here (`tradertape.api.listen`)."""
+    from tradertape.api.listen import listen
 
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        return listen(host, port)
     except socket.gaierror as exc:
         console.print(f"[red]cannot serve on {host}:{port}: {exc.strerror}[/red]")
         raise typer.Exit(1) from exc
-    family, kind, proto, _, address = infos[0]
-    with socket.socket(family, kind, proto) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(address)
-        except OSError as exc:
-            console.print(
-                f"[red]cannot serve on {host}:{port}: {exc.strerror or exc}[/red] "
-                "(another program is using the port: stop it, or pass --port)"
-            )
-            raise typer.Exit(1) from exc
+    except OSError as exc:
+        console.print(
+            f"[red]cannot serve on {host}:{port}: {exc.strerror or exc}[/red] "
+            "(another program is using the port: stop it, or pass --port)"
+        )
+        raise typer.Exit(1) from exc
 
 
 def _serve(host: str, port: int, *, demo: bool) -> None:
-    _check_port(host, port)
+    sockets = _listening(host, port)
     import uvicorn
 
     from tradertape.api.app import create_app
@@ -86,17 +84,26 @@ def _serve(host: str, port: int, *, demo: bool) -> None:
             "(dashboard: /api/model/dashboard?portfolio_id=N)"
         )
     settle()
+    config = uvicorn.Config(
+        create_app(runtime, kernels=kernels),
+        host=host,
+        port=port,
+        log_level="info",
+        log_config=uvicorn_log_config(),
+        **UVICORN,
+    )
+    server = uvicorn.Server(config)
+    shown = f"[{host}]" if ":" in host else host
+    # uvicorn says where it runs only when it binds the sockets itself
+    logging.getLogger("uvicorn.error").info(
+        "Listening on http://%s:%d (press CTRL+C to quit)", shown, port
+    )
     try:
-        uvicorn.run(
-            create_app(runtime, kernels=kernels),
-            host=host,
-            port=port,
-            log_level="info",
-            log_config=uvicorn_log_config(),
-            **UVICORN,
-        )
+        server.run(sockets=sockets)
     finally:
         runtime.db.dispose()
+    if not server.started:  # its lifespan failed to start (logged): as uvicorn.run exits
+        raise typer.Exit(3)
 
 
 def _warm_up() -> None:

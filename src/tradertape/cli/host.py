@@ -5,12 +5,14 @@ has imported the commands and loaded the backtest kernels once; a child forked p
 command starts with all of it, takes the caller's streams, environment, working directory
 and umask, runs the command and exits; the host reports the child's exit status.
 
-The host stays single-threaded (a fork copies one thread; a lock held by another would
-stay locked in the child forever) and waits on the listener and each child's pidfd in one
-loop. It leaves when idle for ``TRADERTAPE_CLI_HOST_IDLE_S`` seconds (600), and as soon as a
-file it loaded changes on disk (an upgrade or an edit): the caller then runs the command
-itself and starts a host of the new code. Only the owner reaches the socket: its folder is
-private (`tradertape.launch.host_socket`) and each caller's uid is checked.
+The host runs no thread of its own (a fork copies one thread; a lock another held would
+stay locked in the child forever; pyarrow's allocator keeps a thread, and readies itself
+for a fork) and waits on the listener, a signal pipe and each child's pidfd in one loop.
+It leaves when idle for ``TRADERTAPE_CLI_HOST_IDLE_S`` seconds (600), on SIGTERM once its
+commands end, and as soon as a file it loaded changes on disk (an upgrade or an edit): the
+caller then runs the command itself and starts a host of the new code. Only the owner
+reaches the socket: its folder is private (`tradertape.launch.host_socket`) and each
+caller's uid is checked.
 
     python -m tradertape.cli.host SOCKET
 """

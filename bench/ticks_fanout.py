@@ -230,14 +230,14 @@ async def _serve_and_measure(args: argparse.Namespace) -> None:
     import uvicorn
 
     from tradertape.api.app import create_app
+    from tradertape.api.listen import listen
     from tradertape.api.process import settle
 
     with tempfile.TemporaryDirectory() as tmp:
         runtime, token = _build_runtime(Path(tmp), args.interval)
         app = create_app(runtime)
-        sock = socket.socket()
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+        sockets = listen("127.0.0.1", 0)  # as `serve` listens
+        port = sockets[0].getsockname()[1]
         config = uvicorn.Config(
             app,
             log_level="warning",
@@ -247,7 +247,7 @@ async def _serve_and_measure(args: argparse.Namespace) -> None:
             backlog=2048,
         )
         server = uvicorn.Server(config)
-        serving = asyncio.create_task(server.serve(sockets=[sock]))
+        serving = asyncio.create_task(server.serve(sockets=sockets))
         await _until(lambda: server.started and runtime.feed.published > 0)
         offset = (runtime.feed.wall_time(SESSION) - SESSION) / timedelta(seconds=1)
         settle()  # as `tradertape serve` does (start-up objects out of the GC's view)

@@ -45,7 +45,6 @@ import argparse
 import asyncio
 import multiprocessing
 import queue
-import socket
 import statistics
 import sys
 import tempfile
@@ -302,6 +301,7 @@ async def _serve_and_measure(args: argparse.Namespace) -> None:
     import uvicorn
 
     from tradertape.api.app import create_app
+    from tradertape.api.listen import listen
     from tradertape.api.process import UVICORN, settle
 
     with tempfile.TemporaryDirectory() as tmp, _database(args.db_url) as db:
@@ -313,13 +313,12 @@ async def _serve_and_measure(args: argparse.Namespace) -> None:
             sys.setswitchinterval(args.switch_ms / 1000)
         # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets that say TCP, and
         # without it every answer waits out the client's delayed ACK (about 40 ms).
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+        sockets = listen("127.0.0.1", 0)  # as `serve` listens
+        port = sockets[0].getsockname()[1]
         server = uvicorn.Server(
             uvicorn.Config(app, log_level="warning", access_log=False, **UVICORN)
         )
-        serving = asyncio.create_task(server.serve(sockets=[sock]))
+        serving = asyncio.create_task(server.serve(sockets=sockets))
         await _until(
             lambda: server.started and all(runtime.quotes(f"NSE:{s}") is not None for s in SYMBOLS),
             timeout_s=60,

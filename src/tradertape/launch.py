@@ -34,6 +34,8 @@ HOSTED = frozenset({"backtest"})
 #: the host's own must match the caller's, so they name the host. The rest is the child's.
 IMPORT_TIME_ENV = ("NUMBA_", "PYTHON", "LD_")
 
+#: What turns the host off: the words the settings' booleans read as false.
+SWITCHED_OFF = frozenset({"off", "false", "0", "no", "n", "f"})
 REPLY_BYTES = 4096
 SOCKET_PATH_MAX = 108  # sun_path's size on Linux, its final NUL included
 FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -54,7 +56,7 @@ def main() -> None:
 
 
 def _hostable(args: list[str]) -> bool:
-    wanted = os.environ.get("TRADERTAPE_CLI_HOST", "on").lower() not in {"off", "0", "no"}
+    wanted = os.environ.get("TRADERTAPE_CLI_HOST", "on").strip().lower() not in SWITCHED_OFF
     return wanted and bool(args) and args[0] in HOSTED
 
 

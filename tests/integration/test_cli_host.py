@@ -16,7 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,9 +83,9 @@ def desk(tmp_path: Path, nifty50_candles: Path) -> Iterator[Desk]:
     shutil.rmtree(run, ignore_errors=True)
 
 
-def _until(done: object, what: str) -> None:
+def _until(done: Callable[[], bool], what: str) -> None:
     deadline = time.monotonic() + WAIT_S
-    while not done():  # type: ignore[operator]
+    while not done():
         assert time.monotonic() < deadline, f"waited {WAIT_S:.0f} s for {what}"
         time.sleep(0.02)
 
@@ -172,7 +172,7 @@ def test_a_run_without_a_host_starts_one_which_leaves_when_idle(desk: Desk):
 
 
 def test_no_host_when_switched_off_or_for_a_light_command(desk: Desk):
-    for args, host in ((RUN, "off"), (["version"], "on")):
+    for args, host in ((RUN, "off"), (RUN, "false"), (["version"], "on")):
         assert desk.tradertape(*args, host=host).returncode == 0
     assert not list(desk.folder.glob("host-*"))
 

@@ -36,8 +36,10 @@ def test_a_port_another_program_listens_on_is_refused():
 
 
 class _Counted(asyncio.Protocol):
-    made: list[int]
-    turn: list[int]
+    """Notes the loop turn each connection was accepted in, and hangs up."""
+
+    def __init__(self, made: list[int], turn: list[int]) -> None:
+        self.made, self.turn = made, turn
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.made.append(self.turn[0])
@@ -50,13 +52,14 @@ def _turns_to_accept(sockets: list[socket.socket], clients: int) -> int:
     loop = factory()
     made: list[int] = []
     turn = [0]
-    protocol = type("Counted", (_Counted,), {"made": made, "turn": turn})
 
     servers: list[asyncio.AbstractServer] = []
 
     async def open_servers() -> None:
         for sock in sockets:
-            servers.append(await loop.create_server(protocol, sock=sock, backlog=clients))
+            servers.append(
+                await loop.create_server(lambda: _Counted(made, turn), sock=sock, backlog=clients)
+            )
 
     async def close_servers() -> None:
         for server in servers:

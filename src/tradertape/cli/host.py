@@ -82,7 +82,7 @@ class Fingerprint:
 class _Child:
     pid: int
     caller: socket.socket
-    argv: list[str]
+    command: str
     started: float = field(default_factory=time.monotonic)
 
 
@@ -152,6 +152,7 @@ class _Loop:
                 break
             for key, _ in events:
                 if key.data == "told":
+                    self.selector.unregister(self.told)  # said once: it would wake every turn
                     self.stop_listening("told to stop")
                 elif key.data == "listener" and self.listening:
                     self.take(self.listener.accept()[0])
@@ -201,9 +202,7 @@ def _start(
         caller.close()
         return None
     try:
-        request = json.loads(message)
-        if len(fds) != 3 or fingerprint.changed():
-            raise ValueError("stale" if len(fds) == 3 else "without its three streams")
+        request = _command(message, fds, fingerprint)
     except ValueError as exc:
         log(f"refused a command: {exc}")
         for fd in fds:
@@ -220,14 +219,26 @@ def _start(
         os.close(fd)
     with contextlib.suppress(OSError):  # the caller left: the child runs on, is reaped
         caller.sendall(json.dumps({"pid": pid}).encode())
-    return _Child(pid, caller, list(request.get("argv", [])))
+    return _Child(pid, caller, " ".join(map(str, request["argv"][:1])))
+
+
+def _command(message: bytes, fds: list[int], fingerprint: Fingerprint) -> dict[str, Any]:
+    """The caller's request, if this host can run it (ValueError saying why not)."""
+    request = json.loads(message)
+    if not isinstance(request, dict) or not isinstance(request.get("argv"), list):
+        raise ValueError("not a command")
+    if len(fds) != 3:
+        raise ValueError("without its three streams")
+    if fingerprint.changed():
+        raise ValueError("stale")
+    return request
 
 
 def _finish(child: _Child, log: Log) -> None:
     _, status = os.waitpid(child.pid, 0)
     code = os.waitstatus_to_exitcode(status)
     took = time.monotonic() - child.started
-    log(f"child {child.pid} ran {' '.join(child.argv[:1])}: exit {code} in {took:.3f} s")
+    log(f"child {child.pid} ran {child.command}: exit {code} in {took:.3f} s")
     with contextlib.suppress(OSError):
         child.caller.sendall(json.dumps({"status": code}).encode())
     child.caller.close()

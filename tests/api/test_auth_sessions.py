@@ -80,13 +80,13 @@ def test_session_expiry_slides_with_use(
     client: TestClient, runtime: Runtime, clock: ManualClock, path: str
 ):
     sign_in(client, runtime, "a@x.in")
+    lane = client.app.state.loop_reads  # type: ignore[attr-defined]
     for _ in range(3):  # 87 days of use, 29 days apart
         clock.advance(timedelta(days=29))
         assert client.get(path).status_code == 200
-    lane = client.app.state.loop_reads  # type: ignore[attr-defined]
-    if lane is not None:  # a desk read on the loop leaves its slide to a thread
-        assert client.portal is not None
-        client.portal.call(lane.written)
+        if lane is not None:  # a desk read on the loop leaves its slide to a thread
+            assert client.portal is not None
+            client.portal.call(lane.written)  # as a user's next read, 29 days on, would find it
     with runtime.db.session() as db:
         stored = db.scalars(select(UserSession.expires_at)).one()
     assert stored == clock.now() + runtime.sessions.lifetime  # slid by the last use

@@ -124,8 +124,9 @@ async def get_db(request: Request, runtime: RuntimeDep) -> AsyncIterator[Session
     uncommitted is rolled back.
 
     Async, so it costs no thread hop: opening a session does no I/O, and neither does
-    closing one whose work was committed. Only a session still in a transaction (a read,
-    a refusal) is closed in a worker thread, where its rollback may wait on the database.
+    closing one whose work was committed, nor any on SQLite (`Database.rolls_back_at_once`).
+    A session still in a transaction (a read, a refusal) on PostgreSQL is closed in a worker
+    thread, where its rollback waits on the server.
     """
     await _screen(request, runtime)
     gates: Gates = request.app.state.gates
@@ -135,7 +136,7 @@ async def get_db(request: Request, runtime: RuntimeDep) -> AsyncIterator[Session
         try:
             yield session
         finally:
-            if session.in_transaction():
+            if session.in_transaction() and not runtime.db.rolls_back_at_once:
                 # Shielded: a cancelled request (a stream whose client left) still closes it.
                 with anyio.CancelScope(shield=True):
                     await run_in_threadpool(session.close)

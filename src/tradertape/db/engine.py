@@ -175,6 +175,14 @@ class Database:
         _SAME_DATABASE[reads.engine] = self.engine
         return reads
 
+    @cached_property
+    def rolls_back_at_once(self) -> bool:
+        """Whether a rollback never waits: on SQLite it is local, takes no lock (it lets the
+        next writer in, `db.sqlite`) and syncs nothing, where on PostgreSQL it is a round
+        trip. A request's session that only read is then closed on the event loop, without
+        a worker thread's hop (~0.2 ms of CPU per request)."""
+        return self.engine.dialect.name == "sqlite"
+
     @property
     def capacity(self) -> int | None:
         """How many connections the pool hands out at most (None: not a bounded pool)."""

@@ -9,11 +9,11 @@ without an exception, which on PostgreSQL would abort the whole transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Table, literal
+from sqlalchemy import Column, ColumnElement, Table, inspect, literal
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import (
     DeclarativeBase,
@@ -78,6 +78,40 @@ def adopt(db: Session, row: DeclarativeBase, pk: int) -> None:
     row.id = pk  # type: ignore[attr-defined]  # every table here has an integer ``id`` key
     make_transient_to_detached(row)
     db.add(row)
+
+
+@cache
+def _attribute_keys(model: type[DeclarativeBase]) -> tuple[tuple[str, ...], int]:
+    """The attribute of each column (table order) and where the (one) primary key is."""
+    mapper = inspect(model)
+    columns = list(table_of(model).columns)
+    (key,) = mapper.primary_key
+    at = next(i for i, column in enumerate(columns) if column is key)
+    return tuple(mapper.get_property_by_column(c).key for c in columns), at
+
+
+def loaded_columns(model: type[DeclarativeBase]) -> tuple[Column[Any], ...]:
+    """Every column of the model's table, in table order: what a `Prepared` select gives
+    `loaded` to make the row from."""
+    return tuple(table_of(model).columns)
+
+
+def loaded(db: Session, model: type[Row], values: Sequence[Any]) -> Row:
+    """The `model` row whose columns (`loaded_columns`' order) a `Prepared` select just
+    read, held by `db` as if the ORM had loaded it: a change to it is saved, an attribute
+    not read loads on access. A row the session holds already is returned as it is.
+
+    For a hot read of whole rows (a request's session and user): the ORM's query machinery
+    cost more than the statement (`bench/backtest.py`, section 5).
+    """
+    keys, pk = _attribute_keys(model)
+    held = db.identity_map.get(inspect(model).identity_key_from_primary_key((values[pk],)))
+    if held is not None:
+        return held  # type: ignore[return-value]  # the identity map holds rows of `model`
+    row = fresh(model, dict(zip(keys, values, strict=True)))
+    make_transient_to_detached(row)
+    db.add(row)
+    return row
 
 
 @cache

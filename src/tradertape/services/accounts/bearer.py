@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from tradertape.db.models.accounts import User
 from tradertape.db.models.keys import BearerSecret
+from tradertape.db.prepared import Prepared
+from tradertape.db.rows import loaded, loaded_columns, table_of
 from tradertape.errors import InvalidField, Unauthenticated
 from tradertape.ports.clock import Clock
 from tradertape.security.tokens import new_secret, sha256_hex
@@ -64,11 +66,17 @@ class BearerRegistry(Generic[R]):
         self.kind_prefix = kind_prefix
         self.label = label
         self._order = newest_first
-        # Built once: building a statement per request costs more than running it.
-        by_digest = model.secret_hash == bindparam("digest")
-        self._by_digest = select(model).where(by_digest)
-        self._with_owner = (
-            select(model, User.is_active).join(User, User.id == model.user_id).where(by_digest)
+        # Prepared once, the row made an ORM row by `loaded`: every worker and agent request
+        # runs one, and the ORM's query machinery cost more than the statement.
+        self._mapped: Any = cast(Any, model)  # mapped (the mixin `BearerSecret` is not)
+        table, users = table_of(self._mapped), table_of(User)
+        columns = loaded_columns(self._mapped)
+        by_digest = table.c.secret_hash == bindparam("digest")
+        self._by_digest = Prepared(select(*columns).where(by_digest))
+        self._with_owner = Prepared(
+            select(*columns, users.c.is_active)
+            .join(users, users.c.id == table.c.user_id)
+            .where(by_digest)
         )
 
     def issue(self, db: Session, row: R) -> Issued[R]:
@@ -107,14 +115,17 @@ class BearerRegistry(Generic[R]):
 
     def authenticate(self, db: Session, *, clock: Clock, secret: str) -> R:
         """The unrevoked row for `secret`, marked used; 401 when unknown or revoked."""
-        row = db.scalar(self._by_digest, {"digest": sha256_hex(secret)})
+        found = self._by_digest.first(db, {"digest": sha256_hex(secret)})
+        row: R | None = None if found is None else loaded(db, self._mapped, found)
         return self._admit(db, row, clock=clock)
 
     def authenticate_with_owner(self, db: Session, *, clock: Clock, secret: str) -> tuple[R, bool]:
         """`authenticate`, and whether the owner's account is active, in one query."""
-        found = db.execute(self._with_owner, {"digest": sha256_hex(secret)}).first()
-        row, active = (None, False) if found is None else found
-        return self._admit(db, row, clock=clock), bool(active)
+        found = self._with_owner.first(db, {"digest": sha256_hex(secret)})
+        if found is None:
+            return self._admit(db, None, clock=clock), False
+        row: R = loaded(db, self._mapped, found[:-1])
+        return self._admit(db, row, clock=clock), bool(found[-1])
 
     def _admit(self, db: Session, row: R | None, *, clock: Clock) -> R:
         if row is None or row.revoked_at is not None:

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from tradertape.db.engine import Database
 from tradertape.db.models import User, UserSession
 from tradertape.db.prepared import Prepared
-from tradertape.db.rows import table_of
+from tradertape.db.rows import loaded, loaded_columns, table_of
 from tradertape.errors import NotFound
 from tradertape.ports.clock import Clock
 from tradertape.security.tokens import new_secret, sha256_hex
@@ -43,12 +43,14 @@ _SIGNED_IN = Prepared(
     .join(_USERS, _USERS.c.id == _SESSIONS.c.user_id)
     .where(_SESSIONS.c.token_hash == bindparam("token_hash"))
 )
-# `authenticate`'s read: the session and its user as ORM rows, in one statement built once
-# (building a statement per request cost more than running it, and a second for the user).
-_WITH_USER = (
-    select(UserSession, User)
-    .join(User, User.id == UserSession.user_id)
-    .where(UserSession.token_hash == bindparam("token_hash"))
+# `authenticate`'s read: the session and its user, whole, in one prepared statement, made
+# ORM rows by `loaded` (through the ORM's query machinery the same read cost ~0.45 ms more
+# CPU per request than the statement itself; a cookie request's own cost was 2.5x).
+_SESSION_COLUMNS = loaded_columns(UserSession)
+_WITH_USER = Prepared(
+    select(*_SESSION_COLUMNS, *loaded_columns(User))
+    .join(_USERS, _USERS.c.id == _SESSIONS.c.user_id)
+    .where(_SESSIONS.c.token_hash == bindparam("token_hash"))
 )
 _SLIDE = Prepared(
     update(_SESSIONS).where(_SESSIONS.c.token_hash == bindparam("token_hash")),
@@ -110,10 +112,11 @@ class SessionService:
     def authenticate(self, db: Session, token: str) -> Authenticated | None:
         """The live session for a cookie value, slid forward; `None` if invalid."""
         now = self._clock.now()
-        found = db.execute(_WITH_USER, {"token_hash": sha256_hex(token)}).first()
+        found = _WITH_USER.first(db, {"token_hash": sha256_hex(token)})
         if found is None:
             return None
-        row, user = found
+        split = len(_SESSION_COLUMNS)
+        row, user = loaded(db, UserSession, found[:split]), loaded(db, User, found[split:])
         if row.revoked_at is not None or row.expires_at <= now or not user.is_active:
             return None
         if now - row.last_seen_at >= _TOUCH_EVERY:

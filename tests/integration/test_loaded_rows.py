@@ -1,0 +1,67 @@
+"""`db.rows.loaded`: a row read by a prepared statement is the row the ORM would have loaded,
+held by the session as if it had loaded it (the cookie and bearer checks of every request
+read their rows so)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import bindparam, inspect, select
+
+from tests.helpers import make_user
+from tests.workers_kit import issue_token
+from tradertape.db.models import User, WorkerToken
+from tradertape.db.prepared import Prepared
+from tradertape.db.rows import Row, loaded, loaded_columns, table_of
+from tradertape.runtime import Runtime
+from tradertape.services.accounts import worker_tokens
+
+
+def _read(db: Any, model: type[Row], row_id: int) -> Row:
+    table = table_of(model)
+    found = Prepared(select(*loaded_columns(model)).where(table.c.id == bindparam("id")))
+    values = found.first(db, {"id": row_id})
+    assert values is not None
+    return loaded(db, model, values)
+
+
+def _columns(row: Any) -> dict[str, Any]:
+    return {a.key: getattr(row, a.key) for a in inspect(type(row)).column_attrs}
+
+
+def test_a_loaded_row_reads_as_loaded_and_a_change_to_it_is_saved(runtime: Runtime) -> None:
+    user_id = make_user(runtime, "a@x.in")
+    with runtime.db.session() as db:
+        user = _read(db, User, user_id)
+        assert db.get(User, user_id) is user  # the session holds it: no second copy, no query
+        assert not db.dirty
+        seen = _columns(user)
+        user.live_trading = not seen["live_trading"]
+        db.commit()
+    with runtime.db.session() as db:
+        again = db.get(User, user_id)
+        assert again is not None
+        assert _columns(again) == {**seen, "live_trading": not seen["live_trading"]}
+
+
+def test_a_row_the_session_holds_already_is_returned_as_it_is(runtime: Runtime) -> None:
+    user_id = make_user(runtime, "a@x.in")
+    with runtime.db.session() as db:
+        held = db.get(User, user_id)
+        assert held is not None
+        held.live_trading = True  # an unsaved change is not overwritten by the read
+        assert _read(db, User, user_id) is held
+        assert held.live_trading is True
+
+
+def test_a_column_named_apart_from_its_attribute_is_read(
+    client: TestClient, runtime: Runtime
+) -> None:
+    secret, _ = issue_token(client, runtime, "w@x.in", metadata={"desk": "alpha"})
+    with runtime.db.session() as db:
+        row = worker_tokens.authenticate(db, clock=runtime.clock, secret=secret)
+        assert row.metadata_ == {"desk": "alpha"}  # the column is "metadata"
+        seen = _columns(row)
+    with runtime.db.session() as db:
+        assert _columns(db.scalars(select(WorkerToken)).one()) == seen

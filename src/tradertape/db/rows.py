@@ -101,8 +101,8 @@ def loaded(db: Session, model: type[Row], values: Sequence[Any]) -> Row:
     read, held by `db` as if the ORM had loaded it: a change to it is saved, an attribute
     not read loads on access. A row the session holds already is returned as it is.
 
-    For a hot read of whole rows (a request's session and user): the ORM's query machinery
-    cost more than the statement (`bench/backtest.py`, section 5).
+    For a hot read of whole rows (every request's session and user, or bearer secret): the
+    ORM's query machinery costs more than the statement.
     """
     keys, pk = _attribute_keys(model)
     held = db.identity_map.get(inspect(model).identity_key_from_primary_key((values[pk],)))

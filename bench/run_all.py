@@ -53,6 +53,7 @@ HEADLINES: dict[str, str] = {
     "journal": r"^upload|P&L page, cold|reference",
     "load": r"targets:",
     "paper_orders": r"orders/s",
+    "request_cost": r"^(floor|cookie check|desk read) ",
     "scan": r"^\s*total",
     "startup": r"^(tradertape --help|CLI backtest|serve|first backtest)",
     "sweep": r"1 core|pool,",

@@ -38,7 +38,6 @@ import argparse
 import json
 import multiprocessing
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -59,6 +58,7 @@ import numpy.typing as npt
 from numba import njit
 
 from machine import host_line
+from served import served
 from tradertape.backtest.engine import BacktestResult, BacktestSettings, run_backtest
 from tradertape.candles import CandleStore
 from tradertape.candles.panel import Panel
@@ -914,29 +914,10 @@ uvicorn.run(create_app(runtime), host="127.0.0.1", port=port, log_level="warning
 def _server(data_dir: Path, login: dict[str, str]) -> Iterator[str]:
     """A server in a process of its own, as ``tradertape serve`` builds one, on a scratch
     SQLite database and the bench's candles, with one user; its base URL."""
-    import httpx
-
     with tempfile.TemporaryDirectory(prefix="bench-http-") as folder:
         (Path(folder) / "candles").symlink_to(data_dir, target_is_directory=True)
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        argv = [folder, str(port), login["email"], login["password"]]
-        server = subprocess.Popen([sys.executable, "-c", _SERVER, *argv])  # noqa: S603
-        base = f"http://127.0.0.1:{port}"
-        try:
-            while True:
-                if server.poll() is not None:
-                    raise SystemExit("the bench server did not start")
-                try:
-                    httpx.get(f"{base}/api/health", timeout=0.5)
-                    break
-                except httpx.TransportError:
-                    time.sleep(0.05)
+        with served(_SERVER, folder, login["email"], login["password"]) as (base, _):
             yield base
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
 
 
 def bench_http(data_dir: Path, runs: int) -> None:

@@ -26,14 +26,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 from machine import host_line
+from served import served
 
 LOGIN = {"email": "bench@x.in", "password": "bench password"}
 PROBES = (
@@ -114,40 +112,25 @@ def main() -> None:
     import httpx
 
     print(host_line(), flush=True)
-    with tempfile.TemporaryDirectory(prefix="bench-requests-") as folder:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        argv = [folder, str(port), LOGIN["email"], LOGIN["password"]]
-        server = subprocess.Popen([sys.executable, "-c", _SERVER, *argv])  # noqa: S603
-        base = f"http://127.0.0.1:{port}"
-        try:
-            while True:
-                if server.poll() is not None:
-                    raise SystemExit("the bench server did not start")
-                try:
-                    httpx.get(f"{base}/api/health", timeout=0.5)
-                    break
-                except httpx.TransportError:
-                    time.sleep(0.05)
-            with httpx.Client(base_url=base, timeout=30) as client:
-                client.post("/api/auth/password-login", json=LOGIN).raise_for_status()
-                best: dict[str, tuple[float, float]] = {}
-                for _ in range(rounds):
-                    for name, path in PROBES:
-                        client.get(path).raise_for_status().json()  # the route, not the web app
-                        for _ in range(50):  # warm: the route's first calls build its plan
-                            client.get(path).raise_for_status()
-                        cpu, began = _cpu_s(server.pid), time.perf_counter()
-                        for _ in range(requests):
-                            client.get(path).raise_for_status()
-                        wall = (time.perf_counter() - began) / requests
-                        used = (_cpu_s(server.pid) - cpu) / requests
-                        if name not in best or used < best[name][0]:
-                            best[name] = (used, wall)
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-requests-") as folder,
+        served(_SERVER, folder, LOGIN["email"], LOGIN["password"]) as (base, server),
+        httpx.Client(base_url=base, timeout=30) as client,
+    ):
+        client.post("/api/auth/password-login", json=LOGIN).raise_for_status()
+        best: dict[str, tuple[float, float]] = {}
+        for _ in range(rounds):
+            for name, path in PROBES:
+                client.get(path).raise_for_status().json()  # the route, not the web app
+                for _ in range(50):  # warm: the route's first calls build its plan
+                    client.get(path).raise_for_status()
+                cpu, began = _cpu_s(server.pid), time.perf_counter()
+                for _ in range(requests):
+                    client.get(path).raise_for_status()
+                wall = (time.perf_counter() - began) / requests
+                used = (_cpu_s(server.pid) - cpu) / requests
+                if name not in best or used < best[name][0]:
+                    best[name] = (used, wall)
     floor_ms = best["floor"][0] * 1000
     print(f"server CPU per request, best of {rounds} round(s) of {requests} (one client):")
     for name, _ in PROBES:

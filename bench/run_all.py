@@ -24,7 +24,7 @@ from pathlib import Path
 from machine import host_line
 
 HERE = Path(__file__).resolve().parent
-NOT_BENCHMARKS = {"machine", "run_all", "scratch_db"}  # helpers the scripts import
+NOT_BENCHMARKS = {"machine", "run_all", "scratch_db", "served"}  # helpers the scripts import
 
 # Small settings: the whole set in about ten minutes on two cores.
 QUICK: dict[str, list[str]] = {

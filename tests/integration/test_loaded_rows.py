@@ -13,7 +13,7 @@ from tests.helpers import make_user
 from tests.workers_kit import issue_token
 from tradertape.db.models import User, WorkerToken
 from tradertape.db.prepared import Prepared
-from tradertape.db.rows import Row, loaded, loaded_columns, table_of
+from tradertape.db.rows import Row, loaded, loaded_columns, loaded_current, table_of
 from tradertape.runtime import Runtime
 from tradertape.services.accounts import worker_tokens
 
@@ -65,3 +65,37 @@ def test_a_column_named_apart_from_its_attribute_is_read(
         seen = _columns(row)
     with runtime.db.session() as db:
         assert _columns(db.scalars(select(WorkerToken)).one()) == seen
+
+
+def _read_current(db: Any, user_id: int) -> User | None:
+    found = Prepared(select(*loaded_columns(User)).where(table_of(User).c.id == bindparam("id")))
+    values = found.first(db, {"id": user_id})
+    assert values is not None
+    return loaded_current(db, User, values)
+
+
+def test_a_current_read_gives_a_held_row_the_values_it_read(runtime: Runtime) -> None:
+    user_id = make_user(runtime, "a@x.in")
+    with runtime.db.session() as db, runtime.db.session() as other:
+        held = db.get(User, user_id)
+        assert held is not None
+        changed = not held.live_trading
+        row = other.get(User, user_id)
+        assert row is not None
+        row.live_trading = changed  # another transaction changes the row
+        other.commit()
+        assert _read_current(db, user_id) is held
+        assert held.live_trading is changed
+        assert not db.dirty  # taken as loaded, not as a change to save
+
+
+def test_a_current_read_leaves_a_held_row_with_unsaved_changes_to_the_orm(
+    runtime: Runtime,
+) -> None:
+    user_id = make_user(runtime, "a@x.in")
+    with runtime.db.session() as db:
+        held = db.get(User, user_id)
+        assert held is not None
+        held.live_trading = not held.live_trading
+        assert _read_current(db, user_id) is None
+        assert held in db.dirty  # the change is kept for the ORM's autoflush

@@ -21,6 +21,7 @@ from sqlalchemy.orm import (
     Session,
     make_transient_to_detached,
 )
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.instrumentation import manager_of_class
 from sqlalchemy.sql.dml import Insert
 
@@ -112,6 +113,22 @@ def loaded(db: Session, model: type[Row], values: Sequence[Any]) -> Row:
     make_transient_to_detached(row)
     db.add(row)
     return row
+
+
+def loaded_current(db: Session, model: type[Row], values: Sequence[Any]) -> Row | None:
+    """As `loaded`, but a row the session holds already takes the values just read (as the
+    ORM's ``populate_existing`` does), for a read that must see the row as it is now. None
+    when the held row has unsaved changes: the caller reads it through the ORM instead,
+    whose autoflush saves them first."""
+    keys, pk = _attribute_keys(model)
+    held = db.identity_map.get(inspect(model).identity_key_from_primary_key((values[pk],)))
+    if held is None:
+        return loaded(db, model, values)
+    if inspect(held).modified:
+        return None
+    for key, value in zip(keys, values, strict=True):
+        set_committed_value(held, key, value)
+    return held  # type: ignore[return-value]  # the identity map holds rows of `model`
 
 
 @cache

@@ -1,4 +1,5 @@
-"""SQLite writers of one process queue on a lock instead of SQLite's busy handler.
+"""SQLite writers queue on a lock (the process's, then a file lock between processes)
+instead of SQLite's busy handler.
 
 The connections here have ``busy_timeout=0``: a writer that met SQLite's write lock would
 fail at once with "database is locked". So every test passing means that no writer ever
@@ -7,6 +8,9 @@ reached SQLite while another of this process held the write lock: they waited in
 
 from __future__ import annotations
 
+import fcntl
+import multiprocessing
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -119,7 +123,7 @@ def test_two_engines_on_one_file_share_the_queue(database: Database, tmp_path: P
     other.dispose()
 
 
-def _queue(database: Database) -> threading.Lock:
+def _queue(database: Database) -> writers.WriterQueue:
     with database.engine.connect() as connection:
         dbapi = connection.connection.dbapi_connection
         assert isinstance(dbapi, writers.QueuedConnection)
@@ -198,3 +202,67 @@ def test_in_memory_databases_have_no_queue():
         connection.execute(text("INSERT INTO t VALUES (1)"))
         connection.commit()
     memory.dispose()
+
+
+def _increments_in_a_process(path: str, count: int, ready: Any, go: Any) -> None:
+    """`count` locked read-modify-writes from a process of its own (spawned), once both
+    processes are ready."""
+    database = _database_as_is(Path(path))
+    try:
+        ready.set()
+        go.wait(60)
+        for _ in range(count):
+            with database.session() as db:
+                lock_names(db, ["counter"])
+                n = db.execute(text("SELECT n FROM counter")).scalar_one()
+                db.execute(text("UPDATE counter SET n = :n"), {"n": n + 1})
+                db.commit()
+    finally:
+        database.dispose()
+
+
+def _database_as_is(path: Path) -> Database:
+    database = Database.from_url(f"sqlite:///{path}")
+    event.listen(database.engine, "connect", _no_busy_wait)
+    return database
+
+
+def test_writers_of_two_processes_queue_and_none_is_lost(tmp_path: Path):
+    """Both processes' connections have ``busy_timeout=0``: a writer that met the other
+    process's write lock in SQLite would fail at once, so none did (the file lock)."""
+    path = tmp_path / "w.db"
+    _database(path).dispose()
+    spawn = multiprocessing.get_context("spawn")
+    ready, go = spawn.Event(), spawn.Event()
+    other = spawn.Process(target=_increments_in_a_process, args=(str(path), 300, ready, go))
+    other.start()
+    try:
+        assert ready.wait(60)
+        go.set()
+        _increments_in_a_process(str(path), 300, threading.Event(), go)
+    finally:
+        go.set()
+        other.join(timeout=60)
+    assert other.exitcode == 0
+    database = _database_as_is(path)
+    assert _count(database.engine) == 600
+    database.dispose()
+
+
+def test_a_writer_of_another_process_holding_the_queue_times_it_out(
+    database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(writers, "BUSY_TIMEOUT_S", 0.01)
+    holder = os.open(tmp_path / "w.db-writer", os.O_RDWR)  # its own open file: another holder
+    fcntl.flock(holder, fcntl.LOCK_EX)
+    try:
+        with database.session() as db, pytest.raises(Exception, match="writer queue timed out"):
+            lock_names(db, ["x"])
+        assert not _queue(database).locked()  # the process's own queue is left free
+    finally:
+        os.close(holder)  # closing drops the lock, as a killed process's is dropped
+    with database.session() as db:
+        lock_names(db, ["x"])
+        db.execute(text("UPDATE counter SET n = 5"))
+        db.commit()
+    assert _count(database.engine) == 5

@@ -1,12 +1,17 @@
-"""SQLite writers of one process wait in a queue, not in SQLite's busy handler.
+"""SQLite writers wait in a queue, not in SQLite's busy handler.
 
 SQLite has one writer at a time. A connection that finds the write lock taken calls the
 busy handler, which sleeps and retries with growing pauses (up to 100 ms each): under
 contention the lock sits free while every waiter sleeps, and a waiter can lose to
-newcomers for seconds. Within a process there is a better queue: a `threading.Lock` per
-database file, taken before ``BEGIN IMMEDIATE`` and released when the transaction ends,
-so the next writer starts the moment the last one commits. The busy handler still
-arbitrates between processes; nothing here is needed for correctness, only for speed.
+newcomers for seconds. There is a better queue (`WriterQueue`): within a process a
+`threading.Lock` per database file, then between processes an exclusive `fcntl.flock` on a
+file beside it, both taken before ``BEGIN IMMEDIATE`` and released when the transaction
+ends, so the next writer starts the moment the last one commits. Two ``serve`` processes
+on one SQLite file (bench/worker_orders.py ``--servers 2``, 4 workers) placed 389-398
+worker orders/s with a p99 of 59-87 ms and waits of a second behind the busy handler, and
+428-445/s with a p99 of 26-31 ms and no wait over 75 ms behind the file lock. SQLite's own
+lock still decides between writers that do not queue (another program); nothing here is
+needed for correctness, only for speed.
 
 Every write transaction goes through the queue: `lock_names` starts one explicitly
 (`begin_immediate`), and the first INSERT, UPDATE or DELETE of a connection outside a
@@ -18,9 +23,11 @@ every path, the pool's reset included).
 
 from __future__ import annotations
 
+import fcntl
 import os
 import sqlite3
 import threading
+import time
 from typing import Any
 
 from tradertape.db.on_loop import refuse_on_loop
@@ -28,26 +35,92 @@ from tradertape.db.on_loop import refuse_on_loop
 BUSY_TIMEOUT_S = 10.0  # also the connection's busy_timeout: one wait limit either way
 _MEMORY = ("", ":memory:")
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+_PAUSE_MIN_S = 0.000_05
+_PAUSE_MAX_S = 0.000_5
 
-_queues: dict[str, threading.Lock] = {}
+_queues: dict[str, WriterQueue] = {}
 _queues_guard = threading.Lock()
 
 
-def _queue_for(database: object, uri: bool) -> threading.Lock | None:
-    """The process's lock for a database file; None for a private in-memory database."""
+class WriterQueue:
+    """The writers of one database file: this process's in a `threading.Lock`, then the
+    processes' in an exclusive `fcntl.flock` on a file beside it (``<database>-writer``;
+    none for a URI-named database). A dead holder's file lock is dropped by the kernel, so
+    a killed process never leaves the queue shut."""
+
+    def __init__(self, path: str | None) -> None:
+        self._lock = threading.Lock()
+        self._path = None if path is None else f"{path}-writer"
+        self._fd: int | None = None
+        self._pid = 0  # the process that opened `_fd` (a forked child opens its own)
+
+    def acquire(self, timeout: float) -> bool:
+        """Wait up to `timeout` s for this process's writers, then for the other processes'."""
+        deadline = time.monotonic() + timeout
+        if not self._lock.acquire(timeout=timeout):
+            return False
+        try:
+            if self._path is None or self._take(deadline):
+                return True
+        except BaseException:
+            self._lock.release()
+            raise
+        self._lock.release()
+        return False
+
+    def locked(self) -> bool:
+        """Whether a writer of this process holds the queue."""
+        return self._lock.locked()
+
+    def _take(self, deadline: float) -> bool:
+        """The file lock, asked for again in pauses growing to half a millisecond (the
+        kernel has no timed wait for it; a writer holds it a millisecond or two) until
+        `deadline`."""
+        fd, pause = self._file(), _PAUSE_MIN_S
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return True
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    return False
+            time.sleep(pause)
+            pause = min(pause * 2, _PAUSE_MAX_S)
+
+    def release(self) -> None:
+        """Let the next writer in, this process's or another's."""
+        try:
+            if self._fd is not None:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+        finally:
+            self._lock.release()
+
+    def _file(self) -> int:
+        assert self._path is not None
+        if self._fd is None or self._pid != os.getpid():
+            self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+            self._pid = os.getpid()
+        return self._fd
+
+
+def _queue_for(database: object, uri: bool) -> WriterQueue | None:
+    """The process's queue for a database file; None for a private in-memory database."""
     if not isinstance(database, str | bytes | os.PathLike):
         return None
     name = os.fsdecode(database)
     if uri:
         if "mode=memory" in name or name.startswith("file::memory:"):
             return None
-        key = name
+        key, path = name, None
     elif name in _MEMORY:
         return None
     else:
-        key = os.path.realpath(name)
+        key = path = os.path.realpath(name)
     with _queues_guard:
-        return _queues.setdefault(key, threading.Lock())
+        found = _queues.get(key)
+        if found is None:
+            found = _queues[key] = WriterQueue(path)
+        return found
 
 
 class _QueuedCursor(sqlite3.Cursor):
@@ -67,7 +140,7 @@ class _QueuedCursor(sqlite3.Cursor):
 
 
 class QueuedConnection(sqlite3.Connection):
-    """A connection whose write transactions take the database's process-wide lock."""
+    """A connection whose write transactions wait in the database's `WriterQueue`."""
 
     def __init__(self, database: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(database, *args, **kwargs)
@@ -79,8 +152,8 @@ class QueuedConnection(sqlite3.Connection):
         return super().cursor(factory)
 
     def begin_immediate(self) -> None:
-        """Wait for this process's earlier writers, then take SQLite's write lock (not on the
-        event loop: `db.on_loop`)."""
+        """Wait for the earlier writers (this process's, then other processes'), then take
+        SQLite's write lock (not on the event loop: `db.on_loop`)."""
         if self.in_transaction:
             return
         refuse_on_loop("a write waits for the process's other writers")

@@ -242,7 +242,7 @@ class Runtime:
             clock=market_clock, books=RiskBooks(account, live_book), catalog=exchange.catalog
         )
         # The one pre-trade gate: every order, modification and GTT of every path passes it.
-        exchange.register_pre_trade(risk.pre_trade)
+        exchange.register_pre_trade(risk.pre_trade, ahead=risk.read_ahead)
         # SEBI's per-client order-rate ceiling, in the same gate, on wall time.
         exchange.context.gate.limit_rate(
             OrderRateCeiling(clock=clock, per_sec=settings.order_rate_per_sec),

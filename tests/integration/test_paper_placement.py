@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from tests.helpers import make_user
 from tests.integration.conftest import PaperDesk
+from tradertape.db import prepared
 from tradertape.db.engine import Database
 from tradertape.db.models import AuthAttempt
 from tradertape.db.models.trading import CashEntry, Order, OrderEventRow, Trade
@@ -42,6 +43,10 @@ MAX_STATEMENTS_PER_FILLED_BUY = 9
 # statement of their own (with the next one: one round trip), SQLite takes its write lock;
 # PostgreSQL stores the trade in the order's statement (`order_log.claim`).
 STATEMENTS_THROUGH_THE_PIPELINE = {"sqlite": 13, "postgresql": 13}
+# On PostgreSQL they go in six round trips: the key's pre-check; the catalog's stamp; the
+# locks with the books, the rules and the risk book (sent ahead, `Prepared.prefetch`); the
+# order; its rate slot; the rest with the commit.
+ROUND_TRIPS_THROUGH_THE_PIPELINE = 6
 
 
 def _spec(side: TransactionType, qty: int, price: str | None = None, **kw: Any) -> OrderSpec:
@@ -119,7 +124,7 @@ def test_a_filled_market_order_costs_a_few_statements_and_one_commit(
 
 
 def test_a_keyed_order_through_the_pipeline_and_its_gate_costs_thirteen_statements(
-    runtime: Runtime, database: Database
+    runtime: Runtime, database: Database, monkeypatch: pytest.MonkeyPatch
 ):
     user_id = make_user(runtime, "counted@x.in")
     with database.session() as db:
@@ -133,12 +138,22 @@ def test_a_keyed_order_through_the_pipeline_and_its_gate_costs_thirteen_statemen
         placed = runtime.orders.submit(db, user_id=user_id, spec=spec, last=tick, client_key=key)
         return placed.order
 
+    sends: list[int] = []
+    send = prepared._send
+
+    def counted(connection: Any, statements: list[Any]) -> Any:
+        sends.append(len(statements))
+        return send(connection, statements)
+
     with database.session() as db:
         submit(db, "first")  # the day's note, the position, the folded risk book
+        monkeypatch.setattr(prepared, "_send", counted)
         with _counting(database) as counts:
             order = submit(db, "second")
     assert order.status == "COMPLETE"
     assert counts["statements"] == STATEMENTS_THROUGH_THE_PIPELINE[database.engine.dialect.name]
+    if database.engine.dialect.name == "postgresql":
+        assert len(sends) == ROUND_TRIPS_THROUGH_THE_PIPELINE  # every statement is prepared
     assert counts["commits"] == 1
     with database.session() as db:  # the whole order was committed, with its rate slot
         stored = db.scalar(select(Order).where(Order.client_key == "second"))

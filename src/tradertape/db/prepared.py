@@ -57,10 +57,13 @@ class _Compiled:
     results: tuple[Processor | None, ...] | None = None  # from the first result's description
     _plan: tuple[tuple[str, str | None, Processor | None, Any], ...] = field(init=False, repr=False)
 
-    def processors(self, dialect: Dialect, description: Any) -> tuple[Processor | None, ...]:
+    def processors(self, dialect: Dialect, cursor: Any) -> tuple[Processor | None, ...]:
         """The columns' result processors; the driver's type codes of the first result
-        choose them (PostgreSQL's numeric codes, say), and every later result has the same."""
+        choose them (PostgreSQL's numeric codes, say), and every later result has the same.
+        Only the first result's description is read: psycopg builds it anew on each read
+        (a tenth of a PostgreSQL placement's Python time, bench/paper_orders.py)."""
         if self.results is None:
+            description = cursor.description
             codes = [d[1] for d in description] if description else [None] * len(self.columns)
             self.results = tuple(
                 column.type.dialect_impl(dialect).result_processor(dialect, code)
@@ -168,13 +171,33 @@ class Prepared:
         row = self.first(db, values)
         return None if row is None else row[0]
 
+    def prefetch(self, db: Session, values: Mapping[str, Any] | None = None) -> None:
+        """Send this read with the transaction's next round trip (PostgreSQL): a `first` or
+        `rows` of the same values later in the transaction is answered from it, with no
+        round trip of its own, unless a write was sent or waits in between (the rows
+        could be stale; the read is then made again). For a read a later step is sure to
+        make, whose inputs are known earlier: the risk gate's reads ride with the ledger
+        lock's. On SQLite a read is no round trip, and nothing is sent ahead."""
+        connection = _connection(db)
+        key = _ahead_key(self, values)
+        if not deferring(connection.dialect) or key is None:
+            return
+        statement = self._bound(connection, values or {}, False)
+        waiting = _waiting(connection, create=True)
+        assert waiting is not None
+        waiting.append(_Statement(statement.compiled, statement.params, False, ahead=key))
+
     def first(self, db: Session, values: Mapping[str, Any] | None = None) -> tuple[Any, ...] | None:
         """The first row, its columns converted as the ORM would (None when there is none)."""
         connection = _connection(db)
+        ahead = _taken_ahead(connection, self, values)
+        if ahead is not None:
+            processors, found = ahead
+            return _convert(processors, found[0]) if found else None
         statement = self._bound(connection, values or {}, False)
         cursor = _read(connection, statement)
         try:
-            processors = statement.compiled.processors(connection.dialect, cursor.description)
+            processors = statement.compiled.processors(connection.dialect, cursor)
             row = cursor.fetchone()
         finally:
             cursor.close()
@@ -183,10 +206,14 @@ class Prepared:
     def rows(self, db: Session, values: Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]:
         """Every row, its columns converted as the ORM would."""
         connection = _connection(db)
+        ahead = _taken_ahead(connection, self, values)
+        if ahead is not None:
+            processors, found = ahead
+            return [_convert(processors, row) for row in found]
         statement = self._bound(connection, values or {}, False)
         cursor = _read(connection, statement)
         try:
-            processors = statement.compiled.processors(connection.dialect, cursor.description)
+            processors = statement.compiled.processors(connection.dialect, cursor)
             found = cursor.fetchall()
         finally:
             cursor.close()
@@ -231,6 +258,7 @@ class _Statement:
     params: Any
     many: bool
     control: bool = False  # a bare COMMIT: no statement to the engine's cursor events
+    ahead: Any = None  # a read sent ahead (`Prepared.prefetch`): the key its rows are kept by
 
 
 # Connection.info key: (the transaction, its statements not sent yet).
@@ -262,7 +290,68 @@ def _waiting(connection: Connection, *, create: bool) -> list[_Statement] | None
     return waiting
 
 
+# Connection.info key: (the transaction, {key: (processors, rows)} of reads sent ahead).
+_AHEAD = "tradertape.ahead"
+
+
+def _ahead_key(prepared: Prepared, values: Mapping[str, Any] | None) -> Any:
+    """What a read sent ahead is kept by: the statement and its values (None: unhashable
+    values, never sent ahead)."""
+    key = (id(prepared), tuple(sorted((values or {}).items())))
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+def _taken_ahead(
+    connection: Connection, prepared: Prepared, values: Mapping[str, Any] | None
+) -> tuple[tuple[Processor | None, ...], list[Any]] | None:
+    """The rows of this read if they were sent ahead in this transaction (once). Asked for
+    before it went, it is taken off the waiting list and made now, once."""
+    found = connection.info.get(_AHEAD)
+    kept: dict[Any, Any] | None = None
+    if found is not None and found[1] and found[0] is connection.get_transaction():
+        kept = found[1]
+    waiting = _waiting(connection, create=False) if deferring(connection.dialect) else None
+    queued = bool(waiting) and any(s.ahead is not None for s in waiting or ())
+    if kept is None and not queued:
+        return None
+    key = _ahead_key(prepared, values)
+    if key is None:
+        return None
+    if queued and waiting is not None:
+        waiting[:] = [s for s in waiting if s.ahead != key]
+    return None if kept is None else kept.pop(key, None)
+
+
+def _keep_ahead(connection: Connection, statements: list[_Statement], cursors: list[Any]) -> None:
+    """Keep the rows of the reads among `statements` that were sent ahead."""
+    for statement, cursor in zip(statements, cursors, strict=True):
+        if statement.ahead is None:
+            continue
+        transaction = connection.get_transaction()
+        found = connection.info.get(_AHEAD)
+        if found is None or found[0] is not transaction:
+            found = connection.info[_AHEAD] = (transaction, {})
+        kept: dict[Any, Any] = found[1]
+        processors = statement.compiled.processors(connection.dialect, cursor)
+        kept[statement.ahead] = (processors, cursor.fetchall())
+
+
+def forget_ahead(connection: Connection) -> None:
+    """A write is on its way: reads sent ahead (or waiting to be) may no longer hold."""
+    found = connection.info.get(_AHEAD)
+    if found is not None:
+        found[1].clear()
+    waiting = _waiting(connection, create=False)
+    if waiting and any(s.ahead is not None for s in waiting):
+        waiting[:] = [s for s in waiting if s.ahead is None]
+
+
 def _submit(connection: Connection, statement: _Statement) -> None:
+    forget_ahead(connection)
     if deferring(connection.dialect):
         waiting = _waiting(connection, create=True)
         assert waiting is not None
@@ -294,7 +383,9 @@ def flush(connection: Connection, *, then: str | None = None) -> None:
 
 
 def discard(connection: Connection) -> None:
-    """Forget what waits (the transaction is being rolled back)."""
+    """Forget what waits and what was read ahead (the transaction, or a savepoint of it,
+    is being rolled back)."""
+    forget_ahead(connection)
     waiting = _waiting(connection, create=False)
     if waiting:
         waiting.clear()
@@ -337,6 +428,7 @@ def _send(connection: Connection, statements: list[_Statement]) -> Any:
         raise DBAPIError.instance(
             sql, params, exc, error, connection_invalidated=lost, dialect=dialect
         ) from exc
+    _keep_ahead(connection, statements, cursors)
     for cursor in cursors[:-1]:
         cursor.close()
     return cursors[-1]
@@ -348,17 +440,24 @@ def watch(engine: Engine) -> None:
     if not deferring(engine.dialect):
         return
 
-    def before_execute(connection: Connection, *_: Any) -> None:
+    def before_execute(connection: Connection, clause: Any, *_: Any) -> None:
+        if not getattr(clause, "is_select", False):
+            forget_ahead(connection)  # a write (or text SQL, which may be one)
         flush(connection)
 
     def commit(connection: Connection) -> None:
         # COMMIT goes out in the same pipeline; the driver's own commit then finds no
-        # transaction open and does nothing.
+        # transaction open and does nothing. A read sent ahead and not used yet is not.
+        forget_ahead(connection)
         flush(connection, then="COMMIT")
+
+    def rollback_savepoint(connection: Connection, *_: Any) -> None:
+        forget_ahead(connection)  # read after writes that are now undone
 
     event.listen(engine, "before_execute", before_execute)
     event.listen(engine, "commit", commit)
     event.listen(engine, "rollback", discard)
+    event.listen(engine, "rollback_savepoint", rollback_savepoint)
 
 
 def _convert(processors: tuple[Processor | None, ...], row: Sequence[Any]) -> tuple[Any, ...]:

@@ -14,7 +14,7 @@ for Kite and the Kite-shaped paper broker), so a fill is charged by its order's 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -120,6 +120,7 @@ class Ledger:
         trade_date: date | None = None,
         position: PositionKey | None = None,
         also: Sequence[str] = (),
+        ahead: Callable[[], None] | None = None,
     ) -> None:
         """Take the user's ledger lock (once per transaction), before reading any of it.
 
@@ -127,9 +128,13 @@ class Ledger:
         the open positions and the one at `position`, and whether any order is pending,
         in one statement: a placement needs them all when it checks funds and fills.
         `also` names locks (`db.locks`) to take with the ledger's, in the same call: a
-        placement's order-rate bucket, say.
+        placement's order-rate bucket, say. `ahead` is called once the lock is asked for
+        and before anything is read: reads it sends ahead (`Prepared.prefetch`) go with
+        the lock's round trip, after the lock (the pre-trade gate's).
         """
         books = self._of(user_id, also)
+        if ahead is not None:
+            ahead()
         if trade_date is None or position is None or books.account is not None:
             return
         if trade_date in books.days or books.positions is not None:

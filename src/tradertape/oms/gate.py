@@ -42,6 +42,10 @@ class PreTradeVerdict:
 # modified, and its old terms no longer count among the book's working entries.
 PreTrade = Callable[[Session, Order, Instrument, Tick | None], PreTradeVerdict | None]
 
+# (session, order about to be checked) → nothing; sends the reads the check will make with
+# the transaction's next round trip (`db.prepared.Prepared.prefetch`).
+ReadAhead = Callable[[Session, Order], None]
+
 # (order refused by the rate ceiling, message) → what records the refusal once the order's
 # transaction is rolled back; it reads the order before the rollback.
 RateRefusal = Callable[[Order, str], Callable[[Session], None]]
@@ -50,16 +54,25 @@ RateRefusal = Callable[[Order, str], Callable[[Session], None]]
 class PreTradeGate:
     """Holds the registered check; consulted by every path that places or enlarges."""
 
-    __slots__ = ("_ceiling", "_check", "_on_rate_refusal")
+    __slots__ = ("_ahead", "_ceiling", "_check", "_on_rate_refusal")
 
     def __init__(self) -> None:
         self._check: PreTrade | None = None
+        self._ahead: ReadAhead | None = None
         self._ceiling: OrderRateCeiling | None = None
         self._on_rate_refusal: RateRefusal | None = None
 
-    def register(self, check: PreTrade) -> None:
-        """Make `check` the gate's check (the runtime registers the risk desk's)."""
-        self._check = check
+    def register(self, check: PreTrade, *, ahead: ReadAhead | None = None) -> None:
+        """Make `check` the gate's check (the runtime registers the risk desk's); `ahead`
+        sends the reads it will make early (`read_ahead`)."""
+        self._check, self._ahead = check, ahead
+
+    def read_ahead(self, db: Session, order: Order) -> None:
+        """Send the reads `check` will make on `order` with the transaction's next round
+        trip: a placement asks once its ledger lock is on its way, so on PostgreSQL the
+        risk rules and the book ride with the lock and the ledger's read."""
+        if self._ahead is not None:
+            self._ahead(db, order)
 
     def check(
         self, db: Session, order: Order, instrument: Instrument, last: Tick | None

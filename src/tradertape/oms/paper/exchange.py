@@ -42,7 +42,7 @@ from tradertape.oms.context import (
     TradingContext,
     no_quotes,
 )
-from tradertape.oms.gate import PreTrade, PreTradeVerdict
+from tradertape.oms.gate import PreTrade, PreTradeVerdict, ReadAhead
 from tradertape.oms.paper import amendment, placement, working
 from tradertape.oms.paper.placement import Placed
 from tradertape.oms.paper.virtual_fill import book_virtual_fill, erase_virtual_fills
@@ -100,9 +100,10 @@ class PaperExchange:
         """The exchange's knobs."""
         return self._context.config
 
-    def register_pre_trade(self, check: PreTrade) -> None:
-        """Make `check` the pre-trade gate every order, modification and GTT passes."""
-        self._context.gate.register(check)
+    def register_pre_trade(self, check: PreTrade, *, ahead: ReadAhead | None = None) -> None:
+        """Make `check` the pre-trade gate every order, modification and GTT passes
+        (`ahead` sends its reads early: `PreTradeGate.read_ahead`)."""
+        self._context.gate.register(check, ahead=ahead)
 
     def pre_trade(
         self, db: Session, order: Order, instrument: Instrument, last: Tick | None

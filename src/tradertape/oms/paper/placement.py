@@ -104,14 +104,16 @@ def place(
     # The lock comes before the funds check reads anything; with a tick, a fill is likely,
     # so the balance, the fill's contract note and the positions are read in one round trip.
     fill_date = last.ts.astimezone(IST).date() if last is not None else None
+    # The broker's own square-off closes risk; it is never refused for margin.
+    squareoff = source == SQUAREOFF
     ledger.lock(
         user_id,
         trade_date=fill_date,
         position=(order.exchange, order.tradingsymbol, order.product),
         also=context.gate.locks(user_id),  # the order-rate bucket, counted once it is claimed
+        # The gate's reads ride with the lock's round trip (PostgreSQL).
+        ahead=None if squareoff or exit_only else lambda: context.gate.read_ahead(db, order),
     )
-    # The broker's own square-off closes risk; it is never refused for margin.
-    squareoff = source == SQUAREOFF
     problem, verdict = screen(
         context,
         db,

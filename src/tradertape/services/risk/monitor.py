@@ -33,7 +33,8 @@ from tradertape.services.risk.check import (
     record,
 )
 from tradertape.services.risk.exposure import ALL, RiskBooks, RiskScope
-from tradertape.services.risk.rules import applicable, scope_of, terms
+from tradertape.services.risk.paper_book import PaperExposure
+from tradertape.services.risk.rules import applicable, read_applicable_ahead, scope_of, terms
 from tradertape.services.risk.state import RiskState, risk_state
 
 NO_PRICE = REFUSAL_PREFIX + "no price to value the order"
@@ -116,6 +117,14 @@ class RiskMonitor:
     def state(self, db: Session, *, user_id: int, live: bool = False) -> RiskState:
         """The risk page's figures: the paper account's, or (`live`) the live book's."""
         return risk_state(db, clock=self.clock, books=self.books, user_id=user_id, live=live)
+
+    def read_ahead(self, db: Session, order: Order) -> None:
+        """Send the reads `pre_trade` will make on `order` (its rules, and the account's
+        book when it was read today) with the caller's next round trip."""
+        read_applicable_ahead(db, user_id=order.user_id, scope=scope_of_order(order))
+        source = self.books.account_for(live=order.broker not in (None, PAPER))
+        if isinstance(source, PaperExposure):
+            source.read_ahead(db, user_id=order.user_id)
 
     def pre_trade(
         self, db: Session, order: Order, instrument: Instrument, last: Tick | None

@@ -334,6 +334,18 @@ class PaperExposure:
                 self._folded[user_id] = folded
         return book
 
+    def read_ahead(self, db: Session, *, user_id: int) -> None:
+        """Send `book`'s read with the transaction's next round trip (`Prepared.prefetch`),
+        for a user whose book was read today: one whose rules never needed it costs nothing."""
+        with self._guard:
+            kept = self._folded.get(user_id)
+        if kept is None or kept.day != self._today():
+            return
+        with kept.guard:
+            after = min(kept.last.values(), default=0)
+        dialect = db.get_bind().dialect
+        _read(dialect.name, self._live).prefetch(db, {"user_id": user_id, "after": after})
+
     def _book(self, db: Session, user_id: int, folded: _Folded, read: _Read) -> Book:
         catalog = self._catalog(db)
         realised_today = ZERO

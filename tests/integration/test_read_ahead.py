@@ -1,0 +1,148 @@
+"""`Prepared.prefetch`: a read sent ahead with an earlier round trip answers the later read
+as the database would have then, and never after a write it could have missed.
+
+On PostgreSQL the later read costs no statement; on SQLite nothing is sent ahead and the
+read is made when asked for. Either way the answer is the database's."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from sqlalchemy import bindparam, event, select, text, update
+
+from tests.helpers import make_user
+from tradertape.db import prepared
+from tradertape.db.engine import Database
+from tradertape.db.models import User
+from tradertape.db.prepared import Prepared
+from tradertape.db.rows import table_of
+from tradertape.runtime import Runtime
+
+_USERS = table_of(User)
+_EMAIL = Prepared(select(_USERS.c.email).where(_USERS.c.id == bindparam("id")))
+_ANY = Prepared(select(_USERS.c.id).where(_USERS.c.id == bindparam("id")))
+_RENAME = Prepared(
+    update(_USERS).where(_USERS.c.id == bindparam("user_id")).values(email=bindparam("email")),
+    keys=["email"],
+)
+
+
+@contextmanager
+def _statements(database: Database) -> Iterator[list[str]]:
+    sent: list[str] = []
+
+    def statement(_conn: Any, _cursor: Any, sql: str, *_: Any) -> None:
+        sent.append(sql)
+
+    event.listen(database.engine, "before_cursor_execute", statement)
+    try:
+        yield sent
+    finally:
+        event.remove(database.engine, "before_cursor_execute", statement)
+
+
+def _ahead_on(database: Database) -> bool:
+    return database.engine.dialect.name == "postgresql"
+
+
+def test_a_read_sent_ahead_answers_the_later_read_without_a_statement(
+    runtime: Runtime, database: Database
+) -> None:
+    user_id = make_user(runtime, "a@x.in")
+    with database.session() as db, _statements(database) as sent:
+        _EMAIL.prefetch(db, {"id": user_id})
+        assert _ANY.scalar(db, {"id": user_id}) == user_id  # the read ahead goes with this
+        before = len(sent)
+        assert _EMAIL.scalar(db, {"id": user_id}) == "a@x.in"
+        assert len(sent) == before + (0 if _ahead_on(database) else 1)
+        assert _EMAIL.scalar(db, {"id": user_id}) == "a@x.in"  # used once: read again
+        assert len(sent) == before + (1 if _ahead_on(database) else 2)
+
+
+def test_a_read_sent_ahead_of_other_values_is_not_taken(
+    runtime: Runtime, database: Database
+) -> None:
+    first, second = make_user(runtime, "a@x.in"), make_user(runtime, "b@x.in")
+    with database.session() as db:
+        _EMAIL.prefetch(db, {"id": first})
+        _ANY.scalar(db, {"id": first})
+        assert _EMAIL.scalar(db, {"id": second}) == "b@x.in"
+        assert _EMAIL.first(db, {"id": first}) == ("a@x.in",)
+
+
+@pytest.mark.parametrize("write", ["prepared", "orm", "text"])
+def test_a_write_after_a_read_sent_ahead_sends_the_read_again(
+    runtime: Runtime, database: Database, write: str
+) -> None:
+    user_id = make_user(runtime, "a@x.in")
+    with database.session() as db:
+        _EMAIL.prefetch(db, {"id": user_id})
+        _ANY.scalar(db, {"id": user_id})  # sent: it read the old address
+        if write == "prepared":
+            _RENAME.execute(db, {"user_id": user_id, "email": "new@x.in"})
+        elif write == "orm":
+            db.execute(update(User).where(User.id == user_id).values(email="new@x.in"))
+        else:
+            db.execute(text("UPDATE users SET email = 'new@x.in' WHERE id = :id"), {"id": user_id})
+        assert _EMAIL.scalar(db, {"id": user_id}) == "new@x.in"
+
+
+def test_a_read_waiting_to_go_ahead_is_dropped_by_a_write(
+    runtime: Runtime, database: Database
+) -> None:
+    user_id = make_user(runtime, "a@x.in")
+    with database.session() as db, _statements(database) as sent:
+        _EMAIL.prefetch(db, {"id": user_id})
+        _RENAME.execute(db, {"user_id": user_id, "email": "new@x.in"})
+        assert _EMAIL.scalar(db, {"id": user_id}) == "new@x.in"
+        assert sum(sql.startswith("SELECT users.email") for sql in sent) == 1  # never sent
+
+
+def test_a_savepoint_rolled_back_forgets_what_was_read_in_it(
+    runtime: Runtime, database: Database
+) -> None:
+    user_id = make_user(runtime, "a@x.in")
+    with database.session() as db:
+        savepoint = db.begin_nested()
+        _RENAME.execute(db, {"user_id": user_id, "email": "new@x.in"})
+        _EMAIL.prefetch(db, {"id": user_id})
+        _ANY.scalar(db, {"id": user_id})  # the read ahead saw the renamed row
+        savepoint.rollback()
+        assert _EMAIL.scalar(db, {"id": user_id}) == "a@x.in"
+
+
+def test_the_next_transaction_does_not_take_a_read_sent_ahead_in_the_last(
+    runtime: Runtime, database: Database
+) -> None:
+    user_id = make_user(runtime, "a@x.in")
+    with database.session() as db:
+        _EMAIL.prefetch(db, {"id": user_id})
+        _ANY.scalar(db, {"id": user_id})
+        db.commit()
+        with database.session() as other:
+            _RENAME.execute(other, {"user_id": user_id, "email": "new@x.in"})
+            other.commit()
+        assert _EMAIL.scalar(db, {"id": user_id}) == "new@x.in"
+
+
+def test_a_commit_does_not_send_a_read_left_waiting(runtime: Runtime, database: Database) -> None:
+    user_id = make_user(runtime, "a@x.in")
+    with database.session() as db, _statements(database) as sent:
+        _RENAME.execute(db, {"user_id": user_id, "email": "new@x.in"})
+        _EMAIL.prefetch(db, {"id": user_id})
+        db.commit()
+    assert not any(sql.startswith("SELECT users.email") for sql in sent)
+    assert prepared.deferring(database.engine.dialect) == _ahead_on(database)
+
+
+def test_a_read_asked_for_before_it_went_ahead_is_made_once(
+    runtime: Runtime, database: Database
+) -> None:
+    user_id = make_user(runtime, "a@x.in")
+    with database.session() as db, _statements(database) as sent:
+        _EMAIL.prefetch(db, {"id": user_id})
+        assert _EMAIL.scalar(db, {"id": user_id}) == "a@x.in"
+    assert sum(sql.startswith("SELECT users.email") for sql in sent) == 1

@@ -51,7 +51,7 @@ from tradertape.services.brokers.kite_session import KiteConnector
 from tradertape.services.brokers.live_trading import UserBrokers
 from tradertape.services.brokers.reconcile import LiveReconciliation
 from tradertape.services.brokers.upstox_session import UpstoxConnector
-from tradertape.services.market.instruments import build_catalog
+from tradertape.services.market.instruments import build_catalog, read_catalog_ahead
 from tradertape.services.market.kite_feed import StoredKiteSession
 from tradertape.services.market.upstox_feed import StoredUpstoxSession
 from tradertape.services.notifications.mail import Outbox
@@ -216,7 +216,11 @@ class Runtime:
         )
         prices = options.last_tick
         exchange = PaperExchange(
-            clock=market_clock, calendar=calendar, catalog=options.catalog, quotes=prices
+            clock=market_clock,
+            calendar=calendar,
+            catalog=options.catalog,
+            quotes=prices,
+            catalog_ahead=read_catalog_ahead,
         )
         # The paper account: every book in it (manual, each portfolio, each run), virtual
         # fills included, is in the one ledger (docs/books.md).

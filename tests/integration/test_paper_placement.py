@@ -43,10 +43,10 @@ MAX_STATEMENTS_PER_FILLED_BUY = 9
 # statement of their own (with the next one: one round trip), SQLite takes its write lock;
 # PostgreSQL stores the trade in the order's statement (`order_log.claim`).
 STATEMENTS_THROUGH_THE_PIPELINE = {"sqlite": 13, "postgresql": 13}
-# On PostgreSQL they go in six round trips: the key's pre-check; the catalog's stamp; the
-# locks with the books, the rules and the risk book (sent ahead, `Prepared.prefetch`); the
-# order; its rate slot; the rest with the commit.
-ROUND_TRIPS_THROUGH_THE_PIPELINE = 6
+# On PostgreSQL they go in five round trips: the key's pre-check with the catalog's stamp;
+# the locks with the books, the rules and the risk book (the stamp and the gate's reads
+# sent ahead, `Prepared.prefetch`); the order; its rate slot; the rest with the commit.
+ROUND_TRIPS_THROUGH_THE_PIPELINE = 5
 
 
 def _spec(side: TransactionType, qty: int, price: str | None = None, **kw: Any) -> OrderSpec:

@@ -64,3 +64,5 @@ class TradingContext:
     catalog: CatalogSource  # read per session, so imported instruments are seen
     quotes: LastTick = no_quotes  # marks positions and options' underlyings for margins
     gate: PreTradeGate = field(default_factory=PreTradeGate)  # the risk rules, once registered
+    # Sends the catalog's read ahead (`Prepared.prefetch`) for a caller about to place.
+    catalog_ahead: Callable[[Session], None] | None = None

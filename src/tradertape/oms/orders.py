@@ -218,6 +218,7 @@ class OrderPipeline:
         self._live_gtts = live_gtts
         self._quotes = quotes
         self._live_enabled = live_enabled
+        self._catalog_ahead = exchange.context.catalog_ahead
 
     def _venue(self, db: Session, user_id: int, *, live: bool, changes_risk: bool) -> Venue:
         """The venue of an account or a stored row: the one place paper and live part."""
@@ -273,6 +274,9 @@ class OrderPipeline:
         at either venue (before a live order is sent); a repeat does not call it.
         """
         if client_key is not None:
+            ahead = self._catalog_ahead
+            if ahead is not None:  # placing reads it first: it rides with the pre-check
+                ahead(db)
             first = by_key(db, user_id, client_key)
             if first is not None:
                 return Submitted(first, True)

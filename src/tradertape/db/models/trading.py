@@ -11,11 +11,27 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint, false
+from sqlalchemy import (
+    BigInteger,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tradertape.db.base import Base, Owned, OwnedByKey
 from tradertape.db.types import ExactDecimal
+
+# An order that may still fill: working at the exchange, waiting for the session (AMO), or
+# not yet placed at its broker. The statuses are the ones `domain.order_state` and
+# `oms.order_log.UNPLACED` name; a read of any of them seeks `ix_orders_user_working`.
+WORKING_ORDERS_SQL = (
+    "status IN ('OPEN', 'TRIGGER PENDING', 'AMO REQ RECEIVED', 'PUT ORDER REQ RECEIVED')"
+)
 
 # Exact on both backends; sums are taken in Python over Decimals, never in SQL floats.
 PRICE = ExactDecimal(18, 4)
@@ -37,6 +53,16 @@ class Order(OwnedByKey, Base):
         # finds a user's working orders by status; the order book today's by time.
         Index("ix_orders_user_broker_status", "user_id", "broker", "status"),
         Index("ix_orders_user_broker_placed", "user_id", "broker", "placed_at"),
+        # The orders that may still fill, and only those: every placement's funds check and
+        # risk book read them, and the index stays as small as a user's working orders
+        # whatever the planner knows of the table (migration 0038).
+        Index(
+            "ix_orders_user_working",
+            "user_id",
+            "broker",
+            postgresql_where=text(WORKING_ORDERS_SQL),
+            sqlite_where=text(WORKING_ORDERS_SQL),
+        ),
         # A broker's report (postback, socket, poll) finds its order by the broker's id.
         Index("ix_orders_broker_order", "broker", "broker_order_id", unique=True),
     )

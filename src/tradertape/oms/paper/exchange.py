@@ -17,6 +17,7 @@ loop use; the work lives in modules named for it:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -78,9 +79,11 @@ class PaperExchange:
         catalog: InstrumentCatalog | CatalogSource,
         config: PaperConfig | None = None,
         quotes: LastTick = no_quotes,
+        catalog_ahead: Callable[[Session], None] | None = None,
     ) -> None:
-        """``catalog`` is fixed, or read per session so imported instruments are seen;
-        ``quotes`` (the feed's last ticks) marks open positions for the funds check."""
+        """``catalog`` is fixed, or read per session so imported instruments are seen
+        (`catalog_ahead` then sends its read early); ``quotes`` (the feed's last ticks)
+        marks open positions for the funds check."""
         source = _fixed(catalog) if isinstance(catalog, InstrumentCatalog) else catalog
         self._context = TradingContext(
             clock=clock,
@@ -88,6 +91,7 @@ class PaperExchange:
             config=config or PaperConfig(),
             catalog=source,
             quotes=quotes,
+            catalog_ahead=catalog_ahead,
         )
 
     @property

@@ -156,6 +156,15 @@ def build_catalog(db: Session) -> InstrumentCatalog:
     return catalog
 
 
+def read_catalog_ahead(db: Session) -> None:
+    """Send `build_catalog`'s one read (whether the imports changed) with the transaction's
+    next round trip (`Prepared.prefetch`), unless the transaction has its catalog already:
+    an order's placement reads it first, and it can ride with the key's pre-check."""
+    seen = db.info.get(_SEEN)
+    if seen is None or seen[0] is not db.get_transaction():
+        _STAMP.prefetch(db)
+
+
 def _current_catalog(db: Session) -> InstrumentCatalog:
     stamp = _STAMP.first(db)
     engine = _engine(db)

@@ -28,6 +28,13 @@ _RENAME = Prepared(
     update(_USERS).where(_USERS.c.id == bindparam("user_id")).values(email=bindparam("email")),
     keys=["email"],
 )
+_RENAMED = Prepared(
+    update(_USERS)
+    .where(_USERS.c.id == bindparam("user_id"))
+    .values(email=bindparam("email"))
+    .returning(_USERS.c.id),
+    keys=["email"],
+)
 
 
 @contextmanager
@@ -73,7 +80,7 @@ def test_a_read_sent_ahead_of_other_values_is_not_taken(
         assert _EMAIL.first(db, {"id": first}) == ("a@x.in",)
 
 
-@pytest.mark.parametrize("write", ["prepared", "orm", "text"])
+@pytest.mark.parametrize("write", ["prepared", "returning", "orm", "text"])
 def test_a_write_after_a_read_sent_ahead_sends_the_read_again(
     runtime: Runtime, database: Database, write: str
 ) -> None:
@@ -83,6 +90,8 @@ def test_a_write_after_a_read_sent_ahead_sends_the_read_again(
         _ANY.scalar(db, {"id": user_id})  # sent: it read the old address
         if write == "prepared":
             _RENAME.execute(db, {"user_id": user_id, "email": "new@x.in"})
+        elif write == "returning":  # a write read for its answer, as an order's claim is
+            assert _RENAMED.scalar(db, {"user_id": user_id, "email": "new@x.in"}) == user_id
         elif write == "orm":
             db.execute(update(User).where(User.id == user_id).values(email="new@x.in"))
         else:

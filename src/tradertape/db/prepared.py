@@ -19,13 +19,14 @@ sets (``keys``), so no Python-side default is left for SQLAlchemy to fill.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Dialect, Engine, event
+from sqlalchemy import Connection, Dialect, Engine, Select, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ClauseElement
@@ -34,6 +35,9 @@ from sqlalchemy.sql.elements import BindParameter
 from tradertape.db.rows import Row, fresh
 
 Processor = Callable[[Any], Any]
+# A statement whose SQL says any of these may write (a CTE of a SELECT, FOR UPDATE): it
+# forgets the reads sent ahead of it, as a plain write does.
+_WRITE_WORDS = re.compile(r"\b(INSERT|UPDATE|DELETE|MERGE)\b", re.IGNORECASE)
 # A parameter as `_Compiled.params` converts it: its name, the caller's key and processor,
 # or (key None) its value fixed in the statement, converted already.
 _Step = tuple[str, str | None, Processor | None, Any]
@@ -54,6 +58,7 @@ class _Compiled:
     binds: tuple[_Bind, ...]
     positional: bool
     columns: tuple[Any, ...]  # the selected or returned columns
+    writes: bool = True  # anything but a plain SELECT (one with RETURNING writes too)
     results: tuple[Processor | None, ...] | None = None  # from the first result's description
     _plan: tuple[tuple[str, str | None, Processor | None, Any], ...] = field(init=False, repr=False)
 
@@ -146,7 +151,10 @@ class Prepared:
         if columns is None:
             columns = getattr(self._statement, "_returning", ())
         positional = compiled.positiontup is not None
-        return _Compiled(compiled.string, tuple(binds), positional, tuple(columns))
+        plain = isinstance(self._statement, Select) and not _WRITE_WORDS.search(compiled.string)
+        return _Compiled(
+            compiled.string, tuple(binds), positional, tuple(columns), writes=not plain
+        )
 
     def _bound(self, connection: Connection, values: Any, many: bool) -> _Statement:
         compiled = self._for(connection.dialect)
@@ -195,6 +203,8 @@ class Prepared:
             processors, found = ahead
             return _convert(processors, found[0]) if found else None
         statement = self._bound(connection, values or {}, False)
+        if statement.compiled.writes:  # an INSERT ... RETURNING, say
+            forget_ahead(connection)
         cursor = _read(connection, statement)
         try:
             processors = statement.compiled.processors(connection.dialect, cursor)
@@ -211,6 +221,8 @@ class Prepared:
             processors, found = ahead
             return [_convert(processors, row) for row in found]
         statement = self._bound(connection, values or {}, False)
+        if statement.compiled.writes:
+            forget_ahead(connection)
         cursor = _read(connection, statement)
         try:
             processors = statement.compiled.processors(connection.dialect, cursor)

@@ -10,12 +10,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import bindparam, inspect, select
 
 from tests.helpers import make_user
-from tests.workers_kit import issue_token
-from tradertape.db.models import User, WorkerToken
+from tests.workers_kit import issue_token, new_worker
+from tradertape.db.models import User, WorkerRun, WorkerToken
 from tradertape.db.prepared import Prepared
 from tradertape.db.rows import Row, loaded, loaded_columns, loaded_current, table_of
 from tradertape.runtime import Runtime
 from tradertape.services.accounts import worker_tokens
+from tradertape.services.workers.access import find_run
 
 
 def _read(db: Any, model: type[Row], row_id: int) -> Row:
@@ -99,3 +100,20 @@ def test_a_current_read_leaves_a_held_row_with_unsaved_changes_to_the_orm(
         held.live_trading = not held.live_trading
         assert _read_current(db, user_id) is None
         assert held in db.dirty  # the change is kept for the ORM's autoflush
+
+
+def test_find_run_sees_a_run_the_session_just_added_and_its_unsaved_changes(
+    client: TestClient, runtime: Runtime
+) -> None:
+    worker = new_worker(client, runtime)
+    worker.create_run("run_one")
+    with runtime.db.session() as db:
+        token = db.get(WorkerToken, worker.token_id)
+        assert token is not None
+        first = find_run(db, token, "run_one")
+        first.progress_note = "unsaved"  # held, changed, not flushed
+        assert find_run(db, token, "run_one").progress_note == "unsaved"
+        copy = {a.key: getattr(first, a.key) for a in inspect(WorkerRun).column_attrs}
+        added = WorkerRun(**{**copy, "id": None, "run_key": "run_two"})
+        db.add(added)  # pending: the ORM would flush it before its query
+        assert find_run(db, token, "run_two") is added

@@ -35,6 +35,8 @@ def find_run(db: Session, token: WorkerToken, run_key: str) -> WorkerRun:
     The row is read as it is now, even if the session holds an older copy.
     """
     params = {"token_id": token.id, "run_key": run_key}
+    if db.autoflush:
+        db.flush()  # as the ORM's query would: a run this session just added is found
     found = _RUN_ROW.first(db, params)
     run = None if found is None else loaded_current(db, WorkerRun, found)
     if found is not None and run is None:  # held with unsaved changes: the ORM saves them

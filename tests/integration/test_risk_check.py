@@ -256,6 +256,9 @@ class FixedBook:
         self.value = book
         self.locked = False
 
+    def read_ahead(self, db: Session, *, user_id: int) -> None:
+        pass
+
     def book(self, db: Session, *, user_id: int, lock: bool = False) -> Book:
         self.locked = self.locked or lock
         return self.value

@@ -187,8 +187,10 @@ class Prepared:
         make, whose inputs are known earlier: the risk gate's reads ride with the ledger
         lock's. On SQLite a read is no round trip, and nothing is sent ahead."""
         connection = _connection(db)
+        if not deferring(connection.dialect):
+            return
         key = _ahead_key(self, values)
-        if not deferring(connection.dialect) or key is None:
+        if key is None:
             return
         statement = self._bound(connection, values or {}, False)
         waiting = _waiting(connection, create=True)
@@ -289,16 +291,24 @@ def deferring(dialect: Dialect) -> bool:
     return dialect.name == "postgresql"
 
 
-def _waiting(connection: Connection, *, create: bool) -> list[_Statement] | None:
+def _this_transaction(connection: Connection, key: str, *, create: Callable[[], Any] | None) -> Any:
+    """What `connection.info[key]` holds for the current transaction; made by `create`
+    (and kept) when it holds nothing yet or an earlier transaction's, else None."""
     transaction = connection.get_transaction()
-    found = connection.info.get(_WAITING)
+    found = connection.info.get(key)
     if found is not None and found[0] is transaction:
-        waiting: list[_Statement] = found[1]
-        return waiting
-    if not create:
+        return found[1]
+    if create is None:
         return None
-    connection.info[_WAITING] = (transaction, [])
-    waiting = connection.info[_WAITING][1]
+    made = create()
+    connection.info[key] = (transaction, made)
+    return made
+
+
+def _waiting(connection: Connection, *, create: bool) -> list[_Statement] | None:
+    waiting: list[_Statement] | None = _this_transaction(
+        connection, _WAITING, create=list if create else None
+    )
     return waiting
 
 
@@ -317,49 +327,47 @@ def _ahead_key(prepared: Prepared, values: Mapping[str, Any] | None) -> Any:
     return key
 
 
+def _unsend_ahead(connection: Connection, key: Any = None) -> None:
+    """Take reads sent ahead off the waiting list before they go: the one kept by `key`,
+    or (None) all of them."""
+    waiting = _waiting(connection, create=False)
+    if waiting and any(s.ahead is not None for s in waiting):
+        waiting[:] = [s for s in waiting if s.ahead is None or (key is not None and s.ahead != key)]
+
+
 def _taken_ahead(
     connection: Connection, prepared: Prepared, values: Mapping[str, Any] | None
 ) -> tuple[tuple[Processor | None, ...], list[Any]] | None:
     """The rows of this read if they were sent ahead in this transaction (once). Asked for
     before it went, it is taken off the waiting list and made now, once."""
-    found = connection.info.get(_AHEAD)
-    kept: dict[Any, Any] | None = None
-    if found is not None and found[1] and found[0] is connection.get_transaction():
-        kept = found[1]
-    waiting = _waiting(connection, create=False) if deferring(connection.dialect) else None
-    queued = bool(waiting) and any(s.ahead is not None for s in waiting or ())
-    if kept is None and not queued:
+    if not deferring(connection.dialect):
+        return None
+    kept: dict[Any, Any] | None = _this_transaction(connection, _AHEAD, create=None)
+    waiting = _waiting(connection, create=False)
+    if not kept and not (waiting and any(s.ahead is not None for s in waiting)):
         return None
     key = _ahead_key(prepared, values)
     if key is None:
         return None
-    if queued and waiting is not None:
-        waiting[:] = [s for s in waiting if s.ahead != key]
-    return None if kept is None else kept.pop(key, None)
+    _unsend_ahead(connection, key)
+    return None if not kept else kept.pop(key, None)
 
 
 def _keep_ahead(connection: Connection, statements: list[_Statement], cursors: list[Any]) -> None:
     """Keep the rows of the reads among `statements` that were sent ahead."""
     for statement, cursor in zip(statements, cursors, strict=True):
-        if statement.ahead is None:
-            continue
-        transaction = connection.get_transaction()
-        found = connection.info.get(_AHEAD)
-        if found is None or found[0] is not transaction:
-            found = connection.info[_AHEAD] = (transaction, {})
-        kept: dict[Any, Any] = found[1]
-        processors = statement.compiled.processors(connection.dialect, cursor)
-        kept[statement.ahead] = (processors, cursor.fetchall())
+        if statement.ahead is not None:
+            kept: dict[Any, Any] = _this_transaction(connection, _AHEAD, create=dict)
+            processors = statement.compiled.processors(connection.dialect, cursor)
+            kept[statement.ahead] = (processors, cursor.fetchall())
 
 
 def forget_ahead(connection: Connection) -> None:
     """A write is on its way: reads sent ahead (or waiting to be) may no longer hold."""
-    found = connection.info.get(_AHEAD)
-    if found is not None:
-        found[1].clear()
-    waiting = _waiting(connection, create=False)
-    if waiting and any(s.ahead is not None for s in waiting):
-        waiting[:] = [s for s in waiting if s.ahead is None]
+    kept: dict[Any, Any] | None = _this_transaction(connection, _AHEAD, create=None)
+    if kept:
+        kept.clear()
+    _unsend_ahead(connection)
 
 
 def _submit(connection: Connection, statement: _Statement) -> None:

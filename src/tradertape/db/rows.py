@@ -42,12 +42,14 @@ def one_of(
     to 358 orders/s over 4,000 orders. With constants the plan knows them, and seeks
     working orders on their own index (migration 0038).
     """
-    return column.in_([literal_column(_quoted(value), String()) for value in values])
+    return column.in_([literal_column(sql_string(value), String()) for value in values])
 
 
-def _quoted(value: str) -> str:
+def sql_string(value: str) -> str:
+    """`value` as an SQL string literal (quotes doubled), for constants written into a
+    statement or an index's predicate; anything but a plain string is a `TypeError`."""
     if not isinstance(value, str) or "\x00" in value:
-        raise TypeError(f"one_of takes plain strings, not {value!r}")
+        raise TypeError(f"an SQL string constant must be a plain string, not {value!r}")
     return "'" + value.replace("'", "''") + "'"
 
 

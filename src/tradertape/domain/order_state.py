@@ -33,6 +33,10 @@ class OrderStatus(StrEnum):
 WORKING: tuple[str, ...] = (OrderStatus.OPEN.value, OrderStatus.TRIGGER_PENDING.value)
 #: Orders that may still fill, the AMO queue included: they hold margin.
 PENDING: tuple[str, ...] = (*WORKING, OrderStatus.AMO_REQ_RECEIVED.value)
+#: The status of a live order no event has reached yet (stored before it is sent).
+UNPLACED = "PUT ORDER REQ RECEIVED"
+#: Every status of an order that may still fill, at any venue.
+MAY_FILL: tuple[str, ...] = (*PENDING, UNPLACED)
 
 
 class EventKind(StrEnum):

@@ -22,6 +22,7 @@ from tradertape.db.prepared import Prepared
 from tradertape.db.rows import adopt, fresh, insert_new, table_of, value_keys, values_of
 from tradertape.domain.books import book_of
 from tradertape.domain.instruments import Exchange, Instrument
+from tradertape.domain.order_state import UNPLACED as UNPLACED  # named here for its callers
 from tradertape.domain.order_state import EventKind, OrderEvent, OrderState, OrderStatus, apply
 from tradertape.domain.orders import (
     OrderSpec,
@@ -34,7 +35,6 @@ from tradertape.domain.orders import (
 from tradertape.oms.context import BROKER
 from tradertape.oms.ids import new_order_id
 
-UNPLACED = "PUT ORDER REQ RECEIVED"  # the status of an order no event has reached yet
 # A cover order's stop-loss leg is keyed ``co:<entry order id>``: the user's unique
 # client key makes the leg exist at most once, and names its parent.
 COVER_LEG_KEY = "co:"

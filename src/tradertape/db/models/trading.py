@@ -24,14 +24,14 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tradertape.db.base import Base, Owned, OwnedByKey
+from tradertape.db.rows import sql_string
 from tradertape.db.types import ExactDecimal
+from tradertape.domain.order_state import MAY_FILL
 
 # An order that may still fill: working at the exchange, waiting for the session (AMO), or
-# not yet placed at its broker. The statuses are the ones `domain.order_state` and
-# `oms.order_log.UNPLACED` name; a read of any of them seeks `ix_orders_user_working`.
-WORKING_ORDERS_SQL = (
-    "status IN ('OPEN', 'TRIGGER PENDING', 'AMO REQ RECEIVED', 'PUT ORDER REQ RECEIVED')"
-)
+# not yet placed at its broker (`domain.order_state.MAY_FILL`); a read of any of these
+# statuses seeks `ix_orders_user_working`.
+WORKING_ORDERS_SQL = f"status IN ({', '.join(sql_string(s) for s in MAY_FILL)})"
 
 # Exact on both backends; sums are taken in Python over Decimals, never in SQL floats.
 PRICE = ExactDecimal(18, 4)

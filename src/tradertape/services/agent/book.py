@@ -88,6 +88,9 @@ class AgentBook:
         """Whether any synced figure is scaled."""
         return any(s.obfuscated for s in snapshots(db, user_id=user_id))
 
+    def read_ahead(self, db: Session, *, user_id: int) -> None:
+        """Nothing: the synced snapshots are read when the book is."""
+
     def book(self, db: Session, *, user_id: int, lock: bool = False) -> Book:
         """The synced holdings and positions, the open signals, today's realised P&L of
         the synced positions, and capital: margins' available cash plus what is held."""

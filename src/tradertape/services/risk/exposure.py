@@ -32,6 +32,12 @@ class ExposureSource(Protocol):
         """
         ...
 
+    def read_ahead(self, db: Session, *, user_id: int) -> None:
+        """Send the read `book` will make with the transaction's next round trip, where
+        the source reads the database in one prepared statement (`Prepared.prefetch`);
+        otherwise nothing."""
+        ...
+
 
 class ScopeKind(StrEnum):
     """What a rule applies to."""

@@ -33,7 +33,6 @@ from tradertape.services.risk.check import (
     record,
 )
 from tradertape.services.risk.exposure import ALL, RiskBooks, RiskScope
-from tradertape.services.risk.paper_book import PaperExposure
 from tradertape.services.risk.rules import applicable, read_applicable_ahead, scope_of, terms
 from tradertape.services.risk.state import RiskState, risk_state
 
@@ -122,9 +121,7 @@ class RiskMonitor:
         """Send the reads `pre_trade` will make on `order` (its rules, and the account's
         book when it was read today) with the caller's next round trip."""
         read_applicable_ahead(db, user_id=order.user_id, scope=scope_of_order(order))
-        source = self.books.account_for(live=order.broker not in (None, PAPER))
-        if isinstance(source, PaperExposure):
-            source.read_ahead(db, user_id=order.user_id)
+        self.books.account_for(live=_live(order)).read_ahead(db, user_id=order.user_id)
 
     def pre_trade(
         self, db: Session, order: Order, instrument: Instrument, last: Tick | None
@@ -158,7 +155,7 @@ class RiskMonitor:
             scope=scope,
             rules=rules,
             replacing=order.id,
-            live=order.broker not in (None, PAPER),
+            live=_live(order),
         )
         if price is None and not decision.exit:
             return PreTradeVerdict(refusal=NO_PRICE)
@@ -225,3 +222,8 @@ def scope_of_order(order: Order) -> RiskScope:
     if isinstance(portfolio_id, int) and not isinstance(portfolio_id, bool):
         return RiskScope(portfolio_id=portfolio_id)
     return ALL
+
+
+def _live(order: Order) -> bool:
+    """Whether `order` is measured on the live book (any real broker) or the paper one."""
+    return order.broker not in (None, PAPER)

@@ -16,8 +16,9 @@ For each backend (a SQLite file; PostgreSQL when one answers), in the same run:
   Orders come from ``--users`` users in turn, buys and sells alternating, intraday; every
   one must end COMPLETE, and each account's balance must equal the sum of its entries.
 
-Prints orders/s, p50/p99 latency, statements per order, and the ratio to the floor and to
-the target (5,000/s on SQLite, 700/s on PostgreSQL), with the host line.
+Prints orders/s, p50/p99 latency, statements per order, the pipeline's CPU time per order
+(this process's, all threads: the figure least moved by other load on the machine), and the
+ratio to the floor and to the target (5,000/s on SQLite, 700/s on PostgreSQL), with the host line.
 
     .venv/bin/python bench/paper_orders.py [--orders 10000] [--users 8] [--threads 1]
         [--pg URL | --no-pg]
@@ -57,6 +58,7 @@ class Figures:
     elapsed: float
     latencies: list[float]
     statements: float  # per order
+    cpu: float | None = None  # this process's CPU time per order, seconds (the pipeline's)
 
     @property
     def rate(self) -> float:
@@ -311,6 +313,7 @@ def pipeline(
                     return
 
     with _counting(runtime.db.engine) as count:
+        cpu = time.process_time()
         started = time.perf_counter()
         if threads == 1:
             work(0)
@@ -321,10 +324,11 @@ def pipeline(
             for thread in pool:
                 thread.join()
         elapsed = time.perf_counter() - started
+        cpu = time.process_time() - cpu
     if failures:
         raise SystemExit(failures[0])
     flat = [x for part in latencies for x in part]
-    return Figures(len(flat), elapsed, flat, count[0] / len(flat))
+    return Figures(len(flat), elapsed, flat, count[0] / len(flat), cpu / len(flat))
 
 
 def check_books(runtime: Any, users: list[int]) -> None:
@@ -349,6 +353,8 @@ def line(label: str, figures: Figures, *, floor_rate: float | None, target: int 
         f"p50 {cuts[49] * 1000:6.2f} ms  p99 {cuts[98] * 1000:6.2f} ms  "
         f"{figures.statements:4.1f} stmt/order"
     )
+    if figures.cpu is not None:
+        text += f"  CPU {figures.cpu * 1000:4.2f} ms/order"
     if floor_rate is not None:
         text += f"  {figures.rate / floor_rate:5.2f}× floor"
     if target is not None:

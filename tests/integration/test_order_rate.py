@@ -25,11 +25,12 @@ from tests.conftest import START
 from tests.helpers import make_user, sign_in
 from tests.workers_kit import Worker, new_worker, order, set_price
 from tradertape.db.engine import Database
-from tradertape.db.models import Gtt, Order
+from tradertape.db.models import AuthAttempt, Gtt, Order, Trade
 from tradertape.domain.instruments import Exchange
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
 from tradertape.errors import OrderRateExceeded
-from tradertape.oms.order_rate import WINDOW, OrderRateCeiling
+from tradertape.oms.order_log import claim_taking, new_order
+from tradertape.oms.order_rate import WINDOW, OrderRateCeiling, bucket
 from tradertape.ports.clock import ManualClock
 from tradertape.ports.mailer import LogTransport
 from tradertape.runtime import Runtime
@@ -277,3 +278,94 @@ def test_no_second_ever_holds_more_than_the_ceiling_and_a_refusal_means_full(
     for i, (t, forced) in enumerate(counted):  # an entry got in only while fewer than ten
         if not forced:  # were counted in the second before it (itself included: ten)
             assert sum(1 for u, _ in counted[: i + 1] if t - WINDOW < u) <= 10
+
+
+def _unstored(runtime: Runtime, db: Any, user_id: int, key: str) -> Order:
+    spec = OrderSpec(
+        exchange=Exchange.NSE,
+        tradingsymbol="INFY",
+        transaction_type=TransactionType.BUY,
+        quantity=1,
+        product=Product.CNC,
+        order_type=OrderType.LIMIT,
+        price=Decimal("1400"),
+    )
+    instrument = runtime.exchange.context.catalog(db).get("NSE:INFY")
+    return new_order(
+        user_id,
+        spec,
+        instrument,
+        client_key=key,
+        source="api",
+        attribution=None,
+        now=runtime.clock.now(),
+    )
+
+
+def test_an_order_takes_its_slot_with_its_claim_and_a_lost_key_takes_none(
+    runtime: Runtime, clock: ManualClock
+):
+    """The slot rides with the claim (one statement on PostgreSQL): the claiming order
+    takes one; the order that finds its key taken takes none; a full window stores nothing
+    of the slot and says so (the gate then rolls the order back)."""
+    user_id = make_user(runtime, "claims@x.in")
+    ceiling = OrderRateCeiling(clock=clock, per_sec=2)
+    with runtime.db.session() as db:
+        first = _unstored(runtime, db, user_id, "k-1")
+        stored, taken = claim_taking(db, first, ceiling.ask(user_id))
+        assert stored is first
+        assert taken is not None
+        racer = _unstored(runtime, db, user_id, "k-1")  # the same key, a moment later
+        stored, lost = claim_taking(db, racer, ceiling.ask(user_id))
+        assert stored is first
+        assert lost is None
+        second = _unstored(runtime, db, user_id, "k-2")
+        assert claim_taking(db, second, ceiling.ask(user_id))[1] is not None
+        third = _unstored(runtime, db, user_id, "k-3")
+        stored, full = claim_taking(db, third, ceiling.ask(user_id))
+        assert stored is third  # stored, but the window is full
+        assert full is None
+        forced = _unstored(runtime, db, user_id, "k-4")  # an exit is counted all the same
+        assert claim_taking(db, forced, ceiling.ask(user_id, force=True))[1] is not None
+        slots = db.scalar(
+            select(func.count())
+            .select_from(AuthAttempt)
+            .where(AuthAttempt.bucket == bucket(user_id))
+        )
+        assert slots == 3
+
+
+def test_a_trade_the_claim_stores_keeps_its_own_columns(runtime: Runtime, clock: ManualClock):
+    """The claim binds a trade's who-where-what columns once, from its order: a trade whose
+    columns differ is not stored by the claim (the ledger stores it as it is)."""
+    user_id = make_user(runtime, "trade-claims@x.in")
+    with runtime.db.session() as db:
+        order = _unstored(runtime, db, user_id, "k-t")
+        trade: dict[str, Any] = {
+            "trade_id": "T-claim-1",
+            "broker": order.broker,
+            "exchange": order.exchange,
+            "tradingsymbol": order.tradingsymbol,
+            "instrument_token": order.instrument_token,
+            "product": "MIS",  # not the order's CNC
+            "transaction_type": order.transaction_type,
+            "quantity": 1,
+            "price": Decimal("1400"),
+            "filled_at": clock.now(),
+            "trade_date": clock.now().date().isoformat(),
+            "charges": Decimal("0.05"),
+            "broker_trade_id": None,
+            "book": order.book,
+            "user_id": user_id,
+        }
+        stored, _ = claim_taking(db, order, None, trade=trade)
+        assert stored is order
+        assert "id" not in trade  # left to the ledger
+        assert db.scalar(select(func.count()).select_from(Trade)) == 0
+        trade["product"] = order.product  # wholly its order's: stored with it
+        again = _unstored(runtime, db, user_id, "k-t2")
+        trade["user_id"] = again.user_id
+        claim_taking(db, again, None, trade=trade)
+        expected = 1 if db.get_bind().dialect.name == "postgresql" else 0
+        assert db.scalar(select(func.count()).select_from(Trade)) == expected
+        assert ("id" in trade) == bool(expected)

@@ -9,9 +9,22 @@ at a time and a slot lands, or vanishes, with whatever the caller commits.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Boolean, Integer, bindparam, delete, func, insert, or_, select
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Insert,
+    Integer,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from tradertape.db.locks import lock_names
@@ -21,26 +34,39 @@ from tradertape.db.rows import table_of
 from tradertape.db.types import UTCDateTime
 
 _ATTEMPTS = table_of(AuthAttempt)
-_IN_WINDOW = (
-    _ATTEMPTS.c.bucket == bindparam("bucket"),
-    _ATTEMPTS.c.at > bindparam("since", type_=UTCDateTime()),
-)
-# The slot is taken only if it fits: one statement counts and inserts.
-_TAKE = Prepared(
-    insert(_ATTEMPTS)
-    .from_select(
-        ["bucket", "at"],
-        select(bindparam("bucket"), bindparam("now", type_=UTCDateTime())).where(
-            or_(
-                bindparam("force", type_=Boolean()),
-                select(func.count()).where(*_IN_WINDOW).scalar_subquery()
-                < bindparam("limit", type_=Integer()),
-            )
-        ),
+
+
+def taking(*, prefix: str = "", when: ColumnElement[bool] | None = None) -> Insert:
+    """The statement that takes a slot only if it fits (it counts and inserts at once) and
+    returns the slot's id: no row when the window is full. Its parameters are
+    `SlotAsk.params` named with `prefix`; `when` is a further condition, so a caller's own
+    statement can take the slot in a CTE (`oms.order_log`: only if the order was stored)."""
+
+    def named(key: str, type_: Any = None) -> Any:
+        return bindparam(f"{prefix}{key}", type_=type_)
+
+    in_window = select(func.count()).where(
+        _ATTEMPTS.c.bucket == named("bucket"), _ATTEMPTS.c.at > named("since", UTCDateTime())
     )
-    .returning(_ATTEMPTS.c.id)
+    fits = or_(named("force", Boolean()), in_window.scalar_subquery() < named("limit", Integer()))
+    conditions = (fits,) if when is None else (when, fits)
+    return (
+        insert(_ATTEMPTS)
+        .from_select(
+            ["bucket", "at"],
+            select(named("bucket"), named("now", UTCDateTime())).where(*conditions),
+        )
+        .returning(_ATTEMPTS.c.id)
+    )
+
+
+_TAKE = Prepared(taking())
+_OLDEST = Prepared(
+    select(func.min(_ATTEMPTS.c.at)).where(
+        _ATTEMPTS.c.bucket == bindparam("bucket"),
+        _ATTEMPTS.c.at > bindparam("since", type_=UTCDateTime()),
+    )
 )
-_OLDEST = Prepared(select(func.min(_ATTEMPTS.c.at)).where(*_IN_WINDOW))
 _PRUNE = Prepared(
     delete(_ATTEMPTS).where(
         _ATTEMPTS.c.bucket == bindparam("bucket"),
@@ -55,6 +81,54 @@ def bucket_lock(bucket: str) -> str:
     return f"ratelimit:{bucket}"
 
 
+@dataclass(frozen=True, slots=True)
+class SlotAsk:
+    """One of `bucket`'s `limit` slots in any `window`, asked for at `now`. ``force`` takes
+    it even when the window is full (it still counts against later takers)."""
+
+    bucket: str
+    now: datetime
+    limit: int
+    window: timedelta
+    force: bool = False
+
+    @property
+    def since(self) -> datetime:
+        """Slots taken at or before this are spent."""
+        return self.now - self.window
+
+    def params(self, prefix: str = "") -> dict[str, Any]:
+        """The parameters of `taking` (named with the same `prefix`)."""
+        values = {
+            "bucket": self.bucket,
+            "now": self.now,
+            "since": self.since,
+            "force": self.force,
+            "limit": self.limit,
+        }
+        return {f"{prefix}{key}": value for key, value in values.items()}
+
+
+def take(session: Session, ask: SlotAsk) -> int | None:
+    """The slot's id when it was taken, None when the window is full (no commit), under
+    the bucket's lock; the caller `settle`s the answer."""
+    lock_names(session, [bucket_lock(ask.bucket)])
+    taken: int | None = _TAKE.scalar(session, ask.params())
+    return taken
+
+
+def settle(session: Session, ask: SlotAsk, taken: int | None) -> timedelta | None:
+    """After a slot was asked for: None when it was `taken` (every `PRUNE_EVERY`-th slot
+    taken also prunes the bucket's spent ones), else how long until the oldest slot in the
+    window frees."""
+    if taken is None:
+        oldest = _OLDEST.scalar(session, {"bucket": ask.bucket, "since": ask.since})
+        return (oldest or ask.now) + ask.window - ask.now
+    if taken % PRUNE_EVERY == 0:
+        _PRUNE.execute(session, {"bucket": ask.bucket, "since": ask.since})
+    return None
+
+
 def take_slot(
     session: Session,
     *,
@@ -67,19 +141,9 @@ def take_slot(
     """Take one of `bucket`'s `limit` slots in any `window` (no commit).
 
     Returns None when a slot was taken, else how long until the oldest one in the window
-    frees (nothing is taken). ``force`` takes the slot even when the window is full (it
-    still counts against later takers) and returns None. Costs the lock and one statement
-    on the ``(bucket, at)`` index (the count and the insert together); a refusal reads
-    when the oldest slot frees. Spent slots count for nothing and are pruned now and then
-    (every `PRUNE_EVERY`-th slot taken).
+    frees (nothing is taken); ``force`` as `SlotAsk`'s. Costs the lock and one statement on
+    the ``(bucket, at)`` index (the count and the insert together); a refusal reads when
+    the oldest slot frees. Spent slots count for nothing and are pruned now and then.
     """
-    lock_names(session, [bucket_lock(bucket)])
-    since = now - window
-    params = {"bucket": bucket, "now": now, "since": since, "force": force, "limit": limit}
-    taken = _TAKE.scalar(session, params)
-    if taken is None:
-        oldest = _OLDEST.scalar(session, {"bucket": bucket, "since": since})
-        return (oldest or now) + window - now
-    if taken % PRUNE_EVERY == 0:
-        _PRUNE.execute(session, {"bucket": bucket, "since": since})
-    return None
+    ask = SlotAsk(bucket=bucket, now=now, limit=limit, window=window, force=force)
+    return settle(session, ask, take(session, ask))

@@ -15,7 +15,7 @@ from tradertape.domain.instruments import Instrument
 from tradertape.domain.market import Tick
 from tradertape.oms.context import TradingContext
 from tradertape.oms.gate import PreTradeVerdict
-from tradertape.oms.order_log import claim
+from tradertape.oms.order_log import claim_taking
 
 
 def screen(
@@ -49,12 +49,14 @@ def claim_counted(
     """The stored order for its key: `order` when it claimed the key, else the first one.
 
     An order that claimed its key and is `counted` (not refused, not the broker's own)
-    takes a slot under the order-rate ceiling; past it a 429 is raised and, as the caller
-    has not committed, nothing is stored. `trade`: as for `order_log.claim`.
+    takes a slot under the order-rate ceiling, with the claim (one round trip on
+    PostgreSQL); past it a 429 is raised and, as the caller has not committed, nothing is
+    stored. `trade`: as for `order_log.claim`.
     """
-    stored = claim(db, order, trade=trade)
-    if stored is order and counted:
-        context.gate.admit(db, order, exit_only=exit_only)
+    slot = context.gate.ask(order.user_id, exit_only=exit_only) if counted else None
+    stored, taken = claim_taking(db, order, slot, trade=trade)
+    if stored is order and slot is not None:
+        context.gate.settle(db, order, slot, taken)
     return stored
 
 

@@ -21,7 +21,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from tradertape.db import rate_window
 from tradertape.db.models.trading import Order
+from tradertape.db.rate_window import SlotAsk
 from tradertape.domain.instruments import Instrument
 from tradertape.domain.market import Tick
 from tradertape.errors import OrderRateExceeded
@@ -89,18 +91,27 @@ class PreTradeGate:
         """Enforce `ceiling` in `admit`; `on_refusal` records each refused order."""
         self._ceiling, self._on_rate_refusal = ceiling, on_refusal
 
+    def ask(self, user_id: int, *, exit_only: bool = False) -> SlotAsk | None:
+        """The order-rate slot an order of `user_id` takes now (None: no ceiling). A new
+        order takes it with its claim (`oms.admission.claim_counted`), then is `settle`d."""
+        return None if self._ceiling is None else self._ceiling.ask(user_id, force=exit_only)
+
     def admit(self, db: Session, order: Order, *, exit_only: bool = False) -> None:
         """Count `order` (about to be accepted or sent, or a modification) against its
-        client's order-rate ceiling, in the caller's transaction.
+        client's order-rate ceiling, in the caller's transaction, then `settle` it."""
+        ask = self.ask(order.user_id, exit_only=exit_only)
+        if ask is not None:
+            self.settle(db, order, ask, rate_window.take(db, ask))
 
-        Past the ceiling the transaction is rolled back (nothing of the order stays; a
-        caller's own rows go too, as with any refusal it raises), the refusal is recorded
+    def settle(self, db: Session, order: Order, ask: SlotAsk, taken: int | None) -> None:
+        """After `order`'s slot was asked for (`taken`: its id, None when the window was
+        full). Past the ceiling the transaction is rolled back (nothing of the order stays;
+        a caller's own rows go too, as with any refusal it raises), the refusal is recorded
         and committed, and `OrderRateExceeded` is raised. An exit is counted, never refused.
         """
         ceiling = self._ceiling
-        if ceiling is None:
-            return
-        wait = ceiling.take(db, order.user_id, force=exit_only)
+        assert ceiling is not None  # a slot was asked of it
+        wait = rate_window.settle(db, ask, taken)
         if wait is None:
             return
         retry_after_s = max(1, math.ceil(wait.total_seconds()))

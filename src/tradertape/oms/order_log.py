@@ -11,14 +11,17 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, exists, insert, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
+from tradertape.db.locks import lock_names
 from tradertape.db.models.trading import Order, OrderEventRow, Trade
 from tradertape.db.prepared import Prepared
+from tradertape.db.rate_window import SlotAsk, bucket_lock, take, taking
 from tradertape.db.rows import adopt, fresh, insert_new, table_of, value_keys, values_of
 from tradertape.domain.books import book_of
 from tradertape.domain.instruments import Exchange, Instrument
@@ -54,39 +57,57 @@ _NEW_ORDER = {
 }
 _TRADES = table_of(Trade)
 _TRADE_KEYS = tuple(key for key in value_keys(Trade) if key != "order_pk")
+# A trade's columns that are its order's (who, where, what, which side): the claim binds them
+# once. psycopg converts a statement's parameters anew on every call past 50 of them.
+_SAME_AS_ORDER = (
+    "user_id",
+    "broker",
+    "book",
+    "exchange",
+    "tradingsymbol",
+    "instrument_token",
+    "product",
+    "transaction_type",
+)
 
 
-def _claim_with_trade() -> Prepared:
-    """PostgreSQL: the order's claim and its first trade in one statement (a round trip
-    saved per filled placement). The trade is inserted only if the order was, with its
-    id; each INSERT lets its unique keys decide as `claim` and the ledger's do, and both
-    ids come back (None: that key was taken)."""
+@cache
+def _claim_together(trade: bool, slot: bool) -> Prepared:
+    """PostgreSQL: the order's claim with its first trade, its order-rate slot or both, in
+    one statement (a round trip saved for each). The trade is inserted, and the slot
+    taken (`db.rate_window.taking`), only if the order was, each in a CTE of its own; each
+    INSERT lets its unique keys decide as `claim` and the ledger's do. One row comes back:
+    the order's, the trade's and the slot's ids (None: not inserted)."""
+    binds = {key: bindparam(f"o_{key}", type_=_ORDERS.c[key].type) for key in value_keys(Order)}
     claimed = (
         postgresql.insert(_ORDERS)
-        .values(
-            {key: bindparam(f"o_{key}", type_=_ORDERS.c[key].type) for key in value_keys(Order)}
-        )
+        .values(binds)
         .on_conflict_do_nothing()
         .returning(_ORDERS.c.id)
         .cte("claimed")
     )
-    values = (bindparam(f"t_{key}", type_=_TRADES.c[key].type) for key in _TRADE_KEYS)
-    traded = (
-        postgresql.insert(_TRADES)
-        .from_select([*_TRADE_KEYS, "order_pk"], select(*values, claimed.c.id))
-        .on_conflict_do_nothing()
-        .returning(_TRADES.c.id)
-        .cte("traded")
-    )
-    return Prepared(
-        select(
-            select(claimed.c.id).scalar_subquery().label("order_pk"),
-            select(traded.c.id).scalar_subquery().label("trade_pk"),
+    ids = [select(claimed.c.id).scalar_subquery().label("order_pk")]
+    if trade:
+        values = (
+            binds[key]
+            if key in _SAME_AS_ORDER
+            else bindparam(f"t_{key}", type_=_TRADES.c[key].type)
+            for key in _TRADE_KEYS
         )
-    )
+        traded = (
+            postgresql.insert(_TRADES)
+            .from_select([*_TRADE_KEYS, "order_pk"], select(*values, claimed.c.id))
+            .on_conflict_do_nothing()
+            .returning(_TRADES.c.id)
+            .cte("traded")
+        )
+        ids.append(select(traded.c.id).scalar_subquery().label("trade_pk"))
+    if slot:
+        counted = taking(prefix="s_", when=exists(select(claimed.c.id))).cte("counted")
+        ids.append(select(counted.c.id).scalar_subquery().label("slot_pk"))
+    return Prepared(select(*ids))
 
 
-_CLAIM_WITH_TRADE = _claim_with_trade()
 _BY_KEY = Prepared(
     select(_ORDERS.c.id).where(
         _ORDERS.c.user_id == bindparam("user_id"), _ORDERS.c.client_key == bindparam("client_key")
@@ -228,36 +249,58 @@ def claim(db: Session, order: Order, *, trade: dict[str, Any] | None = None) -> 
     ``id`` and ``order_pk`` (the ledger then leaves it be); a trade id already taken
     leaves it for the ledger to insert under a fresh one.
     """
+    return claim_taking(db, order, None, trade=trade)[0]
+
+
+def claim_taking(
+    db: Session, order: Order, slot: SlotAsk | None, *, trade: dict[str, Any] | None = None
+) -> tuple[Order, int | None]:
+    """`claim`, and when the order is stored, its `slot` under the order-rate ceiling (in
+    the same statement on PostgreSQL): the stored order, and the slot's id (None when
+    none was asked for, the window was full, or `order` lost its key to an earlier one).
+    The slot's bucket lock is taken first if the transaction does not hold it yet."""
     dialect = db.get_bind().dialect.name
-    statement = _NEW_ORDER[dialect]
-    together = trade is not None and dialect == "postgresql"
+    together = dialect == "postgresql" and (trade is not None or slot is not None)
+    if slot is not None:
+        lock_names(db, [bucket_lock(slot.bucket)])
     for _ in range(_ID_ATTEMPTS):
+        taken = None
         if together:
-            assert trade is not None
-            pk, trade_pk = _claim_together(db, order, trade)
-            if pk is not None and trade_pk is not None:
-                trade["order_pk"], trade["id"] = pk, trade_pk
+            pk, taken = _claim_with(db, order, trade, slot)
         else:
-            pk = statement.scalar(db, values_of(order))
+            pk = _NEW_ORDER[dialect].scalar(db, values_of(order))
+            if pk is not None and slot is not None:
+                taken = take(db, slot)
         if pk is not None:
             adopt(db, order, pk)
-            return order
+            return order, taken
         key = order.client_key
         winner = by_key(db, order.user_id, key) if key is not None else None
         if winner is not None:
-            return winner
+            return winner, None
         order.order_id = new_order_id(order.placed_at)
     raise RuntimeError("no free order id after repeated draws")
 
 
-def _claim_together(
-    db: Session, order: Order, trade: dict[str, Any]
+def _claim_with(
+    db: Session, order: Order, trade: dict[str, Any] | None, slot: SlotAsk | None
 ) -> tuple[int | None, int | None]:
-    params = {f"o_{key}": value for key, value in values_of(order).items()}
-    params.update({f"t_{key}": trade[key] for key in _TRADE_KEYS})
-    row = _CLAIM_WITH_TRADE.first(db, params)
+    """The order's and its slot's ids from `_claim_together` (the trade's is set on it; a
+    trade that is not wholly its order's is left to the ledger, as a taken trade id is)."""
+    values = values_of(order)
+    if trade is not None and any(trade[key] != values[key] for key in _SAME_AS_ORDER):
+        trade = None
+    params = {f"o_{key}": value for key, value in values.items()}
+    if trade is not None:
+        params.update({f"t_{key}": trade[key] for key in _TRADE_KEYS if key not in _SAME_AS_ORDER})
+    if slot is not None:
+        params.update(slot.params("s_"))
+    row = _claim_together(trade is not None, slot is not None).first(db, params)
     assert row is not None  # one row, whatever was inserted
-    return row[0], row[1]
+    pk = row[0]
+    if trade is not None and pk is not None and row[1] is not None:
+        trade["order_pk"], trade["id"] = pk, row[1]
+    return pk, (row[-1] if slot is not None else None)
 
 
 def cover_leg_key(entry_order_id: str) -> str:

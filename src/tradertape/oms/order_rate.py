@@ -21,7 +21,7 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
-from tradertape.db.rate_window import bucket_lock, take_slot
+from tradertape.db.rate_window import SlotAsk, bucket_lock, settle, take
 from tradertape.ports.clock import Clock
 
 WINDOW = timedelta(seconds=1)
@@ -40,17 +40,22 @@ class OrderRateCeiling:
     clock: Clock  # wall time (a `ManualClock` in tests)
     per_sec: int = SEBI_ORDERS_PER_SEC
 
-    def take(self, db: Session, user_id: int, *, force: bool = False) -> timedelta | None:
-        """Count one order of `user_id` (no commit); None when it fits, else how long
-        until it would. ``force`` counts it even past the ceiling (an exit)."""
-        return take_slot(
-            db,
+    def ask(self, user_id: int, *, force: bool = False) -> SlotAsk:
+        """The slot one order of `user_id` takes now (``force``: counted even past the
+        ceiling, an exit); taken with the order's claim (`oms.order_log.claim_taking`)."""
+        return SlotAsk(
             bucket=bucket(user_id),
             now=self.clock.now(),
             limit=self.per_sec,
             window=WINDOW,
             force=force,
         )
+
+    def take(self, db: Session, user_id: int, *, force: bool = False) -> timedelta | None:
+        """Count one order of `user_id` (no commit); None when it fits, else how long
+        until it would. ``force`` counts it even past the ceiling (an exit)."""
+        ask = self.ask(user_id, force=force)
+        return settle(db, ask, take(db, ask))
 
     def lock(self, user_id: int) -> str:
         """The named lock (`db.locks`) a client's orders are counted under."""

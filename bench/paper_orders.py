@@ -18,7 +18,15 @@ For each backend (a SQLite file; PostgreSQL when one answers), in the same run:
 
 Prints orders/s, p50/p99 latency, statements per order, the pipeline's CPU time per order
 (this process's, all threads: the figure least moved by other load on the machine), and the
-ratio to the floor and to the target (5,000/s on SQLite, 700/s on PostgreSQL), with the host line.
+ratio to the floor and to the target (5,000/s on SQLite, 700/s on PostgreSQL), with the host
+line.
+
+Measured 2026-11-27 (2-core VM, Python reference 4.7 ms, ``--orders 3000``, two runs; the
+machine's speed moved by half within minutes, so compare ratios to the floor): PostgreSQL,
+12 statements in 4 round trips per order, 1 thread 193-203/s (0.54-0.61× floor), 4 threads
+283-295/s (0.34-0.38× floor), CPU 3.1-3.5 ms per order; SQLite 1 thread 505-622/s (0.20×
+floor), CPU 1.5-1.9 ms per order. Python function calls per order (cProfile, one thread,
+deterministic): PostgreSQL 3,817, SQLite 2,713.
 
     .venv/bin/python bench/paper_orders.py [--orders 10000] [--users 8] [--threads 1]
         [--pg URL | --no-pg]

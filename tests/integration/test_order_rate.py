@@ -26,6 +26,7 @@ from tests.helpers import make_user, sign_in
 from tests.workers_kit import Worker, new_worker, order, set_price
 from tradertape.db.engine import Database
 from tradertape.db.models import AuthAttempt, Gtt, Order, Trade
+from tradertape.db.rate_window import take_slot
 from tradertape.domain.instruments import Exchange
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
 from tradertape.errors import OrderRateExceeded
@@ -38,6 +39,15 @@ from tradertape.settings import Settings
 from tradertape.testkit import make_tick
 
 pytestmark = pytest.mark.db
+LIMIT_BUY = OrderSpec(  # a resting buy: it stores an order and fills nothing
+    exchange=Exchange.NSE,
+    tradingsymbol="INFY",
+    transaction_type=TransactionType.BUY,
+    quantity=1,
+    product=Product.CNC,
+    order_type=OrderType.LIMIT,
+    price=Decimal("1400"),
+)
 
 
 def buy(symbol: str = "INFY", **kw: Any) -> dict[str, Any]:
@@ -213,15 +223,6 @@ def test_two_server_processes_on_one_database_admit_ten_between_them(
         runtimes[0].exchange.deposit(db, user_id=user_id, amount=Decimal(100_000), note="test")
     for runtime in runtimes:
         set_price(runtime, "NSE:INFY", "1500")
-    spec = OrderSpec(
-        exchange=Exchange.NSE,
-        tradingsymbol="INFY",
-        transaction_type=TransactionType.BUY,
-        quantity=1,
-        product=Product.CNC,
-        order_type=OrderType.LIMIT,
-        price=Decimal("1400"),
-    )
     outcomes: list[bool] = []
     guard, start = threading.Lock(), threading.Barrier(16)
 
@@ -229,7 +230,7 @@ def test_two_server_processes_on_one_database_admit_ten_between_them(
         start.wait()
         with runtime.db.session() as db:
             try:
-                placed = runtime.exchange.place(db, user_id=user_id, spec=spec, last=None)
+                placed = runtime.exchange.place(db, user_id=user_id, spec=LIMIT_BUY, last=None)
                 ok = placed.status == "OPEN"
             except OrderRateExceeded:
                 ok = False
@@ -266,7 +267,7 @@ def test_no_second_ever_holds_more_than_the_ceiling_and_a_refusal_means_full(
     with database.session() as db:
         for gap_ms, exit_only in steps:
             clock.advance(timedelta(milliseconds=gap_ms))
-            wait = ceiling.take(db, user_id, force=exit_only)
+            wait = take_slot(db, ceiling.ask(user_id, force=exit_only))
             db.commit()
             recent = [t for t, _ in counted if t > clock.now() - WINDOW]
             if wait is None:
@@ -281,19 +282,10 @@ def test_no_second_ever_holds_more_than_the_ceiling_and_a_refusal_means_full(
 
 
 def _unstored(runtime: Runtime, db: Any, user_id: int, key: str) -> Order:
-    spec = OrderSpec(
-        exchange=Exchange.NSE,
-        tradingsymbol="INFY",
-        transaction_type=TransactionType.BUY,
-        quantity=1,
-        product=Product.CNC,
-        order_type=OrderType.LIMIT,
-        price=Decimal("1400"),
-    )
     instrument = runtime.exchange.context.catalog(db).get("NSE:INFY")
     return new_order(
         user_id,
-        spec,
+        LIMIT_BUY,
         instrument,
         client_key=key,
         source="api",

@@ -36,6 +36,14 @@ from tradertape.db.types import UTCDateTime
 _ATTEMPTS = table_of(AuthAttempt)
 
 
+def _in_window(prefix: str = "") -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    """A bucket's slots still in its window (parameters ``bucket`` and ``since``)."""
+    return (
+        _ATTEMPTS.c.bucket == bindparam(f"{prefix}bucket"),
+        _ATTEMPTS.c.at > bindparam(f"{prefix}since", type_=UTCDateTime()),
+    )
+
+
 def taking(*, prefix: str = "", when: ColumnElement[bool] | None = None) -> Insert:
     """The statement that takes a slot only if it fits (it counts and inserts at once) and
     returns the slot's id: no row when the window is full. Its parameters are
@@ -45,10 +53,8 @@ def taking(*, prefix: str = "", when: ColumnElement[bool] | None = None) -> Inse
     def named(key: str, type_: Any = None) -> Any:
         return bindparam(f"{prefix}{key}", type_=type_)
 
-    in_window = select(func.count()).where(
-        _ATTEMPTS.c.bucket == named("bucket"), _ATTEMPTS.c.at > named("since", UTCDateTime())
-    )
-    fits = or_(named("force", Boolean()), in_window.scalar_subquery() < named("limit", Integer()))
+    in_window = select(func.count()).where(*_in_window(prefix)).scalar_subquery()
+    fits = or_(named("force", Boolean()), in_window < named("limit", Integer()))
     conditions = (fits,) if when is None else (when, fits)
     return (
         insert(_ATTEMPTS)
@@ -61,12 +67,7 @@ def taking(*, prefix: str = "", when: ColumnElement[bool] | None = None) -> Inse
 
 
 _TAKE = Prepared(taking())
-_OLDEST = Prepared(
-    select(func.min(_ATTEMPTS.c.at)).where(
-        _ATTEMPTS.c.bucket == bindparam("bucket"),
-        _ATTEMPTS.c.at > bindparam("since", type_=UTCDateTime()),
-    )
-)
+_OLDEST = Prepared(select(func.min(_ATTEMPTS.c.at)).where(*_in_window()))
 _PRUNE = Prepared(
     delete(_ATTEMPTS).where(
         _ATTEMPTS.c.bucket == bindparam("bucket"),
@@ -129,21 +130,10 @@ def settle(session: Session, ask: SlotAsk, taken: int | None) -> timedelta | Non
     return None
 
 
-def take_slot(
-    session: Session,
-    *,
-    bucket: str,
-    now: datetime,
-    limit: int,
-    window: timedelta,
-    force: bool = False,
-) -> timedelta | None:
-    """Take one of `bucket`'s `limit` slots in any `window` (no commit).
-
-    Returns None when a slot was taken, else how long until the oldest one in the window
-    frees (nothing is taken); ``force`` as `SlotAsk`'s. Costs the lock and one statement on
-    the ``(bucket, at)`` index (the count and the insert together); a refusal reads when
-    the oldest slot frees. Spent slots count for nothing and are pruned now and then.
-    """
-    ask = SlotAsk(bucket=bucket, now=now, limit=limit, window=window, force=force)
+def take_slot(session: Session, ask: SlotAsk) -> timedelta | None:
+    """Take the slot `ask` names (no commit): None when it was taken, else how long until
+    the oldest slot in the window frees (nothing is taken). Costs the lock and one
+    statement on the ``(bucket, at)`` index (the count and the insert together); a refusal
+    reads when the oldest slot frees. Spent slots count for nothing and are pruned now and
+    then."""
     return settle(session, ask, take(session, ask))

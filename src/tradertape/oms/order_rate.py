@@ -19,9 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy.orm import Session
-
-from tradertape.db.rate_window import SlotAsk, bucket_lock, settle, take
+from tradertape.db.rate_window import SlotAsk, bucket_lock
 from tradertape.ports.clock import Clock
 
 WINDOW = timedelta(seconds=1)
@@ -50,12 +48,6 @@ class OrderRateCeiling:
             window=WINDOW,
             force=force,
         )
-
-    def take(self, db: Session, user_id: int, *, force: bool = False) -> timedelta | None:
-        """Count one order of `user_id` (no commit); None when it fits, else how long
-        until it would. ``force`` counts it even past the ceiling (an exit)."""
-        ask = self.ask(user_id, force=force)
-        return settle(db, ask, take(db, ask))
 
     def lock(self, user_id: int) -> str:
         """The named lock (`db.locks`) a client's orders are counted under."""

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from tradertape.db.locks import lock_names
 from tradertape.db.models import AuthAttempt
-from tradertape.db.rate_window import bucket_lock, take_slot
+from tradertape.db.rate_window import SlotAsk, bucket_lock, take_slot
 from tradertape.errors import RateLimited
 from tradertape.ports.clock import Clock
 
@@ -38,9 +38,8 @@ class RateLimiter:
         # window is shorter, so its expired slots may go too).
         session.execute(delete(AuthAttempt).where(AuthAttempt.at <= now - self._window))
         for bucket in buckets:
-            wait = take_slot(
-                session, bucket=bucket, now=now, limit=self._limit, window=self._window
-            )
+            ask = SlotAsk(bucket=bucket, now=now, limit=self._limit, window=self._window)
+            wait = take_slot(session, ask)
             if wait is not None:
                 session.rollback()
                 raise RateLimited(

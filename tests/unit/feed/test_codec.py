@@ -107,11 +107,15 @@ _levels = st.lists(
 ).map(tuple)
 
 
+_SINCE_1946 = datetime(1946, 1, 1)  # noqa: DTZ001 - hypothesis takes naive bounds
 _ticks = st.builds(
     Tick,
     key=st.sampled_from(["NSE:INFY", "BSE:SENSEX", "NSE:M&M"]),
     instrument_token=st.integers(1, 2**31),
-    ts=st.datetimes(timezones=st.sampled_from([UTC, IST])),
+    # From 1946: IST's war-time shifts (1941-1945) make some wall times fold-dependent, and
+    # Python never finds such a time equal to one in another zone, even at the same instant
+    # (the rendering of those times is pinned by the hub test's example below).
+    ts=st.datetimes(min_value=_SINCE_1946, timezones=st.sampled_from([UTC, IST])),
     last_price=_price,
     last_quantity=st.integers(0, 10**6),
     volume=st.integers(0, 10**10),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import anyio.to_thread
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -398,3 +399,50 @@ def test_paper_account_is_funded_once(worker: Worker, runtime: Runtime):
         runtime.workers.paper_opening_balance
     )
     assert runtime.workers.paper_opening_balance == Decimal(1_000_000)
+
+
+def test_an_intent_needs_the_submit_action_and_places_nothing_without_it(
+    client: TestClient, runtime: Runtime
+):
+    set_price(runtime, "NSE:INFY", "1500")
+    reader = new_worker(
+        client, runtime, "r@x.in", allowed_actions=["runs:create", "runs:read", "heartbeat"]
+    )
+    reader.create_run("run_r")
+
+    refused = reader.place("run_r", "run_r:entry:001")
+
+    assert refused.status_code == 403
+    assert refused.json() == {"detail": "worker token lacks the 'intents:submit' action"}
+    assert _orders(runtime) == 0
+
+
+def test_a_token_revoked_after_it_placed_places_no_more(
+    client: TestClient, worker: Worker, runtime: Runtime
+):
+    # The screen remembers the secret as good; the token is still looked up for each intent.
+    assert worker.place("run_x", "run_x:entry:001").status_code == 200
+    revoked = client.post(f"/api/algo-workers/tokens/{worker.token_id}/revoke")
+    assert revoked.status_code == 200
+
+    refused = worker.place("run_x", "run_x:entry:002")
+
+    assert refused.status_code == 401
+    assert refused.json() == {"detail": "invalid or revoked worker token"}
+    assert _orders(runtime) == 1
+
+
+def test_an_intent_takes_one_thread_hop(worker: Worker, monkeypatch: pytest.MonkeyPatch):
+    # The token's lookup runs in the intent's worker thread: a hop is a wait for the GIL.
+    assert worker.place("run_x", "run_x:entry:001").status_code == 200  # the screen knows it
+    hops: list[Any] = []
+    run_sync = anyio.to_thread.run_sync
+
+    async def counted(func: Any, *args: Any, **kwargs: Any) -> Any:
+        hops.append(func)
+        return await run_sync(func, *args, **kwargs)
+
+    monkeypatch.setattr(anyio.to_thread, "run_sync", counted)
+
+    assert worker.place("run_x", "run_x:entry:002").json()["status"] == "accepted"
+    assert len(hops) == 1

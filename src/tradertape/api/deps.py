@@ -377,14 +377,28 @@ def uploader(request: Request, runtime: RuntimeDep, db: DbDep) -> Uploader:
 UploaderDep = Annotated[Uploader, Depends(uploader)]
 
 
-def worker_token(request: Request, runtime: RuntimeDep, db: DbDep) -> WorkerToken:
-    """The live worker token of an ``Authorization: Bearer kwa_…`` header."""
+def _worker_secret(request: Request) -> str:
+    """The ``Authorization: Bearer kwa_…`` secret, unless its shape or the screen refuses it
+    (401, no query)."""
     secret = bearer_secret(request)
     if secret is None:
         raise Unauthenticated("missing 'Authorization: Bearer kwa_…' header")
     if not secret.startswith(WORKER_TOKEN_PREFIX):
         raise Unauthenticated("worker endpoints take a worker token (kwa_…)")
     _refuse_screened(request, secret)
+    return secret
+
+
+def _holding(token: WorkerToken, actions: tuple[str, ...]) -> WorkerToken:
+    """`token` if it holds one of `actions` (403 naming the first otherwise)."""
+    if not any(a in token.allowed_actions for a in actions):
+        worker_tokens.require_action(token, actions[0])
+    return token
+
+
+def worker_token(request: Request, runtime: RuntimeDep, db: DbDep) -> WorkerToken:
+    """The live worker token of an ``Authorization: Bearer kwa_…`` header."""
+    secret = _worker_secret(request)
     return worker_tokens.authenticate(db, clock=runtime.clock, secret=secret)
 
 
@@ -397,8 +411,35 @@ def worker_action(
     """A dependency that requires the worker token to hold `action` (or an alternative)."""
 
     async def check(token: WorkerTokenDep) -> WorkerToken:  # no I/O: no thread hop
-        if not any(a in token.allowed_actions for a in alternatives):
-            worker_tokens.require_action(token, action)
-        return token
+        return _holding(token, (action, *alternatives))
 
     return check
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerCredential:
+    """A worker token's secret, its shape checked and screened but not yet looked up.
+
+    A route whose work runs in a worker thread looks the token up there (`token`): the
+    lookup and the work then cost one thread hop, not two (`worker_action` is a thread hop
+    of its own, as a sync dependency). For the worker API's busiest write, its intents.
+    """
+
+    secret: str
+    actions: tuple[str, ...]
+
+    def token(self, db: Session, runtime: Runtime) -> WorkerToken:
+        """The live token, holding one of the actions (401 or 403 otherwise); blocking."""
+        found = worker_tokens.authenticate(db, clock=runtime.clock, secret=self.secret)
+        return _holding(found, self.actions)
+
+
+def worker_credential(
+    action: str, *alternatives: str
+) -> Callable[[Request], Awaitable[WorkerCredential]]:
+    """`worker_action`, looked up later in the route's own thread (`WorkerCredential`)."""
+
+    async def secret(request: Request) -> WorkerCredential:  # no I/O: no thread hop
+        return WorkerCredential(_worker_secret(request), (action, *alternatives))
+
+    return secret

@@ -7,9 +7,16 @@ from typing import Annotated, Any, TypeVar
 from fastapi import APIRouter, Depends, Query
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from tradertape.api.deps import DbDep, RuntimeDep, worker_action
+from tradertape.api.deps import (
+    DbDep,
+    RuntimeDep,
+    WorkerCredential,
+    worker_action,
+    worker_credential,
+)
 from tradertape.api.routes.workers_runs import Nonce, Reader
 from tradertape.api.schemas.worker_answers import (
     RunOrderChangeOut,
@@ -32,6 +39,7 @@ from tradertape.api.schemas.workers import (
 )
 from tradertape.db.models import WorkerToken
 from tradertape.errors import Rejected
+from tradertape.runtime import Runtime
 from tradertape.services.workers import intents, orders
 from tradertape.services.workers.intents import Intent, WorkerOrder
 
@@ -39,6 +47,7 @@ M = TypeVar("M", bound=BaseModel)
 router = APIRouter(prefix="/algo-workers/worker", tags=["algo-workers"])
 
 Submitter = Annotated[WorkerToken, Depends(worker_action("intents:submit"))]
+SubmitterLater = Annotated[WorkerCredential, Depends(worker_credential("intents:submit"))]
 RunQuery = Annotated[str, Query(min_length=1, max_length=128)]
 
 
@@ -86,16 +95,26 @@ def _intent(body: IntentIn) -> Intent:
 async def submit_intent(
     run_id: str,
     body: IntentIn,
-    token: Submitter,
+    credential: SubmitterLater,
     runtime: RuntimeDep,
     db: DbDep,
     nonce: Nonce = None,
 ) -> dict[str, Any]:
     """Place an order or a basket once per idempotency key (a replay answers ``deduped``)."""
-    intent = _intent(body)
-    return await run_in_threadpool(
-        intents.submit, runtime.workers, db, token, run_id, nonce=nonce, intent=intent
-    )
+    return await run_in_threadpool(_submit, credential, runtime, db, run_id, nonce, body)
+
+
+def _submit(
+    credential: WorkerCredential,
+    runtime: Runtime,
+    db: Session,
+    run_id: str,
+    nonce: str | None,
+    body: IntentIn,
+) -> dict[str, Any]:
+    """The token, then the intent, in one worker thread (`WorkerCredential`)."""
+    token = credential.token(db, runtime)
+    return intents.submit(runtime.workers, db, token, run_id, nonce=nonce, intent=_intent(body))
 
 
 @router.post("/runs/{run_id}/preview/order", response_model=OrderPreviewOut)

@@ -96,6 +96,11 @@ def make_engine(
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
+    if make_url(url).get_driver_name() == "psycopg":
+        # `db.pg_batch` prepares the order path's statements itself. psycopg's own
+        # preparing would throw them away with its own at every rollback (DEALLOCATE ALL),
+        # and it gains little here: a rollback also restarts its count of five uses.
+        kwargs["connect_args"] = {"prepare_threshold": None, **kwargs.get("connect_args", {})}
     engine = create_engine(url, **kwargs)
     watch(engine)  # prepared writes wait for the next statement (`db.prepared`)
     event.listen(engine.pool, "checkout", _pinger(engine.dialect))

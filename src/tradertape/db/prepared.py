@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.elements import BindParameter
 
+from tradertape.db import pg_batch
 from tradertape.db.rows import Row, fresh
 
 Processor = Callable[[Any], Any]
@@ -61,6 +62,13 @@ class _Compiled:
     writes: bool = True  # anything but a plain SELECT (one with RETURNING writes too)
     results: tuple[Processor | None, ...] | None = None  # from the first result's description
     _plan: tuple[tuple[str, str | None, Processor | None, Any], ...] = field(init=False, repr=False)
+    _wire: pg_batch.WireSql | None = field(default=None, init=False, repr=False)
+
+    def wire(self) -> pg_batch.WireSql:
+        """The SQL in PostgreSQL's own placeholders (`db.pg_batch`), worked out once."""
+        if self._wire is None:
+            self._wire = pg_batch.wire_sql(self.sql)
+        return self._wire
 
     def processors(self, dialect: Dialect, cursor: Any) -> tuple[Processor | None, ...]:
         """The columns' result processors; the driver's type codes of the first result
@@ -404,7 +412,10 @@ def flush(connection: Connection, *, then: str | None = None) -> None:
 
 def discard(connection: Connection) -> None:
     """Forget what waits and what was read ahead (the transaction, or a savepoint of it,
-    is being rolled back)."""
+    is being rolled back). Nothing, when the connection was lost: what waited went with
+    it, and SQLAlchemy refuses to reach the connection until the rollback is done."""
+    if connection.invalidated:
+        return
     forget_ahead(connection)
     waiting = _waiting(connection, create=False)
     if waiting:
@@ -415,33 +426,23 @@ def _send(connection: Connection, statements: list[_Statement]) -> Any:
     """Run `statements` on the connection's DBAPI connection, in one pipeline when there
     are several; the last one's cursor (its result) is returned, the others closed. The
     engine's cursor events fire as for any statement, and a driver error is raised as
-    SQLAlchemy's (`IntegrityError`, `OperationalError`, ...)."""
+    SQLAlchemy's (`IntegrityError`, `OperationalError`, ...). On PostgreSQL the batch is
+    written at once and read in one pass (`db.pg_batch`)."""
     dialect = connection.dialect
     raw: Any = connection.connection.dbapi_connection
-    cursors: list[Any] = []
-    sql, params = "", None
+    cursors: list[Any] = []  # one per statement sent (or all, for a batch)
     try:
-        with raw.pipeline() if len(statements) > 1 else nullcontext():
-            for statement in statements:
-                cursor = raw.cursor()
-                cursors.append(cursor)
-                sql, params, many = statement.compiled.sql, statement.params, statement.many
-                if statement.control:
-                    cursor.execute(sql)
-                    continue
-                for before in connection.dispatch.before_cursor_execute:
-                    sql, params = before(connection, cursor, sql, params, None, many)
-                if many:
-                    cursor.executemany(sql, params)
-                else:
-                    cursor.execute(sql, params)
-                connection.dispatch.after_cursor_execute(
-                    connection, cursor, sql, params, None, many
-                )
+        if dialect.name == "postgresql" and pg_batch.usable(raw):
+            _batched(connection, raw, statements, cursors)
+        else:
+            _executed(connection, raw, statements, cursors)
     except dialect.loaded_dbapi.Error as exc:
         for cursor in cursors:
             cursor.close()
-        lost = dialect.is_disconnect(exc, raw, cursors[-1] if cursors else None)
+        refused = next((n for n, c in enumerate(cursors) if getattr(c, "refused", False)), None)
+        failed = statements[len(cursors) - 1 if refused is None else refused]
+        sql, params = failed.compiled.sql, failed.params
+        lost = raw.closed or dialect.is_disconnect(exc, raw, None)
         if lost:  # as SQLAlchemy does: the pool must not hand this connection out again
             connection.invalidate(exc)
         error = dialect.loaded_dbapi.Error
@@ -452,6 +453,52 @@ def _send(connection: Connection, statements: list[_Statement]) -> Any:
     for cursor in cursors[:-1]:
         cursor.close()
     return cursors[-1]
+
+
+def _executed(
+    connection: Connection, raw: Any, statements: list[_Statement], cursors: list[Any]
+) -> None:
+    """The statements run through the driver's cursors (a pipeline for several), each
+    added to `cursors` as it is sent."""
+    with raw.pipeline() if len(statements) > 1 else nullcontext():
+        for statement in statements:
+            cursor = raw.cursor()
+            cursors.append(cursor)
+            sql, params, many = statement.compiled.sql, statement.params, statement.many
+            if statement.control:
+                cursor.execute(sql)
+                continue
+            for before in connection.dispatch.before_cursor_execute:
+                sql, params = before(connection, cursor, sql, params, None, many)
+            if many:
+                cursor.executemany(sql, params)
+            else:
+                cursor.execute(sql, params)
+            connection.dispatch.after_cursor_execute(connection, cursor, sql, params, None, many)
+
+
+def _batched(
+    connection: Connection, raw: Any, statements: list[_Statement], cursors: list[Any]
+) -> None:
+    """The statements written at once and read in one pass (`db.pg_batch`), their results
+    in `cursors`."""
+    results = [pg_batch.Result() for _ in statements]
+    cursors.extend(results)
+    commands = []
+    for statement, result in zip(statements, results, strict=True):
+        sql, params, many = statement.compiled.sql, statement.params, statement.many
+        if statement.control:
+            commands.append(pg_batch.Command(None, (), bare=sql.encode()))
+            continue
+        for before in connection.dispatch.before_cursor_execute:
+            sql, params = before(connection, result, sql, params, None, many)
+        rows = params if many else (params,)
+        commands.append(pg_batch.Command(statement.compiled.wire(), rows))
+    pg_batch.run(raw, connection.connection.info, commands, results)
+    for statement, result in zip(statements, results, strict=True):
+        if not statement.control:
+            sql, params, many = statement.compiled.sql, statement.params, statement.many
+            connection.dispatch.after_cursor_execute(connection, result, sql, params, None, many)
 
 
 def watch(engine: Engine) -> None:

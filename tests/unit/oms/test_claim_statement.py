@@ -4,6 +4,8 @@ psycopg converts a statement's placeholders once and keeps the result only for s
 of at most 4,096 bytes and 50 parameters; past either it converts them again on every call
 (a regular-expression pass over the SQL, hundreds of Python calls per order). The claim is
 the order path's widest statement: the order's columns, its first trade's and its rate slot.
+Our own connections send it through `db.pg_batch`, which converts it once per process; a
+connection that goes through psycopg's cursors (`pg_batch.usable`) still converts it there.
 """
 
 from __future__ import annotations

@@ -1,0 +1,146 @@
+"""Benchmark: a batch of short statements on PostgreSQL, three ways, CPU and clock per batch.
+
+Each batch is ``k - 1`` INSERTs of one row and a count read, the shape of an order's round
+trips (writes that wait, then the read they go with), in one transaction on one connection,
+committed every 50 batches:
+
+- **one round trip each** (the floor of the old way): psycopg's cursor, one statement at a
+  time, prepared by psycopg after its fifth use;
+- **psycopg's pipeline**: `db.prepared` sending the batch through psycopg's cursors in its
+  pipeline mode (what the order path did before `db.pg_batch`);
+- **db.pg_batch**: the same statements written at once and read in one pass.
+
+CPU is this process's (user + system) per batch, the figure the server's other load moves
+least; the clock is the batch's latency on loopback. Ratios are against one round trip each.
+
+Measured 2026-11-27 (2-core VM with half its time stolen, Python reference 11-14 ms; see
+the host line): see the closing note of issue 25.
+
+    .venv/bin/python bench/pg_batch.py [--batches 2000] [--sizes 1 4 8 12] [--pg URL] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from machine import host_line
+from scratch_db import scratch_database
+
+PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+_SQL_PUT = "INSERT INTO bench_batch_rows (id, batch, note) VALUES (%s, %s, %s)"
+_SQL_COUNT = "SELECT count(*) FROM bench_batch_rows WHERE batch = %s"
+
+
+def _statements() -> tuple[Any, Any, Any]:
+    from sqlalchemy import Column, Integer, MetaData, String, Table, bindparam, func, insert, select
+
+    from tradertape.db.prepared import Prepared
+
+    meta = MetaData()
+    rows = Table(
+        "bench_batch_rows",
+        meta,
+        Column("id", Integer, primary_key=True, autoincrement=False),
+        Column("batch", Integer),
+        Column("note", String),
+    )
+    put = Prepared(insert(rows), keys=("id", "batch", "note"))
+    count = Prepared(select(func.count()).select_from(rows).where(rows.c.batch == bindparam("b")))
+    return meta, put, count
+
+
+def _timed(
+    batches: int, one: Callable[[int], None], commit: Callable[[], None]
+) -> tuple[float, float]:
+    """(CPU, clock) seconds per batch over `batches`, after a warm-up."""
+    for n in range(20):
+        one(-1 - n)
+    commit()
+    cpu, clock = time.process_time(), time.perf_counter()
+    for n in range(batches):
+        one(n)
+        if n % 50 == 49:
+            commit()
+    commit()
+    return (time.process_time() - cpu) / batches, (time.perf_counter() - clock) / batches
+
+
+def measure(url: str, schema: str, batches: int, sizes: list[int]) -> None:
+    from sqlalchemy import text
+
+    from tradertape.db.engine import Database
+
+    meta, put, count = _statements()
+    options = {"options": f"-csearch_path={schema}"}
+    batched = Database.from_url(url, connect_args=options)
+    piped = Database.from_url(url, connect_args={**options, "prepare_threshold": 5})
+    meta.create_all(batched.engine)
+    ids = iter(range(10**9))
+    try:
+        for k in sizes:
+            figures: dict[str, tuple[float, float]] = {}
+            raw_engine = piped.engine.raw_connection()
+            raw: Any = raw_engine.driver_connection
+            try:
+
+                def floor(n: int, raw: Any = raw, k: int = k) -> None:
+                    for _ in range(k - 1):
+                        raw.execute(_SQL_PUT, (next(ids), n, "x"))
+                    raw.execute(_SQL_COUNT, (n,)).fetchone()
+
+                figures["one round trip each"] = _timed(batches, floor, raw.commit)
+            finally:
+                raw_engine.close()
+            for label, database in (("psycopg's pipeline", piped), ("db.pg_batch", batched)):
+                with database.session() as db:
+
+                    def one(n: int, db: Any = db, k: int = k) -> None:
+                        for _ in range(k - 1):
+                            put.execute(db, {"id": next(ids), "batch": n, "note": "x"})
+                        count.scalar(db, {"b": n})
+
+                    figures[label] = _timed(batches, one, db.commit)
+            base_cpu, base_clock = figures["one round trip each"]
+            for label, (cpu, clock) in figures.items():
+                print(
+                    f"k={k:<3} {label:<22} CPU {cpu * 1e6:7.1f} µs/batch ({cpu / base_cpu:4.2f}×)  "
+                    f"clock {clock * 1e6:7.1f} µs/batch ({clock / base_clock:4.2f}×)",
+                    flush=True,
+                )
+            with batched.engine.begin() as connection:
+                connection.execute(text("TRUNCATE bench_batch_rows"))
+    finally:
+        batched.dispose()
+        piped.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--batches", type=int, default=2000)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1, 4, 8, 12])
+    parser.add_argument("--pg", default=PG)
+    parser.add_argument("--quick", action="store_true", help="300 batches")
+    args = parser.parse_args()
+    from tradertape.db.engine import Database
+
+    admin = Database.from_url(args.pg)
+    reachable = admin.ping()
+    admin.dispose()
+    if not reachable:
+        print("postgresql skipped (no server answered)")
+        return
+    print(host_line(), flush=True)
+    with tempfile.TemporaryDirectory() as tmp, scratch_database(args.pg, Path(tmp)) as found:
+        url, schema = found
+        assert schema is not None
+        measure(url, schema, 300 if args.quick else args.batches, args.sizes)
+    print(host_line())
+
+
+if __name__ == "__main__":
+    main()

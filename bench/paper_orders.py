@@ -122,13 +122,18 @@ def floor(database: Any, orders: int, users: list[int], *, threads: int = 1) -> 
     results: list[tuple[float, float, list[float]]] = []
 
     def work(worker: int) -> None:
+        dialect = database.engine.dialect
         raw = database.engine.raw_connection()
+        pg = dialect.name == "postgresql"
         try:
+            if pg:  # the driver at its best: psycopg prepares what it runs often
+                raw.driver_connection.prepare_threshold = 5
             mine = users[worker::threads]
             count = len(range(worker, orders, threads))
-            dialect = database.engine.dialect
             results.append(_floor(raw.driver_connection, dialect, count, mine, start))
         finally:
+            if pg:  # psycopg's prepared statements must not meet `db.pg_batch`'s
+                raw.invalidate()
             raw.close()
 
     pool = [threading.Thread(target=work, args=(w,)) for w in range(threads)]

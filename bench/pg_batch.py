@@ -2,7 +2,7 @@
 
 Each batch is ``k - 1`` INSERTs of one row and a count read, the shape of an order's round
 trips (writes that wait, then the read they go with), in one transaction on one connection,
-committed every 50 batches:
+committed every 50 batches, the three ways in turn (three rounds, medians):
 
 - **one round trip each** (the floor of the old way): psycopg's cursor, one statement at a
   time, prepared by psycopg after its fifth use;
@@ -16,12 +16,13 @@ least; the clock is the batch's latency on loopback. Ratios are against one roun
 Measured 2026-11-27 (2-core VM with half its time stolen, Python reference 11-14 ms; see
 the host line): see the closing note of issue 25.
 
-    .venv/bin/python bench/pg_batch.py [--batches 2000] [--sizes 1 4 8 12] [--pg URL] [--quick]
+    .venv/bin/python bench/pg_batch.py [--batches 1000] [--sizes 1 4 8 12] [--pg URL] [--quick]
 """
 
 from __future__ import annotations
 
 import argparse
+import statistics
 import tempfile
 import time
 from collections.abc import Callable
@@ -34,6 +35,8 @@ from scratch_db import scratch_database
 PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 _SQL_PUT = "INSERT INTO bench_batch_rows (id, batch, note) VALUES (%s, %s, %s)"
 _SQL_COUNT = "SELECT count(*) FROM bench_batch_rows WHERE batch = %s"
+FLOOR = "one round trip each"
+ROUNDS = 3
 
 
 def _statements() -> tuple[Any, Any, Any]:
@@ -46,7 +49,7 @@ def _statements() -> tuple[Any, Any, Any]:
         "bench_batch_rows",
         meta,
         Column("id", Integer, primary_key=True, autoincrement=False),
-        Column("batch", Integer),
+        Column("batch", Integer, index=True),
         Column("note", String),
     )
     put = Prepared(insert(rows), keys=("id", "batch", "note"))
@@ -83,45 +86,58 @@ def measure(url: str, schema: str, batches: int, sizes: list[int]) -> None:
     ids = iter(range(10**9))
     try:
         for k in sizes:
-            figures: dict[str, tuple[float, float]] = {}
-            raw_engine = piped.engine.raw_connection()
-            raw: Any = raw_engine.driver_connection
-            try:
-
-                def floor(n: int, raw: Any = raw, k: int = k) -> None:
-                    for _ in range(k - 1):
-                        raw.execute(_SQL_PUT, (next(ids), n, "x"))
-                    raw.execute(_SQL_COUNT, (n,)).fetchone()
-
-                figures["one round trip each"] = _timed(batches, floor, raw.commit)
-            finally:
-                raw_engine.close()
-            for label, database in (("psycopg's pipeline", piped), ("db.pg_batch", batched)):
-                with database.session() as db:
-
-                    def one(n: int, db: Any = db, k: int = k) -> None:
-                        for _ in range(k - 1):
-                            put.execute(db, {"id": next(ids), "batch": n, "note": "x"})
-                        count.scalar(db, {"b": n})
-
-                    figures[label] = _timed(batches, one, db.commit)
-            base_cpu, base_clock = figures["one round trip each"]
+            runs: dict[str, list[tuple[float, float]]] = {}
+            for _ in range(ROUNDS):  # the three in turn: the machine's drift hits each alike
+                for label, one, commit, done in _ways(piped, batched, put, count, ids, k):
+                    try:
+                        runs.setdefault(label, []).append(_timed(batches, one, commit))
+                    finally:
+                        done()
+                    with batched.engine.begin() as connection:
+                        connection.execute(text("TRUNCATE bench_batch_rows"))
+            figures = {label: _median(values) for label, values in runs.items()}
+            base_cpu, base_clock = figures[FLOOR]
             for label, (cpu, clock) in figures.items():
                 print(
                     f"k={k:<3} {label:<22} CPU {cpu * 1e6:7.1f} µs/batch ({cpu / base_cpu:4.2f}×)  "
                     f"clock {clock * 1e6:7.1f} µs/batch ({clock / base_clock:4.2f}×)",
                     flush=True,
                 )
-            with batched.engine.begin() as connection:
-                connection.execute(text("TRUNCATE bench_batch_rows"))
     finally:
         batched.dispose()
         piped.dispose()
 
 
+def _median(values: list[tuple[float, float]]) -> tuple[float, float]:
+    return statistics.median(v[0] for v in values), statistics.median(v[1] for v in values)
+
+
+def _ways(piped: Any, batched: Any, put: Any, count: Any, ids: Any, k: int) -> list[Any]:
+    """(label, one batch, commit, release) of each way to send a batch of `k`."""
+    pooled = piped.engine.raw_connection()
+    raw: Any = pooled.driver_connection
+
+    def floor(n: int) -> None:
+        for _ in range(k - 1):
+            raw.execute(_SQL_PUT, (next(ids), n, "x"))
+        raw.execute(_SQL_COUNT, (n,)).fetchone()
+
+    ways = [(FLOOR, floor, raw.commit, pooled.close)]
+    for label, database in (("psycopg's pipeline", piped), ("db.pg_batch", batched)):
+        db = database.sessions()
+
+        def one(n: int, db: Any = db) -> None:
+            for _ in range(k - 1):
+                put.execute(db, {"id": next(ids), "batch": n, "note": "x"})
+            count.scalar(db, {"b": n})
+
+        ways.append((label, one, db.commit, db.close))
+    return ways
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--batches", type=int, default=2000)
+    parser.add_argument("--batches", type=int, default=1000, help="per way and round")
     parser.add_argument("--sizes", type=int, nargs="+", default=[1, 4, 8, 12])
     parser.add_argument("--pg", default=PG)
     parser.add_argument("--quick", action="store_true", help="300 batches")

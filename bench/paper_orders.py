@@ -28,6 +28,12 @@ machine's speed moved by half within minutes, so compare ratios to the floor): P
 floor), CPU 1.5-1.9 ms per order. Python function calls per order (cProfile, one thread,
 deterministic): PostgreSQL 3,817, SQLite 2,713.
 
+Later that day, with `db.pg_batch` (a slower hour: Python reference 7.2-13.8 ms; two pairs
+against the commit before it, taken in turn; the PostgreSQL floor now lets psycopg prepare
+its statements, as before): PostgreSQL 4 threads 244-257/s against 169-183/s, CPU 3.4-3.5
+against 5.1-5.4 ms per order (0.48-0.64× floor against 0.38-0.43×); 1 thread 123-126/s
+against 96-149/s, CPU 4.3-4.5 against 4.7-6.4 ms. Python calls per order on PostgreSQL 2,896.
+
     .venv/bin/python bench/paper_orders.py [--orders 10000] [--users 8] [--threads 1]
         [--pg URL | --no-pg]
 """

@@ -41,6 +41,13 @@ SQLite's busy handler: 389-398/s, p99 59-87 ms, the slowest ~1 s). PostgreSQL + 
 workers over 8 accounts: 259-277/s with one process, 1.06-1.20× with two, the machine
 94-96 % busy.
 
+Measured 2026-11-27 (a slow hour: Python reference 7.9-13.5 ms), each against the commit
+before the day's changes, in turn: SQLite, one process, 2 workers (``--orders 400``), the
+intent's token looked up in its own thread (one thread hop, not two): server CPU 8.3-8.8 ms
+per order against 9.1-9.3 ms, 111-118/s against 105-108/s. PostgreSQL, one process, 4
+workers over 4 accounts (``--orders 300 --users 4``), with `db.pg_batch`: 99/s against
+77/s, server CPU 8.9 against 12.4 ms per order; 1 worker 81/s against 46/s.
+
     .venv/bin/python bench/worker_orders.py [--orders 1000] [--workers 8] [--warmup 20]
         [--db-url postgresql+psycopg://postgres@127.0.0.1:5432/bench] [--universe nifty_50]
         [--servers 1 2] [--redis-url redis://127.0.0.1:6379/0]

@@ -81,7 +81,10 @@ test("places an order from the ticket (key B) and sees it in orders, positions a
 
   // Positions: the API's quantity and P&L.
   await page.getByRole("link", { name: "Positions" }).click();
-  await expect(page).toHaveURL(/\/positions$/); // not the orders table's rows, still on screen
+  await expect(page).toHaveURL(/\/positions$/);
+  // The URL moves before the page does: the orders table's rows stay on screen until the
+  // positions render (its rows match the row below too).
+  await expect(page.getByRole("button", { name: "Exit INFY CNC" })).toBeVisible();
   const positions = (await (await api.get("/api/portfolio/positions")).json()).net as Row[];
   const infy = positions.find((p) => p.tradingsymbol === "INFY" && p.product === "CNC") as Row;
   const posRow = page.getByRole("row", { name: /^Manual .*INFY NSE/ }).filter({ hasText: "CNC" });

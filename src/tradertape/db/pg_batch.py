@@ -157,7 +157,8 @@ def run(
         state = info[_STATE] = _State(Adapting(raw))
     tx = state.transformer
     dumped = [
-        [_dumped(tx, command.wire, values) for values in command.params] for command in commands
+        [_dumped(tx, command.wire, values) for values in command.params] if command.wire else []
+        for command in commands
     ]
     pg = raw.pgconn
     tags: list[tuple[int, bool]] = []  # each result's command (-1: none's), and if it is its rows
@@ -172,7 +173,8 @@ def run(
                 pg.send_query_params(command.bare, None)
                 tags.append((index, True))
             for params, types, formats in rows:
-                key = (command.wire.sql if command.wire else b"", types)
+                assert command.wire is not None  # only a statement has parameters
+                key = (command.wire.sql, types)
                 name = state.names.get(key)
                 if name is None:
                     state.made += 1
@@ -198,9 +200,9 @@ def run(
 _Dumped = tuple[Sequence[Any], tuple[int, ...], list[pq.Format]]
 
 
-def _dumped(tx: Transformer, wire: WireSql | None, values: dict[str, Any]) -> _Dumped:
+def _dumped(tx: Transformer, wire: WireSql, values: dict[str, Any]) -> _Dumped:
     """A row of parameters as the server takes them: values, type oids, formats."""
-    names = wire.names if wire is not None else ()
+    names = wire.names
     params = tx.dump_sequence([values[n] for n in names], [PyFormat.AUTO] * len(names))
     return params, tuple(tx.types or ()), list(tx.formats or ())
 

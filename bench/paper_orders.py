@@ -34,6 +34,15 @@ its statements, as before): PostgreSQL 4 threads 244-257/s against 169-183/s, CP
 against 5.1-5.4 ms per order (0.48-0.64× floor against 0.38-0.43×); 1 thread 123-126/s
 against 96-149/s, CPU 4.3-4.5 against 4.7-6.4 ms. Python calls per order on PostgreSQL 2,896.
 
+Measured 2026-11-27, a quieter machine (Python reference 4.1-4.4 ms, ``--orders 4000``, in
+turn with the commit before this change, `f9aaf8c`): PostgreSQL 4 threads 663-774/s, median
+737/s over five runs (0.52-0.63× floor; 647-763/s, median 735/s, before), CPU 1.20-1.41 ms
+per order; one thread 425-432/s against 407-413/s, CPU 1.39-1.41 against 1.45-1.47 ms.
+SQLite one thread 806-812/s (786-814/s before), CPU 1.14 ms per order, 0.14× a floor of
+5,400-6,000/s. Python calls per order (cProfile): SQLite 2,727 → 2,372, PostgreSQL 3,005 →
+2,841 (the catalog's exact-key lookup, a cached read of a stored decimal, one comprehension
+for a statement's parameters).
+
     .venv/bin/python bench/paper_orders.py [--orders 10000] [--users 8] [--threads 1]
         [--pg URL | --no-pg]
 """

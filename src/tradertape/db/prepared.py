@@ -22,7 +22,6 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -96,24 +95,29 @@ class _Compiled:
         self._plan = tuple(plan)
 
     def params(self, values: Mapping[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
-        # One loop per style, inlined: this runs for every statement of every order.
+        # One comprehension per style: this runs for every statement of every order. Each
+        # step is a fixed value (no key), or the value given for its key, processed unless
+        # it is None or the type has no processor.
+        plan = self._plan
         if self.positional:
-            converted = []
-            for _, key, process, value in self._plan:
-                if key is None:
-                    converted.append(value)
-                else:
-                    given = values[key]
-                    converted.append(given if process is None or given is None else process(given))
-            return tuple(converted)
-        named = {}
-        for name, key, process, value in self._plan:
-            if key is None:
-                named[name] = value
-            else:
-                given = values[key]
-                named[name] = given if process is None or given is None else process(given)
-        return named
+            return tuple(
+                [
+                    fixed
+                    if key is None
+                    else (
+                        given
+                        if (given := values[key]) is None or process is None
+                        else process(given)
+                    )
+                    for _, key, process, fixed in plan
+                ]
+            )
+        return {
+            name: fixed
+            if key is None
+            else (given if (given := values[key]) is None or process is None else process(given))
+            for name, key, process, fixed in plan
+        }
 
 
 class Prepared:
@@ -460,21 +464,28 @@ def _executed(
 ) -> None:
     """The statements run through the driver's cursors (a pipeline for several), each
     added to `cursors` as it is sent."""
-    with raw.pipeline() if len(statements) > 1 else nullcontext():
+    if len(statements) == 1:  # SQLite's every statement: no pipeline to open
+        _execute(connection, raw, statements[0], cursors)
+        return
+    with raw.pipeline():
         for statement in statements:
-            cursor = raw.cursor()
-            cursors.append(cursor)
-            sql, params, many = statement.compiled.sql, statement.params, statement.many
-            if statement.control:
-                cursor.execute(sql)
-                continue
-            for before in connection.dispatch.before_cursor_execute:
-                sql, params = before(connection, cursor, sql, params, None, many)
-            if many:
-                cursor.executemany(sql, params)
-            else:
-                cursor.execute(sql, params)
-            connection.dispatch.after_cursor_execute(connection, cursor, sql, params, None, many)
+            _execute(connection, raw, statement, cursors)
+
+
+def _execute(connection: Connection, raw: Any, statement: _Statement, cursors: list[Any]) -> None:
+    cursor = raw.cursor()
+    cursors.append(cursor)
+    sql, params, many = statement.compiled.sql, statement.params, statement.many
+    if statement.control:
+        cursor.execute(sql)
+        return
+    for before in connection.dispatch.before_cursor_execute:
+        sql, params = before(connection, cursor, sql, params, None, many)
+    if many:
+        cursor.executemany(sql, params)
+    else:
+        cursor.execute(sql, params)
+    connection.dispatch.after_cursor_execute(connection, cursor, sql, params, None, many)
 
 
 def _batched(
@@ -529,6 +540,8 @@ def watch(engine: Engine) -> None:
 
 def _convert(processors: tuple[Processor | None, ...], row: Sequence[Any]) -> tuple[Any, ...]:
     return tuple(
-        value if process is None or value is None else process(value)
-        for process, value in zip(processors, row, strict=True)
+        [
+            value if process is None or value is None else process(value)
+            for process, value in zip(processors, row, strict=True)
+        ]
     )

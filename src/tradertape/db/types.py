@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from pydantic_core import from_json, to_json
@@ -64,8 +65,21 @@ class ExactDecimal(TypeDecorator[Decimal]):
         """Return a `Decimal` on both backends."""
         if value is None:
             return None
-        number = value if isinstance(value, Decimal) else Decimal(value)
-        return Decimal(format(number.normalize(), "f"))
+        if isinstance(value, str):
+            return _exact(value)
+        return _plain(value if isinstance(value, Decimal) else Decimal(value))
+
+
+def _plain(number: Decimal) -> Decimal:
+    """`number` without trailing zeros or an exponent (``24650``, not ``24650.0000``)."""
+    return Decimal(format(number.normalize(), "f"))
+
+
+@lru_cache(maxsize=4096)
+def _exact(text: str) -> Decimal:
+    """`_plain` of a decimal stored as text (SQLite): an order's rows read the same few
+    prices and amounts again and again. Keyed by the text, so ``-0`` stays ``-0``."""
+    return _plain(Decimal(text))
 
 
 @dataclass(frozen=True, slots=True)

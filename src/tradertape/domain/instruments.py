@@ -56,6 +56,9 @@ class UnknownUniverseError(LookupError):
         self.name = name
 
 
+_DERIVATIVES = frozenset({InstrumentType.FUT, InstrumentType.CE, InstrumentType.PE})
+
+
 @dataclass(frozen=True, slots=True)
 class Instrument:
     """One tradable (or watchable) instrument."""
@@ -83,7 +86,7 @@ class Instrument:
     @property
     def key(self) -> str:
         """``EXCHANGE:TRADINGSYMBOL``, the key used across the API (Kite's format)."""
-        return f"{self.exchange.value}:{self.tradingsymbol}"
+        return f"{self.exchange}:{self.tradingsymbol}"  # a StrEnum formats as its value
 
     @property
     def is_tradable(self) -> bool:
@@ -93,7 +96,7 @@ class Instrument:
     @property
     def is_derivative(self) -> bool:
         """Futures and options."""
-        return self.instrument_type in (InstrumentType.FUT, InstrumentType.CE, InstrumentType.PE)
+        return self.instrument_type in _DERIVATIVES
 
     @property
     def option_type(self) -> InstrumentType | None:
@@ -174,8 +177,10 @@ class InstrumentCatalog:
 
     def get(self, symbol: str) -> Instrument:
         """The instrument for ``NSE:INFY`` (or bare ``INFY`` on NSE); raises if unknown."""
-        exchange, tradingsymbol = split_key(symbol)
-        instrument = self._by_key.get(f"{exchange.value}:{tradingsymbol}")
+        instrument = self._by_key.get(symbol)  # a key as the catalog writes it: most asks
+        if instrument is None:
+            exchange, tradingsymbol = split_key(symbol)
+            instrument = self._by_key.get(f"{exchange}:{tradingsymbol}")
         if instrument is None:
             raise UnknownInstrumentError(symbol)
         return instrument

@@ -360,7 +360,8 @@ class PaperExposure:
             held = pools.all_time
             if held.quantity == 0:
                 continue
-            last = tick.last_price if tick is not None else held.average
+            average = held.average  # a division: once a position
+            last = tick.last_price if tick is not None else average
             base = day.average if day is not None else self._day_start(held, tick)
             found = catalog.find(key)
             positions.append(
@@ -368,7 +369,7 @@ class PaperExposure:
                     key=key,
                     sector=found.sector if found else None,
                     quantity=held.quantity,
-                    average_price=held.average,
+                    average_price=average,
                     last_price=last,
                     day_base_price=base,
                 )

@@ -55,8 +55,9 @@ HEADLINES: dict[str, str] = {
     "paper_orders": r"orders/s",
     "request_cost": r"^(floor|cookie check|desk read) ",
     "scan": r"^\s*total",
-    "startup": r"^(tradertape --help|CLI backtest|serve|first backtest)",
+    "startup": r"^(tradertape --help|CLI backtest|serve|first backtest|a portfolio's first scan)",
     "sweep": r"1 core|pool,",
+    "worker_orders": r"target|ceilings",
 }
 DEFAULT_HEADLINE = r"(?i)target"
 TRACEBACK = "Traceback (most recent call last):"

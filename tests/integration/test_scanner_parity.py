@@ -5,12 +5,15 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from typing import Any, cast
 
 import pytest
 from sqlalchemy import select
 
 from tests.helpers import make_user
+from tradertape.backtest import kernel
 from tradertape.backtest.engine import run_backtest
+from tradertape.backtest.warmup import warm_up
 from tradertape.db.models import ModelPosition, ModelSignal
 from tradertape.runtime import Runtime
 from tradertape.services.portfolios import signals
@@ -151,3 +154,27 @@ def test_a_batch_shares_its_panel_and_decides_as_scans_alone(with_candles: Runti
         assert {reason for _, status, _, reason, *_ in mine if status == "dropped"} >= {
             "max_positions"
         }
+
+
+@pytest.mark.parametrize("model", ["v1_momentum", "v3_dip_buyer"])
+def test_a_scan_after_the_warm_up_builds_nothing(with_candles: Runtime, model: str):
+    """The warm-up leaves the scanner's kernel built for the arguments a real scan passes:
+    a first scan after install loads it from numba's cache instead of compiling for seconds."""
+    runtime = with_candles
+    store, clock = runtime.candles, runtime.clock
+    user_id = make_user(runtime, "warm@x.in")
+    warm_up()
+    before = list(cast(Any, kernel.decide_day).signatures)
+    with runtime.db.session() as db:
+        strategy = strategies.by_builtin_key(db, model, clock=clock)
+        assert strategy is not None
+        request = PortfolioDeploy(
+            strategy_id=strategy.id, universe="nifty_50", starting_capital=Decimal(1_000_000)
+        )
+        portfolio = deploy(
+            db, request, store=store, clock=clock, user_id=user_id, live_trading_enabled=False
+        )
+        report = scan(db, portfolio, store=store, clock=clock, day=date(2023, 6, 30))
+    assert report.skipped is None
+    assert before
+    assert list(cast(Any, kernel.decide_day).signatures) == before

@@ -258,7 +258,8 @@ def market_of(
     )
 
 
-def _sector_ids(sectors: tuple[str | None, ...]) -> npt.NDArray[np.int64]:
+def sector_ids(sectors: tuple[str | None, ...]) -> npt.NDArray[np.int64]:
+    """Each column's sector as an index into the sorted sector names (-1: none)."""
     names = sorted({s for s in sectors if s is not None})
     index = {name: i for i, name in enumerate(names)}
     return np.array([index[s] if s is not None else -1 for s in sectors], dtype=np.int64)
@@ -325,7 +326,7 @@ def run_backtest(
     rates = rate_table(panel.days) if settings.charges == "zerodha" else _NO_RATES
     indicators_done = time.perf_counter()
     step("simulation")
-    sectors = _sector_ids(panel.sectors)
+    sectors = sector_ids(panel.sectors)
     n_sectors = len(set(panel.sectors) - {None})  # (``sectors.max() + 1``, without NumPy)
     floats, ints = kernel.pack_params(params_of(document, settings))
     equity, cash, positions, rows = kernel.simulate(

@@ -2,7 +2,8 @@
 
 The first call of a numba function in a process compiles it (seconds) or, when numba's
 on-disk cache holds a build for the same argument types, loads it (milliseconds). The
-server calls `warm_up` once at start-up so a user's first backtest pays neither.
+server calls `warm_up` once at start-up so a user's first backtest pays neither, nor a
+portfolio's first scan (`kernel.decide_day`, which the scanner calls for one day).
 
 numba builds one version of a kernel per argument *type*, and an array's type includes its
 memory layout: a warm-up over C-ordered arrays would leave the Fortran-ordered version the
@@ -18,7 +19,9 @@ from dataclasses import replace
 import numpy as np
 
 from tradertape import indicators
-from tradertape.backtest.engine import BacktestSettings, run_backtest
+from tradertape.backtest import kernel
+from tradertape.backtest.day_decision import Loaded
+from tradertape.backtest.engine import BacktestSettings, params_of, rules_of, run_backtest
 from tradertape.backtest.synthetic import make_panel
 from tradertape.candles.bars import FloatArray
 from tradertape.candles.panel import Panel
@@ -111,3 +114,15 @@ def warm_up() -> None:
         for document in (*map(builtin, builtin_models()), _SCORERS):
             for settings in _SETTINGS:
                 run_backtest(document, panel, settings)
+                decide_last_day(document, panel, settings)
+
+
+def decide_last_day(document: StrategyDocument, panel: Panel, settings: BacktestSettings) -> None:
+    """`kernel.decide_day` on the panel's last day from an empty book, its arguments built
+    by the scanner's own `day_decision.Loaded`."""
+    loaded = Loaded(panel)
+    compiled, market = loaded.bind(document)
+    book = loaded.new_book(1e7)
+    kernel.decide_day(
+        market, rules_of(compiled), book, params_of(document, settings), panel.shape[0] - 1
+    )

@@ -22,19 +22,17 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from tradertape.backtest import kernel
-from tradertape.backtest.engine import BacktestSettings, market_of, params_of, rules_of
+from tradertape.backtest.day_decision import Loaded
+from tradertape.backtest.engine import BacktestSettings, params_of, rules_of
 from tradertape.candles import CandleStore
 from tradertape.candles.bars import FloatArray
-from tradertape.candles.panel import Panel, day_numbers
 from tradertape.db.locks import lock_names
 from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal
 from tradertape.domain.signals import ACTIONABLE, SignalStatus
 from tradertape.domain.ticks import RoundDirection, round_to_tick
-from tradertape.indicators import IndicatorBook
 from tradertape.ports.clock import Clock
 from tradertape.services.notifications import events as notifications
 from tradertape.services.research.simulation import WARMUP_DAYS, universe_keys
-from tradertape.strategies.compile import CompiledStrategy, compile_strategy
 from tradertape.strategies.dsl import StrategyDocument, referenced_indicators
 
 LIMIT_PAD = Decimal("0.005")  # a GTT's limit sits this far above its trigger
@@ -103,40 +101,6 @@ def _rows(days: np.ndarray[Any, Any], when: date | None) -> int:
     return int(np.searchsorted(days, np.datetime64(when or date.min, "D")))
 
 
-class Loaded:
-    """One panel with what every scan of it derives alike: indicators, kernel arrays, sectors.
-
-    Scans of the same universe on the same close share one (see `ScanMarket`), so an
-    indicator five strategies read is computed once, not five times.
-    """
-
-    def __init__(self, panel: Panel) -> None:
-        self.panel = panel
-        self.indicators = IndicatorBook.from_panel(panel)
-        self.day_numbers = day_numbers(panel.days)
-        self.column = {key: j for j, key in enumerate(panel.keys)}
-        names = sorted({s for s in panel.sectors if s is not None})
-        self.sector_ids = np.array(
-            [names.index(s) if s is not None else -1 for s in panel.sectors], dtype=np.int64
-        )
-
-        self._bound: dict[str, tuple[CompiledStrategy, kernel.Market]] = {}
-
-    def bind(self, document: StrategyDocument) -> tuple[CompiledStrategy, kernel.Market]:
-        """The document compiled against this panel, and the kernel's market arrays for it.
-
-        Portfolios running the same strategy with the same settings (the built-in models'
-        defaults, say) get the same compiled rules; nothing downstream writes to them.
-        """
-        key = document.model_dump_json()
-        if key not in self._bound:
-            compiled = compile_strategy(
-                document, self.indicators, day_numbers=self.day_numbers, keys=self.panel.keys
-            )
-            self._bound[key] = (compiled, market_of(self.panel, compiled, self.sector_ids))
-        return self._bound[key]
-
-
 class ScanMarket:
     """The panels of one batch of scans (one close), loaded once and shared.
 
@@ -177,6 +141,7 @@ class _Scan:
         self.t = panel.shape[0] - 1
         self.document = document_of(portfolio)
         self.indicators = loaded.indicators
+        self.loaded = loaded
         self.compiled, self.market = loaded.bind(self.document)
         self.column = loaded.column
         self.sector_ids = loaded.sector_ids
@@ -204,9 +169,7 @@ class _Scan:
     def _book(self) -> kernel.Book:
         portfolio, panel = self.portfolio, self.panel
         cash = portfolio.current_capital + portfolio.committed_capital
-        book = kernel.new_book(
-            len(panel.keys), int(self.sector_ids.max(initial=-1)) + 1, float(cash)
-        )
+        book = self.loaded.new_book(float(cash))
         before = panel.close[: self.t]
         # The last close before today, for marking: the latest row each column has a price.
         seen = ~np.isnan(before)

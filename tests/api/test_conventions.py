@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 
 from tests.helpers import sign_in
 from tests.workers_kit import new_worker
 from tradertape.api.app import create_app
 from tradertape.api.schemas.numbers import INT64_MAX
+from tradertape.db.models.trading import Order
 from tradertape.domain.row_ids import MAX_ROW_ID
 from tradertape.runtime import Runtime
 
@@ -100,6 +102,52 @@ def test_unauthenticated_is_401_with_detail(client: TestClient):
     response = client.get("/api/auth/me")
     assert response.status_code == 401
     assert response.json() == {"detail": "not signed in"}
+
+
+WRITES_CHECKED_IN_THEIR_THREAD = [
+    ("POST", "/api/orders"),
+    ("PUT", "/api/orders/260101000000001"),
+    ("DELETE", "/api/orders/260101000000001"),
+    ("POST", "/api/backtest/run"),
+]
+
+
+@pytest.mark.parametrize(("method", "path"), WRITES_CHECKED_IN_THEIR_THREAD)
+def test_a_write_checking_its_cookie_in_its_thread_refuses_as_every_route_does(
+    client: TestClient, runtime: Runtime, method: str, path: str
+):
+    """Orders and a backtest look the person up in the route's own thread (`SessionCookie`);
+    a missing, malformed or unknown cookie is still a 401 in the same words, ahead of a bad
+    body, and nothing is written."""
+    bad_body = {"quantity": "lots"}
+    client.cookies.clear()
+    answer = client.request(method, path, json=bad_body)
+    assert (answer.status_code, answer.json()) == (401, {"detail": "not signed in"})
+    for cookie in ("short", "A" * 43):
+        client.cookies.set("kite_session", cookie)
+        answer = client.request(method, path, json=bad_body)
+        assert answer.status_code == 401, answer.text
+        assert answer.json() == {"detail": "session expired or signed out; sign in again"}
+    with runtime.db.session() as db:
+        assert db.scalar(select(func.count()).select_from(Order)) == 0
+
+
+def test_an_order_from_a_signed_out_tab_is_refused_and_not_placed(
+    client: TestClient, runtime: Runtime
+):
+    """A cookie signed out a moment ago passes the screen's cache of good cookies; the
+    lookup in the route's thread refuses it (its body, read first, was valid)."""
+    sign_in(client, runtime, "later@x.in")
+    token = client.cookies["kite_session"]
+    assert client.post("/api/auth/logout").status_code == 204
+    client.cookies.set("kite_session", token)  # a tab that still sends it
+    order = {"exchange": "NSE", "tradingsymbol": "INFY", "transaction_type": "BUY",
+             "quantity": 1, "product": "CNC", "order_type": "MARKET"}  # fmt: skip
+    answer = client.post("/api/orders", json=order)
+    assert answer.status_code == 401, answer.text
+    assert answer.json() == {"detail": "session expired or signed out; sign in again"}
+    with runtime.db.session() as db:
+        assert db.scalar(select(func.count()).select_from(Order)) == 0
 
 
 def test_unknown_route_is_404_with_detail(client: TestClient):

@@ -2,7 +2,8 @@
 
 Each credential reaches one API and no other (docs/api-conventions.md, "Credentials"):
 
-- ``kite_session`` cookie: a person in a browser, on the operator API (`CurrentUser`).
+- ``kite_session`` cookie: a person in a browser, on the operator API (`CurrentUser`, or
+  `CurrentUserLater` for a route that does its work in one worker thread).
 - ``Authorization: Bearer zt_…``: an agent key, on the agent API only (`AgentKeyDep`), so a
   leaked key cannot replace broker credentials, place orders or change risk rules. The one
   exception is what the agent forwards: the statement uploads take a key or a cookie
@@ -185,13 +186,19 @@ def bearer_secret(request: Request) -> str | None:
     return secret.strip()
 
 
-def _cookie_session(request: Request, runtime: Runtime, db: Session) -> Authenticated:
+def _session_token(request: Request) -> str:
+    """The request's session cookie, unless it is missing or screened out (401); no I/O."""
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         if bearer_secret(request) is not None:
             raise Unauthenticated(_SESSION_ONLY)
         raise Unauthenticated("not signed in")
     _refuse_screened(request, token)
+    return token
+
+
+def _cookie_session(request: Request, runtime: Runtime, db: Session) -> Authenticated:
+    token = _session_token(request)
     found = runtime.sessions.authenticate(db, token)
     if found is None:
         raise Unauthenticated(_SESSION_REFUSED)
@@ -220,6 +227,49 @@ def current_user(request: Request, runtime: RuntimeDep, db: DbDep) -> User:
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
+
+
+@dataclass(frozen=True, slots=True)
+class SessionCookie:
+    """A browser session's cookie, present and screened, not yet looked up.
+
+    A route hands `run` its work, which runs in one worker thread with the person looked up
+    there, as a desk read's (`Desk.read`): the lookup, the work and the answer then cost one
+    thread hop, where a sync route with `CurrentUser` costs three (the user, the route, the
+    answer's validation). For the operator API's busiest writes: placing, changing and
+    cancelling orders, and a backtest. A missing or screened-out cookie is refused before
+    the body is read, as by `CurrentUser`; one the screen still holds good (signed out a
+    moment ago) is refused after it, so a bad body there is a 422 first, as on the worker
+    API's intents.
+    """
+
+    request: Request
+    db: Session
+    runtime: Runtime
+
+    def signed_in(self) -> SignedIn:
+        """Who is signed in (401 otherwise), in one prepared statement, as a desk read
+        checks it (`SessionService.signed_in`: no ORM rows built); blocking."""
+        found = self.runtime.sessions.signed_in(self.db, _session_token(self.request))
+        if found is None:
+            raise Unauthenticated(_SESSION_REFUSED)
+        return found
+
+    async def run(self, work: Callable[[Session, SignedIn], T]) -> T:
+        """`work`'s answer, given the request's session and who is signed in (401 when
+        nobody is), in one worker thread."""
+        return await run_in_threadpool(lambda: work(self.db, self.signed_in()))
+
+
+async def session_cookie(request: Request, runtime: RuntimeDep, db: DbDep) -> SessionCookie:
+    """`CurrentUser`, looked up later in the route's own thread (`SessionCookie`). After
+    admission and the cookie's screen (`get_db`), as `CurrentUser`; a missing or
+    screened-out cookie is refused here, before the body is read."""
+    _session_token(request)  # no I/O: no thread hop
+    return SessionCookie(request, db, runtime)
+
+
+CurrentUserLater = Annotated[SessionCookie, Depends(session_cookie)]
 
 
 class Desk:
@@ -422,7 +472,8 @@ class WorkerCredential:
 
     A route whose work runs in a worker thread looks the token up there (`token`): the
     lookup and the work then cost one thread hop, not two (`worker_action` is a thread hop
-    of its own, as a sync dependency). For the worker API's busiest write, its intents.
+    of its own, as a sync dependency). For the worker API's writes that place orders: its
+    intents, and an option run's entry and exit.
     """
 
     secret: str

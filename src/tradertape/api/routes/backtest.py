@@ -15,8 +15,9 @@ from fastapi import APIRouter, Query, status
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel
 from pydantic_core import to_json
+from sqlalchemy.orm import Session
 
-from tradertape.api.deps import CurrentUser, DbDep, PageDep, RuntimeDep
+from tradertape.api.deps import CurrentUser, CurrentUserLater, DbDep, PageDep, RuntimeDep
 from tradertape.api.openapi_streams import stream_answer
 from tradertape.api.routes.workers_streams import pacing_of, sse
 from tradertape.api.schemas.numbers import RowId
@@ -30,6 +31,7 @@ from tradertape.api.schemas.sweeps import BacktestProgressMessage
 from tradertape.backtest.request import BacktestRequest
 from tradertape.db.models import BacktestRun
 from tradertape.db.types import EncodedJSON
+from tradertape.services.accounts.sessions import SignedIn
 from tradertape.services.research import backtests
 from tradertape.services.research.simulation import rows_of
 
@@ -116,16 +118,16 @@ def _with_texts(answer: bytes, texts: dict[str, bytes]) -> bytes:
 
 
 @router.post("/run", response_model=BacktestRunOut)
-def run_backtest(
-    body: BacktestRequest,
-    user: CurrentUser,
-    runtime: RuntimeDep,
-    db: DbDep,
-    columns: Columns = False,
+async def run_backtest(
+    body: BacktestRequest, cookie: CurrentUserLater, runtime: RuntimeDep, columns: Columns = False
 ) -> Response:
     """Run a backtest and wait for it (typically well under a second); it joins your history."""
-    row = backtests.run(db, runtime.candles, body, clock=runtime.clock, user_id=user.id)
-    return _full(row, columns=columns)
+
+    def run(db: Session, user: SignedIn) -> Response:
+        row = backtests.run(db, runtime.candles, body, clock=runtime.clock, user_id=user.id)
+        return _full(row, columns=columns)
+
+    return await cookie.run(run)
 
 
 @router.post("/runs", response_model=BacktestRunBrief, status_code=status.HTTP_202_ACCEPTED)

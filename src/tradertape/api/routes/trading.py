@@ -12,7 +12,14 @@ from typing import Annotated, Any, cast
 from fastapi import APIRouter, Depends, Query, Response, status
 from sqlalchemy.orm import Session
 
-from tradertape.api.deps import CurrentUser, DbDep, Desk, DeskDep, RuntimeDep
+from tradertape.api.deps import (
+    CurrentUser,
+    CurrentUserLater,
+    DbDep,
+    Desk,
+    DeskDep,
+    RuntimeDep,
+)
 from tradertape.api.schemas.errors import ORDER_RATE_RESPONSES
 from tradertape.api.schemas.kite import (
     BookOrder,
@@ -160,8 +167,8 @@ def add_funds(body: FundsIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep) 
     status_code=status.HTTP_201_CREATED,
     responses=ORDER_RATE_RESPONSES,
 )
-def place_order(
-    body: OrderIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep, response: Response
+async def place_order(
+    body: OrderIn, cookie: CurrentUserLater, runtime: RuntimeDep, response: Response
 ) -> OrderPlaced:
     """Place an order; a repeated ``idempotency_key`` returns the first order (200).
 
@@ -170,6 +177,13 @@ def place_order(
     Past SEBI's order-rate ceiling (10 orders a second across all your orders, paper and
     live) the answer is a 429 with ``Retry-After``, and nothing is stored or sent.
     """
+    placed = await cookie.run(lambda db, user: _place(runtime, db, user, body))
+    if placed.replayed:
+        response.status_code = status.HTTP_200_OK
+    return placed
+
+
+def _place(runtime: Runtime, db: Session, user: SignedIn, body: OrderIn) -> OrderPlaced:
     spec = body.spec()
     submitted = runtime.orders.submit(
         db,
@@ -180,8 +194,6 @@ def place_order(
         client_key=body.idempotency_key,
     )
     runtime.account_views.invalidate(user.id)
-    if submitted.replayed:
-        response.status_code = status.HTTP_200_OK
     order = submitted.order
     return OrderPlaced(
         order_id=order.order_id,
@@ -240,36 +252,44 @@ def preview_order(
 
 
 @router.put("/orders/{order_id}", response_model=KiteOrder, responses=ORDER_RATE_RESPONSES)
-def modify_order(
-    order_id: str, body: OrderModifyIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep
+async def modify_order(
+    order_id: str, body: OrderModifyIn, cookie: CurrentUserLater, runtime: RuntimeDep
 ) -> dict[str, Any]:
     """Modify a working order's quantity, price, trigger price, type or validity.
 
     A change that enlarges the order passes your risk rules as a new order would: a
     refusal is a 400 with ``Order rejected by risk rule: …`` and the order keeps its terms.
     """
-    order = runtime.orders.modify(db, user_id=user.id, order_id=order_id, changes=body.changes())
-    runtime.account_views.invalidate(user.id)
-    return runtime.portfolio.order(order)
+
+    def modify(db: Session, user: SignedIn) -> dict[str, Any]:
+        changes = body.changes()
+        order = runtime.orders.modify(db, user_id=user.id, order_id=order_id, changes=changes)
+        runtime.account_views.invalidate(user.id)
+        return runtime.portfolio.order(order)
+
+    return await cookie.run(modify)
 
 
 @router.delete("/orders/{order_id}", response_model=KiteOrder)
-def cancel_order(
+async def cancel_order(
     order_id: str,
-    user: CurrentUser,
+    cookie: CurrentUserLater,
     runtime: RuntimeDep,
-    db: DbDep,
     parent_order_id: Annotated[str | None, Query(max_length=40)] = None,
 ) -> dict[str, Any]:
     """Cancel a working order; on a cover order's stop-loss leg, exit the cover order.
 
     Kite sends the leg's ``parent_order_id`` with an exit; when given it must match.
     """
-    order = runtime.orders.cancel(
-        db, user_id=user.id, order_id=order_id, parent_order_id=parent_order_id
-    )
-    runtime.account_views.invalidate(user.id)
-    return runtime.portfolio.order(order)
+
+    def cancel(db: Session, user: SignedIn) -> dict[str, Any]:
+        order = runtime.orders.cancel(
+            db, user_id=user.id, order_id=order_id, parent_order_id=parent_order_id
+        )
+        runtime.account_views.invalidate(user.id)
+        return runtime.portfolio.order(order)
+
+    return await cookie.run(cancel)
 
 
 @router.get("/orders/{order_id}", response_model=OrderDetailOut)

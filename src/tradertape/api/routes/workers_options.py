@@ -11,8 +11,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
-from tradertape.api.deps import DbDep, RuntimeDep, WorkerTokenDep, worker_action
+from tradertape.api.deps import (
+    DbDep,
+    RuntimeDep,
+    WorkerCredential,
+    WorkerTokenDep,
+    worker_action,
+)
+from tradertape.api.routes.workers_execution import SubmitterLater
 from tradertape.api.routes.workers_runs import Nonce, Reader
 from tradertape.api.schemas.free_json import JsonObject
 from tradertape.api.schemas.option_answers import (
@@ -187,11 +195,15 @@ def _act(
     action: str,
     run_id: str,
     body: OptionRunActionIn | None,
-    token: WorkerToken,
+    credential: WorkerCredential,
     runtime: Runtime,
     db: Session,
     nonce: str | None,
 ) -> dict[str, Any]:
+    """The token, then the action, in one worker thread (`WorkerCredential`): an entry or
+    an exit costs one thread hop, as an intent does (as sync routes they cost three: the
+    token's dependency, the route, and the answer's validation)."""
+    token = credential.token(db, runtime)
     payload = (body or OptionRunActionIn()).model_dump(mode="json", exclude_none=True)
     return runs.act(
         runtime.workers,
@@ -208,31 +220,31 @@ def _act(
 @router.post(
     "/runs/{run_id}/enter", response_model=OptionRunActionOut, response_model_exclude_unset=True
 )
-def enter(
+async def enter(
     run_id: str,
-    token: Submitter,
+    credential: SubmitterLater,
     runtime: RuntimeDep,
     db: DbDep,
     body: OptionRunActionIn | None = None,
     nonce: Nonce = None,
 ) -> dict[str, Any]:
     """Place the legs as one basket (all-or-none by default), once per idempotency key."""
-    return _act("enter", run_id, body, token, runtime, db, nonce)
+    return await run_in_threadpool(_act, "enter", run_id, body, credential, runtime, db, nonce)
 
 
 @router.post(
     "/runs/{run_id}/exit", response_model=OptionRunActionOut, response_model_exclude_unset=True
 )
-def exit_run(
+async def exit_run(
     run_id: str,
-    token: Submitter,
+    credential: SubmitterLater,
     runtime: RuntimeDep,
     db: DbDep,
     body: OptionRunActionIn | None = None,
     nonce: Nonce = None,
 ) -> dict[str, Any]:
     """Flatten the legs at market (shorts bought back first), once per open position."""
-    return _act("exit", run_id, body, token, runtime, db, nonce)
+    return await run_in_threadpool(_act, "exit", run_id, body, credential, runtime, db, nonce)
 
 
 @router.get("/runs/{run_id}/state", response_model=OptionRunOut, response_model_exclude_unset=True)

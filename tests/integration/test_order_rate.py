@@ -225,10 +225,14 @@ def test_two_server_processes_on_one_database_admit_ten_between_them(
         set_price(runtime, "NSE:INFY", "1500")
     outcomes: list[bool] = []
     guard, start = threading.Lock(), threading.Barrier(16)
+    # The two runtimes share one pool of 10 connections, which waits 1 s for one: at most 8
+    # sessions at once, so on a slow machine no placement gives up on the pool (all 16 are
+    # still inside one second of the clock, which does not move).
+    slots = threading.BoundedSemaphore(8)
 
     def place(runtime: Runtime) -> None:
         start.wait()
-        with runtime.db.session() as db:
+        with slots, runtime.db.session() as db:
             try:
                 placed = runtime.exchange.place(db, user_id=user_id, spec=LIMIT_BUY, last=None)
                 ok = placed.status == "OPEN"

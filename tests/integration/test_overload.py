@@ -118,9 +118,10 @@ ORDER = {
 }
 
 
-def test_two_hundred_identical_orders_place_one_and_no_answer_is_a_5xx(
-    server: str, runtime: Runtime
-):
+def test_two_hundred_identical_orders_place_one_and_none_is_a_500(server: str, runtime: Runtime):
+    """A retry storm of one keyed order: one order, every answer that order or a 503 the
+    client may retry (on a slow machine the queue's 5 s bound can run out before the last
+    of 200 is admitted: that is the overload answer, with its Retry-After), never a 500."""
     cookie = _session(runtime, "burst@x.in")
     runtime.quotes.update(make_tick("NSE:INFY", "1500", ts=runtime.clock.now()))  # rests
 
@@ -130,16 +131,25 @@ def test_two_hundred_identical_orders_place_one_and_no_answer_is_a_5xx(
         async with httpx.AsyncClient(
             base_url=server, limits=limits, timeout=30, headers=headers
         ) as client:
-            return await asyncio.gather(
+            burst = await asyncio.gather(
                 *(client.post("/api/orders", json=ORDER) for _ in range(200))
             )
+            for busy in (a for a in burst if a.status_code == 503):
+                assert busy.headers["retry-after"] == "1"
+                assert busy.json()["detail"].startswith("the server is busy")
+            # What a client does with a 503: ask again after Retry-After (here, at once).
+            return [
+                await client.post("/api/orders", json=ORDER) if a.status_code == 503 else a
+                for a in burst
+            ]
 
     answers = asyncio.run(run())
 
-    assert not [a.json() for a in answers if a.status_code >= 500]
-    assert {a.status_code for a in answers} <= {200, 201}
+    assert {a.status_code for a in answers} <= {200, 201}, [
+        a.json() for a in answers if a.status_code >= 300
+    ]
     assert len({a.json()["order_id"] for a in answers}) == 1
-    # One answer created it; every other one, racing or late, says it is a replay.
+    # One answer created it; every other one, racing, late or retried, says it is a replay.
     assert [a.status_code for a in answers].count(201) == 1
     assert sum(not a.json()["replayed"] for a in answers) == 1
     with runtime.db.session() as db:

@@ -12,6 +12,8 @@ from websockets.sync.client import connect
 from tradertape.runtime import Runtime
 from tradertape.services.accounts.users import create_user
 
+OPEN_S = 30  # the handshake's bound: 10 s by default, passed once by a CI machine under load
+
 
 def _cookie(runtime: Runtime) -> str:
     with runtime.db.session() as db:
@@ -25,7 +27,8 @@ def _url(server: str) -> str:
 
 def test_a_signed_in_client_subscribes(server: str, runtime: Runtime):
     cookie = _cookie(runtime)
-    with connect(_url(server), additional_headers={"Cookie": f"kite_session={cookie}"}) as ws:
+    cookies = {"Cookie": f"kite_session={cookie}"}
+    with connect(_url(server), additional_headers=cookies, open_timeout=OPEN_S) as ws:
         assert json.loads(ws.recv(timeout=5)) == {"type": "status", "connected": True}
         ws.send(json.dumps({"action": "subscribe", "symbols": ["infy"], "mode": "ltp"}))
         assert json.loads(ws.recv(timeout=5)) == {"type": "subscribed", "symbols": ["NSE:INFY"]}
@@ -36,7 +39,7 @@ def test_a_signed_in_client_subscribes(server: str, runtime: Runtime):
 
 
 def test_no_cookie_is_refused_with_4401(server: str):
-    with connect(_url(server)) as ws:
+    with connect(_url(server), open_timeout=OPEN_S) as ws:
         assert json.loads(ws.recv(timeout=5)) == {"type": "error", "detail": "not signed in"}
         with pytest.raises(ConnectionClosedError) as closed:
             ws.recv(timeout=5)

@@ -13,13 +13,15 @@ others, then places ``--orders`` MARKET orders one after another, each with its 
 idempotency key, and checks that the answer says filled (a paper MARKET order in session fills
 at once, so the intent's answer is the fill); it heartbeats its run as a real worker must.
 Latency is one ``place_order`` call as the worker sees it; orders/s is all workers' orders over
-the span from the first start to the last finish; CPU per order is this process's CPU time
-(the feed's share included), the figure least moved by other load on the machine, and each
-worker's own over its timed orders (the SDK's share: 300 orders/s on two cores needs both). It
-runs with 1 worker, then with ``--workers`` at once, and prints both against the targets
-(1 worker: p99 under 25 ms; several: 500 orders/s on SQLite, issue 25), each with how busy the
-whole machine was (all cores, the database server included: a rate that stops growing on a
-machine 100 % busy is the machine's limit, not the server's).
+the span from the first start to the last finish. CPU per order, over the timed orders: the
+server's (this process, the feed's share included: the figure least moved by other load on
+the machine), each worker's own (the SDK's share) and the whole machine's (all cores, the
+database server included, from /proc/stat). It runs with 1 worker, then with ``--workers`` at
+once, and prints both against the targets (1 worker: p99 under 25 ms; several: 500 orders/s
+on SQLite, issue 25) and under each the two ceilings those costs allow: one server process
+cannot pass 1 / its CPU per order (its GIL holds one core), nor the machine its cores / the
+machine's CPU per order. A rate at a ceiling is that limit's, not the pipeline's; a target
+above a ceiling is out of this machine's reach at these costs.
 
 ``--servers 1 2`` runs the servers in processes of their own instead (as ``serve`` builds
 one; the first leads the feed and the trading loop, the others get the ticks over
@@ -48,6 +50,15 @@ per order against 9.1-9.3 ms, 111-118/s against 105-108/s. PostgreSQL, one proce
 workers over 4 accounts (``--orders 300 --users 4``), with `db.pg_batch`: 99/s against
 77/s, server CPU 8.9 against 12.4 ms per order; 1 worker 81/s against 46/s.
 
+Later on 2026-11-27 (a quieter hour, Python reference 4.2-4.3 ms): SQLite, one process,
+1 worker 276-288/s (server CPU 2.8-3.0 ms per order), 4 workers 259-273/s (3.5-3.7 ms: the
+intents' threads contend for the GIL; one lane for them measured 280/s at 3.5 ms, not
+adopted: a live intent waiting on its broker would hold every user's behind it); two
+processes, 4 workers, 333/s, the machine 78 % busy. PostgreSQL (``--orders 300 --users 4``):
+4 workers 228/s with one process, 319/s with two (1.40×), the machine 93 % busy at about
+5.8 ms of the machine's CPU per order (server, workers and PostgreSQL): two cores hold at
+most 2 / 5.8 ms = 344/s, 1.51× one process, so 1.6× is out of this machine's reach.
+
     .venv/bin/python bench/worker_orders.py [--orders 1000] [--workers 8] [--warmup 20]
         [--db-url postgresql+psycopg://postgres@127.0.0.1:5432/bench] [--universe nifty_50]
         [--servers 1 2] [--redis-url redis://127.0.0.1:6379/0]
@@ -58,6 +69,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing
+import os
 import queue
 import statistics
 import sys
@@ -79,6 +91,7 @@ TARGET_P99_MS = 25.0  # one worker
 TARGET_PER_S = 500.0  # several workers, SQLite (issue 25)
 TARGET_PROCESS_RATIO = 1.6  # two server processes against one (PostgreSQL + Redis)
 HEARTBEAT_S = 15.0
+START_WAIT_S = 600.0  # the workers' start-up and warm-up, at most
 SESSION = datetime.fromisoformat("2026-11-20T10:00:00+05:30")  # a Friday's session
 SYMBOLS = ("INFY", "TCS", "RELIANCE", "HDFCBANK", "ICICIBANK", "SBIN", "ITC", "LT")
 
@@ -99,6 +112,7 @@ class WorkerResult:
     finished: float
     latencies: list[float]
     cpu_s: float  # the worker's own CPU time over its timed orders
+    machine: tuple[tuple[int, int], tuple[int, int]]  # `_machine_ticks` at start and finish
 
 
 def _order(symbol: str, n: int) -> dict[str, Any]:
@@ -139,7 +153,7 @@ def _worker(plan: WorkerPlan, start: Any, results: Any) -> None:
             place(n)
         start.wait()
         latencies = []
-        cpu0 = time.process_time()
+        cpu0, ticks0 = time.process_time(), _machine_ticks()
         started = beat = time.perf_counter()
         for n in range(plan.warmup, plan.warmup + plan.orders):
             t0 = time.perf_counter()
@@ -148,8 +162,9 @@ def _worker(plan: WorkerPlan, start: Any, results: Any) -> None:
             if t0 - beat > HEARTBEAT_S:  # a worker that stays quiet is exited by recovery
                 client.run_heartbeat(plan.run_id, session_nonce=nonce)
                 beat = t0
-        finished = time.perf_counter()
-        results.put(WorkerResult(started, finished, latencies, time.process_time() - cpu0))
+        finished, ticks1 = time.perf_counter(), _machine_ticks()
+        cpu_s = time.process_time() - cpu0
+        results.put(WorkerResult(started, finished, latencies, cpu_s, (ticks0, ticks1)))
 
 
 @contextmanager
@@ -225,8 +240,10 @@ async def _until(condition: Callable[[], bool], *, timeout_s: float, why: str) -
         await asyncio.sleep(0.05)
 
 
-def _collect(processes: list[Any], results: Any) -> list[WorkerResult]:
-    """Every worker's result; exits if a worker died instead."""
+def _collect(
+    processes: list[Any], results: Any, cpu_s: Callable[[], float]
+) -> tuple[list[WorkerResult], float]:
+    """Every worker's result and `cpu_s` when the last arrived; exits if a worker died."""
     done: list[WorkerResult] = []
     while len(done) < len(processes):
         try:
@@ -234,9 +251,10 @@ def _collect(processes: list[Any], results: Any) -> list[WorkerResult]:
         except queue.Empty:
             if any(p.exitcode not in (0, None) for p in processes):
                 sys.exit("a worker process failed (its error is above)")
+    cpu = cpu_s()
     for process in processes:
         process.join(30)
-    return done
+    return done, cpu
 
 
 async def _phase(
@@ -249,8 +267,10 @@ async def _phase(
     """Each token's worker places its orders (worker n on server n modulo their count);
     prints the line, returns orders/s. `cpu_s` reads the servers' CPU seconds."""
     context = multiprocessing.get_context("spawn")
-    # Each worker warms up, then all start together: the warm-up is not measured.
-    start, results = context.Barrier(len(tokens)), context.Queue()
+    # Each worker warms up, then all start together: the warm-up is not measured. This
+    # process waits at the start too, so the servers' CPU is read over the timed orders only
+    # (the feed ticks meanwhile: its share is the server's).
+    start, results = context.Barrier(len(tokens) + 1), context.Queue()
     stamp = time.time_ns()
     plans = [
         WorkerPlan(
@@ -264,20 +284,19 @@ async def _phase(
         for n, token in enumerate(tokens)
     ]
     processes = [context.Process(target=_worker, args=(p, start, results)) for p in plans]
-    cpu0, machine0 = cpu_s(), _machine_ticks()
     for process in processes:
         process.start()
-    done = await asyncio.to_thread(_collect, processes, results)
-    cpu_ms = (cpu_s() - cpu0) * 1000 / (len(plans) * (args.orders + args.warmup))
+    await asyncio.to_thread(start.wait, START_WAIT_S)
+    cpu0 = cpu_s()
+    done, cpu1 = await asyncio.to_thread(_collect, processes, results, cpu_s)
+    cpu_ms = (cpu1 - cpu0) * 1000 / (len(plans) * args.orders)
     client_ms = sum(r.cpu_s for r in done) * 1000 / sum(len(r.latencies) for r in done)
-    (busy0, total0), (busy1, total1) = machine0, _machine_ticks()
-    busy = (busy1 - busy0) / max(total1 - total0, 1)
-    return _report(label, done, cpu_ms, client_ms, busy, single=len(tokens) == 1)
+    return _report(label, done, cpu_ms, client_ms, servers=len(bases), single=len(tokens) == 1)
 
 
 def _machine_ticks() -> tuple[int, int]:
     """The machine's busy and total CPU ticks so far, all cores (Linux's /proc/stat): how
-    much of the machine a phase used, the database server's share included."""
+    much of the machine the timed orders used, the database server's share included."""
     fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
     idle = fields[3] + fields[4]  # idle, iowait
     return sum(fields) - idle, sum(fields)
@@ -288,26 +307,46 @@ def _report(
     done: list[WorkerResult],
     cpu_ms: float,
     client_ms: float,
-    busy: float,
     *,
+    servers: int,
     single: bool,
 ) -> float:
+    """Prints the phase's line and its two ceilings; returns orders/s.
+
+    The ceilings are what this run's costs allow: a server process holds its GIL for the
+    `cpu_ms` an order costs, so `servers` processes cannot pass `servers` / `cpu_ms` (one
+    core each, at most the machine's); the whole machine (server, workers,
+    database) spent its busy CPU time over the timed orders, so its cores cannot pass
+    cores / that time. A target above either is out of reach on this machine at these costs.
+    """
     latencies = sorted(x for r in done for x in r.latencies)
     span = max(r.finished for r in done) - min(r.started for r in done)
     rate = len(latencies) / span
     cuts = statistics.quantiles(latencies, n=100)
     p50, p99 = cuts[49] * 1000, cuts[98] * 1000
+    first = min(done, key=lambda r: r.started).machine[0]
+    last = max(done, key=lambda r: r.finished).machine[1]
+    busy_ticks, total_ticks = last[0] - first[0], last[1] - first[1]
+    cores = os.cpu_count() or 1
+    machine_ms = busy_ticks / os.sysconf("SC_CLK_TCK") * 1000 / len(latencies)
     line = (
         f"{label:<20} {len(latencies):>6} orders {rate:6.0f} orders/s  "
         f"p50 {p50:6.2f} ms  p99 {p99:6.2f} ms  max {latencies[-1] * 1000:6.1f} ms  "
-        f"CPU per order: server {cpu_ms:5.2f} ms, workers {client_ms:5.2f} ms; "
-        f"machine {busy:4.0%} busy"
+        f"CPU per order: server {cpu_ms:5.2f} ms, workers {client_ms:5.2f} ms, "
+        f"machine {machine_ms:5.2f} ms; machine {busy_ticks / max(total_ticks, 1):4.0%} busy"
     )
     if single:
         line += f"  (p99 target {TARGET_P99_MS:.0f} ms: {p99 / TARGET_P99_MS:.2f}x)"
     else:
         line += f"  (target {TARGET_PER_S:.0f} orders/s: {rate / TARGET_PER_S:.2f}x)"
     print(line, flush=True)
+    used = min(servers, cores)
+    print(
+        f"{'':<20} ceilings at these costs: the server{'s' if servers > 1 else ''}"
+        f" {used * 1000 / cpu_ms:6.0f} orders/s ({used} core{'s' if used > 1 else ''}),"
+        f" the machine {cores * 1000 / machine_ms:6.0f} orders/s ({cores} cores)",
+        flush=True,
+    )
     return rate
 
 

@@ -1,6 +1,6 @@
 import { type APIRequestContext, expect, test } from "@playwright/test";
 import { openSignedIn } from "./session";
-import { demoApi, expectAccessible, keepScreenshot } from "./support";
+import { demoApi, expectAccessible, keepScreenshot, nextPageRead } from "./support";
 
 type Book = { book: string; label: string; cash: string; open_positions: number; positions_value: string };
 
@@ -41,10 +41,20 @@ test("holdings show every book under All and one book alone; Funds adds the book
 
   await page.getByRole("link", { name: "Funds" }).click();
   const booksTable = page.getByRole("table", { name: "Books" });
-  await expect(booksTable.getByRole("row", { name: /^All books/ })).toContainText(rupees(Number(all.cash)));
-  await expect(booksTable.getByRole("row", { name: new RegExp(`^${portfolio.label}`) })).toContainText(
-    rupees(Number(portfolio.cash)),
-  );
+  // The demo's portfolios trade meanwhile, so cash read at the start can have moved: the
+  // table must show what the page's own read of the books answered.
+  await expect(async () => {
+    const now = await nextPageRead<Book[]>(page, "/api/portfolio/books");
+    const total = now.find((b) => b.book === "all")!;
+    const mine = now.find((b) => b.book === portfolio.book)!;
+    await expect(booksTable.getByRole("row", { name: /^All books/ })).toContainText(rupees(Number(total.cash)), {
+      timeout: 1_000,
+    });
+    await expect(booksTable.getByRole("row", { name: new RegExp(`^${portfolio.label}`) })).toContainText(
+      rupees(Number(mine.cash)),
+      { timeout: 1_000 },
+    );
+  }).toPass({ timeout: 30_000 });
   await expectAccessible(page);
   await keepScreenshot(page, "funds-books", info.project.name);
 });

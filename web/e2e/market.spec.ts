@@ -1,21 +1,23 @@
 import { expect, test } from "@playwright/test";
 import { demoApi, expectAccessible, keepScreenshot, signIn } from "./support";
 
-test("a price in the market watch changes within 2 s @phone", async ({ page }, info) => {
+test("a price in the market watch moves while the page is open @phone", async ({ page }, info) => {
   await signIn(page, "/market");
   const table = page.getByRole("table", { name: /^Watchlist/ });
   await expect(table.getByRole("link", { name: "NSE:INFY" })).toBeVisible();
   const prices = page.getByLabel(/ last price$/);
   await expect(page.getByLabel("NSE:INFY last price")).not.toHaveText("—");
   const first = (await prices.allTextContents()).join("|");
-  // The demo's simulated feed ticks every second: some price on the list moves within 2 s.
+  // The demo's simulated feed ticks every second, so some price on the list moves within a
+  // second or two; the wait allows 10 s because a shared CI host once took longer than 2 s
+  // to carry a tick through the WebSocket and the phone's page (nothing moving at all fails).
   // The e2e server's clock is pinned inside a session (serve.mjs), so this never waits on a
   // holiday evening's replay, and the top bar says the market is open.
   if (info.project.name === "phone") await page.getByRole("button", { name: /Desk status/ }).click();
   await expect(page.getByTestId("market-clock")).toHaveText("Market open");
   if (info.project.name === "phone") await page.keyboard.press("Escape");
   await expect
-    .poll(async () => (await prices.allTextContents()).join("|"), { timeout: 2_000, intervals: [100] })
+    .poll(async () => (await prices.allTextContents()).join("|"), { timeout: 10_000, intervals: [100] })
     .not.toBe(first);
   await expectAccessible(page);
   await keepScreenshot(page, "market", info.project.name);

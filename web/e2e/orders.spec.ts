@@ -1,8 +1,9 @@
 import { type APIRequestContext, type Page, expect, test } from "@playwright/test";
 import { openSignedIn } from "./session";
-import { demoApi, expectAccessible, keepScreenshot } from "./support";
+import { demoApi, expectAccessible, keepScreenshot, nextPageRead } from "./support";
 
 type Row = Record<string, unknown>;
+type Margins = { equity: { net: number; available: { cash: number } } };
 
 // Each test walks several pages against a live server on a shared machine.
 test.describe.configure({ timeout: 60_000 });
@@ -112,9 +113,15 @@ test("places an order from the ticket (key B) and sees it in orders, positions a
   await keepScreenshot(page, "holdings", info.project.name);
 
   await page.getByRole("link", { name: "Funds" }).click();
-  const margins = (await (await api.get("/api/portfolio/margins")).json()).equity;
-  await expect(page.getByTestId("available-margin")).toHaveText(rupees(margins.net));
-  await expect(page.getByRole("row", { name: /^Available cash/ })).toContainText(rupees(margins.available.cash));
+  // The net margin moves with prices and the demo's portfolios spend cash meanwhile: the page
+  // must show what its own read of the account's margins answered.
+  await expect(async () => {
+    const { equity: margins } = await nextPageRead<Margins>(page, "/api/portfolio/margins");
+    await expect(page.getByTestId("available-margin")).toHaveText(rupees(margins.net), { timeout: 1_000 });
+    await expect(page.getByRole("row", { name: /^Available cash/ })).toContainText(rupees(margins.available.cash), {
+      timeout: 1_000,
+    });
+  }).toPass({ timeout: 30_000 });
   await expectAccessible(page);
   await keepScreenshot(page, "funds", info.project.name);
 });

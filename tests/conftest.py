@@ -72,6 +72,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "database" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.db)
+    # A test of minutes goes first: xdist hands each CPU its first tests in this order, so the
+    # other CPUs run the rest beside it instead of waiting on it at the end (the fuzzer alone
+    # was the pass's last four minutes on two CPUs). Stable: the order is the same on every node.
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
 
 
 def pytest_report_header(config: pytest.Config) -> str:

@@ -428,6 +428,7 @@ def _curl(request: dict[str, Any]) -> str:
     ]
 
 
+@pytest.mark.long
 def test_every_operation_answers_as_documented(
     server: str,
     runtime: Runtime,

@@ -109,6 +109,10 @@ WRITES_CHECKED_IN_THEIR_THREAD = [
     ("PUT", "/api/orders/260101000000001"),
     ("DELETE", "/api/orders/260101000000001"),
     ("POST", "/api/backtest/run"),
+    ("POST", "/api/orders/preview"),
+    ("POST", "/api/gtt/triggers"),
+    ("PUT", "/api/gtt/triggers/1"),
+    ("DELETE", "/api/gtt/triggers/1"),
 ]
 
 
@@ -116,9 +120,9 @@ WRITES_CHECKED_IN_THEIR_THREAD = [
 def test_a_write_checking_its_cookie_in_its_thread_refuses_as_every_route_does(
     client: TestClient, runtime: Runtime, method: str, path: str
 ):
-    """Orders and a backtest look the person up in the route's own thread (`SessionCookie`);
-    a missing, malformed or unknown cookie is still a 401 in the same words, ahead of a bad
-    body, and nothing is written."""
+    """Orders, GTTs, the ticket's preview and a backtest look the person up in the route's
+    own thread (`SessionCookie`); a missing, malformed or unknown cookie is still a 401 in
+    the same words, ahead of a bad body, and nothing is written."""
     bad_body = {"quantity": "lots"}
     client.cookies.clear()
     answer = client.request(method, path, json=bad_body)

@@ -237,10 +237,10 @@ class SessionCookie:
     there, as a desk read's (`Desk.read`): the lookup, the work and the answer then cost one
     thread hop, where a sync route with `CurrentUser` costs three (the user, the route, the
     answer's validation). For the operator API's busiest writes: placing, changing and
-    cancelling orders, and a backtest. A missing or screened-out cookie is refused before
-    the body is read, as by `CurrentUser`; one the screen still holds good (signed out a
-    moment ago) is refused after it, so a bad body there is a 422 first, as on the worker
-    API's intents.
+    cancelling orders and GTTs, the order ticket's preview, and a backtest. A missing or
+    screened-out cookie is refused before the body is read, as by `CurrentUser`; one the
+    screen still holds good (signed out a moment ago) is refused after it, so a bad body
+    there is a 422 first, as on the worker API's intents.
     """
 
     request: Request

@@ -206,8 +206,8 @@ def _place(runtime: Runtime, db: Session, user: SignedIn, body: OrderIn) -> Orde
 
 
 @router.post("/orders/preview", response_model=TicketPreviewOut)
-def preview_order(
-    body: PreviewIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep
+async def preview_order(
+    body: PreviewIn, cookie: CurrentUserLater, runtime: RuntimeDep
 ) -> TicketPreviewOut:
     """Margin and itemised charges of an order, and the funds available, without placing it.
 
@@ -215,6 +215,11 @@ def preview_order(
     market hours; charges are priced at the limit, the SL-M trigger, or the last price, on
     the schedule of the broker a live order goes to (Zerodha's for paper).
     """
+    # Asked again as the ticket changes: the cookie is checked in the one worker thread.
+    return await cookie.run(lambda db, user: _preview(runtime, db, user, body))
+
+
+def _preview(runtime: Runtime, db: Session, user: SignedIn, body: PreviewIn) -> TicketPreviewOut:
     spec = body.spec()
     desk = runtime.workers
     instrument = desk.exchange.check(db, spec, runtime.quotes(spec.key), session=False)
@@ -335,18 +340,22 @@ def list_gtts(user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> list[dict[st
 
 
 @router.post("/gtt/triggers", response_model=GttCreated, status_code=status.HTTP_201_CREATED)
-def create_gtt(body: GttIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> GttCreated:
+async def create_gtt(body: GttIn, cookie: CurrentUserLater, runtime: RuntimeDep) -> GttCreated:
     """Create a single or two-leg (OCO) trigger.
 
     A leg that would open or extend a position passes your risk rules now (a refusal is a
     400 with ``Order rejected by risk rule: …`` and stores nothing) and again when it fires
     (a refused order is stored REJECTED and the trigger's result says why).
     """
-    spec = gtt_spec(body)
-    # At the user's broker (mode "live"): both switches, a 409 with no session.
-    account = Account(live=body.mode == "live")
-    row = runtime.orders.create_gtt(db, user_id=user.id, spec=spec, account=account)
-    return GttCreated(trigger_id=row.id)
+
+    def create(db: Session, user: SignedIn) -> GttCreated:
+        spec = gtt_spec(body)
+        # At the user's broker (mode "live"): both switches, a 409 with no session.
+        account = Account(live=body.mode == "live")
+        row = runtime.orders.create_gtt(db, user_id=user.id, spec=spec, account=account)
+        return GttCreated(trigger_id=row.id)
+
+    return await cookie.run(create)
 
 
 @router.get("/gtt/triggers/{trigger_id}", response_model=GttOut)
@@ -357,21 +366,31 @@ def get_gtt(trigger_id: RowId, user: CurrentUser, runtime: RuntimeDep, db: DbDep
 
 
 @router.put("/gtt/triggers/{trigger_id}", response_model=GttCreated)
-def modify_gtt(
-    trigger_id: RowId, body: GttIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep
+async def modify_gtt(
+    trigger_id: RowId, body: GttIn, cookie: CurrentUserLater, runtime: RuntimeDep
 ) -> GttCreated:
     """Change an active trigger's values, orders and reference price (Kite's modify: the
     whole trigger is sent, the id stays; the instrument cannot change). The new legs pass
     your risk rules as a new trigger's do; once it has fired, expired or been deleted it is
     a 400."""
-    spec = gtt_spec(body)
-    row = runtime.orders.modify_gtt(db, user_id=user.id, trigger_id=trigger_id, spec=spec)
-    return GttCreated(trigger_id=row.id)
+
+    def modify(db: Session, user: SignedIn) -> GttCreated:
+        spec = gtt_spec(body)
+        row = runtime.orders.modify_gtt(db, user_id=user.id, trigger_id=trigger_id, spec=spec)
+        return GttCreated(trigger_id=row.id)
+
+    return await cookie.run(modify)
 
 
 @router.delete("/gtt/triggers/{trigger_id}", response_model=GttCreated)
-def delete_gtt(trigger_id: RowId, user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> GttCreated:
+async def delete_gtt(
+    trigger_id: RowId, cookie: CurrentUserLater, runtime: RuntimeDep
+) -> GttCreated:
     """Delete an active trigger (a live one at its broker first; always allowed, as a
     cancel is: it only removes risk)."""
-    row = runtime.orders.delete_gtt(db, user_id=user.id, trigger_id=trigger_id)
-    return GttCreated(trigger_id=row.id)
+
+    def delete(db: Session, user: SignedIn) -> GttCreated:
+        row = runtime.orders.delete_gtt(db, user_id=user.id, trigger_id=trigger_id)
+        return GttCreated(trigger_id=row.id)
+
+    return await cookie.run(delete)

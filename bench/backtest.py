@@ -37,6 +37,12 @@ the results into the row 1.35 ms (columns, rounding, JSON), the row's insert 0.6
 commit 0.46 ms, compressing the answer 0.47 ms, the cookie's check 0.45 ms, validation
 0.17 ms, the rest of the HTTP stack about 1.3 ms; the client (httpx) 1.5-1.7 ms of CPU.
 
+Again on 2026-11-27, the POST checking its cookie in its one worker thread (Python reference
+4.6 ms, 15 rounds): loading and engine 14.9 ms, POST with columns 22.2 ms (1.49×; rows
+26.6 ms, 1.78×). py-spy of 300 POSTs: the simulation 72 % of the server's samples, the
+results into the row 9 % (about 2 ms: the trades' columns, the curve, their JSON), the
+insert and commit 4 %, the HTTP stack and middleware on the loop about 10 %.
+
     .venv/bin/python bench/backtest.py [--runs 20] [--quick] [--data-dir DIR] [--workers 2]
 """
 

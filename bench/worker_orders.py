@@ -59,6 +59,11 @@ processes, 4 workers, 333/s, the machine 78 % busy. PostgreSQL (``--orders 300 -
 5.8 ms of the machine's CPU per order (server, workers and PostgreSQL): two cores hold at
 most 2 / 5.8 ms = 344/s, 1.51× one process, so 1.6× is out of this machine's reach.
 
+2026-11-27, evening (Python reference 4.6-5.2 ms, the host unsteady): SQLite, one process,
+1 worker 175-297/s (server CPU 2.6-4.4 ms per order), 2-8 workers 208-294/s; against the
+landed commit before the day's changes in turn, 1 worker 265-279/s (3.05-3.23 ms): no
+change beyond the host's noise.
+
     .venv/bin/python bench/worker_orders.py [--orders 1000] [--workers 8] [--warmup 20]
         [--db-url postgresql+psycopg://postgres@127.0.0.1:5432/bench] [--universe nifty_50]
         [--servers 1 2] [--redis-url redis://127.0.0.1:6379/0]

@@ -251,6 +251,26 @@ def test_a_live_cancel_goes_to_kite_and_the_status_follows_kites(
     assert fake.state()["orders"][0]["status"] == "CANCELLED"
 
 
+def test_a_cancel_kite_did_but_answered_late_is_cancelled_when_asked_again(
+    client: TestClient, runtime: Runtime, fake: Fake
+):
+    """Kite refuses to cancel an order already cancelled; met by a cancel sent again after
+    a lost answer, that refusal is the order cancelled (the OMS reads Kite's status)."""
+    connect(client, runtime, fake)
+    fake.price("NSE:INFY", 1500)
+    order_id = client.post("/api/orders", json=BUY).json()["order_id"]
+    fake.fault("timeout", method="DELETE", path_prefix="/orders", delay_secs=1.5)
+
+    first = client.delete(f"/api/orders/{order_id}")
+    again = first if first.status_code != 503 else client.delete(f"/api/orders/{order_id}")
+
+    assert first.status_code in (200, 503), first.text
+    assert again.status_code == 200, again.text
+    assert again.json()["status"] == "CANCELLED"
+    [at_kite] = fake.state()["orders"]
+    assert at_kite["status"] == "CANCELLED"
+
+
 def test_a_timeout_after_kite_accepted_leaves_one_order_there_and_here(
     client: TestClient, runtime: Runtime, fake: Fake
 ):

@@ -47,6 +47,7 @@ class Venue:
     price: Callable[[str, float], object]  # "NSE:INFY", 1488
     orders: Callable[[], list[AtBroker]]
     late_place: Callable[[], object]  # the next placement is accepted, its answer late
+    late_cancel: Callable[[], object]  # the next cancel is done, its answer late
 
 
 @pytest.fixture
@@ -85,6 +86,9 @@ def upstox_venue(fake: FakeUpstox) -> Venue:
         late_place=lambda: fake.control(
             "faults", {"kind": "timeout", "path": "/v3/order/place", "delay_secs": 1.5}
         ),
+        late_cancel=lambda: fake.control(
+            "faults", {"kind": "timeout", "path": "/v3/order/cancel", "delay_secs": 1.5}
+        ),
     )
 
 
@@ -117,6 +121,10 @@ def groww_venue(fake: FakeServer) -> Venue:
         late_place=lambda: fake.control(
             "faults",
             {"kind": "timeout_after_accept", "path": "/v1/order/create", "delay_secs": 1.5},
+        ),
+        late_cancel=lambda: fake.control(
+            "faults",
+            {"kind": "timeout_after_accept", "path": "/v1/order/cancel", "delay_secs": 1.5},
         ),
     )
 

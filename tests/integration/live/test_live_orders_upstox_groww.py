@@ -127,6 +127,48 @@ def test_a_live_modify_and_cancel_go_to_the_broker_and_our_status_follows(
     assert booked(runtime, venue.name) == ([], [])
 
 
+def test_a_cancel_whose_answer_was_lost_is_cancelled_when_asked_again(
+    client: TestClient, runtime: Runtime, venue: Venue
+):
+    """The broker cancels but answers too late, and the cancel is sent again (Groww's
+    adapter and Upstox's SDK retry it themselves; a client asks again after a 503): it
+    meets the first at the broker, and that is the order cancelled, not a refusal."""
+    connect(client, runtime, venue)
+    venue.price("NSE:INFY", 1500)
+    order_id = client.post("/api/orders", json=BUY).json()["order_id"]
+    venue.late_cancel()
+
+    first = client.delete(f"/api/orders/{order_id}")
+    again = first if first.status_code != 503 else client.delete(f"/api/orders/{order_id}")
+
+    assert first.status_code in (200, 503), first.text
+    assert again.status_code == 200, again.text
+    assert again.json()["status"] == "CANCELLED"
+    [at_broker] = venue.orders()
+    assert at_broker.status.upper() == "CANCELLED"
+    [order] = ours(runtime)
+    assert order.status == "CANCELLED"
+    history = client.get(f"/api/orders/{order_id}/history").json()
+    assert [h["status"] for h in history] == ["OPEN", "CANCELLED"]
+
+
+def test_a_cancel_of_a_filled_order_is_refused_and_the_fill_is_booked(
+    client: TestClient, runtime: Runtime, venue: Venue
+):
+    """A refused cancel is still a refusal when the broker says the order did not end
+    cancelled; what it did say (a fill that beat the cancel) is booked on the way."""
+    connect(client, runtime, venue)
+    venue.price("NSE:INFY", 1500)
+    order_id = client.post("/api/orders", json=BUY).json()["order_id"]
+    venue.price("NSE:INFY", 1488)  # crosses the limit at the broker; no poll has run
+
+    refused = client.delete(f"/api/orders/{order_id}")
+
+    assert refused.status_code == 400, refused.text
+    [order] = ours(runtime)
+    assert (order.status, order.filled_quantity) == ("COMPLETE", 10)
+
+
 def test_the_users_switch_off_refuses_the_order_and_nothing_reaches_the_broker(
     client: TestClient, runtime: Runtime, venue: Venue
 ):

@@ -526,20 +526,36 @@ class LiveOrders:
 
     def cancel(self, db: Session, *, order: Order) -> Order:
         """Ask the broker to cancel, then book what it reports of the order (a fill that
-        beat the cancel included): our status follows the broker's, never runs ahead."""
+        beat the cancel included): our status follows the broker's, never runs ahead.
+
+        A refused cancel of an order the broker reports cancelled is a success: a cancel
+        whose answer was lost (a timeout after the broker acted) and asked again, by the
+        adapter's retry or by the client after a 503, meets its own earlier cancel. That
+        holds for every broker, so it is decided here, on the broker's word, not in each
+        adapter."""
         self._working(order, "cancelled")
         broker = self._brokers(db, order.user_id, order.broker)
         broker_id = order.broker_order_id or ""
-        self._call(lambda: broker.adapter.cancel_order(broker_id))
         try:
-            rows = broker.adapter.orders()
-        except BrokerError:  # the poll, a postback or the socket will say
-            return order
-        self.apply_reports(
-            db, broker.name, [kite_report(r) for r in rows if str(r.get("order_id")) == broker_id]
-        )
+            self._call(lambda: broker.adapter.cancel_order(broker_id))
+        except BadRequest:
+            if self._book_report(db, broker, broker_id) != OrderStatus.CANCELLED.value:
+                raise
+        else:
+            self._book_report(db, broker, broker_id)
         db.refresh(order)
         return order
+
+    def _book_report(self, db: Session, broker: LiveBroker, broker_id: str) -> str | None:
+        """Book what the broker now reports of one order; its status there (None when it
+        did not answer: the poll, a postback or the socket will say)."""
+        try:
+            rows = broker.adapter.orders()
+        except BrokerError:
+            return None
+        reports = [kite_report(r) for r in rows if str(r.get("order_id")) == broker_id]
+        self.apply_reports(db, broker.name, reports)
+        return reports[-1].status if reports else None
 
     @staticmethod
     def _working(order: Order, verb: str) -> None:

@@ -31,7 +31,6 @@ from tradertape_brokers.port import (
     GttSpec,
     KiteDict,
     OrderLike,
-    OrderRejected,
     TransientBrokerError,
 )
 
@@ -225,15 +224,10 @@ class KiteBroker:
         return str(self._call("orders", call))
 
     def cancel_order(self, order_id: str) -> str:
-        """Cancel a live order; a retry that finds it already cancelled is a success."""
+        """Cancel a live order (one already cancelled is refused, as by Kite; the OMS reads
+        the broker's status to tell a repeated cancel from a refused one)."""
         variety = self._variety(order_id)
-        try:
-            return str(self._call("orders", lambda: self._kite.cancel_order(variety, order_id)))
-        except OrderRejected:
-            history = self.order_history(order_id)
-            if history and history[-1].get("status") == "CANCELLED":
-                return order_id
-            raise
+        return str(self._call("orders", lambda: self._kite.cancel_order(variety, order_id)))
 
     def orders(self) -> list[KiteDict]:
         """Today's orders."""

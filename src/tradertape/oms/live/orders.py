@@ -539,23 +539,22 @@ class LiveOrders:
         try:
             self._call(lambda: broker.adapter.cancel_order(broker_id))
         except BadRequest:
-            if self._book_report(db, broker, broker_id) != OrderStatus.CANCELLED.value:
+            self._follow(db, order)
+            if order.status != OrderStatus.CANCELLED.value:
                 raise
-        else:
-            self._book_report(db, broker, broker_id)
-        db.refresh(order)
+            return order
+        self._follow(db, order)
         return order
 
-    def _book_report(self, db: Session, broker: LiveBroker, broker_id: str) -> str | None:
-        """Book what the broker now reports of one order; its status there (None when it
-        did not answer: the poll, a postback or the socket will say)."""
-        try:
-            rows = broker.adapter.orders()
-        except BrokerError:
-            return None
-        reports = [kite_report(r) for r in rows if str(r.get("order_id")) == broker_id]
-        self.apply_reports(db, broker.name, reports)
-        return reports[-1].status if reports else None
+    def _follow(self, db: Session, order: Order) -> None:
+        """Book what the broker now reports of `order` (`refresh`) and read it again."""
+        self.refresh(
+            db,
+            user_id=order.user_id,
+            broker_order_ids=[order.broker_order_id or ""],
+            broker_name=order.broker,
+        )
+        db.refresh(order)
 
     @staticmethod
     def _working(order: Order, verb: str) -> None:

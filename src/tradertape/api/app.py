@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from tradertape import __version__
+from tradertape.api import route_state
 from tradertape.api.admission import Gates
 from tradertape.api.credentials import CredentialScreen
 from tradertape.api.csrf import CrossSiteGuard
@@ -209,11 +210,13 @@ def create_app(runtime: Runtime, *, kernels: KernelWarmUp | None = None) -> Fast
         family,
         ws,
     )
+    route_state.prepare(app)
     for module in modules:  # one level of routers: each level costs every request a scan
         app.include_router(module.router, prefix="/api", responses=ERROR_RESPONSES)
     install_docs(app)
     install_openapi(app, STREAM_MODELS)
     app.include_router(pages.router)
+    route_state.share_included(app)  # built once per process, not once per app
     install_web_app(app, web_dist(settings))  # the GETs no route answers: the browser app
     install_error_handlers(app)
     install_compression(app)

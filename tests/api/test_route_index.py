@@ -1,0 +1,70 @@
+"""Requests go to the router that answered their (method, path) before, without FastAPI's walk
+past every router (tradertape.api.dispatch): the same answers, FastAPI's where no route fits."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from tests.helpers import sign_in
+from tradertape.api.app import create_app
+from tradertape.api.dispatch import RouteIndex
+from tradertape.runtime import Runtime
+
+
+def _index(client: TestClient) -> RouteIndex:
+    index = client.app.router.middleware_stack  # type: ignore[attr-defined]
+    assert isinstance(index, RouteIndex)
+    return index
+
+
+def _without_index(runtime: Runtime) -> TestClient:
+    app = create_app(runtime)
+    index = app.router.middleware_stack
+    assert isinstance(index, RouteIndex)
+    app.router.middleware_stack = index._walk  # type: ignore[assignment]  # FastAPI's own
+    return TestClient(app, base_url="http://testserver")
+
+
+REQUESTS = [
+    ("GET", "/api/risk/state"),
+    ("GET", "/api/risk/rules"),
+    ("GET", "/api/risk/rules/999999"),  # a path parameter: another user's or no rule, 404
+    ("DELETE", "/api/health"),  # a path no route takes this method on: 405
+    ("GET", "/api/no-such-thing"),  # no route: 404
+    ("POST", "/api/risk/rules"),  # a body the route refuses: 422
+]
+
+
+def test_the_index_answers_every_request_as_fastapis_walk_does(
+    client: TestClient, runtime: Runtime
+) -> None:
+    sign_in(client, runtime, "alice@x.in")
+    with _without_index(runtime) as plain:
+        plain.cookies.update(client.cookies)
+        for method, path in REQUESTS:
+            ours = client.request(method, path, json={})
+            theirs = plain.request(method, path, json={})
+            assert (ours.status_code, ours.json()) == (theirs.status_code, theirs.json()), path
+            assert "detail" in ours.json() or ours.status_code == 200
+
+
+def test_a_path_routed_once_skips_the_walk_after_and_one_no_route_fits_always_walks(
+    client: TestClient, runtime: Runtime
+) -> None:
+    sign_in(client, runtime, "alice@x.in")
+    index = _index(client)
+    before = index.walks
+    for _ in range(3):
+        assert client.get("/api/risk/state").status_code == 200
+        assert client.get("/api/no-such-thing").status_code == 404
+    assert index.walks == before + 3  # the three 404s, none of the reads
+
+
+def test_the_paths_it_keeps_are_bounded(client: TestClient, runtime: Runtime) -> None:
+    sign_in(client, runtime, "alice@x.in")
+    index = _index(client)
+    index._max = 3
+    for rule in range(10):
+        assert client.get(f"/api/risk/rules/{900000 + rule}").status_code == 404
+    assert len(index._found) == 3
+    assert client.get("/api/risk/rules/900000").status_code == 404  # forgotten: found again

@@ -11,7 +11,7 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo serve test install kernels bench lint format typecheck test-sqlite test-postgres test-web test-e2e fuzz chromium web openapi lock clean wheels
+.PHONY: demo serve test install kernels bench lint format typecheck test-sqlite test-postgres sqlite-pass sqlite-long postgres-pass postgres-long test-web test-e2e fuzz chromium web openapi lock clean wheels
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -79,7 +79,10 @@ demo: install
 serve: install
 	$(BIN)/tradertape serve --host $(HOST) --port $(PORT)
 
-test: install lint typecheck test-web test-sqlite test-postgres test-e2e
+# The two long runs (one CPU each) side by side, after both passes; then the browser suites.
+test: install lint typecheck test-web sqlite-pass postgres-pass
+	$(MAKE) --no-print-directory -j2 --output-sync=target sqlite-long postgres-long
+	$(MAKE) --no-print-directory test-e2e
 
 lint: install
 	$(BIN)/ruff check src tests scripts bench sdk brokers agent hatch_build.py
@@ -111,20 +114,27 @@ test-e2e: install chromium
 # The tests of minutes (marked `long`: the fuzzer) run after the rest, on their own: inside the
 # pass one took 6-7 minutes of a CPU (its server and client threads waiting on each other while
 # the other CPU was busy), alone about two; coverage adds up over both runs.
-test-sqlite: install
+test-sqlite: sqlite-pass sqlite-long
+
+sqlite-pass: install
 	$(BIN)/python -m pytest -n auto --db-url sqlite -m "not long" --cov --cov-report= --durations=20
+
+sqlite-long: install
 	$(BIN)/python -m pytest --db-url sqlite -m long --cov --cov-append --cov-report=term:skip-covered --cov-fail-under=90 -p no:cacheprovider
 	$(BIN)/python -m coverage report --include='*/tradertape_worker/*' --fail-under=100 --skip-covered
 
 # The PostgreSQL pass re-runs every test that touches the database; when no server
 # answers it is skipped, and says so.
-test-postgres: install
-	@if $(BIN)/python scripts/pg_ready.py "$(PG_TEST_URL)"; then \
-		$(BIN)/python -m pytest -n auto --db-url "$(PG_TEST_URL)" -m "db and not long" -p no:cacheprovider --durations=20 && \
-		$(BIN)/python -m pytest --db-url "$(PG_TEST_URL)" -m "db and long" -p no:cacheprovider; \
-	else \
-		echo "SKIPPED: PostgreSQL tests (no server answered at $(PG_TEST_URL))"; \
-	fi
+test-postgres: postgres-pass postgres-long
+
+PG_OR_SKIP = if $(BIN)/python scripts/pg_ready.py "$(PG_TEST_URL)"; then $(1); \
+	else echo "SKIPPED: PostgreSQL tests (no server answered at $(PG_TEST_URL))"; fi
+
+postgres-pass: install
+	@$(call PG_OR_SKIP,$(BIN)/python -m pytest -n auto --db-url "$(PG_TEST_URL)" -m "db and not long" -p no:cacheprovider --durations=20)
+
+postgres-long: install
+	@$(call PG_OR_SKIP,$(BIN)/python -m pytest --db-url "$(PG_TEST_URL)" -m "db and long" -p no:cacheprovider)
 
 # The fuzzer's full budget: every operation of docs/openapi.json against a real server, two
 # users (test-sqlite runs it with a fixed budget of 12 per operation; docs/api-conventions.md).

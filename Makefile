@@ -113,8 +113,12 @@ test-e2e: install chromium
 
 # The tests of minutes (marked `long`: the fuzzer) run after the rest, on their own: inside the
 # pass one took 6-7 minutes of a CPU (its server and client threads waiting on each other while
-# the other CPU was busy), alone about two; coverage adds up over both runs.
-test-sqlite: sqlite-pass sqlite-long
+# the other CPU was busy), alone about two; coverage adds up over both runs. Each target runs
+# its pass, then its long run (in that order under -j too); `make test` runs both passes, then
+# the two long runs side by side.
+test-sqlite: install
+	$(MAKE) --no-print-directory sqlite-pass
+	$(MAKE) --no-print-directory sqlite-long
 
 sqlite-pass: install
 	$(BIN)/python -m pytest -n auto --db-url sqlite -m "not long" --cov --cov-report= --durations=20
@@ -125,7 +129,9 @@ sqlite-long: install
 
 # The PostgreSQL pass re-runs every test that touches the database; when no server
 # answers it is skipped, and says so.
-test-postgres: postgres-pass postgres-long
+test-postgres: install
+	$(MAKE) --no-print-directory postgres-pass
+	$(MAKE) --no-print-directory postgres-long
 
 PG_OR_SKIP = if $(BIN)/python scripts/pg_ready.py "$(PG_TEST_URL)"; then $(1); \
 	else echo "SKIPPED: PostgreSQL tests (no server answered at $(PG_TEST_URL))"; fi

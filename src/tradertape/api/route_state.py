@@ -35,7 +35,9 @@ class Overrides:
 
 OVERRIDES = Overrides()
 
-_built: dict[int, list[Any]] = {}  # id(router) -> its inclusions, each built on first use
+# id(router) -> its inclusions, each built on first use (a router compares by its routes,
+# so it is no dict key; an id is, and the inclusion kept holds the router alive)
+_built: dict[int, list[Any]] = {}
 _lock = threading.Lock()
 
 
@@ -44,11 +46,10 @@ def prepare(app: FastAPI) -> None:
     app.router.dependency_overrides_provider = OVERRIDES
 
 
-def share_included(app: FastAPI) -> int:
+def share_included(app: FastAPI) -> None:
     """Swap each router inclusion of `app` for an equal one an earlier app of this process
-    made (and its first request built); how many were swapped. Call once the routers are
-    included, before the app serves."""
-    shared = 0
+    made (and its first request built). Call once the routers are included, before the app
+    serves."""
     routes = app.router.routes
     with _lock:
         for i, route in enumerate(routes):
@@ -57,13 +58,9 @@ def share_included(app: FastAPI) -> int:
             if included is None or context is None:
                 continue  # a route of the app's own, not an included router
             known = _built.setdefault(id(included), [])
-            same = (e for e in known if e.original_router is included)
-            earlier = next((e for e in same if e.include_context == context), None)
+            earlier = next((e for e in known if e.include_context == context), None)
             if earlier is None:
                 known.append(route)
             else:
                 routes[i] = earlier
-                shared += 1
-    if shared:
-        getattr(app.router, "_mark_routes_changed", lambda: None)()
-    return shared
+    getattr(app.router, "_mark_routes_changed", lambda: None)()

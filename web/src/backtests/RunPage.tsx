@@ -3,7 +3,7 @@ import { useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { PageTitle } from "@/components/PageTitle";
 import { ConfirmButton } from "@/dashboard/ConfirmButton";
-import { istDateTime } from "@/format";
+import { duration, istDateTime } from "@/format";
 import { useDeleteRun, useRun, useRuns } from "./backtestApi";
 import { DeployFromRun } from "./DeployFromRun";
 import { RunResults } from "./RunResults";
@@ -39,7 +39,7 @@ export function Component() {
             onConfirm={async () => { await remove.mutateAsync(r.id); navigate("/backtests"); }}>Delete</ConfirmButton>
         </Group>
       }>{`${r.strategy_name}${r.strategy_version ? ` v${r.strategy_version}` : ""} · run #${r.id}`}</PageTitle>
-      <Text size="sm" c="dimmed" mb="md">{settingsLine(r.config)} · run at {istDateTime(r.created_at)} in {(r.duration_ms / 1000).toFixed(1)} s</Text>
+      <Text size="sm" c="dimmed" mb="md">{settingsLine(r.config)} · run at {istDateTime(r.created_at)} in {duration(r.duration_ms)}</Text>
       <RunResults run={r} />
       {deploying && <DeployFromRun run={r} onClose={() => setDeploying(false)} />}
     </>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { istDate, istDateTime, istTime } from "./time";
+import { duration, istDate, istDateTime, istTime } from "./time";
 
 describe("IST formatting", () => {
   it("shows UTC instants in IST (+05:30)", () => {
@@ -16,5 +16,26 @@ describe("IST formatting", () => {
   it("dashes what is missing or unreadable", () => {
     expect(istDateTime(null)).toBe("—");
     expect(istDate("not a date")).toBe("—");
+  });
+});
+
+describe("durations", () => {
+  it("shows work under a second in milliseconds, not as 0.0 s", () => {
+    expect(duration(0.4)).toBe("under 1 ms");
+    expect(duration(38.2)).toBe("38 ms");
+    expect(duration(999.4)).toBe("999 ms");
+    expect(duration(999.6)).toBe("1.0 s");
+  });
+  it("shows seconds to a tenth, then minutes", () => {
+    expect(duration(1000)).toBe("1.0 s");
+    expect(duration(1449)).toBe("1.4 s");
+    expect(duration(59_940)).toBe("59.9 s");
+    expect(duration(59_960)).toBe("1 min 00 s");
+    expect(duration(125_000)).toBe("2 min 05 s");
+  });
+  it("dashes what is missing or unreadable", () => {
+    expect(duration(null)).toBe("—");
+    expect(duration(Number.NaN)).toBe("—");
+    expect(duration(-5)).toBe("—");
   });
 });

@@ -68,3 +68,15 @@ export function istDate(value: string | number | Date | null | undefined): strin
   const p = parts(dayOnly, d);
   return `${p.day} ${p.month} ${p.year}`;
 }
+
+/** How long work took, in the unit a reader takes in: "38 ms", "1.4 s", "2 min 05 s". A
+ * backtest usually takes a few milliseconds, which "0.0 s" would hide. */
+export function duration(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms) || ms < 0) return "—";
+  if (ms < 1) return "under 1 ms";
+  if (Math.round(ms) < 1000) return `${Math.round(ms)} ms`;
+  const seconds = ms / 1000;
+  if (seconds < 59.95) return `${seconds.toFixed(1)} s`;
+  const whole = Math.round(seconds);
+  return `${Math.floor(whole / 60)} min ${String(whole % 60).padStart(2, "0")} s`;
+}

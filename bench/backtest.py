@@ -43,6 +43,16 @@ Again on 2026-11-27, the POST checking its cookie in its one worker thread (Pyth
 results into the row 9 % (about 2 ms: the trades' columns, the curve, their JSON), the
 insert and commit 4 %, the HTTP stack and middleware on the loop about 10 %.
 
+On 2026-11-28 (Python reference 4.3-4.6 ms, 40-60 POSTs with columns, no compression, the
+server timed from inside): the client 21.6-24.7 ms against loading and engine 14.2-15.9 ms in
+its own process (1.52-1.55×); the server's ASGI call 20.1-22.9 ms, of which the simulation
+(loading included) 15.5 ms, the results into the row 1.9 ms, its insert 1.0 ms and commit
+0.4 ms, the new row 0.3 ms; before the run about 2.3 ms (the cookie's check 0.42 ms, the
+body's validation 0.36 ms, the middleware, the thread hop), after it 0.5-0.7 ms (the answer
+0.2 ms); the client and uvicorn 1.6-1.8 ms. Keeping the run in the history alone costs
+3.6 ms, nearly a quarter of the engine's time, so 1.3× leaves about 1 ms for the HTTP stack,
+the client and the rest, where they take 4.5-5 ms.
+
     .venv/bin/python bench/backtest.py [--runs 20] [--quick] [--data-dir DIR] [--workers 2]
 """
 

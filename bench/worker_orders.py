@@ -64,6 +64,12 @@ most 2 / 5.8 ms = 344/s, 1.51× one process, so 1.6× is out of this machine's r
 landed commit before the day's changes in turn, 1 worker 265-279/s (3.05-3.23 ms): no
 change beyond the host's noise.
 
+2026-11-28 (Python reference 4.4-8.7 ms within the run), ``--workers 4 --servers 1 2``:
+SQLite, two processes 253/s (1.67× one), the machine 78 % busy at 6.07 ms of its CPU per
+order, of which the workers' own SDK 1.24 ms: two cores hold at most 330/s at these costs.
+PostgreSQL + Redis (``--users 4``): two processes 184/s (1.23× one), the machine 95 % busy
+against a ceiling of 196/s.
+
     .venv/bin/python bench/worker_orders.py [--orders 1000] [--workers 8] [--warmup 20]
         [--db-url postgresql+psycopg://postgres@127.0.0.1:5432/bench] [--universe nifty_50]
         [--servers 1 2] [--redis-url redis://127.0.0.1:6379/0]

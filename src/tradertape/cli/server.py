@@ -140,8 +140,9 @@ def register(app: typer.Typer) -> None:
 
     @app.command("warm-up")
     def warm_up() -> None:
-        """Compile the backtest and indicator kernels into numba's disk cache (`make install`
-        runs it): then no server start or backtest compiles them."""
+        """Compile the backtest kernels into numba's disk cache, so no start or run waits.
+
+        `make install` runs it; seconds once the cache holds them."""
         _warm_up()
 
     @app.command()

@@ -35,15 +35,18 @@ def _run(args: list[str], code: int = 0) -> str:
 
 def test_table_json_and_plot(data_dir: Path):
     table = _run(["--strategy", "v1_momentum", *RANGE, "--max-per-sector", "2"])
-    assert "V1 Momentum" in table
-    assert "total_trades" in table
-    assert "benchmark_cagr" in table
+    assert "V1 Momentum · NIFTY 50 · 2023-01-02 →" in table  # the universe as NSE names it
+    # Figures in words, as the run's page says them, not the summary's keys.
+    assert re.search(r"Closed trades\W+\d+ ", table), table
+    assert re.search(r"Benchmark CAGR\W+-?[\d.]+ %", table), table
+    assert "total_trades" not in table
+    assert "benchmark_cagr" not in table
     # simulated candles are never shown as if they were real prices
     assert "SYNTHETIC DATA: simulated prices, not real" in table
-    assert re.search(r"data_source\W+synthetic", table)
+    assert re.search(r"Data\W+synthetic", table)
     # Rupees grouped the Indian way (lakh, crore), the sign before the symbol.
-    assert re.search(r"final_equity[\s│]+₹\d{1,2}(,\d{2})+,\d{3}\.\d{2}", table), table
-    assert re.search(r"avg_loss[\s│]+−₹[\d,]+\.\d{2}", table), table
+    assert re.search(r"Final equity[\s│]+₹\d{1,2}(,\d{2})+,\d{3}\.\d{2}", table), table
+    assert re.search(r"Average loss[\s│]+−₹[\d,]+\.\d{2}", table), table
     chart = data_dir / "equity.png"
     result = runner.invoke(
         app, ["backtest", "--strategy", "v3_dip_buyer", *RANGE, "--json", "--plot", str(chart)]

@@ -16,6 +16,8 @@ import typer
 from tradertape.cli.common import build_runtime, console, service_errors
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from tradertape.backtest.engine import BacktestResult
     from tradertape.strategies.dsl import StrategyDocument
 
@@ -217,36 +219,73 @@ class _progress:
         self.bar.stop()
 
 
-def _print_summary(name: str, universe: object, result: BacktestResult) -> None:
-    from rich.table import Table
+# The summary's keys (`tradertape.backtest.metrics.Summary`) as the web app's run page says them.
+_LABELS = {
+    "cagr": "CAGR",
+    "total_return": "Total return",
+    "win_rate": "Win rate",
+    "total_trades": "Closed trades",
+    "open_trades": "Still open at the end",
+    "profit_factor": "Profit factor",
+    "max_drawdown": "Max drawdown",
+    "sharpe": "Sharpe",
+    "sortino": "Sortino",
+    "calmar": "Calmar",
+    "avg_hold_days": "Average hold (days)",
+    "exposure_pct": "Time invested",
+    "final_equity": "Final equity",
+    "total_charges": "Charges paid",
+    "avg_win": "Average win",
+    "avg_loss": "Average loss",
+    "expectancy": "Expectancy per trade",
+    "benchmark_return": "Benchmark return",
+    "benchmark_cagr": "Benchmark CAGR",
+    "data_source": "Data",
+}
+_PERCENT = {"cagr", "total_return", "win_rate", "max_drawdown", "exposure_pct"}
+_MONEY = {"final_equity", "total_charges", "avg_win", "avg_loss", "expectancy"}
+_SHOWN_ELSEWHERE = {"synthetic"}  # the data warning says it, above and below the table
 
-    from tradertape.backtest.metrics import data_warning
+
+def summary_lines(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The summary as (label, value) rows in words: percents, rupees in Indian grouping."""
     from tradertape.domain.money import inr
-    from tradertape.services.research.simulation import summary_of
 
-    summary = summary_of(result)
-    title = f"{name} · {universe} · {result.days[0]} → {result.days[-1]}"
-    if summary.get("synthetic"):
-        title += f" · {data_warning(summary.get('data_source'))}"
-    table = Table(title=title)
-    table.add_column("metric")
-    table.add_column("value", justify="right")
-    percent = {"cagr", "total_return", "win_rate", "max_drawdown", "exposure_pct"}
-    money = {"final_equity", "total_charges", "avg_win", "avg_loss", "expectancy"}
+    rows = []
     for key, value in summary.items():
+        if key in _SHOWN_ELSEWHERE:
+            continue
         if value is None:
             shown = "—"
-        elif isinstance(value, bool):
-            shown = "yes" if value else "no"
-        elif key in percent or key.startswith("benchmark"):
+        elif key in _PERCENT or key.startswith("benchmark"):
             shown = f"{value:,.2f} %"
-        elif key in money:
+        elif key in _MONEY:
             shown = inr(value)
         elif isinstance(value, float):
             shown = f"{value:,.2f}"
         else:
             shown = str(value)
-        table.add_row(key, shown)
+        rows.append((_LABELS.get(key, key.replace("_", " ").capitalize()), shown))
+    return rows
+
+
+def _print_summary(name: str, universe: object, result: BacktestResult) -> None:
+    from rich.table import Table
+
+    from tradertape.backtest.metrics import data_warning
+    from tradertape.domain.instruments import universe_words
+    from tradertape.services.research.simulation import summary_of
+
+    summary = summary_of(result)
+    where = universe_words(universe) if isinstance(universe, str) else str(universe)
+    console.print(f"[bold]{name}[/] · {where} · {result.days[0]} → {result.days[-1]}")
+    if summary.get("synthetic"):
+        console.print(f"[bold yellow]{data_warning(summary.get('data_source'))}[/]")
+    table = Table(show_header=False)
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    for label, shown in summary_lines(summary):
+        table.add_row(label, shown)
     console.print(table)
     if summary.get("synthetic"):
         console.print(f"[bold yellow]{data_warning(summary.get('data_source'))}[/]")

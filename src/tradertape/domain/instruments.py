@@ -273,6 +273,14 @@ class InstrumentCatalog:
         return tuple(self._by_key[k] for k in keys)
 
 
+def universe_words(key: str) -> str:
+    """A universe as NSE names it ("nifty_next_50" → "NIFTY Next 50"); others de-snaked."""
+    first, *rest = key.split("_")
+    if first.lower() != "nifty":
+        return key.replace("_", " ")
+    return " ".join(["NIFTY", *(word[:1].upper() + word[1:] for word in rest)])
+
+
 def _index_names(instruments: Iterable[Instrument]) -> dict[tuple[Exchange, str], Instrument]:
     # One pass per spelling, strongest first, so a Kite symbol is never shadowed by
     # another index's looser alias.

@@ -22,7 +22,7 @@ from tradertape.db.prepared import Prepared
 from tradertape.db.rows import table_of
 from tradertape.domain.books import MANUAL, portfolio_book
 from tradertape.domain.decimal_input import PLAIN, Count
-from tradertape.domain.instruments import UnknownUniverseError
+from tradertape.domain.instruments import UnknownUniverseError, universe_words
 from tradertape.domain.row_ids import MAX_ROW_ID
 from tradertape.domain.signals import ACTIONABLE
 from tradertape.errors import Conflict, Forbidden, InvalidField
@@ -182,14 +182,6 @@ def deploy(
         )
     db.commit()
     return portfolio
-
-
-def universe_words(key: str) -> str:
-    """A universe as NSE names it ("nifty_next_50" → "NIFTY Next 50"); others de-snaked."""
-    first, *rest = key.split("_")
-    if first.lower() != "nifty":
-        return key.replace("_", " ")
-    return " ".join(["NIFTY", *(word[:1].upper() + word[1:] for word in rest)])
 
 
 def _check_live(

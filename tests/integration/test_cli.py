@@ -33,6 +33,7 @@ def test_db_upgrade_creates_the_database_and_secret(data_dir: Path):
 
 
 def test_user_create_and_duplicate(data_dir: Path):
+    assert "no users yet: `tradertape user create --email EMAIL`" in _ok(["user", "list"])
     assert "created user 1 ops@x.in (admin)" in _ok(
         ["user", "create", "--email", "Ops@X.in", "--password", "longenough1", "--admin"]
     )

@@ -64,6 +64,8 @@ def test_synth_is_idempotent(data_dir: Path):
     assert "synthetic model v2 seed 5" in first
     assert "0 series written, 53 already complete" in _run([*args, "--seed", "5"])
     assert "synthetic" in _run(["data", "info", "NSE:NIFTY 50"])
+    # 53 series × 23 sessions, counted the Indian way
+    assert "│ 1,219 │" in _run(["data", "info"])
 
 
 def test_import_into_a_synthetic_series_needs_replace(data_dir: Path):

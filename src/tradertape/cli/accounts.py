@@ -97,7 +97,7 @@ def user_list() -> None:
     from tradertape.db.models import User
 
     runtime = build_runtime()
-    table = Table("id", "email", "admin", "class 0", "created", "last login")
+    table = Table("id", "email", "admin", "class 0 (secrets in the cloud)", "created", "last login")
     with runtime.db.session() as db:
         for user in db.scalars(select(User).order_by(User.id)):
             table.add_row(
@@ -108,7 +108,7 @@ def user_list() -> None:
                 f"{user.created_at:%Y-%m-%d %H:%M}",
                 f"{user.last_login_at:%Y-%m-%d %H:%M}" if user.last_login_at else "",
             )
-    console.print(table)
+    console.print(table if table.rows else "no users yet: `tradertape user create --email EMAIL`")
 
 
 def outbox(

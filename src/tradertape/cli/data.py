@@ -12,6 +12,7 @@ import typer
 
 from tradertape.cli.common import build_runtime, console, service_errors
 from tradertape.domain.market import Interval
+from tradertape.domain.money import group_indian
 
 if TYPE_CHECKING:
     from tradertape.candles.populate import Progress
@@ -237,8 +238,8 @@ def _row(info: SeriesInfo) -> list[str]:
         info.source.value,
         str(info.first),
         str(info.last),
-        str(info.rows),
-        str(info.files),
+        group_indian(str(info.rows)),
+        group_indian(str(info.files)),
     ]
 
 
@@ -296,7 +297,7 @@ def _summary(store: CandleStore) -> None:
                 str(len(items)),
                 min(str(i.first) for i in items),
                 max(str(i.last) for i in items),
-                str(sum(i.rows for i in items)),
+                group_indian(str(sum(i.rows for i in items))),
             )
     console.print(f"candle store: {store.root}")
     console.print(table if table.rows else "no candles stored yet")

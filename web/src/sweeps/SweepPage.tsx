@@ -6,23 +6,18 @@ import { useEventStream } from "@/api/eventStream";
 import { universeName } from "@/backtests/words";
 import { type Column, DataTable } from "@/components/DataTable";
 import { PageTitle } from "@/components/PageTitle";
-import { istDate, pct } from "@/format";
+import { istDate } from "@/format";
 import { Heatmap } from "./Heatmap";
 import { type Sweep, type SweepProgress, type SweepVariant, sweepEventsUrl, sweepKeys, useCancelSweep, useSweep } from "./sweepApi";
 import { heatGrid, type MetricKey, type Part } from "./sweepForm";
-import { METRICS, type MetricInfo, statusColor, statusWords } from "./words";
+import { METRICS, type MetricInfo, metricFigure, statusColor, statusWords } from "./words";
 
 const RUNNING = ["queued", "running"];
-const DEFAULT_METRIC: MetricInfo = { key: "cagr", label: "CAGR", percent: true, higherIsBetter: true };
+const DEFAULT_METRIC: MetricInfo = METRICS[0] as MetricInfo;
 
 function labelsOf(sweep: Sweep): Record<string, string> {
   const params = (sweep.config.parameters ?? []) as { path: string; label?: string | null }[];
   return Object.fromEntries(params.map((p) => [p.path, p.label || p.path]));
-}
-
-function figure(value: number | null | undefined, percent: boolean): string {
-  if (value === null || value === undefined) return "—";
-  return percent ? pct(value, { signed: true }) : value.toLocaleString("en-IN", { maximumFractionDigits: 2 });
 }
 
 /** Follows the sweep's stream while it runs; refreshes the sweep as variants land. */
@@ -87,7 +82,7 @@ export function Component() {
   const rows = data.results.filter((r) => r.error === null);
   const grids = [heatGrid(rows, x, y, "in_sample", metric), heatGrid(rows, x, y, "out_of_sample", metric)] as const;
   const scale = Math.max(0, ...grids.flatMap((g) => g.cells.flat().map((v) => Math.abs(v ?? 0))));
-  const format = (v: number | null) => figure(v, info.percent);
+  const format = (v: number | null) => metricFigure(v, info);
   const choices = paths.map((p) => ({ value: p, label: labels[p] ?? p }));
 
   const columns: Column<SweepVariant>[] = [
@@ -98,7 +93,7 @@ export function Component() {
         header: `${m.label} (${part === "in_sample" ? "in" : "out"})`,
         numeric: true,
         value: (r: SweepVariant) => r[part]?.[m.key] ?? null,
-        render: (r: SweepVariant) => figure(r[part]?.[m.key], m.percent),
+        render: (r: SweepVariant) => metricFigure(r[part]?.[m.key], m),
       })),
     ),
   ];

@@ -1,4 +1,5 @@
 // Sweep words: statuses and metrics as a person reads them.
+import { pct } from "@/format";
 import type { MetricKey } from "./sweepForm";
 
 const STATUS: Record<string, string> = {
@@ -21,14 +22,23 @@ export interface MetricInfo {
   label: string;
   percent: boolean;
   higherIsBetter: boolean;
+  decimals: number; // every value of a column to the same places: 0.90 beside 2.15, not 0.9
 }
 
 export const METRICS: MetricInfo[] = [
-  { key: "cagr", label: "CAGR", percent: true, higherIsBetter: true },
-  { key: "total_return", label: "Total return", percent: true, higherIsBetter: true },
-  { key: "sharpe", label: "Sharpe", percent: false, higherIsBetter: true },
-  { key: "max_drawdown", label: "Max drawdown", percent: true, higherIsBetter: true },
-  { key: "win_rate", label: "Win rate", percent: true, higherIsBetter: true },
-  { key: "profit_factor", label: "Profit factor", percent: false, higherIsBetter: true },
-  { key: "total_trades", label: "Trades", percent: false, higherIsBetter: true },
+  { key: "cagr", label: "CAGR", percent: true, higherIsBetter: true, decimals: 2 },
+  { key: "total_return", label: "Total return", percent: true, higherIsBetter: true, decimals: 2 },
+  { key: "sharpe", label: "Sharpe", percent: false, higherIsBetter: true, decimals: 2 },
+  { key: "max_drawdown", label: "Max drawdown", percent: true, higherIsBetter: true, decimals: 2 },
+  { key: "win_rate", label: "Win rate", percent: true, higherIsBetter: true, decimals: 2 },
+  { key: "profit_factor", label: "Profit factor", percent: false, higherIsBetter: true, decimals: 2 },
+  { key: "total_trades", label: "Trades", percent: false, higherIsBetter: true, decimals: 0 },
 ];
+
+/** A metric's value as its column shows it: percents signed, the rest to the metric's places
+ * in Indian grouping; a missing one (a ratio with nothing to divide by) a dash. */
+export function metricFigure(value: number | null | undefined, metric: MetricInfo): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return "—";
+  if (metric.percent) return pct(value, { signed: true, decimals: metric.decimals });
+  return value.toLocaleString("en-IN", { minimumFractionDigits: metric.decimals, maximumFractionDigits: metric.decimals });
+}

@@ -257,6 +257,8 @@ def summary_lines(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
             continue
         if value is None:
             shown = "—"
+        elif isinstance(value, bool):
+            shown = "yes" if value else "no"
         elif key in _PERCENT or key.startswith("benchmark"):
             shown = f"{value:,.2f} %"
         elif key in _MONEY:

@@ -16,6 +16,20 @@ async function fitsTheScreen(page: Page): Promise<void> {
   expect(overflow).toBeLessThanOrEqual(0);
 }
 
+/** Every button of every card in the list lies inside its card (a row of five once ran past
+ * the right edge, which the page's own width did not show). */
+async function buttonsInsideTheirCards(page: Page, list: string): Promise<void> {
+  const outside = await page.getByRole("list", { name: list }).evaluate((ul) =>
+    [...ul.querySelectorAll("li")].flatMap((card) => {
+      const edge = card.getBoundingClientRect();
+      return [...card.querySelectorAll("button")]
+        .filter((b) => b.getBoundingClientRect().right > edge.right + 0.5)
+        .map((b) => b.textContent ?? "");
+    }),
+  );
+  expect(outside).toEqual([]);
+}
+
 test("orders, GTTs, portfolios and risk read as cards on a phone @phone", async ({ page }, info) => {
   test.skip(info.project.name !== "phone", "the phone layout");
   test.slow(); // four pages on a shared machine
@@ -36,6 +50,7 @@ test("orders, GTTs, portfolios and risk read as cards on a phone @phone", async 
   await expect(card).toContainText("Status");
   await expect(card.getByRole("button", { name: /^Cancel BUY TCS/ })).toBeInViewport();
   await fitsTheScreen(page);
+  await buttonsInsideTheirCards(page, "Open orders");
   await expectAccessible(page);
   await keepScreenshot(page, "orders", info.project.name);
 
@@ -46,6 +61,7 @@ test("orders, GTTs, portfolios and risk read as cards on a phone @phone", async 
   await openSignedIn(page, api, "/portfolios");
   await expect(page.getByRole("list", { name: "Model portfolios" }).getByRole("listitem").first()).toContainText("Total capital");
   await fitsTheScreen(page);
+  await buttonsInsideTheirCards(page, "Model portfolios");
   await expectAccessible(page);
   await keepScreenshot(page, "portfolios", info.project.name);
 

@@ -192,7 +192,7 @@ function RowCards<T>({ caption, columns, rows, rowKey, empty, rowActions, onRowS
               </div>
             ))}
           </SimpleGrid>
-          {rowActions && <Group mt="xs" gap="xs">{rowActions(row)}</Group>}
+          {rowActions && <Group mt="xs" gap="xs" className="card-actions">{rowActions(row)}</Group>}
         </Paper>
       ))}
     </Stack>

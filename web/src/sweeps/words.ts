@@ -1,5 +1,5 @@
 // Sweep words: statuses and metrics as a person reads them.
-import { pct } from "@/format";
+import { pct, plain } from "@/format";
 import type { MetricKey } from "./sweepForm";
 
 const STATUS: Record<string, string> = {
@@ -38,7 +38,5 @@ export const METRICS: MetricInfo[] = [
 /** A metric's value as its column shows it: percents signed, the rest to the metric's places
  * in Indian grouping; a missing one (a ratio with nothing to divide by) a dash. */
 export function metricFigure(value: number | null | undefined, metric: MetricInfo): string {
-  if (value === null || value === undefined || !Number.isFinite(value)) return "—";
-  if (metric.percent) return pct(value, { signed: true, decimals: metric.decimals });
-  return value.toLocaleString("en-IN", { minimumFractionDigits: metric.decimals, maximumFractionDigits: metric.decimals });
+  return metric.percent ? pct(value, { signed: true, decimals: metric.decimals }) : plain(value, metric.decimals);
 }

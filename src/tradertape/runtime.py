@@ -297,6 +297,7 @@ class Runtime:
             clock=clock,
             exchange=exchange,
             orders=orders,
+            portfolio=portfolio,
             last_tick=prices,
             safety_ttl_secs=settings.worker_safety_token_secs,
             freshness_secs=settings.worker_session_freshness_secs,

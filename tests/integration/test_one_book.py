@@ -231,6 +231,16 @@ def test_every_view_is_the_sum_of_its_books(
     assert _money(m2m["m2m_realised"]) + _money(m2m["m2m_unrealised"]) == _money(
         books["all"]["pnl_today"]
     )
+    # the worker API's funds are the same account's: the Funds page's figures in its shape
+    funds = worker.call("GET", "/funds", params={"mode": "paper"}).json()["segments"]["equity"]
+    for field, page in (
+        ("opening_balance", everything["available"]["opening_balance"]),
+        ("available_cash", everything["net"]),
+        ("utilised", m2m["debits"]),
+        ("m2m_realised", m2m["m2m_realised"]),
+        ("m2m_unrealised", m2m["m2m_unrealised"]),
+    ):
+        assert _money(funds[field]) == _money(page), field
     # cash + positions at cost + charges = what was deposited, fill by fill
     with runtime.db.session() as db:
         user = find_user(db, email)

@@ -13,6 +13,7 @@ from tradertape.oms.live.gtt import LiveGttBook
 from tradertape.oms.live.orders import LiveOrders
 from tradertape.oms.orders import OrderPipeline
 from tradertape.oms.paper.exchange import PaperExchange
+from tradertape.oms.paper.portfolio import PaperPortfolio
 from tradertape.ports.clock import Clock
 from tradertape.security.keys import derive_key
 from tradertape.services.brokers.credentials import BrokerCredentials
@@ -30,6 +31,7 @@ class WorkerContext:
     safety_key: bytes
     cursor_key: bytes
     orders: OrderPipeline  # every order of a run, paper or live, goes in by this one door
+    portfolio: PaperPortfolio  # the paper account's views: its funds are the Funds page's
     windows: SessionWindows = SessionWindows()
     safety_ttl: timedelta = timedelta(seconds=10)
     live_trading_enabled: bool = False
@@ -47,6 +49,7 @@ class WorkerContext:
         exchange: PaperExchange,
         last_tick: LastTick,
         orders: OrderPipeline,
+        portfolio: PaperPortfolio,
         safety_ttl_secs: float = 10.0,
         freshness_secs: int = 60,
         claim_without_heartbeat_secs: int = 120,
@@ -64,6 +67,7 @@ class WorkerContext:
             safety_key=derive_key(secret, "worker-safety-token"),
             cursor_key=derive_key(secret, "worker-run-cursor"),
             orders=orders,
+            portfolio=portfolio,
             windows=SessionWindows(
                 freshness=timedelta(seconds=freshness_secs),
                 claim_without_heartbeat=timedelta(seconds=claim_without_heartbeat_secs),

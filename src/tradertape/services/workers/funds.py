@@ -1,10 +1,10 @@
 """Funds of the token's account scope, and a run's usage against its allocation cap.
 
-Paper funds come from the user's paper account (one per user: every paper scope of a
-user reads the same money). A live scope's funds are the connected Kite account's margins
-(``source: "broker"``), whatever the mode (a dry run on a live scope reads them too); the
-scope must name that account. The snapshot has exactly the keys of the SDK's strict
-``WorkerFundsSnapshot``.
+Paper funds are the user's paper account's margins, the Funds page's own figures (one
+account per user: every paper scope of a user reads the same money). A live scope's funds
+are the connected Kite account's margins (``source: "broker"``), whatever the mode (a dry
+run on a live scope reads them too); the scope must name that account. Both go through one
+mapping into exactly the keys of the SDK's strict ``WorkerFundsSnapshot``.
 """
 
 from __future__ import annotations
@@ -12,10 +12,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tradertape.db.models import CashEntry, Trade, WorkerRun, WorkerToken
+from tradertape.db.models import WorkerRun, WorkerToken
 from tradertape.domain.brokers import BrokerName
 from tradertape.domain.worker_access import (
     ExecutionMode,
@@ -26,8 +25,6 @@ from tradertape.domain.worker_access import (
 )
 from tradertape.domain.worker_runs import allocation_cap
 from tradertape.errors import Rejected
-from tradertape.oms.context import BROKER
-from tradertape.oms.ledger import cash_balance
 from tradertape.ports.broker import BrokerError
 from tradertape.services.workers import live, pnl
 from tradertape.services.workers.access import find_run
@@ -78,83 +75,76 @@ def broker_funds(
             503, "WORKER_DATA_UNAVAILABLE", f"Kite did not give the margins: {exc}"
         ) from exc
     equity = margins.get("equity") or {}
-    available = equity.get("available") or {}
-    utilised = equity.get("utilised") or {}
-    usable = Decimal(str(available.get("live_balance") or 0))
-    return {
-        "account_scope": scope,
-        "mode": mode,
-        "currency": "INR",
-        "source": "broker",
-        "segments": {
-            "equity": {
-                "net": _money(Decimal(str(equity.get("net") or 0))),
-                "available_cash": _money(usable),
-                "opening_balance": _money(Decimal(str(available.get("opening_balance") or 0))),
-                "live_balance": _money(usable),
-                "collateral": _money(Decimal(str(available.get("collateral") or 0))),
-                "utilised": _money(Decimal(str(utilised.get("debits") or 0))),
-                "m2m_realised": _money(Decimal(str(utilised.get("m2m_realised") or 0))),
-                "m2m_unrealised": _money(Decimal(str(utilised.get("m2m_unrealised") or 0))),
-            }
-        },
-        "allocation": {
-            "usable_equity_cash": _money(max(usable, _ZERO)),
-            "max_new_position_value": _money(max(usable, _ZERO)),
-        },
-        "stale": False,
-        "updated_at": iso(desk.clock.now()),
-    }
+    usable = _figure((equity.get("available") or {}).get("live_balance"))
+    return _snapshot(
+        desk,
+        equity,
+        scope=scope,
+        mode=mode,
+        source="broker",
+        net=_figure(equity.get("net")),
+        usable=usable,
+    )
 
 
 def paper_funds(
     desk: WorkerContext, db: Session, *, user_id: int, scope: str, mode: str
 ) -> dict[str, Any]:
-    """The paper account in the snapshot's shape."""
-    cash = cash_balance(db, user_id=user_id, broker=BROKER)
-    blocked = desk.exchange.blocked(db, user_id)
-    deposits = sum(
-        db.scalars(
-            select(CashEntry.amount).where(
-                CashEntry.user_id == user_id,
-                CashEntry.broker == BROKER,
-                CashEntry.kind == "deposit",
-            )
-        ),
-        _ZERO,
+    """The paper account's margins, the Funds page's own figures (`PaperPortfolio.margins`:
+    the day's opening balance, today's M2M, the margin positions and orders hold), in the
+    snapshot's shape; ``net`` is what is free plus what is held, as the contract says."""
+    equity = desk.portfolio.margins(db, user_id=user_id)["equity"]
+    usable = _figure(equity["net"])
+    held = _figure(equity["utilised"]["debits"])
+    return _snapshot(
+        desk,
+        equity,
+        scope=scope,
+        mode=mode,
+        source="paper_runtime",
+        net=usable + held,
+        usable=usable,
     )
-    trades = db.scalars(
-        select(Trade).where(Trade.user_id == user_id, Trade.broker == BROKER).order_by(Trade.id)
-    )
-    legs = pnl.replay(trades)
-    realized = sum((leg.realized for leg in legs), _ZERO)
-    unrealized = _ZERO
-    for leg in legs:
-        tick = desk.last_tick(leg.key)
-        if tick is not None and leg.quantity:
-            unrealized += (tick.last_price - leg.average) * leg.quantity
-    available = cash - blocked
+
+
+def _figure(value: object) -> Decimal:
+    """A figure of a Kite-shaped margins answer (a number, or missing)."""
+    return Decimal(str(value or 0))
+
+
+def _snapshot(
+    desk: WorkerContext,
+    equity: dict[str, Any],
+    *,
+    scope: str,
+    mode: str,
+    source: str,
+    net: Decimal,
+    usable: Decimal,
+) -> dict[str, Any]:
+    """Kite's equity segment (``/user/margins``), paper or broker, as the SDK's strict
+    ``WorkerFundsSnapshot``: one mapping, so both sources mean the same by each field."""
+    available = equity.get("available") or {}
+    utilised = equity.get("utilised") or {}
+    free = max(usable, _ZERO)
     return {
         "account_scope": scope,
         "mode": mode,
         "currency": "INR",
-        "source": "paper_runtime",
+        "source": source,
         "segments": {
             "equity": {
-                "net": _money(cash),
-                "available_cash": _money(available),
-                "opening_balance": _money(deposits),
-                "live_balance": _money(available),
-                "collateral": 0.0,
-                "utilised": _money(blocked),
-                "m2m_realised": _money(realized),
-                "m2m_unrealised": _money(unrealized),
+                "net": _money(net),
+                "available_cash": _money(usable),
+                "opening_balance": _money(_figure(available.get("opening_balance"))),
+                "live_balance": _money(usable),
+                "collateral": _money(_figure(available.get("collateral"))),
+                "utilised": _money(_figure(utilised.get("debits"))),
+                "m2m_realised": _money(_figure(utilised.get("m2m_realised"))),
+                "m2m_unrealised": _money(_figure(utilised.get("m2m_unrealised"))),
             }
         },
-        "allocation": {
-            "usable_equity_cash": _money(max(available, _ZERO)),
-            "max_new_position_value": _money(max(available, _ZERO)),
-        },
+        "allocation": {"usable_equity_cash": _money(free), "max_new_position_value": _money(free)},
         "stale": False,
         "updated_at": iso(desk.clock.now()),
     }

@@ -10,12 +10,19 @@ import { CapitalBar } from "./CapitalBar";
 import { DataLabel } from "./DataLabel";
 import { EquityChart, toPoints } from "./EquityChart";
 import { PositionsPanel } from "./PositionsPanel";
+import { useMarkedTotal } from "./livePnl";
 import { RecentActivity } from "./RecentActivity";
 import { SectorAllocation } from "./SectorAllocation";
 import { Section } from "./Section";
 import { SignalCart } from "./SignalCart";
 
-/** One model portfolio's dashboard, every figure as the API reports it. */
+/** The open positions' P&L: the sum of their rows, each at the LTP it shows. */
+function Unrealised({ positions }: { positions: Parameters<typeof useMarkedTotal>[0] }) {
+  return <Money value={useMarkedTotal(positions)} pnl />;
+}
+
+/** One model portfolio's dashboard as the API reports it; open P&L marked at the live LTP
+ *  the position rows show, so the rows and their total agree on screen. */
 export function PortfolioBoard({ id }: { id: number }) {
   const board = useDashboard(id);
   const equity = useMemo(() => toPoints(board.data?.equity_curve ?? [], "equity"), [board.data?.equity_curve]);
@@ -41,7 +48,7 @@ export function PortfolioBoard({ id }: { id: number }) {
       <Section title="Capital" extra={
         <Group gap="md">
           <Text size="sm">Total <b data-testid="capital-total"><Money value={p.total_capital} /></b></Text>
-          <Text size="sm">Unrealised <b data-testid="unrealised"><Money value={d.unrealised_pnl} pnl /></b></Text>
+          <Text size="sm">Unrealised <b data-testid="unrealised"><Unrealised positions={d.open_positions} /></b></Text>
           <Text size="sm">Realised <b data-testid="realised"><Money value={p.realised_pnl} pnl /></b></Text>
         </Group>
       }>

@@ -6,6 +6,8 @@ import { inr, qty, words } from "@/format";
 import { closePosition, type Position, useModelAction } from "@/portfolios/modelApi";
 import { ConfirmButton } from "./ConfirmButton";
 import { LiveLtp } from "./LiveLtp";
+import { markedPnl } from "./livePnl";
+import { useTick } from "@/ticks/useTick";
 
 const short = (symbol: string) => symbol.replace(/^NSE:/, "");
 
@@ -26,17 +28,24 @@ function CloseButton({ position }: { position: Position }) {
   );
 }
 
+/** The row's P&L at the LTP the row shows (the same tick), else the API's. */
+function LivePositionPnl({ position }: { position: Position }) {
+  const tick = useTick(position.symbol, "ltp");
+  return <Money value={markedPnl(position, tick?.ltp)} pnl />;
+}
+
 const columns: Column<Position>[] = [
   { key: "symbol", header: "Symbol", render: (p) => short(p.symbol), value: (p) => p.symbol },
   { key: "qty", header: "Qty", numeric: true, render: (p) => qty(p.quantity), value: (p) => p.quantity },
   { key: "avg", header: "Avg", numeric: true, render: (p) => <Money value={p.entry_price} />, value: (p) => p.entry_price },
   { key: "ltp", header: "LTP", numeric: true, render: (p) => <LiveLtp symbol={p.symbol} fallback={p.last_price} />, value: (p) => p.last_price },
-  { key: "pnl", header: "P&L", numeric: true, render: (p) => <Money value={p.unrealised_pnl} pnl />, value: (p) => p.unrealised_pnl },
+  { key: "pnl", header: "P&L", numeric: true, render: (p) => <LivePositionPnl position={p} />, value: (p) => p.unrealised_pnl },
   { key: "stop", header: "Stop", numeric: true, render: (p) => <Money value={p.stop_price} />, value: (p) => p.stop_price },
   { key: "sector", header: "Sector", render: (p) => p.sector ?? "—", value: (p) => p.sector },
 ];
 
-/** Open positions: the API's average and P&L, the live LTP from the tick stream; close one. */
+/** Open positions: the API's average, the live LTP from the tick stream and the P&L at that
+ *  LTP (as Holdings marks its rows); close one. */
 export function PositionsPanel({ positions, name }: { positions: Position[]; name: string }) {
   const phone = useMediaQuery("(max-width: 48em)");
   if (phone) {
@@ -51,7 +60,7 @@ export function PositionsPanel({ positions, name }: { positions: Position[]; nam
                 <Text size="xs" c="dimmed">{qty(p.quantity)} @ {inr(p.entry_price)} · LTP <LiveLtp symbol={p.symbol} fallback={p.last_price} /></Text>
               </div>
               <Group gap="xs" wrap="nowrap">
-                <Text size="sm" fw={600}><Money value={p.unrealised_pnl} pnl /></Text>
+                <Text size="sm" fw={600}><LivePositionPnl position={p} /></Text>
                 {p.status === "open" && <CloseButton position={p} />}
               </Group>
             </Group>

@@ -10,8 +10,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
@@ -36,7 +34,6 @@ from tradertape.services.risk import (
     RiskScope,
     ScopeKind,
 )
-from tradertape.services.risk.paper_book import _Pool
 from tradertape.services.risk.rules import RuleFields, create, set_kill_switch
 from tradertape.testkit import make_tick
 
@@ -326,27 +323,6 @@ def test_the_gate_is_the_exchanges_own_and_only_exits_skip_it(desk: Desk, databa
             "Order rejected by risk rule: kill switch is on: new entries are blocked"
         )
         assert db.scalar(select(func.count()).select_from(RiskEvent)) == 1
-
-
-fills = st.lists(
-    st.tuples(
-        st.integers(min_value=-50, max_value=50).filter(bool),
-        st.decimals(min_value=D("1"), max_value=D("5000"), places=2),
-    ),
-    max_size=30,
-)
-
-
-@given(fills, st.decimals(min_value=D("1"), max_value=D("5000"), places=2))
-def test_average_cost_pnl_adds_up_to_the_cash_flows(trades, last):
-    """Realised plus open P&L equals what was paid and received plus what is held, marked."""
-    pool = _Pool()
-    for signed, price in trades:
-        pool.fill(signed, price)
-    flows = sum((-signed * price for signed, price in trades), D(0))
-    marked = pool.quantity * last
-    open_pnl = pool.quantity * last - pool.cost
-    assert abs(pool.realised + open_pnl - (flows + marked)) < D("1e-18")
 
 
 def test_todays_round_trips_and_untouched_quotes(paper: PaperDesk, database: Database):

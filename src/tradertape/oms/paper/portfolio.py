@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from tradertape.db.models.trading import Order
 from tradertape.db.rows import table_of
+from tradertape.domain.day_pnl import Sides
 from tradertape.domain.instruments import InstrumentCatalog
 from tradertape.domain.market import Tick
 from tradertape.domain.money import paise, shown_float
@@ -138,8 +139,9 @@ def trade_dict(trade: Any, order_id: str) -> KiteDict:
 
 @dataclass(frozen=True, slots=True)
 class DayPnl:
-    """Today's P&L of a book (or the account): what closed today, and everything, open and
-    closed, marked to the last tick against the day's start (the previous close)."""
+    """Today's P&L of a book (or the account): what closed today (`domain.day_pnl`'s rule,
+    what was held at the start entering at the previous close), and everything, open and
+    closed, marked to the last tick against the day's start."""
 
     realised: Decimal
     total: Decimal
@@ -150,6 +152,7 @@ def _position_row(book: Lot, last: Decimal | None, close: Decimal | None) -> Kit
     price = last if last is not None else _ZERO
     value = book.sell_value - book.buy_value  # Kite: cash flow so far, negative when long
     pnl = value + quantity * price
+    realised = paise(Sides(book.buy_qty, book.buy_value, book.sell_qty, book.sell_value).realised())
     if quantity > 0:
         average = book.buy_value / book.buy_qty
     elif quantity < 0:
@@ -170,8 +173,8 @@ def _position_row(book: Lot, last: Decimal | None, close: Decimal | None) -> Kit
         "value": _num(value),
         "pnl": _num(pnl),
         "m2m": _num(pnl),
-        "unrealised": _num(pnl) if quantity else 0.0,
-        "realised": 0.0 if quantity else _num(pnl),
+        "unrealised": _num(pnl - realised),
+        "realised": _num(realised),
         "buy_quantity": book.buy_qty,
         "buy_price": _num(book.buy_value / book.buy_qty) if book.buy_qty else 0.0,
         "buy_value": _num(book.buy_value),
@@ -258,10 +261,8 @@ class PaperPortfolio:
             tick = self._last_tick(key)
             last = tick.last_price if tick is not None else day.last_fill
             base = tick.prev_close if tick is not None else day.last_fill
-            pnl = day.flow + day.now * last - day.start * base
-            total += pnl
-            if day.now == 0:
-                realised += pnl
+            total += day.flow + day.now * last - day.start * base
+            realised += paise(day.sides.realised(day.start, base))  # each row's, to the paisa
         return DayPnl(realised, total)
 
     def positions(

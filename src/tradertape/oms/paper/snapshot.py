@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 from tradertape.db.models.trading import CashEntry, Order, PaperAccount, Trade
 from tradertape.db.prepared import Prepared
 from tradertape.db.rows import table_of
+from tradertape.domain.day_pnl import Sides
 from tradertape.ports.clock import IST
 
 KiteDict = dict[str, Any]
@@ -94,12 +95,14 @@ class CashFlows:
 
 @dataclass
 class Day:
-    """One instrument's day: held at the start and now, today's cash flow, the last fill."""
+    """One instrument's day: held at the start and now, today's cash flow and trades (each
+    side's quantity and value, for what is realised), the last fill."""
 
     start: int = 0
     now: int = 0
     flow: Decimal = _ZERO
     last_fill: Decimal = _ZERO
+    sides: Sides = field(default_factory=Sides)
 
 
 @dataclass
@@ -268,6 +271,7 @@ def _days(trades: Iterable[Any], today: str) -> dict[str | None, dict[str, Day]]
                 day.start += signed
             else:
                 day.flow -= signed * trade.price
+                day.sides.add(signed, trade.price)
     return days
 
 

@@ -41,9 +41,10 @@ from tradertape.db.models.trading import Gtt, Order, PaperAccount, Trade
 from tradertape.db.prepared import Prepared
 from tradertape.db.rows import one_of, table_of
 from tradertape.db.types import ExactDecimal
+from tradertape.domain.day_pnl import Sides
 from tradertape.domain.instruments import InstrumentCatalog
 from tradertape.domain.market import Tick
-from tradertape.domain.money import ZERO
+from tradertape.domain.money import ZERO, paise
 from tradertape.domain.order_state import WORKING, OrderStatus
 from tradertape.domain.risk import Book, OpenPosition, WorkingEntry
 from tradertape.oms.books import lock_user_books
@@ -67,11 +68,11 @@ _Waiting = tuple[str, bool, int, Decimal | None, int | None]
 
 @dataclass(slots=True)
 class _Pool:
-    """Average-cost accounting of one instrument: signed units, their cost, realised P&L."""
+    """Average-cost accounting of one instrument: signed units and their cost (what is
+    realised is `domain.day_pnl`'s, by the day's averages)."""
 
     quantity: int = 0
     cost: Decimal = ZERO  # signed: quantity × average
-    realised: Decimal = ZERO
 
     @property
     def average(self) -> Decimal:
@@ -86,7 +87,6 @@ class _Pool:
         closing = min(abs(signed), abs(self.quantity))
         direction = 1 if self.quantity > 0 else -1
         average = self.average
-        self.realised += closing * (price - average) * direction
         self.quantity -= direction * closing
         self.cost = self.quantity * average
         rest = abs(signed) - closing
@@ -109,11 +109,18 @@ class _Day:
     fills: list[tuple[int, Decimal]] = field(default_factory=list)
     base: Decimal | None = None  # the start price `pool` was replayed from
     pool: _Pool | None = None
+    sides: Sides = field(default_factory=Sides)  # today's trades, for what is realised
 
     def fill(self, signed: int, price: Decimal) -> None:
         self.fills.append((signed, price))
+        self.sides.add(signed, price)
         if self.pool is not None:
             self.pool.fill(signed, price)
+
+    def realised(self, base: Decimal) -> Decimal:
+        """Today's realised P&L by the one rule (`domain.day_pnl`), the start at `base`:
+        the figure Positions, Funds and the books show, to the paisa."""
+        return paise(self.sides.realised(self.start_quantity, base))
 
     def at(self, base: Decimal) -> _Pool:
         """Today's pool when the day started at `base` (exactly this `Decimal`)."""
@@ -355,8 +362,9 @@ class PaperExposure:
             day = None
             if pools.today is not None:
                 start = pools.today.start_average
-                day = pools.today.at(tick.prev_close if tick is not None else start)
-                realised_today += day.realised
+                base = tick.prev_close if tick is not None else start
+                day = pools.today.at(base)
+                realised_today += pools.today.realised(base)
             held = pools.all_time
             if held.quantity == 0:
                 continue

@@ -67,6 +67,7 @@ def test_realised_today_is_one_figure_on_every_view(client: TestClient, runtime:
     for key in ("manual", "all"):
         assert _d(books[key]["realised_today"]) == realised, key
         assert _d(books[key]["pnl_today"]) == realised + unrealised, key
+        assert _d(books[key]["unrealised"]) == unrealised, key  # the rows' open P&L
     risk = client.get("/api/risk/state").json()["pnl_today"]
     assert (_d(risk["realised"]), _d(risk["unrealised"])) == (realised, unrealised)
     funds = worker.call("GET", "/funds", params={"mode": "paper"}).json()["segments"]["equity"]

@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 
 from tradertape.db.models.trading import Order
 from tradertape.db.rows import table_of
-from tradertape.domain.day_pnl import Sides
 from tradertape.domain.instruments import InstrumentCatalog
 from tradertape.domain.market import Tick
 from tradertape.domain.money import paise, shown_float
@@ -152,7 +151,7 @@ def _position_row(book: Lot, last: Decimal | None, close: Decimal | None) -> Kit
     price = last if last is not None else _ZERO
     value = book.sell_value - book.buy_value  # Kite: cash flow so far, negative when long
     pnl = value + quantity * price
-    realised = paise(Sides(book.buy_qty, book.buy_value, book.sell_qty, book.sell_value).realised())
+    realised = book.realised()
     if quantity > 0:
         average = book.buy_value / book.buy_qty
     elif quantity < 0:

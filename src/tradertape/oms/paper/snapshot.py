@@ -38,6 +38,7 @@ from tradertape.db.models.trading import CashEntry, Order, PaperAccount, Trade
 from tradertape.db.prepared import Prepared
 from tradertape.db.rows import table_of
 from tradertape.domain.day_pnl import Sides
+from tradertape.domain.money import paise
 from tradertape.ports.clock import IST
 
 KiteDict = dict[str, Any]
@@ -134,6 +135,12 @@ class Lot:
     def quantity(self) -> int:
         """Bought less sold."""
         return self.buy_qty - self.sell_qty
+
+    def realised(self) -> Decimal:
+        """P&L of the closed quantity (`domain.day_pnl`'s rule), to the paisa: the rest of
+        the lot's P&L is unrealised."""
+        sides = Sides(self.buy_qty, self.buy_value, self.sell_qty, self.sell_value)
+        return paise(sides.realised())
 
 
 @dataclass

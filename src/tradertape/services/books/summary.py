@@ -124,8 +124,8 @@ def _summary(
         tick = paper.last_tick(instrument)
         last = tick.last_price if tick is not None else _ZERO
         value += last * lot.quantity
-        if lot.quantity:  # a position's P&L is open while it holds anything
-            unrealised += lot.sell_value - lot.buy_value + lot.quantity * last
+        # a position's open P&L, as its row has it: its P&L less what it closed
+        unrealised += lot.sell_value - lot.buy_value + lot.quantity * last - lot.realised()
     for (exchange, symbol, _), row in snapshot.holdings_of(key):
         instrument = f"{exchange}:{symbol}"
         held[instrument] = held.get(instrument, 0) + row.held  # settled and T+1

@@ -26,7 +26,7 @@ from typing import Any
 
 from backtest import CONSTRAINED, END, QUICK_START, START, load_panel
 from machine import host_line
-from tradertape.backtest.executors import ChunkExecutor
+from tradertape.backtest.executors import ChunkExecutor, SharedPool
 from tradertape.backtest.sweep import SweepMarket, SweepSpec
 from tradertape.services.research.jobs import SweepPlan, chunk_size, make_executor
 from tradertape.strategies.builtins import builtin
@@ -85,11 +85,13 @@ def main() -> None:
     print(_line("1 core (a thread)", one_core, total, None))
 
     began = time.perf_counter()
-    pool = make_executor(SweepPlan(workers=args.workers), market, spec)
+    shared = SharedPool(args.workers)
+    pool = make_executor(SweepPlan(workers=args.workers), market, spec, pool=shared)
     run(pool, args.workers)  # one variant each: the workers are up
     startup = time.perf_counter() - began
     pooled, rows = run(pool, total)
     pool.close(cancel=False)
+    shared.shutdown()
     same = "same figures" if rows == reference else "DIFFERENT figures"
     print(_line(f"pool, {args.workers} processes", pooled, total, one_core), f"[{same}]")
     print(f"    (not counted: the pool's start-up and a first variant each, {startup:.1f} s)")

@@ -51,6 +51,7 @@ from tradertape.services.brokers.kite_session import KiteConnector
 from tradertape.services.brokers.live_trading import UserBrokers
 from tradertape.services.brokers.reconcile import LiveReconciliation
 from tradertape.services.brokers.upstox_session import UpstoxConnector
+from tradertape.services.job_caps import BACKTEST, EXPORT, SWEEP, UPLOAD, JobCaps
 from tradertape.services.market.instruments import build_catalog, read_catalog_ahead
 from tradertape.services.market.kite_feed import StoredKiteSession
 from tradertape.services.market.upstox_feed import StoredUpstoxSession
@@ -124,6 +125,7 @@ class Runtime:
     portfolio_trading: PortfolioTrading  # what model portfolios' orders go through
     guard: JobGuard  # background work fails item by item (the loop, its jobs, protection)
     egress: ServerEgress  # this server's egress IP per broker (SEBI's static-IP rule)
+    job_caps: JobCaps  # each user's heavy jobs under way (backtests, sweeps, uploads, exports)
     research: ResearchJobs  # backtests with progress and parameter sweeps, in threads
 
     @classmethod
@@ -312,6 +314,14 @@ class Runtime:
         candles = CandleStore.in_data_folder(settings.data_dir, calendar=calendar)
         account_views.register(BrokerName.KITE, kite)
         jobs_db = db.jobs  # the loop's watchers and sweeps: a pool requests cannot starve
+        job_caps = JobCaps(
+            {
+                BACKTEST: settings.max_backtests_per_user,
+                SWEEP: settings.max_sweeps_per_user,
+                UPLOAD: settings.max_uploads_per_user,
+                EXPORT: settings.max_exports_per_user,
+            }
+        )
         guard = JobGuard(db=jobs_db, clock=clock)
         recovery = Recovery(
             db=jobs_db,
@@ -371,10 +381,12 @@ class Runtime:
             live=live,
             live_brokers=live_brokers,
             egress=egress,
+            job_caps=job_caps,
             research=ResearchJobs(
                 db=jobs_db,
                 clock=clock,
                 plan=SweepPlan.of(settings.sweep_workers, settings.ray_address),
+                caps=job_caps,
             ),
             reconciliation=LiveReconciliation(
                 context=exchange.context, desk=live, brokers=live_brokers

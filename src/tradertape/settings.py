@@ -108,12 +108,20 @@ class Settings(BaseSettings):
     # Worker streams (SSE, WebSockets): how often they look for news, when they heartbeat.
     worker_stream_poll_secs: float = Field(default=0.25, gt=0, le=5)
     worker_stream_heartbeat_secs: float = Field(default=15.0, gt=0, le=300)
-    # Parameter sweeps: processes of the local pool (0: every core this process may use; 1:
-    # in the sweep's own thread), or an existing Ray cluster's address (then Ray runs them).
+    # Parameter sweeps and backtests share one set of slots, handed out to users in turn
+    # (`backtest.fair`): this many cores' worth for one user (0: every core this process may
+    # use; 1: sweeps in their own thread), and one more kept for another user. On the local
+    # pool (its processes: the slots) or an existing Ray cluster's (then Ray runs sweeps).
     sweep_workers: int = Field(default=0, ge=0, le=256)
     ray_address: str | None = None
     # Most variants one sweep may hold (a request may ask for fewer).
     sweep_max_variants: int = Field(default=2000, ge=1, le=100_000)
+    # Heavy jobs one user may have under way at once in this process (docs/limits.md, "Heavy
+    # jobs"); one more is a 429 with Retry-After.
+    max_backtests_per_user: int = Field(default=4, ge=1, le=1000)
+    max_sweeps_per_user: int = Field(default=4, ge=1, le=1000)
+    max_uploads_per_user: int = Field(default=2, ge=1, le=1000)
+    max_exports_per_user: int = Field(default=2, ge=1, le=1000)
     # Telegram: the bot runs (long polling) only when a token is set.
     telegram_bot_token: SecretStr | None = None
     telegram_api_base: str = "https://api.telegram.org"

@@ -20,6 +20,7 @@ from tests.helpers import sign_in
 from tradertape.api.schemas.sweeps import BacktestProgressMessage, SweepProgressMessage
 from tradertape.db.models import BacktestSweep
 from tradertape.runtime import Runtime
+from tradertape.services.job_caps import BACKTEST, EXPORT, SWEEP, UPLOAD, JobCaps
 from tradertape.services.research import sweeps
 from tradertape.services.research.jobs import SweepPlan
 from tradertape.settings import Settings
@@ -223,6 +224,35 @@ def test_cancel_stops_a_running_sweep_keeping_what_is_done(alice: TestClient, ru
     assert alice.post(f"/api/backtest/sweeps/{sweep_id}/cancel").status_code == 409
     assert alice.delete(f"/api/backtest/sweeps/{sweep_id}").status_code == 204
     assert alice.get(f"/api/backtest/sweeps/{sweep_id}").status_code == 404
+
+
+def test_sweeps_past_the_users_cap_are_429_and_other_users_still_start(
+    alice: TestClient, client: TestClient, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+):
+    caps = {SWEEP: 1, BACKTEST: 4, UPLOAD: 2, EXPORT: 2}
+    monkeypatch.setattr(runtime.research, "caps", JobCaps(caps))
+    held, reached = threading.Event(), threading.Event()
+
+    def hold(_: int) -> None:
+        reached.set()
+        held.wait(10)
+
+    runtime.research.between_chunks = hold
+    body = _body(_v1_id(alice))
+    first = alice.post("/api/backtest/sweeps", json=body)
+    assert first.status_code == 202, first.text
+    assert reached.wait(30)
+    refused = alice.post("/api/backtest/sweeps", json=body)
+    assert refused.status_code == 429
+    assert refused.headers["Retry-After"] == "30"
+    assert "1 of your sweeps" in refused.json()["detail"]
+    assert [s["id"] for s in alice.get("/api/backtest/sweeps").json()] == [first.json()["id"]]
+    bob = TestClient(client.app)
+    sign_in(bob, runtime, "bob@x.in")
+    assert bob.post("/api/backtest/sweeps", json=body).status_code == 202  # a cap per user
+    held.set()
+    assert runtime.research.wait_idle(30)  # both ended: Alice's place is hers again
+    assert alice.post("/api/backtest/sweeps", json=body).status_code == 202
 
 
 def test_a_sweep_cut_off_by_a_restart_reads_as_interrupted(

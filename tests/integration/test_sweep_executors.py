@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tradertape.backtest.executors import SharedPool
 from tradertape.backtest.sweep import SweepMarket, SweepSpec
 from tradertape.backtest.sweep_request import SweepRequest
 from tradertape.runtime import Runtime
@@ -40,12 +41,14 @@ def _sweep(runtime: Runtime, plan: SweepPlan) -> list[dict[str, Any]]:
     assert REQUEST.strategy is not None
     axes = tuple((p.path, p.expanded()) for p in REQUEST.parameters)
     spec = SweepSpec(REQUEST.strategy.model_dump(mode="json"), settings_of(REQUEST), axes)
-    executor = make_executor(plan, market, spec)
+    pool = SharedPool(plan.workers)
+    executor = make_executor(plan, market, spec, pool=pool)
     try:
         futures = [executor.submit([0, 1]), executor.submit([2, 3])]
         return [row for future in futures for row in future.result(timeout=300)]
     finally:
         executor.close(cancel=False)
+        pool.shutdown()
 
 
 def test_the_pool_gives_the_figures_of_one_thread(with_candles: Runtime):

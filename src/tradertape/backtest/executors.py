@@ -1,9 +1,10 @@
-"""Where a sweep's chunks of variants run: this process, a local process pool, or Ray.
+"""Where a sweep's chunks of variants run: this process, the server's one process pool, or Ray.
 
-Each place receives the market and the spec once (a pool's initializer; Ray's object
-store) and keeps one `IndicatorBook` per process for the whole sweep, so a chunk pays only
-for its simulations. `submit` answers a `concurrent.futures.Future` in every case, so the
-service waits on all three alike; `close(cancel=True)` drops what has not started.
+Each place receives the market and the spec once (a file the pool's processes read; Ray's
+object store) and keeps one `IndicatorBook` per process for the whole sweep, so a chunk pays
+only for its simulations. `submit` answers a `concurrent.futures.Future` in every case, so
+the service waits on all three alike; which chunk starts when, and dropping those not
+started at a cancel, is the fair queue's (`tradertape.backtest.fair`).
 
 Ray is an optional extra (``pip install 'tradertape[ray]'``), imported only when a sweep
 runs with ``TRADERTAPE_RAY_ADDRESS`` set; the cluster's workers need ``tradertape``
@@ -14,7 +15,13 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
+import tempfile
+import threading
+import uuid
+from collections import OrderedDict
 from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
 from typing import Any, Protocol
 
 from tradertape.backtest.sweep import SweepMarket, SweepSpec, run_chunk
@@ -62,18 +69,28 @@ class SerialExecutor:
         """Nothing to release."""
 
 
-# One sweep's state in each pool process (set by the initializer).
-_PROCESS_STATE: tuple[SweepMarket, SweepSpec, IndicatorBook] | None = None
+# The sweeps each pool process has served lately, newest last (a process serves every sweep
+# of the server, in turn): their market, spec and book, read once from the sweep's file.
+_PROCESS_JOBS: OrderedDict[str, tuple[SweepMarket, SweepSpec, IndicatorBook]] = OrderedDict()
+JOBS_KEPT = 6  # sweeps a process keeps ready (a user's four and two others')
+NICENESS = 10  # the pool's processes yield to the server's own (reads, orders, backtests)
 
 
-def _init_process(market: SweepMarket, spec: SweepSpec) -> None:
-    global _PROCESS_STATE  # noqa: PLW0603 - a pool process serves one sweep
-    _PROCESS_STATE = (market, spec, IndicatorBook.from_panel(market.panel))
+def _init_process() -> None:
+    os.nice(NICENESS)
 
 
-def _pool_chunk(indices: list[int]) -> Rows:
-    assert _PROCESS_STATE is not None, "the pool's initializer sets the sweep"
-    market, spec, book = _PROCESS_STATE
+def _pool_chunk(token: str, path: str, indices: list[int]) -> Rows:
+    state = _PROCESS_JOBS.get(token)
+    if state is None:
+        with open(path, "rb") as file:
+            market, spec = pickle.load(file)  # noqa: S301 - written by this server
+        state = _PROCESS_JOBS[token] = (market, spec, IndicatorBook.from_panel(market.panel))
+        while len(_PROCESS_JOBS) > JOBS_KEPT:
+            _PROCESS_JOBS.popitem(last=False)
+    else:
+        _PROCESS_JOBS.move_to_end(token)
+    market, spec, book = state
     return run_chunk(market, book, spec, indices)
 
 
@@ -82,28 +99,66 @@ def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-class PoolExecutor:
-    """A local process pool (``forkserver``: no fork of a threaded server)."""
+class SharedPool:
+    """The server's one local process pool (``forkserver``: no fork of a threaded server),
+    started at its first sweep and shared by every sweep since. A sweep's market and spec
+    go to a file once; each process reads it at its first chunk of the sweep."""
+
+    def __init__(self, processes: int) -> None:
+        self.processes = processes
+        self._lock = threading.Lock()
+        self._pool: ProcessPoolExecutor | None = None
+        self._folder: tempfile.TemporaryDirectory[str] | None = None
+
+    def _executor(self) -> tuple[ProcessPoolExecutor, Path]:
+        with self._lock:
+            if self._pool is None or getattr(self._pool, "_broken", False):
+                self._pool = ProcessPoolExecutor(
+                    max_workers=self.processes,
+                    mp_context=multiprocessing.get_context("forkserver"),
+                    initializer=_init_process,
+                )
+            if self._folder is None:
+                self._folder = tempfile.TemporaryDirectory(prefix="tradertape-sweeps-")
+            return self._pool, Path(self._folder.name)
+
+    def job(self, market: SweepMarket, spec: SweepSpec, *, workers: int) -> PoolJob:
+        """One sweep's chunks on the pool (``workers``: its share, for the chunks' size)."""
+        pool, folder = self._executor()
+        path = folder / f"{uuid.uuid4().hex}.pickle"
+        with path.open("wb") as file:
+            pickle.dump((market, spec), file, protocol=pickle.HIGHEST_PROTOCOL)
+        return PoolJob(pool, path, workers=workers)
+
+    def shutdown(self) -> None:
+        """Stop the processes (the next sweep starts them again)."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+            folder, self._folder = self._folder, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+        if folder is not None:
+            folder.cleanup()
+
+
+class PoolJob:
+    """A sweep's chunks on the shared pool; the queue in front of it (`backtest.fair`)
+    decides when each starts, so closing only forgets the sweep's file."""
 
     name = "pool"
 
-    def __init__(self, market: SweepMarket, spec: SweepSpec, *, workers: int) -> None:
+    def __init__(self, pool: ProcessPoolExecutor, path: Path, *, workers: int) -> None:
         self.workers = workers
-        context = multiprocessing.get_context("forkserver")
-        self._pool = ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=context,
-            initializer=_init_process,
-            initargs=(market, spec),
-        )
+        self._pool = pool
+        self._path = path
 
     def submit(self, indices: list[int]) -> Future[Rows]:
-        """Queue the chunk in the pool."""
-        return self._pool.submit(_pool_chunk, indices)
+        """Start the chunk on a free process."""
+        return self._pool.submit(_pool_chunk, self._path.stem, str(self._path), indices)
 
     def close(self, *, cancel: bool) -> None:
-        """Stop the pool (without waiting when cancelled)."""
-        self._pool.shutdown(wait=not cancel, cancel_futures=cancel)
+        """Forget the sweep's file (a chunk under way has read it already)."""
+        self._path.unlink(missing_ok=True)
 
 
 # Ray workers keep the book of the sweep they last served (keyed by the sweep's token).

@@ -124,7 +124,9 @@ async def run_backtest(
     """Run a backtest and wait for it (typically well under a second); it joins your history."""
 
     def run(db: Session, user: SignedIn) -> Response:
-        row = backtests.run(db, runtime.candles, body, clock=runtime.clock, user_id=user.id)
+        row = backtests.run(
+            db, runtime.candles, runtime.research, body, clock=runtime.clock, user_id=user.id
+        )
         return _full(row, columns=columns)
 
     return await cookie.run(run)

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, File, Form, Query, UploadFile, status
 
 from tradertape.api.deps import CurrentUser, DbDep, PageDep, RuntimeDep
+from tradertape.api.job_slots import ExportSlot
 from tradertape.api.schemas.journal import (
     BenchmarkMetricsOut,
     BenchmarkOut,
@@ -308,6 +309,7 @@ def journal_tax_export(
     user: CurrentUser,
     runtime: RuntimeDep,
     db: DbDep,
+    _slot: ExportSlot,
     format: Annotated[Literal["csv", "xlsx"], Query()] = "xlsx",  # noqa: A002 - the query's name
 ) -> ExportOut:
     """The tax P&L as a file (summary, round trips, Schedule 112A), base64 in JSON."""

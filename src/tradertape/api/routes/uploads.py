@@ -15,6 +15,7 @@ from fastapi import APIRouter, BackgroundTasks, File, Form, UploadFile, status
 from sqlalchemy.orm import Session
 
 from tradertape.api.deps import CurrentUser, DbDep, PageDep, RuntimeDep, Uploader, UploaderDep
+from tradertape.api.job_slots import UploadSlot
 from tradertape.api.schemas.numbers import RowId
 from tradertape.api.schemas.uploads import (
     RowErrorOut,
@@ -126,6 +127,7 @@ def upload_tradebooks(
     ],
     who: UploaderDep,
     runtime: RuntimeDep,
+    _slot: UploadSlot,
     db: DbDep,
     background: BackgroundTasks,
     obfuscated: Obfuscated = False,
@@ -156,6 +158,7 @@ def upload_ledger(
     ],
     who: UploaderDep,
     runtime: RuntimeDep,
+    _slot: UploadSlot,
     db: DbDep,
     background: BackgroundTasks,
     obfuscated: Obfuscated = False,
@@ -186,6 +189,7 @@ def upload_cas(
     password: Annotated[str, Form(max_length=64, description="the PDF's password (often PAN)")],
     who: UploaderDep,
     runtime: RuntimeDep,
+    _slot: UploadSlot,
     db: DbDep,
     obfuscated: Obfuscated = False,
     factor_fingerprint: Fingerprint = None,

@@ -28,6 +28,7 @@ from tradertape.db.types import EncodedJSON
 from tradertape.errors import InvalidField, NotFound
 from tradertape.ports.clock import Clock
 from tradertape.services.accounts.ownership import get_owned, owned
+from tradertape.services.job_caps import BACKTEST
 from tradertape.services.research import strategies
 from tradertape.services.research.jobs import (
     CUT_OFF,
@@ -111,14 +112,18 @@ def _mark_last_backtest(db: Session, row: BacktestRun, resolved: Resolved, user_
 def run(
     db: Session,
     store: CandleStore,
+    jobs: ResearchJobs,
     request: BacktestRequest,
     *,
     clock: Clock,
     user_id: int,
 ) -> BacktestRun:
-    """Run a backtest for the user and keep it in their history."""
-    resolved = resolve_strategy(db, request, clock=clock, user_id=user_id)
-    result = simulate(store, resolved.document, request)
+    """Run a backtest for the user, in their turn (`ResearchJobs.turn`), and keep it in
+    their history; 429 past their cap of backtests under way."""
+    with jobs.caps.hold(user_id, BACKTEST):
+        resolved = resolve_strategy(db, request, clock=clock, user_id=user_id)
+        with jobs.turn(user_id):
+            result = simulate(store, resolved.document, request)
     row = _new_row(request, resolved, clock=clock, user_id=user_id, status="completed")
     _fill(row, store, resolved, result)
     db.add(row)
@@ -138,21 +143,27 @@ def start(
     user_id: int,
 ) -> BacktestRun:
     """Start a backtest that reports its stages (its row is ``queued``, then ``running``
-    with a ``stage``, then ``completed`` or ``failed``); bad input is refused here, 422."""
-    resolved = resolve_strategy(db, request, clock=clock, user_id=user_id)
-    market = load_market(store, request)
-    row = _new_row(request, resolved, clock=clock, user_id=user_id, status="queued")
-    row.stage, row.heartbeat_at = "queued", clock.now()
-    db.add(row)
-    db.flush()
-    _mark_last_backtest(db, row, resolved, user_id)
-    db.commit()
+    with a ``stage``, then ``completed`` or ``failed``); bad input is refused here, 422, and
+    one past the user's cap of backtests under way, 429."""
+    release = jobs.caps.take(user_id, BACKTEST)
+    try:
+        resolved = resolve_strategy(db, request, clock=clock, user_id=user_id)
+        market = load_market(store, request)
+        row = _new_row(request, resolved, clock=clock, user_id=user_id, status="queued")
+        row.stage, row.heartbeat_at = "queued", clock.now()
+        db.add(row)
+        db.flush()
+        _mark_last_backtest(db, row, resolved, user_id)
+        db.commit()
 
-    def work(step: Progress) -> Callable[[BacktestRun], None]:
-        result = run_on(market, resolved.document, request, progress=step)
-        return lambda finished: _fill(finished, store, resolved, result)
+        def work(step: Progress) -> Callable[[BacktestRun], None]:
+            result = run_on(market, resolved.document, request, progress=step)
+            return lambda finished: _fill(finished, store, resolved, result)
 
-    jobs.run_backtest(row.id, work)
+        jobs.run_backtest(row.id, work, user_id=user_id, release=release)
+    except BaseException:
+        release()  # a job that started gives it back itself: a second release is nothing
+        raise
     return row
 
 

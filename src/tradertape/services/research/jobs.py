@@ -6,6 +6,11 @@ stream its progress and a restart loses nothing but the unfinished work: a stopp
 marks its jobs ``interrupted``, and a job whose heartbeat went stale (a crash) reads as
 ``interrupted`` too (`stale_cutoff`). Cancelling is a flag on the row the thread reads
 between chunks, so it works from any process.
+
+The work itself takes turns with every other user's (`tradertape.backtest.fair`): a sweep's
+chunks on the process's one shared pool (or Ray), a backtest in its own thread once a slot
+is its user's. A job holds its user's place under the heavy-job cap (`services.job_caps`)
+until its thread ends.
 """
 
 from __future__ import annotations
@@ -16,24 +21,27 @@ import math
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from tradertape.backtest.executors import (
     ChunkExecutor,
-    PoolExecutor,
     RayExecutor,
     RayUnavailable,
     SerialExecutor,
+    SharedPool,
     default_workers,
 )
+from tradertape.backtest.fair import FairChunks, FairQueue
 from tradertape.backtest.sweep import SweepMarket, SweepSpec
 from tradertape.db.engine import Database
 from tradertape.db.models import BacktestRun, BacktestSweep
 from tradertape.ports.clock import Clock
+from tradertape.services.job_caps import JobCaps, Release
 
 log = logging.getLogger("tradertape.research")
 
@@ -95,6 +103,11 @@ class SweepPlan:
             return "ray"
         return "serial" if self.workers <= 1 else "pool"
 
+    @property
+    def slots(self) -> int:
+        """Work under way at once, all users: one user's share and one more for another."""
+        return self.workers + 1
+
     @classmethod
     def of(cls, workers: int, ray_address: str | None) -> SweepPlan:
         """The plan of the settings (``workers == 0``: every core this process may use)."""
@@ -103,17 +116,20 @@ class SweepPlan:
 
 def chunk_size(total: int, workers: int) -> int:
     """Variants per chunk: about eight chunks per worker (progress, and the last chunks
-    balanced), at most 25 (a cancel waits for a chunk at most)."""
-    return max(1, min(25, math.ceil(total / (workers * 8))))
+    balanced), at most 10 (a cancel, and another user's work, waits for a chunk at most)."""
+    return max(1, min(10, math.ceil(total / (workers * 8))))
 
 
-def make_executor(plan: SweepPlan, market: SweepMarket, spec: SweepSpec) -> ChunkExecutor:
-    """The executor the plan names."""
+def make_executor(
+    plan: SweepPlan, market: SweepMarket, spec: SweepSpec, *, pool: SharedPool | None = None
+) -> ChunkExecutor:
+    """The executor the plan names (a local pool's chunks on ``pool``)."""
     if plan.ray_address:
         return RayExecutor(market, spec, address=plan.ray_address, token=uuid.uuid4().hex)
     if plan.workers <= 1:
         return SerialExecutor(market, spec)
-    return PoolExecutor(market, spec, workers=plan.workers)
+    assert pool is not None, "a local pool's plan runs on the shared pool"
+    return pool.job(market, spec, workers=plan.workers)
 
 
 Step = Callable[[str], None]
@@ -127,10 +143,23 @@ class ResearchJobs:
     db: Database
     clock: Clock
     plan: SweepPlan
+    caps: JobCaps  # each user's backtests and sweeps under way, against their caps
     # Called with the sweep's id after each write of its progress (tests hold a sweep there)
     between_chunks: Callable[[int], None] = lambda sweep_id: None
     _stop: threading.Event = field(default_factory=threading.Event)
     _threads: list[threading.Thread] = field(default_factory=list)
+    fair: FairQueue = field(init=False)
+    pool: SharedPool = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.fair = FairQueue(slots=self.plan.slots, per_user=self.plan.workers)
+        self.pool = SharedPool(self.plan.slots)
+
+    @contextmanager
+    def turn(self, user_id: int) -> Iterator[None]:
+        """A slot for the body, in this thread, once it is the user's turn (a backtest)."""
+        with self.fair.turn(user_id):
+            yield
 
     def _start(self, name: str, target: Callable[[], None]) -> None:
         self._threads = [t for t in self._threads if t.is_alive()]
@@ -144,6 +173,7 @@ class ResearchJobs:
         for thread in self._threads:
             thread.join(timeout_s)
         self._threads.clear()
+        self.pool.shutdown()
         self._stop.clear()  # the same runtime may serve another app (tests, a restart)
 
     def wait_idle(self, timeout_s: float = 60.0) -> bool:
@@ -155,10 +185,21 @@ class ResearchJobs:
 
     # -- backtests with progress -------------------------------------------------------------
 
-    def run_backtest(self, run_id: int, work: BacktestWork) -> None:
-        """Run ``work`` for the queued run ``run_id`` in a thread: ``work(step)`` simulates
-        (calling ``step`` at each stage) and answers how to fill the row in."""
-        self._start(f"backtest-{run_id}", lambda: self._backtest(run_id, work))
+    def run_backtest(
+        self, run_id: int, work: BacktestWork, *, user_id: int, release: Release
+    ) -> None:
+        """Run ``work`` for the queued run ``run_id`` in a thread, in the user's turn:
+        ``work(step)`` simulates (calling ``step`` at each stage) and answers how to fill the
+        row in; ``release`` (the user's place under the cap) once it has ended."""
+
+        def job() -> None:
+            try:
+                with self.turn(user_id):
+                    self._backtest(run_id, work)
+            finally:
+                release()
+
+        self._start(f"backtest-{run_id}", job)
 
     def _set_run(self, run_id: int, **values: Any) -> None:
         with self.db.session() as db:
@@ -195,13 +236,24 @@ class ResearchJobs:
 
     # -- sweeps ------------------------------------------------------------------------------
 
-    def run_sweep(self, sweep_id: int, market: SweepMarket, spec: SweepSpec) -> None:
-        """Run the queued sweep ``sweep_id`` in a thread, chunks on the plan's executor."""
-        self._start(f"sweep-{sweep_id}", lambda: self._sweep(sweep_id, market, spec))
+    def run_sweep(
+        self, sweep_id: int, market: SweepMarket, spec: SweepSpec, *, user_id: int, release: Release
+    ) -> None:
+        """Run the queued sweep ``sweep_id`` in a thread, its chunks on the plan's executor
+        in the user's turns; ``release`` (the user's place under the cap) once it has ended."""
 
-    def _sweep(self, sweep_id: int, market: SweepMarket, spec: SweepSpec) -> None:
+        def job() -> None:
+            try:
+                self._sweep(sweep_id, market, spec, user_id)
+            finally:
+                release()
+
+        self._start(f"sweep-{sweep_id}", job)
+
+    def _sweep(self, sweep_id: int, market: SweepMarket, spec: SweepSpec, user_id: int) -> None:
         try:
-            executor = make_executor(self.plan, market, spec)
+            inner = make_executor(self.plan, market, spec, pool=self.pool)
+            executor = FairChunks(inner, self.fair, user=user_id)
         except RayUnavailable as exc:
             self._finish(sweep_id, "failed", error=str(exc)[:500])
             return

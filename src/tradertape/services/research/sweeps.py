@@ -3,7 +3,8 @@
 `start` refuses what cannot run with a 422 naming the field (a grid over the limit names
 ``parameters``; a path or value the strategy refuses names that parameter; a split that
 leaves a part without days names ``split_date``), stores the sweep as ``queued`` and hands it
-to the research jobs (`services.research.jobs`). Reads bring a sweep cut off by a restart up
+to the research jobs (`services.research.jobs`); a user with their cap of sweeps under way
+is refused first (429, `services.job_caps`). Reads bring a sweep cut off by a restart up
 to date (``interrupted``) before answering.
 """
 
@@ -34,6 +35,7 @@ from tradertape.db.models import BacktestSweep
 from tradertape.errors import Conflict, InvalidField
 from tradertape.ports.clock import Clock
 from tradertape.services.accounts.ownership import get_owned, owned
+from tradertape.services.job_caps import SWEEP
 from tradertape.services.research import strategies
 from tradertape.services.research.backtests import resolve_strategy
 from tradertape.services.research.jobs import (
@@ -87,7 +89,31 @@ def start(
     user_id: int,
     limit: int,
 ) -> BacktestSweep:
-    """Check the sweep, store it as queued and start it."""
+    """Check the sweep, store it as queued and start it (holding a place under the user's
+    cap of sweeps until it ends)."""
+    release = jobs.caps.take(user_id, SWEEP)
+    try:
+        sweep, market, spec = _stored(
+            db, store, jobs, request, clock=clock, user_id=user_id, limit=limit
+        )
+    except BaseException:
+        release()
+        raise
+    jobs.run_sweep(sweep.id, market, spec, user_id=user_id, release=release)
+    return sweep
+
+
+def _stored(
+    db: Session,
+    store: CandleStore,
+    jobs: ResearchJobs,
+    request: SweepRequest,
+    *,
+    clock: Clock,
+    user_id: int,
+    limit: int,
+) -> tuple[BacktestSweep, SweepMarket, SweepSpec]:
+    """The checked sweep stored as queued, with what it runs on."""
     if "max_variants" in request.model_fields_set and request.max_variants > limit:
         raise InvalidField("max_variants", f"must be at most {limit:,} on this server")
     resolved = resolve_strategy(db, request, clock=clock, user_id=user_id)
@@ -129,8 +155,7 @@ def start(
     )
     db.add(sweep)
     db.commit()
-    jobs.run_sweep(sweep.id, market, spec)
-    return sweep
+    return sweep, market, spec
 
 
 def _bring_up_to_date(sweep: BacktestSweep, now: datetime) -> bool:

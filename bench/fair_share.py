@@ -12,6 +12,16 @@ against its idle median (the ratio), A's sweeps' variants done. Targets (issue 4
 p99 < 1 s and the backtest < 3× idle while loaded. A sweep refused (429: the per-user cap) is
 counted, and the bench goes on with those that started.
 
+Measured 2026-11-28 on the shared 2-core VM, ``--seconds 30 --streams 0`` (the streams
+held database slots then, issue 49 item 1). Before the shared pool (each sweep its own pool
+of 2 processes; host: load 1.4, Python reference 6.6 ms): idle reads p99 66 ms, backtest
+median 76 ms; loaded reads p50 132 ms, p99 521 ms, backtest median 513 ms (6.74× idle),
+worst 13.1×; no variant finished in the 32 s. After (the sweeps' chunks in turns on one pool
+of 3 niced processes; host: load 8.7, Python reference 25.9 ms, others' work on the VM):
+idle reads p99 70 ms, backtest 77 ms; loaded reads p50 32 ms, p99 141 ms, backtest median
+140 ms (1.82× idle), worst 4.7×; 350 variants done. With ``--streams 20`` the loaded reads
+and backtests were all 503 after 5 s (item 1: streams keeping their database slot).
+
     .venv/bin/python bench/fair_share.py [--seconds 30] [--sweeps 4] [--streams 20]
 """
 

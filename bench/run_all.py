@@ -32,6 +32,7 @@ QUICK: dict[str, list[str]] = {
     "bhavcopy_import": ["--days", "20", "--symbols", "500"],
     "broker_orders": ["--orders", "200"],
     "candles_load": ["--repeat", "10"],
+    "fair_share": ["--seconds", "10"],
     "indicators": ["--days", "500", "--instruments", "50", "--repeat", "5"],
     "journal": ["--trades", "2000"],
     "load": ["--clients", "100", "--seconds", "10", "--warmup-s", "2"],

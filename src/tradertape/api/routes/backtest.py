@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from tradertape.api.deps import CurrentUser, CurrentUserLater, DbDep, PageDep, RuntimeDep
 from tradertape.api.openapi_streams import stream_answer
 from tradertape.api.routes.workers_streams import pacing_of, sse
+from tradertape.api.schemas.errors import HEAVY_JOB_RESPONSES
 from tradertape.api.schemas.numbers import RowId
 from tradertape.api.schemas.strategies import (
     BacktestDayColumns,
@@ -117,7 +118,7 @@ def _with_texts(answer: bytes, texts: dict[str, bytes]) -> bytes:
     return answer[:-1] + members + b"}"
 
 
-@router.post("/run", response_model=BacktestRunOut)
+@router.post("/run", response_model=BacktestRunOut, responses=HEAVY_JOB_RESPONSES)
 async def run_backtest(
     body: BacktestRequest, cookie: CurrentUserLater, runtime: RuntimeDep, columns: Columns = False
 ) -> Response:
@@ -132,7 +133,12 @@ async def run_backtest(
     return await cookie.run(run)
 
 
-@router.post("/runs", response_model=BacktestRunBrief, status_code=status.HTTP_202_ACCEPTED)
+@router.post(
+    "/runs",
+    response_model=BacktestRunBrief,
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=HEAVY_JOB_RESPONSES,
+)
 def start_run(
     body: BacktestRequest, user: CurrentUser, runtime: RuntimeDep, db: DbDep
 ) -> BacktestRunBrief:

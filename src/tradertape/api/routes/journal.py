@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, File, Form, Query, UploadFile, status
 
 from tradertape.api.deps import CurrentUser, DbDep, PageDep, RuntimeDep
 from tradertape.api.job_slots import ExportSlot
+from tradertape.api.schemas.errors import HEAVY_JOB_RESPONSES
 from tradertape.api.schemas.journal import (
     BenchmarkMetricsOut,
     BenchmarkOut,
@@ -303,7 +304,7 @@ def journal_tax(fy: Fy, user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> Ta
     return _tax_out(_year(runtime, db, user.id, fy))
 
 
-@router.get("/journal/tax/export", response_model=ExportOut)
+@router.get("/journal/tax/export", response_model=ExportOut, responses=HEAVY_JOB_RESPONSES)
 def journal_tax_export(
     fy: Fy,
     user: CurrentUser,

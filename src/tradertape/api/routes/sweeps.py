@@ -10,6 +10,7 @@ from fastapi.responses import StreamingResponse
 from tradertape.api.deps import CurrentUser, DbDep, PageDep, RuntimeDep
 from tradertape.api.openapi_streams import stream_answer
 from tradertape.api.routes.workers_streams import pacing_of, sse
+from tradertape.api.schemas.errors import HEAVY_JOB_RESPONSES
 from tradertape.api.schemas.numbers import RowId
 from tradertape.api.schemas.sweeps import (
     SweepBrief,
@@ -35,12 +36,18 @@ def _brief(row: BacktestSweep) -> SweepBrief:
     )
 
 
-@router.post("", response_model=SweepBrief, status_code=status.HTTP_202_ACCEPTED)
+@router.post(
+    "",
+    response_model=SweepBrief,
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=HEAVY_JOB_RESPONSES,
+)
 def start_sweep(
     body: SweepRequest, user: CurrentUser, runtime: RuntimeDep, db: DbDep
 ) -> SweepBrief:
     """Start a sweep over a grid of the strategy's parameters (``queued``); follow it on
-    ``GET /api/backtest/sweeps/{id}/events``. A grid over ``max_variants`` is refused (422)."""
+    ``GET /api/backtest/sweeps/{id}/events``. A grid over ``max_variants`` is refused (422),
+    and a sweep past your cap of sweeps under way (429)."""
     row = sweeps.start(
         db,
         runtime.candles,

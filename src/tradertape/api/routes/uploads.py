@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from tradertape.api.deps import CurrentUser, DbDep, PageDep, RuntimeDep, Uploader, UploaderDep
 from tradertape.api.job_slots import UploadSlot
+from tradertape.api.schemas.errors import HEAVY_JOB_RESPONSES
 from tradertape.api.schemas.numbers import RowId
 from tradertape.api.schemas.uploads import (
     RowErrorOut,
@@ -114,7 +115,10 @@ def _report(report: uploads.UploadReport) -> UploadReportOut:
 
 
 @router.post(
-    "/uploads/tradebook", response_model=UploadBatchOut, status_code=status.HTTP_201_CREATED
+    "/uploads/tradebook",
+    response_model=UploadBatchOut,
+    status_code=status.HTTP_201_CREATED,
+    responses=HEAVY_JOB_RESPONSES,
 )
 def upload_tradebooks(
     files: Annotated[
@@ -151,7 +155,12 @@ def upload_tradebooks(
     return UploadBatchOut(files=[_report(r) for r in reports])
 
 
-@router.post("/uploads/ledger", response_model=UploadReportOut, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/uploads/ledger",
+    response_model=UploadReportOut,
+    status_code=status.HTTP_201_CREATED,
+    responses=HEAVY_JOB_RESPONSES,
+)
 def upload_ledger(
     file: Annotated[
         UploadFile, File(description="Zerodha ledger, XLSX or CSV", json_schema_extra=_BINARY)
@@ -180,7 +189,12 @@ def upload_ledger(
     return _report(report)
 
 
-@router.post("/uploads/cas", response_model=UploadReportOut, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/uploads/cas",
+    response_model=UploadReportOut,
+    status_code=status.HTTP_201_CREATED,
+    responses=HEAVY_JOB_RESPONSES,
+)
 def upload_cas(
     file: Annotated[
         UploadFile,

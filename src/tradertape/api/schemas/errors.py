@@ -53,6 +53,19 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     "5XX": {"model": ErrorBody, "description": "The server failed; quote the request id."},
 }
 
+# A route that is a heavy job: each user's cap of them under way (docs/limits.md).
+HEAVY_JOB_RESPONSES: dict[int | str, dict[str, Any]] = {
+    "429": {
+        "model": ErrorBody,
+        "description": "You have as many jobs of this kind under way as one user may (docs/"
+        'limits.md, "Heavy jobs"): nothing was stored. Send it again after `Retry-After` '
+        "seconds, or once one has ended.",
+        "headers": {
+            "Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}
+        },
+    },
+}
+
 # A route that places or modifies an order: SEBI's per-client order-rate ceiling.
 ORDER_RATE_RESPONSES: dict[int | str, dict[str, Any]] = {
     "429": {

@@ -1,5 +1,6 @@
 """The same sweep on every executor gives the same figures: in this thread, on the local
-process pool, and on a local Ray (marked ``ray``: it needs the ``[ray]`` extra)."""
+process pool, and on a local Ray (marked ``ray``: it needs the ``[ray]`` extra), each behind
+the fair queue as a server runs them."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 import pytest
 
 from tradertape.backtest.executors import SharedPool
+from tradertape.backtest.fair import FairChunks, FairQueue
 from tradertape.backtest.sweep import SweepMarket, SweepSpec
 from tradertape.backtest.sweep_request import SweepRequest
 from tradertape.runtime import Runtime
@@ -41,8 +43,9 @@ def _sweep(runtime: Runtime, plan: SweepPlan) -> list[dict[str, Any]]:
     assert REQUEST.strategy is not None
     axes = tuple((p.path, p.expanded()) for p in REQUEST.parameters)
     spec = SweepSpec(REQUEST.strategy.model_dump(mode="json"), settings_of(REQUEST), axes)
-    pool = SharedPool(plan.workers)
-    executor = make_executor(plan, market, spec, pool=pool)
+    pool = SharedPool(plan.slots)
+    inner = make_executor(plan, market, spec, pool=pool)
+    executor = FairChunks(inner, FairQueue(plan.slots, plan.workers), user=1)  # as a server's
     try:
         futures = [executor.submit([0, 1]), executor.submit([2, 3])]
         return [row for future in futures for row in future.result(timeout=300)]

@@ -111,7 +111,8 @@ class Settings(BaseSettings):
     # Parameter sweeps and backtests share one set of slots, handed out to users in turn
     # (`backtest.fair`): this many cores' worth for one user (0: every core this process may
     # use; 1: sweeps in their own thread), and one more kept for another user. On the local
-    # pool (its processes: the slots) or an existing Ray cluster's (then Ray runs sweeps).
+    # pool (its processes: the slots) or an existing Ray cluster's (then Ray runs sweeps'
+    # chunks, this many and one more of this server's at once).
     sweep_workers: int = Field(default=0, ge=0, le=256)
     ray_address: str | None = None
     # Most variants one sweep may hold (a request may ask for fewer).

@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy.orm import defer
+
 from tradertape.backtest.executors import (
     ChunkExecutor,
     RayExecutor,
@@ -300,9 +302,12 @@ class ResearchJobs:
     def _update(
         self, sweep_id: int, rows: list[dict[str, Any]], started: float, **values: Any
     ) -> str | None:
-        """Append ``rows``, count them, beat; "cancel" when asked to stop, "gone" if deleted."""
+        """Append ``rows``, count them, beat; "cancel" when asked to stop, "gone" if deleted.
+        A beat alone leaves the results unread (a sweep waiting for its turns beats each
+        second, and its results grow to megabytes)."""
         with self.db.session() as db:
-            sweep = db.get(BacktestSweep, sweep_id)
+            unread = [] if rows else [defer(BacktestSweep.results)]
+            sweep = db.get(BacktestSweep, sweep_id, options=unread)
             if sweep is None:
                 return "gone"
             for key, value in values.items():

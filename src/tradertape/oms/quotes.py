@@ -2,7 +2,9 @@
 
 Order matching, GTT evaluation, square-off and mark-to-market read prices from here;
 whoever consumes ticks writes them in: the trading loop in the process that leads, and
-`follow` in every other process.
+`follow` in every other process. It is the process's one last price: the WebSocket streams
+the same bus messages in the same order, so the ticket, the quotes, a fill and the marks
+read one price.
 """
 
 from __future__ import annotations
@@ -19,18 +21,21 @@ log = logging.getLogger("tradertape.oms")
 
 
 class QuoteBook:
-    """Thread-safe map from ``EXCH:SYMBOL`` to its latest tick."""
+    """Thread-safe map from ``EXCH:SYMBOL`` to the tick received last.
+
+    The feed's order is the market's: a demo replay starting the session again prints
+    09:15 after 15:30, and that tick is the price now (keeping the later-stamped close
+    filled orders at the previous replay's close while the screen showed the new price).
+    """
 
     def __init__(self) -> None:
         self._ticks: dict[str, Tick] = {}
         self._lock = threading.Lock()
 
     def update(self, tick: Tick) -> None:
-        """Keep `tick` unless a newer one for the same key is already held."""
+        """Keep `tick` as the instrument's last price."""
         with self._lock:
-            held = self._ticks.get(tick.key)
-            if held is None or held.ts <= tick.ts:
-                self._ticks[tick.key] = tick
+            self._ticks[tick.key] = tick
 
     def __call__(self, key: str) -> Tick | None:
         """The latest tick of `key`, if any."""

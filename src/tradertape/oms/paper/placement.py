@@ -103,7 +103,7 @@ def place(
     ledger = Ledger(db, rows=False)
     # The lock comes before the funds check reads anything; with a tick, a fill is likely,
     # so the balance, the fill's contract note and the positions are read in one round trip.
-    fill_date = last.ts.astimezone(IST).date() if last is not None else None
+    fill_date = now.astimezone(IST).date() if last is not None else None  # fills carry `now`
     # The broker's own square-off closes risk; it is never refused for margin.
     squareoff = source == SQUAREOFF
     ledger.lock(

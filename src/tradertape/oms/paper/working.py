@@ -50,19 +50,21 @@ def step(
         lot_size=instrument.lot_size,
     )
     result = match(working, tick, traded_volume=traded_volume, config=context.config.match)
+    # Stamped with the market clock, not the tick: the tick may be older than the clock
+    # (a feed that paused, a replay started again), and the fill happens now.
     now = context.clock.now()
     if result.triggered:
-        history.append(apply_event(order, OrderEvent(EventKind.TRIGGERED, tick.ts), now))
+        history.append(apply_event(order, OrderEvent(EventKind.TRIGGERED, now), now))
     if not result.fill_quantity or result.fill_price is None:
         return
     fill = OrderEvent(
         EventKind.FILLED,
-        tick.ts,
+        now,
         fill_quantity=result.fill_quantity,
         fill_price=result.fill_price,
     )
     history.append(apply_event(order, fill, now))
-    ledger.book_fill(order, instrument, result.fill_quantity, result.fill_price, tick.ts)
+    ledger.book_fill(order, instrument, result.fill_quantity, result.fill_price, now)
 
 
 def expire_ioc(context: TradingContext, order: Order, history: list[dict[str, Any]]) -> None:

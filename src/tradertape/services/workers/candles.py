@@ -162,7 +162,7 @@ def recent_of(
         candles = resample(_minutes(desk, instrument.key, start, today), size)
         done, current = split_forming(candles, timedelta(minutes=size), now)
         complete, day = done[-lookback:], False
-    stale = tick is None or now - tick.ts > desk.stale_after
+    stale = desk.is_stale(tick, now)
     return {
         "symbol": instrument.key,
         "instrument_token": instrument.instrument_token,

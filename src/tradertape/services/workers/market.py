@@ -49,6 +49,17 @@ class WorkerMarket:
         """Market time."""
         return self.exchange.clock.now()
 
+    def is_stale(self, tick: Tick | None, now: datetime) -> bool:
+        """No tick, or one further than `stale_after` from `now` either way (`tick_age`)."""
+        return tick is None or tick_age(tick, now) > self.stale_after
+
+
+def tick_age(tick: Tick, now: datetime) -> timedelta:
+    """How far the tick's time is from the market clock `now`, either way: a tick stamped
+    after `now` is not this session's price either (a demo replay's close still held after
+    the next replay opened)."""
+    return abs(now - tick.ts)
+
 
 def instrument_view(instrument: Instrument, last: Tick | None = None) -> dict[str, Any]:
     """An instrument as ``resolve_ticker`` returns it; ``tick_size`` is the tick its orders
@@ -149,8 +160,9 @@ def search(
 def quote_view(
     instrument: Instrument, tick: Tick, mode: TickMode, now: datetime, stale_after: timedelta
 ) -> dict[str, Any]:
-    """One entry of ``quotes``: identity, the Kite-shaped tick for `mode`, age and staleness."""
-    age = max(0.0, (now - tick.ts).total_seconds())
+    """One entry of ``quotes``: identity, the Kite-shaped tick for `mode`, its age on the
+    market clock `now` (`tick_age`) and staleness."""
+    age = tick_age(tick, now).total_seconds()
     body = tick_to_dict(tick, mode)
     body.pop("timestamp", None)
     body.pop("instrument_token", None)  # the catalog's token names the instrument

@@ -3,6 +3,7 @@ MIS square-off at 15:20, end-of-day and TTL expiry — each idempotent."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -104,6 +105,36 @@ def test_mis_positions_are_squared_off_at_1520_once(env, database: Database):
     assert again == []  # flat now: nothing more to do
     assert resting.status == "CANCELLED"
     assert [p.quantity for p in positions] == [0]
+
+
+@dataclass
+class ReplayClock:
+    """A demo replay's market clock (`FeedClock`): back to the same morning each playing."""
+
+    at: datetime
+
+    def now(self) -> datetime:
+        return self.at
+
+
+def test_a_replayed_day_squares_off_its_own_mis_position(database: Database):
+    """The demo plays one session again and again on the same date: each playing's MIS
+    position of the same size is closed at its 15:20, not taken for the last one's."""
+    clock = ReplayClock(datetime(2026, 11, 20, 10, 0, tzinfo=IST))
+    exchange = PaperExchange(clock=clock, calendar=nse_calendar(), catalog=reference_catalog())
+    feed = Feed(clock)  # type: ignore[arg-type]
+    jobs = SessionJobs(clock=clock, calendar=nse_calendar(), exchange=exchange, last_tick=feed)
+    with database.session() as db:
+        user = create_user(db, clock=clock, email="r@x.in").id
+        exchange.deposit(db, user_id=user, amount=Decimal(1_000_000))
+        for _playing in range(2):
+            clock.at = datetime(2026, 11, 20, 10, 0, tzinfo=IST)
+            exchange.place(db, user_id=user, spec=spec(BUY, 5), last=feed.set("NSE:INFY", "1400"))
+            clock.at = datetime(2026, 11, 20, 15, 20, tzinfo=IST)
+            feed.set("NSE:INFY", "1410")
+            assert [o.status for o in jobs.square_off_mis(db)] == ["COMPLETE"]
+            assert jobs.square_off_mis(db) == []  # once per position
+        assert [p.quantity for p in net_positions(db, user_id=user, broker=BROKER)] == [0]
 
 
 def test_new_mis_orders_are_refused_after_square_off(env, database: Database):

@@ -6,7 +6,7 @@
 - After the close, DAY orders still working are cancelled; TTL orders go when their
   minutes run out.
 
-Every job is idempotent (square-off orders carry a per-day idempotency key), so a
+Every job is idempotent (square-off orders carry an idempotency key per day and position), so a
 scheduler that fires twice, or a restart in the middle, changes nothing the second time.
 Each reads the orders it changes under their owners' locks (`order_locks`), so a cancel
 or modify committed by an API process in the meantime is never overwritten. Each order
@@ -178,7 +178,12 @@ class SessionJobs:
                     db,
                     user_id=user_id,
                     spec=spec,
-                    client_key=f"squareoff:{day}:{key}:{position.quantity}",
+                    # One close per position: its traded totals name it, so a demo
+                    # replay's same-size position on the same date is closed too.
+                    client_key=(
+                        f"squareoff:{day}:{key}:{position.quantity}"
+                        f":{position.buy_quantity}:{position.sell_quantity}"
+                    ),
                     source=SQUAREOFF,
                     last=self._last_tick(key),
                 )

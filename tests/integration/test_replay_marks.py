@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradertape.bus.memory import InProcessBus
+from tradertape.candles.live import CandleBook
 from tradertape.db.engine import Database
 from tradertape.db.models.trading import Trade
 from tradertape.domain.calendar_data import nse_calendar
@@ -51,6 +52,7 @@ class Desk:
     quotes: QuoteBook
     exchange: PaperExchange
     loop: TradingLoop
+    candles: CandleBook
 
     async def play_into_second_replay(self, market_instant: datetime) -> None:
         """Move the wall clock half a market hour at a time into the second replay of the
@@ -90,10 +92,17 @@ def desk(database: Database) -> Desk:
     )
     jobs = SessionJobs(clock=market, calendar=nse_calendar(), exchange=exchange, last_tick=quotes)
     gtts = GttBook(clock=market, calendar=nse_calendar(), exchange=exchange)
+    candles = CandleBook()
     loop = TradingLoop(
-        db=database, clock=wall, quotes=quotes, exchange=exchange, gtts=gtts, jobs=jobs
+        db=database,
+        clock=wall,
+        quotes=quotes,
+        exchange=exchange,
+        gtts=gtts,
+        jobs=jobs,
+        sinks=(candles,),
     )
-    return Desk(wall, market, feed, quotes, exchange, loop)
+    return Desk(wall, market, feed, quotes, exchange, loop, candles)
 
 
 @pytest.mark.anyio
@@ -115,6 +124,8 @@ async def test_after_the_loop_a_market_order_fills_at_the_quoted_tick_on_the_clo
         False,
     )
     assert datetime.fromisoformat(view["last_trade_time"]) == now
+    forming = desk.candles.minutes(KEY)[-1]  # the chart's live candle is this playing's
+    assert (forming.start, forming.close) == (now, quote.last_price)
 
     with database.session() as db:
         trade = _buy_at_market(desk, db)
@@ -173,3 +184,14 @@ def test_a_tick_stamped_after_the_clock_is_stale():
     view = quote_view(instrument, close, TickMode.FULL, morning, STALE_AFTER)
     assert (view["age_ms"], view["is_stale"]) == (22_440_000, True)
     assert not quote_view(instrument, close, TickMode.LTP, CLOSE, STALE_AFTER)["is_stale"]
+
+
+def test_live_candles_ignore_a_late_tick_and_start_again_with_a_replay():
+    book = CandleBook()
+    at = datetime(2026, 11, 20, 15, 29, tzinfo=IST)
+    for ts, price in ((at, "1400"), (at - timedelta(seconds=1), "1390"), (at, "1401")):
+        book.update(make_tick(KEY, price, ts=ts))
+    assert [(c.start, c.close) for c in book.minutes(KEY)] == [(at, Decimal(1401))]
+    morning = at.replace(hour=9, minute=15)  # the session played again
+    book.update(make_tick(KEY, "1380", ts=morning))
+    assert [(c.start, c.close) for c in book.minutes(KEY)] == [(morning, Decimal(1380))]

@@ -22,6 +22,8 @@ from tradertape.ports.clock import IST
 
 SESSION_OPEN = time(9, 15)
 KEEP_MINUTES = 2 * 375 + 60  # two sessions and a little
+# A tick this far behind the last candle is the session played again, not a late tick.
+REPLAYED = timedelta(minutes=30)
 
 INTERVAL_MINUTES = {
     "minute": 1,
@@ -126,7 +128,10 @@ class CandleBook:
         self._lock = threading.Lock()
 
     def update(self, tick: Tick) -> None:
-        """Fold one tick in (ticks older than the current minute are ignored)."""
+        """Fold one tick in. A tick a little older than the current minute (a broker's
+        exchange time lagging) is ignored; one from well before it is the session played
+        again (a demo replay back at 09:15), whose minutes start afresh, as the quote book
+        takes its price."""
         with self._lock:
             series = self._series.get(tick.key)
             if series is None:
@@ -139,6 +144,9 @@ class CandleBook:
             minute = bucket_start(tick.ts, 1)
             price = tick.last_price
             candles = series.candles
+            if candles and candles[-1].start - minute > REPLAYED:
+                while candles and candles[-1].start >= minute:
+                    candles.pop()
             if candles and candles[-1].start == minute:
                 last = candles[-1]
                 candles[-1] = replace(

@@ -16,6 +16,7 @@ from tests.api.test_model_api import _deploy, _scan
 from tests.helpers import sign_in
 from tradertape.db.models import Notification, Order, RiskEvent, Trade
 from tradertape.domain.charges import Side
+from tradertape.domain.ticks import RoundDirection, round_to_tick, tick_size
 from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime
 from tradertape.services.portfolios.positions import delivery_charges
@@ -60,6 +61,12 @@ def _portfolio(client: TestClient, **changes: Any) -> dict[str, Any]:
 
 def _report(agent: TestClient, key: dict[str, str], **body: Any) -> Any:
     return agent.post("/api/agent/signal-result", headers=key, json=body)
+
+
+def _near(signal: dict[str, Any], ratio: str = "1") -> str:
+    """A fill price `ratio` times the signal's close, on the tick (fills must be)."""
+    close = Decimal(signal["close_price"])
+    return str(round_to_tick(close * Decimal(ratio), RoundDirection.DOWN, tick_size(close)))
 
 
 def test_an_agent_portfolio_waits_for_the_agent_and_places_nothing_itself(alice: TestClient):
@@ -218,6 +225,7 @@ def test_placed_then_filled_books_the_position_once(alice: TestClient, with_cand
     agent, key = _agent(alice), _key(alice)
     signal = _poll(agent, key)["signals"][0]
     sid, quantity = signal["signal_id"], signal["quantity"]
+    price = _near(signal)
     placed = _report(
         agent, key, signal_id=sid, outcome="placed", broker="kite", kind="gtt", gtt_id=123456
     )
@@ -237,7 +245,7 @@ def test_placed_then_filled_books_the_position_once(alice: TestClient, with_cand
         "outcome": "filled",
         "broker": "kite",
         "order_id": "250602000123",
-        "fill_price": "101.05",
+        "fill_price": price,
         "at": "2025-06-02T04:00:00Z",
     }
     filled = _report(agent, key, **fill)
@@ -254,15 +262,15 @@ def test_placed_then_filled_books_the_position_once(alice: TestClient, with_cand
     (position,) = positions
     assert position["id"] == body["position_id"]
     assert position["entry_order_id"] == "250602000123"
-    assert (position["quantity"], Decimal(position["entry_price"])) == (quantity, Decimal("101.05"))
-    charges = delivery_charges(Side.BUY, quantity, Decimal("101.05"), date(2025, 6, 2))
+    assert (position["quantity"], Decimal(position["entry_price"])) == (quantity, Decimal(price))
+    charges = delivery_charges(Side.BUY, quantity, Decimal(price), date(2025, 6, 2))
     assert Decimal(position["charges"]) == charges
     book = alice.get("/api/model/portfolios").json()[0]
     assert Decimal(book["committed_capital"]) == 0
-    assert Decimal(book["deployed_capital"]) == Decimal("101.05") * quantity
+    assert Decimal(book["deployed_capital"]) == Decimal(price) * quantity
     # the fill is in the account's live book at Kite too (docs/books.md), as one order and
     # one trade with its charges on the broker's schedule
-    assert _live_trades(with_candles) == [("BUY", quantity, Decimal("101.05"), "agent")]
+    assert _live_trades(with_candles) == [("BUY", quantity, Decimal(price), "agent")]
     # a repeated fill books nothing twice
     assert _report(agent, key, **fill).json()["duplicate"] is True
     assert alice.get("/api/model/portfolios").json()[0] == book
@@ -336,8 +344,12 @@ def test_an_exit_sells_the_position_and_closes_it(alice: TestClient):
     portfolio = _portfolio(alice)
     _scan(alice, portfolio["id"])
     agent, key = _agent(alice), _key(alice)
-    sid = _poll(agent, key)["signals"][0]["signal_id"]
-    _report(agent, key, signal_id=sid, outcome="filled", fill_price="100", order_id="1")
+    entry = _poll(agent, key)["signals"][0]
+    sid = entry["signal_id"]
+    filled = _report(
+        agent, key, signal_id=sid, outcome="filled", fill_price=_near(entry), order_id="1"
+    )
+    assert filled.status_code == 200, filled.text
     (position,) = alice.get("/api/model/positions").json()
     closing = alice.post(f"/api/model/positions/{position['id']}/close")
     assert closing.status_code == 200, closing.text
@@ -353,13 +365,13 @@ def test_an_exit_sells_the_position_and_closes_it(alice: TestClient):
         key,
         signal_id=exit_signal["signal_id"],
         outcome="filled",
-        fill_price="110",
+        fill_price=_near(exit_signal, "1.05"),
         order_id="2",
     )
-    assert sold.json()["status"] == "executed"
+    assert sold.json()["status"] == "executed", sold.text
     (closed,) = alice.get("/api/model/positions").json()
     assert closed["status"] == "closed"
-    assert Decimal(closed["exit_price"]) == 110
+    assert Decimal(closed["exit_price"]) == Decimal(_near(exit_signal, "1.05"))
 
 
 def test_snapshots_are_stored_per_broker_and_read_by_the_web_app(alice: TestClient):
@@ -576,7 +588,10 @@ def test_the_server_places_no_stop_for_an_agent_position(alice: TestClient):
     assert Decimal(signal["stop"]["atr_multiplier"]) == 2
     expected = Decimal(signal["limit_price"]) - 2 * Decimal(signal["stop"]["atr"])
     assert Decimal(signal["stop"]["price"]) == expected.quantize(Decimal("0.01"))
-    _report(agent, key, signal_id=signal["signal_id"], outcome="filled", fill_price="100")
+    filled = _report(
+        agent, key, signal_id=signal["signal_id"], outcome="filled", fill_price=_near(signal)
+    )
+    assert filled.status_code == 200, filled.text
     _scan(alice, portfolio["id"], day="2025-06-03")  # the day's run reconciles first
     (position,) = alice.get("/api/model/positions").json()
     assert position["status"] == "open"
@@ -644,7 +659,9 @@ def test_the_stop_the_agent_places_is_kept_on_the_position_and_its_fill_closes_i
     sid = signal["signal_id"]
     early = _report(agent, key, signal_id=sid, outcome="placed", leg="stop", gtt_id=9)
     assert early.status_code == 409  # no entry has filled: no position to protect
-    _report(agent, key, signal_id=sid, outcome="filled", fill_price="101", order_id="o1")
+    bought, sold_at = _near(signal), _near(signal, "0.95")
+    entry = _report(agent, key, signal_id=sid, outcome="filled", fill_price=bought, order_id="o1")
+    assert entry.status_code == 200, entry.text
     stop = {"signal_id": sid, "leg": "stop", "broker": "kite", "kind": "gtt", "gtt_id": 777}
     placed = _report(agent, key, outcome="placed", **stop)
     assert placed.status_code == 200, placed.text
@@ -654,14 +671,14 @@ def test_the_stop_the_agent_places_is_kept_on_the_position_and_its_fill_closes_i
     assert _report(agent, key, outcome="placed", **stop).json()["duplicate"] is True
     no_price = _report(agent, key, outcome="filled", **stop)
     assert no_price.status_code == 422
-    sold = _report(agent, key, outcome="filled", fill_price="95.5", **stop)
+    sold = _report(agent, key, outcome="filled", fill_price=sold_at, **stop)
     assert sold.status_code == 200, sold.text
     (position,) = alice.get("/api/model/positions", params={"portfolio_id": portfolio["id"]}).json()
-    assert (position["status"], Decimal(position["exit_price"])) == ("closed", Decimal("95.5"))
-    again = _report(agent, key, outcome="filled", fill_price="95.5", **stop)
+    assert (position["status"], Decimal(position["exit_price"])) == ("closed", Decimal(sold_at))
+    again = _report(agent, key, outcome="filled", fill_price=sold_at, **stop)
     assert again.json()["duplicate"] is True
     quantity = signal["quantity"]
     assert _live_trades(runtime) == [
-        ("BUY", quantity, Decimal("101"), "agent"),
-        ("SELL", quantity, Decimal("95.5"), "agent"),
+        ("BUY", quantity, Decimal(bought), "agent"),
+        ("SELL", quantity, Decimal(sold_at), "agent"),
     ]

@@ -144,7 +144,12 @@ def test_another_users_key_sees_and_touches_nothing_of_alices(two_users: Any):
     # Alice's position is expected only by Alice's agent
     agent.post(
         "/api/agent/signal-result",
-        json={"signal_id": signal, "outcome": "filled", "fill_price": "100", "order_id": "9"},
+        json={
+            "signal_id": signal,
+            "outcome": "filled",
+            "fill_price": theirs[0]["limit_price"],
+            "order_id": "9",
+        },
         headers=alice_key,
     )
     assert len(agent.get("/api/agent/expected-positions", headers=alice_key).json()) == 1

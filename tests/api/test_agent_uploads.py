@@ -225,7 +225,12 @@ def test_the_agents_own_fill_in_an_uploaded_tradebook_is_not_counted_twice(
     signal = next(s for s in client.get("/api/model/signals").json() if s["id"] == sid)
     filled = agent.post(
         "/api/agent/signal-result",
-        json={"signal_id": sid, "outcome": "filled", "fill_price": "100", "order_id": "77001"},
+        json={
+            "signal_id": sid,
+            "outcome": "filled",
+            "fill_price": signal["limit_price"],
+            "order_id": "77001",
+        },
         headers=key,
     )
     assert filled.status_code == 200, filled.text
@@ -233,7 +238,15 @@ def test_the_agents_own_fill_in_an_uploaded_tradebook_is_not_counted_twice(
     book = zerodha_csv(
         [
             # the agent's own order, as the broker's tradebook lists it
-            Fill(symbol, "2025-06-02", "buy", signal["quantity"], "100", "A1", "77001"),
+            Fill(
+                symbol,
+                "2025-06-02",
+                "buy",
+                signal["quantity"],
+                signal["limit_price"],
+                "A1",
+                "77001",
+            ),
             # and shares bought by hand before
             Fill(symbol, "2025-05-02", "buy", 2, "90", "A0", "66001"),
         ]

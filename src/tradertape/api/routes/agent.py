@@ -41,6 +41,7 @@ from tradertape.runtime import Runtime
 from tradertape.services.agent import expected as expectations
 from tradertape.services.agent import heartbeat, relay, snapshots
 from tradertape.services.agent import signals as agent_signals
+from tradertape.services.agent.fill_checks import FillMarket
 from tradertape.services.brokers.login import redirect_url
 from tradertape.services.journal.ledger import ist_today
 from tradertape.services.wealth.holdings import mutual_funds as funds_of
@@ -187,8 +188,9 @@ def signal_result(
         reason=body.reason,
         at=body.at,
     )
+    market = FillMarket(last_tick=runtime.exchange.last_tick, catalog=runtime.catalog)
     recorded = agent_signals.report(
-        db, report, user_id=key.user_id, clock=_market(runtime), live=runtime.live
+        db, report, user_id=key.user_id, clock=_market(runtime), live=runtime.live, market=market
     )
     return _result_out(recorded, body.outcome, body.leg)
 

@@ -23,7 +23,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from tradertape.db.locks import lock_names
 from tradertape.db.models import AgentSignalResult, ModelPortfolio, ModelPosition, ModelSignal
+from tradertape.domain import agent_results
+from tradertape.domain.agent_results import Held, Leg, Outcome, Refused, Step
 from tradertape.domain.charges import Side
 from tradertape.domain.money import paise
 from tradertape.domain.orders import TransactionType
@@ -34,11 +37,11 @@ from tradertape.oms.live.orders import LiveOrders
 from tradertape.ports.clock import IST, Clock
 from tradertape.services.accounts.ownership import get_owned
 from tradertape.services.agent.book import AgentBook, working_entry
+from tradertape.services.agent.fill_checks import FillMarket, check_at, check_price
 from tradertape.services.agent.live_fills import book_agent_fill
 from tradertape.services.portfolios import signals as portfolio_signals
 from tradertape.services.portfolios.positions import delivery_charges, fill_entry, fill_exit
-from tradertape.services.portfolios.reconcile import release
-from tradertape.services.portfolios.scanner import LIMIT_PAD
+from tradertape.services.portfolios.scanner import LIMIT_PAD, scan_lock
 from tradertape.services.portfolios.signals import AGENT
 from tradertape.services.portfolios.stops import REASON as STOP_REASON
 from tradertape.services.portfolios.stops import exit_spec
@@ -235,17 +238,38 @@ def _move(signal: ModelSignal, event: SignalEvent) -> None:
         raise Conflict(f"signal {signal.id} is {signal.status}: {exc}") from None
 
 
+def _held(position: ModelPosition | None) -> Held:
+    return Held.NONE if position is None else Held(position.status)
+
+
+def _leg(body: Report, signal: ModelSignal) -> Leg:
+    if body.leg == "stop":
+        return Leg.STOP
+    return Leg.EXIT if signal.signal_type == "exit" else Leg.ENTRY
+
+
 def _place(portfolio: ModelPortfolio, signal: ModelSignal, position: ModelPosition | None) -> None:
     """In the cart → approved, its amount earmarked (an entry) or its position selling."""
     _move(signal, SignalEvent.PLACE)
     if signal.signal_type == "exit":
-        if position is None or position.status != "open":
-            state = "gone" if position is None else position.status
-            raise Conflict(f"signal {signal.id}: its position is {state}")
+        assert position is not None  # the table places an exit only while it is open
         position.status = "exit_pending"
     else:
         portfolio.current_capital -= signal.amount
         portfolio.committed_capital += signal.amount
+
+
+def _unplace(
+    portfolio: ModelPortfolio, signal: ModelSignal, position: ModelPosition | None
+) -> None:
+    """A placed signal that will never fill: an entry's earmark back to free cash, an
+    exit's position (if still selling) open again. A closed position stays closed."""
+    if signal.signal_type == "exit":
+        if position is not None and position.status == "exit_pending":
+            position.status = "open"
+    else:
+        portfolio.committed_capital -= signal.amount
+        portfolio.current_capital += signal.amount
 
 
 def _day(report: Report, clock: Clock) -> date:
@@ -260,8 +284,7 @@ def _fill(
     report: Report,
     clock: Clock,
 ) -> ModelPosition | None:
-    if report.fill_price is None:
-        raise InvalidField("fill_price", "a fill needs its price")
+    assert report.fill_price is not None  # checked before any step
     price = report.fill_price
     day = _day(report, clock)
     if signal.signal_type == "exit":
@@ -273,8 +296,6 @@ def _fill(
         )
     else:
         quantity = report.filled_quantity or signal.quantity
-        if quantity > signal.quantity:
-            raise InvalidField("filled_quantity", f"more than the signal's {signal.quantity}")
         if quantity != signal.quantity:  # a part fill books what filled, frees the rest
             portfolio.committed_capital -= signal.amount
             portfolio.current_capital += signal.amount
@@ -298,132 +319,206 @@ def _fill(
     return position
 
 
-def _let_go(
+def _end(
+    step: Step,
     portfolio: ModelPortfolio,
     signal: ModelSignal,
     position: ModelPosition | None,
     report: Report,
 ) -> None:
-    """A placed signal the broker will never fill (cancelled, expired, failed)."""
-    if signal.status == SignalStatus.IN_CART.value:
-        _place(portfolio, signal, position)
-    if signal.signal_type == "exit":
-        if position is not None and position.status == "exit_pending":
-            position.status = "open"
-        portfolio_signals.let_go(signal, OUTCOMES[report.outcome])
-    else:
-        release(portfolio, signal, OUTCOMES[report.outcome])
+    """A signal the broker will never fill: rejected (the agent's own risk re-check, or
+    the user in its UI) or let go (cancelled, expired, failed)."""
+    if signal.status == SignalStatus.APPROVED.value:
+        _unplace(portfolio, signal, position)
+    elif step is Step.LET_GO:
+        _move(signal, SignalEvent.PLACE)  # straight from the cart: nothing was earmarked
+    if step is Step.REJECT:
+        _move(signal, SignalEvent.REJECT)
+        signal.gtt_status = "rejected"
+        signal.error = (report.reason or "rejected by the agent")[:400]
+        return
+    portfolio_signals.let_go(signal, OUTCOMES[report.outcome])
     if report.reason:
         signal.error = report.reason[:400]
 
 
-def _apply(
+def _own_step(
     db: Session,
+    step: Step,
     portfolio: ModelPortfolio,
     signal: ModelSignal,
+    position: ModelPosition | None,
     report: Report,
     clock: Clock,
 ) -> ModelPosition | None:
-    position = db.get(ModelPosition, signal.position_id) if signal.position_id else None
-    outcome = report.outcome
-    if outcome == "rejected":  # the agent's own risk re-check, or the user in its UI
-        if signal.status == SignalStatus.APPROVED.value and signal.signal_type != "exit":
-            portfolio.committed_capital -= signal.amount  # its earmark back to free cash
-            portfolio.current_capital += signal.amount
-        elif signal.status == SignalStatus.APPROVED.value and position is not None:
-            position.status = "open"
-        _move(signal, SignalEvent.REJECT)
-        signal.gtt_status = "rejected"
-        signal.error = (report.reason or "rejected by the agent")[:400]
+    """Do what the table allowed a result of the signal's own placement to do."""
+    placed = signal.status == SignalStatus.APPROVED.value
+    if step in (Step.REJECT, Step.LET_GO):
+        _end(step, portfolio, signal, position, report)
         return position
-    if outcome in ("cancelled", "expired", "failed"):
-        _let_go(portfolio, signal, position, report)
-        return position
-    if signal.status == SignalStatus.IN_CART.value:
+    if not placed:
         _place(portfolio, signal, position)
-    elif signal.status != SignalStatus.APPROVED.value:
-        raise Conflict(f"signal {signal.id} is {signal.status}: cannot report it {outcome}")
     if report.order_id:
         signal.order_id = report.order_id[:32]
-    if outcome == "placed":
-        signal.gtt_status = "order_placed" if report.kind == "order" else "active"
-        return position
-    if outcome == "triggered":
+    if step is Step.FILL:
+        return _fill(db, portfolio, signal, position, report, clock)
+    if report.outcome == "triggered":
         signal.gtt_status = "triggered"
-        return position
-    return _fill(db, portfolio, signal, position, report, clock)
+    elif signal.gtt_status != "triggered":  # a late "placed" does not undo a trigger
+        signal.gtt_status = "order_placed" if report.kind == "order" else "active"
+    return position
 
 
 def _gtt_number(gtt_id: str | None) -> int | None:
     return int(gtt_id) if gtt_id is not None and gtt_id.isdigit() else None
 
 
-def _stop(
-    db: Session, portfolio: ModelPortfolio, signal: ModelSignal, body: Report, clock: Clock
-) -> Recorded:
-    """A result of the stop GTT the agent placed after the entry filled: kept on the
-    position (``stop_gtt_id``); a filled stop sells the position. Commits; a result that
-    changes nothing is a duplicate."""
-    position = db.get(ModelPosition, signal.position_id) if signal.position_id else None
-    if signal.signal_type == "exit" or position is None:
-        raise Conflict(f"signal {signal.id} has no open position for a stop: no entry filled")
+def _stop_step(
+    step: Step, portfolio: ModelPortfolio, position: ModelPosition, body: Report, clock: Clock
+) -> bool:
+    """Do what the table allowed a result of the stop GTT to do; whether it changed
+    anything (one that did not is answered as a duplicate)."""
     gtt = _gtt_number(body.gtt_id)
-    changed = False
-    if body.outcome == "placed":
+    if step is Step.ARM:
         if gtt is None:
             raise InvalidField("gtt_id", "a placed stop needs its GTT id")
-        changed = position.stop_gtt_id != gtt and position.status != "closed"
-        if changed:
-            position.stop_gtt_id = gtt
-    elif body.outcome == "filled":
-        if body.fill_price is None:
-            raise InvalidField("fill_price", "a fill needs its price")
-        changed = position.status != "closed"
-        if changed:
-            charges = delivery_charges(
-                Side.SELL, position.quantity, body.fill_price, _day(body, clock), portfolio.broker
-            )
-            fill_exit(
-                portfolio,
-                position,
-                price=body.fill_price,
-                charges=charges,
-                day=_day(body, clock),
-                reason=STOP_REASON,
-                clock=clock,
-            )
-    elif body.outcome != "triggered":  # cancelled, expired, failed, rejected
-        changed = position.stop_gtt_id is not None and gtt in (None, position.stop_gtt_id)
-        if changed:
-            position.stop_gtt_id = None
-    db.commit()
-    return Recorded(signal, position, duplicate=not changed)
+        if position.stop_gtt_id == gtt:
+            return False
+        position.stop_gtt_id = gtt
+        return True
+    if step is Step.STOP_FILL:
+        assert body.fill_price is not None  # checked before any step
+        day = _day(body, clock)
+        charges = delivery_charges(
+            Side.SELL, position.quantity, body.fill_price, day, portfolio.broker
+        )
+        fill_exit(
+            portfolio,
+            position,
+            price=body.fill_price,
+            charges=charges,
+            day=day,
+            reason=STOP_REASON,
+            clock=clock,
+        )
+        return True
+    known = position.stop_gtt_id
+    if step is Step.DISARM and known is not None and gtt in (None, known):
+        position.stop_gtt_id = None
+        return True
+    return False
 
 
-def report(
-    db: Session, body: Report, *, user_id: int, clock: Clock, live: LiveOrders | None = None
-) -> Recorded:
-    """Record one outcome of one of the user's agent signals (commits). A repeat of an
-    outcome already recorded changes nothing and says so. A fill is also booked in the
-    live book of the portfolio's broker (`live`, the OMS's live desk; docs/books.md)."""
-    signal = get_owned(db, ModelSignal, body.signal_id, user_id=user_id, label="signal")
-    portfolio = _agent_portfolio(db, signal)
-    if body.leg == "stop":
-        position = db.get(ModelPosition, signal.position_id) if signal.position_id else None
-        quantity = position.quantity if position is not None else 0
-        recorded = _stop(db, portfolio, signal, body, clock)
-        if live is not None and body.outcome == "filled" and not recorded.duplicate:
-            _book_live(db, live, portfolio, signal, body, TransactionType.SELL, quantity, clock)
-        return recorded
+def _same_fill(seen: AgentSignalResult, body: Report) -> bool:
+    return seen.fill_price == body.fill_price and seen.filled_quantity == body.filled_quantity
+
+
+def _repeat(
+    db: Session, leg: Leg, signal: ModelSignal, position: ModelPosition | None, body: Report
+) -> bool:
+    """Whether `body` repeats a result already booked (then nothing moves). A fill that
+    repeats an earlier one with another price or quantity is a 409: one fill books once."""
+    if leg is Leg.STOP:
+        if body.outcome != "filled" or position is None or position.status != "closed":
+            return False
+        same = position.exit_reason == STOP_REASON and position.exit_price == body.fill_price
+        if not same:
+            raise Conflict(f"signal {signal.id}: its position {position.id} is already closed")
+        return True
     seen = db.scalar(
-        select(AgentSignalResult.id).where(
+        select(AgentSignalResult).where(
             AgentSignalResult.signal_id == signal.id, AgentSignalResult.outcome == body.outcome
         )
     )
-    if seen is not None:
-        position = db.get(ModelPosition, signal.position_id) if signal.position_id else None
+    if seen is None:
+        return False
+    if body.outcome == "filled" and not _same_fill(seen, body):
+        raise Conflict(
+            f"signal {signal.id} already filled at {seen.fill_price}"
+            f" ({seen.filled_quantity or signal.quantity} units): a fill is booked once"
+        )
+    return True
+
+
+def _validate(body: Report, signal: ModelSignal, *, clock: Clock) -> None:
+    """The result's own fields (422s), before anything is looked up or moved."""
+    if body.at is not None:
+        check_at(body.at, first_day=signal.signal_date, now=clock.now())
+    if body.outcome != "filled":
+        return
+    if body.fill_price is None:
+        raise InvalidField("fill_price", "a fill needs its price")
+    quantity = body.filled_quantity
+    if body.leg != "stop" and quantity is not None and quantity > signal.quantity:
+        raise InvalidField("filled_quantity", f"more than the signal's {signal.quantity}")
+
+
+def _check_fill_price(
+    body: Report, signal: ModelSignal, position: ModelPosition | None, market: FillMarket | None
+) -> None:
+    if market is None or body.fill_price is None:
+        return
+    reference = signal.close_price
+    if body.leg == "stop" and position is not None and position.stop_price:
+        reference = position.stop_price  # a stop fills near its stop, maybe days later
+    check_price(body.fill_price, symbol=signal.symbol, reference=reference, market=market)
+
+
+def _locked(db: Session, signal: ModelSignal, portfolio: ModelPortfolio) -> ModelPosition | None:
+    """Hold the portfolio's lock to the commit and read the signal, the portfolio and the
+    position as they are now: two results of one portfolio are booked one after the other,
+    each on the other's figures (no lost update)."""
+    lock_names(db, [scan_lock(portfolio.id)])
+    db.refresh(portfolio)
+    db.refresh(signal)
+    if signal.position_id is None:
+        return None
+    return db.scalar(
+        select(ModelPosition)
+        .where(ModelPosition.id == signal.position_id)
+        .execution_options(populate_existing=True)
+    )
+
+
+def report(
+    db: Session,
+    body: Report,
+    *,
+    user_id: int,
+    clock: Clock,
+    live: LiveOrders | None = None,
+    market: FillMarket | None = None,
+) -> Recorded:
+    """Record one outcome of one of the user's agent signals (commits), as the table of
+    `domain.agent_results` allows from where the signal and its position are now (else a
+    409, nothing moved). A repeat of a result already booked changes nothing and says so.
+    A fill's price is checked against `market` (`fill_checks`); a fill is also booked in
+    the live book of the portfolio's broker (`live`, the OMS's live desk; docs/books.md)."""
+    signal = get_owned(db, ModelSignal, body.signal_id, user_id=user_id, label="signal")
+    portfolio = _agent_portfolio(db, signal)
+    position = _locked(db, signal, portfolio)
+    _validate(body, signal, clock=clock)
+    leg = _leg(body, signal)
+    if _repeat(db, leg, signal, position, body):
+        db.commit()  # the lock goes back
         return Recorded(signal, position, duplicate=True)
-    position = _apply(db, portfolio, signal, body, clock)
+    try:
+        step = agent_results.step(
+            leg, SignalStatus(signal.status), _held(position), Outcome(body.outcome)
+        )
+    except Refused as exc:
+        raise Conflict(f"signal {signal.id}: {exc}") from None
+    if step in (Step.FILL, Step.STOP_FILL):
+        _check_fill_price(body, signal, position, market)
+    sold = position.quantity if position is not None else 0
+    if leg is Leg.STOP:
+        assert position is not None  # the table allows a stop only with its position
+        changed = _stop_step(step, portfolio, position, body, clock)
+        db.commit()
+        if live is not None and step is Step.STOP_FILL:
+            _book_live(db, live, portfolio, signal, body, TransactionType.SELL, sold, clock)
+        return Recorded(signal, position, duplicate=not changed)
+    position = _own_step(db, step, portfolio, signal, position, body, clock)
     db.add(
         AgentSignalResult(
             user_id=user_id,
@@ -446,10 +541,10 @@ def report(
         again = get_owned(db, ModelSignal, body.signal_id, user_id=user_id, label="signal")
         position = db.get(ModelPosition, again.position_id) if again.position_id else None
         return Recorded(again, position, duplicate=True)
-    if live is not None and body.outcome == "filled" and position is not None:
+    if live is not None and step is Step.FILL and position is not None:
         exit_ = signal.signal_type == "exit"
         side = TransactionType.SELL if exit_ else TransactionType.BUY
-        quantity = position.quantity if exit_ else signal.quantity
+        quantity = sold if exit_ else signal.quantity
         _book_live(db, live, portfolio, signal, body, side, quantity, clock)
     return Recorded(signal, position, duplicate=False)
 

@@ -1,0 +1,76 @@
+"""What a result's price and time must satisfy before it moves a portfolio's money.
+
+A fill the agent reports is booked as cash, cost and realised P&L, so an absurd one
+(₹0.0001, ₹9,99,99,99,999) would create money. It must be on the instrument's tick and
+within the widest daily price band (`ticks.FIXED_BAND_PCTS`, 20 %) of the last price: the
+feed's last tick, else the signal's own reference price. A result's ``at`` lies within the
+signal's life: not before its day (IST) and not in the future (a little clock skew of the
+agent's machine allowed). Each failure is a 422 naming the field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from tradertape.domain.instruments import InstrumentCatalog
+from tradertape.domain.market import Tick
+from tradertape.domain.ticks import (
+    FIXED_BAND_PCTS,
+    band_limits,
+    is_on_tick,
+    order_tick,
+    tick_size,
+    within_band,
+)
+from tradertape.errors import InvalidField
+from tradertape.ports.clock import IST
+
+#: How far ahead of the server's clock an agent's ``at`` may be (its machine's clock).
+SKEW = timedelta(minutes=2)
+#: The widest daily band an NSE stock moves in: a fill outside it is no fill.
+BAND_PCT = FIXED_BAND_PCTS[-1]
+
+
+@dataclass(frozen=True, slots=True)
+class FillMarket:
+    """Where a fill's price is measured: the feed's last ticks and the instrument list."""
+
+    last_tick: Callable[[str], Tick | None]
+    catalog: InstrumentCatalog
+
+
+def check_price(price: Decimal, *, symbol: str, reference: Decimal, market: FillMarket) -> None:
+    """`price` is positive, on the tick and in the band around the last price (else
+    `reference`, the signal's)."""
+    if price <= 0:
+        raise InvalidField("fill_price", "must be positive")
+    last = market.last_tick(symbol)
+    if last is not None and last.last_price > 0:
+        reference = last.last_price
+    instrument = market.catalog.find(symbol)
+    tick = order_tick(instrument, reference) if instrument is not None else tick_size(reference)
+    if not is_on_tick(price, tick):
+        raise InvalidField("fill_price", f"{price} is not on the tick of {tick}")
+    low, high = band_limits(reference, BAND_PCT, tick)
+    if not within_band(price, (low, high)):
+        raise InvalidField(
+            "fill_price",
+            f"{price} is outside the price band {low}..{high} "
+            f"({BAND_PCT} % of the last price {reference})",
+        )
+
+
+def check_at(at: datetime, *, first_day: date, now: datetime) -> None:
+    """`at` is on or after `first_day` (IST) and not in the future."""
+    start = datetime.combine(first_day, time.min, IST)
+    try:
+        future, early = at > now + SKEW, at < start
+    except OverflowError:  # an offset that takes it past year 1 or 9999
+        future, early = at.year > 1, at.year == 1
+    if future:
+        raise InvalidField("at", f"{at.isoformat()} is in the future (now {now.isoformat()})")
+    if early:
+        raise InvalidField("at", f"{at.isoformat()} is before the signal's day {first_day}")

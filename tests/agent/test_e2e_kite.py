@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from signal import SIGKILL
@@ -43,6 +44,13 @@ AGENT_PORTFOLIO = {
     "auto_place_signals": True,
     "max_positions": 1,
 }
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    """The server's clock at the wall clock's time: the agent, its own process, stamps its
+    results with the wall clock, and the server refuses a result from its future."""
+    return ManualClock(datetime.now(UTC).replace(microsecond=0))
 
 
 @pytest.fixture

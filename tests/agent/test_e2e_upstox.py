@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 
 from tests.agent.e2e_kit import AgentProcess, key_of, serve_app
 from tests.agent.test_e2e_kite import AGENT_PORTFOLIO, signal_of
+from tests.agent.test_e2e_kite import clock as clock  # the wall-clock server clock
 from tests.api.test_model_api import _deploy, _scan
 from tests.helpers import sign_in
 from tradertape.fakebrokers.upstox import create_app

@@ -137,4 +137,4 @@ def step(leg: Leg, status: SignalStatus, held: Held, outcome: Outcome) -> Step:
     where = f"the signal is {status.value}"
     if held is not H.NONE:
         where += f", its position {held.value}"
-    raise Refused(f"cannot report a {leg.value} {outcome.value}: {where}")
+    raise Refused(f"cannot report {outcome.value} of its {leg.value} leg: {where}")

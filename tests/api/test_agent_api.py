@@ -15,6 +15,7 @@ from sqlalchemy import select
 from tests.api.test_model_api import _deploy, _scan
 from tests.helpers import sign_in
 from tradertape.db.models import Notification, Order, RiskEvent, Trade
+from tradertape.domain.brokers import BrokerName
 from tradertape.domain.charges import Side
 from tradertape.domain.ticks import RoundDirection, round_to_tick, tick_size
 from tradertape.ports.clock import ManualClock
@@ -493,13 +494,25 @@ def test_status_reports_version_health_and_warns_after_three_intervals(
     assert bad.status_code == 422
 
 
+class _TakesAnyToken:
+    """A Kite whose every token is live."""
+
+    def __init__(self, *, api_key: str, access_token: str) -> None:
+        pass
+
+    def margins(self) -> dict[str, Any]:
+        return {}
+
+
 def test_the_kite_token_relay_keeps_the_secret_off_the_server(
     alice: TestClient, with_candles: Runtime
 ):
-    from tradertape.domain.brokers import BrokerName
     from tradertape.services.brokers.login_state import login_states
 
     alice.post("/api/auth/kite-credentials", json={"api_key": "kiteapp"})
+    # Kite takes the token the agent exchanged (its check against the fake Kite:
+    # tests/brokers/kite/test_agent_access_token.py)
+    with_candles.account_views.register(BrokerName.KITE, _TakesAnyToken)  # type: ignore[arg-type]
     agent, key = _agent(alice), _key(alice)
     assert agent.get("/api/agent/pending-token", headers=key).json()["request_token"] is None
     me = alice.get("/api/auth/me").json()

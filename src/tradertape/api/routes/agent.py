@@ -271,8 +271,15 @@ def pending_token(
 def access_token(
     body: AccessTokenIn, key: AgentKeyDep, runtime: RuntimeDep, db: DbDep
 ) -> AccessTokenOut:
-    """The access token the agent exchanged with the secret only it holds: the server
-    keeps it (encrypted, until the broker's expiry) as your broker session."""
+    """The access token the agent exchanged with the secret only it holds: the server asks
+    the broker whether it is live (a token it refuses is a 422 on ``access_token``, nothing
+    stored), then keeps it (encrypted, until the broker's expiry) as your broker session."""
+
+    def check(api_key: str) -> None:
+        runtime.account_views.check_token(
+            body.broker, api_key=api_key, access_token=body.access_token
+        )
+
     row = relay.push(
         db,
         user_id=key.user_id,
@@ -281,6 +288,7 @@ def access_token(
         broker_user_id=body.broker_user_id,
         credentials=runtime.brokers,
         clock=runtime.clock,
+        check=check,
     )
     runtime.account_views.invalidate(key.user_id)
     return AccessTokenOut(

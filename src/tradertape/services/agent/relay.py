@@ -7,6 +7,7 @@ its own token from its key and TOTP seed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -63,14 +64,17 @@ def push(
     broker_user_id: str | None,
     credentials: BrokerCredentials,
     clock: Clock,
+    check: Callable[[str], None],
 ) -> BrokerCredential:
-    """Store the access token the agent exchanged (encrypted, until the broker's expiry);
-    the waiting request token is used up (commits)."""
+    """Store the access token the agent exchanged (encrypted, until the broker's expiry)
+    once `check` (the broker, asked with the stored API key) took it; the waiting request
+    token is used up (commits). A token the broker refuses stores nothing."""
     user = db.get(User, user_id)
     assert user is not None  # the key's owner (keys of disabled accounts are refused)
     stored = credentials.get(db, user_id=user.id, broker=broker)
     if stored is None:
         raise Conflict(f"save your {broker.value} API key first (Settings → Brokers)")
+    check(stored.api_key)
     row = _row(db, user_id=user.id, broker=broker)
     if row is not None and row.consumed_at is None:
         row.consumed_at = clock.now()

@@ -28,7 +28,7 @@ from tradertape.domain.books import ALL
 from tradertape.domain.brokers import BrokerName
 from tradertape.errors import Conflict, InvalidField, ServiceUnavailable
 from tradertape.oms.paper.portfolio import PaperPortfolio
-from tradertape.ports.broker import Broker, SessionExpired, TransientBrokerError
+from tradertape.ports.broker import Broker, BrokerError, SessionExpired, TransientBrokerError
 from tradertape.ports.clock import Clock
 from tradertape.services.brokers.credentials import BrokerCredentials
 
@@ -137,6 +137,23 @@ class AccountViews:
         if connector is None:
             raise Conflict(f"{broker.value} cannot be read")
         return self._cached(db, user_id, broker, connector, view, expire=False)
+
+    def check_token(self, broker: BrokerName, *, api_key: str, access_token: str) -> None:
+        """Ask `broker` whether `access_token` is a live session (it reads the account's
+        margins, the cheapest call every adapter has): a token it refuses is a 422 on
+        ``access_token``, a broker that does not answer a 503. Nothing is cached or stored."""
+        connector = self._connectors.get(broker)
+        if connector is None:
+            raise Conflict(f"{broker.value} cannot be reached to check the token")
+        refuse_on_loop("a broker's answer may take a while")
+        try:
+            connector(api_key=api_key, access_token=access_token).margins()
+        except TransientBrokerError as exc:
+            raise ServiceUnavailable(f"{broker.value} did not answer: {exc}") from exc
+        except BrokerError as exc:  # a dead or forged token, another app's token
+            raise InvalidField(
+                "access_token", f"{broker.value} refused the token ({exc}): log in again"
+            ) from exc
 
     def reads(self, broker: BrokerName) -> bool:
         """Whether `broker` has a registered adapter (its views come from its API)."""

@@ -73,6 +73,8 @@ def test_a_closed_position_never_reopens_and_its_sale_is_paid_once(alice: TestCl
     assert other.status_code == 409
     late_exit = _report(agent, key, signal_id=eid, outcome="filled", fill_price=_near(exit_))
     assert late_exit.status_code == 409
+    exit_stop = _report(agent, key, **stop | {"signal_id": eid, "outcome": "cancelled"})
+    assert exit_stop.status_code == 409  # an exit has no stop of its own
     assert _book(alice) == closed
     assert Decimal(alice.get("/api/model/portfolios").json()[0]["deployed_capital"]) == 0
 

@@ -15,8 +15,9 @@ export interface paths {
         put?: never;
         /**
          * Access Token
-         * @description The access token the agent exchanged with the secret only it holds: the server
-         *     keeps it (encrypted, until the broker's expiry) as your broker session.
+         * @description The access token the agent exchanged with the secret only it holds: the server asks
+         *     the broker whether it is live (a token it refuses is a 422 on ``access_token``, nothing
+         *     stored), then keeps it (encrypted, until the broker's expiry) as your broker session.
          */
         post: operations["agent-access_token"];
         delete?: never;

@@ -244,6 +244,8 @@ def _held(position: ModelPosition | None) -> Held:
 
 def _leg(body: Report, signal: ModelSignal) -> Leg:
     if body.leg == "stop":
+        if signal.signal_type == "exit":
+            raise Conflict(f"signal {signal.id} is an exit: a stop belongs to its entry")
         return Leg.STOP
     return Leg.EXIT if signal.signal_type == "exit" else Leg.ENTRY
 

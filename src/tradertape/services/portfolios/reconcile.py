@@ -120,7 +120,7 @@ def _exit(
     if order is None or position is None:
         return
     if order.status in ("CANCELLED", "REJECTED"):
-        position.status = "open"  # its stop GTT is placed again below
+        _keep(position)  # its stop GTT is placed again below
         signals.let_go(signal, order.status.lower())
         return
     if order.status != "COMPLETE":
@@ -139,6 +139,13 @@ def _exit(
     done.closed.append(position.id)
 
 
+def _keep(position: ModelPosition) -> None:
+    """An exit that will not fill: a position still selling is held again; one a stop
+    sold meanwhile stays closed (reopened, its sale could be booked twice)."""
+    if position.status == "exit_pending":
+        position.status = "open"
+
+
 def _exit_gtt_order(db: Session, signal: ModelSignal, position: ModelPosition) -> Order | None:
     """The order an exit GTT placed, once it fired; an exit GTT that ended unfired gives
     the position back its stop (as an unfilled exit order does)."""
@@ -146,7 +153,7 @@ def _exit_gtt_order(db: Session, signal: ModelSignal, position: ModelPosition) -
     if gtt is None:
         return None
     if gtt.status in RELEASED:
-        position.status = "open"
+        _keep(position)
         signals.let_go(signal, gtt.status)
         return None
     order = db.get(Order, gtt.order_pk) if gtt.order_pk else None

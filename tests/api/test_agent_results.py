@@ -86,6 +86,10 @@ def test_a_repeated_fill_books_once_and_another_price_is_refused(alice: TestClie
     book = _book(alice)
     again = _report(agent, key, **fill)
     assert (again.status_code, again.json()["duplicate"]) == (200, True)
+    counted = _report(agent, key, **fill | {"filled_quantity": signal["quantity"]})
+    assert (counted.status_code, counted.json()["duplicate"]) == (200, True)
+    fewer = _report(agent, key, **fill | {"filled_quantity": signal["quantity"] - 1})
+    assert fewer.status_code == 409
     other = _report(agent, key, **fill | {"fill_price": _near(signal, "1.01")})
     assert other.status_code == 409
     assert "booked once" in other.json()["detail"]

@@ -411,8 +411,10 @@ def _stop_step(
     return False
 
 
-def _same_fill(seen: AgentSignalResult, body: Report) -> bool:
-    return seen.fill_price == body.fill_price and seen.filled_quantity == body.filled_quantity
+def _same_fill(seen: AgentSignalResult, body: Report, booked: int) -> bool:
+    """Whether `body` is the fill `seen` (a quantity left out is the one `booked`)."""
+    same_quantity = (seen.filled_quantity or booked) == (body.filled_quantity or booked)
+    return seen.fill_price == body.fill_price and same_quantity
 
 
 def _repeat(
@@ -434,7 +436,7 @@ def _repeat(
     )
     if seen is None:
         return False
-    if body.outcome == "filled" and not _same_fill(seen, body):
+    if body.outcome == "filled" and not _same_fill(seen, body, signal.quantity):
         raise Conflict(
             f"signal {signal.id} already filled at {seen.fill_price}"
             f" ({seen.filled_quantity or signal.quantity} units): a fill is booked once"

@@ -1,7 +1,8 @@
 """What a result's price and time must satisfy before it moves a portfolio's money.
 
 A fill the agent reports is booked as cash, cost and realised P&L, so an absurd one
-(₹0.0001, ₹9,99,99,99,999) would create money. It must be on the instrument's tick and
+(₹0.0001, ₹9,99,99,99,999) would create money. It must be on the instrument's tick (or the
+average of that many units traded on it) and
 within the widest daily price band (`ticks.FIXED_BAND_PCTS`, 20 %) of the last price: the
 feed's last tick, else the signal's own reference price. A result's ``at`` lies within the
 signal's life: not before its day (IST) and not in the future (a little clock skew of the
@@ -42,9 +43,26 @@ class FillMarket:
     catalog: InstrumentCatalog
 
 
-def check_price(price: Decimal, *, symbol: str, reference: Decimal, market: FillMarket) -> None:
-    """`price` is positive, on the tick and in the band around the last price (else
-    `reference`, the signal's)."""
+#: How finely a reported average is rounded (a Kite ``average_price`` carries 4 places).
+AVERAGE_PLACES = Decimal("0.0001")
+
+
+def is_average_on_tick(price: Decimal, quantity: int, tick: Decimal) -> bool:
+    """Whether `price` can be the average of `quantity` units traded on the tick: their
+    value, price × quantity, is a multiple of the tick, to within the average's own rounding
+    (half of its last place on each unit). One unit's price must be on the tick exactly."""
+    if quantity <= 1:
+        return is_on_tick(price, tick)
+    off = (price * quantity) % tick
+    return min(off, tick - off) <= AVERAGE_PLACES / 2 * quantity
+
+
+def check_price(
+    price: Decimal, *, quantity: int, symbol: str, reference: Decimal, market: FillMarket
+) -> None:
+    """`price` is positive, on the tick (as the average of `quantity` units: a broker's
+    average over several trades need not be a tick itself) and in the band around the
+    last price (else `reference`, the signal's)."""
     if price <= 0:
         raise InvalidField("fill_price", "must be positive")
     last = market.last_tick(symbol)
@@ -52,8 +70,10 @@ def check_price(price: Decimal, *, symbol: str, reference: Decimal, market: Fill
         reference = last.last_price
     instrument = market.catalog.find(symbol)
     tick = order_tick(instrument, reference) if instrument is not None else tick_size(reference)
-    if not is_on_tick(price, tick):
-        raise InvalidField("fill_price", f"{price} is not on the tick of {tick}")
+    if not is_average_on_tick(price, quantity, tick):
+        raise InvalidField(
+            "fill_price", f"{price} is not on the tick of {tick} (nor an average of such prices)"
+        )
     low, high = band_limits(reference, BAND_PCT, tick)
     if not within_band(price, (low, high)):
         raise InvalidField(

@@ -463,9 +463,14 @@ def _check_fill_price(
     if market is None or body.fill_price is None:
         return
     reference = signal.close_price
-    if body.leg == "stop" and position is not None and position.stop_price:
-        reference = position.stop_price  # a stop fills near its stop, maybe days later
-    check_price(body.fill_price, symbol=signal.symbol, reference=reference, market=market)
+    quantity = body.filled_quantity or signal.quantity
+    if body.leg == "stop" and position is not None:
+        quantity = body.filled_quantity or position.quantity
+        if position.stop_price:
+            reference = position.stop_price  # a stop fills near its stop, maybe days later
+    check_price(
+        body.fill_price, quantity=quantity, symbol=signal.symbol, reference=reference, market=market
+    )
 
 
 def _locked(db: Session, signal: ModelSignal, portfolio: ModelPortfolio) -> ModelPosition | None:

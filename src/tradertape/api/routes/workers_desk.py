@@ -12,7 +12,7 @@ from fastapi.responses import StreamingResponse
 from tradertape.api.deps import DbDep, PageDep, RuntimeDep, SessionUser
 from tradertape.api.openapi_streams import stream_answer
 from tradertape.api.routes.workers_streams import STREAM_LIMIT, Interval, pacing_of, sse
-from tradertape.api.schemas.numbers import Cursor
+from tradertape.api.schemas.numbers import Cursor, RowId
 from tradertape.api.schemas.option_answers import OptionRunOut
 from tradertape.api.schemas.options_desk import PayoffOut, WhatIfIn
 from tradertape.api.schemas.streams import RunPnlMessage, RunTimelineMessage
@@ -42,13 +42,13 @@ def list_runs(
 
 
 @router.get("/{run_id}", response_model=DeskRunOut)
-def get_run(run_id: int, user: SessionUser, runtime: RuntimeDep, db: DbDep) -> dict[str, Any]:
+def get_run(run_id: RowId, user: SessionUser, runtime: RuntimeDep, db: DbDep) -> dict[str, Any]:
     """The run: its documents, session, health and backend protection state."""
     return desk.detail(runtime.workers, db, user_id=user.id, run_pk=run_id)
 
 
 @router.get("/{run_id}/pnl", response_model=RunPnlOut)
-def get_pnl(run_id: int, user: SessionUser, runtime: RuntimeDep, db: DbDep) -> dict[str, Any]:
+def get_pnl(run_id: RowId, user: SessionUser, runtime: RuntimeDep, db: DbDep) -> dict[str, Any]:
     """The run's grouped P&L: totals and legs."""
     run, token = desk.owned(db, user_id=user.id, run_pk=run_id)
     return pnl.snapshot(runtime.workers, db, token, run.run_key)
@@ -59,7 +59,11 @@ def get_pnl(run_id: int, user: SessionUser, runtime: RuntimeDep, db: DbDep) -> d
     responses=stream_answer(RunPnlMessage, "Server-sent events: the run's P&L (`snapshot`)."),
 )
 def stream_pnl(
-    run_id: int, user: SessionUser, runtime: RuntimeDep, db: DbDep, interval_seconds: Interval = 1.0
+    run_id: RowId,
+    user: SessionUser,
+    runtime: RuntimeDep,
+    db: DbDep,
+    interval_seconds: Interval = 1.0,
 ) -> StreamingResponse:
     """SSE: the run's P&L snapshot whenever it changes (``event: snapshot``)."""
     run, _ = desk.owned(db, user_id=user.id, run_pk=run_id)
@@ -70,7 +74,7 @@ def stream_pnl(
 
 
 @router.get("/{run_id}/book", response_model=RunBookOut)
-def get_book(run_id: int, user: SessionUser, runtime: RuntimeDep, db: DbDep) -> dict[str, Any]:
+def get_book(run_id: RowId, user: SessionUser, runtime: RuntimeDep, db: DbDep) -> dict[str, Any]:
     """The run's orders and trades, oldest first."""
     run, token = desk.owned(db, user_id=user.id, run_pk=run_id)
     placed = orders.list_orders(runtime.workers, db, token, run.run_key)
@@ -80,7 +84,7 @@ def get_book(run_id: int, user: SessionUser, runtime: RuntimeDep, db: DbDep) -> 
 
 @router.get("/{run_id}/timeline", response_model=TimelineOut)
 def get_timeline(
-    run_id: int,
+    run_id: RowId,
     user: SessionUser,
     db: DbDep,
     after_cursor: Cursor = 0,
@@ -97,7 +101,7 @@ def get_timeline(
     responses=stream_answer(RunTimelineMessage, "Server-sent events: the run's timeline."),
 )
 def stream_timeline(
-    run_id: int,
+    run_id: RowId,
     user: SessionUser,
     runtime: RuntimeDep,
     db: DbDep,
@@ -113,7 +117,7 @@ def stream_timeline(
 
 @router.patch("/{run_id}/protection", response_model=DeskRunOut)
 def update_protection(
-    run_id: int, body: ProtectionIn, user: SessionUser, runtime: RuntimeDep, db: DbDep
+    run_id: RowId, body: ProtectionIn, user: SessionUser, runtime: RuntimeDep, db: DbDep
 ) -> dict[str, Any]:
     """Replace the run's backend protection document (a new generation); 422 names the field."""
     run, token = desk.owned(db, user_id=user.id, run_pk=run_id)
@@ -132,7 +136,7 @@ def update_protection(
 
 @router.patch("/{run_id}/risk", response_model=DeskRunOut)
 def patch_risk(
-    run_id: int, body: RiskPatchIn, user: SessionUser, runtime: RuntimeDep, db: DbDep
+    run_id: RowId, body: RiskPatchIn, user: SessionUser, runtime: RuntimeDep, db: DbDep
 ) -> dict[str, Any]:
     """Merge the patch into the run's ``runtime_state.risk`` and its risk fields."""
     run, token = desk.owned(db, user_id=user.id, run_pk=run_id)
@@ -150,7 +154,7 @@ def patch_risk(
 
 @router.post("/{run_id}/exit", response_model=ExitOut, response_model_exclude_unset=True)
 def exit_run(
-    run_id: int, body: ExitIn, user: SessionUser, runtime: RuntimeDep, db: DbDep
+    run_id: RowId, body: ExitIn, user: SessionUser, runtime: RuntimeDep, db: DbDep
 ) -> dict[str, Any]:
     """Flatten and close the run; ``dry_run`` answers the plan (legs, orders, cancels) only."""
     run, token = desk.owned(db, user_id=user.id, run_pk=run_id)
@@ -168,7 +172,7 @@ def exit_run(
 
 @router.get("/{run_id}/option", response_model=OptionRunOut, response_model_exclude_unset=True)
 def get_option_run(
-    run_id: int, user: SessionUser, runtime: RuntimeDep, db: DbDep
+    run_id: RowId, user: SessionUser, runtime: RuntimeDep, db: DbDep
 ) -> dict[str, Any]:
     """The run's option structure: legs with positions and marks, protection and its verdict."""
     run, token = desk.owned(db, user_id=user.id, run_pk=run_id)
@@ -177,7 +181,7 @@ def get_option_run(
 
 @router.post("/{run_id}/option/payoff", response_model=PayoffOut)
 def option_payoff(
-    run_id: int, body: WhatIfIn, user: SessionUser, runtime: RuntimeDep, db: DbDep
+    run_id: RowId, body: WhatIfIn, user: SessionUser, runtime: RuntimeDep, db: DbDep
 ) -> dict[str, Any]:
     """The option run's payoff at expiry and today (entered legs at their fill prices),
     with a what-if on spot, IV and days to expiry."""

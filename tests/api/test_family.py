@@ -4,6 +4,7 @@ consolidated view, and that membership shares a view and nothing else."""
 from __future__ import annotations
 
 import re
+import threading
 from datetime import timedelta
 from decimal import Decimal
 
@@ -286,3 +287,65 @@ def test_invitations_a_day_are_capped(
         client.post(f"/api/family/groups/{gid}/invite", json={"email": "k9@x.in"}).status_code
         == 201
     )
+
+
+def test_the_member_cap_holds_at_accept(
+    client: TestClient, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+):
+    """Invitations may outnumber free places; the one accepted into a full group is a 409
+    that changes nothing and stays open until a place frees up."""
+    from tradertape.services.family import groups
+
+    monkeypatch.setattr(groups, "MAX_MEMBERS", 3)
+    sign_in(client, runtime, "alice@x.in")
+    gid = _group(client)
+    emails = ["b@x.in", "c@x.in", "d@x.in"]
+    for email in emails:  # each sent while the group has room
+        assert client.post(f"/api/family/groups/{gid}/invite", json={"email": email}).is_success
+    browsers = [_as(client, runtime, email) for email in emails]
+    tokens = [_token(runtime, email)[1] for email in emails]
+    for browser, token in zip(browsers[:2], tokens[:2], strict=True):
+        assert browser.post(f"/api/family/groups/{gid}/accept", json={"token": token}).is_success
+    late = browsers[2].post(f"/api/family/groups/{gid}/accept", json={"token": tokens[2]})
+    assert late.status_code == 409, late.text
+    assert "at most 3 members" in late.json()["detail"]
+    assert len(client.get(f"/api/family/groups/{gid}").json()["members"]) == 3
+    assert [i["email"] for i in client.get(f"/api/family/groups/{gid}").json()["invites"]] == [
+        "d@x.in"
+    ]
+    assert browsers[0].post(f"/api/family/groups/{gid}/leave").status_code == 204
+    again = browsers[2].post(f"/api/family/groups/{gid}/accept", json={"token": tokens[2]})
+    assert again.status_code == 200, again.text
+
+
+def test_concurrent_accepts_never_pass_the_cap(
+    client: TestClient, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+):
+    from tradertape.errors import Conflict
+    from tradertape.services.family import groups
+
+    monkeypatch.setattr(groups, "MAX_MEMBERS", 3)
+    sign_in(client, runtime, "alice@x.in")
+    gid = _group(client)
+    invited = [make_user(runtime, f"m{n}@x.in") for n in range(6)]
+    for n in range(6):
+        assert client.post(f"/api/family/groups/{gid}/invite", json={"email": f"m{n}@x.in"})
+    start = threading.Barrier(len(invited))
+    outcomes: list[str] = []
+
+    def accept(user_id: int) -> None:
+        with runtime.db.session() as db:
+            start.wait()
+            try:
+                groups.accept(db, gid, user_id=user_id, token=None, clock=runtime.clock)
+                outcomes.append("joined")
+            except Conflict:
+                outcomes.append("full")
+
+    threads = [threading.Thread(target=accept, args=(user_id,)) for user_id in invited]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["full"] * 4 + ["joined"] * 2
+    assert len(client.get(f"/api/family/groups/{gid}").json()["members"]) == 3

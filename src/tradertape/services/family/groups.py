@@ -23,6 +23,7 @@ from sqlalchemy import delete as sa_delete
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tradertape.db.locks import lock_names
 from tradertape.db.models import FamilyGroup, FamilyInvite, FamilyMember, User
 from tradertape.errors import Conflict, Forbidden, InvalidField, NotFound
 from tradertape.ports.clock import Clock
@@ -284,17 +285,30 @@ def _open_invite(
 def accept(
     db: Session, group_id: int, *, user_id: int, token: str | None, clock: Clock
 ) -> GroupView:
-    """Join the group the caller's address was invited to (commits)."""
+    """Join the group the caller's address was invited to (commits).
+
+    The cap on members holds here, not only at invite (invitations outnumber free places):
+    the group's lock is held from the count to the commit, so accepts one after the other
+    each see the last one's member. A full group leaves the invitation open (a place may
+    free up) and changes nothing.
+    """
+    lock_names(db, [f"family-group:{group_id}"])
     row = _open_invite(db, group_id, user_id=user_id, token=token, clock=clock)
     now = clock.now()
-    row.status, row.answered_at = ACCEPTED, now
     already = db.scalar(
         select(FamilyMember).where(
             FamilyMember.group_id == group_id, FamilyMember.user_id == user_id
         )
     )
     if already is None:
+        count = db.scalar(select(func.count()).where(FamilyMember.group_id == group_id)) or 0
+        if count >= MAX_MEMBERS:
+            raise Conflict(
+                f"the group is full: a family group has at most {MAX_MEMBERS} members;"
+                " the invitation stays open until someone leaves"
+            )
         db.add(FamilyMember(group_id=group_id, user_id=user_id, role=row.role, joined_at=now))
+    row.status, row.answered_at = ACCEPTED, now
     db.commit()
     return get_group(db, group_id, user_id=user_id, clock=clock)
 

@@ -135,12 +135,13 @@ def test_the_machines_own_names_are_answered(ui: tuple[TestClient, UiState], hos
 
 def test_a_pin_once_set_is_asked_for(ui: tuple[TestClient, UiState], manual: Agent):
     client, state = ui
-    assert (
-        client.put("/api/pin", json={"pin": "12"}, headers=SAME).json()["detail"].startswith("pin:")
-    )
-    assert client.put("/api/pin", json={"pin": "2468"}, headers=SAME).status_code == 200
+    for short in ("12", "2468", "12345", "pass word", " 12345678 ", "１２３４５６"):
+        refused = client.put("/api/pin", json={"pin": short}, headers=SAME)
+        assert (refused.status_code, refused.json()["detail"]) == (422, security.PIN_RULE)
+    assert client.put("/api/pin", json={"pin": "tulsi garden 9"}, headers=SAME).status_code == 200
+    assert client.put("/api/pin", json={"pin": "246813"}, headers=SAME).status_code == 200
     assert load(state.config_path).ui_pin_hash.startswith("scrypt$")
-    assert "2468" not in state.config_path.read_text()
+    assert "246813" not in state.config_path.read_text()
 
     other = TestClient(create_app(state), base_url=HOME)  # another browser: no cookie
     assert other.get("/api/session").json() == {
@@ -151,26 +152,100 @@ def test_a_pin_once_set_is_asked_for(ui: tuple[TestClient, UiState], manual: Age
     assert other.get("/api/signals").status_code == 401
     assert other.post("/api/signals/7/approve", json={}, headers=SAME).status_code == 401
     assert manual.journal.decision(7) is None
-    wrong = other.post("/api/session", json={"pin": "1111"}, headers=SAME)
+    wrong = other.post("/api/session", json={"pin": "111111"}, headers=SAME)
     assert (wrong.status_code, wrong.json()["detail"]) == (401, "pin: wrong PIN")
-    assert other.post("/api/session", json={"pin": "2468"}, headers=SAME).status_code == 200
+    assert other.post("/api/session", json={"pin": "246813"}, headers=SAME).status_code == 200
     assert other.get("/api/signals").status_code == 200
     cookie = other.cookies.get(security.COOKIE)
     assert cookie
     assert cookie in state.sessions.tokens
 
 
-def test_wrong_pins_lock_the_door_for_a_minute(ui: tuple[TestClient, UiState]):
+def test_a_short_pin_set_before_the_rule_still_opens_and_asks_for_a_longer_one(
+    ui: tuple[TestClient, UiState],
+):
     client, state = ui
+    state.config.ui_pin_hash = security.hash_pin("2468")  # as an older agent stored it
+    assert client.post("/api/session", json={"pin": "2468"}, headers=SAME).status_code == 200
+    assert client.get("/api/settings").json()["pin_weak"] is True
+    assert client.put("/api/pin", json={"pin": "97531864"}, headers=SAME).status_code == 200
+    assert client.get("/api/settings").json()["pin_weak"] is False
+
+
+@pytest.fixture
+def cheap_scrypt(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many PINs tried: a cheap scrypt cost changes speed, not what is compared."""
+    monkeypatch.setattr(security, "_N", 2**4)
+
+
+def _browser(state: UiState, address: str) -> TestClient:
+    return TestClient(create_app(state), base_url=HOME, client=(address, 50000))
+
+
+def test_wrong_pins_lock_out_only_their_address_and_each_wait_doubles(
+    ui: tuple[TestClient, UiState], cheap_scrypt: None
+):
+    _, state = ui
     now = [100.0]
     state.sessions.monotonic = lambda: now[0]
-    state.config.ui_pin_hash = security.hash_pin("2468")
+    state.config.ui_pin_hash = security.hash_pin("246813")
+    guesser = _browser(state, "192.168.1.66")
+
+    def guess(pin: str = "000000") -> int:
+        return guesser.post("/api/session", json={"pin": pin}, headers=SAME).status_code
+
+    waits = []
+    for _ in range(4):
+        assert [guess() for _ in range(security.MAX_TRIES)] == [401] * security.MAX_TRIES
+        locked = guesser.post("/api/session", json={"pin": "246813"}, headers=SAME)
+        assert locked.status_code == 429  # the right PIN too: nothing is tried while waiting
+        waits.append(int(locked.headers["Retry-After"]))
+        owner = _browser(state, "192.168.1.10")  # another address is not held up by it
+        assert owner.post("/api/session", json={"pin": "246813"}, headers=SAME).status_code == 200
+        now[0] += waits[-1] - 2
+        assert guess() == 429
+        now[0] += 2
+    assert waits == [60, 120, 240, 480]
+    for _ in range(9):  # the wait stops growing at a day
+        for _ in range(security.MAX_TRIES):
+            guess()
+        now[0] += state.sessions.locked_for("192.168.1.66")
+    assert [guess() for _ in range(security.MAX_TRIES)][-1] == 401
+    assert state.sessions.locked_for("192.168.1.66") == security.MAX_LOCKOUT_SECS
+    now[0] += security.MAX_LOCKOUT_SECS
+    assert guess("246813") == 200  # the right PIN forgets the address's misses
+    assert "192.168.1.66" not in state.sessions.misses
+
+
+def test_a_signed_in_browser_is_never_locked_out(
+    ui: tuple[TestClient, UiState], cheap_scrypt: None
+):
+    _, state = ui
+    state.sessions.monotonic = lambda: 100.0
+    state.config.ui_pin_hash = security.hash_pin("246813")
+    owner, guesser = _browser(state, "10.0.0.5"), _browser(state, "10.0.0.5")  # one address
+    assert owner.post("/api/session", json={"pin": "246813"}, headers=SAME).status_code == 200
     for _ in range(security.MAX_TRIES):
-        assert client.post("/api/session", json={"pin": "0000"}, headers=SAME).status_code == 401
-    locked = client.post("/api/session", json={"pin": "2468"}, headers=SAME)
-    assert locked.status_code == 429
-    now[0] += security.LOCKOUT_SECS
-    assert client.post("/api/session", json={"pin": "2468"}, headers=SAME).status_code == 200
+        assert guesser.post("/api/session", json={"pin": "0"}, headers=SAME).status_code == 401
+    assert guesser.post("/api/session", json={"pin": "246813"}, headers=SAME).status_code == 429
+    assert owner.get("/api/signals").status_code == 200
+    assert owner.post("/api/session", json={"pin": ""}, headers=SAME).json()["authenticated"]
+    assert owner.put("/api/pin", json={"pin": "135792468"}, headers=SAME).status_code == 200
+
+
+def test_addresses_remembered_are_bounded(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(security, "MAX_ADDRESSES", 3)
+    now = [0.0]
+    sessions = security.Sessions(monotonic=lambda: now[0])
+    for n in range(3):
+        for _ in range(security.MAX_TRIES):
+            sessions.missed(f"a{n}")
+        now[0] += 10
+    sessions.missed("b")  # full of waiting addresses: the wait ending soonest is forgotten
+    assert sorted(sessions.misses) == ["a1", "a2", "b"]
+    now[0] += security.LOCKOUT_SECS * 2
+    sessions.missed("c")  # every wait has ended: those are forgotten first
+    assert sorted(sessions.misses) == ["c"]
 
 
 def test_settings_change_live_and_on_disk_and_name_a_bad_field(
@@ -410,11 +485,11 @@ def test_the_page_is_served_with_no_framing(ui: tuple[TestClient, UiState]):
 
 def test_logging_out_and_clearing_the_pin(ui: tuple[TestClient, UiState]):
     client, state = ui
-    assert client.put("/api/pin", json={"pin": "2468"}, headers=SAME).status_code == 200
+    assert client.put("/api/pin", json={"pin": "246813"}, headers=SAME).status_code == 200
     assert client.get("/api/status").status_code == 200  # the browser that set it stays in
     assert client.request("DELETE", "/api/session", json={}, headers=SAME).status_code == 200
     assert client.get("/api/status").status_code == 401
-    assert client.post("/api/session", json={"pin": "2468"}, headers=SAME).status_code == 200
+    assert client.post("/api/session", json={"pin": "246813"}, headers=SAME).status_code == 200
     assert client.put("/api/pin", json={"pin": None}, headers=SAME).json() == {
         "pin_required": False
     }

@@ -174,7 +174,7 @@ test("Groww logs in from the Brokers page by its key flow", async ({ page }) => 
 
 test("a PIN once set is asked for", async ({ page, browser }) => {
   await page.goto("/#/settings");
-  await page.getByLabel("PIN", { exact: true }).fill("2468");
+  await page.getByLabel("PIN", { exact: true }).fill("246813");
   await page.getByRole("button", { name: "Set PIN" }).click();
   await expect(page.getByText("PIN set: other browsers must enter it")).toBeVisible();
   const context = await browser.newContext({ viewport: { width: 390, height: 844 } }); // another phone
@@ -182,10 +182,10 @@ test("a PIN once set is asked for", async ({ page, browser }) => {
   await other.goto(page.url().replace(/#.*$/, ""));
   await expect(other.getByRole("heading", { name: "Enter the PIN" })).toBeVisible();
   await shot(other, "pin");
-  await other.getByLabel("PIN").fill("1111");
+  await other.getByLabel("PIN").fill("111111");
   await other.getByRole("button", { name: "Open" }).click();
   await expect(other.getByText("Wrong PIN")).toBeVisible();
-  await other.getByLabel("PIN").fill("2468");
+  await other.getByLabel("PIN").fill("246813");
   await other.getByRole("button", { name: "Open" }).click();
   await expect(other.getByRole("heading", { name: "All brokers" })).toBeVisible();
   await context.close();

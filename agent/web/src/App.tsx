@@ -77,8 +77,8 @@ function PinScreen({ onOpen }: { onOpen: () => void }) {
       <Card title="Enter the PIN">
         <form className="stack" onSubmit={(e) => void submit(e)}>
           <label>
-            PIN
-            <input autoFocus type="password" inputMode="numeric" pattern="[0-9]*" autoComplete="current-password" value={pin} onChange={(e) => setPin(e.target.value)} />
+            PIN or passphrase
+            <input autoFocus type="password" autoComplete="current-password" value={pin} onChange={(e) => setPin(e.target.value)} />
           </label>
           {problem && <Notice tone="bad">{problem}</Notice>}
           <button type="submit" className="primary" disabled={pin.length < 4}>

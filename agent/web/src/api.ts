@@ -137,6 +137,8 @@ export interface Settings {
   primary_broker: string;
   cloud_url: string;
   pin_set: boolean;
+  /** The PIN last entered is shorter than new ones may be: ask for a longer one. */
+  pin_weak: boolean;
   allowed_hosts: string[];
   credentials: Record<string, { api_key_set: boolean; api_secret_set: boolean }>;
   obfuscation: boolean;

@@ -585,6 +585,9 @@ export function SettingsPage() {
             ? "A PIN is set: a browser must enter it before it sees or changes anything."
             : "No PIN: anyone on your network can open this page. Pages on other sites can never use it."}
         </p>
+        {data.pin_weak && (
+          <Notice tone="warn">Your PIN is shorter than 6 digits, easy to guess from your network: set a longer one (it still works until you do).</Notice>
+        )}
         <form
           className="inline"
           onSubmit={(e) => {
@@ -594,9 +597,9 @@ export function SettingsPage() {
         >
           <label>
             {data.pin_set ? "New PIN" : "PIN"}
-            <input type="password" inputMode="numeric" pattern="[0-9]*" autoComplete="new-password" value={pin} onChange={(e) => setPin(e.target.value)} placeholder="4 to 12 digits" />
+            <input type="password" autoComplete="new-password" value={pin} onChange={(e) => setPin(e.target.value)} placeholder="6+ digits, or a 10+ character passphrase" />
           </label>
-          <button type="submit" className="secondary" disabled={pin.length < 4}>
+          <button type="submit" className="secondary" disabled={pin.length < 6}>
             Set PIN
           </button>
         </form>

@@ -8,6 +8,7 @@ Every request passes the Host check; every write the same-site check; with a PIN
 from __future__ import annotations
 
 import base64
+import math
 import secrets
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -76,6 +77,9 @@ class UiState:
     #: The files forwarded since start, newest first (the Uploads page).
     uploads: list[dict[str, Any]] = field(default_factory=list)
     monotonic: Callable[[], float] = time.monotonic
+    #: The PIN last entered was set before the length rule (`security.pin_problem`): the
+    #: settings page asks for a longer one. Known only once entered (the hash hides it).
+    pin_weak: bool = False
     views: Views = field(init=False)
 
     def __post_init__(self) -> None:
@@ -187,18 +191,30 @@ def session_get(state: UiState, request: Request) -> dict[str, Any]:
     }
 
 
+def _address(request: Request) -> str:
+    """Whom wrong PINs are counted against: the connecting address."""
+    return request.client.host if request.client is not None else ""
+
+
 def session_open(state: UiState, request: Request, data: dict[str, Any]) -> Response:
     stored = state.config.ui_pin_hash
     if not stored:
         return JSONResponse({"version": __version__, "pin_required": False, "authenticated": True})
-    wait = state.sessions.locked_for()
+    if state.sessions.valid(request.cookies.get(security.COOKIE)):  # signed in: never locked out
+        return JSONResponse({"version": __version__, "pin_required": True, "authenticated": True})
+    address = _address(request)
+    wait = state.sessions.locked_for(address)
     if wait > 0:
-        return detail(429, f"Too many wrong PINs: try again in {int(wait) + 1} s")
+        seconds = math.ceil(wait)
+        answer = detail(429, f"Too many wrong PINs from this address: try again in {seconds} s")
+        answer.headers["Retry-After"] = str(seconds)
+        return answer
     pin = data.get("pin")
     if not isinstance(pin, str) or not security.pin_matches(pin, stored):
-        state.sessions.missed()
+        state.sessions.missed(address)
         return detail(401, "pin: wrong PIN")
-    state.sessions.hit()
+    state.sessions.hit(address)
+    state.pin_weak = security.pin_problem(pin) is not None  # set before the rule: ask for a new one
     answer = JSONResponse({"version": __version__, "pin_required": True, "authenticated": True})
     answer.set_cookie(
         security.COOKIE, state.sessions.open(), httponly=True, samesite="strict", path="/"
@@ -214,17 +230,19 @@ def session_close(state: UiState, request: Request, _data: dict[str, Any]) -> Re
 
 
 def pin_set(state: UiState, request: Request, data: dict[str, Any]) -> Response:
-    """Set (``{"pin": "1234"}``) or clear (``{"pin": null}``) the PIN; every other browser
+    """Set (``{"pin": "246813"}``) or clear (``{"pin": null}``) the PIN; every other browser
     must enter the new one."""
     pin = data.get("pin")
     if pin is None:
         state.config.ui_pin_hash = ""
+        state.pin_weak = False
         state.sessions.clear()
         state.save()
         return JSONResponse({"pin_required": False})
     if not isinstance(pin, str) or security.pin_problem(pin) is not None:
-        raise Invalid("pin: 4 to 12 digits")
+        raise Invalid(security.PIN_RULE)
     state.config.ui_pin_hash = security.hash_pin(pin)
+    state.pin_weak = False
     state.sessions.clear()
     state.save()
     answer = JSONResponse({"pin_required": True})
@@ -339,6 +357,7 @@ def settings_get(state: UiState, _request: Request) -> dict[str, Any]:
         "primary_broker": config.primary_broker,
         "cloud_url": config.cloud_url,
         "pin_set": bool(config.ui_pin_hash),
+        "pin_weak": state.pin_weak,
         "allowed_hosts": list(config.ui_allowed_hosts),
         "credentials": {
             name: {

@@ -11,7 +11,14 @@ at all and are refused here:
   JSON (which a foreign page cannot send without a CORS preflight the UI never grants).
 
 A PIN (hashed with scrypt in the settings) may be set; once entered the browser holds a
-random session cookie, kept in memory only (a restart asks again).
+random session cookie, kept in memory only (a restart asks again). A new PIN is at least
+6 digits or a passphrase of at least 10 characters; a shorter one set before that rule
+still opens the page (its owner is not shut out by an upgrade) and the settings page asks
+for a longer one. Wrong PINs are counted per client address: five lock that address out,
+for a minute the first time and twice as long each time after (up to a day), so a guesser
+on the LAN locks out only itself and, at a day's wait, tries five PINs a day. A browser
+with a valid session cookie is never asked again, so a locked address never locks out the
+owner who is signed in.
 """
 
 from __future__ import annotations
@@ -28,9 +35,20 @@ from urllib.parse import urlsplit
 
 COOKIE = "tt_agent_session"
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-#: Wrong PINs before the UI stops trying them for `LOCKOUT_SECS`.
+#: Wrong PINs from one address before it waits.
 MAX_TRIES = 5
+#: An address's first wait; each lockout after it waits twice as long, up to `MAX_LOCKOUT_SECS`.
 LOCKOUT_SECS = 60.0
+MAX_LOCKOUT_SECS = 24 * 3600.0
+#: Addresses remembered at once (a flood of new ones forgets those whose wait has ended).
+MAX_ADDRESSES = 4096
+MIN_PIN_DIGITS = 6
+MIN_PASSPHRASE = 10
+MAX_PIN_CHARS = 128
+PIN_RULE = (
+    f"pin: at least {MIN_PIN_DIGITS} digits,"
+    f" or a passphrase of at least {MIN_PASSPHRASE} characters"
+)
 
 
 def host_name(host_header: str) -> str:
@@ -129,19 +147,31 @@ def pin_matches(pin: str, stored: str) -> bool:
 
 
 def pin_problem(pin: str) -> str | None:
-    if not pin.isdigit() or not 4 <= len(pin) <= 12:
-        return "pin: 4 to 12 digits"
-    return None
+    """Why `pin` may not be set as a new PIN (None: it may)."""
+    if len(pin) > MAX_PIN_CHARS or pin != pin.strip() or not pin.isprintable():
+        return PIN_RULE
+    digits = pin.isascii() and pin.isdigit()
+    if (digits and len(pin) >= MIN_PIN_DIGITS) or (not digits and len(pin) >= MIN_PASSPHRASE):
+        return None
+    return PIN_RULE
+
+
+@dataclass
+class Misses:
+    """One address's wrong PINs since its last wait, and its lockouts so far."""
+
+    count: int = 0
+    lockouts: int = 0
+    until: float = 0.0
 
 
 @dataclass
 class Sessions:
-    """Browsers that entered the PIN (random tokens, in memory), and wrong tries in a row."""
+    """Browsers that entered the PIN (random tokens, in memory), and each address's misses."""
 
     monotonic: Callable[[], float] = time.monotonic
     tokens: set[str] = field(default_factory=set)
-    misses: int = 0
-    locked_until: float = 0.0
+    misses: dict[str, Misses] = field(default_factory=dict)
 
     def open(self) -> str:
         token = secrets.token_urlsafe(32)
@@ -157,15 +187,33 @@ class Sessions:
     def clear(self) -> None:
         self.tokens.clear()
 
-    def locked_for(self) -> float:
-        """Seconds before another PIN may be tried (0: now)."""
-        return max(0.0, self.locked_until - self.monotonic())
+    def locked_for(self, address: str) -> float:
+        """Seconds before `address` may try another PIN (0: now)."""
+        found = self.misses.get(address)
+        return 0.0 if found is None else max(0.0, found.until - self.monotonic())
 
-    def missed(self) -> None:
-        self.misses += 1
-        if self.misses >= MAX_TRIES:
-            self.misses = 0
-            self.locked_until = self.monotonic() + LOCKOUT_SECS
+    def missed(self, address: str) -> None:
+        """A wrong PIN from `address`: its `MAX_TRIES`th starts a wait, doubling each time."""
+        found = self.misses.get(address)
+        if found is None:
+            self._make_room()
+            found = self.misses[address] = Misses()
+        found.count += 1
+        if found.count >= MAX_TRIES:
+            wait = min(LOCKOUT_SECS * 2**found.lockouts, MAX_LOCKOUT_SECS)
+            found.count, found.lockouts = 0, found.lockouts + 1
+            found.until = self.monotonic() + wait
 
-    def hit(self) -> None:
-        self.misses = 0
+    def hit(self, address: str) -> None:
+        """The right PIN from `address`: its record is forgotten."""
+        self.misses.pop(address, None)
+
+    def _make_room(self) -> None:
+        if len(self.misses) < MAX_ADDRESSES:
+            return
+        now = self.monotonic()
+        waiting = {a: m for a, m in self.misses.items() if m.until > now}
+        # Quiet addresses go first, then the waits ending soonest. A forgotten address starts
+        # its back-off again: filling the table takes 4,096 addresses guessing at once.
+        keep = sorted(waiting, key=lambda a: waiting[a].until)[-(MAX_ADDRESSES - 1) :]
+        self.misses = {a: waiting[a] for a in keep}

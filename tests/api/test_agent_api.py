@@ -247,7 +247,7 @@ def test_placed_then_filled_books_the_position_once(alice: TestClient, with_cand
         "broker": "kite",
         "order_id": "250602000123",
         "fill_price": price,
-        "at": "2025-06-02T04:00:00Z",
+        "at": "2025-06-02T09:30:00+05:30",  # an IST offset: answered in UTC, with Z
     }
     filled = _report(agent, key, **fill)
     assert filled.status_code == 200, filled.text
@@ -257,7 +257,10 @@ def test_placed_then_filled_books_the_position_once(alice: TestClient, with_cand
         "filled",
         "250602000123",
     )
-    assert body["executed_at"] is not None
+    assert body["executed_at"] == "2026-11-20T04:30:00Z"  # the market clock (IST): in UTC
+    signals = alice.get("/api/model/signals", params={"portfolio_id": portfolio["id"]}).json()
+    assert [x["executed_at"] for x in signals if x["id"] == sid] == [body["executed_at"]]
+    assert portfolio["created_at"].endswith("Z"), portfolio["created_at"]  # the deploy's answer
     positions = alice.get("/api/model/positions", params={"portfolio_id": portfolio["id"]}).json()
     assert len(positions) == 1
     (position,) = positions

@@ -105,16 +105,40 @@ class Answer(Protocol):
     def json(self) -> Any: ...
 
 
+# An instant as the API writes it; docs/api-conventions.md, "Time": in UTC, with ``Z``.
+INSTANT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(?P<zone>Z|[+-]\d\d:?\d\d)?")
+# Market data keeps the exchange's clock, as Kite writes it: a candle's ``ts`` and the range
+# asked for, a quote's trade and exchange times, a session's open and close.
+MARKET_TIMES = frozenset(
+    {"ts", "from", "to", "last_trade_time", "exchange_timestamp", "opens_at", "closes_at"}
+)
+
+
+def not_utc(value: Any, key: str | None = None, where: str = "$") -> list[str]:
+    """Where an answer writes an instant other than in UTC with ``Z``."""
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in not_utc(v, k, f"{where}.{k}")]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in not_utc(v, key, f"{where}[{i}]")]
+    found = INSTANT.fullmatch(value) if isinstance(value, str) else None
+    if found is None or found["zone"] == "Z" or key in MARKET_TIMES:
+        return []
+    return [f"{where}: {value}"]
+
+
 class Recorder:
-    """The answers of a session, in order, each labelled by its call."""
+    """The answers of a session, in order, each labelled by its call (each instant in them
+    checked to be written in UTC with ``Z``)."""
 
     def __init__(self) -> None:
         self.answers: list[dict[str, Any]] = []
         self.placeholders = Placeholders()
+        self.not_utc: list[str] = []
 
     def __call__(self, label: str, response: Answer) -> Any:
         assert response.is_success, f"{label}: {response.status_code} {response.text}"
         body = response.json()
+        self.not_utc += [f"{label}: {p}" for p in not_utc(body)]
         self.answers.append(
             {
                 "call": label,
@@ -151,6 +175,7 @@ def check(name: str, recorder: Recorder) -> None:
     if os.environ.get("TRADERTAPE_REGOLD") == "1":
         path.parent.mkdir(exist_ok=True)
         path.write_text(json.dumps(recorder.answers, indent=1, ensure_ascii=False) + "\n")
+    assert not recorder.not_utc, "\n".join(recorder.not_utc[:40])
     golden = json.loads(path.read_text())
     assert [a["call"] for a in recorder.answers] == [a["call"] for a in golden]
     problems = []

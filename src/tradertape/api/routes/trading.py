@@ -48,6 +48,7 @@ from tradertape.api.schemas.trading import (
 )
 from tradertape.domain import books
 from tradertape.domain.charge_rates import schedule_name
+from tradertape.domain.utc_times import utc_iso
 from tradertape.errors import InvalidField
 from tradertape.oms.orders import Account
 from tradertape.runtime import Runtime
@@ -324,7 +325,7 @@ def order_history(
             "order_id": order.order_id,
             "status": event.status_after,
             "event": event.kind,
-            "order_timestamp": event.ts_event.isoformat(),
+            "order_timestamp": utc_iso(event.ts_event),
             "filled_quantity": event.fill_quantity,
             "average_price": float(event.fill_price) if event.fill_price is not None else 0.0,
             "status_message": event.message,

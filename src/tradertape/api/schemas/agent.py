@@ -5,13 +5,14 @@ not name (an agent release may send more), like the worker API's."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, Strict
 
 from tradertape.api.schemas.numbers import JsonRowId
+from tradertape.api.schemas.times import UtcDateTime
 from tradertape.api.schemas.wealth import FundOut
 from tradertape.domain.brokers import BrokerName
 from tradertape.domain.decimal_input import KitePrice, Number, Price, Quantity
@@ -93,7 +94,7 @@ class AgentSignal(BaseModel):
     stop: AgentStop | None = Field(description="null: use the agent's stop_loss_pct")
     position_id: int | None = Field(description="the position an add-on or exit is for")
     signal_date: date
-    created_at: datetime
+    created_at: UtcDateTime
     tag: str = Field(description="the order tag to place with (20 characters at most)")
     risk: AgentRisk
 
@@ -112,7 +113,7 @@ class PendingSignalsOut(BaseModel):
         description="the account's upload obfuscation switch: scale synced holdings, "
         "positions and uploads by the agent's factor"
     )
-    server_time: datetime
+    server_time: UtcDateTime
 
 
 # ---- signal-result ------------------------------------------------------------------
@@ -158,7 +159,7 @@ class SignalResultOut(BaseModel):
     gtt_status: str | None
     order_id: str | None
     error: str | None
-    executed_at: datetime | None
+    executed_at: UtcDateTime | None
     position_id: int | None
     entry_order_id: str | None
     stop_gtt_id: int | None = Field(description="the position's stop GTT the agent placed")
@@ -245,8 +246,8 @@ class SyncOut(BaseModel):
 
     broker: str
     kind: str
-    as_of: datetime
-    received_at: datetime
+    as_of: UtcDateTime
+    received_at: UtcDateTime
     obfuscated: bool
     rows: int
 
@@ -291,8 +292,8 @@ class HoldingsSnapshotOut(BaseModel):
     """The latest holdings the agent synced from one broker."""
 
     broker: str
-    as_of: datetime
-    received_at: datetime
+    as_of: UtcDateTime
+    received_at: UtcDateTime
     obfuscated: bool = Field(description="quantities and amounts scaled by the agent's factor")
     holdings: list[AgentHoldingOut]
 
@@ -301,8 +302,8 @@ class PositionsSnapshotOut(BaseModel):
     """The latest positions and margins the agent synced from one broker."""
 
     broker: str
-    as_of: datetime
-    received_at: datetime
+    as_of: UtcDateTime
+    received_at: UtcDateTime
     obfuscated: bool
     positions: list[AgentPositionOut]
     margins: AgentMarginsOut | None
@@ -317,7 +318,7 @@ class PendingTokenOut(BaseModel):
 
     broker: str
     request_token: str | None
-    created_at: datetime | None
+    created_at: UtcDateTime | None
     redirect_uri: str | None = Field(
         default=None,
         description="Upstox: the redirect URL the login used (its code exchange repeats it)",
@@ -337,7 +338,7 @@ class AccessTokenOut(BaseModel):
 
     broker: str
     connected: bool
-    expires_at: datetime | None
+    expires_at: UtcDateTime | None
     broker_user_id: str | None
 
 
@@ -376,7 +377,7 @@ class RelayOut(BaseModel):
     """The token waits for the agent's next poll of ``pending-token``."""
 
     broker: str
-    handed_at: datetime
+    handed_at: UtcDateTime
 
 
 # ---- the rest the key reaches -------------------------------------------------------
@@ -419,7 +420,7 @@ class AgentSignalStateOut(BaseModel):
 
     signal_id: int
     status: str
-    approved_at: datetime | None
+    approved_at: UtcDateTime | None
     error: str | None
 
 
@@ -429,7 +430,7 @@ class AgentStateOut(BaseModel):
     key_id: int
     key_name: str
     key_active: bool
-    last_poll_at: datetime
+    last_poll_at: UtcDateTime
     seconds_since_poll: int
     version: str | None = Field(description="as the agent sent it in X-Agent-Version")
     health: str | None = Field(description="as the agent sent it in X-Agent-Health")

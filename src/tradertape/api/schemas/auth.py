@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+
+from tradertape.api.schemas.times import UtcDateTime
 
 
 class Strict(BaseModel):
@@ -59,7 +60,7 @@ class BrokerStatusOut(BaseModel):
     has_secret: bool
     connected: bool
     status: str
-    access_token_expires_at: datetime | None
+    access_token_expires_at: UtcDateTime | None
     broker_user_id: str | None
 
 
@@ -71,8 +72,8 @@ class UserOut(BaseModel):
     name: str | None
     is_admin: bool
     cloud_secrets_allowed: bool
-    created_at: datetime
-    last_login_at: datetime | None
+    created_at: UtcDateTime
+    last_login_at: UtcDateTime | None
 
 
 class MeOut(UserOut):
@@ -97,7 +98,7 @@ class LoginOut(BaseModel):
 
     status: str = "ok"
     user: UserOut
-    session_expires_at: datetime
+    session_expires_at: UtcDateTime
 
 
 class BrokerSessionsOut(BaseModel):
@@ -111,9 +112,9 @@ class SessionOut(BaseModel):
     """One live browser session."""
 
     id: int
-    created_at: datetime
-    last_seen_at: datetime
-    expires_at: datetime
+    created_at: UtcDateTime
+    last_seen_at: UtcDateTime
+    expires_at: UtcDateTime
     ip: str | None
     user_agent: str | None
     current: bool

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field, IPvAnyAddress, SecretStr
 
 from tradertape.api.schemas.auth import Strict
+from tradertape.api.schemas.times import UtcDateTime
 
 
 class CredentialsIn(Strict):
@@ -16,7 +16,7 @@ class CredentialsIn(Strict):
     api_key: str = Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_\-.:]+$")
     api_secret: SecretStr | None = Field(default=None, min_length=1, max_length=500)
     access_token: SecretStr | None = Field(default=None, min_length=1, max_length=2000)
-    access_token_expires_at: datetime | None = None
+    access_token_expires_at: UtcDateTime | None = None
     broker_user_id: str | None = Field(default=None, max_length=64)
 
 
@@ -31,14 +31,14 @@ class CredentialsOut(BaseModel):
     has_access_token: bool
     connected: bool
     status: str
-    access_token_expires_at: datetime | None
+    access_token_expires_at: UtcDateTime | None
     broker_user_id: str | None
     redirect_url: str
     login_url: str | None = Field(
         description="the broker's login page for this API key (null: none stored, or a broker "
         "without a browser login, Groww)"
     )
-    updated_at: datetime | None
+    updated_at: UtcDateTime | None
     static_ip: str | None = Field(
         default=None, description="the static IP you registered with this broker (SEBI)"
     )

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from tradertape.api.schemas.auth import Strict
+from tradertape.api.schemas.times import UtcDateTime
 from tradertape.api.schemas.wealth import AllocationOut, HoldingOut, MergedHoldingOut
 
 Role = Literal["owner", "admin", "member"]
@@ -45,7 +46,7 @@ class MemberOut(BaseModel):
     email: str
     name: str | None
     role: Role
-    joined_at: datetime
+    joined_at: UtcDateTime
 
 
 class InviteOut(BaseModel):
@@ -56,8 +57,8 @@ class InviteOut(BaseModel):
     email: str
     role: Literal["admin", "member"]
     status: Literal["pending", "accepted", "declined", "revoked"]
-    created_at: datetime
-    expires_at: datetime
+    created_at: UtcDateTime
+    expires_at: UtcDateTime
 
 
 class MyInviteOut(InviteOut):
@@ -73,7 +74,7 @@ class GroupOut(BaseModel):
     id: int
     name: str
     role: Role = Field(description="your role in the group")
-    created_at: datetime
+    created_at: UtcDateTime
     members: list[MemberOut]
     invites: list[InviteOut]
 

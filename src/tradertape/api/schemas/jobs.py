@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import BaseModel, Field
+
+from tradertape.api.schemas.times import UtcDateTime
 
 
 class JobFailureOut(BaseModel):
@@ -15,8 +15,8 @@ class JobFailureOut(BaseModel):
     item: str = Field(description="what it failed on, e.g. gtt:12, order:260105000001")
     failures: int = Field(description="failures in a row (a success clears the record)")
     error: str = Field(description="the latest error")
-    first_failed_at: datetime
-    last_failed_at: datetime
-    quarantined_at: datetime | None = Field(
+    first_failed_at: UtcDateTime
+    last_failed_at: UtcDateTime
+    quarantined_at: UtcDateTime | None = Field(
         description="when the job stopped trying it; null: it is still tried every pass"
     )

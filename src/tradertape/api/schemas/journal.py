@@ -5,13 +5,14 @@ obfuscated upload's are scaled)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from tradertape.api.schemas.auth import Strict
+from tradertape.api.schemas.times import UtcDateTime
 
 
 class JournalTradeOut(BaseModel):
@@ -25,7 +26,7 @@ class JournalTradeOut(BaseModel):
     symbol: str
     isin: str | None
     day: date
-    at: datetime | None
+    at: UtcDateTime | None
     side: str
     quantity: Decimal
     price: Decimal

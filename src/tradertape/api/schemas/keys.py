@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
 from tradertape.api.schemas.auth import Strict
 from tradertape.api.schemas.free_json import JsonObject
+from tradertape.api.schemas.times import UtcDateTime
 from tradertape.domain.worker_access import DEFAULT_ACTIONS, DEFAULT_MODES
 from tradertape.services.accounts.agent_keys import AGENT_KEY_SCOPES
 
@@ -31,10 +31,10 @@ class AgentKeyOut(BaseModel):
     name: str
     masked_key: str
     scopes: list[str]
-    created_at: datetime
-    rotated_at: datetime | None
-    last_used_at: datetime | None
-    revoked_at: datetime | None
+    created_at: UtcDateTime
+    rotated_at: UtcDateTime | None
+    last_used_at: UtcDateTime | None
+    revoked_at: UtcDateTime | None
     active: bool
 
 
@@ -58,7 +58,7 @@ class WorkerTokenCreate(Strict):
     allowed_templates: list[Annotated[str, Field(max_length=100)]] = Field(
         default_factory=list, max_length=100
     )
-    expires_at: datetime | None = None
+    expires_at: UtcDateTime | None = None
     metadata: JsonObject = Field(default_factory=dict)
 
 
@@ -73,12 +73,12 @@ class WorkerTokenOut(BaseModel):
     allowed_actions: list[str]
     allowed_templates: list[str]
     metadata: dict[str, Any]
-    expires_at: datetime | None
-    created_at: datetime
-    rotated_at: datetime | None
-    last_used_at: datetime | None
-    last_heartbeat_at: datetime | None
-    revoked_at: datetime | None
+    expires_at: UtcDateTime | None
+    created_at: UtcDateTime
+    rotated_at: UtcDateTime | None
+    last_used_at: UtcDateTime | None
+    last_heartbeat_at: UtcDateTime | None
+    revoked_at: UtcDateTime | None
     active: bool
 
 
@@ -112,4 +112,4 @@ class WorkerHeartbeatOut(BaseModel):
 
     status: str
     token_id: str
-    received_at: datetime
+    received_at: UtcDateTime

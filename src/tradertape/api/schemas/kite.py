@@ -63,7 +63,7 @@ class OrderEventOut(OpenModel):
     order_id: str
     status: str
     event: str = Field(description="what happened: placed, modified, filled, cancelled, …")
-    order_timestamp: str = Field(description="ISO 8601 with the offset")
+    order_timestamp: str = Field(description="ISO 8601 in UTC (`…Z`)")
     filled_quantity: int
     average_price: JsonNumber = Field(description="this event's fill price; 0 without a fill")
     status_message: str | None

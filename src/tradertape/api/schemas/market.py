@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
+from tradertape.api.schemas.times import UtcDateTime
 from tradertape.domain.market import Interval
 from tradertape.services.market.history import Candle
 from tradertape.services.market.market_clock import MarketPhase
@@ -41,8 +42,8 @@ class IndicatorsOut(BaseModel):
 class MarketClockOut(BaseModel):
     """The server's time and the market's: in a demo replay they differ by days."""
 
-    now: datetime = Field(description="the server's clock (notifications, sign-ins)")
-    market_time: datetime = Field(
+    now: UtcDateTime = Field(description="the server's clock (notifications, sign-ins)")
+    market_time: UtcDateTime = Field(
         description="the instant orders, fills and GTTs are stamped with; in a demo replay, "
         "the replayed session's"
     )
@@ -51,13 +52,13 @@ class MarketClockOut(BaseModel):
         "replay: the demo plays the last session again outside NSE hours"
     )
     replay_of: date | None = Field(description="the session being replayed, in a replay")
-    next_open: datetime | None = Field(description="the next real session's open, when not open")
+    next_open: UtcDateTime | None = Field(description="the next real session's open, when not open")
 
 
 class FillOut(BaseModel):
     """One of the user's executions, as the chart marks it."""
 
-    filled_at: datetime
+    filled_at: UtcDateTime
     side: str = Field(description="BUY or SELL")
     quantity: int
     price: Decimal = Field(description="rupees, to the paisa")

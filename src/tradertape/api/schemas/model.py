@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from tradertape.api.schemas.numbers import JsonRowId
 from tradertape.api.schemas.open_models import OpenModel
+from tradertape.api.schemas.times import UtcDateTime
 
 
 class DataLabelled(BaseModel):
@@ -98,7 +99,7 @@ class PortfolioOut(BaseModel):
         default="server",
         description="who places its orders: 'server' or 'agent' (the local agent polls them)",
     )
-    created_at: datetime
+    created_at: UtcDateTime
     last_scan_date: date | None
     last_scan_provisional: bool = Field(
         default=False, description=f"the last scan's day: {PROVISIONAL}"
@@ -133,9 +134,9 @@ class SignalOut(DataLabelled):
     gtt_status: str | None
     order_id: str | None
     error: str | None
-    created_at: datetime
-    approved_at: datetime | None
-    executed_at: datetime | None
+    created_at: UtcDateTime
+    approved_at: UtcDateTime | None
+    executed_at: UtcDateTime | None
     provisional_calendar: bool = Field(default=False, description=PROVISIONAL)
 
     @computed_field  # type: ignore[prop-decorator]
@@ -195,7 +196,7 @@ class EquityPoint(OpenModel):
 class ActivityRow(OpenModel):
     """A recent signal and what became of it."""
 
-    at: datetime = Field(description="when it executed, or else when it was made")
+    at: UtcDateTime = Field(description="when it executed, or else when it was made")
     symbol: str
     signal_type: str
     status: str

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from datetime import time as TimeOfDay
 from typing import Annotated, Any, Literal
 
@@ -10,6 +9,7 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from tradertape.api.schemas.auth import Strict
 from tradertape.api.schemas.numbers import JsonRowId
+from tradertape.api.schemas.times import UtcDateTime
 from tradertape.domain.decimal_input import Count
 
 ChatId = Annotated[Count, Field(ge=-(2**52), le=2**52, description="the chat id /start replies")]
@@ -23,9 +23,9 @@ class NotificationOut(BaseModel):
     portfolio_id: int | None
     text: str
     payload: dict[str, Any]
-    created_at: datetime
-    delivered_at: datetime | None
-    read_at: datetime | None = Field(description="when you marked it read; null: unread")
+    created_at: UtcDateTime
+    delivered_at: UtcDateTime | None
+    read_at: UtcDateTime | None = Field(description="when you marked it read; null: unread")
 
 
 class UnreadOut(BaseModel):
@@ -64,8 +64,8 @@ class TelegramPendingOut(BaseModel):
     """A link waiting for its code: sent to the chat, entered here (``/link/confirm``)."""
 
     chat_id: int
-    requested_at: datetime
-    expires_at: datetime
+    requested_at: UtcDateTime
+    expires_at: UtcDateTime
     code_sent: bool = Field(description="the bot has sent the chat its code")
     error: str | None = Field(description="why Telegram refused the message, if it did")
 
@@ -77,7 +77,7 @@ class TelegramStatusOut(BaseModel):
     status: Literal["unlinked", "pending", "linked"]
     linked: bool
     chat_id: int | None
-    linked_at: datetime | None
+    linked_at: UtcDateTime | None
     pending: TelegramPendingOut | None
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from tradertape.api.schemas.times import UtcDateTime
 from tradertape.oms.live.reconcile_compare import DriftKind
 
 
@@ -50,7 +51,7 @@ class ReconciliationOut(BaseModel):
     """The latest reconciliation of your live broker against TraderTape's books."""
 
     broker: str = Field(examples=["kite"])
-    ran_at: datetime
+    ran_at: UtcDateTime
     drift: bool = Field(description="whether any finding needs your attention")
     counts: ReconcileCountsOut
     items: list[DriftItemOut]

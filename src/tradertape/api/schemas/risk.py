@@ -7,7 +7,6 @@ the field).
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -15,6 +14,7 @@ from pydantic import BaseModel, Field
 
 from tradertape.api.schemas.auth import Strict
 from tradertape.api.schemas.numbers import JsonRowId
+from tradertape.api.schemas.times import UtcDateTime
 from tradertape.domain.decimal_input import PLAIN, Amount
 from tradertape.domain.decimal_input import Count as Whole
 from tradertape.domain.risk import RuleAction, RuleType
@@ -78,8 +78,8 @@ class RuleOut(BaseModel):
     portfolio_id: int | None
     worker_run_id: int | None
     strategy_run_id: str | None = Field(description="the worker run's key, when scoped to one")
-    created_at: datetime
-    updated_at: datetime
+    created_at: UtcDateTime
+    updated_at: UtcDateTime
 
 
 class KillSwitchIn(Strict):
@@ -93,7 +93,7 @@ class KillSwitchOut(BaseModel):
 
     on: bool
     rule_ids: list[int]
-    changed_at: datetime | None
+    changed_at: UtcDateTime | None
 
 
 class PnlToday(BaseModel):
@@ -142,7 +142,7 @@ class RuleStateOut(BaseModel):
 class RiskStateOut(BaseModel):
     """The risk page: today's P&L, exposure, positions, each rule, the kill switch."""
 
-    as_of: datetime
+    as_of: UtcDateTime
     book: Literal["paper", "live"] = Field(
         "paper",
         description="the book these figures are of: the paper account, or the live book "
@@ -170,7 +170,7 @@ class RiskEventOut(BaseModel):
     """A breach the pre-trade check found: what it refused (block) or warned about, and why."""
 
     id: int
-    at: datetime
+    at: UtcDateTime
     rule_id: int | None
     rule_type: str
     action: RuleAction

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from tradertape.api.schemas.open_models import JsonNumber, OpenModel
+from tradertape.api.schemas.times import UtcDateTime
 from tradertape.strategies.dsl import (
     AddonRules,
     BaseModelId,
@@ -90,8 +90,8 @@ class StrategyOut(BaseModel):
     exit_rule_count: int
     addon_rule_count: int
     document: dict[str, Any]
-    created_at: datetime
-    updated_at: datetime
+    created_at: UtcDateTime
+    updated_at: UtcDateTime
 
 
 class StrategyVersionOut(BaseModel):
@@ -100,7 +100,7 @@ class StrategyVersionOut(BaseModel):
     strategy_id: int
     version: int
     document: dict[str, Any]
-    created_at: datetime
+    created_at: UtcDateTime
 
 
 class BacktestRunBrief(BaseModel):
@@ -114,7 +114,7 @@ class BacktestRunBrief(BaseModel):
     config: dict[str, Any]
     summary: dict[str, Any]
     duration_ms: float
-    created_at: datetime
+    created_at: UtcDateTime
     provisional_calendar: bool = Field(
         default=False,
         description="true when its days reach past the NSE holiday list, where every weekday "

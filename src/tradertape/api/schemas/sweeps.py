@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, RootModel
 
 from tradertape.api.schemas.streams import HeartbeatMessage, StreamErrorMessage
+from tradertape.api.schemas.times import UtcDateTime
 
 SweepStatus = Literal["queued", "running", "completed", "failed", "cancelled", "interrupted"]
 
@@ -68,9 +69,9 @@ class SweepBrief(BaseModel):
     elapsed_s: float
     variants_per_s: float | None
     error: str | None
-    created_at: datetime
-    started_at: datetime | None
-    finished_at: datetime | None
+    created_at: UtcDateTime
+    started_at: UtcDateTime | None
+    finished_at: UtcDateTime | None
 
 
 class SweepOut(SweepBrief):

@@ -19,6 +19,7 @@ from tradertape.domain.orders import (
     Validity,
     Variety,
 )
+from tradertape.domain.utc_times import utc_iso
 from tradertape.oms.order_log import RESERVED_KEY_PREFIXES
 from tradertape.ports.broker import GttSpec
 
@@ -258,9 +259,9 @@ def gtt_dict(row: Any, order: Any | None) -> dict[str, Any]:
         "user_id": row.user_id,
         "parent_trigger": None,
         "type": row.type,
-        "created_at": row.created_at.isoformat(),
-        "updated_at": row.updated_at.isoformat(),
-        "expires_at": row.expires_at.isoformat(),
+        "created_at": utc_iso(row.created_at),
+        "updated_at": utc_iso(row.updated_at),
+        "expires_at": utc_iso(row.expires_at),
         # ours, beside Kite's shape: some days of its validity are guessed sessions
         "provisional_calendar": row.provisional_calendar,
         "status": row.status,

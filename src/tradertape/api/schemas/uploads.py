@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, Field
+
+from tradertape.api.schemas.times import UtcDateTime
 
 
 class RowErrorOut(BaseModel):
@@ -32,7 +34,7 @@ class UploadOut(BaseModel):
     skipped: int = Field(description="rows that are no trade: a cancelled order, a balance line")
     obfuscated: bool = Field(description="quantities scaled by the agent, stored as sent")
     warnings: list[str]
-    created_at: datetime
+    created_at: UtcDateTime
 
 
 class UploadReportOut(BaseModel):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints
 
 from tradertape.api.schemas.auth import Strict
+from tradertape.api.schemas.times import UtcDateTime
 from tradertape.services.market.watchlists import MAX_ITEMS
 
 ListName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
@@ -27,8 +27,8 @@ class _ServerSet(Strict):
     ignored (an ``id`` in a PATCH must be the path's)."""
 
     id: int | None = None
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
+    created_at: UtcDateTime | None = None
+    updated_at: UtcDateTime | None = None
 
 
 class WatchlistIn(_ServerSet):
@@ -51,5 +51,5 @@ class WatchlistOut(BaseModel):
     id: int
     name: str
     items: list[str]
-    created_at: datetime
-    updated_at: datetime
+    created_at: UtcDateTime
+    updated_at: UtcDateTime

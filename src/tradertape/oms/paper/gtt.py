@@ -35,6 +35,7 @@ from tradertape.domain.orders import (
     on_grid,
 )
 from tradertape.domain.ticks import order_tick
+from tradertape.domain.utc_times import utc_iso
 from tradertape.errors import BadRequest, InvalidField, NotFound, OrderRateExceeded
 from tradertape.oms.context import BROKER as PAPER
 from tradertape.oms.job_guard import UNGUARDED, Guard, forget
@@ -413,7 +414,7 @@ class GttBook:
         else:
             gtt.order_pk = order.id
             gtt.result = {
-                "triggered_at": self._clock.now().isoformat(),
+                "triggered_at": utc_iso(self._clock.now()),
                 "order_result": {
                     "status": "success" if order.status != "REJECTED" else "failed",
                     "order_id": order.order_id,

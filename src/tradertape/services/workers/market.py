@@ -21,6 +21,7 @@ from tradertape.domain.calendar import TradingCalendar
 from tradertape.domain.instruments import Exchange, Instrument, InstrumentCatalog
 from tradertape.domain.market import Tick
 from tradertape.domain.ticks import order_tick
+from tradertape.domain.utc_times import utc_iso
 from tradertape.errors import InvalidField, NotFound
 from tradertape.feed.codec import TickMode, tick_to_dict, timestamp
 from tradertape.oms.paper.exchange import PaperExchange
@@ -173,7 +174,7 @@ def quote_view(
         entry["sell_quantity"] = sum(level.quantity for level in tick.asks) or tick.ask_quantity
         entry["last_trade_time"] = timestamp(tick.ts)
         entry["exchange_timestamp"] = timestamp(tick.ts)
-    entry["received_at"] = timestamp(tick.ts)
+    entry["received_at"] = utc_iso(tick.ts)
     entry["age_ms"] = int(age * 1000)
     entry["is_stale"] = age > stale_after.total_seconds()
     return entry

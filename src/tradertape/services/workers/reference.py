@@ -23,6 +23,7 @@ from tradertape.domain.calendar import Market, timetable
 from tradertape.domain.calendar import Session as Phase
 from tradertape.domain.calendar_data import IMPORT_HINT, calendar_warning
 from tradertape.domain.instruments import Instrument
+from tradertape.domain.utc_times import utc_iso
 from tradertape.errors import InvalidField, NotFound, Rejected
 from tradertape.ports.clock import IST
 from tradertape.services.workers.market import WorkerMarket
@@ -49,7 +50,7 @@ def _envelope(now: datetime) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
         "source": SOURCE,
-        "retrieved_at": now.isoformat(),
+        "retrieved_at": utc_iso(now),
         "source_as_of": None,
     }
 

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from tradertape.db.models import WorkerRun
+from tradertape.domain.utc_times import utc_iso
 from tradertape.domain.worker_access import parse_scope
 from tradertape.domain.worker_runs import (
     SessionWindows,
@@ -16,8 +17,8 @@ from tradertape.domain.worker_runs import (
 
 
 def iso(value: datetime | None) -> str | None:
-    """ISO 8601 with the UTC offset, or None."""
-    return value.isoformat() if value is not None else None
+    """ISO 8601 in UTC with ``Z`` (`utc_iso`), or None."""
+    return utc_iso(value) if value is not None else None
 
 
 def account_id(run: WorkerRun) -> str:

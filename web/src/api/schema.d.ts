@@ -9831,7 +9831,7 @@ export interface components {
             order_id: string;
             /**
              * Order Timestamp
-             * @description ISO 8601 with the offset
+             * @description ISO 8601 in UTC (`…Z`)
              */
             order_timestamp: string;
             /** Status */

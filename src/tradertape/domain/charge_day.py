@@ -2,10 +2,12 @@
 
 Recomputing the whole day for every fill makes a busy day quadratic. `ChargeDay` keeps
 the running parts instead: the proportional charges as exact sums, STT per contract-note
-group before its rupee rounding, the value sold from demat per ISIN, and brokerage per order
-(the caller passes the order's traded value before this fill, since brokerage is capped
-per order). ``total`` applies the same rounding as `compute_charges`, and a property test
-holds the two equal for any sequence of fills.
+group before its rupee rounding, and brokerage per order (the caller passes the order's
+traded value before this fill, since brokerage is capped per order). Delivery-product fills
+are kept as the day's flows per book, exchange and instrument instead (`day_netting`): what
+a later sale makes intraday changes how the earlier buy is priced, so their parts are
+netted when the total is read. ``total`` applies the same rounding as `compute_charges`,
+and a property test holds the two equal for any sequence of fills.
 """
 
 from __future__ import annotations
@@ -21,18 +23,23 @@ from tradertape.domain.charge_rates import (
     Segment,
     schedule_for,
 )
-from tradertape.domain.charges import Fill, Side, demat_sales, dp_charge
-from tradertape.domain.money import ZERO, paise, whole_rupees
+from tradertape.domain.charges import (
+    ChargesBreakdown,
+    Fill,
+    Side,
+    add_flow,
+    dp_charge,
+    merged_sales,
+    rounded_stt,
+    stt_group,
+)
+from tradertape.domain.day_netting import DeliveryFlow, NettedParts, flow_parts, net_delivery
+from tradertape.domain.money import ZERO, paise
 
 
 def order_brokerage(segment: Segment, order_value: Decimal, rates: ChargeSchedule) -> Decimal:
     """Brokerage of one executed order with this traded value (0 before its first fill)."""
     return rates.brokerage.of(segment).of(order_value)
-
-
-def stt_group(fill: Fill) -> str:
-    """The contract note a fill's STT is rounded on: exchange and cash-or-F&O."""
-    return f"{fill.exchange.value}:{'fo' if fill.segment.is_derivative else 'cash'}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +54,11 @@ class ChargeDay:
     sebi: Decimal = ZERO
     stamp: Decimal = ZERO
     stt_raw: dict[str, Decimal] = field(default_factory=dict)
-    dp_sold: dict[str, Decimal] = field(default_factory=dict)  # value sold from demat per ISIN
+    # value sold from demat per ISIN, as a note stored before the day's netting kept it
+    dp_sold: dict[str, Decimal] = field(default_factory=dict)
+    delivery: dict[str, DeliveryFlow] = field(default_factory=dict)  # `day_netting.flow_key`
+    # each flow's netted parts, kept so that a fill re-nets its own flow only
+    flow_parts: dict[str, NettedParts] = field(default_factory=dict, compare=False)
     women_first_holder: bool = False
     schedules: tuple[ChargeSchedule, ...] = SCHEDULES
 
@@ -58,6 +69,11 @@ class ChargeDay:
 
     def with_fill(self, fill: Fill, *, order_value_before: Decimal) -> ChargeDay:
         """The day after `fill`; `order_value_before` is its order's traded value so far."""
+        if fill.segment is Segment.EQUITY_DELIVERY:
+            delivery = dict(self.delivery)
+            key = add_flow(delivery, fill)
+            parts = {**self._flow_parts(), key: flow_parts(delivery[key], self.rates)}
+            return replace(self, delivery=delivery, flow_parts=parts)
         rates = self.rates
         value = fill.value
         before = order_brokerage(fill.segment, order_value_before, rates)
@@ -66,9 +82,6 @@ class ChargeDay:
         group = stt_group(fill)
         stt_raw = dict(self.stt_raw)
         stt_raw[group] = stt_raw.get(group, ZERO) + value * stt_rate
-        dp_sold = self.dp_sold
-        for isin, sold in demat_sales([fill]).items():
-            dp_sold = {**dp_sold, isin: dp_sold.get(isin, ZERO) + sold}
         nse = fill.exchange is Exchange.NSE
         return replace(
             self,
@@ -79,15 +92,37 @@ class ChargeDay:
             stamp=self.stamp
             + (value * rates.stamp_buy.of(fill.segment) if fill.side is Side.BUY else ZERO),
             stt_raw=stt_raw,
-            dp_sold=dp_sold,
         )
 
     @property
     def total(self) -> Decimal:
         """The day's charges to the paisa, rounded as `compute_charges` rounds them."""
+        return self.breakdown.total
+
+    @property
+    def breakdown(self) -> ChargesBreakdown:
+        """The day's note part by part, as `compute_charges` gives it."""
         rates = self.rates
-        gst = (self.brokerage + self.exchange_txn + self.ipft + self.sebi) * rates.gst
-        stt = sum((whole_rupees(raw) for raw in self.stt_raw.values()), ZERO)
-        dp = dp_charge(self.dp_sold, rates, self.women_first_holder)
-        parts = (self.brokerage, stt, self.exchange_txn, self.ipft, self.sebi, self.stamp, gst, dp)
-        return paise(sum(parts, ZERO))
+        netted = self.netted
+        brokerage = self.brokerage + netted.brokerage
+        exchange_txn = self.exchange_txn + netted.exchange_txn
+        ipft = self.ipft + netted.ipft
+        sebi = self.sebi + netted.sebi
+        gst = (brokerage + exchange_txn + ipft + sebi) * rates.gst
+        stt = rounded_stt(self.stt_raw, netted.stt_raw)
+        sold = merged_sales(self.dp_sold, netted.demat_sold)
+        dp = dp_charge(sold, rates, self.women_first_holder)
+        stamp = self.stamp + netted.stamp
+        parts = (brokerage, stt, exchange_txn, ipft, sebi, stamp, gst, dp)
+        return ChargesBreakdown(*parts, total=paise(sum(parts, ZERO)))
+
+    @property
+    def netted(self) -> NettedParts:
+        """What the day's delivery-product fills add, netted (`day_netting`)."""
+        return net_delivery(self._flow_parts().values())
+
+    def _flow_parts(self) -> dict[str, NettedParts]:
+        if len(self.flow_parts) != len(self.delivery):  # a note as read from storage
+            rates = self.rates
+            self.flow_parts.update((k, flow_parts(f, rates)) for k, f in self.delivery.items())
+        return self.flow_parts

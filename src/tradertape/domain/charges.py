@@ -9,7 +9,9 @@ One call prices one trading day
 exchange and segment group, plus the DP ledger postings that the day's delivery sells cause.
 Brokerage is levied per executed order, so fills are grouped by ``Fill.order_id``; every other
 charge is proportional to turnover. A delivery round trip spans two days and so two calls; add
-the two breakdowns with ``+``.
+the two breakdowns with ``+``. Delivery-product fills bought and sold the same day are netted
+per book, exchange and instrument (`day_netting`): the quantity traded both ways is intraday,
+whatever the product, and only the rest is delivery (DP charged on a net sell).
 
 Rounding, and why
 -----------------
@@ -51,6 +53,7 @@ from tradertape.domain.charge_rates import (
     schedule_for,
     schedules_of,
 )
+from tradertape.domain.day_netting import DeliveryFlow, flow_key, flow_parts, net_delivery
 from tradertape.domain.money import ZERO, paise, whole_rupees
 
 __all__ = [
@@ -95,6 +98,7 @@ class Fill:
     price: Decimal
     exchange: Exchange = Exchange.NSE
     instrument: str = ""
+    book: str = ""  # same-day delivery fills are netted per book (`day_netting`)
 
     def __post_init__(self) -> None:
         if not isinstance(self.price, Decimal):
@@ -162,12 +166,46 @@ def _order_brokerage(order: Sequence[Fill], rates: ChargeSchedule) -> Decimal:
     return rates.brokerage.of(segment).of(_sum(f.value for f in order))
 
 
-def _stt(fills: Sequence[Fill], rates: ChargeSchedule) -> Decimal:
-    notes: dict[tuple[Exchange, bool], Decimal] = defaultdict(Decimal)
+def _stt_raw(fills: Sequence[Fill], rates: ChargeSchedule) -> dict[str, Decimal]:
+    """STT before its rounding, per contract-note group (`stt_group`)."""
+    notes: dict[str, Decimal] = defaultdict(Decimal)
     for f in fills:
         table = rates.stt_buy if f.side is Side.BUY else rates.stt_sell
-        notes[f.exchange, f.segment.is_derivative] += f.value * table.of(f.segment)
+        notes[stt_group(f)] += f.value * table.of(f.segment)
+    return notes
+
+
+def stt_group(fill: Fill) -> str:
+    """The contract note a fill's STT is rounded on: exchange and cash-or-F&O."""
+    return f"{fill.exchange.value}:{'fo' if fill.segment.is_derivative else 'cash'}"
+
+
+def rounded_stt(*groups: Mapping[str, Decimal]) -> Decimal:
+    """STT of a day: each group's raw STT (added across `groups`) to the rupee, summed."""
+    notes: dict[str, Decimal] = defaultdict(Decimal)
+    for raw in groups:
+        for group, amount in raw.items():
+            notes[group] += amount
     return _sum(whole_rupees(amount) for amount in notes.values())
+
+
+def add_flow(flows: dict[str, DeliveryFlow], fill: Fill) -> str:
+    """Put a delivery-product fill into the day's flows (`day_netting`); its flow's key."""
+    key = flow_key(fill.book, fill.exchange, fill.instrument)
+    flow = flows.get(key) or DeliveryFlow(fill.exchange, fill.instrument)
+    flows[key] = flow.with_fill(
+        buy=fill.side is Side.BUY, order_id=fill.order_id, quantity=fill.quantity, value=fill.value
+    )
+    return key
+
+
+def merged_sales(*sales: Mapping[str, Decimal]) -> dict[str, Decimal]:
+    """Values sold from demat per ISIN, added across sources."""
+    merged: dict[str, Decimal] = defaultdict(Decimal)
+    for sold in sales:
+        for isin, value in sold.items():
+            merged[isin] += value
+    return merged
 
 
 def dp_charge(
@@ -187,15 +225,6 @@ def dp_charge(
     )
 
 
-def demat_sales(fills: Iterable[Fill]) -> dict[str, Decimal]:
-    """Value sold from the demat account per ISIN (delivery sells), the DP charge's basis."""
-    sold: dict[str, Decimal] = defaultdict(Decimal)
-    for f in fills:
-        if f.segment is Segment.EQUITY_DELIVERY and f.side is Side.SELL:
-            sold[f.instrument] += f.value
-    return sold
-
-
 def compute_charges(
     fills: Sequence[Fill],
     trade_date: date,
@@ -208,17 +237,30 @@ def compute_charges(
     ``schedules`` is the broker's (`schedules_of`); Zerodha's by default.
     """
     rates = schedule_for(trade_date, schedules)
+    flows: dict[str, DeliveryFlow] = {}
     orders: dict[str, list[Fill]] = defaultdict(list)
     for f in fills:
-        orders[f.order_id].append(f)
+        if f.segment is Segment.EQUITY_DELIVERY:
+            add_flow(flows, f)
+        else:
+            orders[f.order_id].append(f)
+    rest = [f for order in orders.values() for f in order]
+    netted = net_delivery(flow_parts(flow, rates) for flow in flows.values())
     brokerage = _sum(_order_brokerage(order, rates) for order in orders.values())
-    exchange_txn = _sum(f.value * rates.txn(f.exchange).of(f.segment) for f in fills)
-    ipft = _sum(f.value * rates.ipft_nse.of(f.segment) for f in fills if f.exchange is Exchange.NSE)
-    sebi = _sum(f.value for f in fills) * rates.sebi
-    stamp = _sum(f.value * rates.stamp_buy.of(f.segment) for f in fills if f.side is Side.BUY)
+    brokerage += netted.brokerage
+    exchange_txn = netted.exchange_txn + _sum(
+        f.value * rates.txn(f.exchange).of(f.segment) for f in rest
+    )
+    ipft = netted.ipft + _sum(
+        f.value * rates.ipft_nse.of(f.segment) for f in rest if f.exchange is Exchange.NSE
+    )
+    sebi = netted.sebi + _sum(f.value for f in rest) * rates.sebi
+    stamp = netted.stamp + _sum(
+        f.value * rates.stamp_buy.of(f.segment) for f in rest if f.side is Side.BUY
+    )
     gst = (brokerage + exchange_txn + ipft + sebi) * rates.gst
-    stt = _stt(fills, rates)
-    dp = dp_charge(demat_sales(fills), rates, women_first_holder)
+    stt = rounded_stt(_stt_raw(rest, rates), netted.stt_raw)
+    dp = dp_charge(netted.demat_sold, rates, women_first_holder)
     parts = (brokerage, stt, exchange_txn, ipft, sebi, stamp, gst, dp)
     return ChargesBreakdown(*parts, total=paise(_sum(parts)))
 

@@ -69,6 +69,7 @@ def fill_of(order: Order, instrument: Instrument, quantity: int, price: Decimal)
         price=price,
         exchange=ChargeExchange.BSE if bse else ChargeExchange.NSE,
         instrument=instrument.isin or instrument.key,
+        book=order.book,
     )
 
 

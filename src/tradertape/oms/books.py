@@ -49,6 +49,7 @@ from tradertape.db.rows import one_of, table_of
 from tradertape.db.types import ExactDecimal
 from tradertape.domain.charge_day import ChargeDay
 from tradertape.domain.charge_rates import schedules_of
+from tradertape.domain.day_netting import DeliveryFlow
 from tradertape.domain.order_state import PENDING
 
 _ACCOUNTS = table_of(PaperAccount)
@@ -82,7 +83,17 @@ _ANY_PENDING = exists().where(
     one_of(_ORDERS.c.status, PENDING),
 )
 _DAY = Prepared(select(_DAYS).where(_THE_DAY))
-_NOTE = ("brokerage", "exchange_txn", "ipft", "sebi", "stamp", "stt_raw", "dp_isins", "total")
+_NOTE = (
+    "brokerage",
+    "exchange_txn",
+    "ipft",
+    "sebi",
+    "stamp",
+    "stt_raw",
+    "dp_isins",
+    "delivery_flows",
+    "total",
+)
 _HELD = ("quantity", "buy_quantity", "buy_value", "sell_quantity", "sell_value")
 _OWNER = ("user_id", "broker")
 _ACCOUNT_READ = Prepared(_ACCOUNT)
@@ -368,6 +379,7 @@ def _stored_day(trade_date: date, row: Mapping[Any, Any], broker: str) -> Stored
         stamp=row["stamp"],
         stt_raw={group: Decimal(raw) for group, raw in row["stt_raw"].items()},
         dp_sold=dict(_demat_sale(entry) for entry in row["dp_isins"]),
+        delivery={key: DeliveryFlow.read(raw) for key, raw in row["delivery_flows"].items()},
         schedules=schedules_of(broker),
     )
     return StoredDay(row["id"], note, row["total"])
@@ -384,6 +396,7 @@ def save_day(db: Session, day: StoredDay, *, user_id: int, broker: str) -> None:
         "stamp": note.stamp,
         "stt_raw": {group: str(raw) for group, raw in note.stt_raw.items()},
         "dp_isins": [f"{isin}={sold}" for isin, sold in sorted(note.dp_sold.items())],
+        "delivery_flows": {key: flow.stored() for key, flow in note.delivery.items()},
         "total": day.total,
     }
     if day.id is None:

@@ -151,7 +151,7 @@ def test_a_partly_filled_order_pays_its_brokerage_once_at_groww():
     running = ChargeDay(DAY, schedules=GROWW_SCHEDULES)
     running = running.with_fill(parts[0], order_value_before=D(0))
     running = running.with_fill(parts[1], order_value_before=D(150))
-    assert running.brokerage == D(5)
+    assert running.breakdown.brokerage == D(5)
     assert running.total == compute_charges(parts, DAY, schedules=GROWW_SCHEDULES).total
 
 

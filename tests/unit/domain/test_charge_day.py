@@ -27,9 +27,14 @@ days = st.sampled_from([date(2020, 8, 3), date(2023, 6, 1), date(2024, 10, 1), d
 
 @given(day=days, sequence=st.lists(fills, max_size=30))
 def test_running_total_equals_compute_charges_after_every_fill(day, sequence):
-    # an order keeps one segment, as real orders do
-    segment_of: dict[str, Segment] = {}
-    consistent = [f for f in sequence if segment_of.setdefault(f.order_id, f.segment) is f.segment]
+    # an order keeps one segment, side, exchange and instrument, as real orders do
+    terms_of: dict[str, tuple[Segment, Side, Exchange, str]] = {}
+    consistent = [
+        f
+        for f in sequence
+        if terms_of.setdefault(f.order_id, (f.segment, f.side, f.exchange, f.instrument))
+        == (f.segment, f.side, f.exchange, f.instrument)
+    ]
     running = ChargeDay(day)
     traded: dict[str, Decimal] = defaultdict(Decimal)
     for n, fill in enumerate(consistent, start=1):

@@ -6,7 +6,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from tradertape.domain.charges import (
@@ -409,15 +409,19 @@ trade_dates = st.dates(min_value=date(2020, 7, 1), max_value=date(2027, 12, 31))
 @st.composite
 def fills(draw: st.DrawFn) -> Fill:
     segment = draw(st.sampled_from(Segment))
+    side = draw(st.sampled_from(Side))
+    exchange = draw(st.sampled_from(Exchange))
+    instrument = draw(st.sampled_from([ISIN, "INE009A01021"]))
+    number = draw(st.integers(min_value=1, max_value=3))
     return Fill(
-        # An order belongs to one segment, so the segment is part of its id.
-        order_id=f"{segment}-{draw(st.integers(min_value=1, max_value=3))}",
+        # An order is of one segment, side, exchange and instrument: all are in its id.
+        order_id=f"{segment}-{side}-{exchange}-{instrument}-{number}",
         segment=segment,
-        side=draw(st.sampled_from(Side)),
+        side=side,
         quantity=draw(st.integers(min_value=1, max_value=5000)),
         price=draw(prices),
-        exchange=draw(st.sampled_from(Exchange)),
-        instrument=draw(st.sampled_from([ISIN, "INE009A01021"])),
+        exchange=exchange,
+        instrument=instrument,
     )
 
 
@@ -433,6 +437,17 @@ def test_charges_are_never_negative_and_the_total_is_the_rounded_sum(day_fills, 
 
 @given(st.lists(fills(), max_size=6), fills(), trade_dates)
 def test_another_order_never_lowers_the_total(day_fills, extra, day):
+    # except one that day-trades a delivery-product position: buying back what was sold
+    # from demat today makes both intraday (no DP, lower STT), see test_day_netting
+    assume(
+        extra.segment is not Segment.EQUITY_DELIVERY
+        or not any(
+            f.segment is Segment.EQUITY_DELIVERY
+            and (f.exchange, f.instrument) == (extra.exchange, extra.instrument)
+            and f.side is not extra.side
+            for f in day_fills
+        )
+    )
     alone = compute_charges(day_fills, day)
     extra = Fill(
         "extra-order", extra.segment, extra.side, extra.quantity, extra.price,

@@ -7,9 +7,9 @@ import { useEffect } from "react";
 import { type Column, DataTable } from "@/components/DataTable";
 import { Money } from "@/components/Money";
 import { PageTitle } from "@/components/PageTitle";
-import { pct, qty } from "@/format";
+import { qty } from "@/format";
 import { BookFilter } from "./BookFilter";
-import { ALL_BOOKS, EVERY_BOOK, LiveHoldingPnl, LiveLtp, type Holding, bookColumn, num, str, symbolOf, useBook, useBooks, useHoldings } from "./books";
+import { ALL_BOOKS, EVERY_BOOK, LiveHoldingDayPct, LiveHoldingPnl, LiveLtp, type Holding, bookColumn, num, str, symbolOf, useBook, useBooks, useHoldings } from "./books";
 
 const columns: Column<Holding>[] = [
   { key: "instrument", header: "Instrument", render: (r) => `${str(r, "tradingsymbol")} ${str(r, "exchange")}`, value: (r) => str(r, "tradingsymbol") },
@@ -19,7 +19,7 @@ const columns: Column<Holding>[] = [
   { key: "ltp", header: "LTP", numeric: true, render: (r) => <LiveLtp symbol={symbolOf(r)} fallback={num(r, "last_price")} />, value: (r) => num(r, "last_price") },
   { key: "pnl", header: "P&L", numeric: true, render: (r) => <LiveHoldingPnl row={r} />, value: (r) => num(r, "pnl") },
   { key: "day", header: "Day chg.", numeric: true, render: (r) => <LiveHoldingPnl row={r} day />, value: (r) => num(r, "day_change") },
-  { key: "day_pct", header: "Day chg. %", numeric: true, render: (r) => pct(num(r, "day_change_percentage"), { signed: true }), value: (r) => num(r, "day_change_percentage") },
+  { key: "day_pct", header: "Day chg. %", numeric: true, render: (r) => <LiveHoldingDayPct row={r} />, value: (r) => num(r, "day_change_percentage") },
 ];
 
 export function Component() {

@@ -8,7 +8,7 @@ import { unwrap } from "@/api/errors";
 import type { NumberKey, TextKey } from "@/api/rows";
 import type { Column } from "@/components/DataTable";
 import { Money } from "@/components/Money";
-import { inr } from "@/format";
+import { inr, pct } from "@/format";
 import { useTick } from "@/ticks/useTick";
 
 type Schemas = components["schemas"];
@@ -137,13 +137,33 @@ export function LivePnl({ row, field = "pnl" }: { row: Position; field?: "pnl" |
   return <Money value={value} pnl />;
 }
 
-/** A holding's P&L on the tick stream's last price: (LTP − average) × everything held. */
+/** A holding's day change per share at `ltp`, in rupees and as a percentage of the same base:
+ * the price the API measured it from (the previous close, or the buy price of shares bought
+ * today), which is its last price less its day change. The two always agree in sign. */
+export function holdingDayChange(row: Holding, ltp: number): { change: number; percentage: number } {
+  const base = num(row, "last_price") - num(row, "day_change");
+  if (!Number.isFinite(base) || base <= 0 || !Number.isFinite(ltp)) {
+    return { change: num(row, "day_change"), percentage: num(row, "day_change_percentage") };
+  }
+  const change = ltp - base;
+  return { change, percentage: (change / base) * 100 };
+}
+
+/** A holding's P&L on the tick stream's last price: (LTP − average) × everything held; with
+ * `day`, its day change per share (`holdingDayChange`). */
 export function LiveHoldingPnl({ row, day = false }: { row: Holding; day?: boolean }) {
   const tick = useTick(symbolOf(row));
   if (!tick) return <Money value={num(row, day ? "day_change" : "pnl")} pnl />;
   const held = num(row, "quantity") + (Number.isFinite(num(row, "t1_quantity")) ? num(row, "t1_quantity") : 0);
-  const value = day ? tick.ltp - num(row, "close_price") : (tick.ltp - num(row, "average_price")) * held;
+  const value = day ? holdingDayChange(row, tick.ltp).change : (tick.ltp - num(row, "average_price")) * held;
   return <Money value={value} pnl />;
+}
+
+/** A holding's day change as a percentage, on the same tick and base as its rupees. */
+export function LiveHoldingDayPct({ row }: { row: Holding }) {
+  const tick = useTick(symbolOf(row));
+  const percentage = tick ? holdingDayChange(row, tick.ltp).percentage : num(row, "day_change_percentage");
+  return <>{pct(percentage, { signed: true })}</>;
 }
 
 /** Kite's order statuses that are done; everything else is still working. */

@@ -225,7 +225,9 @@ class ChargeDayRow(OwnedByKey, Base):
     sebi: Mapped[Decimal] = mapped_column(RAW)
     stamp: Mapped[Decimal] = mapped_column(RAW)
     stt_raw: Mapped[dict[str, Any]]  # contract-note group → unrounded STT as text
-    dp_isins: Mapped[list[str]]
+    dp_isins: Mapped[list[str]]  # a note stored before `delivery_flows`: ISIN=value sold
+    # the day's delivery-product fills per book, exchange and instrument (domain.day_netting)
+    delivery_flows: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
     total: Mapped[Decimal] = mapped_column(MONEY)
 
 

@@ -2,7 +2,8 @@
 
 Everything is derived from the ledger (orders, trades, cash entries) and marked to the
 last tick, in Kite's field names so the UI, the agent and workers parse one shape for
-paper and live. CNC buys settle T+1: bought today they show as ``t1_quantity``.
+paper and live. CNC buys settle T+1: bought today and still held they show as
+``t1_quantity``, and their day change is from their buy price (`domain.day_change`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from tradertape.db.models.trading import Order
 from tradertape.db.rows import table_of
+from tradertape.domain.day_change import day_base, day_change
 from tradertape.domain.instruments import InstrumentCatalog
 from tradertape.domain.market import Tick
 from tradertape.domain.money import paise, shown_float
@@ -285,8 +287,9 @@ class PaperPortfolio:
         )
 
     def holdings(self, db: Session, *, user_id: int, book: str | None = None) -> list[KiteDict]:
-        """Delivery holdings: settled quantity plus today's buys as ``t1_quantity``; a row per
-        book and symbol (of one book when named)."""
+        """Delivery holdings: settled quantity plus today's net buys as ``t1_quantity``; a
+        row per book and symbol (of one book when named). Shares bought and sold the same
+        day are a day position (`positions`), whatever the product, never a holding."""
         return self.holdings_of(db, self.snapshot(db, user_id), book)
 
     def holdings_of(
@@ -310,6 +313,11 @@ class PaperPortfolio:
         close = tick.prev_close if tick else average
         quantity = row.settled
         held = row.held
+        bought_at = row.t1_cost / row.t1 if row.t1 else None
+        base = day_base(
+            settled=Decimal(quantity), t1=Decimal(row.t1), close=close, bought_at=bought_at
+        )
+        change, change_pct = day_change(last, base)
         return {
             "tradingsymbol": symbol,
             "exchange": exchange,
@@ -327,8 +335,9 @@ class PaperPortfolio:
             "last_price": _num(last),
             "close_price": _num(close),
             "pnl": _num((last - average) * held),
-            "day_change": _num(last - close),
-            "day_change_percentage": _num((last - close) / close * 100) if close else 0.0,
+            # from the previous close, or from the buy price for what was bought today
+            "day_change": _num(change),
+            "day_change_percentage": _num(change_pct),
             "book": book,
         }
 

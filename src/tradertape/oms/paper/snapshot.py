@@ -145,13 +145,15 @@ class Lot:
 
 @dataclass
 class Holding:
-    """Delivery shares of one symbol in one book: settled, bought today (T+1), at cost."""
+    """Delivery shares of one symbol in one book: settled, bought today (T+1), at cost
+    (`t1_cost`: what today's T+1 shares cost, the base of their day change)."""
 
     token: int
     settled: int = 0
     t1: int = 0
     cost: Decimal = _ZERO
     held: int = 0
+    t1_cost: Decimal = _ZERO
 
 
 HeldAt = tuple[tuple[str, str, str], Holding]  # (exchange, symbol, book) and what it holds
@@ -240,27 +242,41 @@ def _lots(trades: Iterable[Any], today: str, *, day_only: bool) -> tuple[Lot, ..
 def _holdings(
     trades: Iterable[Any], today: str
 ) -> tuple[tuple[tuple[str, str, str], Holding], ...]:
-    held: dict[tuple[str, str, str], Holding] = {}
+    """Delivery holdings, a day at a time: of each symbol in each book, what was bought and
+    sold the same day is a day position (`positions`), never a holding; only the day's net
+    buy moves into holdings (T+1 while it is today's), and only its net sale leaves them,
+    at their average cost."""
+    days: dict[tuple[str, str, str], dict[str, list[Any]]] = {}
+    tokens: dict[tuple[str, str, str], int] = {}
     for trade in trades:
         if trade.product != "CNC":
             continue
-        row = held.get((trade.exchange, trade.tradingsymbol, trade.book))
-        if row is None:
-            row = held[(trade.exchange, trade.tradingsymbol, trade.book)] = Holding(
-                trade.instrument_token
-            )
-        if trade.transaction_type == "BUY":
-            row.cost += trade.price * trade.quantity
-            row.held += trade.quantity
-            if trade.trade_date == today:
-                row.t1 += trade.quantity
-            else:
-                row.settled += trade.quantity
-        else:
-            average = row.cost / row.held if row.held else _ZERO
-            row.cost -= average * trade.quantity
-            row.held -= trade.quantity
-            row.settled -= trade.quantity
+        key = (trade.exchange, trade.tradingsymbol, trade.book)
+        tokens.setdefault(key, trade.instrument_token)
+        days.setdefault(key, {}).setdefault(trade.trade_date, []).append(trade)
+    held: dict[tuple[str, str, str], Holding] = {}
+    for key, by_day in days.items():
+        row = held[key] = Holding(tokens[key])
+        for day in sorted(by_day):
+            buys = [t for t in by_day[day] if t.transaction_type == "BUY"]
+            bought = sum(t.quantity for t in buys)
+            sold = sum(t.quantity for t in by_day[day]) - bought
+            same_day = min(bought, sold)
+            sale = sold - same_day
+            if sale:
+                average = row.cost / row.held if row.held else _ZERO
+                row.cost -= average * sale
+                row.held -= sale
+                row.settled -= sale
+            kept = bought - same_day
+            if kept:
+                cost = sum((t.price * t.quantity for t in buys), _ZERO) * kept / bought
+                row.cost += cost
+                row.held += kept
+                if day == today:
+                    row.t1, row.t1_cost = kept, cost
+                else:
+                    row.settled += kept
     return tuple(sorted(held.items()))
 
 

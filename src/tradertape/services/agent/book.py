@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradertape.db.models import AgentSnapshot, ModelPortfolio, ModelSignal
+from tradertape.domain.day_change import day_base
 from tradertape.domain.money import ZERO
 from tradertape.domain.risk import Book, OpenPosition, WorkingEntry
 from tradertape.services.portfolios.signals import AGENT
@@ -44,6 +45,14 @@ def _position(row: dict[str, object], sector: str | None) -> OpenPosition | None
     average = _decimal(row.get("average_price")) or ZERO
     last = _decimal(row.get("last_price")) or average
     base = _decimal(row.get("close_price")) or average
+    overnight = row.get("overnight_quantity")
+    if isinstance(overnight, int) and 0 <= overnight < quantity:
+        # a position bought (partly) today: those units count from their buy price, not
+        # from yesterday's close (a holding's row counts its settled shares only)
+        bought_at = _decimal(row.get("day_buy_price")) or average
+        today = Decimal(quantity - overnight)
+        blend = day_base(settled=Decimal(overnight), t1=today, close=base, bought_at=bought_at)
+        base = blend or average
     symbol = f"{row.get('exchange')}:{row.get('tradingsymbol')}"
     return OpenPosition(symbol, sector, quantity, average, last, base)
 

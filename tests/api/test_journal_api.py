@@ -244,3 +244,23 @@ def test_the_analytics_trades_are_kept_with_the_book_until_an_upload(
         again = ledger.closes(db, user_id=user_id, reference=reference, today=day)
     assert again is not first
     assert [t.symbol for t in again] == [t.symbol for t in first] == ["INFY"]
+
+
+def test_paper_trades_enter_the_tax_pnl_only_when_asked(client: TestClient, runtime: Runtime):
+    sign_in(client, runtime, "alice@x.in")
+    client.post("/api/portfolio/funds", json={"amount": 100000})
+    for n, (side, price) in enumerate((("BUY", 1400), ("SELL", 1410))):
+        quote(runtime, str(price))
+        order = {**ORDER, "transaction_type": side, "product": "MIS", "price": price}
+        placed = client.post("/api/orders", json={**order, "idempotency_key": f"tax-paper-{n}"})
+        assert placed.json()["status"] == "COMPLETE", placed.text
+    today = runtime.clock.now().date()
+    start = today.year if today.month >= 4 else today.year - 1
+    fy = f"{start}-{(start + 1) % 100:02d}"
+
+    real = client.get("/api/journal/tax", params={"fy": fy}).json()
+    simulated = client.get("/api/journal/tax", params={"fy": fy, "include_paper": "true"}).json()
+
+    assert (real["speculative"]["trips"], real["speculative"]["pnl"]) == (0, "0.00")
+    # the paper intraday round trip: 10 × (1,410 − 1,400)
+    assert (simulated["speculative"]["trips"], simulated["speculative"]["pnl"]) == (1, "100.00")

@@ -116,3 +116,23 @@ def test_a_live_preview_is_priced_on_its_brokers_schedule(client: TestClient, ru
     assert "Kite, Upstox or Groww" in unnamed.json()["detail"]
     paper_broker = client.post("/api/orders/preview", json={**ORDER, "broker": "upstox"})
     assert paper_broker.status_code == 422
+
+
+def test_preview_items_add_up_to_the_total_dp_itemised(client: TestClient, runtime: Runtime):
+    sign_in(client, runtime, "t@x.in")
+    quote(runtime, "1400")
+    items = ("brokerage", "stt", "exchange_transaction_charge", "sebi_charge", "stamp_duty")
+    for quantity, side in ((1, "SELL"), (7, "SELL"), (13, "BUY"), (3, "SELL")):
+        order = {**ORDER, "transaction_type": side, "quantity": quantity}
+        charges = client.post("/api/orders/preview", json=order).json()["charges"]
+        assert "ipft" not in charges  # inside the exchange charge: listed once
+        parts = [charges[k] for k in (*items, "gst", "dp_charge")]
+        assert round(sum(parts), 2) == charges["total"], charges
+        # a delivery sale is charged the DP charge (₹13 + 18 % GST), on its own line
+        assert charges["dp_charge"] == (15.34 if side == "SELL" else 0.0)
+    # 1 share sold at ₹1,400: STT 0.1 % = ₹1.40 → ₹1; exchange ₹0.04158 + IPFT ₹0.0014;
+    # SEBI ₹0.0014; GST 18 % × ₹0.04438; DP ₹15.34: ₹16.3923684 → ₹16.39
+    one = client.post(
+        "/api/orders/preview", json={**ORDER, "transaction_type": "SELL", "quantity": 1}
+    )
+    assert one.json()["charges"]["total"] == 16.39

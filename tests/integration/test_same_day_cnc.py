@@ -31,14 +31,18 @@ from tradertape.services.accounts.users import create_user
 BUY, SELL = TransactionType.BUY, TransactionType.SELL
 
 
-def test_a_same_day_cnc_sale_is_a_day_position_not_a_negative_holding(database: Database):
-    clock = ManualClock(datetime(2026, 11, 20, 10, 0, tzinfo=IST))
-    exchange = PaperExchange(
+def _exchange(clock: ManualClock) -> PaperExchange:
+    return PaperExchange(
         clock=clock,
         calendar=nse_calendar(),
         catalog=reference_catalog(),
         config=PaperConfig(match=MatchConfig(participation=Decimal(1))),
     )
+
+
+def test_a_same_day_cnc_sale_is_a_day_position_not_a_negative_holding(database: Database):
+    clock = ManualClock(datetime(2026, 11, 20, 10, 0, tzinfo=IST))
+    exchange = _exchange(clock)
     feed = Feed(clock)
 
     def marked(key: str) -> Tick | None:  # yesterday's close was ₹1,480
@@ -55,15 +59,21 @@ def test_a_same_day_cnc_sale_is_a_day_position_not_a_negative_holding(database: 
             exchange.place(
                 db, user_id=user, spec=spec(side, quantity, price, product=cnc), last=last
             )
-        charges = list(
-            db.scalars(select(Trade.charges).where(Trade.user_id == user).order_by(Trade.id))
-        )
+        rows = db.execute(
+            select(Trade.charges, Trade.charges_note)
+            .where(Trade.user_id == user)
+            .order_by(Trade.id)
+        ).all()
         holdings = book.holdings(db, user_id=user)
         positions = book.positions(db, user_id=user)
         clock.advance(timedelta(days=3))
         later = book.holdings(db, user_id=user)
 
-    assert charges == [Decimal("17.81"), Decimal("-0.23")]  # the day's note: ₹17.58
+    assert [r.charges for r in rows] == [Decimal("17.81"), Decimal("-0.23")]  # note: ₹17.58
+    assert [r.charges_note for r in rows] == [
+        None,
+        "4 INFY bought and sold today: intraday, the day's note re-prices them",
+    ]
     (held,) = holdings
     assert (held["quantity"], held["t1_quantity"]) == (0, 6)  # never −4
     assert held["average_price"] == 1500.0
@@ -74,3 +84,35 @@ def test_a_same_day_cnc_sale_is_a_day_position_not_a_negative_holding(database: 
         "CNC", 6, 10, 4,
     )  # fmt: skip
     assert [(h["quantity"], h["t1_quantity"]) for h in later] == [(6, 0)]
+
+
+def test_uneven_charges_of_identical_sales_say_why(database: Database):
+    # 3 INFY held from Friday; Monday, three identical sales of 1 @ ₹1,500. STT is 0.1 % =
+    # ₹1.50 each, rounded on the day's note: ₹2, then ₹3 (+₹1), then ₹4.50 → ₹5 (+₹2); the
+    # first sale from demat pays the day's DP charge
+    clock = ManualClock(datetime(2026, 11, 20, 10, 0, tzinfo=IST))
+    exchange, feed = _exchange(clock), Feed(clock)
+    cnc = Product.CNC
+    with database.session() as db:
+        user = create_user(db, clock=clock, email="n@x.in").id
+        exchange.deposit(db, user_id=user, amount=Decimal(100_000))
+        last = feed.set("NSE:INFY", "1500")
+        exchange.place(db, user_id=user, spec=spec(BUY, 3, "1500", product=cnc), last=last)
+        clock.advance(timedelta(days=3))
+        for _ in range(3):
+            last = feed.set("NSE:INFY", "1500")
+            exchange.place(db, user_id=user, spec=spec(SELL, 1, "1500", product=cnc), last=last)
+        query = select(Trade.charges, Trade.charges_note).where(
+            Trade.user_id == user, Trade.transaction_type == "SELL"
+        )
+        sales = db.execute(query.order_by(Trade.id)).all()
+
+    notes = [note for _, note in sales]
+    assert notes[0] == (
+        "DP charge ₹15.34 of this day's INFY sale from demat; "
+        "STT ₹2.00: the day's note rounds STT to the rupee"
+    )
+    assert notes[1:] == [
+        "STT ₹1.00: the day's note rounds STT to the rupee",
+        "STT ₹2.00: the day's note rounds STT to the rupee",
+    ]

@@ -7,6 +7,7 @@ so every helper here refuses floats at run time as well as in the type checker.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, localcontext
 
 PAISA = Decimal("0.01")
@@ -23,6 +24,21 @@ def _require_decimal(value: object) -> Decimal:
 def paise(value: Decimal) -> Decimal:
     """Round to the paisa, half away from zero, as Indian contract notes and ledgers do."""
     return _require_decimal(value).quantize(PAISA, rounding=ROUND_HALF_UP)
+
+
+def paise_adding_up(parts: Sequence[Decimal]) -> tuple[Decimal, ...]:
+    """Each part to the paisa such that they add up to their exact sum to the paisa: an
+    itemised bill whose lines add to its total. Each part is rounded half up, and the paise
+    the lines then miss (or overshoot) go one each to the parts that rounding moved most
+    (largest remainder), so no line is off by more than a paisa."""
+    rounded = [paise(p) for p in parts]
+    missing = int((paise(sum(parts, ZERO)) - sum(rounded, ZERO)) / PAISA)
+    step = PAISA if missing > 0 else -PAISA
+    # the parts rounding took the most from (to give to) come first
+    order = sorted(range(len(parts)), key=lambda i: (parts[i] - rounded[i]) * -step)
+    for i in order[: abs(missing)]:
+        rounded[i] += step
+    return tuple(rounded)
 
 
 SHOWN_MAGNITUDE = 16

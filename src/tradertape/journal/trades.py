@@ -40,6 +40,7 @@ class JournalTrade:
     order_id: str
     product: str | None = None  # MIS, CNC, NRML: known for our own fills only
     charges: Decimal | None = None  # known for our own fills; else estimated later
+    charges_note: str | None = None  # why our fill's charges are uneven (`charge_notes`)
     expiry: date | None = None
 
     @property

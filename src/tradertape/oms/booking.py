@@ -26,6 +26,7 @@ from tradertape.db.models.trading import Order, Trade
 from tradertape.db.prepared import Prepared
 from tradertape.db.rows import adopt, fresh, insert_new, table_of, value_keys
 from tradertape.domain.books import MANUAL
+from tradertape.domain.charge_notes import charges_note
 from tradertape.domain.charges import Exchange as ChargeExchange
 from tradertape.domain.charges import Fill, Side, charge_segment, schedules_of
 from tradertape.domain.instruments import Exchange, Instrument
@@ -262,6 +263,7 @@ class Ledger:
         past day moves the cash now, so the balance never runs backwards in time).
         """
         trade_date = at.astimezone(IST).date()
+        note: str | None = None
         if own_note is not None:
             charges = own_note
         else:
@@ -271,9 +273,11 @@ class Ledger:
                     f"an order at {order.broker} cannot be charged in {self._broker}'s books"
                 )
             fill = fill_of(order, instrument, quantity, price)
+            before = day.note
             day.note = day.note.with_fill(fill, order_value_before=order.filled_value)
             total = day.note.total
             charges, day.total = total - day.total, total
+            note = charges_note(before, day.note, fill, order.tradingsymbol)
         value = price * quantity
         order.filled_value = order.filled_value + value
         trade = {
@@ -291,6 +295,7 @@ class Ledger:
             "filled_at": at,
             "trade_date": trade_date.isoformat(),
             "charges": charges,
+            "charges_note": note,
             "broker_trade_id": broker_trade_id,
             "book": order.book,
         }

@@ -7,13 +7,14 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tradertape.domain.money import (
     group_indian,
     inr,
     paise,
+    paise_adding_up,
     parse_inr,
     percent,
     quantize_to_step,
@@ -152,3 +153,13 @@ def test_parse_inr_refuses_what_is_not_an_amount():
     for text in ("", "₹", "₹1,0a0.00", "₹١٢٣"):
         with pytest.raises(ValueError, match="not an amount"):
             parse_inr(text)
+
+
+@settings(max_examples=60)
+@given(st.lists(st.decimals(min_value=0, max_value=10_000, places=6), min_size=1, max_size=8))
+def test_paise_adding_up_lines_add_to_the_total_and_stay_within_a_paisa(parts):
+    lines = paise_adding_up(parts)
+
+    assert sum(lines, Decimal(0)) == paise(sum(parts, Decimal(0)))
+    assert all(abs(line - part) < Decimal("0.01") for line, part in zip(lines, parts, strict=True))
+    assert all(line == line.quantize(Decimal("0.01")) for line in lines)

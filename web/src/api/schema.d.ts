@@ -3087,7 +3087,8 @@ export interface paths {
          * Journal Tax
          * @description The tax P&L of a financial year: intraday (speculative), F&O (non-speculative) with
          *     turnover, STCG and LTCG by the rate of each transfer date, grandfathering, buybacks,
-         *     and Schedule 112A. Facts to check, not advice.
+         *     and Schedule 112A. Facts to check, not advice. Paper trades are left out unless
+         *     ``include_paper=true``.
          */
         get: operations["journal-journal_tax"];
         put?: never;
@@ -3107,7 +3108,8 @@ export interface paths {
         };
         /**
          * Journal Tax Export
-         * @description The tax P&L as a file (summary, round trips, Schedule 112A), base64 in JSON.
+         * @description The tax P&L as a file (summary, round trips, Schedule 112A), base64 in JSON; paper
+         *     trades left out unless ``include_paper=true``.
          */
         get: operations["journal-journal_tax_export"];
         put?: never;
@@ -6440,17 +6442,24 @@ export interface components {
         };
         /**
          * ChargesOut
-         * @description The charges engine's estimate, item by item (rupees, to the paisa).
+         * @description The charges engine's estimate, item by item (rupees, to the paisa): the items add up
+         *     to the total, each charge listed once.
          */
         ChargesOut: {
             /** Brokerage */
             brokerage: number;
-            /** Exchange Transaction Charge */
+            /**
+             * Dp Charge
+             * @description ₹ per ISIN sold from demat that day (a delivery sale); 0 otherwise
+             */
+            dp_charge: number;
+            /**
+             * Exchange Transaction Charge
+             * @description the exchange's transaction charge with NSE's IPFT inside it, as on Zerodha's contract note
+             */
             exchange_transaction_charge: number;
             /** Gst */
             gst: number;
-            /** Ipft */
-            ipft: number;
             /** Sebi Charge */
             sebi_charge: number;
             /** Stamp Duty */
@@ -8472,6 +8481,11 @@ export interface components {
              * @description a booked fill's own charges; else null
              */
             charges: string | null;
+            /**
+             * Charges Note
+             * @description why a booked fill's charges differ from an identical fill's: the day's DP charge, delivery bought and sold the same day re-priced as intraday, or STT rounded to the rupee on the day's note; null when none applied
+             */
+            charges_note?: string | null;
             /**
              * Day
              * Format: date
@@ -23568,6 +23582,8 @@ export interface operations {
             query: {
                 /** @description financial year, 2024-25 (1 April 2024 to 31 March 2025) */
                 fy: string;
+                /** @description count the paper account's simulated trades too (by default the tax P&L is of real trades only, as Wealth is) */
+                include_paper?: boolean;
             };
             header?: never;
             path?: never;
@@ -23621,6 +23637,8 @@ export interface operations {
                 /** @description financial year, 2024-25 (1 April 2024 to 31 March 2025) */
                 fy: string;
                 format?: "csv" | "xlsx";
+                /** @description count the paper account's simulated trades too (by default the tax P&L is of real trades only, as Wealth is) */
+                include_paper?: boolean;
             };
             header?: never;
             path?: never;

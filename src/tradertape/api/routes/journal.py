@@ -142,6 +142,7 @@ def journal_trades(
             order_id=t.order_id,
             product=t.product,
             charges=shown_paise(t.charges),
+            charges_note=t.charges_note,
         )
         for t in chosen
     ]
@@ -289,19 +290,37 @@ def _tax_out(year: TaxYear) -> TaxOut:
     )
 
 
-def _year(runtime: Runtime, db: DbDep, user_id: int, fy: str) -> TaxYear:
+IncludePaper = Annotated[
+    bool,
+    Query(
+        description="count the paper account's simulated trades too (by default the tax "
+        "P&L is of real trades only, as Wealth is)"
+    ),
+]
+
+
+def _year(runtime: Runtime, db: DbDep, user_id: int, fy: str, include_paper: bool) -> TaxYear:
     today = ledger.ist_today(runtime.clock.now())
     return ledger.tax(
-        db, user_id=user_id, reference=_reference(runtime), fy=_fy(fy), today=today, keep=True
+        db,
+        user_id=user_id,
+        reference=_reference(runtime),
+        fy=_fy(fy),
+        today=today,
+        keep=True,
+        include_paper=include_paper,
     )
 
 
 @router.get("/journal/tax", response_model=TaxOut)
-def journal_tax(fy: Fy, user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> TaxOut:
+def journal_tax(
+    fy: Fy, user: CurrentUser, runtime: RuntimeDep, db: DbDep, include_paper: IncludePaper = False
+) -> TaxOut:
     """The tax P&L of a financial year: intraday (speculative), F&O (non-speculative) with
     turnover, STCG and LTCG by the rate of each transfer date, grandfathering, buybacks,
-    and Schedule 112A. Facts to check, not advice."""
-    return _tax_out(_year(runtime, db, user.id, fy))
+    and Schedule 112A. Facts to check, not advice. Paper trades are left out unless
+    ``include_paper=true``."""
+    return _tax_out(_year(runtime, db, user.id, fy, include_paper))
 
 
 @router.get("/journal/tax/export", response_model=ExportOut, responses=HEAVY_JOB_RESPONSES)
@@ -312,9 +331,11 @@ def journal_tax_export(
     db: DbDep,
     _slot: ExportSlot,
     format: Annotated[Literal["csv", "xlsx"], Query()] = "xlsx",  # noqa: A002 - the query's name
+    include_paper: IncludePaper = False,
 ) -> ExportOut:
-    """The tax P&L as a file (summary, round trips, Schedule 112A), base64 in JSON."""
-    year = _year(runtime, db, user.id, fy)
+    """The tax P&L as a file (summary, round trips, Schedule 112A), base64 in JSON; paper
+    trades left out unless ``include_paper=true``."""
+    year = _year(runtime, db, user.id, fy, include_paper)
     if format == "csv":
         content, media = export.to_csv(year), "text/csv"
     else:

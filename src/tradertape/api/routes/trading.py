@@ -232,7 +232,7 @@ def _preview(runtime: Runtime, db: Session, user: SignedIn, body: PreviewIn) -> 
     cost = cost_contract(desk, [leg], broker=broker)
     items = cost["itemized"]
     charges = None
-    if cost["total_charges"] is not None:
+    if cost["total_charges"] is not None:  # items that add up to the total, DP included
         charges = {
             key: items[key]
             for key in (
@@ -242,9 +242,8 @@ def _preview(runtime: Runtime, db: Session, user: SignedIn, body: PreviewIn) -> 
                 "sebi_charge",
                 "stamp_duty",
                 "gst",
-                "ipft",
             )
-        } | {"total": cost["total_charges"]}
+        } | {"dp_charge": cost["dp_charge"], "total": cost["total_charges"]}
     available = runtime.portfolio.margins(db, user_id=user.id)["equity"]["net"]
     return TicketPreviewOut.model_validate(
         {

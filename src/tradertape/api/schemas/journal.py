@@ -34,6 +34,12 @@ class JournalTradeOut(BaseModel):
     order_id: str
     product: str | None
     charges: Decimal | None = Field(description="a booked fill's own charges; else null")
+    charges_note: str | None = Field(
+        default=None,
+        description="why a booked fill's charges differ from an identical fill's: the day's "
+        "DP charge, delivery bought and sold the same day re-priced as intraday, or STT "
+        "rounded to the rupee on the day's note; null when none applied",
+    )
 
 
 class RoundTripOut(BaseModel):

@@ -200,15 +200,21 @@ class PreviewIn(AccountFields):
 
 
 class ChargesOut(BaseModel):
-    """The charges engine's estimate, item by item (rupees, to the paisa)."""
+    """The charges engine's estimate, item by item (rupees, to the paisa): the items add up
+    to the total, each charge listed once."""
 
     brokerage: float
     stt: float
-    exchange_transaction_charge: float
+    exchange_transaction_charge: float = Field(
+        description="the exchange's transaction charge with NSE's IPFT inside it, as on "
+        "Zerodha's contract note"
+    )
     sebi_charge: float
     stamp_duty: float
     gst: float
-    ipft: float
+    dp_charge: float = Field(
+        description="₹ per ISIN sold from demat that day (a delivery sale); 0 otherwise"
+    )
     total: float
 
 

@@ -155,6 +155,9 @@ class Trade(OwnedByKey, Base):
     filled_at: Mapped[datetime]
     trade_date: Mapped[str] = mapped_column(String(10), index=True)  # IST date, ISO
     charges: Mapped[Decimal] = mapped_column(MONEY)
+    # Why these charges differ from an identical fill's (the day's DP charge, same-day
+    # netting, STT's rupee rounding: domain.charge_notes); None when nothing did
+    charges_note: Mapped[str | None] = mapped_column(Text)
     # The broker's trade id (its tradebook, the contract note); None on paper and for a live
     # fill booked by cumulative difference (see oms.broker_trades).
     broker_trade_id: Mapped[str | None] = mapped_column(String(40))

@@ -34,7 +34,7 @@ from tradertape.errors import ServiceUnavailable
 from tradertape.journal import analytics, costs, packed
 from tradertape.journal.actions import Action, BadActionsFile, load_actions
 from tradertape.journal.fmv import BadFmvFile, load_fmv
-from tradertape.journal.pnl import Book, fifo
+from tradertape.journal.pnl import Book, RoundTrip, fifo
 from tradertape.journal.statements import ZERODHA
 from tradertape.journal.tax import TaxYear, tax_year
 from tradertape.journal.trades import LIVE, PAPER, JournalTrade, merge
@@ -85,6 +85,7 @@ def _booked(row: Trade) -> JournalTrade:
         order_id=str(row.order_pk),
         product=row.product,
         charges=row.charges,
+        charges_note=row.charges_note,
     )
 
 
@@ -298,13 +299,27 @@ def refresh(db: Session, *, user_id: int, reference: Reference, today: date) -> 
     closes(db, user_id=user_id, reference=reference, today=today, keep=True)
 
 
+def is_paper(trip: RoundTrip) -> bool:
+    """Whether a round trip was simulated: opened or closed on the paper account."""
+    return PAPER in (trip.open_source, trip.close_source)
+
+
 def tax(
-    db: Session, *, user_id: int, reference: Reference, fy: str, today: date, keep: bool = False
+    db: Session,
+    *,
+    user_id: int,
+    reference: Reference,
+    fy: str,
+    today: date,
+    keep: bool = False,
+    include_paper: bool = False,
 ) -> TaxYear:
-    """The tax P&L of a financial year (``2024-25``)."""
+    """The tax P&L of a financial year (``2024-25``). Paper trades are simulated, not
+    income: they are left out (as Wealth leaves paper out) unless `include_paper`."""
     result = book(db, user_id=user_id, reference=reference, today=today, keep=keep)
+    trips = [t for t in result.trips if include_paper or not is_paper(t)]
     # the user's imported FMVs over the shipped file's
-    return tax_year(result.trips, fy, fmv={**reference.fmv, **user_fmv(db, user_id=user_id)})
+    return tax_year(trips, fy, fmv={**reference.fmv, **user_fmv(db, user_id=user_id)})
 
 
 def ist_today(now: datetime) -> date:

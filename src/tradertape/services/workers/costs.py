@@ -17,7 +17,7 @@ from tradertape.domain.charges import Exchange as ChargeExchange
 from tradertape.domain.charges import Fill, Side, charge_segment, compute_charges, schedules_of
 from tradertape.domain.instruments import Exchange, Instrument
 from tradertape.domain.margins import margin_for
-from tradertape.domain.money import paise
+from tradertape.domain.money import paise, paise_adding_up
 from tradertape.domain.orders import OrderSpec, OrderType, Product
 from tradertape.ports.clock import IST
 from tradertape.services.workers.context import WorkerContext
@@ -101,21 +101,34 @@ def cost_contract(
     today = desk.exchange.clock.now().astimezone(IST).date()
     charges = compute_charges(fills, today, schedules=schedules_of(broker))
     margin = sum((_margin(desk, leg, price) for leg, price in priced), Decimal(0))
+    # the items to the paisa add up to the total (DP included); IPFT is inside the exchange
+    # charge, as on Kite's note, and `ipft` says how much of it
+    brokerage, exchange, stt, stamp, sebi, gst, dp = paise_adding_up(
+        (
+            charges.brokerage,
+            charges.exchange_turnover_charge,
+            charges.stt,
+            charges.stamp,
+            charges.sebi,
+            charges.gst,
+            charges.dp,
+        )
+    )
     return {
         "margin_required": _money(margin),
         "charges_estimate": _money(charges.total),
         "total_charges": _money(charges.total),
-        "total_taxes": _money(charges.stt + charges.stamp + charges.gst),
+        "total_taxes": float(stt + stamp + gst),
         "itemized": {
-            "brokerage": _money(charges.brokerage),
-            "exchange_transaction_charge": _money(charges.exchange_turnover_charge),
-            "stt": _money(charges.stt),
-            "stamp_duty": _money(charges.stamp),
-            "sebi_charge": _money(charges.sebi),
-            "gst": _money(charges.gst),
+            "brokerage": float(brokerage),
+            "exchange_transaction_charge": float(exchange),
+            "stt": float(stt),
+            "stamp_duty": float(stamp),
+            "sebi_charge": float(sebi),
+            "gst": float(gst),
             "ipft": _money(charges.ipft),
             "charges_status": "ESTIMATED",
         },
-        "dp_charge": _money(charges.dp),
+        "dp_charge": float(dp),
         "dp_charge_status": "ESTIMATED" if charges.dp else "NOT_APPLICABLE",
     }

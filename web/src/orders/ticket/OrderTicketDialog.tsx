@@ -25,11 +25,11 @@ type Account = "paper" | "live";
 const CHARGE_ROWS: [keyof NonNullable<Preview["charges"]>, string][] = [
   ["brokerage", "Brokerage"],
   ["stt", "STT"],
-  ["exchange_transaction_charge", "Exchange transaction charges"],
+  ["exchange_transaction_charge", "Exchange transaction charges (IPFT included)"],
   ["sebi_charge", "SEBI turnover fee"],
   ["stamp_duty", "Stamp duty"],
   ["gst", "GST"],
-  ["ipft", "IPFT"],
+  ["dp_charge", "DP charge"],
 ];
 
 const SCHEDULES = { zerodha: "Zerodha's", upstox: "Upstox's", groww: "Groww's" } as const;

@@ -61,6 +61,10 @@ class ChargeDay:
     flow_parts: dict[str, NettedParts] = field(default_factory=dict, compare=False)
     women_first_holder: bool = False
     schedules: tuple[ChargeSchedule, ...] = SCHEDULES
+    # the breakdown once read (a new day from `with_fill` starts without one)
+    _breakdown: list[ChargesBreakdown] = field(
+        default_factory=list, init=False, compare=False, repr=False
+    )
 
     @property
     def rates(self) -> ChargeSchedule:
@@ -102,6 +106,11 @@ class ChargeDay:
     @property
     def breakdown(self) -> ChargesBreakdown:
         """The day's note part by part, as `compute_charges` gives it."""
+        if not self._breakdown:
+            self._breakdown.append(self._priced())
+        return self._breakdown[0]
+
+    def _priced(self) -> ChargesBreakdown:
         rates = self.rates
         netted = self.netted
         brokerage = self.brokerage + netted.brokerage

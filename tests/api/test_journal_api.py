@@ -264,3 +264,6 @@ def test_paper_trades_enter_the_tax_pnl_only_when_asked(client: TestClient, runt
     assert (real["speculative"]["trips"], real["speculative"]["pnl"]) == (0, "0.00")
     # the paper intraday round trip: 10 × (1,410 − 1,400)
     assert (simulated["speculative"]["trips"], simulated["speculative"]["pnl"]) == (1, "100.00")
+    # its sale's STT, 0.025 % × ₹14,100 = ₹3.525, is ₹4 on the day's note: the row says so
+    (trip,) = client.get("/api/journal/pnl").json()["round_trips"]
+    assert trip["charges_note"] == "STT ₹4.00: the day's note rounds STT to the rupee"

@@ -20,7 +20,7 @@ from typing import Any
 
 from tradertape.journal.pnl import Book, OpenPosition, RoundTrip
 
-FORMAT = 1  # bump when a field is added, removed or changes meaning
+FORMAT = 2  # bump when a field is added, removed or changes meaning
 
 _DECIMALS = {"quantity", "open_value", "close_value", "charges", "cost", "mark"}
 _DATES = {"opened", "closed"}

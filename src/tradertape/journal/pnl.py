@@ -27,6 +27,11 @@ LONG = "long"
 SHORT = "short"
 
 
+def _notes(*notes: str | None) -> str:
+    """The charges notes of a trip's trades, each once."""
+    return "; ".join(dict.fromkeys(n for n in notes if n))
+
+
 @dataclass(slots=True)
 class Lot:
     """An open position's slice: one opening trade's quantity (or an action's)."""
@@ -43,6 +48,7 @@ class Lot:
     acquired_at: datetime | None
     source: str  # the opening trade's source, or the action that made the lot
     via: str = ""  # "", "bonus", "merger HDFC", "demerger RELIANCE", "split"
+    charges_note: str = ""  # why the opening trade's charges are uneven (a booked fill's)
 
     def take(self, quantity: Decimal) -> tuple[Decimal, Decimal]:
         """Remove `quantity`; return its cost and charges."""
@@ -79,6 +85,8 @@ class RoundTrip:
     kind: str = "trade"  # trade | buyback
     via: str = ""
     intraday: bool = False
+    # why its charges differ from an identical trip's: its trades' `charges_note`s
+    charges_note: str = ""
 
     @property
     def pnl(self) -> Decimal:
@@ -273,6 +281,7 @@ class _Engine:
                     close_source=trade.source,
                     via=lot.via,
                     intraday=lot.acquired == trade.day and not lot.via,
+                    charges_note=_notes(lot.charges_note, trade.charges_note),
                 )
             )
             if lot.quantity == 0:
@@ -292,6 +301,7 @@ class _Engine:
                     acquired=trade.day,
                     acquired_at=trade.at,
                     source=trade.source,
+                    charges_note=trade.charges_note or "",
                 )
             )
 

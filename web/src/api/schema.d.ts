@@ -11768,6 +11768,11 @@ export interface components {
             buy_value: string;
             /** Charges */
             charges: string;
+            /**
+             * Charges Note
+             * @description why its charges differ from an identical trip's: its booked fills' charges notes (the day's DP charge, same-day netting, STT's rupee rounding)
+             */
+            charges_note?: string | null;
             /** Close Source */
             close_source: string;
             /**

@@ -309,10 +309,21 @@ const tripColumns: Column<RoundTrip>[] = [
   { key: "buy", header: "Bought (₹)", numeric: true, render: (t) => <Money value={t.buy_value} />, value: (t) => t.buy_value },
   { key: "sell", header: "Sold (₹)", numeric: true, render: (t) => <Money value={t.sell_value} />, value: (t) => t.sell_value },
   { key: "pnl", header: "P&L (₹)", numeric: true, render: (t) => <Money value={t.pnl} pnl />, value: (t) => t.pnl },
-  { key: "charges", header: "Charges (₹)", numeric: true, render: (t) => <Money value={t.charges} />, value: (t) => t.charges },
+  { key: "charges", header: "Charges (₹)", numeric: true, render: (t) => <TripCharges trip={t} />, value: (t) => t.charges },
   { key: "net", header: "Net (₹)", numeric: true, render: (t) => <Money value={t.net} pnl />, value: (t) => t.net },
   { key: "source", header: "From", render: (t) => sourceName(t.close_source), value: (t) => t.close_source },
 ];
+
+/** A trip's charges, and why they differ from an identical trip's when its fills say so. */
+function TripCharges({ trip }: { trip: RoundTrip }) {
+  if (!trip.charges_note) return <Money value={trip.charges} />;
+  return (
+    <span title={trip.charges_note}>
+      <Money value={trip.charges} />
+      <Text span size="xs" c="dimmed" display="block">{trip.charges_note}</Text>
+    </span>
+  );
+}
 
 const tripKey = (t: RoundTrip, i: number) => `${t.account}:${t.symbol}:${t.opened}:${t.closed}:${t.quantity}:${i}`;
 

@@ -170,6 +170,7 @@ def _trip(t: RoundTrip, member: str | None = None) -> RoundTripOut:
         intraday=t.intraday,
         open_source=t.open_source,
         close_source=t.close_source,
+        charges_note=t.charges_note or None,
     )
 
 

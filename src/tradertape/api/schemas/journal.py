@@ -64,6 +64,11 @@ class RoundTripOut(BaseModel):
     intraday: bool
     open_source: str
     close_source: str
+    charges_note: str | None = Field(
+        default=None,
+        description="why its charges differ from an identical trip's: its booked fills' "
+        "charges notes (the day's DP charge, same-day netting, STT's rupee rounding)",
+    )
     member: str | None = Field(
         default=None, description="whose, in a family view (their name or e-mail)"
     )

@@ -112,6 +112,35 @@ def test_tax_pnl_and_its_exports(client: TestClient, runtime: Runtime):
     assert book["Schedule 112A"]["B1"].value == "ISIN Code (2)"
 
 
+def test_a_tax_export_keeps_a_formula_looking_symbol_as_text(client: TestClient, runtime: Runtime):
+    sign_in(client, runtime, "alice@x.in")
+    rows = []
+    for n, symbol in enumerate(["=1+2", "@SUM(A1)", "-2+3"]):
+        rows += [
+            Fill(symbol, "2024-04-02", "buy", 1, "100", f"B{n}", f"10{n}"),
+            Fill(symbol, "2024-04-03", "sell", 1, "90", f"S{n}", f"20{n}"),
+        ]
+    name = "tradebook-ZX1234-EQ-2024-04-01-to-2025-03-31.csv"
+    sent = client.post(
+        "/api/uploads/tradebook", files=[("files[]", (name, zerodha_csv(rows), XLSX))]
+    )
+    assert sent.status_code == 201, sent.text
+
+    csv_file = client.get("/api/journal/tax/export", params={"fy": "2024-25", "format": "csv"})
+    text = base64.b64decode(csv_file.json()["content_base64"]).decode()
+    assert "ZX1234,'=1+2,,EQ,long,1,2024-04-02,2024-04-03,100.00,90.00,-10.00" in text
+    assert "ZX1234,'@SUM(A1)," in text
+    assert "ZX1234,'-2+3," in text
+    xlsx = client.get("/api/journal/tax/export", params={"fy": "2024-25"}).json()
+    book = load_workbook(io.BytesIO(base64.b64decode(xlsx["content_base64"])))
+    trips = book["Round trips"]
+    symbols = {trips.cell(row=r, column=2).value for r in range(2, trips.max_row + 1)}
+    assert symbols == {"'=1+2", "'@SUM(A1)", "'-2+3"}
+    assert all(trips.cell(row=r, column=2).data_type == "s" for r in range(2, 5))
+    assert {trips.cell(row=r, column=11).value for r in range(2, 5)} == {Decimal("-10")}
+    assert trips.cell(row=2, column=11).data_type == "n"  # a loss is still a number
+
+
 def test_another_users_journal_is_not_yours(client: TestClient, runtime: Runtime):
     sign_in(client, runtime, "alice@x.in")
     _upload(client)

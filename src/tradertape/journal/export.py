@@ -14,6 +14,7 @@ from tradertape.domain.money import paise
 from tradertape.journal.tax import TaxYear
 
 Table = tuple[str, list[str], list[list[Any]]]
+_FORMULA_LEAD = frozenset("=+-@\t\r")
 
 NOTE = (
     "Facts to check, not tax advice: rates by transfer date (STCG 15% / 20% and LTCG "
@@ -142,7 +143,7 @@ def to_csv(year: TaxYear) -> bytes:
             writer.writerow([])
         writer.writerow([title])
         writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerows([_inert(cell) for cell in row] for row in rows)
     return out.getvalue().encode()
 
 
@@ -156,7 +157,7 @@ def to_xlsx(year: TaxYear) -> bytes:
         sheet = book.active if first and book.active is not None else book.create_sheet()
         first = False
         sheet.title = title
-        sheet.append(header)
+        sheet.append([_inert(cell) for cell in header])
         for row in rows:
             sheet.append(_cells(row))
     out = io.BytesIO()
@@ -164,15 +165,29 @@ def to_xlsx(year: TaxYear) -> bytes:
     return out.getvalue()
 
 
+def _number(cell: str) -> Decimal | None:
+    """The cell's text as a finite number, or None when it is text (a symbol, a name)."""
+    try:
+        number = Decimal(cell)
+    except ArithmeticError:
+        return None
+    return number if number.is_finite() else None
+
+
+def _inert(cell: Any) -> Any:
+    """Text a spreadsheet would run as a formula (it begins with ``=``, ``+``, ``-``, ``@``,
+    a tab or a carriage return: a symbol ``=1+2`` from a user's file) behind a quote, so it
+    reads as text; a number (``-12.50``) stays a number."""
+    if isinstance(cell, str) and cell[:1] in _FORMULA_LEAD and _number(cell) is None:
+        return f"'{cell}"
+    return cell
+
+
 def _cells(row: Sequence[Any]) -> list[Any]:
-    """Amounts as numbers a spreadsheet can sum (text that reads as one, kept exact)."""
+    """Amounts as numbers a spreadsheet can sum (text that reads as one, kept exact); other
+    text inert."""
     cells: list[Any] = []
     for cell in row:
-        number = None
-        if isinstance(cell, str) and cell:
-            try:
-                number = Decimal(cell)
-            except ArithmeticError:
-                number = None
-        cells.append(number if number is not None and number.is_finite() else cell)
+        number = _number(cell) if isinstance(cell, str) and cell else None
+        cells.append(number if number is not None else _inert(cell))
     return cells

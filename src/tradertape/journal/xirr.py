@@ -58,13 +58,16 @@ def _bisect(flows: Sequence[tuple[float, float]]) -> Decimal | None:
     low, high = LOW, HIGH
     try:
         f_low, f_high = _npv(low, flows), _npv(high, flows)
-    except OverflowError:
+    except (OverflowError, ZeroDivisionError):
         return None
     if f_low * f_high > 0:
         return None
     for _ in range(300):
         middle = (low + high) / 2
-        f_mid = _npv(middle, flows)
+        try:
+            f_mid = _npv(middle, flows)
+        except (OverflowError, ZeroDivisionError):  # flows centuries apart
+            return None
         if abs(f_mid) < TOLERANCE or high - low < 1e-12:
             return _rounded(middle)
         if f_low * f_mid < 0:

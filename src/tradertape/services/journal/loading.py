@@ -8,6 +8,10 @@ most of that page's time on SQLite. Here the columns are read as the driver retu
 per distinct value: quantities, days and often prices repeat. Each conversion gives what
 the column type gives (`db.types.ExactDecimal`, `db.types.UTCDateTime`), so the journal's
 figures cannot differ by the path.
+
+A row no journal can compute with (stored before statements were checked: a price of
+``1E+999999``, a quantity of ``1E+30``, a day in year 1; migration 0039 removes them) is
+left out rather than failing every page of the journal, the wealth view and the family's.
 """
 
 from __future__ import annotations
@@ -21,6 +25,9 @@ from sqlalchemy import String, select, type_coerce
 from sqlalchemy.orm import Session
 
 from tradertape.db.models.journal import UploadedTrade
+from tradertape.domain.decimal_input import MAX_PRICE
+from tradertape.domain.orders import MAX_QUANTITY
+from tradertape.journal.bounds import EARLIEST, LATEST
 from tradertape.journal.trades import UPLOAD, JournalTrade
 
 DERIVATIVE_EXCHANGES = frozenset({"NFO", "BFO", "MCX", "CDS"})
@@ -49,40 +56,59 @@ _COLUMNS = (
 )
 
 
-def decimals() -> Callable[[Any], Decimal]:
-    """Text or a driver's `Decimal` as `ExactDecimal` reads it (no trailing zeros)."""
-    memo: dict[Any, Decimal] = {}
+def decimals(most: Decimal, *, zero: bool = False) -> Callable[[Any], Decimal | None]:
+    """Text or a driver's `Decimal` as `ExactDecimal` reads it (no trailing zeros); None for
+    one that is not a number above 0 (or 0 itself, with `zero`) and up to `most`."""
+    memo: dict[Any, Decimal | None] = {}
 
-    def convert(value: Any) -> Decimal:
-        found = memo.get(value)
-        if found is None:
+    def convert(value: Any) -> Decimal | None:
+        try:
+            return memo[value]
+        except KeyError:
+            pass
+        try:
             number = value if isinstance(value, Decimal) else Decimal(value)
-            found = memo[value] = Decimal(format(number.normalize(), "f"))
+            sane = number.is_finite() and (number > 0 or zero and number == 0) and number <= most
+            found = Decimal(format(number.normalize(), "f")) if sane else None
+        except (ArithmeticError, TypeError, ValueError):
+            found = None
+        memo[value] = found
         return found
 
     return convert
 
 
 def days() -> Callable[[Any], date | None]:
-    """ISO text (SQLite) or a date (PostgreSQL) as a date."""
+    """ISO text (SQLite) or a date (PostgreSQL) as a date; None for none, or for a day
+    outside the statements' bounds."""
     memo: dict[Any, date | None] = {None: None}
 
     def convert(value: Any) -> date | None:
         try:
             return memo[value]
         except KeyError:
-            found = memo[value] = value if isinstance(value, date) else date.fromisoformat(value)
-            return found
+            pass
+        try:
+            found = value if isinstance(value, date) else date.fromisoformat(value)
+        except (TypeError, ValueError):
+            found = None
+        memo[value] = found if found is not None and EARLIEST <= found <= LATEST else None
+        return memo[value]
 
     return convert
 
 
 def moment(value: Any) -> datetime | None:
-    """A stored moment as `UTCDateTime` reads it: aware, in UTC."""
+    """A stored moment as `UTCDateTime` reads it: aware, in UTC; None for none, or for one
+    outside the statements' bounds."""
     if value is None:
         return None
-    found = value if isinstance(value, datetime) else datetime.fromisoformat(value)
-    return found.replace(tzinfo=UTC) if found.tzinfo is None else found.astimezone(UTC)
+    try:
+        found = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+        found = found.replace(tzinfo=UTC) if found.tzinfo is None else found.astimezone(UTC)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return found if EARLIEST <= found.date() <= LATEST else None
 
 
 def uploaded_trades(db: Session, *, user_id: int) -> list[JournalTrade]:
@@ -90,7 +116,8 @@ def uploaded_trades(db: Session, *, user_id: int) -> list[JournalTrade]:
     # Core, not the ORM session: no ORM row wrapping for tens of thousands of rows
     query = select(*_COLUMNS).where(UploadedTrade.user_id == user_id)
     rows = db.connection().execute(query).all()
-    number, day = decimals(), days()
+    quantities, prices = decimals(Decimal(MAX_QUANTITY)), decimals(MAX_PRICE, zero=True)
+    day = days()
     out: list[JournalTrade] = []
     append = out.append
     for (
@@ -109,6 +136,9 @@ def uploaded_trades(db: Session, *, user_id: int) -> list[JournalTrade]:
         order_id,
         expiry,
     ) in rows:
+        units, paid, traded = quantities(quantity), prices(price), day(trade_date)
+        if units is None or paid is None or traded is None:
+            continue  # a value no journal computes with (see the module)
         append(
             JournalTrade(
                 source=UPLOAD,
@@ -119,11 +149,11 @@ def uploaded_trades(db: Session, *, user_id: int) -> list[JournalTrade]:
                 segment="EQ" if segment == "EQ" and exchange not in DERIVATIVE_EXCHANGES else "FO",
                 symbol=symbol,
                 isin=isin,
-                day=day(trade_date),  # type: ignore[arg-type]  # the column is not null
+                day=traded,
                 at=moment(executed_at),
                 side=side,
-                quantity=number(quantity),
-                price=number(price),
+                quantity=units,
+                price=paid,
                 trade_id=trade_id,
                 order_id=order_id,
                 expiry=day(expiry),

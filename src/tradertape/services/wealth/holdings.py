@@ -42,6 +42,7 @@ from tradertape.db.models import (
     UploadedTrade,
 )
 from tradertape.errors import TraderTapeError
+from tradertape.journal.bounds import sane_amount, sane_day
 from tradertape.journal.xirr import xirr
 from tradertape.oms.quotes import QuoteBook
 from tradertape.services.agent import snapshots
@@ -334,6 +335,8 @@ def _uploads(db: Session, user_id: int, covered: set[str], sources: Sources, w: 
         upload = db.get(TradeUpload, line.upload_id) if line is not None else None
         if line is None or upload is None or line.net_balance is None:
             continue
+        if not sane_amount(line.net_balance):
+            continue  # stored before statements were checked (`journal.bounds`)
         if SAME_BROKER.get(upload.broker, upload.broker) in covered:
             continue
         w.cash.append(Cash("ledger", account or upload.broker, line.net_balance))
@@ -345,6 +348,8 @@ def _newest_cas(db: Session, user_id: int, kind: str) -> list[CasHoldingRow]:
     ).all()
     newest: dict[tuple[str, str], CasHoldingRow] = {}
     for row in rows:
+        if not sane_amount(row.units, row.price, row.value, row.cost) or not sane_day(row.as_of):
+            continue  # stored before statements were checked (`journal.bounds`)
         key = (row.folio or "", row.isin or row.amfi or row.name)
         kept = newest.get(key)
         if kept is None or (row.as_of or date.min, row.id) > (kept.as_of or date.min, kept.id):
@@ -393,6 +398,8 @@ def fund_flows(db: Session, user_id: int) -> dict[tuple[str, str], list[tuple[da
     for row in db.scalars(query.order_by(FundTransaction.day, FundTransaction.id)):
         if row.amount is None or row.type.upper() in NO_MONEY_TYPES:
             continue
+        if not sane_amount(row.amount, row.units) or not sane_day(row.day):
+            continue  # stored before statements were checked (`journal.bounds`)
         key = (row.folio, row.isin or row.amfi or row.scheme)
         kind = row.type.upper()
         outflow = kind in OUTFLOW_TYPES or (row.units is not None and row.units < 0)

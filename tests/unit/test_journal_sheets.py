@@ -40,9 +40,17 @@ def _book() -> bytes:
     return out.getvalue()
 
 
+def _dense(sheet: sheets.Sheet) -> list[list[sheets.Cell]]:
+    """The rows as a spreadsheet shows them: ``[i]`` is row ``i + 1``, gaps empty."""
+    rows: list[list[sheets.Cell]] = [[] for _ in range(max(sheet.numbers, default=0))]
+    for number, row in zip(sheet.numbers, sheet.rows, strict=True):
+        rows[number - 1] = row
+    return rows
+
+
 def test_the_fast_reader_agrees_with_openpyxl():
     content = _book()
-    fast = sheets._fast_xlsx(content)
+    fast = sheets.Sheet(_dense(sheets._fast_xlsx(content)), [])
     from openpyxl import load_workbook
 
     book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
@@ -76,14 +84,15 @@ def test_the_scanner_and_the_element_tree_read_alike():
         dates = sheets._date_styles(book)
     tree = sheets._tree(xml, strings, dates)
     assert sheets._scanned(xml.decode(), strings, dates) == tree
-    assert tree.rows[5][1] == FILLED
+    assert _dense(tree)[5][1] == FILLED
     escaped = sheets._scanned(
         '<row r="1"><c r="B1" t="inlineStr"><is><t>P&amp;L &lt;EQ&gt;</t></is></c>'
         '<c r="D1"><v>1E-2</v></c><c r="E1"/></row><row r="3"/>',
         [],
         set(),
     )
-    assert escaped.rows == [[None, "P&L <EQ>", None, Decimal("0.01"), None], [], []]
+    assert escaped.rows == [[None, "P&L <EQ>", None, Decimal("0.01"), None], []]
+    assert escaped.numbers == [1, 3]  # a row's number kept, not the rows between
 
 
 def _excel_like() -> bytes:
@@ -116,8 +125,8 @@ def _excel_like() -> bytes:
 
 def test_shared_strings_and_date_styles_as_excel_writes_them():
     sheet = sheets.read_sheet(_excel_like())
+    assert sheet.numbers == [2, 3]
     assert sheet.rows == [
-        [],
         [None, "Trade Date", "Symbol"],
         [None, datetime(2024, 4, 2), "M&M", datetime(2024, 4, 2, 12, 0), Decimal(10)],  # noqa: DTZ001
     ]

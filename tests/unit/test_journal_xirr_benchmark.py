@@ -158,3 +158,9 @@ def test_benchmark_metrics_against_hand_worked_figures():
     assert found.correlation is not None
     assert Decimal(-1) <= found.correlation <= Decimal(1)
     assert compare(account, closes[:1], days[0], days[0]) is None
+
+
+def test_an_index_close_of_year_1_is_refused_by_line():
+    with pytest.raises(BadIndexFile, match="line 3: date 0001-01-01 is not between 1900-01-01"):
+        parse_index_closes("Date,Close\n2024-01-01,100\n0001-01-01,100\n", name="X")
+    assert xirr([(date(1, 1, 1), Decimal(-100)), (date(2024, 1, 1), Decimal(200))]) is None

@@ -21,12 +21,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
+from tradertape.journal.bounds import LATEST
 from tradertape.journal.xirr import xirr
 
 INDICES = ("NIFTY 50", "NIFTY 100", "NIFTY NEXT 50", "NIFTY MIDCAP 50")
 PERIODS = {"all": None, "1y": 1, "3y": 3, "5y": 5}
 TRADING_DAYS = 252
 LIMIT = Decimal(10) ** 9
+FIRST_CLOSE = date(1900, 1, 1)  # older than any Indian index's history
 _DATE_COLUMNS = ("date", "index date", "timestamp", "nav date")
 _CLOSE_COLUMNS = ("close", "closing index value", "close price", "closing value", "nav", "value")
 _NAME_COLUMNS = ("index name", "index", "symbol", "scheme name")
@@ -56,6 +58,8 @@ def _row_day(cell: str, number: int) -> date:
     day = _day(cell)
     if day is None:
         raise BadIndexFile(f"line {number}: date {cell.strip()!r} is not a date")
+    if not FIRST_CLOSE <= day <= LATEST:
+        raise BadIndexFile(f"line {number}: date {day} is not between {FIRST_CLOSE} and {LATEST}")
     return day
 
 

@@ -20,13 +20,27 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
 from tradertape.domain.calendar import IST
+from tradertape.domain.decimal_input import MAX_PRICE, parse_decimal
+from tradertape.domain.orders import MAX_QUANTITY
+from tradertape.journal.bounds import EARLIEST, LATEST, MAX_DIGITS
 from tradertape.journal.sheets import Cell, Sheet
 
 HEADER_SCAN = 30
+# The widths of the columns the rows are stored in (`db.models.journal`)
+WIDTHS = {
+    "account": 32,
+    "exchange": 8,
+    "segment": 8,
+    "symbol": 64,
+    "isin": 16,
+    "id": 40,
+    "instrument_type": 16,
+    "ledger_text": 40,
+}
 TRADEBOOK = "tradebook"
 LEDGER = "ledger"
 ZERODHA = "zerodha"
@@ -113,35 +127,64 @@ def _norm(cell: Cell) -> str:
     return re.sub(r"[^a-z0-9]+", "_", cell.lower()).strip("_")
 
 
-def _text(cell: Cell, name: str, *, required: bool = True) -> str:
+def _text(cell: Cell, name: str, *, required: bool = True, width: int | None = None) -> str:
     if cell is None:
         if required:
             raise _RowProblem(f"{name} is empty")
         return ""
     if isinstance(cell, Decimal):
-        return format(cell.normalize(), "f") if cell == cell.to_integral_value() else str(cell)
-    if isinstance(cell, datetime | date | time):
-        return cell.isoformat()
-    return cell
-
-
-def _decimal(cell: Cell, name: str, *, positive: bool = False) -> Decimal:
-    if isinstance(cell, Decimal):
-        value = cell
-    elif isinstance(cell, str):
-        try:
-            value = Decimal(cell.replace(",", ""))
-        except InvalidOperation:
-            raise _RowProblem(f"{name} {cell!r} is not a number") from None
+        text = format(cell.normalize(), "f") if cell == cell.to_integral_value() else str(cell)
+    elif isinstance(cell, datetime | date | time):
+        text = cell.isoformat()
     else:
-        raise _RowProblem(f"{name} is empty" if cell is None else f"{name} is not a number")
-    if not value.is_finite():
-        raise _RowProblem(f"{name} {cell!r} is not a number")
+        text = cell
+    if width is not None and len(text) > width:
+        raise _RowProblem(f"{name} {text[:width]}… is longer than {width} characters")
+    return text
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 24 else f"{text[:24]}…"
+
+
+def _decimal(
+    cell: Cell,
+    name: str,
+    *,
+    positive: bool = False,
+    signed: bool = False,
+    most: Decimal | None = None,
+) -> Decimal:
+    """A cell's number by the one number rule (`domain.decimal_input`: a plain numeral,
+    finite, zero or between 10^-8 and 10^15), of at most `MAX_DIGITS` digits and `most`."""
+    if cell is None:
+        raise _RowProblem(f"{name} is empty")
+    if not isinstance(cell, Decimal | str):
+        raise _RowProblem(f"{name} is not a number")
+    shown = _short(str(cell))
+    try:
+        value = parse_decimal(cell.replace(",", "") if isinstance(cell, str) else cell)
+    except InvalidOperation as problem:
+        raise _RowProblem(f"{name} {shown!r} is not a number of sane size ({problem})") from None
+    if len(value.as_tuple().digits) > MAX_DIGITS:
+        raise _RowProblem(f"{name} {shown} has more than {MAX_DIGITS} digits")
     if positive and value <= 0:
-        raise _RowProblem(f"{name} {cell} is not above zero")
-    if not positive and value < 0:
-        raise _RowProblem(f"{name} {cell} is negative")
+        raise _RowProblem(f"{name} {shown} is not above zero")
+    if not positive and not signed and value < 0:
+        raise _RowProblem(f"{name} {shown} is negative")
+    if most is not None and abs(value) > most:
+        raise _RowProblem(f"{name} {shown} is above {most:,}")
     return value
+
+
+def _quantity(cell: Cell, name: str) -> Decimal:
+    return _decimal(cell, name, positive=True, most=Decimal(MAX_QUANTITY))
+
+
+def _in_bounds(day: date, name: str, shown: object) -> date:
+    if not EARLIEST <= day <= LATEST:
+        raise _RowProblem(f"{name} {shown} is not between {EARLIEST} and {LATEST}")
+    return day
 
 
 _DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d-%b-%Y", "%d %b %Y")
@@ -156,6 +199,11 @@ _DATETIME_FORMATS = (
 
 
 def _date(cell: Cell, name: str) -> date:
+    """A day between `EARLIEST` and `LATEST`."""
+    return _in_bounds(_any_date(cell, name), name, cell)
+
+
+def _any_date(cell: Cell, name: str) -> date:
     if isinstance(cell, datetime):
         return cell.date()
     if isinstance(cell, date):
@@ -171,12 +219,19 @@ def _date(cell: Cell, name: str) -> date:
                 return datetime.strptime(cell[:11].strip(), layout).date()  # noqa: DTZ007
             except ValueError:
                 continue
-        raise _RowProblem(f"{name} {cell!r} is not a date")
+        raise _RowProblem(f"{name} {_short(cell)!r} is not a date")
     raise _RowProblem(f"{name} is empty" if cell is None else f"{name} is not a date")
 
 
 def _moment(cell: Cell, name: str) -> datetime:
-    """An IST wall time (statements carry no offset) as an aware datetime."""
+    """An IST wall time (statements carry no offset) as an aware datetime, its day between
+    `EARLIEST` and `LATEST` (so it converts to UTC and back)."""
+    moment = _any_moment(cell, name)
+    _in_bounds(moment.date(), name, cell)
+    return moment
+
+
+def _any_moment(cell: Cell, name: str) -> datetime:
     if isinstance(cell, datetime):
         return cell.replace(tzinfo=IST) if cell.tzinfo is None else cell
     if isinstance(cell, str):
@@ -192,7 +247,7 @@ def _moment(cell: Cell, name: str) -> datetime:
                 return datetime.strptime(cell, layout).replace(tzinfo=IST)  # noqa: DTZ007
             except ValueError:
                 continue
-        raise _RowProblem(f"{name} {cell!r} is not a date and time")
+        raise _RowProblem(f"{name} {_short(cell)!r} is not a date and time")
     raise _RowProblem(f"{name} is empty" if cell is None else f"{name} is not a date and time")
 
 
@@ -237,25 +292,26 @@ class _Row:
 
 def _zerodha_trade(cells: dict[str, Cell], row: int, out: Statement) -> None:
     r = _Row(cells)
-    trade_id = _text(r["trade_id"], "trade_id")
-    order_id = _text(r["order_id"], "order_id")
+    trade_id = _text(r["trade_id"], "trade_id", width=WIDTHS["id"])
+    order_id = _text(r["order_id"], "order_id", width=WIDTHS["id"])
     executed = r["order_execution_time"]
-    segment = _text(r["segment"], "segment", required=False).upper() or (out.segment or "EQ")
+    segment = _text(r["segment"], "segment", required=False, width=WIDTHS["segment"]).upper()
+    segment = segment or (out.segment or "EQ")
     expiry = _date(r["expiry_date"], "expiry_date") if r["expiry_date"] is not None else None
     out.trades.append(
         StatementTrade(
             row=row,
             key=f"{ZERODHA}:{trade_id}:{order_id}",
             broker=ZERODHA,
-            exchange=_text(r["exchange"], "exchange").upper(),
+            exchange=_text(r["exchange"], "exchange", width=WIDTHS["exchange"]).upper(),
             segment=segment,
-            symbol=_text(r["symbol"], "symbol").upper(),
-            isin=_text(r["isin"], "isin", required=False) or None,
+            symbol=_text(r["symbol"], "symbol", width=WIDTHS["symbol"]).upper(),
+            isin=_text(r["isin"], "isin", required=False, width=WIDTHS["isin"]) or None,
             trade_date=_date(r["trade_date"], "trade_date"),
             executed_at=_moment(executed, "order_execution_time") if executed else None,
             side=_side(r["trade_type"], "trade_type"),
-            quantity=_decimal(r["quantity"], "quantity", positive=True),
-            price=_decimal(r["price"], "price"),
+            quantity=_quantity(r["quantity"], "quantity"),
+            price=_decimal(r["price"], "price", most=MAX_PRICE),
             trade_id=trade_id,
             order_id=order_id,
             expiry=expiry,
@@ -266,30 +322,41 @@ def _zerodha_trade(cells: dict[str, Cell], row: int, out: Statement) -> None:
 def _upstox_trade(cells: dict[str, Cell], row: int, out: Statement) -> None:
     r = _Row(cells)
     day = _date(r["date"], "Date")
-    exchange = _text(r["exchange"], "Exchange").upper()
-    number = _text(r["trade_num"], "Trade Num")
+    exchange = _text(r["exchange"], "Exchange", width=WIDTHS["exchange"]).upper()
+    number = _text(r["trade_num"], "Trade Num", width=WIDTHS["id"])
     at = _clock(r["trade_time"], "Trade Time") if r["trade_time"] is not None else None
     expiry = _date(r["expiry"], "Expiry") if r["expiry"] is not None else None
-    scrip = _text(r["scrip_code"], "Scrip Code", required=False)
-    symbol = scrip if scrip and not scrip.isdigit() else _text(r["company"], "Company")
+    scrip = _text(r["scrip_code"], "Scrip Code", required=False, width=WIDTHS["symbol"])
+    symbol = (
+        scrip
+        if scrip and not scrip.isdigit()
+        else _text(r["company"], "Company", width=WIDTHS["symbol"])
+    )
     out.trades.append(
         StatementTrade(
             row=row,
             key=f"{UPSTOX}:{day.isoformat()}:{exchange}:{number}",
             broker=UPSTOX,
             exchange=exchange,
-            segment=_text(r["segment"], "Segment", required=False).upper() or "EQ",
+            segment=_text(r["segment"], "Segment", required=False, width=WIDTHS["segment"]).upper()
+            or "EQ",
             symbol=symbol.upper(),
             isin=None,
             trade_date=day,
             executed_at=datetime.combine(day, at, tzinfo=IST) if at else None,
             side=_side(r["side"], "Side"),
-            quantity=_decimal(r["quantity"], "Quantity", positive=True),
-            price=_decimal(r["price"], "Price"),
+            quantity=_quantity(r["quantity"], "Quantity"),
+            price=_decimal(r["price"], "Price", most=MAX_PRICE),
             trade_id=number,
             order_id="",
             expiry=expiry,
-            instrument_type=_text(r["instrument_type"], "Instrument Type", required=False) or None,
+            instrument_type=_text(
+                r["instrument_type"],
+                "Instrument Type",
+                required=False,
+                width=WIDTHS["instrument_type"],
+            )
+            or None,
         )
     )
 
@@ -300,19 +367,23 @@ def _groww_trade(cells: dict[str, Cell], row: int, out: Statement) -> None:
     if status and status != "executed":
         out.skipped += 1
         return
-    order_id = _text(r["exchange_order_id"], "Exchange Order Id")
+    order_id = _text(r["exchange_order_id"], "Exchange Order Id", width=WIDTHS["id"])
     at = _moment(r["execution_date_and_time"], "Execution date and time")
-    quantity = _decimal(r["quantity"], "Quantity", positive=True)
+    quantity = _quantity(r["quantity"], "Quantity")
     value = _decimal(r["value"], "Value")
+    if value / quantity > MAX_PRICE:
+        raise _RowProblem(
+            f"Value {_short(str(value))} over Quantity is a price above {MAX_PRICE:,}"
+        )
     out.trades.append(
         StatementTrade(
             row=row,
             key=f"{GROWW}:{order_id}:{at.isoformat()}",
             broker=GROWW,
-            exchange=_text(r["exchange"], "Exchange").upper(),
+            exchange=_text(r["exchange"], "Exchange", width=WIDTHS["exchange"]).upper(),
             segment="EQ",
-            symbol=_text(r["symbol"], "Symbol").upper(),
-            isin=_text(r["isin"], "ISIN", required=False) or None,
+            symbol=_text(r["symbol"], "Symbol", width=WIDTHS["symbol"]).upper(),
+            isin=_text(r["isin"], "ISIN", required=False, width=WIDTHS["isin"]) or None,
             trade_date=at.date(),
             executed_at=at,
             side=_side(r["type"], "Type"),
@@ -334,20 +405,21 @@ def _zerodha_ledger(cells: dict[str, Cell], row: int, out: Statement) -> None:
     debit = _decimal(r["debit"], "debit") if r["debit"] is not None else Decimal(0)
     credit = _decimal(r["credit"], "credit") if r["credit"] is not None else Decimal(0)
     balance = r["net_balance"]
-    net = None
-    if balance is not None:
-        try:
-            net = Decimal(_text(balance, "net_balance").replace(",", ""))
-        except InvalidOperation:
-            raise _RowProblem(f"net_balance {balance!r} is not a number") from None
-    voucher = _text(r["voucher_type"], "voucher_type", required=False) or None
+    net = None if balance is None else _decimal(balance, "net_balance", signed=True)
+    voucher = (
+        _text(r["voucher_type"], "voucher_type", required=False, width=WIDTHS["ledger_text"])
+        or None
+    )
     out.entries.append(
         LedgerEntry(
             row=row,
             key=f"{ZERODHA}:{day.isoformat()}:{voucher}:{particulars}:{debit}:{credit}:{net}",
             posting_date=day,
             particulars=particulars,
-            cost_center=_text(r["cost_center"], "cost_center", required=False) or None,
+            cost_center=_text(
+                r["cost_center"], "cost_center", required=False, width=WIDTHS["ledger_text"]
+            )
+            or None,
             voucher_type=voucher,
             debit=debit,
             credit=credit,
@@ -432,41 +504,69 @@ _SEGMENTS = {
 }
 
 
+def _period(start: str, end: str) -> tuple[date, date] | None:
+    """A title's or file name's period when both are days within bounds, in order; else
+    None (the trades' own days are the period then)."""
+    try:
+        first, last = date.fromisoformat(start), date.fromisoformat(end)
+    except ValueError:
+        return None
+    if not EARLIEST <= first <= last <= LATEST:
+        return None
+    return first, last
+
+
+def _account(text: str, row: int, out: Statement) -> None:
+    if len(text) > WIDTHS["account"]:
+        out.errors.append(
+            RowError(row, f"client id {_short(text)} is longer than {WIDTHS['account']} characters")
+        )
+    elif text:
+        out.account_code = text
+
+
 def _read_preamble(sheet: Sheet, header: int, out: Statement) -> None:
-    for row in sheet.rows[:header]:
+    for row, number in zip(sheet.rows[:header], sheet.numbers, strict=False):
         cells = [cell for cell in row if cell is not None]
         for i, cell in enumerate(cells):
             if not isinstance(cell, str):
                 continue
             label = _norm(cell)
             if label in ("client_id", "unique_client_code", "client_code") and i + 1 < len(cells):
-                out.account_code = _text(cells[i + 1], "client id").upper()
+                _account(_text(cells[i + 1], "client id").upper(), number, out)
             elif label.startswith("client_id") and ":" in cell:
-                out.account_code = cell.split(":", 1)[1].strip().upper() or out.account_code
+                _account(cell.split(":", 1)[1].strip().upper(), number, out)
             title = _TITLE.search(cell)
             if title:
                 out.segment = _SEGMENTS.get(title["segment"].strip().lower(), out.segment)
-                out.date_from = date.fromisoformat(title["start"])
-                out.date_to = date.fromisoformat(title["end"])
+                period = _period(title["start"], title["end"])
+                if period:
+                    out.date_from, out.date_to = period
 
 
 def _read_file_name(filename: str, out: Statement) -> None:
     found = _FILE_NAME.search(filename)
     if not found:
         return
-    out.account_code = out.account_code or found["account"].upper()
+    account = found["account"].upper()
+    if len(account) <= WIDTHS["account"]:
+        out.account_code = out.account_code or account
     if found["segment"]:
         out.segment = out.segment or found["segment"].upper()
-    out.date_from = out.date_from or date.fromisoformat(found["start"])
-    out.date_to = out.date_to or date.fromisoformat(found["end"])
+    period = _period(found["start"], found["end"])
+    if period and out.date_from is None:
+        out.date_from, out.date_to = period
 
 
 # ----------------------------------------------------------------------------- parse
 
 
-def parse_statement(sheet: Sheet, *, kind: str, filename: str = "") -> Statement:
+def parse_statement(
+    sheet: Sheet, *, kind: str, filename: str = "", today: date | None = None
+) -> Statement:
     """Every row of `sheet` read as `kind` (`TRADEBOOK` or `LEDGER`); `WrongLayout` when no
-    known header is found. Row problems are collected, never raised."""
+    known header is found. Row problems are collected, never raised; with `today`, a day
+    after tomorrow is one."""
     layout, header, names = _find_header(sheet, kind)
     out = Statement(kind=kind, broker=layout.broker)
     _read_preamble(sheet, header, out)
@@ -475,13 +575,15 @@ def parse_statement(sheet: Sheet, *, kind: str, filename: str = "") -> Statement
         cells = sheet.rows[index]
         if all(cell is None for cell in cells):
             continue
-        row_number = index + 1
+        row_number = sheet.numbers[index]
         out.rows_read += 1
         named = {name: cell for name, cell in zip(names, cells, strict=False) if name}
         try:
             layout.parse(named, row_number, out)
         except _RowProblem as problem:
             out.errors.append(RowError(row_number, str(problem)))
+    if today is not None:
+        _check_future(out, today + timedelta(days=1))
     _check_repeats(out)
     if out.trades:
         days = [trade.trade_date for trade in out.trades]
@@ -495,6 +597,22 @@ def parse_statement(sheet: Sheet, *, kind: str, filename: str = "") -> Statement
         out.date_from = out.date_from or min(days)
         out.date_to = out.date_to or max(days)
     return out
+
+
+def _check_future(out: Statement, latest: date) -> None:
+    """A trade or ledger line dated after tomorrow is a broken row (a file cannot report it)."""
+    for trade in out.trades:
+        if trade.trade_date > latest:
+            out.errors.append(
+                RowError(trade.row, f"trade date {trade.trade_date} is in the future")
+            )
+    for entry in out.entries:
+        if entry.posting_date > latest:
+            out.errors.append(
+                RowError(entry.row, f"posting_date {entry.posting_date} is in the future")
+            )
+    if out.errors:
+        out.errors.sort(key=lambda e: e.row)
 
 
 def _check_repeats(out: Statement) -> None:

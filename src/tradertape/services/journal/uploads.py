@@ -17,9 +17,10 @@ import hashlib
 import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tradertape.db.models.journal import (
@@ -29,9 +30,10 @@ from tradertape.db.models.journal import (
     TradeUpload,
     UploadedTrade,
 )
-from tradertape.errors import InvalidField, TraderTapeError
+from tradertape.domain.calendar import IST
+from tradertape.errors import Conflict, InvalidField, TraderTapeError
 from tradertape.journal.cas import CasStatement, from_casparser
-from tradertape.journal.sheets import NotASpreadsheet, read_sheet
+from tradertape.journal.sheets import NotASpreadsheet, SheetTooLarge, read_sheet
 from tradertape.journal.statements import (
     TRADEBOOK,
     RowError,
@@ -44,6 +46,9 @@ from tradertape.services.accounts.ownership import get_owned, owned
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_FILES = 50
+MAX_CAS_PAGES = 300
+"""A CAS of a family's every folio runs to tens of pages; casparser reads each (about a
+millisecond a page), so the page count bounds the time a PDF may take."""
 _IN_CHUNK = 500
 IMPORTED = "imported"
 REJECTED = "rejected"
@@ -83,6 +88,7 @@ class UploadReport:
 
 
 CasReader = Callable[[io.BytesIO, str], Any]
+_T = TypeVar("_T")
 
 
 def _digest(text: str) -> str:
@@ -97,16 +103,40 @@ def _check_size(field_name: str, upload: UploadedFile, limit: int) -> None:
         )
 
 
-def _read(field_name: str, upload: UploadedFile, kind: str, limit: int) -> Statement:
+def _read(field_name: str, upload: UploadedFile, kind: str, limit: int, clock: Clock) -> Statement:
     _check_size(field_name, upload, limit)
     try:
-        return parse_statement(read_sheet(upload.content), kind=kind, filename=upload.filename)
+        return parse_statement(
+            read_sheet(upload.content),
+            kind=kind,
+            filename=upload.filename,
+            today=clock.now().astimezone(IST).date(),
+        )
     except NotASpreadsheet as problem:
         raise InvalidField(
             field_name, f"{upload.filename} is {problem}; upload the XLSX or CSV export"
         ) from None
-    except WrongLayout as problem:
+    except (SheetTooLarge, WrongLayout) as problem:
         raise InvalidField(field_name, f"{upload.filename}: {problem}") from None
+
+
+def _once(db: Session, store: Callable[[], _T]) -> _T:
+    """`store` and commit; when a concurrent upload of the same rows committed first (a
+    dedupe key's unique index refuses ours), once more, now counting those rows as
+    duplicates; a third writer in between is a 409 to retry, never a 500."""
+    for attempt in range(2):
+        try:
+            done = store()
+            db.commit()
+        except IntegrityError:
+            db.rollback()
+            if attempt:
+                raise Conflict(
+                    "the same rows were being uploaded at the same time; send the file again"
+                ) from None
+        else:
+            return done
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _existing(db: Session, model: Any, user_id: int, keys: Sequence[str]) -> set[str]:
@@ -273,14 +303,17 @@ def import_statements(
     if len(files) > MAX_FILES:
         raise InvalidField(field_name, f"{len(files)} files; at most {MAX_FILES} at once")
     statements = [
-        _read(field_name, upload, kind, max_file_bytes) for upload in files
+        _read(field_name, upload, kind, max_file_bytes, clock) for upload in files
     ]  # all, before storing
-    reports = [
-        _store_statement(db, statement, upload, user_id=user_id, obfuscated=obfuscated, clock=clock)
-        for statement, upload in zip(statements, files, strict=True)
-    ]
-    db.commit()
-    return reports
+    return _once(
+        db,
+        lambda: [
+            _store_statement(
+                db, statement, upload, user_id=user_id, obfuscated=obfuscated, clock=clock
+            )
+            for statement, upload in zip(statements, files, strict=True)
+        ],
+    )
 
 
 # ----------------------------------------------------------------------------- CAS
@@ -293,12 +326,32 @@ def read_cas_pdf(content: io.BytesIO, password: str) -> Any:
     return read(content, password, output="dict")
 
 
-def _read_cas(upload: UploadedFile, password: str, reader: CasReader, limit: int) -> CasStatement:
-    from casparser.exceptions import CASParseError, IncorrectPasswordError
+def _page_count(content: bytes, password: str) -> int | None:
+    """The PDF's pages as PDFium counts them (the page tree only, no page read); None when
+    PDFium cannot open it, for casparser to say why (a wrong password, a damaged file)."""
+    import pypdfium2 as pdfium
 
+    try:
+        document = pdfium.PdfDocument(content, password=password or None)
+    except pdfium.PdfiumError:
+        return None
+    try:
+        return len(document)
+    finally:
+        document.close()
+
+
+def _read_cas(upload: UploadedFile, password: str, reader: CasReader, limit: int) -> CasStatement:
     _check_size("file", upload, limit)
     if not upload.content.startswith(b"%PDF"):
         raise InvalidField("file", f"{upload.filename} is not a PDF; upload the CAS PDF itself")
+    pages = _page_count(upload.content, password)
+    if pages is not None and pages > MAX_CAS_PAGES:
+        raise InvalidField(
+            "file", f"{upload.filename} has {pages:,} pages; a CAS may have at most {MAX_CAS_PAGES}"
+        )
+    from casparser.exceptions import CASParseError, IncorrectPasswordError  # a heavy import
+
     try:
         data = reader(io.BytesIO(upload.content), password)
     except IncorrectPasswordError:
@@ -335,6 +388,24 @@ def import_cas(
     )
     if statement.errors:
         return report
+    return _once(
+        db,
+        lambda: _store_cas(
+            db, statement, upload, report, user_id=user_id, obfuscated=obfuscated, clock=clock
+        ),
+    )
+
+
+def _store_cas(
+    db: Session,
+    statement: CasStatement,
+    upload: UploadedFile,
+    report: UploadReport,
+    *,
+    user_id: int,
+    obfuscated: bool,
+    clock: Clock,
+) -> UploadReport:
     row = _new_upload(
         statement,
         user_id=user_id,
@@ -405,7 +476,6 @@ def import_cas(
     report.upload = row
     report.rows_added = added
     report.duplicates = row.duplicates
-    db.commit()
     return report
 
 

@@ -323,9 +323,12 @@ def _referenced(xml: str, strings: list[str], dates: set[int]) -> Sheet | None:
     read: dict[tuple[str, str], Cell] = {}
     rows: dict[int, list[Cell]] = {}
     found = 0
+    current, row = "", []
     for match in _REFERENCED_CELL.finditer(xml):
         letters, number, rest, body = match.groups(default="")
         found += 1
+        if number != current:  # a row's cells come together: its number read once
+            current, row = number, _counted(rows, _row_number(number))
         where = columns.get(letters)
         if where is None:
             where = columns[letters] = _column(letters + number)
@@ -336,7 +339,10 @@ def _referenced(xml: str, strings: list[str], dates: set[int]) -> Sheet | None:
                 read.clear()
             attributes = dict(_ATTRIBUTE.findall(rest))
             cell = read[rest, body] = _scanned_cell(attributes, body, strings, dates)
-        _placed(_counted(rows, _row_number(number)), where, cell)
+        if where == len(row):  # `_column` bounds `where`
+            row.append(cell)
+        else:
+            _placed(row, where, cell)
     if found != xml.count("<c ") + xml.count("<c>"):
         return None
     return _sheet(rows)

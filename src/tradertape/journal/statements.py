@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from tradertape.domain.calendar import IST
 from tradertape.domain.decimal_input import MAX_PRICE, parse_decimal
@@ -162,12 +163,9 @@ def _decimal(
     if not isinstance(cell, Decimal | str):
         raise _RowProblem(f"{name} is not a number")
     shown = _short(str(cell))
-    try:
-        value = parse_decimal(cell.replace(",", "") if isinstance(cell, str) else cell)
-    except InvalidOperation as problem:
-        raise _RowProblem(f"{name} {shown!r} is not a number of sane size ({problem})") from None
-    if len(value.as_tuple().digits) > MAX_DIGITS:
-        raise _RowProblem(f"{name} {shown} has more than {MAX_DIGITS} digits")
+    value = _plain(str(cell), isinstance(cell, str))
+    if isinstance(value, str):
+        raise _RowProblem(f"{name} {shown!r} {value}")
     if positive and value <= 0:
         raise _RowProblem(f"{name} {shown} is not above zero")
     if not positive and not signed and value < 0:
@@ -179,6 +177,20 @@ def _decimal(
 
 def _quantity(cell: Cell, name: str) -> Decimal:
     return _decimal(cell, name, positive=True, most=Decimal(MAX_QUANTITY))
+
+
+@lru_cache(maxsize=8192)
+def _plain(text: str, written: bool) -> Decimal | str:
+    """`text` (a cell's text when `written`, else a numeric cell's exact digits) by the one
+    number rule, or why not; cached, as a statement's prices and quantities repeat (keyed
+    by the text, so ``10.000000`` stays ``10.000000``)."""
+    try:
+        value = parse_decimal(text.replace(",", "") if written else Decimal(text))
+    except InvalidOperation as problem:
+        return f"is not a number of sane size ({problem})"
+    if len(value.as_tuple().digits) > MAX_DIGITS:
+        return f"has more than {MAX_DIGITS} digits"
+    return value
 
 
 def _in_bounds(day: date, name: str, shown: object) -> date:

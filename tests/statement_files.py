@@ -332,6 +332,15 @@ def _trade_csv(**changed: str) -> bytes:
     return _csv([ZERODHA_COLUMNS, list(cells.values())])
 
 
+def _corrupt_deflate() -> bytes:
+    """A workbook whose sheet's compressed bytes are garbled (its ZIP headers intact)."""
+    book = bytearray(raw_xlsx(_row(1, GOOD_ROW * 3)))
+    start = book.find(b"xl/worksheets/sheet1.xml") + len("xl/worksheets/sheet1.xml")
+    for at in range(start + 5, start + 40):
+        book[at] ^= 0x55
+    return bytes(book)
+
+
 def _many_parts() -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as book:
@@ -450,6 +459,7 @@ HOSTILE: tuple[Hostile, ...] = (
         422,
         "a cell of 5,000 characters",
     ),
+    Hostile("garbled deflate", TRADEBOOK_ROUTE, _corrupt_deflate, 422, "damaged XLSX"),
     Hostile(
         "not a zip", TRADEBOOK_ROUTE, lambda: b"PK\x03\x04" + b"\x00" * 100, 422, "damaged XLSX"
     ),

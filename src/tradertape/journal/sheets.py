@@ -20,6 +20,7 @@ import io
 import re
 import struct
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -438,7 +439,7 @@ def _xlsx(content: bytes) -> Sheet:
         return _fast_xlsx(content)
     except KeyError as missing:
         raise NotASpreadsheet(f"a damaged XLSX workbook (no part {missing})") from None
-    except (zipfile.BadZipFile, ElementTree.ParseError, UnicodeDecodeError) as error:
+    except (zipfile.BadZipFile, zlib.error, ElementTree.ParseError, UnicodeDecodeError) as error:
         raise NotASpreadsheet(f"a damaged XLSX workbook ({error})") from None
     except (ValueError, OverflowError, NotImplementedError, RuntimeError, EOFError) as error:
         if isinstance(error, NotASpreadsheet | SheetTooLarge):

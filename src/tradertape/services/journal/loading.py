@@ -10,7 +10,7 @@ the column type gives (`db.types.ExactDecimal`, `db.types.UTCDateTime`), so the 
 figures cannot differ by the path.
 
 A row no journal can compute with (stored before statements were checked: a price of
-``1E+999999``, a quantity of ``1E+30``, a day in year 1; migration 0039 removes them) is
+``1E+999999``, a quantity of ``1E+30``, a day in year 1; migration 0041 removes them) is
 left out rather than failing every page of the journal, the wealth view and the family's.
 """
 

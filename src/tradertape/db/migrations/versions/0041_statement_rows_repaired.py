@@ -17,8 +17,8 @@ The rule is written out here, not imported: a migration must keep doing what it 
 the code it would import has changed. Nothing is undone by the downgrade: the rows were
 unusable.
 
-Revision ID: 0039
-Revises: 0038
+Revision ID: 0041
+Revises: 0040
 Create Date: 2026-11-28 13:00:00.000000
 """
 
@@ -34,8 +34,8 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0039"
-down_revision: str | None = "0038"
+revision: str = "0041"
+down_revision: str | None = "0040"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,4 +1,4 @@
-"""Migration 0039 removes statement rows stored before statements were checked (issue 49),
+"""Migration 0041 removes statement rows stored before statements were checked (issue 49),
 on SQLite and PostgreSQL, and the journal and wealth pages read what is left."""
 
 from __future__ import annotations
@@ -136,7 +136,7 @@ def test_bad_statement_rows_are_removed_and_the_pages_read_again(
     for page in ("/api/journal/pnl", "/api/wealth", "/api/family/consolidated"):
         assert client.get(page).status_code == 200, page  # the readers skip them already
 
-    command.downgrade(alembic_config(runtime.db.engine), "0038")
+    command.downgrade(alembic_config(runtime.db.engine), "0040")
     upgrade(runtime.db.engine)
     assert current_revision(runtime.db.engine) == head_revision()
 

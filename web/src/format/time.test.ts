@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { duration, istDate, istDateTime, istTime } from "./time";
+import { duration, instant, istDate, istDateTime, istTime, istToday } from "./time";
 
 describe("IST formatting", () => {
   it("shows UTC instants in IST (+05:30)", () => {
@@ -37,5 +37,30 @@ describe("durations", () => {
     expect(duration(null)).toBe("—");
     expect(duration(Number.NaN)).toBe("—");
     expect(duration(-5)).toBe("—");
+  });
+});
+
+describe("one reading of a time, whatever the browser's zone", () => {
+  const placed = "23 Nov 2026, 09:49:01 IST";
+  it("reads an ISO instant with Z as UTC", () => {
+    expect(istDateTime("2026-11-23T04:19:01Z")).toBe(placed);
+    expect(istTime("2026-11-23T04:19:01Z")).toBe("09:49:01");
+  });
+  it("reads an instant with +05:30 as that IST time, never adding the offset twice", () => {
+    expect(istDateTime("2026-11-23T09:49:01+05:30")).toBe(placed);
+    expect(istTime("2026-11-23T09:49:01+05:30")).toBe("09:49:01");
+  });
+  it("reads text without an offset (Kite's order and trade times) as IST wall-clock time", () => {
+    expect(istDateTime("2026-11-23 09:49:01")).toBe(placed);
+    expect(istDateTime("2026-11-23T09:49:01")).toBe(placed);
+    expect(istTime("2026-11-23 15:30:00")).toBe("15:30:00");
+    expect(instant("2026-11-23 09:49:01")?.toISOString()).toBe("2026-11-23T04:19:01.000Z");
+  });
+  it("keeps a bare IST time as it is", () => {
+    expect(istTime("09:49:01")).toBe("09:49:01");
+  });
+  it("gives today's IST date across midnight UTC", () => {
+    expect(istToday(new Date("2026-11-23T18:29:59Z"))).toBe("2026-11-23");
+    expect(istToday(new Date("2026-11-23T18:30:00Z"))).toBe("2026-11-24");
   });
 });

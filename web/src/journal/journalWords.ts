@@ -11,10 +11,8 @@ export function fyOf(day: string): string {
   return `${start}-${String((start + 1) % 100).padStart(2, "0")}`;
 }
 
-/** Today's date in IST as "YYYY-MM-DD" (the financial year turns at midnight in India). */
-export function istToday(now: Date = new Date()): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Kolkata" }).format(now);
-}
+/** Today's date in IST (the financial year turns at midnight in India). */
+export { istToday } from "@/format";
 
 /** The financial years that have a closed round trip, newest first; this year when none. */
 export function financialYears(closedDays: string[], today: string): string[] {

@@ -1,5 +1,5 @@
 // Price-axis labels: rupees in Indian grouping, lakh/crore once a price runs to six figures.
-import { inr, lakhCrore } from "@/format";
+import { inr, istToday, lakhCrore } from "@/format";
 
 export function priceLabel(value: number): string {
   return Math.abs(value) >= 1e5 ? lakhCrore(value) : inr(value);
@@ -11,9 +11,7 @@ export function dayOf(timestamp: string): string {
 }
 
 /** Today's date in IST as YYYY-MM-DD (the forming candle's day). */
-export function istToday(now: Date = new Date()): string {
-  return new Date(now.getTime() + 330 * 60_000).toISOString().slice(0, 10);
-}
+export { istToday };
 
 export type ChartInterval = "day" | "minute";
 /** A day candle's business day ("2024-01-05"), or a minute's instant in seconds shifted by

@@ -7,9 +7,9 @@ import { useSearchParams } from "react-router";
 import { type Column, DataTable } from "@/components/DataTable";
 import { Money } from "@/components/Money";
 import { PageTitle } from "@/components/PageTitle";
-import { qty } from "@/format";
+import { istTime, qty } from "@/format";
 import { BookFilter } from "./BookFilter";
-import { ALL_BOOKS, EVERY_BOOK, type BookOrder, type BookTrade, LiveLtp, bookColumn, clockTime, isOpenOrder, num, str, symbolOf, useBook, useBooks, useOrders, useTrades } from "./books";
+import { ALL_BOOKS, EVERY_BOOK, type BookOrder, type BookTrade, LiveLtp, bookColumn, isOpenOrder, num, str, symbolOf, useBook, useBooks, useOrders, useTrades } from "./books";
 import { CancelOrderDialog, ModifyOrderDialog, OrderHistoryDialog } from "./OrderDialogs";
 import { useOrderTicket } from "./ticket/OrderTicketContext";
 
@@ -17,7 +17,7 @@ type Dialog = { kind: "modify" | "cancel" | "history"; order: BookOrder } | null
 type Booked = BookOrder | BookTrade;
 
 const time: Column<BookOrder> = {
-  key: "time", header: "Time", render: (r) => clockTime(str(r, "order_timestamp")), value: (r) => str(r, "order_timestamp"),
+  key: "time", header: "Time", render: (r) => istTime(str(r, "order_timestamp")), value: (r) => str(r, "order_timestamp"),
 };
 const side: Column<Booked> = {
   key: "type", header: "Type", render: (r) => <b>{r.transaction_type ?? ""}</b>, value: (r) => r.transaction_type ?? "", card: "title",
@@ -56,7 +56,7 @@ const executedColumns: Column<BookOrder>[] = [
 ];
 const tradeColumns: Column<BookTrade>[] = [
   { key: "trade_id", header: "Trade ID", render: (r) => str(r, "trade_id"), value: (r) => str(r, "trade_id") },
-  { key: "fill", header: "Fill time", render: (r) => clockTime(str(r, "fill_timestamp")), value: (r) => str(r, "fill_timestamp") },
+  { key: "fill", header: "Fill time", render: (r) => istTime(str(r, "fill_timestamp")), value: (r) => str(r, "fill_timestamp") },
   side, instrument, product,
   { key: "qty", header: "Qty.", numeric: true, render: (r) => qty(num(r, "quantity")), value: (r) => num(r, "quantity") },
   { key: "avg", header: "Avg. price", numeric: true, render: (r) => <Money value={num(r, "average_price")} />, value: (r) => num(r, "average_price") },

@@ -10,6 +10,7 @@ import type { Column } from "@/components/DataTable";
 import { Money } from "@/components/Money";
 import { inr, pct } from "@/format";
 import { useTick } from "@/ticks/useTick";
+import { ALL_BOOKS } from "./bookOptions";
 
 type Schemas = components["schemas"];
 export type BookOrder = Schemas["BookOrder"];
@@ -32,13 +33,7 @@ export const str = <T extends object>(row: T, key: TextKey<T>): string => {
 export const symbolOf = (row: { exchange?: string | null; tradingsymbol?: string | null }): string =>
   `${row.exchange ?? ""}:${row.tradingsymbol ?? ""}`;
 
-/** Kite's order-book times are IST wall-clock text ("2026-11-23 10:21:59"): shown as is. */
-export const clockTime = (value: string): string => (value.length > 10 ? value.slice(11, 19) : value);
-
-/** The account in use (the connected broker's, else every paper book): the views' default. */
-export const ALL_BOOKS = "";
-/** Every book together: the paper books, then the connected broker's rows (docs/books.md). */
-export const EVERY_BOOK = "all";
+export { ALL_BOOKS, EVERY_BOOK } from "./bookOptions";
 const bookQuery = (book: string) => (book === ALL_BOOKS ? {} : { query: { book } });
 export type BookSummary = Schemas["BookOut"];
 

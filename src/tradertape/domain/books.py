@@ -19,7 +19,8 @@ from typing import Any
 MANUAL = "manual"
 ALL = "all"  # a filter: every book
 PAPER_BROKER = "paper"
-_PORTFOLIO = "portfolio:"
+PORTFOLIO_PREFIX = "portfolio:"  # every model portfolio's book starts so
+_PORTFOLIO = PORTFOLIO_PREFIX
 _RUN = "run:"
 _LIVE = "live:"
 

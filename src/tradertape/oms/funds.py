@@ -18,6 +18,12 @@ order's own price (its limit, its trigger, or the mark for a market order). So a
 is never refused for margin, and a second exit for the same shares counts as a new
 position, as at Zerodha.
 
+Each book spends its own money (docs/books.md): a model portfolio's order may use what
+its own book leaves free (its cash, its positions at their marks less their margin, less
+what its working orders hold), never more than the account has free; the manual book and
+the worker runs trade from the rest, what the account has free less what each portfolio's
+book keeps free for itself.
+
 `funding_problem` reads all of this through the transaction's `Ledger`, which holds the
 user's ledger lock first, so two orders placed at once from any processes are checked one
 after the other. A shortfall is not an error: the order is stored REJECTED with Kite's
@@ -30,11 +36,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import ColumnElement, bindparam, select
 from sqlalchemy.orm import Session
 
-from tradertape.db.models.trading import CashEntry, Order
+from tradertape.db.models.trading import CashEntry, Order, Trade
 from tradertape.db.rows import one_of, table_of
+from tradertape.domain import books
 from tradertape.domain.instruments import Exchange, Instrument, InstrumentCatalog, InstrumentType
 from tradertape.domain.margins import (
     NO_MARGIN,
@@ -68,6 +75,7 @@ _WORKING_ORDERS = (
         _ORDERS.c.price,
         _ORDERS.c.trigger_price,
         _ORDERS.c.client_key,
+        _ORDERS.c.book,
     )
     # Sorted in Python: an ORDER BY id here makes SQLite walk all of the user's orders by
     # the user_id index instead of seeking the pending ones by (user_id, status).
@@ -91,6 +99,7 @@ class Pending:
     price: Decimal | None  # limit, or trigger for SL-M; None for a market order
     stop: Decimal | None = None  # a cover order's trigger (entry or stop-loss leg)
     leg: bool = False  # a cover order's stop-loss leg: it closes its entry's position
+    book: str = books.MANUAL
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +199,7 @@ def _pending(db: Session, user_id: int, *, but: int | None = None) -> list[Pendi
             price=r.price or (r.trigger_price if r.variety != Variety.CO.value else None),
             stop=r.trigger_price if r.variety == Variety.CO.value else None,
             leg=is_cover_leg(r.variety, r.client_key),
+            book=r.book,
         )
         for r in rows
         if r.id != but
@@ -206,6 +216,7 @@ def _pending_of(order: Order) -> Pending:
         price=order.price or (None if cover else order.trigger_price),
         stop=order.trigger_price if cover else None,
         leg=is_cover_leg(order.variety, order.client_key),
+        book=order.book,
     )
 
 
@@ -339,7 +350,124 @@ def funding_problem(
             f"Insufficient funds. Required margin is {_rupees(required)} "
             f"but available margin is {_rupees(max(account.available, _ZERO))}."
         )
+    free = _book_free(db, pricing, order.user_id, order.book, account.available, pending)
+    if required > free:
+        return (
+            f"Insufficient funds. Required margin is {_rupees(required)} "
+            f"but available margin is {_rupees(max(free, _ZERO))} in {_book_words(order.book)} "
+            f"(the account has {_rupees(account.available)} free; each book spends its own money)."
+        )
     return None
+
+
+def _book_words(book: str) -> str:
+    portfolio, run = books.portfolio_of(book), books.run_of(book)
+    if portfolio is not None:
+        return f"model portfolio {portfolio}'s book"
+    if run is not None:
+        return f"worker run {run}'s book (the manual book's money)"
+    return "the manual book"
+
+
+def _own_pool(book: str) -> str | None:
+    """The portfolio whose money `book` spends; None: the account's own (manual, runs)."""
+    return book if books.portfolio_of(book) is not None else None
+
+
+def _book_positions(
+    db: Session, user_id: int, where: ColumnElement[bool]
+) -> dict[str, dict[PositionKey, Position]]:
+    """Net positions per book of the books `where` picks, summed from their trades (in
+    Python: exact decimals on both databases)."""
+    rows = db.execute(
+        select(
+            Trade.book,
+            Trade.exchange,
+            Trade.tradingsymbol,
+            Trade.product,
+            Trade.transaction_type,
+            Trade.quantity,
+            Trade.price,
+        ).where(Trade.user_id == user_id, Trade.broker == BROKER, where)
+    )
+    found: dict[str, dict[PositionKey, Position]] = {}
+    for book, exchange, symbol, product, side, quantity, price in rows:
+        held = found.setdefault(book, {})
+        key = (exchange, symbol, product)
+        position = held.setdefault(key, Position(None, *key))
+        position.add(buy=side == TransactionType.BUY.value, quantity=quantity, price=price)
+    return found
+
+
+def _book_cash(db: Session, user_id: int, where: ColumnElement[bool]) -> dict[str, Decimal]:
+    cash: dict[str, Decimal] = {}
+    rows = db.execute(
+        select(CashEntry.book, CashEntry.amount).where(
+            CashEntry.user_id == user_id, CashEntry.broker == BROKER, where
+        )
+    )
+    for book, amount in rows:
+        cash[book] = cash.get(book, _ZERO) + amount
+    return cash
+
+
+def _own_margins(
+    pricing: _Pricing,
+    cash: Decimal,
+    positions: dict[PositionKey, Position],
+    pending: Iterable[Pending],
+) -> AccountMargins:
+    return _margins(pricing, cash, _groups(positions.values(), pending), None)[0]
+
+
+def _portfolios_free(
+    db: Session, pricing: _Pricing, user_id: int, pending: Sequence[Pending]
+) -> dict[str, Decimal]:
+    """What each model portfolio's book has free of its own money."""
+    cash = _book_cash(db, user_id, CashEntry.book.like(f"{books.PORTFOLIO_PREFIX}%"))
+    if not cash:
+        return {}
+    positions = _book_positions(db, user_id, Trade.book.in_(list(cash)))
+    return {
+        book: _own_margins(
+            pricing, amount, positions.get(book, {}), [p for p in pending if p.book == book]
+        ).available
+        for book, amount in cash.items()
+    }
+
+
+def _book_free(
+    db: Session,
+    pricing: _Pricing,
+    user_id: int,
+    book: str,
+    account_free: Decimal,
+    pending: Sequence[Pending],
+) -> Decimal:
+    """What an order of `book` may use: its portfolio's own free money, or the account's
+    free money less what the portfolios keep; never more than the account has free."""
+    free = _portfolios_free(db, pricing, user_id, pending)
+    pool = _own_pool(book)
+    if pool is not None:
+        return min(account_free, free.get(pool, _ZERO))
+    # A portfolio's loss is its own: it neither adds to nor takes from the rest.
+    return min(account_free, account_free - sum(free.values(), _ZERO))
+
+
+def book_available(context: TradingContext, db: Session, user_id: int, book: str) -> Decimal:
+    """What a new order of `book` may use now (a read for display and allocation)."""
+    pricing = _Pricing(context, context.catalog(db), None)
+    pending = _pending(db, user_id)
+    account = account_margins(context, db, user_id)
+    return _book_free(db, pricing, user_id, book, account.available, pending)
+
+
+def book_margins(context: TradingContext, db: Session, user_id: int, book: str) -> AccountMargins:
+    """One book's own cash, and what its own positions and working orders hold."""
+    pricing = _Pricing(context, context.catalog(db), None)
+    positions = _book_positions(db, user_id, Trade.book == book).get(book, {})
+    pending = [p for p in _pending(db, user_id) if p.book == book]
+    return _own_margins(pricing, book_cash(db, user_id=user_id, book=book), positions, pending)
 
 
 def book_cash(db: Session, *, user_id: int, book: str) -> Decimal:

@@ -244,7 +244,8 @@ def _preview(runtime: Runtime, db: Session, user: SignedIn, body: PreviewIn) -> 
                 "gst",
             )
         } | {"dp_charge": cost["dp_charge"], "total": cost["total_charges"]}
-    available = runtime.portfolio.margins(db, user_id=user.id)["equity"]["net"]
+    # What the ticket's order may spend: the manual book's money (each book spends its own).
+    available = runtime.portfolio.margins(db, user_id=user.id, book=books.MANUAL)["equity"]["net"]
     return TicketPreviewOut.model_validate(
         {
             "price": float(leg.price) if leg.price is not None else None,

@@ -209,7 +209,8 @@ class PaperExchange:
         ledger = Ledger(db)
         ledger.lock(user_id)
         free = min(
-            funds.book_cash(db, user_id=user_id, book=source), self.margins(db, user_id).available
+            funds.book_cash(db, user_id=user_id, book=source),
+            self.book_available(db, user_id, source),
         )
         if amount > free:
             raise InvalidField(
@@ -245,6 +246,14 @@ class PaperExchange:
     def margins(self, db: Session, user_id: int) -> funds.AccountMargins:
         """Cash, what positions and working orders hold, and what is free (a read, no lock)."""
         return funds.account_margins(self._context, db, user_id)
+
+    def book_margins(self, db: Session, user_id: int, book: str) -> funds.AccountMargins:
+        """One book's cash and what its own positions and working orders hold (a read)."""
+        return funds.book_margins(self._context, db, user_id, book)
+
+    def book_available(self, db: Session, user_id: int, book: str) -> Decimal:
+        """What a new order of `book` may use: each book spends its own money (a read)."""
+        return funds.book_available(self._context, db, user_id, book)
 
     def place(
         self,

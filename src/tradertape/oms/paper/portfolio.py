@@ -102,6 +102,7 @@ def order_dict(order: Any) -> KiteDict:
 
 # A live order not yet acknowledged (``PUT ORDER REQ RECEIVED``) is no `OrderStatus`.
 _TERMINAL = frozenset(s.value for s in OrderStatus if s.is_terminal)
+_DELIVERY = frozenset({"CNC", "MTF"})
 _UTILISED_FIELDS = (
     "debits",
     "exposure",
@@ -341,33 +342,55 @@ class PaperPortfolio:
             "book": book,
         }
 
+    def _paid_today(
+        self, db: Session, snapshot: LedgerSnapshot, book: str | None
+    ) -> tuple[Decimal, Decimal]:
+        """The premium of options and the value of delivery shares bought today (of one
+        book when named): paid in full, so Kite shows them as used."""
+        premium = delivery = _ZERO
+        catalog = self._exchange.catalog(db)
+        for lot in snapshot.day_of(book):
+            if lot.product in _DELIVERY:
+                delivery += lot.buy_value
+                continue
+            instrument = catalog.find(f"{lot.exchange}:{lot.tradingsymbol}")
+            if instrument is not None and instrument.option_type is not None:
+                premium += lot.buy_value
+        return premium, delivery
+
     def margins(self, db: Session, *, user_id: int, book: str | None = None) -> KiteDict:
         """Kite's ``/user/margins`` shape for the equity segment (of one book when named).
 
         ``net`` is what a new order may use: cash, plus what open positions would fetch
         at their marks, less the margin positions and pending orders hold
-        (`oms.funds`); ``utilised.debits`` is that margin, split into its SPAN,
-        exposure and option-premium parts (the rest is equity VaR, delivery and cover
-        orders' risk). ``opening_balance`` is the cash at the start of the day, and
-        ``intraday_payin`` what came in since (deposits and allocations); ``m2m_*`` add up to
-        today's P&L (`day_pnl`), the risk desk's and the top bar's figure. A book's ``net``
-        is its cash, at most what the account has free.
+        (`oms.funds`); a book's is what an order of that book may use (each book spends
+        its own money). ``utilised.debits`` is everything used: that margin, split into
+        its SPAN, exposure and option-premium parts (the rest is equity VaR and cover
+        orders' risk), plus what today's buys paid for in full, as Kite counts them: the
+        premium of options bought (``option_premium``) and the value of delivery shares
+        bought (``delivery``). ``opening_balance`` is the cash at the start of the day,
+        and ``intraday_payin`` what came in since (deposits and allocations); ``m2m_*`` add
+        up to today's P&L (`day_pnl`), the risk desk's and the top bar's figure.
         """
         account = self._exchange.margins(db, user_id)
-        used = account.used
+        held = account if book is None else self._exchange.book_margins(db, user_id, book)
+        used = held.used
         snapshot = self.snapshot(db, user_id)
         flows = snapshot.cash_of(book)
         pnl = self.day_pnl_of(snapshot, book)
+        premium, delivery = self._paid_today(db, snapshot, book)
         utilised: dict[str, float] = dict.fromkeys(_UTILISED_FIELDS, 0.0)
-        if book is None:
-            utilised["debits"] = _num(used.total)
-            utilised["span"] = _num(used.span)
-            utilised["exposure"] = _num(used.exposure)
-            utilised["option_premium"] = _num(used.option_premium)
+        utilised["debits"] = _num(used.total + premium + delivery)
+        utilised["span"] = _num(used.span)
+        utilised["exposure"] = _num(used.exposure)
+        utilised["option_premium"] = _num(used.option_premium + premium)
+        utilised["delivery"] = _num(delivery)
         utilised["m2m_realised"] = _num(paise(pnl.realised))
         utilised["m2m_unrealised"] = _num(paise(pnl.total - pnl.realised))
+        net = (
+            account.available if book is None else self._exchange.book_available(db, user_id, book)
+        )
         cash = account.cash if book is None else flows.cash
-        net = account.available if book is None else min(flows.cash, account.available)
         segment = {
             "enabled": True,
             "net": _num(net),

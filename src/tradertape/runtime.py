@@ -245,7 +245,11 @@ class Runtime:
             funds=BrokerFunds(credentials=brokers, views=account_views),
         )
         risk = RiskMonitor(
-            clock=market_clock, books=RiskBooks(account, live_book), catalog=exchange.catalog
+            clock=market_clock,
+            books=RiskBooks(account, live_book),
+            catalog=exchange.catalog,
+            last_tick=prices,  # the order preview's price source: options priced by the model
+            margins=exchange.config.margins,
         )
         # The one pre-trade gate: every order, modification and GTT of every path passes it.
         exchange.register_pre_trade(risk.pre_trade, ahead=risk.read_ahead)

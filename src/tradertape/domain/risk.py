@@ -230,6 +230,15 @@ class Entry:
     side: Side
     quantity: int
     price: Decimal
+    # What one unit adds to exposure when it is not its price: a future's margin (SPAN and
+    # exposure by the table, as the order preview shows it), not its notional.
+    unit_value: Decimal | None = None
+
+    @property
+    def value_per_unit(self) -> Decimal:
+        """What one opening unit is valued at: its `unit_value`, else its price (an
+        option's premium, a share's price)."""
+        return self.price if self.unit_value is None else self.unit_value
 
     def opening_quantity(self, book: Book) -> int:
         """The units that open or extend a position; 0 for a pure exit.
@@ -408,7 +417,7 @@ def breaches(rules: Iterable[RuleTerms], book: Book, entry: Entry) -> list[RiskB
     units = entry.opening_quantity(book)
     if units == 0:
         return []
-    value = units * entry.price  # only the opening units: the rest is an exit
+    value = units * entry.value_per_unit  # only the opening units: the rest is an exit
     found = (_CHECKS[rule.type](rule, book, entry, value) for rule in rules)
     return [b for b in found if b is not None]
 

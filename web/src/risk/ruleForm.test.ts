@@ -16,5 +16,6 @@ describe("risk rule form", () => {
   it("names the SEBI order-rate ceiling's refusals in words", () => {
     expect(ruleLabel("order_rate")).toBe("SEBI order-rate ceiling");
     expect(ruleLabel("kill_switch")).toBe("Kill switch");
+    expect(ruleLabel("no_price")).toBe("No price to value the order");
   });
 });

@@ -17,8 +17,9 @@ export const RULE_TYPES: { value: RuleType; label: string; fields: Threshold[] }
   { value: "kill_switch", label: "Kill switch", fields: [] },
 ];
 
-// Refusals that are no user rule: the regulator's (risk events only).
-const EVENT_TYPES: Record<string, string> = { order_rate: "SEBI order-rate ceiling" };
+// Refusals that are no user rule (risk events only): the regulator's, and an entry the
+// rules could not value.
+const EVENT_TYPES: Record<string, string> = { order_rate: "SEBI order-rate ceiling", no_price: "No price to value the order" };
 
 export function ruleLabel(type: string): string {
   return RULE_TYPES.find((t) => t.value === type)?.label ?? EVENT_TYPES[type] ?? type;

@@ -62,7 +62,13 @@ ALLOWED = RiskDecision(allowed=True)
 
 
 def make_entry(
-    *, symbol: str, sector: str | None, side: Side | str, quantity: int, price: Decimal
+    *,
+    symbol: str,
+    sector: str | None,
+    side: Side | str,
+    quantity: int,
+    price: Decimal,
+    unit_value: Decimal | None = None,
 ) -> Entry:
     """A checked `Entry` (422s name the field: workers pass these through from intents)."""
     try:
@@ -77,7 +83,9 @@ def make_entry(
         raise InvalidField("quantity", "must be positive")
     if not price.is_finite() or price < 0:
         raise InvalidField("price", "must be zero or more")
-    return Entry(f"{exchange.value}:{tradingsymbol}", sector, direction, quantity, price)
+    return Entry(
+        f"{exchange.value}:{tradingsymbol}", sector, direction, quantity, price, unit_value
+    )
 
 
 def decide(

@@ -18,9 +18,11 @@ from sqlalchemy.orm import Session
 from tradertape.db.models.risk import RiskEvent
 from tradertape.db.models.trading import Order
 from tradertape.domain.instruments import Instrument, InstrumentCatalog
+from tradertape.domain.margins import MarginRates, margin_for
 from tradertape.domain.market import Tick
 from tradertape.domain.money import ZERO
-from tradertape.domain.risk import Book, RuleAction, RuleType, Side, reading
+from tradertape.domain.orders import TransactionType
+from tradertape.domain.risk import Book, Entry, RuleAction, RuleType, Side, reading
 from tradertape.oms.gate import PreTradeVerdict, RateRefusal
 from tradertape.oms.paper.exchange import BROKER as PAPER
 from tradertape.ports.clock import Clock
@@ -37,6 +39,7 @@ from tradertape.services.risk.rules import applicable, read_applicable_ahead, sc
 from tradertape.services.risk.state import RiskState, risk_state
 
 NO_PRICE = REFUSAL_PREFIX + "no price to value the order"
+NO_PRICE_TYPE = "no_price"  # the risk event type of an entry refused for want of a price
 ORDER_RATE = "order_rate"  # the risk event type of SEBI's order-rate ceiling
 
 
@@ -49,10 +52,17 @@ class RiskMonitor:
         clock: Clock,
         books: RiskBooks,
         catalog: Callable[[Session], InstrumentCatalog],
+        last_tick: Callable[[str], Tick | None] | None = None,
+        margins: MarginRates | None = None,
     ) -> None:
+        """`last_tick` is the price source the order preview reads (the feed, and the
+        option model for an index option no feed quotes); `margins` the paper exchange's
+        table, which values a future by the margin the preview shows."""
         self.clock = clock  # market time, as the paper exchange's: "today" is its trading day
         self.books = books
         self._catalog = catalog
+        self._last_tick = last_tick
+        self._margins = margins or MarginRates()
 
     def check_entry(
         self,
@@ -139,13 +149,17 @@ class RiskMonitor:
         rules = applicable(db, user_id=order.user_id, scope=scope)
         if not rules:
             return None
+        if last is None and self._last_tick is not None:
+            last = self._last_tick(instrument.key)
         price = order.price or order.trigger_price or (last.last_price if last else None)
+        quantity = order.quantity - (order.filled_quantity or 0)
         entry = make_entry(
             symbol=instrument.key,
             sector=instrument.sector,
             side=order.transaction_type,
-            quantity=order.quantity - (order.filled_quantity or 0),
+            quantity=quantity,
             price=price if price is not None else ZERO,
+            unit_value=self._future_unit_value(order, instrument, quantity, price),
         )
         decision = decide(
             db,
@@ -158,7 +172,7 @@ class RiskMonitor:
             live=_live(order),
         )
         if price is None and not decision.exit:
-            return PreTradeVerdict(refusal=NO_PRICE)
+            return PreTradeVerdict(refusal=NO_PRICE, record=self._no_price(order, entry, scope))
         if not decision.reasons:
             return None
 
@@ -176,6 +190,57 @@ class RiskMonitor:
             )
 
         return PreTradeVerdict(refusal=decision.refusal, record=log)
+
+    def _future_unit_value(
+        self, order: Order, instrument: Instrument, quantity: int, price: Decimal | None
+    ) -> Decimal | None:
+        """A future's value per unit for the rules: its margin by the table (SPAN and
+        exposure, the riskiest class, as the order preview estimates it), not its notional.
+        None for anything else: an option is valued at its premium, a share at its price."""
+        if not instrument.is_derivative or instrument.option_type is not None:
+            return None
+        if price is None or quantity <= 0:
+            return None
+        margin = margin_for(
+            instrument,
+            order.product,
+            TransactionType(order.transaction_type),
+            quantity,
+            price,
+            rates=self._margins,
+        )
+        return margin.total / quantity
+
+    def _no_price(
+        self, order: Order, entry: Entry, scope: RiskScope
+    ) -> Callable[[Session, Order], None]:
+        """The risk event of an entry refused because nothing could value it: a ``block``
+        of type ``no_price``, naming the rules it could not be checked against."""
+
+        def log(session: Session, stored: Order) -> None:
+            session.add(
+                RiskEvent(
+                    user_id=stored.user_id,
+                    at=self.clock.now(),
+                    rule_id=None,
+                    rule_type=NO_PRICE_TYPE,
+                    action=RuleAction.BLOCK.value,
+                    origin=stored.source,
+                    portfolio_id=scope.portfolio_id,
+                    worker_run_id=scope.worker_run_id,
+                    symbol=entry.key,
+                    side=entry.side.value,
+                    quantity=entry.quantity,
+                    price=ZERO,
+                    value=None,
+                    threshold=None,
+                    message=NO_PRICE.removeprefix(REFUSAL_PREFIX),
+                    order_id=stored.order_id if stored.id is not None else None,
+                    context={"broker": order.broker},
+                )
+            )
+
+        return log
 
 
 def rate_refusal(clock: Clock) -> RateRefusal:

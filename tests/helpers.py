@@ -66,9 +66,10 @@ def deploy_funded(client: TestClient, body: dict[str, Any]) -> Any:
     return client.post("/api/model/portfolios/deploy", json=body)
 
 
-def deploy_v1(runtime: Runtime, user_id: int) -> int:
+def deploy_v1(runtime: Runtime, user_id: int, *, allocate: bool = False) -> int:
     """A paper V1 Momentum portfolio of ₹10,00,000 on the NIFTY 50, through the service (as
-    the deploy route does); its id."""
+    the deploy route does); its id. ``allocate``: its capital moves from the manual book to
+    its own, as the route does (the account must hold it)."""
     with runtime.db.session() as db:
         v1 = strategies.by_builtin_key(db, "v1_momentum", clock=runtime.clock)
         assert v1 is not None
@@ -82,4 +83,5 @@ def deploy_v1(runtime: Runtime, user_id: int) -> int:
             clock=runtime.clock,
             user_id=user_id,
             live_trading_enabled=False,
+            paper_exchange=runtime.exchange if allocate else None,
         ).id

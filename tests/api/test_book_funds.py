@@ -9,14 +9,12 @@ from decimal import Decimal
 
 from fastapi.testclient import TestClient
 
-from tests.helpers import sign_in
+from tests.helpers import deploy_v1, sign_in
 from tradertape.domain.books import MANUAL, portfolio_book
 from tradertape.domain.instruments import Exchange
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
 from tradertape.runtime import Runtime
 from tradertape.testkit import make_tick
-
-PORTFOLIO = portfolio_book(1)
 
 
 def set_price(runtime: Runtime, key: str, price: str) -> None:
@@ -41,7 +39,9 @@ def _net(client: TestClient, book: str) -> Decimal:
     return Decimal(str(answer.json()["equity"]["net"]))
 
 
-def _portfolio_buy(runtime: Runtime, user_id: int, quantity: int) -> tuple[str, str | None]:
+def _portfolio_buy(
+    runtime: Runtime, user_id: int, portfolio_id: int, quantity: int
+) -> tuple[str, str | None]:
     spec = OrderSpec(
         exchange=Exchange.NSE,
         tradingsymbol="INFY",
@@ -57,42 +57,38 @@ def _portfolio_buy(runtime: Runtime, user_id: int, quantity: int) -> tuple[str, 
             user_id=user_id,
             spec=spec,
             source="portfolio",
-            attribution={"portfolio_id": 1},
+            attribution={"portfolio_id": portfolio_id},
             last=runtime.quotes("NSE:INFY"),
         )
-        assert order.book == PORTFOLIO
+        assert order.book == portfolio_book(portfolio_id)
         return order.status, order.status_message
 
 
 def test_each_book_spends_its_own_money(client: TestClient, runtime: Runtime):
     user_id = sign_in(client, runtime, "own@x.in")
-    assert client.post("/api/portfolio/funds", json={"amount": "1000000"}).status_code == 201
-    with runtime.db.session() as db:
-        runtime.exchange.allocate(
-            db, user_id=user_id, amount=Decimal(600000), source=MANUAL, target=PORTFOLIO, note="t"
-        )
-        db.commit()
+    assert client.post("/api/portfolio/funds", json={"amount": "1400000"}).status_code == 201
+    portfolio_id = deploy_v1(runtime, user_id, allocate=True)  # ₹10 lakh of it, allocated
+    portfolio = portfolio_book(portfolio_id)
     set_price(runtime, "NSE:INFY", "1400")
-    assert (_net(client, MANUAL), _net(client, PORTFOLIO)) == (Decimal(400000), Decimal(600000))
+    assert (_net(client, MANUAL), _net(client, portfolio)) == (Decimal(400000), Decimal(1000000))
 
-    # 7,00,000 of INFY: the account has 10 lakh free, the manual book 4 lakh.
+    # 7,00,000 of INFY: the account has ₹14 lakh free, the manual book ₹4 lakh.
     refused = client.post("/api/orders", json=_order("INFY", 500, "1400")).json()
     assert refused["status"] == "REJECTED"
     assert refused["status_message"] == (
         "Insufficient funds. Required margin is 7,00,000.00 but available margin is "
-        "4,00,000.00 in the manual book (the account has 10,00,000.00 free; each book "
+        "4,00,000.00 in the manual book (the account has 14,00,000.00 free; each book "
         "spends its own money)."
     )
     # The portfolio cannot spend the manual book's money either, but may spend its own.
-    status, message = _portfolio_buy(runtime, user_id, 500)
+    status, message = _portfolio_buy(runtime, user_id, portfolio_id, 800)  # 11,20,000
     assert status == "REJECTED"
     assert message is not None
-    assert "6,00,000.00 in model portfolio 1's book" in message
-    assert _portfolio_buy(runtime, user_id, 400)[0] == "COMPLETE"
+    assert f"10,00,000.00 in model portfolio {portfolio_id}'s book" in message
+    assert _portfolio_buy(runtime, user_id, portfolio_id, 700)[0] == "COMPLETE"
     assert _net(client, MANUAL) == 400000  # the manual book's money did not move
-    assert client.post("/api/orders", json=_order("INFY", 285, "1400")).json()["status"] == (
-        "COMPLETE"
-    )
+    manual = client.post("/api/orders", json=_order("INFY", 285, "1400")).json()
+    assert manual["status"] == "COMPLETE"
 
 
 def test_funds_show_the_premium_and_delivery_bought_today(client: TestClient, runtime: Runtime):

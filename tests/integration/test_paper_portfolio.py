@@ -65,6 +65,8 @@ def test_round_trip_positions_holdings_and_margins(database: Database):
     assert holdings_later[0]["t1_quantity"] == 0
     assert holdings_later[0]["pnl"] == 400.0  # 10 × (1450 − 1410)
     assert holdings_later[0]["isin"] == "INE009A01021"
-    assert margins["equity"]["utilised"]["debits"] == 6500.0
+    # Used: the resting buy's ₹6,500 and today's delivery, 10 × 1,410 (paid from cash).
+    assert margins["equity"]["utilised"]["delivery"] == 14100.0
+    assert margins["equity"]["utilised"]["debits"] == 6500.0 + 14100.0
     cash = margins["equity"]["available"]["cash"]
     assert margins["equity"]["net"] == cash - 6500.0

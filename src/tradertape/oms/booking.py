@@ -82,6 +82,7 @@ class _Books:
     days: dict[date, StoredDay] = field(default_factory=dict)
     positions: dict[PositionKey, Position] | None = None  # read on first use
     any_pending: bool | None = None  # whether any order may still fill (None: not read)
+    any_portfolio: bool | None = None  # whether a paper portfolio has a book (None: not read)
     moved: bool = False
     rewrites: int = 0  # booked trades taken back (`forget`)
     changed_days: set[date] = field(default_factory=set)
@@ -150,10 +151,16 @@ class Ledger:
         )
         books.account, books.days[trade_date] = read.account, read.day
         books.positions, books.any_pending = read.positions, read.any_pending
+        books.any_portfolio = read.any_portfolio
 
     def any_pending(self, user_id: int) -> bool | None:
         """Whether the user has an order that may still fill, if read (None: not known)."""
         return self._of(user_id).any_pending
+
+    def any_portfolio(self, user_id: int) -> bool | None:
+        """Whether a paper portfolio of the user keeps a book of its own, if read (None:
+        not known)."""
+        return self._of(user_id).any_portfolio
 
     def _of(self, user_id: int, also: Sequence[str] = ()) -> _Books:
         books = self._books.get(user_id)

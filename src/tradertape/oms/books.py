@@ -37,6 +37,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from tradertape.db.locks import lock_names
+from tradertape.db.models.portfolios import ModelPortfolio
 from tradertape.db.models.trading import (
     CashEntry,
     ChargeDayRow,
@@ -81,6 +82,14 @@ _ANY_PENDING = exists().where(
     _ORDERS.c.user_id == bindparam("user_id"),
     _ORDERS.c.broker == bindparam("broker"),
     one_of(_ORDERS.c.status, PENDING),
+)
+_PORTFOLIOS = table_of(ModelPortfolio)
+# Whether a paper portfolio keeps money of its own in the account (each book spends its
+# own: `oms.funds`); a user without one is spared reading the portfolios' books.
+_ANY_PORTFOLIO = exists().where(
+    _PORTFOLIOS.c.user_id == bindparam("user_id"),
+    _PORTFOLIOS.c.paper_mode.is_(True),
+    _PORTFOLIOS.c.status != "retired",
 )
 _DAY = Prepared(select(_DAYS).where(_THE_DAY))
 _NOTE = (
@@ -164,6 +173,7 @@ def _books_query(dialect: str) -> Prepared:
         *(c.label(f"day_{c.key}") for c in _DAYS.c),
         positions.label("positions"),
         _ANY_PENDING.label("any_pending"),
+        _ANY_PORTFOLIO.label("any_portfolio"),
     ).select_from(
         select(literal(1).label("one"))
         .subquery("anchor")
@@ -318,6 +328,7 @@ class Books:
     day: StoredDay
     positions: dict[PositionKey, Position]
     any_pending: bool  # whether any order of the user may still fill
+    any_portfolio: bool  # whether a paper portfolio (not retired) has a book of its own
 
 
 def load_books(
@@ -337,7 +348,7 @@ def load_books(
     row = _books_query(dialect.name).first(db, params)
     assert row is not None  # the anchor row is always there
     account_id, cash, *day_values = row[: 2 + len(_DAY_COLUMNS)]
-    positions, any_pending = row[2 + len(_DAY_COLUMNS) :]
+    positions, any_pending, any_portfolio = row[2 + len(_DAY_COLUMNS) :]
     account = Account(None, Decimal(0)) if account_id is None else Account(account_id, cash)
     if day_values[0] is None:
         day = StoredDay(None, ChargeDay(trade_date, schedules=schedules_of(broker)), Decimal(0))
@@ -346,7 +357,7 @@ def load_books(
         day = _stored_day(trade_date, stored, broker)
     rows = _json_rows(positions, dialect)
     held = (_position(dict(zip(_POSITION_FIELDS, r, strict=True))) for r in rows)
-    return Books(account, day, {p.key: p for p in held}, bool(any_pending))
+    return Books(account, day, {p.key: p for p in held}, bool(any_pending), bool(any_portfolio))
 
 
 def _json_rows(raw: Any, dialect: Dialect) -> list[list[Any]]:

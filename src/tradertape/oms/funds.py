@@ -350,6 +350,8 @@ def funding_problem(
             f"Insufficient funds. Required margin is {_rupees(required)} "
             f"but available margin is {_rupees(max(account.available, _ZERO))}."
         )
+    if ledger.any_portfolio(order.user_id) is False:
+        return None  # no portfolio keeps money of its own: every book spends the account's
     free = _book_free(db, pricing, order.user_id, order.book, account.available, pending)
     if required > free:
         return (

@@ -399,6 +399,8 @@ class GttBook:
                 client_key=f"gtt:{gtt.id}",
                 source="gtt",
                 last=tick,
+                # the portfolio or run that set the trigger: its order is in that book
+                attribution=gtt.attribution,
             )
         except OrderRateExceeded:
             return  # past the client's order-rate ceiling: `recover` places it on its next run

@@ -380,6 +380,10 @@ def _buy_gtt(
         commit=False,
         checked=checked,
         switches=False,  # deployed live with both switches on (`deploy`)
+        # a paper entry fills in the portfolio's book, with the portfolio's money
+        attribution=None
+        if not portfolio.paper_mode
+        else {"portfolio_id": portfolio.id, "signal_id": signal.id},
     )
     signal.gtt_id = gtt.id  # committed with the GTT: a restart never places it again
     signal.gtt_status = "active"

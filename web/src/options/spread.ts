@@ -1,5 +1,6 @@
 // Building a structure from the chain: a contract clicked Buy or Sell becomes a leg (the
 // same contract again changes its lots), and a few common spreads from the ATM row.
+import { instant, istToday } from "@/format";
 import type { Chain, PayoffLeg } from "./optionApi";
 
 export type Side = "BUY" | "SELL";
@@ -48,6 +49,7 @@ export function presetLegs(chain: Chain, preset: Preset, width = 2): PayoffLeg[]
  * (`asOf`, the spot's time), since a same-day expiry has no time value left to show. */
 export function openingExpiry(expiries: string[], asOf: string | null): string | null {
   if (!asOf) return expiries[0] ?? null;
-  const today = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Kolkata" }).format(new Date(asOf));
+  const when = instant(asOf);
+  const today = when ? istToday(when) : "";
   return expiries.find((d) => d > today) ?? expiries[0] ?? null;
 }

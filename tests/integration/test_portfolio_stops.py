@@ -43,7 +43,8 @@ from tests.portfolio_week import (
     write_candles,
 )
 from tradertape.db.models import ModelSignal
-from tradertape.domain.charges import Side
+from tradertape.domain.charge_rates import Segment
+from tradertape.domain.charges import Fill, Side, compute_charges
 from tradertape.domain.money import paise
 from tradertape.domain.ticks import RoundDirection, round_to_tick
 from tradertape.ports.clock import IST, ManualClock
@@ -184,7 +185,13 @@ def test_a_manual_close_cancels_the_stop_and_a_stop_deleted_by_hand_is_placed_ag
     assert (done["exit_reason"], done["exit_date"]) == ("manual", TUE.isoformat())
     (buy, sold) = _trades(runtime)
     pnl = (sold[2] - buy[2]) * QTY - buy[3] - sold[3]
-    assert sold[3] == delivery_charges(Side.SELL, QTY, sold[2], TUE)
+    # bought and sold the same day in the portfolio's book: an intraday round trip, one
+    # note (issue 50), whatever the product; the sale's charge is what it adds to the note
+    round_trip = [
+        Fill("buy", Segment.EQUITY_INTRADAY, Side.BUY, QTY, buy[2]),
+        Fill("sell", Segment.EQUITY_INTRADAY, Side.SELL, QTY, sold[2]),
+    ]
+    assert buy[3] + sold[3] == compute_charges(round_trip, TUE).total
     assert money(done["realised_pnl"]) == pnl
     for day in (WED, THU, FRI):  # Friday trades through 414.10: nothing may fire
         market.session(day)

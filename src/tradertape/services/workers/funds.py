@@ -91,19 +91,18 @@ def paper_funds(
     desk: WorkerContext, db: Session, *, user_id: int, scope: str, mode: str
 ) -> dict[str, Any]:
     """The paper account's margins, the Funds page's own figures (`PaperPortfolio.margins`:
-    the day's opening balance, today's M2M, the margin positions and orders hold), in the
-    snapshot's shape; ``net`` is what is free plus what is held, as the contract says."""
+    the day's opening balance, today's M2M, its used margin), in the snapshot's shape;
+    ``net`` is the account's cash (what is free plus what working orders and positions
+    hold: today's delivery and option buys are paid from it already)."""
     equity = desk.portfolio.margins(db, user_id=user_id)["equity"]
-    usable = _figure(equity["net"])
-    held = _figure(equity["utilised"]["debits"])
     return _snapshot(
         desk,
         equity,
         scope=scope,
         mode=mode,
         source="paper_runtime",
-        net=usable + held,
-        usable=usable,
+        net=_figure(equity["available"]["cash"]),
+        usable=_figure(equity["net"]),
     )
 
 

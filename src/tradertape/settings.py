@@ -108,6 +108,11 @@ class Settings(BaseSettings):
     # Worker streams (SSE, WebSockets): how often they look for news, when they heartbeat.
     worker_stream_poll_secs: float = Field(default=0.25, gt=0, le=5)
     worker_stream_heartbeat_secs: float = Field(default=15.0, gt=0, le=300)
+    # Streams one user may hold open at once (every SSE route and the worker WebSockets,
+    # `api.open_streams`, docs/limits.md): one more is a 429 with Retry-After. An open
+    # stream holds no database slot (each read takes one), so the cap can be generous: a
+    # worker run's page holds two, and a trader keeps several tabs open.
+    streams_per_user: int = Field(default=12, ge=1, le=1000)
     # Parameter sweeps and backtests share one set of slots, handed out to users in turn
     # (`backtest.fair`): this many cores' worth for one user (0: every core this process may
     # use; 1: sweeps in their own thread), and one more kept for another user. On the local

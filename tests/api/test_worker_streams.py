@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
 from tests.workers_kit import PREFIX, Worker, new_worker, order, set_price
-from tradertape.api.routes.workers_streams import sse
+from tradertape.api.open_streams import EventStream, StreamCap
 from tradertape.runtime import Runtime
 from tradertape.services.workers.streams import Event
 from tradertape.settings import Settings
@@ -184,7 +184,7 @@ async def _failing() -> AsyncIterator[Event]:
 
 @pytest.mark.anyio
 async def test_a_failing_stream_ends_with_an_error_event():
-    response = sse(_failing())
+    response = EventStream(_failing(), cap=StreamCap(1), user_id=1)
     body = "".join([chunk async for chunk in response.body_iterator])  # type: ignore[misc]
     assert body.endswith('event: error\ndata: {"detail":"stream failed; reconnect"}\n\n')
     assert 'event: snapshot\ndata: {"n":1}\n\n' in body

@@ -22,6 +22,7 @@ from tradertape.api.errors import install_error_handlers
 from tradertape.api.limits import RequestLimits
 from tradertape.api.loop_reads import LoopReads
 from tradertape.api.middleware import RequestIdMiddleware
+from tradertape.api.open_streams import OpenStreams
 from tradertape.api.openapi_streams import install_openapi
 from tradertape.api.routes import (
     admin,
@@ -169,6 +170,12 @@ def create_app(runtime: Runtime, *, kernels: KernelWarmUp | None = None) -> Fast
         LoopReads(max_waiting=settings.request_queue_max, wait_s=settings.request_queue_secs)
         if settings.reads_on_loop and runtime.db.loop_reads is not None
         else None
+    )
+    app.state.streams = OpenStreams(
+        gates.requests,
+        per_user=settings.streams_per_user,
+        poll_secs=settings.worker_stream_poll_secs,
+        heartbeat_secs=settings.worker_stream_heartbeat_secs,
     )
     app.state.health = HealthProbe(runtime.db.jobs)
     app.state.kernels = kernels

@@ -128,6 +128,10 @@ async def get_db(request: Request, runtime: RuntimeDep) -> AsyncIterator[Session
     closing one whose work was committed, nor any on SQLite (`Database.rolls_back_at_once`).
     A session still in a transaction (a read, a refusal) on PostgreSQL is closed in a worker
     thread, where its rollback waits on the server.
+
+    The session and its slot last as long as the route (``scope="function"``), not as long
+    as its answer: a JSON answer is built by then, and a stream's answer lasts as long as
+    its client stays, holding no slot meanwhile (`api.open_streams`).
     """
     await _screen(request, runtime)
     gates: Gates = request.app.state.gates
@@ -147,7 +151,7 @@ async def get_db(request: Request, runtime: RuntimeDep) -> AsyncIterator[Session
         gates.requests.release()
 
 
-DbDep = Annotated[Session, Depends(get_db)]
+DbDep = Annotated[Session, Depends(get_db, scope="function")]
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,14 +12,14 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import Response
 from pydantic import BaseModel
 from pydantic_core import to_json
 from sqlalchemy.orm import Session
 
 from tradertape.api.deps import CurrentUser, CurrentUserLater, DbDep, PageDep, RuntimeDep
+from tradertape.api.open_streams import EventStream, StreamsDep
 from tradertape.api.openapi_streams import stream_answer
-from tradertape.api.routes.workers_streams import pacing_of, sse
 from tradertape.api.schemas.errors import HEAVY_JOB_RESPONSES
 from tradertape.api.schemas.numbers import RowId
 from tradertape.api.schemas.strategies import (
@@ -157,20 +157,14 @@ def start_run(
     ),
 )
 def stream_run_events(
-    run_id: RowId, user: CurrentUser, runtime: RuntimeDep, db: DbDep
-) -> StreamingResponse:
+    run_id: RowId, user: CurrentUser, runtime: RuntimeDep, db: DbDep, open_streams: StreamsDep
+) -> EventStream:
     """SSE: the run's stage as it moves (``event: progress``), then ``event: end``."""
     backtests.get(db, run_id, user_id=user.id)
-    pacing = pacing_of(runtime)
-    return sse(
-        backtests.progress_events(
-            runtime.db,
-            run_id,
-            clock=runtime.clock,
-            poll_s=pacing.poll_secs,
-            heartbeat_s=pacing.heartbeat_secs,
-        )
+    events = backtests.progress_events(
+        runtime.db, run_id, clock=runtime.clock, pacing=open_streams.pacing
     )
+    return open_streams.sse(events, user_id=user.id)
 
 
 @router.get("/runs", response_model=list[BacktestRunBrief])

@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
-from fastapi.responses import StreamingResponse
 
 from tradertape.api.deps import CurrentUser, DbDep, PageDep, RuntimeDep
+from tradertape.api.open_streams import EventStream, StreamsDep
 from tradertape.api.openapi_streams import stream_answer
-from tradertape.api.routes.workers_streams import pacing_of, sse
 from tradertape.api.schemas.errors import HEAVY_JOB_RESPONSES
 from tradertape.api.schemas.numbers import RowId
 from tradertape.api.schemas.sweeps import (
@@ -102,20 +101,15 @@ def get_sweep(sweep_id: RowId, user: CurrentUser, runtime: RuntimeDep, db: DbDep
     ),
 )
 def stream_sweep_events(
-    sweep_id: RowId, user: CurrentUser, runtime: RuntimeDep, db: DbDep
-) -> StreamingResponse:
+    sweep_id: RowId, user: CurrentUser, runtime: RuntimeDep, db: DbDep, open_streams: StreamsDep
+) -> EventStream:
     """SSE: variants done, of how many, and variants per second (``event: progress``), then
     ``event: end`` once the sweep has ended."""
     sweeps.get(db, sweep_id, user_id=user.id, clock=runtime.clock)
-    pacing = pacing_of(runtime)
     events = sweeps.progress_events(
-        runtime.db,
-        sweep_id,
-        clock=runtime.clock,
-        poll_s=pacing.poll_secs,
-        heartbeat_s=pacing.heartbeat_secs,
+        runtime.db, sweep_id, clock=runtime.clock, pacing=open_streams.pacing
     )
-    return sse(events)
+    return open_streams.sse(events, user_id=user.id)
 
 
 @router.post("/{sweep_id}/cancel", response_model=SweepBrief, status_code=status.HTTP_202_ACCEPTED)

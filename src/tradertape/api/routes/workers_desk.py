@@ -7,11 +7,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from fastapi.responses import StreamingResponse
 
 from tradertape.api.deps import DbDep, PageDep, RuntimeDep, SessionUser
+from tradertape.api.open_streams import EventStream, StreamsDep
 from tradertape.api.openapi_streams import stream_answer
-from tradertape.api.routes.workers_streams import STREAM_LIMIT, Interval, pacing_of, sse
+from tradertape.api.routes.workers_streams import STREAM_LIMIT, Interval
 from tradertape.api.schemas.numbers import Cursor, RowId
 from tradertape.api.schemas.option_answers import OptionRunOut
 from tradertape.api.schemas.options_desk import PayoffOut, WhatIfIn
@@ -63,14 +63,16 @@ def stream_pnl(
     user: SessionUser,
     runtime: RuntimeDep,
     db: DbDep,
+    open_streams: StreamsDep,
     interval_seconds: Interval = 1.0,
-) -> StreamingResponse:
+) -> EventStream:
     """SSE: the run's P&L snapshot whenever it changes (``event: snapshot``)."""
     run, _ = desk.owned(db, user_id=user.id, run_pk=run_id)
-    pace = pacing_of(runtime)
-    return sse(
-        streams.run_pnl(runtime.db, runtime.workers, run.id, interval=interval_seconds, pacing=pace)
+    pace = open_streams.pacing
+    events = streams.run_pnl(
+        runtime.db, runtime.workers, run.id, interval=interval_seconds, pacing=pace
     )
+    return open_streams.sse(events, user_id=user.id)
 
 
 @router.get("/{run_id}/book", response_model=RunBookOut)
@@ -105,14 +107,16 @@ def stream_timeline(
     user: SessionUser,
     runtime: RuntimeDep,
     db: DbDep,
+    open_streams: StreamsDep,
     after_cursor: Cursor = 0,
     limit: Annotated[int, Query(ge=1, le=STREAM_LIMIT)] = 500,
     event_kind: Kind = None,
-) -> StreamingResponse:
+) -> EventStream:
     """SSE: the events after ``after_cursor``, then each new one (plain ``data:``)."""
     run, _ = desk.owned(db, user_id=user.id, run_pk=run_id)
     query = _query(after_cursor, limit, event_kind)
-    return sse(streams.timeline(runtime.db, run.id, run.run_key, query, pacing=pacing_of(runtime)))
+    events = streams.timeline(runtime.db, run.id, run.run_key, query, pacing=open_streams.pacing)
+    return open_streams.sse(events, user_id=user.id)
 
 
 @router.patch("/{run_id}/protection", response_model=DeskRunOut)

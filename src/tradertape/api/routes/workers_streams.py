@@ -4,24 +4,26 @@ WebSockets (ticks, candles, run P&L) with the token in the query string.
 SSE frames are ``event: <name>`` + ``data: <json>``; timeline events are bare ``data:``
 frames; a quiet stream sends ``: heartbeat`` comments. WebSocket messages are
 ``{"event", "data"}``. A WebSocket is accepted first and then refused with a close code
-(4401 bad token, 4403 missing action, 4404 unknown run, 4400 bad parameters), since a
-client cannot read the status of a refused handshake but can read a close code.
+(4401 bad token, 4403 missing action, 4404 unknown run, 4400 bad parameters, 4429 too many
+open streams), since a client cannot read the status of a refused handshake but can read a
+close code. Each stream, SSE or WebSocket, counts among its user's open streams and holds
+no database slot while it waits (`api.open_streams`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 from collections.abc import AsyncIterator, Callable
+from functools import partial
 from typing import Annotated, Any
 
 import anyio
 from fastapi import APIRouter, Depends, Query, WebSocket
-from fastapi.responses import StreamingResponse
-from starlette.concurrency import run_in_threadpool
+from sqlalchemy.orm import Session
 
 from tradertape.api.deps import DbDep, RuntimeDep, worker_action
+from tradertape.api.open_streams import EventStream, OpenStreams, StreamsDep
 from tradertape.api.openapi_streams import stream_answer
 from tradertape.api.routes.workers_journal import Filter
 from tradertape.api.routes.workers_market import Symbol, Token, instrument_ref
@@ -37,12 +39,12 @@ from tradertape.api.schemas.streams import (
 from tradertape.api.schemas.workers import TimelineOut
 from tradertape.db.models import WorkerToken
 from tradertape.domain.instruments import Instrument
-from tradertape.errors import InvalidField, TraderTapeError
+from tradertape.errors import InvalidField, RateLimited, TraderTapeError
 from tradertape.runtime import Runtime
 from tradertape.services.accounts import worker_tokens
 from tradertape.services.workers import candles, market, streams, timeline
 from tradertape.services.workers.access import find_run
-from tradertape.services.workers.streams import Event, Pacing
+from tradertape.services.workers.streams import Event
 from tradertape.services.workers.timeline import TimelineQuery
 
 log = logging.getLogger("tradertape.api")
@@ -55,39 +57,7 @@ CLOSE_BAD_REQUEST = 4400
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
-
-
-def pacing_of(runtime: Runtime) -> Pacing:
-    """The server's stream pace (settings), so tests can make heartbeats quick."""
-    return Pacing(
-        poll_secs=runtime.settings.worker_stream_poll_secs,
-        heartbeat_secs=runtime.settings.worker_stream_heartbeat_secs,
-    )
-
-
-def _data(payload: Any) -> str:
-    return json.dumps(payload, separators=(",", ":"), default=str)
-
-
-def sse(events: AsyncIterator[Event]) -> StreamingResponse:
-    """An event stream of `events` (heartbeats become comments; a failure an error event)."""
-
-    async def frames() -> AsyncIterator[str]:
-        yield ": connected\n\n"
-        try:
-            async for name, payload in events:
-                if name == "heartbeat":
-                    yield ": heartbeat\n\n"
-                elif name is None:
-                    yield f"data: {_data(payload)}\n\n"
-                else:
-                    yield f"event: {name}\ndata: {_data(payload)}\n\n"
-        except Exception:
-            log.exception("worker stream failed")
-            yield f"event: error\ndata: {_data({'detail': 'stream failed; reconnect'})}\n\n"
-
-    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-    return StreamingResponse(frames(), media_type="text/event-stream", headers=headers)
+CLOSE_TOO_MANY = 4429
 
 
 def _split(csv: str | None) -> list[str]:
@@ -95,15 +65,14 @@ def _split(csv: str | None) -> list[str]:
 
 
 def _tick_instruments(
-    runtime: Runtime, symbols: str | None, tokens: str | None
-) -> tuple[list[Instrument], list[str | int]]:
+    runtime: Runtime, db: Session, symbols: str | None, tokens: str | None
+) -> list[Instrument]:
     numbers = []
     for token in _split(tokens):
         if not token.isdecimal():
             raise InvalidField("tokens", f"'{token}' is not an instrument token")
         numbers.append(int(token))
-    with runtime.db.session() as db:
-        return market.resolve_many(runtime.worker_market, db, _split(symbols), numbers)
+    return market.resolve_many(runtime.worker_market, db, _split(symbols), numbers)[0]
 
 
 def _timeline_query(
@@ -118,14 +87,20 @@ def _timeline_query(
     responses=stream_answer(RunPnlMessage, "Server-sent events: the run's P&L (`snapshot`)."),
 )
 def stream_run_pnl(
-    run_id: str, token: Reader, runtime: RuntimeDep, db: DbDep, interval_seconds: Interval = 1.0
-) -> StreamingResponse:
+    run_id: str,
+    token: Reader,
+    runtime: RuntimeDep,
+    db: DbDep,
+    open_streams: StreamsDep,
+    interval_seconds: Interval = 1.0,
+) -> EventStream:
     """SSE: the run's P&L snapshot whenever it changes (``event: snapshot``)."""
     run = find_run(db, token, run_id)
+    pacing = open_streams.pacing
     events = streams.run_pnl(
-        runtime.db, runtime.workers, run.id, interval=interval_seconds, pacing=pacing_of(runtime)
+        runtime.db, runtime.workers, run.id, interval=interval_seconds, pacing=pacing
     )
-    return sse(events)
+    return open_streams.sse(events, user_id=token.user_id)
 
 
 @router.get(
@@ -137,6 +112,7 @@ def stream_timeline(
     token: Reader,
     runtime: RuntimeDep,
     db: DbDep,
+    open_streams: StreamsDep,
     after_cursor: Cursor = 0,
     limit: Annotated[int, Query(ge=1, le=STREAM_LIMIT)] = 500,
     event_kind: Annotated[str | None, Query(pattern="^(execution|decision|protection)$")] = None,
@@ -145,7 +121,7 @@ def stream_timeline(
     related_resource_type: Filter = None,
     related_resource_id: Filter = None,
     basket_execution_id: Filter = None,
-) -> StreamingResponse:
+) -> EventStream:
     """SSE: the run's events after ``after_cursor``, then each new one (plain ``data:``)."""
     run = find_run(db, token, run_id)
     filters = {
@@ -157,7 +133,8 @@ def stream_timeline(
         "basket_execution_id": basket_execution_id,
     }
     query = _timeline_query(after_cursor, limit, filters)
-    return sse(streams.timeline(runtime.db, run.id, run.run_key, query, pacing=pacing_of(runtime)))
+    events = streams.timeline(runtime.db, run.id, run.run_key, query, pacing=open_streams.pacing)
+    return open_streams.sse(events, user_id=token.user_id)
 
 
 @router.get("/runs/{run_id}/execution-events", response_model=TimelineOut)
@@ -186,19 +163,20 @@ def stream_execution_events(
     token: Reader,
     runtime: RuntimeDep,
     db: DbDep,
+    open_streams: StreamsDep,
     after_cursor: Cursor = 0,
     limit: Annotated[int, Query(ge=1, le=STREAM_LIMIT)] = 500,
     basket_execution_id: Filter = None,
     event_type: Filter = None,
-) -> StreamingResponse:
+) -> EventStream:
     """SSE: execution events after ``after_cursor``, then each new one."""
     run = find_run(db, token, run_id)
     filters = {"basket_execution_id": basket_execution_id, "event_type": event_type}
     query = _timeline_query(after_cursor, limit, filters, event_kind="execution")
     events = streams.timeline(
-        runtime.db, run.id, run.run_key, query, pacing=pacing_of(runtime), compat=True
+        runtime.db, run.id, run.run_key, query, pacing=open_streams.pacing, compat=True
     )
-    return sse(events)
+    return open_streams.sse(events, user_id=token.user_id)
 
 
 @router.get(
@@ -208,14 +186,17 @@ def stream_execution_events(
 def stream_ticks(
     token: Streamer,
     runtime: RuntimeDep,
+    db: DbDep,
+    open_streams: StreamsDep,
     symbols: Annotated[str | None, Query(max_length=20_000)] = None,
     tokens: Annotated[str | None, Query(max_length=20_000)] = None,
     mode: Annotated[str, Query(max_length=10)] = "quote",
-) -> StreamingResponse:
+) -> EventStream:
     """SSE: a quotes ``snapshot``, then ``ticks`` as prices move."""
     chosen = market.parse_mode(mode)
-    found, _ = _tick_instruments(runtime, symbols, tokens)
-    return sse(streams.ticks(runtime.worker_market, found, chosen, pacing=pacing_of(runtime)))
+    found = _tick_instruments(runtime, db, symbols, tokens)
+    events = streams.ticks(runtime.worker_market, found, chosen, pacing=open_streams.pacing)
+    return open_streams.sse(events, user_id=token.user_id)
 
 
 @router.get(
@@ -226,15 +207,17 @@ def stream_candles(
     token: Streamer,
     runtime: RuntimeDep,
     db: DbDep,
+    open_streams: StreamsDep,
     symbol: Symbol = None,
     instrument_token: Token = None,
     interval: Annotated[str, Query(max_length=16)] = "5minute",
-) -> StreamingResponse:
+) -> EventStream:
     """SSE: the latest candles (``snapshot``), then each change of the forming ``candle``."""
     desk = runtime.worker_market
     instrument = candles.instrument_of(desk, db, instrument_ref(symbol, instrument_token))
     name = candles.checked_interval(interval)
-    return sse(streams.candle(desk, instrument, name, pacing=pacing_of(runtime)))
+    events = streams.candle(desk, instrument, name, pacing=open_streams.pacing)
+    return open_streams.sse(events, user_id=token.user_id)
 
 
 # ---- WebSockets ------------------------------------------------------------------------
@@ -269,10 +252,16 @@ async def _refuse(websocket: WebSocket, code: int, detail: str) -> None:
     await websocket.close(code=code, reason=detail[:120])
 
 
+def _streams(websocket: WebSocket) -> OpenStreams:
+    streams_: OpenStreams = websocket.app.state.streams
+    return streams_
+
+
 async def _open(websocket: WebSocket, action: str) -> WorkerToken | None:
     await websocket.accept()
     runtime: Runtime = websocket.app.state.runtime
-    found = await run_in_threadpool(_authenticate, runtime, _secret(websocket), action)
+    read = _streams(websocket).read
+    found = await read(partial(_authenticate, runtime, _secret(websocket), action))
     if isinstance(found, int):
         detail = "invalid worker token" if found == CLOSE_UNAUTHENTICATED else f"needs {action}"
         await _refuse(websocket, found, detail)
@@ -280,29 +269,37 @@ async def _open(websocket: WebSocket, action: str) -> WorkerToken | None:
     return found
 
 
-async def _pump(websocket: WebSocket, events: AsyncIterator[Event]) -> None:
-    """Send `events` until they end or the client leaves (whichever first cancels the other)."""
-    async with anyio.create_task_group() as group:
+async def _pump(websocket: WebSocket, token: WorkerToken, events: AsyncIterator[Event]) -> None:
+    """Send `events` until they end or the client leaves (whichever first cancels the other),
+    holding one of the token's user's stream places (`api.open_streams`)."""
+    try:
+        _streams(websocket).cap.take(token.user_id)
+    except RateLimited as full:
+        return await _refuse(websocket, CLOSE_TOO_MANY, full.detail)
+    try:
+        async with anyio.create_task_group() as group:
 
-        async def send() -> None:
-            try:
-                async for name, payload in events:
-                    await websocket.send_json({"event": name or "message", "data": payload})
-                    if name == "end":
-                        await websocket.close(code=1000)
-                        break
-            except Exception as exc:  # the client left mid-send, or the stream failed
-                log.warning("worker websocket ended: %r", exc)
-            group.cancel_scope.cancel()
+            async def send() -> None:
+                try:
+                    async for name, payload in events:
+                        await websocket.send_json({"event": name or "message", "data": payload})
+                        if name == "end":
+                            await websocket.close(code=1000)
+                            break
+                except Exception as exc:  # the client left mid-send, or the stream failed
+                    log.warning("worker websocket ended: %r", exc)
+                group.cancel_scope.cancel()
 
-        async def listen() -> None:
-            with contextlib.suppress(Exception):
-                while (await websocket.receive())["type"] != "websocket.disconnect":
-                    pass
-            group.cancel_scope.cancel()
+            async def listen() -> None:
+                with contextlib.suppress(Exception):
+                    while (await websocket.receive())["type"] != "websocket.disconnect":
+                        pass
+                group.cancel_scope.cancel()
 
-        group.start_soon(send)
-        group.start_soon(listen)
+            group.start_soon(send)
+            group.start_soon(listen)
+    finally:
+        _streams(websocket).cap.give_back(token.user_id)
 
 
 def _query(websocket: WebSocket, name: str, parse: Callable[[str], Any], default: Any) -> Any:
@@ -310,25 +307,29 @@ def _query(websocket: WebSocket, name: str, parse: Callable[[str], Any], default
     return default if raw in (None, "") else parse(raw)
 
 
+def _ticks_of(runtime: Runtime, symbols: str | None, tokens: str | None) -> list[Instrument]:
+    with runtime.db.session() as db:
+        return _tick_instruments(runtime, db, symbols, tokens)
+
+
 @router.websocket("/ws/market/ticks")
 async def ws_ticks(websocket: WebSocket) -> None:
     """Ticks of ``symbols``/``tokens`` (csv) in ``mode``: ``snapshot``, then ``ticks``."""
-    if await _open(websocket, "market:stream") is None:
+    token = await _open(websocket, "market:stream")
+    if token is None:
         return
     runtime: Runtime = websocket.app.state.runtime
+    open_streams = _streams(websocket)
+    params = websocket.query_params
     try:
-        mode = market.parse_mode(websocket.query_params.get("mode") or "quote")
-        found, _ = await run_in_threadpool(
-            _tick_instruments,
-            runtime,
-            websocket.query_params.get("symbols"),
-            websocket.query_params.get("tokens"),
+        mode = market.parse_mode(params.get("mode") or "quote")
+        found = await open_streams.read(
+            partial(_ticks_of, runtime, params.get("symbols"), params.get("tokens"))
         )
     except TraderTapeError as exc:
         return await _refuse(websocket, CLOSE_BAD_REQUEST, exc.detail)
-    await _pump(
-        websocket, streams.ticks(runtime.worker_market, found, mode, pacing=pacing_of(runtime))
-    )
+    events = streams.ticks(runtime.worker_market, found, mode, pacing=open_streams.pacing)
+    await _pump(websocket, token, events)
 
 
 def _candle_target(runtime: Runtime, ref: str | int, interval: str) -> tuple[Instrument, str]:
@@ -340,21 +341,23 @@ def _candle_target(runtime: Runtime, ref: str | int, interval: str) -> tuple[Ins
 @router.websocket("/ws/market/candles")
 async def ws_candles(websocket: WebSocket) -> None:
     """The forming candle of ``symbol``/``instrument_token`` at ``interval``."""
-    if await _open(websocket, "market:stream") is None:
+    token = await _open(websocket, "market:stream")
+    if token is None:
         return
     runtime: Runtime = websocket.app.state.runtime
+    open_streams = _streams(websocket)
     params = websocket.query_params
     try:
         number = params.get("instrument_token")
         ref = instrument_ref(params.get("symbol"), int(number) if number else None)
-        target = await run_in_threadpool(
-            _candle_target, runtime, ref, params.get("interval") or "5minute"
+        target = await open_streams.read(
+            partial(_candle_target, runtime, ref, params.get("interval") or "5minute")
         )
     except (TraderTapeError, ValueError) as exc:
         detail = exc.detail if isinstance(exc, TraderTapeError) else "bad instrument_token"
         return await _refuse(websocket, CLOSE_BAD_REQUEST, detail)
-    events = streams.candle(runtime.worker_market, *target, pacing=pacing_of(runtime))
-    await _pump(websocket, events)
+    events = streams.candle(runtime.worker_market, *target, pacing=open_streams.pacing)
+    await _pump(websocket, token, events)
 
 
 def _run_pk(runtime: Runtime, token: WorkerToken, run_id: str) -> int | None:
@@ -372,16 +375,17 @@ async def ws_run_pnl(websocket: WebSocket, run_id: str) -> None:
     if token is None:
         return
     runtime: Runtime = websocket.app.state.runtime
+    open_streams = _streams(websocket)
     try:
         interval = float(_query(websocket, "interval_seconds", float, 1.0))
     except ValueError:
         interval = -1.0
     if not 0.25 <= interval <= 5.0:
         return await _refuse(websocket, CLOSE_BAD_REQUEST, "interval_seconds must be 0.25..5")
-    run_pk = await run_in_threadpool(_run_pk, runtime, token, run_id)
+    run_pk = await open_streams.read(partial(_run_pk, runtime, token, run_id))
     if run_pk is None:
         return await _refuse(websocket, CLOSE_NOT_FOUND, "Strategy run not found")
     events = streams.run_pnl(
-        runtime.db, runtime.workers, run_pk, interval=interval, pacing=pacing_of(runtime)
+        runtime.db, runtime.workers, run_pk, interval=interval, pacing=open_streams.pacing
     )
-    await _pump(websocket, events)
+    await _pump(websocket, token, events)

@@ -29,6 +29,7 @@ from tradertape.errors import InvalidField, NotFound
 from tradertape.ports.clock import Clock
 from tradertape.services.accounts.ownership import get_owned, owned
 from tradertape.services.job_caps import BACKTEST
+from tradertape.services.pacing import Pacing
 from tradertape.services.research import strategies
 from tradertape.services.research.jobs import (
     CUT_OFF,
@@ -206,7 +207,7 @@ def _progress_now(db_: Database, run_id: int, clock: Clock) -> dict[str, Any] | 
 
 
 def progress_events(
-    db: Database, run_id: int, *, clock: Clock, poll_s: float, heartbeat_s: float
+    db: Database, run_id: int, *, clock: Clock, pacing: Pacing
 ) -> AsyncIterator[tuple[str, Any]]:
     """``progress`` at each stage, then ``end`` once the run has ended."""
     gone = {
@@ -220,8 +221,7 @@ def progress_events(
         partial(_progress_now, db, run_id, clock),
         changed=lambda now: (now["status"], now["stage"]),
         gone=gone,
-        poll_s=poll_s,
-        heartbeat_s=heartbeat_s,
+        pacing=pacing,
     )
 
 

@@ -15,7 +15,6 @@ until its thread ends.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import math
 import threading
@@ -44,6 +43,7 @@ from tradertape.db.engine import Database
 from tradertape.db.models import BacktestRun, BacktestSweep
 from tradertape.ports.clock import Clock
 from tradertape.services.job_caps import JobCaps, Release
+from tradertape.services.pacing import Pacing
 
 log = logging.getLogger("tradertape.research")
 
@@ -59,16 +59,15 @@ async def job_events(
     *,
     changed: Callable[[dict[str, Any]], object],
     gone: dict[str, Any],
-    poll_s: float,
-    heartbeat_s: float,
+    pacing: Pacing,
 ) -> AsyncIterator[tuple[str, Any]]:
     """A job's stream: ``progress`` whenever `changed` of its row says something new, then
     ``end`` once it has ended (`gone` if its row was deleted), ``heartbeat`` after a quiet
-    spell. `read` (a row's progress, or None) runs in a worker thread: it queries."""
+    spell. `read` (a row's progress, or None) queries: it runs where `pacing` says."""
     last: object = None
     quiet = 0.0
     while True:
-        now = await asyncio.to_thread(read)
+        now = await pacing.read(read)
         if now is None:
             yield "end", gone
             return
@@ -79,9 +78,9 @@ async def job_events(
         if now["status"] not in RUNNING:
             yield "end", now
             return
-        await asyncio.sleep(poll_s)
-        quiet += poll_s
-        if quiet >= heartbeat_s:
+        await pacing.sleep(pacing.poll_secs)
+        quiet += pacing.poll_secs
+        if quiet >= pacing.heartbeat_secs:
             quiet = 0.0
             yield "heartbeat", None
 

@@ -36,6 +36,7 @@ from tradertape.errors import Conflict, InvalidField
 from tradertape.ports.clock import Clock
 from tradertape.services.accounts.ownership import get_owned, owned
 from tradertape.services.job_caps import SWEEP
+from tradertape.services.pacing import Pacing
 from tradertape.services.research import strategies
 from tradertape.services.research.backtests import resolve_strategy
 from tradertape.services.research.jobs import (
@@ -243,7 +244,7 @@ def _progress_now(db_: Database, sweep_id: int, clock: Clock) -> dict[str, Any] 
 
 
 def progress_events(
-    db: Database, sweep_id: int, *, clock: Clock, poll_s: float, heartbeat_s: float
+    db: Database, sweep_id: int, *, clock: Clock, pacing: Pacing
 ) -> AsyncIterator[tuple[str, Any]]:
     """``progress`` whenever the count or status changes, then ``end`` once it has ended
     (``heartbeat`` after a quiet spell)."""
@@ -251,8 +252,7 @@ def progress_events(
         partial(_progress_now, db, sweep_id, clock),
         changed=lambda now: (now["status"], now["done"]),
         gone={"id": sweep_id, "status": "deleted", "detail": "the sweep was deleted"},
-        poll_s=poll_s,
-        heartbeat_s=heartbeat_s,
+        pacing=pacing,
     )
 
 

@@ -5,7 +5,8 @@ last ticks, the live candles) at a short wall-clock pace and emits only what cha
 with a ``heartbeat`` after a quiet spell. Polling the database and the in-memory books
 works the same with one process or several, and a reconnecting worker resumes by cursor
 (the timeline) or simply gets a fresh snapshot (everything else). Database work runs in
-a thread; the iterators never block the event loop.
+a thread (`Pacing.read`: on the server, under a database slot taken for that read
+alone); the iterators never block the event loop.
 
 Event names follow the published streams: ``snapshot``, ``ticks``, ``candle``,
 ``heartbeat``, ``error``, ``end``; timeline events are unnamed ``data:`` frames (None).
@@ -15,8 +16,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Sequence
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select
@@ -25,24 +26,14 @@ from tradertape.db.engine import Database
 from tradertape.db.models import WorkerEvent, WorkerRun
 from tradertape.domain.instruments import Instrument
 from tradertape.feed.codec import TickMode
+from tradertape.services.pacing import Pacing
 from tradertape.services.workers import candles, pnl
 from tradertape.services.workers.context import WorkerContext
 from tradertape.services.workers.market import WorkerMarket, quote_view
 from tradertape.services.workers.timeline import TimelineQuery, event_dict
 
 Event = tuple[str | None, Any]
-Sleep = Callable[[float], Awaitable[None]]
-
 _VOLATILE = ("updated_at", "last_reconciled_at")
-
-
-@dataclass(frozen=True, slots=True)
-class Pacing:
-    """How often streams look for news, and how long they stay quiet before a heartbeat."""
-
-    poll_secs: float = 0.25
-    heartbeat_secs: float = 15.0
-    sleep: Sleep = asyncio.sleep
 
 
 class _Quiet:
@@ -82,7 +73,7 @@ async def run_pnl(
     quiet = _Quiet(pacing.heartbeat_secs)
     last: Any = None
     while True:
-        snapshot = await asyncio.to_thread(_pnl_now, db, desk, run_pk)
+        snapshot = await pacing.read(partial(_pnl_now, db, desk, run_pk))
         if snapshot is None:
             yield "end", {"detail": "Strategy run not found"}
             return
@@ -133,7 +124,7 @@ async def timeline(
     quiet = _Quiet(pacing.heartbeat_secs)
     while True:
         page = TimelineQuery(after_cursor=cursor, limit=query.limit, filters=query.filters)
-        events = await asyncio.to_thread(_events_after, db, run_pk, run_key, page)
+        events = await pacing.read(partial(_events_after, db, run_pk, run_key, page))
         for event in events:
             cursor = event["cursor"]
             yield None, execution_view(event) if compat else event

@@ -11,6 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tradertape.api.app import create_app
+from tradertape.api.routes.health import HealthProbe
+from tradertape.db.engine import Database
 from tradertape.jobs.kernels import KernelWarmUp
 from tradertape.runtime import Runtime
 
@@ -86,3 +88,19 @@ def test_a_database_that_does_not_answer_outranks_starting(runtime: Runtime):
             gate.set()
     assert response.status_code == 503
     assert (response.json()["status"], response.json()["kernels"]) == ("degraded", "loading")
+
+
+@pytest.mark.anyio
+async def test_a_check_does_not_wait_for_a_ping_while_the_last_answer_is_fresh(
+    database: Database,
+):
+    now = [100.0]
+    probe = HealthProbe(database, every_s=1.0, stale_s=3.0, monotonic=lambda: now[0])
+    assert await probe.database_ok()  # no answer yet: the first check waits for its ping
+    assert not probe.pinging
+    now[0] = 102.0  # a new ping is due, and the last answer is still fresh: told at once
+    assert await probe.database_ok()
+    assert probe.pinging
+    now[0] = 110.0  # the last answer is too old to tell again: this check waits for the ping
+    assert await probe.database_ok()
+    assert not probe.pinging

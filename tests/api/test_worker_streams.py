@@ -294,3 +294,20 @@ def test_the_document_declares_each_stream_as_server_sent_events(client: TestCli
     assert len(streams) == 9
     for path, item in streams.items():
         assert "text/event-stream" in item["get"]["responses"]["200"]["content"], path
+
+
+def test_ws_beyond_the_users_open_streams_is_4429_until_one_closes(
+    worker: Worker, client: TestClient
+):
+    client.app.state.streams.cap.per_user = 1  # type: ignore[attr-defined]
+    url = ws_url("/runs/run_s/pnl", token=worker.secret, interval_seconds=0.25)
+    with ws_of(worker)(url) as held:
+        assert held.receive_json()["event"] == "snapshot"
+        with ws_of(worker)(url) as over:
+            refusal = over.receive_json()
+            with pytest.raises(WebSocketDisconnect) as closed:
+                over.receive_json()
+    assert closed.value.code == 4429
+    assert "too many open streams" in refusal["data"]["detail"]
+    with ws_of(worker)(url) as again:  # the first one's place came back as it closed
+        assert again.receive_json()["event"] == "snapshot"

@@ -155,7 +155,10 @@ class OpenStreams:
                 await self._sleep(busy.retry_after_s)
                 continue
             try:
-                return await asyncio.to_thread(read)
+                # A stream whose client left is cancelled here; its read finishes first, so
+                # the slot comes back with the connection the read holds.
+                with anyio.CancelScope(shield=True):
+                    return await asyncio.to_thread(read)
             finally:
                 self._gate.release()
 

@@ -423,6 +423,9 @@ def _approved(c: Context) -> int:
 
 
 def _entered(c: Context) -> str:
+    # a run spends the manual book's money (each book its own): by now the fuzzer's
+    # portfolios and orders may have spent it, and a spread's sold leg needs its margin
+    c.call("POST", "/api/portfolio/funds", json={"amount": 1000000})
     run = _option_run(c)
     c.call("POST", f"{W}/options/runs/{run}/enter", json={})
     return run

@@ -155,7 +155,8 @@ def test_one_file_uploaded_four_times_at_once_is_stored_once(client: TestClient,
     for thread in threads:
         thread.join()
     assert 201 in answers, answers
-    assert set(answers) <= {201, 409}, answers
+    # past the user's cap of uploads under way (2, docs/limits.md) a 429; the others race
+    assert set(answers) <= {201, 409, 429}, answers
     assert _count(runtime, UploadedTrade) == 200
     with runtime.db.session() as db:
         added = list(db.scalars(select(TradeUpload.rows_added)))

@@ -392,12 +392,15 @@ def test_invalid_backend_protection_is_422(worker: Worker):
     assert response.json()["detail"][0]["field"] == "runtime_state.backend_protection"
 
 
-def test_paper_account_is_funded_once(worker: Worker, runtime: Runtime):
+def test_paper_account_is_funded_once(worker: Worker, runtime: Runtime, client: TestClient):
     worker.create_run("run_second")
     funds = worker.call("GET", "/funds").json()
-    assert funds["segments"]["equity"]["opening_balance"] == float(
-        runtime.workers.paper_opening_balance
-    )
+    # the account's cash is one opening balance, however many runs; Funds and the worker
+    # API agree that it came in today (intraday pay-in), so the day opened at 0
+    assert funds["segments"]["equity"]["net"] == float(runtime.workers.paper_opening_balance)
+    margins = client.get("/api/portfolio/margins").json()["equity"]["available"]
+    assert funds["segments"]["equity"]["opening_balance"] == margins["opening_balance"] == 0.0
+    assert margins["intraday_payin"] == float(runtime.workers.paper_opening_balance)
     assert runtime.workers.paper_opening_balance == Decimal(1_000_000)
 
 

@@ -104,7 +104,7 @@ def test_published_sdk_drives_a_run_end_to_end(
         "timeline": ["order.updated", "decision.entry"],
         "sse_timeline": "order.updated",
         "sse_pnl": run_id,
-        "funds": 1_000_000.0,
+        "funds": 0.0,  # the Funds page's opening balance: the account was funded today
         "generation": 2,
         "protection": "active",
         "exit": ["success", "closed"],

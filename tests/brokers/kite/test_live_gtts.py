@@ -19,6 +19,8 @@ from tests.brokers.kite.test_live_orders import settings as settings  # noqa: F4
 from tests.helpers import sign_in
 from tests.live_kit import CHARGES, booked, ours
 from tradertape.db.models.trading import Gtt
+from tradertape.domain.charge_rates import Segment
+from tradertape.domain.charges import Fill, Side, compute_charges
 from tradertape.jobs.trading import trading_loop
 from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime
@@ -117,9 +119,14 @@ def test_a_single_and_an_oco_gtt_fire_at_kite_and_each_fill_is_booked_once(
 
     assert [g[2:] for g in _gtts(runtime)] == [("triggered", 0), ("triggered", 1)]
     assert [o["status"] for o in fake.state()["orders"]] == ["COMPLETE", "COMPLETE"]
-    # The day's contract note: STT on the day's turnover (₹30.43 → ₹30, ₹15 already with the
-    # buy), the sell's exchange, SEBI, IPFT and GST, and the DP charge of a delivery sell.
-    sell_charges = Decimal("30.92")
+    # Bought and sold the same day: an intraday round trip whatever the product (issue 50),
+    # one note priced as intraday (STT on the sell only, no DP charge); the sale's charge is
+    # what it changes of the day's note, the buy's delivery charges taken back.
+    round_trip = [
+        Fill("buy", Segment.EQUITY_INTRADAY, Side.BUY, 10, Decimal("1488.00")),
+        Fill("sell", Segment.EQUITY_INTRADAY, Side.SELL, 10, Decimal("1555.00")),
+    ]
+    sell_charges = compute_charges(round_trip, runtime.clock.now().date()).total - CHARGES
     trades, cash = booked(runtime)
     assert trades[1:] == [("kite", "INFY", "SELL", 10, Decimal("1555.00"), sell_charges)]
     assert cash[2:] == [("sell", Decimal("15550.00")), ("charges", -sell_charges)]

@@ -29,5 +29,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("trades") as batch_op:
-        batch_op.drop_column("charges_note")
+    # Not a batch (a copy of the table): on SQLite, dropping the old `trades` would set the
+    # cash entries' `trade_pk` to null through their foreign key. SQLite drops a plain
+    # column in place (3.35 and later), as PostgreSQL does.
+    op.execute("ALTER TABLE trades DROP COLUMN charges_note")

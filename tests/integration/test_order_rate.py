@@ -350,6 +350,7 @@ def test_a_trade_the_claim_stores_keeps_its_own_columns(runtime: Runtime, clock:
             "filled_at": clock.now(),
             "trade_date": clock.now().date().isoformat(),
             "charges": Decimal("0.05"),
+            "charges_note": None,
             "broker_trade_id": None,
             "book": order.book,
             "user_id": user_id,

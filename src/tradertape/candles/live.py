@@ -17,13 +17,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
-from tradertape.domain.market import Tick
+from tradertape.domain.market import Tick, supersedes
 from tradertape.ports.clock import IST
 
 SESSION_OPEN = time(9, 15)
 KEEP_MINUTES = 2 * 375 + 60  # two sessions and a little
-# A tick this far behind the last candle is the session played again, not a late tick.
-REPLAYED = timedelta(minutes=30)
 
 INTERVAL_MINUTES = {
     "minute": 1,
@@ -144,7 +142,7 @@ class CandleBook:
             minute = bucket_start(tick.ts, 1)
             price = tick.last_price
             candles = series.candles
-            if candles and candles[-1].start - minute > REPLAYED:
+            if candles and minute < candles[-1].start and supersedes(minute, candles[-1].start):
                 while candles and candles[-1].start >= minute:
                     candles.pop()
             if candles and candles[-1].start == minute:

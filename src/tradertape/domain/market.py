@@ -7,7 +7,7 @@ prices on the tick grid because orders fill at them and money is booked from the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
@@ -60,3 +60,16 @@ class Tick:
         if not self.prev_close:
             return 0.0
         return float((self.last_price - self.prev_close) / self.prev_close * 100)
+
+
+# A tick this far behind the one held is the session played again (a demo replay back at
+# 09:15 after 15:30), not a late print.
+REPLAYED = timedelta(minutes=30)
+
+
+def supersedes(tick: datetime, held: datetime) -> bool:
+    """Whether a tick stamped `tick` is the price now over one stamped `held`: a later
+    print, or the session played again from well before it. A print a little late (a
+    broker's exchange time lagging) is not: the price it carries is older than the one held.
+    The quote book and the live candles decide by this one rule."""
+    return tick >= held or held - tick > REPLAYED

@@ -14,18 +14,18 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from tradertape.domain.market import Tick
+from tradertape.domain.market import Tick, supersedes
 from tradertape.ports.bus import EventBus
 
 log = logging.getLogger("tradertape.oms")
 
 
 class QuoteBook:
-    """Thread-safe map from ``EXCH:SYMBOL`` to the tick received last.
+    """Thread-safe map from ``EXCH:SYMBOL`` to its price now (`domain.market.supersedes`).
 
-    The feed's order is the market's: a demo replay starting the session again prints
-    09:15 after 15:30, and that tick is the price now (keeping the later-stamped close
-    filled orders at the previous replay's close while the screen showed the new price).
+    A demo replay starting the session again prints 09:15 after 15:30, and that tick is the
+    price now (keeping the later-stamped close filled orders at the previous replay's close
+    while the screen showed the new price); a print a little late is not.
     """
 
     def __init__(self) -> None:
@@ -33,9 +33,11 @@ class QuoteBook:
         self._lock = threading.Lock()
 
     def update(self, tick: Tick) -> None:
-        """Keep `tick` as the instrument's last price."""
+        """Keep `tick` unless the one held is the later price (`supersedes`)."""
         with self._lock:
-            self._ticks[tick.key] = tick
+            held = self._ticks.get(tick.key)
+            if held is None or supersedes(tick.ts, held.ts):
+                self._ticks[tick.key] = tick
 
     def __call__(self, key: str) -> Tick | None:
         """The latest tick of `key`, if any."""

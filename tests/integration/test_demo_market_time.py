@@ -3,12 +3,15 @@ the feed's bars are the stored synthetic history's bars."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+
+from sqlalchemy import select
 
 from tradertape.bus.memory import InProcessBus
 from tradertape.candles.synthetic import DEFAULT_SEED, SyntheticMarket
 from tradertape.db.engine import Database
+from tradertape.db.models.trading import Order
 from tradertape.domain.calendar import Market
 from tradertape.domain.calendar import Session as MarketSession
 from tradertape.domain.calendar_data import nse_calendar
@@ -20,6 +23,7 @@ from tradertape.feed.history_plan import SyntheticHistoryPlan
 from tradertape.feed.plan import SyntheticDayPlan
 from tradertape.feed.simulated import FeedConfig, SimulatedFeed
 from tradertape.oms.paper.exchange import PaperExchange
+from tradertape.oms.paper.session_jobs import SessionJobs
 from tradertape.ports.clock import IST, ManualClock, StartedClock
 from tradertape.services.accounts.users import create_user
 from tradertape.services.market.market_clock import MarketPhase, market_clock
@@ -114,3 +118,50 @@ def test_a_started_clock_runs_at_wall_speed_from_its_start():
     pinned = StartedClock(datetime(2026, 11, 19, 10, 0, tzinfo=IST), wall)
     wall.advance(timedelta(seconds=90))
     assert pinned.now() == datetime(2026, 11, 19, 10, 1, 30, tzinfo=IST)
+
+
+def test_a_day_order_of_a_replay_ends_at_that_replays_held_close(database: Database):
+    """The close is held long enough for the session jobs' timer to see it: a DAY order
+    placed in one replay is cancelled before the next replay opens (issue 50)."""
+    wall = ManualClock(NIGHT)
+    feed = _feed(wall, demo=True)
+    market = FeedClock(wall, feed)
+    exchange = PaperExchange(clock=market, calendar=nse_calendar(), catalog=reference_catalog())
+    jobs = SessionJobs(
+        clock=market, calendar=nse_calendar(), exchange=exchange, last_tick=lambda _key: None
+    )
+    with database.session() as db:
+        user = create_user(db, clock=wall, email="replay@x.in").id
+        exchange.deposit(db, user_id=user, amount=Decimal(100_000))
+        order = exchange.place(
+            db,
+            user_id=user,
+            spec=OrderSpec(
+                exchange=Exchange.NSE,
+                tradingsymbol="INFY",
+                transaction_type=TransactionType.BUY,
+                quantity=1,
+                product=Product.CNC,
+                order_type=OrderType.LIMIT,
+                price=Decimal(100),
+            ),
+        )
+        order_id = order.order_id
+    # Half a second short of a minute before this replay's close, then the jobs' 5-second
+    # beat, which need not fall on the close's second (a one-step close went by unseen).
+    replay = market.now()
+    wall.advance(
+        datetime.combine(replay.date(), time(15, 29), IST) - replay - timedelta(seconds=0.5)
+    )
+    seen = []
+    for _ in range(20):
+        wall.advance(timedelta(seconds=5))
+        seen.append(market.now().time())
+        if seen[-1] >= time(15, 30) or seen[-1] < time(15, 29):
+            break
+    assert seen[-1] == time(15, 30), seen  # the jobs' beat saw the close
+    with database.session() as db:
+        assert jobs.expire_orders(db) == 1
+        assert (
+            db.scalars(select(Order.status).where(Order.order_id == order_id)).one() == "CANCELLED"
+        )

@@ -5,8 +5,10 @@ A *segment* is one playing of one trading day's bar: the real NSE session of tha
 the n-th replay of the most recent session after its close (``loop == n ≥ 1``).
 
 Demo mapping: outside the real session, the market time elapsed since the last real close is
-cut into back-to-back replays of that session, each one step longer than the session (its last
-step is the close, then the next replay opens). The replays play the last real day's bar again
+cut into back-to-back replays of that session. Each close (the live one and every replay's) is
+held for `close_hold` steps before the next replay opens: the session jobs run on a timer (every
+few seconds of wall time), and a close that lasted one step went by between two runs, so DAY
+orders outlived their session into the next replay. The replays play the last real day's bar again
 (same open, high, low, close and volume) on a fresh intraday path each, until the next real open
 cuts the current replay short. Their ticks carry the *replayed* session's instants (a date in
 the past, 09:15–15:30 IST), which is how a consumer can tell a replay from live trading.
@@ -52,12 +54,17 @@ def normal_session(day: date) -> tuple[datetime, datetime]:
 class SessionSchedule:
     """Maps market instants to slots and back, for a given tick step and demo mode."""
 
-    def __init__(self, calendar: TradingCalendar, *, step: timedelta, demo: bool) -> None:
+    def __init__(
+        self, calendar: TradingCalendar, *, step: timedelta, demo: bool, close_hold: int = 0
+    ) -> None:
         if step <= timedelta(0):
             raise ValueError("the tick step must be positive")
+        if close_hold < 0:
+            raise ValueError("close_hold must not be negative")
         self._calendar = calendar
         self._step = step
         self._demo = demo
+        self._hold = close_hold
 
     @property
     def step(self) -> timedelta:
@@ -83,8 +90,8 @@ class SessionSchedule:
         seg = slot.segment
         if seg.loop == 0:
             return self.tick_time(slot)
-        per_loop = self.last_step(seg) + 1
-        return seg.close + ((seg.loop - 1) * per_loop + slot.step + 1) * self._step
+        per_loop = self.last_step(seg) + 1 + self._hold
+        return seg.close + (self._hold + (seg.loop - 1) * per_loop + slot.step + 1) * self._step
 
     def slot_at(self, moment: datetime) -> Slot:
         """The latest slot due at `moment` (aware).
@@ -106,11 +113,11 @@ class SessionSchedule:
         live = self.segment(last)
         final = Slot(live, self.last_step(live))
         since_close = (local - live.close) // self._step
-        if not self._demo or since_close == 0:
+        if not self._demo or since_close <= self._hold:
             return final
-        per_loop = final.step + 1
-        loop, step = divmod(since_close - 1, per_loop)
-        return Slot(self.segment(last, loop + 1), step)
+        per_loop = final.step + 1 + self._hold
+        loop, step = divmod(since_close - self._hold - 1, per_loop)
+        return Slot(self.segment(last, loop + 1), min(step, final.step))  # a held close
 
     def next_due(self, moment: datetime) -> datetime:
         """The first market instant after `moment` at which a new slot is due."""
@@ -120,11 +127,13 @@ class SessionSchedule:
         if slot.segment.loop > 0:
             follow = Slot(slot.segment, slot.step + 1) if slot.step < last else None
             candidates.append(
-                self.due_at(follow) if follow else self.due_at(slot) + self._step,
+                self.due_at(follow)
+                if follow
+                else self.due_at(slot) + (self._hold + 1) * self._step,
             )
         elif slot.step < last:
             candidates.append(self.due_at(Slot(slot.segment, slot.step + 1)))
         elif self._demo:
-            candidates.append(slot.segment.close + self._step)
+            candidates.append(slot.segment.close + (self._hold + 1) * self._step)
         later = [c for c in candidates if c > moment]
         return min(later) if later else moment + self._step

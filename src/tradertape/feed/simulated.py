@@ -63,6 +63,10 @@ class FeedConfig:
         Seed of the synthetic bars and paths.
     start_at
         Market instant at the first `advance_to` (default: that wall instant).
+    close_hold_secs
+        In demo mode, wall seconds each close is held before the next replay opens: long
+        enough for the session jobs (every 5 s) to see the close and end the session's DAY
+        orders.
     max_catchup_steps
         After a stall (a slow loop, a suspended laptop) at most this many missed steps are
         printed per instrument; the rest are skipped, not replayed in a burst.
@@ -73,6 +77,7 @@ class FeedConfig:
     demo: bool = False
     seed: int = 2026
     start_at: datetime | None = None
+    close_hold_secs: float = 15.0
     max_catchup_steps: int = 5
 
     def __post_init__(self) -> None:
@@ -80,6 +85,8 @@ class FeedConfig:
             raise ValueError("interval_secs and speed must be positive")
         if self.interval_secs * self.speed > 3600:
             raise ValueError("interval_secs × speed is more than an hour of market time per tick")
+        if self.close_hold_secs < 0:
+            raise ValueError("close_hold_secs must not be negative")
         if self.max_catchup_steps < 1:
             raise ValueError("max_catchup_steps must be at least 1")
         if self.start_at is not None and self.start_at.tzinfo is None:
@@ -89,6 +96,11 @@ class FeedConfig:
     def step(self) -> timedelta:
         """Market time between two ticks of an instrument."""
         return timedelta(seconds=self.interval_secs * self.speed)
+
+    @property
+    def close_hold(self) -> int:
+        """Steps each demo close is held (`close_hold_secs` of wall time)."""
+        return math.ceil(self.close_hold_secs / self.interval_secs) if self.demo else 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +135,12 @@ class SimulatedFeed:
         self._instruments = tuple(instruments)
         self._plan = plan
         self.config = config or FeedConfig()
-        self._schedule = SessionSchedule(calendar, step=self.config.step, demo=self.config.demo)
+        self._schedule = SessionSchedule(
+            calendar,
+            step=self.config.step,
+            demo=self.config.demo,
+            close_hold=self.config.close_hold,
+        )
         self._origin: tuple[datetime, datetime] | None = None
         self._cursor: Slot | None = None
         self._days: dict[Segment, dict[str, _Day]] = {}

@@ -21,8 +21,8 @@ def at(day: date, hhmm: str, seconds: int = 0) -> datetime:
     return datetime(day.year, day.month, day.day, hour, minute, seconds, tzinfo=IST)
 
 
-def schedule(*, demo: bool, step: timedelta = MINUTE) -> SessionSchedule:
-    return SessionSchedule(nse_calendar(), step=step, demo=demo)
+def schedule(*, demo: bool, step: timedelta = MINUTE, hold: int = 0) -> SessionSchedule:
+    return SessionSchedule(nse_calendar(), step=step, demo=demo, close_hold=hold)
 
 
 @pytest.mark.parametrize(
@@ -80,13 +80,38 @@ def test_next_due(moment: datetime, demo: bool, expected: datetime):
     assert schedule(demo=demo).next_due(moment) == expected
 
 
+@pytest.mark.parametrize(
+    ("moment", "loop", "step"),
+    [
+        pytest.param(at(FRI, "15:30"), 0, 375, id="live-close"),
+        pytest.param(at(FRI, "15:33"), 0, 375, id="live-close-held"),
+        pytest.param(at(FRI, "15:34"), 1, 0, id="first-replay-opens-after-the-hold"),
+        pytest.param(at(FRI, "21:49"), 1, 375, id="replay-close"),
+        pytest.param(at(FRI, "21:52"), 1, 375, id="replay-close-held"),
+        pytest.param(at(FRI, "21:53"), 2, 0, id="second-replay-opens-after-the-hold"),
+    ],
+)
+def test_a_demo_close_is_held_before_the_next_replay(moment: datetime, loop: int, step: int):
+    """The session jobs run on a timer: a one-step close went by between two runs."""
+    plan = schedule(demo=True, hold=3)
+    slot = plan.slot_at(moment)
+    assert (slot.segment.loop, slot.step) == (loop, step)
+    assert plan.tick_time(slot) == (at(FRI, "15:30") if step == 375 else at(FRI, "09:15"))
+
+
+def test_a_negative_hold_is_refused():
+    with pytest.raises(ValueError, match="close_hold"):
+        schedule(demo=True, hold=-1)
+
+
 @given(
     offset=st.integers(0, 5 * 24 * 3600),
     demo=st.booleans(),
     step_s=st.sampled_from([1, 30, 60, 420]),
+    hold=st.sampled_from([0, 1, 15]),
 )
-def test_slots_are_due_in_order(offset: int, demo: bool, step_s: int):
-    plan = schedule(demo=demo, step=timedelta(seconds=step_s))
+def test_slots_are_due_in_order(offset: int, demo: bool, step_s: int, hold: int):
+    plan = schedule(demo=demo, step=timedelta(seconds=step_s), hold=hold)
     moment = at(FRI, "09:00") + timedelta(seconds=offset)
     slot = plan.slot_at(moment)
     following = plan.next_due(moment)

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tradertape.domain.charge_day import ChargeDay
+from tradertape.domain.charge_notes import charges_note
 from tradertape.domain.charges import Exchange, Fill, Segment, Side, compute_charges
 
 fills = st.builds(
@@ -50,3 +51,22 @@ def test_worked_example_intraday_round_trip():
     note = ChargeDay(day).with_fill(buy, order_value_before=Decimal(0))
     note = note.with_fill(sell, order_value_before=Decimal(0))
     assert note.total == Decimal("96.91")
+
+
+@given(day=days, sequence=st.lists(fills, max_size=30))
+def test_a_fill_charged_less_than_nothing_says_why(day, sequence):
+    """A fill's charges are the difference it makes to the day's note, which can be a
+    refund (a sale that makes the morning's delivery buy intraday gives back its delivery
+    STT and DP charge). Such a row must say so: no negative charge without its note."""
+    terms_of: dict[str, tuple[Segment, Side, Exchange, str]] = {}
+    traded: dict[str, Decimal] = defaultdict(Decimal)
+    running = ChargeDay(day)
+    for fill in sequence:
+        terms = (fill.segment, fill.side, fill.exchange, fill.instrument)
+        if terms_of.setdefault(fill.order_id, terms) != terms:
+            continue
+        before = running
+        running = running.with_fill(fill, order_value_before=traded[fill.order_id])
+        traded[fill.order_id] += fill.value
+        if running.total < before.total:
+            assert charges_note(before, running, fill, "INFY") is not None

@@ -665,6 +665,46 @@ def _live_trades(runtime: Runtime) -> list[tuple[str, int, Decimal, str]]:
     return [(side, qty, Decimal(price), source) for side, qty, price, source in rows]
 
 
+def test_each_agent_fill_is_charged_once_the_ledgers_figure_on_the_position(
+    alice: TestClient, with_candles: Runtime
+):
+    """A fill the agent reports is booked in the live book at Kite with its share of the
+    day's contract note; the portfolio's position and capital take that figure, not a
+    contract note of their own (issue 51: two charge figures for one fill)."""
+    portfolio = _portfolio(alice)
+    _scan(alice, portfolio["id"])
+    agent, key = _agent(alice), _key(alice)
+    signals = _poll(agent, key)["signals"][:3]
+    assert len(signals) >= 2
+    for n, signal in enumerate(signals):
+        filled = _report(
+            agent,
+            key,
+            signal_id=signal["signal_id"],
+            outcome="filled",
+            broker="kite",
+            order_id=f"25060200012{n}",
+            fill_price=_near(signal),
+            at="2025-06-02T09:30:00+05:30",
+        )
+        assert filled.status_code == 200, filled.text
+    with with_candles.db.session() as db:
+        booked = dict(
+            db.execute(
+                select(Order.client_key, Trade.charges)
+                .join(Order, Order.id == Trade.order_pk)
+                .where(Trade.book == "live:kite")
+            ).all()
+        )
+    positions = alice.get("/api/model/positions", params={"portfolio_id": portfolio["id"]}).json()
+    by_signal = {p["signal_id"]: Decimal(p["charges"]) for p in positions}
+    assert by_signal == {
+        s["signal_id"]: Decimal(booked[f"agent:{s['signal_id']}:entry"]) for s in signals
+    }
+    book = alice.get("/api/model/portfolios").json()[0]
+    assert Decimal(book["charges_paid"]) == sum(by_signal.values())
+
+
 def test_the_stop_the_agent_places_is_kept_on_the_position_and_its_fill_closes_it(
     alice: TestClient, runtime: Runtime
 ):

@@ -314,7 +314,22 @@ class LiveOrders:
         report: BrokerReport,
         tradebook: Tradebook | None = None,
     ) -> bool:
-        """Book what `report` adds to our order (commits); False if it is not ours.
+        """Book what `report` adds to our order and commit; False if it is not ours."""
+        order = self.book_report(db, broker, report, tradebook)
+        if order is None:
+            return False
+        db.commit()
+        return True
+
+    def book_report(
+        self,
+        db: Session,
+        broker: str,
+        report: BrokerReport,
+        tradebook: Tradebook | None = None,
+    ) -> Order | None:
+        """Book what `report` adds to our order in the caller's transaction (which commits);
+        the order, or None if it is not ours.
 
         When the broker reports more filled than we booked, its trades for the order are
         booked one by one (read from `tradebook`, or else from the user's broker now,
@@ -326,14 +341,14 @@ class LiveOrders:
             log.warning(
                 "%s order %s: report skipped (%s)", broker, report.broker_order_id, report.problem
             )
-            return False
+            return None
         found = db.execute(
             select(
                 Order.id, Order.user_id, Order.quantity, Order.filled_quantity, Order.status
             ).where(Order.broker == broker, Order.broker_order_id == report.broker_order_id)
         ).first()
         if found is None:
-            return False
+            return None
         trades = None  # the broker's tradebook is read before any lock is taken
         grew = min(report.filled_quantity, found.quantity) > found.filled_quantity
         if grew and not OrderStatus(found.status).is_terminal:  # a closed order books nothing
@@ -358,8 +373,7 @@ class LiveOrders:
         for watcher in self._watchers if history else ():
             watcher.booked(db, order, history)
         ledger.write()
-        db.commit()
-        return True
+        return order
 
     def _book_fills(
         self,

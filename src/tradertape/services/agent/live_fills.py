@@ -4,7 +4,10 @@ The agent places at the user's broker from the user's machine, so the server hol
 of its own there. Each fill the agent reports becomes one order of ours (source ``agent``,
 in the ``live:<broker>`` book: docs/books.md) carrying the broker's order id, and the report
 is applied as any broker report is: booked once, at the broker's schedule of charges, and a
-repeated report adds nothing.
+repeated report adds nothing. It is booked in the transaction that books the fill to the
+model portfolio, and the portfolio's position takes the charges the ledger booked: one
+fill, one charge figure (the portfolio once priced its own contract note beside the
+ledger's share of the day's note).
 """
 
 from __future__ import annotations
@@ -12,9 +15,10 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tradertape.db.models import ModelPortfolio, ModelSignal
+from tradertape.db.models import ModelPortfolio, ModelSignal, Trade
 from tradertape.domain.books import live_book
 from tradertape.domain.order_state import EventKind, OrderEvent, OrderStatus
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
@@ -34,8 +38,10 @@ def book_agent_fill(
     price: Decimal,
     broker_order_id: str | None,
     now: datetime,
-) -> None:
-    """Book one reported fill of `signal` in the live book of the portfolio's broker."""
+) -> Decimal:
+    """Book one reported fill of `signal` in the live book of the portfolio's broker, in the
+    caller's transaction; the charges the ledger booked for it (its share of the day's
+    contract note at that broker)."""
     broker = portfolio.broker
     instrument = desk.catalog(db).get(signal.symbol)
     spec = OrderSpec(
@@ -77,4 +83,7 @@ def book_agent_fill(
         average_price=price,
     )
     # the server has no session at the agent's broker: book by the reported figures
-    desk.apply_report(db, broker, report, Tradebook(None))
+    desk.book_report(db, broker, report, Tradebook(None))
+    db.flush()
+    charged = db.scalars(select(Trade.charges).where(Trade.order_pk == stored.id))
+    return sum(charged, Decimal(0))

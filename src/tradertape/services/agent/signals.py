@@ -278,6 +278,43 @@ def _day(report: Report, clock: Clock) -> date:
     return (report.at or clock.now()).astimezone(IST).date()
 
 
+class _Charges:
+    """The charges of one reported fill, computed once: booked in the live book of the
+    portfolio's broker (the ledger's share of the day's note, `live_fills`) when the OMS's
+    live desk is there, else the fill's own delivery contract note."""
+
+    def __init__(
+        self,
+        db: Session,
+        live: LiveOrders | None,
+        portfolio: ModelPortfolio,
+        signal: ModelSignal,
+        report: Report,
+        clock: Clock,
+    ) -> None:
+        self._db, self._live, self._portfolio = db, live, portfolio
+        self._signal, self._report, self._clock = signal, report, clock
+
+    def __call__(self, side: TransactionType, quantity: int, price: Decimal) -> Decimal:
+        """Book (or price) `quantity` bought or sold at `price`; its charges."""
+        report, portfolio = self._report, self._portfolio
+        if self._live is None:
+            sided = Side.BUY if side is TransactionType.BUY else Side.SELL
+            day = _day(report, self._clock)
+            return delivery_charges(sided, quantity, price, day, portfolio.broker)
+        return book_agent_fill(
+            self._db,
+            self._live,
+            portfolio=portfolio,
+            signal=self._signal,
+            side=side,
+            quantity=quantity,
+            price=price,
+            broker_order_id=report.order_id,
+            now=report.at or self._clock.now(),
+        )
+
+
 def _fill(
     db: Session,
     portfolio: ModelPortfolio,
@@ -285,13 +322,14 @@ def _fill(
     position: ModelPosition | None,
     report: Report,
     clock: Clock,
+    charge: _Charges,
 ) -> ModelPosition | None:
     assert report.fill_price is not None  # checked before any step
     price = report.fill_price
     day = _day(report, clock)
     if signal.signal_type == "exit":
         assert position is not None
-        charges = delivery_charges(Side.SELL, position.quantity, price, day, portfolio.broker)
+        charges = charge(TransactionType.SELL, position.quantity, price)
         reason = signal.reason or "exit"
         fill_exit(
             portfolio, position, price=price, charges=charges, day=day, reason=reason, clock=clock
@@ -305,7 +343,7 @@ def _fill(
             signal.quantity = quantity
             portfolio.current_capital -= signal.amount
             portfolio.committed_capital += signal.amount
-        charges = delivery_charges(Side.BUY, quantity, price, day, portfolio.broker)
+        charges = charge(TransactionType.BUY, quantity, price)
         position = fill_entry(
             db,
             portfolio,
@@ -352,6 +390,7 @@ def _own_step(
     position: ModelPosition | None,
     report: Report,
     clock: Clock,
+    charge: _Charges,
 ) -> ModelPosition | None:
     """Do what the table allowed a result of the signal's own placement to do."""
     placed = signal.status == SignalStatus.APPROVED.value
@@ -363,7 +402,7 @@ def _own_step(
     if report.order_id:
         signal.order_id = report.order_id[:32]
     if step is Step.FILL:
-        return _fill(db, portfolio, signal, position, report, clock)
+        return _fill(db, portfolio, signal, position, report, clock, charge)
     if report.outcome == "triggered":
         signal.gtt_status = "triggered"
     elif signal.gtt_status != "triggered":  # a late "placed" does not undo a trigger
@@ -376,7 +415,12 @@ def _gtt_number(gtt_id: str | None) -> int | None:
 
 
 def _stop_step(
-    step: Step, portfolio: ModelPortfolio, position: ModelPosition, body: Report, clock: Clock
+    step: Step,
+    portfolio: ModelPortfolio,
+    position: ModelPosition,
+    body: Report,
+    clock: Clock,
+    charge: _Charges,
 ) -> bool:
     """Do what the table allowed a result of the stop GTT to do; whether it changed
     anything (one that did not is answered as a duplicate)."""
@@ -391,9 +435,7 @@ def _stop_step(
     if step is Step.STOP_FILL:
         assert body.fill_price is not None  # checked before any step
         day = _day(body, clock)
-        charges = delivery_charges(
-            Side.SELL, position.quantity, body.fill_price, day, portfolio.broker
-        )
+        charges = charge(TransactionType.SELL, position.quantity, body.fill_price)
         fill_exit(
             portfolio,
             position,
@@ -502,7 +544,8 @@ def report(
     `domain.agent_results` allows from where the signal and its position are now (else a
     409, nothing moved). A repeat of a result already booked changes nothing and says so.
     A fill's price is checked against `market` (`fill_checks`); a fill is also booked in
-    the live book of the portfolio's broker (`live`, the OMS's live desk; docs/books.md)."""
+    the live book of the portfolio's broker (`live`, the OMS's live desk; docs/books.md) in
+    the same transaction, and the position takes the charges booked there."""
     signal = get_owned(db, ModelSignal, body.signal_id, user_id=user_id, label="signal")
     portfolio = _agent_portfolio(db, signal)
     position = _locked(db, signal, portfolio)
@@ -519,15 +562,13 @@ def report(
         raise Conflict(f"signal {signal.id}: {exc}") from None
     if step in (Step.FILL, Step.STOP_FILL):
         _check_fill_price(body, signal, position, market)
-    sold = position.quantity if position is not None else 0
+    charge = _Charges(db, live, portfolio, signal, body, clock)
     if leg is Leg.STOP:
         assert position is not None  # the table allows a stop only with its position
-        changed = _stop_step(step, portfolio, position, body, clock)
+        changed = _stop_step(step, portfolio, position, body, clock, charge)
         db.commit()
-        if live is not None and step is Step.STOP_FILL:
-            _book_live(db, live, portfolio, signal, body, TransactionType.SELL, sold, clock)
         return Recorded(signal, position, duplicate=not changed)
-    position = _own_step(db, step, portfolio, signal, position, body, clock)
+    position = _own_step(db, step, portfolio, signal, position, body, clock, charge)
     db.add(
         AgentSignalResult(
             user_id=user_id,
@@ -550,36 +591,7 @@ def report(
         again = get_owned(db, ModelSignal, body.signal_id, user_id=user_id, label="signal")
         position = db.get(ModelPosition, again.position_id) if again.position_id else None
         return Recorded(again, position, duplicate=True)
-    if live is not None and step is Step.FILL and position is not None:
-        exit_ = signal.signal_type == "exit"
-        side = TransactionType.SELL if exit_ else TransactionType.BUY
-        quantity = sold if exit_ else signal.quantity
-        _book_live(db, live, portfolio, signal, body, side, quantity, clock)
     return Recorded(signal, position, duplicate=False)
-
-
-def _book_live(
-    db: Session,
-    live: LiveOrders,
-    portfolio: ModelPortfolio,
-    signal: ModelSignal,
-    body: Report,
-    side: TransactionType,
-    quantity: int,
-    clock: Clock,
-) -> None:
-    assert body.fill_price is not None  # a fill without its price is refused before
-    book_agent_fill(
-        db,
-        live,
-        portfolio=portfolio,
-        signal=signal,
-        side=side,
-        quantity=quantity,
-        price=body.fill_price,
-        broker_order_id=body.order_id,
-        now=body.at or clock.now(),
-    )
 
 
 def transition(

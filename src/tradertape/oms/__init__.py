@@ -1,1 +1,63 @@
-"""Order management: validation, idempotent placement, the paper exchange and the ledger."""
+"""Order management: the one door through which orders and money move.
+
+What the rest of the server may use (services and routes import these from
+``tradertape.oms``, never from its modules; `tests/unit/test_layers.py` holds them to it):
+
+- **The engine**: `OrderPipeline` (submit, modify and cancel an order of an `Account`,
+  through the rules, the one pre-trade gate, the idempotency key and the SEBI ceiling),
+  `TradingContext` (the clock, catalog and prices the engine trades on), `QuoteBook`.
+- **Hooks the engine calls**: `PreTradeVerdict` and `RateRefusal` (what the gate's risk
+  check answers), `Guard` and `UNGUARDED` (how background work fails item by item).
+- **Read models**: `order_dict` and `trade_dict` (Kite's order and trade book shapes),
+  `LedgerSnapshot` (a user's books at one read), `net_quantity`, the reconciliation's
+  `DriftItem`/`DriftKind`/`ATTENTION`.
+- **Names**: `GTT_ACTIVE` and `GTT_PLACING` (a trigger's states), `GTT_BROKER` (where a live
+  trigger is kept), `PAPER_ACCOUNT`, `BROKER` (the paper broker's), `UNPLACED` and
+  `RESERVED_KEY_PREFIXES` (idempotency keys the engine keeps for itself), `LastTick`,
+  `CatalogSource`.
+
+The venues (`paper/`, `live/`) and the ledger's writer (`booking`) are the engine's own.
+A few services still reach into them; `test_layers.STILL_REACHED` lists each such import,
+and that list only shrinks (issue 51).
+"""
+
+from tradertape.oms.context import BROKER, CatalogSource, LastTick, TradingContext
+from tradertape.oms.gate import PreTradeVerdict, RateRefusal
+from tradertape.oms.job_guard import UNGUARDED, Guard
+from tradertape.oms.ledger import net_quantity
+from tradertape.oms.live.gtt import GTT_BROKER
+from tradertape.oms.live.gtt import PLACING as GTT_PLACING
+from tradertape.oms.live.reconcile_compare import ATTENTION, DriftItem, DriftKind
+from tradertape.oms.order_log import RESERVED_KEY_PREFIXES, UNPLACED
+from tradertape.oms.orders import PAPER_ACCOUNT, Account, OrderPipeline
+from tradertape.oms.paper.gtt import ACTIVE as GTT_ACTIVE
+from tradertape.oms.paper.snapshot import LedgerSnapshot
+from tradertape.oms.quotes import QuoteBook
+from tradertape.oms.read_models import order_dict, trade_dict
+
+__all__ = [
+    "ATTENTION",
+    "BROKER",
+    "GTT_ACTIVE",
+    "GTT_BROKER",
+    "GTT_PLACING",
+    "PAPER_ACCOUNT",
+    "RESERVED_KEY_PREFIXES",
+    "UNGUARDED",
+    "UNPLACED",
+    "Account",
+    "CatalogSource",
+    "DriftItem",
+    "DriftKind",
+    "Guard",
+    "LastTick",
+    "LedgerSnapshot",
+    "OrderPipeline",
+    "PreTradeVerdict",
+    "QuoteBook",
+    "RateRefusal",
+    "TradingContext",
+    "net_quantity",
+    "order_dict",
+    "trade_dict",
+]

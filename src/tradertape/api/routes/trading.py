@@ -50,7 +50,7 @@ from tradertape.domain import books
 from tradertape.domain.charge_rates import schedule_name
 from tradertape.domain.utc_times import utc_iso
 from tradertape.errors import InvalidField
-from tradertape.oms.orders import Account
+from tradertape.oms import Account
 from tradertape.runtime import Runtime
 from tradertape.services.accounts.sessions import SignedIn
 from tradertape.services.books.summary import summaries

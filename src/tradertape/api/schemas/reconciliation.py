@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from tradertape.api.schemas.times import UtcDateTime
-from tradertape.oms.live.reconcile_compare import DriftKind
+from tradertape.oms import DriftKind
 
 
 class DriftItemOut(BaseModel):

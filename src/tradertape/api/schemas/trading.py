@@ -20,7 +20,7 @@ from tradertape.domain.orders import (
     Variety,
 )
 from tradertape.domain.utc_times import utc_iso
-from tradertape.oms.order_log import RESERVED_KEY_PREFIXES
+from tradertape.oms import RESERVED_KEY_PREFIXES
 from tradertape.ports.broker import GttSpec
 
 

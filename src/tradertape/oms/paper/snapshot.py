@@ -39,9 +39,9 @@ from tradertape.db.prepared import Prepared
 from tradertape.db.rows import table_of
 from tradertape.domain.day_pnl import Sides
 from tradertape.domain.money import paise
+from tradertape.oms.read_models import KiteDict
 from tradertape.ports.clock import IST
 
-KiteDict = dict[str, Any]
 _ZERO = Decimal(0)
 MAX_USERS = 4096  # snapshots kept (the least recently read go first)
 

@@ -31,7 +31,7 @@ from tradertape.db.models.trading import Order
 from tradertape.domain.brokers import BrokerName
 from tradertape.errors import Conflict, Forbidden, InvalidField
 from tradertape.feed.kite import KITE_ORDER_UPDATES_TOPIC
-from tradertape.oms.job_guard import UNGUARDED, Guard
+from tradertape.oms import UNGUARDED, Guard
 from tradertape.oms.live.gtt import LiveGttBook
 from tradertape.oms.live.orders import LiveBroker, LiveOrders, kite_report
 from tradertape.ports.bus import EventBus, Subscription

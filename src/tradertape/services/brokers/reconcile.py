@@ -23,11 +23,9 @@ from tradertape.db.rows import insert_new, table_of
 from tradertape.domain.calendar import Market, OutsideCalendarError, TradingCalendar
 from tradertape.domain.calendar import Session as MarketSession
 from tradertape.errors import Conflict, ServiceUnavailable
-from tradertape.oms.context import TradingContext
-from tradertape.oms.job_guard import UNGUARDED, Guard
+from tradertape.oms import ATTENTION, UNGUARDED, DriftItem, DriftKind, Guard, TradingContext
 from tradertape.oms.live.orders import LiveBrokers, LiveOrders
 from tradertape.oms.live.reconcile import Reconciler, ReconcileReport
-from tradertape.oms.live.reconcile_compare import ATTENTION, DriftItem, DriftKind
 from tradertape.ports.broker import BrokerError
 from tradertape.ports.clock import Clock
 from tradertape.services.notifications import events as notifications

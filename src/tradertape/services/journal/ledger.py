@@ -38,7 +38,7 @@ from tradertape.journal.pnl import Book, RoundTrip, fifo
 from tradertape.journal.statements import ZERODHA
 from tradertape.journal.tax import TaxYear, tax_year
 from tradertape.journal.trades import LIVE, PAPER, JournalTrade, merge
-from tradertape.oms.quotes import QuoteBook
+from tradertape.oms import QuoteBook
 from tradertape.services.journal.loading import DERIVATIVE_EXCHANGES, uploaded_trades
 from tradertape.services.portfolios.dashboard import last_prices
 from tradertape.services.wealth.imports import user_fmv

@@ -39,7 +39,7 @@ from tradertape.db.rows import table_of
 from tradertape.domain.brokers import BrokerName
 from tradertape.domain.worker_access import ExecutionMode
 from tradertape.errors import NotFound, Rejected, TraderTapeError
-from tradertape.oms.orders import PAPER_ACCOUNT, Account
+from tradertape.oms import PAPER_ACCOUNT, Account
 from tradertape.services.options import plans
 from tradertape.services.options.market import OptionMarket
 from tradertape.services.options.metrics import ENTRY, EXIT, option_orders, positions

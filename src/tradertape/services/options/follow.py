@@ -23,7 +23,7 @@ from tradertape.db.engine import Database
 from tradertape.db.models import Order, WorkerOptionRun, WorkerRun, WorkerRunOrder
 from tradertape.domain.worker_access import ExecutionMode
 from tradertape.domain.worker_runs import RunStatus
-from tradertape.oms.job_guard import Guard
+from tradertape.oms import Guard
 from tradertape.services.options import execution, plans
 from tradertape.services.options.market import OptionMarket
 from tradertape.services.options.metrics import ENTRY, EXIT

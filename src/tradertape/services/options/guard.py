@@ -33,7 +33,7 @@ from tradertape.db.models import WorkerOptionRun, WorkerRun
 from tradertape.domain.worker_access import ExecutionMode
 from tradertape.domain.worker_runs import RunStatus
 from tradertape.errors import Rejected, TraderTapeError
-from tradertape.oms.job_guard import Guard
+from tradertape.oms import Guard
 from tradertape.services.options import execution
 from tradertape.services.options.market import OptionMarket
 from tradertape.services.options.metrics import evaluate

@@ -47,7 +47,7 @@ from tradertape.domain.option_listing import (
     years_to_expiry,
 )
 from tradertape.domain.option_math import Greeks, OptionKind, greeks, implied_vol
-from tradertape.oms.context import CatalogSource, LastTick
+from tradertape.oms import CatalogSource, LastTick
 from tradertape.ports.clock import Clock
 
 _LIQUID_QUANTITY = 1_000_000  # units a priced tick says traded: model quotes are deep

@@ -27,7 +27,7 @@ from tradertape.db.models import Order, WorkerOptionRun, WorkerRun
 from tradertape.domain.instruments import Exchange
 from tradertape.domain.order_state import PENDING, OrderStatus
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
-from tradertape.oms.order_log import UNPLACED
+from tradertape.oms import UNPLACED
 from tradertape.services.options.metrics import Position
 from tradertape.services.workers.intents import WorkerOrder
 from tradertape.services.workers.live import client_key

@@ -17,7 +17,7 @@ from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal
 from tradertape.db.prepared import Prepared
 from tradertape.db.rows import one_of, table_of
 from tradertape.domain.signals import ACTIONABLE
-from tradertape.oms.quotes import QuoteBook
+from tradertape.oms import QuoteBook
 from tradertape.services.portfolios.reconcile import drift
 
 _SIGNALS = table_of(ModelSignal)

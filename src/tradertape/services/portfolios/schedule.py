@@ -24,7 +24,7 @@ from tradertape.db.models import ModelPortfolio
 from tradertape.domain.calendar import Market
 from tradertape.domain.calendar import Session as MarketSession
 from tradertape.errors import TraderTapeError
-from tradertape.oms.job_guard import UNGUARDED, Guard
+from tradertape.oms import UNGUARDED, Guard
 from tradertape.ports.clock import IST, Clock
 from tradertape.services.portfolios import reconcile, runs
 from tradertape.services.portfolios.scanner import ScanMarket, ScanReport

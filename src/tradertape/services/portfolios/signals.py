@@ -33,7 +33,7 @@ from tradertape.domain.orders import (
 )
 from tradertape.domain.signals import IllegalTransition, SignalEvent, SignalStatus, next_status
 from tradertape.errors import BadRequest, Conflict, TraderTapeError
-from tradertape.oms.orders import PAPER_ACCOUNT, Account, OrderPipeline
+from tradertape.oms import PAPER_ACCOUNT, Account, OrderPipeline
 from tradertape.oms.paper.exchange import PaperExchange
 from tradertape.ports.broker import GttSpec
 from tradertape.ports.clock import Clock

@@ -28,9 +28,7 @@ from tradertape.db.models import Gtt, ModelPortfolio, ModelPosition, Order
 from tradertape.domain.market import Tick
 from tradertape.domain.ticks import RoundDirection, round_to_tick
 from tradertape.errors import Conflict
-from tradertape.oms.live.gtt import PLACING
-from tradertape.oms.orders import Account, OrderPipeline
-from tradertape.oms.paper.gtt import ACTIVE
+from tradertape.oms import GTT_ACTIVE, GTT_PLACING, Account, OrderPipeline
 from tradertape.ports.broker import GttSpec
 from tradertape.ports.clock import Clock
 from tradertape.services.portfolios.positions import fill_exit, order_fills
@@ -117,7 +115,7 @@ class PortfolioStops:
         trigger, limit = stop_prices(position.stop_price)
         spec = _spec(position, trigger, limit, last_price)
         gtt = db.get(Gtt, position.stop_gtt_id) if position.stop_gtt_id else None
-        if gtt is not None and gtt.status == ACTIVE:
+        if gtt is not None and gtt.status == GTT_ACTIVE:
             if not _stands(gtt, spec):
                 self.orders.modify_gtt(
                     db,
@@ -129,7 +127,7 @@ class PortfolioStops:
                     commit=False,
                 )
             return True
-        if gtt is not None and gtt.status in ("triggered", PLACING):
+        if gtt is not None and gtt.status in ("triggered", GTT_PLACING):
             return True  # fired: `follow` tracks its order; placing: the live sweep settles it
         if last_price <= trigger:
             return False

@@ -23,8 +23,8 @@ from tradertape.domain.market import Tick
 from tradertape.domain.money import ZERO
 from tradertape.domain.orders import TransactionType
 from tradertape.domain.risk import Book, Entry, RuleAction, RuleType, Side, reading
-from tradertape.oms.gate import PreTradeVerdict, RateRefusal
-from tradertape.oms.paper.exchange import BROKER as PAPER
+from tradertape.oms import BROKER as PAPER
+from tradertape.oms import PreTradeVerdict, RateRefusal
 from tradertape.ports.clock import Clock
 from tradertape.services.risk.check import (
     REFUSAL_PREFIX,

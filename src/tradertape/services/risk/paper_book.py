@@ -47,10 +47,8 @@ from tradertape.domain.market import Tick
 from tradertape.domain.money import ZERO, paise
 from tradertape.domain.order_state import WORKING, OrderStatus
 from tradertape.domain.risk import Book, OpenPosition, WorkingEntry
+from tradertape.oms import BROKER, GTT_ACTIVE, UNPLACED
 from tradertape.oms.books import lock_user_books
-from tradertape.oms.order_log import UNPLACED
-from tradertape.oms.paper.exchange import BROKER
-from tradertape.oms.paper.gtt import ACTIVE as GTT_ACTIVE
 from tradertape.ports.clock import IST, Clock
 
 if TYPE_CHECKING:

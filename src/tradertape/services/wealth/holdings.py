@@ -44,7 +44,7 @@ from tradertape.db.models import (
 from tradertape.errors import TraderTapeError
 from tradertape.journal.bounds import sane_amount, sane_day
 from tradertape.journal.xirr import xirr
-from tradertape.oms.quotes import QuoteBook
+from tradertape.oms import QuoteBook
 from tradertape.services.agent import snapshots
 from tradertape.services.brokers.account import AccountViews
 from tradertape.services.brokers.credentials import BrokerCredentials

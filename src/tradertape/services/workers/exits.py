@@ -27,7 +27,7 @@ from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionT
 from tradertape.domain.worker_access import ExecutionMode
 from tradertape.domain.worker_runs import FINISHED, RunStatus
 from tradertape.errors import InvalidField, Rejected, TraderTapeError
-from tradertape.oms.context import BROKER as PAPER
+from tradertape.oms import BROKER as PAPER
 from tradertape.services.workers import gtt, live, pnl, timeline
 from tradertape.services.workers.access import check_nonce, locked_run
 from tradertape.services.workers.context import WorkerContext

@@ -29,9 +29,8 @@ from tradertape.db.models import Gtt, Order, WorkerRun, WorkerRunOrder, WorkerTo
 from tradertape.db.rows import table_of
 from tradertape.domain.worker_access import ExecutionMode, is_paper_scope
 from tradertape.errors import BadRequest, NotFound, Rejected, ServiceUnavailable, TraderTapeError
-from tradertape.oms.live.gtt import GTT_BROKER, LiveGttBook
-from tradertape.oms.orders import Account
-from tradertape.oms.paper.gtt import ACTIVE
+from tradertape.oms import GTT_ACTIVE, GTT_BROKER, Account
+from tradertape.oms.live.gtt import LiveGttBook
 from tradertape.ports.broker import GttSpec
 from tradertape.services.workers import live, timeline
 from tradertape.services.workers.access import find_run, lock_run
@@ -215,7 +214,7 @@ def run_triggers(desk: WorkerContext, db: Session, run: WorkerRun) -> list[Gtt]:
         return []
     rows = db.scalars(
         select(Gtt).where(
-            Gtt.user_id == run.user_id, Gtt.broker == GTT_BROKER, Gtt.status == ACTIVE
+            Gtt.user_id == run.user_id, Gtt.broker == GTT_BROKER, Gtt.status == GTT_ACTIVE
         )
     )
     return [g for g in rows if (g.attribution or {}).get("run_pk") == run.id]

@@ -27,7 +27,7 @@ from tradertape.domain.calendar import TradingCalendar
 from tradertape.domain.instruments import Exchange
 from tradertape.domain.protection_rules import Inputs, LegMark, Memory, Verdict, evaluate
 from tradertape.domain.worker_runs import RunStatus
-from tradertape.oms.job_guard import Guard
+from tradertape.oms import Guard
 from tradertape.ports.clock import IST
 from tradertape.services.risk.protection_fence import claim_exit
 from tradertape.services.workers import exits, pnl

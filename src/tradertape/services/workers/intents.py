@@ -32,7 +32,7 @@ from tradertape.domain.orders import OrderSpec
 from tradertape.domain.worker_access import ExecutionMode
 from tradertape.domain.worker_runs import RunStatus
 from tradertape.errors import InvalidField, Rejected
-from tradertape.oms.paper.portfolio import order_dict, trade_dict
+from tradertape.oms import order_dict, trade_dict
 from tradertape.services.risk.check import REFUSAL_PREFIX
 from tradertape.services.workers import live, safety, timeline
 from tradertape.services.workers.access import check_nonce, locked_run

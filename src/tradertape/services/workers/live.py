@@ -30,10 +30,9 @@ from tradertape.domain.order_state import PENDING
 from tradertape.domain.orders import OrderSpec
 from tradertape.domain.worker_access import ExecutionMode, parse_scope
 from tradertape.errors import Rejected
-from tradertape.oms.context import BROKER as PAPER
+from tradertape.oms import BROKER as PAPER
+from tradertape.oms import Account, order_dict, trade_dict
 from tradertape.oms.live.orders import LiveOrders
-from tradertape.oms.orders import Account
-from tradertape.oms.paper.portfolio import order_dict, trade_dict
 from tradertape.services.workers import timeline
 from tradertape.services.workers.context import WorkerContext
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradertape.db.models import Order, WorkerRun, WorkerRunOrder
-from tradertape.oms.paper.portfolio import order_dict
+from tradertape.oms import order_dict
 from tradertape.services.workers import timeline
 from tradertape.services.workers.access import lock_run
 

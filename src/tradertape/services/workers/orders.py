@@ -29,8 +29,8 @@ from tradertape.db.models import (
 )
 from tradertape.domain.worker_access import ExecutionMode
 from tradertape.errors import NotFound, Rejected
-from tradertape.oms.context import BROKER as PAPER
-from tradertape.oms.paper.portfolio import order_dict, trade_dict
+from tradertape.oms import BROKER as PAPER
+from tradertape.oms import order_dict, trade_dict
 from tradertape.ports.clock import IST
 from tradertape.services.workers import live, timeline
 from tradertape.services.workers.access import check_nonce, find_run, locked_run

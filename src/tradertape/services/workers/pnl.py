@@ -20,8 +20,7 @@ from sqlalchemy.orm import Session
 from tradertape.db.models import Trade, WorkerRun, WorkerRunOrder, WorkerToken
 from tradertape.domain.brokers import BrokerName
 from tradertape.domain.worker_access import ExecutionMode
-from tradertape.oms.context import BROKER
-from tradertape.oms.ledger import net_quantity
+from tradertape.oms import BROKER, net_quantity
 from tradertape.services.workers import live
 from tradertape.services.workers.access import find_run
 from tradertape.services.workers.context import WorkerContext

@@ -25,7 +25,7 @@ from tradertape.db.engine import Database
 from tradertape.db.models import WorkerRun, WorkerToken
 from tradertape.domain.worker_access import ExecutionMode
 from tradertape.domain.worker_runs import RunStatus
-from tradertape.oms.job_guard import Guard
+from tradertape.oms import Guard
 from tradertape.services.workers import exits, live, pnl, timeline
 from tradertape.services.workers.access import lock_run
 from tradertape.services.workers.context import WorkerContext

@@ -31,8 +31,8 @@ from tradertape.domain.worker_access import (
 from tradertape.domain.worker_protection import BackendProtection, initial_state
 from tradertape.domain.worker_runs import RUN_KEY, RunStatus, live_metadata_problem
 from tradertape.errors import BadRequest, InvalidField, Rejected
+from tradertape.oms import BROKER
 from tradertape.oms.booking import Ledger
-from tradertape.oms.context import BROKER
 from tradertape.security.tokens import digests_equal
 from tradertape.services.workers import live
 from tradertape.services.workers.access import find_run

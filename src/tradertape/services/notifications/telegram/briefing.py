@@ -22,7 +22,7 @@ from tradertape.db.engine import Database
 from tradertape.db.models import Notification, NotificationSettings, TelegramLink
 from tradertape.domain.calendar import TradingCalendar
 from tradertape.errors import InvalidField
-from tradertape.oms.job_guard import UNGUARDED, Guard
+from tradertape.oms import UNGUARDED, Guard
 from tradertape.ports.clock import IST, Clock
 from tradertape.services.notifications import events as notifications
 from tradertape.services.notifications.telegram.reports import Reports

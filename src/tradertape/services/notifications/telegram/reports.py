@@ -14,7 +14,7 @@ from tradertape.candles.populate import last_completed_session
 from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal, RiskEvent
 from tradertape.domain.money import inr
 from tradertape.domain.signals import ACTIONABLE
-from tradertape.oms.quotes import QuoteBook
+from tradertape.oms import QuoteBook
 from tradertape.ports.clock import IST, Clock
 from tradertape.services.accounts.ownership import owned
 from tradertape.services.portfolios.dashboard import value_positions

@@ -4,7 +4,8 @@ What the rest of the server may use (services and routes import these from
 ``tradertape.oms``, never from its modules; `tests/unit/test_layers.py` holds them to it):
 
 - **The engine**: `OrderPipeline` (submit, modify and cancel an order of an `Account`,
-  through the rules, the one pre-trade gate, the idempotency key and the SEBI ceiling),
+  through the rules, the one pre-trade gate, the idempotency key and the SEBI ceiling; GTTs;
+  `record_external_fill` books an `ExternalFill`, one placed outside, as the agent reports),
   `TradingContext` (the clock, catalog and prices the engine trades on), `QuoteBook`.
 - **Hooks the engine calls**: `PreTradeVerdict` and `RateRefusal` (what the gate's risk
   check answers), `Guard` and `UNGUARDED` (how background work fails item by item).
@@ -25,6 +26,7 @@ from tradertape.oms.context import BROKER, CatalogSource, LastTick, TradingConte
 from tradertape.oms.gate import PreTradeVerdict, RateRefusal
 from tradertape.oms.job_guard import UNGUARDED, Guard
 from tradertape.oms.ledger import net_quantity
+from tradertape.oms.live.external_fills import ExternalFill
 from tradertape.oms.live.gtt import GTT_BROKER
 from tradertape.oms.live.gtt import PLACING as GTT_PLACING
 from tradertape.oms.live.reconcile_compare import ATTENTION, DriftItem, DriftKind
@@ -49,6 +51,7 @@ __all__ = [
     "CatalogSource",
     "DriftItem",
     "DriftKind",
+    "ExternalFill",
     "Guard",
     "LastTick",
     "LedgerSnapshot",

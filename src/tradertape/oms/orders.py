@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Protocol
 
 from sqlalchemy import select
@@ -26,6 +27,7 @@ from tradertape.domain.orders import OrderSpec
 from tradertape.errors import BadRequest, Conflict, InvalidField, NotFound
 from tradertape.oms.context import BROKER as PAPER
 from tradertape.oms.context import LastTick
+from tradertape.oms.live.external_fills import ExternalFill, book_external_fill
 from tradertape.oms.live.gtt import GTT_BROKER, LiveGttBook
 from tradertape.oms.live.orders import LiveOrders
 from tradertape.oms.live.switches import require_live
@@ -214,6 +216,7 @@ class OrderPipeline:
         is a 409."""
         self._paper: Venue = PaperVenue(exchange)
         self._live: Venue | None = LiveVenue(live) if live is not None else None
+        self._desk = live
         self._gtts = gtts
         self._live_gtts = live_gtts
         self._quotes = quotes
@@ -293,6 +296,14 @@ class OrderPipeline:
             on_record=on_record,
         )
         return venue.submit(db, account, order)
+
+    def record_external_fill(self, db: Session, fill: ExternalFill) -> Decimal:
+        """Book a fill placed outside the server (the local agent's) in the live book of
+        its broker, in the caller's transaction; the charges booked for it. No switch is
+        asked: the order was placed already, and what it did is booked as it happened."""
+        if self._desk is None:
+            raise Conflict("live trading is not wired here")
+        return book_external_fill(db, self._desk, fill)
 
     def order(self, db: Session, *, user_id: int, order_id: str) -> Order:
         """One of the user's orders by our id, or a live order's id at its broker (404 for

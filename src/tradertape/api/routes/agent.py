@@ -190,7 +190,12 @@ def signal_result(
     )
     market = FillMarket(last_tick=runtime.exchange.last_tick, catalog=runtime.catalog)
     recorded = agent_signals.report(
-        db, report, user_id=key.user_id, clock=_market(runtime), live=runtime.live, market=market
+        db,
+        report,
+        user_id=key.user_id,
+        clock=_market(runtime),
+        orders=runtime.orders,
+        market=market,
     )
     return _result_out(recorded, body.outcome, body.leg)
 

@@ -1,13 +1,10 @@
 """The agent's reported fills, booked in the account's live book like every other fill.
 
-The agent places at the user's broker from the user's machine, so the server holds no order
-of its own there. Each fill the agent reports becomes one order of ours (source ``agent``,
-in the ``live:<broker>`` book: docs/books.md) carrying the broker's order id, and the report
-is applied as any broker report is: booked once, at the broker's schedule of charges, and a
-repeated report adds nothing. It is booked in the transaction that books the fill to the
-model portfolio, and the portfolio's position takes the charges the ledger booked: one
-fill, one charge figure (the portfolio once priced its own contract note beside the
-ledger's share of the day's note).
+Each fill becomes one order of the OMS's (source ``agent``, in the ``live:<broker>`` book:
+docs/books.md) through `OrderPipeline.record_external_fill`, in the transaction that books
+the fill to the model portfolio; the portfolio's position takes the charges the ledger
+booked: one fill, one charge figure (the portfolio once priced its own contract note beside
+the ledger's share of the day's note).
 """
 
 from __future__ import annotations
@@ -15,21 +12,16 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tradertape.db.models import ModelPortfolio, ModelSignal, Trade
-from tradertape.domain.books import live_book
-from tradertape.domain.order_state import EventKind, OrderEvent, OrderStatus
-from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
-from tradertape.oms.live.broker_trades import Tradebook
-from tradertape.oms.live.orders import BrokerReport, LiveOrders
-from tradertape.oms.order_log import claim, new_order, record
+from tradertape.db.models import ModelPortfolio, ModelSignal
+from tradertape.domain.orders import TransactionType
+from tradertape.oms import ExternalFill, OrderPipeline
 
 
 def book_agent_fill(
     db: Session,
-    desk: LiveOrders,
+    orders: OrderPipeline,
     *,
     portfolio: ModelPortfolio,
     signal: ModelSignal,
@@ -40,50 +32,24 @@ def book_agent_fill(
     now: datetime,
 ) -> Decimal:
     """Book one reported fill of `signal` in the live book of the portfolio's broker, in the
-    caller's transaction; the charges the ledger booked for it (its share of the day's
-    contract note at that broker)."""
-    broker = portfolio.broker
-    instrument = desk.catalog(db).get(signal.symbol)
-    spec = OrderSpec(
-        exchange=instrument.exchange,
-        tradingsymbol=instrument.tradingsymbol,
-        transaction_type=side,
-        quantity=quantity,
-        product=Product.CNC,
-        order_type=OrderType.LIMIT,
-        price=price,
-    )
+    caller's transaction; the charges the ledger booked for it."""
     leg = "exit" if side is TransactionType.SELL else "entry"
-    attribution = {
-        "mode": "live",
-        "executor": "agent",
-        "portfolio_id": portfolio.id,
-        "signal_id": signal.id,
-    }
-    order = new_order(
-        portfolio.user_id,
-        spec,
-        instrument,
+    fill = ExternalFill(
+        user_id=portfolio.user_id,
+        broker=portfolio.broker,
+        symbol=signal.symbol,
+        side=side,
+        quantity=quantity,
+        price=price,
         client_key=f"agent:{signal.id}:{leg}",
+        broker_order_id=broker_order_id or f"agent-{signal.id}-{leg}",
         source="agent",
-        attribution=attribution,
-        now=now,
+        at=now,
+        attribution={
+            "mode": "live",
+            "executor": "agent",
+            "portfolio_id": portfolio.id,
+            "signal_id": signal.id,
+        },
     )
-    order.broker = broker
-    order.book = live_book(broker)
-    order.broker_order_id = broker_order_id or f"agent-{signal.id}-{leg}"
-    stored = claim(db, order)
-    if stored is order:
-        record(db, order, OrderEvent(EventKind.ACCEPTED, now, status_after=OrderStatus.OPEN), now)
-        db.flush()
-    report = BrokerReport(
-        broker_order_id=stored.broker_order_id or order.broker_order_id,
-        status=OrderStatus.COMPLETE.value,
-        filled_quantity=quantity,
-        average_price=price,
-    )
-    # the server has no session at the agent's broker: book by the reported figures
-    desk.book_report(db, broker, report, Tradebook(None))
-    db.flush()
-    charged = db.scalars(select(Trade.charges).where(Trade.order_pk == stored.id))
-    return sum(charged, Decimal(0))
+    return orders.record_external_fill(db, fill)

@@ -33,7 +33,7 @@ from tradertape.domain.orders import TransactionType
 from tradertape.domain.risk import RuleType
 from tradertape.domain.signals import IllegalTransition, SignalEvent, SignalStatus, next_status
 from tradertape.errors import Conflict, InvalidField
-from tradertape.oms.live.orders import LiveOrders
+from tradertape.oms import OrderPipeline
 from tradertape.ports.clock import IST, Clock
 from tradertape.services.accounts.ownership import get_owned
 from tradertape.services.agent.book import AgentBook, working_entry
@@ -280,31 +280,31 @@ def _day(report: Report, clock: Clock) -> date:
 
 class _Charges:
     """The charges of one reported fill, computed once: booked in the live book of the
-    portfolio's broker (the ledger's share of the day's note, `live_fills`) when the OMS's
-    live desk is there, else the fill's own delivery contract note."""
+    portfolio's broker (the ledger's share of the day's note, `live_fills`) when the OMS is
+    there, else the fill's own delivery contract note."""
 
     def __init__(
         self,
         db: Session,
-        live: LiveOrders | None,
+        orders: OrderPipeline | None,
         portfolio: ModelPortfolio,
         signal: ModelSignal,
         report: Report,
         clock: Clock,
     ) -> None:
-        self._db, self._live, self._portfolio = db, live, portfolio
+        self._db, self._orders, self._portfolio = db, orders, portfolio
         self._signal, self._report, self._clock = signal, report, clock
 
     def __call__(self, side: TransactionType, quantity: int, price: Decimal) -> Decimal:
         """Book (or price) `quantity` bought or sold at `price`; its charges."""
         report, portfolio = self._report, self._portfolio
-        if self._live is None:
+        if self._orders is None:
             sided = Side.BUY if side is TransactionType.BUY else Side.SELL
             day = _day(report, self._clock)
             return delivery_charges(sided, quantity, price, day, portfolio.broker)
         return book_agent_fill(
             self._db,
-            self._live,
+            self._orders,
             portfolio=portfolio,
             signal=self._signal,
             side=side,
@@ -537,14 +537,14 @@ def report(
     *,
     user_id: int,
     clock: Clock,
-    live: LiveOrders | None = None,
+    orders: OrderPipeline | None = None,
     market: FillMarket | None = None,
 ) -> Recorded:
     """Record one outcome of one of the user's agent signals (commits), as the table of
     `domain.agent_results` allows from where the signal and its position are now (else a
     409, nothing moved). A repeat of a result already booked changes nothing and says so.
     A fill's price is checked against `market` (`fill_checks`); a fill is also booked in
-    the live book of the portfolio's broker (`live`, the OMS's live desk; docs/books.md) in
+    the live book of the portfolio's broker (through `orders`, the OMS; docs/books.md) in
     the same transaction, and the position takes the charges booked there."""
     signal = get_owned(db, ModelSignal, body.signal_id, user_id=user_id, label="signal")
     portfolio = _agent_portfolio(db, signal)
@@ -562,7 +562,7 @@ def report(
         raise Conflict(f"signal {signal.id}: {exc}") from None
     if step in (Step.FILL, Step.STOP_FILL):
         _check_fill_price(body, signal, position, market)
-    charge = _Charges(db, live, portfolio, signal, body, clock)
+    charge = _Charges(db, orders, portfolio, signal, body, clock)
     if leg is Leg.STOP:
         assert position is not None  # the table allows a stop only with its position
         changed = _stop_step(step, portfolio, position, body, clock, charge)

@@ -12,6 +12,7 @@ What the rest of the server may use (services and routes import these from
 - **Read models**: `order_dict` and `trade_dict` (Kite's order and trade book shapes),
   `LedgerSnapshot` (a user's books at one read), `net_quantity`, the reconciliation's
   `DriftItem`/`DriftKind`/`ATTENTION`.
+- **Paper money in**: `deposit`, `open_paper_account` (the ledger posts them).
 - **Names**: `GTT_ACTIVE` and `GTT_PLACING` (a trigger's states), `GTT_BROKER` (where a live
   trigger is kept), `PAPER_ACCOUNT`, `BROKER` (the paper broker's), `UNPLACED` and
   `RESERVED_KEY_PREFIXES` (idempotency keys the engine keeps for itself), `LastTick`,
@@ -22,6 +23,7 @@ A few services still reach into them; `test_layers.STILL_REACHED` lists each suc
 and that list only shrinks (issue 51).
 """
 
+from tradertape.oms.cash import deposit, open_paper_account
 from tradertape.oms.context import BROKER, CatalogSource, LastTick, TradingContext
 from tradertape.oms.gate import PreTradeVerdict, RateRefusal
 from tradertape.oms.job_guard import UNGUARDED, Guard
@@ -60,7 +62,9 @@ __all__ = [
     "QuoteBook",
     "RateRefusal",
     "TradingContext",
+    "deposit",
     "net_quantity",
+    "open_paper_account",
     "order_dict",
     "trade_dict",
 ]

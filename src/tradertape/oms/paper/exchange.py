@@ -34,6 +34,7 @@ from tradertape.domain.orders import OrderSpec, TransactionType
 from tradertape.errors import InvalidField
 from tradertape.oms import funds, order_log, order_rules
 from tradertape.oms.booking import Ledger
+from tradertape.oms.cash import deposit
 from tradertape.oms.context import (
     BROKER,
     SQUAREOFF,
@@ -153,11 +154,7 @@ class PaperExchange:
         """Add funds to the user's paper account (commits)."""
         if amount <= 0:
             raise InvalidField("amount", "must be positive")
-        ledger = Ledger(db)
-        ledger.post(
-            user_id, at=self._context.clock.now(), kind="deposit", amount=amount, note=note or None
-        )
-        ledger.write()
+        deposit(db, user_id=user_id, amount=amount, at=self._context.clock.now(), note=note or None)
         db.commit()
 
     def book_virtual_fill(

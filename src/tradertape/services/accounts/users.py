@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from tradertape.db.models import User
 from tradertape.errors import Conflict, InvalidField, NotFound
-from tradertape.oms.booking import Ledger
+from tradertape.oms import deposit
 from tradertape.ports.clock import Clock
 from tradertape.security.passwords import hash_password
 
@@ -72,15 +72,13 @@ def create_user(
     session.add(user)
     if opening_balance > 0:
         session.flush()  # the user's id, for the ledger
-        ledger = Ledger(session)
-        ledger.post(
-            user.id,
-            at=user.created_at,
-            kind="deposit",
+        deposit(
+            session,
+            user_id=user.id,
             amount=opening_balance,
+            at=user.created_at,
             note=OPENING_BALANCE_NOTE,
         )
-        ledger.write()
     session.commit()
     return user
 

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tradertape.db.models import CashEntry, WorkerRun, WorkerToken
+from tradertape.db.models import WorkerRun, WorkerToken
 from tradertape.db.rows import insert_new, table_of
 from tradertape.domain.worker_access import (
     ExecutionMode,
@@ -31,8 +31,7 @@ from tradertape.domain.worker_access import (
 from tradertape.domain.worker_protection import BackendProtection, initial_state
 from tradertape.domain.worker_runs import RUN_KEY, RunStatus, live_metadata_problem
 from tradertape.errors import BadRequest, InvalidField, Rejected
-from tradertape.oms import BROKER
-from tradertape.oms.booking import Ledger
+from tradertape.oms import open_paper_account
 from tradertape.security.tokens import digests_equal
 from tradertape.services.workers import live
 from tradertape.services.workers.access import find_run
@@ -139,19 +138,13 @@ def fund_paper_account(desk: WorkerContext, db: Session, user_id: int, now: date
     """Give a never-funded paper account the contract's opening balance (no commit)."""
     if desk.paper_opening_balance <= 0:
         return
-    ledger = Ledger(db)
-    ledger.lock(user_id)
-    funded = select(CashEntry.id).where(CashEntry.user_id == user_id, CashEntry.broker == BROKER)
-    if db.scalar(select(exists(funded))):
-        return
-    ledger.post(
-        user_id,
-        at=now,
-        kind="deposit",
+    open_paper_account(
+        db,
+        user_id=user_id,
         amount=desk.paper_opening_balance,
+        at=now,
         note="opening paper balance for algo workers",
     )
-    ledger.write()
 
 
 def create(

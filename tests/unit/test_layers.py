@@ -223,8 +223,6 @@ def test_routes_build_no_queries():
 # as (file under src/tradertape, module under tradertape.oms, name). Issue 51 empties it:
 # remove a line when its import goes; a new reach fails the test below.
 STILL_REACHED = {
-    ("services/books/summary.py", "paper.portfolio", "PaperPortfolio"),
-    ("services/brokers/account.py", "paper.portfolio", "PaperPortfolio"),
     ("services/brokers/live_trading.py", "live.gtt", "LiveGttBook"),
     ("services/brokers/live_trading.py", "live.orders", "LiveBroker"),
     ("services/brokers/live_trading.py", "live.orders", "LiveOrders"),
@@ -239,11 +237,9 @@ STILL_REACHED = {
     ("services/portfolios/positions.py", "paper.exchange", "PaperExchange"),
     ("services/portfolios/signals.py", "paper.exchange", "PaperExchange"),
     ("services/portfolios/virtual.py", "paper.exchange", "PaperExchange"),
-    ("services/risk/paper_book.py", "books", "lock_user_books"),
     ("services/workers/context.py", "live.gtt", "LiveGttBook"),
     ("services/workers/context.py", "live.orders", "LiveOrders"),
     ("services/workers/context.py", "paper.exchange", "PaperExchange"),
-    ("services/workers/context.py", "paper.portfolio", "PaperPortfolio"),
     ("services/workers/gtt.py", "live.gtt", "LiveGttBook"),
     ("services/workers/live.py", "live.orders", "LiveOrders"),
     ("services/workers/market.py", "paper.exchange", "PaperExchange"),

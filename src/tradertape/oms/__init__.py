@@ -9,8 +9,10 @@ What the rest of the server may use (services and routes import these from
   `TradingContext` (the clock, catalog and prices the engine trades on), `QuoteBook`.
 - **Hooks the engine calls**: `PreTradeVerdict` and `RateRefusal` (what the gate's risk
   check answers), `Guard` and `UNGUARDED` (how background work fails item by item).
-- **Read models**: `order_dict` and `trade_dict` (Kite's order and trade book shapes),
-  `LedgerSnapshot` (a user's books at one read), `net_quantity`, the reconciliation's
+- **Read models**: `PaperPortfolio` (the paper account's Kite-shaped views: margins,
+  positions, holdings, orders, trades), `order_dict` and `trade_dict` (Kite's order and
+  trade book shapes), `LedgerSnapshot` (a user's books at one read), `net_quantity`,
+  `lock_user_books` (hold the books still while reading them), the reconciliation's
   `DriftItem`/`DriftKind`/`ATTENTION`.
 - **Paper money in**: `deposit`, `open_paper_account` (the ledger posts them).
 - **Names**: `GTT_ACTIVE` and `GTT_PLACING` (a trigger's states), `GTT_BROKER` (where a live
@@ -23,6 +25,7 @@ A few services still reach into them; `test_layers.STILL_REACHED` lists each suc
 and that list only shrinks (issue 51).
 """
 
+from tradertape.oms.books import lock_user_books
 from tradertape.oms.cash import deposit, open_paper_account
 from tradertape.oms.context import BROKER, CatalogSource, LastTick, TradingContext
 from tradertape.oms.gate import PreTradeVerdict, RateRefusal
@@ -35,6 +38,7 @@ from tradertape.oms.live.reconcile_compare import ATTENTION, DriftItem, DriftKin
 from tradertape.oms.order_log import RESERVED_KEY_PREFIXES, UNPLACED
 from tradertape.oms.orders import PAPER_ACCOUNT, Account, OrderPipeline
 from tradertape.oms.paper.gtt import ACTIVE as GTT_ACTIVE
+from tradertape.oms.paper.portfolio import PaperPortfolio
 from tradertape.oms.paper.snapshot import LedgerSnapshot
 from tradertape.oms.quotes import QuoteBook
 from tradertape.oms.read_models import order_dict, trade_dict
@@ -58,11 +62,13 @@ __all__ = [
     "LastTick",
     "LedgerSnapshot",
     "OrderPipeline",
+    "PaperPortfolio",
     "PreTradeVerdict",
     "QuoteBook",
     "RateRefusal",
     "TradingContext",
     "deposit",
+    "lock_user_books",
     "net_quantity",
     "open_paper_account",
     "order_dict",

@@ -20,8 +20,7 @@ from tradertape.db.prepared import Prepared
 from tradertape.db.rows import table_of
 from tradertape.domain import books
 from tradertape.domain.money import paise
-from tradertape.oms import LedgerSnapshot
-from tradertape.oms.paper.portfolio import PaperPortfolio
+from tradertape.oms import LedgerSnapshot, PaperPortfolio
 
 _ZERO = Decimal(0)
 _PORTFOLIOS = table_of(ModelPortfolio)

@@ -27,7 +27,7 @@ from tradertape.db.on_loop import refuse_on_loop
 from tradertape.domain.books import ALL
 from tradertape.domain.brokers import BrokerName
 from tradertape.errors import Conflict, InvalidField, ServiceUnavailable
-from tradertape.oms.paper.portfolio import PaperPortfolio
+from tradertape.oms import PaperPortfolio
 from tradertape.ports.broker import Broker, BrokerError, SessionExpired, TransientBrokerError
 from tradertape.ports.clock import Clock
 from tradertape.services.brokers.credentials import BrokerCredentials

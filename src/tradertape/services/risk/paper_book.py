@@ -47,8 +47,7 @@ from tradertape.domain.market import Tick
 from tradertape.domain.money import ZERO, paise
 from tradertape.domain.order_state import WORKING, OrderStatus
 from tradertape.domain.risk import Book, OpenPosition, WorkingEntry
-from tradertape.oms import BROKER, GTT_ACTIVE, UNPLACED
-from tradertape.oms.books import lock_user_books
+from tradertape.oms import BROKER, GTT_ACTIVE, UNPLACED, lock_user_books
 from tradertape.ports.clock import IST, Clock
 
 if TYPE_CHECKING:

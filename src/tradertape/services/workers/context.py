@@ -9,11 +9,10 @@ from decimal import Decimal
 
 from tradertape.domain.market import Tick
 from tradertape.domain.worker_runs import SessionWindows
-from tradertape.oms import OrderPipeline
+from tradertape.oms import OrderPipeline, PaperPortfolio
 from tradertape.oms.live.gtt import LiveGttBook
 from tradertape.oms.live.orders import LiveOrders
 from tradertape.oms.paper.exchange import PaperExchange
-from tradertape.oms.paper.portfolio import PaperPortfolio
 from tradertape.ports.clock import Clock
 from tradertape.security.keys import derive_key
 from tradertape.services.brokers.credentials import BrokerCredentials

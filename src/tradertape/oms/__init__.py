@@ -14,6 +14,8 @@ What the rest of the server may use (services and routes import these from
   trade book shapes), `LedgerSnapshot` (a user's books at one read), `net_quantity`,
   `lock_user_books` (hold the books still while reading them), the reconciliation's
   `DriftItem`/`DriftKind`/`ATTENTION`.
+- **A model portfolio's books**: `PortfolioBooks` (allocate, level, virtual fills) and
+  `MarketView` (prices, calendar): what portfolio services hold instead of the venue.
 - **Paper money in**: `deposit`, `open_paper_account` (the ledger posts them).
 - **Names**: `GTT_ACTIVE` and `GTT_PLACING` (a trigger's states), `GTT_BROKER` (where a live
   trigger is kept), `PAPER_ACCOUNT`, `BROKER` (the paper broker's), `UNPLACED` and
@@ -40,6 +42,7 @@ from tradertape.oms.orders import PAPER_ACCOUNT, Account, OrderPipeline
 from tradertape.oms.paper.gtt import ACTIVE as GTT_ACTIVE
 from tradertape.oms.paper.portfolio import PaperPortfolio
 from tradertape.oms.paper.snapshot import LedgerSnapshot
+from tradertape.oms.portfolio_books import MarketView, PortfolioBooks
 from tradertape.oms.quotes import QuoteBook
 from tradertape.oms.read_models import order_dict, trade_dict
 
@@ -61,8 +64,10 @@ __all__ = [
     "Guard",
     "LastTick",
     "LedgerSnapshot",
+    "MarketView",
     "OrderPipeline",
     "PaperPortfolio",
+    "PortfolioBooks",
     "PreTradeVerdict",
     "QuoteBook",
     "RateRefusal",

@@ -26,8 +26,8 @@ from tradertape.domain.instruments import UnknownUniverseError, universe_words
 from tradertape.domain.row_ids import MAX_ROW_ID
 from tradertape.domain.signals import ACTIONABLE
 from tradertape.errors import Conflict, Forbidden, InvalidField
+from tradertape.oms import PortfolioBooks
 from tradertape.oms.live.gtt import LiveGttBook
-from tradertape.oms.paper.exchange import PaperExchange
 from tradertape.oms.paper.gtt import GttBook
 from tradertape.ports.clock import Clock
 from tradertape.services.accounts.ownership import get_owned
@@ -102,7 +102,7 @@ def deploy(
     clock: Clock,
     user_id: int,
     live_trading_enabled: bool,
-    paper_exchange: PaperExchange | None = None,
+    paper_exchange: PortfolioBooks | None = None,
     live_check: Callable[[], None] | None = None,
 ) -> ModelPortfolio:
     """Create an active portfolio on a strategy version the user can see. On the paper
@@ -351,7 +351,7 @@ def set_status(
     clock: Clock,
     status: str,
     gtts: GttBook | LiveGttBook | None = None,
-    paper_exchange: PaperExchange | None = None,
+    paper_exchange: PortfolioBooks | None = None,
 ) -> ModelPortfolio:
     """Pause (no scans, no placements), resume, or retire (only without open positions;
     entry GTTs still waiting are cancelled and their capital freed; a paper portfolio's
@@ -388,7 +388,7 @@ def reset(
     user_id: int,
     clock: Clock,
     gtts: GttBook | None = None,
-    paper_exchange: PaperExchange | None = None,
+    paper_exchange: PortfolioBooks | None = None,
 ) -> ModelPortfolio:
     """A paper portfolio starts over: signals and positions gone, capital as deployed, and
     its GTTs still waiting at the broker (entries, stops) cancelled, so none fires for a

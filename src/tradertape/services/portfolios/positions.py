@@ -18,7 +18,7 @@ from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal, Ord
 from tradertape.domain.charges import Fill, Segment, Side, compute_charges, schedules_of
 from tradertape.domain.money import paise
 from tradertape.errors import Conflict
-from tradertape.oms.paper.exchange import PaperExchange
+from tradertape.oms import PortfolioBooks
 from tradertape.ports.clock import IST, Clock
 from tradertape.services.accounts.ownership import owned
 from tradertape.services.notifications import events as notifications
@@ -66,7 +66,7 @@ _OPEN, _CLOSE = time(9, 15), time(15, 30)
 
 
 def book_virtual(
-    exchange: PaperExchange,
+    exchange: PortfolioBooks,
     db: Session,
     portfolio: ModelPortfolio,
     *,

@@ -33,8 +33,7 @@ from tradertape.domain.orders import (
 )
 from tradertape.domain.signals import IllegalTransition, SignalEvent, SignalStatus, next_status
 from tradertape.errors import BadRequest, Conflict, TraderTapeError
-from tradertape.oms import PAPER_ACCOUNT, Account, OrderPipeline
-from tradertape.oms.paper.exchange import PaperExchange
+from tradertape.oms import PAPER_ACCOUNT, Account, OrderPipeline, PortfolioBooks
 from tradertape.ports.broker import GttSpec
 from tradertape.ports.clock import Clock
 from tradertape.services.accounts.ownership import get_owned, owned
@@ -58,7 +57,7 @@ class PortfolioTrading:
     and the user's risk rules every new entry passes first."""
 
     orders: OrderPipeline
-    exchange: PaperExchange  # last prices and the trading calendar
+    exchange: PortfolioBooks  # last prices and the trading calendar
     clock: Clock
     risk: RiskMonitor | None = None
     # How a live portfolio's exit leaves: "gtt" (a SELL GTT: the cloud places GTTs only) or

@@ -17,7 +17,7 @@ from tradertape.candles.panel import Panel
 from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal
 from tradertape.domain.charges import Side
 from tradertape.domain.ticks import RoundDirection, round_to_tick, tick_size
-from tradertape.oms.paper.exchange import PaperExchange
+from tradertape.oms import PortfolioBooks
 from tradertape.ports.clock import Clock
 from tradertape.services.portfolios.positions import (
     book_virtual,
@@ -41,7 +41,7 @@ def open_fills(
     store: CandleStore,
     day: date,
     clock: Clock,
-    exchange: PaperExchange,
+    exchange: PortfolioBooks,
 ) -> Reconciled:
     """``paper_fill: next_open`` at ``day``'s open, by the backtest kernel's rules: waiting
     sells first, then buys in signal order (a buy the cash cannot fund is released, not
@@ -127,7 +127,7 @@ class _OpenFill:
         slip: Decimal,
         clock: Clock,
         done: Reconciled,
-        exchange: PaperExchange,
+        exchange: PortfolioBooks,
     ) -> None:
         self.db, self.portfolio, self.bar, self.day = db, portfolio, bar, day
         self.slip, self.clock, self.done = slip, clock, done

@@ -1,0 +1,75 @@
+"""What a model portfolio's services may do to the paper account's books, and read of the
+market, without holding the paper venue itself.
+
+A portfolio's book (``portfolio:<id>``: docs/books.md) gets its capital by allocation from
+the manual book, is levelled when the portfolio is edited or reset, and books the virtual
+fills a ``close``/``next_open`` portfolio makes by the backtest's rules. The paper exchange
+does all of it (`PaperExchange` satisfies this); the services are typed against this
+surface so that they can reach nothing else of the venue.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Protocol
+
+from sqlalchemy.orm import Session
+
+from tradertape.domain.calendar import TradingCalendar
+from tradertape.domain.market import Tick
+
+
+class MarketView(Protocol):
+    """The prices and the calendar the paper venue trades on."""
+
+    @property
+    def calendar(self) -> TradingCalendar:
+        """The trading calendar sessions are kept by."""
+        ...
+
+    def last_tick(self, key: str) -> Tick | None:
+        """The last tick of ``key`` (``NSE:INFY``) this process has seen."""
+        ...
+
+
+class PortfolioBooks(MarketView, Protocol):
+    """Moves of cash between books and a portfolio's virtual fills (none commits)."""
+
+    def allocate(
+        self,
+        db: Session,
+        *,
+        user_id: int,
+        amount: Decimal,
+        source: str,
+        target: str,
+        note: str,
+        field: str = "amount",
+    ) -> None:
+        """Move `amount` of cash from book `source` to book `target`."""
+        ...
+
+    def level_book(self, db: Session, *, user_id: int, book: str, cash: Decimal, note: str) -> None:
+        """Bring a portfolio's book to `cash`, moving the difference from or to manual."""
+        ...
+
+    def book_virtual_fill(
+        self,
+        db: Session,
+        *,
+        user_id: int,
+        key: str,
+        buy: bool,
+        quantity: int,
+        price: Decimal,
+        charges: Decimal,
+        at: datetime,
+        attribution: dict[str, Any],
+    ) -> None:
+        """Book a model portfolio's virtual fill in its book."""
+        ...
+
+    def erase_virtual_fills(self, db: Session, *, user_id: int, book: str) -> None:
+        """Delete a book's virtual fills (a paper portfolio starting over)."""
+        ...

@@ -198,6 +198,57 @@ def test_a_kill_switch_hands_out_no_entry(alice: TestClient):
     assert "kill switch" in polled["refused"][0]["risk"]["refusal"].lower()
 
 
+def test_a_signals_read_shows_the_gtt_order_and_broker_the_agent_reported(alice: TestClient):
+    portfolio = _portfolio(alice)
+    _scan(alice, portfolio["id"])
+    agent, key = _agent(alice), _key(alice)
+    first, second = _poll(agent, key)["signals"][:2]
+
+    def read(sid: int) -> dict[str, Any]:
+        listed = alice.get("/api/model/signals", params={"portfolio_id": portfolio["id"]})
+        return next(s for s in listed.json() if s["id"] == sid)
+
+    assert (read(first["signal_id"])["gtt_id"], read(first["signal_id"])["broker"]) == (None, None)
+    placed = _report(
+        agent,
+        key,
+        signal_id=first["signal_id"],
+        outcome="placed",
+        broker="kite",
+        kind="gtt",
+        gtt_id=123456,
+    )
+    assert placed.status_code == 200, placed.text
+    seen = read(first["signal_id"])
+    assert (seen["gtt_id"], seen["order_id"], seen["broker"], seen["gtt_status"]) == (
+        123456,
+        None,
+        "kite",
+        "active",
+    )
+    # the GTT fires: its order's id joins the GTT's, which stays
+    fired = _report(
+        agent, key, signal_id=first["signal_id"], outcome="triggered", order_id="250602000123"
+    )
+    assert fired.status_code == 200, fired.text
+    seen = read(first["signal_id"])
+    assert (seen["gtt_id"], seen["order_id"], seen["broker"]) == (123456, "250602000123", "kite")
+    # a broker whose GTT ids are text, and a plain order: each as reported
+    _report(
+        agent,
+        key,
+        signal_id=second["signal_id"],
+        outcome="placed",
+        broker="upstox",
+        kind="gtt",
+        gtt_id="GTT-C25060200012",
+    )
+    assert (read(second["signal_id"])["gtt_id"], read(second["signal_id"])["broker"]) == (
+        "GTT-C25060200012",
+        "upstox",
+    )
+
+
 def test_obfuscated_books_are_checked_on_counts_only(alice: TestClient):
     portfolio = _portfolio(alice)
     _scan(alice, portfolio["id"])

@@ -32,6 +32,7 @@ from tradertape.errors import InvalidField
 from tradertape.ports.clock import Clock
 from tradertape.runtime import Runtime
 from tradertape.services.accounts.sessions import SignedIn
+from tradertape.services.agent.signals import Reported, reported
 from tradertape.services.market.calendar_watch import warning_now
 from tradertape.services.portfolios import deploy as portfolios
 from tradertape.services.portfolios import positions, runs, signals
@@ -76,14 +77,29 @@ def _rupees_row(point: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def signals_out(rows: Iterable[ModelSignal], store: CandleStore) -> list[SignalOut]:
-    """Signals labelled with their symbol's candle source (synthetic data says so)."""
+def _agent_placement(row: ModelSignal, seen: Reported | None) -> dict[str, object]:
+    """The broker, GTT and order ids the agent reported for an agent-run signal (the
+    server's own GTT and order, where it placed one, stay as they are)."""
+    if seen is None:
+        return {}
+    gtt: int | str | None = row.gtt_id
+    if gtt is None and seen.gtt_id is not None:
+        gtt = int(seen.gtt_id) if seen.gtt_id.isdigit() else seen.gtt_id
+    return {"gtt_id": gtt, "order_id": row.order_id or seen.order_id, "broker": seen.broker}
+
+
+def signals_out(db: Session, rows: Iterable[ModelSignal], store: CandleStore) -> list[SignalOut]:
+    """Signals labelled with their symbol's candle source (synthetic data says so), with
+    what the agent reported of them."""
+    listed = list(rows)
+    seen = reported(db, [row.id for row in listed])
     labels: dict[str, dict[str, object]] = {}
     out = []
-    for row in rows:
+    for row in listed:
         if row.symbol not in labels:
             labels[row.symbol] = asdict(store.label([row.symbol]))
-        out.append(SignalOut.model_validate(row).model_copy(update=labels[row.symbol]))
+        update = labels[row.symbol] | _agent_placement(row, seen.get(row.id))
+        out.append(SignalOut.model_validate(row).model_copy(update=update))
     return out
 
 
@@ -260,7 +276,7 @@ def _dashboard(runtime: Runtime, db: Session, user_id: int, portfolio_id: int) -
         },
         open_positions=[position_out(v) for v in valued],
         unrealised_pnl=sum((v.unrealised or Decimal(0) for v in valued), Decimal(0)),
-        pending_signals=signals_out(parts["pending"], runtime.candles),
+        pending_signals=signals_out(db, parts["pending"], runtime.candles),
         sector_allocation=parts["sectors"],
         equity_curve=curve,
         recent_activity=parts["activity"],
@@ -321,13 +337,13 @@ def list_signals(
         limit=page.limit,
         offset=page.offset,
     )
-    return signals_out(rows, runtime.candles)
+    return signals_out(db, rows, runtime.candles)
 
 
 def _act(event: SignalEvent, action: str, summary: str) -> None:
     def handler(signal_id: RowId, user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> SignalOut:
         row = signals.transition(db, signal_id, event, user_id=user.id, clock=_market(runtime))
-        return signals_out([row], runtime.candles)[0]
+        return signals_out(db, [row], runtime.candles)[0]
 
     handler.__doc__ = summary
     handler.__name__ = f"{action}_signal"

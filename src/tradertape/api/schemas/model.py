@@ -130,9 +130,16 @@ class SignalOut(DataLabelled):
     reason: str | None
     indicator_snapshot: dict[str, Any]
     status: str
-    gtt_id: int | None
+    gtt_id: int | str | None = Field(
+        description="the GTT carrying it: the server's trigger (GET /api/gtt/triggers/{id}), "
+        "or, for an agent-run portfolio, the broker's GTT id as the agent reported it "
+        "(Kite's are numbers)"
+    )
     gtt_status: str | None
-    order_id: str | None
+    order_id: str | None = Field(description="the broker's order id, once there is one")
+    broker: str | None = Field(
+        default=None, description="the broker the agent reported placing it at (agent-run)"
+    )
     error: str | None
     created_at: UtcDateTime
     approved_at: UtcDateTime | None

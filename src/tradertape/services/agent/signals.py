@@ -13,7 +13,7 @@ placements do (`placed` → approved, `filled` → executed with its position bo
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -229,6 +229,40 @@ class Recorded:
     signal: ModelSignal
     position: ModelPosition | None
     duplicate: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Reported:
+    """Where the agent said a signal went: the broker, its GTT id and its order id (each
+    the latest report that named one; the stop GTT is its position's, not here)."""
+
+    broker: str | None
+    gtt_id: str | None
+    order_id: str | None
+
+
+def reported(db: Session, signal_ids: Collection[int]) -> dict[int, Reported]:
+    """What the agent reported of each of `signal_ids` (those it never reported are
+    absent), from its results as kept: one query for a whole list of signals."""
+    if not signal_ids:
+        return {}
+    rows = db.execute(
+        select(
+            AgentSignalResult.signal_id,
+            AgentSignalResult.broker,
+            AgentSignalResult.gtt_id,
+            AgentSignalResult.order_id,
+        )
+        .where(AgentSignalResult.signal_id.in_(sorted(set(signal_ids))))
+        .order_by(AgentSignalResult.id)
+    )
+    found: dict[int, Reported] = {}
+    for signal_id, broker, gtt_id, order_id in rows:
+        seen = found.get(signal_id, Reported(None, None, None))
+        found[signal_id] = Reported(
+            broker or seen.broker, gtt_id or seen.gtt_id, order_id or seen.order_id
+        )
+    return found
 
 
 def _move(signal: ModelSignal, event: SignalEvent) -> None:

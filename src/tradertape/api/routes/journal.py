@@ -177,10 +177,11 @@ def _trip(t: RoundTrip, member: str | None = None) -> RoundTripOut:
 @router.get("/journal/pnl", response_model=PnlOut)
 def journal_pnl(user: CurrentUser, runtime: RuntimeDep, db: DbDep, scope: WhoseDep) -> PnlOut:
     """FIFO round trips per account and symbol, corporate actions applied first; open
-    positions marked at the latest tick or daily close the server has. With ``group_id``,
+    positions marked as Positions marks them (the latest tick; an index option without one
+    at its model price from the index), shares else at the last daily close the server has. With ``group_id``,
     the family members' journals together (each round trip names its member)."""
     today = ledger.ist_today(runtime.clock.now())
-    marks = ledger.candle_marks(runtime.candles, runtime.quotes, today)
+    marks = ledger.candle_marks(runtime.candles, runtime.portfolio.last_tick, today)
     people = _people(db, user.id, scope)
     named = scope.group_id is not None
     books: list[tuple[str | None, Book]] = [

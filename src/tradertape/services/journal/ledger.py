@@ -34,15 +34,16 @@ from tradertape.errors import ServiceUnavailable
 from tradertape.journal import analytics, costs, packed
 from tradertape.journal.actions import Action, BadActionsFile, load_actions
 from tradertape.journal.fmv import BadFmvFile, load_fmv
-from tradertape.journal.pnl import Book, RoundTrip, fifo
+from tradertape.journal.pnl import Book, OpenPosition, RoundTrip, fifo
 from tradertape.journal.statements import ZERODHA
 from tradertape.journal.tax import TaxYear, tax_year
 from tradertape.journal.trades import LIVE, PAPER, JournalTrade, merge
-from tradertape.oms import QuoteBook
+from tradertape.oms import LastTick
 from tradertape.services.journal.loading import DERIVATIVE_EXCHANGES, uploaded_trades
 from tradertape.services.portfolios.dashboard import last_prices
 from tradertape.services.wealth.imports import user_fmv
 
+# instrument keys (``NSE:INFY``, ``NFO:NIFTY24DEC24000CE``) → their prices now
 Marks = Callable[[list[str]], Mapping[str, Decimal]]
 
 
@@ -246,9 +247,33 @@ def book(
         books.put(user_id, stamp, kept)
     result = Book(trips=list(kept.trips), open=list(kept.open), applied=list(kept.applied))
     if marks is not None and result.open:
-        prices = marks(sorted({p.symbol for p in result.open if p.segment == "EQ"}))
-        result.open = [replace(p, mark=prices.get(p.symbol)) for p in result.open]
+        keys = _mark_keys(db, user_id, result.open)
+        prices = marks(sorted(set(keys.values())))
+        result.open = [
+            replace(p, mark=prices.get(keys.get((p.segment, p.symbol), ""))) for p in result.open
+        ]
     return result
+
+
+def _mark_keys(
+    db: Session, user_id: int, held: Sequence[OpenPosition]
+) -> dict[tuple[str, str], str]:
+    """(segment, symbol) → the instrument key an open position is marked by: ``NSE:`` for
+    shares; a derivative's own exchange (``NFO:``, ``BFO:``…) as its trades name it."""
+    keys = {("EQ", p.symbol): f"NSE:{p.symbol}" for p in held if p.segment == "EQ"}
+    derivatives = sorted({p.symbol for p in held if p.segment != "EQ"})
+    if derivatives:
+        venues = set(DERIVATIVE_EXCHANGES)
+        for symbol_of, exchange_of, owner in (
+            (UploadedTrade.symbol, UploadedTrade.exchange, UploadedTrade.user_id),
+            (Trade.tradingsymbol, Trade.exchange, Trade.user_id),
+        ):
+            query = select(symbol_of, exchange_of).where(
+                owner == user_id, symbol_of.in_(derivatives), exchange_of.in_(sorted(venues))
+            )
+            for symbol, exchange in db.execute(query.distinct()):
+                keys.setdefault(("FO", symbol), f"{exchange}:{symbol}")
+    return keys
 
 
 def closes(
@@ -327,19 +352,25 @@ def ist_today(now: datetime) -> date:
     return now.astimezone(IST).date()
 
 
-def candle_marks(store: CandleStore, quotes: QuoteBook, day: date) -> Marks:
-    """Marks from the latest tick, else the last daily close the candle store has (NSE)."""
+def candle_marks(store: CandleStore, last_tick: LastTick, day: date) -> Marks:
+    """Marks as Positions marks (`last_tick`: the paper account's price source, which
+    prices an index option from its index when no tick of it came): shares at that tick,
+    else the last daily close the candle store has; a future or option at that tick alone,
+    so the journal's mark of an open derivative is the Positions page's."""
 
-    def marks(symbols: list[str]) -> dict[str, Decimal]:
+    def marks(keys: list[str]) -> dict[str, Decimal]:
         found: dict[str, Decimal] = {}
-        for symbol in symbols:
-            key = f"NSE:{symbol}"
-            try:
-                price = last_prices(store, quotes, [key], day).get(key)
-            except (LookupError, ValueError, OSError):  # a symbol the store does not know
-                price = None
+        for key in keys:
+            if key.partition(":")[0] in DERIVATIVE_EXCHANGES:
+                tick = last_tick(key)
+                price = tick.last_price if tick is not None else None
+            else:
+                try:
+                    price = last_prices(store, last_tick, [key], day).get(key)
+                except (LookupError, ValueError, OSError):  # a symbol the store does not know
+                    price = None
             if price is not None:
-                found[symbol] = price
+                found[key] = price
         return found
 
     return marks

@@ -17,7 +17,7 @@ from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal
 from tradertape.db.prepared import Prepared
 from tradertape.db.rows import one_of, table_of
 from tradertape.domain.signals import ACTIONABLE
-from tradertape.oms import QuoteBook
+from tradertape.oms import LastTick, QuoteBook
 from tradertape.services.portfolios.reconcile import drift
 
 _SIGNALS = table_of(ModelSignal)
@@ -73,7 +73,7 @@ class Valued:
 
 
 def last_prices(
-    store: CandleStore, quotes: QuoteBook, symbols: list[str], day: date
+    store: CandleStore, quotes: LastTick, symbols: list[str], day: date
 ) -> dict[str, Decimal]:
     """The latest tick of each symbol, or its last daily close up to ``day``."""
     prices: dict[str, Decimal] = {}

@@ -199,12 +199,6 @@ def test_consolidated_view_merges_members_and_shares_nothing_else(
     )
     _join(client, bob, runtime, "bob@x.in", gid)
 
-    mine = client.get("/api/family/consolidated").json()  # no group: only me
-    assert (mine["group_id"], mine["net_worth"], [m["email"] for m in mine["members"]]) == (
-        None,
-        "15000.00",
-        ["alice@x.in"],
-    )
     family = bob.get(f"/api/family/consolidated?group_id={gid}").json()
     assert family["net_worth"] == "28900.00"  # 15 × 1500 + 2 × 3200
     assert family["day_pnl"] == "50.00"  # 15 × 10 − 2 × 50
@@ -238,6 +232,60 @@ def test_consolidated_view_merges_members_and_shares_nothing_else(
     text = bob.get(f"/api/family/consolidated?group_id={gid}").text.lower()
     for secret in ("api_key", "access_token", "secret", "password", "strategy", "rule"):
         assert secret not in text
+
+
+def test_without_a_group_named_the_family_is_your_only_group_or_a_choice(
+    client: TestClient, runtime: Runtime
+):
+    sign_in(client, runtime, "alice@x.in")
+    _holdings(client, [_row("INFY", "INE009A01021", 10, "1500", "1490")])
+    alone = client.get("/api/family/consolidated").json()  # in no group: her own
+    assert (alone["scope"], alone["groups"], alone["group_id"], alone["net_worth"]) == (
+        "me",
+        [],
+        None,
+        "15000.00",
+    )
+    gid = _group(client)
+    bob = _as(client, runtime, "bob@x.in")
+    _holdings(bob, [_row("TCS", "INE467B01029", 2, "3200", "3250")])
+    _join(client, bob, runtime, "bob@x.in", gid)
+
+    # in exactly one group: that family's totals, and which family it is
+    for who in (client, bob):
+        family = who.get("/api/family/consolidated").json()
+        assert (family["scope"], family["group_id"], family["group_name"]) == (
+            "group",
+            gid,
+            "Sharma family",
+        )
+        assert family["net_worth"] == "21400.00"  # 10 × 1500 + 2 × 3200
+        assert [m["email"] for m in family["members"]] == ["alice@x.in", "bob@x.in"]
+        assert family["groups"] == [{"id": gid, "name": "Sharma family", "members": 2}]
+    named = bob.get(f"/api/family/consolidated?group_id={gid}").json()
+    assert named["net_worth"] == "21400.00"
+
+    # in two groups and none named: her own figures, and the groups to choose from
+    other = _group(client, "Verma family")
+    torn = client.get("/api/family/consolidated").json()
+    assert (torn["scope"], torn["group_id"], torn["net_worth"]) == (
+        "choose_group",
+        None,
+        "15000.00",
+    )
+    assert [m["email"] for m in torn["members"]] == ["alice@x.in"]
+    assert torn["groups"] == [
+        {"id": gid, "name": "Sharma family", "members": 2},
+        {"id": other, "name": "Verma family", "members": 1},
+    ]
+    chosen = client.get(f"/api/family/consolidated?group_id={other}").json()
+    assert (chosen["scope"], chosen["group_name"], chosen["net_worth"]) == (
+        "group",
+        "Verma family",
+        "15000.00",
+    )
+    # Bob is still in one group: his family's totals
+    assert bob.get("/api/family/consolidated").json()["group_id"] == gid
 
 
 def test_nothing_is_placed_for_another_member(client: TestClient, runtime: Runtime):

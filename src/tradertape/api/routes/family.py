@@ -15,6 +15,7 @@ from tradertape.api.schemas.family import (
     AnswerIn,
     ConsolidatedOut,
     FamilyHoldingOut,
+    GroupChoiceOut,
     GroupIn,
     GroupOut,
     InviteIn,
@@ -188,15 +189,20 @@ def family_consolidated(
     user: CurrentUser,
     runtime: RuntimeDep,
     db: DbDep,
-    group_id: Annotated[RowId | None, Query(description="the group; without it, only you")] = None,
+    group_id: Annotated[
+        RowId | None,
+        Query(description="the group; without it, your only group (in several: choose one)"),
+    ] = None,
     member: Annotated[
         list[RowId] | None,
         Query(max_length=MAX_CHOSEN, description="the members chosen (user ids); all without"),
     ] = None,
 ) -> ConsolidatedOut:
-    """Family-wide totals (the switcher: only me, selected members, all): combined net
-    worth, a row per member, one row per symbol across members, summed day P&L. A view:
-    nothing can be placed or deployed for another member."""
+    """Family-wide totals (the switcher: selected members, or all): combined net worth, a
+    row per member, one row per symbol across members, summed day P&L. Without
+    ``group_id``, your only family group's (``group_name`` says which); in several groups,
+    your own figures with ``scope: "choose_group"`` and your ``groups`` to name one; in
+    none, your own. A view: nothing can be placed or deployed for another member."""
     found = sources(runtime)
     rollup = consolidated(db, user_id=user.id, group_id=group_id, chosen=member, sources=found)
     parts = [
@@ -206,6 +212,8 @@ def family_consolidated(
     ]
     total = rollup.net_worth
     return ConsolidatedOut(
+        scope=rollup.scope,
+        groups=[GroupChoiceOut(id=g.id, name=g.name, members=n) for g, n in rollup.groups],
         group_id=rollup.group.id if rollup.group else None,
         group_name=rollup.group.name if rollup.group else None,
         as_of=found.today,

@@ -178,8 +178,9 @@ def _trip(t: RoundTrip, member: str | None = None) -> RoundTripOut:
 def journal_pnl(user: CurrentUser, runtime: RuntimeDep, db: DbDep, scope: WhoseDep) -> PnlOut:
     """FIFO round trips per account and symbol, corporate actions applied first; open
     positions marked as Positions marks them (the latest tick; an index option without one
-    at its model price from the index), shares else at the last daily close the server has. With ``group_id``,
-    the family members' journals together (each round trip names its member)."""
+    at its model price from the index), shares else at the last daily close the server
+    has. With ``group_id``, the family members' journals together (each round trip names
+    its member)."""
     today = ledger.ist_today(runtime.clock.now())
     marks = ledger.candle_marks(runtime.candles, runtime.portfolio.last_tick, today)
     people = _people(db, user.id, scope)

@@ -99,10 +99,26 @@ class FamilyHoldingOut(MergedHoldingOut):
     members: list[int] = Field(description="the user ids holding it")
 
 
-class ConsolidatedOut(BaseModel):
-    """The family-wide totals: only you (no ``group_id``), or the group's members (all, or
-    the ``member`` ids chosen). A view: nothing can be traded for another member."""
+class GroupChoiceOut(BaseModel):
+    """One of your groups, to choose from."""
 
+    id: int
+    name: str
+    members: int = Field(description="how many members it has")
+
+
+class ConsolidatedOut(BaseModel):
+    """The family-wide totals: the group named (``group_id``), else your only group; its
+    members all, or the ``member`` ids chosen. In no group, your own figures; in several
+    with none named, your own figures and ``scope: "choose_group"``: name one of
+    ``groups``. A view: nothing can be traded for another member."""
+
+    scope: Literal["me", "group", "choose_group"] = Field(
+        description="me: you are in no group; group: the group's members (the one named, "
+        "or your only one); choose_group: you are in several and named none, so these are "
+        "your own figures: choose one of `groups`"
+    )
+    groups: list[GroupChoiceOut] = Field(description="every group you are in, oldest first")
     group_id: int | None
     group_name: str | None
     as_of: date

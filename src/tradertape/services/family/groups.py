@@ -113,6 +113,23 @@ def groups_of(db: Session, *, user_id: int, clock: Clock) -> list[GroupView]:
     return [_view(db, group, role, now) for group, role in rows]
 
 
+def group_list(db: Session, *, user_id: int) -> list[tuple[FamilyGroup, int]]:
+    """The groups the user is in, oldest first, each with how many members it has."""
+    counted = (
+        select(FamilyMember.group_id, func.count().label("size"))
+        .group_by(FamilyMember.group_id)
+        .subquery()
+    )
+    rows = db.execute(
+        select(FamilyGroup, counted.c.size)
+        .join(FamilyMember, FamilyMember.group_id == FamilyGroup.id)
+        .join(counted, counted.c.group_id == FamilyGroup.id)
+        .where(FamilyMember.user_id == user_id)
+        .order_by(FamilyGroup.id)
+    ).all()
+    return [(group, int(size)) for group, size in rows]
+
+
 def get_group(db: Session, group_id: int, *, user_id: int, clock: Clock) -> GroupView:
     """One group the user is in."""
     mine = membership(db, group_id, user_id=user_id)

@@ -262,6 +262,10 @@ def test_without_a_group_named_the_family_is_your_only_group_or_a_choice(
         assert family["net_worth"] == "21400.00"  # 10 × 1500 + 2 × 3200
         assert [m["email"] for m in family["members"]] == ["alice@x.in", "bob@x.in"]
         assert family["groups"] == [{"id": gid, "name": "Sharma family", "members": 2}]
+        # how old each figure is: the agent read both brokers on 2 June 2025
+        assert [m["oldest_as_of"] for m in family["members"]] == ["2025-06-02", "2025-06-02"]
+        assert [h["as_of"] for h in family["holdings"]] == ["2025-06-02", "2025-06-02"]
+        assert (family["as_of"], family["oldest_as_of"]) == ("2026-11-20", "2025-06-02")
     named = bob.get(f"/api/family/consolidated?group_id={gid}").json()
     assert named["net_worth"] == "21400.00"
 

@@ -3,9 +3,11 @@ the journal's benchmark against an imported index; the 31-Jan-2018 FMV import.""
 
 from __future__ import annotations
 
+import copy
 import io
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from casparser.types import CASData
@@ -21,12 +23,13 @@ from tests.statement_files import (
     zerodha_ledger_csv,
 )
 from tests.workers_kit import set_price
+from tradertape.ports.clock import IST, ManualClock
 from tradertape.runtime import Runtime
 from tradertape.services.journal import uploads
 
 
-def _cas(runtime: Runtime, user_id: int) -> None:
-    model = CASData.model_validate(CAS_MODEL)
+def _cas(runtime: Runtime, user_id: int, statement: dict[str, Any] = CAS_MODEL) -> None:
+    model = CASData.model_validate(statement)
 
     def reader(content: io.BytesIO, password: str) -> CASData:
         return model
@@ -93,17 +96,27 @@ def test_net_worth_from_uploads_funds_and_ledger_cash(client: TestClient, runtim
         "15000.00",
     )
     assert infy["pnl"] == "750.00"  # 15000 − (5 × 1400 + 5 × 1450)
+    assert infy["as_of"] == "2026-11-20"  # today's tick
     (fund,) = found["funds"]
     assert (fund["nav_source"], fund["value"], fund["invested"]) == ("cas", "16588.59", "15000.00")
     rate = Decimal(fund["xirr"])
     flows = [
         (date(2023, 5, 10), Decimal(-10000)),
         (date(2023, 6, 10), Decimal(-5000)),
-        (date(2026, 11, 20), Decimal("16588.59")),  # today's value (the test clock's day)
+        (date(2024, 3, 31), Decimal("16588.59")),  # the value on the statement's NAV day
     ]
     assert abs(_npv(rate, flows)) < 0.05
+    assert (fund["as_of"], fund["nav_date"], fund["nav_stale"]) == (
+        "2024-03-31",
+        "2024-03-31",
+        True,  # a NAV of March 2024, read in November 2026
+    )
     assert found["funds_xirr"] == fund["xirr"]  # one fund: the total is its own
-    assert [(c["source"], c["amount"]) for c in found["cash_lines"]] == [("ledger", "30000.00")]
+    assert [(c["source"], c["amount"], c["as_of"]) for c in found["cash_lines"]] == [
+        ("ledger", "30000.00", "2025-06-01")  # the balance of its posting day
+    ]
+    assert (found["as_of"], found["oldest_as_of"]) == ("2026-11-20", "2024-03-31")
+    assert found["merged"][0]["as_of"] == "2026-11-20"
     assert (found["equity"], found["mutual_funds"], found["cash"], found["net_worth"]) == (
         "15000.00",
         "16588.59",
@@ -123,12 +136,74 @@ def test_net_worth_from_uploads_funds_and_ledger_cash(client: TestClient, runtim
         assert (imported.json()["matched_funds"], imported.json()["skipped"]) == (1, 1)
     (fund,) = client.get("/api/wealth").json()["funds"]
     assert (fund["nav_source"], fund["nav"], fund["nav_date"]) == ("amfi", "121", "2026-11-20")
+    assert (fund["as_of"], fund["nav_stale"]) == ("2026-11-20", False)
     assert fund["value"] == "18164.88"  # 150.123 × 121
     assert fund["day_pnl"] == "150.12"  # 150.123 × (121 − 120)
 
     bad = client.post("/api/wealth/navs", files={"file": ("NAVAll.txt", b"isin,nav\nX,1\n")})
     assert bad.status_code == 422
     assert bad.json()["detail"][0]["field"] == "file"
+
+
+def _lump_sum_cas() -> dict[str, Any]:
+    """One purchase of ₹1,00,000 on 10-Jul-2022, worth ₹1,28,880 at the 31-Mar-2024 NAV."""
+    statement = copy.deepcopy(CAS_MODEL)
+    scheme = statement["folios"][0]["schemes"][0]
+    scheme.update(
+        close="1000",
+        close_calculated="1000",
+        valuation={"date": "2024-03-31", "nav": "128.88", "value": "128880"},
+        transactions=[
+            {
+                "date": "2022-07-10",
+                "description": "Purchase",
+                "amount": "100000",
+                "units": "1000",
+                "nav": "100",
+                "balance": "1000",
+                "type": "PURCHASE",
+            }
+        ],
+    )
+    return statement
+
+
+def test_xirr_values_a_fund_on_its_navs_day_and_asks_for_a_newer_nav(
+    client: TestClient, runtime: Runtime, clock: ManualClock
+):
+    clock.set(datetime(2026, 11, 28, 10, 0, tzinfo=IST))
+    user = sign_in(client, runtime, "alice@x.in")
+    _cas(runtime, user, _lump_sum_cas())
+    found = client.get("/api/wealth").json()
+    (fund,) = found["funds"]
+    # dated 31-Mar-2024 the value is 15.83 % a year; dated today it would be 5.95 %
+    assert Decimal(fund["xirr"]).quantize(Decimal("0.0001")) == Decimal("0.1583")
+    assert (fund["value"], fund["nav_date"], fund["as_of"]) == (
+        "128880.00",
+        "2024-03-31",
+        "2024-03-31",
+    )
+    assert found["funds_xirr"] == fund["xirr"]
+    assert fund["nav_stale"] is True
+    assert found["oldest_as_of"] == "2024-03-31"
+
+    # a NAV of last Friday is within the week; its value is dated on its own day
+    imported = client.post(
+        "/api/wealth/navs",
+        files={"file": ("NAVAll.txt", _navall(("100001", "140", "21-Nov-2026")))},
+    )
+    assert imported.status_code == 201, imported.text
+    (fund,) = client.get("/api/wealth").json()["funds"]
+    assert (fund["nav_date"], fund["nav_stale"], fund["value"]) == (
+        "2026-11-21",
+        False,
+        "140000.00",
+    )
+    flows = [(date(2022, 7, 10), Decimal(-100000)), (date(2026, 11, 21), Decimal(140000))]
+    assert abs(_npv(Decimal(fund["xirr"]), flows)) < 1  # the rate is to 1e-6
+    # eight days on, the same NAV is more than a week old
+    clock.set(datetime(2026, 11, 30, 10, 0, tzinfo=IST))
+    assert client.get("/api/wealth").json()["funds"][0]["nav_stale"] is True
 
 
 def test_benchmark_says_what_to_import_then_compares(client: TestClient, runtime: Runtime):
@@ -278,7 +353,11 @@ def test_each_broker_counts_once_the_most_direct_source_first(client: TestClient
     ]
     infy = found["holdings"][0]
     assert (infy["value"], infy["pnl"], infy["day_pnl"]) == ("15000.00", "1000.00", "200.00")
-    assert found["cash_lines"] == [{"source": "broker", "broker": "kite", "amount": "7500.50"}]
+    assert found["cash_lines"] == [
+        {"source": "broker", "broker": "kite", "amount": "7500.50", "as_of": "2026-11-20"}
+    ]
+    # the broker's read is today's; the agent's the day it read Upstox
+    assert [h["as_of"] for h in found["holdings"]] == ["2026-11-20", "2026-11-20"]
     assert found["net_worth"] == "31500.50"  # 15000 + 3 × 3000 + 7500.50
     assert found["day_pnl"] == "200.00"  # the agent's TCS row has no previous close
 

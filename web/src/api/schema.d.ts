@@ -2518,9 +2518,11 @@ export interface paths {
         };
         /**
          * Family Consolidated
-         * @description Family-wide totals (the switcher: only me, selected members, all): combined net
-         *     worth, a row per member, one row per symbol across members, summed day P&L. A view:
-         *     nothing can be placed or deployed for another member.
+         * @description Family-wide totals (the switcher: selected members, or all): combined net worth, a
+         *     row per member, one row per symbol across members, summed day P&L. Without
+         *     ``group_id``, your only family group's (``group_name`` says which); in several groups,
+         *     your own figures with ``scope: "choose_group"`` and your ``groups`` to name one; in
+         *     none, your own. A view: nothing can be placed or deployed for another member.
          */
         get: operations["family-family_consolidated"];
         put?: never;
@@ -3064,8 +3066,10 @@ export interface paths {
         /**
          * Journal Pnl
          * @description FIFO round trips per account and symbol, corporate actions applied first; open
-         *     positions marked at the latest tick or daily close the server has. With ``group_id``,
-         *     the family members' journals together (each round trip names its member).
+         *     positions marked as Positions marks them (the latest tick; an index option without one
+         *     at its model price from the index), shares else at the last daily close the server
+         *     has. With ``group_id``, the family members' journals together (each round trip names
+         *     its member).
          */
         get: operations["journal-journal_pnl"];
         put?: never;
@@ -4640,7 +4644,9 @@ export interface paths {
          * My Wealth
          * @description Your net worth: equity holdings from each connected broker (else the agent's
          *     snapshot, else your uploaded tradebooks), CAS demat shares no broker lists, mutual
-         *     funds at the newest NAV with XIRR, cash; day P&L and allocation.
+         *     funds at the newest NAV with XIRR (each value dated on its NAV's day; a NAV more than
+         *     a week old is ``nav_stale``), cash; day P&L and allocation. Every row says the day its
+         *     figure is of (``as_of``), and ``oldest_as_of`` the oldest in the totals.
          */
         get: operations["wealth-my_wealth"];
         put?: never;
@@ -6371,6 +6377,11 @@ export interface components {
         CashOut: {
             /** Amount */
             amount: string;
+            /**
+             * As Of
+             * @description the day of the balance (a broker's: today; the agent's: its read; a ledger's: its posting day)
+             */
+            as_of: string | null;
             /** Broker */
             broker: string;
             /**
@@ -6514,8 +6525,10 @@ export interface components {
         };
         /**
          * ConsolidatedOut
-         * @description The family-wide totals: only you (no ``group_id``), or the group's members (all, or
-         *     the ``member`` ids chosen). A view: nothing can be traded for another member.
+         * @description The family-wide totals: the group named (``group_id``), else your only group; its
+         *     members all, or the ``member`` ids chosen. In no group, your own figures; in several
+         *     with none named, your own figures and ``scope: "choose_group"``: name one of
+         *     ``groups``. A view: nothing can be traded for another member.
          */
         ConsolidatedOut: {
             /** Allocation */
@@ -6523,6 +6536,7 @@ export interface components {
             /**
              * As Of
              * Format: date
+             * @description the day of the read (IST)
              */
             as_of: string;
             /** Cash */
@@ -6536,6 +6550,11 @@ export interface components {
             /** Group Name */
             group_name: string | null;
             /**
+             * Groups
+             * @description every group you are in, oldest first
+             */
+            groups: components["schemas"]["GroupChoiceOut"][];
+            /**
              * Holdings
              * @description one row per symbol across members
              */
@@ -6546,6 +6565,17 @@ export interface components {
             mutual_funds: string;
             /** Net Worth */
             net_worth: string;
+            /**
+             * Oldest As Of
+             * @description the day of the oldest figure in the totals (each member and row has its own)
+             */
+            oldest_as_of: string | null;
+            /**
+             * Scope
+             * @description me: you are in no group; group: the group's members (the one named, or your only one); choose_group: you are in several and named none, so these are your own figures: choose one of `groups`
+             * @enum {string}
+             */
+            scope: "me" | "group" | "choose_group";
         };
         /**
          * Constituent
@@ -7336,6 +7366,11 @@ export interface components {
         };
         /** FamilyHoldingOut */
         FamilyHoldingOut: {
+            /**
+             * As Of
+             * @description the day of its oldest part's price
+             */
+            as_of: string | null;
             /** Day Pnl */
             day_pnl: string | null;
             /** Isin */
@@ -7465,6 +7500,11 @@ export interface components {
         FundOut: {
             /** Amfi */
             amfi: string | null;
+            /**
+             * As Of
+             * @description the day its value is of: the NAV's
+             */
+            as_of: string | null;
             /** Day Pnl */
             day_pnl: string | null;
             /** Folio */
@@ -7485,6 +7525,11 @@ export interface components {
              * @enum {string}
              */
             nav_source: "amfi" | "cas";
+            /**
+             * Nav Stale
+             * @description the NAV is more than a week old (or undated): import a newer AMFI file
+             */
+            nav_stale: boolean;
             /** Scheme */
             scheme: string;
             /** Units */
@@ -7493,7 +7538,7 @@ export interface components {
             value: string | null;
             /**
              * Xirr
-             * @description a fraction a year; null without cash flows
+             * @description a fraction a year, its value dated on the NAV's day; null without cash flows
              */
             xirr: string | null;
         };
@@ -7619,6 +7664,21 @@ export interface components {
             updated_at: string | null;
         } & {
             [key: string]: unknown;
+        };
+        /**
+         * GroupChoiceOut
+         * @description One of your groups, to choose from.
+         */
+        GroupChoiceOut: {
+            /** Id */
+            id: number;
+            /**
+             * Members
+             * @description how many members it has
+             */
+            members: number;
+            /** Name */
+            name: string;
         };
         /**
          * GroupIn
@@ -7998,6 +8058,11 @@ export interface components {
         HoldingOut: {
             /** Account */
             account: string;
+            /**
+             * As Of
+             * @description the day its price is of (a connected broker's: today; the agent's: the day it read the broker; an upload's: its tick's or daily close's; a CAS's: its statement's); null without a price
+             */
+            as_of: string | null;
             /** Average Price */
             average_price: string | null;
             /** Broker */
@@ -8971,6 +9036,11 @@ export interface components {
             /** Net Worth */
             net_worth: string;
             /**
+             * Oldest As Of
+             * @description the day of the oldest figure in the member's totals
+             */
+            oldest_as_of: string | null;
+            /**
              * Role
              * @enum {string}
              */
@@ -8985,6 +9055,11 @@ export interface components {
          * @description One symbol across sources: quantities, values and day P&L summed.
          */
         MergedHoldingOut: {
+            /**
+             * As Of
+             * @description the day of its oldest part's price
+             */
+            as_of: string | null;
             /** Day Pnl */
             day_pnl: string | null;
             /** Isin */
@@ -12542,6 +12617,11 @@ export interface components {
             amount: string;
             /** Approved At */
             approved_at: string | null;
+            /**
+             * Broker
+             * @description the broker the agent reported placing it at (agent-run)
+             */
+            broker?: string | null;
             /** Close Price */
             close_price: string;
             /**
@@ -12567,8 +12647,11 @@ export interface components {
             error: string | null;
             /** Executed At */
             executed_at: string | null;
-            /** Gtt Id */
-            gtt_id: number | null;
+            /**
+             * Gtt Id
+             * @description the GTT carrying it: the server's trigger (GET /api/gtt/triggers/{id}), or, for an agent-run portfolio, the broker's GTT id as the agent reported it (Kite's are numbers)
+             */
+            gtt_id: number | string | null;
             /** Gtt Status */
             gtt_status: string | null;
             /** Id */
@@ -12579,7 +12662,10 @@ export interface components {
             };
             /** Limit Price */
             limit_price: string | null;
-            /** Order Id */
+            /**
+             * Order Id
+             * @description the broker's order id, once there is one
+             */
             order_id: string | null;
             /** Portfolio Id */
             portfolio_id: number;
@@ -14207,6 +14293,7 @@ export interface components {
             /**
              * As Of
              * Format: date
+             * @description the day of the read (IST)
              */
             as_of: string;
             /** Cash */
@@ -14221,7 +14308,7 @@ export interface components {
             funds: components["schemas"]["FundOut"][];
             /**
              * Funds Xirr
-             * @description all funds' cash flows together
+             * @description all funds' cash flows together, each value on its NAV's day
              */
             funds_xirr: string | null;
             /** Holdings */
@@ -14235,6 +14322,11 @@ export interface components {
             mutual_funds: string;
             /** Net Worth */
             net_worth: string;
+            /**
+             * Oldest As Of
+             * @description the day of the oldest figure in the totals (each row has its own)
+             */
+            oldest_as_of: string | null;
             /** Warnings */
             warnings: string[];
         };
@@ -21814,7 +21906,7 @@ export interface operations {
     "family-family_consolidated": {
         parameters: {
             query?: {
-                /** @description the group; without it, only you */
+                /** @description the group; without it, your only group (in several: choose one) */
                 group_id?: number | null;
                 /** @description the members chosen (user ids); all without */
                 member?: number[] | null;

@@ -30,6 +30,7 @@ from tradertape.db.models import FamilyInvite
 from tradertape.domain.money import paise
 from tradertape.services.family import groups
 from tradertape.services.family.consolidated import consolidated
+from tradertape.services.wealth.holdings import oldest
 
 router = APIRouter(tags=["family"])
 MAX_CHOSEN = groups.MAX_MEMBERS
@@ -217,6 +218,7 @@ def family_consolidated(
         group_id=rollup.group.id if rollup.group else None,
         group_name=rollup.group.name if rollup.group else None,
         as_of=found.today,
+        oldest_as_of=oldest([m.wealth.oldest_as_of for m in rollup.members]),
         net_worth=paise(total),
         equity=paise(rollup.equity),
         mutual_funds=paise(rollup.mutual_funds),
@@ -234,6 +236,7 @@ def family_consolidated(
                 mutual_funds=paise(m.wealth.mutual_funds),
                 cash=paise(m.wealth.cash_total),
                 day_pnl=paise(m.wealth.day_pnl),
+                oldest_as_of=m.wealth.oldest_as_of,
                 holdings=[holding_out(h) for h in m.wealth.holdings],
                 warnings=m.wealth.warnings,
             )

@@ -67,6 +67,7 @@ def holding_out(h: Holding) -> HoldingOut:
         pnl=shown_paise(h.pnl),
         day_pnl=shown_paise(h.day_pnl),
         obfuscated=h.obfuscated,
+        as_of=h.as_of,
     )
 
 
@@ -85,6 +86,8 @@ def fund_out(f: Fund) -> FundOut:
         gain=shown_paise(f.gain),
         day_pnl=shown_paise(f.day_pnl),
         xirr=f.xirr,
+        as_of=f.as_of,
+        nav_stale=f.nav_stale,
     )
 
 
@@ -106,6 +109,7 @@ def allocation_out(parts: list[tuple[str, Decimal, Decimal]]) -> list[Allocation
 def _wealth_out(w: Wealth, runtime: Runtime, today: object) -> WealthOut:
     return WealthOut(
         as_of=today,
+        oldest_as_of=w.oldest_as_of,
         net_worth=paise(w.net_worth),
         equity=paise(w.equity),
         mutual_funds=paise(w.mutual_funds),
@@ -117,7 +121,8 @@ def _wealth_out(w: Wealth, runtime: Runtime, today: object) -> WealthOut:
         merged=[MergedHoldingOut.model_validate(merged_out(r)) for r in merged(w.holdings)],
         funds=[fund_out(f) for f in w.funds],
         cash_lines=[
-            CashOut(source=c.source, broker=c.broker, amount=paise(c.amount)) for c in w.cash
+            CashOut(source=c.source, broker=c.broker, amount=paise(c.amount), as_of=c.as_of)
+            for c in w.cash
         ],
         warnings=w.warnings,
     )
@@ -127,7 +132,9 @@ def _wealth_out(w: Wealth, runtime: Runtime, today: object) -> WealthOut:
 def my_wealth(user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> WealthOut:
     """Your net worth: equity holdings from each connected broker (else the agent's
     snapshot, else your uploaded tradebooks), CAS demat shares no broker lists, mutual
-    funds at the newest NAV with XIRR, cash; day P&L and allocation."""
+    funds at the newest NAV with XIRR (each value dated on its NAV's day; a NAV more than
+    a week old is ``nav_stale``), cash; day P&L and allocation. Every row says the day its
+    figure is of (``as_of``), and ``oldest_as_of`` the oldest in the totals."""
     found = sources(runtime)
     return _wealth_out(wealth(db, user_id=user.id, sources=found), runtime, found.today)
 

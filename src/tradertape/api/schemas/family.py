@@ -91,6 +91,9 @@ class MemberWealthOut(BaseModel):
     mutual_funds: Decimal
     cash: Decimal
     day_pnl: Decimal
+    oldest_as_of: date | None = Field(
+        description="the day of the oldest figure in the member's totals"
+    )
     holdings: list[HoldingOut]
     warnings: list[str]
 
@@ -121,7 +124,10 @@ class ConsolidatedOut(BaseModel):
     groups: list[GroupChoiceOut] = Field(description="every group you are in, oldest first")
     group_id: int | None
     group_name: str | None
-    as_of: date
+    as_of: date = Field(description="the day of the read (IST)")
+    oldest_as_of: date | None = Field(
+        description="the day of the oldest figure in the totals (each member and row has its own)"
+    )
     net_worth: Decimal
     equity: Decimal
     mutual_funds: Decimal

@@ -31,6 +31,11 @@ class HoldingOut(BaseModel):
     pnl: Decimal | None
     day_pnl: Decimal | None
     obfuscated: bool = Field(description="quantities scaled by the agent")
+    as_of: date | None = Field(
+        description="the day its price is of (a connected broker's: today; the agent's: the "
+        "day it read the broker; an upload's: its tick's or daily close's; a CAS's: its "
+        "statement's); null without a price"
+    )
 
 
 class MergedHoldingOut(BaseModel):
@@ -43,6 +48,7 @@ class MergedHoldingOut(BaseModel):
     value: Decimal | None
     day_pnl: Decimal | None
     sources: list[str] = Field(description="source:broker of each part")
+    as_of: date | None = Field(description="the day of its oldest part's price")
 
 
 class FundOut(BaseModel):
@@ -62,13 +68,23 @@ class FundOut(BaseModel):
     invested: Decimal | None
     gain: Decimal | None
     day_pnl: Decimal | None
-    xirr: Decimal | None = Field(description="a fraction a year; null without cash flows")
+    xirr: Decimal | None = Field(
+        description="a fraction a year, its value dated on the NAV's day; null without cash flows"
+    )
+    as_of: date | None = Field(description="the day its value is of: the NAV's")
+    nav_stale: bool = Field(
+        description="the NAV is more than a week old (or undated): import a newer AMFI file"
+    )
 
 
 class CashOut(BaseModel):
     source: Literal["broker", "agent", "ledger"]
     broker: str
     amount: Decimal
+    as_of: date | None = Field(
+        description="the day of the balance (a broker's: today; the agent's: its read; a "
+        "ledger's: its posting day)"
+    )
 
 
 class AllocationOut(BaseModel):
@@ -80,13 +96,18 @@ class AllocationOut(BaseModel):
 class WealthOut(BaseModel):
     """Everything you hold, valued (paper books are not wealth)."""
 
-    as_of: date
+    as_of: date = Field(description="the day of the read (IST)")
+    oldest_as_of: date | None = Field(
+        description="the day of the oldest figure in the totals (each row has its own)"
+    )
     net_worth: Decimal
     equity: Decimal
     mutual_funds: Decimal
     cash: Decimal
     day_pnl: Decimal
-    funds_xirr: Decimal | None = Field(description="all funds' cash flows together")
+    funds_xirr: Decimal | None = Field(
+        description="all funds' cash flows together, each value on its NAV's day"
+    )
     allocation: list[AllocationOut]
     holdings: list[HoldingOut]
     merged: list[MergedHoldingOut] = Field(description="one row per symbol across sources")

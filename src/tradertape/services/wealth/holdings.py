@@ -11,7 +11,13 @@ Sources, each broker counted once, the most direct first:
    the same shares is not counted twice);
 5. **mutual funds** from the newest CAS of each folio and scheme, valued at the newest NAV:
    an imported AMFI ``NAVAll.txt`` when it is newer than the statement, else the CAS's
-   own valuation. Each scheme's XIRR is over its transactions and today's value.
+   own valuation. Each scheme's XIRR is over its transactions and its value on the day
+   of that NAV (a statement's value as of 31 March is money on 31 March, not today); a
+   NAV older than a week (`STALE_NAV_DAYS`) is flagged, to import a newer one.
+
+Every value says the day it is of (``as_of``): a connected broker's today, the agent's
+the day it read the broker, an upload's the day of its price (a tick, else a daily close),
+a CAS's its statement's, a fund's its NAV's, a ledger balance its posting day's.
 
 Paper books are not wealth and are left out. A broker that cannot be read (an expired
 session) is a warning, and the rest is still shown. Day P&L is a holding's change since
@@ -51,6 +57,7 @@ from tradertape.services.brokers.credentials import BrokerCredentials
 from tradertape.services.journal import ledger
 
 ZERO = Decimal(0)
+STALE_NAV_DAYS = 7  # a NAV older than this asks for a newer AMFI file
 # an upload's broker → the broker whose API or agent reports the same account
 SAME_BROKER = {"zerodha": "kite", "kite": "kite", "upstox": "upstox", "groww": "groww"}
 # money out of a fund, as CAS transaction types name it (units go down)
@@ -61,10 +68,12 @@ NO_MONEY_TYPES = ("STAMP_DUTY_TAX", "TDS_TAX", "STT_TAX", "MISC", "REVERSAL", "S
 
 @dataclass(frozen=True, slots=True)
 class Prices:
-    """Marks for symbols: the latest price and the previous close, where known."""
+    """Marks for symbols: the latest price, the day it is of, and the previous close,
+    where known."""
 
     last: dict[str, Decimal]
     previous: dict[str, Decimal]
+    days: dict[str, date] = field(default_factory=dict)
 
 
 PriceSource = Callable[[list[str]], Prices]
@@ -85,6 +94,7 @@ class Holding:
     last_price: Decimal | None
     previous_close: Decimal | None
     obfuscated: bool = False
+    as_of: date | None = None  # the day `last_price` is of
 
     @property
     def value(self) -> Decimal | None:
@@ -123,10 +133,15 @@ class Fund:
     invested: Decimal | None
     xirr: Decimal | None
     flows: list[tuple[date, Decimal]] = field(default_factory=list)
+    nav_stale: bool = False  # no NAV date, or one more than `STALE_NAV_DAYS` old
 
     @property
     def value(self) -> Decimal | None:
         return None if self.nav is None else self.nav * self.units
+
+    @property
+    def as_of(self) -> date | None:
+        return self.nav_date
 
     @property
     def gain(self) -> Decimal | None:
@@ -145,6 +160,7 @@ class Cash:
     source: str
     broker: str
     amount: Decimal
+    as_of: date | None = None
 
 
 @dataclass(slots=True)
@@ -176,6 +192,15 @@ class Wealth:
         parts = [h.day_pnl for h in self.holdings] + [f.day_pnl for f in self.funds]
         return sum((p for p in parts if p is not None), ZERO)
 
+    @property
+    def oldest_as_of(self) -> date | None:
+        """The day of the oldest figure counted in the totals (None when none is dated)."""
+        return oldest(
+            [h.as_of for h in self.holdings if h.value is not None]
+            + [f.as_of for f in self.funds if f.value is not None]
+            + [c.as_of for c in self.cash]
+        )
+
     def allocation(self) -> list[tuple[str, Decimal, Decimal]]:
         """(asset class, value, share of net worth) for equity, mutual funds and cash."""
         total = self.net_worth
@@ -195,6 +220,12 @@ class Sources:
     today: date
 
 
+def oldest(days: Sequence[date | None]) -> date | None:
+    """The earliest of `days` that is known."""
+    known = [d for d in days if d is not None]
+    return min(known) if known else None
+
+
 def _decimal(value: Any) -> Decimal | None:
     if value is None or isinstance(value, bool):
         return None
@@ -205,7 +236,9 @@ def _decimal(value: Any) -> Decimal | None:
     return number if number.is_finite() else None
 
 
-def _broker_row(row: Mapping[str, Any], source: str, broker: str, obfuscated: bool) -> Holding:
+def _broker_row(
+    row: Mapping[str, Any], source: str, broker: str, obfuscated: bool, as_of: date
+) -> Holding:
     quantity = (_decimal(row.get("quantity")) or ZERO) + (_decimal(row.get("t1_quantity")) or ZERO)
     last = _decimal(row.get("last_price"))
     previous = _decimal(row.get("close_price"))
@@ -224,6 +257,7 @@ def _broker_row(row: Mapping[str, Any], source: str, broker: str, obfuscated: bo
         last_price=last,
         previous_close=previous or None,
         obfuscated=obfuscated,
+        as_of=as_of if last is not None else None,
     )
 
 
@@ -260,10 +294,11 @@ def _live(
             wealth.warnings.append(f"{name} could not be read: {problem}")
             continue
         read.add(name)
-        wealth.holdings.extend(_broker_row(r, "broker", name, False) for r in rows or [])
+        today = sources.today
+        wealth.holdings.extend(_broker_row(r, "broker", name, False, today) for r in rows or [])
         cash = _available_cash(margins)
         if cash is not None:
-            wealth.cash.append(Cash("broker", name, cash))
+            wealth.cash.append(Cash("broker", name, cash, today))
     return read
 
 
@@ -273,8 +308,9 @@ def _agent(db: Session, user_id: int, read: set[str], wealth: Wealth) -> set[str
         if snap.broker in read:
             continue
         seen.add(snap.broker)
+        read_on = ledger.ist_today(snap.as_of)
         wealth.holdings.extend(
-            _broker_row(r, "agent", snap.broker, snap.obfuscated) for r in snap.rows or []
+            _broker_row(r, "agent", snap.broker, snap.obfuscated, read_on) for r in snap.rows or []
         )
         if snap.obfuscated:
             wealth.warnings.append(
@@ -285,7 +321,7 @@ def _agent(db: Session, user_id: int, read: set[str], wealth: Wealth) -> set[str
             continue
         cash = _available_cash(snap.margins)
         if cash is not None:
-            wealth.cash.append(Cash("agent", snap.broker, cash))
+            wealth.cash.append(Cash("agent", snap.broker, cash, ledger.ist_today(snap.as_of)))
     return seen
 
 
@@ -320,6 +356,7 @@ def _uploads(db: Session, user_id: int, covered: set[str], sources: Sources, w: 
                     average_price=p.cost / p.quantity if p.quantity else None,
                     last_price=prices.last.get(p.symbol),
                     previous_close=prices.previous.get(p.symbol),
+                    as_of=prices.days.get(p.symbol),
                 )
             )
             if p.symbol not in prices.last:
@@ -339,7 +376,7 @@ def _uploads(db: Session, user_id: int, covered: set[str], sources: Sources, w: 
             continue  # stored before statements were checked (`journal.bounds`)
         if SAME_BROKER.get(upload.broker, upload.broker) in covered:
             continue
-        w.cash.append(Cash("ledger", account or upload.broker, line.net_balance))
+        w.cash.append(Cash("ledger", account or upload.broker, line.net_balance, line.posting_date))
 
 
 def _newest_cas(db: Session, user_id: int, kind: str) -> list[CasHoldingRow]:
@@ -373,6 +410,7 @@ def _cas_equity(db: Session, user_id: int, sources: Sources, w: Wealth) -> None:
                 average_price=None,
                 last_price=row.price,
                 previous_close=None,
+                as_of=row.as_of,
             )
         )
 
@@ -447,10 +485,14 @@ def _funds(db: Session, user_id: int, today: date, w: Wealth) -> None:
             else -sum((a for _, a in history), ZERO),
             xirr=None,
             flows=list(history),
+            nav_stale=nav_date is None or (today - nav_date).days > STALE_NAV_DAYS,
         )
         value = fund.value
         if value is not None and history:
-            series = [*history, (today, value)]
+            # the value is money on the NAV's day: dated today, a year-old NAV would
+            # spread the same gain over a year more
+            valued_on = max(nav_date or today, *(day for day, _ in history))
+            series = [*history, (valued_on, value)]
             fund.xirr = xirr(series)
             every.extend(series)
         w.funds.append(fund)
@@ -485,6 +527,7 @@ def candle_prices(store: CandleStore, quotes: QuoteBook, day: date) -> PriceSour
     def prices(symbols: list[str]) -> Prices:
         last: dict[str, Decimal] = {}
         previous: dict[str, Decimal] = {}
+        dated: dict[str, date] = {}
         start = max(day - timedelta(days=31), store.calendar.first_day)
         for symbol in symbols:
             key = f"NSE:{symbol}"
@@ -499,13 +542,15 @@ def candle_prices(store: CandleStore, quotes: QuoteBook, day: date) -> PriceSour
             tick = quotes(key)
             if tick is not None:
                 last[symbol] = tick.last_price
+                dated[symbol] = ledger.ist_today(tick.ts)
                 if seen.size:
                     previous[symbol] = Decimal(str(closes[seen[-1]]))
             elif seen.size:
                 last[symbol] = Decimal(str(closes[seen[-1]]))
+                dated[symbol] = panel.days[seen[-1]].astype("datetime64[D]").item()
                 if seen.size > 1:
                     previous[symbol] = Decimal(str(closes[seen[-2]]))
-        return Prices(last, previous)
+        return Prices(last, previous, dated)
 
     return prices
 
@@ -528,10 +573,11 @@ def merged(rows: Sequence[Holding]) -> list[dict[str, Any]]:
                 "day_pnl": sum(days, ZERO) if days else None,
                 "last_price": next((h.last_price for h in group if h.last_price), None),
                 "sources": sorted({f"{h.source}:{h.broker}" for h in group}),
+                "as_of": oldest([h.as_of for h in group if h.value is not None]),
             }
         )
     out.sort(key=lambda r: str(r["symbol"]))
     return out
 
 
-__all__ = ["Fund", "Holding", "Sources", "Wealth", "candle_prices", "wealth"]
+__all__ = ["Fund", "Holding", "Sources", "Wealth", "candle_prices", "oldest", "wealth"]

@@ -229,6 +229,10 @@ test("upload, journal, wealth and family: one household's figures end to end", a
   await page.getByRole("tab", { name: "Mutual funds" }).click();
   const funds = page.getByRole("table", { name: "Mutual funds" });
   await expect(funds.getByRole("row", { name: /Example Flexi Cap/ })).toContainText("₹16,588.59"); // the CAS's valuation
+  // the statement's NAV is months old: the row says so, and the page asks for a newer one
+  await expect(funds.getByRole("row", { name: /Example Flexi Cap/ })).toContainText("over a week old");
+  const refresh = page.getByRole("note").filter({ hasText: "Refresh your NAVs" });
+  await expect(refresh).toContainText("1 fund is valued at a NAV more than a week old");
   const navChooser = page.waitForEvent("filechooser");
   await page.getByLabel("AMFI NAV file").click();
   await (await navChooser).setFiles(navAll());
@@ -239,6 +243,8 @@ test("upload, journal, wealth and family: one household's figures end to end", a
   const fund = wealth.funds[0]!;
   expect([fund.nav, fund.nav_source, fund.value]).toEqual(["125.25", "amfi", "18802.91"]); // 150.123 units × ₹125.25
   await expect(funds.getByRole("row", { name: /Example Flexi Cap/ })).toContainText("₹18,802.91");
+  await expect(funds.getByRole("row", { name: /Example Flexi Cap/ })).toContainText("at the NAV of today");
+  await expect(refresh).toHaveCount(0);
   await expectAccessible(page);
   await keepScreenshot(page, "wealth-funds", info.project.name);
 
@@ -272,6 +278,8 @@ test("upload, journal, wealth and family: one household's figures end to end", a
   expect(family.members.map((m) => m.email).sort()).toEqual(["demo@tradertape.dev", MEERA]);
   const members = page.getByRole("table", { name: "Net worth per member" });
   for (const m of family.members) await expect(members.getByRole("row", { name: new RegExp(m.email === MEERA ? MEERA : "Demo Trader") })).toContainText(inr(m.net_worth));
+  await expect(members.getByRole("columnheader", { name: "Oldest figure of" })).toBeVisible(); // how old each member's figures are
+  await expect(combined).toContainText("Valued on");
   const merged = family.holdings.find((h) => h.symbol === "ITC")!;
   expect([merged.quantity, merged.members.length]).toEqual(["150", 2]);
   const itcRow = page.getByRole("table", { name: "Holdings across members" }).getByRole("row", { name: /ITC/ });

@@ -13,6 +13,7 @@ export type MyInvite = components["schemas"]["MyInviteOut"];
 export type Consolidated = components["schemas"]["ConsolidatedOut"];
 export type MemberWealth = components["schemas"]["MemberWealthOut"];
 export type FamilyHolding = components["schemas"]["FamilyHoldingOut"];
+export type GroupChoice = components["schemas"]["GroupChoiceOut"];
 export type Role = Member["role"];
 
 export const familyKeys = {
@@ -48,7 +49,8 @@ export function useMyInvites() {
   });
 }
 
-/** The rollup of the switcher's choice (only you, or a group's chosen members). */
+/** The rollup of the switcher's choice (a group's chosen members, or all); without a group
+ * named, your only group's, or a choice of your groups (`scope: "choose_group"`). */
 export function useConsolidated(scope: Scope, enabled = true) {
   return useQuery({
     queryKey: familyKeys.consolidated(scope),

@@ -19,18 +19,23 @@ import { fractionPct, problem } from "@/journal/journalWords";
 import { Notice } from "@/orders/Notice";
 import { Allocation } from "./Allocation";
 import { type CashLine, type Fund, type Holding, type MergedHolding, type NavImport, type Wealth, importNavs, refreshWealth, useWealth } from "./wealthApi";
-import { navSource, sourceName, sourcesLine } from "./wealthWords";
+import { asOfWords, navSource, sourceName, sourcesLine, staleNavs, valuedLine } from "./wealthWords";
 
-const mergedColumns: Column<MergedHolding>[] = [
+const asOfColumn = <T extends { as_of?: string | null }>(today: string, header = "As of"): Column<T> => ({
+  key: "asof", header, render: (r) => asOfWords(r.as_of, today), value: (r) => r.as_of,
+});
+
+const mergedColumns = (today: string): Column<MergedHolding>[] => [
   { key: "symbol", header: "Symbol", card: "title", render: (h) => <Text size="sm" fw={600} span>{h.symbol}</Text>, value: (h) => h.symbol },
   { key: "qty", header: "Qty.", numeric: true, render: (h) => qty(h.quantity), value: (h) => h.quantity },
   { key: "ltp", header: "Last price (₹)", numeric: true, render: (h) => <Money value={h.last_price} />, value: (h) => h.last_price },
   { key: "value", header: "Value (₹)", numeric: true, render: (h) => <Money value={h.value} />, value: (h) => h.value },
   { key: "day", header: "Day P&L (₹)", numeric: true, render: (h) => <Money value={h.day_pnl} pnl />, value: (h) => h.day_pnl },
+  asOfColumn(today, "Price of"),
   { key: "from", header: "Held at", render: (h) => sourcesLine(h.sources), value: (h) => sourcesLine(h.sources) },
 ];
 
-const holdingColumns: Column<Holding>[] = [
+const holdingColumns = (today: string): Column<Holding>[] => [
   {
     key: "symbol", header: "Symbol", card: "title", value: (h) => h.symbol,
     render: (h) => (
@@ -47,9 +52,23 @@ const holdingColumns: Column<Holding>[] = [
   { key: "value", header: "Value (₹)", numeric: true, render: (h) => <Money value={h.value} />, value: (h) => h.value },
   { key: "pnl", header: "P&L (₹)", numeric: true, render: (h) => <Money value={h.pnl} pnl />, value: (h) => h.pnl },
   { key: "day", header: "Day P&L (₹)", numeric: true, render: (h) => <Money value={h.day_pnl} pnl />, value: (h) => h.day_pnl },
+  asOfColumn(today, "Price of"),
 ];
 
-const fundColumns: Column<Fund>[] = [
+/** A fund's value with the day of its NAV beside it, and a word when that NAV is old. */
+function FundValue({ f, today }: { f: Fund; today: string }) {
+  return (
+    <Stack gap={0} align="flex-end" component="span">
+      <Money value={f.value} />
+      <Group gap={4} wrap="nowrap" component="span">
+        <Text size="xs" c="dimmed" span>at the NAV of {asOfWords(f.nav_date, today)}</Text>
+        {f.nav_stale && <Badge size="xs" variant="outline" color="orange">over a week old</Badge>}
+      </Group>
+    </Stack>
+  );
+}
+
+const fundColumns = (today: string): Column<Fund>[] => [
   { key: "scheme", header: "Scheme", card: "title", render: (f) => f.scheme, value: (f) => f.scheme },
   { key: "folio", header: "Folio", render: (f) => f.folio ?? "—", value: (f) => f.folio },
   { key: "units", header: "Units", numeric: true, render: (f) => f.units, value: (f) => f.units },
@@ -57,17 +76,17 @@ const fundColumns: Column<Fund>[] = [
     key: "nav", header: "NAV (₹)", numeric: true, value: (f) => f.nav,
     render: (f) => <span title={f.nav_date ? `${istDate(f.nav_date)}, from ${navSource(f.nav_source)}` : undefined}><Money value={f.nav} decimals={4} /></span>,
   },
-  { key: "navdate", header: "NAV of", render: (f) => (f.nav_date ? istDate(f.nav_date) : "—"), value: (f) => f.nav_date },
-  { key: "value", header: "Value (₹)", numeric: true, render: (f) => <Money value={f.value} />, value: (f) => f.value },
+  { key: "value", header: "Value (₹)", numeric: true, render: (f) => <FundValue f={f} today={today} />, value: (f) => f.value },
   { key: "invested", header: "Invested (₹)", numeric: true, render: (f) => <Money value={f.invested} />, value: (f) => f.invested },
   { key: "gain", header: "Gain (₹)", numeric: true, render: (f) => <Money value={f.gain} pnl />, value: (f) => f.gain },
   { key: "xirr", header: "XIRR a year", numeric: true, render: (f) => fractionPct(f.xirr), value: (f) => f.xirr },
   { key: "day", header: "Day P&L (₹)", numeric: true, render: (f) => <Money value={f.day_pnl} pnl />, value: (f) => f.day_pnl },
 ];
 
-const cashColumns: Column<CashLine>[] = [
+const cashColumns = (today: string): Column<CashLine>[] => [
   { key: "source", header: "Where", card: "title", render: (c) => sourceName(c.source, c.broker) },
   { key: "amount", header: "Amount (₹)", numeric: true, render: (c) => <Money value={c.amount} /> },
+  asOfColumn(today, "Balance of"),
 ];
 
 function NothingYet() {
@@ -91,7 +110,7 @@ function Dashboard({ w }: { w: Wealth }) {
       </SimpleGrid>
       <Title order={2} size="h6" mb="xs">Asset allocation</Title>
       <Allocation parts={w.allocation} />
-      <Text size="xs" c="dimmed" mt="xs">Valued on {istDate(w.as_of)}. Paper books are practice, not wealth, and are left out.</Text>
+      <Text size="xs" c="dimmed" mt="xs">{valuedLine(w.as_of, w.oldest_as_of)} Paper books are practice, not wealth, and are left out.</Text>
     </Card>
   );
 }
@@ -103,10 +122,10 @@ function Holdings({ w }: { w: Wealth }) {
       <SegmentedControl value={view} onChange={setView} aria-label="Show holdings"
         data={[{ value: "symbol", label: "By symbol" }, { value: "source", label: "By source" }]} w="fit-content" />
       {view === "symbol" ? (
-        <DataTable caption="Holdings by symbol" columns={mergedColumns} rows={w.merged} rowKey={(h) => h.isin ?? h.symbol}
+        <DataTable caption="Holdings by symbol" columns={mergedColumns(w.as_of)} rows={w.merged} rowKey={(h) => h.isin ?? h.symbol}
           csvName="holdings" phoneCards initialSort={{ key: "value", desc: true }} empty="No equity holdings." />
       ) : (
-        <DataTable caption="Holdings by source" columns={holdingColumns} rows={w.holdings}
+        <DataTable caption="Holdings by source" columns={holdingColumns(w.as_of)} rows={w.holdings}
           rowKey={(h) => `${h.source}:${h.broker}:${h.account}:${h.symbol}`} csvName="holdings-by-source" phoneCards
           initialSort={{ key: "value", desc: true }} empty="No equity holdings." />
       )}
@@ -162,17 +181,31 @@ function NavImportForm() {
   );
 }
 
+/** Asks for a newer AMFI file when a fund's NAV is more than a week old. */
+function StaleNavs({ funds }: { funds: Fund[] }) {
+  const stale = staleNavs(funds);
+  if (stale.count === 0) return null;
+  const which = stale.count === 1 ? "1 fund is" : `${stale.count} funds are`;
+  return (
+    <Notice color="yellow" role="note" title="Refresh your NAVs">
+      {which} valued at a NAV more than a week old{stale.oldest ? ` (the oldest of ${istDate(stale.oldest)})` : ""}, so its
+      value and XIRR are as of that day. Import today's AMFI file below to value them now.
+    </Notice>
+  );
+}
+
 function Funds({ w }: { w: Wealth }) {
   return (
     <Stack gap="md">
+      <StaleNavs funds={w.funds} />
       <SimpleGrid cols={{ base: 2, sm: 4 }} spacing="md">
         <Figure label="Mutual funds"><Money value={w.mutual_funds} /></Figure>
-        <Figure label="XIRR of all funds" hint="Every purchase and redemption's date and amount, a year">{fractionPct(w.funds_xirr)}</Figure>
+        <Figure label="XIRR of all funds" hint="A year, over every purchase and redemption and each fund's value on its NAV's day">{fractionPct(w.funds_xirr)}</Figure>
       </SimpleGrid>
-      <DataTable caption="Mutual funds" columns={fundColumns} rows={w.funds} rowKey={(f) => `${f.folio}:${f.scheme}`} csvName="mutual-funds"
+      <DataTable caption="Mutual funds" columns={fundColumns(w.as_of)} rows={w.funds} rowKey={(f) => `${f.folio}:${f.scheme}`} csvName="mutual-funds"
         phoneCards initialSort={{ key: "value", desc: true }}
         empty={<>No funds yet: upload your CAS (a PDF from CAMS, KFintech, NSDL or CDSL) on <Link to="/uploads">Uploads</Link>.</>} />
-      <Text size="xs" c="dimmed">Each scheme is valued at the newest NAV known: an imported AMFI file when newer, else the CAS's own valuation. XIRR needs the scheme's transactions (a detailed CAS); a summary CAS has none.</Text>
+      <Text size="xs" c="dimmed">Each scheme is valued at the newest NAV known: an imported AMFI file when newer, else the CAS's own valuation. Its XIRR counts that value on the NAV's day, and needs the scheme's transactions (a detailed CAS); a summary CAS has none.</Text>
       <NavImportForm />
     </Stack>
   );
@@ -203,7 +236,7 @@ function Mine() {
         <Tabs.Panel value="holdings"><Holdings w={w} /></Tabs.Panel>
         <Tabs.Panel value="funds"><Funds w={w} /></Tabs.Panel>
         <Tabs.Panel value="cash">
-          <DataTable caption="Cash" columns={cashColumns} rows={w.cash_lines} rowKey={(c) => `${c.source}:${c.broker}`} phoneCards
+          <DataTable caption="Cash" columns={cashColumns(w.as_of)} rows={w.cash_lines} rowKey={(c) => `${c.source}:${c.broker}`} phoneCards
             empty="No cash known: connect a broker, or upload a ledger." />
         </Tabs.Panel>
       </Tabs>

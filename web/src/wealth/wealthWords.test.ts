@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { allocationShares, assetName, navSource, sourceName, sourcesLine } from "./wealthWords";
+import { allocationShares, asOfWords, assetName, navSource, sourceName, sourcesLine, staleNavs, valuedLine } from "./wealthWords";
 
 describe("wealth words", () => {
   it("says where a holding came from", () => {
@@ -27,5 +27,26 @@ describe("wealth words", () => {
       { asset: "cash", value: "40000.00", pct: 40 },
     ]);
     expect(allocationShares([])).toEqual([]);
+  });
+
+  it("says how old a figure is", () => {
+    expect(asOfWords("2026-11-28", "2026-11-28")).toBe("today");
+    expect(asOfWords("2024-03-31", "2026-11-28")).toBe("31 Mar 2024");
+    expect(asOfWords(null, "2026-11-28")).toBe("—");
+    expect(valuedLine("2026-11-28", "2026-11-28")).toBe("Valued on 28 Nov 2026.");
+    expect(valuedLine("2026-11-28", null)).toBe("Valued on 28 Nov 2026.");
+    expect(valuedLine("2026-11-28", "2024-03-31")).toBe(
+      "Valued on 28 Nov 2026. The oldest figure in it is of 31 Mar 2024: each row says the day of its own.",
+    );
+  });
+
+  it("finds the funds whose NAV asks for a newer file", () => {
+    expect(staleNavs([
+      { nav_stale: true, nav_date: "2024-03-31" },
+      { nav_stale: false, nav_date: "2026-11-27" },
+      { nav_stale: true, nav_date: "2023-03-31" },
+      { nav_stale: true, nav_date: null },
+    ])).toEqual({ count: 3, oldest: "2023-03-31" });
+    expect(staleNavs([{ nav_stale: false, nav_date: "2026-11-27" }])).toEqual({ count: 0, oldest: null });
   });
 });

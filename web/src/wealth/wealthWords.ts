@@ -1,6 +1,6 @@
 // Wealth in words: where a holding came from, the asset classes, how a fund was valued, and
 // the allocation's shares as percentages. Every figure is the API's; nothing is recomputed.
-import { toNumber } from "@/format";
+import { istDate, toNumber } from "@/format";
 
 const BROKERS: Record<string, string> = { kite: "Kite", zerodha: "Zerodha", upstox: "Upstox", groww: "Groww" };
 
@@ -53,4 +53,27 @@ export function allocationShares(parts: { asset: string; value: string; share: s
     .map((p) => ({ asset: p.asset, value: p.value, pct: (toNumber(p.share) ?? 0) * 100 }))
     .filter((p) => p.pct > 0)
     .sort((a, b) => b.pct - a.pct);
+}
+
+/** The day a figure is of, against the day of the read: "today", else its date
+ * ("31 Mar 2024"); "—" when not known. */
+export function asOfWords(asOf: string | null | undefined, today: string): string {
+  if (!asOf) return "—";
+  return asOf === today ? "today" : istDate(asOf);
+}
+
+/** The line under a set of totals: the day they were read and, when an older figure is
+ * in them, that figure's day. */
+export function valuedLine(asOf: string, oldest: string | null | undefined): string {
+  const read = `Valued on ${istDate(asOf)}.`;
+  if (!oldest || oldest >= asOf) return read;
+  return `${read} The oldest figure in it is of ${istDate(oldest)}: each row says the day of its own.`;
+}
+
+/** The funds the API flags as valued at a NAV more than a week old (or undated), and the
+ * oldest of their NAV days; none when every NAV is recent. */
+export function staleNavs(funds: { nav_stale: boolean; nav_date?: string | null }[]): { count: number; oldest: string | null } {
+  const stale = funds.filter((f) => f.nav_stale);
+  const days = stale.map((f) => f.nav_date).filter((d): d is string => !!d).sort();
+  return { count: stale.length, oldest: days[0] ?? null };
 }

@@ -30,17 +30,21 @@ from tradertape.candles.populate import (
     synthesize,
 )
 from tradertape.candles.synthetic import DEFAULT_SEED, SyntheticMarket
+from tradertape.domain.calendar import TradingCalendar
+from tradertape.domain.instruments import InstrumentCatalog
 from tradertape.ports.clock import IST, ManualClock
 from tradertape.runtime import Runtime
 from tradertape.security.passwords import verify_password
 from tradertape.services.accounts.users import create_user, find_user, set_password
 
 if TYPE_CHECKING:
+    from tradertape.fakebrokers.kite.instruments import Instrument as FakeInstrument
     from tradertape.services.portfolios.signals import PortfolioTrading
 
 DEMO_EMAIL = "demo@tradertape.dev"
 DEMO_PASSWORD = "tradertape-demo"  # noqa: S105 - published on purpose; it is a local demo
-DEMO_UNIVERSE = "nifty_500"
+DEMO_UNIVERSE = "nifty_500"  # the history the demo loads
+DEMO_PORTFOLIO_UNIVERSE = "nifty_100"  # what the demo portfolios trade
 DEMO_HISTORY_FROM = date(2018, 1, 1)
 DEMO_WEEKS = 4
 DEMO_PORTFOLIOS = ("v1_momentum", "v3_dip_buyer")
@@ -48,6 +52,7 @@ DEMO_PORTFOLIO_CAPITAL = Decimal(1_000_000)  # each demo portfolio's, ₹10 lakh
 DEMO_MANUAL_CASH = Decimal(2_000_000)  # left in the manual book after both deploys
 OPENED_AT = time(9, 0)  # the account opens and is funded before the first replayed session
 SCANNED_AT = time(15, 45)  # each replayed day's fills and scan, after that day's close
+PAISA = Decimal("0.01")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,9 +70,40 @@ def load_demo_history(runtime: Runtime, *, progress: Progress | None = None) -> 
     """Synthetic daily history of the demo universe up to the last closed session."""
     store = runtime.candles
     market = SyntheticMarket(store.catalog, store.calendar, seed=DEFAULT_SEED)
-    members = [i.key for i in store.catalog.universe(DEMO_UNIVERSE)]
+    members = list(demo_symbols(store.catalog))
     end = last_completed_session(store.calendar, runtime.clock.now())
     return synthesize(store, market, members, DEMO_HISTORY_FROM, end, progress=progress)
+
+
+def demo_symbols(catalog: InstrumentCatalog) -> tuple[str, ...]:
+    """Every equity the demo has history of or trades (``NSE:ITC``, …), sorted: the members of
+    its history's universe and of its portfolios'."""
+    universes = (DEMO_UNIVERSE, DEMO_PORTFOLIO_UNIVERSE)
+    return tuple(sorted({i.key for name in universes for i in catalog.universe(name)}))
+
+
+def demo_closes(
+    catalog: InstrumentCatalog, calendar: TradingCalendar, now: datetime
+) -> dict[str, Decimal]:
+    """Each of `demo_symbols` at its close on the last session closed at `now`, as the demo's
+    history has it (the same seeded market `load_demo_history` writes)."""
+    market = SyntheticMarket(catalog, calendar, seed=DEFAULT_SEED)
+    end = last_completed_session(calendar, now)
+    days = market.generate(demo_symbols(catalog), end, end)
+    closes = days.close[-1]
+    return {key: Decimal(str(closes[i])).quantize(PAISA) for i, key in enumerate(days.keys)}
+
+
+def fake_kite_instruments(now: datetime) -> tuple[FakeInstrument, ...]:
+    """What ``tradertape fake-broker kite`` lists: every one of `demo_symbols` at its demo
+    close of the last session by `now` (and NIFTY 50), so the demo's signals trade there at
+    the prices they were made at."""
+    from tradertape.domain.calendar_data import nse_calendar
+    from tradertape.domain.instruments_data import reference_catalog
+    from tradertape.fakebrokers.kite.instruments import listing
+
+    catalog = reference_catalog()
+    return listing(demo_closes(catalog, nse_calendar(), now), catalog)
 
 
 def load_demo(runtime: Runtime, *, progress: Progress | None = None) -> DemoInfo:
@@ -155,7 +191,7 @@ def load_demo_portfolios(runtime: Runtime) -> tuple[int, ...]:
             assert strategy is not None
             request = PortfolioDeploy(
                 strategy_id=strategy.id,
-                universe="nifty_100",
+                universe=DEMO_PORTFOLIO_UNIVERSE,
                 starting_capital=DEMO_PORTFOLIO_CAPITAL,
                 max_positions=10,
                 max_per_sector=3,

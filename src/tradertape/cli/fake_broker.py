@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+from datetime import UTC, datetime
+from typing import Any
 
 import typer
 
@@ -28,7 +30,12 @@ def fake_broker(
     module = importlib.import_module(FAKES[broker])
     if walk is not None and broker != "kite":
         raise typer.BadParameter("only the kite fake walks its prices", param_hint="--walk")
-    app = module.create_app(walk_secs=walk) if walk is not None else module.create_app()
+    options: dict[str, Any] = {} if walk is None else {"walk_secs": walk}
+    if broker == "kite":  # every symbol the demo trades, at the demo's prices
+        from tradertape.demo import fake_kite_instruments
+
+        options["instruments"] = fake_kite_instruments(datetime.now(UTC))
+    app = module.create_app(**options)
     console.print(f"fake {broker} on http://{host}:{port}")
     if broker == "kite":
         console.print(f"its ticker on ws://{host}:{port}/ws")

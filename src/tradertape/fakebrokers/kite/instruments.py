@@ -1,9 +1,14 @@
-"""The fake's instrument list: a handful of NSE names with their real Kite tokens."""
+"""The fake's instrument list: by default a handful of NSE names with their real Kite tokens;
+`listing` makes a longer one (``tradertape fake-broker kite`` lists the demo's universes)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+
+from tradertape.domain.instruments import InstrumentCatalog
+from tradertape.domain.ticks import tick_size
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +51,30 @@ DEFAULT_INSTRUMENTS: tuple[Instrument, ...] = (
         tick_size=Decimal(0),
     ),
 )
+
+
+def listing(prices: Mapping[str, Decimal], catalog: InstrumentCatalog) -> tuple[Instrument, ...]:
+    """An instrument for each ``EXCH:SYMBOL`` of `prices`, opening the fake's day at its price,
+    plus NIFTY 50: those of `DEFAULT_INSTRUMENTS` keep Kite's real tokens, the others take the
+    catalog's token, name and ISIN; each ticks as NSE's bands say at its price."""
+    known = {i.key: i for i in DEFAULT_INSTRUMENTS}
+    out = [i for i in DEFAULT_INSTRUMENTS if i.key not in prices]  # NIFTY 50, as it is
+    for key, price in sorted(prices.items()):
+        ours = catalog.get(key)
+        real = known.get(key)
+        out.append(
+            Instrument(
+                real.instrument_token if real else ours.instrument_token,
+                ours.exchange.value,
+                ours.tradingsymbol,
+                real.name if real else ours.name.upper(),
+                price,
+                ours.isin or "",
+                tick_size=tick_size(price),
+            )
+        )
+    return tuple(out)
+
 
 CSV_HEADER = (
     "instrument_token,exchange_token,tradingsymbol,name,last_price,expiry,strike,"

@@ -14,7 +14,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from tests.agent.cloud_kit import FakeCloud, entry_signal
-from tests.agent.conftest import Agents
+from tests.agent.conftest import Agents, kite_at
 from tests.serving import serve
 from tests.statement_files import Fill, zerodha_csv
 from tradertape.fakebrokers.upstox import create_app as create_upstox
@@ -508,3 +508,29 @@ def test_a_port_in_use_leaves_the_agent_headless(manual: Agent, tmp_path: Path):
     manual.config.ui_port = 0
     assert start_ui(manual, tmp_path / "agent.json", say=lines.append) is None
     assert lines[1] == "[agent] Local UI: off (ui_port is 0)"
+
+
+def test_reconciliation_says_no_broker_is_connected_until_one_answers(
+    agents: Agents, tmp_path: Path
+):
+    agent = agents.new()
+    kite = agent.brokers.pop("kite")  # as a fresh install: no Kite session yet
+    path = tmp_path / "agent.json"
+    save(agent.config, path)
+    state = UiState(agent, path, security.HostCheck.for_machine([], hostname="trader-pi"))
+
+    def reconciliation() -> tuple[str, list[Any]]:
+        status = client.get("/api/dashboard").json()["status"]
+        return status["reconciliation"], status["drift"]
+
+    with TestClient(create_app(state), base_url=HOME) as client:
+        assert reconciliation() == ("no-broker", [])  # before the first poll
+        agent.cycle()
+        assert reconciliation() == ("no-broker", [])  # a poll compared nothing
+        agent.brokers["kite"] = kite  # logged in
+        assert reconciliation() == ("pending", [])
+        agent.cycle()
+        assert reconciliation() == ("checked", [])  # the fake Kite holds nothing, as expected
+        agent.brokers["kite"] = kite_at(agents.fake, "not-a-token")  # its session died
+        agent.cycle()
+        assert reconciliation() == ("no-broker", [])

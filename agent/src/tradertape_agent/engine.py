@@ -96,6 +96,10 @@ class CycleReport:
     reported: list[str] = field(default_factory=list)
     waiting: list[int] = field(default_factory=list)
     drift: list[Drift] = field(default_factory=list)
+    #: Whether the primary broker answered, so `drift` compares what it holds with the cloud
+    reconciled: bool = False
+    #: Brokers whose holdings could not be read this cycle (no session, or no answer)
+    unreachable: list[str] = field(default_factory=list)
     blocked: str | None = None  # the cloud's kill switch
     refused: list[str] = field(default_factory=list)  # the cloud's risk gate, its words
     errors: list[str] = field(default_factory=list)
@@ -461,10 +465,12 @@ class Agent:
             except BrokerError as exc:
                 message = broker_trouble(name, exc)
                 report.errors.append(message)
+                report.unreachable.append(name)
                 self.log(f"[agent] {message}")
                 continue
             if name == self.config.primary_broker:
                 report.drift = self._reconcile(holdings, positions)
+                report.reconciled = True
             flags: dict[str, Any] = {
                 "broker": name,
                 "as_of": as_of,

@@ -123,7 +123,7 @@ test("ignoring a symbol clears its drift", async ({ page }) => {
   await page.getByLabel(/Auto-execute/).click();
   await expect(page.getByText("Auto-execute off: signals wait for approval")).toBeVisible();
   await page.goto("/#/dashboard");
-  await expect(page.getByText("The broker holds what the cloud expects.")).toBeVisible({ timeout: 20_000 });
+  await expect(page.getByText("Kite holds what the cloud expects.")).toBeVisible({ timeout: 20_000 });
 });
 
 test("mutual funds as the cloud values them", async ({ page }) => {

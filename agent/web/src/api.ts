@@ -26,6 +26,8 @@ export interface Status {
   kill_switch: string | null;
   errors: string[];
   drift: Drift[];
+  /** checked: the last poll compared the broker with the cloud; no-broker: none answered. */
+  reconciliation: "checked" | "no-broker" | "pending";
   waiting: number;
 }
 

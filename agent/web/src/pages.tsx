@@ -13,6 +13,7 @@ import {
   type Settings,
   type Signal,
   type Signals,
+  type Status,
   type Trouble,
 } from "./api";
 import { BrokerName, Card, Figure, Loading, Notice, Pnl } from "./ui";
@@ -96,7 +97,7 @@ export function DashboardPage({ go }: { go: (page: string) => void }) {
       </Card>
       <Card title="Reconciliation">
         {status.drift.length === 0 ? (
-          <p className="muted">The broker holds what the cloud expects.</p>
+          <p className="muted">{reconciliationLine(status.reconciliation, titleOf(status.primary_broker))}</p>
         ) : (
           <ul className="rows">
             {status.drift.map((d) => (
@@ -120,6 +121,15 @@ export function DashboardPage({ go }: { go: (page: string) => void }) {
       )}
     </>
   );
+}
+
+/** What the reconciliation found when it lists no drift: nothing, until a broker answers. */
+function reconciliationLine(state: Status["reconciliation"], broker: string): string {
+  if (state === "no-broker") {
+    return `No broker connected: once you log in to ${broker} (Brokers), each poll checks what it holds against the cloud.`;
+  }
+  if (state === "pending") return `Not checked yet: the next poll compares what ${broker} holds with the cloud.`;
+  return `${broker} holds what the cloud expects.`;
 }
 
 function titleOf(broker: string): string {

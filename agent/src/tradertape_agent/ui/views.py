@@ -230,8 +230,21 @@ class Views:
                 }
                 for d in (report.drift if report else [])
             ],
+            "reconciliation": self._reconciliation(),
             "waiting": waiting,
         }
+
+    def _reconciliation(self) -> str:
+        """``checked``: the last poll compared the primary broker's holdings with the cloud's;
+        ``no-broker``: it has no session (or did not answer), so nothing was compared;
+        ``pending``: it is connected and the next poll compares."""
+        primary = self.agent.config.primary_broker
+        report = self.agent.last_report
+        if report is not None and report.reconciled:
+            return "checked"
+        if primary not in self.agent.brokers or (report and primary in report.unreachable):
+            return "no-broker"
+        return "pending"
 
     def signals(self) -> dict[str, Any]:
         """The last poll's pending signals, each with where it stands here, and the journal's

@@ -10467,7 +10467,8 @@ export interface components {
         };
         /**
          * PlacementOut
-         * @description Signals placed, and those the broker (or a guardrail) refused, with why.
+         * @description Signals placed, those the broker (or a guardrail) refused, with why, and those handed
+         *     to the local agent.
          */
         PlacementOut: {
             /** Failed */
@@ -10476,10 +10477,13 @@ export interface components {
             };
             /**
              * For Agent
-             * @description signals of agent-run portfolios, left in the cart for the local agent
+             * @description signals of active agent-run portfolios, left in the cart for the local agent (its next poll takes them); none of them is in `placed`
              */
             for_agent?: number[];
-            /** Placed */
+            /**
+             * Placed
+             * @description signals whose orders or GTTs the server sent
+             */
             placed: number[];
         };
         /**

@@ -181,13 +181,15 @@ class PositionOut(BaseModel):
 
 
 class PlacementOut(BaseModel):
-    """Signals placed, and those the broker (or a guardrail) refused, with why."""
+    """Signals placed, those the broker (or a guardrail) refused, with why, and those handed
+    to the local agent."""
 
-    placed: list[int]
+    placed: list[int] = Field(description="signals whose orders or GTTs the server sent")
     failed: dict[int, str]
     for_agent: list[int] = Field(
         default_factory=list,
-        description="signals of agent-run portfolios, left in the cart for the local agent",
+        description="signals of active agent-run portfolios, left in the cart for the local "
+        "agent (its next poll takes them); none of them is in `placed`",
     )
 
 

@@ -158,7 +158,9 @@ def place(
     for signal in exits_first:
         portfolio = db.get(ModelPortfolio, signal.portfolio_id)
         assert portfolio is not None
-        if portfolio.executor == AGENT:
+        # a paused agent portfolio's signal fails below, as a paused server portfolio's does:
+        # its agent takes nothing from it
+        if portfolio.executor == AGENT and portfolio.status == "active":
             _for_agent(signal, clock=venue.clock)
             db.commit()
             result.for_agent.append(signal.id)

@@ -39,24 +39,9 @@ test("the trading agent panel shows the agent's poll, version and what it synced
   await keepScreenshot(page, "settings-trading-agent", info.project.name);
 });
 
-test("an agent-run portfolio's dashboard shows the agent, its broker's margins, and warns when it stops polling", async ({ page, baseURL }, info) => {
-  test.slow(); // it waits for three missed polls of one second each
+test("deploy an agent-run portfolio from the form and hand its cart to the agent; its dashboard shows the agent, its broker's margins, and warns when it stops polling", async ({ page, baseURL }, info) => {
+  test.slow(); // it deploys, scans and places, then waits for three missed polls of one second each
   const api = await demoApi(baseURL ?? "");
-  const templates = (await (await api.get("/api/strategies?is_template=true")).json()) as { id: number; base_model: string }[];
-  const made = await api.post("/api/model/portfolios/deploy", {
-    data: {
-      strategy_id: templates.find((t) => t.base_model === "v1_momentum")?.id,
-      name: `E2E by the agent ${info.project.name}`,
-      universe: "nifty_50",
-      starting_capital: "300000",
-      executor: "agent",
-      broker: "kite",
-      paper_mode: false,
-      paper_fill: "gtt",
-    },
-  });
-  expect(made.status(), await made.text()).toBe(201);
-  const { id } = (await made.json()) as { id: number };
   const issued = await api.post("/api/agent/keys", { data: { name: `e2e-quiet-agent-${info.project.name}` } });
   const key = { Authorization: `Bearer ${(await issued.json()).api_key}` };
   const agent = await request.newContext({ baseURL });
@@ -70,12 +55,48 @@ test("an agent-run portfolio's dashboard shows the agent, its broker's margins, 
   });
   expect(synced.ok(), await synced.text()).toBeTruthy();
 
-  await signIn(page, `/dashboard?portfolio=${id}`);
+  // The deploy form: "Agent" places at an agent broker, live; its last heartbeat beside it.
+  const name = `E2E by the agent ${info.project.name}`;
+  await signIn(page, "/portfolios");
+  await page.getByRole("button", { name: "Deploy a portfolio" }).click();
+  const form = page.getByRole("form", { name: "Deploy a portfolio" });
+  await form.getByRole("textbox", { name: "Strategy" }).click();
+  await page.getByRole("option", { name: /^V1 Momentum \(v\d+\)$/ }).click();
+  await form.getByLabel("Name").fill(name);
+  await form.getByRole("textbox", { name: "Universe" }).click();
+  await page.getByRole("option", { name: /^nifty[_ ]50 \(/i }).click();
+  await form.getByRole("radio", { name: /^Agent/ }).check();
+  await expect(form.getByText(/^Agent last seen \d+ (s|min) ago \(\d{2} \w{3} \d{4}, \d{2}:\d{2}:\d{2} IST\)/)).toBeVisible();
+  await expect(form.getByRole("textbox", { name: "Broker" })).toHaveValue("Kite");
+  await expect(form.getByText("Live: your agent places these orders at Kite with real money.")).toBeVisible();
+  await expectAccessible(page);
+  await keepScreenshot(page, "portfolios-deploy-agent", info.project.name);
+  await form.getByRole("button", { name: "Deploy" }).click();
+  await expect(page.getByRole("status").filter({ hasText: `Deployed ${name}.` })).toBeVisible();
+  const listed = (await (await api.get("/api/model/portfolios")).json()) as { id: number; name: string; executor: string }[];
+  const made = listed.find((p) => p.name === name);
+  expect(made?.executor).toBe("agent");
+  const id = made?.id as number;
+  // a fresh deploy scans the last session by itself (the scheduler); a scan now is the same
+  const scan = await api.post("/api/model/scan", { data: { portfolio_id: id } });
+  expect(scan.ok(), await scan.text()).toBeTruthy();
+  const pending = (await (await api.get(`/api/model/signals?portfolio_id=${id}&status=pending_approval`)).json()) as unknown[];
+  expect(pending.length).toBeGreaterThan(0);
+
+  await page.goto(`/dashboard?portfolio=${id}`);
   const panel = page.getByRole("region", { name: "Placed by your agent at Kite" });
   await expect(panel).toBeVisible();
   await expect(page.getByText("Live by the agent · NIFTY 50")).toBeVisible();
   await expect(panel.getByText("₹1,23,456.50")).toBeVisible();
   await expect(panel.getByText(/version 0\.5\.2/)).toBeVisible();
+  // its cart goes to the agent, and says so (not "Placed 0 signals")
+  await page.getByRole("button", { name: "Approve all" }).click();
+  await page.getByRole("button", { name: `Place cart (${pending.length})` }).click();
+  const dialog = page.getByRole("dialog", { name: "Place the cart?" });
+  await expect(dialog).toContainText("Your agent places these at Kite from your machine on its next poll");
+  await dialog.getByRole("button", { name: "Hand to the agent" }).click();
+  const handed = `${pending.length} signal${pending.length === 1 ? "" : "s"} handed to your agent: it places them at Kite on its next poll.`;
+  await expect(page.getByRole("status").filter({ hasText: handed })).toBeVisible();
   // three of its one-second intervals without a poll: the panel's next refresh warns
   await expect(panel.getByRole("alert").filter({ hasText: "The agent is not polling" })).toBeVisible({ timeout: 30_000 });
   await expect(panel.getByText("Not polling", { exact: true })).toBeVisible();

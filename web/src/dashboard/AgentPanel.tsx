@@ -4,11 +4,9 @@
 import { Alert, Anchor, Badge, Group, Stack, Text } from "@mantine/core";
 import { Link } from "react-router";
 import { inr, istDateTime } from "@/format";
-import { agentHealth, HEALTH, sinceText } from "@/settings/agentStatus";
+import { agentHealth, brokerName, HEALTH, sinceText } from "@/settings/agentStatus";
 import { useAgentPositions, useAgentStatus } from "@/settings/tradingAgentApi";
 import { Section } from "./Section";
-
-const BROKERS: Record<string, string> = { kite: "Kite", upstox: "Upstox", groww: "Groww" };
 
 export function AgentPanel({ broker }: { broker: string }) {
   const status = useAgentStatus();
@@ -18,7 +16,7 @@ export function AgentPanel({ broker }: { broker: string }) {
   const latest = agents[0];
   const snap = positions.data?.find((s) => s.broker === broker);
   const margins = snap?.margins;
-  const name = BROKERS[broker] ?? broker;
+  const name = brokerName(broker);
   return (
     <Section title={`Placed by your agent at ${name}`} extra={<Badge color={HEALTH[health].color} variant="filled">{HEALTH[health].label}</Badge>}>
       <Stack gap="xs">

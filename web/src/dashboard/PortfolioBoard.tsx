@@ -4,6 +4,7 @@ import { useMemo } from "react";
 import { Money } from "@/components/Money";
 import { ProvisionalCalendar } from "@/components/ProvisionalCalendar";
 import { AgentPanel } from "./AgentPanel";
+import { brokerName } from "@/settings/agentStatus";
 import { useDashboard } from "@/portfolios/modelApi";
 import { modeWords } from "@/portfolios/mode";
 import { CapitalBar } from "./CapitalBar";
@@ -57,7 +58,8 @@ export function PortfolioBoard({ id }: { id: number }) {
       <Grid gutter="md">
         <Grid.Col span={{ base: 12, lg: 7 }}>
           <Stack gap="md">
-            <Section title="Signal cart"><SignalCart portfolioId={id} signals={d.pending_signals} /></Section>
+            <Section title="Signal cart"><SignalCart portfolioId={id} signals={d.pending_signals}
+              agentBroker={p.executor === "agent" ? brokerName(p.broker) : undefined} /></Section>
             <Section title={`Open positions (${d.open_positions.length})`}>
               <PositionsPanel positions={d.open_positions} name={p.name} />
             </Section>

@@ -6,6 +6,7 @@ import { ProvisionalCalendar } from "@/components/ProvisionalCalendar";
 import { inr, qty, words } from "@/format";
 import { placeCart, type Signal, signalAction, useModelAction } from "@/portfolios/modelApi";
 import { ConfirmButton } from "./ConfirmButton";
+import { placementText } from "./placement";
 
 const short = (symbol: string) => symbol.replace(/^NSE:/, "");
 const describe = (s: Signal) => `${s.side.toUpperCase()} ${short(s.symbol)}`;
@@ -50,7 +51,7 @@ function SignalCard({ signal, onError }: { signal: Signal; onError: (m: string) 
       <Group gap="xs" grow>
         {carted ? (
           <Button size="sm" variant="default" loading={unapprove.isPending} disabled={busy}
-            aria-label={`Take ${short(signal.symbol)} out of the cart`}
+            aria-label={`Unapprove ${short(signal.symbol)}`} title="Take it out of the cart"
             onClick={() => unapprove.mutateAsync(signal.id).catch(fail)}>Unapprove</Button>
         ) : (
           <Button size="sm" loading={approve.isPending} disabled={busy}
@@ -65,8 +66,9 @@ function SignalCard({ signal, onError }: { signal: Signal; onError: (m: string) 
   );
 }
 
-/** The signal cart: approve or reject each signal, approve all, then place the cart. */
-export function SignalCart({ portfolioId, signals }: { portfolioId: number; signals: Signal[] }) {
+/** The signal cart: approve or reject each signal, approve all, then place the cart (an
+ *  agent-run portfolio's, `agentBroker` named, is handed to the local agent). */
+export function SignalCart({ portfolioId, signals, agentBroker }: { portfolioId: number; signals: Signal[]; agentBroker?: string }) {
   const [message, setMessage] = useState<{ text: string; ok: boolean } | null>(null);
   const approveOne = useModelAction(signalAction("approve"));
   const place = useModelAction(placeCart);
@@ -87,12 +89,7 @@ export function SignalCart({ portfolioId, signals }: { portfolioId: number; sign
 
   const placeAll = async () => {
     const result = await place.mutateAsync(portfolioId);
-    const failed = Object.entries(result.failed);
-    setMessage({
-      ok: failed.length === 0,
-      text: `Placed ${result.placed.length} signal${result.placed.length === 1 ? "" : "s"}` +
-        (failed.length ? `; failed: ${failed.map(([id, why]) => `#${id} ${why}`).join("; ")}` : "."),
-    });
+    setMessage({ ok: Object.keys(result.failed).length === 0, text: placementText(result, agentBroker) });
   };
 
   return (
@@ -102,12 +99,15 @@ export function SignalCart({ portfolioId, signals }: { portfolioId: number; sign
         <Group gap="xs">
           <Button size="sm" variant="default" disabled={pending.length === 0} loading={approveOne.isPending}
             onClick={() => void approveAll()}>Approve all</Button>
-          <ConfirmButton size="sm" disabled={carted.length === 0} title="Place the cart?" confirm="Place orders"
+          <ConfirmButton size="sm" disabled={carted.length === 0} title="Place the cart?"
+            confirm={agentBroker ? "Hand to the agent" : "Place orders"}
             onConfirm={placeAll}
             body={
               <Stack gap="xs">
                 <Text size="sm">
-                  Entries go out as GTT triggers (a limit order when the trigger is hit); exits as orders now.
+                  {agentBroker
+                    ? `Your agent places these at ${agentBroker} from your machine on its next poll: entries as GTT triggers, exits as orders.`
+                    : "Entries go out as GTT triggers (a limit order when the trigger is hit); exits as orders now."}
                 </Text>
                 <Table fz="sm">
                   <Table.Thead>

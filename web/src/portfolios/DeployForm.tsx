@@ -1,9 +1,12 @@
-import { Alert, Button, Group, Select, SimpleGrid, Stack, Switch, Text, TextInput } from "@mantine/core";
+import { Alert, Anchor, Button, Group, Radio, Select, SimpleGrid, Stack, Switch, Text, TextInput } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
+import { Link } from "react-router";
 import { api } from "@/api/client";
 import { unwrap } from "@/api/errors";
-import { type DeployValues, initialDeploy } from "./deployForm";
+import { AGENT_BROKERS, brokerName, lastSeen } from "@/settings/agentStatus";
+import { useAgentStatus } from "@/settings/tradingAgentApi";
+import { type DeployValues, type Executor, initialDeploy, withExecutor } from "./deployForm";
 import type { Portfolio } from "./modelApi";
 import { useDeploy } from "./useDeploy";
 
@@ -13,6 +16,28 @@ const FILLS = [
   { value: "next_open", label: "At the next open" },
 ];
 const BROKERS = ["paper", "kite", "upstox", "groww"];
+
+/** Who places the orders, with when the user's agent last polled beside the choice. */
+function ExecutorChoice({ value, onChange, error }: { value: Executor; onChange: (e: Executor) => void; error?: string }) {
+  const status = useAgentStatus();
+  const agents = status.data?.agents ?? [];
+  const seen = status.data && (
+    <span data-testid="agent-last-seen">
+      {lastSeen(agents)}
+      {agents.length === 0 && (
+        <>: set one up in <Anchor component={Link} to="/settings/agent" inherit underline="always">Settings → Trading agent</Anchor></>
+      )}
+    </span>
+  );
+  return (
+    <Radio.Group label="Who places the orders" description={seen} value={value} onChange={(v) => onChange(v as Executor)} error={error}>
+      <Group gap="xl" mt={6} align="flex-start" wrap="wrap">
+        <Radio value="server" label="Server" description="TraderTape places them: on paper, or live at Kite" />
+        <Radio value="agent" label="Agent" description="Your local agent places them at your broker, from your machine" />
+      </Group>
+    </Radio.Group>
+  );
+}
 
 /** Deploy a strategy (its current version is pinned) with capital and every guardrail. */
 export function DeployForm({ onDeployed }: { onDeployed: (p: Portfolio) => void }) {
@@ -32,6 +57,7 @@ export function DeployForm({ onDeployed }: { onDeployed: (p: Portfolio) => void 
   const set = <K extends keyof DeployValues>(key: K, value: DeployValues[K]) =>
     setValues((v) => ({ ...v, [key]: value }));
   const chosen = strategies.data?.find((s) => String(s.id) === values.strategy_id);
+  const agent = values.executor === "agent";
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -65,18 +91,27 @@ export function DeployForm({ onDeployed }: { onDeployed: (p: Portfolio) => void 
           {text("min_hold_days", "Min hold days", "optional")}
           {text("atr_stop_multiplier", "ATR stop multiplier", "optional; no stop when empty")}
           {text("slippage_bps", "Slippage (bps)")}
-          <Select label="Paper fill" data={FILLS} value={values.paper_fill}
+          <Select label="Paper fill" data={FILLS} value={values.paper_fill} disabled={agent}
+            description={agent ? "the agent's entries are GTTs at the broker" : undefined}
             onChange={(v) => set("paper_fill", v ?? "gtt")} error={fields.paper_fill} />
-          <Select label="Broker" data={BROKERS} value={values.broker}
-            onChange={(v) => set("broker", v ?? "paper")} error={fields.broker} />
+          <Select label="Broker" data={(agent ? AGENT_BROKERS : BROKERS).map((b) => ({ value: b, label: brokerName(b) }))}
+            value={values.broker} allowDeselect={false}
+            onChange={(v) => set("broker", v ?? (agent ? "kite" : "paper"))} error={fields.broker} />
         </SimpleGrid>
+        <ExecutorChoice value={values.executor} onChange={(e) => setValues((v) => withExecutor(v, e))} error={fields.executor} />
         <Group gap="xl">
           <Switch label="Paper mode" checked={values.paper_mode} onChange={(e) => set("paper_mode", e.currentTarget.checked)}
-            error={fields.paper_mode} />
+            disabled={agent} error={fields.paper_mode} />
           <Switch label="Place signals automatically" checked={values.auto_place_signals}
             onChange={(e) => set("auto_place_signals", e.currentTarget.checked)} error={fields.auto_place_signals} />
         </Group>
-        {!values.paper_mode && <Text size="sm" c="red.8">Live: orders go to your broker with real money.</Text>}
+        {!values.paper_mode && (
+          <Text size="sm" c="red.8">
+            {agent
+              ? `Live: your agent places these orders at ${brokerName(values.broker)} with real money.`
+              : "Live: orders go to your broker with real money."}
+          </Text>
+        )}
         {error && <Alert color="red" role="alert">{error}</Alert>}
         <Group><Button type="submit" loading={busy}>Deploy</Button></Group>
       </Stack>

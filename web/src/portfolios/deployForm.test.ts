@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { initialDeploy, toDeployBody } from "./deployForm";
+import { initialDeploy, toDeployBody, withExecutor } from "./deployForm";
 
 describe("deploy form", () => {
   it("sends every filled guardrail, decimals as exact strings, whole numbers as numbers", () => {
@@ -29,6 +29,7 @@ describe("deploy form", () => {
       paper_fill: "gtt",
       paper_mode: true,
       auto_place_signals: true,
+      executor: "server",
     });
   });
 
@@ -39,5 +40,13 @@ describe("deploy form", () => {
     expect(body).not.toHaveProperty("min_hold_days");
     expect(body).not.toHaveProperty("atr_stop_multiplier");
     expect(body.max_positions).toBe("ten");
+  });
+
+  it("an agent-run portfolio trades for real at an agent broker with GTT entries", () => {
+    const agent = withExecutor({ ...initialDeploy, strategy_id: "4", paper_fill: "close" }, "agent");
+    expect(toDeployBody(agent)).toMatchObject({ executor: "agent", broker: "kite", paper_mode: false, paper_fill: "gtt" });
+    expect(withExecutor({ ...initialDeploy, broker: "upstox" }, "agent").broker).toBe("upstox");
+    const back = withExecutor(agent, "server");
+    expect(toDeployBody(back)).toMatchObject({ executor: "server", broker: "paper", paper_mode: true });
   });
 });

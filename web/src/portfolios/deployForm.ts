@@ -1,6 +1,7 @@
 // The deploy form's values and the request body they make. Every guardrail the deploy API
 // accepts has a field; empty optional fields are left out so the API's defaults apply.
 import type { components } from "@/api/client";
+import { AGENT_BROKERS } from "@/settings/agentStatus";
 
 export type DeployBody = components["schemas"]["PortfolioDeploy"];
 
@@ -20,7 +21,11 @@ export interface DeployValues {
   paper_fill: string;
   paper_mode: boolean;
   auto_place_signals: boolean;
+  /** Who places the orders: the server, or the user's local agent from their machine. */
+  executor: Executor;
 }
+
+export type Executor = "server" | "agent";
 
 export const initialDeploy: DeployValues = {
   strategy_id: "",
@@ -38,7 +43,17 @@ export const initialDeploy: DeployValues = {
   paper_fill: "gtt",
   paper_mode: true,
   auto_place_signals: false,
+  executor: "server",
 };
+
+/** The values once `executor` is chosen: the agent trades for real at one of its brokers with
+ * GTT entries (Kite unless one of them is chosen already); back to the server, on paper. */
+export function withExecutor(v: DeployValues, executor: Executor): DeployValues {
+  if (executor === v.executor) return v;
+  if (executor === "server") return { ...v, executor, broker: "paper", paper_mode: true };
+  const broker = (AGENT_BROKERS as readonly string[]).includes(v.broker) ? v.broker : "kite";
+  return { ...v, executor, broker, paper_mode: false, paper_fill: "gtt" };
+}
 
 /** Whole numbers go as numbers; anything else as typed, for the API to judge (and name). */
 function integer(text: string): number | string {
@@ -58,6 +73,7 @@ export function toDeployBody(v: DeployValues): DeployBody {
     starting_capital: decimal(v.starting_capital),
     paper_mode: v.paper_mode,
     auto_place_signals: v.auto_place_signals,
+    executor: v.executor,
   };
   const text: [keyof DeployValues, (s: string) => unknown][] = [
     ["name", (s) => s.trim()],

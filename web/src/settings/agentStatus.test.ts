@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { agentHealth, sinceText } from "./agentStatus";
+import { agentHealth, lastSeen, sinceText } from "./agentStatus";
 
 const state = {
   key_id: 1,
@@ -31,5 +31,14 @@ describe("sinceText", () => {
     expect(sinceText(7200)).toBe("2 h ago");
     expect(sinceText(86400)).toBe("1 day ago");
     expect(sinceText(3 * 86400)).toBe("3 days ago");
+  });
+});
+
+describe("lastSeen", () => {
+  it("says when the latest agent polled, in IST, or that none has", () => {
+    expect(lastSeen([])).toBe("No agent has connected yet");
+    expect(lastSeen([{ ...state, seconds_since_poll: 125 }])).toBe("Agent last seen 2 min ago (02 Jun 2025, 09:30:00 IST)");
+    expect(lastSeen([{ ...state, stale: true }])).toBe("Agent last seen 12 s ago (02 Jun 2025, 09:30:00 IST); it is not polling");
+    expect(lastSeen([{ ...state, key_active: false }])).toContain("; its key is revoked");
   });
 });

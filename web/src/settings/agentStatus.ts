@@ -1,5 +1,6 @@
 // How the Trading Agent panel sums up the agent's heartbeat (GET /api/trading-agent/status).
 import type { components } from "@/api/client";
+import { istDateTime } from "@/format";
 
 type AgentState = components["schemas"]["AgentStateOut"];
 
@@ -29,4 +30,24 @@ export function sinceText(seconds: number): string {
   if (seconds < 86400) return `${Math.floor(seconds / 3600)} h ago`;
   const days = Math.floor(seconds / 86400);
   return `${days} day${days === 1 ? "" : "s"} ago`;
+}
+
+/** The brokers the local agent places at (the deploy API refuses others for an agent). */
+export const AGENT_BROKERS = ["kite", "upstox", "groww"] as const;
+
+const BROKER_NAMES: Record<string, string> = { kite: "Kite", upstox: "Upstox", groww: "Groww", paper: "Paper" };
+
+/** "Kite" for "kite". */
+export function brokerName(broker: string): string {
+  return BROKER_NAMES[broker] ?? broker;
+}
+
+/** The latest agent's heartbeat in a line: "Agent last seen 2 min ago (23 Nov 2026, 14:05:09
+ * IST)", or "No agent has connected yet". */
+export function lastSeen(agents: AgentState[]): string {
+  const latest = agents[0];
+  if (!latest) return "No agent has connected yet";
+  const when = `Agent last seen ${sinceText(latest.seconds_since_poll)} (${istDateTime(latest.last_poll_at)})`;
+  if (!latest.key_active) return `${when}; its key is revoked`;
+  return latest.stale ? `${when}; it is not polling` : when;
 }

@@ -88,12 +88,19 @@ def test_tax_pnl_and_its_exports(client: TestClient, runtime: Runtime):
     _upload(client)
     tax = client.get("/api/journal/tax", params={"fy": "2024-25"}).json()
     (bucket,) = tax["capital_gains"]
-    assert (bucket["kind"], bucket["rate"], bucket["net"], bucket["tax"]) == (
+    # the charges schedule prices the buy (2 April 2024, ₹14,505) at ₹17.76: STT ₹15 (0.1 %,
+    # to the rupee), NSE ₹0.467061, IPFT and SEBI ₹0.014505 each, stamp ₹2.17575, GST 18 %
+    # on the fees ₹0.0892928; the sale (2 September, ₹15,000) at ₹30.95: STT ₹15, NSE ₹0.483,
+    # IPFT and SEBI ₹0.015 each, GST ₹0.09234, DP ₹13 + GST = ₹15.34. Every charge but the
+    # ₹30 of STT is expenditure on the transfer (s.48): ₹48.71 − ₹30 = ₹18.71.
+    assert (bucket["kind"], bucket["rate"], bucket["gains"], bucket["expenses"]) == (
         "stcg",
         "0.20",  # sold 2 September 2024, after 23 July
-        "495.00",
-        "99.00",
+        "476.29",  # ₹495.00 − ₹18.71
+        "18.71",
     )
+    assert (bucket["net"], bucket["tax"]) == ("476.29", "95.26")
+    assert tax["charges_not_deducted"] == "30.00"  # the STT
     assert "not tax advice" in tax["note"]
     assert client.get("/api/journal/tax", params={"fy": "2023-24"}).json()["capital_gains"] == []
     bad = client.get("/api/journal/tax", params={"fy": "2024-26"})
@@ -109,7 +116,7 @@ def test_tax_pnl_and_its_exports(client: TestClient, runtime: Runtime):
     xlsx = client.get("/api/journal/tax/export", params={"fy": "2024-25"}).json()
     book = load_workbook(io.BytesIO(base64.b64decode(xlsx["content_base64"])))
     assert book.sheetnames == ["Summary", "Round trips", "Schedule 112A"]
-    assert book["Schedule 112A"]["B1"].value == "ISIN Code (2)"
+    assert book["Schedule 112A"]["B1"].value == "Share/Unit Transferred(1b)"
 
 
 def test_a_tax_export_keeps_a_formula_looking_symbol_as_text(client: TestClient, runtime: Runtime):

@@ -285,7 +285,7 @@ def test_fmv_file_import_reports_unmatched_isins(client: TestClient, runtime: Ru
     assert (sent.json()["rows_added"], sent.json()["unmatched_isins"]) == (1, ["INE467B01029"])
     tax = client.get("/api/journal/tax", params={"fy": "2019-20"}).json()
     (row,) = tax["schedule_112a"]
-    assert (row["isin"], row["fmv_per_unit"], row["cost"]) == ("INE009A01021", "600", "6000.00")
+    assert (row["isin"], row["fmv_per_unit"], row["cost"]) == ("INE009A01021", "600.00", "6000.00")
     bad = client.post("/api/journal/fmv", files={"file": ("fmv.csv", b"isin,fmv\nINE1,x\n")})
     assert bad.status_code == 422
     assert bad.json()["detail"][0]["field"] == "file"

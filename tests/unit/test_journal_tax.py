@@ -112,7 +112,7 @@ def test_long_term_gains_grandfathering_exemption_and_buyback_as_dividend(year):
 
 
 def test_schedule_112a_rows(year):
-    rows = {(r.isin, r.before_2018): r for r in year.schedule_112a}
+    rows = {(r.isin or r.name, r.before_2018): r for r in year.schedule_112a}
     w = rows["INE00000W001", True]
     assert (w.units, w.sale_price, w.consideration) == (D(1000), D(900), D(900000))
     assert (w.actual_cost, w.fmv_per_unit, w.fmv_total, w.lower_of_fmv_and_sale) == (

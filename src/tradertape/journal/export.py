@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from tradertape.domain.money import paise
+from tradertape.journal.schedule_112a import has_transfer_column, utility_headers, utility_row
 from tradertape.journal.tax import TaxYear
 
 Table = tuple[str, list[str], list[list[Any]]]
@@ -19,24 +20,9 @@ _FORMULA_LEAD = frozenset("=+-@\t\r")
 NOTE = (
     "Facts to check, not tax advice: rates by transfer date (STCG 15% / 20% and LTCG "
     "10% / 12.5% either side of 23 July 2024), the s.112A exemption, buybacks from "
-    "1 October 2024 as dividend. Gains are before charges (STT is not deductible)."
+    "1 October 2024 as dividend. Capital gains are after the transfer expenses (every charge "
+    "but STT, which is not deductible); business income is before its charges."
 )
-SCHEDULE_112A = [
-    "Share/Unit acquired (1a: on or before 31 Jan 2018, 1b: after)",
-    "ISIN Code (2)",
-    "Name of the Share/Unit (3)",
-    "No. of Shares/Units (4)",
-    "Sale-price per Share/Unit (5)",
-    "Full Value of Consideration (6 = 4 x 5)",
-    "Cost of acquisition without indexation (7: higher of 8 and 9)",
-    "Cost of acquisition (8)",
-    "If acquired before 01.02.2018, lower of 6 and 11 (9)",
-    "Fair Market Value per share/unit as on 31 January 2018 (10)",
-    "Total Fair Market Value (11 = 4 x 10)",
-    "Expenditure wholly and exclusively in connection with transfer (12)",
-    "Total deductions (13 = 7 + 12)",
-    "Balance (14 = 6 - 13)",
-]
 
 
 def _money(value: Decimal | None) -> str:
@@ -55,6 +41,7 @@ def tables(year: TaxYear) -> list[Table]:
     for bucket in year.buckets:
         label = f"{bucket.kind.upper()} at {bucket.rate * 100:g}%"
         summary += [
+            [f"{label}: transfer expenses deducted", _money(bucket.expenses), ""],
             [f"{label}: net", _money(bucket.net), ""],
             [f"{label}: exemption", _money(bucket.exemption), ""],
             [f"{label}: indicative tax", _money(bucket.tax), ""],
@@ -62,7 +49,7 @@ def tables(year: TaxYear) -> list[Table]:
     summary += [
         ["Buyback proceeds taxed as dividend", _money(year.buyback_dividend), ""],
         ["Buyback gains exempt (before 1 Oct 2024)", _money(year.buyback_exempt_gain), ""],
-        ["Charges not deducted", _money(year.charges_not_deducted), ""],
+        ["Charges not deducted (STT on capital gains)", _money(year.charges_not_deducted), ""],
         ["ISINs without a 31 Jan 2018 FMV", "; ".join(year.unmatched_isins), ""],
         ["Note", NOTE, ""],
     ]
@@ -88,23 +75,7 @@ def tables(year: TaxYear) -> list[Table]:
         for t, head, gain in year.lines
     ]
     schedule = [
-        [
-            "1a" if r.before_2018 else "1b",
-            r.isin,
-            r.name,
-            str(r.units),
-            _money(r.sale_price),
-            _money(r.consideration),
-            _money(r.cost),
-            _money(r.actual_cost),
-            _money(r.lower_of_fmv_and_sale),
-            _money(r.fmv_per_unit),
-            _money(r.fmv_total),
-            _money(r.expenditure),
-            _money(r.deductions),
-            _money(r.balance),
-        ]
-        for r in year.schedule_112a
+        utility_row(r, with_transfer=has_transfer_column(year.fy)) for r in year.schedule_112a
     ]
     return [
         ("Summary", ["Item", "Amount", ""], summary),
@@ -130,7 +101,7 @@ def tables(year: TaxYear) -> list[Table]:
             ],
             trips,
         ),
-        ("Schedule 112A", SCHEDULE_112A, schedule),
+        ("Schedule 112A", utility_headers(year.fy), schedule),
     ]
 
 

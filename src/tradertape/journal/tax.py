@@ -9,7 +9,8 @@ Each round trip falls in the financial year (1 April – 31 March) of its transf
 - **Long-term capital gains** (s.112A): held more than 12 months. For a share acquired on or
   before 31 January 2018 the cost is the higher of its actual cost and the lower of its fair
   market value that day and the sale value (s.55(2)(ac)); an ISIN without a value in the
-  FMV file is listed in ``unmatched_isins`` and its actual cost is used.
+  FMV file is listed in ``unmatched_isins`` and its actual cost is used. Each such sale is a
+  line of Schedule 112A (`journal.schedule_112a`).
 - **Buybacks**: until 30 September 2024 the holder's gain was exempt (s.10(34A)); from
   1 October 2024 the whole price is a deemed dividend (income from other sources) and the
   shares' cost a capital loss (s.46A), short or long term by holding.
@@ -17,8 +18,11 @@ Each round trip falls in the financial year (1 April – 31 March) of its transf
 Rates by transfer date (Finance (No. 2) Act 2024): STCG 15 % before 23 July 2024, 20 % from
 then; LTCG 10 % before, 12.5 % from then. The s.112A exemption is ₹1,00,000 a year until
 FY 2023-24 and ₹1,25,000 from FY 2024-25, set first against the gains taxed at the higher
-rate. Gains are before charges: STT is no deductible expense, and the other charges are
-shown apart, not deducted.
+rate. A capital gain is after the expenditure on the transfer (s.48): the trip's charges
+other than STT (`journal.transfer_expenses`), each trip's figures taken to the paisa as the
+return holds them; STT is not deductible and is reported as ``charges_not_deducted``.
+Business income (intraday, F&O) is before charges here; its charges, STT included, are the
+business's expenses (`journal.schedule_bp`).
 """
 
 from __future__ import annotations
@@ -29,7 +33,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from tradertape.domain.money import paise
 from tradertape.journal.pnl import RoundTrip
+from tradertape.journal.schedule_112a import Row112A, Sale, rows, sale
+from tradertape.journal.transfer_expenses import transfer_expenses
 
 ZERO = Decimal(0)
 RATE_CHANGE = date(2024, 7, 23)
@@ -124,6 +131,7 @@ class GainsBucket:
     losses: Decimal = ZERO
     exemption: Decimal = ZERO
     trips: int = 0
+    expenses: Decimal = ZERO  # the transfer expenses deducted from its gains and losses (s.48)
 
     @property
     def net(self) -> Decimal:
@@ -136,26 +144,6 @@ class GainsBucket:
     @property
     def tax(self) -> Decimal:
         return self.taxable * self.rate
-
-
-@dataclass(frozen=True, slots=True)
-class Row112A:
-    """One line of Schedule 112A (per ISIN and acquisition before/after 1 February 2018)."""
-
-    before_2018: bool
-    isin: str
-    name: str
-    units: Decimal
-    sale_price: Decimal  # per unit
-    consideration: Decimal  # col 4
-    cost: Decimal  # col 7: cost without indexation (grandfathered where it applies)
-    actual_cost: Decimal  # col 8
-    lower_of_fmv_and_sale: Decimal | None  # col 9
-    fmv_per_unit: Decimal | None  # col 10
-    fmv_total: Decimal | None  # col 11
-    expenditure: Decimal  # col 12
-    deductions: Decimal  # col 13 = 7 + 12
-    balance: Decimal  # col 14 = 4 - 13
 
 
 @dataclass(slots=True)
@@ -183,24 +171,12 @@ class TaxYear:
         return made
 
 
-@dataclass(slots=True)
-class _Schedule:
-    units: Decimal = ZERO
-    consideration: Decimal = ZERO
-    cost: Decimal = ZERO
-    actual: Decimal = ZERO
-    lower: Decimal = ZERO
-    fmv_total: Decimal = ZERO
-    fmv_unit: Decimal | None = None
-    expenditure: Decimal = ZERO
-    name: str = ""
-
-
-def _gain(trip: RoundTrip, year: TaxYear, head: str, gain: Decimal) -> None:
+def _gain(trip: RoundTrip, year: TaxYear, head: str, gain: Decimal, expenses: Decimal) -> None:
     year.lines.append((trip, head, gain))
     rate = stcg_rate(trip.closed) if head == STCG else ltcg_rate(trip.closed)
     bucket = year.bucket(head, rate)
     bucket.trips += 1
+    bucket.expenses += expenses
     if gain >= 0:
         bucket.gains += gain
     else:
@@ -213,14 +189,14 @@ def tax_year(
     """The tax P&L of `fy` from every round trip (those closed in other years are skipped)."""
     start, end = fy_bounds(fy)
     year = TaxYear(fy)
-    schedule: dict[tuple[bool, str], _Schedule] = defaultdict(_Schedule)
+    sales: list[Sale] = []
     unmatched: set[str] = set()
     for trip in trips:
         if start <= trip.closed <= end:
-            _classify(trip, year, fmv or {}, schedule, unmatched)
+            _classify(trip, year, fmv or {}, sales, unmatched)
     _exempt(year)
     year.unmatched_isins = sorted(unmatched)
-    year.schedule_112a = _rows(schedule)
+    year.schedule_112a = rows(sales)
     return year
 
 
@@ -228,7 +204,7 @@ def _classify(
     trip: RoundTrip,
     year: TaxYear,
     values: Mapping[str, Decimal],
-    schedule: dict[tuple[bool, str], _Schedule],
+    sales: list[Sale],
     unmatched: set[str],
 ) -> None:
     if trip.segment == "FO":
@@ -239,7 +215,8 @@ def _classify(
         _business(year.speculative, trip)
         year.lines.append((trip, SPECULATIVE, trip.pnl))
         return
-    year.charges_not_deducted += trip.charges
+    expenses = paise(transfer_expenses(trip))
+    year.charges_not_deducted += trip.charges - expenses
     held_long = trip.direction == "long" and long_term(trip.opened, trip.closed)
     head = LTCG if held_long else STCG
     if trip.kind == "buyback":
@@ -248,57 +225,29 @@ def _classify(
             year.lines.append((trip, BUYBACK_EXEMPT, trip.pnl))
         else:
             year.buyback_dividend += trip.close_value
-            _gain(trip, year, head, -trip.open_value)  # the cost, a capital loss
+            _gain(trip, year, head, -paise(trip.open_value), ZERO)  # the cost, a capital loss
         return
-    cost = trip.open_value
-    fmv_unit: Decimal | None = None
-    lower: Decimal | None = None
-    before = held_long and trip.opened <= GRANDFATHER_DAY
-    if before:
-        fmv_unit = values.get(trip.isin or "")
-        if fmv_unit is None:
-            unmatched.add(trip.isin or f"(no ISIN) {trip.symbol}")
-        else:
-            lower = min(fmv_unit * trip.quantity, trip.close_value)
-            cost = max(trip.open_value, lower)
-    gain = trip.sell_value - cost if trip.direction == "long" else trip.pnl
-    _gain(trip, year, head, gain)
-    if head == LTCG:
-        line = schedule[before, trip.isin or trip.symbol]
-        line.name = trip.symbol
-        line.units += trip.quantity
-        line.consideration += trip.close_value
-        line.cost += cost
-        line.actual += trip.open_value
-        if lower is not None and fmv_unit is not None:
-            line.lower += lower
-            line.fmv_total += fmv_unit * trip.quantity
-            line.fmv_unit = fmv_unit
-
-
-def _rows(schedule: dict[tuple[bool, str], _Schedule]) -> list[Row112A]:
-    rows = []
-    for (before, isin), line in sorted(schedule.items(), key=lambda kv: (not kv[0][0], kv[0][1])):
-        known = line.fmv_unit is not None
-        rows.append(
-            Row112A(
-                before_2018=before,
-                isin=isin,
-                name=line.name,
-                units=line.units,
-                sale_price=line.consideration / line.units if line.units else ZERO,
-                consideration=line.consideration,
-                cost=line.cost,
-                actual_cost=line.actual,
-                lower_of_fmv_and_sale=line.lower if known else None,
-                fmv_per_unit=line.fmv_unit,
-                fmv_total=line.fmv_total if known else None,
-                expenditure=line.expenditure,
-                deductions=line.cost + line.expenditure,
-                balance=line.consideration - line.cost - line.expenditure,
-            )
-        )
-    return rows
+    if head == STCG:
+        gain = paise(trip.sell_value) - paise(trip.buy_value) - expenses
+        _gain(trip, year, head, gain, expenses)
+        return
+    grandfathered = trip.opened <= GRANDFATHER_DAY
+    fmv_unit = values.get(trip.isin or "") if grandfathered else None
+    if grandfathered and fmv_unit is None:
+        unmatched.add(trip.isin or f"(no ISIN) {trip.symbol}")
+    line = sale(
+        isin=trip.isin,
+        name=trip.symbol,
+        grandfathered=grandfathered,
+        sold_before_rate_change=trip.closed < RATE_CHANGE,
+        units=trip.quantity,
+        consideration=trip.close_value,
+        actual_cost=trip.open_value,
+        fmv_per_unit=fmv_unit,
+        expenses=expenses,
+    )
+    sales.append(line)
+    _gain(trip, year, head, line.balance, expenses)
 
 
 def _business(business: Business, trip: RoundTrip) -> None:

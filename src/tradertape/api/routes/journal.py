@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, File, Form, Query, UploadFile, status
 
 from tradertape.api.deps import CurrentUser, DbDep, PageDep, RuntimeDep
 from tradertape.api.job_slots import ExportSlot
+from tradertape.api.routes.journal_returns import schedule_row
 from tradertape.api.schemas.errors import HEAVY_JOB_RESPONSES
 from tradertape.api.schemas.journal import (
     BenchmarkMetricsOut,
@@ -36,7 +37,6 @@ from tradertape.api.schemas.journal import (
     PatternStrategyOut,
     PnlOut,
     RoundTripOut,
-    Schedule112AOut,
     StatsOut,
     SuggestedBacktestOut,
     TaxOut,
@@ -258,6 +258,7 @@ def _tax_out(year: TaxYear) -> TaxOut:
                 rate=b.rate,
                 gains=paise(b.gains),
                 losses=paise(b.losses),
+                expenses=paise(b.expenses),
                 net=paise(b.net),
                 exemption=paise(b.exemption),
                 taxable=paise(b.taxable),
@@ -270,25 +271,7 @@ def _tax_out(year: TaxYear) -> TaxOut:
         buyback_exempt_gain=paise(year.buyback_exempt_gain),
         charges_not_deducted=paise(year.charges_not_deducted),
         unmatched_isins=year.unmatched_isins,
-        schedule_112a=[
-            Schedule112AOut(
-                acquired="1a" if r.before_2018 else "1b",
-                isin=r.isin,
-                name=r.name,
-                units=r.units,
-                sale_price=paise(r.sale_price),
-                consideration=paise(r.consideration),
-                cost=paise(r.cost),
-                actual_cost=paise(r.actual_cost),
-                lower_of_fmv_and_sale=shown_paise(r.lower_of_fmv_and_sale),
-                fmv_per_unit=r.fmv_per_unit,
-                fmv_total=shown_paise(r.fmv_total),
-                expenditure=paise(r.expenditure),
-                deductions=paise(r.deductions),
-                balance=paise(r.balance),
-            )
-            for r in year.schedule_112a
-        ],
+        schedule_112a=[schedule_row(r) for r in year.schedule_112a],
         note=export.NOTE,
     )
 

@@ -128,8 +128,11 @@ class GainsBucketOut(BaseModel):
 
     kind: str = Field(description="stcg (s.111A) or ltcg (s.112A)")
     rate: Decimal = Field(description="as a fraction: 0.125 is 12.5 %")
-    gains: Decimal
-    losses: Decimal
+    gains: Decimal = Field(description="the trips' gains after their transfer expenses")
+    losses: Decimal = Field(description="the trips' losses after their transfer expenses")
+    expenses: Decimal = Field(
+        description="the transfer expenses deducted (s.48): the trips' charges other than STT"
+    )
     net: Decimal
     exemption: Decimal
     taxable: Decimal
@@ -138,22 +141,31 @@ class GainsBucketOut(BaseModel):
 
 
 class Schedule112AOut(BaseModel):
-    """A line of Schedule 112A."""
+    """A line of Schedule 112A (ITR-2/ITR-3), its columns as the form numbers them."""
 
-    acquired: str = Field(description="1a: on or before 31 Jan 2018; 1b: after")
-    isin: str
-    name: str
-    units: Decimal
-    sale_price: Decimal
-    consideration: Decimal
-    cost: Decimal
-    actual_cost: Decimal
-    lower_of_fmv_and_sale: Decimal | None
-    fmv_per_unit: Decimal | None
-    fmv_total: Decimal | None
-    expenditure: Decimal
-    deductions: Decimal
-    balance: Decimal
+    acquired: Literal["BE", "AE"] = Field(
+        description="column 1a: BE on or before 31 January 2018 (grandfathered), AE after"
+    )
+    transferred: Literal["BE", "AE"] = Field(
+        description="column 1b: BE sold before 23 July 2024 (LTCG at 10 %), AE on or after (12.5 %)"
+    )
+    isin: str | None = Field(description="column 2; None where the trades named none")
+    name: str = Field(description="column 3")
+    units: Decimal = Field(description="column 4 (the form takes none for an AE row)")
+    sale_price: Decimal | None = Field(
+        description="column 5, per unit; None for an AE row (the form takes column 6 whole)"
+    )
+    consideration: Decimal = Field(description="column 6 = 4 × 5, to the paisa")
+    cost: Decimal = Field(description="column 7: the higher of 8 and 9")
+    actual_cost: Decimal = Field(description="column 8")
+    lower_of_fmv_and_sale: Decimal | None = Field(description="column 9: the lower of 6 and 11")
+    fmv_per_unit: Decimal | None = Field(description="column 10: FMV on 31 January 2018")
+    fmv_total: Decimal | None = Field(description="column 11 = 4 × 10")
+    expenditure: Decimal = Field(
+        description="column 12: expenditure on the transfer, the charges other than STT"
+    )
+    deductions: Decimal = Field(description="column 13 = 7 + 12")
+    balance: Decimal = Field(description="column 14 = 6 − 13")
 
 
 class TaxOut(BaseModel):

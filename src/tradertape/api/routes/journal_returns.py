@@ -1,0 +1,296 @@
+"""The journal's income-tax return figures (`services.journal.returns`): Schedule 112A as
+the utility takes it, the trading business in ITR-3, the tax-audit hint and the losses
+carried forward."""
+
+from __future__ import annotations
+
+import base64
+import re
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+
+from tradertape.api.deps import CurrentUser, DbDep, RuntimeDep
+from tradertape.api.schemas.journal import ExportOut, Schedule112AOut
+from tradertape.api.schemas.journal_returns import (
+    AuditOut,
+    BusinessReturnOut,
+    GainsAfterOut,
+    LossesOut,
+    LossOut,
+    ReturnFigureOut,
+    ReturnOut,
+    Schedule112ATotalOut,
+)
+from tradertape.domain.money import paise
+from tradertape.errors import InvalidField
+from tradertape.journal import export
+from tradertape.journal.carry_forward import BUSINESS, SPECULATIVE, STCL, Loss, assessment_year
+from tradertape.journal.schedule_112a import BEFORE, Row112A, utility_csv
+from tradertape.journal.tax import fy_bounds
+from tradertape.runtime import Runtime
+from tradertape.services.journal import ledger, returns
+
+router = APIRouter(tags=["journal"])
+
+Fy = Annotated[
+    str,
+    Query(
+        min_length=7,
+        max_length=7,
+        pattern=r"^\d{4}-\d{2}$",
+        description="financial year, 2024-25 (1 April 2024 to 31 March 2025)",
+    ),
+]
+IncludePaper = Annotated[bool, Query(description="count the paper account's simulated trades too")]
+CashWithinLimit = Annotated[
+    bool,
+    Query(
+        description="the business's cash receipts and payments are each within 5 % of the "
+        "total (s.44AB's ₹10 crore audit limit; else ₹1 crore)"
+    ),
+]
+
+LOSS_LABELS = {
+    BUSINESS: "Loss from business other than speculative business and specified business",
+    SPECULATIVE: "Loss from speculative business",
+    STCL: "Short-term capital loss",
+    "ltcl": "Long-term capital loss",
+}
+_KINDS: dict[str, Literal["business", "speculative", "stcl", "ltcl"]] = {
+    "business": "business",
+    "speculative": "speculative",
+    "stcl": "stcl",
+    "ltcl": "ltcl",
+}
+NOTES = [
+    export.NOTE,
+    "A loss is carried forward only if the return of its year was filed by the due date (s.80).",
+    "A business loss left here may first be set off against other income except salary "
+    "(Schedule CYLA), which this page does not see.",
+]
+
+
+def schedule_row(r: Row112A) -> Schedule112AOut:
+    """A Schedule 112A line as the API answers it."""
+    return Schedule112AOut(
+        acquired="BE" if r.acquired == BEFORE else "AE",
+        transferred="BE" if r.transferred == BEFORE else "AE",
+        isin=r.isin,
+        name=r.name,
+        units=r.units,
+        sale_price=r.sale_price,
+        consideration=r.consideration,
+        cost=r.cost,
+        actual_cost=r.actual_cost,
+        lower_of_fmv_and_sale=r.lower_of_fmv_and_sale,
+        fmv_per_unit=r.fmv_per_unit,
+        fmv_total=r.fmv_total,
+        expenditure=r.expenditure,
+        deductions=r.deductions,
+        balance=r.balance,
+    )
+
+
+def _totals(rows: list[Row112A]) -> list[Schedule112ATotalOut]:
+    found = []
+    for period, rate in ((BEFORE, Decimal("0.10")), ("AE", Decimal("0.125"))):
+        mine = [r for r in rows if r.transferred == period]
+        if mine:
+            found.append(
+                Schedule112ATotalOut(
+                    transferred="BE" if period == BEFORE else "AE",
+                    rate=rate,
+                    consideration=sum((r.consideration for r in mine), Decimal(0)),
+                    cost=sum((r.cost for r in mine), Decimal(0)),
+                    expenditure=sum((r.expenditure for r in mine), Decimal(0)),
+                    balance=sum((r.balance for r in mine), Decimal(0)),
+                    rows=len(mine),
+                )
+            )
+    return found
+
+
+def _business(answer: returns.YearReturn) -> BusinessReturnOut:
+    bp = answer.business
+    fo, spec = bp.non_speculative, bp.speculative
+    fo_case = "Part A-P&L, no accounts case: business (F&O)"
+    spec_case = "Part A-P&L, no accounts case: speculative activity (intraday)"
+    figures = [
+        (fo_case, "Gross receipts (turnover)", fo.turnover),
+        (fo_case, "Gross profit", fo.gross_profit),
+        (fo_case, "Expenses (the trades' charges)", fo.expenses),
+        (fo_case, "Net profit", fo.net_profit),
+        (spec_case, "Turnover from speculative activity", spec.turnover),
+        (spec_case, "Gross profit", spec.gross_profit),
+        (spec_case, "Expenditure (the trades' charges)", spec.expenses),
+        (spec_case, "Net income from speculative activity", spec.net_profit),
+        (
+            "Schedule BP",
+            "A. Net profit or loss from business other than speculative and specified business",
+            bp.business_income,
+        ),
+        ("Schedule BP", "B. Income from speculative business", bp.speculative_income),
+        ("Schedule BP", "E. Business loss of the year set off (against B)", bp.set_off),
+        (
+            "Schedule BP",
+            "D. Income chargeable under the head 'Profits and gains from business or profession'",
+            bp.chargeable,
+        ),
+    ]
+    return BusinessReturnOut(
+        turnover=bp.turnover,
+        business_income=bp.business_income,
+        speculative_income=bp.speculative_income,
+        set_off=bp.set_off,
+        chargeable=bp.chargeable,
+        figures=[ReturnFigureOut(schedule=s, field=f, amount=a) for s, f, a in figures],
+    )
+
+
+def _loss(x: Loss) -> LossOut:
+    return LossOut(
+        kind=_KINDS[x.kind],
+        label=LOSS_LABELS[x.kind],
+        fy=x.fy,
+        assessment_year=assessment_year(x.fy),
+        amount=paise(x.amount),
+        set_off=paise(x.set_off),
+        left=paise(x.left),
+        last_fy=x.last_fy,
+    )
+
+
+def _losses(answer: returns.YearReturn) -> LossesOut:
+    done = answer.losses
+    figures = [
+        ReturnFigureOut(
+            schedule="Schedule BFLA",
+            field=f"{LOSS_LABELS[x.kind]} of AY {assessment_year(x.fy)} set off",
+            amount=paise(x.set_off),
+        )
+        for x in done.brought_forward
+        if x.set_off
+    ] + [
+        ReturnFigureOut(
+            schedule="Schedule CFL",
+            field=f"AY {assessment_year(x.fy)}: {LOSS_LABELS[x.kind]} carried forward",
+            amount=paise(x.left),
+        )
+        for x in done.carried_forward
+    ]
+    return LossesOut(
+        brought_forward=[_loss(x) for x in done.brought_forward],
+        made=[_loss(x) for x in done.made],
+        carried_forward=[_loss(x) for x in done.carried_forward],
+        lapsed=[_loss(x) for x in done.lapsed],
+        business_left=paise(done.business_left),
+        speculative_left=paise(done.speculative_left),
+        gains=[
+            GainsAfterOut(
+                kind="stcg" if g.kind == "stcg" else "ltcg",
+                rate=g.rate,
+                net=paise(g.net),
+                set_off=paise(g.set_off),
+                left=paise(g.left),
+                exemption=paise(done.exemption_of(g) if g.kind == "ltcg" else Decimal(0)),
+                taxable=paise(done.taxable(g)),
+                tax=paise(done.taxable(g) * g.rate),
+            )
+            for g in done.gains
+        ],
+        figures=figures,
+    )
+
+
+def _fy(fy: str) -> str:
+    try:
+        fy_bounds(fy)
+    except ValueError as problem:
+        raise InvalidField("fy", str(problem)) from None
+    return fy
+
+
+def _answer(
+    runtime: Runtime,
+    db: DbDep,
+    user_id: int,
+    fy: str,
+    include_paper: bool,
+    cash_within_limit: bool,
+) -> returns.YearReturn:
+    return returns.year_return(
+        db,
+        user_id=user_id,
+        reference=ledger.Reference.load(runtime.settings.data_dir),
+        fy=_fy(fy),
+        today=ledger.ist_today(runtime.clock.now()),
+        include_paper=include_paper,
+        cash_within_limit=cash_within_limit,
+    )
+
+
+@router.get("/journal/tax/return", response_model=ReturnOut)
+def journal_tax_return(
+    fy: Fy,
+    user: CurrentUser,
+    runtime: RuntimeDep,
+    db: DbDep,
+    include_paper: IncludePaper = False,
+    cash_within_limit: CashWithinLimit = True,
+) -> ReturnOut:
+    """A financial year's figures as the income-tax return takes them, each naming its
+    schedule and field: Schedule 112A (a row per ISIN per rate period, columns 1a to 14),
+    the F&O and intraday business in ITR-3 (Part A-P&L's no-accounts case, Schedule BP),
+    the tax-audit hint (s.44AB, s.44AD), and the losses brought forward, set off and
+    carried forward (Schedules BFLA and CFL). Facts to check, not advice."""
+    answer = _answer(runtime, db, user.id, fy, include_paper, cash_within_limit)
+    audit = answer.audit
+    return ReturnOut(
+        fy=fy,
+        assessment_year=assessment_year(fy),
+        schedule_112a=[schedule_row(r) for r in answer.year.schedule_112a],
+        schedule_112a_totals=_totals(answer.year.schedule_112a),
+        business=_business(answer),
+        audit=AuditOut(
+            turnover=audit.turnover,
+            cash_within_limit=audit.cash_within_limit,
+            threshold=audit.threshold,
+            audit_by_turnover=audit.audit_by_turnover,
+            presumptive_limit=audit.presumptive_limit,
+            presumptive_eligible=audit.presumptive_eligible,
+            presumptive_income=audit.presumptive_income,
+            declared=audit.declared,
+            below_presumptive=audit.below_presumptive,
+            words=audit.words(),
+        ),
+        losses=_losses(answer),
+        notes=NOTES,
+    )
+
+
+@router.get("/journal/tax/schedule-112a", response_model=ExportOut)
+def journal_schedule_112a(
+    fy: Fy,
+    user: CurrentUser,
+    runtime: RuntimeDep,
+    db: DbDep,
+    include_paper: IncludePaper = False,
+) -> ExportOut:
+    """Schedule 112A as the income-tax department's offline utility imports it: its CSV
+    template's headers and column order (column 1b only for FY 2024-25), base64 in JSON."""
+    year = ledger.tax(
+        db,
+        user_id=user.id,
+        reference=ledger.Reference.load(runtime.settings.data_dir),
+        fy=_fy(fy),
+        today=ledger.ist_today(runtime.clock.now()),
+        keep=True,
+        include_paper=include_paper,
+    )
+    return ExportOut(
+        filename=f"schedule-112a-{re.sub(r'[^0-9-]', '', fy)}.csv",
+        media_type="text/csv",
+        content_base64=base64.b64encode(utility_csv(year.schedule_112a, fy=fy)).decode(),
+    )

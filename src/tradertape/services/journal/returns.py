@@ -1,0 +1,76 @@
+"""A year's income-tax return figures from the user's journal: Schedule 112A, the trading
+business in ITR-3 (Part A-P&L's no-accounts case, Schedule BP), the tax-audit hint, and the
+losses carried forward from earlier years (Schedule CFL) with their set-offs.
+
+Every year from the first round trip's to the one asked for is computed from the same FIFO
+book (`ledger.book`), since a loss made years ago may be set off now. Paper trades are left
+out unless asked for, as in the tax P&L.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from tradertape.journal.audit_44ab import AuditHint, audit_hint
+from tradertape.journal.carry_forward import SetOffYear, YearIncome, fy_named, set_off_year
+from tradertape.journal.pnl import RoundTrip
+from tradertape.journal.schedule_bp import ScheduleBp, schedule_bp
+from tradertape.journal.tax import TaxYear, fy_bounds, fy_of, tax_year
+from tradertape.services.journal import ledger
+from tradertape.services.wealth.imports import user_fmv
+
+
+@dataclass(frozen=True, slots=True)
+class YearReturn:
+    """A financial year's figures as the return takes them."""
+
+    year: TaxYear
+    business: ScheduleBp
+    audit: AuditHint
+    losses: SetOffYear
+
+
+def _trips(
+    db: Session, *, user_id: int, reference: ledger.Reference, today: date, include_paper: bool
+) -> list[RoundTrip]:
+    book = ledger.book(db, user_id=user_id, reference=reference, today=today, keep=True)
+    return [t for t in book.trips if include_paper or not ledger.is_paper(t)]
+
+
+def year_return(
+    db: Session,
+    *,
+    user_id: int,
+    reference: ledger.Reference,
+    fy: str,
+    today: date,
+    include_paper: bool = False,
+    cash_within_limit: bool = True,
+) -> YearReturn:
+    """The return's figures for `fy` (``2024-25``); `cash_within_limit`: the business's cash
+    receipts and payments are each within 5 % of the total (s.44AB's ₹10 crore limit)."""
+    fy_bounds(fy)  # refuses a malformed year
+    trips = _trips(
+        db, user_id=user_id, reference=reference, today=today, include_paper=include_paper
+    )
+    values = {**reference.fmv, **user_fmv(db, user_id=user_id)}
+    first = min((int(fy_of(t.closed)[:4]) for t in trips), default=int(fy[:4]))
+    years = {
+        fy_named(start): tax_year(trips, fy_named(start), fmv=values)
+        for start in range(min(first, int(fy[:4])), int(fy[:4]) + 1)
+    }
+    year = years[fy]
+    business = schedule_bp(year)
+    return YearReturn(
+        year=year,
+        business=business,
+        audit=audit_hint(
+            turnover=business.turnover,
+            declared=business.business_income + business.speculative_income,
+            cash_within_limit=cash_within_limit,
+        ),
+        losses=set_off_year([YearIncome.of(y) for y in years.values()], fy),
+    )

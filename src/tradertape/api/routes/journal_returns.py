@@ -26,7 +26,14 @@ from tradertape.api.schemas.journal_returns import (
 from tradertape.domain.money import paise
 from tradertape.errors import InvalidField
 from tradertape.journal import export
-from tradertape.journal.carry_forward import BUSINESS, SPECULATIVE, STCL, Loss, assessment_year
+from tradertape.journal.carry_forward import Loss, assessment_year
+from tradertape.journal.return_figures import (
+    LOSS_LABELS,
+    Figure,
+    business_figures,
+    capital_gains_figures,
+    loss_figures,
+)
 from tradertape.journal.schedule_112a import BEFORE, Row112A, utility_csv
 from tradertape.journal.tax import fy_bounds
 from tradertape.runtime import Runtime
@@ -52,12 +59,6 @@ CashWithinLimit = Annotated[
     ),
 ]
 
-LOSS_LABELS = {
-    BUSINESS: "Loss from business other than speculative business and specified business",
-    SPECULATIVE: "Loss from speculative business",
-    STCL: "Short-term capital loss",
-    "ltcl": "Long-term capital loss",
-}
 _KINDS: dict[str, Literal["business", "speculative", "stcl", "ltcl"]] = {
     "business": "business",
     "speculative": "speculative",
@@ -112,40 +113,19 @@ def _totals(rows: list[Row112A]) -> list[Schedule112ATotalOut]:
     return found
 
 
+def _figures(found: list[Figure]) -> list[ReturnFigureOut]:
+    return [ReturnFigureOut(schedule=f.schedule, field=f.field, amount=f.amount) for f in found]
+
+
 def _business(answer: returns.YearReturn) -> BusinessReturnOut:
     bp = answer.business
-    fo, spec = bp.non_speculative, bp.speculative
-    fo_case = "Part A-P&L, no accounts case: business (F&O)"
-    spec_case = "Part A-P&L, no accounts case: speculative activity (intraday)"
-    figures = [
-        (fo_case, "Gross receipts (turnover)", fo.turnover),
-        (fo_case, "Gross profit", fo.gross_profit),
-        (fo_case, "Expenses (the trades' charges)", fo.expenses),
-        (fo_case, "Net profit", fo.net_profit),
-        (spec_case, "Turnover from speculative activity", spec.turnover),
-        (spec_case, "Gross profit", spec.gross_profit),
-        (spec_case, "Expenditure (the trades' charges)", spec.expenses),
-        (spec_case, "Net income from speculative activity", spec.net_profit),
-        (
-            "Schedule BP",
-            "A. Net profit or loss from business other than speculative and specified business",
-            bp.business_income,
-        ),
-        ("Schedule BP", "B. Income from speculative business", bp.speculative_income),
-        ("Schedule BP", "E. Business loss of the year set off (against B)", bp.set_off),
-        (
-            "Schedule BP",
-            "D. Income chargeable under the head 'Profits and gains from business or profession'",
-            bp.chargeable,
-        ),
-    ]
     return BusinessReturnOut(
         turnover=bp.turnover,
         business_income=bp.business_income,
         speculative_income=bp.speculative_income,
         set_off=bp.set_off,
         chargeable=bp.chargeable,
-        figures=[ReturnFigureOut(schedule=s, field=f, amount=a) for s, f, a in figures],
+        figures=_figures(business_figures(bp)),
     )
 
 
@@ -164,22 +144,6 @@ def _loss(x: Loss) -> LossOut:
 
 def _losses(answer: returns.YearReturn) -> LossesOut:
     done = answer.losses
-    figures = [
-        ReturnFigureOut(
-            schedule="Schedule BFLA",
-            field=f"{LOSS_LABELS[x.kind]} of AY {assessment_year(x.fy)} set off",
-            amount=paise(x.set_off),
-        )
-        for x in done.brought_forward
-        if x.set_off
-    ] + [
-        ReturnFigureOut(
-            schedule="Schedule CFL",
-            field=f"AY {assessment_year(x.fy)}: {LOSS_LABELS[x.kind]} carried forward",
-            amount=paise(x.left),
-        )
-        for x in done.carried_forward
-    ]
     return LossesOut(
         brought_forward=[_loss(x) for x in done.brought_forward],
         made=[_loss(x) for x in done.made],
@@ -200,7 +164,7 @@ def _losses(answer: returns.YearReturn) -> LossesOut:
             )
             for g in done.gains
         ],
-        figures=figures,
+        figures=_figures(loss_figures(done)),
     )
 
 
@@ -252,6 +216,7 @@ def journal_tax_return(
         assessment_year=assessment_year(fy),
         schedule_112a=[schedule_row(r) for r in answer.year.schedule_112a],
         schedule_112a_totals=_totals(answer.year.schedule_112a),
+        capital_gains=_figures(capital_gains_figures(answer.year.schedule_112a)),
         business=_business(answer),
         audit=AuditOut(
             turnover=audit.turnover,

@@ -106,6 +106,9 @@ class ReturnOut(BaseModel):
     assessment_year: str
     schedule_112a: list[Schedule112AOut]
     schedule_112a_totals: list[Schedule112ATotalOut]
+    capital_gains: list[ReturnFigureOut] = Field(
+        description="Schedule CG's LTCG u/s 112A of each rate period, from Schedule 112A"
+    )
     business: BusinessReturnOut
     audit: AuditOut
     losses: LossesOut

@@ -303,3 +303,82 @@ def test_paper_trades_enter_the_tax_pnl_only_when_asked(client: TestClient, runt
     # its sale's STT, 0.025 % × ₹14,100 = ₹3.525, is ₹4 on the day's note: the row says so
     (trip,) = client.get("/api/journal/pnl").json()["round_trips"]
     assert trip["charges_note"] == "STT ₹4.00: the day's note rounds STT to the rupee"
+
+
+def test_the_returns_figures_and_schedule_112a_for_the_utility(
+    client: TestClient, runtime: Runtime
+):
+    sign_in(client, runtime, "alice@x.in")
+    rows = [
+        Fill("TCS", "2023-06-01", "buy", 10, "3300", "R1", "1300000000000000011"),
+        Fill("TCS", "2023-06-01", "sell", 10, "3250", "R2", "1300000000000000012"),
+        Fill(
+            "ITC", "2023-03-01", "buy", 100, "380", "R3", "1300000000000000013", isin="INE154A01025"
+        ),
+        Fill("TCS", "2024-06-03", "buy", 10, "3800", "R4", "1300000000000000014"),
+        Fill("TCS", "2024-06-03", "sell", 10, "3900", "R5", "1300000000000000015"),
+        Fill(
+            "ITC",
+            "2024-09-03",
+            "sell",
+            100,
+            "495.55",
+            "R6",
+            "1300000000000000016",
+            isin="INE154A01025",
+        ),
+    ]
+    name = "tradebook-ZX1234-EQ-2023-03-01-to-2025-03-31.csv"
+    sent = client.post(
+        "/api/uploads/tradebook", files=[("files[]", (name, zerodha_csv(rows), XLSX))]
+    )
+    assert sent.status_code == 201, sent.text
+
+    before = client.get("/api/journal/tax/return", params={"fy": "2023-24"}).json()
+    (loss,) = before["losses"]["carried_forward"]  # the intraday loss, ₹500 and its charges
+    assert (loss["kind"], loss["fy"], loss["last_fy"]) == ("speculative", "2023-24", "2027-28")
+    assert Decimal(loss["left"]) > 500
+
+    answer = client.get("/api/journal/tax/return", params={"fy": "2024-25"}).json()
+    assert answer["assessment_year"] == "2025-26"
+    income = Decimal(answer["business"]["speculative_income"])  # ₹1,000 less charges
+    (brought,) = answer["losses"]["brought_forward"]
+    assert (brought["kind"], brought["amount"]) == ("speculative", loss["left"])
+    assert Decimal(brought["set_off"]) == min(Decimal(loss["left"]), income)
+    assert Decimal(answer["losses"]["speculative_left"]) == income - Decimal(brought["set_off"])
+    fields = {(f["schedule"], f["field"]) for f in answer["business"]["figures"]}
+    assert ("Schedule BP", "B. Income from speculative business") in fields
+    assert answer["audit"]["audit_by_turnover"] is False
+    assert "s.44AB(a)" in answer["audit"]["words"][0]
+
+    (row,) = answer["schedule_112a"]  # bought 1 March 2023: after 2018, sold after 23 July
+    assert (row["acquired"], row["transferred"], row["isin"], row["units"]) == (
+        "AE",
+        "AE",
+        "INE154A01025",
+        "100",
+    )
+    assert (row["sale_price"], row["consideration"], row["actual_cost"]) == (
+        None,
+        "49555.00",
+        "38000.00",
+    )
+    tax = client.get("/api/journal/tax", params={"fy": "2024-25"}).json()
+    (ltcg,) = [b for b in tax["capital_gains"] if b["kind"] == "ltcg"]
+    assert row["balance"] == ltcg["net"]  # Schedule CG's LTCG is the rows' column 14
+    assert row["expenditure"] == ltcg["expenses"]
+    (cg,) = answer["capital_gains"]
+    assert (cg["schedule"], cg["amount"]) == ("Schedule CG", row["balance"])
+
+    csv_file = client.get("/api/journal/tax/schedule-112a", params={"fy": "2024-25"}).json()
+    assert (csv_file["filename"], csv_file["media_type"]) == (
+        "schedule-112a-2024-25.csv",
+        "text/csv",
+    )
+    header, line = base64.b64decode(csv_file["content_base64"]).decode().splitlines()
+    assert header.startswith(
+        '"Share/Unit acquired(1a)","Share/Unit Transferred(1b)","ISIN Code(2)"'
+    )
+    assert line.startswith("AE,AE,INE154A01025,ITC,,,49555.00,38000.00,38000.00,,,,")
+    bad = client.get("/api/journal/tax/return", params={"fy": "2024-26"})
+    assert (bad.status_code, bad.json()["detail"][0]["field"]) == (422, "fy")

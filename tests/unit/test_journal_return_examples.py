@@ -158,7 +158,10 @@ def test_example_d_the_business_in_itr3():
 def test_example_e_the_audit_hint():
     _, tables = EXAMPLES["E"]
     first = schedule_bp(_year("D", "2024-25"))
-    assert (_money(tables["Turnover"][0]["Turnover"]), _money(tables["Turnover"][0]["Declared"])) == (
+    assert (
+        _money(tables["Turnover"][0]["Turnover"]),
+        _money(tables["Turnover"][0]["Declared"]),
+    ) == (
         first.turnover,
         first.business_income + first.speculative_income,
     )

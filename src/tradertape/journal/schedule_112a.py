@@ -163,7 +163,10 @@ class _Group:
         return sum((getattr(s, pick) for s in self.sales), ZERO)
 
 
-def _key(s: Sale) -> tuple[bool, bool, str, str, bool, bool]:
+Key = tuple[bool, bool, str, str, bool, bool, Decimal]
+
+
+def _key(s: Sale) -> Key:
     lower = s.lower
     fmv_side = lower is not None and lower == s.fmv_total  # the FMV is the lower of 6 and 11
     cost_side = lower is None or s.actual_cost >= lower  # the actual cost is the higher
@@ -174,12 +177,13 @@ def _key(s: Sale) -> tuple[bool, bool, str, str, bool, bool]:
         s.name if not s.isin else "",
         fmv_side,
         cost_side,
+        s.fmv_per_unit if s.fmv_per_unit is not None else Decimal(-1),  # one ISIN has one
     )
 
 
 def rows(sales: Iterable[Sale]) -> list[Row112A]:
     """The schedule's rows: sales before 23 July 2024 first, grandfathered first, by ISIN."""
-    groups: dict[tuple[bool, bool, str, str, bool, bool], _Group] = defaultdict(lambda: _Group([]))
+    groups: dict[Key, _Group] = defaultdict(lambda: _Group([]))
     for s in sales:
         groups[_key(s)].sales.append(s)
     out: list[Row112A] = []

@@ -3124,6 +3124,51 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/journal/tax/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Journal Tax Return
+         * @description A financial year's figures as the income-tax return takes them, each naming its
+         *     schedule and field: Schedule 112A (a row per ISIN per rate period, columns 1a to 14),
+         *     the F&O and intraday business in ITR-3 (Part A-P&L's no-accounts case, Schedule BP),
+         *     the tax-audit hint (s.44AB, s.44AD), and the losses brought forward, set off and
+         *     carried forward (Schedules BFLA and CFL). Facts to check, not advice.
+         */
+        get: operations["journal-journal_tax_return"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/journal/tax/schedule-112a": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Journal Schedule 112A
+         * @description Schedule 112A as the income-tax department's offline utility imports it: its CSV
+         *     template's headers and column order (column 1b only for FY 2024-25), base64 in JSON.
+         */
+        get: operations["journal-journal_schedule_112a"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/journal/trades": {
         parameters: {
             query?: never;
@@ -5270,6 +5315,56 @@ export interface components {
             type: "add" | "div" | "mul" | "sub";
         };
         /**
+         * AuditOut
+         * @description Whether the trading turnover calls for a tax audit (s.44AB), and s.44AD beside it.
+         */
+        AuditOut: {
+            /**
+             * Audit By Turnover
+             * @description s.44AB(a): the turnover passes the threshold
+             */
+            audit_by_turnover: boolean;
+            /** Below Presumptive */
+            below_presumptive: boolean;
+            /**
+             * Cash Within Limit
+             * @description cash receipts and payments each within 5 % of the total (as asked)
+             */
+            cash_within_limit: boolean;
+            /**
+             * Declared
+             * @description the business income declared: Schedule BP A + B
+             */
+            declared: string;
+            /** Presumptive Eligible */
+            presumptive_eligible: boolean;
+            /**
+             * Presumptive Income
+             * @description 6 % of the turnover (s.44AD)
+             */
+            presumptive_income: string;
+            /**
+             * Presumptive Limit
+             * @description s.44AD's turnover limit
+             */
+            presumptive_limit: string;
+            /**
+             * Threshold
+             * @description ₹10 crore, or ₹1 crore when cash passes 5 %
+             */
+            threshold: string;
+            /**
+             * Turnover
+             * @description F&O and intraday turnover (ICAI Guidance Note)
+             */
+            turnover: string;
+            /**
+             * Words
+             * @description the hint in sentences
+             */
+            words: string[];
+        };
+        /**
          * BackendProtection
          * @description The whole document as stored under ``runtime_state.backend_protection``.
          */
@@ -6110,6 +6205,39 @@ export interface components {
             /** Trips */
             trips: number;
             /** Turnover */
+            turnover: string;
+        };
+        /**
+         * BusinessReturnOut
+         * @description The trading business in ITR-3: Part A-P&L's no-accounts case, then Schedule BP.
+         */
+        BusinessReturnOut: {
+            /**
+             * Business Income
+             * @description Schedule BP A (F&O; a loss negative)
+             */
+            business_income: string;
+            /**
+             * Chargeable
+             * @description Schedule BP D: income chargeable under the head
+             */
+            chargeable: string;
+            /** Figures */
+            figures: components["schemas"]["ReturnFigureOut"][];
+            /**
+             * Set Off
+             * @description Schedule BP E: F&O loss set off against B
+             */
+            set_off: string;
+            /**
+             * Speculative Income
+             * @description Schedule BP B (intraday; a loss negative)
+             */
+            speculative_income: string;
+            /**
+             * Turnover
+             * @description both businesses' turnover
+             */
             turnover: string;
         };
         /**
@@ -7599,20 +7727,68 @@ export interface components {
             utilised: number;
         };
         /**
+         * GainsAfterOut
+         * @description One rate's capital gains after the year's own and brought-forward losses.
+         */
+        GainsAfterOut: {
+            /**
+             * Exemption
+             * @description the s.112A exemption (long-term), higher rate first
+             */
+            exemption: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "stcg" | "ltcg";
+            /** Left */
+            left: string;
+            /**
+             * Net
+             * @description the year's net, after transfer expenses
+             */
+            net: string;
+            /** Rate */
+            rate: string;
+            /**
+             * Set Off
+             * @description losses set off against it
+             */
+            set_off: string;
+            /**
+             * Tax
+             * @description taxable × rate, before surcharge and cess
+             */
+            tax: string;
+            /** Taxable */
+            taxable: string;
+        };
+        /**
          * GainsBucketOut
          * @description Capital gains taxed at one rate.
          */
         GainsBucketOut: {
             /** Exemption */
             exemption: string;
-            /** Gains */
+            /**
+             * Expenses
+             * @description the transfer expenses deducted (s.48): the trips' charges other than STT
+             */
+            expenses: string;
+            /**
+             * Gains
+             * @description the trips' gains after their transfer expenses
+             */
             gains: string;
             /**
              * Kind
              * @description stcg (s.111A) or ltcg (s.112A)
              */
             kind: string;
-            /** Losses */
+            /**
+             * Losses
+             * @description the trips' losses after their transfer expenses
+             */
             losses: string;
             /** Net */
             net: string;
@@ -8790,6 +8966,86 @@ export interface components {
              */
             status?: string;
             user: components["schemas"]["UserOut"];
+        };
+        /**
+         * LossOut
+         * @description A loss of one kind made in one year (a row of Schedule CFL).
+         */
+        LossOut: {
+            /**
+             * Amount
+             * @description at the start of the year (a year's own: as made)
+             */
+            amount: string;
+            /** Assessment Year */
+            assessment_year: string;
+            /**
+             * Fy
+             * @description the financial year it was made in
+             */
+            fy: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "business" | "speculative" | "stcl" | "ltcl";
+            /**
+             * Label
+             * @description Schedule CFL's column
+             */
+            label: string;
+            /**
+             * Last Fy
+             * @description the last financial year it may be set off in
+             */
+            last_fy: string;
+            /** Left */
+            left: string;
+            /**
+             * Set Off
+             * @description set off in the year asked about
+             */
+            set_off: string;
+        };
+        /**
+         * LossesOut
+         * @description Schedule CFL and the set-offs of the year (BP E, CG, BFLA).
+         */
+        LossesOut: {
+            /**
+             * Brought Forward
+             * @description earlier years' losses, this year's use
+             */
+            brought_forward: components["schemas"]["LossOut"][];
+            /**
+             * Business Left
+             * @description F&O income after every set-off
+             */
+            business_left: string;
+            /**
+             * Carried Forward
+             * @description to the next year (Schedule CFL)
+             */
+            carried_forward: components["schemas"]["LossOut"][];
+            /** Figures */
+            figures: components["schemas"]["ReturnFigureOut"][];
+            /** Gains */
+            gains: components["schemas"]["GainsAfterOut"][];
+            /**
+             * Lapsed
+             * @description left after their last year
+             */
+            lapsed: components["schemas"]["LossOut"][];
+            /**
+             * Made
+             * @description this year's losses left after its own set-offs
+             */
+            made: components["schemas"]["LossOut"][];
+            /**
+             * Speculative Left
+             * @description speculative income after every set-off
+             */
+            speculative_left: string;
         };
         /**
          * MagicLinkRequest
@@ -11719,6 +11975,48 @@ export interface components {
             symbol: string;
         };
         /**
+         * ReturnFigureOut
+         * @description One figure to copy into the return, with where it goes.
+         */
+        ReturnFigureOut: {
+            /** Amount */
+            amount: string;
+            /**
+             * Field
+             * @description the field as the form names it
+             */
+            field: string;
+            /**
+             * Schedule
+             * @description the ITR schedule, e.g. 'Schedule BP'
+             */
+            schedule: string;
+        };
+        /**
+         * ReturnOut
+         * @description A financial year's return figures: facts to check, not advice.
+         */
+        ReturnOut: {
+            /** Assessment Year */
+            assessment_year: string;
+            audit: components["schemas"]["AuditOut"];
+            business: components["schemas"]["BusinessReturnOut"];
+            /**
+             * Capital Gains
+             * @description Schedule CG's LTCG u/s 112A of each rate period, from Schedule 112A
+             */
+            capital_gains: components["schemas"]["ReturnFigureOut"][];
+            /** Fy */
+            fy: string;
+            losses: components["schemas"]["LossesOut"];
+            /** Notes */
+            notes: string[];
+            /** Schedule 112A */
+            schedule_112a: components["schemas"]["Schedule112AOut"][];
+            /** Schedule 112A Totals */
+            schedule_112a_totals: components["schemas"]["Schedule112ATotalOut"][];
+        };
+        /**
          * RiskEventOut
          * @description A breach the pre-trade check found: what it refused (block) or warned about, and why.
          */
@@ -12506,40 +12804,125 @@ export interface components {
         };
         /**
          * Schedule112AOut
-         * @description A line of Schedule 112A.
+         * @description A line of Schedule 112A (ITR-2/ITR-3), its columns as the form numbers them.
          */
         Schedule112AOut: {
             /**
              * Acquired
-             * @description 1a: on or before 31 Jan 2018; 1b: after
+             * @description column 1a: BE on or before 31 January 2018 (grandfathered), AE after
+             * @enum {string}
              */
-            acquired: string;
-            /** Actual Cost */
+            acquired: "BE" | "AE";
+            /**
+             * Actual Cost
+             * @description column 8
+             */
             actual_cost: string;
-            /** Balance */
+            /**
+             * Balance
+             * @description column 14 = 6 − 13
+             */
             balance: string;
-            /** Consideration */
+            /**
+             * Consideration
+             * @description column 6 = 4 × 5, to the paisa
+             */
             consideration: string;
-            /** Cost */
+            /**
+             * Cost
+             * @description column 7: the higher of 8 and 9
+             */
             cost: string;
-            /** Deductions */
+            /**
+             * Deductions
+             * @description column 13 = 7 + 12
+             */
             deductions: string;
-            /** Expenditure */
+            /**
+             * Expenditure
+             * @description column 12: expenditure on the transfer, the charges other than STT
+             */
             expenditure: string;
-            /** Fmv Per Unit */
+            /**
+             * Fmv Per Unit
+             * @description column 10: FMV on 31 January 2018
+             */
             fmv_per_unit: string | null;
-            /** Fmv Total */
+            /**
+             * Fmv Total
+             * @description column 11 = 4 × 10
+             */
             fmv_total: string | null;
-            /** Isin */
-            isin: string;
-            /** Lower Of Fmv And Sale */
+            /**
+             * Isin
+             * @description column 2; None where the trades named none
+             */
+            isin: string | null;
+            /**
+             * Lower Of Fmv And Sale
+             * @description column 9: the lower of 6 and 11
+             */
             lower_of_fmv_and_sale: string | null;
-            /** Name */
+            /**
+             * Name
+             * @description column 3
+             */
             name: string;
-            /** Sale Price */
-            sale_price: string;
-            /** Units */
+            /**
+             * Sale Price
+             * @description column 5, per unit; None for an AE row (the form takes column 6 whole)
+             */
+            sale_price: string | null;
+            /**
+             * Transferred
+             * @description column 1b: BE sold before 23 July 2024 (LTCG at 10 %), AE on or after (12.5 %)
+             * @enum {string}
+             */
+            transferred: "BE" | "AE";
+            /**
+             * Units
+             * @description column 4 (the form takes none for an AE row)
+             */
             units: string;
+        };
+        /**
+         * Schedule112ATotalOut
+         * @description Schedule 112A's totals of one rate period: what Schedule CG takes.
+         */
+        Schedule112ATotalOut: {
+            /**
+             * Balance
+             * @description total of column 14: Schedule CG's LTCG u/s 112A
+             */
+            balance: string;
+            /**
+             * Consideration
+             * @description total of column 6
+             */
+            consideration: string;
+            /**
+             * Cost
+             * @description total of column 7
+             */
+            cost: string;
+            /**
+             * Expenditure
+             * @description total of column 12
+             */
+            expenditure: string;
+            /**
+             * Rate
+             * @description the LTCG rate of the period, as a fraction
+             */
+            rate: string;
+            /** Rows */
+            rows: number;
+            /**
+             * Transferred
+             * @description BE: sold before 23 July 2024 (10 %); AE: on or after (12.5 %)
+             * @enum {string}
+             */
+            transferred: "BE" | "AE";
         };
         /**
          * ScopeKind
@@ -23765,6 +24148,116 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "journal-journal_tax_return": {
+        parameters: {
+            query: {
+                /** @description financial year, 2024-25 (1 April 2024 to 31 March 2025) */
+                fy: string;
+                /** @description count the paper account's simulated trades too */
+                include_paper?: boolean;
+                /** @description the business's cash receipts and payments are each within 5 % of the total (s.44AB's ₹10 crore audit limit; else ₹1 crore) */
+                cash_within_limit?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReturnOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "journal-journal_schedule_112a": {
+        parameters: {
+            query: {
+                /** @description financial year, 2024-25 (1 April 2024 to 31 March 2025) */
+                fy: string;
+                /** @description count the paper account's simulated trades too */
+                include_paper?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */

@@ -83,9 +83,10 @@ class AuditHint:
                 else f"within {limit} ({why}): no audit under s.44AB(a) for turnover alone."
             )
         ]
+        presumptive = "₹3 crore" if self.cash_within_limit else "₹2 crore"
         if self.presumptive_eligible:
             said.append(
-                f"Within s.44AD's {inr(self.presumptive_limit, places=0)}, presumptive income "
+                f"Within s.44AD's {presumptive}, presumptive income "
                 f"would be 6 % of the turnover, {inr(self.presumptive_income)}; the business "
                 f"income here is {inr(self.declared)}"
                 + (
@@ -98,7 +99,7 @@ class AuditHint:
             )
         else:
             said.append(
-                f"Turnover over {inr(self.presumptive_limit, places=0)}: s.44AD's presumptive "
+                f"Turnover over {presumptive}: s.44AD's presumptive "
                 "income is not open to this business."
             )
         return said

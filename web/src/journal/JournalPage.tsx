@@ -7,7 +7,6 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { type Column, DataTable } from "@/components/DataTable";
-import { download, toCsv } from "@/components/csv";
 import { Figure, READABLE_PLACEHOLDER } from "@/components/Figure";
 import { BENCH_COLOUR, LineChart, RUN_COLOURS } from "@/components/LineChart";
 import { Money } from "@/components/Money";
@@ -18,8 +17,9 @@ import { type Scope, scopeLabel } from "@/family/scope";
 import { istDate, qty } from "@/format";
 import { Notice } from "@/orders/Notice";
 import { EdgeTab, PatternsTab } from "./Analytics";
+import { ReturnFigures } from "./ReturnFigures";
 import {
-  type Benchmark, type BenchmarkMetrics, type GainsBucket, type IndexImport, type OpenPosition, type Period, type RoundTrip, type Schedule112A,
+  type Benchmark, type BenchmarkMetrics, type GainsBucket, type IndexImport, type OpenPosition, type Period, type RoundTrip,
   type Tax, type YearPnl, exportTax, importIndex, useBenchmark, usePnl, useTax,
 } from "./journalApi";
 import {
@@ -65,6 +65,7 @@ const gainsColumns: Column<GainsBucket>[] = [
   { key: "rate", header: "Rate", numeric: true, render: (b) => fractionPct(b.rate) },
   { key: "gains", header: "Gains (₹)", numeric: true, render: (b) => <Money value={b.gains} /> },
   { key: "losses", header: "Losses (₹)", numeric: true, render: (b) => <Money value={b.losses} /> },
+  { key: "expenses", header: "Transfer expenses deducted (₹)", numeric: true, render: (b) => <Money value={b.expenses} /> },
   { key: "net", header: "Net (₹)", numeric: true, render: (b) => <Money value={b.net} pnl /> },
   { key: "exemption", header: "Exemption (₹)", numeric: true, render: (b) => <Money value={b.exemption} /> },
   { key: "taxable", header: "Taxable (₹)", numeric: true, render: (b) => <Money value={b.taxable} /> },
@@ -89,31 +90,6 @@ function GainsCards({ rows }: { rows: GainsBucket[] }) {
         </Card>
       ))}
     </Stack>
-  );
-}
-
-const scheduleColumns: Column<Schedule112A>[] = [
-  { key: "acquired", header: "Acquired", render: (r) => (r.acquired === "1a" ? "On or before 31 Jan 2018" : "After 31 Jan 2018"), value: (r) => r.acquired },
-  { key: "isin", header: "ISIN", render: (r) => r.isin, value: (r) => r.isin },
-  { key: "name", header: "Name", render: (r) => r.name, value: (r) => r.name },
-  { key: "units", header: "Units", numeric: true, render: (r) => qty(r.units), value: (r) => r.units },
-  { key: "sale_price", header: "Sale price a unit (₹)", numeric: true, render: (r) => <Money value={r.sale_price} />, value: (r) => r.sale_price },
-  { key: "consideration", header: "Full value of consideration (₹)", numeric: true, render: (r) => <Money value={r.consideration} />, value: (r) => r.consideration },
-  { key: "cost", header: "Cost of acquisition (₹)", numeric: true, render: (r) => <Money value={r.cost} />, value: (r) => r.cost },
-  { key: "actual_cost", header: "Actual cost (₹)", numeric: true, render: (r) => <Money value={r.actual_cost} />, value: (r) => r.actual_cost },
-  { key: "fmv_per_unit", header: "FMV on 31 Jan 2018 a unit (₹)", numeric: true, render: (r) => <Money value={r.fmv_per_unit} />, value: (r) => r.fmv_per_unit },
-  { key: "fmv_total", header: "Total FMV (₹)", numeric: true, render: (r) => <Money value={r.fmv_total} />, value: (r) => r.fmv_total },
-  { key: "lower", header: "Lower of FMV and sale (₹)", numeric: true, render: (r) => <Money value={r.lower_of_fmv_and_sale} />, value: (r) => r.lower_of_fmv_and_sale },
-  { key: "expenditure", header: "Expenditure on transfer (₹)", numeric: true, render: (r) => <Money value={r.expenditure} />, value: (r) => r.expenditure },
-  { key: "deductions", header: "Total deductions (₹)", numeric: true, render: (r) => <Money value={r.deductions} />, value: (r) => r.deductions },
-  { key: "balance", header: "Balance (₹)", numeric: true, render: (r) => <Money value={r.balance} pnl />, value: (r) => r.balance },
-];
-
-function saveSchedule(tax: Tax) {
-  const cols = scheduleColumns.filter((c) => c.value);
-  download(
-    `schedule-112a-${tax.fy}.csv`,
-    toCsv(cols.map((c) => c.header), tax.schedule_112a.map((r) => cols.map((c) => c.value?.(r)))),
   );
 }
 
@@ -142,9 +118,6 @@ function ExportButtons({ tax }: { tax: Tax }) {
       <Group gap="xs" wrap="wrap">
         <Button size="xs" variant="default" loading={busy === "xlsx"} onClick={() => void save("xlsx")}>Download XLSX</Button>
         <Button size="xs" variant="default" loading={busy === "csv"} onClick={() => void save("csv")}>Download CSV</Button>
-        <Button size="xs" variant="default" disabled={tax.schedule_112a.length === 0} onClick={() => saveSchedule(tax)}>
-          Schedule 112A (CSV)
-        </Button>
       </Group>
       {error && <Text size="sm" c="red.8" role="alert">{error}</Text>}
     </Stack>
@@ -181,8 +154,9 @@ function TaxYearView({ fy }: { fy: string }) {
         )}
         <Notice color="yellow" role="note" title="Check these figures before you file" mt="sm">{t.note}</Notice>
         <Text size="xs" c="dimmed" mt="xs">
-          Each sale is taxed at the rate of its date, so a year that spans a change has a line per rate. Tax
-          here is the taxable amount times the rate, before any set-off, surcharge or cess.
+          Each sale is taxed at the rate of its date, so a year that spans a change has a line per rate. Gains are
+          after the transfer expenses (every charge but STT). Tax here is the taxable amount times the rate, before
+          any set-off, surcharge or cess; the set-offs are under "For the return".
         </Text>
       </Card>
       {(Number(t.buyback_dividend) !== 0 || Number(t.buyback_exempt_gain) !== 0) && (
@@ -195,7 +169,7 @@ function TaxYearView({ fy }: { fy: string }) {
         </Card>
       )}
       <SimpleGrid cols={{ base: 1, sm: 2 }}>
-        <Figure label="Charges not deducted from gains" hint="STT and other charges on delivery trades are not deductible.">
+        <Figure label="STT not deducted from gains" hint="The other charges of delivery trades are deducted as transfer expenses (s.48); STT is not.">
           <Money value={t.charges_not_deducted} />
         </Figure>
       </SimpleGrid>
@@ -205,14 +179,7 @@ function TaxYearView({ fy }: { fy: string }) {
           price for them. Their cost is the actual cost; check it with your accountant.
         </Notice>
       )}
-      <Card withBorder component="section" aria-label="Schedule 112A">
-        <Title order={3} size="h6" mb="xs">Schedule 112A (long-term gains on listed equity)</Title>
-        {t.schedule_112a.length === 0 ? (
-          <Text size="sm" c="dimmed">No long-term sales in this year.</Text>
-        ) : (
-          <DataTable caption={`Schedule 112A, FY ${t.fy}`} columns={scheduleColumns} rows={t.schedule_112a} rowKey={(r) => `${r.isin}:${r.acquired}`} />
-        )}
-      </Card>
+      <ReturnFigures fy={t.fy} />
     </Stack>
   );
 }

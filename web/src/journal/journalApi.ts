@@ -14,6 +14,9 @@ export type Tax = components["schemas"]["TaxOut"];
 export type YearPnl = components["schemas"]["YearPnlOut"];
 export type GainsBucket = components["schemas"]["GainsBucketOut"];
 export type Schedule112A = components["schemas"]["Schedule112AOut"];
+export type TaxReturn = components["schemas"]["ReturnOut"];
+export type ReturnFigure = components["schemas"]["ReturnFigureOut"];
+export type Loss = components["schemas"]["LossOut"];
 export type Edge = components["schemas"]["EdgeOut"];
 export type PatternDimension = components["schemas"]["PatternDimensionOut"];
 export type PatternBucket = components["schemas"]["PatternBucketOut"];
@@ -29,6 +32,7 @@ export const journalKeys = {
   uploads: ["journal", "uploads"] as const,
   pnl: (scope: Scope) => ["journal", "pnl", scopeQuery(scope)] as const,
   tax: (fy: string) => ["journal", "tax", fy] as const,
+  taxReturn: (fy: string, cashWithinLimit: boolean) => ["journal", "tax-return", fy, cashWithinLimit] as const,
   edge: (scope: Scope) => ["journal", "edge", scopeQuery(scope)] as const,
   patterns: (scope: Scope) => ["journal", "patterns", scopeQuery(scope)] as const,
   benchmark: (index: string, period: string) => ["journal", "benchmark", index, period] as const,
@@ -101,6 +105,24 @@ export function useTax(fy: string | null) {
 /** The tax P&L as a file the browser saves (XLSX or CSV). */
 export async function exportTax(fy: string, format: "xlsx" | "csv"): Promise<{ filename: string; blob: Blob }> {
   const out = unwrap(await api.GET("/api/journal/tax/export", { params: { query: { fy, format } } }));
+  const bytes = Uint8Array.from(atob(out.content_base64), (c) => c.charCodeAt(0));
+  return { filename: out.filename, blob: new Blob([bytes], { type: out.media_type }) };
+}
+
+/** A year's figures as the income-tax return takes them (Schedule 112A, ITR-3's business,
+ * the audit hint, the losses carried forward); `cashWithinLimit`: cash receipts and payments
+ * each within 5 % of the total. */
+export function useTaxReturn(fy: string, cashWithinLimit: boolean) {
+  return useQuery({
+    queryKey: journalKeys.taxReturn(fy, cashWithinLimit),
+    queryFn: async () =>
+      unwrap(await api.GET("/api/journal/tax/return", { params: { query: { fy, cash_within_limit: cashWithinLimit } } })),
+  });
+}
+
+/** Schedule 112A as the income-tax utility imports it (CSV). */
+export async function exportSchedule112A(fy: string): Promise<{ filename: string; blob: Blob }> {
+  const out = unwrap(await api.GET("/api/journal/tax/schedule-112a", { params: { query: { fy } } }));
   const bytes = Uint8Array.from(atob(out.content_base64), (c) => c.charCodeAt(0));
   return { filename: out.filename, blob: new Blob([bytes], { type: out.media_type }) };
 }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "@/api/errors";
 import {
+  acquiredName,
+  transferredName,
   accountName,
   benchmarkLines,
   periodName,
@@ -160,5 +162,14 @@ describe("benchmark words", () => {
     expect(ratio("1.23456")).toBe("1.23");
     expect(ratio(null)).toBe("—");
     expect(ratio("x")).toBe("—");
+  });
+});
+
+describe("Schedule 112A's codes", () => {
+  it("say the acquisition and the rate period in words", () => {
+    expect(acquiredName("BE")).toBe("On or before 31 Jan 2018");
+    expect(acquiredName("AE")).toBe("After 31 Jan 2018");
+    expect(transferredName("BE")).toBe("Before 23 Jul 2024 (10%)");
+    expect(transferredName("AE")).toBe("From 23 Jul 2024 (12.5%)");
   });
 });

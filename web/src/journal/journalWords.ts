@@ -49,6 +49,16 @@ export function gainsName(kind: string): string {
   return GAINS[kind] ?? kind.toUpperCase();
 }
 
+/** Schedule 112A's column 1a in words: "BE" → "On or before 31 Jan 2018". */
+export function acquiredName(code: string): string {
+  return code === "BE" ? "On or before 31 Jan 2018" : "After 31 Jan 2018";
+}
+
+/** Schedule 112A's column 1b in words, with the rate it brings: "BE" → "Before 23 Jul 2024 (10%)". */
+export function transferredName(code: string): string {
+  return code === "BE" ? "Before 23 Jul 2024 (10%)" : "From 23 Jul 2024 (12.5%)";
+}
+
 export interface EdgeBucket {
   key: string;
   title: string;

@@ -25,7 +25,6 @@ from tradertape.api.schemas.journal_returns import (
 )
 from tradertape.domain.money import paise
 from tradertape.errors import InvalidField
-from tradertape.journal import export
 from tradertape.journal.carry_forward import Loss, assessment_year
 from tradertape.journal.return_figures import (
     LOSS_LABELS,
@@ -66,7 +65,8 @@ _KINDS: dict[str, Literal["business", "speculative", "stcl", "ltcl"]] = {
     "ltcl": "ltcl",
 }
 NOTES = [
-    export.NOTE,
+    "The figures as the journal's trades and charges give them: check them, and the rules "
+    "behind them, with your adviser before you file.",
     "A loss is carried forward only if the return of its year was filed by the due date (s.80).",
     "A business loss left here may first be set off against other income except salary "
     "(Schedule CYLA), which this page does not see.",

@@ -815,6 +815,8 @@ SEEDS: dict[str, Seed] = {
     "GET /api/journal/edge": lambda c: [{}, {"query": {"group_id": _relative(c)[0]}}],
     "GET /api/journal/patterns": lambda c: [{}, {"query": {"group_id": _relative(c)[0]}}],
     "GET /api/journal/tax/export": _one(query={"fy": "2025-26", "format": "csv"}),
+    "GET /api/journal/tax/return": _after(_upload, query={"fy": "2025-26"}),
+    "GET /api/journal/tax/schedule-112a": _one(query={"fy": "2025-26"}),
     # A live user's (`LIVE`)
     f"POST {W}/gtt/triggers": _one(body=LIVE_GTT),
     f"GET {W}/gtt/triggers/{{trigger_id}}": lambda c: [

@@ -20,6 +20,7 @@ from tradertape.journal.schedule_112a import (
     rows,
     sale,
     utility_csv,
+    utility_row,
 )
 from tradertape.journal.transfer_expenses import stt, transfer_expenses
 
@@ -128,6 +129,8 @@ def test_the_utilitys_csv_with_and_without_column_1b():
     earlier = list(csv.reader(io.StringIO(utility_csv([only], fy="2023-24").decode())))
     assert len(earlier[0]) == 14
     assert HEADER_1B not in earlier[0]
+    hostile = utility_row(replace(only, name="=1+2"), with_transfer=False)
+    assert hostile[2] == "'=1+2"  # a spreadsheet reads it as text
     text = utility_csv([only], fy="2024-25").decode()
     assert text.startswith('"Share/Unit acquired(1a)","Share/Unit Transferred(1b)"')
     assert '"Fair Market Value per share/unit as on 31st January,2018(10)"' in text

@@ -308,8 +308,10 @@ def _units(value: Decimal) -> str:
 
 
 def _name(text: str) -> str:
-    # the utility's importer has refused an ampersand in a name
-    return text.replace("&", " and ").replace("  ", " ").strip()
+    # the utility's importer has refused an ampersand in a name; a name a spreadsheet would
+    # run as a formula (a hostile file's symbol "=1+2") goes behind a quote, as text
+    named = text.replace("&", " and ").replace("  ", " ").strip()
+    return f"'{named}" if named[:1] in ("=", "+", "-", "@") else named
 
 
 def has_transfer_column(fy: str) -> bool:

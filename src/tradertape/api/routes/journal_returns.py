@@ -129,6 +129,22 @@ def _business(answer: returns.YearReturn) -> BusinessReturnOut:
     )
 
 
+def _audit(answer: returns.YearReturn) -> AuditOut:
+    audit = answer.audit
+    return AuditOut(
+        turnover=audit.turnover,
+        cash_within_limit=audit.cash_within_limit,
+        threshold=audit.threshold,
+        audit_by_turnover=audit.audit_by_turnover,
+        presumptive_limit=audit.presumptive_limit,
+        presumptive_eligible=audit.presumptive_eligible,
+        presumptive_income=audit.presumptive_income,
+        declared=audit.declared,
+        below_presumptive=audit.below_presumptive,
+        words=audit.words(),
+    )
+
+
 def _loss(x: Loss) -> LossOut:
     return LossOut(
         kind=_KINDS[x.kind],
@@ -210,7 +226,6 @@ def journal_tax_return(
     the tax-audit hint (s.44AB, s.44AD), and the losses brought forward, set off and
     carried forward (Schedules BFLA and CFL). Facts to check, not advice."""
     answer = _answer(runtime, db, user.id, fy, include_paper, cash_within_limit)
-    audit = answer.audit
     return ReturnOut(
         fy=fy,
         assessment_year=assessment_year(fy),
@@ -218,18 +233,7 @@ def journal_tax_return(
         schedule_112a_totals=_totals(answer.year.schedule_112a),
         capital_gains=_figures(capital_gains_figures(answer.year.schedule_112a)),
         business=_business(answer),
-        audit=AuditOut(
-            turnover=audit.turnover,
-            cash_within_limit=audit.cash_within_limit,
-            threshold=audit.threshold,
-            audit_by_turnover=audit.audit_by_turnover,
-            presumptive_limit=audit.presumptive_limit,
-            presumptive_eligible=audit.presumptive_eligible,
-            presumptive_income=audit.presumptive_income,
-            declared=audit.declared,
-            below_presumptive=audit.below_presumptive,
-            words=audit.words(),
-        ),
+        audit=_audit(answer),
         losses=_losses(answer),
         notes=NOTES,
     )

@@ -3,6 +3,8 @@ group; a group you are not in is a 404, a member not in it a 422, and tax stays 
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from fastapi.testclient import TestClient
 
 from tests.api.test_family import _as, _group, _join
@@ -72,4 +74,7 @@ def test_the_switcher_scopes_the_journal_to_the_chosen_members(
 
     # tax is a person's own: the family's round trips never reach it
     tax = client.get("/api/journal/tax", params={"fy": "2024-25", "group_id": gid}).json()
-    assert [(b["kind"], b["net"]) for b in tax["capital_gains"]] == [("stcg", "300.00")]
+    # Alice's own ₹300.00, less its transfer expenses (the charges but STT)
+    assert [
+        (b["kind"], Decimal(b["net"]) + Decimal(b["expenses"])) for b in tax["capital_gains"]
+    ] == [("stcg", Decimal("300.00"))]

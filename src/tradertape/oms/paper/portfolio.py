@@ -75,9 +75,10 @@ _UTILISED_FIELDS = (
 
 @dataclass(frozen=True, slots=True)
 class DayPnl:
-    """Today's P&L of a book (or the account): what closed today (`domain.day_pnl`'s rule,
-    what was held at the start entering at the previous close), and everything, open and
-    closed, marked to the last tick against the day's start."""
+    """Today's P&L of a book (or the account, its books' sum): what closed today
+    (`domain.day_pnl`'s rule per position, what was held at the start entering at the
+    previous close), and everything, open and closed, marked to the last tick against the
+    day's start."""
 
     realised: Decimal
     total: Decimal
@@ -183,15 +184,16 @@ class PaperPortfolio:
         return self.snapshot(db, user_id).cash_of(book)
 
     def day_pnl(self, db: Session, *, user_id: int, book: str | None = None) -> DayPnl:
-        """Today's P&L, as the risk desk counts it: for each instrument, today's cash flow
-        plus what it holds now at the last price, less what it held at the start at the
-        previous close. ``realised`` is the part of positions flat again today."""
+        """Today's P&L of one book (None: the account, its books added up): for each
+        instrument and product, today's cash flow plus what it holds now at the last price,
+        less what it held at the start at the previous close. ``realised`` is the part
+        closed today, by the one rule (`domain.day_pnl`), each position's to the paisa."""
         return self.day_pnl_of(self.snapshot(db, user_id), book)
 
     def day_pnl_of(self, snapshot: LedgerSnapshot, book: str | None) -> DayPnl:
         """`day_pnl` of a snapshot already read."""
         realised = total = _ZERO
-        for key, day in snapshot.day_pnl_of(book).items():
+        for key, day in snapshot.day_pnl_of(book):
             if day.start == 0 and day.flow == 0 and day.now == 0:
                 continue
             tick = self._last_tick(key)

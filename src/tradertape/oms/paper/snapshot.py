@@ -96,8 +96,9 @@ class CashFlows:
 
 @dataclass
 class Day:
-    """One instrument's day: held at the start and now, today's cash flow and trades (each
-    side's quantity and value, for what is realised), the last fill."""
+    """One instrument and product's day in one book: held at the start and now, today's
+    cash flow and trades (each side's quantity and value, for what is realised), the last
+    fill."""
 
     start: int = 0
     now: int = 0
@@ -181,7 +182,7 @@ class LedgerSnapshot:
     net: tuple[Lot, ...]  # per book, symbol and product; settled delivery left to holdings
     day: tuple[Lot, ...]  # today's trades only
     holdings: tuple[HeldAt, ...]  # sorted
-    days: dict[str | None, dict[str, Day]]  # per book, and None: the account
+    days: dict[str, dict[tuple[str, str], Day]]  # per book: each instrument and product's
     cash: dict[str | None, CashFlows]  # per book, and None: the account
     trades_today: tuple[KiteDict, ...]  # Kite's rows, each naming its book
     fills_today: tuple[Fill, ...]
@@ -200,9 +201,12 @@ class LedgerSnapshot:
         """Delivery holdings still held, of one book (None: all), by exchange and symbol."""
         return [(k, h) for k, h in self.holdings if h.held and (book is None or k[2] == book)]
 
-    def day_pnl_of(self, book: str | None) -> dict[str, Day]:
-        """Each instrument's day in one book (None: the account)."""
-        return self.days.get(book, {})
+    def day_pnl_of(self, book: str | None) -> list[tuple[str, Day]]:
+        """The day of each instrument and product in one book (None: in every book, so the
+        account's figures are its books' added up), with the instrument (``NSE:INFY``)
+        that marks it."""
+        scopes = self.days.values() if book is None else [self.days.get(book, {})]
+        return [(key, day) for days in scopes for (key, _), day in days.items()]
 
     def cash_of(self, book: str | None) -> CashFlows:
         """The cash of one book (None: the account)."""
@@ -280,21 +284,22 @@ def _holdings(
     return tuple(sorted(held.items()))
 
 
-def _days(trades: Iterable[Any], today: str) -> dict[str | None, dict[str, Day]]:
-    """Each instrument's day, for each book and (None) for the account, as `day_pnl` adds."""
-    days: dict[str | None, dict[str, Day]] = {None: {}}
+def _days(trades: Iterable[Any], today: str) -> dict[str, dict[tuple[str, str], Day]]:
+    """The day of each instrument and product in each book, as `day_pnl` adds them: the
+    grain of a position's row, so what is realised today is the rows' realised (an MIS
+    sell closes no CNC buy, and one book's sale closes nothing another book holds)."""
+    days: dict[str, dict[tuple[str, str], Day]] = {}
     for trade in trades:
         key = f"{trade.exchange}:{trade.tradingsymbol}"
         signed = trade.quantity if trade.transaction_type == "BUY" else -trade.quantity
-        for scope in (None, trade.book):
-            day = days.setdefault(scope, {}).setdefault(key, Day())
-            day.now += signed
-            day.last_fill = trade.price
-            if trade.trade_date < today:
-                day.start += signed
-            else:
-                day.flow -= signed * trade.price
-                day.sides.add(signed, trade.price)
+        day = days.setdefault(trade.book, {}).setdefault((key, trade.product), Day())
+        day.now += signed
+        day.last_fill = trade.price
+        if trade.trade_date < today:
+            day.start += signed
+        else:
+            day.flow -= signed * trade.price
+            day.sides.add(signed, trade.price)
     return days
 
 

@@ -43,6 +43,7 @@ from tradertape.security.vault import Vault
 from tradertape.services.accounts.login import LoginService
 from tradertape.services.accounts.ratelimit import RateLimiter
 from tradertape.services.accounts.sessions import SessionService
+from tradertape.services.books import summary as paper_books
 from tradertape.services.brokers.account import AccountViews
 from tradertape.services.brokers.credentials import BrokerCredentials
 from tradertape.services.brokers.egress import ServerEgress
@@ -250,6 +251,8 @@ class Runtime:
             catalog=exchange.catalog,
             last_tick=prices,  # the order preview's price source: options priced by the model
             margins=exchange.config.margins,
+            # the risk page's P&L split is the account's books' (Funds, Positions)
+            figures=lambda db, user_id: paper_books.account(db, portfolio, user_id=user_id),
         )
         # The one pre-trade gate: every order, modification and GTT of every path passes it.
         exchange.register_pre_trade(risk.pre_trade, ahead=risk.read_ahead)

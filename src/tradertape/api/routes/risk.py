@@ -131,18 +131,19 @@ def _state_out(state: RiskState, keys: dict[int, str]) -> RiskStateOut:
     book = state.book
     positions = sum((p.value for p in book.held), ZERO)
     exposure = book.exposure
+    total, realised = paise(book.pnl_today), paise(state.pnl.realised_today)
     return RiskStateOut(
         as_of=state.as_of.astimezone(UTC),  # docs/api-conventions.md: timestamps in UTC
         book="live" if state.live else "paper",
         capital=paise(book.capital),
         capital_unknown=book.capital_unknown,
         pnl_today=PnlToday(
-            realised=paise(book.realised_today),
-            unrealised=paise(book.unrealised_today),
-            total=paise(book.pnl_today),
+            realised=realised,
+            unrealised=total - realised,
+            total=total,
             loss=paise(book.loss_today),
         ),
-        unrealised_open=paise(book.unrealised),
+        unrealised_open=paise(state.pnl.unrealised),
         exposure=Exposure(
             total=paise(exposure),
             positions=paise(positions),

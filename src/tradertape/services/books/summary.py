@@ -77,6 +77,11 @@ def summaries(db: Session, paper: PaperPortfolio, *, user_id: int) -> list[BookS
     return [*rows, total]
 
 
+def account(db: Session, paper: PaperPortfolio, *, user_id: int) -> BookSummary:
+    """The account's figures: "All", its books' added up (the risk page's P&L split)."""
+    return summaries(db, paper, user_id=user_id)[-1]
+
+
 def _order(key: str) -> tuple[int, int, str]:
     portfolio, run = books.portfolio_of(key), books.run_of(key)
     if key == books.MANUAL:

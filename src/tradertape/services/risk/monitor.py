@@ -36,7 +36,7 @@ from tradertape.services.risk.check import (
 )
 from tradertape.services.risk.exposure import ALL, RiskBooks, RiskScope
 from tradertape.services.risk.rules import applicable, read_applicable_ahead, scope_of, terms
-from tradertape.services.risk.state import RiskState, risk_state
+from tradertape.services.risk.state import AccountFigures, RiskState, risk_state
 
 NO_PRICE = REFUSAL_PREFIX + "no price to value the order"
 NO_PRICE_TYPE = "no_price"  # the risk event type of an entry refused for want of a price
@@ -54,15 +54,18 @@ class RiskMonitor:
         catalog: Callable[[Session], InstrumentCatalog],
         last_tick: Callable[[str], Tick | None] | None = None,
         margins: MarginRates | None = None,
+        figures: AccountFigures | None = None,
     ) -> None:
         """`last_tick` is the price source the order preview reads (the feed, and the
         option model for an index option no feed quotes); `margins` the paper exchange's
-        table, which values a future by the margin the preview shows."""
+        table, which values a future by the margin the preview shows; `figures` the paper
+        account's P&L as its own views show it (the risk page shows the same)."""
         self.clock = clock  # market time, as the paper exchange's: "today" is its trading day
         self.books = books
         self._catalog = catalog
         self._last_tick = last_tick
         self._margins = margins or MarginRates()
+        self._figures = figures
 
     def check_entry(
         self,
@@ -125,7 +128,14 @@ class RiskMonitor:
 
     def state(self, db: Session, *, user_id: int, live: bool = False) -> RiskState:
         """The risk page's figures: the paper account's, or (`live`) the live book's."""
-        return risk_state(db, clock=self.clock, books=self.books, user_id=user_id, live=live)
+        return risk_state(
+            db,
+            clock=self.clock,
+            books=self.books,
+            user_id=user_id,
+            live=live,
+            figures=self._figures,
+        )
 
     def read_ahead(self, db: Session, order: Order) -> None:
         """Send the reads `pre_trade` will make on `order` (its rules, and the account's

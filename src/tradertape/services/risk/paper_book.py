@@ -8,10 +8,12 @@ value, as the paper account's is its cash plus its positions; when a broker does
 report, the book says why (``capital_unknown``) and % rules refuse.
 
 Positions are net per instrument across products (an MIS sell against delivery shares
-lowers the exposure risk cares about). Averages follow the average-cost method, as Kite
-reports them. Today's P&L runs the same method over today's trades from where the day
-started: units held overnight enter at yesterday's close (the tick's ``prev_close``), or
-at their average when no tick has been seen, so an old loss is not today's loss.
+lowers the exposure risk cares about), each at its average cost. Today's P&L is measured
+from where the day started: units held overnight enter at yesterday's close (the tick's
+``prev_close``), or at their average when no tick has been seen, so an old loss is not
+today's loss; what closed today is realised by the one rule (`domain.day_pnl`) and the
+open units' part is its complement, so the two add up to the day's P&L to the paisa (the
+top bar's figure, and the daily loss rule's, is the books', `PaperPortfolio.day_pnl`).
 
 Risk reads this book under the ledger lock before every checked entry, so it must not cost a
 pass over the user's trade history each time. Each user's trades are folded into
@@ -44,7 +46,7 @@ from tradertape.db.types import ExactDecimal
 from tradertape.domain.day_pnl import Sides
 from tradertape.domain.instruments import InstrumentCatalog
 from tradertape.domain.market import Tick
-from tradertape.domain.money import ZERO, paise
+from tradertape.domain.money import ZERO
 from tradertape.domain.order_state import WORKING, OrderStatus
 from tradertape.domain.risk import Book, OpenPosition, WorkingEntry
 from tradertape.oms import BROKER, GTT_ACTIVE, UNPLACED, lock_user_books
@@ -94,39 +96,38 @@ class _Pool:
 
 @dataclass(slots=True)
 class _Day:
-    """One instrument's trades of today, replayed from where the day started.
+    """One instrument's trades of today, from where the day started.
 
     The start is the all-time pool before today's first trade: its units enter at
     yesterday's close (the tick's ``prev_close``) or, with no tick seen, at their
-    average. The replay is kept and redone only if that price differs (a first tick).
+    average. What closed today is realised by the one rule (`domain.day_pnl`); the units
+    open now made today what they are worth at the mark less the average of the side they
+    are on (that side's trades of today, with the start's units at the base on theirs):
+    the rule's complement, so the two add up to the day's P&L exactly (today's cash flow
+    plus what is held now at the mark, less what was held at the start at the base).
     """
 
     start_quantity: int
     start_average: Decimal
-    fills: list[tuple[int, Decimal]] = field(default_factory=list)
-    base: Decimal | None = None  # the start price `pool` was replayed from
-    pool: _Pool | None = None
-    sides: Sides = field(default_factory=Sides)  # today's trades, for what is realised
+    sides: Sides = field(default_factory=Sides)  # today's trades
 
     def fill(self, signed: int, price: Decimal) -> None:
-        self.fills.append((signed, price))
         self.sides.add(signed, price)
-        if self.pool is not None:
-            self.pool.fill(signed, price)
 
     def realised(self, base: Decimal) -> Decimal:
-        """Today's realised P&L by the one rule (`domain.day_pnl`), the start at `base`:
-        the figure Positions, Funds and the books show, to the paisa."""
-        return paise(self.sides.realised(self.start_quantity, base))
+        """Today's realised P&L by the one rule, the start at `base` (not rounded: a view
+        rounds it to the paisa)."""
+        return self.sides.realised(self.start_quantity, base)
 
-    def at(self, base: Decimal) -> _Pool:
-        """Today's pool when the day started at `base` (exactly this `Decimal`)."""
-        if self.pool is None or self.base is None or base.compare_total(self.base) != 0:
-            pool = _Pool(self.start_quantity, self.start_quantity * base)
-            for signed, price in self.fills:
-                pool.fill(signed, price)
-            self.base, self.pool = base, pool
-        return self.pool
+    def open_base(self, base: Decimal) -> Decimal:
+        """Where the units open now entered today, the start at `base`: the average of
+        their side. Only for a position still open (held ≠ 0)."""
+        start, sides = self.start_quantity, self.sides
+        if start + sides.bought - sides.sold > 0:
+            held = max(start, 0)
+            return (sides.bought_value + held * base) / (sides.bought + held)
+        held = max(-start, 0)
+        return (sides.sold_value + held * base) / (sides.sold + held)
 
 
 @dataclass(slots=True)
@@ -356,18 +357,19 @@ class PaperExposure:
         positions: list[OpenPosition] = []
         for key, pools in sorted(folded.instruments.items()):
             tick = self._last_tick(key)
-            day = None
+            opened_at = None  # where today's P&L of the open units is measured from
+            held = pools.all_time
             if pools.today is not None:
                 start = pools.today.start_average
                 base = tick.prev_close if tick is not None else start
-                day = pools.today.at(base)
                 realised_today += pools.today.realised(base)
-            held = pools.all_time
+                if held.quantity:
+                    opened_at = pools.today.open_base(base)
             if held.quantity == 0:
                 continue
             average = held.average  # a division: once a position
             last = tick.last_price if tick is not None else average
-            base = day.average if day is not None else self._day_start(held, tick)
+            base = opened_at if opened_at is not None else self._day_start(held, tick)
             found = catalog.find(key)
             positions.append(
                 OpenPosition(

@@ -2,13 +2,19 @@
 
 Read without locks (it is a view, not a decision). Each enabled rule is read on the book
 it is measured on (`RiskBooks`); the headline figures are the account's: the paper one,
-or with `live` the live one (the book live orders are measured on).
+or with `live` the live one (the book live orders are measured on). How today's P&L
+splits into realised and open, and the open P&L against average prices, are the paper
+account's own figures when it has them (`AccountFigures`: its books' sum, which Funds,
+Positions and the books table show), not risk's per-instrument netting of every book.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 
@@ -17,6 +23,31 @@ from tradertape.domain.risk import Book, RuleReading, RuleType, reading
 from tradertape.ports.clock import Clock
 from tradertape.services.risk.exposure import ALL, ExposureSource, RiskBooks, ScopeKind
 from tradertape.services.risk.rules import enabled_rules, scope_of, terms
+
+
+class AccountPnl(Protocol):
+    """The account's P&L as its own views show it."""
+
+    @property
+    def realised_today(self) -> Decimal:
+        """What closed today (to the paisa, as the positions' rows add it)."""
+        ...
+
+    @property
+    def unrealised(self) -> Decimal:
+        """The open positions' P&L against their average prices."""
+        ...
+
+
+AccountFigures = Callable[[Session, int], AccountPnl]  # (db, user id) → the account's P&L
+
+
+@dataclass(frozen=True, slots=True)
+class BookPnl:
+    """A book's P&L as risk reads it (a live book's, which no other view adds up)."""
+
+    realised_today: Decimal
+    unrealised: Decimal
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +66,7 @@ class RiskState:
     as_of: datetime
     book: Book
     rules: tuple[RuleState, ...]
+    pnl: AccountPnl  # today's realised P&L and the open P&L, as the account's views show them
     live: bool = False  # the live book's figures (else the paper account's)
 
     @property
@@ -47,9 +79,16 @@ class RiskState:
 
 
 def risk_state(
-    db: Session, *, clock: Clock, books: RiskBooks, user_id: int, live: bool = False
+    db: Session,
+    *,
+    clock: Clock,
+    books: RiskBooks,
+    user_id: int,
+    live: bool = False,
+    figures: AccountFigures | None = None,
 ) -> RiskState:
-    """The user's risk state now, on the paper account or (`live`) on the live one."""
+    """The user's risk state now, on the paper account or (`live`) on the live one;
+    `figures` reads the paper account's P&L as its views show it."""
     read: dict[int, Book] = {}
 
     def book_of(source: ExposureSource) -> Book:
@@ -63,4 +102,7 @@ def risk_state(
     for row in rows:
         source, kind = books.source(scope_of(row), live=live)
         states.append(RuleState(row, kind, reading(terms(row), book_of(source))))
-    return RiskState(as_of=clock.now(), book=account, rules=tuple(states), live=live)
+    pnl: AccountPnl = BookPnl(account.realised_today, account.unrealised)
+    if figures is not None and not live:
+        pnl = figures(db, user_id)
+    return RiskState(as_of=clock.now(), book=account, rules=tuple(states), pnl=pnl, live=live)

@@ -1,15 +1,17 @@
 """Grouped P&L of a run: its attributed trades replayed into legs, marked to the last price.
 
-Each leg (instrument and product) keeps a signed quantity and an average cost: fills that
-add to the position move the average, fills against it realize P&L at that average.
-Charges are each trade's exact share of its day's contract note. Totals are the five
-numbers of the contract (realized, unrealized, gross, charges, net), no more.
+Each leg (instrument and product) keeps what it bought and what it sold; what is realized is
+the closed quantity times the difference of the two sides' averages, the rule every view of
+the run's book uses (`domain.day_pnl`), so the run's page, the worker API and Positions
+filtered to the run's book show one figure. Charges are each trade's exact share of its
+day's contract note. Totals are the five numbers of the contract (realized, unrealized,
+gross, charges, net), no more.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -19,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from tradertape.db.models import Trade, WorkerRun, WorkerRunOrder, WorkerToken
 from tradertape.domain.brokers import BrokerName
+from tradertape.domain.day_pnl import Sides
 from tradertape.domain.worker_access import ExecutionMode
 from tradertape.oms import BROKER, net_quantity
 from tradertape.services.workers import live
@@ -31,15 +34,15 @@ _ZERO = Decimal(0)
 
 @dataclass
 class Leg:
-    """One instrument and product of a run, as its fills leave it."""
+    """One instrument and product of a run, as its fills leave it: each side's quantity
+    and value (`domain.day_pnl.Sides`), so its realised P&L, open quantity and average are
+    the one rule's, the figures its book's position row shows (Positions, Funds)."""
 
     instrument_token: int
     exchange: str
     tradingsymbol: str
     product: str
-    quantity: int = 0
-    average: Decimal = _ZERO
-    realized: Decimal = _ZERO
+    sides: Sides = field(default_factory=Sides)
     charges: Decimal = _ZERO
 
     @property
@@ -47,23 +50,31 @@ class Leg:
         """``EXCHANGE:SYMBOL``."""
         return f"{self.exchange}:{self.tradingsymbol}"
 
+    @property
+    def quantity(self) -> int:
+        """Bought less sold (negative: short)."""
+        return self.sides.bought - self.sides.sold
+
+    @property
+    def average(self) -> Decimal:
+        """The open side's average price: of the buys when long, of the sells when short
+        (zero when flat), as a position's row shows it."""
+        sides = self.sides
+        if self.quantity > 0:
+            return sides.bought_value / sides.bought
+        if self.quantity < 0:
+            return sides.sold_value / sides.sold
+        return _ZERO
+
+    @property
+    def realized(self) -> Decimal:
+        """P&L of the closed quantity: it times the difference of the two sides' averages
+        (`domain.day_pnl`'s rule; the rest of the P&L, at the mark, is unrealised)."""
+        return self.sides.realised()
+
     def fill(self, signed: int, price: Decimal) -> None:
         """Apply a fill of `signed` units (buys positive) at `price`."""
-        if self.quantity == 0 or (self.quantity > 0) == (signed > 0):
-            total = self.quantity + signed
-            self.average = (self.average * abs(self.quantity) + price * abs(signed)) / abs(total)
-            self.quantity = total
-            return
-        closing = min(abs(signed), abs(self.quantity))
-        direction = 1 if self.quantity > 0 else -1
-        self.realized += (price - self.average) * closing * direction
-        self.quantity += closing * (1 if signed > 0 else -1)
-        rest = abs(signed) - closing
-        if rest:
-            self.quantity = rest * (1 if signed > 0 else -1)
-            self.average = price
-        elif self.quantity == 0:
-            self.average = _ZERO
+        self.sides.add(signed, price)
 
 
 def replay(trades: Iterable[Trade]) -> list[Leg]:

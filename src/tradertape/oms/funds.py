@@ -1,5 +1,5 @@
 """The funds check: an order needs the margin of the risk it adds; a delivery sell needs
-the shares.
+the shares, in its own book (a worker run cannot sell what the manual book holds).
 
 What is free is the account's value less everything that must stay blocked::
 
@@ -324,8 +324,13 @@ def funding_problem(
     """
     delivery = order.product in (Product.CNC.value, Product.MTF.value)
     if order.transaction_type == TransactionType.SELL.value and delivery:
-        held = net_quantity(
-            db, user_id=order.user_id, broker=BROKER, key=instrument.key, product=order.product
+        held = net_quantity(  # the order's book's shares: a book never sells another's
+            db,
+            user_id=order.user_id,
+            broker=BROKER,
+            key=instrument.key,
+            product=order.product,
+            book=order.book,
         )
         if held < order.quantity - order.filled_quantity:
             return f"Insufficient holdings: {held} of {instrument.tradingsymbol} held."

@@ -32,6 +32,7 @@ _NET_QUANTITY = select(
     _TRADES.c.tradingsymbol == bindparam("tradingsymbol"),
     _TRADES.c.product == bindparam("product"),
 )
+_BOOK_NET_QUANTITY = _NET_QUANTITY.where(_TRADES.c.book == bindparam("book"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,8 +100,11 @@ def net_positions(db: Session, *, user_id: int, broker: str) -> list[NetPosition
     return positions
 
 
-def net_quantity(db: Session, *, user_id: int, broker: str, key: str, product: str) -> int:
-    """Net quantity of one symbol in one product (summed by the database: whole units)."""
+def net_quantity(
+    db: Session, *, user_id: int, broker: str, key: str, product: str, book: str | None = None
+) -> int:
+    """Net quantity of one symbol in one product (summed by the database: whole units), of
+    one book when named (each book holds, and sells, its own)."""
     exchange, _, symbol = key.partition(":")
     params = {
         "user_id": user_id,
@@ -109,4 +113,6 @@ def net_quantity(db: Session, *, user_id: int, broker: str, key: str, product: s
         "tradingsymbol": symbol,
         "product": product,
     }
-    return int(db.execute(_NET_QUANTITY, params).scalar() or 0)
+    if book is None:
+        return int(db.execute(_NET_QUANTITY, params).scalar() or 0)
+    return int(db.execute(_BOOK_NET_QUANTITY, {**params, "book": book}).scalar() or 0)

@@ -15,16 +15,29 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from tradertape.db.models.portfolios import ModelPortfolio
+from tradertape.db.models.trading import Order
 from tradertape.db.models.workers import WorkerRun
 from tradertape.db.prepared import Prepared
-from tradertape.db.rows import table_of
+from tradertape.db.rows import one_of, table_of
 from tradertape.domain import books
 from tradertape.domain.money import paise
-from tradertape.oms import LedgerSnapshot, PaperPortfolio
+from tradertape.domain.order_state import PENDING
+from tradertape.oms import BROKER, LedgerSnapshot, PaperPortfolio
 
 _ZERO = Decimal(0)
 _PORTFOLIOS = table_of(ModelPortfolio)
 _RUNS = table_of(WorkerRun)
+_ORDERS = table_of(Order)
+# Books holding margin with working orders only (a run's first LIMIT, before it fills).
+_WORKING_BOOKS = (
+    select(_ORDERS.c.book)
+    .where(
+        _ORDERS.c.user_id == bindparam("user_id"),
+        _ORDERS.c.broker == BROKER,
+        one_of(_ORDERS.c.status, PENDING),
+    )
+    .distinct()
+)
 # A user has a few portfolios (their books are labelled by name); runs may be many.
 _PORTFOLIO_NAMES = Prepared(
     select(_PORTFOLIOS.c.id, _PORTFOLIOS.c.name).where(
@@ -51,9 +64,11 @@ class BookSummary:
 
 
 def summaries(db: Session, paper: PaperPortfolio, *, user_id: int) -> list[BookSummary]:
-    """The user's paper books (manual first, then portfolios and runs by id), then "All"."""
+    """The user's paper books (manual first, then portfolios and runs by id), then "All":
+    each book with a trade, a cash entry or a working order (whose margin it holds)."""
     snapshot = paper.snapshot(db, user_id)
-    keys = sorted(snapshot.books | {books.MANUAL}, key=_order)
+    working = set(db.scalars(_WORKING_BOOKS, {"user_id": user_id}))
+    keys = sorted(snapshot.books | working | {books.MANUAL}, key=_order)
     labels = _labels(db, user_id, keys)
     read = [_summary(paper, snapshot, key, labels.get(key, key)) for key in keys]
     rows = [summary for summary, _ in read]

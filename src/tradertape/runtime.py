@@ -298,7 +298,7 @@ class Runtime:
             live=live,
             gtts=gtts,
             live_gtts=live_gtts,
-            quotes=quotes,
+            quotes=prices,  # the exchange's: an index option's model price too
             live_enabled=settings.live_trading_enabled,
         )
         workers = WorkerContext.build(

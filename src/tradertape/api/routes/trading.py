@@ -190,7 +190,8 @@ def _place(runtime: Runtime, db: Session, user: SignedIn, body: OrderIn) -> Orde
         db,
         user_id=user.id,
         spec=spec,
-        last=runtime.quotes(spec.key),
+        # the price the ticket showed (an index option's is the model's: no feed prints it)
+        last=runtime.exchange.last_tick(spec.key),
         account=Account.of(body.mode, body.broker),
         client_key=body.idempotency_key,
     )
@@ -223,7 +224,7 @@ async def preview_order(
 def _preview(runtime: Runtime, db: Session, user: SignedIn, body: PreviewIn) -> TicketPreviewOut:
     spec = body.spec()
     desk = runtime.workers
-    instrument = desk.exchange.check(db, spec, runtime.quotes(spec.key), session=False)
+    instrument = desk.exchange.check(db, spec, runtime.exchange.last_tick(spec.key), session=False)
     leg = PricedLeg(spec, instrument, reference_price(desk, spec))
     account = Account.of(body.mode, body.broker)
     broker = "paper"

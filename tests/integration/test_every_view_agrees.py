@@ -1,0 +1,653 @@
+"""Every view tells the same money, at the price on the screen (issue 50).
+
+A random morning on a ticking market: manual MARKET and LIMIT orders (delivery, intraday,
+an index option carried as NRML), ticks that fill the LIMITs, GTTs placed by hand and ticks
+that fire them, a model portfolio whose signals are auto-placed as GTTs and fire, a worker
+run's intents, the clock moving on. After each step every view is read through the API at
+one mark (the clock and the prices stand still while it is read), and each figure must
+agree to the paisa with the rows it sums and with the same figure on every other view:
+Positions, Holdings, Funds (margins), the books table, the risk desk, the worker API's
+funds and P&L, the worker run's page, the portfolio's dashboard and the Journal's marks.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from tests.workers_kit import Worker, issue_token, order, set_price
+from tradertape.db.models import ModelPortfolio
+from tradertape.domain.market import Tick
+from tradertape.domain.ticks import order_tick
+from tradertape.jobs.trading import trading_loop
+from tradertape.oms.loop import TradingLoop
+from tradertape.ports.clock import IST, ManualClock
+from tradertape.runtime import Runtime
+from tradertape.services.portfolios.reconcile import reconcile
+
+SCAN_DAY = "2025-06-02"
+NIFTY = "NSE:NIFTY 50"
+OPTION = "NFO:NIFTY26DEC25000CE"  # the December 2026 monthly, priced from the index
+# Each instrument's previous close and where the morning opens (day P&L is against the first).
+OPENING = {
+    "NSE:INFY": (Decimal("1490"), Decimal("1500")),
+    "NSE:TCS": (Decimal("3420"), Decimal("3400")),
+    "NSE:RELIANCE": (Decimal("1275"), Decimal("1280")),
+    NIFTY: (Decimal("24950"), Decimal("25000")),
+}
+EQUITIES = ("NSE:INFY", "NSE:TCS", "NSE:RELIANCE")
+PAISA = Decimal("0.01")
+HALF_PAISA = Decimal("0.005")
+_emails = itertools.count()
+
+
+def _d(value: Any) -> Decimal:
+    """A figure of a response (a JSON number or a decimal string), exactly as sent."""
+    return Decimal(str(value))
+
+
+def _near(a: Decimal, b: Decimal, slack: Decimal = HALF_PAISA) -> bool:
+    """Equal to the paisa: each side's rounding to it moves it by half a paisa at most."""
+    return abs(a - b) <= slack + Decimal("1e-6")
+
+
+@dataclass
+class Desk:
+    """One user's account driven through the API, on the runtime's market and loop."""
+
+    client: TestClient
+    runtime: Runtime
+    clock: ManualClock
+    worker: Worker
+    run_key: str
+    loop: TradingLoop
+    portfolio_id: int | None = None
+    volume: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    keys: itertools.count[int] = field(default_factory=itertools.count)
+
+    def last(self, key: str) -> Decimal:
+        tick = self.runtime.portfolio.last_tick(key)
+        assert tick is not None, key
+        return tick.last_price
+
+    def tick(self, key: str, price: Decimal) -> None:
+        """One print of `key` at `price` through the trading loop (it fills and fires),
+        then the loop's timer."""
+        close = OPENING.get(key, (price, price))[0]
+        volume = next(self.volume) * 1_000_000
+        tick = Tick(
+            key=key,
+            instrument_token=1,
+            ts=self.clock.now(),
+            last_price=price,
+            last_quantity=1_000,
+            volume=volume,
+            open=OPENING.get(key, (price, price))[1],
+            high=price,
+            low=price,
+            prev_close=close,
+            bid=price,
+            ask=price,
+        )
+        self.loop.on_ticks([tick])
+        self.loop.run_jobs(force=True)
+
+    def step(self, key: str) -> Decimal:
+        """The instrument's tick size."""
+        with self.runtime.db.session() as db:
+            instrument = self.runtime.exchange.catalog(db).find(key)
+        assert instrument is not None, key
+        return order_tick(instrument, self.last(key))
+
+    def away(self, key: str, ticks: int) -> Decimal:
+        """The price `ticks` ticks from the last one (never below one tick)."""
+        step = self.step(key)
+        return max(self.last(key) + ticks * step, step)
+
+    def move(self, key: str, ticks: int) -> None:
+        self.tick(key, self.away(key, ticks))
+
+    def manual(self, body: dict[str, Any]) -> None:
+        placed = self.client.post("/api/orders", json={**body, "variety": "regular"})
+        assert placed.status_code in (200, 201, 400, 409, 422), placed.text
+        if placed.status_code == 201 and body["order_type"] == "MARKET":
+            # at the price the ticket shows (an index option's: the model's), not the next tick
+            assert placed.json()["status"] in ("COMPLETE", "REJECTED"), (body, placed.text)
+
+    def intent(self, body: dict[str, Any]) -> None:
+        placed = self.worker.place(self.run_key, f"{self.run_key}:intent:{next(self.keys)}", body)
+        assert placed.status_code < 500, placed.text
+        result = placed.json().get("result") or {}
+        if body["order_type"] == "MARKET" and result:
+            assert result["status"] in ("filled", "rejected"), (body, placed.text)
+
+    def gtt(self, key: str, side: str, quantity: int, away: int) -> None:
+        """A single-leg GTT `away` ticks from the price, on the side it fires on (a buy
+        above, a sell below), its LIMIT a little past the trigger."""
+        exchange, _, symbol = key.partition(":")
+        last = self.last(key)
+        sign = 1 if side == "BUY" else -1
+        trigger, limit = self.away(key, sign * away), self.away(key, sign * (away + 5))
+        body = {
+            "type": "single",
+            "condition": {
+                "exchange": exchange,
+                "tradingsymbol": symbol,
+                "trigger_values": [str(trigger)],
+                "last_price": str(last),
+            },
+            "orders": [
+                {
+                    "transaction_type": side,
+                    "quantity": quantity,
+                    "order_type": "LIMIT",
+                    "product": "CNC",
+                    "price": str(limit),
+                }
+            ],
+        }
+        created = self.client.post("/api/gtt/triggers", json=body)
+        assert created.status_code in (201, 400, 409, 422), created.text
+
+    def fire(self, index: int) -> None:
+        """A print at an active GTT's trigger (the portfolio's or a hand-placed one)."""
+        rows = self.client.get("/api/gtt/triggers").json()
+        active = [g for g in rows if g["status"] == "active"]
+        if not active:
+            return
+        condition = active[index % len(active)]["condition"]
+        key = f"{condition['exchange']}:{condition['tradingsymbol']}"
+        self.tick(key, _d(condition["trigger_values"][0]))
+
+    def settle(self) -> None:
+        """What the loop's timer does within a minute: the portfolios' reconciliation (fills
+        of their GTTs become positions), so the dashboard reads the book as it stands."""
+        with self.runtime.db.session() as db:
+            for row in db.scalars(select(ModelPortfolio).where(ModelPortfolio.status == "active")):
+                reconcile(db, row, venue=self.runtime.portfolio_trading)
+
+
+@dataclass
+class Views:
+    """Everything one read found, and what disagreed."""
+
+    desk: Desk
+    problems: list[str] = field(default_factory=list)
+
+    def get(self, path: str, *, worker: bool = False, **params: Any) -> Any:
+        if worker:
+            response = self.desk.worker.call("GET", path, params=params or None)
+        else:
+            response = self.desk.client.get(path, params=params or None)
+        assert response.status_code == 200, f"{path} {params}: {response.text}"
+        return response.json()
+
+    def same(self, what: str, a: Any, b: Any, slack: Decimal = Decimal(0)) -> None:
+        """`a` and `b` are one figure: equal to the paisa (within `slack` of rounding)."""
+        x, y = _d(a), _d(b)
+        agree = _near(x, y, slack) if slack else x.quantize(PAISA) == y.quantize(PAISA)
+        if not agree:
+            self.problems.append(f"{what}: {x} ≠ {y}")
+
+    def mark(self, row: dict[str, Any]) -> Decimal:
+        return self.desk.last(f"{row['exchange']}:{row['tradingsymbol']}")
+
+
+TINY = Decimal("1e-6")  # a float's error in a row's own arithmetic
+
+
+def read_every_view(desk: Desk) -> list[str]:
+    """Read every view once, at one mark, and return each figure that disagrees."""
+    v = Views(desk)
+    books = {b["book"]: b for b in v.get("/api/portfolio/books")}
+    keys = [k for k in books if k != "all"]
+    margins: dict[str, dict[str, Any]] = {}
+    for key in [*keys, "all"]:
+        margins[key] = v.get("/api/portfolio/margins", book=key)["equity"]
+    for key in keys:
+        _one_book(v, key, books[key], margins[key])
+    _account(v, books, margins, keys)
+    _worker_run(v, books)
+    _dashboard(v, books)
+    _journal(v)
+    return v.problems
+
+
+def _one_book(v: Views, key: str, book: dict[str, Any], margins: dict[str, Any]) -> None:
+    positions = v.get("/api/portfolio/positions", book=key)
+    holdings = v.get("/api/portfolio/holdings", book=key)
+    unrealised = value = realised = Decimal(0)
+    for part in ("net", "day"):
+        for row in positions[part]:
+            name = f"{key} {part} {row['tradingsymbol']} {row['product']}"
+            q, last, avg = row["quantity"], _d(row["last_price"]), _d(row["average_price"])
+            v.same(f"{name}: LTP is the mark", last, v.mark(row))
+            # to the paisa: the row's open P&L takes up its realised figure's rounding
+            v.same(
+                f"{name}: unrealised = qty × (LTP − avg)",
+                row["unrealised"],
+                q * (last - avg),
+                HALF_PAISA,
+            )
+            v.same(
+                f"{name}: P&L = realised + unrealised",
+                row["pnl"],
+                _d(row["realised"]) + _d(row["unrealised"]),
+                TINY,
+            )
+            if part == "net":
+                realised += _d(row["realised"])
+                if row["product"] != "CNC":  # delivery bought today is counted in holdings
+                    unrealised += _d(row["unrealised"])
+                    value += q * last
+    for row in holdings:
+        name = f"{key} holding {row['tradingsymbol']}"
+        held, last = row["quantity"] + row["t1_quantity"], _d(row["last_price"])
+        if row["quantity"] < 0 or row["t1_quantity"] < 0:  # a sale is never a negative holding
+            v.problems.append(f"{name}: holds {row['quantity']} (T1 {row['t1_quantity']})")
+        v.same(f"{name}: LTP is the mark", last, v.mark(row))
+        v.same(
+            f"{name}: P&L = qty × (LTP − avg)",
+            row["pnl"],
+            held * (last - _d(row["average_price"])),
+            TINY,
+        )
+        unrealised += _d(row["pnl"])
+        value += held * last
+    slack = HALF_PAISA
+    v.same(f"{key}: books' unrealised = its rows'", book["unrealised"], unrealised, slack)
+    v.same(f"{key}: books' positions value = its rows'", book["positions_value"], value, slack)
+    v.same(
+        f"{key}: books' realised today = its positions' realised",
+        book["realised_today"],
+        realised,
+        slack,
+    )
+    utilised, available = margins["utilised"], margins["available"]
+    v.same(
+        f"{key}: books' realised today = Funds' M2M realised",
+        book["realised_today"],
+        utilised["m2m_realised"],
+    )
+    v.same(
+        f"{key}: books' P&L today = Funds' M2M",
+        book["pnl_today"],
+        _d(utilised["m2m_realised"]) + _d(utilised["m2m_unrealised"]),
+    )
+    v.same(f"{key}: books' cash = Funds' cash", book["cash"], available["cash"])
+    v.same(
+        f"{key}: books' opening balance = Funds'",
+        book["opening_balance"],
+        available["opening_balance"],
+    )
+
+
+MARGIN_FIELDS = (
+    ("available", "cash"),
+    ("available", "opening_balance"),
+    ("available", "intraday_payin"),
+    ("utilised", "delivery"),
+    ("utilised", "m2m_realised"),
+    ("utilised", "m2m_unrealised"),
+)
+# Used margin: the account's nets one book's position or order against another book's (see
+# `test_the_accounts_used_margin_is_its_books`), so it is at most their sum until it is theirs.
+NETTED_FIELDS = (("utilised", "debits"), ("utilised", "option_premium"))
+
+
+def _account(
+    v: Views, books: dict[str, dict[str, Any]], margins: dict[str, dict[str, Any]], keys: list[str]
+) -> None:
+    everything = books["all"]
+    for name in ("cash", "positions_value", "realised_today", "pnl_today", "unrealised"):
+        total = sum((_d(books[k][name]) for k in keys), Decimal(0))
+        v.same(f"all: books' {name} = the books' sum", everything[name], total)
+    account = margins["all"]
+    for part, name in MARGIN_FIELDS:
+        total = sum((_d(margins[k][part][name]) for k in keys), Decimal(0))
+        v.same(f"all: Funds' {name} = the books' sum", account[part][name], total, PAISA)
+    for part, name in NETTED_FIELDS:
+        total = sum((_d(margins[k][part][name]) for k in keys), Decimal(0))
+        if _d(account[part][name]) > total + PAISA:
+            v.problems.append(f"all: Funds' {name} is over the books' sum: {account[part][name]}")
+    v.same(
+        "all: Funds' M2M realised = books' realised today",
+        account["utilised"]["m2m_realised"],
+        everything["realised_today"],
+    )
+    v.same(
+        "all: Funds' M2M = books' P&L today",
+        _d(account["utilised"]["m2m_realised"]) + _d(account["utilised"]["m2m_unrealised"]),
+        everything["pnl_today"],
+    )
+    risk = v.get("/api/risk/state")
+    v.same(
+        "risk: capital = cash + positions",
+        risk["capital"],
+        _d(everything["cash"]) + _d(everything["positions_value"]),
+    )
+    v.same("risk: P&L today = books'", risk["pnl_today"]["total"], everything["pnl_today"])
+    v.same(
+        "risk: realised today = books'", risk["pnl_today"]["realised"], everything["realised_today"]
+    )
+    v.same(
+        "risk: unrealised today = books' P&L less realised",
+        risk["pnl_today"]["unrealised"],
+        _d(everything["pnl_today"]) - _d(everything["realised_today"]),
+    )
+    v.same("risk: open P&L = books' unrealised", risk["unrealised_open"], everything["unrealised"])
+    funds = v.get("/funds", worker=True, mode="paper")["segments"]["equity"]
+    for name, page in (
+        ("opening_balance", account["available"]["opening_balance"]),
+        ("available_cash", account["net"]),
+        ("net", account["available"]["cash"]),
+        ("utilised", account["utilised"]["debits"]),
+        ("m2m_realised", account["utilised"]["m2m_realised"]),
+        ("m2m_unrealised", account["utilised"]["m2m_unrealised"]),
+    ):
+        v.same(f"worker funds: {name} = Funds'", funds[name], page)
+
+
+def _worker_run(v: Views, books: dict[str, dict[str, Any]]) -> None:
+    """The run's P&L on the worker API and on its page: its book's positions, leg by leg."""
+    desk = v.desk
+    cards = v.get("/api/algo-workers/runs")
+    card = next(c for c in cards if c["strategy_run_id"] == desk.run_key)
+    key = f"run:{card['id']}"
+    page = v.get(f"/api/algo-workers/runs/{card['id']}/pnl")
+    api = v.get(f"/runs/{desk.run_key}/pnl", worker=True)
+    funds = v.get(f"/runs/{desk.run_key}/funds", worker=True)["strategy"]
+    rows = v.get("/api/portfolio/positions", book=key)["net"] if key in books else []
+    by_leg = {(r["tradingsymbol"], r["product"]): r for r in rows}
+    for source, pnl in (("run page", page), ("worker API", api)):
+        realised = unrealised = Decimal(0)
+        for leg in pnl["legs"]:
+            name = f"{source} {leg['tradingsymbol']} {leg['product']}"
+            row = by_leg.get((leg["tradingsymbol"], leg["product"]))
+            if row is None:
+                v.problems.append(f"{name}: no such position in {key}")
+                continue
+            v.same(f"{name}: LTP is the mark", leg["last_price"], v.mark(leg))
+            v.same(f"{name}: quantity = the position's", leg["net_quantity"], row["quantity"])
+            v.same(
+                f"{name}: realised = the position's",
+                leg["realized_pnl"],
+                row["realised"],
+                HALF_PAISA,
+            )
+            v.same(
+                f"{name}: unrealised = the position's",
+                leg["unrealized_pnl"],
+                row["unrealised"],
+                HALF_PAISA,
+            )
+            realised += _d(row["realised"])
+            unrealised += _d(row["unrealised"])
+        totals = pnl["totals"]
+        v.same(f"{source}: realised = {key}'s", totals["realized_pnl"], realised, PAISA)
+        v.same(f"{source}: unrealised = {key}'s", totals["unrealized_pnl"], unrealised, PAISA)
+    v.same(
+        "run funds: realised = the run's P&L", funds["realized_pnl"], api["totals"]["realized_pnl"]
+    )
+    v.same(
+        "run funds: unrealised = the run's P&L",
+        funds["unrealized_pnl"],
+        api["totals"]["unrealized_pnl"],
+    )
+
+
+def _dashboard(v: Views, books: dict[str, dict[str, Any]]) -> None:
+    """The portfolio's dashboard rows: marked as Holdings marks its book."""
+    pid = v.desk.portfolio_id
+    if pid is None:
+        return
+    key = f"portfolio:{pid}"
+    board = v.get("/api/model/dashboard", portfolio_id=pid)
+    held = {
+        h["tradingsymbol"]: h
+        for h in (v.get("/api/portfolio/holdings", book=key) if key in books else [])
+    }
+    total = Decimal(0)
+    for row in board["open_positions"]:
+        symbol = row["symbol"].partition(":")[2]
+        name = f"dashboard {symbol}"
+        last = _d(row["last_price"])
+        v.same(f"{name}: LTP is the mark", last, v.desk.last(row["symbol"]))
+        v.same(
+            f"{name}: P&L = qty × (LTP − avg)",
+            row["unrealised_pnl"],
+            row["quantity"] * (last - _d(row["entry_price"])),
+        )
+        total += _d(row["unrealised_pnl"])
+        holding = held.get(symbol)
+        if holding is None:
+            v.problems.append(f"{name}: not among {key}'s holdings")
+            continue
+        v.same(
+            f"{name}: quantity = the holding's",
+            row["quantity"],
+            holding["quantity"] + holding["t1_quantity"],
+        )
+        v.same(f"{name}: average = the holding's", row["entry_price"], holding["average_price"])
+    v.same("dashboard: unrealised = its rows'", board["unrealised_pnl"], total)
+    if key in books:
+        v.same(
+            "dashboard: unrealised = the book's",
+            board["unrealised_pnl"],
+            books[key]["unrealised"],
+            HALF_PAISA,
+        )
+
+
+def _journal(v: Views) -> None:
+    """The Journal marks open positions at the same price (NSE shares)."""
+    for row in v.get("/api/journal/pnl")["open"]:
+        if row["mark"] is None:
+            continue
+        v.same(
+            f"journal {row['symbol']}: mark is the LTP",
+            row["mark"],
+            v.desk.last(f"NSE:{row['symbol']}"),
+        )
+
+
+_SIDE = st.sampled_from(["BUY", "BUY", "SELL"])
+_ORDER = st.tuples(
+    st.just("order"),
+    st.sampled_from(["manual", "worker"]),
+    st.sampled_from(EQUITIES),
+    _SIDE,
+    st.integers(min_value=1, max_value=12),
+    st.sampled_from(["CNC", "MIS"]),
+    st.sampled_from([None, None, -4, -1, 2]),  # MARKET, or a LIMIT this many ticks away
+)
+_OPTION = st.tuples(st.just("option"), st.sampled_from(["manual", "worker"]), _SIDE)
+_TICK = st.tuples(
+    st.just("tick"), st.sampled_from([*EQUITIES, NIFTY]), st.integers(min_value=-30, max_value=30)
+)
+_GTT = st.tuples(
+    st.just("gtt"),
+    st.sampled_from(EQUITIES),
+    _SIDE,
+    st.integers(min_value=1, max_value=8),
+    st.integers(min_value=1, max_value=10),
+)
+_FIRE = st.tuples(st.just("fire"), st.integers(min_value=0, max_value=20))
+_LATER = st.tuples(st.just("later"), st.integers(min_value=1, max_value=3))
+# A buy, the price moving, part sold: what makes P&L realised (again and again in one book).
+_TRIP = st.tuples(
+    st.just("trip"),
+    st.sampled_from(["manual", "worker"]),
+    st.sampled_from(EQUITIES[:2]),
+    st.sampled_from(["CNC", "MIS"]),
+    st.integers(min_value=2, max_value=12),
+    st.integers(min_value=1, max_value=12),
+    st.integers(min_value=-20, max_value=20),
+)
+ACTION = st.one_of(_ORDER, _TRIP, _TRIP, _OPTION, _TICK, _TICK, _GTT, _FIRE, _LATER)
+
+# Where views disagreed before (issue 50): one book's sale against another book's purchase
+# (realised on the account, open in each book), an MIS sale against a delivery buy in one
+# book, a run buying back part of what it sold (a moving average against Kite's averages),
+# a run selling delivery shares only the manual book held, a run whose only order works,
+# and a manual MARKET order on an index option (filled at the model's price at once).
+ACROSS_BOOKS = [
+    ("order", "manual", "NSE:INFY", "SELL", 7, "MIS", None),
+    ("tick", "NSE:INFY", 12),
+    ("order", "worker", "NSE:INFY", "BUY", 9, "MIS", None),
+    ("trip", "manual", "NSE:TCS", "CNC", 10, 0, 5),
+    ("trip", "manual", "NSE:TCS", "MIS", 5, 5, 5),
+    ("trip", "worker", "NSE:RELIANCE", "MIS", 10, 5, 5),
+    ("trip", "worker", "NSE:RELIANCE", "MIS", 5, 2, 10),
+    ("tick", "NSE:RELIANCE", -3),
+]
+OWN_MONEY = [
+    ("order", "worker", "NSE:TCS", "BUY", 3, "CNC", -4),
+    ("order", "manual", "NSE:INFY", "BUY", 10, "CNC", None),
+    ("order", "worker", "NSE:INFY", "SELL", 4, "CNC", None),
+    ("option", "manual", "BUY"),
+    ("fire", 0),
+    ("tick", NIFTY, 20),
+]
+
+
+def _act(desk: Desk, action: tuple[Any, ...]) -> None:
+    kind = action[0]
+    if kind == "order":
+        _, who, key, side, quantity, product, away = action
+        body = order(key.partition(":")[2], side, quantity, product=product)
+        if away is not None:
+            body |= {"order_type": "LIMIT", "price": str(desk.away(key, away))}
+        desk.manual(body) if who == "manual" else desk.intent(body)
+    elif kind == "option":
+        _, who, side = action
+        body = {
+            **order(OPTION.partition(":")[2], side, 65, product="NRML"),
+            "exchange": "NFO",
+        }
+        desk.manual(body) if who == "manual" else desk.intent(body)
+    elif kind == "trip":
+        _, who, key, product, quantity, part, ticks = action
+        place = desk.manual if who == "manual" else desk.intent
+        symbol = key.partition(":")[2]
+        place(order(symbol, "BUY", quantity, product=product))
+        desk.move(key, ticks)
+        if part:
+            place(order(symbol, "SELL", min(part, quantity), product=product))
+    elif kind == "tick":
+        desk.move(action[1], action[2])
+    elif kind == "gtt":
+        desk.gtt(action[1], action[2], action[3], action[4])
+    elif kind == "fire":
+        desk.fire(action[1])
+    else:
+        desk.clock.advance(timedelta(minutes=action[1]))
+        desk.loop.run_jobs(force=True)
+
+
+def _morning(
+    client: TestClient, runtime: Runtime, clock: ManualClock, with_portfolio: bool
+) -> Desk:
+    """A new user on a fresh morning: funded, the market open at `OPENING`, a worker run,
+    and (`with_portfolio`) a model portfolio whose scan auto-placed its entries as GTTs."""
+    now = clock.now().astimezone(IST)
+    if now.time() > time(13, 0):  # each example's morning fits in the session
+        day = runtime.exchange.calendar.next_trading_day(now.date())
+        clock.set(datetime.combine(day, time(10, 0), IST))
+    clock.advance(timedelta(seconds=61))  # a new user signs in each example: past the limit
+    n = next(_emails)
+    secret, token_id = issue_token(client, runtime, f"views{n}@x.in")
+    worker = Worker(TestClient(client.app), secret, token_id)
+    run_key = f"run_{n}"
+    worker.create_run(run_key)
+    desk = Desk(client, runtime, clock, worker, run_key, trading_loop(runtime))
+    for key, (_, price) in OPENING.items():
+        desk.tick(key, price)
+    funded = client.post("/api/portfolio/funds", json={"amount": "3000000"})
+    assert funded.status_code == 201, funded.text
+    if with_portfolio:
+        desk.portfolio_id = _deploy(client)
+    return desk
+
+
+def _deploy(client: TestClient) -> int:
+    templates = client.get("/api/strategies", params={"is_template": True}).json()
+    body = {
+        "strategy_id": next(s["id"] for s in templates if s["base_model"] == "v1_momentum"),
+        "universe": "nifty_50",
+        "starting_capital": "1000000",
+        "position_size_pct": "10",
+        "max_positions": 5,
+        "max_per_sector": 2,
+        "paper_fill": "gtt",
+        "auto_place_signals": True,
+    }
+    deployed = client.post("/api/model/portfolios/deploy", json=body)
+    assert deployed.status_code == 201, deployed.text
+    pid = int(deployed.json()["id"])
+    scanned = client.post("/api/model/scan", json={"portfolio_id": pid, "date": SCAN_DAY})
+    assert scanned.status_code == 200, scanned.text
+    return pid
+
+
+@settings(
+    max_examples=5,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(actions=st.lists(ACTION, min_size=3, max_size=8), with_portfolio=st.booleans())
+@example(actions=ACROSS_BOOKS, with_portfolio=False)
+@example(actions=OWN_MONEY, with_portfolio=True)
+def test_every_view_agrees_at_one_mark(
+    client: TestClient,
+    with_candles: Runtime,
+    clock: ManualClock,
+    actions: list[tuple[Any, ...]],
+    with_portfolio: bool,
+):
+    desk = _morning(client, with_candles, clock, with_portfolio)
+    for step, action in enumerate(actions):
+        _act(desk, action)
+        desk.settle()
+        problems = read_every_view(desk)
+        assert not problems, f"after step {step} {action}:\n" + "\n".join(problems)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "the account's used margin (oms/funds.py account_margins, and the gate's account "
+        "check) nets one book's position or order against another book's; each book's "
+        "margins (book_margins) do not, so All's used margin is less than its books' sum"
+    ),
+)
+def test_the_accounts_used_margin_is_its_books(client: TestClient, runtime: Runtime):
+    """The manual book buys 10 INFY intraday and a worker run sells 10: each book holds the
+    margin of its own position (20 % of ₹15,000), so the account's used margin is ₹6,000,
+    but the account nets the two positions to none and reports ₹0."""
+    set_price(runtime, "NSE:INFY", "1500")
+    secret, token_id = issue_token(client, runtime, "netted@x.in")
+    worker = Worker(TestClient(client.app), secret, token_id)
+    worker.create_run("run_netted")
+    assert client.post("/api/portfolio/funds", json={"amount": "100000"}).status_code == 201
+    body = {**order("INFY", "BUY", 10, product="MIS"), "variety": "regular"}
+    assert client.post("/api/orders", json=body).json()["status"] == "COMPLETE"
+    sold = worker.place("run_netted", "run_netted:sell:1", order("INFY", "SELL", 10, product="MIS"))
+    assert sold.json()["result"]["status"] == "filled", sold.text
+    books = [b["book"] for b in client.get("/api/portfolio/books").json() if b["book"] != "all"]
+
+    def used(book: str) -> Decimal:
+        margins = client.get("/api/portfolio/margins", params={"book": book}).json()
+        return _d(margins["equity"]["utilised"]["debits"])
+
+    assert [used(book) for book in books] == [Decimal(3000), Decimal(3000)]
+    assert used("all") == Decimal(6000)

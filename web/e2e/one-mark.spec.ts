@@ -1,7 +1,7 @@
 // One mark on every screen (issue 50): a row's P&L is its quantity times (the LTP it shows
 // less the average it shows), on the dashboard and on Holdings, and one position reads the
 // same on both pages. The demo's prices move, so each table is read in one go (one frame).
-import { type APIRequestContext, expect, type Locator, test } from "@playwright/test";
+import { type APIRequestContext, expect, type Locator, type Page, request, test } from "@playwright/test";
 import { openSignedIn } from "./session";
 import { demoApi } from "./support";
 
@@ -79,4 +79,119 @@ test("a position's P&L is the row's quantity × (LTP − average) on the dashboa
     expect(figure(cell(same as Row, "Qty.")) + figure(cell(same as Row, "T1 qty."))).toBe(figure(cell(row, "Qty")));
     expect(figure(cell(same as Row, "Avg. cost")), symbol).toBe(figure(cell(row, "Avg")));
   }
+});
+
+interface Card { id: number; strategy_run_id: string }
+interface BookRow { book: string; label: string; open_positions: number }
+interface Kite { tradingsymbol: string; product: string; quantity: number; realised: number }
+
+/** One table's rows (or one figure list) by its accessible name, read in one frame. */
+const table = (page: Page, name: string) => page.getByRole("table", { name, exact: true });
+
+/** A label/amount table's figures (Funds' "Utilised"), by label. */
+async function figures(list: Locator): Promise<Record<string, number>> {
+  const rows = await list.evaluate((t) =>
+    [...t.querySelectorAll("tr")].map((tr) => [tr.querySelector("th")?.textContent ?? "", tr.querySelector("td")?.textContent ?? ""]),
+  );
+  return Object.fromEntries(rows.map(([label, value]) => [(label ?? "").trim(), figure(value ?? "")]));
+}
+
+/** Shown to the paisa: each shown figure is within half a paisa of its exact value. */
+const nearly = (a: number, b: number, terms = 1) => Math.abs(a - b) <= 0.005 * terms + 1e-6;
+
+test("a worker run's page, Positions, Funds, Risk and the top bar tell one figure at one mark", async ({ page }) => {
+  test.slow();
+  // a worker run that buys, sells part and buys again (one average, not a moving one), and a
+  // manual round trip: realised P&L in two books
+  const created = await api.post("/api/algo-workers/tokens", { data: { name: `views ${Date.now()}` } });
+  expect(created.ok(), await created.text()).toBeTruthy();
+  const { token } = (await created.json()) as { token: string };
+  const worker = await request.newContext({ baseURL: String(test.info().project.use.baseURL), extraHTTPHeaders: { Authorization: `Bearer ${token}` } });
+  const runKey = `run_views_${Date.now()}`;
+  const w = (path: string, data: unknown) => worker.post(`/api/algo-workers/worker${path}`, { data });
+  expect((await w("/runs", { template_id: "basic-equity", account_scope: "kite:paper", execution_mode: "paper", strategy_run_id: runKey })).ok()).toBeTruthy();
+  const leg = (side: string, quantity: number) => ({
+    exchange: "NSE", tradingsymbol: "INFY", transaction_type: side, variety: "regular", product: "MIS", order_type: "MARKET", quantity, validity: "DAY",
+  });
+  const ltp = async () => {
+    const answer = await w("/market/quotes", { symbols: ["NSE:INFY"], mode: "ltp" });
+    return ((await answer.json()) as { quotes: { last_price: number }[] }).quotes[0]?.last_price;
+  };
+  for (const [i, [side, quantity]] of ([["BUY", 10], ["SELL", 4], ["BUY", 3]] as const).entries()) {
+    const before = await ltp();
+    const placed = await w(`/runs/${runKey}/intents`, { intent_type: "place_order", payload: { order: leg(side, quantity) }, idempotency_key: `${runKey}:${i}`, metadata: {} });
+    expect(placed.ok(), await placed.text()).toBeTruthy();
+    await expect.poll(ltp, { timeout: 15_000 }).not.toBe(before); // each fill at its own price
+  }
+  await worker.dispose();
+  for (const [side, quantity] of [["BUY", 5], ["SELL", 2]] as const) {
+    const placed = await api.post("/api/orders", { data: { exchange: "NSE", tradingsymbol: "TCS", transaction_type: side, variety: "regular", product: "MIS", order_type: "MARKET", quantity, validity: "DAY" } });
+    expect(placed.ok(), await placed.text()).toBeTruthy();
+  }
+  const cards = (await (await api.get("/api/algo-workers/runs")).json()) as Card[];
+  const run = cards.find((c) => c.strategy_run_id === runKey) as Card;
+  const book = `run:${run.id}`;
+  const label = ((await (await api.get("/api/portfolio/books")).json()) as BookRow[]).find((b) => b.book === book)?.label;
+  // what closed does not move with the ticks: the run's book's realised, per position
+  const realised = ((await (await api.get(`/api/portfolio/positions?book=${book}`)).json()) as { net: Kite[] }).net;
+
+  // the run's page: each leg's open P&L is qty × (LTP − average), its booked P&L its position's
+  await openSignedIn(page, api, `/workers/runs/${run.id}`);
+  await expect(table(page, "Legs").getByRole("row")).toHaveCount(2);
+  const legs = await readRows(table(page, "Legs"));
+  for (const row of legs) {
+    const held = figure(cell(row, "Net qty"));
+    expect(Math.abs(figure(cell(row, "Open P&L")) - held * (figure(cell(row, "LTP")) - figure(cell(row, "Avg price")))))
+      .toBeLessThanOrEqual(Math.abs(held) * 0.005 + 0.011);
+    const position = realised.find((p) => p.tradingsymbol === cell(row, "Symbol")) as Kite;
+    expect(nearly(figure(cell(row, "Booked P&L")), position.realised), JSON.stringify(row)).toBeTruthy();
+  }
+
+  // Positions of the run's book: the same quantity and average, P&L = realised + qty × (LTP − avg)
+  await openSignedIn(page, api, `/positions?book=${book}`);
+  await expect(table(page, "Net positions").getByRole("row")).toHaveCount(2);
+  const rows = await readRows(table(page, "Net positions"));
+  for (const row of rows) {
+    const same = legs.find((l) => cell(row, "Instrument").startsWith(`${cell(l, "Symbol")} `)) as Row;
+    expect(figure(cell(row, "Qty.")), "one quantity").toBe(figure(cell(same, "Net qty")));
+    expect(figure(cell(row, "Avg.")), "one average").toBe(figure(cell(same, "Avg price")));
+    const held = figure(cell(row, "Qty."));
+    const booked = (realised.find((p) => `${p.tradingsymbol} NSE` === cell(row, "Instrument")) as Kite).realised;
+    expect(Math.abs(figure(cell(row, "P&L")) - booked - held * (figure(cell(row, "LTP")) - figure(cell(row, "Avg.")))))
+      .toBeLessThanOrEqual(Math.abs(held) * 0.005 + 0.011);
+  }
+
+  // Funds: the books add up to All; its realised is the run page's; the top bar is its M2M
+  await openSignedIn(page, api, "/funds");
+  const books = table(page, "Books");
+  await expect(books.getByRole("row").nth(2)).toBeVisible();
+  await expect(async () => {
+    const shown = await readRows(books);
+    const all = shown.find((r) => cell(r, "Book") === "All books") as Row;
+    const parts = shown.filter((r) => r !== all);
+    for (const column of ["Cash", "Positions value", "Realised today", "Unrealised"]) {
+      const sum = parts.reduce((s, r) => s + figure(cell(r, column)), 0);
+      expect(nearly(sum, figure(cell(all, column)), parts.length + 1), `${column}: ${sum}`).toBeTruthy();
+    }
+    const runRow = parts.find((r) => cell(r, "Book") === label) as Row;
+    const booked = legs.reduce((s, l) => s + figure(cell(l, "Booked P&L")), 0);
+    expect(nearly(figure(cell(runRow, "Realised today")), booked, legs.length)).toBeTruthy();
+    const m2m = await figures(table(page, "Utilised"));
+    expect(m2m["Realised M2M today"]).toBe(figure(cell(all, "Realised today")));
+    const today = figure((await page.getByTestId("pnl-today").textContent()) ?? "");
+    expect(nearly(today, (m2m["Realised M2M today"] ?? NaN) + (m2m["Unrealised M2M today"] ?? NaN), 2), "top bar").toBeTruthy();
+  }).toPass({ timeout: 20_000 }); // the marks move: a tick between two reads of one beat is read again
+
+  // Risk: its P&L today is the top bar's, its open positions the books'
+  await openSignedIn(page, api, "/risk");
+  const open = ((await (await api.get("/api/portfolio/books")).json()) as BookRow[]).find((b) => b.book === "all") as BookRow;
+  await expect(async () => {
+    const shown = await page.evaluate(() => {
+      const card = (label: string) =>
+        [...document.querySelectorAll("main p")].find((p) => p.textContent === label)?.nextElementSibling?.textContent ?? "";
+      return { pnl: card("P&L today"), positions: card("Open positions"), top: document.querySelector('[data-testid="pnl-today"]')?.textContent ?? "" };
+    });
+    expect(figure(shown.pnl)).toBe(figure(shown.top));
+    expect(Number(shown.positions)).toBe(open.open_positions);
+  }).toPass({ timeout: 20_000 });
 });

@@ -61,7 +61,7 @@ test("holdings show every book under All and one book alone; Funds adds the book
 
 test("B on a row selected with a click opens the ticket for it, wherever the focus is", async ({ page }) => {
   await openSignedIn(page, api, "/market");
-  const row = page.getByRole("row", { name: /NSE:INFY/ }).first();
+  const row = page.getByRole("row", { name: /INFY NSE/ }).first();
   await row.getByRole("cell").nth(1).click(); // the LTP cell: selects the row
   await page.getByRole("heading", { level: 1 }).click(); // the focus leaves the table
   await page.keyboard.press("b");

@@ -4,9 +4,10 @@ import { demoApi, expectAccessible, keepScreenshot, signIn } from "./support";
 test("a price in the market watch moves while the page is open @phone", async ({ page }, info) => {
   await signIn(page, "/market");
   const table = page.getByRole("table", { name: /^Watchlist/ });
-  await expect(table.getByRole("link", { name: "NSE:INFY" })).toBeVisible();
+  await expect(table.getByRole("link", { name: "INFY", exact: true })).toBeVisible();
+  await expect(table.getByRole("row").filter({ hasText: "INFY" }).first()).toContainText("INFY NSE"); // the exchange as a tag, not a prefix
   const prices = page.getByLabel(/ last price$/);
-  await expect(page.getByLabel("NSE:INFY last price")).not.toHaveText("—");
+  await expect(page.getByLabel("INFY last price", { exact: true })).not.toHaveText("—");
   const first = (await prices.allTextContents()).join("|");
   // The demo's simulated feed ticks every second, so some price on the list moves within a
   // second or two; the wait allows 10 s because a shared CI host once took longer than 2 s
@@ -31,32 +32,32 @@ test("adds and removes a symbol, saved through the watchlists API", async ({ pag
   };
   await signIn(page, "/market");
   await page.getByRole("textbox", { name: "Add instrument" }).fill("WIPRO");
-  await page.getByRole("button", { name: "Add NSE:WIPRO", exact: true }).click();
-  await expect(page.getByRole("link", { name: "NSE:WIPRO" })).toBeVisible();
+  await page.getByRole("button", { name: "Add WIPRO", exact: true }).click();
+  await expect(page.getByRole("link", { name: "WIPRO", exact: true })).toBeVisible();
   await expect.poll(listed).toContain("NSE:WIPRO");
   const before = await listed();
-  await page.getByRole("button", { name: "Move NSE:WIPRO up" }).click();
+  await page.getByRole("button", { name: "Move WIPRO up" }).click();
   await expect.poll(async () => (await listed()).indexOf("NSE:WIPRO")).toBe(before.length - 2);
-  await page.getByRole("button", { name: "Remove NSE:WIPRO" }).click();
-  await expect(page.getByRole("link", { name: "NSE:WIPRO" })).toHaveCount(0);
+  await page.getByRole("button", { name: "Remove WIPRO" }).click();
+  await expect(page.getByRole("link", { name: "WIPRO", exact: true })).toHaveCount(0);
   await expect.poll(listed).not.toContain("NSE:WIPRO");
 });
 
 test("B and S on the selected row open the order ticket; depth opens on expand", async ({ page }) => {
   await signIn(page, "/market");
-  await page.getByRole("link", { name: "NSE:TCS" }).focus();
+  await page.getByRole("link", { name: "TCS", exact: true }).focus();
   await page.keyboard.press("b");
   const ticket = page.getByRole("dialog");
   await expect(ticket.getByText("Buy TCS")).toBeVisible();
   await page.keyboard.press("Escape");
   await expect(ticket).toBeHidden();
-  await page.getByRole("link", { name: "NSE:TCS" }).focus();
+  await page.getByRole("link", { name: "TCS", exact: true }).focus();
   await page.keyboard.press("ArrowDown");
   await page.keyboard.press("s");
   await expect(page.getByRole("dialog").getByText("Sell SBIN")).toBeVisible();
   await page.keyboard.press("Escape");
-  await page.getByRole("button", { name: "Show depth of NSE:INFY" }).click();
-  const depth = page.getByRole("table", { name: "Market depth of NSE:INFY" });
+  await page.getByRole("button", { name: "Show depth of INFY" }).click();
+  const depth = page.getByRole("table", { name: "Market depth of INFY" });
   await expect(depth).toBeVisible();
   await expect(depth.getByRole("row").nth(1).getByRole("cell").nth(1)).not.toHaveText("—");
 });
@@ -77,11 +78,11 @@ test("the chart draws candles with volume, an OHLC readout, the user's fills and
   expect(fills.fills.length).toBeGreaterThan(0);
 
   await signIn(page, "/market");
-  await page.getByRole("link", { name: "NSE:INFY" }).click();
+  await page.getByRole("link", { name: "INFY", exact: true }).click();
   await expect(page).toHaveURL(/\/market\/chart\/NSE%3AINFY$/);
-  await expect(page.getByRole("heading", { name: "Chart NSE:INFY" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Chart INFY" })).toBeVisible();
   await expect(page.getByText("Synthetic data: simulated prices, not real")).toBeVisible();
-  const daily = page.getByRole("img", { name: "Daily candles of NSE:INFY" });
+  const daily = page.getByRole("img", { name: "Daily candles of INFY" });
   await expect(daily.locator("canvas").first()).toBeVisible();
   const readout = page.getByTestId("ohlc");
   await expect(readout).toContainText(/O ₹[\d,]+\.\d{2}\s*H ₹[\d,]+\.\d{2}\s*L ₹[\d,]+\.\d{2}\s*C ₹[\d,]+\.\d{2}\s*Vol\. [\d.]+/);
@@ -94,7 +95,7 @@ test("the chart draws candles with volume, an OHLC readout, the user's fills and
   await keepScreenshot(page, "chart", info.project.name);
   // minute candles: today's, built from the live prices
   await page.getByText("1 minute").click();
-  await expect(page.getByRole("img", { name: "Minute candles of NSE:INFY" }).locator("canvas").first()).toBeVisible();
+  await expect(page.getByRole("img", { name: "Minute candles of INFY" }).locator("canvas").first()).toBeVisible();
   await expect(readout).toContainText(/IST/);
   await keepScreenshot(page, "chart-minute", info.project.name);
 });

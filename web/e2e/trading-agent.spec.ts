@@ -32,7 +32,7 @@ test("the trading agent panel shows the agent's poll, version and what it synced
   await expect(agents.getByRole("row").filter({ hasText: `e2e-agent-${info.project.name}` })).toContainText("0.5.2");
   await expect(page.getByText("Obfuscated: figures scaled by the agent")).toBeVisible();
   await expect(page.getByText("Available cash ₹2,50,000.75")).toBeVisible();
-  await expect(page.getByRole("table", { name: "kite positions" })).toContainText("NSE:INFY");
+  await expect(page.getByRole("table", { name: "kite positions" })).toContainText("INFY NSE");
   await expect(page.getByRole("switch", { name: /Scale what the agent sends/ })).not.toBeChecked();
   await expect(page.getByText("Figures scaled with another factor than the agent's first are refused.")).toBeVisible();
   await expectAccessible(page);

@@ -4,7 +4,7 @@ import { Link } from "react-router";
 import { type Column, DataTable } from "@/components/DataTable";
 import { Money } from "@/components/Money";
 import { tradeChartPath } from "@/market/chartFormat";
-import { inr, lakhCrore, pct, qty } from "@/format";
+import { inr, instrumentLabel, lakhCrore, pct, qty } from "@/format";
 import { byExitReason, chargesShare, exitReasonName, filterTrades, monthlyReturns, type TradeFilter } from "./analysis";
 import type { Run, Trade } from "./backtestApi";
 import { BENCH_COLOUR, LineChart, RUN_COLOURS, type Series } from "@/components/LineChart";
@@ -155,8 +155,8 @@ function TradeList({ run }: { run: Run }) {
     { key: "symbol", header: "Symbol", value: (t) => t.symbol,
       render: (t) => (
         <Link to={tradeChartPath(t.symbol, { run: run.id, entry: t.entry_date, exit: t.exit_date, quantity: t.quantity, entryPrice: t.entry_price, exitPrice: t.exit_price })}
-          aria-label={`${t.symbol.replace(/^NSE:/, "")} on the chart, ${t.entry_date} to ${t.exit_date}`}>
-          {t.symbol.replace(/^NSE:/, "")}
+          aria-label={`${instrumentLabel(t.symbol)} on the chart, ${t.entry_date} to ${t.exit_date}`}>
+          {instrumentLabel(t.symbol)}
         </Link>
       ) },
     { key: "entry", header: "Entry", value: (t) => t.entry_date, render: (t) => t.entry_date },

@@ -2,7 +2,7 @@ import { Text } from "@mantine/core";
 import { useMemo } from "react";
 import { BENCH_COLOUR, LineChart, RUN_COLOURS, type Series } from "@/components/LineChart";
 import type { KeyOf } from "@/api/rows";
-import { type Amount, lakhCrore, toNumber } from "@/format";
+import { instrumentLabel, lakhCrore, toNumber, type Amount } from "@/format";
 
 export interface CurvePoint {
   time: string;
@@ -25,16 +25,17 @@ export function EquityChart({ equity, benchmark, benchmarkName }: {
   benchmark: CurvePoint[];
   benchmarkName: string | null | undefined;
 }) {
+  const named = benchmarkName ? instrumentLabel(benchmarkName) : null;
   const series = useMemo<Series[]>(
     () => [
-      { name: `${benchmarkName ?? "Benchmark"} (rebased)`, color: BENCH_COLOUR, points: benchmark, dashed: true },
+      { name: `${named ?? "Benchmark"} (rebased)`, color: BENCH_COLOUR, points: benchmark, dashed: true },
       { name: "Equity", color: RUN_COLOURS[0]!, points: equity },
     ],
-    [equity, benchmark, benchmarkName],
+    [equity, benchmark, named],
   );
   if (equity.length === 0) return <Text c="dimmed" size="sm">No equity yet: the curve starts after the first scan.</Text>;
   return (
     <LineChart series={series} height={240} format={lakhCrore}
-      label={`Equity curve, ${equity.length} days, against ${benchmarkName ?? "its benchmark"}`} />
+      label={`Equity curve, ${equity.length} days, against ${named ?? "its benchmark"}`} />
   );
 }

@@ -2,24 +2,23 @@ import { Card, Group, Stack, Text } from "@mantine/core";
 import { useMediaQuery } from "@mantine/hooks";
 import { type Column, DataTable } from "@/components/DataTable";
 import { Money } from "@/components/Money";
-import { inr, qty, words } from "@/format";
+import { inr, instrumentLabel, qty, words } from "@/format";
 import { closePosition, type Position, useModelAction } from "@/portfolios/modelApi";
 import { ConfirmButton } from "./ConfirmButton";
 import { LiveLtp } from "./LiveLtp";
 import { markedPnl } from "./livePnl";
 import { useTick } from "@/ticks/useTick";
 
-const short = (symbol: string) => symbol.replace(/^NSE:/, "");
 
 function CloseButton({ position }: { position: Position }) {
   const close = useModelAction(closePosition);
   return (
-    <ConfirmButton size="xs" variant="default" label={`Close ${short(position.symbol)}`}
-      title={`Close ${short(position.symbol)} now?`} confirm="Sell to close" danger
+    <ConfirmButton size="xs" variant="default" label={`Close ${instrumentLabel(position.symbol)}`}
+      title={`Close ${instrumentLabel(position.symbol)} now?`} confirm="Sell to close" danger
       onConfirm={() => close.mutateAsync(position.id)}
       body={
         <Text>
-          Sells all {qty(position.quantity)} shares of {short(position.symbol)} (bought at{" "}
+          Sells all {qty(position.quantity)} shares of {instrumentLabel(position.symbol)} (bought at{" "}
           {inr(position.entry_price)}; last {inr(position.last_price)}) at the market now, as a manual exit.
         </Text>
       }>
@@ -35,7 +34,7 @@ function LivePositionPnl({ position }: { position: Position }) {
 }
 
 const columns: Column<Position>[] = [
-  { key: "symbol", header: "Symbol", render: (p) => short(p.symbol), value: (p) => p.symbol },
+  { key: "symbol", header: "Symbol", render: (p) => instrumentLabel(p.symbol), value: (p) => p.symbol },
   { key: "qty", header: "Qty", numeric: true, render: (p) => qty(p.quantity), value: (p) => p.quantity },
   { key: "avg", header: "Avg", numeric: true, render: (p) => <Money value={p.entry_price} />, value: (p) => p.entry_price },
   { key: "ltp", header: "LTP", numeric: true, render: (p) => <LiveLtp symbol={p.symbol} fallback={p.last_price} />, value: (p) => p.last_price },
@@ -53,10 +52,10 @@ export function PositionsPanel({ positions, name }: { positions: Position[]; nam
     return (
       <Stack gap="xs" role="list" aria-label={`Open positions of ${name}`}>
         {positions.map((p) => (
-          <Card key={p.id} withBorder padding="xs" role="listitem" aria-label={short(p.symbol)}>
+          <Card key={p.id} withBorder padding="xs" role="listitem" aria-label={instrumentLabel(p.symbol)}>
             <Group justify="space-between" wrap="nowrap">
               <div>
-                <Text fw={600}>{short(p.symbol)}</Text>
+                <Text fw={600}>{instrumentLabel(p.symbol)}</Text>
                 <Text size="xs" c="dimmed">{qty(p.quantity)} @ {inr(p.entry_price)} · LTP <LiveLtp symbol={p.symbol} fallback={p.last_price} /></Text>
               </div>
               <Group gap="xs" wrap="nowrap">

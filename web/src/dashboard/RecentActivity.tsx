@@ -1,6 +1,6 @@
 import { Badge, Group, Stack, Text } from "@mantine/core";
 import type { components } from "@/api/client";
-import { istDateTime, words } from "@/format";
+import { instrumentLabel, istDateTime, words } from "@/format";
 
 type Activity = components["schemas"]["ActivityRow"];
 
@@ -12,7 +12,7 @@ export function RecentActivity({ rows }: { rows: Activity[] }) {
       {rows.map((a, i) => (
         <Group key={i} role="listitem" justify="space-between" wrap="nowrap" gap="xs">
           <Text size="sm" truncate>
-            <b>{a.symbol.replace(/^NSE:/, "")}</b> {words(a.signal_type).toLowerCase()} {a.reason ? `(${words(a.reason).toLowerCase()})` : ""}
+            <b>{instrumentLabel(a.symbol)}</b> {words(a.signal_type).toLowerCase()} {a.reason ? `(${words(a.reason).toLowerCase()})` : ""}
           </Text>
           <Group gap={6} wrap="nowrap">
             <Badge size="sm" variant="outline" color="gray.8">{words(a.status)}</Badge>

@@ -3,13 +3,12 @@ import { useState } from "react";
 import { ApiError } from "@/api/errors";
 import { Money } from "@/components/Money";
 import { ProvisionalCalendar } from "@/components/ProvisionalCalendar";
-import { inr, qty, words } from "@/format";
+import { inr, instrumentLabel, qty, words } from "@/format";
 import { placeCart, type Signal, signalAction, useModelAction } from "@/portfolios/modelApi";
 import { ConfirmButton } from "./ConfirmButton";
 import { placementText } from "./placement";
 
-const short = (symbol: string) => symbol.replace(/^NSE:/, "");
-const describe = (s: Signal) => `${s.side.toUpperCase()} ${short(s.symbol)}`;
+const describe = (s: Signal) => `${s.side.toUpperCase()} ${instrumentLabel(s.symbol)}`;
 
 function Figure({ label, children }: { label: string; children: React.ReactNode }) {
   return (
@@ -32,7 +31,7 @@ function SignalCard({ signal, onError }: { signal: Signal; onError: (m: string) 
     <Card withBorder padding="sm" role="listitem" aria-label={`${describe(signal)} signal`}>
       <Group justify="space-between" mb={6} wrap="nowrap">
         <Group gap={6}>
-          <Text fw={700}>{short(signal.symbol)}</Text>
+          <Text fw={700}>{instrumentLabel(signal.symbol)}</Text>
           <Badge variant="outline" color="gray.8">{signal.signal_type} {signal.side}</Badge>
           {carted && <Badge color="blue.9">In cart</Badge>}
           <ProvisionalCalendar provisional={signal.provisional_calendar} />
@@ -51,15 +50,15 @@ function SignalCard({ signal, onError }: { signal: Signal; onError: (m: string) 
       <Group gap="xs" grow>
         {carted ? (
           <Button size="sm" variant="default" loading={unapprove.isPending} disabled={busy}
-            aria-label={`Unapprove ${short(signal.symbol)}`} title="Take it out of the cart"
+            aria-label={`Unapprove ${instrumentLabel(signal.symbol)}`} title="Take it out of the cart"
             onClick={() => unapprove.mutateAsync(signal.id).catch(fail)}>Unapprove</Button>
         ) : (
           <Button size="sm" loading={approve.isPending} disabled={busy}
-            aria-label={`Approve ${short(signal.symbol)}`}
+            aria-label={`Approve ${instrumentLabel(signal.symbol)}`}
             onClick={() => approve.mutateAsync(signal.id).catch(fail)}>Approve</Button>
         )}
         <Button size="sm" variant="default" loading={reject.isPending} disabled={busy}
-          aria-label={`Reject ${short(signal.symbol)}`}
+          aria-label={`Reject ${instrumentLabel(signal.symbol)}`}
           onClick={() => reject.mutateAsync(signal.id).catch(fail)}>Reject</Button>
       </Group>
     </Card>
@@ -81,7 +80,7 @@ export function SignalCart({ portfolioId, signals, agentBroker }: { portfolioId:
       try {
         await approveOne.mutateAsync(s.id);
       } catch (e) {
-        setMessage({ text: `${short(s.symbol)}: ${e instanceof ApiError ? e.message : String(e)}`, ok: false });
+        setMessage({ text: `${instrumentLabel(s.symbol)}: ${e instanceof ApiError ? e.message : String(e)}`, ok: false });
         return;
       }
     }

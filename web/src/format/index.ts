@@ -1,3 +1,4 @@
 export * from "./money";
 export * from "./time";
 export * from "./words";
+export * from "./instrument";

@@ -30,5 +30,6 @@ describe("words", () => {
     expect(universeName("nifty_midcap_150")).toBe("NIFTY Midcap 150");
     expect(universeName("my_watchlist")).toBe("My watchlist");
     expect(universeName(["NSE:A", "NSE:B", "NSE:C"])).toBe("3 symbols");
+    expect(universeName(["NSE:RELIANCE"])).toBe("RELIANCE");
   });
 });

@@ -1,6 +1,8 @@
 // Words, not identifiers: what the API names in snake_case or CAPITALS, said as a trader
 // reads it ("pending_approval" → "Pending approval", "nifty_100" → "NIFTY 100").
 
+import { instrumentLabel } from "./instrument";
+
 const KNOWN: Record<string, string> = {
   pending_approval: "Pending approval",
   in_cart: "In cart",
@@ -29,7 +31,7 @@ const KNOWN: Record<string, string> = {
 /** A universe as NSE names it ("nifty_next_50" → "NIFTY Next 50", "nifty_bank" → "NIFTY
  * Bank"); a custom symbol list by its size; other keys in words. */
 export function universeName(universe: unknown): string {
-  if (Array.isArray(universe)) return universe.length === 1 ? String(universe[0]) : `${universe.length} symbols`;
+  if (Array.isArray(universe)) return universe.length === 1 ? instrumentLabel(String(universe[0])) : `${universe.length} symbols`;
   const key = String(universe ?? "");
   if (!/^nifty(_|$)/i.test(key)) return words(key);
   return key

@@ -9,6 +9,7 @@ import { ApiError, unwrap } from "@/api/errors";
 import { exchanges, products } from "@/orders/ticket/form";
 import { useTick } from "@/ticks/useTick";
 import { type GttForm, buildGttBody } from "./gttForm";
+import { derivativeName } from "@/format";
 
 interface Props {
   initial: GttForm;
@@ -82,6 +83,7 @@ export function GttDialog({ initial, triggerId, onClose }: Props) {
           </Group>
           <SimpleGrid cols={{ base: 2, xs: 3 }} spacing="sm">
             <TextInput label="Symbol" value={form.tradingsymbol} readOnly={editing} autoComplete="off"
+              description={derivativeName(form.tradingsymbol, form.exchange)}
               onChange={(e) => set("tradingsymbol", e.currentTarget.value.toUpperCase())} error={errors.tradingsymbol} />
             <NativeSelect label="Exchange" value={form.exchange} data={exchanges} disabled={editing}
               onChange={(e) => set("exchange", e.currentTarget.value as GttForm["exchange"])} />

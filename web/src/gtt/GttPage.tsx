@@ -13,7 +13,8 @@ import { ProvisionalCalendar } from "@/components/ProvisionalCalendar";
 const GTT_WHY =
   "This trigger's year runs past NSE's published holiday list: until the server's admin loads " +
   "NSE's list, every weekday there is assumed to trade, and the trigger may be watched on a holiday.";
-import { inr, istDateTime, pct, qty, words } from "@/format";
+import { inr, instrumentLabel, istDateTime, pct, qty, words } from "@/format";
+import { InstrumentName } from "@/components/InstrumentName";
 import { useTick } from "@/ticks/useTick";
 import { LiveLtp } from "@/orders/books";
 import { GttDialog } from "./GttDialog";
@@ -23,7 +24,7 @@ type Gtt = components["schemas"]["GttOut"];
 const symbolOf = (r: Gtt) => `${r.condition.exchange}:${r.condition.tradingsymbol}`;
 const triggers = (r: Gtt) => r.condition.trigger_values.map((v) => inr(v ?? Number.NaN)).join(" / ");
 const kind = (r: Gtt) => (r.type === "two-leg" ? "OCO" : "Single");
-const describe = (r: Gtt) => `${kind(r)} GTT ${r.id} on ${r.condition.tradingsymbol}`;
+const describe = (r: Gtt) => `${kind(r)} GTT ${r.id} on ${instrumentLabel(r.condition.tradingsymbol, r.condition.exchange)}`;
 const firstLeg = (r: Gtt) => r.orders[0];
 
 /** How far the live price must move to reach the nearest trigger, as a share of it. */
@@ -44,7 +45,7 @@ function Distance({ row }: { row: Gtt }) {
 
 const columns: Column<Gtt>[] = [
   { key: "created", header: "Created on", render: (r) => istDateTime(r.created_at), value: (r) => r.created_at },
-  { key: "instrument", header: "Instrument", render: (r) => `${r.condition.tradingsymbol} ${r.condition.exchange}`, value: (r) => r.condition.tradingsymbol, card: "title" },
+  { key: "instrument", header: "Instrument", render: (r) => <InstrumentName symbol={r.condition.tradingsymbol} exchange={r.condition.exchange} />, value: (r) => r.condition.tradingsymbol, card: "title" },
   { key: "type", header: "Type", render: kind, value: kind },
   { key: "side", header: "Side", render: (r) => firstLeg(r)?.transaction_type ?? "", value: (r) => firstLeg(r)?.transaction_type ?? "", card: "title" },
   { key: "trigger", header: "Trigger", numeric: true, render: triggers, value: (r) => r.condition.trigger_values[0] ?? Number.NaN },

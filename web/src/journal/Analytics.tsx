@@ -7,7 +7,7 @@ import { useState } from "react";
 import { Link, useNavigate } from "react-router";
 import { type Column, DataTable } from "@/components/DataTable";
 import { Money } from "@/components/Money";
-import { qty } from "@/format";
+import { instrumentName, qty } from "@/format";
 import type { Scope } from "@/family/scope";
 import { Notice } from "@/orders/Notice";
 import {
@@ -20,7 +20,7 @@ const edgeColumns: Column<Edge>[] = [
     key: "symbol", header: "Symbol", value: (e) => e.symbol,
     render: (e) => (
       <Group gap={4} wrap="nowrap">
-        <Text size="sm" fw={600}>{e.symbol}</Text>
+        <Text size="sm" fw={600}>{instrumentName(e.symbol)}</Text>
         {e.warnings.map((w) => <Badge key={w} size="xs" variant="filled" color="#9a3412">{w}</Badge>)}
       </Group>
     ),
@@ -38,11 +38,11 @@ function EdgeCards({ rows }: { rows: Edge[] }) {
   return (
     <Stack gap="xs">
       {rows.map((e) => (
-        <Card withBorder key={e.symbol} p="sm" component="article" aria-label={e.symbol}>
+        <Card withBorder key={e.symbol} p="sm" component="article" aria-label={instrumentName(e.symbol)}>
           <Group justify="space-between" wrap="nowrap">
             <div>
               <Group gap={4}>
-                <Text fw={600}>{e.symbol}</Text>
+                <Text fw={600}>{instrumentName(e.symbol)}</Text>
                 {e.warnings.map((w) => <Badge key={w} size="xs" variant="filled" color="#9a3412">{w}</Badge>)}
               </Group>
               <Text size="xs" c="dimmed">

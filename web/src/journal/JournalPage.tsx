@@ -14,7 +14,7 @@ import { PageTitle } from "@/components/PageTitle";
 import { SwitcherControls, useFamilyScope } from "@/family/FamilySwitcher";
 import { useGroups } from "@/family/familyApi";
 import { type Scope, scopeLabel } from "@/family/scope";
-import { istDate, qty } from "@/format";
+import { instrumentName, istDate, qty } from "@/format";
 import { Notice } from "@/orders/Notice";
 import { EdgeTab, PatternsTab } from "./Analytics";
 import { ReturnFigures } from "./ReturnFigures";
@@ -266,7 +266,7 @@ function PnlTab({ scope }: { scope: Scope }) {
 // ----------------------------------------------------------------------------- round trips
 
 const tripColumns: Column<RoundTrip>[] = [
-  { key: "symbol", header: "Symbol", render: (t) => <Text size="sm" fw={600}>{t.symbol}</Text>, value: (t) => t.symbol },
+  { key: "symbol", header: "Symbol", render: (t) => <Text size="sm" fw={600}>{instrumentName(t.symbol)}</Text>, value: (t) => t.symbol },
   { key: "account", header: "Account", render: (t) => accountName(t.account), value: (t) => t.account },
   { key: "type", header: "Type", render: (t) => `${tripType(t)}${t.direction === "short" ? " · short" : ""}${t.kind === "buyback" ? " · buyback" : ""}`, value: (t) => tripType(t) },
   { key: "qty", header: "Qty.", numeric: true, render: (t) => qty(t.quantity), value: (t) => t.quantity },
@@ -299,10 +299,10 @@ function TripCards({ rows }: { rows: RoundTrip[] }) {
   return (
     <Stack gap="xs">
       {rows.slice(0, 200).map((t, i) => (
-        <Card withBorder key={tripKey(t, i)} component="article" aria-label={`${t.symbol} closed ${istDate(t.closed)}`} p="sm">
+        <Card withBorder key={tripKey(t, i)} component="article" aria-label={`${instrumentName(t.symbol)} closed ${istDate(t.closed)}`} p="sm">
           <Group justify="space-between" wrap="nowrap">
             <div>
-              <Text fw={600}>{t.symbol}{t.member && <Text span size="xs" c="dimmed"> · {t.member}</Text>}</Text>
+              <Text fw={600}>{instrumentName(t.symbol)}{t.member && <Text span size="xs" c="dimmed"> · {t.member}</Text>}</Text>
               <Text size="xs" c="dimmed">{tripType(t)} · {qty(t.quantity)} · {istDate(t.opened)} → {istDate(t.closed)}</Text>
             </div>
             <Stack gap={0} align="flex-end">
@@ -318,7 +318,7 @@ function TripCards({ rows }: { rows: RoundTrip[] }) {
 }
 
 const openColumns: Column<OpenPosition>[] = [
-  { key: "symbol", header: "Symbol", render: (p) => p.symbol, value: (p) => p.symbol },
+  { key: "symbol", header: "Symbol", render: (p) => instrumentName(p.symbol), value: (p) => p.symbol },
   { key: "account", header: "Account", render: (p) => accountName(p.account), value: (p) => p.account },
   { key: "direction", header: "Side", render: (p) => (p.direction === "short" ? "Short" : "Long"), value: (p) => p.direction },
   { key: "qty", header: "Qty.", numeric: true, render: (p) => qty(p.quantity), value: (p) => p.quantity },

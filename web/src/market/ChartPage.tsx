@@ -13,7 +13,7 @@ import { unwrap } from "@/api/errors";
 import { PageLoader } from "@/components/PageLoader";
 import { PageTitle } from "@/components/PageTitle";
 import { useTick } from "@/ticks/useTick";
-import { inr, istDate, istTime, pct } from "@/format";
+import { inr, instrumentLabel, istDate, istTime, pct } from "@/format";
 import {
   type ChartInterval, type ChartTime, type MarkedTrade, TRADE_WORDS, chartTime, fillMarkers, priceLabel, tradeFills,
   tradeFromSearch, tradeWindow, volumeLabel,
@@ -41,6 +41,7 @@ const COLOURS: Record<string, string> = {
 
 export function Component() {
   const symbol = decodeURIComponent(useParams().symbol ?? "");
+  const named = instrumentLabel(symbol);
   const [shown, setShown] = useState<Record<Overlay, boolean>>({ sma: true, ema: false, bb: true, rsi: true, macd: true });
   const [search] = useSearchParams();
   const trade = useMemo(() => tradeFromSearch(search), [search]);
@@ -177,12 +178,12 @@ export function Component() {
   }, [tick, timeframe, trade]);
 
   if (history.isPending) return <PageLoader />;
-  if (history.error) return <Alert color="red" title={`No chart for ${symbol}`}>{history.error.message}</Alert>;
+  if (history.error) return <Alert color="red" title={`No chart for ${named}`}>{history.error.message}</Alert>;
   const synthetic = history.data.source === "synthetic";
 
   return (
     <>
-      <PageTitle actions={<Text size="sm"><Link to="/market">Back to market watch</Link></Text>}>{`Chart ${symbol}`}</PageTitle>
+      <PageTitle actions={<Text size="sm"><Link to="/market">Back to market watch</Link></Text>}>{`Chart ${named}`}</PageTitle>
       {trade && <TradeNote trade={trade} symbol={symbol} />}
       <Group gap="md" mb="xs" wrap="wrap">
         {!trade && (
@@ -208,7 +209,7 @@ export function Component() {
         </Alert>
       )}
       <OhlcReadout bar={hover ?? lastBar} timeframe={timeframe} />
-      <div ref={box} role="img" aria-label={`${timeframe === "day" ? "Daily" : "Minute"} candles of ${symbol}${tradeMarks === 2 ? ", the trade's entry and exit marked" : ""}`} style={{ height: "min(70vh, 620px)", width: "100%" }} />
+      <div ref={box} role="img" aria-label={`${timeframe === "day" ? "Daily" : "Minute"} candles of ${named}${tradeMarks === 2 ? ", the trade's entry and exit marked" : ""}`} style={{ height: "min(70vh, 620px)", width: "100%" }} />
     </>
   );
 }
@@ -219,7 +220,7 @@ function TradeNote({ trade, symbol }: { trade: MarkedTrade; symbol: string }) {
   return (
     <Alert color="gray" variant="outline" mb="xs" role="note" title={`A trade of backtest run #${trade.run}`}>
       <Text size="sm">
-        Bought {trade.quantity} {symbol} on {istDate(trade.entry)} at {inr(trade.entryPrice)}, sold on {istDate(trade.exit)} at{" "}
+        Bought {trade.quantity} {instrumentLabel(symbol)} on {istDate(trade.entry)} at {inr(trade.entryPrice)}, sold on {istDate(trade.exit)} at{" "}
         {inr(trade.exitPrice)} (<span className={change > 0 ? "up" : change < 0 ? "down" : undefined}>{pct(change, { signed: true })}</span>{" "}
         before charges). The arrows mark the entry and the exit. <Link to={`/backtests/runs/${trade.run}`}>Back to the run</Link>
       </Text>

@@ -4,6 +4,8 @@ import { Alert, Button, Group, Paper, ScrollArea, Stack, Table, Text, TextInput,
 import { type KeyboardEvent, useCallback, useEffect, useState } from "react";
 import { PageLoader } from "@/components/PageLoader";
 import { PageTitle } from "@/components/PageTitle";
+import { InstrumentName } from "@/components/InstrumentName";
+import { instrumentLabel } from "@/format";
 import { withAdded, withMoved, withRemoved } from "./reorder";
 import { openTicket, selectForTicket } from "@/components/openTicket";
 import { useCreateList, useInstrumentSearch, useSetItems, useWatchlists } from "./useWatchlists";
@@ -22,9 +24,9 @@ function AddInstrument({ onAdd, present }: { onAdd: (symbol: string) => void; pr
           {found.data.map((i) => (
             <div role="listitem" key={i.key}>
               <UnstyledButton w="100%" p={4} disabled={present.includes(i.key)}
-                aria-label={`Add ${i.key}`}
+                aria-label={`Add ${instrumentLabel(i.key)}`}
                 onClick={() => { onAdd(i.key); setQ(""); }}>
-                <Text size="sm"><b>{i.key}</b> · {i.name}{present.includes(i.key) ? " (in list)" : ""}</Text>
+                <Text size="sm"><b><InstrumentName symbol={i.key} /></b> · {i.name}{present.includes(i.key) ? " (in list)" : ""}</Text>
               </UnstyledButton>
             </div>
           ))}

@@ -1,9 +1,10 @@
 // One market-watch row. Memoised and subscribed to its own symbol only, so a tick repaints
 // one row (at most once per animation frame), never the list.
-import { ActionIcon, Anchor, Box, Group, Table } from "@mantine/core";
+import { ActionIcon, Anchor, Group, Table } from "@mantine/core";
 import { memo, useEffect, useRef } from "react";
 import { Link } from "react-router";
-import { direction, pct, plain } from "@/format";
+import { direction, instrumentLabel, pct, plain } from "@/format";
+import { InstrumentName } from "@/components/InstrumentName";
 import { ticks } from "@/ticks/store";
 import { useTick } from "@/ticks/useTick";
 import { quoteFigures } from "./quote";
@@ -53,7 +54,7 @@ const LiveCells = memo(function LiveCells({ symbol }: { symbol: string }) {
   }, [symbol]);
   return (
     <>
-      <Table.Td ref={ltp} className="num" aria-label={`${symbol} last price`}>—</Table.Td>
+      <Table.Td ref={ltp} className="num" aria-label={`${instrumentLabel(symbol)} last price`}>—</Table.Td>
       <Table.Td ref={change} className="num" visibleFrom="sm">—</Table.Td>
       <Table.Td ref={changePct} className="num">—</Table.Td>
     </>
@@ -62,6 +63,7 @@ const LiveCells = memo(function LiveCells({ symbol }: { symbol: string }) {
 
 export const WatchRow = memo(function WatchRow(props: Props) {
   const { symbol, index, count, selected, expanded } = props;
+  const label = instrumentLabel(symbol);
   return (
     <Table.Tr
       data-selected={selected || undefined}
@@ -71,27 +73,26 @@ export const WatchRow = memo(function WatchRow(props: Props) {
     >
       <Table.Td>
         <Anchor component={Link} to={`/market/chart/${encodeURIComponent(symbol)}`} fz="sm"
-          aria-label={symbol} onFocus={() => props.onSelect(symbol)}>
-          <Box component="span" visibleFrom="sm">{symbol}</Box>
-          <Box component="span" hiddenFrom="sm">{symbol.slice(symbol.indexOf(":") + 1)}</Box>
+          aria-label={label} onFocus={() => props.onSelect(symbol)}>
+          <InstrumentName symbol={symbol} />
         </Anchor>
       </Table.Td>
       <LiveCells symbol={symbol} />
       <Table.Td>
         <Group gap={4} wrap="nowrap" justify="flex-end">
-          <ActionIcon size="sm" variant="light" color="blue" aria-label={`Buy ${symbol}`}
+          <ActionIcon size="sm" variant="light" color="blue" aria-label={`Buy ${label}`}
             onClick={(e) => { e.stopPropagation(); openTicket({ symbol, side: "BUY" }); }}>B</ActionIcon>
-          <ActionIcon size="sm" variant="light" color="orange" aria-label={`Sell ${symbol}`}
+          <ActionIcon size="sm" variant="light" color="orange" aria-label={`Sell ${label}`}
             onClick={(e) => { e.stopPropagation(); openTicket({ symbol, side: "SELL" }); }}>S</ActionIcon>
-          <ActionIcon size="sm" variant="subtle" aria-label={`${expanded ? "Hide" : "Show"} depth of ${symbol}`}
+          <ActionIcon size="sm" variant="subtle" aria-label={`${expanded ? "Hide" : "Show"} depth of ${label}`}
             aria-expanded={expanded} onClick={(e) => { e.stopPropagation(); props.onToggle(symbol); }}>
             {expanded ? "▾" : "▸"}
           </ActionIcon>
-          <ActionIcon size="sm" variant="subtle" visibleFrom="sm" aria-label={`Move ${symbol} up`} disabled={index === 0}
+          <ActionIcon size="sm" variant="subtle" visibleFrom="sm" aria-label={`Move ${label} up`} disabled={index === 0}
             onClick={(e) => { e.stopPropagation(); props.onMove(symbol, -1); }}>↑</ActionIcon>
-          <ActionIcon size="sm" variant="subtle" visibleFrom="sm" aria-label={`Move ${symbol} down`} disabled={index === count - 1}
+          <ActionIcon size="sm" variant="subtle" visibleFrom="sm" aria-label={`Move ${label} down`} disabled={index === count - 1}
             onClick={(e) => { e.stopPropagation(); props.onMove(symbol, 1); }}>↓</ActionIcon>
-          <ActionIcon size="sm" variant="subtle" color="gray" aria-label={`Remove ${symbol}`}
+          <ActionIcon size="sm" variant="subtle" color="gray" aria-label={`Remove ${label}`}
             onClick={(e) => { e.stopPropagation(); props.onRemove(symbol); }}>×</ActionIcon>
         </Group>
       </Table.Td>
@@ -106,7 +107,7 @@ export const DepthRow = memo(function DepthRow({ symbol }: { symbol: string }) {
   return (
     <Table.Tr>
       <Table.Td colSpan={5}>
-        <Table fz="xs" withRowBorders={false} aria-label={`Market depth of ${symbol}`}>
+        <Table fz="xs" withRowBorders={false} aria-label={`Market depth of ${instrumentLabel(symbol)}`}>
           <Table.Thead>
             <Table.Tr>
               <Table.Th className="num">Bid qty</Table.Th>

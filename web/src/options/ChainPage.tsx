@@ -4,7 +4,7 @@
 import { ActionIcon, Alert, Badge, Button, Grid, Group, Loader, Menu, NumberInput, Paper, ScrollArea, Select, Stack, Table, Text, Title } from "@mantine/core";
 import { useEffect, useState } from "react";
 import { PageTitle } from "@/components/PageTitle";
-import { inr, istDate, qty } from "@/format";
+import { inr, instrumentName, istDate, qty } from "@/format";
 import { type Chain, type Contract, type PayoffLeg, type WhatIf, useChain, usePayoff, useUnderlyings } from "./optionApi";
 import { PayoffChart } from "./PayoffChart";
 import { PayoffSummary } from "./PayoffSummary";
@@ -96,11 +96,11 @@ function Structure({ underlying, legs, setLegs, chain }: { underlying: string; l
                 return (
                   <Table.Tr key={l.tradingsymbol}>
                     <Table.Td><Badge variant="filled" color={l.transaction_type === "BUY" ? "blue.8" : "red.9"}>{l.transaction_type === "BUY" ? "Buy" : "Sell"}</Badge></Table.Td>
-                    <Table.Td>{l.tradingsymbol}</Table.Td>
-                    <Table.Td><NumberInput size="xs" w={70} min={1} max={100} aria-label={`Lots of ${l.tradingsymbol}`} value={l.lots}
+                    <Table.Td>{instrumentName(l.tradingsymbol, "NFO")}</Table.Td>
+                    <Table.Td><NumberInput size="xs" w={70} min={1} max={100} aria-label={`Lots of ${instrumentName(l.tradingsymbol, "NFO")}`} value={l.lots}
                       onChange={(v) => setLegs(legs.map((x, j) => (j === i ? { ...x, lots: Math.max(1, Number(v) || 1) } : x)))} /></Table.Td>
                     <Table.Td ta="right" className="num">{priced ? inr(priced.entry_price) : "…"}</Table.Td>
-                    <Table.Td><Button size="compact-xs" variant="subtle" color="gray" aria-label={`Remove ${l.tradingsymbol}`} onClick={() => setLegs(legs.filter((_, j) => j !== i))}>Remove</Button></Table.Td>
+                    <Table.Td><Button size="compact-xs" variant="subtle" color="gray" aria-label={`Remove ${instrumentName(l.tradingsymbol, "NFO")}`} onClick={() => setLegs(legs.filter((_, j) => j !== i))}>Remove</Button></Table.Td>
                   </Table.Tr>
                 );
               })}

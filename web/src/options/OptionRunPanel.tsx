@@ -4,6 +4,7 @@
 import { Alert, Badge, Grid, Group, Loader, Paper, Stack, Table, Text, Title } from "@mantine/core";
 import { useState } from "react";
 import { inr, qty, words } from "@/format";
+import { InstrumentName } from "@/components/InstrumentName";
 import { useOptionRun } from "@/workers/workerApi";
 import { legState, partialEntryWords } from "./legState";
 import { useRunPayoff, type WhatIf } from "./optionApi";
@@ -34,7 +35,7 @@ export default function OptionRunPanel({ runId }: { runId: number }) {
               const [state, color] = legState(l.state);
               return (
                 <Table.Tr key={String(l.tradingsymbol)} data-testid="option-leg">
-                  <Table.Td>{l.tradingsymbol}</Table.Td>
+                  <Table.Td><InstrumentName symbol={l.tradingsymbol} exchange={l.exchange} noTag /></Table.Td>
                   <Table.Td>{l.transaction_type === "BUY" ? "Buy" : "Sell"}</Table.Td>
                   <Table.Td>
                     <Badge variant="outline" color={color}>{state}</Badge>

@@ -8,7 +8,7 @@ import { api } from "@/api/client";
 import { ApiError, type FieldErrors, unwrap } from "@/api/errors";
 import { refreshAccount } from "@/api/refresh";
 import { Money } from "@/components/Money";
-import { inr, istTime, qty } from "@/format";
+import { inr, instrumentName, istTime, qty } from "@/format";
 import { type BookOrder, num, str } from "./books";
 import { TicketFields } from "./ticket/TicketFields";
 import { type TicketForm, buildModifyBody, initialForm } from "./ticket/form";
@@ -16,7 +16,7 @@ import { type TicketForm, buildModifyBody, initialForm } from "./ticket/form";
 function describe(order: BookOrder): string {
   const price = num(order, "price");
   const at = price > 0 ? ` at ${inr(price)}` : " at market";
-  return `${str(order, "transaction_type")} ${qty(num(order, "quantity"))} ${str(order, "tradingsymbol")}${at}`;
+  return `${str(order, "transaction_type")} ${qty(num(order, "quantity"))} ${instrumentName(str(order, "tradingsymbol"), str(order, "exchange"))}${at}`;
 }
 
 function formOf(order: BookOrder): TicketForm {

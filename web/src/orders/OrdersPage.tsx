@@ -7,7 +7,8 @@ import { useSearchParams } from "react-router";
 import { type Column, DataTable } from "@/components/DataTable";
 import { Money } from "@/components/Money";
 import { PageTitle } from "@/components/PageTitle";
-import { istTime, qty } from "@/format";
+import { InstrumentName } from "@/components/InstrumentName";
+import { instrumentLabel, istTime, qty } from "@/format";
 import { BookFilter } from "./BookFilter";
 import { ALL_BOOKS, EVERY_BOOK, type BookOrder, type BookTrade, LiveLtp, bookColumn, isOpenOrder, num, str, symbolOf, useBook, useBooks, useOrders, useTrades } from "./books";
 import { CancelOrderDialog, ModifyOrderDialog, OrderHistoryDialog } from "./OrderDialogs";
@@ -24,7 +25,7 @@ const side: Column<Booked> = {
 };
 const instrument: Column<Booked> = {
   key: "instrument", header: "Instrument",
-  render: (r) => `${r.tradingsymbol ?? ""} ${r.exchange ?? ""}`, value: (r) => r.tradingsymbol ?? "", card: "title",
+  render: (r) => <InstrumentName symbol={r.tradingsymbol} exchange={r.exchange} />, value: (r) => r.tradingsymbol ?? "", card: "title",
 };
 const product: Column<Booked> = { key: "product", header: "Product", render: (r) => r.product ?? "", value: (r) => r.product ?? "" };
 const orderType: Column<BookOrder> = { key: "order_type", header: "Order", render: (r) => `${str(r, "order_type")} · ${str(r, "variety")}`, value: (r) => str(r, "order_type") };
@@ -78,7 +79,7 @@ export function Component() {
   const all = orders.data ?? [];
   const open = all.filter(isOpenOrder);
   const executed = all.filter((r) => !isOpenOrder(r));
-  const label = (r: BookOrder) => `${str(r, "transaction_type")} ${str(r, "tradingsymbol")} ${str(r, "order_id")}`;
+  const label = (r: BookOrder) => `${str(r, "transaction_type")} ${instrumentLabel(str(r, "tradingsymbol"), str(r, "exchange"))} ${str(r, "order_id")}`;
   const history = (r: BookOrder) => (
     <Button size="compact-xs" variant="default" onClick={() => setDialog({ kind: "history", order: r })} aria-label={`History of ${label(r)}`}>
       History

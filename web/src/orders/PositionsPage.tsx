@@ -7,15 +7,18 @@ import { useEffect, useState } from "react";
 import { type Column, DataTable } from "@/components/DataTable";
 import { Money } from "@/components/Money";
 import { PageTitle } from "@/components/PageTitle";
-import { qty } from "@/format";
+import { InstrumentName } from "@/components/InstrumentName";
+import { instrumentName, qty } from "@/format";
 import { BookFilter } from "./BookFilter";
 import { ALL_BOOKS, EVERY_BOOK, LiveLtp, LivePnl, type Position, bookColumn, bookLabel, num, str, symbolOf, useBook, useBooks, usePositions } from "./books";
 import { useOrderTicket } from "./ticket/OrderTicketContext";
 import type { Product } from "./ticket/form";
 
+const nameOf = (r: Position) => instrumentName(str(r, "tradingsymbol"), str(r, "exchange"));
+
 const columns: Column<Position>[] = [
   { key: "product", header: "Product", render: (r) => str(r, "product"), value: (r) => str(r, "product") },
-  { key: "instrument", header: "Instrument", render: (r) => `${str(r, "tradingsymbol")} ${str(r, "exchange")}`, value: (r) => str(r, "tradingsymbol") },
+  { key: "instrument", header: "Instrument", render: (r) => <InstrumentName symbol={str(r, "tradingsymbol")} exchange={str(r, "exchange")} />, value: (r) => str(r, "tradingsymbol") },
   { key: "qty", header: "Qty.", numeric: true, render: (r) => qty(num(r, "quantity")), value: (r) => num(r, "quantity") },
   { key: "avg", header: "Avg.", numeric: true, render: (r) => <Money value={num(r, "average_price")} />, value: (r) => num(r, "average_price") },
   { key: "ltp", header: "LTP", numeric: true, render: (r) => <LiveLtp symbol={symbolOf(r)} fallback={num(r, "last_price")} />, value: (r) => num(r, "last_price") },
@@ -30,10 +33,10 @@ function PositionCards({ rows, onExit, bookOf }: { rows: Position[]; onExit: (ro
     <Stack gap="xs" component="ul" style={{ listStyle: "none", padding: 0, margin: 0 }} aria-label="Positions">
       {rows.map((r) => (
         <Paper component="li" withBorder p="sm" key={`${r.book ?? ""}:${symbolOf(r)}:${str(r, "product")}`}
-          aria-label={`${str(r, "tradingsymbol")} ${str(r, "exchange")} ${str(r, "product")}${bookOf(r) ? `, ${bookOf(r)}` : ""}`}>
+          aria-label={`${nameOf(r)} ${str(r, "exchange")} ${str(r, "product")}${bookOf(r) ? `, ${bookOf(r)}` : ""}`}>
           <Group justify="space-between" wrap="nowrap" align="flex-start">
             <div>
-              <Text fw={600}>{str(r, "tradingsymbol")} <Text span size="xs" c="dimmed">{str(r, "exchange")} · {str(r, "product")}</Text></Text>
+              <Text fw={600}>{nameOf(r)} <Text span size="xs" c="dimmed">{str(r, "exchange")} · {str(r, "product")}</Text></Text>
               <Text size="sm">Qty. {qty(num(r, "quantity"))} · Avg. <Money value={num(r, "average_price")} /></Text>
               <Text size="sm">LTP <LiveLtp symbol={symbolOf(r)} fallback={num(r, "last_price")} /></Text>
               {bookOf(r) && <Text size="xs" c="dimmed">{bookOf(r)}</Text>}
@@ -42,7 +45,7 @@ function PositionCards({ rows, onExit, bookOf }: { rows: Position[]; onExit: (ro
               <Text fw={700} aria-label="P&L"><LivePnl row={r} /></Text>
               {num(r, "quantity") !== 0 && (
                 <Button size="sm" variant="default" onClick={() => onExit(r)}
-                  aria-label={`Exit ${str(r, "tradingsymbol")} ${str(r, "product")}`}>Exit</Button>
+                  aria-label={`Exit ${nameOf(r)} ${str(r, "product")}`}>Exit</Button>
               )}
             </Stack>
           </Group>
@@ -96,7 +99,7 @@ export function Component() {
         rowActions={(r) =>
           num(r, "quantity") ? (
             <Button size="compact-xs" variant="default" onClick={() => exit(r)}
-              aria-label={`Exit ${str(r, "tradingsymbol")} ${str(r, "product")}`}>
+              aria-label={`Exit ${nameOf(r)} ${str(r, "product")}`}>
               Exit
             </Button>
           ) : null

@@ -2,14 +2,13 @@ import { Alert, Badge, Loader, Tabs, Text } from "@mantine/core";
 import { type Column, DataTable } from "@/components/DataTable";
 import { Money } from "@/components/Money";
 import { PositionsPanel } from "@/dashboard/PositionsPanel";
-import { istDate, qty, words } from "@/format";
+import { instrumentLabel, istDate, qty, words } from "@/format";
 import { type Portfolio, type Position, type Signal, usePositions, useSignals } from "./modelApi";
 
-const short = (s: string) => s.replace(/^NSE:/, "");
 
 const signalColumns: Column<Signal>[] = [
   { key: "date", header: "Date", render: (s) => istDate(s.signal_date), value: (s) => s.signal_date },
-  { key: "symbol", header: "Symbol", render: (s) => short(s.symbol), value: (s) => s.symbol },
+  { key: "symbol", header: "Symbol", render: (s) => instrumentLabel(s.symbol), value: (s) => s.symbol },
   { key: "type", header: "Type", render: (s) => `${s.signal_type} ${s.side}`, value: (s) => s.signal_type },
   { key: "rank", header: "Rank", numeric: true, render: (s) => s.conviction_rank ?? "—", value: (s) => s.conviction_rank },
   { key: "qty", header: "Qty", numeric: true, render: (s) => qty(s.quantity), value: (s) => s.quantity },
@@ -21,7 +20,7 @@ const signalColumns: Column<Signal>[] = [
 ];
 
 const closedColumns: Column<Position>[] = [
-  { key: "symbol", header: "Symbol", render: (p) => short(p.symbol), value: (p) => p.symbol },
+  { key: "symbol", header: "Symbol", render: (p) => instrumentLabel(p.symbol), value: (p) => p.symbol },
   { key: "qty", header: "Qty", numeric: true, render: (p) => qty(p.quantity), value: (p) => p.quantity },
   { key: "entry", header: "Entry", numeric: true, render: (p) => <Money value={p.entry_price} />, value: (p) => p.entry_price },
   { key: "entry_date", header: "Bought", render: (p) => istDate(p.entry_date), value: (p) => p.entry_date },

@@ -11,7 +11,7 @@ import { PageLoader } from "@/components/PageLoader";
 import { PageTitle } from "@/components/PageTitle";
 import { useMe } from "@/auth/useMe";
 import { Notice } from "@/orders/Notice";
-import { direction, istDateTime, pct, plain, signedInr, words } from "@/format";
+import { direction, instrumentLabel, istDateTime, pct, plain, signedInr, words } from "@/format";
 import "@/market/market.css";
 import { RULE_TYPES, type RuleDraft, type RuleOut, bodyOf, draftOf, ruleLabel } from "./ruleForm";
 
@@ -172,7 +172,7 @@ export function Component() {
     { key: "at", header: "When (IST)", render: (e) => istDateTime(e.at), value: (e) => e.at },
     { key: "rule", header: "Rule", render: (e) => ruleLabel(e.rule_type), card: "title" },
     { key: "action", header: "Action", render: (e) => words(e.action) },
-    { key: "order", header: "Order", render: (e) => `${e.side} ${e.quantity} ${e.symbol}`, card: "title" },
+    { key: "order", header: "Order", render: (e) => `${e.side} ${e.quantity} ${instrumentLabel(e.symbol)}`, card: "title" },
     { key: "message", header: "Why", render: (e) => e.message },
   ];
 

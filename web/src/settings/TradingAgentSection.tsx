@@ -6,6 +6,7 @@ import { type Column, DataTable } from "@/components/DataTable";
 import { inr, istDateTime, plain, qty } from "@/format";
 import { agentHealth, HEALTH, sinceText } from "./agentStatus";
 import { AgentKeysSection } from "./KeysSection";
+import { InstrumentName } from "@/components/InstrumentName";
 import {
   type AgentHolding as Holding,
   type AgentPosition as Position,
@@ -103,13 +104,13 @@ function Synced() {
   const holdings = useAgentHoldings();
   const positions = useAgentPositions();
   const holdingColumns: Column<Holding>[] = [
-    { key: "symbol", header: "Symbol", render: (h) => `${h.exchange}:${h.tradingsymbol}`, value: (h) => h.tradingsymbol },
+    { key: "symbol", header: "Symbol", render: (h) => <InstrumentName symbol={h.tradingsymbol} exchange={h.exchange} />, value: (h) => h.tradingsymbol },
     { key: "qty", header: "Qty", render: (h) => qty(h.quantity), value: (h) => h.quantity, numeric: true },
     { key: "avg", header: "Avg price", render: (h) => plain(h.average_price), value: (h) => h.average_price, numeric: true },
     { key: "ltp", header: "Last", render: (h) => plain(h.last_price), value: (h) => h.last_price, numeric: true },
   ];
   const positionColumns: Column<Position>[] = [
-    { key: "symbol", header: "Symbol", render: (p) => `${p.exchange}:${p.tradingsymbol}`, value: (p) => p.tradingsymbol },
+    { key: "symbol", header: "Symbol", render: (p) => <InstrumentName symbol={p.tradingsymbol} exchange={p.exchange} />, value: (p) => p.tradingsymbol },
     { key: "product", header: "Product", render: (p) => p.product ?? "CNC" },
     { key: "qty", header: "Qty", render: (p) => qty(p.quantity), value: (p) => p.quantity, numeric: true },
     { key: "avg", header: "Avg price", render: (p) => plain(p.average_price), value: (p) => p.average_price, numeric: true },

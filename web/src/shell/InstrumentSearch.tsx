@@ -6,6 +6,7 @@ import { useNavigate } from "react-router";
 import { api } from "@/api/client";
 import { unwrap } from "@/api/errors";
 import { SearchIcon } from "@/components/icons";
+import { InstrumentName } from "@/components/InstrumentName";
 
 /** Instrument search, opened with `/` anywhere outside a text field. */
 export function InstrumentSearch() {
@@ -42,7 +43,7 @@ export function InstrumentSearch() {
             rightSection={<Kbd size="xs">/</Kbd>} />
           <div role="listbox" aria-label="Instruments found">
             {(found.data ?? []).map((i) => (
-              <NavLink key={i.key} role="option" aria-selected={false} label={i.key}
+              <NavLink key={i.key} role="option" aria-selected={false} label={<InstrumentName symbol={i.key} />}
                 description={[i.name, i.instrument_type, i.sector].filter(Boolean).join(" · ")}
                 onClick={() => pick(i.key)} />
             ))}

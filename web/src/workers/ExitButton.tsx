@@ -3,7 +3,7 @@
 import { Alert, Button, Group, List, Loader, Modal, Stack, Text } from "@mantine/core";
 import { useState } from "react";
 import { Money } from "@/components/Money";
-import { qty, words } from "@/format";
+import { instrumentLabel, qty, words } from "@/format";
 import { type Run, useExit, useExitPreview } from "./workerApi";
 
 function exitWords(status: string): string {
@@ -38,7 +38,7 @@ export function ExitButton({ run }: { run: Run }) {
                     const leg = plan.legs[i];
                     return (
                       <List.Item key={i}>
-                        {o.transaction_type === "BUY" ? "Buy" : "Sell"} {qty(o.quantity)} {o.tradingsymbol} at market ({o.product})
+                        {o.transaction_type === "BUY" ? "Buy" : "Sell"} {qty(o.quantity)} {instrumentLabel(o.tradingsymbol, o.exchange)} at market ({o.product})
                         {leg && <> — open P&amp;L <Money value={leg.unrealized_pnl} pnl /></>}
                       </List.Item>
                     );

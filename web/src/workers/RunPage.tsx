@@ -7,6 +7,7 @@ import { type Column, DataTable } from "@/components/DataTable";
 import { Money } from "@/components/Money";
 import { PageTitle } from "@/components/PageTitle";
 import { inr, istDateTime, qty, words } from "@/format";
+import { InstrumentName } from "@/components/InstrumentName";
 import { Notice } from "@/orders/Notice";
 import { ExitButton } from "./ExitButton";
 import { ProtectionPanel } from "./ProtectionEditor";
@@ -23,7 +24,7 @@ type Order = Book["orders"][number];
 type Trade = Book["trades"][number];
 
 const legColumns: Column<Leg>[] = [
-  { key: "symbol", header: "Symbol", render: (l) => l.tradingsymbol, value: (l) => l.tradingsymbol },
+  { key: "symbol", header: "Symbol", render: (l) => <InstrumentName symbol={l.tradingsymbol} exchange={l.exchange} />, value: (l) => l.tradingsymbol },
   { key: "qty", header: "Net qty", numeric: true, render: (l) => qty(l.net_quantity), value: (l) => l.net_quantity },
   { key: "avg", header: "Avg price", numeric: true, render: (l) => inr(l.average_price), value: (l) => l.average_price },
   { key: "ltp", header: "LTP", numeric: true, render: (l) => inr(l.last_price), value: (l) => l.last_price },
@@ -34,7 +35,7 @@ const legColumns: Column<Leg>[] = [
 ];
 const orderColumns: Column<Order>[] = [
   { key: "time", header: "Time (IST)", render: (o) => istDateTime(o.order_timestamp), value: (o) => o.order_timestamp },
-  { key: "symbol", header: "Symbol", render: (o) => o.tradingsymbol, value: (o) => o.tradingsymbol },
+  { key: "symbol", header: "Symbol", render: (o) => <InstrumentName symbol={o.tradingsymbol} exchange={o.exchange} />, value: (o) => o.tradingsymbol },
   { key: "side", header: "Side", render: (o) => (o.transaction_type === "BUY" ? "Buy" : "Sell") },
   { key: "qty", header: "Qty", numeric: true, render: (o) => `${qty(o.filled_quantity)} / ${qty(o.quantity)}`, value: (o) => o.quantity },
   { key: "type", header: "Type", render: (o) => words(o.order_type) },
@@ -43,7 +44,7 @@ const orderColumns: Column<Order>[] = [
 ];
 const tradeColumns: Column<Trade>[] = [
   { key: "time", header: "Time (IST)", render: (t) => istDateTime(t.fill_timestamp), value: (t) => t.fill_timestamp },
-  { key: "symbol", header: "Symbol", render: (t) => t.tradingsymbol, value: (t) => t.tradingsymbol },
+  { key: "symbol", header: "Symbol", render: (t) => <InstrumentName symbol={t.tradingsymbol} exchange={t.exchange} />, value: (t) => t.tradingsymbol },
   { key: "side", header: "Side", render: (t) => (t.transaction_type === "BUY" ? "Buy" : "Sell") },
   { key: "qty", header: "Qty", numeric: true, render: (t) => qty(t.quantity), value: (t) => t.quantity },
   { key: "price", header: "Price", numeric: true, render: (t) => inr(t.average_price), value: (t) => t.average_price },

@@ -13,7 +13,7 @@ import { ApiError, type FieldErrors, unwrap } from "@/api/errors";
 import { refreshAccount } from "@/api/refresh";
 import { useMe } from "@/auth/useMe";
 import { Money } from "@/components/Money";
-import { inr } from "@/format";
+import { derivativeName, inr, instrumentLabel } from "@/format";
 import { useTick } from "@/ticks/useTick";
 import { TicketFields } from "./TicketFields";
 import { type TicketForm, type TicketSeed, buildOrderBody, exchanges, initialForm, normalise, varieties } from "./form";
@@ -142,7 +142,8 @@ export default function OrderTicketDialog({ seed, onClose }: { seed: TicketSeed;
     onError: fail,
   });
 
-  const title = `${buy ? "Buy" : "Sell"} ${form.tradingsymbol || "an instrument"}`;
+  const named = instrumentLabel(form.tradingsymbol, form.exchange);
+  const title = `${buy ? "Buy" : "Sell"} ${named || "an instrument"}`;
   const rejected = placed?.status === "REJECTED";
 
   return (
@@ -195,6 +196,7 @@ export default function OrderTicketDialog({ seed, onClose }: { seed: TicketSeed;
             <SimpleGrid cols={{ base: 2, xs: 3 }} spacing="sm">
               <TextInput
                 label="Symbol"
+                description={derivativeName(form.tradingsymbol, form.exchange)}
                 value={form.tradingsymbol}
                 onChange={(e) => change({ ...form, tradingsymbol: e.currentTarget.value.toUpperCase() })}
                 error={errors.tradingsymbol}
@@ -244,7 +246,7 @@ export default function OrderTicketDialog({ seed, onClose }: { seed: TicketSeed;
             )}
             {preview && (
               <div>
-                <Text fw={600} size="sm">Confirm: {side} {form.quantity} {form.tradingsymbol}
+                <Text fw={600} size="sm">Confirm: {side} {form.quantity} {named}
                   {preview.price !== null ? ` at about ${inr(preview.price)}` : ""}</Text>
                 <ChargesTable preview={preview} live={live} />
                 {live && (

@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from tests.helpers import PASSWORD, make_user, sign_in
+from tests.pdf_kit import text_pdf
 from tests.statement_files import (
     CAS_PASSWORD,
     Fill,
@@ -441,7 +442,30 @@ def test_a_cas_that_is_no_pdf_or_no_cas_is_a_422_and_nothing_is_stored(
         data={"password": "ABCDE1234F"},
     )
     assert broken.status_code == 422, broken.text
-    assert "not a CAS casparser can read" in broken.json()["detail"][0]["msg"]
+    damaged = broken.json()["detail"][0]["msg"]
+    assert damaged.startswith("cas.pdf could not be opened as a PDF (it may be damaged")
+    # a real PDF of something else: said in our words, never the reader's
+    letter = client.post(
+        "/api/uploads/cas",
+        files={
+            "file": (
+                "letter.pdf",
+                text_pdf(["Dear customer,", "Your invoice 42"]),
+                "application/pdf",
+            )
+        },
+        data={"password": "ABCDE1234F"},
+    )
+    assert letter.status_code == 422, letter.text
+    assert letter.json()["detail"][0] == {
+        "loc": ["file"],
+        "field": "file",
+        "msg": "letter.pdf is not a CAS statement we can read "
+        "(a PDF that is not a CAMS, KFintech, NSDL or CDSL CAS)",
+        "type": "value_error",
+    }
+    for refused in (damaged, letter.json()["detail"][0]["msg"]):
+        assert not re.search(r"casparser|PDFium|issuer|Unhandled", refused, re.IGNORECASE)
     no_password = client.post(
         "/api/uploads/cas", files={"file": ("cas.pdf", b"%PDF-1.4", "application/pdf")}
     )

@@ -28,8 +28,8 @@ test("deploy shows the API's field errors on the field, then deploys; pause, res
   await form.getByLabel("Position size (% of capital)").fill("250");
   await form.getByRole("button", { name: "Deploy" }).click();
   await expect(form.getByLabel("Starting capital (₹)")).toHaveAttribute("aria-invalid", "true");
-  await expect(form.getByText("Input should be greater than 0")).toBeVisible();
-  await expect(form.getByText("Input should be less than or equal to 100")).toBeVisible();
+  await expect(form.getByText("Must be greater than 0")).toBeVisible();
+  await expect(form.getByText("Must be less than or equal to 100")).toBeVisible();
   await expectAccessible(page);
   await keepScreenshot(page, "portfolios-deploy-errors", info.project.name);
 

@@ -55,25 +55,30 @@ test("fork V1, change a threshold, backtest it, compare with V1's run, deploy it
   await forkRow.getByRole("link", { name: forkName, exact: true }).click();
   await expect(page.getByRole("heading", { level: 1 })).toContainText(`${forkName} · v1`);
   const readsAs = page.getByRole("region", { name: "Reads as" });
-  await expect(readsAs).toContainText("Buy when close > SMA(20) and RSI(14) ≤ 70.");
+  await expect(readsAs).toContainText("Buy when close > SMA 20 and RSI 14 ≤ 70.");
   await expect(readsAs.getByText("Valid")).toBeVisible();
   await expect(page.getByRole("button", { name: "Save (no changes)" })).toBeVisible();
   const threshold = page.getByRole("group", { name: "Entry, condition 2: right" }).getByRole("textbox", { name: "Value" });
   await threshold.fill("65");
-  await expect(readsAs).toContainText("RSI(14) ≤ 65.");
+  await expect(readsAs).toContainText("RSI 14 ≤ 65.");
   await keepScreenshot(page, "strategy-editor", info.project.name);
   await page.getByRole("button", { name: "Save", exact: true }).click();
   await expect(page.getByRole("status").filter({ hasText: "Saved as version 2." })).toBeVisible();
   const forkId = Number(/\/strategies\/(\d+)\/edit/.exec(page.url())?.[1]);
 
   // an indicator the server does not know: its 422 names the path and that node lights up
+  // (indicators are listed by name, "SMA 20"; one of another length is typed as the DSL writes it)
   const sma = page.getByRole("group", { name: "Entry, condition 1: right" });
-  await sma.getByRole("textbox", { name: "Indicator" }).fill("smaa20");
+  const indicator = sma.getByRole("textbox", { name: "Indicator" });
+  await expect(indicator).toHaveValue("SMA 20");
+  await indicator.fill("sma0");
+  await page.getByRole("option", { name: "SMA 0", exact: true }).click();
   await page.getByRole("button", { name: "Save", exact: true }).click();
   await expect(sma).toHaveAttribute("aria-invalid", "true");
-  await expect(sma.getByRole("alert")).toContainText("unknown indicator");
+  await expect(sma.getByRole("alert")).toContainText("must be an integer from 1");
   await expect(page.getByRole("alert").filter({ hasText: "Not saved: entry_rules.conditions[0].right.name" })).toBeVisible();
-  await sma.getByRole("textbox", { name: "Indicator" }).fill("sma20");
+  await indicator.fill("SMA 20");
+  await page.getByRole("option", { name: "SMA 20", exact: true }).click();
   await expect(sma).not.toHaveAttribute("aria-invalid", "true");
   await expect(page.getByRole("button", { name: "Save (no changes)" })).toBeVisible();
 
@@ -86,6 +91,14 @@ test("fork V1, change a threshold, backtest it, compare with V1's run, deploy it
   const changed = versions.getByRole("row", { name: "changed line" });
   await expect(changed.filter({ hasText: '"version"' })).toContainText('"version": 2');
   await expect(changed.filter({ hasText: '"value"' })).toContainText('"value": 65');
+
+  // the run form with no strategy picked says so itself (never the API's "valid integer")
+  await page.goto("/backtests");
+  const empty = page.getByRole("form", { name: "Run a backtest" });
+  await empty.getByRole("button", { name: "Run backtest" }).click();
+  await expect(empty.getByRole("textbox", { name: "Strategy" })).toHaveAttribute("aria-invalid", "true");
+  await expect(empty.getByText("Pick a strategy", { exact: true })).toBeVisible();
+  await page.goto("/strategies");
 
   // backtest the fork on V1's range through the form
   await mine.getByRole("link", { name: `Backtest ${forkName}` }).last().click();

@@ -12,6 +12,27 @@ describe("ApiError", () => {
     expect(e.fields).toEqual({ quantity: "must be at least 1", price: "required for LIMIT" });
     expect(e.message).toBe("quantity: must be at least 1; price: required for LIMIT");
   });
+  it("says pydantic's messages in our words, and keeps the API's own", () => {
+    const e = new ApiError(422, {
+      detail: [
+        { loc: ["body", "strategy_id"], field: "strategy_id", msg: "Input should be a valid integer, unable to parse string as an integer", type: "int_parsing" },
+        { loc: ["body", "capital"], field: "capital", msg: "Input should be greater than 0", type: "greater_than" },
+        { loc: ["body", "name"], field: "name", msg: "Field required", type: "missing" },
+        { loc: ["body", "price"], field: "price", msg: "Decimal input should have no more than 2 decimal places", type: "decimal_max_places" },
+        { loc: ["body", "when"], field: "when", msg: "Value error, the day is a holiday", type: "value_error" },
+        { loc: ["body", "qty"], field: "qty", msg: "must be a multiple of the lot size 75", type: "value_error" },
+      ],
+    });
+    expect(e.fields).toEqual({
+      strategy_id: "Enter a whole number",
+      capital: "Must be greater than 0",
+      name: "Required",
+      price: "Use at most 2 decimal places",
+      when: "the day is a holiday",
+      qty: "must be a multiple of the lot size 75",
+    });
+    expect(e.message).not.toMatch(/Input should|Field required|Value error/);
+  });
   it("keeps a refusal's reason and message", () => {
     const e = new ApiError(409, {
       detail: { rejection_reason: "RISK_CHECK_FAILED", message: "kill switch is on" },

@@ -26,6 +26,55 @@ interface ValidationItem {
   field?: string;
   loc?: (string | number)[];
   msg?: string;
+  type?: string;
+}
+
+// pydantic's words for a value it could not read, by the error's type: what to do instead.
+const BY_TYPE: Record<string, string> = {
+  missing: "Required",
+  int_parsing: "Enter a whole number",
+  int_type: "Enter a whole number",
+  int_from_float: "Enter a whole number",
+  float_parsing: "Enter a number",
+  float_type: "Enter a number",
+  decimal_parsing: "Enter a number",
+  decimal_type: "Enter a number",
+  finite_number: "Enter a number",
+  bool_parsing: "Choose yes or no",
+  bool_type: "Choose yes or no",
+  date_parsing: "Enter a date",
+  date_from_datetime_parsing: "Enter a date",
+  date_type: "Enter a date",
+  datetime_parsing: "Enter a date and time",
+  datetime_from_date_parsing: "Enter a date and time",
+  datetime_type: "Enter a date and time",
+  string_type: "Enter text",
+  json_invalid: "Not valid JSON",
+  extra_forbidden: "Not a field this form takes",
+};
+
+// The rest of pydantic's sentences, said as ours ("Input should be greater than 0" → "Must be
+// greater than 0"); the API's own messages (type value_error) pass as they are.
+const REWORDED: [RegExp, string][] = [
+  [/^Value error, /, ""],
+  [/^Assertion failed, /, ""],
+  [/^Input should be /, "Must be "],
+  [/^String should have /, "Must have "],
+  [/^String should match pattern .*/, "Not in the expected form"],
+  [/^List should have /, "Must have "],
+  [/^Decimal input should have no more than (\d+) decimal places?/, "Use at most $1 decimal places"],
+  [/^Decimal input should have no more than (\d+) digits? in total/, "Use at most $1 digits"],
+  [/^Decimal input should have no more than (\d+) digits? before the decimal point/, "Use at most $1 digits before the point"],
+];
+
+/** A validation message in our words, never a library's (pydantic's "Input should be a valid
+ * integer, unable to parse string as an integer" is "Enter a whole number"). */
+export function plainMessage(item: { msg?: string; type?: string }): string {
+  const known = item.type ? BY_TYPE[item.type] : undefined;
+  if (known) return known;
+  let text = item.msg ?? "";
+  for (const [re, said] of REWORDED) text = text.replace(re, said);
+  return text;
 }
 
 function fieldName(item: ValidationItem): string {
@@ -42,10 +91,10 @@ function describe(body: unknown, status: number) {
   else if (Array.isArray(detail)) {
     for (const item of detail as ValidationItem[]) {
       const name = fieldName(item);
-      if (name && item.msg && !(name in fields)) fields[name] = item.msg;
+      if (name && item.msg && !(name in fields)) fields[name] = plainMessage(item);
     }
     message = (detail as ValidationItem[])
-      .map((i) => (fieldName(i) ? `${fieldName(i)}: ${i.msg ?? ""}` : (i.msg ?? "")))
+      .map((i) => (fieldName(i) ? `${fieldName(i)}: ${plainMessage(i)}` : plainMessage(i)))
       .join("; ");
   } else if (detail && typeof detail === "object") {
     const d = detail as { message?: string; rejection_reason?: string };

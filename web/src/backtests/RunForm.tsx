@@ -57,6 +57,10 @@ export function RunForm({ initial, onDone }: { initial: RunValues; onDone: (runI
     e.preventDefault();
     setFields({});
     setError(null);
+    if (!values.strategy_id) {
+      setFields({ strategy_id: "Pick a strategy" }); // said here: the API would refuse it as a number
+      return;
+    }
     try {
       setRunId((await start.mutateAsync(toRunBody(values))).id);
     } catch (err) {

@@ -1,4 +1,4 @@
-import { Alert, Button, Group, Loader, Select, Text } from "@mantine/core";
+import { Alert, Box, Button, Group, List, Loader, Select, Text } from "@mantine/core";
 import { useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { PageTitle } from "@/components/PageTitle";
@@ -8,6 +8,20 @@ import { useDeleteRun, useRun, useRuns } from "./backtestApi";
 import { DeployFromRun } from "./DeployFromRun";
 import { RunResults } from "./RunResults";
 import { settingsLine } from "./words";
+import { strategySentences } from "@/strategies/sentence";
+
+/** The strategy the run tested, its rules as sentences (indicators by name: "SMA 20"). */
+function RulesTested({ strategy }: { strategy: Record<string, unknown> }) {
+  const sentences = strategySentences(strategy);
+  return (
+    <Box component="details" mb="md" fz="sm">
+      <Box component="summary" style={{ cursor: "pointer" }}>The rules tested</Box>
+      <List size="sm" mt={4} aria-label="The rules tested">
+        {sentences.map((s, i) => <List.Item key={i}>{s}</List.Item>)}
+      </List>
+    </Box>
+  );
+}
 
 /** One backtest run: what it was asked, its results, and what to do next. */
 export function Component() {
@@ -39,7 +53,8 @@ export function Component() {
             onConfirm={async () => { await remove.mutateAsync(r.id); navigate("/backtests"); }}>Delete</ConfirmButton>
         </Group>
       }>{`${r.strategy_name}${r.strategy_version ? ` v${r.strategy_version}` : ""} · run #${r.id}`}</PageTitle>
-      <Text size="sm" c="dimmed" mb="md">{settingsLine(r.config)} · run at {istDateTime(r.created_at)} in {duration(r.duration_ms)}</Text>
+      <Text size="sm" c="dimmed" mb="xs">{settingsLine(r.config)} · run at {istDateTime(r.created_at)} in {duration(r.duration_ms)}</Text>
+      <RulesTested strategy={r.strategy} />
       <RunResults run={r} />
       {deploying && <DeployFromRun run={r} onClose={() => setDeploying(false)} />}
     </>

@@ -2,3 +2,4 @@ export * from "./money";
 export * from "./time";
 export * from "./words";
 export * from "./instrument";
+export * from "./indicator";

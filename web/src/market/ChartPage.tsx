@@ -13,7 +13,7 @@ import { unwrap } from "@/api/errors";
 import { PageLoader } from "@/components/PageLoader";
 import { PageTitle } from "@/components/PageTitle";
 import { useTick } from "@/ticks/useTick";
-import { inr, instrumentLabel, istDate, istTime, pct } from "@/format";
+import { indicatorName, inr, instrumentLabel, istDate, istTime, pct } from "@/format";
 import {
   type ChartInterval, type ChartTime, type MarkedTrade, TRADE_WORDS, chartTime, fillMarkers, priceLabel, tradeFills,
   tradeFromSearch, tradeWindow, volumeLabel,
@@ -25,12 +25,14 @@ type Series = import("lightweight-charts").ISeriesApi<"Candlestick">;
 type Time = import("lightweight-charts").Time;
 type Bar = { time: ChartTime; open: number; high: number; low: number; close: number; volume: number };
 
+// Each overlay's checkbox is named for its indicator (format/indicator); Bollinger's three
+// bands share one, named for the bands.
 const OVERLAYS = {
-  sma: { label: "SMA 20", names: ["sma20"] },
-  ema: { label: "EMA 50", names: ["ema50"] },
-  bb: { label: "Bollinger 20, 2", names: ["bb20_upper", "bb20_middle", "bb20_lower"] },
-  rsi: { label: "RSI 14", names: ["rsi14"] },
-  macd: { label: "MACD 12, 26, 9", names: ["macd_12_26_9", "macd_12_26_9_signal", "macd_12_26_9_hist"] },
+  sma: { label: indicatorName("sma20"), names: ["sma20"] },
+  ema: { label: indicatorName("ema50"), names: ["ema50"] },
+  bb: { label: "Bollinger bands (20, 2)", names: ["bb20_upper", "bb20_middle", "bb20_lower"] },
+  rsi: { label: indicatorName("rsi14"), names: ["rsi14"] },
+  macd: { label: indicatorName("macd_12_26_9"), names: ["macd_12_26_9", "macd_12_26_9_signal", "macd_12_26_9_hist"] },
 } as const;
 type Overlay = keyof typeof OVERLAYS;
 const ALL_NAMES = Object.values(OVERLAYS).flatMap((o) => o.names);
@@ -134,18 +136,18 @@ export function Component() {
           if (!shown[key]) continue;
           for (const name of OVERLAYS[key].names) {
             made.addSeries(lib.LineSeries, { color: COLOURS[name], lineWidth: 1, priceFormat: money,
-              lastValueVisible: false, priceLineVisible: false, title: name }).setData(line(name));
+              lastValueVisible: false, priceLineVisible: false, title: indicatorName(name) }).setData(line(name));
           }
         }
         if (shown.rsi) {
           pane += 1;
-          made.addSeries(lib.LineSeries, { color: COLOURS.rsi14, lineWidth: 1, title: "RSI 14" }, pane).setData(line("rsi14"));
+          made.addSeries(lib.LineSeries, { color: COLOURS.rsi14, lineWidth: 1, title: indicatorName("rsi14") }, pane).setData(line("rsi14"));
         }
         if (shown.macd) {
           pane += 1;
-          made.addSeries(lib.HistogramSeries, { color: "#adb5bd", title: "hist" }, pane).setData(line("macd_12_26_9_hist"));
+          made.addSeries(lib.HistogramSeries, { color: "#adb5bd", title: "Histogram" }, pane).setData(line("macd_12_26_9_hist"));
           for (const name of ["macd_12_26_9", "macd_12_26_9_signal"]) {
-            made.addSeries(lib.LineSeries, { color: COLOURS[name], lineWidth: 1, title: name.endsWith("signal") ? "signal" : "MACD" }, pane)
+            made.addSeries(lib.LineSeries, { color: COLOURS[name], lineWidth: 1, title: name.endsWith("signal") ? "Signal" : "MACD" }, pane)
               .setData(line(name));
           }
         }

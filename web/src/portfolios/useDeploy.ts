@@ -13,9 +13,13 @@ export function useDeploy(onDeployed: (portfolio: Portfolio) => void) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const deploy = async (values: DeployValues) => {
-    setBusy(true);
     setFields({});
     setError(null);
+    if (!values.strategy_id) {
+      setFields({ strategy_id: "Pick a strategy" }); // said here: the API would refuse it as a number
+      return;
+    }
+    setBusy(true);
     try {
       const made = unwrap(await api.POST("/api/model/portfolios/deploy", { body: toDeployBody(values) }));
       await refreshModel(client);

@@ -13,7 +13,9 @@ import { useMe } from "@/auth/useMe";
 import { Notice } from "@/orders/Notice";
 import { direction, instrumentLabel, istDateTime, pct, plain, signedInr, words } from "@/format";
 import "@/market/market.css";
-import { RULE_TYPES, type RuleDraft, type RuleOut, bodyOf, draftOf, ruleLabel } from "./ruleForm";
+import { RULE_TYPES, type RuleDraft, type RuleOut, type ScopeNames, bodyOf, draftOf, ruleLabel, scopeName, scopeOf, scopeOptions } from "./ruleForm";
+import { usePortfolios } from "@/portfolios/modelApi";
+import { workerKeys } from "@/workers/workerApi";
 
 type RuleState = components["schemas"]["RuleStateOut"];
 type RiskEvent = components["schemas"]["RiskEventOut"];
@@ -31,7 +33,7 @@ function figure(rule: { type: string }, value: string | number | null | undefine
   return plain(value);
 }
 
-function RuleForm({ rule, onClose }: { rule?: RuleOut; onClose: () => void }) {
+function RuleForm({ rule, names, onClose }: { rule?: RuleOut; names: ScopeNames; onClose: () => void }) {
   const client = useQueryClient();
   const [draft, setDraft] = useState<RuleDraft>(() => draftOf(rule));
   const save = useMutation({
@@ -48,7 +50,7 @@ function RuleForm({ rule, onClose }: { rule?: RuleOut; onClose: () => void }) {
   const fields = RULE_TYPES.find((t) => t.value === draft.type)?.fields ?? [];
   const errors = save.error instanceof ApiError ? save.error.fields : {};
   const set = (patch: Partial<RuleDraft>) => setDraft((d) => ({ ...d, ...patch }));
-  const known = new Set(["type", "action", "enabled", "threshold_amount", "threshold_pct", "threshold_count", "portfolio_id"]);
+  const known = new Set(["type", "action", "enabled", "threshold_amount", "threshold_pct", "threshold_count", "portfolio_id", "strategy_run_id", "worker_run_id"]);
   const general = save.error && !Object.keys(errors).some((f) => known.has(f)) ? save.error.message : null;
   return (
     <form onSubmit={(e) => { e.preventDefault(); save.mutate(); }}>
@@ -69,8 +71,10 @@ function RuleForm({ rule, onClose }: { rule?: RuleOut; onClose: () => void }) {
           <NumberInput label="Limit (positions)" allowDecimal={false} min={1} value={draft.threshold_count}
             onChange={(v) => set({ threshold_count: String(v) })} error={errors.threshold_count} />
         )}
-        <TextInput label="Portfolio id (blank: the whole account)" inputMode="numeric" value={draft.portfolio_id}
-          onChange={(e) => set({ portfolio_id: e.currentTarget.value })} error={errors.portfolio_id} />
+        <Select label="Applies to" description="The whole account, or one of your model portfolios or worker runs"
+          data={scopeOptions(names, draft.scope)} value={draft.scope} allowDeselect={false} searchable
+          onChange={(v) => v !== null && set({ scope: v })}
+          error={errors.portfolio_id ?? errors.strategy_run_id ?? errors.worker_run_id} />
         <Switch label="Enabled" checked={draft.enabled} onChange={(e) => set({ enabled: e.currentTarget.checked })} />
         {general && <Alert color="red" role="alert">{general}</Alert>}
         <Group justify="flex-end">
@@ -131,6 +135,17 @@ export function Component() {
     placeholderData: (previous) => previous, // switching books keeps the page, not a loader
   });
   const events = useQuery({ queryKey: ["risk", "events"], queryFn: async () => unwrap(await api.GET("/api/risk/events")) });
+  // a rule's scope by name: the user's portfolios (retired ones too) and worker runs
+  const active = usePortfolios();
+  const retired = usePortfolios("retired");
+  const runs = useQuery({
+    queryKey: workerKeys.runs(),
+    queryFn: async () => unwrap(await api.GET("/api/algo-workers/runs", { params: { query: { limit: 200 } } })),
+  });
+  const names: ScopeNames = {
+    portfolios: [...(active.data ?? []), ...(retired.data ?? [])],
+    runs: runs.data ?? [],
+  };
   const [editing, setEditing] = useState<RuleOut | "new" | null>(null);
   const [deleting, setDeleting] = useState<RuleOut | null>(null);
   const remove = useMutation({
@@ -149,7 +164,7 @@ export function Component() {
   const columns: Column<RuleOut>[] = [
     { key: "type", header: "Rule", render: (r) => ruleLabel(r.type), value: (r) => r.type, card: "title" },
     { key: "action", header: "Action", render: (r) => words(r.action), value: (r) => r.action },
-    { key: "scope", header: "Scope", render: (r) => (r.portfolio_id ? `Portfolio ${r.portfolio_id}` : r.scope === "all" ? "Account" : r.scope) },
+    { key: "scope", header: "Scope", render: (r) => scopeName(names, scopeOf(r)), value: (r) => scopeName(names, scopeOf(r)) },
     { key: "enabled", header: "Enabled", render: (r) => (r.enabled ? "Yes" : "No") },
     { key: "value", header: "Now", numeric: true, render: (r) => figure(r, standing.get(r.id)?.value) },
     { key: "limit", header: "Limit", numeric: true, render: (r) => figure(r, standing.get(r.id)?.limit) },
@@ -222,7 +237,7 @@ export function Component() {
       <DataTable caption="Risk events" columns={eventColumns} rows={events.data ?? []} rowKey={(e) => e.id} phoneCards
         empty="No entry has been refused or warned about." />
       <Modal opened={editing !== null} onClose={() => setEditing(null)} title={editing === "new" ? "New risk rule" : "Edit risk rule"}>
-        {editing !== null && <RuleForm rule={editing === "new" ? undefined : editing} onClose={() => setEditing(null)} />}
+        {editing !== null && <RuleForm rule={editing === "new" ? undefined : editing} names={names} onClose={() => setEditing(null)} />}
       </Modal>
       <Modal opened={deleting !== null} onClose={() => setDeleting(null)} title="Delete this rule?">
         {deleting && (

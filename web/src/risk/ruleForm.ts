@@ -32,7 +32,53 @@ export interface RuleDraft {
   threshold_amount: string;
   threshold_pct: string;
   threshold_count: string;
-  portfolio_id: string;
+  /** What the rule watches: "" the whole account, "portfolio:<id>" or "run:<strategy_run_id>". */
+  scope: string;
+}
+
+export const ACCOUNT = "";
+export const portfolioScope = (id: number) => `portfolio:${id}`;
+export const runScope = (key: string) => `run:${key}`;
+
+/** A rule's scope as the form's value. */
+export function scopeOf(rule: Pick<RuleOut, "portfolio_id" | "strategy_run_id"> | undefined): string {
+  if (rule?.portfolio_id) return portfolioScope(rule.portfolio_id);
+  if (rule?.strategy_run_id) return runScope(rule.strategy_run_id);
+  return ACCOUNT;
+}
+
+export interface ScopeNames {
+  portfolios: { id: number; name: string; status?: string }[];
+  runs: { strategy_run_id: string; name: string | null; status?: string }[];
+}
+
+/** The scopes a rule may take, by name: the account, then each portfolio and worker run of
+ * the user's (a closed one marked), and the rule's own even when its row has gone. */
+export function scopeOptions(names: ScopeNames, current: string): { group: string; items: { value: string; label: string }[] }[] {
+  const closed = (status?: string) => (status === "retired" || status === "closed" || status === "failed" ? " (closed)" : "");
+  const portfolios = names.portfolios.map((p) => ({ value: portfolioScope(p.id), label: `${p.name}${closed(p.status)}` }));
+  const runs = names.runs.map((r) => ({ value: runScope(r.strategy_run_id), label: `${r.name || r.strategy_run_id}${closed(r.status)}` }));
+  const known = [ACCOUNT, ...portfolios.map((o) => o.value), ...runs.map((o) => o.value)];
+  if (!known.includes(current)) {
+    (current.startsWith("run:") ? runs : portfolios).push({ value: current, label: scopeName(names, current) });
+  }
+  return [
+    { group: "Account", items: [{ value: ACCOUNT, label: "The whole account" }] },
+    ...(portfolios.length ? [{ group: "Model portfolios", items: portfolios }] : []),
+    ...(runs.length ? [{ group: "Worker runs", items: runs }] : []),
+  ];
+}
+
+/** A scope in words: "Account", a portfolio's or a run's name. */
+export function scopeName(names: ScopeNames, scope: string): string {
+  if (scope === ACCOUNT) return "Account";
+  if (scope.startsWith("portfolio:")) {
+    const id = Number(scope.slice("portfolio:".length));
+    return names.portfolios.find((p) => p.id === id)?.name ?? `Portfolio #${id}`;
+  }
+  const key = scope.slice("run:".length);
+  const run = names.runs.find((r) => r.strategy_run_id === key);
+  return run?.name || `Worker run ${key}`;
 }
 
 export function draftOf(rule?: RuleOut): RuleDraft {
@@ -43,7 +89,7 @@ export function draftOf(rule?: RuleOut): RuleDraft {
     threshold_amount: rule?.threshold_amount?.toString() ?? "",
     threshold_pct: rule?.threshold_pct?.toString() ?? "",
     threshold_count: rule?.threshold_count?.toString() ?? "",
-    portfolio_id: rule?.portfolio_id?.toString() ?? "",
+    scope: scopeOf(rule),
   };
 }
 
@@ -59,6 +105,7 @@ export function bodyOf(draft: RuleDraft) {
     threshold_amount: take("threshold_amount"),
     threshold_pct: take("threshold_pct"),
     threshold_count: count === null ? null : Number(count),
-    portfolio_id: draft.portfolio_id.trim() === "" ? null : Number(draft.portfolio_id),
+    portfolio_id: draft.scope.startsWith("portfolio:") ? Number(draft.scope.slice("portfolio:".length)) : null,
+    strategy_run_id: draft.scope.startsWith("run:") ? draft.scope.slice("run:".length) : null,
   };
 }

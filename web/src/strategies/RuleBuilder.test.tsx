@@ -1,7 +1,7 @@
 import { MantineProvider } from "@mantine/core";
 import { cleanup, fireEvent, render, screen, within } from "@testing-library/react";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { type Json, serialize } from "./docEdit";
+import { type Json, serialize, setAt } from "./docEdit";
 import schemaFile from "./fixtures/schema.json";
 import templateFile from "./fixtures/templates.json";
 import { RuleBuilder } from "./RuleBuilder";
@@ -55,6 +55,19 @@ describe("editing in the builder", () => {
     expect(onChange).toHaveBeenCalledTimes(1);
     const edited = onChange.mock.calls[0]![0] as Json;
     expect(serialize(edited)).toBe(serialize(v1).replace('"value":70}}]}', '"value":65}}]}'));
+  });
+
+  it("names indicators in words and stores their identifiers", () => {
+    const v1 = templates.find((t) => t.base_model === "v1_momentum") as Json;
+    const onChange = open(v1);
+    const sma = screen.getByRole("group", { name: "Entry, condition 1: right" });
+    const input = within(sma).getByLabelText("Indicator") as HTMLInputElement;
+    expect(input.value).toBe("SMA 20");
+    fireEvent.click(input);
+    fireEvent.change(input, { target: { value: "sma33" } });
+    fireEvent.click(screen.getByRole("option", { name: "SMA 33" }));
+    const edited = onChange.mock.calls.at(-1)![0] as Json;
+    expect(serialize(edited)).toBe(serialize(setAt(v1, ["entry_rules", "conditions", 0, "right", "name"], "sma33")));
   });
 
   it("V4's category literal offers the indicator's labels", () => {

@@ -1,10 +1,11 @@
 // The visual rule builder: every part of a strategy document as controls, each editing one
 // value at its JSON path (so what is not touched stays byte for byte as it was).
-import { ActionIcon, Autocomplete, Button, Card, Chip, Group, Paper, Select, SimpleGrid, Stack, Switch, Text, TextInput, Title } from "@mantine/core";
-import { createContext, type ReactNode, useContext, useEffect, useRef } from "react";
+import { ActionIcon, Button, Card, Chip, Group, Paper, Select, SimpleGrid, Stack, Switch, Text, TextInput, Title } from "@mantine/core";
+import { createContext, type ReactNode, useContext, useEffect, useRef, useState } from "react";
 import { changeConditionKind, getAt, type Json, newCompare, newCross, newOperand, ownsError, type Path, pathText, removeAt, appendAt, setAt } from "./docEdit";
 import type { SchemaIssue } from "./schemaCheck";
-import { condition as conditionWords, indicatorName } from "./sentence";
+import { condition as conditionWords } from "./sentence";
+import { indicatorName, isIndicatorName } from "@/format";
 import { CloseIcon } from "@/components/icons";
 
 interface Builder {
@@ -82,6 +83,29 @@ const POSITION_FIELDS = [
   { value: "highest_close", label: "Highest close since entry" },
 ];
 
+/** The operand's indicator, listed by name ("SMA 20", "Bollinger upper (20, 2)"); the
+ * identifier is what is stored. One of another period is typed as the DSL writes it
+ * ("sma33") and offered by its name. */
+function IndicatorPicker({ value, error, onChange }: { value: string; error?: string; onChange: (name: string) => void }) {
+  const b = useBuilder();
+  const [typed, setTyped] = useState("");
+  const wanted = typed.trim().toLowerCase().replace(/\s+/g, "");
+  const names = [...new Set([...b.indicators, ...(value ? [value] : []), ...(isIndicatorName(wanted) ? [wanted] : [])])];
+  const data = names.map((n) => ({ value: n, label: indicatorName(n) }));
+  return (
+    <Select size="xs" w={210} label="Indicator" data={data} value={value || null} searchable readOnly={b.readOnly}
+      allowDeselect={false} nothingFoundMessage="No such indicator: type one as sma33, rsi9…" error={error}
+      onSearchChange={setTyped} onChange={(v) => v && v !== value && onChange(v)}
+      filter={({ options, search }) => {
+        const q = search.trim().toLowerCase();
+        const bare = q.replace(/\s+/g, "");
+        return (options as { value: string; label: string }[]).filter(
+          (o) => o.label.toLowerCase().includes(q) || o.value.includes(bare),
+        );
+      }} />
+  );
+}
+
 function Operand({ path, name, labelsFrom }: { path: Path; name: string; labelsFrom?: string }) {
   const b = useBuilder();
   const node = (getAt(b.doc, path) ?? {}) as Record<string, Json>;
@@ -95,9 +119,8 @@ function Operand({ path, name, labelsFrom }: { path: Path; name: string; labelsF
           error={issueAt(b, `${p}.type`)} onChange={(v) => v && v !== kind && b.edit(path, newOperand(v))} />
         {kind === "indicator" && (
           <>
-            <Autocomplete size="xs" w={170} label="Indicator" data={b.indicators} value={String(node.name ?? "")} readOnly={b.readOnly}
-              description={node.name ? indicatorName(String(node.name)) : undefined}
-              error={issueAt(b, `${p}.name`)} onChange={(v) => b.edit([...path, "name"], v)} />
+            <IndicatorPicker value={String(node.name ?? "")} error={issueAt(b, `${p}.name`)}
+              onChange={(v) => b.edit([...path, "name"], v)} />
             <TextInput size="xs" w={90} label="Days ago" value={node.lag === undefined ? "" : String(node.lag)} readOnly={b.readOnly}
               inputMode="numeric" error={issueAt(b, `${p}.lag`)}
               onChange={(e) => b.edit([...path, "lag"], e.currentTarget.value === "" ? undefined : numberOrText(e.currentTarget.value))} />

@@ -1,44 +1,9 @@
-// A strategy's rules read back as plain sentences ("Buy when RSI(14) crosses above 60 and
-// close > SMA(20) × 1.02"). Only words: the document itself is what the server judges.
+// A strategy's rules read back as plain sentences ("Buy when RSI 14 crosses above 60 and
+// close > SMA 20 × 1.02"). Only words: the document itself is what the server judges.
 
-import { nameWords } from "@/format";
+import { indicatorName, nameWords } from "@/format";
 
 type Node = Record<string, unknown>;
-
-const PLAIN: Record<string, string> = {
-  open: "open", high: "high", low: "low", close: "close", volume: "volume", tr: "true range", obv: "OBV",
-};
-
-const SHAPES: [RegExp, (m: RegExpExecArray) => string][] = [
-  [/^macd_(\d+)_(\d+)_(\d+)_signal$/, (m) => `MACD signal(${m[1]}, ${m[2]}, ${m[3]})`],
-  [/^macd_(\d+)_(\d+)_(\d+)_hist$/, (m) => `MACD histogram(${m[1]}, ${m[2]}, ${m[3]})`],
-  [/^macd_(\d+)_(\d+)_(\d+)$/, (m) => `MACD(${m[1]}, ${m[2]}, ${m[3]})`],
-  [/^bb(\d+)(?:_([\d.]+))?_(upper|middle|lower|pctb|width)$/, (m) => {
-    const part = { upper: "upper band", middle: "middle band", lower: "lower band", pctb: "%B", width: "band width" }[m[3] as string];
-    return `Bollinger ${part}(${m[1]}${m[2] ? `, ${m[2]}` : ""})`;
-  }],
-  [/^vol_ratio(\d+)$/, (m) => `volume ÷ its ${m[1]}-day average`],
-  [/^vol_sma(\d+)$/, (m) => `volume SMA(${m[1]})`],
-  [/^high(\d+)$/, (m) => `${m[1]}-day high`],
-  [/^low(\d+)$/, (m) => `${m[1]}-day low`],
-  [/^plus_di(\d+)$/, (m) => `+DI(${m[1]})`],
-  [/^minus_di(\d+)$/, (m) => `−DI(${m[1]})`],
-  [/^stoch(\d+)_d$/, (m) => `stochastic %D(${m[1]})`],
-  [/^stoch(\d+)$/, (m) => `stochastic %K(${m[1]})`],
-  [/^willr(\d+)$/, (m) => `Williams %R(${m[1]})`],
-  [/^stddev(\d+)$/, (m) => `std dev(${m[1]})`],
-  [/^(sma|ema|wma|rsi|atr|natr|adx|roc|cci|mfi)(\d+)$/, (m) => `${(m[1] as string).toUpperCase()}(${m[2]})`],
-];
-
-/** An indicator's name as people write it: sma20 → SMA(20), high20 → 20-day high. */
-export function indicatorName(name: string): string {
-  if (name in PLAIN) return PLAIN[name] as string;
-  for (const [re, show] of SHAPES) {
-    const m = re.exec(name);
-    if (m) return show(m);
-  }
-  return name.replace(/_/g, " ");
-}
 
 const POSITION: Record<string, string> = {
   total_bars_held: "days held",
@@ -62,7 +27,7 @@ function literal(value: unknown): string {
 export function operand(node: Node, nested = false): string {
   switch (node.type) {
     case "indicator": {
-      const name = indicatorName(String(node.name));
+      const name = indicatorName(String(node.name), { midSentence: true });
       const lag = Number(node.lag ?? 0);
       return lag > 0 ? `${name} ${lag === 1 ? "a day" : `${lag} days`} ago` : name;
     }

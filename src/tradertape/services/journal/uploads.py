@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -43,6 +44,8 @@ from tradertape.journal.statements import (
 )
 from tradertape.ports.clock import Clock
 from tradertape.services.accounts.ownership import get_owned, owned
+
+log = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_FILES = 50
@@ -359,10 +362,23 @@ def _read_cas(upload: UploadedFile, password: str, reader: CasReader, limit: int
             "password", f"the password does not open {upload.filename} (usually your PAN)"
         ) from None
     except CASParseError as problem:
-        raise InvalidField(
-            "file", f"{upload.filename} is not a CAS casparser can read ({problem})"
-        ) from None
+        log.info("CAS %s refused by the reader: %s", upload.filename, problem)
+        raise InvalidField("file", _not_a_cas(upload.filename, str(problem))) from None
     return from_casparser(data)
+
+
+def _not_a_cas(filename: str, problem: str) -> str:
+    """Why a PDF is refused, in our words: the reader's own (casparser's, PDFium's) are for
+    the log, not for the person who uploaded it."""
+    if "PDFium" in problem or "opening PDF" in problem:
+        return (
+            f"{filename} could not be opened as a PDF (it may be damaged or cut short); "
+            "upload the CAS as CAMS, KFintech, NSDL or CDSL sent it"
+        )
+    return (
+        f"{filename} is not a CAS statement we can read "
+        "(a PDF that is not a CAMS, KFintech, NSDL or CDSL CAS)"
+    )
 
 
 def import_cas(

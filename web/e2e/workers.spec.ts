@@ -27,6 +27,8 @@ test("a worker run started inside the test: live P&L, a growing timeline, protec
   await page.goto("/workers/tokens");
   const form = page.getByRole("region", { name: "New token" });
   await form.getByRole("textbox", { name: "Token name" }).fill(`e2e ${info.project.name}`);
+  // the scope the SDK's quick start uses when KITE_ALGO_ACCOUNT_SCOPE is unset, offered first
+  await expect(form.getByRole("textbox", { name: "Account scope" })).toHaveValue("kite:paper-a");
   await form.getByRole("button", { name: "Create token" }).click();
   const shown = page.getByRole("textbox", { name: "New worker token" });
   await expect(shown).toHaveValue(/^kwa_/);
@@ -37,13 +39,14 @@ test("a worker run started inside the test: live P&L, a growing timeline, protec
   await expectAccessible(page);
   await keepScreenshot(page, "worker-tokens", info.project.name);
 
-  // the worker: a paper run, its session, orders and a decision, over the worker API
+  // the worker: a paper run in the SDK's default scope, its session, orders and a decision,
+  // over the worker API (a token of the form's default scope may create it)
   const w = await worker(token);
   const runKey = `run_e2e_${info.project.name}_${Date.now()}`;
   const name = `E2E momentum (${info.project.name})`;
   await ok(await w.post("/api/algo-workers/worker/runs", {
     data: {
-      template_id: "basic-equity", account_scope: "kite:paper", execution_mode: "paper", strategy_run_id: runKey,
+      template_id: "basic-equity", account_scope: "kite:paper-a", execution_mode: "paper", strategy_run_id: runKey,
       risk_schema: [{ key: "max_loss", label: "Max loss (₹)", value: 5000 }], runtime_state: { risk: { max_loss: 5000 } },
       metadata: { strategy_name: name },
     },

@@ -1,6 +1,6 @@
 // Worker tokens: create one with its modes, actions, templates and expiry (the secret is
 // shown once, with a copy button), see them masked, revoke one.
-import { Alert, Badge, Button, Checkbox, Group, Modal, Paper, Stack, Text, TextInput, Title } from "@mantine/core";
+import { Alert, Autocomplete, Badge, Button, Checkbox, Group, Modal, Paper, Stack, Text, TextInput, Title } from "@mantine/core";
 import { useState } from "react";
 import { ApiError } from "@/api/errors";
 import { type Column, DataTable } from "@/components/DataTable";
@@ -33,6 +33,10 @@ const ACTIONS: { value: string; label: string }[] = [
   { value: "runs:progress", label: "Report progress" },
 ];
 const DEFAULT_ACTIONS = ACTIONS.filter((a) => a.value !== "runs:progress").map((a) => a.value);
+/** The SDK's default scope (KITE_ALGO_ACCOUNT_SCOPE unset: tradertape_worker/_config.py), so
+ * its quick start runs as written with a token made here. */
+const SDK_SCOPE = "kite:paper-a";
+const SCOPES = [SDK_SCOPE, "kite:paper"];
 
 function CreateToken({ onIssued }: { onIssued: (secret: string) => void }) {
   const create = useCreateToken();
@@ -41,11 +45,12 @@ function CreateToken({ onIssued }: { onIssued: (secret: string) => void }) {
   const [actions, setActions] = useState<string[]>(DEFAULT_ACTIONS);
   const [templates, setTemplates] = useState("");
   const [expires, setExpires] = useState("");
+  const [scope, setScope] = useState(SDK_SCOPE);
   const fields = create.error instanceof ApiError ? create.error.fields : {};
   const submit = async () => {
     const issued = await create.mutateAsync({
       name: name.trim(),
-      account_scope: "kite:paper",
+      account_scope: scope.trim(),
       allowed_modes: modes,
       allowed_actions: actions,
       allowed_templates: templates.split(",").map((t) => t.trim()).filter(Boolean),
@@ -65,6 +70,8 @@ function CreateToken({ onIssued }: { onIssued: (secret: string) => void }) {
             <TextInput label="Token name" required value={name} onChange={(e) => setName(e.currentTarget.value)} error={fields.name} />
             <TextInput label="Expires on (optional)" type="date" value={expires} onChange={(e) => setExpires(e.currentTarget.value)} error={fields.expires_at} />
           </Group>
+          <Autocomplete label="Account scope" data={SCOPES} value={scope} onChange={setScope} error={fields.account_scope}
+            description="kite:paper-a is the SDK's default (a paper account); kite:<your Kite user id> for live" />
           <Checkbox.Group label="Modes it may run" value={modes} onChange={setModes} error={fields.allowed_modes}>
             <Group mt={4}>{MODES.map((m) => <Checkbox key={m.value} value={m.value} label={m.label} />)}</Group>
           </Checkbox.Group>
@@ -74,7 +81,7 @@ function CreateToken({ onIssued }: { onIssued: (secret: string) => void }) {
           <TextInput label="Templates it may run (comma-separated; empty: any)" value={templates}
             onChange={(e) => setTemplates(e.currentTarget.value)} error={fields.allowed_templates} placeholder="basic-equity, options" />
           {create.error && Object.keys(fields).length === 0 && <Alert color="red" role="alert">{create.error.message}</Alert>}
-          <Group><Button type="submit" disabled={!name.trim() || modes.length === 0} loading={create.isPending}>Create token</Button></Group>
+          <Group><Button type="submit" disabled={!name.trim() || !scope.trim() || modes.length === 0} loading={create.isPending}>Create token</Button></Group>
         </Stack>
       </form>
     </Paper>
@@ -88,6 +95,7 @@ export function Component() {
   const columns: Column<Token>[] = [
     { key: "name", header: "Name", render: (t) => t.name, value: (t) => t.name },
     { key: "token", header: "Token", render: (t) => <code>{t.masked_token}</code> },
+    { key: "scope", header: "Account scope", render: (t) => <code>{t.account_scope}</code>, value: (t) => t.account_scope },
     { key: "modes", header: "Modes", render: (t) => t.allowed_modes.map((m) => <Badge key={m} variant="outline" color={modeColor(m)} mr={4}>{modeWord(m)}</Badge>) },
     { key: "actions", header: "Actions", render: (t) => `${t.allowed_actions.length} allowed` },
     { key: "templates", header: "Templates", render: (t) => (t.allowed_templates.length ? t.allowed_templates.join(", ") : "Any") },

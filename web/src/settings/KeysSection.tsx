@@ -8,6 +8,7 @@ import { ApiError, unwrap } from "@/api/errors";
 import { type Column, DataTable } from "@/components/DataTable";
 import { istDateTime } from "@/format";
 import { CopyField } from "./CopyField";
+import { SDK_ACCOUNT_SCOPE } from "@/workers/workerApi";
 
 type AgentKey = components["schemas"]["AgentKeyOut"];
 type WorkerToken = components["schemas"]["WorkerTokenOut"];
@@ -116,7 +117,7 @@ export function WorkerTokensSection() {
   const tokens = useQuery({ queryKey: ["worker-tokens"], queryFn: async () => unwrap(await api.GET("/api/algo-workers/tokens")) });
   const [secret, setSecret] = useState<string | null>(null);
   const create = useMutation({
-    mutationFn: async (name: string) => unwrap(await api.POST("/api/algo-workers/tokens", { body: { name, account_scope: "kite:paper" } })),
+    mutationFn: async (name: string) => unwrap(await api.POST("/api/algo-workers/tokens", { body: { name, account_scope: SDK_ACCOUNT_SCOPE } })),
     onSuccess: async (issued) => { setSecret(issued.token); await client.invalidateQueries({ queryKey: ["worker-tokens"] }); },
   });
   const revoke = useMutation({

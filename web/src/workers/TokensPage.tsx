@@ -8,7 +8,7 @@ import { PageTitle } from "@/components/PageTitle";
 import { ConfirmButton } from "@/dashboard/ConfirmButton";
 import { istDateTime } from "@/format";
 import { CopyField } from "@/settings/CopyField";
-import { type Token, useCreateToken, useRevokeToken, useTokens } from "./workerApi";
+import { SDK_ACCOUNT_SCOPE, type Token, useCreateToken, useRevokeToken, useTokens } from "./workerApi";
 import { modeColor, modeWord } from "./words";
 import { WorkersNav } from "./WorkersNav";
 
@@ -33,10 +33,7 @@ const ACTIONS: { value: string; label: string }[] = [
   { value: "runs:progress", label: "Report progress" },
 ];
 const DEFAULT_ACTIONS = ACTIONS.filter((a) => a.value !== "runs:progress").map((a) => a.value);
-/** The SDK's default scope (KITE_ALGO_ACCOUNT_SCOPE unset: tradertape_worker/_config.py), so
- * its quick start runs as written with a token made here. */
-const SDK_SCOPE = "kite:paper-a";
-const SCOPES = [SDK_SCOPE, "kite:paper"];
+const SCOPES = [SDK_ACCOUNT_SCOPE, "kite:paper"];
 
 function CreateToken({ onIssued }: { onIssued: (secret: string) => void }) {
   const create = useCreateToken();
@@ -45,7 +42,7 @@ function CreateToken({ onIssued }: { onIssued: (secret: string) => void }) {
   const [actions, setActions] = useState<string[]>(DEFAULT_ACTIONS);
   const [templates, setTemplates] = useState("");
   const [expires, setExpires] = useState("");
-  const [scope, setScope] = useState(SDK_SCOPE);
+  const [scope, setScope] = useState(SDK_ACCOUNT_SCOPE);
   const fields = create.error instanceof ApiError ? create.error.fields : {};
   const submit = async () => {
     const issued = await create.mutateAsync({

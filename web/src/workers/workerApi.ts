@@ -19,6 +19,11 @@ export type ExitAnswer = components["schemas"]["ExitOut"];
 export type BackendProtection = components["schemas"]["BackendProtection"];
 export type OptionRun = components["schemas"]["OptionRunOut"];
 
+/** The SDK's default account scope (KITE_ALGO_ACCOUNT_SCOPE unset: tradertape_worker's
+ * _config.py): a token made in the app takes it unless told otherwise, so the SDK's quick start
+ * runs as written (a token may use only its own scope, or paper ones when it is live). */
+export const SDK_ACCOUNT_SCOPE = "kite:paper-a";
+
 export const workerKeys = {
   tokens: () => ["worker-tokens"] as const, // shared with Settings' token list
   runs: () => ["workers", "runs"] as const,

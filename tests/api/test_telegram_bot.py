@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from tests.api.test_model_api import _deploy, _scan
 from tests.helpers import make_user, sign_in
 from tests.telegram_kit import TOKEN, FakeTelegram, bot_for, link_chat
+from tradertape.domain.instrument_names import instrument_name
 from tradertape.runtime import Runtime
 from tradertape.services.notifications.telegram.bot import TelegramBot
 
@@ -71,7 +72,8 @@ async def test_pending_lists_the_chat_owners_signals_only(
     mine, bobs = fake.sent()
     assert mine["chat_id"] == ALICE_CHAT
     first = _signal(alice, report["entries"][0])
-    assert first["symbol"] in mine["text"]
+    assert f"BUY {first['quantity']} {instrument_name(first['symbol'])} @" in mine["text"]
+    assert "NSE:" not in mine["text"]  # names, not keys
     buttons = [b["callback_data"] for row in mine["reply_markup"]["inline_keyboard"] for b in row]
     assert f"a:{first['id']}" in buttons
     assert bobs == {"chat_id": BOB_CHAT, "text": "No pending signals."}

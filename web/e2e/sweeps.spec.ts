@@ -35,10 +35,10 @@ test("a sweep streams its progress and draws its heatmaps @phone", async ({ page
   await form.getByLabel("To", { exact: true }).fill("2025-06-30");
 
   await form.getByRole("button", { name: "Add a parameter" }).click();
-  await expect(form.getByRole("textbox", { name: "Parameter 1", exact: true })).toHaveValue("Entry: sma20 length (close > sma20)");
+  await expect(form.getByRole("textbox", { name: "Parameter 1", exact: true })).toHaveValue("Entry: SMA 20 length (close > SMA 20)");
   await form.getByRole("textbox", { name: "Values of parameter 1" }).fill("10, 20, 30");
   await form.getByRole("button", { name: "Add a parameter" }).click();
-  await pick(page, form.getByRole("textbox", { name: "Parameter 2", exact: true }), "Entry: threshold (rsi14 <= 70.0)");
+  await pick(page, form.getByRole("textbox", { name: "Parameter 2", exact: true }), "Entry: threshold (RSI 14 ≤ 70)");
   await form.getByRole("textbox", { name: "Values of parameter 2" }).fill("60 to 70 step 10");
   await expect(form).toContainText("6 variants of at most 200");
   await expectAccessible(page);

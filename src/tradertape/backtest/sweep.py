@@ -33,6 +33,7 @@ from tradertape.backtest.engine import BacktestSettings, run_backtest
 from tradertape.candles.panel import Panel
 from tradertape.indicators import IndicatorBook
 from tradertape.indicators.names import UnknownIndicator, parse_indicator
+from tradertape.indicators.words import indicator_words
 from tradertape.strategies.dsl import StrategyDocument
 
 FloatArray = npt.NDArray[np.float64]
@@ -302,21 +303,32 @@ class Sweepable:
     whole: bool
 
 
+# How a comparison reads in a parameter's label ("close > SMA 20", "RSI 14 ≤ 70").
+_OPS = {">": ">", ">=": "≥", "<": "<", "<=": "≤", "==": "is", "!=": "is not"}
+_CROSSES = {"crosses_above": "crosses above", "crosses_below": "crosses below"}
+
+
+def _literal_text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).replace("_", " ")
+
+
 def _compare_text(node: dict[str, Any]) -> str:
     def side(operand: Any) -> str:
         if not isinstance(operand, dict):
             return "?"
         if operand.get("type") == "indicator":
-            return str(operand.get("name"))
+            return indicator_words(str(operand.get("name")), mid_sentence=True)
         if operand.get("type") == "literal":
-            return str(operand.get("value"))
+            return _literal_text(operand.get("value"))
         if operand.get("type") == "position":
-            return str(operand.get("field"))
+            return str(operand.get("field")).replace("_", " ")
         return str(operand.get("type"))
 
-    return (
-        f"{side(node.get('left'))} {node.get('op', node.get('type', ''))} {side(node.get('right'))}"
-    )
+    kind = str(node.get("type", ""))
+    op = _CROSSES.get(kind) or _OPS.get(str(node.get("op")), str(node.get("op", kind)))
+    return f"{side(node.get('left'))} {op} {side(node.get('right'))}"
 
 
 def _node_choices(node: dict[str, Any], parts: list[str], where: str) -> list[Sweepable]:
@@ -331,7 +343,7 @@ def _node_choices(node: dict[str, Any], parts: list[str], where: str) -> list[Sw
         return [
             Sweepable(
                 path=".".join([*parts, "name"]),
-                label=f"{where}: {node['name']} length",
+                label=f"{where}: {indicator_words(node['name'])} length",
                 kind="indicator_length",
                 value=float(spec.params[0]),
                 whole=True,
@@ -392,7 +404,7 @@ def _config_choices(config: dict[str, Any]) -> list[Sweepable]:
 
 def sweepables(document: dict[str, Any], settings: BacktestSettings) -> list[Sweepable]:
     """Indicator lengths, numeric thresholds, holding limits and the portfolio caps of a
-    document's JSON, each with a label a person reads ("Entry: threshold (rsi14 <= 70.0)")."""
+    document's JSON, each with a label a person reads ("Entry: threshold (RSI 14 ≤ 70)")."""
     found: list[Sweepable] = []
     for part in ("entry_rules", "exit_rules", "addon_rules"):
         found += _rule_choices(document.get(part), [part], _PART_WORDS[part])

@@ -145,9 +145,8 @@ def test_sweepables_name_lengths_thresholds_holds_and_caps():
     found = {s.path: s for s in sweepables(STRATEGY.model_dump(mode="json"), SETTINGS)}
     assert found["entry_rules.right.name"].value == 5.0
     assert found["entry_rules.right.name"].kind == "indicator_length"
-    assert (
-        found["exit_rules.0.condition.right.value"].label == "Exit below: threshold (rsi7 < 45.0)"
-    )
+    assert found["entry_rules.right.name"].label == "Entry: SMA 5 length (close > SMA 5)"
+    assert found["exit_rules.0.condition.right.value"].label == "Exit below: threshold (RSI 7 < 45)"
     assert found["config.min_hold"].value == 2.0
     assert found["settings.max_positions"].value == 2.0
     assert "entry_rules.left.name" not in found  # the close has no length

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { indicatorName, isIndicatorName } from "./indicator";
+import cases from "./names.cases.json";
+
+describe("the names table the server's words read too", () => {
+  it.each(cases.indicators.map((c) => [c.id, c] as const))("%s", (_id, c) => {
+    expect(indicatorName(c.id)).toBe(c.words);
+    expect(indicatorName(c.id, { midSentence: true })).toBe(c.mid_sentence);
+  });
+});
 
 describe("indicatorName", () => {
   it.each([

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { derivativeTerms, instrumentLabel, instrumentName, instrumentParts } from "./instrument";
+import cases from "./names.cases.json";
+
+describe("the names table the server's formatter reads too", () => {
+  it.each(cases.instruments.map((c) => [c.symbol, c] as const))("%s", (_symbol, c) => {
+    expect(instrumentName(c.symbol, c.exchange)).toBe(c.name);
+    expect(instrumentLabel(c.symbol, c.exchange)).toBe(c.label);
+  });
+});
 
 describe("instrumentName", () => {
   it("says a weekly option with its day, as Kite does", () => {

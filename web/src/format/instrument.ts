@@ -30,7 +30,7 @@ export interface DerivativeTerms {
 const plausibleYear = (yy: number) => yy >= 20 && yy <= 49;
 
 /** The terms a Kite derivative symbol packs, or null when `symbol` is not one. Underlyings are
- * tried shortest first, each split checked for a real date. */
+ * tried shortest first, the first split of the symbol's shape with a plausible year deciding. */
 export function derivativeTerms(symbol: string): DerivativeTerms | null {
   const s = symbol.trim().toUpperCase();
   for (let i = 1; i < s.length - 4; i++) {
@@ -50,13 +50,14 @@ export function derivativeTerms(symbol: string): DerivativeTerms | null {
     }
     const weekly = WEEKLY.exec(rest);
     if (weekly && plausibleYear(Number(weekly[1]))) {
+      // the first split that reads as a weekly decides: a day that does not exist makes it no
+      // symbol, rather than a longer underlying with a year of its digits
       const year = 2000 + Number(weekly[1]);
       const month = WEEKLY_MONTH.indexOf(weekly[2] as string) + 1;
       const day = Number(weekly[3]);
       const date = new Date(Date.UTC(year, month - 1, day));
-      if (day >= 1 && date.getUTCMonth() === month - 1) {
-        return { underlying, year, month, day, strike: weekly[4] as string, type: weekly[5] as "CE" | "PE" };
-      }
+      if (day < 1 || date.getUTCMonth() !== month - 1) return null;
+      return { underlying, year, month, day, strike: weekly[4] as string, type: weekly[5] as "CE" | "PE" };
     }
   }
   return null;

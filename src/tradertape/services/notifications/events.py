@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal, Notification, RiskEvent
 from tradertape.db.prepared import Prepared
 from tradertape.db.rows import table_of
+from tradertape.domain.instrument_names import instrument_label
 from tradertape.domain.money import inr
 
 TOP_SIGNALS = 5  # signals named in a ``signals_ready`` message
@@ -74,7 +75,7 @@ def signal_line(signal: ModelSignal) -> str:
     reason = f" ({signal.reason})" if signal.reason and signal.signal_type != "entry" else ""
     return (
         f"{rank}{signal.signal_type.upper()} {signal.side} {signal.quantity} "
-        f"{signal.symbol} @ {price}{reason}"
+        f"{instrument_label(signal.symbol)} @ {price}{reason}"
     )
 
 
@@ -132,12 +133,12 @@ def fill_text(portfolio: ModelPortfolio, position: ModelPosition, *, opened: boo
     """The message of a fill: ``🏁 V1: sold INFY, 10 @ 1500 (rule), P&L −₹3,672.67``."""
     if opened:
         return (
-            f"✅ {portfolio.name}: bought {position.symbol}, {position.quantity} @ "
-            f"{position.entry_price}"
+            f"✅ {portfolio.name}: bought {instrument_label(position.symbol)}, "
+            f"{position.quantity} @ {position.entry_price}"
         )
     pnl = inr(position.realised_pnl, signed=True)
     return (
-        f"🏁 {portfolio.name}: sold {position.symbol}, {position.quantity} @ "
+        f"🏁 {portfolio.name}: sold {instrument_label(position.symbol)}, {position.quantity} @ "
         f"{position.exit_price} ({position.exit_reason}), P&L {pnl}"
     )
 
@@ -170,7 +171,8 @@ def risk_breaches(db: Session, events: Iterable[RiskEvent]) -> list[Notification
             db,
             user_id=event.user_id,
             kind=Kind.RISK_BREACH,
-            text=f"⚠️ Risk rule {event.rule_type} ({event.action}) on {event.symbol}: "
+            text=f"⚠️ Risk rule {event.rule_type} ({event.action}) on "
+            f"{instrument_label(event.symbol)}: "
             f"{event.message}",
             at=event.at,
             portfolio_id=event.portfolio_id,
@@ -194,7 +196,8 @@ def drifted(
     if symbols == before:
         return None
     text = (
-        f"🔀 {portfolio.name}: the broker does not hold {', '.join(symbols)}"
+        f"🔀 {portfolio.name}: the broker does not hold "
+        f"{', '.join(instrument_label(s) for s in symbols)}"
         if symbols
         else f"🔀 {portfolio.name}: drift resolved"
     )

@@ -4,8 +4,7 @@ import { demoApi, expectAccessible, keepScreenshot, signIn } from "./support";
 test("a price in the market watch moves while the page is open @phone", async ({ page }, info) => {
   await signIn(page, "/market");
   const table = page.getByRole("table", { name: /^Watchlist/ });
-  await expect(table.getByRole("link", { name: "INFY", exact: true })).toBeVisible();
-  await expect(table.getByRole("row").filter({ hasText: "INFY" }).first()).toContainText("INFY NSE"); // the exchange as a tag, not a prefix
+  await expect(table.getByRole("link", { name: "INFY NSE", exact: true })).toBeVisible(); // the exchange as a tag, not a prefix
   const prices = page.getByLabel(/ last price$/);
   await expect(page.getByLabel("INFY last price", { exact: true })).not.toHaveText("—");
   const first = (await prices.allTextContents()).join("|");
@@ -33,25 +32,25 @@ test("adds and removes a symbol, saved through the watchlists API", async ({ pag
   await signIn(page, "/market");
   await page.getByRole("textbox", { name: "Add instrument" }).fill("WIPRO");
   await page.getByRole("button", { name: "Add WIPRO", exact: true }).click();
-  await expect(page.getByRole("link", { name: "WIPRO", exact: true })).toBeVisible();
+  await expect(page.getByRole("link", { name: "WIPRO NSE", exact: true })).toBeVisible();
   await expect.poll(listed).toContain("NSE:WIPRO");
   const before = await listed();
   await page.getByRole("button", { name: "Move WIPRO up" }).click();
   await expect.poll(async () => (await listed()).indexOf("NSE:WIPRO")).toBe(before.length - 2);
   await page.getByRole("button", { name: "Remove WIPRO" }).click();
-  await expect(page.getByRole("link", { name: "WIPRO", exact: true })).toHaveCount(0);
+  await expect(page.getByRole("link", { name: "WIPRO NSE", exact: true })).toHaveCount(0);
   await expect.poll(listed).not.toContain("NSE:WIPRO");
 });
 
 test("B and S on the selected row open the order ticket; depth opens on expand", async ({ page }) => {
   await signIn(page, "/market");
-  await page.getByRole("link", { name: "TCS", exact: true }).focus();
+  await page.getByRole("link", { name: "TCS NSE", exact: true }).focus();
   await page.keyboard.press("b");
   const ticket = page.getByRole("dialog");
   await expect(ticket.getByText("Buy TCS")).toBeVisible();
   await page.keyboard.press("Escape");
   await expect(ticket).toBeHidden();
-  await page.getByRole("link", { name: "TCS", exact: true }).focus();
+  await page.getByRole("link", { name: "TCS NSE", exact: true }).focus();
   await page.keyboard.press("ArrowDown");
   await page.keyboard.press("s");
   await expect(page.getByRole("dialog").getByText("Sell SBIN")).toBeVisible();
@@ -78,7 +77,7 @@ test("the chart draws candles with volume, an OHLC readout, the user's fills and
   expect(fills.fills.length).toBeGreaterThan(0);
 
   await signIn(page, "/market");
-  await page.getByRole("link", { name: "INFY", exact: true }).click();
+  await page.getByRole("link", { name: "INFY NSE", exact: true }).click();
   await expect(page).toHaveURL(/\/market\/chart\/NSE%3AINFY$/);
   await expect(page.getByRole("heading", { name: "Chart INFY" })).toBeVisible();
   await expect(page.getByText("Synthetic data: simulated prices, not real")).toBeVisible();

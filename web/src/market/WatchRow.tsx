@@ -73,7 +73,7 @@ export const WatchRow = memo(function WatchRow(props: Props) {
     >
       <Table.Td>
         <Anchor component={Link} to={`/market/chart/${encodeURIComponent(symbol)}`} fz="sm"
-          aria-label={label} onFocus={() => props.onSelect(symbol)}>
+          onFocus={() => props.onSelect(symbol)}>
           <InstrumentName symbol={symbol} />
         </Anchor>
       </Table.Td>

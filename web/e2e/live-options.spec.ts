@@ -6,6 +6,7 @@ import { type APIRequestContext, expect, type Page, request, test } from "@playw
 import { KITE, completeKiteLogin, connectKite, forgetKite } from "./kite";
 import { expectAccessible, keepScreenshot } from "./support";
 import { base } from "./session";
+import { instrumentName } from "../src/format/instrument";
 
 test.describe.configure({ timeout: 180_000 });
 
@@ -38,8 +39,9 @@ async function runPage(page: Page, runKey: string): Promise<void> {
   await page.goto(`/workers/runs/${id}`);
 }
 
+// a leg's row, found by the contract's name as the page shows it ("NIFTY 1 Dec 28200 CE")
 const legRow = (page: Page, symbol: string) =>
-  page.getByRole("table", { name: "Option legs" }).getByRole("row").filter({ hasText: symbol });
+  page.getByRole("table", { name: "Option legs" }).getByRole("row").filter({ hasText: instrumentName(symbol, "NFO") });
 
 test("a live option run at Kite: each leg's state on the run's page, a refused leg and its partner unwound", async ({ page, baseURL }, info) => {
   const fake = await request.newContext();

@@ -9,21 +9,25 @@ interface Props {
   exchange?: string | null;
   /** Leave the tag out (where the exchange is said once for the whole view). */
   noTag?: boolean;
+  /** On a phone, leave the usual exchange (NSE, NFO) unsaid: the row's width is for its
+   * figures and buttons; BSE and BFO keep their tag. */
+  compact?: boolean;
   fw?: number;
 }
 
-export function InstrumentName({ symbol, exchange, noTag = false, fw }: Props) {
+const USUAL = new Set(["NSE", "NFO"]);
+
+export function InstrumentName({ symbol, exchange, noTag = false, compact = false, fw }: Props) {
   const parts = instrumentParts(symbol, exchange);
+  const phoneHides = compact && USUAL.has(parts.exchange);
   return (
     <span style={{ whiteSpace: "nowrap", fontWeight: fw }}>
       {parts.name}
       {!noTag && parts.exchange && (
-        <>
-          {" "}
-          <Text span fz={10} fw={500} c="dimmed" style={{ letterSpacing: "0.02em", verticalAlign: "1px" }}>
-            {parts.exchange}
-          </Text>
-        </>
+        <Text span fz={10} fw={500} c="dimmed" visibleFrom={phoneHides ? "sm" : undefined}
+          style={{ letterSpacing: "0.02em", verticalAlign: "1px" }}>
+          {" "}{parts.exchange}
+        </Text>
       )}
     </span>
   );

@@ -74,7 +74,7 @@ export const WatchRow = memo(function WatchRow(props: Props) {
       <Table.Td>
         <Anchor component={Link} to={`/market/chart/${encodeURIComponent(symbol)}`} fz="sm"
           onFocus={() => props.onSelect(symbol)}>
-          <InstrumentName symbol={symbol} />
+          <InstrumentName symbol={symbol} compact />
         </Anchor>
       </Table.Td>
       <LiveCells symbol={symbol} />

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from tradertape.bus import make_bus
+from tradertape.bus.relay import Relay
 from tradertape.candles import CandleStore
 from tradertape.candles.live import CandleBook
 from tradertape.candles.synthetic import DEFAULT_SEED, SyntheticMarket
@@ -25,6 +26,7 @@ from tradertape.feed.kite import KiteFeed, KiteFeedConfig
 from tradertape.feed.plan import DayPlan, SyntheticDayPlan
 from tradertape.feed.simulated import FeedConfig, SimulatedFeed
 from tradertape.feed.upstox import UpstoxFeed, UpstoxFeedConfig
+from tradertape.oms import OrderEvents, to_bus
 from tradertape.oms.job_guard import JobGuard
 from tradertape.oms.live.algo_identity import AlgoIdentity
 from tradertape.oms.live.gtt import LiveGttBook
@@ -108,6 +110,8 @@ class Runtime:
     session_jobs: SessionJobs
     risk: RiskMonitor
     bus: EventBus
+    events: OrderEvents  # the OMS's events: watched in their transaction, then published
+    relay: Relay  # publishes committed events on the bus (run by the app's lifespan)
     catalog: InstrumentCatalog
     feed: MarketFeed | None  # None: no feed in this process (``feed = "none"``)
     workers: WorkerContext
@@ -171,6 +175,12 @@ class Runtime:
                 pool_size=settings.db_pool_size,
                 pool_timeout_s=settings.db_pool_timeout_secs,
             )
+        # The OMS's events: every event of a committed transaction on the bus
+        # (``orders.<user>``, ``gtt.<user>``).
+        events = OrderEvents()
+        relay = Relay(bus)
+        events.listen(to_bus(relay))
+        events.attach(db)
         vault = Vault(settings.secret)
         if feed is None and settings.feed == "kite":
             feed = KiteFeed(
@@ -363,6 +373,8 @@ class Runtime:
             ),
             risk=risk,
             bus=bus,
+            events=events,
+            relay=relay,
             catalog=catalog,
             feed=feed,
             workers=workers,

@@ -1,8 +1,8 @@
 """What every server process runs beside its requests, started and stopped with the app.
 
 The market (the quote follower everywhere; the feed and trading loop in the process that
-holds the database's lease), the Telegram bot when a token is set, and readying the backtest
-kernels (`jobs.kernels`).
+holds the database's lease), the relay that publishes the OMS's events, the Telegram bot
+when a token is set, and readying the backtest kernels (`jobs.kernels`).
 """
 
 from __future__ import annotations
@@ -40,7 +40,10 @@ class Background:
             logging.getLogger("tradertape.calendar").warning("[calendar] %s", warning)
         lease = LeaderLease(runtime.db.jobs)
         _interrupt_stale_sweeps(runtime)
-        tasks = [asyncio.create_task(market(runtime, lease), name="market")]
+        tasks = [
+            asyncio.create_task(market(runtime, lease), name="market"),
+            asyncio.create_task(runtime.relay.run(), name="oms-events"),  # to the bus
+        ]
         if runtime.settings.telegram_bot_token is not None:
             tasks.append(asyncio.create_task(run_bot(runtime), name="telegram-bot"))
         kernels.start()  # unless `serve` has already

@@ -7,6 +7,13 @@ What the rest of the server may use (services and routes import these from
   through the rules, the one pre-trade gate, the idempotency key and the SEBI ceiling; GTTs;
   `record_external_fill` books an `ExternalFill`, one placed outside, as the agent reports),
   `TradingContext` (the clock, catalog and prices the engine trades on), `QuoteBook`.
+- **Events**: what happened, after the fact (`oms.events`): `OrderAccepted`,
+  `OrderRejected`, `OrderTriggered`, `OrderFilled`, `OrderModified`, `OrderCancelled`,
+  `OrderExpired`, `OrderReleased`, `OrderMissing` (each an `OrderUpdate`) and
+  `GttTriggered`, any of them an `OmsEvent`; `OrderEvents` delivers them to watchers in the
+  transaction that records them and to listeners once it commits (`oms.emitter`), `to_bus`
+  makes a listener of the bus relay; `topic_of`, `to_message` and `from_message` are their
+  bus form.
 - **Hooks the engine calls**: `PreTradeVerdict` and `RateRefusal` (what the gate's risk
   check answers), `Guard` and `UNGUARDED` (how background work fails item by item).
 - **Read models**: `PaperPortfolio` (the paper account's Kite-shaped views: margins,
@@ -30,6 +37,24 @@ and that list only shrinks (issue 51).
 from tradertape.oms.books import lock_user_books
 from tradertape.oms.cash import deposit, open_paper_account
 from tradertape.oms.context import BROKER, CatalogSource, LastTick, TradingContext
+from tradertape.oms.emitter import Listener, OrderEvents, Watcher, to_bus
+from tradertape.oms.events import (
+    GttTriggered,
+    OmsEvent,
+    OrderAccepted,
+    OrderCancelled,
+    OrderExpired,
+    OrderFilled,
+    OrderMissing,
+    OrderModified,
+    OrderRejected,
+    OrderReleased,
+    OrderTriggered,
+    OrderUpdate,
+    from_message,
+    to_message,
+    topic_of,
+)
 from tradertape.oms.gate import PreTradeVerdict, RateRefusal
 from tradertape.oms.job_guard import UNGUARDED, Guard
 from tradertape.oms.ledger import net_quantity
@@ -61,21 +86,40 @@ __all__ = [
     "DriftItem",
     "DriftKind",
     "ExternalFill",
+    "GttTriggered",
     "Guard",
     "LastTick",
     "LedgerSnapshot",
+    "Listener",
     "MarketView",
+    "OmsEvent",
+    "OrderAccepted",
+    "OrderCancelled",
+    "OrderEvents",
+    "OrderExpired",
+    "OrderFilled",
+    "OrderMissing",
+    "OrderModified",
     "OrderPipeline",
+    "OrderRejected",
+    "OrderReleased",
+    "OrderTriggered",
+    "OrderUpdate",
     "PaperPortfolio",
     "PortfolioBooks",
     "PreTradeVerdict",
     "QuoteBook",
     "RateRefusal",
     "TradingContext",
+    "Watcher",
     "deposit",
+    "from_message",
     "lock_user_books",
     "net_quantity",
     "open_paper_account",
     "order_dict",
+    "to_bus",
+    "to_message",
+    "topic_of",
     "trade_dict",
 ]

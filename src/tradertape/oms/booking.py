@@ -30,6 +30,7 @@ from tradertape.domain.charge_notes import charges_note
 from tradertape.domain.charges import Exchange as ChargeExchange
 from tradertape.domain.charges import Fill, Side, charge_segment, schedules_of
 from tradertape.domain.instruments import Exchange, Instrument
+from tradertape.domain.order_state import EventKind, OrderEvent
 from tradertape.domain.orders import TransactionType
 from tradertape.oms.books import (
     Account,
@@ -47,7 +48,9 @@ from tradertape.oms.books import (
     save_positions,
 )
 from tradertape.oms.context import BROKER
+from tradertape.oms.emitter import TRADE
 from tradertape.oms.ids import new_trade_id
+from tradertape.oms.order_log import apply_event
 from tradertape.ports.clock import IST
 
 _TRADES = table_of(Trade)
@@ -260,8 +263,9 @@ class Ledger:
         broker_trade_id: str | None = None,
         own_note: Decimal | None = None,
         cash_at: datetime | None = None,
-    ) -> None:
-        """Book one execution of `order`: charges, cash, and the trade (stored by `write`).
+    ) -> dict[str, Any]:
+        """Book one execution of `order`: charges, cash, and the trade (stored by `write`);
+        the trade's values (its id and ``order_pk`` are set when it is written).
 
         `broker_trade_id` names a live fill's trade at its broker (once per order).
         `own_note` books a virtual fill with the charges of its own contract note (a model
@@ -316,6 +320,36 @@ class Ledger:
         if charges:
             entries.append(self._entry(order.user_id, moved, "charges", -charges, book=order.book))
         self._trades.append(_Booked(trade, order, entries))
+        return trade
+
+    def fill(
+        self,
+        order: Order,
+        instrument: Instrument,
+        event: OrderEvent,
+        ts_init: datetime,
+        *,
+        broker_trade_id: str | None = None,
+        own_note: Decimal | None = None,
+        cash_at: datetime | None = None,
+    ) -> dict[str, Any]:
+        """Record a FILLED `event` of `order` and book it (`book_fill`, at the event's time,
+        quantity and price): the history row for `order_log.store_history`, carrying the
+        trade it booked, so the order's `OrderFilled` says what the fill was charged."""
+        assert event.kind is EventKind.FILLED
+        assert event.fill_price is not None
+        row = apply_event(order, event, ts_init)
+        row[TRADE] = self.book_fill(
+            order,
+            instrument,
+            event.fill_quantity,
+            event.fill_price,
+            event.ts_event,
+            broker_trade_id=broker_trade_id,
+            own_note=own_note,
+            cash_at=cash_at,
+        )
+        return row
 
     def forget(self, user_id: int, trades: list[Trade], cash: Decimal) -> None:
         """Take stored trades of the user back out of the positions, and `cash` (the sum of

@@ -35,6 +35,7 @@ from tradertape.domain.orders import (
     Validity,
     Variety,
 )
+from tradertape.oms import emitter
 from tradertape.oms.context import BROKER
 from tradertape.oms.ids import new_order_id
 
@@ -199,7 +200,9 @@ def spec_of(order: Order) -> OrderSpec:
 
 
 def apply_event(order: Order, event: OrderEvent, ts_init: datetime) -> dict[str, Any]:
-    """Move `order` through the status machine; return its history row (`store_history`)."""
+    """Move `order` through the status machine; return its history row (`store_history`),
+    with what the order's event says besides (its status before, its fills after)."""
+    before = order.status
     state = OrderState(
         status=None if order.status == UNPLACED else OrderStatus(order.status),
         quantity=order.quantity,
@@ -224,13 +227,19 @@ def apply_event(order: Order, event: OrderEvent, ts_init: datetime) -> dict[str,
         "fill_quantity": event.fill_quantity,
         "fill_price": event.fill_price,
         "message": event.message,
+        # not stored: for the order's event (`emitter.order_history`)
+        "status_before": before,
+        "filled_after": after.filled_quantity,
+        "average_after": after.average_price,
     }
 
 
 def store_history(db: Session, order: Order, rows: list[dict[str, Any]]) -> None:
-    """Insert history rows, oldest first, of an order already stored (no commit)."""
+    """Insert history rows, oldest first, of an order already stored (no commit), and emit
+    the order's event of each (`oms.emitter`): the one place order events come from."""
     if rows:
         _NEW_EVENT.execute_many(db, [{"order_pk": order.id, **row} for row in rows])
+        emitter.order_history(db, order, rows)
 
 
 def record(db: Session, order: Order, event: OrderEvent, ts_init: datetime) -> None:

@@ -29,6 +29,7 @@ from tradertape.db.models.trading import Gtt, Order
 from tradertape.domain.books import live_book
 from tradertape.domain.order_state import EventKind, OrderEvent, OrderStatus
 from tradertape.errors import BadRequest, ServiceUnavailable
+from tradertape.oms import emitter
 from tradertape.oms.context import BROKER as PAPER
 from tradertape.oms.job_guard import UNGUARDED, Guard
 from tradertape.oms.live.orders import (
@@ -323,6 +324,7 @@ class LiveGttBook:
         leg = next((i for i, o in enumerate(legs) if o.get("result")), None)
         if leg is None or not self._claim(db, gtt, "triggered", leg):
             return 0
+        emitter.gtt_triggered(db, gtt, leg, self._clock.now())
         result = dict(legs[leg]["result"])
         outcome = dict(result.get("order_result") or {})
         broker_order_id = str(outcome.get("order_id") or "")

@@ -412,10 +412,8 @@ class LiveOrders:
             event = OrderEvent(
                 EventKind.FILLED, at, fill_quantity=fill.quantity, fill_price=fill.price
             )
-            history.append(apply_event(order, event, now))
-            ledger.book_fill(
-                order, instrument, fill.quantity, fill.price, at, broker_trade_id=fill.trade_id
-            )
+            booked = ledger.fill(order, instrument, event, now, broker_trade_id=fill.trade_id)
+            history.append(booked)
         return history
 
     def _tradebook(self, db: Session, user_id: int, broker: str) -> Tradebook:

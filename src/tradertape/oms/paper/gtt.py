@@ -37,6 +37,7 @@ from tradertape.domain.orders import (
 from tradertape.domain.ticks import order_tick
 from tradertape.domain.utc_times import utc_iso
 from tradertape.errors import BadRequest, InvalidField, NotFound, OrderRateExceeded
+from tradertape.oms import emitter
 from tradertape.oms.context import BROKER as PAPER
 from tradertape.oms.job_guard import UNGUARDED, Guard, forget
 from tradertape.oms.order_log import new_order
@@ -379,6 +380,7 @@ class GttBook:
             leg = self._leg_hit(gtt, tick.last_price)
             if leg is None or not self._claim(db, gtt.id, status="triggered", leg=leg):
                 return None
+            emitter.gtt_triggered(db, gtt, leg, self._clock.now())
             db.commit()  # fired once, whatever placing its order does
             db.refresh(gtt)
             self._place_leg(db, gtt, tick)

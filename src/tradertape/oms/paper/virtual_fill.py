@@ -64,16 +64,13 @@ def book_virtual_fill(
     )
     ledger = Ledger(db, rows=False)
     ledger.lock(user_id)
-    history = [
-        apply_event(order, OrderEvent(EventKind.ACCEPTED, at, status_after=OrderStatus.OPEN), at),
-        apply_event(
-            order,
-            OrderEvent(EventKind.FILLED, at, fill_quantity=quantity, fill_price=price),
-            at,
-        ),
-    ]
+    accepted = OrderEvent(EventKind.ACCEPTED, at, status_after=OrderStatus.OPEN)
+    filled = OrderEvent(EventKind.FILLED, at, fill_quantity=quantity, fill_price=price)
     booked = max(at, context.clock.now())
-    ledger.book_fill(order, instrument, quantity, price, at, own_note=charges, cash_at=booked)
+    history = [
+        apply_event(order, accepted, at),
+        ledger.fill(order, instrument, filled, at, own_note=charges, cash_at=booked),
+    ]
     claim(db, order)
     store_history(db, order, history)
     ledger.write()

@@ -63,8 +63,7 @@ def step(
         fill_quantity=result.fill_quantity,
         fill_price=result.fill_price,
     )
-    history.append(apply_event(order, fill, now))
-    ledger.book_fill(order, instrument, result.fill_quantity, result.fill_price, now)
+    history.append(ledger.fill(order, instrument, fill, now))
 
 
 def expire_ioc(context: TradingContext, order: Order, history: list[dict[str, Any]]) -> None:

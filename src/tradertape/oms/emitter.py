@@ -1,0 +1,251 @@
+"""Emitting the OMS's events (`oms.events`): with the transaction that records them, and
+published only once it has committed.
+
+Two places emit, so every venue (paper matching, a live broker's report, a virtual fill, a
+fill reported from outside) emits the same events and no caller emits any:
+`order_log.store_history` (each history row of an order is one event; a fill's row carries
+the trade the ledger booked for it, `booking.Ledger.fill`, so its event says what it was
+charged) and the GTT books when a trigger fires (`gtt_triggered`).
+
+Delivery has two stages, both set up by the composition root on an `OrderEvents` attached
+to the database's session factories:
+
+- **Watchers** (`OrderEvents.watch`) are called at once, in the transaction, with its
+  session and the events of one order (or one trigger). What they write commits or rolls
+  back with the change: the worker run's timeline is one (the worker contract writes an
+  execution event in the transaction of the change, and its cursor follows the changes'
+  order, a basket's legs before the basket's status).
+- **Listeners** (`OrderEvents.listen`) get a transaction's events once it has committed, in
+  the order they were recorded, in the committing thread: the bus relay (`bus.relay`)
+  publishes them on ``orders.<user_id>`` and ``gtt.<user_id>``. A rolled-back transaction
+  publishes nothing, and neither does a rolled-back savepoint inside a committed one (an
+  all-or-none basket that failed, a guarded job's item that raised).
+
+Why no outbox table (as mail has, `db.models.outbox`): the bus delivers at most once by
+design (a subscriber that falls behind loses its oldest messages; Redis pub/sub keeps
+nothing for a subscriber that is away), so a durable queue in front of it would promise
+nothing its subscribers could count on, and would cost every order a write. A process that
+dies between its commit and the publish loses what a subscriber that was reconnecting
+would have lost anyway. What must not be missed is already durable, in the transaction: the
+order's history and trades (the record every event is read from again) and whatever a
+watcher writes. So what must agree with the books watches; what informs (notifications,
+streams, Telegram) listens.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Protocol
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
+
+from tradertape.db.engine import Database
+from tradertape.db.models.trading import Gtt, Order
+from tradertape.domain.books import book_of
+from tradertape.domain.order_state import EventKind
+from tradertape.oms.events import (
+    BY_KIND,
+    GttTriggered,
+    OmsEvent,
+    OrderFilled,
+    OrderUpdate,
+    to_message,
+    topic_of,
+)
+
+log = logging.getLogger("tradertape.oms.events")
+
+#: Called in the transaction with its session and the events of one order or one trigger.
+Watcher = Callable[[Session, Sequence[OmsEvent]], None]
+#: Called after a commit with the transaction's events, in order.
+Listener = Callable[[Sequence[OmsEvent]], None]
+
+# What a session of an attached factory keeps in its `info`.
+_HUB = "tradertape.oms.events"
+_PENDING = "tradertape.oms.events.pending"  # recorded, not committed yet
+_MARKS = "tradertape.oms.events.marks"  # each open savepoint: how many were pending at its start
+_COMMITTING = "tradertape.oms.events.committing"  # the transaction ending now committed
+#: The key of a fill's history row under which `booking.Ledger.fill` leaves its trade.
+TRADE = "trade"
+
+
+class OrderEvents:
+    """Who hears the OMS's events: watchers in the transaction, listeners after it."""
+
+    def __init__(self) -> None:
+        self._watchers: list[Watcher] = []
+        self._listeners: list[Listener] = []
+
+    def watch(self, watcher: Watcher) -> None:
+        """Call `watcher` in the transaction of every change, as it is recorded."""
+        self._watchers.append(watcher)
+
+    def listen(self, listener: Listener) -> None:
+        """Call `listener` with each committed transaction's events (never raises into the
+        committing code: a listener's failure is logged)."""
+        self._listeners.append(listener)
+
+    def attach(self, database: Database) -> None:
+        """Emit through this hub in every session of `database` and of its jobs' pool (a
+        database attached before is attached to this hub instead)."""
+        for factory in _factories(database):
+            _attach(factory, self)
+
+    def detach(self, database: Database) -> None:
+        """Stop emitting in new sessions of `database` (if it is attached to this hub)."""
+        for factory in _factories(database):
+            info = factory.kw.get("info", {})
+            if info.get(_HUB) is self:
+                factory.configure(info={k: v for k, v in info.items() if k != _HUB})
+
+    def _record(self, db: Session, events: Sequence[OmsEvent]) -> None:
+        if self._listeners:
+            pending: list[OmsEvent] = db.info.setdefault(_PENDING, [])
+            pending.extend(events)
+        for watcher in self._watchers:
+            watcher(db, events)
+
+    def _publish(self, events: Sequence[OmsEvent]) -> None:
+        for listener in self._listeners:
+            try:
+                listener(events)
+            except Exception:  # committed already: the caller must not see it fail
+                log.exception("an OMS event listener failed; %d events not heard", len(events))
+
+
+def _factories(database: Database) -> list[sessionmaker[Session]]:
+    """The session factories of `database` and of its jobs' pool (the same one, or two)."""
+    return list({id(f): f for f in (database.sessions, database.jobs.sessions)}.values())
+
+
+def _attach(factory: sessionmaker[Session], hub: OrderEvents) -> None:
+    factory.configure(info={**factory.kw.get("info", {}), _HUB: hub})
+    for name, listener in _HOOKS.items():
+        if not event.contains(factory, name, listener):
+            event.listen(factory, name, listener)
+
+
+def _began(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.nested and _HUB in session.info:
+        marks: dict[SessionTransaction, int] = session.info.setdefault(_MARKS, {})
+        marks[transaction] = len(session.info.get(_PENDING, ()))
+
+
+def _committed(session: Session) -> None:
+    session.info[_COMMITTING] = True  # the end of the transaction follows at once
+
+
+def _ended(session: Session, transaction: SessionTransaction) -> None:
+    info = session.info
+    committed = info.pop(_COMMITTING, False)
+    if transaction.nested:
+        mark = info.get(_MARKS, {}).pop(transaction, None)
+        pending = info.get(_PENDING)
+        if not committed and mark is not None and pending:
+            del pending[mark:]  # the savepoint's changes are gone: so are its events
+        return
+    if transaction.parent is not None:
+        return
+    info.pop(_MARKS, None)
+    events = info.pop(_PENDING, None)
+    hub = info.get(_HUB)
+    if committed and events and hub is not None:
+        hub._publish(events)
+
+
+class Sender(Protocol):
+    """Takes (topic, message) pairs to publish and never waits (`bus.relay.Relay`)."""
+
+    def send(self, messages: Iterable[tuple[str, dict[str, Any]]]) -> None: ...
+
+
+def to_bus(sender: Sender) -> Listener:
+    """A listener handing each committed event to `sender` as its topic and message
+    (`events.topic_of`, `events.to_message`), made in the committing thread."""
+
+    def publish(events: Sequence[OmsEvent]) -> None:
+        sender.send((topic_of(e), to_message(e)) for e in events)
+
+    return publish
+
+
+_HOOKS: Mapping[str, Callable[..., None]] = {
+    "after_transaction_create": _began,
+    "after_commit": _committed,
+    "after_transaction_end": _ended,
+}
+
+
+def order_history(db: Session, order: Order, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Emit one event per history row of `order` being stored (`order_log.store_history`);
+    nothing when the session's database has no `OrderEvents` attached."""
+    hub: OrderEvents | None = db.info.get(_HUB)
+    if hub is None or not rows:
+        return
+    header = {
+        "user_id": order.user_id,
+        "order_id": order.order_id,
+        "broker_order_id": order.broker_order_id,
+        "broker": order.broker,
+        "book": order.book,
+        "source": order.source,
+        "attribution": dict(order.attribution or {}),
+        "exchange": order.exchange,
+        "tradingsymbol": order.tradingsymbol,
+        "transaction_type": order.transaction_type,
+        "product": order.product,
+        "quantity": order.quantity,
+    }
+    hub._record(db, [_order_event(header, row) for row in rows])
+
+
+def _order_event(header: dict[str, Any], row: Mapping[str, Any]) -> OrderUpdate:
+    kind = EventKind(row["kind"])
+    common = {
+        **header,
+        "previous_status": row["status_before"],
+        "status": row["status_after"],
+        "filled_quantity": row["filled_after"],
+        "average_price": row["average_after"],
+        "message": row["message"],
+        "ts_event": row["ts_event"],
+        "ts_init": row["ts_init"],
+    }
+    if kind is not EventKind.FILLED:
+        return BY_KIND[kind](**common)
+    trade: Mapping[str, Any] = row.get(TRADE) or {}
+    return OrderFilled(
+        **common,
+        fill_quantity=row["fill_quantity"],
+        fill_price=row["fill_price"],
+        charges=trade.get("charges", Decimal(0)),
+        broker_trade_id=trade.get("broker_trade_id"),
+    )
+
+
+def gtt_triggered(db: Session, gtt: Gtt, leg: int, at: datetime) -> None:
+    """Emit `GttTriggered` for `gtt`, whose leg `leg` fired at `at` (claimed just now)."""
+    hub: OrderEvents | None = db.info.get(_HUB)
+    if hub is None:
+        return
+    order = gtt.orders[leg]
+    fired = GttTriggered(
+        user_id=gtt.user_id,
+        trigger_id=gtt.id,
+        broker=gtt.broker,
+        book=book_of(gtt.broker, gtt.attribution),
+        attribution=dict(gtt.attribution or {}),
+        exchange=gtt.exchange,
+        tradingsymbol=gtt.tradingsymbol,
+        leg=leg,
+        trigger_value=Decimal(gtt.trigger_values[leg]),
+        transaction_type=str(order.get("transaction_type")),
+        quantity=int(order.get("quantity") or 0),
+        ts_event=at,
+        ts_init=at,
+    )
+    hub._record(db, [fired])

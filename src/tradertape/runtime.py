@@ -73,6 +73,7 @@ from tradertape.services.workers.gtt import link_adopted
 from tradertape.services.workers.guard import ProtectionEngine
 from tradertape.services.workers.live_journal import LiveRunJournal
 from tradertape.services.workers.market import WorkerMarket
+from tradertape.services.workers.order_journal import RunOrderJournal
 from tradertape.services.workers.recovery import Recovery, RecoveryConfig
 from tradertape.settings import Settings
 
@@ -175,9 +176,10 @@ class Runtime:
                 pool_size=settings.db_pool_size,
                 pool_timeout_s=settings.db_pool_timeout_secs,
             )
-        # The OMS's events: every event of a committed transaction on the bus
-        # (``orders.<user>``, ``gtt.<user>``).
+        # The OMS's events: a run's placed orders on its timeline (in their transaction),
+        # and every event of a committed transaction on the bus (``orders.<user>``).
         events = OrderEvents()
+        events.watch(RunOrderJournal(clock=clock))
         relay = Relay(bus)
         events.listen(to_bus(relay))
         events.attach(db)

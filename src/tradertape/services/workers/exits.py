@@ -124,9 +124,7 @@ def _paper_exit(
                 db, user_id=run.user_id, order_id=order.order_id, last=None, commit=False
             )
         placed = [
-            place_for_run(
-                desk, db, run, _exit_spec(m.leg), intent_pk=None, key=key, role=role, now=now
-            )
+            place_for_run(desk, db, run, _exit_spec(m.leg), intent_pk=None, key=key, role=role)
             for m in legs
         ]
     except InvalidField as exc:
@@ -209,7 +207,6 @@ def _live_exit(
             leg=index,
             role=role,
             exit_only=True,
-            now=now,
         )
         for index, m in enumerate(legs)
     ]

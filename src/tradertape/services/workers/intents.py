@@ -38,6 +38,7 @@ from tradertape.services.workers import live, safety, timeline
 from tradertape.services.workers.access import check_nonce, locked_run
 from tradertape.services.workers.context import WorkerContext
 from tradertape.services.workers.costs import PricedLeg, cost_contract, reference_price
+from tradertape.services.workers.order_journal import ROLE, WORKER
 from tradertape.services.workers.runs import check_mode
 
 _INTENTS = table_of(WorkerIntent)
@@ -193,9 +194,9 @@ def place_for_run(
     intent_pk: int | None,
     key: str | None,
     role: str,
-    now: datetime,
 ) -> dict[str, Any]:
-    """Place one paper order for the run, attribute it and journal it (no commit).
+    """Place one paper order for the run and attribute it (no commit); the run's timeline
+    hears of it from the OMS (`order_journal`), as it does of a live one.
 
     Entries pass the exchange's pre-trade gate with the run's own rules as well as the
     user's (the attribution names the run); a run's exits (`EXIT_ROLES`) never wait on it.
@@ -205,8 +206,8 @@ def place_for_run(
         user_id=run.user_id,
         spec=spec,
         last=desk.last_tick(spec.key),
-        source="worker",
-        attribution=attribution(run, key),
+        source=WORKER,
+        attribution={**attribution(run, key), ROLE: role},
         commit=False,
         exit_only=role in EXIT_ROLES,
     )
@@ -218,24 +219,6 @@ def place_for_run(
         trades = list(db.scalars(select(Trade).where(Trade.order_pk == order.id)))
     shown = order_dict(order)
     status = _status_of(order)
-    timeline.record(
-        db,
-        run,
-        kind="execution",
-        source="paper_oms",
-        event_type="order.updated",
-        now=now,
-        summary=f"{order.transaction_type} {order.quantity} {order.tradingsymbol}: {order.status}",
-        payload={
-            "order_id": order.order_id,
-            "status": order.status,
-            "filled_quantity": order.filled_quantity,
-            "average_price": shown["average_price"],
-            "role": role,
-            "idempotency_key": key,
-        },
-        related=("order", order.order_id),
-    )
     result: dict[str, Any] = {
         "mode": ExecutionMode.PAPER.value,
         "status": status,
@@ -321,9 +304,7 @@ def _paper_basket(
     if intent.all_or_none:
         savepoint = db.begin_nested()
         results = [
-            place_for_run(
-                desk, db, run, o.spec, intent_pk=intent_pk, key=key, role=intent.role, now=now
-            )
+            place_for_run(desk, db, run, o.spec, intent_pk=intent_pk, key=key, role=intent.role)
             for o in intent.orders
         ]
         failed = [i for i, r in enumerate(results) if r["status"] == "rejected"]
@@ -342,9 +323,7 @@ def _paper_basket(
             errors, status = [], "success"
     else:
         results = [
-            place_for_run(
-                desk, db, run, o.spec, intent_pk=intent_pk, key=key, role=intent.role, now=now
-            )
+            place_for_run(desk, db, run, o.spec, intent_pk=intent_pk, key=key, role=intent.role)
             for o in intent.orders
         ]
         errors = [
@@ -486,9 +465,7 @@ def execute(
         result = _live_intent(desk, db, run, intent, intent_pk, now)
     elif intent.intent_type == PLACE_ORDER:
         spec = intent.orders[0].spec
-        result = place_for_run(
-            desk, db, run, spec, intent_pk=intent_pk, key=key, role=intent.role, now=now
-        )
+        result = place_for_run(desk, db, run, spec, intent_pk=intent_pk, key=key, role=intent.role)
     else:
         result = _paper_basket(desk, db, run, intent, intent_pk, now)
     store_result(db, intent_pk, result)
@@ -519,7 +496,6 @@ def _live_intent(
             leg=0,
             role=intent.role,
             exit_only=exit_only,
-            now=now,
             remember=lambda session, first: store_result(session, intent_pk, first),
         )
     if intent.all_or_none:
@@ -550,7 +526,6 @@ def _live_intent(
                 leg=index,
                 role=intent.role,
                 exit_only=exit_only,
-                now=now,
                 remember=remember,
             )
         )

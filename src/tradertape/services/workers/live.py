@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -33,8 +32,8 @@ from tradertape.errors import Rejected
 from tradertape.oms import BROKER as PAPER
 from tradertape.oms import Account, order_dict, trade_dict
 from tradertape.oms.live.orders import LiveOrders
-from tradertape.services.workers import timeline
 from tradertape.services.workers.context import WorkerContext
+from tradertape.services.workers.order_journal import ROLE, WORKER
 
 LIVE_TRADING_DISABLED = "LIVE_TRADING_DISABLED"
 KITE_SESSION_UNAVAILABLE = "WORKER_KITE_SESSION_UNAVAILABLE"  # the contract's GTT code
@@ -177,14 +176,14 @@ def place(
     leg: int,
     role: str,
     exit_only: bool,
-    now: datetime,
     remember: Callable[[Session, dict[str, Any]], None] | None = None,
 ) -> dict[str, Any]:
     """Place one live order for the run through `LiveOrders` (commits; sends once).
 
     The run's link to the order, and what `remember` keeps of it (an intent's first
     result, which a replay returns), are written in the transaction that records the
-    order, before the broker hears of it.
+    order, before the broker hears of it. The run's timeline hears of the broker's answer
+    from the OMS (`order_journal`), as it does of a paper order.
     """
     live_desk(desk, run)  # a 503 in the contract's shape on a server wired without one
 
@@ -203,33 +202,13 @@ def place(
         last=desk.last_tick(spec.key),
         account=Account(live=True, broker=BrokerName.KITE.value),
         client_key=client_key(run, key, leg),
-        source="worker",
-        attribution=tags,
+        source=WORKER,
+        attribution={**tags, ROLE: role},
         exit_only=exit_only,
         on_record=recorded,
         switches=False,
     )
-    order = placed.order
-    result = order_result(db, order)
-    timeline.record(
-        db,
-        run,
-        kind="execution",
-        source="live_oms",
-        event_type="order.updated",
-        now=now,
-        summary=f"{order.transaction_type} {order.quantity} {order.tradingsymbol}: {order.status}",
-        payload={
-            "order_id": order.order_id,
-            "broker_order_id": order.broker_order_id,
-            "status": order.status,
-            "filled_quantity": order.filled_quantity,
-            "role": role,
-            "idempotency_key": key,
-        },
-        related=("order", order.order_id),
-    )
-    return result
+    return order_result(db, placed.order)
 
 
 def refresh(desk: WorkerContext, db: Session, run: WorkerRun) -> None:

@@ -1,0 +1,73 @@
+"""A run's placed orders on its timeline, from the OMS's events.
+
+`RunOrderJournal` watches the OMS's events (`OrderEvents.watch`: in the transaction that
+records them) and writes one ``order.updated`` entry for each order a run's intent or exit
+placed, paper or live alike, when the placement's outcome is recorded: a paper order's
+acceptance and immediate fills (or its refusal) in the intent's own transaction, a live
+order's acceptance or refusal when its broker answers (or, if the answer was lost, when
+`LiveOrders.resolve_unsent` settles it). The entry says how the placement left the order,
+in the worker contract's two shapes: a paper order's average price, a live order's broker
+id.
+
+Such an order names its run (``run_pk``) and what it is to the run (`ROLE`) in its
+attribution, and is placed with source ``worker``; an option run's legs, which journal
+themselves with their leg ids, and a trigger's orders (source ``gtt``) carry no role.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from tradertape.db.models import WorkerRun
+from tradertape.domain.money import shown_float
+from tradertape.oms import BROKER as PAPER
+from tradertape.oms import UNPLACED, OmsEvent, OrderUpdate
+from tradertape.ports.clock import Clock
+from tradertape.services.workers import timeline
+
+#: The attribution key of an intent's or exit's order: ``entry``, ``exit``, ``protection``.
+ROLE = "role"
+WORKER = "worker"  # the source of a worker run's orders
+
+
+class RunOrderJournal:
+    """Writes a run's ``order.updated`` entry for each order it placed (module docstring)."""
+
+    def __init__(self, *, clock: Clock) -> None:
+        """`clock`: the timeline's (wall) time, as the run's other entries are stamped."""
+        self._clock = clock
+
+    def __call__(self, db: Session, events: Sequence[OmsEvent]) -> None:
+        """The entry for the events of one order, if they are its placement by a run."""
+        first = events[0]
+        if not isinstance(first, OrderUpdate) or first.previous_status != UNPLACED:
+            return  # not the placement's outcome: later changes journal elsewhere
+        run_pk, role = first.attribution.get("run_pk"), first.attribution.get(ROLE)
+        if first.source != WORKER or not isinstance(run_pk, int) or not isinstance(role, str):
+            return
+        run = db.get(WorkerRun, run_pk)
+        last = events[-1]
+        if run is None or not isinstance(last, OrderUpdate):
+            return
+        paper = last.broker == PAPER
+        payload: dict[str, Any] = {"order_id": last.order_id}
+        if not paper:
+            payload["broker_order_id"] = last.broker_order_id
+        payload |= {"status": last.status, "filled_quantity": last.filled_quantity}
+        if paper:
+            payload["average_price"] = shown_float(last.average_price)
+        payload |= {"role": role, "idempotency_key": last.attribution.get("intent_key")}
+        timeline.record(
+            db,
+            run,
+            kind="execution",
+            source="paper_oms" if paper else "live_oms",
+            event_type="order.updated",
+            now=self._clock.now(),
+            summary=f"{last.transaction_type} {last.quantity} {last.tradingsymbol}: {last.status}",
+            payload=payload,
+            related=("order", last.order_id),
+        )

@@ -5,6 +5,7 @@ for the booking, written with it."""
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -20,6 +21,7 @@ from tests.live_kit import booked
 from tests.workers_kit import Worker, order
 from tradertape.fakebrokers.kite import DEFAULT_API_SECRET
 from tradertape.oms.live.orders import BrokerReport
+from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime
 from tradertape.services.brokers.live_trading import (
     apply_order_update,
@@ -135,3 +137,32 @@ def test_a_live_runs_order_cancelled_at_kite_is_journalled_with_its_final_state(
     assert "fill_quantity" not in cancelled["payload"]
     assert cancelled["related_resource_id"] == order_id
     assert booked(runtime) == ([], [])
+
+
+def test_a_live_order_whose_send_was_lost_is_journalled_when_it_is_settled(
+    client: TestClient, runtime: Runtime, fake: Fake, clock: ManualClock
+):
+    connect(client, runtime, fake)
+    worker = live_worker(client)
+    live_run(worker)
+    fake.price("NSE:INFY", 1500)
+    fake.fault("503", method="POST", path_prefix="/orders", count=4)  # refused before work
+    placed = worker.place("run_live_1", "live-lost-0001", order(quantity=10))
+    order_id = placed.json()["result"]["order_id"]
+    assert placed.json()["result"]["order"]["status"] == "PUT ORDER REQ RECEIVED"
+    assert _executions(worker) == []  # no answer from Kite yet: nothing to say
+
+    clock.advance(timedelta(seconds=31))
+    with runtime.db.session() as db:
+        assert runtime.live.resolve_unsent(db) == 1
+
+    [settled] = _executions(worker)
+    assert (settled["event_source"], settled["summary"]) == ("live_oms", "BUY 10 INFY: REJECTED")
+    assert settled["payload"] == {
+        "order_id": order_id,
+        "broker_order_id": None,
+        "status": "REJECTED",
+        "filled_quantity": 0,
+        "role": "entry",
+        "idempotency_key": "live-lost-0001",
+    }

@@ -176,40 +176,44 @@ _TIMES = frozenset({"ts_event", "ts_init"})
 _FIELDS = {cls: tuple(f.name for f in fields(cls)) for cls in _BY_TYPE.values()}
 
 
+def _outward(name: str) -> Callable[[Any], Any] | None:
+    if name in _DECIMALS:
+        return str
+    if name in _TIMES:
+        return utc_iso
+    return dict if name == "attribution" else None
+
+
+def _inward(name: str) -> Callable[[Any], Any] | None:
+    if name in _DECIMALS:
+        return Decimal
+    if name in _TIMES:
+        return _parse_time
+    return None
+
+
+def _parse_time(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+# Each class's fields with how each is written to JSON and read back (None: as it is).
+_OUT = {cls: tuple((n, _outward(n)) for n in names) for cls, names in _FIELDS.items()}
+_IN = {cls: tuple((n, _inward(n)) for n in names) for cls, names in _FIELDS.items()}
+
+
 def topic_of(event: OmsEvent) -> str:
     """The bus topic of `event`: ``orders.<user_id>`` or ``gtt.<user_id>``."""
     prefix = GTT_TOPIC if isinstance(event, GttTriggered) else ORDERS_TOPIC
     return f"{prefix}{event.user_id}"
 
 
-def _out(name: str, value: Any) -> Any:
-    if value is None:
-        return None
-    if name in _DECIMALS:
-        return str(value)
-    if name in _TIMES:
-        return utc_iso(value)
-    if name == "attribution":
-        return dict(value)
-    return value
-
-
-def _in(name: str, value: Any) -> Any:
-    if value is None:
-        return None
-    if name in _DECIMALS:
-        return Decimal(value)
-    if name in _TIMES:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return value
-
-
 def to_message(event: OmsEvent) -> dict[str, Any]:
     """`event` as a JSON-able dict: its ``type`` and every field (decimals as text, times
     as UTC ISO strings)."""
     message: dict[str, Any] = {"type": event.TYPE}
-    for name in _FIELDS[type(event)]:
-        message[name] = _out(name, getattr(event, name))
+    for name, convert in _OUT[type(event)]:
+        value = getattr(event, name)
+        message[name] = value if convert is None or value is None else convert(value)
     return message
 
 
@@ -225,4 +229,8 @@ def from_message(message: Mapping[str, Any]) -> OmsEvent:
     if cls is None:
         raise ValueError(f"not an OMS event: type {message.get('type')!r}")
     build: Callable[..., OmsEvent] = cls
-    return build(**{name: _in(name, message[name]) for name in _FIELDS[cls]})
+    values = {}
+    for name, convert in _IN[cls]:
+        value = message[name]
+        values[name] = value if convert is None or value is None else convert(value)
+    return build(**values)

@@ -13,6 +13,7 @@ funds and P&L, the worker run's page, the portfolio's dashboard and the Journal'
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from decimal import Decimal
@@ -447,15 +448,19 @@ def _dashboard(v: Views, books: dict[str, dict[str, Any]]) -> None:
         )
 
 
+_DERIVATIVE = re.compile(r"\d(CE|PE)$|FUT$")  # RELIANCE ends in CE too
+
+
 def _journal(v: Views) -> None:
-    """The Journal marks open positions at the same price (NSE shares)."""
+    """The Journal marks open positions at the same price as Positions (shares and
+    options alike, each by its own exchange)."""
     for row in v.get("/api/journal/pnl")["open"]:
         if row["mark"] is None:
             continue
         v.same(
             f"journal {row['symbol']}: mark is the LTP",
             row["mark"],
-            v.desk.last(f"NSE:{row['symbol']}"),
+            v.desk.last(f"{'NFO' if _DERIVATIVE.search(row['symbol']) else 'NSE'}:{row['symbol']}"),
         )
 
 

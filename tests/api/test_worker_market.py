@@ -81,7 +81,7 @@ def test_quotes_are_a_list_with_age_and_staleness(
     assert quotes["NSE:TCS"]["last_price"] == 3200.0
     assert quotes["NSE:TCS"]["mode"] == mode
     assert ("ohlc" in quotes["NSE:TCS"]) is (mode != "ltp")
-    assert ("depth" in quotes["NSE:TCS"]) is (mode == "full")
+    assert ("depth" in quotes["NSE:TCS"]) is (mode != "ltp")  # a REST quote has the book
 
 
 def test_a_bad_quote_mode_is_422(worker: Worker):

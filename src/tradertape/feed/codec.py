@@ -82,11 +82,17 @@ def tick_to_dict(tick: Tick, mode: TickMode | str) -> dict[str, Any]:
     out["change"] = round(tick.change_pct, 4)
     out["timestamp"] = timestamp(tick.ts)
     if mode is TickMode.FULL:
-        out["depth"] = {
-            "buy": _levels(tick.bids, tick.bid, tick.bid_quantity),
-            "sell": _levels(tick.asks, tick.ask, tick.ask_quantity),
-        }
+        out["depth"] = depth_dict(tick)
     return out
+
+
+def depth_dict(tick: Tick) -> dict[str, list[dict[str, Any]]]:
+    """Kite's ``depth``: five bids (best first) and five offers of ``{price, quantity,
+    orders}``, padded with zero levels as Kite pads a thin book."""
+    return {
+        "buy": _levels(tick.bids, tick.bid, tick.bid_quantity),
+        "sell": _levels(tick.asks, tick.ask, tick.ask_quantity),
+    }
 
 
 def stream_payload(tick: Tick, mode: TickMode) -> dict[str, Any]:

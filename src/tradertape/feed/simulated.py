@@ -412,23 +412,46 @@ def _tick(day: _Day, step: int, ts: datetime) -> Tick:
 def _depth(
     day: _Day, step: int, price: int
 ) -> tuple[tuple[DepthLevel, ...], tuple[DepthLevel, ...]]:
-    """Five levels a side around the last price; the last trade hit the bid or lifted the ask."""
-    h = mix(day.salt, step)
-    spread = 1 + (h >> 1) % 2
-    best_bid, best_ask = (price - spread, price) if h & 1 else (price, price + spread)
-    return (
-        _side(day, best_bid, -1, mix(h, 1)),
-        _side(day, best_ask, 1, mix(h, 2)),
+    return depth_at(
+        price=price,
+        tick=day.tick,
+        lot=day.lot,
+        contract=day.instrument.lot_size,
+        salt=day.salt,
+        step=step,
     )
 
 
-def _side(day: _Day, best: int, direction: int, bits: int) -> tuple[DepthLevel, ...]:
+def depth_at(
+    *, price: int, tick: Decimal, lot: int, contract: int, salt: int, step: int
+) -> tuple[tuple[DepthLevel, ...], tuple[DepthLevel, ...]]:
+    """Five levels a side around a last price of `price` ticks of `tick`, as printed at
+    `step` of a day whose path has `salt`: the last trade hit the bid or lifted the offer,
+    the spread is one tick or two, each side's levels lie a tick apart outwards, and every
+    quantity is whole lots of `lot` (itself whole contract lots of `contract`), with no
+    more orders than contract lots. A pure function of its arguments: the same seed prints
+    the same book."""
+    h = mix(salt, step)
+    spread = 1 + (h >> 1) % 2
+    best_bid, best_ask = (price - spread, price) if h & 1 else (price, price + spread)
+    return (
+        _side(best_bid, -1, mix(h, 1), tick=tick, lot=lot, contract=contract),
+        _side(best_ask, 1, mix(h, 2), tick=tick, lot=lot, contract=contract),
+    )
+
+
+def _side(
+    best: int, direction: int, bits: int, *, tick: Decimal, lot: int, contract: int
+) -> tuple[DepthLevel, ...]:
     # 10 bits of one hash per level (6 for the quantity, 4 for the orders): one hash a side.
     levels = []
+    contract = max(1, contract)
     for i in range(DEPTH_LEVELS):
         units = best + direction * i
         if units < 1:
             break
         r = (bits >> (10 * i)) & 0x3FF
-        levels.append(DepthLevel(units * day.tick, day.lot * (1 + (r & 0x3F)), 1 + (r >> 6)))
+        quantity = lot * (1 + (r & 0x3F))
+        orders = min(1 + (r >> 6), quantity // contract)
+        levels.append(DepthLevel(units * tick, quantity, orders))
     return tuple(levels)

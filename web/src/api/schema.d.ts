@@ -3280,6 +3280,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/market/quote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Quote
+         * @description The last tick of each instrument in Kite's quote shape, keyed by ``EXCH:SYMBOL``,
+         *     with its market depth: five bids and five offers with their quantities and orders.
+         *
+         *     An instrument nobody lists, or without a tick yet, is named in ``missing``. The prices
+         *     are the ones orders fill at and the tick stream sends (``WS /api/ws/ticks`` in ``full``
+         *     mode streams the same depth as it changes).
+         */
+        get: operations["market-get_quote"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/model/cart/place": {
         parameters: {
             query?: never;
@@ -9214,6 +9239,77 @@ export interface components {
          */
         MarketPhase: "open" | "closed" | "replay";
         /**
+         * MarketQuoteOut
+         * @description An instrument's last tick in Kite's REST quote shape, with the book.
+         */
+        MarketQuoteOut: {
+            /**
+             * Average Price
+             * @description null: the feed has no traded VWAP
+             */
+            average_price: number | null;
+            /**
+             * Buy Quantity
+             * @description the quantity bid on the five levels shown
+             */
+            buy_quantity: number;
+            /**
+             * Change
+             * @description % since the previous close
+             */
+            change: number;
+            /** @description five bids (best, highest, first) and five offers (best, lowest, first), each {price, quantity, orders}; a thinner book is padded with zero levels */
+            depth: components["schemas"]["Depth"];
+            /** Instrument Token */
+            instrument_token: number;
+            /** Last Price */
+            last_price: number;
+            /** Last Quantity */
+            last_quantity: number;
+            /**
+             * Last Trade Time
+             * @description the last trade's time (the tick's), IST
+             */
+            last_trade_time: string;
+            /**
+             * Net Change
+             * @description rupees since the previous close
+             */
+            net_change: number;
+            /** @description the day's open, high and low so far; close is yesterday's */
+            ohlc: components["schemas"]["Ohlc"];
+            /**
+             * Sell Quantity
+             * @description the quantity offered on the five levels shown
+             */
+            sell_quantity: number;
+            /**
+             * Timestamp
+             * @description the tick's time, ISO 8601 in IST with milliseconds
+             */
+            timestamp: string;
+            /**
+             * Volume
+             * @description traded today
+             */
+            volume: number;
+        };
+        /**
+         * MarketQuotesOut
+         * @description Quotes keyed by ``EXCH:SYMBOL``, and what could not be quoted.
+         */
+        MarketQuotesOut: {
+            /**
+             * Missing
+             * @description instruments asked for, as written, that nobody lists or without a tick yet
+             */
+            missing: string[];
+            /** Quotes */
+            quotes: {
+                [key: string]: components["schemas"]["MarketQuoteOut"];
+            };
+        };
+        /**
          * MarketTicksMessage
          * @description A message of the ticks stream (``/market/ticks/stream``, ``/ws/market/ticks``).
          */
@@ -11546,7 +11642,8 @@ export interface components {
         /**
          * QuoteOut
          * @description An instrument's last tick in the mode asked for (``ohlc`` and the rest from
-         *     ``quote`` up, ``depth`` in ``full``), with its age.
+         *     ``quote`` up; ``depth``, five bids and five offers, from ``quote`` up in a REST answer
+         *     and in ``full`` on a stream, as Kite's quote and ticker), with its age.
          */
         QuoteOut: {
             /** Age Ms */
@@ -24530,6 +24627,58 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["IndicatorsOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "market-get_quote": {
+        parameters: {
+            query: {
+                /** @description instruments, repeated (`?i=NSE:INFY&i=NSE:TCS`; up to 50) */
+                i: string[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MarketQuotesOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */

@@ -86,6 +86,9 @@ export function Component() {
       e.preventDefault();
       const next = items[Math.max(0, Math.min(items.length - 1, at + (e.key === "ArrowDown" ? 1 : -1)))];
       if (next) setSelected(next);
+    } else if ((e.key === "d" || e.key === "D") && selected) {
+      e.preventDefault();
+      onToggle(selected);
     } else if ((e.key === "b" || e.key === "B" || e.key === "s" || e.key === "S") && selected) {
       e.preventDefault();
       openTicket({ symbol: selected, side: e.key.toLowerCase() === "b" ? "BUY" : "SELL" });
@@ -111,7 +114,7 @@ export function Component() {
         <NewList onDone={setActiveId} />
       </Group>
       {setItems.error && <Alert color="red" mt="sm">{setItems.error.message}</Alert>}
-      <Text size="xs" c="dimmed" mt="sm" visibleFrom="sm">Select a row, then B to buy or S to sell; ↑/↓ move the selection.</Text>
+      <Text size="xs" c="dimmed" mt="sm" visibleFrom="sm">Click a row for its market depth (or select it and press D); B to buy, S to sell; ↑/↓ move the selection.</Text>
       <ScrollArea type="auto" mt={4} onKeyDown={onKeyDown}>
         <Table highlightOnHover verticalSpacing={4} horizontalSpacing="xs" fz="sm" aria-label={`Watchlist ${active?.name ?? ""}`}>
           <Table.Thead>

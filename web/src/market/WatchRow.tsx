@@ -6,7 +6,7 @@ import { Link } from "react-router";
 import { direction, instrumentLabel, pct, plain } from "@/format";
 import { InstrumentName } from "@/components/InstrumentName";
 import { ticks } from "@/ticks/store";
-import { useTick } from "@/ticks/useTick";
+import { MarketDepth } from "./MarketDepth";
 import { quoteFigures } from "./quote";
 import { openTicket } from "@/components/openTicket";
 import "./market.css";
@@ -68,7 +68,7 @@ export const WatchRow = memo(function WatchRow(props: Props) {
     <Table.Tr
       data-selected={selected || undefined}
       aria-current={selected ? "true" : undefined}
-      onClick={() => props.onSelect(symbol)}
+      onClick={() => { props.onSelect(symbol); props.onToggle(symbol); }}
       style={selected ? { background: "var(--mantine-color-default-hover)" } : undefined}
     >
       <Table.Td>
@@ -100,33 +100,12 @@ export const WatchRow = memo(function WatchRow(props: Props) {
   );
 });
 
-/** Five levels of bids and offers, subscribed in full mode while shown. */
+/** The row's market depth, under it across the table (`MarketDepth`). */
 export const DepthRow = memo(function DepthRow({ symbol }: { symbol: string }) {
-  const depth = useTick(symbol, "full")?.depth;
-  const levels = Array.from({ length: 5 }, (_, i) => ({ buy: depth?.buy[i], sell: depth?.sell[i] }));
   return (
     <Table.Tr>
       <Table.Td colSpan={5}>
-        <Table fz="xs" withRowBorders={false} aria-label={`Market depth of ${instrumentLabel(symbol)}`}>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th className="num">Bid qty</Table.Th>
-              <Table.Th className="num">Bid</Table.Th>
-              <Table.Th className="num">Offer</Table.Th>
-              <Table.Th className="num">Offer qty</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {levels.map((l, i) => (
-              <Table.Tr key={i}>
-                <Table.Td className="num">{l.buy ? l.buy.quantity : "—"}</Table.Td>
-                <Table.Td className="num">{l.buy ? plain(l.buy.price) : "—"}</Table.Td>
-                <Table.Td className="num">{l.sell ? plain(l.sell.price) : "—"}</Table.Td>
-                <Table.Td className="num">{l.sell ? l.sell.quantity : "—"}</Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+        <MarketDepth symbol={symbol} />
       </Table.Td>
     </Table.Tr>
   );

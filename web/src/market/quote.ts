@@ -20,3 +20,32 @@ export function quoteFigures(tick: Tick | undefined): QuoteFigures | null {
   const changePct = typeof tick.change === "number" ? tick.change : Math.round((change / prev) * 1e6) / 1e4;
   return { ltp: tick.ltp, change, changePct };
 }
+
+/** What the depth view reads of a quote: the tick socket's full mode or the REST quote. */
+export interface DepthLevel { price: number; quantity: number; orders: number }
+export interface DepthQuote {
+  depth?: { buy: DepthLevel[]; sell: DepthLevel[] };
+  ohlc?: { open: number; high: number; low: number; close: number };
+  volume?: unknown;
+  last_quantity?: unknown;
+  timestamp?: unknown;
+}
+
+export interface DepthRows {
+  /** five rows, best first; a side's empty level (Kite pads a thin book with zeros) is absent */
+  levels: { bid?: DepthLevel; offer?: DepthLevel }[];
+  totalBid: number;
+  totalOffer: number;
+}
+
+const real = (level: DepthLevel | undefined): DepthLevel | undefined =>
+  level && level.price > 0 && level.quantity > 0 ? level : undefined;
+
+/** Five rows of bids beside offers, and each side's total quantity over them. */
+export function depthRows(quote: DepthQuote | undefined): DepthRows {
+  const buy = quote?.depth?.buy ?? [];
+  const sell = quote?.depth?.sell ?? [];
+  const levels = Array.from({ length: 5 }, (_, i) => ({ bid: real(buy[i]), offer: real(sell[i]) }));
+  const total = (side: DepthLevel[]) => side.slice(0, 5).reduce((sum, l) => sum + (real(l)?.quantity ?? 0), 0);
+  return { levels, totalBid: total(buy), totalOffer: total(sell) };
+}

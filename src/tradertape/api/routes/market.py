@@ -1,4 +1,5 @@
-"""Market data for the UI: historical candles, the user's fills on them, the market's clock."""
+"""Market data for the UI: quotes with depth, historical candles, the user's fills on them,
+the market's clock."""
 
 from __future__ import annotations
 
@@ -6,15 +7,52 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
+from pydantic import StringConstraints
 
 from tradertape.api.deps import CurrentUser, DbDep, RuntimeDep, current_user
-from tradertape.api.schemas.market import FillOut, FillsOut, HistoryOut, MarketClockOut
+from tradertape.api.schemas.market import (
+    FillOut,
+    FillsOut,
+    HistoryOut,
+    MarketClockOut,
+    MarketQuoteOut,
+    MarketQuotesOut,
+)
 from tradertape.domain.market import Interval
 from tradertape.services.market.fills import fills_of
 from tradertape.services.market.history import history
 from tradertape.services.market.market_clock import market_clock
+from tradertape.services.market.quotes import MAX_QUOTES, quotes
 
 router = APIRouter(prefix="/market", tags=["market"], dependencies=[Depends(current_user)])
+Symbol = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+@router.get("/quote", response_model=MarketQuotesOut)
+def get_quote(
+    runtime: RuntimeDep,
+    db: DbDep,
+    i: Annotated[
+        list[Symbol],
+        Query(
+            min_length=1,
+            max_length=MAX_QUOTES,
+            description="instruments, repeated (`?i=NSE:INFY&i=NSE:TCS`; up to 50)",
+        ),
+    ],
+) -> MarketQuotesOut:
+    """The last tick of each instrument in Kite's quote shape, keyed by ``EXCH:SYMBOL``,
+    with its market depth: five bids and five offers with their quantities and orders.
+
+    An instrument nobody lists, or without a tick yet, is named in ``missing``. The prices
+    are the ones orders fill at and the tick stream sends (``WS /api/ws/ticks`` in ``full``
+    mode streams the same depth as it changes).
+    """
+    found, missing = quotes(runtime.options.catalog(db), runtime.options.last_tick, i)
+    return MarketQuotesOut(
+        quotes={key: MarketQuoteOut.model_validate(body) for key, body in found.items()},
+        missing=missing,
+    )
 
 
 @router.get("/history", response_model=HistoryOut)

@@ -7,7 +7,9 @@ from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
+from tradertape.api.schemas.open_models import JsonNumber
 from tradertape.api.schemas.times import UtcDateTime
+from tradertape.api.schemas.worker_market import Depth, Ohlc
 from tradertape.domain.market import Interval
 from tradertape.services.market.history import Candle
 from tradertape.services.market.market_clock import MarketPhase
@@ -70,3 +72,33 @@ class FillsOut(BaseModel):
 
     symbol: str = Field(description="EXCHANGE:TRADINGSYMBOL, e.g. NSE:INFY")
     fills: list[FillOut]
+
+
+class MarketQuoteOut(BaseModel):
+    """An instrument's last tick in Kite's REST quote shape, with the book."""
+
+    instrument_token: int
+    timestamp: str = Field(description="the tick's time, ISO 8601 in IST with milliseconds")
+    last_trade_time: str = Field(description="the last trade's time (the tick's), IST")
+    last_price: JsonNumber
+    last_quantity: int
+    volume: int = Field(description="traded today")
+    average_price: JsonNumber | None = Field(description="null: the feed has no traded VWAP")
+    buy_quantity: int = Field(description="the quantity bid on the five levels shown")
+    sell_quantity: int = Field(description="the quantity offered on the five levels shown")
+    net_change: JsonNumber = Field(description="rupees since the previous close")
+    change: JsonNumber = Field(description="% since the previous close")
+    ohlc: Ohlc = Field(description="the day's open, high and low so far; close is yesterday's")
+    depth: Depth = Field(
+        description="five bids (best, highest, first) and five offers (best, lowest, first), "
+        "each {price, quantity, orders}; a thinner book is padded with zero levels"
+    )
+
+
+class MarketQuotesOut(BaseModel):
+    """Quotes keyed by ``EXCH:SYMBOL``, and what could not be quoted."""
+
+    quotes: dict[str, MarketQuoteOut]
+    missing: list[str] = Field(
+        description="instruments asked for, as written, that nobody lists or without a tick yet"
+    )

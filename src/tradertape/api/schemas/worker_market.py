@@ -66,7 +66,8 @@ class Depth(OpenModel):
 
 class QuoteOut(WorkerInstrument):
     """An instrument's last tick in the mode asked for (``ohlc`` and the rest from
-    ``quote`` up, ``depth`` in ``full``), with its age."""
+    ``quote`` up; ``depth``, five bids and five offers, from ``quote`` up in a REST answer
+    and in ``full`` on a stream, as Kite's quote and ticker), with its age."""
 
     mode: str = Field(description="`ltp`, `quote` or `full`")
     last_price: JsonNumber

@@ -23,7 +23,7 @@ from tradertape.domain.market import Tick
 from tradertape.domain.ticks import order_tick
 from tradertape.domain.utc_times import utc_iso
 from tradertape.errors import InvalidField, NotFound
-from tradertape.feed.codec import TickMode, tick_to_dict, timestamp
+from tradertape.feed.codec import TickMode, depth_dict, tick_to_dict, timestamp
 from tradertape.oms.paper.exchange import PaperExchange
 from tradertape.services.workers.context import LastTick
 
@@ -159,15 +159,25 @@ def search(
 
 
 def quote_view(
-    instrument: Instrument, tick: Tick, mode: TickMode, now: datetime, stale_after: timedelta
+    instrument: Instrument,
+    tick: Tick,
+    mode: TickMode,
+    now: datetime,
+    stale_after: timedelta,
+    *,
+    book: bool = False,
 ) -> dict[str, Any]:
     """One entry of ``quotes``: identity, the Kite-shaped tick for `mode`, its age on the
-    market clock `now` (`tick_age`) and staleness."""
+    market clock `now` (`tick_age`) and staleness. With `book`, ``quote`` carries the
+    ``depth`` too, as a REST quote does (Kite's quote and the SDK's docs); a stream's quote
+    mode is the ticker's, without it."""
     age = tick_age(tick, now).total_seconds()
     body = tick_to_dict(tick, mode)
     body.pop("timestamp", None)
     body.pop("instrument_token", None)  # the catalog's token names the instrument
     entry: dict[str, Any] = {**instrument_view(instrument, tick), "mode": mode.value, **body}
+    if book and mode is TickMode.QUOTE:
+        entry["depth"] = depth_dict(tick)
     if mode is not TickMode.LTP:
         entry["average_price"] = None  # no traded VWAP in the simulated feed
         entry["buy_quantity"] = sum(level.quantity for level in tick.bids) or tick.bid_quantity
@@ -191,7 +201,8 @@ def parse_mode(mode: str) -> TickMode:
 def quotes_of(
     desk: WorkerMarket, instruments: list[Instrument], mode: TickMode
 ) -> tuple[list[dict[str, Any]], list[str]]:
-    """Quotes of the instruments that have a tick, and the keys of those that have none."""
+    """Quotes of the instruments that have a tick, and the keys of those that have none
+    (REST answers: ``quote`` carries the depth)."""
     now = desk.now()
     entries, missing = [], []
     for instrument in instruments:
@@ -199,7 +210,7 @@ def quotes_of(
         if tick is None:
             missing.append(instrument.key)
         else:
-            entries.append(quote_view(instrument, tick, mode, now, desk.stale_after))
+            entries.append(quote_view(instrument, tick, mode, now, desk.stale_after, book=True))
     return entries, missing
 
 

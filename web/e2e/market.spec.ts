@@ -94,7 +94,8 @@ test("the chart draws candles with volume, an OHLC readout, the user's fills and
   await expectAccessible(page);
   await keepScreenshot(page, "chart", info.project.name);
   // minute candles: today's, built from the live prices
-  await page.getByText("1 minute").click();
+  await page.getByRole("textbox", { name: "Candle interval" }).click();
+  await page.getByRole("option", { name: "1 minute" }).click();
   await expect(page.getByRole("img", { name: "Minute candles of INFY" }).locator("canvas").first()).toBeVisible();
   await expect(readout).toContainText(/IST/);
   await keepScreenshot(page, "chart-minute", info.project.name);

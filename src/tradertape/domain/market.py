@@ -19,6 +19,32 @@ class Interval(StrEnum):
     MINUTE = "minute"
 
 
+class ChartInterval(StrEnum):
+    """Candle intervals a chart shows (Kite's names, and ``week``), each folded from a
+    stored interval: intraday ones from minutes, ``week`` from days."""
+
+    MINUTE = "minute"
+    MINUTE_3 = "3minute"
+    MINUTE_5 = "5minute"
+    MINUTE_15 = "15minute"
+    MINUTE_30 = "30minute"
+    MINUTE_60 = "60minute"
+    DAY = "day"
+    WEEK = "week"
+
+    @property
+    def stored(self) -> Interval:
+        """The stored interval the candles are folded from."""
+        return Interval.DAY if self in (ChartInterval.DAY, ChartInterval.WEEK) else Interval.MINUTE
+
+    @property
+    def minutes(self) -> int | None:
+        """An intraday candle's length in minutes (None for a day or a week)."""
+        if self.stored is Interval.DAY:
+            return None
+        return 1 if self is ChartInterval.MINUTE else int(self.value.removesuffix("minute"))
+
+
 @dataclass(frozen=True, slots=True)
 class DepthLevel:
     """One price level of the order book (Kite's ``depth`` entries)."""

@@ -3245,9 +3245,12 @@ export interface paths {
          * Get History
          * @description Historical candles of one instrument (Kite's row shape), labelled with their source.
          *
-         *     Synthetic data says ``"source": "synthetic"``. Minute candles end with today's minutes as
-         *     the feed built them. A range without candles answers with an empty list; an unknown
-         *     symbol is a 404; ``to`` before ``from`` is a 422.
+         *     Synthetic data says ``"source": "synthetic"``. Intraday candles are the stored minutes,
+         *     ending with today's as the feed built them, folded from 09:15 IST as NSE and Kite align
+         *     them (60-minute candles run 09:15-10:15 … 15:15-15:30); a week is Monday to Friday, dated
+         *     by its Monday. A range without candles answers with an empty list; an unknown symbol is
+         *     a 404; ``to`` before ``from``, or a span beyond the interval's limit (60 days of
+         *     minutes, 100 of 3 and 5 minutes, 200 of 15 and 30, 400 of 60), is a 422.
          */
         get: operations["market-get_history"];
         put?: never;
@@ -6634,6 +6637,13 @@ export interface components {
             total: number;
         };
         /**
+         * ChartInterval
+         * @description Candle intervals a chart shows (Kite's names, and ``week``), each folded from a
+         *     stored interval: intraday ones from minutes, ``week`` from days.
+         * @enum {string}
+         */
+        ChartInterval: "minute" | "3minute" | "5minute" | "15minute" | "30minute" | "60minute" | "day" | "week";
+        /**
          * ClaimOut
          * @description A claimed session.
          */
@@ -8187,7 +8197,7 @@ export interface components {
                 number,
                 number
             ][];
-            interval: components["schemas"]["Interval"];
+            interval: components["schemas"]["ChartInterval"];
             /**
              * Source
              * @description 'synthetic' (simulated prices, not real), 'import', 'broker', 'live' (today's minutes from the feed), or 'none' when nothing is stored for the instrument
@@ -24549,8 +24559,8 @@ export interface operations {
             query: {
                 /** @description e.g. NSE:INFY */
                 symbol: string;
-                /** @description day or minute */
-                interval?: components["schemas"]["Interval"];
+                /** @description minute, 3minute, 5minute, 15minute, 30minute, 60minute, day or week */
+                interval?: components["schemas"]["ChartInterval"];
                 /** @description first IST date */
                 from?: string | null;
                 /** @description last IST date */

@@ -1,10 +1,11 @@
-// A chart of one instrument: daily or minute candles with their volume from
-// /api/market/history, the forming candle from the tick stream, the user's own fills as
+// A chart of one instrument: candles of 1 minute to 1 week with their volume from
+// /api/market/history (intraday ones folded from 09:15 IST, weeks from Monday, by the API),
+// the forming candle from the tick stream, the user's own fills as
 // markers, an OHLC readout under the crosshair, and the strategy DSL's indicators from
 // /api/market/indicators (the backtester's own code computes them). Opened from a backtest's
 // trade list (?run=…&entry=…&exit=…), it shows the days around that trade with its entry
 // and exit marked. lightweight-charts is imported here only, lazily.
-import { Alert, Badge, Checkbox, Group, SegmentedControl, Text } from "@mantine/core";
+import { Alert, Badge, Checkbox, Group, Select, Text } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
@@ -15,8 +16,8 @@ import { PageTitle } from "@/components/PageTitle";
 import { useTick } from "@/ticks/useTick";
 import { indicatorName, inr, instrumentLabel, istDate, istTime, pct } from "@/format";
 import {
-  type ChartInterval, type ChartTime, type MarkedTrade, TRADE_WORDS, chartTime, fillMarkers, priceLabel, tradeFills,
-  tradeFromSearch, tradeWindow, volumeLabel,
+  type ChartInterval, type ChartTime, INTERVALS, type MarkedTrade, TRADE_WORDS, chartTime, fillMarkers, formingCandle,
+  intervalMinutes, priceLabel, tradeFills, tradeFromSearch, tradeWindow, volumeLabel,
 } from "./chartFormat";
 
 type Charts = typeof import("lightweight-charts");
@@ -49,6 +50,8 @@ export function Component() {
   const trade = useMemo(() => tradeFromSearch(search), [search]);
   const [picked, setTimeframe] = useState<ChartInterval>("day");
   const timeframe: ChartInterval = trade ? "day" : picked; // a backtest trade is on daily candles
+  const intraday = intervalMinutes(timeframe) !== null;
+  const candleWord = INTERVALS.find((i) => i.value === timeframe)?.candles ?? timeframe;
   const range = trade ? tradeWindow(trade) : null;
   const history = useQuery({
     queryKey: ["history", symbol, timeframe, range?.from, range?.to],
@@ -92,7 +95,7 @@ export function Component() {
         autoSize: true,
         layout: { background: { color: "transparent" }, textColor: dark ? "#ced4da" : "#212529", attributionLogo: false },
         grid: { vertLines: { visible: false }, horzLines: { color: dark ? "#2c2e33" : "#f1f3f5" } },
-        timeScale: { borderVisible: false, timeVisible: timeframe === "minute", secondsVisible: false },
+        timeScale: { borderVisible: false, timeVisible: intraday, secondsVisible: false },
       });
       const money = { type: "custom" as const, formatter: priceLabel, minMove: 0.05 };
       const candles = made.addSeries(lib.CandlestickSeries, {
@@ -160,23 +163,18 @@ export function Component() {
       chart.current = null;
       made?.remove();
     };
-  }, [history.data, bars, indicators.data, fills.data, shown, timeframe, trade]);
+  }, [history.data, bars, indicators.data, fills.data, shown, timeframe, intraday, trade]);
 
-  // The forming candle from the tick: today's bar (daily) or this minute's (minute).
+  // The forming candle from the tick: today's, this week's or this interval's bucket.
   useEffect(() => {
     const c = chart.current;
     if (trade) return; // a past trade's days: today's candle does not belong there
     if (!c || !tick || typeof tick.ltp !== "number" || typeof tick.timestamp !== "string") return;
-    const time = chartTime(tick.timestamp, timeframe);
-    if (c.last && time < c.last.time) return;
-    const same = c.last?.time === time;
-    const daily = timeframe === "day";
-    const open = (daily ? tick.ohlc?.open : undefined) ?? (same ? c.last!.open : tick.ltp);
-    const high = Math.max((daily ? tick.ohlc?.high : undefined) ?? tick.ltp, same ? c.last!.high : tick.ltp, tick.ltp);
-    const low = Math.min((daily ? tick.ohlc?.low : undefined) ?? tick.ltp, same ? c.last!.low : tick.ltp, tick.ltp);
-    c.candles.update({ time: time as Time, open, high, low, close: tick.ltp });
-    c.last = { time, open, high, low, close: tick.ltp, volume: same ? c.last!.volume : 0 };
-    setLastBar(c.last);
+    const next = formingCandle(c.last, { ltp: tick.ltp, timestamp: tick.timestamp, ohlc: tick.ohlc }, timeframe);
+    if (!next) return;
+    c.candles.update({ time: next.time as Time, open: next.open, high: next.high, low: next.low, close: next.close });
+    c.last = next;
+    setLastBar(next);
   }, [tick, timeframe, trade]);
 
   if (history.isPending) return <PageLoader />;
@@ -189,9 +187,8 @@ export function Component() {
       {trade && <TradeNote trade={trade} symbol={symbol} />}
       <Group gap="md" mb="xs" wrap="wrap">
         {!trade && (
-          <SegmentedControl size="xs" aria-label="Candle interval" value={timeframe}
-            onChange={(v) => setTimeframe(v as ChartInterval)}
-            data={[{ value: "day", label: "Daily" }, { value: "minute", label: "1 minute" }]} />
+          <Select size="xs" w={130} aria-label="Candle interval" value={timeframe} allowDeselect={false}
+            onChange={(v) => v && setTimeframe(v as ChartInterval)} data={INTERVALS.map(({ value, label }) => ({ value, label }))} comboboxProps={{ withinPortal: true }} />
         )}
         {synthetic && (
           <Badge color="yellow" variant="filled" c="black" size="lg">
@@ -205,13 +202,13 @@ export function Component() {
         ))}
       </Group>
       {indicators.error && <Alert color="red" mb="xs">{indicators.error.message}</Alert>}
-      {timeframe === "minute" && history.data.candles.length === 0 && (
+      {intraday && history.data.candles.length === 0 && (
         <Alert color="gray" mb="xs" title="No minute candles yet">
           Minute candles come from imported data or, during the session, from the live prices.
         </Alert>
       )}
       <OhlcReadout bar={hover ?? lastBar} timeframe={timeframe} />
-      <div ref={box} role="img" aria-label={`${timeframe === "day" ? "Daily" : "Minute"} candles of ${named}${tradeMarks === 2 ? ", the trade's entry and exit marked" : ""}`} style={{ height: "min(70vh, 620px)", width: "100%" }} />
+      <div ref={box} role="img" aria-label={`${candleWord} candles of ${named}${tradeMarks === 2 ? ", the trade's entry and exit marked" : ""}`} style={{ height: "min(70vh, 620px)", width: "100%" }} />
     </>
   );
 }
@@ -236,11 +233,11 @@ function OhlcReadout({ bar, timeframe }: { bar: Bar | null; timeframe: ChartInte
   // a minute's time is shifted to read IST on the axis (chartTime): undo it for the words
   const when = typeof bar.time === "number"
     ? `${istDate(new Date((bar.time - 19_800) * 1000))}, ${istTime(new Date((bar.time - 19_800) * 1000)).slice(0, 5)}`
-    : istDate(bar.time);
+    : `${timeframe === "week" ? "Week of " : ""}${istDate(bar.time)}`;
   const change = bar.close - bar.open;
   return (
     <Group gap="sm" mb={4} wrap="wrap" data-testid="ohlc" aria-live="off">
-      <Text size="xs" c="dimmed">{when}{timeframe === "minute" ? " IST" : ""}</Text>
+      <Text size="xs" c="dimmed">{when}{intervalMinutes(timeframe) !== null ? " IST" : ""}</Text>
       <Text size="xs">O <b className="num">{inr(bar.open)}</b></Text>
       <Text size="xs">H <b className="num">{inr(bar.high)}</b></Text>
       <Text size="xs">L <b className="num">{inr(bar.low)}</b></Text>

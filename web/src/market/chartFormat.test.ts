@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { TRADE_WORDS, chartTime, dayOf, fillMarkers, istToday, priceLabel, tradeChartPath, tradeFills, tradeFromSearch, tradeWindow, volumeLabel } from "./chartFormat";
+import {
+  type Candle, type ChartTime, INTERVALS, TRADE_WORDS, chartTime, dayOf, fillMarkers, formingCandle, intervalMinutes, istToday, mondayOf, priceLabel,
+  tradeChartPath, tradeFills, tradeFromSearch, tradeWindow, volumeLabel,
+} from "./chartFormat";
 
 describe("chart labels", () => {
   it("groups prices the Indian way and uses lakh/crore for big ones", () => {
@@ -56,5 +59,42 @@ describe("a backtest trade on the chart", () => {
       ["2024-01-05", "Entry 10", "belowBar"],
       ["2024-02-09", "Exit 10", "aboveBar"],
     ]);
+  });
+});
+
+describe("chart intervals", () => {
+  const hhmm = (t: ChartTime) => new Date((t as number) * 1000).toISOString().slice(11, 16);
+  it("puts an instant in its candle from 09:15 IST, as the API folds the minutes", () => {
+    // 10:14:59 IST is the first hour's (09:15-10:15), 10:15 the second's
+    expect(hhmm(chartTime("2026-11-19T10:14:59+05:30", "60minute"))).toBe("09:15");
+    expect(hhmm(chartTime("2026-11-19T10:15:00+05:30", "60minute"))).toBe("10:15");
+    expect(hhmm(chartTime("2026-11-19T15:29:00+05:30", "60minute"))).toBe("15:15");
+    expect(hhmm(chartTime("2026-11-19T09:44:10+05:30", "15minute"))).toBe("09:30");
+    expect(hhmm(chartTime("2026-11-19T09:20:00+05:30", "3minute"))).toBe("09:18");
+    expect(hhmm(chartTime("2026-11-19T09:08:30+05:30", "30minute"))).toBe("09:08"); // pre-open: its minute
+  });
+  it("dates a week by its Monday", () => {
+    expect(mondayOf("2026-11-19")).toBe("2026-11-16");
+    expect(mondayOf("2026-11-16")).toBe("2026-11-16");
+    expect(mondayOf("2026-11-22")).toBe("2026-11-16"); // a Sunday ends the week
+    expect(chartTime("2026-11-20T04:00:00Z", "week")).toBe("2026-11-16");
+    expect(intervalMinutes("60minute")).toBe(60);
+    expect(intervalMinutes("week")).toBeNull();
+    expect(INTERVALS.map((i) => i.value)).toEqual(["minute", "3minute", "5minute", "15minute", "30minute", "60minute", "day", "week"]);
+  });
+  it("extends the forming candle with a tick in it and starts a new one after", () => {
+    const start = chartTime("2026-11-19T09:30:00+05:30", "15minute");
+    const last: Candle = { time: start, open: 100, high: 103, low: 99, close: 101, volume: 500 };
+    expect(formingCandle(last, { ltp: 104, timestamp: "2026-11-19T09:44:00+05:30" }, "15minute"))
+      .toEqual({ time: start, open: 100, high: 104, low: 99, close: 104, volume: 500 });
+    const next = formingCandle(last, { ltp: 98, timestamp: "2026-11-19T09:45:00+05:30" }, "15minute");
+    expect(next).toMatchObject({ open: 98, high: 98, low: 98, close: 98, volume: 0 });
+    expect(formingCandle(last, { ltp: 98, timestamp: "2026-11-19T09:29:00+05:30" }, "15minute")).toBeNull();
+  });
+  it("takes the day's range into the week's candle", () => {
+    const last: Candle = { time: "2026-11-16", open: 100, high: 110, low: 95, close: 105, volume: 9 };
+    const tick = { ltp: 112, timestamp: "2026-11-19T10:00:00+05:30", ohlc: { open: 106, high: 113, low: 94 } };
+    expect(formingCandle(last, tick, "week")).toEqual({ time: "2026-11-16", open: 100, high: 113, low: 94, close: 112, volume: 9 });
+    expect(formingCandle(null, tick, "day")).toEqual({ time: "2026-11-19", open: 106, high: 113, low: 94, close: 112, volume: 0 });
   });
 });

@@ -13,18 +13,76 @@ export function dayOf(timestamp: string): string {
 /** Today's date in IST as YYYY-MM-DD (the forming candle's day). */
 export { istToday };
 
-export type ChartInterval = "day" | "minute";
+/** The chart's candle intervals (the API's names): intraday ones folded from minutes from
+ * 09:15 IST, weeks from Monday. */
+export type ChartInterval = "minute" | "3minute" | "5minute" | "15minute" | "30minute" | "60minute" | "day" | "week";
+export const INTERVALS: { value: ChartInterval; label: string; candles: string }[] = [
+  { value: "minute", label: "1 minute", candles: "Minute" },
+  { value: "3minute", label: "3 minutes", candles: "3-minute" },
+  { value: "5minute", label: "5 minutes", candles: "5-minute" },
+  { value: "15minute", label: "15 minutes", candles: "15-minute" },
+  { value: "30minute", label: "30 minutes", candles: "30-minute" },
+  { value: "60minute", label: "1 hour", candles: "Hourly" },
+  { value: "day", label: "1 day", candles: "Daily" },
+  { value: "week", label: "1 week", candles: "Weekly" },
+];
 /** A day candle's business day ("2024-01-05"), or a minute's instant in seconds shifted by
  * IST's offset: lightweight-charts labels its axis in UTC, so the shift makes it read IST. */
 export type ChartTime = string | number;
 
 const IST_OFFSET_S = 330 * 60;
+const SESSION_OPEN_S = (9 * 60 + 15) * 60;
 
-/** The chart's time of an instant (ISO with an offset) on the given interval's axis. */
+/** Minutes in an intraday interval's candle; null for a day or a week. */
+export function intervalMinutes(interval: ChartInterval): number | null {
+  if (interval === "day" || interval === "week") return null;
+  return interval === "minute" ? 1 : Number(interval.replace("minute", ""));
+}
+
+/** The Monday (YYYY-MM-DD) of a day's week. */
+export function mondayOf(day: string): string {
+  const d = new Date(`${day}T12:00:00Z`);
+  d.setUTCDate(d.getUTCDate() - ((d.getUTCDay() + 6) % 7));
+  return d.toISOString().slice(0, 10);
+}
+
+/** The chart's time of the candle holding an instant (ISO with an offset): its day, its
+ * week's Monday, or the start of its intraday bucket counted from 09:15 IST (as the API's
+ * candles are; a minute before 09:15 is its own). */
 export function chartTime(timestamp: string, interval: ChartInterval): ChartTime {
-  if (interval === "day") return istToday(new Date(timestamp.length === 10 ? `${timestamp}T12:00:00+05:30` : timestamp));
-  const seconds = Math.floor(new Date(timestamp).getTime() / 1000);
-  return seconds - (seconds % 60) + IST_OFFSET_S;
+  const minutes = intervalMinutes(interval);
+  if (minutes === null) {
+    const day = istToday(new Date(timestamp.length === 10 ? `${timestamp}T12:00:00+05:30` : timestamp));
+    return interval === "week" ? mondayOf(day) : day;
+  }
+  const local = Math.floor(new Date(timestamp).getTime() / 1000) + IST_OFFSET_S;
+  const midnight = local - (((local % 86_400) + 86_400) % 86_400);
+  const into = local - midnight;
+  const size = minutes * 60;
+  const afterOpen = into - SESSION_OPEN_S;
+  return midnight + (afterOpen >= 0 ? SESSION_OPEN_S + afterOpen - (afterOpen % size) : into - (into % 60));
+}
+
+export interface Candle { time: ChartTime; open: number; high: number; low: number; close: number; volume: number }
+
+/** The forming candle after a tick: the last candle extended when the tick falls in it, else
+ * a new one. A day's candle is the tick's day so far (its open, high and low); a week's
+ * takes the day's range into the week's; an intraday candle starts at the tick's price.
+ * Null for a tick older than the last candle. */
+export function formingCandle(
+  last: Candle | null,
+  tick: { ltp: number; timestamp: string; ohlc?: { open: number; high: number; low: number } },
+  interval: ChartInterval,
+): Candle | null {
+  const time = chartTime(tick.timestamp, interval);
+  if (last && time < last.time) return null;
+  const same = last?.time === time ? last : null;
+  const ltp = tick.ltp;
+  const day = interval === "day" || interval === "week" ? tick.ohlc : undefined;
+  const open = interval === "day" ? (day?.open ?? same?.open ?? ltp) : (same?.open ?? day?.open ?? ltp);
+  const high = Math.max(day?.high ?? ltp, ltp, same?.high ?? ltp);
+  const low = Math.min(day?.low ?? ltp, ltp, same?.low ?? ltp);
+  return { time, open, high, low, close: ltp, volume: same?.volume ?? 0 };
 }
 
 /** Volume in Indian words: 12,345 · 1.2 L · 3.4 Cr (no rupee sign: shares, not money). */

@@ -18,7 +18,7 @@ from tradertape.api.schemas.market import (
     MarketQuoteOut,
     MarketQuotesOut,
 )
-from tradertape.domain.market import Interval
+from tradertape.domain.market import ChartInterval
 from tradertape.services.market.fills import fills_of
 from tradertape.services.market.history import history
 from tradertape.services.market.market_clock import market_clock
@@ -59,15 +59,21 @@ def get_quote(
 def get_history(
     runtime: RuntimeDep,
     symbol: Annotated[str, Query(min_length=1, max_length=64, description="e.g. NSE:INFY")],
-    interval: Annotated[Interval, Query(description="day or minute")] = Interval.DAY,
+    interval: Annotated[
+        ChartInterval,
+        Query(description="minute, 3minute, 5minute, 15minute, 30minute, 60minute, day or week"),
+    ] = ChartInterval.DAY,
     start: Annotated[date | None, Query(alias="from", description="first IST date")] = None,
     end: Annotated[date | None, Query(alias="to", description="last IST date")] = None,
 ) -> HistoryOut:
     """Historical candles of one instrument (Kite's row shape), labelled with their source.
 
-    Synthetic data says ``"source": "synthetic"``. Minute candles end with today's minutes as
-    the feed built them. A range without candles answers with an empty list; an unknown
-    symbol is a 404; ``to`` before ``from`` is a 422.
+    Synthetic data says ``"source": "synthetic"``. Intraday candles are the stored minutes,
+    ending with today's as the feed built them, folded from 09:15 IST as NSE and Kite align
+    them (60-minute candles run 09:15-10:15 … 15:15-15:30); a week is Monday to Friday, dated
+    by its Monday. A range without candles answers with an empty list; an unknown symbol is
+    a 404; ``to`` before ``from``, or a span beyond the interval's limit (60 days of
+    minutes, 100 of 3 and 5 minutes, 200 of 15 and 30, 400 of 60), is a 422.
     """
     found = history(
         runtime.candles,

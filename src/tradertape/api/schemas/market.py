@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from tradertape.api.schemas.open_models import JsonNumber
 from tradertape.api.schemas.times import UtcDateTime
 from tradertape.api.schemas.worker_market import Depth, Ohlc
-from tradertape.domain.market import Interval
+from tradertape.domain.market import ChartInterval, Interval
 from tradertape.services.market.history import Candle
 from tradertape.services.market.market_clock import MarketPhase
 
@@ -19,7 +19,7 @@ class HistoryOut(BaseModel):
     """Candles of one instrument; ``source`` says whether they are real."""
 
     symbol: str = Field(description="EXCHANGE:TRADINGSYMBOL, e.g. NSE:INFY")
-    interval: Interval
+    interval: ChartInterval
     source: str = Field(
         description="'synthetic' (simulated prices, not real), 'import', 'broker', 'live' "
         "(today's minutes from the feed), or 'none' when nothing is stored for the instrument"

@@ -3,12 +3,17 @@
 Rows are Kite's historical-candle shape, ``[timestamp, open, high, low, close, volume]`` with
 an IST ISO-8601 timestamp, so a chart or a Kite client reads them as they are. A range with no
 candles still answers, with the series' source, or ``none`` when nothing is stored at all.
+
+Every chart interval comes from the two stored ones (`candles.resample`): 3- to 60-minute
+candles are the stored minutes (and today's, as the feed built them) folded from 09:15 IST,
+as NSE and Kite align them; weeks are the stored days folded from Monday. As at Kite, the
+shorter the candle the fewer days one request may span (`MAX_SPAN_DAYS`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 
 import numpy as np
 
@@ -16,14 +21,32 @@ from tradertape.candles import CandleStore
 from tradertape.candles.bars import Bars
 from tradertape.candles.live import Candle as LiveCandle
 from tradertape.candles.live import CandleBook
-from tradertape.domain.market import Interval
+from tradertape.candles.resample import intraday, weekly
+from tradertape.domain.market import ChartInterval, Interval
 from tradertape.errors import InvalidField, NotFound
 from tradertape.ports.clock import IST, Clock, ist_now
 
 NO_DATA = "none"
-#: Like Kite, minute candles are served at most this many days per request.
-MAX_MINUTE_DAYS = 60
-DEFAULT_DAYS = {Interval.DAY: 365, Interval.MINUTE: 5}
+#: Days shown when the request gives no ``from``.
+DEFAULT_DAYS = {
+    ChartInterval.MINUTE: 5,
+    ChartInterval.MINUTE_3: 10,
+    ChartInterval.MINUTE_5: 15,
+    ChartInterval.MINUTE_15: 30,
+    ChartInterval.MINUTE_30: 60,
+    ChartInterval.MINUTE_60: 120,
+    ChartInterval.DAY: 365,
+    ChartInterval.WEEK: 5 * 365,
+}
+#: The longest span one request may cover (Kite's limits for its historical candles).
+MAX_SPAN_DAYS = {
+    ChartInterval.MINUTE: 60,
+    ChartInterval.MINUTE_3: 100,
+    ChartInterval.MINUTE_5: 100,
+    ChartInterval.MINUTE_15: 200,
+    ChartInterval.MINUTE_30: 200,
+    ChartInterval.MINUTE_60: 400,
+}
 _IST = np.timedelta64(330, "m")
 
 Candle = tuple[str, float, float, float, float, int]
@@ -34,7 +57,7 @@ class History:
     """One instrument's candles over a range, and where they came from."""
 
     symbol: str
-    interval: Interval
+    interval: ChartInterval
     source: str
     start: date
     end: date
@@ -69,7 +92,7 @@ def history(
     *,
     clock: Clock,
     symbol: str,
-    interval: Interval,
+    interval: ChartInterval,
     start: date | None = None,
     end: date | None = None,
     live: CandleBook | None = None,
@@ -77,9 +100,9 @@ def history(
 ) -> History:
     """Candles of ``symbol`` from ``start`` to ``end`` (IST dates, inclusive).
 
-    Without ``end`` the range ends today; without ``start`` it covers the last year of days
-    (or five days of minutes). Minutes the feed built today (`live`) follow the stored ones,
-    labelled `live_source` when nothing is stored.
+    Without ``end`` the range ends today; without ``start`` it covers `DEFAULT_DAYS` of the
+    interval. Minutes the feed built today (`live`) follow the stored ones, labelled
+    `live_source` when nothing is stored; intraday intervals fold them in with the rest.
     """
     instrument = store.catalog.find(symbol)
     if instrument is None:
@@ -88,36 +111,65 @@ def history(
     start = start or end - timedelta(days=DEFAULT_DAYS[interval])
     if start > end:
         raise InvalidField("to", f"{end} is before from ({start})")
-    if interval is Interval.MINUTE and (end - start).days >= MAX_MINUTE_DAYS:
-        raise InvalidField("to", f"minute candles are served {MAX_MINUTE_DAYS} days at a time")
-    info = store.info(instrument.key, interval)
-    bars = store.read(instrument.key, interval, start, end)
-    rows = candle_rows(bars, interval)
+    span = MAX_SPAN_DAYS.get(interval)
+    if span is not None and (end - start).days >= span:
+        raise InvalidField("to", f"{interval.value} candles are served {span} days at a time")
+    stored = interval.stored
+    info = store.info(instrument.key, stored)
+    bars = store.read(instrument.key, stored, start, end)
     source = info.source.value if info else NO_DATA
-    if interval is Interval.MINUTE and live is not None:
+    if stored is Interval.MINUTE and live is not None:
         # today's minutes from the feed, after the last stored one (the chart's intraday view)
-        last = rows[-1][0] if rows else ""
-        extra = [_live_row(c) for c in live.minutes(instrument.key)]
-        extra = [r for r in extra if r[0] > last and start.isoformat() <= r[0][:10] <= str(end)]
-        if extra and not rows:
+        extra = _live_after(bars, live.minutes(instrument.key), start, end)
+        if len(extra) and not len(bars):
             source = live_source
-        rows += extra
+        bars = _joined(bars, extra)
+    if interval.minutes is not None:
+        bars = intraday(bars, interval.minutes)
+    elif interval is ChartInterval.WEEK:
+        bars = weekly(bars)
     return History(
         symbol=instrument.key,
         interval=interval,
         source=source,
         start=start,
         end=end,
-        candles=rows,
+        candles=candle_rows(bars, stored),
     )
 
 
-def _live_row(candle: LiveCandle) -> Candle:
-    return (
-        candle.start.astimezone(IST).isoformat(timespec="seconds"),
-        float(candle.open),
-        float(candle.high),
-        float(candle.low),
-        float(candle.close),
-        candle.volume,
+def _live_after(bars: Bars, minutes: list[LiveCandle], start: date, end: date) -> Bars:
+    """The live book's minutes after the last stored one, within the dates, as bars."""
+    last = bars.time[-1] if len(bars) else None
+    kept = [
+        c
+        for c in minutes
+        if start <= c.start.astimezone(IST).date() <= end
+        and (last is None or _utc_second(c) > last)
+    ]
+    return Bars.from_arrays(
+        Interval.MINUTE,
+        time=[_utc_second(c) for c in kept],
+        open=[float(c.open) for c in kept],
+        high=[float(c.high) for c in kept],
+        low=[float(c.low) for c in kept],
+        close=[float(c.close) for c in kept],
+        volume=[c.volume for c in kept],
+    )
+
+
+def _utc_second(candle: LiveCandle) -> np.datetime64:
+    return np.datetime64(candle.start.astimezone(UTC).replace(tzinfo=None), "s")
+
+
+def _joined(first: Bars, then: Bars) -> Bars:
+    if not len(then):
+        return first
+    return Bars(
+        time=np.concatenate([first.time, then.time]),
+        open=np.concatenate([first.open, then.open]),
+        high=np.concatenate([first.high, then.high]),
+        low=np.concatenate([first.low, then.low]),
+        close=np.concatenate([first.close, then.close]),
+        volume=np.concatenate([first.volume, then.volume]),
     )

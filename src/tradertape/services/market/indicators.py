@@ -15,7 +15,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from tradertape.candles import CandleStore
-from tradertape.domain.market import Interval
+from tradertape.domain.market import ChartInterval, Interval
 from tradertape.errors import InvalidField, NotFound
 from tradertape.indicators import IndicatorBook, UnknownIndicator, parse_indicator
 from tradertape.ports.clock import Clock, ist_now
@@ -74,7 +74,7 @@ def daily_indicators(
     if instrument is None:
         raise NotFound(f"unknown instrument '{symbol}'")
     end = end or ist_now(clock).date()
-    start = start or end - timedelta(days=DEFAULT_DAYS[Interval.DAY])
+    start = start or end - timedelta(days=DEFAULT_DAYS[ChartInterval.DAY])
     if start > end:
         raise InvalidField("to", f"{end} is before from ({start})")
     info = store.info(instrument.key, Interval.DAY)

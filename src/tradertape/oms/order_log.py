@@ -51,7 +51,17 @@ RESERVED_KEY_PREFIXES = (COVER_LEG_KEY, "gtt:", "squareoff:", EXTERNAL_KEY, "wor
 _ORDERS = table_of(Order)
 _EVENTS = table_of(OrderEventRow)
 _EVENT_KEYS = ("order_pk", "kind", "status_after", "ts_event", "ts_init", "fill_quantity")
-_NEW_EVENT = Prepared(insert(_EVENTS), keys=(*_EVENT_KEYS, "fill_price", "message"))
+_NEW_EVENT = Prepared(insert(_EVENTS), keys=(*_EVENT_KEYS, "fill_price", "message", "changes"))
+# What a modification may change, in the order the history lists a change's terms.
+AMENDABLE = (
+    "price",
+    "trigger_price",
+    "quantity",
+    "order_type",
+    "validity",
+    "disclosed_quantity",
+    "validity_ttl",
+)
 _NEW_ORDER = {
     dialect: Prepared(insert_new(_ORDERS, dialect), keys=value_keys(Order))
     for dialect in ("sqlite", "postgresql")
@@ -227,11 +237,32 @@ def apply_event(order: Order, event: OrderEvent, ts_init: datetime) -> dict[str,
         "fill_quantity": event.fill_quantity,
         "fill_price": event.fill_price,
         "message": event.message,
+        "changes": None,
         # not stored: for the order's event (`emitter.order_history`)
         "status_before": before,
         "filled_after": after.filled_quantity,
         "average_after": after.average_price,
     }
+
+
+def terms_of(order: Order) -> dict[str, Any]:
+    """The order's terms a modification may change (`AMENDABLE`), to compare afterwards."""
+    return {field: getattr(order, field) for field in AMENDABLE}
+
+
+def amendments(before: dict[str, Any], order: Order) -> list[dict[str, Any]]:
+    """The terms `order` changed since `before` (`terms_of`), in `AMENDABLE`'s order, as
+    ``{field, old, new}`` with decimals as exact text (a price 101 set to 101.00 is no
+    change)."""
+    return [
+        {"field": field, "old": _stored(before[field]), "new": _stored(getattr(order, field))}
+        for field in AMENDABLE
+        if before[field] != getattr(order, field)
+    ]
+
+
+def _stored(value: Any) -> Any:
+    return str(value) if isinstance(value, Decimal) else value
 
 
 def store_history(db: Session, order: Order, rows: list[dict[str, Any]]) -> None:
@@ -242,9 +273,19 @@ def store_history(db: Session, order: Order, rows: list[dict[str, Any]]) -> None
         emitter.order_history(db, order, rows)
 
 
-def record(db: Session, order: Order, event: OrderEvent, ts_init: datetime) -> None:
-    """Apply an event to a stored order and log it (no commit)."""
-    store_history(db, order, [apply_event(order, event, ts_init)])
+def record(
+    db: Session,
+    order: Order,
+    event: OrderEvent,
+    ts_init: datetime,
+    *,
+    changes: list[dict[str, Any]] | None = None,
+) -> None:
+    """Apply an event to a stored order and log it (no commit); a modification's row keeps
+    the terms it `changes` (`amendments`)."""
+    row = apply_event(order, event, ts_init)
+    row["changes"] = changes
+    store_history(db, order, [row])
 
 
 def claim(db: Session, order: Order, *, trade: dict[str, Any] | None = None) -> Order:

@@ -117,6 +117,9 @@ def test_a_live_modify_and_cancel_go_to_the_broker_and_our_status_follows(
     assert (moved.json()["price"], moved.json()["status"]) == (1480.0, "OPEN")
     [at_broker] = venue.orders()
     assert (at_broker.price, at_broker.filled) == (Decimal("1480"), 0)
+    history = client.get(f"/api/orders/{order_id}/history").json()
+    [modified] = [e for e in history if e["event"] == "modified"]
+    assert modified["changes"] == [{"field": "price", "old": 1490.0, "new": 1480.0}]
 
     cancelled = client.delete(f"/api/orders/{order_id}")
 

@@ -3870,7 +3870,8 @@ export interface paths {
         };
         /**
          * Order History
-         * @description Every state the order went through, oldest first.
+         * @description Every state the order went through, oldest first; a modification lists the terms it
+         *     changed, each old and new (``changes``: price, trigger, quantity, order type, validity).
          */
         get: operations["trading-order_history"];
         put?: never;
@@ -10163,6 +10164,27 @@ export interface components {
             triggered: boolean;
         };
         /**
+         * OrderChangeOut
+         * @description One term a modification changed: what it was and what it became.
+         */
+        OrderChangeOut: {
+            /**
+             * Field
+             * @enum {string}
+             */
+            field: "price" | "trigger_price" | "quantity" | "order_type" | "validity" | "disclosed_quantity" | "validity_ttl";
+            /**
+             * New
+             * @description after, likewise
+             */
+            new: number | string | null;
+            /**
+             * Old
+             * @description before: rupees or a count as a number, a type or validity as its word
+             */
+            old: number | string | null;
+        };
+        /**
          * OrderDetailOut
          * @description One order as we recorded it, and where it went.
          */
@@ -10271,6 +10293,11 @@ export interface components {
              * @description this event's fill price; 0 without a fill
              */
             average_price: number;
+            /**
+             * Changes
+             * @description a modification's terms, old and new, price first (price, trigger, quantity, order type, validity …); empty for other events and for modifications recorded before this was kept
+             */
+            changes?: components["schemas"]["OrderChangeOut"][];
             /**
              * Event
              * @description what happened: placed, modified, filled, cancelled, …

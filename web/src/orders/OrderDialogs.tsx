@@ -10,6 +10,7 @@ import { refreshAccount } from "@/api/refresh";
 import { Money } from "@/components/Money";
 import { inr, instrumentName, istTime, qty } from "@/format";
 import { type BookOrder, num, str } from "./books";
+import { changeWords } from "./orderChanges";
 import { TicketFields } from "./ticket/TicketFields";
 import { type TicketForm, buildModifyBody, initialForm } from "./ticket/form";
 
@@ -143,7 +144,14 @@ export function OrderHistoryDialog({ order, onClose }: { order: BookOrder; onClo
               <Table.Td>{h.event}</Table.Td>
               <Table.Td className="num">{qty(h.filled_quantity)}</Table.Td>
               <Table.Td className="num">{h.average_price > 0 ? <Money value={h.average_price} /> : "—"}</Table.Td>
-              <Table.Td>{h.status_message ?? ""}</Table.Td>
+              <Table.Td>
+                {(h.changes ?? []).length > 0 && (
+                  <Stack gap={0} aria-label="Changed">
+                    {(h.changes ?? []).map((c) => <Text key={c.field} size="sm" className="num">{changeWords(c)}</Text>)}
+                  </Stack>
+                )}
+                {h.status_message ?? ""}
+              </Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>

@@ -43,6 +43,7 @@ from tradertape.api.schemas.trading import (
     OrderPlaced,
     PreviewIn,
     TicketPreviewOut,
+    change_out,
     gtt_dict,
     gtt_spec,
 )
@@ -319,7 +320,8 @@ def get_order(order_id: str, user: CurrentUser, runtime: RuntimeDep, db: DbDep) 
 def order_history(
     order_id: str, user: CurrentUser, runtime: RuntimeDep, db: DbDep
 ) -> list[dict[str, Any]]:
-    """Every state the order went through, oldest first."""
+    """Every state the order went through, oldest first; a modification lists the terms it
+    changed, each old and new (``changes``: price, trigger, quantity, order type, validity)."""
     order, events = runtime.orders.history(db, user_id=user.id, order_id=order_id)
     return [
         {
@@ -330,6 +332,7 @@ def order_history(
             "filled_quantity": event.fill_quantity,
             "average_price": float(event.fill_price) if event.fill_price is not None else 0.0,
             "status_message": event.message,
+            "changes": [change_out(change) for change in event.changes or ()],
         }
         for event in events
     ]

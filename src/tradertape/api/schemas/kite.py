@@ -9,9 +9,9 @@ then leaves it out too. Numbers are Kite's JSON numbers, as each source wrote th
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from tradertape.api.schemas.open_models import JsonNumber, OpenModel
 
@@ -57,6 +57,24 @@ class OrderDetailOut(KiteOrder):
     egress_ip: str | None = Field(description="the IP address a live order left this server from")
 
 
+class OrderChangeOut(BaseModel):
+    """One term a modification changed: what it was and what it became."""
+
+    field: Literal[
+        "price",
+        "trigger_price",
+        "quantity",
+        "order_type",
+        "validity",
+        "disclosed_quantity",
+        "validity_ttl",
+    ]
+    old: JsonNumber | str | None = Field(
+        description="before: rupees or a count as a number, a type or validity as its word"
+    )
+    new: JsonNumber | str | None = Field(description="after, likewise")
+
+
 class OrderEventOut(OpenModel):
     """One state an order went through."""
 
@@ -67,6 +85,12 @@ class OrderEventOut(OpenModel):
     filled_quantity: int
     average_price: JsonNumber = Field(description="this event's fill price; 0 without a fill")
     status_message: str | None
+    changes: list[OrderChangeOut] = Field(
+        default_factory=list,
+        description="a modification's terms, old and new, price first (price, trigger, "
+        "quantity, order type, validity …); empty for other events and for modifications "
+        "recorded before this was kept",
+    )
 
 
 class KiteTrade(OpenModel):

@@ -246,6 +246,19 @@ def _shown(text: object) -> float | None:
         return None
 
 
+def change_out(change: dict[str, Any]) -> dict[str, Any]:
+    """A stored modification term (`oms.order_log.amendments`) for a read: a price as a
+    number, a count as it is, a type or validity as its word."""
+
+    def value(stored: Any) -> Any:
+        return _shown(stored) if isinstance(stored, str) and change["field"] in _PRICES else stored
+
+    return {"field": change["field"], "old": value(change["old"]), "new": value(change["new"])}
+
+
+_PRICES = frozenset({"price", "trigger_price"})
+
+
 def gtt_dict(row: Any, order: Any | None) -> dict[str, Any]:
     """A trigger in Kite's GET shape."""
     orders = []

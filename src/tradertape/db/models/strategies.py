@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint, false
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tradertape.db.base import Base, Owned
@@ -58,6 +58,11 @@ class BacktestRun(Owned, Base):
     """One backtest with its inputs (the strategy snapshot and the settings) and results."""
 
     __tablename__ = "backtest_runs"
+    # A sweep's variant opened as a run of its own is run once (the sweep page's cell links
+    # to it): a second ask finds the first.
+    __table_args__ = (
+        Index("ux_backtest_runs_sweep_variant", "sweep_id", "sweep_variant", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     strategy_id: Mapped[int | None] = mapped_column(
@@ -82,6 +87,10 @@ class BacktestRun(Owned, Base):
     stage: Mapped[str | None] = mapped_column(String(24))
     error: Mapped[str | None] = mapped_column(String(500))
     heartbeat_at: Mapped[datetime | None]
+    # A variant of a sweep run over the sweep's whole range: which sweep (no foreign key, as
+    # `Strategy.last_backtest_id`: deleting the sweep clears it) and which variant.
+    sweep_id: Mapped[int | None]
+    sweep_variant: Mapped[int | None]
 
 
 class BacktestSweep(Owned, Base):

@@ -121,6 +121,10 @@ class OrderEventRow(Base):
     fill_quantity: Mapped[int] = mapped_column(default=0)
     fill_price: Mapped[Decimal | None] = mapped_column(PRICE)
     message: Mapped[str | None] = mapped_column(Text)
+    # A modification's terms before and after, in order: ``[{field, old, new}]`` (values as
+    # the order holds them: decimals as text). None for every other event, and for changes
+    # recorded before they were kept.
+    changes: Mapped[list[dict[str, Any]] | None]
 
 
 class Trade(OwnedByKey, Base):

@@ -47,12 +47,14 @@ from tradertape.oms.live.algo_identity import AlgoIdentity
 from tradertape.oms.live.broker_trades import BrokerTrade, Tradebook, plan_fills
 from tradertape.oms.order_log import (
     UNPLACED,
+    amendments,
     apply_event,
     entry_status,
     new_order,
     record,
     spec_of,
     store_history,
+    terms_of,
 )
 from tradertape.oms.order_rules import check_fields, listed
 from tradertape.ports.broker import Broker, BrokerError, TransientBrokerError
@@ -525,6 +527,7 @@ class LiveOrders:
         broker = self._brokers(db, order.user_id, order.broker)
         assert order.broker_order_id is not None
         self._call(lambda: broker.adapter.modify_order(order.broker_order_id or "", changes))
+        terms = terms_of(order)
         order.quantity, order.price, order.trigger_price = (
             spec.quantity,
             spec.price,
@@ -532,7 +535,8 @@ class LiveOrders:
         )
         order.order_type, order.validity = spec.order_type.value, spec.validity.value
         now = self._context.clock.now()
-        record(db, order, OrderEvent(EventKind.MODIFIED, now), now)
+        modified = OrderEvent(EventKind.MODIFIED, now)
+        record(db, order, modified, now, changes=amendments(terms, order))
         db.commit()
         return order
 

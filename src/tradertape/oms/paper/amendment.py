@@ -24,7 +24,7 @@ from tradertape.oms.booking import Ledger
 from tradertape.oms.context import TradingContext
 from tradertape.oms.funds import funding_problem
 from tradertape.oms.order_locks import locked_own_order
-from tradertape.oms.order_log import is_cover_leg, record, spec_of
+from tradertape.oms.order_log import amendments, is_cover_leg, record, spec_of, terms_of
 from tradertape.oms.order_rules import check_fields, check_stop, listed
 from tradertape.oms.paper import cover
 from tradertape.oms.paper.working import advance
@@ -116,6 +116,7 @@ def modify(
     instrument = listed(catalog, spec)
     check_fields(context, spec, instrument, last)
     before = _open_value(order, last)
+    terms = terms_of(order)
     order.quantity, order.price, order.trigger_price = (
         spec.quantity,
         spec.price,
@@ -133,7 +134,7 @@ def modify(
         _pass_gate(context, db, order, instrument, last)
     context.gate.admit(db, order)  # a modify counts against the client's order-rate ceiling
     now = context.clock.now()
-    record(db, order, OrderEvent(EventKind.MODIFIED, now), now)
+    record(db, order, OrderEvent(EventKind.MODIFIED, now), now, changes=amendments(terms, order))
     if last is not None and order.status in WORKING:
         advance(context, db, order, instrument, last, traded_volume=last.last_quantity)
     if commit:
@@ -196,9 +197,11 @@ def _move_stop(
         else TransactionType.SELL
     )
     check_stop(context, entry_side, trigger, last, leg=True)
+    terms = terms_of(leg)
     leg.trigger_price = trigger
     now = context.clock.now()
-    record(db, leg, OrderEvent(EventKind.MODIFIED, now, message="Stop-loss moved."), now)
+    moved = OrderEvent(EventKind.MODIFIED, now, message="Stop-loss moved.")
+    record(db, leg, moved, now, changes=amendments(terms, leg))
     db.commit()
     return leg
 

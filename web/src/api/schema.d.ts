@@ -2311,6 +2311,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/backtest/sweeps/{sweep_id}/variants/{index}/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Open Variant Run
+         * @description The backtest run of one variant (a heatmap cell's, a table row's): its document and
+         *     settings over the sweep's whole range, with its equity curve and every trade. Started
+         *     here (202, ``queued``: follow it on ``GET /api/backtest/runs/{id}/events``) the first
+         *     time, the same run (200) after, unless it failed. 404: no such variant; 409: the
+         *     strategy refuses its values.
+         */
+        post: operations["backtest-open_variant_run"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/brokers/groww/session": {
         parameters: {
             query?: never;
@@ -5614,6 +5638,16 @@ export interface components {
             summary: {
                 [key: string]: unknown;
             };
+            /**
+             * Sweep Id
+             * @description the sweep whose variant this run is (null: none)
+             */
+            sweep_id?: number | null;
+            /**
+             * Sweep Variant
+             * @description which of the sweep's variants (its `index`)
+             */
+            sweep_variant?: number | null;
         };
         /**
          * BacktestRunOut
@@ -5669,6 +5703,16 @@ export interface components {
             summary: {
                 [key: string]: unknown;
             };
+            /**
+             * Sweep Id
+             * @description the sweep whose variant this run is (null: none)
+             */
+            sweep_id?: number | null;
+            /**
+             * Sweep Variant
+             * @description which of the sweep's variants (its `index`)
+             */
+            sweep_variant?: number | null;
             /** Timings Ms */
             timings_ms: {
                 [key: string]: number;
@@ -21811,6 +21855,79 @@ export interface operations {
                 };
                 content: {
                     "text/event-stream": components["schemas"]["SweepProgressMessage"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "backtest-open_variant_run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sweep_id: number;
+                /** @description the variant's `index` */
+                index: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the variant's run, started before */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BacktestRunBrief"];
+                };
+            };
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BacktestRunBrief"];
+                };
+            };
+            /** @description You have as many jobs of this kind under way as one user may (docs/limits.md, "Heavy jobs"): nothing was stored. Send it again after `Retry-After` seconds, or once one has ended. */
+            429: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */

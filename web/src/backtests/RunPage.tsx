@@ -54,6 +54,11 @@ export function Component() {
         </Group>
       }>{`${r.strategy_name}${r.strategy_version ? ` v${r.strategy_version}` : ""} · run #${r.id}`}</PageTitle>
       <Text size="sm" c="dimmed" mb="xs">{settingsLine(r.config)} · run at {istDateTime(r.created_at)} in {duration(r.duration_ms)}</Text>
+      {r.sweep_id != null && (
+        <Text size="sm" mb="xs">
+          A variant of <Link to={`/backtests/sweeps/${r.sweep_id}`}>sweep #{r.sweep_id}</Link>, run over the sweep's whole range.
+        </Text>
+      )}
       <RulesTested strategy={r.strategy} />
       <RunResults run={r} />
       {deploying && <DeployFromRun run={r} onClose={() => setDeploying(false)} />}

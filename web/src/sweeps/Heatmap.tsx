@@ -1,4 +1,5 @@
-import { Box, Table, Text } from "@mantine/core";
+import { Box, Menu, Table, Text, UnstyledButton } from "@mantine/core";
+import type { ReactNode } from "react";
 import type { HeatGrid } from "./sweepForm";
 
 /** Green for gains, red for losses, stronger with size (direction only, as elsewhere). */
@@ -19,10 +20,38 @@ interface Props {
   /** the larger magnitude of both parts, so the two maps share one colour scale */
   scale: number;
   higherIsBetter: boolean;
+  /** open the run of a variant (by its index); cells are buttons when given */
+  onOpen?: (index: number) => void;
+  /** a variant's values in words, for a cell's menu and its label */
+  describe?: (index: number) => string;
+}
+
+/** A cell that opens its variant's run, or offers its variants' runs when it averages several. */
+function CellOpener({ variants, label, onOpen, describe, children }: {
+  variants: number[]; label: string; onOpen: (index: number) => void; describe: (index: number) => string; children: ReactNode;
+}) {
+  const button = (props: Record<string, unknown>) => (
+    <UnstyledButton w="100%" ta="right" fz="xs" style={{ textDecoration: "underline dotted", textUnderlineOffset: 2 }} {...props}>
+      {children}
+    </UnstyledButton>
+  );
+  const [only] = variants;
+  if (variants.length === 1 && only !== undefined) {
+    return button({ "aria-label": `Open the run of ${describe(only)}`, title: `${label}: open its run`, onClick: () => onOpen(only) });
+  }
+  return (
+    <Menu position="bottom-end" withinPortal>
+      <Menu.Target>{button({ "aria-label": `Runs of ${label}`, title: `${label}: averages ${variants.length} variants` })}</Menu.Target>
+      <Menu.Dropdown>
+        <Menu.Label>Open the run of</Menu.Label>
+        {variants.map((i) => <Menu.Item key={i} onClick={() => onOpen(i)}>{describe(i)}</Menu.Item>)}
+      </Menu.Dropdown>
+    </Menu>
+  );
 }
 
 /** A metric over two parameters as a table of coloured cells (rows: y, columns: x). */
-export function Heatmap({ title, grid, xLabel, yLabel, format, scale, higherIsBetter }: Props) {
+export function Heatmap({ title, grid, xLabel, yLabel, format, scale, higherIsBetter, onOpen, describe }: Props) {
   return (
     <Box component="figure" m={0} aria-label={title} style={{ minWidth: 0 }}>
       <Text component="figcaption" fw={600} size="sm" mb={4}>{title}</Text>
@@ -41,10 +70,14 @@ export function Heatmap({ title, grid, xLabel, yLabel, format, scale, higherIsBe
                 <Table.Th scope="row">{y}</Table.Th>
                 {grid.xs.map((x, i) => {
                   const value = grid.cells[j]?.[i] ?? null;
+                  const variants = grid.variants[j]?.[i] ?? [];
+                  const where = `${yLabel} ${y}, ${xLabel} ${x}`;
                   return (
                     <Table.Td key={x} ta="right" style={{ background: shade(value, scale, higherIsBetter) }}
-                      title={`${yLabel} ${y}, ${xLabel} ${x}: ${format(value)}`}>
-                      {format(value)}
+                      title={`${where}: ${format(value)}`}>
+                      {onOpen && describe && variants.length > 0 ? (
+                        <CellOpener variants={variants} label={where} onOpen={onOpen} describe={describe}>{format(value)}</CellOpener>
+                      ) : format(value)}
                     </Table.Td>
                   );
                 })}

@@ -10,6 +10,7 @@ import { istDate } from "@/format";
 import { Heatmap } from "./Heatmap";
 import { type Sweep, type SweepProgress, type SweepVariant, sweepEventsUrl, sweepKeys, useCancelSweep, useSweep } from "./sweepApi";
 import { heatGrid, type MetricKey, type Part } from "./sweepForm";
+import { VariantRunNotice, useVariantRun } from "./VariantRun";
 import { METRICS, type MetricInfo, metricFigure, statusColor, statusWords } from "./words";
 
 const RUNNING = ["queued", "running"];
@@ -73,6 +74,7 @@ export function Component() {
   const [yPath, setY] = useState<string | null>(null);
   const x = xPath ?? paths[0] ?? "";
   const y = yPath ?? paths[1] ?? paths[0] ?? "";
+  const variantRun = useVariantRun(id);
 
   if (sweep.isPending) return <Loader aria-label="Loading the sweep" />;
   if (sweep.isError) return <Alert color="red" role="alert">{sweep.error.message}</Alert>;
@@ -84,6 +86,11 @@ export function Component() {
   const scale = Math.max(0, ...grids.flatMap((g) => g.cells.flat().map((v) => Math.abs(v ?? 0))));
   const format = (v: number | null) => metricFigure(v, info);
   const choices = paths.map((p) => ({ value: p, label: labels[p] ?? p }));
+  const byIndex = new Map(data.results.map((r) => [r.index, r]));
+  const describe = (index: number) => {
+    const params = byIndex.get(index)?.params ?? {};
+    return paths.map((p) => `${labels[p] ?? p} ${params[p] ?? "—"}`).join(", ");
+  };
 
   const columns: Column<SweepVariant>[] = [
     ...paths.map((p) => ({ key: p, header: labels[p] ?? p, numeric: true, value: (r: SweepVariant) => r.params[p], render: (r: SweepVariant) => r.params[p] })),
@@ -110,6 +117,7 @@ export function Component() {
           out-of-sample {istDate(data.split_date)} to {istDate(config.end_date)}
         </Text>
         <ProgressCard sweep={data} live={live} />
+        <VariantRunNotice state={variantRun} describe={describe} />
         <Card withBorder component="section" aria-label="Heatmaps">
           <Group justify="space-between" wrap="wrap" mb="sm" gap="xs">
             <Title order={2} size="h5">{info.label} over two parameters</Title>
@@ -126,12 +134,13 @@ export function Component() {
             <>
               <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md">
                 <Heatmap title={`In-sample ${info.label}`} grid={grids[0]} xLabel={labels[x] ?? x} yLabel={labels[y] ?? y}
-                  format={format} scale={scale} higherIsBetter={info.higherIsBetter} />
+                  format={format} scale={scale} higherIsBetter={info.higherIsBetter} onOpen={variantRun.open} describe={describe} />
                 <Heatmap title={`Out-of-sample ${info.label}`} grid={grids[1]} xLabel={labels[x] ?? x} yLabel={labels[y] ?? y}
-                  format={format} scale={scale} higherIsBetter={info.higherIsBetter} />
+                  format={format} scale={scale} higherIsBetter={info.higherIsBetter} onOpen={variantRun.open} describe={describe} />
               </SimpleGrid>
               <Text size="xs" c="dimmed" mt="xs">
                 One colour scale for both maps: a region bright in-sample and pale out-of-sample is a fit to the past.
+                {" "}A cell opens its variant's run, over the whole range, with its trades.
                 {grids[0].averaged ? " Each cell averages the variants of the other parameters." : ""}
               </Text>
             </>
@@ -140,7 +149,12 @@ export function Component() {
         <Card withBorder component="section" aria-label="Variants">
           <Title order={2} size="h5" mb="xs">Variants</Title>
           <DataTable caption="Sweep variants" columns={columns} rows={data.results} rowKey={(r) => r.index}
-            csvName={`sweep-${data.id}`} initialSort={{ key: "in_sample.cagr", desc: true }} empty="No variant has finished yet." />
+            csvName={`sweep-${data.id}`} initialSort={{ key: "in_sample.cagr", desc: true }} empty="No variant has finished yet."
+            rowActions={(r) => r.error === null ? (
+              <Button size="compact-xs" variant="default" aria-label={`Open the run of ${describe(r.index)}`}
+                loading={variantRun.opening === r.index} disabled={variantRun.opening !== null}
+                onClick={() => variantRun.open(r.index)}>Open run</Button>
+            ) : null} />
         </Card>
       </Stack>
     </>

@@ -73,3 +73,11 @@ export function useDeleteSweep() {
     onSettled: () => client.invalidateQueries({ queryKey: sweepKeys.list() }),
   });
 }
+
+/** The backtest run of one variant: started on the first ask (queued), the same run after. */
+export const openVariantRun = async ({ sweepId, index }: { sweepId: number; index: number }) =>
+  unwrap(
+    await api.POST("/api/backtest/sweeps/{sweep_id}/variants/{index}/run", {
+      params: { path: { sweep_id: sweepId, index } },
+    }),
+  );

@@ -48,6 +48,7 @@ describe("sweep form", () => {
     expect(inside.xs).toEqual([1, 2]);
     expect(inside.ys).toEqual([10, 20]);
     expect(inside.cells).toEqual([[5, 8], [null, 1]]);
+    expect(inside.variants).toEqual([[[0, 1], [2]], [[], [3]]]); // the runs each cell opens
     expect(inside.averaged).toBe(true);
     expect(heatGrid(rows, "a", "b", "out_of_sample", "cagr").cells).toEqual([[-2, 2], [null, 1]]);
   });

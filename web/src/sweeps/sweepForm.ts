@@ -87,6 +87,8 @@ export interface HeatGrid {
   ys: number[];
   /** cells[y][x]: the mean of the metric over the variants with those two values (null: none) */
   cells: (number | null)[][];
+  /** variants[y][x]: the indices of the variants in that cell (the runs a cell opens) */
+  variants: number[][][];
   /** more than two parameters: each cell averages over the others */
   averaged: boolean;
 }
@@ -97,17 +99,23 @@ export function heatGrid(rows: SweepVariant[], xPath: string, yPath: string, par
     [...new Set(rows.map((r) => r.params[path]).filter((v): v is number => v !== undefined))].sort((a, b) => a - b);
   const xs = values(xPath);
   const ys = values(yPath);
-  const sums = ys.map(() => xs.map(() => ({ total: 0, n: 0 })));
+  const sums = ys.map(() => xs.map(() => ({ total: 0, n: 0, variants: [] as number[] })));
   for (const row of rows) {
     const value = row[part]?.[metric];
     const xv = row.params[xPath];
     const yv = row.params[yPath];
-    if (typeof value !== "number" || xv === undefined || yv === undefined) continue;
+    if (xv === undefined || yv === undefined) continue;
     const cell = sums[ys.indexOf(yv)]?.[xs.indexOf(xv)];
     if (!cell) continue;
+    cell.variants.push(row.index);
+    if (typeof value !== "number") continue;
     cell.total += value;
     cell.n += 1;
   }
   const averaged = rows.some((r) => Object.keys(r.params).length > 2);
-  return { xs, ys, cells: sums.map((line) => line.map((c) => (c.n ? c.total / c.n : null))), averaged };
+  return {
+    xs, ys, averaged,
+    cells: sums.map((line) => line.map((c) => (c.n ? c.total / c.n : null))),
+    variants: sums.map((line) => line.map((c) => c.variants)),
+  };
 }

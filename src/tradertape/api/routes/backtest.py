@@ -27,6 +27,7 @@ from tradertape.api.schemas.strategies import (
     BacktestRunBrief,
     BacktestRunOut,
     BacktestTradeColumns,
+    run_brief,
 )
 from tradertape.api.schemas.sweeps import BacktestProgressMessage
 from tradertape.backtest.request import BacktestRequest
@@ -40,20 +41,7 @@ router = APIRouter(prefix="/backtest", tags=["backtest"])
 
 
 def _brief(row: BacktestRun) -> BacktestRunBrief:
-    return BacktestRunBrief(
-        id=row.id,
-        strategy_id=row.strategy_id,
-        strategy_version=row.strategy_version,
-        strategy_name=row.strategy_name,
-        status=row.status,
-        config=row.config,
-        summary=row.summary,
-        duration_ms=row.duration_ms,
-        created_at=row.created_at,
-        provisional_calendar=row.provisional_calendar,
-        stage=row.stage,
-        error=row.error,
-    )
+    return run_brief(row)
 
 
 Columns = Annotated[

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Path, Query, Response, status
 
 from tradertape.api.deps import CurrentUser, DbDep, PageDep, RuntimeDep
 from tradertape.api.open_streams import EventStream, StreamsDep
 from tradertape.api.openapi_streams import stream_answer
 from tradertape.api.schemas.errors import HEAVY_JOB_RESPONSES
 from tradertape.api.schemas.numbers import RowId
+from tradertape.api.schemas.strategies import BacktestRunBrief, run_brief
 from tradertape.api.schemas.sweeps import (
     SweepBrief,
     SweepChoice,
@@ -21,7 +22,7 @@ from tradertape.api.schemas.sweeps import (
 from tradertape.backtest.sweep_request import SweepRequest
 from tradertape.db.models import BacktestSweep
 from tradertape.domain.row_ids import MAX_ROW_ID
-from tradertape.services.research import sweeps
+from tradertape.services.research import sweep_runs, sweeps
 
 router = APIRouter(prefix="/backtest/sweeps", tags=["backtest"])
 
@@ -123,3 +124,39 @@ def cancel_sweep(sweep_id: RowId, user: CurrentUser, runtime: RuntimeDep, db: Db
 def delete_sweep(sweep_id: RowId, user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> None:
     """Forget a sweep that has ended (409 while it runs: cancel it first)."""
     sweeps.delete(db, sweep_id, user_id=user.id, clock=runtime.clock)
+
+
+@router.post(
+    "/{sweep_id}/variants/{index}/run",
+    response_model=BacktestRunBrief,
+    status_code=status.HTTP_202_ACCEPTED,
+    responses={
+        200: {"description": "the variant's run, started before", "model": BacktestRunBrief},
+        **HEAVY_JOB_RESPONSES,
+    },
+)
+def open_variant_run(
+    sweep_id: RowId,
+    index: Annotated[int, Path(ge=0, le=100_000, description="the variant's `index`")],
+    response: Response,
+    user: CurrentUser,
+    runtime: RuntimeDep,
+    db: DbDep,
+) -> BacktestRunBrief:
+    """The backtest run of one variant (a heatmap cell's, a table row's): its document and
+    settings over the sweep's whole range, with its equity curve and every trade. Started
+    here (202, ``queued``: follow it on ``GET /api/backtest/runs/{id}/events``) the first
+    time, the same run (200) after, unless it failed. 404: no such variant; 409: the
+    strategy refuses its values."""
+    opened = sweep_runs.open_variant(
+        db,
+        runtime.candles,
+        runtime.research,
+        sweep_id,
+        index,
+        clock=runtime.clock,
+        user_id=user.id,
+    )
+    if not opened.started:
+        response.status_code = status.HTTP_200_OK
+    return run_brief(opened.run)

@@ -124,6 +124,19 @@ class BacktestRunBrief(BaseModel):
         default=None, description="a run started with progress: where it is (or ended)"
     )
     error: str | None = Field(default=None, description="why a failed run failed")
+    sweep_id: int | None = Field(
+        default=None, description="the sweep whose variant this run is (null: none)"
+    )
+    sweep_variant: int | None = Field(
+        default=None, description="which of the sweep's variants (its `index`)"
+    )
+
+
+def run_brief(row: Any) -> BacktestRunBrief:
+    """A stored run (`db.models.BacktestRun`) as the history lists it."""
+    return BacktestRunBrief.model_validate(
+        {name: getattr(row, name) for name in BacktestRunBrief.model_fields}
+    )
 
 
 class BacktestDay(OpenModel):

@@ -52,6 +52,17 @@ from tradertape.strategies.dsl import StrategyDocument
 
 
 @dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a run started with an inline document came from: the stored strategy it
+    varies and the sweep and variant it is (`sweep_runs`)."""
+
+    strategy_id: int | None
+    strategy_version: int | None
+    sweep_id: int
+    sweep_variant: int
+
+
+@dataclass(frozen=True, slots=True)
 class Resolved:
     """The strategy a request names: its document and, when stored, its row."""
 
@@ -142,16 +153,21 @@ def start(
     *,
     clock: Clock,
     user_id: int,
+    origin: Origin | None = None,
 ) -> BacktestRun:
     """Start a backtest that reports its stages (its row is ``queued``, then ``running``
     with a ``stage``, then ``completed`` or ``failed``); bad input is refused here, 422, and
-    one past the user's cap of backtests under way, 429."""
+    one past the user's cap of backtests under way, 429. A run with an `origin` says which
+    strategy and sweep variant it is (its inline document is that variant's)."""
     release = jobs.caps.take(user_id, BACKTEST)
     try:
         resolved = resolve_strategy(db, request, clock=clock, user_id=user_id)
         market = load_market(store, request)
         row = _new_row(request, resolved, clock=clock, user_id=user_id, status="queued")
         row.stage, row.heartbeat_at = "queued", clock.now()
+        if origin is not None:
+            row.strategy_id, row.strategy_version = origin.strategy_id, origin.strategy_version
+            row.sweep_id, row.sweep_variant = origin.sweep_id, origin.sweep_variant
         db.add(row)
         db.flush()
         _mark_last_backtest(db, row, resolved, user_id)

@@ -16,7 +16,7 @@ from functools import partial
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from tradertape.backtest.engine import BacktestSettings
@@ -31,7 +31,7 @@ from tradertape.backtest.sweep import (
 from tradertape.backtest.sweep_request import SweepRequest
 from tradertape.candles import CandleStore
 from tradertape.db.engine import Database
-from tradertape.db.models import BacktestSweep
+from tradertape.db.models import BacktestRun, BacktestSweep
 from tradertape.errors import Conflict, InvalidField
 from tradertape.ports.clock import Clock
 from tradertape.services.accounts.ownership import get_owned, owned
@@ -211,6 +211,13 @@ def delete(db: Session, sweep_id: int, *, user_id: int, clock: Clock) -> None:
     sweep = get(db, sweep_id, user_id=user_id, clock=clock)
     if sweep.status in RUNNING:
         raise Conflict("the sweep is still running; cancel it first")
+    # Its variants' runs stay in the history, no longer a sweep's (a later sweep may be
+    # given its id again).
+    db.execute(
+        update(BacktestRun)
+        .where(BacktestRun.sweep_id == sweep.id)
+        .values(sweep_id=None, sweep_variant=None)
+    )
     db.delete(sweep)
     db.commit()
 

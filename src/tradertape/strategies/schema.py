@@ -24,3 +24,18 @@ def strategy_schema() -> dict[str, Any]:
     }
     schema["x-scorer-presets"] = SCORER_PRESETS
     return schema
+
+
+def blank_document() -> dict[str, Any]:
+    """A new strategy's first draft: every part at its default, with no name and no entry
+    condition yet. It is not a valid document (saved as it is, the answer is a 422 naming
+    ``name``): the editor starts from it, and the trader names the strategy and writes its
+    first condition."""
+    placeholder = {"type": "compare", "left": {"type": "literal", "value": 0}, "op": ">"}
+    placeholder["right"] = {"type": "literal", "value": 0}
+    draft = StrategyDocument.model_validate(
+        {"name": "draft", "entry_rules": placeholder}
+    ).model_dump(mode="json")
+    draft["name"] = ""
+    draft["entry_rules"] = {"type": "and", "conditions": []}
+    return draft

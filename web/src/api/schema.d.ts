@@ -4188,6 +4188,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/strategies/blank": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Blank
+         * @description A new strategy's first draft (the library's "New strategy"): every part at its
+         *     default, with no name and no entry condition yet; create it with ``POST`` once the
+         *     editor has given it both.
+         */
+        get: operations["strategies-get_blank"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/strategies/schema": {
         parameters: {
             query?: never;
@@ -13505,6 +13527,19 @@ export interface components {
              * @default 1
              */
             version?: number;
+        };
+        /**
+         * StrategyDraftOut
+         * @description Where a new strategy starts: a draft document, not yet valid.
+         */
+        StrategyDraftOut: {
+            /**
+             * Document
+             * @description every part at its default; no name and no entry condition yet (the first thing the editor asks for): POST it to /api/strategies once it has both
+             */
+            document: {
+                [key: string]: unknown;
+            };
         };
         /**
          * StrategyFork
@@ -27278,6 +27313,55 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StrategyOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "strategies-get_blank": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StrategyDraftOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */

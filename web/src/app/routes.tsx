@@ -45,6 +45,7 @@ export const appRoutes: RouteObject[] = [
   { path: "wealth", lazy: () => import("@/wealth/WealthPage") },
   { path: "family", lazy: () => import("@/family/FamilyPage") },
   { path: "strategies", lazy: () => import("@/strategies/StrategiesPage") },
+  { path: "strategies/new", lazy: () => import("@/strategies/EditorPage") },
   { path: "strategies/:id/edit", lazy: () => import("@/strategies/EditorPage") },
   { path: "backtests", lazy: () => import("@/backtests/BacktestsPage") },
   { path: "backtests/runs/:id", lazy: () => import("@/backtests/RunPage") },

@@ -9,7 +9,9 @@ import { serialize } from "./docEdit";
 import { RuleBuilder } from "./RuleBuilder";
 import { SchemaChecker, type SchemaIssue } from "./schemaCheck";
 import { strategySentences } from "./sentence";
-import { forkStrategy, replaceStrategy, type Strategy, strategyKeys, useLibraryAction, useStrategy, useStrategySchema } from "./strategyApi";
+import {
+  createStrategy, forkStrategy, replaceStrategy, type Strategy, strategyKeys, useBlankStrategy, useLibraryAction, useStrategy, useStrategySchema,
+} from "./strategyApi";
 
 /** The server's 422 as one issue at the JSON path it names (the first, when several). */
 export function serverIssueOf(error: unknown): SchemaIssue | null {
@@ -39,18 +41,20 @@ function JsonView({ doc, onChange, readOnly }: { doc: Json; onChange: (doc: Json
   );
 }
 
-function Editor({ strategy }: { strategy: Strategy }) {
+/** The editor of a saved strategy, or of a new one's draft (`strategy` null: Save creates it). */
+function Editor({ strategy, draft }: { strategy: Strategy | null; draft?: Json }) {
   const client = useQueryClient();
   const navigate = useNavigate();
   const schema = useStrategySchema();
   const fork = useLibraryAction(forkStrategy);
-  const [doc, setDoc] = useState<Json>(() => JSON.parse(JSON.stringify(strategy.document)) as Json);
-  const [saved, setSaved] = useState(() => serialize(strategy.document as Json));
+  const start = (strategy?.document ?? draft ?? {}) as Json;
+  const [doc, setDoc] = useState<Json>(() => JSON.parse(JSON.stringify(start)) as Json);
+  const [saved, setSaved] = useState(() => serialize(start));
   const [serverIssue, setServerIssue] = useState<SchemaIssue | null>(null);
   const [message, setMessage] = useState<{ text: string; ok: boolean } | null>(null);
   const [busy, setBusy] = useState(false);
   const [tab, setTab] = useState<string | null>("builder");
-  const readOnly = !strategy.is_owner;
+  const readOnly = strategy !== null && !strategy.is_owner;
 
   const checker = useMemo(() => (schema.data ? new SchemaChecker(schema.data as unknown as Record<string, unknown>) : null), [schema.data]);
   const issues = useMemo(() => checker?.check(doc) ?? [], [checker, doc]);
@@ -79,6 +83,13 @@ function Editor({ strategy }: { strategy: Strategy }) {
     setMessage(null);
     setServerIssue(null);
     try {
+      if (strategy === null) {
+        const made = await createStrategy(doc as Record<string, unknown>);
+        setSaved(serialize(doc)); // nothing left unsaved: leaving for its page asks nothing
+        await client.invalidateQueries({ queryKey: strategyKeys.all });
+        navigate(`/strategies/${made.id}/edit`, { replace: true });
+        return;
+      }
       const out = await replaceStrategy({ id: strategy.id, document: doc as Record<string, unknown> });
       client.setQueryData(strategyKeys.one(strategy.id), out);
       await client.invalidateQueries({ queryKey: strategyKeys.all });
@@ -107,17 +118,24 @@ function Editor({ strategy }: { strategy: Strategy }) {
     <>
       <PageTitle actions={
         <Group gap="xs">
-          {readOnly ? (
+          {strategy === null ? (
+            <Button onClick={() => void save()} loading={busy}>Create strategy</Button>
+          ) : readOnly ? (
             <Button loading={fork.isPending} onClick={() => fork.mutateAsync({ id: strategy.id }).then((made) => navigate(`/strategies/${made.id}/edit`))}>
               Fork to edit
             </Button>
           ) : (
             <Button onClick={() => void save()} loading={busy}>{changed ? "Save" : "Save (no changes)"}</Button>
           )}
-          <Button variant="default" component={Link} to={`/backtests?strategy=${strategy.id}`}>Backtest</Button>
+          {strategy !== null && <Button variant="default" component={Link} to={`/backtests?strategy=${strategy.id}`}>Backtest</Button>}
         </Group>
-      }>{`${String(name ?? strategy.name)} · v${strategy.version}`}</PageTitle>
-      {readOnly && <Alert color="gray" mb="sm">{strategy.is_template ? "A template" : "Shared by another user"}: read-only. Fork it to change it.</Alert>}
+      }>{strategy === null ? `New strategy${name ? `: ${String(name)}` : ""}` : `${String(name ?? strategy.name)} · v${strategy.version}`}</PageTitle>
+      {strategy === null && (
+        <Alert color="blue" variant="light" mb="sm" role="note">
+          Name it, then write its first entry condition (“Add a comparison” below); it is saved when you create it.
+        </Alert>
+      )}
+      {readOnly && strategy && <Alert color="gray" mb="sm">{strategy.is_template ? "A template" : "Shared by another user"}: read-only. Fork it to change it.</Alert>}
       {message && (
         <Alert color={message.ok ? "blue" : "red"} role={message.ok ? "status" : "alert"} mb="sm" withCloseButton
           closeButtonLabel="Dismiss" onClose={() => setMessage(null)}>{message.text}</Alert>
@@ -165,10 +183,19 @@ function Editor({ strategy }: { strategy: Strategy }) {
   );
 }
 
-/** The strategy editor: a visual builder and a JSON view of one document, checked as it changes. */
+/** The strategy editor: a visual builder and a JSON view of one document, checked as it
+ * changes; at /strategies/new, a blank new strategy's. */
 export function Component() {
-  const id = Number(useParams().id);
-  const strategy = useStrategy(Number.isInteger(id) && id > 0 ? id : null);
+  const param = useParams().id;
+  const id = Number(param);
+  const fresh = param === undefined;
+  const strategy = useStrategy(!fresh && Number.isInteger(id) && id > 0 ? id : null);
+  const blank = useBlankStrategy(fresh);
+  if (fresh) {
+    if (blank.isPending) return <Loader aria-label="Loading a blank strategy" />;
+    if (blank.isError) return <Alert color="red" role="alert">{blank.error.message}</Alert>;
+    return <Editor key="new" strategy={null} draft={blank.data as Json} />;
+  }
   if (strategy.isPending) return <Loader aria-label="Loading the strategy" />;
   if (strategy.isError) return <Alert color="red" role="alert">{strategy.error.message}</Alert>;
   return <Editor key={`${strategy.data.id}`} strategy={strategy.data} />;

@@ -111,7 +111,7 @@ function StrategyCards({ rows, empty, actions }: { rows: Strategy[]; empty: stri
 }
 
 const SECTIONS = [
-  { key: "yours", title: "Your strategies", empty: "None yet: fork a template to start." },
+  { key: "yours", title: "Your strategies", empty: "None yet: start a new strategy, or fork a template." },
   { key: "templates", title: "Templates", empty: "No templates." },
   { key: "public", title: "Shared by others", empty: "Nobody has shared a strategy yet." },
 ] as const;
@@ -148,7 +148,12 @@ export function Component() {
 
   return (
     <>
-      <PageTitle actions={<Button component={Link} to="/backtests" variant="default">Backtests</Button>}>Strategies</PageTitle>
+      <PageTitle actions={
+        <Group gap="xs">
+          <Button component={Link} to="/strategies/new">New strategy</Button>
+          <Button component={Link} to="/backtests" variant="default">Backtests</Button>
+        </Group>
+      }>Strategies</PageTitle>
       {message && (
         <Alert color={message.ok ? "blue" : "red"} role={message.ok ? "status" : "alert"} mb="sm" withCloseButton
           closeButtonLabel="Dismiss" onClose={() => setMessage(null)}>{message.text}</Alert>

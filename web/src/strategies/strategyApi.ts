@@ -72,6 +72,20 @@ export const shareStrategy = async ({ id, isPublic }: { id: number; isPublic: bo
 export const deleteStrategy = async (id: number) =>
   unwrap(await api.DELETE("/api/strategies/{strategy_id}", { params: { path: { strategy_id: id } } }));
 
+/** A new strategy's first draft: every part at its default, no name and no condition yet. */
+export function useBlankStrategy(enabled: boolean) {
+  return useQuery({
+    queryKey: ["strategies", "blank"],
+    enabled,
+    staleTime: Infinity,
+    queryFn: async () => unwrap(await api.GET("/api/strategies/blank")).document,
+  });
+}
+
+/** Saves a new strategy (version 1). */
+export const createStrategy = async (document: Record<string, unknown>) =>
+  unwrap(await api.POST("/api/strategies", { body: document as unknown as components["schemas"]["StrategyCreate"] }));
+
 /** Saves a whole document over a strategy (PUT: a full replacement; the version goes up). */
 export const replaceStrategy = async ({ id, document }: { id: number; document: Record<string, unknown> }) =>
   unwrap(

@@ -10,6 +10,7 @@ from tradertape.api.deps import CurrentUser, DbDep, PageDep, RuntimeDep
 from tradertape.api.schemas.numbers import RowId
 from tradertape.api.schemas.strategies import (
     StrategyCreate,
+    StrategyDraftOut,
     StrategyFork,
     StrategyOut,
     StrategyReplace,
@@ -20,7 +21,7 @@ from tradertape.api.schemas.strategies import (
 from tradertape.db.models import Strategy, StrategyVersion
 from tradertape.errors import InvalidField
 from tradertape.services.research import strategies
-from tradertape.strategies.schema import strategy_schema
+from tradertape.strategies.schema import blank_document, strategy_schema
 
 router = APIRouter(prefix="/strategies", tags=["strategies"])
 
@@ -89,6 +90,14 @@ def list_strategies(
 def get_schema() -> dict[str, Any]:
     """The JSON Schema of a strategy document, with the indicator names it accepts."""
     return strategy_schema()
+
+
+@router.get("/blank", response_model=StrategyDraftOut)
+def get_blank() -> StrategyDraftOut:
+    """A new strategy's first draft (the library's "New strategy"): every part at its
+    default, with no name and no entry condition yet; create it with ``POST`` once the
+    editor has given it both."""
+    return StrategyDraftOut(document=blank_document())
 
 
 @router.post("", response_model=StrategyOut, status_code=status.HTTP_201_CREATED)

@@ -225,6 +225,15 @@ class IndicatorForm(OpenModel):
     description: str
 
 
+class StrategyDraftOut(BaseModel):
+    """Where a new strategy starts: a draft document, not yet valid."""
+
+    document: dict[str, Any] = Field(
+        description="every part at its default; no name and no entry condition yet (the "
+        "first thing the editor asks for): POST it to /api/strategies once it has both"
+    )
+
+
 class StrategySchemaOut(OpenModel):
     """The JSON Schema (draft 2020-12) of a strategy document, with what an editor needs
     beside it: the indicators, each category indicator's labels, the scorer presets."""

@@ -68,6 +68,22 @@ def run_of(book: str) -> int | None:
     return _number(book, _RUN)
 
 
+def book_words(book: str) -> str:
+    """A book in words when its portfolio's or run's name is not at hand: "Manual",
+    "Portfolio #3", "Worker run #5", "Live: Kite" (`services.books.summary.book_labels`
+    names them)."""
+    portfolio, run = portfolio_of(book), run_of(book)
+    if book == MANUAL:
+        return "Manual"
+    if portfolio is not None:
+        return f"Portfolio #{portfolio}"
+    if run is not None:
+        return f"Worker run #{run}"
+    if book.startswith(_LIVE):
+        return f"Live: {book[len(_LIVE) :].capitalize()}"
+    return book
+
+
 def is_valid(book: str) -> bool:
     """Whether `book` is a key this module makes (a filter names one)."""
     if book == MANUAL:

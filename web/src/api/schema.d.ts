@@ -2766,7 +2766,7 @@ export interface paths {
         };
         /**
          * List Gtts
-         * @description Every trigger of the user, newest first.
+         * @description Every trigger of the user, newest first, each with its book by name.
          */
         get: operations["trading-list_gtts"];
         put?: never;
@@ -2794,7 +2794,7 @@ export interface paths {
         };
         /**
          * Get Gtt
-         * @description One trigger.
+         * @description One trigger, with its book by name.
          */
         get: operations["trading-get_gtt"];
         /**
@@ -8161,6 +8161,16 @@ export interface components {
          * @description A trigger in Kite's GTT shape.
          */
         GttOut: {
+            /**
+             * Book
+             * @description the book it belongs to: manual, portfolio:N, run:N, live:…
+             */
+            book: string;
+            /**
+             * Book Label
+             * @description that book in words: Manual, Portfolio: <its name>, Worker run: <its name>, Live: Kite
+             */
+            book_label: string;
             condition: components["schemas"]["GttConditionOut"];
             /** Created At */
             created_at: string;

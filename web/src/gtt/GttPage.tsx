@@ -1,5 +1,5 @@
-// Kite's GTT list: each trigger's instrument, type, trigger values against the live price,
-// its orders and status; create (single or OCO), modify and delete (confirmed).
+// Kite's GTT list: each trigger's instrument, type, book (by name), trigger values against
+// the live price, its orders and status; create (single or OCO), modify and delete (confirmed).
 import { Button, Group, Modal, Stack, Text } from "@mantine/core";
 import { Notice } from "@/orders/Notice";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
@@ -47,6 +47,8 @@ const columns: Column<Gtt>[] = [
   { key: "created", header: "Created on", render: (r) => istDateTime(r.created_at), value: (r) => r.created_at },
   { key: "instrument", header: "Instrument", render: (r) => <InstrumentName symbol={r.condition.tradingsymbol} exchange={r.condition.exchange} />, value: (r) => r.condition.tradingsymbol, card: "title" },
   { key: "type", header: "Type", render: kind, value: kind },
+  // whose money the trigger's order spends: the manual book, a portfolio's, a live account
+  { key: "book", header: "Book", render: (r) => r.book_label, value: (r) => r.book_label },
   { key: "side", header: "Side", render: (r) => firstLeg(r)?.transaction_type ?? "", value: (r) => firstLeg(r)?.transaction_type ?? "", card: "title" },
   { key: "trigger", header: "Trigger", numeric: true, render: triggers, value: (r) => r.condition.trigger_values[0] ?? Number.NaN },
   { key: "ltp", header: "LTP", numeric: true, render: (r) => <LiveLtp symbol={symbolOf(r)} fallback={r.condition.last_price ?? Number.NaN} /> },

@@ -54,7 +54,7 @@ from tradertape.errors import InvalidField
 from tradertape.oms import Account
 from tradertape.runtime import Runtime
 from tradertape.services.accounts.sessions import SignedIn
-from tradertape.services.books.summary import summaries
+from tradertape.services.books.summary import book_labels, summaries
 from tradertape.services.brokers.account import View
 from tradertape.services.workers.costs import PricedLeg, cost_contract, reference_price
 
@@ -340,8 +340,14 @@ def order_history(
 
 @router.get("/gtt/triggers", response_model=list[GttOut])
 def list_gtts(user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> list[dict[str, Any]]:
-    """Every trigger of the user, newest first."""
-    return [gtt_dict(row, placed) for row, placed in runtime.orders.gtts(db, user_id=user.id)]
+    """Every trigger of the user, newest first, each with its book by name."""
+    found = runtime.orders.gtts(db, user_id=user.id)
+    keys = sorted({books.book_of(row.broker, row.attribution) for row, _ in found})
+    labels = book_labels(db, user.id, keys)
+    return [
+        gtt_dict(row, placed, book_label=labels[books.book_of(row.broker, row.attribution)])
+        for row, placed in found
+    ]
 
 
 @router.post("/gtt/triggers", response_model=GttCreated, status_code=status.HTTP_201_CREATED)
@@ -365,9 +371,11 @@ async def create_gtt(body: GttIn, cookie: CurrentUserLater, runtime: RuntimeDep)
 
 @router.get("/gtt/triggers/{trigger_id}", response_model=GttOut)
 def get_gtt(trigger_id: RowId, user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> dict[str, Any]:
-    """One trigger."""
+    """One trigger, with its book by name."""
     row = runtime.gtts.get(db, user_id=user.id, trigger_id=trigger_id)
-    return gtt_dict(row, runtime.gtts.orders_of(db, [row]).get(row.id))
+    book = books.book_of(row.broker, row.attribution)
+    label = book_labels(db, user.id, [book])[book]
+    return gtt_dict(row, runtime.gtts.orders_of(db, [row]).get(row.id), book_label=label)
 
 
 @router.put("/gtt/triggers/{trigger_id}", response_model=GttCreated)

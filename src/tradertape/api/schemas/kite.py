@@ -342,6 +342,11 @@ class GttOut(OpenModel):
     condition: GttConditionOut
     orders: list[GttLegOut]
     meta: dict[str, Any] | None = Field(description="`order_id`: the order it placed, once fired")
+    book: str = Field(description="the book it belongs to: manual, portfolio:N, run:N, live:…")
+    book_label: str = Field(
+        description="that book in words: Manual, Portfolio: <its name>, Worker run: <its "
+        "name>, Live: Kite"
+    )
 
 
 class PostbackOut(OpenModel):

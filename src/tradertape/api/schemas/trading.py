@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal, TypeVar
 from pydantic import AfterValidator, BaseModel, Field, field_validator
 
 from tradertape.api.schemas.auth import Strict
+from tradertape.domain.books import book_of, book_words
 from tradertape.domain.decimal_input import Amount, Count, KitePrice, Number, Price, Quantity
 from tradertape.domain.instruments import Exchange
 from tradertape.domain.money import shown_float
@@ -259,8 +260,10 @@ def change_out(change: dict[str, Any]) -> dict[str, Any]:
 _PRICES = frozenset({"price", "trigger_price"})
 
 
-def gtt_dict(row: Any, order: Any | None) -> dict[str, Any]:
-    """A trigger in Kite's GET shape."""
+def gtt_dict(row: Any, order: Any | None, *, book_label: str | None = None) -> dict[str, Any]:
+    """A trigger in Kite's GET shape, with the book it belongs to (its key, and its
+    `book_label` when the caller has the names: `services.books.summary.book_labels`)."""
+    book = book_of(row.broker, row.attribution)
     orders = []
     for index, leg in enumerate(row.orders):
         entry = {
@@ -293,6 +296,9 @@ def gtt_dict(row: Any, order: Any | None) -> dict[str, Any]:
         },
         "orders": orders,
         "meta": {"order_id": order.order_id} if order is not None else None,
+        # ours, beside Kite's shape: whose money the trigger's order spends
+        "book": book,
+        "book_label": book_label or book_words(book),
     }
 
 

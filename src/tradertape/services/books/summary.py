@@ -69,7 +69,7 @@ def summaries(db: Session, paper: PaperPortfolio, *, user_id: int) -> list[BookS
     snapshot = paper.snapshot(db, user_id)
     working = set(db.scalars(_WORKING_BOOKS, {"user_id": user_id}))
     keys = sorted(snapshot.books | working | {books.MANUAL}, key=_order)
-    labels = _labels(db, user_id, keys)
+    labels = book_labels(db, user_id, keys)
     read = [_summary(paper, snapshot, key, labels.get(key, key)) for key in keys]
     rows = [summary for summary, _ in read]
     held: dict[str, int] = {}
@@ -108,8 +108,11 @@ def _order(key: str) -> tuple[int, int, str]:
     return (3, 0, key)
 
 
-def _labels(db: Session, user_id: int, keys: list[str]) -> dict[str, str]:
-    labels = {books.MANUAL: "Manual"}
+def book_labels(db: Session, user_id: int, keys: list[str]) -> dict[str, str]:
+    """Each book of `keys` in words: a portfolio's and a run's by its name ("Portfolio:
+    Momentum"), any other as `domain.books.book_words` says it. What every page shows for a
+    book (the book filter, the GTT list), from here."""
+    labels = {key: books.book_words(key) for key in keys}
     portfolio_ids = {p for p in map(books.portfolio_of, keys) if p is not None}
     run_ids = [r for r in map(books.run_of, keys) if r is not None]
     if portfolio_ids:

@@ -1,0 +1,68 @@
+"""The GTT list names each trigger's book: whose money its order spends, by name."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from tests.helpers import sign_in
+from tradertape.ports.broker import GttSpec
+from tradertape.runtime import Runtime
+from tradertape.testkit import make_tick
+
+GTT = {
+    "type": "single",
+    "condition": {
+        "exchange": "NSE",
+        "tradingsymbol": "INFY",
+        "trigger_values": [1350],
+        "last_price": 1400,
+    },
+    "orders": [
+        {
+            "transaction_type": "BUY",
+            "quantity": 2,
+            "order_type": "LIMIT",
+            "product": "CNC",
+            "price": 1355,
+        }
+    ],
+}
+
+
+def test_each_trigger_says_its_book_by_name(client: TestClient, runtime: Runtime):
+    user_id = sign_in(client, runtime, "t@x.in")
+    runtime.quotes.update(make_tick("NSE:INFY", "1400", ts=runtime.clock.now()))
+    client.post("/api/portfolio/funds", json={"amount": 1_000_000})
+    template = client.get("/api/strategies", params={"is_template": True}).json()[0]["id"]
+    deploy = {
+        "strategy_id": template,
+        "name": "Dip buyer",
+        "universe": "nifty_50",
+        "starting_capital": "200000",
+        "paper_fill": "close",
+    }
+    deployed = client.post("/api/model/portfolios/deploy", json=deploy)
+    assert deployed.status_code in (200, 201), deployed.text
+    portfolio = deployed.json()["id"]
+    manual = client.post("/api/gtt/triggers", json=GTT)
+    assert manual.status_code == 201, manual.text
+    spec = GttSpec("NSE", "INFY", ["1340"], "1400", [GTT["orders"][0] | {"price": "1345"}])
+    with runtime.db.session() as db:
+        owned = runtime.orders.create_gtt(
+            db, user_id=user_id, spec=spec, attribution={"portfolio_id": portfolio}
+        )
+
+    listed = {g["id"]: g for g in client.get("/api/gtt/triggers").json()}
+
+    assert (
+        listed[manual.json()["trigger_id"]]["book"],
+        listed[manual.json()["trigger_id"]]["book_label"],
+    ) == ("manual", "Manual")
+    assert (listed[owned.id]["book"], listed[owned.id]["book_label"]) == (
+        f"portfolio:{portfolio}",
+        "Portfolio: Dip buyer",
+    )
+    one = client.get(f"/api/gtt/triggers/{owned.id}").json()
+    assert one["book_label"] == "Portfolio: Dip buyer"
+    books = {b["book"]: b["label"] for b in client.get("/api/portfolio/books").json()}
+    assert books[f"portfolio:{portfolio}"] == one["book_label"]  # one name, one source

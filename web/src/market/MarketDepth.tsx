@@ -1,7 +1,7 @@
 // Market depth as Kite shows it when a market-watch row is opened: five bids and five offers,
 // each with its orders and quantity, the totals, and the day's figures under them. Live from
 // the tick socket in full mode; the REST quote (the same last tick) until the first tick.
-import { Group, Table, Text } from "@mantine/core";
+import { Box, Group, Table, Text } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { memo } from "react";
 import { api } from "@/api/client";
@@ -9,6 +9,16 @@ import { unwrap } from "@/api/errors";
 import { istTime, plain, qty } from "@/format";
 import { useTick } from "@/ticks/useTick";
 import { type DepthQuote, depthRows } from "./quote";
+
+/** "Orders", shortened on a phone so both sides fit in 390 px. */
+function OrdersHeading() {
+  return (
+    <Table.Th className="num" aria-label="Orders">
+      <Box component="span" visibleFrom="sm">Orders</Box>
+      <Box component="span" hiddenFrom="sm">Ord.</Box>
+    </Table.Th>
+  );
+}
 
 /** The book and the day's figures of one quote (a tick or the REST quote). */
 export function DepthTable({ symbol, quote }: { symbol: string; quote: DepthQuote | undefined }) {
@@ -25,14 +35,14 @@ export function DepthTable({ symbol, quote }: { symbol: string; quote: DepthQuot
   ];
   return (
     <div className="mw-depth">
-      <Table fz="xs" withRowBorders={false} horizontalSpacing={4} verticalSpacing={2} aria-label={`Market depth of ${symbol}`}>
+      <Table fz="xs" withRowBorders={false} horizontalSpacing={3} verticalSpacing={2} aria-label={`Market depth of ${symbol}`}>
         <Table.Thead>
           <Table.Tr>
             <Table.Th className="num">Bid</Table.Th>
-            <Table.Th className="num">Orders</Table.Th>
+            <OrdersHeading />
             <Table.Th className="num">Qty.</Table.Th>
             <Table.Th className="num">Offer</Table.Th>
-            <Table.Th className="num">Orders</Table.Th>
+            <OrdersHeading />
             <Table.Th className="num">Qty.</Table.Th>
           </Table.Tr>
         </Table.Thead>

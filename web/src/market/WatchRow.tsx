@@ -104,7 +104,7 @@ export const WatchRow = memo(function WatchRow(props: Props) {
 export const DepthRow = memo(function DepthRow({ symbol }: { symbol: string }) {
   return (
     <Table.Tr>
-      <Table.Td colSpan={5}>
+      <Table.Td colSpan={5} px={4}>
         <MarketDepth symbol={symbol} />
       </Table.Td>
     </Table.Tr>

@@ -1,7 +1,7 @@
 import { expect, test } from "@playwright/test";
 import { demoApi, expectAccessible, keepScreenshot, signIn } from "./support";
 
-const rupees = (text: string | null) => Number((text ?? "").replace(/,/g, ""));
+const rupees = (text: string | null | undefined) => Number((text ?? "").replace(/,/g, ""));
 
 test("a click on a market-watch row opens its five-level depth @phone", async ({ page }, info) => {
   await signIn(page, "/market");

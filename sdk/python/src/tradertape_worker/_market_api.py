@@ -98,7 +98,8 @@ class MarketAPI:
 
     @endpoint
     def get_quotes(self, instruments: Iterable[str | int], mode: str = "quote") -> Call[JsonDict]:
-        """Last ticks: ``{quotes: [...], missing: [...]}`` (``quotes`` is a list)."""
+        """Last ticks: ``{quotes: [...], missing: [...]}`` (``quotes`` is a list; from
+        ``quote`` mode up each carries ``depth``, five bids and five offers)."""
         symbols, tokens = split_instruments(instruments)
         body = {"symbols": symbols, "instrument_tokens": tokens, "mode": mode}
         return json_call("POST", "/worker/market/quotes", body=body)

@@ -3,7 +3,7 @@ two, quantities in whole lots with no more orders than lots, the same book for a
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -16,7 +16,7 @@ from tradertape.domain.market import Tick
 from tradertape.domain.ticks import is_on_tick
 from tradertape.feed.codec import DEPTH_LEVELS
 from tradertape.feed.simulated import depth_at
-from tradertape.ports.clock import ManualClock
+from tradertape.ports.clock import IST, ManualClock
 
 TICKS = st.sampled_from([Decimal("0.01"), Decimal("0.05"), Decimal("0.10"), Decimal("1")])
 
@@ -86,3 +86,15 @@ async def test_the_feed_prints_the_same_books_for_a_seed_and_other_books_for_ano
             tick.bids[0].quantity,
             tick.asks[0].quantity,
         )
+
+
+@pytest.mark.anyio
+async def test_a_demo_replay_at_night_prints_its_book_too():
+    clock = ManualClock(datetime(2026, 11, 20, 22, 0, tzinfo=IST))  # the session played again
+    feed = make_feed(InProcessBus(), clock, demo=True, keys=("NSE:INFY",))
+    await feed.advance_to(clock.now())
+    tick = feed.last("NSE:INFY")
+    assert tick is not None
+    assert tick.ts < datetime(2026, 11, 20, 15, 31, tzinfo=IST)  # a replayed instant
+    assert (len(tick.bids), len(tick.asks)) == (DEPTH_LEVELS, DEPTH_LEVELS)
+    assert tick.bids[0].price < tick.asks[0].price

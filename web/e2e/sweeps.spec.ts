@@ -77,4 +77,9 @@ test("a sweep streams its progress and draws its heatmaps @phone", async ({ page
   await expectAccessible(page);
   await page.getByRole("region", { name: "Heatmaps" }).scrollIntoViewIfNeeded();
   await keepScreenshot(page, "sweep-heatmaps", info.project.name);
+
+  // a cell opens its variant's own run, over the sweep's whole range
+  await row(inside).getByRole("cell").nth(1).getByRole("button").click();
+  await expect(page).toHaveURL(/\/backtests\/runs\/\d+$/, { timeout: 60_000 });
+  await expect(page.getByText(`A variant of sweep #${id}`)).toBeVisible();
 });

@@ -36,14 +36,14 @@ describe("a sweep's heatmap", () => {
   it("opens the run of a cell's one variant", () => {
     const onOpen = vi.fn();
     shown(onOpen);
-    fireEvent.click(screen.getByRole("button", { name: "Open the run of RSI 70, hold 0, cap 4" }));
+    fireEvent.click(screen.getByRole("button", { name: "8 %: open the run of RSI 70, hold 0, cap 4" }));
     expect(onOpen).toHaveBeenCalledWith(2);
   });
 
   it("offers each variant of a cell that averages several", async () => {
     const onOpen = vi.fn();
     shown(onOpen);
-    fireEvent.click(screen.getByRole("button", { name: "Runs of Hold 0, RSI 60" }));
+    fireEvent.click(screen.getByRole("button", { name: "5 %: runs of Hold 0, RSI 60" }));
     fireEvent.click(await screen.findByRole("menuitem", { name: "RSI 60, hold 0, cap 8" }));
     expect(onOpen).toHaveBeenCalledWith(1);
   });

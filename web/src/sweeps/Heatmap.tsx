@@ -27,9 +27,11 @@ interface Props {
 }
 
 /** A cell that opens its variant's run, or offers its variants' runs when it averages several. */
-function CellOpener({ variants, label, onOpen, describe, children }: {
-  variants: number[]; label: string; onOpen: (index: number) => void; describe: (index: number) => string; children: ReactNode;
+function CellOpener({ variants, label, figure, onOpen, describe, children }: {
+  variants: number[]; label: string; figure: string; onOpen: (index: number) => void; describe: (index: number) => string;
+  children: ReactNode;
 }) {
+  // a button's name starts with the figure it shows (what a voice user reads out to press it)
   const button = (props: Record<string, unknown>) => (
     <UnstyledButton w="100%" ta="right" fz="xs" style={{ textDecoration: "underline dotted", textUnderlineOffset: 2 }} {...props}>
       {children}
@@ -37,11 +39,11 @@ function CellOpener({ variants, label, onOpen, describe, children }: {
   );
   const [only] = variants;
   if (variants.length === 1 && only !== undefined) {
-    return button({ "aria-label": `Open the run of ${describe(only)}`, title: `${label}: open its run`, onClick: () => onOpen(only) });
+    return button({ "aria-label": `${figure}: open the run of ${describe(only)}`, title: `${label}: open its run`, onClick: () => onOpen(only) });
   }
   return (
     <Menu position="bottom-end" withinPortal>
-      <Menu.Target>{button({ "aria-label": `Runs of ${label}`, title: `${label}: averages ${variants.length} variants` })}</Menu.Target>
+      <Menu.Target>{button({ "aria-label": `${figure}: runs of ${label}`, title: `${label}: averages ${variants.length} variants` })}</Menu.Target>
       <Menu.Dropdown>
         <Menu.Label>Open the run of</Menu.Label>
         {variants.map((i) => <Menu.Item key={i} onClick={() => onOpen(i)}>{describe(i)}</Menu.Item>)}
@@ -76,7 +78,9 @@ export function Heatmap({ title, grid, xLabel, yLabel, format, scale, higherIsBe
                     <Table.Td key={x} ta="right" style={{ background: shade(value, scale, higherIsBetter) }}
                       title={`${where}: ${format(value)}`}>
                       {onOpen && describe && variants.length > 0 ? (
-                        <CellOpener variants={variants} label={where} onOpen={onOpen} describe={describe}>{format(value)}</CellOpener>
+                        <CellOpener variants={variants} label={where} figure={format(value)} onOpen={onOpen} describe={describe}>
+                          {format(value)}
+                        </CellOpener>
                       ) : format(value)}
                     </Table.Td>
                   );

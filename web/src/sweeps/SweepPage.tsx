@@ -151,7 +151,7 @@ export function Component() {
           <DataTable caption="Sweep variants" columns={columns} rows={data.results} rowKey={(r) => r.index}
             csvName={`sweep-${data.id}`} initialSort={{ key: "in_sample.cagr", desc: true }} empty="No variant has finished yet."
             rowActions={(r) => r.error === null ? (
-              <Button size="compact-xs" variant="default" aria-label={`Open the run of ${describe(r.index)}`}
+              <Button size="compact-xs" variant="default" aria-label={`Open run of ${describe(r.index)}`}
                 loading={variantRun.opening === r.index} disabled={variantRun.opening !== null}
                 onClick={() => variantRun.open(r.index)}>Open run</Button>
             ) : null} />

@@ -5,9 +5,9 @@ const rupees = (text: string | null | undefined) => Number((text ?? "").replace(
 
 test("a click on a market-watch row opens its five-level depth @phone", async ({ page }, info) => {
   await signIn(page, "/market");
-  await expect(page.getByLabel("NSE:INFY last price")).not.toHaveText("—");
-  await page.getByLabel("NSE:INFY last price").click(); // the row, as on Kite
-  const depth = page.getByRole("table", { name: "Market depth of NSE:INFY" });
+  await expect(page.getByLabel("INFY last price", { exact: true })).not.toHaveText("—");
+  await page.getByLabel("INFY last price", { exact: true }).click(); // the row, as on Kite
+  const depth = page.getByRole("table", { name: "Market depth of INFY" });
   await expect(depth).toBeVisible();
   const levels = depth.locator("tbody tr");
   await expect(levels).toHaveCount(5);
@@ -23,7 +23,7 @@ test("a click on a market-watch row opens its five-level depth @phone", async ({
   expect(box.x + box.width).toBeLessThanOrEqual(page.viewportSize()!.width);
   await expectAccessible(page);
   await keepScreenshot(page, "market-depth", info.project.name);
-  await page.getByLabel("NSE:INFY last price").click();
+  await page.getByLabel("INFY last price", { exact: true }).click();
   await expect(depth).toBeHidden();
 });
 
@@ -39,12 +39,12 @@ test("the chart's intervals: hours from 09:15 and weeks from Monday", async ({ p
   const readout = page.getByTestId("ohlc");
   await page.getByRole("textbox", { name: "Candle interval" }).click();
   await page.getByRole("option", { name: "1 hour" }).click();
-  await expect(page.getByRole("img", { name: "Hourly candles of NSE:INFY" }).locator("canvas").first()).toBeVisible();
+  await expect(page.getByRole("img", { name: "Hourly candles of INFY" }).locator("canvas").first()).toBeVisible();
   await page.mouse.move(0, 0);
   await expect(readout).toContainText(/\d{2}:15 IST/);
   await page.getByRole("textbox", { name: "Candle interval" }).click();
   await page.getByRole("option", { name: "1 week" }).click();
-  await expect(page.getByRole("img", { name: "Weekly candles of NSE:INFY" }).locator("canvas").first()).toBeVisible();
+  await expect(page.getByRole("img", { name: "Weekly candles of INFY" }).locator("canvas").first()).toBeVisible();
   await page.mouse.move(0, 0); // off the chart: the readout is the last candle's
   await expect(readout).toContainText("Week of 16 Nov 2026"); // the demo's Friday 20 Nov
 });

@@ -43,7 +43,7 @@ describe("depthRows", () => {
 describe("DepthTable", () => {
   it("shows each level's price, orders and quantity in Indian grouping, and the totals", () => {
     render(<MantineProvider><DepthTable symbol="NSE:INFY" quote={QUOTE} /></MantineProvider>);
-    const table = screen.getByRole("table", { name: "Market depth of NSE:INFY" });
+    const table = screen.getByRole("table", { name: "Market depth of INFY" });
     const rows = within(table).getAllByRole("row");
     expect(rows).toHaveLength(1 + 5 + 1); // heading, five levels, totals
     const cells = (row: HTMLElement) => within(row).getAllByRole("cell").map((c) => c.textContent);

@@ -6,7 +6,7 @@ import { useQuery } from "@tanstack/react-query";
 import { memo } from "react";
 import { api } from "@/api/client";
 import { unwrap } from "@/api/errors";
-import { istTime, plain, qty } from "@/format";
+import { instrumentLabel, istTime, plain, qty } from "@/format";
 import { useTick } from "@/ticks/useTick";
 import { type DepthQuote, depthRows } from "./quote";
 
@@ -35,7 +35,7 @@ export function DepthTable({ symbol, quote }: { symbol: string; quote: DepthQuot
   ];
   return (
     <div className="mw-depth">
-      <Table fz="xs" withRowBorders={false} horizontalSpacing={3} verticalSpacing={2} aria-label={`Market depth of ${symbol}`}>
+      <Table fz="xs" withRowBorders={false} horizontalSpacing={3} verticalSpacing={2} aria-label={`Market depth of ${instrumentLabel(symbol)}`}>
         <Table.Thead>
           <Table.Tr>
             <Table.Th className="num">Bid</Table.Th>

@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from tradertape.bus.memory import InProcessBus
 from tradertape.candles.synthetic import DEFAULT_SEED, SyntheticMarket
@@ -43,6 +44,24 @@ def _feed(clock: ManualClock, *, demo: bool) -> SimulatedFeed:
     )
 
 
+def _limit_buy(exchange: PaperExchange, db: Session, user: int) -> Order:
+    """A funded user's DAY LIMIT buy of 1 INFY far below the market: it rests."""
+    exchange.deposit(db, user_id=user, amount=Decimal(100_000))
+    return exchange.place(
+        db,
+        user_id=user,
+        spec=OrderSpec(
+            exchange=Exchange.NSE,
+            tradingsymbol="INFY",
+            transaction_type=TransactionType.BUY,
+            quantity=1,
+            product=Product.CNC,
+            order_type=OrderType.LIMIT,
+            price=Decimal(100),
+        ),
+    )
+
+
 def test_demo_feed_clock_is_inside_a_replayed_session_at_night(database: Database):
     wall = ManualClock(NIGHT)
     market = FeedClock(wall, _feed(wall, demo=True))
@@ -50,20 +69,7 @@ def test_demo_feed_clock_is_inside_a_replayed_session_at_night(database: Databas
     exchange = PaperExchange(clock=market, calendar=nse_calendar(), catalog=reference_catalog())
     with database.session() as db:
         user = create_user(db, clock=wall, email="n@x.in").id
-        exchange.deposit(db, user_id=user, amount=Decimal(100_000))
-        order = exchange.place(
-            db,
-            user_id=user,
-            spec=OrderSpec(
-                exchange=Exchange.NSE,
-                tradingsymbol="INFY",
-                transaction_type=TransactionType.BUY,
-                quantity=1,
-                product=Product.CNC,
-                order_type=OrderType.LIMIT,
-                price=Decimal(100),
-            ),
-        )
+        order = _limit_buy(exchange, db, user)
     assert order.status == "OPEN"
 
 
@@ -132,20 +138,7 @@ def test_a_day_order_of_a_replay_ends_at_that_replays_held_close(database: Datab
     )
     with database.session() as db:
         user = create_user(db, clock=wall, email="replay@x.in").id
-        exchange.deposit(db, user_id=user, amount=Decimal(100_000))
-        order = exchange.place(
-            db,
-            user_id=user,
-            spec=OrderSpec(
-                exchange=Exchange.NSE,
-                tradingsymbol="INFY",
-                transaction_type=TransactionType.BUY,
-                quantity=1,
-                product=Product.CNC,
-                order_type=OrderType.LIMIT,
-                price=Decimal(100),
-            ),
-        )
+        order = _limit_buy(exchange, db, user)
         order_id = order.order_id
     # Half a second short of a minute before this replay's close, then the jobs' 5-second
     # beat, which need not fall on the close's second (a one-step close went by unseen).

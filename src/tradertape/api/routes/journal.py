@@ -25,6 +25,7 @@ from tradertape.api.schemas.journal import (
     ExportOut,
     FmvImportOut,
     FmvStatusOut,
+    Fy,
     GainsBucketOut,
     IndexImportOut,
     IndexSeriesOut,
@@ -57,15 +58,6 @@ from tradertape.services.wealth import imports
 
 router = APIRouter(tags=["journal"])
 
-Fy = Annotated[
-    str,
-    Query(
-        min_length=7,
-        max_length=7,
-        pattern=r"^\d{4}-\d{2}$",
-        description="financial year, 2024-25 (1 April 2024 to 31 March 2025)",
-    ),
-]
 ZERO = Decimal(0)
 
 

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from tradertape.api.deps import CurrentUser, DbDep, RuntimeDep
-from tradertape.api.schemas.journal import ExportOut, Schedule112AOut
+from tradertape.api.schemas.journal import ExportOut, Fy, Schedule112AOut
 from tradertape.api.schemas.journal_returns import (
     AuditOut,
     BusinessReturnOut,
@@ -40,15 +40,6 @@ from tradertape.services.journal import ledger, returns
 
 router = APIRouter(tags=["journal"])
 
-Fy = Annotated[
-    str,
-    Query(
-        min_length=7,
-        max_length=7,
-        pattern=r"^\d{4}-\d{2}$",
-        description="financial year, 2024-25 (1 April 2024 to 31 March 2025)",
-    ),
-]
 IncludePaper = Annotated[bool, Query(description="count the paper account's simulated trades too")]
 CashWithinLimit = Annotated[
     bool,

@@ -7,12 +7,24 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
+from fastapi import Query
 from pydantic import BaseModel, Field
 
 from tradertape.api.schemas.auth import Strict
 from tradertape.api.schemas.times import UtcDateTime
+
+# The financial year a journal's tax routes take as a query.
+Fy = Annotated[
+    str,
+    Query(
+        min_length=7,
+        max_length=7,
+        pattern=r"^\d{4}-\d{2}$",
+        description="financial year, 2024-25 (1 April 2024 to 31 March 2025)",
+    ),
+]
 
 
 class JournalTradeOut(BaseModel):

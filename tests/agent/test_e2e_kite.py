@@ -194,7 +194,8 @@ def test_a_scans_signal_is_placed_at_kite_and_the_cloud_shows_its_gtt_fill_and_s
     telegram = FakeTelegram()  # the bot sends the fill the agent reported to the linked chat
     anyio.run(bot_for(with_candles, telegram).deliver_once)
     texts = [m["text"] for m in telegram.sent() if m["chat_id"] == CHAT]
-    bought = f"bought {signal['symbol']}, {signal['quantity']} @ {position['entry_price']}"
+    name = signal["symbol"].split(":")[1]  # the name a trader reads, not NSE:…
+    bought = f"bought {name}, {signal['quantity']} @ {position['entry_price']}"
     assert [t for t in texts if "bought" in t] == [f"✅ V1 Momentum · NIFTY 50: {bought}"], texts
 
     status = agent.run("status")

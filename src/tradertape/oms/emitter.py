@@ -35,6 +35,7 @@ streams, Telegram) listens.
 from __future__ import annotations
 
 import logging
+import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -122,11 +123,20 @@ def _factories(database: Database) -> list[sessionmaker[Session]]:
     return list({id(f): f for f in (database.sessions, database.jobs.sessions)}.values())
 
 
+# The factories whose sessions carry the hooks. Not `event.contains`: SQLAlchemy keys a
+# class-level listener by the id of the factory's Session class, and keeps that key after
+# the class is gone, so a later factory whose class got the same id looked hooked while it
+# was not, and its commits published nothing (seen once in a long test run).
+_HOOKED: weakref.WeakSet[sessionmaker[Session]] = weakref.WeakSet()
+
+
 def _attach(factory: sessionmaker[Session], hub: OrderEvents) -> None:
     factory.configure(info={**factory.kw.get("info", {}), _HUB: hub})
+    if factory in _HOOKED:
+        return
     for name, listener in _HOOKS.items():
-        if not event.contains(factory, name, listener):
-            event.listen(factory, name, listener)
+        event.listen(factory, name, listener)
+    _HOOKED.add(factory)
 
 
 def _began(session: Session, transaction: SessionTransaction) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -111,9 +111,13 @@ class Ids:
             prefix += "/{" + name + "}"
         return options
 
-    def candidates(self, template: str) -> list[dict[str, Any]]:
-        """Path parameters for `template` from the newest ids seen (several combinations)."""
-        options = {name: pool[-6:] for name, pool in self.pools(template).items()}
+    def candidates(self, template: str, fixed: Iterable[str] = ()) -> list[dict[str, Any]]:
+        """Path parameters for `template` from the newest ids seen (several combinations),
+        but for those `fixed` by the caller."""
+        given = set(fixed)
+        options = {
+            name: pool[-6:] for name, pool in self.pools(template).items() if name not in given
+        }
         if not options:
             return [{}]
         if any(not values for values in options.values()):

@@ -176,6 +176,7 @@ NAMED: dict[str, Any] = {
     "name": "nifty_50",
     "underlying": "NIFTY",
     "source_list": "nifty_50",
+    "index": 0,  # a sweep's first variant
 }
 
 Seed = Callable[[Context], list[dict[str, Any]]]
@@ -924,6 +925,9 @@ SEEDS: dict[str, Seed] = {
     ],
     "DELETE /api/backtest/sweeps/{sweep_id}": lambda c: [
         {"path_parameters": {"sweep_id": _sweep(c, ended=True)}}
+    ],
+    "POST /api/backtest/sweeps/{sweep_id}/variants/{index}/run": lambda c: [
+        {"path_parameters": {"sweep_id": _sweep(c, ended=True), "index": 0}}
     ],
     "POST /api/model/portfolios/deploy": lambda c: [{"body": _funded_deploy(c)}],
     "GET /api/model/dashboard": lambda c: [{"query": {"portfolio_id": _portfolio(c)}}],

@@ -329,7 +329,7 @@ class Fuzzer:
 
     def path_choices(self, actor: Actor, operation: Any) -> list[dict[str, Any]]:
         fixed = fuzz_seeds.path_parameters(operation.path, self.context(actor))
-        seen = self.ids.get(actor.email, Ids()).candidates(operation.path)
+        seen = self.ids.get(actor.email, Ids()).candidates(operation.path, fixed)
         choices = [{**choice, **fixed} for choice in seen] if seen else []
         if not choices and all(name in fixed for name in fuzz_seeds.PARAM.findall(operation.path)):
             choices = [fixed]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi.testclient import TestClient
 
 from tests.helpers import sign_in
@@ -9,7 +11,7 @@ from tradertape.ports.broker import GttSpec
 from tradertape.runtime import Runtime
 from tradertape.testkit import make_tick
 
-GTT = {
+GTT: dict[str, Any] = {
     "type": "single",
     "condition": {
         "exchange": "NSE",

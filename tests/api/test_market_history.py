@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import numpy as np
 import pytest
@@ -164,7 +165,7 @@ def test_intraday_intervals_fold_the_minutes_from_0915_as_nse_does(
     )
     runtime.candles.write("NSE:SBIN", Interval.MINUTE, bars, source=CandleSource.BROKER)
 
-    def candles(interval: str) -> list[list[object]]:
+    def candles(interval: str) -> Any:
         query = {
             "symbol": "NSE:SBIN",
             "interval": interval,

@@ -243,7 +243,7 @@ STILL_REACHED = {
 
 
 def _oms_reaches(package: str) -> set[tuple[str, str, str]]:
-    found = set()
+    found: set[tuple[str, str, str]] = set()
     for path in (SRC / package).rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(

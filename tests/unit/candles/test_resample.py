@@ -45,7 +45,9 @@ def test_folded_columns_equal_the_live_resample(minutes: list[int], size: int):
     ]
     bars = Bars.from_arrays(
         Interval.MINUTE,
-        time=[m.astimezone(UTC).replace(tzinfo=None) for m in moments],
+        time=np.array(
+            [m.astimezone(UTC).replace(tzinfo=None) for m in moments], dtype="datetime64[us]"
+        ),
         open=[float(c.open) for c in live],
         high=[float(c.high) for c in live],
         low=[float(c.low) for c in live],

@@ -29,6 +29,9 @@ async function readRows(table: Locator): Promise<Row[]> {
   });
 }
 
+/** An instrument's name as a cell reads it, without its exchange tag ("INFY NSE" → "INFY"). */
+const bare = (text: string) => text.replace(/\s*(NSE|BSE|NFO|BFO)$/, "").trim();
+
 function cell(row: Row, heading: string): string {
   const key = Object.keys(row).find((k) => k.startsWith(heading));
   if (key === undefined) throw new Error(`no column ${heading} in ${Object.keys(row).join(", ")}`);
@@ -143,7 +146,7 @@ test("a worker run's page, Positions, Funds, Risk and the top bar tell one figur
     const held = figure(cell(row, "Net qty"));
     expect(Math.abs(figure(cell(row, "Open P&L")) - held * (figure(cell(row, "LTP")) - figure(cell(row, "Avg price")))))
       .toBeLessThanOrEqual(Math.abs(held) * 0.005 + 0.011);
-    const position = realised.find((p) => cell(row, "Symbol").startsWith(p.tradingsymbol)) as Kite;
+    const position = realised.find((p) => p.tradingsymbol === bare(cell(row, "Symbol"))) as Kite;
     expect(nearly(figure(cell(row, "Booked P&L")), position.realised), JSON.stringify(row)).toBeTruthy();
   }
 
@@ -152,11 +155,11 @@ test("a worker run's page, Positions, Funds, Risk and the top bar tell one figur
   await expect(table(page, "Net positions").getByRole("row")).toHaveCount(2);
   const rows = await readRows(table(page, "Net positions"));
   for (const row of rows) {
-    const same = legs.find((l) => cell(row, "Instrument").startsWith(`${cell(l, "Symbol")} `)) as Row;
+    const same = legs.find((l) => bare(cell(l, "Symbol")) === bare(cell(row, "Instrument"))) as Row;
     expect(figure(cell(row, "Qty.")), "one quantity").toBe(figure(cell(same, "Net qty")));
     expect(figure(cell(row, "Avg.")), "one average").toBe(figure(cell(same, "Avg price")));
     const held = figure(cell(row, "Qty."));
-    const booked = (realised.find((p) => `${p.tradingsymbol} NSE` === cell(row, "Instrument")) as Kite).realised;
+    const booked = (realised.find((p) => p.tradingsymbol === bare(cell(row, "Instrument"))) as Kite).realised;
     expect(Math.abs(figure(cell(row, "P&L")) - booked - held * (figure(cell(row, "LTP")) - figure(cell(row, "Avg.")))))
       .toBeLessThanOrEqual(Math.abs(held) * 0.005 + 0.011);
   }

@@ -215,27 +215,21 @@ def order_history(db: Session, order: Order, rows: Sequence[Mapping[str, Any]]) 
 
 def _order_event(header: dict[str, Any], row: Mapping[str, Any]) -> OrderUpdate:
     kind = EventKind(row["kind"])
+    common = {
+        **header,
+        "previous_status": row["status_before"],
+        "status": row["status_after"],
+        "filled_quantity": row["filled_after"],
+        "average_price": row["average_after"],
+        "message": row["message"],
+        "ts_event": row["ts_event"],
+        "ts_init": row["ts_init"],
+    }
     if kind is not EventKind.FILLED:
-        return BY_KIND[kind](
-            **header,
-            previous_status=row["status_before"],
-            status=row["status_after"],
-            filled_quantity=row["filled_after"],
-            average_price=row["average_after"],
-            message=row["message"],
-            ts_event=row["ts_event"],
-            ts_init=row["ts_init"],
-        )
+        return BY_KIND[kind](**common)
     trade: Mapping[str, Any] = row.get(TRADE) or {}
     return OrderFilled(
-        **header,
-        previous_status=row["status_before"],
-        status=row["status_after"],
-        filled_quantity=row["filled_after"],
-        average_price=row["average_after"],
-        message=row["message"],
-        ts_event=row["ts_event"],
-        ts_init=row["ts_init"],
+        **common,
         fill_quantity=row["fill_quantity"],
         fill_price=row["fill_price"],
         charges=trade.get("charges", Decimal(0)),

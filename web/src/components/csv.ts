@@ -9,9 +9,10 @@ export function toCsv(headers: string[], rows: (string | number | null | undefin
   return [headers, ...rows].map((r) => r.map(cell).join(",")).join("\r\n") + "\r\n";
 }
 
-/** Saves `text` as a file through the browser. */
-export function download(filename: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: "text/csv;charset=utf-8" }));
+/** Saves `content` (CSV text, or a file the API sent) as a file through the browser. */
+export function download(filename: string, content: string | Blob): void {
+  const blob = typeof content === "string" ? new Blob([content], { type: "text/csv;charset=utf-8" }) : content;
+  const url = URL.createObjectURL(blob);
   const a = document.createElement("a");
   a.href = url;
   a.download = filename;

@@ -1,6 +1,7 @@
 // The journal: P&L by financial year with the tax split, the round trips, the Edge Finder,
 // Patterns and the benchmark. Every figure is the API's (FIFO, corporate actions and tax rules
 // are worked out on the server); the page only picks the year and lays them out.
+import { download } from "@/components/csv";
 import { Button, Card, FileInput, Group, List, Loader, SegmentedControl, Select, SimpleGrid, Stack, Table, Tabs, Text, TextInput, Title } from "@mantine/core";
 import { useMediaQuery } from "@mantine/hooks";
 import { useQueryClient } from "@tanstack/react-query";
@@ -101,12 +102,7 @@ function ExportButtons({ tax }: { tax: Tax }) {
     setError(null);
     try {
       const { filename, blob } = await exportTax(tax.fy, format);
-      const url = URL.createObjectURL(blob);
-      const a = document.createElement("a");
-      a.href = url;
-      a.download = filename;
-      a.click();
-      URL.revokeObjectURL(url);
+      download(filename, blob);
     } catch (e) {
       setError(problem(e));
     } finally {

@@ -3,6 +3,7 @@
 // utility imports), the F&O and intraday business in ITR-3, the tax-audit hint, and the losses
 // brought forward, set off and carried forward. Every figure is the API's and says which
 // schedule and field it goes in.
+import { download } from "@/components/csv";
 import { Button, Card, Group, List, Loader, Stack, Switch, Text, Title } from "@mantine/core";
 import { useState } from "react";
 import { type Column, DataTable } from "@/components/DataTable";
@@ -66,12 +67,7 @@ function SaveSchedule({ fy, disabled }: { fy: string; disabled: boolean }) {
     setError(null);
     try {
       const { filename, blob } = await exportSchedule112A(fy);
-      const url = URL.createObjectURL(blob);
-      const a = document.createElement("a");
-      a.href = url;
-      a.download = filename;
-      a.click();
-      URL.revokeObjectURL(url);
+      download(filename, blob);
     } catch (e) {
       setError(problem(e));
     } finally {

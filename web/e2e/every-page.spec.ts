@@ -1,35 +1,75 @@
 // Every page in the navigation passes axe (no serious or critical violation), in the light
-// theme and the dark one (badges, P&L colours and muted text stay readable on dark).
+// theme and the dark one (badges, P&L colours and muted text stay readable on dark), and is
+// laid out at 1440, 1280 and 390 px: no button, badge, figure or chart label cut by its box
+// or lying on another (`expectLaidOut`). Pages that need data made first (a backtest run, a
+// sweep, a worker run) are checked where their specs keep a screenshot (`keepScreenshot`).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { expect, test } from "@playwright/test";
+import { type Page, expect, test } from "@playwright/test";
 import { shareSignIn } from "./session";
-import { expectAccessible } from "./support";
+import { expectAccessible, expectLaidOut } from "./support";
 
 shareSignIn(test);
 
+const source = (file: string) => readFileSync(join(import.meta.dirname, "..", "src", file), "utf8");
 // The navigation as routes.tsx declares it: a page added there is checked here without edits.
-const routes = readFileSync(join(import.meta.dirname, "..", "src", "app", "routes.tsx"), "utf8");
-const pages = [...routes.matchAll(/\{ path: "(\/[^"]*)", label: "([^"]+)" \}/g)].map((m) => ({ path: m[1]!, label: m[2]! }));
+const pages = [...source("app/routes.tsx").matchAll(/\{ path: "(\/[^"]*)", label: "([^"]+)" \}/g)]
+  .map((m) => ({ path: m[1]!, label: m[2]! }));
+// Their tabs and sections (each its own address), and the pages a click away that the demo
+// has data for, are laid out too.
+const journalTabs = [...(/const TABS = \[([^\]]*)\]/.exec(source("journal/JournalPage.tsx"))?.[1] ?? "").matchAll(/\{ value: "([a-z-]+)", label: "([^"]+)" \}/g)]
+  .filter((m) => m[1] !== "pnl").map((m) => ({ path: `/journal/${m[1]}`, label: `Journal: ${m[2]}` }));
+const settingsSections = [...source("settings/SettingsPage.tsx").matchAll(/\{ path: "([a-z-]+)", label: "([^"]+)"/g)]
+  .map((m) => ({ path: `/settings/${m[1]}`, label: `Settings: ${m[2]}` }));
+const beyond = [
+  ...journalTabs,
+  ...settingsSections,
+  { path: "/market/chart/INFY", label: "Chart" },
+  { path: "/backtests/sweeps", label: "Parameter sweeps" },
+  { path: "/workers/tokens", label: "Worker tokens" },
+];
 
 test("the navigation lists the pages this spec checks", () => {
   expect(pages.length).toBeGreaterThanOrEqual(12);
+  expect(journalTabs.length).toBeGreaterThanOrEqual(4);
+  expect(settingsSections.length).toBeGreaterThanOrEqual(8);
 });
 
+/** Opens the page and waits for its data, not its loader. */
+async function open(page: Page, path: string): Promise<void> {
+  await page.goto(path);
+  await page.getByRole("heading", { level: 1 }).first().waitFor();
+  await page.waitForFunction(() =>
+    document.querySelector(".mantine-Loader-root") === null && !document.body.innerText.includes("Loading…"));
+}
+
 for (const scheme of ["light", "dark"] as const) {
-  test(`every page passes axe in the ${scheme} theme`, async ({ page }, info) => {
+  test(`every page passes axe in the ${scheme} theme${scheme === "light" ? ", laid out at 1440 and 1280 px" : ""}`, async ({ page }, info) => {
     test.skip(info.project.name !== "desktop", "one viewport is enough for the sweep");
-    test.slow(); // fourteen pages on a shared machine
+    test.slow(); // eighteen pages on a shared machine
     await page.addInitScript((value) => localStorage.setItem("tradertape-color-scheme", value), scheme);
-    for (const { path, label } of pages) {
+    for (const { path, label } of scheme === "light" ? [...pages, ...beyond] : pages) {
       await test.step(label, async () => {
-        await page.goto(path);
-        await page.getByRole("heading", { level: 1 }).first().waitFor();
-        // the page's data, not its loader, is what is checked
-        await page.waitForFunction(() => document.querySelector(".mantine-Loader-root") === null);
+        await page.setViewportSize({ width: 1440, height: 900 });
+        await open(page, path);
         await page.mouse.move(0, 0); // a hovered row's shade is not the page's
-        await expectAccessible(page);
+        if (!beyond.some((b) => b.path === path)) await expectAccessible(page);
+        if (scheme === "dark") return; // the layout is the same in either theme
+        await expectLaidOut(page, `${label} at 1440 px`);
+        await page.setViewportSize({ width: 1280, height: 800 });
+        await expectLaidOut(page, `${label} at 1280 px`);
       });
     }
   });
 }
+
+test("every page laid out on a phone @phone", async ({ page }, info) => {
+  test.skip(info.project.name !== "phone", "the phone's own sweep");
+  test.slow(); // thirty-odd pages on a shared machine
+  for (const { path, label } of [...pages, ...beyond]) {
+    await test.step(label, async () => {
+      await open(page, path);
+      await expectLaidOut(page, `${label} at 390 px`);
+    });
+  }
+});

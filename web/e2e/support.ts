@@ -55,8 +55,10 @@ export async function expectAccessible(page: Page): Promise<void> {
   ).toEqual([]);
 }
 
-/** Keeps a screenshot for the README (docs/screenshots/<name>-<project>.png). */
+/** Keeps a screenshot for the README (docs/screenshots/<name>-<project>.png), once nothing
+ * on it is cut or crowded: every page a reader sees is laid out as `expectLaidOut` asks. */
 export async function keepScreenshot(page: Page, name: string, project: string): Promise<void> {
+  await expectLaidOut(page, `${name} (${project})`);
   await page.screenshot({ path: join(screenshots, `${name}-${project}.png`), fullPage: false });
 }
 
@@ -73,4 +75,101 @@ export async function nextPageRead<T>(page: Page, pathname: string): Promise<T> 
     { timeout: 7_000 },
   );
   return (await answer.json()) as T;
+}
+
+/** What is cut or crowded on the page as it stands: every button, tab, badge, checkbox, figure
+ * and chart label (SVG text) must lie inside the box that holds it (a card, a cell, a chart,
+ * anything that hides its overflow, the screen) with its own text whole, and apart from every
+ * other one; and no box scrolls sideways to hide one (a table too wide for the screen drops its
+ * lesser columns or becomes cards). Hidden ones, ones in a closed drawer (off the left edge)
+ * and ones under an open dialog are not judged. */
+export async function layoutFaults(page: Page): Promise<string[]> {
+  // a chart drawn after its library loads, fonts swapped in: judge the settled page
+  await page.evaluate(() => document.fonts.ready.then(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))));
+  return page.evaluate(() => {
+    const SUBJECTS = [
+      "button", "[role=button]", "[role=tab]", "a.mantine-Button-root", ".mantine-Badge-root",
+      ".mantine-SegmentedControl-label", ".mantine-Checkbox-body", ".mantine-Switch-body", ".num", "svg text",
+    ].join(",");
+    const SLACK = 1; // sub-pixel rounding
+    const width = window.innerWidth;
+    const dialogs = [...document.querySelectorAll("[role=dialog]")].filter((d) => d.checkVisibility());
+    const layer = dialogs[dialogs.length - 1] ?? document.body;
+    const shown = (el: Element): boolean => {
+      const r = el.getBoundingClientRect();
+      if (r.width < 1 || r.height < 1 || r.right <= 0) return false;
+      if (!el.checkVisibility({ opacityProperty: true, visibilityProperty: true })) return false;
+      // a toast comes and goes over whatever is under it
+      return el.closest("[aria-hidden=true], .visually-hidden, .mantine-Notifications-root") === null;
+    };
+    const name = (el: Element): string => {
+      const text = (el.getAttribute("aria-label") ?? el.textContent ?? "").replace(/\s+/g, " ").trim().slice(0, 40);
+      const kind = el.matches(".mantine-Badge-root") ? "badge" : el.matches("svg text") ? "chart label" : el.matches(".num") ? "figure" : "button";
+      return `${kind} "${text}"`;
+    };
+    const boxName = (el: Element): string =>
+      `${el.tagName.toLowerCase()}${typeof el.className === "string" && el.className ? `.${el.className.split(" ")[0]}` : ""}`;
+    const cut = (a: DOMRect, b: DOMRect) =>
+      a.left < b.left - SLACK || a.right > b.right + SLACK || a.top < b.top - SLACK || a.bottom > b.bottom + SLACK;
+    const all = [...layer.querySelectorAll(SUBJECTS)].filter(shown);
+    // a figure inside a button or badge is judged with it
+    const subjects = all.filter((el) => !all.some((other) => other !== el && other.contains(el)));
+    const faults: string[] = [];
+
+    if (document.documentElement.scrollWidth > width + SLACK) {
+      faults.push(`the page is ${document.documentElement.scrollWidth - width}px wider than the screen`);
+    }
+    const scrollers = new Map<HTMLElement, string[]>();
+    for (const el of subjects) {
+      const box = el.getBoundingClientRect();
+      // its own text cut (an ellipsis, or a label wider than its button)
+      for (const part of [el, ...el.querySelectorAll(".mantine-Button-label, .mantine-Badge-label, .mantine-Button-inner")]) {
+        const style = getComputedStyle(part);
+        if (style.overflowX !== "visible" && part.scrollWidth > part.clientWidth + SLACK) {
+          faults.push(`${name(el)}: its text is cut (${part.scrollWidth}px in ${part.clientWidth}px)`);
+          break;
+        }
+      }
+      let boxed = false;
+      for (let up = el.parentElement; up && up !== document.documentElement; up = up.parentElement) {
+        const style = getComputedStyle(up);
+        const sideways = (style.overflowX === "auto" || style.overflowX === "scroll") && up.scrollWidth > up.clientWidth + SLACK;
+        if (sideways) {
+          scrollers.set(up, [...(scrollers.get(up) ?? []), name(el)]);
+          boxed = true;
+          break;
+        }
+        const clips = [style.overflowX, style.overflowY].some((o) => o === "hidden" || o === "clip");
+        if ((clips || up.matches(".mantine-Paper-root, .mantine-Card-root, td, th") || parseFloat(style.borderRightWidth) > 0)
+          && cut(box, up.getBoundingClientRect())) {
+          faults.push(`${name(el)} is cut by its ${boxName(up)}`);
+          boxed = true;
+          break;
+        }
+      }
+      if (!boxed && (box.left < -SLACK || box.right > width + SLACK)) faults.push(`${name(el)} runs off the screen`);
+    }
+    for (const [box, names] of scrollers) {
+      faults.push(`a ${boxName(box)} scrolls sideways (${box.scrollWidth}px in ${box.clientWidth}px), holding ${names.slice(0, 4).join(", ")}${names.length > 4 ? ` and ${names.length - 4} more` : ""}`);
+    }
+    // no two on top of each other (a badge over a button, two chart labels)
+    const boxes = subjects.map((el) => ({ el, r: el.getBoundingClientRect() })).sort((a, b) => a.r.left - b.r.left);
+    for (let i = 0; i < boxes.length; i++) {
+      const a = boxes[i]!;
+      for (let j = i + 1; j < boxes.length && boxes[j]!.r.left < a.r.right - SLACK; j++) {
+        const b = boxes[j]!;
+        const overlaps = Math.min(a.r.right, b.r.right) - Math.max(a.r.left, b.r.left) > SLACK
+          && Math.min(a.r.bottom, b.r.bottom) - Math.max(a.r.top, b.r.top) > SLACK;
+        if (overlaps) faults.push(`${name(a.el)} overlaps ${name(b.el)}`);
+      }
+    }
+    return [...new Set(faults)];
+  });
+}
+
+/** Nothing cut and nothing crowded (see `layoutFaults`); `where` names the page and width.
+ * A page still settling (a table dropping a column after a resize, a chart loading) is given
+ * a moment; what stays wrong fails. */
+export async function expectLaidOut(page: Page, where: string): Promise<void> {
+  await expect.poll(() => layoutFaults(page), { message: where, timeout: 3_000 }).toEqual([]);
 }

@@ -55,11 +55,11 @@ export function Component() {
       render: (r) => `${r.strategy_name}${r.strategy_version ? ` (v${r.strategy_version})` : ""}`,
     },
     { key: "universe", header: "Universe", render: (r) => universeName(r.config.universe), value: (r) => universeName(r.config.universe) },
-    { key: "range", header: "Range", render: (r) => `${r.config.start_date} to ${r.config.end_date}` },
+    { key: "range", header: "Range", drop: 2, render: (r) => `${r.config.start_date} to ${r.config.end_date}` },
     { key: "cagr", header: "CAGR", numeric: true, render: (r) => pct(num(r.summary, "cagr"), { signed: true }), value: (r) => num(r.summary, "cagr") },
     { key: "dd", header: "Max drawdown", numeric: true, render: (r) => pct(num(r.summary, "max_drawdown")), value: (r) => num(r.summary, "max_drawdown") },
     { key: "trades", header: "Trades", numeric: true, render: (r) => num(r.summary, "total_trades") ?? "—", value: (r) => num(r.summary, "total_trades") },
-    { key: "when", header: "Run at", render: (r) => istDateTime(r.created_at), value: (r) => r.created_at },
+    { key: "when", header: "Run at", drop: 1, render: (r) => istDateTime(r.created_at), value: (r) => r.created_at },
   ];
 
   return (

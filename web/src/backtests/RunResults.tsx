@@ -1,4 +1,5 @@
 import { Alert, Badge, Card, Group, SegmentedControl, Select, SimpleGrid, Stack, Table, Text, TextInput, Title } from "@mantine/core";
+import { useMediaQuery } from "@mantine/hooks";
 import { useMemo, useState } from "react";
 import { Link } from "react-router";
 import { type Column, DataTable } from "@/components/DataTable";
@@ -65,13 +66,36 @@ export function benchmarkSeries(run: Run): Series {
   return { name: `${universeName(run.config.universe)} buy and hold`, color: BENCH_COLOUR, points, dashed: true };
 }
 
+/** A month's shade: teal up, red down, deeper the further from zero (8 % is the deepest). */
+function shade(v: number): string {
+  const strength = Math.min(Math.abs(v) / 8, 1) * 0.55 + 0.08;
+  const hue = v >= 0 ? "13, 148, 136" : "224, 49, 49";
+  return `rgba(${hue}, ${strength.toFixed(2)})`;
+}
+
+/** Months by year: a table of twelve columns, or on a phone (where fourteen columns do not
+ * fit) each year as a block of months, four a line. */
 function MonthlyHeatmap({ run }: { run: Run }) {
   const rows = useMemo(() => monthlyReturns(run.equity_curve), [run.equity_curve]);
-  const shade = (v: number) => {
-    const strength = Math.min(Math.abs(v) / 8, 1) * 0.55 + 0.08;
-    const hue = v >= 0 ? "13, 148, 136" : "224, 49, 49";
-    return `rgba(${hue}, ${strength.toFixed(2)})`;
-  };
+  const phone = useMediaQuery("(max-width: 36em)") ?? false;
+  if (phone) {
+    return (
+      <Stack gap="sm" role="list" aria-label="Monthly returns">
+        {rows.map((r) => (
+          <div role="listitem" key={r.year} aria-label={`${r.year}: ${pct(r.total, { decimals: 1, signed: true })}`}>
+            <Text size="sm" fw={600} mb={4}>{r.year} <span className="num">{pct(r.total, { decimals: 1, signed: true })}</span></Text>
+            <SimpleGrid cols={4} spacing={2} verticalSpacing={2}>
+              {r.months.map((m, i) => (
+                <Text key={i} size="xs" px={6} py={2} style={m ? { background: shade(m.pct) } : undefined}>
+                  {MONTHS[i]} <span className="num">{m ? pct(m.pct, { decimals: 1 }) : "—"}</span>
+                </Text>
+              ))}
+            </SimpleGrid>
+          </div>
+        ))}
+      </Stack>
+    );
+  }
   return (
     <Table.ScrollContainer minWidth={640}>
       <Table fz="xs" withTableBorder withColumnBorders aria-label="Monthly returns">
@@ -108,7 +132,7 @@ function Breakdowns({ run }: { run: Run }) {
     <SimpleGrid cols={{ base: 1, md: 2 }}>
       <Card withBorder component="section" aria-label="Exits by reason">
         <Title order={3} size="h6" mb="xs">Exits by reason</Title>
-        <Table fz="sm" aria-label="Exits by reason">
+        <Table fz="sm" horizontalSpacing={6} aria-label="Exits by reason">
           <Table.Thead>
             <Table.Tr><Table.Th>Reason</Table.Th><Table.Th ta="right">Trades</Table.Th><Table.Th ta="right">Winners</Table.Th><Table.Th ta="right">Net P&amp;L</Table.Th></Table.Tr>
           </Table.Thead>
@@ -118,7 +142,7 @@ function Breakdowns({ run }: { run: Run }) {
                 <Table.Td>{exitReasonName(r.reason)}</Table.Td>
                 <Table.Td className="num">{qty(r.trades)}</Table.Td>
                 <Table.Td className="num">{pct((r.wins / r.trades) * 100, { decimals: 0 })}</Table.Td>
-                <Table.Td className="num"><Money value={r.pnl} pnl /></Table.Td>
+                <Table.Td className="num"><Money value={r.pnl} pnl decimals={0} /></Table.Td>
               </Table.Tr>
             ))}
           </Table.Tbody>

@@ -1,6 +1,6 @@
 import { Button, Group, Paper, ScrollArea, SimpleGrid, Stack, Table, Text, UnstyledButton } from "@mantine/core";
 import { useMediaQuery } from "@mantine/hooks";
-import { type ReactNode, useEffect, useMemo, useRef, useState } from "react";
+import { type ReactNode, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { download, toCsv } from "./csv";
 
 export interface Column<T> {
@@ -13,6 +13,9 @@ export interface Column<T> {
   numeric?: boolean;
   /** In the phone cards: part of the card's title line, or left out (default: a labelled field). */
   card?: "title" | "hidden";
+  /** A lesser column: when the table is wider than its box, columns with `drop` go, lowest
+   * first, rather than push the deciding figures (P&L, status, the buttons) out of sight. */
+  drop?: number;
 }
 
 interface Props<T> {
@@ -27,7 +30,8 @@ interface Props<T> {
   /** Called when a row is clicked or something in it takes focus (e.g. the row a key acts on). */
   onRowSelect?: (row: T) => void;
   /** On a phone, one card per row (title line, labelled fields, full-size actions) instead of
-   * a table that scrolls sideways with its status and buttons off-screen. */
+   * a table that scrolls sideways with its status and buttons off-screen. A table that does
+   * not fit its box even without its `drop` columns turns into cards too, at any width. */
   phoneCards?: boolean;
   /** Show this many rows at a time, with previous/next pages (the CSV still has them all). */
   pageSize?: number;
@@ -60,13 +64,42 @@ function useOverflow(ref: React.RefObject<HTMLDivElement | null>): boolean {
   return over;
 }
 
+/** How much of the table fits its box: `level` lesser columns dropped (in `drop` order), or,
+ * past the last of them, cards. Measured before paint, one step a render, so the page never
+ * shows the table too wide; a box grown wider tries the whole table again, a narrower one
+ * measures again. */
+function useFit(box: React.RefObject<HTMLDivElement | null>, viewport: React.RefObject<HTMLDivElement | null>, steps: number, content: unknown): number {
+  const [level, setLevel] = useState(0);
+  const [narrowed, setNarrowed] = useState(0);
+  const width = useRef<number | null>(null);
+  useLayoutEffect(() => {
+    const el = viewport.current;
+    if (el && level <= steps && el.scrollWidth > el.clientWidth + 1) setLevel(level + 1);
+  }, [level, steps, content, narrowed, viewport]);
+  useEffect(() => {
+    const el = box.current;
+    if (!el || typeof ResizeObserver === "undefined") return;
+    const watch = new ResizeObserver(() => {
+      const now = el.clientWidth;
+      if (width.current !== null && now > width.current) setLevel(0);
+      if (width.current !== null && now < width.current) setNarrowed((n) => n + 1);
+      width.current = now;
+    });
+    watch.observe(el);
+    return () => watch.disconnect();
+  }, [box]);
+  return level;
+}
+
 /** A sortable table with a CSV export of exactly the rows it holds (every page). */
 export function DataTable<T>({ caption, columns, rows, rowKey, csvName, empty, initialSort, rowActions, onRowSelect, phoneCards, pageSize }: Props<T>) {
   const phone = useMediaQuery("(max-width: 36em)") ?? false;
   const [sort, setSort] = useState(initialSort ?? null);
   const [page, setPage] = useState(0);
+  const box = useRef<HTMLDivElement>(null);
   const viewport = useRef<HTMLDivElement>(null);
   const overflowing = useOverflow(viewport);
+  const lesser = useMemo(() => [...new Set(columns.flatMap((c) => (c.drop === undefined ? [] : [c.drop])))].sort((a, b) => a - b), [columns]);
   const sorted = useMemo(() => {
     if (!sort) return rows;
     const col = columns.find((c) => c.key === sort.key);
@@ -79,6 +112,10 @@ export function DataTable<T>({ caption, columns, rows, rowKey, csvName, empty, i
   const pages = pageSize ? Math.max(1, Math.ceil(sorted.length / pageSize)) : 1;
   const at = Math.min(page, pages - 1); // the rows shrank under a filter: stay on a page that exists
   const shown = pageSize ? sorted.slice(at * pageSize, (at + 1) * pageSize) : sorted;
+  const level = useFit(box, viewport, lesser.length, shown);
+  const cut = lesser[level - 1] ?? (level > lesser.length ? Infinity : -Infinity);
+  const visible = level > lesser.length ? columns : columns.filter((c) => c.drop === undefined || c.drop > cut);
+  const cards = (phoneCards && phone) || level > lesser.length;
 
   const exportCsv = () => {
     const cols = columns.filter((c) => c.value);
@@ -89,7 +126,7 @@ export function DataTable<T>({ caption, columns, rows, rowKey, csvName, empty, i
   };
 
   return (
-    <div>
+    <div ref={box}>
       {csvName && (
         <Group justify="flex-end" mb="xs">
           <Button size="xs" variant="default" onClick={exportCsv} disabled={rows.length === 0}>
@@ -97,8 +134,8 @@ export function DataTable<T>({ caption, columns, rows, rowKey, csvName, empty, i
           </Button>
         </Group>
       )}
-      {phoneCards && phone ? (
-        <RowCards caption={caption} columns={columns} rows={shown} rowKey={rowKey} empty={empty}
+      {cards ? (
+        <RowCards caption={caption} columns={phone ? columns.filter((c) => c.drop === undefined) : columns} rows={shown} rowKey={rowKey} empty={empty}
           rowActions={rowActions} onRowSelect={onRowSelect} />
       ) : (
       <ScrollArea type="auto" viewportRef={viewport} viewportProps={overflowing ? { tabIndex: 0 } : undefined}>
@@ -108,7 +145,7 @@ export function DataTable<T>({ caption, columns, rows, rowKey, csvName, empty, i
           </Table.Caption>
           <Table.Thead>
             <Table.Tr>
-              {columns.map((c) => {
+              {visible.map((c) => {
                 const active = sort?.key === c.key;
                 const ariaSort = active ? (sort?.desc ? "descending" : "ascending") : "none";
                 return (
@@ -132,7 +169,7 @@ export function DataTable<T>({ caption, columns, rows, rowKey, csvName, empty, i
           <Table.Tbody>
             {shown.length === 0 ? (
               <Table.Tr>
-                <Table.Td colSpan={columns.length + (rowActions ? 1 : 0)}>
+                <Table.Td colSpan={visible.length + (rowActions ? 1 : 0)}>
                   <Text c="dimmed" ta="center" py="md">{empty ?? "Nothing here yet."}</Text>
                 </Table.Td>
               </Table.Tr>
@@ -141,7 +178,7 @@ export function DataTable<T>({ caption, columns, rows, rowKey, csvName, empty, i
                 <Table.Tr key={rowKey(row)}
                   onClick={onRowSelect && (() => onRowSelect(row))}
                   onFocusCapture={onRowSelect && (() => onRowSelect(row))}>
-                  {columns.map((c) => (
+                  {visible.map((c) => (
                     <Table.Td key={c.key} className={c.numeric ? "num" : undefined}>{c.render(row)}</Table.Td>
                   ))}
                   {rowActions && <Table.Td>{rowActions(row)}</Table.Td>}

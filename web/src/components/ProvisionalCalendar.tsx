@@ -17,7 +17,7 @@ export function ProvisionalCalendar({
   if (!provisional) return null;
   return (
     <Tooltip label={why} multiline w={300}>
-      <Badge color="#854d0e" variant="filled" size="sm" tabIndex={0} aria-label={`${label}: ${why}`} style={{ flexShrink: 0 }}>
+      <Badge color="#854d0e" variant="filled" size="sm" tabIndex={0} aria-label={`${label}: ${why}`} style={{ flexShrink: 0, minWidth: "max-content" }}>
         {label}
       </Badge>
     </Tooltip>

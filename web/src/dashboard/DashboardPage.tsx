@@ -27,7 +27,7 @@ export function Component() {
       )}
       {list.length > 0 && (
         <Tabs value={tab} onChange={open} keepMounted={false}>
-          <Tabs.List mb="md" style={{ flexWrap: "nowrap", overflowX: "auto" }}>
+          <Tabs.List mb="md">
             {list.map((p) => (
               <Tabs.Tab key={p.id} value={String(p.id)} style={{ whiteSpace: "nowrap" }}>{p.name}</Tabs.Tab>
             ))}

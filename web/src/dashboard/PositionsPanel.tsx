@@ -39,8 +39,8 @@ const columns: Column<Position>[] = [
   { key: "avg", header: "Avg", numeric: true, render: (p) => <Money value={p.entry_price} />, value: (p) => p.entry_price },
   { key: "ltp", header: "LTP", numeric: true, render: (p) => <LiveLtp symbol={p.symbol} fallback={p.last_price} />, value: (p) => p.last_price },
   { key: "pnl", header: "P&L", numeric: true, render: (p) => <LivePositionPnl position={p} />, value: (p) => p.unrealised_pnl },
-  { key: "stop", header: "Stop", numeric: true, render: (p) => <Money value={p.stop_price} />, value: (p) => p.stop_price },
-  { key: "sector", header: "Sector", render: (p) => p.sector ?? "—", value: (p) => p.sector },
+  { key: "stop", header: "Stop", numeric: true, drop: 2, render: (p) => <Money value={p.stop_price} />, value: (p) => p.stop_price },
+  { key: "sector", header: "Sector", drop: 1, render: (p) => p.sector ?? "—", value: (p) => p.sector },
 ];
 
 /** Open positions: the API's average, the live LTP from the tick stream and the P&L at that

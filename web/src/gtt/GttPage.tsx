@@ -59,10 +59,10 @@ const columns: Column<Gtt>[] = [
     key: "status",
     header: "Status",
     render: (r) => (
-      <Group gap={4} wrap="nowrap">
+      <Stack gap={2} align="flex-start">
         {words(r.status)}
         <ProvisionalCalendar provisional={r.provisional_calendar} label="Provisional" why={GTT_WHY} />
-      </Group>
+      </Stack>
     ),
     value: (r) => r.status,
   },

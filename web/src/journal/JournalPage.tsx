@@ -263,18 +263,18 @@ function PnlTab({ scope }: { scope: Scope }) {
 
 const tripColumns: Column<RoundTrip>[] = [
   { key: "symbol", header: "Symbol", render: (t) => <Text size="sm" fw={600}>{instrumentName(t.symbol)}</Text>, value: (t) => t.symbol },
-  { key: "account", header: "Account", render: (t) => accountName(t.account), value: (t) => t.account },
+  { key: "account", header: "Account", drop: 2, render: (t) => accountName(t.account), value: (t) => t.account },
   { key: "type", header: "Type", render: (t) => `${tripType(t)}${t.direction === "short" ? " · short" : ""}${t.kind === "buyback" ? " · buyback" : ""}`, value: (t) => tripType(t) },
   { key: "qty", header: "Qty.", numeric: true, render: (t) => qty(t.quantity), value: (t) => t.quantity },
   { key: "opened", header: "Opened", render: (t) => istDate(t.opened), value: (t) => t.opened },
   { key: "closed", header: "Closed", render: (t) => istDate(t.closed), value: (t) => t.closed },
-  { key: "held", header: "Days held", numeric: true, render: (t) => qty(t.held_days), value: (t) => t.held_days },
-  { key: "buy", header: "Bought (₹)", numeric: true, render: (t) => <Money value={t.buy_value} />, value: (t) => t.buy_value },
-  { key: "sell", header: "Sold (₹)", numeric: true, render: (t) => <Money value={t.sell_value} />, value: (t) => t.sell_value },
+  { key: "held", header: "Days held", numeric: true, drop: 3, render: (t) => qty(t.held_days), value: (t) => t.held_days },
+  { key: "buy", header: "Bought (₹)", numeric: true, drop: 4, render: (t) => <Money value={t.buy_value} />, value: (t) => t.buy_value },
+  { key: "sell", header: "Sold (₹)", numeric: true, drop: 4, render: (t) => <Money value={t.sell_value} />, value: (t) => t.sell_value },
   { key: "pnl", header: "P&L (₹)", numeric: true, render: (t) => <Money value={t.pnl} pnl />, value: (t) => t.pnl },
   { key: "charges", header: "Charges (₹)", numeric: true, render: (t) => <TripCharges trip={t} />, value: (t) => t.charges },
   { key: "net", header: "Net (₹)", numeric: true, render: (t) => <Money value={t.net} pnl />, value: (t) => t.net },
-  { key: "source", header: "From", render: (t) => sourceName(t.close_source), value: (t) => t.close_source },
+  { key: "source", header: "From", drop: 1, render: (t) => sourceName(t.close_source), value: (t) => t.close_source },
 ];
 
 /** A trip's charges, and why they differ from an identical trip's when its fills say so. */
@@ -315,7 +315,7 @@ function TripCards({ rows }: { rows: RoundTrip[] }) {
 
 const openColumns: Column<OpenPosition>[] = [
   { key: "symbol", header: "Symbol", render: (p) => instrumentName(p.symbol), value: (p) => p.symbol },
-  { key: "account", header: "Account", render: (p) => accountName(p.account), value: (p) => p.account },
+  { key: "account", header: "Account", drop: 1, render: (p) => accountName(p.account), value: (p) => p.account },
   { key: "direction", header: "Side", render: (p) => (p.direction === "short" ? "Short" : "Long"), value: (p) => p.direction },
   { key: "qty", header: "Qty.", numeric: true, render: (p) => qty(p.quantity), value: (p) => p.quantity },
   { key: "cost", header: "Cost (₹)", numeric: true, render: (p) => <Money value={p.cost} />, value: (p) => p.cost },

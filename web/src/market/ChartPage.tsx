@@ -191,7 +191,8 @@ export function Component() {
             onChange={(v) => v && setTimeframe(v as ChartInterval)} data={INTERVALS.map(({ value, label }) => ({ value, label }))} comboboxProps={{ withinPortal: true }} />
         )}
         {synthetic && (
-          <Badge color="yellow" variant="filled" c="black" size="lg">
+          <Badge color="yellow" variant="filled" c="black" size="lg" maw="100%" h="auto" py={4}
+            styles={{ label: { whiteSpace: "normal", overflow: "visible" } }}>
             Synthetic data: simulated prices, not real
           </Badge>
         )}

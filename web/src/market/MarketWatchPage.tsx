@@ -122,7 +122,7 @@ export function Component() {
               <Table.Th>Instrument</Table.Th>
               <Table.Th className="num">LTP</Table.Th>
               <Table.Th className="num" visibleFrom="sm">Change</Table.Th>
-              <Table.Th className="num">% Change</Table.Th>
+              <Table.Th className="num" visibleFrom="sm">% Change</Table.Th>
               <Table.Th><span className="visually-hidden">Actions</span></Table.Th>
             </Table.Tr>
           </Table.Thead>

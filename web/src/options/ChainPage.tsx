@@ -2,9 +2,10 @@
 // and OI, the expiry's PCR and max pain; Buy/Sell on a contract (or a preset) builds a
 // structure whose payoff the API computes, with what-if sliders.
 import { ActionIcon, Alert, Badge, Button, Grid, Group, Loader, Menu, NumberInput, Paper, ScrollArea, Select, Stack, Table, Text, Title } from "@mantine/core";
+import { useMediaQuery } from "@mantine/hooks";
 import { useEffect, useState } from "react";
 import { PageTitle } from "@/components/PageTitle";
-import { inr, instrumentName, istDate, qty } from "@/format";
+import { inr, instrumentName, istDate, plain, qty } from "@/format";
 import { type Chain, type Contract, type PayoffLeg, type WhatIf, useChain, usePayoff, useUnderlyings } from "./optionApi";
 import { PayoffChart } from "./PayoffChart";
 import { PayoffSummary } from "./PayoffSummary";
@@ -27,20 +28,30 @@ function Trade({ contract, onAdd }: { contract: Contract | null; onAdd: (symbol:
 const iv = (c: Contract | null) => (c?.iv === null || c?.iv === undefined ? "–" : c.iv.toFixed(1));
 const delta = (c: Contract | null) => (c?.delta === null || c?.delta === undefined ? "–" : c.delta.toFixed(2));
 
+/** Calls left, puts right, strikes between. On a phone only each side's trade buttons and LTP
+ * (as Sensibull's app shows it): OI, IV and delta would push the puts off the screen. */
 function ChainTable({ chain, onAdd }: { chain: Chain; onAdd: (symbol: string, side: Side) => void }) {
+  const phone = useMediaQuery("(max-width: 36em)") ?? false;
+  const wide = !phone;
+  const price = (v: number | string | null | undefined, decimals = 2) => (phone ? plain(v, decimals) : inr(v, decimals));
   return (
     <ScrollArea type="auto">
-      <Table striped highlightOnHover stickyHeader fz="sm" miw={860} aria-label={`${chain.underlying} option chain, ${istDate(chain.expiry)}`}>
+      <Table striped highlightOnHover stickyHeader fz="sm" miw={phone ? undefined : 860} horizontalSpacing={phone ? 4 : "xs"}
+        aria-label={`${chain.underlying} option chain, ${istDate(chain.expiry)}`}>
         <Table.Thead>
           <Table.Tr>
-            <Table.Th colSpan={5} ta="center">Calls</Table.Th>
+            <Table.Th colSpan={phone ? 2 : 5} ta="center">Calls</Table.Th>
             <Table.Th />
-            <Table.Th colSpan={5} ta="center">Puts</Table.Th>
+            <Table.Th colSpan={phone ? 2 : 5} ta="center">Puts</Table.Th>
           </Table.Tr>
           <Table.Tr>
-            <Table.Th>Trade</Table.Th><Table.Th ta="right">OI</Table.Th><Table.Th ta="right">IV %</Table.Th><Table.Th ta="right">Delta</Table.Th><Table.Th ta="right">LTP</Table.Th>
+            <Table.Th>Trade</Table.Th>
+            {wide && <><Table.Th ta="right">OI</Table.Th><Table.Th ta="right">IV %</Table.Th><Table.Th ta="right">Delta</Table.Th></>}
+            <Table.Th ta="right">LTP</Table.Th>
             <Table.Th ta="center">Strike</Table.Th>
-            <Table.Th ta="right">LTP</Table.Th><Table.Th ta="right">Delta</Table.Th><Table.Th ta="right">IV %</Table.Th><Table.Th ta="right">OI</Table.Th><Table.Th>Trade</Table.Th>
+            <Table.Th ta="right">LTP</Table.Th>
+            {wide && <><Table.Th ta="right">Delta</Table.Th><Table.Th ta="right">IV %</Table.Th><Table.Th ta="right">OI</Table.Th></>}
+            <Table.Th>Trade</Table.Th>
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
@@ -49,15 +60,22 @@ function ChainTable({ chain, onAdd }: { chain: Chain; onAdd: (symbol: string, si
             return (
               <Table.Tr key={String(r.strike)} aria-current={atm ? "true" : undefined} style={atm ? { outline: "2px solid var(--mantine-color-blue-5)" } : undefined}>
                 <Table.Td><Trade contract={r.call} onAdd={onAdd} /></Table.Td>
-                <Table.Td ta="right" className="num">{qty(r.call?.oi)}</Table.Td>
-                <Table.Td ta="right" className="num">{iv(r.call)}</Table.Td>
-                <Table.Td ta="right" className="num">{delta(r.call)}</Table.Td>
-                <Table.Td ta="right" className="num" fw={600}>{inr(r.call?.ltp)}</Table.Td>
-                <Table.Td ta="center" fw={700} className="num">{inr(r.strike, 0)}{atm && <Badge size="xs" ml={4}>ATM</Badge>}</Table.Td>
-                <Table.Td ta="right" className="num" fw={600}>{inr(r.put?.ltp)}</Table.Td>
-                <Table.Td ta="right" className="num">{delta(r.put)}</Table.Td>
-                <Table.Td ta="right" className="num">{iv(r.put)}</Table.Td>
-                <Table.Td ta="right" className="num">{qty(r.put?.oi)}</Table.Td>
+                {wide && <>
+                  <Table.Td ta="right" className="num">{qty(r.call?.oi)}</Table.Td>
+                  <Table.Td ta="right" className="num">{iv(r.call)}</Table.Td>
+                  <Table.Td ta="right" className="num">{delta(r.call)}</Table.Td>
+                </>}
+                <Table.Td ta="right" className="num" fw={600}>{price(r.call?.ltp)}</Table.Td>
+                <Table.Td ta="center" fw={700}>
+                  <span className="num">{price(r.strike, 0)}</span>
+                  {atm && (phone ? <div><Badge size="xs">ATM</Badge></div> : <Badge size="xs" ml={4}>ATM</Badge>)}
+                </Table.Td>
+                <Table.Td ta="right" className="num" fw={600}>{price(r.put?.ltp)}</Table.Td>
+                {wide && <>
+                  <Table.Td ta="right" className="num">{delta(r.put)}</Table.Td>
+                  <Table.Td ta="right" className="num">{iv(r.put)}</Table.Td>
+                  <Table.Td ta="right" className="num">{qty(r.put?.oi)}</Table.Td>
+                </>}
                 <Table.Td><Trade contract={r.put} onAdd={onAdd} /></Table.Td>
               </Table.Tr>
             );

@@ -1,6 +1,7 @@
 // Kite's funds: available and used margin, cash and the margin's parts, as the API's
 // margins say; paper money can be added (confirmed with the amount and the cash now).
 import { Button, Group, Modal, Paper, SimpleGrid, Stack, Table, Text, TextInput, Title } from "@mantine/core";
+import { useMediaQuery } from "@mantine/hooks";
 import { Notice } from "@/orders/Notice";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
@@ -87,39 +88,57 @@ function AddFunds({ cash, onClose }: { cash: number; onClose: () => void }) {
   );
 }
 
-/** Each book's money, then "All books" (their sum, which is the account). */
+const BOOK_FIGURES = [
+  ["cash", "Cash"], ["opening_balance", "Opening balance"], ["positions_value", "Positions value"],
+  ["realised_today", "Realised today"], ["unrealised", "Unrealised (vs average cost)"],
+] as const;
+
+/** Each book's money, then "All books" (their sum, which is the account); on a phone, one
+ * card a book (five figures do not fit across). */
 function BooksTable({ books, selected }: { books: BookSummary[]; selected: string }) {
-  const money = (value: string) => <Money value={Number(value)} />;
+  const phone = useMediaQuery("(max-width: 36em)") ?? false;
+  const figure = (b: BookSummary, key: (typeof BOOK_FIGURES)[number][0]) =>
+    <Money value={Number(b[key])} pnl={key === "realised_today" || key === "unrealised"} />;
   return (
     <Paper withBorder p="md" maw={960} mt="md">
       <Title order={2} size="h4" mb="sm">Books</Title>
-      <Table.ScrollContainer minWidth={640}>
-        <Table fz="sm" aria-label="Books" highlightOnHover>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Book</Table.Th>
-              <Table.Th className="num">Cash</Table.Th>
-              <Table.Th className="num">Opening balance</Table.Th>
-              <Table.Th className="num">Positions value</Table.Th>
-              <Table.Th className="num">Realised today</Table.Th>
-              <Table.Th className="num">Unrealised (vs average cost)</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {books.map((b) => (
-              <Table.Tr key={b.book} fw={b.book === EVERY_BOOK || b.book === selected ? 700 : undefined}
-                style={b.book === EVERY_BOOK ? { borderTop: "2px solid var(--mantine-color-default-border)" } : undefined}>
-                <Table.Th scope="row" fw="inherit">{b.label}</Table.Th>
-                <Table.Td className="num">{money(b.cash)}</Table.Td>
-                <Table.Td className="num">{money(b.opening_balance)}</Table.Td>
-                <Table.Td className="num">{money(b.positions_value)}</Table.Td>
-                <Table.Td className="num"><Money value={Number(b.realised_today)} pnl /></Table.Td>
-                <Table.Td className="num"><Money value={Number(b.unrealised)} pnl /></Table.Td>
+      {phone ? (
+        <Stack gap="xs" component="ul" aria-label="Books" style={{ listStyle: "none", padding: 0, margin: 0 }}>
+          {books.map((b) => (
+            <Paper component="li" withBorder p="xs" key={b.book} aria-label={b.label}>
+              <Text fw={700} size="sm" mb={4}>{b.label}</Text>
+              <SimpleGrid cols={2} spacing="xs" verticalSpacing={2}>
+                {BOOK_FIGURES.map(([key, name]) => (
+                  <div key={key}>
+                    <Text size="xs" c="dimmed">{name}</Text>
+                    <Text size="sm" fw={b.book === EVERY_BOOK || b.book === selected ? 700 : undefined}>{figure(b, key)}</Text>
+                  </div>
+                ))}
+              </SimpleGrid>
+            </Paper>
+          ))}
+        </Stack>
+      ) : (
+        <Table.ScrollContainer minWidth={640}>
+          <Table fz="sm" aria-label="Books" highlightOnHover>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Book</Table.Th>
+                {BOOK_FIGURES.map(([key, name]) => <Table.Th key={key} className="num">{name}</Table.Th>)}
               </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
+            </Table.Thead>
+            <Table.Tbody>
+              {books.map((b) => (
+                <Table.Tr key={b.book} fw={b.book === EVERY_BOOK || b.book === selected ? 700 : undefined}
+                  style={b.book === EVERY_BOOK ? { borderTop: "2px solid var(--mantine-color-default-border)" } : undefined}>
+                  <Table.Th scope="row" fw="inherit">{b.label}</Table.Th>
+                  {BOOK_FIGURES.map(([key]) => <Table.Td key={key} className="num">{figure(b, key)}</Table.Td>)}
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      )}
       <Text size="xs" c="dimmed" mt="xs">
         A portfolio's capital is allocated from the account's cash when it is deployed, so the books add up to the account: nothing is counted twice. Unrealised here is each open position against its average cost, since it was opened; the M2M above counts today only.
       </Text>

@@ -13,13 +13,13 @@ import { BookFilter } from "./BookFilter";
 import { ALL_BOOKS, EVERY_BOOK, LiveHoldingDayPct, LiveHoldingPnl, LiveLtp, type Holding, bookColumn, num, str, symbolOf, useBook, useBooks, useHoldings } from "./books";
 
 const columns: Column<Holding>[] = [
-  { key: "instrument", header: "Instrument", render: (r) => <InstrumentName symbol={str(r, "tradingsymbol")} exchange={str(r, "exchange")} />, value: (r) => str(r, "tradingsymbol") },
+  { key: "instrument", header: "Instrument", card: "title", render: (r) => <InstrumentName symbol={str(r, "tradingsymbol")} exchange={str(r, "exchange")} />, value: (r) => str(r, "tradingsymbol") },
   { key: "qty", header: "Qty.", numeric: true, render: (r) => qty(num(r, "quantity")), value: (r) => num(r, "quantity") },
-  { key: "t1", header: "T1 qty.", numeric: true, render: (r) => qty(num(r, "t1_quantity")), value: (r) => num(r, "t1_quantity") },
+  { key: "t1", header: "T1 qty.", numeric: true, drop: 2, render: (r) => qty(num(r, "t1_quantity")), value: (r) => num(r, "t1_quantity") },
   { key: "avg", header: "Avg. cost", numeric: true, render: (r) => <Money value={num(r, "average_price")} />, value: (r) => num(r, "average_price") },
   { key: "ltp", header: "LTP", numeric: true, render: (r) => <LiveLtp symbol={symbolOf(r)} fallback={num(r, "last_price")} />, value: (r) => num(r, "last_price") },
   { key: "pnl", header: "P&L", numeric: true, render: (r) => <LiveHoldingPnl row={r} />, value: (r) => num(r, "pnl") },
-  { key: "day", header: "Day chg.", numeric: true, render: (r) => <LiveHoldingPnl row={r} day />, value: (r) => num(r, "day_change") },
+  { key: "day", header: "Day chg.", numeric: true, drop: 3, render: (r) => <LiveHoldingPnl row={r} day />, value: (r) => num(r, "day_change") },
   { key: "day_pct", header: "Day chg. %", numeric: true, render: (r) => <LiveHoldingDayPct row={r} />, value: (r) => num(r, "day_change_percentage") },
 ];
 
@@ -35,7 +35,7 @@ export function Component() {
       {holdings.error && <Notice role="alert" color="red" mb="sm">{holdings.error.message}</Notice>}
       <DataTable caption="Holdings" columns={book === ALL_BOOKS || book === EVERY_BOOK ? [bookColumn<Holding>(books.data), ...columns] : columns}
         rows={holdings.data ?? []} rowKey={(r) => `${r.book ?? ""}:${symbolOf(r)}`}
-        csvName="holdings" onRowSelect={(r) => ticket.select(symbolOf(r))} empty={holdings.isPending ? "Loading…" : "No holdings."} initialSort={{ key: "instrument" }} />
+        csvName="holdings" phoneCards onRowSelect={(r) => ticket.select(symbolOf(r))} empty={holdings.isPending ? "Loading…" : "No holdings."} initialSort={{ key: "instrument" }} />
     </>
   );
 }

@@ -63,14 +63,14 @@ export function Component() {
 
   const columns: Column<Portfolio>[] = [
     { key: "name", header: "Portfolio", render: (p) => p.name, value: (p) => p.name, card: "title" },
-    { key: "strategy", header: "Version", render: (p) => `v${p.strategy_version}`, value: (p) => p.strategy_version },
+    { key: "strategy", header: "Version", drop: 2, render: (p) => `v${p.strategy_version}`, value: (p) => p.strategy_version },
     { key: "universe", header: "Universe", render: (p) => universeName(p.universe), value: (p) => p.universe },
     { key: "mode", header: "Mode", render: (p) => modeWords(p), value: (p) => modeWords(p) },
     { key: "status", header: "Status", render: (p) => <Text size="sm" fw={p.status === "active" ? 400 : 600}>{words(p.status)}</Text>, value: (p) => p.status },
     { key: "total", header: "Total capital", numeric: true, render: (p) => <Money value={p.total_capital} />, value: (p) => p.total_capital },
     { key: "realised", header: "Realised", numeric: true, render: (p) => <Money value={p.realised_pnl} pnl />, value: (p) => p.realised_pnl },
-    { key: "size", header: "Position size", numeric: true, render: (p) => <Money value={p.position_size} />, value: (p) => p.position_size },
-    { key: "max", header: "Max pos.", numeric: true, render: (p) => p.max_positions, value: (p) => p.max_positions },
+    { key: "size", header: "Position size", numeric: true, drop: 3, render: (p) => <Money value={p.position_size} />, value: (p) => p.position_size },
+    { key: "max", header: "Max pos.", numeric: true, drop: 1, render: (p) => p.max_positions, value: (p) => p.max_positions },
   ];
 
   return (

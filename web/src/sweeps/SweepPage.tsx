@@ -65,6 +65,9 @@ function ProgressCard({ sweep, live }: { sweep: Sweep; live: SweepProgress | nul
   );
 }
 
+/** The metrics a narrow table drops first: total return (CAGR says it over the years), then Sharpe. */
+const LESSER: Partial<Record<string, number>> = { total_return: 1, sharpe: 2 };
+
 export function Component() {
   const id = Number(useParams().id);
   const { sweep, live } = useLiveSweep(id);
@@ -99,6 +102,7 @@ export function Component() {
         key: `${part}.${m.key}`,
         header: `${m.label} (${part === "in_sample" ? "in" : "out"})`,
         numeric: true,
+        drop: LESSER[m.key], // CAGR and drawdown stay when the table is too wide
         value: (r: SweepVariant) => r[part]?.[m.key] ?? null,
         render: (r: SweepVariant) => metricFigure(r[part]?.[m.key], m),
       })),

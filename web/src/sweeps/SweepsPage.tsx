@@ -19,8 +19,8 @@ export function Component() {
     { key: "strategy", header: "Strategy", value: (s) => s.strategy_name, render: (s) => s.strategy_name },
     { key: "status", header: "Status", value: (s) => s.status, render: (s) => <Badge color={statusColor(s.status)} variant="outline">{statusWords(s.status)}</Badge> },
     { key: "done", header: "Variants", numeric: true, value: (s) => s.done, render: (s) => `${s.done} of ${s.total}` },
-    { key: "speed", header: "Variants/s", numeric: true, value: (s) => s.variants_per_s, render: (s) => s.variants_per_s?.toFixed(1) ?? "—" },
-    { key: "split", header: "Out-of-sample from", value: (s) => s.split_date, render: (s) => s.split_date },
+    { key: "speed", header: "Variants/s", numeric: true, drop: 1, value: (s) => s.variants_per_s, render: (s) => s.variants_per_s?.toFixed(1) ?? "—" },
+    { key: "split", header: "Out-of-sample from", drop: 2, value: (s) => s.split_date, render: (s) => s.split_date },
     { key: "when", header: "Started", value: (s) => s.created_at, render: (s) => istDateTime(s.created_at) },
   ];
   return (

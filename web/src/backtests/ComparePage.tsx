@@ -3,7 +3,7 @@ import { useMediaQuery } from "@mantine/hooks";
 import { useMemo } from "react";
 import { Link, useSearchParams } from "react-router";
 import { PageTitle } from "@/components/PageTitle";
-import { inr, pct } from "@/format";
+import { inr, pct, plainTicks } from "@/format";
 import { compareMetrics, type Metric } from "./analysis";
 import { type Run, useRunsById } from "./backtestApi";
 import { LineChart, RUN_COLOURS, type Series } from "@/components/LineChart";
@@ -51,7 +51,7 @@ export function Component() {
         <Stack gap="md">
           <Card withBorder component="section" aria-label="Equity compared">
             <Title order={2} size="h6" mb="xs">Equity, each run rebased to 100</Title>
-            <LineChart series={series} format={(v) => v.toFixed(0)} label={`Equity of ${runs.map(runName).join(", ")}, rebased to 100`} />
+            <LineChart series={series} format={(v) => v.toFixed(1)} ticks={plainTicks} label={`Equity of ${runs.map(runName).join(", ")}, rebased to 100`} />
           </Card>
           <Card withBorder component="section" aria-label="Metrics compared">
             <Title order={2} size="h6" mb="xs">Metrics</Title>

@@ -5,7 +5,7 @@ import { Link } from "react-router";
 import { type Column, DataTable } from "@/components/DataTable";
 import { Money } from "@/components/Money";
 import { tradeChartPath } from "@/market/chartFormat";
-import { inr, instrumentLabel, lakhCrore, pct, qty } from "@/format";
+import { inr, instrumentLabel, lakhCrore, moneyTicks, pct, percentTicks, qty } from "@/format";
 import { byExitReason, chargesShare, exitReasonName, filterTrades, monthlyReturns, type TradeFilter } from "./analysis";
 import type { Run, Trade } from "./backtestApi";
 import { BENCH_COLOUR, LineChart, RUN_COLOURS, type Series } from "@/components/LineChart";
@@ -235,11 +235,11 @@ export function RunResults({ run }: { run: Run }) {
       <SummaryCards run={run} />
       <Card withBorder component="section" aria-label="Equity">
         <Title order={3} size="h6" mb="xs">Equity against the benchmark</Title>
-        <LineChart series={equity} format={lakhCrore} label={`Equity of ${run.strategy_name} against ${universeName(run.config.universe)}, ${run.equity_curve.length} days`} />
+        <LineChart series={equity} format={lakhCrore} ticks={moneyTicks} label={`Equity of ${run.strategy_name} against ${universeName(run.config.universe)}, ${run.equity_curve.length} days`} />
       </Card>
       <Card withBorder component="section" aria-label="Drawdown">
         <Title order={3} size="h6" mb="xs">Drawdown</Title>
-        <LineChart series={drawdown} format={percentAxis} height={160} label={`Drawdown, deepest ${pct(figure(run.summary, "max_drawdown"))}`} />
+        <LineChart series={drawdown} format={percentAxis} ticks={percentTicks} height={160} label={`Drawdown, deepest ${pct(figure(run.summary, "max_drawdown"))}`} />
       </Card>
       <Card withBorder component="section" aria-label="Monthly returns">
         <Title order={3} size="h6" mb="xs">Monthly returns</Title>

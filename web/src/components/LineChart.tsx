@@ -10,12 +10,16 @@ export interface Series {
   area?: boolean;
 }
 
-/** Lines over dates on lightweight-charts (loaded with the first chart, not the app). */
-export function LineChart({ series, label, height = 260, format }: {
+/** Lines over dates on lightweight-charts (loaded with the first chart, not the app). `format`
+ * writes one value (the crosshair's, the last one's); `ticks` the axis's labels together, so
+ * they can share a unit and the places that tell them apart (`moneyTicks`). The first and last
+ * dates' labels stay inside the chart (a year once read "20"). */
+export function LineChart({ series, label, height = 260, format, ticks }: {
   series: Series[];
   label: string;
   height?: number;
   format: (value: number) => string;
+  ticks?: (values: number[]) => string[];
 }) {
   const box = useRef<HTMLDivElement>(null);
   const scheme = useComputedColorScheme("light");
@@ -36,9 +40,9 @@ export function LineChart({ series, label, height = 260, format }: {
           attributionLogo: false,
         },
         grid: { vertLines: { visible: false }, horzLines: { color: dark ? "#2c2e33" : "#f1f3f5" } },
-        localization: { priceFormatter: format },
+        localization: { priceFormatter: format, tickmarksPriceFormatter: ticks },
         rightPriceScale: { borderVisible: false },
-        timeScale: { borderVisible: false },
+        timeScale: { borderVisible: false, fixLeftEdge: true, fixRightEdge: true },
       });
       for (const s of series) {
         const line = s.area
@@ -53,7 +57,7 @@ export function LineChart({ series, label, height = 260, format }: {
       cancelled = true;
       dispose();
     };
-  }, [series, scheme, format]);
+  }, [series, scheme, format, ticks]);
 
   return (
     <div>

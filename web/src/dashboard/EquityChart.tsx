@@ -2,7 +2,7 @@ import { Text } from "@mantine/core";
 import { useMemo } from "react";
 import { BENCH_COLOUR, LineChart, RUN_COLOURS, type Series } from "@/components/LineChart";
 import type { KeyOf } from "@/api/rows";
-import { instrumentLabel, lakhCrore, toNumber, type Amount } from "@/format";
+import { type Amount, instrumentLabel, lakhCrore, moneyTicks, toNumber } from "@/format";
 
 export interface CurvePoint {
   time: string;
@@ -35,7 +35,7 @@ export function EquityChart({ equity, benchmark, benchmarkName }: {
   );
   if (equity.length === 0) return <Text c="dimmed" size="sm">No equity yet: the curve starts after the first scan.</Text>;
   return (
-    <LineChart series={series} height={240} format={lakhCrore}
+    <LineChart series={series} height={240} format={lakhCrore} ticks={moneyTicks}
       label={`Equity curve, ${equity.length} days, against ${named ?? "its benchmark"}`} />
   );
 }

@@ -1,3 +1,4 @@
+export * from "./axis";
 export * from "./money";
 export * from "./time";
 export * from "./words";

@@ -42,7 +42,9 @@ describe("other figures", () => {
     expect(lakhCrore(12_500_000)).toBe("₹1.25 Cr");
     expect(lakhCrore(1_250_000)).toBe("₹12.5 L");
     expect(lakhCrore(100_000)).toBe("₹1 L");
-    expect(lakhCrore(45_200)).toBe("₹45.2K");
+    expect(lakhCrore(45_200)).toBe("₹45,200");
+    expect(lakhCrore(-8_600.5)).toBe("-₹8,600.5");
+    expect(lakhCrore(8_600.999)).toBe("₹8,601");
     expect(lakhCrore(-950)).toBe("-₹950");
   });
   it("gives direction only from the sign", () => {

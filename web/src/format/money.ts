@@ -86,15 +86,17 @@ export function pct(value: Amount, { signed = false, decimals = 2 } = {}): strin
   return signed && n > 0 ? `+${text}` : text;
 }
 
-/** Chart-axis form: ₹1.25 Cr, ₹12.5 L, ₹45.2K, ₹950. */
+/** One figure in chart form: ₹1.25 Cr, ₹12.5 L, and below a lakh the rupees in Indian
+ * grouping (₹45,200; ₹950.5), as a trader writes them. An axis's ticks: `moneyTicks`. */
 export function lakhCrore(value: number): string {
   const sign = value < 0 ? "-" : "";
   const abs = Math.abs(value);
   const trim = (n: number) => n.toFixed(2).replace(/\.?0+$/, "");
   if (abs >= 1e7) return `${sign}₹${trim(abs / 1e7)} Cr`;
   if (abs >= 1e5) return `${sign}₹${trim(abs / 1e5)} L`;
-  if (abs >= 1e3) return `${sign}₹${trim(abs / 1e3)}K`;
-  return `${sign}₹${trim(abs)}`;
+  const paise = Math.round(abs * 100);
+  const fraction = paise % 100 === 0 ? "" : `.${String(paise % 100).padStart(2, "0").replace(/0$/, "")}`;
+  return `${sign}₹${groupDigits(String(Math.floor(paise / 100)))}${fraction}`;
 }
 
 /** "up" | "down" | "flat" for colouring by direction only (red/green mean direction). */

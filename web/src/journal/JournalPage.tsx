@@ -15,7 +15,7 @@ import { PageTitle } from "@/components/PageTitle";
 import { SwitcherControls, useFamilyScope } from "@/family/FamilySwitcher";
 import { useGroups } from "@/family/familyApi";
 import { type Scope, scopeLabel } from "@/family/scope";
-import { instrumentName, istDate, qty } from "@/format";
+import { instrumentName, istDate, plainTicks, qty } from "@/format";
 import { Notice } from "@/orders/Notice";
 import { EdgeTab, PatternsTab } from "./Analytics";
 import { ReturnFigures } from "./ReturnFigures";
@@ -507,7 +507,7 @@ function BenchmarkTab() {
           <Card withBorder component="section" aria-label={`You against ${b.index}`}>
             <Title order={2} size="h5" mb={4}>You against {b.index}</Title>
             <Text size="xs" c="dimmed" mb="xs">{b.start && b.end ? `${istDate(b.start)} to ${istDate(b.end)}` : ""} · both start at 100</Text>
-            <LineChart series={series} label={`Your account and ${b.index}, both from 100`} format={(v) => v.toFixed(1)} />
+            <LineChart series={series} label={`Your account and ${b.index}, both from 100`} format={(v) => v.toFixed(1)} ticks={plainTicks} />
           </Card>
           <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md">
             <Card withBorder component="section" aria-label="Returns and risk">

@@ -90,6 +90,7 @@ function Structure({ underlying, legs, setLegs, chain }: { underlying: string; l
   const [whatIf, setWhatIf] = useState<WhatIf>(NOW);
   const payoff = usePayoff(underlying, legs, whatIf);
   const p = payoff.data;
+  const phone = useMediaQuery("(max-width: 36em)") ?? false;
   return (
     <Paper withBorder p="md" component="section" aria-label="Your structure">
       <Stack gap="sm">
@@ -106,19 +107,44 @@ function Structure({ underlying, legs, setLegs, chain }: { underlying: string; l
         </Group>
         {legs.length === 0 && <Text size="sm" c="dimmed">Press B or S beside a contract, or add a spread, to see its payoff.</Text>}
         {legs.length > 0 && (
-          <ScrollArea type="auto"><Table fz="sm" miw={520} aria-label="Legs">
-            <Table.Thead><Table.Tr><Table.Th>Side</Table.Th><Table.Th>Contract</Table.Th><Table.Th>Lots</Table.Th><Table.Th ta="right">Price</Table.Th><Table.Th /></Table.Tr></Table.Thead>
+          <ScrollArea type="auto"><Table fz="sm" miw={phone ? undefined : 520} horizontalSpacing={phone ? 6 : "xs"} aria-label="Legs">
+            <Table.Thead>
+              {phone ? (
+                <Table.Tr><Table.Th>Leg</Table.Th><Table.Th>Lots</Table.Th><Table.Th><span className="visually-hidden">Remove</span></Table.Th></Table.Tr>
+              ) : (
+                <Table.Tr><Table.Th>Side</Table.Th><Table.Th>Contract</Table.Th><Table.Th>Lots</Table.Th><Table.Th ta="right">Price</Table.Th><Table.Th /></Table.Tr>
+              )}
+            </Table.Thead>
             <Table.Tbody>
               {legs.map((l, i) => {
                 const priced = p?.legs.find((x) => x.tradingsymbol === l.tradingsymbol);
-                return (
+                const side = <Badge variant="filled" color={l.transaction_type === "BUY" ? "blue.8" : "red.9"}>{l.transaction_type === "BUY" ? "Buy" : "Sell"}</Badge>;
+                const price = priced ? inr(priced.entry_price) : "…";
+                const lots = (
+                  <NumberInput size="xs" w={phone ? 60 : 70} min={1} max={100} aria-label={`Lots of ${instrumentName(l.tradingsymbol, "NFO")}`} value={l.lots}
+                    onChange={(v) => setLegs(legs.map((x, j) => (j === i ? { ...x, lots: Math.max(1, Number(v) || 1) } : x)))} />
+                );
+                const remove = () => setLegs(legs.filter((_, j) => j !== i));
+                // on a phone the side, contract and price share a cell: five columns do not fit
+                return phone ? (
                   <Table.Tr key={l.tradingsymbol}>
-                    <Table.Td><Badge variant="filled" color={l.transaction_type === "BUY" ? "blue.8" : "red.9"}>{l.transaction_type === "BUY" ? "Buy" : "Sell"}</Badge></Table.Td>
+                    <Table.Td>
+                      {side}
+                      <Text size="sm" style={{ overflowWrap: "anywhere" }}>{instrumentName(l.tradingsymbol, "NFO")}</Text>
+                      <Text size="xs" c="dimmed">at <span className="num">{price}</span></Text>
+                    </Table.Td>
+                    <Table.Td>{lots}</Table.Td>
+                    <Table.Td>
+                      <ActionIcon variant="subtle" color="gray" aria-label={`Remove ${instrumentName(l.tradingsymbol, "NFO")}`} onClick={remove}>×</ActionIcon>
+                    </Table.Td>
+                  </Table.Tr>
+                ) : (
+                  <Table.Tr key={l.tradingsymbol}>
+                    <Table.Td>{side}</Table.Td>
                     <Table.Td>{instrumentName(l.tradingsymbol, "NFO")}</Table.Td>
-                    <Table.Td><NumberInput size="xs" w={70} min={1} max={100} aria-label={`Lots of ${instrumentName(l.tradingsymbol, "NFO")}`} value={l.lots}
-                      onChange={(v) => setLegs(legs.map((x, j) => (j === i ? { ...x, lots: Math.max(1, Number(v) || 1) } : x)))} /></Table.Td>
-                    <Table.Td ta="right" className="num">{priced ? inr(priced.entry_price) : "…"}</Table.Td>
-                    <Table.Td><Button size="compact-xs" variant="subtle" color="gray" aria-label={`Remove ${instrumentName(l.tradingsymbol, "NFO")}`} onClick={() => setLegs(legs.filter((_, j) => j !== i))}>Remove</Button></Table.Td>
+                    <Table.Td>{lots}</Table.Td>
+                    <Table.Td ta="right" className="num">{price}</Table.Td>
+                    <Table.Td><Button size="compact-xs" variant="subtle" color="gray" aria-label={`Remove ${instrumentName(l.tradingsymbol, "NFO")}`} onClick={remove}>Remove</Button></Table.Td>
                   </Table.Tr>
                 );
               })}

@@ -3,7 +3,8 @@
 import { toNumber } from "@/format";
 import type { Payoff } from "./optionApi";
 
-export interface Frame { width: number; height: number; pad: number }
+/** The drawing's size and its margins: `pad` on every side, or `left` there (the axis labels). */
+export interface Frame { width: number; height: number; pad: number; left?: number }
 
 export interface Scaled {
   expiry: string; // SVG polyline points
@@ -27,8 +28,8 @@ export function scale(payoff: Payoff, frame: Frame): Scaled {
   const margin = (high - low) * 0.08;
   low -= margin;
   high += margin;
-  const { width, height, pad } = frame;
-  const x = (s: number) => pad + ((s - minSpot) / (maxSpot - minSpot || 1)) * (width - 2 * pad);
+  const { width, height, pad, left = pad } = frame;
+  const x = (s: number) => left + ((s - minSpot) / (maxSpot - minSpot || 1)) * (width - left - pad);
   const y = (v: number) => pad + ((high - v) / (high - low)) * (height - 2 * pad);
   const line = (get: (p: { s: number; e: number; t: number }) => number) =>
     pts.map((p) => `${x(p.s).toFixed(1)},${y(get(p)).toFixed(1)}`).join(" ");

@@ -82,14 +82,16 @@ export async function nextPageRead<T>(page: Page, pathname: string): Promise<T> 
  * anything that hides its overflow, the screen) with its own text whole, and apart from every
  * other one; and no box scrolls sideways to hide one (a table too wide for the screen drops its
  * lesser columns or becomes cards). Hidden ones, ones in a closed drawer (off the left edge)
- * and ones under an open dialog are not judged. */
-export async function layoutFaults(page: Page): Promise<string[]> {
+ * and ones under an open dialog are not judged; a bar fixed to the screen is compared with
+ * its own, not with the page scrolling under it. `also` adds selectors of an app that is not
+ * built on Mantine (the agent's UI). */
+export async function layoutFaults(page: Page, { also = [] as string[] } = {}): Promise<string[]> {
   // a chart drawn after its library loads, fonts swapped in: judge the settled page
   await page.evaluate(() => document.fonts.ready.then(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))));
-  return page.evaluate(() => {
+  return page.evaluate((also) => {
     const SUBJECTS = [
       "button", "[role=button]", "[role=tab]", "a.mantine-Button-root", ".mantine-Badge-root",
-      ".mantine-SegmentedControl-label", ".mantine-Checkbox-body", ".mantine-Switch-body", ".num", "svg text",
+      ".mantine-SegmentedControl-label", ".mantine-Checkbox-body", ".mantine-Switch-body", ".num", "svg text", ...also,
     ].join(",");
     const SLACK = 1; // sub-pixel rounding
     const width = window.innerWidth;
@@ -104,16 +106,16 @@ export async function layoutFaults(page: Page): Promise<string[]> {
     };
     const name = (el: Element): string => {
       const text = (el.getAttribute("aria-label") ?? el.textContent ?? "").replace(/\s+/g, " ").trim().slice(0, 40);
-      const kind = el.matches(".mantine-Badge-root") ? "badge" : el.matches("svg text") ? "chart label" : el.matches(".num") ? "figure" : "button";
+      const kind = el.matches("button, [role=button], [role=tab], a") ? "button" : el.matches(".mantine-Badge-root") ? "badge"
+        : el.matches("svg text") ? "chart label" : "figure";
       return `${kind} "${text}"`;
     };
     const boxName = (el: Element): string =>
       `${el.tagName.toLowerCase()}${typeof el.className === "string" && el.className ? `.${el.className.split(" ")[0]}` : ""}`;
     const cut = (a: DOMRect, b: DOMRect) =>
       a.left < b.left - SLACK || a.right > b.right + SLACK || a.top < b.top - SLACK || a.bottom > b.bottom + SLACK;
-    const all = [...layer.querySelectorAll(SUBJECTS)].filter(shown);
-    // a figure inside a button or badge is judged with it
-    const subjects = all.filter((el) => !all.some((other) => other !== el && other.contains(el)));
+    // a figure inside a card's value is judged too: its own box is where its text runs
+    const subjects = [...layer.querySelectorAll(SUBJECTS)].filter(shown);
     const faults: string[] = [];
 
     if (document.documentElement.scrollWidth > width + SLACK) {
@@ -122,11 +124,12 @@ export async function layoutFaults(page: Page): Promise<string[]> {
     const scrollers = new Map<HTMLElement, string[]>();
     for (const el of subjects) {
       const box = el.getBoundingClientRect();
-      // its own text cut (an ellipsis, or a label wider than its button)
+      // its own text cut (an ellipsis, or a label wider than its button) or running out of it
       for (const part of [el, ...el.querySelectorAll(".mantine-Button-label, .mantine-Badge-label, .mantine-Button-inner")]) {
         const style = getComputedStyle(part);
-        if (style.overflowX !== "visible" && part.scrollWidth > part.clientWidth + SLACK) {
-          faults.push(`${name(el)}: its text is cut (${part.scrollWidth}px in ${part.clientWidth}px)`);
+        if (style.display !== "inline" && part.scrollWidth > part.clientWidth + SLACK) {
+          const how = style.overflowX === "visible" ? "runs out of it" : "is cut";
+          faults.push(`${name(el)}: its text ${how} (${part.scrollWidth}px in ${part.clientWidth}px)`);
           break;
         }
       }
@@ -153,23 +156,29 @@ export async function layoutFaults(page: Page): Promise<string[]> {
       faults.push(`a ${boxName(box)} scrolls sideways (${box.scrollWidth}px in ${box.clientWidth}px), holding ${names.slice(0, 4).join(", ")}${names.length > 4 ? ` and ${names.length - 4} more` : ""}`);
     }
     // no two on top of each other (a badge over a button, two chart labels)
-    const boxes = subjects.map((el) => ({ el, r: el.getBoundingClientRect() })).sort((a, b) => a.r.left - b.r.left);
+    const pinned = (el: Element): Element | null => {
+      for (let up: Element | null = el; up; up = up.parentElement) {
+        if (["fixed", "sticky"].includes(getComputedStyle(up).position)) return up;
+      }
+      return null;
+    };
+    const boxes = subjects.map((el) => ({ el, r: el.getBoundingClientRect(), layer: pinned(el) })).sort((a, b) => a.r.left - b.r.left);
     for (let i = 0; i < boxes.length; i++) {
       const a = boxes[i]!;
       for (let j = i + 1; j < boxes.length && boxes[j]!.r.left < a.r.right - SLACK; j++) {
         const b = boxes[j]!;
         const overlaps = Math.min(a.r.right, b.r.right) - Math.max(a.r.left, b.r.left) > SLACK
           && Math.min(a.r.bottom, b.r.bottom) - Math.max(a.r.top, b.r.top) > SLACK;
-        if (overlaps) faults.push(`${name(a.el)} overlaps ${name(b.el)}`);
+        if (overlaps && a.layer === b.layer && !a.el.contains(b.el) && !b.el.contains(a.el)) faults.push(`${name(a.el)} overlaps ${name(b.el)}`);
       }
     }
     return [...new Set(faults)];
-  });
+  }, also);
 }
 
 /** Nothing cut and nothing crowded (see `layoutFaults`); `where` names the page and width.
  * A page still settling (a table dropping a column after a resize, a chart loading) is given
  * a moment; what stays wrong fails. */
-export async function expectLaidOut(page: Page, where: string): Promise<void> {
-  await expect.poll(() => layoutFaults(page), { message: where, timeout: 3_000 }).toEqual([]);
+export async function expectLaidOut(page: Page, where: string, options: { also?: string[] } = {}): Promise<void> {
+  await expect.poll(() => layoutFaults(page, options), { message: where, timeout: 3_000 }).toEqual([]);
 }

@@ -3,14 +3,21 @@
 // rejected, holdings, brokers (Upstox's dialog, Groww's key flow), settings (ignoring a
 // symbol clears its drift), mutual funds, a tradebook uploaded scaled, and the PIN; a page on
 // another origin cannot approve anything. Each screenshot (docs/screenshots/agent-*.png)
-// follows an axe check of the page (nothing serious or critical).
+// follows an axe check of the page (nothing serious or critical) and the web app's layout
+// check (no button, chip or figure cut by its card or lying on another).
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
+import { expectLaidOut } from "../../../web/e2e/support";
 
 const shots = "../../docs/screenshots";
 
-/** A screenshot of what the phone shows, after axe finds nothing serious on the page. */
+/** The agent UI's own pieces the layout check judges, beside buttons and links. */
+const AGENT_PIECES = ["a", ".chip", ".badge", ".pnl", ".figure .value", ".hero .big"];
+
+/** A screenshot of what the phone shows, after axe finds nothing serious on the page and
+ * nothing is cut or crowded. */
 async function shot(page: Page, name: string) {
+  await expectLaidOut(page, `agent ${name}`, { also: AGENT_PIECES });
   const results = await new AxeBuilder({ page }).analyze();
   const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
   expect(bad.map((v) => `${v.id}: ${v.help}: ${v.nodes.map((n) => n.html.slice(0, 120)).join(" | ")}`)).toEqual([]);

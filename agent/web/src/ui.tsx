@@ -26,13 +26,14 @@ export function Figure({ label, children, small }: { label: string; children: Re
   );
 }
 
-/** +₹1,250.00 (+2.10 %) in green, or red when down. */
+/** +₹1,250.00 (+2.10 %) in green, or red when down; the percent takes a line of its own when
+ * a half-width figure has no room for both (it once ran out of its card). */
 export function Pnl({ value, percent }: { value: Amount; percent?: Amount }) {
   const way = direction(value);
   return (
     <span className={`pnl ${way}`}>
-      {signedInr(value)}
-      {percent !== undefined && percent !== null && <> ({pct(percent, { signed: true })})</>}
+      <span>{signedInr(value)}</span>
+      {percent !== undefined && percent !== null && <> <span>({pct(percent, { signed: true })})</span></>}
     </span>
   );
 }

@@ -14,7 +14,7 @@ import { unwrap } from "@/api/errors";
 import { PageLoader } from "@/components/PageLoader";
 import { PageTitle } from "@/components/PageTitle";
 import { useTick } from "@/ticks/useTick";
-import { indicatorName, inr, instrumentLabel, istDate, istTime, pct } from "@/format";
+import { indicatorName, inr, instrumentLabel, istDate, istTime, moneyTicks, pct } from "@/format";
 import {
   type ChartInterval, type ChartTime, INTERVALS, type MarkedTrade, TRADE_WORDS, chartTime, fillMarkers, formingCandle,
   intervalMinutes, priceLabel, tradeFills, tradeFromSearch, tradeWindow, volumeLabel,
@@ -41,6 +41,10 @@ const COLOURS: Record<string, string> = {
   sma20: "#1c7ed6", ema50: "#ae3ec9", bb20_upper: "#868e96", bb20_middle: "#adb5bd", bb20_lower: "#868e96",
   rsi14: "#f08c00", macd_12_26_9: "#1c7ed6", macd_12_26_9_signal: "#f08c00",
 };
+
+/** Pixels kept free right of the last candle, and about how wide the price scale is. */
+const RIGHT_ROOM_PX = 44;
+const PRICE_SCALE_PX = 80;
 
 export function Component() {
   const symbol = decodeURIComponent(useParams().symbol ?? "");
@@ -95,9 +99,15 @@ export function Component() {
         autoSize: true,
         layout: { background: { color: "transparent" }, textColor: dark ? "#ced4da" : "#212529", attributionLogo: false },
         grid: { vertLines: { visible: false }, horzLines: { color: dark ? "#2c2e33" : "#f1f3f5" } },
-        timeScale: { borderVisible: false, timeVisible: intraday, secondsVisible: false },
+        // the first date's label inside the chart; room right of the last candle for its marker
+        // ("Bought 10" is centred on it) and its time label, whatever the number of candles
+        timeScale: {
+          borderVisible: false, timeVisible: intraday, secondsVisible: false, fixLeftEdge: true,
+          rightOffset: Math.ceil((RIGHT_ROOM_PX * bars.length) / Math.max(el.clientWidth - PRICE_SCALE_PX - RIGHT_ROOM_PX, 1)),
+        },
       });
-      const money = { type: "custom" as const, formatter: priceLabel, minMove: 0.05 };
+      // the axis in round rupees (₹1,800, not ₹1,800.00: a phone has no room), a price to the paisa
+      const money = { type: "custom" as const, formatter: priceLabel, tickmarksFormatter: moneyTicks, minMove: 0.05 };
       const candles = made.addSeries(lib.CandlestickSeries, {
         upColor: "#0ca678", downColor: "#e03131", wickUpColor: "#0ca678", wickDownColor: "#e03131",
         borderVisible: false, priceFormat: money,

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Page, expect, test } from "@playwright/test";
 import { shareSignIn } from "./session";
-import { expectAccessible, expectLaidOut } from "./support";
+import { expectAccessible, expectLaidOut, layoutFaults } from "./support";
 
 shareSignIn(test);
 
@@ -33,6 +33,22 @@ test("the navigation lists the pages this spec checks", () => {
   expect(pages.length).toBeGreaterThanOrEqual(12);
   expect(journalTabs.length).toBeGreaterThanOrEqual(4);
   expect(settingsSections.length).toBeGreaterThanOrEqual(8);
+});
+
+test("the layout check sees what it is for", async ({ page }, info) => {
+  test.skip(info.project.name !== "desktop", "one viewport is enough");
+  await page.setContent(`
+    <div style="width:200px;overflow:hidden"><button style="margin-left:150px;width:100px">Close</button></div>
+    <div><span class="mantine-Badge-root" style="display:inline-block;width:90px">Provisional</span><button style="margin-left:-40px">Modify</button></div>
+    <div style="width:200px;overflow-x:auto"><table><tr><td>Book</td><td style="padding-left:300px">P&amp;L</td></tr></table></div>
+    <div style="width:80px;border:1px solid"><p class="mantine-Text-root" style="white-space:nowrap">+₹33,740.00 (+6.32%)</p></div>
+    <svg width="100" height="40"><text x="-8" y="20">2025</text></svg>`);
+  const faults = (await layoutFaults(page)).join("\n");
+  expect(faults).toContain('button "Close" is cut by its div');
+  expect(faults).toContain('badge "Provisional" overlaps button "Modify"');
+  expect(faults).toMatch(/a div scrolls sideways \(\d+px in 200px\), holding cell "Book", cell "P&L"/);
+  expect(faults).toContain('text "+₹33,740.00 (+6.32%)": its text runs out of it');
+  expect(faults).toContain('chart label "2025" is cut by its svg');
 });
 
 /** Opens the page and waits for its data, not its loader. */

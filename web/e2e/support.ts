@@ -107,7 +107,7 @@ export async function layoutFaults(page: Page, { also = [] as string[] } = {}): 
     const name = (el: Element): string => {
       const text = (el.getAttribute("aria-label") ?? el.textContent ?? "").replace(/\s+/g, " ").trim().slice(0, 40);
       const kind = el.matches("button, [role=button], [role=tab], a") ? "button" : el.matches(".mantine-Badge-root") ? "badge"
-        : el.matches("svg text") ? "chart label" : "figure";
+        : el.matches("svg text") ? "chart label" : el.matches(".num, .pnl, .value, .big") ? "figure" : el.matches("td, th") ? "cell" : "text";
       return `${kind} "${text}"`;
     };
     const boxName = (el: Element): string =>
@@ -116,13 +116,16 @@ export async function layoutFaults(page: Page, { also = [] as string[] } = {}): 
       a.left < b.left - SLACK || a.right > b.right + SLACK || a.top < b.top - SLACK || a.bottom > b.bottom + SLACK;
     // a figure inside a card's value is judged too: its own box is where its text runs
     const subjects = [...layer.querySelectorAll(SUBJECTS)].filter(shown);
+    // text (a card's label, a table's cell) must fit its box too; it is not compared for overlaps
+    // (a line that wraps has a box as wide as the paragraph)
+    const texts = [...layer.querySelectorAll(".mantine-Text-root, td, th")].filter(shown);
     const faults: string[] = [];
 
     if (document.documentElement.scrollWidth > width + SLACK) {
       faults.push(`the page is ${document.documentElement.scrollWidth - width}px wider than the screen`);
     }
     const scrollers = new Map<HTMLElement, string[]>();
-    for (const el of subjects) {
+    for (const el of [...subjects, ...texts]) {
       const box = el.getBoundingClientRect();
       // its own text cut (an ellipsis, or a label wider than its button) or running out of it
       for (const part of [el, ...el.querySelectorAll(".mantine-Button-label, .mantine-Badge-label, .mantine-Button-inner")]) {

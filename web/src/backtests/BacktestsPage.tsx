@@ -40,18 +40,18 @@ export function Component() {
 
   const columns: Column<RunBrief>[] = [
     {
-      key: "pick", header: "Compare",
+      key: "pick", header: "Compare", card: "aside",
       render: (r) => (
         <Checkbox aria-label={`Compare run #${r.id}`} checked={picked.includes(r.id)} onChange={() => toggle(r.id)}
           disabled={!picked.includes(r.id) && picked.length >= MAX_COMPARE} />
       ),
     },
     {
-      key: "id", header: "Run", value: (r) => r.id,
+      key: "id", header: "Run", value: (r) => r.id, card: "title",
       render: (r) => <Anchor component={Link} to={`/backtests/runs/${r.id}`} fz="sm">#{r.id}</Anchor>,
     },
     {
-      key: "strategy", header: "Strategy", value: (r) => r.strategy_name,
+      key: "strategy", header: "Strategy", value: (r) => r.strategy_name, card: "title",
       render: (r) => `${r.strategy_name}${r.strategy_version ? ` (v${r.strategy_version})` : ""}`,
     },
     { key: "universe", header: "Universe", render: (r) => universeName(r.config.universe), value: (r) => universeName(r.config.universe) },

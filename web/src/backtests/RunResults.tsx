@@ -176,7 +176,7 @@ function TradeList({ run }: { run: Run }) {
   const rows = useMemo(() => filterTrades(run.trades.map((t, key) => ({ ...t, key })) as Row[], filter), [run.trades, filter]);
   const reasons = useMemo(() => [...new Set(run.trades.map((t) => t.exit_reason))].map((r) => ({ value: r, label: exitReasonName(r) })), [run.trades]);
   const columns: Column<Row>[] = [
-    { key: "symbol", header: "Symbol", value: (t) => t.symbol,
+    { key: "symbol", header: "Symbol", value: (t) => t.symbol, card: "title",
       render: (t) => (
         <Link to={tradeChartPath(t.symbol, { run: run.id, entry: t.entry_date, exit: t.exit_date, quantity: t.quantity, entryPrice: t.entry_price, exitPrice: t.exit_price })}
           aria-label={`${instrumentLabel(t.symbol)} on the chart, ${t.entry_date} to ${t.exit_date}`}>
@@ -184,14 +184,14 @@ function TradeList({ run }: { run: Run }) {
         </Link>
       ) },
     { key: "entry", header: "Entry", value: (t) => t.entry_date, render: (t) => t.entry_date },
-    { key: "entry_price", header: "Entry price", numeric: true, value: (t) => t.entry_price, render: (t) => inr(t.entry_price) },
+    { key: "entry_price", header: "Entry price", numeric: true, drop: 3, value: (t) => t.entry_price, render: (t) => inr(t.entry_price) },
     { key: "exit", header: "Exit", value: (t) => t.exit_date, render: (t) => t.exit_date },
-    { key: "exit_price", header: "Exit price", numeric: true, value: (t) => t.exit_price, render: (t) => inr(t.exit_price) },
+    { key: "exit_price", header: "Exit price", numeric: true, drop: 3, value: (t) => t.exit_price, render: (t) => inr(t.exit_price) },
     { key: "qty", header: "Qty", numeric: true, value: (t) => t.quantity, render: (t) => qty(t.quantity) },
-    { key: "days", header: "Days", numeric: true, value: (t) => t.bars_held, render: (t) => t.bars_held },
-    { key: "pnl", header: "Net P&L", numeric: true, value: (t) => t.pnl, render: (t) => <Money value={t.pnl} pnl /> },
+    { key: "days", header: "Days", numeric: true, drop: 2, value: (t) => t.bars_held, render: (t) => t.bars_held },
+    { key: "pnl", header: "Net P&L", numeric: true, card: "aside", value: (t) => t.pnl, render: (t) => <Money value={t.pnl} pnl /> },
     { key: "pnl_pct", header: "Return", numeric: true, value: (t) => t.pnl_pct, render: (t) => <span className={dir(Number(t.pnl_pct))}>{pct(t.pnl_pct, { signed: true })}</span> },
-    { key: "charges", header: "Charges", numeric: true, value: (t) => t.charges, render: (t) => inr(t.charges) },
+    { key: "charges", header: "Charges", numeric: true, drop: 1, value: (t) => t.charges, render: (t) => inr(t.charges) },
     { key: "reason", header: "Exit reason", value: (t) => exitReasonName(t.exit_reason), render: (t) => exitReasonName(t.exit_reason) },
   ];
   return (

@@ -11,8 +11,9 @@ export interface Column<T> {
   /** The raw value for sorting and CSV (numbers sort as numbers). */
   value?: (row: T) => string | number | null | undefined;
   numeric?: boolean;
-  /** In the phone cards: part of the card's title line, or left out (default: a labelled field). */
-  card?: "title" | "hidden";
+  /** In the phone cards: part of the card's title line, the figure at its right (the P&L, as
+   * Kite's app shows it), or left out (default: a labelled field). */
+  card?: "title" | "aside" | "hidden";
   /** A lesser column: when the table is wider than its box, columns with `drop` go, lowest
    * first, rather than push the deciding figures (P&L, status, the buttons) out of sight. */
   drop?: number;
@@ -33,7 +34,8 @@ interface Props<T> {
    * a table that scrolls sideways with its status and buttons off-screen. A table that does
    * not fit its box even without its `drop` columns turns into cards too, at any width. */
   phoneCards?: boolean;
-  /** Show this many rows at a time, with previous/next pages (the CSV still has them all). */
+  /** Show this many rows at a time, with previous/next pages (the CSV still has them all); a
+   * phone shows at most 20 a page (cards are tall). */
   pageSize?: number;
 }
 
@@ -109,9 +111,10 @@ export function DataTable<T>({ caption, columns, rows, rowKey, csvName, empty, i
     return sort.desc ? out.reverse() : out;
   }, [rows, sort, columns]);
 
-  const pages = pageSize ? Math.max(1, Math.ceil(sorted.length / pageSize)) : 1;
+  const size = pageSize && phone ? Math.min(pageSize, 20) : pageSize;
+  const pages = size ? Math.max(1, Math.ceil(sorted.length / size)) : 1;
   const at = Math.min(page, pages - 1); // the rows shrank under a filter: stay on a page that exists
-  const shown = pageSize ? sorted.slice(at * pageSize, (at + 1) * pageSize) : sorted;
+  const shown = size ? sorted.slice(at * size, (at + 1) * size) : sorted;
   const level = useFit(box, viewport, lesser.length, shown);
   const cut = lesser[level - 1] ?? (level > lesser.length ? Infinity : -Infinity);
   const visible = level > lesser.length ? columns : columns.filter((c) => c.drop === undefined || c.drop > cut);
@@ -189,10 +192,10 @@ export function DataTable<T>({ caption, columns, rows, rowKey, csvName, empty, i
         </Table>
       </ScrollArea>
       )}
-      {pageSize !== undefined && pages > 1 && (
+      {size !== undefined && pages > 1 && (
         <Group justify="space-between" mt="xs" wrap="wrap" aria-label={`${caption}: pages`} role="navigation">
           <Text size="sm" c="dimmed" aria-live="polite">
-            {at * pageSize + 1}–{Math.min((at + 1) * pageSize, sorted.length)} of {sorted.length}
+            {at * size + 1}–{Math.min((at + 1) * size, sorted.length)} of {sorted.length}
           </Text>
           <Group gap="xs">
             <Button size="xs" variant="default" disabled={at === 0} onClick={() => setPage(at - 1)}>Previous</Button>
@@ -212,20 +215,24 @@ function RowCards<T>({ caption, columns, rows, rowKey, empty, rowActions, onRowS
   if (rows.length === 0) return <Text c="dimmed" ta="center" py="md">{empty ?? "Nothing here yet."}</Text>;
   const marked = columns.filter((c) => c.card === "title");
   const titled = marked.length > 0 ? marked : columns.slice(0, 1);
-  const fields = columns.filter((c) => !titled.includes(c) && c.card !== "hidden");
+  const aside = columns.filter((c) => c.card === "aside");
+  const fields = columns.filter((c) => !titled.includes(c) && c.card !== "hidden" && c.card !== "aside");
   return (
     <Stack gap="xs" component="ul" aria-label={caption} style={{ listStyle: "none", padding: 0, margin: 0 }}>
       {rows.map((row) => (
         <Paper component="li" withBorder p="sm" key={rowKey(row)}
           onClick={onRowSelect && (() => onRowSelect(row))} onFocusCapture={onRowSelect && (() => onRowSelect(row))}>
-          <Text fw={600} mb={4}>
-            {titled.map((c, i) => <span key={c.key}>{i > 0 ? " · " : ""}{c.render(row)}</span>)}
-          </Text>
+          <Group justify="space-between" align="flex-start" wrap="nowrap" gap="xs" mb={4}>
+            <Text fw={600}>
+              {titled.map((c, i) => <span key={c.key}>{i > 0 ? " · " : ""}{c.render(row)}</span>)}
+            </Text>
+            {aside.map((c) => <Text key={c.key} fw={700}><span className="visually-hidden">{c.header} </span>{c.render(row)}</Text>)}
+          </Group>
           <SimpleGrid cols={2} spacing="xs" verticalSpacing={4}>
             {fields.map((c) => (
               <div key={c.key}>
-                <Text size="xs" c="dimmed">{c.header}</Text>
-                <Text size="sm" className={c.numeric ? "num" : undefined} ta="left">{c.render(row)}</Text>
+                <Text size="xs" c="dimmed" style={{ overflowWrap: "anywhere" }}>{c.header}</Text>
+                <Text size="sm" className={c.numeric ? "num" : undefined} ta="left" style={{ overflowWrap: "anywhere" }}>{c.render(row)}</Text>
               </div>
             ))}
           </SimpleGrid>

@@ -36,6 +36,8 @@ describe("other figures", () => {
     expect(qty(150000)).toBe("1,50,000");
     expect(pct(1.234)).toBe("1.23%");
     expect(pct("0.5", { signed: true })).toBe("+0.50%");
+    expect(pct(-0.001, { signed: true })).toBe("0.00%"); // a change too small to show has no sign
+    expect(pct(0.001, { signed: true })).toBe("0.00%");
     expect(plain("2500")).toBe("2,500.00");
   });
   it("abbreviates chart axes in lakh and crore", () => {

@@ -82,8 +82,10 @@ export function qty(value: Amount): string {
 export function pct(value: Amount, { signed = false, decimals = 2 } = {}): string {
   const n = toNumber(value);
   if (n === null) return "—";
-  const text = `${grouping(decimals).format(n)}%`;
-  return signed && n > 0 ? `+${text}` : text;
+  const zero = grouping(decimals).format(0);
+  const shown = grouping(decimals).format(n);
+  if (shown === zero || shown === `-${zero}`) return `${zero}%`; // too small to show: no sign, never "-0.00%"
+  return signed && n > 0 ? `+${shown}%` : `${shown}%`;
 }
 
 /** One figure in chart form: ₹1.25 Cr, ₹12.5 L, and below a lakh the rupees in Indian

@@ -18,7 +18,7 @@ const columns: Column<Holding>[] = [
   { key: "t1", header: "T1 qty.", numeric: true, drop: 2, render: (r) => qty(num(r, "t1_quantity")), value: (r) => num(r, "t1_quantity") },
   { key: "avg", header: "Avg. cost", numeric: true, render: (r) => <Money value={num(r, "average_price")} />, value: (r) => num(r, "average_price") },
   { key: "ltp", header: "LTP", numeric: true, render: (r) => <LiveLtp symbol={symbolOf(r)} fallback={num(r, "last_price")} />, value: (r) => num(r, "last_price") },
-  { key: "pnl", header: "P&L", numeric: true, render: (r) => <LiveHoldingPnl row={r} />, value: (r) => num(r, "pnl") },
+  { key: "pnl", header: "P&L", numeric: true, card: "aside", render: (r) => <LiveHoldingPnl row={r} />, value: (r) => num(r, "pnl") },
   { key: "day", header: "Day chg.", numeric: true, drop: 3, render: (r) => <LiveHoldingPnl row={r} day />, value: (r) => num(r, "day_change") },
   { key: "day_pct", header: "Day chg. %", numeric: true, render: (r) => <LiveHoldingDayPct row={r} />, value: (r) => num(r, "day_change_percentage") },
 ];

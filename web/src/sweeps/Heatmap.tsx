@@ -62,7 +62,7 @@ export function Heatmap({ title, grid, xLabel, yLabel, format, scale, higherIsBe
           style={{ fontVariantNumeric: "tabular-nums" }}>
           <Table.Thead>
             <Table.Tr>
-              <Table.Th scope="col"><Text size="xs" c="dimmed">{yLabel} ↓ · {xLabel} →</Text></Table.Th>
+              <Table.Th scope="col"><Text size="xs" c="dimmed" style={{ overflowWrap: "anywhere" }}>{yLabel} ↓ · {xLabel} →</Text></Table.Th>
               {grid.xs.map((x) => <Table.Th key={x} scope="col" ta="right">{x}</Table.Th>)}
             </Table.Tr>
           </Table.Thead>

@@ -1,5 +1,18 @@
 import { Box, Group, Text, useComputedColorScheme } from "@mantine/core";
 import { useEffect, useRef } from "react";
+import type { Time } from "lightweight-charts";
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** A day's mark on the date axis as "10 Jun" (the library writes a bare "10"); months and
+ * years as the library writes them. */
+function dayMark(time: Time, kind: number): string | null {
+  if (kind !== 2) return null; // TickMarkType.DayOfMonth
+  const day = typeof time === "string" ? /^\d{4}-(\d{2})-(\d{2})$/.exec(time) : null;
+  if (day) return `${Number(day[2])} ${MONTHS[Number(day[1]) - 1]}`;
+  if (typeof time === "object") return `${time.day} ${MONTHS[time.month - 1]}`;
+  return null;
+}
 
 export interface Series {
   name: string;
@@ -42,7 +55,7 @@ export function LineChart({ series, label, height = 260, format, ticks }: {
         grid: { vertLines: { visible: false }, horzLines: { color: dark ? "#2c2e33" : "#f1f3f5" } },
         localization: { priceFormatter: format, tickmarksPriceFormatter: ticks },
         rightPriceScale: { borderVisible: false },
-        timeScale: { borderVisible: false, fixLeftEdge: true, fixRightEdge: true },
+        timeScale: { borderVisible: false, fixLeftEdge: true, fixRightEdge: true, tickMarkFormatter: dayMark },
       });
       for (const s of series) {
         const line = s.area

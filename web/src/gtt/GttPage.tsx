@@ -44,7 +44,7 @@ function Distance({ row }: { row: Gtt }) {
 }
 
 const columns: Column<Gtt>[] = [
-  { key: "created", header: "Created on", render: (r) => istDateTime(r.created_at), value: (r) => r.created_at },
+  { key: "created", header: "Created on", drop: 1, render: (r) => istDateTime(r.created_at), value: (r) => r.created_at },
   { key: "instrument", header: "Instrument", render: (r) => <InstrumentName symbol={r.condition.tradingsymbol} exchange={r.condition.exchange} />, value: (r) => r.condition.tradingsymbol, card: "title" },
   { key: "type", header: "Type", render: kind, value: kind },
   // whose money the trigger's order spends: the manual book, a portfolio's, a live account

@@ -314,13 +314,13 @@ function TripCards({ rows }: { rows: RoundTrip[] }) {
 }
 
 const openColumns: Column<OpenPosition>[] = [
-  { key: "symbol", header: "Symbol", render: (p) => instrumentName(p.symbol), value: (p) => p.symbol },
+  { key: "symbol", header: "Symbol", card: "title", render: (p) => instrumentName(p.symbol), value: (p) => p.symbol },
   { key: "account", header: "Account", drop: 1, render: (p) => accountName(p.account), value: (p) => p.account },
   { key: "direction", header: "Side", render: (p) => (p.direction === "short" ? "Short" : "Long"), value: (p) => p.direction },
   { key: "qty", header: "Qty.", numeric: true, render: (p) => qty(p.quantity), value: (p) => p.quantity },
   { key: "cost", header: "Cost (₹)", numeric: true, render: (p) => <Money value={p.cost} />, value: (p) => p.cost },
   { key: "mark", header: "Last price (₹)", numeric: true, render: (p) => <Money value={p.mark} />, value: (p) => p.mark },
-  { key: "unrealised", header: "Unrealised (₹)", numeric: true, render: (p) => <Money value={p.unrealised} pnl />, value: (p) => p.unrealised },
+  { key: "unrealised", header: "Unrealised (₹)", numeric: true, card: "aside", render: (p) => <Money value={p.unrealised} pnl />, value: (p) => p.unrealised },
 ];
 
 const memberColumn: Column<RoundTrip> = { key: "member", header: "Member", render: (t) => t.member ?? "—", value: (t) => t.member };

@@ -42,13 +42,15 @@ test("the layout check sees what it is for", async ({ page }, info) => {
     <div><span class="mantine-Badge-root" style="display:inline-block;width:90px">Provisional</span><button style="margin-left:-40px">Modify</button></div>
     <div style="width:200px;overflow-x:auto"><table><tr><td>Book</td><td style="padding-left:300px">P&amp;L</td></tr></table></div>
     <div style="width:80px;border:1px solid"><p class="mantine-Text-root" style="white-space:nowrap">+₹33,740.00 (+6.32%)</p></div>
-    <svg width="100" height="40"><text x="-8" y="20">2025</text></svg>`);
+    <svg width="100" height="40"><text x="-8" y="20">2025</text></svg>
+    <div style="height:40px;overflow-y:auto"><p style="height:100px"></p><button>Further down</button></div>`);
   const faults = (await layoutFaults(page)).join("\n");
   expect(faults).toContain('button "Close" is cut by its div');
   expect(faults).toContain('badge "Provisional" overlaps button "Modify"');
   expect(faults).toMatch(/a div scrolls sideways \(\d+px in 200px\), holding cell "Book", cell "P&L"/);
   expect(faults).toContain('text "+₹33,740.00 (+6.32%)": its text runs out of it');
   expect(faults).toContain('chart label "2025" is cut by its svg');
+  expect(faults).not.toContain("Further down"); // a list that scrolls up and down shows it on a scroll
 });
 
 /** Opens the page and waits for its data, not its loader. */

@@ -3,7 +3,7 @@
 import { execFileSync } from "node:child_process";
 import { join, resolve } from "node:path";
 import AxeBuilder from "@axe-core/playwright";
-import { type APIRequestContext, type Page, expect, request } from "@playwright/test";
+import { type APIRequestContext, type Locator, type Page, expect, request } from "@playwright/test";
 
 export const DEMO = { email: "demo@tradertape.dev", password: "tradertape-demo" };
 const root = resolve(import.meta.dirname, "..", "..");
@@ -125,6 +125,7 @@ export async function layoutFaults(page: Page, { also = [] as string[] } = {}): 
       faults.push(`the page is ${document.documentElement.scrollWidth - width}px wider than the screen`);
     }
     const scrollers = new Map<HTMLElement, string[]>();
+    const scrolledAway = new Set<Element>(); // below or above a box that scrolls up and down
     for (const el of [...subjects, ...texts]) {
       const box = el.getBoundingClientRect();
       // its own text cut (an ellipsis, or a label wider than its button) or running out of it
@@ -142,6 +143,14 @@ export async function layoutFaults(page: Page, { also = [] as string[] } = {}): 
         const sideways = (style.overflowX === "auto" || style.overflowX === "scroll") && up.scrollWidth > up.clientWidth + SLACK;
         if (sideways) {
           scrollers.set(up, [...(scrollers.get(up) ?? []), name(el)]);
+          boxed = true;
+          break;
+        }
+        // a list that scrolls up and down (a timeline) shows the rest as the user scrolls
+        if ((style.overflowY === "auto" || style.overflowY === "scroll") && up.scrollHeight > up.clientHeight + SLACK) {
+          const edge = up.getBoundingClientRect();
+          if (box.left < edge.left - SLACK || box.right > edge.right + SLACK) faults.push(`${name(el)} is cut by its ${boxName(up)}`);
+          else if (box.top < edge.top - SLACK || box.bottom > edge.bottom + SLACK) scrolledAway.add(el);
           boxed = true;
           break;
         }
@@ -165,7 +174,8 @@ export async function layoutFaults(page: Page, { also = [] as string[] } = {}): 
       }
       return null;
     };
-    const boxes = subjects.map((el) => ({ el, r: el.getBoundingClientRect(), layer: pinned(el) })).sort((a, b) => a.r.left - b.r.left);
+    const boxes = subjects.filter((el) => !scrolledAway.has(el))
+      .map((el) => ({ el, r: el.getBoundingClientRect(), layer: pinned(el) })).sort((a, b) => a.r.left - b.r.left);
     for (let i = 0; i < boxes.length; i++) {
       const a = boxes[i]!;
       for (let j = i + 1; j < boxes.length && boxes[j]!.r.left < a.r.right - SLACK; j++) {
@@ -184,4 +194,16 @@ export async function layoutFaults(page: Page, { also = [] as string[] } = {}): 
  * a moment; what stays wrong fails. */
 export async function expectLaidOut(page: Page, where: string, options: { also?: string[] } = {}): Promise<void> {
   await expect.poll(() => layoutFaults(page, options), { message: where, timeout: 3_000 }).toEqual([]);
+}
+
+/** A DataTable named `name` as its reader finds it: the table, or the cards it becomes where it
+ * does not fit (on a phone; `DataTable`'s `drop` columns go first). */
+export function tableOrCards(scope: Page | Locator, name: string): Locator {
+  return scope.getByRole("table", { name }).or(scope.getByRole("list", { name }));
+}
+
+/** Its rows: the table's body rows, or its cards. */
+export function tableRows(scope: Page | Locator, name: string): Locator {
+  return scope.getByRole("table", { name }).locator("tbody").getByRole("row")
+    .or(scope.getByRole("list", { name }).getByRole("listitem"));
 }

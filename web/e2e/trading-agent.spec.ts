@@ -1,5 +1,5 @@
 import { expect, request, test } from "@playwright/test";
-import { demoApi, expectAccessible, keepScreenshot, signIn } from "./support";
+import { demoApi, expectAccessible, keepScreenshot, signIn, tableOrCards, tableRows } from "./support";
 
 test("the trading agent panel shows the agent's poll, version and what it synced @phone", async ({ page, baseURL }, info) => {
   const api = await demoApi(baseURL ?? "");
@@ -28,11 +28,10 @@ test("the trading agent panel shows the agent's poll, version and what it synced
 
   await signIn(page, "/settings/agent");
   await expect(page.getByText("Polling", { exact: true }).first()).toBeVisible();
-  const agents = page.getByRole("table", { name: "Agents" });
-  await expect(agents.getByRole("row").filter({ hasText: `e2e-agent-${info.project.name}` })).toContainText("0.5.2");
+  await expect(tableRows(page, "Agents").filter({ hasText: `e2e-agent-${info.project.name}` })).toContainText("0.5.2");
   await expect(page.getByText("Obfuscated: figures scaled by the agent")).toBeVisible();
   await expect(page.getByText("Available cash ₹2,50,000.75")).toBeVisible();
-  await expect(page.getByRole("table", { name: "kite positions" })).toContainText("INFY NSE");
+  await expect(tableOrCards(page, "kite positions")).toContainText("INFY NSE");
   await expect(page.getByRole("switch", { name: /Scale what the agent sends/ })).not.toBeChecked();
   await expect(page.getByText("Figures scaled with another factor than the agent's first are refused.")).toBeVisible();
   await expectAccessible(page);

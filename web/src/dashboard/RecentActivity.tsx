@@ -10,11 +10,13 @@ export function RecentActivity({ rows }: { rows: Activity[] }) {
   return (
     <Stack gap={4} role="list" aria-label="Recent activity">
       {rows.map((a, i) => (
-        <Group key={i} role="listitem" justify="space-between" wrap="nowrap" gap="xs">
-          <Text size="sm" truncate>
+        <Group key={i} role="listitem" justify="space-between" align="flex-start" style={{ rowGap: 0, columnGap: "var(--mantine-spacing-xs)" }}>
+          {/* the status and time keep their width (a badge once read "Pending appr") and go under
+              the words when the column is narrow */}
+          <Text size="sm">
             <b>{instrumentLabel(a.symbol)}</b> {words(a.signal_type).toLowerCase()} {a.reason ? `(${words(a.reason).toLowerCase()})` : ""}
           </Text>
-          <Group gap={6} wrap="nowrap">
+          <Group gap={6} wrap="nowrap" ml="auto" style={{ flexShrink: 0 }}>
             <Badge size="sm" variant="outline" color="gray.8">{words(a.status)}</Badge>
             <Text size="xs" c="dimmed" visibleFrom="sm">{istDateTime(a.at)}</Text>
           </Group>

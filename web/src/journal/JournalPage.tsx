@@ -283,7 +283,8 @@ function TripCharges({ trip }: { trip: RoundTrip }) {
   return (
     <span title={trip.charges_note}>
       <Money value={trip.charges} />
-      <Text span size="xs" c="dimmed" display="block">{trip.charges_note}</Text>
+      {/* the note wraps under the figure: on one line it widened the table past its box */}
+      <Text span size="xs" c="dimmed" display="block" maw={220} ml="auto" style={{ whiteSpace: "normal" }}>{trip.charges_note}</Text>
     </span>
   );
 }

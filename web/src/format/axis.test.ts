@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { moneyTicks, niceTicks, percentTicks } from "./axis";
+import { moneyTicks, niceTicks, percentTicks, plainTicks } from "./axis";
 
 /** The unit a label speaks ("Cr", "L" or rupees) and its places; zero speaks none. */
 function shape(label: string): { unit: string; places: number } | null {
@@ -88,6 +88,13 @@ describe("percent axis", () => {
       const ticks = niceTicks(low, low + 0.05 + next() * 60, 3 + Math.floor(next() * 6));
       expectReadable(ticks, percentTicks(ticks));
     }
+  });
+});
+
+describe("plain axis", () => {
+  it("tells an index rebased to 100 apart", () => {
+    expect(plainTicks([101, 100.5, 100, 99.5])).toEqual(["101.0", "100.5", "100.0", "99.5"]);
+    expect(plainTicks([120, 110, 100])).toEqual(["120", "110", "100"]);
   });
 });
 

@@ -24,14 +24,14 @@ type Order = Book["orders"][number];
 type Trade = Book["trades"][number];
 
 const legColumns: Column<Leg>[] = [
-  { key: "symbol", header: "Symbol", render: (l) => <InstrumentName symbol={l.tradingsymbol} exchange={l.exchange} />, value: (l) => l.tradingsymbol },
+  { key: "symbol", header: "Symbol", card: "title", render: (l) => <InstrumentName symbol={l.tradingsymbol} exchange={l.exchange} />, value: (l) => l.tradingsymbol },
   { key: "qty", header: "Net qty", numeric: true, render: (l) => qty(l.net_quantity), value: (l) => l.net_quantity },
   { key: "avg", header: "Avg price", numeric: true, render: (l) => inr(l.average_price), value: (l) => l.average_price },
   { key: "ltp", header: "LTP", numeric: true, render: (l) => inr(l.last_price), value: (l) => l.last_price },
   { key: "unrealized", header: "Open P&L", numeric: true, render: (l) => <Money value={l.unrealized_pnl} pnl />, value: (l) => l.unrealized_pnl },
-  { key: "realized", header: "Booked P&L", numeric: true, render: (l) => <Money value={l.realized_pnl} pnl />, value: (l) => l.realized_pnl },
-  { key: "charges", header: "Charges", numeric: true, render: (l) => inr(l.charges), value: (l) => l.charges },
-  { key: "net", header: "Net P&L", numeric: true, render: (l) => <Money value={l.net_pnl} pnl />, value: (l) => l.net_pnl },
+  { key: "realized", header: "Booked P&L", numeric: true, drop: 2, render: (l) => <Money value={l.realized_pnl} pnl />, value: (l) => l.realized_pnl },
+  { key: "charges", header: "Charges", numeric: true, drop: 1, render: (l) => inr(l.charges), value: (l) => l.charges },
+  { key: "net", header: "Net P&L", numeric: true, card: "aside", render: (l) => <Money value={l.net_pnl} pnl />, value: (l) => l.net_pnl },
 ];
 const orderColumns: Column<Order>[] = [
   { key: "time", header: "Time (IST)", render: (o) => istDateTime(o.order_timestamp), value: (o) => o.order_timestamp },

@@ -80,8 +80,9 @@ export async function nextPageRead<T>(page: Page, pathname: string): Promise<T> 
 /** What is cut or crowded on the page as it stands: every button, tab, badge, checkbox, figure
  * and chart label (SVG text) must lie inside the box that holds it (a card, a cell, a chart,
  * anything that hides its overflow, the screen) with its own text whole, and apart from every
- * other one; and no box scrolls sideways to hide one (a table too wide for the screen drops its
- * lesser columns or becomes cards). Hidden ones, ones in a closed drawer (off the left edge)
+ * other one; text (a card's label, a table's cell) must fit its box too; and no box scrolls
+ * sideways to hide one (a table too wide for the screen drops its lesser columns or becomes
+ * cards). Canvas charts (lightweight-charts) draw their own labels and are not seen here. Hidden ones, ones in a closed drawer (off the left edge)
  * and ones under an open dialog are not judged; a bar fixed to the screen is compared with
  * its own, not with the page scrolling under it. `also` adds selectors of an app that is not
  * built on Mantine (the agent's UI). */

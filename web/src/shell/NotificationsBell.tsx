@@ -24,7 +24,8 @@ export function NotificationsBell() {
     <Popover position="bottom-end" width={340} withinPortal onChange={(o) => void opened(o)} shadow="md">
       <Popover.Target>
         <ActionIcon variant="subtle" size="lg" aria-label={`Notifications, ${unread} unread`}>
-          <Indicator label={unread > 99 ? "99+" : unread} size={16} disabled={unread === 0} color="red.9" offset={3}>
+          {/* "9+" past nine, set in from the corner: a wider count ran out of the button's box */}
+          <Indicator label={unread > 9 ? "9+" : unread} size={16} disabled={unread === 0} color="red.9" offset={5}>
             <BellIcon />
           </Indicator>
         </ActionIcon>

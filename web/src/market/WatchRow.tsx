@@ -1,6 +1,6 @@
 // One market-watch row. Memoised and subscribed to its own symbol only, so a tick repaints
 // one row (at most once per animation frame), never the list.
-import { ActionIcon, Anchor, Group, Table } from "@mantine/core";
+import { ActionIcon, Anchor, Box, Group, Table } from "@mantine/core";
 import { memo, useEffect, useRef } from "react";
 import { Link } from "react-router";
 import { direction, instrumentLabel, pct, plain } from "@/format";

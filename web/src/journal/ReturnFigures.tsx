@@ -19,21 +19,23 @@ const money = (pick: (r: Schedule112A) => string | null | undefined, pnl = false
   value: (r: Schedule112A) => pick(r),
 });
 
+// the utility's 14 columns do not fit a page: the FMV columns go first, then the prices the
+// consideration and cost already hold, then what is the same on most rows (the CSV has them all)
 const scheduleColumns: Column<Schedule112A>[] = [
-  { key: "acquired", header: "(1a) Acquired", render: (r) => acquiredName(r.acquired), value: (r) => r.acquired },
+  { key: "acquired", header: "(1a) Acquired", drop: 3, render: (r) => acquiredName(r.acquired), value: (r) => r.acquired },
   { key: "transferred", header: "(1b) Sold", render: (r) => transferredName(r.transferred), value: (r) => r.transferred },
-  { key: "isin", header: "(2) ISIN", render: (r) => r.isin ?? "—", value: (r) => r.isin, card: "title" },
+  { key: "isin", header: "(2) ISIN", drop: 3, render: (r) => r.isin ?? "—", value: (r) => r.isin, card: "title" },
   { key: "name", header: "(3) Name", render: (r) => r.name, value: (r) => r.name, card: "title" },
   { key: "units", header: "(4) Units", numeric: true, render: (r) => qty(r.units), value: (r) => r.units },
-  { key: "sale_price", header: "(5) Sale price (₹)", ...money((r) => r.sale_price) },
+  { key: "sale_price", header: "(5) Sale price (₹)", drop: 2, ...money((r) => r.sale_price) },
   { key: "consideration", header: "(6) Consideration (₹)", ...money((r) => r.consideration) },
   { key: "cost", header: "(7) Cost, no indexation (₹)", ...money((r) => r.cost) },
-  { key: "actual_cost", header: "(8) Actual cost (₹)", ...money((r) => r.actual_cost) },
-  { key: "lower", header: "(9) Lower of 6, 11 (₹)", ...money((r) => r.lower_of_fmv_and_sale) },
-  { key: "fmv_per_unit", header: "(10) FMV 31 Jan 2018 (₹)", ...money((r) => r.fmv_per_unit) },
-  { key: "fmv_total", header: "(11) Total FMV (₹)", ...money((r) => r.fmv_total) },
+  { key: "actual_cost", header: "(8) Actual cost (₹)", drop: 2, ...money((r) => r.actual_cost) },
+  { key: "lower", header: "(9) Lower of 6, 11 (₹)", drop: 1, ...money((r) => r.lower_of_fmv_and_sale) },
+  { key: "fmv_per_unit", header: "(10) FMV 31 Jan 2018 (₹)", drop: 1, ...money((r) => r.fmv_per_unit) },
+  { key: "fmv_total", header: "(11) Total FMV (₹)", drop: 1, ...money((r) => r.fmv_total) },
   { key: "expenditure", header: "(12) Transfer expenses (₹)", ...money((r) => r.expenditure) },
-  { key: "deductions", header: "(13) Deductions (₹)", ...money((r) => r.deductions) },
+  { key: "deductions", header: "(13) Deductions (₹)", drop: 3, ...money((r) => r.deductions) },
   { key: "balance", header: "(14) Balance (₹)", ...money((r) => r.balance, true) },
 ];
 

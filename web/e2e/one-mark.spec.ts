@@ -38,6 +38,23 @@ function cell(row: Row, heading: string): string {
   return row[key] as string;
 }
 
+/** A totals strip's figure against the sum of its table's column, read in one frame. */
+async function expectTotal(page: Page, tableName: string, column: string, strip: string, label: string) {
+  await expect(async () => {
+    const shown = await page.evaluate(([t, c, st, l]) => {
+      const table = document.querySelector(`table[aria-label="${t}"]`) ?? [...document.querySelectorAll("table")].find((x) => x.querySelector("caption")?.textContent === t);
+      const heads = [...(table?.querySelectorAll("thead th") ?? [])].map((h) => h.textContent?.trim() ?? "");
+      const at = heads.findIndex((h) => h.startsWith(c as string));
+      const cells = [...(table?.querySelectorAll("tbody tr") ?? [])].map((tr) => tr.children[at]?.textContent ?? "");
+      const group = document.querySelector(`section[aria-label="${st}"] [aria-label="${l}"]`);
+      return { cells, total: group?.querySelector("p:last-child .num")?.textContent ?? "" };
+    }, [tableName, column, strip, label]);
+    expect(shown.cells.length).toBeGreaterThan(0);
+    const sum = shown.cells.reduce((s, text) => s + figure(text), 0);
+    expect(Math.abs(figure(shown.total) - sum), `${label} ${shown.total} against ${sum}`).toBeLessThanOrEqual(0.005 * shown.cells.length + 1e-6);
+  }).toPass({ timeout: 20_000 });
+}
+
 /** Each row's P&L against quantity × (LTP − average), to within the rounding of what is shown. */
 function expectMarked(rows: Row[], quantity: (r: Row) => number, average: string, symbol: (r: Row) => string) {
   expect(rows.length).toBeGreaterThan(0);
@@ -74,6 +91,8 @@ test("a position's P&L is the row's quantity × (LTP − average) on the dashboa
   await expect(holdings.getByRole("row").nth(1)).toBeVisible();
   const held = await readRows(holdings);
   expectMarked(held, (r) => figure(cell(r, "Qty.")) + figure(cell(r, "T1 qty.")), "Avg. cost", (r) => cell(r, "Instrument"));
+  // Kite's summary over the table is the sum of its rows as they are shown
+  await expectTotal(page, "Holdings", "P&L", "Holdings totals", "Total P&L");
   // one position, one average and one quantity on both pages
   for (const row of dashboard) {
     const symbol = cell(row, "Symbol");
@@ -154,6 +173,8 @@ test("a worker run's page, Positions, Funds, Risk and the top bar tell one figur
   await openSignedIn(page, api, `/positions?book=${book}`);
   await expect(table(page, "Net positions").getByRole("row")).toHaveCount(2);
   const rows = await readRows(table(page, "Net positions"));
+  await expectTotal(page, "Net positions", "P&L", "Positions totals", "Total P&L");
+  await expectTotal(page, "Net positions", "M2M", "Positions totals", "M2M today");
   for (const row of rows) {
     const same = legs.find((l) => bare(cell(l, "Symbol")) === bare(cell(row, "Instrument"))) as Row;
     expect(figure(cell(row, "Qty.")), "one quantity").toBe(figure(cell(same, "Net qty")));

@@ -1,5 +1,5 @@
 // Kite's holdings: quantities (T+1 apart), average cost, the live last price, and the API's
-// P&L and day change.
+// P&L and day change, under Kite's summary of them.
 
 import { Notice } from "./Notice";
 import { useOrderTicket } from "./ticket/OrderTicketContext";
@@ -10,6 +10,7 @@ import { PageTitle } from "@/components/PageTitle";
 import { InstrumentName } from "@/components/InstrumentName";
 import { qty } from "@/format";
 import { BookFilter } from "./BookFilter";
+import { HoldingsTotals } from "./Totals";
 import { ALL_BOOKS, EVERY_BOOK, LiveHoldingDayPct, LiveHoldingPnl, LiveLtp, type Holding, bookColumn, num, str, symbolOf, useBook, useBooks, useHoldings } from "./books";
 
 const columns: Column<Holding>[] = [
@@ -33,6 +34,7 @@ export function Component() {
     <>
       <PageTitle actions={<BookFilter />}>Holdings</PageTitle>
       {holdings.error && <Notice role="alert" color="red" mb="sm">{holdings.error.message}</Notice>}
+      {(holdings.data?.length ?? 0) > 0 && <HoldingsTotals rows={holdings.data ?? []} />}
       <DataTable caption="Holdings" columns={book === ALL_BOOKS || book === EVERY_BOOK ? [bookColumn<Holding>(books.data), ...columns] : columns}
         rows={holdings.data ?? []} rowKey={(r) => `${r.book ?? ""}:${symbolOf(r)}`}
         csvName="holdings" phoneCards onRowSelect={(r) => ticket.select(symbolOf(r))} empty={holdings.isPending ? "Loading…" : "No holdings."} initialSort={{ key: "instrument" }} />

@@ -11,6 +11,7 @@ import { InstrumentName } from "@/components/InstrumentName";
 import { instrumentName, qty } from "@/format";
 import { BookFilter } from "./BookFilter";
 import { ALL_BOOKS, EVERY_BOOK, LiveLtp, LivePnl, type Position, bookColumn, bookLabel, num, str, symbolOf, useBook, useBooks, usePositions } from "./books";
+import { PositionsTotals } from "./Totals";
 import { useOrderTicket } from "./ticket/OrderTicketContext";
 import type { Product } from "./ticket/form";
 
@@ -88,6 +89,7 @@ export function Component() {
         Positions
       </PageTitle>
       {positions.error && <Notice role="alert" color="red" mb="sm">{positions.error.message}</Notice>}
+      {rows.length > 0 && <PositionsTotals rows={rows} />}
       {phone ? <PositionCards rows={rows} onExit={exit} bookOf={(r) => (book === ALL_BOOKS || book === EVERY_BOOK ? bookLabel(books.data, r.book) : "")} /> : <DataTable
         caption={`${view === "net" ? "Net" : "Day"} positions`}
         columns={book === ALL_BOOKS || book === EVERY_BOOK ? [bookColumn<Position>(books.data), ...columns] : columns}

@@ -1,4 +1,4 @@
-import { useCallback, useSyncExternalStore } from "react";
+import { useCallback, useEffect, useReducer, useSyncExternalStore } from "react";
 import { type Mode, type Tick, ticks } from "./store";
 
 /** The latest tick of `symbol` (re-renders at most once per animation frame). */
@@ -18,4 +18,18 @@ export function useTicksConnected(): boolean {
     (l) => store.watchStatus(l),
     () => store.connected,
   );
+}
+
+/** The latest ticks of `symbols`, as a lookup that re-renders the caller when any of them
+ * ticks (at most once per animation frame): a total over many rows reads the same ticks as
+ * its rows without one hook per row. */
+export function useTicks(symbols: readonly string[], mode: Mode = "quote"): (symbol: string) => Tick | undefined {
+  const store = ticks();
+  const key = [...new Set(symbols)].sort().join("\n");
+  const [, bump] = useReducer((n: number) => n + 1, 0);
+  useEffect(() => {
+    const stops = key ? key.split("\n").map((symbol) => store.watch(symbol, bump, mode)) : [];
+    return () => stops.forEach((stop) => stop());
+  }, [store, key, mode]);
+  return (symbol) => store.get(symbol);
 }

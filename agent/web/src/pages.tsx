@@ -2,7 +2,7 @@
 // Brokers and Settings (Mutual funds and Uploads load on demand: filePages.tsx). Real figures:
 // the broker is read on this machine.
 import { useState, type FormEvent } from "react";
-import { inr, istDateTime, plain, qty, words } from "@format";
+import { inr, instrumentLabel, istDateTime, plain, qty, words } from "@format";
 import {
   call,
   useApi,
@@ -103,7 +103,7 @@ export function DashboardPage({ go }: { go: (page: string) => void }) {
             {status.drift.map((d) => (
               <li key={d.symbol} className="row">
                 <div className="row-main">
-                  <strong>{d.symbol}</strong>
+                  <strong>{instrumentLabel(d.symbol)}</strong>
                   <span>
                     cloud {qty(d.cloud)} · broker {qty(d.broker)}
                   </span>
@@ -184,7 +184,7 @@ export function SignalsPage() {
                 <div className="row-main">
                   <strong>
                     <span className={`side ${s.side === "SELL" ? "sell" : "buy"}`}>{s.side === "SELL" ? "Sell" : "Buy"}</span>{" "}
-                    {qty(s.quantity)} {s.symbol}
+                    {qty(s.quantity)} {instrumentLabel(s.symbol)}
                   </strong>
                   <span className={`chip ${s.state}`}>{STATE_WORDS[s.state]}</span>
                 </div>
@@ -220,7 +220,7 @@ export function SignalsPage() {
               <li key={p.key} className="row">
                 <div className="row-main">
                   <strong>
-                    {words(p.leg)} · {p.symbol}
+                    {words(p.leg)} · {instrumentLabel(p.symbol)}
                   </strong>
                   <span className={`chip ${p.status}`}>{words(p.status)}</span>
                 </div>
@@ -247,7 +247,7 @@ function HoldingList({ rows, showBroker }: { rows: Holding[]; showBroker: boolea
         <li key={`${h.broker}:${h.symbol}`} className="row">
           <div className="row-main">
             <strong>
-              {h.symbol.replace(/^NSE:/, "")}
+              {instrumentLabel(h.symbol)}
               {showBroker && (
                 <span className="muted small">
                   {" "}
@@ -312,7 +312,7 @@ export function HoldingsPage() {
                 {positions.data.positions.map((p) => (
                   <li key={`${p.broker}:${p.symbol}:${p.product}`} className="row">
                     <div className="row-main">
-                      <strong>{p.symbol.replace(/^NSE:/, "")}</strong>
+                      <strong>{instrumentLabel(p.symbol)}</strong>
                       <Pnl value={p.pnl} />
                     </div>
                     <div className="muted small">

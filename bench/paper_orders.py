@@ -16,10 +16,12 @@ For each backend (a SQLite file; PostgreSQL when one answers), in the same run:
   Orders come from ``--users`` users in turn, buys and sells alternating, intraday; every
   one must end COMPLETE, and each account's balance must equal the sum of its entries.
 
-Prints orders/s, p50/p99 latency, statements per order, the pipeline's CPU time per order
-(this process's, all threads: the figure least moved by other load on the machine), and the
-ratio to the floor and to the target (5,000/s on SQLite, 700/s on PostgreSQL), with the host
-line.
+Prints orders/s, p50/p99 latency, statements per order, CPU time per order (this process's,
+all threads: the figure least moved by other load on the machine) of the floor and of the
+pipeline, and the ratio to the floor and to the target (5,000/s on SQLite, 700/s on
+PostgreSQL), with the host line. ``--against REV`` runs the same in turn on REV's sources
+(`against.py`), ``--rounds`` times each, and prints both best runs side by side (issue 51:
+at most 0.5 ms of CPU per paper order).
 
 Measured 2026-11-27 (2-core VM, Python reference 4.7 ms, ``--orders 3000``, two runs; the
 machine's speed moved by half within minutes, so compare ratios to the floor): PostgreSQL,
@@ -44,13 +46,14 @@ SQLite one thread 806-812/s (786-814/s before), CPU 1.14 ms per order, 0.14× a 
 for a statement's parameters).
 
     .venv/bin/python bench/paper_orders.py [--orders 10000] [--users 8] [--threads 1]
-        [--pg URL | --no-pg]
+        [--pg URL | --no-pg] [--against HEAD~1 [--rounds 3]]
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import tempfile
 import threading
 import time
@@ -64,6 +67,7 @@ from typing import Any
 
 from sqlalchemy import event
 
+from against import compare, emit, without
 from machine import host_line
 from scratch_db import open_scratch, scratch_database
 
@@ -152,13 +156,15 @@ def floor(database: Any, orders: int, users: list[int], *, threads: int = 1) -> 
             raw.close()
 
     pool = [threading.Thread(target=work, args=(w,)) for w in range(threads)]
+    cpu = time.process_time()  # the set-up's share too: a few rows a user
     for thread in pool:
         thread.start()
     for thread in pool:
         thread.join()
+    cpu = time.process_time() - cpu
     latencies = [x for _, _, part in results for x in part]
     elapsed = max(r[1] for r in results) - min(r[0] for r in results)
-    return Figures(len(latencies), elapsed, latencies, 11)
+    return Figures(len(latencies), elapsed, latencies, 11, cpu / len(latencies))
 
 
 def _floor(
@@ -412,9 +418,32 @@ def measure(url: str | None, args: argparse.Namespace) -> None:
                 label = f"{backend} pipeline, {threads} thread{'s' if threads > 1 else ''}"
                 text = line(label, figures, floor_rate=base.rate, target=TARGETS[backend])
                 print(text, flush=True)
+                if args.emit:
+                    emit(_record(label, base, figures))
                 users = make_users(runtime, args.users, rules=True)
         finally:
             database.dispose()
+
+
+def _record(label: str, base: Figures, figures: Figures) -> dict[str, Any]:
+    cuts = statistics.quantiles(figures.latencies, n=100)
+    return {
+        "line": label,
+        "rate": figures.rate,
+        "floor": base.rate,
+        "cpu_ms": (figures.cpu or 0.0) * 1000,
+        "floor_cpu_ms": (base.cpu or 0.0) * 1000,
+        "p50_ms": cuts[49] * 1000,
+        "stmt": figures.statements,
+    }
+
+
+def _show(r: dict[str, Any]) -> str:
+    return (
+        f"CPU {r['cpu_ms']:4.2f} ms/order (floor {r['floor_cpu_ms']:4.2f})  {r['rate']:6.0f}/s  "
+        f"floor {r['floor']:6.0f}/s  "
+        f"{r['rate'] / r['floor']:5.2f}× floor  p50 {r['p50_ms']:5.2f} ms  {r['stmt']:4.1f} stmt"
+    )
 
 
 def main() -> None:
@@ -424,7 +453,22 @@ def main() -> None:
     parser.add_argument("--threads", type=int, nargs="+", default=[1])
     parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
     parser.add_argument("--no-pg", action="store_true")
+    parser.add_argument(
+        "--against", metavar="REV", help="also run on REV's sources, in turn (bench/against.py)"
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="with --against: runs of each")
+    parser.add_argument("--emit", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.against:
+        compare(
+            __file__,
+            [*without(sys.argv[1:], "--against", "--rounds"), "--emit"],
+            rev=args.against,
+            rounds=args.rounds,
+            best=lambda r: r["cpu_ms"],
+            show=_show,
+        )
+        return
     print(host_line(), flush=True)
     measure(None, args)
     if not args.no_pg:

@@ -72,7 +72,11 @@ against a ceiling of 196/s.
 
     .venv/bin/python bench/worker_orders.py [--orders 1000] [--workers 8] [--warmup 20]
         [--db-url postgresql+psycopg://postgres@127.0.0.1:5432/bench] [--universe nifty_50]
-        [--servers 1 2] [--redis-url redis://127.0.0.1:6379/0]
+        [--servers 1 2] [--redis-url redis://127.0.0.1:6379/0] [--against HEAD~1 [--rounds 3]]
+
+``--against REV`` runs the same in turn on REV's sources (`against.py`), ``--rounds`` times
+each, and prints both best runs (lowest server CPU per order) side by side (issue 51: at most
+2 ms of server CPU per worker order).
 """
 
 from __future__ import annotations
@@ -95,6 +99,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from against import compare, emit, without
 from machine import host_line
 from scratch_db import open_scratch, scratch_database
 
@@ -105,6 +110,7 @@ HEARTBEAT_S = 15.0
 START_WAIT_S = 600.0  # the workers' start-up and warm-up, at most
 SESSION = datetime.fromisoformat("2026-11-20T10:00:00+05:30")  # a Friday's session
 SYMBOLS = ("INFY", "TCS", "RELIANCE", "HDFCBANK", "ICICIBANK", "SBIN", "ITC", "LT")
+EMIT = "--emit" in sys.argv  # a child of `--against` (bench/against.py)
 
 
 @dataclass(frozen=True)
@@ -351,6 +357,8 @@ def _report(
     else:
         line += f"  (target {TARGET_PER_S:.0f} orders/s: {rate / TARGET_PER_S:.2f}x)"
     print(line, flush=True)
+    if EMIT:
+        emit({"line": label, "rate": rate, "cpu_ms": cpu_ms, "p50_ms": p50, "p99_ms": p99})
     used = min(servers, cores)
     print(
         f"{'':<20} ceilings at these costs: the server{'s' if servers > 1 else ''}"
@@ -468,7 +476,25 @@ def main() -> None:
         help="server processes, each count in turn (e.g. 1 2; default: one, in this process)",
     )
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0", help="with --servers")
+    parser.add_argument(
+        "--against", metavar="REV", help="also run on REV's sources, in turn (bench/against.py)"
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="with --against: runs of each")
+    parser.add_argument("--emit", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.against:
+        compare(
+            __file__,
+            [*without(sys.argv[1:], "--against", "--rounds"), "--emit"],
+            rev=args.against,
+            rounds=args.rounds,
+            best=lambda r: r["cpu_ms"],
+            show=lambda r: (
+                f"server CPU {r['cpu_ms']:5.2f} ms/order  {r['rate']:5.0f} orders/s  "
+                f"p50 {r['p50_ms']:5.2f} ms  p99 {r['p99_ms']:6.2f} ms"
+            ),
+        )
+        return
     from tradertape.api.process import loop_factory
 
     measure = _serve_and_measure if args.servers is None else _spawned_and_measure

@@ -212,6 +212,15 @@ class Prepared:
     def first(self, db: Session, values: Mapping[str, Any] | None = None) -> tuple[Any, ...] | None:
         """The first row, its columns converted as the ORM would (None when there is none)."""
         connection = _connection(db)
+        if not deferring(connection.dialect):  # SQLite: nothing is ever sent ahead or waits
+            statement = self._bound(connection, values or {}, False)
+            cursor = _send(connection, [statement])
+            try:
+                processors = statement.compiled.processors(connection.dialect, cursor)
+                row = cursor.fetchone()
+            finally:
+                cursor.close()
+            return None if row is None else _convert(processors, row)
         ahead = _taken_ahead(connection, self, values)
         if ahead is not None:
             processors, found = ahead
@@ -383,13 +392,13 @@ def forget_ahead(connection: Connection) -> None:
 
 
 def _submit(connection: Connection, statement: _Statement) -> None:
-    forget_ahead(connection)
-    if deferring(connection.dialect):
-        waiting = _waiting(connection, create=True)
-        assert waiting is not None
-        waiting.append(statement)
+    if not deferring(connection.dialect):  # SQLite: nothing was read ahead, nothing waits
+        _send(connection, [statement]).close()
         return
-    _send(connection, [statement]).close()
+    forget_ahead(connection)
+    waiting = _waiting(connection, create=True)
+    assert waiting is not None
+    waiting.append(statement)
 
 
 def _read(connection: Connection, statement: _Statement) -> Any:

@@ -25,6 +25,7 @@ from tradertape.db.models.trading import Order, OrderEventRow, Trade
 from tradertape.domain.market import Tick
 from tradertape.domain.orders import OrderSpec
 from tradertape.errors import BadRequest, Conflict, InvalidField, NotFound
+from tradertape.oms.commands import SubmitOrder
 from tradertape.oms.context import BROKER as PAPER
 from tradertape.oms.context import LastTick
 from tradertape.oms.live.external_fills import ExternalFill, book_external_fill
@@ -75,25 +76,10 @@ class Submitted:
     trades: list[Trade] | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Submission:
-    """A new order as every caller hands it in."""
-
-    user_id: int
-    spec: OrderSpec
-    client_key: str | None
-    source: str
-    attribution: dict[str, Any] | None
-    last: Tick | None
-    commit: bool
-    exit_only: bool
-    on_record: Callable[[Session, Order], None] | None
-
-
 class Venue(Protocol):
     """Where an account's orders go once the pipeline has chosen it."""
 
-    def submit(self, db: Session, account: Account, order: Submission) -> Submitted: ...
+    def submit(self, db: Session, account: Account, order: SubmitOrder) -> Submitted: ...
 
     def modify(
         self,
@@ -114,25 +100,8 @@ class PaperVenue:
     def __init__(self, exchange: PaperExchange) -> None:
         self._exchange = exchange
 
-    def submit(self, db: Session, account: Account, order: Submission) -> Submitted:
-        placed = self._exchange.place_booked(
-            db,
-            user_id=order.user_id,
-            spec=order.spec,
-            client_key=order.client_key,
-            source=order.source,
-            attribution=order.attribution,
-            last=order.last,
-            commit=order.commit and order.on_record is None,
-            exit_only=order.exit_only,
-        )
-        if order.on_record is not None:
-            # The caller's rows go in the transaction that stored the order, as the live
-            # book writes them (not for a racing duplicate: its first order has them).
-            if placed.booked is not None:
-                order.on_record(db, placed.order)
-            if order.commit:
-                db.commit()
+    def submit(self, db: Session, account: Account, order: SubmitOrder) -> Submitted:
+        placed = self._exchange.submit(db, order)
         # A duplicate that raced this one gets the single order back (the unique key
         # decides): nothing was booked for it, and it is answered as the replay it is.
         return Submitted(placed.order, placed.booked is None, placed.trades())
@@ -167,7 +136,7 @@ class LiveVenue:
     def __init__(self, desk: LiveOrders) -> None:
         self._desk = desk
 
-    def submit(self, db: Session, account: Account, order: Submission) -> Submitted:
+    def submit(self, db: Session, account: Account, order: SubmitOrder) -> Submitted:
         placed = self._desk.place(
             db,
             user_id=order.user_id,
@@ -284,7 +253,7 @@ class OrderPipeline:
             if first is not None:
                 return Submitted(first, True)
         venue = self._venue(db, user_id, live=account.live, changes_risk=switches)
-        order = Submission(
+        order = SubmitOrder(
             user_id=user_id,
             spec=spec,
             client_key=client_key,

@@ -35,6 +35,7 @@ from tradertape.errors import InvalidField
 from tradertape.oms import funds, order_log, order_rules
 from tradertape.oms.booking import Ledger
 from tradertape.oms.cash import deposit
+from tradertape.oms.commands import SubmitOrder
 from tradertape.oms.context import (
     BROKER,
     SQUAREOFF,
@@ -271,35 +272,7 @@ class PaperExchange:
         order passes the registered pre-trade check (`register_pre_trade`) except the
         broker's square-off and orders the caller knows only close (``exit_only``).
         """
-        return self.place_booked(
-            db,
-            user_id=user_id,
-            spec=spec,
-            client_key=client_key,
-            source=source,
-            attribution=attribution,
-            last=last,
-            commit=commit,
-            exit_only=exit_only,
-        ).order
-
-    def place_booked(
-        self,
-        db: Session,
-        *,
-        user_id: int,
-        spec: OrderSpec,
-        client_key: str | None = None,
-        source: str = "api",
-        attribution: dict[str, Any] | None = None,
-        last: Tick | None = None,
-        commit: bool = True,
-        exit_only: bool = False,
-    ) -> Placed:
-        """`place`, also returning the trades booked, so a caller need not read them back."""
-        return placement.place(
-            self._context,
-            db,
+        command = SubmitOrder(
             user_id=user_id,
             spec=spec,
             client_key=client_key,
@@ -309,6 +282,12 @@ class PaperExchange:
             commit=commit,
             exit_only=exit_only,
         )
+        return placement.place(self._context, db, command).order
+
+    def submit(self, db: Session, command: SubmitOrder) -> Placed:
+        """`place` for a command, also returning the trades booked, so a caller need not
+        read them back. With an ``on_record`` the caller commits (`OrderPipeline`)."""
+        return placement.place(self._context, db, command)
 
     def record(self, db: Session, order: Order, event: OrderEvent) -> None:
         """Apply an event to an order through the status machine and log it (no commit)."""

@@ -28,12 +28,11 @@ from sqlalchemy.orm import Session
 from tradertape.db.models.trading import Order, Trade
 from tradertape.db.rows import fresh
 from tradertape.domain.instruments import Instrument
-from tradertape.domain.market import Tick
 from tradertape.domain.order_state import WORKING, EventKind, OrderEvent
-from tradertape.domain.orders import OrderSpec
 from tradertape.errors import InvalidField
 from tradertape.oms.admission import claim_counted, record_verdict, screen
 from tradertape.oms.booking import Ledger
+from tradertape.oms.commands import SubmitOrder
 from tradertape.oms.context import SQUAREOFF, TradingContext
 from tradertape.oms.funds import funding_problem
 from tradertape.oms.order_log import (
@@ -61,24 +60,21 @@ class Placed:
         return None if self.booked is None else [fresh(Trade, dict(v)) for v in self.booked]
 
 
-def place(
-    context: TradingContext,
-    db: Session,
-    *,
-    user_id: int,
-    spec: OrderSpec,
-    client_key: str | None,
-    source: str,
-    attribution: dict[str, Any] | None,
-    last: Tick | None,
-    commit: bool = True,
-    exit_only: bool = False,
-) -> Placed:
+def place(context: TradingContext, db: Session, command: SubmitOrder) -> Placed:
     """Validate, check funds, match at once if possible, and store it all.
 
-    Commits unless ``commit`` is false: then the caller's transaction (a worker intent
-    and its idempotency row, say) stores the order together with its own rows.
+    The command's ``on_record`` writes the caller's rows once the order is stored, in the
+    same transaction (not for a racing duplicate: its first order has them). Commits
+    unless ``commit`` is false: then the caller's transaction (a worker intent and its
+    idempotency row, say) stores the order together with its own rows.
     """
+    user_id, spec, client_key, last = (
+        command.user_id,
+        command.spec,
+        command.client_key,
+        command.last,
+    )
+    source, exit_only = command.source, command.exit_only
     catalog = context.catalog(db)
     try:
         instrument = listed(catalog, spec)
@@ -97,7 +93,7 @@ def place(
         instrument,
         client_key=client_key,
         source=source,
-        attribution=attribution,
+        attribution=command.attribution,
         now=now,
     )
     ledger = Ledger(db, rows=False)
@@ -152,7 +148,9 @@ def place(
     if stored is order:
         trades = _store(context, db, order, instrument, history, ledger)
         record_verdict(db, order, verdict)
-    if commit:
+        if command.on_record is not None:
+            command.on_record(db, order)
+    if command.commit:
         db.commit()
     return Placed(stored, trades)
 

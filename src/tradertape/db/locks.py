@@ -22,7 +22,7 @@ from functools import cache
 from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
-from tradertape.db.prepared import Prepared
+from tradertape.db.prepared import Prepared, session_connection
 from tradertape.db.sqlite import begin_immediate
 
 # Advisory locks belong to the whole PostgreSQL database; the key includes the schema, so
@@ -42,7 +42,7 @@ def _advisory(count: int) -> Prepared:
 
 def lock_names(session: Session, names: Iterable[str]) -> None:
     """Block until this transaction holds every named lock (taken in sorted order: no deadlock)."""
-    connection = session.connection()
+    connection = session_connection(session)  # the order path asks four times an order
     dialect = connection.dialect.name
     if dialect == "sqlite":
         begin_immediate(connection.connection.dbapi_connection)

@@ -177,13 +177,13 @@ class Prepared:
     def execute(self, db: Session, values: Mapping[str, Any] | None = None) -> None:
         """Run it once in the session's transaction; on PostgreSQL it waits to be sent
         with the next statement (see `deferring`)."""
-        connection = _connection(db)
+        connection = session_connection(db)
         _submit(connection, self._bound(connection, values or {}, False))
 
     def execute_many(self, db: Session, rows: Sequence[Mapping[str, Any]]) -> None:
         """Run it for each of `rows` (the driver's executemany); nothing for no rows."""
         if rows:
-            connection = _connection(db)
+            connection = session_connection(db)
             _submit(connection, self._bound(connection, rows, True))
 
     def scalar(self, db: Session, values: Mapping[str, Any] | None = None) -> Any:
@@ -198,7 +198,7 @@ class Prepared:
         could be stale; the read is then made again). For a read a later step is sure to
         make, whose inputs are known earlier: the risk gate's reads ride with the ledger
         lock's. On SQLite a read is no round trip, and nothing is sent ahead."""
-        connection = _connection(db)
+        connection = session_connection(db)
         if not deferring(connection.dialect):
             return
         key = _ahead_key(self, values)
@@ -211,7 +211,7 @@ class Prepared:
 
     def first(self, db: Session, values: Mapping[str, Any] | None = None) -> tuple[Any, ...] | None:
         """The first row, its columns converted as the ORM would (None when there is none)."""
-        connection = _connection(db)
+        connection = session_connection(db)
         if not deferring(connection.dialect):  # SQLite: nothing is ever sent ahead or waits
             statement = self._bound(connection, values or {}, False)
             cursor = _send(connection, [statement])
@@ -238,7 +238,7 @@ class Prepared:
 
     def rows(self, db: Session, values: Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]:
         """Every row, its columns converted as the ORM would."""
-        connection = _connection(db)
+        connection = session_connection(db)
         ahead = _taken_ahead(connection, self, values)
         if ahead is not None:
             processors, found = ahead
@@ -270,7 +270,7 @@ class Prepared:
 _CONNECTION = "tradertape.connection"  # Session.info key: (its transaction, the connection)
 
 
-def _connection(db: Session) -> Connection:
+def session_connection(db: Session) -> Connection:
     """The session's connection, begun if need be: `Session.connection` costs as much as a
     short statement, and a placement runs a dozen; within a transaction the answer is the
     same (a savepoint keeps its transaction's connection)."""

@@ -91,9 +91,11 @@ def compare(
     rounds: int,
     best: Callable[[dict[str, Any]], float],
     show: Callable[[dict[str, Any]], str],
+    target: float | None = None,
 ) -> None:
     """Run `script` with `argv` on this tree and on `rev`, in turn, `rounds` times; print
-    each line's best run (lowest `best`) of both, this tree first, with its range."""
+    each line's best run (lowest `best`) of both, this tree first, with its range, and
+    this tree's best against `target` (a `best` to reach) when given."""
     path = Path(script).resolve()
     this = "this tree (" + _head("HEAD") + ("+changes" if _dirty() else "") + ")"
     base = f"{rev} ({_head(rev)})"
@@ -113,6 +115,13 @@ def compare(
             top = min(found, key=best)
             spread = f"{min(best(r) for r in found):.2f}-{max(best(r) for r in found):.2f}"
             print(f"  {line:<34} {name:<24} {show(top)}  (range {spread})")
+        mine, theirs = runs[this].get(line), runs[base].get(line)
+        if mine and theirs:
+            now, before = min(map(best, mine)), min(map(best, theirs))
+            text = f"  {'':<34} {now / before:.2f}× the commit before"
+            if target is not None:
+                text += f"; {now / target:.2f}× the target of {target:g}"
+            print(text)
 
 
 def _dirty() -> bool:

@@ -286,7 +286,7 @@ class PaperExchange:
 
     def submit(self, db: Session, command: SubmitOrder) -> Placed:
         """`place` for a command, also returning the trades booked, so a caller need not
-        read them back. With an ``on_record`` the caller commits (`OrderPipeline`)."""
+        read them back."""
         return placement.place(self._context, db, command)
 
     def record(self, db: Session, order: Order, event: OrderEvent) -> None:

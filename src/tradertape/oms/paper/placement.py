@@ -86,6 +86,8 @@ def place(context: TradingContext, db: Session, command: SubmitOrder) -> Placed:
         first = by_key(db, user_id, client_key) if client_key is not None else None
         if first is None:
             raise
+        if command.commit and command.on_record is not None:
+            db.commit()  # a caller's rows wait in its transaction: committed, as they were
         return Placed(first, None)
     order = new_order(
         user_id,

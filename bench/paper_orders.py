@@ -45,6 +45,17 @@ SQLite one thread 806-812/s (786-814/s before), CPU 1.14 ms per order, 0.14× a 
 2,841 (the catalog's exact-key lookup, a cached read of a stored decimal, one comprehension
 for a statement's parameters).
 
+Measured 2026-11-28 (issue 51; a crowded host: load average 10-11, Python reference
+4.5-12.2 ms), ``--orders 2000 --against 60c59f6 --rounds 3``, best of three each: SQLite
+1.27 ms of CPU per order against 1.37 ms before (0.93×; the floor 0.14 ms), PostgreSQL 1.77
+against 1.80 ms (floor 0.59 ms); 2.5× and 3.5× the 0.5 ms target. Python calls per order
+(cProfile, SQLite) 2,528 → 2,382. Where a SQLite order's CPU goes (thread CPU of each step,
+quieter hour, ~1.2 ms in all): the commit ~200 µs (SQLite's own ~100), the key's claim with
+its rate slot ~165, the risk gate's rules and book ~155, the ledger lock and read ~130, the
+fill (match, charges, booking) ~130, the ledger's five writes ~125, funds ~50, history and
+events ~57, the key's pre-check and catalog stamp ~60, validation ~35. None dominates: the
+target needs fewer layers, not a faster one (see issue 51).
+
     .venv/bin/python bench/paper_orders.py [--orders 10000] [--users 8] [--threads 1]
         [--pg URL | --no-pg] [--against HEAD~1 [--rounds 3]]
 """

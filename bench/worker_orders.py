@@ -70,6 +70,10 @@ order, of which the workers' own SDK 1.24 ms: two cores hold at most 330/s at th
 PostgreSQL + Redis (``--users 4``): two processes 184/s (1.23× one), the machine 95 % busy
 against a ceiling of 196/s.
 
+2026-11-28 (issue 51; load average 10, Python reference 4.7-8.8 ms), ``--orders 300
+--workers 2 --against 60c59f6 --rounds 2``: SQLite, one process, server CPU 3.22 ms per order
+with 1 worker against 3.37 ms before, 3.28 against 3.34 ms with 2; 1.6× the 2 ms target.
+
     .venv/bin/python bench/worker_orders.py [--orders 1000] [--workers 8] [--warmup 20]
         [--db-url postgresql+psycopg://postgres@127.0.0.1:5432/bench] [--universe nifty_50]
         [--servers 1 2] [--redis-url redis://127.0.0.1:6379/0] [--against HEAD~1 [--rounds 3]]

@@ -36,7 +36,8 @@ from __future__ import annotations
 
 import logging
 import weakref
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
@@ -70,6 +71,7 @@ _HUB = "tradertape.oms.events"
 _PENDING = "tradertape.oms.events.pending"  # recorded, not committed yet
 _MARKS = "tradertape.oms.events.marks"  # each open savepoint: how many were pending at its start
 _COMMITTING = "tradertape.oms.events.committing"  # the transaction ending now committed
+_REQUESTED = "tradertape.oms.events.requested_by"  # a command's caller, for its first change
 #: The key of a fill's history row under which `booking.Ledger.fill` leaves its trade.
 TRADE = "trade"
 
@@ -190,6 +192,20 @@ _HOOKS: Mapping[str, Callable[..., None]] = {
 }
 
 
+@contextmanager
+def requesting(db: Session, by: Mapping[str, Any] | None) -> Iterator[None]:
+    """Name `by` on the events of the first change recorded in `db` while the block runs
+    (a command's own change: a cancel's, or the broker's report that follows it)."""
+    if by is None:
+        yield
+        return
+    db.info[_REQUESTED] = dict(by)
+    try:
+        yield
+    finally:
+        db.info.pop(_REQUESTED, None)
+
+
 def order_history(db: Session, order: Order, rows: Sequence[Mapping[str, Any]]) -> None:
     """Emit one event per history row of `order` being stored (`order_log.store_history`);
     nothing when the session's database has no `OrderEvents` attached."""
@@ -209,6 +225,7 @@ def order_history(db: Session, order: Order, rows: Sequence[Mapping[str, Any]]) 
         "transaction_type": order.transaction_type,
         "product": order.product,
         "quantity": order.quantity,
+        "requested_by": db.info.pop(_REQUESTED, None),  # the command's first change only
     }
     hub._record(db, [_order_event(header, row) for row in rows])
 

@@ -14,7 +14,8 @@ it and the `attribution` it was placed with: a portfolio, a worker run and its r
 (instrument, side, product, quantity), the status before and after, what has filled so far,
 and when, in UTC: `ts_event` (when it happened) and `ts_init` (when it was recorded).
 `OrderFilled` adds the fill: its quantity and price, the charges the ledger booked for it and
-the broker's trade id when one named it.
+the broker's trade id when one named it. A change asked for by a caller that named itself
+(a worker run's cancel or modify) says so in `requested_by`.
 
 On the bus an event travels as a JSON-able dict (`to_message`; `from_message` reads it
 back) on ``orders.<user_id>`` or ``gtt.<user_id>`` (`topic_of`). `oms.emitter` says when
@@ -61,6 +62,10 @@ class OrderUpdate:
     message: str | None
     ts_event: datetime
     ts_init: datetime
+    # Who asked for this change and why, when a caller of a command named itself (a worker
+    # run's cancel: ``{"run_pk": 7, "action": "cancel"}``); the first change the command
+    # recorded carries it (`OrderPipeline.modify`, `cancel`).
+    requested_by: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -181,7 +186,7 @@ def _outward(name: str) -> Callable[[Any], Any] | None:
         return str
     if name in _TIMES:
         return utc_iso
-    return dict if name == "attribution" else None
+    return dict if name in ("attribution", "requested_by") else None
 
 
 def _inward(name: str) -> Callable[[Any], Any] | None:

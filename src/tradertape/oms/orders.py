@@ -12,7 +12,7 @@ never does: it only removes risk.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
@@ -28,6 +28,7 @@ from tradertape.errors import BadRequest, Conflict, InvalidField, NotFound
 from tradertape.oms.commands import SubmitOrder
 from tradertape.oms.context import BROKER as PAPER
 from tradertape.oms.context import LastTick
+from tradertape.oms.emitter import requesting
 from tradertape.oms.live.external_fills import ExternalFill, book_external_fill
 from tradertape.oms.live.gtt import GTT_BROKER, LiveGttBook
 from tradertape.oms.live.orders import LiveOrders
@@ -305,16 +306,20 @@ class OrderPipeline:
         last: Tick | None | Quoted = QUOTED,
         commit: bool = True,
         switches: bool = True,
+        requested_by: Mapping[str, Any] | None = None,
     ) -> Order:
         """Change a working order's terms at its venue; a change that enlarges it passes
         the gate as a new order would. ``last``: the tick the change is judged on (by
         default the feed's last). ``commit=False`` leaves a paper change in the caller's
         transaction (a live one commits: the broker has it). ``switches=False``: the
-        caller checked the live switches its own way (a worker run)."""
+        caller checked the live switches its own way (a worker run). ``requested_by``
+        rides on the events of the change (`OrderUpdate.requested_by`): how a subscriber
+        knows whose command it was."""
         order = own_order(db, user_id=user_id, order_id=order_id)
         venue = self._venue(db, user_id, live=order.broker != PAPER, changes_risk=switches)
         tick = self._last(order) if isinstance(last, Quoted) else last
-        return venue.modify(db, order, changes, tick, commit=commit)
+        with requesting(db, requested_by):
+            return venue.modify(db, order, changes, tick, commit=commit)
 
     def cancel(
         self,
@@ -325,11 +330,13 @@ class OrderPipeline:
         parent_order_id: str | None = None,
         last: Tick | None | Quoted = QUOTED,
         commit: bool = True,
+        requested_by: Mapping[str, Any] | None = None,
     ) -> Order:
         """Cancel a working order (always allowed); on a cover order's stop-loss leg, exit
         the cover order. Kite sends the leg's ``parent_order_id`` with an exit; when given
-        it must match. ``last`` (what a cover order's exit fills on) and ``commit`` as for
-        `modify`."""
+        it must match. ``last`` (what a cover order's exit fills on), ``commit`` and
+        ``requested_by`` as for `modify` (a live cancel's events are the broker's report
+        that follows it)."""
         order = own_order(db, user_id=user_id, order_id=order_id)
         live = order.broker != PAPER
         if (
@@ -340,7 +347,8 @@ class OrderPipeline:
             raise BadRequest(f"order {order_id} is not a leg of order {parent_order_id}")
         venue = self._venue(db, user_id, live=live, changes_risk=False)
         tick = self._last(order) if isinstance(last, Quoted) else last
-        return venue.cancel(db, order, tick, commit=commit)
+        with requesting(db, requested_by):
+            return venue.cancel(db, order, tick, commit=commit)
 
     def _last(self, order: Order) -> Tick | None:
         return self._quotes(f"{order.exchange}:{order.tradingsymbol}")

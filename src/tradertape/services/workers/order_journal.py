@@ -12,11 +12,16 @@ id.
 Such an order names its run (``run_pk``) and what it is to the run (`ROLE`) in its
 attribution, and is placed with source ``worker``; an option run's legs, which journal
 themselves with their leg ids, and a trigger's orders (source ``gtt``) carry no role.
+
+A run's own cancel or modify (`services.workers.orders`) names the run and the action in
+the command (`requested_by`, `asked_by`); the first change it recorded is journalled as
+one ``order.updated`` entry saying the action and the status it left: a paper order's at
+once, a live one's when the broker's answer is booked.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -33,6 +38,14 @@ ROLE = "role"
 WORKER = "worker"  # the source of a worker run's orders
 
 
+def asked_by(run: WorkerRun, action: str) -> dict[str, Any]:
+    """What a run's command on one of its orders names itself (`requested_by`)."""
+    return {"run_pk": run.id, ACTION: action}
+
+
+ACTION = "action"
+
+
 class RunOrderJournal:
     """Writes a run's ``order.updated`` entry for each order it placed (module docstring)."""
 
@@ -43,8 +56,13 @@ class RunOrderJournal:
     def __call__(self, db: Session, events: Sequence[OmsEvent]) -> None:
         """The entry for the events of one order, if they are its placement by a run."""
         first = events[0]
-        if not isinstance(first, OrderUpdate) or first.previous_status != UNPLACED:
-            return  # not the placement's outcome: later changes journal elsewhere
+        if not isinstance(first, OrderUpdate):
+            return
+        if first.requested_by is not None:
+            self._asked(db, first.requested_by, events[-1])
+            return
+        if first.previous_status != UNPLACED:
+            return  # not the placement's outcome: reports journal elsewhere (live_journal)
         run_pk, role = first.attribution.get("run_pk"), first.attribution.get(ROLE)
         if first.source != WORKER or not isinstance(run_pk, int) or not isinstance(role, str):
             return
@@ -69,5 +87,25 @@ class RunOrderJournal:
             now=self._clock.now(),
             summary=f"{last.transaction_type} {last.quantity} {last.tradingsymbol}: {last.status}",
             payload=payload,
+            related=("order", last.order_id),
+        )
+
+    def _asked(self, db: Session, by: Mapping[str, Any], last: OmsEvent) -> None:
+        """The entry of a run's cancel or modify, for the first change it recorded."""
+        run_pk, action = by.get("run_pk"), by.get(ACTION)
+        if not isinstance(run_pk, int) or not isinstance(action, str):
+            return
+        run = db.get(WorkerRun, run_pk)
+        if run is None or not isinstance(last, OrderUpdate):
+            return
+        timeline.record(
+            db,
+            run,
+            kind="execution",
+            source="paper_oms" if last.broker == PAPER else "live_oms",
+            event_type="order.updated",
+            now=self._clock.now(),
+            summary=f"{action} {last.order_id}: {last.status}",
+            payload={"order_id": last.order_id, "status": last.status, ACTION: action},
             related=("order", last.order_id),
         )

@@ -32,7 +32,7 @@ from tradertape.errors import NotFound, Rejected
 from tradertape.oms import BROKER as PAPER
 from tradertape.oms import order_dict, trade_dict
 from tradertape.ports.clock import IST
-from tradertape.services.workers import live, timeline
+from tradertape.services.workers import live
 from tradertape.services.workers.access import check_nonce, find_run, locked_run
 from tradertape.services.workers.context import WorkerContext
 from tradertape.services.workers.costs import cost_contract
@@ -44,6 +44,7 @@ from tradertape.services.workers.intents import (
     priced_legs,
     require_open,
 )
+from tradertape.services.workers.order_journal import asked_by
 
 
 def run_orders(db: Session, run: WorkerRun) -> list[Order]:
@@ -157,20 +158,6 @@ def order_history(
     return {"strategy_run_id": run.run_key, "order_id": order.order_id, "history": history}
 
 
-def _journal(desk: WorkerContext, db: Session, run: WorkerRun, order: Order, what: str) -> None:
-    timeline.record(
-        db,
-        run,
-        kind="execution",
-        source="paper_oms" if order.broker == PAPER else "live_oms",
-        event_type="order.updated",
-        now=desk.clock.now(),
-        summary=f"{what} {order.order_id}: {order.status}",
-        payload={"order_id": order.order_id, "status": order.status, "action": what},
-        related=("order", order.order_id),
-    )
-
-
 def _amendable(run: WorkerRun) -> None:
     if run.execution_mode == ExecutionMode.DRY_RUN:
         raise NotFound("this run has no orders to change")
@@ -193,8 +180,14 @@ def cancel(
     if current.broker != PAPER:  # the run's own checks, in the worker contract's shape
         live.require_account(desk, db, run.user_id, run.account_scope)
         live.live_desk(desk, run)
-    order = desk.orders.cancel(db, user_id=run.user_id, order_id=order_id, last=None, commit=False)
-    _journal(desk, db, run, order, "cancel")
+    order = desk.orders.cancel(
+        db,
+        user_id=run.user_id,
+        order_id=order_id,
+        last=None,
+        commit=False,
+        requested_by=asked_by(run, "cancel"),  # the run's timeline hears it (order_journal)
+    )
     db.commit()
     return {"strategy_run_id": run.run_key, "order_id": order_id, "result": shown(order)}
 
@@ -226,8 +219,8 @@ def modify(
         last=last,
         commit=False,
         switches=False,
+        requested_by=asked_by(run, "modify"),  # the run's timeline hears it (order_journal)
     )
-    _journal(desk, db, run, order, "modify")
     db.commit()
     return {"strategy_run_id": run.run_key, "order_id": order_id, "result": shown(order)}
 

@@ -32,12 +32,12 @@ from tradertape.errors import BadRequest, NotFound, Rejected, ServiceUnavailable
 from tradertape.oms import GTT_ACTIVE, GTT_BROKER, Account
 from tradertape.oms.live.gtt import LiveGttBook
 from tradertape.ports.broker import GttSpec
-from tradertape.services.workers import live, timeline
+from tradertape.services.workers import live
 from tradertape.services.workers.access import find_run, lock_run
 from tradertape.services.workers.context import WorkerContext
 from tradertape.services.workers.intents import require_open
+from tradertape.services.workers.order_journal import GTT_ROLE
 
-GTT_ROLE = "gtt"
 _LINK = insert(table_of(WorkerRunOrder))
 _BROKER_REFUSED = "the broker refused"  # `LiveGttBook`'s words for Kite's refusals
 
@@ -174,8 +174,8 @@ def link_adopted(db: Session, gtt: Gtt, order: Order) -> None:
     """`LiveGttBook`'s adoption hook: a run's fired trigger's order joins the run.
 
     In the adoption's transaction, under the run's lock (no ledger lock is held yet): the
-    link (role ``gtt``) and an ``order.updated`` event; the fill that follows is journalled
-    by `LiveRunJournal` with its booking.
+    link (role ``gtt``). The run's timeline heard of the order from the OMS
+    (`order_journal`), and hears of its fill from `LiveRunJournal` with its booking.
     """
     run_pk = (gtt.attribution or {}).get("run_pk")
     run = db.get(WorkerRun, run_pk) if isinstance(run_pk, int) else None
@@ -187,25 +187,6 @@ def link_adopted(db: Session, gtt: Gtt, order: Order) -> None:
         return
     link = {"run_pk": run.id, "order_pk": order.id, "intent_pk": None, "role": GTT_ROLE}
     db.execute(_LINK, link)
-    timeline.record(
-        db,
-        run,
-        kind="execution",
-        source="live_oms",
-        event_type="order.updated",
-        now=order.updated_at,
-        summary=f"GTT {gtt.id} fired: {order.transaction_type} {order.quantity} "
-        f"{order.tradingsymbol}: {order.status}",
-        payload={
-            "order_id": order.order_id,
-            "broker_order_id": order.broker_order_id,
-            "status": order.status,
-            "filled_quantity": order.filled_quantity,
-            "role": GTT_ROLE,
-            "gtt_id": gtt.id,
-        },
-        related=("order", order.order_id),
-    )
 
 
 def run_triggers(desk: WorkerContext, db: Session, run: WorkerRun) -> list[Gtt]:

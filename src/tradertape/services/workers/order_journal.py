@@ -13,6 +13,11 @@ Such an order names its run (``run_pk``) and what it is to the run (`ROLE`) in i
 attribution, and is placed with source ``worker``; an option run's legs, which journal
 themselves with their leg ids, and a trigger's orders (source ``gtt``) carry no role.
 
+A run's live trigger that fires places its order at the broker, which the OMS adopts
+(source ``gtt``, the trigger's attribution and its ``gtt_id``): its acceptance is the
+entry, under the run's lock (no ledger lock is held yet), with role ``gtt``; the link that
+makes it the run's order is `gtt.link_adopted`'s.
+
 A run's own cancel or modify (`services.workers.orders`) names the run and the action in
 the command (`requested_by`, `asked_by`); the first change it recorded is journalled as
 one ``order.updated`` entry saying the action and the status it left: a paper order's at
@@ -32,6 +37,7 @@ from tradertape.oms import BROKER as PAPER
 from tradertape.oms import UNPLACED, OmsEvent, OrderUpdate
 from tradertape.ports.clock import Clock
 from tradertape.services.workers import timeline
+from tradertape.services.workers.access import lock_run
 
 #: The attribution key of an intent's or exit's order: ``entry``, ``exit``, ``protection``.
 ROLE = "role"
@@ -44,6 +50,8 @@ def asked_by(run: WorkerRun, action: str) -> dict[str, Any]:
 
 
 ACTION = "action"
+GTT_SOURCE = "gtt"  # the source of an order a trigger placed
+GTT_ROLE = "gtt"  # what a fired trigger's order is to its run
 
 
 class RunOrderJournal:
@@ -64,6 +72,9 @@ class RunOrderJournal:
         if first.previous_status != UNPLACED:
             return  # not the placement's outcome: reports journal elsewhere (live_journal)
         run_pk, role = first.attribution.get("run_pk"), first.attribution.get(ROLE)
+        if first.source == GTT_SOURCE and first.broker != PAPER and isinstance(run_pk, int):
+            self._fired(db, run_pk, events[-1])
+            return
         if first.source != WORKER or not isinstance(run_pk, int) or not isinstance(role, str):
             return
         run = db.get(WorkerRun, run_pk)
@@ -107,5 +118,32 @@ class RunOrderJournal:
             now=self._clock.now(),
             summary=f"{action} {last.order_id}: {last.status}",
             payload={"order_id": last.order_id, "status": last.status, ACTION: action},
+            related=("order", last.order_id),
+        )
+
+    def _fired(self, db: Session, run_pk: int, last: OmsEvent) -> None:
+        """The entry of a run's fired live trigger, its order adopted just now."""
+        gtt_id = last.attribution.get("gtt_id") if isinstance(last, OrderUpdate) else None
+        run = db.get(WorkerRun, run_pk)
+        if run is None or gtt_id is None or not isinstance(last, OrderUpdate):
+            return
+        lock_run(db, run)
+        timeline.record(
+            db,
+            run,
+            kind="execution",
+            source="live_oms",
+            event_type="order.updated",
+            now=last.ts_init,
+            summary=f"GTT {gtt_id} fired: {last.transaction_type} {last.quantity} "
+            f"{last.tradingsymbol}: {last.status}",
+            payload={
+                "order_id": last.order_id,
+                "broker_order_id": last.broker_order_id,
+                "status": last.status,
+                "filled_quantity": last.filled_quantity,
+                "role": GTT_ROLE,
+                "gtt_id": gtt_id,
+            },
             related=("order", last.order_id),
         )

@@ -5,7 +5,8 @@ What the rest of the server may use (services and routes import these from
 
 - **The engine**: `OrderPipeline` (submit, modify and cancel an order of an `Account`,
   through the rules, the one pre-trade gate, the idempotency key and the SEBI ceiling; GTTs;
-  `record_external_fill` books an `ExternalFill`, one placed outside, as the agent reports),
+  `record_external_fill` books an `ExternalFill`, one placed outside, as the agent reports;
+  `traits` says how an account's venue answers, as a `VenueTraits`),
   `TradingContext` (the clock, catalog and prices the engine trades on), `QuoteBook`.
 - **Events**: what happened, after the fact (`oms.events`): `OrderAccepted`,
   `OrderRejected`, `OrderTriggered`, `OrderFilled`, `OrderModified`, `OrderCancelled`,
@@ -63,7 +64,7 @@ from tradertape.oms.live.gtt import GTT_BROKER
 from tradertape.oms.live.gtt import PLACING as GTT_PLACING
 from tradertape.oms.live.reconcile_compare import ATTENTION, DriftItem, DriftKind
 from tradertape.oms.order_log import RESERVED_KEY_PREFIXES, UNPLACED
-from tradertape.oms.orders import PAPER_ACCOUNT, Account, OrderPipeline
+from tradertape.oms.orders import PAPER_ACCOUNT, Account, OrderPipeline, VenueTraits
 from tradertape.oms.paper.gtt import ACTIVE as GTT_ACTIVE
 from tradertape.oms.paper.portfolio import PaperPortfolio
 from tradertape.oms.paper.snapshot import LedgerSnapshot
@@ -111,6 +112,7 @@ __all__ = [
     "QuoteBook",
     "RateRefusal",
     "TradingContext",
+    "VenueTraits",
     "Watcher",
     "deposit",
     "from_message",

@@ -60,6 +60,24 @@ class Account:
 PAPER_ACCOUNT = Account()
 
 
+@dataclass(frozen=True, slots=True)
+class VenueTraits:
+    """What a caller must know of a venue, as data, so that it never branches on paper vs
+    live (`OrderPipeline.traits`).
+
+    ``answers_at_once``: an order's outcome is known in the caller's transaction (the paper
+    exchange matches and books it there), so a group of orders can be all-or-none (one
+    savepoint) and needs no key of its own. Otherwise (a broker) the order is recorded and
+    committed, then sent, and answered later: what was sent cannot be rolled back, a
+    client key guards the send, and the caller keeps what a retry must be told before the
+    send. ``judges_session``: the venue refuses an order outside market hours itself (the
+    paper exchange); a broker judges its own hours, and its refusal is stored.
+    """
+
+    answers_at_once: bool
+    judges_session: bool
+
+
 class Quoted:
     """The default tick of a change: the feed's last one of the order's instrument."""
 
@@ -98,6 +116,8 @@ class Venue(Protocol):
 class PaperVenue:
     """The paper exchange: validated, gated, matched and booked in one transaction."""
 
+    TRAITS = VenueTraits(answers_at_once=True, judges_session=True)
+
     def __init__(self, exchange: PaperExchange) -> None:
         self._exchange = exchange
 
@@ -133,6 +153,8 @@ class PaperVenue:
 
 class LiveVenue:
     """The user's broker through the live book: recorded and committed, then sent."""
+
+    TRAITS = VenueTraits(answers_at_once=False, judges_session=False)
 
     def __init__(self, desk: LiveOrders) -> None:
         self._desk = desk
@@ -202,6 +224,11 @@ class OrderPipeline:
         if changes_risk:
             self._require_live(db, user_id)
         return self._live
+
+    @staticmethod
+    def traits(account: Account) -> VenueTraits:
+        """How the venue of `account` answers (`VenueTraits`); no switch or session asked."""
+        return LiveVenue.TRAITS if account.live else PaperVenue.TRAITS
 
     def require_live(self, db: Session, *, user_id: int) -> None:
         """Both live switches, for what reaches a broker outside an order (a

@@ -43,7 +43,7 @@ from tradertape.oms import PAPER_ACCOUNT, Account
 from tradertape.services.options import plans
 from tradertape.services.options.market import OptionMarket
 from tradertape.services.options.metrics import ENTRY, EXIT, option_orders, positions
-from tradertape.services.workers import intents, live, safety, timeline
+from tradertape.services.workers import intents, live, placement, safety, timeline
 from tradertape.services.workers.access import lock_run
 from tradertape.services.workers.context import WorkerContext
 from tradertape.services.workers.views import iso
@@ -511,7 +511,7 @@ def _send(
             account=account,
             client_key=step["client_key"],
             source="worker",
-            attribution={**intents.attribution(run, key), "option_leg": step["leg_id"]},
+            attribution={**placement.attribution(run, key), "option_leg": step["leg_id"]},
             exit_only=role == EXIT,
             on_record=recorded,
             switches=False,  # the run's own checks ran (`account_of`), in its contract's words
@@ -635,7 +635,7 @@ def _public(
             if step.get("error"):
                 shown["reason"] = step["error"]
         else:
-            shown = live.order_result(db, order)
+            shown = placement.order_result(db, order)
         shown |= {"leg_index": step["leg_index"], "leg_id": step["leg_id"]}
         if shown["status"] in ("rejected", "skipped") or (
             order is not None and plans.order_state(order) == "cancelled"

@@ -30,7 +30,7 @@ from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionT
 from tradertape.oms import UNPLACED
 from tradertape.services.options.metrics import Position
 from tradertape.services.workers.intents import WorkerOrder
-from tradertape.services.workers.live import client_key
+from tradertape.services.workers.placement import client_key
 
 UNWIND = "unwind"  # the exit reason of a partial entry's automatic exit
 OPEN_STATES = frozenset({"sent", "open"})

@@ -1,16 +1,22 @@
-"""Exiting a run: flatten its paper legs, cancel its working orders, close it.
+"""Exiting a run: cancel its working orders, delete its triggers, flatten its legs, close it.
 
-A paper exit is all-or-none: the cancels and the MARKET exits are worked out in one
-savepoint, and if any exit is refused nothing of it stays and the run stays open. Exits
-that fill close the run; exits resting for a price leave it ``exiting``. With an
-idempotency key the exit happens once and a repeat answers ``already_submitted``.
+Paper and live runs exit the same way, through the one pipeline at the run's account
+(`placement`): the run's working orders are cancelled and each open leg gets a MARKET
+exit (exits skip the risk gate: they are never blocked). What differs is the venue's, as
+data (`VenueTraits.answers_at_once`):
+
+- Where the venue answers at once (paper) the exit is all-or-none: the cancels and the
+  exits are worked out in one savepoint, and if any is refused nothing of it stays and the
+  run stays open. Exits that fill close the run; exits resting for a price leave it
+  ``exiting``.
+- Where it answers later (a broker) what was sent cannot be rolled back: each refusal is
+  one more error (``partial``), and the run is ``exiting`` until the broker reports the
+  fills (`recovery.settle_exiting` closes it once flat). The run's live triggers are
+  deleted first (a stop left standing would reopen what exits). Only the run's Kite
+  session is needed, not the switches: an exit removes risk.
+
+With an idempotency key the exit happens once and a repeat answers ``already_submitted``.
 ``dry_run`` returns the plan and changes nothing. Dry-run runs close at once.
-
-A live exit cannot be all-or-none (what the broker has cannot be rolled back): the run's
-working orders are cancelled at the broker and each open leg gets a MARKET exit through
-the live desk (exits skip the gate, as in paper); the run is then ``exiting`` until the
-broker reports the fills (`recovery.settle_exiting` closes it once flat). Only the run's
-Kite session is needed, not the switches: an exit removes risk.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from tradertape.db.models import WorkerRun, WorkerToken
+from tradertape.db.models import Order, WorkerRun, WorkerToken
 from tradertape.domain.instruments import Exchange
 from tradertape.domain.order_state import WORKING, OrderStatus
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
@@ -32,14 +38,13 @@ from tradertape.services.workers import gtt, live, pnl, timeline
 from tradertape.services.workers.access import check_nonce, locked_run
 from tradertape.services.workers.context import WorkerContext
 from tradertape.services.workers.intents import (
-    attribution,
     claim_key,
-    place_for_run,
     release_key,
     store_result,
     stored_result,
 )
 from tradertape.services.workers.orders import run_orders
+from tradertape.services.workers.placement import place, run_account
 from tradertape.services.workers.views import iso, run_view
 
 PENDING = {*WORKING, OrderStatus.AMO_REQ_RECEIVED.value}
@@ -102,128 +107,64 @@ def close(db: Session, run: WorkerRun, now: datetime, reason: str, result: dict[
     )
 
 
-def _paper_exit(
-    desk: WorkerContext,
-    db: Session,
-    run: WorkerRun,
-    reason: str,
-    key: str | None,
-    now: datetime,
-    role: str,
-) -> tuple[str, dict[str, Any]]:
-    legs = pnl.compute(desk, db, run).open_legs
-    pending = [o for o in run_orders(db, run) if o.status in PENDING]
-    if not legs and not pending:
-        result: dict[str, Any] = {"status": "noop", "orders": [], "cancelled": [], "errors": []}
-        close(db, run, now, reason, result)
-        return "noop", result
-    savepoint = db.begin_nested()
-    try:
-        for order in pending:
-            desk.orders.cancel(
-                db, user_id=run.user_id, order_id=order.order_id, last=None, commit=False
-            )
-        placed = [
-            place_for_run(desk, db, run, _exit_spec(m.leg), intent_pk=None, key=key, role=role)
-            for m in legs
-        ]
-    except InvalidField as exc:
-        savepoint.rollback()
-        errors: list[dict[str, Any]] = [{"field": exc.field, "reason": exc.message}]
-        return "failed", {"status": "failed", "orders": [], "cancelled": [], "errors": errors}
-    refused = [p for p in placed if p["status"] in ("rejected", "cancelled")]
-    if refused:
-        savepoint.rollback()
-        errors = [{"order_id": p["order_id"], "reason": p.get("reason")} for p in refused]
-        return "failed", {"status": "failed", "orders": [], "cancelled": [], "errors": errors}
-    savepoint.commit()
-    filled = all(p["status"] == "filled" for p in placed)
-    result = {
-        "status": "success" if filled else "submitted",
-        "orders": placed,
-        "cancelled": [o.order_id for o in pending],
-        "errors": [],
-    }
-    if filled:
-        close(db, run, now, reason, result)
-    else:
-        run.status = RunStatus.EXITING.value
-        run.updated_at = now
-        run.runtime_state = {
-            **run.runtime_state,
-            "exit_reason": reason,
-            "exit_result": _summary(result),
-        }
-    return str(result["status"]), result
+Outcome = tuple[str, dict[str, Any]]  # an exit's status and result
 
 
-def _live_exit(
-    desk: WorkerContext,
-    db: Session,
-    run: WorkerRun,
-    reason: str,
-    key: str | None,
-    now: datetime,
-    role: str,
-) -> tuple[str, dict[str, Any]]:
-    live.refresh(desk, db, run)
-    triggers = gtt.run_triggers(desk, db, run)
-    legs = pnl.compute(desk, db, run).open_legs
-    pending = [o for o in run_orders(db, run) if o.status in PENDING and o.broker != PAPER]
-    if not legs and not pending and not triggers:
-        result: dict[str, Any] = {"status": "noop", "orders": [], "cancelled": [], "errors": []}
+def _failed(errors: list[dict[str, Any]], orders: list[Any] | None = None) -> Outcome:
+    """An exit that changed nothing the run holds (the run stays as it was)."""
+    result = {"status": "failed", "orders": orders or [], "cancelled": [], "errors": errors}
+    return "failed", result
+
+
+def _triggers_only(
+    db: Session, run: WorkerRun, now: datetime, reason: str, errors: list[dict[str, Any]]
+) -> Outcome:
+    """Only triggers stood: the run is flat once they are gone (they were deleted now)."""
+    status = "failed" if errors else "noop"
+    result = {"status": status, "orders": [], "cancelled": [], "errors": errors}
+    if not errors:
         close(db, run, now, reason, result)
-        return "noop", result
+    return status, result
+
+
+def _session_problem(desk: WorkerContext, db: Session, run: WorkerRun) -> list[dict[str, Any]]:
+    """Why the run's Kite account cannot take its exit now (its session, no switch: an exit
+    removes risk), in the contract's words; empty when it can."""
     try:
         live.require_account(desk, db, run.user_id, run.account_scope)
-        live_desk = live.live_desk(desk, run)
+        live.live_desk(desk, run)
     except Rejected as exc:
-        errors: list[dict[str, Any]] = [{"reason": str(exc), "rejection_reason": exc.reason}]
-        return "failed", {"status": "failed", "orders": [], "cancelled": [], "errors": errors}
-    errors = gtt.delete_run_triggers(desk, db, triggers)  # its stops would reopen what exits
-    if not legs and not pending:  # only triggers stood: the run is flat once they are gone
-        status = "failed" if errors else "noop"
-        result = {"status": status, "orders": [], "cancelled": [], "errors": errors}
-        if not errors:
-            close(db, run, now, reason, result)
-        return status, result
+        return [{"reason": str(exc), "rejection_reason": exc.reason}]
+    return []
+
+
+def _cancel(
+    desk: WorkerContext,
+    db: Session,
+    run: WorkerRun,
+    pending: list[Order],
+    errors: list[dict[str, Any]],
+    *,
+    atomic: bool,
+) -> list[str]:
+    """Cancel the run's working orders; the ids cancelled. A refusal fails an atomic exit
+    (raises), and is one more error of one that is not."""
     cancelled: list[str] = []
     for order in pending:
         try:
-            live_desk.cancel(db, order=order)
-            cancelled.append(order.order_id)
+            desk.orders.cancel(
+                db, user_id=run.user_id, order_id=order.order_id, last=None, commit=False
+            )
         except TraderTapeError as exc:
+            if atomic:
+                raise
             errors.append({"order_id": order.order_id, "reason": str(exc)})
-    tags = attribution(run, key)
-    placed = [
-        live.place(
-            desk,
-            db,
-            run,
-            _exit_spec(m.leg),
-            tags=tags,
-            intent_pk=None,
-            key=key,
-            leg=index,
-            role=role,
-            exit_only=True,
-        )
-        for index, m in enumerate(legs)
-    ]
-    errors += [
-        {"order_id": p["order_id"], "reason": p.get("reason")}
-        for p in placed
-        if p["status"] in ("rejected", "cancelled")
-    ]
-    working = [p for p in placed if p["status"] not in ("rejected", "cancelled")]
-    if not working and not cancelled:  # nothing reached the broker: the run stays as it was
-        return "failed", {"status": "failed", "orders": placed, "cancelled": [], "errors": errors}
-    result = {
-        "status": "submitted" if not errors else "partial",
-        "orders": placed,
-        "cancelled": cancelled,
-        "errors": errors,
-    }
+            continue
+        cancelled.append(order.order_id)
+    return cancelled
+
+
+def _exiting(run: WorkerRun, now: datetime, reason: str, result: dict[str, Any]) -> None:
     run.status = RunStatus.EXITING.value
     run.updated_at = now
     run.runtime_state = {
@@ -231,7 +172,76 @@ def _live_exit(
         "exit_reason": reason,
         "exit_result": _summary(result),
     }
-    return str(result["status"]), result
+
+
+def _exit(
+    desk: WorkerContext,
+    db: Session,
+    run: WorkerRun,
+    reason: str,
+    key: str | None,
+    now: datetime,
+    role: str,
+) -> Outcome:
+    """Cancel the run's working orders, delete its triggers and send a MARKET exit for each
+    open leg, at its account; all-or-none where the venue answers at once (module)."""
+    account = run_account(run)
+    at_once = desk.orders.traits(account).answers_at_once
+    live.refresh(desk, db, run)
+    triggers = gtt.run_triggers(desk, db, run)
+    legs = pnl.compute(desk, db, run).open_legs
+    ours = [o for o in run_orders(db, run) if (o.broker != PAPER) == account.live]
+    pending = [o for o in ours if o.status in PENDING]
+    if not legs and not pending and not triggers:
+        result: dict[str, Any] = {"status": "noop", "orders": [], "cancelled": [], "errors": []}
+        close(db, run, now, reason, result)
+        return "noop", result
+    if account.live and (problem := _session_problem(desk, db, run)):
+        return _failed(problem)
+    errors = gtt.delete_run_triggers(desk, db, triggers)  # its stops would reopen what exits
+    if not legs and not pending:
+        return _triggers_only(db, run, now, reason, errors)
+    savepoint = db.begin_nested() if at_once else None
+    try:
+        cancelled = _cancel(desk, db, run, pending, errors, atomic=at_once)
+        placed = [
+            place(
+                desk,
+                db,
+                run,
+                _exit_spec(m.leg),
+                intent_pk=None,
+                key=key,
+                leg=index,
+                role=role,
+                exit_only=True,  # exits are never blocked
+            )
+            for index, m in enumerate(legs)
+        ]
+    except InvalidField as exc:
+        if savepoint is None:
+            raise
+        savepoint.rollback()
+        return _failed([{"field": exc.field, "reason": exc.message}])
+    refused = [p for p in placed if p["status"] in ("rejected", "cancelled")]
+    errors += [{"order_id": p["order_id"], "reason": p.get("reason")} for p in refused]
+    if savepoint is not None and refused:
+        savepoint.rollback()  # all-or-none: nothing of the exit stays
+        return _failed(errors)
+    if savepoint is not None:
+        savepoint.commit()
+    if len(refused) == len(placed) and not cancelled:  # nothing reached the broker
+        return _failed(errors, placed)
+    # Done at once when the venue answers at once and every exit filled; at a broker the
+    # run waits for the reports (`recovery.settle_exiting` closes it once flat).
+    done = at_once and all(p["status"] == "filled" for p in placed)
+    status = "success" if done else "partial" if errors else "submitted"
+    result = {"status": status, "orders": placed, "cancelled": cancelled, "errors": errors}
+    if done:
+        close(db, run, now, reason, result)
+    else:
+        _exiting(run, now, reason, result)
+    return status, result
 
 
 def flatten(
@@ -244,15 +254,12 @@ def flatten(
     now: datetime,
     role: str = "exit",
 ) -> tuple[str, dict[str, Any]]:
-    """Exit the run in its mode (no commit): ``(status, result)``; ``failed`` changed nothing.
-
-    Paper runs flatten their legs; live runs send their exits to the broker (this
-    commits: each order is recorded before it is sent); dry-run runs close at once.
+    """Exit the run at its account (no commit): ``(status, result)``; ``failed`` changed
+    nothing. A broker's exits commit (each order is recorded before it is sent); a dry-run
+    run holds nothing and closes at once.
     """
-    if run.execution_mode == ExecutionMode.PAPER:
-        return _paper_exit(desk, db, run, reason, key, now, role)
-    if run.execution_mode == ExecutionMode.LIVE:
-        return _live_exit(desk, db, run, reason, key, now, role)
+    if run.execution_mode != ExecutionMode.DRY_RUN:
+        return _exit(desk, db, run, reason, key, now, role)
     result = {"status": "closed", "reason": reason, "flat_confirmed": True, "closed_at": iso(now)}
     close(db, run, now, reason, result)
     return "closed", result

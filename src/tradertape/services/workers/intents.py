@@ -20,29 +20,26 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
-from tradertape.db.models import Order, Trade, WorkerIntent, WorkerRun, WorkerRunOrder, WorkerToken
+from tradertape.db.models import WorkerIntent, WorkerRun, WorkerToken
 from tradertape.db.models.risk import RiskEvent
 from tradertape.db.prepared import Prepared
 from tradertape.db.rows import insert_new, table_of
-from tradertape.domain.order_state import OrderStatus
 from tradertape.domain.orders import OrderSpec
 from tradertape.domain.worker_access import ExecutionMode
 from tradertape.domain.worker_runs import RunStatus
 from tradertape.errors import InvalidField, Rejected
-from tradertape.oms import order_dict, trade_dict
 from tradertape.services.risk.check import REFUSAL_PREFIX
 from tradertape.services.workers import live, safety, timeline
 from tradertape.services.workers.access import check_nonce, locked_run
 from tradertape.services.workers.context import WorkerContext
 from tradertape.services.workers.costs import PricedLeg, cost_contract, reference_price
-from tradertape.services.workers.order_journal import ROLE, WORKER
+from tradertape.services.workers.placement import Remember, attribution, place, run_account
 from tradertape.services.workers.runs import check_mode
 
 _INTENTS = table_of(WorkerIntent)
-_LINK = Prepared(insert(table_of(WorkerRunOrder)), keys=("run_pk", "order_pk", "intent_pk", "role"))
 _CLAIM = {
     dialect: Prepared(
         insert_new(_INTENTS, dialect),
@@ -86,21 +83,6 @@ class Intent:
     all_or_none: bool = False
     dry_run: bool = False
     role: str = "entry"  # what the orders are to the run (option runs: opt_entry, opt_exit)
-
-
-def attribution(run: WorkerRun, key: str | None) -> dict[str, Any]:
-    """What every order of the run carries, so P&L and journals can group it."""
-    return {
-        "strategy_run_id": run.run_key,
-        "run_pk": run.id,
-        "token_id": run.token_id,
-        "template_id": run.template_id,
-        "strategy_family": run.metadata_.get("strategy_family"),
-        "strategy_name": run.name,
-        "entry_surface": "algo_worker",
-        "intent_key": key,
-        "tag": f"wr{run.id}"[:20],
-    }
 
 
 def field_prefix(intent_type: str, index: int) -> str:
@@ -174,64 +156,6 @@ def release_key(db: Session, intent_pk: int) -> None:
     db.execute(_DROP, {"intent_pk": intent_pk})
 
 
-def _status_of(order: Order) -> str:
-    status = OrderStatus(order.status)
-    if status is OrderStatus.COMPLETE:
-        return "filled"
-    if status is OrderStatus.REJECTED:
-        return "rejected"
-    if status is OrderStatus.CANCELLED:
-        return "cancelled"
-    return "accepted"
-
-
-def place_for_run(
-    desk: WorkerContext,
-    db: Session,
-    run: WorkerRun,
-    spec: OrderSpec,
-    *,
-    intent_pk: int | None,
-    key: str | None,
-    role: str,
-) -> dict[str, Any]:
-    """Place one paper order for the run and attribute it (no commit); the run's timeline
-    hears of it from the OMS (`order_journal`), as it does of a live one.
-
-    Entries pass the exchange's pre-trade gate with the run's own rules as well as the
-    user's (the attribution names the run); a run's exits (`EXIT_ROLES`) never wait on it.
-    """
-    placed = desk.orders.submit(
-        db,
-        user_id=run.user_id,
-        spec=spec,
-        last=desk.last_tick(spec.key),
-        source=WORKER,
-        attribution={**attribution(run, key), ROLE: role},
-        commit=False,
-        exit_only=role in EXIT_ROLES,
-    )
-    order = placed.order
-    link = {"run_pk": run.id, "order_pk": order.id, "intent_pk": intent_pk, "role": role}
-    _LINK.execute(db, link)
-    trades = placed.trades
-    if trades is None:  # not placed now (never for a worker's order, which has no key)
-        trades = list(db.scalars(select(Trade).where(Trade.order_pk == order.id)))
-    shown = order_dict(order)
-    status = _status_of(order)
-    result: dict[str, Any] = {
-        "mode": ExecutionMode.PAPER.value,
-        "status": status,
-        "order_id": order.order_id,
-        "order": shown,
-        "trade": trade_dict(trades[-1], order.order_id) if trades else None,
-        "trades": [trade_dict(t, order.order_id) for t in trades],
-    }
-    if status == "rejected":
-        result["reason"] = order.status_message
-    return result
-
-
 def risk_refusal(run: WorkerRun, result: dict[str, Any]) -> Rejected | None:
     """The 409 ``RISK_CHECK_FAILED`` an intent answers when the risk gate refused what it
     asked and nothing was placed (a lone order, every leg of a basket, or an all-or-none
@@ -296,44 +220,34 @@ def _basket_id(run: WorkerRun, key: str) -> str:
     return "bex_" + hashlib.sha1(f"{run.id}:{key}".encode(), usedforsecurity=False).hexdigest()[:20]
 
 
-def _paper_basket(
+def _basket(
     desk: WorkerContext, db: Session, run: WorkerRun, intent: Intent, intent_pk: int, now: datetime
 ) -> dict[str, Any]:
+    """Place the basket's legs in order; all-or-none in one savepoint where the venue
+    answers at once (an order a broker has cannot be rolled back: refused there)."""
     basket_id = _basket_id(run, intent.idempotency_key)
-    key = intent.idempotency_key
+    if intent.all_or_none and not desk.orders.traits(run_account(run)).answers_at_once:
+        raise Rejected(
+            400,
+            "LIVE_ALL_OR_NONE_UNSUPPORTED",
+            "a live basket cannot be all-or-none (orders at the broker cannot be rolled "
+            "back): send all_or_none=false, or dry_run=true to preview",
+            strategy_run_id=run.run_key,
+        )
     if intent.all_or_none:
-        savepoint = db.begin_nested()
-        results = [
-            place_for_run(desk, db, run, o.spec, intent_pk=intent_pk, key=key, role=intent.role)
-            for o in intent.orders
-        ]
-        failed = [i for i, r in enumerate(results) if r["status"] == "rejected"]
-        if failed:
-            breaches = _breaches_of(db, run, [results[i]["order_id"] for i in failed])
-            savepoint.rollback()
-            _keep_breaches(db, breaches, basket_id)
-            errors = [{"leg_index": i, "reason": results[i].get("reason")} for i in failed]
-            results = [
-                {"leg_index": i, "status": "rolled_back", "order": None}
-                for i in range(len(results))
-            ]
-            status = "failed"
-        else:
-            savepoint.commit()
-            errors, status = [], "success"
+        result = _all_or_none(desk, db, run, intent, intent_pk, basket_id)
     else:
-        results = [
-            place_for_run(desk, db, run, o.spec, intent_pk=intent_pk, key=key, role=intent.role)
-            for o in intent.orders
-        ]
-        errors = [
-            {"leg_index": i, "reason": r.get("reason")}
-            for i, r in enumerate(results)
-            if r["status"] == "rejected"
-        ]
-        status = "success" if not errors else "failed" if len(errors) == len(results) else "partial"
-    for index, leg in enumerate(results):
-        leg["leg_index"] = index
+        results: list[dict[str, Any]] = []
+        for index, order in enumerate(intent.orders):
+            done = list(results)
+
+            def remember(session: Session, first: dict[str, Any], done: list[Any] = done) -> None:
+                store_result(
+                    session, intent_pk, _basket_result(run, basket_id, [*done, first], intent)
+                )
+
+            results.append(_leg(desk, db, run, intent, intent_pk, order.spec, index, remember))
+        result = _basket_result(run, basket_id, results, intent)
     timeline.record(
         db,
         run,
@@ -341,13 +255,97 @@ def _paper_basket(
         source="basket_runtime",
         event_type="basket.status_changed",
         now=now,
-        summary=f"basket of {len(results)} legs: {status}",
-        payload={"status": status, "all_or_none": intent.all_or_none, "errors": errors},
+        summary=f"basket of {len(result['results'])} legs: {result['status']}",
+        payload={
+            "status": result["status"],
+            "all_or_none": intent.all_or_none,
+            "errors": result["errors"],
+        },
         related=("basket_execution", basket_id),
         basket_execution_id=basket_id,
     )
+    return result
+
+
+def _leg(
+    desk: WorkerContext,
+    db: Session,
+    run: WorkerRun,
+    intent: Intent,
+    intent_pk: int,
+    spec: OrderSpec,
+    index: int,
+    remember: Remember | None,
+) -> dict[str, Any]:
+    return place(
+        desk,
+        db,
+        run,
+        spec,
+        intent_pk=intent_pk,
+        key=intent.idempotency_key,
+        leg=index,
+        role=intent.role,
+        exit_only=intent.role in EXIT_ROLES,
+        remember=remember,
+    )
+
+
+def _all_or_none(
+    desk: WorkerContext,
+    db: Session,
+    run: WorkerRun,
+    intent: Intent,
+    intent_pk: int,
+    basket_id: str,
+) -> dict[str, Any]:
+    """Every leg, or none: a refused leg rolls the savepoint back (its breaches are kept)."""
+    savepoint = db.begin_nested()
+    results = [
+        _leg(desk, db, run, intent, intent_pk, o.spec, i, None) for i, o in enumerate(intent.orders)
+    ]
+    failed = [i for i, r in enumerate(results) if r["status"] == "rejected"]
+    if not failed:
+        savepoint.commit()
+        return _basket_result(run, basket_id, results, intent)
+    breaches = _breaches_of(db, run, [results[i]["order_id"] for i in failed])
+    savepoint.rollback()
+    _keep_breaches(db, breaches, basket_id)
+    errors = [{"leg_index": i, "reason": results[i].get("reason")} for i in failed]
+    rolled_back = [
+        {"leg_index": i, "status": "rolled_back", "order": None} for i in range(len(results))
+    ]
+    return _basket_result(run, basket_id, rolled_back, intent, errors=errors)
+
+
+def _basket_result(
+    run: WorkerRun,
+    basket_id: str,
+    results: list[dict[str, Any]],
+    intent: Intent,
+    *,
+    errors: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """The basket's result from its legs' (``submitting`` while legs are still to go);
+    `errors`: an all-or-none basket's refused legs, its results being rolled back."""
+    for index, leg in enumerate(results):
+        leg["leg_index"] = index
+    if errors is not None:
+        status = "failed"
+    else:
+        errors = [
+            {"leg_index": i, "reason": r.get("reason")}
+            for i, r in enumerate(results)
+            if r["status"] == "rejected"
+        ]
+        if len(results) < len(intent.orders):
+            status = "submitting"
+        elif not errors:
+            status = "success"
+        else:
+            status = "failed" if len(errors) == len(results) else "partial"
     return {
-        "mode": ExecutionMode.PAPER.value,
+        "mode": run.execution_mode,
         "intent_type": PLACE_BASKET,
         "basket_execution_id": basket_id,
         "status": status,
@@ -419,8 +417,10 @@ def submit(
         )
     if intent.safety_token is not None:
         safety.verify(desk, run, intent.safety_token, now)
-    if mode is ExecutionMode.LIVE and not intent.dry_run:
-        live.require_live(desk, db, run)  # both switches, the Kite session, its account
+    if run_account(run).live and mode is not ExecutionMode.DRY_RUN and not intent.dry_run:
+        # The run's own checks, in the worker contract's words (403/503/409): both
+        # switches, the Kite session, its account; the pipeline's are not asked again.
+        live.require_live(desk, db, run)
     outcome, changed = execute(desk, db, run, intent, mode, now, intent_pk=intent_pk)
     if changed:
         db.commit()
@@ -448,8 +448,8 @@ def execute(
     (option runs) commit them with the intent's.
     """
     dry = mode is ExecutionMode.DRY_RUN or intent.dry_run
-    # Market hours are the broker's to judge for a live order (its refusal is stored).
-    session = not dry and mode is not ExecutionMode.LIVE
+    # Market hours: the paper exchange judges them now; a broker judges its own.
+    session = not dry and desk.orders.traits(run_account(run)).judges_session
     legs = priced_legs(desk, db, intent.orders, intent_type=intent.intent_type, session=session)
     if dry:
         result = _dry_result(desk, run, intent, legs, mode.value)
@@ -461,108 +461,14 @@ def execute(
         if intent_pk is None:  # a replay: read the first result
             db.rollback()
             return {"status": "deduped", "result": stored_result(db, run, key)}, False
-    if mode is ExecutionMode.LIVE:
-        result = _live_intent(desk, db, run, intent, intent_pk, now)
-    elif intent.intent_type == PLACE_ORDER:
+    if intent.intent_type == PLACE_ORDER:
+
+        def remember(session: Session, first: dict[str, Any]) -> None:
+            store_result(session, intent_pk, first)
+
         spec = intent.orders[0].spec
-        result = place_for_run(desk, db, run, spec, intent_pk=intent_pk, key=key, role=intent.role)
+        result = _leg(desk, db, run, intent, intent_pk, spec, 0, remember)
     else:
-        result = _paper_basket(desk, db, run, intent, intent_pk, now)
+        result = _basket(desk, db, run, intent, intent_pk, now)
     store_result(db, intent_pk, result)
     return {"status": "accepted", "result": result}, True
-
-
-def _live_intent(
-    desk: WorkerContext, db: Session, run: WorkerRun, intent: Intent, intent_pk: int, now: datetime
-) -> dict[str, Any]:
-    """Send the intent's orders through the live desk, one by one (each commits).
-
-    Each order is recorded with the run's link and the result so far before it is sent,
-    so a retry of the key is answered from the stored result. A live basket cannot be
-    all-or-none: an order the broker has cannot be rolled back.
-    """
-    key = intent.idempotency_key
-    tags = attribution(run, key)
-    exit_only = intent.role in EXIT_ROLES
-    if intent.intent_type == PLACE_ORDER:
-        return live.place(
-            desk,
-            db,
-            run,
-            intent.orders[0].spec,
-            tags=tags,
-            intent_pk=intent_pk,
-            key=key,
-            leg=0,
-            role=intent.role,
-            exit_only=exit_only,
-            remember=lambda session, first: store_result(session, intent_pk, first),
-        )
-    if intent.all_or_none:
-        raise Rejected(
-            400,
-            "LIVE_ALL_OR_NONE_UNSUPPORTED",
-            "a live basket cannot be all-or-none (orders at the broker cannot be rolled "
-            "back): send all_or_none=false, or dry_run=true to preview",
-            strategy_run_id=run.run_key,
-        )
-    basket_id = _basket_id(run, key)
-    results: list[dict[str, Any]] = []
-    for index, order in enumerate(intent.orders):
-        done = list(results)
-
-        def remember(session: Session, first: dict[str, Any], done: list[Any] = done) -> None:
-            store_result(session, intent_pk, _live_basket(basket_id, [*done, first], intent))
-
-        results.append(
-            live.place(
-                desk,
-                db,
-                run,
-                order.spec,
-                tags=tags,
-                intent_pk=intent_pk,
-                key=key,
-                leg=index,
-                role=intent.role,
-                exit_only=exit_only,
-                remember=remember,
-            )
-        )
-    result = _live_basket(basket_id, results, intent)
-    timeline.record(
-        db,
-        run,
-        kind="execution",
-        source="basket_runtime",
-        event_type="basket.status_changed",
-        now=now,
-        summary=f"basket of {len(results)} legs: {result['status']}",
-        payload={"status": result["status"], "all_or_none": False, "errors": result["errors"]},
-        related=("basket_execution", basket_id),
-        basket_execution_id=basket_id,
-    )
-    return result
-
-
-def _live_basket(basket_id: str, results: list[dict[str, Any]], intent: Intent) -> dict[str, Any]:
-    for index, leg in enumerate(results):
-        leg["leg_index"] = index
-    errors = [
-        {"leg_index": i, "reason": r.get("reason")}
-        for i, r in enumerate(results)
-        if r["status"] == "rejected"
-    ]
-    if len(results) < len(intent.orders):
-        status = "submitting"
-    else:
-        status = "success" if not errors else "failed" if len(errors) == len(results) else "partial"
-    return {
-        "mode": ExecutionMode.LIVE.value,
-        "intent_type": PLACE_BASKET,
-        "basket_execution_id": basket_id,
-        "status": status,
-        "all_or_none": False,
-        "results": results,
-        "errors": errors,
-    }

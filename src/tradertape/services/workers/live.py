@@ -1,39 +1,27 @@
-"""Worker runs in ``live`` mode: their gates, and their orders through the OMS's live desk.
+"""Worker runs in ``live`` mode: their gates, in the worker contract's words.
 
 A live run needs both switches (the server's ``TRADERTAPE_LIVE_TRADING_ENABLED`` and the
 user's own ``users.live_trading``), a connected Kite session, and that session's account
 to be the one the run's scope names: ``kite:<id>`` where ``<id>`` is the Kite user id the
-login stored (``broker_user_id``). Its orders go through `LiveOrders` like the user's own
-live orders: the one pre-trade gate (kill switch and the run's own rules included),
-recorded before they are sent, sent once, fills booked once from the broker's reports.
-
-The intent's key is claimed in the transaction that records the order, with the run's
-link and a first result, so a worker retrying the key is answered from the stored result
-and the broker never hears of it twice; the order's ``client_key`` is derived from the
-run and the key as well, a second guard.
+login stored (``broker_user_id``). Its orders go through the one pipeline like a paper
+run's (`placement`): the one pre-trade gate (kill switch and the run's own rules
+included), recorded before they are sent, sent once, fills booked once from the broker's
+reports.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable
-from typing import Any
-
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from tradertape.db.models import Order, Trade, User, WorkerRun, WorkerRunOrder
+from tradertape.db.models import Order, User, WorkerRun, WorkerRunOrder
 from tradertape.db.rows import table_of
 from tradertape.domain.brokers import BrokerName
 from tradertape.domain.order_state import PENDING
-from tradertape.domain.orders import OrderSpec
 from tradertape.domain.worker_access import ExecutionMode, parse_scope
 from tradertape.errors import Rejected
-from tradertape.oms import BROKER as PAPER
-from tradertape.oms import Account, order_dict, trade_dict
 from tradertape.oms.live.orders import LiveOrders
 from tradertape.services.workers.context import WorkerContext
-from tradertape.services.workers.order_journal import ROLE, WORKER
 
 LIVE_TRADING_DISABLED = "LIVE_TRADING_DISABLED"
 KITE_SESSION_UNAVAILABLE = "WORKER_KITE_SESSION_UNAVAILABLE"  # the contract's GTT code
@@ -129,86 +117,6 @@ def blocking(desk: WorkerContext, db: Session, run: WorkerRun) -> list[str]:
     except Rejected as exc:
         return [exc.reason]
     return []
-
-
-def client_key(run: WorkerRun, key: str | None, leg: int) -> str | None:
-    """The order's key in the OMS: the run, the intent's key and the leg, within 160 chars."""
-    if key is None:
-        return None
-    digest = hashlib.sha256(key.encode()).hexdigest()[:40]
-    return f"worker:{run.id}:{digest}:{leg}"
-
-
-def order_status(order: Order) -> str:
-    """The intent's word for the order's state."""
-    return {"COMPLETE": "filled", "REJECTED": "rejected", "CANCELLED": "cancelled"}.get(
-        order.status, "accepted"
-    )
-
-
-def order_result(db: Session, order: Order) -> dict[str, Any]:
-    """A run's order as an intent's result (``mode: live`` for a broker's, else paper)."""
-    trades = list(db.scalars(select(Trade).where(Trade.order_pk == order.id).order_by(Trade.id)))
-    status = order_status(order)
-    mode = ExecutionMode.PAPER if order.broker == PAPER else ExecutionMode.LIVE
-    result: dict[str, Any] = {
-        "mode": mode.value,
-        "status": status,
-        "order_id": order.order_id,
-        "order": order_dict(order),
-        "trade": trade_dict(trades[-1], order.order_id) if trades else None,
-        "trades": [trade_dict(t, order.order_id) for t in trades],
-    }
-    if status == "rejected":
-        result["reason"] = order.status_message
-    return result
-
-
-def place(
-    desk: WorkerContext,
-    db: Session,
-    run: WorkerRun,
-    spec: OrderSpec,
-    *,
-    tags: dict[str, Any],
-    intent_pk: int | None,
-    key: str | None,
-    leg: int,
-    role: str,
-    exit_only: bool,
-    remember: Callable[[Session, dict[str, Any]], None] | None = None,
-) -> dict[str, Any]:
-    """Place one live order for the run through `LiveOrders` (commits; sends once).
-
-    The run's link to the order, and what `remember` keeps of it (an intent's first
-    result, which a replay returns), are written in the transaction that records the
-    order, before the broker hears of it. The run's timeline hears of the broker's answer
-    from the OMS (`order_journal`), as it does of a paper order.
-    """
-    live_desk(desk, run)  # a 503 in the contract's shape on a server wired without one
-
-    def recorded(session: Session, order: Order) -> None:
-        link = {"run_pk": run.id, "order_pk": order.id, "intent_pk": intent_pk, "role": role}
-        session.execute(_LINK, link)
-        if remember is not None:
-            remember(session, order_result(session, order))
-
-    # The run's own checks (`require_live`: both switches, the session, the account) ran
-    # first and answer in the worker contract's shape, so the pipeline's are not repeated.
-    placed = desk.orders.submit(
-        db,
-        user_id=run.user_id,
-        spec=spec,
-        last=desk.last_tick(spec.key),
-        account=Account(live=True, broker=BrokerName.KITE.value),
-        client_key=client_key(run, key, leg),
-        source=WORKER,
-        attribution={**tags, ROLE: role},
-        exit_only=exit_only,
-        on_record=recorded,
-        switches=False,
-    )
-    return order_result(db, placed.order)
 
 
 def refresh(desk: WorkerContext, db: Session, run: WorkerRun) -> None:

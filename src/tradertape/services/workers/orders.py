@@ -40,11 +40,11 @@ from tradertape.services.workers.intents import (
     PLACE_BASKET,
     PLACE_ORDER,
     WorkerOrder,
-    attribution,
     priced_legs,
     require_open,
 )
 from tradertape.services.workers.order_journal import asked_by
+from tradertape.services.workers.placement import attribution
 
 
 def run_orders(db: Session, run: WorkerRun) -> list[Order]:

@@ -316,7 +316,6 @@ class Runtime:
         workers = WorkerContext.build(
             secret=settings.secret,
             clock=clock,
-            exchange=exchange,
             orders=orders,
             portfolio=portfolio,
             last_tick=prices,
@@ -325,9 +324,7 @@ class Runtime:
             claim_without_heartbeat_secs=settings.worker_claim_without_heartbeat_secs,
             live_trading_enabled=settings.live_trading_enabled,
             paper_opening_balance=settings.paper_opening_balance,
-            live=live,
             credentials=brokers,
-            live_gtts=live_gtts,
         )
         candle_book = CandleBook()
         candles = CandleStore.in_data_folder(settings.data_dir, calendar=calendar)
@@ -385,7 +382,7 @@ class Runtime:
             ),
             candle_book=candle_book,
             worker_market=WorkerMarket(
-                exchange=exchange,
+                trading=exchange.context,
                 last_tick=prices,
                 candles=candle_book,
                 store=candles,

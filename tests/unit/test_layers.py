@@ -233,12 +233,6 @@ STILL_REACHED = {
     ("services/brokers/reconcile.py", "live.reconcile", "Reconciler"),
     ("services/portfolios/deploy.py", "live.gtt", "LiveGttBook"),
     ("services/portfolios/deploy.py", "paper.gtt", "GttBook"),
-    ("services/workers/context.py", "live.gtt", "LiveGttBook"),
-    ("services/workers/context.py", "live.orders", "LiveOrders"),
-    ("services/workers/context.py", "paper.exchange", "PaperExchange"),
-    ("services/workers/gtt.py", "live.gtt", "LiveGttBook"),
-    ("services/workers/live.py", "live.orders", "LiveOrders"),
-    ("services/workers/market.py", "paper.exchange", "PaperExchange"),
 }
 
 

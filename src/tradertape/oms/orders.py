@@ -12,7 +12,7 @@ never does: it only removes risk.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
@@ -22,12 +22,13 @@ from sqlalchemy.orm import Session
 
 from tradertape.db.models import Gtt, User
 from tradertape.db.models.trading import Order, OrderEventRow, Trade
+from tradertape.domain.instruments import Instrument
 from tradertape.domain.market import Tick
 from tradertape.domain.orders import OrderSpec
 from tradertape.errors import BadRequest, Conflict, InvalidField, NotFound
 from tradertape.oms.commands import SubmitOrder
 from tradertape.oms.context import BROKER as PAPER
-from tradertape.oms.context import LastTick
+from tradertape.oms.context import LastTick, TradingContext
 from tradertape.oms.emitter import requesting
 from tradertape.oms.live.external_fills import ExternalFill, book_external_fill
 from tradertape.oms.live.gtt import GTT_BROKER, LiveGttBook
@@ -214,6 +215,7 @@ class OrderPipeline:
         self._quotes = quotes
         self._live_enabled = live_enabled
         self._catalog_ahead = exchange.context.catalog_ahead
+        self._exchange = exchange
 
     def _venue(self, db: Session, user_id: int, *, live: bool, changes_risk: bool) -> Venue:
         """The venue of an account or a stored row: the one place paper and live part."""
@@ -224,6 +226,50 @@ class OrderPipeline:
         if changes_risk:
             self._require_live(db, user_id)
         return self._live
+
+    @property
+    def context(self) -> TradingContext:
+        """The clock, calendar, catalog and paper knobs the engine trades on."""
+        return self._exchange.context
+
+    @property
+    def live_wired(self) -> bool:
+        """Whether live accounts are wired here (a benchmark or a paper-only tool has none)."""
+        return self._desk is not None and self._live_gtts is not None
+
+    def check(
+        self, db: Session, spec: OrderSpec, last: Tick | None, *, session: bool
+    ) -> Instrument:
+        """The listed instrument if `spec` passes the rules a placement applies (422 naming
+        the field if not), placing nothing; ``session=False`` skips the market-hours rule
+        (a preview, a dry run, a broker's order: valid at night too)."""
+        return self._exchange.check(db, spec, last, session=session)
+
+    def refresh(
+        self, db: Session, *, user_id: int, broker_order_ids: Iterable[str], broker: str
+    ) -> int:
+        """Ask the user's `broker` about these live orders now and book what it says (no
+        answer books nothing); how many reports were ours. Nothing without a live book."""
+        if self._desk is None:
+            return 0
+        return self._desk.refresh(
+            db, user_id=user_id, broker_order_ids=broker_order_ids, broker_name=broker
+        )
+
+    def broker_margins(self, db: Session, *, user_id: int, broker: str) -> dict[str, Any]:
+        """The user's margins as their connected `broker` states them now (409 when it is
+        not connected; the adapter's `BrokerError` when it does not answer)."""
+        if self._desk is None:
+            raise Conflict("live trading is not wired here")
+        return self._desk.broker(db, user_id, broker).adapter.margins()
+
+    def gtt(self, db: Session, *, user_id: int, trigger_id: int) -> Gtt:
+        """One of the user's triggers (404 otherwise), paper or live."""
+        return self._gtts.get(db, user_id=user_id, trigger_id=trigger_id)
+
+    def gtt_order(self, db: Session, gtt: Gtt) -> Order | None:
+        """The order `gtt` placed (or, a live one, adopted), if it fired."""
+        return self._gtts.orders_of(db, [gtt]).get(gtt.id)
 
     @staticmethod
     def traits(account: Account) -> VenueTraits:

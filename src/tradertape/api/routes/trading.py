@@ -225,7 +225,7 @@ async def preview_order(
 def _preview(runtime: Runtime, db: Session, user: SignedIn, body: PreviewIn) -> TicketPreviewOut:
     spec = body.spec()
     desk = runtime.workers
-    instrument = desk.exchange.check(db, spec, runtime.exchange.last_tick(spec.key), session=False)
+    instrument = desk.orders.check(db, spec, runtime.exchange.last_tick(spec.key), session=False)
     leg = PricedLeg(spec, instrument, reference_price(desk, spec))
     account = Account.of(body.mode, body.broker)
     broker = "paper"

@@ -274,7 +274,7 @@ def _parsed(body: dict[str, Any]) -> tuple[GttSpec, str | None]:
 @router.get("/gtt/triggers", response_model=list[GttOut])
 def list_gtts(token: GttReader, runtime: RuntimeDep, db: DbDep) -> list[dict[str, Any]]:
     """The live Kite account's GTT triggers in Kite's shape (live account scopes only)."""
-    rows = gtt.triggers(runtime.workers, runtime.live_gtts, db, token)
+    rows = gtt.triggers(runtime.workers, db, token)
     return [gtt_dict(row, placed) for row, placed in rows]
 
 
@@ -284,14 +284,14 @@ def place_gtt(
 ) -> dict[str, Any]:
     """Place a GTT at Kite: recorded first, through the one gate, sent once."""
     spec, run_key = _gtt_body(runtime, db, token, body)
-    trigger_id = gtt.place(runtime.workers, runtime.live_gtts, db, token, spec, run_key=run_key)
+    trigger_id = gtt.place(runtime.workers, db, token, spec, run_key=run_key)
     return {"trigger_id": trigger_id}
 
 
 @router.get("/gtt/triggers/{trigger_id}", response_model=GttOut)
 def get_gtt(trigger_id: RowId, token: GttReader, runtime: RuntimeDep, db: DbDep) -> dict[str, Any]:
     """One live GTT trigger in Kite's shape."""
-    row, placed = gtt.trigger(runtime.workers, runtime.live_gtts, db, token, trigger_id)
+    row, placed = gtt.trigger(runtime.workers, db, token, trigger_id)
     return gtt_dict(row, placed)
 
 
@@ -305,7 +305,7 @@ def modify_gtt(
 ) -> dict[str, Any]:
     """Modify a live GTT here and at Kite (the new legs pass the gate)."""
     spec, _run_key = _gtt_body(runtime, db, token, body)
-    changed = gtt.modify(runtime.workers, runtime.live_gtts, db, token, trigger_id, spec)
+    changed = gtt.modify(runtime.workers, db, token, trigger_id, spec)
     return {"trigger_id": changed}
 
 
@@ -314,4 +314,4 @@ def delete_gtt(
     trigger_id: RowId, token: GttWriter, runtime: RuntimeDep, db: DbDep
 ) -> dict[str, Any]:
     """Delete a live GTT at Kite, then here."""
-    return {"trigger_id": gtt.delete(runtime.workers, runtime.live_gtts, db, token, trigger_id)}
+    return {"trigger_id": gtt.delete(runtime.workers, db, token, trigger_id)}

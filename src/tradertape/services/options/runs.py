@@ -240,7 +240,7 @@ def create(
 
 
 def _priced(desk: WorkerContext, db: Session, orders: list[WorkerOrder]) -> list[PricedLeg]:
-    catalog = desk.exchange.catalog(db)
+    catalog = desk.trading.catalog(db)
     return [
         PricedLeg(o.spec, catalog.get(o.spec.key), reference_price(desk, o.spec)) for o in orders
     ]

@@ -9,10 +9,7 @@ from decimal import Decimal
 
 from tradertape.domain.market import Tick
 from tradertape.domain.worker_runs import SessionWindows
-from tradertape.oms import OrderPipeline, PaperPortfolio
-from tradertape.oms.live.gtt import LiveGttBook
-from tradertape.oms.live.orders import LiveOrders
-from tradertape.oms.paper.exchange import PaperExchange
+from tradertape.oms import OrderPipeline, PaperPortfolio, TradingContext
 from tradertape.ports.clock import Clock
 from tradertape.security.keys import derive_key
 from tradertape.services.brokers.credentials import BrokerCredentials
@@ -22,22 +19,25 @@ LastTick = Callable[[str], Tick | None]
 
 @dataclass(frozen=True, slots=True)
 class WorkerContext:
-    """Clock, exchange, prices, keys and knobs of the worker services."""
+    """Clock, the order pipeline, prices, keys and knobs of the worker services."""
 
     clock: Clock  # wall time: sessions, heartbeats, safety tokens, the journal
-    exchange: PaperExchange
     last_tick: LastTick
     safety_key: bytes
     cursor_key: bytes
     orders: OrderPipeline  # every order of a run, paper or live, goes in by this one door
+    # (and a live run's broker is asked through it: its orders' state, its margins)
     portfolio: PaperPortfolio  # the paper account's views: its funds are the Funds page's
     windows: SessionWindows = SessionWindows()
     safety_ttl: timedelta = timedelta(seconds=10)
     live_trading_enabled: bool = False
     paper_opening_balance: Decimal = Decimal(1_000_000)
-    live: LiveOrders | None = None  # live runs' orders: the OMS's live desk (one gate, one send)
     credentials: BrokerCredentials | None = None  # which Kite account the user connected
-    live_gtts: LiveGttBook | None = None  # live tokens' GTTs at Kite; a run's go when it exits
+
+    @property
+    def trading(self) -> TradingContext:
+        """Market time, the calendar, the catalog and the paper knobs (the engine's)."""
+        return self.orders.context
 
     @classmethod
     def build(
@@ -45,7 +45,6 @@ class WorkerContext:
         *,
         secret: str,
         clock: Clock,
-        exchange: PaperExchange,
         last_tick: LastTick,
         orders: OrderPipeline,
         portfolio: PaperPortfolio,
@@ -54,14 +53,11 @@ class WorkerContext:
         claim_without_heartbeat_secs: int = 120,
         live_trading_enabled: bool = False,
         paper_opening_balance: Decimal = Decimal(1_000_000),
-        live: LiveOrders | None = None,
         credentials: BrokerCredentials | None = None,
-        live_gtts: LiveGttBook | None = None,
     ) -> WorkerContext:
         """Derive the keys from the server secret and take the knobs from settings."""
         return cls(
             clock=clock,
-            exchange=exchange,
             last_tick=last_tick,
             safety_key=derive_key(secret, "worker-safety-token"),
             cursor_key=derive_key(secret, "worker-run-cursor"),
@@ -74,7 +70,5 @@ class WorkerContext:
             safety_ttl=timedelta(seconds=safety_ttl_secs),
             live_trading_enabled=live_trading_enabled,
             paper_opening_balance=paper_opening_balance,
-            live=live,
             credentials=credentials,
-            live_gtts=live_gtts,
         )

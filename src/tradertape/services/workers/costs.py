@@ -69,7 +69,7 @@ def _margin(desk: WorkerContext, leg: PricedLeg, price: Decimal) -> Decimal:
         spec.transaction_type,
         spec.quantity,
         price,
-        rates=desk.exchange.config.margins,
+        rates=desk.trading.config.margins,
         # a preview has no session to read the catalog's index list: derivatives are
         # estimated in the riskiest class (never below what the order will hold)
         risk=None,
@@ -98,7 +98,7 @@ def cost_contract(
         }
     priced = [(leg, leg.price) for leg in legs if leg.price is not None]
     fills = [_fill(i, leg, price) for i, (leg, price) in enumerate(priced)]
-    today = desk.exchange.clock.now().astimezone(IST).date()
+    today = desk.trading.clock.now().astimezone(IST).date()
     charges = compute_charges(fills, today, schedules=schedules_of(broker))
     margin = sum((_margin(desk, leg, price) for leg, price in priced), Decimal(0))
     # the items to the paisa add up to the total (DP included); IPFT is inside the exchange

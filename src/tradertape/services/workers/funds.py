@@ -66,10 +66,10 @@ def broker_funds(
 ) -> dict[str, Any]:
     """The connected Kite account's equity margins in the snapshot's shape (asked now)."""
     live.require_account(desk, db, user_id, scope)
-    if desk.live is None:
+    if not desk.orders.live_wired:
         raise Rejected(503, "LIVE_BROKER_UNAVAILABLE", "this server has no live desk")
     try:
-        margins = desk.live.broker(db, user_id, BrokerName.KITE.value).adapter.margins()
+        margins = desk.orders.broker_margins(db, user_id=user_id, broker=BrokerName.KITE.value)
     except BrokerError as exc:
         raise Rejected(
             503, "WORKER_DATA_UNAVAILABLE", f"Kite did not give the margins: {exc}"

@@ -2,7 +2,7 @@
 
 GTTs are the broker's own triggers, so the contract serves them only to tokens with a
 live ``kite:<user id>`` scope (a paper scope is a 400: paper runs protect positions with
-backend protection). Every write goes through `LiveGttBook` like the user's own live
+backend protection). Every write goes through the order pipeline like the user's own live
 GTTs: validated, each leg through the one pre-trade gate, recorded before Kite hears of
 it, placed once (a timeout is looked up, never placed again). Placing and modifying need
 both live switches; every call needs the scope's Kite session (503
@@ -30,7 +30,6 @@ from tradertape.db.rows import table_of
 from tradertape.domain.worker_access import ExecutionMode, is_paper_scope
 from tradertape.errors import BadRequest, NotFound, Rejected, ServiceUnavailable, TraderTapeError
 from tradertape.oms import GTT_ACTIVE, GTT_BROKER, Account
-from tradertape.oms.live.gtt import LiveGttBook
 from tradertape.ports.broker import GttSpec
 from tradertape.services.workers import live
 from tradertape.services.workers.access import find_run, lock_run
@@ -71,37 +70,30 @@ def _provider_errors() -> Iterator[None]:
         raise Rejected(400, reason, exc.detail) from exc
 
 
-def _own(gtts: LiveGttBook, db: Session, token: WorkerToken, trigger_id: int) -> Gtt:
+def _own(desk: WorkerContext, db: Session, token: WorkerToken, trigger_id: int) -> Gtt:
     with _provider_errors():
-        row = gtts.get(db, user_id=token.user_id, trigger_id=trigger_id)
+        row = desk.orders.gtt(db, user_id=token.user_id, trigger_id=trigger_id)
     if row.broker != GTT_BROKER:  # a paper trigger is not the account's
         raise Rejected(404, "GTT_TRIGGER_NOT_FOUND", f"no GTT {trigger_id} at Kite")
     return row
 
 
 def triggers(
-    desk: WorkerContext, gtts: LiveGttBook, db: Session, token: WorkerToken
+    desk: WorkerContext, db: Session, token: WorkerToken
 ) -> list[tuple[Gtt, Order | None]]:
     """The account's live triggers, newest first, each with the order it placed."""
     live_scope(desk, db, token, write=False)
-    rows = list(
-        db.scalars(
-            select(Gtt)
-            .where(Gtt.user_id == token.user_id, Gtt.broker == GTT_BROKER)
-            .order_by(Gtt.id.desc())
-        )
-    )
-    placed = gtts.orders_of(db, rows)
-    return [(row, placed.get(row.id)) for row in rows]
+    rows = desk.orders.gtts(db, user_id=token.user_id)
+    return [(row, placed) for row, placed in rows if row.broker == GTT_BROKER]
 
 
 def trigger(
-    desk: WorkerContext, gtts: LiveGttBook, db: Session, token: WorkerToken, trigger_id: int
+    desk: WorkerContext, db: Session, token: WorkerToken, trigger_id: int
 ) -> tuple[Gtt, Order | None]:
     """One live trigger of the account (404 ``GTT_TRIGGER_NOT_FOUND``)."""
     live_scope(desk, db, token, write=False)
-    row = _own(gtts, db, token, trigger_id)
-    return row, gtts.orders_of(db, [row]).get(row.id)
+    row = _own(desk, db, token, trigger_id)
+    return row, desk.orders.gtt_order(db, row)
 
 
 def _run_tags(db: Session, token: WorkerToken, run_key: str) -> dict[str, Any]:
@@ -119,7 +111,6 @@ def _run_tags(db: Session, token: WorkerToken, run_key: str) -> dict[str, Any]:
 
 def place(
     desk: WorkerContext,
-    gtts: LiveGttBook,
     db: Session,
     token: WorkerToken,
     spec: GttSpec,
@@ -143,7 +134,6 @@ def place(
 
 def modify(
     desk: WorkerContext,
-    gtts: LiveGttBook,
     db: Session,
     token: WorkerToken,
     trigger_id: int,
@@ -151,7 +141,7 @@ def modify(
 ) -> int:
     """Change a live trigger here and at Kite (the new legs pass the gate)."""
     live_scope(desk, db, token, write=True)
-    _own(gtts, db, token, trigger_id)
+    _own(desk, db, token, trigger_id)
     with _provider_errors():
         desk.orders.modify_gtt(
             db, user_id=token.user_id, trigger_id=trigger_id, spec=spec, switches=False
@@ -159,12 +149,10 @@ def modify(
     return trigger_id
 
 
-def delete(
-    desk: WorkerContext, gtts: LiveGttBook, db: Session, token: WorkerToken, trigger_id: int
-) -> int:
+def delete(desk: WorkerContext, db: Session, token: WorkerToken, trigger_id: int) -> int:
     """Delete a live trigger at Kite, then here (only the session needed: it removes risk)."""
     live_scope(desk, db, token, write=False)
-    _own(gtts, db, token, trigger_id)
+    _own(desk, db, token, trigger_id)
     with _provider_errors():
         desk.orders.delete_gtt(db, user_id=token.user_id, trigger_id=trigger_id)
     return trigger_id
@@ -191,7 +179,7 @@ def link_adopted(db: Session, gtt: Gtt, order: Order) -> None:
 
 def run_triggers(desk: WorkerContext, db: Session, run: WorkerRun) -> list[Gtt]:
     """The run's triggers still standing at Kite (placed with its ``strategy_run_id``)."""
-    if desk.live_gtts is None:
+    if not desk.orders.live_wired:
         return []
     rows = db.scalars(
         select(Gtt).where(
@@ -210,12 +198,9 @@ def delete_run_triggers(
     One Kite says fired already is an error: its order joined the run and is exited next.
     """
     errors: list[dict[str, Any]] = []
-    book = desk.live_gtts
-    if book is None:
-        return errors
     for row in triggers:
         try:
-            deleted = book.cancel(db, trigger_id=row.id)
+            deleted = desk.orders.cancel_gtt(db, trigger_id=row.id)
         except TraderTapeError as exc:
             errors.append({"gtt_id": row.id, "reason": str(exc)})
             continue

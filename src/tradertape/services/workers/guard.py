@@ -176,8 +176,8 @@ class ProtectionEngine:
             )
             for m in pnl.compute(self._desk, db, run).open_legs
         ]
-        config = self._desk.exchange.config
-        market_now = self._desk.exchange.clock.now().astimezone(IST)
+        config = self._desk.trading.config
+        market_now = self._desk.trading.clock.now().astimezone(IST)
         return Inputs(
             legs=legs,
             heartbeat_age_secs=self._heartbeat_age(db, run),

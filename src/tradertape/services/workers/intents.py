@@ -102,7 +102,7 @@ def priced_legs(
     legs = []
     for index, order in enumerate(orders):
         try:
-            instrument = desk.exchange.check(
+            instrument = desk.orders.check(
                 db, order.spec, desk.last_tick(order.spec.key), session=session
             )
         except InvalidField as exc:

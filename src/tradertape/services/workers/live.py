@@ -11,22 +11,20 @@ reports.
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradertape.db.models import Order, User, WorkerRun, WorkerRunOrder
-from tradertape.db.rows import table_of
 from tradertape.domain.brokers import BrokerName
 from tradertape.domain.order_state import PENDING
 from tradertape.domain.worker_access import ExecutionMode, parse_scope
 from tradertape.errors import Rejected
-from tradertape.oms.live.orders import LiveOrders
 from tradertape.services.workers.context import WorkerContext
+from tradertape.services.workers.placement import run_account
 
 LIVE_TRADING_DISABLED = "LIVE_TRADING_DISABLED"
 KITE_SESSION_UNAVAILABLE = "WORKER_KITE_SESSION_UNAVAILABLE"  # the contract's GTT code
 ACCOUNT_SCOPE_MISMATCH = "ACCOUNT_SCOPE_MISMATCH"
-_LINK = insert(table_of(WorkerRunOrder))
 
 
 def require_switches(desk: WorkerContext, db: Session, user_id: int) -> None:
@@ -89,28 +87,27 @@ def require_account(
         )
 
 
-def live_desk(desk: WorkerContext, run: WorkerRun) -> LiveOrders:
-    """The OMS's live desk (a 503 on a server wired without one)."""
-    if desk.live is None:
+def live_desk(desk: WorkerContext, run: WorkerRun) -> None:
+    """The pipeline has live accounts wired (a 503 in the contract's words if not)."""
+    if not desk.orders.live_wired:
         raise Rejected(
             503,
             "LIVE_BROKER_UNAVAILABLE",
             "live execution needs the live desk, and this server has none",
             strategy_run_id=run.run_key,
         )
-    return desk.live
 
 
-def require_live(desk: WorkerContext, db: Session, run: WorkerRun) -> LiveOrders:
+def require_live(desk: WorkerContext, db: Session, run: WorkerRun) -> None:
     """Everything a live order of the run needs: both switches, its session, its account."""
     require_switches(desk, db, run.user_id)
     require_account(desk, db, run.user_id, run.account_scope)
-    return live_desk(desk, run)
+    live_desk(desk, run)
 
 
 def blocking(desk: WorkerContext, db: Session, run: WorkerRun) -> list[str]:
     """Why the live run cannot place now (for its safety check); empty when it can."""
-    if run.execution_mode != ExecutionMode.LIVE:
+    if run.execution_mode != ExecutionMode.LIVE:  # a dry run on a live scope places nothing
         return []
     try:
         require_live(desk, db, run)
@@ -120,8 +117,9 @@ def blocking(desk: WorkerContext, db: Session, run: WorkerRun) -> list[str]:
 
 
 def refresh(desk: WorkerContext, db: Session, run: WorkerRun) -> None:
-    """Book what the broker says now of the run's working live orders (reads show it)."""
-    if run.execution_mode != ExecutionMode.LIVE or desk.live is None:
+    """Book what the broker says now of the run's working orders (reads show it); nothing
+    to ask where the venue answers at once (paper)."""
+    if desk.orders.traits(run_account(run)).answers_at_once or not desk.orders.live_wired:
         return
     ids = db.scalars(
         select(Order.broker_order_id)
@@ -134,6 +132,6 @@ def refresh(desk: WorkerContext, db: Session, run: WorkerRun) -> None:
     )
     wanted = [str(i) for i in ids]
     if wanted:
-        desk.live.refresh(
-            db, user_id=run.user_id, broker_order_ids=wanted, broker_name=BrokerName.KITE.value
+        desk.orders.refresh(
+            db, user_id=run.user_id, broker_order_ids=wanted, broker=BrokerName.KITE.value
         )

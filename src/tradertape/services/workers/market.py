@@ -24,7 +24,7 @@ from tradertape.domain.ticks import order_tick
 from tradertape.domain.utc_times import utc_iso
 from tradertape.errors import InvalidField, NotFound
 from tradertape.feed.codec import TickMode, depth_dict, tick_to_dict, timestamp
-from tradertape.oms.paper.exchange import PaperExchange
+from tradertape.oms import TradingContext
 from tradertape.services.workers.context import LastTick
 
 MAX_TOKEN = 2**32 - 1
@@ -35,7 +35,7 @@ STALE_AFTER = timedelta(seconds=15)
 class WorkerMarket:
     """What the worker market-data services read."""
 
-    exchange: PaperExchange  # the catalog, and market time
+    trading: TradingContext  # the catalog, and market time
     last_tick: LastTick
     candles: CandleBook
     store: CandleStore
@@ -44,11 +44,11 @@ class WorkerMarket:
 
     def catalog(self, db: Session) -> InstrumentCatalog:
         """The instruments as of this session (imports included)."""
-        return self.exchange.catalog(db)
+        return self.trading.catalog(db)
 
     def now(self) -> datetime:
         """Market time."""
-        return self.exchange.clock.now()
+        return self.trading.clock.now()
 
     def is_stale(self, tick: Tick | None, now: datetime) -> bool:
         """No tick, or one further than `stale_after` from `now` either way (`tick_age`)."""

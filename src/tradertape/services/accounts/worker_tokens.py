@@ -56,6 +56,7 @@ def _validated(spec: TokenSpec, *, now: datetime) -> TokenSpec:
         raise InvalidField("allowed_modes", f"unknown mode(s) {bad}; allowed: {sorted(modes)}")
     if not spec.allowed_modes:
         raise InvalidField("allowed_modes", "at least one mode is required")
+    # The contract's validation: a token allowed live names a live scope.
     if ExecutionMode.LIVE in spec.allowed_modes and is_paper_scope(spec.account_scope):
         raise InvalidField("allowed_modes", "'live' needs a live account scope, not a paper one")
     if bad := sorted(set(spec.allowed_actions) - KNOWN_ACTIONS):

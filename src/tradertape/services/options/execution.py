@@ -36,10 +36,9 @@ from sqlalchemy.orm import Session
 
 from tradertape.db.models import Order, WorkerOptionRun, WorkerRun, WorkerRunOrder
 from tradertape.db.rows import table_of
-from tradertape.domain.brokers import BrokerName
 from tradertape.domain.worker_access import ExecutionMode
 from tradertape.errors import NotFound, Rejected, TraderTapeError
-from tradertape.oms import PAPER_ACCOUNT, Account
+from tradertape.oms import Account
 from tradertape.services.options import plans
 from tradertape.services.options.market import OptionMarket
 from tradertape.services.options.metrics import ENTRY, EXIT, option_orders, positions
@@ -94,14 +93,15 @@ def account_of(desk: WorkerContext, db: Session, run: WorkerRun, *, opening: boo
     desk (403/503/409 in the worker contract's words); one that closes risk only the
     session (an exit removes risk).
     """
-    if run.execution_mode != ExecutionMode.LIVE.value:
-        return PAPER_ACCOUNT
+    account = placement.run_account(run)
+    if not account.live:
+        return account
     if opening:
         live.require_live(desk, db, run)
     else:
         live.require_account(desk, db, run.user_id, run.account_scope)
         live.live_desk(desk, run)
-    return Account(live=True, broker=BrokerName.KITE.value)
+    return account
 
 
 @dataclass(frozen=True, slots=True)

@@ -157,7 +157,7 @@ def _worker_run(
     spec = runs.RunSpec(
         template_id="options",
         account_scope=token.account_scope,
-        execution_mode=ExecutionMode.PAPER.value,
+        execution_mode=ExecutionMode.PAPER.value,  # a value, not a check: runs start on paper
         metadata={"strategy_family": "options_strategy", "strategy_name": name},
     )
     created, _ = runs.create(desk, db, token, spec)

@@ -47,6 +47,7 @@ def _check_scope(token: WorkerToken, mode: str, scope: str) -> None:
         raise Rejected(403, "ACCOUNT_SCOPE_NOT_ALLOWED", f"this worker token may not use {scope}")
     if mode not in token.allowed_modes:
         raise Rejected(403, "EXECUTION_MODE_NOT_ALLOWED", f"this worker token may not use '{mode}'")
+    # The contract's validation: the mode asked for and the scope must agree.
     if mode == ExecutionMode.PAPER and not is_paper_scope(scope):
         raise Rejected(400, "PAPER_SCOPE_REQUIRED", f"paper funds need a paper scope, not {scope}")
     if mode == ExecutionMode.LIVE and is_paper_scope(scope):

@@ -98,7 +98,7 @@ def trigger(
 
 def _run_tags(db: Session, token: WorkerToken, run_key: str) -> dict[str, Any]:
     run = find_run(db, token, run_key)
-    if run.execution_mode != ExecutionMode.LIVE:
+    if run.execution_mode != ExecutionMode.LIVE:  # the contract: GTTs sit at the broker
         raise Rejected(
             400,
             "GTT_REQUEST_INVALID",

@@ -85,7 +85,7 @@ def order_result(db: Session, order: Order, trades: list[Trade] | None = None) -
         query = select(Trade).where(Trade.order_pk == order.id).order_by(Trade.id)
         trades = list(db.scalars(query))
     status = order_status(order)
-    mode = ExecutionMode.PAPER if order.broker == PAPER else ExecutionMode.LIVE
+    mode = ExecutionMode.PAPER if order.broker == PAPER else ExecutionMode.LIVE  # the word
     result: dict[str, Any] = {
         "mode": mode.value,
         "status": status,

@@ -20,13 +20,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradertape.db.models import Trade, WorkerRun, WorkerRunOrder, WorkerToken
-from tradertape.domain.brokers import BrokerName
 from tradertape.domain.day_pnl import Sides
 from tradertape.domain.worker_access import ExecutionMode
 from tradertape.oms import BROKER, net_quantity
 from tradertape.services.workers import live
 from tradertape.services.workers.access import find_run
 from tradertape.services.workers.context import WorkerContext
+from tradertape.services.workers.placement import run_account
 from tradertape.services.workers.views import iso
 
 _ZERO = Decimal(0)
@@ -135,7 +135,7 @@ class MarkedLeg:
 
 def books_of(run: WorkerRun) -> str:
     """Whose books the run's fills are in: the paper account's, or the live broker's."""
-    return BrokerName.KITE.value if run.execution_mode == ExecutionMode.LIVE else BROKER
+    return run_account(run).broker or BROKER
 
 
 def mark(desk: WorkerContext, db: Session, run: WorkerRun, legs: list[Leg]) -> list[MarkedLeg]:
@@ -247,6 +247,8 @@ def snapshot_of(run: WorkerRun, pnl: RunPnl, now: datetime) -> dict[str, Any]:
         },
         "legs": [leg_dict(m, now) for m in pnl.legs],
         "position_count": len(pnl.open_legs),
+        # Marked from our own ticks only for a paper run (a dry run holds nothing; a live
+        # run's fills wait for its broker's reports).
         "is_realtime": run.execution_mode == ExecutionMode.PAPER,
         "is_stale": pnl.is_stale,
         "updated_at": iso(now),

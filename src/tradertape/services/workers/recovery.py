@@ -151,7 +151,7 @@ class Recovery:
             return run.run_key if acted else None
 
     def _recover(self, db: Session, run: WorkerRun, now: datetime) -> bool:
-        if run.execution_mode == ExecutionMode.LIVE:
+        if run.execution_mode == ExecutionMode.LIVE:  # policy: real money waits for a person
             recovery = run.runtime_state.get("runtime_recovery") or {}
             if recovery.get("reason") == "live_stale_unprotected":
                 return False  # already flagged; a person decides
@@ -184,7 +184,7 @@ class Recovery:
                 exits.close(db, run, now, reason, {"status": "closed"})
                 db.commit()
                 return run.status
-            if run.execution_mode == ExecutionMode.LIVE:
+            if run.execution_mode == ExecutionMode.LIVE:  # policy: a live exit is never resent
                 return self._settle_live(db, run, now, reason)
             if any(o.status in exits.PENDING for o in run_orders(db, run)):
                 db.rollback()

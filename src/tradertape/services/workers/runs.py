@@ -72,6 +72,7 @@ def check_mode(desk: WorkerContext, token: WorkerToken, mode: str, scope: str) -
             f"this worker token may not use '{mode}' mode; allowed: {token.allowed_modes}",
         )
     paper_scope = is_paper_scope(scope)
+    # The contract's validation: a mode needs its kind of scope (and live, its switches).
     if chosen is ExecutionMode.PAPER and not paper_scope:
         raise Rejected(
             400, "PAPER_SCOPE_REQUIRED", f"paper mode needs a paper account scope, not {scope}"
@@ -104,6 +105,7 @@ def _check_spec(desk: WorkerContext, token: WorkerToken, spec: RunSpec) -> None:
             403, "TEMPLATE_NOT_ALLOWED", f"this worker token may not run '{spec.template_id}'"
         )
     mode = check_mode(desk, token, spec.execution_mode, spec.account_scope)
+    # The contract: a live run declares what it risks.
     if mode is ExecutionMode.LIVE and (problem := live_metadata_problem(spec.metadata)):
         raise Rejected(400, "LIVE_METADATA_REQUIRED", problem)
     if spec.strategy_run_id is not None and not RUN_KEY.match(spec.strategy_run_id):
@@ -156,7 +158,7 @@ def create(
     one is connected (without a session it is created, and its orders wait for one).
     """
     _check_spec(desk, token, spec)
-    if spec.execution_mode == ExecutionMode.LIVE:
+    if spec.execution_mode == ExecutionMode.LIVE:  # the contract's checks, before the row
         live.require_switches(desk, db, token.user_id)
         live.require_account(desk, db, token.user_id, spec.account_scope, session=False)
     now = desk.clock.now()
@@ -202,7 +204,7 @@ def create(
     if pk is None:  # a concurrent create of the same id won
         db.rollback()
         return _recovered(desk, find_run(db, token, key), spec, now), False
-    if spec.execution_mode == ExecutionMode.PAPER:
+    if spec.execution_mode == ExecutionMode.PAPER:  # its paper account opens funded
         fund_paper_account(desk, db, token.user_id, now)
     db.commit()
     return run_view(find_run(db, token, key), desk.windows, now), True

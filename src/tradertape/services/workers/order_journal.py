@@ -44,14 +44,14 @@ ROLE = "role"
 WORKER = "worker"  # the source of a worker run's orders
 
 
+ACTION = "action"  # what a run's own command did to its order: ``cancel``, ``modify``
+GTT_SOURCE = "gtt"  # the source of an order a trigger placed
+GTT_ROLE = "gtt"  # what a fired trigger's order is to its run
+
+
 def asked_by(run: WorkerRun, action: str) -> dict[str, Any]:
     """What a run's command on one of its orders names itself (`requested_by`)."""
     return {"run_pk": run.id, ACTION: action}
-
-
-ACTION = "action"
-GTT_SOURCE = "gtt"  # the source of an order a trigger placed
-GTT_ROLE = "gtt"  # what a fired trigger's order is to its run
 
 
 class RunOrderJournal:
@@ -62,7 +62,8 @@ class RunOrderJournal:
         self._clock = clock
 
     def __call__(self, db: Session, events: Sequence[OmsEvent]) -> None:
-        """The entry for the events of one order, if they are its placement by a run."""
+        """The entry for the events of one order, if they are its placement by a run, a
+        run's own cancel or modify, or a run's fired trigger's adopted order."""
         first = events[0]
         if not isinstance(first, OrderUpdate):
             return

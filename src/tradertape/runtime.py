@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
 
 from tradertape.bus import make_bus
 from tradertape.bus.relay import Relay
@@ -68,6 +71,7 @@ from tradertape.services.research.jobs import ResearchJobs, SweepPlan
 from tradertape.services.risk import PaperExposure, RiskBooks, RiskMonitor
 from tradertape.services.risk.live_funds import BrokerFunds
 from tradertape.services.risk.monitor import rate_refusal
+from tradertape.services.risk.mtm_exits import MtmExits
 from tradertape.services.workers.context import WorkerContext
 from tradertape.services.workers.gtt import link_adopted
 from tradertape.services.workers.guard import ProtectionEngine
@@ -133,6 +137,7 @@ class Runtime:
     egress: ServerEgress  # this server's egress IP per broker (SEBI's static-IP rule)
     job_caps: JobCaps  # each user's heavy jobs under way (backtests, sweeps, uploads, exports)
     research: ResearchJobs  # backtests with progress and parameter sweeps, in threads
+    mtm_exits: MtmExits  # mtm_exit rules: a scope's day MTM watched beside the trading loop
 
     @classmethod
     def build(
@@ -257,6 +262,10 @@ class Runtime:
             live=True,
             funds=BrokerFunds(credentials=brokers, views=account_views),
         )
+
+        def book_mtm(db: Session, user_id: int) -> dict[str, Decimal]:
+            return paper_books.day_mtm(db, portfolio, user_id=user_id)
+
         risk = RiskMonitor(
             clock=market_clock,
             books=RiskBooks(account, live_book),
@@ -265,6 +274,7 @@ class Runtime:
             margins=exchange.config.margins,
             # the risk page's P&L split is the account's books' (Funds, Positions)
             figures=lambda db, user_id: paper_books.account(db, portfolio, user_id=user_id),
+            mtm=book_mtm,  # an mtm_exit rule's MTM: its book's, as those pages show it
         )
         # The one pre-trade gate: every order, modification and GTT of every path passes it.
         exchange.register_pre_trade(risk.pre_trade, ahead=risk.read_ahead)
@@ -396,6 +406,14 @@ class Runtime:
                 db=jobs_db, desk=workers, market=options, guard=guard
             ),
             option_ticker=OptionTicker(options, clock),
+            mtm_exits=MtmExits(
+                db=jobs_db,
+                clock=market_clock,
+                paper=portfolio,
+                orders=orders,
+                mtm=book_mtm,
+                guard=guard,
+            ),
             live=live,
             live_brokers=live_brokers,
             egress=egress,

@@ -58,6 +58,11 @@ def test_rule_crud_and_full_replacement(client: TestClient, runtime: Runtime):
         "portfolio_id": None,
         "worker_run_id": None,
         "strategy_run_id": None,
+        "target_amount": None,
+        "trail_amount": None,
+        "paused": False,
+        "tripped_at": None,
+        "trip_reason": None,
     }
     exposure = client.post(
         "/api/risk/rules",

@@ -35,6 +35,7 @@ class RuleType(StrEnum):
     MAX_SYMBOL_EXPOSURE = "max_symbol_exposure"
     MAX_ORDER_VALUE = "max_order_value"
     KILL_SWITCH = "kill_switch"
+    MTM_EXIT = "mtm_exit"  # exits the scope at a day MTM, then pauses its entries
 
 
 class RuleAction(StrEnum):
@@ -61,6 +62,8 @@ THRESHOLDS: dict[RuleType, tuple[frozenset[str], frozenset[str]]] = {
     RuleType.MAX_SYMBOL_EXPOSURE: (frozenset({_AMOUNT}), frozenset()),
     RuleType.MAX_ORDER_VALUE: (frozenset({_AMOUNT}), frozenset()),
     RuleType.KILL_SWITCH: (frozenset(), frozenset()),
+    # its loss; the target and trail are columns of their own (`domain.mtm_exit`)
+    RuleType.MTM_EXIT: (frozenset(), frozenset({_AMOUNT})),
 }
 
 
@@ -94,6 +97,7 @@ class RuleTerms:
     amount: Decimal | None = None  # ₹
     pct: Decimal | None = None  # % of capital
     count: int | None = None
+    paused: bool = False  # an mtm_exit rule that exited its scope: entries wait for resume
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,6 +332,12 @@ def _kill_switch(rule: RuleTerms, book: Book, entry: Entry, value: Decimal) -> R
     return _breach(rule, "kill switch is on: new entries are blocked", None, None)
 
 
+def _paused(rule: RuleTerms, book: Book, entry: Entry, value: Decimal) -> RiskBreach | None:
+    if not rule.paused:
+        return None
+    return _breach(rule, "the day's MTM exit paused new entries until you resume", None, None)
+
+
 def _daily_loss(rule: RuleTerms, book: Book, entry: Entry, value: Decimal) -> RiskBreach | None:
     loss, limit = book.loss_today, _amount(rule)
     if loss < limit:
@@ -409,6 +419,7 @@ _CHECKS: dict[RuleType, Callable[[RuleTerms, Book, Entry, Decimal], RiskBreach |
     RuleType.MAX_OPEN_POSITIONS: _positions,
     RuleType.MAX_SYMBOL_EXPOSURE: _symbol,
     RuleType.MAX_ORDER_VALUE: _order_value,
+    RuleType.MTM_EXIT: _paused,
 }
 
 
@@ -462,8 +473,11 @@ def reading(rule: RuleTerms, book: Book) -> RuleReading:
     if unknown is not None:
         return unknown
     match rule.type:
-        case RuleType.KILL_SWITCH:
-            return RuleReading(None, None, None, True, True)
+        case RuleType.KILL_SWITCH | RuleType.MTM_EXIT:
+            # An mtm_exit rule's MTM is the account views' (the service reads it): here
+            # only its pause, which blocks as a kill switch does.
+            on = rule.type is RuleType.KILL_SWITCH or rule.paused
+            return RuleReading(None, None, None, on, on)
         case RuleType.DAILY_LOSS_LIMIT:
             assert rule.amount is not None
             return _reading(book.loss_today, rule.amount, reached=True)

@@ -74,7 +74,12 @@ def trading_loop(runtime: Runtime) -> TradingLoop:
         gtts=runtime.gtts,
         jobs=runtime.session_jobs,
         more_jobs=more_jobs,
-        watchers=(runtime.protection, runtime.option_protection, runtime.option_executions),
+        watchers=(
+            runtime.protection,
+            runtime.option_protection,
+            runtime.option_executions,
+            runtime.mtm_exits,  # after protection: a run's own exits go first
+        ),
         sinks=(runtime.candle_book,),
         deriver=runtime.option_ticker,
         guard=guard,

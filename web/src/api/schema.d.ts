@@ -4139,6 +4139,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/risk/rules/{rule_id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume Rule
+         * @description Let an mtm_exit rule's scope enter again after it exited (another type is a 422).
+         *     The rule watches again from the next trading day: today's MTM is still at its limit.
+         */
+        post: operations["risk-resume_rule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/risk/state": {
         parameters: {
             query?: never;
@@ -9565,6 +9586,69 @@ export interface components {
             variety?: string;
         };
         /**
+         * MtmStateOut
+         * @description An mtm_exit rule's day MTM (its book's, as Positions and Funds show it) against its
+         *     thresholds, and its state.
+         */
+        MtmStateOut: {
+            /**
+             * Book
+             * @description the book it reads: all, portfolio:<id> or run:<id>
+             */
+            book: string;
+            /** Mtm */
+            mtm: string;
+            /**
+             * Paused
+             * @description tripped: the scope's entries are refused until resumed
+             */
+            paused: boolean;
+            /**
+             * Peak
+             * @description the day's best MTM so far
+             */
+            peak: string;
+            /**
+             * Quiet Today
+             * @description resumed after today's trip: watches again tomorrow
+             */
+            quiet_today: boolean;
+            /**
+             * Stop At
+             * @description the MTM that exits on the way down
+             */
+            stop_at: string | null;
+            /**
+             * Target At
+             * @description the MTM that exits, or arms the trail
+             */
+            target_at: string | null;
+            /**
+             * To Stop
+             * @description how far the MTM may still fall
+             */
+            to_stop: string | null;
+            /**
+             * To Target
+             * @description how far it must still rise
+             */
+            to_target: string | null;
+            /**
+             * To Trail
+             * @description how far it may fall to the trailing floor
+             */
+            to_trail: string | null;
+            /**
+             * Trail Floor
+             * @description peak less the trail, once armed
+             */
+            trail_floor: string | null;
+            /** Trip Reason */
+            trip_reason: string | null;
+            /** Tripped At */
+            tripped_at: string | null;
+        };
+        /**
          * MyInviteOut
          * @description An invitation to your address, with the group's name.
          */
@@ -12431,9 +12515,14 @@ export interface components {
          * @description A new rule. Thresholds by type: ``threshold_amount`` (₹) for daily_loss_limit,
          *     max_symbol_exposure and max_order_value; ``threshold_pct`` (% of capital) for
          *     max_sector_exposure_pct; ``threshold_count`` for max_open_positions; either or both
-         *     of amount and pct for max_exposure; none for kill_switch. Scope: neither id (all your
-         *     entries), or one of your portfolios (``portfolio_id``), or one of your worker runs
-         *     (``strategy_run_id``, as the worker API shows it; ``worker_run_id`` is still read).
+         *     of amount and pct for max_exposure; none for kill_switch. An mtm_exit rule exits
+         *     every open position of its scope when the day's MTM falls to −``threshold_amount``
+         *     or rises to +``target_amount`` (either or both), or, with ``trail_amount``, once the
+         *     target is reached, when the MTM falls that far under its peak; then the scope's
+         *     entries are refused until you resume it (``POST /api/risk/rules/{id}/resume``).
+         *     Scope: neither id (all your entries), or one of your portfolios (``portfolio_id``), or
+         *     one of your worker runs (``strategy_run_id``, as the worker API shows it;
+         *     ``worker_run_id`` is still read).
          *     Another user's portfolio or run is a 404.
          */
         RuleIn: {
@@ -12448,12 +12537,16 @@ export interface components {
             portfolio_id?: number | null;
             /** Strategy Run Id */
             strategy_run_id?: string | null;
+            /** Target Amount */
+            target_amount?: number | string | null;
             /** Threshold Amount */
             threshold_amount?: number | string | null;
             /** Threshold Count */
             threshold_count?: number | null;
             /** Threshold Pct */
             threshold_pct?: number | string | null;
+            /** Trail Amount */
+            trail_amount?: number | string | null;
             type: components["schemas"]["RuleType"];
             /** Worker Run Id */
             worker_run_id?: number | null;
@@ -12473,6 +12566,12 @@ export interface components {
             enabled: boolean;
             /** Id */
             id: number;
+            /**
+             * Paused
+             * @description an mtm_exit rule that exited: entries refused
+             * @default false
+             */
+            paused?: boolean;
             /** Portfolio Id */
             portfolio_id: number | null;
             scope: components["schemas"]["ScopeKind"];
@@ -12481,12 +12580,20 @@ export interface components {
              * @description the worker run's key, when scoped to one
              */
             strategy_run_id: string | null;
+            /** Target Amount */
+            target_amount?: string | null;
             /** Threshold Amount */
             threshold_amount: string | null;
             /** Threshold Count */
             threshold_count: number | null;
             /** Threshold Pct */
             threshold_pct: string | null;
+            /** Trail Amount */
+            trail_amount?: string | null;
+            /** Trip Reason */
+            trip_reason?: string | null;
+            /** Tripped At */
+            tripped_at?: string | null;
             type: components["schemas"]["RuleType"];
             /**
              * Updated At
@@ -12508,12 +12615,16 @@ export interface components {
             portfolio_id: number | null;
             /** Strategy Run Id */
             strategy_run_id?: string | null;
+            /** Target Amount */
+            target_amount?: number | string | null;
             /** Threshold Amount */
             threshold_amount: number | string | null;
             /** Threshold Count */
             threshold_count: number | null;
             /** Threshold Pct */
             threshold_pct: number | string | null;
+            /** Trail Amount */
+            trail_amount?: number | string | null;
             type: components["schemas"]["RuleType"];
             /** Worker Run Id */
             worker_run_id?: number | null;
@@ -12539,6 +12650,7 @@ export interface components {
             limit: string | null;
             /** @description the book the rule was measured on */
             measured_on: components["schemas"]["ScopeKind"];
+            mtm?: components["schemas"]["MtmStateOut"] | null;
             /** Near Limit */
             near_limit: boolean;
             /** Portfolio Id */
@@ -12564,7 +12676,7 @@ export interface components {
          * @description The kinds of risk rule.
          * @enum {string}
          */
-        RuleType: "daily_loss_limit" | "max_exposure" | "max_sector_exposure_pct" | "max_open_positions" | "max_symbol_exposure" | "max_order_value" | "kill_switch";
+        RuleType: "daily_loss_limit" | "max_exposure" | "max_sector_exposure_pct" | "max_open_positions" | "max_symbol_exposure" | "max_order_value" | "kill_switch" | "mtm_exit";
         /**
          * RunBookOut
          * @description The run's orders and trades, oldest first.
@@ -27160,6 +27272,57 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "risk-resume_rule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rule_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleOut"];
+                };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
             503: {

@@ -50,22 +50,32 @@ function RuleForm({ rule, names, onClose }: { rule?: RuleOut; names: ScopeNames;
   const fields = RULE_TYPES.find((t) => t.value === draft.type)?.fields ?? [];
   const errors = save.error instanceof ApiError ? save.error.fields : {};
   const set = (patch: Partial<RuleDraft>) => setDraft((d) => ({ ...d, ...patch }));
-  const known = new Set(["type", "action", "enabled", "threshold_amount", "threshold_pct", "threshold_count", "portfolio_id", "strategy_run_id", "worker_run_id"]);
+  const known = new Set(["type", "action", "enabled", "threshold_amount", "threshold_pct", "threshold_count", "portfolio_id", "strategy_run_id", "worker_run_id", "target_amount", "trail_amount"]);
   const general = save.error && !Object.keys(errors).some((f) => known.has(f)) ? save.error.message : null;
   return (
     <form onSubmit={(e) => { e.preventDefault(); save.mutate(); }}>
       <Stack gap="sm">
         <Select label="Rule type" data={RULE_TYPES.map((t) => ({ value: t.value, label: t.label }))} value={draft.type}
           allowDeselect={false} onChange={(v) => v && set({ type: v as RuleDraft["type"] })} error={errors.type} />
-        <Select label="Action" data={[{ value: "block", label: "Block the entry" }, { value: "warn", label: "Warn only" }]}
-          value={draft.action} allowDeselect={false} onChange={(v) => v && set({ action: v as RuleDraft["action"] })} error={errors.action} />
+        {draft.type !== "mtm_exit" && <Select label="Action" data={[{ value: "block", label: "Block the entry" }, { value: "warn", label: "Warn only" }]}
+          value={draft.action} allowDeselect={false} onChange={(v) => v && set({ action: v as RuleDraft["action"] })} error={errors.action} />}
         {fields.includes("threshold_amount") && (
-          <TextInput label="Limit (₹)" inputMode="decimal" value={draft.threshold_amount}
+          <TextInput label={draft.type === "mtm_exit" ? "Exit at a day loss of (₹)" : "Limit (₹)"} inputMode="decimal" value={draft.threshold_amount}
             onChange={(e) => set({ threshold_amount: e.currentTarget.value })} error={errors.threshold_amount} />
         )}
         {fields.includes("threshold_pct") && (
           <TextInput label="Limit (% of capital)" inputMode="decimal" value={draft.threshold_pct}
             onChange={(e) => set({ threshold_pct: e.currentTarget.value })} error={errors.threshold_pct} />
+        )}
+        {fields.includes("target_amount") && (
+          <TextInput label="Exit at a day profit of (₹)" inputMode="decimal" value={draft.target_amount}
+            description="Leave blank for a loss exit only"
+            onChange={(e) => set({ target_amount: e.currentTarget.value })} error={errors.target_amount} />
+        )}
+        {fields.includes("trail_amount") && (
+          <TextInput label="Trail from the peak (₹)" inputMode="decimal" value={draft.trail_amount}
+            description="With a target: reaching it arms a floor this far under the day's best MTM, which exits instead"
+            onChange={(e) => set({ trail_amount: e.currentTarget.value })} error={errors.trail_amount} />
         )}
         {fields.includes("threshold_count") && (
           <NumberInput label="Limit (positions)" allowDecimal={false} min={1} value={draft.threshold_count}
@@ -118,6 +128,59 @@ function KillSwitch({ on }: { on: boolean }) {
         </Group>
       </Modal>
     </>
+  );
+}
+
+type MtmState = components["schemas"]["MtmStateOut"];
+
+/** One MTM exit: the day's MTM of its scope against each threshold, and its resume button. */
+function MtmCard({ rule, mtm, scope }: { rule: RuleState; mtm: MtmState; scope: string }) {
+  const client = useQueryClient();
+  const [asking, setAsking] = useState(false);
+  const resume = useMutation({
+    mutationFn: async () => unwrap(await api.POST("/api/risk/rules/{rule_id}/resume", { params: { path: { rule_id: rule.rule_id } } })),
+    onSuccess: async () => {
+      setAsking(false);
+      await client.invalidateQueries({ queryKey: ["risk"] });
+    },
+  });
+  const line = (label: string, at: string | null | undefined, distance: string | null | undefined, what: string) =>
+    at === null || at === undefined ? null : (
+      <Group justify="space-between" gap="xs" wrap="nowrap">
+        <Text size="sm">{label} <span className="num">{signedInr(at)}</span></Text>
+        <Text size="sm" c="dimmed" ta="right">{distance === null || distance === undefined ? "" : `${plain(distance)} ${what}`}</Text>
+      </Group>
+    );
+  const status = mtm.paused ? <Badge color="red">Exited · entries paused</Badge>
+    : mtm.quiet_today ? <Badge color="gray">Resumed · watches again tomorrow</Badge>
+    : <Badge color="green">Watching</Badge>;
+  return (
+    <Paper withBorder p="sm" aria-label={`MTM exit: ${scope}`}>
+      <Group justify="space-between" mb={4} wrap="wrap" gap="xs">
+        <Text fw={600} size="sm">MTM exit · {scope}</Text>
+        {status}
+      </Group>
+      <Text size="xs" c="dimmed">Day MTM (as on Positions and Funds)</Text>
+      <Text className={`num ${toneOf(mtm.mtm)}`} fw={600} ta="left">{signedInr(mtm.mtm)}</Text>
+      <Text size="xs" c="dimmed" mb={4}>Peak today {signedInr(mtm.peak)}</Text>
+      <Stack gap={2}>
+        {line("Loss exit at", mtm.stop_at, mtm.to_stop, "to go")}
+        {line(mtm.trail_floor === null ? "Target at" : "Target reached at", mtm.target_at, mtm.to_target, "to go")}
+        {line("Trailing floor", mtm.trail_floor, mtm.to_trail, "above it")}
+      </Stack>
+      {mtm.trip_reason && <Text size="xs" mt={4}>Last exit: {mtm.trip_reason}{mtm.tripped_at ? ` (${istDateTime(mtm.tripped_at)})` : ""}</Text>}
+      {mtm.paused && (
+        <Button mt="xs" size="xs" onClick={() => setAsking(true)} aria-label={`Resume entries: ${scope}`}>Resume entries</Button>
+      )}
+      <Modal opened={asking} onClose={() => setAsking(false)} title="Resume entries?">
+        <Text size="sm" mb="md">New entries in {scope} will be allowed again. This rule watches again from the next trading day.</Text>
+        {resume.error && <Alert color="red" mb="sm">{resume.error.message}</Alert>}
+        <Group justify="flex-end">
+          <Button variant="default" onClick={() => setAsking(false)}>Cancel</Button>
+          <Button loading={resume.isPending} onClick={() => resume.mutate()}>Resume entries</Button>
+        </Group>
+      </Modal>
+    </Paper>
   );
 }
 
@@ -187,7 +250,7 @@ export function Component() {
     { key: "at", header: "When (IST)", render: (e) => istDateTime(e.at), value: (e) => e.at },
     { key: "rule", header: "Rule", render: (e) => ruleLabel(e.rule_type), card: "title" },
     { key: "action", header: "Action", render: (e) => words(e.action) },
-    { key: "order", header: "Order", render: (e) => `${e.side} ${e.quantity} ${instrumentLabel(e.symbol)}`, card: "title" },
+    { key: "order", header: "Order", render: (e) => (e.rule_type === "mtm_exit" ? "Every open position exited" : `${e.side} ${e.quantity} ${instrumentLabel(e.symbol)}`), card: "title" },
     { key: "message", header: "Why", render: (e) => e.message },
   ];
 
@@ -221,6 +284,14 @@ export function Component() {
         <Paper withBorder p="sm"><Text size="xs" c="dimmed">Exposure</Text><Money value={s.exposure.total} /></Paper>
         <Paper withBorder p="sm"><Text size="xs" c="dimmed">Open positions</Text><Text className="num" ta="left">{s.open_positions}</Text></Paper>
       </SimpleGrid>
+      {book === "paper" && s.rules.some((r) => r.mtm) && (
+        <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }} mb="md">
+          {s.rules.filter((r) => r.mtm).map((r) => (
+            <MtmCard key={r.rule_id} rule={r} mtm={r.mtm as MtmState}
+              scope={scopeName(names, scopeOf({ portfolio_id: r.portfolio_id, strategy_run_id: r.strategy_run_id }))} />
+          ))}
+        </SimpleGrid>
+      )}
       <Group justify="space-between" mb="xs">
         <Title order={2} size="h4">Rules</Title>
         <Button size="sm" onClick={() => setEditing("new")}>New rule</Button>

@@ -13,7 +13,13 @@ describe("risk rule form", () => {
     expect(bodyOf(draft)).toEqual({
       type: "max_exposure", action: "block", enabled: true,
       threshold_amount: "200000", threshold_pct: null, threshold_count: null, portfolio_id: null, strategy_run_id: null,
+      target_amount: null, trail_amount: null,
     });
+  });
+  it("sends an MTM exit's loss, target and trail, and no other type's", () => {
+    const draft = { ...draftOf(), type: "mtm_exit" as const, threshold_amount: "5000", target_amount: "8000", trail_amount: "2000" };
+    expect(bodyOf(draft)).toMatchObject({ threshold_amount: "5000", target_amount: "8000", trail_amount: "2000" });
+    expect(bodyOf({ ...draft, type: "daily_loss_limit" })).toMatchObject({ target_amount: null, trail_amount: null });
   });
   it("turns counts into numbers, and a scope picked by name into its id", () => {
     const draft = { ...draftOf(), type: "max_open_positions" as const, threshold_count: "5", scope: "portfolio:3" };

@@ -5,7 +5,7 @@ import type { components } from "@/api/client";
 export type RuleType = components["schemas"]["RuleType"];
 export type RuleAction = components["schemas"]["RuleAction"];
 export type RuleOut = components["schemas"]["RuleOut"];
-export type Threshold = "threshold_amount" | "threshold_pct" | "threshold_count";
+export type Threshold = "threshold_amount" | "threshold_pct" | "threshold_count" | "target_amount" | "trail_amount";
 
 export const RULE_TYPES: { value: RuleType; label: string; fields: Threshold[] }[] = [
   { value: "daily_loss_limit", label: "Daily loss limit (₹)", fields: ["threshold_amount"] },
@@ -15,6 +15,7 @@ export const RULE_TYPES: { value: RuleType; label: string; fields: Threshold[] }
   { value: "max_symbol_exposure", label: "Maximum exposure per symbol (₹)", fields: ["threshold_amount"] },
   { value: "max_order_value", label: "Maximum order value (₹)", fields: ["threshold_amount"] },
   { value: "kill_switch", label: "Kill switch", fields: [] },
+  { value: "mtm_exit", label: "Exit at a day MTM (loss, target, trail)", fields: ["threshold_amount", "target_amount", "trail_amount"] },
 ];
 
 // Refusals that are no user rule (risk events only): the regulator's, and an entry the
@@ -32,6 +33,8 @@ export interface RuleDraft {
   threshold_amount: string;
   threshold_pct: string;
   threshold_count: string;
+  target_amount: string;
+  trail_amount: string;
   /** What the rule watches: "" the whole account, "portfolio:<id>" or "run:<strategy_run_id>". */
   scope: string;
 }
@@ -89,6 +92,8 @@ export function draftOf(rule?: RuleOut): RuleDraft {
     threshold_amount: rule?.threshold_amount?.toString() ?? "",
     threshold_pct: rule?.threshold_pct?.toString() ?? "",
     threshold_count: rule?.threshold_count?.toString() ?? "",
+    target_amount: rule?.target_amount?.toString() ?? "",
+    trail_amount: rule?.trail_amount?.toString() ?? "",
     scope: scopeOf(rule),
   };
 }
@@ -105,6 +110,8 @@ export function bodyOf(draft: RuleDraft) {
     threshold_amount: take("threshold_amount"),
     threshold_pct: take("threshold_pct"),
     threshold_count: count === null ? null : Number(count),
+    target_amount: take("target_amount"),
+    trail_amount: take("trail_amount"),
     portfolio_id: draft.scope.startsWith("portfolio:") ? Number(draft.scope.slice("portfolio:".length)) : null,
     strategy_run_id: draft.scope.startsWith("run:") ? draft.scope.slice("run:".length) : null,
   };

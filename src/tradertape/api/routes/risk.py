@@ -15,6 +15,7 @@ from tradertape.api.schemas.risk import (
     Exposure,
     KillSwitchIn,
     KillSwitchOut,
+    MtmStateOut,
     PnlToday,
     RiskEventOut,
     RiskStateOut,
@@ -28,7 +29,8 @@ from tradertape.domain.money import ZERO, paise, shown_paise
 from tradertape.domain.risk import HUNDRED, RuleAction, RuleType
 from tradertape.errors import Conflict
 from tradertape.services.accounts.sessions import SignedIn
-from tradertape.services.risk import check, rules
+from tradertape.services.risk import check, mtm_exits, rules
+from tradertape.services.risk.mtm_exits import MtmState
 from tradertape.services.risk.state import RiskState
 
 router = APIRouter(prefix="/risk", tags=["risk"])
@@ -48,6 +50,11 @@ def rule_out(row: RiskRule, keys: dict[int, str]) -> RuleOut:
         portfolio_id=row.portfolio_id,
         worker_run_id=row.worker_run_id,
         strategy_run_id=keys.get(row.worker_run_id) if row.worker_run_id is not None else None,
+        target_amount=shown_paise(row.target_amount),
+        trail_amount=shown_paise(row.trail_amount),
+        paused=row.paused,
+        tripped_at=row.tripped_at,
+        trip_reason=row.trip_reason,
         created_at=row.created_at,
         updated_at=row.updated_at,
     )
@@ -98,6 +105,14 @@ def delete_rule(rule_id: RowId, user: CurrentUser, db: DbDep) -> None:
     rules.delete(db, rule_id, user_id=user.id)
 
 
+@router.post("/rules/{rule_id}/resume", response_model=RuleOut)
+def resume_rule(rule_id: RowId, user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> RuleOut:
+    """Let an mtm_exit rule's scope enter again after it exited (another type is a 422).
+    The rule watches again from the next trading day: today's MTM is still at its limit."""
+    row = mtm_exits.resume(db, rule_id, clock=runtime.risk.clock, user_id=user.id)
+    return rule_out(row, rules.run_keys(db, [row]))
+
+
 @router.post("/kill-switch", response_model=KillSwitchOut)
 def kill_switch(
     body: KillSwitchIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep
@@ -125,6 +140,29 @@ def _headroom(rule: RiskRule, value: Decimal | None, limit: Decimal | None) -> D
     if shown_value is None or shown_limit is None:
         return None
     return shown_limit - shown_value
+
+
+def _mtm_out(rule: RiskRule, state: MtmState) -> MtmStateOut:
+    r = state.reading
+
+    def shown(value: Decimal | None) -> Decimal | None:
+        return paise(value) if value is not None else None
+
+    return MtmStateOut(
+        book=mtm_exits.book_of_rule(rule),
+        mtm=paise(r.mtm),
+        peak=paise(r.peak),
+        stop_at=shown(r.stop_at),
+        target_at=shown(r.target_at),
+        trail_floor=shown(r.trail_floor),
+        to_stop=shown(r.to_stop),
+        to_target=shown(r.to_target),
+        to_trail=shown(r.to_trail),
+        paused=state.paused,
+        tripped_at=state.tripped_at,
+        trip_reason=state.trip_reason,
+        quiet_today=state.quiet_today,
+    )
 
 
 def _state_out(state: RiskState, keys: dict[int, str]) -> RiskStateOut:
@@ -173,6 +211,7 @@ def _state_out(state: RiskState, keys: dict[int, str]) -> RiskStateOut:
                 near_limit=s.reading.near_limit,
                 breached=s.reading.breached,
                 detail=s.reading.detail,
+                mtm=_mtm_out(s.rule, s.mtm) if s.mtm is not None else None,
             )
             for s in state.rules
         ],

@@ -31,9 +31,14 @@ class RuleIn(Strict):
     """A new rule. Thresholds by type: ``threshold_amount`` (₹) for daily_loss_limit,
     max_symbol_exposure and max_order_value; ``threshold_pct`` (% of capital) for
     max_sector_exposure_pct; ``threshold_count`` for max_open_positions; either or both
-    of amount and pct for max_exposure; none for kill_switch. Scope: neither id (all your
-    entries), or one of your portfolios (``portfolio_id``), or one of your worker runs
-    (``strategy_run_id``, as the worker API shows it; ``worker_run_id`` is still read).
+    of amount and pct for max_exposure; none for kill_switch. An mtm_exit rule exits
+    every open position of its scope when the day's MTM falls to −``threshold_amount``
+    or rises to +``target_amount`` (either or both), or, with ``trail_amount``, once the
+    target is reached, when the MTM falls that far under its peak; then the scope's
+    entries are refused until you resume it (``POST /api/risk/rules/{id}/resume``).
+    Scope: neither id (all your entries), or one of your portfolios (``portfolio_id``), or
+    one of your worker runs (``strategy_run_id``, as the worker API shows it;
+    ``worker_run_id`` is still read).
     Another user's portfolio or run is a 404."""
 
     type: RuleType
@@ -45,6 +50,8 @@ class RuleIn(Strict):
     portfolio_id: JsonRowId | None = None
     worker_run_id: JsonRowId | None = None
     strategy_run_id: RunKey | None = None
+    target_amount: Rupees | None = None
+    trail_amount: Rupees | None = None
 
     def fields(self) -> RuleFields:
         """The service's view of the body."""
@@ -62,6 +69,8 @@ class RuleReplace(RuleIn):
     portfolio_id: JsonRowId | None
     worker_run_id: JsonRowId | None = None
     strategy_run_id: RunKey | None = None
+    target_amount: Rupees | None = None
+    trail_amount: Rupees | None = None
 
 
 class RuleOut(BaseModel):
@@ -78,6 +87,11 @@ class RuleOut(BaseModel):
     portfolio_id: int | None
     worker_run_id: int | None
     strategy_run_id: str | None = Field(description="the worker run's key, when scoped to one")
+    target_amount: Decimal | None = None
+    trail_amount: Decimal | None = None
+    paused: bool = Field(False, description="an mtm_exit rule that exited: entries refused")
+    tripped_at: UtcDateTime | None = None
+    trip_reason: str | None = None
     created_at: UtcDateTime
     updated_at: UtcDateTime
 
@@ -115,6 +129,25 @@ class Exposure(BaseModel):
     by_sector: dict[str, Decimal]
 
 
+class MtmStateOut(BaseModel):
+    """An mtm_exit rule's day MTM (its book's, as Positions and Funds show it) against its
+    thresholds, and its state."""
+
+    book: str = Field(description="the book it reads: all, portfolio:<id> or run:<id>")
+    mtm: Decimal
+    peak: Decimal = Field(description="the day's best MTM so far")
+    stop_at: Decimal | None = Field(description="the MTM that exits on the way down")
+    target_at: Decimal | None = Field(description="the MTM that exits, or arms the trail")
+    trail_floor: Decimal | None = Field(description="peak less the trail, once armed")
+    to_stop: Decimal | None = Field(description="how far the MTM may still fall")
+    to_target: Decimal | None = Field(description="how far it must still rise")
+    to_trail: Decimal | None = Field(description="how far it may fall to the trailing floor")
+    paused: bool = Field(description="tripped: the scope's entries are refused until resumed")
+    tripped_at: UtcDateTime | None
+    trip_reason: str | None
+    quiet_today: bool = Field(description="resumed after today's trip: watches again tomorrow")
+
+
 class RuleStateOut(BaseModel):
     """Where one enabled rule stands (``near_limit`` from 80 % utilisation)."""
 
@@ -137,6 +170,7 @@ class RuleStateOut(BaseModel):
     near_limit: bool
     breached: bool
     detail: dict[str, str]
+    mtm: MtmStateOut | None = None
 
 
 class RiskStateOut(BaseModel):

@@ -7,11 +7,11 @@ and a rule must outlive (or predate) the code that owns them.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tradertape.db.base import Base, Owned
@@ -38,6 +38,15 @@ class RiskRule(Owned, Base):
     worker_run_id: Mapped[int | None]  # scope: one worker run
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # An mtm_exit rule's target and trail (its loss is `threshold_amount`), and its state,
+    # kept here so a restart finds it: the day's peak MTM, the trip, the pause.
+    target_amount: Mapped[Decimal | None] = mapped_column(MONEY)
+    trail_amount: Mapped[Decimal | None] = mapped_column(MONEY)
+    paused: Mapped[bool] = mapped_column(default=False, server_default=false())
+    mtm_day: Mapped[date | None]  # the trading day `mtm_peak` is of
+    mtm_peak: Mapped[Decimal | None] = mapped_column(MONEY)
+    tripped_at: Mapped[datetime | None]
+    trip_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class RiskEvent(Owned, Base):

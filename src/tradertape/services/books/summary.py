@@ -97,6 +97,12 @@ def account(db: Session, paper: PaperPortfolio, *, user_id: int) -> BookSummary:
     return summaries(db, paper, user_id=user_id)[-1]
 
 
+def day_mtm(db: Session, paper: PaperPortfolio, *, user_id: int) -> dict[str, Decimal]:
+    """Each book's day P&L (``pnl_today``) by its key, "all" among them: what an mtm_exit
+    rule watches, the figure the books table, Funds' M2M and Positions show."""
+    return {row.book: row.pnl_today for row in summaries(db, paper, user_id=user_id)}
+
+
 def _order(key: str) -> tuple[int, int, str]:
     portfolio, run = books.portfolio_of(key), books.run_of(key)
     if key == books.MANUAL:

@@ -35,6 +35,7 @@ from tradertape.services.risk.check import (
     record,
 )
 from tradertape.services.risk.exposure import ALL, RiskBooks, RiskScope
+from tradertape.services.risk.mtm_exits import BookMtm
 from tradertape.services.risk.rules import applicable, read_applicable_ahead, scope_of, terms
 from tradertape.services.risk.state import AccountFigures, RiskState, risk_state
 
@@ -55,6 +56,7 @@ class RiskMonitor:
         last_tick: Callable[[str], Tick | None] | None = None,
         margins: MarginRates | None = None,
         figures: AccountFigures | None = None,
+        mtm: BookMtm | None = None,
     ) -> None:
         """`last_tick` is the price source the order preview reads (the feed, and the
         option model for an index option no feed quotes); `margins` the paper exchange's
@@ -66,6 +68,7 @@ class RiskMonitor:
         self._last_tick = last_tick
         self._margins = margins or MarginRates()
         self._figures = figures
+        self._mtm = mtm
 
     def check_entry(
         self,
@@ -135,6 +138,7 @@ class RiskMonitor:
             user_id=user_id,
             live=live,
             figures=self._figures,
+            mtm=self._mtm,
         )
 
     def read_ahead(self, db: Session, order: Order) -> None:

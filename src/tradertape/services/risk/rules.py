@@ -42,6 +42,8 @@ class RuleFields:
     portfolio_id: int | None = None
     worker_run_id: int | None = None
     strategy_run_id: str | None = None  # the run's key, as the worker API shows it
+    target_amount: Decimal | None = None  # mtm_exit: the day MTM that exits (or arms the trail)
+    trail_amount: Decimal | None = None  # mtm_exit: the trail under the peak, with a target
 
 
 def check_fields(fields: RuleFields) -> None:
@@ -61,6 +63,25 @@ def check_fields(fields: RuleFields) -> None:
         raise InvalidField("action", "a kill switch always blocks")
     if fields.portfolio_id is not None and fields.worker_run_id is not None:
         raise InvalidField("worker_run_id", "a rule has one scope: a portfolio or a worker run")
+    _check_mtm(fields)
+
+
+def _check_mtm(fields: RuleFields) -> None:
+    """An mtm_exit rule's amounts: a loss or a target (or both), a trail only with a
+    target; no other type takes a target or a trail."""
+    if fields.type is not RuleType.MTM_EXIT:
+        for name in ("target_amount", "trail_amount"):
+            if getattr(fields, name) is not None:
+                raise InvalidField(name, f"not used by a {fields.type.value} rule")
+        return
+    if fields.action is not RuleAction.BLOCK:
+        raise InvalidField("action", "an MTM exit always exits and pauses entries")
+    if fields.threshold_amount is None and fields.target_amount is None:
+        raise InvalidField(
+            "threshold_amount", "an mtm_exit rule needs a loss (threshold_amount), a target or both"
+        )
+    if fields.trail_amount is not None and fields.target_amount is None:
+        raise InvalidField("trail_amount", "a trail needs a target_amount to start from")
 
 
 def _owned_scope(db: Session, fields: RuleFields, *, user_id: int) -> RuleFields:
@@ -130,6 +151,8 @@ class RuleLike(Protocol):
     def portfolio_id(self) -> int | None: ...
     @property
     def worker_run_id(self) -> int | None: ...
+    @property
+    def paused(self) -> bool: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +168,7 @@ class ApplicableRule:
     threshold_count: int | None
     portfolio_id: int | None
     worker_run_id: int | None
+    paused: bool
 
 
 def scope_of(row: RuleLike) -> RiskScope:
@@ -161,6 +185,7 @@ def terms(row: RuleLike) -> RuleTerms:
         amount=row.threshold_amount,
         pct=row.threshold_pct,
         count=row.threshold_count,
+        paused=bool(row.paused),
     )
 
 
@@ -173,6 +198,8 @@ def _assign(row: RiskRule, fields: RuleFields) -> None:
     row.threshold_count = fields.threshold_count
     row.portfolio_id = fields.portfolio_id
     row.worker_run_id = fields.worker_run_id
+    row.target_amount = fields.target_amount
+    row.trail_amount = fields.trail_amount
 
 
 def create(db: Session, fields: RuleFields, *, clock: Clock, user_id: int) -> RiskRule:

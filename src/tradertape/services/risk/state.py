@@ -10,7 +10,7 @@ Positions and the books table show), not risk's per-instrument netting of every 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -19,9 +19,17 @@ from typing import Protocol
 from sqlalchemy.orm import Session
 
 from tradertape.db.models.risk import RiskRule
+from tradertape.domain.money import ZERO
 from tradertape.domain.risk import Book, RuleReading, RuleType, reading
 from tradertape.ports.clock import Clock
 from tradertape.services.risk.exposure import ALL, ExposureSource, RiskBooks, ScopeKind
+from tradertape.services.risk.mtm_exits import (
+    BookMtm,
+    MtmState,
+    book_of_rule,
+    state_of,
+    trading_day,
+)
 from tradertape.services.risk.rules import enabled_rules, scope_of, terms
 
 
@@ -57,6 +65,7 @@ class RuleState:
     rule: RiskRule
     book: ScopeKind  # which book it was measured on
     reading: RuleReading
+    mtm: MtmState | None = None  # an mtm_exit rule's day MTM against its thresholds
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +95,7 @@ def risk_state(
     user_id: int,
     live: bool = False,
     figures: AccountFigures | None = None,
+    mtm: BookMtm | None = None,
 ) -> RiskState:
     """The user's risk state now, on the paper account or (`live`) on the live one;
     `figures` reads the paper account's P&L as its views show it."""
@@ -99,9 +109,15 @@ def risk_state(
     account = book_of(books.account_for(live=live))
     rows = enabled_rules(db, user_id=user_id)
     states = []
+    by_book: Mapping[str, Decimal] | None = None
+    today = trading_day(clock.now())
     for row in rows:
         source, kind = books.source(scope_of(row), live=live)
-        states.append(RuleState(row, kind, reading(terms(row), book_of(source))))
+        mtm_state = None
+        if row.type == RuleType.MTM_EXIT.value and mtm is not None and not live:
+            by_book = mtm(db, user_id) if by_book is None else by_book
+            mtm_state = state_of(row, by_book.get(book_of_rule(row), ZERO), today)
+        states.append(RuleState(row, kind, reading(terms(row), book_of(source)), mtm_state))
     pnl: AccountPnl = BookPnl(account.realised_today, account.unrealised)
     if figures is not None and not live:
         pnl = figures(db, user_id)

@@ -1,0 +1,312 @@
+"""MTM exits: a scope's day MTM watched on every tick batch, its positions exited at a
+threshold, its entries paused until the user resumes.
+
+The MTM is the figure the Positions, Funds and books pages show (`BookMtm`: the books'
+``pnl_today`` from the one ledger snapshot), of the rule's book: the account ("All"), a
+portfolio's or a worker run's. The arithmetic is `domain.mtm_exit`'s.
+
+State lives on the rule's row, so a restart finds it: the trading day's peak (written only
+when it rises), and the trip. A trip is claimed by a compare-and-set on ``paused`` (one
+pass exits, however many run), the risk event recorded with it; then each open position
+of the scope is closed at market with protection through the one `OrderPipeline`, as an
+exit (never blocked), in its own book, with a key per rule, day and position (a repeated
+pass answers the first order), and the scope's working orders are cancelled (a resting
+entry filling after the exit would open it again). The pause is a breach of the rule in
+the pre-trade check (`domain.risk`), so every path's entries in the scope are refused
+until `resume`; exits still go. A resumed rule stays quiet for the rest of the day it
+tripped (its MTM is still at the threshold) and watches again from the next.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from tradertape.db.engine import Database
+from tradertape.db.models.risk import RiskEvent, RiskRule
+from tradertape.db.models.trading import Order
+from tradertape.domain import books
+from tradertape.domain.instruments import Exchange
+from tradertape.domain.money import ZERO
+from tradertape.domain.mtm_exit import MtmReading, MtmTerms, Trip, peak_of, read, words
+from tradertape.domain.order_state import PENDING
+from tradertape.domain.orders import (
+    MARKET_PROTECTION_AUTO,
+    OrderSpec,
+    OrderType,
+    Product,
+    TransactionType,
+)
+from tradertape.domain.risk import RuleAction, RuleType
+from tradertape.errors import InvalidField, TraderTapeError
+from tradertape.oms import (
+    BROKER,
+    UNGUARDED,
+    Guard,
+    LedgerSnapshot,
+    OrderPipeline,
+    PaperPortfolio,
+)
+from tradertape.ports.clock import IST, Clock
+from tradertape.services.accounts.ownership import get_owned
+from tradertape.services.notifications import events as notifications
+
+SOURCE = "mtm_exit"  # the source of its exit orders and its risk events' origin
+BookMtm = Callable[[Session, int], Mapping[str, Decimal]]  # (db, user) → pnl_today by book
+
+
+def book_of_rule(row: RiskRule) -> str:
+    """The book a rule's MTM is read on: a portfolio's, a worker run's, or "all"."""
+    if row.portfolio_id is not None:
+        return books.portfolio_book(row.portfolio_id)
+    if row.worker_run_id is not None:
+        return books.run_book(row.worker_run_id)
+    return books.ALL
+
+
+def terms_of(row: RiskRule) -> MtmTerms:
+    """The rule's amounts as the domain takes them."""
+    return MtmTerms(loss=row.threshold_amount, target=row.target_amount, trail=row.trail_amount)
+
+
+def trading_day(at: datetime) -> date:
+    """The IST date of a market time (the day a peak belongs to)."""
+    return at.astimezone(IST).date()
+
+
+@dataclass(frozen=True, slots=True)
+class MtmState:
+    """An mtm_exit rule as the risk page shows it: the reading now, and its state."""
+
+    reading: MtmReading
+    paused: bool
+    tripped_at: datetime | None
+    trip_reason: str | None
+    quiet_today: bool  # resumed after a trip today: watches again from the next day
+
+
+def state_of(row: RiskRule, mtm: Decimal, today: date) -> MtmState:
+    """The reading of `row` at `mtm` on `today`, with the peak it has stored (unwritten)."""
+    stored = row.mtm_peak if row.mtm_day == today else None
+    reading = read(terms_of(row), mtm=mtm, peak=peak_of(stored, mtm))
+    tripped_today = row.tripped_at is not None and trading_day(row.tripped_at) == today
+    return MtmState(
+        reading=reading,
+        paused=row.paused,
+        tripped_at=row.tripped_at,
+        trip_reason=row.trip_reason,
+        quiet_today=tripped_today and not row.paused,
+    )
+
+
+def resume(db: Session, rule_id: int, *, clock: Clock, user_id: int) -> RiskRule:
+    """Let the rule's scope enter again after an MTM exit (commits; 404 if not yours)."""
+    row = get_owned(db, RiskRule, rule_id, user_id=user_id, label="risk rule")
+    if row.type != RuleType.MTM_EXIT.value:
+        raise InvalidField("rule_id", "only an mtm_exit rule pauses and resumes")
+    if row.paused:
+        row.paused = False
+        row.updated_at = clock.now()
+    db.commit()
+    return row
+
+
+_WATCHED = (
+    select(RiskRule.user_id)
+    .where(RiskRule.type == RuleType.MTM_EXIT.value, RiskRule.enabled, RiskRule.paused.is_(False))
+    .distinct()
+)
+
+
+class MtmExits:
+    """The trading loop's watcher of every user's mtm_exit rules (a `LoopWatcher`)."""
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        clock: Clock,
+        paper: PaperPortfolio,
+        orders: OrderPipeline,
+        mtm: BookMtm,
+        guard: Guard = UNGUARDED,
+    ) -> None:
+        """`clock` is market time (the paper exchange's: its day is the trading day);
+        `mtm` the books' day P&L as the pages show it."""
+        self._db = db
+        self._clock = clock
+        self._paper = paper
+        self._orders = orders
+        self._mtm = mtm
+        self._guard = guard
+
+    def on_prices(self, keys: Iterable[str]) -> object:
+        """A tick batch moved the marks: read every watched scope."""
+        return self.sweep()
+
+    def on_timer(self) -> object:
+        """Time passing: a new day starts a new peak."""
+        return self.sweep()
+
+    def sweep(self) -> list[int]:
+        """Read every user's armed rules; the ids of the rules that tripped."""
+        with self._db.session() as db:
+            users = list(db.scalars(_WATCHED))
+        tripped = self._guard.each(
+            users,
+            job="risk.mtm_exits",
+            key=str,
+            owner=lambda user_id: user_id,
+            work=self._user,
+        )
+        return [rule_id for found in tripped for rule_id in found]
+
+    def _user(self, user_id: int) -> list[int]:
+        """One user's rules, each read on its book; trips claimed and exited."""
+        tripped: list[tuple[int, MtmState]] = []
+        with self._db.session() as db:
+            rows = db.scalars(
+                select(RiskRule)
+                .where(
+                    RiskRule.user_id == user_id,
+                    RiskRule.type == RuleType.MTM_EXIT.value,
+                    RiskRule.enabled,
+                    RiskRule.paused.is_(False),
+                )
+                .order_by(RiskRule.id)
+            ).all()
+            if not rows:
+                return []
+            by_book = self._mtm(db, user_id)
+            snapshot = self._paper.snapshot(db, user_id)
+            today = trading_day(self._clock.now())
+            for row in rows:
+                if self._unmarked(snapshot, book_of_rule(row)):
+                    continue  # after a restart, before the prices: no MTM to judge yet
+                state = state_of(row, by_book.get(book_of_rule(row), ZERO), today)
+                if row.mtm_day != today or row.mtm_peak != state.reading.peak:
+                    row.mtm_day, row.mtm_peak = today, state.reading.peak
+                if state.reading.trip is not None and not state.quiet_today:
+                    tripped.append((row.id, state))
+            db.commit()
+            done = [rule_id for rule_id, state in tripped if self._trip(db, rule_id, state)]
+        return done
+
+    def _unmarked(self, snapshot: LedgerSnapshot, book: str) -> bool:
+        """Whether an open position of `book` has no price yet (its MTM would be wrong)."""
+        lots = snapshot.net_of(None if book == books.ALL else book)
+        return any(
+            lot.quantity and self._paper.last_tick(f"{lot.exchange}:{lot.tradingsymbol}") is None
+            for lot in lots
+        )
+
+    def _trip(self, db: Session, rule_id: int, state: MtmState) -> bool:
+        """Claim the trip (once), record it, then exit the scope; whether this pass did."""
+        trip = state.reading.trip
+        assert trip is not None
+        now = self._clock.now()
+        why = words(trip, state.reading)
+        claimed = db.execute(
+            update(RiskRule)
+            .where(RiskRule.id == rule_id, RiskRule.paused.is_(False))
+            .values(paused=True, tripped_at=now, trip_reason=why, updated_at=now)
+        )
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]  # a CursorResult's
+            db.rollback()
+            return False
+        row = db.get(RiskRule, rule_id)
+        assert row is not None
+        event = RiskEvent(
+            user_id=row.user_id,
+            at=now,
+            rule_id=row.id,
+            rule_type=RuleType.MTM_EXIT.value,
+            action=RuleAction.BLOCK.value,
+            origin=SOURCE,
+            portfolio_id=row.portfolio_id,
+            worker_run_id=row.worker_run_id,
+            symbol=book_of_rule(row),
+            side="",
+            quantity=0,
+            price=ZERO,
+            value=state.reading.mtm,
+            threshold=_threshold(trip, state.reading),
+            message=f"{why}: every open position exited, new entries paused until you resume",
+            order_id=None,
+            context={"trip": trip.value, "peak": str(state.reading.peak)},
+        )
+        db.add(event)
+        notifications.risk_breaches(db, [event])
+        db.commit()
+        self._exit_scope(db, row, trading_day(now))
+        return True
+
+    def _exit_scope(self, db: Session, row: RiskRule, day: date) -> None:
+        """Cancel the scope's working orders, then close each open position at market."""
+        book = book_of_rule(row)
+        user_id = row.user_id
+        query = select(Order.order_id).where(
+            Order.user_id == user_id, Order.broker == BROKER, Order.status.in_(PENDING)
+        )
+        if book != books.ALL:
+            query = query.where(Order.book == book)
+        for order_id in db.scalars(query).all():
+            try:
+                self._orders.cancel(db, user_id=user_id, order_id=order_id)
+            except TraderTapeError:  # filled or gone meanwhile: what is held is exited
+                db.rollback()
+        snapshot = self._paper.snapshot(db, user_id)
+        for lot in snapshot.net_of(None if book == books.ALL else book):
+            if lot.quantity == 0:
+                continue
+            key = f"{lot.exchange}:{lot.tradingsymbol}"
+            spec = OrderSpec(
+                exchange=Exchange(lot.exchange),
+                tradingsymbol=lot.tradingsymbol,
+                transaction_type=TransactionType.SELL if lot.quantity > 0 else TransactionType.BUY,
+                quantity=abs(lot.quantity),
+                product=Product(lot.product),
+                order_type=OrderType.MARKET,
+                market_protection=MARKET_PROTECTION_AUTO,
+            )
+            client_key = f"mtm:{row.id}:{day.isoformat()}:{lot.book}:{key}:{lot.product}"
+            try:
+                self._orders.submit(
+                    db,
+                    user_id=user_id,
+                    spec=spec,
+                    last=self._paper.last_tick(key),
+                    client_key=client_key[:160],
+                    source=SOURCE,
+                    attribution=_attribution(lot.book, row.id),
+                    exit_only=True,
+                )
+            except TraderTapeError:  # refused before anything was stored: the rest go on
+                db.rollback()
+
+
+def _attribution(book: str, rule_id: int) -> dict[str, Any]:
+    """Tags that keep the exit in the position's own book (`domain.books.book_of`)."""
+    tags: dict[str, Any] = {"mtm_rule_id": rule_id}
+    portfolio, run = books.portfolio_of(book), books.run_of(book)
+    if portfolio is not None:
+        tags["portfolio_id"] = portfolio
+    elif run is not None:
+        tags["run_pk"] = run
+    return tags
+
+
+def _threshold(trip: Trip, reading: MtmReading) -> Decimal | None:
+    match trip:
+        case Trip.LOSS:
+            return reading.stop_at
+        case Trip.TARGET:
+            return reading.target_at
+        case Trip.TRAIL:
+            return reading.trail_floor

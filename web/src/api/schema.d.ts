@@ -3739,6 +3739,51 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/options/basket": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Place Basket
+         * @description Place the structure in one step, paper or live: the legs go one by one, bought legs
+         *     first, each through the pre-trade gate (your risk rules, the kill switch) and SEBI's
+         *     order-rate ceiling. A leg refused stops the rest (``skipped``) and the legs that filled
+         *     are exited at market (``unwind``). A live basket needs both live switches (403).
+         */
+        post: operations["options-place_basket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/options/basket/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview Basket
+         * @description The margin and charges of the structure's legs together, and what you have to spend,
+         *     before it is sent (the order preview's estimate; nothing is stored). A leg the exchange
+         *     would refuse is a 422 naming it (``legs[1].price``).
+         */
+        post: operations["options-preview_basket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/options/payoff": {
         parameters: {
             query?: never;
@@ -5849,6 +5894,145 @@ export interface components {
          * @enum {string}
          */
         BaseModelId: "v0_dart_monkey" | "v1_momentum" | "v2_breakout" | "v3_dip_buyer" | "v4_trend_rider";
+        /**
+         * BasketIn
+         * @description The chain's structure as one basket: legs entered hedge-first (buys before sells).
+         */
+        BasketIn: {
+            /**
+             * Broker
+             * @description live only: which of your brokers (default: the connected one)
+             */
+            broker?: ("kite" | "upstox" | "groww") | null;
+            /**
+             * Idempotency Key
+             * @description the basket sent again with this key answers its first orders
+             */
+            idempotency_key?: string | null;
+            /** Legs */
+            legs: components["schemas"]["BasketLegIn"][];
+            /**
+             * Mode
+             * @default paper
+             * @enum {string}
+             */
+            mode?: "paper" | "live";
+            /**
+             * Product
+             * @default NRML
+             * @enum {string}
+             */
+            product?: "NRML" | "MIS";
+        };
+        /**
+         * BasketLegIn
+         * @description A leg of the structure to place: a listed contract, its side and lots, and how it
+         *     is priced (MARKET, or LIMIT at ``price``).
+         */
+        BasketLegIn: {
+            /** Lots */
+            lots: number;
+            /**
+             * Order Type
+             * @default MARKET
+             * @enum {string}
+             */
+            order_type?: "MARKET" | "LIMIT";
+            /**
+             * Price
+             * @description LIMIT only
+             */
+            price?: number | string | null;
+            /**
+             * Tradingsymbol
+             * @example NIFTY26DEC25000CE
+             */
+            tradingsymbol: string;
+            /**
+             * Transaction Type
+             * @enum {string}
+             */
+            transaction_type: "BUY" | "SELL";
+        };
+        /**
+         * BasketLegOut
+         * @description One leg as sent (or not).
+         */
+        BasketLegOut: {
+            /**
+             * Leg Index
+             * @description its place in the request's legs
+             */
+            leg_index: number;
+            /** Order Id */
+            order_id: string | null;
+            /** Quantity */
+            quantity: number;
+            /** Reason */
+            reason: string | null;
+            /**
+             * State
+             * @description sent, open, filled, rejected, cancelled or skipped (an earlier leg was refused, so it was never sent)
+             */
+            state: string;
+            /** Tradingsymbol */
+            tradingsymbol: string;
+            /** Transaction Type */
+            transaction_type: string;
+        };
+        /**
+         * BasketMarginOut
+         * @description What the basket would hold and cost before it is sent.
+         */
+        BasketMarginOut: {
+            /**
+             * Available
+             * @description what a desk order may spend (the manual book's)
+             */
+            available: string;
+            /** Charges */
+            charges: string | null;
+            /**
+             * Margin Required
+             * @description the legs together (null: a leg has no price to estimate at)
+             */
+            margin_required: string | null;
+            /**
+             * Order
+             * @description the legs' sending order (indices): buys first
+             */
+            order: number[];
+            /**
+             * Source
+             * @description the order preview's estimate by the margin table, on the schedule of the broker the basket goes to
+             * @constant
+             */
+            source: "estimate";
+        };
+        /**
+         * BasketOut
+         * @description The basket: ``success`` (every leg stands), ``unwound`` (a leg was refused and what
+         *     filled was exited), ``partial`` or ``failed``.
+         */
+        BasketOut: {
+            /** Idempotency Key */
+            idempotency_key: string;
+            /**
+             * Legs
+             * @description in sending order
+             */
+            legs: components["schemas"]["BasketLegOut"][];
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "success" | "partial" | "failed" | "unwound";
+            /**
+             * Unwind
+             * @description the exits of a refused basket's fills
+             */
+            unwind: components["schemas"]["BasketLegOut"][];
+        };
         /**
          * BasketRules
          * @description Whole-run stop, target and trailing drawdown, in percent of the run's basis.
@@ -26044,6 +26228,123 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UnreadOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "options-place_basket": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BasketIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasketOut"];
+                };
+            };
+            /** @description SEBI's order-rate ceiling (10 orders a second per client, unless configured for a registered algo) was hit: nothing was stored or sent. Send the order again after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "options-preview_basket": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BasketIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasketMarginOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */

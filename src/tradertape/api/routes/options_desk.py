@@ -1,4 +1,5 @@
-"""The web's option pages: underlyings, a chain around ATM, and a structure's payoff."""
+"""The web's option pages: underlyings, a chain around ATM, a structure's payoff, and the
+structure placed as one basket."""
 
 from __future__ import annotations
 
@@ -6,9 +7,20 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from tradertape.api.deps import DbDep, RuntimeDep, SessionUser
-from tradertape.api.schemas.options_desk import PayoffIn, PayoffOut, UnderlyingOut, WindowChainOut
-from tradertape.services.options import chain
+from tradertape.api.deps import CurrentUser, DbDep, RuntimeDep, SessionUser
+from tradertape.api.schemas.errors import ORDER_RATE_RESPONSES
+from tradertape.api.schemas.options_desk import (
+    BasketIn,
+    BasketLegOut,
+    BasketMarginOut,
+    BasketOut,
+    PayoffIn,
+    PayoffOut,
+    UnderlyingOut,
+    WindowChainOut,
+)
+from tradertape.oms import Account
+from tradertape.services.options import basket, chain
 from tradertape.services.options.payoff import LegRequest, WhatIf, payoff
 
 router = APIRouter(prefix="/options", tags=["options"])
@@ -51,3 +63,69 @@ def structure_payoff(
     ]
     what_if = WhatIf(spot=body.spot, iv_shift=body.iv_shift, days_to_expiry=body.days_to_expiry)
     return payoff(runtime.options, db, body.underlying, legs, what_if)
+
+
+def _legs(body: BasketIn) -> list[basket.ChainLeg]:
+    return [
+        basket.ChainLeg(
+            tradingsymbol=leg.tradingsymbol,
+            transaction_type=leg.transaction_type,
+            lots=leg.lots,
+            product=body.product,
+            order_type=leg.order_type,
+            price=leg.price,
+        )
+        for leg in body.legs
+    ]
+
+
+@router.post("/basket/preview", response_model=BasketMarginOut)
+def preview_basket(
+    body: BasketIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep
+) -> basket.Margin:
+    """The margin and charges of the structure's legs together, and what you have to spend,
+    before it is sent (the order preview's estimate; nothing is stored). A leg the exchange
+    would refuse is a 422 naming it (``legs[1].price``)."""
+    account = Account.of(body.mode, body.broker)
+    broker = "paper"
+    if account.live:
+        broker = runtime.live_brokers.name_of(db, user.id, account.broker).value
+    available = basket.manual_available(runtime.workers, db, user_id=user.id)
+    return basket.preview(
+        db, runtime.workers, _legs(body), user_id=user.id, broker=broker, available=available
+    )
+
+
+@router.post("/basket", response_model=BasketOut, responses=ORDER_RATE_RESPONSES)
+def place_basket(body: BasketIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep) -> BasketOut:
+    """Place the structure in one step, paper or live: the legs go one by one, bought legs
+    first, each through the pre-trade gate (your risk rules, the kill switch) and SEBI's
+    order-rate ceiling. A leg refused stops the rest (``skipped``) and the legs that filled
+    are exited at market (``unwind``). A live basket needs both live switches (403)."""
+    placed = basket.place(
+        db,
+        runtime.workers,
+        _legs(body),
+        user_id=user.id,
+        account=Account.of(body.mode, body.broker),
+        key=body.idempotency_key,
+    )
+    runtime.account_views.invalidate(user.id)
+    return BasketOut(
+        status=placed.status,
+        idempotency_key=placed.key,
+        legs=[_leg_out(s) for s in placed.legs],
+        unwind=[_leg_out(s) for s in placed.unwind],
+    )
+
+
+def _leg_out(sent: basket.Sent) -> BasketLegOut:
+    return BasketLegOut(
+        leg_index=sent.leg_index,
+        tradingsymbol=sent.fields["tradingsymbol"],
+        transaction_type=sent.fields["transaction_type"],
+        quantity=sent.fields["quantity"],
+        order_id=sent.order.order_id if sent.order is not None else None,
+        state=sent.state,
+        reason=sent.reason,
+    )

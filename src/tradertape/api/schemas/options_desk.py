@@ -157,3 +157,75 @@ class PayoffOut(BaseModel):
     pnl_at_expiry: Decimal = Field(description="at the what-if's spot")
     greeks: NetGreeksOut
     points: list[PayoffPointOut]
+
+
+class BasketLegIn(BaseModel):
+    """A leg of the structure to place: a listed contract, its side and lots, and how it
+    is priced (MARKET, or LIMIT at ``price``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tradingsymbol: str = Field(min_length=1, max_length=60, examples=["NIFTY26DEC25000CE"])
+    transaction_type: Literal["BUY", "SELL"]
+    lots: JsonInt = Field(ge=1, le=1000)
+    order_type: Literal["MARKET", "LIMIT"] = "MARKET"
+    price: Decimal | None = Field(default=None, gt=0, le=1_000_000, description="LIMIT only")
+
+
+class BasketIn(BaseModel):
+    """The chain's structure as one basket: legs entered hedge-first (buys before sells)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    legs: list[BasketLegIn] = Field(min_length=1, max_length=8)
+    product: Literal["NRML", "MIS"] = "NRML"
+    mode: Literal["paper", "live"] = "paper"
+    broker: Literal["kite", "upstox", "groww"] | None = Field(
+        default=None, description="live only: which of your brokers (default: the connected one)"
+    )
+    idempotency_key: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=64,
+        description="the basket sent again with this key answers its first orders",
+    )
+
+
+class BasketMarginOut(BaseModel):
+    """What the basket would hold and cost before it is sent."""
+
+    margin_required: Decimal | None = Field(
+        description="the legs together (null: a leg has no price to estimate at)"
+    )
+    charges: Decimal | None
+    available: Decimal = Field(description="what a desk order may spend (the manual book's)")
+    order: list[int] = Field(description="the legs' sending order (indices): buys first")
+    source: Literal["estimate"] = Field(
+        description="the order preview's estimate by the margin table, on the schedule of "
+        "the broker the basket goes to"
+    )
+
+
+class BasketLegOut(BaseModel):
+    """One leg as sent (or not)."""
+
+    leg_index: int = Field(description="its place in the request's legs")
+    tradingsymbol: str
+    transaction_type: str
+    quantity: int
+    order_id: str | None
+    state: str = Field(
+        description="sent, open, filled, rejected, cancelled or skipped (an earlier leg "
+        "was refused, so it was never sent)"
+    )
+    reason: str | None
+
+
+class BasketOut(BaseModel):
+    """The basket: ``success`` (every leg stands), ``unwound`` (a leg was refused and what
+    filled was exited), ``partial`` or ``failed``."""
+
+    status: Literal["success", "partial", "failed", "unwound"]
+    idempotency_key: str
+    legs: list[BasketLegOut] = Field(description="in sending order")
+    unwind: list[BasketLegOut] = Field(description="the exits of a refused basket's fills")

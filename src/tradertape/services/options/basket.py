@@ -1,0 +1,256 @@
+"""A structure built on the option chain, placed as one basket from the desk.
+
+Its legs go as an option run's entry goes (`plans`): each leg an order with the fields
+`plans.order_fields` writes, bought legs first (the hedge stands before a sold leg asks for
+margin), one after another through the one `OrderPipeline` with the user's account (paper,
+or live at their broker: both switches), so every leg meets the pre-trade gate, the kill
+switch and SEBI's order-rate ceiling. A leg refused stops the basket (the rest are
+``skipped``: no naked short after its hedge failed) and, as an option run unwinds a
+partial entry, the legs that filled are exited at market, shorts bought back first.
+Leg states are the plan's words (`plans.order_state`). Each leg's client key comes from
+the basket's key, so sending the basket again answers its first orders.
+
+The margin before sending is the order preview's estimate of the legs together
+(`costs.cost_contract`, the paper exchange's table) on the schedule of the broker the
+basket goes to.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Literal
+
+from sqlalchemy.orm import Session
+
+from tradertape.db.models import Order
+from tradertape.domain import books
+from tradertape.errors import InvalidField, TraderTapeError
+from tradertape.oms import Account
+from tradertape.services.options import plans
+from tradertape.services.workers import intents
+from tradertape.services.workers.context import WorkerContext
+from tradertape.services.workers.costs import PricedLeg, cost_contract
+
+SOURCE = "api"  # a desk order, as the ticket's (the risk events' origin)
+Status = Literal["success", "partial", "failed", "unwound"]
+
+
+@dataclass(frozen=True, slots=True)
+class ChainLeg:
+    """A leg as the chain's structure holds it: a contract, a side, lots, how it is priced."""
+
+    tradingsymbol: str
+    transaction_type: str
+    lots: int
+    product: str = "NRML"
+    order_type: str = "MARKET"
+    price: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """One leg's order (None when skipped) and its state in the plan's words."""
+
+    leg_index: int  # its place in the request
+    fields: dict[str, Any]
+    order: Order | None
+    state: str
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """The basket: each leg in sending order, the unwind's orders, and its word."""
+
+    status: Status
+    legs: list[Sent]
+    unwind: list[Sent]
+    key: str
+
+
+def _fields(db: Session, desk: WorkerContext, legs: Sequence[ChainLeg]) -> list[dict[str, Any]]:
+    """Each leg's order fields in request order (422 naming ``legs[i].field``)."""
+    catalog = desk.exchange.catalog(db)
+    out = []
+    for index, leg in enumerate(legs):
+        instrument = catalog.find(f"NFO:{leg.tradingsymbol}")
+        if instrument is None or instrument.option_type is None:
+            raise InvalidField(f"legs[{index}].tradingsymbol", "not a listed option contract")
+        if leg.order_type == "LIMIT" and leg.price is None:
+            raise InvalidField(f"legs[{index}].price", "a LIMIT leg needs a price")
+        if leg.order_type == "MARKET" and leg.price is not None:
+            raise InvalidField(f"legs[{index}].price", "a MARKET leg takes no price")
+        row = {
+            "tradingsymbol": leg.tradingsymbol,
+            "product": leg.product,
+            "order_type": leg.order_type,
+            "price": str(leg.price) if leg.price is not None else None,
+        }
+        quantity = leg.lots * instrument.lot_size
+        out.append(plans.order_fields(row, leg.transaction_type, quantity, exit_=False))
+    return out
+
+
+def _checked(
+    db: Session, desk: WorkerContext, fields: list[dict[str, Any]], *, live: bool
+) -> list[PricedLeg]:
+    """The legs as orders, each checked by the exchange's rules (422 on ``legs[i]``; market
+    hours are a live broker's to judge) and priced as the preview prices them."""
+    orders = [plans.worker_order(f) for f in fields]
+    try:
+        return intents.priced_legs(
+            desk, db, orders, intent_type=intents.PLACE_BASKET, session=not live
+        )
+    except InvalidField as exc:  # the worker envelope's path, as the desk's body names it
+        raise InvalidField(exc.field.replace("payload.basket.orders", "legs"), exc.message) from exc
+
+
+def hedge_first(fields: list[dict[str, Any]]) -> list[int]:
+    """The legs' sending order: bought legs first, each side in the order given."""
+    return sorted(range(len(fields)), key=lambda i: fields[i]["transaction_type"] != "BUY")
+
+
+@dataclass(frozen=True, slots=True)
+class Margin:
+    """What the basket needs and what the account has, before it is sent."""
+
+    margin_required: Decimal | None  # None: a leg without a price to estimate it at
+    charges: Decimal | None
+    available: Decimal
+    order: list[int]  # the legs' sending order (request indices)
+    source: str  # "estimate": the paper exchange's table
+
+
+def preview(
+    db: Session,
+    desk: WorkerContext,
+    legs: Sequence[ChainLeg],
+    *,
+    user_id: int,
+    broker: str,
+    available: Decimal,
+) -> Margin:
+    """The basket's margin and charges as the preview estimates them (nothing stored)."""
+    fields = _fields(db, desk, legs)
+    priced = _checked(db, desk, fields, live=True)  # a preview is asked out of hours too
+    cost = cost_contract(desk, priced, broker=broker)
+    margin, charges = cost["margin_required"], cost["total_charges"]
+    return Margin(
+        margin_required=Decimal(str(margin)) if margin is not None else None,
+        charges=Decimal(str(charges)) if charges is not None else None,
+        available=available,
+        order=hedge_first(fields),
+        source="estimate",
+    )
+
+
+def basket_key(given: str | None, fields: list[dict[str, Any]]) -> str:
+    """The basket's key: the caller's, or one of its legs (a double click sends once)."""
+    if given:
+        return given
+    legs = "|".join(
+        f"{f['tradingsymbol']}:{f['transaction_type']}:{f['quantity']}:{f['order_type']}"
+        for f in fields
+    )
+    return hashlib.sha1(legs.encode(), usedforsecurity=False).hexdigest()[:16]
+
+
+def place(
+    db: Session,
+    desk: WorkerContext,
+    legs: Sequence[ChainLeg],
+    *,
+    user_id: int,
+    account: Account,
+    key: str | None = None,
+) -> Placed:
+    """Send the legs hedge-first; a refused leg skips the rest and unwinds what filled."""
+    fields = _fields(db, desk, legs)
+    _checked(db, desk, fields, live=account.live)
+    if account.live:  # both switches before the first leg (403 saying which is off)
+        desk.orders.require_live(db, user_id=user_id)
+    basket = basket_key(key, fields)
+    sent: list[Sent] = []
+    halted: str | None = None
+    for index in hedge_first(fields):
+        if halted is not None:
+            sent.append(Sent(index, fields[index], None, "skipped", halted))
+            continue
+        leg = _send(db, desk, user_id, account, fields[index], f"chain:{basket}:{index}", index)
+        sent.append(leg)
+        if leg.state in ("rejected", "cancelled"):
+            halted = f"leg {index + 1} was not placed: {leg.reason or leg.state}"
+    unwind = _unwind(db, desk, user_id, account, basket, sent) if halted else []
+    states = [s.state for s in sent]
+    status: Status
+    if halted is None:
+        status = "success"
+    elif unwind:
+        status = "unwound"
+    else:
+        status = "failed" if all(s in ("rejected", "skipped") for s in states) else "partial"
+    return Placed(status=status, legs=sent, unwind=unwind, key=basket)
+
+
+def _send(
+    db: Session,
+    desk: WorkerContext,
+    user_id: int,
+    account: Account,
+    fields: dict[str, Any],
+    client_key: str,
+    index: int,
+    *,
+    exit_only: bool = False,
+) -> Sent:
+    spec = plans.worker_order(fields).spec
+    try:
+        placed = desk.orders.submit(
+            db,
+            user_id=user_id,
+            spec=spec,
+            last=desk.last_tick(spec.key),
+            account=account,
+            client_key=client_key,
+            source=SOURCE,
+            attribution={"chain_basket": client_key.rsplit(":", 1)[0]},
+            exit_only=exit_only,
+        )
+    except TraderTapeError as exc:  # refused before anything was stored (a switch, a rule)
+        db.rollback()
+        return Sent(index, fields, None, "rejected", str(exc))
+    order = placed.order
+    return Sent(index, fields, order, plans.order_state(order), order.status_message)
+
+
+def _unwind(
+    db: Session,
+    desk: WorkerContext,
+    user_id: int,
+    account: Account,
+    basket: str,
+    sent: list[Sent],
+) -> list[Sent]:
+    """Exit what the basket's legs filled at market, shorts bought back first (an exit:
+    never blocked by the rules)."""
+    filled = [s for s in sent if s.order is not None and (s.order.filled_quantity or 0) > 0]
+    filled.sort(key=lambda s: s.fields["transaction_type"] == "BUY")  # shorts first
+    out = []
+    for s in filled:
+        assert s.order is not None
+        side = "SELL" if s.fields["transaction_type"] == "BUY" else "BUY"
+        quantity = s.order.filled_quantity or 0
+        row = {**s.fields, "order_type": "MARKET", "price": None}
+        exit_fields = plans.order_fields(row, side, quantity, exit_=True)
+        key = f"chain:{basket}:unwind:{s.leg_index}"
+        out.append(_send(db, desk, user_id, account, exit_fields, key, s.leg_index, exit_only=True))
+    return out
+
+
+def manual_available(desk: WorkerContext, db: Session, *, user_id: int) -> Decimal:
+    """What a desk order may spend: the manual book's money, as the ticket's preview says."""
+    margins = desk.portfolio.margins(db, user_id=user_id, book=books.MANUAL)
+    return Decimal(str(margins["equity"]["net"]))

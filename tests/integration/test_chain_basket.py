@@ -1,0 +1,124 @@
+"""The option chain's structure placed as one basket (issue 55): margin before sending,
+legs hedge-first through the one gate, a refused leg unwinding what filled, bad input
+naming the field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from tests.helpers import sign_in
+from tests.workers_kit import set_price
+from tradertape.runtime import Runtime
+
+NIFTY = "NSE:NIFTY 50"
+CALL = "NIFTY26DEC25000CE"  # the December 2026 monthly, priced from the index
+FAR_CALL = "NIFTY26DEC25500CE"
+
+
+def _ready(client: TestClient, runtime: Runtime, email: str) -> None:
+    sign_in(client, runtime, email)
+    set_price(runtime, NIFTY, "25000")
+    funded = client.post("/api/portfolio/funds", json={"amount": "2000000"})
+    assert funded.status_code == 201, funded.text
+
+
+def _spread(**extra: Any) -> dict[str, Any]:
+    """A bull call spread written sell-first: the basket sends the bought leg first."""
+    return {
+        "legs": [
+            {"tradingsymbol": FAR_CALL, "transaction_type": "SELL", "lots": 1},
+            {"tradingsymbol": CALL, "transaction_type": "BUY", "lots": 1},
+        ],
+        **extra,
+    }
+
+
+def _net(client: TestClient) -> dict[str, int]:
+    positions = client.get("/api/portfolio/positions").json()["net"]
+    return {p["tradingsymbol"]: int(p["quantity"]) for p in positions if p["quantity"]}
+
+
+def test_a_spread_shows_its_margin_then_goes_hedge_first(client: TestClient, runtime: Runtime):
+    _ready(client, runtime, "chain@x.in")
+    margin = client.post("/api/options/basket/preview", json=_spread())
+    assert margin.status_code == 200, margin.text
+    shown = margin.json()
+    assert shown["order"] == [1, 0]  # the bought leg first
+    assert float(shown["margin_required"]) > 0
+    assert float(shown["available"]) > float(shown["margin_required"])
+    assert shown["source"] == "estimate"
+
+    placed = client.post("/api/options/basket", json=_spread(idempotency_key="spread-1"))
+    assert placed.status_code == 200, placed.text
+    body = placed.json()
+    assert body["status"] == "success"
+    assert [(leg["tradingsymbol"], leg["state"]) for leg in body["legs"]] == [
+        (CALL, "filled"),
+        (FAR_CALL, "filled"),
+    ]
+    assert body["unwind"] == []
+    lot = body["legs"][0]["quantity"]
+    assert _net(client) == {CALL: lot, FAR_CALL: -lot}
+
+    again = client.post("/api/options/basket", json=_spread(idempotency_key="spread-1"))
+    assert [leg["order_id"] for leg in again.json()["legs"]] == [
+        leg["order_id"] for leg in body["legs"]
+    ]
+    assert _net(client) == {CALL: lot, FAR_CALL: -lot}  # sent once
+
+
+def test_a_refused_leg_unwinds_its_partner(client: TestClient, runtime: Runtime):
+    _ready(client, runtime, "unwind@x.in")
+    rule = client.post("/api/risk/rules", json={"type": "max_open_positions", "threshold_count": 1})
+    assert rule.status_code == 201, rule.text
+    placed = client.post("/api/options/basket", json=_spread()).json()
+    assert placed["status"] == "unwound"
+    assert [leg["state"] for leg in placed["legs"]] == ["filled", "rejected"]
+    assert "risk rule" in placed["legs"][1]["reason"]
+    assert [
+        (leg["tradingsymbol"], leg["transaction_type"], leg["state"]) for leg in placed["unwind"]
+    ] == [(CALL, "SELL", "filled")]
+    assert _net(client) == {}
+
+
+def test_the_kill_switch_refuses_the_first_leg_and_sends_no_other(
+    client: TestClient, runtime: Runtime
+):
+    _ready(client, runtime, "killed@x.in")
+    assert client.post("/api/risk/kill-switch", json={"on": True}).status_code == 200
+    placed = client.post("/api/options/basket", json=_spread()).json()
+    assert placed["status"] == "failed"
+    assert [leg["state"] for leg in placed["legs"]] == ["rejected", "skipped"]
+    assert placed["legs"][1]["order_id"] is None
+    assert placed["unwind"] == []
+    assert _net(client) == {}
+
+
+def test_bad_baskets_name_the_field(client: TestClient, runtime: Runtime):
+    _ready(client, runtime, "bad-chain@x.in")
+    limit_without_price = _spread()
+    limit_without_price["legs"][1] |= {"order_type": "LIMIT"}
+    cases = [
+        ({"legs": []}, "legs"),
+        (limit_without_price, "legs[1].price"),
+        (
+            {"legs": [{"tradingsymbol": "INFY", "transaction_type": "BUY", "lots": 1}]},
+            "legs[0].tradingsymbol",
+        ),
+        ({"legs": [{"tradingsymbol": CALL, "transaction_type": "BUY", "lots": 0}]}, "lots"),
+        (_spread(mode="paper", broker="kite"), "broker"),
+    ]
+    for body, field in cases:
+        for path in ("/api/options/basket/preview", "/api/options/basket"):
+            refused = client.post(path, json=body)
+            assert refused.status_code == 422, (path, body, refused.text)
+            assert field in refused.text, (path, field, refused.text)
+    live = client.post("/api/options/basket", json=_spread(mode="live"))
+    assert live.status_code == 403, live.text  # live trading is off: nothing sent
+    assert _net(client) == {}
+
+
+def test_the_basket_needs_a_signed_in_user(client: TestClient, runtime: Runtime):
+    assert client.post("/api/options/basket", json=_spread()).status_code == 401

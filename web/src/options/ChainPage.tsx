@@ -1,6 +1,6 @@
 // The option chain: underlying and expiry pickers, strikes around ATM with LTP, IV, greeks
 // and OI, the expiry's PCR and max pain; Buy/Sell on a contract (or a preset) builds a
-// structure whose payoff the API computes, with what-if sliders.
+// structure whose payoff the API computes, with what-if sliders, placed as one basket.
 import { ActionIcon, Alert, Badge, Button, Grid, Group, Loader, Menu, NumberInput, Paper, ScrollArea, Select, Stack, Table, Text, Title } from "@mantine/core";
 import { useMediaQuery } from "@mantine/hooks";
 import { useEffect, useState } from "react";
@@ -9,6 +9,7 @@ import { inr, instrumentName, istDate, plain, qty } from "@/format";
 import { type Chain, type Contract, type PayoffLeg, type WhatIf, useChain, usePayoff, useUnderlyings } from "./optionApi";
 import { PayoffChart } from "./PayoffChart";
 import { PayoffSummary } from "./PayoffSummary";
+import { PlaceBasket } from "./PlaceBasket";
 import { addLeg, openingExpiry, PRESETS, type Preset, presetLegs, type Side } from "./spread";
 import { WhatIfControls } from "./WhatIfControls";
 
@@ -151,6 +152,7 @@ function Structure({ underlying, legs, setLegs, chain }: { underlying: string; l
             </Table.Tbody>
           </Table></ScrollArea>
         )}
+        <PlaceBasket legs={legs} />
         {payoff.error && <Alert color="red" role="alert">{payoff.error.message}</Alert>}
         {legs.length > 0 && p && (
           <Grid>

@@ -3774,7 +3774,8 @@ export interface paths {
         /**
          * Preview Basket
          * @description The margin and charges of the structure's legs together, and what you have to spend,
-         *     before it is sent (the order preview's estimate; nothing is stored). A leg the exchange
+         *     before it is sent (nothing is stored): for a live basket your broker's basket-margin
+         *     answer where it gives one (Kite), else the order preview's estimate. A leg the exchange
          *     would refuse is a 422 naming it (``legs[1].price``).
          */
         post: operations["options-preview_basket"];
@@ -6004,10 +6005,10 @@ export interface components {
             order: number[];
             /**
              * Source
-             * @description the order preview's estimate by the margin table, on the schedule of the broker the basket goes to
-             * @constant
+             * @description broker: your live broker's basket margin (Kite's, hedges and positions counted); estimate: the order preview's, by the margin table, on the schedule of the broker the basket goes to
+             * @enum {string}
              */
-            source: "estimate";
+            source: "broker" | "estimate";
         };
         /**
          * BasketOut

@@ -10,10 +10,10 @@ import { inr, instrumentName, qty } from "@/format";
 import { type BasketOut, type Mode, type Product, basketBody, legState, outcome } from "./basket";
 import type { PayoffLeg } from "./optionApi";
 
-function Figures({ margin, charges, available }: { margin: string | null | undefined; charges: string | null | undefined; available: string }) {
+function Figures({ margin, charges, available, source }: { margin: string | null | undefined; charges: string | null | undefined; available: string; source: string }) {
   return (
     <Group gap="lg" role="group" aria-label="Basket margin">
-      <div><Text size="xs" c="dimmed">Margin needed</Text><Text fw={600} className="num">{margin == null ? "—" : inr(margin)}</Text></div>
+      <div><Text size="xs" c="dimmed">{source === "broker" ? "Margin needed (your broker's)" : "Margin needed (estimate)"}</Text><Text fw={600} className="num">{margin == null ? "—" : inr(margin)}</Text></div>
       <div><Text size="xs" c="dimmed">Charges</Text><Text fw={600} className="num">{charges == null ? "—" : inr(charges)}</Text></div>
       <div><Text size="xs" c="dimmed">Available</Text><Text fw={600} className="num">{inr(available)}</Text></div>
     </Group>
@@ -78,7 +78,7 @@ export function PlaceBasket({ legs }: { legs: PayoffLeg[] }) {
           {mode === "live" ? "Place live basket" : "Place basket"}
         </Button>
       </Group>
-      {m && <Figures margin={m.margin_required} charges={m.charges} available={m.available} />}
+      {m && <Figures margin={m.margin_required} charges={m.charges} available={m.available} source={m.source} />}
       {margin.error && <Alert color="red" role="alert">{margin.error.message}</Alert>}
       {place.data && <Outcome placed={place.data} />}
       <Modal opened={asking !== null} onClose={() => setAsking(null)} title={mode === "live" ? "Place this basket at your broker?" : "Place this basket?"}>
@@ -90,7 +90,7 @@ export function PlaceBasket({ legs }: { legs: PayoffLeg[] }) {
               <Text key={l.tradingsymbol} size="sm">{l.transaction_type === "BUY" ? "Buy" : "Sell"} {l.lots} lot{l.lots === 1 ? "" : "s"} of {instrumentName(l.tradingsymbol, "NFO")}</Text>
             ))}
           </Stack>
-          {m && <Figures margin={m.margin_required} charges={m.charges} available={m.available} />}
+          {m && <Figures margin={m.margin_required} charges={m.charges} available={m.available} source={m.source} />}
           <Text size="xs" c="dimmed">If a leg is refused, the legs already filled are exited at market.</Text>
           {place.error && <Alert color="red" role="alert">{place.error.message}</Alert>}
           <Group justify="flex-end">

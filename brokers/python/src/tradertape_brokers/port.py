@@ -229,6 +229,17 @@ class KnowsLocalAddress(Protocol):
         ...
 
 
+@runtime_checkable
+class KnowsBasketMargins(Protocol):
+    """An adapter that asks the broker what a basket of orders needs together (Kite's
+    ``/margins/basket``: the hedges' benefit counted, the account's positions too)."""
+
+    def basket_margins(self, orders: Sequence[OrderLike]) -> KiteDict:
+        """Kite's answer: ``initial`` and ``final`` (after netting) ``total``, each order's
+        margins, and ``charges``."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class BrokerSession:
     """What a completed login yields; the server encrypts the token before storing it."""

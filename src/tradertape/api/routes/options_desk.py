@@ -84,15 +84,17 @@ def preview_basket(
     body: BasketIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep
 ) -> basket.Margin:
     """The margin and charges of the structure's legs together, and what you have to spend,
-    before it is sent (the order preview's estimate; nothing is stored). A leg the exchange
+    before it is sent (nothing is stored): for a live basket your broker's basket-margin
+    answer where it gives one (Kite), else the order preview's estimate. A leg the exchange
     would refuse is a 422 naming it (``legs[1].price``)."""
     account = Account.of(body.mode, body.broker)
-    broker = "paper"
+    broker, adapter = "paper", None
     if account.live:
-        broker = runtime.live_brokers.name_of(db, user.id, account.broker).value
+        live = runtime.live_brokers(db, user.id, account.broker)
+        broker, adapter = live.name, live.adapter
     available = basket.manual_available(runtime.workers, db, user_id=user.id)
     return basket.preview(
-        db, runtime.workers, _legs(body), user_id=user.id, broker=broker, available=available
+        db, runtime.workers, _legs(body), broker=broker, available=available, adapter=adapter
     )
 
 

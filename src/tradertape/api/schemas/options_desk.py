@@ -200,8 +200,9 @@ class BasketMarginOut(BaseModel):
     charges: Decimal | None
     available: Decimal = Field(description="what a desk order may spend (the manual book's)")
     order: list[int] = Field(description="the legs' sending order (indices): buys first")
-    source: Literal["estimate"] = Field(
-        description="the order preview's estimate by the margin table, on the schedule of "
+    source: Literal["broker", "estimate"] = Field(
+        description="broker: your live broker's basket margin (Kite's, hedges and positions "
+        "counted); estimate: the order preview's, by the margin table, on the schedule of "
         "the broker the basket goes to"
     )
 

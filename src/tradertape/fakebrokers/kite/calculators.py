@@ -53,6 +53,9 @@ def kite_charges(breakdown: ChargesBreakdown) -> Row:
     }
 
 
+_CASH_EXCHANGE = {"NFO": "NSE", "BFO": "BSE"}  # a derivative's charges are its exchange's
+
+
 def _charges(book: KiteBook, row: Mapping[str, Any], price: Decimal, day: date) -> Row:
     inst = book.instrument(f"{row.get('exchange')}:{row.get('tradingsymbol')}")
     quantity = int(row.get("quantity") or 0)
@@ -60,11 +63,14 @@ def _charges(book: KiteBook, row: Mapping[str, Any], price: Decimal, day: date) 
         raise input_error("Invalid `quantity` or `price`.")
     fill = Fill(
         order_id=str(row.get("order_id") or "fake"),
-        segment=charge_segment(derivative_kind=None, intraday=row.get("product") == "MIS"),
+        segment=charge_segment(
+            derivative_kind=None if inst.instrument_type == "EQ" else inst.instrument_type,
+            intraday=row.get("product") == "MIS",
+        ),
         side=Side(str(row.get("transaction_type"))),
         quantity=quantity,
         price=price,
-        exchange=Exchange(inst.exchange),
+        exchange=Exchange(_CASH_EXCHANGE.get(inst.exchange, inst.exchange)),
         instrument=inst.isin or inst.tradingsymbol,
     )
     return kite_charges(compute_charges([fill], day))

@@ -10,9 +10,10 @@ partial entry, the legs that filled are exited at market, shorts bought back fir
 Leg states are the plan's words (`plans.order_state`). Each leg's client key comes from
 the basket's key, so sending the basket again answers its first orders.
 
-The margin before sending is the order preview's estimate of the legs together
-(`costs.cost_contract`, the paper exchange's table) on the schedule of the broker the
-basket goes to.
+The margin before sending is the broker's own basket-margin answer for a live basket
+when its adapter can ask (`KnowsBasketMargins`: Kite's ``/margins/basket``, hedges and
+positions counted), else the order preview's estimate of the legs together
+(`costs.cost_contract`, the paper exchange's table) on that broker's schedule.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from tradertape.db.models import Order
 from tradertape.domain import books
 from tradertape.errors import InvalidField, TraderTapeError
 from tradertape.oms import Account
+from tradertape.ports.broker import BrokerError, KnowsBasketMargins
 from tradertape.services.options import plans
 from tradertape.services.workers import intents
 from tradertape.services.workers.context import WorkerContext
@@ -121,7 +123,7 @@ class Margin:
     charges: Decimal | None
     available: Decimal
     order: list[int]  # the legs' sending order (request indices)
-    source: str  # "estimate": the paper exchange's table
+    source: Literal["broker", "estimate"]  # the broker's answer, or the paper table's
 
 
 def preview(
@@ -129,20 +131,37 @@ def preview(
     desk: WorkerContext,
     legs: Sequence[ChainLeg],
     *,
-    user_id: int,
     broker: str,
     available: Decimal,
+    adapter: object | None = None,
 ) -> Margin:
-    """The basket's margin and charges as the preview estimates them (nothing stored)."""
+    """The basket's margin and charges before sending (nothing stored): `adapter`'s (a live
+    broker's) when it can tell, else the preview's estimate on `broker`'s schedule."""
     fields = _fields(db, desk, legs)
     priced = _checked(db, desk, fields, live=True)  # a preview is asked out of hours too
+    order = hedge_first(fields)
+    if isinstance(adapter, KnowsBasketMargins):
+        try:
+            answer = adapter.basket_margins([leg.spec for leg in priced])
+        except BrokerError:  # no answer now: the estimate still tells the order of size
+            answer = {}
+        total = (answer.get("final") or {}).get("total")
+        if total is not None:
+            charges = (answer.get("charges") or {}).get("total")
+            return Margin(
+                margin_required=Decimal(str(total)),
+                charges=Decimal(str(charges)) if charges is not None else None,
+                available=available,
+                order=order,
+                source="broker",
+            )
     cost = cost_contract(desk, priced, broker=broker)
     margin, charges = cost["margin_required"], cost["total_charges"]
     return Margin(
         margin_required=Decimal(str(margin)) if margin is not None else None,
         charges=Decimal(str(charges)) if charges is not None else None,
         available=available,
-        order=hedge_first(fields),
+        order=order,
         source="estimate",
     )
 

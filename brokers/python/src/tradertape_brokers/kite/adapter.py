@@ -61,6 +61,22 @@ def _number(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
+# What Kite's margin calculators read of an order.
+_BASKET_FIELDS = frozenset(
+    {
+        "exchange",
+        "tradingsymbol",
+        "transaction_type",
+        "variety",
+        "product",
+        "order_type",
+        "quantity",
+        "price",
+        "trigger_price",
+    }
+)
+
+
 class KiteBroker:
     """One user's Kite session behind the `Broker` port."""
 
@@ -254,6 +270,17 @@ class KiteBroker:
     def margins(self) -> KiteDict:
         """``{"equity": {...}, "commodity": {...}}``."""
         return dict(kite_shaped(self._call("other", self._kite.margins)))
+
+    def basket_margins(self, orders: Sequence[OrderLike]) -> KiteDict:
+        """``/margins/basket`` with the account's positions considered (nothing placed)."""
+        params = [
+            {k: v for k, v in self._order_params(order, "").items() if k in _BASKET_FIELDS}
+            for order in orders
+        ]
+        answer = self._call(
+            "other", lambda: self._kite.basket_order_margins(params, consider_positions=True)
+        )
+        return dict(kite_shaped(answer))
 
     # -- market data ----------------------------------------------------------------------
 

@@ -1,0 +1,81 @@
+"""The chain's basket placed live at the fake Kite (issue 55): the margin before sending is
+Kite's own ``/margins/basket`` answer; the legs go hedge-first through the pipeline with the
+user's Kite account, each once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.brokers.kite.conftest import Fake, server_settings
+from tests.brokers.kite.test_live_orders import connect
+from tests.workers_kit import set_price
+from tradertape.runtime import Runtime
+from tradertape.settings import Settings
+
+pytestmark = pytest.mark.db
+NIFTY = "NSE:NIFTY 50"
+CALL, FAR_CALL = "NIFTY26DEC25000CE", "NIFTY26DEC25500CE"
+
+
+@pytest.fixture
+def settings(tmp_path: Path, fake: Fake) -> Settings:
+    return server_settings(tmp_path, fake, kite_timeout_secs=0.5, live_trading_enabled=True)
+
+
+def _listed(runtime: Runtime, fake: Fake) -> None:
+    """The two contracts at the fake, at the prices the server models."""
+    rows = []
+    for symbol in (CALL, FAR_CALL):
+        tick = runtime.options.last_tick(f"NFO:{symbol}")
+        assert tick is not None
+        rows.append(
+            {
+                "exchange": "NFO",
+                "tradingsymbol": symbol,
+                "price": float(tick.last_price),
+                "lot_size": 65,
+                "instrument_type": "CE",
+                "name": "NIFTY",
+            }
+        )
+    fake.control("instruments", {"instruments": rows})
+
+
+def _spread(**extra: Any) -> dict[str, Any]:
+    return {
+        "legs": [
+            {"tradingsymbol": FAR_CALL, "transaction_type": "SELL", "lots": 1},
+            {"tradingsymbol": CALL, "transaction_type": "BUY", "lots": 1},
+        ],
+        "mode": "live",
+        "broker": "kite",
+        **extra,
+    }
+
+
+def test_a_live_basket_shows_kites_margin_then_goes_hedge_first(
+    client: TestClient, runtime: Runtime, fake: Fake
+):
+    connect(client, runtime, fake)
+    set_price(runtime, NIFTY, "25000")
+    fake.price(NIFTY, 25000)
+    _listed(runtime, fake)
+
+    margin = client.post("/api/options/basket/preview", json=_spread())
+    assert margin.status_code == 200, margin.text
+    assert margin.json()["source"] == "broker"
+    assert float(margin.json()["margin_required"]) > 0
+
+    placed = client.post("/api/options/basket", json=_spread(idempotency_key="live-1"))
+    assert placed.status_code == 200, placed.text
+    body = placed.json()
+    assert body["status"] == "success", body
+    assert [leg["tradingsymbol"] for leg in body["legs"]] == [CALL, FAR_CALL]
+    sent = [(o["tradingsymbol"], o["transaction_type"]) for o in fake.state()["orders"]]
+    assert sent == [(CALL, "BUY"), (FAR_CALL, "SELL")]
+    client.post("/api/options/basket", json=_spread(idempotency_key="live-1"))
+    assert len(fake.state()["orders"]) == 2  # sent once

@@ -156,6 +156,22 @@ def test_a_run_scoped_rule_exits_its_run_only(
     again = worker.place("run_mtm", "run_mtm:2", order("INFY", "BUY", 1, product="MIS"))
     assert again.status_code == 409, again.text  # the run's entries are paused
     assert _buy(client, "TCS", 1)["status"] == "COMPLETE"  # the manual book's are not
+    # A rule made into another type keeps nothing of the exit's state: no pause.
+    body = {
+        "type": "daily_loss_limit",
+        "action": "block",
+        "enabled": True,
+        "threshold_amount": "100000",
+        "threshold_pct": None,
+        "threshold_count": None,
+        "portfolio_id": None,
+        "strategy_run_id": "run_mtm",
+    }
+    replaced = client.put(f"/api/risk/rules/{rule['id']}", json=body)
+    assert replaced.status_code == 200, replaced.text
+    assert (replaced.json()["paused"], replaced.json()["tripped_at"]) == (False, None)
+    later = worker.place("run_mtm", "run_mtm:3", order("INFY", "BUY", 1, product="MIS"))
+    assert later.json()["result"]["status"] == "filled", later.text
 
 
 def test_the_trail_follows_the_peak_across_a_restart(

@@ -200,6 +200,9 @@ def _assign(row: RiskRule, fields: RuleFields) -> None:
     row.worker_run_id = fields.worker_run_id
     row.target_amount = fields.target_amount
     row.trail_amount = fields.trail_amount
+    if fields.type is not RuleType.MTM_EXIT:  # no MTM exit any more: nothing of its state
+        row.paused, row.mtm_day, row.mtm_peak = False, None, None
+        row.tripped_at, row.trip_reason = None, None
 
 
 def create(db: Session, fields: RuleFields, *, clock: Clock, user_id: int) -> RiskRule:

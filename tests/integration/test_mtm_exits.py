@@ -184,7 +184,10 @@ def test_the_trail_follows_the_peak_across_a_restart(
     _tick(loop, clock, "NSE:INFY", "1510")  # +₹1,000: the target arms the trail
     _tick(loop, clock, "NSE:INFY", "1520")  # +₹2,000: the peak
     mtm = _mtm(client, rule["id"])
-    assert (Decimal(str(mtm["peak"])), Decimal(str(mtm["trail_floor"]))) == (2000, 1500)
+    assert (Decimal(str(mtm["peak"])), Decimal(str(mtm["trail_floor"]))) == (
+        Decimal(2000),
+        Decimal(1500),
+    )
     assert mtm["to_target"] is None
     assert _net(client) == {"INFY": 100}
 

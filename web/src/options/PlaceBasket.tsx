@@ -25,7 +25,7 @@ function Outcome({ placed }: { placed: BasketOut }) {
   const rows = [...placed.legs.map((l) => ({ ...l, exit: false })), ...placed.unwind.map((l) => ({ ...l, exit: true }))];
   return (
     <Stack gap={4} aria-label="Basket result">
-      <Badge color={o.color} variant="light" style={{ whiteSpace: "normal", height: "auto" }}>{o.label}</Badge>
+      <Badge color={o.color} c={o.text} style={{ whiteSpace: "normal", height: "auto" }}>{o.label}</Badge>
       <Table fz="sm" aria-label="Legs sent">
         <Table.Tbody>
           {rows.map((l) => (

@@ -30,11 +30,12 @@ const STATES: Record<string, string> = {
 
 export const legState = (state: string) => STATES[state] ?? state;
 
-const OUTCOMES: Record<BasketOut["status"], { label: string; color: string }> = {
-  success: { label: "Placed", color: "green" },
-  partial: { label: "Partly placed", color: "yellow" },
-  failed: { label: "Not placed", color: "red" },
-  unwound: { label: "A leg was refused: the filled legs were exited", color: "orange" },
+// Dark shades under white text, yellow under black: each passes WCAG AA.
+const OUTCOMES: Record<BasketOut["status"], { label: string; color: string; text?: string }> = {
+  success: { label: "Placed", color: "teal.9" },
+  partial: { label: "Partly placed", color: "yellow", text: "black" },
+  failed: { label: "Not placed", color: "red.9" },
+  unwound: { label: "A leg was refused: the filled legs were exited", color: "red.9" },
 };
 
 export const outcome = (status: BasketOut["status"]) => OUTCOMES[status];

@@ -151,9 +151,10 @@ function MtmCard({ rule, mtm, scope }: { rule: RuleState; mtm: MtmState; scope: 
         <Text size="sm" c="dimmed" ta="right">{distance === null || distance === undefined ? "" : `${plain(distance)} ${what}`}</Text>
       </Group>
     );
-  const status = mtm.paused ? <Badge color="red">Exited · entries paused</Badge>
-    : mtm.quiet_today ? <Badge color="gray">Resumed · watches again tomorrow</Badge>
-    : <Badge color="green">Watching</Badge>;
+  // dark shades: white text on them passes WCAG AA
+  const status = mtm.paused ? <Badge color="red.9">Exited · entries paused</Badge>
+    : mtm.quiet_today ? <Badge color="gray.7">Resumed · watches again tomorrow</Badge>
+    : <Badge color="teal.9">Watching</Badge>;
   return (
     <Paper withBorder p="sm" aria-label={`MTM exit: ${scope}`}>
       <Group justify="space-between" mb={4} wrap="wrap" gap="xs">

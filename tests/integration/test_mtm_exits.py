@@ -121,6 +121,9 @@ def test_a_loss_exits_everything_and_pauses_entries_until_resumed(
     assert "loss" in mtm["trip_reason"]
     events = client.get("/api/risk/events").json()
     assert events[0]["rule_type"] == "mtm_exit"
+    bell = client.get("/api/notifications").json()
+    texts = [n["text"] for n in (bell["data"] if isinstance(bell, dict) else bell)]
+    assert any(t.startswith("🛑 MTM exit on your account: day MTM") for t in texts), texts
 
     refused = _buy(client, "INFY", 1)
     assert refused["status"] == "REJECTED"

@@ -242,7 +242,17 @@ class MtmExits:
             context={"trip": trip.value, "peak": str(state.reading.peak)},
         )
         db.add(event)
-        notifications.risk_breaches(db, [event])
+        book = book_of_rule(row)
+        scope = "your account" if book == books.ALL else books.book_words(book)
+        notifications.add(  # the bell and Telegram: a risk breach, in words for the scope
+            db,
+            user_id=row.user_id,
+            kind=notifications.Kind.RISK_BREACH,
+            text=f"🛑 MTM exit on {scope}: {event.message}",
+            at=now,
+            portfolio_id=row.portfolio_id,
+            payload={"rule_type": RuleType.MTM_EXIT.value, "rule_id": row.id, "book": book},
+        )
         db.commit()
         self._exit_scope(db, row, trading_day(now))
         return True

@@ -273,15 +273,16 @@ _CONNECTION = "tradertape.connection"  # Session.info key: (its transaction, the
 def session_connection(db: Session) -> Connection:
     """The session's connection, begun if need be: `Session.connection` costs as much as a
     short statement, and a placement runs a dozen; within a transaction the answer is the
-    same (a savepoint keeps its transaction's connection)."""
-    transaction = db.get_transaction()
+    same. It is kept per innermost transaction: a savepoint begun since is emitted by the
+    session when it is first asked for the connection, so its first statement must ask."""
+    transaction = db.get_nested_transaction() or db.get_transaction()
     if transaction is not None:
         found = db.info.get(_CONNECTION)
         if found is not None and found[0] is transaction:
             held: Connection = found[1]
             return held
     connection = db.connection()
-    db.info[_CONNECTION] = (db.get_transaction(), connection)
+    db.info[_CONNECTION] = (db.get_nested_transaction() or db.get_transaction(), connection)
     return connection
 
 

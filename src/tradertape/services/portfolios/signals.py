@@ -1,13 +1,14 @@
 """Acting on signals: approve into the cart, reject, expire, and place the cart.
 
 Placement follows the portfolio's ``paper_fill``: ``gtt`` (the default, and the only one for
-a live portfolio, whose GTTs and orders go to the user's broker through `LiveGttBook` and
-`LiveOrders`) sends an entry as a BUY GTT at the signal's trigger and limit, and an exit as a
-SELL order (an AMO outside market hours) once the position's standing stop GTT is cancelled
-(when the stop already fired, the exit is refused: one sell per position); ``close`` fills at
-the signal's close price at once, as TraderTape's virtual paper fills do. Every placement is one
-signal at a time, committed as it goes, so a failure leaves the earlier ones placed and says
-which one failed.
+a live portfolio, whose GTTs and orders the one order pipeline sends to the user's broker,
+by the same calls and with the same attribution as a paper portfolio's) sends an entry as a
+BUY GTT at the signal's trigger and limit, and an exit as a SELL order (an AMO outside
+market hours) once the position's standing stop GTT is cancelled (when the stop already
+fired, the exit is refused: one sell per position); ``close`` fills at the signal's close
+price at once, as TraderTape's virtual paper fills do. Every placement is one signal at a
+time, committed as it goes, so a failure leaves the earlier ones placed and says which one
+failed.
 """
 
 from __future__ import annotations
@@ -68,6 +69,13 @@ class PortfolioTrading:
 def account(portfolio: ModelPortfolio) -> Account:
     """The account a portfolio's orders use: paper, or the user's broker."""
     return PAPER_ACCOUNT if portfolio.paper_mode else Account(live=True)
+
+
+def attribution(portfolio: ModelPortfolio, signal: ModelSignal) -> dict[str, int]:
+    """Whose an order of a signal is, paper or live alike: the book it fills in follows
+    from it and the account (a paper one is the portfolio's book, a live one its broker's:
+    `domain.books.book_of`), and its events name the portfolio and the signal."""
+    return {"portfolio_id": portfolio.id, "signal_id": signal.id}
 
 
 def stop_desk(venue: PortfolioTrading, portfolio: ModelPortfolio) -> PortfolioStops:
@@ -381,10 +389,7 @@ def _buy_gtt(
         commit=False,
         checked=checked,
         switches=False,  # deployed live with both switches on (`deploy`)
-        # a paper entry fills in the portfolio's book, with the portfolio's money
-        attribution=None
-        if not portfolio.paper_mode
-        else {"portfolio_id": portfolio.id, "signal_id": signal.id},
+        attribution=attribution(portfolio, signal),
     )
     signal.gtt_id = gtt.id  # committed with the GTT: a restart never places it again
     signal.gtt_status = "active"
@@ -413,18 +418,17 @@ def _sell(
     if not portfolio.paper_mode and venue.live_exits == "gtt":
         _sell_gtt(db, portfolio, signal, position, venue)
         return
-    # A paper sell fills on the next tick; a live one is recorded, then sent to the user's
-    # broker (a refusal is stored, never resent).
-    live = not portfolio.paper_mode
+    # A market sell has no price to judge on a last tick: the paper venue fills it on the
+    # next one, the live venue records it and sends it (a refusal is stored, never resent).
     order = venue.orders.submit(
         db,
         user_id=portfolio.user_id,
         spec=spec,
-        last=venue.exchange.last_tick(signal.symbol) if live else None,
+        last=None,
         account=account(portfolio),
         client_key=key,
         source="portfolio",
-        attribution=None if live else {"portfolio_id": portfolio.id, "signal_id": signal.id},
+        attribution=attribution(portfolio, signal),
         exit_only=True,  # it sells what the position holds: exits are never blocked
         switches=False,
     ).order
@@ -453,6 +457,7 @@ def _sell_gtt(
         commit=False,
         checked=True,
         switches=False,  # an exit of a position already open
+        attribution=attribution(portfolio, signal),
     )
     signal.gtt_id = gtt.id
     signal.gtt_status = "active"

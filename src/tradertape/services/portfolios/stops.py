@@ -138,8 +138,9 @@ class PortfolioStops:
             account=self.account,
             commit=False,
             switches=False,  # a stop protects a position already open: never stranded
-            # a paper stop sells in the portfolio's book, which holds the position
-            attribution=None if self.account.live else {"portfolio_id": position.portfolio_id},
+            # the portfolio's, paper or live: a paper stop sells in its book (which holds
+            # the position), a live one in its broker's, and its events name the portfolio
+            attribution={"portfolio_id": position.portfolio_id},
         )
         position.stop_gtt_id = new.id
         return True

@@ -34,6 +34,7 @@ from tradertape.oms.job_guard import JobGuard
 from tradertape.oms.live.algo_identity import AlgoIdentity
 from tradertape.oms.live.gtt import LiveGttBook
 from tradertape.oms.live.orders import LiveOrders
+from tradertape.oms.live.reconcile import Reconciler
 from tradertape.oms.order_rate import OrderRateCeiling
 from tradertape.oms.orders import OrderPipeline
 from tradertape.oms.paper.exchange import PaperExchange
@@ -425,7 +426,7 @@ class Runtime:
                 caps=job_caps,
             ),
             reconciliation=LiveReconciliation(
-                context=exchange.context, desk=live, brokers=live_brokers
+                reconciler=Reconciler(context=exchange.context, desk=live), brokers=live_brokers
             ),
             live_gtts=live_gtts,
             orders=orders,

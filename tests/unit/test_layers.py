@@ -219,23 +219,6 @@ def test_routes_build_no_queries():
     assert bad == []
 
 
-# Services that still reach into the OMS's own modules (its venues and its ledger's writer),
-# as (file under src/tradertape, module under tradertape.oms, name). Issue 51 empties it:
-# remove a line when its import goes; a new reach fails the test below.
-STILL_REACHED = {
-    ("services/brokers/live_trading.py", "live.gtt", "LiveGttBook"),
-    ("services/brokers/live_trading.py", "live.orders", "LiveBroker"),
-    ("services/brokers/live_trading.py", "live.orders", "LiveOrders"),
-    ("services/brokers/live_trading.py", "live.orders", "kite_report"),
-    ("services/brokers/reconcile.py", "live.orders", "LiveBrokers"),
-    ("services/brokers/reconcile.py", "live.orders", "LiveOrders"),
-    ("services/brokers/reconcile.py", "live.reconcile", "ReconcileReport"),
-    ("services/brokers/reconcile.py", "live.reconcile", "Reconciler"),
-    ("services/portfolios/deploy.py", "live.gtt", "LiveGttBook"),
-    ("services/portfolios/deploy.py", "paper.gtt", "GttBook"),
-}
-
-
 def _oms_reaches(package: str) -> set[tuple[str, str, str]]:
     found: set[tuple[str, str, str]] = set()
     for path in (SRC / package).rglob("*.py"):
@@ -251,10 +234,9 @@ def _oms_reaches(package: str) -> set[tuple[str, str, str]]:
 
 def test_services_and_routes_reach_the_oms_by_its_door():
     """Services and routes import the OMS's public surface (`tradertape.oms`), never its
-    modules, but for the reaches issue 51 has still to remove (`STILL_REACHED`)."""
+    modules (its venues, its ledger's writer): what they need, the door names."""
     reaches = _oms_reaches("services") | _oms_reaches("api")
-    assert sorted(reaches - STILL_REACHED) == [], "import these from tradertape.oms"
-    assert sorted(STILL_REACHED - reaches) == [], "gone: take them off STILL_REACHED"
+    assert sorted(reaches) == [], "import these from tradertape.oms"
 
 
 def test_the_oms_modules_never_import_its_door():

@@ -16,7 +16,11 @@ What the rest of the server may use (services and routes import these from
   makes a listener of the bus relay; `topic_of`, `to_message` and `from_message` are their
   bus form.
 - **Hooks the engine calls**: `PreTradeVerdict` and `RateRefusal` (what the gate's risk
-  check answers), `Guard` and `UNGUARDED` (how background work fails item by item).
+  check answers), `Guard` and `UNGUARDED` (how background work fails item by item),
+  `LiveBrokers` (a user's connected broker, as a `LiveBroker`: name and adapter).
+- **The live venue as its services hold it** (`oms.live_ports`): `LiveReports` (a broker's
+  report of our order booked once), `LiveSweeps` and `LiveGttSweeps` (the loop's live
+  sweeps), `LiveReconciler` (a user's broker against our books, a `ReconcileReport`).
 - **Read models**: `PaperPortfolio` (the paper account's Kite-shaped views: margins,
   positions, holdings, orders, trades), `order_dict` and `trade_dict` (Kite's order and
   trade book shapes), `LedgerSnapshot` (a user's books at one read), `net_quantity`,
@@ -62,7 +66,10 @@ from tradertape.oms.ledger import net_quantity
 from tradertape.oms.live.external_fills import ExternalFill
 from tradertape.oms.live.gtt import GTT_BROKER
 from tradertape.oms.live.gtt import PLACING as GTT_PLACING
+from tradertape.oms.live.orders import LiveBroker, LiveBrokers
+from tradertape.oms.live.reconcile import ReconcileReport
 from tradertape.oms.live.reconcile_compare import ATTENTION, DriftItem, DriftKind
+from tradertape.oms.live_ports import LiveGttSweeps, LiveReconciler, LiveReports, LiveSweeps
 from tradertape.oms.order_log import RESERVED_KEY_PREFIXES, UNPLACED
 from tradertape.oms.orders import PAPER_ACCOUNT, Account, OrderPipeline, VenueTraits
 from tradertape.oms.paper.gtt import ACTIVE as GTT_ACTIVE
@@ -92,6 +99,12 @@ __all__ = [
     "LastTick",
     "LedgerSnapshot",
     "Listener",
+    "LiveBroker",
+    "LiveBrokers",
+    "LiveGttSweeps",
+    "LiveReconciler",
+    "LiveReports",
+    "LiveSweeps",
     "MarketView",
     "OmsEvent",
     "OrderAccepted",
@@ -111,6 +124,7 @@ __all__ = [
     "PreTradeVerdict",
     "QuoteBook",
     "RateRefusal",
+    "ReconcileReport",
     "TradingContext",
     "VenueTraits",
     "Watcher",

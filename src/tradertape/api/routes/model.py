@@ -219,7 +219,7 @@ def _set(status_to: str, summary: str) -> None:
                 user_id=user.id,
                 clock=_market(runtime),
                 status=status_to,
-                gtts=runtime.live_gtts,  # a live portfolio's entries are deleted at Kite
+                orders=runtime.orders,  # a live portfolio's entries are deleted at its broker
                 paper_exchange=runtime.exchange,
             )
         )
@@ -249,7 +249,7 @@ def reset_portfolio(
         portfolio_id,
         user_id=user.id,
         clock=_market(runtime),
-        gtts=runtime.gtts,
+        orders=runtime.orders,
         paper_exchange=runtime.exchange,
     )
     return portfolio_out(row)

@@ -22,7 +22,7 @@ through the same `Ledger` the paper exchange books with, in the broker's own boo
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -322,6 +322,10 @@ class LiveOrders:
             return False
         db.commit()
         return True
+
+    def apply_kite_update(self, db: Session, broker: str, payload: Mapping[str, Any]) -> bool:
+        """`apply_report` of a report in Kite's order shape (a postback, a ticker update)."""
+        return self.apply_report(db, broker, kite_report(dict(payload)))
 
     def book_report(
         self,

@@ -6,10 +6,10 @@ asks for live with ``mode: "live"`` (and ``broker`` when several are connected);
 without both switches it is refused (403) and nothing reaches a broker; without a session
 of that broker (or a single one) it is a 409.
 
-Kite reports an order three ways, all booked by `LiveOrders.apply_report` (exactly once):
+Kite reports an order three ways, all booked by the live venue's `apply_report` (exactly once):
 a postback (`verify_kite_postback`: sha256(order_id + order_timestamp + api_secret) with
 the user's stored secret), the ticker's order updates on the bus (`follow_order_updates`)
-and polling (`LiveOrders.poll`, from the trading loop's jobs). Upstox and Groww orders are
+and polling (the live venue's `poll`, from the trading loop's jobs). Upstox and Groww orders are
 reported by polling.
 """
 
@@ -31,9 +31,14 @@ from tradertape.db.models.trading import Order
 from tradertape.domain.brokers import BrokerName
 from tradertape.errors import Conflict, Forbidden, InvalidField
 from tradertape.feed.kite import KITE_ORDER_UPDATES_TOPIC
-from tradertape.oms import UNGUARDED, Guard
-from tradertape.oms.live.gtt import LiveGttBook
-from tradertape.oms.live.orders import LiveBroker, LiveOrders, kite_report
+from tradertape.oms import (
+    UNGUARDED,
+    Guard,
+    LiveBroker,
+    LiveGttSweeps,
+    LiveReports,
+    LiveSweeps,
+)
 from tradertape.ports.bus import EventBus, Subscription
 from tradertape.security.tokens import digests_equal
 from tradertape.services.brokers.account import BrokerConnector
@@ -160,28 +165,28 @@ def verify_kite_postback(
 
 
 def book_kite_postback(
-    desk: LiveOrders, db: Session, credentials: BrokerCredentials, payload: dict[str, Any]
+    desk: LiveReports, db: Session, credentials: BrokerCredentials, payload: dict[str, Any]
 ) -> bool:
     """A verified Kite postback's report booked once (403 if it fails `verify_kite_postback`);
     False when the order is not one of ours."""
     verify_kite_postback(db, credentials, payload)
-    return desk.apply_report(db, BrokerName.KITE.value, kite_report(payload))
+    return desk.apply_kite_update(db, BrokerName.KITE.value, payload)
 
 
-def apply_order_update(desk: LiveOrders, db: Session, message: dict[str, Any]) -> bool:
+def apply_order_update(desk: LiveReports, db: Session, message: dict[str, Any]) -> bool:
     """Book one ticker order update (as `feed.kite` publishes it); False if not ours."""
     data = message.get("data")
     if not isinstance(data, dict) or "order_id" not in data:
         return False
-    return desk.apply_report(db, str(message.get("broker") or "kite"), kite_report(data))
+    return desk.apply_kite_update(db, str(message.get("broker") or "kite"), data)
 
 
-async def follow_order_updates(bus: EventBus, desk: LiveOrders, db: Database) -> None:
+async def follow_order_updates(bus: EventBus, desk: LiveReports, db: Database) -> None:
     """Book the ticker's order updates from the bus until cancelled."""
     await book_order_updates(await bus.subscribe(KITE_ORDER_UPDATES_TOPIC), desk, db)
 
 
-async def book_order_updates(subscription: Subscription, desk: LiveOrders, db: Database) -> None:
+async def book_order_updates(subscription: Subscription, desk: LiveReports, db: Database) -> None:
     """Book each order update of `subscription` until it ends (then close it)."""
     try:
         async for _topic, message in subscription:
@@ -193,7 +198,7 @@ async def book_order_updates(subscription: Subscription, desk: LiveOrders, db: D
         await subscription.close()
 
 
-def _apply_in_session(desk: LiveOrders, db: Database, message: dict[str, Any]) -> None:
+def _apply_in_session(desk: LiveReports, db: Database, message: dict[str, Any]) -> None:
     with db.session() as session:
         apply_order_update(desk, session, message)
 
@@ -210,8 +215,8 @@ class LiveJobs:
         self,
         *,
         db: Database,
-        desk: LiveOrders,
-        gtts: LiveGttBook | None = None,
+        desk: LiveSweeps,
+        gtts: LiveGttSweeps | None = None,
         guard: Guard = UNGUARDED,
     ) -> None:
         """`guard`: each order, trigger and (user, broker) fails alone (`oms.job_guard`)."""

@@ -1,10 +1,11 @@
 """Reconciliation of live brokers: run it (now, at start-up, every few minutes in market
 hours), keep the latest report per user and broker, and tell the user when it drifts.
 
-The comparison itself is `oms.live.orders.reconcile`; this layer finds whom to reconcile (users
-with live trading on and a broker session), stores the report (``reconcile_reports``) and
-adds a ``drift`` notification when the findings that need attention change (or an order
-was adopted), so an unchanged drift is not repeated every few minutes.
+The comparison itself is the live venue's (a `LiveReconciler`: `oms.live.reconcile`); this
+layer finds whom to reconcile (users with live trading on and a broker session), stores the
+report (``reconcile_reports``) and adds a ``drift`` notification when the findings that need
+attention change (or an order was adopted), so an unchanged drift is not repeated every few
+minutes.
 """
 
 from __future__ import annotations
@@ -23,9 +24,16 @@ from tradertape.db.rows import insert_new, table_of
 from tradertape.domain.calendar import Market, OutsideCalendarError, TradingCalendar
 from tradertape.domain.calendar import Session as MarketSession
 from tradertape.errors import Conflict, ServiceUnavailable
-from tradertape.oms import ATTENTION, UNGUARDED, DriftItem, DriftKind, Guard, TradingContext
-from tradertape.oms.live.orders import LiveBrokers, LiveOrders
-from tradertape.oms.live.reconcile import Reconciler, ReconcileReport
+from tradertape.oms import (
+    ATTENTION,
+    UNGUARDED,
+    DriftItem,
+    DriftKind,
+    Guard,
+    LiveBrokers,
+    LiveReconciler,
+    ReconcileReport,
+)
 from tradertape.ports.broker import BrokerError
 from tradertape.ports.clock import Clock
 from tradertape.services.notifications import events as notifications
@@ -58,8 +66,8 @@ def _watched(items: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
 class LiveReconciliation:
     """Runs reconciliations and keeps their latest reports."""
 
-    def __init__(self, *, context: TradingContext, desk: LiveOrders, brokers: LiveBrokers) -> None:
-        self._reconciler = Reconciler(context=context, desk=desk)
+    def __init__(self, *, reconciler: LiveReconciler, brokers: LiveBrokers) -> None:
+        self._reconciler = reconciler
         self._brokers = brokers
 
     def run(self, db: Session, *, user_id: int, broker: str) -> ReconcileReport:

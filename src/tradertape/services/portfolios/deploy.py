@@ -26,9 +26,7 @@ from tradertape.domain.instruments import UnknownUniverseError, universe_words
 from tradertape.domain.row_ids import MAX_ROW_ID
 from tradertape.domain.signals import ACTIONABLE
 from tradertape.errors import Conflict, Forbidden, InvalidField
-from tradertape.oms import PortfolioBooks
-from tradertape.oms.live.gtt import LiveGttBook
-from tradertape.oms.paper.gtt import GttBook
+from tradertape.oms import OrderPipeline, PortfolioBooks
 from tradertape.ports.clock import Clock
 from tradertape.services.accounts.ownership import get_owned
 from tradertape.services.portfolios.reconcile import release
@@ -310,7 +308,7 @@ def _expire_open_signals(db: Session, portfolio_id: int) -> None:
 
 
 def _withdraw_waiting_entries(
-    db: Session, portfolio: ModelPortfolio, gtts: GttBook | LiveGttBook
+    db: Session, portfolio: ModelPortfolio, orders: OrderPipeline
 ) -> None:
     """Cancel the entry GTTs still waiting at the broker and free their committed capital.
 
@@ -338,7 +336,7 @@ def _withdraw_waiting_entries(
     for signal in entries:
         if signal.gtt_id is None:
             continue
-        if not gtts.cancel(db, trigger_id=signal.gtt_id):  # it fired a moment ago
+        if not orders.cancel_gtt(db, trigger_id=signal.gtt_id):  # it fired a moment ago
             raise Conflict(f"the entry GTT of {signal.symbol} just fired; try again shortly")
         release(portfolio, signal, "cancelled")
 
@@ -350,7 +348,7 @@ def set_status(
     user_id: int,
     clock: Clock,
     status: str,
-    gtts: GttBook | LiveGttBook | None = None,
+    orders: OrderPipeline | None = None,
     paper_exchange: PortfolioBooks | None = None,
 ) -> ModelPortfolio:
     """Pause (no scans, no placements), resume, or retire (only without open positions;
@@ -364,8 +362,8 @@ def set_status(
         count = open_positions(db, portfolio_id)
         if count:
             raise Conflict(f"portfolio {portfolio_id} has {count} open positions; close them first")
-        if gtts is not None:
-            _withdraw_waiting_entries(db, portfolio, gtts)
+        if orders is not None:
+            _withdraw_waiting_entries(db, portfolio, orders)
         _expire_open_signals(db, portfolio_id)
         if paper_exchange is not None and portfolio.broker == "paper":
             paper_exchange.level_book(
@@ -387,7 +385,7 @@ def reset(
     *,
     user_id: int,
     clock: Clock,
-    gtts: GttBook | None = None,
+    orders: OrderPipeline | None = None,
     paper_exchange: PortfolioBooks | None = None,
 ) -> ModelPortfolio:
     """A paper portfolio starts over: signals and positions gone, capital as deployed, and
@@ -397,12 +395,12 @@ def reset(
     portfolio = get(db, portfolio_id, user_id=user_id)
     if not portfolio.paper_mode:
         raise Conflict(f"portfolio {portfolio_id} trades live; only paper portfolios reset")
-    if gtts is not None:
+    if orders is not None:
         entries = select(ModelSignal.gtt_id).where(ModelSignal.portfolio_id == portfolio_id)
         stops = select(ModelPosition.stop_gtt_id).where(ModelPosition.portfolio_id == portfolio_id)
         waiting = [*db.scalars(entries), *db.scalars(stops)]
         for trigger_id in sorted({i for i in waiting if i is not None}):
-            gtts.cancel(db, trigger_id=trigger_id)  # False: it fired or went already
+            orders.cancel_gtt(db, trigger_id=trigger_id)  # False: it fired or went already
     for model in (ModelSignal, ModelPosition):
         for row in db.scalars(select(model).where(model.portfolio_id == portfolio_id)):
             db.delete(row)

@@ -18,9 +18,9 @@ from tradertape.db.models import Notification, Order, RiskEvent, Trade
 from tradertape.domain.brokers import BrokerName
 from tradertape.domain.charges import Side
 from tradertape.domain.ticks import RoundDirection, round_to_tick, tick_size
+from tradertape.oms import delivery_charges
 from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime
-from tradertape.services.portfolios.positions import delivery_charges
 from tradertape_agent import __version__ as agent_version
 
 AGENT_PORTFOLIO = {

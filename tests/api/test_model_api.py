@@ -14,8 +14,8 @@ from tests.integration.test_risk_gate import RULES
 from tradertape.candles import CandleSource
 from tradertape.domain.charges import Side
 from tradertape.domain.ticks import RoundDirection, round_to_tick
+from tradertape.oms import delivery_charges
 from tradertape.runtime import Runtime
-from tradertape.services.portfolios.positions import delivery_charges
 from tradertape.testkit import make_tick
 
 SCAN_DAY = "2025-06-02"

@@ -47,9 +47,9 @@ from tradertape.domain.charge_rates import Segment
 from tradertape.domain.charges import Fill, Side, compute_charges
 from tradertape.domain.money import paise
 from tradertape.domain.ticks import RoundDirection, round_to_tick
+from tradertape.oms import delivery_charges
 from tradertape.ports.clock import IST, ManualClock
 from tradertape.runtime import Runtime
-from tradertape.services.portfolios.positions import delivery_charges
 
 QTY = 238
 CAPITAL = Decimal(1_000_000)

@@ -43,10 +43,10 @@ from tests.portfolio_week import (
 )
 from tradertape.api.app import create_app
 from tradertape.domain.charges import Side
+from tradertape.oms import delivery_charges
 from tradertape.ports.clock import IST, ManualClock
 from tradertape.ports.mailer import LogTransport
 from tradertape.runtime import Runtime
-from tradertape.services.portfolios.positions import delivery_charges
 
 D, ZERO = Decimal, Decimal(0)
 EMAIL = "week@x.in"

@@ -29,6 +29,8 @@ What the rest of the server may use (services and routes import these from
 - **A model portfolio's books**: `PortfolioBooks` (allocate, level, virtual fills) and
   `MarketView` (prices, calendar): what portfolio services hold instead of the venue.
 - **Paper money in**: `deposit`, `open_paper_account` (the ledger posts them).
+- **Charges**: `delivery_charges`, a fill priced as its own contract note (a virtual fill
+  books it; a figure to check funds by before one, or to test against).
 - **Names**: `GTT_ACTIVE` and `GTT_PLACING` (a trigger's states), `GTT_BROKER` (where a live
   trigger is kept), `PAPER_ACCOUNT`, `BROKER` (the paper broker's), `UNPLACED` and
   `RESERVED_KEY_PREFIXES` (idempotency keys the engine keeps for itself), `LastTick`,
@@ -60,6 +62,7 @@ from tradertape.oms.events import (
     to_message,
     topic_of,
 )
+from tradertape.oms.fill_charges import delivery_charges
 from tradertape.oms.gate import PreTradeVerdict, RateRefusal
 from tradertape.oms.job_guard import UNGUARDED, Guard
 from tradertape.oms.ledger import net_quantity
@@ -128,6 +131,7 @@ __all__ = [
     "TradingContext",
     "VenueTraits",
     "Watcher",
+    "delivery_charges",
     "deposit",
     "from_message",
     "lock_user_books",

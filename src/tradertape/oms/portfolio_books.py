@@ -63,11 +63,12 @@ class PortfolioBooks(MarketView, Protocol):
         buy: bool,
         quantity: int,
         price: Decimal,
-        charges: Decimal,
         at: datetime,
         attribution: dict[str, Any],
-    ) -> None:
-        """Book a model portfolio's virtual fill in its book."""
+    ) -> Decimal:
+        """Book a model portfolio's virtual fill in its book, charged as its own contract
+        note on the paper broker's schedule (`oms.fill_charges`); the charges booked, the
+        one figure the portfolio's position and capital take."""
         ...
 
     def erase_virtual_fills(self, db: Session, *, user_id: int, book: str) -> None:

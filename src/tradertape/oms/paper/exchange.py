@@ -167,13 +167,13 @@ class PaperExchange:
         buy: bool,
         quantity: int,
         price: Decimal,
-        charges: Decimal,
         at: datetime,
         attribution: dict[str, Any],
-    ) -> None:
+        charges: Decimal | None = None,
+    ) -> Decimal:
         """Book a model portfolio's virtual fill in its book (no commit; see
-        `oms.paper.virtual_fill`)."""
-        book_virtual_fill(
+        `oms.paper.virtual_fill`); the charges booked."""
+        return book_virtual_fill(
             self._context,
             db,
             user_id=user_id,

@@ -18,11 +18,14 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from tradertape.db.models.trading import CashEntry, Order, OrderEventRow, Trade
+from tradertape.domain.charges import Side
 from tradertape.domain.order_state import EventKind, OrderEvent, OrderStatus
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
 from tradertape.oms.booking import Ledger
 from tradertape.oms.context import TradingContext
+from tradertape.oms.fill_charges import delivery_charges
 from tradertape.oms.order_log import apply_event, claim, new_order, store_history
+from tradertape.ports.clock import IST
 
 VIRTUAL = "virtual"  # the order's source
 
@@ -36,12 +39,14 @@ def book_virtual_fill(
     side: TransactionType,
     quantity: int,
     price: Decimal,
-    charges: Decimal,
     at: datetime,
     attribution: dict[str, Any],
-) -> Order:
+    charges: Decimal | None = None,
+) -> Decimal:
     """Store a completed delivery order of `quantity` of `key` (``NSE:INFY``) at `price`
-    and book its one fill (no commit). `attribution` names the portfolio: its book."""
+    and book its one fill (no commit); the charges booked. `attribution` names the
+    portfolio: its book. The fill is its own contract note (`fill_charges`), as the
+    backtest prices it, unless `charges` are given."""
     instrument = context.catalog(db).find(key)
     if instrument is None:
         raise LookupError(f"{key} is not listed")
@@ -62,6 +67,9 @@ def book_virtual_fill(
         attribution=attribution,
         now=at,
     )
+    if charges is None:
+        day = at.astimezone(IST).date()
+        charges = delivery_charges(Side(side.value), quantity, price, day)
     ledger = Ledger(db, rows=False)
     ledger.lock(user_id)
     accepted = OrderEvent(EventKind.ACCEPTED, at, status_after=OrderStatus.OPEN)
@@ -74,7 +82,7 @@ def book_virtual_fill(
     claim(db, order)
     store_history(db, order, history)
     ledger.write()
-    return order
+    return charges
 
 
 def erase_virtual_fills(db: Session, *, user_id: int, book: str) -> None:

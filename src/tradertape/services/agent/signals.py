@@ -23,7 +23,6 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from tradertape.db.locks import lock_names
 from tradertape.db.models import AgentSignalResult, ModelPortfolio, ModelPosition, ModelSignal
 from tradertape.domain import agent_results
 from tradertape.domain.agent_results import Held, Leg, Outcome, Refused, Step
@@ -33,15 +32,16 @@ from tradertape.domain.orders import TransactionType
 from tradertape.domain.risk import RuleType
 from tradertape.domain.signals import IllegalTransition, SignalEvent, SignalStatus, next_status
 from tradertape.errors import Conflict, InvalidField
-from tradertape.oms import OrderPipeline
+from tradertape.oms import OrderPipeline, delivery_charges
 from tradertape.ports.clock import IST, Clock
 from tradertape.services.accounts.ownership import get_owned
 from tradertape.services.agent.book import AgentBook, working_entry
 from tradertape.services.agent.fill_checks import FillMarket, check_at, check_price
 from tradertape.services.agent.live_fills import book_agent_fill
+from tradertape.services.portfolios import money
 from tradertape.services.portfolios import signals as portfolio_signals
-from tradertape.services.portfolios.positions import delivery_charges, fill_entry, fill_exit
-from tradertape.services.portfolios.scanner import LIMIT_PAD, scan_lock
+from tradertape.services.portfolios.positions import fill_entry, fill_exit
+from tradertape.services.portfolios.scanner import LIMIT_PAD
 from tradertape.services.portfolios.signals import AGENT
 from tradertape.services.portfolios.stops import REASON as STOP_REASON
 from tradertape.services.portfolios.stops import exit_spec
@@ -291,8 +291,7 @@ def _place(portfolio: ModelPortfolio, signal: ModelSignal, position: ModelPositi
         assert position is not None  # the table places an exit only while it is open
         position.status = "exit_pending"
     else:
-        portfolio.current_capital -= signal.amount
-        portfolio.committed_capital += signal.amount
+        money.earmark(portfolio, signal.amount)
 
 
 def _unplace(
@@ -304,8 +303,7 @@ def _unplace(
         if position is not None and position.status == "exit_pending":
             position.status = "open"
     else:
-        portfolio.committed_capital -= signal.amount
-        portfolio.current_capital += signal.amount
+        money.release(portfolio, signal.amount)
 
 
 def _day(report: Report, clock: Clock) -> date:
@@ -371,12 +369,10 @@ def _fill(
     else:
         quantity = report.filled_quantity or signal.quantity
         if quantity != signal.quantity:  # a part fill books what filled, frees the rest
-            portfolio.committed_capital -= signal.amount
-            portfolio.current_capital += signal.amount
+            money.release(portfolio, signal.amount)
             signal.amount = paise(signal.amount * quantity / signal.quantity)
             signal.quantity = quantity
-            portfolio.current_capital -= signal.amount
-            portfolio.committed_capital += signal.amount
+            money.earmark(portfolio, signal.amount)
         charges = charge(TransactionType.BUY, quantity, price)
         position = fill_entry(
             db,
@@ -553,8 +549,7 @@ def _locked(db: Session, signal: ModelSignal, portfolio: ModelPortfolio) -> Mode
     """Hold the portfolio's lock to the commit and read the signal, the portfolio and the
     position as they are now: two results of one portfolio are booked one after the other,
     each on the other's figures (no lost update)."""
-    lock_names(db, [scan_lock(portfolio.id)])
-    db.refresh(portfolio)
+    money.hold(db, portfolio)
     db.refresh(signal)
     if signal.position_id is None:
         return None

@@ -29,6 +29,7 @@ from tradertape.errors import Conflict, Forbidden, InvalidField
 from tradertape.oms import OrderPipeline, PortfolioBooks
 from tradertape.ports.clock import Clock
 from tradertape.services.accounts.ownership import get_owned
+from tradertape.services.portfolios import money
 from tradertape.services.portfolios.reconcile import release
 from tradertape.services.portfolios.signals import AGENT
 from tradertape.services.research import strategies
@@ -354,7 +355,7 @@ def set_status(
     """Pause (no scans, no placements), resume, or retire (only without open positions;
     entry GTTs still waiting are cancelled and their capital freed; a paper portfolio's
     cash goes back to the manual book)."""
-    portfolio = get(db, portfolio_id, user_id=user_id)
+    portfolio = money.hold(db, get(db, portfolio_id, user_id=user_id))
     allowed = {PAUSED: (ACTIVE,), ACTIVE: (PAUSED,), RETIRED: (ACTIVE, PAUSED)}[status]
     if portfolio.status not in allowed:
         raise Conflict(f"portfolio {portfolio_id} is {portfolio.status}; cannot make it {status}")
@@ -392,7 +393,7 @@ def reset(
     its GTTs still waiting at the broker (entries, stops) cancelled, so none fires for a
     signal or position that no longer exists. Its virtual fills leave the account's books
     (they never reached an exchange) and its book's cash is its capital again."""
-    portfolio = get(db, portfolio_id, user_id=user_id)
+    portfolio = money.hold(db, get(db, portfolio_id, user_id=user_id))
     if not portfolio.paper_mode:
         raise Conflict(f"portfolio {portfolio_id} trades live; only paper portfolios reset")
     if orders is not None:
@@ -414,9 +415,7 @@ def reset(
             cash=portfolio.starting_capital,
             note=f"model portfolio {portfolio.id} started over",
         )
-    portfolio.current_capital = portfolio.starting_capital
-    portfolio.deployed_capital = portfolio.committed_capital = ZERO
-    portfolio.realised_pnl = portfolio.charges_paid = ZERO
+    money.start_over(portfolio)
     portfolio.last_scan_date = None
     portfolio.last_scan_at = None
     portfolio.last_scan_provisional = False

@@ -2,7 +2,8 @@
 
 Every fill moves the portfolio's capital: an entry spends ``current`` (or releases what it had
 ``committed``) into ``deployed`` at cost; an exit returns the proceeds, books the realised P&L
-and the round trip's charges. Charges are the trading core's delivery contract note.
+and the round trip's charges. Charges are always the figure the OMS's ledger booked for the
+fill (a virtual fill's own contract note, a broker fill's share of the day's note).
 """
 
 from __future__ import annotations
@@ -15,13 +16,14 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, object_session
 
 from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal, Order, Trade
-from tradertape.domain.charges import Fill, Segment, Side, compute_charges, schedules_of
 from tradertape.domain.money import paise
 from tradertape.errors import Conflict
 from tradertape.oms import PortfolioBooks
 from tradertape.ports.clock import IST, Clock
 from tradertape.services.accounts.ownership import owned
 from tradertape.services.notifications import events as notifications
+from tradertape.services.portfolios import money
+from tradertape.services.portfolios.money import ZERO
 
 PortfolioRow = TypeVar("PortfolioRow", ModelPosition, ModelSignal)
 
@@ -53,15 +55,6 @@ def listing(
     return list(db.scalars(query))
 
 
-def delivery_charges(
-    side: Side, quantity: int, price: Decimal, day: date, broker: str = "paper"
-) -> Decimal:
-    """Charges of one delivery fill as its own contract note, on `broker`'s schedule
-    (Zerodha's for paper and Kite)."""
-    fill = Fill("portfolio", Segment.EQUITY_DELIVERY, side, quantity, price, instrument="ISIN")
-    return compute_charges([fill], day, schedules=schedules_of(broker)).total
-
-
 _OPEN, _CLOSE = time(9, 15), time(15, 30)
 
 
@@ -74,21 +67,20 @@ def book_virtual(
     buy: bool,
     quantity: int,
     price: Decimal,
-    charges: Decimal,
     day: date,
     at_open: bool,
     signal_id: int | None,
-) -> None:
+) -> Decimal:
     """Book a virtual fill (at ``day``'s open or close) in the portfolio's book, as every
-    other fill is booked: the account's orders, trades, positions and funds show it."""
-    exchange.book_virtual_fill(
+    other fill is booked: the account's orders, trades, positions and funds show it. The
+    charges the ledger booked for it: the one figure its position and capital take."""
+    return exchange.book_virtual_fill(
         db,
         user_id=portfolio.user_id,
         key=symbol,
         buy=buy,
         quantity=quantity,
         price=price,
-        charges=charges,
         at=datetime.combine(day, _OPEN if at_open else _CLOSE, IST),
         attribution={
             "portfolio_id": portfolio.id,
@@ -122,13 +114,11 @@ def fill_entry(
     atr_stop_multiplier: Decimal | None = None,
 ) -> ModelPosition:
     """Book an entry (or add-on) fill of ``signal``: a new position, or a bigger one."""
+    money.hold(db, portfolio)  # held since the transaction began, unless a live send committed
     cost = price * signal.quantity
-    if committed:
-        portfolio.committed_capital -= signal.amount
-        portfolio.current_capital += signal.amount
-    portfolio.current_capital -= cost + charges
-    portfolio.deployed_capital += cost
-    portfolio.charges_paid += charges
+    money.bought(
+        portfolio, cost=cost, charges=charges, earmarked=signal.amount if committed else ZERO
+    )
     now = clock.now()
     mult = portfolio.atr_stop_multiplier if atr_stop_multiplier is None else atr_stop_multiplier
     if signal.signal_type == "addon" and signal.position_id is not None:
@@ -192,20 +182,19 @@ def fill_exit(
     is sold once: booking a second sale would pay its proceeds twice."""
     if position.status == "closed":
         raise Conflict(f"position {position.id} is already closed")
+    db = object_session(position)
+    if db is not None:
+        money.hold(db, portfolio)  # as for `fill_entry`
     cost = position.entry_price * position.quantity
     proceeds = price * position.quantity
     position.charges += charges
     pnl = proceeds - cost - position.charges
-    portfolio.deployed_capital -= cost
-    portfolio.current_capital += proceeds - charges
-    portfolio.charges_paid += charges
-    portfolio.realised_pnl += pnl
+    money.sold(portfolio, cost=cost, proceeds=proceeds, charges=charges, pnl=pnl)
     position.status = "closed"
     position.exit_price = price
     position.exit_date = day
     position.exit_reason = reason
     position.realised_pnl = paise(pnl)
     position.updated_at = clock.now()
-    db = object_session(position)  # notify: fill, in the session that books it
-    if db is not None:
+    if db is not None:  # notify: fill, in the session that books it
         notifications.filled(db, portfolio, position, opened=False, at=position.updated_at)

@@ -27,7 +27,7 @@ from tradertape.db.models import (
 )
 from tradertape.ports.clock import IST, Clock
 from tradertape.services.notifications import events as notifications
-from tradertape.services.portfolios import signals
+from tradertape.services.portfolios import money, signals
 from tradertape.services.portfolios.positions import fill_entry, fill_exit, order_fills
 from tradertape.services.portfolios.signals import PortfolioTrading
 from tradertape.services.portfolios.stops import REASON as STOP_REASON
@@ -48,8 +48,7 @@ class Reconciled:
 
 def release(portfolio: ModelPortfolio, signal: ModelSignal, status: str) -> None:
     """Give a waiting entry's earmarked amount back to free cash."""
-    portfolio.committed_capital -= signal.amount
-    portfolio.current_capital += signal.amount
+    money.release(portfolio, signal.amount)
     signals.let_go(signal, status)
 
 
@@ -59,6 +58,7 @@ def reconcile(db: Session, portfolio: ModelPortfolio, *, venue: PortfolioTrading
     done = Reconciled()
     if portfolio.executor == signals.AGENT:
         return done
+    money.hold(db, portfolio)
     clock = venue.clock
     waiting = db.scalars(
         select(ModelSignal).where(

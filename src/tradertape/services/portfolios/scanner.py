@@ -32,6 +32,7 @@ from tradertape.domain.signals import ACTIONABLE, SignalStatus
 from tradertape.domain.ticks import RoundDirection, round_to_tick
 from tradertape.ports.clock import Clock
 from tradertape.services.notifications import events as notifications
+from tradertape.services.portfolios import money
 from tradertape.services.research.simulation import WARMUP_DAYS, universe_keys
 from tradertape.strategies.dsl import StrategyDocument, referenced_indicators
 
@@ -232,8 +233,9 @@ def _price(value: float) -> Decimal:
 
 
 def scan_lock(portfolio_id: int) -> str:
-    """The named lock (`db.locks`) a portfolio's scan writes under."""
-    return f"portfolio-scan:{portfolio_id}"
+    """The named lock (`db.locks`) a portfolio's scan writes under: the portfolio's own,
+    which its money changes under too (`money.hold`)."""
+    return money.lock_name(portfolio_id)
 
 
 def _not_due(portfolio: ModelPortfolio, day: date) -> str | None:

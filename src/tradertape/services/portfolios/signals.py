@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session
 from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal
 from tradertape.domain.calendar import Market
 from tradertape.domain.calendar import Session as MarketSession
-from tradertape.domain.charges import Side
 from tradertape.domain.instruments import Exchange
 from tradertape.domain.orders import (
     OrderSpec,
@@ -39,9 +38,9 @@ from tradertape.ports.broker import GttSpec
 from tradertape.ports.clock import Clock
 from tradertape.services.accounts.ownership import get_owned, owned
 from tradertape.services.notifications import events as notifications
+from tradertape.services.portfolios import money
 from tradertape.services.portfolios.positions import (
     book_virtual,
-    delivery_charges,
     fill_entry,
     fill_exit,
     of_portfolios,
@@ -173,6 +172,7 @@ def place(
             db.commit()
             result.for_agent.append(signal.id)
             continue
+        money.hold(db, portfolio)  # before the OMS's locks: its money moves as it is sent
         _move(signal, SignalEvent.PLACE)
         try:
             if portfolio.status != "active":
@@ -286,8 +286,7 @@ def _fill_at_close(
     price = signal.close_price
     if signal.signal_type == "exit":
         position = _position(db, signal)
-        charges = delivery_charges(Side.SELL, position.quantity, price, day)
-        book_virtual(
+        charges = book_virtual(
             venue.exchange,
             db,
             portfolio,
@@ -295,7 +294,6 @@ def _fill_at_close(
             buy=False,
             quantity=position.quantity,
             price=price,
-            charges=charges,
             day=day,
             at_open=False,
             signal_id=signal.id,
@@ -310,8 +308,7 @@ def _fill_at_close(
             clock=clock,
         )
     else:
-        charges = delivery_charges(Side.BUY, signal.quantity, price, day)
-        book_virtual(
+        charges = book_virtual(
             venue.exchange,
             db,
             portfolio,
@@ -319,7 +316,6 @@ def _fill_at_close(
             buy=True,
             quantity=signal.quantity,
             price=price,
-            charges=charges,
             day=day,
             at_open=False,
             signal_id=signal.id,
@@ -345,8 +341,7 @@ def _wait_for_open(db: Session, portfolio: ModelPortfolio, signal: ModelSignal) 
     if signal.signal_type == "exit":
         _position(db, signal).status = "exit_pending"
     else:
-        portfolio.current_capital -= signal.amount
-        portfolio.committed_capital += signal.amount
+        money.earmark(portfolio, signal.amount)
     signal.gtt_status = "waiting_open"
 
 
@@ -393,8 +388,8 @@ def _buy_gtt(
     )
     signal.gtt_id = gtt.id  # committed with the GTT: a restart never places it again
     signal.gtt_status = "active"
-    portfolio.current_capital -= signal.amount
-    portfolio.committed_capital += signal.amount
+    money.hold(db, portfolio)  # again: a live trigger was committed before it was sent
+    money.earmark(portfolio, signal.amount)
 
 
 def _sell(

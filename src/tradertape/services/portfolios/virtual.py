@@ -17,11 +17,11 @@ from tradertape.candles.panel import Panel
 from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal
 from tradertape.domain.charges import Side
 from tradertape.domain.ticks import RoundDirection, round_to_tick, tick_size
-from tradertape.oms import PortfolioBooks
+from tradertape.oms import PortfolioBooks, delivery_charges
 from tradertape.ports.clock import Clock
+from tradertape.services.portfolios import money
 from tradertape.services.portfolios.positions import (
     book_virtual,
-    delivery_charges,
     fill_entry,
     fill_exit,
 )
@@ -63,6 +63,7 @@ def open_fills(
     keys = sorted({s.symbol for s in waiting} | {p.symbol for p in positions})
     if not keys or not store.calendar.is_trading_day(day):
         return done
+    money.hold(db, portfolio)
     # from the previous month on: its last close sets the tick of this month's prices
     since = (day.replace(day=1) - timedelta(days=1)).replace(day=1)
     panel = store.load_panel(keys, since, day)
@@ -140,10 +141,9 @@ class _OpenFill:
         buy: bool,
         quantity: int,
         price: Decimal,
-        charges: Decimal,
         signal_id: int | None,
-    ) -> None:
-        book_virtual(
+    ) -> Decimal:
+        return book_virtual(
             self.exchange,
             self.db,
             self.portfolio,
@@ -151,7 +151,6 @@ class _OpenFill:
             buy=buy,
             quantity=quantity,
             price=price,
-            charges=charges,
             day=self.day,
             at_open=True,
             signal_id=signal_id,
@@ -160,13 +159,11 @@ class _OpenFill:
     def _close(self, position: ModelPosition, price: Decimal, reason: str) -> None:
         """Sell the whole position at ``price`` less slippage (every exit of the day)."""
         price = self.bar[position.symbol].sell_at(price * (1 - self.slip))
-        charges = delivery_charges(Side.SELL, position.quantity, price, self.day)
-        self._book(
+        charges = self._book(
             position.symbol,
             buy=False,
             quantity=position.quantity,
             price=price,
-            charges=charges,
             signal_id=position.signal_id,
         )
         fill_exit(
@@ -203,18 +200,18 @@ class _OpenFill:
                 release(portfolio, signal, "not_triggered")
                 return
             price = b.buy_at(max(b.open, trigger) * (1 + self.slip))
-        charges = delivery_charges(Side.BUY, signal.quantity, price, self.day)
+        # the OMS's figure for this fill, asked before it is booked: can the cash fund it?
+        quoted = delivery_charges(Side.BUY, signal.quantity, price, self.day)
         cash = portfolio.current_capital + portfolio.committed_capital
-        if price * signal.quantity + charges > cash:
+        if price * signal.quantity + quoted > cash:
             release(portfolio, signal, "unfunded")
             self.done.released.append(signal.id)
             return
-        self._book(
+        charges = self._book(
             signal.symbol,
             buy=True,
             quantity=signal.quantity,
             price=price,
-            charges=charges,
             signal_id=signal.id,
         )
         position = fill_entry(

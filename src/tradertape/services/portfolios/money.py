@@ -1,0 +1,85 @@
+"""A model portfolio's money: the one writer of its capital columns, under its lock.
+
+The portfolio's row keeps what its book holds (``portfolio:<id>`` for paper, docs/books.md):
+free cash (``current_capital``), what entries waiting at the broker have earmarked
+(``committed_capital``), the cost of what it holds (``deployed_capital``), the charges it
+paid and its realised P&L. Every fill moves them by the figures the OMS's ledger booked for
+it (price, quantity and charges: `positions.fill_entry`/`fill_exit` take them from the
+ledger's trades or from the virtual fill the ledger just booked), never by a second charge
+figure of its own.
+
+Each change happens in a transaction that first took the portfolio's lock (`hold`), before
+any lock of the OMS's (the user's ledger lock), and read the row afresh under it: two
+transactions that move one portfolio's money (a reconciliation pass, an agent's report, a
+placement, the open's virtual fills) are serialised, each on the other's figures, and the
+order portfolio lock → ledger lock is the same everywhere (no deadlock). A fill
+(`positions.fill_entry`/`fill_exit`) asks for it again, which costs nothing while it is held
+and takes it afresh after a live send committed the transaction midway.
+`tests/unit/test_portfolio_money.py` holds that nothing else writes these columns.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from tradertape.db.locks import lock_names
+from tradertape.db.models import ModelPortfolio
+
+ZERO = Decimal(0)
+
+
+def lock_name(portfolio_id: int) -> str:
+    """The named lock (`db.locks`) a portfolio's money, signals and scans change under."""
+    return f"portfolio-scan:{portfolio_id}"
+
+
+def hold(db: Session, portfolio: ModelPortfolio) -> ModelPortfolio:
+    """Hold the portfolio's lock to the end of the transaction and read its row afresh
+    (what this transaction changed already is flushed first, so it is kept)."""
+    db.flush()
+    lock_names(db, [lock_name(portfolio.id)])
+    db.refresh(portfolio)
+    return portfolio
+
+
+def earmark(portfolio: ModelPortfolio, amount: Decimal) -> None:
+    """An entry waits at the broker (or for the open): its amount leaves free cash."""
+    portfolio.current_capital -= amount
+    portfolio.committed_capital += amount
+
+
+def release(portfolio: ModelPortfolio, amount: Decimal) -> None:
+    """A waiting entry will not fill (or fills another amount): its earmark comes back."""
+    portfolio.committed_capital -= amount
+    portfolio.current_capital += amount
+
+
+def bought(
+    portfolio: ModelPortfolio, *, cost: Decimal, charges: Decimal, earmarked: Decimal
+) -> None:
+    """An entry filled at `cost` and `charges` (the ledger's); what it had `earmarked`
+    (zero for a fill that waited for nothing) comes back first."""
+    release(portfolio, earmarked)
+    portfolio.current_capital -= cost + charges
+    portfolio.deployed_capital += cost
+    portfolio.charges_paid += charges
+
+
+def sold(
+    portfolio: ModelPortfolio, *, cost: Decimal, proceeds: Decimal, charges: Decimal, pnl: Decimal
+) -> None:
+    """A position of `cost` sold for `proceeds` less `charges` (the ledger's), realising
+    `pnl` (net of the round trip's charges)."""
+    portfolio.deployed_capital -= cost
+    portfolio.current_capital += proceeds - charges
+    portfolio.charges_paid += charges
+    portfolio.realised_pnl += pnl
+
+
+def start_over(portfolio: ModelPortfolio) -> None:
+    """A paper portfolio reset: its capital free again, nothing deployed, paid or earned."""
+    portfolio.current_capital = portfolio.starting_capital
+    portfolio.deployed_capital = portfolio.committed_capital = ZERO
+    portfolio.realised_pnl = portfolio.charges_paid = ZERO

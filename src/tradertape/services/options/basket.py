@@ -75,7 +75,7 @@ class Placed:
 
 def _fields(db: Session, desk: WorkerContext, legs: Sequence[ChainLeg]) -> list[dict[str, Any]]:
     """Each leg's order fields in request order (422 naming ``legs[i].field``)."""
-    catalog = desk.exchange.catalog(db)
+    catalog = desk.trading.catalog(db)
     out = []
     for index, leg in enumerate(legs):
         instrument = catalog.find(f"NFO:{leg.tradingsymbol}")

@@ -8,6 +8,8 @@ import httpx
 
 from tradertape.db.leader import LeaderLease
 from tradertape.runtime import Runtime
+from tradertape.services.alerts.firing import Decisions
+from tradertape.services.alerts.placing import Placer
 from tradertape.services.brokers.login import BrokerLogins
 from tradertape.services.brokers.login_state import login_states
 from tradertape.services.notifications.telegram.api import BotApi
@@ -45,6 +47,7 @@ def telegram_bot(runtime: Runtime, client: httpx.AsyncClient | None = None) -> T
             states=login_states(runtime.settings.secret),
             clock=runtime.clock,
         ),
+        alerts=Decisions(Placer(runtime.orders, runtime.quotes), runtime.clock),
     )
     return TelegramBot(api, commands, poll_timeout=runtime.settings.telegram_poll_timeout_secs)
 

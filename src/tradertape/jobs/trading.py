@@ -18,6 +18,8 @@ from tradertape.jobs.telegram import reports
 from tradertape.oms.loop import TradingLoop
 from tradertape.oms.quotes import follow
 from tradertape.runtime import Runtime
+from tradertape.services.alerts.placing import Placer
+from tradertape.services.alerts.watcher import AlertWatcher
 from tradertape.services.brokers.live_trading import LiveJobs, follow_order_updates
 from tradertape.services.brokers.reconcile import ReconcileJobs
 from tradertape.services.market.calendar_watch import CalendarWatch
@@ -59,6 +61,7 @@ def trading_loop(runtime: Runtime) -> TradingLoop:
         every=timedelta(minutes=runtime.settings.reconcile_every_mins),
         guard=guard,
     )
+    alerts = alert_watcher(runtime)
     more_jobs: dict[str, Callable[[], object]] = {
         "portfolios": portfolios.run_due,
         "briefings": briefings.run_due,
@@ -79,10 +82,24 @@ def trading_loop(runtime: Runtime) -> TradingLoop:
             runtime.option_protection,
             runtime.option_executions,
             runtime.mtm_exits,  # after protection: a run's own exits go first
+            alerts,
         ),
         sinks=(runtime.candle_book,),
         deriver=runtime.option_ticker,
         guard=guard,
+    )
+
+
+def alert_watcher(runtime: Runtime) -> AlertWatcher:
+    """Users' alerts, judged on the loop's tick batches and, after the close, on its timer."""
+    return AlertWatcher(
+        db=runtime.db.jobs,
+        clock=runtime.clock,
+        candles=runtime.candle_book,
+        store=runtime.candles,
+        calendar=runtime.exchange.calendar,
+        placer=Placer(runtime.orders, runtime.quotes),
+        guard=runtime.guard,
     )
 
 

@@ -446,3 +446,15 @@ def compile_strategy(
         addon=addon_index,
         atr=book.get("atr14") if document.config.atr_stop_mult > 0 else np.empty((0, 0)),
     )
+
+
+def condition_truth(condition: Condition, book: IndicatorBook) -> BoolArray:
+    """A position-free condition over a book's whole grid (days × instruments), as an entry
+    rule is evaluated: what an alert asks of its bars. A random operand is refused (an
+    alert has no seed)."""
+
+    def no_random() -> FloatArray:
+        raise ValueError("an alert's condition cannot draw a random number")
+
+    truth = _Compiler(book, no_random).truth(condition)
+    return np.asarray(np.broadcast_to(truth, book.shape), dtype=np.bool_)

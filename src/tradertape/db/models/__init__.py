@@ -7,6 +7,7 @@ from tradertape.db.models.agent import (
     AgentSnapshot,
     AgentTokenRelay,
 )
+from tradertape.db.models.alerts import Alert, AlertFire, Webhook, WebhookDelivery
 from tradertape.db.models.brokers import BrokerCredential
 from tradertape.db.models.family import FamilyGroup, FamilyInvite, FamilyMember
 from tradertape.db.models.instruments import KiteInstrument
@@ -56,6 +57,10 @@ from tradertape.db.models.workers import (
 )
 
 __all__ = [
+    "Alert",
+    "AlertFire",
+    "Webhook",
+    "WebhookDelivery",
     "FairValue",
     "FamilyGroup",
     "FamilyInvite",

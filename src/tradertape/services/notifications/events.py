@@ -6,7 +6,9 @@ signal: placed, or failed with the broker's error), ``fill`` (a position opened 
 with its P&L), ``risk_breach`` (a risk event), ``drift`` (holdings the broker does not cover),
 ``briefing`` (the morning briefing, once per day: `notifications.telegram.briefing`),
 ``linked`` (a chat was just linked: tells that chat so, `notifications.telegram.chats`),
-``job_failure`` (a background job stopped trying one of the user's items: `oms.job_guard`).
+``job_failure`` (a background job stopped trying one of the user's items: `oms.job_guard`),
+``alert`` (an alert fired, with its price and its order's outcome: `services.alerts`),
+``webhook`` (a webhook placed orders: `services.webhooks`).
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ class Kind(StrEnum):
     BRIEFING = "briefing"
     LINKED = "linked"
     JOB_FAILURE = "job_failure"  # written by `oms.job_guard` (its KIND)
+    ALERT = "alert"
+    WEBHOOK = "webhook"
 
 
 def add(

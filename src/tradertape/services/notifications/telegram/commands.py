@@ -5,7 +5,7 @@ returns the Bot API calls to make (`Outgoing`)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -35,6 +35,26 @@ MAX_ATTEMPTS = 5  # a notification Telegram refused this often is given up on
 NOT_LINKED = "This chat is not linked to a TraderTape account. "
 HELP = "Commands: /status /positions /pending /summary /danger /briefing [on|off] /login /unlink"
 ACTIONS = {"a": SignalEvent.APPROVE, "r": SignalEvent.REJECT}
+ALERT_BUTTONS = ("y", "n")  # approve / dismiss an alert's held order (`services.alerts`)
+
+
+class AlertDecisions(Protocol):
+    """What the bot's Approve / Dismiss buttons of an alert's held order call."""
+
+    def decide(self, db: Session, fire_id: int, *, approve: bool, user_id: int) -> str:
+        """Place or drop the held order (409 once decided or expired); a line saying so."""
+        ...
+
+
+def alert_keyboard(fire_id: int) -> Keyboard:
+    """Approve / Dismiss for an alert's held order."""
+    return [
+        [
+            {"text": "✅ Approve", "callback_data": f"y:{fire_id}"},
+            {"text": "❌ Dismiss", "callback_data": f"n:{fire_id}"},
+        ]
+    ]
+
 
 Handler = Callable[[Session, int, int, list[str]], Outgoing]
 
@@ -50,8 +70,10 @@ class Commands:
         venue: PortfolioTrading,
         linking: ChatLinking,
         logins: BrokerLogins,
+        alerts: AlertDecisions | None = None,
     ) -> None:
         self._db = db
+        self._alerts = alerts
         self._reports = reports
         self._venue = venue
         self._clock = venue.clock
@@ -106,6 +128,9 @@ class Commands:
             try:
                 if kind == "c":
                     return self._place_cart(db, user_id, int(ref), query_id, chat_id)
+                if kind in ALERT_BUTTONS and self._alerts is not None:
+                    said = self._alerts.decide(db, int(ref), approve=kind == "y", user_id=user_id)
+                    return [answer(query_id, said)]
                 event = ACTIONS.get(kind)
                 if event is None:
                     return [answer(query_id, "Unknown button.")]
@@ -216,6 +241,8 @@ class Commands:
                         .order_by(ModelSignal.id)
                     ).all()
                     markup = keyboard(list(pending))
+                elif row.kind == Kind.ALERT.value and row.payload.get("order_status") == "awaiting":
+                    markup = alert_keyboard(int(row.payload["fire_id"]))
                 due.append((row.id, send(chat_id, row.text, markup)))
             return due
 

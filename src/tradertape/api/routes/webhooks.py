@@ -1,0 +1,132 @@
+"""Inbound webhooks: ``/api/webhooks`` to manage them (your session), ``POST
+/api/hooks/{hook_id}`` for senders (signed, or a token from allowed addresses)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Request, status
+
+from tradertape.api.deps import CurrentUser, DbDep, PageDep, RuntimeDep, client_ip
+from tradertape.api.schemas.numbers import RowId
+from tradertape.api.schemas.webhooks import (
+    DeliveryOut,
+    HookOrderOut,
+    HookReceived,
+    WebhookCreated,
+    WebhookIn,
+    WebhookOut,
+    WebhookPatch,
+)
+from tradertape.db.models import Webhook
+from tradertape.services.alerts.placing import Placer
+from tradertape.services.webhooks import hooks, templates
+from tradertape.services.webhooks.receive import HookDesk
+from tradertape.services.webhooks.receive import Request as HookRequest
+
+router = APIRouter(tags=["webhooks"])
+
+
+def _out(row: Webhook) -> WebhookOut:
+    return WebhookOut.model_validate(
+        {**row.__dict__, "url_path": f"/api/hooks/{row.hook_id}"}, from_attributes=False
+    )
+
+
+@router.get("/webhooks", response_model=list[WebhookOut])
+def list_webhooks(user: CurrentUser, db: DbDep, page: PageDep) -> list[WebhookOut]:
+    """Your inbound webhooks, newest first."""
+    rows = hooks.listing(db, user_id=user.id, limit=page.limit, offset=page.offset)
+    return [_out(row) for row in rows]
+
+
+@router.post("/webhooks", response_model=WebhookCreated, status_code=status.HTTP_201_CREATED)
+def create_webhook(
+    body: WebhookIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep
+) -> WebhookCreated:
+    """A new hook and its secret or token, shown this once (only its encryption or digest
+    is kept). A bad field is a 422 naming it; past the cap of hooks a 409."""
+    template = {**templates.PRESETS.get(body.preset or "", {}), **body.template}
+    draft = hooks.HookDraft(
+        name=body.name,
+        auth=body.auth,
+        template=template,
+        allowed_ips=body.allowed_ips,
+        mode=body.mode,
+        broker=body.broker,
+        max_per_minute=body.max_per_minute,
+    )
+    made = hooks.create(db, draft, vault=runtime.vault, clock=runtime.clock, user_id=user.id)
+    return WebhookCreated(**_out(made.hook).model_dump(), secret=made.secret)
+
+
+@router.get("/webhooks/{webhook_id}", response_model=WebhookOut)
+def get_webhook(webhook_id: RowId, user: CurrentUser, db: DbDep) -> WebhookOut:
+    """One of your hooks."""
+    return _out(hooks.get(db, webhook_id, user_id=user.id))
+
+
+@router.patch("/webhooks/{webhook_id}", response_model=WebhookOut)
+def update_webhook(
+    webhook_id: RowId, body: WebhookPatch, user: CurrentUser, db: DbDep
+) -> WebhookOut:
+    """Rename, switch off or on, edit the template, the addresses or the rate."""
+    change = hooks.HookChange(**body.model_dump())
+    return _out(hooks.update(db, webhook_id, change, user_id=user.id))
+
+
+@router.delete("/webhooks/{webhook_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_webhook(webhook_id: RowId, user: CurrentUser, db: DbDep) -> None:
+    """Delete a hook and its log; its URL stops answering at once."""
+    hooks.delete(db, webhook_id, user_id=user.id)
+
+
+@router.get("/webhooks/{webhook_id}/deliveries", response_model=list[DeliveryOut])
+def list_deliveries(
+    webhook_id: RowId, user: CurrentUser, db: DbDep, page: PageDep
+) -> list[DeliveryOut]:
+    """What a hook received, newest first, with each outcome."""
+    rows = hooks.deliveries(db, webhook_id, user_id=user.id, limit=page.limit, offset=page.offset)
+    return [DeliveryOut.model_validate(row, from_attributes=True) for row in rows]
+
+
+async def _raw_body(request: Request) -> bytes:
+    return await request.body()
+
+
+HookId = Annotated[str, Path(min_length=4, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")]
+
+
+@router.post("/hooks/{hook_id}", response_model=HookReceived)
+def receive_hook(
+    hook_id: HookId,
+    request: Request,
+    body: Annotated[bytes, Depends(_raw_body)],
+    runtime: RuntimeDep,
+    db: DbDep,
+) -> HookReceived:
+    """Place the orders a sender's request asks for, through the risk gate, the kill switch
+    and SEBI's order-rate ceiling.
+
+    A signed hook needs ``X-TraderTape-Timestamp`` (unix seconds) and
+    ``X-TraderTape-Signature: sha256=<hex>``, the HMAC-SHA256 of ``timestamp + "." + body``
+    keyed by its secret: 401 when missing, wrong or 5 minutes off our clock, 409 for a
+    request received before. A token hook needs ``X-TraderTape-Token`` (401) from an
+    allowed address (403). A body the template cannot map is a 422 naming the field; past
+    the hook's rate a 429. A refusal places nothing; every outcome is in the hook's log.
+    """
+    headers = request.headers
+    desk = HookDesk(runtime.vault, runtime.clock, Placer(runtime.orders, runtime.quotes))
+    received = desk.receive(
+        db,
+        HookRequest(
+            hook_id=hook_id,
+            body=body,
+            ip=client_ip(request),
+            timestamp=headers.get("x-tradertape-timestamp"),
+            signature=headers.get("x-tradertape-signature"),
+            token=headers.get("x-tradertape-token"),
+        ),
+    )
+    orders = [HookOrderOut(**vars(o)) for o in received.orders] if received.orders else []
+    return HookReceived(delivery_id=received.delivery_id, outcome=received.outcome, orders=orders)

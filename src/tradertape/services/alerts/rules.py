@@ -1,0 +1,91 @@
+"""An alert's condition: the strategy DSL's `Condition`, read from JSON and judged on the
+last bar of one instrument's candles.
+
+The condition is the same tree a strategy's entry rule is (``close crosses_above 1500``,
+``rsi14 crosses_below 30``, ``roc1 > 3``, ``vol_ratio20 > 3``), compiled by the same code,
+so an alert and a backtest of the same rule agree bar for bar. Position fields and random
+draws are refused: an alert watches the market, not a position.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from tradertape.candles.live import Candle
+from tradertape.errors import InvalidField
+from tradertape.indicators import IndicatorBook
+from tradertape.strategies.compile import condition_truth
+from tradertape.strategies.dsl import (
+    Condition,
+    RandomOperand,
+    extent,
+    json_path,
+    uses_position,
+)
+
+MAX_NODES = 60  # an alert is a rule, not a strategy
+_CONDITION: TypeAdapter[Condition] = TypeAdapter(Condition)
+
+
+def _draws(node: BaseModel) -> bool:
+    if isinstance(node, RandomOperand):
+        return True
+    for name in type(node).model_fields:
+        value = getattr(node, name)
+        for child in value if isinstance(value, list) else (value,):
+            if isinstance(child, BaseModel) and _draws(child):
+                return True
+    return False
+
+
+def parse_condition(raw: object, *, field: str = "condition") -> Condition:
+    """The condition `raw` holds; a 422 naming the bad node (``condition.left.name``)."""
+    try:
+        condition = _CONDITION.validate_python(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = tuple(first["loc"])
+        if loc and isinstance(raw, dict) and loc[0] == raw.get("type"):
+            loc = loc[1:]  # the root union's tag: not part of the document
+        path = json_path(loc)
+        raise InvalidField(f"{field}.{path}" if path else field, first["msg"]) from None
+    nodes, _depth = extent(condition)
+    if nodes > MAX_NODES:
+        raise InvalidField(field, f"{nodes} nodes; an alert's condition has at most {MAX_NODES}")
+    if uses_position(condition):
+        raise InvalidField(field, "an alert reads the market, not a position's fields")
+    if _draws(condition):
+        raise InvalidField(field, "an alert cannot draw a random number")
+    return condition
+
+
+def book_of(candles: Sequence[Candle]) -> IndicatorBook:
+    """The indicators of one instrument's candles, oldest first (a one-column book)."""
+
+    def column(values: list[float]) -> np.ndarray[Any, np.dtype[np.float64]]:
+        return np.asfortranarray(np.array(values, dtype=np.float64).reshape(-1, 1))
+
+    return IndicatorBook(
+        column([float(c.open) for c in candles]),
+        column([float(c.high) for c in candles]),
+        column([float(c.low) for c in candles]),
+        column([float(c.close) for c in candles]),
+        column([float(c.volume) for c in candles]),
+    )
+
+
+def holds_now(condition: Condition, candles: Sequence[Candle]) -> bool:
+    """Whether the condition holds on the last candle (False with no candles)."""
+    if not candles:
+        return False
+    return bool(condition_truth(condition, book_of(candles))[-1, 0])
+
+
+def last_price(candles: Sequence[Candle]) -> Decimal:
+    """The price an alert fired at: the last candle's close."""
+    return candles[-1].close

@@ -1,0 +1,41 @@
+"""The signature of a webhook request: HMAC-SHA256, keyed by the hook's secret, over the
+timestamp, a dot and the raw body (``X-TraderTape-Signature: sha256=<hex>``), as Stripe and
+GitHub sign theirs. The timestamp binds the signature to a moment, so a captured request
+is refused once `MAX_SKEW` has passed, and within it a replay is refused by its signature
+(`receive`)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import datetime, timedelta
+
+from tradertape.errors import Unauthenticated
+from tradertape.security.tokens import digests_equal
+
+MAX_SKEW = timedelta(minutes=5)
+PREFIX = "sha256="
+
+
+def signature(secret: str, timestamp: str, body: bytes) -> str:
+    """``sha256=<hex>`` of ``timestamp + "." + body`` keyed by ``secret``."""
+    message = timestamp.encode() + b"." + body
+    return PREFIX + hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def verify(
+    secret: str, *, timestamp: str | None, signed: str | None, body: bytes, now: datetime
+) -> str:
+    """The request's signature hex when it is good and fresh; 401 saying what is wrong."""
+    if not timestamp or not signed:
+        raise Unauthenticated(
+            "X-TraderTape-Timestamp and X-TraderTape-Signature are required on this hook"
+        )
+    if not timestamp.isdecimal() or len(timestamp) > 12:
+        raise Unauthenticated("X-TraderTape-Timestamp: unix seconds, e.g. 1764300000")
+    skew = abs(now.timestamp() - int(timestamp))
+    if skew > MAX_SKEW.total_seconds():
+        raise Unauthenticated("X-TraderTape-Timestamp is more than 5 minutes from our clock")
+    if not digests_equal(signature(secret, timestamp, body), signed.strip()):
+        raise Unauthenticated("X-TraderTape-Signature does not match the body and timestamp")
+    return signed.strip()[len(PREFIX) :]

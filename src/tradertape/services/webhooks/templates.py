@@ -1,0 +1,197 @@
+"""A hook's template: how a sender's JSON body becomes orders.
+
+Each field is a constant (``"CNC"``) or names a path of the body in double braces
+(``"{{ticker}}"``, ``"{{strategy.order.action}}"``); `PRESETS` are TradingView's and
+Chartink's. ``symbol`` may hold several, comma-separated (Chartink's ``stocks``): one order
+each. ``amount`` (rupees) instead of ``quantity`` buys as many shares as it pays for at the
+last price. Errors name the field of the template or the path of the body they came from.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from tradertape.errors import InvalidField
+from tradertape.oms import LastTick
+from tradertape.services.alerts.placing import OrderTerms
+
+FIELDS = ("symbol", "exchange", "side", "quantity", "amount", "product", "order_type", "price")
+MAX_SYMBOLS = 10
+_PLACEHOLDER = re.compile(r"^\{\{\s*([A-Za-z0-9_.]+)\s*\}\}$")
+_SIDES = {"BUY": "BUY", "LONG": "BUY", "SELL": "SELL", "SHORT": "SELL", "EXIT": "SELL"}
+PRODUCTS = ("CNC", "MIS", "NRML")
+ORDER_TYPES = ("MARKET", "LIMIT")
+EXCHANGES = ("NSE", "BSE", "NFO", "BFO")
+
+PRESETS: dict[str, dict[str, str]] = {
+    # TradingView: the alert's message is JSON you write, with its own placeholders:
+    # {"ticker": "{{ticker}}", "action": "{{strategy.order.action}}",
+    #  "contracts": "{{strategy.order.contracts}}"}
+    "tradingview": {
+        "symbol": "{{ticker}}",
+        "exchange": "NSE",
+        "side": "{{action}}",
+        "quantity": "{{contracts}}",
+        "product": "MIS",
+        "order_type": "MARKET",
+    },
+    # Chartink: {"stocks": "SBIN,INFY", "trigger_prices": "...", "scan_name": "...", ...}
+    "chartink": {
+        "symbol": "{{stocks}}",
+        "exchange": "NSE",
+        "side": "BUY",
+        "amount": "10000",
+        "product": "CNC",
+        "order_type": "MARKET",
+    },
+}
+
+
+def check(template: dict[str, Any]) -> dict[str, str]:
+    """A template as stored; 422 naming ``template.<field>``."""
+    unknown = sorted(set(template) - set(FIELDS))
+    if unknown:
+        raise InvalidField(f"template.{unknown[0]}", f"not a field; fields: {', '.join(FIELDS)}")
+    for field in ("symbol", "side"):
+        if field not in template:
+            raise InvalidField(f"template.{field}", "required")
+    if ("quantity" in template) == ("amount" in template):
+        raise InvalidField("template.quantity", "give quantity or amount, one of them")
+    out: dict[str, str] = {}
+    for field, value in template.items():
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            raise InvalidField(f"template.{field}", "a text, a number or a {{path}} of the body")
+        text = str(value).strip()
+        if not text or len(text) > 80:
+            raise InvalidField(f"template.{field}", "between 1 and 80 characters")
+        out[field] = text
+    constants = {"product": PRODUCTS, "order_type": ORDER_TYPES, "exchange": EXCHANGES}
+    for field, allowed in constants.items():
+        value = out.get(field)
+        if value is not None and not _PLACEHOLDER.match(value) and value.upper() not in allowed:
+            raise InvalidField(f"template.{field}", f"one of {', '.join(allowed)} or a {{path}}")
+    return out
+
+
+def _lookup(body: dict[str, Any], path: str) -> object:
+    value: object = body
+    for part in path.split("."):
+        if not isinstance(value, dict) or part not in value:
+            raise InvalidField(f"body.{path}", "missing from the request's body")
+        value = value[part]
+    return value
+
+
+def _resolve(template: dict[str, str], body: dict[str, Any], field: str) -> str | None:
+    raw = template.get(field)
+    if raw is None:
+        return None
+    match = _PLACEHOLDER.match(raw)
+    if match is None:
+        return raw
+    value = _lookup(body, match.group(1))
+    if isinstance(value, dict | list) or value is None:
+        raise InvalidField(f"body.{match.group(1)}", "must be a text or a number")
+    return str(value).strip()
+
+
+def _number(text: str, where: str) -> Decimal:
+    try:
+        number = Decimal(text.replace(",", ""))
+    except InvalidOperation:
+        raise InvalidField(where, f"'{text[:40]}' is not a number") from None
+    if not number.is_finite() or number <= 0:
+        raise InvalidField(where, "must be a positive number")
+    return number
+
+
+@dataclass(frozen=True, slots=True)
+class HookOrder:
+    """One order a request asks for."""
+
+    key: str
+    terms: OrderTerms
+
+
+def _key(symbol: str, exchange: str) -> str:
+    symbol = symbol.strip().upper()
+    if ":" in symbol:  # TradingView's NSE:INFY
+        exchange, symbol = symbol.split(":", 1)
+    return f"{exchange.upper()}:{symbol}"
+
+
+def _quantity(
+    key: str,
+    quantity_text: str | None,
+    amount_text: str | None,
+    price: Decimal | None,
+    quotes: LastTick,
+) -> Decimal:
+    """The quantity asked for, or what ``amount`` rupees buy at the price or the last one."""
+    if quantity_text is not None:
+        quantity = _number(quantity_text, "template.quantity")
+        if quantity != quantity.to_integral_value():
+            raise InvalidField("template.quantity", "must be a whole number")
+        return quantity
+    amount = _number(amount_text or "", "template.amount")
+    tick = quotes(key)
+    at = price or (tick.last_price if tick is not None else None)
+    if at is None:
+        raise InvalidField("template.amount", f"no price of {key} to size it by")
+    quantity = (amount / at).to_integral_value(rounding="ROUND_FLOOR")
+    if quantity < 1:
+        raise InvalidField("template.amount", f"buys no share of {key} at {at}")
+    return quantity
+
+
+def orders(
+    template: dict[str, str],
+    body: dict[str, Any],
+    *,
+    quotes: LastTick,
+    mode: str,
+    broker: str | None,
+) -> list[HookOrder]:
+    """The orders `body` asks for through `template`; 422 naming what is wrong."""
+
+    def get(field: str) -> str | None:
+        return _resolve(template, body, field)
+
+    side = _SIDES.get((get("side") or "").upper())
+    if side is None:
+        raise InvalidField("template.side", f"'{get('side')}' is not buy or sell")
+    product = (get("product") or "CNC").upper()
+    if product not in PRODUCTS:
+        raise InvalidField("template.product", f"'{product}' is not one of {PRODUCTS}")
+    order_type = (get("order_type") or "MARKET").upper()
+    if order_type not in ORDER_TYPES:
+        raise InvalidField("template.order_type", f"'{order_type}' is not one of {ORDER_TYPES}")
+    price_text = get("price")
+    price = _number(price_text, "template.price") if price_text else None
+    if order_type == "LIMIT" and price is None:
+        raise InvalidField("template.price", "a LIMIT order needs a price")
+    exchange = (get("exchange") or "NSE").upper()
+    symbols = [s for s in (get("symbol") or "").split(",") if s.strip()]
+    if not symbols:
+        raise InvalidField("template.symbol", "no symbol in the request")
+    if len(symbols) > MAX_SYMBOLS:
+        raise InvalidField("template.symbol", f"{len(symbols)} symbols; at most {MAX_SYMBOLS}")
+    quantity_text, amount_text = get("quantity"), get("amount")
+    out: list[HookOrder] = []
+    for symbol in symbols:
+        key = _key(symbol, exchange)
+        quantity = _quantity(key, quantity_text, amount_text, price, quotes)
+        terms = OrderTerms(
+            transaction_type=side,
+            quantity=int(quantity),
+            product=product,
+            order_type=order_type,
+            price=price,
+            mode=mode,
+            broker=broker,
+        )
+        out.append(HookOrder(key, terms))
+    return out

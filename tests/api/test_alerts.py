@@ -1,0 +1,373 @@
+"""Alerts over HTTP and on a ticking market: a DSL condition fires on the tick that makes
+it, once or every cool-down; its order goes through the pipeline at once or after the user
+confirms (until it expires); owners only; bad input is a 422 naming the field and changes
+nothing; one user's broken alert never stops another's."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select, update
+
+from tests.helpers import sign_in
+from tradertape.db.models import Alert, JobFailure
+from tradertape.jobs.trading import trading_loop
+from tradertape.oms.loop import TradingLoop
+from tradertape.ports.clock import ManualClock
+from tradertape.runtime import Runtime
+from tradertape.services.alerts import alerts as alert_service
+from tradertape.testkit import make_tick
+
+CLOSE = {"type": "indicator", "name": "close"}
+
+
+def crosses_above(level: float) -> dict[str, Any]:
+    return {"type": "crosses_above", "left": CLOSE, "right": {"type": "literal", "value": level}}
+
+
+def above(level: float) -> dict[str, Any]:
+    return {
+        "type": "compare",
+        "left": CLOSE,
+        "op": ">",
+        "right": {"type": "literal", "value": level},
+    }
+
+
+@pytest.fixture
+def alice(client: TestClient, runtime: Runtime) -> TestClient:
+    sign_in(client, runtime, "alice@x.in")
+    client.post("/api/portfolio/funds", json={"amount": 1_000_000})
+    return client
+
+
+@pytest.fixture
+def loop(runtime: Runtime) -> TradingLoop:
+    return trading_loop(runtime)
+
+
+def tick(loop: TradingLoop, runtime: Runtime, price: str, key: str = "NSE:INFY") -> None:
+    """A tick now; the clock then moves a minute on (a cross is judged between minutes)."""
+    loop.on_ticks([make_tick(key, price, ts=runtime.clock.now())])
+    advance(runtime, minutes=1)
+
+
+def advance(runtime: Runtime, **delta: float) -> None:
+    clock = runtime.clock
+    assert isinstance(clock, ManualClock)
+    clock.advance(timedelta(**delta))
+
+
+def create(client: TestClient, **fields: Any) -> dict[str, Any]:
+    body = {"name": "INFY over 1500", "symbol": "NSE:INFY", "condition": crosses_above(1500)}
+    response = client.post("/api/alerts", json={**body, **fields})
+    assert response.status_code == 201, response.text
+    made: dict[str, Any] = response.json()
+    return made
+
+
+def fires(client: TestClient) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = client.get("/api/alerts/fires").json()
+    return found
+
+
+def test_a_price_cross_fires_once_on_the_tick_that_makes_it(
+    alice: TestClient, runtime: Runtime, loop: TradingLoop
+):
+    alert = create(alice)
+    for price in ("1490", "1495", "1499.95"):
+        tick(loop, runtime, price)
+        advance(runtime, seconds=61)
+    assert fires(alice) == []
+    tick(loop, runtime, "1501.20")
+    (fire,) = fires(alice)
+    assert (fire["alert_id"], fire["symbol"], fire["price"]) == (alert["id"], "NSE:INFY", "1501.20")
+    assert fire["order_status"] == "none"
+    assert alice.get(f"/api/alerts/{alert['id']}").json()["status"] == "fired"
+    for price in ("1490", "1510"):  # fired once: another cross says nothing
+        advance(runtime, minutes=2)
+        tick(loop, runtime, price)
+    assert len(fires(alice)) == 1
+    bell = alice.get("/api/notifications").json()
+    assert [n["kind"] for n in bell] == ["alert"]
+    assert bell[0]["text"] == "🔔 INFY over 1500: INFY at ₹1,501.20"
+
+
+def test_every_time_fires_again_only_after_the_cool_down(
+    alice: TestClient, runtime: Runtime, loop: TradingLoop
+):
+    create(alice, condition=above(1500), repeat="every", cooldown_secs=120)
+    tick(loop, runtime, "1501")  # (each tick moves the clock a minute on)
+    tick(loop, runtime, "1502")
+    assert [f["price"] for f in fires(alice)] == ["1501"]
+    tick(loop, runtime, "1503")
+    assert [f["price"] for f in fires(alice)] == ["1503", "1501"]
+
+
+def test_an_attached_order_is_placed_through_the_pipeline(
+    alice: TestClient, runtime: Runtime, loop: TradingLoop
+):
+    order = {"transaction_type": "BUY", "quantity": 5, "product": "CNC", "order_type": "MARKET"}
+    create(alice, order=order, order_action="place")
+    tick(loop, runtime, "1490")
+    tick(loop, runtime, "1501")
+    (fire,) = fires(alice)
+    assert fire["order_status"] == "placed", fire
+    placed = alice.get(f"/api/orders/{fire['order_id']}").json()
+    assert (placed["tradingsymbol"], placed["quantity"], placed["status"]) == (
+        "INFY",
+        5,
+        "COMPLETE",
+    )
+
+
+def test_the_kill_switch_rejects_an_alerts_order(
+    alice: TestClient, runtime: Runtime, loop: TradingLoop
+):
+    order = {"transaction_type": "BUY", "quantity": 5}
+    create(alice, order=order, order_action="place")
+    assert alice.post("/api/risk/kill-switch", json={"on": True}).status_code == 200
+    tick(loop, runtime, "1490")
+    tick(loop, runtime, "1501")
+    (fire,) = fires(alice)
+    assert fire["order_status"] == "rejected"
+    assert "kill switch" in fire["order_message"]
+
+
+def test_confirm_to_trade_places_once_and_expires(
+    alice: TestClient, runtime: Runtime, loop: TradingLoop
+):
+    order = {"transaction_type": "BUY", "quantity": 2}
+    create(alice, order=order, order_action="confirm", confirm_within_mins=5, repeat="every")
+    tick(loop, runtime, "1490")
+    tick(loop, runtime, "1501")
+    (fire,) = fires(alice)
+    assert (fire["order_status"], fire["order_id"]) == ("awaiting", None)
+    assert fire["expires_at"] == "2026-11-20T04:36:00Z"  # fired at 10:01 IST
+    confirmed = alice.post(f"/api/alerts/fires/{fire['id']}/confirm")
+    assert confirmed.status_code == 200, confirmed.text
+    assert confirmed.json()["order_status"] == "placed"
+    again = alice.post(f"/api/alerts/fires/{fire['id']}/confirm")
+    assert again.status_code == 409
+    assert "placed" in again.json()["detail"]
+    # a second fire, left until it expires: confirming it then places nothing
+    advance(runtime, minutes=10)
+    tick(loop, runtime, "1490")
+    tick(loop, runtime, "1502")
+    second = fires(alice)[0]
+    advance(runtime, minutes=6)
+    late = alice.post(f"/api/alerts/fires/{second['id']}/confirm")
+    assert late.status_code == 409
+    assert "expired" in late.json()["detail"]
+    assert fires(alice)[0]["order_status"] == "expired"
+    orders = alice.get("/api/portfolio/orders").json()
+    assert len(orders) == 1
+
+
+def test_dismiss_drops_the_held_order(alice: TestClient, runtime: Runtime, loop: TradingLoop):
+    create(
+        alice,
+        order={"transaction_type": "SELL", "quantity": 1},
+        order_action="confirm",
+        confirm_within_mins=5,
+    )
+    tick(loop, runtime, "1490")
+    tick(loop, runtime, "1501")
+    (fire,) = fires(alice)
+    assert alice.post(f"/api/alerts/fires/{fire['id']}/dismiss").json()["order_status"] == (
+        "dismissed"
+    )
+    assert alice.post(f"/api/alerts/fires/{fire['id']}/confirm").status_code == 409
+    assert alice.get("/api/portfolio/orders").json() == []
+
+
+def test_a_watchlist_alert_fires_on_the_item_that_crossed(
+    alice: TestClient, runtime: Runtime, loop: TradingLoop
+):
+    made = alice.post("/api/watchlists", json={"name": "IT", "items": ["NSE:INFY", "NSE:TCS"]})
+    watchlist_id = made.json()["id"]
+    create(alice, symbol=None, watchlist_id=watchlist_id, condition=crosses_above(3000))
+    tick(loop, runtime, "2990", key="NSE:TCS")
+    tick(loop, runtime, "1500", key="NSE:INFY")
+    tick(loop, runtime, "3001", key="NSE:TCS")
+    assert [(f["symbol"], f["price"]) for f in fires(alice)] == [("NSE:TCS", "3001")]
+
+
+def test_an_indicator_cross_on_minute_candles(
+    alice: TestClient, runtime: Runtime, loop: TradingLoop
+):
+    sma3 = {"type": "indicator", "name": "sma3"}
+    create(alice, condition={"type": "crosses_above", "left": CLOSE, "right": sma3})
+    for price in ("1500", "1490", "1480", "1470"):  # a falling minute series: below its SMA
+        tick(loop, runtime, price)
+        advance(runtime, minutes=1)
+    assert fires(alice) == []
+    tick(loop, runtime, "1495")  # above the 3-minute average (1481.67)
+    assert [f["price"] for f in fires(alice)] == ["1495"]
+
+
+def test_a_day_alert_is_judged_once_after_the_close(
+    alice: TestClient, runtime: Runtime, loop: TradingLoop
+):
+    create(alice, timeframe="day", condition=above(1500), repeat="every", cooldown_secs=60)
+    tick(loop, runtime, "1510")
+    loop.run_jobs(force=True)
+    assert fires(alice) == []  # 10:00 IST: not yet closed
+    advance(runtime, hours=5, minutes=40)  # 15:40 IST
+    loop.run_jobs(force=True)
+    loop.run_jobs(force=True)
+    assert [f["price"] for f in fires(alice)] == ["1510"]
+
+
+def test_one_users_broken_alert_never_stops_anothers(
+    client: TestClient, runtime: Runtime, loop: TradingLoop
+):
+    bob = sign_in(client, runtime, "bob@x.in")
+    bad = create(client, name="broken")
+    with runtime.db.session() as db:  # a row no request could store: its rule will not parse
+        db.execute(update(Alert).where(Alert.id == bad["id"]).values(condition={"type": "?"}))
+        db.commit()
+    client.post("/api/auth/logout")
+    sign_in(client, runtime, "carol@x.in")
+    good = create(client, name="fine")
+    tick(loop, runtime, "1490")
+    tick(loop, runtime, "1501")
+    assert [f["alert_id"] for f in fires(client)] == [good["id"]]
+    with runtime.db.session() as db:  # the broken one is recorded against its owner
+        rows = list(db.scalars(select(JobFailure)))
+    assert [(r.job, r.item) for r in rows] == [("alerts.ticks", f"alert:{bad['id']}:NSE:INFY")]
+    for price in ("1490", "1501"):  # a third failure in a row: quarantined, its owner told
+        tick(loop, runtime, price)
+    with runtime.db.session() as db:
+        (row,) = db.scalars(select(JobFailure))
+        assert (row.user_id, row.failures, row.quarantined_at is not None) == (bob, 3, True)
+
+
+BAD_BODIES = [
+    pytest.param(
+        {
+            "condition": {
+                "type": "crosses_above",
+                "left": {"type": "indicator", "name": "nope"},
+                "right": {"type": "literal", "value": 1},
+            }
+        },
+        "condition.left.name",
+        id="unknown-indicator",
+    ),
+    pytest.param(
+        {
+            "condition": {
+                "type": "compare",
+                "left": {"type": "position", "field": "entry_price"},
+                "op": ">",
+                "right": {"type": "literal", "value": 1},
+            }
+        },
+        "condition",
+        id="position-field",
+    ),
+    pytest.param({"symbol": "NSE:NOPE"}, "symbol", id="unknown-symbol"),
+    pytest.param({"symbol": "INFY"}, "symbol", id="no-exchange"),
+    pytest.param({"watchlist_id": 99}, "symbol", id="both-targets"),
+    pytest.param({"symbol": None, "watchlist_id": 99}, "watchlist_id", id="not-my-watchlist"),
+    pytest.param({"order_action": "place"}, "order_action", id="action-without-order"),
+    pytest.param(
+        {"order": {"transaction_type": "BUY", "quantity": 1}},
+        "order_action",
+        id="order-without-action",
+    ),
+    pytest.param(
+        {"order": {"transaction_type": "BUY", "quantity": 1}, "order_action": "confirm"},
+        "confirm_within_mins",
+        id="confirm-without-expiry",
+    ),
+    pytest.param({"cooldown_secs": 5}, "cooldown_secs", id="cooldown-too-short"),
+    pytest.param(
+        {"order": {"transaction_type": "BUY", "quantity": 0}, "order_action": "place"},
+        "order.quantity",
+        id="zero-quantity",
+    ),
+    pytest.param({"repeat": "twice"}, "repeat", id="repeat"),
+]
+
+
+@pytest.mark.parametrize(("change", "field"), BAD_BODIES)
+def test_bad_input_is_a_4xx_naming_the_field_and_stores_nothing(
+    alice: TestClient, change: dict[str, Any], field: str
+):
+    body = {"name": "x", "symbol": "NSE:INFY", "condition": crosses_above(1500), **change}
+    response = alice.post("/api/alerts", json=body)
+    assert response.status_code == 422, response.text
+    detail = response.json()["detail"]
+    fields = [d["field"] for d in detail] if isinstance(detail, list) else [detail]
+    assert any(f == field or str(f).startswith(f"{field}:") or f.endswith(field) for f in fields), (
+        detail
+    )
+    assert alice.get("/api/alerts").json() == []
+
+
+def test_a_bad_patch_changes_nothing(alice: TestClient):
+    made = create(alice)
+    path = f"/api/alerts/{made['id']}"
+    bad = alice.patch(path, json={"name": "y", "condition": {"type": "and", "conditions": []}})
+    assert bad.status_code == 422
+    assert alice.get(path).json() == made
+    assert alice.patch(path, json={"status": "fired"}).status_code == 422
+    paused = alice.patch(path, json={"status": "paused"}).json()
+    assert paused["status"] == "paused"
+
+
+def test_another_users_alert_and_fires_are_404(
+    client: TestClient, runtime: Runtime, loop: TradingLoop
+):
+    sign_in(client, runtime, "a@x.in")
+    made = create(
+        client,
+        order={"transaction_type": "BUY", "quantity": 1},
+        order_action="confirm",
+        confirm_within_mins=5,
+    )
+    tick(loop, runtime, "1490")
+    tick(loop, runtime, "1501")
+    (fire,) = fires(client)
+    client.post("/api/auth/logout")
+    sign_in(client, runtime, "b@x.in")
+    path = f"/api/alerts/{made['id']}"
+    assert client.get(path).status_code == 404
+    assert client.patch(path, json={"name": "mine"}).status_code == 404
+    assert client.delete(path).status_code == 404
+    assert client.get(f"/api/alerts/fires?alert_id={made['id']}").status_code == 404
+    assert client.post(f"/api/alerts/fires/{fire['id']}/confirm").status_code == 404
+    assert client.post(f"/api/alerts/fires/{fire['id']}/dismiss").status_code == 404
+    assert client.get("/api/alerts").json() == []
+    assert fires(client) == []
+
+
+def test_a_user_holds_a_bounded_number_of_alerts(
+    alice: TestClient, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(alert_service, "MAX_ALERTS", 2)
+    create(alice)
+    create(alice)
+    third = alice.post(
+        "/api/alerts", json={"name": "x", "symbol": "NSE:INFY", "condition": above(1)}
+    )
+    assert third.status_code == 409
+    assert "2 alerts" in third.json()["detail"]
+    assert len(alice.get("/api/alerts").json()) == 2
+
+
+def test_delete_removes_the_alert_and_its_history(
+    alice: TestClient, runtime: Runtime, loop: TradingLoop
+):
+    made = create(alice)
+    tick(loop, runtime, "1490")
+    tick(loop, runtime, "1501")
+    assert len(fires(alice)) == 1
+    assert alice.delete(f"/api/alerts/{made['id']}").status_code == 204
+    assert fires(alice) == []
+    assert alice.get(f"/api/alerts/{made['id']}").status_code == 404

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, status
@@ -28,9 +29,8 @@ router = APIRouter(tags=["webhooks"])
 
 
 def _out(row: Webhook) -> WebhookOut:
-    return WebhookOut.model_validate(
-        {**row.__dict__, "url_path": f"/api/hooks/{row.hook_id}"}, from_attributes=False
-    )
+    fields = {name: getattr(row, name) for name in WebhookOut.model_fields if name != "url_path"}
+    return WebhookOut(**fields, url_path=f"/api/hooks/{row.hook_id}")
 
 
 @router.get("/webhooks", response_model=list[WebhookOut])
@@ -128,5 +128,5 @@ def receive_hook(
             token=headers.get("x-tradertape-token"),
         ),
     )
-    orders = [HookOrderOut(**vars(o)) for o in received.orders] if received.orders else []
+    orders = [HookOrderOut(**asdict(o)) for o in received.orders]
     return HookReceived(delivery_id=received.delivery_id, outcome=received.outcome, orders=orders)

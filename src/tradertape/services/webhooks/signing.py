@@ -31,7 +31,7 @@ def verify(
         raise Unauthenticated(
             "X-TraderTape-Timestamp and X-TraderTape-Signature are required on this hook"
         )
-    if not timestamp.isdecimal() or len(timestamp) > 12:
+    if not (timestamp.isascii() and timestamp.isdecimal()) or len(timestamp) > 12:
         raise Unauthenticated("X-TraderTape-Timestamp: unix seconds, e.g. 1764300000")
     skew = abs(now.timestamp() - int(timestamp))
     if skew > MAX_SKEW.total_seconds():

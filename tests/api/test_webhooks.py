@@ -1,0 +1,292 @@
+"""Inbound webhooks over HTTP: the secret shown once and kept encrypted; a signed request
+places its orders through the pipeline; a wrong, stale or replayed one is refused and places
+nothing; token hooks need their token and an allowed address; TradingView's and Chartink's
+bodies mapped by the template; the rate per hook; owners only; every request logged."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from tests.helpers import sign_in
+from tradertape.db.models import Webhook
+from tradertape.runtime import Runtime
+from tradertape.services.webhooks.signing import signature
+from tradertape.testkit import make_tick
+
+TV_BODY = {"ticker": "NSE:INFY", "action": "buy", "contracts": "3"}
+
+
+@pytest.fixture
+def alice(client: TestClient, runtime: Runtime) -> TestClient:
+    sign_in(client, runtime, "alice@x.in")
+    client.post("/api/portfolio/funds", json={"amount": 1_000_000})
+    for key, price in (("NSE:INFY", "1500"), ("NSE:SBIN", "800"), ("NSE:TCS", "3200")):
+        runtime.quotes.update(make_tick(key, price, ts=runtime.clock.now()))
+    return client
+
+
+def create(client: TestClient, **fields: Any) -> dict[str, Any]:
+    body = {"name": "TradingView", "preset": "tradingview", **fields}
+    response = client.post("/api/webhooks", json=body)
+    assert response.status_code == 201, response.text
+    made: dict[str, Any] = response.json()
+    return made
+
+
+def now_s(runtime: Runtime) -> str:
+    return str(int(runtime.clock.now().timestamp()))
+
+
+def send(
+    client: TestClient,
+    hook: dict[str, Any],
+    body: dict[str, Any] | bytes,
+    *,
+    runtime: Runtime,
+    secret: str | None = None,
+    timestamp: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> Any:
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    sent = dict(headers or {})
+    if secret is not None:
+        stamp = timestamp or now_s(runtime)
+        sent["X-TraderTape-Timestamp"] = stamp
+        sent["X-TraderTape-Signature"] = signature(secret, stamp, raw)
+    return client.post(hook["url_path"], content=raw, headers=sent)
+
+
+def orders(client: TestClient) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = client.get("/api/portfolio/orders").json()
+    return found
+
+
+def log(client: TestClient, hook: dict[str, Any]) -> list[tuple[str, int]]:
+    rows = client.get(f"/api/webhooks/{hook['id']}/deliveries").json()
+    return [(r["outcome"], r["status_code"]) for r in rows]
+
+
+def test_the_secret_is_shown_once_and_kept_encrypted(alice: TestClient, runtime: Runtime):
+    hook = create(alice)
+    assert hook["secret"].startswith("whsec_")
+    assert hook["url_path"] == f"/api/hooks/{hook['hook_id']}"
+    assert "secret" not in alice.get(f"/api/webhooks/{hook['id']}").json()
+    assert all("secret" not in h for h in alice.get("/api/webhooks").json())
+    with runtime.db.session() as db:
+        row = db.scalars(select(Webhook)).one()
+        assert row.secret is not None
+        assert hook["secret"] not in row.secret
+        assert runtime.vault.decrypt(row.secret) == hook["secret"]
+
+
+def test_a_signed_request_places_through_the_pipeline(alice: TestClient, runtime: Runtime):
+    hook = create(alice)
+    response = send(alice, hook, TV_BODY, runtime=runtime, secret=hook["secret"])
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    assert answer["outcome"] == "placed"
+    (placed,) = answer["orders"]
+    assert placed["symbol"] == "NSE:INFY"
+    (order,) = orders(alice)
+    assert (order["order_id"], order["tradingsymbol"], order["quantity"]) == (
+        placed["order_id"],
+        "INFY",
+        3,
+    )
+    assert (order["transaction_type"], order["product"], order["status"]) == (
+        "BUY",
+        "MIS",
+        "COMPLETE",
+    )
+    assert log(alice, hook) == [("placed", 200)]
+
+
+@pytest.mark.parametrize(
+    ("tamper", "status"),
+    [
+        pytest.param("signature", 401, id="wrong-signature"),
+        pytest.param("stale", 401, id="older-than-5-minutes"),
+        pytest.param("future", 401, id="more-than-5-minutes-ahead"),
+        pytest.param("unsigned", 401, id="no-signature"),
+        pytest.param("other-secret", 401, id="another-hooks-secret"),
+    ],
+)
+def test_a_bad_signature_is_refused_and_places_nothing(
+    alice: TestClient, runtime: Runtime, tamper: str, status: int
+):
+    hook = create(alice)
+    secret: str | None = hook["secret"]
+    stamp = None
+    if tamper == "signature":
+        secret = hook["secret"] + "x"
+    elif tamper == "stale":
+        stamp = str(int(runtime.clock.now().timestamp()) - 301)
+    elif tamper == "future":
+        stamp = str(int(runtime.clock.now().timestamp()) + 301)
+    elif tamper == "unsigned":
+        secret = None
+    else:
+        secret = create(alice, name="other")["secret"]
+    response = send(alice, hook, TV_BODY, runtime=runtime, secret=secret, timestamp=stamp)
+    assert response.status_code == status, response.text
+    assert "X-TraderTape" in response.json()["detail"]
+    assert orders(alice) == []
+    assert log(alice, hook) == [("refused", status)]
+
+
+def test_a_replay_is_409_and_places_nothing(alice: TestClient, runtime: Runtime):
+    hook = create(alice)
+    raw = json.dumps(TV_BODY).encode()
+    stamp = now_s(runtime)
+    headers = {
+        "X-TraderTape-Timestamp": stamp,
+        "X-TraderTape-Signature": signature(hook["secret"], stamp, raw),
+    }
+    first = alice.post(hook["url_path"], content=raw, headers=headers)
+    again = alice.post(hook["url_path"], content=raw, headers=headers)
+    assert first.status_code == 200
+    assert again.status_code == 409
+    assert "replay" in again.json()["detail"]
+    assert len(orders(alice)) == 1
+    assert log(alice, hook) == [("refused", 409), ("placed", 200)]
+
+
+def test_every_webhook_order_passes_the_kill_switch(alice: TestClient, runtime: Runtime):
+    hook = create(alice)
+    assert alice.post("/api/risk/kill-switch", json={"on": True}).status_code == 200
+    answer = send(alice, hook, TV_BODY, runtime=runtime, secret=hook["secret"]).json()
+    assert answer["outcome"] == "rejected"
+    assert "kill switch" in answer["orders"][0]["message"]
+    (order,) = orders(alice)
+    assert order["status"] == "REJECTED"
+
+
+def test_chartink_buys_each_stock_for_the_amount(alice: TestClient, runtime: Runtime):
+    hook = create(alice, name="Chartink", preset="chartink", template={"amount": "10000"})
+    body = {"stocks": "SBIN,TCS", "trigger_prices": "800,3200", "scan_name": "breakouts"}
+    answer = send(alice, hook, body, runtime=runtime, secret=hook["secret"]).json()
+    assert [(o["symbol"], o["outcome"]) for o in answer["orders"]] == [
+        ("NSE:SBIN", "placed"),
+        ("NSE:TCS", "placed"),
+    ]
+    bought = {o["tradingsymbol"]: o["quantity"] for o in orders(alice)}
+    assert bought == {"SBIN": 12, "TCS": 3}  # ₹10,000 at ₹800 and at ₹3,200
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        pytest.param({"action": "buy", "contracts": "1"}, "body.ticker", id="missing-path"),
+        pytest.param({**TV_BODY, "action": "hold"}, "template.side", id="bad-side"),
+        pytest.param({**TV_BODY, "contracts": "1.5"}, "template.quantity", id="fraction"),
+        pytest.param({**TV_BODY, "contracts": "-2"}, "template.quantity", id="negative"),
+        pytest.param(b"not json", "body", id="not-json"),
+        pytest.param(b"[1, 2]", "body", id="not-an-object"),
+    ],
+)
+def test_a_body_the_template_cannot_map_is_422_naming_the_field(
+    alice: TestClient, runtime: Runtime, body: dict[str, Any] | bytes, field: str
+):
+    hook = create(alice)
+    response = send(alice, hook, body, runtime=runtime, secret=hook["secret"])
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"][0]["field"] == field
+    assert orders(alice) == []
+    assert log(alice, hook) == [("refused", 422)]
+
+
+def test_a_token_hook_needs_its_token_and_an_allowed_address(alice: TestClient, runtime: Runtime):
+    hook = create(alice, auth="token", allowed_ips=["203.0.113.0/24"])
+    token = hook["secret"]
+    assert token.startswith("whtok_")
+    with runtime.db.session() as db:
+        row = db.scalars(select(Webhook)).one()
+        assert (row.secret, len(row.token_digest or "")) == (None, 64)
+    wrong = send(alice, hook, TV_BODY, runtime=runtime, headers={"X-TraderTape-Token": "x"})
+    assert wrong.status_code == 401
+    elsewhere = send(alice, hook, TV_BODY, runtime=runtime, headers={"X-TraderTape-Token": token})
+    assert elsewhere.status_code == 403  # the test client's address is not in the list
+    assert orders(alice) == []
+    allowed = TestClient(alice.app, client=("203.0.113.7", 50000))
+    placed = send(allowed, hook, TV_BODY, runtime=runtime, headers={"X-TraderTape-Token": token})
+    assert placed.status_code == 200, placed.text
+    assert len(orders(alice)) == 1
+    assert log(alice, hook) == [("placed", 200), ("refused", 403), ("refused", 401)]
+
+
+def test_the_rate_per_hook_is_429_past_it(alice: TestClient, runtime: Runtime):
+    hook = create(alice, max_per_minute=2)
+    codes = [
+        send(alice, hook, TV_BODY, runtime=runtime, secret=hook["secret"]).status_code
+        for _ in range(3)
+    ]
+    assert codes[:2] == [200, 409]  # (the same second's body: a replay)
+    assert codes[2] == 429
+    assert len(orders(alice)) == 1
+
+
+def test_a_switched_off_or_unknown_hook_is_404(alice: TestClient, runtime: Runtime):
+    hook = create(alice)
+    alice.patch(f"/api/webhooks/{hook['id']}", json={"enabled": False})
+    off = send(alice, hook, TV_BODY, runtime=runtime, secret=hook["secret"])
+    assert off.status_code == 404
+    unknown = alice.post("/api/hooks/wh_nothing_here", content=b"{}")
+    assert unknown.status_code == 404
+    assert orders(alice) == []
+
+
+BAD_HOOKS = [
+    pytest.param(
+        {"preset": None, "template": {"side": "BUY", "quantity": 1}},
+        "template.symbol",
+        id="no-symbol",
+    ),
+    pytest.param({"template": {"amount": "100"}}, "template.quantity", id="quantity-and-amount"),
+    pytest.param({"template": {"colour": "red"}}, "template.colour", id="unknown-field"),
+    pytest.param({"template": {"product": "BO"}}, "template.product", id="bad-product"),
+    pytest.param({"auth": "token"}, "allowed_ips", id="token-without-addresses"),
+    pytest.param({"allowed_ips": ["300.1.1.1"]}, "allowed_ips[0]", id="bad-address"),
+    pytest.param({"broker": "kite"}, "broker", id="broker-on-paper"),
+    pytest.param({"max_per_minute": 0}, "max_per_minute", id="rate"),
+    pytest.param({"auth": "basic"}, "auth", id="auth"),
+]
+
+
+@pytest.mark.parametrize(("change", "field"), BAD_HOOKS)
+def test_bad_input_is_a_4xx_naming_the_field_and_stores_nothing(
+    alice: TestClient, change: dict[str, Any], field: str
+):
+    body = {"name": "x", "preset": "tradingview", **change}
+    response = alice.post("/api/webhooks", json=body)
+    assert response.status_code == 422, response.text
+    detail = response.json()["detail"]
+    fields = [d["field"] for d in detail] if isinstance(detail, list) else [detail]
+    assert field in fields or any(str(f).startswith(f"{field}:") for f in fields), detail
+    assert alice.get("/api/webhooks").json() == []
+
+
+def test_a_bad_patch_changes_nothing(alice: TestClient):
+    hook = create(alice)
+    path = f"/api/webhooks/{hook['id']}"
+    before = alice.get(path).json()
+    bad = alice.patch(path, json={"name": "y", "template": {"side": "BUY"}})
+    assert bad.status_code == 422
+    assert alice.get(path).json() == before
+
+
+def test_another_users_hook_is_404(client: TestClient, runtime: Runtime):
+    sign_in(client, runtime, "a@x.in")
+    hook = create(client)
+    client.post("/api/auth/logout")
+    sign_in(client, runtime, "b@x.in")
+    path = f"/api/webhooks/{hook['id']}"
+    assert client.get(path).status_code == 404
+    assert client.patch(path, json={"name": "mine"}).status_code == 404
+    assert client.get(f"{path}/deliveries").status_code == 404
+    assert client.delete(path).status_code == 404
+    assert client.get("/api/webhooks").json() == []

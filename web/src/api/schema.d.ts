@@ -306,6 +306,119 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Alerts
+         * @description Your alerts, newest first.
+         */
+        get: operations["alerts-list_alerts"];
+        put?: never;
+        /**
+         * Create Alert
+         * @description A new alert; a bad field is a 422 naming it (``condition.left.name``), past the cap of
+         *     alerts a 409. An attached order goes through the risk gate when the alert fires.
+         */
+        post: operations["alerts-create_alert"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/alerts/fires": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Fires
+         * @description Your alerts' fires, newest first (one alert's with ``alert_id``).
+         */
+        get: operations["alerts-list_fires"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/alerts/fires/{fire_id}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm Fire
+         * @description Place the order a fire holds for your approval; 409 once decided or expired.
+         */
+        post: operations["alerts-confirm_fire"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/alerts/fires/{fire_id}/dismiss": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Dismiss Fire
+         * @description Drop the order a fire holds; 409 once decided or expired.
+         */
+        post: operations["alerts-dismiss_fire"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/alerts/{alert_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Alert
+         * @description One of your alerts.
+         */
+        get: operations["alerts-get_alert"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Alert
+         * @description Delete an alert and its history.
+         */
+        delete: operations["alerts-delete_alert"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Alert
+         * @description Pause or resume (``status``), rename, or change the rule.
+         */
+        patch: operations["alerts-update_alert"];
+        trace?: never;
+    };
     "/api/algo-workers/runs": {
         parameters: {
             query?: never;
@@ -2838,6 +2951,34 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/hooks/{hook_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive Hook
+         * @description Place the orders a sender's request asks for, through the risk gate, the kill switch
+         *     and SEBI's order-rate ceiling.
+         *
+         *     A signed hook needs ``X-TraderTape-Timestamp`` (unix seconds) and
+         *     ``X-TraderTape-Signature: sha256=<hex>``, the HMAC-SHA256 of ``timestamp + "." + body``
+         *     keyed by its secret: 401 when missing, wrong or 5 minutes off our clock, 409 for a
+         *     request received before. A token hook needs ``X-TraderTape-Token`` (401) from an
+         *     allowed address (403). A body the template cannot map is a 422 naming the field; past
+         *     the hook's rate a 429. A refusal places nothing; every outcome is in the hook's log.
+         */
+        post: operations["webhooks-receive_hook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/instruments/resolve": {
         parameters: {
             query?: never;
@@ -4865,6 +5006,79 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Webhooks
+         * @description Your inbound webhooks, newest first.
+         */
+        get: operations["webhooks-list_webhooks"];
+        put?: never;
+        /**
+         * Create Webhook
+         * @description A new hook and its secret or token, shown this once (only its encryption or digest
+         *     is kept). A bad field is a 422 naming it; past the cap of hooks a 409.
+         */
+        post: operations["webhooks-create_webhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/{webhook_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Webhook
+         * @description One of your hooks.
+         */
+        get: operations["webhooks-get_webhook"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Webhook
+         * @description Delete a hook and its log; its URL stops answering at once.
+         */
+        delete: operations["webhooks-delete_webhook"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Webhook
+         * @description Rename, switch off or on, edit the template, the addresses or the rate.
+         */
+        patch: operations["webhooks-update_webhook"];
+        trace?: never;
+    };
+    "/api/webhooks/{webhook_id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Deliveries
+         * @description What a hook received, newest first, with each outcome.
+         */
+        get: operations["webhooks-list_deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -5365,6 +5579,181 @@ export interface components {
             scopes: string[];
             /** User Id */
             user_id: number;
+        };
+        /**
+         * AlertFireOut
+         * @description One fire: the symbol and price, and its order (``none`` without one; ``awaiting``
+         *     your approval until ``expires_at``; ``placed``, ``rejected``, ``refused``,
+         *     ``dismissed`` or ``expired``).
+         */
+        AlertFireOut: {
+            /** Alert Id */
+            alert_id: number;
+            /** Decided At */
+            decided_at: string | null;
+            /** Expires At */
+            expires_at: string | null;
+            /**
+             * Fired At
+             * Format: date-time
+             */
+            fired_at: string;
+            /** Id */
+            id: number;
+            /** Order Id */
+            order_id: string | null;
+            /** Order Message */
+            order_message: string | null;
+            /** Order Status */
+            order_status: string;
+            /** Price */
+            price: string;
+            /** Symbol */
+            symbol: string;
+        };
+        /**
+         * AlertIn
+         * @description A new alert: on ``symbol`` (EXCHANGE:SYMBOL) or on each item of ``watchlist_id``.
+         */
+        AlertIn: {
+            /**
+             * Condition
+             * @description a condition of the strategy DSL (docs/strategy-dsl.md), e.g. {"type": "crosses_above", "left": {"type": "indicator", "name": "close"}, "right": {"type": "literal", "value": 1500}}; position fields and random draws are refused
+             */
+            condition: {
+                [key: string]: unknown;
+            };
+            /** Confirm Within Mins */
+            confirm_within_mins?: number | null;
+            /**
+             * Cooldown Secs
+             * @default 300
+             */
+            cooldown_secs?: number;
+            /** Name */
+            name: string;
+            order?: components["schemas"]["AlertOrderIn"] | null;
+            /**
+             * Order Action
+             * @description place: the order goes at once; confirm: it waits for your approval (web or Telegram) until confirm_within_mins have passed
+             */
+            order_action?: ("place" | "confirm") | null;
+            /**
+             * Repeat
+             * @default once
+             * @enum {string}
+             */
+            repeat?: "once" | "every";
+            /** Symbol */
+            symbol?: string | null;
+            /**
+             * Timeframe
+             * @description minute: judged on each tick batch on minute candles; day: once a trading day after the close, on day candles
+             * @default minute
+             * @enum {string}
+             */
+            timeframe?: "minute" | "day";
+            /** Watchlist Id */
+            watchlist_id?: number | null;
+        };
+        /**
+         * AlertOrderIn
+         * @description The order an alert places on the symbol that fired it (paper unless ``mode`` is live).
+         */
+        AlertOrderIn: {
+            /** Broker */
+            broker?: ("kite" | "upstox" | "groww") | null;
+            /**
+             * Mode
+             * @default paper
+             * @enum {string}
+             */
+            mode?: "paper" | "live";
+            /**
+             * Order Type
+             * @default MARKET
+             * @enum {string}
+             */
+            order_type?: "MARKET" | "LIMIT";
+            /** Price */
+            price?: number | string | null;
+            /**
+             * Product
+             * @default CNC
+             * @enum {string}
+             */
+            product?: "CNC" | "MIS" | "NRML";
+            /** Quantity */
+            quantity: number;
+            /**
+             * Transaction Type
+             * @enum {string}
+             */
+            transaction_type: "BUY" | "SELL";
+        };
+        /**
+         * AlertOut
+         * @description A stored alert.
+         */
+        AlertOut: {
+            /** Condition */
+            condition: {
+                [key: string]: unknown;
+            };
+            /** Confirm Within Mins */
+            confirm_within_mins: number | null;
+            /** Cooldown Secs */
+            cooldown_secs: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            /** Last Fired At */
+            last_fired_at: string | null;
+            /** Name */
+            name: string;
+            /** Order */
+            order: {
+                [key: string]: unknown;
+            } | null;
+            /** Order Action */
+            order_action: string | null;
+            /** Repeat */
+            repeat: string;
+            /** Status */
+            status: string;
+            /** Symbol */
+            symbol: string | null;
+            /** Timeframe */
+            timeframe: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Watchlist Id */
+            watchlist_id: number | null;
+        };
+        /**
+         * AlertPatch
+         * @description Pause, resume (a fired alert too), rename or change the rule.
+         */
+        AlertPatch: {
+            /** Condition */
+            condition?: {
+                [key: string]: unknown;
+            } | null;
+            /** Cooldown Secs */
+            cooldown_secs?: number | null;
+            /** Name */
+            name?: string | null;
+            /** Repeat */
+            repeat?: ("once" | "every") | null;
+            /** Status */
+            status?: ("active" | "paused") | null;
         };
         /**
          * AllOf
@@ -7338,6 +7727,29 @@ export interface components {
             summary: string;
         };
         /**
+         * DeliveryOut
+         * @description One received request: its outcome (placed, partial, rejected, refused) and orders.
+         */
+        DeliveryOut: {
+            /** Detail */
+            detail: string | null;
+            /** Id */
+            id: number;
+            /** Ip */
+            ip: string | null;
+            /** Order Ids */
+            order_ids: string[];
+            /** Outcome */
+            outcome: string;
+            /**
+             * Received At
+             * Format: date-time
+             */
+            received_at: string;
+            /** Status Code */
+            status_code: number;
+        };
+        /**
          * Depth
          * @description Five levels each side.
          */
@@ -8639,6 +9051,32 @@ export interface components {
              * Format: date-time
              */
             received_at: string;
+        };
+        /**
+         * HookOrderOut
+         * @description One order a request asked for, and what became of it.
+         */
+        HookOrderOut: {
+            /** Message */
+            message: string | null;
+            /** Order Id */
+            order_id: string | null;
+            /** Outcome */
+            outcome: string;
+            /** Symbol */
+            symbol: string;
+        };
+        /**
+         * HookReceived
+         * @description What a request placed; its log entry is ``delivery_id``.
+         */
+        HookReceived: {
+            /** Delivery Id */
+            delivery_id: number;
+            /** Orders */
+            orders: components["schemas"]["HookOrderOut"][];
+            /** Outcome */
+            outcome: string;
         };
         /**
          * IndexImportOut
@@ -15238,6 +15676,139 @@ export interface components {
             warnings: string[];
         };
         /**
+         * WebhookCreated
+         * @description A new hook with its secret (``hmac``) or token (``token``): shown this once.
+         */
+        WebhookCreated: {
+            /** Allowed Ips */
+            allowed_ips: string[];
+            /** Auth */
+            auth: string;
+            /** Broker */
+            broker: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Enabled */
+            enabled: boolean;
+            /** Hook Id */
+            hook_id: string;
+            /** Id */
+            id: number;
+            /** Max Per Minute */
+            max_per_minute: number;
+            /** Mode */
+            mode: string;
+            /** Name */
+            name: string;
+            /** Secret */
+            secret: string;
+            /** Template */
+            template: {
+                [key: string]: string;
+            };
+            /** Url Path */
+            url_path: string;
+        };
+        /**
+         * WebhookIn
+         * @description A new hook. ``auth: hmac`` (signed requests) unless the sender cannot sign; then
+         *     ``token`` with ``allowed_ips`` (weaker: docs/alerts.md). ``preset`` starts the template
+         *     from TradingView's or Chartink's (``template`` fields replace its fields).
+         */
+        WebhookIn: {
+            /**
+             * Allowed Ips
+             * @description addresses or networks requests may come from
+             */
+            allowed_ips?: string[];
+            /**
+             * Auth
+             * @default hmac
+             * @enum {string}
+             */
+            auth?: "hmac" | "token";
+            /** Broker */
+            broker?: ("kite" | "upstox" | "groww") | null;
+            /**
+             * Max Per Minute
+             * @default 30
+             */
+            max_per_minute?: number;
+            /**
+             * Mode
+             * @default paper
+             * @enum {string}
+             */
+            mode?: "paper" | "live";
+            /** Name */
+            name: string;
+            /** Preset */
+            preset?: ("tradingview" | "chartink") | null;
+            /**
+             * Template
+             * @description symbol, exchange, side, quantity or amount, product, order_type, price: each a constant ("CNC") or a path of the body in double braces ("{{ticker}}")
+             */
+            template?: {
+                [key: string]: string | number;
+            };
+        };
+        /**
+         * WebhookOut
+         * @description A stored hook (never its secret or token).
+         */
+        WebhookOut: {
+            /** Allowed Ips */
+            allowed_ips: string[];
+            /** Auth */
+            auth: string;
+            /** Broker */
+            broker: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Enabled */
+            enabled: boolean;
+            /** Hook Id */
+            hook_id: string;
+            /** Id */
+            id: number;
+            /** Max Per Minute */
+            max_per_minute: number;
+            /** Mode */
+            mode: string;
+            /** Name */
+            name: string;
+            /** Template */
+            template: {
+                [key: string]: string;
+            };
+            /** Url Path */
+            url_path: string;
+        };
+        /**
+         * WebhookPatch
+         * @description Rename, switch off or on, edit the template, the addresses or the rate.
+         */
+        WebhookPatch: {
+            /** Allowed Ips */
+            allowed_ips?: string[] | null;
+            /** Enabled */
+            enabled?: boolean | null;
+            /** Max Per Minute */
+            max_per_minute?: number | null;
+            /** Name */
+            name?: string | null;
+            /** Template */
+            template?: {
+                [key: string]: string | number;
+            } | null;
+        };
+        /**
          * WhatIfIn
          * @description A what-if: the index at ``spot`` (default: now), IV moved by ``iv_shift`` vol points,
          *     ``days_to_expiry`` left on the nearest leg (default: now; every leg ages alike).
@@ -16328,6 +16899,425 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AgentWhoAmI"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "alerts-list_alerts": {
+        parameters: {
+            query?: {
+                /** @description rows to return (max 500) */
+                limit?: number;
+                /** @description rows to skip */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertOut"][];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "alerts-create_alert": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AlertIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "alerts-list_fires": {
+        parameters: {
+            query?: {
+                alert_id?: number | null;
+                /** @description rows to return (max 500) */
+                limit?: number;
+                /** @description rows to skip */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertFireOut"][];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "alerts-confirm_fire": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                fire_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertFireOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "alerts-dismiss_fire": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                fire_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertFireOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "alerts-get_alert": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                alert_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "alerts-delete_alert": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                alert_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "alerts-update_alert": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                alert_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AlertPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -23919,6 +24909,57 @@ export interface operations {
             };
         };
     };
+    "webhooks-receive_hook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                hook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HookReceived"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     "instruments-resolve_symbol": {
         parameters: {
             query: {
@@ -29721,6 +30762,324 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["NavImportOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "webhooks-list_webhooks": {
+        parameters: {
+            query?: {
+                /** @description rows to return (max 500) */
+                limit?: number;
+                /** @description rows to skip */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookOut"][];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "webhooks-create_webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookCreated"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "webhooks-get_webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhook_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "webhooks-delete_webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhook_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "webhooks-update_webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhook_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "webhooks-list_deliveries": {
+        parameters: {
+            query?: {
+                /** @description rows to return (max 500) */
+                limit?: number;
+                /** @description rows to skip */
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                webhook_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryOut"][];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */

@@ -193,7 +193,12 @@ export function Component() {
 
   return (
     <>
-      <PageTitle actions={<Text size="sm"><Link to="/market">Back to market watch</Link></Text>}>{`Chart ${named}`}</PageTitle>
+      <PageTitle actions={
+        <Group gap="md" wrap="nowrap">
+          <Text size="sm"><Link to={`/alerts?symbol=${encodeURIComponent(symbol)}`}>Set an alert</Link></Text>
+          <Text size="sm"><Link to="/market">Back to market watch</Link></Text>
+        </Group>
+      }>{`Chart ${named}`}</PageTitle>
       {trade && <TradeNote trade={trade} symbol={symbol} />}
       <Group gap="md" mb="xs" wrap="wrap">
         {!trade && (

@@ -9,6 +9,7 @@ import { ticks } from "@/ticks/store";
 import { MarketDepth } from "./MarketDepth";
 import { quoteFigures } from "./quote";
 import { openTicket } from "@/components/openTicket";
+import { BellIcon } from "@/components/icons";
 import "./market.css";
 
 interface Props {
@@ -90,6 +91,8 @@ export const WatchRow = memo(function WatchRow(props: Props) {
             onClick={(e) => { e.stopPropagation(); openTicket({ symbol, side: "BUY" }); }}>B</ActionIcon>
           <ActionIcon size="sm" variant="light" color="orange" aria-label={`Sell ${label}`}
             onClick={(e) => { e.stopPropagation(); openTicket({ symbol, side: "SELL" }); }}>S</ActionIcon>
+          <ActionIcon size="sm" variant="subtle" visibleFrom="sm" aria-label={`Alert on ${label}`} component={Link}
+            to={`/alerts?symbol=${encodeURIComponent(symbol)}`} onClick={(e) => e.stopPropagation()}><BellIcon /></ActionIcon>
           <ActionIcon size="sm" variant="subtle" aria-label={`${expanded ? "Hide" : "Show"} depth of ${label}`}
             aria-expanded={expanded} onClick={(e) => { e.stopPropagation(); props.onToggle(symbol); }}>
             {expanded ? "▾" : "▸"}

@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { buildAlertBody, conditionWords, initialAlert } from "./alertForm";
+
+describe("the alert form", () => {
+  it("builds a price cross in the DSL's own words", () => {
+    const body = buildAlertBody({ ...initialAlert("nse:infy"), value: "1500" });
+    expect(body.symbol).toBe("NSE:INFY");
+    expect(body.condition).toEqual({
+      type: "crosses_above",
+      left: { type: "indicator", name: "close" },
+      right: { type: "literal", value: 1500 },
+    });
+    expect(body.name).toBe("INFY: Price crosses above ₹1,500.00");
+    expect(body.order).toBeUndefined();
+  });
+
+  it("crosses an indicator with another or with a number", () => {
+    const rsi = buildAlertBody({ ...initialAlert("NSE:INFY"), kind: "cross_below", indicator: "RSI14", value: "30" });
+    expect(rsi.condition).toEqual({
+      type: "crosses_below",
+      left: { type: "indicator", name: "rsi14" },
+      right: { type: "literal", value: 30 },
+    });
+    const sma = buildAlertBody({ ...initialAlert("NSE:INFY"), kind: "cross_above", indicator: "close", value: "sma20" });
+    expect((sma.condition as { right: unknown }).right).toEqual({ type: "indicator", name: "sma20" });
+  });
+
+  it("judges a % change on day candles and sends the order it holds", () => {
+    const body = buildAlertBody({
+      ...initialAlert(), target: "watchlist", watchlist_id: "7", kind: "change_down", value: "3",
+      with_order: true, quantity: "10", confirm_within_mins: "20", repeat: "every", cooldown_mins: "10",
+    });
+    expect(body.watchlist_id).toBe(7);
+    expect(body.symbol).toBeUndefined();
+    expect(body.timeframe).toBe("day");
+    expect(body.cooldown_secs).toBe(600);
+    expect(body.condition).toEqual({ type: "compare", left: { type: "indicator", name: "roc1" }, op: "<=", right: { type: "literal", value: -3 } });
+    expect(body.order).toEqual({ transaction_type: "BUY", quantity: 10, product: "CNC", order_type: "MARKET" });
+    expect([body.order_action, body.confirm_within_mins]).toEqual(["confirm", 20]);
+  });
+
+  it("says a condition in words", () => {
+    const close = { type: "indicator", name: "close" };
+    expect(conditionWords({ type: "crosses_below", left: close, right: { type: "literal", value: 1234567.5 } }))
+      .toBe("Price crosses below ₹12,34,567.50");
+    expect(conditionWords({ type: "crosses_below", left: { type: "indicator", name: "rsi14" }, right: { type: "literal", value: 30 } }))
+      .toBe("RSI 14 crosses below 30");
+    expect(conditionWords({ type: "compare", left: { type: "indicator", name: "vol_ratio20" }, op: ">=", right: { type: "literal", value: 3 } }))
+      .toBe("Volume 3× its average or more");
+    expect(conditionWords({ type: "compare", left: { type: "indicator", name: "roc1" }, op: ">=", right: { type: "literal", value: 2 } }))
+      .toBe("Up 2 % or more");
+    expect(conditionWords({ type: "weird" })).toBe("A custom rule");
+  });
+});

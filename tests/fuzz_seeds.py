@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -32,11 +33,13 @@ from tests.statement_files import (
 )
 from tests.workers_kit import PROTECTED_POSITION as STOP
 from tests.workers_kit import order, set_price
-from tradertape.db.models import TelegramLinkRequest
+from tradertape.db.models import Alert, TelegramLinkRequest
 from tradertape.domain.worker_access import DEFAULT_ACTIONS
 from tradertape.fakebrokers.kite import DEFAULT_API_KEY, DEFAULT_API_SECRET
 from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime
+from tradertape.services.alerts import firing
+from tradertape.services.alerts.placing import Placer
 from tradertape.services.brokers.live_trading import kite_postback_checksum
 from tradertape.services.notifications.telegram import chats as telegram_links
 from tradertape_brokers.kite import checksum
@@ -321,6 +324,57 @@ def _after(step: Callable[[Context], Any], **request: Any) -> Seed:
 
 def _one(**request: Any) -> Seed:
     return lambda c: [request]
+
+
+ALERT: dict[str, Any] = {
+    "name": "INFY over 1500",
+    "symbol": "NSE:INFY",
+    "condition": {
+        "type": "crosses_above",
+        "left": {"type": "indicator", "name": "close"},
+        "right": {"type": "literal", "value": 1500},
+    },
+}
+HELD = {
+    "order": {"transaction_type": "BUY", "quantity": 1},
+    "order_action": "confirm",
+    "confirm_within_mins": 1440,
+}
+
+
+def _held_fire(c: Context) -> list[dict[str, Any]]:
+    """A fire of a new alert whose order waits for approval (fired as the loop fires it)."""
+    made = c.call("POST", "/api/alerts", json={**ALERT, **HELD})
+    placer = Placer(c.runtime.orders, c.runtime.quotes)
+    with c.runtime.db.session() as db:
+        alert = db.get(Alert, made["id"])
+        assert alert is not None
+        now = c.runtime.clock.now()
+        fire = firing.fire(db, placer, alert, symbol="NSE:INFY", price=Decimal(1501), now=now)
+        return [{"path_parameters": {"fire_id": fire.id}}]
+
+
+def _hook_request(c: Context) -> list[dict[str, Any]]:
+    """A TradingView body for a new token hook that takes requests from this machine (a
+    token, not a signature: the fuzzer serialises the body its own way)."""
+    made = c.call(
+        "POST",
+        "/api/webhooks",
+        json={
+            "name": "TradingView",
+            "preset": "tradingview",
+            "auth": "token",
+            "allowed_ips": ["127.0.0.1", "::1"],
+        },
+    )
+    body = {"ticker": "NSE:INFY", "action": "buy", "contracts": 1}
+    headers = {"X-TraderTape-Token": made["secret"]}
+    return [{"path_parameters": {"hook_id": made["hook_id"]}, "body": body, "headers": headers}]
+
+
+# Reached by a capability in the URL, not a user's credential: another user's id is not a
+# 404 there but the sender's proof refused (the hook receives from TradingView, not a user).
+NOT_OWNED = frozenset({"POST /api/hooks/{hook_id}"})
 
 
 BACKTEST: dict[str, Any] = {
@@ -851,6 +905,11 @@ SEEDS: dict[str, Seed] = {
         {"path_parameters": {"order_id": _resting_order(c)}}
     ],
     "POST /api/gtt/triggers": _one(body=_gtt()),
+    "POST /api/alerts": _one(body=ALERT),
+    "POST /api/alerts/fires/{fire_id}/confirm": _held_fire,
+    "POST /api/alerts/fires/{fire_id}/dismiss": _held_fire,
+    "POST /api/webhooks": _one(body={"name": "Chartink", "preset": "chartink"}),
+    "POST /api/hooks/{hook_id}": _hook_request,
     "PUT /api/gtt/triggers/{trigger_id}": lambda c: [
         {
             "path_parameters": {

@@ -296,6 +296,8 @@ class Fuzzer:
 
     def others(self, actor: Actor, other: Actor, operation: Any) -> None:
         """The other user's objects, asked for by `actor`: each a 404."""
+        if operation.label in fuzz_seeds.NOT_OWNED:
+            return
         mine = self.ids.setdefault(actor.email, Ids()).pools(operation.path)
         named = fuzz_seeds.path_parameters(operation.path, self.context(actor))
         for fixed in self.path_choices(other, operation):

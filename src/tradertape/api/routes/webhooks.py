@@ -97,7 +97,18 @@ async def _raw_body(request: Request) -> bytes:
 HookId = Annotated[str, Path(min_length=4, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")]
 
 
-@router.post("/hooks/{hook_id}", response_model=HookReceived)
+# The body is read raw (the signature is over its bytes); documented as the JSON it is.
+_ANY_JSON_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": {"type": "object", "additionalProperties": True}}
+        },
+    }
+}
+
+
+@router.post("/hooks/{hook_id}", response_model=HookReceived, openapi_extra=_ANY_JSON_BODY)
 def receive_hook(
     hook_id: HookId,
     request: Request,

@@ -1,0 +1,60 @@
+import { expect, test } from "@playwright/test";
+import { openSignedIn } from "./session";
+import { demoApi, expectAccessible, expectLaidOut, keepScreenshot } from "./support";
+
+type Row = Record<string, unknown>;
+
+// The demo's feed ticks every second: an alert whose rule always holds fires on the next tick.
+test.describe.configure({ timeout: 90_000 });
+
+test("sets an alert from the market watch, then approves the order a fire holds", async ({ page, baseURL }, info) => {
+  const api = await demoApi(baseURL as string);
+  await openSignedIn(page, api, "/market");
+  await page.getByRole("link", { name: "Alert on INFY" }).click();
+  await page.waitForURL((url) => url.pathname === "/alerts");
+  const dialog = page.getByRole("dialog", { name: "New alert" });
+  await expect(dialog.getByLabel("Symbol")).toHaveValue("NSE:INFY");
+  await dialog.getByLabel("Price (₹)").fill("99999");
+  await expect(dialog).toContainText("Price crosses above ₹99,999.00, on INFY.");
+  await expectAccessible(page);
+  await dialog.getByRole("button", { name: "Create alert" }).click();
+  await expect(dialog).toBeHidden();
+  const alerts = page.getByRole("table", { name: "Alerts" });
+  await expect(alerts.getByRole("row", { name: /Price crosses above ₹99,999\.00/ })).toBeVisible();
+
+  // A rule that holds on every tick, with an order that waits for approval (made through
+  // the API: the form's sentences are crosses, which wait for a minute to close below)
+  const made = await api.post("/api/alerts", {
+    data: {
+      name: "INFY trades",
+      symbol: "NSE:INFY",
+      condition: { type: "compare", left: { type: "indicator", name: "close" }, op: ">", right: { type: "literal", value: 0 } },
+      order: { transaction_type: "BUY", quantity: 1 },
+      order_action: "confirm",
+      confirm_within_mins: 30,
+    },
+  });
+  expect(made.status()).toBe(201);
+  const alertId = Number(((await made.json()) as Row).id);
+  await expect
+    .poll(async () => ((await (await api.get(`/api/alerts/fires?alert_id=${alertId}`)).json()) as Row[]).length, { timeout: 30_000 })
+    .toBe(1);
+  const fire = ((await (await api.get(`/api/alerts/fires?alert_id=${alertId}`)).json()) as Row[])[0] as Row;
+  await page.reload();
+  const history = page.getByRole("table", { name: "Alert history" });
+  const price = new Intl.NumberFormat("en-IN", { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(Number(fire.price));
+  const row = history.getByRole("row", { name: /INFY trades/ });
+  await expect(row).toContainText(`₹${price}`);
+  await expect(row).toContainText("Waiting for your approval");
+  await expectAccessible(page);
+  await expectLaidOut(page, "alerts");
+  await keepScreenshot(page, "alerts", info.project.name);
+
+  await page.getByRole("button", { name: `Approve the order of INFY at ₹${price}` }).click();
+  await expect(row).not.toContainText("Waiting for your approval");
+  const decided = ((await (await api.get(`/api/alerts/fires?alert_id=${alertId}`)).json()) as Row[])[0] as Row;
+  expect(["placed", "rejected", "refused"]).toContain(decided.order_status);
+  if (decided.order_status === "placed") await expect(row).toContainText("Order placed");
+  await api.delete(`/api/alerts/${alertId}`);
+  await api.dispose();
+});

@@ -13,7 +13,7 @@ test("sets an alert from the market watch, then approves the order a fire holds"
   await page.getByRole("link", { name: "Alert on INFY" }).click();
   await page.waitForURL((url) => url.pathname === "/alerts");
   const dialog = page.getByRole("dialog", { name: "New alert" });
-  await expect(dialog.getByLabel("Symbol")).toHaveValue("NSE:INFY");
+  await expect(dialog.getByRole("textbox", { name: "Symbol" })).toHaveValue("NSE:INFY");
   await dialog.getByLabel("Price (₹)").fill("99999");
   await expect(dialog).toContainText("Price crosses above ₹99,999.00, on INFY.");
   await expectAccessible(page);

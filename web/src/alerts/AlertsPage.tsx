@@ -2,7 +2,7 @@
 // the history of their fires with the price that fired them; a held order is approved or
 // dismissed here (or on Telegram). `?symbol=NSE:INFY` opens a new alert on it (the chart's
 // and the market watch's "Alert" buttons).
-import { Badge, Button, Group, Modal, Stack, Text, Title } from "@mantine/core";
+import { Button, Group, Modal, Stack, Text, Title } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useSearchParams } from "react-router";
@@ -77,7 +77,7 @@ export function Component() {
     { key: "repeat", header: "How often", drop: 1, render: (a) => (a.repeat === "once" ? "Once" : `Every time, ${Math.round(a.cooldown_secs / 60)} min apart`), value: (a) => a.repeat },
     { key: "order", header: "Order", render: orderWords, value: orderWords },
     { key: "last", header: "Last fired", drop: 3, render: (a) => (a.last_fired_at ? istDateTime(a.last_fired_at) : "—"), value: (a) => a.last_fired_at ?? "" },
-    { key: "status", header: "Status", render: (a) => <Badge variant="light" color={a.status === "active" ? "blue" : "gray"}>{words(a.status)}</Badge>, value: (a) => a.status, card: "aside" },
+    { key: "status", header: "Status", render: (a) => words(a.status), value: (a) => a.status, card: "aside" },
   ];
   const fireColumns: Column<Fire>[] = [
     { key: "at", header: "Fired at", render: (f) => istDateTime(f.fired_at), value: (f) => f.fired_at },

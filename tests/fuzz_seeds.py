@@ -838,6 +838,7 @@ SEEDS: dict[str, Seed] = {
         for action in ("approve", "reject")
     },
     "GET /api/agent/expected-positions": _agent(),
+    "GET /api/agent/alert-fires": _agent(),
     "GET /api/agent/mutual-funds": _agent(),
     "GET /api/trading-agent/status": _one(),
     "GET /api/trading-agent/holdings": _one(),

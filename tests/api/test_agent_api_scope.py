@@ -40,6 +40,7 @@ AGENT_ROUTES: list[tuple[str, str, dict[str, Any] | None]] = [
     ("POST", "/api/agent/signals/1/reject", None),
     ("GET", "/api/agent/expected-positions", None),
     ("GET", "/api/agent/mutual-funds", None),
+    ("GET", "/api/agent/alert-fires", None),
 ]
 
 

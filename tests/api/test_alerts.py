@@ -371,3 +371,19 @@ def test_delete_removes_the_alert_and_its_history(
     assert alice.delete(f"/api/alerts/{made['id']}").status_code == 204
     assert fires(alice) == []
     assert alice.get(f"/api/alerts/{made['id']}").status_code == 404
+
+
+def test_the_agent_reads_the_fires_after_the_last_it_saw(
+    alice: TestClient, runtime: Runtime, loop: TradingLoop
+):
+    create(alice, condition=above(1500), repeat="every", cooldown_secs=60)
+    tick(loop, runtime, "1501")
+    tick(loop, runtime, "1502")
+    issued = alice.post("/api/agent/keys", json={"name": "laptop"})
+    agent = TestClient(alice.app, headers={"Authorization": f"Bearer {issued.json()['api_key']}"})
+    first, second = agent.get("/api/agent/alert-fires").json()
+    assert [first["price"], second["price"]] == ["1501", "1502"]
+    after = agent.get("/api/agent/alert-fires", params={"after_id": first["id"]}).json()
+    assert [f["id"] for f in after] == [second["id"]]
+    assert agent.get("/api/agent/alert-fires", params={"after_id": -1}).status_code == 422
+    assert TestClient(alice.app).get("/api/agent/alert-fires").status_code == 401

@@ -26,6 +26,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/agent/alert-fires": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Agent Alert Fires
+         * @description Your alerts' fires after ``after_id``, oldest first, with the price that fired each and
+         *     its order (placed, or waiting for your approval until ``expires_at``): the agent tells
+         *     you on the machine it runs on (docs/alerts.md).
+         */
+        get: operations["agent-agent_alert_fires"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/agent/expected-positions": {
         parameters: {
             query?: never;
@@ -16177,6 +16199,59 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AccessTokenOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "agent-agent_alert_fires": {
+        parameters: {
+            query?: {
+                /** @description the last fire's id the agent saw */
+                after_id?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertFireOut"][];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */

@@ -32,7 +32,8 @@ from tradertape.api.schemas.agent import (
     SyncOut,
     SyncPositionsIn,
 )
-from tradertape.api.schemas.numbers import RowId
+from tradertape.api.schemas.alerts import AlertFireOut
+from tradertape.api.schemas.numbers import Cursor, RowId
 from tradertape.db.models import AgentSnapshot, ModelSignal
 from tradertape.domain.brokers import BrokerName
 from tradertape.domain.signals import SignalEvent
@@ -42,6 +43,7 @@ from tradertape.services.agent import expected as expectations
 from tradertape.services.agent import heartbeat, relay, snapshots
 from tradertape.services.agent import signals as agent_signals
 from tradertape.services.agent.fill_checks import FillMarket
+from tradertape.services.alerts import alerts as alert_service
 from tradertape.services.brokers.login import redirect_url
 from tradertape.services.journal.ledger import ist_today
 from tradertape.services.wealth.holdings import mutual_funds as funds_of
@@ -107,6 +109,20 @@ def _signal_out(handout: agent_signals.Handout, runtime: Runtime) -> AgentSignal
             checked=handout.checked,
         ),
     )
+
+
+@router.get("/alert-fires", response_model=list[AlertFireOut])
+def agent_alert_fires(
+    key: AgentKeyDep,
+    db: DbDep,
+    after_id: Annotated[Cursor, Query(description="the last fire's id the agent saw")] = 0,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> list[AlertFireOut]:
+    """Your alerts' fires after ``after_id``, oldest first, with the price that fired each and
+    its order (placed, or waiting for your approval until ``expires_at``): the agent tells
+    you on the machine it runs on (docs/alerts.md)."""
+    rows = alert_service.fires_after(db, user_id=key.user_id, after_id=after_id, limit=limit)
+    return [AlertFireOut.model_validate(row, from_attributes=True) for row in rows]
 
 
 @router.get("/pending-signals", response_model=PendingSignalsOut)

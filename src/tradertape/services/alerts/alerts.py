@@ -175,3 +175,15 @@ def cooled(db: Session, alert: Alert, symbol: str, now: datetime) -> bool:
         )
     )
     return last is None or (now - last).total_seconds() >= alert.cooldown_secs
+
+
+def fires_after(db: Session, *, user_id: int, after_id: int, limit: int) -> list[AlertFire]:
+    """The user's fires after ``after_id``, oldest first: what the local agent has not yet
+    told (it keeps the last id it saw)."""
+    query = (
+        owned(AlertFire, user_id=user_id)
+        .where(AlertFire.id > after_id)
+        .order_by(AlertFire.id)
+        .limit(limit)
+    )
+    return list(db.scalars(query))

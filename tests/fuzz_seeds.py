@@ -351,7 +351,8 @@ def _held_fire(c: Context) -> list[dict[str, Any]]:
         assert alert is not None
         now = c.runtime.clock.now()
         fire = firing.fire(db, placer, alert, symbol="NSE:INFY", price=Decimal(1501), now=now)
-        return [{"path_parameters": {"fire_id": fire.id}}]
+    c.call("GET", "/api/alerts/fires")  # (so generated requests have fires to name)
+    return [{"path_parameters": {"fire_id": fire.id}}]
 
 
 def _hook_request(c: Context) -> list[dict[str, Any]]:

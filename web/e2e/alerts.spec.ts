@@ -58,3 +58,25 @@ test("sets an alert from the market watch, then approves the order a fire holds"
   await api.delete(`/api/alerts/${alertId}`);
   await api.dispose();
 });
+
+test("makes a TradingView webhook: its secret is shown once", async ({ page, baseURL }) => {
+  const api = await demoApi(baseURL as string);
+  await openSignedIn(page, api, "/alerts");
+  await page.getByRole("button", { name: "New webhook" }).click();
+  const dialog = page.getByRole("dialog", { name: "New webhook" });
+  await dialog.getByLabel("Name").fill("TradingView strategy");
+  await dialog.getByRole("button", { name: "Create webhook" }).click();
+  const ready = page.getByRole("dialog", { name: "TradingView strategy is ready" });
+  await expect(ready.getByRole("textbox", { name: "Signing secret" })).toHaveValue(/^whsec_/);
+  await expect(ready.getByRole("textbox", { name: "URL" })).toHaveValue(/\/api\/hooks\/wh_/);
+  await expectAccessible(page);
+  await ready.getByRole("button", { name: "Close dialog" }).click();
+  const row = page.getByRole("table", { name: "Webhooks" }).getByRole("row", { name: /TradingView strategy/ });
+  await expect(row).toContainText("Signed");
+  const hooks = (await (await api.get("/api/webhooks")).json()) as Row[];
+  expect(hooks.every((h) => !("secret" in h))).toBe(true);
+  await expectLaidOut(page, "alerts with a webhook");
+  await row.getByRole("button", { name: "Delete TradingView strategy" }).click();
+  await expect(row).toBeHidden();
+  await api.dispose();
+});

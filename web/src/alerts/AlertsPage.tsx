@@ -1,7 +1,7 @@
 // Alerts: your rules (each in words, on a symbol or a watchlist, how often, its order) and
 // the history of their fires with the price that fired them; a held order is approved or
-// dismissed here (or on Telegram). `?symbol=NSE:INFY` opens a new alert on it (the chart's
-// and the market watch's "Alert" buttons).
+// dismissed here (or on Telegram); below them, the inbound webhooks (`WebhooksSection`).
+// `?symbol=NSE:INFY` opens a new alert on it (the chart's and the market watch's buttons).
 import { Button, Group, Modal, Stack, Text, Title } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
@@ -15,6 +15,7 @@ import { inr, instrumentLabel, istDateTime, qty, words } from "@/format";
 import { useWatchlists } from "@/market/useWatchlists";
 import { Notice } from "@/orders/Notice";
 import { AlertDialog } from "./AlertDialog";
+import { WebhooksSection } from "./WebhooksSection";
 import { type AlertForm, conditionWords, initialAlert } from "./alertForm";
 
 type Alert = components["schemas"]["AlertOut"];
@@ -128,6 +129,7 @@ export function Component() {
           ) : null
         }
       />
+      <WebhooksSection />
       {creating && (
         <AlertDialog initial={creating} onClose={() => { setCreating(null); if (asked) setParams({}, { replace: true }); }} />
       )}

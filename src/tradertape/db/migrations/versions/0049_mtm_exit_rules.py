@@ -7,7 +7,7 @@ peak is of), ``mtm_peak``, ``tripped_at`` and ``trip_reason``, and ``paused`` (e
 the scope refused until the user resumes).
 
 Revision ID: 0049
-Revises: 0045
+Revises: 0048
 Create Date: 2026-11-28 21:00:00.000000
 """
 
@@ -21,7 +21,7 @@ from alembic import op
 import tradertape.db.types
 
 revision: str = "0049"
-down_revision: str | None = "0045"
+down_revision: str | None = "0048"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

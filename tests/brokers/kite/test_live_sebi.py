@@ -82,6 +82,8 @@ def test_a_live_order_records_its_algo_id_and_the_address_it_left_from(
         "127.0.0.1",
     )
     assert read["broker_order_id"] == fake.state()["orders"][0]["order_id"]
+    # Kite heard it in its ``algo_id`` field.
+    assert fake.state()["algo_ids"] == {read["broker_order_id"]: "RETAIL-UNREGISTERED"}
     by_kites_id = client.get(f"/api/orders/{read['broker_order_id']}").json()  # the live book's
     assert by_kites_id["order_id"] == body["order_id"]
     assert client.get("/api/orders/nope").status_code == 404
@@ -89,6 +91,19 @@ def test_a_live_order_records_its_algo_id_and_the_address_it_left_from(
     assert (row.algo_id, row.egress_ip) == ("RETAIL-UNREGISTERED", "127.0.0.1")
     assert (paper_row.algo_id, paper_row.egress_ip) == (None, None)  # no exchange saw it
     assert paper.json()["algo_id"] is None
+
+
+def test_the_configured_algo_id_is_what_kite_hears(
+    tmp_path: Path, fake: Fake, clock: ManualClock, database: Database
+):
+    settings = server_settings(tmp_path, fake, live_trading_enabled=True, algo_id="TT-ALGO-7")
+    runtime = Runtime.build(settings, clock=clock, db=database, transport=LogTransport())
+    with TestClient(create_app(runtime), base_url="http://testserver") as client:
+        connect(client, runtime, fake)
+        placed = client.post("/api/orders", json=BUY).json()
+
+    assert placed["algo_id"] == "TT-ALGO-7"
+    assert list(fake.state()["algo_ids"].values()) == ["TT-ALGO-7"]
 
 
 def test_the_registered_static_ip_is_shown_beside_the_servers(

@@ -136,8 +136,15 @@ class Broker(Protocol):
         """When the current access token dies (None: never, or not known)."""
         ...
 
-    def place_order(self, spec: OrderLike, *, idempotency_key: str) -> str:
-        """Place an order and return the broker's order id (replays return the same id)."""
+    def place_order(
+        self, spec: OrderLike, *, idempotency_key: str, algo_id: str | None = None
+    ) -> str:
+        """Place an order and return the broker's order id (replays return the same id).
+
+        `algo_id` is the algo id SEBI's retail-algo framework has every algo order carry,
+        sent where the broker takes one (Kite's ``algo_id`` field, Upstox's ``X-Algo-Name``
+        header); Groww's order API has no such field, so its adapter cannot send it.
+        """
         ...
 
     def find_order(self, idempotency_key: str) -> str | None:

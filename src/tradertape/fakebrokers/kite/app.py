@@ -444,13 +444,15 @@ async def control(request: Request) -> Response:
 
 
 def state(kite: FakeKite) -> dict[str, Any]:
-    """A summary for tests: every order, trade, GTT and the cash."""
+    """A summary for tests: every order (and the algo id it came with), trade, GTT and the
+    cash."""
     with kite.book.lock:
         return {
             "now": kite.now().isoformat(),
             "cash": float(kite.book.cash),
             "logins": kite.sessions.logins,
             "orders": [dict(o) for o in kite.book.orders.values()],
+            "algo_ids": dict(kite.book.algo_ids),
             "trades": list(kite.book.trades),
             "gtts": json.loads(json.dumps(list(kite.book.gtts.values()))),
         }

@@ -100,6 +100,8 @@ class KiteBook:
     history: dict[str, list[Row]] = field(default_factory=dict)
     trades: list[Row] = field(default_factory=list)
     gtts: dict[int, Row] = field(default_factory=dict)
+    #: the ``algo_id`` each order arrived with (SEBI's retail-algo rules), by order id
+    algo_ids: dict[str, str | None] = field(default_factory=dict)
     _by_key: dict[str, Instrument] = field(default_factory=dict)
     _by_token: dict[int, Instrument] = field(default_factory=dict)
     _days: dict[int, _Day] = field(default_factory=dict)
@@ -264,6 +266,7 @@ class KiteBook:
                 "guid": f"fk{order_id}",
             }
             self.orders[order_id] = order
+            self.algo_ids[order_id] = form.get("algo_id") or None
             self.history[order_id] = []
             for status in ("PUT ORDER REQ RECEIVED", "VALIDATION PENDING", "OPEN PENDING"):
                 self._snapshot(order, status)

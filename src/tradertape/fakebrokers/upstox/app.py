@@ -127,12 +127,14 @@ def install_orders(app: FastAPI, book: Book) -> None:
 
     @app.post("/v3/order/place")
     async def place_v3(request: Request) -> Response:
-        order = book.place(await _json(request))
+        algo = request.headers.get("x-algo-name")
+        order = book.place(await _json(request), algo_name=algo)
         return ok({"order_ids": [order.order_id]}, metadata={"latency": 1})
 
     @app.post("/v2/order/place")
     async def place_v2(request: Request) -> Response:
-        return ok({"order_id": book.place(await _json(request)).order_id})
+        algo = request.headers.get("x-algo-name")
+        return ok({"order_id": book.place(await _json(request), algo_name=algo).order_id})
 
     @app.put("/v3/order/modify")
     @app.put("/v2/order/modify")
@@ -378,6 +380,7 @@ def install_control(app: FastAPI, book: Book, sessions: Sessions, clock: _Clock)
         return JSONResponse(
             {
                 "orders": [book.order_row(o) for o in book.orders.values()],
+                "algo_ids": {o.order_id: o.algo_name for o in book.orders.values()},
                 "gtts": [book.gtt_row(g) for g in book.gtts.values()],
                 "prices": {k: float(v) for k, v in book.prices.items()},
                 "cash": float(book.cash),

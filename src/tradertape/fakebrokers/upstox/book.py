@@ -66,6 +66,7 @@ class Order:
     filled: int = 0
     average: Decimal = Decimal(0)
     history: list[dict[str, Any]] = field(default_factory=list)
+    algo_name: str | None = None  # the ``X-Algo-Name`` header it arrived with
 
 
 @dataclass(slots=True)
@@ -175,8 +176,9 @@ class Book:
         """An order timestamp as Upstox writes it (IST, no zone)."""
         return f"{self.now().astimezone(IST):%Y-%m-%d %H:%M:%S}"
 
-    def place(self, body: dict[str, Any]) -> Order:
-        """Validate and accept an order; a marketable one fills at once."""
+    def place(self, body: dict[str, Any], *, algo_name: str | None = None) -> Order:
+        """Validate and accept an order; a marketable one fills at once. `algo_name` is the
+        request's ``X-Algo-Name`` header (SEBI's algo id), kept on the order."""
         key = str(body.get("instrument_token") or "")
         exchange, symbol = self.instrument(key)
         quantity = int(body.get("quantity") or 0)
@@ -213,6 +215,7 @@ class Book:
             is_amo=bool(body.get("is_amo")),
             placed_at=now,
             status="trigger pending" if order_type in ("SL", "SL-M") else "open",
+            algo_name=algo_name or None,
         )
         self.orders[order.order_id] = order
         self._record(order)

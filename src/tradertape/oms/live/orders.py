@@ -245,7 +245,9 @@ class LiveOrders:
     def _send(self, db: Session, order: Order, spec: OrderSpec, broker: LiveBroker) -> None:
         now = self._context.clock.now()
         try:
-            broker_id = broker.adapter.place_order(spec, idempotency_key=order.order_id)
+            broker_id = broker.adapter.place_order(
+                spec, idempotency_key=order.order_id, algo_id=order.algo_id
+            )
         except TransientBrokerError as exc:  # outcome unknown: `resolve_unsent` finds out
             log.warning("live order %s: send outcome unknown (%s)", order.order_id, exc)
             order.egress_ip = self._identity.left_from(broker.name, broker.adapter)

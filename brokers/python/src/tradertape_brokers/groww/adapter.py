@@ -143,8 +143,14 @@ class GrowwBroker:
             return segment
         return "CASH"  # found in neither: let the call itself say so
 
-    def place_order(self, spec: OrderLike, *, idempotency_key: str) -> str:
-        """Place once; after a timeout or transient error, find it by reference first."""
+    def place_order(
+        self, spec: OrderLike, *, idempotency_key: str, algo_id: str | None = None
+    ) -> str:
+        """Place once; after a timeout or transient error, find it by reference first.
+
+        Groww's order API (growwapi 1.5.0) has no algo id field: `algo_id` is not sent and
+        only our order row records it."""
+        del algo_id
         exchange, segment = parsing.venue(spec.exchange)
         ref = reference_id(idempotency_key)
 

@@ -153,14 +153,20 @@ class KiteBroker:
 
     # -- orders ---------------------------------------------------------------------------
 
-    def place_order(self, spec: OrderLike, *, idempotency_key: str) -> str:
-        """Place once per key: after an ambiguous failure, find the order by tag first."""
+    def place_order(
+        self, spec: OrderLike, *, idempotency_key: str, algo_id: str | None = None
+    ) -> str:
+        """Place once per key: after an ambiguous failure, find the order by tag first.
+
+        `algo_id` travels in Kite's ``algo_id`` field (SEBI's retail-algo rules)."""
         with self._lock:
             known = self._placed.get(idempotency_key)
         if known is not None:
             return known
         tag = kite_tag(idempotency_key)
         params = self._order_params(spec, tag)
+        if algo_id:
+            params["algo_id"] = algo_id
         for attempt in range(self._backoff.attempts):
             try:
                 order_id = str(self._once("orders", lambda: self._kite.place_order(**params)))

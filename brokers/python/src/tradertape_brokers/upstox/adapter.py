@@ -115,14 +115,18 @@ class UpstoxBroker:
         """When the access token dies (03:30 IST), if the caller told us."""
         return self._expires_at
 
-    def place_order(self, spec: OrderLike, *, idempotency_key: str) -> str:
-        """Place once: the key is the tag, and an unknown outcome is looked up by it."""
+    def place_order(
+        self, spec: OrderLike, *, idempotency_key: str, algo_id: str | None = None
+    ) -> str:
+        """Place once: the key is the tag, and an unknown outcome is looked up by it.
+
+        `algo_id` travels in Upstox's ``X-Algo-Name`` header (required for registered algos)."""
         tag = order_tag(idempotency_key)
         if tag in self._placed:
             return self._placed[tag]
         found = self._order_by_tag(tag) if tag in self._unsettled else None
         try:
-            order_id = found or self._place_once(spec, tag)
+            order_id = found or self._place_once(spec, tag, algo_id)
         except RateLimited:
             raise
         except TransientBrokerError:  # it may still have landed: a retry looks first
@@ -132,7 +136,7 @@ class UpstoxBroker:
         self._placed[tag] = order_id
         return order_id
 
-    def _place_once(self, spec: OrderLike, tag: str) -> str:
+    def _place_once(self, spec: OrderLike, tag: str, algo_id: str | None) -> str:
         body = upstox_client.PlaceOrderV3Request(
             quantity=int(spec.quantity),
             product=parsing.upstox_product(spec.product),
@@ -149,10 +153,13 @@ class UpstoxBroker:
         )
         if spec.market_protection is not None:
             body.market_protection = float(spec.market_protection)
+        header = {"algo_name": algo_id} if algo_id else {}
         for attempt in range(self._attempts):
             try:
                 reply = self._once(
-                    lambda: self._orders_v3.place_order(body, _request_timeout=self._timeout),
+                    lambda: self._orders_v3.place_order(
+                        body, _request_timeout=self._timeout, **header
+                    ),
                     order=True,
                 )
                 return str(reply.data.order_ids[0])

@@ -307,6 +307,7 @@ class Runtime:
             # An option run's status follows its live fills as they are booked.
             watchers=[LiveRunJournal(), OptionRunFollower(options)],
             identity=AlgoIdentity(algo_id=settings.algo_id, egress_ip=egress.ip),
+            public_ip=egress.public,
         )
         gtts = GttBook(clock=market_clock, calendar=calendar, exchange=exchange)
         live_gtts = LiveGttBook(

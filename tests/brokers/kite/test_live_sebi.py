@@ -154,6 +154,40 @@ def test_a_configured_egress_ip_is_what_the_settings_page_compares(
     )
 
 
+def test_an_order_from_another_address_than_the_registered_one_is_refused_before_sending(
+    tmp_path: Path, fake: Fake, clock: ManualClock, database: Database
+):
+    settings = server_settings(tmp_path, fake, live_trading_enabled=True, egress_ip="198.51.100.4")
+    runtime = Runtime.build(settings, clock=clock, db=database, transport=LogTransport())
+    with TestClient(create_app(runtime), base_url="http://testserver") as client:
+        connect(client, runtime, fake)
+        client.put("/api/brokers/kite/static-ip", json={"static_ip": "203.0.113.7"})
+        refused = client.post("/api/orders", json=BUY)
+        assert (fake.state()["orders"], ours(runtime)) == ([], [])  # nothing sent nor stored
+        client.put("/api/brokers/kite/static-ip", json={"static_ip": "198.51.100.4"})
+        placed = client.post("/api/orders", json=BUY)
+
+    assert refused.status_code == 409, refused.text
+    detail = refused.json()["detail"]
+    assert detail.startswith('"static_ip": Kite takes orders only from the static IP')
+    assert all(part in detail for part in ("203.0.113.7", "198.51.100.4", "once a week"))
+    assert placed.status_code == 201, placed.text
+    assert len(fake.state()["orders"]) == 1
+
+
+def test_a_detected_private_address_is_no_reason_to_refuse(
+    client: TestClient, runtime: Runtime, fake: Fake
+):
+    # Behind NAT the OS's route says nothing of the public address: unknown, not a mismatch.
+    connect(client, runtime, fake)
+    client.put("/api/brokers/kite/static-ip", json={"static_ip": "203.0.113.7"})
+
+    placed = client.post("/api/orders", json=BUY)
+
+    assert placed.status_code == 201, placed.text
+    assert len(fake.state()["orders"]) == 1
+
+
 def test_the_kite_adapter_reads_the_local_end_of_the_connection_that_carried_its_request(
     broker: KiteBroker,
 ):

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tradertape.services.brokers.egress import ServerEgress, local_address_toward, same_address
+from tradertape.domain.addresses import is_public, same_address
+from tradertape.services.brokers.egress import ServerEgress, local_address_toward
 
 
 @pytest.mark.parametrize(
@@ -39,3 +40,27 @@ def test_a_configured_address_wins_and_detection_follows_each_brokers_root():
         "198.51.100.4",
         "configured",
     )
+
+
+def test_only_a_configured_or_public_address_says_where_a_broker_sees_orders_from():
+    roots = {"kite": "http://127.0.0.1:9"}
+    behind_nat = ServerEgress(configured=None, roots=roots)  # detects loopback: private
+    configured = ServerEgress(configured="198.51.100.4", roots=roots)
+
+    assert behind_nat.public("kite") is None  # unknown, not a mismatch
+    assert configured.public("kite") == "198.51.100.4"
+
+
+@pytest.mark.parametrize(
+    ("address", "expected"),
+    [
+        pytest.param("8.8.8.8", True, id="public"),
+        pytest.param("10.0.0.5", False, id="private"),
+        pytest.param("127.0.0.1", False, id="loopback"),
+        pytest.param("::ffff:8.8.8.8", True, id="ipv4-mapped"),
+        pytest.param(None, False, id="unknown"),
+        pytest.param("nope", False, id="unreadable"),
+    ],
+)
+def test_is_public(address: str | None, expected: bool):
+    assert is_public(address) is expected

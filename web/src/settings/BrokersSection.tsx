@@ -10,7 +10,7 @@ import { CopyField } from "./CopyField";
 import { brokerStatusKey, useBrokerStatus } from "@/shell/deskApi";
 import { GrowwBrowserLogin } from "./GrowwBrowserLogin";
 import { LoginOutcome } from "./KiteBrowserLogin";
-import { staticIpNotice } from "./staticIp";
+import { staticIpNotice, staticIpRule } from "./staticIp";
 import type { components } from "@/api/client";
 
 type Credentials = components["schemas"]["CredentialsOut"];
@@ -116,7 +116,7 @@ function StaticIpForm({ broker, name, credentials }: { broker: Broker; name: str
           ? <Alert color="yellow" c="black" title="Static IP mismatch">{notice.text}</Alert>
           : <Text size="sm" c={notice.color === "teal" ? "teal.9" : "dimmed"}>{notice.text}</Text>}
         <TextInput label={`Static IP registered with ${name}`} placeholder={credentials.static_ip ?? "e.g. 203.0.113.7"}
-          value={ip} onChange={(e) => setIp(e.currentTarget.value)} error={errors.static_ip} autoComplete="off" />
+          description={staticIpRule(name)} value={ip} onChange={(e) => setIp(e.currentTarget.value)} error={errors.static_ip} autoComplete="off" />
         {save.error && !errors.static_ip && <Alert color="red">{save.error.message}</Alert>}
         <Group gap="xs">
           <Button type="submit" size="xs" disabled={!ip.trim()} loading={save.isPending}>Save static IP</Button>

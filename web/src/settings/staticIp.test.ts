@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { components } from "@/api/client";
-import { staticIpNotice } from "./staticIp";
+import { staticIpNotice, staticIpRule } from "./staticIp";
 
 type Credentials = components["schemas"]["CredentialsOut"];
 const base: Credentials = {
@@ -21,5 +21,8 @@ describe("static IP notice", () => {
     expect(staticIpNotice({ ...base, static_ip: "203.0.113.9", static_ip_matches: true }, "Kite").color).toBe("teal");
     const none = staticIpNotice({ ...base, server_ip: null, server_ip_source: null }, "Kite");
     expect(none.text).toContain("unknown (set TRADERTAPE_EGRESS_IP)");
+  });
+  it("states the broker's weekly-change rule where the address is edited", () => {
+    expect(staticIpRule("Upstox")).toContain("Upstox lets you change this address once a week");
   });
 });

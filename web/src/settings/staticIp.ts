@@ -9,6 +9,12 @@ export interface StaticIpNotice {
   text: string;
 }
 
+// SEBI lets a client change the static IP registered with a broker once a week (the
+// broker's own rule), and TraderTape refuses a live order from any other known address.
+export function staticIpRule(broker: string): string {
+  return `${broker} lets you change this address once a week: register the new one with ${broker} before you move the server. Live orders from another address are refused here before they are sent.`;
+}
+
 export function staticIpNotice(c: Credentials, broker: string): StaticIpNotice {
   const server = c.server_ip
     ? `${c.server_ip} (${c.server_ip_source === "configured" ? "configured" : "detected"})`

@@ -23,6 +23,7 @@ from tradertape.api.schemas.brokers import (
 from tradertape.api.schemas.free_json import JsonObject
 from tradertape.api.schemas.kite import PostbackOut
 from tradertape.db.models import User
+from tradertape.domain.addresses import same_address
 from tradertape.domain.brokers import BrokerName
 from tradertape.errors import (
     Conflict,
@@ -34,7 +35,6 @@ from tradertape.errors import (
 )
 from tradertape.runtime import Runtime
 from tradertape.services.brokers.credentials import CredentialUpdate
-from tradertape.services.brokers.egress import same_address
 from tradertape.services.brokers.kite_session import KiteLogin
 from tradertape.services.brokers.live_trading import book_kite_postback
 from tradertape.services.brokers.login import login_url, redirect_url

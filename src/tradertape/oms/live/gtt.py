@@ -110,7 +110,8 @@ class LiveGttBook:
         `attribution` (a worker run's names) is kept and passed to the order it places.
         """
         # Live GTTs are Kite's (the adapters of the others have none behind the port yet).
-        broker = self.brokers(db, user_id, GTT_BROKER)  # no session: a 409, nothing stored
+        # No session, or another egress IP than the registered one: a 409, nothing stored.
+        broker = self._desk.sending(db, user_id, GTT_BROKER)
         gtt = self._book.create(
             db, user_id=user_id, spec=spec, commit=False, checked=checked, attribution=attribution
         )
@@ -205,7 +206,7 @@ class LiveGttBook:
         gtt = self._book.modify(db, user_id=user_id, trigger_id=trigger_id, spec=spec, gate=gate)
         if gtt.broker == PAPER:
             return gtt
-        broker = self.brokers(db, user_id, gtt.broker)
+        broker = self._desk.sending(db, user_id, gtt.broker)  # SEBI's static IP: a 409
         try:
             broker.adapter.modify_gtt(int(gtt.broker_trigger_id or 0), broker_spec(gtt))
         except BrokerError as exc:

@@ -45,6 +45,7 @@ from tradertape.oms.context import TradingContext
 from tradertape.oms.job_guard import UNGUARDED, Guard
 from tradertape.oms.live.algo_identity import AlgoIdentity
 from tradertape.oms.live.broker_trades import BrokerTrade, Tradebook, plan_fills
+from tradertape.oms.live.static_ip import PublicIp, no_public_ip, refuse_if_elsewhere
 from tradertape.oms.order_log import (
     UNPLACED,
     amendments,
@@ -76,6 +77,7 @@ class LiveBroker:
 
     name: str
     adapter: Broker
+    static_ip: str | None = None  # the address registered with the broker (SEBI), if told
 
 
 class LiveBrokers(Protocol):
@@ -168,11 +170,22 @@ class LiveOrders:
         brokers: LiveBrokers,
         watchers: Sequence[BookingWatcher] = (),
         identity: AlgoIdentity | None = None,
+        public_ip: PublicIp = no_public_ip,
     ) -> None:
         self._context = context
         self._brokers = brokers
         self._watchers = list(watchers)
         self._identity = identity or AlgoIdentity()
+        self._public_ip = public_ip
+
+    def sending(self, db: Session, user_id: int, name: str | None = None) -> LiveBroker:
+        """The user's broker for a request that places or changes something there, after
+        SEBI's static-IP pre-flight (`oms.live.static_ip`: a 409 when this server's public
+        egress is known and is not the registered address; nothing is stored or sent)."""
+        broker = self._brokers(db, user_id, name)
+        if broker.static_ip:
+            refuse_if_elsewhere(broker.name, broker.static_ip, self._public_ip(broker.name))
+        return broker
 
     def catalog(self, db: Session) -> InstrumentCatalog:
         """The instruments orders are checked against (a live GTT's adopted order too)."""
@@ -206,8 +219,9 @@ class LiveOrders:
         # duplicate loses the claim below and gets the first order.
         instrument = listed(context.catalog(db), spec)
         check_fields(context, spec, instrument, last)
-        # No session (or no single one): a 409 before anything is stored.
-        broker = self._brokers(db, user_id, broker_name)
+        # No session (or no single one), or another egress IP than the registered one: a 409
+        # before anything is stored.
+        broker = self.sending(db, user_id, broker_name)
         now = context.clock.now()
         order = new_order(
             user_id,
@@ -516,6 +530,7 @@ class LiveOrders:
     ) -> Order:
         """Send a change of a live order to its broker; the gate sees the new terms."""
         self._working(order, "modified")
+        self.sending(db, order.user_id, order.broker)  # SEBI's static IP, before the gate
         spec = replace(spec_of(order), **changes)
         instrument = listed(self._context.catalog(db), spec)
         check_fields(self._context, spec, instrument, last)

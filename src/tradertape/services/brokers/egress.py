@@ -12,7 +12,6 @@ server is only known when configured).
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 import threading
 import time
@@ -22,6 +21,8 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import urlsplit
+
+from tradertape.domain.addresses import is_public
 
 CACHE_SECS = 300.0
 LOOKUP_TIMEOUT_SECS = 1.0
@@ -44,20 +45,6 @@ def local_address_toward(host: str, port: int = 443) -> str | None:
             except OSError:
                 continue
     return None
-
-
-def same_address(registered: str | None, server: str | None) -> bool | None:
-    """Whether two addresses are one (``::ffff:1.2.3.4`` is ``1.2.3.4``); None if either
-    is unknown or unreadable."""
-    if not registered or not server:
-        return None
-    try:
-        a, b = ipaddress.ip_address(registered), ipaddress.ip_address(server)
-    except ValueError:
-        return None
-    a = a.ipv4_mapped or a if isinstance(a, ipaddress.IPv6Address) else a
-    b = b.ipv4_mapped or b if isinstance(b, ipaddress.IPv6Address) else b
-    return a == b
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +74,15 @@ class ServerEgress:
     def ip(self, broker: str) -> str | None:
         """`of`'s address alone (the fallback a live order records, `AlgoIdentity`)."""
         return self.of(broker).ip
+
+    def public(self, broker: str) -> str | None:
+        """The address the broker sees this server's orders come from, when known: the
+        configured one, or a detected one that is public. A detected private address (a
+        server behind NAT) says nothing of the public one, so it is None (unknown)."""
+        found = self.of(broker)
+        if found.source == "configured" or is_public(found.ip):
+            return found.ip
+        return None
 
     def _detected(self, broker: str) -> str | None:
         root = self.roots.get(broker)

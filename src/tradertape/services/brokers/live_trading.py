@@ -101,16 +101,19 @@ class UserBrokers:
                 f'no live {label} session for "broker": "{name.value}": log in to {label} '
                 "first (Settings → Brokers)"
             )
-        api_key, token = session
+        api_key, token, static_ip = session
         adapter = self._connectors[name](api_key=api_key, access_token=token)
-        return LiveBroker(name.value, adapter)
+        return LiveBroker(name.value, adapter, static_ip)
 
-    def _session(self, db: Session, user_id: int, name: BrokerName) -> tuple[str, str] | None:
+    def _session(
+        self, db: Session, user_id: int, name: BrokerName
+    ) -> tuple[str, str, str | None] | None:
+        """The API key, access token and registered static IP of a connected broker."""
         if name not in self._connectors:
             return None
         row = self._credentials.get(db, user_id=user_id, broker=name)
         token = self._credentials.access_token(db, user_id=user_id, broker=name)
-        return None if row is None or token is None else (row.api_key, token)
+        return None if row is None or token is None else (row.api_key, token, row.static_ip)
 
     def name_of(self, db: Session, user_id: int, broker: str | None = None) -> BrokerName:
         """The broker a live order of the user goes to: `broker`, else their one connected

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from functools import partial
 
 from sqlalchemy.orm import Session
 
@@ -57,6 +58,7 @@ from tradertape.services.brokers.groww_session import GrowwConnector
 from tradertape.services.brokers.kite_session import KiteConnector
 from tradertape.services.brokers.live_trading import UserBrokers
 from tradertape.services.brokers.reconcile import LiveReconciliation
+from tradertape.services.brokers.session_watch import end_session
 from tradertape.services.brokers.upstox_session import UpstoxConnector
 from tradertape.services.job_caps import BACKTEST, EXPORT, SWEEP, UPLOAD, JobCaps
 from tradertape.services.market.instruments import build_catalog, read_catalog_ahead
@@ -308,6 +310,9 @@ class Runtime:
             watchers=[LiveRunJournal(), OptionRunFollower(options)],
             identity=AlgoIdentity(algo_id=settings.algo_id, egress_ip=egress.ip),
             public_ip=egress.public,
+            # A broker that refuses a token in a sweep: the session is marked ended, the user
+            # told once, and the next sweeps skip it (`services.brokers.session_watch`).
+            session_ended=partial(_session_ended, clock),
         )
         gtts = GttBook(clock=market_clock, calendar=calendar, exchange=exchange)
         live_gtts = LiveGttBook(
@@ -440,3 +445,8 @@ class Runtime:
             ),
             guard=guard,
         )
+
+
+def _session_ended(clock: Clock, db: Session, user_id: int, broker: str, reason: str) -> None:
+    """`LiveOrders`' hook when a broker refuses a user's token (`session_watch.end_session`)."""
+    end_session(db, user_id, broker, reason, now=clock.now())

@@ -22,6 +22,7 @@ from tradertape.services.alerts.placing import Placer
 from tradertape.services.alerts.watcher import AlertWatcher
 from tradertape.services.brokers.live_trading import LiveJobs, follow_order_updates
 from tradertape.services.brokers.reconcile import ReconcileJobs
+from tradertape.services.brokers.session_watch import SessionWatch
 from tradertape.services.market.calendar_watch import CalendarWatch
 from tradertape.services.notifications.telegram.briefing import BriefingJobs
 from tradertape.services.portfolios.schedule import PortfolioJobs
@@ -51,6 +52,10 @@ def trading_loop(runtime: Runtime) -> TradingLoop:
         guard=guard,
     )
     watch = CalendarWatch(runtime.exchange.calendar, runtime.clock)  # logs a run-out list daily
+    # broker sessions that will not last to the open while live work depends on them
+    sessions = SessionWatch(
+        db=jobs_db, calendar=runtime.exchange.calendar, clock=runtime.clock, guard=guard
+    )
     # unsent live orders and GTTs; fired live GTTs; polling for fills
     live = LiveJobs(db=jobs_db, desk=runtime.live, gtts=runtime.live_gtts, guard=guard)
     reconcile = ReconcileJobs(  # live brokers against our books: at start-up, then in session
@@ -66,6 +71,7 @@ def trading_loop(runtime: Runtime) -> TradingLoop:
         "portfolios": portfolios.run_due,
         "briefings": briefings.run_due,
         "calendar_watch": watch.run_due,
+        "broker_sessions": sessions.run_due,
     }
     if runtime.settings.live_trading_enabled:
         more_jobs.update({"live": live.run_due, "live.reconcile_due": reconcile.run_due})

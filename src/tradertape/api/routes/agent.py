@@ -23,6 +23,7 @@ from tradertape.api.schemas.agent import (
     AgentSignal,
     AgentSignalStateOut,
     AgentStop,
+    BrokerSessionOut,
     ExpectedPositionOut,
     PendingSignalsOut,
     PendingTokenOut,
@@ -45,6 +46,7 @@ from tradertape.services.agent import signals as agent_signals
 from tradertape.services.agent.fill_checks import FillMarket
 from tradertape.services.alerts import alerts as alert_service
 from tradertape.services.brokers.login import redirect_url
+from tradertape.services.brokers.session_watch import log_in_again
 from tradertape.services.journal.ledger import ist_today
 from tradertape.services.wealth.holdings import mutual_funds as funds_of
 
@@ -266,6 +268,23 @@ def sync_positions(
         fingerprint=body.factor_fingerprint,
     )
     return _sync_out(row)
+
+
+@router.get("/broker-sessions", response_model=list[BrokerSessionOut])
+def broker_sessions(key: AgentKeyDep, runtime: RuntimeDep, db: DbDep) -> list[BrokerSessionOut]:
+    """Your configured brokers' sessions: when each expires, and "log in again" once one has
+    expired or the broker ended it (the agent shows it; the web app and Telegram say it too)."""
+    return [
+        BrokerSessionOut(
+            broker=s.broker.value,
+            status=s.status,
+            connected=s.connected,
+            expires_at=s.access_token_expires_at,
+            action=log_in_again(s.broker.value, s.status),
+        )
+        for s in runtime.brokers.all_statuses(db, user_id=key.user_id)
+        if s.configured
+    ]
 
 
 @router.get("/pending-token", response_model=PendingTokenOut)

@@ -312,6 +312,17 @@ class PositionsSnapshotOut(BaseModel):
 # ---- token relay --------------------------------------------------------------------
 
 
+class BrokerSessionOut(BaseModel):
+    """One configured broker's session, as the agent shows it (SEBI-era daily tokens: Kite
+    and Groww die at 06:00 IST, Upstox at 03:30 IST the next day)."""
+
+    broker: str
+    status: str = Field(description="connected | expired | logged_out | disconnected | …")
+    connected: bool
+    expires_at: UtcDateTime | None = Field(description="when the access token dies")
+    action: str | None = Field(description='what to do, e.g. "…: log in again"; null: nothing')
+
+
 class PendingTokenOut(BaseModel):
     """A login's request token (Kite) or code (Upstox) waiting for the agent (null when none
     is)."""

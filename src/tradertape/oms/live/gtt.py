@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from tradertape.db.models.trading import Gtt, Order
 from tradertape.domain.books import live_book
 from tradertape.domain.order_state import EventKind, OrderEvent, OrderStatus
-from tradertape.errors import BadRequest, ServiceUnavailable
+from tradertape.errors import BadRequest, Conflict, ServiceUnavailable
 from tradertape.oms import emitter
 from tradertape.oms.context import BROKER as PAPER
 from tradertape.oms.job_guard import UNGUARDED, Guard
@@ -42,7 +42,7 @@ from tradertape.oms.live.orders import (
 )
 from tradertape.oms.order_log import claim, new_order, record
 from tradertape.oms.paper.gtt import ACTIVE, GttBook, leg_spec
-from tradertape.ports.broker import BrokerError, GttSpec, TransientBrokerError
+from tradertape.ports.broker import BrokerError, GttSpec, SessionExpired, TransientBrokerError
 from tradertape.ports.clock import Clock
 
 log = logging.getLogger("tradertape.oms.live.gtt")
@@ -246,6 +246,9 @@ class LiveGttBook:
             broker.adapter.delete_gtt(int(gtt.broker_trigger_id or 0))
         except TransientBrokerError as exc:
             raise ServiceUnavailable(f"the broker did not answer: {exc}") from exc
+        except SessionExpired as exc:
+            self._desk.session_ended(db, gtt.user_id, broker.name, str(exc))
+            raise Conflict(f"your {broker.name} session ended: log in again ({exc})") from exc
         except BrokerError:
             self._follow(db, broker, [gtt])
             db.refresh(gtt)
@@ -275,7 +278,12 @@ class LiveGttBook:
                 guard.note("live_gtt.sync", key, f"no broker ({exc})")
                 return 0
             guard.note("live_gtt.sync", key, None)
-            return self._follow(db, broker, gtts)
+            try:
+                return self._follow(db, broker, gtts)
+            except SessionExpired as exc:  # logged out at the broker: paused until a login
+                self._desk.session_ended(db, user_id, name, str(exc))
+                guard.note("live_gtt.sync", key, "paused: the broker session ended")
+                return 0
 
         changed = guard.each(
             sorted(by_user.items(), key=lambda entry: entry[0]),
@@ -290,6 +298,8 @@ class LiveGttBook:
     def _follow(self, db: Session, broker: LiveBroker, gtts: Sequence[Gtt]) -> int:
         try:
             remote = {str(r.get("id")): r for r in broker.adapter.gtts()}
+        except SessionExpired:  # the sweep pauses this broker (`sync`)
+            raise
         except BrokerError as exc:
             log.warning("live GTT lookup failed (%s)", exc)
             return 0

@@ -58,7 +58,7 @@ from tradertape.oms.order_log import (
     terms_of,
 )
 from tradertape.oms.order_rules import check_fields, listed
-from tradertape.ports.broker import Broker, BrokerError, TransientBrokerError
+from tradertape.ports.broker import Broker, BrokerError, SessionExpired, TransientBrokerError
 
 log = logging.getLogger("tradertape.oms.live.orders")
 # No session (409) or no answer from the broker: expected, retried next sweep, not a fault
@@ -78,6 +78,18 @@ class LiveBroker:
     name: str
     adapter: Broker
     static_ip: str | None = None  # the address registered with the broker (SEBI), if told
+
+
+class SessionEnded(Protocol):
+    """Told when a broker refuses a user's access token in a sweep (a master logout, or a
+    token that died early): the session is marked ended and the user told to log in again,
+    so the next sweeps skip that broker (no session) instead of failing every pass."""
+
+    def __call__(self, db: Session, user_id: int, broker: str, reason: str) -> None: ...
+
+
+def _no_hook(db: Session, user_id: int, broker: str, reason: str) -> None:
+    """Nobody to tell (unit tests)."""
 
 
 class LiveBrokers(Protocol):
@@ -171,12 +183,14 @@ class LiveOrders:
         watchers: Sequence[BookingWatcher] = (),
         identity: AlgoIdentity | None = None,
         public_ip: PublicIp = no_public_ip,
+        session_ended: SessionEnded = _no_hook,
     ) -> None:
         self._context = context
         self._brokers = brokers
         self._watchers = list(watchers)
         self._identity = identity or AlgoIdentity()
         self._public_ip = public_ip
+        self.session_ended = session_ended
 
     def sending(self, db: Session, user_id: int, name: str | None = None) -> LiveBroker:
         """The user's broker for a request that places or changes something there, after
@@ -507,6 +521,10 @@ class LiveOrders:
             try:
                 broker = self._brokers(db, user_id, name)
                 rows = broker.adapter.orders()
+            except SessionExpired as exc:  # logged out at the broker: paused until a login
+                self.session_ended(db, user_id, name, str(exc))
+                guard.note("live.poll", key, "paused: the broker session ended")
+                return 0
             except UNREACHABLE as exc:  # no session or no answer: the next poll tries again
                 guard.note("live.poll", key, f"no answer ({exc})")
                 return 0

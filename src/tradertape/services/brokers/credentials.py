@@ -187,7 +187,9 @@ class BrokerCredentials:
         expires = row.access_token_expires_at
         if row.access_token_enc is not None and expires is not None:
             live = expires > self._clock.now()
-            state = "connected" if live else "expired"
+            # `logged_out`: the broker ended it early (`session_watch.end_session`)
+            ended = "logged_out" if row.login_state == "logged_out" else "expired"
+            state = "connected" if live else ended
         else:
             live, state = False, row.login_state or "disconnected"
         return BrokerStatus(

@@ -8,7 +8,8 @@ with its P&L), ``risk_breach`` (a risk event), ``drift`` (holdings the broker do
 ``linked`` (a chat was just linked: tells that chat so, `notifications.telegram.chats`),
 ``job_failure`` (a background job stopped trying one of the user's items: `oms.job_guard`),
 ``alert`` (an alert fired, with its price and its order's outcome: `services.alerts`),
-``webhook`` (a webhook placed orders: `services.webhooks`).
+``webhook`` (a webhook placed orders: `services.webhooks`),
+``broker_session`` (a broker session to log in to again: `services.brokers.session_watch`).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ class Kind(StrEnum):
     JOB_FAILURE = "job_failure"  # written by `oms.job_guard` (its KIND)
     ALERT = "alert"
     WEBHOOK = "webhook"
+    BROKER_SESSION = "broker_session"  # `services.brokers.session_watch`: log in again
 
 
 def add(

@@ -6,6 +6,7 @@ services with the same wiring; tests swap the clock and the mail transport.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -30,6 +31,7 @@ from tradertape.feed.kite import KiteFeed, KiteFeedConfig
 from tradertape.feed.plan import DayPlan, SyntheticDayPlan
 from tradertape.feed.simulated import FeedConfig, SimulatedFeed
 from tradertape.feed.upstox import UpstoxFeed, UpstoxFeedConfig
+from tradertape.feed.watchdog import FeedStatus, FeedWatch
 from tradertape.oms import OrderEvents, to_bus
 from tradertape.oms.job_guard import JobGuard
 from tradertape.oms.live.algo_identity import AlgoIdentity
@@ -61,6 +63,7 @@ from tradertape.services.brokers.reconcile import LiveReconciliation
 from tradertape.services.brokers.session_watch import end_session
 from tradertape.services.brokers.upstox_session import UpstoxConnector
 from tradertape.services.job_caps import BACKTEST, EXPORT, SWEEP, UPLOAD, JobCaps
+from tradertape.services.market.feed_notice import stale_notice
 from tradertape.services.market.instruments import build_catalog, read_catalog_ahead
 from tradertape.services.market.kite_feed import StoredKiteSession
 from tradertape.services.market.upstox_feed import StoredUpstoxSession
@@ -122,6 +125,7 @@ class Runtime:
     relay: Relay  # publishes committed events on the bus (run by the app's lifespan)
     catalog: InstrumentCatalog
     feed: MarketFeed | None  # None: no feed in this process (``feed = "none"``)
+    feed_watch: FeedWatch  # the feed's tick age and state (a sink of the trading loop)
     workers: WorkerContext
     protection: ProtectionEngine  # runs beside the trading loop (the leader process)
     candle_book: CandleBook  # live minute candles, fed by the trading loop
@@ -393,6 +397,13 @@ class Runtime:
             relay=relay,
             catalog=catalog,
             feed=feed,
+            feed_watch=watch_feed(
+                feed,
+                settings.feed,
+                clock=clock,
+                calendar=calendar,
+                on_stale=stale_notice(db, clock),
+            ),
             workers=workers,
             protection=ProtectionEngine(
                 db=jobs_db, desk=workers, calendar=calendar, recovery=recovery, guard=guard
@@ -450,3 +461,27 @@ class Runtime:
 def _session_ended(clock: Clock, db: Session, user_id: int, broker: str, reason: str) -> None:
     """`LiveOrders`' hook when a broker refuses a user's token (`session_watch.end_session`)."""
     end_session(db, user_id, broker, reason, now=clock.now())
+
+
+def watch_feed(
+    feed: MarketFeed | None,
+    source: str,
+    *,
+    clock: Clock,
+    calendar: TradingCalendar,
+    on_stale: Callable[[FeedStatus], None],
+) -> FeedWatch:
+    """The watchdog of this process's feed: a broker's can be reconnected; none is down
+    (`source` names it then: the configured feed, or ``none``)."""
+    if feed is None:
+        return FeedWatch(source=source, clock=clock, calendar=calendar, connected=lambda: False)
+    watch = partial(FeedWatch, clock=clock, calendar=calendar, on_stale=on_stale)
+    if isinstance(feed, SimulatedFeed):
+        keys = len(feed.keys)
+        return watch(source="simulated", subscriptions=lambda: keys)
+    return watch(
+        source=feed.name,
+        subscriptions=lambda: feed.subscriptions,
+        connected=lambda: feed.client is not None,
+        reconnect=feed.reconnect,
+    )

@@ -91,6 +91,19 @@ class BrokerFeed(ABC, Generic[Login, Name, Wanted, Client]):
         self.client: Client | None = None
         self.published = 0
 
+    @property
+    def subscriptions(self) -> int:
+        """How many instruments the current session subscribed (0 without one)."""
+        return len(self._wanted) if self.client is not None else 0
+
+    async def reconnect(self) -> None:
+        """Drop the current connection (the watchdog found it silent): the session loop opens
+        a new one with the stored session, which may be a newer token, and subscribes again."""
+        client = self.client
+        if client is not None:
+            log.warning("%s feed: reconnecting a silent connection", self.name)
+            await client.close()
+
     def last(self, key: str) -> Tick | None:
         """The last tick published for `key` (ours, ``NSE:INFY``), if any."""
         return self._last.get(key)

@@ -90,7 +90,7 @@ def trading_loop(runtime: Runtime) -> TradingLoop:
             runtime.mtm_exits,  # after protection: a run's own exits go first
             alerts,
         ),
-        sinks=(runtime.candle_book,),
+        sinks=(runtime.candle_book, runtime.feed_watch),  # the watchdog sees every tick
         deriver=runtime.option_ticker,
         guard=guard,
     )
@@ -136,6 +136,7 @@ async def market(runtime: Runtime, lease: LeaderLease, *, retry_s: float = 5.0) 
     await asyncio.gather(
         loop.run(runtime.bus, tick_from_message, encode=tick_to_message),
         feed.run(),
+        runtime.feed_watch.run(asyncio.sleep),  # a quiet feed: marked stale, reconnected
         _follow_interest(runtime),
         _follow_order_updates(runtime),
     )

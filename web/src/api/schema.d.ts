@@ -3258,6 +3258,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/market/feed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Feed
+         * @description The market feed's state and the age of its last tick: a price shown while the feed is
+         *     ``stale`` or ``reconnecting`` is old, and the web app marks it so.
+         */
+        get: operations["market-get_feed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/market/fills": {
         parameters: {
             query?: never;
@@ -7670,6 +7691,40 @@ export interface components {
             symbol: string;
             /** Value */
             value: string | null;
+        };
+        /**
+         * FeedOut
+         * @description The market feed's health (`feed.watchdog`): a price from a quiet feed is old.
+         */
+        FeedOut: {
+            /**
+             * Last Tick Age Secs
+             * @description seconds since the last tick; null: none
+             */
+            last_tick_age_secs: number | null;
+            /**
+             * Reconnects
+             * @description reconnects asked for since start-up
+             */
+            reconnects: number;
+            /**
+             * Source
+             * @description simulated | kite | upstox (none: no feed in this process)
+             */
+            source: string;
+            /** Stale After Secs */
+            stale_after_secs: number;
+            /**
+             * State
+             * @description live: ticking (or the market is not open); stale: no tick for stale_after_secs in market hours; reconnecting: a reconnect was asked for and no tick came since; down: no connection
+             * @enum {string}
+             */
+            state: "live" | "stale" | "reconnecting" | "down";
+            /**
+             * Subscriptions
+             * @description instruments the feed follows
+             */
+            subscriptions: number;
         };
         /**
          * FieldProblem
@@ -24754,6 +24809,55 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MarketClockOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "market-get_feed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */

@@ -8,6 +8,7 @@ import { InstrumentName } from "@/components/InstrumentName";
 import { ticks } from "@/ticks/store";
 import { MarketDepth } from "./MarketDepth";
 import { quoteFigures } from "./quote";
+import { isStale, useFeed } from "./feed";
 import { openTicket } from "@/components/openTicket";
 import { BellIcon } from "@/components/icons";
 import "./market.css";
@@ -56,10 +57,13 @@ const LiveCells = memo(function LiveCells({ symbol }: { symbol: string }) {
     paint();
     return store.watch(symbol, paint);
   }, [symbol]);
+  const stale = isStale(useFeed().data);
   return (
     <>
-      <Table.Td className="num" aria-label={`${instrumentLabel(symbol)} last price`}>
+      <Table.Td className="num" aria-label={`${instrumentLabel(symbol)} last price${stale ? " (stale)" : ""}`}
+        data-stale={stale || undefined}>
         <span ref={ltp} className="num">—</span>
+        {stale && <Box component="span" className="mw-stale" display="block" fz="xs">stale</Box>}
         <Box component="span" ref={phonePct} className="num" hiddenFrom="sm" display="block" fz="xs">—</Box>
       </Table.Td>
       <Table.Td ref={change} className="num" visibleFrom="sm">—</Table.Td>

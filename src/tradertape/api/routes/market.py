@@ -11,6 +11,7 @@ from pydantic import StringConstraints
 
 from tradertape.api.deps import CurrentUser, DbDep, RuntimeDep, current_user
 from tradertape.api.schemas.market import (
+    FeedOut,
     FillOut,
     FillsOut,
     HistoryOut,
@@ -87,6 +88,21 @@ def get_history(
     )
     return HistoryOut(
         symbol=found.symbol, interval=found.interval, source=found.source, candles=found.candles
+    )
+
+
+@router.get("/feed", response_model=FeedOut)
+def get_feed(runtime: RuntimeDep) -> FeedOut:
+    """The market feed's state and the age of its last tick: a price shown while the feed is
+    ``stale`` or ``reconnecting`` is old, and the web app marks it so."""
+    status = runtime.feed_watch.status()
+    return FeedOut(
+        source=status.source,
+        state=status.state.value,
+        last_tick_age_secs=status.last_tick_age_secs,
+        subscriptions=status.subscriptions,
+        stale_after_secs=status.stale_after_secs,
+        reconnects=status.reconnects,
     )
 
 

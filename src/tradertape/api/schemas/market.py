@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -39,6 +40,21 @@ class IndicatorsOut(BaseModel):
     series: dict[str, list[float | None]] = Field(
         description="per name, one value per time; null where not yet defined"
     )
+
+
+class FeedOut(BaseModel):
+    """The market feed's health (`feed.watchdog`): a price from a quiet feed is old."""
+
+    source: str = Field(description="simulated | kite | upstox (none: no feed in this process)")
+    state: Literal["live", "stale", "reconnecting", "down"] = Field(
+        description="live: ticking (or the market is not open); stale: no tick for "
+        "stale_after_secs in market hours; reconnecting: a reconnect was asked for and no tick "
+        "came since; down: no connection"
+    )
+    last_tick_age_secs: float | None = Field(description="seconds since the last tick; null: none")
+    subscriptions: int = Field(description="instruments the feed follows")
+    stale_after_secs: float
+    reconnects: int = Field(description="reconnects asked for since start-up")
 
 
 class MarketClockOut(BaseModel):

@@ -9,7 +9,8 @@ with its P&L), ``risk_breach`` (a risk event), ``drift`` (holdings the broker do
 ``job_failure`` (a background job stopped trying one of the user's items: `oms.job_guard`),
 ``alert`` (an alert fired, with its price and its order's outcome: `services.alerts`),
 ``webhook`` (a webhook placed orders: `services.webhooks`),
-``broker_session`` (a broker session to log in to again: `services.brokers.session_watch`).
+``broker_session`` (a broker session to log in to again: `services.brokers.session_watch`),
+``feed_stale`` (the market feed went quiet in market hours: `services.market.feed_notice`).
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ class Kind(StrEnum):
     ALERT = "alert"
     WEBHOOK = "webhook"
     BROKER_SESSION = "broker_session"  # `services.brokers.session_watch`: log in again
+    FEED_STALE = "feed_stale"  # `services.market.feed_notice`: the market feed went quiet
 
 
 def add(

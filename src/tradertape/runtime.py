@@ -52,6 +52,7 @@ from tradertape.security.vault import Vault
 from tradertape.services.accounts.login import LoginService
 from tradertape.services.accounts.ratelimit import RateLimiter
 from tradertape.services.accounts.sessions import SessionService
+from tradertape.services.audit.trail import AuditTrail
 from tradertape.services.books import summary as paper_books
 from tradertape.services.brokers.account import AccountViews
 from tradertape.services.brokers.credentials import BrokerCredentials
@@ -192,6 +193,7 @@ class Runtime:
         # and every event of a committed transaction on the bus (``orders.<user>``).
         events = OrderEvents()
         events.watch(RunOrderJournal(clock=clock))
+        events.watch(AuditTrail())  # every event, hash-chained per user (issue 54)
         relay = Relay(bus)
         events.listen(to_bus(relay))
         events.attach(db)

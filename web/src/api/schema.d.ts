@@ -1883,6 +1883,69 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/audit/entries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Audit Entries
+         * @description Your audit trail in sequence order: every order accepted, rejected, modified,
+         *     cancelled or filled and every GTT fired, with who decided it (``source``), each entry
+         *     carrying the previous one's hash.
+         */
+        get: operations["audit-audit_entries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/audit/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Audit Export
+         * @description Your audit trail (a day, or all of it) as a CSV or JSON file to keep.
+         */
+        get: operations["audit-audit_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/audit/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Audit Verify
+         * @description Walk your whole trail: recompute every entry's hash and follow every link; the first
+         *     entry that was changed or removed is named.
+         */
+        get: operations["audit-audit_verify"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/admin/users": {
         parameters: {
             query?: never;
@@ -5432,6 +5495,63 @@ export interface components {
             type: "add" | "div" | "mul" | "sub";
         };
         /**
+         * AuditEntryOut
+         * @description One entry of your audit trail: what the OMS recorded, chained to the one before.
+         */
+        AuditEntryOut: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Hash
+             * @description SHA-256 of this entry's canonical JSON with prev_hash
+             */
+            hash: string;
+            /**
+             * Kind
+             * @description order.accepted, order.rejected, order.modified, … gtt.triggered
+             */
+            kind: string;
+            /** Order Id */
+            order_id: string | null;
+            /**
+             * Payload
+             * @description the event as the OMS emitted it
+             */
+            payload: {
+                [key: string]: unknown;
+            };
+            /**
+             * Prev Hash
+             * @description the previous entry's hash (64 zeros for the first)
+             */
+            prev_hash: string;
+            /**
+             * Seq
+             * @description 1, 2, 3 … per user, with no gaps
+             */
+            seq: number;
+            /**
+             * Source
+             * @description who decided: api, worker, portfolio, gtt, squareoff, …
+             */
+            source: string;
+        };
+        /**
+         * AuditExportOut
+         * @description A day of the trail as a file to save: its name, type and text.
+         */
+        AuditExportOut: {
+            /** Content */
+            content: string;
+            /** Filename */
+            filename: string;
+            /** Media Type */
+            media_type: string;
+        };
+        /**
          * AuditOut
          * @description Whether the trading turnover calls for a tax audit (s.44AB), and s.44AD beside it.
          */
@@ -5480,6 +5600,23 @@ export interface components {
              * @description the hint in sentences
              */
             words: string[];
+        };
+        /**
+         * AuditVerifyOut
+         * @description Whether your trail is whole: every entry's hash recomputed, every link followed.
+         */
+        AuditVerifyOut: {
+            /** Entries */
+            entries: number;
+            /**
+             * First Bad Seq
+             * @description the first entry changed or removed
+             */
+            first_bad_seq: number | null;
+            /** Ok */
+            ok: boolean;
+            /** Reason */
+            reason: string | null;
         };
         /**
          * BackendProtection
@@ -20675,6 +20812,160 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TradesOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "audit-audit_entries": {
+        parameters: {
+            query?: {
+                /** @description an IST day (YYYY-MM-DD); none: every entry */
+                day?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEntryOut"][];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "audit-audit_export": {
+        parameters: {
+            query?: {
+                /** @description an IST day (YYYY-MM-DD); none: every entry */
+                day?: string | null;
+                format?: "csv" | "json";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditExportOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "audit-audit_verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditVerifyOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */

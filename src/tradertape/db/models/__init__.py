@@ -8,6 +8,7 @@ from tradertape.db.models.agent import (
     AgentTokenRelay,
 )
 from tradertape.db.models.alerts import Alert, AlertFire, Webhook, WebhookDelivery
+from tradertape.db.models.audit import AuditEntry
 from tradertape.db.models.brokers import BrokerCredential
 from tradertape.db.models.family import FamilyGroup, FamilyInvite, FamilyMember
 from tradertape.db.models.instruments import KiteInstrument
@@ -72,6 +73,7 @@ __all__ = [
     "AgentSignalResult",
     "AgentSnapshot",
     "AgentTokenRelay",
+    "AuditEntry",
     "AuthAttempt",
     "BacktestRun",
     "BacktestSweep",

@@ -1,0 +1,143 @@
+"""The order audit trail: a tamper-evident log per user of what the OMS decided and sent.
+
+`AuditTrail` watches the OMS's events (`oms.emitter`): every order accepted, rejected
+(validation, the risk gate, the SEBI ceiling, the broker), modified, cancelled, filled,
+expired, and every GTT that fired, is appended in the transaction that recorded it, with its
+source (``api``, ``worker``, ``portfolio``, ``gtt`` …) and the event as the bus carries it.
+Each entry carries the previous entry's hash (`domain.audit_chain`), so `verify` names the
+first entry that was changed or removed. Appends of one user are serialised by a named lock
+(``audit:<user>``, taken last on the order path: nothing is locked after it).
+
+Kept as long as the user's account (five years and more; the broker keeps its own order logs
+five years). Exported per day (`entries`) as JSON or CSV by `GET /api/audit/entries`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tradertape.db.locks import lock_names
+from tradertape.db.models import AuditEntry
+from tradertape.domain.audit_chain import GENESIS, Broken, ChainEntry, entry_hash, first_break
+from tradertape.oms import OmsEvent, to_message
+from tradertape.ports.clock import IST
+
+CSV_COLUMNS = ("seq", "at", "kind", "source", "order_id", "payload", "prev_hash", "hash")
+
+
+def _at_text(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _chain_entry(row: AuditEntry) -> ChainEntry:
+    return ChainEntry(
+        user_id=row.user_id,
+        seq=row.seq,
+        at=_at_text(row.at),
+        kind=row.kind,
+        source=row.source,
+        order_id=row.order_id,
+        payload=row.payload,
+        prev_hash=row.prev_hash,
+    )
+
+
+def _kind(event: OmsEvent) -> str:
+    return event.TYPE  # order.accepted, order.rejected, …, gtt.triggered
+
+
+class AuditTrail:
+    """An `OrderEvents` watcher appending each event to its user's chain."""
+
+    def __call__(self, db: Session, events: Sequence[OmsEvent]) -> None:
+        by_user: dict[int, list[OmsEvent]] = {}
+        for event in events:
+            by_user.setdefault(event.user_id, []).append(event)
+        for user_id, mine in sorted(by_user.items()):
+            self._append(db, user_id, mine)
+
+    @staticmethod
+    def _append(db: Session, user_id: int, events: Sequence[OmsEvent]) -> None:
+        lock_names(db, [f"audit:{user_id}"])
+        last = db.execute(
+            select(AuditEntry.seq, AuditEntry.hash)
+            .where(AuditEntry.user_id == user_id)
+            .order_by(AuditEntry.seq.desc())
+            .limit(1)
+        ).first()
+        seq, prev = (last[0], last[1]) if last is not None else (0, GENESIS)
+        for event in events:
+            seq += 1
+            message = to_message(event)
+            entry = ChainEntry(
+                user_id=user_id,
+                seq=seq,
+                at=_at_text(event.ts_event),
+                kind=_kind(event),
+                source=str(message.get("source") or "gtt"),
+                order_id=message.get("order_id"),
+                payload=message,
+                prev_hash=prev,
+            )
+            digest = entry_hash(entry)
+            db.add(
+                AuditEntry(
+                    user_id=user_id,
+                    seq=seq,
+                    at=event.ts_event,
+                    kind=entry.kind,
+                    source=entry.source[:32],
+                    order_id=entry.order_id,
+                    payload=message,
+                    prev_hash=prev,
+                    hash=digest,
+                )
+            )
+            prev = digest
+        db.flush()
+
+
+def entries(db: Session, *, user_id: int, day: date | None = None) -> list[AuditEntry]:
+    """The user's entries in sequence order; with `day`, those of that IST day."""
+    query = select(AuditEntry).where(AuditEntry.user_id == user_id)
+    if day is not None:
+        start = datetime.combine(day, time(0), tzinfo=IST)
+        query = query.where(AuditEntry.at >= start, AuditEntry.at < start + timedelta(days=1))
+    return list(db.scalars(query.order_by(AuditEntry.seq)))
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """Whether a user's chain is whole, how many entries it has, and where it breaks."""
+
+    entries: int
+    broken: Broken | None
+
+
+def verify(db: Session, *, user_id: int) -> Verdict:
+    """Walk the user's whole chain; the first entry changed or removed, if any."""
+    rows = entries(db, user_id=user_id)
+    broken = first_break((_chain_entry(row), row.hash) for row in rows)
+    return Verdict(len(rows), broken)
+
+
+def as_csv(rows: Sequence[AuditEntry]) -> str:
+    """The entries as CSV (the payload as compact JSON in one column)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in rows:
+        payload = json.dumps(row.payload, sort_keys=True, separators=(",", ":"))
+        writer.writerow(
+            [row.seq, _at_text(row.at), row.kind, row.source, row.order_id or "", payload]
+            + [row.prev_hash, row.hash]
+        )
+    return out.getvalue()

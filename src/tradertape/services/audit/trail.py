@@ -21,15 +21,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, literal, select
 from sqlalchemy.orm import Session
 
 from tradertape.db.locks import lock_names
 from tradertape.db.models import AuditEntry
+from tradertape.db.prepared import Prepared
 from tradertape.domain.audit_chain import GENESIS, Broken, ChainEntry, entry_hash, first_break
 from tradertape.oms import OmsEvent, to_message
 from tradertape.ports.clock import IST
 
+_LAST = Prepared(
+    select(AuditEntry.seq, AuditEntry.hash)
+    .where(AuditEntry.user_id == bindparam("user_id"))
+    .order_by(AuditEntry.seq.desc())
+    .limit(literal(1))
+)
+_COLUMNS = ("user_id", "seq", "at", "kind", "source", "order_id", "payload", "prev_hash", "hash")
+_APPEND = Prepared(insert(AuditEntry), keys=_COLUMNS)
 CSV_COLUMNS = ("seq", "at", "kind", "source", "order_id", "payload", "prev_hash", "hash")
 
 
@@ -67,13 +76,9 @@ class AuditTrail:
     @staticmethod
     def _append(db: Session, user_id: int, events: Sequence[OmsEvent]) -> None:
         lock_names(db, [f"audit:{user_id}"])
-        last = db.execute(
-            select(AuditEntry.seq, AuditEntry.hash)
-            .where(AuditEntry.user_id == user_id)
-            .order_by(AuditEntry.seq.desc())
-            .limit(1)
-        ).first()
+        last = _LAST.first(db, {"user_id": user_id})
         seq, prev = (last[0], last[1]) if last is not None else (0, GENESIS)
+        rows = []
         for event in events:
             seq += 1
             message = to_message(event)
@@ -88,21 +93,23 @@ class AuditTrail:
                 prev_hash=prev,
             )
             digest = entry_hash(entry)
-            db.add(
-                AuditEntry(
-                    user_id=user_id,
-                    seq=seq,
-                    at=event.ts_event,
-                    kind=entry.kind,
-                    source=entry.source[:32],
-                    order_id=entry.order_id,
-                    payload=message,
-                    prev_hash=prev,
-                    hash=digest,
-                )
+            rows.append(
+                {
+                    "user_id": user_id,
+                    "seq": seq,
+                    "at": event.ts_event,
+                    "kind": entry.kind,
+                    "source": entry.source[:32],
+                    "order_id": entry.order_id,
+                    "payload": message,
+                    "prev_hash": prev,
+                    "hash": digest,
+                }
             )
             prev = digest
-        db.flush()
+        # Compiled once, on the session's connection: no ORM object per entry on the order
+        # path (nothing reads them back in it), as the order log's own hot statements.
+        _APPEND.execute_many(db, rows)
 
 
 def entries(db: Session, *, user_id: int, day: date | None = None) -> list[AuditEntry]:

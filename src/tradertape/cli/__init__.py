@@ -6,6 +6,7 @@ import typer
 
 from tradertape.cli import (
     accounts,
+    audit,
     backtest,
     data,
     fake_broker,
@@ -30,6 +31,7 @@ app.add_typer(keys.tokens_app, name="tokens")
 app.add_typer(instruments.instruments_app, name="instruments")
 app.add_typer(data.data_app, name="data")
 app.add_typer(market_calendar.calendar_app, name="calendar")
+app.add_typer(audit.audit_app, name="audit")
 app.command("outbox")(accounts.outbox)
 app.command("fake-broker")(fake_broker.fake_broker)
 

@@ -241,6 +241,7 @@ class Runner:
         self.offer: dict[str, Any] = {}  # a login token the start-up check was handed
         self.serve_ui = serve_ui
         self.ui: UiServer | None = None
+        self.session_actions: dict[str, str | None] = {}  # what was last said of each session
 
     def start(self) -> Agent:
         config = load(self.path)
@@ -295,6 +296,21 @@ class Runner:
             if token:
                 self._relayed(agent, name, str(token), found.get("redirect_uri"))
 
+    def tell_sessions(self, agent: Agent) -> None:
+        """Say "log in again" when the cloud finds one of its broker sessions ended (expired,
+        or the broker logged the user out), once per change; a cloud too old to answer, or
+        out of reach, is not this check's to report (the cycle reports it)."""
+        try:
+            sessions = agent.cloud.broker_sessions()
+        except CloudError:
+            return
+        for row in sessions:
+            name, action = str(row.get("broker")), row.get("action")
+            if self.session_actions.get(name) != action:
+                self.session_actions[name] = action
+                if action:
+                    self.say(f"[agent] cloud: {action}")
+
     def _relayed(self, agent: Agent, name: str, token: str, redirect_uri: Any) -> None:
         try:
             if name == "kite":
@@ -319,6 +335,7 @@ class Runner:
                 try:
                     agent.cycle()
                     self.relay_token(agent)
+                    self.tell_sessions(agent)
                 except CloudAuthError as exc:
                     self.say(f"[agent] {exc}")
                 except CloudError as exc:

@@ -208,6 +208,16 @@ class Cloud:
         data = self._call("GET", f"/api/agent/pending-token?broker={broker}")
         return data if isinstance(data, dict) else {}
 
+    def broker_sessions(self) -> list[dict[str, Any]]:
+        """``GET /api/agent/broker-sessions``: each configured broker's session at the cloud,
+        its expiry and ``action`` ("… log in again" once it expired or the broker ended it)."""
+        data = self._call("GET", "/api/agent/broker-sessions")
+        return (
+            [dict(row) for row in data if isinstance(row, Mapping)]
+            if isinstance(data, list)
+            else []
+        )
+
     def access_token(self, broker: str, token: str, broker_user_id: str | None) -> Any:
         """``POST /api/agent/access-token``: the session exchanged with the local secret."""
         body = {"broker": broker, "access_token": token, "broker_user_id": broker_user_id}

@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.brokers.kite.conftest import Fake, server_settings
+from tests.brokers.kite.test_live_gtts import SINGLE
 from tests.brokers.kite.test_live_orders import connect
 from tests.live_kit import BUY, ours
 from tests.workers_kit import set_price
@@ -173,6 +174,21 @@ def test_an_order_from_another_address_than_the_registered_one_is_refused_before
     assert all(part in detail for part in ("203.0.113.7", "198.51.100.4", "once a week"))
     assert placed.status_code == 201, placed.text
     assert len(fake.state()["orders"]) == 1
+
+
+def test_a_live_gtt_from_another_address_is_refused_before_it_reaches_kite(
+    tmp_path: Path, fake: Fake, clock: ManualClock, database: Database
+):
+    settings = server_settings(tmp_path, fake, live_trading_enabled=True, egress_ip="198.51.100.4")
+    runtime = Runtime.build(settings, clock=clock, db=database, transport=LogTransport())
+    with TestClient(create_app(runtime), base_url="http://testserver") as client:
+        connect(client, runtime, fake)
+        client.put("/api/brokers/kite/static-ip", json={"static_ip": "203.0.113.7"})
+        refused = client.post("/api/gtt/triggers", json=SINGLE)
+
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["detail"].startswith('"static_ip": ')
+    assert fake.state()["gtts"] == []
 
 
 def test_a_detected_private_address_is_no_reason_to_refuse(

@@ -70,7 +70,9 @@ def test_a_session_says_when_it_dies_and_a_reminder_goes_out_before_the_next_ope
     assert watch.run_due() == []
     clock.set(datetime(2026, 11, 23, 8, 40, tzinfo=IST))
     [(user_id, broker)] = watch.run_due()
+    clock.advance(timedelta(minutes=5))
     assert watch.run_due() == []  # once per broker and day
+    assert _sessions(runtime).run_due() == []  # another process: the stored key says so
 
     assert broker == "kite"
     [note] = _told(client)

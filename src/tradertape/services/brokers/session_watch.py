@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
@@ -45,6 +45,7 @@ log = logging.getLogger("tradertape.sessions")
 REMIND_FROM = time(8, 30)  # IST: after every broker's cut-off, before the 09:15 open
 OPENS_AT = time(9, 15)
 SEND_UNTIL = time(15, 30)  # a reminder missed while the server was down, up to the close
+CHECK_EVERY = timedelta(minutes=1)  # a dependant that appears is reminded within a minute
 LOGGED_OUT = "logged_out"  # `BrokerCredential.login_state` after a logout the broker reported
 _LABELS = {"kite": "Kite", "upstox": "Upstox", "groww": "Groww"}
 _LIVE_GTT = ("active", "placing")
@@ -196,12 +197,17 @@ class SessionWatch:
         calendar: TradingCalendar,
         clock: Clock,
         guard: Guard = UNGUARDED,
+        every: timedelta = CHECK_EVERY,
     ) -> None:
-        """`guard`: each (user, broker) fails alone (`oms.job_guard`)."""
+        """`guard`: each (user, broker) fails alone (`oms.job_guard`); `every`: how often
+        the loop's timer (a few seconds) may look."""
         self._db = db
         self._calendar = calendar
         self._clock = clock
         self._guard = guard
+        self._every = every
+        self._last: datetime | None = None
+        self._told: set[tuple[int, str, date]] = set()  # reminded (this process knows)
 
     def ended(self, db: Session, user_id: int, broker: str, reason: str) -> None:
         """`LiveOrders`' hook: the broker refused the token (`end_session`)."""
@@ -217,6 +223,9 @@ class SessionWatch:
             return []
         if not self._calendar.is_trading_day(day):
             return []
+        if self._last is not None and now - self._last < self._every:
+            return []
+        self._last = now
         opens = datetime.combine(day, OPENS_AT, tzinfo=IST)
         with self._db.session() as db:
             rows = db.execute(
@@ -230,13 +239,17 @@ class SessionWatch:
             lapsing = [
                 (user_id, broker, expires, state)
                 for user_id, broker, expires, state in rows
-                if expires is None or expires <= max(opens, now)
+                if (expires is None or expires <= max(opens, now))
+                and (user_id, broker, day) not in self._told
             ]
 
             def remind(item: _Lapsing) -> tuple[int, str] | None:
                 user_id, broker, expires, state = item
                 wrote = self._remind(db, user_id, broker, expires, state, day, now, opens)
-                return (user_id, broker) if wrote else None
+                if not wrote:
+                    return None
+                self._told.add((user_id, broker, day))
+                return (user_id, broker)
 
             done = self._guard.each(
                 lapsing,

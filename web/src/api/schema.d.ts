@@ -26,6 +26,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/agent/alert-fires": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Agent Alert Fires
+         * @description Your alerts' fires after ``after_id``, oldest first, with the price that fired each and
+         *     its order (placed, or waiting for your approval until ``expires_at``): the agent tells
+         *     you on the machine it runs on (docs/alerts.md).
+         */
+        get: operations["agent-agent_alert_fires"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/agent/broker-sessions": {
         parameters: {
             query?: never;
@@ -325,6 +347,119 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Alerts
+         * @description Your alerts, newest first.
+         */
+        get: operations["alerts-list_alerts"];
+        put?: never;
+        /**
+         * Create Alert
+         * @description A new alert; a bad field is a 422 naming it (``condition.left.name``), past the cap of
+         *     alerts a 409. An attached order goes through the risk gate when the alert fires.
+         */
+        post: operations["alerts-create_alert"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/alerts/fires": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Fires
+         * @description Your alerts' fires, newest first (one alert's with ``alert_id``).
+         */
+        get: operations["alerts-list_fires"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/alerts/fires/{fire_id}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm Fire
+         * @description Place the order a fire holds for your approval; 409 once decided or expired.
+         */
+        post: operations["alerts-confirm_fire"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/alerts/fires/{fire_id}/dismiss": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Dismiss Fire
+         * @description Drop the order a fire holds; 409 once decided or expired.
+         */
+        post: operations["alerts-dismiss_fire"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/alerts/{alert_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Alert
+         * @description One of your alerts.
+         */
+        get: operations["alerts-get_alert"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Alert
+         * @description Delete an alert and its history.
+         */
+        delete: operations["alerts-delete_alert"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Alert
+         * @description Pause or resume (``status``), rename, or change the rule.
+         */
+        patch: operations["alerts-update_alert"];
         trace?: never;
     };
     "/api/algo-workers/runs": {
@@ -2922,6 +3057,34 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/hooks/{hook_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive Hook
+         * @description Place the orders a sender's request asks for, through the risk gate, the kill switch
+         *     and SEBI's order-rate ceiling.
+         *
+         *     A signed hook needs ``X-TraderTape-Timestamp`` (unix seconds) and
+         *     ``X-TraderTape-Signature: sha256=<hex>``, the HMAC-SHA256 of ``timestamp + "." + body``
+         *     keyed by its secret: 401 when missing, wrong or 5 minutes off our clock, 409 for a
+         *     request received before. A token hook needs ``X-TraderTape-Token`` (401) from an
+         *     allowed address (403). A body the template cannot map is a 422 naming the field; past
+         *     the hook's rate a 429. A refusal places nothing; every outcome is in the hook's log.
+         */
+        post: operations["webhooks-receive_hook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/instruments/resolve": {
         parameters: {
             query?: never;
@@ -3844,6 +4007,52 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/options/basket": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Place Basket
+         * @description Place the structure in one step, paper or live: the legs go one by one, bought legs
+         *     first, each through the pre-trade gate (your risk rules, the kill switch) and SEBI's
+         *     order-rate ceiling. A leg refused stops the rest (``skipped``) and the legs that filled
+         *     are exited at market (``unwind``). A live basket needs both live switches (403).
+         */
+        post: operations["options-place_basket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/options/basket/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview Basket
+         * @description The margin and charges of the structure's legs together, and what you have to spend,
+         *     before it is sent (nothing is stored): for a live basket your broker's basket-margin
+         *     answer where it gives one (Kite), else the order preview's estimate. A leg the exchange
+         *     would refuse is a 422 naming it (``legs[1].price``).
+         */
+        post: operations["options-preview_basket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/options/payoff": {
         parameters: {
             query?: never;
@@ -4239,6 +4448,27 @@ export interface paths {
          * @description Delete a rule (the events it caused stay, without the link).
          */
         delete: operations["risk-delete_rule"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/risk/rules/{rule_id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume Rule
+         * @description Let an mtm_exit rule's scope enter again after it exited (another type is a 422).
+         *     The rule watches again from the next trading day: today's MTM is still at its limit.
+         */
+        post: operations["risk-resume_rule"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -4903,6 +5133,79 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Webhooks
+         * @description Your inbound webhooks, newest first.
+         */
+        get: operations["webhooks-list_webhooks"];
+        put?: never;
+        /**
+         * Create Webhook
+         * @description A new hook and its secret or token, shown this once (only its encryption or digest
+         *     is kept). A bad field is a 422 naming it; past the cap of hooks a 409.
+         */
+        post: operations["webhooks-create_webhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/{webhook_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Webhook
+         * @description One of your hooks.
+         */
+        get: operations["webhooks-get_webhook"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Webhook
+         * @description Delete a hook and its log; its URL stops answering at once.
+         */
+        delete: operations["webhooks-delete_webhook"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Webhook
+         * @description Rename, switch off or on, edit the template, the addresses or the rate.
+         */
+        patch: operations["webhooks-update_webhook"];
+        trace?: never;
+    };
+    "/api/webhooks/{webhook_id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Deliveries
+         * @description What a hook received, newest first, with each outcome.
+         */
+        get: operations["webhooks-list_deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -5403,6 +5706,181 @@ export interface components {
             scopes: string[];
             /** User Id */
             user_id: number;
+        };
+        /**
+         * AlertFireOut
+         * @description One fire: the symbol and price, and its order (``none`` without one; ``awaiting``
+         *     your approval until ``expires_at``; ``placed``, ``rejected``, ``refused``,
+         *     ``dismissed`` or ``expired``).
+         */
+        AlertFireOut: {
+            /** Alert Id */
+            alert_id: number;
+            /** Decided At */
+            decided_at: string | null;
+            /** Expires At */
+            expires_at: string | null;
+            /**
+             * Fired At
+             * Format: date-time
+             */
+            fired_at: string;
+            /** Id */
+            id: number;
+            /** Order Id */
+            order_id: string | null;
+            /** Order Message */
+            order_message: string | null;
+            /** Order Status */
+            order_status: string;
+            /** Price */
+            price: string;
+            /** Symbol */
+            symbol: string;
+        };
+        /**
+         * AlertIn
+         * @description A new alert: on ``symbol`` (EXCHANGE:SYMBOL) or on each item of ``watchlist_id``.
+         */
+        AlertIn: {
+            /**
+             * Condition
+             * @description a condition of the strategy DSL (docs/strategy-dsl.md), e.g. {"type": "crosses_above", "left": {"type": "indicator", "name": "close"}, "right": {"type": "literal", "value": 1500}}; position fields and random draws are refused
+             */
+            condition: {
+                [key: string]: unknown;
+            };
+            /** Confirm Within Mins */
+            confirm_within_mins?: number | null;
+            /**
+             * Cooldown Secs
+             * @default 300
+             */
+            cooldown_secs?: number;
+            /** Name */
+            name: string;
+            order?: components["schemas"]["AlertOrderIn"] | null;
+            /**
+             * Order Action
+             * @description place: the order goes at once; confirm: it waits for your approval (web or Telegram) until confirm_within_mins have passed
+             */
+            order_action?: ("place" | "confirm") | null;
+            /**
+             * Repeat
+             * @default once
+             * @enum {string}
+             */
+            repeat?: "once" | "every";
+            /** Symbol */
+            symbol?: string | null;
+            /**
+             * Timeframe
+             * @description minute: judged on each tick batch on minute candles; day: once a trading day after the close, on day candles
+             * @default minute
+             * @enum {string}
+             */
+            timeframe?: "minute" | "day";
+            /** Watchlist Id */
+            watchlist_id?: number | null;
+        };
+        /**
+         * AlertOrderIn
+         * @description The order an alert places on the symbol that fired it (paper unless ``mode`` is live).
+         */
+        AlertOrderIn: {
+            /** Broker */
+            broker?: ("kite" | "upstox" | "groww") | null;
+            /**
+             * Mode
+             * @default paper
+             * @enum {string}
+             */
+            mode?: "paper" | "live";
+            /**
+             * Order Type
+             * @default MARKET
+             * @enum {string}
+             */
+            order_type?: "MARKET" | "LIMIT";
+            /** Price */
+            price?: number | string | null;
+            /**
+             * Product
+             * @default CNC
+             * @enum {string}
+             */
+            product?: "CNC" | "MIS" | "NRML";
+            /** Quantity */
+            quantity: number;
+            /**
+             * Transaction Type
+             * @enum {string}
+             */
+            transaction_type: "BUY" | "SELL";
+        };
+        /**
+         * AlertOut
+         * @description A stored alert.
+         */
+        AlertOut: {
+            /** Condition */
+            condition: {
+                [key: string]: unknown;
+            };
+            /** Confirm Within Mins */
+            confirm_within_mins: number | null;
+            /** Cooldown Secs */
+            cooldown_secs: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            /** Last Fired At */
+            last_fired_at: string | null;
+            /** Name */
+            name: string;
+            /** Order */
+            order: {
+                [key: string]: unknown;
+            } | null;
+            /** Order Action */
+            order_action: string | null;
+            /** Repeat */
+            repeat: string;
+            /** Status */
+            status: string;
+            /** Symbol */
+            symbol: string | null;
+            /** Timeframe */
+            timeframe: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Watchlist Id */
+            watchlist_id: number | null;
+        };
+        /**
+         * AlertPatch
+         * @description Pause, resume (a fired alert too), rename or change the rule.
+         */
+        AlertPatch: {
+            /** Condition */
+            condition?: {
+                [key: string]: unknown;
+            } | null;
+            /** Cooldown Secs */
+            cooldown_secs?: number | null;
+            /** Name */
+            name?: string | null;
+            /** Repeat */
+            repeat?: ("once" | "every") | null;
+            /** Status */
+            status?: ("active" | "paused") | null;
         };
         /**
          * AllOf
@@ -6007,6 +6485,145 @@ export interface components {
          * @enum {string}
          */
         BaseModelId: "v0_dart_monkey" | "v1_momentum" | "v2_breakout" | "v3_dip_buyer" | "v4_trend_rider";
+        /**
+         * BasketIn
+         * @description The chain's structure as one basket: legs entered hedge-first (buys before sells).
+         */
+        BasketIn: {
+            /**
+             * Broker
+             * @description live only: which of your brokers (default: the connected one)
+             */
+            broker?: ("kite" | "upstox" | "groww") | null;
+            /**
+             * Idempotency Key
+             * @description the basket sent again with this key answers its first orders
+             */
+            idempotency_key?: string | null;
+            /** Legs */
+            legs: components["schemas"]["BasketLegIn"][];
+            /**
+             * Mode
+             * @default paper
+             * @enum {string}
+             */
+            mode?: "paper" | "live";
+            /**
+             * Product
+             * @default NRML
+             * @enum {string}
+             */
+            product?: "NRML" | "MIS";
+        };
+        /**
+         * BasketLegIn
+         * @description A leg of the structure to place: a listed contract, its side and lots, and how it
+         *     is priced (MARKET, or LIMIT at ``price``).
+         */
+        BasketLegIn: {
+            /** Lots */
+            lots: number;
+            /**
+             * Order Type
+             * @default MARKET
+             * @enum {string}
+             */
+            order_type?: "MARKET" | "LIMIT";
+            /**
+             * Price
+             * @description LIMIT only
+             */
+            price?: number | string | null;
+            /**
+             * Tradingsymbol
+             * @example NIFTY26DEC25000CE
+             */
+            tradingsymbol: string;
+            /**
+             * Transaction Type
+             * @enum {string}
+             */
+            transaction_type: "BUY" | "SELL";
+        };
+        /**
+         * BasketLegOut
+         * @description One leg as sent (or not).
+         */
+        BasketLegOut: {
+            /**
+             * Leg Index
+             * @description its place in the request's legs
+             */
+            leg_index: number;
+            /** Order Id */
+            order_id: string | null;
+            /** Quantity */
+            quantity: number;
+            /** Reason */
+            reason: string | null;
+            /**
+             * State
+             * @description sent, open, filled, rejected, cancelled or skipped (an earlier leg was refused, so it was never sent)
+             */
+            state: string;
+            /** Tradingsymbol */
+            tradingsymbol: string;
+            /** Transaction Type */
+            transaction_type: string;
+        };
+        /**
+         * BasketMarginOut
+         * @description What the basket would hold and cost before it is sent.
+         */
+        BasketMarginOut: {
+            /**
+             * Available
+             * @description what a desk order may spend (the manual book's)
+             */
+            available: string;
+            /** Charges */
+            charges: string | null;
+            /**
+             * Margin Required
+             * @description the legs together (null: a leg has no price to estimate at)
+             */
+            margin_required: string | null;
+            /**
+             * Order
+             * @description the legs' sending order (indices): buys first
+             */
+            order: number[];
+            /**
+             * Source
+             * @description broker: your live broker's basket margin (Kite's, hedges and positions counted); estimate: the order preview's, by the margin table, on the schedule of the broker the basket goes to
+             * @enum {string}
+             */
+            source: "broker" | "estimate";
+        };
+        /**
+         * BasketOut
+         * @description The basket: ``success`` (every leg stands), ``unwound`` (a leg was refused and what
+         *     filled was exited), ``partial`` or ``failed``.
+         */
+        BasketOut: {
+            /** Idempotency Key */
+            idempotency_key: string;
+            /**
+             * Legs
+             * @description in sending order
+             */
+            legs: components["schemas"]["BasketLegOut"][];
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "success" | "partial" | "failed" | "unwound";
+            /**
+             * Unwind
+             * @description the exits of a refused basket's fills
+             */
+            unwind: components["schemas"]["BasketLegOut"][];
+        };
         /**
          * BasketRules
          * @description Whole-run stop, target and trailing drawdown, in percent of the run's basis.
@@ -7335,6 +7952,29 @@ export interface components {
             related_resource_type?: ("order" | "basket_execution" | "bracket_intent" | "worker_live_execution_link") | null;
             /** Summary */
             summary: string;
+        };
+        /**
+         * DeliveryOut
+         * @description One received request: its outcome (placed, partial, rejected, refused) and orders.
+         */
+        DeliveryOut: {
+            /** Detail */
+            detail: string | null;
+            /** Id */
+            id: number;
+            /** Ip */
+            ip: string | null;
+            /** Order Ids */
+            order_ids: string[];
+            /** Outcome */
+            outcome: string;
+            /**
+             * Received At
+             * Format: date-time
+             */
+            received_at: string;
+            /** Status Code */
+            status_code: number;
         };
         /**
          * Depth
@@ -8674,6 +9314,32 @@ export interface components {
             received_at: string;
         };
         /**
+         * HookOrderOut
+         * @description One order a request asked for, and what became of it.
+         */
+        HookOrderOut: {
+            /** Message */
+            message: string | null;
+            /** Order Id */
+            order_id: string | null;
+            /** Outcome */
+            outcome: string;
+            /** Symbol */
+            symbol: string;
+        };
+        /**
+         * HookReceived
+         * @description What a request placed; its log entry is ``delivery_id``.
+         */
+        HookReceived: {
+            /** Delivery Id */
+            delivery_id: number;
+            /** Orders */
+            orders: components["schemas"]["HookOrderOut"][];
+            /** Outcome */
+            outcome: string;
+        };
+        /**
          * IndexImportOut
          * @description What an index-history file brought.
          */
@@ -9802,6 +10468,69 @@ export interface components {
              * @default regular
              */
             variety?: string;
+        };
+        /**
+         * MtmStateOut
+         * @description An mtm_exit rule's day MTM (its book's, as Positions and Funds show it) against its
+         *     thresholds, and its state.
+         */
+        MtmStateOut: {
+            /**
+             * Book
+             * @description the book it reads: all, portfolio:<id> or run:<id>
+             */
+            book: string;
+            /** Mtm */
+            mtm: string;
+            /**
+             * Paused
+             * @description tripped: the scope's entries are refused until resumed
+             */
+            paused: boolean;
+            /**
+             * Peak
+             * @description the day's best MTM so far
+             */
+            peak: string;
+            /**
+             * Quiet Today
+             * @description resumed after today's trip: watches again tomorrow
+             */
+            quiet_today: boolean;
+            /**
+             * Stop At
+             * @description the MTM that exits on the way down
+             */
+            stop_at: string | null;
+            /**
+             * Target At
+             * @description the MTM that exits, or arms the trail
+             */
+            target_at: string | null;
+            /**
+             * To Stop
+             * @description how far the MTM may still fall
+             */
+            to_stop: string | null;
+            /**
+             * To Target
+             * @description how far it must still rise
+             */
+            to_target: string | null;
+            /**
+             * To Trail
+             * @description how far it may fall to the trailing floor
+             */
+            to_trail: string | null;
+            /**
+             * Trail Floor
+             * @description peak less the trail, once armed
+             */
+            trail_floor: string | null;
+            /** Trip Reason */
+            trip_reason: string | null;
+            /** Tripped At */
+            tripped_at: string | null;
         };
         /**
          * MyInviteOut
@@ -12670,9 +13399,14 @@ export interface components {
          * @description A new rule. Thresholds by type: ``threshold_amount`` (₹) for daily_loss_limit,
          *     max_symbol_exposure and max_order_value; ``threshold_pct`` (% of capital) for
          *     max_sector_exposure_pct; ``threshold_count`` for max_open_positions; either or both
-         *     of amount and pct for max_exposure; none for kill_switch. Scope: neither id (all your
-         *     entries), or one of your portfolios (``portfolio_id``), or one of your worker runs
-         *     (``strategy_run_id``, as the worker API shows it; ``worker_run_id`` is still read).
+         *     of amount and pct for max_exposure; none for kill_switch. An mtm_exit rule exits
+         *     every open position of its scope when the day's MTM falls to −``threshold_amount``
+         *     or rises to +``target_amount`` (either or both), or, with ``trail_amount``, once the
+         *     target is reached, when the MTM falls that far under its peak; then the scope's
+         *     entries are refused until you resume it (``POST /api/risk/rules/{id}/resume``).
+         *     Scope: neither id (all your entries), or one of your portfolios (``portfolio_id``), or
+         *     one of your worker runs (``strategy_run_id``, as the worker API shows it;
+         *     ``worker_run_id`` is still read).
          *     Another user's portfolio or run is a 404.
          */
         RuleIn: {
@@ -12687,12 +13421,16 @@ export interface components {
             portfolio_id?: number | null;
             /** Strategy Run Id */
             strategy_run_id?: string | null;
+            /** Target Amount */
+            target_amount?: number | string | null;
             /** Threshold Amount */
             threshold_amount?: number | string | null;
             /** Threshold Count */
             threshold_count?: number | null;
             /** Threshold Pct */
             threshold_pct?: number | string | null;
+            /** Trail Amount */
+            trail_amount?: number | string | null;
             type: components["schemas"]["RuleType"];
             /** Worker Run Id */
             worker_run_id?: number | null;
@@ -12712,6 +13450,12 @@ export interface components {
             enabled: boolean;
             /** Id */
             id: number;
+            /**
+             * Paused
+             * @description an mtm_exit rule that exited: entries refused
+             * @default false
+             */
+            paused?: boolean;
             /** Portfolio Id */
             portfolio_id: number | null;
             scope: components["schemas"]["ScopeKind"];
@@ -12720,12 +13464,20 @@ export interface components {
              * @description the worker run's key, when scoped to one
              */
             strategy_run_id: string | null;
+            /** Target Amount */
+            target_amount?: string | null;
             /** Threshold Amount */
             threshold_amount: string | null;
             /** Threshold Count */
             threshold_count: number | null;
             /** Threshold Pct */
             threshold_pct: string | null;
+            /** Trail Amount */
+            trail_amount?: string | null;
+            /** Trip Reason */
+            trip_reason?: string | null;
+            /** Tripped At */
+            tripped_at?: string | null;
             type: components["schemas"]["RuleType"];
             /**
              * Updated At
@@ -12747,12 +13499,16 @@ export interface components {
             portfolio_id: number | null;
             /** Strategy Run Id */
             strategy_run_id?: string | null;
+            /** Target Amount */
+            target_amount?: number | string | null;
             /** Threshold Amount */
             threshold_amount: number | string | null;
             /** Threshold Count */
             threshold_count: number | null;
             /** Threshold Pct */
             threshold_pct: number | string | null;
+            /** Trail Amount */
+            trail_amount?: number | string | null;
             type: components["schemas"]["RuleType"];
             /** Worker Run Id */
             worker_run_id?: number | null;
@@ -12778,6 +13534,7 @@ export interface components {
             limit: string | null;
             /** @description the book the rule was measured on */
             measured_on: components["schemas"]["ScopeKind"];
+            mtm?: components["schemas"]["MtmStateOut"] | null;
             /** Near Limit */
             near_limit: boolean;
             /** Portfolio Id */
@@ -12803,7 +13560,7 @@ export interface components {
          * @description The kinds of risk rule.
          * @enum {string}
          */
-        RuleType: "daily_loss_limit" | "max_exposure" | "max_sector_exposure_pct" | "max_open_positions" | "max_symbol_exposure" | "max_order_value" | "kill_switch";
+        RuleType: "daily_loss_limit" | "max_exposure" | "max_sector_exposure_pct" | "max_open_positions" | "max_symbol_exposure" | "max_order_value" | "kill_switch" | "mtm_exit";
         /**
          * RunBookOut
          * @description The run's orders and trades, oldest first.
@@ -15180,6 +15937,139 @@ export interface components {
             warnings: string[];
         };
         /**
+         * WebhookCreated
+         * @description A new hook with its secret (``hmac``) or token (``token``): shown this once.
+         */
+        WebhookCreated: {
+            /** Allowed Ips */
+            allowed_ips: string[];
+            /** Auth */
+            auth: string;
+            /** Broker */
+            broker: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Enabled */
+            enabled: boolean;
+            /** Hook Id */
+            hook_id: string;
+            /** Id */
+            id: number;
+            /** Max Per Minute */
+            max_per_minute: number;
+            /** Mode */
+            mode: string;
+            /** Name */
+            name: string;
+            /** Secret */
+            secret: string;
+            /** Template */
+            template: {
+                [key: string]: string;
+            };
+            /** Url Path */
+            url_path: string;
+        };
+        /**
+         * WebhookIn
+         * @description A new hook. ``auth: hmac`` (signed requests) unless the sender cannot sign; then
+         *     ``token`` with ``allowed_ips`` (weaker: docs/alerts.md). ``preset`` starts the template
+         *     from TradingView's or Chartink's (``template`` fields replace its fields).
+         */
+        WebhookIn: {
+            /**
+             * Allowed Ips
+             * @description addresses or networks requests may come from
+             */
+            allowed_ips?: string[];
+            /**
+             * Auth
+             * @default hmac
+             * @enum {string}
+             */
+            auth?: "hmac" | "token";
+            /** Broker */
+            broker?: ("kite" | "upstox" | "groww") | null;
+            /**
+             * Max Per Minute
+             * @default 30
+             */
+            max_per_minute?: number;
+            /**
+             * Mode
+             * @default paper
+             * @enum {string}
+             */
+            mode?: "paper" | "live";
+            /** Name */
+            name: string;
+            /** Preset */
+            preset?: ("tradingview" | "chartink") | null;
+            /**
+             * Template
+             * @description symbol, exchange, side, quantity or amount, product, order_type, price: each a constant ("CNC") or a path of the body in double braces ("{{ticker}}")
+             */
+            template?: {
+                [key: string]: string | number;
+            };
+        };
+        /**
+         * WebhookOut
+         * @description A stored hook (never its secret or token).
+         */
+        WebhookOut: {
+            /** Allowed Ips */
+            allowed_ips: string[];
+            /** Auth */
+            auth: string;
+            /** Broker */
+            broker: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Enabled */
+            enabled: boolean;
+            /** Hook Id */
+            hook_id: string;
+            /** Id */
+            id: number;
+            /** Max Per Minute */
+            max_per_minute: number;
+            /** Mode */
+            mode: string;
+            /** Name */
+            name: string;
+            /** Template */
+            template: {
+                [key: string]: string;
+            };
+            /** Url Path */
+            url_path: string;
+        };
+        /**
+         * WebhookPatch
+         * @description Rename, switch off or on, edit the template, the addresses or the rate.
+         */
+        WebhookPatch: {
+            /** Allowed Ips */
+            allowed_ips?: string[] | null;
+            /** Enabled */
+            enabled?: boolean | null;
+            /** Max Per Minute */
+            max_per_minute?: number | null;
+            /** Name */
+            name?: string | null;
+            /** Template */
+            template?: {
+                [key: string]: string | number;
+            } | null;
+        };
+        /**
          * WhatIfIn
          * @description A what-if: the index at ``spot`` (default: now), IV moved by ``iv_shift`` vol points,
          *     ``days_to_expiry`` left on the nearest leg (default: now; every leg ages alike).
@@ -15548,6 +16438,59 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AccessTokenOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "agent-agent_alert_fires": {
+        parameters: {
+            query?: {
+                /** @description the last fire's id the agent saw */
+                after_id?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertFireOut"][];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -16319,6 +17262,425 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AgentWhoAmI"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "alerts-list_alerts": {
+        parameters: {
+            query?: {
+                /** @description rows to return (max 500) */
+                limit?: number;
+                /** @description rows to skip */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertOut"][];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "alerts-create_alert": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AlertIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "alerts-list_fires": {
+        parameters: {
+            query?: {
+                alert_id?: number | null;
+                /** @description rows to return (max 500) */
+                limit?: number;
+                /** @description rows to skip */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertFireOut"][];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "alerts-confirm_fire": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                fire_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertFireOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "alerts-dismiss_fire": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                fire_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertFireOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "alerts-get_alert": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                alert_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "alerts-delete_alert": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                alert_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "alerts-update_alert": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                alert_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AlertPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
@@ -24064,6 +25426,63 @@ export interface operations {
             };
         };
     };
+    "webhooks-receive_hook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                hook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HookReceived"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     "instruments-resolve_symbol": {
         parameters: {
             query: {
@@ -26456,6 +27875,123 @@ export interface operations {
             };
         };
     };
+    "options-place_basket": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BasketIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasketOut"];
+                };
+            };
+            /** @description SEBI's order-rate ceiling (10 orders a second per client, unless configured for a registered algo) was hit: nothing was stored or sent. Send the order again after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "options-preview_basket": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BasketIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasketMarginOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     "options-structure_payoff": {
         parameters: {
             query?: never;
@@ -27651,6 +29187,57 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "risk-resume_rule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rule_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleOut"];
+                };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
             503: {
@@ -29747,6 +31334,324 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["NavImportOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "webhooks-list_webhooks": {
+        parameters: {
+            query?: {
+                /** @description rows to return (max 500) */
+                limit?: number;
+                /** @description rows to skip */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookOut"][];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "webhooks-create_webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookCreated"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "webhooks-get_webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhook_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "webhooks-delete_webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhook_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "webhooks-update_webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhook_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "webhooks-list_deliveries": {
+        parameters: {
+            query?: {
+                /** @description rows to return (max 500) */
+                limit?: number;
+                /** @description rows to skip */
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                webhook_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryOut"][];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */

@@ -6,7 +6,7 @@ or a token kept as its digest) and the log of what each received, a signed reque
 signature unique per hook so a replay is refused.
 
 Revision ID: 0048
-Revises: 0045
+Revises: 0047
 Create Date: 2026-11-28 20:56:21.844965
 """
 
@@ -20,7 +20,7 @@ from alembic import op
 import tradertape.db.types
 
 revision: str = "0048"
-down_revision: str | None = "0045"
+down_revision: str | None = "0047"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

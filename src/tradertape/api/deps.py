@@ -474,19 +474,39 @@ def worker_action(
 class WorkerCredential:
     """A worker token's secret, its shape checked and screened but not yet looked up.
 
-    A route whose work runs in a worker thread looks the token up there (`token`): the
-    lookup and the work then cost one thread hop, not two (`worker_action` is a thread hop
-    of its own, as a sync dependency). For the worker API's writes that place orders: its
-    intents, and an option run's entry and exit.
+    A route whose work runs in a worker thread hands it to `run`: admitted as `get_db`
+    admits a request, the session opened, the token looked up and the work done, all in one
+    thread hop and without a session dependency (a generator dependency's exit stack cost
+    the loop more than the session it yields: bench/profile_worker_order.py). For the
+    worker API's writes that place orders: its intents, and an option run's entry and exit.
     """
 
     secret: str
     actions: tuple[str, ...]
+    runtime: Runtime
+    gates: Gates
+    refusal: str | None  # the screen's, raised after admission as `get_db`'s is
 
-    def token(self, db: Session, runtime: Runtime) -> WorkerToken:
+    def token(self, db: Session) -> WorkerToken:
         """The live token, holding one of the actions (401 or 403 otherwise); blocking."""
-        found = worker_tokens.authenticate(db, clock=runtime.clock, secret=self.secret)
+        if self.refusal is not None:
+            raise Unauthenticated(self.refusal)
+        found = worker_tokens.authenticate(db, clock=self.runtime.clock, secret=self.secret)
         return _holding(found, self.actions)
+
+    async def run(self, work: Callable[[Session, WorkerToken], T]) -> T:
+        """`work`'s answer, given a session and the live token, in one worker thread once
+        admitted (503 when no slot comes); the session is closed (rolled back if
+        uncommitted) in that thread."""
+        await self.gates.requests.acquire()
+        try:
+            return await run_in_threadpool(self._run, work)
+        finally:
+            self.gates.requests.release()
+
+    def _run(self, work: Callable[[Session, WorkerToken], T]) -> T:
+        with self.runtime.db.session() as db:
+            return work(db, self.token(db))
 
 
 def worker_credential(
@@ -495,6 +515,12 @@ def worker_credential(
     """`worker_action`, looked up later in the route's own thread (`WorkerCredential`)."""
 
     async def secret(request: Request) -> WorkerCredential:  # no I/O: no thread hop
-        return WorkerCredential(_worker_secret(request), (action, *alternatives))
+        runtime: Runtime = request.app.state.runtime
+        found = _worker_secret(request)
+        await _screen(request, runtime)
+        refused: tuple[str, str] | None = getattr(request.state, "refused", None)
+        refusal = refused[1] if refused is not None and refused[0] == found else None
+        gates: Gates = request.app.state.gates
+        return WorkerCredential(found, (action, *alternatives), runtime, gates, refusal)
 
     return secret

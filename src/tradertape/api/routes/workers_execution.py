@@ -8,7 +8,6 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
 from tradertape.api.deps import (
     DbDep,
@@ -39,7 +38,6 @@ from tradertape.api.schemas.workers import (
 )
 from tradertape.db.models import WorkerToken
 from tradertape.errors import Rejected
-from tradertape.runtime import Runtime
 from tradertape.services.workers import intents, orders
 from tradertape.services.workers.intents import Intent, WorkerOrder
 
@@ -93,28 +91,15 @@ def _intent(body: IntentIn) -> Intent:
 
 @router.post("/runs/{run_id}/intents", response_model=IntentOut)
 async def submit_intent(
-    run_id: str,
-    body: IntentIn,
-    credential: SubmitterLater,
-    runtime: RuntimeDep,
-    db: DbDep,
-    nonce: Nonce = None,
+    run_id: str, body: IntentIn, credential: SubmitterLater, nonce: Nonce = None
 ) -> dict[str, Any]:
     """Place an order or a basket once per idempotency key (a replay answers ``deduped``)."""
-    return await run_in_threadpool(_submit, credential, runtime, db, run_id, nonce, body)
+    workers = credential.runtime.workers
 
+    def submit(db: Session, token: WorkerToken) -> dict[str, Any]:
+        return intents.submit(workers, db, token, run_id, nonce=nonce, intent=_intent(body))
 
-def _submit(
-    credential: WorkerCredential,
-    runtime: Runtime,
-    db: Session,
-    run_id: str,
-    nonce: str | None,
-    body: IntentIn,
-) -> dict[str, Any]:
-    """The token, then the intent, in one worker thread (`WorkerCredential`)."""
-    token = credential.token(db, runtime)
-    return intents.submit(runtime.workers, db, token, run_id, nonce=nonce, intent=_intent(body))
+    return await credential.run(submit)
 
 
 @router.post("/runs/{run_id}/preview/order", response_model=OrderPreviewOut)

@@ -7,16 +7,15 @@ previewing, entering and exiting need ``intents:submit``; protection edits
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
 from tradertape.api.deps import (
     DbDep,
     RuntimeDep,
-    WorkerCredential,
     WorkerTokenDep,
     worker_action,
 )
@@ -195,26 +194,26 @@ def _act(
     action: str,
     run_id: str,
     body: OptionRunActionIn | None,
-    credential: WorkerCredential,
-    runtime: Runtime,
-    db: Session,
     nonce: str | None,
-) -> dict[str, Any]:
-    """The token, then the action, in one worker thread (`WorkerCredential`): an entry or
-    an exit costs one thread hop, as an intent does (as sync routes they cost three: the
-    token's dependency, the route, and the answer's validation)."""
-    token = credential.token(db, runtime)
+    runtime: Runtime,
+) -> Callable[[Session, WorkerToken], dict[str, Any]]:
+    """The action, for `WorkerCredential.run`: an entry or an exit costs one thread hop (the
+    token, the action and the session in one worker thread), as an intent does."""
     payload = (body or OptionRunActionIn()).model_dump(mode="json", exclude_none=True)
-    return runs.act(
-        runtime.workers,
-        runtime.options,
-        db,
-        token,
-        run_id,
-        action=action,
-        body=payload,
-        nonce=nonce,
-    )
+
+    def act(db: Session, token: WorkerToken) -> dict[str, Any]:
+        return runs.act(
+            runtime.workers,
+            runtime.options,
+            db,
+            token,
+            run_id,
+            action=action,
+            body=payload,
+            nonce=nonce,
+        )
+
+    return act
 
 
 @router.post(
@@ -223,13 +222,11 @@ def _act(
 async def enter(
     run_id: str,
     credential: SubmitterLater,
-    runtime: RuntimeDep,
-    db: DbDep,
     body: OptionRunActionIn | None = None,
     nonce: Nonce = None,
 ) -> dict[str, Any]:
     """Place the legs as one basket (all-or-none by default), once per idempotency key."""
-    return await run_in_threadpool(_act, "enter", run_id, body, credential, runtime, db, nonce)
+    return await credential.run(_act("enter", run_id, body, nonce, credential.runtime))
 
 
 @router.post(
@@ -238,13 +235,11 @@ async def enter(
 async def exit_run(
     run_id: str,
     credential: SubmitterLater,
-    runtime: RuntimeDep,
-    db: DbDep,
     body: OptionRunActionIn | None = None,
     nonce: Nonce = None,
 ) -> dict[str, Any]:
     """Flatten the legs at market (shorts bought back first), once per open position."""
-    return await run_in_threadpool(_act, "exit", run_id, body, credential, runtime, db, nonce)
+    return await credential.run(_act("exit", run_id, body, nonce, credential.runtime))
 
 
 @router.get("/runs/{run_id}/state", response_model=OptionRunOut, response_model_exclude_unset=True)

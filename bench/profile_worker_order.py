@@ -32,7 +32,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from worker_orders import SYMBOLS, _build_runtime, _database, _issue_tokens, _phase, _until
 
@@ -96,14 +96,14 @@ class _ThreadProfiles:
         with self.lock:
             self.active = False
         self.profiles[0].disable()  # the loop's (this thread's)
-        threading.setprofile(None)  # type: ignore[arg-type]
+        threading.setprofile(None)
         tables: list[dict[Any, Any]] = []
         for profile in self.profiles:
             profile.snapshot_stats()  # under the GIL: the owner is not mid-call in C
-            tables.append(dict(profile.stats))  # type: ignore[attr-defined]
-        stats = pstats.Stats(_Snapshot(tables[0]))
+            tables.append(dict(profile.stats))
+        stats = pstats.Stats(cast(Any, _Snapshot(tables[0])))
         for table in tables[1:]:
-            stats.add(_Snapshot(table))
+            stats.add(cast(Any, _Snapshot(table)))
         threads: dict[str, float] = defaultdict(float)
         for name, table in zip(self.names, tables, strict=True):
             threads[_kind(name)] += sum(row[2] for row in table.values())

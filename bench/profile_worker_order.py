@@ -16,6 +16,14 @@ cProfile's own overhead inflates the profiled figures (about 2x, more in code of
 calls), so each area's figure is also shown scaled to the plain run's CPU per order: its
 share of the profiled total times the plain figure, an estimate of what it costs unprofiled.
 
+Measured 2026-11-28 (2-core VM under other load; plain 4.1-4.6 ms per order, the profiled
+run about 2.6x that): the intents' worker threads ~2.2 ms an order (the OMS's placement
+~1.2 ms, the token lookup ~0.23 ms, the rest of `services/workers` ~0.75 ms), the event
+loop 1.3 ms (FastAPI's dependencies ~0.5 ms of it, the session's generator dependency
+~0.19 ms), the feed's thread the rest (per second, not per order: its share falls as the
+rate rises). Opening the intent's session in its worker thread (`WorkerCredential.run`)
+took the loop to ~1.04 ms.
+
     .venv/bin/python bench/profile_worker_order.py [--orders 300] [--warmup 10] [--top 40]
         [--save profile.pstats]
 """

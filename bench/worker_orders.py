@@ -74,6 +74,12 @@ against a ceiling of 196/s.
 --workers 2 --against 60c59f6 --rounds 2``: SQLite, one process, server CPU 3.22 ms per order
 with 1 worker against 3.37 ms before, 3.28 against 3.34 ms with 2; 1.6× the 2 ms target.
 
+Later on 2026-11-28 (Python reference 4.1-8.5 ms), ``--orders 300 --workers 2 --against
+33b45e6 --rounds 3``, the intent's session opened in its worker thread and FastAPI's
+telemetry off: server CPU 2.59 ms per order with 1 worker against 2.85 ms (ranges 2.59-2.78
+against 2.85-3.06), 2.79 against 2.92 ms with 2 (bench/profile_worker_order.py says where
+the rest goes).
+
     .venv/bin/python bench/worker_orders.py [--orders 1000] [--workers 8] [--warmup 20]
         [--db-url postgresql+psycopg://postgres@127.0.0.1:5432/bench] [--universe nifty_50]
         [--servers 1 2] [--redis-url redis://127.0.0.1:6379/0] [--against HEAD~1 [--rounds 3]]

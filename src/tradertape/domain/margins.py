@@ -34,6 +34,7 @@ products need the same figure. A sell of delivery shares needs the shares, not m
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -179,3 +180,98 @@ def margin_for(
         value = reference * quantity
     risk = risk or RiskClass.STOCK_HIGH
     return Margin(span=value * rates.span[risk], exposure=value * rates.exposure(risk))
+
+
+@dataclass(frozen=True, slots=True)
+class MarginLeg:
+    """One position or order as the hedge offset sees it: its margin alone, and for an
+    option the terms that let a bought option cover a sold one."""
+
+    margin: Margin  # the leg alone (`margin_for`; nothing for a paid-up bought option)
+    instrument: Instrument | None = None  # an option, or None: no offset (future, equity)
+    quantity: int = 0  # signed units: + bought, − sold
+    premium: Decimal = _ZERO  # per unit: the order's price, or a position's mark
+
+
+def _series(leg: MarginLeg) -> tuple[str, str, object, str] | None:
+    instrument = leg.instrument
+    if instrument is None or instrument.option_type is None or instrument.strike is None:
+        return None
+    if not leg.quantity:
+        return None
+    underlying = instrument.underlying or instrument.name
+    return (instrument.exchange.value, underlying, instrument.expiry, instrument.option_type)
+
+
+def _strike(leg: MarginLeg) -> Decimal:
+    instrument = leg.instrument
+    strike = instrument.strike if instrument is not None else None
+    return strike if strike is not None else _ZERO
+
+
+def _adverse_width(call: bool, sold: Decimal, bought: Decimal) -> Decimal:
+    """How far the bought strike lies on the losing side of the sold one (0: none)."""
+    return max(bought - sold if call else sold - bought, _ZERO)
+
+
+def _savings(legs: Sequence[MarginLeg]) -> dict[int, Decimal]:
+    """The SPAN each sold leg (by index) is spared by the bought legs of its series.
+
+    A sold unit matched with a bought unit of the same underlying, expiry and type (a
+    vertical spread) risks at most the strikes' adverse width less its own premium: the
+    premium received stays booked against the position, and a debit spread's bought leg
+    has paid its own premium. Units are matched in strike order (lowest with lowest for
+    calls, highest with highest for puts), each bought unit covering one sold unit.
+    """
+    series: dict[tuple[str, str, object, str], list[int]] = {}
+    for index, leg in enumerate(legs):
+        key = _series(leg)
+        if key is not None:
+            series.setdefault(key, []).append(index)
+    savings: dict[int, Decimal] = {}
+    for key, indices in series.items():
+        call = key[3] == "CE"
+
+        def strike(i: int) -> Decimal:
+            return _strike(legs[i])
+
+        order = sorted(indices, key=strike, reverse=not call)
+        sold = [[i, -legs[i].quantity] for i in order if legs[i].quantity < 0]
+        bought = [[i, legs[i].quantity] for i in order if legs[i].quantity > 0]
+        s = b = 0
+        while s < len(sold) and b < len(bought):
+            short, long_ = sold[s], bought[b]
+            units = min(short[1], long_[1])
+            leg = legs[short[0]]
+            per_unit = leg.margin.span / -leg.quantity
+            cap = max(_adverse_width(call, strike(short[0]), strike(long_[0])) - leg.premium, _ZERO)
+            spared = max(per_unit - cap, _ZERO) * units
+            savings[short[0]] = savings.get(short[0], _ZERO) + spared
+            short[1] -= units
+            long_[1] -= units
+            s += short[1] == 0
+            b += long_[1] == 0
+    return savings
+
+
+def portfolio_margin(legs: Sequence[MarginLeg]) -> Margin:
+    """The margin of `legs` held together: their margins alone, less the SPAN a sold
+    option is spared by a bought option of the same type, underlying and expiry.
+
+    A covered sold unit's SPAN is capped at the spread's loss beyond what is booked: the
+    adverse strike width less the sold premium (nothing for a debit spread: the bought
+    leg's premium is its whole risk). Exposure on the sold leg stays, as NSE charges its
+    extreme-loss margin on a short option's notional whether hedged or not. Never more
+    than the legs alone, never negative; the same sum when nothing offsets.
+    """
+    total = sum((leg.margin for leg in legs), NO_MARGIN)
+    savings = _savings(legs)
+    if not savings:
+        return total
+    spared = sum((min(saving, legs[i].margin.span) for i, saving in savings.items()), _ZERO)
+    return Margin(
+        var=total.var,
+        span=max(total.span - spared, _ZERO),
+        exposure=total.exposure,
+        option_premium=total.option_premium,
+    )

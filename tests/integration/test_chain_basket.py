@@ -122,3 +122,25 @@ def test_bad_baskets_name_the_field(client: TestClient, runtime: Runtime):
 
 def test_the_basket_needs_a_signed_in_user(client: TestClient, runtime: Runtime):
     assert client.post("/api/options/basket", json=_spread()).status_code == 401
+
+
+def test_a_spreads_preview_credits_its_hedge(client: TestClient, runtime: Runtime):
+    """Bought 27750 CE, sold 27850 CE (docs/margins.md): the sold leg's SPAN is covered (a
+    debit spread's risk is its premium), so the estimate is the premium and the sold leg's
+    exposure, not the sold leg alone (₹5,28,271.25 before the hedge credit)."""
+    sign_in(client, runtime, "hedged@x.in")
+    set_price(runtime, NIFTY, "27800")
+    bought, sold = "NIFTY26DEC27750CE", "NIFTY26DEC27850CE"
+    for symbol, price in ((bought, "190.00"), (sold, "140.00")):
+        set_price(runtime, f"NFO:{symbol}", price)
+    spread = {
+        "legs": [
+            {"tradingsymbol": bought, "transaction_type": "BUY", "lots": 1},
+            {"tradingsymbol": sold, "transaction_type": "SELL", "lots": 1},
+        ]
+    }
+    shown = client.post("/api/options/basket/preview", json=spread)
+    assert shown.status_code == 200, shown.text
+    assert shown.json()["source"] == "estimate"
+    # premium 190 × 65 = 12,350 + NIFTY's exposure 2 % × 27,800 × 65 = 36,140
+    assert float(shown.json()["margin_required"]) == 48_490.00

@@ -13,7 +13,8 @@ the basket's key, so sending the basket again answers its first orders.
 The margin before sending is the broker's own basket-margin answer for a live basket
 when its adapter can ask (`KnowsBasketMargins`: Kite's ``/margins/basket``, hedges and
 positions counted), else the order preview's estimate of the legs together
-(`costs.cost_contract`, the paper exchange's table) on that broker's schedule.
+(`costs.cost_contract`, the paper exchange's table with its hedge credit, each leg in its
+underlying's risk class) on that broker's schedule.
 """
 
 from __future__ import annotations
@@ -155,7 +156,7 @@ def preview(
                 order=order,
                 source="broker",
             )
-    cost = cost_contract(desk, priced, broker=broker)
+    cost = cost_contract(desk, priced, broker=broker, catalog=desk.trading.catalog(db))
     margin, charges = cost["margin_required"], cost["total_charges"]
     return Margin(
         margin_required=Decimal(str(margin)) if margin is not None else None,

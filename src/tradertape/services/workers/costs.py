@@ -15,10 +15,16 @@ from typing import Any
 
 from tradertape.domain.charges import Exchange as ChargeExchange
 from tradertape.domain.charges import Fill, Side, charge_segment, compute_charges, schedules_of
-from tradertape.domain.instruments import Exchange, Instrument
-from tradertape.domain.margins import margin_for
+from tradertape.domain.instruments import Exchange, Instrument, InstrumentCatalog
+from tradertape.domain.margins import (
+    MarginLeg,
+    margin_for,
+    portfolio_margin,
+    risk_class,
+    underlying_key,
+)
 from tradertape.domain.money import paise, paise_adding_up
-from tradertape.domain.orders import OrderSpec, OrderType, Product
+from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
 from tradertape.ports.clock import IST
 from tradertape.services.workers.context import WorkerContext
 
@@ -59,22 +65,34 @@ def _fill(index: int, leg: PricedLeg, price: Decimal) -> Fill:
     )
 
 
-def _margin(desk: WorkerContext, leg: PricedLeg, price: Decimal) -> Decimal:
-    """The OMS's own margin table (`domain.margins`) for one leg, as an opening order."""
-    spec = leg.spec
-    cover = spec.variety.value == "co"
-    return margin_for(
-        leg.instrument,
+def _margin(
+    desk: WorkerContext, leg: PricedLeg, price: Decimal, catalog: InstrumentCatalog | None
+) -> MarginLeg:
+    """The OMS's own margin table (`domain.margins`) for one leg, as an opening order.
+
+    Without `catalog` (a preview with no session to read the index list) a derivative is
+    estimated in the riskiest class on its strike, never below what the order will hold.
+    """
+    spec, instrument = leg.spec, leg.instrument
+    bought = spec.transaction_type is TransactionType.BUY
+    risk = underlying = None
+    if catalog is not None and instrument.is_derivative:
+        risk = risk_class(catalog, instrument)
+        if instrument.option_type is not None and not bought:
+            tick = desk.last_tick(underlying_key(catalog, instrument))
+            underlying = tick.last_price if tick is not None else None
+    margin = margin_for(
+        instrument,
         spec.product.value,
         spec.transaction_type,
         spec.quantity,
         price,
         rates=desk.trading.config.margins,
-        # a preview has no session to read the catalog's index list: derivatives are
-        # estimated in the riskiest class (never below what the order will hold)
-        risk=None,
-        stop=spec.trigger_price if cover else None,
-    ).total
+        risk=risk,
+        underlying_price=underlying,
+        stop=spec.trigger_price if spec.variety.value == "co" else None,
+    )
+    return MarginLeg(margin, instrument, spec.quantity if bought else -spec.quantity, price)
 
 
 def _money(value: Decimal) -> float:
@@ -82,10 +100,16 @@ def _money(value: Decimal) -> float:
 
 
 def cost_contract(
-    desk: WorkerContext, legs: Sequence[PricedLeg], *, broker: str = "paper"
+    desk: WorkerContext,
+    legs: Sequence[PricedLeg],
+    *,
+    broker: str = "paper",
+    catalog: InstrumentCatalog | None = None,
 ) -> dict[str, Any]:
     """Margin, total and itemized charges of the legs taken together, on `broker`'s
-    schedule (Zerodha's for paper and Kite: `schedules_of`)."""
+    schedule (Zerodha's for paper and Kite: `schedules_of`). The margin credits hedges
+    between the legs (`portfolio_margin`); `catalog` gives derivatives their risk class
+    and sold options their underlying's quote."""
     if not legs or any(leg.price is None for leg in legs):
         return {
             "margin_required": None,
@@ -100,7 +124,8 @@ def cost_contract(
     fills = [_fill(i, leg, price) for i, (leg, price) in enumerate(priced)]
     today = desk.trading.clock.now().astimezone(IST).date()
     charges = compute_charges(fills, today, schedules=schedules_of(broker))
-    margin = sum((_margin(desk, leg, price) for leg, price in priced), Decimal(0))
+    # the legs together: a sold option its bought leg covers needs only the spread's risk
+    margin = portfolio_margin([_margin(desk, leg, price, catalog) for leg, price in priced]).total
     # the items to the paisa add up to the total (DP included); IPFT is inside the exchange
     # charge, as on Kite's note, and `ipft` says how much of it
     brokerage, exchange, stt, stamp, sebi, gst, dp = paise_adding_up(

@@ -13,12 +13,21 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.fno import ABB_FUT, AMBER_FUT, NIFTY_CE, NIFTY_FUT, RELIANCE_FUT, fno_catalog
+from tests.fno import (
+    ABB_FUT,
+    AMBER_FUT,
+    NIFTY_CE,
+    NIFTY_CE_FAR,
+    NIFTY_FUT,
+    RELIANCE_FUT,
+    fno_catalog,
+)
 from tests.integration.conftest import PAPER_DEPOSIT, PAPER_START
 from tradertape.db.engine import Database
 from tradertape.db.models.trading import Order, Trade
 from tradertape.domain.calendar_data import nse_calendar
 from tradertape.domain.instruments import Instrument
+from tradertape.domain.margins import Margin
 from tradertape.domain.market import Tick
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
 from tradertape.errors import BadRequest
@@ -263,3 +272,36 @@ def test_a_modification_the_account_cannot_carry_changes_nothing(desk: Desk, dat
         "Insufficient funds. Required margin is 11,20,000.00 but available margin is 10,00,000.00."
     )
     assert (bigger.quantity, blocked) == (700, Decimal(980_000))
+
+
+def test_a_sold_call_covered_by_a_held_call_needs_only_the_spreads_margin(
+    desk: Desk, database: Database
+):
+    # Five bull call spreads (docs/margins.md): 26000 CE bought at 200 (65,000 paid), 26100
+    # CE sold at 150. Alone each sold lot would hold 65 × 26,000 × 14 % = 2,36,600 (11,83,000
+    # for five, more than ₹10 lakh); covered, only its exposure, 2 % = 33,800 a lot.
+    desk.quotes.set(NIFTY_INDEX, "26000")
+    desk.quotes.set(NIFTY_CE.key, "200")
+    desk.quotes.set(NIFTY_CE_FAR.key, "150")
+    with database.session() as db:
+        bought = desk.place(db, NIFTY_CE, BUY, 5 * 65)
+        sold = desk.place(db, NIFTY_CE_FAR, SELL, 5 * 65)
+        account = desk.exchange.margins(db, desk.user_id)
+        charges = _charges(db)
+    assert (bought.status, sold.status) == ("COMPLETE", "COMPLETE")
+    assert account.used == Margin(exposure=Decimal(169_000))
+    assert account.available == PAPER_DEPOSIT - 65_000 - 169_000 - charges
+
+
+def test_a_bought_call_still_working_covers_nothing(desk: Desk, database: Database):
+    # The hedge must be held: a resting buy may never fill, so the sell needs the table's
+    # full margin, 5 × 2,36,600, and is refused.
+    desk.quotes.set(NIFTY_INDEX, "26000")
+    desk.quotes.set(NIFTY_CE.key, "200")
+    desk.quotes.set(NIFTY_CE_FAR.key, "150")
+    with database.session() as db:
+        resting = desk.place(db, NIFTY_CE, BUY, 5 * 65, "190")
+        sold = desk.place(db, NIFTY_CE_FAR, SELL, 5 * 65)
+    assert (resting.status, sold.status) == ("OPEN", "REJECTED")
+    assert sold.status_message is not None
+    assert sold.status_message.startswith("Insufficient funds. Required margin is 11,83,000.00")

@@ -9,7 +9,9 @@ Cash moves by the full value of each trade (a buy pays, a sell is paid), so a po
 gives its value back at its mark (the last price, else its average price) less the
 margin it must keep (`domain.margins`: 20 % for MIS, SPAN + exposure for futures and sold
 options, the risk to the stop while a cover order's stop-loss leg works). Delivery shares
-and bought options are paid in full: they neither hold margin nor free any.
+and bought options are paid in full: they neither hold margin nor free any, but a bought
+option held covers a sold one of its series (`portfolio_margin`: a vertical spread holds
+only its risk), whether the sold one is held, working or being placed.
 
 A working order blocks margin only for the part that would open or extend a position:
 orders that close what is held (a sell of a long, a buy of a short, a cover order's
@@ -46,7 +48,9 @@ from tradertape.domain.instruments import Exchange, Instrument, InstrumentCatalo
 from tradertape.domain.margins import (
     NO_MARGIN,
     Margin,
+    MarginLeg,
     margin_for,
+    portfolio_margin,
     risk_class,
     underlying_key,
 )
@@ -276,26 +280,51 @@ def _order_price(order: Pending, mark: Decimal | None) -> Decimal | None:
 def _margins(
     pricing: _Pricing, cash: Decimal, groups: dict[PositionKey, _Group], new: Pending | None
 ) -> tuple[AccountMargins, Margin | None]:
-    """The account's margins, and what `new` (one of the groups' orders) needs on its own."""
+    """The account's margins, and what `new` (one of the groups' orders) adds to them.
+
+    Held options offset one another (`portfolio_margin`: a bought option covers a sold one
+    of its series, its premium paid in full), and a held bought option covers a working
+    or new sell; an unfilled buy covers nothing (it may never fill).
+    """
     value = _ZERO
-    positions = orders = NO_MARGIN
-    needed: Margin | None = None
+    held: list[MarginLeg] = []
+    working: list[MarginLeg] = []
+    placed: list[MarginLeg] = []
     for (exchange, symbol, product), group in sorted(groups.items()):
         instrument = pricing.instrument(exchange, symbol)
         mark = pricing.mark(instrument.key) or group.mark
-        if group.position and mark is not None and not _paid_for(instrument, product, group):
-            value += group.position * mark
-            positions += _position_margin(pricing, instrument, product, group, mark)
+        option = instrument if instrument.option_type is not None else None
+        if group.position and mark is not None:
+            margin = NO_MARGIN
+            if not _paid_for(instrument, product, group):
+                value += group.position * mark
+                margin = _position_margin(pricing, instrument, product, group, mark)
+            held.append(MarginLeg(margin, option, group.position, mark))
         for order, quantity in _opening(group, group.orders):
             price = _order_price(order, mark)
             if price is None:
                 continue
             margin = pricing.margin(instrument, product, order.side, quantity, price, order.stop)
-            if order is new:
-                needed = margin
-            else:
-                orders += margin
-    return AccountMargins(cash, value, positions, orders), needed
+            sold = order.side is TransactionType.SELL
+            leg = MarginLeg(margin, option, -quantity, price) if sold else MarginLeg(margin)
+            (placed if order is new else working).append(leg)
+    positions = portfolio_margin(held)
+    with_orders = portfolio_margin([*held, *working])
+    needed = None
+    if placed:
+        needed = _added(portfolio_margin([*held, *working, *placed]), with_orders)
+    account = AccountMargins(cash, value, positions, _added(with_orders, positions))
+    return account, needed
+
+
+def _added(more: Margin, base: Margin) -> Margin:
+    """What `more` holds beyond `base`, part by part (a hedge never makes a part negative)."""
+    return Margin(
+        var=max(more.var - base.var, _ZERO),
+        span=max(more.span - base.span, _ZERO),
+        exposure=max(more.exposure - base.exposure, _ZERO),
+        option_premium=max(more.option_premium - base.option_premium, _ZERO),
+    )
 
 
 def account_margins(context: TradingContext, db: Session, user_id: int) -> AccountMargins:

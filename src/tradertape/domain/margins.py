@@ -30,6 +30,10 @@ index membership standing in for the exchange's volatility figures: NIFTY 50 mem
 margin): 2 % of the notional on index derivatives, 3.5 % on stock derivatives.
 Since SEBI's peak-margin rules, MIS on F&O gets no more leverage than NRML, so both
 products need the same figure. A sell of delivery shares needs the shares, not margin.
+
+Held together (`portfolio_margin`), a sold option covered by a bought option of its type,
+underlying and expiry (a vertical spread) keeps SPAN only up to the spread's risk; its
+exposure stays. Every sum of margins goes through it: previews, funds, the funds check.
 """
 
 from __future__ import annotations

@@ -200,6 +200,26 @@ def test_a_body_the_template_cannot_map_is_422_naming_the_field(
     assert log(alice, hook) == [("refused", 422)]
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(b"[" * 200_000 + b"]" * 200_000, id="nested-past-the-recursion-limit"),
+        pytest.param(b'{"ticker": "' + b"x" * 70_000 + b'"}', id="past-64-KB"),
+    ],
+)
+def test_a_signed_body_is_still_read_within_bounds(
+    alice: TestClient, runtime: Runtime, body: bytes
+):
+    """Whatever its Content-Type, a hook's body is refused (the server's JSON check, or the
+    hook's own) before it costs more than its bound, and places nothing."""
+    hook = create(alice)
+    for headers in ({}, {"Content-Type": "text/plain"}):
+        response = send(alice, hook, body, runtime=runtime, secret=hook["secret"], headers=headers)
+        assert response.status_code in (413, 422), response.text
+        assert response.json()["detail"][0]["field"] == "body"
+    assert orders(alice) == []
+
+
 def test_a_token_hook_needs_its_token_and_an_allowed_address(alice: TestClient, runtime: Runtime):
     hook = create(alice, auth="token", allowed_ips=["203.0.113.0/24"])
     token = hook["secret"]

@@ -21,7 +21,7 @@ from tradertape.api.schemas.webhooks import (
 )
 from tradertape.db.models import Webhook
 from tradertape.services.alerts.placing import Placer
-from tradertape.services.webhooks import hooks, templates
+from tradertape.services.webhooks import hooks, receive, templates
 from tradertape.services.webhooks.receive import HookDesk
 from tradertape.services.webhooks.receive import Request as HookRequest
 
@@ -102,7 +102,13 @@ _ANY_JSON_BODY = {
     "requestBody": {
         "required": True,
         "content": {
-            "application/json": {"schema": {"type": "object", "additionalProperties": True}}
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "additionalProperties": True,
+                    "x-max-bytes": receive.MAX_BODY_BYTES,
+                }
+            }
         },
     }
 }

@@ -115,10 +115,18 @@ def _prove(hook: Webhook, request: Request, vault: Vault, clock: Clock) -> str |
     return None
 
 
+#: A sender's alert is a few hundred bytes; the signature is checked over the raw bytes
+#: before this, so only a hook's owner (or its token's holder) can send this much.
+MAX_BODY_BYTES = 64 * 1024
+
+
 def _body(raw: bytes) -> dict[str, Any]:
+    """The request's JSON object, read within bounds whatever its Content-Type said."""
+    if len(raw) > MAX_BODY_BYTES:
+        raise InvalidField("body", f"at most {MAX_BODY_BYTES // 1024} KB of JSON")
     try:
         body = json.loads(raw)
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: nested too deep
         raise InvalidField("body", "must be a JSON object") from None
     if not isinstance(body, dict):
         raise InvalidField("body", "must be a JSON object")

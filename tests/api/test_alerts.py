@@ -8,12 +8,15 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from tests.helpers import sign_in
+from tradertape.candles.bars import Bars, CandleSource
 from tradertape.db.models import Alert, JobFailure
+from tradertape.domain.market import Interval
 from tradertape.jobs.trading import trading_loop
 from tradertape.oms.loop import TradingLoop
 from tradertape.ports.clock import ManualClock
@@ -207,6 +210,45 @@ def test_an_indicator_cross_on_minute_candles(
     assert fires(alice) == []
     tick(loop, runtime, "1495")  # above the 3-minute average (1481.67)
     assert [f["price"] for f in fires(alice)] == ["1495"]
+
+
+def store_falling_minutes(runtime: Runtime, key: str, *, count: int) -> None:
+    """Yesterday's session as the recorder left it: `count` minutes falling a rupee each."""
+    start = np.datetime64("2026-11-19T03:45:00", "s")  # 09:15 IST
+    closes = 1500.0 - np.arange(count, dtype=np.float64)
+    bars = Bars.from_arrays(
+        Interval.MINUTE,
+        time=start + np.arange(count) * np.timedelta64(60, "s"),
+        open=closes + 1,
+        high=closes + 1,
+        low=closes,
+        close=closes,
+        volume=np.full(count, 100),
+    )
+    runtime.candles.write(key, Interval.MINUTE, bars, source=CandleSource.BROKER)
+
+
+def test_an_rsi_cross_fires_on_the_first_tick_after_a_restart(
+    alice: TestClient, runtime: Runtime, loop: TradingLoop
+):
+    """The stored minutes warm RSI(14) up: a process started this morning, with no live
+    minute yet, judges the first tick against yesterday's falling session."""
+    store_falling_minutes(runtime, "NSE:INFY", count=30)
+    rsi = {"type": "indicator", "name": "rsi14"}
+    level = {"type": "literal", "value": 30}
+    create(alice, condition={"type": "crosses_above", "left": rsi, "right": level})
+    tick(loop, runtime, "1520")  # the first tick this process has seen
+    assert [f["price"] for f in fires(alice)] == ["1520"]
+
+
+def test_without_stored_minutes_rsi_waits_for_its_window(
+    alice: TestClient, runtime: Runtime, loop: TradingLoop
+):
+    rsi = {"type": "indicator", "name": "rsi14"}
+    level = {"type": "literal", "value": 30}
+    create(alice, condition={"type": "crosses_above", "left": rsi, "right": level})
+    tick(loop, runtime, "1520")
+    assert fires(alice) == []
 
 
 def test_a_day_alert_is_judged_once_after_the_close(

@@ -3,6 +3,11 @@
 makes it), day alerts once a trading day after the close (the stored day candles, today's
 folded from the minutes when the store has not got it yet).
 
+A minute alert's candles are the stored minutes (the recorder's, the imported ones) with the
+live book's laid over them, as a chart draws them, so after a restart RSI(14) is judged on
+the first tick rather than fifteen minutes of ticks later. The stored part is read once per
+symbol and IST day.
+
 Each (alert, symbol) is one item of the job guard (`tradertape.oms.Guard`): one user's alert
 that raises is rolled back alone, recorded and after three failures quarantined with its
 owner told; every other alert is judged on.
@@ -18,20 +23,23 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tradertape.candles.live import Candle, CandleBook
+from tradertape.candles.live import KEEP_MINUTES, Candle, CandleBook
 from tradertape.candles.store import CandleStore
 from tradertape.db.engine import Database
 from tradertape.db.models import Alert, Watchlist
 from tradertape.domain.calendar import TradingCalendar
+from tradertape.domain.market import Interval
 from tradertape.oms import Guard
 from tradertape.ports.clock import IST, Clock
 from tradertape.services.alerts import firing
 from tradertape.services.alerts.alerts import ACTIVE, cooled
 from tradertape.services.alerts.placing import Placer
 from tradertape.services.alerts.rules import holds_now, parse_condition
+from tradertape.services.workers.candles import bars_to_candles
 
 DAY_CLOSE = time(15, 35)  # IST: day alerts are judged once the session's close has printed
 DAY_HISTORY = timedelta(days=400)  # a 200-day average and then some
+SEED_HISTORY = timedelta(days=7)  # the stored minutes read: two sessions across a long weekend
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +123,24 @@ class AlertWatcher:
         self._calendar = calendar
         self._placer = placer
         self._guard = guard
+        self._seeds: dict[str, tuple[date, list[Candle]]] = {}
+
+    def minutes(self, key: str) -> list[Candle]:
+        """The key's minute candles: the stored ones before the live book's first minute,
+        then the live ones (the forming minute last)."""
+        live = self._candles.minutes(key)
+        first = live[0].start if live else None
+        older = [c for c in self._seed(key) if first is None or c.start < first]
+        return [*older[-KEEP_MINUTES:], *live]
+
+    def _seed(self, key: str) -> list[Candle]:
+        """The stored minutes of the last few days, read once per key and IST day."""
+        today = self._clock.now().astimezone(IST).date()
+        held = self._seeds.get(key)
+        if held is None or held[0] != today:
+            bars = self._store.read(key, Interval.MINUTE, today - SEED_HISTORY, today)
+            held = self._seeds[key] = (today, bars_to_candles(bars, Interval.MINUTE))
+        return held[1]
 
     def on_prices(self, keys: Iterable[str]) -> int:
         """Judge the minute alerts on the symbols that ticked; how many fired."""
@@ -125,7 +151,7 @@ class AlertWatcher:
             due = targets(db, timeframe="minute", keys=ticked)
         if not due:
             return 0
-        minutes = {t.symbol: self._candles.minutes(t.symbol) for t in due}
+        minutes = {t.symbol: self.minutes(t.symbol) for t in due}
         fired = self._guard.each(
             due,
             job="alerts.ticks",

@@ -429,3 +429,102 @@ def test_the_agent_reads_the_fires_after_the_last_it_saw(
     assert [f["id"] for f in after] == [second["id"]]
     assert agent.get("/api/agent/alert-fires", params={"after_id": -1}).status_code == 422
     assert TestClient(alice.app).get("/api/agent/alert-fires").status_code == 401
+
+
+def leg(side: str, quantity: int, symbol: str | None = None) -> dict[str, Any]:
+    return {"transaction_type": side, "quantity": quantity, "symbol": symbol}
+
+
+def test_a_basket_is_placed_leg_by_leg_through_the_pipeline(
+    alice: TestClient, runtime: Runtime, loop: TradingLoop
+):
+    basket = {"legs": [leg("BUY", 5), leg("BUY", 2, "NSE:TCS")]}
+    made = create(alice, order=basket, order_action="place")
+    assert made["order"]["legs"][1]["symbol"] == "NSE:TCS"
+    tick(loop, runtime, "3000", key="NSE:TCS")
+    tick(loop, runtime, "1490")
+    tick(loop, runtime, "1501")
+    (fire,) = fires(alice)
+    assert fire["order_status"] == "placed", fire
+    assert [(g["symbol"], g["outcome"]) for g in fire["legs"]] == [
+        ("NSE:INFY", "placed"),
+        ("NSE:TCS", "placed"),
+    ]
+    orders = {o["order_id"]: o for o in alice.get("/api/portfolio/orders").json()}
+    assert [orders[g["order_id"]]["quantity"] for g in fire["legs"]] == [5, 2]
+    assert fire["order_id"] == fire["legs"][0]["order_id"]
+
+
+def test_a_refused_leg_stops_the_basket_and_unwinds_what_filled(
+    alice: TestClient, runtime: Runtime, loop: TradingLoop
+):
+    """Bought legs first; the second cannot be paid for (₹1M of funds), so the third is
+    skipped and the first, filled, is sold back at market."""
+    basket = {"legs": [leg("BUY", 5), leg("BUY", 5000, "NSE:TCS"), leg("BUY", 1, "NSE:TCS")]}
+    create(alice, order=basket, order_action="place")
+    tick(loop, runtime, "3000", key="NSE:TCS")
+    tick(loop, runtime, "1490")
+    tick(loop, runtime, "1501")
+    (fire,) = fires(alice)
+    assert fire["order_status"] == "unwound", fire
+    outcomes = [(g["leg"], g["outcome"]) for g in fire["legs"]]
+    assert outcomes == [(0, "placed"), (1, "rejected"), (2, "skipped"), (0, "unwind placed")]
+    assert "leg 2 was not placed" in fire["order_message"]
+    unwind = alice.get(f"/api/orders/{fire['legs'][-1]['order_id']}").json()
+    assert (unwind["transaction_type"], unwind["quantity"], unwind["status"]) == (
+        "SELL",
+        5,
+        "COMPLETE",
+    )
+
+
+def test_approving_a_held_basket_places_every_leg(
+    alice: TestClient, runtime: Runtime, loop: TradingLoop
+):
+    basket = {"legs": [leg("BUY", 1), leg("BUY", 1, "NSE:TCS")]}
+    create(alice, order=basket, order_action="confirm", confirm_within_mins=5)
+    tick(loop, runtime, "3000", key="NSE:TCS")
+    tick(loop, runtime, "1490")
+    tick(loop, runtime, "1501")
+    (fire,) = fires(alice)
+    assert (fire["order_status"], fire["legs"]) == ("awaiting", None)
+    done = alice.post(f"/api/alerts/fires/{fire['id']}/confirm").json()
+    assert done["order_status"] == "placed"
+    assert [g["outcome"] for g in done["legs"]] == ["placed", "placed"]
+    assert len(alice.get("/api/portfolio/orders").json()) == 2
+
+
+BAD_BASKETS = [
+    pytest.param([leg("BUY", 1), leg("BUY", 0)], "order.legs[1].quantity", id="zero-quantity"),
+    pytest.param([leg("BUY", 1), leg("BUY", 1, "NSE:NOPE")], "order.legs[1].symbol", id="symbol"),
+    pytest.param([leg("BUY", 1), leg("HOLD", 1)], "order.legs[1].transaction_type", id="side"),
+    pytest.param(
+        [leg("BUY", 1), {**leg("BUY", 1), "order_type": "LIMIT"}],
+        "order.legs[1].price",
+        id="limit-without-price",
+    ),
+    pytest.param([leg("BUY", 1)], "order.legs", id="one-leg"),
+]
+
+
+@pytest.mark.parametrize(("legs", "field"), BAD_BASKETS)
+def test_a_bad_basket_is_a_422_naming_the_leg(
+    alice: TestClient, legs: list[dict[str, Any]], field: str
+):
+    body = {"name": "x", "symbol": "NSE:INFY", "condition": crosses_above(1500)}
+    response = alice.post(
+        "/api/alerts", json={**body, "order": {"legs": legs}, "order_action": "place"}
+    )
+    assert response.status_code == 422, response.text
+    assert [d["field"] for d in response.json()["detail"]][0] == field
+    assert alice.get("/api/alerts").json() == []
+
+
+def test_a_basket_with_a_top_level_side_or_an_order_without_one_is_refused(alice: TestClient):
+    body = {"name": "x", "symbol": "NSE:INFY", "condition": crosses_above(1500)}
+    both = {"transaction_type": "BUY", "legs": [leg("BUY", 1), leg("SELL", 1)]}
+    neither = {"product": "CNC"}
+    for order, field in ((both, "order.transaction_type"), (neither, "order.transaction_type")):
+        response = alice.post("/api/alerts", json={**body, "order": order, "order_action": "place"})
+        assert response.status_code == 422, response.text
+        assert response.json()["detail"][0]["field"] == field

@@ -30,13 +30,17 @@ const ORDER_WORDS: Record<string, string> = {
   refused: "Order refused",
   dismissed: "Dismissed",
   expired: "Expired unapproved",
+  failed: "Basket not placed",
+  partial: "Basket partly placed",
+  unwound: "Basket stopped and unwound",
 };
 
 function orderWords(alert: Alert): string {
-  const order = alert.order as { transaction_type?: string; quantity?: number } | null;
+  const order = alert.order as { transaction_type?: string; quantity?: number; legs?: unknown[] } | null;
   if (!order) return "—";
-  const side = order.transaction_type === "SELL" ? "Sell" : "Buy";
   const then = alert.order_action === "confirm" ? `after approval (${alert.confirm_within_mins} min)` : "at once";
+  if (order.legs) return `Basket of ${order.legs.length} legs, ${then}`;
+  const side = order.transaction_type === "SELL" ? "Sell" : "Buy";
   return `${side} ${qty(order.quantity ?? Number.NaN)}, ${then}`;
 }
 

@@ -5711,7 +5711,8 @@ export interface components {
          * AlertFireOut
          * @description One fire: the symbol and price, and its order (``none`` without one; ``awaiting``
          *     your approval until ``expires_at``; ``placed``, ``rejected``, ``refused``,
-         *     ``dismissed`` or ``expired``).
+         *     ``dismissed`` or ``expired``; a basket ``placed`` when every leg was, else ``failed``,
+         *     ``partial`` or ``unwound`` with ``legs`` saying which).
          */
         AlertFireOut: {
             /** Alert Id */
@@ -5727,6 +5728,13 @@ export interface components {
             fired_at: string;
             /** Id */
             id: number;
+            /**
+             * Legs
+             * @description a basket's legs in sending order, then its unwind: symbol, transaction_type, quantity, outcome (placed, rejected, refused, skipped), order_id, message
+             */
+            legs?: {
+                [key: string]: unknown;
+            }[] | null;
             /** Order Id */
             order_id: string | null;
             /** Order Message */
@@ -5784,12 +5792,48 @@ export interface components {
             watchlist_id?: number | null;
         };
         /**
+         * AlertLegIn
+         * @description One leg of an alert's basket: on ``symbol`` (EXCHANGE:SYMBOL), or the firing symbol.
+         */
+        AlertLegIn: {
+            /**
+             * Order Type
+             * @default MARKET
+             * @enum {string}
+             */
+            order_type?: "MARKET" | "LIMIT";
+            /** Price */
+            price?: number | string | null;
+            /**
+             * Product
+             * @default CNC
+             * @enum {string}
+             */
+            product?: "CNC" | "MIS" | "NRML";
+            /** Quantity */
+            quantity: number;
+            /** Symbol */
+            symbol?: string | null;
+            /**
+             * Transaction Type
+             * @enum {string}
+             */
+            transaction_type: "BUY" | "SELL";
+        };
+        /**
          * AlertOrderIn
-         * @description The order an alert places on the symbol that fired it (paper unless ``mode`` is live).
+         * @description The order an alert places on the symbol that fired it (paper unless ``mode`` is live),
+         *     or, with ``legs``, a basket: its legs sent bought-first through the same gate, a refused
+         *     leg skipping the rest and unwinding what filled (docs/alerts.md).
          */
         AlertOrderIn: {
             /** Broker */
             broker?: ("kite" | "upstox" | "groww") | null;
+            /**
+             * Legs
+             * @description a basket's legs
+             */
+            legs?: components["schemas"]["AlertLegIn"][] | null;
             /**
              * Mode
              * @default paper
@@ -5810,13 +5854,16 @@ export interface components {
              * @enum {string}
              */
             product?: "CNC" | "MIS" | "NRML";
-            /** Quantity */
-            quantity: number;
+            /**
+             * Quantity
+             * @description required for a single order; a basket's are its legs'
+             */
+            quantity?: number | null;
             /**
              * Transaction Type
-             * @enum {string}
+             * @description required for a single order; a basket's sides are its legs'
              */
-            transaction_type: "BUY" | "SELL";
+            transaction_type?: ("BUY" | "SELL") | null;
         };
         /**
          * AlertOut

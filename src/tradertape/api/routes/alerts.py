@@ -42,7 +42,7 @@ def create_alert(body: AlertIn, user: CurrentUser, runtime: RuntimeDep, db: DbDe
     alerts a 409. An attached order goes through the risk gate when the alert fires."""
     draft = alerts.AlertDraft(
         **body.model_dump(exclude={"order"}),
-        order=body.order.model_dump(mode="json") if body.order is not None else None,
+        order=body.order.model_dump(mode="json", exclude_none=True) if body.order else None,
     )
     return _out(alerts.create(db, runtime.catalog, draft, clock=runtime.clock, user_id=user.id))
 

@@ -10,6 +10,7 @@ from tradertape.api.schemas.auth import Strict
 from tradertape.api.schemas.free_json import JsonObject
 from tradertape.api.schemas.times import UtcDateTime
 from tradertape.domain.decimal_input import KitePrice, Quantity
+from tradertape.services.alerts.placing import MAX_LEGS
 
 AlertName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
 CONDITION_HELP = (
@@ -19,16 +20,36 @@ CONDITION_HELP = (
 )
 
 
-class AlertOrderIn(Strict):
-    """The order an alert places on the symbol that fired it (paper unless ``mode`` is live)."""
+class AlertLegIn(Strict):
+    """One leg of an alert's basket: on ``symbol`` (EXCHANGE:SYMBOL), or the firing symbol."""
 
+    symbol: str | None = Field(default=None, min_length=3, max_length=80)
     transaction_type: Literal["BUY", "SELL"]
     quantity: Quantity
     product: Literal["CNC", "MIS", "NRML"] = "CNC"
     order_type: Literal["MARKET", "LIMIT"] = "MARKET"
     price: KitePrice | None = None
+
+
+class AlertOrderIn(Strict):
+    """The order an alert places on the symbol that fired it (paper unless ``mode`` is live),
+    or, with ``legs``, a basket: its legs sent bought-first through the same gate, a refused
+    leg skipping the rest and unwinding what filled (docs/alerts.md)."""
+
+    transaction_type: Literal["BUY", "SELL"] | None = Field(
+        default=None, description="required for a single order; a basket's sides are its legs'"
+    )
+    quantity: Quantity | None = Field(
+        default=None, description="required for a single order; a basket's are its legs'"
+    )
+    product: Literal["CNC", "MIS", "NRML"] = "CNC"
+    order_type: Literal["MARKET", "LIMIT"] = "MARKET"
+    price: KitePrice | None = None
     mode: Literal["paper", "live"] = "paper"
     broker: Literal["kite", "upstox", "groww"] | None = None
+    legs: list[AlertLegIn] | None = Field(
+        default=None, min_length=2, max_length=MAX_LEGS, description="a basket's legs"
+    )
 
 
 class AlertIn(Strict):
@@ -87,7 +108,8 @@ class AlertOut(BaseModel):
 class AlertFireOut(BaseModel):
     """One fire: the symbol and price, and its order (``none`` without one; ``awaiting``
     your approval until ``expires_at``; ``placed``, ``rejected``, ``refused``,
-    ``dismissed`` or ``expired``)."""
+    ``dismissed`` or ``expired``; a basket ``placed`` when every leg was, else ``failed``,
+    ``partial`` or ``unwound`` with ``legs`` saying which)."""
 
     id: int
     alert_id: int
@@ -97,5 +119,11 @@ class AlertFireOut(BaseModel):
     order_status: str
     order_id: str | None
     order_message: str | None
+    legs: list[dict[str, Any]] | None = Field(
+        default=None,
+        description="a basket's legs in sending order, then its unwind: symbol, "
+        "transaction_type, quantity, outcome (placed, rejected, refused, skipped), order_id, "
+        "message",
+    )
     expires_at: UtcDateTime | None
     decided_at: UtcDateTime | None

@@ -50,10 +50,12 @@ class AlertFire(Owned, Base):
     symbol: Mapped[str] = mapped_column(String(80))
     price: Mapped[str] = mapped_column(String(32))  # the firing price, as a decimal string
     fired_at: Mapped[datetime]
-    # none | placed | refused | awaiting | dismissed | expired
+    # none | placed | rejected | refused | awaiting | dismissed | expired; a basket also
+    # failed | partial | unwound (`services.alerts.placing.place_basket`)
     order_status: Mapped[str] = mapped_column(String(12))
     order_id: Mapped[str | None] = mapped_column(String(64))
     order_message: Mapped[str | None] = mapped_column(String(400))
+    legs: Mapped[list[dict[str, Any]] | None]  # a basket's legs and unwind, as sent
     expires_at: Mapped[datetime | None]  # "confirm to trade": until when it may be confirmed
     decided_at: Mapped[datetime | None]
 

@@ -31,7 +31,8 @@ ACTIVE, PAUSED, FIRED = "active", "paused", "fired"
 
 @dataclass(frozen=True, slots=True)
 class AlertDraft:
-    """A new alert as the caller hands it in (``order``: the attached order's fields)."""
+    """A new alert as the caller hands it in (``order``: the attached order's fields, or a
+    basket's: ``legs``, each on its own ``symbol`` or the firing one)."""
 
     name: str
     symbol: str | None
@@ -74,15 +75,47 @@ def _target(
     return None, draft.watchlist_id
 
 
-def _check_order(draft: AlertDraft) -> None:
+def _check_legs(catalog: InstrumentCatalog, order: dict[str, Any]) -> dict[str, Any]:
+    """The order with each basket leg's symbol as the catalog keys it (422 on the leg)."""
+    legs = order.get("legs")
+    if not legs:
+        for name in ("transaction_type", "quantity"):
+            if order.get(name) is None:
+                raise InvalidField(f"order.{name}", "required for a single order (or give legs)")
+        return order
+    for name in ("transaction_type", "quantity", "price"):
+        if order.get(name) is not None:
+            raise InvalidField(f"order.{name}", "a basket's legs carry their own; leave it out")
+    return {**order, "legs": [_leg(catalog, leg, i) for i, leg in enumerate(legs)]}
+
+
+def _leg(catalog: InstrumentCatalog, leg: dict[str, Any], index: int) -> dict[str, Any]:
+    """One basket leg, its symbol as the catalog keys it (422 on ``order.legs[i]``)."""
+    field = f"order.legs[{index}]"
+    if leg.get("order_type") == "LIMIT" and leg.get("price") is None:
+        raise InvalidField(f"{field}.price", "a LIMIT leg needs its price")
+    symbol = leg.get("symbol")
+    if symbol is None:
+        return leg
+    if ":" not in symbol:
+        raise InvalidField(f"{field}.symbol", f"'{symbol}' is not EXCHANGE:SYMBOL")
+    try:
+        return {**leg, "symbol": catalog.get(symbol).key}
+    except UnknownInstrumentError as exc:
+        raise InvalidField(f"{field}.symbol", str(exc)) from exc
+
+
+def _check_order(catalog: InstrumentCatalog, draft: AlertDraft) -> dict[str, Any] | None:
+    """The order to store (a basket's leg symbols as the catalog keys them), or None."""
     if draft.order is None:
         if draft.order_action is not None:
             raise InvalidField("order_action", "an alert without an order has no order_action")
-        return
+        return None
     if draft.order_action not in ACTIONS:
         raise InvalidField("order_action", f"one of {', '.join(ACTIONS)} with an order")
     if draft.order_action == "confirm" and draft.confirm_within_mins is None:
         raise InvalidField("confirm_within_mins", "how long a fire may be confirmed, in minutes")
+    return _check_legs(catalog, draft.order)
 
 
 def create(
@@ -91,7 +124,7 @@ def create(
     """A new alert (commits); 422 naming the bad field, 409 past `MAX_ALERTS`."""
     parse_condition(draft.condition)
     symbol, watchlist_id = _target(db, catalog, draft, user_id)
-    _check_order(draft)
+    order = _check_order(catalog, draft)
     lock_names(db, [f"alerts:{user_id}"])
     count = db.scalar(select(func.count()).select_from(Alert).where(Alert.user_id == user_id))
     if (count or 0) >= MAX_ALERTS:
@@ -106,7 +139,7 @@ def create(
         condition=draft.condition,
         repeat=draft.repeat,
         cooldown_secs=draft.cooldown_secs,
-        order=draft.order,
+        order=order,
         order_action=draft.order_action,
         confirm_within_mins=draft.confirm_within_mins if draft.order_action == "confirm" else None,
         status=ACTIVE,

@@ -17,7 +17,7 @@ from tradertape.errors import Conflict
 from tradertape.ports.clock import Clock
 from tradertape.services.accounts.ownership import get_owned
 from tradertape.services.alerts.alerts import FIRED
-from tradertape.services.alerts.placing import OrderTerms, Placed, Placer
+from tradertape.services.alerts.placing import OrderTerms, Placed, Placer, basket_legs
 from tradertape.services.notifications.events import Kind, add
 
 NONE, PLACING, AWAITING = "none", "placing", "awaiting"
@@ -27,6 +27,9 @@ _OUTCOME_WORDS = {
     "rejected": "order rejected",
     "refused": "order refused",
     AWAITING: "order waits for your approval",
+    "failed": "basket not placed",
+    "partial": "basket partly placed",
+    "unwound": "basket stopped and unwound",
 }
 
 
@@ -63,17 +66,37 @@ def _placed(fire: AlertFire, placed: Placed) -> None:
     fire.order_message = placed.message
 
 
-def _place(db: Session, placer: Placer, alert: Alert, fire: AlertFire) -> Placed:
+def _place(db: Session, placer: Placer, alert: Alert, fire: AlertFire) -> None:
+    """Place the fire's order or basket (a held fire's approval places the whole basket)."""
     assert alert.order is not None
-    return placer.place(
+    key = f"alert:{fire.id}"  # a fire places at most one order (or basket), whoever retries
+    attribution = {"alert_id": alert.id, "alert_fire_id": fire.id}
+    legs = basket_legs(alert.order)
+    if not legs:
+        _placed(
+            fire,
+            placer.place(
+                db,
+                user_id=alert.user_id,
+                key=fire.symbol,
+                terms=OrderTerms.of(alert.order),
+                client_key=key,
+                source="alert",
+                attribution=attribution,
+            ),
+        )
+        return
+    basket = placer.place_basket(
         db,
         user_id=alert.user_id,
         key=fire.symbol,
-        terms=OrderTerms.of(alert.order),
-        client_key=f"alert:{fire.id}",  # a fire places at most one order, whoever retries
+        legs=legs,
+        client_key=key,
         source="alert",
-        attribution={"alert_id": alert.id, "alert_fire_id": fire.id},
+        attribution=attribution,
     )
+    fire.order_status, fire.order_id = basket.outcome, basket.order_id
+    fire.order_message, fire.legs = basket.message, basket.legs
 
 
 def fire(
@@ -98,7 +121,7 @@ def fire(
         alert.status = FIRED
     db.commit()  # the fire stands whatever its order does
     if status == PLACING:
-        _placed(row, _place(db, placer, alert, row))
+        _place(db, placer, alert, row)
     _tell(db, alert, row, now)
     db.commit()
     return row
@@ -123,7 +146,7 @@ def confirm(db: Session, placer: Placer, fire_id: int, *, clock: Clock, user_id:
     assert alert is not None  # (the fire goes with its alert)
     row.order_status, row.decided_at = PLACING, now
     db.commit()
-    _placed(row, _place(db, placer, alert, row))
+    _place(db, placer, alert, row)
     db.commit()
     return row
 

@@ -22,6 +22,7 @@ from tradertape.api.schemas.agent import (
     SyncHoldingsIn,
     SyncPositionsIn,
 )
+from tradertape.api.schemas.alerts import AlertFireOut
 from tradertape.api.schemas.uploads import UploadBatchOut, UploadReportOut
 
 
@@ -85,6 +86,8 @@ class FakeCloud:
     #: The mutual funds the cloud holds (None: it answers 404, as an older cloud does).
     funds: dict[str, Any] | None = None
     uploads: list[dict[str, Any]] = field(default_factory=list)
+    #: The account's alert fires (None: it answers 404, as a cloud before alerts does).
+    alert_fires: list[dict[str, Any]] | None = field(default_factory=list)
 
     def answer(self, method: str, path: str, auth: str, body: Any) -> tuple[int, Any]:
         if auth != f"Bearer {self.key}":
@@ -135,6 +138,12 @@ class FakeCloud:
             AccessTokenIn.model_validate(body)
             self.access_tokens.append(body)
             return 200, {"ok": True}
+        if route == ("GET", "/api/agent/alert-fires") and self.alert_fires is not None:
+            after = int(self.query.get("after_id", "0"))
+            fires = [f for f in self.alert_fires if f["id"] > after][:50]
+            for fire in fires:
+                AlertFireOut.model_validate(fire)
+            return 200, fires
         if route == ("GET", "/api/agent/mutual-funds") and self.funds is not None:
             AgentFundsOut.model_validate(self.funds)
             return 200, self.funds
@@ -182,6 +191,7 @@ class FakeCloud:
 
         async def endpoint(request: Request) -> JSONResponse:
             raw = await request.body()
+            self.query = dict(request.query_params)
             status, data = self.answer(
                 request.method,
                 request.url.path,
@@ -236,3 +246,21 @@ def entry_signal(signal_id: int = 1, **changes: Any) -> dict[str, Any]:
         "risk": {"allowed": True, "refusal": None, "warnings": [], "checked": "all"},
     }
     return signal | changes
+
+
+def alert_fire(fire_id: int, **changes: Any) -> dict[str, Any]:
+    """A fire as the cloud hands it out: INFY crossed 1500, its order placed."""
+    fire = {
+        "id": fire_id,
+        "alert_id": 3,
+        "symbol": "NSE:INFY",
+        "price": "1501",
+        "fired_at": "2025-06-02T04:31:00Z",
+        "order_status": "placed",
+        "order_id": "P-1",
+        "order_message": None,
+        "legs": None,
+        "expires_at": None,
+        "decided_at": None,
+    }
+    return fire | changes

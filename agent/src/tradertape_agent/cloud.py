@@ -176,6 +176,16 @@ class Cloud:
             raise CloudError("the cloud's expected positions were not a list of positions")
         return [dict(r) for r in rows]
 
+    def alert_fires(self, after_id: int) -> list[dict[str, Any]]:
+        """``GET /api/agent/alert-fires?after_id=``: the owner's alert fires after the last the
+        agent saw, oldest first (a page of at most 50)."""
+        rows = self._call("GET", f"/api/agent/alert-fires?after_id={after_id}")
+        if not isinstance(rows, list) or not all(
+            isinstance(r, Mapping) and isinstance(r.get("id"), int) and "symbol" in r for r in rows
+        ):
+            raise CloudError("the cloud's alert fires were not a list of fires")
+        return [dict(r) for r in rows]
+
     def mutual_funds(self) -> dict[str, Any]:
         """``GET /api/agent/mutual-funds``: the owner's CAS funds, valued by the cloud."""
         data = self._call("GET", "/api/agent/mutual-funds")

@@ -17,6 +17,7 @@ from functools import partial
 from typing import Any, Protocol
 
 from tradertape_agent import contract, obfuscation, pricing
+from tradertape_agent.alerts import AlertFeed
 from tradertape_agent.cloud import Cloud, CloudAuthError, CloudError, CloudRefused, Poll
 from tradertape_agent.config import Config
 from tradertape_agent.journal import Journal, Placement
@@ -102,6 +103,7 @@ class CycleReport:
     unreachable: list[str] = field(default_factory=list)
     blocked: str | None = None  # the cloud's kill switch
     refused: list[str] = field(default_factory=list)  # the cloud's risk gate, its words
+    alerts: list[str] = field(default_factory=list)  # the alert fires told, their lines
     errors: list[str] = field(default_factory=list)
 
 
@@ -132,6 +134,8 @@ class Agent:
         self.last_report: CycleReport | None = None
         #: The account's upload obfuscation switch as the last poll said (None: no poll yet).
         self.obfuscate: bool | None = None
+        #: The cloud's alert fires, told once each (the dashboard lists the latest).
+        self.alerts = AlertFeed(cloud, journal, log)
 
     @property
     def primary(self) -> BrokerLike | None:
@@ -186,6 +190,7 @@ class Agent:
                 if report.blocked and signal.get("signal_type") != "exit":
                     continue
                 self._guarded(report, partial(self._consider, signal, report))
+        self._guarded(report, lambda: report.alerts.extend(self.alerts.poll()))
         self._guarded(report, lambda: self._report(report))  # placed: told before it moves on
         self._guarded(report, self._follow)
         self._guarded(report, lambda: self._report(report))

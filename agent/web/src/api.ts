@@ -29,6 +29,18 @@ export interface Status {
   /** checked: the last poll compared the broker with the cloud; no-broker: none answered. */
   reconciliation: "checked" | "no-broker" | "pending";
   waiting: number;
+  /** The latest alert fires the agent told (newest first), each with its logged line. */
+  alerts: AlertFire[];
+}
+
+export interface AlertFire {
+  id: number;
+  alert_id: number | null;
+  symbol: string;
+  price: string | null;
+  fired_at: string | null;
+  order_status: string | null;
+  line: string;
 }
 
 export interface Holding {

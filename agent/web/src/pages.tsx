@@ -32,6 +32,17 @@ function Troubles({ trouble }: { trouble: Trouble[] }) {
 
 // -- Dashboard ------------------------------------------------------------------------------
 
+/** What became of an alert fire's order, as the cloud's Alerts page words it. */
+const ALERT_OUTCOMES: Record<string, string> = {
+  placed: "· order placed",
+  rejected: "· order rejected",
+  refused: "· order refused",
+  awaiting: "· order waits for your approval in TraderTape",
+  failed: "· basket not placed",
+  partial: "· basket partly placed",
+  unwound: "· basket stopped and unwound",
+};
+
 export function DashboardPage({ go }: { go: (page: string) => void }) {
   const { data, error, reload } = useApi<Dashboard>("/api/dashboard");
   if (!data) return <Loading error={error} reload={reload} />;
@@ -95,6 +106,23 @@ export function DashboardPage({ go }: { go: (page: string) => void }) {
           </Notice>
         ))}
       </Card>
+      {status.alerts.length > 0 && (
+        <Card title="Alerts">
+          <ul className="rows">
+            {status.alerts.map((a) => (
+              <li key={a.id} className="row">
+                <div className="row-main">
+                  <strong>{instrumentLabel(a.symbol)}</strong>
+                  <span>{a.price ? inr(a.price) : "—"}</span>
+                </div>
+                <div className="muted small">
+                  {a.fired_at ? istDateTime(a.fired_at) : ""} {ALERT_OUTCOMES[a.order_status ?? "none"] ?? ""}
+                </div>
+              </li>
+            ))}
+          </ul>
+        </Card>
+      )}
       <Card title="Reconciliation">
         {status.drift.length === 0 ? (
           <p className="muted">{reconciliationLine(status.reconciliation, titleOf(status.primary_broker))}</p>

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from tradertape_agent.alerts import alert_line
 from tradertape_agent.engine import Agent, broker_trouble
 from tradertape_agent.journal import Journal, Placement
 from tradertape_brokers.port import BrokerError
@@ -232,6 +233,7 @@ class Views:
             ],
             "reconciliation": self._reconciliation(),
             "waiting": waiting,
+            "alerts": [alert_row(f) for f in list(self.agent.alerts.recent)[:ALERTS_SHOWN]],
         }
 
     def _reconciliation(self) -> str:
@@ -312,6 +314,22 @@ def _placement_kind(signal: Mapping[str, Any]) -> str:
 
 def _maybe_money(value: Any) -> str | None:
     return None if value in (None, "") else money(dec(value))
+
+
+ALERTS_SHOWN = 5  # the dashboard's latest alert fires
+
+
+def alert_row(fire: Mapping[str, Any]) -> dict[str, Any]:
+    """One alert fire as the dashboard lists it (the agent logged its line when told)."""
+    return {
+        "id": fire["id"],
+        "alert_id": fire.get("alert_id"),
+        "symbol": fire["symbol"],
+        "price": fire.get("price"),
+        "fired_at": fire.get("fired_at"),
+        "order_status": fire.get("order_status"),
+        "line": alert_line(fire),
+    }
 
 
 def placement_row(p: Placement) -> dict[str, Any]:

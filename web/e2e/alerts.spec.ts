@@ -76,6 +76,22 @@ test("makes a TradingView webhook: its secret is shown once", async ({ page, bas
   const hooks = (await (await api.get("/api/webhooks")).json()) as Row[];
   expect(hooks.every((h) => !("secret" in h))).toBe(true);
   await expectLaidOut(page, "alerts with a webhook");
+  // its template edited here: a refusal shows on its field, then a fixed one is kept
+  await row.getByRole("button", { name: "Template of TradingView strategy" }).click();
+  const editor = page.getByRole("dialog", { name: "Template of TradingView strategy" });
+  await expect(editor.getByRole("textbox", { name: "Symbol" })).toHaveValue("{{ticker}}");
+  await editor.getByRole("textbox", { name: "Product" }).fill("DELIVERY");
+  await editor.getByRole("button", { name: "Save template" }).click();
+  await expect(editor.getByRole("textbox", { name: "Product" })).toHaveAttribute("aria-invalid", "true");
+  await expect(editor).toContainText("one of CNC, MIS, NRML");
+  await editor.getByRole("textbox", { name: "Product" }).fill("CNC");
+  await editor.getByText("Amount (₹)", { exact: true }).click();
+  await editor.getByRole("textbox", { name: "Amount (₹)" }).fill("5000");
+  await editor.getByRole("button", { name: "Save template" }).click();
+  await expect(editor).toBeHidden();
+  const edited = ((await (await api.get("/api/webhooks")).json()) as Row[]).find((h) => h.name === "TradingView strategy") as Row;
+  expect(edited.template).toMatchObject({ product: "CNC", amount: "5000", symbol: "{{ticker}}" });
+  expect(edited.template).not.toHaveProperty("quantity");
   await row.getByRole("button", { name: "Delete TradingView strategy" }).click();
   await expect(row).toBeHidden();
   await api.dispose();

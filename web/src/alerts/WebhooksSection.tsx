@@ -10,12 +10,13 @@ import { type Column, DataTable } from "@/components/DataTable";
 import { istDateTime, words } from "@/format";
 import { Notice } from "@/orders/Notice";
 import { CopyField } from "@/settings/CopyField";
+import { HookTemplate } from "./HookTemplate";
 
 type Hook = components["schemas"]["WebhookOut"];
 type Created = components["schemas"]["WebhookCreated"];
 type HookIn = components["schemas"]["WebhookIn"];
 
-// A template of your own is edited through the API (PATCH /api/webhooks/{id}: docs/alerts.md).
+// A hook starts from its sender's template; Template edits it (HookTemplate).
 const SENDERS: Record<string, string> = { tradingview: "TradingView", chartink: "Chartink" };
 
 /** A new hook's body from the form: a token hook names the addresses it accepts. */
@@ -106,6 +107,7 @@ export function WebhooksSection() {
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<Created | null>(null);
   const [reading, setReading] = useState<Hook | null>(null);
+  const [editing, setEditing] = useState<Hook | null>(null);
   const refresh = () => void client.invalidateQueries({ queryKey: ["webhooks"] });
   const patch = useMutation({
     mutationFn: async ({ id, enabled }: { id: number; enabled: boolean }) =>
@@ -135,6 +137,7 @@ export function WebhooksSection() {
         rowActions={(h) => (
           <Group gap={4} wrap="nowrap">
             <Button size="compact-xs" variant="default" aria-label={`Log of ${h.name}`} onClick={() => setReading(h)}>Log</Button>
+            <Button size="compact-xs" variant="default" aria-label={`Template of ${h.name}`} onClick={() => setEditing(h)}>Template</Button>
             <Button size="compact-xs" variant="default" aria-label={`${h.enabled ? "Switch off" : "Switch on"} ${h.name}`}
               onClick={() => patch.mutate({ id: h.id, enabled: !h.enabled })}>{h.enabled ? "Switch off" : "Switch on"}</Button>
             <Button size="compact-xs" variant="default" color="red" aria-label={`Delete ${h.name}`} onClick={() => remove.mutate(h.id)}>Delete</Button>
@@ -157,6 +160,7 @@ export function WebhooksSection() {
         </Modal>
       )}
       {reading && <Log hook={reading} onClose={() => setReading(null)} />}
+      {editing && <HookTemplate hook={editing} onClose={() => setEditing(null)} />}
     </>
   );
 }

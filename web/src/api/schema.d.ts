@@ -5708,6 +5708,32 @@ export interface components {
             user_id: number;
         };
         /**
+         * AlertFireLegOut
+         * @description One leg of a fire's basket (or of its unwind) and what became of it.
+         */
+        AlertFireLegOut: {
+            /**
+             * Leg
+             * @description its place in the alert's basket, from 0
+             */
+            leg: number;
+            /** Message */
+            message: string | null;
+            /** Order Id */
+            order_id: string | null;
+            /**
+             * Outcome
+             * @description placed, rejected, refused or skipped; an unwind's 'unwind placed', …
+             */
+            outcome: string;
+            /** Quantity */
+            quantity: number;
+            /** Symbol */
+            symbol: string;
+            /** Transaction Type */
+            transaction_type: string;
+        };
+        /**
          * AlertFireOut
          * @description One fire: the symbol and price, and its order (``none`` without one; ``awaiting``
          *     your approval until ``expires_at``; ``placed``, ``rejected``, ``refused``,
@@ -5730,11 +5756,9 @@ export interface components {
             id: number;
             /**
              * Legs
-             * @description a basket's legs in sending order, then its unwind: symbol, transaction_type, quantity, outcome (placed, rejected, refused, skipped), order_id, message
+             * @description a basket's legs in sending order, then its unwind
              */
-            legs?: {
-                [key: string]: unknown;
-            }[] | null;
+            legs?: components["schemas"]["AlertFireLegOut"][] | null;
             /** Order Id */
             order_id: string | null;
             /** Order Message */

@@ -105,6 +105,20 @@ class AlertOut(BaseModel):
     last_fired_at: UtcDateTime | None
 
 
+class AlertFireLegOut(BaseModel):
+    """One leg of a fire's basket (or of its unwind) and what became of it."""
+
+    leg: int = Field(description="its place in the alert's basket, from 0")
+    symbol: str
+    transaction_type: str
+    quantity: int
+    outcome: str = Field(
+        description="placed, rejected, refused or skipped; an unwind's 'unwind placed', …"
+    )
+    order_id: str | None
+    message: str | None
+
+
 class AlertFireOut(BaseModel):
     """One fire: the symbol and price, and its order (``none`` without one; ``awaiting``
     your approval until ``expires_at``; ``placed``, ``rejected``, ``refused``,
@@ -119,11 +133,8 @@ class AlertFireOut(BaseModel):
     order_status: str
     order_id: str | None
     order_message: str | None
-    legs: list[dict[str, Any]] | None = Field(
-        default=None,
-        description="a basket's legs in sending order, then its unwind: symbol, "
-        "transaction_type, quantity, outcome (placed, rejected, refused, skipped), order_id, "
-        "message",
+    legs: list[AlertFireLegOut] | None = Field(
+        default=None, description="a basket's legs in sending order, then its unwind"
     )
     expires_at: UtcDateTime | None
     decided_at: UtcDateTime | None

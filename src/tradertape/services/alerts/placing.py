@@ -2,16 +2,16 @@
 order pipeline (`tradertape.oms.OrderPipeline`), so the risk gate, the kill switch and SEBI's
 order-rate ceiling judge them as they judge an order from the ticket.
 
-An alert's basket keeps the option chain's basket semantics (`services.options.basket`):
+An alert's basket is sent as the option chain's is, by the one mechanism (`services.baskets`):
 legs sent bought-first (`hedge_first`: the hedge stands before a sold leg asks for margin),
-a leg refused or rejected stops the basket (the rest ``skipped``: no naked short after its
-hedge failed), and the legs that filled are exited at market, shorts bought back first, as
-exits the rules never block.
+a leg refused, rejected or cancelled unfilled stops the basket (the rest ``skipped``: no
+naked short after its hedge failed), and the legs that filled are exited at market, shorts
+bought back first, as exits the rules never block.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -22,8 +22,8 @@ from tradertape.domain.instruments import Exchange
 from tradertape.domain.order_state import OrderStatus
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
 from tradertape.errors import TraderTapeError
-from tradertape.oms import Account, LastTick, OrderPipeline
-from tradertape.services.options.basket import hedge_first
+from tradertape.oms import PAPER_ACCOUNT, Account, LastTick, OrderPipeline
+from tradertape.services import baskets
 
 MAX_LEGS = 10  # an alert's basket: a structure, not a portfolio
 
@@ -155,7 +155,7 @@ class Placer:
                 user_id=user_id,
                 spec=terms.spec(key),
                 last=self.quotes(key),
-                account=Account(live=terms.mode == "live", broker=terms.broker),
+                account=_account(terms),
                 client_key=client_key,
                 source=source,
                 attribution=attribution,
@@ -180,101 +180,53 @@ class Placer:
         source: str,
         attribution: dict[str, Any],
     ) -> BasketPlaced:
-        """Send the legs bought-first (each commits); a leg refused or rejected skips the
-        rest and exits what the sent legs filled. Leg ``i``'s key is ``<client_key>:i``, so
-        a retry answers the first orders."""
-        sides = [{"transaction_type": leg.terms.transaction_type} for leg in legs]
-        rows: list[dict[str, Any]] = []
-        filled: list[tuple[int, str, Order]] = []
-        halted: str | None = None
-        first: str | None = None
-        for index in hedge_first(sides):
-            leg = legs[index]
-            symbol = leg.symbol or key
-            row = {
-                "leg": index,
-                "symbol": symbol,
-                "transaction_type": leg.terms.transaction_type,
-                "quantity": leg.terms.quantity,
-            }
-            if halted is not None:
-                rows.append({**row, "outcome": "skipped", "order_id": None, "message": halted})
-                continue
-            placed, order = self._submit(
-                db,
-                user_id=user_id,
-                key=symbol,
-                terms=leg.terms,
-                client_key=f"{client_key}:{index}",
-                source=source,
-                attribution={**attribution, "basket_leg": index},
-            )
-            rows.append(
-                {
-                    **row,
-                    "outcome": placed.outcome,
-                    "order_id": placed.order_id,
-                    "message": placed.message,
-                }
-            )
-            first = first or placed.order_id
-            if placed.outcome != "placed":
-                halted = f"leg {index + 1} was not placed: {placed.message or placed.outcome}"
-            elif order is not None and (order.filled_quantity or 0) > 0:
-                filled.append((index, symbol, order))
-        unwound = (
-            self._unwind(db, user_id, legs, filled, client_key, source, attribution)
-            if halted
-            else []
+        """Send the legs bought-first (`baskets.place_basket`; each commits); a leg refused,
+        rejected or cancelled unfilled skips the rest and exits what the sent legs filled.
+        Leg ``i``'s key is ``<client_key>:i``, so a retry answers the first orders."""
+        try:
+            sent = [
+                baskets.BasketLeg(leg.terms.spec(leg.symbol or key), leg.symbol or key)
+                for leg in legs
+            ]
+        except ValueError as exc:  # a leg that is no order: nothing sent
+            return BasketPlaced("failed", None, str(exc)[:400], [])
+        terms = legs[0].terms if legs else None
+        result = baskets.place_basket(
+            self.pipeline,
+            db,
+            user_id=user_id,
+            account=_account(terms) if terms is not None else PAPER_ACCOUNT,
+            legs=sent,
+            key=client_key,
+            source=source,
+            attribution=attribution,
+            last_tick=self.quotes,
         )
-        if halted is None:
-            outcome = "placed"
-        elif unwound:
-            outcome = "unwound"
-        else:
-            outcome = "failed" if first is None else "partial"
-        return BasketPlaced(outcome, first, halted[:400] if halted else None, rows + unwound)
+        rows = [_row(r, "") for r in result.legs] + [_row(r, "unwind ") for r in result.unwind]
+        first = next((r.order.order_id for r in result.legs if r.order is not None), None)
+        outcome = "placed" if result.status == "complete" else result.status
+        halted = result.halted[:400] if result.halted else None
+        return BasketPlaced(outcome, first, halted, rows)
 
-    def _unwind(
-        self,
-        db: Session,
-        user_id: int,
-        legs: list[LegTerms],
-        filled: list[tuple[int, str, Order]],
-        client_key: str,
-        source: str,
-        attribution: dict[str, Any],
-    ) -> list[dict[str, Any]]:
-        """Exit what the legs filled at market, shorts bought back first."""
-        out = []
-        for index, symbol, order in sorted(
-            filled, key=lambda f: legs[f[0]].terms.transaction_type == "BUY"
-        ):
-            terms = legs[index].terms
-            side = "SELL" if terms.transaction_type == "BUY" else "BUY"
-            quantity = order.filled_quantity or 0
-            exit_terms = replace(
-                terms, transaction_type=side, quantity=quantity, order_type="MARKET", price=None
-            )
-            placed, _order = self._submit(
-                db,
-                user_id=user_id,
-                key=symbol,
-                terms=exit_terms,
-                client_key=f"{client_key}:unwind:{index}",
-                source=source,
-                attribution={**attribution, "basket_leg": index, "unwind": True},
-                exit_only=True,
-            )
-            out.append(
-                {
-                    "leg": index,
-                    "symbol": symbol,
-                    "transaction_type": side,
-                    "quantity": quantity,
-                    "outcome": f"unwind {placed.outcome}",
-                    "order_id": placed.order_id,
-                    "message": placed.message,
-                }
-            )
-        return out
+
+def _account(terms: OrderTerms) -> Account:
+    return Account(live=terms.mode == "live", broker=terms.broker)
+
+
+def _row(result: baskets.LegResult[str], prefix: str) -> dict[str, Any]:
+    """A leg (or its unwind) as the fire keeps it, in the alerts' words."""
+    order, outcome, message = result.order, result.state, result.reason
+    if order is None and outcome == "refused":
+        message = (message or "")[:400]
+    elif order is not None:
+        rejected = order.status == OrderStatus.REJECTED.value
+        outcome, message = ("rejected" if rejected else "placed"), (message or None)
+    return {
+        "leg": result.index,
+        "symbol": result.leg.context,
+        "transaction_type": result.spec.transaction_type.value,
+        "quantity": result.spec.quantity,
+        "outcome": prefix + outcome,
+        "order_id": order.order_id if order is not None else None,
+        "message": message,
+    }

@@ -3,8 +3,9 @@
 Its legs go as an option run's entry goes (`plans`): each leg an order with the fields
 `plans.order_fields` writes, bought legs first (the hedge stands before a sold leg asks for
 margin), one after another through the one `OrderPipeline` with the user's account (paper,
-or live at their broker: both switches), so every leg meets the pre-trade gate, the kill
-switch and SEBI's order-rate ceiling. A leg refused stops the basket (the rest are
+or live at their broker: both switches) by the mechanism an alert's basket shares
+(`services.baskets`), so every leg meets the pre-trade gate, the kill switch and SEBI's
+order-rate ceiling. A leg refused stops the basket (the rest are
 ``skipped``: no naked short after its hedge failed) and, as an option run unwinds a
 partial entry, the legs that filled are exited at market, shorts bought back first.
 Leg states are the plan's words (`plans.order_state`). Each leg's client key comes from
@@ -29,9 +30,10 @@ from sqlalchemy.orm import Session
 
 from tradertape.db.models import Order
 from tradertape.domain import books
-from tradertape.errors import InvalidField, TraderTapeError
+from tradertape.errors import InvalidField
 from tradertape.oms import Account
 from tradertape.ports.broker import BrokerError, KnowsBasketMargins
+from tradertape.services import baskets
 from tradertape.services.options import plans
 from tradertape.services.workers import intents
 from tradertape.services.workers.context import WorkerContext
@@ -111,11 +113,6 @@ def _checked(
         raise InvalidField(exc.field.replace("payload.basket.orders", "legs"), exc.message) from exc
 
 
-def hedge_first(fields: list[dict[str, Any]]) -> list[int]:
-    """The legs' sending order: bought legs first, each side in the order given."""
-    return sorted(range(len(fields)), key=lambda i: fields[i]["transaction_type"] != "BUY")
-
-
 @dataclass(frozen=True, slots=True)
 class Margin:
     """What the basket needs and what the account has, before it is sent."""
@@ -140,7 +137,7 @@ def preview(
     broker's) when it can tell, else the preview's estimate on `broker`'s schedule."""
     fields = _fields(db, desk, legs)
     priced = _checked(db, desk, fields, live=True)  # a preview is asked out of hours too
-    order = hedge_first(fields)
+    order = baskets.hedge_first([f["transaction_type"] for f in fields])
     if isinstance(adapter, KnowsBasketMargins):
         try:
             answer = adapter.basket_margins([leg.spec for leg in priced])
@@ -187,87 +184,42 @@ def place(
     account: Account,
     key: str | None = None,
 ) -> Placed:
-    """Send the legs hedge-first; a refused leg skips the rest and unwinds what filled."""
+    """Send the legs hedge-first (`baskets.place_basket`); a refused leg skips the rest and
+    unwinds what filled."""
     fields = _fields(db, desk, legs)
     _checked(db, desk, fields, live=account.live)
     if account.live:  # both switches before the first leg (403 saying which is off)
         desk.orders.require_live(db, user_id=user_id)
     basket = basket_key(key, fields)
-    sent: list[Sent] = []
-    halted: str | None = None
-    for index in hedge_first(fields):
-        if halted is not None:
-            sent.append(Sent(index, fields[index], None, "skipped", halted))
-            continue
-        leg = _send(db, desk, user_id, account, fields[index], f"chain:{basket}:{index}", index)
-        sent.append(leg)
-        if leg.state in ("rejected", "cancelled"):
-            halted = f"leg {index + 1} was not placed: {leg.reason or leg.state}"
-    unwind = _unwind(db, desk, user_id, account, basket, sent) if halted else []
-    states = [s.state for s in sent]
-    status: Status
-    if halted is None:
-        status = "success"
-    elif unwind:
-        status = "unwound"
-    else:
-        status = "failed" if all(s in ("rejected", "skipped") for s in states) else "partial"
-    return Placed(status=status, legs=sent, unwind=unwind, key=basket)
+    result = baskets.place_basket(
+        desk.orders,
+        db,
+        user_id=user_id,
+        account=account,
+        legs=[baskets.BasketLeg(plans.worker_order(f).spec, f) for f in fields],
+        key=f"chain:{basket}",
+        source=SOURCE,
+        attribution={"chain_basket": f"chain:{basket}"},
+        last_tick=desk.last_tick,
+    )
+    return Placed(
+        status="success" if result.status == "complete" else result.status,
+        legs=[_sent(r, r.leg.context) for r in result.legs],
+        unwind=[_sent(r, _exit_fields(r)) for r in result.unwind],
+        key=basket,
+    )
 
 
-def _send(
-    db: Session,
-    desk: WorkerContext,
-    user_id: int,
-    account: Account,
-    fields: dict[str, Any],
-    client_key: str,
-    index: int,
-    *,
-    exit_only: bool = False,
-) -> Sent:
-    spec = plans.worker_order(fields).spec
-    try:
-        placed = desk.orders.submit(
-            db,
-            user_id=user_id,
-            spec=spec,
-            last=desk.last_tick(spec.key),
-            account=account,
-            client_key=client_key,
-            source=SOURCE,
-            attribution={"chain_basket": client_key.rsplit(":", 1)[0]},
-            exit_only=exit_only,
-        )
-    except TraderTapeError as exc:  # refused before anything was stored (a switch, a rule)
-        db.rollback()
-        return Sent(index, fields, None, "rejected", str(exc))
-    order = placed.order
-    return Sent(index, fields, order, plans.order_state(order), order.status_message)
+def _sent(result: baskets.LegResult[dict[str, Any]], fields: dict[str, Any]) -> Sent:
+    state = "rejected" if result.state == "refused" else result.state  # the plan's word
+    return Sent(result.index, fields, result.order, state, result.reason)
 
 
-def _unwind(
-    db: Session,
-    desk: WorkerContext,
-    user_id: int,
-    account: Account,
-    basket: str,
-    sent: list[Sent],
-) -> list[Sent]:
-    """Exit what the basket's legs filled at market, shorts bought back first (an exit:
-    never blocked by the rules)."""
-    filled = [s for s in sent if s.order is not None and (s.order.filled_quantity or 0) > 0]
-    filled.sort(key=lambda s: s.fields["transaction_type"] == "BUY")  # shorts first
-    out = []
-    for s in filled:
-        assert s.order is not None
-        side = "SELL" if s.fields["transaction_type"] == "BUY" else "BUY"
-        quantity = s.order.filled_quantity or 0
-        row = {**s.fields, "order_type": "MARKET", "price": None}
-        exit_fields = plans.order_fields(row, side, quantity, exit_=True)
-        key = f"chain:{basket}:unwind:{s.leg_index}"
-        out.append(_send(db, desk, user_id, account, exit_fields, key, s.leg_index, exit_only=True))
-    return out
+def _exit_fields(result: baskets.LegResult[dict[str, Any]]) -> dict[str, Any]:
+    """The unwind's order fields: the leg's, at market, on the exit's side and quantity."""
+    row = {**result.leg.context, "order_type": "MARKET", "price": None}
+    side, quantity = result.spec.transaction_type.value, result.spec.quantity
+    return plans.order_fields(row, side, quantity, exit_=True)
 
 
 def manual_available(desk: WorkerContext, db: Session, *, user_id: int) -> Decimal:

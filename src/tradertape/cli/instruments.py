@@ -38,6 +38,27 @@ def import_dump(
     console.print(table)
 
 
+@instruments_app.command("import-freeze")
+def import_freeze(
+    file: Path = typer.Argument(
+        ..., help="NSE's F&O quantity-freeze list as CSV (SYMBOL, VOL_FRZ_QTY)"
+    ),
+    as_of: str | None = typer.Option(
+        None, help="the day the list is of (YYYY-MM-DD); default today"
+    ),
+) -> None:
+    """Load NSE's freeze quantities; orders above them are sliced or refused."""
+    from datetime import date
+
+    from tradertape.services.market.freeze_quantities import import_freeze_csv
+
+    runtime = build_runtime()
+    day = date.fromisoformat(as_of) if as_of else None
+    with service_errors(), runtime.db.session() as db:
+        limits = import_freeze_csv(db, file, as_of=day, clock=runtime.clock)
+    console.print(f"stored {len(limits)} freeze quantities")
+
+
 @instruments_app.command("show")
 def show(
     symbol: str = typer.Argument(..., help="NSE:RELIANCE, NSE_EQ|INE002A01018 or NSE-WIPRO"),

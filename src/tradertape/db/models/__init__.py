@@ -11,7 +11,7 @@ from tradertape.db.models.alerts import Alert, AlertFire, Webhook, WebhookDelive
 from tradertape.db.models.audit import AuditEntry
 from tradertape.db.models.brokers import BrokerCredential
 from tradertape.db.models.family import FamilyGroup, FamilyInvite, FamilyMember
-from tradertape.db.models.instruments import KiteInstrument
+from tradertape.db.models.instruments import FreezeQuantityRow, KiteInstrument
 from tradertape.db.models.jobs import JobFailure
 from tradertape.db.models.journal import (
     CasHoldingRow,
@@ -66,6 +66,7 @@ __all__ = [
     "FamilyGroup",
     "FamilyInvite",
     "FamilyMember",
+    "FreezeQuantityRow",
     "FundNav",
     "IndexClose",
     "AgentHeartbeat",

@@ -44,3 +44,15 @@ class KiteInstrument(Base):
     segment: Mapped[str] = mapped_column(String(16))  # NSE, BSE, INDICES, NFO-FUT, ...
     exchange: Mapped[str] = mapped_column(String(8))  # NSE | BSE | NFO | BFO
     imported_at: Mapped[datetime]
+
+
+class FreezeQuantityRow(Base):
+    """NSE's F&O quantity freeze limit of one underlying, as imported from NSE's list
+    (``tradertape instruments import-freeze``); it overrides the shipped figure."""
+
+    __tablename__ = "freeze_quantities"
+
+    underlying: Mapped[str] = mapped_column(String(64), primary_key=True)
+    freeze_quantity: Mapped[int]
+    as_of: Mapped[date]
+    imported_at: Mapped[datetime]

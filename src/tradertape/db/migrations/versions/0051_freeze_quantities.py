@@ -1,0 +1,35 @@
+"""NSE's F&O quantity freeze limits per underlying, imported from NSE's list (issue 54)
+
+Revision ID: 0051
+Revises: 0049
+Create Date: 2026-11-28 22:30:00.000000
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+import tradertape.db.types
+
+revision: str = "0051"
+down_revision: str | None = "0049"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "freeze_quantities",
+        sa.Column("underlying", sa.String(length=64), nullable=False),
+        sa.Column("freeze_quantity", sa.Integer(), nullable=False),
+        sa.Column("as_of", sa.Date(), nullable=False),
+        sa.Column("imported_at", tradertape.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("underlying", name=op.f("pk_freeze_quantities")),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("freeze_quantities")

@@ -450,8 +450,9 @@ def test_a_paper_entry_goes_leg_by_leg_and_unwinds_a_partial_entry(
     call, put = (r["tradingsymbol"] for r in resolved)
     legs = [
         {"tradingsymbol": call, "transaction_type": "BUY", "lots": 1, "leg_id": "call"},
-        # far more than the paper account's ₹10 lakh: refused for funds
-        {"tradingsymbol": put, "transaction_type": "BUY", "lots": 100, "leg_id": "put"},
+        # far more margin than the paper account's ₹10 lakh: refused for funds (27 lots:
+        # within NIFTY's freeze quantity, which would refuse it first)
+        {"tradingsymbol": put, "transaction_type": "SELL", "lots": 27, "leg_id": "put"},
     ]
     body = {"strategy_run_id": "run_opt", "strategy_name": "x", "product": "NRML", "legs": legs}
     _ok(worker.call("POST", "/options/runs", json=body))
@@ -471,6 +472,6 @@ def test_a_paper_entry_goes_leg_by_leg_and_unwinds_a_partial_entry(
         ]
     assert orders == [
         (call, "BUY", "COMPLETE"),
-        (put, "BUY", "REJECTED"),
+        (put, "SELL", "REJECTED"),
         (call, "SELL", "COMPLETE"),
     ]

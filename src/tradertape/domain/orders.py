@@ -100,6 +100,9 @@ class OrderSpec:
     squareoff: Decimal | None = None
     stoploss: Decimal | None = None
     trailing_stoploss: Decimal | None = None
+    # Kite's ``autoslice``: above the freeze quantity, place it in slices (`oms.slicing`)
+    # rather than be refused.
+    autoslice: bool = False
 
     @property
     def key(self) -> str:

@@ -16,6 +16,7 @@ from tradertape.domain.market import Tick
 from tradertape.oms.context import TradingContext
 from tradertape.oms.gate import PreTradeVerdict
 from tradertape.oms.order_log import claim_taking
+from tradertape.oms.slicing import SliceOf
 
 
 def screen(
@@ -27,13 +28,23 @@ def screen(
     *,
     problem: str | None = None,
     skip: bool = False,
+    slice_of: SliceOf | None = None,
 ) -> tuple[str | None, PreTradeVerdict | None]:
     """Why the order is refused (an earlier `problem`, such as paper funds, or the gate's
     refusal) and the gate's verdict to record once the order is stored. ``skip``: orders
-    that only close (exits, the broker's square-off) never wait on the gate."""
-    if problem is not None or skip:
+    that only close (exits, the broker's square-off) never wait on the gate. A sliced
+    order's first child is judged at its parent's quantity, the others not at all: the
+    parent counts once against the limits."""
+    if problem is not None or skip or (slice_of is not None and not slice_of.gated):
         return problem, None
-    verdict = context.gate.check(db, order, instrument, last)
+    if slice_of is None:
+        verdict = context.gate.check(db, order, instrument, last)
+    else:
+        own, order.quantity = order.quantity, slice_of.quantity
+        try:
+            verdict = context.gate.check(db, order, instrument, last)
+        finally:
+            order.quantity = own
     return (verdict.refusal if verdict is not None else None), verdict
 
 

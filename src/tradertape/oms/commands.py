@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from tradertape.db.models.trading import Order
 from tradertape.domain.market import Tick
 from tradertape.domain.orders import OrderSpec
+from tradertape.oms.slicing import SliceOf
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +25,7 @@ class SubmitOrder:
     the order in the caller's transaction. ``exit_only``: an order the caller knows only
     closes (it skips the gate and is never refused by the rate ceiling). ``on_record``
     writes the caller's rows in the transaction that records the order (not on a repeat).
+    ``slice_of``: the order is one child of an order above its freeze quantity.
     """
 
     user_id: int
@@ -35,3 +37,4 @@ class SubmitOrder:
     commit: bool = True
     exit_only: bool = False
     on_record: Callable[[Session, Order], None] | None = None
+    slice_of: SliceOf | None = None

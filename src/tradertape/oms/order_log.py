@@ -172,6 +172,7 @@ def new_order(
         "book": book_of(BROKER, attribution),
         "algo_id": None,
         "egress_ip": None,
+        "slice_parent": None,
         "placed_at": now,
         "updated_at": now,
         "expires_at": now + timedelta(minutes=spec.validity_ttl) if spec.validity_ttl else None,

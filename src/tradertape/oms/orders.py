@@ -13,7 +13,7 @@ never does: it only removes risk.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -22,10 +22,11 @@ from sqlalchemy.orm import Session
 
 from tradertape.db.models import Gtt, User
 from tradertape.db.models.trading import Order, OrderEventRow, Trade
-from tradertape.domain.instruments import Instrument
+from tradertape.domain.instruments import Exchange, Instrument
 from tradertape.domain.market import Tick
 from tradertape.domain.orders import OrderSpec
 from tradertape.errors import BadRequest, Conflict, InvalidField, NotFound
+from tradertape.oms import slicing
 from tradertape.oms.commands import SubmitOrder
 from tradertape.oms.context import BROKER as PAPER
 from tradertape.oms.context import LastTick, TradingContext
@@ -36,6 +37,7 @@ from tradertape.oms.live.orders import LiveOrders
 from tradertape.oms.live.switches import require_live
 from tradertape.oms.order_log import by_key, history_of
 from tradertape.oms.order_log import parent_order_id as parent_order_id_of
+from tradertape.oms.order_rules import listed
 from tradertape.oms.paper.amendment import own_order
 from tradertape.oms.paper.exchange import PaperExchange
 from tradertape.oms.paper.gtt import GttBook
@@ -59,6 +61,7 @@ class Account:
 
 
 PAPER_ACCOUNT = Account()
+_DERIVATIVE_EXCHANGES = frozenset({Exchange.NFO, Exchange.BFO})
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,11 +92,14 @@ QUOTED = Quoted()
 @dataclass(frozen=True, slots=True)
 class Submitted:
     """The order, whether it answers a repeated key (nothing new was done), and the trades
-    its placement booked at once (paper only: a broker's fills arrive later)."""
+    its placement booked at once (paper only: a broker's fills arrive later). An order
+    above its freeze quantity answers its first child as `order` and all of them as
+    `children` (`oms.slicing`)."""
 
     order: Order
     replayed: bool
     trades: list[Trade] | None = None
+    children: list[Order] | None = None
 
 
 class Venue(Protocol):
@@ -172,6 +178,7 @@ class LiveVenue:
             broker_name=account.broker,
             attribution=order.attribution,
             on_record=order.on_record,
+            slice_of=order.slice_of,
         )
         return Submitted(placed.order, placed.replayed)
 
@@ -325,7 +332,8 @@ class OrderPipeline:
                 ahead(db)
             first = by_key(db, user_id, client_key)
             if first is not None:
-                return Submitted(first, True)
+                sliced = slicing.children(db, first) if first.slice_parent else None
+                return Submitted(first, True, children=sliced)
         venue = self._venue(db, user_id, live=account.live, changes_risk=switches)
         order = SubmitOrder(
             user_id=user_id,
@@ -338,7 +346,65 @@ class OrderPipeline:
             exit_only=exit_only,
             on_record=on_record,
         )
-        return venue.submit(db, account, order)
+        cuts = self._slices(db, user_id, spec, account, exit_only=exit_only)
+        if cuts is None:
+            return venue.submit(db, account, order)
+        return self._submit_slices(db, venue, account, order, cuts)
+
+    def _slices(
+        self, db: Session, user_id: int, spec: OrderSpec, account: Account, *, exit_only: bool
+    ) -> list[int] | None:
+        """The children an F&O order above its freeze quantity is placed as (422 on
+        ``quantity`` without ``autoslice`` or past the broker's cap); None: it goes whole.
+        An exit is never refused: always sliced, and past the cap too."""
+        if spec.exchange not in _DERIVATIVE_EXCHANGES:
+            return None  # cash orders have no freeze quantity: no read on their path
+        try:
+            instrument = listed(self.context.catalog(db), spec)
+        except InvalidField:
+            return None  # the placement refuses it, naming the field
+        limit = slicing.freeze_quantity(db, instrument)
+        if limit is None or spec.quantity <= limit:
+            return None
+        broker = None
+        if account.live and self._desk is not None:
+            broker = account.broker or self._desk.broker(db, user_id).name
+        cap = slicing.EXIT_SLICE_CAP if exit_only else slicing.slice_cap(broker)
+        autoslice = spec.autoslice or exit_only
+        return slicing.plan(db, instrument, spec.quantity, autoslice=autoslice, cap=cap)
+
+    def _submit_slices(
+        self, db: Session, venue: Venue, account: Account, order: SubmitOrder, cuts: list[int]
+    ) -> Submitted:
+        """Place each child through the venue. Paper: in one transaction (a child past the
+        rate ceiling rolls every one back). Live: each is recorded and sent in turn, as a
+        broker's own slicing does; a refused child is stored as refused. A refused first
+        child (the gate judges it at the parent's quantity) places no more."""
+        parent = slicing.parent_key(order.client_key)
+        at_once = not account.live
+        placed: list[Submitted] = []
+        for index, quantity in enumerate(cuts, start=1):
+            child = replace(
+                order,
+                spec=replace(order.spec, quantity=quantity, autoslice=False),
+                client_key=slicing.child_key(order.client_key, parent, index),
+                commit=order.commit and not at_once,
+                on_record=order.on_record if index == 1 else None,
+                slice_of=slicing.SliceOf(parent, index, len(cuts), order.spec.quantity),
+            )
+            placed.append(venue.submit(db, account, child))
+            if index == 1 and placed[0].order.status == "REJECTED":
+                break  # the parent was refused (the gate judged it whole): no more children
+        if at_once and order.commit:
+            db.commit()
+        trades = [t for p in placed for t in p.trades or ()]
+        first = placed[0]
+        return Submitted(
+            first.order,
+            first.replayed,
+            trades if at_once else None,
+            children=[p.order for p in placed],
+        )
 
     def record_external_fill(self, db: Session, fill: ExternalFill) -> Decimal:
         """Book a fill placed outside the server (the local agent's) in the live book of

@@ -57,8 +57,18 @@ def order_dict(order: Any) -> KiteDict:
         else 0,
         "market_protection": order.market_protection or 0,
         "tag": order.attribution.get("tag"),
-        "meta": {"source": order.source},
+        "meta": _meta(order),
     }
+
+
+def _meta(order: Any) -> dict[str, Any]:
+    """What placed the order, and the parent key of a sliced order's children."""
+    parent = getattr(order, "slice_parent", None)
+    return (
+        {"source": order.source}
+        if parent is None
+        else {"source": order.source, "slice_parent": parent}
+    )
 
 
 # A live order not yet acknowledged (``PUT ORDER REQ RECEIVED``) is no `OrderStatus`.

@@ -9891,7 +9891,7 @@ export interface components {
             market_protection: number;
             /**
              * Meta
-             * @description `source`: what placed it (api, worker, gtt, …)
+             * @description `source`: what placed it (api, worker, gtt, …); `slice_parent`: the key shared by the children of an order placed in slices above its freeze quantity
              */
             meta: {
                 [key: string]: unknown;
@@ -11344,7 +11344,7 @@ export interface components {
             market_protection: number;
             /**
              * Meta
-             * @description `source`: what placed it (api, worker, gtt, …)
+             * @description `source`: what placed it (api, worker, gtt, …); `slice_parent`: the key shared by the children of an order placed in slices above its freeze quantity
              */
             meta: {
                 [key: string]: unknown;
@@ -11441,6 +11441,8 @@ export interface components {
         OrderIn: {
             /** Auction Number */
             auction_number?: string | null;
+            /** Autoslice */
+            autoslice?: boolean | null;
             /** Broker */
             broker?: ("kite" | "upstox" | "groww") | null;
             /** Disclosed Quantity */
@@ -11512,6 +11514,11 @@ export interface components {
              */
             algo_id?: string | null;
             /**
+             * Children
+             * @description an order above its freeze quantity placed with `autoslice`: every child's order id, `order_id` the first (Kite's `children`)
+             */
+            children?: string[] | null;
+            /**
              * Egress Ip
              * @description the IP address a live order left this server from; null: paper, or unsent
              */
@@ -11571,7 +11578,7 @@ export interface components {
             market_protection: number;
             /**
              * Meta
-             * @description `source`: what placed it (api, worker, gtt, …)
+             * @description `source`: what placed it (api, worker, gtt, …); `slice_parent`: the key shared by the children of an order placed in slices above its freeze quantity
              */
             meta: {
                 [key: string]: unknown;
@@ -12541,6 +12548,8 @@ export interface components {
         PreviewIn: {
             /** Auction Number */
             auction_number?: string | null;
+            /** Autoslice */
+            autoslice?: boolean | null;
             /** Broker */
             broker?: ("kite" | "upstox" | "groww") | null;
             /** Disclosed Quantity */

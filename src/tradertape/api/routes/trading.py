@@ -205,6 +205,9 @@ def _place(runtime: Runtime, db: Session, user: SignedIn, body: OrderIn) -> Orde
         replayed=submitted.replayed,
         algo_id=order.algo_id,
         egress_ip=order.egress_ip,
+        children=None
+        if submitted.children is None
+        else [child.order_id for child in submitted.children],
     )
 
 

@@ -45,7 +45,10 @@ class KiteOrder(OpenModel):
     cancelled_quantity: int
     market_protection: int
     tag: str | None
-    meta: dict[str, Any] = Field(description="`source`: what placed it (api, worker, gtt, …)")
+    meta: dict[str, Any] = Field(
+        description="`source`: what placed it (api, worker, gtt, …); `slice_parent`: the key"
+        " shared by the children of an order placed in slices above its freeze quantity"
+    )
 
 
 class OrderDetailOut(KiteOrder):

@@ -47,6 +47,8 @@ class OrderFields(Strict):
     squareoff: Number | None = None
     stoploss: Number | None = None
     trailing_stoploss: Number | None = None
+    # Kite's field: above the freeze quantity, place the order in slices instead of a 422.
+    autoslice: bool | None = None
 
     def spec(self) -> OrderSpec:
         """The domain order."""
@@ -54,10 +56,11 @@ class OrderFields(Strict):
         fields["tradingsymbol"] = self.tradingsymbol.upper()
         fields["price"] = self.price or None
         fields["trigger_price"] = self.trigger_price or None
+        fields["autoslice"] = bool(self.autoslice)
         return OrderSpec(**fields)
 
 
-_NOT_SPEC = {"idempotency_key", "autoslice", "mode", "broker"}
+_NOT_SPEC = {"idempotency_key", "mode", "broker"}
 
 
 class AccountFields(OrderFields):
@@ -144,6 +147,11 @@ class OrderPlaced(BaseModel):
     egress_ip: str | None = Field(
         default=None,
         description="the IP address a live order left this server from; null: paper, or unsent",
+    )
+    children: list[str] | None = Field(
+        default=None,
+        description="an order above its freeze quantity placed with `autoslice`: every"
+        " child's order id, `order_id` the first (Kite's `children`)",
     )
 
 

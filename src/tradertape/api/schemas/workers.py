@@ -35,8 +35,6 @@ IdempotencyKey = Field(min_length=8, max_length=160)
 class WorkerOrderIn(OrderFields):
     """An order as the SDK's builders write it; ``tag``, ``tags``, ``attribution`` are 422s."""
 
-    autoslice: bool | None = None
-
 
 class RunCreateIn(Lenient):
     """``POST /worker/runs``."""

@@ -65,6 +65,8 @@ class Order(OwnedByKey, Base):
         ),
         # A broker's report (postback, socket, poll) finds its order by the broker's id.
         Index("ix_orders_broker_order", "broker", "broker_order_id", unique=True),
+        # A sliced order's children, read together (a replay of its key, the book).
+        Index("ix_orders_user_slice_parent", "user_id", "slice_parent"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -101,6 +103,9 @@ class Order(OwnedByKey, Base):
     # local IP address it left this server from (docs/live-trading.md).
     algo_id: Mapped[str | None] = mapped_column(String(32))
     egress_ip: Mapped[str | None] = mapped_column(String(45))
+    # An order above its freeze quantity is placed as children (`oms.slicing`): each
+    # carries its parent's key, so the book shows them as one order.
+    slice_parent: Mapped[str | None] = mapped_column(String(40))
     attribution: Mapped[dict[str, Any]]
     placed_at: Mapped[datetime]
     updated_at: Mapped[datetime]

@@ -58,6 +58,7 @@ from tradertape.oms.order_log import (
     terms_of,
 )
 from tradertape.oms.order_rules import check_fields, listed
+from tradertape.oms.slicing import SliceOf
 from tradertape.ports.broker import Broker, BrokerError, SessionExpired, TransientBrokerError
 
 log = logging.getLogger("tradertape.oms.live.orders")
@@ -218,6 +219,7 @@ class LiveOrders:
         broker_name: str | None = None,
         attribution: dict[str, Any] | None = None,
         on_record: Callable[[Session, Order], None] | None = None,
+        slice_of: SliceOf | None = None,
     ) -> LiveSubmitted:
         """Validate, pass the gate, record, then send; a refusal is stored and never sent.
 
@@ -249,9 +251,13 @@ class LiveOrders:
         order.broker = broker.name
         order.book = live_book(broker.name)
         order.algo_id = self._identity.algo_id
+        if slice_of is not None:
+            order.slice_parent = slice_of.parent
         Ledger(db, broker=broker.name).lock(user_id)
         # The broker checks funds itself: our paper funds check is not its business.
-        refusal, verdict = screen(context, db, order, instrument, last, skip=exit_only)
+        refusal, verdict = screen(
+            context, db, order, instrument, last, skip=exit_only, slice_of=slice_of
+        )
         history = []
         if refusal is not None:
             refused = OrderEvent(EventKind.REJECTED, now, message=refusal)

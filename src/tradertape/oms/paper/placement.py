@@ -98,6 +98,8 @@ def place(context: TradingContext, db: Session, command: SubmitOrder) -> Placed:
         attribution=command.attribution,
         now=now,
     )
+    if command.slice_of is not None:
+        order.slice_parent = command.slice_of.parent
     ledger = Ledger(db, rows=False)
     # The lock comes before the funds check reads anything; with a tick, a fill is likely,
     # so the balance, the fill's contract note and the positions are read in one round trip.
@@ -122,6 +124,7 @@ def place(context: TradingContext, db: Session, command: SubmitOrder) -> Placed:
         if squareoff
         else funding_problem(context, db, ledger, order, instrument, catalog, last),
         skip=squareoff or exit_only,
+        slice_of=command.slice_of,
     )
     history: list[dict[str, Any]] = []
     if problem:

@@ -1,4 +1,5 @@
-"""NSE's F&O quantity freeze limits per underlying, imported from NSE's list (issue 54)
+"""NSE's F&O quantity freeze limits per underlying, imported from NSE's list, and the
+parent key of an order's slices (issue 54)
 
 Revision ID: 0051
 Revises: 0049
@@ -29,7 +30,12 @@ def upgrade() -> None:
         sa.Column("imported_at", tradertape.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("underlying", name=op.f("pk_freeze_quantities")),
     )
+    op.add_column("orders", sa.Column("slice_parent", sa.String(length=40), nullable=True))
+    op.create_index("ix_orders_user_slice_parent", "orders", ["user_id", "slice_parent"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_orders_user_slice_parent", table_name="orders")
+    with op.batch_alter_table("orders") as batch_op:
+        batch_op.drop_column("slice_parent")
     op.drop_table("freeze_quantities")

@@ -13,6 +13,7 @@ import { BookFilter } from "./BookFilter";
 import { ALL_BOOKS, EVERY_BOOK, type BookOrder, type BookTrade, LiveLtp, bookColumn, isOpenOrder, num, str, symbolOf, useBook, useBooks, useOrders, useTrades } from "./books";
 import { CancelOrderDialog, ModifyOrderDialog, OrderHistoryDialog } from "./OrderDialogs";
 import { useOrderTicket } from "./ticket/OrderTicketContext";
+import { sliceLabels } from "./slices";
 
 type Dialog = { kind: "modify" | "cancel" | "history"; order: BookOrder } | null;
 type Booked = BookOrder | BookTrade;
@@ -39,6 +40,13 @@ const status: Column<BookOrder> = {
   ),
   value: (r) => str(r, "status"),
 };
+// A sliced order's children (issue 54) say which slice of which parent they are; sorting
+// by the column puts a parent's children together.
+const sliceColumn = (labels: Map<string, string>): Column<BookOrder> => ({
+  key: "slice", header: "Slice",
+  render: (r) => labels.get(str(r, "order_id")) ?? "",
+  value: (r) => `${String(r.meta?.slice_parent ?? "")} ${labels.get(str(r, "order_id")) ?? ""}`,
+});
 const priceOf = (r: BookOrder) => (num(r, "price") > 0 ? num(r, "price") : num(r, "trigger_price"));
 
 const openColumns: Column<BookOrder>[] = [
@@ -77,6 +85,8 @@ export function Component() {
     book === ALL_BOOKS || book === EVERY_BOOK ? [bookColumn<T>(books.data), ...columns] : columns;
   const [dialog, setDialog] = useState<Dialog>(null);
   const all = orders.data ?? [];
+  const slices = sliceLabels(all);
+  const withSlices = (columns: Column<BookOrder>[]) => (slices.size ? [...columns, sliceColumn(slices)] : columns);
   const open = all.filter(isOpenOrder);
   const executed = all.filter((r) => !isOpenOrder(r));
   const label = (r: BookOrder) => `${str(r, "transaction_type")} ${instrumentLabel(str(r, "tradingsymbol"), str(r, "exchange"))} ${str(r, "order_id")}`;
@@ -103,7 +113,7 @@ export function Component() {
           <Tabs.Tab value="trades">Trades ({trades.data?.length ?? 0})</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="open">
-          <DataTable caption="Open orders" columns={withBook(openColumns)} rows={open} rowKey={(r) => str(r, "order_id")}
+          <DataTable caption="Open orders" columns={withBook(withSlices(openColumns))} rows={open} rowKey={(r) => str(r, "order_id")}
             csvName="open-orders" phoneCards onRowSelect={(r) => ticket.select(symbolOf(r))} empty={orders.isPending ? "Loading…" : "No open orders."}
             initialSort={{ key: "time", desc: true }}
             rowActions={(r) => (
@@ -116,7 +126,7 @@ export function Component() {
           />
         </Tabs.Panel>
         <Tabs.Panel value="executed">
-          <DataTable caption="Executed orders" columns={withBook(executedColumns)} rows={executed} rowKey={(r) => str(r, "order_id")}
+          <DataTable caption="Executed orders" columns={withBook(withSlices(executedColumns))} rows={executed} rowKey={(r) => str(r, "order_id")}
             csvName="executed-orders" phoneCards onRowSelect={(r) => ticket.select(symbolOf(r))} empty={orders.isPending ? "Loading…" : "No executed orders today."}
             initialSort={{ key: "time", desc: true }} rowActions={history} />
         </Tabs.Panel>

@@ -3,7 +3,7 @@
 // computes a charge or a margin; field errors come from the API's 422 and sit on the field.
 // With live trading on (`/api/auth/me`), the ticket offers the Live account: the order then
 // goes to the user's broker (`mode: "live"`), which checks the margin itself.
-import { Button, Group, Modal, NativeSelect, SegmentedControl, SimpleGrid, Stack, Table, Text, TextInput } from "@mantine/core";
+import { Button, Checkbox, Group, Modal, NativeSelect, SegmentedControl, SimpleGrid, Stack, Table, Text, TextInput } from "@mantine/core";
 import { Notice } from "@/orders/Notice";
 import { useMediaQuery } from "@mantine/hooks";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
@@ -93,6 +93,9 @@ export default function OrderTicketDialog({ seed, onClose }: { seed: TicketSeed;
   const [failure, setFailure] = useState<ApiError | null>(null);
   const [preview, setPreview] = useState<Preview | null>(null);
   const [placed, setPlaced] = useState<Placed | null>(null);
+  // Above the freeze quantity the server answers a 422 on quantity; the ticket then offers
+  // Kite's autoslice (issue 54), which places the order as children.
+  const [autoslice, setAutoslice] = useState(false);
   const key = useMemo(newKey, []);
   const liveAllowed = useMe().data?.live_trading_enabled ?? false;
   const [account, setAccount] = useState<Account>("paper");
@@ -131,7 +134,11 @@ export default function OrderTicketDialog({ seed, onClose }: { seed: TicketSeed;
     mutationFn: async () =>
       unwrap(
         await api.POST("/api/orders", {
-          body: { ...buildOrderBody(form, key), ...(live ? { mode: "live" as const } : {}) },
+          body: {
+            ...buildOrderBody(form, key),
+            ...(live ? { mode: "live" as const } : {}),
+            ...(autoslice ? { autoslice: true } : {}),
+          },
         }),
       ),
     onMutate: () => setFailure(null),
@@ -164,6 +171,7 @@ export default function OrderTicketDialog({ seed, onClose }: { seed: TicketSeed;
           >
             {rejected ? placed.status_message : `Order ${placed.order_id}: ${placed.status}`}
             {!rejected && placed.status_message ? ` (${placed.status_message})` : ""}
+            {placed.children && placed.children.length > 1 ? `, placed in ${placed.children.length} slices` : ""}
           </Notice>
           <Group justify="flex-end">
             <Button onClick={onClose}>Close</Button>
@@ -238,6 +246,13 @@ export default function OrderTicketDialog({ seed, onClose }: { seed: TicketSeed;
               </Group>
             )}
             <TicketFields form={form} onChange={change} errors={errors} />
+            {(autoslice || /freeze quantity/.test(errors.quantity ?? "")) && (
+              <Checkbox
+                label="Auto-slice: place it as orders within the freeze quantity"
+                checked={autoslice}
+                onChange={(e) => setAutoslice(e.currentTarget.checked)}
+              />
+            )}
             {failure && (
               <Notice role="alert" color="red" title={failure.status === 422 ? "Check the order" : "Refused"}>
                 {failure.message}

@@ -36,6 +36,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_orders_user_slice_parent", table_name="orders")
-    with op.batch_alter_table("orders") as batch_op:
-        batch_op.drop_column("slice_parent")
+    # In place (SQLite 3.35 and later, as PostgreSQL): a batch copy of `orders` would drop
+    # the table and, with foreign keys on, cascade to its trades.
+    op.execute("ALTER TABLE orders DROP COLUMN slice_parent")
     op.drop_table("freeze_quantities")

@@ -2,7 +2,7 @@
 parent key of an order's slices (issue 54)
 
 Revision ID: 0051
-Revises: 0049
+Revises: 0050
 Create Date: 2026-11-28 22:30:00.000000
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 import tradertape.db.types
 
 revision: str = "0051"
-down_revision: str | None = "0049"
+down_revision: str | None = "0050"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

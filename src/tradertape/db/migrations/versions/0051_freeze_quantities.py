@@ -31,11 +31,17 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("underlying", name=op.f("pk_freeze_quantities")),
     )
     op.add_column("orders", sa.Column("slice_parent", sa.String(length=40), nullable=True))
-    op.create_index("ix_orders_user_slice_parent", "orders", ["user_id", "slice_parent"])
+    op.create_index(
+        "ix_orders_slice_parent",
+        "orders",
+        ["slice_parent"],
+        postgresql_where=sa.text("slice_parent IS NOT NULL"),
+        sqlite_where=sa.text("slice_parent IS NOT NULL"),
+    )
 
 
 def downgrade() -> None:
-    op.drop_index("ix_orders_user_slice_parent", table_name="orders")
+    op.drop_index("ix_orders_slice_parent", table_name="orders")
     # In place (SQLite 3.35 and later, as PostgreSQL): a batch copy of `orders` would drop
     # the table and, with foreign keys on, cascade to its trades.
     op.execute("ALTER TABLE orders DROP COLUMN slice_parent")

@@ -280,6 +280,22 @@ def _option_run(c: Context) -> str:
 
 
 _KEYS = itertools.count(1)
+
+
+def _basket(c: Context) -> list[dict[str, Any]]:
+    """The chain's structure as a paper basket: a bull call spread of next week's NIFTY."""
+    return [{"body": {"legs": _spread(c)}}]
+
+
+MTM_RULE = {"type": "mtm_exit", "threshold_amount": "50000", "action": "block"}
+
+
+def _mtm_rule(c: Context) -> list[dict[str, Any]]:
+    """An MTM-exit rule to resume (resuming one that has not tripped is answered as is)."""
+    made = c.call("POST", "/api/risk/rules", json=MTM_RULE)
+    return [{"path_parameters": {"rule_id": made["id"]}}]
+
+
 SMA_CROSS: dict[str, Any] = {
     "name": "SMA cross",
     "base_model": "v1_momentum",
@@ -840,6 +856,7 @@ SEEDS: dict[str, Seed] = {
     },
     "GET /api/agent/expected-positions": _agent(),
     "GET /api/agent/alert-fires": _agent(),
+    "GET /api/agent/broker-sessions": _agent(),
     "GET /api/agent/mutual-funds": _agent(),
     "GET /api/trading-agent/status": _one(),
     "GET /api/trading-agent/holdings": _one(),
@@ -931,6 +948,9 @@ SEEDS: dict[str, Seed] = {
         }
     ],
     "POST /api/risk/rules": _one(body=RULE),
+    "POST /api/risk/rules/{rule_id}/resume": _mtm_rule,
+    "POST /api/options/basket/preview": _basket,
+    "POST /api/options/basket": _basket,
     "GET /api/risk/rules/{rule_id}": lambda c: [
         {"path_parameters": {"rule_id": c.call("POST", "/api/risk/rules", json=RULE)["id"]}}
     ],

@@ -11,7 +11,7 @@ import { PageLoader } from "@/components/PageLoader";
 import { PageTitle } from "@/components/PageTitle";
 import { useMe } from "@/auth/useMe";
 import { Notice } from "@/orders/Notice";
-import { direction, instrumentLabel, istDateTime, pct, plain, signedInr, words } from "@/format";
+import { direction, inr, instrumentLabel, istDateTime, pct, plain, signedInr, words } from "@/format";
 import "@/market/market.css";
 import { RULE_TYPES, type RuleDraft, type RuleOut, type ScopeNames, bodyOf, draftOf, ruleLabel, scopeName, scopeOf, scopeOptions } from "./ruleForm";
 import { usePortfolios } from "@/portfolios/modelApi";
@@ -148,7 +148,7 @@ function MtmCard({ rule, mtm, scope }: { rule: RuleState; mtm: MtmState; scope: 
     at === null || at === undefined ? null : (
       <Group justify="space-between" gap="xs" wrap="nowrap">
         <Text size="sm">{label} <span className="num">{signedInr(at)}</span></Text>
-        <Text size="sm" c="dimmed" ta="right">{distance === null || distance === undefined ? "" : `${plain(distance)} ${what}`}</Text>
+        <Text size="sm" c="dimmed" ta="right">{distance === null || distance === undefined ? "" : `${inr(distance)} ${what}`}</Text>
       </Group>
     );
   // dark shades: white text on them passes WCAG AA

@@ -272,8 +272,17 @@ class Runtime:
             funds=BrokerFunds(credentials=brokers, views=account_views),
         )
 
+        # Each real broker's ledger (the trades we book of it), read as the paper one is:
+        # an MTM exit on a live book reads its day MTM and positions there.
+        live_ledgers = {
+            name.value: PaperPortfolio(
+                clock=market_clock, exchange=exchange, last_tick=prices, broker=name.value
+            )
+            for name in BrokerName
+        }
+
         def book_mtm(db: Session, user_id: int) -> dict[str, Decimal]:
-            return paper_books.day_mtm(db, portfolio, user_id=user_id)
+            return paper_books.day_mtm(db, portfolio, user_id=user_id, live=live_ledgers)
 
         risk = RiskMonitor(
             clock=market_clock,
@@ -433,6 +442,7 @@ class Runtime:
                 orders=orders,
                 mtm=book_mtm,
                 guard=guard,
+                live=live_ledgers,
             ),
             live=live,
             live_brokers=live_brokers,

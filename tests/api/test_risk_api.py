@@ -60,6 +60,7 @@ def test_rule_crud_and_full_replacement(client: TestClient, runtime: Runtime):
         "strategy_run_id": None,
         "target_amount": None,
         "trail_amount": None,
+        "book": None,
         "paused": False,
         "tripped_at": None,
         "trip_reason": None,

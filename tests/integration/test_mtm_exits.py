@@ -177,6 +177,33 @@ def test_a_run_scoped_rule_exits_its_run_only(
     assert later.json()["result"]["status"] == "filled", later.text
 
 
+def test_a_manual_book_rule_exits_the_hand_trades_only(
+    client: TestClient, runtime: Runtime, clock: ManualClock
+):
+    worker = new_worker(client, runtime, "mtm-manual@x.in")
+    worker.create_run("run_keep")
+    loop = _open_market(client, runtime, clock)
+    _buy(client, "TCS", 10)  # by hand: the manual book's
+    placed = worker.place("run_keep", "run_keep:1", order("INFY", "BUY", 100, product="MIS"))
+    assert placed.json()["result"]["status"] == "filled", placed.text
+    rule = _rule(client, threshold_amount="500", book="manual")
+    assert (rule["book"], rule["scope"]) == ("manual", "all")
+    _tick(loop, clock, "NSE:INFY", "1490")  # the run loses ₹1,000: not the manual book's
+    assert _net(client) == {"TCS": 10, "INFY": 100}
+    mtm = _mtm(client, rule["id"])
+    assert (mtm["book"], Decimal(str(mtm["mtm"]))) == ("manual", _book_pnl(client, "manual"))
+    assert Decimal(str(mtm["to_stop"])) == 500
+    _tick(loop, clock, "NSE:TCS", "3340")  # the manual book's −₹600
+    assert _net(client) == {"INFY": 100}
+    assert _mtm(client, rule["id"])["paused"] is True
+    refused = _buy(client, "TCS", 1)  # the desk's entries wait for resume
+    assert (refused["status"], "paused" in refused["status_message"]) == ("REJECTED", True)
+    again = worker.place("run_keep", "run_keep:2", order("INFY", "BUY", 1, product="MIS"))
+    assert again.json()["result"]["status"] == "filled", again.text  # the run's go on
+    client.post(f"/api/risk/rules/{rule['id']}/resume")
+    assert _buy(client, "TCS", 1)["status"] == "COMPLETE"
+
+
 def test_the_trail_follows_the_peak_across_a_restart(
     client: TestClient, runtime: Runtime, clock: ManualClock
 ):
@@ -228,6 +255,11 @@ def test_bad_mtm_rules_name_their_field(client: TestClient, runtime: Runtime):
         ({"type": "mtm_exit", "target_amount": "100", "action": "warn"}, "action"),
         ({"type": "daily_loss_limit", "threshold_amount": "10", "target_amount": "5"}, "target"),
         ({"type": "mtm_exit", "target_amount": "-5"}, "target_amount"),
+        ({"type": "mtm_exit", "threshold_amount": "100", "book": "run:1"}, "book"),
+        ({"type": "mtm_exit", "threshold_amount": "100", "book": "live:nobroker"}, "book"),
+        ({"type": "mtm_exit", "threshold_amount": "100", "book": ""}, "book"),
+        ({"type": "mtm_exit", "target_amount": "1", "book": "manual", "portfolio_id": 1}, "book"),
+        ({"type": "daily_loss_limit", "threshold_amount": "10", "book": "manual"}, "book"),
     ]
     for body, field in cases:
         made = client.post("/api/risk/rules", json=body)

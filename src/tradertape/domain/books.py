@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from tradertape.domain.brokers import BrokerName
+
 MANUAL = "manual"
 ALL = "all"  # a filter: every book
 PAPER_BROKER = "paper"
@@ -23,6 +25,7 @@ PORTFOLIO_PREFIX = "portfolio:"  # every model portfolio's book starts so
 _PORTFOLIO = PORTFOLIO_PREFIX
 _RUN = "run:"
 _LIVE = "live:"
+_BROKERS = frozenset(b.value for b in BrokerName)
 
 
 def portfolio_book(portfolio_id: int) -> str:
@@ -38,6 +41,12 @@ def run_book(run_id: int) -> str:
 def live_book(broker: str) -> str:
     """The book of the user's account at a live broker."""
     return f"{_LIVE}{broker}"
+
+
+def live_broker(book: str) -> str | None:
+    """The real broker a live book is of (``live:kite`` → ``kite``), or None."""
+    name = book.removeprefix(_LIVE) if book.startswith(_LIVE) else None
+    return name if name in _BROKERS else None
 
 
 def book_of(broker: str, attribution: Mapping[str, Any] | None) -> str:

@@ -10548,7 +10548,7 @@ export interface components {
         MtmStateOut: {
             /**
              * Book
-             * @description the book it reads: all, portfolio:<id> or run:<id>
+             * @description the book it reads: all, manual, live:<broker>, portfolio:<id> or run:<id>
              */
             book: string;
             /** Mtm */
@@ -13486,12 +13486,18 @@ export interface components {
          *     entries are refused until you resume it (``POST /api/risk/rules/{id}/resume``).
          *     Scope: neither id (all your entries), or one of your portfolios (``portfolio_id``), or
          *     one of your worker runs (``strategy_run_id``, as the worker API shows it;
-         *     ``worker_run_id`` is still read).
+         *     ``worker_run_id`` is still read), or for an mtm_exit rule one book (``book``: the
+         *     manual book, or a live broker account's).
          *     Another user's portfolio or run is a 404.
          */
         RuleIn: {
             /** @default block */
             action?: components["schemas"]["RuleAction"];
+            /**
+             * Book
+             * @description an mtm_exit rule's own book instead of a portfolio or a run: "manual" (the orders placed by hand from the desk) or "live:<broker>" (your account there, e.g. "live:kite")
+             */
+            book?: string | null;
             /**
              * Enabled
              * @default true
@@ -13521,6 +13527,11 @@ export interface components {
          */
         RuleOut: {
             action: components["schemas"]["RuleAction"];
+            /**
+             * Book
+             * @description an mtm_exit rule's own book instead of a portfolio or a run: "manual" (the orders placed by hand from the desk) or "live:<broker>" (your account there, e.g. "live:kite")
+             */
+            book?: string | null;
             /**
              * Created At
              * Format: date-time
@@ -13573,6 +13584,11 @@ export interface components {
          */
         RuleReplace: {
             action: components["schemas"]["RuleAction"];
+            /**
+             * Book
+             * @description an mtm_exit rule's own book instead of a portfolio or a run: "manual" (the orders placed by hand from the desk) or "live:<broker>" (your account there, e.g. "live:kite")
+             */
+            book?: string | null;
             /** Enabled */
             enabled: boolean;
             /** Portfolio Id */
@@ -13599,6 +13615,11 @@ export interface components {
          */
         RuleStateOut: {
             action: components["schemas"]["RuleAction"];
+            /**
+             * Book
+             * @description an mtm_exit rule's own book instead of a portfolio or a run: "manual" (the orders placed by hand from the desk) or "live:<broker>" (your account there, e.g. "live:kite")
+             */
+            book?: string | null;
             /** Breached */
             breached: boolean;
             /** Detail */

@@ -52,6 +52,7 @@ def rule_out(row: RiskRule, keys: dict[int, str]) -> RuleOut:
         strategy_run_id=keys.get(row.worker_run_id) if row.worker_run_id is not None else None,
         target_amount=shown_paise(row.target_amount),
         trail_amount=shown_paise(row.trail_amount),
+        book=row.book,
         paused=row.paused,
         tripped_at=row.tripped_at,
         trip_reason=row.trip_reason,
@@ -203,6 +204,7 @@ def _state_out(state: RiskState, keys: dict[int, str]) -> RiskStateOut:
                 strategy_run_id=keys.get(s.rule.worker_run_id)
                 if s.rule.worker_run_id is not None
                 else None,
+                book=s.rule.book,
                 measured_on=s.book,
                 value=_figure(s.rule, s.reading.value),
                 limit=_figure(s.rule, s.reading.limit),

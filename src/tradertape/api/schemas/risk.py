@@ -25,6 +25,11 @@ Rupees = Amount
 Percent = Annotated[Decimal, Field(gt=0, le=1000, max_digits=8, decimal_places=4), PLAIN]
 Count = Annotated[Whole, Field(ge=1, le=10_000)]
 RunKey = Annotated[str, Field(min_length=1, max_length=128)]
+BookKey = Annotated[str, Field(min_length=1, max_length=32)]
+_BOOK = (
+    'an mtm_exit rule\'s own book instead of a portfolio or a run: "manual" (the orders '
+    'placed by hand from the desk) or "live:<broker>" (your account there, e.g. "live:kite")'
+)
 
 
 class RuleIn(Strict):
@@ -38,7 +43,8 @@ class RuleIn(Strict):
     entries are refused until you resume it (``POST /api/risk/rules/{id}/resume``).
     Scope: neither id (all your entries), or one of your portfolios (``portfolio_id``), or
     one of your worker runs (``strategy_run_id``, as the worker API shows it;
-    ``worker_run_id`` is still read).
+    ``worker_run_id`` is still read), or for an mtm_exit rule one book (``book``: the
+    manual book, or a live broker account's).
     Another user's portfolio or run is a 404."""
 
     type: RuleType
@@ -52,6 +58,7 @@ class RuleIn(Strict):
     strategy_run_id: RunKey | None = None
     target_amount: Rupees | None = None
     trail_amount: Rupees | None = None
+    book: BookKey | None = Field(None, description=_BOOK)
 
     def fields(self) -> RuleFields:
         """The service's view of the body."""
@@ -71,6 +78,7 @@ class RuleReplace(RuleIn):
     strategy_run_id: RunKey | None = None
     target_amount: Rupees | None = None
     trail_amount: Rupees | None = None
+    book: BookKey | None = Field(None, description=_BOOK)
 
 
 class RuleOut(BaseModel):
@@ -89,6 +97,7 @@ class RuleOut(BaseModel):
     strategy_run_id: str | None = Field(description="the worker run's key, when scoped to one")
     target_amount: Decimal | None = None
     trail_amount: Decimal | None = None
+    book: str | None = Field(None, description=_BOOK)
     paused: bool = Field(False, description="an mtm_exit rule that exited: entries refused")
     tripped_at: UtcDateTime | None = None
     trip_reason: str | None = None
@@ -133,7 +142,9 @@ class MtmStateOut(BaseModel):
     """An mtm_exit rule's day MTM (its book's, as Positions and Funds show it) against its
     thresholds, and its state."""
 
-    book: str = Field(description="the book it reads: all, portfolio:<id> or run:<id>")
+    book: str = Field(
+        description="the book it reads: all, manual, live:<broker>, portfolio:<id> or run:<id>"
+    )
     mtm: Decimal
     peak: Decimal = Field(description="the day's best MTM so far")
     stop_at: Decimal | None = Field(description="the MTM that exits on the way down")
@@ -158,6 +169,7 @@ class RuleStateOut(BaseModel):
     portfolio_id: int | None
     worker_run_id: int | None
     strategy_run_id: str | None = Field(description="the worker run's key, when scoped to one")
+    book: str | None = Field(None, description=_BOOK)
     measured_on: ScopeKind = Field(description="the book the rule was measured on")
     value: Decimal | None
     limit: Decimal | None

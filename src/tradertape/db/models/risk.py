@@ -1,6 +1,7 @@
 """Risk rules a user sets, and the log of entries the pre-trade check refused or warned about.
 
-A rule's scope is the whole account, one model portfolio or one worker run. The scope ids
+A rule's scope is the whole account, one model portfolio or one worker run (an mtm_exit
+rule may instead watch one book: the manual one or a live broker account's). The scope ids
 are plain columns without foreign keys: portfolios and runs live in their own aggregates,
 and a rule must outlive (or predate) the code that owns them.
 """
@@ -47,6 +48,9 @@ class RiskRule(Owned, Base):
     mtm_peak: Mapped[Decimal | None] = mapped_column(MONEY)
     tripped_at: Mapped[datetime | None]
     trip_reason: Mapped[str | None] = mapped_column(Text)
+    # An mtm_exit rule's book when it names no portfolio or run: ``manual`` (the desk's
+    # hand-placed orders) or ``live:<broker>`` (a real broker account); None: the scope's.
+    book: Mapped[str | None] = mapped_column(String(32))
 
 
 class RiskEvent(Owned, Base):

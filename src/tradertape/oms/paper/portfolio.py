@@ -137,12 +137,16 @@ class PaperPortfolio:
         exchange: PaperExchange,
         last_tick: LastTick,
         snapshots: LedgerSnapshots | None = None,
+        broker: str = BROKER,
     ) -> None:
+        """`broker`: whose ledger the snapshots read; a live broker's (``kite``) gives its
+        book's positions and day P&L by the same arithmetic (what an MTM exit on a live
+        book reads), while the order book and margins stay the paper account's."""
         self._clock = clock
         self._exchange = exchange
         self._last_tick = last_tick
         self.snapshots = snapshots or LedgerSnapshots(
-            broker=BROKER, today=self._today, trade_row=trade_dict
+            broker=broker, today=self._today, trade_row=trade_dict
         )
 
     def _today(self) -> date:

@@ -8,6 +8,7 @@ decimals, not read back from the pages' float rows.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -97,10 +98,25 @@ def account(db: Session, paper: PaperPortfolio, *, user_id: int) -> BookSummary:
     return summaries(db, paper, user_id=user_id)[-1]
 
 
-def day_mtm(db: Session, paper: PaperPortfolio, *, user_id: int) -> dict[str, Decimal]:
+def day_mtm(
+    db: Session,
+    paper: PaperPortfolio,
+    *,
+    user_id: int,
+    live: Mapping[str, PaperPortfolio] | None = None,
+) -> dict[str, Decimal]:
     """Each book's day P&L (``pnl_today``) by its key, "all" among them: what an mtm_exit
-    rule watches, the figure the books table, Funds' M2M and Positions show."""
-    return {row.book: row.pnl_today for row in summaries(db, paper, user_id=user_id)}
+    rule watches, the figure the books table, Funds' M2M and Positions show. With `live`
+    (each real broker's ledger by name), each live book the user traded in too
+    (``live:kite``), by the same arithmetic on the trades we book of it ("all" stays the
+    paper account's, as its pages have it)."""
+    found = {row.book: row.pnl_today for row in summaries(db, paper, user_id=user_id)}
+    for broker, ledger in (live or {}).items():
+        key = books.live_book(broker)
+        snapshot = ledger.snapshot(db, user_id)
+        if key in snapshot.books:
+            found[key] = paise(ledger.day_pnl_of(snapshot, key).total)
+    return found
 
 
 def _order(key: str) -> tuple[int, int, str]:

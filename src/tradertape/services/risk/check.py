@@ -27,7 +27,7 @@ from tradertape.ports.clock import Clock
 from tradertape.services.accounts.ownership import owned
 from tradertape.services.notifications import events as notifications
 from tradertape.services.risk.exposure import ALL, ExposureSource, RiskBooks, RiskScope
-from tradertape.services.risk.rules import RuleLike, applicable, scope_of, terms
+from tradertape.services.risk.rules import RuleLike, applicable, applies_to, scope_of, terms
 
 REFUSAL_PREFIX = "Order rejected by risk rule: "
 
@@ -98,14 +98,17 @@ def decide(
     rules: Sequence[RuleLike] | None = None,
     replacing: int | None = None,
     live: bool = False,
+    book: str | None = None,
 ) -> RiskDecision:
     """Evaluate the entry against the user's applicable rules (writes nothing).
 
     ``replacing`` is the row of a working order being modified into `entry`: its old
     terms leave the books, so they are not counted twice. A `live` entry is measured on
-    the live account's book instead of the paper one's.
+    the live account's book instead of the paper one's. `book` is the entry's book: a
+    rule on one book (an mtm_exit rule's) faces that book's entries only.
     """
     rows = applicable(db, user_id=user_id, scope=scope) if rules is None else rules
+    rows = [row for row in rows if applies_to(row, book)]
     if not rows:
         return ALLOWED
     read: dict[int, Book] = {}

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from tradertape.db.models.risk import RiskEvent
 from tradertape.db.models.trading import Order
+from tradertape.domain import books as book_keys
 from tradertape.domain.instruments import Instrument, InstrumentCatalog
 from tradertape.domain.margins import MarginRates, margin_for
 from tradertape.domain.market import Tick
@@ -36,7 +37,13 @@ from tradertape.services.risk.check import (
 )
 from tradertape.services.risk.exposure import ALL, RiskBooks, RiskScope
 from tradertape.services.risk.mtm_exits import BookMtm
-from tradertape.services.risk.rules import applicable, read_applicable_ahead, scope_of, terms
+from tradertape.services.risk.rules import (
+    applicable,
+    applies_to,
+    read_applicable_ahead,
+    scope_of,
+    terms,
+)
 from tradertape.services.risk.state import AccountFigures, RiskState, risk_state
 
 NO_PRICE = REFUSAL_PREFIX + "no price to value the order"
@@ -111,8 +118,13 @@ class RiskMonitor:
         ``RISK_<TYPE>`` for each blocking rule the book already breaches (today's loss at
         its limit, say, or a % rule while the live book's capital is unknown). A limit an
         entry could still fit under is not a reason; a user without rules costs one query.
-        A `live` run's rules are read on the live book, which its orders are measured on."""
-        rows = [r for r in applicable(db, user_id=user_id, scope=scope) if r.action == "block"]
+        A `live` run's rules are read on the live book, which its orders are measured on;
+        a rule on one book faces a run's entries only when the run trades there (live)."""
+        rows = [
+            r
+            for r in applicable(db, user_id=user_id, scope=scope)
+            if r.action == "block" and (r.book is None or (live and r.book != book_keys.MANUAL))
+        ]
         if not rows:
             return []
         reasons: list[str] = []
@@ -160,7 +172,9 @@ class RiskMonitor:
         the paper book.
         """
         scope = scope_of_order(order)
-        rules = applicable(db, user_id=order.user_id, scope=scope)
+        book = book_keys.book_of(order.broker or PAPER, order.attribution)
+        found = applicable(db, user_id=order.user_id, scope=scope)
+        rules = [r for r in found if applies_to(r, book)]
         if not rules:
             return None
         if last is None and self._last_tick is not None:
@@ -184,6 +198,7 @@ class RiskMonitor:
             rules=rules,
             replacing=order.id,
             live=_live(order),
+            book=book,
         )
         if price is None and not decision.exit:
             return PreTradeVerdict(refusal=NO_PRICE, record=self._no_price(order, entry, scope))

@@ -3,7 +3,11 @@ threshold, its entries paused until the user resumes.
 
 The MTM is the figure the Positions, Funds and books pages show (`BookMtm`: the books'
 ``pnl_today`` from the one ledger snapshot), of the rule's book: the account ("All"), a
-portfolio's or a worker run's. The arithmetic is `domain.mtm_exit`'s.
+portfolio's, a worker run's, the manual book (the desk's hand-placed orders) or a live
+broker account's (``live:kite``: the trades we book of it, by the same ledger arithmetic
+at that broker, marked to the same ticks). The arithmetic is `domain.mtm_exit`'s. A live
+book's positions are exited at its broker (`Account(live=True)`), through the same
+pipeline, with the same once-only keys.
 
 State lives on the rule's row, so a restart finds it: the trading day's peak (written only
 when it rises), and the trip. A trip is claimed by a compare-and-set on ``paused`` (one
@@ -47,7 +51,9 @@ from tradertape.domain.risk import RuleAction, RuleType
 from tradertape.errors import InvalidField, TraderTapeError
 from tradertape.oms import (
     BROKER,
+    PAPER_ACCOUNT,
     UNGUARDED,
+    Account,
     Guard,
     LedgerSnapshot,
     OrderPipeline,
@@ -62,7 +68,10 @@ BookMtm = Callable[[Session, int], Mapping[str, Decimal]]  # (db, user) → pnl_
 
 
 def book_of_rule(row: RiskRule) -> str:
-    """The book a rule's MTM is read on: a portfolio's, a worker run's, or "all"."""
+    """The book a rule's MTM is read on: its own (manual, live:<broker>), a portfolio's,
+    a worker run's, or "all"."""
+    if row.book is not None:
+        return row.book
     if row.portfolio_id is not None:
         return books.portfolio_book(row.portfolio_id)
     if row.worker_run_id is not None:
@@ -136,12 +145,15 @@ class MtmExits:
         orders: OrderPipeline,
         mtm: BookMtm,
         guard: Guard = UNGUARDED,
+        live: Mapping[str, PaperPortfolio] | None = None,
     ) -> None:
         """`clock` is market time (the paper exchange's: its day is the trading day);
-        `mtm` the books' day P&L as the pages show it."""
+        `mtm` the books' day P&L as the pages show it; `live` each real broker's ledger
+        by its name (``kite``), whose book a rule on ``live:<broker>`` exits."""
         self._db = db
         self._clock = clock
         self._paper = paper
+        self._live = dict(live or {})
         self._orders = orders
         self._mtm = mtm
         self._guard = guard
@@ -184,10 +196,17 @@ class MtmExits:
             if not rows:
                 return []
             by_book = self._mtm(db, user_id)
-            snapshot = self._paper.snapshot(db, user_id)
+            snapshots: dict[str, LedgerSnapshot] = {}
             today = trading_day(self._clock.now())
             for row in rows:
-                if self._unmarked(snapshot, book_of_rule(row)):
+                book = book_of_rule(row)
+                ledger, account = self._ledger(book)
+                if ledger is None:
+                    continue  # a broker this server does not trade at: nothing to exit
+                name = account.broker or BROKER
+                if name not in snapshots:
+                    snapshots[name] = ledger.snapshot(db, user_id)
+                if self._unmarked(snapshots[name], book):
                     continue  # after a restart, before the prices: no MTM to judge yet
                 state = state_of(row, by_book.get(book_of_rule(row), ZERO), today)
                 if row.mtm_day != today or row.mtm_peak != state.reading.peak:
@@ -197,6 +216,14 @@ class MtmExits:
             db.commit()
             done = [rule_id for rule_id, state in tripped if self._trip(db, rule_id, state)]
         return done
+
+    def _ledger(self, book: str) -> tuple[PaperPortfolio | None, Account]:
+        """The ledger `book` is kept in and the account its exits go to: the paper one, or
+        a live broker's (None when this server has no ledger for it)."""
+        broker = books.live_broker(book)
+        if broker is None:
+            return self._paper, PAPER_ACCOUNT
+        return self._live.get(broker), Account(live=True, broker=broker)
 
     def _unmarked(self, snapshot: LedgerSnapshot, book: str) -> bool:
         """Whether an open position of `book` has no price yet (its MTM would be wrong)."""
@@ -261,8 +288,13 @@ class MtmExits:
         """Cancel the scope's working orders, then close each open position at market."""
         book = book_of_rule(row)
         user_id = row.user_id
+        ledger, account = self._ledger(book)
+        if ledger is None:
+            return
         query = select(Order.order_id).where(
-            Order.user_id == user_id, Order.broker == BROKER, Order.status.in_(PENDING)
+            Order.user_id == user_id,
+            Order.broker == (account.broker or BROKER),
+            Order.status.in_(PENDING),
         )
         if book != books.ALL:
             query = query.where(Order.book == book)
@@ -271,7 +303,7 @@ class MtmExits:
                 self._orders.cancel(db, user_id=user_id, order_id=order_id)
             except TraderTapeError:  # filled or gone meanwhile: what is held is exited
                 db.rollback()
-        snapshot = self._paper.snapshot(db, user_id)
+        snapshot = ledger.snapshot(db, user_id)
         for lot in snapshot.net_of(None if book == books.ALL else book):
             if lot.quantity == 0:
                 continue
@@ -292,6 +324,7 @@ class MtmExits:
                     user_id=user_id,
                     spec=spec,
                     last=self._paper.last_tick(key),
+                    account=account,
                     client_key=client_key[:160],
                     source=SOURCE,
                     attribution=_attribution(lot.book, row.id),

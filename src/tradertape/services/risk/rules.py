@@ -22,6 +22,7 @@ from tradertape.db.models.risk import RiskEvent, RiskRule
 from tradertape.db.models.workers import WorkerRun
 from tradertape.db.prepared import Prepared
 from tradertape.db.rows import table_of
+from tradertape.domain import books
 from tradertape.domain.risk import HUNDRED, RuleAction, RuleTerms, RuleType, threshold_problem
 from tradertape.errors import Conflict, InvalidField, NotFound
 from tradertape.ports.clock import Clock
@@ -44,6 +45,7 @@ class RuleFields:
     strategy_run_id: str | None = None  # the run's key, as the worker API shows it
     target_amount: Decimal | None = None  # mtm_exit: the day MTM that exits (or arms the trail)
     trail_amount: Decimal | None = None  # mtm_exit: the trail under the peak, with a target
+    book: str | None = None  # mtm_exit: "manual" or "live:<broker>" (no portfolio or run)
 
 
 def check_fields(fields: RuleFields) -> None:
@@ -69,6 +71,7 @@ def check_fields(fields: RuleFields) -> None:
 def _check_mtm(fields: RuleFields) -> None:
     """An mtm_exit rule's amounts: a loss or a target (or both), a trail only with a
     target; no other type takes a target or a trail."""
+    _check_book(fields)
     if fields.type is not RuleType.MTM_EXIT:
         for name in ("target_amount", "trail_amount"):
             if getattr(fields, name) is not None:
@@ -82,6 +85,22 @@ def _check_mtm(fields: RuleFields) -> None:
         )
     if fields.trail_amount is not None and fields.target_amount is None:
         raise InvalidField("trail_amount", "a trail needs a target_amount to start from")
+
+
+def _check_book(fields: RuleFields) -> None:
+    """A book scope: an mtm_exit rule's only, instead of a portfolio or a run, and one the
+    rule can watch and exit (the manual book, or a real broker's account)."""
+    book = fields.book
+    if book is None:
+        return
+    if fields.type is not RuleType.MTM_EXIT:
+        raise InvalidField("book", f"not used by a {fields.type.value} rule")
+    if fields.portfolio_id is not None or fields.worker_run_id is not None:
+        raise InvalidField("book", "a rule has one scope: a book, a portfolio or a worker run")
+    if fields.strategy_run_id is not None:
+        raise InvalidField("book", "a rule has one scope: a book, a portfolio or a worker run")
+    if book != books.MANUAL and books.live_broker(book) is None:
+        raise InvalidField("book", 'the manual book ("manual") or a live one ("live:kite")')
 
 
 def _owned_scope(db: Session, fields: RuleFields, *, user_id: int) -> RuleFields:
@@ -153,6 +172,8 @@ class RuleLike(Protocol):
     def worker_run_id(self) -> int | None: ...
     @property
     def paused(self) -> bool: ...
+    @property
+    def book(self) -> str | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +190,13 @@ class ApplicableRule:
     portfolio_id: int | None
     worker_run_id: int | None
     paused: bool
+    book: str | None
+
+
+def applies_to(row: RuleLike, book: str | None) -> bool:
+    """Whether `row` faces an entry of `book` (None: a model portfolio's signal, of no
+    book a rule can name): a rule on one book faces that book's entries only."""
+    return row.book is None or row.book == book
 
 
 def scope_of(row: RuleLike) -> RiskScope:
@@ -200,6 +228,7 @@ def _assign(row: RiskRule, fields: RuleFields) -> None:
     row.worker_run_id = fields.worker_run_id
     row.target_amount = fields.target_amount
     row.trail_amount = fields.trail_amount
+    row.book = fields.book
     if fields.type is not RuleType.MTM_EXIT:  # no MTM exit any more: nothing of its state
         row.paused, row.mtm_day, row.mtm_peak = False, None, None
         row.tripped_at, row.trip_reason = None, None

@@ -114,7 +114,7 @@ def risk_state(
     for row in rows:
         source, kind = books.source(scope_of(row), live=live)
         mtm_state = None
-        if row.type == RuleType.MTM_EXIT.value and mtm is not None and not live:
+        if row.type == RuleType.MTM_EXIT.value and mtm is not None:
             by_book = mtm(db, user_id) if by_book is None else by_book
             mtm_state = state_of(row, by_book.get(book_of_rule(row), ZERO), today)
         states.append(RuleState(row, kind, reading(terms(row), book_of(source)), mtm_state))

@@ -11,8 +11,9 @@ import { PageLoader } from "@/components/PageLoader";
 import { PageTitle } from "@/components/PageTitle";
 import { useMe } from "@/auth/useMe";
 import { Notice } from "@/orders/Notice";
-import { direction, inr, instrumentLabel, istDateTime, pct, plain, signedInr, words } from "@/format";
+import { direction, instrumentLabel, istDateTime, pct, plain, signedInr, words } from "@/format";
 import "@/market/market.css";
+import { MtmCard, type MtmState } from "./MtmCard";
 import { RULE_TYPES, type RuleDraft, type RuleOut, type ScopeNames, bodyOf, draftOf, ruleLabel, scopeName, scopeOf, scopeOptions } from "./ruleForm";
 import { usePortfolios } from "@/portfolios/modelApi";
 import { workerKeys } from "@/workers/workerApi";
@@ -82,7 +83,7 @@ function RuleForm({ rule, names, onClose }: { rule?: RuleOut; names: ScopeNames;
             onChange={(v) => set({ threshold_count: String(v) })} error={errors.threshold_count} />
         )}
         <Select label="Applies to" description="The whole account, or one of your model portfolios or worker runs"
-          data={scopeOptions(names, draft.scope)} value={draft.scope} allowDeselect={false} searchable
+          data={scopeOptions(names, draft.scope, draft.type === "mtm_exit")} value={draft.scope} allowDeselect={false} searchable
           onChange={(v) => v !== null && set({ scope: v })}
           error={errors.portfolio_id ?? errors.strategy_run_id ?? errors.worker_run_id} />
         <Switch label="Enabled" checked={draft.enabled} onChange={(e) => set({ enabled: e.currentTarget.checked })} />
@@ -128,60 +129,6 @@ function KillSwitch({ on }: { on: boolean }) {
         </Group>
       </Modal>
     </>
-  );
-}
-
-type MtmState = components["schemas"]["MtmStateOut"];
-
-/** One MTM exit: the day's MTM of its scope against each threshold, and its resume button. */
-function MtmCard({ rule, mtm, scope }: { rule: RuleState; mtm: MtmState; scope: string }) {
-  const client = useQueryClient();
-  const [asking, setAsking] = useState(false);
-  const resume = useMutation({
-    mutationFn: async () => unwrap(await api.POST("/api/risk/rules/{rule_id}/resume", { params: { path: { rule_id: rule.rule_id } } })),
-    onSuccess: async () => {
-      setAsking(false);
-      await client.invalidateQueries({ queryKey: ["risk"] });
-    },
-  });
-  const line = (label: string, at: string | null | undefined, distance: string | null | undefined, what: string) =>
-    at === null || at === undefined ? null : (
-      <Group justify="space-between" gap="xs" wrap="nowrap">
-        <Text size="sm">{label} <span className="num">{signedInr(at)}</span></Text>
-        <Text size="sm" c="dimmed" ta="right">{distance === null || distance === undefined ? "" : `${inr(distance)} ${what}`}</Text>
-      </Group>
-    );
-  // dark shades: white text on them passes WCAG AA
-  const status = mtm.paused ? <Badge color="red.9">Exited · entries paused</Badge>
-    : mtm.quiet_today ? <Badge color="gray.7">Resumed · watches again tomorrow</Badge>
-    : <Badge color="teal.9">Watching</Badge>;
-  return (
-    <Paper withBorder p="sm" aria-label={`MTM exit: ${scope}`}>
-      <Group justify="space-between" mb={4} wrap="wrap" gap="xs">
-        <Text fw={600} size="sm">MTM exit · {scope}</Text>
-        {status}
-      </Group>
-      <Text size="xs" c="dimmed">Day MTM (as on Positions and Funds)</Text>
-      <Text className={`num ${toneOf(mtm.mtm)}`} fw={600} ta="left">{signedInr(mtm.mtm)}</Text>
-      <Text size="xs" c="dimmed" mb={4}>Peak today {signedInr(mtm.peak)}</Text>
-      <Stack gap={2}>
-        {line("Loss exit at", mtm.stop_at, mtm.to_stop, "to go")}
-        {line(mtm.trail_floor === null ? "Target at" : "Target reached at", mtm.target_at, mtm.to_target, "to go")}
-        {line("Trailing floor", mtm.trail_floor, mtm.to_trail, "above it")}
-      </Stack>
-      {mtm.trip_reason && <Text size="xs" mt={4}>Last exit: {mtm.trip_reason}{mtm.tripped_at ? ` (${istDateTime(mtm.tripped_at)})` : ""}</Text>}
-      {mtm.paused && (
-        <Button mt="xs" size="xs" onClick={() => setAsking(true)} aria-label={`Resume entries: ${scope}`}>Resume entries</Button>
-      )}
-      <Modal opened={asking} onClose={() => setAsking(false)} title="Resume entries?">
-        <Text size="sm" mb="md">New entries in {scope} will be allowed again. This rule watches again from the next trading day.</Text>
-        {resume.error && <Alert color="red" mb="sm">{resume.error.message}</Alert>}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={() => setAsking(false)}>Cancel</Button>
-          <Button loading={resume.isPending} onClick={() => resume.mutate()}>Resume entries</Button>
-        </Group>
-      </Modal>
-    </Paper>
   );
 }
 
@@ -285,11 +232,11 @@ export function Component() {
         <Paper withBorder p="sm"><Text size="xs" c="dimmed">Exposure</Text><Money value={s.exposure.total} /></Paper>
         <Paper withBorder p="sm"><Text size="xs" c="dimmed">Open positions</Text><Text className="num" ta="left">{s.open_positions}</Text></Paper>
       </SimpleGrid>
-      {book === "paper" && s.rules.some((r) => r.mtm) && (
+      {s.rules.some((r) => r.mtm) && (
         <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }} mb="md">
           {s.rules.filter((r) => r.mtm).map((r) => (
             <MtmCard key={r.rule_id} rule={r} mtm={r.mtm as MtmState}
-              scope={scopeName(names, scopeOf({ portfolio_id: r.portfolio_id, strategy_run_id: r.strategy_run_id }))} />
+              scope={scopeName(names, scopeOf({ portfolio_id: r.portfolio_id, strategy_run_id: r.strategy_run_id, book: r.book }))} />
           ))}
         </SimpleGrid>
       )}

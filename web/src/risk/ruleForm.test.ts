@@ -13,7 +13,7 @@ describe("risk rule form", () => {
     expect(bodyOf(draft)).toEqual({
       type: "max_exposure", action: "block", enabled: true,
       threshold_amount: "200000", threshold_pct: null, threshold_count: null, portfolio_id: null, strategy_run_id: null,
-      target_amount: null, trail_amount: null,
+      target_amount: null, trail_amount: null, book: null,
     });
   });
   it("sends an MTM exit's loss, target and trail, and no other type's", () => {
@@ -45,6 +45,21 @@ describe("risk rule form", () => {
     expect(scopeName(names, "portfolio:3")).toBe("Momentum 50");
     expect(scopeName(names, "run:run_abc")).toBe("Nifty straddle");
     expect(scopeName(names, "")).toBe("Account");
+  });
+  it("offers an MTM exit the manual and live books, and keeps a book through an edit", () => {
+    const groups = scopeOptions(names, "", true);
+    expect(groups[1]).toEqual({ group: "Books", items: [
+      { value: "book:manual", label: "Manual book (orders placed by hand)" },
+      { value: "book:live:kite", label: "Live: Kite" },
+      { value: "book:live:upstox", label: "Live: Upstox" },
+      { value: "book:live:groww", label: "Live: Groww" },
+    ] });
+    expect(scopeOptions(names, "").map((g) => g.group)).not.toContain("Books");
+    const draft = { ...draftOf(), type: "mtm_exit" as const, threshold_amount: "5000", scope: "book:live:kite" };
+    expect(bodyOf(draft)).toMatchObject({ book: "live:kite", portfolio_id: null, strategy_run_id: null });
+    expect(scopeOf({ portfolio_id: null, strategy_run_id: null, book: "manual" })).toBe("book:manual");
+    expect(scopeName(names, "book:manual")).toBe("Manual book");
+    expect(scopeName(names, "book:live:kite")).toBe("Live: Kite");
   });
   it("names the SEBI order-rate ceiling's refusals in words", () => {
     expect(ruleLabel("order_rate")).toBe("SEBI order-rate ceiling");

@@ -35,16 +35,28 @@ export interface RuleDraft {
   threshold_count: string;
   target_amount: string;
   trail_amount: string;
-  /** What the rule watches: "" the whole account, "portfolio:<id>" or "run:<strategy_run_id>". */
+  /** What the rule watches: "" the whole account, "portfolio:<id>", "run:<strategy_run_id>"
+   * or (an MTM exit) "book:manual" / "book:live:<broker>". */
   scope: string;
 }
 
 export const ACCOUNT = "";
 export const portfolioScope = (id: number) => `portfolio:${id}`;
 export const runScope = (key: string) => `run:${key}`;
+export const bookScope = (book: string) => `book:${book}`;
+
+/** The books an MTM exit may watch on its own: the desk's hand-placed orders, and the
+ * account at each live broker. */
+export const MTM_BOOKS: { book: string; label: string }[] = [
+  { book: "manual", label: "Manual book (orders placed by hand)" },
+  { book: "live:kite", label: "Live: Kite" },
+  { book: "live:upstox", label: "Live: Upstox" },
+  { book: "live:groww", label: "Live: Groww" },
+];
 
 /** A rule's scope as the form's value. */
-export function scopeOf(rule: Pick<RuleOut, "portfolio_id" | "strategy_run_id"> | undefined): string {
+export function scopeOf(rule: Pick<RuleOut, "portfolio_id" | "strategy_run_id"> & { book?: string | null } | undefined): string {
+  if (rule?.book) return bookScope(rule.book);
   if (rule?.portfolio_id) return portfolioScope(rule.portfolio_id);
   if (rule?.strategy_run_id) return runScope(rule.strategy_run_id);
   return ACCOUNT;
@@ -56,25 +68,34 @@ export interface ScopeNames {
 }
 
 /** The scopes a rule may take, by name: the account, then each portfolio and worker run of
- * the user's (a closed one marked), and the rule's own even when its row has gone. */
-export function scopeOptions(names: ScopeNames, current: string): { group: string; items: { value: string; label: string }[] }[] {
+ * the user's (a closed one marked), and the rule's own even when its row has gone; with
+ * `books` (an MTM exit's), the manual and live books after the account. */
+export function scopeOptions(names: ScopeNames, current: string, books = false): { group: string; items: { value: string; label: string }[] }[] {
   const closed = (status?: string) => (status === "retired" || status === "closed" || status === "failed" ? " (closed)" : "");
   const portfolios = names.portfolios.map((p) => ({ value: portfolioScope(p.id), label: `${p.name}${closed(p.status)}` }));
   const runs = names.runs.map((r) => ({ value: runScope(r.strategy_run_id), label: `${r.name || r.strategy_run_id}${closed(r.status)}` }));
-  const known = [ACCOUNT, ...portfolios.map((o) => o.value), ...runs.map((o) => o.value)];
+  const own = books || current.startsWith("book:") ? MTM_BOOKS.map((b) => ({ value: bookScope(b.book), label: b.label })) : [];
+  const known = [ACCOUNT, ...own.map((o) => o.value), ...portfolios.map((o) => o.value), ...runs.map((o) => o.value)];
   if (!known.includes(current)) {
     (current.startsWith("run:") ? runs : portfolios).push({ value: current, label: scopeName(names, current) });
   }
   return [
     { group: "Account", items: [{ value: ACCOUNT, label: "The whole account" }] },
+    ...(own.length ? [{ group: "Books", items: own }] : []),
     ...(portfolios.length ? [{ group: "Model portfolios", items: portfolios }] : []),
     ...(runs.length ? [{ group: "Worker runs", items: runs }] : []),
   ];
 }
 
-/** A scope in words: "Account", a portfolio's or a run's name. */
+/** A scope in words: "Account", "Manual book", "Live: Kite", a portfolio's or a run's name. */
 export function scopeName(names: ScopeNames, scope: string): string {
   if (scope === ACCOUNT) return "Account";
+  if (scope.startsWith("book:")) {
+    const book = scope.slice("book:".length);
+    if (book === "manual") return "Manual book";
+    const broker = book.slice("live:".length);
+    return `Live: ${broker.charAt(0).toUpperCase()}${broker.slice(1)}`;
+  }
   if (scope.startsWith("portfolio:")) {
     const id = Number(scope.slice("portfolio:".length));
     return names.portfolios.find((p) => p.id === id)?.name ?? `Portfolio #${id}`;
@@ -114,5 +135,6 @@ export function bodyOf(draft: RuleDraft) {
     trail_amount: take("trail_amount"),
     portfolio_id: draft.scope.startsWith("portfolio:") ? Number(draft.scope.slice("portfolio:".length)) : null,
     strategy_run_id: draft.scope.startsWith("run:") ? draft.scope.slice("run:".length) : null,
+    book: draft.scope.startsWith("book:") ? draft.scope.slice("book:".length) : null,
   };
 }

@@ -1,0 +1,49 @@
+import { MantineProvider } from "@mantine/core";
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { cleanup, render, screen, within } from "@testing-library/react";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { MtmCard, type MtmState } from "./MtmCard";
+
+beforeAll(() => {
+  window.matchMedia ??= ((query: string) => ({
+    matches: false, media: query, onchange: null,
+    addListener: () => {}, removeListener: () => {}, addEventListener: () => {}, removeEventListener: () => {}, dispatchEvent: () => false,
+  })) as unknown as typeof window.matchMedia;
+});
+afterEach(cleanup);
+
+const rule = {
+  rule_id: 7, type: "mtm_exit", action: "block", scope: "all", portfolio_id: null, worker_run_id: null,
+  strategy_run_id: null, book: "live:kite", measured_on: "all", value: null, limit: null, headroom: null,
+  utilisation_pct: null, near_limit: false, breached: false, detail: {},
+} as const;
+
+const live: MtmState = {
+  book: "live:kite", mtm: "-1000.00", peak: "0.00", stop_at: "-2000.00", target_at: "5000.00", trail_floor: null,
+  to_stop: "1000.00", to_target: "6000.00", to_trail: null, paused: false, tripped_at: null, trip_reason: null, quiet_today: false,
+};
+
+function show(mtm: MtmState, scope = "Live: Kite") {
+  const client = new QueryClient();
+  render(<MantineProvider><QueryClientProvider client={client}><MtmCard rule={{ ...rule, mtm }} mtm={mtm} scope={scope} /></QueryClientProvider></MantineProvider>);
+  return screen.getByLabelText(`MTM exit: ${scope}`);
+}
+
+describe("an MTM exit's card", () => {
+  it("shows a live book's day MTM and its distance to each threshold, as a paper rule's", () => {
+    const card = show(live);
+    expect(within(card).getByText("MTM exit · Live: Kite")).toBeTruthy();
+    expect(within(card).getByText("Day MTM (as on Positions)")).toBeTruthy();
+    expect(within(card).getByText("-₹1,000.00")).toBeTruthy();
+    expect(within(card).getByText("₹1,000.00 to go")).toBeTruthy();
+    expect(within(card).getByText("₹6,000.00 to go")).toBeTruthy();
+    expect(within(card).getByText("Watching")).toBeTruthy();
+    expect(within(card).queryByRole("button", { name: /Resume entries/ })).toBeNull();
+  });
+  it("offers the resume once the book was exited", () => {
+    const card = show({ ...live, book: "manual", paused: true, trip_reason: "day MTM −₹2,100.00 reached the loss exit at −₹2,000.00" }, "Manual book");
+    expect(within(card).getByText("Exited · entries paused")).toBeTruthy();
+    expect(within(card).getByText("Day MTM (as on Positions and Funds)")).toBeTruthy();
+    expect(within(card).getByRole("button", { name: "Resume entries: Manual book" })).toBeTruthy();
+  });
+});

@@ -53,6 +53,7 @@ from tradertape.services.accounts.login import LoginService
 from tradertape.services.accounts.ratelimit import RateLimiter
 from tradertape.services.accounts.sessions import SessionService
 from tradertape.services.audit.trail import AuditTrail
+from tradertape.services.baskets import LateRefusals
 from tradertape.services.books import summary as paper_books
 from tradertape.services.brokers.account import AccountViews
 from tradertape.services.brokers.credentials import BrokerCredentials
@@ -146,6 +147,7 @@ class Runtime:
     job_caps: JobCaps  # each user's heavy jobs under way (backtests, sweeps, uploads, exports)
     research: ResearchJobs  # backtests with progress and parameter sweeps, in threads
     mtm_exits: MtmExits  # mtm_exit rules: a scope's day MTM watched beside the trading loop
+    late_refusals: LateRefusals  # live basket legs rejected after they were taken: unwound
 
     @classmethod
     def build(
@@ -371,6 +373,10 @@ class Runtime:
             }
         )
         guard = JobGuard(db=jobs_db, clock=clock)
+        # A live basket leg its broker rejects after taking it unwinds its partners, as an
+        # immediate refusal does: heard among the committed events, done on the loop's pass.
+        late_refusals = LateRefusals(db=jobs_db, orders=orders, last_tick=prices, guard=guard)
+        events.listen(late_refusals.hear)
         recovery = Recovery(
             db=jobs_db,
             guard=guard,
@@ -444,6 +450,7 @@ class Runtime:
                 guard=guard,
                 live=live_ledgers,
             ),
+            late_refusals=late_refusals,
             live=live,
             live_brokers=live_brokers,
             egress=egress,

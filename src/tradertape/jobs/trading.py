@@ -88,6 +88,7 @@ def trading_loop(runtime: Runtime) -> TradingLoop:
             runtime.option_protection,
             runtime.option_executions,
             runtime.mtm_exits,  # after protection: a run's own exits go first
+            runtime.late_refusals,  # after the live poll (a job): the rejections it booked
             alerts,
         ),
         sinks=(runtime.candle_book, runtime.feed_watch),  # the watchdog sees every tick

@@ -7,20 +7,48 @@ again answers its first orders. A leg refused, rejected or cancelled unfilled st
 basket (the rest ``skipped``: no naked short after its hedge failed), and what the sent legs
 filled is exited at market, shorts bought back first, as exits the rules never block (keys
 ``<basket>:unwind:<i>``). Each caller keeps its own words by mapping the one result.
+
+A live leg is answered later: the broker may take it and refuse it afterwards (its RMS, a
+price band), by a postback, the socket or the order book's poll. `LateRefusals` hears that
+rejection among the OMS's committed events and, on the trading loop's next pass, does what
+an immediate refusal does: it asks the broker how the basket's other legs stand, cancels
+those still working (no short without its hedge), and exits what they filled at market,
+shorts first, with the same keys, so however often it runs, or an immediate refusal's
+unwind ran before it, each leg is exited once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Generic, Literal, TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tradertape.db.engine import Database
 from tradertape.db.models import Order
-from tradertape.domain.orders import OrderSpec, OrderType, TransactionType
+from tradertape.domain.instruments import Exchange
+from tradertape.domain.order_state import PENDING
+from tradertape.domain.orders import (
+    MARKET_PROTECTION_AUTO,
+    OrderSpec,
+    OrderType,
+    Product,
+    TransactionType,
+)
 from tradertape.errors import TraderTapeError
-from tradertape.oms import Account, LastTick, OrderPipeline
+from tradertape.oms import (
+    BROKER,
+    UNGUARDED,
+    Account,
+    Guard,
+    LastTick,
+    OmsEvent,
+    OrderPipeline,
+    OrderRejected,
+)
 from tradertape.services.options.plans import order_state
 
 C = TypeVar("C")
@@ -140,3 +168,165 @@ def _status(halted: str | None, sent: Sequence[LegResult[C]], unwind: list[Any])
         return "unwound"
     nothing = all(s.state in ("refused", "rejected", "skipped") for s in sent)
     return "failed" if nothing else "partial"
+
+
+# The states an order reaches before its venue answers: a refusal then is no late one (the
+# placement's own answer, which `place_basket` already halts and unwinds on).
+_UNANSWERED = frozenset({"PUT ORDER REQ RECEIVED", "VALIDATION PENDING", "OPEN PENDING"})
+
+
+def _late_leg(event: OrderRejected) -> bool:
+    """Whether `event` is a live basket leg's rejection after its broker took it."""
+    if event.broker == BROKER:
+        return False
+    tags = event.attribution
+    return (
+        isinstance(tags.get("basket_leg"), int)
+        and not tags.get("unwind")
+        and event.broker_order_id is not None
+        and event.previous_status not in _UNANSWERED
+    )
+
+
+def basket_of(order: Order) -> str | None:
+    """The basket key a leg was sent with (its key is ``<basket>:<i>``), or None."""
+    index = (order.attribution or {}).get("basket_leg")
+    key, suffix = order.client_key, f":{index}"
+    if not isinstance(index, int) or key is None or not key.endswith(suffix):
+        return None
+    return key[: -len(suffix)]
+
+
+class LateRefusals:
+    """Unwinds a live basket whose leg its broker rejected after taking it: an OMS event
+    listener (`hear`) and a trading-loop watcher (`on_timer`, `on_prices`) in one.
+
+    The listener only notes the leg (it runs in the committing thread, and the unwind asks
+    the broker); the loop's next pass unwinds. Every leg and exit is found by its key.
+    """
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        orders: OrderPipeline,
+        last_tick: LastTick,
+        guard: Guard = UNGUARDED,
+    ) -> None:
+        self._db = db
+        self._orders = orders
+        self._last_tick = last_tick
+        self._guard = guard
+        self._heard: list[tuple[int, str]] = []  # (user, our order id) of each late refusal
+        self._lock = threading.Lock()
+
+    def hear(self, events: Sequence[OmsEvent]) -> None:
+        """Note each live basket leg rejected late (a committed transaction's events)."""
+        late = [
+            (e.user_id, e.order_id) for e in events if isinstance(e, OrderRejected) and _late_leg(e)
+        ]
+        if late:
+            with self._lock:
+                self._heard.extend(late)
+
+    def on_prices(self, keys: Iterable[str]) -> object:
+        """A tick batch: unwind what was heard since the last pass."""
+        return self.sweep()
+
+    def on_timer(self) -> object:
+        """The loop's timer (after its jobs polled the brokers): the same."""
+        return self.sweep()
+
+    def sweep(self) -> list[str]:
+        """Unwind each basket a late refusal was heard of; the exit orders' ids."""
+        with self._lock:
+            heard, self._heard = self._heard, []
+        done = self._guard.each(
+            heard,
+            job="baskets.late_refusals",
+            key=lambda item: item[1],
+            owner=lambda item: item[0],
+            work=lambda item: self.unwind(*item),
+        )
+        return [order_id for found in done for order_id in found]
+
+    def unwind(self, user_id: int, order_id: str) -> list[str]:
+        """Unwind the basket of the user's rejected leg `order_id`; the exits' order ids."""
+        with self._db.session() as db:
+            rejected = db.scalar(
+                select(Order).where(Order.user_id == user_id, Order.order_id == order_id)
+            )
+            basket = None if rejected is None else basket_of(rejected)
+            if rejected is None or basket is None:
+                return []
+            broker = rejected.broker
+            account = Account(live=True, broker=broker)
+            legs = self._legs(db, user_id, broker, basket)
+            self._refresh(db, user_id, broker, legs)
+            for leg in legs:
+                if leg.status in PENDING:  # still working: no short stands without its hedge
+                    try:
+                        self._orders.cancel(db, user_id=user_id, order_id=leg.order_id)
+                    except TraderTapeError:  # filled or gone meanwhile: exited below
+                        db.rollback()
+            self._refresh(db, user_id, broker, legs)
+            filled = [leg for leg in legs if (leg.filled_quantity or 0) > 0]
+            filled.sort(key=lambda leg: leg.transaction_type == TransactionType.BUY)
+            return [
+                exit_id
+                for leg in filled
+                if (exit_id := self._exit(db, leg, basket, account)) is not None
+            ]
+
+    @staticmethod
+    def _legs(db: Session, user_id: int, broker: str, basket: str) -> list[Order]:
+        """The basket's legs at `broker` (not its exits), oldest first."""
+        rows = db.scalars(
+            select(Order)
+            .where(
+                Order.user_id == user_id,
+                Order.broker == broker,
+                Order.client_key.startswith(f"{basket}:", autoescape=True),
+            )
+            .order_by(Order.id)
+        ).all()
+        return [row for row in rows if not (row.attribution or {}).get("unwind")]
+
+    def _refresh(self, db: Session, user_id: int, broker: str, legs: list[Order]) -> None:
+        """Book what the broker says of the legs now (a fill its report has not brought)."""
+        ids = [leg.broker_order_id for leg in legs if leg.broker_order_id]
+        try:
+            self._orders.refresh(db, user_id=user_id, broker_order_ids=ids, broker=broker)
+        except TraderTapeError:  # the broker did not answer: the legs as we booked them
+            db.rollback()
+        for leg in legs:
+            db.refresh(leg)
+
+    def _exit(self, db: Session, leg: Order, basket: str, account: Account) -> str | None:
+        """Exit what `leg` filled at market with protection, as the basket's unwind does."""
+        tags = leg.attribution or {}
+        spec = OrderSpec(
+            exchange=Exchange(leg.exchange),
+            tradingsymbol=leg.tradingsymbol,
+            transaction_type=_opposite(TransactionType(leg.transaction_type)),
+            quantity=leg.filled_quantity or 0,
+            product=Product(leg.product),
+            order_type=OrderType.MARKET,
+            market_protection=MARKET_PROTECTION_AUTO,
+        )
+        try:
+            placed = self._orders.submit(
+                db,
+                user_id=leg.user_id,
+                spec=spec,
+                last=self._last_tick(spec.key),
+                account=account,
+                client_key=f"{basket}:unwind:{tags.get('basket_leg')}",
+                source=leg.source,
+                attribution={**tags, "unwind": True},
+                exit_only=True,
+            )
+        except TraderTapeError:  # refused before anything was stored
+            db.rollback()
+            return None
+        return placed.order.order_id

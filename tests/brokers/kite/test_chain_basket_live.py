@@ -4,15 +4,19 @@ user's Kite account, each once."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from tests.brokers.kite.conftest import Fake, server_settings
 from tests.brokers.kite.test_live_orders import connect
 from tests.workers_kit import set_price
+from tradertape.db.models.trading import Order
+from tradertape.jobs.trading import trading_loop
 from tradertape.runtime import Runtime
 from tradertape.settings import Settings
 
@@ -79,3 +83,47 @@ def test_a_live_basket_shows_kites_margin_then_goes_hedge_first(
     assert sent == [(CALL, "BUY"), (FAR_CALL, "SELL")]
     client.post("/api/options/basket", json=_spread(idempotency_key="live-1"))
     assert len(fake.state()["orders"]) == 2  # sent once
+
+
+def test_a_leg_kite_rejects_after_taking_it_unwinds_its_filled_partner_once(
+    client: TestClient, runtime: Runtime, fake: Fake
+):
+    connect(client, runtime, fake)
+    set_price(runtime, NIFTY, "25000")
+    fake.price(NIFTY, 25000)
+    _listed(runtime, fake)
+    far = runtime.options.last_tick(f"NFO:{FAR_CALL}")
+    assert far is not None
+    resting = str((far.last_price * 2).quantize(Decimal("0.05")))  # a sell that rests, OPEN
+    legs = _spread(idempotency_key="late-1")
+    legs["legs"][0] |= {"order_type": "LIMIT", "price": resting}
+
+    placed = client.post("/api/options/basket", json=legs)
+    assert placed.status_code == 200, placed.text
+    assert placed.json()["status"] == "success", placed.text  # both taken by Kite
+    bought, sold = fake.state()["orders"]
+    assert (bought["status"], sold["status"]) == ("COMPLETE", "OPEN")
+
+    # Kite's RMS rejects the resting short later: the poll books it, the loop unwinds.
+    fake.control("reject", {"order_id": sold["order_id"]})
+    loop = trading_loop(runtime)
+    loop.run_jobs(force=True)
+    orders = fake.state()["orders"]
+    assert len(orders) == 3
+    unwind = orders[2]
+    assert (unwind["tradingsymbol"], unwind["transaction_type"], unwind["order_type"]) == (
+        CALL,
+        "SELL",
+        "MARKET",
+    )
+    assert unwind["quantity"] == bought["filled_quantity"] == 65
+    with runtime.db.session() as db:
+        mine = db.scalars(select(Order).order_by(Order.id)).all()
+        keys = [(o.client_key, o.status) for o in mine]
+    assert keys[1] == ("chain:late-1:0", "REJECTED")
+    assert keys[2][0] == "chain:late-1:unwind:1"
+    assert mine[2].attribution["unwind"] is True
+
+    loop.run_jobs(force=True)  # another pass, a repeated report: nothing more is sent
+    runtime.late_refusals.unwind(mine[1].user_id, mine[1].order_id)
+    assert len(fake.state()["orders"]) == 3

@@ -385,6 +385,13 @@ def _fill(kite: FakeKite, body: dict[str, Any]) -> dict[str, Any]:
     return {"order": order}
 
 
+def _reject(kite: FakeKite, body: dict[str, Any]) -> dict[str, Any]:
+    """Reject a working order Kite had accepted (``{"order_id": …, "message": …}``): the
+    refusal arrives later, by the order book, a postback or the socket."""
+    message = str(body.get("message") or "RMS:Margin Exceeds, Required margin is more")
+    return {"order": kite.book.reject(str(body["order_id"]), message)}
+
+
 def _list(kite: FakeKite, body: dict[str, Any]) -> dict[str, Any]:
     """List contracts the fake did not know (``{"instruments": [{"exchange": "NFO",
     "tradingsymbol": …, "price": …, "lot_size": 65, "instrument_type": "CE"}]}``), each
@@ -423,13 +430,15 @@ _CONTROLS: dict[tuple[str, str], Callable[[FakeKite, dict[str, Any]], dict[str, 
     ("POST", "forget"): _forget,
     ("POST", "funds"): _funds,
     ("POST", "fill"): _fill,
+    ("POST", "reject"): _reject,
 }
 
 
 async def control(request: Request) -> Response:
     """``/_fake/{action}``: price, walk, faults, clock, expire-sessions, apps, state, orders
     (placed outside the client, as in Kite's own app), forget (an order Kite lost), funds
-    (the account's cash), fill (part of an order, at a price), instruments (list more)."""
+    (the account's cash), fill (part of an order, at a price), reject (a working order,
+    after it was accepted), instruments (list more)."""
     action = _CONTROLS.get((request.method, request.path_params["action"]))
     if action is None:
         return JSONResponse({"detail": "unknown control"}, status_code=404)

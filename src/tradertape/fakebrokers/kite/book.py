@@ -479,6 +479,18 @@ class KiteBook:
             self._work(order)
             return order_id
 
+    def reject(self, order_id: str, message: str) -> Row:
+        """Reject a resting order after it was accepted, as the exchange's or the broker's
+        RMS does (a margin shortfall found later, a price band): its status says so in the
+        order book, its history and a postback, never in the place answer."""
+        with self.lock:
+            order = self._live(order_id, "rejected")
+            order["status_message"] = order["status_message_raw"] = message
+            order["cancelled_quantity"] = order["pending_quantity"]
+            order["pending_quantity"] = 0
+            self._set(order, "REJECTED")
+            return dict(order)
+
     def cancel(self, order_id: str) -> str:
         """Cancel a resting order."""
         with self.lock:

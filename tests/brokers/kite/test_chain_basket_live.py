@@ -85,6 +85,12 @@ def test_a_live_basket_shows_kites_margin_then_goes_hedge_first(
     assert len(fake.state()["orders"]) == 2  # sent once
 
 
+def _ticked(price: Decimal) -> str:
+    """`price` on the contracts' 5-paise tick."""
+    tick = Decimal("0.05")
+    return str((price / tick).quantize(Decimal(1)) * tick)
+
+
 def test_a_leg_kite_rejects_after_taking_it_unwinds_its_filled_partner_once(
     client: TestClient, runtime: Runtime, fake: Fake
 ):
@@ -94,7 +100,7 @@ def test_a_leg_kite_rejects_after_taking_it_unwinds_its_filled_partner_once(
     _listed(runtime, fake)
     far = runtime.options.last_tick(f"NFO:{FAR_CALL}")
     assert far is not None
-    resting = str((far.last_price * 2).quantize(Decimal("0.05")))  # a sell that rests, OPEN
+    resting = _ticked(far.last_price * 2)  # a sell that rests, OPEN
     legs = _spread(idempotency_key="late-1")
     legs["legs"][0] |= {"order_type": "LIMIT", "price": resting}
 
@@ -127,3 +133,32 @@ def test_a_leg_kite_rejects_after_taking_it_unwinds_its_filled_partner_once(
     loop.run_jobs(force=True)  # another pass, a repeated report: nothing more is sent
     runtime.late_refusals.unwind(mine[1].user_id, mine[1].order_id)
     assert len(fake.state()["orders"]) == 3
+
+
+def test_a_hedge_kite_rejects_late_buys_back_its_filled_short(
+    client: TestClient, runtime: Runtime, fake: Fake
+):
+    connect(client, runtime, fake)
+    set_price(runtime, NIFTY, "25000")
+    fake.price(NIFTY, 25000)
+    _listed(runtime, fake)
+    near = runtime.options.last_tick(f"NFO:{CALL}")
+    assert near is not None
+    resting = _ticked(near.last_price / 2)  # a hedge that rests
+    legs = _spread(idempotency_key="late-2")
+    legs["legs"][1] |= {"order_type": "LIMIT", "price": resting}
+
+    placed = client.post("/api/options/basket", json=legs)
+    assert placed.json()["status"] == "success", placed.text
+    hedge, short = fake.state()["orders"]
+    assert (hedge["status"], short["status"]) == ("OPEN", "COMPLETE")  # a naked short now
+
+    fake.control("reject", {"order_id": hedge["order_id"]})
+    trading_loop(runtime).run_jobs(force=True)
+    *_, unwind = fake.state()["orders"]
+    assert len(fake.state()["orders"]) == 3
+    assert (unwind["tradingsymbol"], unwind["transaction_type"], unwind["quantity"]) == (
+        FAR_CALL,
+        "BUY",
+        65,
+    )

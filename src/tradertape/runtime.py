@@ -375,7 +375,9 @@ class Runtime:
         guard = JobGuard(db=jobs_db, clock=clock)
         # A live basket leg its broker rejects after taking it unwinds its partners, as an
         # immediate refusal does: heard among the committed events, done on the loop's pass.
-        late_refusals = LateRefusals(db=jobs_db, orders=orders, last_tick=prices, guard=guard)
+        late_refusals = LateRefusals(
+            db=jobs_db, orders=orders, last_tick=prices, clock=market_clock, guard=guard
+        )
         events.listen(late_refusals.hear)
         recovery = Recovery(
             db=jobs_db,

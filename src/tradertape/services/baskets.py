@@ -14,7 +14,9 @@ rejection among the OMS's committed events and, on the trading loop's next pass,
 an immediate refusal does: it asks the broker how the basket's other legs stand, cancels
 those still working (no short without its hedge), and exits what they filled at market,
 shorts first, with the same keys, so however often it runs, or an immediate refusal's
-unwind ran before it, each leg is exited once.
+unwind ran before it, each leg is exited once. A restart between the rejection's booking
+and that pass loses no unwind: the first pass of a process looks for today's late
+rejections of live legs in the order book too.
 """
 
 from __future__ import annotations
@@ -22,13 +24,15 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime, time
 from typing import Any, Generic, Literal, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from tradertape.db.engine import Database
 from tradertape.db.models import Order
+from tradertape.db.models.trading import OrderEventRow
 from tradertape.domain.instruments import Exchange
 from tradertape.domain.order_state import PENDING
 from tradertape.domain.orders import (
@@ -49,6 +53,7 @@ from tradertape.oms import (
     OrderPipeline,
     OrderRejected,
 )
+from tradertape.ports.clock import IST, Clock
 from tradertape.services.options.plans import order_state
 
 C = TypeVar("C")
@@ -170,6 +175,8 @@ def _status(halted: str | None, sent: Sequence[LegResult[C]], unwind: list[Any])
     return "failed" if nothing else "partial"
 
 
+# What a leg was once it was taken: working at its broker (a rejection after it is late).
+_TAKEN = ("OPEN", "TRIGGER PENDING", "AMO REQ RECEIVED")
 # The states an order reaches before its venue answers: a refusal then is no late one (the
 # placement's own answer, which `place_basket` already halts and unwinds on).
 _UNANSWERED = frozenset({"PUT ORDER REQ RECEIVED", "VALIDATION PENDING", "OPEN PENDING"})
@@ -211,9 +218,13 @@ class LateRefusals:
         db: Database,
         orders: OrderPipeline,
         last_tick: LastTick,
+        clock: Clock,
         guard: Guard = UNGUARDED,
     ) -> None:
+        """`clock` is market time: its day is the one whose rejections a restart looks for."""
         self._db = db
+        self._clock = clock
+        self._scanned = False  # this process has looked for rejections heard before it
         self._orders = orders
         self._last_tick = last_tick
         self._guard = guard
@@ -239,8 +250,11 @@ class LateRefusals:
 
     def sweep(self) -> list[str]:
         """Unwind each basket a late refusal was heard of; the exit orders' ids."""
+        missed = [] if self._scanned else self._missed()
+        self._scanned = True
         with self._lock:
-            heard, self._heard = self._heard, []
+            self._heard.extend(missed)
+            heard, self._heard = list(dict.fromkeys(self._heard)), []
         done = self._guard.each(
             heard,
             job="baskets.late_refusals",
@@ -249,6 +263,31 @@ class LateRefusals:
             work=lambda item: self.unwind(*item),
         )
         return [order_id for found in done for order_id in found]
+
+    def _missed(self) -> list[tuple[int, str]]:
+        """Today's live basket legs rejected after they were taken, as the order book has
+        them: a process that starts finds those its predecessor heard and never unwound
+        (an unwound basket is answered by its keys: nothing is sent twice)."""
+        start = datetime.combine(self._clock.now().astimezone(IST).date(), time(0), IST)
+        taken = exists().where(
+            OrderEventRow.order_pk == Order.id, OrderEventRow.status_after.in_(_TAKEN)
+        )
+        with self._db.session() as db:
+            rows = db.execute(
+                select(Order.user_id, Order.order_id, Order.attribution).where(
+                    Order.broker != BROKER,
+                    Order.status == "REJECTED",
+                    Order.broker_order_id.is_not(None),
+                    Order.client_key.is_not(None),
+                    Order.placed_at >= start,
+                    taken,
+                )
+            ).all()
+        return [
+            (user_id, order_id)
+            for user_id, order_id, tags in rows
+            if isinstance((tags or {}).get("basket_leg"), int) and not (tags or {}).get("unwind")
+        ]
 
     def unwind(self, user_id: int, order_id: str) -> list[str]:
         """Unwind the basket of the user's rejected leg `order_id`; the exits' order ids."""

@@ -162,3 +162,30 @@ def test_a_hedge_kite_rejects_late_buys_back_its_filled_short(
         "BUY",
         65,
     )
+
+
+def test_a_late_rejection_booked_before_a_restart_is_unwound_after_it_once(
+    client: TestClient, runtime: Runtime, fake: Fake
+):
+    connect(client, runtime, fake)
+    set_price(runtime, NIFTY, "25000")
+    fake.price(NIFTY, 25000)
+    _listed(runtime, fake)
+    far = runtime.options.last_tick(f"NFO:{FAR_CALL}")
+    assert far is not None
+    legs = _spread(idempotency_key="late-3")
+    legs["legs"][0] |= {"order_type": "LIMIT", "price": _ticked(far.last_price * 2)}
+    assert client.post("/api/options/basket", json=legs).json()["status"] == "success"
+    _, sold = fake.state()["orders"]
+    fake.control("reject", {"order_id": sold["order_id"]})
+    with runtime.db.session() as db:
+        assert runtime.live.poll(db) >= 1  # booked here; the process stops before its loop
+
+    restarted = Runtime.build(runtime.settings, clock=runtime.clock, db=runtime.db)
+    set_price(restarted, NIFTY, "25000")  # its option chain: the contracts listed again
+    _listed(restarted, fake)
+    loop = trading_loop(restarted)
+    loop.run_jobs(force=True)
+    loop.run_jobs(force=True)
+    orders = fake.state()["orders"]
+    assert [(o["tradingsymbol"], o["transaction_type"]) for o in orders[2:]] == [(CALL, "SELL")]

@@ -22,7 +22,7 @@ from tradertape.oms import PortfolioBooks
 from tradertape.ports.clock import IST, Clock
 from tradertape.services.accounts.ownership import owned
 from tradertape.services.notifications import events as notifications
-from tradertape.services.portfolios import money
+from tradertape.services.portfolios import book, money
 from tradertape.services.portfolios.money import ZERO
 
 PortfolioRow = TypeVar("PortfolioRow", ModelPosition, ModelSignal)
@@ -183,9 +183,11 @@ def fill_exit(
     if position.status == "closed":
         raise Conflict(f"position {position.id} is already closed")
     db = object_session(position)
+    cost = position.entry_price * position.quantity
     if db is not None:
         money.hold(db, portfolio)  # as for `fill_entry`
-    cost = position.entry_price * position.quantity
+        exact = book.position_cost(db, portfolio, position.symbol, position.quantity)
+        cost = cost if exact is None else exact  # the average is rounded after an add-on
     proceeds = price * position.quantity
     position.charges += charges
     pnl = proceeds - cost - position.charges

@@ -1,0 +1,138 @@
+"""A paper portfolio's money as its book in the OMS ledger holds it (``portfolio:<id>``).
+
+The ledger is the record: each fill of the portfolio is a trade of its book with the charges
+the one charges module priced (`oms.fill_charges` for a virtual fill, the day's note for a
+paper GTT's), and each rupee moved in or out is a cash entry. This module reads them back,
+once, as the figures the portfolio's row keeps (`money`):
+
+- ``cash``: the book's cash, which is the row's free cash plus what waiting entries have
+  earmarked (an earmark is cash the book still holds);
+- ``cost``: what the shares it holds cost, at average cost (a sale takes out its share of
+  the cost, as Holdings does), which is the row's deployed capital;
+- ``charges``: what its fills were charged, the row's charges paid;
+- ``gross``: what its sales made over the cost they took out, before charges; the row's
+  realised P&L is that less the charges of the round trips it closed.
+
+`money` keeps the row by these figures as each fill is booked; `position_cost` is what a
+position's exit takes out of ``deployed`` (to the paisa, where the position's average price
+is rounded to four places on PostgreSQL after an add-on), and the tests hold the row, the
+positions and this read equal to the paisa (`tests/integration/test_portfolio_book_money.py`).
+A live portfolio's fills are in its broker's book, shared with what else trades there, so
+it has no book of its own to read: its row is the only projection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tradertape.db.models import CashEntry, ModelPortfolio, Trade
+from tradertape.domain.books import PAPER_BROKER, portfolio_book
+
+_ZERO = Decimal(0)
+
+
+@dataclass
+class Holding:
+    """One symbol of the book, its trades walked oldest first at average cost."""
+
+    quantity: int = 0
+    cost: Decimal = _ZERO
+    gross: Decimal = _ZERO  # what sales made over the cost they took out
+    round_cost: Decimal = _ZERO  # what the last round (buys since nothing was held) cost
+    round_quantity: int = 0
+
+    def add(self, buy: bool, quantity: int, price: Decimal) -> None:
+        """One trade: a buy adds its value to the cost; a sale takes out its share."""
+        value = price * quantity
+        if buy:
+            if self.quantity == 0:
+                self.round_cost, self.round_quantity = _ZERO, 0
+            self.quantity += quantity
+            self.cost += value
+            self.round_cost += value
+            self.round_quantity += quantity
+            return
+        out = self.cost if quantity >= self.quantity else self.cost * quantity / self.quantity
+        self.quantity -= quantity
+        self.cost -= out
+        self.gross += value - out
+
+
+@dataclass(frozen=True)
+class BookMoney:
+    """A paper portfolio's book, read once from the ledger (see the module)."""
+
+    book: str
+    allocated: Decimal  # the capital moved in (less what was moved back)
+    cash: Decimal
+    charges: Decimal
+    holdings: dict[str, Holding] = field(default_factory=dict)  # by symbol (NSE:INFY)
+
+    @property
+    def cost(self) -> Decimal:
+        """What the shares held cost (the row's deployed capital)."""
+        return sum((h.cost for h in self.holdings.values()), _ZERO)
+
+    @property
+    def gross(self) -> Decimal:
+        """What the sales made over their cost, before charges."""
+        return sum((h.gross for h in self.holdings.values()), _ZERO)
+
+
+def _walk(trades: Iterable[tuple[str, str, str, int, Decimal]]) -> dict[str, Holding]:
+    held: dict[str, Holding] = {}
+    for exchange, symbol, side, quantity, price in trades:
+        held.setdefault(f"{exchange}:{symbol}", Holding()).add(side == "BUY", quantity, price)
+    return held
+
+
+def _trades(db: Session, user_id: int, book: str, symbol: str | None = None) -> dict[str, Holding]:
+    query = select(
+        Trade.exchange, Trade.tradingsymbol, Trade.transaction_type, Trade.quantity, Trade.price
+    ).where(Trade.user_id == user_id, Trade.book == book, Trade.broker == PAPER_BROKER)
+    if symbol is not None:
+        exchange, _, name = symbol.partition(":")
+        query = query.where(Trade.exchange == exchange, Trade.tradingsymbol == name)
+    rows = db.execute(query.order_by(Trade.filled_at, Trade.id))
+    return _walk((e, s, t, q, p) for e, s, t, q, p in rows)
+
+
+def read(db: Session, portfolio: ModelPortfolio) -> BookMoney:
+    """The portfolio's book as the ledger holds it now."""
+    book = portfolio_book(portfolio.id)
+    # summed here, not by SQL: SQLite keeps the amounts as text, and its SUM is a float's
+    entries = db.execute(
+        select(CashEntry.kind, CashEntry.amount).where(
+            CashEntry.user_id == portfolio.user_id, CashEntry.book == book
+        )
+    ).all()
+    charges = db.scalars(
+        select(Trade.charges).where(Trade.user_id == portfolio.user_id, Trade.book == book)
+    )
+    return BookMoney(
+        book=book,
+        allocated=sum((a for k, a in entries if k in ("allocation", "deposit")), _ZERO),
+        cash=sum((a for _, a in entries), _ZERO),
+        charges=sum(charges, _ZERO),
+        holdings=_trades(db, portfolio.user_id, book),
+    )
+
+
+def position_cost(
+    db: Session, portfolio: ModelPortfolio, symbol: str, quantity: int
+) -> Decimal | None:
+    """What the ledger says the portfolio's last round of `symbol` cost, when it holds (or
+    just sold) `quantity` of it in its own book: the exact cost an exit takes out of
+    ``deployed``. None for a live portfolio, or when the book holds another quantity (the
+    position's own average price is then the figure)."""
+    if portfolio.broker != PAPER_BROKER:
+        return None
+    held = _trades(db, portfolio.user_id, portfolio_book(portfolio.id), symbol).get(symbol)
+    if held is None or held.round_quantity != quantity:
+        return None
+    return held.round_cost

@@ -1,0 +1,277 @@
+"""A model portfolio's money, three ways, to the paisa: its row (the portfolio and dashboard
+routes), its positions (the positions route) and its book in the OMS ledger
+(`services.portfolios.book`).
+
+The worked example: a paper portfolio buys 100 INFY at ₹1,500.00, adds 33 at ₹1,512.35 the
+next day (an average of ₹1,503.0639…, which PostgreSQL keeps to four places), buys 20 TCS
+at ₹3,400.50, then sells the 133 INFY at ₹1,530.05. Each fill is its own contract note on
+Zerodha's delivery schedule (`oms.fill_charges`, what the backtest charges).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from itertools import count
+
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tests.helpers import deploy_v1, make_user, sign_in
+from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal
+from tradertape.domain.charges import Side
+from tradertape.domain.money import paise
+from tradertape.domain.signals import SignalStatus
+from tradertape.oms import delivery_charges
+from tradertape.runtime import Runtime
+from tradertape.services.portfolios import book, money
+from tradertape.services.portfolios.positions import book_virtual, fill_entry, fill_exit
+
+DAY1, DAY2, DAY3 = date(2025, 6, 2), date(2025, 6, 3), date(2025, 6, 4)
+CAPITAL = Decimal(1_000_000)
+
+
+@dataclass
+class Desk:
+    """One user's paper portfolio, filled through the services as a scan's fills are."""
+
+    runtime: Runtime
+    portfolio_id: int
+
+    def _signal(
+        self, db: Session, portfolio: ModelPortfolio, symbol: str, kind: str, quantity: int
+    ) -> ModelSignal:
+        position = self.position(db, symbol)
+        signal = ModelSignal(
+            user_id=portfolio.user_id,
+            portfolio_id=portfolio.id,
+            position_id=position.id if position is not None else None,
+            strategy_version=portfolio.strategy_version,
+            symbol=symbol,
+            sector=None,
+            signal_date=DAY1,
+            signal_type=kind,
+            side="SELL" if kind == "exit" else "BUY",
+            close_price=Decimal(100),
+            quantity=quantity,
+            amount=Decimal(0),
+            indicator_snapshot={},
+            status=SignalStatus.EXECUTED.value,
+            created_at=self.runtime.clock.now(),
+        )
+        db.add(signal)
+        db.flush()
+        return signal
+
+    def position(self, db: Session, symbol: str) -> ModelPosition | None:
+        return db.scalar(
+            select(ModelPosition).where(
+                ModelPosition.portfolio_id == self.portfolio_id,
+                ModelPosition.symbol == symbol,
+                ModelPosition.status == "open",
+            )
+        )
+
+    def buy(self, symbol: str, quantity: int, price: str, day: date) -> Decimal:
+        """An entry (or, while `symbol` is held, an add-on) filled at the close of `day`."""
+        with self.runtime.db.session() as db:
+            portfolio = money.hold(db, db.get_one(ModelPortfolio, self.portfolio_id))
+            held = self.position(db, symbol) is not None
+            signal = self._signal(db, portfolio, symbol, "addon" if held else "entry", quantity)
+            charges = self._book(db, portfolio, symbol, True, quantity, Decimal(price), day, signal)
+            fill_entry(
+                db,
+                portfolio,
+                signal,
+                price=Decimal(price),
+                charges=charges,
+                day=day,
+                clock=self.runtime.clock,
+                committed=False,
+            )
+            db.commit()
+        return charges
+
+    def sell(self, symbol: str, price: str, day: date) -> Decimal:
+        """The whole position of `symbol` sold at the close of `day`."""
+        with self.runtime.db.session() as db:
+            portfolio = money.hold(db, db.get_one(ModelPortfolio, self.portfolio_id))
+            position = self.position(db, symbol)
+            assert position is not None
+            signal = self._signal(db, portfolio, symbol, "exit", position.quantity)
+            charges = self._book(
+                db, portfolio, symbol, False, position.quantity, Decimal(price), day, signal
+            )
+            fill_exit(
+                portfolio,
+                position,
+                price=Decimal(price),
+                charges=charges,
+                day=day,
+                reason="exit",
+                clock=self.runtime.clock,
+            )
+            db.commit()
+        return charges
+
+    def _book(
+        self,
+        db: Session,
+        portfolio: ModelPortfolio,
+        symbol: str,
+        buy: bool,
+        quantity: int,
+        price: Decimal,
+        day: date,
+        signal: ModelSignal,
+    ) -> Decimal:
+        return book_virtual(
+            self.runtime.exchange,
+            db,
+            portfolio,
+            symbol=symbol,
+            buy=buy,
+            quantity=quantity,
+            price=price,
+            day=day,
+            at_open=False,
+            signal_id=signal.id,
+        )
+
+    def agree(self) -> None:
+        """The row, its positions and its book say the same money, to the paisa."""
+        with self.runtime.db.session() as db:
+            portfolio = db.get_one(ModelPortfolio, self.portfolio_id)
+            positions = db.scalars(
+                select(ModelPosition).where(ModelPosition.portfolio_id == self.portfolio_id)
+            ).all()
+            ledger = book.read(db, portfolio)
+        held = [p for p in positions if p.status == "open"]
+        closed = [p for p in positions if p.status == "closed"]
+        open_charges = sum((p.charges for p in held), Decimal(0))
+        assert ledger.allocated == portfolio.starting_capital
+        # exactly, not only once rounded: the row moves by the ledger's own figures
+        assert ledger.cash == portfolio.current_capital + portfolio.committed_capital
+        assert ledger.cost == portfolio.deployed_capital
+        assert ledger.charges == portfolio.charges_paid
+        assert ledger.gross - ledger.charges + open_charges == portfolio.realised_pnl
+        # the positions: their charges are the row's, their realised P&L adds up to the row's
+        assert sum((p.charges for p in positions), Decimal(0)) == portfolio.charges_paid
+        realised = sum((p.realised_pnl or Decimal(0) for p in closed), Decimal(0))
+        assert realised == paise(portfolio.realised_pnl)
+        # capital = what was allocated + realised − charges of what is still held
+        total = portfolio.current_capital + portfolio.deployed_capital
+        assert total + portfolio.committed_capital == (
+            ledger.allocated + portfolio.realised_pnl - open_charges
+        )
+
+
+def _desk(runtime: Runtime, user_id: int) -> Desk:
+    with runtime.db.session() as db:
+        runtime.exchange.deposit(db, user_id=user_id, amount=CAPITAL)
+    return Desk(runtime, deploy_v1(runtime, user_id, allocate=True))
+
+
+def test_the_worked_example_agrees_on_every_view(client: TestClient, with_candles: Runtime):
+    desk = _desk(with_candles, sign_in(client, with_candles, "money@x.in"))
+    buy1 = desk.buy("NSE:INFY", 100, "1500.00", DAY1)
+    add = desk.buy("NSE:INFY", 33, "1512.35", DAY2)
+    tcs = desk.buy("NSE:TCS", 20, "3400.50", DAY2)
+    sell = desk.sell("NSE:INFY", "1530.05", DAY3)
+
+    # each fill its own note on Zerodha's delivery schedule, as the backtest charges it
+    assert buy1 == delivery_charges(Side.BUY, 100, Decimal("1500.00"), DAY1)
+    assert add == delivery_charges(Side.BUY, 33, Decimal("1512.35"), DAY2)
+    assert tcs == delivery_charges(Side.BUY, 20, Decimal("3400.50"), DAY2)
+    assert sell == delivery_charges(Side.SELL, 133, Decimal("1530.05"), DAY3)
+    # STT 0.1% (to the rupee), NSE 0.00297%, IPFT and SEBI 0.0001% each, stamp 0.015% on
+    # the buy, GST 18% on the exchange's, IPFT's and SEBI's; the sale adds the DP charge
+    # (₹13 + GST): 150 + 4.455 + 0.15 + 0.15 + 22.5 + 0.8559 = 178.11 for the first buy
+    assert (buy1, add, tcs, sell) == (
+        Decimal("178.11"),
+        Decimal("59.35"),
+        Decimal("80.75"),
+        Decimal("225.95"),
+    )
+    infy_cost = Decimal("150000.00") + Decimal("49907.55")  # 100 × 1,500.00 + 33 × 1,512.35
+    proceeds = Decimal("203496.65")  # 133 × 1,530.05
+    realised = proceeds - infy_cost - buy1 - add - sell
+    assert realised == Decimal("3125.69")
+    deployed = Decimal("68010.00")  # 20 × 3,400.50
+    charges = buy1 + add + tcs + sell
+    free = CAPITAL - infy_cost - deployed - charges + proceeds
+    desk.agree()
+
+    pid = desk.portfolio_id
+    (row,) = client.get("/api/model/portfolios").json()
+    assert {k: Decimal(row[k]) for k in ("current_capital", "deployed_capital")} == {
+        "current_capital": free,
+        "deployed_capital": deployed,
+    }
+    assert Decimal(row["realised_pnl"]) == realised
+    assert Decimal(row["charges_paid"]) == charges
+    assert Decimal(row["total_capital"]) == CAPITAL + realised - tcs
+
+    board = client.get("/api/model/dashboard", params={"portfolio_id": pid}).json()
+    assert board["portfolio"] == row
+    assert {k: Decimal(v) for k, v in board["capital"].items()} == {
+        "free": free,
+        "deployed": deployed,
+        "committed": Decimal(0),
+    }
+    rows = client.get("/api/model/positions", params={"portfolio_id": pid}).json()
+    by_symbol = {r["symbol"]: r for r in rows}
+    assert Decimal(by_symbol["NSE:INFY"]["realised_pnl"]) == realised
+    assert Decimal(by_symbol["NSE:INFY"]["charges"]) == buy1 + add + sell
+    assert Decimal(by_symbol["NSE:TCS"]["charges"]) == tcs
+    assert sum(Decimal(r["charges"]) for r in rows) == Decimal(row["charges_paid"])
+    assert [r["symbol"] for r in board["open_positions"]] == ["NSE:TCS"]
+
+    # the book as the account's views show it: its cash and what it holds
+    key = f"portfolio:{pid}"
+    books = {b["book"]: b for b in client.get("/api/portfolio/books").json()}
+    assert Decimal(books[key]["cash"]) == free
+    (holding,) = client.get("/api/portfolio/holdings", params={"book": key}).json()
+    assert (holding["tradingsymbol"], holding["quantity"] + holding["t1_quantity"]) == ("TCS", 20)
+    assert paise(Decimal(str(holding["average_price"])) * 20) == deployed
+
+
+_emails = count()
+FILLS = st.lists(
+    st.tuples(
+        st.sampled_from(["NSE:INFY", "NSE:TCS"]),
+        st.sampled_from(["buy", "sell"]),
+        st.integers(min_value=1, max_value=1_000),
+        st.integers(min_value=5_000, max_value=15_000),  # paise: ₹50 to ₹150
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(fills=FILLS)
+def test_the_row_is_its_books_projection(runtime: Runtime, fills):
+    """Any run of entries, add-ons and exits keeps the row, its positions and its book
+    equal to the paisa: free + deployed + committed = allocated + realised − the charges of
+    what is still held, and every figure is the ledger's."""
+    desk = _desk(runtime, make_user(runtime, f"p{next(_emails)}@x.in"))
+    days = [DAY1, DAY2, DAY3]
+    for step, (symbol, side, quantity, price) in enumerate(fills):
+        with runtime.db.session() as db:
+            held = desk.position(db, symbol) is not None
+        rupees = str(Decimal(price) / 100)
+        day = days[min(step, 2)]
+        if side == "sell" and held:
+            desk.sell(symbol, rupees, day)
+        elif side == "buy":
+            desk.buy(symbol, quantity, rupees, day)
+        desk.agree()

@@ -30,10 +30,13 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tradertape.db.models import CashEntry, ModelPortfolio, Trade
+from tradertape.db.models import CashEntry, ModelPortfolio, ModelPosition, Trade
 from tradertape.domain.books import PAPER_BROKER, portfolio_book
 
 _ZERO = Decimal(0)
+# How far a position's average may be from its round's: a price is kept to four places
+# (`db.models.trading.PRICE`), each add-on averaging the last rounded one (at most ½ of it)
+_PLACE = Decimal("0.0001")
 
 
 @dataclass
@@ -124,15 +127,19 @@ def read(db: Session, portfolio: ModelPortfolio) -> BookMoney:
 
 
 def position_cost(
-    db: Session, portfolio: ModelPortfolio, symbol: str, quantity: int
+    db: Session, portfolio: ModelPortfolio, position: ModelPosition
 ) -> Decimal | None:
-    """What the ledger says the portfolio's last round of `symbol` cost, when it holds (or
-    just sold) `quantity` of it in its own book: the exact cost an exit takes out of
-    ``deployed``. None for a live portfolio, or when the book holds another quantity (the
-    position's own average price is then the figure)."""
+    """What the ledger says the position cost: the portfolio's last round of its symbol in
+    its own book (the buys since nothing was held), when that round is the position (its
+    quantity, and its average to the four places a price is kept): the exact cost an exit
+    takes out of ``deployed``. None for a live portfolio or when the book holds another
+    round (the position's own average price is then the figure)."""
     if portfolio.broker != PAPER_BROKER:
         return None
+    symbol = position.symbol
     held = _trades(db, portfolio.user_id, portfolio_book(portfolio.id), symbol).get(symbol)
-    if held is None or held.round_quantity != quantity:
+    if held is None or held.round_quantity != position.quantity:
+        return None
+    if abs(held.round_cost / held.round_quantity - position.entry_price) > _PLACE:
         return None
     return held.round_cost

@@ -4,6 +4,13 @@ Every fill moves the portfolio's capital: an entry spends ``current`` (or releas
 ``committed``) into ``deployed`` at cost; an exit returns the proceeds, books the realised P&L
 and the round trip's charges. Charges are always the figure the OMS's ledger booked for the
 fill (a virtual fill's own contract note, a broker fill's share of the day's note).
+
+A position's ``charges`` and ``realised_pnl`` are its fills' figures as the ledger booked
+them, written once per fill here and never changed after: the round trip's charges are what
+its realised P&L is net of, and a live position's fills share their broker's book with
+others, so the ledger alone cannot say which of them were this position's. Its exit takes
+out of ``deployed`` what the ledger says it cost (`book.position_cost`), not its average
+price times its quantity (kept to four places after an add-on).
 """
 
 from __future__ import annotations
@@ -186,7 +193,7 @@ def fill_exit(
     cost = position.entry_price * position.quantity
     if db is not None:
         money.hold(db, portfolio)  # as for `fill_entry`
-        exact = book.position_cost(db, portfolio, position.symbol, position.quantity)
+        exact = book.position_cost(db, portfolio, position)
         cost = cost if exact is None else exact  # the average is rounded after an add-on
     proceeds = price * position.quantity
     position.charges += charges

@@ -76,12 +76,28 @@ class Desk:
             )
         )
 
-    def buy(self, symbol: str, quantity: int, price: str, day: date) -> Decimal:
-        """An entry (or, while `symbol` is held, an add-on) filled at the close of `day`."""
+    def earmark(self, amount: Decimal) -> None:
+        """An entry placed to wait (a GTT at the broker): its amount leaves free cash."""
+        with self.runtime.db.session() as db:
+            money.earmark(money.hold(db, db.get_one(ModelPortfolio, self.portfolio_id)), amount)
+            db.commit()
+
+    def release(self, amount: Decimal) -> None:
+        """A waiting entry that will not fill: its earmark comes back."""
+        with self.runtime.db.session() as db:
+            money.release(money.hold(db, db.get_one(ModelPortfolio, self.portfolio_id)), amount)
+            db.commit()
+
+    def buy(
+        self, symbol: str, quantity: int, price: str, day: date, earmarked: Decimal | None = None
+    ) -> Decimal:
+        """An entry (or, while `symbol` is held, an add-on) filled at the close of `day`;
+        one that waited had `earmarked` its amount (it comes back as the fill is paid)."""
         with self.runtime.db.session() as db:
             portfolio = money.hold(db, db.get_one(ModelPortfolio, self.portfolio_id))
             held = self.position(db, symbol) is not None
             signal = self._signal(db, portfolio, symbol, "addon" if held else "entry", quantity)
+            signal.amount = earmarked or Decimal(0)
             charges = self._book(db, portfolio, symbol, True, quantity, Decimal(price), day, signal)
             fill_entry(
                 db,
@@ -91,7 +107,7 @@ class Desk:
                 charges=charges,
                 day=day,
                 clock=self.runtime.clock,
-                committed=False,
+                committed=earmarked is not None,
             )
             db.commit()
         return charges
@@ -244,12 +260,12 @@ _emails = count()
 FILLS = st.lists(
     st.tuples(
         st.sampled_from(["NSE:INFY", "NSE:TCS"]),
-        st.sampled_from(["buy", "sell"]),
+        st.sampled_from(["buy", "sell", "wait", "lapse"]),
         st.integers(min_value=1, max_value=1_000),
         st.integers(min_value=5_000, max_value=15_000),  # paise: ₹50 to ₹150
     ),
     min_size=1,
-    max_size=6,
+    max_size=8,
 )
 
 
@@ -260,18 +276,25 @@ FILLS = st.lists(
 )
 @given(fills=FILLS)
 def test_the_row_is_its_books_projection(runtime: Runtime, fills):
-    """Any run of entries, add-ons and exits keeps the row, its positions and its book
-    equal to the paisa: free + deployed + committed = allocated + realised − the charges of
-    what is still held, and every figure is the ledger's."""
+    """Any run of entries (some waiting first with their amount earmarked, some lapsing),
+    add-ons and exits keeps the row, its positions and its book equal, exactly: free +
+    committed is the book's cash, and free + deployed + committed = allocated + realised −
+    the charges of what is still held."""
     desk = _desk(runtime, make_user(runtime, f"p{next(_emails)}@x.in"))
     days = [DAY1, DAY2, DAY3]
+    waiting: dict[str, Decimal] = {}  # an entry's earmark, by symbol, until it fills or lapses
     for step, (symbol, side, quantity, price) in enumerate(fills):
         with runtime.db.session() as db:
             held = desk.position(db, symbol) is not None
-        rupees = str(Decimal(price) / 100)
+        rupees = Decimal(price) / 100
         day = days[min(step, 2)]
         if side == "sell" and held:
-            desk.sell(symbol, rupees, day)
+            desk.sell(symbol, str(rupees), day)
         elif side == "buy":
-            desk.buy(symbol, quantity, rupees, day)
+            desk.buy(symbol, quantity, str(rupees), day, earmarked=waiting.pop(symbol, None))
+        elif side == "wait" and symbol not in waiting:
+            waiting[symbol] = paise(rupees * quantity * Decimal("1.01"))  # the trigger's pad
+            desk.earmark(waiting[symbol])
+        elif side == "lapse" and symbol in waiting:
+            desk.release(waiting.pop(symbol))
         desk.agree()

@@ -5,7 +5,10 @@ routes), its positions (the positions route) and its book in the OMS ledger
 The worked example: a paper portfolio buys 100 INFY at ₹1,500.00, adds 33 at ₹1,512.35 the
 next day (an average of ₹1,503.0639…, which PostgreSQL keeps to four places), buys 20 TCS
 at ₹3,400.50, then sells the 133 INFY at ₹1,530.05. Each fill is its own contract note on
-Zerodha's delivery schedule (`oms.fill_charges`, what the backtest charges).
+Zerodha's delivery schedule (`oms.fill_charges`, what the backtest charges). A paper GTT's
+fill (its share of the day's note) agrees the same way once reconciled, and a Hypothesis
+run of entries, earmarks, lapses, add-ons and exits keeps every figure equal, exactly.
+(A model position is always sold whole: no partial sale to show.)
 """
 
 from __future__ import annotations
@@ -21,8 +24,9 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tests.api.test_model_api import _deploy, _scan
 from tests.helpers import deploy_v1, make_user, sign_in
-from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal
+from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal, Trade
 from tradertape.domain.charges import Side
 from tradertape.domain.money import paise
 from tradertape.domain.signals import SignalStatus
@@ -30,6 +34,8 @@ from tradertape.oms import delivery_charges
 from tradertape.runtime import Runtime
 from tradertape.services.portfolios import book, money
 from tradertape.services.portfolios.positions import book_virtual, fill_entry, fill_exit
+from tradertape.services.portfolios.reconcile import reconcile
+from tradertape.testkit import make_tick
 
 DAY1, DAY2, DAY3 = date(2025, 6, 2), date(2025, 6, 3), date(2025, 6, 4)
 CAPITAL = Decimal(1_000_000)
@@ -166,7 +172,7 @@ class Desk:
                 select(ModelPosition).where(ModelPosition.portfolio_id == self.portfolio_id)
             ).all()
             ledger = book.read(db, portfolio)
-        held = [p for p in positions if p.status == "open"]
+        held = [p for p in positions if p.status != "closed"]  # open, or its exit working
         closed = [p for p in positions if p.status == "closed"]
         open_charges = sum((p.charges for p in held), Decimal(0))
         assert ledger.allocated == portfolio.starting_capital
@@ -298,3 +304,43 @@ def test_the_row_is_its_books_projection(runtime: Runtime, fills):
         elif side == "lapse" and symbol in waiting:
             desk.release(waiting.pop(symbol))
         desk.agree()
+
+
+def test_a_gtt_fill_is_the_rows_once_reconciled(client: TestClient, with_candles: Runtime):
+    """A paper GTT's fill is charged by the ledger (its share of the day's note); the
+    reconciliation books the position by that figure, and the row agrees with the book."""
+    runtime = with_candles
+    sign_in(client, runtime, "gtt@x.in")
+    body = {"paper_fill": "gtt", "auto_place_signals": True, "max_positions": 1}
+    pid = _deploy(client, **body)["id"]
+    (signal_id,) = _scan(client, pid)["entries"]
+    signal = next(s for s in client.get("/api/model/signals").json() if s["id"] == signal_id)
+    desk = Desk(runtime, pid)
+    desk.agree()  # earmarked: free + committed is still the book's cash
+    tick = make_tick(
+        signal["symbol"], Decimal(signal["trigger_price"]), ts=runtime.clock.now(), volume=10**7
+    )
+    with runtime.db.session() as db:
+        runtime.quotes.update(tick)
+        assert [g.id for g in runtime.gtts.on_tick(db, tick)] == [signal["gtt_id"]]
+    with runtime.db.session() as db:
+        reconcile(db, db.get_one(ModelPortfolio, pid), venue=runtime.portfolio_trading)
+    desk.agree()
+    (position,) = client.get("/api/model/positions", params={"status": "open"}).json()
+    (trade,) = client.get("/api/portfolio/trades", params={"book": f"portfolio:{pid}"}).json()
+    with runtime.db.session() as db:
+        charged = db.scalar(select(Trade.charges).where(Trade.trade_id == trade["trade_id"]))
+    assert Decimal(position["charges"]) == charged
+    (row,) = client.get("/api/model/portfolios").json()
+    assert Decimal(row["charges_paid"]) == charged
+    assert Decimal(row["committed_capital"]) == 0
+
+    # closed by hand: its exit order works at the exchange; until it fills the position is
+    # the row's and the book's, as before
+    closed = client.post(f"/api/model/positions/{position['id']}/close").json()
+    assert closed["failed"] == {}
+    with runtime.db.session() as db:
+        reconcile(db, db.get_one(ModelPortfolio, pid), venue=runtime.portfolio_trading)
+    desk.agree()
+    (selling,) = client.get("/api/model/positions", params={"status": "exit_pending"}).json()
+    assert Decimal(selling["charges"]) == charged

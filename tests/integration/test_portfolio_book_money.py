@@ -261,6 +261,13 @@ def test_the_worked_example_agrees_on_every_view(client: TestClient, with_candle
     assert (holding["tradingsymbol"], holding["quantity"] + holding["t1_quantity"]) == ("TCS", 20)
     assert paise(Decimal(str(holding["average_price"])) * 20) == deployed
 
+    # started over: its virtual fills leave the book, and the row and the book are its capital
+    assert client.post(f"/api/model/portfolios/{pid}/reset").status_code == 200
+    desk.agree()
+    assert client.get("/api/portfolio/holdings", params={"book": key}).json() == []
+    (row,) = client.get("/api/model/portfolios").json()
+    assert (Decimal(row["current_capital"]), Decimal(row["charges_paid"])) == (CAPITAL, 0)
+
 
 _emails = count()
 FILLS = st.lists(

@@ -30,6 +30,14 @@ book agree exactly (`tests/integration/test_portfolio_book_money.py`: free + com
 the book's cash, deployed = the cost of what it holds, charges paid = its trades' charges,
 realised = their gross less the charges of the round trips closed), and an exit takes out
 of ``deployed`` the cost the ledger booked for the position (`book.position_cost`).
+
+Why no OMS event watcher (`OrderEvents.watch`) books a portfolio's fills: a watcher runs
+inside the OMS's transaction while the ledger's lock is held, so it would take the
+portfolio's lock after the ledger's, the reverse of the order every other writer keeps
+(a deadlock waiting to happen); and a listener after the commit is heard at most once, so
+the reconciliation would have to stay beside it. The fills a portfolio makes itself (virtual
+fills) are booked in the transaction that made them, under its lock; a broker's fill is
+booked by the reconciliation pass, which reads the ledger's trades of the order.
 """
 
 from __future__ import annotations

@@ -70,6 +70,7 @@ from tradertape.services.market.instruments import build_catalog, read_catalog_a
 from tradertape.services.market.kite_feed import StoredKiteSession
 from tradertape.services.market.upstox_feed import StoredUpstoxSession
 from tradertape.services.notifications.mail import Outbox
+from tradertape.services.notifications.orders import OrderNotices
 from tradertape.services.options.follow import OptionExecutions, OptionRunFollower
 from tradertape.services.options.guard import OptionProtectionEngine
 from tradertape.services.options.market import OptionMarket
@@ -196,6 +197,7 @@ class Runtime:
         events = OrderEvents()
         events.watch(RunOrderJournal(clock=clock))
         events.watch(AuditTrail())  # every event, hash-chained per user (issue 54)
+        events.watch(OrderNotices())  # fills, broker refusals, GTTs fired: the bell, Telegram
         relay = Relay(bus)
         events.listen(to_bus(relay))
         events.attach(db)

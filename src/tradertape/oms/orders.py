@@ -283,6 +283,11 @@ class OrderPipeline:
         """How the venue of `account` answers (`VenueTraits`); no switch or session asked."""
         return LiveVenue.TRAITS if account.live else PaperVenue.TRAITS
 
+    @staticmethod
+    def traits_of(broker: str) -> VenueTraits:
+        """How the venue an order went to answers, by the order's ``broker`` (an event's)."""
+        return PaperVenue.TRAITS if broker == PAPER else LiveVenue.TRAITS
+
     def require_live(self, db: Session, *, user_id: int) -> None:
         """Both live switches, for what reaches a broker outside an order (a
         reconciliation); 403 saying which is off."""

@@ -10,7 +10,10 @@ with its P&L), ``risk_breach`` (a risk event), ``drift`` (holdings the broker do
 ``alert`` (an alert fired, with its price and its order's outcome: `services.alerts`),
 ``webhook`` (a webhook placed orders: `services.webhooks`),
 ``broker_session`` (a broker session to log in to again: `services.brokers.session_watch`),
-``feed_stale`` (the market feed went quiet in market hours: `services.market.feed_notice`).
+``feed_stale`` (the market feed went quiet in market hours: `services.market.feed_notice`),
+``rejected`` (a broker refused an order) and ``gtt_triggered`` (a GTT fired): those two, and
+the ``fill`` of an order no portfolio placed, are written from the OMS's events
+(`notifications.orders`).
 """
 
 from __future__ import annotations
@@ -47,6 +50,8 @@ class Kind(StrEnum):
     WEBHOOK = "webhook"
     BROKER_SESSION = "broker_session"  # `services.brokers.session_watch`: log in again
     FEED_STALE = "feed_stale"  # `services.market.feed_notice`: the market feed went quiet
+    REJECTED = "rejected"  # `notifications.orders`: a broker refused an order
+    GTT_TRIGGERED = "gtt_triggered"  # `notifications.orders`: a GTT fired
 
 
 def add(

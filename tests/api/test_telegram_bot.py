@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
+import anyio
 import pytest
 from fastapi.testclient import TestClient
 
 from tests.api.test_model_api import _deploy, _scan
+from tests.api.test_trading_api import ORDER, quote
 from tests.helpers import make_user, sign_in
 from tests.telegram_kit import TOKEN, FakeTelegram, bot_for, link_chat
+from tradertape.bus import InProcessBus
 from tradertape.domain.instrument_names import instrument_name
+from tradertape.oms import OrderAccepted, OrderFilled, OrderUpdate, to_message
 from tradertape.runtime import Runtime
-from tradertape.services.notifications.telegram.bot import TelegramBot
+from tradertape.services.notifications.telegram.bot import EVENT_TOPICS, TelegramBot, told
 
 ALICE_CHAT, BOB_CHAT, STRANGER_CHAT = 1001, 2002, 3003
 
@@ -176,3 +182,65 @@ def test_the_token_never_reaches_the_log(caplog: pytest.LogCaptureFixture):
     )
     _redaction.filter(record)
     assert TOKEN not in record.getMessage()
+
+
+@pytest.mark.anyio
+async def test_a_hand_placed_fill_is_told_in_the_chat_once(
+    client: TestClient, runtime: Runtime, bot: TelegramBot, fake: FakeTelegram
+):
+    link_chat(runtime, sign_in(client, runtime, "carol@x.in"), ALICE_CHAT)
+    assert client.post("/api/portfolio/funds", json={"amount": 100000}).status_code == 201
+    quote(runtime, "1399.90")
+    placed = client.post("/api/orders", json={**ORDER, "idempotency_key": "told-0001"})
+    assert placed.json()["status"] == "COMPLETE"
+    fills = [n for n in client.get("/api/notifications").json() if n["kind"] == "fill"]
+    assert [n["payload"]["order_id"] for n in fills] == [placed.json()["order_id"]]
+    await bot.deliver_once()
+    assert [m["text"] for m in fake.sent() if "Bought" in m["text"]] == [
+        "✅ Bought INFY, 10 @ ₹1,399.90 (Manual)"
+    ]
+    await bot.deliver_once()  # delivered once: not sent again
+    assert len([m for m in fake.sent() if "Bought" in m["text"]]) == 1
+
+
+def _event(kind: type[OrderUpdate], **extra: Any) -> OrderUpdate:
+    at = datetime(2026, 11, 20, 4, 30, tzinfo=UTC)
+    return kind(
+        user_id=1,
+        order_id="P1",
+        broker_order_id=None,
+        broker="paper",
+        book="manual",
+        source="api",
+        attribution={},
+        exchange="NSE",
+        tradingsymbol="INFY",
+        transaction_type="BUY",
+        product="CNC",
+        quantity=10,
+        previous_status="OPEN",
+        status="COMPLETE",
+        filled_quantity=10,
+        average_price=Decimal(1400),
+        message=None,
+        ts_event=at,
+        ts_init=at,
+        **extra,
+    )
+
+
+@pytest.mark.anyio
+async def test_a_told_event_on_the_bus_wakes_delivery(bot: TelegramBot):
+    fill = {"fill_quantity": 10, "fill_price": Decimal(1400), "charges": Decimal(0)}
+    filled = _event(OrderFilled, **fill, broker_trade_id=None)
+    assert told(to_message(filled))
+    assert not told(to_message(_event(OrderAccepted)))  # nothing is told of an acceptance
+    assert not told({"type": "ticker"})  # not an OMS event
+    bus = InProcessBus()
+    subscription = await bus.subscribe(*EVENT_TOPICS)
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(bot.wake_on, subscription)
+        await bus.publish("orders.1", to_message(filled))
+        with anyio.fail_after(5):
+            await bot.woken.wait()
+        await subscription.close()

@@ -59,7 +59,7 @@ async def run_bot(runtime: Runtime, *, retry_s: float = 5.0) -> None:
         await asyncio.sleep(retry_s)
     bot = telegram_bot(runtime)
     try:
-        await bot.run()
+        await bot.run(bus=runtime.bus)  # told order events wake its delivery
     finally:
         await bot.api.aclose()
         lease.release()

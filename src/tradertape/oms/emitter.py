@@ -28,8 +28,9 @@ nothing its subscribers could count on, and would cost every order a write. A pr
 dies between its commit and the publish loses what a subscriber that was reconnecting
 would have lost anyway. What must not be missed is already durable, in the transaction: the
 order's history and trades (the record every event is read from again) and whatever a
-watcher writes. So what must agree with the books watches; what informs (notifications,
-streams, Telegram) listens.
+watcher writes. So what must agree with the books, or be told exactly once, watches (the
+run's timeline, the audit chain, the notifications: `services.notifications.orders`);
+what only informs or hurries listens (the streams; Telegram's delivery wakes on the bus).
 """
 
 from __future__ import annotations

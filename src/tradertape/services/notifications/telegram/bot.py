@@ -3,21 +3,42 @@ outbox.
 
 Each loop is a step (`TelegramBot.poll_once`, `TelegramBot.deliver_once`) repeated by
 `TelegramBot.run`; the database work runs in a thread so the event loop keeps serving.
+
+Delivery runs every few seconds, and at once when the bus says an order event was told:
+the OMS publishes its events once their transaction commits (``orders.<user>``,
+``gtt.<user>``), and the notice of a fill, a broker's refusal or a fired GTT
+(`notifications.orders`) was written in that transaction, so it is in the outbox by then.
+The bus delivers at most once; a wake it loses costs only the wait for the next pass, and
+every other kind of notice (a scan, a risk breach, the briefing) keeps that pace.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from typing import Any
 
+from tradertape.oms import from_message
+from tradertape.ports.bus import EventBus, Subscription
+from tradertape.services.notifications.orders import worth_telling
 from tradertape.services.notifications.telegram.api import BotApi, TelegramError
 from tradertape.services.notifications.telegram.commands import Commands
 from tradertape.services.notifications.telegram.outgoing import Outgoing
 
 log = logging.getLogger("tradertape.telegram")
 RETRY_SECS = 5.0
+#: The bus topics of the OMS's events (`oms.events.topic_of`), whose told ones wake delivery.
+EVENT_TOPICS = ("orders.*", "gtt.*")
+
+
+def told(message: dict[str, Any]) -> bool:
+    """Whether a bus message is an OMS event that `notifications.orders` tells of."""
+    try:
+        return worth_telling(from_message(message))
+    except (ValueError, KeyError, TypeError):  # another publisher's message on the topic
+        return False
 
 
 class TelegramBot:
@@ -28,6 +49,7 @@ class TelegramBot:
         self.commands = commands
         self.poll_timeout = poll_timeout
         self.offset: int | None = None  # the next update to fetch (confirms earlier ones)
+        self.woken = asyncio.Event()  # a told event was published: deliver now
 
     async def _call(self, out: Outgoing) -> Any:
         return await self.api.call(out.method, out.payload)
@@ -74,8 +96,15 @@ class TelegramBot:
             sent += 1
         return sent
 
-    async def run(self, *, deliver_every: float = 5.0) -> None:
-        """Poll and deliver until cancelled."""
+    async def wake_on(self, subscription: Subscription) -> None:
+        """Wake delivery for each told OMS event `subscription` brings (`EVENT_TOPICS`)."""
+        async for _topic, message in subscription:
+            if told(message):
+                self.woken.set()
+
+    async def run(self, *, deliver_every: float = 5.0, bus: EventBus | None = None) -> None:
+        """Poll and deliver until cancelled; with `bus`, deliver a told order event's notice
+        as soon as it is published, too."""
         while True:
             try:
                 me = await self.api.call("getMe", {})
@@ -84,7 +113,10 @@ class TelegramBot:
                 log.warning("[telegram] cannot start: %s", exc)
                 await asyncio.sleep(RETRY_SECS)
         log.info("[telegram] Bot started: @%s", (me or {}).get("username"))
-        await asyncio.gather(self._poll_forever(), self._deliver_forever(deliver_every))
+        loops = [self._poll_forever(), self._deliver_forever(deliver_every)]
+        if bus is not None:
+            loops.append(self.wake_on(await bus.subscribe(*EVENT_TOPICS)))
+        await asyncio.gather(*loops)
 
     async def _poll_forever(self) -> None:
         while True:
@@ -100,4 +132,6 @@ class TelegramBot:
                 await self.deliver_once()
             except Exception:  # noqa: BLE001 - keep delivering after a database hiccup
                 log.exception("[telegram] delivery pass failed")
-            await asyncio.sleep(every)
+            with contextlib.suppress(TimeoutError):  # the pass's pace, or a told event
+                await asyncio.wait_for(self.woken.wait(), timeout=every)
+            self.woken.clear()

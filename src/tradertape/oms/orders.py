@@ -76,10 +76,15 @@ class VenueTraits:
     client key guards the send, and the caller keeps what a retry must be told before the
     send. ``judges_session``: the venue refuses an order outside market hours itself (the
     paper exchange); a broker judges its own hours, and its refusal is stored.
+    ``needs_switches``: the money is real, at a broker: an order that opens risk needs both
+    live-trading switches (the server's and the user's) and a session at the broker, and a
+    caller that speaks its own contract (a worker run's 403/409/503) asks them first, and
+    names them in a safety check; the paper account needs neither.
     """
 
     answers_at_once: bool
     judges_session: bool
+    needs_switches: bool
 
 
 class Quoted:
@@ -123,7 +128,7 @@ class Venue(Protocol):
 class PaperVenue:
     """The paper exchange: validated, gated, matched and booked in one transaction."""
 
-    TRAITS = VenueTraits(answers_at_once=True, judges_session=True)
+    TRAITS = VenueTraits(answers_at_once=True, judges_session=True, needs_switches=False)
 
     def __init__(self, exchange: PaperExchange) -> None:
         self._exchange = exchange
@@ -161,7 +166,7 @@ class PaperVenue:
 class LiveVenue:
     """The user's broker through the live book: recorded and committed, then sent."""
 
-    TRAITS = VenueTraits(answers_at_once=False, judges_session=False)
+    TRAITS = VenueTraits(answers_at_once=False, judges_session=False, needs_switches=True)
 
     def __init__(self, desk: LiveOrders) -> None:
         self._desk = desk
@@ -287,6 +292,11 @@ class OrderPipeline:
     def traits_of(broker: str) -> VenueTraits:
         """How the venue an order went to answers, by the order's ``broker`` (an event's)."""
         return PaperVenue.TRAITS if broker == PAPER else LiveVenue.TRAITS
+
+    @staticmethod
+    def went_to(order: Order, account: Account) -> bool:
+        """Whether `order` went to the venue of `account` (paper, or a live broker)."""
+        return (order.broker != PAPER) == account.live
 
     def require_live(self, db: Session, *, user_id: int) -> None:
         """Both live switches, for what reaches a broker outside an order (a

@@ -88,10 +88,7 @@ def preview_basket(
     answer where it gives one (Kite), else the order preview's estimate. A leg the exchange
     would refuse is a 422 naming it (``legs[1].price``)."""
     account = Account.of(body.mode, body.broker)
-    broker, adapter = "paper", None
-    if account.live:
-        live = runtime.live_brokers(db, user.id, account.broker)
-        broker, adapter = live.name, live.adapter
+    broker, adapter = runtime.live_brokers.priced_at(db, user.id, account, session=True)
     available = basket.manual_available(runtime.workers, db, user_id=user.id)
     return basket.preview(
         db, runtime.workers, _legs(body), broker=broker, available=available, adapter=adapter

@@ -231,9 +231,7 @@ def _preview(runtime: Runtime, db: Session, user: SignedIn, body: PreviewIn) -> 
     instrument = desk.orders.check(db, spec, runtime.exchange.last_tick(spec.key), session=False)
     leg = PricedLeg(spec, instrument, reference_price(desk, spec))
     account = Account.of(body.mode, body.broker)
-    broker = "paper"
-    if account.live:
-        broker = runtime.live_brokers.name_of(db, user.id, account.broker).value
+    broker, _ = runtime.live_brokers.priced_at(db, user.id, account)
     cost = cost_contract(desk, [leg], broker=broker)
     items = cost["itemized"]
     charges = None
@@ -365,7 +363,7 @@ async def create_gtt(body: GttIn, cookie: CurrentUserLater, runtime: RuntimeDep)
     def create(db: Session, user: SignedIn) -> GttCreated:
         spec = gtt_spec(body)
         # At the user's broker (mode "live"): both switches, a 409 with no session.
-        account = Account(live=body.mode == "live")
+        account = Account.of(body.mode, None)
         row = runtime.orders.create_gtt(db, user_id=user.id, spec=spec, account=account)
         return GttCreated(trigger_id=row.id)
 

@@ -137,7 +137,8 @@ def safety_check(run_id: str, token: Reader, runtime: RuntimeDep, db: DbDep) -> 
     Kite session of its account are among the ``blocking_reasons``."""
     run = find_run(db, token, run_id)
     scope = RiskScope(worker_run_id=run.id)
-    is_live = run.execution_mode == ExecutionMode.LIVE  # a live run's limits: on the live book
+    # mode fork: the risk monitor reads a live run's rules on the live book
+    is_live = run.execution_mode == ExecutionMode.LIVE
     risk = runtime.risk.blocking(db, user_id=run.user_id, scope=scope, live=is_live)
     return safety.check(runtime.workers, run, [*risk, *live.blocking(runtime.workers, db, run)])
 

@@ -28,17 +28,20 @@ from sqlalchemy.orm import Session
 from tradertape.db.engine import Database
 from tradertape.db.models import User
 from tradertape.db.models.trading import Order
+from tradertape.domain.books import PAPER_BROKER
 from tradertape.domain.brokers import BrokerName
 from tradertape.errors import Conflict, Forbidden, InvalidField
 from tradertape.feed.kite import KITE_ORDER_UPDATES_TOPIC
 from tradertape.oms import (
     UNGUARDED,
+    Account,
     Guard,
     LiveBroker,
     LiveGttSweeps,
     LiveReports,
     LiveSweeps,
 )
+from tradertape.ports.broker import Broker
 from tradertape.ports.bus import EventBus, Subscription
 from tradertape.security.tokens import digests_equal
 from tradertape.services.brokers.account import BrokerConnector
@@ -114,6 +117,21 @@ class UserBrokers:
         row = self._credentials.get(db, user_id=user_id, broker=name)
         token = self._credentials.access_token(db, user_id=user_id, broker=name)
         return None if row is None or token is None else (row.api_key, token, row.static_ip)
+
+    def priced_at(
+        self, db: Session, user_id: int, account: Account, *, session: bool = False
+    ) -> tuple[str, Broker | None]:
+        """Where a preview of an order of `account` is priced (nothing is sent): the paper
+        account's schedule (``"paper"``, no adapter), or the live broker it would go to,
+        with that broker's adapter when `session` (its margin answers need a session: a 409
+        without one; without `session`, none is needed)."""
+        # mode fork: a preview prices on the paper schedule, or asks the user's broker
+        if not account.live:
+            return PAPER_BROKER, None
+        if not session:
+            return self.name_of(db, user_id, account.broker).value, None
+        live = self(db, user_id, account.broker)
+        return live.name, live.adapter
 
     def name_of(self, db: Session, user_id: int, broker: str | None = None) -> BrokerName:
         """The broker a live order of the user goes to: `broker`, else their one connected

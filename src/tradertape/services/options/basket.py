@@ -100,14 +100,15 @@ def _fields(db: Session, desk: WorkerContext, legs: Sequence[ChainLeg]) -> list[
 
 
 def _checked(
-    db: Session, desk: WorkerContext, fields: list[dict[str, Any]], *, live: bool
+    db: Session, desk: WorkerContext, fields: list[dict[str, Any]], *, session: bool
 ) -> list[PricedLeg]:
     """The legs as orders, each checked by the exchange's rules (422 on ``legs[i]``; market
-    hours are a live broker's to judge) and priced as the preview prices them."""
+    hours too when `session`: a live broker judges its own) and priced as the preview
+    prices them."""
     orders = [plans.worker_order(f) for f in fields]
     try:
         return intents.priced_legs(
-            desk, db, orders, intent_type=intents.PLACE_BASKET, session=not live
+            desk, db, orders, intent_type=intents.PLACE_BASKET, session=session
         )
     except InvalidField as exc:  # the worker envelope's path, as the desk's body names it
         raise InvalidField(exc.field.replace("payload.basket.orders", "legs"), exc.message) from exc
@@ -136,7 +137,7 @@ def preview(
     """The basket's margin and charges before sending (nothing stored): `adapter`'s (a live
     broker's) when it can tell, else the preview's estimate on `broker`'s schedule."""
     fields = _fields(db, desk, legs)
-    priced = _checked(db, desk, fields, live=True)  # a preview is asked out of hours too
+    priced = _checked(db, desk, fields, session=False)  # a preview is asked out of hours too
     order = baskets.hedge_first([f["transaction_type"] for f in fields])
     if isinstance(adapter, KnowsBasketMargins):
         try:
@@ -187,8 +188,9 @@ def place(
     """Send the legs hedge-first (`baskets.place_basket`); a refused leg skips the rest and
     unwinds what filled."""
     fields = _fields(db, desk, legs)
-    _checked(db, desk, fields, live=account.live)
-    if account.live:  # both switches before the first leg (403 saying which is off)
+    traits = desk.orders.traits(account)
+    _checked(db, desk, fields, session=traits.judges_session)
+    if traits.needs_switches:  # both switches before the first leg (403 saying which is off)
         desk.orders.require_live(db, user_id=user_id)
     basket = basket_key(key, fields)
     result = baskets.place_basket(

@@ -94,7 +94,7 @@ def account_of(desk: WorkerContext, db: Session, run: WorkerRun, *, opening: boo
     session (an exit removes risk).
     """
     account = placement.run_account(run)
-    if not account.live:
+    if not desk.orders.traits(account).needs_switches:
         return account
     if opening:
         live.require_live(desk, db, run)
@@ -166,9 +166,8 @@ def perform(
         )
     # Each order checked against the exchange's rules (a 422 naming the leg, nothing
     # stored); market hours are the broker's to judge for a live order.
-    intents.priced_legs(
-        desk, db, orders, intent_type=intents.PLACE_BASKET, session=not account.live
-    )
+    session = desk.orders.traits(account).judges_session
+    intents.priced_legs(desk, db, orders, intent_type=intents.PLACE_BASKET, session=session)
     request = {"options_action": action, **{k: v for k, v in body.items() if k != "safety_token"}}
     intent_pk = intents.claim_key(db, run, key, intents.PLACE_BASKET, request, now)
     if entering:

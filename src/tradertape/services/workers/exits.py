@@ -33,7 +33,6 @@ from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionT
 from tradertape.domain.worker_access import ExecutionMode
 from tradertape.domain.worker_runs import FINISHED, RunStatus
 from tradertape.errors import InvalidField, Rejected, TraderTapeError
-from tradertape.oms import BROKER as PAPER
 from tradertape.services.workers import gtt, live, pnl, timeline
 from tradertape.services.workers.access import check_nonce, locked_run
 from tradertape.services.workers.context import WorkerContext
@@ -190,13 +189,13 @@ def _exit(
     live.refresh(desk, db, run)
     triggers = gtt.run_triggers(desk, db, run)
     legs = pnl.compute(desk, db, run).open_legs
-    ours = [o for o in run_orders(db, run) if (o.broker != PAPER) == account.live]
+    ours = [o for o in run_orders(db, run) if desk.orders.went_to(o, account)]
     pending = [o for o in ours if o.status in PENDING]
     if not legs and not pending and not triggers:
         result: dict[str, Any] = {"status": "noop", "orders": [], "cancelled": [], "errors": []}
         close(db, run, now, reason, result)
         return "noop", result
-    if account.live and (problem := _session_problem(desk, db, run)):
+    if desk.orders.traits(account).needs_switches and (problem := _session_problem(desk, db, run)):
         return _failed(problem)
     errors = gtt.delete_run_triggers(desk, db, triggers)  # its stops would reopen what exits
     if not legs and not pending:

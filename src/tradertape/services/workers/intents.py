@@ -417,7 +417,8 @@ def submit(
         )
     if intent.safety_token is not None:
         safety.verify(desk, run, intent.safety_token, now)
-    if run_account(run).live and mode is not ExecutionMode.DRY_RUN and not intent.dry_run:
+    needs_switches = desk.orders.traits(run_account(run)).needs_switches
+    if needs_switches and mode is not ExecutionMode.DRY_RUN and not intent.dry_run:
         # The run's own checks, in the worker contract's words (403/503/409): both
         # switches, the Kite session, its account; the pipeline's are not asked again.
         live.require_live(desk, db, run)

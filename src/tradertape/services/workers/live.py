@@ -107,7 +107,9 @@ def require_live(desk: WorkerContext, db: Session, run: WorkerRun) -> None:
 
 def blocking(desk: WorkerContext, db: Session, run: WorkerRun) -> list[str]:
     """Why the live run cannot place now (for its safety check); empty when it can."""
-    if run.execution_mode != ExecutionMode.LIVE:  # a dry run on a live scope places nothing
+    if run.execution_mode == ExecutionMode.DRY_RUN:  # a dry run places nothing
+        return []
+    if not desk.orders.traits(run_account(run)).needs_switches:  # a paper run needs none
         return []
     try:
         require_live(desk, db, run)

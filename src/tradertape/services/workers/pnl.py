@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from tradertape.db.models import Trade, WorkerRun, WorkerRunOrder, WorkerToken
 from tradertape.domain.day_pnl import Sides
 from tradertape.domain.worker_access import ExecutionMode
-from tradertape.oms import BROKER, net_quantity
+from tradertape.oms import BROKER, OrderPipeline, net_quantity
 from tradertape.services.workers import live
 from tradertape.services.workers.access import find_run
 from tradertape.services.workers.context import WorkerContext
@@ -249,7 +249,8 @@ def snapshot_of(run: WorkerRun, pnl: RunPnl, now: datetime) -> dict[str, Any]:
         "position_count": len(pnl.open_legs),
         # Marked from our own ticks only for a paper run (a dry run holds nothing; a live
         # run's fills wait for its broker's reports).
-        "is_realtime": run.execution_mode == ExecutionMode.PAPER,
+        "is_realtime": run.execution_mode != ExecutionMode.DRY_RUN
+        and OrderPipeline.traits(run_account(run)).answers_at_once,
         "is_stale": pnl.is_stale,
         "updated_at": iso(now),
     }

@@ -54,6 +54,13 @@ def last_sign_of_life(db: Session, run: WorkerRun) -> datetime | None:
     return max(beats) if beats else None
 
 
+def _person_decides(run: WorkerRun) -> bool:
+    """Policy: what an unattended process would do with a run's real money (exit a stale
+    run, send an exit again) waits for a person; a paper run's is done at once."""
+    # mode fork: recovery's policy for real money, not a venue's behaviour
+    return run.execution_mode == ExecutionMode.LIVE
+
+
 def _watches_staleness(run: WorkerRun) -> bool:
     config = config_of(run)
     return bool(
@@ -151,7 +158,7 @@ class Recovery:
             return run.run_key if acted else None
 
     def _recover(self, db: Session, run: WorkerRun, now: datetime) -> bool:
-        if run.execution_mode == ExecutionMode.LIVE:  # policy: real money waits for a person
+        if _person_decides(run):
             recovery = run.runtime_state.get("runtime_recovery") or {}
             if recovery.get("reason") == "live_stale_unprotected":
                 return False  # already flagged; a person decides
@@ -184,7 +191,7 @@ class Recovery:
                 exits.close(db, run, now, reason, {"status": "closed"})
                 db.commit()
                 return run.status
-            if run.execution_mode == ExecutionMode.LIVE:  # policy: a live exit is never resent
+            if _person_decides(run):  # a live exit is never resent
                 return self._settle_live(db, run, now, reason)
             if any(o.status in exits.PENDING for o in run_orders(db, run)):
                 db.rollback()

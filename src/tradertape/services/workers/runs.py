@@ -158,7 +158,8 @@ def create(
     one is connected (without a session it is created, and its orders wait for one).
     """
     _check_spec(desk, token, spec)
-    if spec.execution_mode == ExecutionMode.LIVE:  # the contract's checks, before the row
+    # Validation, not a fork: a live run's switches and account, before its row.
+    if spec.execution_mode == ExecutionMode.LIVE:
         live.require_switches(desk, db, token.user_id)
         live.require_account(desk, db, token.user_id, spec.account_scope, session=False)
     now = desk.clock.now()
@@ -204,7 +205,8 @@ def create(
     if pk is None:  # a concurrent create of the same id won
         db.rollback()
         return _recovered(desk, find_run(db, token, key), spec, now), False
-    if spec.execution_mode == ExecutionMode.PAPER:  # its paper account opens funded
+    # mode fork: a paper run's account opens funded (the paper money is ours to give)
+    if spec.execution_mode == ExecutionMode.PAPER:
         fund_paper_account(desk, db, token.user_id, now)
     db.commit()
     return run_view(find_run(db, token, key), desk.windows, now), True

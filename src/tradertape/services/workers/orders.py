@@ -29,7 +29,6 @@ from tradertape.db.models import (
 )
 from tradertape.domain.worker_access import ExecutionMode
 from tradertape.errors import NotFound, Rejected
-from tradertape.oms import BROKER as PAPER
 from tradertape.oms import order_dict, trade_dict
 from tradertape.ports.clock import IST
 from tradertape.services.workers import live
@@ -177,7 +176,7 @@ def cancel(
     check_nonce(run, nonce, missing_ok=True)
     _amendable(run)
     current = run_order(db, token, run, order_id)
-    if current.broker != PAPER:  # the run's own checks, in the worker contract's shape
+    if desk.orders.traits_of(current.broker).needs_switches:  # the run's own checks (contract)
         live.require_account(desk, db, run.user_id, run.account_scope)
         live.live_desk(desk, run)
     order = desk.orders.cancel(
@@ -209,7 +208,7 @@ def modify(
     require_open(run)
     current = run_order(db, token, run, order_id)
     last = desk.last_tick(f"{current.exchange}:{current.tradingsymbol}")
-    if current.broker != PAPER:  # the run's own checks, in the worker contract's shape
+    if desk.orders.traits_of(current.broker).needs_switches:  # the run's own checks (contract)
         live.require_live(desk, db, run)
     order = desk.orders.modify(
         db,

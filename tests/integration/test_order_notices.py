@@ -116,6 +116,8 @@ def test_a_brokers_refusal_is_told_and_the_paper_exchanges_is_the_callers(
         refused, broker="kite", book="live:kite", attribution={"run_pk": 7}, message="RMS"
     )
     assert worth_telling(at_kite)  # a live run's refusal: real money, nobody watching
+    # a portfolio's: nobody else tells it (its position is not opened)
+    assert worth_telling(dataclasses.replace(at_kite, attribution={"portfolio_id": 3}))
     with database.session() as db:
         OrderNotices()(db, [at_kite])
         db.commit()

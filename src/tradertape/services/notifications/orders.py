@@ -13,9 +13,10 @@ with the change, whichever venue or caller made it: the bell lists it and Telegr
 
 What is not told here, because someone else tells it:
 
-- a model portfolio's orders (attribution ``portfolio_id``): their fills are told as a
-  position opened or closed, with its P&L (`services.portfolios.positions`, which writes
-  them itself), and a portfolio stop that fires is told by that position's exit;
+- a model portfolio's fills and fired stops (attribution ``portfolio_id``): they are told
+  as a position opened or closed, with its P&L (`services.portfolios.positions`, which
+  writes them itself); a broker's refusal of a portfolio's order is told here (nobody
+  else tells it: the auto-place notice said "placed" when the order was sent);
 - a worker run's fills (attribution ``run_pk``): they are the run's timeline
   (`services.workers.order_journal`), where its author reads them; a run's broker refusal
   and its GTTs firing are real money without a person watching, so those are told;
@@ -51,14 +52,13 @@ def _portfolio_of(attribution: Mapping[str, Any]) -> int | None:
 
 def worth_telling(event: OmsEvent) -> bool:
     """Whether `event` gets a notification from this module (see the module's lists)."""
-    if _portfolio_of(event.attribution) is not None:
-        return False
+    portfolio = _portfolio_of(event.attribution) is not None
     if isinstance(event, GttTriggered):
-        return True
+        return not portfolio
     if event.source in CALLER_TELLS:
         return False
     if isinstance(event, OrderFilled):
-        return RUN not in event.attribution
+        return not portfolio and RUN not in event.attribution
     if isinstance(event, OrderRejected):
         return not OrderPipeline.traits_of(event.broker).answers_at_once
     return False

@@ -21,6 +21,7 @@ from tradertape.domain.instrument_names import instrument_name
 from tradertape.oms import OrderAccepted, OrderFilled, OrderUpdate, to_message
 from tradertape.runtime import Runtime
 from tradertape.services.notifications.telegram.bot import EVENT_TOPICS, TelegramBot, told
+from tradertape.testkit import make_tick
 
 ALICE_CHAT, BOB_CHAT, STRANGER_CHAT = 1001, 2002, 3003
 
@@ -185,22 +186,40 @@ def test_the_token_never_reaches_the_log(caplog: pytest.LogCaptureFixture):
 
 
 @pytest.mark.anyio
-async def test_a_hand_placed_fill_is_told_in_the_chat_once(
+async def test_a_resting_orders_fill_is_told_in_the_chat_once(
     client: TestClient, runtime: Runtime, bot: TelegramBot, fake: FakeTelegram
 ):
     link_chat(runtime, sign_in(client, runtime, "carol@x.in"), ALICE_CHAT)
     assert client.post("/api/portfolio/funds", json={"amount": 100000}).status_code == 201
-    quote(runtime, "1399.90")
-    placed = client.post("/api/orders", json={**ORDER, "idempotency_key": "told-0001"})
-    assert placed.json()["status"] == "COMPLETE"
+    quote(runtime, "1401")
+    placed = client.post("/api/orders", json={**ORDER, "idempotency_key": "told-0001"}).json()
+    assert placed["status"] == "OPEN"  # a limit under the market rests: nothing to tell yet
+    with runtime.db.session() as db:
+        tick = make_tick("NSE:INFY", "1399.90", ts=runtime.clock.now(), last_quantity=100)
+        runtime.exchange.on_tick(db, tick, traded_volume=100)
     fills = [n for n in client.get("/api/notifications").json() if n["kind"] == "fill"]
-    assert [n["payload"]["order_id"] for n in fills] == [placed.json()["order_id"]]
+    assert [n["payload"]["order_id"] for n in fills] == [placed["order_id"]]
+    price = Decimal(fills[0]["payload"]["fill_price"])
     await bot.deliver_once()
     assert [m["text"] for m in fake.sent() if "Bought" in m["text"]] == [
-        "✅ Bought INFY, 10 @ ₹1,399.90 (Manual)"
+        f"✅ Bought INFY, 10 @ ₹{price:,.2f} (Manual)"
     ]
     await bot.deliver_once()  # delivered once: not sent again
     assert len([m for m in fake.sent() if "Bought" in m["text"]]) == 1
+
+
+@pytest.mark.anyio
+async def test_a_fill_in_the_placements_answer_is_not_told_again(
+    client: TestClient, runtime: Runtime, bot: TelegramBot, fake: FakeTelegram
+):
+    link_chat(runtime, sign_in(client, runtime, "dan@x.in"), ALICE_CHAT)
+    assert client.post("/api/portfolio/funds", json={"amount": 100000}).status_code == 201
+    quote(runtime, "1399.90")
+    placed = client.post("/api/orders", json={**ORDER, "idempotency_key": "told-0002"})
+    assert placed.json()["status"] == "COMPLETE"  # the answer says it filled
+    assert [n for n in client.get("/api/notifications").json() if n["kind"] == "fill"] == []
+    await bot.deliver_once()
+    assert [m for m in fake.sent() if "Bought" in m["text"]] == []
 
 
 def _event(kind: type[OrderUpdate], **extra: Any) -> OrderUpdate:

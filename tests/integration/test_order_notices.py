@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
@@ -14,8 +15,9 @@ from tests.integration.conftest import PaperDesk
 from tests.integration.test_oms_events import spec
 from tradertape.db.engine import Database
 from tradertape.db.models import Notification
+from tradertape.db.models.trading import Trade
 from tradertape.domain.calendar_data import nse_calendar
-from tradertape.oms import OmsEvent, OrderEvents, OrderFilled, OrderRejected
+from tradertape.oms import OmsEvent, OrderAccepted, OrderEvents, OrderFilled, OrderRejected
 from tradertape.oms.paper.gtt import GttBook
 from tradertape.ports.broker import GttSpec
 from tradertape.services.notifications.orders import OrderNotices, worth_telling
@@ -47,11 +49,34 @@ def test_one_fill_gives_exactly_one_notification(
 ):
     tick = make_tick("NSE:INFY", "1500", ts=paper.clock.now())
     with database.session() as db:
-        order = paper.exchange.place(db, user_id=paper.user_id, spec=spec(10), last=tick)
-        price = order.average_price
-    assert _notices(database, paper.user_id) == [
-        ("fill", f"✅ Bought INFY, 10 @ ₹{price:,.2f} (Manual)")
+        order = paper.exchange.place(
+            db, user_id=paper.user_id, spec=spec(10, price=Decimal(1490)), last=tick
+        )
+        assert order.status == "OPEN"
+        assert _notices(database, paper.user_id) == []  # resting: nothing to tell yet
+        cross = make_tick("NSE:INFY", "1489", ts=paper.clock.now(), last_quantity=4)
+        paper.exchange.on_tick(db, cross, traded_volume=4)  # a part: 4 of 10
+        again = make_tick("NSE:INFY", "1489", ts=paper.clock.now(), last_quantity=50)
+        paper.exchange.on_tick(db, again, traded_volume=50)  # the rest
+        trades = db.scalars(select(Trade).where(Trade.order_pk == order.id).order_by(Trade.id))
+        fills = [(t.quantity, t.price) for t in trades]
+    assert [q for q, _ in fills] == [4, 6]
+    (q1, p1), (q2, p2) = fills
+    assert _notices(database, paper.user_id) == [  # one per fill, exactly
+        ("fill", f"✅ Bought INFY, {q1} @ ₹{p1:,.2f}, 4 of 10 so far (Manual)"),
+        ("fill", f"✅ Bought INFY, {q2} @ ₹{p2:,.2f} (Manual)"),
     ]
+
+
+def test_a_fill_in_its_placements_answer_is_not_told(
+    paper: PaperDesk, database: Database, heard: list[OmsEvent]
+):
+    tick = make_tick("NSE:INFY", "1500", ts=paper.clock.now())
+    with database.session() as db:
+        order = paper.exchange.place(db, user_id=paper.user_id, spec=spec(10), last=tick)
+    assert order.status == "COMPLETE"
+    assert [type(e) for e in heard] == [OrderAccepted, OrderFilled]
+    assert _notices(database, paper.user_id) == []
 
 
 def test_a_rolled_back_fill_tells_nothing(

@@ -5,7 +5,11 @@ each one worth telling in the transaction that records it, so it is stored exact
 with the change, whichever venue or caller made it: the bell lists it and Telegram sends it
 (`notifications.telegram`). What is told:
 
-- ``fill``: each fill of an order, with its quantity, price and book.
+- ``fill``: each fill of an order, with its quantity, price and book, but for one the user
+  placed (source ``api``: the ticket, the Kite-compatible API) that filled as it was placed
+  (its acceptance and fill are one change, the paper exchange's market order): the answer
+  to the placement said so already, and a notice per such order would cost every order a
+  write. A limit order that fills later, on a tick or at the broker, is told.
 - ``rejected``: an order refused by a venue that answers after its caller was answered (a
   live broker, `VenueTraits.answers_at_once` false); a venue that answers at once (the
   paper exchange) gave its refusal to the caller, as the order ticket shows it.
@@ -36,11 +40,20 @@ from sqlalchemy.orm import Session
 from tradertape.domain.books import book_words
 from tradertape.domain.instrument_names import instrument_label
 from tradertape.domain.money import inr
-from tradertape.oms import GttTriggered, OmsEvent, OrderFilled, OrderPipeline, OrderRejected
+from tradertape.oms import (
+    GttTriggered,
+    OmsEvent,
+    OrderAccepted,
+    OrderFilled,
+    OrderPipeline,
+    OrderRejected,
+)
 from tradertape.services.notifications.events import Kind, add
 
 #: Sources whose placer writes a notice of its own (see the module).
 CALLER_TELLS = frozenset({"alert", "webhook", "mtm_exit", "external"})
+#: The source of an order the user placed themselves: answered with what it did at once.
+BY_HAND = "api"
 PORTFOLIO = "portfolio_id"  # the attribution key of a model portfolio's order
 RUN = "run_pk"  # the attribution key of a worker run's order
 
@@ -50,15 +63,17 @@ def _portfolio_of(attribution: Mapping[str, Any]) -> int | None:
     return found if isinstance(found, int) else None
 
 
-def worth_telling(event: OmsEvent) -> bool:
-    """Whether `event` gets a notification from this module (see the module's lists)."""
+def worth_telling(event: OmsEvent, *, placed_now: bool = False) -> bool:
+    """Whether `event` gets a notification from this module (see the module's lists);
+    `placed_now`: its order was accepted in the same change (its placer was answered)."""
     portfolio = _portfolio_of(event.attribution) is not None
     if isinstance(event, GttTriggered):
         return not portfolio
     if event.source in CALLER_TELLS:
         return False
     if isinstance(event, OrderFilled):
-        return not portfolio and RUN not in event.attribution
+        answered = placed_now and event.source == BY_HAND
+        return not (portfolio or answered) and RUN not in event.attribution
     if isinstance(event, OrderRejected):
         return not OrderPipeline.traits_of(event.broker).answers_at_once
     return False
@@ -105,8 +120,11 @@ class OrderNotices:
     """An `OrderEvents` watcher writing the notification of each event worth telling."""
 
     def __call__(self, db: Session, events: Sequence[OmsEvent]) -> None:
+        # One order's (or one trigger's) events of one change: its acceptance among them
+        # means it was just placed, and its placer is being answered with the rest.
+        placed_now = any(isinstance(e, OrderAccepted) for e in events)
         for event in events:
-            if not worth_telling(event):
+            if not worth_telling(event, placed_now=placed_now):
                 continue
             kind, text, payload = _told(event)
             add(db, user_id=event.user_id, kind=kind, text=text, at=event.ts_event, payload=payload)

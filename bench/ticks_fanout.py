@@ -68,15 +68,21 @@ async def _client(
 
     rng = random.Random(n)
     symbols = rng.sample(plan.keys, plan.per_client)
-    async with connect(
-        f"ws://127.0.0.1:{plan.port}/api/ws/ticks",
-        additional_headers={"Cookie": f"kite_session={plan.token}"},
-        compression="deflate" if plan.deflate else None,
-        max_queue=None,
-        open_timeout=60,
-        ping_interval=None,
-    ) as ws:
-        await ws.recv()  # status
+    while True:  # a busy server refuses with 1013 ("retry shortly"), as a browser retries
+        ws = await connect(
+            f"ws://127.0.0.1:{plan.port}/api/ws/ticks",
+            additional_headers={"Cookie": f"kite_session={plan.token}"},
+            compression="deflate" if plan.deflate else None,
+            max_queue=None,
+            open_timeout=60,
+            ping_interval=None,
+        )
+        if json.loads(await ws.recv())["type"] == "status":
+            break
+        out["retried"] += 1
+        await ws.close()
+        await asyncio.sleep(0.2 + rng.random())
+    async with ws:
         await ws.send(json.dumps({"action": "subscribe", "symbols": symbols, "mode": "quote"}))
         while json.loads(await ws.recv())["type"] != "subscribed":
             pass
@@ -143,7 +149,7 @@ async def _stalled(plan: ClientPlan) -> None:
 
 
 async def _clients_main(plan: ClientPlan) -> dict[str, Any]:
-    out: dict[str, Any] = {"connected": 0, "frames": 0, "ticks": 0, "samples": []}
+    out: dict[str, Any] = {"connected": 0, "frames": 0, "ticks": 0, "samples": [], "retried": 0}
     ready = asyncio.Event()
     window = [float("inf"), float("inf")]
     stalled = [asyncio.create_task(_stalled(plan)) for _ in range(plan.stalled)]
@@ -290,6 +296,7 @@ async def _serve_and_measure(args: argparse.Namespace) -> None:
     rows = [
         ("clients", f"{args.clients} x {args.per_client} symbols (quote mode)"),
         ("stalled clients", f"{args.stalled} (all symbols, full mode, never read)"),
+        ("connect retries", f"{out['retried']} (refused busy, 1013)"),
         ("feed", f"{len(plan.keys)} symbols every {args.interval}s"),
         ("uvicorn ws", f"{args.ws}, permessage-deflate {'on' if args.deflate else 'off'}"),
         ("window", f"{args.seconds:.0f} s after {args.warmup:.0f} s warm-up"),

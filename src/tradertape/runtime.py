@@ -25,6 +25,7 @@ from tradertape.domain.calendar import TradingCalendar
 from tradertape.domain.calendar_data import nse_calendar
 from tradertape.domain.instruments import InstrumentCatalog, InstrumentType
 from tradertape.domain.instruments_data import reference_catalog
+from tradertape.feed.broker_feed import FeedLink
 from tradertape.feed.clock import FeedClock
 from tradertape.feed.history_plan import SyntheticHistoryPlan
 from tradertape.feed.kite import KiteFeed, KiteFeedConfig
@@ -505,6 +506,7 @@ def watch_feed(
     return watch(
         source=feed.name,
         subscriptions=lambda: feed.subscriptions,
-        connected=lambda: feed.client is not None,
+        connected=lambda: feed.link in (FeedLink.OPEN, FeedLink.CONNECTING),
+        reopening=lambda: feed.link is FeedLink.CONNECTING,
         reconnect=feed.reconnect,
     )

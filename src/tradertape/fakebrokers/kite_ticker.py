@@ -10,8 +10,13 @@ Prices come from a `TickerPrices` (only the last price per token) and, optionall
 ``previous_close`` lookup; the fake derives the rest of a quote from the prices it has
 streamed: the day's open is the first one seen (and the previous close, when none is given),
 high and low follow, volume grows by one lot per packet and the book is five levels a side one
-tick apart. The Kite REST fake plugs its own state in through that protocol. `drop_all` closes
-every connection (code 1011) so tests can watch a client reconnect.
+tick apart. The Kite REST fake plugs its own state in through that protocol.
+
+Three faults a real day brings, for tests to watch a client (and the feed watchdog) cope:
+`drop_all` closes every connection (code 1011); `silence` makes the connections open now
+stay connected but send only heartbeats, never a packet (what users report after the daily
+token rollover; new connections tick again); `refuse` drops every connection and answers each
+new handshake with a 403 (the nightly maintenance) until `allow`, counting the refusals.
 """
 
 from __future__ import annotations
@@ -92,11 +97,26 @@ class _Connection:
         self.api_key = api_key
         self.modes: dict[int, Mode] = {}
         self.dropped = asyncio.Event()
+        self.silent = False  # heartbeats only (`FakeTicker.silence`)
         self._lock = asyncio.Lock()
 
     async def send_bytes(self, data: bytes) -> None:
         async with self._lock:
             await self.websocket.send_bytes(data)
+
+    async def send_packets(self, packets: list[Packet]) -> int:
+        """Send a frame of `packets` unless silenced (checked under the lock, so none goes out
+        once `silence` returned); return how many packets went."""
+        async with self._lock:
+            if self.silent:
+                return 0
+            await self.websocket.send_bytes(encode_frame(packets))
+            return len(packets)
+
+    async def silence(self) -> None:
+        self.silent = True
+        async with self._lock:  # a frame being sent has gone when this returns
+            pass
 
     async def send_text(self, text: str) -> None:
         async with self._lock:
@@ -131,6 +151,9 @@ class FakeTicker:
         self._connections: set[_Connection] = set()
         self._days: dict[int, _Day] = {}
         self.connections_opened = 0
+        self.refusing = False  # every handshake gets a 403 (`refuse`, until `allow`)
+        self.handshakes_refused = 0
+        self.packets_sent = 0
         self.requests: list[dict[str, Any]] = []  # every client message, parsed, in order
 
     @property
@@ -153,6 +176,34 @@ class FakeTicker:
             connection.dropped.set()
         return len(dropped)
 
+    async def silence(self) -> int:
+        """Make every open connection silent (heartbeats, no packets) for good; return how
+        many. No packet goes out on them once this returns; new connections tick as usual."""
+        silenced = list(self._connections)
+        for connection in silenced:
+            await connection.silence()
+        return len(silenced)
+
+    async def refuse(self) -> int:
+        """Refuse every handshake (403) until `allow`; drop the open connections (how many)."""
+        self.refusing = True
+        return await self.drop_all()
+
+    def allow(self) -> None:
+        """Accept handshakes again (undo `refuse`)."""
+        self.refusing = False
+
+    def faults(self) -> dict[str, Any]:
+        """The socket faults now, for a control route."""
+        return {
+            "connections": self.connections,
+            "connections_opened": self.connections_opened,
+            "silent": sum(c.silent for c in self._connections),
+            "refusing": self.refusing,
+            "handshakes_refused": self.handshakes_refused,
+            "packets_sent": self.packets_sent,
+        }
+
     async def push_order_update(self, data: dict[str, Any], *, api_key: str | None = None) -> int:
         """Send an order update to every connection (of `api_key`); return how many got it."""
         return await self._push(order_update_message(data), api_key)
@@ -174,7 +225,8 @@ class FakeTicker:
         """Handle one client from handshake to close."""
         api_key = websocket.query_params.get("api_key", "")
         token = websocket.query_params.get("access_token", "")
-        if not self._authorize(api_key, token):
+        if self.refusing or not self._authorize(api_key, token):
+            self.handshakes_refused += self.refusing
             await websocket.close(code=1008)  # before accept: the handshake gets a 403
             return
         await websocket.accept()
@@ -218,13 +270,10 @@ class FakeTicker:
         last_sent = loop.time()
         while True:
             await asyncio.sleep(self.interval_secs)
-            packets = [
-                p
-                for p in (self.packet(t, m) for t, m in list(connection.modes.items()))
-                if p is not None
-            ]
-            if packets:
-                await connection.send_bytes(encode_frame(packets))
+            modes = {} if connection.silent else dict(connection.modes)
+            packets = [p for p in (self.packet(t, m) for t, m in modes.items()) if p is not None]
+            if packets and (sent := await connection.send_packets(packets)):
+                self.packets_sent += sent
                 last_sent = loop.time()
             elif loop.time() - last_sent >= self.heartbeat_secs:
                 await connection.send_bytes(HEARTBEAT)

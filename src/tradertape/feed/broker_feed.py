@@ -6,13 +6,22 @@ messages become ticks. This holds the rest: the wait for a session (`serve_sessi
 connection's life, the refusal, and the publishing; a failed publish (the bus unreachable, a
 Redis restart) is logged and never raised, since it must not take the connection down and
 the next tick is due soon.
+
+A refused session is tried again with back-off (30 s, 60 s … 10 min, on the injected clock),
+not at once and not never: a socket refused (403) after the broker's nightly maintenance
+takes the same token again once the broker is back, and an expired token costs one refused
+handshake every ten minutes until someone logs in again. `link` tells the feed watchdog
+whether a connection is open, being reopened, refused, or absent.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import ClassVar, Generic, Protocol, TypeVar
 
 from tradertape.domain.market import Tick
@@ -21,10 +30,22 @@ from tradertape.feed.sessions import serve_sessions
 from tradertape.feed.simulated import ticks_topic
 from tradertape.ports.bus import EventBus
 from tradertape.ports.clock import Clock
+from tradertape_brokers.reconnect import Backoff
 
 log = logging.getLogger("tradertape.feed")
 
 Sleep = Callable[[float], Awaitable[None]]
+#: How long a refused session waits before its next handshake, by refusals in a row.
+REFUSAL_BACKOFF = Backoff(initial_secs=30.0, factor=2.0, max_secs=600.0)
+
+
+class FeedLink(StrEnum):
+    """A broker feed's connection, as the watchdog reads it."""
+
+    OPEN = "open"  # connected and subscribed
+    CONNECTING = "connecting"  # the client is (re)opening it, backing off between tries
+    REFUSED = "refused"  # the broker refused the handshake; tried again with back-off
+    NONE = "none"  # no session to connect with
 
 
 class FeedLogin(Protocol):
@@ -36,6 +57,9 @@ class FeedLogin(Protocol):
 
 class FeedClient(Protocol):
     """A broker's socket client: connected, reconnected and decoded by itself until closed."""
+
+    @property
+    def connected(self) -> asyncio.Event: ...  # set while a connection is open and subscribed
 
     async def run(self) -> None: ...
 
@@ -88,8 +112,22 @@ class BrokerFeed(ABC, Generic[Login, Name, Wanted, Client]):
         self._login: Login | None = None
         self._last: dict[str, Tick] = {}
         self._refused: object = None  # the credentials of the last session the broker refused
+        self._refusals = 0  # refusals in a row of those credentials
+        self._retry_at: datetime | None = None  # not before: `REFUSAL_BACKOFF`
         self.client: Client | None = None
+        self._reopening = False  # `reconnect` closed the client; the session loop opens anew
         self.published = 0
+        self.handshakes_refused = 0
+
+    @property
+    def link(self) -> FeedLink:
+        """Whether a connection is open, being reopened, refused, or absent (no session)."""
+        client = self.client
+        if client is None:
+            if self._reopening:
+                return FeedLink.CONNECTING
+            return FeedLink.REFUSED if self._refusals else FeedLink.NONE
+        return FeedLink.OPEN if client.connected.is_set() else FeedLink.CONNECTING
 
     @property
     def subscriptions(self) -> int:
@@ -102,6 +140,7 @@ class BrokerFeed(ABC, Generic[Login, Name, Wanted, Client]):
         client = self.client
         if client is not None:
             log.warning("%s feed: reconnecting a silent connection", self.name)
+            self._reopening = True
             await client.close()
 
     def last(self, key: str) -> Tick | None:
@@ -112,14 +151,45 @@ class BrokerFeed(ABC, Generic[Login, Name, Wanted, Client]):
         """Connect with a live session and publish until cancelled; wait while there is none."""
         await serve_sessions(
             name=self.name,
-            login=self._source.login,
+            login=self._find_login,
             instruments=self._source.instruments,
-            refused=lambda login: self._credentials(login) == self._refused,
+            refused=self._waits_after_refusal,
             session=self._session,
             sleep=self._sleep,
             wait_secs=self._wait_secs,
             no_session=f"no user has a live {self.broker} session",
             no_instruments=self.no_instruments,
+        )
+
+    def _find_login(self) -> Login | None:
+        found = self._source.login()
+        if found is None:
+            self._reopening = False  # nothing to reopen with: down
+        return found
+
+    def _waits_after_refusal(self, login: Login) -> bool:
+        """Whether `login` was refused and its back-off has not run out."""
+        if self._credentials(login) != self._refused or self._retry_at is None:
+            return False
+        waits = self._clock.now() < self._retry_at
+        self._reopening = self._reopening and not waits
+        return waits
+
+    def _was_refused(self, login: Login) -> None:
+        self._reopening = False
+        credentials = self._credentials(login)
+        self._refusals = self._refusals + 1 if credentials == self._refused else 1
+        self._refused = credentials
+        wait = REFUSAL_BACKOFF.delay(self._refusals)
+        self._retry_at = self._clock.now() + timedelta(seconds=wait)
+        self.handshakes_refused += 1
+        log.warning(
+            "%s feed: %s refused the session of user %d (%d in a row): next try in %.0f s",
+            self.name,
+            self.broker,
+            login.user_id,
+            self._refusals,
+            wait,
         )
 
     @abstractmethod
@@ -133,15 +203,12 @@ class BrokerFeed(ABC, Generic[Login, Name, Wanted, Client]):
     async def _session(self, login: Login, wanted: Mapping[Name, Wanted]) -> None:
         self._login, self._wanted = login, dict(wanted)
         client = await self._open(login)
-        self.client = client
+        self.client, self._reopening = client, False
         log.info("%s feed: %d instruments for user %d", self.name, len(wanted), login.user_id)
         try:
             await client.run()
         except self.auth_error:
-            log.warning(
-                "%s feed: %s refused the session of user %d", self.name, self.broker, login.user_id
-            )
-            self._refused = self._credentials(login)
+            self._was_refused(login)
         finally:
             self.client = None
             await client.close()
@@ -149,6 +216,8 @@ class BrokerFeed(ABC, Generic[Login, Name, Wanted, Client]):
     async def _publish(self, key: str, tick: Tick) -> None:
         """Publish `tick` of our instrument `key` (kept as its last tick even if that fails)."""
         self._last[key] = tick
+        if self._refusals:  # the broker takes the session again
+            self._refused, self._refusals, self._retry_at = None, 0, None
         try:
             await self._bus.publish(ticks_topic(key), tick_to_message(tick))
         except Exception:  # the bus unreachable (a Redis restart): the next tick is due soon

@@ -10,8 +10,10 @@ tick sinks (it sees every feed tick the leader handles) and, on its own beat, ju
 - ``stale``: silent past the threshold in market hours; told once per quiet spell
   (`on_stale`: the runtime writes a notification), and a reconnect is asked for;
 - ``reconnecting``: a reconnect was asked for and no tick has come since; asked again with
-  back-off (2, 4, 8 … 60 s);
-- ``down``: the feed has no connection (no session to connect with, or none in this process).
+  back-off (2, 4, 8 … 60 s); or the connection dropped and the broker's client is reopening
+  it by itself, with its own back-off (then nothing more is asked of it);
+- ``down``: the feed has no connection (no session to connect with, the broker refused the
+  handshake and the feed waits its back-off, or no feed in this process).
 
 Time is the injected clock; the beat (`run`) sleeps with an injected sleep, so tests step it.
 """
@@ -76,6 +78,7 @@ class FeedWatch:
         stale_after_secs: float = STALE_AFTER_SECS,
         subscriptions: Callable[[], int] = lambda: 0,
         connected: Callable[[], bool] = lambda: True,
+        reopening: Callable[[], bool] = lambda: False,
         reconnect: Callable[[], Awaitable[None]] = _no_reconnect,
         on_stale: Callable[[FeedStatus], None] = _nobody,
     ) -> None:
@@ -85,6 +88,7 @@ class FeedWatch:
         self._stale_after = timedelta(seconds=stale_after_secs)
         self._subscriptions = subscriptions
         self._connected = connected
+        self._reopening = reopening
         self._reconnect = reconnect
         self._on_stale = on_stale
         self._started = clock.now()
@@ -116,10 +120,10 @@ class FeedWatch:
         now = self._clock.now()
         if not self._connected():
             state = FeedHealth.DOWN
-        elif not self._quiet:
-            state = FeedHealth.LIVE
+        elif self._reopening() or (self._quiet and self._asked):
+            state = FeedHealth.RECONNECTING
         else:
-            state = FeedHealth.RECONNECTING if self._asked else FeedHealth.STALE
+            state = FeedHealth.STALE if self._quiet else FeedHealth.LIVE
         age = (now - self._last_at).total_seconds() if self._last_at else None
         return FeedStatus(
             source=self.source,
@@ -147,6 +151,8 @@ class FeedWatch:
                 self._age(now).total_seconds(),
             )
             await asyncio.to_thread(self._on_stale, self.status())  # it writes the database
+        if self._reopening():  # the client reconnects by itself, backing off: let it
+            return FeedHealth.RECONNECTING
         if self._next_ask is None or now >= self._next_ask:
             self._asked += 1
             self.reconnects += 1

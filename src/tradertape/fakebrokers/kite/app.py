@@ -35,7 +35,7 @@ from tradertape.fakebrokers.kite.sessions import (
     DEFAULT_REDIRECT,
     Sessions,
 )
-from tradertape.fakebrokers.kite.ticker import TICKER_PATH, build_ticker, walker
+from tradertape.fakebrokers.kite.ticker import TICKER_PATH, build_ticker, ticker_control, walker
 from tradertape.ports.clock import IST
 
 DEFAULT_HOLDINGS: dict[str, tuple[int, Decimal]] = {
@@ -510,7 +510,8 @@ def create_app(
     kite = FakeKite(**options)
     ticker = build_ticker(kite, interval_secs=ticker_interval_secs)
     lifespan = walker(kite, every_secs=walk_secs) if walk_secs else None
-    app = Starlette(routes=[*_routes(), ticker.route(TICKER_PATH)], lifespan=lifespan)
+    routes = [ticker_control(ticker), *_routes(), ticker.route(TICKER_PATH)]  # before /_fake/*
+    app = Starlette(routes=routes, lifespan=lifespan)
     app.state.kite = kite
     app.state.ticker = ticker
     return app

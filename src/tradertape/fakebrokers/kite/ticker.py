@@ -3,19 +3,24 @@
 Prices and previous closes come from the book, the handshake accepts only the fake's live
 access tokens, and every order status change is pushed as Kite's ``{"type": "order"}`` text
 message, so a server pointed at one fake gets REST, ticks and order updates that agree.
-An optional random walk moves prices by themselves for demos.
+An optional random walk moves prices by themselves for demos. ``/_fake/ticker`` drives the
+socket faults (silent, drop, refuse, allow; `ticker_control`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import random
 from collections.abc import AsyncIterator, Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
 from tradertape.fakebrokers.kite_ticker import FakeTicker
 
@@ -23,6 +28,7 @@ if TYPE_CHECKING:
     from tradertape.fakebrokers.kite.app import FakeKite
 
 TICKER_PATH = "/ws"
+TICKER_FAULTS = ("silent", "drop", "refuse", "allow")
 
 
 class _BookPrices:
@@ -97,3 +103,33 @@ def walker(
             await asyncio.gather(task, return_exceptions=True)
 
     return lifespan
+
+
+def ticker_control(ticker: FakeTicker) -> Route:
+    """``/_fake/ticker``: ``GET`` the socket faults now; ``POST {"fault": F}`` with F one of
+    ``silent`` (the open sockets send heartbeats only), ``drop`` (close them, 1011),
+    ``refuse`` (drop them and answer every handshake 403) or ``allow`` (undo ``refuse``)."""
+
+    async def control(request: Request) -> Response:
+        if request.method == "GET":
+            return JSONResponse(ticker.faults())
+        try:
+            body = json.loads(await request.body() or b"{}")
+            fault = body.get("fault") if isinstance(body, dict) else None
+        except ValueError:
+            fault = None
+        if fault not in TICKER_FAULTS:
+            detail = f"fault: one of {', '.join(TICKER_FAULTS)}"
+            return JSONResponse({"detail": detail}, status_code=400)
+        if fault == "silent":
+            affected = await ticker.silence()
+        elif fault == "drop":
+            affected = await ticker.drop_all()
+        elif fault == "refuse":
+            affected = await ticker.refuse()
+        else:
+            ticker.allow()
+            affected = 0
+        return JSONResponse({"fault": fault, "connections": affected, **ticker.faults()})
+
+    return Route("/_fake/ticker", control, methods=["GET", "POST"])

@@ -9,8 +9,12 @@ when `None`: tests send one with `push`). Frames are built with the SDK's genera
 protobuf class (`tradertape_brokers.upstox_feed.codec`) from the book's prices, which
 ``/_control/prices`` and ``/_control/step`` move; the day's open is the first price streamed
 (and the previous close, which the fake does not know), volume grows by one lot per feed,
-and depth is five (thirty in full_d30) levels a side one tick apart. `drop_all` closes every
-socket (code 1011) so tests can watch a client reconnect and subscribe again.
+and depth is five (thirty in full_d30) levels a side one tick apart.
+
+Three faults a real day brings, for tests to watch a client (and the feed watchdog) cope:
+`drop_all` closes every socket (code 1011); `silence` makes the sockets open now stay
+connected (pings answered) but send no frame again (new sockets stream as usual); `refuse`
+drops every socket and answers each new handshake with a 403 until `allow`, counting them.
 """
 
 from __future__ import annotations
@@ -62,11 +66,22 @@ class _Connection:
         self.websocket = websocket
         self.modes: dict[str, Mode] = {}
         self.dropped = asyncio.Event()
+        self.silent = False  # no frames (`FakeFeed.silence`)
         self._lock = asyncio.Lock()
 
-    async def send(self, frame: FeedFrame) -> None:
+    async def send(self, frame: FeedFrame) -> int:
+        """Send `frame` unless silenced (checked under the lock, so none goes out once
+        `silence` returned); return how many feeds went."""
         async with self._lock:
+            if self.silent and frame.type is not FrameType.MARKET_INFO:
+                return 0
             await self.websocket.send_bytes(encode_frame(frame))
+            return len(frame.feeds)
+
+    async def silence(self) -> None:
+        self.silent = True
+        async with self._lock:  # a frame being sent has gone when this returns
+            pass
 
 
 class FakeFeed:
@@ -84,6 +99,9 @@ class FakeFeed:
         self._connections: set[_Connection] = set()
         self._days: dict[str, _Day] = {}
         self.connections_opened = 0
+        self.refusing = False  # every handshake gets a 403 (`refuse`, until `allow`)
+        self.handshakes_refused = 0
+        self.feeds_sent = 0
         self.requests: list[dict[str, Any]] = []  # every client request, parsed, in order
 
     @property
@@ -108,12 +126,40 @@ class FakeFeed:
             connection.dropped.set()
         return len(dropped)
 
+    async def silence(self) -> int:
+        """Make every open socket silent for good (no frame, not even on `push`); return how
+        many. No frame goes out on them once this returns; new sockets stream as usual."""
+        silenced = list(self._connections)
+        for connection in silenced:
+            await connection.silence()
+        return len(silenced)
+
+    async def refuse(self) -> int:
+        """Refuse every handshake (403) until `allow`; drop the open sockets (how many)."""
+        self.refusing = True
+        return await self.drop_all()
+
+    def allow(self) -> None:
+        """Accept handshakes again (undo `refuse`)."""
+        self.refusing = False
+
+    def faults(self) -> dict[str, Any]:
+        """The socket faults now, for the control route."""
+        return {
+            "connections": self.connections,
+            "connections_opened": self.connections_opened,
+            "silent": sum(c.silent for c in self._connections),
+            "refusing": self.refusing,
+            "handshakes_refused": self.handshakes_refused,
+            "feeds_sent": self.feeds_sent,
+        }
+
     async def push(self) -> int:
         """Send a live_feed frame to every connection now; return how many got one."""
         sent = 0
-        for connection in list(self._connections):
+        for connection in [c for c in self._connections if not c.silent]:
             with contextlib.suppress(OSError, RuntimeError, WebSocketDisconnect):
-                await connection.send(self.frame(connection.modes, FrameType.LIVE_FEED))
+                await self._send(connection, self.frame(connection.modes, FrameType.LIVE_FEED))
                 sent += 1
         return sent
 
@@ -129,7 +175,8 @@ class FakeFeed:
 
     async def serve(self, websocket: WebSocket) -> None:
         """Handle one client from handshake to close."""
-        if not self._allowed(websocket):
+        if self.refusing or not self._allowed(websocket):
+            self.handshakes_refused += self.refusing
             await websocket.close(code=1008)  # before accept: the handshake gets a 403
             return
         await websocket.accept()
@@ -182,7 +229,7 @@ class FakeFeed:
             keys = [k for k in request.keys if request.method == "sub" or k in connection.modes]
             connection.modes.update(dict.fromkeys(keys, request.mode))
             chosen = dict.fromkeys(keys, request.mode)
-            await connection.send(self.frame(chosen, FrameType.INITIAL_FEED))
+            await self._send(connection, self.frame(chosen, FrameType.INITIAL_FEED))
 
     async def _stream(self, connection: _Connection) -> None:
         interval = self.interval_secs
@@ -191,8 +238,11 @@ class FakeFeed:
             return
         while True:
             await asyncio.sleep(interval)
-            if connection.modes:
-                await connection.send(self.frame(connection.modes, FrameType.LIVE_FEED))
+            if connection.modes and not connection.silent:
+                await self._send(connection, self.frame(connection.modes, FrameType.LIVE_FEED))
+
+    async def _send(self, connection: _Connection, frame: FeedFrame) -> None:
+        self.feeds_sent += await connection.send(frame)
 
     def frame(self, modes: dict[str, Mode], kind: FrameType) -> FeedFrame:
         """A frame of each key's feed in its mode now (keys the fake cannot name are left out)."""
@@ -255,18 +305,26 @@ def install_feed(app: FastAPI, feed: FakeFeed) -> None:
 
     @app.post("/_control/feed/drop")
     async def drop() -> Response:
-        return JSONResponse({"dropped": await feed.drop_all()})
+        dropped = await feed.drop_all()
+        return JSONResponse({"dropped": dropped, "connections": dropped})
 
     @app.post("/_control/feed/push")
     async def push() -> Response:
         return JSONResponse({"sent": await feed.push()})
 
+    @app.post("/_control/feed/silent")
+    async def silent() -> Response:
+        return JSONResponse({"connections": await feed.silence(), **feed.faults()})
+
+    @app.post("/_control/feed/refuse")
+    async def refuse() -> Response:
+        return JSONResponse({"connections": await feed.refuse(), **feed.faults()})
+
+    @app.post("/_control/feed/allow")
+    async def allow() -> Response:
+        feed.allow()
+        return JSONResponse(feed.faults())
+
     @app.get("/_control/feed")
     async def state() -> Response:
-        return JSONResponse(
-            {
-                "connections": feed.connections,
-                "connections_opened": feed.connections_opened,
-                "subscriptions": feed.subscriptions(),
-            }
-        )
+        return JSONResponse({**feed.faults(), "subscriptions": feed.subscriptions()})

@@ -6,8 +6,9 @@ a reconnect authorizes again. The client keeps the wanted subscriptions (key →
 and sends them all after every (re)connect. A dead peer is caught by WebSocket pings (the
 feed is silent while the market is closed, so silence alone proves nothing); reconnect
 attempts back off exponentially through an injectable `sleep`. The authorize endpoint
-refusing the token (HTTP 401/403) ends `run` with `FeedAuthError`: the same token cannot
-succeed, and the caller has to find a fresh session.
+refusing the token (HTTP 401/403), or the socket refusing its handshake so (as after the
+broker's nightly maintenance), ends `run` with `FeedAuthError`: the caller decides when the
+session is worth another try (the server's feed backs off, `feed.broker_feed`).
 
 Needs ``websockets`` and the SDK's protobuf class (extra ``upstox``), imported on use.
 """
@@ -177,7 +178,7 @@ class UpstoxFeedClient:
             Upstox refused the access token.
         """
         from websockets.asyncio.client import connect
-        from websockets.exceptions import WebSocketException
+        from websockets.exceptions import InvalidStatus, WebSocketException
 
         while not self._closing:
             try:
@@ -200,6 +201,10 @@ class UpstoxFeedClient:
                     await self._read(ws)
             except FeedUnavailable as exc:
                 log.warning("upstox feed: %s", exc)
+            except InvalidStatus as exc:
+                if exc.response.status_code in (401, 403):  # the socket refused (maintenance)
+                    raise FeedAuthError(f"socket: HTTP {exc.response.status_code}") from exc
+                log.warning("upstox feed: handshake refused: %s", exc)
             except (OSError, TimeoutError, asyncio.TimeoutError, WebSocketException) as exc:
                 if not self._closing:
                     log.warning("upstox feed: connection lost: %r", exc)

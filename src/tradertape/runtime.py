@@ -32,7 +32,7 @@ from tradertape.feed.kite import KiteFeed, KiteFeedConfig
 from tradertape.feed.plan import DayPlan, SyntheticDayPlan
 from tradertape.feed.simulated import FeedConfig, SimulatedFeed
 from tradertape.feed.upstox import UpstoxFeed, UpstoxFeedConfig
-from tradertape.feed.watchdog import FeedStatus, FeedWatch
+from tradertape.feed.watchdog import FeedHealth, FeedStatus, FeedWatch
 from tradertape.oms import OrderEvents, to_bus
 from tradertape.oms.job_guard import JobGuard
 from tradertape.oms.live.algo_identity import AlgoIdentity
@@ -249,12 +249,16 @@ class Runtime:
             clock=market_clock, calendar=calendar, base=build_catalog, quotes=quotes
         )
         prices = options.last_tick
+        feed_watch = watch_feed(
+            feed, settings.feed, clock=clock, calendar=calendar, on_stale=stale_notice(db, clock)
+        )
         exchange = PaperExchange(
             clock=market_clock,
             calendar=calendar,
             catalog=options.catalog,
             quotes=prices,
             catalog_ahead=read_catalog_ahead,
+            feed_quiet=partial(feed_is_quiet, feed, feed_watch),
         )
         # The paper account: every book in it (manual, each portfolio, each run), virtual
         # fills included, is in the one ledger (docs/books.md).
@@ -419,13 +423,7 @@ class Runtime:
             relay=relay,
             catalog=catalog,
             feed=feed,
-            feed_watch=watch_feed(
-                feed,
-                settings.feed,
-                clock=clock,
-                calendar=calendar,
-                on_stale=stale_notice(db, clock),
-            ),
+            feed_watch=feed_watch,
             workers=workers,
             protection=ProtectionEngine(
                 db=jobs_db, desk=workers, calendar=calendar, recovery=recovery, guard=guard
@@ -485,6 +483,14 @@ class Runtime:
 def _session_ended(clock: Clock, db: Session, user_id: int, broker: str, reason: str) -> None:
     """`LiveOrders`' hook when a broker refuses a user's token (`session_watch.end_session`)."""
     end_session(db, user_id, broker, reason, now=clock.now())
+
+
+def feed_is_quiet(feed: MarketFeed | None, watch: FeedWatch) -> bool:
+    """Whether this process's feed went quiet (stale, reconnecting, or a broker's down): its
+    last prices are old. Without a feed here (``none``, a follower process) nothing is known."""
+    if feed is None:
+        return False
+    return watch.status().state is not FeedHealth.LIVE
 
 
 def watch_feed(

@@ -10,6 +10,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tradertape.logs import request_id_var
 
 _SANE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+#: A WebSocket's scope holds the server's own `send` under this key (this middleware is the
+#: outermost): the tick stream sends its frames there, past Starlette's per-message checks
+#: and the exception handlers' wrappers, which a text frame never needs (`api.routes.ws`).
+SERVER_SEND = "tradertape.server_send"
 
 
 class RequestIdMiddleware:
@@ -27,6 +31,13 @@ class RequestIdMiddleware:
         request_id = incoming if _SANE.match(incoming) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
         token = request_id_var.set(request_id)
+        if scope["type"] == "websocket":  # no HTTP response to stamp: send goes unwrapped
+            scope[SERVER_SEND] = send
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                request_id_var.reset(token)
+            return
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":

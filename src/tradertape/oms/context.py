@@ -66,3 +66,5 @@ class TradingContext:
     gate: PreTradeGate = field(default_factory=PreTradeGate)  # the risk rules, once registered
     # Sends the catalog's read ahead (`Prepared.prefetch`) for a caller about to place.
     catalog_ahead: Callable[[Session], None] | None = None
+    # Whether the market feed went quiet (`feed.watchdog`): its last prices are old.
+    feed_quiet: Callable[[], bool] = lambda: False

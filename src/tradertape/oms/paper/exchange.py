@@ -82,10 +82,12 @@ class PaperExchange:
         config: PaperConfig | None = None,
         quotes: LastTick = no_quotes,
         catalog_ahead: Callable[[Session], None] | None = None,
+        feed_quiet: Callable[[], bool] = lambda: False,
     ) -> None:
         """``catalog`` is fixed, or read per session so imported instruments are seen
         (`catalog_ahead` then sends its read early); ``quotes`` (the feed's last ticks)
-        marks open positions for the funds check."""
+        marks open positions for the funds check; ``feed_quiet`` says the feed went quiet
+        (the watchdog), so a market order filled at an old price says so."""
         source = _fixed(catalog) if isinstance(catalog, InstrumentCatalog) else catalog
         self._context = TradingContext(
             clock=clock,
@@ -94,6 +96,7 @@ class PaperExchange:
             catalog=source,
             quotes=quotes,
             catalog_ahead=catalog_ahead,
+            feed_quiet=feed_quiet,
         )
 
     @property

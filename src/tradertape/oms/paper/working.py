@@ -5,16 +5,25 @@ off (a cover order's stop-loss leg, `settle`).
 through the status machine and books what fills into the transaction's `Ledger`;
 history rows and ledger writes are left to the caller, so placement can store a new
 order with its fills in one go and `on_tick` can write a whole batch at the end.
+
+A stale price never prices a market order without saying so: a MARKET (or triggered SL-M)
+fill at a tick older than `STALE_PRICE_AFTER` of market time during the normal session,
+while the feed watchdog finds the feed quiet (``TradingContext.feed_quiet``), fills at it,
+as the paper exchange has no fresher price, and the order's ``status_message`` says how old
+the price was, so the order answer, the order book and the worker's order updates show it.
+(An old tick alone says nothing: an illiquid instrument's last trade may be minutes old.)
 """
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from tradertape.db.models.trading import Order, Trade
 from tradertape.db.rows import one_of
+from tradertape.domain.calendar import Session as MarketSession
 from tradertape.domain.instruments import Instrument
 from tradertape.domain.market import Tick
 from tradertape.domain.order_state import WORKING, EventKind, OrderEvent, OrderStatus
@@ -25,6 +34,10 @@ from tradertape.oms.order_locks import locked_orders
 from tradertape.oms.order_log import apply_event, is_cover_leg, store_history
 from tradertape.oms.paper import cover
 from tradertape.oms.paper.matching import WorkingOrder, match
+
+#: A tick older than this (market time) in the normal session is a stale price: the feed
+#: watchdog's threshold (`feed.watchdog.STALE_AFTER_SECS`).
+STALE_PRICE_AFTER = timedelta(seconds=10)
 
 
 def step(
@@ -62,8 +75,30 @@ def step(
         now,
         fill_quantity=result.fill_quantity,
         fill_price=result.fill_price,
+        message=stale_price_note(context, order, tick, now),
     )
     history.append(ledger.fill(order, instrument, fill, now))
+
+
+def stale_price_note(
+    context: TradingContext, order: Order, tick: Tick, now: datetime
+) -> str | None:
+    """What a market-priced fill says when its price is stale (None when it is not)."""
+    if order.order_type not in (OrderType.MARKET, OrderType.SL_M):
+        return None
+    age = now - tick.ts
+    if age <= STALE_PRICE_AFTER:
+        return None
+    try:
+        in_session = context.calendar.session_at(now) is MarketSession.NORMAL
+    except (KeyError, ValueError):  # past the holiday list: say nothing
+        return None
+    if not in_session or not context.feed_quiet():
+        return None  # out of hours the last price is the session's, as expected
+    return (
+        f"priced from a stale tick: the last price of {order.exchange}:{order.tradingsymbol} "
+        f"is {age.total_seconds():.0f} s old (the market feed went quiet)"
+    )
 
 
 def expire_ioc(context: TradingContext, order: Order, history: list[dict[str, Any]]) -> None:

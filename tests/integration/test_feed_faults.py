@@ -288,3 +288,18 @@ async def test_a_refused_socket_is_down_with_back_off_then_live_when_allowed(mak
         assert _link(rig) is FeedLink.OPEN
         assert await watch.check() is FeedHealth.LIVE
         assert (await rig.state())["handshakes_refused"] == refused  # no more refusals
+
+
+async def test_an_unknown_socket_fault_is_a_400_naming_the_field():
+    app = create_kite()
+    transport = httpx.ASGITransport(app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://fake") as http:
+        answer = await http.post("/_fake/ticker", json={"fault": "flaky"})
+        assert answer.status_code == 400
+        assert answer.json()["detail"].startswith("fault: one of silent, drop, refuse, allow")
+        state = (await http.get("/_fake/ticker")).json()
+        assert (state["refusing"], state["connections"]) == (False, 0)
+        assert (await http.post("/_fake/ticker", json={"fault": "refuse"})).json()["refusing"]
+        assert (await http.post("/_fake/ticker", json={"fault": "allow"})).json()[
+            "refusing"
+        ] is False

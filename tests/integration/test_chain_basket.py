@@ -144,3 +144,74 @@ def test_a_spreads_preview_credits_its_hedge(client: TestClient, runtime: Runtim
     assert shown.json()["source"] == "estimate"
     # premium 190 × 65 = 12,350 + NIFTY's exposure 2 % × 27,800 × 65 = 36,140
     assert float(shown.json()["margin_required"]) == 48_490.00
+
+
+def _limit_spread(buy_price: str, sell_price: str | None = None) -> dict[str, Any]:
+    """The bull call spread, its bought leg a LIMIT at `buy_price` (its sold leg too when
+    `sell_price` is given)."""
+    body = _spread()
+    body["legs"][1] |= {"order_type": "LIMIT", "price": buy_price}
+    if sell_price is not None:
+        body["legs"][0] |= {"order_type": "LIMIT", "price": sell_price}
+    return body
+
+
+def test_a_limit_legs_bad_price_names_the_leg(client: TestClient, runtime: Runtime):
+    """A LIMIT leg's price must be above zero and on the contract's tick (₹0.05); a MARKET
+    leg takes none. Each refusal is a 422 naming ``legs[i].price``, before anything is
+    sent, on the preview and on the basket alike."""
+    _ready(client, runtime, "limit-bad@x.in")
+    market_with_price = _spread()
+    market_with_price["legs"][0] |= {"price": "10.05"}
+    cases = [
+        (_limit_spread("0"), "legs[1].price"),
+        (_limit_spread("-5"), "legs[1].price"),
+        (_limit_spread("120.03"), "legs[1].price"),  # off the ₹0.05 tick
+        (_limit_spread("120.05", "80.01"), "legs[0].price"),
+        (market_with_price, "legs[0].price"),
+    ]
+    for body, field in cases:
+        for path in ("/api/options/basket/preview", "/api/options/basket"):
+            refused = client.post(path, json=body)
+            assert refused.status_code == 422, (path, body, refused.text)
+            assert refused.json()["detail"][0]["field"] == field, (path, refused.text)
+    assert _net(client) == {}
+
+
+def test_the_chain_quotes_each_contracts_touch_and_tick(client: TestClient, runtime: Runtime):
+    """The chain gives each contract its bid, offer and tick: where a LIMIT leg starts."""
+    _ready(client, runtime, "touch@x.in")
+    chain = client.get("/api/options/underlyings/NIFTY/chain", params={"expiry": "2026-12-29"})
+    assert chain.status_code == 200, chain.text
+    calls = [r["call"] for r in chain.json()["rows"] if r["call"]]
+    call = next(c for c in calls if c["tradingsymbol"] == CALL)
+    assert call["tick_size"] == "0.05"
+    bid, ask, ltp = (float(call[k]) for k in ("bid", "ask", "ltp"))
+    assert bid <= ltp <= ask
+    assert ask - bid <= 0.1 + 1e-9  # one tick either side of the last price
+
+
+def test_limit_legs_are_previewed_and_placed_at_their_price(client: TestClient, runtime: Runtime):
+    """A LIMIT leg goes as a LIMIT order at its price: a bought leg limited above the offer
+    fills, a sold leg limited far above the bid waits on the book (``open``)."""
+    _ready(client, runtime, "limit@x.in")
+    set_price(runtime, f"NFO:{CALL}", "300.00")
+    set_price(runtime, f"NFO:{FAR_CALL}", "100.00")
+    body = _limit_spread("310.00", "150.00")
+    shown = client.post("/api/options/basket/preview", json=body)
+    assert shown.status_code == 200, shown.text
+    assert float(shown.json()["margin_required"]) > 0
+
+    placed = client.post("/api/options/basket", json=body)
+    assert placed.status_code == 200, placed.text
+    legs = placed.json()["legs"]
+    assert [(leg["tradingsymbol"], leg["state"]) for leg in legs] == [
+        (CALL, "filled"),
+        (FAR_CALL, "open"),
+    ]
+    orders = {
+        leg["tradingsymbol"]: client.get(f"/api/orders/{leg['order_id']}").json() for leg in legs
+    }
+    assert (orders[CALL]["order_type"], float(orders[CALL]["price"])) == ("LIMIT", 310.0)
+    assert (orders[FAR_CALL]["order_type"], float(orders[FAR_CALL]["price"])) == ("LIMIT", 150.0)
+    assert orders[FAR_CALL]["status"] == "OPEN"

@@ -7787,6 +7787,16 @@ export interface components {
          * @description One contract in the chain.
          */
         ContractOut: {
+            /**
+             * Ask
+             * @description best offer now (a LIMIT buy leg's starting price)
+             */
+            ask?: string | null;
+            /**
+             * Bid
+             * @description best bid now (a LIMIT sell leg's starting price)
+             */
+            bid?: string | null;
             /** Delta */
             delta: number | null;
             /** Expiry Key */
@@ -7818,6 +7828,12 @@ export interface components {
              * @description per calendar day, per unit
              */
             theta: number | null;
+            /**
+             * Tick Size
+             * @description a LIMIT price is a multiple of it
+             * @default 0.05
+             */
+            tick_size?: string;
             /** Tradingsymbol */
             tradingsymbol: string;
             /**

@@ -152,7 +152,7 @@ function Structure({ underlying, legs, setLegs, chain }: { underlying: string; l
             </Table.Tbody>
           </Table></ScrollArea>
         )}
-        <PlaceBasket legs={legs} />
+        <PlaceBasket legs={legs} chain={chain} />
         {payoff.error && <Alert color="red" role="alert">{payoff.error.message}</Alert>}
         {legs.length > 0 && p && (
           <Grid>

@@ -7,8 +7,10 @@ import { api } from "@/api/client";
 import { unwrap } from "@/api/errors";
 import { useMe } from "@/auth/useMe";
 import { inr, instrumentName, qty } from "@/format";
-import { type BasketOut, type Mode, type Product, basketBody, legState, outcome } from "./basket";
-import type { PayoffLeg } from "./optionApi";
+import { ApiError } from "@/api/errors";
+import { type BasketOut, type Mode, type Pricing, type Product, basketBody, legState, outcome, pricedAt } from "./basket";
+import { LegPricing } from "./LegPricing";
+import type { Chain, PayoffLeg } from "./optionApi";
 
 function Figures({ margin, charges, available, source }: { margin: string | null | undefined; charges: string | null | undefined; available: string; source: string }) {
   return (
@@ -40,14 +42,15 @@ function Outcome({ placed }: { placed: BasketOut }) {
   );
 }
 
-export function PlaceBasket({ legs }: { legs: PayoffLeg[] }) {
+export function PlaceBasket({ legs, chain }: { legs: PayoffLeg[]; chain?: Chain }) {
   const client = useQueryClient();
   const live = useMe().data?.live_trading_enabled ?? false;
   const [product, setProduct] = useState<Product>("NRML");
   const [chosen, setMode] = useState<Mode>("paper");
   const mode: Mode = live ? chosen : "paper";
   const [asking, setAsking] = useState<string | null>(null); // the basket's key while confirming
-  const body = basketBody(legs, product, mode);
+  const [pricing, setPricing] = useState<Pricing>({});
+  const body = basketBody(legs, product, mode, undefined, pricing);
   const margin = useQuery({
     queryKey: ["options", "basket", "preview", body],
     enabled: legs.length > 0,
@@ -55,17 +58,20 @@ export function PlaceBasket({ legs }: { legs: PayoffLeg[] }) {
     queryFn: async () => unwrap(await api.POST("/api/options/basket/preview", { body })),
   });
   const place = useMutation({
-    mutationFn: async (key: string) => unwrap(await api.POST("/api/options/basket", { body: basketBody(legs, product, mode, key) })),
+    mutationFn: async (key: string) => unwrap(await api.POST("/api/options/basket", { body: basketBody(legs, product, mode, key, pricing) })),
     onSuccess: async () => {
       setAsking(null);
       await client.invalidateQueries({ queryKey: ["portfolio"] });
     },
   });
   if (legs.length === 0) return null;
-  const m = margin.data;
+  const m = margin.error ? undefined : margin.data; // a refused preview shows no stale figures
+  const errors = margin.error instanceof ApiError ? margin.error.fields : {};
+  const shownOnLegs = Object.keys(errors).length > 0 && Object.keys(errors).every((f) => /^legs\[\d+\]\.price$/.test(f));
   const order = m ? m.order.map((i) => legs[i]).filter((l): l is PayoffLeg => Boolean(l)) : legs;
   return (
     <Stack gap="xs" component="section" aria-label="Place the structure">
+      <LegPricing legs={legs} chain={chain} pricing={pricing} onChange={setPricing} errors={errors} />
       <Group gap="sm" wrap="wrap" align="flex-end">
         <SegmentedControl size="xs" aria-label="Product" value={product} onChange={(v) => setProduct(v as Product)}
           data={[{ value: "NRML", label: "Carry (NRML)" }, { value: "MIS", label: "Intraday (MIS)" }]} />
@@ -79,15 +85,15 @@ export function PlaceBasket({ legs }: { legs: PayoffLeg[] }) {
         </Button>
       </Group>
       {m && <Figures margin={m.margin_required} charges={m.charges} available={m.available} source={m.source} />}
-      {margin.error && <Alert color="red" role="alert">{margin.error.message}</Alert>}
+      {margin.error && !shownOnLegs && <Alert color="red" role="alert">{margin.error.message}</Alert>}
       {place.data && <Outcome placed={place.data} />}
       <Modal opened={asking !== null} onClose={() => setAsking(null)} title={mode === "live" ? "Place this basket at your broker?" : "Place this basket?"}>
         <Stack gap="sm">
           {mode === "live" && <Badge color="red">Live: real money</Badge>}
-          <Text size="sm">Sent in this order, bought legs first, each at market:</Text>
+          <Text size="sm">Sent in this order, bought legs first:</Text>
           <Stack gap={2}>
             {order.map((l) => (
-              <Text key={l.tradingsymbol} size="sm">{l.transaction_type === "BUY" ? "Buy" : "Sell"} {l.lots} lot{l.lots === 1 ? "" : "s"} of {instrumentName(l.tradingsymbol, "NFO")}</Text>
+              <Text key={l.tradingsymbol} size="sm">{l.transaction_type === "BUY" ? "Buy" : "Sell"} {l.lots} lot{l.lots === 1 ? "" : "s"} of {instrumentName(l.tradingsymbol, "NFO")}, <span className="num">{pricedAt(pricing[l.tradingsymbol])}</span></Text>
             ))}
           </Stack>
           {m && <Figures margin={m.margin_required} charges={m.charges} available={m.available} source={m.source} />}

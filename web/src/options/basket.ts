@@ -1,7 +1,8 @@
 // The chain's structure as the basket the API places: the body its legs become, and the
 // words for each leg's state (the API decides the order, the margin and every outcome).
 import type { components } from "@/api/client";
-import type { PayoffLeg } from "./optionApi";
+import { inr } from "@/format";
+import type { Chain, Contract, PayoffLeg } from "./optionApi";
 
 export type BasketIn = components["schemas"]["BasketIn"];
 export type BasketOut = components["schemas"]["BasketOut"];
@@ -9,14 +10,58 @@ export type BasketMargin = components["schemas"]["BasketMarginOut"];
 export type Product = BasketIn["product"] & string;
 export type Mode = BasketIn["mode"] & string;
 
-/** The basket's body: each leg at market, `product` for all; a key when it is being sent. */
-export function basketBody(legs: PayoffLeg[], product: Product, mode: Mode, key?: string): BasketIn {
+export type OrderType = "MARKET" | "LIMIT";
+
+/** How one leg goes: at market, or as a LIMIT at `price` (as typed: the API checks it). */
+export interface LegPrice {
+  order_type: OrderType;
+  price: string;
+}
+
+/** Each leg's pricing by its contract; a leg not in it goes at market. */
+export type Pricing = Record<string, LegPrice>;
+
+/** The basket's body: each leg at market unless `pricing` makes it a LIMIT, `product` for
+ * all; a key when it is being sent. A LIMIT leg's price goes as typed, blank or not (the
+ * API's 422 names `legs[i].price` and the editor shows it on that leg). */
+export function basketBody(legs: PayoffLeg[], product: Product, mode: Mode, key?: string, pricing: Pricing = {}): BasketIn {
   return {
-    legs: legs.map((l) => ({ tradingsymbol: l.tradingsymbol, transaction_type: l.transaction_type, lots: l.lots })),
+    legs: legs.map((l) => {
+      const leg = { tradingsymbol: l.tradingsymbol, transaction_type: l.transaction_type, lots: l.lots };
+      const p = pricing[l.tradingsymbol];
+      return p?.order_type === "LIMIT" ? { ...leg, order_type: "LIMIT" as const, price: p.price.trim() === "" ? null : p.price.trim() } : leg;
+    }),
     product,
     mode,
     ...(key ? { idempotency_key: key } : {}),
   };
+}
+
+const paise = (v: number) => Math.round(v * 100);
+
+/** `price` on the tick: a buy rounded up and a sell down, so the limit still meets the touch
+ * it started from; never below one tick. Worked in whole paise (no float drift). */
+export function onTick(price: number, tick: number, side: "BUY" | "SELL"): string {
+  const t = Math.max(1, paise(tick));
+  const p = paise(price);
+  const steps = side === "BUY" ? Math.ceil(p / t) : Math.floor(p / t);
+  return (Math.max(1, steps) * t / 100).toFixed(2);
+}
+
+/** Where a LIMIT leg starts: the side of the book it trades against (a buy at the offer, a
+ * sell at the bid), else the last price, on the contract's tick; blank without any price. */
+export function startingPrice(contract: Contract | null | undefined, side: "BUY" | "SELL"): string {
+  if (!contract) return "";
+  const touch = side === "BUY" ? contract.ask : contract.bid;
+  const price = Number(touch ?? contract.ltp ?? NaN);
+  if (!Number.isFinite(price) || price <= 0) return "";
+  return onTick(price, Number(contract.tick_size ?? 0.05), side);
+}
+
+/** The words for how a leg goes, as the confirmation says it. */
+export function pricedAt(p: LegPrice | undefined): string {
+  if (p?.order_type !== "LIMIT") return "at market";
+  return p.price.trim() === "" ? "limit (no price)" : `limit ${inr(p.price)}`;
 }
 
 const STATES: Record<string, string> = {
@@ -39,3 +84,12 @@ const OUTCOMES: Record<BasketOut["status"], { label: string; color: string; text
 };
 
 export const outcome = (status: BasketOut["status"]) => OUTCOMES[status];
+
+/** The chain's contract called `symbol` (its call or put on any row shown), if it is shown. */
+export function contractOf(chain: Chain | undefined, symbol: string): Contract | undefined {
+  for (const row of chain?.rows ?? []) {
+    if (row.call?.tradingsymbol === symbol) return row.call;
+    if (row.put?.tradingsymbol === symbol) return row.put;
+  }
+  return undefined;
+}

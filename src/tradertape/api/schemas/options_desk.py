@@ -36,6 +36,15 @@ class ContractOut(BaseModel):
     expiry_key: str
     lot_size: int
     ltp: Decimal | None
+    bid: Decimal | None = Field(
+        default=None, description="best bid now (a LIMIT sell leg's starting price)"
+    )
+    ask: Decimal | None = Field(
+        default=None, description="best offer now (a LIMIT buy leg's starting price)"
+    )
+    tick_size: Decimal = Field(
+        default=Decimal("0.05"), description="a LIMIT price is a multiple of it"
+    )
     iv: float | None = Field(description="implied volatility in %")
     delta: float | None
     gamma: float | None

@@ -299,7 +299,14 @@ def underlyings(market: OptionMarket, db: Session) -> list[dict[str, Any]]:
 def _quoted(market: OptionMarket, instrument: Instrument, oi: int) -> dict[str, Any]:
     quote = market.quote(instrument)
     view = contract_view(instrument, quote)
-    return {**view, "ltp": quote.ltp if quote else None, "oi": oi}
+    return {
+        **view,
+        "ltp": quote.ltp if quote else None,
+        "bid": quote.bid if quote else None,
+        "ask": quote.ask if quote else None,
+        "tick_size": instrument.tick_size,
+        "oi": oi,
+    }
 
 
 def window_chain(

@@ -68,6 +68,8 @@ class OptionQuote:
     iv: float | None  # implied from the tick-rounded ltp (None when it has none)
     greeks: Greeks  # at the implied volatility (the model's when there is none)
     ts: datetime
+    bid: Decimal | None = None  # the tick's best bid and offer (what a LIMIT leg starts at)
+    ask: Decimal | None = None
 
 
 @dataclass(frozen=True)  # no slots: `chains` is cached on the instance
@@ -306,6 +308,8 @@ class OptionMarket:
             iv=iv,
             greeks=point,
             ts=tick.ts,
+            bid=tick.bid or None,
+            ask=tick.ask or None,
         )
 
 

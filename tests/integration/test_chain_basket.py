@@ -215,3 +215,34 @@ def test_limit_legs_are_previewed_and_placed_at_their_price(client: TestClient, 
     assert (orders[CALL]["order_type"], float(orders[CALL]["price"])) == ("LIMIT", 310.0)
     assert (orders[FAR_CALL]["order_type"], float(orders[FAR_CALL]["price"])) == ("LIMIT", 150.0)
     assert orders[FAR_CALL]["status"] == "OPEN"
+
+
+def test_a_calendar_spreads_preview_keeps_the_calendar_charge(client: TestClient, runtime: Runtime):
+    """Sold 27850 CE of the nearest expiry at 72.30, bought 27850 CE of December at 260.00,
+    NIFTY at 27,800 (docs/margins.md): SPAN 25 % of the sold lot's 2,16,840 = 54,210, +
+    exposure 36,140 + premium 16,900 = 1,07,250.00. Short far and long near is no spread:
+    2,16,840 + 36,140 + 72.30 × 65 (4,699.50) = 2,57,679.50."""
+    sign_in(client, runtime, "calendar@x.in")
+    set_price(runtime, NIFTY, "27800")
+    expiries = client.get("/api/options/underlyings/NIFTY/chain").json()["expiries"]
+    symbols = []
+    for expiry in (expiries[0], "2026-12-29"):
+        chain = client.get("/api/options/underlyings/NIFTY/chain", params={"expiry": expiry})
+        row = next(r for r in chain.json()["rows"] if float(r["strike"]) == 27850)
+        symbols.append(row["call"]["tradingsymbol"])
+    near, far = symbols
+    assert near != far
+    set_price(runtime, f"NFO:{near}", "72.30")
+    set_price(runtime, f"NFO:{far}", "260.00")
+
+    def margin(sold: str, bought: str) -> float:
+        legs = [
+            {"tradingsymbol": sold, "transaction_type": "SELL", "lots": 1},
+            {"tradingsymbol": bought, "transaction_type": "BUY", "lots": 1},
+        ]
+        shown = client.post("/api/options/basket/preview", json={"legs": legs})
+        assert shown.status_code == 200, shown.text
+        return float(shown.json()["margin_required"])
+
+    assert margin(near, far) == 107_250.00
+    assert margin(far, near) == 257_679.50

@@ -32,14 +32,17 @@ Since SEBI's peak-margin rules, MIS on F&O gets no more leverage than NRML, so b
 products need the same figure. A sell of delivery shares needs the shares, not margin.
 
 Held together (`portfolio_margin`), a sold option covered by a bought option of its type,
-underlying and expiry (a vertical spread) keeps SPAN only up to the spread's risk; its
-exposure stays. Every sum of margins goes through it: previews, funds, the funds check.
+underlying and expiry (a vertical spread) keeps SPAN only up to the spread's risk; by one
+expiring later (a calendar spread), that plus a calendar spread charge; by a future (a
+covered call or put), none. Its exposure stays. Every sum of margins goes through it:
+previews, funds, the funds check.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from types import MappingProxyType
@@ -49,6 +52,7 @@ from tradertape.domain.instruments import (
     Exchange,
     Instrument,
     InstrumentCatalog,
+    InstrumentType,
     UnknownInstrumentError,
 )
 from tradertape.domain.orders import Product, TransactionType
@@ -186,25 +190,34 @@ def margin_for(
     return Margin(span=value * rates.span[risk], exposure=value * rates.exposure(risk))
 
 
+# The share of a sold option's own SPAN a calendar spread keeps (see `portfolio_margin`).
+CALENDAR_CHARGE = Decimal("0.25")
+
+
 @dataclass(frozen=True, slots=True)
 class MarginLeg:
     """One position or order as the hedge offset sees it: its margin alone, and for an
-    option the terms that let a bought option cover a sold one."""
+    option or a future the terms that let it cover a sold option."""
 
     margin: Margin  # the leg alone (`margin_for`; nothing for a paid-up bought option)
-    instrument: Instrument | None = None  # an option, or None: no offset (future, equity)
+    instrument: Instrument | None = None  # an option or a future; None (or shares): no offset
     quantity: int = 0  # signed units: + bought, − sold
     premium: Decimal = _ZERO  # per unit: the order's price, or a position's mark
 
 
-def _series(leg: MarginLeg) -> tuple[str, str, object, str] | None:
+_Key = tuple[str, str]  # (exchange, underlying)
+
+
+def _book(leg: MarginLeg) -> _Key | None:
+    """Where the leg can offset: its exchange and underlying (None: it cannot)."""
     instrument = leg.instrument
-    if instrument is None or instrument.option_type is None or instrument.strike is None:
+    if instrument is None or not leg.quantity or instrument.expiry is None:
         return None
-    if not leg.quantity:
+    if instrument.option_type is None and instrument.instrument_type is not InstrumentType.FUT:
         return None
-    underlying = instrument.underlying or instrument.name
-    return (instrument.exchange.value, underlying, instrument.expiry, instrument.option_type)
+    if instrument.option_type is not None and instrument.strike is None:
+        return None
+    return (instrument.exchange.value, instrument.underlying or instrument.name)
 
 
 def _strike(leg: MarginLeg) -> Decimal:
@@ -213,60 +226,136 @@ def _strike(leg: MarginLeg) -> Decimal:
     return strike if strike is not None else _ZERO
 
 
+def _expiry(leg: MarginLeg) -> date:
+    instrument = leg.instrument  # `_book` let only dated contracts in
+    expiry = instrument.expiry if instrument is not None else None
+    return expiry if expiry is not None else date.max
+
+
+def _type(leg: MarginLeg) -> InstrumentType | None:
+    return leg.instrument.instrument_type if leg.instrument is not None else None
+
+
 def _adverse_width(call: bool, sold: Decimal, bought: Decimal) -> Decimal:
     """How far the bought strike lies on the losing side of the sold one (0: none)."""
     return max(bought - sold if call else sold - bought, _ZERO)
 
 
+class _Offset:
+    """The matching of sold option units with the units that cover them (`_savings`)."""
+
+    def __init__(self, legs: Sequence[MarginLeg]) -> None:
+        self.legs = legs
+        self.left = {i: abs(leg.quantity) for i, leg in enumerate(legs)}  # units still free
+        self.savings: dict[int, Decimal] = {}
+
+    def cover(self, short: int, hedge: int, cap: Decimal) -> None:
+        """Cover what is free of `short` with what is free of `hedge`: each covered unit
+        keeps SPAN up to `cap` per unit."""
+        units = min(self.left[short], self.left[hedge])
+        if not units:
+            return
+        self.left[short] -= units
+        self.left[hedge] -= units
+        leg = self.legs[short]
+        spared = max(leg.margin.span / -leg.quantity - cap, _ZERO) * units
+        self.savings[short] = self.savings.get(short, _ZERO) + spared
+
+    def options(self, call: bool, sold: list[int], bought: list[int], *, calendar: bool) -> None:
+        """Verticals (same expiry), or calendars (the bought leg expiring later)."""
+        legs = self.legs
+        for s in sold:
+            for b in bought:
+                far = _expiry(legs[b]) > _expiry(legs[s])
+                if far is not calendar or _expiry(legs[b]) < _expiry(legs[s]):
+                    continue
+                width = _adverse_width(call, _strike(legs[s]), _strike(legs[b]))
+                cap = max(width - legs[s].premium, _ZERO)
+                if calendar:
+                    cap += CALENDAR_CHARGE * legs[s].margin.span / -legs[s].quantity
+                self.cover(s, b, cap)
+
+    def futures(self, sold: list[int], futures: list[int]) -> None:
+        """Covered calls and puts: a future expiring with the option or later."""
+        for s in sold:
+            for f in sorted(futures, key=lambda i: _expiry(self.legs[i])):
+                if _expiry(self.legs[f]) >= _expiry(self.legs[s]):
+                    self.cover(s, f, _ZERO)
+
+
 def _savings(legs: Sequence[MarginLeg]) -> dict[int, Decimal]:
-    """The SPAN each sold leg (by index) is spared by the bought legs of its series.
+    """The SPAN each sold option leg (by index) is spared by the legs that cover it.
 
-    A sold unit matched with a bought unit of the same underlying, expiry and type (a
-    vertical spread) risks at most the strikes' adverse width less its own premium: the
-    premium received stays booked against the position, and a debit spread's bought leg
-    has paid its own premium. Units are matched in strike order (lowest with lowest for
-    calls, highest with highest for puts), each bought unit covering one sold unit.
+    Three covers, tried in this order, each unit covering one sold unit once:
+
+    1. a bought option of the same underlying, type and expiry (a vertical spread): the
+       sold unit risks at most the strikes' adverse width less its own premium (the
+       premium received stays booked against the position; a debit spread's bought leg
+       has paid its own premium);
+    2. a bought option of the same underlying and type expiring later (a calendar or
+       diagonal spread, short near and long far): as the vertical, plus the calendar
+       spread charge, `CALENDAR_CHARGE` of the sold unit's own SPAN;
+    3. a future of the same underlying expiring with the option or later, bought against
+       a sold call or sold against a sold put (a covered call or put): no SPAN of its own.
+
+    Options are matched in strike order (lowest first for calls, highest first for puts),
+    so the nearest hedge is used first, the nearest expiry first among the far legs.
     """
-    series: dict[tuple[str, str, object, str], list[int]] = {}
+    books: dict[_Key, list[int]] = {}
     for index, leg in enumerate(legs):
-        key = _series(leg)
+        key = _book(leg)
         if key is not None:
-            series.setdefault(key, []).append(index)
-    savings: dict[int, Decimal] = {}
-    for key, indices in series.items():
-        call = key[3] == "CE"
-
-        def strike(i: int) -> Decimal:
-            return _strike(legs[i])
-
-        order = sorted(indices, key=strike, reverse=not call)
-        sold = [[i, -legs[i].quantity] for i in order if legs[i].quantity < 0]
-        bought = [[i, legs[i].quantity] for i in order if legs[i].quantity > 0]
-        s = b = 0
-        while s < len(sold) and b < len(bought):
-            short, long_ = sold[s], bought[b]
-            units = min(short[1], long_[1])
-            leg = legs[short[0]]
-            per_unit = leg.margin.span / -leg.quantity
-            cap = max(_adverse_width(call, strike(short[0]), strike(long_[0])) - leg.premium, _ZERO)
-            spared = max(per_unit - cap, _ZERO) * units
-            savings[short[0]] = savings.get(short[0], _ZERO) + spared
-            short[1] -= units
-            long_[1] -= units
-            s += short[1] == 0
-            b += long_[1] == 0
-    return savings
+            books.setdefault(key, []).append(index)
+    offset = _Offset(legs)
+    for indices in books.values():
+        for call in (True, False):
+            kind = InstrumentType.CE if call else InstrumentType.PE
+            sign = 1 if call else -1
+            order = sorted(
+                (i for i in indices if _type(legs[i]) is kind),
+                key=lambda i: (sign * _strike(legs[i]), _expiry(legs[i])),
+            )
+            sold = [i for i in order if legs[i].quantity < 0]
+            bought = [i for i in order if legs[i].quantity > 0]
+            offset.options(call, sold, bought, calendar=False)
+            offset.options(call, sold, bought, calendar=True)
+            covering = [  # a bought future covers a call, a sold one a put
+                i
+                for i in indices
+                if _type(legs[i]) is InstrumentType.FUT and (legs[i].quantity > 0) is call
+            ]
+            offset.futures(sold, covering)
+    return offset.savings
 
 
 def portfolio_margin(legs: Sequence[MarginLeg]) -> Margin:
     """The margin of `legs` held together: their margins alone, less the SPAN a sold
-    option is spared by a bought option of the same type, underlying and expiry.
+    option is spared by what covers it (`_savings`): a bought option of its type and
+    underlying expiring with it (a vertical spread) or later (a calendar spread), or a
+    future (a covered call or put).
 
-    A covered sold unit's SPAN is capped at the spread's loss beyond what is booked: the
-    adverse strike width less the sold premium (nothing for a debit spread: the bought
-    leg's premium is its whole risk). Exposure on the sold leg stays, as NSE charges its
-    extreme-loss margin on a short option's notional whether hedged or not. Never more
-    than the legs alone, never negative; the same sum when nothing offsets.
+    A vertical spread's sold unit keeps SPAN only up to the spread's loss beyond what is
+    booked: the adverse strike width less the sold premium (nothing for a debit spread:
+    the bought leg's premium is its whole risk).
+
+    A calendar spread (short near, long far: the far option is worth at least what it
+    would pay at the near expiry, so it covers the near one as the vertical does) keeps
+    that too, plus a calendar spread charge of `CALENDAR_CHARGE` (25 %) of the sold
+    unit's own SPAN. The reference notes (/work/shared/reference/) give no figure for
+    SPAN's calendar spread charge, so this is our conservative rule: the far leg can
+    lose its time value and its carry (a month's interest or dividends on the index,
+    well under 1 % of the notional) before the near one expires, and a quarter of the
+    SPAN (3 % of an index's notional) stands well above that. The reverse (short far,
+    long near) is no spread: the near leg expires and leaves the far one naked.
+
+    A sold call and a bought future (a sold put and a sold future) of one underlying,
+    the future expiring with the option or later, lose at most what the future alone
+    loses: above the strike the future gains what the call loses. So the combination
+    needs the future's margin and no SPAN for the option.
+
+    Exposure on every sold leg stays, as NSE charges its extreme-loss margin on a short
+    option's notional whether hedged or not. Never more than the legs alone, never
+    negative; the same sum when nothing offsets.
     """
     total = sum((leg.margin for leg in legs), NO_MARGIN)
     savings = _savings(legs)

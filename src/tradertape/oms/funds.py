@@ -10,8 +10,10 @@ gives its value back at its mark (the last price, else its average price) less t
 margin it must keep (`domain.margins`: 20 % for MIS, SPAN + exposure for futures and sold
 options, the risk to the stop while a cover order's stop-loss leg works). Delivery shares
 and bought options are paid in full: they neither hold margin nor free any, but a bought
-option held covers a sold one of its series (`portfolio_margin`: a vertical spread holds
-only its risk), whether the sold one is held, working or being placed.
+option held covers a sold one of its underlying and type expiring with it or earlier, and
+a future held a sold call (bought) or put (sold) (`portfolio_margin`: a vertical spread
+holds only its risk, a calendar spread that and a calendar charge, a covered call the
+future's margin), whether the sold one is held, working or being placed.
 
 A working order blocks margin only for the part that would open or extend a position:
 orders that close what is held (a sell of a long, a buy of a short, a cover order's
@@ -294,12 +296,14 @@ def _margins(
         instrument = pricing.instrument(exchange, symbol)
         mark = pricing.mark(instrument.key) or group.mark
         option = instrument if instrument.option_type is not None else None
+        # a held future covers a sold call (bought) or put (sold); a working one may never fill
+        hedge = instrument if option or instrument.instrument_type is InstrumentType.FUT else None
         if group.position and mark is not None:
             margin = NO_MARGIN
             if not _paid_for(instrument, product, group):
                 value += group.position * mark
                 margin = _position_margin(pricing, instrument, product, group, mark)
-            held.append(MarginLeg(margin, option, group.position, mark))
+            held.append(MarginLeg(margin, hedge, group.position, mark))
         for order, quantity in _opening(group, group.orders):
             price = _order_price(order, mark)
             if price is None:

@@ -97,36 +97,138 @@ def test_only_the_covered_lots_are_spared():
     assert margin.exposure == Decimal(72_280)
 
 
-def test_nothing_offsets_across_types_expiries_or_a_future():
+def test_nothing_offsets_across_types_or_when_the_far_leg_is_the_sold_one():
     call, put = _option(CE, 27850), _option(PE, 27850)
-    later = _option(CE, 27750, date(2026, 12, 29))
-    future = MarginLeg(
+    far_call = _option(CE, 27850, DECEMBER)
+    untyped = MarginLeg(  # a future without its contract: nothing to match it by
         margin_for(NIFTY_FUT, "NRML", TransactionType.BUY, 65, NIFTY_AT, rates=RATES)
     )
-    for hedge in (_leg(put, 65, "50"), _leg(later, 65, "300"), future):
-        legs = [_leg(call, -65, "72.30"), hedge]
+    for legs in (
+        [_leg(call, -65, "72.30"), _leg(put, 65, "50")],  # a call against a put
+        [_leg(far_call, -65, "260"), _leg(call, 65, "72.30")],  # short far, long near
+        [_leg(call, -65, "72.30"), untyped],
+        [_leg(put, -65, "95.40"), _future(65, "27850")],  # a bought future and a sold put
+        [_leg(far_call, -65, "260"), _future(65, "27850")],  # the future expires first
+    ):
         assert portfolio_margin(legs) == sum((leg.margin for leg in legs), NO_MARGIN)
+
+
+DECEMBER = date(2026, 12, 29)
+
+
+def _future(quantity: int, price: str, expiry: date | None = None) -> MarginLeg:
+    side = TransactionType.BUY if quantity > 0 else TransactionType.SELL
+    future = replace(NIFTY_FUT, expiry=expiry or NIFTY_FUT.expiry)
+    margin = margin_for(
+        future, "NRML", side, abs(quantity), Decimal(price), rates=RATES, risk=RiskClass.INDEX
+    )
+    return MarginLeg(margin, future, quantity, Decimal(price))
+
+
+def test_a_call_calendar_spread_keeps_a_quarter_of_the_sold_legs_span():
+    """Sold 27850 CE November at 72.30, bought 27850 CE December at 260.00; NIFTY at
+    27,800, one lot of 65.
+
+    Alone: the sold lot's SPAN 12 % × 65 × 27,800 = 2,16,840 and exposure 2 % = 36,140;
+    the bought lot's premium 260 × 65 = 16,900; together 2,69,880.00.
+    Hedged: adverse width 27,850 − 27,850 = 0, less the premium 72.30, floors at 0; the
+    calendar charge 25 % × 2,16,840 / 65 = 834.00 a unit, so SPAN 834 × 65 = 54,210.00;
+    + exposure 36,140 + premium 16,900 = 1,07,250.00.
+    """
+    legs = [_leg(_option(CE, 27850), -65, "72.30"), _leg(_option(CE, 27850, DECEMBER), 65, "260")]
+    assert sum((leg.margin for leg in legs), NO_MARGIN).total == Decimal("269880.00")
+    assert portfolio_margin(legs) == Margin(
+        span=Decimal("54210.00"), exposure=Decimal(36_140), option_premium=Decimal(16_900)
+    )
+    assert portfolio_margin(legs).total == Decimal("107250.00")
+
+
+def test_a_diagonal_call_spread_keeps_its_width_less_premium_and_the_calendar_charge():
+    """Sold 27850 CE November at 72.30, bought 27950 CE December at 210.00.
+
+    Adverse width 27,950 − 27,850 = 100, less 72.30 = 27.70 a unit; + the calendar charge
+    834.00 = 861.70 a unit; × 65 = 56,010.50 of SPAN; + exposure 36,140 + premium
+    210 × 65 = 13,650: 1,05,800.50 (alone: 2,16,840 + 36,140 + 13,650 = 2,66,630.00).
+    """
+    legs = [_leg(_option(CE, 27850), -65, "72.30"), _leg(_option(CE, 27950, DECEMBER), 65, "210")]
+    margin = portfolio_margin(legs)
+    assert margin.span == Decimal("56010.50")
+    assert margin.total == Decimal("105800.50")
+
+
+def test_a_put_calendar_spread():
+    """Sold 27750 PE November at 95.40, bought 27750 PE December at 280.00: width 0, so
+    SPAN is the calendar charge, 834 × 65 = 54,210.00; + exposure 36,140 + premium
+    280 × 65 = 18,200: 1,08,550.00."""
+    legs = [_leg(_option(PE, 27750), -65, "95.40"), _leg(_option(PE, 27750, DECEMBER), 65, "280")]
+    assert portfolio_margin(legs).total == Decimal("108550.00")
+
+
+def test_a_same_expiry_hedge_is_used_before_a_far_one():
+    """Sold two lots of 27850 CE November at 72.30; bought one 27950 CE November at 40.10
+    and one 27850 CE December at 260.00. The vertical covers the first lot: (100 − 72.30)
+    × 65 = 1,800.50; the calendar the second: 834 × 65 = 54,210.00; SPAN 56,010.50."""
+    legs = [
+        _leg(_option(CE, 27850), -130, "72.30"),
+        _leg(_option(CE, 27850, DECEMBER), 65, "260"),
+        _leg(_option(CE, 27950), 65, "40.10"),
+    ]
+    assert portfolio_margin(legs).span == Decimal("56010.50")
+
+
+def test_a_call_covered_by_a_bought_future_needs_the_futures_margin_only():
+    """Bought one NIFTY November future at 27,850, sold 27850 CE November at 72.30.
+
+    The future: 65 × 27,850 = 18,10,250, SPAN 12 % = 2,17,230, exposure 2 % = 36,205.
+    The call alone: SPAN 2,16,840, exposure 36,140. Legs alone: 5,06,415.00. Together the
+    call loses above the strike what the future gains, so its SPAN goes: 2,17,230 +
+    36,205 + 36,140 = 2,89,575.00.
+    """
+    legs = [_future(65, "27850"), _leg(_option(CE, 27850), -65, "72.30")]
+    assert sum((leg.margin for leg in legs), NO_MARGIN).total == Decimal("506415.00")
+    assert portfolio_margin(legs) == Margin(span=Decimal(217_230), exposure=Decimal(72_345))
+    assert portfolio_margin(legs).total == Decimal("289575.00")
+
+
+def test_a_put_covered_by_a_sold_future_and_a_far_future_covers_too():
+    """Sold one NIFTY November future at 27,850 and 27750 PE November at 95.40: as the
+    covered call, 2,17,230 + 36,205 + 36,140 = 2,89,575.00. A December future (expiring
+    after the option) covers the same; only one lot of two sold puts is covered."""
+    put = _option(PE, 27750)
+    assert portfolio_margin([_future(-65, "27850"), _leg(put, -65, "95.40")]).total == Decimal(
+        "289575.00"
+    )
+    far = portfolio_margin([_future(-65, "27850", DECEMBER), _leg(put, -130, "95.40")])
+    assert far.span == Decimal(217_230) + Decimal(216_840)  # the uncovered lot's SPAN stays
 
 
 _STRIKES = st.integers(min_value=540, max_value=570).map(lambda s: s * 50)
 _PREMIUMS = st.decimals(min_value=0, max_value=600, places=2)
-_LEGS = st.lists(
-    st.builds(
-        lambda kind, strike, lots, premium, far: _leg(
-            _option(kind, strike, date(2026, 12, 29) if far else None), lots * 65, str(premium)
-        ),
-        st.sampled_from([CE, PE]),
-        _STRIKES,
-        st.integers(min_value=-3, max_value=3).filter(bool),
-        _PREMIUMS,
-        st.booleans(),
+_LOTS = st.integers(min_value=-3, max_value=3).filter(bool)
+_OPTION = st.builds(
+    lambda kind, strike, lots, premium, far: _leg(
+        _option(kind, strike, DECEMBER if far else None), lots * 65, str(premium)
     ),
-    max_size=6,
+    st.sampled_from([CE, PE]),
+    _STRIKES,
+    _LOTS,
+    _PREMIUMS,
+    st.booleans(),
 )
+_FUTURE = st.builds(
+    lambda lots, price, far: _future(lots * 65, str(price), DECEMBER if far else None),
+    _LOTS,
+    st.integers(min_value=26_000, max_value=29_000),
+    st.booleans(),
+)
+_OPTION_LEGS = st.lists(_OPTION, max_size=6)
+_LEGS = st.lists(st.one_of(_OPTION, _FUTURE), max_size=7)  # verticals, calendars, covers
 
 
 @given(_LEGS)
 def test_the_hedged_margin_is_never_more_than_the_legs_alone_nor_negative(legs):
+    """Whatever covers what (same-expiry and calendar spreads, futures against options),
+    only SPAN is spared, never more than the legs alone hold, never below zero."""
     alone = sum((leg.margin for leg in legs), NO_MARGIN)
     hedged = portfolio_margin(legs)
     assert _ZERO <= hedged.total <= alone.total
@@ -134,7 +236,7 @@ def test_the_hedged_margin_is_never_more_than_the_legs_alone_nor_negative(legs):
     assert (hedged.exposure, hedged.option_premium) == (alone.exposure, alone.option_premium)
 
 
-@given(_LEGS)
+@given(_OPTION_LEGS)
 def test_with_nothing_bought_or_nothing_sold_the_margin_is_the_sum(legs):
     for one_side in (
         [leg for leg in legs if leg.quantity > 0],

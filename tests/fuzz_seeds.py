@@ -925,6 +925,15 @@ SEEDS: dict[str, Seed] = {
     ],
     "POST /api/gtt/triggers": _one(body=_gtt()),
     "POST /api/alerts": _one(body=ALERT),
+    "POST /api/alerts/basket/preview": _one(
+        body={
+            "symbol": "NSE:INFY",
+            "legs": [
+                {"transaction_type": "BUY", "quantity": 1},
+                {"symbol": "NSE:TCS", "transaction_type": "SELL", "quantity": 1, "product": "MIS"},
+            ],
+        }
+    ),
     "POST /api/alerts/fires/{fire_id}/confirm": _held_fire,
     "POST /api/alerts/fires/{fire_id}/dismiss": _held_fire,
     "POST /api/webhooks": _one(body={"name": "Chartink", "preset": "chartink"}),

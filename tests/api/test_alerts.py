@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from tests.helpers import sign_in
+from tests.workers_kit import set_price
 from tradertape.candles.bars import Bars, CandleSource
 from tradertape.db.models import Alert, JobFailure
 from tradertape.domain.market import Interval
@@ -528,3 +529,73 @@ def test_a_basket_with_a_top_level_side_or_an_order_without_one_is_refused(alice
         response = alice.post("/api/alerts", json={**body, "order": order, "order_action": "place"})
         assert response.status_code == 422, response.text
         assert response.json()["detail"][0]["field"] == field
+
+
+def test_an_alerts_basket_shows_its_margin_before_it_is_saved(alice: TestClient, runtime: Runtime):
+    """INFY 5 at ₹1,400 delivery (7,000) on the alert's own symbol and TCS 2 at ₹3,000
+    (6,000): 13,000.00 together. A bull call spread (bought 27750 CE at 190, sold 27850 CE
+    at 140, NIFTY at 27,800) has its hedge credited, as the chain's basket does: premium
+    12,350 + exposure 36,140 = 48,490.00. Nothing is stored."""
+    for key, price in (("NSE:INFY", "1400"), ("NSE:TCS", "3000"), ("NSE:NIFTY 50", "27800")):
+        set_price(runtime, key, price)
+    shown = alice.post(
+        "/api/alerts/basket/preview",
+        json={"symbol": "NSE:INFY", "legs": [leg("SELL", 5), leg("BUY", 2, "NSE:TCS")]},
+    )
+    assert shown.status_code == 200, shown.text
+    body = shown.json()
+    assert body["order"] == [1, 0]  # the bought leg first
+    assert float(body["available"]) == 1_000_000
+    assert body["margin_required"] is not None
+    bought = alice.post(
+        "/api/alerts/basket/preview",
+        json={"symbol": "NSE:INFY", "legs": [leg("BUY", 5), leg("BUY", 2, "NSE:TCS")]},
+    ).json()
+    assert float(bought["margin_required"]) == 13_000.00
+    assert float(bought["charges"]) > 0
+
+    bull, bear = "NFO:NIFTY26DEC27750CE", "NFO:NIFTY26DEC27850CE"
+    set_price(runtime, bull, "190.00")
+    set_price(runtime, bear, "140.00")
+    spread = [
+        {**leg("BUY", 65, bull), "product": "NRML"},
+        {**leg("SELL", 65, bear), "product": "NRML"},
+    ]
+    hedged = alice.post("/api/alerts/basket/preview", json={"legs": spread})
+    assert hedged.status_code == 200, hedged.text
+    assert float(hedged.json()["margin_required"]) == 48_490.00
+    assert alice.get("/api/alerts").json() == []
+
+
+BAD_PREVIEWS = [
+    pytest.param([leg("BUY", 1), leg("BUY", 0)], "legs[1].quantity", id="zero-quantity"),
+    pytest.param([leg("BUY", 1), leg("BUY", 1, "NSE:NOPE")], "legs[1].symbol", id="symbol"),
+    pytest.param(
+        [leg("BUY", 1), {**leg("BUY", 1), "order_type": "LIMIT"}],
+        "legs[1].price",
+        id="limit-without-price",
+    ),
+    pytest.param(
+        [leg("BUY", 1), {**leg("BUY", 1), "order_type": "LIMIT", "price": "1400.03"}],
+        "legs[1].price",
+        id="off-tick",
+    ),
+    pytest.param([leg("BUY", 1)], "legs", id="one-leg"),
+]
+
+
+@pytest.mark.parametrize(("legs", "field"), BAD_PREVIEWS)
+def test_a_bad_basket_preview_is_a_422_naming_the_leg(
+    alice: TestClient, runtime: Runtime, legs: list[dict[str, Any]], field: str
+):
+    set_price(runtime, "NSE:INFY", "1400")
+    response = alice.post("/api/alerts/basket/preview", json={"symbol": "NSE:INFY", "legs": legs})
+    assert response.status_code == 422, response.text
+    assert [d["field"] for d in response.json()["detail"]][0] == field
+
+
+def test_a_leg_without_a_symbol_needs_the_alerts(alice: TestClient):
+    response = alice.post("/api/alerts/basket/preview", json={"legs": [leg("BUY", 1)] * 2})
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"][0]["field"] == "legs[0].symbol"
+    assert TestClient(alice.app).post("/api/alerts/basket/preview", json={}).status_code == 401

@@ -1,6 +1,6 @@
 // Create an alert: a sentence ("Price crosses above ₹1,500") on a symbol or a watchlist,
 // judged on minute candles or the day's close, once or every cool-down, with an optional
-// order placed at once or after you approve. The API's 422 names the field.
+// order or basket placed at once or after you approve. The API's 422 names the field.
 import { Button, Checkbox, Group, Modal, NativeSelect, SegmentedControl, SimpleGrid, Stack, Text, TextInput } from "@mantine/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
@@ -9,7 +9,8 @@ import { ApiError, unwrap } from "@/api/errors";
 import { instrumentLabel } from "@/format";
 import { useWatchlists } from "@/market/useWatchlists";
 import { Notice } from "@/orders/Notice";
-import { type AlertForm, buildAlertBody, conditionWords, conditionOf, kinds } from "./alertForm";
+import { type AlertForm, buildAlertBody, conditionWords, conditionOf, kinds, legField } from "./alertForm";
+import { BasketLegs, type LegErrors } from "./BasketLegs";
 
 interface Props {
   initial: AlertForm;
@@ -58,11 +59,14 @@ export function AlertDialog({ initial, onClose }: Props) {
     },
   });
   const errors: Partial<Record<keyof AlertForm, string>> = {};
+  const legErrors: LegErrors = [];
   let general: string | null = null;
   if (save.error instanceof ApiError) {
     for (const [path, message] of Object.entries(save.error.fields)) {
       const field = fieldFor(path);
-      if (field && !errors[field]) errors[field] = message;
+      const leg = form.order_kind === "basket" ? legField(path) : null;
+      if (leg) legErrors[leg.leg] = { ...legErrors[leg.leg], [leg.field]: message };
+      else if (field && !errors[field]) errors[field] = message;
       else general = general ?? message;
     }
     if (Object.keys(save.error.fields).length === 0) general = save.error.message;
@@ -113,15 +117,24 @@ export function AlertDialog({ initial, onClose }: Props) {
           <Checkbox label="Attach an order (through your risk rules)" checked={form.with_order}
             onChange={(e) => set("with_order", e.currentTarget.checked)} />
           {form.with_order && (
+            <SegmentedControl aria-label="What to place" value={form.order_kind} onChange={(v) => set("order_kind", v as AlertForm["order_kind"])}
+              data={[{ value: "single", label: "One order" }, { value: "basket", label: "A basket" }]} />
+          )}
+          {form.with_order && form.order_kind === "basket" && (
+            <BasketLegs form={form} saveErrors={legErrors} onLegs={(legs) => set("legs", legs)} />
+          )}
+          {form.with_order && (
             <SimpleGrid cols={{ base: 2, xs: 4 }} spacing="sm">
-              <NativeSelect label="Side" value={form.transaction_type}
-                data={[{ value: "BUY", label: "Buy" }, { value: "SELL", label: "Sell" }]}
-                onChange={(e) => set("transaction_type", e.currentTarget.value as AlertForm["transaction_type"])} />
-              <TextInput label="Quantity" value={form.quantity} inputMode="numeric" autoComplete="off"
-                onChange={(e) => set("quantity", e.currentTarget.value)} error={errors.quantity} />
-              <NativeSelect label="Product" value={form.product}
-                data={[{ value: "CNC", label: "Delivery (CNC)" }, { value: "MIS", label: "Intraday (MIS)" }]}
-                onChange={(e) => set("product", e.currentTarget.value as AlertForm["product"])} />
+              {form.order_kind === "single" && <>
+                <NativeSelect label="Side" value={form.transaction_type}
+                  data={[{ value: "BUY", label: "Buy" }, { value: "SELL", label: "Sell" }]}
+                  onChange={(e) => set("transaction_type", e.currentTarget.value as AlertForm["transaction_type"])} />
+                <TextInput label="Quantity" value={form.quantity} inputMode="numeric" autoComplete="off"
+                  onChange={(e) => set("quantity", e.currentTarget.value)} error={errors.quantity} />
+                <NativeSelect label="Product" value={form.product}
+                  data={[{ value: "CNC", label: "Delivery (CNC)" }, { value: "MIS", label: "Intraday (MIS)" }]}
+                  onChange={(e) => set("product", e.currentTarget.value as AlertForm["product"])} />
+              </>}
               <NativeSelect label="Then" value={form.order_action}
                 data={[{ value: "confirm", label: "Ask me first" }, { value: "place", label: "Place at once" }]}
                 onChange={(e) => set("order_action", e.currentTarget.value as AlertForm["order_action"])} />

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildAlertBody, conditionWords, initialAlert } from "./alertForm";
+import { buildAlertBody, conditionWords, initialAlert, legBody, legField, newLeg, previewBody } from "./alertForm";
 
 describe("the alert form", () => {
   it("builds a price cross in the DSL's own words", () => {
@@ -50,5 +50,32 @@ describe("the alert form", () => {
     expect(conditionWords({ type: "compare", left: { type: "indicator", name: "roc1" }, op: ">=", right: { type: "literal", value: 2 } }))
       .toBe("Up 2 % or more");
     expect(conditionWords({ type: "weird" })).toBe("A custom rule");
+  });
+});
+
+describe("an alert's basket", () => {
+  it("sends its legs, a blank symbol as the firing one and a price only on a LIMIT leg", () => {
+    const form = {
+      ...initialAlert("NSE:INFY"), value: "1500", with_order: true, order_kind: "basket" as const, order_action: "place" as const,
+      legs: [
+        { ...newLeg(), quantity: "5" },
+        { ...newLeg("nse:tcs"), transaction_type: "SELL" as const, product: "MIS" as const, order_type: "LIMIT" as const, price: " 3000.05 " },
+      ],
+    };
+    expect(buildAlertBody(form).order).toEqual({
+      legs: [
+        { symbol: null, transaction_type: "BUY", quantity: 5, product: "CNC", order_type: "MARKET" },
+        { symbol: "NSE:TCS", transaction_type: "SELL", quantity: 1, product: "MIS", order_type: "LIMIT", price: "3000.05" },
+      ],
+    });
+    expect(previewBody(form).symbol).toBe("NSE:INFY");
+    expect(previewBody({ ...form, target: "watchlist" }).symbol).toBeNull();
+    expect(legBody({ ...newLeg(), order_type: "LIMIT" }).price).toBeNull(); // the API names it
+  });
+
+  it("reads which leg an error names, on saving or in the preview", () => {
+    expect(legField("order.legs[1].quantity")).toEqual({ leg: 1, field: "quantity" });
+    expect(legField("legs[0].symbol")).toEqual({ leg: 0, field: "symbol" });
+    expect(legField("order.quantity")).toBeNull();
   });
 });

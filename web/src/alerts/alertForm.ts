@@ -23,11 +23,58 @@ export interface AlertForm {
   repeat: "once" | "every";
   cooldown_mins: string;
   with_order: boolean;
+  /** One order on the firing symbol, or a basket of legs (each on its own symbol or it). */
+  order_kind: "single" | "basket";
+  legs: AlertLegForm[];
   order_action: "place" | "confirm";
   transaction_type: "BUY" | "SELL";
   quantity: string;
   product: "CNC" | "MIS";
   confirm_within_mins: string;
+}
+
+/** One leg of the basket as the form holds it (text as typed: the API checks it). */
+export interface AlertLegForm {
+  symbol: string; // EXCHANGE:SYMBOL, or blank: the symbol that fires the alert
+  transaction_type: "BUY" | "SELL";
+  quantity: string;
+  product: "CNC" | "MIS" | "NRML";
+  order_type: "MARKET" | "LIMIT";
+  price: string;
+}
+
+export type AlertLegIn = components["schemas"]["AlertLegIn"];
+export type BasketPreviewIn = components["schemas"]["AlertBasketPreviewIn"];
+
+export const newLeg = (symbol = ""): AlertLegForm => ({
+  symbol, transaction_type: "BUY", quantity: "1", product: "CNC", order_type: "MARKET", price: "",
+});
+
+/** A leg in the API's shape: blank symbol means the firing one; a price only on a LIMIT. */
+export function legBody(leg: AlertLegForm): AlertLegIn {
+  const body: AlertLegIn = {
+    symbol: leg.symbol.trim() ? leg.symbol.trim().toUpperCase() : null,
+    transaction_type: leg.transaction_type,
+    quantity: Number(leg.quantity),
+    product: leg.product,
+    order_type: leg.order_type,
+  };
+  if (leg.order_type === "LIMIT") body.price = leg.price.trim() === "" ? null : leg.price.trim();
+  return body;
+}
+
+/** What the margin preview is asked about: the legs, and the alert's symbol for the legs
+ * that trade it (a watchlist alert has none until one fires). */
+export function previewBody(form: AlertForm): BasketPreviewIn {
+  const symbol = form.target === "symbol" && form.symbol.trim() ? form.symbol.trim().toUpperCase() : null;
+  return { symbol, legs: form.legs.map(legBody) };
+}
+
+/** The form field a basket error path names: `order.legs[1].quantity` (saving) or
+ * `legs[1].quantity` (the preview) → leg 1's quantity. */
+export function legField(path: string): { leg: number; field: keyof AlertLegForm } | null {
+  const m = /^(?:order\.)?legs\[(\d+)\]\.(symbol|transaction_type|quantity|product|order_type|price)$/.exec(path);
+  return m ? { leg: Number(m[1]), field: m[2] as keyof AlertLegForm } : null;
 }
 
 export const kinds: { value: AlertKind; label: string }[] = [
@@ -53,6 +100,8 @@ export function initialAlert(symbol = ""): AlertForm {
     repeat: "once",
     cooldown_mins: "5",
     with_order: false,
+    order_kind: "single",
+    legs: [newLeg(), newLeg()],
     order_action: "confirm",
     transaction_type: "BUY",
     quantity: "1",
@@ -109,12 +158,9 @@ export function buildAlertBody(form: AlertForm): AlertIn {
   if (form.target === "symbol") body.symbol = form.symbol.trim().toUpperCase();
   else body.watchlist_id = Number(form.watchlist_id);
   if (form.with_order) {
-    body.order = {
-      transaction_type: form.transaction_type,
-      quantity: Number(form.quantity),
-      product: form.product,
-      order_type: "MARKET",
-    };
+    body.order = form.order_kind === "basket"
+      ? { legs: form.legs.map(legBody) }
+      : { transaction_type: form.transaction_type, quantity: Number(form.quantity), product: form.product, order_type: "MARKET" };
     body.order_action = form.order_action;
     if (form.order_action === "confirm") body.confirm_within_mins = Number(form.confirm_within_mins);
   }

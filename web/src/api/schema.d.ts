@@ -374,6 +374,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/alerts/basket/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview Basket
+         * @description The margin and charges of an alert's basket if it were placed now, its hedges
+         *     credited, and what you have to spend: for the alert form, before saving (nothing is
+         *     stored or sent). A leg without a symbol is priced on ``symbol``; a bad leg is a 422
+         *     naming it (``legs[1].quantity``).
+         */
+        post: operations["alerts-preview_basket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/alerts/fires": {
         parameters: {
             query?: never;
@@ -5706,6 +5729,51 @@ export interface components {
             scopes: string[];
             /** User Id */
             user_id: number;
+        };
+        /**
+         * AlertBasketMarginOut
+         * @description What the basket would hold and cost if it were placed now (nothing is stored).
+         */
+        AlertBasketMarginOut: {
+            /**
+             * Available
+             * @description what a desk order may spend (the manual book's)
+             */
+            available: string;
+            /** Charges */
+            charges: string | null;
+            /**
+             * Margin Required
+             * @description the legs together, hedges between them credited (null: a leg has no price to estimate at yet)
+             */
+            margin_required: string | null;
+            /**
+             * Order
+             * @description the legs' sending order (indices): buys first
+             */
+            order: number[];
+        };
+        /**
+         * AlertBasketPreviewIn
+         * @description An alert's basket to price before saving: its legs, and the alert's symbol for legs
+         *     that trade the symbol that fires it.
+         */
+        AlertBasketPreviewIn: {
+            /** Broker */
+            broker?: ("kite" | "upstox" | "groww") | null;
+            /** Legs */
+            legs: components["schemas"]["AlertLegIn"][];
+            /**
+             * Mode
+             * @default paper
+             * @enum {string}
+             */
+            mode?: "paper" | "live";
+            /**
+             * Symbol
+             * @description the alert's EXCHANGE:SYMBOL
+             */
+            symbol?: string | null;
         };
         /**
          * AlertFireLegOut
@@ -17486,6 +17554,59 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AlertOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "alerts-preview_basket": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AlertBasketPreviewIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertBasketMarginOut"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */

@@ -7,12 +7,21 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from tradertape.api.deps import CurrentUser, DbDep, PageDep, RuntimeDep
-from tradertape.api.schemas.alerts import AlertFireOut, AlertIn, AlertOut, AlertPatch
+from tradertape.api.schemas.alerts import (
+    AlertBasketMarginOut,
+    AlertBasketPreviewIn,
+    AlertFireOut,
+    AlertIn,
+    AlertOut,
+    AlertPatch,
+)
 from tradertape.api.schemas.numbers import RowId
 from tradertape.db.models import Alert, AlertFire
+from tradertape.oms import Account
 from tradertape.runtime import Runtime
-from tradertape.services.alerts import alerts, firing
+from tradertape.services.alerts import alerts, firing, preview
 from tradertape.services.alerts.placing import Placer
+from tradertape.services.options import basket
 
 router = APIRouter(tags=["alerts"])
 
@@ -45,6 +54,25 @@ def create_alert(body: AlertIn, user: CurrentUser, runtime: RuntimeDep, db: DbDe
         order=body.order.model_dump(mode="json", exclude_none=True) if body.order else None,
     )
     return _out(alerts.create(db, runtime.catalog, draft, clock=runtime.clock, user_id=user.id))
+
+
+@router.post("/alerts/basket/preview", response_model=AlertBasketMarginOut)
+def preview_basket(
+    body: AlertBasketPreviewIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep
+) -> preview.BasketMargin:
+    """The margin and charges of an alert's basket if it were placed now, its hedges
+    credited, and what you have to spend: for the alert form, before saving (nothing is
+    stored or sent). A leg without a symbol is priced on ``symbol``; a bad leg is a 422
+    naming it (``legs[1].quantity``)."""
+    account = Account.of(body.mode, body.broker)
+    broker = "paper"
+    if account.live:
+        broker = runtime.live_brokers.name_of(db, user.id, account.broker).value
+    legs = [leg.model_dump(mode="json") for leg in body.legs]
+    available = basket.manual_available(runtime.workers, db, user_id=user.id)
+    return preview.preview(
+        db, runtime.workers, legs, symbol=body.symbol, broker=broker, available=available
+    )
 
 
 @router.get("/alerts/fires", response_model=list[AlertFireOut])

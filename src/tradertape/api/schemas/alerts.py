@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
@@ -50,6 +51,30 @@ class AlertOrderIn(Strict):
     legs: list[AlertLegIn] | None = Field(
         default=None, min_length=2, max_length=MAX_LEGS, description="a basket's legs"
     )
+
+
+class AlertBasketPreviewIn(Strict):
+    """An alert's basket to price before saving: its legs, and the alert's symbol for legs
+    that trade the symbol that fires it."""
+
+    symbol: str | None = Field(
+        default=None, min_length=3, max_length=80, description="the alert's EXCHANGE:SYMBOL"
+    )
+    legs: list[AlertLegIn] = Field(min_length=2, max_length=MAX_LEGS)
+    mode: Literal["paper", "live"] = "paper"
+    broker: Literal["kite", "upstox", "groww"] | None = None
+
+
+class AlertBasketMarginOut(BaseModel):
+    """What the basket would hold and cost if it were placed now (nothing is stored)."""
+
+    margin_required: Decimal | None = Field(
+        description="the legs together, hedges between them credited (null: a leg has no "
+        "price to estimate at yet)"
+    )
+    charges: Decimal | None
+    available: Decimal = Field(description="what a desk order may spend (the manual book's)")
+    order: list[int] = Field(description="the legs' sending order (indices): buys first")
 
 
 class AlertIn(Strict):

@@ -96,3 +96,41 @@ test("makes a TradingView webhook: its secret is shown once", async ({ page, bas
   await expect(row).toBeHidden();
   await api.dispose();
 });
+
+test("attaches a basket to an alert and sees its margin before saving @phone", async ({ page, baseURL }, info) => {
+  const api = await demoApi(baseURL as string);
+  await openSignedIn(page, api, "/alerts");
+  await page.getByRole("button", { name: "New alert" }).click();
+  const dialog = page.getByRole("dialog", { name: "New alert" });
+  await dialog.getByRole("textbox", { name: "Symbol" }).fill("NSE:INFY");
+  await dialog.getByLabel("Price (₹)").fill("99999");
+  await dialog.getByLabel("Name").fill("INFY breakout pair");
+  await dialog.getByRole("checkbox", { name: /Attach an order/ }).check();
+  await dialog.getByText("A basket", { exact: true }).click();
+  const legs = dialog.getByRole("group", { name: "Basket legs" });
+  // leg 1 trades the alert's symbol; leg 2 is found by search and sold intraday
+  const leg2 = legs.getByRole("group", { name: "Leg 2" });
+  await leg2.getByRole("textbox", { name: "Leg 2 symbol" }).fill("TCS");
+  await page.getByRole("option", { name: /^TCS/ }).first().click();
+  await expect(leg2.getByRole("textbox", { name: "Leg 2 symbol" })).toHaveValue("NSE:TCS");
+  await leg2.getByRole("combobox", { name: "Leg 2 side" }).selectOption("SELL");
+  await leg2.getByRole("combobox", { name: "Leg 2 product" }).selectOption("MIS");
+  await legs.getByRole("button", { name: "Add a leg" }).click();
+  await expect(legs.getByRole("group", { name: /^Leg \d$/ })).toHaveCount(3);
+  await legs.getByRole("button", { name: "Remove leg 3" }).click();
+  await expect(legs.getByRole("group", { name: /^Leg \d$/ })).toHaveCount(2);
+  // the API's estimate of the two legs together, in Indian grouping
+  const margin = legs.getByRole("group", { name: "Basket margin" });
+  await expect(margin).toContainText(/Margin needed \(estimate\)₹[\d,]+\.\d\d/);
+  await expect(margin).toContainText(/Available₹[\d,]+\.\d\d/);
+  await expectAccessible(page);
+  await keepScreenshot(page, "alert-basket", info.project.name);
+
+  await dialog.getByRole("button", { name: "Create alert" }).click();
+  await expect(dialog).toBeHidden();
+  const made = ((await (await api.get("/api/alerts")).json()) as Row[]).find((a) => a.name === "INFY breakout pair") as Row;
+  const stored = ((made.order as Row).legs as Row[]).map((l) => [l.symbol ?? null, l.transaction_type, l.quantity, l.product]);
+  expect(stored).toEqual([[null, "BUY", 1, "CNC"], ["NSE:TCS", "SELL", 1, "MIS"]]); // null: the firing symbol
+  await api.delete(`/api/alerts/${String(made.id)}`);
+  await api.dispose();
+});

@@ -29,6 +29,9 @@ function fieldFor(path: string): keyof AlertForm | null {
   return null;
 }
 
+// A phone's 390 px: a segment's words wrap inside it rather than being cut.
+const WRAP = { label: { whiteSpace: "normal" as const } };
+
 const needsIndicator = (form: AlertForm) => form.kind === "cross_above" || form.kind === "cross_below";
 
 function valueLabel(form: AlertForm): string {
@@ -104,6 +107,7 @@ export function AlertDialog({ initial, onClose }: Props) {
           {sentence && <Text size="sm">{sentence}, on {target}.</Text>}
           <Group gap="md" wrap="wrap">
             <SegmentedControl aria-label="Judged on" value={form.kind.startsWith("change") ? "day" : form.timeframe}
+              style={{ flex: "1 1 18rem" }} fullWidth styles={WRAP}
               disabled={form.kind.startsWith("change")}
               onChange={(v) => set("timeframe", v as AlertForm["timeframe"])}
               data={[{ value: "minute", label: "Every tick (minute candles)" }, { value: "day", label: "The day's close" }]} />

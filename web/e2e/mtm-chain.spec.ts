@@ -51,12 +51,19 @@ test("a spread from the chain shows its margin, then is placed hedge-first in on
   const figures = place.getByRole("group", { name: "Basket margin" });
   await expect(figures).toContainText(inr(margin.available));
   await expect(figures).toContainText("Margin needed (estimate)");
+  // the sold leg as a LIMIT: its price starts at the bid (on the tick), the API prices it
+  const editor = place.getByRole("group", { name: "How each leg is placed" });
+  await editor.getByText("Limit", { exact: true }).nth(1).click();
+  const price = editor.getByRole("textbox", { name: /^Limit price of / });
+  await expect(price).toHaveValue(/^\d+\.\d\d$/);
+  await expect(figures).toContainText("Margin needed (estimate)");
   await expectLaidOut(page, `options with a basket (${info.project.name})`);
 
   await place.getByRole("button", { name: "Place basket" }).click();
   const dialog = page.getByRole("dialog", { name: "Place this basket?" });
   await expect(dialog.getByText(/^Buy 1 lot of/)).toBeVisible(); // the bought leg goes first
-  await expect(dialog.getByText(/^(Buy|Sell) 1 lot of/).first()).toHaveText(/^Buy/);
+  await expect(dialog.getByText(/^(Buy|Sell) 1 lot of/).first()).toHaveText(/^Buy.*, at market$/);
+  await expect(dialog.getByText(/^Sell 1 lot of .*, limit ₹[\d,]+\.\d\d$/)).toBeVisible();
   await keepScreenshot(page, "options-basket-confirm", info.project.name);
   const placed = answer(page, "/api/options/basket");
   await dialog.getByRole("button", { name: "Place 2 legs" }).click();

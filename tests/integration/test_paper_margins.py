@@ -305,3 +305,29 @@ def test_a_bought_call_still_working_covers_nothing(desk: Desk, database: Databa
     assert (resting.status, sold.status) == ("OPEN", "REJECTED")
     assert sold.status_message is not None
     assert sold.status_message.startswith("Insufficient funds. Required margin is 11,83,000.00")
+
+
+def test_a_sold_call_covered_by_a_held_future_needs_the_futures_margin_only(
+    desk: Desk, database: Database
+):
+    """Bought one NIFTY November future at 26,000 (SPAN 12 % × 65 × 26,000 = 2,02,800 +
+    exposure 2 % = 33,800), then sold 26000 CE November at 200 (alone 2,02,800 + 33,800
+    more). Held together the call loses above the strike what the future gains, so only
+    its exposure is added: SPAN 2,02,800, exposure 67,600 (docs/margins.md). A future still
+    working covers nothing: a second call sold then needs its own SPAN, 2,02,800."""
+    desk.quotes.set(NIFTY_INDEX, "26000")
+    desk.quotes.set(NIFTY_FUT.key, "26000")
+    desk.quotes.set(NIFTY_CE.key, "200")
+    with database.session() as db:
+        future = desk.place(db, NIFTY_FUT, BUY, 65)
+        call = desk.place(db, NIFTY_CE, SELL, 65)
+        account = desk.exchange.margins(db, desk.user_id)
+    assert (future.status, call.status) == ("COMPLETE", "COMPLETE")
+    assert account.used == Margin(span=Decimal(202_800), exposure=Decimal(67_600))
+    with database.session() as db:
+        resting = desk.place(db, NIFTY_FUT, BUY, 65, "21000")  # below the market: it rests
+        more = desk.place(db, NIFTY_CE, SELL, 65)
+        after = desk.exchange.margins(db, desk.user_id)
+    assert (resting.status, more.status) == ("OPEN", "COMPLETE")
+    # the held future, the second call's own SPAN, the resting buy's (12 % × 65 × 21,000)
+    assert after.used.span == Decimal(202_800) * 2 + Decimal(163_800)

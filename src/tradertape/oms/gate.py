@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from tradertape.db import rate_window
 from tradertape.db.models.trading import Order
+from tradertape.db.prepared import deferring
 from tradertape.db.rate_window import SlotAsk
 from tradertape.domain.instruments import Instrument
 from tradertape.domain.market import Tick
@@ -72,8 +73,10 @@ class PreTradeGate:
     def read_ahead(self, db: Session, order: Order) -> None:
         """Send the reads `check` will make on `order` with the transaction's next round
         trip: a placement asks once its ledger lock is on its way, so on PostgreSQL the
-        risk rules and the book ride with the lock and the ledger's read."""
-        if self._ahead is not None:
+        risk rules and the book ride with the lock and the ledger's read. Where a read is
+        no round trip (SQLite: `deferring` is false) nothing is sent ahead, so the check's
+        own reads are not worked out twice (about 35 µs of a SQLite placement's CPU)."""
+        if self._ahead is not None and deferring(db.get_bind().dialect):
             self._ahead(db, order)
 
     def check(

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, Dialect, Engine, Select, event
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.elements import BindParameter
@@ -178,12 +178,21 @@ class Prepared:
         """Run it once in the session's transaction; on PostgreSQL it waits to be sent
         with the next statement (see `deferring`)."""
         connection = session_connection(db)
+        if not deferring(connection.dialect):  # SQLite: run at once, nothing waits
+            compiled = self._for(connection.dialect)
+            _direct(connection, compiled, compiled.params(values or {}), False).close()
+            return
         _submit(connection, self._bound(connection, values or {}, False))
 
     def execute_many(self, db: Session, rows: Sequence[Mapping[str, Any]]) -> None:
         """Run it for each of `rows` (the driver's executemany); nothing for no rows."""
         if rows:
             connection = session_connection(db)
+            if not deferring(connection.dialect):
+                compiled = self._for(connection.dialect)
+                params = [compiled.params(row) for row in rows]
+                _direct(connection, compiled, params, True).close()
+                return
             _submit(connection, self._bound(connection, rows, True))
 
     def scalar(self, db: Session, values: Mapping[str, Any] | None = None) -> Any:
@@ -213,10 +222,10 @@ class Prepared:
         """The first row, its columns converted as the ORM would (None when there is none)."""
         connection = session_connection(db)
         if not deferring(connection.dialect):  # SQLite: nothing is ever sent ahead or waits
-            statement = self._bound(connection, values or {}, False)
-            cursor = _send(connection, [statement])
+            compiled = self._for(connection.dialect)
+            cursor = _direct(connection, compiled, compiled.params(values or {}), False)
             try:
-                processors = statement.compiled.processors(connection.dialect, cursor)
+                processors = compiled.processors(connection.dialect, cursor)
                 row = cursor.fetchone()
             finally:
                 cursor.close()
@@ -239,6 +248,15 @@ class Prepared:
     def rows(self, db: Session, values: Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]:
         """Every row, its columns converted as the ORM would."""
         connection = session_connection(db)
+        if not deferring(connection.dialect):  # SQLite: nothing is ever sent ahead or waits
+            compiled = self._for(connection.dialect)
+            cursor = _direct(connection, compiled, compiled.params(values or {}), False)
+            try:
+                processors = compiled.processors(connection.dialect, cursor)
+                found = cursor.fetchall()
+            finally:
+                cursor.close()
+            return [_convert(processors, row) for row in found]
         ahead = _taken_ahead(connection, self, values)
         if ahead is not None:
             processors, found = ahead
@@ -394,7 +412,7 @@ def forget_ahead(connection: Connection) -> None:
 
 def _submit(connection: Connection, statement: _Statement) -> None:
     if not deferring(connection.dialect):  # SQLite: nothing was read ahead, nothing waits
-        _send(connection, [statement]).close()
+        _direct(connection, statement.compiled, statement.params, statement.many).close()
         return
     forget_ahead(connection)
     waiting = _waiting(connection, create=True)
@@ -455,18 +473,49 @@ def _send(connection: Connection, statements: list[_Statement]) -> Any:
             cursor.close()
         refused = next((n for n, c in enumerate(cursors) if getattr(c, "refused", False)), None)
         failed = statements[len(cursors) - 1 if refused is None else refused]
-        sql, params = failed.compiled.sql, failed.params
-        lost = raw.closed or dialect.is_disconnect(exc, raw, None)
-        if lost:  # as SQLAlchemy does: the pool must not hand this connection out again
-            connection.invalidate(exc)
-        error = dialect.loaded_dbapi.Error
-        raise DBAPIError.instance(
-            sql, params, exc, error, connection_invalidated=lost, dialect=dialect
-        ) from exc
+        raise _driver_error(connection, raw, exc, failed.compiled.sql, failed.params) from exc
     _keep_ahead(connection, statements, cursors)
     for cursor in cursors[:-1]:
         cursor.close()
     return cursors[-1]
+
+
+def _direct(connection: Connection, compiled: _Compiled, params: Any, many: bool) -> Any:
+    """`_send` of one statement that runs at once (SQLite: nothing waits, nothing was read
+    ahead), its cursor returned, without the batch's bookkeeping: every statement of a
+    SQLite placement comes this way (bench/paper_orders.py)."""
+    raw: Any = connection.connection.dbapi_connection
+    cursor = raw.cursor()
+    sql, sent = compiled.sql, params
+    try:
+        for before in connection.dispatch.before_cursor_execute:
+            sql, sent = before(connection, cursor, sql, sent, None, many)
+        if many:
+            cursor.executemany(sql, sent)
+        else:
+            cursor.execute(sql, sent)
+    except connection.dialect.loaded_dbapi.Error as exc:
+        cursor.close()
+        raise _driver_error(connection, raw, exc, compiled.sql, params) from exc
+    connection.dispatch.after_cursor_execute(connection, cursor, sql, sent, None, many)
+    return cursor
+
+
+def _driver_error(
+    connection: Connection, raw: Any, exc: Any, sql: str, params: Any
+) -> StatementError:
+    """The driver's `exc` as SQLAlchemy raises it (`IntegrityError`, `OperationalError`,
+    ...); a lost connection is invalidated first, as SQLAlchemy does: the pool must not
+    hand it out again."""
+    dialect = connection.dialect
+    lost = raw.closed or dialect.is_disconnect(exc, raw, None)
+    if lost:
+        connection.invalidate(exc)
+    error = dialect.loaded_dbapi.Error
+    found: StatementError = DBAPIError.instance(
+        sql, params, exc, error, connection_invalidated=lost, dialect=dialect
+    )
+    return found
 
 
 def _executed(

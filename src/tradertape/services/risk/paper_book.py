@@ -136,6 +136,13 @@ class _Instrument:
 
     all_time: _Pool = field(default_factory=_Pool)
     today: _Day | None = None  # opened by the first trade of today
+    # What `PaperExposure._book` made of these pools, kept for the next book (a cache):
+    # the tick and the catalog it was made with, today's realised P&L (None: no trade
+    # today) and the open position (None: flat). A trade folded into the pools drops it
+    # (`_Folded.fold`, the one write it depends on), and a book made at another tick or
+    # catalog object (a new price, a new listing) makes it again, so it never answers
+    # with a price or a position other than the current ones.
+    made: _Made | None = None
 
 
 @dataclass(slots=True)
@@ -158,12 +165,15 @@ class _Folded:
                 held = pools.all_time
                 pools.today = _Day(held.quantity, held.average)
             pools.today.fill(signed, price)
+        pools.made = None
         pools.all_time.fill(signed, price)
         self.last[broker] = max(self.last.get(broker, 0), trade[0])
 
 
 # (id, broker, EXCH:SYMBOL, signed quantity, price, ISO trade date)
 _Trade = tuple[int, str, str, int, Decimal, str]
+# (tick, catalog, today's realised P&L or None, open position or None): `_Instrument.made`
+_Made = tuple[Tick | None, InstrumentCatalog, Decimal | None, OpenPosition | None]
 _EXACT = ExactDecimal()
 _ACCOUNTS = table_of(PaperAccount)
 _TRADES = table_of(Trade)
@@ -357,30 +367,13 @@ class PaperExposure:
         positions: list[OpenPosition] = []
         for key, pools in sorted(folded.instruments.items()):
             tick = self._last_tick(key)
-            opened_at = None  # where today's P&L of the open units is measured from
-            held = pools.all_time
-            if pools.today is not None:
-                start = pools.today.start_average
-                base = tick.prev_close if tick is not None else start
-                realised_today += pools.today.realised(base)
-                if held.quantity:
-                    opened_at = pools.today.open_base(base)
-            if held.quantity == 0:
-                continue
-            average = held.average  # a division: once a position
-            last = tick.last_price if tick is not None else average
-            base = opened_at if opened_at is not None else self._day_start(held, tick)
-            found = catalog.find(key)
-            positions.append(
-                OpenPosition(
-                    key=key,
-                    sector=found.sector if found else None,
-                    quantity=held.quantity,
-                    average_price=average,
-                    last_price=last,
-                    day_base_price=base,
-                )
-            )
+            made = pools.made
+            if made is None or made[0] is not tick or made[1] is not catalog:
+                made = pools.made = (tick, catalog, *self._instrument(key, pools, tick, catalog))
+            if made[2] is not None:
+                realised_today += made[2]
+            if made[3] is not None:
+                positions.append(made[3])
         held_now = {p.key: p.quantity for p in positions}
         working = self._working(read.waiting, catalog, held_now)
         held_value = sum((p.quantity * p.last_price for p in positions), ZERO)
@@ -401,6 +394,35 @@ class PaperExposure:
             capital=value,
             capital_unknown=unknown,
         )
+
+    def _instrument(
+        self, key: str, pools: _Instrument, tick: Tick | None, catalog: InstrumentCatalog
+    ) -> tuple[Decimal | None, OpenPosition | None]:
+        """One instrument's part of the book at `tick`: today's realised P&L (None: no
+        trade today) and its open position (None: flat)."""
+        realised = opened_at = None  # opened_at: where today's P&L of the open units starts
+        held = pools.all_time
+        if pools.today is not None:
+            start = pools.today.start_average
+            base = tick.prev_close if tick is not None else start
+            realised = pools.today.realised(base)
+            if held.quantity:
+                opened_at = pools.today.open_base(base)
+        if held.quantity == 0:
+            return realised, None
+        average = held.average  # a division: once a position
+        last = tick.last_price if tick is not None else average
+        base = opened_at if opened_at is not None else self._day_start(held, tick)
+        found = catalog.find(key)
+        position = OpenPosition(
+            key=key,
+            sector=found.sector if found else None,
+            quantity=held.quantity,
+            average_price=average,
+            last_price=last,
+            day_base_price=base,
+        )
+        return realised, position
 
     @staticmethod
     def _day_start(pool: _Pool, tick: Tick | None) -> Decimal:

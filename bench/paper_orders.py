@@ -62,6 +62,20 @@ Measured 2026-11-28 (2-core VM shared with other runs, load 9, Python reference 
 p50 1.44 against 1.28 ms, CPU 1.51 against 1.33 ms per order (+0.18 ms: a read of the
 user's last entry and one insert per event batch, 15.1 against 13.1 statements per order).
 
+Measured 2026-11-29 (issue 51, item 6; a host whose speed moved tenfold within the run:
+load average 4-18, Python reference 4.4-44 ms), this tree's three commits against
+`151e2e8`: CPU per order in turn (``--orders 600``, four rounds each) only showed the host,
+SQLite best 2.54 against 2.28 ms, PostgreSQL 2.48 against 3.85 ms, every run's range
+overlapping the other's. What does not move with the host: callgrind, ``PYTHONHASHSEED=0``,
+warm-up then 200 SQLite orders in one process, 12.287 against 12.394 G instructions
+(6.60 M an order before, so 0.41-0.53 M fewer an order, 6-8 %); Python calls per order
+(cProfile) SQLite 2,675 → 2,499, PostgreSQL 3,478 → 3,450. Against the 1.27 ms last
+measured on SQLite that is about 1.2 ms: still 2.4× the 0.5 ms target. A quieter
+quarter-hour later (load 1.3-1.5, Python reference 4.6 ms), ``--orders 1000``, three rounds
+each in turn: SQLite best 1.46 ms of CPU per order against 1.54 (ranges 1.46-1.86 and
+1.54-1.65; the floor 0.19-0.24 ms), PostgreSQL 2.17 against 2.23 ms (2.17-3.03 and
+2.23-2.58; the floor 0.80-1.07 ms).
+
     .venv/bin/python bench/paper_orders.py [--orders 10000] [--users 8] [--threads 1]
         [--pg URL | --no-pg] [--against HEAD~1 [--rounds 3]] [--audit-cost]
 """

@@ -266,7 +266,7 @@ def test_the_worked_example_agrees_on_every_view(client: TestClient, with_candle
     desk.agree()
     assert client.get("/api/portfolio/holdings", params={"book": key}).json() == []
     (row,) = client.get("/api/model/portfolios").json()
-    assert (Decimal(row["current_capital"]), Decimal(row["charges_paid"])) == (CAPITAL, 0)
+    assert (Decimal(row["current_capital"]), Decimal(row["charges_paid"])) == (CAPITAL, Decimal(0))
 
 
 _emails = count()

@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import uvicorn
 
+from tradertape.domain.instruments import InstrumentCatalog
 from tradertape.domain.instruments_data import reference_catalog
 from tradertape.domain.symbols import broker_symbols
 from tradertape.fakebrokers.upstox import create_app
@@ -57,13 +58,16 @@ class FakeUpstox:
 
 
 @contextmanager
-def running_fake(now: Callable[[], datetime]) -> Iterator[FakeUpstox]:
-    """Serve a fresh fake on a free loopback port until the block ends."""
+def running_fake(
+    now: Callable[[], datetime], catalog: InstrumentCatalog | None = None
+) -> Iterator[FakeUpstox]:
+    """Serve a fresh fake on a free loopback port until the block ends (knowing `catalog`'s
+    instruments, by default the reference catalog's)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     config = uvicorn.Config(
-        create_app(now=now),
+        create_app(now=now, catalog=catalog),
         host="127.0.0.1",
         port=port,
         log_level="warning",

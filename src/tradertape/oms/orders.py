@@ -187,6 +187,32 @@ class LiveVenue:
         )
         return Submitted(placed.order, placed.replayed)
 
+    def slices(self, db: Session, account: Account, order: SubmitOrder, count: int) -> bool:
+        """Whether the account's broker slices `count` children itself (Kite's
+        ``autoslice``, Upstox's ``slice``, within their caps); an exit past the cap, or
+        Groww, is sliced by the pipeline, one send a child."""
+        cap = self._desk.broker_slice_cap(db, order.user_id, account.broker)
+        return cap is not None and count <= cap
+
+    def submit_sliced(
+        self, db: Session, account: Account, order: SubmitOrder, cuts: list[int]
+    ) -> Submitted:
+        """One send with the broker's slicing; its children answered (`LiveOrders.place_sliced`)."""
+        rows, replayed = self._desk.place_sliced(
+            db,
+            user_id=order.user_id,
+            spec=order.spec,
+            cuts=cuts,
+            client_key=order.client_key,
+            last=order.last,
+            source=order.source,
+            exit_only=order.exit_only,
+            broker_name=account.broker,
+            attribution=order.attribution,
+            on_record=order.on_record,
+        )
+        return Submitted(rows[0], replayed, children=rows)
+
     def modify(
         self,
         db: Session,
@@ -364,6 +390,8 @@ class OrderPipeline:
         cuts = self._slices(db, user_id, spec, account, exit_only=exit_only)
         if cuts is None:
             return venue.submit(db, account, order)
+        if isinstance(venue, LiveVenue) and venue.slices(db, account, order, len(cuts)):
+            return venue.submit_sliced(db, account, order, cuts)
         return self._submit_slices(db, venue, account, order, cuts)
 
     def _slices(

@@ -20,6 +20,9 @@ from tradertape_brokers.port import (
     OrderLike,
     OrderRejected,
     SessionExpired,
+    Slice,
+    SlicedOrder,
+    SlicesOrders,
     TransientBrokerError,
 )
 
@@ -38,5 +41,8 @@ __all__ = [
     "OrderLike",
     "OrderRejected",
     "SessionExpired",
+    "Slice",
+    "SlicedOrder",
+    "SlicesOrders",
     "TransientBrokerError",
 ]

@@ -226,6 +226,45 @@ class Broker(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class Slice:
+    """One child of an order the broker sliced: its order id, or why it was refused."""
+
+    order_id: str | None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SlicedOrder:
+    """A broker's answer to an order it sliced above the freeze quantity: the parent's id
+    as it answered it and each child in placement order (Kite: ``order_id`` and
+    ``children``; Upstox: its ``order_ids``, the first standing for the parent)."""
+
+    order_id: str
+    children: tuple[Slice, ...]
+
+
+@runtime_checkable
+class SlicesOrders(Protocol):
+    """An adapter whose broker slices an order above the exchange's freeze quantity
+    itself, into at most `slice_cap` children (Kite's ``autoslice``: 10; Upstox's
+    ``slice``: 25). Groww has no such field: the OMS slices for it."""
+
+    slice_cap: int
+
+    def place_sliced(
+        self, spec: OrderLike, *, idempotency_key: str, algo_id: str | None = None
+    ) -> SlicedOrder:
+        """Place `spec` whole with the broker's slicing asked for; once per key, as
+        `Broker.place_order` (every child carries the key's tag)."""
+        ...
+
+    def find_sliced(self, idempotency_key: str) -> SlicedOrder | None:
+        """Today's children placed with `idempotency_key`, in the broker's book order
+        (None when there are none): a send whose answer was lost, found again."""
+        ...
+
+
 @runtime_checkable
 class KnowsLocalAddress(Protocol):
     """An adapter that can tell which local address its last request left from (SEBI's

@@ -197,6 +197,9 @@ def margins(kite: FakeKite, request: Request, form: Form) -> Any:
 
 
 def place(kite: FakeKite, request: Request, form: Form) -> Any:
+    """One order, or with ``autoslice=true`` its slices: ``{order_id, children}``."""
+    if form.get("autoslice") == "true":
+        return kite.book.place_sliced(request.path_params["variety"], form)
     return {"order_id": kite.book.place(request.path_params["variety"], form)}
 
 
@@ -410,6 +413,7 @@ def _list(kite: FakeKite, body: dict[str, Any]) -> dict[str, Any]:
             segment=f"{exchange}-OPT" if kind in ("CE", "PE") else exchange,
             instrument_type=kind,
             lot_size=int(raw.get("lot_size") or 1),
+            freeze_quantity=int(raw["freeze_quantity"]) if raw.get("freeze_quantity") else None,
         )
         kite.book.list_instrument(inst)
         listed.append(inst.key)

@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from tradertape.fakebrokers.freeze import KITE_SLICES, freeze_of, slice_quantities
 from tradertape.fakebrokers.kite.errors import KiteError, input_error, order_error
 from tradertape.fakebrokers.kite.instruments import DEFAULT_INSTRUMENTS, Instrument
 from tradertape.fakebrokers.kite.sessions import USER_ID
@@ -224,10 +225,77 @@ class KiteBook:
         return self._seq
 
     def place(self, variety: str, form: Mapping[str, str]) -> str:
-        """Validate and book an order; fill what can fill now. Returns the order id."""
+        """Validate and book an order; fill what can fill now. Returns the order id.
+
+        An F&O order above its freeze quantity is refused whole, as the exchange refuses it
+        (Kite's message, quoted on its forum); ``autoslice`` places it (`place_sliced`)."""
         with self.lock:
             self.roll_day()
             inst, fields = self._validate(variety, form)
+            freeze = self._freeze(inst)
+            if freeze is not None and fields["quantity"] > freeze:
+                lot = max(inst.lot_size, 1)
+                raise input_error(
+                    f"The order quantity {fields['quantity']} ({fields['quantity'] // lot} lots)"
+                    f" is higher than the maximum quantity of {freeze} ({freeze // lot} lots)"
+                    " allowed by the exchanges. Please reduce the order quantity or use"
+                    " iceberg orders."
+                )
+            return self._book(variety, form, inst, fields)
+
+    def _freeze(self, inst: Instrument) -> int | None:
+        return freeze_of(inst.exchange, inst.name, inst.freeze_quantity)
+
+    def place_sliced(self, variety: str, form: Mapping[str, str]) -> Row:
+        """``autoslice=true``: an order above the freeze quantity placed as children of at
+        most that quantity in whole lots, at most `KITE_SLICES`; answered as Kite does,
+        ``{order_id, children: [{order_id} | {error: {code, error_type, message, data}}]}``
+        (the parent's id is its first placed child's). Each child carries the order's tag,
+        and the tags ``autoslice`` and ``autoslice:<parent>`` (Kite's forum). At or below
+        the freeze quantity, or above the cap, a 400 and nothing placed."""
+        with self.lock:
+            self.roll_day()
+            inst, fields = self._validate(variety, form)
+            freeze = self._freeze(inst)
+            quantity = fields["quantity"]
+            if freeze is None or quantity <= freeze:
+                limit = "" if freeze is None else f" than {freeze}"
+                raise input_error(f"Quantity should be greater{limit} for order slicing.")
+            cuts = slice_quantities(quantity, freeze, inst.lot_size)
+            if len(cuts) > KITE_SLICES:
+                raise input_error(
+                    f"The order needs {len(cuts)} slices of at most {cuts[0]}; autoslice"
+                    f" places at most {KITE_SLICES}."
+                )
+            parent: str | None = None
+            children: list[Row] = []
+            for cut in cuts:
+                child_form = {**form, "quantity": str(cut)}
+                child_fields = {**fields, "quantity": cut}
+                tags = ["autoslice"] + ([f"autoslice:{parent}"] if parent else [])
+                try:
+                    order_id = self._book(variety, child_form, inst, child_fields, tags)
+                except KiteError as exc:
+                    error = {"code": exc.status, "error_type": exc.error_type}
+                    children.append({"error": {**error, "message": exc.message, "data": None}})
+                    continue
+                parent = parent or order_id
+                children.append({"order_id": order_id})
+            if parent is None:  # not one child placed: the first refusal answers
+                first = children[0]["error"]
+                raise KiteError(first["code"], first["error_type"], first["message"])
+            return {"order_id": parent, "children": children}
+
+    def _book(
+        self,
+        variety: str,
+        form: Mapping[str, str],
+        inst: Instrument,
+        fields: Row,
+        extra_tags: list[str] | None = None,
+    ) -> str:
+        """Book a validated order and fill what can fill now; its id."""
+        with self.lock:
             order_id = str(250000000000000 + self._next())
             stamp = self.stamp()
             order: Row = {
@@ -262,7 +330,7 @@ class KiteBook:
                 "market_protection": _int(form.get("market_protection") or "0", "protection"),
                 "meta": {},
                 "tag": form.get("tag"),
-                "tags": [form["tag"]] if form.get("tag") else [],
+                "tags": ([form["tag"]] if form.get("tag") else []) + (extra_tags or []),
                 "guid": f"fk{order_id}",
             }
             self.orders[order_id] = order

@@ -25,6 +25,7 @@ class Instrument:
     instrument_type: str = "EQ"
     tick_size: Decimal = Decimal("0.05")
     lot_size: int = 1
+    freeze_quantity: int | None = None  # NSE's, when a test lists its own (else shipped)
 
     @property
     def key(self) -> str:

@@ -128,7 +128,11 @@ def install_orders(app: FastAPI, book: Book) -> None:
     @app.post("/v3/order/place")
     async def place_v3(request: Request) -> Response:
         algo = request.headers.get("x-algo-name")
-        order = book.place(await _json(request), algo_name=algo)
+        body = await _json(request)
+        if body.get("slice"):  # above the freeze quantity: every child's id
+            placed = book.place_sliced(body, algo_name=algo)
+            return ok({"order_ids": [o.order_id for o in placed]}, metadata={"latency": 1})
+        order = book.place(body, algo_name=algo)
         return ok({"order_ids": [order.order_id]}, metadata={"latency": 1})
 
     @app.post("/v2/order/place")

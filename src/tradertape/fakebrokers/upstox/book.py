@@ -17,6 +17,7 @@ from typing import Any
 
 from tradertape.domain.instruments import InstrumentCatalog, UnknownInstrumentError
 from tradertape.domain.symbols import from_upstox
+from tradertape.fakebrokers.freeze import UPSTOX_SLICES, freeze_of, slice_quantities
 from tradertape.ports.clock import IST
 
 PAISA = Decimal("0.01")
@@ -149,6 +150,37 @@ class Book:
                 return segment.partition("_")[0], ident
             raise FakeError(400, "UDAPI1087", f"Invalid instrument key: {key}") from None
 
+    def freeze(self, key: str) -> tuple[int, int] | None:
+        """``(freeze quantity, lot size)`` of an F&O contract's key, else None."""
+        try:
+            found = from_upstox(self._catalog, key)
+        except UnknownInstrumentError:
+            return None
+        limit = freeze_of(found.exchange.value, found.underlying)
+        return None if limit is None else (limit, max(found.lot_size, 1))
+
+    def place_sliced(self, body: dict[str, Any], *, algo_name: str | None = None) -> list[Order]:
+        """The v3 ``slice`` flag: an order above the freeze quantity placed as children of
+        at most that quantity in whole lots (at most `UPSTOX_SLICES`), each a whole order
+        carrying the request's tag; within the limit, one order as without the flag. Above
+        the cap, or short of funds for the whole, a 400 and nothing placed."""
+        frozen = self.freeze(str(body.get("instrument_token") or ""))
+        quantity = int(body.get("quantity") or 0)
+        if frozen is None or quantity <= frozen[0]:
+            return [self.place(body, algo_name=algo_name)]
+        cuts = slice_quantities(quantity, *frozen)
+        if len(cuts) > UPSTOX_SLICES:
+            raise FakeError(
+                400,
+                "UDAPI100036",
+                f"Invalid input: the order needs {len(cuts)} slices; at most {UPSTOX_SLICES}",
+            )
+        key, side = str(body.get("instrument_token")), str(body.get("transaction_type"))
+        price = Decimal(str(body.get("price") or 0)) or self.price(key)
+        if side == "BUY" and price * quantity > self.cash - self.used:
+            raise FakeError(400, "UDAPI100013", "Insufficient funds to place this order")
+        return [self._place(body | {"quantity": cut}, algo_name) for cut in cuts]
+
     def price(self, key: str) -> Decimal:
         """The last price (a stable made-up one until set)."""
         if key not in self.prices:
@@ -178,7 +210,22 @@ class Book:
 
     def place(self, body: dict[str, Any], *, algo_name: str | None = None) -> Order:
         """Validate and accept an order; a marketable one fills at once. `algo_name` is the
-        request's ``X-Algo-Name`` header (SEBI's algo id), kept on the order."""
+        request's ``X-Algo-Name`` header (SEBI's algo id), kept on the order. An F&O order
+        above its freeze quantity is refused whole, as the exchange would (``slice``
+        places it: `place_sliced`)."""
+        key = str(body.get("instrument_token") or "")
+        frozen = self.freeze(key)
+        quantity = int(body.get("quantity") or 0)
+        if frozen is not None and quantity > frozen[0]:
+            raise FakeError(
+                400,
+                "UDAPI100036",
+                f"Invalid input: quantity {quantity} is above the freeze quantity {frozen[0]};"
+                " place it with slice",
+            )
+        return self._place(body, algo_name)
+
+    def _place(self, body: dict[str, Any], algo_name: str | None) -> Order:
         key = str(body.get("instrument_token") or "")
         exchange, symbol = self.instrument(key)
         quantity = int(body.get("quantity") or 0)

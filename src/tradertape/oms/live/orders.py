@@ -38,6 +38,7 @@ from tradertape.domain.market import Tick
 from tradertape.domain.order_state import PENDING, EventKind, OrderEvent, OrderStatus
 from tradertape.domain.orders import OrderSpec
 from tradertape.errors import BadRequest, NotFound, ServiceUnavailable, TraderTapeError
+from tradertape.oms import slicing
 from tradertape.oms.admission import claim_counted, record_verdict, screen
 from tradertape.oms.booking import Ledger
 from tradertape.oms.context import BROKER as PAPER
@@ -59,7 +60,14 @@ from tradertape.oms.order_log import (
 )
 from tradertape.oms.order_rules import check_fields, listed
 from tradertape.oms.slicing import SliceOf
-from tradertape.ports.broker import Broker, BrokerError, SessionExpired, TransientBrokerError
+from tradertape.ports.broker import (
+    Broker,
+    BrokerError,
+    SessionExpired,
+    SlicedOrder,
+    SlicesOrders,
+    TransientBrokerError,
+)
 
 log = logging.getLogger("tradertape.oms.live.orders")
 # No session (409) or no answer from the broker: expected, retried next sweep, not a fault
@@ -276,6 +284,154 @@ class LiveOrders:
             self._send(db, order, spec, broker)
         return LiveSubmitted(order, False)
 
+    def broker_slice_cap(self, db: Session, user_id: int, name: str | None = None) -> int | None:
+        """The most children the user's broker `name` slices an order above the freeze
+        quantity into itself (Kite's ``autoslice``: 10, Upstox's ``slice``: 25:
+        `SlicesOrders`); None for a broker that does not (Groww: the pipeline slices)."""
+        adapter = self._brokers(db, user_id, name).adapter
+        return adapter.slice_cap if isinstance(adapter, SlicesOrders) else None
+
+    def place_sliced(
+        self,
+        db: Session,
+        *,
+        user_id: int,
+        spec: OrderSpec,
+        cuts: Sequence[int],
+        client_key: str | None,
+        last: Tick | None,
+        source: str = "api",
+        exit_only: bool = False,
+        broker_name: str | None = None,
+        attribution: dict[str, Any] | None = None,
+        on_record: Callable[[Session, Order], None] | None = None,
+    ) -> tuple[list[Order], bool]:
+        """Place `spec` above its freeze quantity at a broker that slices it itself: one
+        request with the broker's slicing, answered with its children.
+
+        A row for each child of `cuts` (the broker's rule: `oms.slicing.slices`) is
+        recorded and committed before the send, sharing one ``slice_parent``: the first
+        judged by the gate at the parent's quantity (the parent counts once against the
+        limits), every child taking its own slot under SEBI's ceiling. The send carries
+        the first child's id as its key; each child the broker answers gives its row the
+        broker's id (or, refused, its reason). A refused first child sends nothing. The
+        rows and whether they answer a racing duplicate's key."""
+        context = self._context
+        instrument = listed(context.catalog(db), spec)
+        check_fields(context, spec, instrument, last)
+        broker = self.sending(db, user_id, broker_name)
+        adapter = broker.adapter
+        assert isinstance(adapter, SlicesOrders)
+        now = context.clock.now()
+        parent = slicing.parent_key(client_key)
+        rows: list[Order] = []
+        for index, quantity in enumerate(cuts, start=1):
+            child = new_order(
+                user_id,
+                replace(spec, quantity=quantity, autoslice=False),
+                instrument,
+                client_key=slicing.child_key(client_key, parent, index),
+                source=source,
+                attribution={**(attribution or {}), "mode": "live"},
+                now=now,
+            )
+            child.broker, child.book = broker.name, live_book(broker.name)
+            child.algo_id = self._identity.algo_id
+            child.slice_parent = parent
+            rows.append(child)
+        Ledger(db, broker=broker.name).lock(user_id)
+        first = rows[0]
+        shape = SliceOf(parent, 1, len(cuts), spec.quantity)
+        refusal, verdict = screen(
+            context, db, first, instrument, last, skip=exit_only, slice_of=shape
+        )
+        if refusal is not None:
+            rows = [first]  # the parent was refused: no more children
+            refused = OrderEvent(EventKind.REJECTED, now, message=refusal)
+            store = [apply_event(first, refused, now)]
+        else:
+            store = []
+        for index, row in enumerate(rows):
+            stored = claim_counted(context, db, row, counted=refusal is None, exit_only=exit_only)
+            if stored is not row:  # a racing duplicate: the first order's children stand
+                if index == 0:
+                    db.commit()
+                else:
+                    db.rollback()
+                return slicing.children(db, stored), True
+        store_history(db, first, store)
+        record_verdict(db, first, verdict)
+        if on_record is not None:
+            on_record(db, first)
+        db.commit()  # recorded before the broker hears of it
+        if refusal is None:
+            self._send_sliced(db, rows, spec, broker, adapter)
+        return rows, False
+
+    def _send_sliced(
+        self,
+        db: Session,
+        rows: list[Order],
+        spec: OrderSpec,
+        broker: LiveBroker,
+        adapter: SlicesOrders,
+    ) -> None:
+        """One request with the broker's slicing for the whole of `spec`; its answer
+        settles each child's row (an unknown outcome leaves them for `resolve_unsent`)."""
+        now = self._context.clock.now()
+        whole = replace(spec, autoslice=True)
+        try:
+            placed = adapter.place_sliced(
+                whole, idempotency_key=rows[0].order_id, algo_id=rows[0].algo_id
+            )
+        except TransientBrokerError as exc:
+            log.warning("live order %s: sliced send outcome unknown (%s)", rows[0].order_id, exc)
+            self._left_from(rows, broker)
+            db.commit()
+            return
+        except BrokerError as exc:  # refused whole: every child is
+            self._left_from(rows, broker)
+            for row in rows:
+                record(db, row, OrderEvent(EventKind.REJECTED, now, message=str(exc)), now)
+            db.commit()
+            return
+        self._left_from(rows, broker)
+        self._settle_slices(db, rows, placed, entry_status(spec))
+
+    def _left_from(self, rows: list[Order], broker: LiveBroker) -> None:
+        address = self._identity.left_from(broker.name, broker.adapter)
+        for row in rows:
+            row.egress_ip = address
+
+    def _settle_slices(
+        self, db: Session, rows: list[Order], placed: SlicedOrder, status: OrderStatus
+    ) -> None:
+        """Each row takes its child of the broker's answer, in order: the broker's id, or
+        the reason it refused that child; a row the broker answered no child for is
+        refused saying so (the broker sliced otherwise than the freeze quantity we hold)."""
+        now = self._context.clock.now()
+        answered = list(placed.children)
+        if len(answered) != len(rows):
+            log.warning(
+                "sliced order %s: %d children answered for %d slices",
+                placed.order_id,
+                len(answered),
+                len(rows),
+            )
+        for index, row in enumerate(rows):
+            child = answered[index] if index < len(answered) else None
+            if child is not None and child.order_id is not None:
+                row.broker_order_id = child.order_id
+                record(db, row, OrderEvent(EventKind.ACCEPTED, now, status_after=status), now)
+                continue
+            message = (
+                child.error
+                if child is not None and child.error
+                else f"The broker placed {len(answered)} slices; this one was not placed."
+            )
+            record(db, row, OrderEvent(EventKind.REJECTED, now, message=message), now)
+        db.commit()
+
     def _send(self, db: Session, order: Order, spec: OrderSpec, broker: LiveBroker) -> None:
         now = self._context.clock.now()
         try:
@@ -321,7 +477,7 @@ class LiveOrders:
             key = f"order:{order.order_id}"
             try:
                 broker = self._brokers(db, order.user_id, order.broker)
-                found = broker.adapter.find_order(order.order_id)
+                found = self._lookup(db, broker.adapter, order)
             except UNREACHABLE as exc:  # no session, or the broker did not answer: next sweep
                 guard.note("live.resolve_unsent", key, f"lookup failed ({exc})")
                 return False
@@ -344,6 +500,20 @@ class LiveOrders:
             db=db,
         )
         return sum(settled)
+
+    @staticmethod
+    def _lookup(db: Session, adapter: Broker, order: Order) -> str | None:
+        """The broker's id of an order whose send we never heard back from: by its own key,
+        or, a child of an order the broker sliced, its place among the children found
+        under the first child's key."""
+        if order.slice_parent is None or not isinstance(adapter, SlicesOrders):
+            return adapter.find_order(order.order_id)
+        group = slicing.children(db, order)
+        found = adapter.find_sliced(group[0].order_id)
+        index = next(i for i, row in enumerate(group) if row.id == order.id)
+        if found is None or index >= len(found.children):
+            return None
+        return found.children[index].order_id
 
     def apply_report(
         self,

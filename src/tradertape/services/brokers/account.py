@@ -21,8 +21,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tradertape.db.models.trading import Order
 from tradertape.db.on_loop import refuse_on_loop
 from tradertape.domain.books import ALL
 from tradertape.domain.brokers import BrokerName
@@ -209,7 +211,8 @@ class AccountViews:
             )
         adapter = connector(api_key=row.api_key, access_token=token)
         try:
-            return _BROKER_VIEWS[view](adapter)
+            data = _BROKER_VIEWS[view](adapter)
+            return _with_slices(db, user_id, broker, data) if view == "orders" else data
         except SessionExpired as exc:
             # The broker killed the token (a master logout): the status says so from now on
             # (unless the caller's transaction must not be committed here).
@@ -229,6 +232,32 @@ _BROKER_VIEWS: dict[View, Callable[[Broker], Any]] = {
     "trades": lambda b: b.trades(),
     "margins": lambda b: b.margins(),
 }
+
+
+def _with_slices(db: Session, user_id: int, broker: BrokerName, rows: Any) -> Any:
+    """The broker's order rows, each child of an order placed in slices above the freeze
+    quantity carrying our parent key in ``meta.slice_parent`` (as the paper book's do), so
+    the order book shows the children as one order."""
+    if not isinstance(rows, list):
+        return rows
+    ids = [str(r.get("order_id")) for r in rows if isinstance(r, dict)]
+    found = db.execute(
+        select(Order.broker_order_id, Order.slice_parent).where(
+            Order.user_id == user_id,
+            Order.broker == broker.value,
+            Order.slice_parent.is_not(None),
+            Order.broker_order_id.in_(ids),
+        )
+    ).all()
+    parents = {str(broker_id): parent for broker_id, parent in found}
+    if not parents:
+        return rows
+    return [
+        {**r, "meta": {**(r.get("meta") or {}), "slice_parent": parents[str(r["order_id"])]}}
+        if isinstance(r, dict) and str(r.get("order_id")) in parents
+        else r
+        for r in rows
+    ]
 
 
 def _paper_view(

@@ -31,12 +31,15 @@ from tradertape_brokers.port import (
     GttSpec,
     KiteDict,
     OrderLike,
+    Slice,
+    SlicedOrder,
     TransientBrokerError,
 )
 
 DEFAULT_ROOT = "https://api.kite.trade"
 TAG_PREFIX = "tt"
 _TAG_LEN = 20  # Kite's limit on an order tag
+KITE_SLICE_CAP = 10  # autoslice places at most 10 children (SEBI's rules, since 2026-04-01)
 T = TypeVar("T")
 _MODIFIABLE = frozenset(
     {
@@ -55,6 +58,21 @@ def kite_tag(idempotency_key: str) -> str:
     """A short, stable tag for `idempotency_key` (alphanumeric, at most 20 characters)."""
     digest = hashlib.sha256(idempotency_key.encode()).hexdigest()
     return TAG_PREFIX + digest[: _TAG_LEN - len(TAG_PREFIX)]
+
+
+def sliced_answer(data: Any) -> SlicedOrder:
+    """Kite's answer to an autoslice placement, ``{order_id, children: [{order_id} |
+    {error: {code, error_type, message, data}}]}``: no ``children`` means one order."""
+    parent = str(data["order_id"])
+    children = []
+    for child in data.get("children") or [{"order_id": parent}]:
+        error = child.get("error")
+        if error:
+            message = error.get("message") if isinstance(error, Mapping) else error
+            children.append(Slice(None, str(message or "refused by Kite")))
+        else:
+            children.append(Slice(str(child["order_id"])))
+    return SlicedOrder(parent, tuple(children))
 
 
 def _number(value: Any) -> float | None:
@@ -82,6 +100,7 @@ class KiteBroker:
 
     name = "kite"
     capabilities = BrokerCapabilities(order_postbacks=True)
+    slice_cap = KITE_SLICE_CAP  # `SlicesOrders`
 
     def __init__(
         self,
@@ -102,6 +121,7 @@ class KiteBroker:
         self._limiter = limiter or RateLimiter(KITE_LIMITS)
         self._backoff = backoff or Backoff()
         self._placed: dict[str, str] = {}  # idempotency key → order id, for replays
+        self._sliced: dict[str, SlicedOrder] = {}  # the same for orders sent with autoslice
         self._tokens: dict[str, int] = {}  # EXCH:SYMBOL → instrument token
         self._lock = threading.Lock()
         self._local = threading.local()  # this thread's last request's local address
@@ -187,6 +207,66 @@ class KiteBroker:
                 self._placed[idempotency_key] = order_id
             return order_id
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def place_sliced(
+        self, spec: OrderLike, *, idempotency_key: str, algo_id: str | None = None
+    ) -> SlicedOrder:
+        """Place with ``autoslice=true`` once per key: Kite slices above the freeze
+        quantity (at most `KITE_SLICE_CAP` children) and answers the parent's
+        ``order_id`` with ``children`` (each an ``order_id`` or an ``error``). The SDK's
+        ``place_order`` takes no ``autoslice`` and keeps only ``order_id`` of the answer
+        (kiteconnect 5.2.2), so the form goes through its ``_post`` of the same route.
+        After an ambiguous failure the children are looked up by tag before sending again."""
+        with self._lock:
+            known = self._sliced.get(idempotency_key)
+        if known is not None:
+            return known
+        tag = kite_tag(idempotency_key)
+        params = self._order_params(spec, tag)
+        variety = params.pop("variety")
+        params["autoslice"] = "true"
+        if algo_id:
+            params["algo_id"] = algo_id
+
+        def send() -> SlicedOrder:
+            data = self._kite._post("order.place", url_args={"variety": variety}, params=params)
+            return sliced_answer(data)
+
+        for attempt in range(self._backoff.attempts):
+            try:
+                placed = self._once("orders", send)
+            except NotAccepted:
+                if attempt == self._backoff.attempts - 1:
+                    raise
+                self._backoff.wait(attempt)
+                continue
+            except TransientBrokerError:
+                if attempt == self._backoff.attempts - 1:
+                    raise
+                self._backoff.wait(attempt)
+                found = self._sliced_by_tag(tag)
+                if found is None:
+                    continue
+                placed = found
+            with self._lock:
+                self._sliced[idempotency_key] = placed
+            return placed
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def find_sliced(self, idempotency_key: str) -> SlicedOrder | None:
+        """Today's children of the order sent with autoslice under `idempotency_key`: every
+        order carrying its tag, in the book's order (the first standing for the parent)."""
+        return self._sliced_by_tag(kite_tag(idempotency_key))
+
+    def _sliced_by_tag(self, tag: str) -> SlicedOrder | None:
+        ids = [
+            str(o["order_id"])
+            for o in self._call("other", self._kite.orders)
+            if o.get("tag") == tag
+        ]
+        if not ids:
+            return None
+        return SlicedOrder(ids[0], tuple(Slice(i) for i in ids))
 
     def find_order(self, idempotency_key: str) -> str | None:
         """The id of today's order placed with `idempotency_key` (its `kite_tag`), if any."""

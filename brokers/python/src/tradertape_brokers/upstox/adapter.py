@@ -27,6 +27,8 @@ from tradertape_brokers.port import (
     Number,
     OrderLike,
     OrderRejected,
+    Slice,
+    SlicedOrder,
     TransientBrokerError,
 )
 from tradertape_brokers.upstox import parsing
@@ -39,6 +41,7 @@ from tradertape_brokers.upstox.login import UPSTOX_ROOT, api_client
 T = TypeVar("T")
 V2 = "2.0"
 _TAG_MAX = 40  # Upstox accepts tags up to 40 characters
+UPSTOX_SLICE_CAP = 25  # the v3 place order's ``slice``: at most 25 children
 _DAILY_SPAN = timedelta(days=3652)  # daily candles: at most a decade per request
 
 
@@ -58,6 +61,7 @@ class UpstoxBroker:
 
     name = "upstox"
     capabilities = BrokerCapabilities(iceberg=False, cover_orders=False, order_postbacks=False)
+    slice_cap = UPSTOX_SLICE_CAP  # `SlicesOrders`
 
     def __init__(
         self,
@@ -90,6 +94,7 @@ class UpstoxBroker:
         self._limiter = limiter or RateLimiter(UPSTOX_LIMITS, monotonic=monotonic, sleep=sleep)
         self._gtt_ids: dict[int, str] = {}
         self._placed: dict[str, str] = {}  # tag → order id, so a replay returns the same id
+        self._sliced: dict[str, SlicedOrder] = {}  # the same for orders sent with ``slice``
         self._unsettled: set[str] = set()  # tags whose last place ended with no answer
 
     def _once(self, call: Callable[[], T], *, order: bool) -> T:
@@ -124,9 +129,9 @@ class UpstoxBroker:
         tag = order_tag(idempotency_key)
         if tag in self._placed:
             return self._placed[tag]
-        found = self._order_by_tag(tag) if tag in self._unsettled else None
+        found = self._orders_by_tag(tag)[:1] if tag in self._unsettled else []
         try:
-            order_id = found or self._place_once(spec, tag, algo_id)
+            order_id = (found or self._place_once(spec, tag, algo_id, sliced=False))[0]
         except RateLimited:
             raise
         except TransientBrokerError:  # it may still have landed: a retry looks first
@@ -136,7 +141,38 @@ class UpstoxBroker:
         self._placed[tag] = order_id
         return order_id
 
-    def _place_once(self, spec: OrderLike, tag: str, algo_id: str | None) -> str:
+    def place_sliced(
+        self, spec: OrderLike, *, idempotency_key: str, algo_id: str | None = None
+    ) -> SlicedOrder:
+        """Place with the v3 ``slice`` flag once per key: Upstox slices above the freeze
+        quantity (at most `UPSTOX_SLICE_CAP` children) and answers every child's id in
+        ``order_ids`` (the first stands for the parent; no per-child errors are answered:
+        a refused child shows in the order book)."""
+        tag = order_tag(idempotency_key)
+        if tag in self._sliced:
+            return self._sliced[tag]
+        found = self._orders_by_tag(tag) if tag in self._unsettled else []
+        try:
+            ids = found or self._place_once(spec, tag, algo_id, sliced=True)
+        except RateLimited:
+            raise
+        except TransientBrokerError:
+            self._unsettled.add(tag)
+            raise
+        self._unsettled.discard(tag)
+        placed = SlicedOrder(ids[0], tuple(Slice(i) for i in ids))
+        self._sliced[tag] = placed
+        return placed
+
+    def find_sliced(self, idempotency_key: str) -> SlicedOrder | None:
+        """Today's children placed with ``slice`` under `idempotency_key` (its tag), in
+        the book's order."""
+        ids = self._orders_by_tag(order_tag(idempotency_key))
+        return SlicedOrder(ids[0], tuple(Slice(i) for i in ids)) if ids else None
+
+    def _place_once(
+        self, spec: OrderLike, tag: str, algo_id: str | None, *, sliced: bool
+    ) -> list[str]:
         body = upstox_client.PlaceOrderV3Request(
             quantity=int(spec.quantity),
             product=parsing.upstox_product(spec.product),
@@ -149,7 +185,7 @@ class UpstoxBroker:
             disclosed_quantity=int(spec.disclosed_quantity or 0),
             trigger_price=_price(spec.trigger_price),
             is_amo=spec.variety == "amo",
-            slice=False,
+            slice=sliced,
         )
         if spec.market_protection is not None:
             body.market_protection = float(spec.market_protection)
@@ -162,18 +198,19 @@ class UpstoxBroker:
                     ),
                     order=True,
                 )
-                return str(reply.data.order_ids[0])
+                ids = [str(i) for i in reply.data.order_ids or []]
+                return ids if sliced else ids[:1]
             except RateLimited:  # refused unseen: just wait and send again
                 if attempt == self._attempts - 1:
                     raise
                 self._sleep(self._backoff * 2**attempt)
             except TransientBrokerError:  # the outcome is unknown: did it land?
-                found = self._order_by_tag(tag)
-                if found is None:  # the book may lag the accept: look once more, later
+                found = self._orders_by_tag(tag)
+                if not found:  # the book may lag the accept: look once more, later
                     self._sleep(self._backoff * 2**attempt)
-                    found = self._order_by_tag(tag)
-                if found is not None:
-                    return found
+                    found = self._orders_by_tag(tag)
+                if found:
+                    return found if sliced else found[:1]
                 if attempt == self._attempts - 1:
                     raise
         raise AssertionError("unreachable")  # pragma: no cover
@@ -183,13 +220,15 @@ class UpstoxBroker:
         return self._order_by_tag(order_tag(idempotency_key))
 
     def _order_by_tag(self, tag: str) -> str | None:
+        found = self._orders_by_tag(tag)
+        return found[0] if found else None
+
+    def _orders_by_tag(self, tag: str) -> list[str]:
+        """The ids of today's orders carrying `tag`, in the book's order."""
         book = self._call(
             lambda: self._orders_v2.get_order_book(V2, _request_timeout=self._timeout)
         )
-        for row in book.data or []:
-            if row.tag == tag:
-                return str(row.order_id)
-        return None
+        return [str(row.order_id) for row in book.data or [] if row.tag == tag]
 
     def modify_order(self, order_id: str, changes: Mapping[str, Any]) -> str:
         """Change a live order; unchanged fields are taken from the order as it stands."""

@@ -1,0 +1,130 @@
+"""A live order above the freeze quantity at the fake Kite (issue 54): one request with
+``autoslice=true``, Kite's children recorded as our children (one ``slice_parent``), each
+filled and booked on its own; refused with a 422 naming ``quantity`` without autoslice or
+past Kite's 10 slices, before anything is sent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.brokers.kite.conftest import Fake, server_settings
+from tests.brokers.kite.test_live_orders import connect
+from tests.live_kit import ours
+from tradertape.runtime import Runtime
+from tradertape.settings import Settings
+from tradertape.testkit import make_tick
+from tradertape_brokers.kite import kite_tag
+
+pytestmark = pytest.mark.db
+FREEZE = 1800  # NIFTY's shipped freeze quantity
+
+
+@pytest.fixture
+def settings(tmp_path: Path, fake: Fake) -> Settings:
+    return server_settings(tmp_path, fake, kite_timeout_secs=0.5, live_trading_enabled=True)
+
+
+def _call(runtime: Runtime, fake: Fake) -> tuple[str, int]:
+    """NIFTY's 25000 call, priced here and listed at the fake (lot, name) at ₹163.20."""
+    runtime.quotes.update(make_tick("NSE:NIFTY 50", "25010", ts=runtime.clock.now()))
+    with runtime.db.session() as db:
+        call = next(
+            i
+            for i in runtime.exchange.catalog(db)
+            if i.name == "NIFTY" and i.option_type is not None and i.strike == 25000
+        )
+    runtime.quotes.update(make_tick(call.key, "163.20", ts=runtime.clock.now()))
+    row = {
+        "exchange": "NFO",
+        "tradingsymbol": call.tradingsymbol,
+        "price": 163.20,
+        "lot_size": call.lot_size,
+        "instrument_type": "CE",
+        "name": "NIFTY",
+    }
+    fake.control("instruments", {"instruments": [row]})
+    fake.control("funds", {"cash": 100_000_000})
+    return call.tradingsymbol, call.lot_size
+
+
+def _buy(symbol: str, quantity: int, **extra: Any) -> dict[str, Any]:
+    return {
+        "exchange": "NFO",
+        "tradingsymbol": symbol,
+        "transaction_type": "BUY",
+        "quantity": quantity,
+        "product": "NRML",
+        "order_type": "LIMIT",
+        "price": "150",
+        "mode": "live",
+        **extra,
+    }
+
+
+def test_kite_slices_a_live_order_and_its_children_are_ours(
+    client: TestClient, runtime: Runtime, fake: Fake
+):
+    connect(client, runtime, fake)
+    symbol, lot = _call(runtime, fake)
+    per = (FREEZE // lot) * lot
+    quantity = 2 * per + 3 * lot
+
+    placed = client.post(
+        "/api/orders",
+        json=_buy(symbol, quantity, autoslice=True) | {"idempotency_key": "sliced-big-1"},
+    )
+
+    assert placed.status_code == 201, placed.text
+    children = placed.json()["children"]
+    rows = ours(runtime)
+    assert [r.order_id for r in rows] == children
+    assert placed.json()["order_id"] == children[0]
+    assert [r.quantity for r in rows] == [per, per, 3 * lot]
+    assert len({r.slice_parent for r in rows}) == 1
+    assert rows[0].slice_parent is not None
+    at_kite = fake.state()["orders"]
+    assert [r.broker_order_id for r in rows] == [o["order_id"] for o in at_kite]
+    # One request, sliced by Kite: every child carries the first child's tag and Kite's
+    # autoslice tags naming the parent.
+    assert {o["tag"] for o in at_kite} == {kite_tag(rows[0].order_id)}
+    assert at_kite[2]["tags"][-1] == f"autoslice:{at_kite[0]['order_id']}"
+    assert all(r.status == "OPEN" for r in rows)
+
+    replay = client.post(
+        "/api/orders",
+        json=_buy(symbol, quantity, autoslice=True) | {"idempotency_key": "sliced-big-1"},
+    )
+    assert (replay.status_code, replay.json()["children"]) == (200, children)
+    assert len(fake.state()["orders"]) == 3
+
+    fake.price(f"NFO:{symbol}", 149)  # every child's limit is crossed
+    with runtime.db.session() as db:
+        assert runtime.live.poll(db) == 3
+    # The broker's book (the default view) names each child's parent, as the paper book
+    # does: the orders page shows them as one order.
+    book = {o["order_id"]: o for o in client.get("/api/portfolio/orders").json()}
+    ids = [r.broker_order_id for r in rows]
+    assert [book[i]["filled_quantity"] for i in ids] == [per, per, 3 * lot]
+    assert {book[i]["meta"]["slice_parent"] for i in ids} == {rows[0].slice_parent}
+
+
+def test_above_the_freeze_without_autoslice_or_past_ten_slices_is_a_422_sending_nothing(
+    client: TestClient, runtime: Runtime, fake: Fake
+):
+    connect(client, runtime, fake)
+    symbol, lot = _call(runtime, fake)
+    per = (FREEZE // lot) * lot
+
+    whole = client.post("/api/orders", json=_buy(symbol, per + lot))
+    past = client.post("/api/orders", json=_buy(symbol, 10 * per + lot, autoslice=True))
+
+    for refused in (whole, past):
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["detail"][0]["field"] == "quantity", refused.text
+    assert "at most 10" in past.text
+    assert fake.state()["orders"] == []
+    assert ours(runtime) == []

@@ -117,6 +117,7 @@ def test_imported_option_and_bse_equity(client: TestClient):
     assert (option["instrument_token"], option["exchange_token"]) == (10252802, 40050)
     assert (option["lot_size"], option["underlying"], option["segment"]) == (65, "NIFTY", "NFO-OPT")
     assert option["symbols"]["upstox"] == "NSE_FO|40050"
+    assert option["freeze_quantity"] == 1800  # NIFTY's, shipped: the ticket slices by it
     assert option["symbols"]["groww"] == {
         "trading_symbol": "NIFTY26SEP24650CE",
         "exchange": "NSE",
@@ -127,6 +128,7 @@ def test_imported_option_and_bse_equity(client: TestClient):
     assert bse["instrument_token"] == 128083204
     assert bse["symbols"]["upstox"] is None  # no ISIN for BSE rows: Upstox cannot be named
     assert bse["symbols"]["groww"]["groww_symbol"] == "BSE-RELIANCE"
+    assert bse["freeze_quantity"] is None  # cash: no freeze quantity
 
 
 @pytest.mark.usefixtures("user")

@@ -3159,7 +3159,9 @@ export interface paths {
         };
         /**
          * Get Instrument
-         * @description One instrument with its Kite, Upstox and Groww identifiers; 404 if unknown.
+         * @description One instrument with its Kite, Upstox and Groww identifiers and, an F&O contract,
+         *     its freeze quantity (the order ticket says how many slices an order goes in); 404 if
+         *     unknown.
          */
         get: operations["instruments-get_instrument"];
         put?: never;
@@ -9626,6 +9628,12 @@ export interface components {
             exchange_token: number | null;
             /** Expiry */
             expiry: string | null;
+            /**
+             * Freeze Quantity
+             * @description NSE's quantity freeze limit of an F&O contract's underlying (units): an order above it is refused unless placed with `autoslice` (docs/freeze-quantities.md); null for cash instruments and unlisted underlyings
+             * @example 1800
+             */
+            freeze_quantity?: number | null;
             /** Industry */
             industry: string | null;
             /** Instrument Token */

@@ -24,6 +24,7 @@ from tradertape.api.schemas.instruments import (
 from tradertape.domain import symbols
 from tradertape.domain.instruments import Instrument, InstrumentCatalog
 from tradertape.domain.ticks import order_tick
+from tradertape.oms import slicing
 from tradertape.runtime import Runtime
 from tradertape.services.market import instruments
 
@@ -79,12 +80,17 @@ def resolve_symbol(
 
 @router.get("/instruments/{exchange}/{tradingsymbol}", response_model=InstrumentDetail)
 def get_instrument(
-    exchange: str, tradingsymbol: str, catalog: CatalogDep, runtime: RuntimeDep
+    exchange: str, tradingsymbol: str, catalog: CatalogDep, runtime: RuntimeDep, db: DbDep
 ) -> InstrumentDetail:
-    """One instrument with its Kite, Upstox and Groww identifiers; 404 if unknown."""
+    """One instrument with its Kite, Upstox and Groww identifiers and, an F&O contract,
+    its freeze quantity (the order ticket says how many slices an order goes in); 404 if
+    unknown."""
     instrument = instruments.get_instrument(catalog, exchange, tradingsymbol)
     ids = BrokerSymbolsOut.of(symbols.broker_symbols(instrument))
-    return InstrumentDetail(**_out(runtime, instrument).model_dump(), symbols=ids)
+    freeze = slicing.freeze_quantity(db, instrument)
+    return InstrumentDetail(
+        **_out(runtime, instrument).model_dump(), symbols=ids, freeze_quantity=freeze
+    )
 
 
 @router.get("/universes", response_model=list[UniverseOut])

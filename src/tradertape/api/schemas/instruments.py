@@ -91,6 +91,13 @@ class InstrumentDetail(InstrumentOut):
     """An instrument with its identifiers at every broker."""
 
     symbols: BrokerSymbolsOut
+    freeze_quantity: int | None = Field(
+        default=None,
+        description="NSE's quantity freeze limit of an F&O contract's underlying (units):"
+        " an order above it is refused unless placed with `autoslice` (docs/"
+        "freeze-quantities.md); null for cash instruments and unlisted underlyings",
+        examples=[1800],
+    )
 
 
 class ResolvedSymbol(BaseModel):

@@ -1,6 +1,6 @@
 import { Button, Group, Paper, ScrollArea, SimpleGrid, Stack, Table, Text, UnstyledButton } from "@mantine/core";
 import { useMediaQuery } from "@mantine/hooks";
-import { type ReactNode, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
+import { Fragment, type ReactNode, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { download, toCsv } from "./csv";
 
 export interface Column<T> {
@@ -37,6 +37,8 @@ interface Props<T> {
   /** Show this many rows at a time, with previous/next pages (the CSV still has them all); a
    * phone shows at most 20 a page (cards are tall). */
   pageSize?: number;
+  /** What opens under a row (a sliced order's children): shown while it is not null. */
+  rowDetail?: (row: T) => ReactNode | null;
 }
 
 function compare(a: string | number | null | undefined, b: string | number | null | undefined) {
@@ -94,7 +96,7 @@ function useFit(box: React.RefObject<HTMLDivElement | null>, viewport: React.Ref
 }
 
 /** A sortable table with a CSV export of exactly the rows it holds (every page). */
-export function DataTable<T>({ caption, columns, rows, rowKey, csvName, empty, initialSort, rowActions, onRowSelect, phoneCards, pageSize }: Props<T>) {
+export function DataTable<T>({ caption, columns, rows, rowKey, csvName, empty, initialSort, rowActions, onRowSelect, phoneCards, pageSize, rowDetail }: Props<T>) {
   const phone = useMediaQuery("(max-width: 36em)") ?? false;
   const [sort, setSort] = useState(initialSort ?? null);
   const [page, setPage] = useState(0);
@@ -139,7 +141,7 @@ export function DataTable<T>({ caption, columns, rows, rowKey, csvName, empty, i
       )}
       {cards ? (
         <RowCards caption={caption} columns={phone ? columns.filter((c) => c.drop === undefined) : columns} rows={shown} rowKey={rowKey} empty={empty}
-          rowActions={rowActions} onRowSelect={onRowSelect} />
+          rowActions={rowActions} onRowSelect={onRowSelect} rowDetail={rowDetail} />
       ) : (
       <ScrollArea type="auto" viewportRef={viewport} viewportProps={overflowing ? { tabIndex: 0 } : undefined}>
         <Table striped highlightOnHover verticalSpacing={6} fz="sm">
@@ -177,16 +179,26 @@ export function DataTable<T>({ caption, columns, rows, rowKey, csvName, empty, i
                 </Table.Td>
               </Table.Tr>
             ) : (
-              shown.map((row) => (
-                <Table.Tr key={rowKey(row)}
-                  onClick={onRowSelect && (() => onRowSelect(row))}
-                  onFocusCapture={onRowSelect && (() => onRowSelect(row))}>
-                  {visible.map((c) => (
-                    <Table.Td key={c.key} className={c.numeric ? "num" : undefined}>{c.render(row)}</Table.Td>
-                  ))}
-                  {rowActions && <Table.Td>{rowActions(row)}</Table.Td>}
-                </Table.Tr>
-              ))
+              shown.map((row) => {
+                const detail = rowDetail?.(row) ?? null;
+                return (
+                  <Fragment key={rowKey(row)}>
+                    <Table.Tr
+                      onClick={onRowSelect && (() => onRowSelect(row))}
+                      onFocusCapture={onRowSelect && (() => onRowSelect(row))}>
+                      {visible.map((c) => (
+                        <Table.Td key={c.key} className={c.numeric ? "num" : undefined}>{c.render(row)}</Table.Td>
+                      ))}
+                      {rowActions && <Table.Td>{rowActions(row)}</Table.Td>}
+                    </Table.Tr>
+                    {detail !== null && (
+                      <Table.Tr>
+                        <Table.Td colSpan={visible.length + (rowActions ? 1 : 0)} pl="xl">{detail}</Table.Td>
+                      </Table.Tr>
+                    )}
+                  </Fragment>
+                );
+              })
             )}
           </Table.Tbody>
         </Table>
@@ -208,10 +220,10 @@ export function DataTable<T>({ caption, columns, rows, rowKey, csvName, empty, i
   );
 }
 
-type CardProps<T> = Pick<Props<T>, "caption" | "columns" | "rows" | "rowKey" | "empty" | "rowActions" | "onRowSelect">;
+type CardProps<T> = Pick<Props<T>, "caption" | "columns" | "rows" | "rowKey" | "empty" | "rowActions" | "onRowSelect" | "rowDetail">;
 
 /** The phone layout of a table: the title columns on top, the others as labelled fields. */
-function RowCards<T>({ caption, columns, rows, rowKey, empty, rowActions, onRowSelect }: CardProps<T>) {
+function RowCards<T>({ caption, columns, rows, rowKey, empty, rowActions, onRowSelect, rowDetail }: CardProps<T>) {
   if (rows.length === 0) return <Text c="dimmed" ta="center" py="md">{empty ?? "Nothing here yet."}</Text>;
   const marked = columns.filter((c) => c.card === "title");
   const titled = marked.length > 0 ? marked : columns.slice(0, 1);
@@ -237,6 +249,7 @@ function RowCards<T>({ caption, columns, rows, rowKey, empty, rowActions, onRowS
             ))}
           </SimpleGrid>
           {rowActions && <Group mt="xs" gap="xs" className="card-actions">{rowActions(row)}</Group>}
+          {rowDetail?.(row) ?? null}
         </Paper>
       ))}
     </Stack>

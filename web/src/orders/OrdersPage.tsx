@@ -2,7 +2,7 @@
 // each sortable with a CSV export; every order's history of states on demand.
 import { Button, Group, Tabs } from "@mantine/core";
 import { Notice } from "@/orders/Notice";
-import { useEffect, useState } from "react";
+import { type ReactNode, useEffect, useState } from "react";
 import { useSearchParams } from "react-router";
 import { type Column, DataTable } from "@/components/DataTable";
 import { Money } from "@/components/Money";
@@ -13,7 +13,7 @@ import { BookFilter } from "./BookFilter";
 import { ALL_BOOKS, EVERY_BOOK, type BookOrder, type BookTrade, LiveLtp, bookColumn, isOpenOrder, num, str, symbolOf, useBook, useBooks, useOrders, useTrades } from "./books";
 import { CancelOrderDialog, ModifyOrderDialog, OrderHistoryDialog } from "./OrderDialogs";
 import { useOrderTicket } from "./ticket/OrderTicketContext";
-import { sliceLabels } from "./slices";
+import { type Grouped, groupSlices, sliceLabels, sliceParent } from "./slices";
 
 type Dialog = { kind: "modify" | "cancel" | "history"; order: BookOrder } | null;
 type Booked = BookOrder | BookTrade;
@@ -40,12 +40,11 @@ const status: Column<BookOrder> = {
   ),
   value: (r) => str(r, "status"),
 };
-// A sliced order's children (issue 54) say which slice of which parent they are; sorting
-// by the column puts a parent's children together.
+// A sliced order's children (issue 54) say which slice of their parent they are.
 const sliceColumn = (labels: Map<string, string>): Column<BookOrder> => ({
   key: "slice", header: "Slice",
   render: (r) => labels.get(str(r, "order_id")) ?? "",
-  value: (r) => `${String(r.meta?.slice_parent ?? "")} ${labels.get(str(r, "order_id")) ?? ""}`,
+  value: (r) => labels.get(str(r, "order_id")) ?? "",
 });
 const priceOf = (r: BookOrder) => (num(r, "price") > 0 ? num(r, "price") : num(r, "trigger_price"));
 
@@ -84,9 +83,10 @@ export function Component() {
   const withBook = <T extends BookOrder | BookTrade>(columns: Column<T>[]): Column<T>[] =>
     book === ALL_BOOKS || book === EVERY_BOOK ? [bookColumn<T>(books.data), ...columns] : columns;
   const [dialog, setDialog] = useState<Dialog>(null);
-  const all = orders.data ?? [];
-  const slices = sliceLabels(all);
-  const withSlices = (columns: Column<BookOrder>[]) => (slices.size ? [...columns, sliceColumn(slices)] : columns);
+  // A sliced order is one row (its figures its children's sums); its children open under it.
+  const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
+  const all: Grouped<BookOrder>[] = groupSlices(orders.data ?? []);
+  const labels = sliceLabels(orders.data ?? []);
   const open = all.filter(isOpenOrder);
   const executed = all.filter((r) => !isOpenOrder(r));
   const label = (r: BookOrder) => `${str(r, "transaction_type")} ${instrumentLabel(str(r, "tradingsymbol"), str(r, "exchange"))} ${str(r, "order_id")}`;
@@ -95,6 +95,38 @@ export function Component() {
       History
     </Button>
   );
+  const working = (r: BookOrder) => (
+    <Group gap={4} wrap="nowrap">
+      <Button size="compact-xs" variant="default" onClick={() => setDialog({ kind: "modify", order: r })} aria-label={`Modify ${label(r)}`}>Modify</Button>
+      <Button size="compact-xs" variant="default" color="red" onClick={() => setDialog({ kind: "cancel", order: r })} aria-label={`Cancel ${label(r)}`}>Cancel</Button>
+      {history(r)}
+    </Group>
+  );
+  const parentKey = (r: Grouped<BookOrder>) => sliceParent(r) ?? str(r, "order_id");
+  const toggle = (r: Grouped<BookOrder>) => {
+    const count = r.slices?.length ?? 0;
+    const shown = expanded.has(parentKey(r));
+    return (
+      <Button size="compact-xs" variant="light" aria-expanded={shown}
+        aria-label={`${shown ? "Hide" : "Show"} the ${count} slices of ${label(r)}`}
+        onClick={(e) => {
+          e.stopPropagation();
+          setExpanded((now) => {
+            const next = new Set(now);
+            if (next.has(parentKey(r))) next.delete(parentKey(r));
+            else next.add(parentKey(r));
+            return next;
+          });
+        }}>
+        {count} slices {shown ? "▾" : "▸"}
+      </Button>
+    );
+  };
+  const children = (columns: Column<BookOrder>[], actions: (r: BookOrder) => ReactNode) => (r: Grouped<BookOrder>) =>
+    r.slices && expanded.has(parentKey(r)) ? (
+      <DataTable caption={`Slices of ${label(r)}`} columns={[sliceColumn(labels), ...columns]} rows={r.slices} rowKey={(c) => str(c, "order_id")}
+        phoneCards rowActions={actions} />
+    ) : null;
 
   return (
     <>
@@ -113,22 +145,18 @@ export function Component() {
           <Tabs.Tab value="trades">Trades ({trades.data?.length ?? 0})</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="open">
-          <DataTable caption="Open orders" columns={withBook(withSlices(openColumns))} rows={open} rowKey={(r) => str(r, "order_id")}
+          <DataTable caption="Open orders" columns={withBook(openColumns)} rows={open} rowKey={(r) => str(r, "order_id")}
             csvName="open-orders" phoneCards onRowSelect={(r) => ticket.select(symbolOf(r))} empty={orders.isPending ? "Loading…" : "No open orders."}
             initialSort={{ key: "time", desc: true }}
-            rowActions={(r) => (
-              <Group gap={4} wrap="nowrap">
-                <Button size="compact-xs" variant="default" onClick={() => setDialog({ kind: "modify", order: r })} aria-label={`Modify ${label(r)}`}>Modify</Button>
-                <Button size="compact-xs" variant="default" color="red" onClick={() => setDialog({ kind: "cancel", order: r })} aria-label={`Cancel ${label(r)}`}>Cancel</Button>
-                {history(r)}
-              </Group>
-            )}
+            rowActions={(r) => (r.slices ? toggle(r) : working(r))}
+            rowDetail={children(openColumns, (c) => (isOpenOrder(c) ? working(c) : history(c)))}
           />
         </Tabs.Panel>
         <Tabs.Panel value="executed">
-          <DataTable caption="Executed orders" columns={withBook(withSlices(executedColumns))} rows={executed} rowKey={(r) => str(r, "order_id")}
+          <DataTable caption="Executed orders" columns={withBook(executedColumns)} rows={executed} rowKey={(r) => str(r, "order_id")}
             csvName="executed-orders" phoneCards onRowSelect={(r) => ticket.select(symbolOf(r))} empty={orders.isPending ? "Loading…" : "No executed orders today."}
-            initialSort={{ key: "time", desc: true }} rowActions={history} />
+            initialSort={{ key: "time", desc: true }} rowActions={(r) => (r.slices ? toggle(r) : history(r))}
+            rowDetail={children(executedColumns, history)} />
         </Tabs.Panel>
         <Tabs.Panel value="trades">
           <DataTable caption="Trades" columns={withBook(tradeColumns)} rows={trades.data ?? []} rowKey={(r) => str(r, "trade_id")}

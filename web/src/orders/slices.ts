@@ -25,3 +25,68 @@ export function sliceLabels(orders: readonly Sliceable[]): Map<string, string> {
   }
   return labels;
 }
+
+type Figures = Sliceable & {
+  quantity?: number | null;
+  filled_quantity?: number | null;
+  pending_quantity?: number | null;
+  cancelled_quantity?: number | null;
+  average_price?: number | null;
+  status?: string | null;
+  status_message?: string | null;
+};
+
+/** A row of the book: an order, or a sliced order standing for its children (`slices`). */
+export type Grouped<T> = T & { slices?: T[] };
+
+const WORKING = new Set(["OPEN", "TRIGGER PENDING", "AMO REQ RECEIVED", "PUT ORDER REQ RECEIVED", "VALIDATION PENDING", "OPEN PENDING", "MODIFY PENDING", "MODIFY VALIDATION PENDING", "CANCEL PENDING"]);
+const n = (v: number | null | undefined) => (typeof v === "number" && Number.isFinite(v) ? v : 0);
+
+/** The parent's status: working while any child works, else COMPLETE if any filled, else
+ * the first child's (all rejected or cancelled). */
+function parentStatus(children: readonly Figures[]): string {
+  const working = children.find((c) => WORKING.has(String(c.status ?? "")));
+  if (working) return String(working.status);
+  if (children.some((c) => c.status === "COMPLETE")) return "COMPLETE";
+  return String(children[0]?.status ?? "");
+}
+
+/** The book with each sliced order as one row (issue 54): the parent carries its children
+ * in placement order (`slices`), the sum of their quantities, filled, pending and cancelled
+ * quantities, their fills' average price and a status that says whether any still works;
+ * its `order_id` is its first child's. Orders that were not sliced stay as they are. */
+export function groupSlices<T extends Figures>(orders: readonly T[]): Grouped<T>[] {
+  const groups = new Map<string, T[]>();
+  for (const order of orders) {
+    const parent = sliceParent(order);
+    if (parent) groups.set(parent, [...(groups.get(parent) ?? []), order]);
+  }
+  const out: Grouped<T>[] = [];
+  const seen = new Set<string>();
+  for (const order of orders) {
+    const parent = sliceParent(order);
+    const group = parent ? groups.get(parent) : undefined;
+    if (!parent || !group || group.length < 2) {
+      out.push(order);
+      continue;
+    }
+    if (seen.has(parent)) continue;
+    seen.add(parent);
+    const children = [...group].sort((a, b) =>
+      String(a.order_timestamp ?? "").localeCompare(String(b.order_timestamp ?? "")) || String(a.order_id ?? "").localeCompare(String(b.order_id ?? "")));
+    const filled = children.reduce((sum, c) => sum + n(c.filled_quantity), 0);
+    const value = children.reduce((sum, c) => sum + n(c.filled_quantity) * n(c.average_price), 0);
+    out.push({
+      ...children[0],
+      quantity: children.reduce((sum, c) => sum + n(c.quantity), 0),
+      filled_quantity: filled,
+      pending_quantity: children.reduce((sum, c) => sum + n(c.pending_quantity), 0),
+      cancelled_quantity: children.reduce((sum, c) => sum + n(c.cancelled_quantity), 0),
+      average_price: filled > 0 ? Math.round((value / filled) * 100) / 100 : 0,
+      status: parentStatus(children),
+      status_message: `${children.length} slices`,
+      slices: children,
+    } as Grouped<T>);
+  }
+  return out;
+}

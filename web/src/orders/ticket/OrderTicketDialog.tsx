@@ -6,7 +6,7 @@
 import { Button, Checkbox, Group, Modal, NativeSelect, SegmentedControl, SimpleGrid, Stack, Table, Text, TextInput } from "@mantine/core";
 import { Notice } from "@/orders/Notice";
 import { useMediaQuery } from "@mantine/hooks";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
 import { api, type components } from "@/api/client";
 import { ApiError, type FieldErrors, unwrap } from "@/api/errors";
@@ -16,6 +16,7 @@ import { Money } from "@/components/Money";
 import { derivativeName, inr, instrumentLabel } from "@/format";
 import { useTick } from "@/ticks/useTick";
 import { TicketFields } from "./TicketFields";
+import { SLICE_CAPS, slicePlan, slicePlanText } from "./freeze";
 import { type TicketForm, type TicketSeed, buildOrderBody, exchanges, initialForm, normalise, varieties } from "./form";
 
 type Preview = components["schemas"]["TicketPreviewOut"];
@@ -97,9 +98,24 @@ export default function OrderTicketDialog({ seed, onClose }: { seed: TicketSeed;
   // Kite's autoslice (issue 54), which places the order as children.
   const [autoslice, setAutoslice] = useState(false);
   const key = useMemo(newKey, []);
-  const liveAllowed = useMe().data?.live_trading_enabled ?? false;
+  const me = useMe().data;
+  const liveAllowed = me?.live_trading_enabled ?? false;
   const [account, setAccount] = useState<Account>("paper");
   const live = liveAllowed && account === "live";
+  // The freeze quantity, known before sending: an F&O order above it says how many slices
+  // it goes in (and asks for them), or, past the venue's cap, that it will be refused.
+  const derivative = form.exchange === "NFO" || form.exchange === "BFO";
+  const instrument = useQuery({
+    queryKey: ["instrument", form.exchange, form.tradingsymbol],
+    enabled: derivative && form.tradingsymbol.length > 0,
+    queryFn: async () =>
+      unwrap(await api.GET("/api/instruments/{exchange}/{tradingsymbol}", { params: { path: { exchange: form.exchange, tradingsymbol: form.tradingsymbol } } })),
+    staleTime: 300_000,
+    retry: false,
+  });
+  const venue = live ? (me?.brokers.find((b) => b.connected)?.broker ?? "kite") : "paper";
+  const plan = slicePlan(Number(form.quantity), derivative ? instrument.data?.freeze_quantity : null, instrument.data?.lot_size ?? 1, SLICE_CAPS[venue] ?? 10);
+  const sliced = autoslice || plan.kind === "sliced";
   const phone = useMediaQuery("(max-width: 36em)");
   const symbol = form.tradingsymbol ? `${form.exchange}:${form.tradingsymbol.toUpperCase()}` : null;
   const tick = useTick(symbol);
@@ -137,7 +153,7 @@ export default function OrderTicketDialog({ seed, onClose }: { seed: TicketSeed;
           body: {
             ...buildOrderBody(form, key),
             ...(live ? { mode: "live" as const } : {}),
-            ...(autoslice ? { autoslice: true } : {}),
+            ...(sliced ? { autoslice: true } : {}),
           },
         }),
       ),
@@ -246,7 +262,12 @@ export default function OrderTicketDialog({ seed, onClose }: { seed: TicketSeed;
               </Group>
             )}
             <TicketFields form={form} onChange={change} errors={errors} />
-            {(autoslice || /freeze quantity/.test(errors.quantity ?? "")) && (
+            {plan.kind !== "whole" && (
+              <Text size="sm" role="status" data-testid="ticket-slices" c={plan.kind === "refused" ? "red.8" : undefined}>
+                {slicePlanText(plan)}
+              </Text>
+            )}
+            {plan.kind === "whole" && (autoslice || /freeze quantity/.test(errors.quantity ?? "")) && (
               <Checkbox
                 label="Auto-slice: place it as orders within the freeze quantity"
                 checked={autoslice}
@@ -280,6 +301,7 @@ export default function OrderTicketDialog({ seed, onClose }: { seed: TicketSeed;
                 type="submit"
                 color={buy ? "blue" : "orange"}
                 loading={review.isPending || place.isPending}
+                disabled={plan.kind === "refused"}
               >
                 {preview ? `Place ${live ? "live " : ""}${side} order` : "Review charges"}
               </Button>

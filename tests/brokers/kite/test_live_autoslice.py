@@ -5,15 +5,20 @@ past Kite's 10 slices, before anything is sent."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from tests.brokers.kite.conftest import Fake, server_settings
 from tests.brokers.kite.test_live_orders import connect
 from tests.live_kit import ours
+from tradertape.db.models.trading import Order
+from tradertape.oms.order_log import UNPLACED
+from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime
 from tradertape.settings import Settings
 from tradertape.testkit import make_tick
@@ -128,3 +133,26 @@ def test_above_the_freeze_without_autoslice_or_past_ten_slices_is_a_422_sending_
     assert "at most 10" in past.text
     assert fake.state()["orders"] == []
     assert ours(runtime) == []
+
+
+def test_children_whose_answer_was_lost_are_found_by_the_first_childs_tag_never_resent(
+    client: TestClient, runtime: Runtime, fake: Fake, clock: ManualClock
+):
+    connect(client, runtime, fake)
+    symbol, lot = _call(runtime, fake)
+    per = (FREEZE // lot) * lot
+    client.post("/api/orders", json=_buy(symbol, 2 * per + lot, autoslice=True))
+    at_kite = [o["order_id"] for o in fake.state()["orders"]]
+    with runtime.db.session() as db:
+        # A crash after Kite sliced and accepted, before its answer was stored.
+        for row in db.scalars(select(Order)):
+            row.status, row.broker_order_id = UNPLACED, None
+        db.commit()
+    clock.advance(timedelta(seconds=31))
+
+    with runtime.db.session() as db:
+        assert runtime.live.resolve_unsent(db) == 3
+
+    rows = ours(runtime)
+    assert [(r.status, r.broker_order_id) for r in rows] == [("OPEN", i) for i in at_kite]
+    assert len(fake.state()["orders"]) == 3  # nothing sent again

@@ -27,6 +27,10 @@ def test_autoslice_places_children_and_the_book_groups_them(client: TestClient, 
     sign_in(client, runtime, "slicer@x.in")
     client.post("/api/portfolio/funds", json={"amount": "10000000"})
     symbol, lot = _nifty_call(runtime)
+    # The ticket reads the freeze quantity first, of an index option listed from its index too.
+    detail = client.get(f"/api/instruments/NFO/{symbol}")
+    assert detail.status_code == 200, detail.text
+    assert detail.json()["freeze_quantity"] == 1800
     lots = 1800 // lot + 1  # one lot past NIFTY's freeze quantity
     body = {
         "exchange": "NFO",

@@ -24,6 +24,7 @@ from tradertape.api.schemas.instruments import (
 from tradertape.domain import symbols
 from tradertape.domain.instruments import Instrument, InstrumentCatalog
 from tradertape.domain.ticks import order_tick
+from tradertape.errors import NotFound
 from tradertape.oms import slicing
 from tradertape.runtime import Runtime
 from tradertape.services.market import instruments
@@ -85,7 +86,12 @@ def get_instrument(
     """One instrument with its Kite, Upstox and Groww identifiers and, an F&O contract,
     its freeze quantity (the order ticket says how many slices an order goes in); 404 if
     unknown."""
-    instrument = instruments.get_instrument(catalog, exchange, tradingsymbol)
+    try:
+        instrument = instruments.get_instrument(catalog, exchange, tradingsymbol)
+    except NotFound:  # an index option listed from its index (no dump lists it) trades too
+        instrument = instruments.get_instrument(
+            runtime.exchange.catalog(db), exchange, tradingsymbol
+        )
     ids = BrokerSymbolsOut.of(symbols.broker_symbols(instrument))
     freeze = slicing.freeze_quantity(db, instrument)
     return InstrumentDetail(

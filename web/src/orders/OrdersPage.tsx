@@ -107,7 +107,7 @@ export function Component() {
     const count = r.slices?.length ?? 0;
     const shown = expanded.has(parentKey(r));
     return (
-      <Button size="compact-xs" variant="light" aria-expanded={shown}
+      <Button size="compact-xs" variant="default" aria-expanded={shown}
         aria-label={`${shown ? "Hide" : "Show"} the ${count} slices of ${label(r)}`}
         onClick={(e) => {
           e.stopPropagation();

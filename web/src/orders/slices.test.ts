@@ -2,15 +2,15 @@ import { describe, expect, it } from "vitest";
 import { groupSlices, sliceLabels, sliceParent } from "./slices";
 
 describe("sliceLabels", () => {
-  it("labels each child of a sliced order in placement order, and nothing else", () => {
+  it("labels each child of a sliced order in placement order (the book's, within a second; not by id), and nothing else", () => {
     const orders = [
       { order_id: "B", order_timestamp: "2026-11-27 10:00:00", meta: { source: "api", slice_parent: "S1" } },
       { order_id: "A", order_timestamp: "2026-11-27 10:00:00", meta: { source: "api", slice_parent: "S1" } },
       { order_id: "C", order_timestamp: "2026-11-27 10:00:01", meta: { source: "api" } },
     ];
     const labels = sliceLabels(orders);
-    expect(labels.get("A")).toBe("slice 1 of 2");
-    expect(labels.get("B")).toBe("slice 2 of 2");
+    expect(labels.get("B")).toBe("slice 1 of 2");
+    expect(labels.get("A")).toBe("slice 2 of 2");
     expect(labels.has("C")).toBe(false);
     expect(sliceParent({ order_id: "C", meta: { source: "api" } })).toBeNull();
   });
@@ -30,10 +30,10 @@ describe("groupSlices", () => {
   it("shows a sliced order as one row: its children nested, the filled quantity their sum", () => {
     const lone: Row = { order_id: "Z", order_timestamp: "2026-11-27 09:00:00", meta: { source: "api" }, quantity: 10, filled_quantity: 0, status: "OPEN" };
     const rows = groupSlices([child("B", 1755, 1755, 101, "COMPLETE"), lone, child("A", 1755, 1755, 100, "COMPLETE"), child("C", 195, 0, 0, "OPEN")]);
-    expect(rows.map((r) => r.order_id)).toEqual(["A", "Z"]);
+    expect(rows.map((r) => r.order_id)).toEqual(["B", "Z"]);
     const parent = rows[0];
     if (!parent) throw new Error("no rows");
-    expect(parent.slices?.map((c) => c.order_id)).toEqual(["A", "B", "C"]);
+    expect(parent.slices?.map((c) => c.order_id)).toEqual(["B", "A", "C"]);
     expect(parent.quantity).toBe(3705);
     expect(parent.filled_quantity).toBe(3510);
     expect(parent.pending_quantity).toBe(195);

@@ -9,6 +9,13 @@ export function sliceParent(order: Sliceable): string | null {
   return typeof parent === "string" && parent ? parent : null;
 }
 
+/** Children in the order they were placed: by timestamp, and within one second as the book
+ * lists them (the server's and Kite's books are in placement order; order ids are not: a
+ * paper id is random, so sorting by it put the remainder first). `sort` is stable. */
+function placementOrder<T extends Sliceable>(children: readonly T[]): T[] {
+  return [...children].sort((a, b) => String(a.order_timestamp ?? "").localeCompare(String(b.order_timestamp ?? "")));
+}
+
 /** order_id → "slice i of n" for every child of a sliced order in `orders` (in placement order). */
 export function sliceLabels(orders: readonly Sliceable[]): Map<string, string> {
   const groups = new Map<string, Sliceable[]>();
@@ -19,8 +26,7 @@ export function sliceLabels(orders: readonly Sliceable[]): Map<string, string> {
   const labels = new Map<string, string>();
   for (const children of groups.values()) {
     if (children.length < 2) continue;
-    const ordered = [...children].sort((a, b) =>
-      String(a.order_timestamp ?? "").localeCompare(String(b.order_timestamp ?? "")) || String(a.order_id ?? "").localeCompare(String(b.order_id ?? "")));
+    const ordered = placementOrder(children);
     ordered.forEach((child, i) => labels.set(String(child.order_id), `slice ${i + 1} of ${ordered.length}`));
   }
   return labels;
@@ -72,8 +78,7 @@ export function groupSlices<T extends Figures>(orders: readonly T[]): Grouped<T>
     }
     if (seen.has(parent)) continue;
     seen.add(parent);
-    const children = [...group].sort((a, b) =>
-      String(a.order_timestamp ?? "").localeCompare(String(b.order_timestamp ?? "")) || String(a.order_id ?? "").localeCompare(String(b.order_id ?? "")));
+    const children = placementOrder(group);
     const filled = children.reduce((sum, c) => sum + n(c.filled_quantity), 0);
     const value = children.reduce((sum, c) => sum + n(c.filled_quantity) * n(c.average_price), 0);
     out.push({

@@ -915,7 +915,7 @@ import sys
 from pathlib import Path
 import uvicorn
 from tradertape.api.app import create_app
-from tradertape.api.process import UVICORN, settle
+from tradertape.serving.process import UVICORN, settle
 from tradertape.db.migrate import upgrade
 from tradertape.runtime import Runtime
 from tradertape.services.accounts.users import create_user
@@ -948,9 +948,9 @@ def bench_http(data_dir: Path, runs: int) -> None:
     """``POST /api/backtest/run`` and ``GET /api/backtest/runs/{id}`` against the engine."""
     import httpx
 
-    from tradertape.api.process import keep_freed_memory
     from tradertape.backtest.request import BacktestRequest
     from tradertape.services.research.simulation import load_market, settings_of, simulate
+    from tradertape.serving.process import keep_freed_memory
 
     keep_freed_memory()  # the engine measured on the footing the server runs it on
     print(f"\n5. over HTTP: V1, {UNIVERSE}, {HTTP_START}..{END}, every constraint on")

@@ -135,7 +135,7 @@ def _portfolios(runtime: Runtime, user_ids: list[int]) -> list[list[int]]:
     end = last_completed_session(store.calendar, clock.now())
     synthesize(store, market, members, date(2024, 1, 1), end)
     days = store.calendar.trading_days(end - timedelta(weeks=PORTFOLIO_WEEKS), end)
-    venue = PortfolioTrading(
+    trading = PortfolioTrading(
         orders=runtime.orders, exchange=runtime.exchange, clock=clock, risk=runtime.risk
     )
     made: list[list[int]] = []
@@ -164,7 +164,7 @@ def _portfolios(runtime: Runtime, user_ids: list[int]) -> list[list[int]]:
                     paper_exchange=runtime.exchange,
                 )
                 for day in days:
-                    run_day(session, portfolio, store=store, venue=venue, day=day)
+                    run_day(session, portfolio, store=store, trading=trading, day=day)
                     if day != days[-1]:  # the last scan's signals wait for the user (V1)
                         waiting = session.scalars(
                             select(ModelSignal).where(
@@ -172,7 +172,7 @@ def _portfolios(runtime: Runtime, user_ids: list[int]) -> list[list[int]]:
                                 ModelSignal.status == "pending_approval",
                             )
                         ).all()
-                        place(session, list(waiting), venue=venue)
+                        place(session, list(waiting), trading=trading)
                 ids.append(portfolio.id)
             made.append(ids)
             session.commit()

@@ -1,7 +1,7 @@
 """Benchmark: ``/api/health`` while a burst of 300 reads and 100 orders arrives at once.
 
 A server in a process of its own, as ``tradertape serve`` builds one (uvicorn's loop,
-`api.process.settle`), on a scratch SQLite file with ten funded users, signed in (ten orders
+`serving.process.settle`), on a scratch SQLite file with ten funded users, signed in (ten orders
 each, the SEBI ceiling's ten a second). A prober in a process of its own asks for
 ``/api/health`` every 50 ms, on one keep-alive connection, so neither the burst's client
 nor its connections stand in its way; the burst (300 reads of the order book, positions and
@@ -60,7 +60,7 @@ from decimal import Decimal
 from pathlib import Path
 import uvicorn
 from tradertape.api.app import create_app
-from tradertape.api.process import UVICORN, settle
+from tradertape.serving.process import UVICORN, settle
 from tradertape.db.migrate import upgrade
 from tradertape.runtime import Runtime
 from tradertape.services.accounts.users import create_user

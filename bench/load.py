@@ -51,7 +51,7 @@ and over Redis the tick hubs send a frame per tick, 4.6x the frames), no stale e
 
 ``--mode reads --only sqlite --seconds 30``, 2026-11-25 (idle VM, Python reference 4.6 ms):
 the reads in four worker threads 313–368 reads/s, 241–317 answered 503, 3.0–3.4 ms of
-server CPU per answer, 16,700 context switches a second; on the loop (`api.loop_reads`)
+server CPU per answer, 16,700 context switches a second; on the loop (`serving.loop_reads`)
 585 reads/s, none refused, health at most 776 ms, 1.57 ms per answer. ``--only postgres``
 (same day, Python reference 4.4 ms): one process 229 reads/s, 1,021 answered 503, 4.24 ms
 per answer; two processes 376 reads/s (1.64× one), 240 answered 503, 3.58 ms per answer. On
@@ -65,7 +65,7 @@ connecting at once) one probe waited 0.8–9.8 s, varying from run to run. The c
 accepted one new connection per loop turn (~20 ms under load), ~50 a second, and the probe's
 connection waited its turn in the kernel's queue (strace: one ``accept4`` per
 ``epoll_wait``; the loop never lagged over 0.12 s). Later that day the servers listen on a
-group of sockets (`api.listen`, as `serve` does) and ready their routes first (as `serve`
+group of sockets (`serving.listen`, as `serve` does) and ready their routes first (as `serve`
 does): 1,000 connections accepted in 0.4 s, health at most 383–522 ms warm-up included,
 651–733 reads/s at 1.39–1.56 ms per answer (Python reference 4.3–4.6 ms).
 
@@ -169,16 +169,16 @@ def _server(plan: ServerPlan, stop: Any, stats: Any) -> None:
     import uvicorn
 
     from tradertape.api.app import create_app, ready_routes
-    from tradertape.api.listen import listen
-    from tradertape.api.process import UVICORN, loop_factory, settle
     from tradertape.bus import InProcessBus, RedisBus
     from tradertape.db.engine import Database
     from tradertape.domain.calendar_data import nse_calendar
     from tradertape.domain.instruments_data import reference_catalog
     from tradertape.feed.simulated import FeedConfig, SimulatedFeed
-    from tradertape.oms.loop import TradingLoop
+    from tradertape.jobs.loop import TradingLoop
     from tradertape.ports.clock import SystemClock
     from tradertape.runtime import Runtime
+    from tradertape.serving.listen import listen
+    from tradertape.serving.process import UVICORN, loop_factory, settle
 
     # The loop calls run_jobs once per cycle, after the cycle's batch: the gap between two
     # calls, less the cadence, is how late the loop ran (its work included).

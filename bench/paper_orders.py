@@ -399,7 +399,7 @@ def pipeline(
 
 def check_books(runtime: Any, users: list[int]) -> None:
     """Each account's balance is the sum of its cash entries (nothing booked twice)."""
-    from tradertape.oms.ledger import cash_balance, cash_entries_total
+    from tradertape.oms.positions import cash_balance, cash_entries_total
 
     with runtime.db.session() as db:
         for user in users:

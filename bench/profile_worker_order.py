@@ -205,8 +205,8 @@ async def _measure(args: argparse.Namespace) -> None:
     import uvicorn
 
     from tradertape.api.app import create_app
-    from tradertape.api.listen import listen
-    from tradertape.api.process import UVICORN, settle
+    from tradertape.serving.listen import listen
+    from tradertape.serving.process import UVICORN, settle
 
     profiles = _ThreadProfiles()
     profiles.install()  # before any server thread starts
@@ -271,7 +271,7 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=40, help="rows in each table")
     parser.add_argument("--save", default=None, help="also write the pstats file here")
     args = parser.parse_args()
-    from tradertape.api.process import loop_factory
+    from tradertape.serving.process import loop_factory
 
     with asyncio.Runner(loop_factory=loop_factory()) as runner:
         runner.run(_measure(args))

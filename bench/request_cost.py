@@ -1,7 +1,7 @@
 """Benchmark: what one request costs the server, layer by layer, against the HTTP floor.
 
 A server in a process of its own, as ``tradertape serve`` builds one (uvicorn's loop,
-`api.process.settle`), on a scratch SQLite file with one signed-in user, answers a few probe
+`serving.process.settle`), on a scratch SQLite file with one signed-in user, answers a few probe
 routes added for this bench beside the real ones:
 
 - **floor**: an ``async`` route with no dependency: uvicorn, the middleware and routing;
@@ -62,7 +62,7 @@ import uvicorn
 from fastapi import APIRouter
 from tradertape.api.app import create_app
 from tradertape.api.deps import CurrentUser, CurrentUserLater, DbDep, DeskDep
-from tradertape.api.process import UVICORN, settle
+from tradertape.serving.process import UVICORN, settle
 from tradertape.db.migrate import upgrade
 from tradertape.runtime import Runtime
 from tradertape.services.accounts.users import create_user

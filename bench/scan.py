@@ -71,7 +71,7 @@ def main() -> None:
         exchange = PaperExchange(clock=clock, calendar=calendar, catalog=catalog)
         gtts = GttBook(clock=clock, calendar=calendar, exchange=exchange)
         orders = OrderPipeline(exchange=exchange, gtts=gtts, quotes=exchange.last_tick)
-        venue = PortfolioTrading(orders=orders, exchange=exchange, clock=clock)
+        trading = PortfolioTrading(orders=orders, exchange=exchange, clock=clock)
         models = list(BaseModelId)
         with database.session() as db:
             user_id = create_user(db, clock=clock, email="bench@x.in").id
@@ -105,7 +105,7 @@ def main() -> None:
             for portfolio in ids:
                 one = time.perf_counter()
                 result = run_day(
-                    db, portfolio, store=store, venue=venue, day=SCAN_DAY, market=market
+                    db, portfolio, store=store, trading=trading, day=SCAN_DAY, market=market
                 )
                 per.append((time.perf_counter() - one) * 1000)
                 entries += len(result.entries)

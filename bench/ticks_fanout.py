@@ -183,7 +183,7 @@ async def _clients_main(plan: ClientPlan) -> dict[str, Any]:
 def _clients_process(plan: ClientPlan, results: Any) -> None:
     # The clients' own loop is the fastest there is too (uvloop): their lag reading 500
     # sockets would be measured as the server's latency.
-    from tradertape.api.process import loop_factory
+    from tradertape.serving.process import loop_factory
 
     with asyncio.Runner(loop_factory=loop_factory()) as runner:
         results.put(runner.run(_clients_main(plan)))
@@ -236,8 +236,8 @@ async def _serve_and_measure(args: argparse.Namespace) -> None:
     import uvicorn
 
     from tradertape.api.app import create_app
-    from tradertape.api.listen import listen
-    from tradertape.api.process import settle
+    from tradertape.serving.listen import listen
+    from tradertape.serving.process import settle
 
     with tempfile.TemporaryDirectory() as tmp:
         runtime, token = _build_runtime(Path(tmp), args.interval)
@@ -320,7 +320,7 @@ async def _serve_and_measure(args: argparse.Namespace) -> None:
 
 
 def main() -> None:
-    from tradertape.api.process import UVICORN, loop_factory
+    from tradertape.serving.process import UVICORN, loop_factory
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--clients", type=int, default=500)

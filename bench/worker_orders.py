@@ -1,7 +1,7 @@
 """Benchmark: algo-worker MARKET orders over HTTP, place → fill, through the SDK.
 
 The server (this process) runs the real app under uvicorn on 127.0.0.1 (a random port) as
-``tradertape serve`` does (uvicorn's event loop, `tradertape.api.process.settle`), on a
+``tradertape serve`` does (uvicorn's event loop, `tradertape.serving.process.settle`), on a
 fresh, migrated database (a SQLite file, or a new schema of ``--db-url``), with the simulated
 market ticking the whole catalog once a second and its market time pinned inside an NSE
 session, so orders fill whatever the hour. A user gets one paper worker token per worker.
@@ -384,8 +384,8 @@ async def _serve_and_measure(args: argparse.Namespace) -> None:
     import uvicorn
 
     from tradertape.api.app import create_app
-    from tradertape.api.listen import listen
-    from tradertape.api.process import UVICORN, settle
+    from tradertape.serving.listen import listen
+    from tradertape.serving.process import UVICORN, settle
 
     with tempfile.TemporaryDirectory() as tmp, _database(args.db_url) as db:
         runtime = _build_runtime(db, Path(tmp), args.universe)
@@ -507,7 +507,7 @@ def main() -> None:
             ),
         )
         return
-    from tradertape.api.process import loop_factory
+    from tradertape.serving.process import loop_factory
 
     measure = _serve_and_measure if args.servers is None else _spawned_and_measure
     with asyncio.Runner(loop_factory=loop_factory()) as runner:

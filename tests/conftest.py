@@ -24,7 +24,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
 from tradertape.api.app import create_app
-from tradertape.api.process import UVICORN
 from tradertape.candles import CandleStore
 from tradertape.candles.populate import synthesize
 from tradertape.candles.synthetic import SyntheticMarket
@@ -36,6 +35,7 @@ from tradertape.domain.instruments_data import reference_catalog
 from tradertape.ports.clock import IST, ManualClock
 from tradertape.ports.mailer import LogTransport
 from tradertape.runtime import Runtime
+from tradertape.serving.process import UVICORN
 from tradertape.settings import Settings
 
 # Most tests place many orders at one instant of a manual clock; SEBI's order-rate ceiling

@@ -35,8 +35,8 @@ from tradertape.domain.calendar_data import nse_calendar
 from tradertape.domain.market import Tick
 from tradertape.feed.codec import tick_from_message
 from tradertape.feed.simulated import FeedConfig, SimulatedFeed
+from tradertape.jobs.loop import BatchReport
 from tradertape.jobs.trading import trading_loop
-from tradertape.oms.loop import BatchReport
 from tradertape.ports.broker import DailyBar
 from tradertape.ports.clock import IST, ManualClock
 from tradertape.runtime import Runtime

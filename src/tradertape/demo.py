@@ -170,7 +170,7 @@ def load_demo_portfolios(runtime: Runtime) -> tuple[int, ...]:
     store = runtime.candles
     days = replay_days(runtime)
     replay, clock = replay_runtime(runtime, _at(days[0], OPENED_AT))
-    venue = PortfolioTrading(
+    trading = PortfolioTrading(
         orders=replay.orders, exchange=replay.exchange, clock=clock, risk=replay.risk
     )
     with runtime.db.session() as db:
@@ -211,9 +211,9 @@ def load_demo_portfolios(runtime: Runtime) -> tuple[int, ...]:
         for day in days:  # the clock only moves forward: every portfolio's day, then the next
             clock.set(_at(day, SCANNED_AT))
             for portfolio in made:
-                run_day(db, portfolio, store=store, venue=venue, day=day)
+                run_day(db, portfolio, store=store, trading=trading, day=day)
                 if day != days[-1]:  # the last scan's signals wait for the user (V1)
-                    _place_pending(db, portfolio.id, venue)
+                    _place_pending(db, portfolio.id, trading)
         # the weeks replayed above are history: their fills do not greet the user as news
         now = runtime.clock.now()
         mark_read(db, user_id=user.id, up_to_id=latest_id(db, user_id=user.id), now=now)
@@ -221,7 +221,7 @@ def load_demo_portfolios(runtime: Runtime) -> tuple[int, ...]:
     return tuple(p.id for p in made)
 
 
-def _place_pending(db: Session, portfolio_id: int, venue: PortfolioTrading) -> None:
+def _place_pending(db: Session, portfolio_id: int, trading: PortfolioTrading) -> None:
     from tradertape.db.models import ModelSignal
     from tradertape.services.portfolios.signals import place
 
@@ -230,4 +230,4 @@ def _place_pending(db: Session, portfolio_id: int, venue: PortfolioTrading) -> N
             ModelSignal.portfolio_id == portfolio_id, ModelSignal.status == "pending_approval"
         )
     ).all()
-    place(db, list(pending), venue=venue)
+    place(db, list(pending), trading=trading)

@@ -33,8 +33,8 @@ from tradertape.feed.plan import DayPlan, SyntheticDayPlan
 from tradertape.feed.simulated import FeedConfig, SimulatedFeed
 from tradertape.feed.upstox import UpstoxFeed, UpstoxFeedConfig
 from tradertape.feed.watchdog import FeedHealth, FeedStatus, FeedWatch
+from tradertape.jobs.guard import JobGuard
 from tradertape.oms import OrderEvents, to_bus
-from tradertape.oms.job_guard import JobGuard
 from tradertape.oms.live.algo_identity import AlgoIdentity
 from tradertape.oms.live.gtt import LiveGttBook
 from tradertape.oms.live.orders import LiveOrders
@@ -73,10 +73,10 @@ from tradertape.services.market.upstox_feed import StoredUpstoxSession
 from tradertape.services.notifications.mail import Outbox
 from tradertape.services.notifications.orders import OrderNotices
 from tradertape.services.options.follow import OptionExecutions, OptionRunFollower
-from tradertape.services.options.guard import OptionProtectionEngine
 from tradertape.services.options.market import OptionMarket
 from tradertape.services.options.ticker import OptionTicker
 from tradertape.services.portfolios.signals import PortfolioTrading
+from tradertape.services.protection.options import OptionProtectionEngine
 from tradertape.services.research.jobs import ResearchJobs, SweepPlan
 from tradertape.services.risk import PaperExposure, RiskBooks, RiskMonitor
 from tradertape.services.risk.live_funds import BrokerFunds
@@ -341,7 +341,7 @@ class Runtime:
         gtts = GttBook(clock=market_clock, calendar=calendar, exchange=exchange)
         live_gtts = LiveGttBook(
             book=gtts,
-            desk=live,
+            live=live,
             brokers=live_brokers,
             clock=market_clock,
             on_adopted=[link_adopted],  # a worker run's fired trigger joins the run
@@ -389,7 +389,7 @@ class Runtime:
         recovery = Recovery(
             db=jobs_db,
             guard=guard,
-            desk=workers,
+            workers=workers,
             config=RecoveryConfig(
                 stale_after=timedelta(seconds=settings.worker_run_stale_action_secs),
                 stale_every=timedelta(seconds=settings.worker_stale_recovery_secs),
@@ -426,7 +426,7 @@ class Runtime:
             feed_watch=feed_watch,
             workers=workers,
             protection=ProtectionEngine(
-                db=jobs_db, desk=workers, calendar=calendar, recovery=recovery, guard=guard
+                db=jobs_db, workers=workers, calendar=calendar, recovery=recovery, guard=guard
             ),
             candle_book=candle_book,
             worker_market=WorkerMarket(
@@ -438,10 +438,10 @@ class Runtime:
             ),
             options=options,
             option_protection=OptionProtectionEngine(
-                db=jobs_db, desk=workers, market=options, guard=guard
+                db=jobs_db, workers=workers, market=options, guard=guard
             ),
             option_executions=OptionExecutions(
-                db=jobs_db, desk=workers, market=options, guard=guard
+                db=jobs_db, workers=workers, market=options, guard=guard
             ),
             option_ticker=OptionTicker(options, clock),
             mtm_exits=MtmExits(
@@ -465,7 +465,7 @@ class Runtime:
                 caps=job_caps,
             ),
             reconciliation=LiveReconciliation(
-                reconciler=Reconciler(context=exchange.context, desk=live), brokers=live_brokers
+                reconciler=Reconciler(context=exchange.context, live=live), brokers=live_brokers
             ),
             live_gtts=live_gtts,
             orders=orders,

@@ -109,7 +109,7 @@ class Settings(BaseSettings):
     worker_stream_poll_secs: float = Field(default=0.25, gt=0, le=5)
     worker_stream_heartbeat_secs: float = Field(default=15.0, gt=0, le=300)
     # Streams one user may hold open at once (every SSE route and the worker WebSockets,
-    # `api.open_streams`, docs/limits.md): one more is a 429 with Retry-After. An open
+    # `serving.open_streams`, docs/limits.md): one more is a 429 with Retry-After. An open
     # stream holds no database slot (each read takes one), so the cap can be generous: a
     # worker run's page holds two, and a trader keeps several tabs open.
     streams_per_user: int = Field(default=12, ge=1, le=1000)
@@ -155,7 +155,7 @@ class Settings(BaseSettings):
     # 4 on SQLite, whose reads hold the GIL from start to end (more threads only take turns
     # with the event loop that answers everyone else), the request pool's size elsewhere.
     read_threads: int | None = Field(default=None, ge=1, le=200)
-    # On a SQLite file the desk's reads run on the event loop itself (`api.loop_reads`);
+    # On a SQLite file the desk's reads run on the event loop itself (`serving.loop_reads`);
     # those that would wait there, and every read when this is off, take `read_threads`.
     reads_on_loop: bool = True
     log_json: bool = False

@@ -18,8 +18,8 @@ from tests.workers_kit import set_price
 from tradertape.candles.bars import Bars, CandleSource
 from tradertape.db.models import Alert, JobFailure
 from tradertape.domain.market import Interval
+from tradertape.jobs.loop import TradingLoop
 from tradertape.jobs.trading import trading_loop
-from tradertape.oms.loop import TradingLoop
 from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime
 from tradertape.services.alerts import alerts as alert_service

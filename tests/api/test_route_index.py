@@ -1,5 +1,5 @@
 """Requests go to the router that answered their (method, path) before, without FastAPI's walk
-past every router (tradertape.api.dispatch): the same answers, FastAPI's where no route fits."""
+past every router (tradertape.serving.dispatch): the same answers, FastAPI's where no route fits."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from fastapi.testclient import TestClient
 
 from tests.helpers import sign_in
 from tradertape.api.app import create_app
-from tradertape.api.dispatch import RouteIndex
 from tradertape.runtime import Runtime
+from tradertape.serving.dispatch import RouteIndex
 
 
 def _index(client: TestClient) -> RouteIndex:

@@ -1,5 +1,5 @@
 """The routers' request handling is built once per process and shared by the apps it makes
-(tradertape.api.route_state): a second app answers as a first one does, without building."""
+(tradertape.serving.route_state): a second app answers as a first one does, without building."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from fastapi import APIRouter, Depends, FastAPI
 from fastapi.testclient import TestClient
 
 from tests.helpers import sign_in
-from tradertape.api import route_state
 from tradertape.api.app import create_app
 from tradertape.api.routes import health
 from tradertape.runtime import Runtime
+from tradertape.serving import route_state
 
 
 def _inclusions(app: FastAPI) -> dict[int, object]:

@@ -13,8 +13,8 @@ import zstandard
 from fastapi.testclient import TestClient
 
 from tests.workers_kit import PREFIX, new_worker, set_price
-from tradertape.api.webapp import IMMUTABLE
 from tradertape.runtime import Runtime
+from tradertape.serving.webapp import IMMUTABLE
 from tradertape.settings import Settings
 
 INDEX = '<!doctype html><html><head><script type="module" src="/assets/app-4f2a.js"></script>'

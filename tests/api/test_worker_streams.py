@@ -14,9 +14,9 @@ from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
 from tests.workers_kit import PREFIX, Worker, new_worker, order, set_price
-from tradertape.api.open_streams import EventStream, StreamCap
 from tradertape.runtime import Runtime
 from tradertape.services.workers.streams import Event
+from tradertape.serving.open_streams import EventStream, StreamCap
 from tradertape.settings import Settings
 from tradertape.testkit import make_tick
 

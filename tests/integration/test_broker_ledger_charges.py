@@ -23,7 +23,7 @@ from tradertape.domain.orders import (
     Product,
     TransactionType,
 )
-from tradertape.oms.booking import Ledger
+from tradertape.oms.ledger import Ledger
 from tradertape.oms.order_log import new_order
 from tradertape.ports.clock import IST
 from tradertape.runtime import Runtime

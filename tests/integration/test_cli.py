@@ -46,7 +46,7 @@ def test_user_create_and_duplicate(data_dir: Path):
 def test_user_create_opens_a_funded_paper_account(data_dir: Path, monkeypatch: pytest.MonkeyPatch):
     from tradertape.cli.common import build_runtime
     from tradertape.oms.context import BROKER
-    from tradertape.oms.ledger import cash_balance
+    from tradertape.oms.positions import cash_balance
 
     created = _ok(["user", "create", "--email", "a@x.in"])
     assert "paper account opened with ₹10,00,000.00" in created

@@ -28,8 +28,8 @@ from tests.workers_kit import Worker, issue_token, order, set_price
 from tradertape.db.models import ModelPortfolio
 from tradertape.domain.market import Tick
 from tradertape.domain.ticks import order_tick
+from tradertape.jobs.loop import TradingLoop
 from tradertape.jobs.trading import trading_loop
-from tradertape.oms.loop import TradingLoop
 from tradertape.ports.clock import IST, ManualClock
 from tradertape.runtime import Runtime
 from tradertape.services.portfolios.reconcile import reconcile
@@ -173,7 +173,7 @@ class Desk:
         of their GTTs become positions), so the dashboard reads the book as it stands."""
         with self.runtime.db.session() as db:
             for row in db.scalars(select(ModelPortfolio).where(ModelPortfolio.status == "active")):
-                reconcile(db, row, venue=self.runtime.portfolio_trading)
+                reconcile(db, row, trading=self.runtime.portfolio_trading)
 
 
 @dataclass

@@ -14,8 +14,8 @@ from tradertape.db.engine import Database
 from tradertape.db.models import JobFailure
 from tradertape.domain.calendar_data import nse_calendar
 from tradertape.domain.instruments_data import reference_catalog
-from tradertape.oms.job_guard import QUARANTINE_AFTER, JobGuard
-from tradertape.oms.loop import TradingLoop
+from tradertape.jobs.guard import QUARANTINE_AFTER, JobGuard
+from tradertape.jobs.loop import TradingLoop
 from tradertape.oms.paper.exchange import PaperExchange
 from tradertape.oms.paper.gtt import GttBook
 from tradertape.oms.paper.session_jobs import SessionJobs

@@ -1,4 +1,4 @@
-"""Background work fails item by item (`oms.job_guard`): a poisoned row of one user's is
+"""Background work fails item by item (`jobs.guard`): a poisoned row of one user's is
 recorded against its owner, quarantined after a few failures and told once, while every
 other item and job of the server's trading loop (`jobs.trading.trading_loop`) runs on.
 
@@ -33,9 +33,9 @@ from tradertape.db.models import (
 from tradertape.db.models.trading import Gtt, Order
 from tradertape.domain.instruments import Exchange
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType, Variety
+from tradertape.jobs.guard import QUARANTINE_AFTER, JobGuard
+from tradertape.jobs.loop import TradingLoop
 from tradertape.jobs.trading import trading_loop
-from tradertape.oms.job_guard import QUARANTINE_AFTER, JobGuard
-from tradertape.oms.loop import TradingLoop
 from tradertape.ports.broker import GttSpec
 from tradertape.ports.clock import IST, ManualClock
 from tradertape.runtime import Runtime
@@ -341,7 +341,7 @@ def test_a_portfolio_whose_scan_raises_fails_alone(with_candles: Runtime):
         db.commit()
     clock = ManualClock(datetime(2025, 6, 2, 16, 5, tzinfo=IST))  # in the test's history
     venue = PortfolioTrading(orders=runtime.orders, exchange=runtime.exchange, clock=clock)
-    jobs = PortfolioJobs(db=runtime.db, store=runtime.candles, venue=venue, guard=runtime.guard)
+    jobs = PortfolioJobs(db=runtime.db, store=runtime.candles, trading=venue, guard=runtime.guard)
 
     reports = jobs.run_due()
 

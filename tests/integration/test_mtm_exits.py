@@ -14,8 +14,8 @@ from tests.helpers import sign_in
 from tests.workers_kit import new_worker, order
 from tradertape.api.app import create_app
 from tradertape.domain.market import Tick
+from tradertape.jobs.loop import TradingLoop
 from tradertape.jobs.trading import trading_loop
-from tradertape.oms.loop import TradingLoop
 from tradertape.ports.clock import ManualClock
 from tradertape.ports.mailer import LogTransport
 from tradertape.runtime import Runtime

@@ -1,6 +1,6 @@
 """Open streams on a real server: a stream holds no database slot while it waits, and one
 user holds at most `streams_per_user` of them (a 429 with Retry-After beyond), each place
-given back when its client leaves (`api.open_streams`)."""
+given back when its client leaves (`serving.open_streams`)."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ import httpx
 import pytest
 
 from tests.helpers import make_user
-from tradertape.api.admission import Gates
 from tradertape.db.engine import Database
 from tradertape.db.models import BacktestRun, User
 from tradertape.runtime import Runtime
+from tradertape.serving.admission import Gates
 from tradertape.settings import Settings
 
 PROMPT_S = 2.0  # the old failure: every other request waited its 5 s, then a 503

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from tests.workers_kit import Worker, new_worker, set_price
 from tradertape.db.models import Order, WorkerRun, WorkerRunOrder
-from tradertape.oms.loop import TradingLoop
+from tradertape.jobs.loop import TradingLoop
 from tradertape.ports.clock import IST, ManualClock
 from tradertape.ports.mailer import LogTransport
 from tradertape.runtime import Runtime

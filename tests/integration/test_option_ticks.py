@@ -16,7 +16,7 @@ from tradertape.db.models.trading import Order, Trade
 from tradertape.domain.instruments import Exchange
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
 from tradertape.feed.codec import tick_to_message
-from tradertape.oms.loop import TradingLoop
+from tradertape.jobs.loop import TradingLoop
 from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime
 from tradertape.services.accounts.users import create_user

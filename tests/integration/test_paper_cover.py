@@ -19,10 +19,10 @@ from tradertape.domain.instruments import Exchange
 from tradertape.domain.market import Tick
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType, Variety
 from tradertape.errors import BadRequest, InvalidField
-from tradertape.oms.ledger import cash_balance, net_positions
 from tradertape.oms.paper.exchange import BROKER
 from tradertape.oms.paper.portfolio import order_dict
 from tradertape.oms.paper.session_jobs import SessionJobs
+from tradertape.oms.positions import cash_balance, net_positions
 from tradertape.ports.clock import IST
 from tradertape.testkit import make_tick
 

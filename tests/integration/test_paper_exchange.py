@@ -25,8 +25,8 @@ from tradertape.domain.orders import (
     Variety,
 )
 from tradertape.errors import InvalidField
-from tradertape.oms.ledger import cash_balance, net_positions
 from tradertape.oms.paper.exchange import BROKER, PaperExchange
+from tradertape.oms.positions import cash_balance, net_positions
 from tradertape.ports.clock import IST, ManualClock
 from tradertape.testkit import make_tick
 

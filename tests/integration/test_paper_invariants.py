@@ -21,10 +21,10 @@ from tradertape.domain.instruments_data import reference_catalog
 from tradertape.domain.market import Tick
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType, Variety
 from tradertape.errors import InvalidField
-from tradertape.oms.books import load_positions
-from tradertape.oms.ledger import cash_balance, cash_entries_total, net_positions
+from tradertape.oms.book_totals import load_positions
 from tradertape.oms.paper.exchange import BROKER, PaperConfig, PaperExchange
 from tradertape.oms.paper.matching import MatchConfig
+from tradertape.oms.positions import cash_balance, cash_entries_total, net_positions
 from tradertape.ports.clock import IST, ManualClock
 from tradertape.services.accounts.users import create_user
 from tradertape.testkit import make_tick

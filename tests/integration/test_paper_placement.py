@@ -24,9 +24,9 @@ from tradertape.db.models.trading import CashEntry, Order, OrderEventRow, Trade
 from tradertape.domain.instruments import Exchange
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
 from tradertape.domain.risk import RuleType
-from tradertape.oms import booking, order_log
-from tradertape.oms.ledger import cash_balance, cash_entries_total
+from tradertape.oms import ledger, order_log
 from tradertape.oms.paper.exchange import BROKER
+from tradertape.oms.positions import cash_balance, cash_entries_total
 from tradertape.ports.clock import IST
 from tradertape.runtime import Runtime
 from tradertape.services.risk.rules import RuleFields
@@ -221,7 +221,7 @@ def test_clashing_random_ids_are_drawn_again(
     order_ids = iter(["261120000000001", "261120000000001", "261120000000002"])
     trade_ids = iter(["2611200000001", "2611200000001", "2611200000002"])
     monkeypatch.setattr(order_log, "new_order_id", lambda _now: next(order_ids))
-    monkeypatch.setattr(booking, "new_trade_id", lambda _at: next(trade_ids))
+    monkeypatch.setattr(ledger, "new_trade_id", lambda _at: next(trade_ids))
     tick = make_tick("NSE:INFY", "1400", ts=paper.clock.now())
     with database.session() as db:
         orders = [

@@ -36,9 +36,9 @@ from tradertape.domain.orders import (
     Variety,
 )
 from tradertape.errors import BadRequest
-from tradertape.oms.ledger import cash_balance, cash_entries_total, net_positions
 from tradertape.oms.paper.exchange import BROKER
 from tradertape.oms.paper.session_jobs import SessionJobs
+from tradertape.oms.positions import cash_balance, cash_entries_total, net_positions
 from tradertape.ports.clock import IST
 from tradertape.testkit import make_tick
 

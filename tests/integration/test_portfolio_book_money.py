@@ -331,7 +331,7 @@ def test_a_gtt_fill_is_the_rows_once_reconciled(client: TestClient, with_candles
         runtime.quotes.update(tick)
         assert [g.id for g in runtime.gtts.on_tick(db, tick)] == [signal["gtt_id"]]
     with runtime.db.session() as db:
-        reconcile(db, db.get_one(ModelPortfolio, pid), venue=runtime.portfolio_trading)
+        reconcile(db, db.get_one(ModelPortfolio, pid), trading=runtime.portfolio_trading)
     desk.agree()
     (position,) = client.get("/api/model/positions", params={"status": "open"}).json()
     (trade,) = client.get("/api/portfolio/trades", params={"book": f"portfolio:{pid}"}).json()
@@ -347,7 +347,7 @@ def test_a_gtt_fill_is_the_rows_once_reconciled(client: TestClient, with_candles
     closed = client.post(f"/api/model/positions/{position['id']}/close").json()
     assert closed["failed"] == {}
     with runtime.db.session() as db:
-        reconcile(db, db.get_one(ModelPortfolio, pid), venue=runtime.portfolio_trading)
+        reconcile(db, db.get_one(ModelPortfolio, pid), trading=runtime.portfolio_trading)
     desk.agree()
     (selling,) = client.get("/api/model/positions", params={"status": "exit_pending"}).json()
     assert Decimal(selling["charges"]) == charged

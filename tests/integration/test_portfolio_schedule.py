@@ -25,8 +25,8 @@ def test_a_fresh_deploy_scans_at_once_then_after_each_close_and_skips_holidays(
     portfolio_id = deploy_v1(runtime, user_id)
     # the history the test has is 2022–2025: the scheduler's clock starts in it
     clock = ManualClock(datetime(2025, 6, 2, 11, 0, tzinfo=IST))  # Monday, in the session
-    venue = PortfolioTrading(orders=runtime.orders, exchange=runtime.exchange, clock=clock)
-    jobs = PortfolioJobs(db=runtime.db, store=runtime.candles, venue=venue)
+    trading = PortfolioTrading(orders=runtime.orders, exchange=runtime.exchange, clock=clock)
+    jobs = PortfolioJobs(db=runtime.db, store=runtime.candles, trading=trading)
     (first,) = jobs.run_due()  # never scanned: Friday's session, now
     assert (first.portfolio_id, first.day, first.skipped) == (portfolio_id, date(2025, 5, 30), None)
     assert first.entries

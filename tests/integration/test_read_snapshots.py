@@ -18,8 +18,8 @@ from tests.helpers import sign_in
 from tests.workers_kit import new_worker, order
 from tradertape.api.app import create_app
 from tradertape.domain.books import MANUAL
-from tradertape.oms.booking import Ledger
-from tradertape.oms.loop import TradingLoop
+from tradertape.jobs.loop import TradingLoop
+from tradertape.oms.ledger import Ledger
 from tradertape.ports.clock import ManualClock
 from tradertape.ports.mailer import LogTransport
 from tradertape.runtime import Runtime

@@ -27,7 +27,7 @@ from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionT
 from tradertape.feed.clock import FeedClock
 from tradertape.feed.codec import TickMode
 from tradertape.feed.simulated import FeedConfig, SimulatedFeed
-from tradertape.oms.loop import TradingLoop
+from tradertape.jobs.loop import TradingLoop
 from tradertape.oms.paper.exchange import PaperConfig, PaperExchange
 from tradertape.oms.paper.gtt import GttBook
 from tradertape.oms.paper.matching import MatchConfig

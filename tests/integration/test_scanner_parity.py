@@ -43,7 +43,9 @@ def test_scanner_day_by_day_equals_the_backtest(
     runtime = with_candles
     store, clock = runtime.candles, runtime.clock
     user_id = make_user(runtime, "pm@x.in")
-    venue = signals.PortfolioTrading(orders=runtime.orders, exchange=runtime.exchange, clock=clock)
+    trading = signals.PortfolioTrading(
+        orders=runtime.orders, exchange=runtime.exchange, clock=clock
+    )
     with runtime.db.session() as db:
         strategy = strategies.by_builtin_key(db, model, clock=clock)
         assert strategy is not None
@@ -70,7 +72,7 @@ def test_scanner_day_by_day_equals_the_backtest(
                     ModelSignal.status == "pending_approval",
                 )
             ).all()
-            signals.place(db, list(waiting), venue=venue)
+            signals.place(db, list(waiting), trading=trading)
         positions = db.scalars(
             select(ModelPosition).where(ModelPosition.portfolio_id == portfolio.id)
         ).all()

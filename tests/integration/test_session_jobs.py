@@ -26,10 +26,10 @@ from tradertape.domain.orders import (
     Variety,
 )
 from tradertape.errors import InvalidField
-from tradertape.oms.ledger import net_positions
 from tradertape.oms.paper.exchange import BROKER, PaperConfig, PaperExchange
 from tradertape.oms.paper.matching import MatchConfig
 from tradertape.oms.paper.session_jobs import SessionJobs
+from tradertape.oms.positions import net_positions
 from tradertape.ports.clock import IST, ManualClock
 from tradertape.services.accounts.users import create_user
 from tradertape.testkit import make_tick

@@ -14,7 +14,7 @@ from tradertape.domain.calendar_data import nse_calendar
 from tradertape.domain.instruments_data import reference_catalog
 from tradertape.domain.market import Tick
 from tradertape.domain.orders import Product, TransactionType
-from tradertape.oms.loop import TradingLoop
+from tradertape.jobs.loop import TradingLoop
 from tradertape.oms.paper.exchange import PaperExchange
 from tradertape.oms.paper.gtt import GttBook
 from tradertape.oms.paper.session_jobs import SessionJobs

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from tests.workers_kit import Worker, new_worker, order, set_price
 from tradertape.api.app import create_app
 from tradertape.db.models import WorkerRun, WorkerRunOrder
-from tradertape.oms.loop import TradingLoop
+from tradertape.jobs.loop import TradingLoop
 from tradertape.ports.clock import IST, ManualClock
 from tradertape.ports.mailer import LogTransport
 from tradertape.runtime import Runtime

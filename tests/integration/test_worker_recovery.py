@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.workers_kit import Worker, new_worker, order
-from tradertape.oms.loop import TradingLoop
+from tradertape.jobs.loop import TradingLoop
 from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime
 from tradertape.settings import Settings

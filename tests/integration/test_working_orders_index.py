@@ -17,7 +17,7 @@ from tradertape.db.models.trading import WORKING_ORDERS_SQL
 from tradertape.domain.instruments import Exchange
 from tradertape.domain.order_state import PENDING
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
-from tradertape.oms import books
+from tradertape.oms import book_totals
 from tradertape.oms.order_log import UNPLACED
 from tradertape.runtime import Runtime
 from tradertape.services.risk import paper_book
@@ -75,7 +75,7 @@ def test_a_placements_reads_of_working_orders_seek_their_index(
         pytest.skip("SQLite plans these reads without statistics (test_user_scoped_reads)")
     user_id = make_user(runtime, "busy@x.in")
     _finished_orders(runtime, user_id)
-    pending = select(books._ANY_PENDING)
+    pending = select(book_totals._ANY_PENDING)
     reads: list[tuple[Any, dict[str, Any]]] = [
         (pending, {"user_id": user_id, "broker": "paper"}),
         (paper_book._read("postgresql", False)._statement, {"user_id": user_id, "after": 0}),

@@ -13,16 +13,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from tradertape import __version__
-from tradertape.api import route_state
-from tradertape.api.admission import Gates
-from tradertape.api.credentials import CredentialScreen
-from tradertape.api.csrf import CrossSiteGuard
-from tradertape.api.dispatch import install_route_index
 from tradertape.api.errors import install_error_handlers
-from tradertape.api.limits import RequestLimits
-from tradertape.api.loop_reads import LoopReads
-from tradertape.api.middleware import RequestIdMiddleware
-from tradertape.api.open_streams import OpenStreams
 from tradertape.api.openapi_streams import install_openapi
 from tradertape.api.routes import (
     admin,
@@ -71,11 +62,20 @@ from tradertape.api.routes.docs import install_docs
 from tradertape.api.routes.health import HealthProbe
 from tradertape.api.schemas.errors import ERROR_RESPONSES
 from tradertape.api.schemas.streams import STREAM_MODELS
-from tradertape.api.webapp import install_compression, install_web_app, web_dist
 from tradertape.feed.fanout import TickHub
 from tradertape.jobs.background import Background
 from tradertape.jobs.kernels import KernelWarmUp
 from tradertape.runtime import Runtime
+from tradertape.serving import route_state
+from tradertape.serving.admission import Gates
+from tradertape.serving.credentials import CredentialScreen
+from tradertape.serving.csrf import CrossSiteCheck
+from tradertape.serving.dispatch import install_route_index
+from tradertape.serving.limits import RequestLimits
+from tradertape.serving.loop_reads import LoopReads
+from tradertape.serving.middleware import RequestIdMiddleware
+from tradertape.serving.open_streams import OpenStreams
+from tradertape.serving.webapp import install_compression, install_web_app, web_dist
 
 log = logging.getLogger("tradertape.api")
 
@@ -245,7 +245,7 @@ def create_app(runtime: Runtime, *, kernels: KernelWarmUp | None = None) -> Fast
         max_json_depth=runtime.settings.max_json_depth,
         max_upload_bytes=runtime.settings.max_upload_body_bytes,
     )
-    app.add_middleware(CrossSiteGuard, public_base_url=settings.public_base_url)  # before reading
+    app.add_middleware(CrossSiteCheck, public_base_url=settings.public_base_url)  # before reading
     app.add_middleware(RequestIdMiddleware)  # outermost: a refusal above carries the id too
     install_route_index(app)  # each request to its router without a walk past the others
     return app

@@ -11,8 +11,8 @@ Each credential reaches one API and no other (docs/api-conventions.md, "Credenti
 - ``Authorization: Bearer kwa_…``: a worker token, on the worker API only
   (`worker_action(...)`).
 
-A request's database session is its admission (`api.admission`): `get_db` first screens the
-credential the request carries (`api.credentials`), then waits for a slot, briefly. A
+A request's database session is its admission (`serving.admission`): `get_db` first screens the
+credential the request carries (`serving.credentials`), then waits for a slot, briefly. A
 credential found bad is refused by the dependencies below without a query.
 
 The desk's busiest reads (the pages' polls) take `DeskDep` instead: an async endpoint hands
@@ -34,9 +34,6 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
 
-from tradertape.api.admission import Gates
-from tradertape.api.credentials import CredentialScreen, malformed_session
-from tradertape.api.loop_reads import LoopReads
 from tradertape.api.schemas.numbers import Skip
 from tradertape.db.engine import Database
 from tradertape.db.models import AgentKey, User, WorkerToken
@@ -46,6 +43,9 @@ from tradertape.runtime import Runtime
 from tradertape.security.tokens import AGENT_KEY_PREFIX, WORKER_TOKEN_PREFIX
 from tradertape.services.accounts import agent_keys, worker_tokens
 from tradertape.services.accounts.sessions import Authenticated, SignedIn
+from tradertape.serving.admission import Gates
+from tradertape.serving.credentials import CredentialScreen, malformed_session
+from tradertape.serving.loop_reads import LoopReads
 
 SESSION_COOKIE = "kite_session"
 MAX_PAGE = 500
@@ -85,7 +85,7 @@ def _check_bearer(runtime: Runtime, secret: str) -> None:
 
 async def screen_session(request: HTTPConnection, runtime: Runtime, token: str) -> str | None:
     """Why a session cookie is refused (None: valid), from its shape, the cache, or a check
-    in the credential lane (`api.credentials`)."""
+    in the credential lane (`serving.credentials`)."""
     if malformed_session(token):
         return _SESSION_REFUSED
     screen: CredentialScreen = request.app.state.credentials
@@ -131,7 +131,7 @@ async def get_db(request: Request, runtime: RuntimeDep) -> AsyncIterator[Session
 
     The session and its slot last as long as the route (``scope="function"``), not as long
     as its answer: a JSON answer is built by then, and a stream's answer lasts as long as
-    its client stays, holding no slot meanwhile (`api.open_streams`).
+    its client stays, holding no slot meanwhile (`serving.open_streams`).
     """
     await _screen(request, runtime)
     gates: Gates = request.app.state.gates

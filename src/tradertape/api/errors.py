@@ -21,7 +21,6 @@ from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from tradertape.api.admission import RETRY_AFTER_S
 from tradertape.errors import (
     InvalidField,
     OrderRateExceeded,
@@ -30,6 +29,7 @@ from tradertape.errors import (
     Rejected,
     TraderTapeError,
 )
+from tradertape.serving.admission import RETRY_AFTER_S
 from tradertape.strategies.dsl import json_path
 
 log = logging.getLogger("tradertape.api")
@@ -96,7 +96,7 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _data_error(request: Request, exc: Exception) -> JSONResponse:
     """PostgreSQL refuses a NUL character in text (SQLite stores it). Requests are checked
-    for NUL as they are read (`tradertape.api.limits`, naming the field); this is the last
+    for NUL as they are read (`tradertape.serving.limits`, naming the field); this is the last
     resort for text from anywhere else, still a 422. Any other refusal is a bug."""
     if "NUL (0x00)" not in str(exc):
         return await _unexpected(request, exc)

@@ -126,7 +126,7 @@ class CandleStore:
         self.calendar = calendar or nse_calendar()
         self._cache = SeriesCache(max_cached_series)
         self._locks: dict[str, threading.Lock] = {}
-        self._locks_guard = threading.Lock()
+        self._locks_mutex = threading.Lock()
         self._day_paths: dict[str, Path] = {}
         self._sectors: dict[str, str | None] = {}
         # Each day file's source as its footer said, by the file's stamp (`label`).
@@ -170,7 +170,7 @@ class CandleStore:
     def _lock(self, key: str, interval: Interval) -> threading.Lock:
         # One lock per series: a merge is read-modify-write, but different series (and
         # threads writing them) never wait for each other.
-        with self._locks_guard:
+        with self._locks_mutex:
             return self._locks.setdefault(f"{interval.value}/{key}", threading.Lock())
 
     def write(

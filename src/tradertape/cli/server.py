@@ -31,8 +31,8 @@ def _market_line(settings: Settings) -> str:
 
 def _listening(host: str, port: int) -> list[socket.socket]:
     """The server's sockets, bound at once, before any loading or "ready": an address that
-    cannot be served fails here (`tradertape.api.listen`)."""
-    from tradertape.api.listen import listen
+    cannot be served fails here (`tradertape.serving.listen`)."""
+    from tradertape.serving.listen import listen
 
     try:
         return listen(host, port)
@@ -52,10 +52,10 @@ def _serve(host: str, port: int, *, demo: bool) -> None:
     import uvicorn
 
     from tradertape.api.app import create_app
-    from tradertape.api.process import UVICORN, settle
     from tradertape.db.migrate import upgrade
     from tradertape.jobs.kernels import KernelWarmUp
     from tradertape.logs import configure_logging, uvicorn_log_config
+    from tradertape.serving.process import UVICORN, settle
 
     runtime = build_runtime(serving_at=(host, port), demo=demo, schema=False)
     configure_logging(json_lines=runtime.settings.log_json)

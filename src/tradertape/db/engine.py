@@ -3,7 +3,7 @@
 A `Database` has two pools: one for requests, and `jobs`, a small one of its own for the
 work that must go on whatever the requests do (the trading loop, GTTs, protection,
 recovery, the leader lease, the health probe). A request pool waits at most `POOL_TIMEOUT_S`
-for a connection: the API admits no more requests than the pool holds (`api.admission`),
+for a connection: the API admits no more requests than the pool holds (`serving.admission`),
 so a wait there means something is wrong, and it is answered, not queued.
 """
 
@@ -170,7 +170,7 @@ class Database:
 
     @cached_property
     def loop_reads(self) -> Database | None:
-        """One connection for the reads the event loop runs itself (`api.loop_reads`), on
+        """One connection for the reads the event loop runs itself (`serving.loop_reads`), on
         a SQLite file only (None elsewhere: those reads keep their worker threads). The loop
         runs one read at a time, so the connection is always free: a read there never waits
         for the request pool, which writers in threads may hold."""

@@ -39,7 +39,7 @@ _PAUSE_MIN_S = 0.000_05
 _PAUSE_MAX_S = 0.000_5
 
 _queues: dict[str, WriterQueue] = {}
-_queues_guard = threading.Lock()
+_queues_lock = threading.Lock()
 
 
 class WriterQueue:
@@ -116,7 +116,7 @@ def _queue_for(database: object, uri: bool) -> WriterQueue | None:
         return None
     else:
         key = path = os.path.realpath(name)
-    with _queues_guard:
+    with _queues_lock:
         found = _queues.get(key)
         if found is None:
             found = _queues[key] = WriterQueue(path)

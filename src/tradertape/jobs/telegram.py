@@ -35,7 +35,7 @@ def telegram_bot(runtime: Runtime, client: httpx.AsyncClient | None = None) -> T
     commands = Commands(
         db=runtime.db.jobs,
         reports=reports(runtime),
-        venue=runtime.portfolio_trading,
+        trading=runtime.portfolio_trading,
         linking=ChatLinking(
             db=runtime.db.jobs, clock=runtime.clock, secret=runtime.settings.secret
         ),

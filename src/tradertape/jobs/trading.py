@@ -14,8 +14,8 @@ from datetime import timedelta
 from tradertape.db.leader import LeaderLease
 from tradertape.feed.codec import tick_from_message, tick_to_message
 from tradertape.feed.fanout import INTEREST_TOPIC
+from tradertape.jobs.loop import TradingLoop
 from tradertape.jobs.telegram import reports
-from tradertape.oms.loop import TradingLoop
 from tradertape.oms.quotes import follow
 from tradertape.runtime import Runtime
 from tradertape.services.alerts.placing import Placer
@@ -38,11 +38,11 @@ def trading_loop(runtime: Runtime) -> TradingLoop:
     """
     # Jobs fall due on the wall clock (a replayed session never reaches its close); what they
     # record carries market time, as the orders and GTTs they place do.
-    venue = runtime.portfolio_trading
+    trading = runtime.portfolio_trading
     jobs_db = runtime.db.jobs  # its own pool: requests never starve the loop
     guard = runtime.guard  # every job, and every item within, fails alone
     portfolios = PortfolioJobs(
-        db=jobs_db, store=runtime.candles, venue=venue, clock=runtime.clock, guard=guard
+        db=jobs_db, store=runtime.candles, trading=trading, clock=runtime.clock, guard=guard
     )
     briefings = BriefingJobs(
         db=jobs_db,
@@ -57,7 +57,7 @@ def trading_loop(runtime: Runtime) -> TradingLoop:
         db=jobs_db, calendar=runtime.exchange.calendar, clock=runtime.clock, guard=guard
     )
     # unsent live orders and GTTs; fired live GTTs; polling for fills
-    live = LiveJobs(db=jobs_db, desk=runtime.live, gtts=runtime.live_gtts, guard=guard)
+    live = LiveJobs(db=jobs_db, live=runtime.live, gtts=runtime.live_gtts, guard=guard)
     reconcile = ReconcileJobs(  # live brokers against our books: at start-up, then in session
         db=jobs_db,
         reconciliation=runtime.reconciliation,

@@ -36,12 +36,12 @@ What the rest of the server may use (services and routes import these from
   `RESERVED_KEY_PREFIXES` (idempotency keys the engine keeps for itself), `LastTick`,
   `CatalogSource`.
 
-The venues (`paper/`, `live/`) and the ledger's writer (`booking`) are the engine's own.
+The venues (`paper/`, `live/`) and the ledger's writer (`ledger`) are the engine's own.
 A few services still reach into them; `test_layers.STILL_REACHED` lists each such import,
 and that list only shrinks (issue 51).
 """
 
-from tradertape.oms.books import lock_user_books
+from tradertape.oms.book_totals import lock_user_books
 from tradertape.oms.cash import deposit, open_paper_account
 from tradertape.oms.context import BROKER, CatalogSource, LastTick, TradingContext
 from tradertape.oms.emitter import Listener, OrderEvents, Watcher, to_bus
@@ -65,7 +65,6 @@ from tradertape.oms.events import (
 from tradertape.oms.fill_charges import delivery_charges
 from tradertape.oms.gate import PreTradeVerdict, RateRefusal
 from tradertape.oms.job_guard import UNGUARDED, Guard
-from tradertape.oms.ledger import net_quantity
 from tradertape.oms.live.external_fills import ExternalFill
 from tradertape.oms.live.gtt import GTT_BROKER
 from tradertape.oms.live.gtt import PLACING as GTT_PLACING
@@ -79,6 +78,7 @@ from tradertape.oms.paper.gtt import ACTIVE as GTT_ACTIVE
 from tradertape.oms.paper.portfolio import PaperPortfolio
 from tradertape.oms.paper.snapshot import LedgerSnapshot
 from tradertape.oms.portfolio_books import MarketView, PortfolioBooks
+from tradertape.oms.positions import net_quantity
 from tradertape.oms.quotes import QuoteBook
 from tradertape.oms.read_models import order_dict, trade_dict
 

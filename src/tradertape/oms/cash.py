@@ -14,8 +14,8 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from tradertape.db.models.trading import CashEntry
-from tradertape.oms.booking import Ledger
 from tradertape.oms.context import BROKER
+from tradertape.oms.ledger import Ledger
 
 
 def deposit(db: Session, *, user_id: int, amount: Decimal, at: datetime, note: str | None) -> None:

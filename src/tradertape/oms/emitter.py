@@ -4,7 +4,7 @@ published only once it has committed.
 Two places emit, so every venue (paper matching, a live broker's report, a virtual fill, a
 fill reported from outside) emits the same events and no caller emits any:
 `order_log.store_history` (each history row of an order is one event; a fill's row carries
-the trade the ledger booked for it, `booking.Ledger.fill`, so its event says what it was
+the trade the ledger booked for it, `ledger.Ledger.fill`, so its event says what it was
 charged) and the GTT books when a trigger fires (`gtt_triggered`).
 
 Delivery has two stages, both set up by the composition root on an `OrderEvents` attached
@@ -73,7 +73,7 @@ _PENDING = "tradertape.oms.events.pending"  # recorded, not committed yet
 _MARKS = "tradertape.oms.events.marks"  # each open savepoint: how many were pending at its start
 _COMMITTING = "tradertape.oms.events.committing"  # the transaction ending now committed
 _REQUESTED = "tradertape.oms.events.requested_by"  # a command's caller, for its first change
-#: The key of a fill's history row under which `booking.Ledger.fill` leaves its trade.
+#: The key of a fill's history row under which `ledger.Ledger.fill` leaves its trade.
 TRADE = "trade"
 
 

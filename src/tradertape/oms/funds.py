@@ -60,11 +60,11 @@ from tradertape.domain.market import Tick
 from tradertape.domain.money import inr
 from tradertape.domain.order_state import PENDING
 from tradertape.domain.orders import Product, TransactionType, Variety
-from tradertape.oms.booking import Ledger
-from tradertape.oms.books import Position, PositionKey, load_positions
+from tradertape.oms.book_totals import Position, PositionKey, load_positions
 from tradertape.oms.context import BROKER, TradingContext
-from tradertape.oms.ledger import cash_balance, net_quantity
+from tradertape.oms.ledger import Ledger
 from tradertape.oms.order_log import is_cover_leg
+from tradertape.oms.positions import cash_balance, net_quantity
 
 _ORDERS = table_of(Order)
 _WORKING_ORDERS = (

@@ -1,7 +1,7 @@
 """Orders read under their owners' ledger locks, so no decision is made on a stale copy.
 
 Whoever changes a paper order (a fill in the trading loop, a cancel or modify from any
-API process, a session job) first holds the owner's ledger lock (`books.lock_user_books`,
+API process, a session job) first holds the owner's ledger lock (`book_totals.lock_user_books`,
 the same lock placement and booking take) and only then reads the order, fresh from the
 database (``populate_existing``: a copy the session loaded earlier is overwritten). Two
 changes to one user's orders therefore run one after the other, each seeing the other's
@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from tradertape.db.models.trading import Order
 from tradertape.errors import NotFound
-from tradertape.oms.books import lock_user_books
+from tradertape.oms.book_totals import lock_user_books
 from tradertape.oms.context import BROKER
 
 

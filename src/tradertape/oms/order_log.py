@@ -295,7 +295,7 @@ def claim(db: Session, order: Order, *, trade: dict[str, Any] | None = None) -> 
     Stored, `order` itself comes back, held by the session. A clash of the random order
     id alone is no duplicate: the order draws a fresh id and is inserted again.
 
-    `trade` (a booked trade of `order` not written yet, as `booking.Ledger` holds it) is
+    `trade` (a booked trade of `order` not written yet, as `ledger.Ledger` holds it) is
     inserted with the order on PostgreSQL, in the same round trip: stored, it gets its
     ``id`` and ``order_pk`` (the ledger then leaves it be); a trade id already taken
     leaves it for the ledger to insert under a fresh one.

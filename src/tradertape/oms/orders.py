@@ -168,11 +168,11 @@ class LiveVenue:
 
     TRAITS = VenueTraits(answers_at_once=False, judges_session=False, needs_switches=True)
 
-    def __init__(self, desk: LiveOrders) -> None:
-        self._desk = desk
+    def __init__(self, live: LiveOrders) -> None:
+        self._live = live
 
     def submit(self, db: Session, account: Account, order: SubmitOrder) -> Submitted:
-        placed = self._desk.place(
+        placed = self._live.place(
             db,
             user_id=order.user_id,
             spec=order.spec,
@@ -191,14 +191,14 @@ class LiveVenue:
         """Whether the account's broker slices `count` children itself (Kite's
         ``autoslice``, Upstox's ``slice``, within their caps); an exit past the cap, or
         Groww, is sliced by the pipeline, one send a child."""
-        cap = self._desk.broker_slice_cap(db, order.user_id, account.broker)
+        cap = self._live.broker_slice_cap(db, order.user_id, account.broker)
         return cap is not None and count <= cap
 
     def submit_sliced(
         self, db: Session, account: Account, order: SubmitOrder, cuts: list[int]
     ) -> Submitted:
         """One send with the broker's slicing; its children answered (`LiveOrders.place_sliced`)."""
-        rows, replayed = self._desk.place_sliced(
+        rows, replayed = self._live.place_sliced(
             db,
             user_id=order.user_id,
             spec=order.spec,
@@ -223,11 +223,11 @@ class LiveVenue:
         commit: bool,
     ) -> Order:
         db.commit()  # no lock of the caller's (a worker run's) held while the broker is asked
-        return self._desk.modify(db, order=order, changes=changes, last=last)
+        return self._live.modify(db, order=order, changes=changes, last=last)
 
     def cancel(self, db: Session, order: Order, last: Tick | None, *, commit: bool) -> Order:
         db.commit()  # as for `modify`; the broker's answer is committed as it comes
-        return self._desk.cancel(db, order=order)
+        return self._live.cancel(db, order=order)
 
 
 class OrderPipeline:

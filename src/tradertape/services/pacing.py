@@ -3,7 +3,7 @@
 A stream (a job's progress, a worker run's P&L or timeline) looks for news every
 `poll_secs`, says ``heartbeat`` after `heartbeat_secs` of quiet, waits with `sleep`, and hands
 each database read to `read`. The server's `read` first takes a database slot for that read
-alone (`api.open_streams`), so a stream holds none while it waits; the default runs the read
+alone (`serving.open_streams`), so a stream holds none while it waits; the default runs the read
 in a worker thread, for callers with no admission to respect (tests, scripts).
 """
 

@@ -1,4 +1,4 @@
-"""A live order whose booking raises fails alone (`oms.job_guard`): the trading loop's
+"""A live order whose booking raises fails alone (`jobs.guard`): the trading loop's
 live sweep still books the fills of every other user's orders, the failing (user,
 broker) is recorded, quarantined and told once, and its owner can still cancel the order.
 """
@@ -19,8 +19,8 @@ from tests.helpers import sign_in
 from tests.live_kit import BUY, booked, ours
 from tradertape.db.models import JobFailure, Notification
 from tradertape.db.models.trading import Order
+from tradertape.jobs.guard import QUARANTINE_AFTER
 from tradertape.jobs.trading import trading_loop
-from tradertape.oms.job_guard import QUARANTINE_AFTER
 from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime
 from tradertape.settings import Settings

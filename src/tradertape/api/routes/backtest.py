@@ -18,7 +18,6 @@ from pydantic_core import to_json
 from sqlalchemy.orm import Session
 
 from tradertape.api.deps import CurrentUser, CurrentUserLater, DbDep, PageDep, RuntimeDep
-from tradertape.api.open_streams import EventStream, StreamsDep
 from tradertape.api.openapi_streams import stream_answer
 from tradertape.api.schemas.errors import HEAVY_JOB_RESPONSES
 from tradertape.api.schemas.numbers import RowId
@@ -36,6 +35,7 @@ from tradertape.db.types import EncodedJSON
 from tradertape.services.accounts.sessions import SignedIn
 from tradertape.services.research import backtests
 from tradertape.services.research.simulation import rows_of
+from tradertape.serving.open_streams import EventStream, StreamsDep
 
 router = APIRouter(prefix="/backtest", tags=["backtest"])
 

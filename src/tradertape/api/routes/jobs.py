@@ -1,4 +1,4 @@
-"""Background jobs: what of yours they keep failing on (`oms.job_guard`)."""
+"""Background jobs: what of yours they keep failing on (`jobs.guard`)."""
 
 from __future__ import annotations
 

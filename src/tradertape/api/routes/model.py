@@ -51,7 +51,7 @@ def _market(runtime: Runtime) -> Clock:
     return runtime.exchange.clock
 
 
-def _venue(runtime: Runtime) -> signals.PortfolioTrading:
+def _trading(runtime: Runtime) -> signals.PortfolioTrading:
     return runtime.portfolio_trading
 
 
@@ -298,7 +298,7 @@ def scan(body: ScanRequest, user: CurrentUser, runtime: RuntimeDep, db: DbDep) -
         user_id=user.id,
         portfolio_id=body.portfolio_id,
         store=runtime.candles,
-        venue=_venue(runtime),
+        trading=_trading(runtime),
         day=day,
     )
     return [
@@ -376,7 +376,7 @@ def place_cart(
     if chosen is not None and portfolio_id is not None and chosen != portfolio_id:
         raise InvalidField("portfolio_id", "the body and the query name different portfolios")
     chosen = chosen if chosen is not None else portfolio_id
-    result = signals.place_cart(db, user_id=user.id, portfolio_id=chosen, venue=_venue(runtime))
+    result = signals.place_cart(db, user_id=user.id, portfolio_id=chosen, trading=_trading(runtime))
     return PlacementOut(placed=result.placed, failed=result.failed, for_agent=result.for_agent)
 
 
@@ -412,7 +412,7 @@ def close_position(
         position_id,
         user_id=user.id,
         store=runtime.candles,
-        venue=_venue(runtime),
+        trading=_trading(runtime),
         day=_today(runtime),
     )
     return PlacementOut(placed=result.placed, failed=result.failed, for_agent=result.for_agent)

@@ -1,6 +1,6 @@
 """The browser app's pages: ``/``, the magic-link landing and every client-side route.
 
-The built app (`api.webapp`) answers all three. Until it is built, ``/`` says how to build
+The built app (`serving.webapp`) answers all three. Until it is built, ``/`` says how to build
 it, and ``/auth/verify`` still completes a magic-link sign-in with a page of its own.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from tradertape.api.webapp import REVALIDATE, WebApp
+from tradertape.serving.webapp import REVALIDATE, WebApp
 
 # Every other GET (the build's files, client-side routes) is the router's default, answered
 # once no route matched (`webapp.install_web_app`), so routes added later still come first.

@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response, status
 
 from tradertape.api.deps import CurrentUser, DbDep, PageDep, RuntimeDep
-from tradertape.api.open_streams import EventStream, StreamsDep
 from tradertape.api.openapi_streams import stream_answer
 from tradertape.api.schemas.errors import HEAVY_JOB_RESPONSES
 from tradertape.api.schemas.numbers import RowId
@@ -23,6 +22,7 @@ from tradertape.backtest.sweep_request import SweepRequest
 from tradertape.db.models import BacktestSweep
 from tradertape.domain.row_ids import MAX_ROW_ID
 from tradertape.services.research import sweep_runs, sweeps
+from tradertape.serving.open_streams import EventStream, StreamsDep
 
 router = APIRouter(prefix="/backtest/sweeps", tags=["backtest"])
 

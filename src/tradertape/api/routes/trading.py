@@ -227,12 +227,14 @@ async def preview_order(
 
 def _preview(runtime: Runtime, db: Session, user: SignedIn, body: PreviewIn) -> TicketPreviewOut:
     spec = body.spec()
-    desk = runtime.workers
-    instrument = desk.orders.check(db, spec, runtime.exchange.last_tick(spec.key), session=False)
-    leg = PricedLeg(spec, instrument, reference_price(desk, spec))
+    worker_context = runtime.workers
+    instrument = worker_context.orders.check(
+        db, spec, runtime.exchange.last_tick(spec.key), session=False
+    )
+    leg = PricedLeg(spec, instrument, reference_price(worker_context, spec))
     account = Account.of(body.mode, body.broker)
     broker, _ = runtime.live_brokers.priced_at(db, user.id, account)
-    cost = cost_contract(desk, [leg], broker=broker)
+    cost = cost_contract(worker_context, [leg], broker=broker)
     items = cost["itemized"]
     charges = None
     if cost["total_charges"] is not None:  # items that add up to the total, DP included

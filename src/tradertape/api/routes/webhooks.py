@@ -22,7 +22,7 @@ from tradertape.api.schemas.webhooks import (
 from tradertape.db.models import Webhook
 from tradertape.services.alerts.placing import Placer
 from tradertape.services.webhooks import hooks, receive, templates
-from tradertape.services.webhooks.receive import HookDesk
+from tradertape.services.webhooks.receive import HookReceiver
 from tradertape.services.webhooks.receive import Request as HookRequest
 
 router = APIRouter(tags=["webhooks"])
@@ -133,8 +133,8 @@ def receive_hook(
     the hook's rate a 429. A refusal places nothing; every outcome is in the hook's log.
     """
     headers = request.headers
-    desk = HookDesk(runtime.vault, runtime.clock, Placer(runtime.orders, runtime.quotes))
-    received = desk.receive(
+    receiver = HookReceiver(runtime.vault, runtime.clock, Placer(runtime.orders, runtime.quotes))
+    received = receiver.receive(
         db,
         HookRequest(
             hook_id=hook_id,

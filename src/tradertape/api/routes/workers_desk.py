@@ -9,7 +9,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from tradertape.api.deps import DbDep, PageDep, RuntimeDep, SessionUser
-from tradertape.api.open_streams import EventStream, StreamsDep
 from tradertape.api.openapi_streams import stream_answer
 from tradertape.api.routes.workers_streams import STREAM_LIMIT, Interval
 from tradertape.api.schemas.numbers import Cursor, RowId
@@ -22,6 +21,7 @@ from tradertape.api.schemas.workers import ExitIn, ProtectionIn, RiskPatchIn, Ru
 from tradertape.services.options import runs as option_runs
 from tradertape.services.options.payoff import WhatIf, run_payoff
 from tradertape.services.workers import desk, exits, orders, pnl, protection, streams, timeline
+from tradertape.serving.open_streams import EventStream, StreamsDep
 
 router = APIRouter(prefix="/algo-workers/runs", tags=["algo-workers-desk"])
 

@@ -7,7 +7,7 @@ frames; a quiet stream sends ``: heartbeat`` comments. WebSocket messages are
 (4401 bad token, 4403 missing action, 4404 unknown run, 4400 bad parameters, 4429 too many
 open streams), since a client cannot read the status of a refused handshake but can read a
 close code. Each stream, SSE or WebSocket, counts among its user's open streams and holds
-no database slot while it waits (`api.open_streams`).
+no database slot while it waits (`serving.open_streams`).
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from fastapi import APIRouter, Depends, Query, WebSocket
 from sqlalchemy.orm import Session
 
 from tradertape.api.deps import DbDep, RuntimeDep, worker_action
-from tradertape.api.open_streams import EventStream, OpenStreams, StreamsDep
 from tradertape.api.openapi_streams import stream_answer
 from tradertape.api.routes.workers_journal import Filter
 from tradertape.api.routes.workers_market import Symbol, Token, instrument_ref
@@ -46,6 +45,7 @@ from tradertape.services.workers import candles, market, streams, timeline
 from tradertape.services.workers.access import find_run
 from tradertape.services.workers.streams import Event
 from tradertape.services.workers.timeline import TimelineQuery
+from tradertape.serving.open_streams import EventStream, OpenStreams, StreamsDep
 
 log = logging.getLogger("tradertape.api")
 router = APIRouter(prefix="/algo-workers/worker", tags=["algo-workers"])
@@ -213,10 +213,10 @@ def stream_candles(
     interval: Annotated[str, Query(max_length=16)] = "5minute",
 ) -> EventStream:
     """SSE: the latest candles (``snapshot``), then each change of the forming ``candle``."""
-    desk = runtime.worker_market
-    instrument = candles.instrument_of(desk, db, instrument_ref(symbol, instrument_token))
+    market = runtime.worker_market
+    instrument = candles.instrument_of(market, db, instrument_ref(symbol, instrument_token))
     name = candles.checked_interval(interval)
-    events = streams.candle(desk, instrument, name, pacing=open_streams.pacing)
+    events = streams.candle(market, instrument, name, pacing=open_streams.pacing)
     return open_streams.sse(events, user_id=token.user_id)
 
 
@@ -271,7 +271,7 @@ async def _open(websocket: WebSocket, action: str) -> WorkerToken | None:
 
 async def _pump(websocket: WebSocket, token: WorkerToken, events: AsyncIterator[Event]) -> None:
     """Send `events` until they end or the client leaves (whichever first cancels the other),
-    holding one of the token's user's stream places (`api.open_streams`)."""
+    holding one of the token's user's stream places (`serving.open_streams`)."""
     try:
         _streams(websocket).cap.take(token.user_id)
     except RateLimited as full:

@@ -20,14 +20,14 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, WebSocket
 from starlette.concurrency import run_in_threadpool
 
-from tradertape.api.admission import Gates
 from tradertape.api.deps import SESSION_COOKIE, screen_session
-from tradertape.api.middleware import SERVER_SEND
 from tradertape.domain.instruments import InstrumentCatalog
 from tradertape.errors import Overloaded
 from tradertape.feed.fanout import TickHub
 from tradertape.feed.stream import TickStream
 from tradertape.runtime import Runtime
+from tradertape.serving.admission import Gates
+from tradertape.serving.middleware import SERVER_SEND
 
 log = logging.getLogger("tradertape.api")
 router = APIRouter(tags=["ticks"])

@@ -4,7 +4,7 @@ A worker may store any JSON it likes in a run's ``metadata`` or ``runtime_state`
 stored must come back: a document nested hundreds of levels deep is stored by the database
 and then fails every response that serializes it, and a NUL character or an unpaired
 surrogate is text PostgreSQL (or UTF-8) cannot hold. `find_problem` is the one check of a
-JSON value, used on a whole request body (`tradertape.api.limits`) and, with a size, on each
+JSON value, used on a whole request body (`tradertape.serving.limits`) and, with a size, on each
 free-form field (`JsonObject`, `JsonState`), so a field's bound holds wherever it is parsed.
 """
 

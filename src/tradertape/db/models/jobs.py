@@ -1,4 +1,4 @@
-"""Background work that failed: one row per failing job or item (`oms.job_guard`)."""
+"""Background work that failed: one row per failing job or item (`jobs.guard`)."""
 
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ from tradertape.db.base import Base, Owned
 
 
 class ProtectionFence:
-    """Columns of automatic protection's exit fence (`services.risk.protection_fence`).
+    """Columns of automatic protection's exit fence (`services.protection.fence`).
 
     Each rules document is a generation, and an exit is claimed by a compare-and-set on
     (generation, no claim), so one trigger submits one exit.

@@ -58,7 +58,7 @@ def create_app(
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         return routes.error(400, "UDAPI100036", f"Invalid input: {exc.errors()[0]['loc']}")
 
-    routes.install_guard(app, sessions)
+    routes.install_session_check(app, sessions)
     routes.install_login(app, sessions)
     routes.install_orders(app, book)
     routes.install_books(app, book)

@@ -55,7 +55,7 @@ async def _json(request: Request) -> Any:
         raise FakeError(400, "UDAPI100036", "Invalid input: body is not JSON") from None
 
 
-def install_guard(app: FastAPI, sessions: Sessions) -> None:
+def install_session_check(app: FastAPI, sessions: Sessions) -> None:
     """Faults, then the Bearer token, for every API route."""
 
     @app.middleware("http")

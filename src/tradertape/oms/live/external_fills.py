@@ -48,10 +48,10 @@ class ExternalFill:
     attribution: dict[str, Any] = field(default_factory=dict)
 
 
-def book_external_fill(db: Session, desk: LiveOrders, fill: ExternalFill) -> Decimal:
+def book_external_fill(db: Session, live: LiveOrders, fill: ExternalFill) -> Decimal:
     """Book `fill` in the live book of its broker, in the caller's transaction; the
     charges the ledger booked for it (its share of the day's contract note there)."""
-    instrument = desk.catalog(db).get(fill.symbol)
+    instrument = live.catalog(db).get(fill.symbol)
     spec = OrderSpec(
         exchange=instrument.exchange,
         tradingsymbol=instrument.tradingsymbol,
@@ -85,7 +85,7 @@ def book_external_fill(db: Session, desk: LiveOrders, fill: ExternalFill) -> Dec
         average_price=fill.price,
     )
     # the server has no session where it was placed: book by the reported figures
-    desk.book_report(db, fill.broker, report, Tradebook(None))
+    live.book_report(db, fill.broker, report, Tradebook(None))
     db.flush()
     charged = db.scalars(select(Trade.charges).where(Trade.order_pk == stored.id))
     return sum(charged, Decimal(0))

@@ -77,13 +77,13 @@ class LiveGttBook:
         self,
         *,
         book: GttBook,
-        desk: LiveOrders,
+        live: LiveOrders,
         brokers: LiveBrokers,
         clock: Clock,
         on_adopted: Sequence[Adopted] = (),
     ) -> None:
         self._book = book
-        self._desk = desk
+        self._live = live
         self.brokers = brokers
         self._clock = clock
         self._on_adopted = list(on_adopted)
@@ -111,7 +111,7 @@ class LiveGttBook:
         """
         # Live GTTs are Kite's (the adapters of the others have none behind the port yet).
         # No session, or another egress IP than the registered one: a 409, nothing stored.
-        broker = self._desk.sending(db, user_id, GTT_BROKER)
+        broker = self._live.sending(db, user_id, GTT_BROKER)
         gtt = self._book.create(
             db, user_id=user_id, spec=spec, commit=False, checked=checked, attribution=attribution
         )
@@ -206,7 +206,7 @@ class LiveGttBook:
         gtt = self._book.modify(db, user_id=user_id, trigger_id=trigger_id, spec=spec, gate=gate)
         if gtt.broker == PAPER:
             return gtt
-        broker = self._desk.sending(db, user_id, gtt.broker)  # SEBI's static IP: a 409
+        broker = self._live.sending(db, user_id, gtt.broker)  # SEBI's static IP: a 409
         try:
             broker.adapter.modify_gtt(int(gtt.broker_trigger_id or 0), broker_spec(gtt))
         except BrokerError as exc:
@@ -247,7 +247,7 @@ class LiveGttBook:
         except TransientBrokerError as exc:
             raise ServiceUnavailable(f"the broker did not answer: {exc}") from exc
         except SessionExpired as exc:
-            self._desk.session_ended(db, gtt.user_id, broker.name, str(exc))
+            self._live.session_ended(db, gtt.user_id, broker.name, str(exc))
             raise Conflict(f"your {broker.name} session ended: log in again ({exc})") from exc
         except BrokerError:
             self._follow(db, broker, [gtt])
@@ -281,7 +281,7 @@ class LiveGttBook:
             try:
                 return self._follow(db, broker, gtts)
             except SessionExpired as exc:  # logged out at the broker: paused until a login
-                self._desk.session_ended(db, user_id, name, str(exc))
+                self._live.session_ended(db, user_id, name, str(exc))
                 guard.note("live_gtt.sync", key, "paused: the broker session ended")
                 return 0
 
@@ -347,7 +347,7 @@ class LiveGttBook:
             return 1
         now = self._clock.now()
         spec = leg_spec(gtt.exchange, gtt.tradingsymbol, gtt.orders[leg])
-        instrument = self._desk.catalog(db).get(f"{gtt.exchange}:{gtt.tradingsymbol}")
+        instrument = self._live.catalog(db).get(f"{gtt.exchange}:{gtt.tradingsymbol}")
         order = new_order(
             gtt.user_id,
             spec,
@@ -388,7 +388,7 @@ class LiveGttBook:
         except BrokerError:  # the poll, a postback or the socket books it
             return
         reports = [kite_report(r) for r in rows if str(r.get("order_id")) == broker_order_id]
-        self._desk.apply_reports(db, broker.name, reports)
+        self._live.apply_reports(db, broker.name, reports)
 
     # -- reading (both kinds) ------------------------------------------------------------
 

@@ -40,10 +40,10 @@ from tradertape.domain.orders import OrderSpec
 from tradertape.errors import BadRequest, NotFound, ServiceUnavailable, TraderTapeError
 from tradertape.oms import slicing
 from tradertape.oms.admission import claim_counted, record_verdict, screen
-from tradertape.oms.booking import Ledger
 from tradertape.oms.context import BROKER as PAPER
 from tradertape.oms.context import TradingContext
 from tradertape.oms.job_guard import UNGUARDED, Guard
+from tradertape.oms.ledger import Ledger
 from tradertape.oms.live.algo_identity import AlgoIdentity
 from tradertape.oms.live.broker_trades import BrokerTrade, Tradebook, plan_fills
 from tradertape.oms.live.static_ip import PublicIp, no_public_ip, refuse_if_elsewhere

@@ -41,9 +41,9 @@ from tradertape.domain.books import live_book
 from tradertape.domain.decimal_input import MAX_PRICE, parse_decimal
 from tradertape.domain.instruments import Instrument
 from tradertape.domain.order_state import PENDING, EventKind, OrderEvent, OrderStatus
-from tradertape.oms.booking import Ledger
 from tradertape.oms.context import TradingContext
 from tradertape.oms.ids import new_order_id
+from tradertape.oms.ledger import Ledger
 from tradertape.oms.live.broker_trades import Tradebook
 from tradertape.oms.live.orders import SEND_GRACE, LiveBroker, LiveOrders, kite_report
 from tradertape.oms.live.reconcile_compare import (
@@ -126,9 +126,9 @@ class _OrderPass:
 class Reconciler:
     """Compares a user's live broker with our books; adopts, marks and reports."""
 
-    def __init__(self, *, context: TradingContext, desk: LiveOrders) -> None:
+    def __init__(self, *, context: TradingContext, live: LiveOrders) -> None:
         self._context = context
-        self._desk = desk
+        self._live = live
 
     def run(self, db: Session, *, user_id: int, broker: LiveBroker) -> ReconcileReport:
         """Reconcile `user_id` with `broker` (commits as it goes). A broker error raises
@@ -201,7 +201,7 @@ class Reconciler:
         adopted, items = 0, []
         for oid, row in by_id.items():
             if oid in mine:
-                self._desk.apply_report(db, broker.name, kite_report(row), tradebook)
+                self._live.apply_report(db, broker.name, kite_report(row), tradebook)
             elif oid not in before and oid not in sending:
                 item = self._adopt(db, user_id, broker.name, row, tradebook)
                 if item is not None:
@@ -266,7 +266,7 @@ class Reconciler:
             return None
         store_history(db, order, history)
         db.commit()
-        self._desk.apply_report(db, broker, report, tradebook)
+        self._live.apply_report(db, broker, report, tradebook)
         note = (
             f"broker order {oid} ({side} {quantity} {key} {product}) was placed outside "
             f"TraderTape: adopted as order {order.order_id}"

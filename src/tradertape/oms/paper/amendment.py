@@ -20,9 +20,9 @@ from tradertape.domain.order_state import WORKING, EventKind, OrderEvent, OrderS
 from tradertape.domain.orders import OrderType, TransactionType, on_grid
 from tradertape.domain.ticks import tick_size
 from tradertape.errors import BadRequest, InvalidField, NotFound
-from tradertape.oms.booking import Ledger
 from tradertape.oms.context import TradingContext
 from tradertape.oms.funds import funding_problem
+from tradertape.oms.ledger import Ledger
 from tradertape.oms.order_locks import locked_own_order
 from tradertape.oms.order_log import amendments, is_cover_leg, record, spec_of, terms_of
 from tradertape.oms.order_rules import check_fields, check_stop, listed

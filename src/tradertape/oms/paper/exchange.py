@@ -8,7 +8,7 @@ loop use; the work lives in modules named for it:
 - `placement`: a new order worked out whole, then stored with one commit, its
   idempotency key claimed by a unique constraint;
 - `working`: working orders against ticks (triggers, fills, IOC remainders);
-- `booking`: each fill's trade, contract-note charges and cash;
+- `ledger`: each fill's trade, contract-note charges and cash;
 - `order_log`: order rows and their history through the status machine;
 - `amendment`: modify and cancel;
 - `cover`: a cover order's stop-loss leg;
@@ -33,7 +33,6 @@ from tradertape.domain.order_state import OrderEvent
 from tradertape.domain.orders import OrderSpec, TransactionType
 from tradertape.errors import InvalidField
 from tradertape.oms import funds, order_log, order_rules
-from tradertape.oms.booking import Ledger
 from tradertape.oms.cash import deposit
 from tradertape.oms.commands import SubmitOrder
 from tradertape.oms.context import (
@@ -46,6 +45,7 @@ from tradertape.oms.context import (
     no_quotes,
 )
 from tradertape.oms.gate import PreTrade, PreTradeVerdict, ReadAhead
+from tradertape.oms.ledger import Ledger
 from tradertape.oms.paper import amendment, placement, working
 from tradertape.oms.paper.placement import Placed
 from tradertape.oms.paper.virtual_fill import book_virtual_fill, erase_virtual_fills

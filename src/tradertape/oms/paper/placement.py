@@ -31,10 +31,10 @@ from tradertape.domain.instruments import Instrument
 from tradertape.domain.order_state import WORKING, EventKind, OrderEvent
 from tradertape.errors import InvalidField
 from tradertape.oms.admission import claim_counted, record_verdict, screen
-from tradertape.oms.booking import Ledger
 from tradertape.oms.commands import SubmitOrder
 from tradertape.oms.context import SQUAREOFF, TradingContext
 from tradertape.oms.funds import funding_problem
+from tradertape.oms.ledger import Ledger
 from tradertape.oms.order_log import (
     apply_event,
     by_key,

@@ -32,9 +32,9 @@ from tradertape.domain.order_state import WORKING as _WORKING
 from tradertape.domain.order_state import EventKind, OrderEvent, OrderStatus
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
 from tradertape.oms.job_guard import UNGUARDED, Guard
-from tradertape.oms.ledger import net_positions
 from tradertape.oms.order_locks import lock_user, locked_orders
 from tradertape.oms.paper.exchange import BROKER, SQUAREOFF, PaperExchange
+from tradertape.oms.positions import net_positions
 from tradertape.ports.clock import IST, Clock
 
 LastTick = Callable[[str], Tick | None]

@@ -4,7 +4,7 @@ Positions, holdings, today's trades and P&L and each book's cash are all derived
 user's trades and cash entries, and those change only when something is booked: a fill, a
 cash movement, a fill taken back. Each booking sets a new ledger version (the account's
 ``ledger_stamp``) in the statement
-that stores its balance (`oms.books.save_account`). So the derivation runs once per
+that stores its balance (`oms.book_totals.save_account`). So the derivation runs once per
 version, not once per read: a read asks for the version (one indexed row) and uses the
 snapshot built at that version, or builds one. Nothing in a snapshot moves with the market:
 marking to the last tick is the read's.
@@ -178,7 +178,7 @@ class LedgerSnapshot:
 
     version: int
     today: date
-    cash_now: Decimal  # the running balance (`books.cash`)
+    cash_now: Decimal  # the running balance (`book_totals.cash`)
     net: tuple[Lot, ...]  # per book, symbol and product; settled delivery left to holdings
     day: tuple[Lot, ...]  # today's trades only
     holdings: tuple[HeldAt, ...]  # sorted

@@ -21,9 +21,9 @@ from tradertape.db.models.trading import CashEntry, Order, OrderEventRow, Trade
 from tradertape.domain.charges import Side
 from tradertape.domain.order_state import EventKind, OrderEvent, OrderStatus
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
-from tradertape.oms.booking import Ledger
 from tradertape.oms.context import TradingContext
 from tradertape.oms.fill_charges import delivery_charges
+from tradertape.oms.ledger import Ledger
 from tradertape.oms.order_log import apply_event, claim, new_order, store_history
 from tradertape.ports.clock import IST
 

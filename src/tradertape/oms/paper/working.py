@@ -28,8 +28,8 @@ from tradertape.domain.instruments import Instrument
 from tradertape.domain.market import Tick
 from tradertape.domain.order_state import WORKING, EventKind, OrderEvent, OrderStatus
 from tradertape.domain.orders import OrderType, TransactionType, Validity
-from tradertape.oms.booking import Ledger
 from tradertape.oms.context import TradingContext
+from tradertape.oms.ledger import Ledger
 from tradertape.oms.order_locks import locked_orders
 from tradertape.oms.order_log import apply_event, is_cover_leg, store_history
 from tradertape.oms.paper import cover

@@ -82,7 +82,7 @@ class SessionService:
         self._clock = clock
         self._lifetime = lifetime
         self._due: dict[str, tuple[datetime, datetime]] = {}  # slides `signed_in` left
-        self._due_guard = threading.Lock()
+        self._due_lock = threading.Lock()
         self._flush_asked = False
 
     @property
@@ -141,7 +141,7 @@ class SessionService:
         if now - last_seen_at >= _TOUCH_EVERY:
             expires = now + self._lifetime
             if slide_later:
-                with self._due_guard:
+                with self._due_lock:
                     self._due[digest] = (now, expires)
             else:
                 params = {"token_hash": digest, "last_seen_at": now, "expires_at": expires}
@@ -152,7 +152,7 @@ class SessionService:
     def ask_flush(self) -> bool:
         """True once while slides wait and no `slide_due` has been asked for since: the
         caller then runs `slide_due` (in a thread), so one flush at a time is asked for."""
-        with self._due_guard:
+        with self._due_lock:
             if not self._due or self._flush_asked:
                 return False
             self._flush_asked = True
@@ -161,7 +161,7 @@ class SessionService:
     def slide_due(self, database: Database) -> int:
         """Slide the sessions `signed_in` left due, in one transaction; how many. A slide
         lost to a crash before this is only made again on the session's next read."""
-        with self._due_guard:
+        with self._due_lock:
             due, self._due, self._flush_asked = self._due, {}, False
         if not due:
             return 0

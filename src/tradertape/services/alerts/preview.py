@@ -36,10 +36,10 @@ class BasketMargin:
 
 
 def _priced(
-    db: Session, desk: WorkerContext, legs: Sequence[dict[str, Any]], symbol: str | None
+    db: Session, workers: WorkerContext, legs: Sequence[dict[str, Any]], symbol: str | None
 ) -> list[PricedLeg]:
     priced = []
-    catalog = desk.trading.catalog(db)
+    catalog = workers.trading.catalog(db)
     for index, leg in enumerate(legs):
         field = f"legs[{index}]"
         named = leg.get("symbol") or symbol
@@ -53,16 +53,16 @@ def _priced(
             raise InvalidField(f"{field}.price", "a LIMIT leg needs its price")
         spec = OrderTerms.of(leg).spec(instrument.key)
         try:
-            checked = desk.orders.check(db, spec, desk.last_tick(spec.key), session=False)
+            checked = workers.orders.check(db, spec, workers.last_tick(spec.key), session=False)
         except InvalidField as exc:
             raise InvalidField(f"{field}.{exc.field}", exc.message) from exc
-        priced.append(PricedLeg(spec, checked, reference_price(desk, spec)))
+        priced.append(PricedLeg(spec, checked, reference_price(workers, spec)))
     return priced
 
 
 def preview(
     db: Session,
-    desk: WorkerContext,
+    workers: WorkerContext,
     legs: Sequence[dict[str, Any]],
     *,
     symbol: str | None,
@@ -70,8 +70,8 @@ def preview(
     available: Decimal,
 ) -> BasketMargin:
     """The basket's margin and charges before the alert is saved (nothing stored)."""
-    priced = _priced(db, desk, legs, symbol)
-    cost = cost_contract(desk, priced, broker=broker, catalog=desk.trading.catalog(db))
+    priced = _priced(db, workers, legs, symbol)
+    cost = cost_contract(workers, priced, broker=broker, catalog=workers.trading.catalog(db))
     margin, charges = cost["margin_required"], cost["total_charges"]
     return BasketMargin(
         margin_required=Decimal(str(margin)) if margin is not None else None,

@@ -186,42 +186,42 @@ def verify_kite_postback(
 
 
 def book_kite_postback(
-    desk: LiveReports, db: Session, credentials: BrokerCredentials, payload: dict[str, Any]
+    live: LiveReports, db: Session, credentials: BrokerCredentials, payload: dict[str, Any]
 ) -> bool:
     """A verified Kite postback's report booked once (403 if it fails `verify_kite_postback`);
     False when the order is not one of ours."""
     verify_kite_postback(db, credentials, payload)
-    return desk.apply_kite_update(db, BrokerName.KITE.value, payload)
+    return live.apply_kite_update(db, BrokerName.KITE.value, payload)
 
 
-def apply_order_update(desk: LiveReports, db: Session, message: dict[str, Any]) -> bool:
+def apply_order_update(live: LiveReports, db: Session, message: dict[str, Any]) -> bool:
     """Book one ticker order update (as `feed.kite` publishes it); False if not ours."""
     data = message.get("data")
     if not isinstance(data, dict) or "order_id" not in data:
         return False
-    return desk.apply_kite_update(db, str(message.get("broker") or "kite"), data)
+    return live.apply_kite_update(db, str(message.get("broker") or "kite"), data)
 
 
-async def follow_order_updates(bus: EventBus, desk: LiveReports, db: Database) -> None:
+async def follow_order_updates(bus: EventBus, live: LiveReports, db: Database) -> None:
     """Book the ticker's order updates from the bus until cancelled."""
-    await book_order_updates(await bus.subscribe(KITE_ORDER_UPDATES_TOPIC), desk, db)
+    await book_order_updates(await bus.subscribe(KITE_ORDER_UPDATES_TOPIC), live, db)
 
 
-async def book_order_updates(subscription: Subscription, desk: LiveReports, db: Database) -> None:
+async def book_order_updates(subscription: Subscription, live: LiveReports, db: Database) -> None:
     """Book each order update of `subscription` until it ends (then close it)."""
     try:
         async for _topic, message in subscription:
             try:
-                await asyncio.to_thread(_apply_in_session, desk, db, message)
+                await asyncio.to_thread(_apply_in_session, live, db, message)
             except Exception:  # polling still reports the order
                 log.exception("booking a kite order update failed")
     finally:
         await subscription.close()
 
 
-def _apply_in_session(desk: LiveReports, db: Database, message: dict[str, Any]) -> None:
+def _apply_in_session(live: LiveReports, db: Database, message: dict[str, Any]) -> None:
     with db.session() as session:
-        apply_order_update(desk, session, message)
+        apply_order_update(live, session, message)
 
 
 class LiveJobs:
@@ -236,13 +236,13 @@ class LiveJobs:
         self,
         *,
         db: Database,
-        desk: LiveSweeps,
+        live: LiveSweeps,
         gtts: LiveGttSweeps | None = None,
         guard: Guard = UNGUARDED,
     ) -> None:
-        """`guard`: each order, trigger and (user, broker) fails alone (`oms.job_guard`)."""
+        """`guard`: each order, trigger and (user, broker) fails alone (`jobs.guard`)."""
         self._db = db
-        self._desk = desk
+        self._live = live
         self._gtts = gtts
         self._guard = guard
 
@@ -251,12 +251,12 @@ class LiveJobs:
         live orders polled once; each step a job of its own."""
         guard = self._guard
         steps: list[tuple[str, Callable[[Session], object]]] = [
-            ("live.resolve_unsent", lambda db: self._desk.resolve_unsent(db, guard))
+            ("live.resolve_unsent", lambda db: self._live.resolve_unsent(db, guard))
         ]
         if (gtts := self._gtts) is not None:
             steps.append(("live_gtt.resolve_unplaced", lambda db: gtts.resolve_unplaced(db, guard)))
             steps.append(("live_gtt.sync", lambda db: gtts.sync(db, guard)))
-        steps.append(("live.poll", lambda db: self._desk.poll(db, guard)))
+        steps.append(("live.poll", lambda db: self._live.poll(db, guard)))
         for name, step in steps:
             guard.job(name, partial(self._in_session, step))
 

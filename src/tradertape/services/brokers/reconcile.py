@@ -200,7 +200,7 @@ class ReconcileJobs:
         every: timedelta,
         guard: Guard = UNGUARDED,
     ) -> None:
-        """`guard`: each broker session fails alone (`oms.job_guard`)."""
+        """`guard`: each broker session fails alone (`jobs.guard`)."""
         self._db = db
         self._guard = guard
         self._reconciliation = reconciliation

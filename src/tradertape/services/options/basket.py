@@ -76,9 +76,9 @@ class Placed:
     key: str
 
 
-def _fields(db: Session, desk: WorkerContext, legs: Sequence[ChainLeg]) -> list[dict[str, Any]]:
+def _fields(db: Session, workers: WorkerContext, legs: Sequence[ChainLeg]) -> list[dict[str, Any]]:
     """Each leg's order fields in request order (422 naming ``legs[i].field``)."""
-    catalog = desk.trading.catalog(db)
+    catalog = workers.trading.catalog(db)
     out = []
     for index, leg in enumerate(legs):
         instrument = catalog.find(f"NFO:{leg.tradingsymbol}")
@@ -100,7 +100,7 @@ def _fields(db: Session, desk: WorkerContext, legs: Sequence[ChainLeg]) -> list[
 
 
 def _checked(
-    db: Session, desk: WorkerContext, fields: list[dict[str, Any]], *, session: bool
+    db: Session, workers: WorkerContext, fields: list[dict[str, Any]], *, session: bool
 ) -> list[PricedLeg]:
     """The legs as orders, each checked by the exchange's rules (422 on ``legs[i]``; market
     hours too when `session`: a live broker judges its own) and priced as the preview
@@ -108,7 +108,7 @@ def _checked(
     orders = [plans.worker_order(f) for f in fields]
     try:
         return intents.priced_legs(
-            desk, db, orders, intent_type=intents.PLACE_BASKET, session=session
+            workers, db, orders, intent_type=intents.PLACE_BASKET, session=session
         )
     except InvalidField as exc:  # the worker envelope's path, as the desk's body names it
         raise InvalidField(exc.field.replace("payload.basket.orders", "legs"), exc.message) from exc
@@ -127,7 +127,7 @@ class Margin:
 
 def preview(
     db: Session,
-    desk: WorkerContext,
+    workers: WorkerContext,
     legs: Sequence[ChainLeg],
     *,
     broker: str,
@@ -136,8 +136,8 @@ def preview(
 ) -> Margin:
     """The basket's margin and charges before sending (nothing stored): `adapter`'s (a live
     broker's) when it can tell, else the preview's estimate on `broker`'s schedule."""
-    fields = _fields(db, desk, legs)
-    priced = _checked(db, desk, fields, session=False)  # a preview is asked out of hours too
+    fields = _fields(db, workers, legs)
+    priced = _checked(db, workers, fields, session=False)  # a preview is asked out of hours too
     order = baskets.hedge_first([f["transaction_type"] for f in fields])
     if isinstance(adapter, KnowsBasketMargins):
         try:
@@ -154,7 +154,7 @@ def preview(
                 order=order,
                 source="broker",
             )
-    cost = cost_contract(desk, priced, broker=broker, catalog=desk.trading.catalog(db))
+    cost = cost_contract(workers, priced, broker=broker, catalog=workers.trading.catalog(db))
     margin, charges = cost["margin_required"], cost["total_charges"]
     return Margin(
         margin_required=Decimal(str(margin)) if margin is not None else None,
@@ -178,7 +178,7 @@ def basket_key(given: str | None, fields: list[dict[str, Any]]) -> str:
 
 def place(
     db: Session,
-    desk: WorkerContext,
+    workers: WorkerContext,
     legs: Sequence[ChainLeg],
     *,
     user_id: int,
@@ -187,14 +187,14 @@ def place(
 ) -> Placed:
     """Send the legs hedge-first (`baskets.place_basket`); a refused leg skips the rest and
     unwinds what filled."""
-    fields = _fields(db, desk, legs)
-    traits = desk.orders.traits(account)
-    _checked(db, desk, fields, session=traits.judges_session)
+    fields = _fields(db, workers, legs)
+    traits = workers.orders.traits(account)
+    _checked(db, workers, fields, session=traits.judges_session)
     if traits.needs_switches:  # both switches before the first leg (403 saying which is off)
-        desk.orders.require_live(db, user_id=user_id)
+        workers.orders.require_live(db, user_id=user_id)
     basket = basket_key(key, fields)
     result = baskets.place_basket(
-        desk.orders,
+        workers.orders,
         db,
         user_id=user_id,
         account=account,
@@ -202,7 +202,7 @@ def place(
         key=f"chain:{basket}",
         source=SOURCE,
         attribution={"chain_basket": f"chain:{basket}"},
-        last_tick=desk.last_tick,
+        last_tick=workers.last_tick,
     )
     return Placed(
         status="success" if result.status == "complete" else result.status,
@@ -224,7 +224,7 @@ def _exit_fields(result: baskets.LegResult[dict[str, Any]]) -> dict[str, Any]:
     return plans.order_fields(row, side, quantity, exit_=True)
 
 
-def manual_available(desk: WorkerContext, db: Session, *, user_id: int) -> Decimal:
+def manual_available(workers: WorkerContext, db: Session, *, user_id: int) -> Decimal:
     """What a desk order may spend: the manual book's money, as the ticket's preview says."""
-    margins = desk.portfolio.margins(db, user_id=user_id, book=books.MANUAL)
+    margins = workers.portfolio.margins(db, user_id=user_id, book=books.MANUAL)
     return Decimal(str(margins["equity"]["net"]))

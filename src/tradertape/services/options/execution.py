@@ -86,7 +86,7 @@ def mirror(run: WorkerRun, option: WorkerOptionRun) -> None:
     run.runtime_state = state
 
 
-def account_of(desk: WorkerContext, db: Session, run: WorkerRun, *, opening: bool) -> Account:
+def account_of(workers: WorkerContext, db: Session, run: WorkerRun, *, opening: bool) -> Account:
     """The account the run's legs go to: the paper account, or the run's Kite account.
 
     A live leg that opens risk needs both switches, the scope's Kite session and the live
@@ -94,13 +94,13 @@ def account_of(desk: WorkerContext, db: Session, run: WorkerRun, *, opening: boo
     session (an exit removes risk).
     """
     account = placement.run_account(run)
-    if not desk.orders.traits(account).needs_switches:
+    if not workers.orders.traits(account).needs_switches:
         return account
     if opening:
-        live.require_live(desk, db, run)
+        live.require_live(workers, db, run)
     else:
-        live.require_account(desk, db, run.user_id, run.account_scope)
-        live.live_desk(desk, run)
+        live.require_account(workers, db, run.user_id, run.account_scope)
+        live.require_live_wired(workers, run)
     return account
 
 
@@ -114,7 +114,7 @@ class Done:
 
 
 def perform(
-    desk: WorkerContext,
+    workers: WorkerContext,
     market: OptionMarket,
     db: Session,
     run: WorkerRun,
@@ -135,12 +135,12 @@ def perform(
     key = plans.action_key(option, action, body.get("idempotency_key"), [f for _, f in legs])
     if intents.stored_result(db, run, key) is not None:  # this key's action: carry it on
         db.commit()
-        advance(desk, market, db, run, option, source=source)
+        advance(workers, market, db, run, option, source=source)
         db.refresh(option)
         return Done(_result_of(db, run, option, key), True)
     if not entering and option.exit and not option.exit.get("done"):
         db.commit()  # an exit under way: carry it on rather than send a second one
-        advance(desk, market, db, run, option, source=source)
+        advance(workers, market, db, run, option, source=source)
         db.refresh(option)
         return Done(_result_of(db, run, option, str(option.exit["idempotency_key"])), True)
     allowed = ENTERABLE if entering else EXITABLE
@@ -152,13 +152,13 @@ def perform(
             strategy_run_id=run.run_key,
             status=option.status,
         )
-    now = desk.clock.now()
+    now = workers.clock.now()
     if body.get("safety_token") is not None:
-        safety.verify(desk, run, body["safety_token"], now)
+        safety.verify(workers, run, body["safety_token"], now)
     orders = [plans.worker_order(fields) for _, fields in legs]
     if mode is ExecutionMode.DRY_RUN:
-        return Done(_dry_run(desk, db, run, orders, key, body, entering), None)
-    account = account_of(desk, db, run, opening=entering)
+        return Done(_dry_run(workers, db, run, orders, key, body, entering), None)
+    account = account_of(workers, db, run, opening=entering)
     working = _working_entries(db, run) if not entering else []
     if not orders and not working:
         raise Rejected(
@@ -166,8 +166,8 @@ def perform(
         )
     # Each order checked against the exchange's rules (a 422 naming the leg, nothing
     # stored); market hours are the broker's to judge for a live order.
-    session = desk.orders.traits(account).judges_session
-    intents.priced_legs(desk, db, orders, intent_type=intents.PLACE_BASKET, session=session)
+    session = workers.orders.traits(account).judges_session
+    intents.priced_legs(workers, db, orders, intent_type=intents.PLACE_BASKET, session=session)
     request = {"options_action": action, **{k: v for k, v in body.items() if k != "safety_token"}}
     intent_pk = intents.claim_key(db, run, key, intents.PLACE_BASKET, request, now)
     if entering:
@@ -178,13 +178,13 @@ def perform(
     if intent_pk is not None:
         intents.store_result(db, intent_pk, _result_of(db, run, option, key))
     db.commit()
-    advance(desk, market, db, run, option, source=source)
+    advance(workers, market, db, run, option, source=source)
     db.refresh(option)
     return Done(_result_of(db, run, option, key), False)
 
 
 def _dry_run(
-    desk: WorkerContext,
+    workers: WorkerContext,
     db: Session,
     run: WorkerRun,
     orders: list[intents.WorkerOrder],
@@ -200,7 +200,9 @@ def _dry_run(
         metadata=body.get("metadata") or {},
         role=ENTRY if entering else EXIT,
     )
-    outcome, _ = intents.execute(desk, db, run, intent, ExecutionMode.DRY_RUN, desk.clock.now())
+    outcome, _ = intents.execute(
+        workers, db, run, intent, ExecutionMode.DRY_RUN, workers.clock.now()
+    )
     result: dict[str, Any] = outcome["result"]
     return result
 
@@ -320,7 +322,7 @@ def _set_status(
 
 
 def advance(
-    desk: WorkerContext,
+    workers: WorkerContext,
     market: OptionMarket,
     db: Session,
     run: WorkerRun,
@@ -332,12 +334,12 @@ def advance(
     the fills with the status, and unwind a partial entry. Commits; takes the run's lock
     for each step (nothing of the caller's may be pending)."""
     for _ in range(_ROUNDS):
-        _send_due(desk, market, db, run, option, source)
-        live.refresh(desk, db, run)  # the broker's word on the legs just sent (live only)
+        _send_due(workers, market, db, run, option, source)
+        live.refresh(workers, db, run)  # the broker's word on the legs just sent (live only)
         db.commit()
         lock_run(db, run)
         db.refresh(option)
-        now = desk.clock.now()
+        now = workers.clock.now()
         unwind = settle(db, market, run, option, now, source)
         if unwind:
             key = f"options-unwind:{option.id}:{option.entry.get('basket_execution_id')}"
@@ -353,7 +355,7 @@ def _ids(orders: list[Order]) -> list[str]:
 
 
 def _send_due(
-    desk: WorkerContext,
+    workers: WorkerContext,
     market: OptionMarket,
     db: Session,
     run: WorkerRun,
@@ -369,12 +371,12 @@ def _send_due(
         if phase is None or record.get("done"):
             db.rollback()
             return
-        now = desk.clock.now()
+        now = workers.clock.now()
         if phase == "exit" and record["cancels"]:
-            _cancel_next(desk, db, run, option)
+            _cancel_next(workers, db, run, option)
             continue
         if record["plan"] is None:  # the cancels are done: what is held now is what exits
-            live.refresh(desk, db, run)
+            live.refresh(workers, db, run)
             lock_run(db, run)
             db.refresh(option)
             held = positions(db, run, market)
@@ -390,14 +392,14 @@ def _send_due(
             return
         if move == "send":
             try:
-                account = account_of(desk, db, run, opening=phase == "entry")
+                account = account_of(workers, db, run, opening=phase == "entry")
             except Rejected as exc:
                 if phase == "exit":  # no session: the timer tries again
                     db.rollback()
                     return
                 _skip_rest(option, phase, str(exc))
                 continue
-            _send(desk, db, run, option, phase, index, account, source)
+            _send(workers, db, run, option, phase, index, account, source)
             continue
         _finish(db, run, option, phase, orders, move == "halt", now, source)
         db.commit()
@@ -461,13 +463,15 @@ def _finish(
     )
 
 
-def _cancel_next(desk: WorkerContext, db: Session, run: WorkerRun, option: WorkerOptionRun) -> None:
+def _cancel_next(
+    workers: WorkerContext, db: Session, run: WorkerRun, option: WorkerOptionRun
+) -> None:
     """Cancel the exit's next working entry order (a live cancel commits)."""
     order_id = option.exit["cancels"][0]
     option.exit = {**option.exit, "cancels": option.exit["cancels"][1:]}
     db.commit()  # taken off the list first: a cancel is never asked twice
     try:
-        desk.orders.cancel(db, user_id=run.user_id, order_id=order_id, last=None)
+        workers.orders.cancel(db, user_id=run.user_id, order_id=order_id, last=None)
     except TraderTapeError:  # filled or gone meanwhile: the plan exits what is held
         db.rollback()
         return
@@ -478,7 +482,7 @@ def _cancel_next(desk: WorkerContext, db: Session, run: WorkerRun, option: Worke
 
 
 def _send(
-    desk: WorkerContext,
+    workers: WorkerContext,
     db: Session,
     run: WorkerRun,
     option: WorkerOptionRun,
@@ -502,11 +506,11 @@ def _send(
         _note_order(option, phase, index, order.order_id)
 
     try:
-        placed = desk.orders.submit(
+        placed = workers.orders.submit(
             db,
             user_id=run.user_id,
             spec=spec,
-            last=desk.last_tick(spec.key),
+            last=workers.last_tick(spec.key),
             account=account,
             client_key=step["client_key"],
             source="worker",
@@ -534,7 +538,7 @@ def _send(
         kind="execution",
         source=source,
         event_type="order.updated",
-        now=desk.clock.now(),
+        now=workers.clock.now(),
         summary=f"{order.transaction_type} {order.quantity} {order.tradingsymbol}: {order.status}",
         payload={
             "order_id": order.order_id,

@@ -69,10 +69,10 @@ class OptionExecutions:
     """The loop's timer over option runs with orders still to send, fill or unwind."""
 
     def __init__(
-        self, *, db: Database, desk: WorkerContext, market: OptionMarket, guard: Guard
+        self, *, db: Database, workers: WorkerContext, market: OptionMarket, guard: Guard
     ) -> None:
         self._db = db
-        self._desk = desk
+        self._workers = workers
         self._market = market
         self._guard = guard
 
@@ -100,7 +100,7 @@ class OptionExecutions:
             run = db.get(WorkerRun, option.run_pk) if option is not None else None
             if option is None or run is None or run.status != RunStatus.OPEN.value:
                 return None
-            execution.advance(self._desk, self._market, db, run, option, source=SOURCE)
+            execution.advance(self._workers, self._market, db, run, option, source=SOURCE)
             db.refresh(option)
             return option.status
 

@@ -38,7 +38,7 @@ from tradertape.services.options.execution import (
 )
 from tradertape.services.options.market import OptionMarket
 from tradertape.services.options.metrics import evaluate, positions
-from tradertape.services.risk.protection_fence import next_generation
+from tradertape.services.protection.fence import next_generation
 from tradertape.services.workers import intents, runs, timeline
 from tradertape.services.workers.access import check_nonce, find_run, lock_run
 from tradertape.services.workers.context import WorkerContext
@@ -150,7 +150,7 @@ _NOT_SENT: dict[str, Any] = {
 
 
 def _worker_run(
-    desk: WorkerContext, db: Session, token: WorkerToken, run_key: str | None, name: str
+    workers: WorkerContext, db: Session, token: WorkerToken, run_key: str | None, name: str
 ) -> WorkerRun:
     if run_key is not None:
         return find_run(db, token, run_key)
@@ -160,12 +160,12 @@ def _worker_run(
         execution_mode=ExecutionMode.PAPER.value,  # a value, not a check: runs start on paper
         metadata={"strategy_family": "options_strategy", "strategy_name": name},
     )
-    created, _ = runs.create(desk, db, token, spec)
+    created, _ = runs.create(workers, db, token, spec)
     return find_run(db, token, str(created["strategy_run_id"]))
 
 
 def create(
-    desk: WorkerContext,
+    workers: WorkerContext,
     market: OptionMarket,
     db: Session,
     token: WorkerToken,
@@ -193,11 +193,11 @@ def create(
             "keeping a partial entry needs protection rules to watch it (send protection)",
         )
     run = lock_run(
-        db, _worker_run(desk, db, token, body.get("strategy_run_id"), body["strategy_name"])
+        db, _worker_run(workers, db, token, body.get("strategy_run_id"), body["strategy_name"])
     )
     check_nonce(run, nonce)
     intents.require_open(run)
-    runs.check_mode(desk, token, run.execution_mode, run.account_scope)
+    runs.check_mode(workers, token, run.execution_mode, run.account_scope)
     if db.scalar(select(WorkerOptionRun.id).where(WorkerOptionRun.run_pk == run.id)):
         raise Rejected(
             409,
@@ -205,7 +205,7 @@ def create(
             "this strategy run already has an option run",
             strategy_run_id=run.run_key,
         )
-    now = desk.clock.now()
+    now = workers.clock.now()
     option = WorkerOptionRun(
         user_id=run.user_id,
         run_pk=run.id,
@@ -239,15 +239,15 @@ def create(
     return view(market, db, run, option)
 
 
-def _priced(desk: WorkerContext, db: Session, orders: list[WorkerOrder]) -> list[PricedLeg]:
-    catalog = desk.trading.catalog(db)
+def _priced(workers: WorkerContext, db: Session, orders: list[WorkerOrder]) -> list[PricedLeg]:
+    catalog = workers.trading.catalog(db)
     return [
-        PricedLeg(o.spec, catalog.get(o.spec.key), reference_price(desk, o.spec)) for o in orders
+        PricedLeg(o.spec, catalog.get(o.spec.key), reference_price(workers, o.spec)) for o in orders
     ]
 
 
 def _preview(
-    desk: WorkerContext,
+    workers: WorkerContext,
     market: OptionMarket,
     db: Session,
     token: WorkerToken,
@@ -260,12 +260,12 @@ def _preview(
     held = positions(db, run, market)
     legs = plans.exit_legs(option, held, {}) if exit_ else plans.entry_legs(option)
     orders = [plans.worker_order(fields) for _, fields in legs]
-    priced = _priced(desk, db, orders)
+    priced = _priced(workers, db, orders)
     if not exit_ and option.status == "created":
         option.status = "entry_previewed"
     elif exit_ and option.status in ("entered", "partial_entry"):
         option.status = "exit_previewed"
-    option.updated_at = desk.clock.now()
+    option.updated_at = workers.clock.now()
     mirror(run, option)
     db.commit()
     signed = [
@@ -280,26 +280,26 @@ def _preview(
         "mode": run.execution_mode,
         "orders": [o.fields for o in orders],
         "net_premium": float(sum(signed, Decimal(0))),  # + received, − paid
-        "cost_contract": cost_contract(desk, priced),
+        "cost_contract": cost_contract(workers, priced),
     }
 
 
 def preview_entry(
-    desk: WorkerContext, market: OptionMarket, db: Session, token: WorkerToken, run_key: str
+    workers: WorkerContext, market: OptionMarket, db: Session, token: WorkerToken, run_key: str
 ) -> dict[str, Any]:
     """The entry basket with its premium, margin and charges, placing nothing."""
-    return _preview(desk, market, db, token, run_key, exit_=False)
+    return _preview(workers, market, db, token, run_key, exit_=False)
 
 
 def preview_exit(
-    desk: WorkerContext, market: OptionMarket, db: Session, token: WorkerToken, run_key: str
+    workers: WorkerContext, market: OptionMarket, db: Session, token: WorkerToken, run_key: str
 ) -> dict[str, Any]:
     """The orders that would flatten the option run, with their charges."""
-    return _preview(desk, market, db, token, run_key, exit_=True)
+    return _preview(workers, market, db, token, run_key, exit_=True)
 
 
 def act(
-    desk: WorkerContext,
+    workers: WorkerContext,
     market: OptionMarket,
     db: Session,
     token: WorkerToken,
@@ -313,9 +313,9 @@ def act(
     run = lock_run(db, find_run(db, token, run_key))
     check_nonce(run, nonce)
     intents.require_open(run)
-    mode = runs.check_mode(desk, token, run.execution_mode, run.account_scope)
+    mode = runs.check_mode(workers, token, run.execution_mode, run.account_scope)
     option = find_option(db, run)
-    done = perform(desk, market, db, run, option, action=action, body=body, mode=mode)
+    done = perform(workers, market, db, run, option, action=action, body=body, mode=mode)
     if done.deduped is None:  # a dry run: validated, nothing placed
         db.rollback()
         return {**view(market, db, run, option), "result": done.result}
@@ -339,7 +339,7 @@ def state(market: OptionMarket, db: Session, token: WorkerToken, run_key: str) -
 
 
 def protection_state(
-    desk: WorkerContext, market: OptionMarket, db: Session, token: WorkerToken, run_key: str
+    workers: WorkerContext, market: OptionMarket, db: Session, token: WorkerToken, run_key: str
 ) -> dict[str, Any]:
     """Evaluate the rules on the current metrics; a change of verdict is journalled.
 
@@ -348,7 +348,7 @@ def protection_state(
     """
     run = lock_run(db, find_run(db, token, run_key))
     option = find_option(db, run)
-    now = desk.clock.now()
+    now = workers.clock.now()
     if option.protection_claim is None:
         verdict = evaluate(db, run, option, market)
         before = bool(option.protection_state.get("triggered"))
@@ -381,7 +381,7 @@ def protection_state(
 
 
 def update_protection(
-    desk: WorkerContext,
+    workers: WorkerContext,
     market: OptionMarket,
     db: Session,
     token: WorkerToken,
@@ -421,7 +421,7 @@ def update_protection(
         "status": "active",
         "generation": option.protection_generation,
     }
-    option.updated_at = desk.clock.now()
+    option.updated_at = workers.clock.now()
     mirror(run, option)
     db.commit()
     return view(market, db, run, option)

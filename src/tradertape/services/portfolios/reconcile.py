@@ -52,14 +52,14 @@ def release(portfolio: ModelPortfolio, signal: ModelSignal, status: str) -> None
     signals.let_go(signal, status)
 
 
-def reconcile(db: Session, portfolio: ModelPortfolio, *, venue: PortfolioTrading) -> Reconciled:
+def reconcile(db: Session, portfolio: ModelPortfolio, *, trading: PortfolioTrading) -> Reconciled:
     """One pass over the portfolio's waiting entries and exits and its stops (commits).
     An agent-run portfolio has nothing here to follow: the agent reports its fills."""
     done = Reconciled()
     if portfolio.executor == signals.AGENT:
         return done
     money.hold(db, portfolio)
-    clock = venue.clock
+    clock = trading.clock
     waiting = db.scalars(
         select(ModelSignal).where(
             ModelSignal.portfolio_id == portfolio.id,
@@ -71,12 +71,12 @@ def reconcile(db: Session, portfolio: ModelPortfolio, *, venue: PortfolioTrading
             _exit(db, portfolio, signal, clock, done)
         else:
             _entry(db, portfolio, signal, clock, done)
-    crossed = _stops(db, portfolio, venue, done) if portfolio.paper_fill == "gtt" else []
+    crossed = _stops(db, portfolio, trading, done) if portfolio.paper_fill == "gtt" else []
     done.drift = drift(db, portfolio)
     notifications.drifted(db, portfolio, done.drift, at=clock.now())  # notify: drift
     db.commit()
     for position in crossed:
-        _sell_at_stop(db, portfolio, position, venue, done)
+        _sell_at_stop(db, portfolio, position, trading, done)
     return done
 
 
@@ -164,11 +164,11 @@ def _exit_gtt_order(db: Session, signal: ModelSignal, position: ModelPosition) -
 
 
 def _stops(
-    db: Session, portfolio: ModelPortfolio, venue: PortfolioTrading, done: Reconciled
+    db: Session, portfolio: ModelPortfolio, trading: PortfolioTrading, done: Reconciled
 ) -> list[ModelPosition]:
     """Follow fired stops, then give every open position the stop it needs; the positions
     whose stop is already crossed are returned, to be sold."""
-    desk = signals.stop_desk(venue, portfolio)
+    desk = signals.stops_of(trading, portfolio)
     crossed = []
     for position in db.scalars(
         select(ModelPosition)
@@ -189,13 +189,13 @@ def _sell_at_stop(
     db: Session,
     portfolio: ModelPortfolio,
     position: ModelPosition,
-    venue: PortfolioTrading,
+    trading: PortfolioTrading,
     done: Reconciled,
 ) -> None:
     """The stop is crossed with no GTT under it (its order ended unfilled, or it was gone
     while the price fell): sell now, through an exit signal like any other exit. Once a day,
     so a sell the market refuses is not retried every minute."""
-    day = venue.clock.now().astimezone(IST).date()
+    day = trading.clock.now().astimezone(IST).date()
     tried = db.scalar(
         select(ModelSignal.id).where(
             ModelSignal.position_id == position.id,
@@ -205,12 +205,12 @@ def _sell_at_stop(
     )
     if tried is not None:
         return
-    tick = venue.exchange.last_tick(position.symbol)
+    tick = trading.exchange.last_tick(position.symbol)
     close = tick.last_price if tick is not None else position.entry_price
     signal = signals.exit_signal(
-        db, portfolio, position, close=close, day=day, reason=STOP_REASON, clock=venue.clock
+        db, portfolio, position, close=close, day=day, reason=STOP_REASON, clock=trading.clock
     )
-    signals.place(db, [signal], venue=venue, auto=True)  # notify: an automatic exit
+    signals.place(db, [signal], trading=trading, auto=True)  # notify: an automatic exit
     done.stopped_out.append(signal.id)
 
 

@@ -23,7 +23,7 @@ def run_day(
     portfolio: ModelPortfolio,
     *,
     store: CandleStore,
-    venue: PortfolioTrading,
+    trading: PortfolioTrading,
     day: date,
     market: scanner.ScanMarket | None = None,
 ) -> scanner.ScanReport:
@@ -32,10 +32,10 @@ def run_day(
     A batch passes one ``market`` to all its portfolios so they share panels and indicators.
     """
     virtual.open_fills(
-        db, portfolio, store=store, day=day, clock=venue.clock, exchange=venue.exchange
+        db, portfolio, store=store, day=day, clock=trading.clock, exchange=trading.exchange
     )
-    reconcile.reconcile(db, portfolio, venue=venue)
-    report = scanner.scan(db, portfolio, store=store, clock=venue.clock, day=day, market=market)
+    reconcile.reconcile(db, portfolio, trading=trading)
+    report = scanner.scan(db, portfolio, store=store, clock=trading.clock, day=day, market=market)
     if report.skipped is None and portfolio.auto_place_signals:
         fresh = db.scalars(
             select(ModelSignal).where(
@@ -44,7 +44,7 @@ def run_day(
                 ModelSignal.status == SignalStatus.PENDING_APPROVAL.value,
             )
         ).all()
-        signals.place(db, list(fresh), venue=venue, auto=True)
+        signals.place(db, list(fresh), trading=trading, auto=True)
     return report
 
 
@@ -54,7 +54,7 @@ def scan_user(
     user_id: int,
     portfolio_id: int | None,
     store: CandleStore,
-    venue: PortfolioTrading,
+    trading: PortfolioTrading,
     day: date,
 ) -> list[scanner.ScanReport]:
     """Run the day for one of the user's portfolios, or all their active ones."""
@@ -68,7 +68,7 @@ def scan_user(
         query = query.where(ModelPortfolio.id == portfolio_id)
     market = scanner.ScanMarket(store)
     return [
-        run_day(db, p, store=store, venue=venue, day=day, market=market)
+        run_day(db, p, store=store, trading=trading, day=day, market=market)
         for p in db.scalars(query.order_by(ModelPortfolio.id)).all()
     ]
 
@@ -79,7 +79,7 @@ def close_position(
     *,
     user_id: int,
     store: CandleStore,
-    venue: PortfolioTrading,
+    trading: PortfolioTrading,
     day: date,
 ) -> Placement:
     """Close a position by hand: an exit signal (reason ``manual``) placed at once."""
@@ -92,6 +92,6 @@ def close_position(
     closes = [c for c in bars.close[:, 0].tolist() if c == c]
     close = Decimal(str(closes[-1])) if closes else position.entry_price
     signal = signals.exit_signal(
-        db, portfolio, position, close=close, day=day, reason="manual", clock=venue.clock
+        db, portfolio, position, close=close, day=day, reason="manual", clock=trading.clock
     )
-    return signals.place(db, [signal], venue=venue)
+    return signals.place(db, [signal], trading=trading)

@@ -43,18 +43,18 @@ class PortfolioJobs:
         *,
         db: Database,
         store: CandleStore,
-        venue: PortfolioTrading,
+        trading: PortfolioTrading,
         clock: Clock | None = None,
         guard: Guard = UNGUARDED,
     ) -> None:
         """`clock` decides when jobs are due (default: the venue's); the venue's clock, the
         market's, stamps what they record, as it stamps the orders and GTTs they place.
-        `guard` isolates each portfolio (`oms.job_guard`)."""
+        `guard` isolates each portfolio (`jobs.guard`)."""
         self._db = db
         self._guard = guard
         self._store = store
-        self._venue = venue
-        self._clock = clock or venue.clock
+        self._trading = trading
+        self._clock = clock or trading.clock
         self._reconciled_at: datetime | None = None
 
     def run_due(self) -> list[ScanReport]:
@@ -87,7 +87,7 @@ class PortfolioJobs:
 
             def scan(portfolio: ModelPortfolio) -> ScanReport:
                 report = runs.run_day(
-                    db, portfolio, store=self._store, venue=self._venue, day=day, market=market
+                    db, portfolio, store=self._store, trading=self._trading, day=day, market=market
                 )
                 log.info(
                     "scanned portfolio %s for %s: %d entries, %d exits%s",
@@ -112,7 +112,7 @@ class PortfolioJobs:
             def reconcile_one(portfolio: ModelPortfolio) -> None:
                 key = _item(portfolio)
                 try:
-                    reconcile.reconcile(db, portfolio, venue=self._venue)
+                    reconcile.reconcile(db, portfolio, trading=self._trading)
                 except TraderTapeError as exc:  # a live broker refused or did not answer
                     db.rollback()  # not the portfolio's fault: retried next pass
                     self._guard.note("portfolio.reconcile", key, exc.detail)

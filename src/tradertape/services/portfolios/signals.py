@@ -77,13 +77,13 @@ def attribution(portfolio: ModelPortfolio, signal: ModelSignal) -> dict[str, int
     return {"portfolio_id": portfolio.id, "signal_id": signal.id}
 
 
-def stop_desk(venue: PortfolioTrading, portfolio: ModelPortfolio) -> PortfolioStops:
+def stops_of(trading: PortfolioTrading, portfolio: ModelPortfolio) -> PortfolioStops:
     """The stop GTTs of the portfolio's positions, in its account, on the exchange's prices."""
     return PortfolioStops(
-        orders=venue.orders,
+        orders=trading.orders,
         account=account(portfolio),
-        clock=venue.clock,
-        last_tick=venue.exchange.last_tick,
+        clock=trading.clock,
+        last_tick=trading.exchange.last_tick,
     )
 
 
@@ -142,7 +142,7 @@ def _move(signal: ModelSignal, event: SignalEvent) -> None:
 
 
 def place_cart(
-    db: Session, *, user_id: int, portfolio_id: int | None, venue: PortfolioTrading
+    db: Session, *, user_id: int, portfolio_id: int | None, trading: PortfolioTrading
 ) -> Placement:
     """Place every ``in_cart`` signal of the user (or of one portfolio: 404 unless theirs)."""
     query = owned(ModelSignal, user_id=user_id).where(
@@ -152,11 +152,11 @@ def place_cart(
         get_owned(db, ModelPortfolio, portfolio_id, user_id=user_id, label="portfolio")
         query = query.where(ModelSignal.portfolio_id == portfolio_id)
     signals = list(db.scalars(query.order_by(ModelSignal.signal_type.desc(), ModelSignal.id)))
-    return place(db, signals, venue=venue)
+    return place(db, signals, trading=trading)
 
 
 def place(
-    db: Session, signals: list[ModelSignal], *, venue: PortfolioTrading, auto: bool = False
+    db: Session, signals: list[ModelSignal], *, trading: PortfolioTrading, auto: bool = False
 ) -> Placement:
     """Send signals to the broker (exits first, so their cash is there for entries);
     ``auto`` (auto-placement) notifies each outcome in the transaction that records it."""
@@ -168,7 +168,7 @@ def place(
         # a paused agent portfolio's signal fails below, as a paused server portfolio's does:
         # its agent takes nothing from it
         if portfolio.executor == AGENT and portfolio.status == "active":
-            _for_agent(signal, clock=venue.clock)
+            _for_agent(signal, clock=trading.clock)
             db.commit()
             result.for_agent.append(signal.id)
             continue
@@ -177,7 +177,7 @@ def place(
         try:
             if portfolio.status != "active":
                 raise Conflict(f"portfolio {portfolio.id} is {portfolio.status}")
-            _send(db, portfolio, signal, venue)
+            _send(db, portfolio, signal, trading)
         except TraderTapeError as exc:
             db.rollback()
             signal = db.get(ModelSignal, signal.id)  # type: ignore[assignment]
@@ -188,12 +188,12 @@ def place(
             result.failed[signal.id] = signal.error
             if auto:  # notify: auto_place failed
                 notifications.auto_placed(
-                    db, portfolio, signal, error=signal.error, at=venue.clock.now()
+                    db, portfolio, signal, error=signal.error, at=trading.clock.now()
                 )
             db.commit()
             continue
         if auto:  # notify: auto_place placed
-            notifications.auto_placed(db, portfolio, signal, error=None, at=venue.clock.now())
+            notifications.auto_placed(db, portfolio, signal, error=None, at=trading.clock.now())
         db.commit()
         result.placed.append(signal.id)
     return result
@@ -242,12 +242,12 @@ class RiskRefusal(BadRequest):
 
 
 def _check_risk(
-    db: Session, portfolio: ModelPortfolio, signal: ModelSignal, venue: PortfolioTrading
+    db: Session, portfolio: ModelPortfolio, signal: ModelSignal, trading: PortfolioTrading
 ) -> None:
     """The same pre-trade check as every other entry; a breach rejects the signal, logged."""
-    if venue.risk is None or signal.signal_type == "exit":
+    if trading.risk is None or signal.signal_type == "exit":
         return
-    decision = venue.risk.check_entry(
+    decision = trading.risk.check_entry(
         db,
         user_id=portfolio.user_id,
         symbol=signal.symbol,
@@ -265,29 +265,29 @@ def _check_risk(
 
 
 def _send(
-    db: Session, portfolio: ModelPortfolio, signal: ModelSignal, venue: PortfolioTrading
+    db: Session, portfolio: ModelPortfolio, signal: ModelSignal, trading: PortfolioTrading
 ) -> None:
-    _check_risk(db, portfolio, signal, venue)
+    _check_risk(db, portfolio, signal, trading)
     if portfolio.paper_fill == "close":
-        _fill_at_close(db, portfolio, signal, venue)
+        _fill_at_close(db, portfolio, signal, trading)
     elif portfolio.paper_fill == "next_open":
         _wait_for_open(db, portfolio, signal)
     elif signal.signal_type == "exit":
-        _sell(db, portfolio, signal, venue)
+        _sell(db, portfolio, signal, trading)
     else:
-        _buy_gtt(db, portfolio, signal, venue)
+        _buy_gtt(db, portfolio, signal, trading)
 
 
 def _fill_at_close(
-    db: Session, portfolio: ModelPortfolio, signal: ModelSignal, venue: PortfolioTrading
+    db: Session, portfolio: ModelPortfolio, signal: ModelSignal, trading: PortfolioTrading
 ) -> None:
-    clock = venue.clock
+    clock = trading.clock
     day = signal.signal_date
     price = signal.close_price
     if signal.signal_type == "exit":
         position = _position(db, signal)
         charges = book_virtual(
-            venue.exchange,
+            trading.exchange,
             db,
             portfolio,
             symbol=position.symbol,
@@ -309,7 +309,7 @@ def _fill_at_close(
         )
     else:
         charges = book_virtual(
-            venue.exchange,
+            trading.exchange,
             db,
             portfolio,
             symbol=signal.symbol,
@@ -331,7 +331,7 @@ def _fill_at_close(
             committed=False,
         )
         # a close fill is held from the next bar, as in a `fill_at: close` backtest
-        position.held_from = venue.exchange.calendar.next_trading_day(day)
+        position.held_from = trading.exchange.calendar.next_trading_day(day)
     filled(signal, clock=clock)
 
 
@@ -355,7 +355,7 @@ def _position(db: Session, signal: ModelSignal) -> ModelPosition:
 
 
 def _buy_gtt(
-    db: Session, portfolio: ModelPortfolio, signal: ModelSignal, venue: PortfolioTrading
+    db: Session, portfolio: ModelPortfolio, signal: ModelSignal, trading: PortfolioTrading
 ) -> None:
     exchange, _, symbol = signal.symbol.partition(":")
     assert signal.trigger_price is not None
@@ -375,8 +375,8 @@ def _buy_gtt(
         orders=[order],
     )
     # `_check_risk` ran the gate's check with the portfolio's own rules too.
-    checked = venue.risk is not None
-    gtt = venue.orders.create_gtt(
+    checked = trading.risk is not None
+    gtt = trading.orders.create_gtt(
         db,
         user_id=portfolio.user_id,
         spec=spec,
@@ -393,13 +393,13 @@ def _buy_gtt(
 
 
 def _sell(
-    db: Session, portfolio: ModelPortfolio, signal: ModelSignal, venue: PortfolioTrading
+    db: Session, portfolio: ModelPortfolio, signal: ModelSignal, trading: PortfolioTrading
 ) -> None:
     position = _position(db, signal)
-    stop_desk(venue, portfolio).cancel(db, position)  # committed with the order (or rolled back)
+    stops_of(trading, portfolio).cancel(db, position)  # committed with the order (or rolled back)
     exchange, _, symbol = signal.symbol.partition(":")
-    now = venue.clock.now()
-    open_now = venue.exchange.calendar.session_at(now, Market.EQUITY) is MarketSession.NORMAL
+    now = trading.clock.now()
+    open_now = trading.exchange.calendar.session_at(now, Market.EQUITY) is MarketSession.NORMAL
     spec = OrderSpec(
         exchange=Exchange(exchange),
         tradingsymbol=symbol,
@@ -410,12 +410,12 @@ def _sell(
         variety=Variety.REGULAR if open_now else Variety.AMO,
     )
     key = f"portfolio-{portfolio.id}-signal-{signal.id}"
-    if not portfolio.paper_mode and venue.live_exits == "gtt":
-        _sell_gtt(db, portfolio, signal, position, venue)
+    if not portfolio.paper_mode and trading.live_exits == "gtt":
+        _sell_gtt(db, portfolio, signal, position, trading)
         return
     # A market sell has no price to judge on a last tick: the paper venue fills it on the
     # next one, the live venue records it and sends it (a refusal is stored, never resent).
-    order = venue.orders.submit(
+    order = trading.orders.submit(
         db,
         user_id=portfolio.user_id,
         spec=spec,
@@ -437,14 +437,14 @@ def _sell_gtt(
     portfolio: ModelPortfolio,
     signal: ModelSignal,
     position: ModelPosition,
-    venue: PortfolioTrading,
+    trading: PortfolioTrading,
 ) -> None:
     """A live exit as a SELL GTT bracketing the last price (`stops.exit_spec`); the
     reconciliation follows it to its order as it follows an entry's."""
-    tick = venue.exchange.last_tick(signal.symbol)
+    tick = trading.exchange.last_tick(signal.symbol)
     last = tick.last_price if tick is not None else signal.close_price
     spec = exit_spec(position, last)
-    gtt = venue.orders.create_gtt(
+    gtt = trading.orders.create_gtt(
         db,
         user_id=portfolio.user_id,
         spec=spec,

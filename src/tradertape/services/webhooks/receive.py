@@ -134,7 +134,7 @@ def _body(raw: bytes) -> dict[str, Any]:
 
 
 @dataclass(frozen=True, slots=True)
-class HookDesk:
+class HookReceiver:
     """What receiving needs: the vault, the clock and the order placer."""
 
     vault: Vault

@@ -58,8 +58,8 @@ MAX_SPAN_DAYS = {
 NO_INGEST = "this server has no broker history source; candles come from its candle store"
 
 
-def instrument_of(desk: WorkerMarket, db: Session, ref: str | int) -> Instrument:
-    instrument = find(desk.catalog(db), ref)
+def instrument_of(market: WorkerMarket, db: Session, ref: str | int) -> Instrument:
+    instrument = find(market.catalog(db), ref)
     if instrument is None:
         raise NotFound(f"unknown instrument '{ref}'")
     return instrument
@@ -108,10 +108,10 @@ def bars_to_candles(bars: Bars, interval: Interval) -> list[Candle]:
     ]
 
 
-def _minutes(desk: WorkerMarket, key: str, start: date, end: date) -> list[Candle]:
+def _minutes(market: WorkerMarket, key: str, start: date, end: date) -> list[Candle]:
     """Stored minute candles with the live book's laid over them (live wins a minute)."""
-    stored = bars_to_candles(desk.store.read(key, Interval.MINUTE, start, end), Interval.MINUTE)
-    live = desk.candles.minutes(key)
+    stored = bars_to_candles(market.store.read(key, Interval.MINUTE, start, end), Interval.MINUTE)
+    live = market.candles.minutes(key)
     first_live = live[0].start if live else None
     older = [c for c in stored if first_live is None or c.start < first_live]
     return [*older, *live]
@@ -125,11 +125,11 @@ def _forming_day(tick: Tick | None, today: date) -> Candle | None:
 
 
 def recent(
-    desk: WorkerMarket, db: Session, ref: str | int, interval: str, lookback: int
+    market: WorkerMarket, db: Session, ref: str | int, interval: str, lookback: int
 ) -> dict[str, Any]:
     """``GET /market/candles``: ``{symbol, instrument_token, interval, candles, current,
     is_stale}``."""
-    return recent_of(desk, instrument_of(desk, db, ref), checked_interval(interval), lookback)
+    return recent_of(market, instrument_of(market, db, ref), checked_interval(interval), lookback)
 
 
 def checked_interval(interval: str) -> str:
@@ -141,16 +141,16 @@ def checked_interval(interval: str) -> str:
 
 
 def recent_of(
-    desk: WorkerMarket, instrument: Instrument, name: str, lookback: int
+    market: WorkerMarket, instrument: Instrument, name: str, lookback: int
 ) -> dict[str, Any]:
     """`recent` for a resolved instrument and interval (what the candle streams poll)."""
-    now = desk.now()
+    now = market.now()
     today = now.astimezone(IST).date()
-    tick = desk.last_tick(instrument.key)
+    tick = market.last_tick(instrument.key)
     if name == "day":
         start = today - timedelta(days=lookback * 7 // 5 + 10)
         stored = bars_to_candles(
-            desk.store.read(instrument.key, Interval.DAY, start, today), Interval.DAY
+            market.store.read(instrument.key, Interval.DAY, start, today), Interval.DAY
         )
         current = _forming_day(tick, today)
         done = [c for c in stored if current is None or c.start < current.start]
@@ -159,10 +159,10 @@ def recent_of(
         size = INTERVAL_MINUTES[name]
         sessions = math.ceil(lookback * size / SESSION_MINUTES) + 1
         start = today - timedelta(days=sessions * 7 // 5 + 4)
-        candles = resample(_minutes(desk, instrument.key, start, today), size)
+        candles = resample(_minutes(market, instrument.key, start, today), size)
         done, current = split_forming(candles, timedelta(minutes=size), now)
         complete, day = done[-lookback:], False
-    stale = desk.is_stale(tick, now)
+    stale = market.is_stale(tick, now)
     return {
         "symbol": instrument.key,
         "instrument_token": instrument.instrument_token,
@@ -191,7 +191,7 @@ def _bound(value: str | None, field: str) -> datetime | None:
 
 
 def history(
-    desk: WorkerMarket,
+    market: WorkerMarket,
     db: Session,
     ref: str | int,
     *,
@@ -201,11 +201,11 @@ def history(
     passthrough: bool,
 ) -> dict[str, Any]:
     """``GET /market/history``: stored candles over a bounded, timezone-aware range."""
-    instrument = instrument_of(desk, db, ref)
+    instrument = instrument_of(market, db, ref)
     name = interval_name(timeframe)
     if name is None:
         raise BadRequest(f"unknown timeframe '{timeframe}'; use minute … 60minute or day")
-    until = _bound(end, "to") or desk.now()
+    until = _bound(end, "to") or market.now()
     since = _bound(start, "from") or until - timedelta(days=DEFAULT_DAYS[name])
     if since >= until:
         raise InvalidField("from", "must be before to")
@@ -213,14 +213,14 @@ def history(
         raise InvalidField("to", f"{name} history is served {MAX_SPAN_DAYS[name]} days at a time")
     first, last = since.astimezone(IST).date(), until.astimezone(IST).date()
     if name == "day":
-        bars = desk.store.read(instrument.key, Interval.DAY, first, last)
+        bars = market.store.read(instrument.key, Interval.DAY, first, last)
         candles = bars_to_candles(bars, Interval.DAY)
     else:
-        minutes = [c for c in _minutes(desk, instrument.key, first, last) if since <= c.start]
+        minutes = [c for c in _minutes(market, instrument.key, first, last) if since <= c.start]
         size = INTERVAL_MINUTES[name]
-        done, _ = split_forming(resample(minutes, size), timedelta(minutes=size), desk.now())
+        done, _ = split_forming(resample(minutes, size), timedelta(minutes=size), market.now())
         candles = [c for c in done if c.start + timedelta(minutes=size) <= until]
-    info = desk.store.info(instrument.key, Interval.DAY if name == "day" else Interval.MINUTE)
+    info = market.store.info(instrument.key, Interval.DAY if name == "day" else Interval.MINUTE)
     message = NO_INGEST + (" (passthrough is not available)" if passthrough else "")
     return {
         "symbol": instrument.key,

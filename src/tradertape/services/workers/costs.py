@@ -38,13 +38,13 @@ class PricedLeg:
     price: Decimal | None
 
 
-def reference_price(desk: WorkerContext, spec: OrderSpec) -> Decimal | None:
+def reference_price(workers: WorkerContext, spec: OrderSpec) -> Decimal | None:
     """The price an order's costs are estimated at."""
     if spec.order_type in (OrderType.LIMIT, OrderType.SL):
         return spec.price
     if spec.order_type is OrderType.SL_M:
         return spec.trigger_price
-    last = desk.last_tick(spec.key)
+    last = workers.last_tick(spec.key)
     return last.last_price if last is not None else None
 
 
@@ -66,7 +66,7 @@ def _fill(index: int, leg: PricedLeg, price: Decimal) -> Fill:
 
 
 def _margin(
-    desk: WorkerContext, leg: PricedLeg, price: Decimal, catalog: InstrumentCatalog | None
+    workers: WorkerContext, leg: PricedLeg, price: Decimal, catalog: InstrumentCatalog | None
 ) -> MarginLeg:
     """The OMS's own margin table (`domain.margins`) for one leg, as an opening order.
 
@@ -79,7 +79,7 @@ def _margin(
     if catalog is not None and instrument.is_derivative:
         risk = risk_class(catalog, instrument)
         if instrument.option_type is not None and not bought:
-            tick = desk.last_tick(underlying_key(catalog, instrument))
+            tick = workers.last_tick(underlying_key(catalog, instrument))
             underlying = tick.last_price if tick is not None else None
     margin = margin_for(
         instrument,
@@ -87,7 +87,7 @@ def _margin(
         spec.transaction_type,
         spec.quantity,
         price,
-        rates=desk.trading.config.margins,
+        rates=workers.trading.config.margins,
         risk=risk,
         underlying_price=underlying,
         stop=spec.trigger_price if spec.variety.value == "co" else None,
@@ -100,7 +100,7 @@ def _money(value: Decimal) -> float:
 
 
 def cost_contract(
-    desk: WorkerContext,
+    workers: WorkerContext,
     legs: Sequence[PricedLeg],
     *,
     broker: str = "paper",
@@ -122,10 +122,12 @@ def cost_contract(
         }
     priced = [(leg, leg.price) for leg in legs if leg.price is not None]
     fills = [_fill(i, leg, price) for i, (leg, price) in enumerate(priced)]
-    today = desk.trading.clock.now().astimezone(IST).date()
+    today = workers.trading.clock.now().astimezone(IST).date()
     charges = compute_charges(fills, today, schedules=schedules_of(broker))
     # the legs together: a sold option its bought leg covers needs only the spread's risk
-    margin = portfolio_margin([_margin(desk, leg, price, catalog) for leg, price in priced]).total
+    margin = portfolio_margin(
+        [_margin(workers, leg, price, catalog) for leg, price in priced]
+    ).total
     # the items to the paisa add up to the total (DP included); IPFT is inside the exchange
     # charge, as on Kite's note, and `ipft` says how much of it
     brokerage, exchange, stt, stamp, sebi, gst, dp = paise_adding_up(

@@ -55,18 +55,18 @@ def _token_names(db: Session, runs: list[WorkerRun]) -> dict[str, str]:
 
 
 def card(
-    desk: WorkerContext, db: Session, run: WorkerRun, token_name: str, is_option: bool
+    workers: WorkerContext, db: Session, run: WorkerRun, token_name: str, is_option: bool
 ) -> dict[str, Any]:
     """A run at a glance: identity, mode, status, health and net P&L now."""
-    now = desk.clock.now()
-    usage = pnl.compute(desk, db, run)
+    now = workers.clock.now()
+    usage = pnl.compute(workers, db, run)
     snapshot = pnl.snapshot_of(run, usage, now)
     return {
         "id": run.id,
         **list_item(run),
         "token_name": token_name,
         "is_option_run": is_option,
-        **health_fields(run, desk.windows, now),
+        **health_fields(run, workers.windows, now),
         "last_heartbeat_at": iso(run.last_heartbeat_at),
         "net_pnl": snapshot["totals"]["net_pnl"],
         "position_count": snapshot["position_count"],
@@ -74,7 +74,7 @@ def card(
 
 
 def cards(
-    desk: WorkerContext, db: Session, *, user_id: int, limit: int, offset: int
+    workers: WorkerContext, db: Session, *, user_id: int, limit: int, offset: int
 ) -> list[dict[str, Any]]:
     """The user's runs, newest first."""
     query = (
@@ -87,13 +87,13 @@ def cards(
     runs = list(db.scalars(query))
     names = _token_names(db, runs)
     options = _option_runs(db, runs)
-    return [card(desk, db, run, names.get(run.token_id, ""), run.id in options) for run in runs]
+    return [card(workers, db, run, names.get(run.token_id, ""), run.id in options) for run in runs]
 
 
-def detail(desk: WorkerContext, db: Session, *, user_id: int, run_pk: int) -> dict[str, Any]:
+def detail(workers: WorkerContext, db: Session, *, user_id: int, run_pk: int) -> dict[str, Any]:
     """The full run (as the worker API shows it) with its id, token name and option flag."""
     run, token = owned(db, user_id=user_id, run_pk=run_pk)
-    return with_identity(db, run, token, run_view(run, desk.windows, desk.clock.now()))
+    return with_identity(db, run, token, run_view(run, workers.windows, workers.clock.now()))
 
 
 def with_identity(

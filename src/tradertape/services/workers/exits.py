@@ -126,19 +126,19 @@ def _triggers_only(
     return status, result
 
 
-def _session_problem(desk: WorkerContext, db: Session, run: WorkerRun) -> list[dict[str, Any]]:
+def _session_problem(workers: WorkerContext, db: Session, run: WorkerRun) -> list[dict[str, Any]]:
     """Why the run's Kite account cannot take its exit now (its session, no switch: an exit
     removes risk), in the contract's words; empty when it can."""
     try:
-        live.require_account(desk, db, run.user_id, run.account_scope)
-        live.live_desk(desk, run)
+        live.require_account(workers, db, run.user_id, run.account_scope)
+        live.require_live_wired(workers, run)
     except Rejected as exc:
         return [{"reason": str(exc), "rejection_reason": exc.reason}]
     return []
 
 
 def _cancel(
-    desk: WorkerContext,
+    workers: WorkerContext,
     db: Session,
     run: WorkerRun,
     pending: list[Order],
@@ -151,7 +151,7 @@ def _cancel(
     cancelled: list[str] = []
     for order in pending:
         try:
-            desk.orders.cancel(
+            workers.orders.cancel(
                 db, user_id=run.user_id, order_id=order.order_id, last=None, commit=False
             )
         except TraderTapeError as exc:
@@ -174,7 +174,7 @@ def _exiting(run: WorkerRun, now: datetime, reason: str, result: dict[str, Any])
 
 
 def _exit(
-    desk: WorkerContext,
+    workers: WorkerContext,
     db: Session,
     run: WorkerRun,
     reason: str,
@@ -185,27 +185,29 @@ def _exit(
     """Cancel the run's working orders, delete its triggers and send a MARKET exit for each
     open leg, at its account; all-or-none where the venue answers at once (module)."""
     account = run_account(run)
-    at_once = desk.orders.traits(account).answers_at_once
-    live.refresh(desk, db, run)
-    triggers = gtt.run_triggers(desk, db, run)
-    legs = pnl.compute(desk, db, run).open_legs
-    ours = [o for o in run_orders(db, run) if desk.orders.went_to(o, account)]
+    at_once = workers.orders.traits(account).answers_at_once
+    live.refresh(workers, db, run)
+    triggers = gtt.run_triggers(workers, db, run)
+    legs = pnl.compute(workers, db, run).open_legs
+    ours = [o for o in run_orders(db, run) if workers.orders.went_to(o, account)]
     pending = [o for o in ours if o.status in PENDING]
     if not legs and not pending and not triggers:
         result: dict[str, Any] = {"status": "noop", "orders": [], "cancelled": [], "errors": []}
         close(db, run, now, reason, result)
         return "noop", result
-    if desk.orders.traits(account).needs_switches and (problem := _session_problem(desk, db, run)):
+    if workers.orders.traits(account).needs_switches and (
+        problem := _session_problem(workers, db, run)
+    ):
         return _failed(problem)
-    errors = gtt.delete_run_triggers(desk, db, triggers)  # its stops would reopen what exits
+    errors = gtt.delete_run_triggers(workers, db, triggers)  # its stops would reopen what exits
     if not legs and not pending:
         return _triggers_only(db, run, now, reason, errors)
     savepoint = db.begin_nested() if at_once else None
     try:
-        cancelled = _cancel(desk, db, run, pending, errors, atomic=at_once)
+        cancelled = _cancel(workers, db, run, pending, errors, atomic=at_once)
         placed = [
             place(
-                desk,
+                workers,
                 db,
                 run,
                 _exit_spec(m.leg),
@@ -244,7 +246,7 @@ def _exit(
 
 
 def flatten(
-    desk: WorkerContext,
+    workers: WorkerContext,
     db: Session,
     run: WorkerRun,
     reason: str,
@@ -258,14 +260,14 @@ def flatten(
     run holds nothing and closes at once.
     """
     if run.execution_mode != ExecutionMode.DRY_RUN:
-        return _exit(desk, db, run, reason, key, now, role)
+        return _exit(workers, db, run, reason, key, now, role)
     result = {"status": "closed", "reason": reason, "flat_confirmed": True, "closed_at": iso(now)}
     close(db, run, now, reason, result)
     return "closed", result
 
 
-def _plan(desk: WorkerContext, db: Session, run: WorkerRun, now: datetime) -> dict[str, Any]:
-    usage = pnl.compute(desk, db, run)
+def _plan(workers: WorkerContext, db: Session, run: WorkerRun, now: datetime) -> dict[str, Any]:
+    usage = pnl.compute(workers, db, run)
     pending = [o.order_id for o in run_orders(db, run) if o.status in PENDING]
     return {
         "legs": [pnl.leg_dict(m, now) for m in usage.open_legs],
@@ -275,7 +277,7 @@ def _plan(desk: WorkerContext, db: Session, run: WorkerRun, now: datetime) -> di
 
 
 def exit_run(
-    desk: WorkerContext,
+    workers: WorkerContext,
     db: Session,
     token: WorkerToken,
     run_key: str,
@@ -288,11 +290,11 @@ def exit_run(
     """Exit the run in its mode; ``{mode, status, result | exit, run}``."""
     run = locked_run(db, token, run_key)
     check_nonce(run, nonce)
-    now = desk.clock.now()
+    now = workers.clock.now()
     mode = run.execution_mode
     if key is not None and (stored := stored_result(db, run, key)) is not None:
         answer = {"mode": mode, "status": "already_submitted", "result": stored}
-        answer["run"] = run_view(run, desk.windows, now)
+        answer["run"] = run_view(run, workers.windows, now)
         db.rollback()
         return answer
     if run.status in FINISHED:
@@ -300,7 +302,7 @@ def exit_run(
             "mode": mode,
             "status": "noop",
             "result": {"status": "noop", "reason": f"run is already {run.status}"},
-            "run": run_view(run, desk.windows, now),
+            "run": run_view(run, workers.windows, now),
         }
         db.rollback()
         return answer
@@ -308,8 +310,8 @@ def exit_run(
         answer = {
             "mode": mode,
             "status": "dry_run",
-            "exit": _plan(desk, db, run, now),
-            "run": run_view(run, desk.windows, now),
+            "exit": _plan(workers, db, run, now),
+            "run": run_view(run, workers.windows, now),
         }
         db.rollback()
         return answer
@@ -317,7 +319,7 @@ def exit_run(
     intent_pk = None
     if key is not None:
         intent_pk = claim_key(db, run, key, "exit_run", {"reason": reason, "key": key}, now)
-    status, result = flatten(desk, db, run, why, key=key, now=now)
+    status, result = flatten(workers, db, run, why, key=key, now=now)
     if intent_pk is not None and status == "failed":
         release_key(db, intent_pk)  # nothing happened: the same key may try again
     elif intent_pk is not None:
@@ -327,5 +329,5 @@ def exit_run(
         "mode": mode,
         "status": status,
         "result": result,
-        "run": run_view(run, desk.windows, now),
+        "run": run_view(run, workers.windows, now),
     }

@@ -55,22 +55,22 @@ def _check_scope(token: WorkerToken, mode: str, scope: str) -> None:
 
 
 def _funds(
-    desk: WorkerContext, db: Session, *, user_id: int, scope: str, mode: str
+    workers: WorkerContext, db: Session, *, user_id: int, scope: str, mode: str
 ) -> dict[str, Any]:
     if is_paper_scope(scope):
-        return paper_funds(desk, db, user_id=user_id, scope=scope, mode=mode)
-    return broker_funds(desk, db, user_id=user_id, scope=scope, mode=mode)
+        return paper_funds(workers, db, user_id=user_id, scope=scope, mode=mode)
+    return broker_funds(workers, db, user_id=user_id, scope=scope, mode=mode)
 
 
 def broker_funds(
-    desk: WorkerContext, db: Session, *, user_id: int, scope: str, mode: str
+    workers: WorkerContext, db: Session, *, user_id: int, scope: str, mode: str
 ) -> dict[str, Any]:
     """The connected Kite account's equity margins in the snapshot's shape (asked now)."""
-    live.require_account(desk, db, user_id, scope)
-    if not desk.orders.live_wired:
+    live.require_account(workers, db, user_id, scope)
+    if not workers.orders.live_wired:
         raise Rejected(503, "LIVE_BROKER_UNAVAILABLE", "this server has no live desk")
     try:
-        margins = desk.orders.broker_margins(db, user_id=user_id, broker=BrokerName.KITE.value)
+        margins = workers.orders.broker_margins(db, user_id=user_id, broker=BrokerName.KITE.value)
     except BrokerError as exc:
         raise Rejected(
             503, "WORKER_DATA_UNAVAILABLE", f"Kite did not give the margins: {exc}"
@@ -78,7 +78,7 @@ def broker_funds(
     equity = margins.get("equity") or {}
     usable = _figure((equity.get("available") or {}).get("live_balance"))
     return _snapshot(
-        desk,
+        workers,
         equity,
         scope=scope,
         mode=mode,
@@ -89,15 +89,15 @@ def broker_funds(
 
 
 def paper_funds(
-    desk: WorkerContext, db: Session, *, user_id: int, scope: str, mode: str
+    workers: WorkerContext, db: Session, *, user_id: int, scope: str, mode: str
 ) -> dict[str, Any]:
     """The paper account's margins, the Funds page's own figures (`PaperPortfolio.margins`:
     the day's opening balance, today's M2M, its used margin), in the snapshot's shape;
     ``net`` is the account's cash (what is free plus what working orders and positions
     hold: today's delivery and option buys are paid from it already)."""
-    equity = desk.portfolio.margins(db, user_id=user_id)["equity"]
+    equity = workers.portfolio.margins(db, user_id=user_id)["equity"]
     return _snapshot(
-        desk,
+        workers,
         equity,
         scope=scope,
         mode=mode,
@@ -113,7 +113,7 @@ def _figure(value: object) -> Decimal:
 
 
 def _snapshot(
-    desk: WorkerContext,
+    workers: WorkerContext,
     equity: dict[str, Any],
     *,
     scope: str,
@@ -146,27 +146,31 @@ def _snapshot(
         },
         "allocation": {"usable_equity_cash": _money(free), "max_new_position_value": _money(free)},
         "stale": False,
-        "updated_at": iso(desk.clock.now()),
+        "updated_at": iso(workers.clock.now()),
     }
 
 
 def account_funds(
-    desk: WorkerContext, db: Session, token: WorkerToken, *, mode: str, scope: str | None
+    workers: WorkerContext, db: Session, token: WorkerToken, *, mode: str, scope: str | None
 ) -> dict[str, Any]:
     """``GET /worker/funds``: the scope's funds for a mode the token may use."""
     chosen = scope or token.account_scope
     _check_scope(token, mode, chosen)
-    return _funds(desk, db, user_id=token.user_id, scope=chosen, mode=mode)
+    return _funds(workers, db, user_id=token.user_id, scope=chosen, mode=mode)
 
 
-def run_funds(desk: WorkerContext, db: Session, token: WorkerToken, run_key: str) -> dict[str, Any]:
+def run_funds(
+    workers: WorkerContext, db: Session, token: WorkerToken, run_key: str
+) -> dict[str, Any]:
     """``GET /runs/{id}/funds``: account funds plus the run's usage and allocation cap."""
     run = find_run(db, token, run_key)
     if not is_paper_scope(run.account_scope):
         _check_scope(token, run.execution_mode, run.account_scope)
-    funds = _funds(desk, db, user_id=run.user_id, scope=run.account_scope, mode=run.execution_mode)
-    now = desk.clock.now()
-    usage = pnl.compute(desk, db, run)
+    funds = _funds(
+        workers, db, user_id=run.user_id, scope=run.account_scope, mode=run.execution_mode
+    )
+    now = workers.clock.now()
+    usage = pnl.compute(workers, db, run)
     allocation = run_allocation(run, usage)
     funds["strategy_run_id"] = run.run_key
     funds["strategy"] = {

@@ -41,7 +41,7 @@ _LINK = insert(table_of(WorkerRunOrder))
 _BROKER_REFUSED = "the broker refused"  # `LiveGttBook`'s words for Kite's refusals
 
 
-def live_scope(desk: WorkerContext, db: Session, token: WorkerToken, *, write: bool) -> None:
+def live_scope(workers: WorkerContext, db: Session, token: WorkerToken, *, write: bool) -> None:
     """The token's scope is live and its Kite session connected (writes: switches on)."""
     if is_paper_scope(token.account_scope):
         raise Rejected(
@@ -51,8 +51,8 @@ def live_scope(desk: WorkerContext, db: Session, token: WorkerToken, *, write: b
             f"this token's scope {token.account_scope} is paper (use backend protection)",
         )
     if write:
-        live.require_switches(desk, db, token.user_id)
-    live.require_account(desk, db, token.user_id, token.account_scope)
+        live.require_switches(workers, db, token.user_id)
+    live.require_account(workers, db, token.user_id, token.account_scope)
 
 
 @contextmanager
@@ -70,30 +70,30 @@ def _provider_errors() -> Iterator[None]:
         raise Rejected(400, reason, exc.detail) from exc
 
 
-def _own(desk: WorkerContext, db: Session, token: WorkerToken, trigger_id: int) -> Gtt:
+def _own(workers: WorkerContext, db: Session, token: WorkerToken, trigger_id: int) -> Gtt:
     with _provider_errors():
-        row = desk.orders.gtt(db, user_id=token.user_id, trigger_id=trigger_id)
+        row = workers.orders.gtt(db, user_id=token.user_id, trigger_id=trigger_id)
     if row.broker != GTT_BROKER:  # a paper trigger is not the account's
         raise Rejected(404, "GTT_TRIGGER_NOT_FOUND", f"no GTT {trigger_id} at Kite")
     return row
 
 
 def triggers(
-    desk: WorkerContext, db: Session, token: WorkerToken
+    workers: WorkerContext, db: Session, token: WorkerToken
 ) -> list[tuple[Gtt, Order | None]]:
     """The account's live triggers, newest first, each with the order it placed."""
-    live_scope(desk, db, token, write=False)
-    rows = desk.orders.gtts(db, user_id=token.user_id)
+    live_scope(workers, db, token, write=False)
+    rows = workers.orders.gtts(db, user_id=token.user_id)
     return [(row, placed) for row, placed in rows if row.broker == GTT_BROKER]
 
 
 def trigger(
-    desk: WorkerContext, db: Session, token: WorkerToken, trigger_id: int
+    workers: WorkerContext, db: Session, token: WorkerToken, trigger_id: int
 ) -> tuple[Gtt, Order | None]:
     """One live trigger of the account (404 ``GTT_TRIGGER_NOT_FOUND``)."""
-    live_scope(desk, db, token, write=False)
-    row = _own(desk, db, token, trigger_id)
-    return row, desk.orders.gtt_order(db, row)
+    live_scope(workers, db, token, write=False)
+    row = _own(workers, db, token, trigger_id)
+    return row, workers.orders.gtt_order(db, row)
 
 
 def _run_tags(db: Session, token: WorkerToken, run_key: str) -> dict[str, Any]:
@@ -110,7 +110,7 @@ def _run_tags(db: Session, token: WorkerToken, run_key: str) -> dict[str, Any]:
 
 
 def place(
-    desk: WorkerContext,
+    workers: WorkerContext,
     db: Session,
     token: WorkerToken,
     spec: GttSpec,
@@ -118,10 +118,10 @@ def place(
     run_key: str | None = None,
 ) -> int:
     """Place a trigger at Kite through the live GTT book (recorded first, once); its id."""
-    live_scope(desk, db, token, write=True)
+    live_scope(workers, db, token, write=True)
     tags = _run_tags(db, token, run_key) if run_key is not None else None
     with _provider_errors():
-        row = desk.orders.create_gtt(
+        row = workers.orders.create_gtt(
             db,
             user_id=token.user_id,
             spec=spec,
@@ -133,28 +133,28 @@ def place(
 
 
 def modify(
-    desk: WorkerContext,
+    workers: WorkerContext,
     db: Session,
     token: WorkerToken,
     trigger_id: int,
     spec: GttSpec,
 ) -> int:
     """Change a live trigger here and at Kite (the new legs pass the gate)."""
-    live_scope(desk, db, token, write=True)
-    _own(desk, db, token, trigger_id)
+    live_scope(workers, db, token, write=True)
+    _own(workers, db, token, trigger_id)
     with _provider_errors():
-        desk.orders.modify_gtt(
+        workers.orders.modify_gtt(
             db, user_id=token.user_id, trigger_id=trigger_id, spec=spec, switches=False
         )
     return trigger_id
 
 
-def delete(desk: WorkerContext, db: Session, token: WorkerToken, trigger_id: int) -> int:
+def delete(workers: WorkerContext, db: Session, token: WorkerToken, trigger_id: int) -> int:
     """Delete a live trigger at Kite, then here (only the session needed: it removes risk)."""
-    live_scope(desk, db, token, write=False)
-    _own(desk, db, token, trigger_id)
+    live_scope(workers, db, token, write=False)
+    _own(workers, db, token, trigger_id)
     with _provider_errors():
-        desk.orders.delete_gtt(db, user_id=token.user_id, trigger_id=trigger_id)
+        workers.orders.delete_gtt(db, user_id=token.user_id, trigger_id=trigger_id)
     return trigger_id
 
 
@@ -177,9 +177,9 @@ def link_adopted(db: Session, gtt: Gtt, order: Order) -> None:
     db.execute(_LINK, link)
 
 
-def run_triggers(desk: WorkerContext, db: Session, run: WorkerRun) -> list[Gtt]:
+def run_triggers(workers: WorkerContext, db: Session, run: WorkerRun) -> list[Gtt]:
     """The run's triggers still standing at Kite (placed with its ``strategy_run_id``)."""
-    if not desk.orders.live_wired:
+    if not workers.orders.live_wired:
         return []
     rows = db.scalars(
         select(Gtt).where(
@@ -190,7 +190,7 @@ def run_triggers(desk: WorkerContext, db: Session, run: WorkerRun) -> list[Gtt]:
 
 
 def delete_run_triggers(
-    desk: WorkerContext, db: Session, triggers: list[Gtt]
+    workers: WorkerContext, db: Session, triggers: list[Gtt]
 ) -> list[dict[str, Any]]:
     """Delete an exiting run's triggers at Kite (each commits); the errors, if any.
 
@@ -200,7 +200,7 @@ def delete_run_triggers(
     errors: list[dict[str, Any]] = []
     for row in triggers:
         try:
-            deleted = desk.orders.cancel_gtt(db, trigger_id=row.id)
+            deleted = workers.orders.cancel_gtt(db, trigger_id=row.id)
         except TraderTapeError as exc:
             errors.append({"gtt_id": row.id, "reason": str(exc)})
             continue

@@ -5,7 +5,7 @@ instrument, and on the loop's timer for every protected run (stale workers and t
 buffer need no tick). A pass reads without locking and usually ends there; only when a
 rule fires or a trailing best improves does it take the run's lock, evaluate again on
 the fresh row, and write. A firing rule claims the exit with the generation fence
-(`protection_fence.claim_exit`), then places it through the OMS in the same transaction and
+(`fence.claim_exit`), then places it through the OMS in the same transaction and
 journals ``protection.triggered`` and ``protection.exit_submitted``. However many ticks,
 timers or processes race, one generation submits one exit. An exit the market refuses
 (closed session, no price) keeps its claim and is retried on later timer passes.
@@ -29,7 +29,7 @@ from tradertape.domain.protection_rules import Inputs, LegMark, Memory, Verdict,
 from tradertape.domain.worker_runs import RunStatus
 from tradertape.oms import Guard
 from tradertape.ports.clock import IST
-from tradertape.services.risk.protection_fence import claim_exit
+from tradertape.services.protection.fence import claim_exit
 from tradertape.services.workers import exits, pnl
 from tradertape.services.workers.access import lock_run
 from tradertape.services.workers.context import WorkerContext
@@ -50,15 +50,15 @@ class ProtectionEngine:
         self,
         *,
         db: Database,
-        desk: WorkerContext,
+        workers: WorkerContext,
         calendar: TradingCalendar,
         recovery: Recovery,
         guard: Guard,
     ) -> None:
-        """`guard`: each run's evaluation fails alone (`oms.job_guard`)."""
+        """`guard`: each run's evaluation fails alone (`jobs.guard`)."""
         self._db = db
         self._guard = guard
-        self._desk = desk
+        self._workers = workers
         self._calendar = calendar
         self.recovery = recovery
 
@@ -134,7 +134,7 @@ class ProtectionEngine:
             if not self._watched(run):
                 db.rollback()
                 return None
-            now = self._desk.clock.now()
+            now = self._workers.clock.now()
             if run.protection_claim is not None:  # claimed, but its exit was not placed yet
                 if timer and not protection_state(run).get("exit_submitted"):
                     self._submit(db, run, now)
@@ -174,10 +174,10 @@ class ProtectionEngine:
                 average=m.leg.average,
                 last_price=m.last_price,
             )
-            for m in pnl.compute(self._desk, db, run).open_legs
+            for m in pnl.compute(self._workers, db, run).open_legs
         ]
-        config = self._desk.trading.config
-        market_now = self._desk.trading.clock.now().astimezone(IST)
+        config = self._workers.trading.config
+        market_now = self._workers.trading.clock.now().astimezone(IST)
         return Inputs(
             legs=legs,
             heartbeat_age_secs=self._heartbeat_age(db, run),
@@ -191,7 +191,7 @@ class ProtectionEngine:
 
     def _heartbeat_age(self, db: Session, run: WorkerRun) -> float | None:
         beat = last_sign_of_life(db, run)
-        return None if beat is None else (self._desk.clock.now() - beat).total_seconds()
+        return None if beat is None else (self._workers.clock.now() - beat).total_seconds()
 
     @staticmethod
     def _remember(run: WorkerRun, verdict: Verdict, now: datetime) -> None:
@@ -237,7 +237,7 @@ class ProtectionEngine:
         rule = state.get("triggered_rule")
         attempts = int(state.get("exit_attempts") or 0) + 1
         status, result = exits.flatten(
-            self._desk,
+            self._workers,
             db,
             run,
             f"backend protection: {rule}",

@@ -91,7 +91,7 @@ def field_prefix(intent_type: str, index: int) -> str:
 
 
 def priced_legs(
-    desk: WorkerContext,
+    workers: WorkerContext,
     db: Session,
     orders: Sequence[WorkerOrder],
     *,
@@ -102,14 +102,14 @@ def priced_legs(
     legs = []
     for index, order in enumerate(orders):
         try:
-            instrument = desk.orders.check(
-                db, order.spec, desk.last_tick(order.spec.key), session=session
+            instrument = workers.orders.check(
+                db, order.spec, workers.last_tick(order.spec.key), session=session
             )
         except InvalidField as exc:
             raise InvalidField(
                 f"{field_prefix(intent_type, index)}.{exc.field}", exc.message
             ) from exc
-        legs.append(PricedLeg(order.spec, instrument, reference_price(desk, order.spec)))
+        legs.append(PricedLeg(order.spec, instrument, reference_price(workers, order.spec)))
     return legs
 
 
@@ -221,12 +221,17 @@ def _basket_id(run: WorkerRun, key: str) -> str:
 
 
 def _basket(
-    desk: WorkerContext, db: Session, run: WorkerRun, intent: Intent, intent_pk: int, now: datetime
+    workers: WorkerContext,
+    db: Session,
+    run: WorkerRun,
+    intent: Intent,
+    intent_pk: int,
+    now: datetime,
 ) -> dict[str, Any]:
     """Place the basket's legs in order; all-or-none in one savepoint where the venue
     answers at once (an order a broker has cannot be rolled back: refused there)."""
     basket_id = _basket_id(run, intent.idempotency_key)
-    if intent.all_or_none and not desk.orders.traits(run_account(run)).answers_at_once:
+    if intent.all_or_none and not workers.orders.traits(run_account(run)).answers_at_once:
         raise Rejected(
             400,
             "LIVE_ALL_OR_NONE_UNSUPPORTED",
@@ -235,7 +240,7 @@ def _basket(
             strategy_run_id=run.run_key,
         )
     if intent.all_or_none:
-        result = _all_or_none(desk, db, run, intent, intent_pk, basket_id)
+        result = _all_or_none(workers, db, run, intent, intent_pk, basket_id)
     else:
         results: list[dict[str, Any]] = []
         for index, order in enumerate(intent.orders):
@@ -246,7 +251,7 @@ def _basket(
                     session, intent_pk, _basket_result(run, basket_id, [*done, first], intent)
                 )
 
-            results.append(_leg(desk, db, run, intent, intent_pk, order.spec, index, remember))
+            results.append(_leg(workers, db, run, intent, intent_pk, order.spec, index, remember))
         result = _basket_result(run, basket_id, results, intent)
     timeline.record(
         db,
@@ -268,7 +273,7 @@ def _basket(
 
 
 def _leg(
-    desk: WorkerContext,
+    workers: WorkerContext,
     db: Session,
     run: WorkerRun,
     intent: Intent,
@@ -278,7 +283,7 @@ def _leg(
     remember: Remember | None,
 ) -> dict[str, Any]:
     return place(
-        desk,
+        workers,
         db,
         run,
         spec,
@@ -292,7 +297,7 @@ def _leg(
 
 
 def _all_or_none(
-    desk: WorkerContext,
+    workers: WorkerContext,
     db: Session,
     run: WorkerRun,
     intent: Intent,
@@ -302,7 +307,8 @@ def _all_or_none(
     """Every leg, or none: a refused leg rolls the savepoint back (its breaches are kept)."""
     savepoint = db.begin_nested()
     results = [
-        _leg(desk, db, run, intent, intent_pk, o.spec, i, None) for i, o in enumerate(intent.orders)
+        _leg(workers, db, run, intent, intent_pk, o.spec, i, None)
+        for i, o in enumerate(intent.orders)
     ]
     failed = [i for i, r in enumerate(results) if r["status"] == "rejected"]
     if not failed:
@@ -356,7 +362,7 @@ def _basket_result(
 
 
 def _dry_result(
-    desk: WorkerContext, run: WorkerRun, intent: Intent, legs: list[PricedLeg], mode: str
+    workers: WorkerContext, run: WorkerRun, intent: Intent, legs: list[PricedLeg], mode: str
 ) -> dict[str, Any]:
     if intent.intent_type == PLACE_ORDER:
         return {
@@ -366,7 +372,7 @@ def _dry_result(
             "mutated_state": False,
             "payload": {"order": intent.orders[0].fields},
             "attribution": attribution(run, intent.idempotency_key),
-            "cost_contract": cost_contract(desk, legs),
+            "cost_contract": cost_contract(workers, legs),
         }
     return {
         "mode": mode,
@@ -378,16 +384,16 @@ def _dry_result(
             "all_or_none": intent.all_or_none,
         },
         "legs": [
-            {"leg_index": i, "order": o.fields, "cost_contract": cost_contract(desk, [leg])}
+            {"leg_index": i, "order": o.fields, "cost_contract": cost_contract(workers, [leg])}
             for i, (o, leg) in enumerate(zip(intent.orders, legs, strict=True))
         ],
         "attribution": attribution(run, intent.idempotency_key),
-        "cost_contract": cost_contract(desk, legs),
+        "cost_contract": cost_contract(workers, legs),
     }
 
 
 def submit(
-    desk: WorkerContext,
+    workers: WorkerContext,
     db: Session,
     token: WorkerToken,
     run_key: str,
@@ -399,8 +405,8 @@ def submit(
     run = locked_run(db, token, run_key)
     check_nonce(run, nonce)
     require_open(run)
-    mode = check_mode(desk, token, run.execution_mode, run.account_scope)
-    now = desk.clock.now()
+    mode = check_mode(workers, token, run.execution_mode, run.account_scope)
+    now = workers.clock.now()
     key = intent.idempotency_key
     intent_pk = claim_key(db, run, key, intent.intent_type, intent.request, now)
     if intent_pk is None:
@@ -416,13 +422,13 @@ def submit(
             strategy_run_id=run.run_key,
         )
     if intent.safety_token is not None:
-        safety.verify(desk, run, intent.safety_token, now)
-    needs_switches = desk.orders.traits(run_account(run)).needs_switches
+        safety.verify(workers, run, intent.safety_token, now)
+    needs_switches = workers.orders.traits(run_account(run)).needs_switches
     if needs_switches and mode is not ExecutionMode.DRY_RUN and not intent.dry_run:
         # The run's own checks, in the worker contract's words (403/503/409): both
         # switches, the Kite session, its account; the pipeline's are not asked again.
-        live.require_live(desk, db, run)
-    outcome, changed = execute(desk, db, run, intent, mode, now, intent_pk=intent_pk)
+        live.require_live(workers, db, run)
+    outcome, changed = execute(workers, db, run, intent, mode, now, intent_pk=intent_pk)
     if changed:
         db.commit()
         refusal = risk_refusal(run, outcome["result"])
@@ -432,7 +438,7 @@ def submit(
 
 
 def execute(
-    desk: WorkerContext,
+    workers: WorkerContext,
     db: Session,
     run: WorkerRun,
     intent: Intent,
@@ -450,10 +456,10 @@ def execute(
     """
     dry = mode is ExecutionMode.DRY_RUN or intent.dry_run
     # Market hours: the paper exchange judges them now; a broker judges its own.
-    session = not dry and desk.orders.traits(run_account(run)).judges_session
-    legs = priced_legs(desk, db, intent.orders, intent_type=intent.intent_type, session=session)
+    session = not dry and workers.orders.traits(run_account(run)).judges_session
+    legs = priced_legs(workers, db, intent.orders, intent_type=intent.intent_type, session=session)
     if dry:
-        result = _dry_result(desk, run, intent, legs, mode.value)
+        result = _dry_result(workers, run, intent, legs, mode.value)
         db.rollback()
         return {"status": "accepted", "result": result}, False
     key = intent.idempotency_key
@@ -468,8 +474,8 @@ def execute(
             store_result(session, intent_pk, first)
 
         spec = intent.orders[0].spec
-        result = _leg(desk, db, run, intent, intent_pk, spec, 0, remember)
+        result = _leg(workers, db, run, intent, intent_pk, spec, 0, remember)
     else:
-        result = _basket(desk, db, run, intent, intent_pk, now)
+        result = _basket(workers, db, run, intent, intent_pk, now)
     store_result(db, intent_pk, result)
     return {"status": "accepted", "result": result}, True

@@ -27,9 +27,9 @@ KITE_SESSION_UNAVAILABLE = "WORKER_KITE_SESSION_UNAVAILABLE"  # the contract's G
 ACCOUNT_SCOPE_MISMATCH = "ACCOUNT_SCOPE_MISMATCH"
 
 
-def require_switches(desk: WorkerContext, db: Session, user_id: int) -> None:
+def require_switches(workers: WorkerContext, db: Session, user_id: int) -> None:
     """Refuse (403 ``LIVE_TRADING_DISABLED``) unless both switches allow live, naming which."""
-    if not desk.live_trading_enabled:
+    if not workers.live_trading_enabled:
         raise Rejected(
             403,
             LIVE_TRADING_DISABLED,
@@ -45,9 +45,9 @@ def require_switches(desk: WorkerContext, db: Session, user_id: int) -> None:
         )
 
 
-def connected_account(desk: WorkerContext, db: Session, user_id: int) -> str | None:
+def connected_account(workers: WorkerContext, db: Session, user_id: int) -> str | None:
     """The Kite user id of the user's connected (unexpired) Kite session; None if none."""
-    credentials = desk.credentials
+    credentials = workers.credentials
     if credentials is None:
         return None
     row = credentials.get(db, user_id=user_id, broker=BrokerName.KITE)
@@ -58,7 +58,7 @@ def connected_account(desk: WorkerContext, db: Session, user_id: int) -> str | N
 
 
 def require_account(
-    desk: WorkerContext, db: Session, user_id: int, scope: str, *, session: bool = True
+    workers: WorkerContext, db: Session, user_id: int, scope: str, *, session: bool = True
 ) -> None:
     """The scope's account is the connected Kite account (409 when another one is).
 
@@ -67,7 +67,7 @@ def require_account(
     account is checked when the run places.
     """
     wanted = parse_scope(scope)
-    connected = connected_account(desk, db, user_id)
+    connected = connected_account(workers, db, user_id)
     if connected is None:
         if not session:
             return
@@ -87,9 +87,9 @@ def require_account(
         )
 
 
-def live_desk(desk: WorkerContext, run: WorkerRun) -> None:
+def require_live_wired(workers: WorkerContext, run: WorkerRun) -> None:
     """The pipeline has live accounts wired (a 503 in the contract's words if not)."""
-    if not desk.orders.live_wired:
+    if not workers.orders.live_wired:
         raise Rejected(
             503,
             "LIVE_BROKER_UNAVAILABLE",
@@ -98,30 +98,30 @@ def live_desk(desk: WorkerContext, run: WorkerRun) -> None:
         )
 
 
-def require_live(desk: WorkerContext, db: Session, run: WorkerRun) -> None:
+def require_live(workers: WorkerContext, db: Session, run: WorkerRun) -> None:
     """Everything a live order of the run needs: both switches, its session, its account."""
-    require_switches(desk, db, run.user_id)
-    require_account(desk, db, run.user_id, run.account_scope)
-    live_desk(desk, run)
+    require_switches(workers, db, run.user_id)
+    require_account(workers, db, run.user_id, run.account_scope)
+    require_live_wired(workers, run)
 
 
-def blocking(desk: WorkerContext, db: Session, run: WorkerRun) -> list[str]:
+def blocking(workers: WorkerContext, db: Session, run: WorkerRun) -> list[str]:
     """Why the live run cannot place now (for its safety check); empty when it can."""
     if run.execution_mode == ExecutionMode.DRY_RUN:  # a dry run places nothing
         return []
-    if not desk.orders.traits(run_account(run)).needs_switches:  # a paper run needs none
+    if not workers.orders.traits(run_account(run)).needs_switches:  # a paper run needs none
         return []
     try:
-        require_live(desk, db, run)
+        require_live(workers, db, run)
     except Rejected as exc:
         return [exc.reason]
     return []
 
 
-def refresh(desk: WorkerContext, db: Session, run: WorkerRun) -> None:
+def refresh(workers: WorkerContext, db: Session, run: WorkerRun) -> None:
     """Book what the broker says now of the run's working orders (reads show it); nothing
     to ask where the venue answers at once (paper)."""
-    if desk.orders.traits(run_account(run)).answers_at_once or not desk.orders.live_wired:
+    if workers.orders.traits(run_account(run)).answers_at_once or not workers.orders.live_wired:
         return
     ids = db.scalars(
         select(Order.broker_order_id)
@@ -134,6 +134,6 @@ def refresh(desk: WorkerContext, db: Session, run: WorkerRun) -> None:
     )
     wanted = [str(i) for i in ids]
     if wanted:
-        desk.orders.refresh(
+        workers.orders.refresh(
             db, user_id=run.user_id, broker_order_ids=wanted, broker=BrokerName.KITE.value
         )

@@ -106,12 +106,12 @@ def _by_token(catalog: InstrumentCatalog, token: int) -> Instrument | None:
         return None
 
 
-def resolve_one(desk: WorkerMarket, db: Session, symbol: str) -> dict[str, Any]:
+def resolve_one(market: WorkerMarket, db: Session, symbol: str) -> dict[str, Any]:
     """``GET /market/instruments/resolve``: one instrument, or 404."""
-    instrument = find(desk.catalog(db), symbol)
+    instrument = find(market.catalog(db), symbol)
     if instrument is None:
         raise NotFound(f"unknown instrument '{symbol}'")
-    return instrument_view(instrument, desk.last_tick(instrument.key))
+    return instrument_view(instrument, market.last_tick(instrument.key))
 
 
 def _check_tokens(tokens: list[int], field: str) -> None:
@@ -121,11 +121,11 @@ def _check_tokens(tokens: list[int], field: str) -> None:
 
 
 def resolve_many(
-    desk: WorkerMarket, db: Session, symbols: list[str], tokens: list[int]
+    market: WorkerMarket, db: Session, symbols: list[str], tokens: list[int]
 ) -> tuple[list[Instrument], list[str | int]]:
     """The instruments named (in order, once each) and the names that matched nothing."""
     _check_tokens(tokens, "instrument_tokens")
-    catalog = desk.catalog(db)
+    catalog = market.catalog(db)
     found: dict[str, Instrument] = {}
     missing: list[str | int] = []
     refs: list[str | int] = [*symbols, *tokens]
@@ -139,23 +139,23 @@ def resolve_many(
 
 
 def resolve_list(
-    desk: WorkerMarket, db: Session, symbols: list[str], tokens: list[int]
+    market: WorkerMarket, db: Session, symbols: list[str], tokens: list[int]
 ) -> dict[str, Any]:
     """``POST /market/instruments/resolve``."""
-    found, missing = resolve_many(desk, db, symbols, tokens)
-    views = [instrument_view(i, desk.last_tick(i.key)) for i in found]
+    found, missing = resolve_many(market, db, symbols, tokens)
+    views = [instrument_view(i, market.last_tick(i.key)) for i in found]
     return {"instruments": views, "missing": missing}
 
 
 def search(
-    desk: WorkerMarket, db: Session, query: str, *, exchange: str | None, limit: int
+    market: WorkerMarket, db: Session, query: str, *, exchange: str | None, limit: int
 ) -> dict[str, Any]:
     """``GET /market/instruments/search``: symbol and name prefixes, exact symbols first."""
     wanted = exchange.upper() if exchange else None
-    hits = desk.catalog(db).search(query, limit=limit if wanted is None else 10_000)
+    hits = market.catalog(db).search(query, limit=limit if wanted is None else 10_000)
     if wanted is not None:
         hits = [i for i in hits if i.exchange.value == wanted][:limit]
-    return {"results": [instrument_view(i, desk.last_tick(i.key)) for i in hits]}
+    return {"results": [instrument_view(i, market.last_tick(i.key)) for i in hits]}
 
 
 def quote_view(
@@ -199,26 +199,26 @@ def parse_mode(mode: str) -> TickMode:
 
 
 def quotes_of(
-    desk: WorkerMarket, instruments: list[Instrument], mode: TickMode
+    market: WorkerMarket, instruments: list[Instrument], mode: TickMode
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """Quotes of the instruments that have a tick, and the keys of those that have none
     (REST answers: ``quote`` carries the depth)."""
-    now = desk.now()
+    now = market.now()
     entries, missing = [], []
     for instrument in instruments:
-        tick = desk.last_tick(instrument.key)
+        tick = market.last_tick(instrument.key)
         if tick is None:
             missing.append(instrument.key)
         else:
-            entries.append(quote_view(instrument, tick, mode, now, desk.stale_after, book=True))
+            entries.append(quote_view(instrument, tick, mode, now, market.stale_after, book=True))
     return entries, missing
 
 
 def quotes(
-    desk: WorkerMarket, db: Session, symbols: list[str], tokens: list[int], mode: str
+    market: WorkerMarket, db: Session, symbols: list[str], tokens: list[int], mode: str
 ) -> dict[str, Any]:
     """``POST /market/quotes``: ``{quotes: [...], missing: [...]}``."""
     chosen = parse_mode(mode)
-    found, unknown = resolve_many(desk, db, symbols, tokens)
-    entries, unquoted = quotes_of(desk, found, chosen)
+    found, unknown = resolve_many(market, db, symbols, tokens)
+    entries, unquoted = quotes_of(market, found, chosen)
     return {"quotes": entries, "missing": [*unknown, *unquoted]}

@@ -62,26 +62,26 @@ def shown(order: Order) -> dict[str, Any]:
     return order_dict(order)
 
 
-def _read_run(desk: WorkerContext, db: Session, token: WorkerToken, run_key: str) -> WorkerRun:
+def _read_run(workers: WorkerContext, db: Session, token: WorkerToken, run_key: str) -> WorkerRun:
     """The run, its live orders brought up to the broker's word first."""
     run = find_run(db, token, run_key)
-    live.refresh(desk, db, run)
+    live.refresh(workers, db, run)
     return run
 
 
 def list_orders(
-    desk: WorkerContext, db: Session, token: WorkerToken, run_key: str
+    workers: WorkerContext, db: Session, token: WorkerToken, run_key: str
 ) -> dict[str, Any]:
     """``{strategy_run_id, orders}`` (exactly: the SDK's model takes no other key)."""
-    run = _read_run(desk, db, token, run_key)
+    run = _read_run(workers, db, token, run_key)
     return {"strategy_run_id": run.run_key, "orders": [shown(o) for o in run_orders(db, run)]}
 
 
 def list_trades(
-    desk: WorkerContext, db: Session, token: WorkerToken, run_key: str
+    workers: WorkerContext, db: Session, token: WorkerToken, run_key: str
 ) -> dict[str, Any]:
     """``{strategy_run_id, trades}``, oldest first."""
-    run = _read_run(desk, db, token, run_key)
+    run = _read_run(workers, db, token, run_key)
     rows = db.execute(
         select(Trade, Order.order_id)
         .join(Order, Order.id == Trade.order_pk)
@@ -119,18 +119,18 @@ def run_order(db: Session, token: WorkerToken, run: WorkerRun, order_id: str) ->
 
 
 def get_order(
-    desk: WorkerContext, db: Session, token: WorkerToken, run_key: str, order_id: str
+    workers: WorkerContext, db: Session, token: WorkerToken, run_key: str, order_id: str
 ) -> dict[str, Any]:
     """``{strategy_run_id, order}``."""
-    run = _read_run(desk, db, token, run_key)
+    run = _read_run(workers, db, token, run_key)
     return {"strategy_run_id": run.run_key, "order": shown(run_order(db, token, run, order_id))}
 
 
 def order_history(
-    desk: WorkerContext, db: Session, token: WorkerToken, run_key: str, order_id: str
+    workers: WorkerContext, db: Session, token: WorkerToken, run_key: str, order_id: str
 ) -> dict[str, Any]:
     """Every state the order went through, oldest first, each an order snapshot."""
-    run = _read_run(desk, db, token, run_key)
+    run = _read_run(workers, db, token, run_key)
     order = run_order(db, token, run, order_id)
     base = shown(order)
     events = db.scalars(
@@ -163,7 +163,7 @@ def _amendable(run: WorkerRun) -> None:
 
 
 def cancel(
-    desk: WorkerContext,
+    workers: WorkerContext,
     db: Session,
     token: WorkerToken,
     run_key: str,
@@ -176,10 +176,10 @@ def cancel(
     check_nonce(run, nonce, missing_ok=True)
     _amendable(run)
     current = run_order(db, token, run, order_id)
-    if desk.orders.traits_of(current.broker).needs_switches:  # the run's own checks (contract)
-        live.require_account(desk, db, run.user_id, run.account_scope)
-        live.live_desk(desk, run)
-    order = desk.orders.cancel(
+    if workers.orders.traits_of(current.broker).needs_switches:  # the run's own checks (contract)
+        live.require_account(workers, db, run.user_id, run.account_scope)
+        live.require_live_wired(workers, run)
+    order = workers.orders.cancel(
         db,
         user_id=run.user_id,
         order_id=order_id,
@@ -192,7 +192,7 @@ def cancel(
 
 
 def modify(
-    desk: WorkerContext,
+    workers: WorkerContext,
     db: Session,
     token: WorkerToken,
     run_key: str,
@@ -207,10 +207,10 @@ def modify(
     _amendable(run)
     require_open(run)
     current = run_order(db, token, run, order_id)
-    last = desk.last_tick(f"{current.exchange}:{current.tradingsymbol}")
-    if desk.orders.traits_of(current.broker).needs_switches:  # the run's own checks (contract)
-        live.require_live(desk, db, run)
-    order = desk.orders.modify(
+    last = workers.last_tick(f"{current.exchange}:{current.tradingsymbol}")
+    if workers.orders.traits_of(current.broker).needs_switches:  # the run's own checks (contract)
+        live.require_live(workers, db, run)
+    order = workers.orders.modify(
         db,
         user_id=run.user_id,
         order_id=order_id,
@@ -225,7 +225,7 @@ def modify(
 
 
 def preview(
-    desk: WorkerContext,
+    workers: WorkerContext,
     db: Session,
     token: WorkerToken,
     run_key: str,
@@ -237,15 +237,18 @@ def preview(
     """What placing would cost, without placing: ``{strategy_run_id, mode, preview}``."""
     run = find_run(db, token, run_key)
     intent_type = PLACE_BASKET if basket else PLACE_ORDER
-    legs = priced_legs(desk, db, orders, intent_type=intent_type, session=False)
+    legs = priced_legs(workers, db, orders, intent_type=intent_type, session=False)
     tags = attribution(run, None)
-    body: dict[str, Any] = {"intent_type": intent_type, "cost_contract": cost_contract(desk, legs)}
+    body: dict[str, Any] = {
+        "intent_type": intent_type,
+        "cost_contract": cost_contract(workers, legs),
+    }
     if basket:
         body["basket"] = {
             "orders": [{**o.fields, "attribution": tags} for o in orders],
             "all_or_none": all_or_none,
             "legs": [
-                {"leg_index": i, "cost_contract": cost_contract(desk, [leg])}
+                {"leg_index": i, "cost_contract": cost_contract(workers, [leg])}
                 for i, leg in enumerate(legs)
             ],
         }

@@ -100,7 +100,7 @@ def order_result(db: Session, order: Order, trades: list[Trade] | None = None) -
 
 
 def place(
-    desk: WorkerContext,
+    workers: WorkerContext,
     db: Session,
     run: WorkerRun,
     spec: OrderSpec,
@@ -121,7 +121,7 @@ def place(
     ``exit_only`` orders never wait on it.
     """
     account = run_account(run)
-    answers_later = not desk.orders.traits(account).answers_at_once
+    answers_later = not workers.orders.traits(account).answers_at_once
 
     def recorded(session: Session, order: Order) -> None:
         link = {"run_pk": run.id, "order_pk": order.id, "intent_pk": intent_pk, "role": role}
@@ -129,11 +129,11 @@ def place(
         if remember is not None and answers_later:  # at once: the caller stores it after
             remember(session, order_result(session, order))
 
-    placed = desk.orders.submit(
+    placed = workers.orders.submit(
         db,
         user_id=run.user_id,
         spec=spec,
-        last=desk.last_tick(spec.key),
+        last=workers.last_tick(spec.key),
         account=account,
         client_key=client_key(run, key, leg) if answers_later else None,
         source=WORKER,

@@ -138,12 +138,12 @@ def books_of(run: WorkerRun) -> str:
     return run_account(run).broker or BROKER
 
 
-def mark(desk: WorkerContext, db: Session, run: WorkerRun, legs: list[Leg]) -> list[MarkedLeg]:
+def mark(workers: WorkerContext, db: Session, run: WorkerRun, legs: list[Leg]) -> list[MarkedLeg]:
     """Mark each leg to the last price and read the account's own quantity."""
     marked = []
     broker = books_of(run)
     for leg in legs:
-        tick = desk.last_tick(leg.key)
+        tick = workers.last_tick(leg.key)
         held = net_quantity(
             db, user_id=run.user_id, broker=broker, key=leg.key, product=leg.product
         )
@@ -220,14 +220,14 @@ class RunPnl:
         return any(m.is_stale for m in self.legs)
 
 
-def compute(desk: WorkerContext, db: Session, run: WorkerRun) -> RunPnl:
+def compute(workers: WorkerContext, db: Session, run: WorkerRun) -> RunPnl:
     """The run's P&L now, from its booked fills (empty for a dry run, which has none).
 
     A live run's fills are the broker's as we booked them, charges from our schedule.
     """
     if run.execution_mode == ExecutionMode.DRY_RUN:
         return RunPnl([])
-    return RunPnl(mark(desk, db, run, replay(run_trades(db, run))))
+    return RunPnl(mark(workers, db, run, replay(run_trades(db, run))))
 
 
 def snapshot_of(run: WorkerRun, pnl: RunPnl, now: datetime) -> dict[str, Any]:
@@ -256,9 +256,11 @@ def snapshot_of(run: WorkerRun, pnl: RunPnl, now: datetime) -> dict[str, Any]:
     }
 
 
-def snapshot(desk: WorkerContext, db: Session, token: WorkerToken, run_key: str) -> dict[str, Any]:
+def snapshot(
+    workers: WorkerContext, db: Session, token: WorkerToken, run_key: str
+) -> dict[str, Any]:
     """``GET /runs/{id}/pnl`` (a live run's working orders asked of the broker first)."""
     run = find_run(db, token, run_key)
-    live.refresh(desk, db, run)
-    now = desk.clock.now()
-    return snapshot_of(run, compute(desk, db, run), now)
+    live.refresh(workers, db, run)
+    now = workers.clock.now()
+    return snapshot_of(run, compute(workers, db, run), now)

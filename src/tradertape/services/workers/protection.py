@@ -1,7 +1,7 @@
 """Changing a run's backend protection and its risk settings.
 
 Each protection document is a new generation of the run's exit fence
-(`services.risk.protection_fence`), so a worker's update can never slip in between a trigger
+(`services.protection.fence`), so a worker's update can never slip in between a trigger
 and the exit it submits.
 """
 
@@ -16,7 +16,7 @@ from tradertape.db.models import WorkerRun, WorkerToken
 from tradertape.domain.worker_protection import BackendProtection
 from tradertape.domain.worker_runs import FINISHED, STATE_MAX_BYTES, state_size
 from tradertape.errors import InvalidField, Rejected
-from tradertape.services.risk.protection_fence import next_generation
+from tradertape.services.protection.fence import next_generation
 from tradertape.services.workers import timeline
 from tradertape.services.workers.access import check_nonce, locked_run
 from tradertape.services.workers.context import WorkerContext
@@ -50,7 +50,7 @@ def _changeable(run: WorkerRun) -> None:
 
 
 def update_protection(
-    desk: WorkerContext,
+    workers: WorkerContext,
     db: Session,
     token: WorkerToken,
     run_key: str,
@@ -76,7 +76,7 @@ def update_protection(
             "backend protection already submitted this run's exit",
             strategy_run_id=run.run_key,
         )
-    now = desk.clock.now()
+    now = workers.clock.now()
     current = config_of(run)
     before = max(int(previous.get("version") or 0), current.version if current else 0)
     version = max(config.version, before + 1)
@@ -124,7 +124,7 @@ def update_protection(
     summary = f"protection generation {version}"
     record_event(db, run, "protection.state_changed", now, summary, payload)
     db.commit()
-    return run_view(run, desk.windows, now)
+    return run_view(run, workers.windows, now)
 
 
 def record_event(
@@ -151,7 +151,7 @@ def record_event(
 
 
 def patch_risk(
-    desk: WorkerContext,
+    workers: WorkerContext,
     db: Session,
     token: WorkerToken,
     run_key: str,
@@ -164,7 +164,7 @@ def patch_risk(
     run = locked_run(db, token, run_key)
     check_nonce(run, nonce)
     _changeable(run)
-    now = desk.clock.now()
+    now = workers.clock.now()
     risk = run.runtime_state.get("risk")
     merged = {**(risk if isinstance(risk, dict) else {}), **patch}
     state = {**run.runtime_state, "risk": merged}
@@ -191,4 +191,4 @@ def patch_risk(
         payload={"patch": patch, "reason": reason},
     )
     db.commit()
-    return run_view(run, desk.windows, now)
+    return run_view(run, workers.windows, now)

@@ -75,19 +75,19 @@ class Recovery:
     """The stale-worker and exiting-run sweeps, on the desk's clock."""
 
     def __init__(
-        self, *, db: Database, desk: WorkerContext, config: RecoveryConfig, guard: Guard
+        self, *, db: Database, workers: WorkerContext, config: RecoveryConfig, guard: Guard
     ) -> None:
-        """`guard`: each run's recovery fails alone (`oms.job_guard`)."""
+        """`guard`: each run's recovery fails alone (`jobs.guard`)."""
         self._db = db
         self._guard = guard
-        self._desk = desk
+        self._workers = workers
         self._config = config
         self._stale_ran_at: datetime | None = None
         self._exiting_ran_at: datetime | None = None
 
     def sweep(self, *, force: bool = False) -> None:
         """Run each sweep whose interval has passed (both when forced)."""
-        now = self._desk.clock.now()
+        now = self._workers.clock.now()
         if force or self._due(self._stale_ran_at, self._config.stale_every, now):
             self._stale_ran_at = now
             self.recover_stale()
@@ -126,7 +126,7 @@ class Recovery:
         if beat is not None:
             return now - beat > self._config.stale_after
         claimed = run.session_claimed_at
-        return claimed is not None and now - claimed > self._desk.windows.claim_without_heartbeat
+        return claimed is not None and now - claimed > self._workers.windows.claim_without_heartbeat
 
     def recover_stale(self) -> list[str]:
         """Act on every run whose worker went quiet; the ids of the runs acted on."""
@@ -149,7 +149,7 @@ class Recovery:
     def _recover_stale(self, pk: int) -> str | None:
         with self._db.session() as db:
             run = db.get(WorkerRun, pk)
-            now = self._desk.clock.now()
+            now = self._workers.clock.now()
             if run is None or not self._stale(db, run, now):
                 return None
             lock_run(db, run)
@@ -166,7 +166,7 @@ class Recovery:
             _event(db, run, now, "the live worker went quiet: action required", {})
             return True
         status, result = exits.flatten(
-            self._desk, db, run, "worker_stale", key=None, now=now, role="exit"
+            self._workers, db, run, "worker_stale", key=None, now=now, role="exit"
         )
         if status == "failed":
             _flag(run, now, "stale_exit_failed", {"errors": result.get("errors", [])})
@@ -181,11 +181,11 @@ class Recovery:
             run = db.get(WorkerRun, run_pk)
             if run is None or run.status != RunStatus.EXITING.value:
                 return None
-            live.refresh(self._desk, db, run)  # the broker's word, before the run's lock
+            live.refresh(self._workers, db, run)  # the broker's word, before the run's lock
             lock_run(db, run)
             if run.status != RunStatus.EXITING.value:
                 return None
-            now = self._desk.clock.now()
+            now = self._workers.clock.now()
             reason = str(run.runtime_state.get("exit_reason") or "exit")
             if run.execution_mode == ExecutionMode.DRY_RUN:
                 exits.close(db, run, now, reason, {"status": "closed"})
@@ -196,8 +196,8 @@ class Recovery:
             if any(o.status in exits.PENDING for o in run_orders(db, run)):
                 db.rollback()
                 return None  # the exit is still working
-            if pnl.compute(self._desk, db, run).open_legs:
-                status, result = exits.flatten(self._desk, db, run, reason, key=None, now=now)
+            if pnl.compute(self._workers, db, run).open_legs:
+                status, result = exits.flatten(self._workers, db, run, reason, key=None, now=now)
                 if status == "failed":
                     _flag(run, now, "exit_incomplete", {"errors": result.get("errors", [])})
             else:
@@ -216,7 +216,7 @@ class Recovery:
         if any(o.status in exits.PENDING for o in run_orders(db, run)):
             db.commit()
             return None  # the exit is still working at the broker
-        if pnl.compute(self._desk, db, run).open_legs:
+        if pnl.compute(self._workers, db, run).open_legs:
             if (run.runtime_state.get("runtime_recovery") or {}).get("reason") != "exit_incomplete":
                 _flag(run, now, "exit_incomplete", {"errors": ["a live exit ended unfilled"]})
                 db.commit()

@@ -70,7 +70,7 @@ def _hours(market: Market, day: date) -> tuple[time, time]:
 
 
 def calendar(
-    desk: WorkerMarket,
+    worker_market: WorkerMarket,
     *,
     start: date,
     end: date,
@@ -90,7 +90,7 @@ def calendar(
         raise InvalidField("from", "must not be after to")
     if (end - start).days > MAX_CALENDAR_DAYS:
         raise InvalidField("to", f"at most {MAX_CALENDAR_DAYS} days per request")
-    cal = desk.calendar
+    cal = worker_market.calendar
     last = cal.provisional_until if provisional else cal.last_day
     if start < cal.first_day or end > last:
         guessed = "" if provisional else f"; provisional=true answers to {cal.provisional_until}"
@@ -122,7 +122,7 @@ def calendar(
         sessions.append({**row, "label": name})
         day += timedelta(days=1)
     return {
-        **_envelope(desk.now()),
+        **_envelope(worker_market.now()),
         "exchange": exchange.upper(),
         "segment": segment.upper(),
         "timezone": "Asia/Kolkata",
@@ -133,13 +133,13 @@ def calendar(
 
 
 def calendar_status(
-    desk: WorkerMarket, *, exchange: str, segment: str, schema_version: int
+    market: WorkerMarket, *, exchange: str, segment: str, schema_version: int
 ) -> dict[str, Any]:
     """``GET /market/calendar/status``: what range the calendar covers, and for how long."""
     check_schema(schema_version)
     _market(exchange, segment)
-    now = desk.now()
-    cal = desk.calendar
+    now = market.now()
+    cal = market.calendar
     return {
         **_envelope(now),
         "exchange": exchange.upper(),
@@ -177,15 +177,15 @@ def _member(instrument: Instrument) -> dict[str, Any]:
 
 
 def constituents(
-    desk: WorkerMarket, db: Session, source_list: str, *, schema_version: int
+    market: WorkerMarket, db: Session, source_list: str, *, schema_version: int
 ) -> dict[str, Any]:
     """``GET /market/indices/{source_list}``: the index's members."""
     check_schema(schema_version)
-    catalog = desk.catalog(db)
+    catalog = market.catalog(db)
     name = _universe_name(source_list, catalog.universe_names)
     members = catalog.universe(name)
     return {
-        **_envelope(desk.now()),
+        **_envelope(market.now()),
         "source_list": source_list,
         "complete": True,
         "member_count": len(members),
@@ -197,14 +197,14 @@ def constituents(
 
 
 def constituents_status(
-    desk: WorkerMarket, db: Session, source_list: str, *, schema_version: int
+    market: WorkerMarket, db: Session, source_list: str, *, schema_version: int
 ) -> dict[str, Any]:
     """``GET /market/indices/{source_list}/status``."""
     check_schema(schema_version)
-    catalog = desk.catalog(db)
+    catalog = market.catalog(db)
     count = len(catalog.universe(_universe_name(source_list, catalog.universe_names)))
     return {
-        **_envelope(desk.now()),
+        **_envelope(market.now()),
         "source_list": source_list,
         "complete": True,
         "expected_member_count": count,

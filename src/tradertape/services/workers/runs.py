@@ -57,7 +57,7 @@ class RunSpec:
     metadata: dict[str, Any] = field(default_factory=dict)
 
 
-def check_mode(desk: WorkerContext, token: WorkerToken, mode: str, scope: str) -> ExecutionMode:
+def check_mode(workers: WorkerContext, token: WorkerToken, mode: str, scope: str) -> ExecutionMode:
     """The execution mode, if this token, this scope and this server allow it."""
     try:
         chosen = ExecutionMode(mode)
@@ -80,7 +80,7 @@ def check_mode(desk: WorkerContext, token: WorkerToken, mode: str, scope: str) -
     if chosen is ExecutionMode.LIVE:
         if paper_scope:
             raise Rejected(400, "LIVE_SCOPE_REQUIRED", "live mode needs a live 'kite:<id>' scope")
-        if not desk.live_trading_enabled:
+        if not workers.live_trading_enabled:
             raise Rejected(
                 403,
                 "LIVE_TRADING_DISABLED",
@@ -89,7 +89,7 @@ def check_mode(desk: WorkerContext, token: WorkerToken, mode: str, scope: str) -
     return chosen
 
 
-def _check_spec(desk: WorkerContext, token: WorkerToken, spec: RunSpec) -> None:
+def _check_spec(workers: WorkerContext, token: WorkerToken, spec: RunSpec) -> None:
     try:
         parse_scope(spec.account_scope)
     except ScopeError as exc:
@@ -104,7 +104,7 @@ def _check_spec(desk: WorkerContext, token: WorkerToken, spec: RunSpec) -> None:
         raise Rejected(
             403, "TEMPLATE_NOT_ALLOWED", f"this worker token may not run '{spec.template_id}'"
         )
-    mode = check_mode(desk, token, spec.execution_mode, spec.account_scope)
+    mode = check_mode(workers, token, spec.execution_mode, spec.account_scope)
     # The contract: a live run declares what it risks.
     if mode is ExecutionMode.LIVE and (problem := live_metadata_problem(spec.metadata)):
         raise Rejected(400, "LIVE_METADATA_REQUIRED", problem)
@@ -136,40 +136,40 @@ def _same_config(run: WorkerRun, spec: RunSpec) -> bool:
     )
 
 
-def fund_paper_account(desk: WorkerContext, db: Session, user_id: int, now: datetime) -> None:
+def fund_paper_account(workers: WorkerContext, db: Session, user_id: int, now: datetime) -> None:
     """Give a never-funded paper account the contract's opening balance (no commit)."""
-    if desk.paper_opening_balance <= 0:
+    if workers.paper_opening_balance <= 0:
         return
     open_paper_account(
         db,
         user_id=user_id,
-        amount=desk.paper_opening_balance,
+        amount=workers.paper_opening_balance,
         at=now,
         note="opening paper balance for algo workers",
     )
 
 
 def create(
-    desk: WorkerContext, db: Session, token: WorkerToken, spec: RunSpec
+    workers: WorkerContext, db: Session, token: WorkerToken, spec: RunSpec
 ) -> tuple[dict[str, Any], bool]:
     """Create the run, or recover the token's run of that id; returns (view, created).
 
     A live run needs both switches now, and a scope naming the connected Kite account if
     one is connected (without a session it is created, and its orders wait for one).
     """
-    _check_spec(desk, token, spec)
+    _check_spec(workers, token, spec)
     # Validation, not a fork: a live run's switches and account, before its row.
     if spec.execution_mode == ExecutionMode.LIVE:
-        live.require_switches(desk, db, token.user_id)
-        live.require_account(desk, db, token.user_id, spec.account_scope, session=False)
-    now = desk.clock.now()
+        live.require_switches(workers, db, token.user_id)
+        live.require_account(workers, db, token.user_id, spec.account_scope, session=False)
+    now = workers.clock.now()
     key = spec.strategy_run_id or f"run_{secrets.token_hex(16)}"
     if spec.strategy_run_id is not None:
         existing = db.scalar(
             select(WorkerRun).where(WorkerRun.token_id == token.id, WorkerRun.run_key == key)
         )
         if existing is not None:
-            return _recovered(desk, existing, spec, now), False
+            return _recovered(workers, existing, spec, now), False
     state = _runtime_state(spec)
     name = spec.metadata.get("strategy_name")
     values = {
@@ -204,15 +204,17 @@ def create(
     pk = db.execute(insert_new(_RUNS, db.get_bind().dialect.name), columns).scalar()
     if pk is None:  # a concurrent create of the same id won
         db.rollback()
-        return _recovered(desk, find_run(db, token, key), spec, now), False
+        return _recovered(workers, find_run(db, token, key), spec, now), False
     # mode fork: a paper run's account opens funded (the paper money is ours to give)
     if spec.execution_mode == ExecutionMode.PAPER:
-        fund_paper_account(desk, db, token.user_id, now)
+        fund_paper_account(workers, db, token.user_id, now)
     db.commit()
-    return run_view(find_run(db, token, key), desk.windows, now), True
+    return run_view(find_run(db, token, key), workers.windows, now), True
 
 
-def _recovered(desk: WorkerContext, run: WorkerRun, spec: RunSpec, now: datetime) -> dict[str, Any]:
+def _recovered(
+    workers: WorkerContext, run: WorkerRun, spec: RunSpec, now: datetime
+) -> dict[str, Any]:
     if not _same_config(run, spec):
         raise Rejected(
             409,
@@ -220,47 +222,47 @@ def _recovered(desk: WorkerContext, run: WorkerRun, spec: RunSpec, now: datetime
             "a run with this strategy_run_id exists with another template, scope or mode",
             strategy_run_id=run.run_key,
         )
-    return run_view(run, desk.windows, now)
+    return run_view(run, workers.windows, now)
 
 
-def get(desk: WorkerContext, db: Session, token: WorkerToken, run_key: str) -> dict[str, Any]:
+def get(workers: WorkerContext, db: Session, token: WorkerToken, run_key: str) -> dict[str, Any]:
     """The run with its health snapshot (404 unless it is this token's)."""
-    return run_view(find_run(db, token, run_key), desk.windows, desk.clock.now())
+    return run_view(find_run(db, token, run_key), workers.windows, workers.clock.now())
 
 
-def _cursor_sig(desk: WorkerContext, token: WorkerToken, last_pk: int) -> str:
+def _cursor_sig(workers: WorkerContext, token: WorkerToken, last_pk: int) -> str:
     message = f"{token.id}:{last_pk}".encode()
-    return hmac.new(desk.cursor_key, message, hashlib.sha256).hexdigest()[:32]
+    return hmac.new(workers.cursor_key, message, hashlib.sha256).hexdigest()[:32]
 
 
-def _encode_cursor(desk: WorkerContext, token: WorkerToken, last_pk: int) -> str:
-    raw = f"{last_pk}.{_cursor_sig(desk, token, last_pk)}"
+def _encode_cursor(workers: WorkerContext, token: WorkerToken, last_pk: int) -> str:
+    raw = f"{last_pk}.{_cursor_sig(workers, token, last_pk)}"
     return base64.urlsafe_b64encode(raw.encode()).rstrip(b"=").decode()
 
 
-def _decode_cursor(desk: WorkerContext, token: WorkerToken, cursor: str) -> int:
+def _decode_cursor(workers: WorkerContext, token: WorkerToken, cursor: str) -> int:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         pk_text, sig = raw.split(".")
         last_pk = int(pk_text)
     except (ValueError, UnicodeDecodeError):
         last_pk, sig = -1, ""
-    if last_pk < 0 or not digests_equal(sig, _cursor_sig(desk, token, last_pk)):
+    if last_pk < 0 or not digests_equal(sig, _cursor_sig(workers, token, last_pk)):
         raise BadRequest("invalid cursor: pass back a next_cursor this token was given")
     return last_pk
 
 
 def list_runs(
-    desk: WorkerContext, db: Session, token: WorkerToken, *, limit: int, cursor: str | None
+    workers: WorkerContext, db: Session, token: WorkerToken, *, limit: int, cursor: str | None
 ) -> dict[str, Any]:
     """The token's runs, newest first; ``next_cursor`` is signed and bound to the token."""
     query = select(WorkerRun).where(WorkerRun.token_id == token.id)
     if cursor is not None:
-        query = query.where(WorkerRun.id < _decode_cursor(desk, token, cursor))
+        query = query.where(WorkerRun.id < _decode_cursor(workers, token, cursor))
     rows = list(db.scalars(query.order_by(WorkerRun.id.desc()).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
     return {
         "items": [list_item(run) for run in rows],
-        "next_cursor": _encode_cursor(desk, token, rows[-1].id) if more else None,
+        "next_cursor": _encode_cursor(workers, token, rows[-1].id) if more else None,
     }

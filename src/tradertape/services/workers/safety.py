@@ -98,13 +98,13 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def _sign(desk: WorkerContext, body: bytes) -> bytes:
-    return hmac.new(desk.safety_key, body, hashlib.sha256).digest()
+def _sign(workers: WorkerContext, body: bytes) -> bytes:
+    return hmac.new(workers.safety_key, body, hashlib.sha256).digest()
 
 
-def issue(desk: WorkerContext, run: WorkerRun, now: datetime) -> tuple[str, datetime]:
+def issue(workers: WorkerContext, run: WorkerRun, now: datetime) -> tuple[str, datetime]:
     """A safety token for the run's current state and its expiry."""
-    expires = now + desk.safety_ttl
+    expires = now + workers.safety_ttl
     claims = {
         "r": run.id,
         "t": run.token_id,
@@ -112,16 +112,16 @@ def issue(desk: WorkerContext, run: WorkerRun, now: datetime) -> tuple[str, date
         "e": int(expires.timestamp() * 1000),
     }
     body = json.dumps(claims, separators=(",", ":"), sort_keys=True).encode()
-    return f"{_PREFIX}.{_b64(body)}.{_b64(_sign(desk, body))}", expires
+    return f"{_PREFIX}.{_b64(body)}.{_b64(_sign(workers, body))}", expires
 
 
-def _claims(desk: WorkerContext, token: str) -> dict[str, Any] | None:
+def _claims(workers: WorkerContext, token: str) -> dict[str, Any] | None:
     try:
         prefix, body_text, sig_text = token.split(".")
         body, sig = _unb64(body_text), _unb64(sig_text)
     except ValueError:
         return None
-    if prefix != _PREFIX or not hmac.compare_digest(sig, _sign(desk, body)):
+    if prefix != _PREFIX or not hmac.compare_digest(sig, _sign(workers, body)):
         return None
     try:
         claims = json.loads(body)
@@ -130,9 +130,9 @@ def _claims(desk: WorkerContext, token: str) -> dict[str, Any] | None:
     return claims if isinstance(claims, dict) else None
 
 
-def verify(desk: WorkerContext, run: WorkerRun, token: str, now: datetime) -> None:
+def verify(workers: WorkerContext, run: WorkerRun, token: str, now: datetime) -> None:
     """Accept a token issued for this run in its current state and not expired; else 409."""
-    claims = _claims(desk, token)
+    claims = _claims(workers, token)
     expires_ms = claims.get("e") if claims else None
     valid = (
         claims is not None
@@ -169,16 +169,16 @@ def _options_block(run: WorkerRun) -> dict[str, Any]:
     }
 
 
-def check(desk: WorkerContext, run: WorkerRun, risk: Sequence[str] = ()) -> dict[str, Any]:
+def check(workers: WorkerContext, run: WorkerRun, risk: Sequence[str] = ()) -> dict[str, Any]:
     """The safety-check result: exactly the keys the 0.7.4 SDK's strict model accepts.
 
     `risk` is what the user's risk rules refuse the run now (`RiskMonitor.blocking`: the kill
     switch, a limit already breached): any such reason means ``can_trade: false``.
     """
-    now = desk.clock.now()
+    now = workers.clock.now()
     reasons = [*blocking_reasons(run), *risk]
     state = protection_state(run)
-    token, expires = issue(desk, run, now) if not reasons else (None, None)
+    token, expires = issue(workers, run, now) if not reasons else (None, None)
     return {
         "strategy_run_id": run.run_key,
         "can_trade": not reasons,

@@ -44,11 +44,11 @@ def _require_holder(run: WorkerRun, header: str | None) -> None:
         )
 
 
-def claim(desk: WorkerContext, db: Session, token: WorkerToken, run_key: str) -> dict[str, Any]:
+def claim(workers: WorkerContext, db: Session, token: WorkerToken, run_key: str) -> dict[str, Any]:
     """Take the run's session; 409 ``WORKER_SESSION_CONFLICT`` while another holds it."""
     run = locked_run(db, token, run_key)
-    now = desk.clock.now()
-    if not desk.windows.claimable(
+    now = workers.clock.now()
+    if not workers.windows.claimable(
         run.session_nonce, run.session_claimed_at, run.last_heartbeat_at, now
     ):
         raise Rejected(
@@ -70,20 +70,20 @@ def claim(desk: WorkerContext, db: Session, token: WorkerToken, run_key: str) ->
 
 
 def release(
-    desk: WorkerContext, db: Session, token: WorkerToken, run_key: str, nonce: str | None
+    workers: WorkerContext, db: Session, token: WorkerToken, run_key: str, nonce: str | None
 ) -> dict[str, Any]:
     """Give the session up (the holder's nonce only)."""
     run = locked_run(db, token, run_key)
     _require_holder(run, nonce)
     run.session_nonce = None
     run.session_claimed_at = None
-    run.updated_at = desk.clock.now()
+    run.updated_at = workers.clock.now()
     db.commit()
     return {"status": "released", "strategy_run_id": run.run_key}
 
 
 def heartbeat(
-    desk: WorkerContext,
+    workers: WorkerContext,
     db: Session,
     token: WorkerToken,
     run_key: str,
@@ -93,7 +93,7 @@ def heartbeat(
     """Mark the holder alive; the body (status, metrics, worker id) is kept for display."""
     run = locked_run(db, token, run_key)
     _require_holder(run, nonce)
-    now = desk.clock.now()
+    now = workers.clock.now()
     run.last_heartbeat_at = now
     run.heartbeat = beat
     db.commit()
@@ -101,7 +101,7 @@ def heartbeat(
 
 
 def progress(
-    desk: WorkerContext,
+    workers: WorkerContext,
     db: Session,
     token: WorkerToken,
     run_key: str,
@@ -111,7 +111,7 @@ def progress(
     """Record the holder's progress signal (arrival time and an optional short note)."""
     run = locked_run(db, token, run_key)
     _require_holder(run, nonce)
-    run.last_progress_at = desk.clock.now()
+    run.last_progress_at = workers.clock.now()
     run.progress_note = note
     db.commit()
     return {"status": "ok", "strategy_run_id": run.run_key, "recorded": True}

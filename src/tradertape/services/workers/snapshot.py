@@ -20,7 +20,7 @@ CandleAsk = tuple[str | int, str, int]  # instrument, interval, lookback
 
 
 def market_snapshot(
-    desk: WorkerMarket,
+    worker_market: WorkerMarket,
     db: Session,
     *,
     symbols: list[str],
@@ -30,17 +30,17 @@ def market_snapshot(
 ) -> dict[str, Any]:
     """``{quotes, candles, missing, updated_at}``."""
     chosen = market.parse_mode(mode)
-    found, missing = market.resolve_many(desk, db, symbols, tokens)
-    quotes, unquoted = market.quotes_of(desk, found, chosen)
+    found, missing = market.resolve_many(worker_market, db, symbols, tokens)
+    quotes, unquoted = market.quotes_of(worker_market, found, chosen)
     series = []
     for ref, interval, lookback in asks:
         try:
-            series.append(candles.recent(desk, db, ref, interval, lookback))
+            series.append(candles.recent(worker_market, db, ref, interval, lookback))
         except NotFound:
             missing.append(ref)
     return {
         "quotes": quotes,
         "candles": series,
         "missing": [*missing, *unquoted],
-        "updated_at": iso(desk.now()),
+        "updated_at": iso(worker_market.now()),
     }

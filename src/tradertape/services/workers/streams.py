@@ -53,12 +53,12 @@ class _Quiet:
         return False
 
 
-def _pnl_now(db_: Database, desk: WorkerContext, run_pk: int) -> dict[str, Any] | None:
+def _pnl_now(db_: Database, workers: WorkerContext, run_pk: int) -> dict[str, Any] | None:
     with db_.session() as db:
         run = db.get(WorkerRun, run_pk)
         if run is None:
             return None
-        return pnl.snapshot_of(run, pnl.compute(desk, db, run), desk.clock.now())
+        return pnl.snapshot_of(run, pnl.compute(workers, db, run), workers.clock.now())
 
 
 def _comparable(snapshot: dict[str, Any]) -> Any:
@@ -67,13 +67,13 @@ def _comparable(snapshot: dict[str, Any]) -> Any:
 
 
 async def run_pnl(
-    db: Database, desk: WorkerContext, run_pk: int, *, interval: float, pacing: Pacing
+    db: Database, workers: WorkerContext, run_pk: int, *, interval: float, pacing: Pacing
 ) -> AsyncIterator[Event]:
     """The run's P&L snapshot whenever it changes; ``end`` if the run goes away."""
     quiet = _Quiet(pacing.heartbeat_secs)
     last: Any = None
     while True:
-        snapshot = await pacing.read(partial(_pnl_now, db, desk, run_pk))
+        snapshot = await pacing.read(partial(_pnl_now, db, workers, run_pk))
         if snapshot is None:
             yield "end", {"detail": "Strategy run not found"}
             return
@@ -137,26 +137,26 @@ async def timeline(
 
 
 async def ticks(
-    desk: WorkerMarket, instruments: Sequence[Instrument], mode: TickMode, *, pacing: Pacing
+    market: WorkerMarket, instruments: Sequence[Instrument], mode: TickMode, *, pacing: Pacing
 ) -> AsyncIterator[Event]:
     """A quotes snapshot, then ``ticks`` with every instrument whose last tick is newer."""
-    seen = {i.key: desk.last_tick(i.key) for i in instruments}  # before the snapshot: no gap
-    now = desk.now()
+    seen = {i.key: market.last_tick(i.key) for i in instruments}  # before the snapshot: no gap
+    now = market.now()
     entries, missing = [], []
     for instrument in instruments:
         tick = seen[instrument.key]
         if tick is None:
             missing.append(instrument.key)
         else:
-            entries.append(quote_view(instrument, tick, mode, now, desk.stale_after))
+            entries.append(quote_view(instrument, tick, mode, now, market.stale_after))
     yield "snapshot", {"quotes": entries, "missing": missing}
     quiet = _Quiet(pacing.heartbeat_secs)
     while True:
         await pacing.sleep(pacing.poll_secs)
         fresh = []
-        now = desk.now()
+        now = market.now()
         for instrument in instruments:
-            tick = desk.last_tick(instrument.key)
+            tick = market.last_tick(instrument.key)
             # A model-priced option is a new object at each read: compare the values too.
             if (
                 tick is not None
@@ -164,7 +164,7 @@ async def ticks(
                 and tick != seen[instrument.key]
             ):
                 seen[instrument.key] = tick
-                fresh.append(quote_view(instrument, tick, mode, now, desk.stale_after))
+                fresh.append(quote_view(instrument, tick, mode, now, market.stale_after))
         if fresh:
             quiet.spoke()
             yield "ticks", {"ticks": fresh}
@@ -173,16 +173,16 @@ async def ticks(
 
 
 async def candle(
-    desk: WorkerMarket, instrument: Instrument, interval: str, *, pacing: Pacing
+    market: WorkerMarket, instrument: Instrument, interval: str, *, pacing: Pacing
 ) -> AsyncIterator[Event]:
     """The latest candles (``snapshot``), then the forming candle each time it changes."""
-    first = await asyncio.to_thread(candles.recent_of, desk, instrument, interval, 1)
+    first = await asyncio.to_thread(candles.recent_of, market, instrument, interval, 1)
     yield "snapshot", first
     last = first["current"]
     quiet = _Quiet(pacing.heartbeat_secs)
     while True:
         await pacing.sleep(pacing.poll_secs)
-        now = await asyncio.to_thread(candles.recent_of, desk, instrument, interval, 1)
+        now = await asyncio.to_thread(candles.recent_of, market, instrument, interval, 1)
         current = now["current"]
         if current is not None and current != last:
             last = current

@@ -138,7 +138,7 @@ def _related_exists(db: Session, run: WorkerRun, kind: str, ref: str) -> bool:
 
 
 def log_decision(
-    desk: WorkerContext,
+    workers: WorkerContext,
     db: Session,
     token: WorkerToken,
     run_key: str,
@@ -166,7 +166,7 @@ def log_decision(
         kind="decision",
         source="worker",
         event_type=decision.event_type,
-        now=desk.clock.now(),
+        now=workers.clock.now(),
         summary=decision.summary,
         payload=decision.payload,
         related=decision.related,

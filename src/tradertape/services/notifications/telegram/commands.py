@@ -67,7 +67,7 @@ class Commands:
         *,
         db: Database,
         reports: Reports,
-        venue: PortfolioTrading,
+        trading: PortfolioTrading,
         linking: ChatLinking,
         logins: BrokerLogins,
         alerts: AlertDecisions | None = None,
@@ -75,8 +75,8 @@ class Commands:
         self._db = db
         self._alerts = alerts
         self._reports = reports
-        self._venue = venue
-        self._clock = venue.clock
+        self._trading = trading
+        self._clock = trading.clock
         self.linking = linking
         self._logins = logins
         self._handlers: dict[str, Handler] = {
@@ -149,7 +149,7 @@ class Commands:
     ) -> list[Outgoing]:
         get_owned(db, ModelPortfolio, portfolio_id, user_id=user_id, label="portfolio")
         result = signals.place_cart(
-            db, user_id=user_id, portfolio_id=portfolio_id, venue=self._venue
+            db, user_id=user_id, portfolio_id=portfolio_id, trading=self._trading
         )
         if not result.placed and not result.failed:
             return [answer(query_id, "The cart is empty.")]

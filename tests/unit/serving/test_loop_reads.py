@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from tradertape.api.loop_reads import LoopReads
 from tradertape.db.on_loop import NeedsThread, on_loop, refuse_on_loop
 from tradertape.db.sqlite import QueuedConnection
 from tradertape.errors import Overloaded
+from tradertape.serving.loop_reads import LoopReads
 
 
 class Ticks:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tradertape.api.process import SWITCH_INTERVAL_S, Refreezer, loop_factory, settle
+from tradertape.serving.process import SWITCH_INTERVAL_S, Refreezer, loop_factory, settle
 
 
 class Ticker:
@@ -133,7 +133,7 @@ def test_the_benches_run_on_the_loop_uvicorn_gives_serve():
 _ROUNDS = """
 import resource, sys, threading
 import numpy as np
-from tradertape.api.process import keep_freed_memory
+from tradertape.serving.process import keep_freed_memory
 
 if not keep_freed_memory():
     print("unsupported")

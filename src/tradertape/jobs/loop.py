@@ -6,7 +6,7 @@ stays cheap. The session jobs (AMO release, MIS square-off, expiry) run on the s
 loop every few seconds of the injected clock. One process runs this loop (the one that
 owns the feed); request handlers in any process only read and place.
 
-Everything runs through the loop's `Guard` (`oms.job_guard`): each job, each instrument's
+Everything runs through the loop's `Guard` (`jobs.guard`): each job, each instrument's
 matching and each trigger fails alone, so one user's bad row never stops another's work.
 """
 
@@ -30,7 +30,7 @@ from tradertape.db.models.trading import Gtt, Order
 from tradertape.db.rows import one_of
 from tradertape.domain.market import Tick
 from tradertape.domain.order_state import WORKING as _WORKING
-from tradertape.oms.job_guard import JobGuard
+from tradertape.jobs.guard import JobGuard
 from tradertape.oms.paper.exchange import BROKER, PaperExchange
 from tradertape.oms.paper.gtt import ACTIVE, GttBook
 from tradertape.oms.paper.session_jobs import SessionJobs

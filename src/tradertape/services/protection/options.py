@@ -37,7 +37,7 @@ from tradertape.oms import Guard
 from tradertape.services.options import execution
 from tradertape.services.options.market import OptionMarket
 from tradertape.services.options.metrics import evaluate
-from tradertape.services.risk.protection_fence import claim_exit
+from tradertape.services.protection.fence import claim_exit
 from tradertape.services.workers.access import lock_run
 from tradertape.services.workers.context import WorkerContext
 from tradertape.services.workers.protection import record_event
@@ -58,12 +58,12 @@ class OptionProtectionEngine:
     """Evaluates option-run protection on prices and on the loop's timer."""
 
     def __init__(
-        self, *, db: Database, desk: WorkerContext, market: OptionMarket, guard: Guard
+        self, *, db: Database, workers: WorkerContext, market: OptionMarket, guard: Guard
     ) -> None:
-        """`guard`: each option run's evaluation fails alone (`oms.job_guard`)."""
+        """`guard`: each option run's evaluation fails alone (`jobs.guard`)."""
         self._db = db
         self._guard = guard
-        self._desk = desk
+        self._workers = workers
         self._market = market
 
     # -- the loop's hooks ---------------------------------------------------------------
@@ -135,7 +135,7 @@ class OptionProtectionEngine:
             if not _watched(run, option):
                 db.rollback()
                 return None
-            now = self._desk.clock.now()
+            now = self._workers.clock.now()
             if option.protection_claim is not None:  # claimed: finish an exit not placed yet
                 if _retry_due(option):
                     self._submit(db, run, option, now)
@@ -197,7 +197,7 @@ class OptionProtectionEngine:
         db.refresh(option)
         try:
             done = execution.perform(
-                self._desk,
+                self._workers,
                 self._market,
                 db,
                 run,

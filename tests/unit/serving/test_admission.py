@@ -6,9 +6,9 @@ import asyncio
 
 import pytest
 
-from tradertape.api.admission import AdmissionGate
-from tradertape.api.credentials import BAD_TTL_S, CredentialScreen
 from tradertape.errors import Overloaded, Unauthenticated
+from tradertape.serving.admission import AdmissionGate
+from tradertape.serving.credentials import BAD_TTL_S, CredentialScreen
 
 pytestmark = pytest.mark.anyio
 

@@ -1,7 +1,7 @@
 """Screening of presented credentials before a request takes a database slot.
 
 Every cookie or bearer secret a request carries is screened once per request, before
-admission (`api.admission`):
+admission (`serving.admission`):
 
 - a cookie that cannot be one of our session tokens (wrong length or alphabet) is refused
   on the spot;
@@ -27,9 +27,9 @@ from dataclasses import dataclass
 
 from starlette.concurrency import run_in_threadpool
 
-from tradertape.api.admission import AdmissionGate
 from tradertape.errors import Unauthenticated
 from tradertape.security.tokens import sha256_hex
+from tradertape.serving.admission import AdmissionGate
 
 GOOD_TTL_S = 300.0
 BAD_TTL_S = 30.0  # short: a disabled account may be enabled again

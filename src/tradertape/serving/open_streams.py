@@ -27,9 +27,9 @@ from fastapi import Depends, Request
 from fastapi.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
-from tradertape.api.admission import AdmissionGate
 from tradertape.errors import Overloaded, RateLimited
 from tradertape.services.pacing import Pacing, Sleep
+from tradertape.serving.admission import AdmissionGate
 
 log = logging.getLogger("tradertape.api")
 T = TypeVar("T")

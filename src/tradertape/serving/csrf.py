@@ -48,7 +48,7 @@ def origin_of(url: str) -> str | None:
     return f"{parts.scheme}://{parts.netloc}".lower()
 
 
-class CrossSiteGuard:
+class CrossSiteCheck:
     """Pure ASGI middleware: refuses before the body is read or any handler runs."""
 
     def __init__(self, app: ASGIApp, *, public_base_url: str) -> None:

@@ -7,7 +7,7 @@ any pending order: the funds check then reads those orders only if there are som
 All change with every fill, so all are read and written under the user's ledger lock
 (`lock_user_books`): fills booked by two processes for one user serialize instead of
 losing an update. They are plain Core reads and writes, never ORM objects, so no
-session ever holds a stale copy of a balance; `oms.booking` decides what to write.
+session ever holds a stale copy of a balance; `oms.ledger` decides what to write.
 """
 
 from __future__ import annotations
@@ -266,7 +266,7 @@ def save_account(
     it anew; ``rewrites`` counts booked trades taken back (see `PaperAccount`).
 
     Whatever writes a user's trades or cash entries saves the account in the same
-    transaction, after them (`booking.Ledger.write` does): the risk desk's folded trades
+    transaction, after them (`ledger.Ledger.write` does): the risk desk's folded trades
     follow ``version`` and the read views' snapshots ``ledger_stamp`` (`oms.paper.snapshot`).
     """
     stamp = new_ledger_stamp()

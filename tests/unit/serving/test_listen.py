@@ -8,8 +8,8 @@ import socket
 
 import pytest
 
-from tradertape.api.listen import GROUP, SHARED, listen
-from tradertape.api.process import loop_factory
+from tradertape.serving.listen import GROUP, SHARED, listen
+from tradertape.serving.process import loop_factory
 
 pytestmark = pytest.mark.skipif(not SHARED, reason="the group is Linux's SO_REUSEPORT")
 

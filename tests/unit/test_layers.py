@@ -1,5 +1,9 @@
 """Import contract: dependencies point down only (domain ← oms ← services ← api/cli/jobs).
 
+`serving/` (the HTTP machinery around routes) sits beside `api/`, below it: routes and the
+app use it, it knows no route. `jobs/` (background work, its isolation, the trading loop)
+wires the OMS's venues as the composition root does.
+
 Besides the per-package rules: routes build no queries (they call use-cases), and services
 and routes reach the OMS only through its door, the `tradertape.oms` package.
 """
@@ -74,8 +78,28 @@ def _imports(package: str, *, root: Path = SRC) -> set[tuple[str, str]]:
                 "tradertape.cli",
                 "tradertape.jobs",
                 "tradertape.runtime",
+                "tradertape.serving",
             ),
             id="services-know-no-http-nor-wiring",
+        ),
+        pytest.param(
+            "serving",
+            (
+                "tradertape.api.app",
+                "tradertape.api.deps",
+                "tradertape.api.errors",
+                "tradertape.api.routes",
+                "tradertape.cli",
+                "tradertape.jobs",
+                "tradertape.oms",
+                "tradertape.runtime",
+            ),
+            id="serving-knows-no-route-nor-engine",
+        ),
+        pytest.param(
+            "jobs",
+            ("fastapi", "starlette", "tradertape.api", "tradertape.cli", "tradertape.serving"),
+            id="jobs-know-no-http",
         ),
         pytest.param(
             "db", ("tradertape.api", "tradertape.services", "fastapi"), id="db-below-services"
@@ -252,3 +276,16 @@ def test_the_oms_modules_never_import_its_door():
         if alias.name not in modules
     )
     assert inside == []
+
+
+def test_api_holds_routes_and_their_contract():
+    """`api/` is the routes, their schemas and dependencies, the errors they answer and the
+    app that assembles them; the machinery every request passes lives in `serving/`."""
+    assert sorted(path.stem for path in (SRC / "api").glob("*.py")) == [
+        "__init__",
+        "app",
+        "deps",
+        "errors",
+        "job_slots",
+        "openapi_streams",
+    ]

@@ -16,7 +16,9 @@ What the rest of the server may use (services and routes import these from
   makes a listener of the bus relay; `topic_of`, `to_message` and `from_message` are their
   bus form.
 - **Hooks the engine calls**: `PreTradeVerdict` and `RateRefusal` (what the gate's risk
-  check answers), `Guard` and `UNGUARDED` (how background work fails item by item),
+  check answers), `Guard` and `UNGUARDED` (how background work fails item by item,
+  `oms.job_guard`; the server's guard, `jobs.guard.JobGuard`, is handed in by the
+  composition root),
   `LiveBrokers` (a user's connected broker, as a `LiveBroker`: name and adapter).
 - **The live venue as its services hold it** (`oms.live_ports`): `LiveReports` (a broker's
   report of our order booked once), `LiveSweeps` and `LiveGttSweeps` (the loop's live
@@ -36,9 +38,9 @@ What the rest of the server may use (services and routes import these from
   `RESERVED_KEY_PREFIXES` (idempotency keys the engine keeps for itself), `LastTick`,
   `CatalogSource`.
 
-The venues (`paper/`, `live/`) and the ledger's writer (`ledger`) are the engine's own.
-A few services still reach into them; `test_layers.STILL_REACHED` lists each such import,
-and that list only shrinks (issue 51).
+The venues (`paper/`, `live/`), the ledger (`ledger`: the one writer of money), its stored
+totals (`book_totals`) and the position reads (`positions`) are the engine's own: services
+and routes never import them (`test_layers` holds them to it).
 """
 
 from tradertape.oms.book_totals import lock_user_books

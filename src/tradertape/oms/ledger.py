@@ -1,5 +1,6 @@
-"""Booking fills: the trade row, its share of the day's contract note, the cash and the
-position.
+"""The ledger, the one writer of money: each fill's trade row, its share of the day's
+contract note, the cash and the position. Its stored totals are `oms.book_totals`; what it
+wrote is read back by `oms.positions`, `paper.snapshot` and `paper.portfolio`.
 
 A `Ledger` is one transaction's view of the books of the users it touches. It takes a
 user's ledger lock before its first read of that user's balance, contract note or

@@ -1,4 +1,5 @@
-"""Cash and positions of a paper account, derived from the ledger rows.
+"""Position reads: cash and positions of a paper account, derived from the rows the ledger
+(`oms.ledger`) writes.
 
 Cash is the running balance (kept equal to the sum of the cash entries); a position is
 the signed sum of a symbol's trades per product, never stored, so positions always agree

@@ -47,7 +47,7 @@ class PortfolioJobs:
         clock: Clock | None = None,
         guard: Guard = UNGUARDED,
     ) -> None:
-        """`clock` decides when jobs are due (default: the venue's); the venue's clock, the
+        """`clock` decides when jobs are due (default: the trading handles'); their clock, the
         market's, stamps what they record, as it stamps the orders and GTTs they place.
         `guard` isolates each portfolio (`jobs.guard`)."""
         self._db = db

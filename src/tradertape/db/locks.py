@@ -9,7 +9,7 @@ write lands). Used wherever check-and-write must be atomic across processes.
 
 On PostgreSQL the names asked for at once are taken by one statement, in sorted order,
 and a name the transaction already holds is not asked for again (the order path takes
-its owner's ledger lock, and the risk desk asks for the same one before reading the
+its owner's ledger lock, and the risk monitor asks for the same one before reading the
 book): a round trip each saved. What is held is remembered per (sub)transaction, so a
 savepoint rolled back, which gives up the locks it took, is never taken to hold them.
 """

@@ -6,10 +6,10 @@ sides' average prices; the rest of the P&L (what the open quantity makes at the 
 unrealised. A position's row applies it to all its trades; a day's P&L applies it to
 today's trades with what was held at the start entering at the day's base price (the
 previous close), so "realised today" is the same figure on Positions, Funds (M2M), the
-books table, the risk desk and the worker API.
+books table, the risk monitor and the worker API.
 
 Before this rule each view had its own: a position's row counted P&L as realised only once
-the position was flat again, the risk desk replayed an average-cost pool, and the same
+the position was flat again, the risk monitor replayed an average-cost pool, and the same
 account's realised figure differed by paise across pages.
 """
 

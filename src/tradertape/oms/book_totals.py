@@ -266,7 +266,7 @@ def save_account(
     it anew; ``rewrites`` counts booked trades taken back (see `PaperAccount`).
 
     Whatever writes a user's trades or cash entries saves the account in the same
-    transaction, after them (`ledger.Ledger.write` does): the risk desk's folded trades
+    transaction, after them (`ledger.Ledger.write` does): the risk monitor's folded trades
     follow ``version`` and the read views' snapshots ``ledger_stamp`` (`oms.paper.snapshot`).
     """
     stamp = new_ledger_stamp()

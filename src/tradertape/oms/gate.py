@@ -1,7 +1,7 @@
 """The pre-trade gate: the one check every order that may open exposure passes.
 
 The OMS knows nothing of risk rules; it knows that a check exists. The check (the risk
-desk's `pre_trade`) is registered on the context once, when the runtime is built, and
+monitor's `pre_trade`) is registered on the context once, when the runtime is built, and
 placement (`placement.place`), modification (`amendment.modify`) and GTT creation
 (`gtt.GttBook.create`) all consult it, so a new way of placing cannot forget it. Until
 one is registered (a bare exchange in a unit test) every order passes.
@@ -66,7 +66,7 @@ class PreTradeGate:
         self._on_rate_refusal: RateRefusal | None = None
 
     def register(self, check: PreTrade, *, ahead: ReadAhead | None = None) -> None:
-        """Make `check` the gate's check (the runtime registers the risk desk's); `ahead`
+        """Make `check` the gate's check (the runtime registers the risk monitor's); `ahead`
         sends the reads it will make early (`read_ahead`)."""
         self._check, self._ahead = check, ahead
 

@@ -276,7 +276,7 @@ class PaperPosition(OwnedByKey, Base):
 
 class PaperAccount(OwnedByKey, Base):
     """The paper account's running cash (the sum of its cash entries, kept current), and
-    how often its books were written: a cache of anything booked here (the risk desk's
+    how often its books were written: a cache of anything booked here (the risk monitor's
     folded trades) is current while these match what it saw.
 
     ``version`` moves with every write of the account's books (a fill, a deposit, an

@@ -101,7 +101,7 @@ class PaperExchange:
 
     @property
     def context(self) -> TradingContext:
-        """What the context's parts read (the live desk shares its gate, clock and catalog)."""
+        """What the context's parts read (the live venue shares its gate, clock and catalog)."""
         return self._context
 
     @property

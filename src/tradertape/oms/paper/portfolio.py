@@ -310,7 +310,7 @@ class PaperPortfolio:
         premium of options bought (``option_premium``) and the value of delivery shares
         bought (``delivery``). ``opening_balance`` is the cash at the start of the day,
         and ``intraday_payin`` what came in since (deposits and allocations); ``m2m_*`` add
-        up to today's P&L (`day_pnl`), the risk desk's and the top bar's figure.
+        up to today's P&L (`day_pnl`), the risk monitor's and the top bar's figure.
         """
         account = self._exchange.margins(db, user_id)
         held = account if book is None else self._exchange.book_margins(db, user_id, book)

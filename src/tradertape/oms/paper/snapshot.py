@@ -162,7 +162,7 @@ HeldAt = tuple[tuple[str, str, str], Holding]  # (exchange, symbol, book) and wh
 
 @dataclass(frozen=True, slots=True)
 class Fill:
-    """One of today's trades, as the risk desk replays it."""
+    """One of today's trades, as the risk monitor replays it."""
 
     key: str  # EXCH:SYMBOL
     signed: int  # > 0 bought

@@ -128,7 +128,7 @@ class AccountViews:
         self, db: Session, *, user_id: int, broker: BrokerName, view: View
     ) -> AccountView:
         """`view` from one named broker of the user (cached as `read`'s are), whichever of
-        them `read` would pick: the risk desk reads each live broker's funds this way.
+        them `read` would pick: the risk monitor reads each live broker's funds this way.
 
         A broker without a registered adapter is a 409, as a dead session is. It never
         commits (the pre-trade gate reads it inside the order's transaction, under its

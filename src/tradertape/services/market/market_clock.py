@@ -1,6 +1,6 @@
 """Which clock the market runs on: live, closed, or the demo's replay of the last session.
 
-The desk stamps orders, fills and GTTs with market time. In demo mode outside NSE hours that
+The OMS stamps orders, fills and GTTs with market time. In demo mode outside NSE hours that
 is a replayed session's instant (a date in the past), while notifications and sign-ins carry
 the wall time: the top bar says which is which, so no time on screen is ambiguous.
 """

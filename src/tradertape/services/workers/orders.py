@@ -7,7 +7,7 @@ same token's runs is a 409 ``ORDER_OWNERSHIP_CONFLICT``.
 
 A live run's reads first ask the broker about its working orders (`live.refresh`), so a
 worker polling its order sees the broker's status and fills, booked once. Its cancels and
-modifications go to the broker through the live desk: a cancel needs only the run's Kite
+modifications go to the broker through the live venue: a cancel needs only the run's Kite
 session (it removes risk); a modification needs both switches too and passes the gate.
 """
 

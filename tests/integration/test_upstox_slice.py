@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -56,7 +57,7 @@ def broker(fake: FakeUpstox, clock: ManualClock):
     return _broker(fake, InstrumentKeys({FUT.key: KEY}), clock, Sleeps(), timeout=0.5)
 
 
-def _rows(fake: FakeUpstox) -> list[dict]:
+def _rows(fake: FakeUpstox) -> list[dict[str, Any]]:
     return fake.state()["orders"]  # type: ignore[return-value]
 
 

@@ -179,34 +179,16 @@ class KiteBroker:
         """Place once per key: after an ambiguous failure, find the order by tag first.
 
         `algo_id` travels in Kite's ``algo_id`` field (SEBI's retail-algo rules)."""
-        with self._lock:
-            known = self._placed.get(idempotency_key)
-        if known is not None:
-            return known
         tag = kite_tag(idempotency_key)
         params = self._order_params(spec, tag)
         if algo_id:
             params["algo_id"] = algo_id
-        for attempt in range(self._backoff.attempts):
-            try:
-                order_id = str(self._once("orders", lambda: self._kite.place_order(**params)))
-            except NotAccepted:
-                if attempt == self._backoff.attempts - 1:
-                    raise
-                self._backoff.wait(attempt)
-                continue
-            except TransientBrokerError:
-                if attempt == self._backoff.attempts - 1:
-                    raise
-                self._backoff.wait(attempt)
-                found = self._order_by_tag(tag)
-                if found is None:
-                    continue
-                order_id = found
-            with self._lock:
-                self._placed[idempotency_key] = order_id
-            return order_id
-        raise AssertionError("unreachable")  # pragma: no cover
+        return self._place_once(
+            idempotency_key,
+            self._placed,
+            lambda: str(self._kite.place_order(**params)),
+            lambda: self._order_by_tag(tag),
+        )
 
     def place_sliced(
         self, spec: OrderLike, *, idempotency_key: str, algo_id: str | None = None
@@ -217,10 +199,6 @@ class KiteBroker:
         ``place_order`` takes no ``autoslice`` and keeps only ``order_id`` of the answer
         (kiteconnect 5.2.2), so the form goes through its ``_post`` of the same route.
         After an ambiguous failure the children are looked up by tag before sending again."""
-        with self._lock:
-            known = self._sliced.get(idempotency_key)
-        if known is not None:
-            return known
         tag = kite_tag(idempotency_key)
         params = self._order_params(spec, tag)
         variety = params.pop("variety")
@@ -232,9 +210,24 @@ class KiteBroker:
             data = self._kite._post("order.place", url_args={"variety": variety}, params=params)
             return sliced_answer(data)
 
+        return self._place_once(
+            idempotency_key, self._sliced, send, lambda: self._sliced_by_tag(tag)
+        )
+
+    def _place_once(
+        self, key: str, placed: dict[str, T], send: Callable[[], T], find: Callable[[], T | None]
+    ) -> T:
+        """Send an order once per idempotency key, whole or sliced: an answer already had
+        for `key` is returned; a refusal the broker marks retryable is sent again after
+        back-off; after an ambiguous failure (a timeout, a 5xx) the order is looked for by
+        its tag (`find`) before it is sent again, so it never goes twice."""
+        with self._lock:
+            known = placed.get(key)
+        if known is not None:
+            return known
         for attempt in range(self._backoff.attempts):
             try:
-                placed = self._once("orders", send)
+                answer = self._once("orders", send)
             except NotAccepted:
                 if attempt == self._backoff.attempts - 1:
                     raise
@@ -244,13 +237,13 @@ class KiteBroker:
                 if attempt == self._backoff.attempts - 1:
                     raise
                 self._backoff.wait(attempt)
-                found = self._sliced_by_tag(tag)
+                found = find()
                 if found is None:
                     continue
-                placed = found
+                answer = found
             with self._lock:
-                self._sliced[idempotency_key] = placed
-            return placed
+                placed[key] = answer
+            return answer
         raise AssertionError("unreachable")  # pragma: no cover
 
     def find_sliced(self, idempotency_key: str) -> SlicedOrder | None:

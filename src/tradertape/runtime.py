@@ -76,19 +76,19 @@ from tradertape.services.options.follow import OptionExecutions, OptionRunFollow
 from tradertape.services.options.market import OptionMarket
 from tradertape.services.options.ticker import OptionTicker
 from tradertape.services.portfolios.signals import PortfolioTrading
+from tradertape.services.protection.engine import ProtectionEngine
+from tradertape.services.protection.mtm_exits import MtmExits
 from tradertape.services.protection.options import OptionProtectionEngine
+from tradertape.services.protection.recovery import Recovery, RecoveryConfig
 from tradertape.services.research.jobs import ResearchJobs, SweepPlan
 from tradertape.services.risk import PaperExposure, RiskBooks, RiskMonitor
 from tradertape.services.risk.live_funds import BrokerFunds
 from tradertape.services.risk.monitor import rate_refusal
-from tradertape.services.risk.mtm_exits import MtmExits
 from tradertape.services.workers.context import WorkerContext
 from tradertape.services.workers.gtt import link_adopted
-from tradertape.services.workers.guard import ProtectionEngine
 from tradertape.services.workers.live_journal import LiveRunJournal
 from tradertape.services.workers.market import WorkerMarket
 from tradertape.services.workers.order_journal import RunOrderJournal
-from tradertape.services.workers.recovery import Recovery, RecoveryConfig
 from tradertape.settings import Settings
 
 # What can run as the process's market feed (``TRADERTAPE_FEED``).

@@ -26,7 +26,7 @@ MOST = 5
 
 #: The branches on the mode that choose behaviour, outside the OMS: (file, code) → why.
 FORKS = {
-    ("services/workers/recovery.py", "return run.execution_mode == ExecutionMode.LIVE"): (
+    ("services/protection/recovery.py", "return run.execution_mode == ExecutionMode.LIVE"): (
         "recovery's policy: what an unattended process would do with real money (exit a "
         "stale run, resend an exit) waits for a person"
     ),

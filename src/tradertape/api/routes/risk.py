@@ -29,8 +29,9 @@ from tradertape.domain.money import ZERO, paise, shown_paise
 from tradertape.domain.risk import HUNDRED, RuleAction, RuleType
 from tradertape.errors import Conflict
 from tradertape.services.accounts.sessions import SignedIn
-from tradertape.services.risk import check, mtm_exits, rules
-from tradertape.services.risk.mtm_exits import MtmState
+from tradertape.services.protection import mtm_exits
+from tradertape.services.protection.mtm_exits import MtmState
+from tradertape.services.risk import check, rules
 from tradertape.services.risk.state import RiskState
 
 router = APIRouter(prefix="/risk", tags=["risk"])

@@ -20,7 +20,8 @@ from tradertape.api.schemas.worker_desk import DeskRunOut, RunBookOut, RunCardOu
 from tradertape.api.schemas.workers import ExitIn, ProtectionIn, RiskPatchIn, RunPnlOut, TimelineOut
 from tradertape.services.options import runs as option_runs
 from tradertape.services.options.payoff import WhatIf, run_payoff
-from tradertape.services.workers import desk, exits, orders, pnl, protection, streams, timeline
+from tradertape.services.protection import settings as run_settings
+from tradertape.services.workers import desk, exits, orders, pnl, streams, timeline
 from tradertape.serving.open_streams import EventStream, StreamsDep
 
 router = APIRouter(prefix="/algo-workers/runs", tags=["algo-workers-desk"])
@@ -125,7 +126,7 @@ def update_protection(
 ) -> dict[str, Any]:
     """Replace the run's backend protection document (a new generation); 422 names the field."""
     run, token = desk.owned(db, user_id=user.id, run_pk=run_id)
-    view = protection.update_protection(
+    view = run_settings.update_protection(
         runtime.workers,
         db,
         token,
@@ -144,7 +145,7 @@ def patch_risk(
 ) -> dict[str, Any]:
     """Merge the patch into the run's ``runtime_state.risk`` and its risk fields."""
     run, token = desk.owned(db, user_id=user.id, run_pk=run_id)
-    view = protection.patch_risk(
+    view = run_settings.patch_risk(
         runtime.workers,
         db,
         token,

@@ -11,7 +11,7 @@ from tradertape.api.routes.workers_runs import Nonce
 from tradertape.api.schemas.worker_runs import RunOut
 from tradertape.api.schemas.workers import ProtectionIn, RiskPatchIn
 from tradertape.db.models import WorkerToken
-from tradertape.services.workers import protection
+from tradertape.services.protection import settings as run_settings
 
 router = APIRouter(prefix="/algo-workers/worker", tags=["algo-workers"])
 
@@ -29,7 +29,7 @@ def update_backend_protection(
 ) -> dict[str, Any]:
     """Replace the run's backend protection: a new generation, trailing memory reset unless
     ``reset_trailing`` is false; 409 once a protection exit was submitted."""
-    return protection.update_protection(
+    return run_settings.update_protection(
         runtime.workers,
         db,
         token,
@@ -51,6 +51,6 @@ def patch_risk(
     nonce: Nonce = None,
 ) -> dict[str, Any]:
     """Merge the patch into ``runtime_state.risk`` and the matching ``risk_schema`` values."""
-    return protection.patch_risk(
+    return run_settings.patch_risk(
         runtime.workers, db, token, run_id, nonce=nonce, patch=body.patch, reason=body.reason
     )

@@ -38,9 +38,9 @@ from tradertape.services.options import execution
 from tradertape.services.options.market import OptionMarket
 from tradertape.services.options.metrics import evaluate
 from tradertape.services.protection.fence import claim_exit
+from tradertape.services.protection.settings import record_event
 from tradertape.services.workers.access import lock_run
 from tradertape.services.workers.context import WorkerContext
-from tradertape.services.workers.protection import record_event
 from tradertape.services.workers.views import iso
 
 log = logging.getLogger("tradertape.workers")

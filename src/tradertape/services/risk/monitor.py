@@ -27,6 +27,7 @@ from tradertape.domain.risk import Book, Entry, RuleAction, RuleType, Side, read
 from tradertape.oms import BROKER as PAPER
 from tradertape.oms import PreTradeVerdict, RateRefusal
 from tradertape.ports.clock import Clock
+from tradertape.services.protection.mtm_exits import BookMtm
 from tradertape.services.risk.check import (
     REFUSAL_PREFIX,
     RiskDecision,
@@ -36,7 +37,6 @@ from tradertape.services.risk.check import (
     record,
 )
 from tradertape.services.risk.exposure import ALL, RiskBooks, RiskScope
-from tradertape.services.risk.mtm_exits import BookMtm
 from tradertape.services.risk.rules import (
     applicable,
     applies_to,

@@ -22,14 +22,14 @@ from tradertape.db.models.risk import RiskRule
 from tradertape.domain.money import ZERO
 from tradertape.domain.risk import Book, RuleReading, RuleType, reading
 from tradertape.ports.clock import Clock
-from tradertape.services.risk.exposure import ALL, ExposureSource, RiskBooks, ScopeKind
-from tradertape.services.risk.mtm_exits import (
+from tradertape.services.protection.mtm_exits import (
     BookMtm,
     MtmState,
     book_of_rule,
     state_of,
     trading_day,
 )
+from tradertape.services.risk.exposure import ALL, ExposureSource, RiskBooks, ScopeKind
 from tradertape.services.risk.rules import enabled_rules, scope_of, terms
 
 

@@ -30,11 +30,11 @@ from tradertape.domain.worker_runs import RunStatus
 from tradertape.oms import Guard
 from tradertape.ports.clock import IST
 from tradertape.services.protection.fence import claim_exit
+from tradertape.services.protection.recovery import Recovery, last_sign_of_life
+from tradertape.services.protection.settings import config_of, record_event, write_state
 from tradertape.services.workers import exits, pnl
 from tradertape.services.workers.access import lock_run
 from tradertape.services.workers.context import WorkerContext
-from tradertape.services.workers.protection import config_of, record_event, write_state
-from tradertape.services.workers.recovery import Recovery, last_sign_of_life
 from tradertape.services.workers.safety import protection_state
 from tradertape.services.workers.views import iso
 

@@ -26,11 +26,11 @@ from tradertape.db.models import WorkerRun, WorkerToken
 from tradertape.domain.worker_access import ExecutionMode
 from tradertape.domain.worker_runs import RunStatus
 from tradertape.oms import Guard
+from tradertape.services.protection.settings import config_of
 from tradertape.services.workers import exits, live, pnl, timeline
 from tradertape.services.workers.access import lock_run
 from tradertape.services.workers.context import WorkerContext
 from tradertape.services.workers.orders import run_orders
-from tradertape.services.workers.protection import config_of
 from tradertape.services.workers.views import iso
 
 SOURCE = "runtime_recovery"

@@ -1,5 +1,17 @@
-"""Automatic protection: the engines that watch protected runs and exit one when a rule
-fires, and the fence that lets one exit out per protection generation.
+"""Automatic protection: the watchers that exit a run or a book when a rule fires, each
+claiming its exit once however many ticks, timers or processes race.
 
-Worker runs' engine and rules still live in `services.workers` (issue 51 moves them
-here)."""
+- `engine`: a worker run's backend protection (`ProtectionEngine`), on ticks and the timer;
+- `settings`: a run's protection document (each a new generation of its fence) and its
+  risk settings, as the worker and the run desk change them; the protection timeline;
+- `recovery`: runs their worker left behind (stale sessions exited or flagged, exits that
+  ended unfilled placed again);
+- `options`: an option run's rules (`OptionProtectionEngine`);
+- `mtm_exits`: a scope exited at its day MTM, its entries paused until resumed;
+- `fence`: one claimed exit per protection generation, worker and option runs alike.
+
+Their exits go through the one `OrderPipeline`. The rules' arithmetic stays below them
+(`domain.protection_rules` and `domain.mtm_exit`, pure; `services.options.metrics`, the
+option runs' figures), and a worker's own exit (`services.workers.exits`) and its safety
+reads (`services.workers.safety`) stay with the worker contract, which calls them too.
+"""

@@ -11,7 +11,7 @@ data (`VenueTraits.answers_at_once`):
   ``exiting``.
 - Where it answers later (a broker) what was sent cannot be rolled back: each refusal is
   one more error (``partial``), and the run is ``exiting`` until the broker reports the
-  fills (`recovery.settle_exiting` closes it once flat). The run's live triggers are
+  fills (`Recovery.settle_exiting` closes it once flat). The run's live triggers are
   deleted first (a stop left standing would reopen what exits). Only the run's Kite
   session is needed, not the switches: an exit removes risk.
 
@@ -234,7 +234,7 @@ def _exit(
     if len(refused) == len(placed) and not cancelled:  # nothing reached the broker
         return _failed(errors, placed)
     # Done at once when the venue answers at once and every exit filled; at a broker the
-    # run waits for the reports (`recovery.settle_exiting` closes it once flat).
+    # run waits for the reports (`Recovery.settle_exiting` closes it once flat).
     done = at_once and all(p["status"] == "filled" for p in placed)
     status = "success" if done else "partial" if errors else "submitted"
     result = {"status": status, "orders": placed, "cancelled": cancelled, "errors": errors}

@@ -2,7 +2,8 @@
 
 `serving/` (the HTTP machinery around routes) sits beside `api/`, below it: routes and the
 app use it, it knows no route. `jobs/` (background work, its isolation, the trading loop)
-wires the OMS's venues as the composition root does.
+wires the OMS's venues as the composition root does. `services/protection/` watches worker
+runs and calls the worker contract's exits; the worker services know nothing of it.
 
 Besides the per-package rules: routes build no queries (they call use-cases), and services
 and routes reach the OMS only through its door, the `tradertape.oms` package.
@@ -100,6 +101,11 @@ def _imports(package: str, *, root: Path = SRC) -> set[tuple[str, str]]:
             "jobs",
             ("fastapi", "starlette", "tradertape.api", "tradertape.cli", "tradertape.serving"),
             id="jobs-know-no-http",
+        ),
+        pytest.param(
+            "services/workers",
+            ("tradertape.services.protection",),
+            id="workers-know-not-their-protection",
         ),
         pytest.param(
             "db", ("tradertape.api", "tradertape.services", "fastapi"), id="db-below-services"

@@ -65,9 +65,7 @@ def preview_basket(
     stored or sent). A leg without a symbol is priced on ``symbol``; a bad leg is a 422
     naming it (``legs[1].quantity``)."""
     account = Account.of(body.mode, body.broker)
-    broker = "paper"
-    if account.live:
-        broker = runtime.live_brokers.name_of(db, user.id, account.broker).value
+    broker, _ = runtime.live_brokers.priced_at(db, user.id, account)
     legs = [leg.model_dump(mode="json") for leg in body.legs]
     available = basket.manual_available(runtime.workers, db, user_id=user.id)
     return preview.preview(

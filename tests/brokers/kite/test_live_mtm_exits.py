@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 
 from tests.brokers.kite.conftest import Fake, server_settings
 from tests.brokers.kite.test_live_orders import connect
+from tests.brokers.kite.test_live_portfolio_week import _deploy_live
 from tests.integration.test_mtm_exits import _open_market, _tick
 from tests.live_kit import ours
 from tradertape.api.app import create_app
@@ -128,3 +129,20 @@ def test_a_live_books_loss_exits_at_kite_once_and_pauses_its_entries(
         back = again.post("/api/orders", json=LIVE_BUY | {"quantity": 1})
         assert back.json()["status"] == "OPEN", back.text
         assert len(fake.state()["orders"]) == 3
+
+
+def test_an_mtm_exit_on_a_live_portfolio_is_refused_naming_the_book_that_is_measured(
+    client: TestClient, runtime: Runtime, fake: Fake
+):
+    """A live portfolio's fills are booked at its broker's book, shared with other trades:
+    its own day MTM is not measured, so a rule on it would never exit. The answer names
+    the field and the book to use instead; nothing is stored."""
+    connect(client, runtime, fake)
+    deployed = _deploy_live(client)
+    assert deployed.status_code == 201, deployed.text
+    body = {"type": "mtm_exit", "threshold_amount": "500", "portfolio_id": deployed.json()["id"]}
+    refused = client.post("/api/risk/rules", json=body)
+    assert refused.status_code == 422, refused.text
+    assert "portfolio_id" in refused.text
+    assert "live:kite" in refused.text
+    assert [r for r in client.get("/api/risk/rules").json() if r["type"] == "mtm_exit"] == []

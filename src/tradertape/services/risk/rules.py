@@ -139,7 +139,33 @@ def _owned_scope(db: Session, fields: RuleFields, *, user_id: int) -> RuleFields
         portfolio = db.get(ModelPortfolio, fields.portfolio_id)
         if portfolio is None or portfolio.user_id != user_id:
             raise NotFound(f"portfolio {fields.portfolio_id} not found")
+    _check_mtm_measurable(db, fields, run_pk)
     return dataclasses.replace(fields, worker_run_id=run_pk, strategy_run_id=None)
+
+
+def _check_mtm_measurable(db: Session, fields: RuleFields, run_pk: int | None) -> None:
+    """An MTM exit on a live portfolio or a live worker run is refused: their fills are
+    booked at the broker's book (``live:<broker>``), shared with the desk's and other runs'
+    trades, so their own day MTM is not measured yet, and a rule reading their paper book
+    would see nothing and never exit. The broker's book is measured: the answer says so."""
+    if fields.type is not RuleType.MTM_EXIT:
+        return
+    if fields.portfolio_id is not None:
+        portfolio = db.get(ModelPortfolio, fields.portfolio_id)
+        if portfolio is not None and not portfolio.paper_mode:
+            raise InvalidField(
+                "portfolio_id",
+                "an MTM exit on a live portfolio is not measured yet; "
+                f'put it on its broker\'s book ("book": "live:{portfolio.broker}")',
+            )
+    if run_pk is not None:
+        run = db.get(WorkerRun, run_pk)
+        if run is not None and run.execution_mode == "live":  # its fills: the broker's book
+            raise InvalidField(
+                "worker_run_id",
+                "an MTM exit on a live worker run is not measured yet; "
+                'put it on its broker\'s book ("book": "live:kite")',
+            )
 
 
 def run_keys(db: Session, rows: Sequence[RiskRule | RiskEvent]) -> dict[int, str]:

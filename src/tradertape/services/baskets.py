@@ -25,6 +25,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, time
+from decimal import Decimal
 from typing import Any, Generic, Literal, TypeVar
 
 from sqlalchemy import exists, select
@@ -53,8 +54,11 @@ from tradertape.oms import (
     OrderPipeline,
     OrderRejected,
 )
+from tradertape.ports.broker import BrokerError, KnowsBasketMargins
 from tradertape.ports.clock import IST, Clock
 from tradertape.services.options.plans import order_state
+from tradertape.services.workers.context import WorkerContext
+from tradertape.services.workers.costs import PricedLeg, cost_contract
 
 C = TypeVar("C")
 Status = Literal["complete", "partial", "failed", "unwound"]
@@ -369,3 +373,54 @@ class LateRefusals:
             db.rollback()
             return None
         return placed.order.order_id
+
+
+@dataclass(frozen=True, slots=True)
+class Margin:
+    """What a basket needs and what the account has, before it is sent (nothing stored)."""
+
+    margin_required: Decimal | None  # None: a leg without a price to estimate it at
+    charges: Decimal | None
+    available: Decimal
+    order: list[int]  # the legs' sending order (request indices)
+    source: Literal["broker", "estimate"]  # the broker's answer, or the paper table's
+
+
+def margin(
+    db: Session,
+    workers: WorkerContext,
+    priced: Sequence[PricedLeg],
+    *,
+    broker: str,
+    available: Decimal,
+    adapter: object | None = None,
+) -> Margin:
+    """The basket's margin and charges together, for the chain's and an alert's preview
+    alike: `adapter`'s (a live broker's basket-margin answer, hedges credited: Kite's
+    ``/margins/basket``) when it can tell, else the estimate on `broker`'s schedule
+    (`costs.cost_contract`, hedges credited by `domain.margins`)."""
+    order = hedge_first([leg.spec.transaction_type for leg in priced])
+    if isinstance(adapter, KnowsBasketMargins):
+        try:
+            answer = adapter.basket_margins([leg.spec for leg in priced])
+        except BrokerError:  # no answer now: the estimate still tells the order of size
+            answer = {}
+        total = (answer.get("final") or {}).get("total")
+        if total is not None:
+            charges = (answer.get("charges") or {}).get("total")
+            return Margin(
+                margin_required=Decimal(str(total)),
+                charges=Decimal(str(charges)) if charges is not None else None,
+                available=available,
+                order=order,
+                source="broker",
+            )
+    cost = cost_contract(workers, priced, broker=broker, catalog=workers.trading.catalog(db))
+    required, charges = cost["margin_required"], cost["total_charges"]
+    return Margin(
+        margin_required=Decimal(str(required)) if required is not None else None,
+        charges=Decimal(str(charges)) if charges is not None else None,
+        available=available,
+        order=order,
+        source="estimate",
+    )

@@ -85,6 +85,36 @@ def test_a_live_basket_shows_kites_margin_then_goes_hedge_first(
     assert len(fake.state()["orders"]) == 2  # sent once
 
 
+def test_an_alerts_live_basket_is_priced_by_kite_as_the_chains_is(
+    client: TestClient, runtime: Runtime, fake: Fake
+):
+    """The alert form's preview of a live basket asks Kite's ``/margins/basket`` through the
+    same mechanism as the chain's (`services.baskets.margin`): one figure for one basket."""
+    connect(client, runtime, fake)
+    set_price(runtime, NIFTY, "25000")
+    fake.price(NIFTY, 25000)
+    _listed(runtime, fake)
+    legs = [
+        {
+            "symbol": f"NFO:{FAR_CALL}",
+            "transaction_type": "SELL",
+            "quantity": 65,
+            "product": "NRML",
+        },
+        {"symbol": f"NFO:{CALL}", "transaction_type": "BUY", "quantity": 65, "product": "NRML"},
+    ]
+    chain = client.post("/api/options/basket/preview", json=_spread()).json()
+    alert = client.post(
+        "/api/alerts/basket/preview", json={"legs": legs, "mode": "live", "broker": "kite"}
+    )
+    assert alert.status_code == 200, alert.text
+    assert alert.json()["source"] == "broker"
+    assert alert.json()["margin_required"] == chain["margin_required"]
+    assert alert.json()["order"] == [1, 0]  # the bought leg first
+    paper = client.post("/api/alerts/basket/preview", json={"legs": legs}).json()
+    assert paper["source"] == "estimate"
+
+
 def _ticked(price: Decimal) -> str:
     """`price` on the contracts' 5-paise tick."""
     tick = Decimal("0.05")

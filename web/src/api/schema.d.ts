@@ -5754,6 +5754,12 @@ export interface components {
              * @description the legs' sending order (indices): buys first
              */
             order: number[];
+            /**
+             * Source
+             * @description whose figure: a live broker's basket-margin answer, or the estimate
+             * @enum {string}
+             */
+            source: "broker" | "estimate";
         };
         /**
          * AlertBasketPreviewIn

@@ -19,6 +19,7 @@ from tradertape.api.schemas.numbers import RowId
 from tradertape.db.models import Alert, AlertFire
 from tradertape.oms import Account
 from tradertape.runtime import Runtime
+from tradertape.services import baskets
 from tradertape.services.alerts import alerts, firing, preview
 from tradertape.services.alerts.placing import Placer
 from tradertape.services.options import basket
@@ -59,17 +60,23 @@ def create_alert(body: AlertIn, user: CurrentUser, runtime: RuntimeDep, db: DbDe
 @router.post("/alerts/basket/preview", response_model=AlertBasketMarginOut)
 def preview_basket(
     body: AlertBasketPreviewIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep
-) -> preview.BasketMargin:
+) -> baskets.Margin:
     """The margin and charges of an alert's basket if it were placed now, its hedges
     credited, and what you have to spend: for the alert form, before saving (nothing is
     stored or sent). A leg without a symbol is priced on ``symbol``; a bad leg is a 422
     naming it (``legs[1].quantity``)."""
     account = Account.of(body.mode, body.broker)
-    broker, _ = runtime.live_brokers.priced_at(db, user.id, account)
+    broker, adapter = runtime.live_brokers.priced_at(db, user.id, account, session=True)
     legs = [leg.model_dump(mode="json") for leg in body.legs]
     available = basket.manual_available(runtime.workers, db, user_id=user.id)
     return preview.preview(
-        db, runtime.workers, legs, symbol=body.symbol, broker=broker, available=available
+        db,
+        runtime.workers,
+        legs,
+        symbol=body.symbol,
+        broker=broker,
+        available=available,
+        adapter=adapter,
     )
 
 

@@ -20,6 +20,7 @@ from tradertape.api.schemas.options_desk import (
     WindowChainOut,
 )
 from tradertape.oms import Account
+from tradertape.services import baskets
 from tradertape.services.options import basket, chain
 from tradertape.services.options.payoff import LegRequest, WhatIf, payoff
 
@@ -82,7 +83,7 @@ def _legs(body: BasketIn) -> list[basket.ChainLeg]:
 @router.post("/basket/preview", response_model=BasketMarginOut)
 def preview_basket(
     body: BasketIn, user: CurrentUser, runtime: RuntimeDep, db: DbDep
-) -> basket.Margin:
+) -> baskets.Margin:
     """The margin and charges of the structure's legs together, and what you have to spend,
     before it is sent (nothing is stored): for a live basket your broker's basket-margin
     answer where it gives one (Kite), else the order preview's estimate. A leg the exchange

@@ -75,6 +75,9 @@ class AlertBasketMarginOut(BaseModel):
     charges: Decimal | None
     available: Decimal = Field(description="what a desk order may spend (the manual book's)")
     order: list[int] = Field(description="the legs' sending order (indices): buys first")
+    source: Literal["broker", "estimate"] = Field(
+        description="whose figure: a live broker's basket-margin answer, or the estimate"
+    )
 
 
 class AlertIn(Strict):

@@ -1,6 +1,7 @@
-"""What an alert's basket would hold before the alert is saved: its legs' margin together
-(hedges between them credited, `costs.cost_contract`), its charges, and what the account
-has to spend, for the alert form to show beside the legs.
+"""What an alert's basket would hold before the alert is saved: its legs' margin together,
+hedges between them credited (a live broker's basket-margin answer where it gives one,
+else the estimate: `services.baskets.margin`, as the chain's preview), its charges, and
+what the account has to spend, for the alert form to show beside the legs.
 
 A leg without its own symbol trades the symbol that fires the alert: the form's symbol
 stands in (a watchlist alert's such legs cannot be priced until a symbol fires, so they
@@ -11,7 +12,6 @@ hours (a 422 naming ``legs[i].field``); nothing is stored or sent.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -21,18 +21,7 @@ from tradertape.errors import InvalidField
 from tradertape.services import baskets
 from tradertape.services.alerts.placing import OrderTerms
 from tradertape.services.workers.context import WorkerContext
-from tradertape.services.workers.costs import PricedLeg, cost_contract, reference_price
-
-
-@dataclass(frozen=True, slots=True)
-class BasketMargin:
-    """The legs' margin and charges together (None: a leg has no price to estimate at),
-    what the manual book has to spend, and the legs' sending order (bought first)."""
-
-    margin_required: Decimal | None
-    charges: Decimal | None
-    available: Decimal
-    order: list[int]
+from tradertape.services.workers.costs import PricedLeg, reference_price
 
 
 def _priced(
@@ -68,14 +57,9 @@ def preview(
     symbol: str | None,
     broker: str,
     available: Decimal,
-) -> BasketMargin:
-    """The basket's margin and charges before the alert is saved (nothing stored)."""
+    adapter: object | None = None,
+) -> baskets.Margin:
+    """The basket's margin and charges before the alert is saved (nothing stored): a live
+    broker's basket-margin answer when `adapter` can give one, else the estimate."""
     priced = _priced(db, workers, legs, symbol)
-    cost = cost_contract(workers, priced, broker=broker, catalog=workers.trading.catalog(db))
-    margin, charges = cost["margin_required"], cost["total_charges"]
-    return BasketMargin(
-        margin_required=Decimal(str(margin)) if margin is not None else None,
-        charges=Decimal(str(charges)) if charges is not None else None,
-        available=available,
-        order=baskets.hedge_first([leg["transaction_type"] for leg in legs]),
-    )
+    return baskets.margin(db, workers, priced, broker=broker, available=available, adapter=adapter)

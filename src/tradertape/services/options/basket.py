@@ -32,12 +32,11 @@ from tradertape.db.models import Order
 from tradertape.domain import books
 from tradertape.errors import InvalidField
 from tradertape.oms import Account
-from tradertape.ports.broker import BrokerError, KnowsBasketMargins
 from tradertape.services import baskets
 from tradertape.services.options import plans
 from tradertape.services.workers import intents
 from tradertape.services.workers.context import WorkerContext
-from tradertape.services.workers.costs import PricedLeg, cost_contract
+from tradertape.services.workers.costs import PricedLeg
 
 SOURCE = "api"  # a desk order, as the ticket's (the risk events' origin)
 Status = Literal["success", "partial", "failed", "unwound"]
@@ -114,17 +113,6 @@ def _checked(
         raise InvalidField(exc.field.replace("payload.basket.orders", "legs"), exc.message) from exc
 
 
-@dataclass(frozen=True, slots=True)
-class Margin:
-    """What the basket needs and what the account has, before it is sent."""
-
-    margin_required: Decimal | None  # None: a leg without a price to estimate it at
-    charges: Decimal | None
-    available: Decimal
-    order: list[int]  # the legs' sending order (request indices)
-    source: Literal["broker", "estimate"]  # the broker's answer, or the paper table's
-
-
 def preview(
     db: Session,
     workers: WorkerContext,
@@ -133,36 +121,12 @@ def preview(
     broker: str,
     available: Decimal,
     adapter: object | None = None,
-) -> Margin:
+) -> baskets.Margin:
     """The basket's margin and charges before sending (nothing stored): `adapter`'s (a live
     broker's) when it can tell, else the preview's estimate on `broker`'s schedule."""
     fields = _fields(db, workers, legs)
     priced = _checked(db, workers, fields, session=False)  # a preview is asked out of hours too
-    order = baskets.hedge_first([f["transaction_type"] for f in fields])
-    if isinstance(adapter, KnowsBasketMargins):
-        try:
-            answer = adapter.basket_margins([leg.spec for leg in priced])
-        except BrokerError:  # no answer now: the estimate still tells the order of size
-            answer = {}
-        total = (answer.get("final") or {}).get("total")
-        if total is not None:
-            charges = (answer.get("charges") or {}).get("total")
-            return Margin(
-                margin_required=Decimal(str(total)),
-                charges=Decimal(str(charges)) if charges is not None else None,
-                available=available,
-                order=order,
-                source="broker",
-            )
-    cost = cost_contract(workers, priced, broker=broker, catalog=workers.trading.catalog(db))
-    margin, charges = cost["margin_required"], cost["total_charges"]
-    return Margin(
-        margin_required=Decimal(str(margin)) if margin is not None else None,
-        charges=Decimal(str(charges)) if charges is not None else None,
-        available=available,
-        order=order,
-        source="estimate",
-    )
+    return baskets.margin(db, workers, priced, broker=broker, available=available, adapter=adapter)
 
 
 def basket_key(given: str | None, fields: list[dict[str, Any]]) -> str:

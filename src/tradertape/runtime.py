@@ -28,10 +28,11 @@ from tradertape.domain.instruments_data import reference_catalog
 from tradertape.feed.broker_feed import FeedLink
 from tradertape.feed.clock import FeedClock
 from tradertape.feed.history_plan import SyntheticHistoryPlan
-from tradertape.feed.kite import KiteFeed, KiteFeedConfig
+from tradertape.feed.kite import KiteFeed, KiteFeedConfig, kite_quotes
 from tradertape.feed.plan import DayPlan, SyntheticDayPlan
+from tradertape.feed.rest_fill import RestFill
 from tradertape.feed.simulated import FeedConfig, SimulatedFeed
-from tradertape.feed.upstox import UpstoxFeed, UpstoxFeedConfig
+from tradertape.feed.upstox import UpstoxFeed, UpstoxFeedConfig, upstox_quotes
 from tradertape.feed.watchdog import FeedHealth, FeedStatus, FeedWatch
 from tradertape.jobs.guard import JobGuard
 from tradertape.oms import OrderEvents, to_bus
@@ -214,6 +215,8 @@ class Runtime:
                     instruments=catalog,
                 ),
                 config=KiteFeedConfig(url=settings.kite_ticker_url),
+                # a quiet socket's prices, from Kite's REST quote (`feed.rest_fill`)
+                quotes=kite_quotes(settings.kite_root, timeout_secs=settings.kite_timeout_secs),
             )
         if feed is None and settings.feed == "upstox":
             feed = UpstoxFeed(
@@ -226,6 +229,9 @@ class Runtime:
                     instruments=catalog,
                 ),
                 config=UpstoxFeedConfig(root=settings.upstox_root),
+                quotes=upstox_quotes(
+                    settings.upstox_root, timeout_secs=settings.upstox_timeout_secs
+                ),
             )
         outbox = Outbox(
             vault=vault, transport=transport or transport_for(settings.smtp), clock=clock
@@ -501,8 +507,9 @@ def watch_feed(
     calendar: TradingCalendar,
     on_stale: Callable[[FeedStatus], None],
 ) -> FeedWatch:
-    """The watchdog of this process's feed: a broker's can be reconnected; none is down
-    (`source` names it then: the configured feed, or ``none``)."""
+    """The watchdog of this process's feed: a broker's can be reconnected, is judged by its
+    socket's ticks alone and, with a quote reader, has its prices filled from the REST quote
+    while quiet; none is down (`source` names it then: the configured feed, or ``none``)."""
     if feed is None:
         return FeedWatch(source=source, clock=clock, calendar=calendar, connected=lambda: False)
     watch = partial(FeedWatch, clock=clock, calendar=calendar, on_stale=on_stale)
@@ -515,4 +522,6 @@ def watch_feed(
         connected=lambda: feed.link in (FeedLink.OPEN, FeedLink.CONNECTING),
         reopening=lambda: feed.link is FeedLink.CONNECTING,
         reconnect=feed.reconnect,
+        heard=lambda: feed.heard_at,
+        fill=RestFill(feed, clock=clock) if feed.can_fill else None,
     )

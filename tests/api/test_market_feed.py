@@ -29,6 +29,8 @@ def test_no_feed_in_this_process_is_down(client: TestClient, runtime: Runtime):
         "subscriptions": 0,
         "stale_after_secs": 10.0,
         "reconnects": 0,
+        "filling_from": None,  # no broker feed here to fill from its REST quote
+        "last_fill_age_secs": None,
     }
 
 

@@ -8,6 +8,10 @@ and the fake Upstox's socket controls drive the server's broker feed, and the fe
 - 403: the handshake is refused → down, tried again with back-off (a handful of handshakes
   in twenty minutes, not one every wait) → live once the broker takes sockets again.
 
+While the socket is quiet in market hours the feed's prices are filled from the fake's REST
+quote through the broker adapter (`feed.rest_fill`), paced, until ticks return; a failing
+quote call is logged and tried again later, never raised into the feed.
+
 Every wait the feed and its client ask for goes through `Sleeper`, which moves the clock by
 it: no test waits on wall time.
 """
@@ -20,6 +24,8 @@ import hashlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import httpx
@@ -33,14 +39,24 @@ from tradertape.bus.memory import InProcessBus
 from tradertape.domain.calendar_data import nse_calendar
 from tradertape.fakebrokers.kite import DEFAULT_API_KEY, DEFAULT_API_SECRET, FakeKite
 from tradertape.fakebrokers.kite import create_app as create_kite
+from tradertape.fakebrokers.kite.faults import Fault
 from tradertape.fakebrokers.upstox import create_app as create_upstox
 from tradertape.feed.broker_feed import BrokerFeed, FeedLink
 from tradertape.feed.codec import tick_from_message
 from tradertape.feed.kite import KiteFeed, KiteFeedConfig, KiteLogin
-from tradertape.feed.upstox import FeedInstrument, UpstoxFeed, UpstoxFeedConfig, UpstoxFeedLogin
+from tradertape.feed.rest_fill import FILL_EVERY_SECS, QuoteReader, RestFill
+from tradertape.feed.upstox import (
+    FeedInstrument,
+    UpstoxFeed,
+    UpstoxFeedConfig,
+    UpstoxFeedLogin,
+    upstox_quotes,
+)
 from tradertape.feed.watchdog import FeedHealth, FeedStatus, FeedWatch
 from tradertape.ports.clock import IST, ManualClock
 from tradertape.runtime import watch_feed
+from tradertape_brokers.kite.adapter import KiteBroker
+from tradertape_brokers.kite.limits import KITE_LIMITS, Backoff, RateLimiter
 
 pytestmark = pytest.mark.anyio
 
@@ -90,6 +106,8 @@ class Rig:
     control: Callable[[str], Awaitable[dict[str, Any]]]  # silent | drop | refuse | allow
     state: Callable[[], Awaitable[dict[str, Any]]]
     sent: Callable[[], int]  # ticks the fake has sent
+    price: Callable[[Decimal], Awaitable[None]]  # move NSE:INFY's price at the fake
+    break_quotes: Callable[[int], Awaitable[None]]  # the next n REST quote calls answer 500
 
 
 class Source:
@@ -117,17 +135,41 @@ def _kite_token(kite: FakeKite) -> str:
     return token
 
 
+def _kite_quotes(root: str, clock: ManualClock) -> Callable[[KiteLogin, Any], QuoteReader]:
+    """The Kite adapter against the fake, its quote pacing on the injected clock (the fill's
+    own pacing keeps its calls seconds apart there; wall time would make it wait)."""
+
+    def reader(login: KiteLogin, wanted: Any) -> QuoteReader:
+        limiter = RateLimiter(KITE_LIMITS, monotonic=lambda: clock.now().timestamp())
+        return KiteBroker(
+            api_key=login.api_key,
+            access_token=login.access_token,
+            root=root,
+            limiter=limiter,
+            backoff=Backoff(attempts=1),
+        )
+
+    return reader
+
+
 @contextlib.asynccontextmanager
-async def _kite(clock: ManualClock, sleep: Sleeper, bus: InProcessBus) -> AsyncIterator[Rig]:
+async def _kite(
+    clock: ManualClock, sleep: Sleeper, bus: InProcessBus, fill: bool = False
+) -> AsyncIterator[Rig]:
     app = create_kite(clock=clock.now, ticker_interval_secs=0.01)
-    login = KiteLogin(user_id=1, api_key=DEFAULT_API_KEY, access_token=_kite_token(app.state.kite))
+    kite: FakeKite = app.state.kite
+    login = KiteLogin(user_id=1, api_key=DEFAULT_API_KEY, access_token=_kite_token(kite))
     source = Source(login, {KITE_INFY: "NSE:INFY"})
     async with (
         serving(app) as root,
         httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://fake") as http,
     ):
         config = KiteFeedConfig(url=f"{root}/ws", wait_secs=WAIT_SECS)
-        feed = KiteFeed(bus=bus, clock=clock, source=source, config=config, sleep=sleep)
+        rest = root.replace("ws://", "http://")
+        quotes = _kite_quotes(rest, clock) if fill else None
+        feed = KiteFeed(
+            bus=bus, clock=clock, source=source, config=config, sleep=sleep, quotes=quotes
+        )
 
         async def control(fault: str) -> dict[str, Any]:
             answer = await http.post("/_fake/ticker", json={"fault": fault})
@@ -139,11 +181,19 @@ async def _kite(clock: ManualClock, sleep: Sleeper, bus: InProcessBus) -> AsyncI
             body: dict[str, Any] = (await http.get("/_fake/ticker")).json()
             return body
 
-        yield Rig(feed, control, state, lambda: app.state.ticker.packets_sent)
+        async def price(to: Decimal) -> None:
+            kite.set_price("NSE:INFY", to)
+
+        async def break_quotes(count: int) -> None:
+            kite.faults.arm(Fault("500", count=count, method="GET", path_prefix="/quote"))
+
+        yield Rig(feed, control, state, lambda: app.state.ticker.packets_sent, price, break_quotes)
 
 
 @contextlib.asynccontextmanager
-async def _upstox(clock: ManualClock, sleep: Sleeper, bus: InProcessBus) -> AsyncIterator[Rig]:
+async def _upstox(
+    clock: ManualClock, sleep: Sleeper, bus: InProcessBus, fill: bool = False
+) -> AsyncIterator[Rig]:
     app = create_upstox(now=clock.now, feed_interval_secs=0.01)
     login = UpstoxFeedLogin(user_id=1, access_token=mint_token(app))
     source = Source(login, {UPSTOX_INFY: FeedInstrument("NSE:INFY", 7457281)})
@@ -151,8 +201,12 @@ async def _upstox(clock: ManualClock, sleep: Sleeper, bus: InProcessBus) -> Asyn
         serving(app) as root,
         httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://fake") as http,
     ):
-        config = UpstoxFeedConfig(root=root.replace("ws://", "http://"), wait_secs=WAIT_SECS)
-        feed = UpstoxFeed(bus=bus, clock=clock, source=source, config=config, sleep=sleep)
+        rest = root.replace("ws://", "http://")
+        config = UpstoxFeedConfig(root=rest, wait_secs=WAIT_SECS)
+        quotes = upstox_quotes(rest, timeout_secs=5.0) if fill else None
+        feed = UpstoxFeed(
+            bus=bus, clock=clock, source=source, config=config, sleep=sleep, quotes=quotes
+        )
 
         async def control(fault: str) -> dict[str, Any]:
             answer = await http.post(f"/_control/feed/{fault}")
@@ -164,10 +218,23 @@ async def _upstox(clock: ManualClock, sleep: Sleeper, bus: InProcessBus) -> Asyn
             body: dict[str, Any] = (await http.get("/_control/feed")).json()
             return body
 
-        yield Rig(feed, control, state, lambda: app.state.feed.feeds_sent)
+        async def price(to: Decimal) -> None:
+            answer = await http.post("/_control/prices", json={UPSTOX_INFY: str(to)})
+            assert answer.status_code == 200, answer.text
+
+        async def break_quotes(count: int) -> None:
+            fault = {"kind": "500", "count": count, "path": "/v2/market-quote"}
+            assert (await http.post("/_control/faults", json=fault)).status_code == 200
+
+        yield Rig(feed, control, state, lambda: app.state.feed.feeds_sent, price, break_quotes)
 
 
 RIGS = [pytest.param(_kite, id="kite"), pytest.param(_upstox, id="upstox")]
+
+
+def _heard_since(rig: Rig, heard: datetime | None) -> bool:
+    """Whether the feed's socket ticked since `heard` (a filled price does not count)."""
+    return rig.feed.heard_at != heard
 
 
 def _link(rig: Rig) -> FeedLink:
@@ -181,15 +248,20 @@ class Running:
     watch: FeedWatch
     told: list[FeedStatus]
     seen: list[int]  # ticks the watchdog saw
+    prices: list[Decimal]  # NSE:INFY's price of each tick on the bus
 
 
 @contextlib.asynccontextmanager
-async def _running(make: Any, clock: ManualClock, sleep: Sleeper) -> AsyncIterator[Running]:
-    """The feed running, its ticks reaching the watchdog (as the trading loop's sink does)."""
+async def _running(
+    make: Any, clock: ManualClock, sleep: Sleeper, fill: bool = False
+) -> AsyncIterator[Running]:
+    """The feed running, its ticks reaching the watchdog (as the trading loop's sink does),
+    every tick on the bus kept in `Running.prices` (the quote book's view)."""
     bus = InProcessBus()
     told: list[FeedStatus] = []
     seen = [0]
-    async with make(clock, sleep, bus) as rig:
+    prices: list[Decimal] = []
+    async with make(clock, sleep, bus, fill) as rig:
         watch = watch_feed(
             rig.feed, rig.feed.name, clock=clock, calendar=nse_calendar(), on_stale=told.append
         )
@@ -197,14 +269,16 @@ async def _running(make: Any, clock: ManualClock, sleep: Sleeper) -> AsyncIterat
 
         async def sink() -> None:
             async for _topic, message in ticks:
-                watch.update(tick_from_message(message))
+                tick = tick_from_message(message)
+                watch.update(tick)
+                prices.append(tick.last_price)
                 seen[0] += 1
 
         tasks = [asyncio.create_task(rig.feed.run()), asyncio.create_task(sink())]
         try:
             await eventually(lambda: seen[0] > 0 and rig.feed.link is FeedLink.OPEN, limit_s=10)
             assert await watch.check() is FeedHealth.LIVE
-            yield Running(rig, watch, told, seen)
+            yield Running(rig, watch, told, seen, prices)
         finally:
             for task in tasks:
                 task.cancel()
@@ -303,3 +377,64 @@ async def test_an_unknown_socket_fault_is_a_400_naming_the_field():
         assert (await http.post("/_fake/ticker", json={"fault": "allow"})).json()[
             "refusing"
         ] is False
+
+
+@pytest.mark.parametrize("make", RIGS)
+async def test_a_quiet_socket_has_its_prices_filled_from_the_rest_quote_until_ticks_return(
+    make: Any,
+):
+    clock = ManualClock(OPEN)
+    sleep = Sleeper(clock)
+    async with _running(make, clock, sleep, fill=True) as run:
+        rig, watch = run.rig, run.watch
+        fill = watch.fill
+        assert isinstance(fill, RestFill)
+        sleep.hold()  # the dropped socket's client waits out its back-off here: quiet
+        await rig.control("drop")
+        await eventually(lambda: sleep.parked == 1)
+        assert await watch.check() is FeedHealth.RECONNECTING
+        assert fill.calls == 0  # quiet for a second only: the last prices are fresh
+
+        clock.advance(timedelta(seconds=11))  # silent past 10 s in market hours
+        await rig.price(Decimal("1600.05"))
+        seen = run.seen[0]
+        assert await watch.check() is FeedHealth.RECONNECTING  # still not live
+        assert fill.calls == 1
+        await eventually(lambda: run.seen[0] > seen)
+        assert run.prices[-1] == Decimal("1600.05")  # the fake's REST quote, on the bus
+        status = watch.status()
+        assert (status.filling_from, status.last_fill_age_secs) == ("rest", 0.0)
+        assert (status.last_tick_age_secs or 0.0) >= 11  # the socket's: still silent
+
+        # Paced: a check every second for six seconds makes two calls, not six; the prices
+        # follow the fake's.
+        await rig.price(Decimal("1610.5"))
+        for _ in range(6):
+            clock.advance(timedelta(seconds=1))
+            await watch.check()
+        assert fill.calls == 1 + 6 // int(FILL_EVERY_SECS)
+        await eventually(lambda: run.prices[-1] == Decimal("1610.5"))
+
+        # A failing REST quote is logged, not raised: the next call waits twice as long.
+        await rig.break_quotes(1)
+        clock.advance(timedelta(seconds=FILL_EVERY_SECS))
+        assert await watch.check() is FeedHealth.RECONNECTING
+        assert (fill.failures, watch.status().filling_from) == (1, None)
+        calls = fill.calls
+        clock.advance(timedelta(seconds=FILL_EVERY_SECS))
+        await watch.check()
+        assert fill.calls == calls  # backing off
+        clock.advance(timedelta(seconds=FILL_EVERY_SECS))
+        await watch.check()
+        assert (fill.calls, fill.failures, watch.status().filling_from) == (calls + 1, 0, "rest")
+
+        # Ticks return (the socket's, which the feed hears): live, and the fill stops.
+        heard, calls = rig.feed.heard_at, fill.calls
+        sleep.release()
+        await eventually(lambda: rig.feed.heard_at != heard, limit_s=10)
+        assert await watch.check() is FeedHealth.LIVE
+        for _ in range(2):
+            clock.advance(timedelta(seconds=FILL_EVERY_SECS))
+            await eventually(partial(_heard_since, rig, rig.feed.heard_at))
+            assert await watch.check() is FeedHealth.LIVE
+        assert (fill.calls, watch.status().filling_from) == (calls, None)

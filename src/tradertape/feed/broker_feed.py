@@ -11,7 +11,10 @@ A refused session is tried again with back-off (30 s, 60 s … 10 min, on the in
 not at once and not never: a socket refused (403) after the broker's nightly maintenance
 takes the same token again once the broker is back, and an expired token costs one refused
 handshake every ten minutes until someone logs in again. `link` tells the feed watchdog
-whether a connection is open, being reopened, refused, or absent.
+whether a connection is open, being reopened, refused, or absent; `heard_at` when its socket
+last ticked. With a quote reader (`quotes`), the feed also serves `feed.rest_fill.RestFill`:
+the current session's adapter for REST quotes, and `fill`, which publishes a price so fetched
+as a socket tick is published but leaves `heard_at` alone.
 """
 
 from __future__ import annotations
@@ -22,10 +25,11 @@ from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import ClassVar, Generic, Protocol, TypeVar
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from tradertape.domain.market import Tick
 from tradertape.feed.codec import tick_to_message
+from tradertape.feed.rest_fill import QuoteReader, quote_tick
 from tradertape.feed.sessions import serve_sessions
 from tradertape.feed.simulated import ticks_topic
 from tradertape.ports.bus import EventBus
@@ -72,6 +76,8 @@ Name = TypeVar("Name")  # the broker's name of an instrument (Kite's token, Upst
 Wanted = TypeVar("Wanted")  # what the feed keeps of an instrument it subscribes
 Wanted_co = TypeVar("Wanted_co", covariant=True)
 Client = TypeVar("Client", bound=FeedClient)
+#: The broker adapter for a session's REST quotes, given the session and its instruments.
+QuoteReaders = Callable[[Login, Mapping[Name, Wanted]], QuoteReader]
 
 
 class FeedSource(Protocol[Login_co, Name, Wanted_co]):
@@ -102,6 +108,7 @@ class BrokerFeed(ABC, Generic[Login, Name, Wanted, Client]):
         source: FeedSource[Login, Name, Wanted],
         wait_secs: float,
         sleep: Sleep,
+        quotes: QuoteReaders[Login, Name, Wanted] | None = None,
     ) -> None:
         self._bus = bus
         self._clock = clock
@@ -118,6 +125,40 @@ class BrokerFeed(ABC, Generic[Login, Name, Wanted, Client]):
         self._reopening = False  # `reconnect` closed the client; the session loop opens anew
         self.published = 0
         self.handshakes_refused = 0
+        self.heard_at: datetime | None = None  # the last socket tick's arrival (the clock)
+        self._quotes = quotes
+        self._reader: tuple[Login, Mapping[Name, Wanted], QuoteReader] | None = None
+
+    @property
+    def can_fill(self) -> bool:
+        """Whether this feed can fill its prices from the broker's REST quote."""
+        return self._quotes is not None
+
+    def quote_reader(self) -> QuoteReader | None:
+        """The broker adapter for the session's REST quotes (made once per session), or None
+        without a session or a quote reader."""
+        login, wanted = self._login, self._wanted
+        if self._quotes is None or login is None or not wanted:
+            return None
+        made = self._reader
+        if made is None or made[0] is not login or made[1] is not wanted:
+            made = self._reader = (login, wanted, self._quotes(login, wanted))
+        return made[2]
+
+    @abstractmethod
+    def token_of(self, key: str) -> int | None:
+        """The instrument token of our subscribed instrument `key`."""
+
+    def rest_tick(self, key: str, quote: Mapping[str, Any], at: datetime) -> Tick | None:
+        """The tick a REST quote of our subscribed instrument `key` says, stamped `at`."""
+        token = self.token_of(key)
+        if token is None:
+            return None
+        return quote_tick(key, token, quote, at, self.last(key))
+
+    async def fill(self, key: str, tick: Tick) -> None:
+        """Publish a price fetched from the REST quote: as a socket tick, but not heard."""
+        await self._send(key, tick)
 
     @property
     def link(self) -> FeedLink:
@@ -214,10 +255,16 @@ class BrokerFeed(ABC, Generic[Login, Name, Wanted, Client]):
             await client.close()
 
     async def _publish(self, key: str, tick: Tick) -> None:
-        """Publish `tick` of our instrument `key` (kept as its last tick even if that fails)."""
-        self._last[key] = tick
+        """Publish `tick` of our instrument `key`, from the socket (heard, even if the
+        publish fails)."""
+        self.heard_at = self._clock.now()
         if self._refusals:  # the broker takes the session again
             self._refused, self._refusals, self._retry_at = None, 0, None
+        await self._send(key, tick)
+
+    async def _send(self, key: str, tick: Tick) -> None:
+        """Publish `tick` (kept as the instrument's last tick even if that fails)."""
+        self._last[key] = tick
         try:
             await self._bus.publish(ticks_topic(key), tick_to_message(tick))
         except Exception:  # the bus unreachable (a Redis restart): the next tick is due soon

@@ -17,15 +17,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Protocol
 
 from tradertape.domain.market import DepthLevel, Tick
-from tradertape.feed.broker_feed import BrokerFeed, FeedSource, Sleep
+from tradertape.feed.broker_feed import BrokerFeed, FeedSource, QuoteReaders, Sleep
+from tradertape.feed.rest_fill import QuoteReader
 from tradertape.ports.bus import EventBus
 from tradertape.ports.clock import Clock
+from tradertape_brokers.kite.adapter import KiteBroker
+from tradertape_brokers.kite.limits import Backoff as CallBackoff
 from tradertape_brokers.kite_ticker import (
     BrokerMessage,
     DepthEntry,
@@ -127,10 +130,16 @@ class KiteFeed(BrokerFeed[KiteLogin, int, str, KiteTickerClient]):
         config: KiteFeedConfig | None = None,
         client_factory: ClientFactory = KiteTickerClient,
         sleep: Sleep = asyncio.sleep,
+        quotes: QuoteReaders[KiteLogin, int, str] | None = None,
     ) -> None:
         self.config = config or KiteFeedConfig()
         super().__init__(
-            bus=bus, clock=clock, source=source, wait_secs=self.config.wait_secs, sleep=sleep
+            bus=bus,
+            clock=clock,
+            source=source,
+            wait_secs=self.config.wait_secs,
+            sleep=sleep,
+            quotes=quotes,
         )
         self._factory = client_factory
         self.order_updates = 0
@@ -139,6 +148,10 @@ class KiteFeed(BrokerFeed[KiteLogin, int, str, KiteTickerClient]):
     def keys(self) -> tuple[str, ...]:
         """The instruments subscribed in the current session."""
         return tuple(self._wanted.values())
+
+    def token_of(self, key: str) -> int | None:
+        """The Kite token of our subscribed instrument `key`."""
+        return next((token for token, ours in self._wanted.items() if ours == key), None)
 
     def _credentials(self, login: KiteLogin) -> tuple[str, str]:
         return login.api_key, login.access_token
@@ -185,6 +198,23 @@ class KiteFeed(BrokerFeed[KiteLogin, int, str, KiteTickerClient]):
             log.warning("kite ticker error: %s", message.message)
         elif isinstance(message, BrokerMessage):
             log.info("kite ticker message: %s", message.message)
+
+
+def kite_quotes(root: str, *, timeout_secs: float) -> QuoteReaders[KiteLogin, int, str]:
+    """REST quotes through the Kite adapter (``GET /quote``, paced by its own limiter) at
+    `root`, for the feed's session (`feed.rest_fill`)."""
+
+    def reader(login: KiteLogin, wanted: Mapping[int, str]) -> QuoteReader:
+        del wanted  # Kite names instruments as we do (``NSE:INFY``)
+        return KiteBroker(
+            api_key=login.api_key,
+            access_token=login.access_token,
+            root=root,
+            timeout_secs=timeout_secs,
+            backoff=CallBackoff(attempts=1),  # the fill's next call is the retry
+        )
+
+    return reader
 
 
 def _book(levels: tuple[DepthEntry, ...]) -> tuple[DepthLevel, ...]:

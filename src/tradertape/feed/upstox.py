@@ -16,16 +16,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Protocol
 
 from tradertape.domain.market import DepthLevel, Tick
-from tradertape.feed.broker_feed import BrokerFeed, FeedSource, Sleep
+from tradertape.feed.broker_feed import BrokerFeed, FeedSource, QuoteReaders, Sleep
+from tradertape.feed.rest_fill import QuoteReader
 from tradertape.ports.bus import EventBus
 from tradertape.ports.clock import Clock
 from tradertape_brokers.reconnect import Backoff
+from tradertape_brokers.upstox.adapter import UpstoxBroker
+from tradertape_brokers.upstox.keys import InstrumentKeys
 from tradertape_brokers.upstox_feed import (
     Feed,
     FeedFrame,
@@ -116,10 +119,16 @@ class UpstoxFeed(BrokerFeed[UpstoxFeedLogin, str, FeedInstrument, UpstoxFeedClie
         config: UpstoxFeedConfig | None = None,
         client_factory: ClientFactory = UpstoxFeedClient,
         sleep: Sleep = asyncio.sleep,
+        quotes: QuoteReaders[UpstoxFeedLogin, str, FeedInstrument] | None = None,
     ) -> None:
         self.config = config or UpstoxFeedConfig()
         super().__init__(
-            bus=bus, clock=clock, source=source, wait_secs=self.config.wait_secs, sleep=sleep
+            bus=bus,
+            clock=clock,
+            source=source,
+            wait_secs=self.config.wait_secs,
+            sleep=sleep,
+            quotes=quotes,
         )
         self._factory = client_factory
 
@@ -127,6 +136,11 @@ class UpstoxFeed(BrokerFeed[UpstoxFeedLogin, str, FeedInstrument, UpstoxFeedClie
     def keys(self) -> tuple[str, ...]:
         """Our keys of the instruments subscribed in the current session."""
         return tuple(i.key for i in self._wanted.values())
+
+    def token_of(self, key: str) -> int | None:
+        """The instrument token of our subscribed instrument `key`."""
+        found = (i.instrument_token for i in self._wanted.values() if i.key == key)
+        return next(found, None)
 
     def _credentials(self, login: UpstoxFeedLogin) -> str:
         return login.access_token
@@ -153,6 +167,25 @@ class UpstoxFeed(BrokerFeed[UpstoxFeedLogin, str, FeedInstrument, UpstoxFeedClie
             if instrument is not None:
                 key = instrument.key
                 await self._publish(key, feed_tick(feed, instrument, now, self.last(key)))
+
+
+def upstox_quotes(
+    root: str, *, timeout_secs: float
+) -> QuoteReaders[UpstoxFeedLogin, str, FeedInstrument]:
+    """REST quotes through the Upstox adapter (its full market quote) at `root`, for the
+    feed's session and instruments (`feed.rest_fill`)."""
+
+    def reader(login: UpstoxFeedLogin, wanted: Mapping[str, FeedInstrument]) -> QuoteReader:
+        keys = InstrumentKeys({i.key: upstox_key for upstox_key, i in wanted.items()})
+        return UpstoxBroker(
+            access_token=login.access_token,
+            keys=keys,
+            root=root,
+            timeout_secs=timeout_secs,
+            attempts=1,  # the fill's next call is the retry
+        )
+
+    return reader
 
 
 def feed_tick(feed: Feed, instrument: FeedInstrument, now: datetime, previous: Tick | None) -> Tick:

@@ -15,6 +15,12 @@ tick sinks (it sees every feed tick the leader handles) and, on its own beat, ju
 - ``down``: the feed has no connection (no session to connect with, the broker refused the
   handshake and the feed waits its back-off, or no feed in this process).
 
+A broker feed tells the watchdog when its socket last ticked (`heard`): the ticks the sink
+sees then include prices filled from the broker's REST quote, which must not make a silent
+socket look alive. While the feed is not live in market hours and its socket has been silent
+past the threshold, each beat also steps the feed's REST fill (`fill`, `feed.rest_fill`),
+which paces itself; once ticks return (or the market closes) the fill stops.
+
 Time is the injected clock; the beat (`run`) sleeps with an injected sleep, so tests step it.
 """
 
@@ -26,6 +32,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Protocol
 
 from tradertape.domain.calendar import Session, TradingCalendar
 from tradertape.domain.market import Tick
@@ -56,6 +63,19 @@ class FeedStatus:
     subscriptions: int
     stale_after_secs: float
     reconnects: int
+    filling_from: str | None = None  # "rest": prices filled from the broker's REST quote
+    last_fill_age_secs: float | None = None  # since the last filled price (None: none yet)
+
+
+class Filler(Protocol):
+    """A quiet feed's price fill (`feed.rest_fill.RestFill`)."""
+
+    filling_from: str | None
+    last_fill_at: datetime | None
+
+    async def step(self) -> int: ...
+
+    def stop(self) -> None: ...
 
 
 async def _no_reconnect() -> None:
@@ -81,6 +101,8 @@ class FeedWatch:
         reopening: Callable[[], bool] = lambda: False,
         reconnect: Callable[[], Awaitable[None]] = _no_reconnect,
         on_stale: Callable[[FeedStatus], None] = _nobody,
+        heard: Callable[[], datetime | None] | None = None,
+        fill: Filler | None = None,
     ) -> None:
         self.source = source
         self._clock = clock
@@ -91,6 +113,8 @@ class FeedWatch:
         self._reopening = reopening
         self._reconnect = reconnect
         self._on_stale = on_stale
+        self._heard = heard  # the feed's last socket tick (None: every tick the sink sees)
+        self.fill = fill  # a broker feed's REST fill (None: nothing to fill from)
         self._started = clock.now()
         self._last_at: datetime | None = None
         self._quiet = False  # in a quiet spell (told once)
@@ -99,12 +123,25 @@ class FeedWatch:
         self.reconnects = 0  # since start-up
 
     def update(self, tick: Tick) -> None:
-        """A tick arrived (its own time may lag; arrival is what tells the feed is alive)."""
+        """A tick arrived (its own time may lag; arrival is what tells the feed is alive).
+
+        With `heard` the feed says when its socket ticked, and the sink's ticks (filled
+        prices among them) are not counted."""
         del tick
-        self._last_at = self._clock.now()
+        if self._heard is None:
+            self._arrived(self._clock.now())
+
+    def _arrived(self, at: datetime) -> None:
+        self._last_at = at
         if self._quiet:
             log.info("%s feed: ticks are back", self.source)
         self._quiet, self._asked, self._next_ask = False, 0, None
+
+    def _listen(self) -> None:
+        """Take the feed's last socket tick (with `heard`) as an arrival if it is new."""
+        at = self._heard() if self._heard is not None else None
+        if at is not None and (self._last_at is None or at > self._last_at):
+            self._arrived(at)
 
     def _in_hours(self, now: datetime) -> bool:
         try:
@@ -124,7 +161,10 @@ class FeedWatch:
             state = FeedHealth.RECONNECTING
         else:
             state = FeedHealth.STALE if self._quiet else FeedHealth.LIVE
-        age = (now - self._last_at).total_seconds() if self._last_at else None
+        last = self._heard() if self._heard is not None else self._last_at
+        age = (now - last).total_seconds() if last else None
+        fill = self.fill
+        filled_at = fill.last_fill_at if fill is not None else None
         return FeedStatus(
             source=self.source,
             state=state,
@@ -132,10 +172,26 @@ class FeedWatch:
             subscriptions=self._subscriptions(),
             stale_after_secs=self._stale_after.total_seconds(),
             reconnects=self.reconnects,
+            filling_from=fill.filling_from if fill is not None else None,
+            last_fill_age_secs=(now - filled_at).total_seconds() if filled_at else None,
         )
 
     async def check(self) -> FeedHealth:
-        """Judge the feed: mark a quiet spell (telling once) and ask for reconnects."""
+        """Judge the feed: mark a quiet spell (telling once), ask for reconnects, and fill
+        its prices from the REST quote while its socket is silent in market hours."""
+        self._listen()
+        state = await self._judge()
+        fill = self.fill
+        if fill is not None:
+            now = self._clock.now()
+            silent = self._in_hours(now) and self._age(now) >= self._stale_after
+            if state is not FeedHealth.LIVE and silent:
+                await fill.step()  # paced by itself; a failed call is logged there
+            else:
+                fill.stop()
+        return state
+
+    async def _judge(self) -> FeedHealth:
         now = self._clock.now()
         if not self._connected():
             return FeedHealth.DOWN

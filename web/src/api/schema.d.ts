@@ -3519,7 +3519,8 @@ export interface paths {
         /**
          * Get Feed
          * @description The market feed's state and the age of its last tick: a price shown while the feed is
-         *     ``stale`` or ``reconnecting`` is old, and the web app marks it so.
+         *     ``stale`` or ``reconnecting`` is old, and the web app marks it so. A broker's quiet socket
+         *     has its prices filled from the broker's REST quote meanwhile (``filling_from: "rest"``).
          */
         get: operations["market-get_feed"];
         put?: never;
@@ -8637,6 +8638,16 @@ export interface components {
          * @description The market feed's health (`feed.watchdog`): a price from a quiet feed is old.
          */
         FeedOut: {
+            /**
+             * Filling From
+             * @description rest: the socket is quiet in market hours and its instruments' prices are filled from the broker's REST quote (paced); still stale for the feed's state
+             */
+            filling_from?: "rest" | null;
+            /**
+             * Last Fill Age Secs
+             * @description seconds since prices were last filled from the REST quote
+             */
+            last_fill_age_secs?: number | null;
             /**
              * Last Tick Age Secs
              * @description seconds since the last tick; null: none

@@ -94,7 +94,8 @@ def get_history(
 @router.get("/feed", response_model=FeedOut)
 def get_feed(runtime: RuntimeDep) -> FeedOut:
     """The market feed's state and the age of its last tick: a price shown while the feed is
-    ``stale`` or ``reconnecting`` is old, and the web app marks it so."""
+    ``stale`` or ``reconnecting`` is old, and the web app marks it so. A broker's quiet socket
+    has its prices filled from the broker's REST quote meanwhile (``filling_from: "rest"``)."""
     status = runtime.feed_watch.status()
     return FeedOut(
         source=status.source,
@@ -103,6 +104,8 @@ def get_feed(runtime: RuntimeDep) -> FeedOut:
         subscriptions=status.subscriptions,
         stale_after_secs=status.stale_after_secs,
         reconnects=status.reconnects,
+        filling_from="rest" if status.filling_from == "rest" else None,
+        last_fill_age_secs=status.last_fill_age_secs,
     )
 
 

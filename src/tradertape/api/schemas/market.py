@@ -55,6 +55,14 @@ class FeedOut(BaseModel):
     subscriptions: int = Field(description="instruments the feed follows")
     stale_after_secs: float
     reconnects: int = Field(description="reconnects asked for since start-up")
+    filling_from: Literal["rest"] | None = Field(
+        default=None,
+        description="rest: the socket is quiet in market hours and its instruments' prices "
+        "are filled from the broker's REST quote (paced); still stale for the feed's state",
+    )
+    last_fill_age_secs: float | None = Field(
+        default=None, description="seconds since prices were last filled from the REST quote"
+    )
 
 
 class MarketClockOut(BaseModel):

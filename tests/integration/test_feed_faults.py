@@ -43,7 +43,7 @@ from tradertape.fakebrokers.kite.faults import Fault
 from tradertape.fakebrokers.upstox import create_app as create_upstox
 from tradertape.feed.broker_feed import BrokerFeed, FeedLink
 from tradertape.feed.codec import tick_from_message
-from tradertape.feed.kite import KiteFeed, KiteFeedConfig, KiteLogin
+from tradertape.feed.kite import KiteFeed, KiteFeedConfig, KiteLogin, kite_quotes
 from tradertape.feed.rest_fill import FILL_EVERY_SECS, QuoteReader, RestFill
 from tradertape.feed.upstox import (
     FeedInstrument,
@@ -438,3 +438,31 @@ async def test_a_quiet_socket_has_its_prices_filled_from_the_rest_quote_until_ti
             await eventually(partial(_heard_since, rig, rig.feed.heard_at))
             assert await watch.check() is FeedHealth.LIVE
         assert (fill.calls, watch.status().filling_from) == (calls, None)
+
+
+def _unheard(_status: FeedStatus) -> None:
+    """Nobody to tell of a quiet spell (the wiring alone is under test)."""
+
+
+async def test_the_server_fills_through_the_kite_adapter_and_wires_the_fill_to_the_watchdog():
+    clock = ManualClock(OPEN)
+    app = create_kite(clock=clock.now)
+    kite: FakeKite = app.state.kite
+    login = KiteLogin(user_id=1, api_key=DEFAULT_API_KEY, access_token=_kite_token(kite))
+    kite.set_price("NSE:INFY", Decimal("1620.35"))
+    async with serving(app) as root:
+        reader = kite_quotes(root.replace("ws://", "http://"), timeout_secs=5.0)(login, {})
+        answer = await asyncio.to_thread(reader.quote, ["NSE:INFY"])
+    assert answer["NSE:INFY"]["last_price"] == 1620.35
+    assert answer["NSE:INFY"]["instrument_token"] == KITE_INFY
+
+    source = Source(login, {KITE_INFY: "NSE:INFY"})
+    filled = KiteFeed(
+        bus=InProcessBus(), clock=clock, source=source, quotes=kite_quotes("x", timeout_secs=1)
+    )
+    plain = KiteFeed(bus=InProcessBus(), clock=clock, source=source)
+    calendar = nse_calendar()
+    assert isinstance(
+        watch_feed(filled, "kite", clock=clock, calendar=calendar, on_stale=_unheard).fill, RestFill
+    )
+    assert watch_feed(plain, "kite", clock=clock, calendar=calendar, on_stale=_unheard).fill is None

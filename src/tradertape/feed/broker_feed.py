@@ -136,9 +136,10 @@ class BrokerFeed(ABC, Generic[Login, Name, Wanted, Client]):
 
     def quote_reader(self) -> QuoteReader | None:
         """The broker adapter for the session's REST quotes (made once per session), or None
-        without a session or a quote reader."""
+        without a session or a quote reader. A session the store no longer holds (logged
+        out, expired: `FeedLink.NONE`) is not used: the broker would refuse its token."""
         login, wanted = self._login, self._wanted
-        if self._quotes is None or login is None or not wanted:
+        if self._quotes is None or login is None or not wanted or self.link is FeedLink.NONE:
             return None
         made = self._reader
         if made is None or made[0] is not login or made[1] is not wanted:

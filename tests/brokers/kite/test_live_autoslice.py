@@ -156,3 +156,53 @@ def test_children_whose_answer_was_lost_are_found_by_the_first_childs_tag_never_
     rows = ours(runtime)
     assert [(r.status, r.broker_order_id) for r in rows] == [("OPEN", i) for i in at_kite]
     assert len(fake.state()["orders"]) == 3  # nothing sent again
+
+
+def test_a_child_kite_refuses_is_stored_refused_and_the_others_stand_never_resent(
+    client: TestClient, runtime: Runtime, fake: Fake, clock: ManualClock
+):
+    connect(client, runtime, fake)
+    symbol, lot = _call(runtime, fake)
+    per = (FREEZE // lot) * lot
+    quantity = 2 * per + 3 * lot
+    refusal = "RMS:Margin Exceeds, Required:1,20,000, Available:80,000"
+    fake.control("autoslice", {"refuse": [{"child": 2, "message": refusal}]})
+    order = _buy(symbol, quantity, autoslice=True) | {"idempotency_key": "sliced-refused-1"}
+
+    placed = client.post("/api/orders", json=order)
+
+    assert placed.status_code == 201, placed.text
+    rows = ours(runtime)
+    assert placed.json()["children"] == [r.order_id for r in rows]
+    assert [r.status for r in rows] == ["OPEN", "REJECTED", "OPEN"]
+    assert rows[1].broker_order_id is None
+    assert rows[1].status_message == refusal
+    at_kite = [o["order_id"] for o in fake.state()["orders"]]
+    assert [rows[0].broker_order_id, rows[2].broker_order_id] == at_kite
+    detail = client.get(f"/api/orders/{rows[1].order_id}").json()
+    assert (detail["status"], detail["status_message"]) == ("REJECTED", refusal)
+
+    # A retry of the key answers the same children; a restart's sweep finds nothing
+    # unacknowledged: the refused child is never sent again.
+    replay = client.post("/api/orders", json=order)
+    assert (replay.status_code, replay.json()["children"]) == (200, placed.json()["children"])
+    clock.advance(timedelta(seconds=31))
+    with runtime.db.session() as db:
+        assert runtime.live.resolve_unsent(db) == 0
+    assert len(fake.state()["orders"]) == 2
+
+    fake.price(f"NFO:{symbol}", 149)  # both placed children's limits are crossed
+    with runtime.db.session() as db:
+        assert runtime.live.poll(db) == 2
+    rows = ours(runtime)
+    assert [(r.status, r.filled_quantity) for r in rows] == [
+        ("COMPLETE", per),
+        ("REJECTED", 0),
+        ("COMPLETE", 3 * lot),
+    ]
+    # The broker's book shows the placed children as one order (one parent key) holding
+    # what was filled; the refused child never reached it.
+    book = {o["order_id"]: o for o in client.get("/api/portfolio/orders").json()}
+    assert set(book) == set(at_kite)
+    assert {o["meta"]["slice_parent"] for o in book.values()} == {rows[0].slice_parent}
+    assert sum(o["filled_quantity"] for o in book.values()) == per + 3 * lot

@@ -420,6 +420,21 @@ def _list(kite: FakeKite, body: dict[str, Any]) -> dict[str, Any]:
     return {"listed": listed}
 
 
+def _refuse_slices(kite: FakeKite, body: dict[str, Any]) -> dict[str, Any]:
+    """Refuse children of the next ``autoslice`` order (``{"refuse": [{"child": 2,
+    "message": …, "error_type"?: …}]}``, 1-based): each answered as an ``error``, the
+    others placed, as Kite answers a child its RMS refused."""
+    refusals = {
+        int(item["child"]): (
+            str(item.get("error_type") or "InputException"),
+            str(item.get("message") or "RMS:Margin Exceeds, Required margin is more"),
+        )
+        for item in body["refuse"]
+    }
+    kite.book.refuse_slices(refusals)
+    return {"refuse": sorted(refusals)}
+
+
 _CONTROLS: dict[tuple[str, str], Callable[[FakeKite, dict[str, Any]], dict[str, Any]]] = {
     ("POST", "instruments"): _list,
     ("POST", "price"): _set_prices,
@@ -435,6 +450,7 @@ _CONTROLS: dict[tuple[str, str], Callable[[FakeKite, dict[str, Any]], dict[str, 
     ("POST", "funds"): _funds,
     ("POST", "fill"): _fill,
     ("POST", "reject"): _reject,
+    ("POST", "autoslice"): _refuse_slices,
 }
 
 
@@ -442,7 +458,8 @@ async def control(request: Request) -> Response:
     """``/_fake/{action}``: price, walk, faults, clock, expire-sessions, apps, state, orders
     (placed outside the client, as in Kite's own app), forget (an order Kite lost), funds
     (the account's cash), fill (part of an order, at a price), reject (a working order,
-    after it was accepted), instruments (list more)."""
+    after it was accepted), instruments (list more), autoslice (refuse some children of the
+    next sliced order)."""
     action = _CONTROLS.get((request.method, request.path_params["action"]))
     if action is None:
         return JSONResponse({"detail": "unknown control"}, status_code=404)

@@ -103,6 +103,9 @@ class KiteBook:
     gtts: dict[int, Row] = field(default_factory=dict)
     #: the ``algo_id`` each order arrived with (SEBI's retail-algo rules), by order id
     algo_ids: dict[str, str | None] = field(default_factory=dict)
+    #: children (1-based place) of the next ``autoslice`` order Kite refuses, with the
+    #: ``(error_type, message)`` it answers each with (``/_fake/autoslice``)
+    slice_refusals: dict[int, tuple[str, str]] = field(default_factory=dict)
     _by_key: dict[str, Instrument] = field(default_factory=dict)
     _by_token: dict[int, Instrument] = field(default_factory=dict)
     _days: dict[int, _Day] = field(default_factory=dict)
@@ -269,11 +272,14 @@ class KiteBook:
                 )
             parent: str | None = None
             children: list[Row] = []
-            for cut in cuts:
+            refusals, self.slice_refusals = self.slice_refusals, {}
+            for place, cut in enumerate(cuts, start=1):
                 child_form = {**form, "quantity": str(cut)}
                 child_fields = {**fields, "quantity": cut}
                 tags = ["autoslice"] + ([f"autoslice:{parent}"] if parent else [])
                 try:
+                    if place in refusals:  # armed: Kite's RMS refuses this child alone
+                        raise KiteError(400, *refusals[place])
                     order_id = self._book(variety, child_form, inst, child_fields, tags)
                 except KiteError as exc:
                     error = {"code": exc.status, "error_type": exc.error_type}
@@ -285,6 +291,13 @@ class KiteBook:
                 first = children[0]["error"]
                 raise KiteError(first["code"], first["error_type"], first["message"])
             return {"order_id": parent, "children": children}
+
+    def refuse_slices(self, refusals: Mapping[int, tuple[str, str]]) -> None:
+        """Refuse these children (by 1-based place) of the next ``autoslice`` order, each
+        answered as an ``error`` with its ``(error_type, message)`` while the others are
+        placed: one child refused among placed ones, as a margin shortfall part-way does."""
+        with self.lock:
+            self.slice_refusals = dict(refusals)
 
     def _book(
         self,

@@ -1,7 +1,9 @@
 """A live order above the freeze quantity at the fake Kite (issue 54): one request with
 ``autoslice=true``, Kite's children recorded as our children (one ``slice_parent``), each
 filled and booked on its own; refused with a 422 naming ``quantity`` without autoslice or
-past Kite's 10 slices, before anything is sent."""
+past Kite's 10 slices, before anything is sent. A child Kite refuses is stored refused with
+its message while the others stand, and children Kite slices beyond ours (its freeze
+quantity smaller than ours) become rows of ours whose fills are booked."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from sqlalchemy import select
 
 from tests.brokers.kite.conftest import Fake, server_settings
 from tests.brokers.kite.test_live_orders import connect
-from tests.live_kit import ours
+from tests.live_kit import booked, ours
 from tradertape.db.models.trading import Order
 from tradertape.oms.order_log import UNPLACED
 from tradertape.ports.clock import ManualClock
@@ -206,3 +208,60 @@ def test_a_child_kite_refuses_is_stored_refused_and_the_others_stand_never_resen
     assert set(book) == set(at_kite)
     assert {o["meta"]["slice_parent"] for o in book.values()} == {rows[0].slice_parent}
     assert sum(o["filled_quantity"] for o in book.values()) == per + 3 * lot
+
+
+def test_children_kite_slices_beyond_ours_are_recorded_and_their_fills_booked(
+    client: TestClient, runtime: Runtime, fake: Fake
+):
+    connect(client, runtime, fake)
+    symbol, lot = _call(runtime, fake)
+    per = (FREEZE // lot) * lot
+    quantity = 2 * per + 3 * lot  # ours: 27, 27 and 3 lots
+    # Kite's freeze quantity is smaller than ours: 15, 15, 15 and 12 lots.
+    fake.control("autoslice", {"slice_at": 15 * lot})
+    order = _buy(symbol, quantity, autoslice=True) | {"idempotency_key": "sliced-finer-1"}
+
+    placed = client.post("/api/orders", json=order)
+
+    assert placed.status_code == 201, placed.text
+    rows = ours(runtime)
+    at_kite = fake.state()["orders"]
+    assert [r.broker_order_id for r in rows] == [o["order_id"] for o in at_kite]
+    assert [r.quantity for r in rows] == [o["quantity"] for o in at_kite]
+    assert [r.quantity for r in rows] == [15 * lot, 15 * lot, 15 * lot, 12 * lot]
+    assert {r.slice_parent for r in rows} == {rows[0].slice_parent}
+    assert all(r.status == "OPEN" for r in rows)
+    replay = client.post("/api/orders", json=order)
+    assert replay.json()["children"] == [r.order_id for r in rows]
+    assert len(fake.state()["orders"]) == 4  # nothing sent again
+
+    fake.price(f"NFO:{symbol}", 149)
+    with runtime.db.session() as db:
+        assert runtime.live.poll(db) == 4
+    rows = ours(runtime)
+    assert [r.status for r in rows] == ["COMPLETE"] * 4
+    assert sum(r.filled_quantity for r in rows) == quantity
+    trades, _ = booked(runtime)
+    assert sum(t[3] for t in trades) == quantity  # every child's fill booked, once
+
+
+def test_an_extra_child_kite_refuses_leaves_the_next_extra_its_own_id(
+    client: TestClient, runtime: Runtime, fake: Fake
+):
+    connect(client, runtime, fake)
+    symbol, lot = _call(runtime, fake)
+    quantity = 2 * (FREEZE // lot) * lot + 3 * lot  # 57 lots: three children of ours
+    # Kite slices at 12 lots (12, 12, 12, 12, 9) and refuses the fourth, beyond ours.
+    refuse = [{"child": 4, "message": "RMS:Margin Exceeds"}]
+    fake.control("autoslice", {"slice_at": 12 * lot, "refuse": refuse})
+
+    placed = client.post("/api/orders", json=_buy(symbol, quantity, autoslice=True))
+
+    assert placed.status_code == 201, placed.text
+    rows = ours(runtime)
+    at_kite = fake.state()["orders"]
+    assert [(r.broker_order_id, r.quantity) for r in rows] == [
+        (o["order_id"], o["quantity"]) for o in at_kite
+    ]
+    assert [r.quantity for r in rows] == [12 * lot, 12 * lot, 12 * lot, 9 * lot]
+    assert all(r.status == "OPEN" for r in rows)

@@ -420,19 +420,20 @@ def _list(kite: FakeKite, body: dict[str, Any]) -> dict[str, Any]:
     return {"listed": listed}
 
 
-def _refuse_slices(kite: FakeKite, body: dict[str, Any]) -> dict[str, Any]:
-    """Refuse children of the next ``autoslice`` order (``{"refuse": [{"child": 2,
-    "message": …, "error_type"?: …}]}``, 1-based): each answered as an ``error``, the
-    others placed, as Kite answers a child its RMS refused."""
+def _arm_slicing(kite: FakeKite, body: dict[str, Any]) -> dict[str, Any]:
+    """Shape the next ``autoslice`` order: refuse children (``{"refuse": [{"child": 2,
+    "message": …, "error_type"?: …}]}``, 1-based: each answered as an ``error``, the
+    others placed), or slice it at a smaller size (``{"slice_at": 1300}``)."""
     refusals = {
         int(item["child"]): (
             str(item.get("error_type") or "InputException"),
             str(item.get("message") or "RMS:Margin Exceeds, Required margin is more"),
         )
-        for item in body["refuse"]
+        for item in body.get("refuse") or []
     }
-    kite.book.refuse_slices(refusals)
-    return {"refuse": sorted(refusals)}
+    slice_at = int(body["slice_at"]) if body.get("slice_at") else None
+    kite.book.arm_slicing(refusals, slice_at=slice_at)
+    return {"refuse": sorted(refusals), "slice_at": slice_at}
 
 
 _CONTROLS: dict[tuple[str, str], Callable[[FakeKite, dict[str, Any]], dict[str, Any]]] = {
@@ -450,7 +451,7 @@ _CONTROLS: dict[tuple[str, str], Callable[[FakeKite, dict[str, Any]], dict[str, 
     ("POST", "funds"): _funds,
     ("POST", "fill"): _fill,
     ("POST", "reject"): _reject,
-    ("POST", "autoslice"): _refuse_slices,
+    ("POST", "autoslice"): _arm_slicing,
 }
 
 
@@ -459,7 +460,7 @@ async def control(request: Request) -> Response:
     (placed outside the client, as in Kite's own app), forget (an order Kite lost), funds
     (the account's cash), fill (part of an order, at a price), reject (a working order,
     after it was accepted), instruments (list more), autoslice (refuse some children of the
-    next sliced order)."""
+    next sliced order, or slice it finer)."""
     action = _CONTROLS.get((request.method, request.path_params["action"]))
     if action is None:
         return JSONResponse({"detail": "unknown control"}, status_code=404)

@@ -106,6 +106,8 @@ class KiteBook:
     #: children (1-based place) of the next ``autoslice`` order Kite refuses, with the
     #: ``(error_type, message)`` it answers each with (``/_fake/autoslice``)
     slice_refusals: dict[int, tuple[str, str]] = field(default_factory=dict)
+    #: the size the next ``autoslice`` order is sliced at instead of the freeze quantity
+    slice_at: int | None = None
     _by_key: dict[str, Instrument] = field(default_factory=dict)
     _by_token: dict[int, Instrument] = field(default_factory=dict)
     _days: dict[int, _Day] = field(default_factory=dict)
@@ -264,7 +266,8 @@ class KiteBook:
             if freeze is None or quantity <= freeze:
                 limit = "" if freeze is None else f" than {freeze}"
                 raise input_error(f"Quantity should be greater{limit} for order slicing.")
-            cuts = slice_quantities(quantity, freeze, inst.lot_size)
+            size, self.slice_at = self.slice_at or freeze, None
+            cuts = slice_quantities(quantity, min(size, freeze), inst.lot_size)
             if len(cuts) > KITE_SLICES:
                 raise input_error(
                     f"The order needs {len(cuts)} slices of at most {cuts[0]}; autoslice"
@@ -292,12 +295,16 @@ class KiteBook:
                 raise KiteError(first["code"], first["error_type"], first["message"])
             return {"order_id": parent, "children": children}
 
-    def refuse_slices(self, refusals: Mapping[int, tuple[str, str]]) -> None:
+    def arm_slicing(
+        self, refusals: Mapping[int, tuple[str, str]], *, slice_at: int | None = None
+    ) -> None:
         """Refuse these children (by 1-based place) of the next ``autoslice`` order, each
         answered as an ``error`` with its ``(error_type, message)`` while the others are
-        placed: one child refused among placed ones, as a margin shortfall part-way does."""
+        placed, as a margin shortfall part-way does; with `slice_at`, slice it at that
+        size (whole lots, below the freeze quantity) as a broker whose freeze quantity is
+        smaller than the client's figures does."""
         with self.lock:
-            self.slice_refusals = dict(refusals)
+            self.slice_refusals, self.slice_at = dict(refusals), slice_at
 
     def _book(
         self,

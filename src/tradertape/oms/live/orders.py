@@ -396,19 +396,71 @@ class LiveOrders:
             db.commit()
             return
         self._left_from(rows, broker)
-        self._settle_slices(db, rows, placed, entry_status(spec))
+        extras: list[Order] = []
+        if len(placed.children) > len(rows):  # the broker sliced finer than our figures
+            extras = self._extra_children(db, rows, placed, broker.adapter)
+        self._settle_slices(db, rows, placed, entry_status(spec), extras)
 
     def _left_from(self, rows: list[Order], broker: LiveBroker) -> None:
         address = self._identity.left_from(broker.name, broker.adapter)
         for row in rows:
             row.egress_ip = address
 
+    def _extra_children(
+        self, db: Session, rows: list[Order], placed: SlicedOrder, adapter: Broker
+    ) -> list[Order]:
+        """Rows for the children the broker placed beyond ours (its freeze quantity is
+        smaller than the one we hold), so their fills are booked: each as the last of
+        ours, under the same ``slice_parent``, sized by the broker's order book, taking no
+        slot under SEBI's ceiling (the broker placed them in the one request that took
+        ours). Every placed child's row takes the broker's size: the broker's slices are
+        what fill. None when the book cannot be read: the extras are then only logged."""
+        try:
+            book = adapter.orders()
+        except BrokerError as exc:
+            log.warning("sliced order %s: book unread (%s)", placed.order_id, exc)
+            return []
+        sizes = {str(r.get("order_id")): r.get("quantity") for r in book}
+        answered = [c.order_id for c in placed.children]
+        for row, broker_id in zip(rows, answered, strict=False):
+            size = sizes.get(str(broker_id)) if broker_id is not None else None
+            if isinstance(size, int) and size > 0:
+                row.quantity = size
+        last, now = rows[-1], self._context.clock.now()
+        instrument = listed(self._context.catalog(db), spec_of(last))
+        extras: list[Order] = []
+        for index, broker_id in enumerate(answered[len(rows) :], start=len(rows) + 1):
+            size = sizes.get(str(broker_id)) if broker_id is not None else None
+            if not isinstance(size, int) or size <= 0:
+                continue  # refused, or not in the book: nothing of ours to fill
+            extra = new_order(
+                last.user_id,
+                replace(spec_of(last), quantity=size),
+                instrument,
+                client_key=slicing.child_key(rows[0].client_key, last.slice_parent or "", index),
+                source=last.source,
+                attribution=last.attribution,
+                now=now,
+            )
+            extra.broker, extra.book, extra.algo_id = last.broker, last.book, last.algo_id
+            extra.slice_parent, extra.egress_ip = last.slice_parent, last.egress_ip
+            extra.broker_order_id = broker_id
+            claim_counted(self._context, db, extra, counted=False, exit_only=False)
+            extras.append(extra)
+        return extras
+
     def _settle_slices(
-        self, db: Session, rows: list[Order], placed: SlicedOrder, status: OrderStatus
+        self,
+        db: Session,
+        rows: list[Order],
+        placed: SlicedOrder,
+        status: OrderStatus,
+        extras: Sequence[Order] = (),
     ) -> None:
         """Each row takes its child of the broker's answer, in order: the broker's id, or
         the reason it refused that child; a row the broker answered no child for is
-        refused saying so (the broker sliced otherwise than the freeze quantity we hold)."""
+        refused saying so (the broker sliced otherwise than the freeze quantity we hold).
+        `extras` (children beyond ours, `_extra_children`) are accepted with their ids."""
         now = self._context.clock.now()
         answered = list(placed.children)
         if len(answered) != len(rows):
@@ -430,6 +482,8 @@ class LiveOrders:
                 else f"The broker placed {len(answered)} slices; this one was not placed."
             )
             record(db, row, OrderEvent(EventKind.REJECTED, now, message=message), now)
+        for extra in extras:
+            record(db, extra, OrderEvent(EventKind.ACCEPTED, now, status_after=status), now)
         db.commit()
 
     def _send(self, db: Session, order: Order, spec: OrderSpec, broker: LiveBroker) -> None:

@@ -265,3 +265,28 @@ def test_an_extra_child_kite_refuses_leaves_the_next_extra_its_own_id(
     ]
     assert [r.quantity for r in rows] == [12 * lot, 12 * lot, 12 * lot, 9 * lot]
     assert all(r.status == "OPEN" for r in rows)
+
+
+def test_fewer_children_than_ours_take_kites_sizes_and_the_rest_is_refused(
+    client: TestClient, runtime: Runtime, fake: Fake
+):
+    connect(client, runtime, fake)
+    symbol, lot = _call(runtime, fake)
+    quantity = 2 * (FREEZE // lot) * lot + 3 * lot  # 57 lots: ours 27, 27 and 3
+    fake.control("autoslice", {"slice_at": 30 * lot})  # Kite's freeze is larger: 30 and 27
+
+    placed = client.post("/api/orders", json=_buy(symbol, quantity, autoslice=True))
+
+    assert placed.status_code == 201, placed.text
+    rows = ours(runtime)
+    at_kite = [o["order_id"] for o in fake.state()["orders"]]
+    assert [(r.broker_order_id, r.quantity, r.status) for r in rows[:2]] == [
+        (at_kite[0], 30 * lot, "OPEN"),
+        (at_kite[1], 27 * lot, "OPEN"),
+    ]
+    assert (rows[2].broker_order_id, rows[2].status) == (None, "REJECTED")
+    fake.price(f"NFO:{symbol}", 149)
+    with runtime.db.session() as db:
+        assert runtime.live.poll(db) == 2
+    trades, _ = booked(runtime)
+    assert sum(t[3] for t in trades) == quantity  # the whole order, as Kite filled it

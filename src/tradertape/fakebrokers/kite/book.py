@@ -267,7 +267,7 @@ class KiteBook:
                 limit = "" if freeze is None else f" than {freeze}"
                 raise input_error(f"Quantity should be greater{limit} for order slicing.")
             size, self.slice_at = self.slice_at or freeze, None
-            cuts = slice_quantities(quantity, min(size, freeze), inst.lot_size)
+            cuts = slice_quantities(quantity, size, inst.lot_size)
             if len(cuts) > KITE_SLICES:
                 raise input_error(
                     f"The order needs {len(cuts)} slices of at most {cuts[0]}; autoslice"
@@ -301,8 +301,7 @@ class KiteBook:
         """Refuse these children (by 1-based place) of the next ``autoslice`` order, each
         answered as an ``error`` with its ``(error_type, message)`` while the others are
         placed, as a margin shortfall part-way does; with `slice_at`, slice it at that
-        size (whole lots, below the freeze quantity) as a broker whose freeze quantity is
-        smaller than the client's figures does."""
+        size (whole lots) as a broker whose freeze quantity is not the client's figure."""
         with self.lock:
             self.slice_refusals, self.slice_at = dict(refusals), slice_at
 

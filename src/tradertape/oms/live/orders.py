@@ -397,8 +397,8 @@ class LiveOrders:
             return
         self._left_from(rows, broker)
         extras: list[Order] = []
-        if len(placed.children) > len(rows):  # the broker sliced finer than our figures
-            extras = self._extra_children(db, rows, placed, broker.adapter)
+        if len(placed.children) != len(rows):  # the broker sliced otherwise than our figures
+            extras = self._resliced(db, rows, placed, broker.adapter)
         self._settle_slices(db, rows, placed, entry_status(spec), extras)
 
     def _left_from(self, rows: list[Order], broker: LiveBroker) -> None:
@@ -406,15 +406,17 @@ class LiveOrders:
         for row in rows:
             row.egress_ip = address
 
-    def _extra_children(
+    def _resliced(
         self, db: Session, rows: list[Order], placed: SlicedOrder, adapter: Broker
     ) -> list[Order]:
-        """Rows for the children the broker placed beyond ours (its freeze quantity is
-        smaller than the one we hold), so their fills are booked: each as the last of
-        ours, under the same ``slice_parent``, sized by the broker's order book, taking no
-        slot under SEBI's ceiling (the broker placed them in the one request that took
-        ours). Every placed child's row takes the broker's size: the broker's slices are
-        what fill. None when the book cannot be read: the extras are then only logged."""
+        """Our rows of an order the broker sliced otherwise than our figures (its freeze
+        quantity is not the one we hold), made to match its children: every placed
+        child's row takes the size the broker's order book gives it (the broker's slices
+        are what fill), and the children placed beyond ours get rows of their own, so
+        their fills are booked: each as the last of ours, under the same ``slice_parent``,
+        taking no slot under SEBI's ceiling (they came with the one request that took
+        ours). Those new rows; none when the book cannot be read (the sizes stay ours and
+        the extras are only logged)."""
         try:
             book = adapter.orders()
         except BrokerError as exc:
@@ -460,7 +462,7 @@ class LiveOrders:
         """Each row takes its child of the broker's answer, in order: the broker's id, or
         the reason it refused that child; a row the broker answered no child for is
         refused saying so (the broker sliced otherwise than the freeze quantity we hold).
-        `extras` (children beyond ours, `_extra_children`) are accepted with their ids."""
+        `extras` (children beyond ours, `_resliced`) are accepted with their ids."""
         now = self._context.clock.now()
         answered = list(placed.children)
         if len(answered) != len(rows):

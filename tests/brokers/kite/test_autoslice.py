@@ -109,3 +109,20 @@ def test_a_refused_child_is_answered_with_its_error():
     }
     assert sliced_answer(data) == SlicedOrder("1", (Slice("1"), Slice(None, "No margin")))
     assert sliced_answer({"order_id": "7"}) == SlicedOrder("7", (Slice("7"),))
+
+
+@pytest.mark.usefixtures("listed")
+def test_an_armed_child_is_refused_alone_and_the_arming_lasts_one_order(
+    broker: KiteBroker, fake: Fake
+):
+    fake.control("autoslice", {"refuse": [{"child": 2, "message": "RMS:Margin Exceeds"}]})
+
+    placed = broker.place_sliced(future(2 * PER + LOT), idempotency_key="armed-1")
+    again = broker.place_sliced(future(2 * PER + LOT), idempotency_key="armed-2")
+
+    rows = fake.state()["orders"]
+    first = [c.order_id for c in placed.children]
+    assert first == [rows[0]["order_id"], None, rows[1]["order_id"]]
+    assert placed.children[1].error == "RMS:Margin Exceeds"
+    assert [c.error for c in again.children] == [None, None, None]
+    assert len(rows) == 5

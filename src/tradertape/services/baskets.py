@@ -13,10 +13,16 @@ price band), by a postback, the socket or the order book's poll. `LateRefusals` 
 rejection among the OMS's committed events and, on the trading loop's next pass, does what
 an immediate refusal does: it asks the broker how the basket's other legs stand, cancels
 those still working (no short without its hedge), and exits what they filled at market,
-shorts first, with the same keys, so however often it runs, or an immediate refusal's
-unwind ran before it, each leg is exited once. A restart between the rejection's booking
-and that pass loses no unwind: the first pass of a process looks for today's late
-rejections of live legs in the order book too.
+shorts first, so however often it runs, or an immediate refusal's unwind ran before it,
+each leg is exited once. A partner that fills after its exit was sent (its cancel raced a
+fill, or more filled before the cancel landed) is exited for the difference: the exits of a
+leg are summed, and what it filled beyond them goes out under a key of its own cumulative
+quantity (``<basket>:unwind:<i>:<qty>``; the first exit keeps ``<basket>:unwind:<i>``), so
+a repeated pass or a restart sends it once and no leg is exited beyond what it filled. The
+pass hears such a fill (the partner's `OrderFilled` once its basket is unwinding) and
+comes back to a basket while a partner its cancel missed is still working. A restart
+between the rejection's booking and that pass loses no unwind: the first pass of a process
+looks for today's late rejections of live legs in the order book too.
 """
 
 from __future__ import annotations
@@ -51,6 +57,7 @@ from tradertape.oms import (
     Guard,
     LastTick,
     OmsEvent,
+    OrderFilled,
     OrderPipeline,
     OrderRejected,
 )
@@ -199,6 +206,24 @@ def _late_leg(event: OrderRejected) -> bool:
     )
 
 
+def _live_leg_filled(event: OrderFilled) -> bool:
+    """Whether `event` is a live basket leg's fill (its basket may be unwinding)."""
+    tags = event.attribution
+    return (
+        event.broker != BROKER
+        and isinstance(tags.get("basket_leg"), int)
+        and not tags.get("unwind")
+    )
+
+
+def _exited(exit_order: Order) -> int:
+    """What an exit takes off its leg: all it asked while it may still trade, what it
+    filled once it never will (a rejected or cancelled exit)."""
+    if exit_order.status in ("REJECTED", "CANCELLED"):
+        return exit_order.filled_quantity or 0
+    return exit_order.quantity
+
+
 def basket_of(order: Order) -> str | None:
     """The basket key a leg was sent with (its key is ``<basket>:<i>``), or None."""
     index = (order.attribution or {}).get("basket_leg")
@@ -236,9 +261,13 @@ class LateRefusals:
         self._lock = threading.Lock()
 
     def hear(self, events: Sequence[OmsEvent]) -> None:
-        """Note each live basket leg rejected late (a committed transaction's events)."""
+        """Note each live basket leg rejected late, and each live leg's fill (its basket
+        may be unwinding: `unwind` tells), from a committed transaction's events."""
         late = [
-            (e.user_id, e.order_id) for e in events if isinstance(e, OrderRejected) and _late_leg(e)
+            (e.user_id, e.order_id)
+            for e in events
+            if (isinstance(e, OrderRejected) and _late_leg(e))
+            or (isinstance(e, OrderFilled) and _live_leg_filled(e))
         ]
         if late:
             with self._lock:
@@ -294,17 +323,21 @@ class LateRefusals:
         ]
 
     def unwind(self, user_id: int, order_id: str) -> list[str]:
-        """Unwind the basket of the user's rejected leg `order_id`; the exits' order ids."""
+        """Unwind the basket of the user's leg `order_id` if it is unwinding (a leg was
+        rejected, or an exit was sent); the exits' order ids. A leg still working after
+        its cancel brings the basket back on the next pass."""
         with self._db.session() as db:
-            rejected = db.scalar(
+            heard = db.scalar(
                 select(Order).where(Order.user_id == user_id, Order.order_id == order_id)
             )
-            basket = None if rejected is None else basket_of(rejected)
-            if rejected is None or basket is None:
+            basket = None if heard is None else basket_of(heard)
+            if heard is None or basket is None:
                 return []
-            broker = rejected.broker
+            broker = heard.broker
             account = Account(live=True, broker=broker)
-            legs = self._legs(db, user_id, broker, basket)
+            legs, exits = self._legs(db, user_id, broker, basket)
+            if not exits and not any(leg.status == "REJECTED" for leg in legs):
+                return []  # a fill of a basket that is not unwinding
             self._refresh(db, user_id, broker, legs)
             for leg in legs:
                 if leg.status in PENDING:  # still working: no short stands without its hedge
@@ -313,17 +346,22 @@ class LateRefusals:
                     except TraderTapeError:  # filled or gone meanwhile: exited below
                         db.rollback()
             self._refresh(db, user_id, broker, legs)
+            if any(leg.status in PENDING for leg in legs):  # the cancel missed: again
+                with self._lock:
+                    self._heard.append((user_id, order_id))
             filled = [leg for leg in legs if (leg.filled_quantity or 0) > 0]
             filled.sort(key=lambda leg: leg.transaction_type == TransactionType.BUY)
             return [
                 exit_id
                 for leg in filled
-                if (exit_id := self._exit(db, leg, basket, account)) is not None
+                if (exit_id := self._exit(db, leg, basket, account, exits)) is not None
             ]
 
     @staticmethod
-    def _legs(db: Session, user_id: int, broker: str, basket: str) -> list[Order]:
-        """The basket's legs at `broker` (not its exits), oldest first."""
+    def _legs(
+        db: Session, user_id: int, broker: str, basket: str
+    ) -> tuple[list[Order], dict[int, list[Order]]]:
+        """The basket's legs at `broker`, oldest first, and its exits by leg index."""
         rows = db.scalars(
             select(Order)
             .where(
@@ -333,7 +371,12 @@ class LateRefusals:
             )
             .order_by(Order.id)
         ).all()
-        return [row for row in rows if not (row.attribution or {}).get("unwind")]
+        exits: dict[int, list[Order]] = {}
+        for row in rows:
+            tags = row.attribution or {}
+            if tags.get("unwind") and isinstance(tags.get("basket_leg"), int):
+                exits.setdefault(tags["basket_leg"], []).append(row)
+        return [row for row in rows if not (row.attribution or {}).get("unwind")], exits
 
     def _refresh(self, db: Session, user_id: int, broker: str, legs: list[Order]) -> None:
         """Book what the broker says of the legs now (a fill its report has not brought)."""
@@ -345,14 +388,31 @@ class LateRefusals:
         for leg in legs:
             db.refresh(leg)
 
-    def _exit(self, db: Session, leg: Order, basket: str, account: Account) -> str | None:
-        """Exit what `leg` filled at market with protection, as the basket's unwind does."""
+    def _exit(
+        self,
+        db: Session,
+        leg: Order,
+        basket: str,
+        account: Account,
+        exits: dict[int, list[Order]],
+    ) -> str | None:
+        """Exit at market with protection, as the basket's unwind does, what `leg` filled
+        beyond its exits (`exits`, by leg index). The first exit's key is the basket's
+        ``<basket>:unwind:<i>``; a further one's names the leg's filled quantity it exits
+        up to (``<basket>:unwind:<i>:<qty>``): sent once, whoever asks again."""
         tags = leg.attribution or {}
+        index = tags.get("basket_leg")
+        sent = exits.get(index, []) if isinstance(index, int) else []
+        filled = leg.filled_quantity or 0
+        left = filled - sum(_exited(row) for row in sent)
+        if left <= 0:  # exited already (or more is on its way out): never beyond the fills
+            return None
+        key = f"{basket}:unwind:{index}" + (f":{filled}" if sent else "")
         spec = OrderSpec(
             exchange=Exchange(leg.exchange),
             tradingsymbol=leg.tradingsymbol,
             transaction_type=_opposite(TransactionType(leg.transaction_type)),
-            quantity=leg.filled_quantity or 0,
+            quantity=left,
             product=Product(leg.product),
             order_type=OrderType.MARKET,
             market_protection=MARKET_PROTECTION_AUTO,
@@ -364,7 +424,7 @@ class LateRefusals:
                 spec=spec,
                 last=self._last_tick(spec.key),
                 account=account,
-                client_key=f"{basket}:unwind:{tags.get('basket_leg')}",
+                client_key=key,
                 source=leg.source,
                 attribution={**tags, "unwind": True},
                 exit_only=True,

@@ -219,3 +219,71 @@ def test_a_late_rejection_booked_before_a_restart_is_unwound_after_it_once(
     loop.run_jobs(force=True)
     orders = fake.state()["orders"]
     assert [(o["tradingsymbol"], o["transaction_type"]) for o in orders[2:]] == [(CALL, "SELL")]
+
+
+def test_a_partner_that_fills_after_its_unwind_is_exited_for_the_rest_once(
+    client: TestClient, runtime: Runtime, fake: Fake
+):
+    """The hedge's cancel misses (Kite does not answer it) while it is one lot of two
+    filled: the unwind exits that lot; the hedge fills the other before any cancel lands,
+    and the next pass exits it under the key of the 130 it has filled, once across passes
+    and a restart. Kite's book ends flat."""
+    connect(client, runtime, fake)
+    set_price(runtime, NIFTY, "25000")
+    fake.price(NIFTY, 25000)
+    _listed(runtime, fake)
+    near = runtime.options.last_tick(f"NFO:{CALL}")
+    far = runtime.options.last_tick(f"NFO:{FAR_CALL}")
+    assert near is not None
+    assert far is not None
+    legs = _spread(idempotency_key="late-4")
+    for leg in legs["legs"]:
+        leg["lots"] = 2
+    legs["legs"][0] |= {"order_type": "LIMIT", "price": _ticked(far.last_price * 2)}
+    legs["legs"][1] |= {"order_type": "LIMIT", "price": _ticked(near.last_price / 2)}
+    assert client.post("/api/options/basket", json=legs).json()["status"] == "success"
+    hedge, short = fake.state()["orders"]
+    assert (hedge["status"], short["status"]) == ("OPEN", "OPEN")
+    fill = float(_ticked(near.last_price / 2))
+    fake.control("fill", {"order_id": hedge["order_id"], "quantity": 65, "price": fill})
+
+    fake.fault("503", count=20, method="DELETE", path_prefix="/orders")  # cancels unanswered
+    fake.control("reject", {"order_id": short["order_id"]})
+    loop = trading_loop(runtime)
+    loop.run_jobs(force=True)
+    exits = fake.state()["orders"][2:]
+    assert [(o["tradingsymbol"], o["transaction_type"], o["quantity"]) for o in exits] == [
+        (CALL, "SELL", 65)
+    ]
+    assert fake.state()["orders"][0]["status"] == "OPEN"  # the cancel missed
+
+    fake.control("fill", {"order_id": hedge["order_id"], "quantity": 65, "price": fill})
+    assert fake.http.delete(f"{fake.url}/_fake/faults").status_code == 200
+    loop.run_jobs(force=True)
+    loop.run_jobs(force=True)
+    exits = fake.state()["orders"][2:]
+    assert [(o["tradingsymbol"], o["transaction_type"], o["quantity"]) for o in exits] == [
+        (CALL, "SELL", 65),
+        (CALL, "SELL", 65),
+    ]
+    with runtime.db.session() as db:
+        keys = db.scalars(
+            select(Order.client_key).where(Order.client_key.like("chain:late-4:unwind:%"))
+        ).all()
+    assert sorted(keys) == ["chain:late-4:unwind:1", "chain:late-4:unwind:1:130"]
+
+    restarted = Runtime.build(runtime.settings, clock=runtime.clock, db=runtime.db)
+    set_price(restarted, NIFTY, "25000")
+    _listed(restarted, fake)
+    again = trading_loop(restarted)
+    again.run_jobs(force=True)
+    again.run_jobs(force=True)
+    orders = fake.state()["orders"]
+    assert len(orders) == 4  # each exit sent once
+    net: dict[str, int] = {}
+    for order in orders:
+        sign = 1 if order["transaction_type"] == "BUY" else -1
+        net[order["tradingsymbol"]] = (
+            net.get(order["tradingsymbol"], 0) + sign * order["filled_quantity"]
+        )
+    assert net == {CALL: 0, FAR_CALL: 0}  # flat at Kite

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from tests.helpers import sign_in
 from tests.workers_kit import set_price
 from tradertape.runtime import Runtime
+from tradertape.testkit import make_tick
 
 NIFTY = "NSE:NIFTY 50"
 CALL = "NIFTY26DEC25000CE"  # the December 2026 monthly, priced from the index
@@ -246,3 +247,34 @@ def test_a_calendar_spreads_preview_keeps_the_calendar_charge(client: TestClient
 
     assert margin(near, far) == 107_250.00
     assert margin(far, near) == 257_679.50
+
+
+def test_a_resting_hedge_is_cancelled_when_its_short_is_refused(
+    client: TestClient, runtime: Runtime
+):
+    """The paper venue's side of a partner filling after the unwind: a hedge resting on the
+    book when its short is refused is cancelled with the halt, so a later tick that crosses
+    its limit fills nothing (a paper cancel and its fills are one book's: no race)."""
+    _ready(client, runtime, "resting@x.in")
+    set_price(runtime, f"NFO:{CALL}", "300.00")
+    set_price(runtime, f"NFO:{FAR_CALL}", "100.00")
+    rule = client.post(
+        "/api/risk/rules", json={"type": "max_order_value", "threshold_amount": "15000"}
+    )
+    assert rule.status_code == 201, rule.text
+    body = _limit_spread("150.00")  # the hedge rests: 150 × 65 = 9,750
+    body["legs"][0]["lots"] = 3  # the short asks 100 × 195 = 19,500: refused
+    placed = client.post("/api/options/basket", json=body)
+    assert placed.status_code == 200, placed.text
+    answer = placed.json()
+    assert [(leg["tradingsymbol"], leg["state"]) for leg in answer["legs"]] == [
+        (CALL, "cancelled"),
+        (FAR_CALL, "rejected"),
+    ]
+    assert answer["status"] == "failed"
+    assert answer["unwind"] == []
+
+    crossing = make_tick(f"NFO:{CALL}", "140.00", ts=runtime.clock.now())  # under its limit
+    with runtime.db.session() as db:
+        assert runtime.exchange.on_tick(db, crossing, traded_volume=10_000) == []
+    assert _net(client) == {}

@@ -4,9 +4,11 @@
 Legs go bought-first (`hedge_first`: the hedge stands before a sold leg asks for margin),
 each through the one `OrderPipeline` with the key ``<basket>:<i>``, so sending the basket
 again answers its first orders. A leg refused, rejected or cancelled unfilled stops the
-basket (the rest ``skipped``: no naked short after its hedge failed), and what the sent legs
-filled is exited at market, shorts bought back first, as exits the rules never block (keys
-``<basket>:unwind:<i>``). Each caller keeps its own words by mapping the one result.
+basket (the rest ``skipped``: no naked short after its hedge failed), a sent leg still
+working is cancelled (a paper leg then fills no more: its cancel and its fills are one
+book's), and what the sent legs filled is exited at market, shorts bought back first, as
+exits the rules never block (keys ``<basket>:unwind:<i>``). Each caller keeps its own
+words by mapping the one result.
 
 A live leg is answered later: the broker may take it and refuse it afterwards (its RMS, a
 price band), by a postback, the socket or the order book's poll. `LateRefusals` hears that
@@ -158,6 +160,7 @@ def place_basket(
             halted = f"leg {index + 1} was not placed: {result.reason or result.state}"
     unwind: list[LegResult[C]] = []
     if halted is not None:
+        _stop_working(pipeline, db, user_id, sent, halted)
         filled = [s for s in sent if s.order is not None and (s.order.filled_quantity or 0) > 0]
         filled.sort(key=lambda s: s.spec.transaction_type == TransactionType.BUY)  # shorts first
         for s in filled:
@@ -173,6 +176,22 @@ def place_basket(
     return BasketResult(_status(halted, sent, unwind), sent, unwind, halted)
 
 
+def _stop_working(
+    pipeline: OrderPipeline, db: Session, user_id: int, sent: list[LegResult[C]], halted: str
+) -> None:
+    """Cancel the sent legs still working, in `sent` too: no short is left to fill unhedged,
+    and what each filled is final before it is exited (a live cancel that raced a fill is
+    `LateRefusals`' to finish)."""
+    for at, s in enumerate(sent):
+        if s.order is not None and s.order.status in PENDING:
+            try:
+                pipeline.cancel(db, user_id=user_id, order_id=s.order.order_id)
+            except TraderTapeError:  # filled meanwhile, or its broker did not answer
+                db.rollback()
+            db.refresh(s.order)
+            sent[at] = replace(s, state=order_state(s.order), reason=halted)
+
+
 def _opposite(side: TransactionType) -> TransactionType:
     return TransactionType.SELL if side == TransactionType.BUY else TransactionType.BUY
 
@@ -182,7 +201,7 @@ def _status(halted: str | None, sent: Sequence[LegResult[C]], unwind: list[Any])
         return "complete"
     if unwind:
         return "unwound"
-    nothing = all(s.state in ("refused", "rejected", "skipped") for s in sent)
+    nothing = all(s.state in ("refused", "rejected", "skipped", "cancelled") for s in sent)
     return "failed" if nothing else "partial"
 
 

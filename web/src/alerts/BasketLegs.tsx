@@ -101,7 +101,7 @@ export function BasketLegs({ form, onLegs, saveErrors }: { form: AlertForm; onLe
         <Button size="xs" variant="default" disabled={form.legs.length >= MAX_LEGS} onClick={() => onLegs([...form.legs, newLeg()])}>Add a leg</Button>
         {m ? (
           <Group gap="lg" role="group" aria-label="Basket margin">
-            <Figure label="Margin needed (estimate)" value={m.margin_required == null ? "—" : inr(m.margin_required)} />
+            <Figure label={m.source === "broker" ? "Margin needed (your broker's)" : "Margin needed (estimate)"} value={m.margin_required == null ? "—" : inr(m.margin_required)} />
             <Figure label="Charges" value={m.charges == null ? "—" : inr(m.charges)} />
             <Figure label="Available" value={inr(m.available)} />
           </Group>

@@ -21,7 +21,7 @@ const asked = vi.hoisted(() => {
     if (body.legs.some((l) => l.quantity > 1000)) {
       return json({ detail: [{ field: "legs[1].quantity", msg: "more than you can pay for", type: "value_error" }] }, 422);
     }
-    return json({ margin_required: "1013418.76", charges: "23.60", available: "1000000.00", order: [0, 1] });
+    return json({ margin_required: "1013418.76", charges: "23.60", available: "1000000.00", order: [0, 1], source: "estimate" });
   };
   return bodies;
 });

@@ -33,6 +33,7 @@ from starlette.applications import Starlette
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from tradertape.fakebrokers.socket_faults import FaultyConnection, SocketFaults
 from tradertape.ports.clock import Clock, SystemClock
 from tradertape_brokers.kite_ticker import (
     HEARTBEAT,
@@ -91,14 +92,12 @@ class _Day:
     volume: int = 0
 
 
-class _Connection:
+class _Connection(FaultyConnection):
     def __init__(self, websocket: WebSocket, api_key: str) -> None:
+        super().__init__()  # silent: heartbeats only
         self.websocket = websocket
         self.api_key = api_key
         self.modes: dict[int, Mode] = {}
-        self.dropped = asyncio.Event()
-        self.silent = False  # heartbeats only (`FakeTicker.silence`)
-        self._lock = asyncio.Lock()
 
     async def send_bytes(self, data: bytes) -> None:
         async with self._lock:
@@ -113,11 +112,6 @@ class _Connection:
             await self.websocket.send_bytes(encode_frame(packets))
             return len(packets)
 
-    async def silence(self) -> None:
-        self.silent = True
-        async with self._lock:  # a frame being sent has gone when this returns
-            pass
-
     async def send_text(self, text: str) -> None:
         async with self._lock:
             await self.websocket.send_text(text)
@@ -127,7 +121,7 @@ def _accept_any(api_key: str, access_token: str) -> bool:
     return bool(api_key and access_token)
 
 
-class FakeTicker:
+class FakeTicker(SocketFaults[_Connection]):
     """The fake ticker's state: its connections, the day per token, and control hooks."""
 
     def __init__(
@@ -148,18 +142,10 @@ class FakeTicker:
         self._authorize = authorize
         self._clock = clock or SystemClock()
         self._previous_close = previous_close
-        self._connections: set[_Connection] = set()
+        super().__init__()
         self._days: dict[int, _Day] = {}
-        self.connections_opened = 0
-        self.refusing = False  # every handshake gets a 403 (`refuse`, until `allow`)
-        self.handshakes_refused = 0
         self.packets_sent = 0
         self.requests: list[dict[str, Any]] = []  # every client message, parsed, in order
-
-    @property
-    def connections(self) -> int:
-        """Open connections now."""
-        return len(self._connections)
 
     def subscriptions(self) -> list[dict[int, Mode]]:
         """Each open connection's tokens and modes."""
@@ -169,40 +155,9 @@ class FakeTicker:
         """The Starlette route serving the ticker at `path`."""
         return WebSocketRoute(path, self.serve)
 
-    async def drop_all(self) -> int:
-        """Close every open connection (code 1011); return how many there were."""
-        dropped = list(self._connections)
-        for connection in dropped:
-            connection.dropped.set()
-        return len(dropped)
-
-    async def silence(self) -> int:
-        """Make every open connection silent (heartbeats, no packets) for good; return how
-        many. No packet goes out on them once this returns; new connections tick as usual."""
-        silenced = list(self._connections)
-        for connection in silenced:
-            await connection.silence()
-        return len(silenced)
-
-    async def refuse(self) -> int:
-        """Refuse every handshake (403) until `allow`; drop the open connections (how many)."""
-        self.refusing = True
-        return await self.drop_all()
-
-    def allow(self) -> None:
-        """Accept handshakes again (undo `refuse`)."""
-        self.refusing = False
-
     def faults(self) -> dict[str, Any]:
-        """The socket faults now, for a control route."""
-        return {
-            "connections": self.connections,
-            "connections_opened": self.connections_opened,
-            "silent": sum(c.silent for c in self._connections),
-            "refusing": self.refusing,
-            "handshakes_refused": self.handshakes_refused,
-            "packets_sent": self.packets_sent,
-        }
+        """The socket faults now, and the packets sent, for a control route."""
+        return {**super().faults(), "packets_sent": self.packets_sent}
 
     async def push_order_update(self, data: dict[str, Any], *, api_key: str | None = None) -> int:
         """Send an order update to every connection (of `api_key`); return how many got it."""

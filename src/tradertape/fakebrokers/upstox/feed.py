@@ -30,6 +30,7 @@ from fastapi import FastAPI, Request, WebSocket
 from fastapi.responses import JSONResponse, Response
 from starlette.websockets import WebSocketDisconnect
 
+from tradertape.fakebrokers.socket_faults import FaultyConnection, SocketFaults
 from tradertape.fakebrokers.upstox.book import TICK, Book, FakeError
 from tradertape.fakebrokers.upstox.sessions import Sessions
 from tradertape_brokers.upstox_feed import (
@@ -61,13 +62,11 @@ class _Day:
     volume: int = 0
 
 
-class _Connection:
+class _Connection(FaultyConnection):
     def __init__(self, websocket: WebSocket) -> None:
+        super().__init__()  # silent: no frames but the market's status
         self.websocket = websocket
         self.modes: dict[str, Mode] = {}
-        self.dropped = asyncio.Event()
-        self.silent = False  # no frames (`FakeFeed.silence`)
-        self._lock = asyncio.Lock()
 
     async def send(self, frame: FeedFrame) -> int:
         """Send `frame` unless silenced (checked under the lock, so none goes out once
@@ -78,13 +77,8 @@ class _Connection:
             await self.websocket.send_bytes(encode_frame(frame))
             return len(frame.feeds)
 
-    async def silence(self) -> None:
-        self.silent = True
-        async with self._lock:  # a frame being sent has gone when this returns
-            pass
 
-
-class FakeFeed:
+class FakeFeed(SocketFaults[_Connection]):
     """The feed's state: one-time codes, connections, each key's day, and control hooks."""
 
     def __init__(
@@ -96,18 +90,10 @@ class FakeFeed:
         self.sessions = sessions
         self.interval_secs = interval_secs
         self._codes: set[str] = set()
-        self._connections: set[_Connection] = set()
+        super().__init__()
         self._days: dict[str, _Day] = {}
-        self.connections_opened = 0
-        self.refusing = False  # every handshake gets a 403 (`refuse`, until `allow`)
-        self.handshakes_refused = 0
         self.feeds_sent = 0
         self.requests: list[dict[str, Any]] = []  # every client request, parsed, in order
-
-    @property
-    def connections(self) -> int:
-        """Open connections now."""
-        return len(self._connections)
 
     def subscriptions(self) -> list[dict[str, str]]:
         """Each open connection's keys and modes."""
@@ -119,40 +105,9 @@ class FakeFeed:
         self._codes.add(code)
         return code
 
-    async def drop_all(self) -> int:
-        """Close every open connection (code 1011); return how many there were."""
-        dropped = list(self._connections)
-        for connection in dropped:
-            connection.dropped.set()
-        return len(dropped)
-
-    async def silence(self) -> int:
-        """Make every open socket silent for good (no frame, not even on `push`); return how
-        many. No frame goes out on them once this returns; new sockets stream as usual."""
-        silenced = list(self._connections)
-        for connection in silenced:
-            await connection.silence()
-        return len(silenced)
-
-    async def refuse(self) -> int:
-        """Refuse every handshake (403) until `allow`; drop the open sockets (how many)."""
-        self.refusing = True
-        return await self.drop_all()
-
-    def allow(self) -> None:
-        """Accept handshakes again (undo `refuse`)."""
-        self.refusing = False
-
     def faults(self) -> dict[str, Any]:
-        """The socket faults now, for the control route."""
-        return {
-            "connections": self.connections,
-            "connections_opened": self.connections_opened,
-            "silent": sum(c.silent for c in self._connections),
-            "refusing": self.refusing,
-            "handshakes_refused": self.handshakes_refused,
-            "feeds_sent": self.feeds_sent,
-        }
+        """The socket faults now, and the feeds sent, for the control route."""
+        return {**super().faults(), "feeds_sent": self.feeds_sent}
 
     async def push(self) -> int:
         """Send a live_feed frame to every connection now; return how many got one."""

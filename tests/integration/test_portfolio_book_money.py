@@ -13,7 +13,7 @@ run of entries, earmarks, lapses, add-ons and exits keeps every figure equal, ex
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from itertools import count
@@ -26,7 +26,8 @@ from sqlalchemy.orm import Session
 
 from tests.api.test_model_api import _deploy, _scan
 from tests.helpers import deploy_v1, make_user, sign_in
-from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal, Trade
+from tradertape.db.models import CashEntry, ModelPortfolio, ModelPosition, ModelSignal, Trade
+from tradertape.domain.books import portfolio_book
 from tradertape.domain.charges import Side
 from tradertape.domain.money import paise
 from tradertape.domain.signals import SignalStatus
@@ -39,6 +40,51 @@ from tradertape.testkit import make_tick
 
 DAY1, DAY2, DAY3 = date(2025, 6, 2), date(2025, 6, 3), date(2025, 6, 4)
 CAPITAL = Decimal(1_000_000)
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class BookMoney:
+    """A paper portfolio's book read once from the ledger, the oracle the row and the
+    positions are held to: its cash and cost at average cost, charges and gross gain."""
+
+    key: str  # portfolio:<id>
+    allocated: Decimal  # the capital moved in (less what was moved back)
+    cash: Decimal
+    charges: Decimal
+    holdings: dict[str, book.Holding] = field(default_factory=dict)  # by symbol (NSE:INFY)
+
+    @property
+    def cost(self) -> Decimal:
+        """What the shares held cost (the row's deployed capital)."""
+        return sum((h.cost for h in self.holdings.values()), ZERO)
+
+    @property
+    def gross(self) -> Decimal:
+        """What the sales made over their cost, before charges."""
+        return sum((h.gross for h in self.holdings.values()), ZERO)
+
+
+def read_book(db: Session, portfolio: ModelPortfolio) -> BookMoney:
+    """The portfolio's book as the ledger holds it now."""
+    book_key = portfolio_book(portfolio.id)
+    # summed here, not by SQL: SQLite keeps the amounts as text, and its SUM is a float's
+    entries = db.execute(
+        select(CashEntry.kind, CashEntry.amount).where(
+            CashEntry.user_id == portfolio.user_id, CashEntry.book == book_key
+        )
+    ).all()
+    charges = db.scalars(
+        select(Trade.charges).where(Trade.user_id == portfolio.user_id, Trade.book == book_key)
+    )
+    return BookMoney(
+        key=book_key,
+        allocated=sum((a for k, a in entries if k in ("allocation", "deposit")), ZERO),
+        cash=sum((a for _, a in entries), ZERO),
+        charges=sum(charges, ZERO),
+        holdings=book.holdings(db, portfolio.user_id, book_key),
+    )
 
 
 @dataclass
@@ -171,7 +217,7 @@ class Desk:
             positions = db.scalars(
                 select(ModelPosition).where(ModelPosition.portfolio_id == self.portfolio_id)
             ).all()
-            ledger = book.read(db, portfolio)
+            ledger = read_book(db, portfolio)
         held = [p for p in positions if p.status != "closed"]  # open, or its exit working
         closed = [p for p in positions if p.status == "closed"]
         open_charges = sum((p.charges for p in held), Decimal(0))

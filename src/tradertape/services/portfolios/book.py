@@ -1,9 +1,9 @@
-"""A paper portfolio's money as its book in the OMS ledger holds it (``portfolio:<id>``).
+"""A paper portfolio's positions as its book in the OMS ledger holds them (``portfolio:<id>``).
 
 The ledger is the record: each fill of the portfolio is a trade of its book with the charges
 the one charges module priced (`oms.fill_charges` for a virtual fill, the day's note for a
-paper GTT's), and each rupee moved in or out is a cash entry. This module reads them back,
-once, as the figures the portfolio's row keeps (`money`):
+paper GTT's), and each rupee moved in or out is a cash entry. Read back, they are the
+figures the portfolio's row keeps (`money`):
 
 - ``cash``: the book's cash, which is the row's free cash plus what waiting entries have
   earmarked (an earmark is cash the book still holds);
@@ -16,7 +16,7 @@ once, as the figures the portfolio's row keeps (`money`):
 `money` keeps the row by these figures as each fill is booked; `position_cost` is what a
 position's exit takes out of ``deployed`` (to the paisa, where the position's average price
 is rounded to four places on PostgreSQL after an add-on), and the tests hold the row, the
-positions and this read equal to the paisa (`tests/integration/test_portfolio_book_money.py`).
+positions and the ledger equal to the paisa (`tests/integration/test_portfolio_book_money.py`).
 A live portfolio's fills are in its broker's book, shared with what else trades there, so
 it has no book of its own to read: its row is the only projection.
 """
@@ -24,13 +24,13 @@ it has no book of its own to read: its row is the only projection.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tradertape.db.models import CashEntry, ModelPortfolio, ModelPosition, Trade
+from tradertape.db.models import ModelPortfolio, ModelPosition, Trade
 from tradertape.domain.books import PAPER_BROKER, portfolio_book
 
 _ZERO = Decimal(0)
@@ -66,27 +66,6 @@ class Holding:
         self.gross += value - out
 
 
-@dataclass(frozen=True)
-class BookMoney:
-    """A paper portfolio's book, read once from the ledger (see the module)."""
-
-    book: str
-    allocated: Decimal  # the capital moved in (less what was moved back)
-    cash: Decimal
-    charges: Decimal
-    holdings: dict[str, Holding] = field(default_factory=dict)  # by symbol (NSE:INFY)
-
-    @property
-    def cost(self) -> Decimal:
-        """What the shares held cost (the row's deployed capital)."""
-        return sum((h.cost for h in self.holdings.values()), _ZERO)
-
-    @property
-    def gross(self) -> Decimal:
-        """What the sales made over their cost, before charges."""
-        return sum((h.gross for h in self.holdings.values()), _ZERO)
-
-
 def _walk(trades: Iterable[tuple[str, str, str, int, Decimal]]) -> dict[str, Holding]:
     held: dict[str, Holding] = {}
     for exchange, symbol, side, quantity, price in trades:
@@ -94,7 +73,8 @@ def _walk(trades: Iterable[tuple[str, str, str, int, Decimal]]) -> dict[str, Hol
     return held
 
 
-def _trades(db: Session, user_id: int, book: str, symbol: str | None = None) -> dict[str, Holding]:
+def holdings(db: Session, user_id: int, book: str, symbol: str | None = None) -> dict[str, Holding]:
+    """The book's paper trades walked at average cost, by symbol (one symbol's with `symbol`)."""
     query = select(
         Trade.exchange, Trade.tradingsymbol, Trade.transaction_type, Trade.quantity, Trade.price
     ).where(Trade.user_id == user_id, Trade.book == book, Trade.broker == PAPER_BROKER)
@@ -103,27 +83,6 @@ def _trades(db: Session, user_id: int, book: str, symbol: str | None = None) -> 
         query = query.where(Trade.exchange == exchange, Trade.tradingsymbol == name)
     rows = db.execute(query.order_by(Trade.filled_at, Trade.id))
     return _walk((e, s, t, q, p) for e, s, t, q, p in rows)
-
-
-def read(db: Session, portfolio: ModelPortfolio) -> BookMoney:
-    """The portfolio's book as the ledger holds it now."""
-    book = portfolio_book(portfolio.id)
-    # summed here, not by SQL: SQLite keeps the amounts as text, and its SUM is a float's
-    entries = db.execute(
-        select(CashEntry.kind, CashEntry.amount).where(
-            CashEntry.user_id == portfolio.user_id, CashEntry.book == book
-        )
-    ).all()
-    charges = db.scalars(
-        select(Trade.charges).where(Trade.user_id == portfolio.user_id, Trade.book == book)
-    )
-    return BookMoney(
-        book=book,
-        allocated=sum((a for k, a in entries if k in ("allocation", "deposit")), _ZERO),
-        cash=sum((a for _, a in entries), _ZERO),
-        charges=sum(charges, _ZERO),
-        holdings=_trades(db, portfolio.user_id, book),
-    )
 
 
 def position_cost(
@@ -137,7 +96,7 @@ def position_cost(
     if portfolio.broker != PAPER_BROKER:
         return None
     symbol = position.symbol
-    held = _trades(db, portfolio.user_id, portfolio_book(portfolio.id), symbol).get(symbol)
+    held = holdings(db, portfolio.user_id, portfolio_book(portfolio.id), symbol).get(symbol)
     if held is None or held.round_quantity != position.quantity:
         return None
     if abs(held.round_cost / held.round_quantity - position.entry_price) > _PLACE:

@@ -17,19 +17,20 @@ order portfolio lock → ledger lock is the same everywhere (no deadlock). A fil
 and takes it afresh after a live send committed the transaction midway.
 `tests/unit/test_portfolio_money.py` holds that nothing else writes these columns.
 
-Why the row is kept and not read from the ledger each time: a paper portfolio's book
-(`book.read`) holds its cash, cost, charges and gross P&L, but a live portfolio's fills are
-in its broker's book (``live:<broker>``), shared with the manual ticket and every other
-portfolio trading there, and an agent's fill may be reported where no ledger is wired; what
-waiting entries have earmarked (``committed``) is no ledger figure at all (a GTT at the
-broker holds no cash), and realised P&L net of each round trip's charges needs the
-position's life. Deriving the paper figures and keeping the live ones would be two ways to
-one figure; keeping every portfolio's row by the ledger's own figures for each fill, in one
-module under one lock, is one. The paper book is the check: the row, its positions and its
-book agree exactly (`tests/integration/test_portfolio_book_money.py`: free + committed =
-the book's cash, deployed = the cost of what it holds, charges paid = its trades' charges,
-realised = their gross less the charges of the round trips closed), and an exit takes out
-of ``deployed`` the cost the ledger booked for the position (`book.position_cost`).
+Why the row is kept and not read from the ledger each time: a paper portfolio's book (its
+trades, walked by `book.holdings`, and its cash entries) holds its cash, cost, charges and
+gross P&L, but a live portfolio's fills are in its broker's book (``live:<broker>``), shared
+with the manual ticket and every other portfolio trading there, and an agent's fill may be
+reported where no ledger is wired; what waiting entries have earmarked (``committed``) is no
+ledger figure at all (a GTT at the broker holds no cash), and realised P&L net of each round
+trip's charges needs the position's life. Deriving the paper figures and keeping the live
+ones would be two ways to one figure; keeping every portfolio's row by the ledger's own
+figures for each fill, in one module under one lock, is one. The paper book is the check:
+the row, its positions and its book agree exactly
+(`tests/integration/test_portfolio_book_money.py`: free + committed = the book's cash,
+deployed = the cost of what it holds, charges paid = its trades' charges, realised = their
+gross less the charges of the round trips closed), and an exit takes out of ``deployed`` the
+cost the ledger booked for the position (`book.position_cost`).
 
 Why no OMS event watcher (`OrderEvents.watch`) books a portfolio's fills: a watcher runs
 inside the OMS's transaction while the ledger's lock is held, so it would take the

@@ -174,7 +174,8 @@ export function Component() {
 
   const columns: Column<RuleOut>[] = [
     { key: "type", header: "Rule", render: (r) => ruleLabel(r.type), value: (r) => r.type, card: "title" },
-    { key: "action", header: "Action", render: (r) => words(r.action), value: (r) => r.action },
+    // An MTM exit always exits and pauses (the API stores it as block): say what it does.
+    { key: "action", header: "Action", render: (r) => (r.type === "mtm_exit" ? "Exits, then pauses" : words(r.action)), value: (r) => r.action },
     { key: "scope", header: "Scope", render: (r) => scopeName(names, scopeOf(r)), value: (r) => scopeName(names, scopeOf(r)) },
     { key: "enabled", header: "Enabled", render: (r) => (r.enabled ? "Yes" : "No") },
     { key: "value", header: "Now", numeric: true, render: (r) => figure(r, standing.get(r.id)?.value) },

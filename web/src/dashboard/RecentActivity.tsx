@@ -4,7 +4,8 @@ import { instrumentLabel, istDateTime, words } from "@/format";
 
 type Activity = components["schemas"]["ActivityRow"];
 
-/** The portfolio's latest signals and what became of them (times in IST). */
+/** The portfolio's latest signals and what became of them (times in IST). A reason that
+ * only repeats the signal's type (an add-on's is "addon") is not said twice. */
 export function RecentActivity({ rows }: { rows: Activity[] }) {
   if (rows.length === 0) return <Text c="dimmed" size="sm">No activity yet.</Text>;
   return (
@@ -14,7 +15,7 @@ export function RecentActivity({ rows }: { rows: Activity[] }) {
           {/* the status and time keep their width (a badge once read "Pending appr") and go under
               the words when the column is narrow */}
           <Text size="sm">
-            <b>{instrumentLabel(a.symbol)}</b> {words(a.signal_type).toLowerCase()} {a.reason ? `(${words(a.reason).toLowerCase()})` : ""}
+            <b>{instrumentLabel(a.symbol)}</b> {words(a.signal_type).toLowerCase()} {a.reason && a.reason !== a.signal_type ? `(${words(a.reason).toLowerCase()})` : ""}
           </Text>
           <Group gap={6} wrap="nowrap" ml="auto" style={{ flexShrink: 0 }}>
             <Badge size="sm" variant="outline" color="gray.8">{words(a.status)}</Badge>

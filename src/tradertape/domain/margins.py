@@ -91,6 +91,7 @@ class MarginRates:
     span: MappingProxyType[RiskClass, Decimal] = field(default_factory=lambda: _SPAN)
     exposure_index: Decimal = Decimal("0.02")
     exposure_stock: Decimal = Decimal("0.035")
+    expiry_elm: Decimal = Decimal("0.02")  # more exposure on a short index option's expiry day
 
     def exposure(self, risk: RiskClass) -> Decimal:
         """The exposure share for derivatives of this risk class."""
@@ -165,12 +166,15 @@ def margin_for(
     risk: RiskClass | None = None,
     underlying_price: Decimal | None = None,
     stop: Decimal | None = None,
+    today: date | None = None,
 ) -> Margin:
     """The margin of `quantity` units on `side` at `price` (an order, or an open position).
 
     `risk` (the riskiest class when unknown) and `underlying_price` matter for
     derivatives: a sold option is margined on the underlying's price, its strike standing
-    in when none is known. `stop` is a cover order's trigger.
+    in when none is known. `stop` is a cover order's trigger. `today` (the IST date) adds
+    the expiry day's extreme-loss margin to a sold index option expiring that day
+    (`expiry_day_elm`).
     """
     if quantity <= 0:
         return NO_MARGIN
@@ -187,22 +191,57 @@ def margin_for(
         reference = underlying_price or instrument.strike or price
         value = reference * quantity
     risk = risk or RiskClass.STOCK_HIGH
-    return Margin(span=value * rates.span[risk], exposure=value * rates.exposure(risk))
+    exposure = rates.exposure(risk)
+    if side is TransactionType.SELL and expiry_day_elm(instrument, risk, today):
+        exposure += rates.expiry_elm
+    return Margin(span=value * rates.span[risk], exposure=value * exposure)
+
+
+# SEBI's circular of 1 October 2024 (SEBI/HO/MRD/TPD-1/P/CIR/2024/132), as NSE Clearing
+# applies it: 2 % more extreme-loss margin on short index options on their expiry day, from
+# 20 November 2024 (NCL circular 125/2024); no calendar spread benefit for a contract on
+# its expiry day, for index derivatives from 1 February 2025 and, by SEBI's circular of
+# 5 February 2026 (NCL circular 023/2026), for single-stock derivatives from 5 May 2026.
+EXPIRY_ELM_FROM = date(2024, 11, 20)
+NO_CALENDAR_ON_EXPIRY_FROM = MappingProxyType(
+    {True: date(2025, 2, 1), False: date(2026, 5, 5)}  # by "is an index"
+)
+
+
+def expiry_day_elm(instrument: Instrument, risk: RiskClass, today: date | None) -> bool:
+    """Whether a sold `instrument` owes the expiry day's extra extreme-loss margin today:
+    an index option (not a stock option, nor a future) expiring on `today`, hedged or not,
+    held overnight or sold during the day."""
+    return (
+        today is not None
+        and today >= EXPIRY_ELM_FROM
+        and risk is RiskClass.INDEX
+        and instrument.option_type is not None
+        and instrument.expiry == today
+    )
 
 
 # The share of a sold option's own SPAN a calendar spread keeps (see `portfolio_margin`).
 CALENDAR_CHARGE = Decimal("0.25")
+# A futures calendar spread's SPAN: this share of the far leg's value a month between the
+# expiries, within the floor and the cap; its exposure: on this share of the far leg's value
+# (see `portfolio_margin`).
+FUTURES_CALENDAR_PER_MONTH = Decimal("0.005")
+FUTURES_CALENDAR_FLOOR = Decimal("0.01")
+FUTURES_CALENDAR_CAP = Decimal("0.03")
+FUTURES_CALENDAR_EXPOSURE = Decimal(1) / 3
 
 
 @dataclass(frozen=True, slots=True)
 class MarginLeg:
     """One position or order as the hedge offset sees it: its margin alone, and for an
-    option or a future the terms that let it cover a sold option."""
+    option or a future the terms that let it cover a sold option or pair with a future."""
 
     margin: Margin  # the leg alone (`margin_for`; nothing for a paid-up bought option)
     instrument: Instrument | None = None  # an option or a future; None (or shares): no offset
     quantity: int = 0  # signed units: + bought, − sold
     premium: Decimal = _ZERO  # per unit: the order's price, or a position's mark
+    risk: RiskClass | None = None  # None: unknown, so the expiry day's rules as for an index
 
 
 _Key = tuple[str, str]  # (exchange, underlying)
@@ -241,25 +280,65 @@ def _adverse_width(call: bool, sold: Decimal, bought: Decimal) -> Decimal:
     return max(bought - sold if call else sold - bought, _ZERO)
 
 
-class _Offset:
-    """The matching of sold option units with the units that cover them (`_savings`)."""
+def _months(near: date, far: date) -> int:
+    """Calendar months from one expiry to the other (November to December: 1)."""
+    return (far.year - near.year) * 12 + far.month - near.month
 
-    def __init__(self, legs: Sequence[MarginLeg]) -> None:
+
+def futures_calendar_rate(near: date, far: date) -> Decimal:
+    """A futures calendar spread's SPAN as a share of its far leg's value: 0.5 % a month
+    between the expiries, never under 1 % nor over 3 %."""
+    rate = FUTURES_CALENDAR_PER_MONTH * _months(near, far)
+    return min(max(rate, FUTURES_CALENDAR_FLOOR), FUTURES_CALENDAR_CAP)
+
+
+class _Offset:
+    """The matching of legs with the legs that offset them (`_savings`): what each leg
+    (by index) is spared of its SPAN and of its exposure."""
+
+    def __init__(self, legs: Sequence[MarginLeg], today: date | None) -> None:
         self.legs = legs
+        self.today = today
         self.left = {i: abs(leg.quantity) for i, leg in enumerate(legs)}  # units still free
-        self.savings: dict[int, Decimal] = {}
+        self.span: dict[int, Decimal] = {}
+        self.exposure: dict[int, Decimal] = {}
+
+    def _spare(self, index: int, span: Decimal, exposure: Decimal = _ZERO) -> None:
+        self.span[index] = self.span.get(index, _ZERO) + span
+        if exposure:
+            self.exposure[index] = self.exposure.get(index, _ZERO) + exposure
+
+    def _per_unit(self, index: int) -> Margin:
+        leg = self.legs[index]
+        units = abs(leg.quantity)
+        return Margin(span=leg.margin.span / units, exposure=leg.margin.exposure / units)
+
+    def barred(self, one: int, other: int) -> bool:
+        """No benefit across expiries for a contract on its expiry day (SEBI, Oct 2024)."""
+        legs, today = self.legs, self.today
+        if today is None or _expiry(legs[one]) == _expiry(legs[other]):
+            return False
+        return any(
+            _expiry(legs[i]) == today
+            and today >= NO_CALENDAR_ON_EXPIRY_FROM[legs[i].risk in (RiskClass.INDEX, None)]
+            for i in (one, other)
+        )
+
+    def _pair(self, one: int, other: int) -> int:
+        """Take the units `one` and `other` still have free in common (0: none)."""
+        if self.barred(one, other):
+            return 0
+        units = min(self.left[one], self.left[other])
+        self.left[one] -= units
+        self.left[other] -= units
+        return units
 
     def cover(self, short: int, hedge: int, cap: Decimal) -> None:
         """Cover what is free of `short` with what is free of `hedge`: each covered unit
         keeps SPAN up to `cap` per unit."""
-        units = min(self.left[short], self.left[hedge])
-        if not units:
-            return
-        self.left[short] -= units
-        self.left[hedge] -= units
-        leg = self.legs[short]
-        spared = max(leg.margin.span / -leg.quantity - cap, _ZERO) * units
-        self.savings[short] = self.savings.get(short, _ZERO) + spared
+        units = self._pair(short, hedge)
+        if units:
+            self._spare(short, max(self._per_unit(short).span - cap, _ZERO) * units)
 
     def options(self, call: bool, sold: list[int], bought: list[int], *, calendar: bool) -> None:
         """Verticals (same expiry), or calendars (the bought leg expiring later)."""
@@ -272,7 +351,7 @@ class _Offset:
                 width = _adverse_width(call, _strike(legs[s]), _strike(legs[b]))
                 cap = max(width - legs[s].premium, _ZERO)
                 if calendar:
-                    cap += CALENDAR_CHARGE * legs[s].margin.span / -legs[s].quantity
+                    cap += CALENDAR_CHARGE * self._per_unit(s).span
                 self.cover(s, b, cap)
 
     def futures(self, sold: list[int], futures: list[int]) -> None:
@@ -282,11 +361,34 @@ class _Offset:
                 if _expiry(self.legs[f]) >= _expiry(self.legs[s]):
                     self.cover(s, f, _ZERO)
 
+    def calendars(self, futures: list[int]) -> None:
+        """Futures calendar spreads: a bought and a sold future of different expiries, the
+        nearest expiries paired first. Each pair keeps `futures_calendar_rate` of the far
+        leg's value as SPAN and exposure on `FUTURES_CALENDAR_EXPOSURE` of the far leg."""
+        order = sorted(futures, key=lambda i: _expiry(self.legs[i]))
+        bought = [i for i in order if self.legs[i].quantity > 0]
+        for s in (i for i in order if self.legs[i].quantity < 0):
+            for b in bought:
+                if _expiry(self.legs[b]) == _expiry(self.legs[s]):
+                    continue
+                near, far = sorted((s, b), key=lambda i: _expiry(self.legs[i]))
+                units = self._pair(near, far)
+                if not units:
+                    continue
+                rate = futures_calendar_rate(_expiry(self.legs[near]), _expiry(self.legs[far]))
+                kept = rate * self.legs[far].premium  # the spread's SPAN a unit
+                alone_near, alone_far = self._per_unit(near), self._per_unit(far)
+                far_span = max(alone_far.span - kept, _ZERO)
+                near_span = alone_near.span - max(kept - alone_far.span, _ZERO)
+                kept_exposure = FUTURES_CALENDAR_EXPOSURE * alone_far.exposure
+                self._spare(far, far_span * units, (alone_far.exposure - kept_exposure) * units)
+                self._spare(near, max(near_span, _ZERO) * units, alone_near.exposure * units)
 
-def _savings(legs: Sequence[MarginLeg]) -> dict[int, Decimal]:
-    """The SPAN each sold option leg (by index) is spared by the legs that cover it.
 
-    Three covers, tried in this order, each unit covering one sold unit once:
+def _savings(legs: Sequence[MarginLeg], today: date | None) -> _Offset:
+    """What each leg (by index) is spared by the legs that offset it.
+
+    Four offsets, tried in this order, each unit offsetting one unit once:
 
     1. a bought option of the same underlying, type and expiry (a vertical spread): the
        sold unit risks at most the strikes' adverse width less its own premium (the
@@ -296,18 +398,23 @@ def _savings(legs: Sequence[MarginLeg]) -> dict[int, Decimal]:
        diagonal spread, short near and long far): as the vertical, plus the calendar
        spread charge, `CALENDAR_CHARGE` of the sold unit's own SPAN;
     3. a future of the same underlying expiring with the option or later, bought against
-       a sold call or sold against a sold put (a covered call or put): no SPAN of its own.
+       a sold call or sold against a sold put (a covered call or put): no SPAN of its own;
+    4. a bought and a sold future of the same underlying and different expiries (a
+       futures calendar spread): `futures_calendar_rate` of the far leg's value as SPAN,
+       exposure on a third of the far leg.
 
     Options are matched in strike order (lowest first for calls, highest first for puts),
-    so the nearest hedge is used first, the nearest expiry first among the far legs.
+    so the nearest hedge is used first, the nearest expiry first among the far legs. With
+    `today`, no offset across expiries is made for a contract expiring `today`.
     """
     books: dict[_Key, list[int]] = {}
     for index, leg in enumerate(legs):
         key = _book(leg)
         if key is not None:
             books.setdefault(key, []).append(index)
-    offset = _Offset(legs)
+    offset = _Offset(legs, today)
     for indices in books.values():
+        futures = [i for i in indices if _type(legs[i]) is InstrumentType.FUT]
         for call in (True, False):
             kind = InstrumentType.CE if call else InstrumentType.PE
             sign = 1 if call else -1
@@ -319,20 +426,33 @@ def _savings(legs: Sequence[MarginLeg]) -> dict[int, Decimal]:
             bought = [i for i in order if legs[i].quantity > 0]
             offset.options(call, sold, bought, calendar=False)
             offset.options(call, sold, bought, calendar=True)
-            covering = [  # a bought future covers a call, a sold one a put
-                i
-                for i in indices
-                if _type(legs[i]) is InstrumentType.FUT and (legs[i].quantity > 0) is call
-            ]
-            offset.futures(sold, covering)
-    return offset.savings
+            # a bought future covers a call, a sold one a put
+            offset.futures(sold, [i for i in futures if (legs[i].quantity > 0) is call])
+        offset.calendars(futures)
+    return offset
 
 
-def portfolio_margin(legs: Sequence[MarginLeg]) -> Margin:
-    """The margin of `legs` held together: their margins alone, less the SPAN a sold
-    option is spared by what covers it (`_savings`): a bought option of its type and
-    underlying expiring with it (a vertical spread) or later (a calendar spread), or a
-    future (a covered call or put).
+def _offset(legs: Sequence[MarginLeg], today: date | None) -> Margin:
+    total = sum((leg.margin for leg in legs), NO_MARGIN)
+    offset = _savings(legs, today)
+    if not offset.span and not offset.exposure:
+        return total
+    span = sum((min(v, legs[i].margin.span) for i, v in offset.span.items()), _ZERO)
+    exposure = sum((min(v, legs[i].margin.exposure) for i, v in offset.exposure.items()), _ZERO)
+    return Margin(
+        var=total.var,
+        span=max(total.span - span, _ZERO),
+        exposure=max(total.exposure - exposure, _ZERO),
+        option_premium=total.option_premium,
+    )
+
+
+def portfolio_margin(legs: Sequence[MarginLeg], *, today: date | None = None) -> Margin:
+    """The margin of `legs` held together: their margins alone, less what an offset spares
+    (`_savings`): a sold option covered by a bought option of its type and underlying
+    expiring with it (a vertical spread) or later (a calendar spread), or by a future (a
+    covered call or put); a bought and a sold future of different expiries (a futures
+    calendar spread).
 
     A vertical spread's sold unit keeps SPAN only up to the spread's loss beyond what is
     booked: the adverse strike width less the sold premium (nothing for a debit spread:
@@ -353,18 +473,27 @@ def portfolio_margin(legs: Sequence[MarginLeg]) -> Margin:
     loses: above the strike the future gains what the call loses. So the combination
     needs the future's margin and no SPAN for the option.
 
-    Exposure on every sold leg stays, as NSE charges its extreme-loss margin on a short
-    option's notional whether hedged or not. Never more than the legs alone, never
-    negative; the same sum when nothing offsets.
+    A futures calendar spread risks only the difference between its legs' prices (the
+    basis), not the underlying's level, so instead of two futures' margins it keeps the
+    rule NSE published for index futures (its SPAN now computes the charge from the
+    day's risk file, which is not shipped): SPAN of 0.5 % of the far leg's value a month
+    between the expiries, within 1 % and 3 % (with three monthly contracts listed, 1 %),
+    and exposure on a third of the far leg's value.
+
+    Exposure on every sold option stays, as NSE charges its extreme-loss margin on a short
+    option's notional whether hedged or not.
+
+    `today` (the IST date) applies the expiry day's rule (SEBI, October 2024): no offset
+    across expiries (option or futures calendar, a far future covering an option) for a
+    contract expiring that day; a same-expiry spread keeps its benefit. Taking a benefit
+    away never frees margin: where the legs left unpaired would pair anew for less, the
+    ordinary figure stands. (The expiry day's extra exposure on a short index option is
+    the leg's own, `margin_for`.)
+
+    Never more than the legs alone, never negative; the same sum when nothing offsets.
     """
-    total = sum((leg.margin for leg in legs), NO_MARGIN)
-    savings = _savings(legs)
-    if not savings:
-        return total
-    spared = sum((min(saving, legs[i].margin.span) for i, saving in savings.items()), _ZERO)
-    return Margin(
-        var=total.var,
-        span=max(total.span - spared, _ZERO),
-        exposure=total.exposure,
-        option_premium=total.option_premium,
-    )
+    ordinary = _offset(legs, None)
+    if today is None:
+        return ordinary
+    expiry_day = _offset(legs, today)
+    return expiry_day if expiry_day.total >= ordinary.total else ordinary

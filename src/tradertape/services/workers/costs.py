@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -66,9 +67,14 @@ def _fill(index: int, leg: PricedLeg, price: Decimal) -> Fill:
 
 
 def _margin(
-    workers: WorkerContext, leg: PricedLeg, price: Decimal, catalog: InstrumentCatalog | None
+    workers: WorkerContext,
+    leg: PricedLeg,
+    price: Decimal,
+    catalog: InstrumentCatalog | None,
+    today: date,
 ) -> MarginLeg:
-    """The OMS's own margin table (`domain.margins`) for one leg, as an opening order.
+    """The OMS's own margin table (`domain.margins`) for one leg, as an opening order on
+    `today` (IST: a sold index option expiring today owes the expiry day's extra ELM).
 
     Without `catalog` (a preview with no session to read the index list) a derivative is
     estimated in the riskiest class on its strike, never below what the order will hold.
@@ -91,8 +97,10 @@ def _margin(
         risk=risk,
         underlying_price=underlying,
         stop=spec.trigger_price if spec.variety.value == "co" else None,
+        today=today,
     )
-    return MarginLeg(margin, instrument, spec.quantity if bought else -spec.quantity, price)
+    quantity = spec.quantity if bought else -spec.quantity
+    return MarginLeg(margin, instrument, quantity, price, risk)
 
 
 def _money(value: Decimal) -> float:
@@ -108,8 +116,9 @@ def cost_contract(
 ) -> dict[str, Any]:
     """Margin, total and itemized charges of the legs taken together, on `broker`'s
     schedule (Zerodha's for paper and Kite: `schedules_of`). The margin credits hedges
-    between the legs (`portfolio_margin`); `catalog` gives derivatives their risk class
-    and sold options their underlying's quote."""
+    between the legs (`portfolio_margin`) and applies the expiry day's rules on the clock's
+    IST date; `catalog` gives derivatives their risk class and sold options their
+    underlying's quote."""
     if not legs or any(leg.price is None for leg in legs):
         return {
             "margin_required": None,
@@ -124,9 +133,10 @@ def cost_contract(
     fills = [_fill(i, leg, price) for i, (leg, price) in enumerate(priced)]
     today = workers.trading.clock.now().astimezone(IST).date()
     charges = compute_charges(fills, today, schedules=schedules_of(broker))
-    # the legs together: a sold option its bought leg covers needs only the spread's risk
+    # the legs together: a sold option its bought leg covers needs only the spread's risk,
+    # a futures calendar its basis risk; today's expiries take their calendar benefit away
     margin = portfolio_margin(
-        [_margin(workers, leg, price, catalog) for leg, price in priced]
+        [_margin(workers, leg, price, catalog, today) for leg, price in priced], today=today
     ).total
     # the items to the paisa add up to the total (DP included); IPFT is inside the exchange
     # charge, as on Kite's note, and `ipft` says how much of it

@@ -34,8 +34,11 @@ products need the same figure. A sell of delivery shares needs the shares, not m
 Held together (`portfolio_margin`), a sold option covered by a bought option of its type,
 underlying and expiry (a vertical spread) keeps SPAN only up to the spread's risk; by one
 expiring later (a calendar spread), that plus a calendar spread charge; by a future (a
-covered call or put), none. Its exposure stays. Every sum of margins goes through it:
-previews, funds, the funds check.
+covered call or put), none. Its exposure stays. A bought and a sold future of different
+expiries (a futures calendar spread) keep 1-3 % of the far leg and a third of its
+exposure. On a contract's expiry day (`today`, SEBI's rules of October 2024) nothing
+offsets it across expiries, and a sold index option owes 2 % more exposure. Every sum
+of margins goes through it: previews, funds, the funds check.
 """
 
 from __future__ import annotations

@@ -13,7 +13,10 @@ and bought options are paid in full: they neither hold margin nor free any, but 
 option held covers a sold one of its underlying and type expiring with it or earlier, and
 a future held a sold call (bought) or put (sold) (`portfolio_margin`: a vertical spread
 holds only its risk, a calendar spread that and a calendar charge, a covered call the
-future's margin), whether the sold one is held, working or being placed.
+future's margin), whether the sold one is held, working or being placed; held futures of
+different expiries pair as a futures calendar spread. The expiry day's rules (no benefit
+across expiries for a contract expiring today, 2 % more exposure on a short index option)
+apply on the market clock's IST date, as in the previews.
 
 A working order blocks margin only for the part that would open or extend a position:
 orders that close what is held (a sell of a long, a buy of a short, a cover order's
@@ -51,6 +54,7 @@ from tradertape.domain.margins import (
     NO_MARGIN,
     Margin,
     MarginLeg,
+    RiskClass,
     margin_for,
     portfolio_margin,
     risk_class,
@@ -65,6 +69,7 @@ from tradertape.oms.context import BROKER, TradingContext
 from tradertape.oms.ledger import Ledger
 from tradertape.oms.order_log import is_cover_leg
 from tradertape.oms.positions import cash_balance, net_quantity
+from tradertape.ports.clock import IST
 
 _ORDERS = table_of(Order)
 _WORKING_ORDERS = (
@@ -146,6 +151,8 @@ class _Pricing:
         self._context = context
         self._catalog = catalog
         self._last = last
+        # the expiry day's rules (`domain.margins`) apply on the market's IST date
+        self.today = context.clock.now().astimezone(IST).date()
 
     def instrument(self, exchange: str, symbol: str) -> Instrument:
         found = self._catalog.find(f"{exchange}:{symbol}")
@@ -159,6 +166,10 @@ class _Pricing:
             return self._last.last_price
         tick = self._context.quotes(key)
         return tick.last_price if tick is not None else None
+
+    def risk(self, instrument: Instrument) -> RiskClass | None:
+        """A derivative's risk class (None for shares)."""
+        return risk_class(self._catalog, instrument) if instrument.is_derivative else None
 
     def margin(
         self,
@@ -186,6 +197,7 @@ class _Pricing:
             risk=risk,
             underlying_price=underlying,
             stop=stop,
+            today=self.today,
         )
 
 
@@ -303,20 +315,22 @@ def _margins(
             if not _paid_for(instrument, product, group):
                 value += group.position * mark
                 margin = _position_margin(pricing, instrument, product, group, mark)
-            held.append(MarginLeg(margin, hedge, group.position, mark))
+            held.append(MarginLeg(margin, hedge, group.position, mark, pricing.risk(instrument)))
         for order, quantity in _opening(group, group.orders):
             price = _order_price(order, mark)
             if price is None:
                 continue
             margin = pricing.margin(instrument, product, order.side, quantity, price, order.stop)
             sold = order.side is TransactionType.SELL
-            leg = MarginLeg(margin, option, -quantity, price) if sold else MarginLeg(margin)
+            risk = pricing.risk(instrument)
+            leg = MarginLeg(margin, option, -quantity, price, risk) if sold else MarginLeg(margin)
             (placed if order is new else working).append(leg)
-    positions = portfolio_margin(held)
-    with_orders = portfolio_margin([*held, *working])
+    today = pricing.today
+    positions = portfolio_margin(held, today=today)
+    with_orders = portfolio_margin([*held, *working], today=today)
     needed = None
     if placed:
-        needed = _added(portfolio_margin([*held, *working, *placed]), with_orders)
+        needed = _added(portfolio_margin([*held, *working, *placed], today=today), with_orders)
     account = AccountMargins(cash, value, positions, _added(with_orders, positions))
     return account, needed
 

@@ -58,6 +58,7 @@ from tradertape.domain.instruments import (
     InstrumentType,
     UnknownInstrumentError,
 )
+from tradertape.domain.money import PAISA, quantize_to_step
 from tradertape.domain.orders import Product, TransactionType
 
 _ZERO = Decimal(0)
@@ -383,8 +384,11 @@ class _Offset:
                 alone_near, alone_far = self._per_unit(near), self._per_unit(far)
                 far_span = max(alone_far.span - kept, _ZERO)
                 near_span = alone_near.span - max(kept - alone_far.span, _ZERO)
+                # a third is rarely whole paise: what is spared rounds down, so what is
+                # kept never falls short of the rule
                 kept_exposure = FUTURES_CALENDAR_EXPOSURE * alone_far.exposure
-                self._spare(far, far_span * units, (alone_far.exposure - kept_exposure) * units)
+                spared = (alone_far.exposure - kept_exposure) * units
+                self._spare(far, far_span * units, quantize_to_step(spared, PAISA, up=False))
                 self._spare(near, max(near_span, _ZERO) * units, alone_near.exposure * units)
 
 

@@ -85,6 +85,13 @@ def test_a_nifty_futures_calendar_keeps_one_percent_of_the_far_leg_and_a_third_o
     assert portfolio_margin(reverse).total == Decimal("30225.00")
 
 
+def test_a_third_of_the_exposure_is_kept_to_the_paisa_rounded_up():
+    """Sold November at 27,850, bought December at 27,850: SPAN 1 % of 18,10,250 =
+    18,102.50; exposure 36,205 / 3 = 12,068.333… kept as 12,068.34; 30,170.84."""
+    legs = [_leg(_future(NOV), -65, "27850"), _leg(_future(DEC), 65, "27850")]
+    assert portfolio_margin(legs) == Margin(span=Decimal("18102.50"), exposure=Decimal("12068.34"))
+
+
 def test_a_stock_futures_calendar_two_months_apart():
     """Bought one RELIANCE November future at 1,400, sold one January at 1,416 (500 a lot),
     a NIFTY 50 stock: SPAN 15 %, exposure 3.5 %.

@@ -55,7 +55,7 @@ from tradertape.services.accounts.login import LoginService
 from tradertape.services.accounts.ratelimit import RateLimiter
 from tradertape.services.accounts.sessions import SessionService
 from tradertape.services.audit.trail import AuditTrail
-from tradertape.services.baskets import LateRefusals
+from tradertape.services.basket_unwind import LateRefusals
 from tradertape.services.books import summary as paper_books
 from tradertape.services.brokers.account import AccountViews
 from tradertape.services.brokers.credentials import BrokerCredentials
@@ -150,7 +150,7 @@ class Runtime:
     job_caps: JobCaps  # each user's heavy jobs under way (backtests, sweeps, uploads, exports)
     research: ResearchJobs  # backtests with progress and parameter sweeps, in threads
     mtm_exits: MtmExits  # mtm_exit rules: a scope's day MTM watched beside the trading loop
-    late_refusals: LateRefusals  # live basket legs rejected after they were taken: unwound
+    late_refusals: LateRefusals  # halted baskets' unwinds: late refusals, marked baskets
 
     @classmethod
     def build(
@@ -386,10 +386,16 @@ class Runtime:
             }
         )
         guard = JobGuard(db=jobs_db, clock=clock)
-        # A live basket leg its broker rejects after taking it unwinds its partners, as an
-        # immediate refusal does: heard among the committed events, done on the loop's pass.
+        # A halted basket's unwind the placement could not finish (a cancel the broker did
+        # not answer: its durable mark), and a live leg its broker rejects after taking it:
+        # heard among the committed events or read from the marks, done on the loop's pass.
         late_refusals = LateRefusals(
-            db=jobs_db, orders=orders, last_tick=prices, clock=market_clock, guard=guard
+            db=jobs_db,
+            orders=orders,
+            last_tick=prices,
+            clock=market_clock,
+            guard=guard,
+            wall=clock,  # a failed cancel's back-off
         )
         events.listen(late_refusals.hear)
         recovery = Recovery(

@@ -9,6 +9,7 @@ from tradertape.db.models.agent import (
 )
 from tradertape.db.models.alerts import Alert, AlertFire, Webhook, WebhookDelivery
 from tradertape.db.models.audit import AuditEntry
+from tradertape.db.models.baskets import BasketUnwind
 from tradertape.db.models.brokers import BrokerCredential
 from tradertape.db.models.family import FamilyGroup, FamilyInvite, FamilyMember
 from tradertape.db.models.instruments import FreezeQuantityRow, KiteInstrument
@@ -60,6 +61,7 @@ from tradertape.db.models.workers import (
 __all__ = [
     "Alert",
     "AlertFire",
+    "BasketUnwind",
     "Webhook",
     "WebhookDelivery",
     "FairValue",

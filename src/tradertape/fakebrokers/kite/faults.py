@@ -49,6 +49,12 @@ class Faults:
         with self._lock:
             self._armed.clear()
 
+    def left(self) -> int:
+        """How many more requests the armed faults will fail: what a test reads to count
+        the requests a client made while they were armed."""
+        with self._lock:
+            return sum(fault.count for fault in self._armed)
+
     def take(self, method: str, path: str) -> Fault | None:
         """The fault this request triggers (its count is spent), if any."""
         with self._lock:

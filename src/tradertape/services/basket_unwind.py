@@ -287,8 +287,8 @@ class LateRefusals:
             if (user_id, basket) in self._passed:
                 return []
             self._passed.add((user_id, basket))
-        live = broker != BROKER
-        account = Account(live=True, broker=broker) if live else PAPER_ACCOUNT
+        account = PAPER_ACCOUNT if broker == BROKER else Account(live=True, broker=broker)
+        asks = not OrderPipeline.traits_of(broker).answers_at_once  # its legs' news: asked
         with self._db.session() as db:
             mark = basket_marks.find(db, user_id, basket)
             marked = mark is not None and mark.done_at is None
@@ -298,12 +298,12 @@ class LateRefusals:
             now = self._wall.now()
             working = [leg for leg in legs if leg.status in PENDING]
             due = [leg for leg in working if self.cancels.due(leg.order_id, now)]
-            if live and (due or not working):  # in a back-off: the booked fills only
+            if asks and (due or not working):  # in a back-off: the booked fills only
                 self._refresh(db, user_id, broker, legs)
             for leg in due:
                 if leg.status in PENDING:  # still working: no short stands without its hedge
                     self._cancel(db, leg, basket, now)
-            if due and live:
+            if due and asks:
                 self._refresh(db, user_id, broker, legs)
             filled = [leg for leg in legs if (leg.filled_quantity or 0) > 0]
             filled.sort(key=lambda leg: leg.transaction_type == TransactionType.BUY)

@@ -20,10 +20,14 @@ from tests.brokers.kite.test_live_orders import connect
 from tests.live_kit import ours
 from tests.workers_kit import set_price
 from tradertape.db.models import BasketUnwind, Notification
+from tradertape.domain.instruments import Exchange
+from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
 from tradertape.jobs.loop import TradingLoop
 from tradertape.jobs.trading import trading_loop
+from tradertape.oms import Account
 from tradertape.ports.clock import ManualClock
 from tradertape.runtime import Runtime
+from tradertape.services.baskets import BasketLeg, place_basket
 from tradertape.settings import Settings
 
 pytestmark = pytest.mark.db
@@ -222,3 +226,61 @@ def test_a_cancel_kite_keeps_refusing_backs_off_and_tells_its_owner_once(
     loop.run_jobs(force=True)
     assert _sent(fake) == [(CALL, "BUY", 65, "CANCELLED")]
     assert _marks(runtime) == [("chain:gate-4", True)]
+
+
+def test_a_leg_refused_before_it_is_stored_still_unwinds_its_partner(
+    client: TestClient, runtime: Runtime, fake: Fake
+):
+    """A leg refused before anything is stored (here its price off the tick) leaves no
+    row a later pass could tell the basket by: only the mark does. The hedge's cancel
+    fails, it fills, its fill is heard: the pass sells it back, once."""
+    user_id = connect(client, runtime, fake)
+    set_prices(runtime, fake)
+    near = runtime.options.last_tick(f"NFO:{CALL}")
+    assert near is not None
+
+    def leg(symbol: str, side: TransactionType, price: str) -> BasketLeg[None]:
+        spec = OrderSpec(
+            exchange=Exchange.NFO,
+            tradingsymbol=symbol,
+            transaction_type=side,
+            quantity=65,
+            product=Product.NRML,
+            order_type=OrderType.LIMIT,
+            price=Decimal(price),
+        )
+        return BasketLeg(spec, None)
+
+    legs = [
+        leg(FAR_CALL, TransactionType.SELL, "100.03"),  # off the ₹0.05 tick: a 422, unstored
+        leg(CALL, TransactionType.BUY, _ticked(near.last_price / 2)),
+    ]
+    fake.fault("503", count=1000, method="DELETE", path_prefix="/orders")
+    with runtime.db.session() as db:
+        result = place_basket(
+            runtime.orders,
+            db,
+            user_id=user_id,
+            account=Account(live=True, broker="kite"),
+            legs=legs,
+            key="chain:unstored",
+            source="api",
+            attribution={},
+            last_tick=runtime.options.last_tick,
+        )
+    assert [(r.index, r.state) for r in result.legs] == [(1, "open"), (0, "refused")]
+    assert "tick" in (result.legs[1].reason or ""), result.legs[1].reason
+    assert [o.client_key for o in ours(runtime)] == ["chain:unstored:1"]
+    (hedge,) = fake.state()["orders"]
+    _fill(fake, runtime, hedge["order_id"], 65)
+    _clear_faults(fake)
+
+    loop = trading_loop(runtime)
+    loop.run_jobs(force=True)
+    loop.run_jobs(force=True)
+    assert _sent(fake) == [(CALL, "BUY", 65, "COMPLETE"), (CALL, "SELL", 65, "COMPLETE")]
+    assert [o.client_key for o in ours(runtime)] == [
+        "chain:unstored:1",
+        "chain:unstored:unwind:1",
+    ]
+    assert _marks(runtime) == [("chain:unstored", True)]

@@ -296,29 +296,64 @@ class LateRefusals:
             if not (marked or exits or any(leg.status == "REJECTED" for leg in legs)):
                 return []  # a fill of a basket that is not unwinding
             now = self._wall.now()
-            working = [leg for leg in legs if leg.status in PENDING]
-            due = [leg for leg in working if self.cancels.due(leg.order_id, now)]
-            if asks and (due or not working):  # in a back-off: the booked fills only
-                self._refresh(db, user_id, broker, legs)
-            for leg in due:
-                if leg.status in PENDING:  # still working: no short stands without its hedge
-                    self._cancel(db, leg, basket, now)
-            if due and asks:
-                self._refresh(db, user_id, broker, legs)
+            self._stop_working(db, user_id, broker, basket, legs, asks=asks, now=now)
             filled = [leg for leg in legs if (leg.filled_quantity or 0) > 0]
             filled.sort(key=lambda leg: leg.transaction_type == TransactionType.BUY)
             sent = [self._exit(db, leg, basket, account, exits) for leg in filled]
-            still = next((leg for leg in legs if leg.status in PENDING), None)
-            if still is not None:  # a later pass, or the next process, comes back to it
-                reason = mark.reason if mark is not None else "a leg's cancel did not land"
-                basket_marks.mark(
-                    db, user_id=user_id, broker=broker, basket=basket, reason=reason, now=now
-                )
-                db.commit()
-            elif marked and False not in sent:
-                basket_marks.settle(db, user_id=user_id, basket=basket, now=now)
-                db.commit()
+            self._keep_mark(db, user_id, broker, basket, legs, owed=False in sent, now=now)
             return [exit_id for exit_id in sent if isinstance(exit_id, str)]
+
+    def _stop_working(
+        self,
+        db: Session,
+        user_id: int,
+        broker: str,
+        basket: str,
+        legs: list[Order],
+        *,
+        asks: bool,
+        now: datetime,
+    ) -> None:
+        """Cancel the legs still working whose back-off allows (no short stands without its
+        hedge), with what their venue says of them before and after (`asks`: a venue that
+        answers later); a pass within every leg's back-off reads only the booked fills."""
+        working = [leg for leg in legs if leg.status in PENDING]
+        due = [leg for leg in working if self.cancels.due(leg.order_id, now)]
+        if asks and (due or not working):
+            self._refresh(db, user_id, broker, legs)
+        for leg in due:
+            if leg.status in PENDING:  # the refresh may have found it done
+                self._cancel(db, leg, basket, now)
+        if due and asks:
+            self._refresh(db, user_id, broker, legs)
+        for leg in legs:
+            if leg.status not in PENDING:  # done however it ended: no cancel to pace
+                self.cancels.forget(leg.order_id)
+
+    @staticmethod
+    def _keep_mark(
+        db: Session,
+        user_id: int,
+        broker: str,
+        basket: str,
+        legs: list[Order],
+        *,
+        owed: bool,
+        now: datetime,
+    ) -> None:
+        """A leg still working keeps the basket's mark open (or opens it: a late-refused
+        basket's) for a later pass or the next process; a basket that owes nothing more
+        (no leg working, no exit refused) settles it."""
+        mark = basket_marks.find(db, user_id, basket)
+        if any(leg.status in PENDING for leg in legs):
+            reason = mark.reason if mark is not None else "a leg's cancel did not land"
+            basket_marks.mark(
+                db, user_id=user_id, broker=broker, basket=basket, reason=reason, now=now
+            )
+            db.commit()
+        elif mark is not None and mark.done_at is None and not owed:
+            basket_marks.settle(db, user_id=user_id, basket=basket, now=now)
+            db.commit()
 
     def _cancel(self, db: Session, leg: Order, basket: str, now: datetime) -> None:
         """Ask for the leg's cancel; a refusal waits its back-off, and its owner is told
@@ -332,7 +367,7 @@ class LateRefusals:
                 self.cancels.forget(leg.order_id)
                 return
             if self.cancels.failed(leg.order_id, now) == NOTIFY_AFTER:
-                self._tell(db, leg, basket, str(getattr(exc, "detail", exc)), now)
+                self._tell(db, leg, basket, exc.detail, now)
             return
         self.cancels.forget(leg.order_id)
 

@@ -43,7 +43,7 @@ from tradertape.db.models import Order
 from tradertape.db.models.trading import OrderEventRow
 from tradertape.domain.instrument_names import instrument_label
 from tradertape.domain.instruments import Exchange
-from tradertape.domain.order_state import PENDING
+from tradertape.domain.order_state import MAY_FILL, PENDING
 from tradertape.domain.orders import (
     MARKET_PROTECTION_AUTO,
     OrderSpec,
@@ -341,11 +341,11 @@ class LateRefusals:
         owed: bool,
         now: datetime,
     ) -> None:
-        """A leg still working keeps the basket's mark open (or opens it: a late-refused
-        basket's) for a later pass or the next process; a basket that owes nothing more
-        (no leg working, no exit refused) settles it."""
+        """A leg that may still trade keeps the basket's mark open (or opens it: a
+        late-refused basket's) for a later pass or the next process; a basket that owes
+        nothing more (no leg may trade, no exit refused) settles it."""
         mark = basket_marks.find(db, user_id, basket)
-        if any(leg.status in PENDING for leg in legs):
+        if any(leg.status in MAY_FILL for leg in legs):  # an unsent one may yet be sent
             reason = mark.reason if mark is not None else "a leg's cancel did not land"
             basket_marks.mark(
                 db, user_id=user_id, broker=broker, basket=basket, reason=reason, now=now

@@ -28,7 +28,7 @@ from typing import Any, Generic, Literal, TypeVar
 from sqlalchemy.orm import Session
 
 from tradertape.db.models import Order
-from tradertape.domain.order_state import PENDING
+from tradertape.domain.order_state import MAY_FILL, PENDING
 from tradertape.domain.orders import OrderSpec, OrderType, TransactionType
 from tradertape.errors import TraderTapeError
 from tradertape.oms import Account, LastTick, OrderPipeline
@@ -157,13 +157,15 @@ def _mark(
     sent: list[LegResult[C]],
     halted: str,
 ) -> bool:
-    """Open the basket's durable mark, committed, when a sent leg may still trade or has
-    filled: whatever becomes of the cancels and exits that follow (a broker that does not
-    answer, a crash), the loop's unwind finds the basket. Whether it was marked."""
+    """Open the basket's durable mark, committed, when a sent leg may still trade (an unsent
+    live one too: its broker may have it) or has filled: whatever becomes of the cancels and
+    exits that follow (a broker that does not answer, a crash), the loop's unwind finds the
+    basket. Whether it was marked."""
     stored = [
         s.order
         for s in sent
-        if s.order is not None and (s.order.status in PENDING or (s.order.filled_quantity or 0) > 0)
+        if s.order is not None
+        and (s.order.status in MAY_FILL or (s.order.filled_quantity or 0) > 0)
     ]
     if not stored:
         return False
@@ -175,9 +177,9 @@ def _mark(
 
 
 def _owes(sent: Sequence[LegResult[C]], unwind: Sequence[LegResult[C]]) -> bool:
-    """Whether the halted basket still owes an unwind: a leg working after its cancel, or
-    an exit refused before it was stored."""
-    working = any(s.order is not None and s.order.status in PENDING for s in sent)
+    """Whether the halted basket still owes an unwind: a leg that may still trade after its
+    cancel, or an exit refused before it was stored."""
+    working = any(s.order is not None and s.order.status in MAY_FILL for s in sent)
     return working or any(u.order is None for u in unwind)
 
 

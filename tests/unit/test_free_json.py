@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tradertape.api.schemas.free_json import check_json, find_problem, within_depth
+from tradertape.serving.free_json import check_json, find_problem, within_depth
 
 text = st.text(st.characters() | st.sampled_from(("\x00", "\ud800"))) | st.sampled_from(
     ("NaN", "\\u0000")  # in text: the quick check suspects them, the walk finds nothing

@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from tradertape.api.schemas.free_json import JsonProblem, check_json, dotted, find_problem
+from tradertape.serving.free_json import JsonProblem, check_json, dotted, find_problem
 
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 

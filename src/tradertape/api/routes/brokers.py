@@ -20,7 +20,6 @@ from tradertape.api.schemas.brokers import (
     StaticIpIn,
     UpstoxSessionIn,
 )
-from tradertape.api.schemas.free_json import JsonObject
 from tradertape.api.schemas.kite import PostbackOut
 from tradertape.db.models import User
 from tradertape.domain.addresses import same_address
@@ -44,6 +43,7 @@ from tradertape.services.brokers.upstox_session import (
     UpstoxLoginFailed,
     upstox_callback,
 )
+from tradertape.serving.free_json import JsonObject
 
 router = APIRouter(tags=["brokers"])
 

@@ -11,7 +11,6 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from tradertape.api.deps import DbDep, RuntimeDep, worker_action
-from tradertape.api.schemas.free_json import JsonObject
 from tradertape.api.schemas.kite import GttOut
 from tradertape.api.schemas.numbers import RowId
 from tradertape.api.schemas.trading import GttCreated, GttIn, gtt_dict, gtt_spec
@@ -34,6 +33,7 @@ from tradertape.errors import InvalidField, Rejected
 from tradertape.ports.broker import GttSpec
 from tradertape.runtime import Runtime
 from tradertape.services.workers import candles, gtt, market, reference, snapshot
+from tradertape.serving.free_json import JsonObject
 
 router = APIRouter(prefix="/algo-workers/worker", tags=["algo-workers"])
 

@@ -21,7 +21,6 @@ from tradertape.api.deps import (
 )
 from tradertape.api.routes.workers_execution import SubmitterLater
 from tradertape.api.routes.workers_runs import Nonce, Reader
-from tradertape.api.schemas.free_json import JsonObject
 from tradertape.api.schemas.option_answers import (
     AnalyticsOut,
     ChainOut,
@@ -41,6 +40,7 @@ from tradertape.api.schemas.options import OptionRunActionIn, OptionRunIn
 from tradertape.db.models import WorkerToken
 from tradertape.runtime import Runtime
 from tradertape.services.options import chain, replay, runs, selection
+from tradertape.serving.free_json import JsonObject
 
 router = APIRouter(prefix="/algo-workers/worker/options", tags=["algo-workers-options"])
 

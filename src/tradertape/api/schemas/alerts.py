@@ -8,10 +8,10 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, StringConstraints
 
 from tradertape.api.schemas.auth import Strict
-from tradertape.api.schemas.free_json import JsonObject
 from tradertape.api.schemas.times import UtcDateTime
 from tradertape.domain.decimal_input import KitePrice, Quantity
 from tradertape.services.alerts.placing import MAX_LEGS
+from tradertape.serving.free_json import JsonObject
 
 AlertName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
 CONDITION_HELP = (

@@ -7,10 +7,10 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field
 
 from tradertape.api.schemas.auth import Strict
-from tradertape.api.schemas.free_json import JsonObject
 from tradertape.api.schemas.times import UtcDateTime
 from tradertape.domain.worker_access import DEFAULT_ACTIONS, DEFAULT_MODES
 from tradertape.services.accounts.agent_keys import AGENT_KEY_SCOPES
+from tradertape.serving.free_json import JsonObject
 
 _NAME = Field(min_length=1, max_length=100)
 

@@ -12,8 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tradertape.api.schemas.free_json import JsonObject
 from tradertape.domain.decimal_input import Count, Price
+from tradertape.serving.free_json import JsonObject
 
 
 class OptionLegIn(BaseModel):

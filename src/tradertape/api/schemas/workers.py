@@ -14,13 +14,13 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from tradertape.api.schemas.auth import Strict
-from tradertape.api.schemas.free_json import JsonObject, JsonState
 from tradertape.api.schemas.kite import KiteOrder, KiteTrade
 from tradertape.api.schemas.trading import Omittable, OrderFields, modify_changes
 from tradertape.api.schemas.worker_runs import RunListItem
 from tradertape.domain.decimal_input import Count, KitePrice, Quantity
 from tradertape.domain.orders import OrderType, Validity
 from tradertape.domain.worker_protection import BackendProtection
+from tradertape.serving.free_json import JsonObject, JsonState
 
 
 class Lenient(BaseModel):

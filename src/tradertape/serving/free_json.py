@@ -6,6 +6,8 @@ and then fails every response that serializes it, and a NUL character or an unpa
 surrogate is text PostgreSQL (or UTF-8) cannot hold. `find_problem` is the one check of a
 JSON value, used on a whole request body (`tradertape.serving.limits`) and, with a size, on each
 free-form field (`JsonObject`, `JsonState`), so a field's bound holds wherever it is parsed.
+It lives in `serving/` because both the request-body check there and the route schemas in
+`api/` use it, and `serving/` sits below `api/`.
 """
 
 from __future__ import annotations

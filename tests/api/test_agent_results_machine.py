@@ -115,12 +115,15 @@ def _machine(  # noqa: C901 - the machine's rules, together
 ) -> type[RuleBasedStateMachine]:
     clock = runtime.exchange.clock
     market = FillMarket(last_tick=runtime.exchange.last_tick, catalog=runtime.catalog)
+    orders = runtime.orders
 
     def report(body: agent_signals.Report) -> Callable[[], None]:
         def send() -> None:
             with runtime.db.session() as db:
                 try:
-                    agent_signals.report(db, body, user_id=user_id, clock=clock, market=market)
+                    agent_signals.report(
+                        db, body, user_id=user_id, clock=clock, orders=orders, market=market
+                    )
                 except (Conflict, InvalidField):
                     db.rollback()
 
@@ -166,7 +169,9 @@ def _machine(  # noqa: C901 - the machine's rules, together
                 )
             with runtime.db.session() as db:
                 try:
-                    agent_signals.report(db, body, user_id=user_id, clock=clock, market=market)
+                    agent_signals.report(
+                        db, body, user_id=user_id, clock=clock, orders=orders, market=market
+                    )
                 except (Conflict, InvalidField):  # refused: nothing moved
                     db.rollback()
                     assert _book(db, self.portfolio_id) == before
@@ -252,12 +257,15 @@ def test_eight_concurrent_reports_of_one_fill_book_it_once(
         )
     clock = with_candles.exchange.clock
     market = FillMarket(last_tick=with_candles.exchange.last_tick, catalog=with_candles.catalog)
+    orders = with_candles.orders
     start = threading.Barrier(8)
 
     def send() -> bool:
         start.wait()
         with with_candles.db.session() as db:
-            recorded = agent_signals.report(db, body, user_id=user_id, clock=clock, market=market)
+            recorded = agent_signals.report(
+                db, body, user_id=user_id, clock=clock, orders=orders, market=market
+            )
             return recorded.duplicate
 
     with ThreadPoolExecutor(8) as pool:

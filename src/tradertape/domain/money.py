@@ -64,6 +64,13 @@ def shown_float(value: Decimal | None) -> float | None:
     return number if math.isfinite(number) else None
 
 
+def plain(value: Decimal) -> Decimal:
+    """`value` without trailing zeros or an exponent (``2273.9``, not a computed
+    ``2273.9000``): as a stored decimal reads back (`db.types.ExactDecimal`), so a figure
+    shown before and after its row is read again is written the same."""
+    return Decimal(format(value.normalize(), "f"))
+
+
 def whole_rupees(value: Decimal) -> Decimal:
     """Round to the rupee, half up: the rule the STT/CTT rules apply per contract note."""
     return _require_decimal(value).quantize(RUPEE, rounding=ROUND_HALF_UP)

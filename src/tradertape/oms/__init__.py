@@ -29,7 +29,9 @@ What the rest of the server may use (services and routes import these from
   `lock_user_books` (hold the books still while reading them), the reconciliation's
   `DriftItem`/`DriftKind`/`ATTENTION`.
 - **A model portfolio's books**: `PortfolioBooks` (allocate, level, virtual fills) and
-  `MarketView` (prices, calendar): what portfolio services hold instead of the venue.
+  `MarketView` (prices, calendar): what portfolio services hold instead of the venue;
+  `hold_portfolio` (its lock, `portfolio_lock` by name: the first any of its writers takes,
+  before the ledger's), `portfolio_named` (the portfolio an attribution names).
 - **Paper money in**: `deposit`, `open_paper_account` (the ledger posts them).
 - **Charges**: `delivery_charges`, a fill priced as its own contract note (a virtual fill
   books it; a figure to check funds by before one, or to test against).
@@ -79,7 +81,13 @@ from tradertape.oms.orders import PAPER_ACCOUNT, Account, OrderPipeline, VenueTr
 from tradertape.oms.paper.gtt import ACTIVE as GTT_ACTIVE
 from tradertape.oms.paper.portfolio import PaperPortfolio
 from tradertape.oms.paper.snapshot import LedgerSnapshot
-from tradertape.oms.portfolio_books import MarketView, PortfolioBooks
+from tradertape.oms.portfolio_books import (
+    MarketView,
+    PortfolioBooks,
+    hold_portfolio,
+    portfolio_lock,
+    portfolio_named,
+)
 from tradertape.oms.positions import net_quantity
 from tradertape.oms.quotes import QuoteBook
 from tradertape.oms.read_models import order_dict, trade_dict
@@ -136,10 +144,13 @@ __all__ = [
     "delivery_charges",
     "deposit",
     "from_message",
+    "hold_portfolio",
     "lock_user_books",
     "net_quantity",
     "open_paper_account",
     "order_dict",
+    "portfolio_lock",
+    "portfolio_named",
     "to_bus",
     "to_message",
     "topic_of",

@@ -1,7 +1,7 @@
 """What a fill is charged when it is its own contract note: a model portfolio's virtual
 fill (the backtest prices each fill so, and the portfolio's book must match it to the
-paisa), or a fill reported from outside when no live book is wired to take its share of
-the day's note. The figure comes from the one charges module (`domain.charges`), on the
+paisa). A fill at a live broker (the agent's among them) takes its share of the day's note
+in the live book instead. The figure comes from the one charges module (`domain.charges`), on the
 schedule of the broker the fill is at; the ledger books it and its events carry it."""
 
 from __future__ import annotations

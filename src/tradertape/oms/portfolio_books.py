@@ -6,16 +6,26 @@ the manual book, is levelled when the portfolio is edited or reset, and books th
 fills a ``close``/``next_open`` portfolio makes by the backtest's rules. The paper exchange
 does all of it (`PaperExchange` satisfies this); the services are typed against this
 surface so that they can reach nothing else of the venue.
+
+The portfolio's lock (`hold_portfolio`) is the first lock any transaction that moves a
+portfolio's money takes, before the user's ledger lock (`lock_user_books`): one order for
+every writer, so none waits for the portfolio while holding the ledger. The OMS takes it
+itself, up front, in a command whose attribution names a portfolio and whose fill a
+subscriber books to the portfolio in the same transaction (`ExternalFill`: the agent's
+fills, `services.portfolios.agent_fills`), so that subscriber, called while the ledger's
+lock is held, asks for a lock its transaction holds already and never waits.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
+from tradertape.db.locks import lock_names
 from tradertape.domain.calendar import TradingCalendar
 from tradertape.domain.market import Tick
 
@@ -74,3 +84,20 @@ class PortfolioBooks(MarketView, Protocol):
     def erase_virtual_fills(self, db: Session, *, user_id: int, book: str) -> None:
         """Delete a book's virtual fills (a paper portfolio starting over)."""
         ...
+
+
+def portfolio_lock(portfolio_id: int) -> str:
+    """The named lock (`db.locks`) a model portfolio's money, signals and scans change under."""
+    return f"portfolio-scan:{portfolio_id}"
+
+
+def hold_portfolio(db: Session, portfolio_id: int) -> None:
+    """Hold the portfolio's lock to the end of the transaction: taken before the ledger's
+    (see the module), and again at no cost while it is held."""
+    lock_names(db, [portfolio_lock(portfolio_id)])
+
+
+def portfolio_named(attribution: Mapping[str, Any]) -> int | None:
+    """The model portfolio an order's attribution names (``portfolio_id``), or None."""
+    found = attribution.get("portfolio_id")
+    return found if isinstance(found, int) and not isinstance(found, bool) else None

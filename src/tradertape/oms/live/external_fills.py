@@ -25,6 +25,7 @@ from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionT
 from tradertape.oms.live.broker_trades import Tradebook
 from tradertape.oms.live.orders import BrokerReport, LiveOrders
 from tradertape.oms.order_log import claim, new_order, record
+from tradertape.oms.portfolio_books import hold_portfolio, portfolio_named
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +51,14 @@ class ExternalFill:
 
 def book_external_fill(db: Session, live: LiveOrders, fill: ExternalFill) -> Decimal:
     """Book `fill` in the live book of its broker, in the caller's transaction; the
-    charges the ledger booked for it (its share of the day's contract note there)."""
+    charges the ledger booked for it (its share of the day's contract note there).
+
+    A fill whose attribution names a model portfolio takes the portfolio's lock first,
+    before the ledger's: its fill event's subscriber books the portfolio's position and
+    money in this transaction (`oms.portfolio_books`: one lock order for every writer)."""
+    portfolio_id = portfolio_named(fill.attribution)
+    if portfolio_id is not None:
+        hold_portfolio(db, portfolio_id)
     instrument = live.catalog(db).get(fill.symbol)
     spec = OrderSpec(
         exchange=instrument.exchange,

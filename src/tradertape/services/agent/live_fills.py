@@ -1,10 +1,10 @@
-"""The agent's reported fills, booked in the account's live book like every other fill.
+"""The agent's reported fills, booked by the OMS like every other fill.
 
 Each fill becomes one order of the OMS's (source ``agent``, in the ``live:<broker>`` book:
-docs/books.md) through `OrderPipeline.record_external_fill`, in the transaction that books
-the fill to the model portfolio; the portfolio's position takes the charges the ledger
-booked: one fill, one charge figure (the portfolio once priced its own contract note beside
-the ledger's share of the day's note).
+docs/books.md) through `OrderPipeline.record_external_fill`, in the transaction of the
+agent's report. The ledger charges it there, once; the model portfolio's position and money
+follow from the fill's event (`services.portfolios.agent_fills`, which the fill's
+attribution names the portfolio, signal and leg for): one write path, one charge figure.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from tradertape.db.models import ModelPortfolio, ModelSignal
 from tradertape.domain.orders import TransactionType
 from tradertape.oms import ExternalFill, OrderPipeline
+from tradertape.services.portfolios.agent_fills import ENTRY, SOURCE, attribution
 
 
 def book_agent_fill(
@@ -25,15 +26,16 @@ def book_agent_fill(
     *,
     portfolio: ModelPortfolio,
     signal: ModelSignal,
-    side: TransactionType,
+    leg: str,
     quantity: int,
     price: Decimal,
     broker_order_id: str | None,
     now: datetime,
-) -> Decimal:
-    """Book one reported fill of `signal` in the live book of the portfolio's broker, in the
-    caller's transaction; the charges the ledger booked for it."""
-    leg = "exit" if side is TransactionType.SELL else "entry"
+) -> None:
+    """Book one reported fill of `signal`'s `leg` (entry, exit or stop) in the live book of
+    the portfolio's broker, in the caller's transaction (its event books the portfolio)."""
+    side = TransactionType.BUY if leg == ENTRY else TransactionType.SELL
+    key = "entry" if leg == ENTRY else "exit"  # a stop's fill sells as the exit's would
     fill = ExternalFill(
         user_id=portfolio.user_id,
         broker=portfolio.broker,
@@ -41,15 +43,10 @@ def book_agent_fill(
         side=side,
         quantity=quantity,
         price=price,
-        client_key=f"agent:{signal.id}:{leg}",
-        broker_order_id=broker_order_id or f"agent-{signal.id}-{leg}",
-        source="agent",
+        client_key=f"agent:{signal.id}:{key}",
+        broker_order_id=broker_order_id or f"agent-{signal.id}-{key}",
+        source=SOURCE,
         at=now,
-        attribution={
-            "mode": "live",
-            "executor": "agent",
-            "portfolio_id": portfolio.id,
-            "signal_id": signal.id,
-        },
+        attribution=attribution(portfolio.id, signal.id, leg),
     )
-    return orders.record_external_fill(db, fill)
+    orders.record_external_fill(db, fill)

@@ -7,15 +7,18 @@ reconciliation leaves it alone. The agent polls the cart of the owner's active a
 portfolios (exits first), each entry checked by the user's risk rules against the agent's
 live book (`book.AgentBook`); a refused entry is rejected with the rule's words, handed
 back once so the agent can log and show them. Results move the signal as the cloud's own
-placements do (`placed` → approved, `filled` → executed with its position booked by
-`positions.fill_entry`/`fill_exit`, which notify) and are idempotent on signal and outcome.
+placements do (`placed` → approved, `filled` → executed) and are idempotent on signal and
+outcome. A fill is handed to the OMS (`live_fills`: the ledger books and charges it once);
+its position and the portfolio's money are booked from its fill event, in the same
+transaction (`portfolios.agent_fills`, through `positions.fill_entry`/`fill_exit`, which
+notify).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -26,21 +29,19 @@ from sqlalchemy.orm import Session
 from tradertape.db.models import AgentSignalResult, ModelPortfolio, ModelPosition, ModelSignal
 from tradertape.domain import agent_results
 from tradertape.domain.agent_results import Held, Leg, Outcome, Refused, Step
-from tradertape.domain.charges import Side
 from tradertape.domain.money import paise
-from tradertape.domain.orders import TransactionType
 from tradertape.domain.risk import RuleType
 from tradertape.domain.signals import IllegalTransition, SignalEvent, SignalStatus, next_status
 from tradertape.errors import Conflict, InvalidField
-from tradertape.oms import OrderPipeline, delivery_charges
-from tradertape.ports.clock import IST, Clock
+from tradertape.oms import OrderPipeline
+from tradertape.ports.clock import Clock
 from tradertape.services.accounts.ownership import get_owned
 from tradertape.services.agent.book import AgentBook, working_entry
 from tradertape.services.agent.fill_checks import FillMarket, check_at, check_price
 from tradertape.services.agent.live_fills import book_agent_fill
 from tradertape.services.portfolios import money
 from tradertape.services.portfolios import signals as portfolio_signals
-from tradertape.services.portfolios.positions import fill_entry, fill_exit
+from tradertape.services.portfolios.agent_fills import ENTRY, EXIT, STOP, booked
 from tradertape.services.portfolios.scanner import LIMIT_PAD
 from tradertape.services.portfolios.signals import AGENT
 from tradertape.services.portfolios.stops import REASON as STOP_REASON
@@ -306,19 +307,14 @@ def _unplace(
         money.release(portfolio, signal.amount)
 
 
-def _day(report: Report, clock: Clock) -> date:
-    return (report.at or clock.now()).astimezone(IST).date()
-
-
-class _Charges:
-    """The charges of one reported fill, computed once: booked in the live book of the
-    portfolio's broker (the ledger's share of the day's note, `live_fills`) when the OMS is
-    there, else the fill's own delivery contract note."""
+class _Booking:
+    """Hands one reported fill to the OMS (`live_fills`), in the report's transaction; its
+    fill event books the position and the portfolio's money (`portfolios.agent_fills`)."""
 
     def __init__(
         self,
         db: Session,
-        orders: OrderPipeline | None,
+        orders: OrderPipeline,
         portfolio: ModelPortfolio,
         signal: ModelSignal,
         report: Report,
@@ -327,24 +323,28 @@ class _Charges:
         self._db, self._orders, self._portfolio = db, orders, portfolio
         self._signal, self._report, self._clock = signal, report, clock
 
-    def __call__(self, side: TransactionType, quantity: int, price: Decimal) -> Decimal:
-        """Book (or price) `quantity` bought or sold at `price`; its charges."""
-        report, portfolio = self._report, self._portfolio
-        if self._orders is None:
-            sided = Side.BUY if side is TransactionType.BUY else Side.SELL
-            day = _day(report, self._clock)
-            return delivery_charges(sided, quantity, price, day, portfolio.broker)
-        return book_agent_fill(
+    def __call__(self, leg: str, quantity: int, price: Decimal) -> None:
+        """Book `quantity` of the signal's `leg` (entry, exit or stop) filled at `price`."""
+        report = self._report
+        book_agent_fill(
             self._db,
             self._orders,
-            portfolio=portfolio,
+            portfolio=self._portfolio,
             signal=self._signal,
-            side=side,
+            leg=leg,
             quantity=quantity,
             price=price,
             broker_order_id=report.order_id,
             now=report.at or self._clock.now(),
         )
+        if not booked(self._db, self._signal.id, leg):
+            # Its subscriber is wired wherever the OMS is (the composition root): a fill
+            # it did not hear is a wiring fault, and the report's transaction (the
+            # ledger's fill with it) must not commit without the portfolio's side.
+            raise RuntimeError(
+                f"signal {self._signal.id}: its {leg} fill was not booked to its portfolio"
+                " (no AgentFills watcher on the OMS's events)"
+            )
 
 
 def _fill(
@@ -354,18 +354,13 @@ def _fill(
     position: ModelPosition | None,
     report: Report,
     clock: Clock,
-    charge: _Charges,
+    book: _Booking,
 ) -> ModelPosition | None:
     assert report.fill_price is not None  # checked before any step
     price = report.fill_price
-    day = _day(report, clock)
     if signal.signal_type == "exit":
         assert position is not None
-        charges = charge(TransactionType.SELL, position.quantity, price)
-        reason = signal.reason or "exit"
-        fill_exit(
-            portfolio, position, price=price, charges=charges, day=day, reason=reason, clock=clock
-        )
+        book(EXIT, position.quantity, price)
     else:
         quantity = report.filled_quantity or signal.quantity
         if quantity != signal.quantity:  # a part fill books what filled, frees the rest
@@ -373,17 +368,9 @@ def _fill(
             signal.amount = paise(signal.amount * quantity / signal.quantity)
             signal.quantity = quantity
             money.earmark(portfolio, signal.amount)
-        charges = charge(TransactionType.BUY, quantity, price)
-        position = fill_entry(
-            db,
-            portfolio,
-            signal,
-            price=price,
-            charges=charges,
-            day=day,
-            clock=clock,
-            committed=True,
-        )
+        book(ENTRY, quantity, price)
+        position = db.get(ModelPosition, signal.position_id) if signal.position_id else None
+        assert position is not None  # the fill event opened it (or added to it)
         position.entry_order_id = report.order_id
     portfolio_signals.filled(signal, clock=clock)
     return position
@@ -420,7 +407,7 @@ def _own_step(
     position: ModelPosition | None,
     report: Report,
     clock: Clock,
-    charge: _Charges,
+    book: _Booking,
 ) -> ModelPosition | None:
     """Do what the table allowed a result of the signal's own placement to do."""
     placed = signal.status == SignalStatus.APPROVED.value
@@ -432,7 +419,7 @@ def _own_step(
     if report.order_id:
         signal.order_id = report.order_id[:32]
     if step is Step.FILL:
-        return _fill(db, portfolio, signal, position, report, clock, charge)
+        return _fill(db, portfolio, signal, position, report, clock, book)
     if report.outcome == "triggered":
         signal.gtt_status = "triggered"
     elif signal.gtt_status != "triggered":  # a late "placed" does not undo a trigger
@@ -450,7 +437,7 @@ def _stop_step(
     position: ModelPosition,
     body: Report,
     clock: Clock,
-    charge: _Charges,
+    book: _Booking,
 ) -> bool:
     """Do what the table allowed a result of the stop GTT to do; whether it changed
     anything (one that did not is answered as a duplicate)."""
@@ -464,17 +451,7 @@ def _stop_step(
         return True
     if step is Step.STOP_FILL:
         assert body.fill_price is not None  # checked before any step
-        day = _day(body, clock)
-        charges = charge(TransactionType.SELL, position.quantity, body.fill_price)
-        fill_exit(
-            portfolio,
-            position,
-            price=body.fill_price,
-            charges=charges,
-            day=day,
-            reason=STOP_REASON,
-            clock=clock,
-        )
+        book(STOP, position.quantity, body.fill_price)
         return True
     known = position.stop_gtt_id
     if step is Step.DISARM and known is not None and gtt in (None, known):
@@ -566,15 +543,16 @@ def report(
     *,
     user_id: int,
     clock: Clock,
-    orders: OrderPipeline | None = None,
+    orders: OrderPipeline,
     market: FillMarket | None = None,
 ) -> Recorded:
     """Record one outcome of one of the user's agent signals (commits), as the table of
     `domain.agent_results` allows from where the signal and its position are now (else a
     409, nothing moved). A repeat of a result already booked changes nothing and says so.
-    A fill's price is checked against `market` (`fill_checks`); a fill is also booked in
-    the live book of the portfolio's broker (through `orders`, the OMS; docs/books.md) in
-    the same transaction, and the position takes the charges booked there."""
+    A fill's price is checked against `market` (`fill_checks`); a fill is booked in the
+    live book of the portfolio's broker (through `orders`, the OMS; docs/books.md), and
+    its event books the position and the portfolio's money, with the charges the ledger
+    booked, in the same transaction."""
     signal = get_owned(db, ModelSignal, body.signal_id, user_id=user_id, label="signal")
     portfolio = _agent_portfolio(db, signal)
     position = _locked(db, signal, portfolio)
@@ -591,13 +569,13 @@ def report(
         raise Conflict(f"signal {signal.id}: {exc}") from None
     if step in (Step.FILL, Step.STOP_FILL):
         _check_fill_price(body, signal, position, market)
-    charge = _Charges(db, orders, portfolio, signal, body, clock)
+    book = _Booking(db, orders, portfolio, signal, body, clock)
     if leg is Leg.STOP:
         assert position is not None  # the table allows a stop only with its position
-        changed = _stop_step(step, portfolio, position, body, clock, charge)
+        changed = _stop_step(step, portfolio, position, body, clock, book)
         db.commit()
         return Recorded(signal, position, duplicate=not changed)
-    position = _own_step(db, step, portfolio, signal, position, body, clock, charge)
+    position = _own_step(db, step, portfolio, signal, position, body, clock, book)
     db.add(
         AgentSignalResult(
             user_id=user_id,

@@ -32,13 +32,16 @@ deployed = the cost of what it holds, charges paid = its trades' charges, realis
 gross less the charges of the round trips closed), and an exit takes out of ``deployed`` the
 cost the ledger booked for the position (`book.position_cost`).
 
-Why no OMS event watcher (`OrderEvents.watch`) books a portfolio's fills: a watcher runs
-inside the OMS's transaction while the ledger's lock is held, so it would take the
-portfolio's lock after the ledger's, the reverse of the order every other writer keeps
-(a deadlock waiting to happen); and a listener after the commit is heard at most once, so
-the reconciliation would have to stay beside it. The fills a portfolio makes itself (virtual
-fills) are booked in the transaction that made them, under its lock; a broker's fill is
-booked by the reconciliation pass, which reads the ledger's trades of the order.
+Lock order, for every writer: the portfolio's lock (`hold`, the OMS's `hold_portfolio`)
+first, then the user's ledger lock. An agent's fill is booked to the portfolio by a
+subscriber of the OMS's fill event (`agent_fills`, an `OrderEvents` watcher), which runs
+inside the OMS's transaction while the ledger's lock is held; the OMS's external-fill
+command took the portfolio's lock up front, before the ledger's, because the fill's
+attribution names the portfolio, so the watcher asks for a lock its transaction already
+holds and the order above holds there too (`tests/api/test_agent_fill_subscriber.py`).
+The fills a portfolio makes itself (virtual fills) are booked in the transaction that made
+them, under its lock; a server-placed broker order's fill is booked by the reconciliation
+pass, which reads the ledger's trades of the order.
 """
 
 from __future__ import annotations
@@ -47,22 +50,23 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from tradertape.db.locks import lock_names
 from tradertape.db.models import ModelPortfolio
+from tradertape.oms import hold_portfolio, portfolio_lock
 
 ZERO = Decimal(0)
 
 
 def lock_name(portfolio_id: int) -> str:
-    """The named lock (`db.locks`) a portfolio's money, signals and scans change under."""
-    return f"portfolio-scan:{portfolio_id}"
+    """The named lock (`db.locks`) a portfolio's money, signals and scans change under (the
+    OMS's, `portfolio_lock`: its external-fill command takes it before the ledger's)."""
+    return portfolio_lock(portfolio_id)
 
 
 def hold(db: Session, portfolio: ModelPortfolio) -> ModelPortfolio:
     """Hold the portfolio's lock to the end of the transaction and read its row afresh
     (what this transaction changed already is flushed first, so it is kept)."""
     db.flush()
-    lock_names(db, [lock_name(portfolio.id)])
+    hold_portfolio(db, portfolio.id)
     db.refresh(portfolio)
     return portfolio
 

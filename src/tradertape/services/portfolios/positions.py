@@ -3,7 +3,8 @@
 Every fill moves the portfolio's capital: an entry spends ``current`` (or releases what it had
 ``committed``) into ``deployed`` at cost; an exit returns the proceeds, books the realised P&L
 and the round trip's charges. Charges are always the figure the OMS's ledger booked for the
-fill (a virtual fill's own contract note, a broker fill's share of the day's note).
+fill (a virtual fill's own contract note, a broker fill's share of the day's note; an
+agent's fill comes with its fill event, `agent_fills`).
 
 A position's ``charges`` and ``realised_pnl`` are its fills' figures as the ledger booked
 them, written once per fill here and never changed after: the round trip's charges are what

@@ -19,8 +19,8 @@ from tradertape.domain.order_state import PENDING
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
 from tradertape.oms import book_totals
 from tradertape.oms.order_log import UNPLACED
+from tradertape.oms.positions import WAITING_LIVE, ledger_read
 from tradertape.runtime import Runtime
-from tradertape.services.risk import paper_book
 from tradertape.testkit import make_tick
 
 FINISHED = 400  # a busy day's orders, all filled
@@ -29,7 +29,7 @@ FINISHED = 400  # a busy day's orders, all filled
 def test_the_index_holds_every_status_an_order_may_still_fill_in() -> None:
     listed = {s.strip(" '") for s in WORKING_ORDERS_SQL.split("(", 1)[1].rstrip(")").split(",")}
     assert listed == {*PENDING, UNPLACED}
-    assert set(paper_book._WAITING_LIVE) <= listed
+    assert set(WAITING_LIVE) <= listed
 
 
 def _finished_orders(runtime: Runtime, user_id: int) -> None:
@@ -78,8 +78,8 @@ def test_a_placements_reads_of_working_orders_seek_their_index(
     pending = select(book_totals._ANY_PENDING)
     reads: list[tuple[Any, dict[str, Any]]] = [
         (pending, {"user_id": user_id, "broker": "paper"}),
-        (paper_book._read("postgresql", False)._statement, {"user_id": user_id, "after": 0}),
-        (paper_book._read("postgresql", True)._statement, {"user_id": user_id, "after": 0}),
+        (ledger_read("postgresql", False)._statement, {"user_id": user_id, "after": 0}),
+        (ledger_read("postgresql", True)._statement, {"user_id": user_id, "after": 0}),
     ]
     for statement, values in reads:
         plan = _plan(database, statement, values)

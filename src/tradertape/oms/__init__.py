@@ -26,6 +26,9 @@ What the rest of the server may use (services and routes import these from
 - **Read models**: `PaperPortfolio` (the paper account's Kite-shaped views: margins,
   positions, holdings, orders, trades), `order_dict` and `trade_dict` (Kite's order and
   trade book shapes), `LedgerSnapshot` (a user's books at one read), `net_quantity`,
+  `PositionFolds` (the positions risk values before every entry, folded incrementally:
+  `FoldedPositions` of `InstrumentPools`, each a `Pool` and today's trades, with the
+  `LedgerRead` that found them and what is `Waiting` to open),
   `lock_user_books` (hold the books still while reading them), the reconciliation's
   `DriftItem`/`DriftKind`/`ATTENTION`.
 - **A model portfolio's books**: `PortfolioBooks` (allocate, level, virtual fills) and
@@ -88,7 +91,15 @@ from tradertape.oms.portfolio_books import (
     portfolio_lock,
     portfolio_named,
 )
-from tradertape.oms.positions import net_quantity
+from tradertape.oms.positions import (
+    FoldedPositions,
+    InstrumentPools,
+    LedgerRead,
+    Pool,
+    PositionFolds,
+    Waiting,
+    net_quantity,
+)
 from tradertape.oms.quotes import QuoteBook
 from tradertape.oms.read_models import order_dict, trade_dict
 
@@ -107,9 +118,12 @@ __all__ = [
     "DriftItem",
     "DriftKind",
     "ExternalFill",
+    "FoldedPositions",
     "GttTriggered",
     "Guard",
+    "InstrumentPools",
     "LastTick",
+    "LedgerRead",
     "LedgerSnapshot",
     "Listener",
     "LiveBroker",
@@ -133,13 +147,16 @@ __all__ = [
     "OrderTriggered",
     "OrderUpdate",
     "PaperPortfolio",
+    "Pool",
     "PortfolioBooks",
+    "PositionFolds",
     "PreTradeVerdict",
     "QuoteBook",
     "RateRefusal",
     "ReconcileReport",
     "TradingContext",
     "VenueTraits",
+    "Waiting",
     "Watcher",
     "delivery_charges",
     "deposit",

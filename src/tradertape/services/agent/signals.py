@@ -431,14 +431,7 @@ def _gtt_number(gtt_id: str | None) -> int | None:
     return int(gtt_id) if gtt_id is not None and gtt_id.isdigit() else None
 
 
-def _stop_step(
-    step: Step,
-    portfolio: ModelPortfolio,
-    position: ModelPosition,
-    body: Report,
-    clock: Clock,
-    book: _Booking,
-) -> bool:
+def _stop_step(step: Step, position: ModelPosition, body: Report, book: _Booking) -> bool:
     """Do what the table allowed a result of the stop GTT to do; whether it changed
     anything (one that did not is answered as a duplicate)."""
     gtt = _gtt_number(body.gtt_id)
@@ -572,7 +565,7 @@ def report(
     book = _Booking(db, orders, portfolio, signal, body, clock)
     if leg is Leg.STOP:
         assert position is not None  # the table allows a stop only with its position
-        changed = _stop_step(step, portfolio, position, body, clock, book)
+        changed = _stop_step(step, position, body, book)
         db.commit()
         return Recorded(signal, position, duplicate=not changed)
     position = _own_step(db, step, portfolio, signal, position, body, clock, book)

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event, select
 
@@ -21,6 +22,7 @@ from tests.api.test_agent_api import alice
 from tests.api.test_agent_results_machine import _price, _template
 from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal, Order, Trade
 from tradertape.domain.signals import SignalStatus
+from tradertape.errors import Conflict
 from tradertape.runtime import Runtime
 from tradertape.services.agent import signals as agent_signals
 from tradertape.services.agent.live_fills import book_agent_fill
@@ -156,3 +158,49 @@ def test_an_exit_fill_realises_by_the_ledgers_charges(alice: TestClient, with_ca
         assert portfolio.realised_pnl == position.realised_pnl
         assert portfolio.charges_paid == bought + sold
         assert portfolio.deployed_capital == 0
+
+
+def test_a_fill_booked_again_is_a_conflict_and_changes_nothing(
+    alice: TestClient, with_candles: Runtime
+):
+    runtime = with_candles
+    portfolio_id, user_id = _template(alice)
+    signal_id = _carted(runtime, portfolio_id)
+    clock = runtime.exchange.clock
+    with runtime.db.session() as db:
+        signal = db.get(ModelSignal, signal_id)
+        assert signal is not None
+        price = _price(signal.close_price, "1")
+    filled = agent_signals.Report(signal_id=signal_id, outcome="filled", fill_price=price)
+    with runtime.db.session() as db:
+        agent_signals.report(db, filled, user_id=user_id, clock=clock, orders=runtime.orders)
+
+    def money() -> tuple[object, ...]:
+        with runtime.db.session() as db:
+            portfolio = db.get(ModelPortfolio, portfolio_id)
+            assert portfolio is not None
+            trades = db.scalars(select(Trade.id)).all()
+            return (portfolio.current_capital, portfolio.deployed_capital, len(trades))
+
+    before = money()
+    # The OMS's key for the entry is spent: a second booking (a report that slipped past the
+    # signal's own state) would book the ledger nothing and so must not book the portfolio.
+    with runtime.db.session() as db:
+        signal = db.get(ModelSignal, signal_id)
+        portfolio = db.get(ModelPortfolio, portfolio_id)
+        assert signal is not None
+        assert portfolio is not None
+        with pytest.raises(Conflict, match="already booked"):
+            book_agent_fill(
+                db,
+                runtime.orders,
+                portfolio=portfolio,
+                signal=signal,
+                leg=ENTRY,
+                quantity=signal.quantity,
+                price=price,
+                broker_order_id="B-2",
+                now=clock.now(),
+            )
+        db.rollback()
+    assert money() == before

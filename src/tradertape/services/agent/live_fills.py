@@ -12,10 +12,12 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tradertape.db.models import ModelPortfolio, ModelSignal
+from tradertape.db.models import ModelPortfolio, ModelSignal, Order
 from tradertape.domain.orders import TransactionType
+from tradertape.errors import Conflict
 from tradertape.oms import ExternalFill, OrderPipeline
 from tradertape.services.portfolios.agent_fills import ENTRY, SOURCE, attribution
 
@@ -36,6 +38,11 @@ def book_agent_fill(
     the portfolio's broker, in the caller's transaction (its event books the portfolio)."""
     side = TransactionType.BUY if leg == ENTRY else TransactionType.SELL
     key = "entry" if leg == ENTRY else "exit"  # a stop's fill sells as the exit's would
+    client_key = f"agent:{signal.id}:{key}"
+    if _already_booked(db, portfolio.user_id, client_key):
+        # the OMS would book nothing (its key is spent), so the portfolio's side would not
+        # follow: the report is answered as the conflict it is, and nothing changes
+        raise Conflict(f"signal {signal.id}: its {key} fill is already booked")
     fill = ExternalFill(
         user_id=portfolio.user_id,
         broker=portfolio.broker,
@@ -43,10 +50,17 @@ def book_agent_fill(
         side=side,
         quantity=quantity,
         price=price,
-        client_key=f"agent:{signal.id}:{key}",
+        client_key=client_key,
         broker_order_id=broker_order_id or f"agent-{signal.id}-{key}",
         source=SOURCE,
         at=now,
         attribution=attribution(portfolio.id, signal.id, leg),
     )
     orders.record_external_fill(db, fill)
+
+
+def _already_booked(db: Session, user_id: int, client_key: str) -> bool:
+    found = db.scalar(
+        select(Order.id).where(Order.user_id == user_id, Order.client_key == client_key)
+    )
+    return found is not None

@@ -45,10 +45,6 @@ FORKS = {
 #: Lines that read a mode without forking behaviour: (file, code) → what they are.
 NOT_FORKS = {
     (
-        "services/risk/rules.py",
-        'if run is not None and run.execution_mode == "live":  # its fills: the broker\'s book',
-    ): ("validation: an MTM exit's scope must be one whose day MTM is measured"),
-    (
         "services/workers/funds.py",
         "if mode == ExecutionMode.PAPER and not is_paper_scope(scope):",
     ): ("validation: the mode asked for and the scope agree"),

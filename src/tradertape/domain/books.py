@@ -9,6 +9,12 @@ back, so the account's total never changes by a deploy. "All" is the sum of the 
 
 A book is named by a short key stored on every order, trade and cash entry:
 ``manual``, ``portfolio:<id>``, ``run:<id>`` or ``live:<broker>``.
+
+A live book is shared: the desk's orders, each live portfolio's and each live run's all
+fill there, since the money is in one broker account. Each portfolio's or run's trades in
+it are a part of it (``live:kite/run:5``), named from the order's attribution as a paper
+book is (`part_of`): never stored, derived where the ledger is read, so a live portfolio or
+run has a day MTM of its own without a second book of money.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ PORTFOLIO_PREFIX = "portfolio:"  # every model portfolio's book starts so
 _PORTFOLIO = PORTFOLIO_PREFIX
 _RUN = "run:"
 _LIVE = "live:"
+_PART = "/"  # between a live book and its owner's book: ``live:kite/portfolio:3``
 _BROKERS = frozenset(b.value for b in BrokerName)
 
 
@@ -44,9 +51,43 @@ def live_book(broker: str) -> str:
 
 
 def live_broker(book: str) -> str | None:
-    """The real broker a live book is of (``live:kite`` → ``kite``), or None."""
+    """The real broker a live book is of (``live:kite`` → ``kite``), or None (a part of a
+    live book is not one: `parent_of` first)."""
     name = book.removeprefix(_LIVE) if book.startswith(_LIVE) else None
     return name if name in _BROKERS else None
+
+
+def part_book(book: str, owner: str) -> str:
+    """The part of live `book` that `owner` (``portfolio:<id>``, ``run:<id>``) traded."""
+    return f"{book}{_PART}{owner}"
+
+
+def part_of(book: str, attribution: Mapping[str, Any] | None) -> str | None:
+    """The part of a live book an order's trade is in (its portfolio's or run's, by the
+    tags that would name its paper book), or None: a paper book, or the desk's own."""
+    if live_broker(book) is None:
+        return None
+    owner = book_of(PAPER_BROKER, attribution)
+    return None if owner == MANUAL else part_book(book, owner)
+
+
+def own_book(broker: str, attribution: Mapping[str, Any] | None) -> str:
+    """The finest book an order of `broker` with these tags is in: its part of a live book
+    (a live portfolio's or run's own trades), else its book. What a portfolio's or run's
+    own day MTM is read on."""
+    book = book_of(broker, attribution)
+    return part_of(book, attribution) or book
+
+
+def parent_of(book: str) -> str:
+    """The book a part is of (``live:kite/run:5`` → ``live:kite``); any other book itself."""
+    return book.partition(_PART)[0]
+
+
+def owner_of(book: str) -> str:
+    """Whose a part is (``live:kite/run:5`` → ``run:5``); any other book itself."""
+    _, cut, owner = book.partition(_PART)
+    return owner if cut else book
 
 
 def book_of(broker: str, attribution: Mapping[str, Any] | None) -> str:
@@ -79,8 +120,10 @@ def run_of(book: str) -> int | None:
 
 def book_words(book: str) -> str:
     """A book in words when its portfolio's or run's name is not at hand: "Manual",
-    "Portfolio #3", "Worker run #5", "Live: Kite" (`services.books.summary.book_labels`
-    names them)."""
+    "Portfolio #3", "Worker run #5", "Live: Kite", "Worker run #5 (Live: Kite)"
+    (`services.books.summary.book_labels` names them)."""
+    if owner_of(book) != book:
+        return f"{book_words(owner_of(book))} ({book_words(parent_of(book))})"
     portfolio, run = portfolio_of(book), run_of(book)
     if book == MANUAL:
         return "Manual"

@@ -13,6 +13,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+#: `ModelPortfolio.executor` of a portfolio the user's local agent places (seed 000): the
+#: server places nothing for it.
+AGENT = "agent"
+
 
 class SignalStatus(StrEnum):
     """Where a signal is in its life."""

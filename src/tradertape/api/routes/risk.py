@@ -151,7 +151,7 @@ def _mtm_out(rule: RiskRule, state: MtmState) -> MtmStateOut:
         return paise(value) if value is not None else None
 
     return MtmStateOut(
-        book=mtm_exits.book_of_rule(rule),
+        book=state.book,
         mtm=paise(r.mtm),
         peak=paise(r.peak),
         stop_at=shown(r.stop_at),

@@ -19,16 +19,23 @@ Why this is exact:
 - versions are random, never counted up: a snapshot read inside a transaction that has
   booked (its own version, uncommitted) and then rolls back is filed under a version no
   committed ledger will ever have.
+
+A live broker's ledger holds one book shared by the desk, its live portfolios and runs;
+each of theirs is a part of it (`domain.books.part_of`, from the order's attribution).
+The snapshot derives the parts from the same trades by the same functions (`parts`), so a
+part's positions and day P&L are read as any book's, and "All" never counts them twice.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import bindparam, select
@@ -37,6 +44,7 @@ from sqlalchemy.orm import Session
 from tradertape.db.models.trading import CashEntry, Order, PaperAccount, Trade
 from tradertape.db.prepared import Prepared
 from tradertape.db.rows import table_of
+from tradertape.domain.books import part_of
 from tradertape.domain.day_pnl import Sides
 from tradertape.domain.money import paise
 from tradertape.oms.read_models import KiteDict
@@ -70,6 +78,7 @@ _ALL_TRADES = (
         _TRADES.c.trade_date,
         _TRADES.c.filled_at,
         _ORDERS.c.order_id,
+        _ORDERS.c.attribution,
     )
     .join(_ORDERS, _ORDERS.c.id == _TRADES.c.order_pk)
     .where(_TRADES.c.user_id == bindparam("user_id"), _TRADES.c.broker == bindparam("broker"))
@@ -188,33 +197,50 @@ class LedgerSnapshot:
     fills_today: tuple[Fill, ...]
     books: frozenset[str]  # every book with a trade or a cash entry
     memo: dict[str, Any] = field(default_factory=dict, compare=False)  # readers' derivations
+    # The live book's parts (each live portfolio's and run's trades in it), derived alike:
+    # read through the methods below by a part's key; never in "all" (None).
+    parts: LedgerSnapshot | None = None
+
+    @property
+    def part_books(self) -> frozenset[str]:
+        """Every part of a live book with a trade (``live:kite/run:5``)."""
+        return frozenset() if self.parts is None else self.parts.books
+
+    def _of(self, book: str | None) -> LedgerSnapshot:
+        """Where `book` is derived: the parts for a part's key, else here."""
+        if book is not None and self.parts is not None and book in self.parts.books:
+            return self.parts
+        return self
 
     def net_of(self, book: str | None) -> list[Lot]:
-        """Net positions of one book (None: all)."""
-        return [lot for lot in self.net if book is None or lot.book == book]
+        """Net positions of one book or part (None: all)."""
+        return [lot for lot in self._of(book).net if book is None or lot.book == book]
 
     def day_of(self, book: str | None) -> list[Lot]:
-        """Today's positions of one book (None: all)."""
-        return [lot for lot in self.day if book is None or lot.book == book]
+        """Today's positions of one book or part (None: all)."""
+        return [lot for lot in self._of(book).day if book is None or lot.book == book]
 
     def holdings_of(self, book: str | None) -> list[HeldAt]:
-        """Delivery holdings still held, of one book (None: all), by exchange and symbol."""
-        return [(k, h) for k, h in self.holdings if h.held and (book is None or k[2] == book)]
+        """Delivery holdings still held, of one book or part (None: all), by exchange and
+        symbol."""
+        held = self._of(book).holdings
+        return [(k, h) for k, h in held if h.held and (book is None or k[2] == book)]
 
     def day_pnl_of(self, book: str | None) -> list[tuple[str, Day]]:
-        """The day of each instrument and product in one book (None: in every book, so the
-        account's figures are its books' added up), with the instrument (``NSE:INFY``)
-        that marks it."""
-        scopes = self.days.values() if book is None else [self.days.get(book, {})]
+        """The day of each instrument and product in one book or part (None: in every book,
+        so the account's figures are its books' added up), with the instrument
+        (``NSE:INFY``) that marks it."""
+        scopes = self.days.values() if book is None else [self._of(book).days.get(book, {})]
         return [(key, day) for days in scopes for (key, _), day in days.items()]
 
     def cash_of(self, book: str | None) -> CashFlows:
-        """The cash of one book (None: the account)."""
+        """The cash of one book (None: the account; a part holds none of its own)."""
         return self.cash.get(book, CashFlows(_ZERO, _ZERO, _ZERO))
 
     def trades_of(self, book: str | None) -> list[KiteDict]:
-        """Today's trades of one book (None: all), oldest first."""
-        return [dict(t) for t in self.trades_today if book is None or t["book"] == book]
+        """Today's trades of one book or part (None: all), oldest first."""
+        trades = self._of(book).trades_today
+        return [dict(t) for t in trades if book is None or t["book"] == book]
 
 
 TradeRow = Callable[[Any, str], KiteDict]  # a trade in Kite's shape, given its order id
@@ -368,6 +394,26 @@ class LedgerSnapshots:
         params = {"user_id": user_id, "broker": self._broker}
         trades = db.execute(_ALL_TRADES, params).all()
         entries = db.execute(_ALL_CASH, params).all()
+        parts = [
+            SimpleNamespace(**{**t._mapping, "book": part})
+            for t in trades
+            if (part := part_of(t.book, t.attribution)) is not None
+        ]
+        built = self._derive(trades, entries, version, cash, today)
+        if not parts:
+            return built
+        derived = self._derive(parts, (), version, _ZERO, today)
+        return dataclasses.replace(built, parts=derived)
+
+    def _derive(
+        self,
+        trades: Sequence[Any],
+        entries: Sequence[Any],
+        version: int,
+        cash: Decimal,
+        today: date,
+    ) -> LedgerSnapshot:
+        """A snapshot of these trades and cash entries, each in the book it names."""
         day = today.isoformat()
         todays = [t for t in trades if t.trade_date == day]
         return LedgerSnapshot(

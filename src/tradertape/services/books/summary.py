@@ -109,13 +109,14 @@ def day_mtm(
     rule watches, the figure the books table, Funds' M2M and Positions show. With `live`
     (each real broker's ledger by name), each live book the user traded in too
     (``live:kite``), by the same arithmetic on the trades we book of it ("all" stays the
-    paper account's, as its pages have it)."""
+    paper account's, as its pages have it), and each part of it a live portfolio or run
+    traded (``live:kite/run:5``: its own trades there, `domain.books.part_of`)."""
     found = {row.book: row.pnl_today for row in summaries(db, paper, user_id=user_id)}
     for broker, ledger in (live or {}).items():
         key = books.live_book(broker)
         snapshot = ledger.snapshot(db, user_id)
-        if key in snapshot.books:
-            found[key] = paise(ledger.day_pnl_of(snapshot, key).total)
+        for book in sorted((snapshot.books & {key}) | snapshot.part_books):
+            found[book] = paise(ledger.day_pnl_of(snapshot, book).total)
     return found
 
 
@@ -132,22 +133,30 @@ def _order(key: str) -> tuple[int, int, str]:
 
 def book_labels(db: Session, user_id: int, keys: list[str]) -> dict[str, str]:
     """Each book of `keys` in words: a portfolio's and a run's by its name ("Portfolio:
-    Momentum"), any other as `domain.books.book_words` says it. What every page shows for a
-    book (the book filter, the GTT list), from here."""
+    Momentum"), a part of a live book by its owner's ("Worker run: Breakout (Live: Kite)"),
+    any other as `domain.books.book_words` says it. What every page shows for a book (the
+    book filter, the GTT list, the risk page's MTM exits), from here."""
     labels = {key: books.book_words(key) for key in keys}
-    portfolio_ids = {p for p in map(books.portfolio_of, keys) if p is not None}
-    run_ids = [r for r in map(books.run_of, keys) if r is not None]
+    owners = {key: books.owner_of(key) for key in keys}
+    portfolio_ids = {p for p in map(books.portfolio_of, owners.values()) if p is not None}
+    run_ids = sorted({r for r in map(books.run_of, owners.values()) if r is not None})
+    named: dict[str, str] = {}
     if portfolio_ids:
         for pid, name in _PORTFOLIO_NAMES.rows(db, {"user_id": user_id}):
             if pid in portfolio_ids:
-                labels[books.portfolio_book(pid)] = f"Portfolio: {name}"
+                named[books.portfolio_book(pid)] = f"Portfolio: {name}"
     if run_ids:
         for rid, name in db.execute(
             select(_RUNS.c.id, _RUNS.c.name).where(
                 _RUNS.c.user_id == user_id, _RUNS.c.id.in_(run_ids)
             )
         ):
-            labels[books.run_book(rid)] = f"Worker run: {name}"
+            named[books.run_book(rid)] = f"Worker run: {name}"
+    for key, owner in owners.items():
+        if owner in named:
+            parent = books.parent_of(key)
+            where = "" if parent == key else f" ({books.book_words(parent)})"
+            labels[key] = named[owner] + where
     return labels
 
 

@@ -31,7 +31,13 @@ from tradertape.domain.orders import (
     TransactionType,
     Variety,
 )
-from tradertape.domain.signals import IllegalTransition, SignalEvent, SignalStatus, next_status
+from tradertape.domain.signals import AGENT as AGENT  # its callers' name for it
+from tradertape.domain.signals import (
+    IllegalTransition,
+    SignalEvent,
+    SignalStatus,
+    next_status,
+)
 from tradertape.errors import BadRequest, Conflict, TraderTapeError
 from tradertape.oms import PAPER_ACCOUNT, Account, OrderPipeline, PortfolioBooks
 from tradertape.ports.broker import GttSpec
@@ -197,10 +203,6 @@ def place(
         db.commit()
         result.placed.append(signal.id)
     return result
-
-
-#: `ModelPortfolio.executor` of a portfolio the user's local agent places (seed 000).
-AGENT = "agent"
 
 
 def _for_agent(signal: ModelSignal, *, clock: Clock) -> None:

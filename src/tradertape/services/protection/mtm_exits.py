@@ -5,9 +5,13 @@ The MTM is the figure the Positions, Funds and books pages show (`BookMtm`: the 
 ``pnl_today`` from the one ledger snapshot), of the rule's book: the account ("All"), a
 portfolio's, a worker run's, the manual book (the desk's hand-placed orders) or a live
 broker account's (``live:kite``: the trades we book of it, by the same ledger arithmetic
-at that broker, marked to the same ticks). The arithmetic is `domain.mtm_exit`'s. A live
-book's positions are exited at its broker (`Account(live=True)`), through the same
-pipeline, with the same once-only keys.
+at that broker, marked to the same ticks). A live portfolio or run fills in its broker's
+book, shared with the desk: its rule reads its part of that book (``live:kite/run:5``,
+`domain.books.part_of`: the trades of its own orders, by their attribution), derived by
+the same snapshot (`measured_books` says which book a rule reads). The arithmetic is
+`domain.mtm_exit`'s. A live book's (or part's) positions are exited at its broker
+(`Account(live=True)`), through the same pipeline, with the same once-only keys, and a
+part's exits carry its owner's tags, so they land in the same part.
 
 State lives on the rule's row, so a restart finds it: the trading day's peak (written only
 when it rises), and the trip. A trip is claimed by a compare-and-set on ``paused`` (one
@@ -33,8 +37,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from tradertape.db.engine import Database
+from tradertape.db.models.portfolios import ModelPortfolio
 from tradertape.db.models.risk import RiskEvent, RiskRule
 from tradertape.db.models.trading import Order
+from tradertape.db.models.workers import WorkerRun
 from tradertape.domain import books
 from tradertape.domain.instruments import Exchange
 from tradertape.domain.money import ZERO
@@ -61,7 +67,9 @@ from tradertape.oms import (
 )
 from tradertape.ports.clock import IST, Clock
 from tradertape.services.accounts.ownership import get_owned
+from tradertape.services.books.summary import book_labels
 from tradertape.services.notifications import events as notifications
+from tradertape.services.workers.placement import run_account
 
 SOURCE = "mtm_exit"  # the source of its exit orders and its risk events' origin
 BookMtm = Callable[[Session, int], Mapping[str, Decimal]]  # (db, user) → pnl_today by book
@@ -79,6 +87,29 @@ def book_of_rule(row: RiskRule) -> str:
     return books.ALL
 
 
+def measured_books(db: Session, rows: Iterable[RiskRule]) -> dict[int, str]:
+    """The book each rule's MTM is read on and exited in, by rule id: `book_of_rule`'s,
+    with a portfolio's or run's taken where its orders fill (`domain.books.own_book` of
+    its account's broker and its tags): its own paper book, or its part of a live one."""
+    rows = list(rows)
+    found = {row.id: book_of_rule(row) for row in rows}
+    portfolio_ids = {row.portfolio_id for row in rows if row.portfolio_id is not None}
+    run_ids = {row.worker_run_id for row in rows if row.worker_run_id is not None}
+    where: dict[str, str] = {}  # a paper book's key → the book its orders fill in
+    if portfolio_ids:
+        for portfolio in db.scalars(
+            select(ModelPortfolio).where(ModelPortfolio.id.in_(portfolio_ids))
+        ):
+            broker = BROKER if portfolio.paper_mode else portfolio.broker
+            tags = {"portfolio_id": portfolio.id}
+            where[books.portfolio_book(portfolio.id)] = books.own_book(broker, tags)
+    if run_ids:
+        for run in db.scalars(select(WorkerRun).where(WorkerRun.id.in_(run_ids))):
+            broker = run_account(run).broker or BROKER
+            where[books.run_book(run.id)] = books.own_book(broker, {"run_pk": run.id})
+    return {rule_id: where.get(book, book) for rule_id, book in found.items()}
+
+
 def terms_of(row: RiskRule) -> MtmTerms:
     """The rule's amounts as the domain takes them."""
     return MtmTerms(loss=row.threshold_amount, target=row.target_amount, trail=row.trail_amount)
@@ -93,6 +124,7 @@ def trading_day(at: datetime) -> date:
 class MtmState:
     """An mtm_exit rule as the risk page shows it: the reading now, and its state."""
 
+    book: str  # the book it is read on (`measured_books`)
     reading: MtmReading
     paused: bool
     tripped_at: datetime | None
@@ -100,12 +132,14 @@ class MtmState:
     quiet_today: bool  # resumed after a trip today: watches again from the next day
 
 
-def state_of(row: RiskRule, mtm: Decimal, today: date) -> MtmState:
-    """The reading of `row` at `mtm` on `today`, with the peak it has stored (unwritten)."""
+def state_of(row: RiskRule, mtm: Decimal, today: date, *, book: str | None = None) -> MtmState:
+    """The reading of `row` at `mtm` on `today`, with the peak it has stored (unwritten);
+    `book` the one `mtm` is of (default: `book_of_rule`'s)."""
     stored = row.mtm_peak if row.mtm_day == today else None
     reading = read(terms_of(row), mtm=mtm, peak=peak_of(stored, mtm))
     tripped_today = row.tripped_at is not None and trading_day(row.tripped_at) == today
     return MtmState(
+        book=book_of_rule(row) if book is None else book,
         reading=reading,
         paused=row.paused,
         tripped_at=row.tripped_at,
@@ -196,10 +230,11 @@ class MtmExits:
             if not rows:
                 return []
             by_book = self._mtm(db, user_id)
+            measured = measured_books(db, rows)
             snapshots: dict[str, LedgerSnapshot] = {}
             today = trading_day(self._clock.now())
             for row in rows:
-                book = book_of_rule(row)
+                book = measured[row.id]
                 ledger, account = self._ledger(book)
                 if ledger is None:
                     continue  # a broker this server does not trade at: nothing to exit
@@ -208,7 +243,7 @@ class MtmExits:
                     snapshots[name] = ledger.snapshot(db, user_id)
                 if self._unmarked(snapshots[name], book):
                     continue  # after a restart, before the prices: no MTM to judge yet
-                state = state_of(row, by_book.get(book_of_rule(row), ZERO), today)
+                state = state_of(row, by_book.get(book, ZERO), today, book=book)
                 if row.mtm_day != today or row.mtm_peak != state.reading.peak:
                     row.mtm_day, row.mtm_peak = today, state.reading.peak
                 if state.reading.trip is not None and not state.quiet_today:
@@ -219,8 +254,8 @@ class MtmExits:
 
     def _ledger(self, book: str) -> tuple[PaperPortfolio | None, Account]:
         """The ledger `book` is kept in and the account its exits go to: the paper one, or
-        a live broker's (None when this server has no ledger for it)."""
-        broker = books.live_broker(book)
+        a live broker's, a part's its book's (None when this server has no ledger for it)."""
+        broker = books.live_broker(books.parent_of(book))
         if broker is None:
             return self._paper, PAPER_ACCOUNT
         return self._live.get(broker), Account(live=True, broker=broker)
@@ -258,7 +293,7 @@ class MtmExits:
             origin=SOURCE,
             portfolio_id=row.portfolio_id,
             worker_run_id=row.worker_run_id,
-            symbol=book_of_rule(row),
+            symbol=state.book,
             side="",
             quantity=0,
             price=ZERO,
@@ -269,8 +304,8 @@ class MtmExits:
             context={"trip": trip.value, "peak": str(state.reading.peak)},
         )
         db.add(event)
-        book = book_of_rule(row)
-        scope = "your account" if book == books.ALL else books.book_words(book)
+        book = state.book
+        scope = "your account" if book == books.ALL else book_labels(db, row.user_id, [book])[book]
         notifications.add(  # the bell and Telegram: a risk breach, in words for the scope
             db,
             user_id=row.user_id,
@@ -281,24 +316,28 @@ class MtmExits:
             payload={"rule_type": RuleType.MTM_EXIT.value, "rule_id": row.id, "book": book},
         )
         db.commit()
-        self._exit_scope(db, row, trading_day(now))
+        self._exit_scope(db, row, book, trading_day(now))
         return True
 
-    def _exit_scope(self, db: Session, row: RiskRule, day: date) -> None:
-        """Cancel the scope's working orders, then close each open position at market."""
-        book = book_of_rule(row)
+    def _exit_scope(self, db: Session, row: RiskRule, book: str, day: date) -> None:
+        """Cancel the scope's working orders, then close each open position at market: of
+        a part of a live book, only the orders its owner placed and the positions it holds
+        there (the desk's and other runs' at the same broker stay)."""
         user_id = row.user_id
         ledger, account = self._ledger(book)
         if ledger is None:
             return
-        query = select(Order.order_id).where(
+        query = select(Order.order_id, Order.book, Order.attribution).where(
             Order.user_id == user_id,
             Order.broker == (account.broker or BROKER),
             Order.status.in_(PENDING),
         )
         if book != books.ALL:
-            query = query.where(Order.book == book)
-        for order_id in db.scalars(query).all():
+            query = query.where(Order.book == books.parent_of(book))
+        working = db.execute(query).all()
+        if books.parent_of(book) != book:  # a part: its owner's orders, by their tags
+            working = [o for o in working if books.part_of(o.book, o.attribution) == book]
+        for order_id in [o.order_id for o in working]:
             try:
                 self._orders.cancel(db, user_id=user_id, order_id=order_id)
             except TraderTapeError:  # filled or gone meanwhile: what is held is exited
@@ -335,9 +374,11 @@ class MtmExits:
 
 
 def _attribution(book: str, rule_id: int) -> dict[str, Any]:
-    """Tags that keep the exit in the position's own book (`domain.books.book_of`)."""
+    """Tags that keep the exit in the position's own book or part (`domain.books.book_of`,
+    `part_of`)."""
     tags: dict[str, Any] = {"mtm_rule_id": rule_id}
-    portfolio, run = books.portfolio_of(book), books.run_of(book)
+    owner = books.owner_of(book)
+    portfolio, run = books.portfolio_of(owner), books.run_of(owner)
     if portfolio is not None:
         tags["portfolio_id"] = portfolio
     elif run is not None:

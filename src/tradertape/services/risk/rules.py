@@ -24,6 +24,7 @@ from tradertape.db.prepared import Prepared
 from tradertape.db.rows import table_of
 from tradertape.domain import books
 from tradertape.domain.risk import HUNDRED, RuleAction, RuleTerms, RuleType, threshold_problem
+from tradertape.domain.signals import AGENT
 from tradertape.errors import Conflict, InvalidField, NotFound
 from tradertape.ports.clock import Clock
 from tradertape.services.accounts.ownership import get_owned, owned
@@ -139,33 +140,24 @@ def _owned_scope(db: Session, fields: RuleFields, *, user_id: int) -> RuleFields
         portfolio = db.get(ModelPortfolio, fields.portfolio_id)
         if portfolio is None or portfolio.user_id != user_id:
             raise NotFound(f"portfolio {fields.portfolio_id} not found")
-    _check_mtm_measurable(db, fields, run_pk)
+    _check_mtm_measurable(db, fields)
     return dataclasses.replace(fields, worker_run_id=run_pk, strategy_run_id=None)
 
 
-def _check_mtm_measurable(db: Session, fields: RuleFields, run_pk: int | None) -> None:
-    """An MTM exit on a live portfolio or a live worker run is refused: their fills are
-    booked at the broker's book (``live:<broker>``), shared with the desk's and other runs'
-    trades, so their own day MTM is not measured yet, and a rule reading their paper book
-    would see nothing and never exit. The broker's book is measured: the answer says so."""
-    if fields.type is not RuleType.MTM_EXIT:
+def _check_mtm_measurable(db: Session, fields: RuleFields) -> None:
+    """An MTM exit needs a scope this server measures and exits. A live portfolio's or
+    run's day MTM is its part of its broker's book (`mtm_exits.measured_books`), exited
+    at the broker through the pipeline; an agent-run portfolio's orders are placed by the
+    user's agent, never by this server, so an exit here could not leave: refused (422)."""
+    if fields.type is not RuleType.MTM_EXIT or fields.portfolio_id is None:
         return
-    if fields.portfolio_id is not None:
-        portfolio = db.get(ModelPortfolio, fields.portfolio_id)
-        if portfolio is not None and not portfolio.paper_mode:
-            raise InvalidField(
-                "portfolio_id",
-                "an MTM exit on a live portfolio is not measured yet; "
-                f'put it on its broker\'s book ("book": "live:{portfolio.broker}")',
-            )
-    if run_pk is not None:
-        run = db.get(WorkerRun, run_pk)
-        if run is not None and run.execution_mode == "live":  # its fills: the broker's book
-            raise InvalidField(
-                "worker_run_id",
-                "an MTM exit on a live worker run is not measured yet; "
-                'put it on its broker\'s book ("book": "live:kite")',
-            )
+    portfolio = db.get(ModelPortfolio, fields.portfolio_id)
+    if portfolio is not None and portfolio.executor == AGENT:
+        raise InvalidField(
+            "portfolio_id",
+            "an MTM exit cannot exit an agent-run portfolio: your agent places its orders, "
+            "not this server",
+        )
 
 
 def run_keys(db: Session, rows: Sequence[RiskRule | RiskEvent]) -> dict[int, str]:

@@ -25,7 +25,7 @@ from tradertape.ports.clock import Clock
 from tradertape.services.protection.mtm_exits import (
     BookMtm,
     MtmState,
-    book_of_rule,
+    measured_books,
     state_of,
     trading_day,
 )
@@ -110,13 +110,18 @@ def risk_state(
     rows = enabled_rules(db, user_id=user_id)
     states = []
     by_book: Mapping[str, Decimal] | None = None
+    measured: Mapping[int, str] = {}
     today = trading_day(clock.now())
     for row in rows:
         source, kind = books.source(scope_of(row), live=live)
         mtm_state = None
         if row.type == RuleType.MTM_EXIT.value and mtm is not None:
-            by_book = mtm(db, user_id) if by_book is None else by_book
-            mtm_state = state_of(row, by_book.get(book_of_rule(row), ZERO), today)
+            if by_book is None:  # once: every mtm_exit rule's book, every book's MTM
+                by_book = mtm(db, user_id)
+                exits = [r for r in rows if r.type == RuleType.MTM_EXIT.value]
+                measured = measured_books(db, exits)
+            book = measured[row.id]
+            mtm_state = state_of(row, by_book.get(book, ZERO), today, book=book)
         states.append(RuleState(row, kind, reading(terms(row), book_of(source)), mtm_state))
     pnl: AccountPnl = BookPnl(account.realised_today, account.unrealised)
     if figures is not None and not live:

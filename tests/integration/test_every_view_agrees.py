@@ -3,11 +3,14 @@
 A random morning on a ticking market: manual MARKET and LIMIT orders (delivery, intraday,
 an index option carried as NRML), ticks that fill the LIMITs, GTTs placed by hand and ticks
 that fire them, a model portfolio whose signals are auto-placed as GTTs and fire, a worker
-run's intents, the clock moving on. After each step every view is read through the API at
+run's intents, fills at Kite the agent reports (the desk's and the run's, in the live book),
+the clock moving on. After each step every view is read through the API at
 one mark (the clock and the prices stand still while it is read), and each figure must
 agree to the paisa with the rows it sums and with the same figure on every other view:
 Positions, Holdings, Funds (margins), the books table, the risk desk, the worker API's
-funds and P&L, the worker run's page, the portfolio's dashboard and the Journal's marks.
+funds and P&L, the worker run's page, the portfolio's dashboard and the Journal's marks;
+the risk desk's MTM of a ``live:kite`` rule is the live book's positions' M2M, and each part
+of that book (the run's trades there) has the day MTM its own positions add up to.
 """
 
 from __future__ import annotations
@@ -25,11 +28,13 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from tests.workers_kit import Worker, issue_token, order, set_price
-from tradertape.db.models import ModelPortfolio
+from tradertape.db.models import ModelPortfolio, WorkerRun
 from tradertape.domain.market import Tick
+from tradertape.domain.orders import Product, TransactionType
 from tradertape.domain.ticks import order_tick
 from tradertape.jobs.loop import TradingLoop
 from tradertape.jobs.trading import trading_loop
+from tradertape.oms import ExternalFill, PaperPortfolio
 from tradertape.ports.clock import IST, ManualClock
 from tradertape.runtime import Runtime
 from tradertape.services.portfolios.reconcile import reconcile
@@ -71,6 +76,10 @@ class Desk:
     run_key: str
     loop: TradingLoop
     portfolio_id: int | None = None
+    live_rule: int | None = None  # the mtm_exit rule on ``live:kite`` (never reached)
+    live_fills: list[tuple[str, str, int, Decimal]] = field(
+        default_factory=list
+    )  # who, key, ±q, price
     volume: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     keys: itertools.count[int] = field(default_factory=itertools.count)
 
@@ -129,6 +138,58 @@ class Desk:
         result = placed.json().get("result") or {}
         if body["order_type"] == "MARKET" and result:
             assert result["status"] in ("filled", "rejected"), (body, placed.text)
+
+    def run_row(self) -> tuple[int, int]:
+        """The worker run's owner and row id."""
+        with self.runtime.db.session() as db:
+            run = db.scalars(select(WorkerRun).where(WorkerRun.run_key == self.run_key)).one()
+            return run.user_id, run.id
+
+    def kite_ledger(self) -> PaperPortfolio:
+        """The Kite book's ledger, as the server reads it (`Runtime`'s live ledgers)."""
+        return PaperPortfolio(
+            clock=self.clock,
+            exchange=self.runtime.exchange,
+            last_tick=self.runtime.portfolio.last_tick,
+            broker="kite",
+        )
+
+    def live(self, who: str, key: str, side: str, quantity: int) -> None:
+        """An intraday fill at Kite at the last price, as the agent reports one: the desk's
+        own, or tagged with the run (its part of the live book)."""
+        user_id, run_pk = self.run_row()
+        n = next(self.keys)
+        fill = ExternalFill(
+            user_id=user_id,
+            broker="kite",
+            symbol=key,
+            side=TransactionType(side),
+            quantity=quantity,
+            price=self.last(key),
+            client_key=f"{self.run_key}:live:{n}",
+            broker_order_id=f"2506{user_id:05d}{n:06d}",
+            source="external",
+            at=self.clock.now(),
+            product=Product.MIS,
+            attribution={} if who == "manual" else {"run_pk": run_pk},
+        )
+        with self.runtime.db.session() as db:
+            self.runtime.orders.record_external_fill(db, fill)
+            db.commit()
+        signed = quantity if side == "BUY" else -quantity
+        self.live_fills.append((who, key, signed, fill.price))
+
+    def live_mtm(self, who: str | None = None) -> Decimal:
+        """The day MTM of today's fills at Kite (of one holder, or all), from the fills
+        themselves: each one's quantity times how far the price moved since."""
+        return sum(
+            (
+                signed * (self.last(key) - price)
+                for holder, key, signed, price in self.live_fills
+                if who is None or holder == who
+            ),
+            Decimal(0),
+        )
 
     def gtt(self, key: str, side: str, quantity: int, away: int) -> None:
         """A single-leg GTT `away` ticks from the price, on the side it fires on (a buy
@@ -217,6 +278,7 @@ def read_every_view(desk: Desk) -> list[str]:
         _one_book(v, key, books[key], margins[key])
     _account(v, books, margins, keys)
     _worker_run(v, books)
+    _live_book(v)
     _dashboard(v, books)
     _journal(v)
     return v.problems
@@ -405,6 +467,41 @@ def _worker_run(v: Views, books: dict[str, dict[str, Any]]) -> None:
     )
 
 
+def _live_book(v: Views) -> None:
+    """The risk desk's MTM of the ``live:kite`` rule is what the live book's positions
+    show (their M2M added up) and what its fills made; each part of the book has the day MTM
+    its own positions add up to, and the run's part is the run's fills' own: one figure,
+    wherever it is shown."""
+    desk = v.desk
+    rules = v.get("/api/risk/state")["rules"]
+    rule = next(r for r in rules if r["rule_id"] == desk.live_rule)
+    ledger = desk.kite_ledger()
+    user_id, _ = desk.run_row()
+    with desk.runtime.db.session() as db:
+        snapshot = ledger.snapshot(db, user_id)
+        figures = {
+            book: (
+                ledger.day_pnl_of(snapshot, book).total,
+                sum((_d(r["m2m"]) for r in ledger.positions_of(snapshot, book)["net"]), Decimal(0)),
+            )
+            for book in ["live:kite", *sorted(snapshot.part_books)]
+        }
+    live_mtm, (day_pnl, m2m) = rule["mtm"]["mtm"], figures["live:kite"]
+    v.same("risk: live:kite MTM = its positions' M2M", live_mtm, m2m, HALF_PAISA)
+    v.same("risk: live:kite MTM = the book's day P&L", live_mtm, day_pnl, HALF_PAISA)
+    v.same("risk: live:kite MTM = its fills'", live_mtm, desk.live_mtm(), HALF_PAISA)
+    for book, (total, rows) in figures.items():
+        v.same(f"{book}: day MTM = its positions' M2M", total, rows, TINY)
+    run_part = f"live:kite/run:{desk.run_row()[1]}"
+    if any(who == "worker" for who, *_ in desk.live_fills):
+        if run_part not in figures:
+            v.problems.append(f"{run_part}: the run's fills at Kite are no part of the book")
+        else:
+            v.same(
+                f"{run_part}: day MTM = its fills'", figures[run_part][0], desk.live_mtm("worker")
+            )
+
+
 def _dashboard(v: Views, books: dict[str, dict[str, Any]]) -> None:
     """The portfolio's dashboard rows: marked as Holdings marks its book."""
     pid = v.desk.portfolio_id
@@ -486,6 +583,13 @@ _GTT = st.tuples(
     st.integers(min_value=1, max_value=10),
 )
 _FIRE = st.tuples(st.just("fire"), st.integers(min_value=0, max_value=20))
+_LIVE = st.tuples(
+    st.just("live"),
+    st.sampled_from(["manual", "worker"]),
+    st.sampled_from(EQUITIES[:2]),
+    _SIDE,
+    st.integers(min_value=1, max_value=12),
+)
 _LATER = st.tuples(st.just("later"), st.integers(min_value=1, max_value=3))
 # A buy, the price moving, part sold: what makes P&L realised (again and again in one book).
 _TRIP = st.tuples(
@@ -497,7 +601,7 @@ _TRIP = st.tuples(
     st.integers(min_value=1, max_value=12),
     st.integers(min_value=-20, max_value=20),
 )
-ACTION = st.one_of(_ORDER, _TRIP, _TRIP, _OPTION, _TICK, _TICK, _GTT, _FIRE, _LATER)
+ACTION = st.one_of(_ORDER, _TRIP, _TRIP, _OPTION, _TICK, _TICK, _GTT, _FIRE, _LATER, _LIVE)
 
 # Where views disagreed before (issue 50): one book's sale against another book's purchase
 # (realised on the account, open in each book), an MIS sale against a delivery buy in one
@@ -513,6 +617,15 @@ ACROSS_BOOKS = [
     ("trip", "worker", "NSE:RELIANCE", "MIS", 10, 5, 5),
     ("trip", "worker", "NSE:RELIANCE", "MIS", 5, 2, 10),
     ("tick", "NSE:RELIANCE", -3),
+]
+# The desk and a run trading one instrument at Kite, each side of it, the price moving.
+LIVE_BOOK = [
+    ("live", "manual", "NSE:INFY", "BUY", 10),
+    ("live", "worker", "NSE:INFY", "BUY", 4),
+    ("tick", "NSE:INFY", 7),
+    ("live", "worker", "NSE:INFY", "SELL", 6),
+    ("live", "manual", "NSE:TCS", "SELL", 3),
+    ("tick", "NSE:TCS", -9),
 ]
 OWN_MONEY = [
     ("order", "worker", "NSE:TCS", "BUY", 3, "CNC", -4),
@@ -553,6 +666,8 @@ def _act(desk: Desk, action: tuple[Any, ...]) -> None:
         desk.gtt(action[1], action[2], action[3], action[4])
     elif kind == "fire":
         desk.fire(action[1])
+    elif kind == "live":
+        desk.live(*action[1:])
     else:
         desk.clock.advance(timedelta(minutes=action[1]))
         desk.loop.run_jobs(force=True)
@@ -580,6 +695,10 @@ def _morning(
     assert funded.status_code == 201, funded.text
     if with_portfolio:
         desk.portfolio_id = _deploy(client)
+    watch = {"type": "mtm_exit", "threshold_amount": "100000000", "book": "live:kite"}
+    made = client.post("/api/risk/rules", json=watch)  # so far off it never exits
+    assert made.status_code == 201, made.text
+    desk.live_rule = made.json()["id"]
     return desk
 
 
@@ -611,6 +730,7 @@ def _deploy(client: TestClient) -> int:
 @given(actions=st.lists(ACTION, min_size=3, max_size=8), with_portfolio=st.booleans())
 @example(actions=ACROSS_BOOKS, with_portfolio=False)
 @example(actions=OWN_MONEY, with_portfolio=True)
+@example(actions=LIVE_BOOK, with_portfolio=False)
 def test_every_view_agrees_at_one_mark(
     client: TestClient,
     with_candles: Runtime,

@@ -44,7 +44,7 @@ from sqlalchemy.orm import Session
 from tradertape.db.models.trading import CashEntry, Order, PaperAccount, Trade
 from tradertape.db.prepared import Prepared
 from tradertape.db.rows import table_of
-from tradertape.domain.books import part_of
+from tradertape.domain.books import PAPER_BROKER, part_of
 from tradertape.domain.day_pnl import Sides
 from tradertape.domain.money import paise
 from tradertape.oms.read_models import KiteDict
@@ -78,12 +78,13 @@ _ALL_TRADES = (
         _TRADES.c.trade_date,
         _TRADES.c.filled_at,
         _ORDERS.c.order_id,
-        _ORDERS.c.attribution,
     )
     .join(_ORDERS, _ORDERS.c.id == _TRADES.c.order_pk)
     .where(_TRADES.c.user_id == bindparam("user_id"), _TRADES.c.broker == bindparam("broker"))
     .order_by(_TRADES.c.id)
 )
+# A live broker's: with each order's tags, which name the part of the book a trade is in.
+_LIVE_TRADES = _ALL_TRADES.add_columns(_ORDERS.c.attribution)
 _ALL_CASH = select(_CASH.c.at, _CASH.c.kind, _CASH.c.amount, _CASH.c.book).where(
     _CASH.c.user_id == bindparam("user_id"), _CASH.c.broker == bindparam("broker")
 )
@@ -392,11 +393,12 @@ class LedgerSnapshots:
         self, db: Session, user_id: int, version: int, cash: Decimal, today: date
     ) -> LedgerSnapshot:
         params = {"user_id": user_id, "broker": self._broker}
-        trades = db.execute(_ALL_TRADES, params).all()
+        live = self._broker != PAPER_BROKER
+        trades = db.execute(_LIVE_TRADES if live else _ALL_TRADES, params).all()
         entries = db.execute(_ALL_CASH, params).all()
         parts = [
             SimpleNamespace(**{**t._mapping, "book": part})
-            for t in trades
+            for t in (trades if live else ())
             if (part := part_of(t.book, t.attribution)) is not None
         ]
         built = self._derive(trades, entries, version, cash, today)

@@ -10657,7 +10657,7 @@ export interface components {
         MtmStateOut: {
             /**
              * Book
-             * @description the book it reads: all, manual, live:<broker>, portfolio:<id> or run:<id>
+             * @description the book it reads: all, manual, live:<broker>, portfolio:<id> or run:<id>, or a live portfolio's or run's part of its broker's book (live:<broker>/portfolio:<id>, live:<broker>/run:<id>: the trades of its own orders there)
              */
             book: string;
             /** Mtm */

@@ -40,6 +40,14 @@ describe("an MTM exit's card", () => {
     expect(within(card).getByText("Watching")).toBeTruthy();
     expect(within(card).queryByRole("button", { name: /Resume entries/ })).toBeNull();
   });
+  it("shows a live run's rule by the run's name, on its own trades at the broker", () => {
+    const run = { ...live, book: "live:kite/run:5", mtm: "-450.50", to_stop: "1549.50" };
+    const card = show(run, "Breakout live");
+    expect(within(card).getByText("MTM exit · Breakout live")).toBeTruthy();
+    expect(within(card).getByText("Day MTM (its own trades at Kite)")).toBeTruthy();
+    expect(within(card).getByText("-₹450.50")).toBeTruthy();
+    expect(within(card).getByText("₹1,549.50 to go")).toBeTruthy();
+  });
   it("offers the resume once the book was exited", () => {
     const card = show({ ...live, book: "manual", paused: true, trip_reason: "day MTM −₹2,100.00 reached the loss exit at −₹2,000.00" }, "Manual book");
     expect(within(card).getByText("Exited · entries paused")).toBeTruthy();

@@ -17,6 +17,17 @@ function toneOf(value: string | number): string {
 
 export type MtmState = components["schemas"]["MtmStateOut"];
 
+/** Where the day MTM is shown too: a live portfolio's or run's part of its broker's book
+ * (``live:kite/run:5``) is its own trades there, which no other page adds up. */
+function whose(book: string): string {
+  const cut = book.indexOf("/");
+  if (book.startsWith("live:") && cut > 0) {
+    const broker = book.slice("live:".length, cut);
+    return `its own trades at ${broker.charAt(0).toUpperCase()}${broker.slice(1)}`;
+  }
+  return book.startsWith("live:") ? "as on Positions" : "as on Positions and Funds";
+}
+
 /** One MTM exit: the day's MTM of its scope against each threshold, and its resume button. */
 export function MtmCard({ rule, mtm, scope }: { rule: RuleState; mtm: MtmState; scope: string }) {
   const client = useQueryClient();
@@ -45,7 +56,7 @@ export function MtmCard({ rule, mtm, scope }: { rule: RuleState; mtm: MtmState; 
         <Text fw={600} size="sm">MTM exit · {scope}</Text>
         {status}
       </Group>
-      <Text size="xs" c="dimmed">Day MTM (as on Positions{mtm.book.startsWith("live:") ? "" : " and Funds"})</Text>
+      <Text size="xs" c="dimmed">Day MTM ({whose(mtm.book)})</Text>
       <Text className={`num ${toneOf(mtm.mtm)}`} fw={600} ta="left">{signedInr(mtm.mtm)}</Text>
       <Text size="xs" c="dimmed" mb={4}>Peak today {signedInr(mtm.peak)}</Text>
       <Stack gap={2}>

@@ -143,7 +143,11 @@ class MtmStateOut(BaseModel):
     thresholds, and its state."""
 
     book: str = Field(
-        description="the book it reads: all, manual, live:<broker>, portfolio:<id> or run:<id>"
+        description=(
+            "the book it reads: all, manual, live:<broker>, portfolio:<id> or run:<id>, or a "
+            "live portfolio's or run's part of its broker's book (live:<broker>/portfolio:<id>, "
+            "live:<broker>/run:<id>: the trades of its own orders there)"
+        )
     )
     mtm: Decimal
     peak: Decimal = Field(description="the day's best MTM so far")

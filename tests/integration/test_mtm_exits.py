@@ -5,6 +5,7 @@ trailing variant follows the peak; the state survives a restart of the server.""
 
 from __future__ import annotations
 
+from datetime import datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -16,7 +17,7 @@ from tradertape.api.app import create_app
 from tradertape.domain.market import Tick
 from tradertape.jobs.loop import TradingLoop
 from tradertape.jobs.trading import trading_loop
-from tradertape.ports.clock import ManualClock
+from tradertape.ports.clock import IST, ManualClock
 from tradertape.ports.mailer import LogTransport
 from tradertape.runtime import Runtime
 
@@ -202,6 +203,40 @@ def test_a_manual_book_rule_exits_the_hand_trades_only(
     assert again.json()["result"]["status"] == "filled", again.text  # the run's go on
     client.post(f"/api/risk/rules/{rule['id']}/resume")
     assert _buy(client, "TCS", 1)["status"] == "COMPLETE"
+
+
+def test_delivery_shares_held_overnight_are_exited_and_a_sale_of_them_is_not_bought_back(
+    client: TestClient, runtime: Runtime, clock: ManualClock
+):
+    """Yesterday's delivery shares are in holdings, not in today's positions: the exit
+    sells what is held (15 INFY after 5 sold today, 10 TCS), once, and buys nothing back."""
+    sign_in(client, runtime, "mtm-cnc@x.in")
+    loop = _open_market(client, runtime, clock)
+    for symbol, quantity in (("TCS", 10), ("INFY", 20)):
+        body = {**order(symbol, "BUY", quantity, product="CNC"), "variety": "regular"}
+        assert client.post("/api/orders", json=body).json()["status"] == "COMPLETE"
+    day = runtime.exchange.calendar.next_trading_day(clock.now().astimezone(IST).date())
+    clock.set(datetime.combine(day, time(10, 0), IST))
+    for key, price in OPENING.items():
+        _tick(loop, clock, key, price)
+    sold = {**order("INFY", "SELL", 5, product="CNC"), "variety": "regular"}
+    assert client.post("/api/orders", json=sold).json()["status"] == "COMPLETE"
+    rule = _rule(client, threshold_amount="500", book="manual")
+
+    _tick(loop, clock, "NSE:TCS", "3340")  # −₹600 on yesterday's TCS
+    _tick(loop, clock, "NSE:TCS", "3330")  # a second pass
+    assert _mtm(client, rule["id"])["paused"] is True
+    today = client.get("/api/portfolio/orders").json()  # the day's: the sale, the exits
+    assert sorted(
+        (o["tradingsymbol"], o["transaction_type"], o["quantity"], o["product"], o["status"])
+        for o in today
+    ) == [
+        ("INFY", "SELL", 5, "CNC", "COMPLETE"),
+        ("INFY", "SELL", 15, "CNC", "COMPLETE"),  # nothing bought back
+        ("TCS", "SELL", 10, "CNC", "COMPLETE"),
+    ]
+    holdings = client.get("/api/portfolio/holdings").json()
+    assert [h for h in holdings if h["quantity"] or h["t1_quantity"]] == []
 
 
 def test_the_trail_follows_the_peak_across_a_restart(

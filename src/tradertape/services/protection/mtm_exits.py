@@ -19,10 +19,12 @@ pass exits, however many run), the risk event recorded with it; then each open p
 of the scope is closed at market with protection through the one `OrderPipeline`, as an
 exit (never blocked), in its own book, with a key per rule, day and position (a repeated
 pass answers the first order), and the scope's working orders are cancelled (a resting
-entry filling after the exit would open it again). The pause is a breach of the rule in
-the pre-trade check (`domain.risk`), so every path's entries in the scope are refused
-until `resume`; exits still go. A resumed rule stays quiet for the rest of the day it
-tripped (its MTM is still at the threshold) and watches again from the next.
+entry filling after the exit would open it again). Delivery shares are exited as the
+holdings hold them (`open_positions`: yesterday's too, never a sale of them bought back).
+The pause is a breach of the rule in the pre-trade check (`domain.risk`), so every path's
+entries in the scope are refused until `resume`; exits still go. A resumed rule stays
+quiet for the rest of the day it tripped (its MTM is still at the threshold) and watches
+again from the next.
 """
 
 from __future__ import annotations
@@ -262,10 +264,9 @@ class MtmExits:
 
     def _unmarked(self, snapshot: LedgerSnapshot, book: str) -> bool:
         """Whether an open position of `book` has no price yet (its MTM would be wrong)."""
-        lots = snapshot.net_of(None if book == books.ALL else book)
         return any(
-            lot.quantity and self._paper.last_tick(f"{lot.exchange}:{lot.tradingsymbol}") is None
-            for lot in lots
+            self._paper.last_tick(f"{held.exchange}:{held.tradingsymbol}") is None
+            for held in open_positions(snapshot, book)
         )
 
     def _trip(self, db: Session, rule_id: int, state: MtmState) -> bool:
@@ -343,20 +344,18 @@ class MtmExits:
             except TraderTapeError:  # filled or gone meanwhile: what is held is exited
                 db.rollback()
         snapshot = ledger.snapshot(db, user_id)
-        for lot in snapshot.net_of(None if book == books.ALL else book):
-            if lot.quantity == 0:
-                continue
-            key = f"{lot.exchange}:{lot.tradingsymbol}"
+        for held in open_positions(snapshot, book):
+            key = f"{held.exchange}:{held.tradingsymbol}"
             spec = OrderSpec(
-                exchange=Exchange(lot.exchange),
-                tradingsymbol=lot.tradingsymbol,
-                transaction_type=TransactionType.SELL if lot.quantity > 0 else TransactionType.BUY,
-                quantity=abs(lot.quantity),
-                product=Product(lot.product),
+                exchange=Exchange(held.exchange),
+                tradingsymbol=held.tradingsymbol,
+                transaction_type=TransactionType.SELL if held.quantity > 0 else TransactionType.BUY,
+                quantity=abs(held.quantity),
+                product=Product(held.product),
                 order_type=OrderType.MARKET,
                 market_protection=MARKET_PROTECTION_AUTO,
             )
-            client_key = f"mtm:{row.id}:{day.isoformat()}:{lot.book}:{key}:{lot.product}"
+            client_key = f"mtm:{row.id}:{day.isoformat()}:{held.book}:{key}:{held.product}"
             try:
                 self._orders.submit(
                     db,
@@ -366,11 +365,39 @@ class MtmExits:
                     account=account,
                     client_key=client_key[:160],
                     source=SOURCE,
-                    attribution=_attribution(lot.book, row.id),
+                    attribution=_attribution(held.book, row.id),
                     exit_only=True,
                 )
             except TraderTapeError:  # refused before anything was stored: the rest go on
                 db.rollback()
+
+
+@dataclass(frozen=True, slots=True)
+class Held:
+    """One open position of a scope, as its exit closes it: signed (> 0 long)."""
+
+    book: str
+    exchange: str
+    tradingsymbol: str
+    product: str
+    quantity: int
+
+
+def open_positions(snapshot: LedgerSnapshot, book: str) -> list[Held]:
+    """What `book` (or a part, or "all") holds to exit: each intraday and F&O position, and
+    its delivery shares as holdings (settled and bought today alike). A delivery position
+    of today's trades is in the holdings already (its buy as T+1, its sale out of what was
+    held), so it is never exited twice, nor a sale of yesterday's shares bought back."""
+    scope = None if book == books.ALL else book
+    found = [
+        Held(lot.book, lot.exchange, lot.tradingsymbol, lot.product, lot.quantity)
+        for lot in snapshot.net_of(scope)
+        if lot.quantity and lot.product != Product.CNC.value
+    ]
+    for (exchange, symbol, owner), holding in snapshot.holdings_of(scope):
+        if holding.held > 0:
+            found.append(Held(owner, exchange, symbol, Product.CNC.value, holding.held))
+    return found
 
 
 def _attribution(book: str, rule_id: int) -> dict[str, Any]:

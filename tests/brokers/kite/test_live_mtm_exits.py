@@ -208,6 +208,11 @@ def test_a_live_runs_loss_exits_only_its_own_position_at_kite_once(
     tags = exit_row.attribution  # the run's tag keeps the exit in the run's part
     assert (tags["mtm_rule_id"], tags["run_pk"]) == (rule["id"], run_pk)
     assert _rule_state(client, rule["id"])["mtm"]["paused"] is True
+    bell = client.get("/api/notifications").json()
+    texts = [n["text"] for n in (bell["data"] if isinstance(bell, dict) else bell)]
+    assert any(t.startswith("🛑 MTM exit on Worker run: Live test (Live: Kite): ") for t in texts)
+    [event] = [e for e in client.get("/api/risk/events").json() if e["rule_type"] == "mtm_exit"]
+    assert (event["symbol"], event["strategy_run_id"]) == (part, "run_live_1")
 
     _tick(loop, clock, "NSE:INFY", "1470")  # a second pass: nothing more is sent
     loop.run_jobs(force=True)  # the poll books the exit's fill: the run is flat at Kite

@@ -263,10 +263,13 @@ class MtmExits:
         return self._live.get(broker), Account(live=True, broker=broker)
 
     def _unmarked(self, snapshot: LedgerSnapshot, book: str) -> bool:
-        """Whether an open position of `book` has no price yet (its MTM would be wrong)."""
+        """Whether an open position of `book` has no price yet (its MTM would be wrong).
+        Holdings are not asked: one nobody trades today may never tick, and its day MTM
+        is nothing until it does."""
+        lots = snapshot.net_of(None if book == books.ALL else book)
         return any(
-            self._paper.last_tick(f"{held.exchange}:{held.tradingsymbol}") is None
-            for held in open_positions(snapshot, book)
+            lot.quantity and self._paper.last_tick(f"{lot.exchange}:{lot.tradingsymbol}") is None
+            for lot in lots
         )
 
     def _trip(self, db: Session, rule_id: int, state: MtmState) -> bool:

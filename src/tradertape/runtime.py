@@ -65,7 +65,7 @@ from tradertape.services.brokers.kite_session import KiteConnector
 from tradertape.services.brokers.live_trading import UserBrokers
 from tradertape.services.brokers.reconcile import LiveReconciliation
 from tradertape.services.brokers.session_watch import end_session
-from tradertape.services.brokers.upstox_session import UpstoxConnector
+from tradertape.services.brokers.upstox_session import UpstoxConnector, stored_catalog
 from tradertape.services.job_caps import BACKTEST, EXPORT, SWEEP, UPLOAD, JobCaps
 from tradertape.services.market.feed_notice import stale_notice
 from tradertape.services.market.instruments import build_catalog, read_catalog_ahead
@@ -322,8 +322,12 @@ class Runtime:
         )
         # The user's own brokers: live orders (theirs and their workers') and /api/portfolio/*.
         kite = KiteConnector(root=settings.kite_root, timeout_secs=settings.kite_timeout_secs)
+        # Upstox names an F&O contract by its dump's exchange token: the adapters name
+        # instruments from the catalog as imported, not only as shipped.
         upstox = UpstoxConnector(
-            root=settings.upstox_root, catalog=catalog, timeout_secs=settings.upstox_timeout_secs
+            root=settings.upstox_root,
+            catalog=stored_catalog(db, build_catalog),
+            timeout_secs=settings.upstox_timeout_secs,
         )
         groww = GrowwConnector(root=settings.groww_root, timeout_secs=settings.groww_timeout_secs)
         live_brokers = UserBrokers(credentials=brokers, kite=kite, upstox=upstox, groww=groww)

@@ -375,11 +375,13 @@ def _history_connector(runtime: Runtime, broker: BrokerName) -> broker_history.C
     from tradertape.domain.brokers import BrokerName
     from tradertape.services.brokers.groww_session import GrowwConnector
     from tradertape.services.brokers.kite_session import KiteConnector
-    from tradertape.services.brokers.upstox_session import UpstoxConnector
+    from tradertape.services.brokers.upstox_session import UpstoxConnector, stored_catalog
+    from tradertape.services.market.instruments import build_catalog
 
     settings = runtime.settings
     if broker is BrokerName.KITE:
         return KiteConnector(root=settings.kite_root)
     if broker is BrokerName.UPSTOX:
-        return UpstoxConnector(root=settings.upstox_root, catalog=runtime.catalog)
+        catalog = stored_catalog(runtime.db, build_catalog)  # imported contracts too
+        return UpstoxConnector(root=settings.upstox_root, catalog=catalog)
     return GrowwConnector(root=settings.groww_root)

@@ -59,16 +59,13 @@ def upstox(clock: ManualClock) -> Iterator[FakeUpstox]:
         yield running
 
 
-def _listed(runtime: Runtime, user_id: int) -> None:
-    """The future imported from the dump and priced here; the user's Upstox adapter told
-    its key (the connector maps the shipped catalog's instruments only, not an imported
-    dump's: as the agent teaches it an instrument it learns)."""
+def _listed(runtime: Runtime) -> None:
+    """The future imported from the dump and priced here: the server names it at Upstox
+    by the dump's exchange token, no one teaching its adapter the key."""
     with runtime.db.session() as db:
         import_kite_csv(db, DUMP, clock=runtime.clock)
         future = runtime.exchange.catalog(db).get(f"NFO:{FUT.tradingsymbol}")
         assert broker_symbols(future).upstox == KEY
-        adapter = runtime.live.sending(db, user_id, "upstox").adapter
-        adapter.learn_instrument(future.key, KEY)  # type: ignore[attr-defined]
     runtime.quotes.update(make_tick(future.key, "25100", ts=runtime.clock.now()))
 
 
@@ -89,8 +86,8 @@ def _buy(quantity: int, **extra: Any) -> dict[str, Any]:
 def test_upstox_slices_a_live_order_and_its_children_are_ours(
     client: TestClient, runtime: Runtime, upstox: FakeUpstox
 ):
-    user_id = connect(client, runtime, upstox_venue(upstox))
-    _listed(runtime, user_id)
+    connect(client, runtime, upstox_venue(upstox))
+    _listed(runtime)
     per, lot = PER, LOT
     order = _buy(2 * per + 3 * lot, autoslice=True) | {"idempotency_key": "up-big-1"}
 

@@ -11,6 +11,7 @@ which exchanges it). The access token is stored encrypted with its 03:30 IST exp
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -21,7 +22,6 @@ from sqlalchemy.orm import Session
 from tradertape.db.models import User
 from tradertape.domain.brokers import BrokerName
 from tradertape.domain.instruments import InstrumentCatalog
-from tradertape.domain.symbols import broker_symbols
 from tradertape.ports.broker import Broker, BrokerError, TransientBrokerError
 from tradertape.ports.clock import Clock
 from tradertape.security.vault import Vault
@@ -30,7 +30,11 @@ from tradertape.services.brokers.login import redirect_url
 from tradertape_brokers.registry import Credentials, build_broker
 
 if TYPE_CHECKING:  # the SDK loads on first use: a server without Upstox users never pays for it
-    from tradertape_brokers.upstox import InstrumentKeys
+    from tradertape.db.engine import Database
+    from tradertape.services.brokers.upstox_keys import CatalogKeys
+
+#: The catalog as it stands now (the shipped instruments and every imported dump's).
+CurrentCatalog = Callable[[], InstrumentCatalog]
 
 
 class UpstoxLoginFailed(Exception):
@@ -41,12 +45,16 @@ class UpstoxLoginFailed(Exception):
         self.reason = reason
 
 
-def instrument_keys(catalog: InstrumentCatalog) -> InstrumentKeys:
-    """Kite key ↔ Upstox key for every catalog instrument Upstox can name."""
-    from tradertape_brokers.upstox import InstrumentKeys
+def stored_catalog(db: Database, catalog: Callable[[Session], InstrumentCatalog]) -> CurrentCatalog:
+    """`catalog` (the shipped instruments with the imported dumps merged over them, as
+    `services.market.instruments.build_catalog`) read in a session of its own, for a
+    caller that holds none (an adapter naming an instrument)."""
 
-    pairs = (broker_symbols(i) for i in catalog)
-    return InstrumentKeys({s.kite: s.upstox for s in pairs if s.upstox is not None})
+    def current() -> InstrumentCatalog:
+        with db.session() as session:
+            return catalog(session)
+
+    return current
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,18 +112,32 @@ class UpstoxConnector:
     """Builds (and reuses, per token) the adapter `AccountViews` reads a user's account with."""
 
     def __init__(
-        self, *, root: str, catalog: InstrumentCatalog, timeout_secs: float = 10.0
+        self,
+        *,
+        root: str,
+        catalog: InstrumentCatalog | CurrentCatalog,
+        timeout_secs: float = 10.0,
     ) -> None:
+        """`catalog` is the catalog the adapters name instruments from: a fixed one, or
+        (the server's) a reader of the current one, imported contracts included."""
         self._root = root
-        self._catalog = catalog
         self._timeout = timeout_secs
-        self._keys: InstrumentKeys | None = None
+        if isinstance(catalog, InstrumentCatalog):
+            fixed = catalog
+            self._catalog: CurrentCatalog = lambda: fixed
+        else:
+            self._catalog = catalog
+        self._keys: CatalogKeys | None = None
         self._adapters: dict[str, Broker] = {}
         self._lock = threading.Lock()
 
-    def _instrument_keys(self) -> InstrumentKeys:
-        if self._keys is None:  # built on first use: the catalog is large
-            self._keys = instrument_keys(self._catalog)
+    def _instrument_keys(self) -> CatalogKeys:
+        """One map for every session's adapter (a contract learned for one is known to
+        all), made on first use: its module loads the SDK."""
+        if self._keys is None:
+            from tradertape.services.brokers.upstox_keys import CatalogKeys
+
+            self._keys = CatalogKeys(self._catalog)
         return self._keys
 
     def __call__(self, *, api_key: str, access_token: str) -> Broker:

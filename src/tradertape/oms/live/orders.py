@@ -181,6 +181,22 @@ class LiveSubmitted:
     replayed: bool
 
 
+NEVER_RECEIVED = "The broker never received this order; it was not sent again."
+
+
+def _unsent_slices(
+    db: Session, adapter: Broker, order: Order
+) -> tuple[list[Order], SlicesOrders] | None:
+    """The children of `order`'s sliced send, when that one send is what went unanswered
+    (every child unplaced, no broker id) at a broker that slices itself; else None (an
+    order sent whole, or a child the pipeline sent on its own, is found by its own key)."""
+    if order.slice_parent is None or not isinstance(adapter, SlicesOrders):
+        return None
+    group = slicing.children(db, order)
+    unsent = all(r.status == UNPLACED and r.broker_order_id is None for r in group)
+    return (group, adapter) if unsent else None
+
+
 class LiveOrders:
     """Places, changes and books the live orders of every user."""
 
@@ -517,7 +533,8 @@ class LiveOrders:
         """Settle rows recorded but never acknowledged: found by tag, or marked rejected.
 
         Nothing is sent again: a row the broker does not know is rejected with a message
-        saying so (the user decides whether to place it anew). Returns the rows settled.
+        saying so (the user decides whether to place it anew). The children of one sliced
+        send are settled together (`_recover_slices`). Returns the rows settled.
         """
         cutoff = self._context.clock.now() - SEND_GRACE
         rows = db.scalars(
@@ -529,23 +546,30 @@ class LiveOrders:
             )
         ).all()
 
-        def settle(order: Order) -> bool:
+        def settle(order: Order) -> int:
+            if order.status != UNPLACED or order.broker_order_id is not None:
+                return 0  # settled with its sliced send's other children in this sweep
             key = f"order:{order.order_id}"
             try:
                 broker = self._brokers(db, order.user_id, order.broker)
-                found = self._lookup(db, broker.adapter, order)
+                group = _unsent_slices(db, broker.adapter, order)
+                if group is not None:
+                    sliced = group[1].find_sliced(group[0][0].order_id)
+                else:
+                    found = self._lookup(db, broker.adapter, order)
             except UNREACHABLE as exc:  # no session, or the broker did not answer: next sweep
                 guard.note("live.resolve_unsent", key, f"lookup failed ({exc})")
-                return False
+                return 0
             guard.note("live.resolve_unsent", key, None)
+            if group is not None:
+                return self._recover_slices(db, group[0], sliced, broker.adapter)
             if found is not None:
                 self._accepted(db, order, found, entry_status(spec_of(order)))
             else:
                 now = self._context.clock.now()
-                message = "The broker never received this order; it was not sent again."
-                record(db, order, OrderEvent(EventKind.REJECTED, now, message=message), now)
+                record(db, order, OrderEvent(EventKind.REJECTED, now, message=NEVER_RECEIVED), now)
                 db.commit()
-            return True
+            return 1
 
         settled = guard.each(
             rows,
@@ -557,11 +581,39 @@ class LiveOrders:
         )
         return sum(settled)
 
+    def _recover_slices(
+        self, db: Session, rows: list[Order], found: SlicedOrder | None, adapter: Broker
+    ) -> int:
+        """Settle the children of one sliced send whose answer was lost, from what the
+        broker's book holds under the first child's tag (`found`), never sending again.
+
+        The broker may have sliced finer or coarser than our figures (its freeze quantity
+        is not ours), so the children are matched as the send's own answer is: each of
+        ours takes, in placement order, the broker's child and its size in the book; the
+        broker's children beyond ours get rows of their own (their fills are booked); ours
+        beyond the broker's are refused saying so. None found: the broker never received
+        the send, and every child is refused. Returns the rows settled (ours)."""
+        if found is None:
+            now = self._context.clock.now()
+            for row in rows:
+                record(db, row, OrderEvent(EventKind.REJECTED, now, message=NEVER_RECEIVED), now)
+            db.commit()
+            return len(rows)
+        log.warning(
+            "sliced order %s: answer lost, %d children found for %d slices",
+            rows[0].order_id,
+            len(found.children),
+            len(rows),
+        )
+        extras = self._resliced(db, rows, found, adapter)
+        self._settle_slices(db, rows, found, entry_status(spec_of(rows[0])), extras)
+        return len(rows)
+
     @staticmethod
     def _lookup(db: Session, adapter: Broker, order: Order) -> str | None:
         """The broker's id of an order whose send we never heard back from: by its own key,
-        or, a child of an order the broker sliced, its place among the children found
-        under the first child's key."""
+        or, a child of a sliced send some of whose children were settled, its place among
+        the children found under the first child's key."""
         if order.slice_parent is None or not isinstance(adapter, SlicesOrders):
             return adapter.find_order(order.order_id)
         group = slicing.children(db, order)

@@ -237,6 +237,26 @@ def _resting_order(c: Context) -> str:
     return str(c.call("POST", "/api/orders", json=LIMIT_BUY)["order_id"])
 
 
+def _sliced_order(c: Context) -> str:
+    """A resting paper buy of a NIFTY call one lot past its freeze quantity (two slices):
+    its first child's id."""
+    chain = c.call("GET", "/api/options/underlyings/NIFTY/chain")
+    call = next(row["call"] for row in chain["rows"] if row["call"])
+    lot = int(chain["lot_size"])
+    detail = c.call("GET", f"/api/instruments/NFO/{call['tradingsymbol']}")
+    body = {
+        "exchange": "NFO",
+        "tradingsymbol": call["tradingsymbol"],
+        "transaction_type": "BUY",
+        "quantity": (int(detail["freeze_quantity"]) // lot + 1) * lot,
+        "product": "NRML",
+        "order_type": "LIMIT",
+        "price": 0.05,
+        "autoslice": True,
+    }
+    return str(c.call("POST", "/api/orders", json=body)["order_id"])
+
+
 def _worker_order(c: Context) -> str:
     body = {
         "intent_type": "place_order",
@@ -920,6 +940,9 @@ SEEDS: dict[str, Seed] = {
     ],
     # A desk order by its id (a worker run's order ids, seen on its book, are not the desk's)
     "GET /api/orders/{order_id}": lambda c: [{"path_parameters": {"order_id": _resting_order(c)}}],
+    "POST /api/orders/{order_id}/slices/cancel": lambda c: [
+        {"path_parameters": {"order_id": _sliced_order(c)}}
+    ],
     "GET /api/orders/{order_id}/history": lambda c: [
         {"path_parameters": {"order_id": _resting_order(c)}}
     ],

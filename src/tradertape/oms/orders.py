@@ -24,6 +24,7 @@ from tradertape.db.models import Gtt, User
 from tradertape.db.models.trading import Order, OrderEventRow, Trade
 from tradertape.domain.instruments import Exchange, Instrument
 from tradertape.domain.market import Tick
+from tradertape.domain.order_state import OrderStatus
 from tradertape.domain.orders import OrderSpec
 from tradertape.errors import BadRequest, Conflict, InvalidField, NotFound
 from tradertape.oms import slicing
@@ -35,7 +36,7 @@ from tradertape.oms.live.external_fills import ExternalFill, book_external_fill
 from tradertape.oms.live.gtt import GTT_BROKER, LiveGttBook
 from tradertape.oms.live.orders import LiveOrders
 from tradertape.oms.live.switches import require_live
-from tradertape.oms.order_log import by_key, history_of
+from tradertape.oms.order_log import UNPLACED, by_key, history_of
 from tradertape.oms.order_log import parent_order_id as parent_order_id_of
 from tradertape.oms.order_rules import listed
 from tradertape.oms.paper.amendment import own_order
@@ -531,6 +532,35 @@ class OrderPipeline:
         tick = self._last(order) if isinstance(last, Quoted) else last
         with requesting(db, requested_by):
             return venue.cancel(db, order, tick, commit=commit)
+
+    def cancel_slices(
+        self,
+        db: Session,
+        *,
+        user_id: int,
+        order_id: str,
+        requested_by: Mapping[str, Any] | None = None,
+    ) -> list[Order]:
+        """Cancel every working child of the sliced order `order_id` is a child of (by our
+        id or its broker's; 404 for anyone else's), each through `cancel`, as one would by
+        hand: the children in placement order, as they stand afterwards.
+
+        A child already final is left as it is, and so is one that became final while the
+        others were cancelled (a fill that beat its cancel: the broker's word stands), so
+        asking again cancels nothing twice. An order that was not sliced is a 409."""
+        first = self.order(db, user_id=user_id, order_id=order_id)
+        if first.slice_parent is None:
+            raise Conflict(
+                f"order {order_id} was not sliced: cancel it alone (DELETE /api/orders/{order_id})"
+            )
+        for child in slicing.children(db, first):
+            if child.status != UNPLACED and OrderStatus(child.status).is_terminal:
+                continue
+            try:
+                self.cancel(db, user_id=user_id, order_id=child.order_id, requested_by=requested_by)
+            except BadRequest:  # final by now, or not at its broker yet: shown as it stands
+                db.rollback()
+        return slicing.children(db, first)
 
     def _last(self, order: Order) -> Tick | None:
         return self._quotes(f"{order.exchange}:{order.tradingsymbol}")

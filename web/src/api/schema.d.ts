@@ -4246,6 +4246,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/orders/{order_id}/slices/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel Slices
+         * @description Cancel every working slice of a sliced order (`order_id`: any of its children, by
+         *     our id or the broker's), each as ``DELETE /api/orders/{order_id}`` would; answers every
+         *     child as it then stands. A child already final is left so, asking again cancels nothing
+         *     twice; 409 for an order that was not sliced, 404 for another user's.
+         */
+        post: operations["trading-cancel_slices"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/portfolio/books": {
         parameters: {
             query?: never;
@@ -14595,6 +14618,22 @@ export interface components {
              * @description the position's stop GTT the agent placed
              */
             stop_gtt_id: number | null;
+        };
+        /**
+         * SlicesCancelled
+         * @description A sliced order after "cancel all slices": every child as it now stands.
+         */
+        SlicesCancelled: {
+            /**
+             * Children
+             * @description every child in placement order: the working ones cancelled (or, filled before the cancel reached them, as the broker says), the final ones as they were
+             */
+            children: components["schemas"]["KiteOrder"][];
+            /**
+             * Slice Parent
+             * @description the key the children share (`meta.slice_parent`)
+             */
+            slice_parent: string;
         };
         /**
          * SnapshotIn
@@ -28717,6 +28756,57 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OrderEventOut"][];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "trading-cancel_slices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlicesCancelled"];
                 };
             };
             /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */

@@ -31,6 +31,7 @@ from tradertape.api.schemas.kite import (
     OrderDetailOut,
     OrderEventOut,
     PositionsOut,
+    SlicesCancelled,
 )
 from tradertape.api.schemas.numbers import RowId
 from tradertape.api.schemas.trading import (
@@ -299,6 +300,26 @@ async def cancel_order(
         )
         runtime.account_views.invalidate(user.id)
         return runtime.portfolio.order(order)
+
+    return await cookie.run(cancel)
+
+
+@router.post("/orders/{order_id}/slices/cancel", response_model=SlicesCancelled)
+async def cancel_slices(
+    order_id: str, cookie: CurrentUserLater, runtime: RuntimeDep
+) -> dict[str, Any]:
+    """Cancel every working slice of a sliced order (`order_id`: any of its children, by
+    our id or the broker's), each as ``DELETE /api/orders/{order_id}`` would; answers every
+    child as it then stands. A child already final is left so, asking again cancels nothing
+    twice; 409 for an order that was not sliced, 404 for another user's."""
+
+    def cancel(db: Session, user: SignedIn) -> dict[str, Any]:
+        children = runtime.orders.cancel_slices(db, user_id=user.id, order_id=order_id)
+        runtime.account_views.invalidate(user.id)
+        return {
+            "slice_parent": children[0].slice_parent,
+            "children": [runtime.portfolio.order(child) for child in children],
+        }
 
     return await cookie.run(cancel)
 

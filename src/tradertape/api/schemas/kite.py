@@ -60,6 +60,16 @@ class OrderDetailOut(KiteOrder):
     egress_ip: str | None = Field(description="the IP address a live order left this server from")
 
 
+class SlicesCancelled(BaseModel):
+    """A sliced order after "cancel all slices": every child as it now stands."""
+
+    slice_parent: str = Field(description="the key the children share (`meta.slice_parent`)")
+    children: list[KiteOrder] = Field(
+        description="every child in placement order: the working ones cancelled (or, filled "
+        "before the cancel reached them, as the broker says), the final ones as they were"
+    )
+
+
 class OrderChangeOut(BaseModel):
     """One term a modification changed: what it was and what it became."""
 

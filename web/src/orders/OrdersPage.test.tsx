@@ -44,6 +44,8 @@ describe("the orders page", () => {
     expect(within(table).getAllByRole("row")).toHaveLength(2); // the header and the one order
     expect(within(table).getByText("3,510 / 3,705")).toBeTruthy();
     expect(screen.getByRole("tab", { name: "Open (1)" })).toBeTruthy();
+    // The parent's own row cancels its working slices at once (issue 54).
+    expect(within(table).getByRole("button", { name: /^Cancel all slices of BUY/ })).toBeTruthy();
 
     fireEvent.click(toggle);
 

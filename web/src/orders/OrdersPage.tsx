@@ -12,10 +12,11 @@ import { instrumentLabel, istTime, qty } from "@/format";
 import { BookFilter } from "./BookFilter";
 import { ALL_BOOKS, EVERY_BOOK, type BookOrder, type BookTrade, LiveLtp, bookColumn, isOpenOrder, num, str, symbolOf, useBook, useBooks, useOrders, useTrades } from "./books";
 import { CancelOrderDialog, ModifyOrderDialog, OrderHistoryDialog } from "./OrderDialogs";
+import { CancelSlicesDialog } from "./CancelSlicesDialog";
 import { useOrderTicket } from "./ticket/OrderTicketContext";
-import { type Grouped, groupSlices, sliceLabels, sliceParent } from "./slices";
+import { type Grouped, cancellable, groupSlices, sliceLabels, sliceParent } from "./slices";
 
-type Dialog = { kind: "modify" | "cancel" | "history"; order: BookOrder } | null;
+type Dialog = { kind: "modify" | "cancel" | "history" | "cancel-slices"; order: Grouped<BookOrder> } | null;
 type Booked = BookOrder | BookTrade;
 
 const time: Column<BookOrder> = {
@@ -122,6 +123,16 @@ export function Component() {
       </Button>
     );
   };
+  // A sliced order's own row: its slices open under it, and the working ones cancel at once.
+  const parentActions = (r: Grouped<BookOrder>) => (
+    <Group gap={4} wrap="nowrap">
+      {toggle(r)}
+      {cancellable(r.slices ?? []).working > 0 && (
+        <Button size="compact-xs" variant="default" color="red" onClick={() => setDialog({ kind: "cancel-slices", order: r })}
+          aria-label={`Cancel all slices of ${label(r)}`}>Cancel all</Button>
+      )}
+    </Group>
+  );
   const children = (columns: Column<BookOrder>[], actions: (r: BookOrder) => ReactNode) => (r: Grouped<BookOrder>) =>
     r.slices && expanded.has(parentKey(r)) ? (
       <DataTable caption={`Slices of ${label(r)}`} columns={[sliceColumn(labels), ...columns]} rows={r.slices} rowKey={(c) => str(c, "order_id")}
@@ -148,7 +159,7 @@ export function Component() {
           <DataTable caption="Open orders" columns={withBook(openColumns)} rows={open} rowKey={(r) => str(r, "order_id")}
             csvName="open-orders" phoneCards onRowSelect={(r) => ticket.select(symbolOf(r))} empty={orders.isPending ? "Loading…" : "No open orders."}
             initialSort={{ key: "time", desc: true }}
-            rowActions={(r) => (r.slices ? toggle(r) : working(r))}
+            rowActions={(r) => (r.slices ? parentActions(r) : working(r))}
             rowDetail={children(openColumns, (c) => (isOpenOrder(c) ? working(c) : history(c)))}
           />
         </Tabs.Panel>
@@ -167,6 +178,7 @@ export function Component() {
       {dialog?.kind === "modify" && <ModifyOrderDialog order={dialog.order} onClose={() => setDialog(null)} />}
       {dialog?.kind === "cancel" && <CancelOrderDialog order={dialog.order} onClose={() => setDialog(null)} />}
       {dialog?.kind === "history" && <OrderHistoryDialog order={dialog.order} onClose={() => setDialog(null)} />}
+      {dialog?.kind === "cancel-slices" && <CancelSlicesDialog parent={dialog.order} onClose={() => setDialog(null)} />}
     </>
   );
 }

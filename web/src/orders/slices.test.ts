@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { groupSlices, sliceLabels, sliceParent } from "./slices";
+import { cancellable, groupSlices, sliceLabels, sliceParent } from "./slices";
 
 describe("sliceLabels", () => {
   it("labels each child of a sliced order in placement order (the book's, within a second; not by id), and nothing else", () => {
@@ -48,5 +48,18 @@ describe("groupSlices", () => {
     if (!parent) throw new Error("no rows");
     expect(parent.status).toBe("COMPLETE");
     expect(parent.filled_quantity).toBe(1755);
+  });
+});
+
+describe("cancellable", () => {
+  it("counts the children that still work and their pending quantity, not the filled or refused", () => {
+    const children = [
+      { status: "COMPLETE", pending_quantity: 0 },
+      { status: "OPEN", pending_quantity: 1755 },
+      { status: "TRIGGER PENDING", pending_quantity: 195 },
+      { status: "REJECTED", pending_quantity: 0 },
+    ];
+    expect(cancellable(children)).toEqual({ working: 2, pending: 1950 });
+    expect(cancellable([{ status: "CANCELLED", pending_quantity: 0 }])).toEqual({ working: 0, pending: 0 });
   });
 });

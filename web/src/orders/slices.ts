@@ -95,3 +95,16 @@ export function groupSlices<T extends Figures>(orders: readonly T[]): Grouped<T>
   }
   return out;
 }
+
+
+/** Whether a child still works at its exchange (what "cancel all slices" cancels). */
+export function isWorkingSlice(order: Figures): boolean {
+  return WORKING.has(String(order.status ?? ""));
+}
+
+/** What "cancel all slices" of a parent would cancel: how many children still work and the
+ * quantity they have pending. */
+export function cancellable(children: readonly Figures[]): { working: number; pending: number } {
+  const working = children.filter(isWorkingSlice);
+  return { working: working.length, pending: working.reduce((sum, c) => sum + n(c.pending_quantity), 0) };
+}

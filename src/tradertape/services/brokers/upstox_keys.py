@@ -8,14 +8,12 @@ Kept apart from `upstox_session` because it loads the Upstox SDK (through
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 
 from tradertape.domain.instruments import InstrumentCatalog
 from tradertape.domain.symbols import UnmappedSymbolError, upstox_key
+from tradertape.services.brokers.upstox_session import CurrentCatalog
 from tradertape_brokers.port import OrderRejected
 from tradertape_brokers.upstox.keys import InstrumentKeys
-
-CurrentCatalog = Callable[[], InstrumentCatalog]
 
 
 def _upstox_pairs(catalog: InstrumentCatalog) -> dict[str, str]:

@@ -1,6 +1,7 @@
 // An order above the freeze quantity (issue 54): the ticket reads the contract's freeze
 // quantity and says how many slices the order goes in before it is sent; the orders page
-// shows the sliced order as one row whose slices open under it.
+// shows the sliced order as one row whose slices open under it, and "Cancel all" on that row
+// cancels every working slice at once, then shows each slice's state.
 import { type APIRequestContext, expect, test } from "@playwright/test";
 import { openSignedIn } from "./session";
 import { demoApi, expectAccessible, keepScreenshot } from "./support";
@@ -48,4 +49,21 @@ test("a NIFTY call above the freeze quantity goes in slices, shown as one order 
   await expect(page.getByText("slice 3 of 3").first()).toBeVisible();
   await expectAccessible(page);
   await keepScreenshot(page, "order-slices", phone ? "phone" : "desktop");
+
+  // Cancel all: one confirmation, then each slice's state as the server answers it.
+  await page.getByRole("button", { name: /^Cancel all slices of BUY/ }).first().click();
+  const confirm = page.getByRole("dialog", { name: "Cancel all slices" });
+  await expect(confirm).toContainText("Cancel 3 working slices");
+  await confirm.getByRole("button", { name: "Cancel all slices" }).click();
+  await expect(confirm.getByRole("status")).toContainText("3 of 3 slices are cancelled");
+  const states = confirm.getByRole("table", { name: /^Slices of BUY/ });
+  await expect(states.getByRole("cell", { name: "CANCELLED", exact: true })).toHaveCount(3);
+  await expectAccessible(page);
+  await keepScreenshot(page, "order-slices-cancelled", phone ? "phone" : "desktop");
+  await confirm.getByRole("button", { name: "Done" }).click();
+  // The order left the open tab: the executed one holds it, its slices still open under it.
+  await page.getByRole("tab", { name: /^Executed/ }).click();
+  await expect(page.getByRole("button", { name: /^Hide the 3 slices of BUY/ }).first()).toBeVisible();
+  await expect(page.getByText("slice 3 of 3").first()).toBeVisible();
+  await expect(page.getByText("CANCELLED").first()).toBeVisible();
 });

@@ -11,6 +11,10 @@ import { Notice } from "@/orders/Notice";
 import { type BookOrder, num, str } from "./books";
 import { type Grouped, cancellable } from "./slices";
 
+// One line a slice: a phone's 390 px holds the three short columns unwrapped (what was not
+// filled of a cancelled slice is what was cancelled: no column of its own).
+const nowrap = { whiteSpace: "nowrap" } as const;
+
 export function CancelSlicesDialog({ parent, onClose }: { parent: Grouped<BookOrder>; onClose: () => void }) {
   const client = useQueryClient();
   const children = parent.slices ?? [];
@@ -33,15 +37,14 @@ export function CancelSlicesDialog({ parent, onClose }: { parent: Grouped<BookOr
             </Notice>
             <Table aria-label={`Slices of ${name}`}>
               <Table.Thead>
-                <Table.Tr><Table.Th>Slice</Table.Th><Table.Th>Status</Table.Th><Table.Th ta="right">Filled / Qty.</Table.Th><Table.Th ta="right">Cancelled</Table.Th></Table.Tr>
+                <Table.Tr style={nowrap}><Table.Th>Slice</Table.Th><Table.Th>Status</Table.Th><Table.Th ta="right">Filled / Qty.</Table.Th></Table.Tr>
               </Table.Thead>
               <Table.Tbody>
                 {answered.map((c, i) => (
-                  <Table.Tr key={c.order_id}>
-                    <Table.Td>slice {i + 1} of {answered.length}</Table.Td>
+                  <Table.Tr key={c.order_id} style={nowrap}>
+                    <Table.Td>{i + 1} of {answered.length}</Table.Td>
                     <Table.Td>{c.status}</Table.Td>
                     <Table.Td ta="right">{qty(c.filled_quantity)} / {qty(c.quantity)}</Table.Td>
-                    <Table.Td ta="right">{qty(c.cancelled_quantity)}</Table.Td>
                   </Table.Tr>
                 ))}
               </Table.Tbody>

@@ -22,26 +22,24 @@ works and every fill is exited. The pass also hears a leg's fill (the partner's
 `OrderFilled`) and, on a process's first pass, today's late rejections in the order book.
 
 A cancel the broker keeps refusing (5xx, 429, no answer) is not asked again on every pass:
-each order waits 3 s after its first failure, doubling to 5 min (`CancelBackoff`, on the
-injected clock; in memory: a restart asks once more at once), and its owner is told once
-(``unwind_stuck``, keyed by the order) when it has failed `NOTIFY_AFTER` times.
+each order waits 3 s after its first failure, doubling to 5 min, on the injected clock
+(in memory: a restart asks once more at once), and its owner is told once
+(``unwind_stuck``, keyed by the order) at the third failure: `cancel_backoff`, the
+mechanism an option run's exit shares.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 
 from sqlalchemy import exists, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tradertape.db.engine import Database
 from tradertape.db.models import Order
 from tradertape.db.models.trading import OrderEventRow
-from tradertape.domain.instrument_names import instrument_label
 from tradertape.domain.instruments import Exchange
 from tradertape.domain.order_state import MAY_FILL, PENDING
 from tradertape.domain.orders import (
@@ -67,17 +65,13 @@ from tradertape.oms import (
 from tradertape.ports.clock import IST, Clock
 from tradertape.services import basket_marks
 from tradertape.services.baskets import opposite
-from tradertape.services.notifications import events as notifications
-from tradertape_brokers.reconnect import Backoff
+from tradertape.services.cancel_backoff import CancelBackoff, ask_cancel
 
 # What a leg was once it was taken: working at its broker (a rejection after it is late).
 _TAKEN = ("OPEN", "TRIGGER PENDING", "AMO REQ RECEIVED")
 # The states an order reaches before its venue answers: a refusal then is no late one (the
 # placement's own answer, which `place_basket` already halts and unwinds on).
 _UNANSWERED = frozenset({"PUT ORDER REQ RECEIVED", "VALIDATION PENDING", "OPEN PENDING"})
-# A failed cancel's waits: 3 s, doubling, at most 5 min between asks.
-CANCEL_BACKOFF = Backoff(initial_secs=3.0, factor=2.0, max_secs=300.0)
-NOTIFY_AFTER = 3  # failed cancels of one order before its owner is told (once)
 
 
 def _late_leg(event: OrderRejected) -> bool:
@@ -118,38 +112,6 @@ def basket_of(order: Order) -> str | None:
     if not isinstance(index, int) or key is None or not key.endswith(suffix):
         return None
     return key[: -len(suffix)]
-
-
-@dataclass(slots=True)
-class _Failing:
-    """One order's failed cancels in a row, and when it may be asked again."""
-
-    failures: int
-    retry_at: datetime
-
-
-class CancelBackoff:
-    """When a cancel the broker refused may be asked again, per order (in memory)."""
-
-    def __init__(self, schedule: Backoff = CANCEL_BACKOFF) -> None:
-        self._schedule = schedule
-        self._failing: dict[str, _Failing] = {}
-
-    def due(self, order_id: str, now: datetime) -> bool:
-        """Whether the order's cancel may be asked now (never failed, or waited out)."""
-        failing = self._failing.get(order_id)
-        return failing is None or now >= failing.retry_at
-
-    def failed(self, order_id: str, now: datetime) -> int:
-        """Note a failed cancel: the next waits longer. How many failed in a row."""
-        failures = self._failing[order_id].failures + 1 if order_id in self._failing else 1
-        wait = timedelta(seconds=self._schedule.delay(failures))
-        self._failing[order_id] = _Failing(failures, now + wait)
-        return failures
-
-    def forget(self, order_id: str) -> None:
-        """The order needs no more cancels (cancelled, filled, or the broker took it)."""
-        self._failing.pop(order_id, None)
 
 
 class LateRefusals:
@@ -356,45 +318,10 @@ class LateRefusals:
             db.commit()
 
     def _cancel(self, db: Session, leg: Order, basket: str, now: datetime) -> None:
-        """Ask for the leg's cancel; a refusal waits its back-off, and its owner is told
-        once when it keeps failing."""
-        try:
-            self._orders.cancel(db, user_id=leg.user_id, order_id=leg.order_id)
-        except TraderTapeError as exc:  # no answer (5xx, 429, network), or filled meanwhile
-            db.rollback()
-            db.refresh(leg)
-            if leg.status not in PENDING:
-                self.cancels.forget(leg.order_id)
-                return
-            if self.cancels.failed(leg.order_id, now) == NOTIFY_AFTER:
-                self._tell(db, leg, basket, exc.detail, now)
-            return
-        self.cancels.forget(leg.order_id)
-
-    @staticmethod
-    def _tell(db: Session, leg: Order, basket: str, error: str, now: datetime) -> None:
-        """Tell the leg's owner, once per order (its key), that its cancel keeps failing."""
-        side = "buy" if leg.transaction_type == TransactionType.BUY else "sell"
-        name = instrument_label(leg.tradingsymbol, leg.exchange)
-        text = (
-            f"⚠️ {leg.broker.capitalize()} has not cancelled your {side} of {name}, "
-            f"{leg.quantity} ({NOTIFY_AFTER} tries): another leg of its basket was refused, "
-            "so it must not trade. Still trying, less often (up to every 5 min); cancel it "
-            "at your broker if you can. Whatever it fills is exited at market."
-        )
-        notifications.add(
-            db,
-            user_id=leg.user_id,
-            kind=notifications.Kind.UNWIND_STUCK,
-            text=text,
-            at=now,
-            payload={"order_id": leg.order_id, "basket": basket, "error": error},
-            idempotency_key=f"unwind-cancel:{leg.order_id}",
-        )
-        try:
-            db.commit()
-        except IntegrityError:  # told already (before a restart)
-            db.rollback()
+        """Ask for the leg's cancel (`cancel_backoff.ask_cancel`): a refusal waits its
+        back-off, and its owner is told once when it keeps failing."""
+        why = "another leg of its basket was refused"
+        ask_cancel(self._orders, self.cancels, db, leg, now, why=why, payload={"basket": basket})
 
     @staticmethod
     def _legs(

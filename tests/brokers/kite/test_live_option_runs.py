@@ -8,6 +8,7 @@ live trading is off."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -82,10 +83,12 @@ def live_option_run(
     runtime: Runtime,
     fake: Fake,
     sides: tuple[tuple[dict[str, Any], str], ...],
+    shape: Callable[[dict[str, Any], str], dict[str, Any]] = lambda contract, side: {},
     **extra: Any,
 ) -> tuple[Worker, list[dict[str, Any]]]:
     """A connected user with live on, a live worker run and its option run of `sides`
-    (selector, BUY/SELL), the contracts listed at the fake."""
+    (selector, BUY/SELL), the contracts listed at the fake; `shape` adds a leg's own
+    fields (an order type, a price) from its contract and side."""
     connect(client, runtime, fake)
     set_price(runtime, NIFTY, "25010")
     fake.price(NIFTY, 25010)
@@ -95,6 +98,7 @@ def live_option_run(
     at_kite(fake, listed)
     legs = [
         {"tradingsymbol": c["tradingsymbol"], "transaction_type": side, "leg_id": f"l{n}"}
+        | shape(c, side)
         for n, (c, (_, side)) in enumerate(zip(listed, sides, strict=True))
     ]
     body = {

@@ -1,11 +1,11 @@
-"""A failed cancel's back-off (`basket_unwind.CancelBackoff`): 3 s after the first failure,
+"""A failed cancel's back-off (`cancel_backoff.CancelBackoff`): 3 s after the first failure,
 doubling, never more than 5 minutes; per order; gone once the order needs no cancel."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from tradertape.services.basket_unwind import CancelBackoff
+from tradertape.services.cancel_backoff import CancelBackoff
 
 T0 = datetime(2026, 11, 27, 4, 0, tzinfo=UTC)
 

@@ -36,9 +36,11 @@ from sqlalchemy.orm import Session
 
 from tradertape.db.models import Order, WorkerOptionRun, WorkerRun, WorkerRunOrder
 from tradertape.db.rows import table_of
+from tradertape.domain.order_state import MAY_FILL, PENDING
 from tradertape.domain.worker_access import ExecutionMode
 from tradertape.errors import NotFound, Rejected, TraderTapeError
 from tradertape.oms import Account
+from tradertape.services.cancel_backoff import Asked, ask_cancel
 from tradertape.services.options import plans
 from tradertape.services.options.market import OptionMarket
 from tradertape.services.options.metrics import ENTRY, EXIT, option_orders, positions
@@ -271,11 +273,12 @@ def _start_exit(
 
 
 def _working_entries(db: Session, run: WorkerRun) -> list[Order]:
-    """The entry orders still working at their venue (an exit cancels them first)."""
+    """The entry orders that may still trade: working at their venue, or sent with the
+    outcome not known yet (an exit cancels them first, the latter once the venue has it)."""
     return [
         order
         for order, role in option_orders(db, run)
-        if role == ENTRY and plans.order_state(order) == "open"
+        if role == ENTRY and plans.order_state(order) in plans.OPEN_STATES
     ]
 
 
@@ -372,37 +375,49 @@ def _send_due(
             db.rollback()
             return
         now = workers.clock.now()
-        if phase == "exit" and record["cancels"]:
-            _cancel_next(workers, db, run, option)
+        if phase == "exit" and record["cancels"] and _cancel_due(workers, db, run, option, now):
             continue
-        if record["plan"] is None:  # the cancels are done: what is held now is what exits
-            live.refresh(workers, db, run)
-            lock_run(db, run)
-            db.refresh(option)
-            held = positions(db, run, market)
-            legs = plans.exit_legs(option, held, _covering(db, run))
-            key = str(option.exit["idempotency_key"])
-            option.exit = {**option.exit, "plan": plans.plan(run, key, legs)}
-            db.commit()
+        if record["plan"] is None:  # each cancel asked: what is held now is what exits
+            _plan_exit(workers, market, db, run, option)
             continue
         orders = plans.planned_orders(db, [record])
         move, index = _next_move(record, orders)
+        if move == "done" and record.get("follow"):  # an exit's: what a stuck order filled
+            if _follow_up(workers, market, db, run, option):
+                continue
+            return  # a cancel still owed: the timer looks again
         if move == "wait":
             db.rollback()
             return
         if move == "send":
-            try:
-                account = account_of(workers, db, run, opening=phase == "entry")
-            except Rejected as exc:
-                if phase == "exit":  # no session: the timer tries again
-                    db.rollback()
-                    return
-                _skip_rest(option, phase, str(exc))
-                continue
-            _send(workers, db, run, option, phase, index, account, source)
+            if not _send_next(workers, db, run, option, phase, index, source):
+                return
             continue
         _finish(db, run, option, phase, orders, move == "halt", now, source)
         db.commit()
+
+
+def _send_next(
+    workers: WorkerContext,
+    db: Session,
+    run: WorkerRun,
+    option: WorkerOptionRun,
+    phase: str,
+    index: int,
+    source: str,
+) -> bool:
+    """Send the plan's leg `index` to the run's account; False when the exit has no
+    session to send by (the timer tries again). An entry without one skips its rest."""
+    try:
+        account = account_of(workers, db, run, opening=phase == "entry")
+    except Rejected as exc:
+        if phase == "exit":
+            db.rollback()
+            return False
+        _skip_rest(option, phase, str(exc))
+        return True
+    _send(workers, db, run, option, phase, index, account, source)
+    return True
 
 
 def _next_move(record: dict[str, Any], orders: dict[str, Order]) -> tuple[str, int]:
@@ -463,22 +478,101 @@ def _finish(
     )
 
 
-def _cancel_next(
-    workers: WorkerContext, db: Session, run: WorkerRun, option: WorkerOptionRun
+def _cancel_due(
+    workers: WorkerContext,
+    db: Session,
+    run: WorkerRun,
+    option: WorkerOptionRun,
+    now: datetime,
+) -> bool:
+    """Do the exit's next owed cancel that is due: drop one whose order ended however it
+    ended, or ask one whose back-off allows (`cancel_backoff.ask_cancel`; commits). An
+    order stays on the stored list until its venue answers, so a cancel the broker did not
+    answer is asked again after its back-off, by this process or the next. False when
+    none is due now (each waits its back-off, or a send's outcome is not known yet)."""
+    owed: list[str] = option.exit["cancels"]
+    rows = db.scalars(
+        select(Order).where(Order.user_id == run.user_id, Order.order_id.in_(owed))
+    ).all()
+    found = {order.order_id: order for order in rows}
+    for order_id in owed:
+        order = found.get(order_id)
+        if order is None or order.status not in MAY_FILL:  # ended: no cancel owed
+            workers.cancels.forget(order_id)
+            _cancel_settled(option, order_id, cancelled=False)
+            db.commit()
+            return True
+        if order.status in PENDING and workers.cancels.due(order_id, now):
+            db.commit()  # the run's lock is not held while the broker is asked
+            why = f"its option run {run.run_key} is exiting"
+            payload = {"strategy_run_id": run.run_key}
+            asked = ask_cancel(
+                workers.orders, workers.cancels, db, order, now, why=why, payload=payload
+            )
+            lock_run(db, run)
+            db.refresh(option)
+            if asked is not Asked.OWED:
+                _cancel_settled(option, order_id, cancelled=asked is Asked.CANCELLED)
+            db.commit()
+            return True
+    return False
+
+
+def _cancel_settled(option: WorkerOptionRun, order_id: str, *, cancelled: bool) -> None:
+    """Take `order_id` off the exit's owed cancels (noted as cancelled if it was)."""
+    record = option.exit
+    done = [*record["cancelled"], order_id] if cancelled else record["cancelled"]
+    owed = [o for o in record["cancels"] if o != order_id]
+    option.exit = {**record, "cancels": owed, "cancelled": done}
+
+
+def _plan_exit(
+    workers: WorkerContext,
+    market: OptionMarket,
+    db: Session,
+    run: WorkerRun,
+    option: WorkerOptionRun,
 ) -> None:
-    """Cancel the exit's next working entry order (a live cancel commits)."""
-    order_id = option.exit["cancels"][0]
-    option.exit = {**option.exit, "cancels": option.exit["cancels"][1:]}
-    db.commit()  # taken off the list first: a cancel is never asked twice
-    try:
-        workers.orders.cancel(db, user_id=run.user_id, order_id=order_id, last=None)
-    except TraderTapeError:  # filled or gone meanwhile: the plan exits what is held
-        db.rollback()
-        return
+    """Plan the legs that flatten what is held now (commits). A cancel still owed marks
+    the exit to ``follow``: what that order fills later is exited before the exit ends."""
+    live.refresh(workers, db, run)
     lock_run(db, run)
     db.refresh(option)
-    option.exit = {**option.exit, "cancelled": [*option.exit["cancelled"], order_id]}
+    held = positions(db, run, market)
+    legs = plans.exit_legs(option, held, _covering(db, run))
+    key = str(option.exit["idempotency_key"])
+    follow = bool(option.exit["cancels"])
+    option.exit = {**option.exit, "plan": plans.plan(run, key, legs), "follow": follow}
     db.commit()
+
+
+def _follow_up(
+    workers: WorkerContext,
+    market: OptionMarket,
+    db: Session,
+    run: WorkerRun,
+    option: WorkerOptionRun,
+) -> bool:
+    """Every planned exit leg is done but the plan was made while a cancel was owed: add
+    legs for what is held now (an owed order's fills), numbered on from the plan so each
+    has a key of its own, sent once; once nothing is held beyond them and no cancel is
+    owed, the exit no longer follows. Commits; False when it waits for an owed cancel."""
+    live.refresh(workers, db, run)
+    lock_run(db, run)
+    db.refresh(option)
+    record = option.exit
+    legs = plans.exit_legs(option, positions(db, run, market), _covering(db, run))
+    if legs:
+        key = str(record["idempotency_key"])
+        more = plans.plan(run, key, legs, start=len(record["plan"]))
+        option.exit = {**record, "plan": [*record["plan"], *more]}
+    elif not record["cancels"]:
+        option.exit = {**record, "follow": False}
+    else:
+        db.rollback()
+        return False
+    db.commit()
+    return True
 
 
 def _send(
@@ -653,7 +747,7 @@ def _public(
     out = {
         k: v
         for k, v in record.items()
-        if k not in ("plan", "intent_pk", "status_before", "done", "cancels")
+        if k not in ("plan", "intent_pk", "status_before", "done", "cancels", "follow")
     }
     status = plans.record_status(record, seen) if record.get("plan") is not None else "submitting"
     if not record.get("done") and status != "submitting":

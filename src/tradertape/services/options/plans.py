@@ -115,9 +115,10 @@ def basket_id(run: WorkerRun, key: str) -> str:
 
 
 def plan(
-    run: WorkerRun, key: str, legs: list[tuple[dict[str, Any], dict[str, Any]]]
+    run: WorkerRun, key: str, legs: list[tuple[dict[str, Any], dict[str, Any]]], *, start: int = 0
 ) -> list[dict[str, Any]]:
-    """The planned legs, each with its order's fields and client key; none sent yet."""
+    """The planned legs, each with its order's fields and client key; none sent yet.
+    `start`: the first leg's index, for legs added to a plan (their keys its own)."""
     return [
         {
             "leg_index": index,
@@ -127,7 +128,7 @@ def plan(
             "order_id": None,
             "skipped": False,
         }
-        for index, (leg, fields) in enumerate(legs)
+        for index, (leg, fields) in enumerate(legs, start=start)
     ]
 
 

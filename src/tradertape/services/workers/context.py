@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
@@ -13,6 +13,7 @@ from tradertape.oms import OrderPipeline, PaperPortfolio, TradingContext
 from tradertape.ports.clock import Clock
 from tradertape.security.keys import derive_key
 from tradertape.services.brokers.credentials import BrokerCredentials
+from tradertape.services.cancel_backoff import CancelBackoff
 
 LastTick = Callable[[str], Tick | None]
 
@@ -33,6 +34,9 @@ class WorkerContext:
     live_trading_enabled: bool = False
     paper_opening_balance: Decimal = Decimal(1_000_000)
     credentials: BrokerCredentials | None = None  # which Kite account the user connected
+    # An option run's exit's cancels the broker did not answer: when each is asked again
+    # (one per process, shared by the worker API, the loop's timer and the protection).
+    cancels: CancelBackoff = field(default_factory=CancelBackoff)
 
     @property
     def trading(self) -> TradingContext:

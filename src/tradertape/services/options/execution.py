@@ -386,8 +386,8 @@ def _send_due(
             if _follow_up(workers, market, db, run, option):
                 continue
             return  # a cancel still owed: the timer looks again
-        if move == "wait":
-            db.rollback()
+        if move == "wait" or (move == "halt" and record.get("cancels")):
+            db.rollback()  # a send's outcome unknown, or a halted exit's cancel still owed
             return
         if move == "send":
             if not _send_next(workers, db, run, option, phase, index, source):

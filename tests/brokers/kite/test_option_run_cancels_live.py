@@ -1,5 +1,5 @@
-"""An option run's exit whose cancel Kite does not answer (issue 55): the entry leg still
-working stays owed on the run's stored exit and is asked again with the basket unwind's
+"""An option run's exit (the user's, or a partial entry's unwind after Kite rejects a leg
+it took) whose cancel Kite does not answer (issue 55): the entry leg still working stays owed on the run's stored exit and is asked again with the basket unwind's
 back-off (3 s doubling, one ``unwind_stuck`` notice at the third failure), until Kite
 cancels it; what it fills meanwhile is bought back once; a restart still cancels it;
 nothing is sent twice."""
@@ -194,3 +194,55 @@ def test_a_restart_still_cancels_the_owed_leg_once(
     assert again.option_executions.on_timer() == []
     assert len(fake.state()["orders"]) == 3
     assert _told(runtime) == []  # one failure: nobody told
+
+
+def test_a_late_refused_leg_unwinds_and_the_short_whose_cancel_failed_is_cancelled_later(
+    client: TestClient, runtime: Runtime, fake: Fake, clock: ManualClock
+) -> None:
+    """A structure's put hedge rests, then Kite's RMS rejects it after taking it: the
+    partial entry unwinds (the call long sold at once) while Kite answers no cancel of the
+    resting short. The short stays owed and is cancelled once Kite answers, after its
+    back-off; the run ends exited and nothing was sent twice."""
+
+    def resting(contract: dict[str, Any], side: str) -> dict[str, Any]:
+        if contract["option_type"] == "CE" and side == "BUY":
+            return {}
+        factor = Decimal(2) if side == "SELL" else Decimal("0.5")
+        return {"order_type": "LIMIT", "price": _ticked(Decimal(str(contract["ltp"])) * factor)}
+
+    sides = (
+        ({"option_type": "CE", "offset": 0}, "BUY"),
+        ({"option_type": "PE", "offset": 0}, "BUY"),
+        ({"option_type": "CE", "offset": 2}, "SELL"),
+    )
+    worker, (call, put, short) = live_option_run(client, runtime, fake, sides, resting)
+    entered = _ok(worker.call("POST", f"/options/runs/{RUN}/enter", json={}))
+    assert entered["status"] == "entering"
+    c, p, s = call["tradingsymbol"], put["tradingsymbol"], short["tradingsymbol"]
+    assert at_fake(fake) == [
+        (c, "BUY", 65, "COMPLETE"),
+        (p, "BUY", 65, "OPEN"),
+        (s, "SELL", 65, "OPEN"),
+    ]
+    fake.fault("503", count=1000, method="DELETE", path_prefix="/orders")
+    fake.control("reject", {"order_id": fake.state()["orders"][1]["order_id"]})
+
+    assert runtime.option_executions.on_timer() == ["exiting"]
+    assert at_fake(fake) == [
+        (c, "BUY", 65, "COMPLETE"),
+        (p, "BUY", 65, "REJECTED"),
+        (s, "SELL", 65, "OPEN"),  # its cancel was not answered: still owed
+        (c, "SELL", 65, "COMPLETE"),  # the unwind
+    ]
+    assert len(_owed(runtime)) == 1
+
+    _clear_faults(fake)
+    clock.advance(timedelta(seconds=2))
+    assert runtime.option_executions.on_timer() == ["exiting"]  # within its 3 s
+    clock.advance(timedelta(seconds=1))
+    assert runtime.option_executions.on_timer() == ["exited"]
+    assert at_fake(fake)[2] == (s, "SELL", 65, "CANCELLED")
+    assert len(fake.state()["orders"]) == 4
+    state = _ok(worker.call("GET", f"/options/runs/{RUN}/state"))
+    assert (state["status"], state["exit"]["reason"]) == ("exited", "unwind")
+    assert [leg["net_quantity"] for leg in state["legs"]] == [0, 0, 0]

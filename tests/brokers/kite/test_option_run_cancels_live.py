@@ -1,8 +1,9 @@
 """An option run's exit (the user's, or a partial entry's unwind after Kite rejects a leg
-it took) whose cancel Kite does not answer (issue 55): the entry leg still working stays owed on the run's stored exit and is asked again with the basket unwind's
-back-off (3 s doubling, one ``unwind_stuck`` notice at the third failure), until Kite
-cancels it; what it fills meanwhile is bought back once; a restart still cancels it;
-nothing is sent twice."""
+it took) whose cancel Kite does not answer (issue 55): the entry leg still working stays
+owed on the run's stored exit and is asked again with the basket unwind's back-off (3 s
+doubling, one ``unwind_stuck`` notice at the third failure) until Kite cancels it; what
+it fills meanwhile is bought back once; a restart still cancels it; nothing is sent
+twice."""
 
 from __future__ import annotations
 
@@ -246,3 +247,25 @@ def test_a_late_refused_leg_unwinds_and_the_short_whose_cancel_failed_is_cancell
     state = _ok(worker.call("GET", f"/options/runs/{RUN}/state"))
     assert (state["status"], state["exit"]["reason"]) == ("exited", "unwind")
     assert [leg["net_quantity"] for leg in state["legs"]] == [0, 0, 0]
+
+
+def test_an_exit_while_a_legs_send_is_unknown_waits_for_its_outcome(
+    client: TestClient, runtime: Runtime, fake: Fake, clock: ManualClock
+) -> None:
+    """The entry's first leg was sent without an answer: an exit now owes its cancel
+    (it may stand at Kite) rather than answering that nothing is open; the live sweep
+    learns Kite never had it, and the next pass ends the exit, nothing sent."""
+    worker, _ = live_option_run(client, runtime, fake, SPREAD)
+    fake.fault("503", method="POST", path_prefix="/orders", count=4)
+    entered = _ok(worker.call("POST", f"/options/runs/{RUN}/enter", json={}))
+    assert entered["status"] == "entering"
+
+    exited = _ok(worker.call("POST", f"/options/runs/{RUN}/exit", json={}))
+    assert exited["status"] == "exiting"
+    assert len(_owed(runtime)) == 1
+    clock.advance(timedelta(seconds=31))
+    with runtime.db.session() as db:  # the live sweep: Kite never had it, it is not resent
+        assert runtime.live.resolve_unsent(db) == 1
+    assert runtime.option_executions.on_timer() == ["exited"]
+    assert _owed(runtime) == []
+    assert fake.state()["orders"] == []

@@ -255,6 +255,9 @@ async def _serve_and_measure(args: argparse.Namespace) -> None:
         server = uvicorn.Server(config)
         serving = asyncio.create_task(server.serve(sockets=sockets))
         await _until(lambda: server.started and runtime.feed.published > 0)
+        # As health does (503 until then): on a fresh checkout the kernels compile for a
+        # minute in a thread of this process, and the figure would measure the compiler.
+        await _until(lambda: not app.state.kernels.loading)
         offset = (runtime.feed.wall_time(SESSION) - SESSION) / timedelta(seconds=1)
         settle()  # as `tradertape serve` does (start-up objects out of the GC's view)
         plan = ClientPlan(

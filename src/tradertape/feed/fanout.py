@@ -6,10 +6,19 @@ ready-made ``"KEY":{...}`` JSON fragment, never once per client. When the burst 
 hands every client, in one step, the part of the batch it subscribes to (a set intersection),
 so the cost per client is a few C-level operations per batch, not a Python call per tick.
 
-Each client has its own bounded queue of pending ticks and its own writer task. Handing over
-never waits: a client that stops reading only fills its own queue, whose oldest batches are
-then dropped and the ticks in them counted (the newest batch is always kept). The writer sends
-everything pending as one ``ticks`` message with the latest tick per symbol.
+A client that is keeping up (nothing queued for it, its socket writable) gets its frame
+written there and then, in the hub's loop over clients (`DirectWriter`, given by the server
+when its WebSocket protocol allows it: `serving.ws_direct`): no task wakes per client per
+burst, which on a busy two-core machine was what the last client of a burst waited for.
+
+Otherwise (its socket's buffer full, a reply or an earlier frame still on its way) the batch
+goes to the client's own bounded queue, sent by its own writer task as the socket drains.
+Handing over never waits: a client that stops reading only fills its own queue, whose oldest
+batches are then dropped and the ticks in them counted (the newest batch is always kept).
+The writer coalesces what is pending: one ``ticks`` message with the latest tick per symbol
+(latest value wins), so a client that falls behind catches up in one frame. Either way each
+client gets its frames in the order the hub produced them, and its control replies (status,
+subscribed, error) before any ticks that follow them.
 """
 
 from __future__ import annotations
@@ -22,7 +31,7 @@ import secrets
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from decimal import InvalidOperation
-from typing import Any
+from typing import Any, Protocol
 
 from tradertape.feed.codec import TickMode, stream_json_of_message
 from tradertape.ports.bus import EventBus, Subscription
@@ -48,12 +57,30 @@ def _fragment(key: str, message: dict[str, Any], mode: TickMode) -> str:
     return f"{json.dumps(key)}:{stream_json_of_message(message, mode)}"
 
 
+def _ticks_text(body: str) -> str:
+    return f'{{"type":"ticks","data":{{{body}}}}}'
+
+
+class DirectWriter(Protocol):
+    """Writes a text frame to a client's socket without waiting, when the socket can take it."""
+
+    def writable(self) -> bool:
+        """Whether `write_text` may be called now (else the ASGI path waits its turn)."""
+        ...
+
+    def write_text(self, text: str) -> None:
+        """Write one text frame now."""
+        ...
+
+
 class ClientChannel:
     """One client's outbox: control replies, and pending tick batches bounded in ticks."""
 
-    def __init__(self, hub: TickHub, queue_size: int) -> None:
+    def __init__(self, hub: TickHub, queue_size: int, direct: DirectWriter | None = None) -> None:
         self._hub = hub
         self._queue_size = queue_size
+        self._direct = direct
+        self._busy = False  # the writer task is sending (it took what was queued)
         self._control: deque[str] = deque(maxlen=MAX_UNREAD_REPLIES)
         self._batches: deque[tuple[Fragments, frozenset[str] | set[str]]] = deque()
         self._pending = 0
@@ -65,7 +92,25 @@ class ClientChannel:
         self.frames_sent = 0
 
     def deliver(self, fragments: Fragments, keys: frozenset[str] | set[str]) -> None:
-        """Queue the ticks of `keys` from one batch; drop the oldest batches beyond the bound."""
+        """Send the ticks of `keys` from one batch now when the client is keeping up (nothing
+        queued or being sent, its socket writable), else queue them (`enqueue`)."""
+        direct = self._direct
+        if (
+            direct is not None
+            and not self._busy
+            and not self._batches
+            and not self._control
+            and self.dropped == self._reported_drops
+            and direct.writable()
+        ):
+            direct.write_text(_ticks_text(",".join(map(fragments.__getitem__, keys))))
+            self.frames_sent += 1
+            return
+        self.enqueue(fragments, keys)
+
+    def enqueue(self, fragments: Fragments, keys: frozenset[str] | set[str]) -> None:
+        """Queue the ticks of `keys` from one batch for the writer task; drop the oldest
+        batches beyond the bound."""
         self._batches.append((fragments, keys))
         self._pending += len(keys)
         while self._pending > self._queue_size and len(self._batches) > 1:
@@ -94,23 +139,30 @@ class ClientChannel:
             body = ",".join(latest.values())
         self._batches.clear()
         self._pending = 0
-        return f'{{"type":"ticks","data":{{{body}}}}}'
+        return _ticks_text(body)
 
     async def pump(self, send: Send) -> None:
         """Send queued messages as they come, until cancelled (the connection's writer task)."""
         while True:
             await self._wake.wait()
             self._wake.clear()
-            while self._control:
-                await send(self._control.popleft())
-            if self.dropped != self._reported_drops:
-                # Tell the client it missed ticks, before the batch that follows the gap.
-                self._reported_drops = self.dropped
-                await send(_dumps({"type": "status", "connected": True, "dropped": self.dropped}))
-            frame = self._ticks_frame()
-            if frame is not None:
-                await send(frame)
-                self.frames_sent += 1
+            self._busy = True  # until all is sent, new batches queue behind (`deliver`)
+            try:
+                await self._send_pending(send)
+            finally:
+                self._busy = False
+
+    async def _send_pending(self, send: Send) -> None:
+        while self._control:
+            await send(self._control.popleft())
+        if self.dropped != self._reported_drops:
+            # Tell the client it missed ticks, before the batch that follows the gap.
+            self._reported_drops = self.dropped
+            await send(_dumps({"type": "status", "connected": True, "dropped": self.dropped}))
+        frame = self._ticks_frame()
+        if frame is not None:
+            await send(frame)
+            self.frames_sent += 1
 
 
 class TickHub:
@@ -199,17 +251,21 @@ class TickHub:
     def flush(self) -> None:
         """Hand the current batch to every client subscribed to part of it."""
         batch, self._batch, self._flush_scheduled = self._batch, {}, False
+        # A set's intersection with another set walks the smaller one (a client's keys); with
+        # a dict's keys it first copies all of them, once per client.
+        batch_keys = {mode: frozenset(fragments) for mode, fragments in batch.items()}
         for channel in self._channels:
             for mode, keys in channel.keys_by_mode.items():
                 fragments = batch.get(mode)
                 if fragments:
-                    wanted = keys & fragments.keys()
+                    wanted = keys & batch_keys[mode]
                     if wanted:
                         channel.deliver(fragments, wanted)
 
-    def connect(self) -> ClientChannel:
-        """Register a client; its writer is ``channel.pump(send)``."""
-        channel = ClientChannel(self, self._queue_size)
+    def connect(self, direct: DirectWriter | None = None) -> ClientChannel:
+        """Register a client; its writer is ``channel.pump(send)``, and `direct` (when the
+        server offers one) writes its frames while it keeps up."""
+        channel = ClientChannel(self, self._queue_size, direct)
         self._channels.add(channel)
         return channel
 
@@ -226,8 +282,8 @@ class TickHub:
             if last is not None:
                 snapshot[key] = _fragment(key, last, mode)
         self._interest_changed()
-        if snapshot:
-            channel.deliver(snapshot, set(snapshot))
+        if snapshot:  # queued: it follows the reply to the subscribe that asked for it
+            channel.enqueue(snapshot, set(snapshot))
 
     def unsubscribe(self, channel: ClientChannel, keys: Iterable[str]) -> None:
         """Stop sending `keys` to `channel`."""

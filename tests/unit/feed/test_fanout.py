@@ -185,3 +185,117 @@ async def test_a_hub_announces_what_its_clients_want() -> None:
     await hub.close()
     await listener.close()
     await bus.close()
+
+
+class Socket:
+    """A `DirectWriter` whose writability the test sets; records what it was given."""
+
+    def __init__(self, log: list[tuple[str, dict[str, Any]]]) -> None:
+        self.log = log
+        self.open = True
+
+    def writable(self) -> bool:
+        return self.open
+
+    def write_text(self, text: str) -> None:
+        assert self.open, "written while not writable"
+        self.log.append(("direct", json.loads(text)))
+
+
+class Pumped(Recorder):
+    """The ASGI path, recording into the same log as the direct writer."""
+
+    def __init__(self, log: list[tuple[str, dict[str, Any]]]) -> None:
+        super().__init__()
+        self.log = log
+
+    async def __call__(self, text: str) -> None:
+        self.log.append(("pump", json.loads(text)))
+
+
+def _batch(n: int, keys: str = "abc") -> dict[str, str]:
+    return {k: f'"{k}":{n}' for k in keys}
+
+
+async def test_a_client_keeping_up_is_written_in_the_hubs_own_pass(hub: TickHub):
+    log: list[tuple[str, dict[str, Any]]] = []
+    channel = hub.connect(Socket(log))
+    hub.subscribe(channel, KEYS, TickMode.QUOTE)
+    clock = ManualClock(OPEN)
+    feed = make_feed(hub._bus, clock)  # noqa: SLF001
+    await feed.advance_to(clock.now())
+    # no writer task runs: the frame was written when the burst ended
+    await eventually(lambda: len(log) == 1)
+    assert log[0][0] == "direct"
+    assert set(log[0][1]["data"]) == set(KEYS)
+    assert channel.frames_sent == 1
+    hub.disconnect(channel)
+
+
+async def test_a_client_behind_gets_the_latest_per_symbol_in_one_frame_then_direct_again(
+    hub: TickHub,
+):
+    log: list[tuple[str, dict[str, Any]]] = []
+    socket = Socket(log)
+    channel = hub.connect(socket)  # queue_size=8 (the fixture's)
+    socket.open = False  # its buffer is full: batches queue and coalesce
+    channel.deliver(_batch(1), {"a", "b", "c"})
+    channel.deliver(_batch(2, "ab"), {"a", "b"})
+    socket.open = True
+    channel.deliver(_batch(3, "a"), {"a"})  # writable again, but older ticks wait: queued too
+    assert log == []
+    pump = asyncio.create_task(channel.pump(Pumped(log)))
+    await eventually(lambda: len(log) == 1)
+    # latest value wins: one frame, every symbol at its newest, none lost
+    assert log[0] == ("pump", {"type": "ticks", "data": {"a": 3, "b": 2, "c": 1}})
+    await eventually(lambda: not channel._busy)  # noqa: SLF001 - the writer is parked again
+    channel.deliver(_batch(4), {"a", "b", "c"})  # caught up: straight to the socket
+    assert log[1] == ("direct", {"type": "ticks", "data": {"a": 4, "b": 4, "c": 4}})
+    assert channel.dropped == 0
+    assert channel.frames_sent == 2
+    pump.cancel()
+    await asyncio.gather(pump, return_exceptions=True)
+
+
+async def test_replies_and_a_drop_notice_go_out_before_the_ticks_that_follow(hub: TickHub):
+    log: list[tuple[str, dict[str, Any]]] = []
+    socket = Socket(log)
+    channel = hub.connect(socket)  # queue_size=8
+    channel.push({"type": "subscribed", "symbols": ["a"]})
+    channel.deliver(_batch(1), {"a", "b", "c"})  # a reply is waiting: this queues behind it
+    socket.open = False
+    for n in range(2, 6):  # 15 ticks pending against a bound of 8: the oldest give way
+        channel.deliver(_batch(n), {"a", "b", "c"})
+    socket.open = True
+    pump = asyncio.create_task(channel.pump(Pumped(log)))
+    await eventually(lambda: len(log) == 3)
+    assert [entry[1]["type"] for entry in log] == ["subscribed", "status", "ticks"]
+    assert all(way == "pump" for way, _ in log)
+    assert log[1][1] == {"type": "status", "connected": True, "dropped": 9}
+    assert log[2][1]["data"] == {"a": 5, "b": 5, "c": 5}
+    await eventually(lambda: not channel._busy)  # noqa: SLF001
+    channel.deliver(_batch(6), {"a", "b", "c"})
+    assert log[3] == ("direct", {"type": "ticks", "data": {"a": 6, "b": 6, "c": 6}})
+    pump.cancel()
+    await asyncio.gather(pump, return_exceptions=True)
+
+
+async def test_a_subscribe_snapshot_follows_its_reply(hub: TickHub):
+    clock = ManualClock(OPEN)
+    feed = make_feed(hub._bus, clock)  # noqa: SLF001
+    first = hub.connect()
+    hub.subscribe(first, KEYS, TickMode.QUOTE)  # the hub now holds a last tick per key
+    await feed.advance_to(clock.now())
+    await eventually(lambda: hub.metrics()["ticks_received"] == len(KEYS))
+    log: list[tuple[str, dict[str, Any]]] = []
+    channel = hub.connect(Socket(log))
+    hub.subscribe(channel, ["NSE:INFY"], TickMode.LTP)
+    channel.push({"type": "subscribed", "symbols": ["NSE:INFY"]})
+    assert log == []  # the snapshot did not jump the reply
+    pump = asyncio.create_task(channel.pump(Pumped(log)))
+    await eventually(lambda: len(log) == 2)
+    assert [entry[1]["type"] for entry in log] == ["subscribed", "ticks"]
+    pump.cancel()
+    await asyncio.gather(pump, return_exceptions=True)
+    hub.disconnect(first)
+    hub.disconnect(channel)

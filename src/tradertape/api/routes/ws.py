@@ -28,6 +28,7 @@ from tradertape.feed.stream import TickStream
 from tradertape.runtime import Runtime
 from tradertape.serving.admission import Gates
 from tradertape.serving.middleware import SERVER_SEND
+from tradertape.serving.ws_direct import direct_text_writer
 
 log = logging.getLogger("tradertape.api")
 router = APIRouter(tags=["ticks"])
@@ -121,7 +122,8 @@ async def ticks(websocket: WebSocket) -> None:
     except Exception:  # Redis unreachable, say: tell the client, keep the server up
         log.exception("tick stream: cannot subscribe to the bus")
         return await _refuse(websocket, CLOSE_UNAVAILABLE, "market data unavailable")
-    channel = hub.connect()
+    # Frames go straight to the socket while the client keeps up (serving.ws_direct).
+    channel = hub.connect(direct_text_writer(websocket.scope.get(SERVER_SEND)))
     stream = TickStream(hub=hub, catalog=catalog, channel=channel)
     stream.open()
     writer = asyncio.create_task(channel.pump(_text_sender(websocket)), name="ws-ticks-writer")

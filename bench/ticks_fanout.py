@@ -10,12 +10,18 @@ the others nothing and that their drops are counted.
 
 Latency is measured per symbol update: the client's receive instant minus the instant the tick
 was due (its ``timestamp`` mapped back to wall time), so it includes the feed's own wake-up as
-well as fan-out, the network stack and the client library's framing. The clients only stamp and
-count during the run and decode a sample of frames afterwards: one process has 500 sockets to
-serve, and its own JSON decoding would otherwise be measured as server latency.
+well as fan-out and the network stack. The clients only stamp and count during the run and
+decode a sample of frames afterwards: one process has 500 sockets to serve, and its own work
+per frame would otherwise be measured as server latency. For the same reason each client reads
+its socket with a bare protocol (`_Wire`: a frame's arrival is the `data_received` that
+completes it, stamped there): through the websockets library, reading cost the client process
+about 50 us per frame, as much CPU per burst as the server's whole fan-out, and on a busy
+two-core machine the 500th client of a burst waited for the 499 before it (a real client has
+one socket of its own). ``--client websockets`` measures through the library (as ``--deflate``
+must, the bare protocol does not inflate).
 
     .venv/bin/python bench/ticks_fanout.py [--clients 500] [--stalled 5] [--seconds 20]
-        [--deflate] [--ws websockets-sansio|websockets|wsproto]
+        [--deflate] [--ws websockets-sansio|websockets|wsproto] [--client wire|websockets]
 """
 
 from __future__ import annotations
@@ -58,7 +64,123 @@ class ClientPlan:
     seconds: float
     offset_s: float  # wall time = tick timestamp + offset
     deflate: bool
+    wire: bool  # read with the bare protocol (`_Wire`), not the websockets library
     sample_every: int = 3  # frames whose latency is decoded and measured
+
+
+def _stamp(
+    plan: ClientPlan, window: list[float], out: dict[str, Any], raw: str | bytes, now: float
+) -> bool:
+    """Count one frame received at `now` and keep 1 in `sample_every`; False past the window."""
+    start, end = window
+    if now < start:
+        return True
+    if now > end:
+        return False
+    out["frames"] += 1
+    ltp = b'"ltp":' if isinstance(raw, bytes) else '"ltp":'
+    ticks = raw[9:10] in (b"t", "t")  # {"type":"ticks"
+    out["ticks"] += raw.count(ltp) if ticks else 0  # type: ignore[arg-type]
+    if out["frames"] % plan.sample_every == 0:
+        out["samples"].append((now, raw))
+    return True
+
+
+class _Wire(asyncio.Protocol):
+    """One client's socket read frame by frame with slices of a buffer (the server sends
+    whole, unmasked frames): setup replies go to `inbox`, measured frames to `_stamp`."""
+
+    def __init__(self) -> None:
+        loop = asyncio.get_running_loop()
+        self.transport: asyncio.Transport | None = None
+        self.opened: asyncio.Future[None] = loop.create_future()
+        self.finished: asyncio.Future[None] = loop.create_future()
+        self.inbox: asyncio.Queue[bytes] = asyncio.Queue()
+        self._buffer = bytearray()
+        self._handshaken = False
+        self._measuring: Callable[[bytes, float], bool] | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        for future in (self.opened, self.finished):
+            if not future.done():
+                future.set_exception(exc or ConnectionError("closed by the server"))
+
+    def measure(self, stamp: Callable[[bytes, float], bool]) -> None:
+        self._measuring = stamp
+
+    def _handshake(self, buffer: bytearray) -> bool:
+        end = buffer.find(b"\r\n\r\n")
+        if end < 0 or self.opened.done():
+            return False
+        if not buffer.startswith(b"HTTP/1.1 101"):
+            self.opened.set_exception(ConnectionError(bytes(buffer[:end]).decode()))
+            return False
+        del buffer[: end + 4]
+        self._handshaken = True
+        self.opened.set_result(None)
+        return True
+
+    def data_received(self, data: bytes) -> None:
+        now = time.time()
+        buffer = self._buffer
+        buffer += data
+        if not self._handshaken and not self._handshake(buffer):
+            return
+        while len(buffer) >= 2:
+            size, start = buffer[1] & 0x7F, 2
+            if size == 126:
+                size, start = int.from_bytes(buffer[2:4]), 4
+            elif size == 127:
+                size, start = int.from_bytes(buffer[2:10]), 10
+            if len(buffer) < start + size:
+                return  # the rest of this frame is still on its way
+            opcode, payload = buffer[0] & 0x0F, bytes(buffer[start : start + size])
+            del buffer[: start + size]
+            if opcode != 1:  # a close (or control) frame: nothing the bench waits for
+                continue
+            if self._measuring is None:
+                self.inbox.put_nowait(payload)
+            elif not self._measuring(payload, now) and not self.finished.done():
+                self.finished.set_result(None)
+
+
+def _handshake(plan: ClientPlan) -> bytes:
+    key = base64.b64encode(os.urandom(16)).decode()
+    return (
+        "GET /api/ws/ticks HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+        f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+        f"Cookie: kite_session={plan.token}\r\n\r\n"
+    ).encode()
+
+
+async def _wire_client(
+    plan: ClientPlan, n: int, ready: asyncio.Event, window: list[float], out: dict[str, Any]
+) -> None:
+    loop = asyncio.get_running_loop()
+    rng = random.Random(n)
+    symbols = rng.sample(plan.keys, plan.per_client)
+    while True:  # a busy server refuses with 1013 ("retry shortly"), as a browser retries
+        _, wire = await loop.create_connection(_Wire, "127.0.0.1", plan.port)
+        assert wire.transport is not None
+        wire.transport.write(_handshake(plan))
+        await wire.opened
+        if json.loads(await wire.inbox.get())["type"] == "status":
+            break
+        out["retried"] += 1
+        wire.transport.close()
+        await asyncio.sleep(0.2 + rng.random())
+    subscribe = {"action": "subscribe", "symbols": symbols, "mode": "quote"}
+    wire.transport.write(_ws_frame(json.dumps(subscribe)))
+    while json.loads(await wire.inbox.get())["type"] != "subscribed":
+        pass
+    out["connected"] += 1
+    await ready.wait()
+    wire.measure(lambda raw, now: _stamp(plan, window, out, raw, now))
+    await wire.finished
+    wire.transport.close()
 
 
 async def _client(
@@ -90,23 +212,11 @@ async def _client(
         await ready.wait()
         # Keep the receive loop minimal (stamp, count, keep a sample); decode after the run, so
         # one client process can keep up with 500 sockets without queueing inflating latency.
-        samples = out["samples"]
-        while True:
-            received = await ws.recv()
-            raw = received if isinstance(received, str) else received.decode()
-            now = time.time()
-            start, end = window
-            if now < start:
-                continue
-            if now > end:
-                return
-            out["frames"] += 1
-            out["ticks"] += raw.count('"ltp":') if raw[9] == "t" else 0  # {"type":"ticks"
-            if out["frames"] % plan.sample_every == 0:
-                samples.append((now, raw))
+        while _stamp(plan, window, out, await ws.recv(), time.time()):
+            pass
 
 
-def _latencies(samples: list[tuple[float, str]], offset: float) -> list[float]:
+def _latencies(samples: list[tuple[float, str | bytes]], offset: float) -> list[float]:
     latencies = []
     for received, raw in samples:
         message = json.loads(raw)
@@ -120,7 +230,10 @@ def _latencies(samples: list[tuple[float, str]], offset: float) -> list[float]:
 
 def _ws_frame(text: str) -> bytes:
     payload, mask = text.encode(), os.urandom(4)
-    header = struct.pack("!BB", 0x81, 0x80 | 126) + struct.pack("!H", len(payload))
+    if len(payload) < 126:
+        header = struct.pack("!BB", 0x81, 0x80 | len(payload))
+    else:
+        header = struct.pack("!BB", 0x81, 0x80 | 126) + struct.pack("!H", len(payload))
     return header + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
 
 
@@ -131,14 +244,7 @@ async def _stalled(plan: ClientPlan) -> None:
     sock.setblocking(False)
     await asyncio.get_running_loop().sock_connect(sock, ("127.0.0.1", plan.port))
     reader, writer = await asyncio.open_connection(sock=sock)
-    key = base64.b64encode(os.urandom(16)).decode()
-    writer.write(
-        (
-            "GET /api/ws/ticks HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
-            f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
-            f"Cookie: kite_session={plan.token}\r\n\r\n"
-        ).encode()
-    )
+    writer.write(_handshake(plan))
     await reader.readuntil(b"\r\n\r\n")
     writer.write(
         _ws_frame(json.dumps({"action": "subscribe", "symbols": plan.keys, "mode": "full"}))
@@ -155,7 +261,8 @@ async def _clients_main(plan: ClientPlan) -> dict[str, Any]:
     stalled = [asyncio.create_task(_stalled(plan)) for _ in range(plan.stalled)]
     tasks = []
     for n in range(plan.clients):
-        tasks.append(asyncio.create_task(_client(plan, n, ready, window, out)))
+        client = _wire_client if plan.wire else _client
+        tasks.append(asyncio.create_task(client(plan, n, ready, window, out)))
         if n % 50 == 49:
             await asyncio.sleep(0.05)  # do not flood the accept queue
     while out["connected"] < plan.clients:
@@ -271,6 +378,7 @@ async def _serve_and_measure(args: argparse.Namespace) -> None:
             seconds=args.seconds,
             offset_s=offset,
             deflate=args.deflate,
+            wire=args.client == "wire" and not args.deflate,
         )
         context = multiprocessing.get_context("spawn")
         results = context.Queue()
@@ -302,6 +410,7 @@ async def _serve_and_measure(args: argparse.Namespace) -> None:
         ("connect retries", f"{out['retried']} (refused busy, 1013)"),
         ("feed", f"{len(plan.keys)} symbols every {args.interval}s"),
         ("uvicorn ws", f"{args.ws}, permessage-deflate {'on' if args.deflate else 'off'}"),
+        ("clients read", "bare protocol" if plan.wire else "websockets library"),
         ("window", f"{args.seconds:.0f} s after {args.warmup:.0f} s warm-up"),
         ("feed ticks/s", f"{published / (wall1 - wall0):,.0f}"),
         ("delivered ticks/s", f"{out['ticks'] / args.seconds:,.0f} (symbol updates at clients)"),
@@ -333,6 +442,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--warmup", type=float, default=3.0)
     parser.add_argument("--deflate", action="store_true", help="permessage-deflate on")
+    parser.add_argument(
+        "--client",
+        choices=("wire", "websockets"),
+        default="wire",
+        help="how the clients read: a bare protocol, or the websockets library (--deflate)",
+    )
     parser.add_argument("--ws", default=UVICORN["ws"], help="uvicorn's WebSocket implementation")
     args = parser.parse_args()
     with asyncio.Runner(loop_factory=loop_factory()) as runner:

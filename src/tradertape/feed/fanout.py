@@ -2,9 +2,11 @@
 
 The hub subscribes to ``ticks.*`` once and works in *batches*: the ticks it routes in one go
 (a feed prints all its instruments at once) are rendered once per wanted mode, each as a
-ready-made ``"KEY":{...}`` JSON fragment, never once per client. When the burst ends the hub
-hands every client, in one step, the part of the batch it subscribes to (a set intersection),
-so the cost per client is a few C-level operations per batch, not a Python call per tick.
+ready-made ``"KEY":{...}`` JSON fragment, never once per client (a malformed message is
+skipped there, before any client's frame is built). When the burst ends the hub hands every
+client, in one step, the part of the batch it subscribes to (a set intersection, skipped
+when the batch carries every key wanted in that mode), so the cost per client is a few
+C-level operations per batch, not a Python call per tick.
 
 A client that is keeping up (nothing queued for it, its socket writable) gets its frame
 written there and then, in the hub's loop over clients (`DirectWriter`, given by the server
@@ -111,6 +113,7 @@ class ClientChannel:
     def enqueue(self, fragments: Fragments, keys: frozenset[str] | set[str]) -> None:
         """Queue the ticks of `keys` from one batch for the writer task; drop the oldest
         batches beyond the bound."""
+        keys = frozenset(keys)  # it may be the client's own set, which later subscribes change
         self._batches.append((fragments, keys))
         self._pending += len(keys)
         while self._pending > self._queue_size and len(self._batches) > 1:
@@ -131,11 +134,12 @@ class ClientChannel:
         if len(self._batches) == 1:
             fragments, keys = self._batches[0]
             body = ",".join(map(fragments.__getitem__, keys))  # C-level: no Python frame per tick
-        else:  # the latest tick per symbol across the pending batches
+        else:  # the latest tick per symbol across the pending batches, newest first
             latest: dict[str, str] = {}
-            for fragments, keys in self._batches:
+            for fragments, keys in reversed(self._batches):
                 for key in keys:
-                    latest[key] = fragments[key]
+                    if key not in latest:
+                        latest[key] = fragments[key]
             body = ",".join(latest.values())
         self._batches.clear()
         self._pending = 0
@@ -181,6 +185,7 @@ class TickHub:
         self._announcing: set[asyncio.Task[None]] = set()
         self._queue_size = queue_size
         self._modes_of: dict[str, dict[TickMode, int]] = {}  # key -> mode -> subscribers
+        self._keys_of: dict[TickMode, set[str]] = {}  # mode -> keys someone wants in it
         # The subscribed keys, swapped whole on each change so other threads read it safely.
         self.subscribed: frozenset[str] = frozenset()
         self._last: dict[str, dict[str, Any]] = {}
@@ -251,14 +256,19 @@ class TickHub:
     def flush(self) -> None:
         """Hand the current batch to every client subscribed to part of it."""
         batch, self._batch, self._flush_scheduled = self._batch, {}, False
-        # A set's intersection with another set walks the smaller one (a client's keys); with
-        # a dict's keys it first copies all of them, once per client.
-        batch_keys = {mode: frozenset(fragments) for mode, fragments in batch.items()}
+        # Per mode, the keys a client gets: all of its own when the batch carries every key
+        # wanted in that mode (a feed's full print), else the intersection (a set's with
+        # another set walks the smaller one; with a dict's keys it copies them all first).
+        parts: dict[TickMode, tuple[Fragments, frozenset[str] | None]] = {}
+        for mode, fragments in batch.items():
+            whole = fragments.keys() >= self._keys_of.get(mode, set())
+            parts[mode] = (fragments, None if whole else frozenset(fragments))
         for channel in self._channels:
             for mode, keys in channel.keys_by_mode.items():
-                fragments = batch.get(mode)
-                if fragments:
-                    wanted = keys & batch_keys[mode]
+                found = parts.get(mode)
+                if found is not None:
+                    fragments, carried = found
+                    wanted = keys if carried is None else keys & carried
                     if wanted:
                         channel.deliver(fragments, wanted)
 
@@ -278,6 +288,7 @@ class TickHub:
             channel.keys_by_mode.setdefault(mode, set()).add(key)
             counts = self._modes_of.setdefault(key, {})
             counts[mode] = counts.get(mode, 0) + 1
+            self._keys_of.setdefault(mode, set()).add(key)
             last = self._last.get(key)
             if last is not None:
                 snapshot[key] = _fragment(key, last, mode)
@@ -300,6 +311,7 @@ class TickHub:
         counts[mode] -= 1
         if not counts[mode]:
             del counts[mode]
+            self._keys_of[mode].discard(key)
         if not counts:
             del self._modes_of[key]
 

@@ -299,3 +299,34 @@ async def test_a_subscribe_snapshot_follows_its_reply(hub: TickHub):
     await asyncio.gather(pump, return_exceptions=True)
     hub.disconnect(first)
     hub.disconnect(channel)
+
+
+async def test_each_client_gets_only_its_keys_whether_a_burst_carries_all_or_some(hub: TickHub):
+    clock = ManualClock(OPEN)
+    log_a: list[tuple[str, dict[str, Any]]] = []
+    log_b: list[tuple[str, dict[str, Any]]] = []
+    a = hub.connect(Socket(log_a))
+    b = hub.connect(Socket(log_b))
+    hub.subscribe(a, ["NSE:INFY", "NSE:TCS"], TickMode.QUOTE)
+    hub.subscribe(b, ["NSE:TCS"], TickMode.QUOTE)
+    hub.subscribe(b, ["NSE:RELIANCE"], TickMode.LTP)
+    some = make_feed(hub._bus, clock, keys=("NSE:INFY", "NSE:RELIANCE"))  # noqa: SLF001
+    await some.advance_to(clock.now())
+    await eventually(lambda: len(log_a) == 1 and len(log_b) == 1)
+    assert set(log_a[0][1]["data"]) == {"NSE:INFY"}
+    assert set(log_b[0][1]["data"]) == {"NSE:RELIANCE"}
+    assert set(log_b[0][1]["data"]["NSE:RELIANCE"]) == {"ltp", "instrument_token", "last_price"}
+    every = make_feed(hub._bus, clock)  # noqa: SLF001 - all of KEYS, more than anyone wants
+    await every.advance_to(clock.advance(timedelta(minutes=1)))
+    await eventually(lambda: len(log_a) == 2 and len(log_b) == 3)
+    assert set(log_a[1][1]["data"]) == {"NSE:INFY", "NSE:TCS"}
+    assert {key for _, frame in log_b[1:] for key in frame["data"]} == {
+        "NSE:TCS",
+        "NSE:RELIANCE",
+    }
+    hub.unsubscribe(a, ["NSE:TCS"])  # TCS is still b's: a's frames leave it out
+    await every.advance_to(clock.advance(timedelta(minutes=1)))
+    await eventually(lambda: len(log_a) == 3)
+    assert set(log_a[2][1]["data"]) == {"NSE:INFY"}
+    hub.disconnect(a)
+    hub.disconnect(b)

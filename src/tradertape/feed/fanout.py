@@ -1,9 +1,10 @@
 """Fan-out of bus ticks to WebSocket clients: one bus subscription per process, many clients.
 
 The hub subscribes to ``ticks.*`` once and works in *batches*: the ticks it routes in one go
-(a feed prints all its instruments at once) are rendered once per wanted mode, each as a
-ready-made ``"KEY":{...}`` JSON fragment, never once per client (a malformed message is
-skipped there, before any client's frame is built). When the burst ends the hub hands every
+(a feed prints all its instruments at once) are rendered at most once per wanted mode, each as
+a ready-made ``"KEY":{...}`` JSON fragment, never once per client, and only when a client's
+frame first needs them (`Part`: a mode whose only clients have stopped reading costs
+nothing, and a malformed message is skipped there). When the burst ends the hub hands every
 client, in one step, the part of the batch it subscribes to (a set intersection, skipped
 when the batch carries every key wanted in that mode), so the cost per client is a few
 C-level operations per batch, not a Python call per tick.
@@ -59,6 +60,47 @@ def _fragment(key: str, message: dict[str, Any], mode: TickMode) -> str:
     return f"{json.dumps(key)}:{stream_json_of_message(message, mode)}"
 
 
+class Part:
+    """One mode's ticks in one batch: the bus messages, rendered into fragments the first time
+    a client's frame needs them, then shared by every client. Full mode (the order book)
+    costs twice quote's to render, and in bench/ticks_fanout.py only clients that never read
+    asked for it: rendered at routing time, it was a third of the hub's CPU per burst."""
+
+    __slots__ = ("_fragments", "complete", "messages", "mode")
+
+    def __init__(self, mode: TickMode, *, fragments: Fragments | None = None) -> None:
+        """An empty part to add messages to, or one made of `fragments` already rendered."""
+        self.mode = mode
+        self.messages: dict[str, dict[str, Any]] = dict.fromkeys(fragments or (), {})
+        self._fragments = fragments
+        self.complete = True  # every message rendered (none was malformed)
+
+    @property
+    def rendered(self) -> bool:
+        """Whether a client's frame has needed these ticks yet."""
+        return self._fragments is not None
+
+    def fragments(self) -> Fragments:
+        """The fragments by key, rendered on the first call; malformed messages left out."""
+        if self._fragments is None:
+            fragments: Fragments = {}
+            for key, message in self.messages.items():
+                try:
+                    fragments[key] = _fragment(key, message, self.mode)
+                except (KeyError, ValueError, TypeError, InvalidOperation):
+                    log.warning("tick hub: skipping a malformed tick of %s", key, exc_info=True)
+            self._fragments = fragments
+            self.complete = len(fragments) == len(self.messages)
+        return self._fragments
+
+    def body(self, keys: Iterable[str]) -> str:
+        """The ``"KEY":{...}`` members of `keys`, comma-separated (a ``data`` object's inside)."""
+        fragments = self.fragments()
+        if self.complete:
+            return ",".join(map(fragments.__getitem__, keys))  # C-level: no frame per tick
+        return ",".join(fragments[key] for key in keys if key in fragments)
+
+
 def _ticks_text(body: str) -> str:
     return f'{{"type":"ticks","data":{{{body}}}}}'
 
@@ -84,7 +126,7 @@ class ClientChannel:
         self._direct = direct
         self._busy = False  # the writer task is sending (it took what was queued)
         self._control: deque[str] = deque(maxlen=MAX_UNREAD_REPLIES)
-        self._batches: deque[tuple[Fragments, frozenset[str] | set[str]]] = deque()
+        self._batches: deque[tuple[Part, frozenset[str]]] = deque()
         self._pending = 0
         self._wake = asyncio.Event()
         self._reported_drops = 0
@@ -93,7 +135,7 @@ class ClientChannel:
         self.dropped = 0
         self.frames_sent = 0
 
-    def deliver(self, fragments: Fragments, keys: frozenset[str] | set[str]) -> None:
+    def deliver(self, part: Part, keys: frozenset[str] | set[str]) -> None:
         """Send the ticks of `keys` from one batch now when the client is keeping up (nothing
         queued or being sent, its socket writable), else queue them (`enqueue`)."""
         direct = self._direct
@@ -105,16 +147,18 @@ class ClientChannel:
             and self.dropped == self._reported_drops
             and direct.writable()
         ):
-            direct.write_text(_ticks_text(",".join(map(fragments.__getitem__, keys))))
-            self.frames_sent += 1
+            body = part.body(keys)
+            if body:
+                direct.write_text(_ticks_text(body))
+                self.frames_sent += 1
             return
-        self.enqueue(fragments, keys)
+        self.enqueue(part, keys)
 
-    def enqueue(self, fragments: Fragments, keys: frozenset[str] | set[str]) -> None:
+    def enqueue(self, part: Part, keys: frozenset[str] | set[str]) -> None:
         """Queue the ticks of `keys` from one batch for the writer task; drop the oldest
         batches beyond the bound."""
         keys = frozenset(keys)  # it may be the client's own set, which later subscribes change
-        self._batches.append((fragments, keys))
+        self._batches.append((part, keys))
         self._pending += len(keys)
         while self._pending > self._queue_size and len(self._batches) > 1:
             _, lost = self._batches.popleft()
@@ -132,18 +176,19 @@ class ClientChannel:
         if not self._batches:
             return None
         if len(self._batches) == 1:
-            fragments, keys = self._batches[0]
-            body = ",".join(map(fragments.__getitem__, keys))  # C-level: no Python frame per tick
+            part, keys = self._batches[0]
+            body = part.body(keys)
         else:  # the latest tick per symbol across the pending batches, newest first
             latest: dict[str, str] = {}
-            for fragments, keys in reversed(self._batches):
+            for part, keys in reversed(self._batches):
+                fragments = part.fragments()
                 for key in keys:
-                    if key not in latest:
+                    if key not in latest and key in fragments:
                         latest[key] = fragments[key]
             body = ",".join(latest.values())
         self._batches.clear()
         self._pending = 0
-        return _ticks_text(body)
+        return _ticks_text(body) if body else None  # nothing renderable: no empty frame
 
     async def pump(self, send: Send) -> None:
         """Send queued messages as they come, until cancelled (the connection's writer task)."""
@@ -190,7 +235,7 @@ class TickHub:
         self.subscribed: frozenset[str] = frozenset()
         self._last: dict[str, dict[str, Any]] = {}
         self._channels: set[ClientChannel] = set()
-        self._batch: dict[TickMode, Fragments] = {}
+        self._batch: dict[TickMode, Part] = {}
         self._flush_scheduled = False
         self._subscription: Subscription | None = None
         self._task: asyncio.Task[None] | None = None
@@ -246,8 +291,12 @@ class TickHub:
         modes = self._modes_of.get(key)
         if not modes:
             return
+        batch = self._batch
         for mode in modes:
-            self._batch.setdefault(mode, {})[key] = _fragment(key, message, mode)
+            part = batch.get(mode)
+            if part is None:
+                part = batch[mode] = Part(mode)
+            part.messages[key] = message
         if not self._flush_scheduled:
             # Runs once this task yields, i.e. after every message already waiting is routed.
             self._flush_scheduled = True
@@ -259,18 +308,18 @@ class TickHub:
         # Per mode, the keys a client gets: all of its own when the batch carries every key
         # wanted in that mode (a feed's full print), else the intersection (a set's with
         # another set walks the smaller one; with a dict's keys it copies them all first).
-        parts: dict[TickMode, tuple[Fragments, frozenset[str] | None]] = {}
-        for mode, fragments in batch.items():
-            whole = fragments.keys() >= self._keys_of.get(mode, set())
-            parts[mode] = (fragments, None if whole else frozenset(fragments))
+        parts: dict[TickMode, tuple[Part, frozenset[str] | None]] = {}
+        for mode, part in batch.items():
+            whole = part.messages.keys() >= self._keys_of.get(mode, set())
+            parts[mode] = (part, None if whole else frozenset(part.messages))
         for channel in self._channels:
             for mode, keys in channel.keys_by_mode.items():
                 found = parts.get(mode)
                 if found is not None:
-                    fragments, carried = found
+                    part, carried = found
                     wanted = keys if carried is None else keys & carried
                     if wanted:
-                        channel.deliver(fragments, wanted)
+                        channel.deliver(part, wanted)
 
     def connect(self, direct: DirectWriter | None = None) -> ClientChannel:
         """Register a client; its writer is ``channel.pump(send)``, and `direct` (when the
@@ -281,7 +330,7 @@ class TickHub:
 
     def subscribe(self, channel: ClientChannel, keys: Iterable[str], mode: TickMode) -> None:
         """Send `keys` to `channel` in `mode` from now on, starting with their last tick."""
-        snapshot: Fragments = {}
+        snapshot = Part(mode)
         for key in keys:
             self._detach(channel, key)
             channel.modes[key] = mode
@@ -291,10 +340,10 @@ class TickHub:
             self._keys_of.setdefault(mode, set()).add(key)
             last = self._last.get(key)
             if last is not None:
-                snapshot[key] = _fragment(key, last, mode)
+                snapshot.messages[key] = last
         self._interest_changed()
-        if snapshot:  # queued: it follows the reply to the subscribe that asked for it
-            channel.enqueue(snapshot, set(snapshot))
+        if snapshot.messages:  # queued: it follows the reply to the subscribe that asked for it
+            channel.enqueue(snapshot, set(snapshot.messages))
 
     def unsubscribe(self, channel: ClientChannel, keys: Iterable[str]) -> None:
         """Stop sending `keys` to `channel`."""

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from tests.market import KEYS, OPEN, eventually, make_feed
+from tests.market import KEYS, OPEN, eventually, make_feed, receive
 from tradertape.bus import InProcessBus
 from tradertape.feed.codec import TickMode
-from tradertape.feed.fanout import ClientChannel, TickHub
+from tradertape.feed.fanout import ClientChannel, Part, TickHub
 from tradertape.ports.clock import IST, ManualClock
 
 pytestmark = pytest.mark.anyio
@@ -46,6 +46,10 @@ class Stuck(Recorder):
     async def __call__(self, text: str) -> None:
         await self.release.wait()
         await super().__call__(text)
+
+
+def _batch(n: int, keys: str = "abc") -> Part:
+    return Part(TickMode.QUOTE, fragments={k: f'"{k}":{n}' for k in keys})
 
 
 @pytest.fixture
@@ -154,11 +158,12 @@ async def test_malformed_bus_messages_are_skipped(hub: TickHub):
 async def test_the_queue_is_bounded_in_ticks_and_keeps_the_newest_batch(hub: TickHub):
     channel = hub.connect()  # queue_size=8 (the fixture's)
     for n in range(5):
-        channel.deliver({k: f'"{k}":{n}' for k in "abc"}, {"a", "b", "c"})
+        channel.deliver(_batch(n), {"a", "b", "c"})
     assert channel.dropped == 9  # three batches of three gave way
     assert hub.metrics()["ticks_dropped"] == 9
-    big = {str(k): f'"{k}":0' for k in range(20)}
-    channel.deliver(big, set(big))  # larger than the bound on its own: kept, the rest dropped
+    big = Part(TickMode.QUOTE, fragments={str(k): f'"{k}":0' for k in range(20)})
+    # larger than the bound on its own: kept, the rest dropped
+    channel.deliver(big, set(big.messages))
     assert channel.dropped == 15
     sink = Recorder()
     pump = asyncio.create_task(channel.pump(sink))
@@ -211,10 +216,6 @@ class Pumped(Recorder):
 
     async def __call__(self, text: str) -> None:
         self.log.append(("pump", json.loads(text)))
-
-
-def _batch(n: int, keys: str = "abc") -> dict[str, str]:
-    return {k: f'"{k}":{n}' for k in keys}
 
 
 async def test_a_client_keeping_up_is_written_in_the_hubs_own_pass(hub: TickHub):
@@ -330,3 +331,49 @@ async def test_each_client_gets_only_its_keys_whether_a_burst_carries_all_or_som
     assert set(log_a[2][1]["data"]) == {"NSE:INFY"}
     hub.disconnect(a)
     hub.disconnect(b)
+
+
+async def test_a_mode_only_stalled_clients_want_is_never_rendered_until_one_reads(hub: TickHub):
+    clock = ManualClock(OPEN)
+    feed = make_feed(hub._bus, clock)  # noqa: SLF001
+    log: list[tuple[str, dict[str, Any]]] = []
+    live = hub.connect(Socket(log))
+    hub.subscribe(live, KEYS, TickMode.QUOTE)
+    full = Socket([])
+    full.open = False  # stopped reading: its socket's buffer is full
+    stalled = hub.connect(full)
+    hub.subscribe(stalled, KEYS, TickMode.FULL)
+    await feed.advance_to(clock.now())
+    await eventually(lambda: len(log) == 1)
+    ((part, keys),) = stalled._batches  # noqa: SLF001 - what waits for it
+    assert part.mode is TickMode.FULL
+    assert not part.rendered
+    full.open = True
+    sink = Recorder()
+    pump = asyncio.create_task(stalled.pump(sink))
+    await eventually(lambda: len(sink.ticks()) == len(KEYS))
+    assert part.rendered
+    assert len(sink.ticks()["NSE:INFY"]["depth"]["buy"]) == 5
+    pump.cancel()
+    await asyncio.gather(pump, return_exceptions=True)
+
+
+async def test_a_malformed_tick_is_left_out_of_the_frame_it_was_batched_with(hub: TickHub):
+    clock = ManualClock(OPEN)
+    feed = make_feed(hub._bus, clock, keys=("NSE:TCS",))  # noqa: SLF001
+    listener = await hub._bus.subscribe("ticks.*")  # noqa: SLF001
+    log: list[tuple[str, dict[str, Any]]] = []
+    channel = hub.connect(Socket(log))
+    hub.subscribe(channel, ["NSE:INFY", "NSE:TCS"], TickMode.QUOTE)
+    await feed.advance_to(clock.now())
+    _, good = await receive(listener)
+    await eventually(lambda: len(log) == 1)
+    hub.dispatch({"key": "NSE:INFY", "last_price": "x"})  # one burst: a bad tick, a good one
+    hub.dispatch(good)
+    hub.flush()
+    tcs = log[0][1]["data"]["NSE:TCS"]  # the same tick again
+    assert log[1] == ("direct", {"type": "ticks", "data": {"NSE:TCS": tcs}})
+    hub.dispatch({"key": "NSE:INFY", "last_price": "x"})  # alone: no frame at all, not an empty one
+    hub.flush()
+    assert len(log) == 2
+    await listener.close()

@@ -102,3 +102,35 @@ async def test_a_relay_not_running_drops_what_it_is_handed():
     relay.send([("orders.1", {"type": "order.accepted"})])
     assert (relay.running, relay.dropped) == (False, 1)
     await bus.close()
+
+
+async def test_a_relay_makes_the_messages_it_is_handed_on_its_loop_and_only_when_running():
+    bus = InProcessBus()
+    relay = Relay(bus)
+    made: list[str] = []
+
+    def make() -> list[tuple[str, dict[str, str]]]:
+        made.append("made")
+        return [("orders.1", {"type": "order.accepted"}), ("orders.1", {"type": "order.filled"})]
+
+    relay.send_made(2, make)  # not running: dropped, never made
+    assert (made, relay.dropped) == ([], 2)
+    subscription = await bus.subscribe("orders.*")
+    publishing = asyncio.create_task(relay.run())
+    await eventually(lambda: relay.running)
+
+    def broken() -> list[tuple[str, dict[str, str]]]:
+        raise ValueError("not JSON-able")
+
+    try:
+        await asyncio.to_thread(relay.send_made, 1, broken)  # lost, not the relay
+        await asyncio.to_thread(relay.send_made, 2, make)
+        received = [await receive(subscription), await receive(subscription)]
+    finally:
+        publishing.cancel()
+        await asyncio.gather(publishing, return_exceptions=True)
+        await subscription.close()
+        await bus.close()
+    assert made == ["made"]
+    assert [m["type"] for _, m in received] == ["order.accepted", "order.filled"]
+    assert relay.dropped == 3

@@ -171,17 +171,22 @@ def _ended(session: Session, transaction: SessionTransaction) -> None:
 
 
 class Sender(Protocol):
-    """Takes (topic, message) pairs to publish and never waits (`bus.relay.Relay`)."""
+    """Takes (topic, message) pairs to publish, made by a function it calls when it
+    publishes them, and never waits (`bus.relay.Relay`)."""
 
-    def send(self, messages: Iterable[tuple[str, dict[str, Any]]]) -> None: ...
+    def send_made(
+        self, count: int, make: Callable[[], Iterable[tuple[str, dict[str, Any]]]]
+    ) -> None: ...
 
 
 def to_bus(sender: Sender) -> Listener:
     """A listener handing each committed event to `sender` as its topic and message
-    (`events.topic_of`, `events.to_message`), made in the committing thread."""
+    (`events.topic_of`, `events.to_message`), made on the sender's side (the relay's
+    loop), not in the committing thread: the events are frozen values, and the list of a
+    committed transaction's events is handed over, never changed after."""
 
     def publish(events: Sequence[OmsEvent]) -> None:
-        sender.send((topic_of(e), to_message(e)) for e in events)
+        sender.send_made(len(events), lambda: [(topic_of(e), to_message(e)) for e in events])
 
     return publish
 

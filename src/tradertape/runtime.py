@@ -199,7 +199,8 @@ class Runtime:
         # and every event of a committed transaction on the bus (``orders.<user>``).
         events = OrderEvents()
         events.watch(RunOrderJournal(clock=clock))
-        events.watch(AuditTrail())  # every event, hash-chained per user (issue 54)
+        trail = AuditTrail()  # every event, hash-chained per user (issue 54)
+        events.watch(trail, ahead=trail.read_ahead)
         events.watch(OrderNotices())  # fills, broker refusals, GTTs fired: the bell, Telegram
         relay = Relay(bus)
         events.listen(to_bus(relay))

@@ -155,3 +155,92 @@ def test_a_read_asked_for_before_it_went_ahead_is_made_once(
         _EMAIL.prefetch(db, {"id": user_id})
         assert _EMAIL.scalar(db, {"id": user_id}) == "a@x.in"
     assert sum(sql.startswith("SELECT users.email") for sql in sent) == 1
+
+
+def test_a_statement_after_the_next_read_rides_behind_it(
+    runtime: Runtime, database: Database
+) -> None:
+    """`execute_after_read`: on PostgreSQL sent right after the next read (which does not
+    see it), on SQLite at once."""
+    user_id = make_user(runtime, "a@x.in")
+    with database.session() as db, _statements(database) as sent:
+        _RENAME.execute_after_read(db, {"user_id": user_id, "email": "new@x.in"})
+        seen = _EMAIL.scalar(db, {"id": user_id})
+        assert seen == ("a@x.in" if _ahead_on(database) else "new@x.in")
+        assert _EMAIL.scalar(db, {"id": user_id}) == "new@x.in"
+        if _ahead_on(database):
+            assert [sql.split()[0] for sql in sent] == ["SELECT", "UPDATE", "SELECT"]
+
+
+@pytest.mark.parametrize("write", ["prepared", "orm"])
+def test_a_read_after_the_next_read_is_kept_across_writes_until_taken(
+    runtime: Runtime, database: Database, write: str
+) -> None:
+    """`prefetch_after_read`: its rows answer the later read after other writes of the
+    transaction (the caller vouches they cannot change them), once."""
+    user_id, other = make_user(runtime, "a@x.in"), make_user(runtime, "b@x.in")
+    with database.session() as db, _statements(database) as sent:
+        _EMAIL.prefetch_after_read(db, {"id": user_id})
+        _ANY.scalar(db, {"id": other})  # the read ahead goes right after this one
+        if write == "prepared":
+            _RENAME.execute(db, {"user_id": other, "email": "new@x.in"})
+        else:
+            db.execute(update(User).where(User.id == other).values(email="new@x.in"))
+        assert _EMAIL.scalar(db, {"id": user_id}) == "a@x.in"
+        assert _EMAIL.scalar(db, {"id": user_id}) == "a@x.in"  # taken once: read again
+    assert sum(sql.startswith("SELECT users.email") for sql in sent) == 2  # ahead, again
+
+
+def test_a_read_kept_across_writes_is_forgotten_by_a_savepoint_rolled_back(
+    runtime: Runtime, database: Database
+) -> None:
+    user_id = make_user(runtime, "a@x.in")
+    with database.session() as db:
+        savepoint = db.begin_nested()
+        _RENAME.execute(db, {"user_id": user_id, "email": "new@x.in"})
+        _EMAIL.prefetch_after_read(db, {"id": user_id})
+        _ANY.scalar(db, {"id": user_id})  # the read ahead saw the renamed row
+        savepoint.rollback()
+        assert _EMAIL.scalar(db, {"id": user_id}) == "a@x.in"
+
+
+def test_a_read_kept_across_writes_is_not_taken_by_the_next_transaction(
+    runtime: Runtime, database: Database
+) -> None:
+    user_id = make_user(runtime, "a@x.in")
+    with database.session() as db:
+        _EMAIL.prefetch_after_read(db, {"id": user_id})
+        _ANY.scalar(db, {"id": user_id})
+        db.commit()
+        with database.session() as other:
+            _RENAME.execute(other, {"user_id": user_id, "email": "new@x.in"})
+            other.commit()
+        assert _EMAIL.scalar(db, {"id": user_id}) == "new@x.in"
+
+
+def test_a_read_after_the_next_read_asked_for_first_goes_behind_what_rode_before_it(
+    runtime: Runtime, database: Database
+) -> None:
+    """Asked for before any read sent it, the read is made then, once, after the
+    statements queued to ride before it (as the audit trail's lock before its read)."""
+    user_id = make_user(runtime, "a@x.in")
+    with database.session() as db, _statements(database) as sent:
+        _RENAME.execute_after_read(db, {"user_id": user_id, "email": "new@x.in"})
+        _EMAIL.prefetch_after_read(db, {"id": user_id})
+        assert _EMAIL.scalar(db, {"id": user_id}) == "new@x.in"
+        db.commit()
+    assert sum(sql.startswith("SELECT users.email") for sql in sent) == 1
+    assert sum(sql.startswith("UPDATE users") for sql in sent) == 1
+
+
+def test_a_commit_sends_what_rides_after_a_read_that_never_came(
+    runtime: Runtime, database: Database
+) -> None:
+    user_id = make_user(runtime, "a@x.in")
+    with database.session() as db, _statements(database) as sent:
+        _RENAME.execute_after_read(db, {"user_id": user_id, "email": "new@x.in"})
+        _EMAIL.prefetch_after_read(db, {"id": user_id})
+        db.commit()
+    assert not any(sql.startswith("SELECT users.email") for sql in sent)  # not sent
+    with database.session() as db:
+        assert _EMAIL.scalar(db, {"id": user_id}) == "new@x.in"

@@ -40,8 +40,12 @@ def _advisory(count: int) -> Prepared:
     return Prepared(text(f"SELECT {calls}"))
 
 
-def lock_names(session: Session, names: Iterable[str]) -> None:
-    """Block until this transaction holds every named lock (taken in sorted order: no deadlock)."""
+def lock_names(session: Session, names: Iterable[str], *, after_read: bool = False) -> None:
+    """Block until this transaction holds every named lock (taken in sorted order: no deadlock).
+
+    With `after_read`, on PostgreSQL the locks are asked for right after the transaction's
+    next read, in its round trip (`Prepared.execute_after_read`), not before it: a lock
+    that must come after the statement it rides with, for a read sent ahead under it."""
     connection = session_connection(session)  # the order path asks four times an order
     dialect = connection.dialect.name
     if dialect == "sqlite":
@@ -53,7 +57,11 @@ def lock_names(session: Session, names: Iterable[str]) -> None:
             params = {f"name{i}": name for i, name in enumerate(wanted)}
             # Sent with the next statement (`db.prepared`): nothing of this transaction
             # reaches the server before the locks are held.
-            _advisory(len(wanted)).execute(session, params)
+            statement = _advisory(len(wanted))
+            if after_read:
+                statement.execute_after_read(session, params)
+            else:
+                statement.execute(session, params)
             held.update(wanted)
 
 

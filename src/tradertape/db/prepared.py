@@ -218,6 +218,43 @@ class Prepared:
         assert waiting is not None
         waiting.append(_Statement(statement.compiled, statement.params, False, ahead=key))
 
+    def execute_after_read(self, db: Session, values: Mapping[str, Any] | None = None) -> None:
+        """As `execute`, but on PostgreSQL sent right after the transaction's next read, in
+        its round trip, where `execute` sends it before that read: for a statement that
+        must not run before the read it rides with (an advisory lock taken after the
+        order's claim, `lock_names`). Sent with the commit, or whatever goes next, if no
+        read comes first. On SQLite: at once."""
+        connection = session_connection(db)
+        if not deferring(connection.dialect):
+            self.execute(db, values)
+            return
+        statement = self._bound(connection, values or {}, False)
+        trailing = _trailing(connection, create=True)
+        assert trailing is not None
+        trailing.append(statement)
+
+    def prefetch_after_read(self, db: Session, values: Mapping[str, Any] | None = None) -> None:
+        """As `prefetch`, but sent right after the transaction's next read (in its round
+        trip, with whatever `execute_after_read` queued before it), and its rows kept
+        across this transaction's writes until a `first` or `rows` of the same values
+        takes them (a rollback, of a savepoint too, forgets them). For a read whose rows
+        no write of this transaction can change before it is taken, which the caller
+        vouches for: the audit trail's last entry, read under its lock with the order's
+        claim and taken by the audit trail alone (`services.audit.trail`), which saves
+        a PostgreSQL order one round trip. On SQLite nothing is sent ahead."""
+        connection = session_connection(db)
+        if not deferring(connection.dialect):
+            return
+        key = _ahead_key(self, values)
+        if key is None:
+            return
+        statement = self._bound(connection, values or {}, False)
+        trailing = _trailing(connection, create=True)
+        assert trailing is not None
+        trailing.append(
+            _Statement(statement.compiled, statement.params, False, ahead=key, held=True)
+        )
+
     def first(self, db: Session, values: Mapping[str, Any] | None = None) -> tuple[Any, ...] | None:
         """The first row, its columns converted as the ORM would (None when there is none)."""
         connection = session_connection(db)
@@ -313,6 +350,7 @@ class _Statement:
     many: bool
     control: bool = False  # a bare COMMIT: no statement to the engine's cursor events
     ahead: Any = None  # a read sent ahead (`Prepared.prefetch`): the key its rows are kept by
+    held: bool = False  # a read ahead kept across writes (`Prepared.prefetch_after_read`)
 
 
 # Connection.info key: (the transaction, its statements not sent yet).
@@ -352,7 +390,18 @@ def _waiting(connection: Connection, *, create: bool) -> list[_Statement] | None
     return waiting
 
 
-# Connection.info key: (the transaction, {key: (processors, rows)} of reads sent ahead).
+# Connection.info key: (the transaction, statements that go right after its next read).
+_TRAILING = "tradertape.trailing"
+
+
+def _trailing(connection: Connection, *, create: bool) -> list[_Statement] | None:
+    trailing: list[_Statement] | None = _this_transaction(
+        connection, _TRAILING, create=list if create else None
+    )
+    return trailing
+
+
+# Connection.info key: (the transaction, {key: (processors, rows, held)} of reads sent ahead).
 _AHEAD = "tradertape.ahead"
 
 
@@ -384,13 +433,29 @@ def _taken_ahead(
         return None
     kept: dict[Any, Any] | None = _this_transaction(connection, _AHEAD, create=None)
     waiting = _waiting(connection, create=False)
-    if not kept and not (waiting and any(s.ahead is not None for s in waiting)):
+    trailing = _trailing(connection, create=False)
+    if (
+        not kept
+        and not (waiting and any(s.ahead is not None for s in waiting))
+        and not (trailing and any(s.ahead is not None for s in trailing))
+    ):
         return None
     key = _ahead_key(prepared, values)
     if key is None:
         return None
     _unsend_ahead(connection, key)
-    return None if not kept else kept.pop(key, None)
+    if trailing and any(s.ahead == key for s in trailing):
+        # Asked for before it went: what was to ride after the next read (its lock) goes
+        # before this one, which is made now.
+        rest = [s for s in trailing if s.ahead != key]
+        trailing.clear()
+        if rest:
+            queue = _waiting(connection, create=True)
+            assert queue is not None
+            queue.extend(rest)
+        return None
+    found = None if not kept else kept.pop(key, None)
+    return None if found is None else (found[0], found[1])
 
 
 def _keep_ahead(connection: Connection, statements: list[_Statement], cursors: list[Any]) -> None:
@@ -399,15 +464,25 @@ def _keep_ahead(connection: Connection, statements: list[_Statement], cursors: l
         if statement.ahead is not None:
             kept: dict[Any, Any] = _this_transaction(connection, _AHEAD, create=dict)
             processors = statement.compiled.processors(connection.dialect, cursor)
-            kept[statement.ahead] = (processors, cursor.fetchall())
+            kept[statement.ahead] = (processors, cursor.fetchall(), statement.held)
 
 
-def forget_ahead(connection: Connection) -> None:
-    """A write is on its way: reads sent ahead (or waiting to be) may no longer hold."""
+def forget_ahead(connection: Connection, *, held: bool = False) -> None:
+    """A write is on its way: reads sent ahead (or waiting to be) may no longer hold;
+    those kept across writes (`Prepared.prefetch_after_read`) only with `held` (a
+    rollback: the rows they saw may be undone)."""
     kept: dict[Any, Any] | None = _this_transaction(connection, _AHEAD, create=None)
     if kept:
-        kept.clear()
+        if held:
+            kept.clear()
+        else:
+            for key in [k for k, found in kept.items() if not found[2]]:
+                del kept[key]
     _unsend_ahead(connection)
+    if held:
+        trailing = _trailing(connection, create=False)
+        if trailing and any(s.ahead is not None for s in trailing):
+            trailing[:] = [s for s in trailing if s.ahead is None]
 
 
 def _submit(connection: Connection, statement: _Statement) -> None:
@@ -421,22 +496,32 @@ def _submit(connection: Connection, statement: _Statement) -> None:
 
 
 def _read(connection: Connection, statement: _Statement) -> Any:
-    """A cursor holding the statement's result, sent after whatever waits."""
-    waiting = _waiting(connection, create=False) if deferring(connection.dialect) else None
-    if not waiting:
+    """A cursor holding the statement's result, sent after whatever waits and before
+    what rides after the next read (`Prepared.execute_after_read`), in one round trip."""
+    if not deferring(connection.dialect):
         return _send(connection, [statement])
-    sending = [*waiting, statement]
-    waiting.clear()
-    return _send(connection, sending)
+    waiting = _waiting(connection, create=False)
+    trailing = _trailing(connection, create=False)
+    if not waiting and not trailing:
+        return _send(connection, [statement])
+    before, after = list(waiting or ()), list(trailing or ())
+    for queue in (waiting, trailing):
+        if queue:
+            queue.clear()
+    return _send(connection, [*before, statement, *after], result=len(before))
 
 
 def flush(connection: Connection, *, then: str | None = None) -> None:
-    """Send what waits (and `then`, a last bare statement such as ``COMMIT``), if anything."""
+    """Send what waits, then what was to ride after the next read (and `then`, a last
+    bare statement such as ``COMMIT``), if anything."""
     waiting = _waiting(connection, create=False)
-    if not waiting:
+    trailing = _trailing(connection, create=False)
+    if not waiting and not trailing:
         return
-    sending = list(waiting)
-    waiting.clear()
+    sending = [*(waiting or ()), *(trailing or ())]
+    for queue in (waiting, trailing):
+        if queue:
+            queue.clear()
     if then is not None:
         sending.append(_Statement(_Compiled(then, (), False, ()), None, False, control=True))
     _send(connection, sending).close()
@@ -448,15 +533,16 @@ def discard(connection: Connection) -> None:
     it, and SQLAlchemy refuses to reach the connection until the rollback is done."""
     if connection.invalidated:
         return
-    forget_ahead(connection)
-    waiting = _waiting(connection, create=False)
-    if waiting:
-        waiting.clear()
+    forget_ahead(connection, held=True)
+    for queue in (_waiting(connection, create=False), _trailing(connection, create=False)):
+        if queue:
+            queue.clear()
 
 
-def _send(connection: Connection, statements: list[_Statement]) -> Any:
+def _send(connection: Connection, statements: list[_Statement], *, result: int = -1) -> Any:
     """Run `statements` on the connection's DBAPI connection, in one pipeline when there
-    are several; the last one's cursor (its result) is returned, the others closed. The
+    are several; the cursor of the one at `result` (the last by default) is returned,
+    the others closed. The
     engine's cursor events fire as for any statement, and a driver error is raised as
     SQLAlchemy's (`IntegrityError`, `OperationalError`, ...). On PostgreSQL the batch is
     written at once and read in one pass (`db.pg_batch`)."""
@@ -475,9 +561,11 @@ def _send(connection: Connection, statements: list[_Statement]) -> Any:
         failed = statements[len(cursors) - 1 if refused is None else refused]
         raise _driver_error(connection, raw, exc, failed.compiled.sql, failed.params) from exc
     _keep_ahead(connection, statements, cursors)
-    for cursor in cursors[:-1]:
-        cursor.close()
-    return cursors[-1]
+    answer = cursors[result]
+    for cursor in cursors:
+        if cursor is not answer:
+            cursor.close()
+    return answer
 
 
 def _direct(connection: Connection, compiled: _Compiled, params: Any, many: bool) -> Any:
@@ -585,11 +673,11 @@ def watch(engine: Engine) -> None:
     def commit(connection: Connection) -> None:
         # COMMIT goes out in the same pipeline; the driver's own commit then finds no
         # transaction open and does nothing. A read sent ahead and not used yet is not.
-        forget_ahead(connection)
+        forget_ahead(connection, held=True)
         flush(connection, then="COMMIT")
 
     def rollback_savepoint(connection: Connection, *_: Any) -> None:
-        forget_ahead(connection)  # read after writes that are now undone
+        forget_ahead(connection, held=True)  # read after writes that are now undone
 
     event.listen(engine, "before_execute", before_execute)
     event.listen(engine, "commit", commit)

@@ -14,6 +14,7 @@ from tradertape.db.models.trading import Order
 from tradertape.domain.instruments import Instrument
 from tradertape.domain.market import Tick
 from tradertape.oms.context import TradingContext
+from tradertape.oms.emitter import read_ahead
 from tradertape.oms.gate import PreTradeVerdict
 from tradertape.oms.order_log import claim_taking
 from tradertape.oms.slicing import SliceOf
@@ -65,6 +66,7 @@ def claim_counted(
     stored. `trade`: as for `order_log.claim`.
     """
     slot = context.gate.ask(order.user_id, exit_only=exit_only) if counted else None
+    read_ahead(db, order.user_id)  # the watchers' reads for its events ride with the claim
     stored, taken = claim_taking(db, order, slot, trade=trade)
     if stored is order and slot is not None:
         context.gate.settle(db, order, slot, taken)

@@ -6,7 +6,9 @@ expired, and every GTT that fired, is appended in the transaction that recorded 
 source (``api``, ``worker``, ``portfolio``, ``gtt`` …) and the event as the bus carries it.
 Each entry carries the previous entry's hash (`domain.audit_chain`), so `verify` names the
 first entry that was changed or removed. Appends of one user are serialised by a named lock
-(``audit:<user>``, taken last on the order path: nothing is locked after it).
+(``audit:<user>``, taken last on the order path: nothing is locked after it). On PostgreSQL
+a new order's claim carries that lock and the read of the user's last entry in its round
+trip (`read_ahead`), where they cost a round trip of their own with the order's history.
 
 Kept as long as the user's account (five years and more; the broker keeps its own order logs
 five years). Exported per day (`entries`) as JSON or CSV by `GET /api/audit/entries`.
@@ -26,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from tradertape.db.locks import lock_names
 from tradertape.db.models import AuditEntry
-from tradertape.db.prepared import Prepared
+from tradertape.db.prepared import Prepared, deferring, session_connection
 from tradertape.domain.audit_chain import GENESIS, Broken, ChainEntry, entry_hash, first_break
 from tradertape.oms import OmsEvent, to_message
 from tradertape.ports.clock import IST
@@ -65,6 +67,19 @@ def _kind(event: OmsEvent) -> str:
 
 class AuditTrail:
     """An `OrderEvents` watcher appending each event to its user's chain."""
+
+    @staticmethod
+    def read_ahead(db: Session, user_id: int) -> None:
+        """An order of `user_id` is about to be claimed (`OrderEvents.watch`'s `ahead`):
+        on PostgreSQL, its lock and the read of its last entry ride right after the claim,
+        in its round trip, for `_append` to take. The lock comes after the claim as it did
+        before (the last one an order takes), and the read after the lock; the rows it
+        reads are written only by `_append` under that lock, which takes the read first,
+        so what it found still holds whatever the order writes in between."""
+        if not deferring(session_connection(db).dialect):
+            return  # SQLite: a read is no round trip, and nothing is sent ahead
+        lock_names(db, [f"audit:{user_id}"], after_read=True)
+        _LAST.prefetch_after_read(db, {"user_id": user_id})
 
     def __call__(self, db: Session, events: Sequence[OmsEvent]) -> None:
         by_user: dict[int, list[OmsEvent]] = {}

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import Connection, Dialect, Engine, Select, event
@@ -229,9 +229,9 @@ class Prepared:
             self.execute(db, values)
             return
         statement = self._bound(connection, values or {}, False)
-        trailing = _trailing(connection, create=True)
-        assert trailing is not None
-        trailing.append(statement)
+        waiting = _waiting(connection, create=True)
+        assert waiting is not None
+        waiting.append(_Statement(statement.compiled, statement.params, False, after=True))
 
     def prefetch_after_read(self, db: Session, values: Mapping[str, Any] | None = None) -> None:
         """As `prefetch`, but sent right after the transaction's next read (in its round
@@ -249,11 +249,10 @@ class Prepared:
         if key is None:
             return
         statement = self._bound(connection, values or {}, False)
-        trailing = _trailing(connection, create=True)
-        assert trailing is not None
-        trailing.append(
-            _Statement(statement.compiled, statement.params, False, ahead=key, held=True)
-        )
+        waiting = _waiting(connection, create=True)
+        assert waiting is not None
+        compiled, params = statement.compiled, statement.params
+        waiting.append(_Statement(compiled, params, False, ahead=key, held=True, after=True))
 
     def first(self, db: Session, values: Mapping[str, Any] | None = None) -> tuple[Any, ...] | None:
         """The first row, its columns converted as the ORM would (None when there is none)."""
@@ -351,6 +350,7 @@ class _Statement:
     control: bool = False  # a bare COMMIT: no statement to the engine's cursor events
     ahead: Any = None  # a read sent ahead (`Prepared.prefetch`): the key its rows are kept by
     held: bool = False  # a read ahead kept across writes (`Prepared.prefetch_after_read`)
+    after: bool = False  # waits to go right after the next read (`execute_after_read`)
 
 
 # Connection.info key: (the transaction, its statements not sent yet).
@@ -390,17 +390,6 @@ def _waiting(connection: Connection, *, create: bool) -> list[_Statement] | None
     return waiting
 
 
-# Connection.info key: (the transaction, statements that go right after its next read).
-_TRAILING = "tradertape.trailing"
-
-
-def _trailing(connection: Connection, *, create: bool) -> list[_Statement] | None:
-    trailing: list[_Statement] | None = _this_transaction(
-        connection, _TRAILING, create=list if create else None
-    )
-    return trailing
-
-
 # Connection.info key: (the transaction, {key: (processors, rows, held)} of reads sent ahead).
 _AHEAD = "tradertape.ahead"
 
@@ -416,12 +405,16 @@ def _ahead_key(prepared: Prepared, values: Mapping[str, Any] | None) -> Any:
     return key
 
 
-def _unsend_ahead(connection: Connection, key: Any = None) -> None:
+def _unsend_ahead(connection: Connection, key: Any = None, *, held: bool = False) -> None:
     """Take reads sent ahead off the waiting list before they go: the one kept by `key`,
-    or (None) all of them."""
+    or (None) all of them but those kept across writes (with `held`, those too)."""
     waiting = _waiting(connection, create=False)
     if waiting and any(s.ahead is not None for s in waiting):
-        waiting[:] = [s for s in waiting if s.ahead is None or (key is not None and s.ahead != key)]
+        waiting[:] = [
+            s
+            for s in waiting
+            if s.ahead is None or (s.ahead != key if key is not None else (s.held and not held))
+        ]
 
 
 def _taken_ahead(
@@ -433,27 +426,17 @@ def _taken_ahead(
         return None
     kept: dict[Any, Any] | None = _this_transaction(connection, _AHEAD, create=None)
     waiting = _waiting(connection, create=False)
-    trailing = _trailing(connection, create=False)
-    if (
-        not kept
-        and not (waiting and any(s.ahead is not None for s in waiting))
-        and not (trailing and any(s.ahead is not None for s in trailing))
-    ):
+    if not kept and not (waiting and any(s.ahead is not None for s in waiting)):
         return None
     key = _ahead_key(prepared, values)
     if key is None:
         return None
-    _unsend_ahead(connection, key)
-    if trailing and any(s.ahead == key for s in trailing):
-        # Asked for before it went: what was to ride after the next read (its lock) goes
-        # before this one, which is made now.
-        rest = [s for s in trailing if s.ahead != key]
-        trailing.clear()
-        if rest:
-            queue = _waiting(connection, create=True)
-            assert queue is not None
-            queue.extend(rest)
+    if waiting and any(s.ahead == key and s.after for s in waiting):
+        # Asked for before it went: what was to ride after the next read with it (its
+        # lock) goes before this one, which is made now.
+        waiting[:] = [replace(s, after=False) if s.after else s for s in waiting if s.ahead != key]
         return None
+    _unsend_ahead(connection, key)
     found = None if not kept else kept.pop(key, None)
     return None if found is None else (found[0], found[1])
 
@@ -478,11 +461,7 @@ def forget_ahead(connection: Connection, *, held: bool = False) -> None:
         else:
             for key in [k for k, found in kept.items() if not found[2]]:
                 del kept[key]
-    _unsend_ahead(connection)
-    if held:
-        trailing = _trailing(connection, create=False)
-        if trailing and any(s.ahead is not None for s in trailing):
-            trailing[:] = [s for s in trailing if s.ahead is None]
+    _unsend_ahead(connection, held=held)
 
 
 def _submit(connection: Connection, statement: _Statement) -> None:
@@ -498,16 +477,15 @@ def _submit(connection: Connection, statement: _Statement) -> None:
 def _read(connection: Connection, statement: _Statement) -> Any:
     """A cursor holding the statement's result, sent after whatever waits and before
     what rides after the next read (`Prepared.execute_after_read`), in one round trip."""
-    if not deferring(connection.dialect):
+    waiting = _waiting(connection, create=False) if deferring(connection.dialect) else None
+    if not waiting:
         return _send(connection, [statement])
-    waiting = _waiting(connection, create=False)
-    trailing = _trailing(connection, create=False)
-    if not waiting and not trailing:
-        return _send(connection, [statement])
-    before, after = list(waiting or ()), list(trailing or ())
-    for queue in (waiting, trailing):
-        if queue:
-            queue.clear()
+    sending = list(waiting)
+    waiting.clear()
+    if not any(s.after for s in sending):
+        return _send(connection, [*sending, statement])
+    before = [s for s in sending if not s.after]
+    after = [s for s in sending if s.after]
     return _send(connection, [*before, statement, *after], result=len(before))
 
 
@@ -515,13 +493,12 @@ def flush(connection: Connection, *, then: str | None = None) -> None:
     """Send what waits, then what was to ride after the next read (and `then`, a last
     bare statement such as ``COMMIT``), if anything."""
     waiting = _waiting(connection, create=False)
-    trailing = _trailing(connection, create=False)
-    if not waiting and not trailing:
+    if not waiting:
         return
-    sending = [*(waiting or ()), *(trailing or ())]
-    for queue in (waiting, trailing):
-        if queue:
-            queue.clear()
+    sending = list(waiting)
+    waiting.clear()
+    if any(s.after for s in sending):  # no read came: they go after the rest, as promised
+        sending = [s for s in sending if not s.after] + [s for s in sending if s.after]
     if then is not None:
         sending.append(_Statement(_Compiled(then, (), False, ()), None, False, control=True))
     _send(connection, sending).close()
@@ -534,9 +511,9 @@ def discard(connection: Connection) -> None:
     if connection.invalidated:
         return
     forget_ahead(connection, held=True)
-    for queue in (_waiting(connection, create=False), _trailing(connection, create=False)):
-        if queue:
-            queue.clear()
+    waiting = _waiting(connection, create=False)
+    if waiting:
+        waiting.clear()
 
 
 def _send(connection: Connection, statements: list[_Statement], *, result: int = -1) -> Any:

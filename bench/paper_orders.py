@@ -76,6 +76,18 @@ each in turn: SQLite best 1.46 ms of CPU per order against 1.54 (ranges 1.46-1.8
 1.54-1.65; the floor 0.19-0.24 ms), PostgreSQL 2.17 against 2.23 ms (2.17-3.03 and
 2.23-2.58; the floor 0.80-1.07 ms).
 
+Measured 2026-11-29 (issue 51, item 6; a host at load 8-15, Python reference 6.6-37 ms
+within the run, so CPU per order moved with the host, not the code: ``--orders 800
+--against 798a05fc --rounds 3``, SQLite best 2.41 against 2.09 ms, ranges 2.41-2.62 and
+2.09-2.64; PostgreSQL 2.93 against 3.00 ms, 2.93-3.81 and 3.00-3.49). What the host does
+not move, instructions per order (`order_instructions.py`, callgrind around 100 orders):
+SQLite 6.358 M before, 6.228 M after (the OMS's bus messages made on the relay's loop, not
+in the committing thread, and not at all with no relay running, as here); PostgreSQL 7.254
+M before, 7.117 M with that, 7.356 M once the audit trail's lock and last-entry read ride
+behind the claim (one round trip fewer an order, 5.4 to 4.4: its saving is the kernel's
+and the wait's, not counted there). About 1.4 ms of CPU an order on a quiet host: the 0.5
+ms target still needs fewer layers (issue 51).
+
     .venv/bin/python bench/paper_orders.py [--orders 10000] [--users 8] [--threads 1]
         [--pg URL | --no-pg] [--against HEAD~1 [--rounds 3]] [--audit-cost]
 """

@@ -1,0 +1,125 @@
+"""Instructions per paper order (callgrind), this tree beside another commit's.
+
+CPU time per order (`paper_orders.py`) moves with the host: on our shared 2-core VMs the
+Python reference swung 6-37 ms within one run, and two commits' CPU per order overlapped by
+more than any change measured. The instructions a process executes do not: under valgrind's
+callgrind, counted only around the timed orders (its instrumentation switched on and off by
+``callgrind_control``, so start-up, migrations and the warm-up count nothing), the same
+orders on the same sources give the same count to a fraction of a percent, whatever else
+the machine runs. The orders are `paper_orders.py`'s pipeline (`Runtime.build` as `serve`
+wires it, the users' daily-loss rules, the SEBI ceiling, one thread): ``--warmup`` orders
+first, then ``--orders`` counted, with ``PYTHONHASHSEED=0``. On PostgreSQL it counts this
+process only (the server's work is the database's, as in the bench's CPU figure).
+
+Measured 2026-11-29 (issue 51, item 6; 100 counted orders after 200; millions of this
+process's user-space instructions an order, each figure within 0.02 % on a second run):
+SQLite 6.358 at `798a05f`, 6.223 (-2.1 %) with the bus messages made on the relay's loop
+(`642ea7b`), 6.228 with the audit trail's lock and read riding behind the claim (on SQLite
+only its hook's check); PostgreSQL 7.254, 7.117 (-1.9 %), then 7.356 (+3.4 %): the ride
+saves a round trip (5.4 to 4.4 an order) whose cost is mostly the kernel's and the wait,
+which callgrind does not count, and adds the bookkeeping of a read kept across writes.
+
+    valgrind must be installed. .venv/bin/python bench/order_instructions.py
+        [--orders 100] [--warmup 200] [--pg URL | --no-pg] [--against REV]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from against import ROOT, SOURCES, sources
+
+_COLLECTED = re.compile(r"Collected : (\d+)")
+
+
+def _switch(on: bool) -> None:
+    """Callgrind's instrumentation on or off for this process (run under valgrind)."""
+    subprocess.run(  # noqa: S603 - valgrind's own tool on our own pid
+        ["callgrind_control", "-i", "on" if on else "off", str(os.getpid())],  # noqa: S607
+        check=True,
+        capture_output=True,
+    )
+
+
+def child(url: str | None, orders: int, warmup: int) -> None:
+    """Under callgrind: the warm-up, then `orders` with the instrumentation on."""
+    import paper_orders as bench
+    from scratch_db import open_scratch, scratch_database
+
+    with tempfile.TemporaryDirectory() as tmp, scratch_database(url, Path(tmp)) as found:
+        database = open_scratch(*found)
+        try:
+            runtime = bench.build(database, Path(tmp))
+            bench.pipeline(runtime, warmup, bench.make_users(runtime, 8, rules=True), label="w")
+            users = bench.make_users(runtime, 8, rules=True)
+            _switch(True)
+            bench.pipeline(runtime, orders, users, label="m")
+            _switch(False)
+            bench.check_books(runtime, users)
+        finally:
+            database.dispose()
+
+
+def count(paths: list[str], url: str | None, args: argparse.Namespace) -> float:
+    """Instructions per counted order on the sources at `paths` (a fresh valgrind run)."""
+    ours = {str(ROOT / s) for s in SOURCES}
+    rest = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and p not in ours]
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([*paths, *rest]),
+        "PYTHONHASHSEED": "0",
+    }
+    with tempfile.TemporaryDirectory() as out:
+        command = [
+            "valgrind",
+            "--tool=callgrind",
+            "--instr-atstart=no",
+            f"--callgrind-out-file={out}/callgrind.%p",
+            sys.executable,
+            __file__,
+            "--child",
+            "--orders",
+            str(args.orders),
+            "--warmup",
+            str(args.warmup),
+            *(["--pg", url] if url else ["--no-pg"]),
+        ]
+        run = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
+    found = _COLLECTED.search(run.stderr)
+    if run.returncode != 0 or found is None:
+        sys.exit(f"valgrind run failed ({run.returncode}):\n{run.stderr[-3000:]}")
+    return int(found.group(1)) / args.orders
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--orders", type=int, default=100)
+    parser.add_argument("--warmup", type=int, default=200)
+    parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--no-pg", action="store_true")
+    parser.add_argument("--against", metavar="REV", help="also count on REV's sources")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    url = None if args.no_pg else args.pg
+    if args.child:
+        child(url, args.orders, args.warmup)
+        return
+    backends = [("sqlite", None)] + ([] if url is None else [("postgresql", url)])
+    for backend, where in backends:
+        this = count([str(ROOT / s) for s in SOURCES], where, args)
+        line = f"{backend:<10} this tree {this / 1e6:7.3f} M instructions an order"
+        if args.against:
+            with sources(args.against) as old:
+                before = count(old, where, args)
+            line += f"  {args.against} {before / 1e6:7.3f} M  ({this / before:.3f}×)"
+        print(line, flush=True)
+
+
+if __name__ == "__main__":
+    main()

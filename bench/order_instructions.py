@@ -94,7 +94,8 @@ def count(paths: list[str], url: str | None, args: argparse.Namespace) -> float:
     found = _COLLECTED.search(run.stderr)
     if run.returncode != 0 or found is None:
         sys.exit(f"valgrind run failed ({run.returncode}):\n{run.stderr[-3000:]}")
-    return int(found.group(1)) / args.orders
+    orders: int = args.orders
+    return int(found.group(1)) / orders
 
 
 def main() -> None:

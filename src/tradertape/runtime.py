@@ -31,9 +31,10 @@ from tradertape.feed.history_plan import SyntheticHistoryPlan
 from tradertape.feed.kite import KiteFeed, KiteFeedConfig, kite_quotes
 from tradertape.feed.plan import DayPlan, SyntheticDayPlan
 from tradertape.feed.rest_fill import RestFill
+from tradertape.feed.shared_state import FeedState
 from tradertape.feed.simulated import FeedConfig, SimulatedFeed
 from tradertape.feed.upstox import UpstoxFeed, UpstoxFeedConfig, upstox_quotes
-from tradertape.feed.watchdog import FeedHealth, FeedStatus, FeedWatch
+from tradertape.feed.watchdog import FeedStatus, FeedWatch
 from tradertape.jobs.guard import JobGuard
 from tradertape.oms import OrderEvents, to_bus
 from tradertape.oms.live.algo_identity import AlgoIdentity
@@ -89,7 +90,7 @@ from tradertape.services.risk.monitor import rate_refusal
 from tradertape.services.workers.context import WorkerContext
 from tradertape.services.workers.gtt import link_adopted
 from tradertape.services.workers.live_journal import LiveRunJournal
-from tradertape.services.workers.market import WorkerMarket
+from tradertape.services.workers.market import WorkerMarket, feed_mark
 from tradertape.services.workers.order_journal import RunOrderJournal
 from tradertape.settings import Settings
 
@@ -132,6 +133,7 @@ class Runtime:
     catalog: InstrumentCatalog
     feed: MarketFeed | None  # None: no feed in this process (``feed = "none"``)
     feed_watch: FeedWatch  # the feed's tick age and state (a sink of the trading loop)
+    feed_state: FeedState  # the feed's state in every process (the leader's, over the bus)
     workers: WorkerContext
     protection: ProtectionEngine  # runs beside the trading loop (the leader process)
     candle_book: CandleBook  # live minute candles, fed by the trading loop
@@ -263,13 +265,15 @@ class Runtime:
         feed_watch = watch_feed(
             feed, settings.feed, clock=clock, calendar=calendar, on_stale=stale_notice(db, clock)
         )
+        # The leader's verdict in every process: a stale price is marked wherever it is read.
+        feed_state = FeedState(feed_watch, clock=clock)
         exchange = PaperExchange(
             clock=market_clock,
             calendar=calendar,
             catalog=options.catalog,
             quotes=prices,
             catalog_ahead=read_catalog_ahead,
-            feed_quiet=partial(feed_is_quiet, feed, feed_watch),
+            feed_quiet=feed_state.quiet,
         )
         # The paper account: every book in it (manual, each portfolio, each run), virtual
         # fills included, is in the one ledger (docs/books.md).
@@ -445,6 +449,7 @@ class Runtime:
             catalog=catalog,
             feed=feed,
             feed_watch=feed_watch,
+            feed_state=feed_state,
             workers=workers,
             protection=ProtectionEngine(
                 db=jobs_db, workers=workers, calendar=calendar, recovery=recovery, guard=guard
@@ -456,6 +461,7 @@ class Runtime:
                 candles=candle_book,
                 store=candles,
                 calendar=calendar,
+                feed=partial(feed_mark, feed_state),  # a quote says a quiet feed's price
             ),
             options=options,
             option_protection=OptionProtectionEngine(
@@ -504,14 +510,6 @@ class Runtime:
 def _session_ended(clock: Clock, db: Session, user_id: int, broker: str, reason: str) -> None:
     """`LiveOrders`' hook when a broker refuses a user's token (`session_watch.end_session`)."""
     end_session(db, user_id, broker, reason, now=clock.now())
-
-
-def feed_is_quiet(feed: MarketFeed | None, watch: FeedWatch) -> bool:
-    """Whether this process's feed went quiet (stale, reconnecting, or a broker's down): its
-    last prices are old. Without a feed here (``none``, a follower process) nothing is known."""
-    if feed is None:
-        return False
-    return watch.status().state is not FeedHealth.LIVE
 
 
 def watch_feed(

@@ -31,6 +31,7 @@ def test_no_feed_in_this_process_is_down(client: TestClient, runtime: Runtime):
         "reconnects": 0,
         "filling_from": None,  # no broker feed here to fill from its REST quote
         "last_fill_age_secs": None,
+        "report_age_secs": None,  # nobody reported running the feed
     }
 
 

@@ -26,6 +26,12 @@ def settings(settings: Settings) -> Settings:
     return settings.model_copy(update={"feed": "kite"})  # built, never connected: down
 
 
+@pytest.fixture(autouse=True)
+def leading(runtime: Runtime) -> None:
+    """This process runs the feed (as the leader does): its own watch is the verdict."""
+    runtime.feed_state.leading = True
+
+
 ORDER = {
     "exchange": "NSE",
     "tradingsymbol": "INFY",

@@ -79,6 +79,9 @@ class Tick:
     ask_quantity: int = 0
     bids: tuple[DepthLevel, ...] = ()
     asks: tuple[DepthLevel, ...] = ()
+    # Where the price came from when not the feed's socket: ``"rest"``, the broker's REST
+    # quote while the socket was quiet (`feed.rest_fill`), which quotes say to their readers.
+    source: str | None = None
 
     @property
     def change_pct(self) -> float:

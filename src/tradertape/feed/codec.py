@@ -188,27 +188,27 @@ class TickMessage(dict[str, Any]):
 
 def tick_to_message(tick: Tick) -> dict[str, Any]:
     """The bus message of a tick: every field, prices as exact decimal strings."""
-    return TickMessage(
-        tick,
-        {
-            "key": tick.key,
-            "instrument_token": tick.instrument_token,
-            "ts": tick.ts.isoformat(),
-            "last_price": str(tick.last_price),
-            "last_quantity": tick.last_quantity,
-            "volume": tick.volume,
-            "open": str(tick.open),
-            "high": str(tick.high),
-            "low": str(tick.low),
-            "prev_close": str(tick.prev_close),
-            "bid": _dec(tick.bid),
-            "ask": _dec(tick.ask),
-            "bid_quantity": tick.bid_quantity,
-            "ask_quantity": tick.ask_quantity,
-            "bids": _book(tick.bids),
-            "asks": _book(tick.asks),
-        },
-    )
+    fields: dict[str, Any] = {
+        "key": tick.key,
+        "instrument_token": tick.instrument_token,
+        "ts": tick.ts.isoformat(),
+        "last_price": str(tick.last_price),
+        "last_quantity": tick.last_quantity,
+        "volume": tick.volume,
+        "open": str(tick.open),
+        "high": str(tick.high),
+        "low": str(tick.low),
+        "prev_close": str(tick.prev_close),
+        "bid": _dec(tick.bid),
+        "ask": _dec(tick.ask),
+        "bid_quantity": tick.bid_quantity,
+        "ask_quantity": tick.ask_quantity,
+        "bids": _book(tick.bids),
+        "asks": _book(tick.asks),
+    }
+    if tick.source is not None:  # a filled price (only then: the stream's hot path reads none)
+        fields["source"] = tick.source
+    return TickMessage(tick, fields)
 
 
 def _opt(value: str | None) -> Decimal | None:
@@ -249,4 +249,5 @@ def tick_from_message(message: dict[str, Any]) -> Tick:
         ask_quantity=int(message["ask_quantity"]),
         bids=_levels_from(message["bids"]),
         asks=_levels_from(message["asks"]),
+        source=message.get("source"),
     )

@@ -182,7 +182,8 @@ def _levels(rows: Any) -> tuple[DepthLevel, ...]:
 def quote_tick(
     key: str, token: int, quote: Mapping[str, Any], at: datetime, previous: Tick | None
 ) -> Tick | None:
-    """The `Tick` a Kite-shaped full quote says (both adapters answer in it), stamped `at`.
+    """The `Tick` a Kite-shaped full quote says (both adapters answer in it), stamped `at`
+    and marked as the REST quote's (``source``), which the quotes it prices say.
 
     The day's open, high and low and the previous close come from ``ohlc`` (else from the
     previous tick, else the price itself); the depth from ``depth``. None without a price.
@@ -218,4 +219,5 @@ def quote_tick(
         ask_quantity=asks[0].quantity if asks else 0,
         bids=bids,
         asks=asks,
+        source=REST,  # quotes say so: a price the socket did not send
     )

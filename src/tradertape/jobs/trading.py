@@ -122,6 +122,8 @@ async def market(runtime: Runtime, lease: LeaderLease, *, retry_s: float = 5.0) 
         follow(runtime.bus, (runtime.quotes, runtime.candle_book), tick_from_message),
         name="quote-follower",
     )
+    # the leader's feed verdict, which this process answers and marks prices by
+    feed_state = asyncio.create_task(runtime.feed_state.follow(runtime.bus), name="feed-state")
     try:
         feed = runtime.feed
         if feed is None:  # this process never leads: it only follows
@@ -131,13 +133,15 @@ async def market(runtime: Runtime, lease: LeaderLease, *, retry_s: float = 5.0) 
             await asyncio.sleep(retry_s)
     finally:
         follower.cancel()
-        await asyncio.gather(follower, return_exceptions=True)
+        feed_state.cancel()
+        await asyncio.gather(follower, feed_state, return_exceptions=True)
     log.info("this process runs the market feed and the trading loop")
     loop = trading_loop(runtime)
     await asyncio.gather(
         loop.run(runtime.bus, tick_from_message, encode=tick_to_message),
         feed.run(),
-        runtime.feed_watch.run(asyncio.sleep),  # a quiet feed: marked stale, reconnected
+        # a quiet feed: marked stale, reconnected; its state published to every process
+        runtime.feed_state.run(runtime.bus, asyncio.sleep),
         _follow_interest(runtime),
         _follow_order_updates(runtime),
     )

@@ -3521,6 +3521,10 @@ export interface paths {
          * @description The market feed's state and the age of its last tick: a price shown while the feed is
          *     ``stale`` or ``reconnecting`` is old, and the web app marks it so. A broker's quiet socket
          *     has its prices filled from the broker's REST quote meanwhile (``filling_from: "rest"``).
+         *
+         *     Every process answers the same: the one running the feed its own watchdog's verdict, the
+         *     others the verdict it publishes on the bus each second (`feed.shared_state`), aged by
+         *     ``report_age_secs``; without a recent report nobody runs the feed: ``down``.
          */
         get: operations["market-get_feed"];
         put?: never;
@@ -8682,6 +8686,11 @@ export interface components {
              */
             reconnects: number;
             /**
+             * Report Age Secs
+             * @description seconds since the process running the feed reported this state (0: this process runs it); null: no report heard lately, so nobody runs the feed (down)
+             */
+            report_age_secs?: number | null;
+            /**
              * Source
              * @description simulated | kite | upstox (none: no feed in this process)
              */
@@ -10473,6 +10482,13 @@ export interface components {
             net_change: number;
             /** @description the day's open, high and low so far; close is yesterday's */
             ohlc: components["schemas"]["Ohlc"];
+            /**
+             * Price Source
+             * @description rest: filled from the broker's REST quote while the feed's socket was quiet (GET /api/market/feed says how the feed stands); feed: the feed's own tick
+             * @default feed
+             * @enum {string}
+             */
+            price_source?: "feed" | "rest";
             /**
              * Sell Quantity
              * @description the quantity offered on the five levels shown
@@ -12960,11 +12976,21 @@ export interface components {
              * @description a derivative's expiry date; null for cash
              */
             expiry: string | null;
+            /**
+             * Feed State
+             * @description the market feed's state (GET /api/market/feed)
+             * @default live
+             * @enum {string}
+             */
+            feed_state?: "live" | "stale" | "reconnecting" | "down";
             /** Instrument Token */
             instrument_token: number;
             /** Instrument Type */
             instrument_type: string;
-            /** Is Stale */
+            /**
+             * Is Stale
+             * @description older than 15 s of market time, or sent by a feed's socket that has since gone quiet (feed_state stale, reconnecting or down)
+             */
             is_stale: boolean;
             /** Last Price */
             last_price: number;
@@ -12982,6 +13008,13 @@ export interface components {
             /** Name */
             name: string | null;
             ohlc?: components["schemas"]["Ohlc"] | null;
+            /**
+             * Price Source
+             * @description rest: filled from the broker's REST quote while the feed's socket was quiet; feed: the feed's own tick
+             * @default feed
+             * @enum {string}
+             */
+            price_source?: "feed" | "rest";
             /**
              * Received At
              * @description the tick's time, ISO 8601 in IST

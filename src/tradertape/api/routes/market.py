@@ -95,8 +95,13 @@ def get_history(
 def get_feed(runtime: RuntimeDep) -> FeedOut:
     """The market feed's state and the age of its last tick: a price shown while the feed is
     ``stale`` or ``reconnecting`` is old, and the web app marks it so. A broker's quiet socket
-    has its prices filled from the broker's REST quote meanwhile (``filling_from: "rest"``)."""
-    status = runtime.feed_watch.status()
+    has its prices filled from the broker's REST quote meanwhile (``filling_from: "rest"``).
+
+    Every process answers the same: the one running the feed its own watchdog's verdict, the
+    others the verdict it publishes on the bus each second (`feed.shared_state`), aged by
+    ``report_age_secs``; without a recent report nobody runs the feed: ``down``."""
+    shared = runtime.feed_state.shared()
+    status = shared.status
     return FeedOut(
         source=status.source,
         state=status.state.value,
@@ -106,6 +111,7 @@ def get_feed(runtime: RuntimeDep) -> FeedOut:
         reconnects=status.reconnects,
         filling_from="rest" if status.filling_from == "rest" else None,
         last_fill_age_secs=status.last_fill_age_secs,
+        report_age_secs=shared.report_age_secs,
     )
 
 

@@ -63,6 +63,11 @@ class FeedOut(BaseModel):
     last_fill_age_secs: float | None = Field(
         default=None, description="seconds since prices were last filled from the REST quote"
     )
+    report_age_secs: float | None = Field(
+        default=None,
+        description="seconds since the process running the feed reported this state (0: "
+        "this process runs it); null: no report heard lately, so nobody runs the feed (down)",
+    )
 
 
 class MarketClockOut(BaseModel):
@@ -116,6 +121,11 @@ class MarketQuoteOut(BaseModel):
     depth: Depth = Field(
         description="five bids (best, highest, first) and five offers (best, lowest, first), "
         "each {price, quantity, orders}; a thinner book is padded with zero levels"
+    )
+    price_source: Literal["feed", "rest"] = Field(
+        default="feed",
+        description="rest: filled from the broker's REST quote while the feed's socket was "
+        "quiet (GET /api/market/feed says how the feed stands); feed: the feed's own tick",
     )
 
 

@@ -6,6 +6,8 @@ further key is kept (`OpenModel`), so a newer SDK reading more sees it.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from tradertape.api.schemas.open_models import JsonNumber, OpenModel
@@ -83,7 +85,18 @@ class QuoteOut(WorkerInstrument):
     exchange_timestamp: str | None = None
     received_at: str = Field(description="the tick's time, ISO 8601 in IST")
     age_ms: int
-    is_stale: bool
+    is_stale: bool = Field(
+        description="older than 15 s of market time, or sent by a feed's socket that has "
+        "since gone quiet (feed_state stale, reconnecting or down)"
+    )
+    price_source: Literal["feed", "rest"] = Field(
+        default="feed",
+        description="rest: filled from the broker's REST quote while the feed's socket was "
+        "quiet; feed: the feed's own tick",
+    )
+    feed_state: Literal["live", "stale", "reconnecting", "down"] = Field(
+        default="live", description="the market feed's state (GET /api/market/feed)"
+    )
 
 
 class QuotesOut(OpenModel):

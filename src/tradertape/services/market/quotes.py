@@ -15,6 +15,7 @@ from typing import Any
 from tradertape.domain.instruments import InstrumentCatalog
 from tradertape.domain.market import Tick
 from tradertape.feed.codec import TickMode, depth_dict, tick_to_dict, timestamp
+from tradertape.feed.rest_fill import REST
 
 MAX_QUOTES = 50
 
@@ -28,6 +29,8 @@ def quote_view(tick: Tick) -> dict[str, Any]:
     body["average_price"] = None  # no traded VWAP in the feeds' ticks
     body["buy_quantity"] = sum(level.quantity for level in tick.bids) or tick.bid_quantity
     body["sell_quantity"] = sum(level.quantity for level in tick.asks) or tick.ask_quantity
+    # the broker's REST quote filled it while the feed's socket was quiet (`feed.rest_fill`)
+    body["price_source"] = "rest" if tick.source == REST else "feed"
     return body
 
 

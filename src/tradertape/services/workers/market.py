@@ -5,10 +5,18 @@ last tick per instrument (`QuoteBook`), the live minute candles (`CandleBook`) a
 candle store. Workers never talk to a broker feed themselves. Quotes are a *list* (as
 the published backend returns them), each entry carrying the instrument's identity, its
 age and an ``is_stale`` flag (older than 15 s of market time).
+
+A quote also says where its price came from and how the feed stands (issue 54), fields the
+published clients do not parse and so ignore: ``price_source`` is ``rest`` for a price the
+broker's REST quote filled while the feed's socket was quiet (`feed.rest_fill`), ``feed``
+otherwise; ``feed_state`` is the feed's state as every process answers it
+(`feed.shared_state`). While the feed is known to be quiet, a price its socket sent is
+stale whatever its age (``is_stale``): nothing newer can have come.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -24,11 +32,33 @@ from tradertape.domain.ticks import order_tick
 from tradertape.domain.utc_times import utc_iso
 from tradertape.errors import InvalidField, NotFound
 from tradertape.feed.codec import TickMode, depth_dict, tick_to_dict, timestamp
+from tradertape.feed.rest_fill import REST
+from tradertape.feed.shared_state import FeedState
 from tradertape.oms import TradingContext
 from tradertape.services.workers.context import LastTick
 
 MAX_TOKEN = 2**32 - 1
 STALE_AFTER = timedelta(seconds=15)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedMark:
+    """What a quote says of the feed: its state, and whether it is known to be quiet."""
+
+    state: str = "live"
+    quiet: bool = False
+
+
+LIVE = FeedMark()
+
+
+def _live() -> FeedMark:
+    return LIVE
+
+
+def feed_mark(state: FeedState) -> FeedMark:
+    """The feed's mark as every process answers it (the leader's verdict, `FeedState`)."""
+    return FeedMark(state.status().state.value, state.quiet())
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +71,7 @@ class WorkerMarket:
     store: CandleStore
     calendar: TradingCalendar
     stale_after: timedelta = STALE_AFTER
+    feed: Callable[[], FeedMark] = _live  # the feed's state (`feed_mark`)
 
     def catalog(self, db: Session) -> InstrumentCatalog:
         """The instruments as of this session (imports included)."""
@@ -166,9 +197,11 @@ def quote_view(
     stale_after: timedelta,
     *,
     book: bool = False,
+    feed: FeedMark = LIVE,
 ) -> dict[str, Any]:
     """One entry of ``quotes``: identity, the Kite-shaped tick for `mode`, its age on the
-    market clock `now` (`tick_age`) and staleness. With `book`, ``quote`` carries the
+    market clock `now` (`tick_age`), where its price came from and staleness (old, or a
+    socket price of a `feed` known to be quiet). With `book`, ``quote`` carries the
     ``depth`` too, as a REST quote does (Kite's quote and the SDK's docs); a stream's quote
     mode is the ticker's, without it."""
     age = tick_age(tick, now).total_seconds()
@@ -186,7 +219,10 @@ def quote_view(
         entry["exchange_timestamp"] = timestamp(tick.ts)
     entry["received_at"] = utc_iso(tick.ts)
     entry["age_ms"] = int(age * 1000)
-    entry["is_stale"] = age > stale_after.total_seconds()
+    filled = tick.source == REST
+    entry["is_stale"] = age > stale_after.total_seconds() or (feed.quiet and not filled)
+    entry["price_source"] = REST if filled else "feed"
+    entry["feed_state"] = feed.state
     return entry
 
 
@@ -203,14 +239,16 @@ def quotes_of(
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """Quotes of the instruments that have a tick, and the keys of those that have none
     (REST answers: ``quote`` carries the depth)."""
-    now = market.now()
+    now, feed = market.now(), market.feed()
     entries, missing = [], []
     for instrument in instruments:
         tick = market.last_tick(instrument.key)
         if tick is None:
             missing.append(instrument.key)
         else:
-            entries.append(quote_view(instrument, tick, mode, now, market.stale_after, book=True))
+            entries.append(
+                quote_view(instrument, tick, mode, now, market.stale_after, book=True, feed=feed)
+            )
     return entries, missing
 
 

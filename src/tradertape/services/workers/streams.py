@@ -141,20 +141,20 @@ async def ticks(
 ) -> AsyncIterator[Event]:
     """A quotes snapshot, then ``ticks`` with every instrument whose last tick is newer."""
     seen = {i.key: market.last_tick(i.key) for i in instruments}  # before the snapshot: no gap
-    now = market.now()
+    now, feed = market.now(), market.feed()
     entries, missing = [], []
     for instrument in instruments:
         tick = seen[instrument.key]
         if tick is None:
             missing.append(instrument.key)
         else:
-            entries.append(quote_view(instrument, tick, mode, now, market.stale_after))
+            entries.append(quote_view(instrument, tick, mode, now, market.stale_after, feed=feed))
     yield "snapshot", {"quotes": entries, "missing": missing}
     quiet = _Quiet(pacing.heartbeat_secs)
     while True:
         await pacing.sleep(pacing.poll_secs)
         fresh = []
-        now = market.now()
+        now, feed = market.now(), market.feed()
         for instrument in instruments:
             tick = market.last_tick(instrument.key)
             # A model-priced option is a new object at each read: compare the values too.
@@ -164,7 +164,7 @@ async def ticks(
                 and tick != seen[instrument.key]
             ):
                 seen[instrument.key] = tick
-                fresh.append(quote_view(instrument, tick, mode, now, market.stale_after))
+                fresh.append(quote_view(instrument, tick, mode, now, market.stale_after, feed=feed))
         if fresh:
             quiet.spoke()
             yield "ticks", {"ticks": fresh}

@@ -20,6 +20,7 @@ together).
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -99,13 +100,16 @@ def stream_payload(tick: Tick, mode: TickMode) -> dict[str, Any]:
     """One symbol's entry in a WebSocket ``ticks`` message.
 
     Seed 001's names come first (``ltp``; ``high``/``low`` of the day in quote and full
-    modes), followed by the Kite-shaped fields of `tick_to_dict`.
+    modes), followed by the Kite-shaped fields of `tick_to_dict`, and ``source`` last for a
+    price the feed's socket did not send (``rest``: the broker's REST quote filled it).
     """
     out: dict[str, Any] = {"ltp": float(tick.last_price)}
     if mode is not TickMode.LTP:
         out["high"] = float(tick.high)
         out["low"] = float(tick.low)
     out.update(tick_to_dict(tick, mode))
+    if tick.source is not None:  # a price the socket did not send (the REST quote's)
+        out["source"] = tick.source
     return out
 
 
@@ -129,8 +133,10 @@ def stream_json_of_message(message: dict[str, Any], mode: TickMode) -> str:
     last = message["last_price"]
     ltp = repr(float(last))
     token = message["instrument_token"]
+    source = message.get("source")
+    tail = "}" if source is None else f',"source":{json.dumps(source)}}}'
     if mode is TickMode.LTP:
-        return f'{{"ltp":{ltp},"instrument_token":{token},"last_price":{ltp}}}'
+        return f'{{"ltp":{ltp},"instrument_token":{token},"last_price":{ltp}' + tail
     high, low = repr(float(message["high"])), repr(float(message["low"]))
     prev = message["prev_close"]
     prev_close = Decimal(prev)
@@ -146,7 +152,7 @@ def stream_json_of_message(message: dict[str, Any], mode: TickMode) -> str:
         buy = _depth_json(message["bids"], message["bid"], message["bid_quantity"])
         sell = _depth_json(message["asks"], message["ask"], message["ask_quantity"])
         text += f',"depth":{{"buy":[{buy}],"sell":[{sell}]}}'
-    return text + "}"
+    return text + tail
 
 
 _EMPTY_LEVEL_JSON = '{"price":0.0,"quantity":0,"orders":0}'

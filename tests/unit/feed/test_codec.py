@@ -129,6 +129,7 @@ _ticks = st.builds(
     ask_quantity=st.integers(0, 10**6),
     bids=_levels,
     asks=_levels,
+    source=st.none() | st.just("rest"),
 )
 
 

@@ -56,4 +56,11 @@ describe("DepthTable", () => {
     expect(day.textContent).toContain("Volume 8,12,345");
     expect(day.textContent).toContain("as of 10:15:02 IST");
   });
+  it("says a price came from the broker's REST quote", () => {
+    render(<MantineProvider><DepthTable symbol="NSE:INFY" quote={{ ...QUOTE, price_source: "rest" }} /></MantineProvider>);
+    expect(screen.getByLabelText("Day of NSE:INFY").textContent).toContain("from the broker's REST quote (the feed is quiet)");
+    cleanup();
+    render(<MantineProvider><DepthTable symbol="NSE:INFY" quote={QUOTE} /></MantineProvider>);
+    expect(screen.getByLabelText("Day of NSE:INFY").textContent).not.toContain("REST");
+  });
 });

@@ -8,7 +8,7 @@ import { api } from "@/api/client";
 import { unwrap } from "@/api/errors";
 import { instrumentLabel, istTime, plain, qty } from "@/format";
 import { useTick } from "@/ticks/useTick";
-import { type DepthQuote, depthRows } from "./quote";
+import { type DepthQuote, depthRows, fromRest } from "./quote";
 
 /** "Orders", shortened on a phone so both sides fit in 390 px. */
 function OrdersHeading() {
@@ -74,6 +74,7 @@ export function DepthTable({ symbol, quote }: { symbol: string; quote: DepthQuot
           <Text key={label} size="xs" c="dimmed">{label} <b className="num">{value}</b></Text>
         ))}
         {typeof quote?.timestamp === "string" && <Text size="xs" c="dimmed">as of {istTime(quote.timestamp)} IST</Text>}
+        {fromRest(quote) && <Text size="xs" className="mw-stale" fw={600}>from the broker's REST quote (the feed is quiet)</Text>}
       </Group>
     </div>
   );

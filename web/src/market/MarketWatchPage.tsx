@@ -10,7 +10,7 @@ import { withAdded, withMoved, withRemoved } from "./reorder";
 import { openTicket, selectForTicket } from "@/components/openTicket";
 import { useCreateList, useInstrumentSearch, useSetItems, useWatchlists } from "./useWatchlists";
 import { DepthRow, WatchRow } from "./WatchRow";
-import { feedNotice, useFeed } from "./feed";
+import { feedNotice, isFromRest, useFeed } from "./feed";
 
 function AddInstrument({ onAdd, present }: { onAdd: (symbol: string) => void; present: string[] }) {
   const [q, setQ] = useState("");
@@ -54,7 +54,8 @@ function NewList({ onDone }: { onDone: (id: number) => void }) {
 export function Component() {
   const lists = useWatchlists();
   const setItems = useSetItems();
-  const feed = feedNotice(useFeed().data);
+  const feedState = useFeed().data;
+  const feed = feedNotice(feedState);
   const [activeId, setActiveId] = useState<number | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
   const [expanded, setExpanded] = useState<string | null>(null);
@@ -116,7 +117,7 @@ export function Component() {
         <NewList onDone={setActiveId} />
       </Group>
       {setItems.error && <Alert color="red" mt="sm">{setItems.error.message}</Alert>}
-      {feed && <Alert color="orange" c="black" mt="sm" title="Prices are stale">{feed}</Alert>}
+      {feed && <Alert color="orange" c="black" mt="sm" title={isFromRest(feedState) ? "Prices from the broker's REST quote" : "Prices are stale"}>{feed}</Alert>}
       <Text size="xs" c="dimmed" mt="sm" visibleFrom="sm">Click a row for its market depth (or select it and press D); B to buy, S to sell; ↑/↓ move the selection.</Text>
       <ScrollArea type="auto" mt={4} onKeyDown={onKeyDown}>
         <Table highlightOnHover verticalSpacing={4} horizontalSpacing="xs" fz="sm" aria-label={`Watchlist ${active?.name ?? ""}`}>

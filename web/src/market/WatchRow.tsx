@@ -8,7 +8,7 @@ import { InstrumentName } from "@/components/InstrumentName";
 import { ticks } from "@/ticks/store";
 import { MarketDepth } from "./MarketDepth";
 import { quoteFigures } from "./quote";
-import { isStale, useFeed } from "./feed";
+import { isFromRest, isStale, useFeed } from "./feed";
 import { openTicket } from "@/components/openTicket";
 import { BellIcon } from "@/components/icons";
 import "./market.css";
@@ -57,13 +57,17 @@ const LiveCells = memo(function LiveCells({ symbol }: { symbol: string }) {
     paint();
     return store.watch(symbol, paint);
   }, [symbol]);
-  const stale = isStale(useFeed().data);
+  const feed = useFeed().data;
+  // A quiet feed's prices are stale, unless the broker's REST quote is filling them.
+  const rest = isFromRest(feed);
+  const stale = isStale(feed) && !rest;
+  const note = rest ? " (from the broker's REST quote)" : stale ? " (stale)" : "";
   return (
     <>
-      <Table.Td className="num" aria-label={`${instrumentLabel(symbol)} last price${stale ? " (stale)" : ""}`}
-        data-stale={stale || undefined}>
+      <Table.Td className="num" aria-label={`${instrumentLabel(symbol)} last price${note}`}
+        data-stale={stale || undefined} data-rest={rest || undefined}>
         <span ref={ltp} className="num">—</span>
-        {stale && <Box component="span" className="mw-stale" display="block" fz="xs">stale</Box>}
+        {(stale || rest) && <Box component="span" className="mw-stale" display="block" fz="xs">{rest ? "REST quote" : "stale"}</Box>}
         <Box component="span" ref={phonePct} className="num" hiddenFrom="sm" display="block" fz="xs">—</Box>
       </Table.Td>
       <Table.Td ref={change} className="num" visibleFrom="sm">—</Table.Td>

@@ -29,6 +29,15 @@ export interface DepthQuote {
   volume?: unknown;
   last_quantity?: unknown;
   timestamp?: unknown;
+  /** "rest": the broker's REST quote filled it while the feed was quiet (the tick socket's
+   * `source`, the REST quote's `price_source`) */
+  source?: unknown;
+  price_source?: unknown;
+}
+
+/** Whether a quote's price came from the broker's REST quote rather than the feed's socket. */
+export function fromRest(quote: DepthQuote | undefined): boolean {
+  return quote?.source === "rest" || quote?.price_source === "rest";
 }
 
 export interface DepthRows {

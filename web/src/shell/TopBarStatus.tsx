@@ -1,6 +1,7 @@
 import { ActionIcon, Badge, Group, Popover, Stack } from "@mantine/core";
 import { useMediaQuery } from "@mantine/hooks";
 import { useMe } from "@/auth/useMe";
+import { FeedBadge } from "@/market/FeedBadge";
 import { BrokerSession } from "./BrokerSession";
 import { InstrumentSearch } from "./InstrumentSearch";
 import { KillSwitch } from "./KillSwitch";
@@ -8,8 +9,9 @@ import { MarketClockBadge } from "./MarketClockBadge";
 import { NotificationsBell } from "./NotificationsBell";
 import { PnlToday } from "./PnlToday";
 
-/** Mode, broker session, today's P&L against the loss limit, kill switch, alerts, search.
- * On a phone the P&L and broker fold into one button; the kill switch stays in the bar. */
+/** Mode, the market and its feed, broker session, today's P&L against the loss limit, kill
+ * switch, alerts, search. On a phone the P&L and broker fold into one button; the kill
+ * switch stays in the bar, and so does the feed's badge unless the feed is live. */
 export function TopBarStatus() {
   const me = useMe();
   const live = me.data?.live_trading_enabled ?? false;
@@ -19,6 +21,7 @@ export function TopBarStatus() {
       <Badge color={live ? "red" : "dark"} variant={live ? "filled" : "outline"} aria-label="Trading mode">
         {live ? "Live" : "Paper"}
       </Badge>
+      {phone && <FeedBadge quietOnly />}
       {phone ? (
         <Popover position="bottom-end" withinPortal shadow="md">
           <Popover.Target>
@@ -29,6 +32,7 @@ export function TopBarStatus() {
           <Popover.Dropdown>
             <Stack gap="xs">
               <MarketClockBadge />
+              <FeedBadge />
               <PnlToday />
               <BrokerSession />
             </Stack>
@@ -37,6 +41,7 @@ export function TopBarStatus() {
       ) : (
         <>
           <MarketClockBadge />
+          <FeedBadge />
           <BrokerSession />
           <PnlToday />
         </>

@@ -93,4 +93,11 @@ describe("TickStore", () => {
       mode: "quote",
     });
   });
+  it("keeps a REST-filled tick's source only until the socket's next tick", () => {
+    const { store } = setup();
+    store.receive(JSON.stringify({ type: "ticks", data: { "NSE:INFY": { ltp: 1500, source: "rest" } } }));
+    expect(store.get("NSE:INFY")?.source).toBe("rest");
+    store.receive(JSON.stringify({ type: "ticks", data: { "NSE:INFY": { ltp: 1501 } } }));
+    expect(store.get("NSE:INFY")).toMatchObject({ ltp: 1501, source: undefined });
+  });
 });

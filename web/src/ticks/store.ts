@@ -82,7 +82,8 @@ export class TickStore {
     if (message.type !== "ticks" || !message.data) return;
     for (const [symbol, tick] of Object.entries(message.data)) {
       const before = this.ticks.get(symbol);
-      this.ticks.set(symbol, before ? { ...before, ...tick } : tick);
+      // `source` ("rest") marks only the ticks that carry it: a socket tick clears it
+      this.ticks.set(symbol, before ? { ...before, source: undefined, ...tick } : tick);
       this.dirty.add(symbol);
     }
     this.scheduleFlush();

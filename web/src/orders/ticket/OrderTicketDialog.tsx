@@ -15,6 +15,7 @@ import { useMe } from "@/auth/useMe";
 import { Money } from "@/components/Money";
 import { derivativeName, inr, instrumentLabel } from "@/format";
 import { useTick } from "@/ticks/useTick";
+import { ticketPriceWarning, useFeed } from "@/market/feed";
 import { TicketFields } from "./TicketFields";
 import { SLICE_CAPS, slicePlan, slicePlanText } from "./freeze";
 import { type TicketForm, type TicketSeed, buildOrderBody, exchanges, initialForm, normalise, varieties } from "./form";
@@ -119,6 +120,7 @@ export default function OrderTicketDialog({ seed, onClose }: { seed: TicketSeed;
   const phone = useMediaQuery("(max-width: 36em)");
   const symbol = form.tradingsymbol ? `${form.exchange}:${form.tradingsymbol.toUpperCase()}` : null;
   const tick = useTick(symbol);
+  const feed = useFeed().data;
   const buy = form.transaction_type === "BUY";
   const side = buy ? "buy" : "sell";
 
@@ -165,6 +167,8 @@ export default function OrderTicketDialog({ seed, onClose }: { seed: TicketSeed;
     onError: fail,
   });
 
+  // A market-priced order on a quiet feed's price says so before it is sent (issue 54).
+  const staleWarning = ticketPriceWarning(feed, form.order_type);
   const named = instrumentLabel(form.tradingsymbol, form.exchange);
   const title = `${buy ? "Buy" : "Sell"} ${named || "an instrument"}`;
   const rejected = placed?.status === "REJECTED";
@@ -262,6 +266,9 @@ export default function OrderTicketDialog({ seed, onClose }: { seed: TicketSeed;
               </Group>
             )}
             <TicketFields form={form} onChange={change} errors={errors} />
+            {staleWarning && (
+              <Notice color="orange" title="Stale price" data-testid="ticket-stale">{staleWarning}</Notice>
+            )}
             {plan.kind !== "whole" && (
               <Text size="sm" role="status" data-testid="ticket-slices" c={plan.kind === "refused" ? "red.8" : undefined}>
                 {slicePlanText(plan)}

@@ -1,6 +1,6 @@
 // Market watch: the user's saved watchlists with live prices over the app's one tick socket.
 // ↑/↓ move the selection, B/S open the order ticket for the selected row (as on Kite).
-import { Alert, Button, Group, Paper, ScrollArea, Stack, Table, Text, TextInput, UnstyledButton } from "@mantine/core";
+import { Alert, Box, Button, Group, Paper, ScrollArea, Stack, Table, Text, TextInput, UnstyledButton } from "@mantine/core";
 import { type KeyboardEvent, useCallback, useEffect, useState } from "react";
 import { PageLoader } from "@/components/PageLoader";
 import { PageTitle } from "@/components/PageTitle";
@@ -11,6 +11,7 @@ import { openTicket, selectForTicket } from "@/components/openTicket";
 import { useCreateList, useInstrumentSearch, useSetItems, useWatchlists } from "./useWatchlists";
 import { DepthRow, WatchRow } from "./WatchRow";
 import { feedNotice, isFromRest, useFeed } from "./feed";
+import { FeedBadge } from "./FeedBadge";
 
 function AddInstrument({ onAdd, present }: { onAdd: (symbol: string) => void; present: string[] }) {
   const [q, setQ] = useState("");
@@ -103,7 +104,8 @@ export function Component() {
 
   return (
     <>
-      <PageTitle>Market watch</PageTitle>
+      {/* the top bar's badge folds away on a phone (below 62em): a quiet feed is said here */}
+      <PageTitle actions={<Box hiddenFrom="md"><FeedBadge quietOnly /></Box>}>Market watch</PageTitle>
       <Group gap="xs" role="group" aria-label="Watchlists">
         {all.map((l) => (
           <Button key={l.id} size="xs" variant={l.id === active?.id ? "filled" : "default"}

@@ -11,7 +11,8 @@ import { PnlToday } from "./PnlToday";
 
 /** Mode, the market and its feed, broker session, today's P&L against the loss limit, kill
  * switch, alerts, search. On a phone the P&L and broker fold into one button; the kill
- * switch stays in the bar, and so does the feed's badge unless the feed is live. */
+ * switch stays in the bar; the feed's badge folds too, and the market watch shows it while
+ * the feed is quiet. */
 export function TopBarStatus() {
   const me = useMe();
   const live = me.data?.live_trading_enabled ?? false;
@@ -21,7 +22,6 @@ export function TopBarStatus() {
       <Badge color={live ? "red" : "dark"} variant={live ? "filled" : "outline"} aria-label="Trading mode">
         {live ? "Live" : "Paper"}
       </Badge>
-      {phone && <FeedBadge quietOnly />}
       {phone ? (
         <Popover position="bottom-end" withinPortal shadow="md">
           <Popover.Target>

@@ -249,6 +249,8 @@ class Running:
     told: list[FeedStatus]
     seen: list[int]  # ticks the watchdog saw
     prices: list[Decimal]  # NSE:INFY's price of each tick on the bus
+    sources: list[str | None]  # and where it came from ("rest": the REST quote's fill)
+    bus: InProcessBus
 
 
 @contextlib.asynccontextmanager
@@ -261,6 +263,7 @@ async def _running(
     told: list[FeedStatus] = []
     seen = [0]
     prices: list[Decimal] = []
+    sources: list[str | None] = []
     async with make(clock, sleep, bus, fill) as rig:
         watch = watch_feed(
             rig.feed, rig.feed.name, clock=clock, calendar=nse_calendar(), on_stale=told.append
@@ -272,13 +275,14 @@ async def _running(
                 tick = tick_from_message(message)
                 watch.update(tick)
                 prices.append(tick.last_price)
+                sources.append(tick.source)
                 seen[0] += 1
 
         tasks = [asyncio.create_task(rig.feed.run()), asyncio.create_task(sink())]
         try:
             await eventually(lambda: seen[0] > 0 and rig.feed.link is FeedLink.OPEN, limit_s=10)
             assert await watch.check() is FeedHealth.LIVE
-            yield Running(rig, watch, told, seen, prices)
+            yield Running(rig, watch, told, seen, prices, sources, bus)
         finally:
             for task in tasks:
                 task.cancel()
@@ -402,6 +406,7 @@ async def test_a_quiet_socket_has_its_prices_filled_from_the_rest_quote_until_ti
         assert fill.calls == 1
         await eventually(lambda: run.seen[0] > seen)
         assert run.prices[-1] == Decimal("1600.05")  # the fake's REST quote, on the bus
+        assert run.sources[-1] == "rest"  # and marked so: quotes say where it came from
         status = watch.status()
         assert (status.filling_from, status.last_fill_age_secs) == ("rest", 0.0)
         assert (status.last_tick_age_secs or 0.0) >= 11  # the socket's: still silent
@@ -438,6 +443,7 @@ async def test_a_quiet_socket_has_its_prices_filled_from_the_rest_quote_until_ti
             await eventually(partial(_heard_since, rig, rig.feed.heard_at))
             assert await watch.check() is FeedHealth.LIVE
         assert (fill.calls, watch.status().filling_from) == (calls, None)
+        assert run.sources[-1] is None  # the socket's own tick
 
 
 def _unheard(_status: FeedStatus) -> None:

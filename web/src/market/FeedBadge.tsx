@@ -4,8 +4,8 @@
 import { Badge, Tooltip } from "@mantine/core";
 import { type Feed, type FeedTone, feedWords, useFeed } from "./feed";
 
-const COLOURS: Record<FeedTone, { color: string; c?: string; variant: "light" | "filled" }> = {
-  live: { color: "teal.9", variant: "light" },
+const COLOURS: Record<FeedTone, { color: string; c?: string; variant: "outline" | "filled" }> = {
+  live: { color: "teal.9", variant: "outline" }, // the light variant falls short of AA
   stale: { color: "orange.4", c: "black", variant: "filled" },
   rest: { color: "yellow.4", c: "black", variant: "filled" },
   down: { color: "red.8", variant: "filled" },

@@ -81,7 +81,13 @@ def test_slice_places_children_each_within_the_freeze_answering_every_id(broker,
     assert placed.order_id == rows[0]["order_id"]
     assert {r["tag"] for r in rows} == {order_tag("big-1")}
     assert broker.place_sliced(future(2 * PER + 3 * LOT), idempotency_key="big-1") == placed
-    assert broker.find_sliced("big-1") == placed
+    # Found again by tag: the same children, each with its size as the book holds it.
+    found = broker.find_sliced("big-1")
+    assert found is not None
+    assert found.order_id == placed.order_id
+    assert [(c.order_id, c.quantity) for c in found.children] == [
+        (r["order_id"], r["quantity"]) for r in rows
+    ]
     assert len(_rows(fake)) == 3
 
 

@@ -24,6 +24,7 @@ from tradertape_brokers.port import (
     SlicedOrder,
     SlicesOrders,
     TransientBrokerError,
+    book_size,
 )
 
 __all__ = [
@@ -45,4 +46,5 @@ __all__ = [
     "SlicedOrder",
     "SlicesOrders",
     "TransientBrokerError",
+    "book_size",
 ]

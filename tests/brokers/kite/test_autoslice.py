@@ -70,7 +70,13 @@ def test_autoslice_places_children_of_whole_lots_within_the_freeze(broker: KiteB
     assert rows[0]["tags"] == [tag, "autoslice"]
     assert rows[1]["tags"] == [tag, "autoslice", f"autoslice:{placed.order_id}"]
     assert broker.place_sliced(future(2 * PER + 3 * LOT), idempotency_key="big-1") == placed
-    assert broker.find_sliced("big-1") == placed
+    # Found again by tag: the same children, each with its size as the book holds it.
+    found = broker.find_sliced("big-1")
+    assert found is not None
+    assert found.order_id == placed.order_id
+    assert [(c.order_id, c.quantity) for c in found.children] == [
+        (r["order_id"], r["quantity"]) for r in rows
+    ]
     assert len(fake.state()["orders"]) == 3
 
 

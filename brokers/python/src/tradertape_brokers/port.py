@@ -228,10 +228,20 @@ class Broker(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Slice:
-    """One child of an order the broker sliced: its order id, or why it was refused."""
+    """One child of an order the broker sliced: its order id, or why it was refused, and
+    its quantity when the answer says it (the broker's slices, not ours, are what fill;
+    None: the caller reads it from the broker's order book)."""
 
     order_id: str | None
     error: str | None = None
+    quantity: int | None = None
+
+
+def book_size(row: Mapping[str, Any]) -> int | None:
+    """The quantity of an order-book row (Kite's shape) as a child's size: a positive
+    whole number, else None (a row without one says nothing of the child's size)."""
+    size = row.get("quantity")
+    return size if isinstance(size, int) and not isinstance(size, bool) and size > 0 else None
 
 
 @dataclass(frozen=True, slots=True)

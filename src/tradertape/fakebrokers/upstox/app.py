@@ -329,8 +329,9 @@ def _daily(book: Book, key: str, unit: str, to_date: str, from_date: str) -> lis
 
 def install_control(app: FastAPI, book: Book, sessions: Sessions, clock: _Clock) -> None:
     """``/_control/*``: prices, faults, the clock, session expiry, holdings, settlement
-    (and funds, `install_funds_control`)."""
+    (and funds, `install_funds_control`; slicing, `install_slicing_control`)."""
     install_funds_control(app, book)
+    install_slicing_control(app, book)
 
     @app.post("/_control/prices")
     async def prices(request: Request) -> Response:
@@ -402,6 +403,17 @@ class _Clock:
 
     def __call__(self) -> datetime:
         return self.fixed if self.fixed is not None else self._now()
+
+
+def install_slicing_control(app: FastAPI, book: Book) -> None:
+    """``/_control/slice``: slice the next ``slice`` order at ``{"slice_at": 1300}``
+    (whole lots), as an Upstox whose freeze quantity is not the client's figure."""
+
+    @app.post("/_control/slice")
+    async def slice_at(request: Request) -> Response:
+        body = await _json(request)
+        book.slice_at = int(body["slice_at"]) if body.get("slice_at") else None
+        return JSONResponse({"slice_at": book.slice_at})
 
 
 def install_funds_control(app: FastAPI, book: Book) -> None:

@@ -136,6 +136,9 @@ class Book:
         self.positions: dict[tuple[str, str], Position] = {}
         self.holdings: dict[str, Holding] = {}
         self._seq = 0
+        # The next ``slice`` order's slice size, as a broker whose freeze quantity is not
+        # the client's figure (`/_control/slice`); spent by that order.
+        self.slice_at: int | None = None
         # Prices for tests and demos, reproducible from the seed; nothing secret.
         self._random = random.Random(seed)  # noqa: S311
 
@@ -161,14 +164,16 @@ class Book:
 
     def place_sliced(self, body: dict[str, Any], *, algo_name: str | None = None) -> list[Order]:
         """The v3 ``slice`` flag: an order above the freeze quantity placed as children of
-        at most that quantity in whole lots (at most `UPSTOX_SLICES`), each a whole order
-        carrying the request's tag; within the limit, one order as without the flag. Above
-        the cap, or short of funds for the whole, a 400 and nothing placed."""
+        at most that quantity in whole lots (or at `slice_at`, when a test set it), at
+        most `UPSTOX_SLICES`, each a whole order carrying the request's tag; within the
+        limit, one order as without the flag. Above the cap, or short of funds for the
+        whole, a 400 and nothing placed."""
         frozen = self.freeze(str(body.get("instrument_token") or ""))
         quantity = int(body.get("quantity") or 0)
         if frozen is None or quantity <= frozen[0]:
             return [self.place(body, algo_name=algo_name)]
-        cuts = slice_quantities(quantity, *frozen)
+        size, self.slice_at = self.slice_at or frozen[0], None
+        cuts = slice_quantities(quantity, size, frozen[1])
         if len(cuts) > UPSTOX_SLICES:
             raise FakeError(
                 400,

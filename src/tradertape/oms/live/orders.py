@@ -67,6 +67,7 @@ from tradertape.ports.broker import (
     SlicedOrder,
     SlicesOrders,
     TransientBrokerError,
+    book_size,
 )
 
 log = logging.getLogger("tradertape.oms.live.orders")
@@ -195,6 +196,22 @@ def _unsent_slices(
     group = slicing.children(db, order)
     unsent = all(r.status == UNPLACED and r.broker_order_id is None for r in group)
     return (group, adapter) if unsent else None
+
+
+def _child_sizes(placed: SlicedOrder, adapter: Broker) -> dict[str, int] | None:
+    """Each placed child's size by the broker's id: from the answer when it carries every
+    one, else from one read of the broker's order book (`book_size`); None when the book
+    cannot be read."""
+    said = {c.order_id: c.quantity for c in placed.children if c.order_id is not None}
+    if all(size is not None for size in said.values()):
+        return {key: size for key, size in said.items() if size is not None}
+    try:
+        book = adapter.orders()
+    except BrokerError as exc:
+        log.warning("sliced order %s: book unread (%s)", placed.order_id, exc)
+        return None
+    sizes = {str(r.get("order_id")): book_size(r) for r in book}
+    return {key: size for key, size in sizes.items() if size is not None}
 
 
 class LiveOrders:
@@ -412,9 +429,10 @@ class LiveOrders:
             db.commit()
             return
         self._left_from(rows, broker)
-        extras: list[Order] = []
-        if len(placed.children) != len(rows):  # the broker sliced otherwise than our figures
-            extras = self._resliced(db, rows, placed, broker.adapter)
+        # Always matched to the broker's children, as the lost answer's recovery is: a
+        # broker whose freeze quantity is not ours may answer as many children as ours
+        # in other sizes (20, 20, 17 lots against our 27, 27, 3).
+        extras = self._resliced(db, rows, placed, broker.adapter)
         self._settle_slices(db, rows, placed, entry_status(spec), extras)
 
     def _left_from(self, rows: list[Order], broker: LiveBroker) -> None:
@@ -425,31 +443,37 @@ class LiveOrders:
     def _resliced(
         self, db: Session, rows: list[Order], placed: SlicedOrder, adapter: Broker
     ) -> list[Order]:
-        """Our rows of an order the broker sliced otherwise than our figures (its freeze
-        quantity is not the one we hold), made to match its children: every placed
-        child's row takes the size the broker's order book gives it (the broker's slices
-        are what fill), and the children placed beyond ours get rows of their own, so
-        their fills are booked: each as the last of ours, under the same ``slice_parent``,
-        taking no slot under SEBI's ceiling (they came with the one request that took
-        ours). Those new rows; none when the book cannot be read (the sizes stay ours and
-        the extras are only logged)."""
-        try:
-            book = adapter.orders()
-        except BrokerError as exc:
-            log.warning("sliced order %s: book unread (%s)", placed.order_id, exc)
+        """Our rows of a sliced order, made to match the broker's children exactly (its
+        freeze quantity may not be the one we hold: more, fewer or as many children as
+        ours, in other sizes): every placed child's row takes the broker's size (the
+        broker's slices are what fill and what a cancel leaves), and the children placed
+        beyond ours get rows of their own, so their fills are booked: each as the last of
+        ours, under the same ``slice_parent``, taking no slot under SEBI's ceiling (they
+        came with the one request that took ours). The sizes come with the answer when it
+        carries them (a lost answer found by tag), else from one read of the broker's
+        order book. Returns the new rows; none when the book cannot be read (the sizes
+        stay ours and the extras are only logged)."""
+        sizes = _child_sizes(placed, adapter)
+        if sizes is None:
             return []
-        sizes = {str(r.get("order_id")): r.get("quantity") for r in book}
         answered = [c.order_id for c in placed.children]
         for row, broker_id in zip(rows, answered, strict=False):
-            size = sizes.get(str(broker_id)) if broker_id is not None else None
-            if isinstance(size, int) and size > 0:
+            size = sizes.get(broker_id) if broker_id is not None else None
+            if size is not None and size != row.quantity:
+                log.info(
+                    "sliced order %s: child %s is %d at the broker, not %d",
+                    placed.order_id,
+                    broker_id,
+                    size,
+                    row.quantity,
+                )
                 row.quantity = size
         last, now = rows[-1], self._context.clock.now()
         instrument = listed(self._context.catalog(db), spec_of(last))
         extras: list[Order] = []
         for index, broker_id in enumerate(answered[len(rows) :], start=len(rows) + 1):
-            size = sizes.get(str(broker_id)) if broker_id is not None else None
-            if not isinstance(size, int) or size <= 0:
+            size = sizes.get(broker_id) if broker_id is not None else None
+            if size is None:
                 continue  # refused, or not in the book: nothing of ours to fill
             extra = new_order(
                 last.user_id,

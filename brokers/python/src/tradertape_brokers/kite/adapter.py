@@ -34,6 +34,7 @@ from tradertape_brokers.port import (
     Slice,
     SlicedOrder,
     TransientBrokerError,
+    book_size,
 )
 
 DEFAULT_ROOT = "https://api.kite.trade"
@@ -252,14 +253,13 @@ class KiteBroker:
         return self._sliced_by_tag(kite_tag(idempotency_key))
 
     def _sliced_by_tag(self, tag: str) -> SlicedOrder | None:
-        ids = [
-            str(o["order_id"])
-            for o in self._call("other", self._kite.orders)
-            if o.get("tag") == tag
-        ]
-        if not ids:
+        """The children carrying `tag`, each with its size as the book holds it (read
+        once here, so the caller need not read the book again for the sizes)."""
+        found = [o for o in self._call("other", self._kite.orders) if o.get("tag") == tag]
+        if not found:
             return None
-        return SlicedOrder(ids[0], tuple(Slice(i) for i in ids))
+        children = tuple(Slice(str(o["order_id"]), quantity=book_size(o)) for o in found)
+        return SlicedOrder(children[0].order_id or "", children)
 
     def find_order(self, idempotency_key: str) -> str | None:
         """The id of today's order placed with `idempotency_key` (its `kite_tag`), if any."""

@@ -30,6 +30,7 @@ from tradertape_brokers.port import (
     Slice,
     SlicedOrder,
     TransientBrokerError,
+    book_size,
 )
 from tradertape_brokers.upstox import parsing
 from tradertape_brokers.upstox.errors import RateLimited, translate
@@ -167,8 +168,8 @@ class UpstoxBroker:
     def find_sliced(self, idempotency_key: str) -> SlicedOrder | None:
         """Today's children placed with ``slice`` under `idempotency_key` (its tag), in
         the book's order."""
-        ids = self._orders_by_tag(order_tag(idempotency_key))
-        return SlicedOrder(ids[0], tuple(Slice(i) for i in ids)) if ids else None
+        children = self._children_by_tag(order_tag(idempotency_key))
+        return SlicedOrder(children[0].order_id or "", children) if children else None
 
     def _place_once(
         self, spec: OrderLike, tag: str, algo_id: str | None, *, sliced: bool
@@ -225,10 +226,19 @@ class UpstoxBroker:
 
     def _orders_by_tag(self, tag: str) -> list[str]:
         """The ids of today's orders carrying `tag`, in the book's order."""
+        return [str(child.order_id) for child in self._children_by_tag(tag)]
+
+    def _children_by_tag(self, tag: str) -> tuple[Slice, ...]:
+        """Today's orders carrying `tag`, in the book's order, each with its size as the
+        book holds it (one read: a lost sliced answer's sizes come with its ids)."""
         book = self._call(
             lambda: self._orders_v2.get_order_book(V2, _request_timeout=self._timeout)
         )
-        return [str(row.order_id) for row in book.data or [] if row.tag == tag]
+        return tuple(
+            Slice(str(row.order_id), quantity=book_size({"quantity": row.quantity}))
+            for row in book.data or []
+            if row.tag == tag
+        )
 
     def modify_order(self, order_id: str, changes: Mapping[str, Any]) -> str:
         """Change a live order; unchanged fields are taken from the order as it stands."""

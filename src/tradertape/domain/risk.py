@@ -245,12 +245,17 @@ class Entry:
         return self.price if self.unit_value is None else self.unit_value
 
     def opening_quantity(self, book: Book) -> int:
-        """The units that open or extend a position; 0 for a pure exit.
+        """The units that open or extend a position in `book`; 0 for a pure exit.
 
         A sell against a long (or a buy against a short) closes first; only what goes
         beyond the position opens one the other way.
         """
-        held = book.position(self.key)
+        return self.opening_against(book.position(self.key))
+
+    def opening_against(self, held: int) -> int:
+        """The units that open or extend a position of `held` (signed) units; 0 for a
+        pure exit. What the order's own book holds is the one to ask when a rule is on
+        that book: another book's opposite side makes nobody's entry an exit."""
         reduces = held > 0 if self.side is Side.SELL else held < 0
         return max(self.quantity - abs(held), 0) if reduces else self.quantity
 
@@ -423,9 +428,16 @@ _CHECKS: dict[RuleType, Callable[[RuleTerms, Book, Entry, Decimal], RiskBreach |
 }
 
 
-def breaches(rules: Iterable[RuleTerms], book: Book, entry: Entry) -> list[RiskBreach]:
-    """Every rule the entry breaks, in the order given; none for an exit."""
-    units = entry.opening_quantity(book)
+def breaches(
+    rules: Iterable[RuleTerms], book: Book, entry: Entry, *, held: int | None = None
+) -> list[RiskBreach]:
+    """Every rule the entry breaks, in the order given; none for an exit.
+
+    Whether it is an exit, and how many of its units open, is read on `book`, or on
+    `held` when given: what the order's own book (a run's, a portfolio's, the manual
+    one, a part of a live book) holds of the instrument, for rules on that book alone.
+    """
+    units = entry.opening_quantity(book) if held is None else entry.opening_against(held)
     if units == 0:
         return []
     value = units * entry.value_per_unit  # only the opening units: the rest is an exit

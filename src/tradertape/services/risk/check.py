@@ -12,7 +12,7 @@ signal, the REJECTED order), so a refusal and its reason are stored together.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -99,19 +99,27 @@ def decide(
     replacing: int | None = None,
     live: bool = False,
     book: str | None = None,
+    held: Callable[[], int] | None = None,
 ) -> RiskDecision:
     """Evaluate the entry against the user's applicable rules (writes nothing).
 
     ``replacing`` is the row of a working order being modified into `entry`: its old
     terms leave the books, so they are not counted twice. A `live` entry is measured on
     the live account's book instead of the paper one's. `book` is the entry's book: a
-    rule on one book (an mtm_exit rule's) faces that book's entries only.
+    rule on one book (an mtm_exit rule's) faces that book's entries only. `held` reads
+    what the entry's own book (or part) holds of its instrument (`own_book.held_in`):
+    a rule on a book, a portfolio or a run tells its exits from its entries there, so
+    a scope's exit is never refused by its own pause and no entry passes as an exit for
+    another book's opposite side; the account's own rules read the account. Without it
+    (a model portfolio's signal, checked before it has an order) every rule reads its
+    source's book.
     """
     rows = applicable(db, user_id=user_id, scope=scope) if rules is None else rules
     rows = [row for row in rows if applies_to(row, book)]
     if not rows:
         return ALLOWED
     read: dict[int, Book] = {}
+    own: list[int] = []  # what the own book holds, read once when a rule asks
 
     def book_of(source: ExposureSource) -> Book:
         if id(source) not in read:
@@ -119,14 +127,31 @@ def decide(
             read[id(source)] = book if replacing is None else book.without_order(replacing)
         return read[id(source)]
 
+    def own_held(row: RuleLike) -> int | None:
+        if held is None or not on_one_book(row):
+            return None
+        if not own:
+            own.append(held())
+        return own[0]
+
     account = book_of(books.account_for(live=live))
     found: list[RiskBreach] = []
+    opens = False  # any rule's book (the account's, or the own one) sees units open
     for row in rows:
         source, _ = books.source(scope_of(row), live=live)
-        found.extend(breaches([terms(row)], book_of(source), entry))
-    exit_only = entry.opening_quantity(account) == 0 and not found
+        measured, on_own = book_of(source), own_held(row)
+        found.extend(breaches([terms(row)], measured, entry, held=on_own))
+        units = entry.opening_against(on_own) if on_own is not None else None
+        opens = opens or (entry.opening_quantity(account) if units is None else units) > 0
     allowed = not any(b.action is RuleAction.BLOCK for b in found)
-    return RiskDecision(allowed=allowed, reasons=tuple(found), exit=exit_only)
+    return RiskDecision(allowed=allowed, reasons=tuple(found), exit=not opens and not found)
+
+
+def on_one_book(row: RuleLike) -> bool:
+    """Whether `row` is a rule on one book (a portfolio's, a run's, or a named one such as
+    the manual book), whose exits are told on the order's own book; the account's rules
+    (no scope) are told on the account."""
+    return row.book is not None or row.portfolio_id is not None or row.worker_run_id is not None
 
 
 def record(

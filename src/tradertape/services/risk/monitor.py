@@ -37,6 +37,7 @@ from tradertape.services.risk.check import (
     record,
 )
 from tradertape.services.risk.exposure import ALL, RiskBooks, RiskScope
+from tradertape.services.risk.own_book import held_in
 from tradertape.services.risk.rules import (
     applicable,
     applies_to,
@@ -169,7 +170,8 @@ class RiskMonitor:
         before any tick) is refused when rules exist, since no cap could be checked. A
         stored order is being modified: its old terms make way for the new ones. A live
         order (``broker`` other than paper) is measured on the live book, a paper one on
-        the paper book.
+        the paper book; a rule on one book tells an exit by what the order's own book (or
+        part) holds (`own_book.held_in`), the account's rules by the account's net.
         """
         scope = scope_of_order(order)
         book = book_keys.book_of(order.broker or PAPER, order.attribution)
@@ -199,6 +201,13 @@ class RiskMonitor:
             replacing=order.id,
             live=_live(order),
             book=book,
+            held=lambda: held_in(
+                db,
+                user_id=order.user_id,
+                broker=order.broker or PAPER,
+                key=instrument.key,
+                book=book_keys.own_book(order.broker or PAPER, order.attribution),
+            ),
         )
         if price is None and not decision.exit:
             return PreTradeVerdict(refusal=NO_PRICE, record=self._no_price(order, entry, scope))

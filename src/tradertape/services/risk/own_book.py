@@ -39,12 +39,12 @@ _OF_INSTRUMENT = (
 )
 # A whole book's net (a paper book, or a live book for the desk): summed by the database.
 _NET = Prepared(select(func.coalesce(func.sum(_SIGNED), 0)).where(*_OF_INSTRUMENT))
-# A part's: each order's net with its tags, the part picked by them (`part_of`).
-_BY_ORDER = Prepared(
-    select(_ORDERS.c.attribution, func.sum(_SIGNED))
+# A part's: each trade with its order's tags, the part picked by them (`part_of`); not
+# grouped in the database (PostgreSQL's json has no equality to group by).
+_BY_TRADE = Prepared(
+    select(_ORDERS.c.attribution, _SIGNED)
     .join(_ORDERS, _ORDERS.c.id == _TRADES.c.order_pk)
     .where(*_OF_INSTRUMENT)
-    .group_by(_TRADES.c.order_pk, _ORDERS.c.attribution)
 )
 
 
@@ -62,7 +62,7 @@ def held_in(db: Session, *, user_id: int, broker: str, key: str, book: str) -> i
     }
     if parent == book:
         return int(_NET.scalar(db, params) or 0)
-    rows = _BY_ORDER.rows(db, params)
+    rows = _BY_TRADE.rows(db, params)
     return sum(int(net or 0) for tags, net in rows if part_of(parent, _tags(tags)) == book)
 
 

@@ -11,9 +11,10 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
+from tests.api.test_model_api import _deploy, _scan
 from tests.helpers import deploy_v1, sign_in
 from tests.integration.test_mtm_exits import _buy, _mtm, _open_market, _rule, _tick
-from tests.workers_kit import Worker, new_worker, order
+from tests.workers_kit import Worker, new_worker, order, set_price
 from tradertape.db.models.risk import RiskRule
 from tradertape.domain.instruments import Exchange
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
@@ -168,3 +169,41 @@ def test_a_paused_manual_books_sale_is_an_entry_while_a_portfolio_holds_the_long
     events = client.get("/api/risk/events").json()
     found = (events[0]["rule_type"], events[0]["side"], int(events[0]["quantity"]))
     assert found == ("mtm_exit", "SELL", 10)
+
+
+def test_a_paused_portfolios_buy_signal_is_an_entry_while_the_desk_is_short(
+    client: TestClient, with_candles: Runtime
+):
+    """A model portfolio's signal is checked before it has an order (its fills may be
+    virtual, never through the gate): its buy is judged on its own book too, so the desk's
+    short of the symbol does not make it an exit its paused rule lets through."""
+    runtime = with_candles
+    sign_in(client, runtime, "own-signal@x.in")
+    portfolio = _deploy(client, paper_fill="close")
+    report = _scan(client, portfolio["id"])
+    first = report["entries"][0]
+    signal = next(s for s in client.get("/api/model/signals").json() if s["id"] == first)
+    key = f"NSE:{signal['symbol'].removeprefix('NSE:')}"
+    set_price(runtime, key, str(signal["close_price"]))
+    funded = client.post("/api/portfolio/funds", json={"amount": "1000000"})
+    assert funded.status_code == 201, funded.text
+    body = {
+        "exchange": "NSE",
+        "tradingsymbol": key.removeprefix("NSE:"),
+        "transaction_type": "SELL",
+        "quantity": int(signal["quantity"]) * 2,
+        "product": "MIS",
+        "order_type": "MARKET",
+    }
+    short = client.post("/api/orders", json=body)
+    assert short.json()["status"] == "COMPLETE", short.text  # the desk is short the symbol
+    rule = _rule(client, threshold_amount="100000", portfolio_id=portfolio["id"])
+    with runtime.db.session() as db:
+        db.execute(update(RiskRule).where(RiskRule.id == rule["id"]).values(paused=True))
+        db.commit()
+
+    client.post(f"/api/model/signals/{first}/approve")
+    placed = client.post("/api/model/cart/place").json()
+    assert placed["placed"] == []
+    assert "paused" in placed["failed"][str(first)]
+    assert client.get("/api/model/positions").json() == []

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal
+from tradertape.domain.books import PAPER_BROKER, own_book
 from tradertape.domain.calendar import Market
 from tradertape.domain.calendar import Session as MarketSession
 from tradertape.domain.instruments import Exchange
@@ -260,6 +261,10 @@ def _check_risk(
         scope=RiskScope(portfolio_id=portfolio.id),
         origin="portfolio",
         context={"signal_id": signal.id},
+        book=own_book(
+            PAPER_BROKER if portfolio.paper_mode else portfolio.broker,
+            {"portfolio_id": portfolio.id},
+        ),
     )
     if not decision.allowed:
         db.commit()  # the risk events stay, whatever happens to the signal

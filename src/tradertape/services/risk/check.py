@@ -210,12 +210,15 @@ def check_entry(
     origin: str = "portfolio",
     context: Mapping[str, Any] | None = None,
     rules: Sequence[RuleLike] | None = None,
+    held: Callable[[], int] | None = None,
 ) -> RiskDecision:
     """Decide on one new entry and log what it breaks (no commit: the caller's transaction
     stores the events with whatever it does about the decision). ``rules``: only these of
-    the applicable ones (default: all)."""
+    the applicable ones (default: all); `held`: what the entry's own book holds (`decide`)."""
     entry = make_entry(symbol=symbol, sector=sector, side=side, quantity=quantity, price=price)
-    decision = decide(db, books=books, user_id=user_id, entry=entry, scope=scope, rules=rules)
+    decision = decide(
+        db, books=books, user_id=user_id, entry=entry, scope=scope, rules=rules, held=held
+    )
     if decision.reasons:
         record(
             db,

@@ -91,8 +91,11 @@ class RiskMonitor:
         scope: RiskScope = ALL,
         origin: str = "portfolio",
         context: Mapping[str, Any] | None = None,
+        book: str | None = None,
     ) -> RiskDecision:
-        """The pre-trade check (no commit); the sector defaults to the catalog's."""
+        """The pre-trade check (no commit); the sector defaults to the catalog's. `book`:
+        the finest book the entry's order would be in (`domain.books.own_book`), whose
+        holding tells the scope's rules an exit from an entry (`check.decide`)."""
         if sector is None:
             found = self._catalog(db).find(symbol)
             sector = found.sector if found else None
@@ -109,7 +112,18 @@ class RiskMonitor:
             scope=scope,
             origin=origin,
             context=context,
+            held=None if book is None else self._held(db, user_id, symbol, book),
         )
+
+    @staticmethod
+    def _held(db: Session, user_id: int, symbol: str, book: str) -> Callable[[], int]:
+        """A reader of what `book` (or a part of a live one) holds of `symbol`."""
+        broker = book_keys.live_broker(book_keys.parent_of(book)) or PAPER
+
+        def read() -> int:
+            return held_in(db, user_id=user_id, broker=broker, key=symbol, book=book)
+
+        return read
 
     def blocking(
         self, db: Session, *, user_id: int, scope: RiskScope = ALL, live: bool = False
@@ -201,12 +215,11 @@ class RiskMonitor:
             replacing=order.id,
             live=_live(order),
             book=book,
-            held=lambda: held_in(
+            held=self._held(
                 db,
-                user_id=order.user_id,
-                broker=order.broker or PAPER,
-                key=instrument.key,
-                book=book_keys.own_book(order.broker or PAPER, order.attribution),
+                order.user_id,
+                instrument.key,
+                book_keys.own_book(order.broker or PAPER, order.attribution),
             ),
         )
         if price is None and not decision.exit:

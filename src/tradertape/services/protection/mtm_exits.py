@@ -22,7 +22,9 @@ pass answers the first order), and the scope's working orders are cancelled (a r
 entry filling after the exit would open it again). Delivery shares are exited as the
 holdings hold them (`open_positions`: yesterday's too, never a sale of them bought back).
 The pause is a breach of the rule in the pre-trade check (`domain.risk`), so every path's
-entries in the scope are refused until `resume`; exits still go. A resumed rule stays
+entries in the scope are refused until `resume`; exits still go. Entry and exit are told on
+the order's own book or part (`services.risk.own_book`): the desk's short does not make a
+paused run's buy an exit, nor a run's sale of its own long an entry. A resumed rule stays
 quiet for the rest of the day it tripped (its MTM is still at the threshold) and watches
 again from the next.
 """

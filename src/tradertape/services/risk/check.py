@@ -3,8 +3,9 @@ paper exchange's gate (`RiskMonitor.pre_trade`) every order, modification and GT
 
 User-wide rules are measured on the account's book, scoped rules on their scope's book
 (`RiskBooks`). Books are read under their source's lock, so a check and the order it
-allows see the same book. An exit (an order that only reduces a position) is never
-blocked and logs nothing; a breach of a ``block`` rule refuses the entry, a ``warn``
+allows see the same book. An exit (an order that only reduces a position: for a rule on
+one book, a position of the order's own book, `own_book`) is never blocked and logs
+nothing; a breach of a ``block`` rule refuses the entry, a ``warn``
 rule lets it through, and both are logged as `RiskEvent` rows with the clock's time.
 Nothing here commits: the events land with the caller's transaction (the refused
 signal, the REJECTED order), so a refusal and its reason are stored together.

@@ -335,6 +335,14 @@ BAD_BODIES = [
         id="zero-quantity",
     ),
     pytest.param({"repeat": "twice"}, "repeat", id="repeat"),
+    # a price crossing 0 or below never happens: a blank form field once sent 0
+    pytest.param({"condition": crosses_above(0)}, "condition.right.value", id="price-cross-zero"),
+    pytest.param(
+        {"condition": crosses_above(-5)}, "condition.right.value", id="price-cross-negative"
+    ),
+    pytest.param(
+        {"condition": crosses_above(1e20)}, "condition.right.value", id="price-cross-absurd"
+    ),
 ]
 
 

@@ -9,7 +9,7 @@ import { ApiError, unwrap } from "@/api/errors";
 import { instrumentLabel } from "@/format";
 import { useWatchlists } from "@/market/useWatchlists";
 import { Notice } from "@/orders/Notice";
-import { type AlertForm, buildAlertBody, conditionWords, conditionOf, kinds, legField } from "./alertForm";
+import { type AlertForm, buildAlertBody, conditionWords, conditionOf, kinds, legField, valueError } from "./alertForm";
 import { BasketLegs, type LegErrors } from "./BasketLegs";
 
 interface Props {
@@ -53,6 +53,7 @@ export function AlertDialog({ initial, onClose }: Props) {
   const client = useQueryClient();
   const lists = useWatchlists();
   const [form, setForm] = useState(initial);
+  const [tried, setTried] = useState(false); // the level's own check shows once Create is pressed
   const set = <K extends keyof AlertForm>(key: K, value: AlertForm[K]) => setForm({ ...form, [key]: value });
   const save = useMutation({
     mutationFn: async () => unwrap(await api.POST("/api/alerts", { body: buildAlertBody(form) })),
@@ -75,12 +76,18 @@ export function AlertDialog({ initial, onClose }: Props) {
     if (Object.keys(save.error.fields).length === 0) general = save.error.message;
   } else if (save.error) general = save.error.message;
 
-  const sentence = form.value.trim() ? conditionWords(conditionOf(form)) : null;
+  const levelError = tried ? valueError(form) : null;
+  if (levelError) errors.value = levelError;
+  const sentence = form.value.trim() && !valueError(form) ? conditionWords(conditionOf(form)) : null;
   const target = form.target === "symbol" ? instrumentLabel(form.symbol) : "each item of the list";
 
   return (
     <Modal closeButtonProps={{ "aria-label": "Close dialog" }} opened onClose={onClose} title="New alert" size="lg">
-      <form onSubmit={(e) => { e.preventDefault(); save.mutate(); }}>
+      <form onSubmit={(e) => {
+        e.preventDefault();
+        setTried(true);
+        if (!valueError(form)) save.mutate();
+      }}>
         <Stack gap="sm">
           <SegmentedControl aria-label="Alert on" value={form.target} onChange={(v) => set("target", v as AlertForm["target"])}
             data={[{ value: "symbol", label: "A symbol" }, { value: "watchlist", label: "A watchlist" }]} />

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildAlertBody, conditionWords, initialAlert, legBody, legField, newLeg, previewBody } from "./alertForm";
+import { buildAlertBody, conditionWords, initialAlert, legBody, legField, newLeg, previewBody, valueError } from "./alertForm";
 
 describe("the alert form", () => {
   it("builds a price cross in the DSL's own words", () => {
@@ -50,6 +50,24 @@ describe("the alert form", () => {
     expect(conditionWords({ type: "compare", left: { type: "indicator", name: "roc1" }, op: ">=", right: { type: "literal", value: 2 } }))
       .toBe("Up 2 % or more");
     expect(conditionWords({ type: "weird" })).toBe("A custom rule");
+  });
+});
+
+describe("the alert's level", () => {
+  it("is refused in a sentence when blank, not a number, negative or absurd, not sent as ₹0", () => {
+    const price = { ...initialAlert("NSE:INFY"), kind: "price_above" as const };
+    expect(valueError({ ...price, value: "" })).toBe("Enter the price, in rupees");
+    expect(valueError({ ...price, value: "  " })).toBe("Enter the price, in rupees");
+    expect(valueError({ ...price, value: "-5" })).toBe("The price must be a number above ₹0");
+    expect(valueError({ ...price, value: "0" })).toBe("The price must be a number above ₹0");
+    expect(valueError({ ...price, value: "abc" })).toBe("The price must be a number above ₹0");
+    expect(valueError({ ...price, value: "1e20" })).toBe("The price must be at most ₹1,00,00,000.00");
+    expect(valueError({ ...price, value: "1398.55" })).toBeNull();
+    expect(valueError({ ...price, kind: "change_down", value: "150" })).toMatch(/at most 100 %/);
+    expect(valueError({ ...price, kind: "change_up", value: "3" })).toBeNull();
+    expect(valueError({ ...price, kind: "volume_spike", value: "" })).toMatch(/^Enter how many times/);
+    expect(valueError({ ...price, kind: "cross_below", value: "" })).toMatch(/^Enter a number or an indicator/);
+    expect(valueError({ ...price, kind: "cross_below", value: "sma20" })).toBeNull();
   });
 });
 

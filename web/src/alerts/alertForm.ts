@@ -141,6 +141,38 @@ export function conditionOf(form: AlertForm): Node {
   }
 }
 
+// A level a trader could mean: a share above ₹1 crore, a day's move past 100 % or a volume
+// 1,000 times its average is a typo (an extra zero), not an alert that could ever fire.
+const MAX_PRICE = 10_000_000;
+const MAX_PERCENT = 100;
+const MAX_TIMES = 1000;
+
+/** Why the form's level cannot be sent, in a sentence for its field, or null when it can.
+ * Without it a blank box went out as 0 and made "Price crosses above ₹0.00". */
+export function valueError(form: AlertForm): string | null {
+  const text = form.value.trim();
+  const number = Number(text);
+  switch (form.kind) {
+    case "price_above":
+    case "price_below":
+      if (text === "") return "Enter the price, in rupees";
+      if (!Number.isFinite(number) || number <= 0) return "The price must be a number above ₹0";
+      if (number > MAX_PRICE) return `The price must be at most ${inr(MAX_PRICE)}`;
+      return null;
+    case "change_up":
+    case "change_down":
+      if (text === "") return "Enter the change, in percent";
+      if (!Number.isFinite(number) || number <= 0 || number > MAX_PERCENT) return `The change must be a number above 0 and at most ${MAX_PERCENT} %`;
+      return null;
+    case "volume_spike":
+      if (text === "") return "Enter how many times the average volume";
+      if (!Number.isFinite(number) || number <= 0 || number > MAX_TIMES) return `The times must be a number above 0 and at most ${MAX_TIMES}`;
+      return null;
+    default:
+      return text === "" ? "Enter a number or an indicator, such as 30 or sma20" : null;
+  }
+}
+
 /** What a % change on the day needs: day candles (roc1 on minutes is a minute's change). */
 export function timeframeOf(form: AlertForm): AlertForm["timeframe"] {
   return form.kind === "change_up" || form.kind === "change_down" ? "day" : form.timeframe;

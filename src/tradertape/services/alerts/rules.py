@@ -22,6 +22,9 @@ from tradertape.indicators import IndicatorBook
 from tradertape.strategies.compile import condition_truth
 from tradertape.strategies.dsl import (
     Condition,
+    Cross,
+    IndicatorOperand,
+    LiteralOperand,
     RandomOperand,
     extent,
     json_path,
@@ -29,6 +32,10 @@ from tradertape.strategies.dsl import (
 )
 
 MAX_NODES = 60  # an alert is a rule, not a strategy
+# A price cross past ₹1 crore a share is a typo (extra zeros), as is one at or below 0:
+# neither can ever fire, and the alert would sit "active" for ever.
+MAX_PRICE = 10_000_000.0
+_PRICES = frozenset({"open", "high", "low", "close"})
 _CONDITION: TypeAdapter[Condition] = TypeAdapter(Condition)
 
 
@@ -61,7 +68,22 @@ def parse_condition(raw: object, *, field: str = "condition") -> Condition:
         raise InvalidField(field, "an alert reads the market, not a position's fields")
     if _draws(condition):
         raise InvalidField(field, "an alert cannot draw a random number")
+    _check_price_level(condition, field)
     return condition
+
+
+def _check_price_level(condition: Condition, field: str) -> None:
+    """A price crossing a level it can never reach is refused, naming the level."""
+    if not isinstance(condition, Cross):
+        return
+    left, right = condition.left, condition.right
+    if not (isinstance(left, IndicatorOperand) and left.name in _PRICES):
+        return
+    level = right.value if isinstance(right, LiteralOperand) else None
+    if isinstance(level, float) and not 0 < level <= MAX_PRICE:
+        raise InvalidField(
+            f"{field}.right.value", "a price level must be above ₹0 and at most ₹1,00,00,000"
+        )
 
 
 def book_of(candles: Sequence[Candle]) -> IndicatorBook:

@@ -300,6 +300,18 @@ def test_bad_mtm_rules_name_their_field(client: TestClient, runtime: Runtime):
         made = client.post("/api/risk/rules", json=body)
         assert made.status_code == 422, (body, made.text)
         assert field in made.text, (body, made.text)
+    # the risk form shows these under its boxes: sentences, not the API's field names
+    said = {
+        "threshold_amount": client.post("/api/risk/rules", json={"type": "mtm_exit"}),
+        "trail_amount": client.post(
+            "/api/risk/rules",
+            json={"type": "mtm_exit", "threshold_amount": "9", "trail_amount": "5"},
+        ),
+    }
+    for field, made in said.items():
+        [detail] = made.json()["detail"]
+        assert detail["field"] == field
+        assert not any(name in detail["msg"] for name in ("mtm_exit", "_amount")), detail["msg"]
     switch = client.post("/api/risk/kill-switch", json={"on": True}).json()
     not_mtm = client.post(f"/api/risk/rules/{switch['rule_ids'][0]}/resume")
     assert not_mtm.status_code == 422

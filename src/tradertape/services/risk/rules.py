@@ -82,10 +82,12 @@ def _check_mtm(fields: RuleFields) -> None:
         raise InvalidField("action", "an MTM exit always exits and pauses entries")
     if fields.threshold_amount is None and fields.target_amount is None:
         raise InvalidField(
-            "threshold_amount", "an mtm_exit rule needs a loss (threshold_amount), a target or both"
+            "threshold_amount", "give a day loss to exit at, a day profit to exit at, or both"
         )
     if fields.trail_amount is not None and fields.target_amount is None:
-        raise InvalidField("trail_amount", "a trail needs a target_amount to start from")
+        raise InvalidField(
+            "trail_amount", "a trail starts from the day's profit target: give a target too"
+        )
 
 
 def _check_book(fields: RuleFields) -> None:

@@ -2,7 +2,7 @@ import { MantineProvider } from "@mantine/core";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { cleanup, render, screen, within } from "@testing-library/react";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { MtmCard, type MtmState } from "./MtmCard";
+import { MtmCard, type MtmState, mtmDistance } from "./MtmCard";
 
 beforeAll(() => {
   window.matchMedia ??= ((query: string) => ({
@@ -23,9 +23,9 @@ const live: MtmState = {
   to_stop: "1000.00", to_target: "6000.00", to_trail: null, paused: false, tripped_at: null, trip_reason: null, quiet_today: false,
 };
 
-function show(mtm: MtmState, scope = "Live: Kite") {
+function show(mtm: MtmState, scope = "Live: Kite", trail: string | null = null) {
   const client = new QueryClient();
-  render(<MantineProvider><QueryClientProvider client={client}><MtmCard rule={{ ...rule, mtm }} mtm={mtm} scope={scope} /></QueryClientProvider></MantineProvider>);
+  render(<MantineProvider><QueryClientProvider client={client}><MtmCard rule={{ ...rule, mtm }} mtm={mtm} scope={scope} trail={trail} /></QueryClientProvider></MantineProvider>);
   return screen.getByLabelText(`MTM exit: ${scope}`);
 }
 
@@ -53,5 +53,20 @@ describe("an MTM exit's card", () => {
     expect(within(card).getByText("Exited · entries paused")).toBeTruthy();
     expect(within(card).getByText("Day MTM (as on Positions and Funds)")).toBeTruthy();
     expect(within(card).getByRole("button", { name: "Resume entries: Manual book" })).toBeTruthy();
+  });
+  it("says a trail is set before the target arms it, and the floor once it has", () => {
+    const waiting = show(live, "Account", "200.00");
+    expect(within(waiting).getByText("then trails ₹200.00 under the day's peak")).toBeTruthy();
+    cleanup();
+    const armed = show({ ...live, mtm: "5600.00", peak: "5600.00", trail_floor: "5400.00", to_trail: "200.00" }, "Account", "200.00");
+    expect(within(armed).queryByText(/then trails/)).toBeNull();
+    expect(within(armed).getByText("₹200.00 above it")).toBeTruthy();
+  });
+  it("names its nearest threshold for the rules table", () => {
+    expect(mtmDistance(live)).toBe("₹1,000.00 to the loss exit");
+    expect(mtmDistance({ ...live, to_stop: "7000.00" })).toBe("₹6,000.00 to the target");
+    expect(mtmDistance({ ...live, mtm: "5600.00", trail_floor: "5400.00", to_trail: "200.00", to_stop: "7600.00" }))
+      .toBe("₹200.00 above the trailing floor");
+    expect(mtmDistance({ ...live, paused: true })).toBeNull();
   });
 });

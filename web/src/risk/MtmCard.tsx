@@ -29,7 +29,22 @@ function whose(book: string): string {
 }
 
 /** One MTM exit: the day's MTM of its scope against each threshold, and its resume button. */
-export function MtmCard({ rule, mtm, scope }: { rule: RuleState; mtm: MtmState; scope: string }) {
+/** The MTM exit's nearest threshold in words, for the rules table's distance column (which
+ * showed "—" for it): "₹680.60 to the loss exit". Null when it watches none today. */
+export function mtmDistance(mtm: MtmState): string | null {
+  const near = [
+    { to: mtm.to_stop, what: "to the loss exit" },
+    { to: mtm.trail_floor === null ? mtm.to_target : null, what: "to the target" },
+    { to: mtm.to_trail, what: "above the trailing floor" },
+  ].filter((d): d is { to: string; what: string } => d.to !== null && d.to !== undefined);
+  if (mtm.paused || near.length === 0) return null;
+  const nearest = near.reduce((a, b) => (Number(b.to) < Number(a.to) ? b : a));
+  return `${inr(nearest.to)} ${nearest.what}`;
+}
+
+/** `trail`: the rule's trail from the peak (₹), said before the target arms its floor, so
+ * a trader sees the trail is set (the state carries only the armed floor). */
+export function MtmCard({ rule, mtm, scope, trail = null }: { rule: RuleState; mtm: MtmState; scope: string; trail?: string | null }) {
   const client = useQueryClient();
   const [asking, setAsking] = useState(false);
   const resume = useMutation({
@@ -62,6 +77,9 @@ export function MtmCard({ rule, mtm, scope }: { rule: RuleState; mtm: MtmState; 
       <Stack gap={2}>
         {line("Loss exit at", mtm.stop_at, mtm.to_stop, "to go")}
         {line(mtm.trail_floor === null ? "Target at" : "Target reached at", mtm.target_at, mtm.to_target, "to go")}
+        {mtm.trail_floor === null && trail !== null && mtm.target_at !== null && mtm.target_at !== undefined && (
+          <Text size="xs" c="dimmed">then trails {inr(trail)} under the day's peak</Text>
+        )}
         {line("Trailing floor", mtm.trail_floor, mtm.to_trail, "above it")}
       </Stack>
       {mtm.trip_reason && <Text size="xs" mt={4}>Last exit: {mtm.trip_reason}{mtm.tripped_at ? ` (${istDateTime(mtm.tripped_at)})` : ""}</Text>}

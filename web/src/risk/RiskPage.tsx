@@ -13,7 +13,7 @@ import { useMe } from "@/auth/useMe";
 import { Notice } from "@/orders/Notice";
 import { direction, instrumentLabel, istDateTime, pct, plain, signedInr, words } from "@/format";
 import "@/market/market.css";
-import { MtmCard, type MtmState } from "./MtmCard";
+import { MtmCard, type MtmState, mtmDistance } from "./MtmCard";
 import { RULE_TYPES, type RuleDraft, type RuleOut, type ScopeNames, bodyOf, draftOf, ruleLabel, scopeName, scopeOf, scopeOptions } from "./ruleForm";
 import { usePortfolios } from "@/portfolios/modelApi";
 import { workerKeys } from "@/workers/workerApi";
@@ -171,6 +171,7 @@ export function Component() {
   if (rules.error || state.error) return <Alert color="red">{(rules.error ?? state.error)?.message}</Alert>;
   const s = state.data;
   const standing = new Map<number, RuleState>(s.rules.map((r) => [r.rule_id, r]));
+  const mtmOf = (r: RuleOut) => (r.type === "mtm_exit" ? (standing.get(r.id)?.mtm as MtmState | null | undefined) ?? null : null);
 
   const columns: Column<RuleOut>[] = [
     { key: "type", header: "Rule", render: (r) => ruleLabel(r.type), value: (r) => r.type, card: "title" },
@@ -178,9 +179,11 @@ export function Component() {
     { key: "action", header: "Action", render: (r) => (r.type === "mtm_exit" ? "Exits, then pauses" : words(r.action)), value: (r) => r.action },
     { key: "scope", header: "Scope", render: (r) => scopeName(names, scopeOf(r)), value: (r) => scopeName(names, scopeOf(r)) },
     { key: "enabled", header: "Enabled", render: (r) => (r.enabled ? "Yes" : "No") },
-    { key: "value", header: "Now", numeric: true, render: (r) => figure(r, standing.get(r.id)?.value) },
+    // An MTM exit's figures are its day MTM and its nearest threshold (its card has each).
+    { key: "value", header: "Now", numeric: true, render: (r) => { const m = mtmOf(r); return m ? signedInr(m.mtm) : figure(r, standing.get(r.id)?.value); } },
     { key: "limit", header: "Limit", numeric: true, render: (r) => figure(r, standing.get(r.id)?.limit) },
-    { key: "headroom", header: "Distance to limit", numeric: true, render: (r) => figure(r, standing.get(r.id)?.headroom) },
+    { key: "headroom", header: "Distance to limit", numeric: true,
+      render: (r) => { const m = mtmOf(r); return m ? (mtmDistance(m) ?? "—") : figure(r, standing.get(r.id)?.headroom); } },
     {
       key: "used", header: "Used", numeric: true,
       render: (r) => {
@@ -198,7 +201,7 @@ export function Component() {
   const eventColumns: Column<RiskEvent>[] = [
     { key: "at", header: "When (IST)", render: (e) => istDateTime(e.at), value: (e) => e.at },
     { key: "rule", header: "Rule", render: (e) => ruleLabel(e.rule_type), card: "title" },
-    { key: "action", header: "Action", render: (e) => words(e.action) },
+    { key: "action", header: "Action", render: (e) => (e.rule_type === "mtm_exit" ? "Exits, then pauses" : words(e.action)) },
     { key: "order", header: "Order", render: (e) => (e.rule_type === "mtm_exit" ? "Every open position exited" : `${e.side} ${e.quantity} ${instrumentLabel(e.symbol)}`), card: "title" },
     { key: "message", header: "Why", render: (e) => e.message },
   ];
@@ -236,7 +239,7 @@ export function Component() {
       {s.rules.some((r) => r.mtm) && (
         <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }} mb="md">
           {s.rules.filter((r) => r.mtm).map((r) => (
-            <MtmCard key={r.rule_id} rule={r} mtm={r.mtm as MtmState}
+            <MtmCard key={r.rule_id} rule={r} mtm={r.mtm as MtmState} trail={rules.data.find((x) => x.id === r.rule_id)?.trail_amount ?? null}
               scope={scopeName(names, scopeOf({ portfolio_id: r.portfolio_id, strategy_run_id: r.strategy_run_id, book: r.book }))} />
           ))}
         </SimpleGrid>

@@ -59,6 +59,16 @@ test("a chain renders and a spread's payoff is drawn with the API's figures @pho
   expect(shifted.scenario.iv_shift).toBe(1);
   await expect(structure.getByText("+1 pts")).toBeVisible();
   await expect(structure.getByLabel("P&L at the what-if")).toHaveText(signedInr(shifted.pnl_today));
+
+  // the lots a box shows are the lots placed: 0 cannot be typed (it stayed on screen while
+  // the structure kept 1 lot)
+  const lots = structure.getByRole("textbox", { name: /^Lots of/ }).first();
+  await lots.fill("0");
+  await expect(lots).not.toHaveValue("0");
+  // each leg's side reads whole on a phone (a long contract name squeezed "Sell" to "SE…")
+  const sides = structure.getByRole("group", { name: "How each leg is placed" }).locator(".mantine-Badge-label");
+  await expect(sides).toHaveCount(2);
+  for (const side of await sides.all()) expect(await side.evaluate((b) => b.scrollWidth <= b.clientWidth)).toBe(true);
 });
 
 test("an option run shows its legs, protection and the API's payoff with what-if sliders", async ({ page }, info) => {

@@ -122,7 +122,7 @@ function Structure({ underlying, legs, setLegs, chain }: { underlying: string; l
                 const side = <Badge variant="filled" color={l.transaction_type === "BUY" ? "blue.8" : "red.9"}>{l.transaction_type === "BUY" ? "Buy" : "Sell"}</Badge>;
                 const price = priced ? inr(priced.entry_price) : "…";
                 const lots = (
-                  <NumberInput size="xs" w={phone ? 60 : 70} min={1} max={100} aria-label={`Lots of ${instrumentName(l.tradingsymbol, "NFO")}`} value={l.lots}
+                  <NumberInput size="xs" w={phone ? 60 : 70} min={1} max={100} clampBehavior="strict" allowDecimal={false} allowNegative={false} aria-label={`Lots of ${instrumentName(l.tradingsymbol, "NFO")}`} value={l.lots}
                     onChange={(v) => setLegs(legs.map((x, j) => (j === i ? { ...x, lots: Math.max(1, Number(v) || 1) } : x)))} />
                 );
                 const remove = () => setLegs(legs.filter((_, j) => j !== i));

@@ -30,7 +30,7 @@ export function LegPricing({ legs, chain, pricing, onChange, errors = {} }: Prop
         return (
           <Group key={l.tradingsymbol} gap="xs" wrap="wrap" align="flex-start">
             <Group gap={6} wrap="nowrap" miw={0} style={{ flex: "1 1 12rem" }}>
-              <Badge variant="filled" color={l.transaction_type === "BUY" ? "blue.8" : "red.9"}>{l.transaction_type === "BUY" ? "Buy" : "Sell"}</Badge>
+              <Badge variant="filled" color={l.transaction_type === "BUY" ? "blue.8" : "red.9"} style={{ flexShrink: 0 }}>{l.transaction_type === "BUY" ? "Buy" : "Sell"}</Badge>
               <Text size="sm" style={{ overflowWrap: "anywhere" }}>{name}</Text>
             </Group>
             <SegmentedControl size="xs" aria-label={`Order type of ${name}`} value={type} onChange={pick}

@@ -92,7 +92,14 @@ test("makes a TradingView webhook: its secret is shown once", async ({ page, bas
   const edited = ((await (await api.get("/api/webhooks")).json()) as Row[]).find((h) => h.name === "TradingView strategy") as Row;
   expect(edited.template).toMatchObject({ product: "CNC", amount: "5000", symbol: "{{ticker}}" });
   expect(edited.template).not.toHaveProperty("quantity");
+  // deleting asks first (its URL stops answering, and the senders' alerts with it)
   await row.getByRole("button", { name: "Delete TradingView strategy" }).click();
+  const asking = page.getByRole("dialog", { name: "Delete webhook" });
+  await expect(asking).toContainText("TradingView strategy");
+  await asking.getByRole("button", { name: "Keep" }).click();
+  await expect(row).toBeVisible();
+  await row.getByRole("button", { name: "Delete TradingView strategy" }).click();
+  await asking.getByRole("button", { name: "Delete webhook" }).click();
   await expect(row).toBeHidden();
   await api.dispose();
 });

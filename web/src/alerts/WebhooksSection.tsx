@@ -108,6 +108,8 @@ export function WebhooksSection() {
   const [created, setCreated] = useState<Created | null>(null);
   const [reading, setReading] = useState<Hook | null>(null);
   const [editing, setEditing] = useState<Hook | null>(null);
+  // a click deleted at once: the hook's log went, and every sender's alert pointing at it
+  const [deleting, setDeleting] = useState<Hook | null>(null);
   const refresh = () => void client.invalidateQueries({ queryKey: ["webhooks"] });
   const patch = useMutation({
     mutationFn: async ({ id, enabled }: { id: number; enabled: boolean }) =>
@@ -116,7 +118,7 @@ export function WebhooksSection() {
   });
   const remove = useMutation({
     mutationFn: async (id: number) => unwrap(await api.DELETE("/api/webhooks/{webhook_id}", { params: { path: { webhook_id: id } } })),
-    onSuccess: refresh,
+    onSuccess: () => { refresh(); setDeleting(null); },
   });
   const columns: Column<Hook>[] = [
     { key: "name", header: "Webhook", render: (h) => h.name, value: (h) => h.name, card: "title" },
@@ -140,7 +142,7 @@ export function WebhooksSection() {
             <Button size="compact-xs" variant="default" aria-label={`Template of ${h.name}`} onClick={() => setEditing(h)}>Template</Button>
             <Button size="compact-xs" variant="default" aria-label={`${h.enabled ? "Switch off" : "Switch on"} ${h.name}`}
               onClick={() => patch.mutate({ id: h.id, enabled: !h.enabled })}>{h.enabled ? "Switch off" : "Switch on"}</Button>
-            <Button size="compact-xs" variant="default" color="red" aria-label={`Delete ${h.name}`} onClick={() => remove.mutate(h.id)}>Delete</Button>
+            <Button size="compact-xs" variant="default" color="red" aria-label={`Delete ${h.name}`} onClick={() => { remove.reset(); setDeleting(h); }}>Delete</Button>
           </Group>
         )}
       />
@@ -161,6 +163,18 @@ export function WebhooksSection() {
       )}
       {reading && <Log hook={reading} onClose={() => setReading(null)} />}
       {editing && <HookTemplate hook={editing} onClose={() => setEditing(null)} />}
+      {deleting && (
+        <Modal closeButtonProps={{ "aria-label": "Close dialog" }} opened onClose={() => setDeleting(null)} title="Delete webhook">
+          <Stack gap="sm">
+            <Text>Delete “{deleting.name}” and its log? Its URL stops answering at once: the alerts that send to it place nothing.</Text>
+            {remove.error && <Notice role="alert" color="red">{remove.error.message}</Notice>}
+            <Group justify="flex-end">
+              <Button variant="default" onClick={() => setDeleting(null)}>Keep</Button>
+              <Button color="red" loading={remove.isPending} onClick={() => remove.mutate(deleting.id)}>Delete webhook</Button>
+            </Group>
+          </Stack>
+        </Modal>
+      )}
     </>
   );
 }

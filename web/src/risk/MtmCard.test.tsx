@@ -63,10 +63,10 @@ describe("an MTM exit's card", () => {
     expect(within(armed).getByText("₹200.00 above it")).toBeTruthy();
   });
   it("names its nearest threshold for the rules table", () => {
-    expect(mtmDistance(live)).toBe("₹1,000.00 to the loss exit");
-    expect(mtmDistance({ ...live, to_stop: "7000.00" })).toBe("₹6,000.00 to the target");
+    expect(mtmDistance(live)).toEqual({ amount: "₹1,000.00", what: "to the loss exit" });
+    expect(mtmDistance({ ...live, to_stop: "7000.00" })).toEqual({ amount: "₹6,000.00", what: "to the target" });
     expect(mtmDistance({ ...live, mtm: "5600.00", trail_floor: "5400.00", to_trail: "200.00", to_stop: "7600.00" }))
-      .toBe("₹200.00 above the trailing floor");
+      .toEqual({ amount: "₹200.00", what: "above the trailing floor" });
     expect(mtmDistance({ ...live, paused: true })).toBeNull();
   });
 });

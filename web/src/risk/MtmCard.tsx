@@ -29,9 +29,9 @@ function whose(book: string): string {
 }
 
 /** One MTM exit: the day's MTM of its scope against each threshold, and its resume button. */
-/** The MTM exit's nearest threshold in words, for the rules table's distance column (which
- * showed "—" for it): "₹680.60 to the loss exit". Null when it watches none today. */
-export function mtmDistance(mtm: MtmState): string | null {
+/** The MTM exit's nearest threshold, for the rules table's distance column (which showed
+ * "—" for it): ₹680.60 "to the loss exit". Null when it watches none today. */
+export function mtmDistance(mtm: MtmState): { amount: string; what: string } | null {
   const near = [
     { to: mtm.to_stop, what: "to the loss exit" },
     { to: mtm.trail_floor === null ? mtm.to_target : null, what: "to the target" },
@@ -39,7 +39,7 @@ export function mtmDistance(mtm: MtmState): string | null {
   ].filter((d): d is { to: string; what: string } => d.to !== null && d.to !== undefined);
   if (mtm.paused || near.length === 0) return null;
   const nearest = near.reduce((a, b) => (Number(b.to) < Number(a.to) ? b : a));
-  return `${inr(nearest.to)} ${nearest.what}`;
+  return { amount: inr(nearest.to), what: nearest.what };
 }
 
 /** `trail`: the rule's trail from the peak (₹), said before the target arms its floor, so

@@ -183,7 +183,12 @@ export function Component() {
     { key: "value", header: "Now", numeric: true, render: (r) => { const m = mtmOf(r); return m ? signedInr(m.mtm) : figure(r, standing.get(r.id)?.value); } },
     { key: "limit", header: "Limit", numeric: true, render: (r) => figure(r, standing.get(r.id)?.limit) },
     { key: "headroom", header: "Distance to limit", numeric: true,
-      render: (r) => { const m = mtmOf(r); return m ? (mtmDistance(m) ?? "—") : figure(r, standing.get(r.id)?.headroom); } },
+      render: (r) => {
+        const m = mtmOf(r);
+        if (!m) return figure(r, standing.get(r.id)?.headroom);
+        const d = mtmDistance(m); // the amount, and under it (a phone's card is narrow) to what
+        return d ? <Stack gap={0} align="flex-end"><span>{d.amount}</span><Text size="xs" c="dimmed">{d.what}</Text></Stack> : "—";
+      } },
     {
       key: "used", header: "Used", numeric: true,
       render: (r) => {

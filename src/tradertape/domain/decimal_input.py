@@ -36,7 +36,9 @@ MAX_MAGNITUDE = 15
 """A decimal is below 10^15 (₹1,000 lakh crore): above any price, amount or rate a book holds."""
 MIN_MAGNITUDE = -8
 """…and, unless zero, at least 10^-8: below any tick, rate or fraction a book uses."""
-SANE_SIZE = f"must be 0 or between 1E{MIN_MAGNITUDE} and 1E+{MAX_MAGNITUDE}"
+# in words a trader reads (a form shows it under its box): not "1E-8" and "1E+15"
+SANE_SIZE = "must be 0, or at least 0.00000001 and below 10^15 (₹1,000 lakh crore)"
+assert (MIN_MAGNITUDE, MAX_MAGNITUDE) == (-8, 15)  # the words above say these
 
 _NUMERAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 

@@ -90,7 +90,7 @@ function Log({ hook, onClose }: { hook: Hook; onClose: () => void }) {
                 <Table.Tr key={d.id}>
                   <Table.Td>{istDateTime(d.received_at)}</Table.Td>
                   <Table.Td>{words(d.outcome)} ({d.status_code})</Table.Td>
-                  <Table.Td>{d.detail ?? (d.order_ids.length ? `${d.order_ids.length} order(s)` : "—")}</Table.Td>
+                  <Table.Td>{d.detail ?? (d.order_ids.length ? `${d.order_ids.length} ${d.order_ids.length === 1 ? "order" : "orders"} placed` : "—")}</Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>

@@ -17,6 +17,7 @@ describe("ApiError", () => {
       detail: [
         { loc: ["body", "strategy_id"], field: "strategy_id", msg: "Input should be a valid integer, unable to parse string as an integer", type: "int_parsing" },
         { loc: ["body", "capital"], field: "capital", msg: "Input should be greater than 0", type: "greater_than" },
+        { loc: ["body", "limit"], field: "limit", msg: "Input should be less than or equal to 1000000", type: "less_than_equal" },
         { loc: ["body", "name"], field: "name", msg: "Field required", type: "missing" },
         { loc: ["body", "price"], field: "price", msg: "Decimal input should have no more than 2 decimal places", type: "decimal_max_places" },
         { loc: ["body", "when"], field: "when", msg: "Value error, the day is a holiday", type: "value_error" },
@@ -26,6 +27,7 @@ describe("ApiError", () => {
     expect(e.fields).toEqual({
       strategy_id: "Enter a whole number",
       capital: "Must be greater than 0",
+      limit: "Must be less than or equal to 10,00,000",
       name: "Required",
       price: "Use at most 2 decimal places",
       when: "the day is a holiday",

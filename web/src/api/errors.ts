@@ -1,5 +1,6 @@
 // Turns the API's `{"detail": ...}` into what a screen shows: one message, and per-field
 // messages for 422s (the API names the field in `field`, e.g. "body.quantity" → "quantity").
+import { qty } from "@/format/money";
 
 export interface FieldErrors {
   [field: string]: string;
@@ -74,7 +75,8 @@ export function plainMessage(item: { msg?: string; type?: string }): string {
   if (known) return known;
   let text = item.msg ?? "";
   for (const [re, said] of REWORDED) text = text.replace(re, said);
-  return text;
+  // a bound pydantic states bare ("less than or equal to 1000000"), in Indian grouping
+  return text.replace(/^(Must be (?:less|greater) than (?:or equal to )?)(\d+)$/, (_, said: string, n: string) => said + qty(Number(n)));
 }
 
 function fieldName(item: ValidationItem): string {

@@ -207,16 +207,7 @@ class Prepared:
         could be stale; the read is then made again). For a read a later step is sure to
         make, whose inputs are known earlier: the risk gate's reads ride with the ledger
         lock's. On SQLite a read is no round trip, and nothing is sent ahead."""
-        connection = session_connection(db)
-        if not deferring(connection.dialect):
-            return
-        key = _ahead_key(self, values)
-        if key is None:
-            return
-        statement = self._bound(connection, values or {}, False)
-        waiting = _waiting(connection, create=True)
-        assert waiting is not None
-        waiting.append(_Statement(statement.compiled, statement.params, False, ahead=key))
+        self._send_ahead(db, values, after=False)
 
     def execute_after_read(self, db: Session, values: Mapping[str, Any] | None = None) -> None:
         """As `execute`, but on PostgreSQL sent right after the transaction's next read, in
@@ -242,6 +233,11 @@ class Prepared:
         vouches for: the audit trail's last entry, read under its lock with the order's
         claim and taken by the audit trail alone (`services.audit.trail`), which saves
         a PostgreSQL order one round trip. On SQLite nothing is sent ahead."""
+        self._send_ahead(db, values, after=True)
+
+    def _send_ahead(self, db: Session, values: Mapping[str, Any] | None, *, after: bool) -> None:
+        """Queue this read to ride with the next round trip (`prefetch`), or right after
+        the next read, its rows held across writes (`prefetch_after_read`)."""
         connection = session_connection(db)
         if not deferring(connection.dialect):
             return
@@ -252,7 +248,7 @@ class Prepared:
         waiting = _waiting(connection, create=True)
         assert waiting is not None
         compiled, params = statement.compiled, statement.params
-        waiting.append(_Statement(compiled, params, False, ahead=key, held=True, after=True))
+        waiting.append(_Statement(compiled, params, False, ahead=key, held=after, after=after))
 
     def first(self, db: Session, values: Mapping[str, Any] | None = None) -> tuple[Any, ...] | None:
         """The first row, its columns converted as the ORM would (None when there is none)."""

@@ -162,6 +162,8 @@ class KiteTickerClient:
                     async with self._send_lock:
                         self._ws = ws
                         await self._resubscribe(ws)
+                    if self._closing:  # closed while this connection was being opened
+                        return
                     self.attempts = 0
                     self.connections += 1
                     self.connected.set()
@@ -183,7 +185,11 @@ class KiteTickerClient:
 
     async def _read(self, ws: ClientConnection) -> None:
         while True:
-            data = await asyncio.wait_for(ws.recv(), self._read_timeout)
+            # `asyncio.timeout`, not `wait_for`: on Python 3.11 `wait_for` returns a frame
+            # that arrives in the turn its caller is cancelled and drops the cancel, so a
+            # ticking feed read on for ever after the server (or a test) cancelled it.
+            async with asyncio.timeout(self._read_timeout):
+                data = await ws.recv()
             if isinstance(data, str):
                 message = parse_text_message(data)
                 if message is not None:

@@ -126,8 +126,12 @@ class RestFill:
         heard = self._feed.heard_at
         self._next_at = now + timedelta(seconds=self._every)
         self.calls += 1
+        call = asyncio.ensure_future(asyncio.to_thread(reader.quote, batch))
         try:
-            quotes = await asyncio.to_thread(reader.quote, batch)
+            quotes = await asyncio.shield(call)
+        except asyncio.CancelledError:
+            await _outlive(call)
+            raise
         except Exception as exc:  # a 5xx, a refused token, a timeout: the next call backs off
             self.failures += 1
             wait = min(MAX_FILL_BACKOFF_SECS, self._every * 2**self.failures)
@@ -157,6 +161,18 @@ class RestFill:
             self.filling_from, self.last_fill_at = REST, now
             self.filled += filled
         return filled
+
+
+async def _outlive(call: asyncio.Future[Any]) -> None:
+    """Let a cancelled fill's quote call finish before the cancel goes on.
+
+    A thread cannot be stopped: left running, it would hold the loop's executor, whose
+    shutdown joins it after the loop has stopped serving anything it waits on (an in-process
+    fake broker), and its answer or error would go unread. The call is bounded by the
+    adapter's own HTTP timeout; a second cancel leaves it at once."""
+    await asyncio.wait({call})
+    if not call.cancelled():
+        call.exception()  # read, so a failed call is not reported as never retrieved
 
 
 def _dec(value: Any) -> Decimal | None:

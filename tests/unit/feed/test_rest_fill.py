@@ -7,6 +7,7 @@ socket's ticks alone (a filled price never makes a silent socket look alive)."""
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -218,3 +219,34 @@ def test_out_of_hours_a_silent_socket_is_not_filled():
     clock.advance(timedelta(minutes=5))
     assert asyncio.run(watch.check()) is FeedHealth.LIVE
     assert fill.calls == 0
+
+
+def test_a_cancelled_fill_ends_once_its_quote_call_has_finished():
+    """A thread cannot be stopped: a call left running after the cancel would hold the loop's
+    executor, whose shutdown joins it once the loop serves nothing it waits on."""
+    clock, broker = ManualClock(OPEN), Broker()
+    fill = RestFill(Feed(clock, keys=1, broker=broker), clock=clock)
+    started, release = threading.Event(), threading.Event()
+    finished: list[bool] = []
+
+    def during() -> None:
+        started.set()
+        release.wait(5)
+        finished.append(True)
+
+    broker.during = during
+
+    async def cancel_in_flight() -> tuple[bool, list[bool]]:
+        step = asyncio.create_task(fill.step())
+        await asyncio.to_thread(started.wait, 5)
+        step.cancel()
+        for _ in range(10):  # turns of the loop: the cancel waits for the call
+            await asyncio.sleep(0)
+        waited = not step.done()
+        release.set()
+        async with asyncio.timeout(5):
+            await asyncio.gather(step, return_exceptions=True)
+        assert step.cancelled()
+        return waited, list(finished)
+
+    assert asyncio.run(cancel_in_flight()) == (True, [True])

@@ -21,7 +21,6 @@ REST fails too, the price ages and the order says so (`oms.paper.working.stale_p
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
@@ -30,6 +29,7 @@ from typing import Any, Protocol
 
 from tradertape.domain.market import DepthLevel, Tick
 from tradertape.ports.clock import Clock
+from tradertape_brokers.threads import in_thread
 
 log = logging.getLogger("tradertape.feed")
 
@@ -126,12 +126,8 @@ class RestFill:
         heard = self._feed.heard_at
         self._next_at = now + timedelta(seconds=self._every)
         self.calls += 1
-        call = asyncio.ensure_future(asyncio.to_thread(reader.quote, batch))
-        try:
-            quotes = await asyncio.shield(call)
-        except asyncio.CancelledError:
-            await _outlive(call)
-            raise
+        try:  # a cancel waits for the call: a thread cannot be stopped (`in_thread`)
+            quotes = await in_thread(reader.quote, batch)
         except Exception as exc:  # a 5xx, a refused token, a timeout: the next call backs off
             self.failures += 1
             wait = min(MAX_FILL_BACKOFF_SECS, self._every * 2**self.failures)
@@ -161,18 +157,6 @@ class RestFill:
             self.filling_from, self.last_fill_at = REST, now
             self.filled += filled
         return filled
-
-
-async def _outlive(call: asyncio.Future[Any]) -> None:
-    """Let a cancelled fill's quote call finish before the cancel goes on.
-
-    A thread cannot be stopped: left running, it would hold the loop's executor, whose
-    shutdown joins it after the loop has stopped serving anything it waits on (an in-process
-    fake broker), and its answer or error would go unread. The call is bounded by the
-    adapter's own HTTP timeout; a second cancel leaves it at once."""
-    await asyncio.wait({call})
-    if not call.cancelled():
-        call.exception()  # read, so a failed call is not reported as never retrieved
 
 
 def _dec(value: Any) -> Decimal | None:

@@ -24,6 +24,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from tradertape_brokers.reconnect import Backoff
+from tradertape_brokers.threads import in_thread
 from tradertape_brokers.upstox_feed.feeds import FeedFrame, FrameType, Mode
 from tradertape_brokers.upstox_feed.messages import (
     change_mode_request,
@@ -107,7 +108,8 @@ class UpstoxFeedClient:
         url = authorize_url(root)
 
         async def _authorize() -> str:
-            return await asyncio.to_thread(
+            # A cancel waits for the request (bounded by its timeout): see `in_thread`.
+            return await in_thread(
                 fetch_authorized_uri, url, access_token, timeout_secs=timeout_secs
             )
 

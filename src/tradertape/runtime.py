@@ -77,7 +77,7 @@ from tradertape.services.notifications.orders import OrderNotices
 from tradertape.services.options.follow import OptionExecutions, OptionRunFollower
 from tradertape.services.options.market import OptionMarket
 from tradertape.services.options.ticker import OptionTicker
-from tradertape.services.portfolios.agent_fills import AgentFills
+from tradertape.services.portfolios.agent_fills import PortfolioFills
 from tradertape.services.portfolios.signals import PortfolioTrading
 from tradertape.services.protection.engine import ProtectionEngine
 from tradertape.services.protection.mtm_exits import MtmExits
@@ -254,9 +254,10 @@ class Runtime:
         quotes = QuoteBook()
         # Whatever trades on the feed's prices runs on the feed's market time (see FeedClock).
         market_clock: Clock = FeedClock(clock, feed) if isinstance(feed, SimulatedFeed) else clock
-        # The agent's fills: their portfolio's position and money, booked in the fill's
-        # transaction from its event (the position's times are market time, as signals').
-        events.watch(AgentFills(clock=market_clock))
+        # A portfolio's virtual and agent fills: its position and money, booked in the
+        # fill's transaction from its event (the position's times are market time, as
+        # signals').
+        events.watch(PortfolioFills(clock=market_clock))
         # Index options are listed and priced from their index when no dump lists them.
         options = OptionMarket(
             clock=market_clock, calendar=calendar, base=build_catalog, quotes=quotes

@@ -34,7 +34,7 @@ from tradertape.domain.signals import SignalStatus
 from tradertape.oms import delivery_charges
 from tradertape.runtime import Runtime
 from tradertape.services.portfolios import book, money
-from tradertape.services.portfolios.positions import book_virtual, fill_entry, fill_exit
+from tradertape.services.portfolios.agent_fills import book_virtual
 from tradertape.services.portfolios.reconcile import reconcile
 from tradertape.testkit import make_tick
 
@@ -150,16 +150,17 @@ class Desk:
             held = self.position(db, symbol) is not None
             signal = self._signal(db, portfolio, symbol, "addon" if held else "entry", quantity)
             signal.amount = earmarked or Decimal(0)
-            charges = self._book(db, portfolio, symbol, True, quantity, Decimal(price), day, signal)
-            fill_entry(
+            # its fill event books the position and the row (`agent_fills`)
+            charges = self._book(
                 db,
                 portfolio,
+                symbol,
+                True,
+                quantity,
+                Decimal(price),
+                day,
                 signal,
-                price=Decimal(price),
-                charges=charges,
-                day=day,
-                clock=self.runtime.clock,
-                committed=earmarked is not None,
+                earmarked=earmarked is not None,
             )
             db.commit()
         return charges
@@ -171,17 +172,8 @@ class Desk:
             position = self.position(db, symbol)
             assert position is not None
             signal = self._signal(db, portfolio, symbol, "exit", position.quantity)
-            charges = self._book(
+            charges = self._book(  # its fill event sells the position (`agent_fills`)
                 db, portfolio, symbol, False, position.quantity, Decimal(price), day, signal
-            )
-            fill_exit(
-                portfolio,
-                position,
-                price=Decimal(price),
-                charges=charges,
-                day=day,
-                reason="exit",
-                clock=self.runtime.clock,
             )
             db.commit()
         return charges
@@ -196,6 +188,8 @@ class Desk:
         price: Decimal,
         day: date,
         signal: ModelSignal,
+        *,
+        earmarked: bool = False,
     ) -> Decimal:
         return book_virtual(
             self.runtime.exchange,
@@ -208,6 +202,8 @@ class Desk:
             day=day,
             at_open=False,
             signal_id=signal.id,
+            earmarked=earmarked,
+            position_id=signal.position_id,
         )
 
     def agree(self) -> None:

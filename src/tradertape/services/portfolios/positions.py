@@ -3,8 +3,9 @@
 Every fill moves the portfolio's capital: an entry spends ``current`` (or releases what it had
 ``committed``) into ``deployed`` at cost; an exit returns the proceeds, books the realised P&L
 and the round trip's charges. Charges are always the figure the OMS's ledger booked for the
-fill (a virtual fill's own contract note, a broker fill's share of the day's note; an
-agent's fill comes with its fill event, `agent_fills`).
+fill (a virtual fill's own contract note, a broker fill's share of the day's note): a
+virtual fill's and an agent's come with its fill event (`agent_fills`, the subscriber that
+calls these).
 
 A position's ``charges`` and ``realised_pnl`` are its fills' figures as the ledger booked
 them, written once per fill here and never changed after: the round trip's charges are what
@@ -16,7 +17,7 @@ price times its quantity (kept to four places after an add-on).
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date
 from decimal import Decimal
 from typing import TypeVar
 
@@ -26,7 +27,6 @@ from sqlalchemy.orm import Session, object_session
 from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal, Order, Trade
 from tradertape.domain.money import paise
 from tradertape.errors import Conflict
-from tradertape.oms import PortfolioBooks
 from tradertape.ports.clock import IST, Clock
 from tradertape.services.accounts.ownership import owned
 from tradertape.services.notifications import events as notifications
@@ -61,41 +61,6 @@ def listing(
     query = of_portfolios(ModelPosition, user_id=user_id, portfolio_id=portfolio_id, status=status)
     query = query.order_by(ModelPosition.id.desc()).limit(limit).offset(offset)
     return list(db.scalars(query))
-
-
-_OPEN, _CLOSE = time(9, 15), time(15, 30)
-
-
-def book_virtual(
-    exchange: PortfolioBooks,
-    db: Session,
-    portfolio: ModelPortfolio,
-    *,
-    symbol: str,
-    buy: bool,
-    quantity: int,
-    price: Decimal,
-    day: date,
-    at_open: bool,
-    signal_id: int | None,
-) -> Decimal:
-    """Book a virtual fill (at ``day``'s open or close) in the portfolio's book, as every
-    other fill is booked: the account's orders, trades, positions and funds show it. The
-    charges the ledger booked for it: the one figure its position and capital take."""
-    return exchange.book_virtual_fill(
-        db,
-        user_id=portfolio.user_id,
-        key=symbol,
-        buy=buy,
-        quantity=quantity,
-        price=price,
-        at=datetime.combine(day, _OPEN if at_open else _CLOSE, IST),
-        attribution={
-            "portfolio_id": portfolio.id,
-            "signal_id": signal_id,
-            "paper_fill": portfolio.paper_fill,
-        },
-    )
 
 
 def order_fills(db: Session, order: Order) -> tuple[int, Decimal, Decimal, date]:

@@ -46,12 +46,8 @@ from tradertape.ports.clock import Clock
 from tradertape.services.accounts.ownership import get_owned, owned
 from tradertape.services.notifications import events as notifications
 from tradertape.services.portfolios import money
-from tradertape.services.portfolios.positions import (
-    book_virtual,
-    fill_entry,
-    fill_exit,
-    of_portfolios,
-)
+from tradertape.services.portfolios.agent_fills import book_virtual
+from tradertape.services.portfolios.positions import of_portfolios
 from tradertape.services.portfolios.stops import PortfolioStops, exit_spec
 from tradertape.services.risk.exposure import RiskScope
 from tradertape.services.risk.monitor import RiskMonitor
@@ -293,7 +289,7 @@ def _fill_at_close(
     price = signal.close_price
     if signal.signal_type == "exit":
         position = _position(db, signal)
-        charges = book_virtual(
+        book_virtual(  # its fill event sells the position (`agent_fills`)
             trading.exchange,
             db,
             portfolio,
@@ -304,18 +300,11 @@ def _fill_at_close(
             day=day,
             at_open=False,
             signal_id=signal.id,
-        )
-        fill_exit(
-            portfolio,
-            position,
-            price=price,
-            charges=charges,
-            day=day,
+            position_id=position.id,
             reason=signal.reason or "exit",
-            clock=clock,
         )
     else:
-        charges = book_virtual(
+        book_virtual(  # its fill event opens (or adds to) the position (`agent_fills`)
             trading.exchange,
             db,
             portfolio,
@@ -327,18 +316,10 @@ def _fill_at_close(
             at_open=False,
             signal_id=signal.id,
         )
-        position = fill_entry(
-            db,
-            portfolio,
-            signal,
-            price=price,
-            charges=charges,
-            day=day,
-            clock=clock,
-            committed=False,
-        )
+        opened = db.get(ModelPosition, signal.position_id or 0)
+        assert opened is not None  # the fill's subscriber set it, or raised
         # a close fill is held from the next bar, as in a `fill_at: close` backtest
-        position.held_from = trading.exchange.calendar.next_trading_day(day)
+        opened.held_from = trading.exchange.calendar.next_trading_day(day)
     filled(signal, clock=clock)
 
 

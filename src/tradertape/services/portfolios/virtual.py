@@ -20,11 +20,7 @@ from tradertape.domain.ticks import RoundDirection, round_to_tick, tick_size
 from tradertape.oms import PortfolioBooks, delivery_charges
 from tradertape.ports.clock import Clock
 from tradertape.services.portfolios import money
-from tradertape.services.portfolios.positions import (
-    book_virtual,
-    fill_entry,
-    fill_exit,
-)
+from tradertape.services.portfolios.agent_fills import book_virtual
 from tradertape.services.portfolios.reconcile import Reconciled, release
 from tradertape.services.portfolios.signals import filled
 from tradertape.strategies.dsl import StrategyDocument
@@ -134,46 +130,23 @@ class _OpenFill:
         self.slip, self.clock, self.done = slip, clock, done
         self.exchange = exchange
 
-    def _book(
-        self,
-        symbol: str,
-        *,
-        buy: bool,
-        quantity: int,
-        price: Decimal,
-        signal_id: int | None,
-    ) -> Decimal:
-        return book_virtual(
+    def _close(self, position: ModelPosition, price: Decimal, reason: str) -> None:
+        """Sell the whole position at ``price`` less slippage (every exit of the day); its
+        fill event closes the position (`agent_fills`)."""
+        price = self.bar[position.symbol].sell_at(price * (1 - self.slip))
+        book_virtual(
             self.exchange,
             self.db,
             self.portfolio,
-            symbol=symbol,
-            buy=buy,
-            quantity=quantity,
-            price=price,
-            day=self.day,
-            at_open=True,
-            signal_id=signal_id,
-        )
-
-    def _close(self, position: ModelPosition, price: Decimal, reason: str) -> None:
-        """Sell the whole position at ``price`` less slippage (every exit of the day)."""
-        price = self.bar[position.symbol].sell_at(price * (1 - self.slip))
-        charges = self._book(
-            position.symbol,
+            symbol=position.symbol,
             buy=False,
             quantity=position.quantity,
             price=price,
-            signal_id=position.signal_id,
-        )
-        fill_exit(
-            self.portfolio,
-            position,
-            price=price,
-            charges=charges,
             day=self.day,
+            at_open=True,
+            signal_id=position.signal_id,
+            position_id=position.id,
             reason=reason,
-            clock=self.clock,
         )
         self.done.closed.append(position.id)
 
@@ -207,23 +180,21 @@ class _OpenFill:
             release(portfolio, signal, "unfunded")
             self.done.released.append(signal.id)
             return
-        charges = self._book(
-            signal.symbol,
+        book_virtual(  # its fill event opens (or adds to) the position (`agent_fills`)
+            self.exchange,
+            self.db,
+            portfolio,
+            symbol=signal.symbol,
             buy=True,
             quantity=signal.quantity,
             price=price,
-            signal_id=signal.id,
-        )
-        position = fill_entry(
-            self.db,
-            portfolio,
-            signal,
-            price=price,
-            charges=charges,
             day=self.day,
-            clock=self.clock,
-            committed=True,
+            at_open=True,
+            signal_id=signal.id,
+            earmarked=True,
         )
+        position = self.db.get(ModelPosition, signal.position_id or 0)
+        assert position is not None  # the fill's subscriber set it, or raised
         if b.close is not None and signal.signal_type == "entry":
             position.highest_close = b.close
         filled(signal, clock=self.clock)

@@ -18,12 +18,14 @@ from datetime import date
 from decimal import Decimal
 from itertools import count
 
+import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tests.api.test_agent_fill_subscriber import _locks_asked
 from tests.api.test_model_api import _deploy, _scan
 from tests.helpers import deploy_v1, make_user, sign_in
 from tradertape.db.models import CashEntry, ModelPortfolio, ModelPosition, ModelSignal, Trade
@@ -393,3 +395,45 @@ def test_a_gtt_fill_is_the_rows_once_reconciled(client: TestClient, with_candles
     desk.agree()
     (selling,) = client.get("/api/model/positions", params={"status": "exit_pending"}).json()
     assert Decimal(selling["charges"]) == charged
+
+
+def test_a_virtual_fill_is_booked_once_by_its_event_under_the_portfolios_lock(
+    client: TestClient, with_candles: Runtime
+):
+    # The virtual fill's event books the position and the row (`agent_fills`): its caller
+    # only asks the OMS, after taking the portfolio's lock, which comes before the ledger's.
+    runtime = with_candles
+    desk = _desk(runtime, sign_in(client, runtime, "once@x.in"))
+    with _locks_asked(runtime) as asked:
+        charges = desk.buy("NSE:INFY", 10, "1500.00", DAY1)
+    if runtime.db.engine.dialect.name == "postgresql":
+        first_ledger = next(i for i, name in enumerate(asked) if name.startswith("books:"))
+        assert f"portfolio-scan:{desk.portfolio_id}" in asked[:first_ledger]
+    with runtime.db.session() as db:
+        portfolio = db.get_one(ModelPortfolio, desk.portfolio_id)
+        (position,) = db.scalars(
+            select(ModelPosition).where(ModelPosition.portfolio_id == desk.portfolio_id)
+        ).all()
+        (trade,) = db.scalars(
+            select(Trade).where(Trade.book == portfolio_book(desk.portfolio_id))
+        ).all()
+        assert charges == trade.charges == position.charges == portfolio.charges_paid
+        assert portfolio.deployed_capital == trade.price * trade.quantity
+    desk.agree()
+
+
+def test_a_virtual_fill_nobody_books_to_the_portfolio_is_not_committed(
+    client: TestClient, with_candles: Runtime
+):
+    # Without its subscriber (a wiring fault) the ledger's fill must not commit alone.
+    runtime = with_candles
+    desk = _desk(runtime, sign_in(client, runtime, "unheard@x.in"))
+    runtime.events.detach(runtime.db)
+    try:
+        with pytest.raises(RuntimeError, match="was not booked to it"):
+            desk.buy("NSE:INFY", 10, "1500.00", DAY1)
+    finally:
+        runtime.events.attach(runtime.db)
+    with runtime.db.session() as db:
+        book_key = portfolio_book(desk.portfolio_id)
+        assert db.scalars(select(Trade).where(Trade.book == book_key)).all() == []

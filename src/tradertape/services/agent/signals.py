@@ -343,7 +343,7 @@ class _Booking:
             # ledger's fill with it) must not commit without the portfolio's side.
             raise RuntimeError(
                 f"signal {self._signal.id}: its {leg} fill was not booked to its portfolio"
-                " (no AgentFills watcher on the OMS's events)"
+                " (no PortfolioFills watcher on the OMS's events)"
             )
 
 

@@ -12,7 +12,7 @@ portfolio's fill, and the portfolio's charges and realised P&L are the ledger's 
 never a second contract note.
 
 What the fill is to the portfolio is said by its attribution (`attribution` for the
-agent's, `positions.book_virtual` for a virtual fill): the portfolio, the signal and the
+agent's, `book_virtual` for a virtual fill): the portfolio, the signal and the
 leg (entry, exit or stop); a virtual exit names the position it sells and why, a virtual
 entry whether its amount was earmarked while it waited. Why a watcher and not a call after
 the OMS returns: what books the portfolio is then said by the fill itself, whoever records

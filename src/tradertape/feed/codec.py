@@ -123,6 +123,45 @@ def _ts_text(raw: str, _last: list[str] = ["", ""]) -> str:  # noqa: B006 - a on
     return _last[1]
 
 
+# Rendered numbers by the decimal text the bus carries: a tick's open and previous close stay
+# the same all day, its high and low for long stretches and its price within a few hundred
+# ticks of the tick size, so the float conversions (half of a quote's rendering) are mostly
+# looked up. Only text is a key: 0.0 and -0.0 are equal keys that render differently.
+_MEMO_LIMIT = 1 << 16  # entries per memo; cleared whole when full (a day's prices fit)
+_NUMBERS: dict[str, str] = {}
+_CHANGES: dict[tuple[str, str], str] = {}
+
+
+def _num(value: Any) -> str:
+    """``repr(float(value))``, JSON's spelling of a price, looked up for decimal text."""
+    if type(value) is not str:
+        return repr(float(value))
+    text = _NUMBERS.get(value)
+    if text is None:
+        if len(_NUMBERS) >= _MEMO_LIMIT:
+            _NUMBERS.clear()
+        text = _NUMBERS[value] = repr(float(value))
+    return text
+
+
+def _change(last: Any, prev: Any) -> str:
+    """The rounded percent change from `prev` to `last`, as `Tick.change_pct` computes it
+    (in `Decimal`, then to float), looked up for decimal text."""
+    memo = type(last) is str and type(prev) is str
+    if memo:
+        text = _CHANGES.get((last, prev))
+        if text is not None:
+            return text
+    prev_close = Decimal(prev)
+    change = float((Decimal(last) - prev_close) / prev_close * 100) if prev_close else 0.0
+    text = repr(round(change, 4))
+    if memo:
+        if len(_CHANGES) >= _MEMO_LIMIT:
+            _CHANGES.clear()
+        _CHANGES[last, prev] = text
+    return text
+
+
 def stream_json_of_message(message: dict[str, Any], mode: TickMode) -> str:
     """`stream_payload` of the tick a bus message carries, as compact JSON text.
 
@@ -131,21 +170,19 @@ def stream_json_of_message(message: dict[str, Any], mode: TickMode) -> str:
     which is how `json` writes them); a property test holds the two together.
     """
     last = message["last_price"]
-    ltp = repr(float(last))
+    ltp = _num(last)
     token = message["instrument_token"]
     source = message.get("source")
     tail = "}" if source is None else f',"source":{json.dumps(source)}}}'
     if mode is TickMode.LTP:
         return f'{{"ltp":{ltp},"instrument_token":{token},"last_price":{ltp}' + tail
-    high, low = repr(float(message["high"])), repr(float(message["low"]))
+    high, low = _num(message["high"]), _num(message["low"])
     prev = message["prev_close"]
-    prev_close = Decimal(prev)
-    change = float((Decimal(last) - prev_close) / prev_close * 100) if prev_close else 0.0
     text = (
         f'{{"ltp":{ltp},"high":{high},"low":{low},"instrument_token":{token},'
-        f'"last_price":{ltp},"ohlc":{{"open":{float(message["open"])!r},"high":{high},'
-        f'"low":{low},"close":{float(prev)!r}}},"volume":{message["volume"]},'
-        f'"last_quantity":{message["last_quantity"]},"change":{round(change, 4)!r},'
+        f'"last_price":{ltp},"ohlc":{{"open":{_num(message["open"])},"high":{high},'
+        f'"low":{low},"close":{_num(prev)}}},"volume":{message["volume"]},'
+        f'"last_quantity":{message["last_quantity"]},"change":{_change(last, prev)},'
         f'"timestamp":"{_ts_text(message["ts"])}"'
     )
     if mode is TickMode.FULL:
@@ -162,7 +199,7 @@ def _depth_json(rows: list[list[Any]], price: str | None, quantity: int) -> str:
     if not rows and price is not None:
         rows = [[price, quantity, 1 if quantity else 0]]
     levels = [
-        f'{{"price":{float(p)!r},"quantity":{q},"orders":{n}}}' for p, q, n in rows[:DEPTH_LEVELS]
+        f'{{"price":{_num(p)},"quantity":{q},"orders":{n}}}' for p, q, n in rows[:DEPTH_LEVELS]
     ]
     levels.extend([_EMPTY_LEVEL_JSON] * (DEPTH_LEVELS - len(levels)))
     return ",".join(levels)

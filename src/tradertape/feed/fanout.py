@@ -30,8 +30,9 @@ import asyncio
 import contextlib
 import json
 import logging
+import operator
 import secrets
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from decimal import InvalidOperation
 from typing import Any, Protocol
@@ -49,15 +50,30 @@ INTEREST_EVERY_S = 20.0
 MAX_UNREAD_REPLIES = 256  # a client that sends without reading loses its oldest replies
 
 Send = Callable[[str], Awaitable[None]]
-Fragments = dict[str, str]  # key -> '"KEY":{payload}' for one mode
+Fragments = dict[str, bytes]  # key -> b'"KEY":{payload}' (UTF-8) for one mode
+Pick = Callable[[Fragments], tuple[bytes, ...]]  # a client's fragments, in one C-level call
+# A ticks frame is HEAD, the comma-joined fragments, TAIL: the body is joined once per
+# client and handed to the socket between the two constants, never copied into a whole.
+HEAD = b'{"type":"ticks","data":{'
+TAIL = b"}}"
 
 
 def _dumps(message: dict[str, Any]) -> str:
     return json.dumps(message, separators=(",", ":"))
 
 
-def _fragment(key: str, message: dict[str, Any], mode: TickMode) -> str:
-    return f"{json.dumps(key)}:{stream_json_of_message(message, mode)}"
+def _fragment(key: str, message: dict[str, Any], mode: TickMode) -> bytes:
+    return f"{json.dumps(key)}:{stream_json_of_message(message, mode)}".encode()
+
+
+def picker(keys: Iterable[str]) -> Pick:
+    """The fragments of `keys` from a batch's, as a tuple: `operator.itemgetter` looks them
+    all up in C (a Python call per key through `map` cost a client as much as its join)."""
+    wanted = tuple(keys)
+    if len(wanted) == 1:  # itemgetter of one key returns the item, not a 1-tuple
+        (key,) = wanted
+        return lambda fragments: (fragments[key],)
+    return operator.itemgetter(*wanted)
 
 
 class Part:
@@ -66,13 +82,16 @@ class Part:
     costs twice quote's to render, and in bench/ticks_fanout.py only clients that never read
     asked for it: rendered at routing time, it was a third of the hub's CPU per burst."""
 
-    __slots__ = ("_fragments", "complete", "messages", "mode")
+    __slots__ = ("_bodies", "_fragments", "complete", "messages", "mode")
 
-    def __init__(self, mode: TickMode, *, fragments: Fragments | None = None) -> None:
+    def __init__(self, mode: TickMode, *, fragments: dict[str, str] | None = None) -> None:
         """An empty part to add messages to, or one made of `fragments` already rendered."""
         self.mode = mode
         self.messages: dict[str, dict[str, Any]] = dict.fromkeys(fragments or (), {})
-        self._fragments = fragments
+        self._fragments: Fragments | None = None
+        self._bodies: dict[frozenset[str], bytes] = {}  # of key sets several clients want
+        if fragments is not None:
+            self._fragments = {key: text.encode() for key, text in fragments.items()}
         self.complete = True  # every message rendered (none was malformed)
 
     @property
@@ -93,16 +112,30 @@ class Part:
             self.complete = len(fragments) == len(self.messages)
         return self._fragments
 
-    def body(self, keys: Iterable[str]) -> str:
-        """The ``"KEY":{...}`` members of `keys`, comma-separated (a ``data`` object's inside)."""
+    def body(self, keys: Iterable[str], pick: Pick | None = None, *, shared: bool = False) -> bytes:
+        """The ``"KEY":{...}`` members of `keys`, comma-separated (a ``data`` object's inside).
+
+        `pick`, when given, is `picker` of the same keys (the client's own, kept between
+        bursts); `shared` (then `keys` is a frozenset) says other clients want the very same
+        set, so the body is joined once and kept for them (clients of one watchlist get
+        identical frames). Unshared bodies are not kept: 500 of them held to the end of a
+        burst made every join slower (out of the CPU's cache)."""
         fragments = self.fragments()
         if self.complete:
-            return ",".join(map(fragments.__getitem__, keys))  # C-level: no frame per tick
-        return ",".join(fragments[key] for key in keys if key in fragments)
+            if pick is not None:
+                if shared:
+                    wanted: Any = keys
+                    body = self._bodies.get(wanted)
+                    if body is None:
+                        body = self._bodies[wanted] = b",".join(pick(fragments))
+                    return body
+                return b",".join(pick(fragments))
+            return b",".join(map(fragments.__getitem__, keys))  # C-level: no frame per tick
+        return b",".join(fragments[key] for key in keys if key in fragments)
 
 
-def _ticks_text(body: str) -> str:
-    return f'{{"type":"ticks","data":{{{body}}}}}'
+def _ticks_text(body: bytes) -> str:
+    return (HEAD + body + TAIL).decode()
 
 
 class DirectWriter(Protocol):
@@ -117,6 +150,15 @@ class DirectWriter(Protocol):
         ...
 
 
+class DirectBytesWriter(DirectWriter, Protocol):
+    """A `DirectWriter` that also takes a frame's UTF-8 payload in pieces, sent as they are
+    (no decode, no copy into one object: `serving.ws_direct` hands them to one writev)."""
+
+    def write_utf8(self, chunks: tuple[bytes, ...]) -> None:
+        """Write one text frame whose payload is `chunks` joined, now."""
+        ...
+
+
 class ClientChannel:
     """One client's outbox: control replies, and pending tick batches bounded in ticks."""
 
@@ -124,6 +166,9 @@ class ClientChannel:
         self._hub = hub
         self._queue_size = queue_size
         self._direct = direct
+        self._write: Callable[[tuple[bytes, ...]], None] | None = None
+        if direct is not None:
+            self._write = getattr(direct, "write_utf8", None) or self._write_decoded
         self._busy = False  # the writer task is sending (it took what was queued)
         self._control: deque[str] = deque(maxlen=MAX_UNREAD_REPLIES)
         self._batches: deque[tuple[Part, frozenset[str]]] = deque()
@@ -132,12 +177,26 @@ class ClientChannel:
         self._reported_drops = 0
         self.modes: dict[str, TickMode] = {}
         self.keys_by_mode: dict[TickMode, set[str]] = {}
+        self.pickers: dict[TickMode, tuple[frozenset[str], Pick]] = {}  # `TickHub._wanted`
         self.dropped = 0
         self.frames_sent = 0
 
-    def deliver(self, part: Part, keys: frozenset[str] | set[str]) -> None:
+    def _write_decoded(self, chunks: tuple[bytes, ...]) -> None:
+        # A writer that takes only text (another server's, a test's).
+        assert self._direct is not None
+        self._direct.write_text(b"".join(chunks).decode())
+
+    def deliver(
+        self,
+        part: Part,
+        keys: frozenset[str] | set[str],
+        pick: Pick | None = None,
+        *,
+        shared: bool = False,
+    ) -> None:
         """Send the ticks of `keys` from one batch now when the client is keeping up (nothing
-        queued or being sent, its socket writable), else queue them (`enqueue`)."""
+        queued or being sent, its socket writable), else queue them (`enqueue`). `pick` and
+        `shared`: see `Part.body`."""
         direct = self._direct
         if (
             direct is not None
@@ -147,9 +206,10 @@ class ClientChannel:
             and self.dropped == self._reported_drops
             and direct.writable()
         ):
-            body = part.body(keys)
+            body = part.body(keys, pick, shared=shared)
             if body:
-                direct.write_text(_ticks_text(body))
+                assert self._write is not None
+                self._write((HEAD, body, TAIL))
                 self.frames_sent += 1
             return
         self.enqueue(part, keys)
@@ -179,13 +239,13 @@ class ClientChannel:
             part, keys = self._batches[0]
             body = part.body(keys)
         else:  # the latest tick per symbol across the pending batches, newest first
-            latest: dict[str, str] = {}
+            latest: dict[str, bytes] = {}
             for part, keys in reversed(self._batches):
                 fragments = part.fragments()
                 for key in keys:
                     if key not in latest and key in fragments:
                         latest[key] = fragments[key]
-            body = ",".join(latest.values())
+            body = b",".join(latest.values())
         self._batches.clear()
         self._pending = 0
         return _ticks_text(body) if body else None  # nothing renderable: no empty frame
@@ -231,6 +291,7 @@ class TickHub:
         self._queue_size = queue_size
         self._modes_of: dict[str, dict[TickMode, int]] = {}  # key -> mode -> subscribers
         self._keys_of: dict[TickMode, set[str]] = {}  # mode -> keys someone wants in it
+        self._groups: dict[TickMode, Counter[frozenset[str]]] = {}  # see `_wanted`
         # The subscribed keys, swapped whole on each change so other threads read it safely.
         self.subscribed: frozenset[str] = frozenset()
         self._last: dict[str, dict[str, Any]] = {}
@@ -315,11 +376,34 @@ class TickHub:
         for channel in self._channels:
             for mode, keys in channel.keys_by_mode.items():
                 found = parts.get(mode)
-                if found is not None:
+                if found is not None and keys:
                     part, carried = found
-                    wanted = keys if carried is None else keys & carried
-                    if wanted:
-                        channel.deliver(part, wanted)
+                    if carried is None:
+                        frozen, pick = channel.pickers[mode]
+                        shared = self._groups[mode][frozen] > 1
+                        channel.deliver(part, frozen, pick, shared=shared)
+                    else:
+                        wanted = keys & carried
+                        if wanted:
+                            channel.deliver(part, wanted)
+
+    def _wanted(self, channel: ClientChannel) -> None:
+        """Per mode, the keys `channel` wants, frozen (hashed once), and their `picker`, kept
+        on the channel until its subscriptions in that mode change (`_unwanted`), and counted
+        per set: clients wanting the very same keys (one watchlist) get one body joined."""
+        for mode, wanted in channel.keys_by_mode.items():
+            if wanted and mode not in channel.pickers:
+                keys = frozenset(wanted)  # picked in the set's order: the frame it gave
+                channel.pickers[mode] = (keys, picker(wanted))
+                self._groups.setdefault(mode, Counter())[keys] += 1
+
+    def _unwanted(self, channel: ClientChannel, mode: TickMode) -> None:
+        found = channel.pickers.pop(mode, None)
+        if found is not None:
+            counts = self._groups[mode]
+            counts[found[0]] -= 1
+            if not counts[found[0]]:
+                del counts[found[0]]
 
     def connect(self, direct: DirectWriter | None = None) -> ClientChannel:
         """Register a client; its writer is ``channel.pump(send)``, and `direct` (when the
@@ -335,12 +419,14 @@ class TickHub:
             self._detach(channel, key)
             channel.modes[key] = mode
             channel.keys_by_mode.setdefault(mode, set()).add(key)
+            self._unwanted(channel, mode)
             counts = self._modes_of.setdefault(key, {})
             counts[mode] = counts.get(mode, 0) + 1
             self._keys_of.setdefault(mode, set()).add(key)
             last = self._last.get(key)
             if last is not None:
                 snapshot.messages[key] = last
+        self._wanted(channel)
         self._interest_changed()
         if snapshot.messages:  # queued: it follows the reply to the subscribe that asked for it
             channel.enqueue(snapshot, set(snapshot.messages))
@@ -349,6 +435,7 @@ class TickHub:
         """Stop sending `keys` to `channel`."""
         for key in keys:
             self._detach(channel, key)
+        self._wanted(channel)
         self._interest_changed()
 
     def _detach(self, channel: ClientChannel, key: str) -> None:
@@ -356,6 +443,7 @@ class TickHub:
         if mode is None:
             return
         channel.keys_by_mode[mode].discard(key)
+        self._unwanted(channel, mode)
         counts = self._modes_of[key]
         counts[mode] -= 1
         if not counts[mode]:

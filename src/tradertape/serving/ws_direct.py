@@ -30,16 +30,18 @@ _SHORT = struct.Struct("!BBH")  # lengths 126 .. 65535
 _LONG = struct.Struct("!BBQ")  # longer
 
 
+def text_header(size: int) -> bytes:
+    """The header of one unfragmented, unmasked text frame whose payload is `size` bytes."""
+    if size < 126:
+        return bytes((_TEXT_FIN, size))
+    if size < 1 << 16:
+        return _SHORT.pack(_TEXT_FIN, 126, size)
+    return _LONG.pack(_TEXT_FIN, 127, size)
+
+
 def text_frame(payload: bytes) -> bytes:
     """One unfragmented, unmasked text frame carrying `payload` (UTF-8)."""
-    size = len(payload)
-    if size < 126:
-        header = bytes((_TEXT_FIN, size))
-    elif size < 1 << 16:
-        header = _SHORT.pack(_TEXT_FIN, 126, size)
-    else:
-        header = _LONG.pack(_TEXT_FIN, 127, size)
-    return header + payload
+    return text_header(len(payload)) + payload
 
 
 class DirectTextWriter:
@@ -71,6 +73,15 @@ class DirectTextWriter:
     def write_text(self, text: str) -> None:
         """Write one text frame (the caller has just checked `writable`)."""
         self._protocol.transport.write(text_frame(text.encode()))
+
+    def write_utf8(self, chunks: tuple[bytes, ...]) -> None:
+        """Write one text frame whose payload is `chunks` joined (UTF-8, the caller has just
+        checked `writable`): header and chunks go to one ``writelines``, which uvloop sends
+        as one writev, so the payload is never copied into a single object here."""
+        size = 0
+        for chunk in chunks:
+            size += len(chunk)
+        self._protocol.transport.writelines((text_header(size), *chunks))
 
 
 def direct_text_writer(send: Callable[..., Any] | None) -> DirectTextWriter | None:

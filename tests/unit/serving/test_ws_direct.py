@@ -17,7 +17,12 @@ from websockets.asyncio.client import connect
 
 from tests.market import eventually
 from tradertape.serving.process import UVICORN
-from tradertape.serving.ws_direct import DirectTextWriter, direct_text_writer, text_frame
+from tradertape.serving.ws_direct import (
+    DirectTextWriter,
+    direct_text_writer,
+    text_frame,
+    text_header,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -43,6 +48,11 @@ class App:
             for size in SIZES:
                 assert writer.writable()
                 writer.write_text("é" * (size // 2) + "x" * (size % 2))  # 2 bytes each in UTF-8
+        if scope["path"] == "/pieces":  # the same texts, each in pieces (split mid-character)
+            for size in SIZES:
+                assert writer.writable()
+                payload = ("é" * (size // 2) + "x" * (size % 2)).encode()
+                writer.write_utf8((b"", payload[:1], payload[1 : size // 3], payload[size // 3 :]))
         while (await receive())["type"] != "websocket.disconnect":
             pass
         self.closed.set()
@@ -85,6 +95,19 @@ async def test_a_client_library_reads_every_length(served: tuple[App, int]):
     writer = app.writers[0]
     assert writer is not None
     assert not writer.writable()  # closed: the ASGI path raises, nothing is written here
+
+
+async def test_a_frame_written_in_pieces_reads_as_one_text(served: tuple[App, int]):
+    _, port = served
+    async with connect(f"ws://127.0.0.1:{port}/pieces", max_size=None) as ws:
+        for size in SIZES:
+            text = await asyncio.wait_for(ws.recv(), timeout=5)
+            assert text == "é" * (size // 2) + "x" * (size % 2)
+
+
+def test_a_header_for_pieces_is_the_whole_frames():
+    for size in SIZES:
+        assert text_frame(b"x" * size) == text_header(size) + b"x" * size
 
 
 async def test_a_client_that_stops_reading_makes_the_socket_unwritable(served: tuple[App, int]):

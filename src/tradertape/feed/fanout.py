@@ -2,12 +2,16 @@
 
 The hub subscribes to ``ticks.*`` once and works in *batches*: the ticks it routes in one go
 (a feed prints all its instruments at once) are rendered at most once per wanted mode, each as
-a ready-made ``"KEY":{...}`` JSON fragment, never once per client, and only when a client's
-frame first needs them (`Part`: a mode whose only clients have stopped reading costs
-nothing, and a malformed message is skipped there). When the burst ends the hub hands every
-client, in one step, the part of the batch it subscribes to (a set intersection, skipped
-when the batch carries every key wanted in that mode), so the cost per client is a few
-C-level operations per batch, not a Python call per tick.
+a ready-made ``"KEY":{...}`` JSON fragment in UTF-8 bytes, never once per client, and only
+when a client's frame first needs them (`Part`: a mode whose only clients have stopped
+reading costs nothing, and a malformed message is skipped there). When the burst ends the
+hub hands every client, in one step, the part of the batch it subscribes to: when the batch
+carries every key wanted in that mode (a feed's full print), the client's own `picker`
+(kept between bursts) takes its fragments in one C call and they are joined once, or once
+for all the clients of one key set (one watchlist: identical frames); otherwise a set
+intersection. The cost per client is a few C-level operations per batch, not a Python call
+per tick, and its frame goes to the socket as header, constant head, body and tail in one
+writev, never decoded or copied whole.
 
 A client that is keeping up (nothing queued for it, its socket writable) gets its frame
 written there and then, in the hub's loop over clients (`DirectWriter`, given by the server
@@ -123,11 +127,10 @@ class Part:
         fragments = self.fragments()
         if self.complete:
             if pick is not None:
-                if shared:
-                    wanted: Any = keys
-                    body = self._bodies.get(wanted)
+                if shared and isinstance(keys, frozenset):
+                    body = self._bodies.get(keys)
                     if body is None:
-                        body = self._bodies[wanted] = b",".join(pick(fragments))
+                        body = self._bodies[keys] = b",".join(pick(fragments))
                     return body
                 return b",".join(pick(fragments))
             return b",".join(map(fragments.__getitem__, keys))  # C-level: no frame per tick

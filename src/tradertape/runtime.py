@@ -77,7 +77,7 @@ from tradertape.services.notifications.orders import OrderNotices
 from tradertape.services.options.follow import OptionExecutions, OptionRunFollower
 from tradertape.services.options.market import OptionMarket
 from tradertape.services.options.ticker import OptionTicker
-from tradertape.services.portfolios.agent_fills import PortfolioFills
+from tradertape.services.portfolios.fills import PortfolioFills
 from tradertape.services.portfolios.signals import PortfolioTrading
 from tradertape.services.protection.engine import ProtectionEngine
 from tradertape.services.protection.mtm_exits import MtmExits

@@ -1,7 +1,7 @@
 """An agent's fill is booked to its portfolio by the OMS's fill event (one write path).
 
 The OMS books the fill (`record_external_fill`) and charges it once; the portfolio's
-position and money are the fill event's subscriber's (`portfolios.agent_fills`), by the
+position and money are the fill event's subscriber's (`portfolios.fills`), by the
 figures the ledger booked. The command takes the portfolio's lock before the ledger's, so the
 subscriber, which runs while the ledger's lock is held, never waits for it (the lock order
 of every other writer: portfolio, then ledger).
@@ -26,7 +26,7 @@ from tradertape.errors import Conflict
 from tradertape.runtime import Runtime
 from tradertape.services.agent import signals as agent_signals
 from tradertape.services.agent.live_fills import book_agent_fill
-from tradertape.services.portfolios.agent_fills import ENTRY, EXIT
+from tradertape.services.portfolios.fills import ENTRY, EXIT
 
 __all__ = ["alice"]  # the fixture, shared
 

@@ -36,7 +36,7 @@ from tradertape.domain.signals import SignalStatus
 from tradertape.oms import delivery_charges
 from tradertape.runtime import Runtime
 from tradertape.services.portfolios import book, money
-from tradertape.services.portfolios.agent_fills import book_virtual
+from tradertape.services.portfolios.fills import book_virtual
 from tradertape.services.portfolios.reconcile import reconcile
 from tradertape.testkit import make_tick
 
@@ -152,7 +152,7 @@ class Desk:
             held = self.position(db, symbol) is not None
             signal = self._signal(db, portfolio, symbol, "addon" if held else "entry", quantity)
             signal.amount = earmarked or Decimal(0)
-            # its fill event books the position and the row (`agent_fills`)
+            # its fill event books the position and the row (`portfolios.fills`)
             charges = self._book(
                 db,
                 portfolio,
@@ -174,7 +174,7 @@ class Desk:
             position = self.position(db, symbol)
             assert position is not None
             signal = self._signal(db, portfolio, symbol, "exit", position.quantity)
-            charges = self._book(  # its fill event sells the position (`agent_fills`)
+            charges = self._book(  # its fill event sells the position (`portfolios.fills`)
                 db, portfolio, symbol, False, position.quantity, Decimal(price), day, signal
             )
             db.commit()
@@ -400,7 +400,7 @@ def test_a_gtt_fill_is_the_rows_once_reconciled(client: TestClient, with_candles
 def test_a_virtual_fill_is_booked_once_by_its_event_under_the_portfolios_lock(
     client: TestClient, with_candles: Runtime
 ):
-    # The virtual fill's event books the position and the row (`agent_fills`): its caller
+    # The virtual fill's event books the position and the row (`portfolios.fills`): its caller
     # only asks the OMS, after taking the portfolio's lock, which comes before the ledger's.
     runtime = with_candles
     desk = _desk(runtime, sign_in(client, runtime, "once@x.in"))

@@ -12,7 +12,7 @@ portfolio's money takes, before the user's ledger lock (`lock_user_books`): one 
 every writer, so none waits for the portfolio while holding the ledger. The OMS takes it
 itself, up front, in a command whose attribution names a portfolio and whose fill a
 subscriber books to the portfolio in the same transaction (`ExternalFill`: the agent's
-fills, `services.portfolios.agent_fills`), so that subscriber, called while the ledger's
+fills, `services.portfolios.fills`), so that subscriber, called while the ledger's
 lock is held, asks for a lock its transaction holds already and never waits.
 """
 

@@ -3,7 +3,7 @@
 Each fill becomes one order of the OMS's (source ``agent``, in the ``live:<broker>`` book:
 docs/books.md) through `OrderPipeline.record_external_fill`, in the transaction of the
 agent's report. The ledger charges it there, once; the model portfolio's position and money
-follow from the fill's event (`services.portfolios.agent_fills`, which the fill's
+follow from the fill's event (`services.portfolios.fills`, which the fill's
 attribution names the portfolio, signal and leg for): one write path, one charge figure.
 """
 
@@ -19,7 +19,7 @@ from tradertape.db.models import ModelPortfolio, ModelSignal, Order
 from tradertape.domain.orders import TransactionType
 from tradertape.errors import Conflict
 from tradertape.oms import ExternalFill, OrderPipeline
-from tradertape.services.portfolios.agent_fills import ENTRY, SOURCE, attribution
+from tradertape.services.portfolios.fills import ENTRY, SOURCE, attribution
 
 
 def book_agent_fill(

@@ -10,7 +10,7 @@ back once so the agent can log and show them. Results move the signal as the clo
 placements do (`placed` → approved, `filled` → executed) and are idempotent on signal and
 outcome. A fill is handed to the OMS (`live_fills`: the ledger books and charges it once);
 its position and the portfolio's money are booked from its fill event, in the same
-transaction (`portfolios.agent_fills`, through `positions.fill_entry`/`fill_exit`, which
+transaction (`portfolios.fills`, through `positions.fill_entry`/`fill_exit`, which
 notify).
 """
 
@@ -41,7 +41,7 @@ from tradertape.services.agent.fill_checks import FillMarket, check_at, check_pr
 from tradertape.services.agent.live_fills import book_agent_fill
 from tradertape.services.portfolios import money
 from tradertape.services.portfolios import signals as portfolio_signals
-from tradertape.services.portfolios.agent_fills import ENTRY, EXIT, STOP, booked
+from tradertape.services.portfolios.fills import ENTRY, EXIT, STOP, booked
 from tradertape.services.portfolios.scanner import LIMIT_PAD
 from tradertape.services.portfolios.signals import AGENT
 from tradertape.services.portfolios.stops import REASON as STOP_REASON
@@ -309,7 +309,7 @@ def _unplace(
 
 class _Booking:
     """Hands one reported fill to the OMS (`live_fills`), in the report's transaction; its
-    fill event books the position and the portfolio's money (`portfolios.agent_fills`)."""
+    fill event books the position and the portfolio's money (`portfolios.fills`)."""
 
     def __init__(
         self,

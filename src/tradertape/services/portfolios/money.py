@@ -34,11 +34,11 @@ cost the ledger booked for the position (`book.position_cost`).
 
 Lock order, for every writer: the portfolio's lock (`hold`, the OMS's `hold_portfolio`)
 first, then the user's ledger lock. An agent's fill and a virtual fill are booked to the
-portfolio by one subscriber of the OMS's fill event (`agent_fills.PortfolioFills`, an
+portfolio by one subscriber of the OMS's fill event (`fills.PortfolioFills`, an
 `OrderEvents` watcher), which runs inside the OMS's transaction while the ledger's lock is
 held; whoever recorded the fill took the portfolio's lock up front, before the ledger's
 (the OMS's external-fill command, because the fill's attribution names the portfolio; a
-virtual fill's caller, `money.hold` before `agent_fills.book_virtual`), so the watcher asks
+virtual fill's caller, `money.hold` before `fills.book_virtual`), so the watcher asks
 for a lock its transaction already holds and the order above holds there too
 (`tests/api/test_agent_fill_subscriber.py`). A server-placed broker order's fill is still
 booked by the reconciliation pass, which reads the ledger's trades of the order.

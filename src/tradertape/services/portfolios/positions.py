@@ -4,7 +4,7 @@ Every fill moves the portfolio's capital: an entry spends ``current`` (or releas
 ``committed``) into ``deployed`` at cost; an exit returns the proceeds, books the realised P&L
 and the round trip's charges. Charges are always the figure the OMS's ledger booked for the
 fill (a virtual fill's own contract note, a broker fill's share of the day's note): a
-virtual fill's and an agent's come with its fill event (`agent_fills`, the subscriber that
+virtual fill's and an agent's come with its fill event (`portfolios.fills`, the subscriber that
 calls these).
 
 A position's ``charges`` and ``realised_pnl`` are its fills' figures as the ledger booked

@@ -46,7 +46,7 @@ from tradertape.ports.clock import Clock
 from tradertape.services.accounts.ownership import get_owned, owned
 from tradertape.services.notifications import events as notifications
 from tradertape.services.portfolios import money
-from tradertape.services.portfolios.agent_fills import book_virtual
+from tradertape.services.portfolios.fills import book_virtual
 from tradertape.services.portfolios.positions import of_portfolios
 from tradertape.services.portfolios.stops import PortfolioStops, exit_spec
 from tradertape.services.risk.exposure import RiskScope
@@ -289,7 +289,7 @@ def _fill_at_close(
     price = signal.close_price
     if signal.signal_type == "exit":
         position = _position(db, signal)
-        book_virtual(  # its fill event sells the position (`agent_fills`)
+        book_virtual(  # its fill event sells the position (`portfolios.fills`)
             trading.exchange,
             db,
             portfolio,
@@ -304,7 +304,7 @@ def _fill_at_close(
             reason=signal.reason or "exit",
         )
     else:
-        book_virtual(  # its fill event opens (or adds to) the position (`agent_fills`)
+        book_virtual(  # its fill event opens (or adds to) the position (`portfolios.fills`)
             trading.exchange,
             db,
             portfolio,

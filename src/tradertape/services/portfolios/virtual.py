@@ -20,7 +20,7 @@ from tradertape.domain.ticks import RoundDirection, round_to_tick, tick_size
 from tradertape.oms import PortfolioBooks, delivery_charges
 from tradertape.ports.clock import Clock
 from tradertape.services.portfolios import money
-from tradertape.services.portfolios.agent_fills import book_virtual
+from tradertape.services.portfolios.fills import book_virtual
 from tradertape.services.portfolios.reconcile import Reconciled, release
 from tradertape.services.portfolios.signals import filled
 from tradertape.strategies.dsl import StrategyDocument
@@ -132,7 +132,7 @@ class _OpenFill:
 
     def _close(self, position: ModelPosition, price: Decimal, reason: str) -> None:
         """Sell the whole position at ``price`` less slippage (every exit of the day); its
-        fill event closes the position (`agent_fills`)."""
+        fill event closes the position (`portfolios.fills`)."""
         price = self.bar[position.symbol].sell_at(price * (1 - self.slip))
         book_virtual(
             self.exchange,
@@ -180,7 +180,7 @@ class _OpenFill:
             release(portfolio, signal, "unfunded")
             self.done.released.append(signal.id)
             return
-        book_virtual(  # its fill event opens (or adds to) the position (`agent_fills`)
+        book_virtual(  # its fill event opens (or adds to) the position (`portfolios.fills`)
             self.exchange,
             self.db,
             portfolio,

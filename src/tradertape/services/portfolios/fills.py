@@ -49,7 +49,7 @@ VIRTUAL = "virtual"
 #: The legs of a signal a fill can be: the entry's, the exit signal's, the stop GTT's.
 ENTRY, EXIT, STOP = "entry", "exit", "stop"
 LEGS = (ENTRY, EXIT, STOP)
-_BOOKED = "tradertape.agent_fills.booked"  # Session.info: (signal id, leg) booked here
+_BOOKED = "tradertape.portfolio_fills.booked"  # Session.info: (signal id, leg) booked here
 _SOURCES = (SOURCE, VIRTUAL)
 
 

@@ -76,8 +76,12 @@ class PortfolioFills:
         for event in events:
             if not isinstance(event, OrderFilled) or event.source not in _SOURCES:
                 continue
-            if portfolio_named(event.attribution) is None:
-                continue  # a fill of no portfolio: the ledger's alone
+            if portfolio_named(event.attribution) is None or "leg" not in event.attribution:
+                # a fill of no portfolio, or one that names no leg of a signal (a position
+                # seeded straight into a portfolio's book): the ledger's alone. Its
+                # recorders that mean the portfolio's side name the leg and check it was
+                # booked (`booked`), so a missing watcher or tag cannot pass unseen.
+                continue
             self._book(db, event)
             done: set[tuple[Any, Any]] = db.info.setdefault(_BOOKED, set())
             done.add((event.attribution.get("signal_id"), event.attribution.get("leg")))

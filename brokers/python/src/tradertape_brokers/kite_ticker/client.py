@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urlencode
 
 from tradertape_brokers.kite_ticker.codec import TickerFrameError, parse_frame
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_URL", "Backoff", "KiteTickerClient", "TickerAuthError", "ticker_url"]
 
 log = logging.getLogger("tradertape_brokers.kite_ticker")
+T = TypeVar("T")
 
 DEFAULT_URL = "wss://ws.kite.trade"
 PacketHandler = Callable[[list[Packet]], Awaitable[None]]
@@ -185,11 +186,7 @@ class KiteTickerClient:
 
     async def _read(self, ws: ClientConnection) -> None:
         while True:
-            # `asyncio.timeout`, not `wait_for`: on Python 3.11 `wait_for` returns a frame
-            # that arrives in the turn its caller is cancelled and drops the cancel, so a
-            # ticking feed read on for ever after the server (or a test) cancelled it.
-            async with asyncio.timeout(self._read_timeout):
-                data = await ws.recv()
+            data = await _within(ws.recv(), self._read_timeout)
             if isinstance(data, str):
                 message = parse_text_message(data)
                 if message is not None:
@@ -212,3 +209,21 @@ class KiteTickerClient:
         ws = self._ws
         if ws is not None:
             await ws.close()
+
+
+async def _within(receiving: Awaitable[T], seconds: float) -> T:
+    """`receiving`'s answer, or `TimeoutError` after `seconds`; a cancel of the caller always
+    ends it. Not `asyncio.wait_for`: on Python 3.11 it returns a frame that arrives in the
+    turn its caller is cancelled and drops the cancel, so a ticking feed read on for ever
+    after the server (or a test) cancelled it. Not `asyncio.timeout`: this package runs on
+    3.10 too (the agent). `asyncio.wait` only waits, so the cancel reaches the caller."""
+    task = asyncio.ensure_future(receiving)
+    try:
+        done, _ = await asyncio.wait({task}, timeout=seconds)
+    except asyncio.CancelledError:
+        task.cancel()
+        raise
+    if not done:
+        task.cancel()
+        raise TimeoutError(f"no frame for {seconds:g} s")
+    return task.result()

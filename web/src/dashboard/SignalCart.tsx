@@ -36,7 +36,8 @@ function SignalCard({ signal, onError }: { signal: Signal; onError: (m: string) 
           {carted && <Badge color="blue.9">In cart</Badge>}
           <ProvisionalCalendar provisional={signal.provisional_calendar} />
         </Group>
-        <Text size="sm" c="dimmed">#{signal.conviction_rank ?? "—"}</Text>
+        {/* an exit or add-on has no rank: nothing, rather than "#—" */}
+        {signal.conviction_rank != null && <Text size="sm" c="dimmed">#{signal.conviction_rank}</Text>}
       </Group>
       <SimpleGrid cols={{ base: 3, sm: 6 }} spacing={6} mb="xs">
         <Figure label="Rank">{signal.conviction_rank ?? "—"}</Figure>

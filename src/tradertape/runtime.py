@@ -56,7 +56,7 @@ from tradertape.services.accounts.login import LoginService
 from tradertape.services.accounts.ratelimit import RateLimiter
 from tradertape.services.accounts.sessions import SessionService
 from tradertape.services.audit.trail import AuditTrail
-from tradertape.services.basket_unwind import LateRefusals
+from tradertape.services.baskets.unwind import LateRefusals
 from tradertape.services.books import summary as paper_books
 from tradertape.services.brokers.account import AccountViews
 from tradertape.services.brokers.credentials import BrokerCredentials

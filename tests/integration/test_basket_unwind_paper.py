@@ -17,7 +17,7 @@ from tradertape.domain.instruments import Exchange
 from tradertape.domain.orders import OrderSpec, OrderType, Product, TransactionType
 from tradertape.jobs.trading import trading_loop
 from tradertape.runtime import Runtime
-from tradertape.services import basket_marks
+from tradertape.services.baskets import marks as basket_marks
 from tradertape.testkit import make_tick
 
 NIFTY = "NSE:NIFTY 50"

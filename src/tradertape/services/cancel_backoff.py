@@ -1,6 +1,6 @@
 """A cancel that must land, asked with a back-off: the one mechanism of every unwind.
 
-An unwind (a halted basket's, `basket_unwind`; an option run's exit,
+An unwind (a halted basket's, `baskets.unwind`; an option run's exit,
 `options.execution`) cancels orders that must not trade. A broker that does not answer
 (5xx, 429, no answer) leaves such an order working, so its cancel stays owed and is asked
 again, but not on every pass: each order waits 3 s after its first failure, doubling to

@@ -4,7 +4,7 @@ A basket that halts (a leg refused, rejected or cancelled unfilled) cancels its 
 still working and exits what they filled. When a cancel fails (the broker did not answer)
 the partner may fill later, and a gate's refusal stores nothing at the broker to hear of:
 this row is what tells the loop's next pass, in this process or after a restart, that the
-basket still owes an unwind (`services.basket_unwind`).
+basket still owes an unwind (`services.baskets.unwind`).
 """
 
 from __future__ import annotations

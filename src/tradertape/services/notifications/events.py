@@ -12,7 +12,7 @@ with its P&L), ``risk_breach`` (a risk event), ``drift`` (holdings the broker do
 ``broker_session`` (a broker session to log in to again: `services.brokers.session_watch`),
 ``feed_stale`` (the market feed went quiet in market hours: `services.market.feed_notice`),
 ``unwind_stuck`` (a halted basket's leg its broker keeps not cancelling:
-`services.basket_unwind`),
+`services.baskets.unwind`),
 ``rejected`` (a broker refused an order) and ``gtt_triggered`` (a GTT fired): those two, and
 the ``fill`` of an order no portfolio placed, are written from the OMS's events
 (`notifications.orders`).
@@ -54,7 +54,7 @@ class Kind(StrEnum):
     FEED_STALE = "feed_stale"  # `services.market.feed_notice`: the market feed went quiet
     REJECTED = "rejected"  # `notifications.orders`: a broker refused an order
     GTT_TRIGGERED = "gtt_triggered"  # `notifications.orders`: a GTT fired
-    UNWIND_STUCK = "unwind_stuck"  # `services.basket_unwind`: a leg's cancel keeps failing
+    UNWIND_STUCK = "unwind_stuck"  # `services.baskets.unwind`: a leg's cancel keeps failing
 
 
 def add(

@@ -15,7 +15,7 @@ a repeated pass or a restart sends it once and no leg is exited beyond what it f
 
 What is left owed is stored, not remembered: a basket that halted (a gate's immediate
 refusal included, which the broker never heard of) while a partner was stored carries an
-open mark (`basket_marks`), and so does a late-refused basket whose partner's cancel missed.
+open mark (`baskets.marks`), and so does a late-refused basket whose partner's cancel missed.
 The loop's timer reads the open marks, so a partner its cancel missed is cancelled, or
 exited once it fills, on a later pass or after a restart; the mark is settled once nothing
 works and every fill is exited. The pass also hears a leg's fill (the partner's
@@ -63,7 +63,7 @@ from tradertape.oms import (
     OrderRejected,
 )
 from tradertape.ports.clock import IST, Clock
-from tradertape.services import basket_marks
+from tradertape.services.baskets import marks as basket_marks
 from tradertape.services.baskets import opposite
 from tradertape.services.cancel_backoff import CancelBackoff, ask_cancel
 

@@ -10,9 +10,9 @@ book's), and what the sent legs filled is exited at market, shorts bought back f
 exits the rules never block (keys ``<basket>:unwind:<i>``). Each caller keeps its own
 words by mapping the one result.
 
-A basket that halts with a partner stored opens its durable mark (`basket_marks`) before
+A basket that halts with a partner stored opens its durable mark (`baskets.marks`) before
 it cancels anything, and settles it once nothing is left working or unexited. A cancel the
-broker did not answer leaves the mark open: the trading loop's unwind (`basket_unwind`)
+broker did not answer leaves the mark open: the trading loop's unwind (`baskets.unwind`)
 comes back to it on a later pass, or after a restart, cancels the partner (with a back-off)
 or exits what it filled, with the same once-only keys. A live leg the broker takes and
 rejects afterwards is that module's to unwind too.
@@ -33,7 +33,7 @@ from tradertape.domain.orders import OrderSpec, OrderType, TransactionType
 from tradertape.errors import TraderTapeError
 from tradertape.oms import Account, LastTick, OrderPipeline
 from tradertape.ports.broker import BrokerError, KnowsBasketMargins
-from tradertape.services import basket_marks
+from tradertape.services.baskets import marks as basket_marks
 from tradertape.services.options.plans import order_state
 from tradertape.services.workers.context import WorkerContext
 from tradertape.services.workers.costs import PricedLeg, cost_contract
@@ -188,7 +188,7 @@ def _stop_working(
 ) -> None:
     """Cancel the sent legs still working, in `sent` too: no short is left to fill unhedged,
     and what each filled is final before it is exited (a live cancel the broker did not
-    answer, or that raced a fill, is the loop's to finish: `basket_unwind`)."""
+    answer, or that raced a fill, is the loop's to finish: `baskets.unwind`)."""
     for at, s in enumerate(sent):
         if s.order is not None and s.order.status in PENDING:
             try:

@@ -2,7 +2,7 @@
 
 `baskets.place_basket` opens it when a basket halts with a partner stored (before it asks
 the broker to cancel anything, so a crash mid-unwind leaves the mark), and settles it when
-nothing is left working or unexited; the trading loop's unwind (`basket_unwind`) reads the
+nothing is left working or unexited; the trading loop's unwind (`baskets.unwind`) reads the
 open marks on its timer, opens one for a late-refused basket whose partner's cancel missed,
 and settles each once the basket owes nothing. The caller commits.
 """

@@ -440,6 +440,48 @@ def line(label: str, figures: Figures, *, floor_rate: float | None, target: int 
     return text
 
 
+@contextmanager
+def _sqlite_own_work() -> Iterator[list[float]]:
+    """Thread CPU spent inside SQLite's own calls (each statement's execute and each
+    commit, the driver's C code and SQLite's), summed: [statements, commit] in seconds."""
+    from tradertape.db import sqlite as queued
+
+    spent = [0.0, 0.0]
+    cursor, connection = queued._QueuedCursor, queued.QueuedConnection  # noqa: SLF001
+    execute, many, commit = cursor.execute, cursor.executemany, connection.commit
+
+    def timed(call: Any, slot: int) -> Any:
+        def wrapper(*args: Any) -> Any:
+            started = time.thread_time()
+            try:
+                return call(*args)
+            finally:
+                spent[slot] += time.thread_time() - started
+
+        return wrapper
+
+    cursor.execute, cursor.executemany = timed(execute, 0), timed(many, 0)  # type: ignore[method-assign]
+    connection.commit = timed(commit, 1)  # type: ignore[method-assign]
+    try:
+        yield spent
+    finally:
+        cursor.execute, cursor.executemany = execute, many  # type: ignore[method-assign]
+        connection.commit = commit  # type: ignore[method-assign]
+
+
+def sqlite_share(runtime: Any, orders: int, users: list[int]) -> str:
+    """What SQLite itself costs a pipeline order (its statements and its commit, by thread
+    CPU in one thread): a floor no Python above it can go under, beside issue 51's 0.5 ms."""
+    with _sqlite_own_work() as spent:
+        figures = pipeline(runtime, orders, users, label="own")
+    statements, commit = (part / figures.orders * 1000 for part in spent)
+    return (
+        f"{'  of which SQLite itself':<32} {figures.orders:>6} orders  "
+        f"{statements + commit:4.2f} ms/order (statements {statements:4.2f}, "
+        f"commit {commit:4.2f}; the pipeline's CPU in that run {figures.cpu * 1000:4.2f} ms)"
+    )
+
+
 def without_audit(runtime: Any) -> None:
     """Stop appending to the audit trail (`--audit-cost`: what its watcher costs an order).
     A bench reaches into the hub's list: the server never drops a watcher."""
@@ -474,6 +516,9 @@ def measure(url: str | None, args: argparse.Namespace) -> None:
                 if args.emit:
                     emit(_record(label, base, figures))
                 users = make_users(runtime, args.users, rules=True)
+                if backend == "sqlite" and threads == 1:
+                    print(sqlite_share(runtime, min(args.orders, 1000), users), flush=True)
+                    users = make_users(runtime, args.users, rules=True)
                 if args.audit_cost:  # the same again without the audit trail's watcher
                     without_audit(runtime)
                     figures = pipeline(

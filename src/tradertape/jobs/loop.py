@@ -28,11 +28,12 @@ from sqlalchemy.orm import Session
 from tradertape.db.engine import Database
 from tradertape.db.models.trading import Gtt, Order
 from tradertape.db.rows import one_of
+from tradertape.domain.gtt_states import ACTIVE
 from tradertape.domain.market import Tick
 from tradertape.domain.order_state import WORKING as _WORKING
 from tradertape.jobs.guard import JobGuard
 from tradertape.oms.paper.exchange import BROKER, PaperExchange
-from tradertape.oms.paper.gtt import ACTIVE, GttBook
+from tradertape.oms.paper.gtt import GttBook
 from tradertape.oms.paper.session_jobs import SessionJobs
 from tradertape.oms.quotes import QuoteBook, TickSink
 from tradertape.ports.bus import EventBus

@@ -48,6 +48,8 @@ totals (`book_totals`) and the position reads (`positions`) are the engine's own
 and routes never import them (`test_layers` holds them to it).
 """
 
+from tradertape.domain.gtt_states import ACTIVE as GTT_ACTIVE
+from tradertape.domain.gtt_states import PLACING as GTT_PLACING
 from tradertape.oms.book_totals import lock_user_books
 from tradertape.oms.cash import deposit, open_paper_account
 from tradertape.oms.context import BROKER, CatalogSource, LastTick, TradingContext
@@ -74,14 +76,12 @@ from tradertape.oms.gate import PreTradeVerdict, RateRefusal
 from tradertape.oms.job_guard import UNGUARDED, Guard
 from tradertape.oms.live.external_fills import ExternalFill
 from tradertape.oms.live.gtt import GTT_BROKER
-from tradertape.oms.live.gtt import PLACING as GTT_PLACING
 from tradertape.oms.live.orders import LiveBroker, LiveBrokers
 from tradertape.oms.live.reconcile import ReconcileReport
 from tradertape.oms.live.reconcile_compare import ATTENTION, DriftItem, DriftKind
 from tradertape.oms.live_ports import LiveGttSweeps, LiveReconciler, LiveReports, LiveSweeps
 from tradertape.oms.order_log import RESERVED_KEY_PREFIXES, UNPLACED
 from tradertape.oms.orders import PAPER_ACCOUNT, Account, OrderPipeline, VenueTraits
-from tradertape.oms.paper.gtt import ACTIVE as GTT_ACTIVE
 from tradertape.oms.paper.portfolio import PaperPortfolio
 from tradertape.oms.paper.snapshot import LedgerSnapshot
 from tradertape.oms.portfolio_books import (

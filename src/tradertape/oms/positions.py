@@ -38,6 +38,7 @@ from tradertape.db.prepared import Prepared
 from tradertape.db.rows import one_of, table_of
 from tradertape.db.types import ExactDecimal
 from tradertape.domain.day_pnl import Sides
+from tradertape.domain.gtt_states import ACTIVE
 from tradertape.domain.money import ZERO
 from tradertape.domain.order_state import UNPLACED, WORKING, OrderStatus
 from tradertape.oms.book_totals import cash
@@ -284,7 +285,6 @@ def ledger_read(dialect: str, live: bool) -> Prepared:
     """Everything a `PositionFolds` read asks, in one statement: the accounts (broker,
     write counts, cash), the trades after ``after``, the waiting orders and the active
     GTTs, each a JSON array (exact decimals as text)."""
-    from tradertape.oms.paper.gtt import ACTIVE  # the paper venue imports this module
 
     def array(*columns: Any) -> Any:
         if dialect == "postgresql":

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from tradertape.db.models.trading import Gtt, Order
 from tradertape.domain.books import live_book
+from tradertape.domain.gtt_states import ACTIVE, PLACING
 from tradertape.domain.order_state import EventKind, OrderEvent, OrderStatus
 from tradertape.errors import BadRequest, Conflict, ServiceUnavailable
 from tradertape.oms import emitter
@@ -41,7 +42,7 @@ from tradertape.oms.live.orders import (
     kite_report,
 )
 from tradertape.oms.order_log import claim, new_order, record
-from tradertape.oms.paper.gtt import ACTIVE, GttBook, leg_spec
+from tradertape.oms.paper.gtt import GttBook, leg_spec
 from tradertape.ports.broker import BrokerError, GttSpec, SessionExpired, TransientBrokerError
 from tradertape.ports.clock import Clock
 
@@ -51,7 +52,6 @@ log = logging.getLogger("tradertape.oms.live.gtt")
 # in the adoption's transaction, before the order's fill is booked.
 Adopted = Callable[[Session, Gtt, Order], None]
 
-PLACING = "placing"  # recorded, the broker's answer not known yet
 GTT_BROKER = "kite"
 # What the broker's trigger statuses become here (``triggered`` is adopted by `sync`).
 _ENDED = {"deleted", "expired", "cancelled", "rejected", "disabled"}

@@ -23,6 +23,7 @@ from tradertape.db.models.trading import Gtt, Order
 from tradertape.domain.calendar import Market, TradingCalendar
 from tradertape.domain.calendar import Session as MarketSession
 from tradertape.domain.decimal_input import MAX_PRICE, parse_decimal
+from tradertape.domain.gtt_states import ACTIVE
 from tradertape.domain.instruments import Exchange, Instrument, UnknownInstrumentError
 from tradertape.domain.market import Tick
 from tradertape.domain.orders import (
@@ -46,7 +47,6 @@ from tradertape.ports.broker import GttSpec
 from tradertape.ports.clock import IST, Clock
 
 VALIDITY = timedelta(days=365)
-ACTIVE = "active"
 
 
 def _decimal(value: Any, field: str) -> Decimal:

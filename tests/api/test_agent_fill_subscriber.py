@@ -26,6 +26,7 @@ from tradertape.errors import Conflict
 from tradertape.runtime import Runtime
 from tradertape.services.agent import signals as agent_signals
 from tradertape.services.agent.live_fills import book_agent_fill
+from tradertape.services.portfolios import position_money
 from tradertape.services.portfolios.fills import ENTRY, EXIT
 
 __all__ = ["alice"]  # the fixture, shared
@@ -107,7 +108,7 @@ def test_the_fill_event_books_the_position_by_the_ledgers_figures(
         assert portfolio is not None
         # one charge figure: the ledger's, on the position and in the portfolio's money
         assert trade.charges > 0
-        assert position.charges == trade.charges
+        assert position_money.of_position(db, position).charges == trade.charges
         assert (position.quantity, position.entry_price) == (trade.quantity, trade.price)
         cost = trade.price * trade.quantity
         assert portfolio.charges_paid == trade.charges
@@ -152,10 +153,11 @@ def test_an_exit_fill_realises_by_the_ledgers_charges(alice: TestClient, with_ca
         assert position is not None
         assert portfolio is not None
         assert position.status == "closed"
-        assert position.charges == bought + sold
+        held = position_money.of_position(db, position)
+        assert held.charges == bought + sold
         gross = (stop_price - price) * position.quantity
-        assert position.realised_pnl == gross - bought - sold
-        assert portfolio.realised_pnl == position.realised_pnl
+        assert held.realised(position) == gross - bought - sold
+        assert portfolio.realised_pnl == held.realised(position)
         assert portfolio.charges_paid == bought + sold
         assert portfolio.deployed_capital == 0
 

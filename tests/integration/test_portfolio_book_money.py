@@ -35,7 +35,7 @@ from tradertape.domain.money import paise
 from tradertape.domain.signals import SignalStatus
 from tradertape.oms import delivery_charges
 from tradertape.runtime import Runtime
-from tradertape.services.portfolios import book, money
+from tradertape.services.portfolios import book, money, position_money
 from tradertape.services.portfolios.fills import book_virtual
 from tradertape.services.portfolios.reconcile import reconcile
 from tradertape.testkit import make_tick
@@ -216,9 +216,10 @@ class Desk:
                 select(ModelPosition).where(ModelPosition.portfolio_id == self.portfolio_id)
             ).all()
             ledger = read_book(db, portfolio)
+            figures = position_money.of_positions(db, positions)  # each position's, read
         held = [p for p in positions if p.status != "closed"]  # open, or its exit working
         closed = [p for p in positions if p.status == "closed"]
-        open_charges = sum((p.charges for p in held), Decimal(0))
+        open_charges = sum((figures[p.id].charges for p in held), Decimal(0))
         assert ledger.allocated == portfolio.starting_capital
         # exactly, not only once rounded: the row moves by the ledger's own figures
         assert ledger.cash == portfolio.current_capital + portfolio.committed_capital
@@ -226,8 +227,10 @@ class Desk:
         assert ledger.charges == portfolio.charges_paid
         assert ledger.gross - ledger.charges + open_charges == portfolio.realised_pnl
         # the positions: their charges are the row's, their realised P&L adds up to the row's
-        assert sum((p.charges for p in positions), Decimal(0)) == portfolio.charges_paid
-        realised = sum((p.realised_pnl or Decimal(0) for p in closed), Decimal(0))
+        assert sum((figures[p.id].charges for p in positions), Decimal(0)) == (
+            portfolio.charges_paid
+        )
+        realised = sum((figures[p.id].realised(p) or Decimal(0) for p in closed), Decimal(0))
         assert realised == paise(portfolio.realised_pnl)
         # capital = what was allocated + realised − charges of what is still held
         total = portfolio.current_capital + portfolio.deployed_capital
@@ -417,7 +420,8 @@ def test_a_virtual_fill_is_booked_once_by_its_event_under_the_portfolios_lock(
         (trade,) = db.scalars(
             select(Trade).where(Trade.book == portfolio_book(desk.portfolio_id))
         ).all()
-        assert charges == trade.charges == position.charges == portfolio.charges_paid
+        held = position_money.of_position(db, position)
+        assert charges == trade.charges == held.charges == portfolio.charges_paid
         assert portfolio.deployed_capital == trade.price * trade.quantity
     desk.agree()
 

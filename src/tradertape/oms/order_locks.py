@@ -11,6 +11,12 @@ The loop and the jobs touch many users at once: they find the owners with an unl
 read, take all of their locks in one sorted call (no deadlock), then re-read only those
 owners' orders with the same condition. An order that appears in between (a new user's
 first order) is left for the next tick or run.
+
+A model portfolio's order (in its book, ``portfolio:<id>``) may fill here, and its fill is
+booked to the portfolio in this transaction by the fill event's subscriber, which holds the
+portfolio's lock: so the portfolios' locks named by the orders' books are taken first,
+before the ledger's (the lock order of every portfolio writer, `portfolio_books`), and a
+portfolio's order that appears in between is left for the next tick or run too.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from tradertape.db.models.trading import Order
 from tradertape.errors import NotFound
 from tradertape.oms.book_totals import lock_user_books
 from tradertape.oms.context import BROKER
+from tradertape.oms.portfolio_books import hold_portfolios, portfolio_of_book
 
 
 def lock_user(db: Session, user_id: int) -> None:
@@ -34,16 +41,21 @@ def lock_user(db: Session, user_id: int) -> None:
 def locked_orders(db: Session, where: ColumnElement[bool]) -> Sequence[Order]:
     """Paper orders matching `where`, read after their owners' locks are held, oldest first."""
     condition = (Order.broker == BROKER) & where
-    owners = db.scalars(select(Order.user_id).where(condition).distinct()).all()
-    if not owners:
+    found = db.execute(select(Order.user_id, Order.book).where(condition).distinct()).all()
+    if not found:
         return []
+    owners = sorted({user_id for user_id, _ in found})
+    held = {book for _, book in found if portfolio_of_book(book) is not None}
+    if held:  # before the ledger's: their fills are booked to them in this transaction
+        hold_portfolios(db, sorted({portfolio_of_book(b) or 0 for b in held}))
     lock_user_books(db, user_ids=owners, broker=BROKER)
-    return db.scalars(
+    orders = db.scalars(
         select(Order)
         .where(condition, Order.user_id.in_(owners))
         .order_by(Order.id)
         .execution_options(populate_existing=True)
     ).all()
+    return [o for o in orders if o.book in held or portfolio_of_book(o.book) is None]
 
 
 def locked_own_order(db: Session, *, user_id: int, order_id: str) -> Order:

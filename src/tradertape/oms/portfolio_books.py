@@ -10,15 +10,19 @@ surface so that they can reach nothing else of the venue.
 The portfolio's lock (`hold_portfolio`) is the first lock any transaction that moves a
 portfolio's money takes, before the user's ledger lock (`lock_user_books`): one order for
 every writer, so none waits for the portfolio while holding the ledger. The OMS takes it
-itself, up front, in a command whose attribution names a portfolio and whose fill a
-subscriber books to the portfolio in the same transaction (`ExternalFill`: the agent's
-fills, `services.portfolios.fills`), so that subscriber, called while the ledger's
-lock is held, asks for a lock its transaction holds already and never waits.
+itself, up front, wherever it books a fill of an order whose attribution names a
+portfolio, since a subscriber books that fill to the portfolio in the same transaction
+(`services.portfolios.fills`): the external-fill command (the agent's fills), a paper
+placement that matches at once (a fired GTT's order), the paper matching of working orders
+on a tick and the session jobs (`order_locks.locked_orders`: a paper portfolio's orders are
+in its book, ``portfolio:<id>``), and a live broker's report applied (`LiveOrders.book_report`).
+So that subscriber, called while the ledger's lock is held, asks for a lock its transaction
+holds already and never waits.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
@@ -26,6 +30,7 @@ from typing import Any, Protocol
 from sqlalchemy.orm import Session
 
 from tradertape.db.locks import lock_names
+from tradertape.domain.books import PORTFOLIO_PREFIX
 from tradertape.domain.calendar import TradingCalendar
 from tradertape.domain.market import Tick
 
@@ -95,6 +100,24 @@ def hold_portfolio(db: Session, portfolio_id: int) -> None:
     """Hold the portfolio's lock to the end of the transaction: taken before the ledger's
     (see the module), and again at no cost while it is held."""
     lock_names(db, [portfolio_lock(portfolio_id)])
+
+
+def hold_portfolio_of(db: Session, attribution: Mapping[str, Any] | None) -> None:
+    """Hold the lock of the portfolio `attribution` names, if any (before the ledger's)."""
+    portfolio_id = portfolio_named(attribution or {})
+    if portfolio_id is not None:
+        hold_portfolio(db, portfolio_id)
+
+
+def hold_portfolios(db: Session, portfolio_ids: Iterable[int]) -> None:
+    """Hold several portfolios' locks (one sorted call), before any ledger lock."""
+    lock_names(db, [portfolio_lock(p) for p in portfolio_ids])
+
+
+def portfolio_of_book(book: str) -> int | None:
+    """The model portfolio whose paper book `book` is (``portfolio:<id>``), or None."""
+    head, _, tail = book.partition(PORTFOLIO_PREFIX)
+    return int(tail) if not head and tail.isdigit() else None
 
 
 def portfolio_named(attribution: Mapping[str, Any]) -> int | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 from datetime import date
 from decimal import Decimal
@@ -35,7 +35,7 @@ from tradertape.services.accounts.sessions import SignedIn
 from tradertape.services.agent.signals import Reported, reported
 from tradertape.services.market.calendar_watch import warning_now
 from tradertape.services.portfolios import deploy as portfolios
-from tradertape.services.portfolios import positions, runs, signals
+from tradertape.services.portfolios import position_money, positions, runs, signals
 from tradertape.services.portfolios.benchmark import benchmark_curve
 from tradertape.services.portfolios.dashboard import Valued, dashboard, value_positions
 from tradertape.services.portfolios.deploy import PortfolioDeploy, PortfolioUpdate
@@ -129,8 +129,15 @@ def portfolio_out(row: ModelPortfolio) -> PortfolioOut:
     )
 
 
-def position_out(valued: Valued) -> PositionOut:
-    """A position with its valuation."""
+def positions_out(db: Session, valued: Sequence[Valued]) -> list[PositionOut]:
+    """Positions with their valuations and their money as the ledger holds it (one batched
+    read for the page: `position_money`)."""
+    held = position_money.of_positions(db, [v.position for v in valued])
+    return [position_out(v, held[v.position.id]) for v in valued]
+
+
+def position_out(valued: Valued, held: position_money.PositionMoney) -> PositionOut:
+    """A position with its valuation, its charges and realised P&L (`held`, the ledger's)."""
     p = valued.position
     return PositionOut(
         id=p.id,
@@ -151,8 +158,8 @@ def position_out(valued: Valued) -> PositionOut:
         exit_price=p.exit_price,
         exit_date=p.exit_date,
         exit_reason=p.exit_reason,
-        realised_pnl=p.realised_pnl,
-        charges=p.charges,
+        realised_pnl=held.realised(p),
+        charges=held.charges,
     )
 
 
@@ -274,7 +281,7 @@ def _dashboard(runtime: Runtime, db: Session, user_id: int, portfolio_id: int) -
             "deployed": row.deployed_capital,
             "committed": row.committed_capital,
         },
-        open_positions=[position_out(v) for v in valued],
+        open_positions=positions_out(db, valued),
         unrealised_pnl=sum((v.unrealised or Decimal(0) for v in valued), Decimal(0)),
         pending_signals=signals_out(db, parts["pending"], runtime.candles),
         sector_allocation=parts["sectors"],
@@ -399,7 +406,7 @@ def list_positions(
         offset=page.offset,
     )
     valued = value_positions(rows, runtime.candles, runtime.quotes, _today(runtime))
-    return [position_out(v) for v in valued]
+    return positions_out(db, valued)
 
 
 @router.post("/positions/{position_id}/close", response_model=PlacementOut)

@@ -128,7 +128,6 @@ class ModelPosition(Owned, Base):
     exit_price: Mapped[Decimal | None] = mapped_column(PRICE)
     exit_date: Mapped[date | None]
     exit_reason: Mapped[str | None] = mapped_column(String(64))
-    realised_pnl: Mapped[Decimal | None] = mapped_column(MONEY)
-    charges: Mapped[Decimal] = mapped_column(MONEY)
+    # What it was charged and realised are the ledger's (`portfolios.position_money`)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

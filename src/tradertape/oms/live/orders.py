@@ -59,6 +59,7 @@ from tradertape.oms.order_log import (
     terms_of,
 )
 from tradertape.oms.order_rules import check_fields, listed
+from tradertape.oms.portfolio_books import hold_portfolio_of
 from tradertape.oms.slicing import SliceOf
 from tradertape.ports.broker import (
     Broker,
@@ -688,7 +689,12 @@ class LiveOrders:
             return None
         found = db.execute(
             select(
-                Order.id, Order.user_id, Order.quantity, Order.filled_quantity, Order.status
+                Order.id,
+                Order.user_id,
+                Order.quantity,
+                Order.filled_quantity,
+                Order.status,
+                Order.attribution,
             ).where(Order.broker == broker, Order.broker_order_id == report.broker_order_id)
         ).first()
         if found is None:
@@ -698,6 +704,7 @@ class LiveOrders:
         if grew and not OrderStatus(found.status).is_terminal:  # a closed order books nothing
             book = tradebook or self._tradebook(db, found.user_id, broker)
             trades = book.for_order(report.broker_order_id)
+        hold_portfolio_of(db, found.attribution)  # a portfolio's fill is booked to it here
         for watcher in self._watchers:  # a worker run's lock, before the ledger's
             watcher.lock(db, found.id)
         ledger = Ledger(db, broker=broker)

@@ -44,6 +44,7 @@ from tradertape.oms.order_log import (
 )
 from tradertape.oms.order_rules import check_fields, check_session, listed
 from tradertape.oms.paper.working import expire_ioc, settle, step
+from tradertape.oms.portfolio_books import hold_portfolio_of
 from tradertape.ports.clock import IST
 
 
@@ -101,6 +102,9 @@ def place(context: TradingContext, db: Session, command: SubmitOrder) -> Placed:
     if command.slice_of is not None:
         order.slice_parent = command.slice_of.parent
     ledger = Ledger(db, rows=False)
+    # A model portfolio's order may fill now (a fired GTT's): its fill is booked to the
+    # portfolio in this transaction, under its lock, taken before the ledger's.
+    hold_portfolio_of(db, command.attribution)
     # The lock comes before the funds check reads anything; with a tick, a fill is likely,
     # so the balance, the fill's contract note and the positions are read in one round trip.
     fill_date = now.astimezone(IST).date() if last is not None else None  # fills carry `now`

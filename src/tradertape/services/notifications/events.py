@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -145,14 +146,21 @@ def auto_placed(
     )
 
 
-def fill_text(portfolio: ModelPortfolio, position: ModelPosition, *, opened: bool) -> str:
-    """The message of a fill: ``🏁 V1: sold INFY, 10 @ 1500 (rule), P&L −₹3,672.67``."""
+def fill_text(
+    portfolio: ModelPortfolio,
+    position: ModelPosition,
+    *,
+    opened: bool,
+    realised: Decimal | None = None,
+) -> str:
+    """The message of a fill: ``🏁 V1: sold INFY, 10 @ 1500 (rule), P&L −₹3,672.67``
+    (`realised`: what the close realised, as the ledger's trades say, `position_money`)."""
     if opened:
         return (
             f"✅ {portfolio.name}: bought {instrument_label(position.symbol)}, "
             f"{position.quantity} @ {position.entry_price}"
         )
-    pnl = inr(position.realised_pnl, signed=True)
+    pnl = inr(realised, signed=True)
     return (
         f"🏁 {portfolio.name}: sold {instrument_label(position.symbol)}, {position.quantity} @ "
         f"{position.exit_price} ({position.exit_reason}), P&L {pnl}"
@@ -160,11 +168,18 @@ def fill_text(portfolio: ModelPortfolio, position: ModelPosition, *, opened: boo
 
 
 def filled(
-    db: Session, portfolio: ModelPortfolio, position: ModelPosition, *, opened: bool, at: datetime
+    db: Session,
+    portfolio: ModelPortfolio,
+    position: ModelPosition,
+    *,
+    opened: bool,
+    at: datetime,
+    realised: Decimal | None = None,
 ) -> Notification:
-    """A position opened (or added to) or closed, with the realised P&L of a close."""
-    text = fill_text(portfolio, position, opened=opened)
-    pnl = position.realised_pnl
+    """A position opened (or added to) or closed, with the P&L a close `realised` (its
+    exit's figure: the position row keeps none, `portfolios.position_money`)."""
+    text = fill_text(portfolio, position, opened=opened, realised=realised)
+    pnl = realised
     return add(
         db,
         user_id=portfolio.user_id,

@@ -13,10 +13,10 @@ figures the portfolio's row keeps (`money`):
 - ``gross``: what its sales made over the cost they took out, before charges; the row's
   realised P&L is that less the charges of the round trips it closed.
 
-`money` keeps the row by these figures as each fill is booked; `position_cost` is what a
-position's exit takes out of ``deployed`` (to the paisa, where the position's average price
-is rounded to four places on PostgreSQL after an add-on), and the tests hold the row, the
-positions and the ledger equal to the paisa (`tests/integration/test_portfolio_book_money.py`).
+`money` keeps the row by these figures as each fill is booked (a position's exit takes out
+of ``deployed`` what its own buys cost, `position_money`, to the paisa where its average
+price is rounded to four places after an add-on), and the tests hold the row, the positions
+and the ledger equal to the paisa (`tests/integration/test_portfolio_book_money.py`).
 A live portfolio's fills are in its broker's book, shared with what else trades there, so
 it has no book of its own to read: its row is the only projection.
 """
@@ -30,13 +30,10 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tradertape.db.models import ModelPortfolio, ModelPosition, Trade
-from tradertape.domain.books import PAPER_BROKER, portfolio_book
+from tradertape.db.models import Trade
+from tradertape.domain.books import PAPER_BROKER
 
 _ZERO = Decimal(0)
-# How far a position's average may be from its round's: a price is kept to four places
-# (`db.models.trading.PRICE`), each add-on averaging the last rounded one (at most ½ of it)
-_PLACE = Decimal("0.0001")
 
 
 @dataclass
@@ -83,22 +80,3 @@ def holdings(db: Session, user_id: int, book: str, symbol: str | None = None) ->
         query = query.where(Trade.exchange == exchange, Trade.tradingsymbol == name)
     rows = db.execute(query.order_by(Trade.filled_at, Trade.id))
     return _walk((e, s, t, q, p) for e, s, t, q, p in rows)
-
-
-def position_cost(
-    db: Session, portfolio: ModelPortfolio, position: ModelPosition
-) -> Decimal | None:
-    """What the ledger says the position cost: the portfolio's last round of its symbol in
-    its own book (the buys since nothing was held), when that round is the position (its
-    quantity, and its average to the four places a price is kept): the exact cost an exit
-    takes out of ``deployed``. None for a live portfolio or when the book holds another
-    round (the position's own average price is then the figure)."""
-    if portfolio.broker != PAPER_BROKER:
-        return None
-    symbol = position.symbol
-    held = holdings(db, portfolio.user_id, portfolio_book(portfolio.id), symbol).get(symbol)
-    if held is None or held.round_quantity != position.quantity:
-        return None
-    if abs(held.round_cost / held.round_quantity - position.entry_price) > _PLACE:
-        return None
-    return held.round_cost

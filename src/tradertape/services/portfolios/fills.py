@@ -1,45 +1,64 @@
-"""A model portfolio's fills, booked to its position and money by the OMS's fill event.
+"""A model portfolio's fills, booked to its position and money by the OMS's fill events.
 
 The ledger books every fill of a portfolio, and charges it there, once, by the one charges
 module: a virtual fill (a ``close``/``next_open`` paper portfolio's, in its own book,
-``portfolio:<id>``, as its own contract note) and the local agent's reported fill (handed to
+``portfolio:<id>``, as its own contract note), the local agent's reported fill (handed to
 the OMS as an `ExternalFill` by the agent's results, `services.agent.signals`, in the
-portfolio's broker book ``live:<broker>``). This watcher (`OrderEvents.watch`, wired by the
-composition root) hears that fill's `OrderFilled` in the same transaction and books the
-portfolio's side of it, `positions.fill_entry` or `fill_exit`, by the event's figures: its
-price, its IST day and the charges the ledger booked. So one write path books a
-portfolio's fill, and the portfolio's charges and realised P&L are the ledger's figure,
-never a second contract note.
+portfolio's broker book ``live:<broker>``), and the fills of the orders the server placed
+for it (a ``paper_fill: gtt`` entry's GTT that fired, an exit order or exit GTT, a standing
+stop GTT that fired: paper in its book, live in its broker's). This watcher
+(`OrderEvents.watch`, wired by the composition root) hears those events in the fill's
+transaction and books the portfolio's side, `positions.fill_entry` or `fill_exit`, by the
+ledger's figures: price, IST day and the charges it booked. So one write path books every
+portfolio fill, and no second charge figure exists.
 
-What the fill is to the portfolio is said by its attribution (`attribution` for the
-agent's, `book_virtual` for a virtual fill): the portfolio, the signal and the
-leg (entry, exit or stop); a virtual exit names the position it sells and why, a virtual
-entry whether its amount was earmarked while it waited. Why a watcher and not a call after
-the OMS returns: what books the portfolio is then said by the fill itself, whoever records
-it, and a fill the OMS does not record (a repeat of its client key) books nothing here
-either.
+What a fill is to the portfolio is said by its order's attribution: the portfolio, the
+signal and, for an agent's or a virtual fill, the leg (`attribution`, `book_virtual`; a
+virtual exit names its position and why, a virtual entry whether it was earmarked). A
+server-placed order names the portfolio and its signal (an entry's or an exit's), or only
+the portfolio for a stop GTT's, whose position is the one standing on that trigger.
+
+A server-placed order is booked once, when it is done, at its aggregate fill (the quantity,
+the value and the charges of all its fills): an entry when it completes, or ends (cancelled,
+expired) part filled, so its earmark (``committed``) is released once, whole, and capital is
+the filled part's cost and charges to the paisa; a sale only when it completes (a position is
+sold whole; an exit that ends unfilled or part filled gives the position back to its stop,
+`reconcile`). An order's fills before its final one are in the ledger already (their trades),
+and those of the final transaction come with its events. Booking is idempotent on the
+signal's leg, kept in the database (an entry's signal is ``filled``, a sold position
+``closed``), so no event heard twice and no later pass books it again; the reconciliation
+pass books nothing, and says so loudly when it finds a filled order that nobody booked (a
+process with no watcher wired).
+
+Why a watcher and not a call after the OMS returns: what books the portfolio is said by the
+fill itself, whoever records it (the paper venue's tick, a fired GTT, a broker's report),
+and a fill the OMS does not record (a repeat of its client key) books nothing here either.
 
 Locks: a watcher runs while the ledger's lock is held. Whoever records a portfolio's fill
-took the portfolio's lock before the ledger's (the OMS's external-fill command, by the
-fill's attribution: `oms.portfolio_books`; a virtual fill's caller, `money.hold`, before it
-asks the OMS to book), so `money.hold` here asks for a lock its transaction holds already:
-the order portfolio → ledger is kept.
+took the portfolio's lock before the ledger's: the OMS, wherever it books a fill of an order
+whose attribution names a portfolio (`oms.portfolio_books`: its external-fill command, a
+paper placement that may match at once, the paper matching of working orders and the
+session jobs, a live broker's report applied), and a virtual fill's caller (`money.hold`,
+before it asks the OMS to book). So `money.hold` here asks for a lock its transaction holds
+already: the order portfolio → ledger is kept.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal
+from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal, Order, Trade
 from tradertape.domain.money import plain
-from tradertape.oms import OmsEvent, OrderFilled, PortfolioBooks, portfolio_named
+from tradertape.oms import OmsEvent, OrderFilled, OrderUpdate, PortfolioBooks, portfolio_named
 from tradertape.ports.clock import IST, Clock
-from tradertape.services.portfolios.positions import fill_entry, fill_exit
+from tradertape.services.portfolios.positions import fill_entry, fill_exit, filled
 from tradertape.services.portfolios.stops import REASON as STOP_REASON
 
 #: The source of an agent's fill (`ExternalFill.source`).
@@ -66,15 +85,21 @@ def attribution(portfolio_id: int, signal_id: int, leg: str) -> dict[str, Any]:
 
 
 class PortfolioFills:
-    """An `OrderEvents` watcher booking each portfolio fill (an agent's or a virtual one)
-    to its portfolio's position and money (see the module)."""
+    """An `OrderEvents` watcher booking each portfolio fill (an agent's, a virtual one, or
+    a server-placed order's) to its portfolio's position and money (see the module)."""
 
     def __init__(self, *, clock: Clock) -> None:
         self._clock = clock  # when the position row says it changed (market time)
 
     def __call__(self, db: Session, events: Sequence[OmsEvent]) -> None:
         for event in events:
-            if not isinstance(event, OrderFilled) or event.source not in _SOURCES:
+            if not isinstance(event, OrderUpdate):
+                continue
+            if event.source not in _SOURCES:
+                if _done_filled(event) and portfolio_named(event.attribution) is not None:
+                    self._book_placed(db, events, event)
+                continue
+            if not isinstance(event, OrderFilled):
                 continue
             if portfolio_named(event.attribution) is None or "leg" not in event.attribution:
                 # a fill of no portfolio, or one that names no leg of a signal (a position
@@ -120,6 +145,145 @@ class PortfolioFills:
             reason=reason,
             clock=self._clock,
         )
+
+    def _book_placed(self, db: Session, events: Sequence[OmsEvent], done: OrderUpdate) -> None:
+        """Book a server-placed order of the portfolio that is `done` (see the module)."""
+        tags = done.attribution
+        found = _leg_of(db, done)
+        if found is None:
+            return  # the portfolio's order of no signal (an MTM exit rule's): the ledger's
+        leg, signal, position = found
+        if leg != ENTRY and done.status != _COMPLETE:
+            return  # a position is sold whole: a sale that ended short gives it back its stop
+        portfolio = db.get(ModelPortfolio, portfolio_named(tags))
+        if portfolio is None:
+            raise LookupError(f"order {done.order_id} names no portfolio: {dict(tags)}")
+        if signal is not None and leg == ENTRY:
+            if signal.gtt_status == "filled":
+                return  # its entry is booked: once per leg
+            fill = _aggregate(db, events, done)
+            signal.order_id = done.order_id
+            signal.quantity = fill.quantity  # what filled: its position's size
+            fill_entry(
+                db,
+                portfolio,
+                signal,
+                price=fill.value / fill.quantity,
+                cost=fill.value,
+                charges=fill.charges,
+                day=fill.day,
+                clock=self._clock,
+                committed=True,  # a server-placed entry waited earmarked at the broker
+            )
+            filled(signal, clock=self._clock)
+            return
+        if signal is not None:
+            position = db.get(ModelPosition, signal.position_id or 0)
+        if position is None or position.status == "closed":
+            return  # sold and booked already (a stop and an exit are never both sent)
+        fill = _aggregate(db, events, done)
+        fill_exit(
+            portfolio,
+            position,
+            price=fill.value / fill.quantity,
+            proceeds=fill.value,
+            charges=fill.charges,
+            day=fill.day,
+            reason=STOP_REASON if signal is None else (signal.reason or "exit"),
+            clock=self._clock,
+        )
+        if signal is not None:
+            signal.order_id = done.order_id
+            filled(signal, clock=self._clock)
+
+
+#: The source of an order a GTT placed when it fired (`oms`: paper and live alike).
+GTT_SOURCE = "gtt"
+_COMPLETE = "COMPLETE"
+_ENDED = frozenset({_COMPLETE, "CANCELLED", "REJECTED"})
+
+
+def _done_filled(event: OrderUpdate) -> bool:
+    """Whether `event` ends its order with something filled (the change into its end)."""
+    return (
+        event.status in _ENDED and event.previous_status not in _ENDED and event.filled_quantity > 0
+    )
+
+
+def _leg_of(
+    db: Session, done: OrderUpdate
+) -> tuple[str, ModelSignal | None, ModelPosition | None] | None:
+    """Which leg a server-placed order is: its signal's entry or exit, or a position's stop
+    (None: an order of the portfolio's that is neither)."""
+    signal_id = done.attribution.get("signal_id")
+    if isinstance(signal_id, int) and not isinstance(signal_id, bool):
+        signal = db.get(ModelSignal, signal_id)
+        if signal is None:
+            raise LookupError(f"order {done.order_id} names no signal {signal_id}")
+        return (EXIT if signal.signal_type == "exit" else ENTRY), signal, None
+    position = _stopped(db, done) if done.source == GTT_SOURCE else None
+    return None if position is None else (STOP, None, position)
+
+
+def _stopped(db: Session, event: OrderUpdate) -> ModelPosition | None:
+    """The position whose stop GTT placed `event`'s order (a live GTT's order names its
+    trigger; a paper one's key does: ``gtt:<id>``), or None."""
+    gtt_id = event.attribution.get("gtt_id")
+    if not isinstance(gtt_id, int):
+        key = db.scalar(
+            select(Order.client_key).where(
+                Order.user_id == event.user_id, Order.order_id == event.order_id
+            )
+        )
+        head, _, tail = (key or "").partition(":")
+        if head != GTT_SOURCE or not tail.isdigit():
+            return None
+        gtt_id = int(tail)
+    return db.scalar(
+        select(ModelPosition).where(
+            ModelPosition.portfolio_id == portfolio_named(event.attribution),
+            ModelPosition.stop_gtt_id == gtt_id,
+        )
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Filled:
+    """An order's fills together: shares, value (price × quantity of each), charges, and
+    the IST day of the last."""
+
+    quantity: int
+    value: Decimal
+    charges: Decimal
+    day: date
+
+
+def _aggregate(db: Session, events: Sequence[OmsEvent], done: OrderUpdate) -> _Filled:
+    """All of `done`'s order's fills: those of earlier transactions from the ledger's
+    trades, those of this one from its events (their trades are not written yet)."""
+    ours = [e for e in events[: events.index(done) + 1] if isinstance(e, OrderFilled)]
+    first = events[0]
+    assert isinstance(first, OrderUpdate)
+    before = first.filled_quantity - (first.fill_quantity if isinstance(first, OrderFilled) else 0)
+    fills: list[tuple[int, Decimal, Decimal, datetime]] = []
+    if before > 0:
+        fills += db.execute(
+            select(Trade.quantity, Trade.price, Trade.charges, Trade.filled_at)
+            .join(Order, Order.id == Trade.order_pk)
+            .where(Order.user_id == done.user_id, Order.order_id == done.order_id)
+        ).tuples()
+    fills += [(e.fill_quantity, plain(e.fill_price), e.charges, e.ts_event) for e in ours]
+    quantity = sum(q for q, _, _, _ in fills)
+    if quantity != done.filled_quantity or not fills:
+        raise RuntimeError(
+            f"order {done.order_id}: {done.filled_quantity} filled, {quantity} found booked"
+        )
+    return _Filled(
+        quantity=quantity,
+        value=sum((p * q for q, p, _, _ in fills), Decimal(0)),
+        charges=sum((c for _, _, c, _ in fills), Decimal(0)),
+        day=max(at for _, _, _, at in fills).astimezone(IST).date(),
+    )
 
 
 def _named(db: Session, tags: Mapping[str, Any]) -> tuple[ModelPortfolio, ModelSignal, str]:

@@ -3,16 +3,16 @@
 Every fill moves the portfolio's capital: an entry spends ``current`` (or releases what it had
 ``committed``) into ``deployed`` at cost; an exit returns the proceeds, books the realised P&L
 and the round trip's charges. Charges are always the figure the OMS's ledger booked for the
-fill (a virtual fill's own contract note, a broker fill's share of the day's note): a
-virtual fill's and an agent's come with its fill event (`portfolios.fills`, the subscriber that
-calls these).
+fill (a virtual fill's own contract note, a broker fill's share of the day's note), handed
+in by the one subscriber of the OMS's fill events that calls these (`portfolios.fills`):
+virtual, agent-reported and server-placed fills alike.
 
-A position's ``charges`` and ``realised_pnl`` are its fills' figures as the ledger booked
-them, written once per fill here and never changed after: the round trip's charges are what
-its realised P&L is net of, and a live position's fills share their broker's book with
-others, so the ledger alone cannot say which of them were this position's. Its exit takes
-out of ``deployed`` what the ledger says it cost (`book.position_cost`), not its average
-price times its quantity (kept to four places after an add-on).
+The position row keeps only the position's life (quantity, entry price, stops, add-ons, its
+exit); what it was charged and what it realised are read from the ledger's trades of its
+orders (`position_money`). So its exit takes out of ``deployed`` what its buys cost there
+(not its average price times its quantity, kept to four places after an add-on), and its
+realised P&L is its sale less that cost and the round trip's charges: the figure the
+positions listing reads back.
 """
 
 from __future__ import annotations
@@ -21,16 +21,17 @@ from datetime import date
 from decimal import Decimal
 from typing import TypeVar
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select
 from sqlalchemy.orm import Session, object_session
 
-from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal, Order, Trade
+from tradertape.db.models import ModelPortfolio, ModelPosition, ModelSignal
 from tradertape.domain.money import paise
+from tradertape.domain.signals import SignalEvent, SignalStatus, next_status
 from tradertape.errors import Conflict
-from tradertape.ports.clock import IST, Clock
+from tradertape.ports.clock import Clock
 from tradertape.services.accounts.ownership import owned
 from tradertape.services.notifications import events as notifications
-from tradertape.services.portfolios import book, money
+from tradertape.services.portfolios import money, position_money
 from tradertape.services.portfolios.money import ZERO
 
 PortfolioRow = TypeVar("PortfolioRow", ModelPosition, ModelSignal)
@@ -63,17 +64,6 @@ def listing(
     return list(db.scalars(query))
 
 
-def order_fills(db: Session, order: Order) -> tuple[int, Decimal, Decimal, date]:
-    """(quantity, average price, charges, IST date) of a broker order's trades: what a
-    position books when the order fills (the charges its trades booked, to the paisa)."""
-    trades = db.scalars(select(Trade).where(Trade.order_pk == order.id)).all()
-    quantity = sum(t.quantity for t in trades)
-    value = sum((t.price * t.quantity for t in trades), Decimal(0))
-    charges = sum((t.charges for t in trades), Decimal(0))
-    day = max(t.filled_at for t in trades).astimezone(IST).date()
-    return quantity, value / quantity, charges, day
-
-
 def fill_entry(
     db: Session,
     portfolio: ModelPortfolio,
@@ -85,10 +75,13 @@ def fill_entry(
     clock: Clock,
     committed: bool,
     atr_stop_multiplier: Decimal | None = None,
+    cost: Decimal | None = None,
 ) -> ModelPosition:
-    """Book an entry (or add-on) fill of ``signal``: a new position, or a bigger one."""
+    """Book an entry (or add-on) fill of ``signal``: a new position, or a bigger one. Its
+    `cost` is ``price × signal.quantity`` unless given (an order filled in parts: the sum of
+    its fills' values, `price` their average)."""
     money.hold(db, portfolio)  # held since the transaction began, unless a live send committed
-    cost = price * signal.quantity
+    cost = price * signal.quantity if cost is None else cost
     money.bought(
         portfolio, cost=cost, charges=charges, earmarked=signal.amount if committed else ZERO
     )
@@ -102,7 +95,6 @@ def fill_entry(
         position.quantity = total
         position.addon_count += 1
         position.last_addon_date = day
-        position.charges += charges
         position.updated_at = now
     else:
         position = ModelPosition(
@@ -127,8 +119,6 @@ def fill_entry(
             exit_price=None,
             exit_date=None,
             exit_reason=None,
-            realised_pnl=None,
-            charges=charges,
             created_at=now,
             updated_at=now,
         )
@@ -150,26 +140,38 @@ def fill_exit(
     day: date,
     reason: str,
     clock: Clock,
+    proceeds: Decimal | None = None,
 ) -> None:
     """Book the sale of a whole position: proceeds back to cash, P&L realised. A position
-    is sold once: booking a second sale would pay its proceeds twice."""
+    is sold once: booking a second sale would pay its proceeds twice. Its `proceeds` are
+    ``price × quantity`` unless given (an order filled in parts, `price` their average);
+    `charges` are the sale's: its buys' cost and charges are the ledger's (`position_money`).
+    """
     if position.status == "closed":
         raise Conflict(f"position {position.id} is already closed")
     db = object_session(position)
-    cost = position.entry_price * position.quantity
+    proceeds = price * position.quantity if proceeds is None else proceeds
+    cost, bought = position.entry_price * position.quantity, ZERO
     if db is not None:
         money.hold(db, portfolio)  # as for `fill_entry`
-        exact = book.position_cost(db, portfolio, position)
-        cost = cost if exact is None else exact  # the average is rounded after an add-on
-    proceeds = price * position.quantity
-    position.charges += charges
-    pnl = proceeds - cost - position.charges
+        held = position_money.of_position(db, position)
+        cost, bought = held.entry_cost(position), held.buy_charges
+    pnl = proceeds - cost - bought - charges
     money.sold(portfolio, cost=cost, proceeds=proceeds, charges=charges, pnl=pnl)
     position.status = "closed"
     position.exit_price = price
     position.exit_date = day
     position.exit_reason = reason
-    position.realised_pnl = paise(pnl)
     position.updated_at = clock.now()
     if db is not None:  # notify: fill, in the session that books it
-        notifications.filled(db, portfolio, position, opened=False, at=position.updated_at)
+        notifications.filled(
+            db, portfolio, position, opened=False, at=position.updated_at, realised=paise(pnl)
+        )
+
+
+def filled(signal: ModelSignal, *, clock: Clock) -> None:
+    """The signal's order filled: only now is it ``executed`` (docs/api-conventions.md)."""
+    if signal.status != SignalStatus.EXECUTED.value:  # rows sent before this rule already are
+        signal.status = next_status(signal.status, SignalEvent.EXECUTE).value
+    signal.executed_at = clock.now()
+    signal.gtt_status = "filled"

@@ -1,13 +1,19 @@
-"""Reconciliation: what the broker did with a portfolio's GTTs and orders, mapped back.
+"""Reconciliation: what the broker did with a portfolio's GTTs and orders that ended unfilled,
+and the upkeep of its standing stops.
 
-An entry GTT that triggered and filled becomes a position at the fill's average price with
-the charges the trades booked (its committed capital becomes deployed); a GTT or order that
-was cancelled, expired or rejected releases its committed capital. An exit order that
-completed closes its position. Then each position's standing stop GTT (`stops`) is followed
-(a fired stop closes its position) and kept in line with the position: placed, moved or
-placed again; a stop found already crossed sells the position at once. Apart from those
-stops nothing is changed at the broker. Drift (a portfolio position the broker's holdings
-do not cover) is reported, not fixed.
+A fill is never booked here: every fill of a portfolio's order (an entry's GTT that fired, an
+exit order or exit GTT, a stop GTT) is booked to its position and money in the fill's own
+transaction by the one subscriber of the OMS's fill events (`portfolios.fills`). What is left
+to this pass: a GTT or order that was cancelled, expired or rejected with nothing filled
+releases its entry's earmark (an exit that will not fill gives the position back its stop);
+each position's standing stop GTT (`stops`) is followed to its order, and kept in line with
+the position (placed, moved or placed again); a stop found already crossed sells the position
+at once, through an exit signal; and drift (a portfolio position the broker's holdings do not
+cover) is reported, not fixed. Apart from those stops nothing is changed at the broker.
+
+An order found done with something filled whose leg is still waiting was recorded where no
+fill subscriber is wired: a wiring fault, raised (not booked here: the subscriber books it
+once, by the ledger's figures, and a second writer could book it twice).
 """
 
 from __future__ import annotations
@@ -28,18 +34,19 @@ from tradertape.db.models import (
 from tradertape.ports.clock import IST, Clock
 from tradertape.services.notifications import events as notifications
 from tradertape.services.portfolios import money, signals
-from tradertape.services.portfolios.positions import fill_entry, fill_exit, order_fills
 from tradertape.services.portfolios.signals import PortfolioTrading
 from tradertape.services.portfolios.stops import REASON as STOP_REASON
 
 RELEASED = {"cancelled", "expired", "deleted", "disabled", "rejected"}
+_UNFILLED = ("CANCELLED", "REJECTED")
+_DONE = ("COMPLETE", *_UNFILLED)
 
 
 @dataclass(slots=True)
 class Reconciled:
     """What one reconciliation pass changed."""
 
-    opened: list[int] = field(default_factory=list)  # position ids
+    opened: list[int] = field(default_factory=list)  # position ids (the open's virtual fills)
     closed: list[int] = field(default_factory=list)
     released: list[int] = field(default_factory=list)  # signal ids
     drift: list[str] = field(default_factory=list)  # symbols the broker does not hold
@@ -95,19 +102,12 @@ def _entry(
         return
     signal.gtt_status = "triggered"
     signal.order_id = order.order_id
-    if order.status in ("CANCELLED", "REJECTED") and order.filled_quantity == 0:
+    if order.status in _UNFILLED and order.filled_quantity == 0:
         release(portfolio, signal, order.status.lower())
         done.released.append(signal.id)
         return
-    if order.status != "COMPLETE":
-        return
-    quantity, price, charges, day = order_fills(db, order)
-    signal.quantity = quantity
-    position = fill_entry(
-        db, portfolio, signal, price=price, charges=charges, day=day, clock=clock, committed=True
-    )
-    signals.filled(signal, clock=clock)
-    done.opened.append(position.id)
+    if order.status in _DONE:  # done with a fill, its signal still waiting: nobody booked it
+        _unbooked(signal, order)
 
 
 def _exit(
@@ -119,24 +119,20 @@ def _exit(
         order = _exit_gtt_order(db, signal, position)  # a live exit sent as a GTT
     if order is None or position is None:
         return
-    if order.status in ("CANCELLED", "REJECTED"):
+    if order.status in _UNFILLED:
         _keep(position)  # its stop GTT is placed again below
         signals.let_go(signal, order.status.lower())
         return
-    if order.status != "COMPLETE":
-        return
-    _, price, charges, day = order_fills(db, order)
-    fill_exit(
-        portfolio,
-        position,
-        price=price,
-        charges=charges,
-        day=day,
-        reason=signal.reason or "exit",
-        clock=clock,
+    if order.status == "COMPLETE":  # sold, its signal still waiting: nobody booked it
+        _unbooked(signal, order)
+
+
+def _unbooked(signal: ModelSignal, order: Order) -> None:
+    raise RuntimeError(
+        f"signal {signal.id}: its order {order.order_id} is {order.status} with"
+        f" {order.filled_quantity} filled and was not booked to its portfolio"
+        " (no PortfolioFills watcher on the OMS's events)"
     )
-    signals.filled(signal, clock=clock)
-    done.closed.append(position.id)
 
 
 def _keep(position: ModelPosition) -> None:
@@ -178,9 +174,8 @@ def _stops(
         )
         .order_by(ModelPosition.id)
     ):
-        if desk.follow(db, portfolio, position):
-            done.closed.append(position.id)
-        elif not desk.sync(db, portfolio, position):
+        desk.follow(db, portfolio, position)  # a fired stop's sale is its fill's to book
+        if position.status != "closed" and not desk.sync(db, portfolio, position):
             crossed.append(position)
     return crossed
 

@@ -32,7 +32,7 @@ from tradertape.domain.signals import ACTIONABLE, SignalStatus
 from tradertape.domain.ticks import RoundDirection, round_to_tick
 from tradertape.ports.clock import Clock
 from tradertape.services.notifications import events as notifications
-from tradertape.services.portfolios import money
+from tradertape.services.portfolios import money, position_money
 from tradertape.services.research.simulation import WARMUP_DAYS, universe_keys
 from tradertape.strategies.dsl import StrategyDocument, referenced_indicators
 
@@ -177,12 +177,13 @@ class _Scan:
         latest = before.shape[0] - 1 - np.argmax(seen[::-1], axis=0)
         priced = seen.any(axis=0)
         book.last_close[priced] = before[latest[priced], np.flatnonzero(priced)]
+        paid = position_money.of_positions(self.db, self.positions)  # the ledger's charges
         for position in self.positions:
             j = self.column[position.symbol]
             row = book.state[j]
             row[kernel.QTY] = position.quantity
             row[kernel.AVG] = float(position.entry_price)
-            row[kernel.PAID] = float(position.charges)
+            row[kernel.PAID] = float(paid[position.id].charges)
             row[kernel.FIRST] = _rows(panel.days, position.entry_date)
             row[kernel.HELD_FROM] = _rows(panel.days, position.held_from)
             row[kernel.LAST_ADDON] = _rows(

@@ -47,7 +47,9 @@ from tradertape.services.accounts.ownership import get_owned, owned
 from tradertape.services.notifications import events as notifications
 from tradertape.services.portfolios import money
 from tradertape.services.portfolios.fills import book_virtual
+from tradertape.services.portfolios.positions import filled as filled  # its callers' name
 from tradertape.services.portfolios.positions import of_portfolios
+from tradertape.services.portfolios.stops import REASON as STOP
 from tradertape.services.portfolios.stops import PortfolioStops, exit_spec
 from tradertape.services.risk.exposure import RiskScope
 from tradertape.services.risk.monitor import RiskMonitor
@@ -210,14 +212,6 @@ def _for_agent(signal: ModelSignal, *, clock: Clock) -> None:
         signal.approved_at = clock.now()
 
 
-def filled(signal: ModelSignal, *, clock: Clock) -> None:
-    """The signal's order filled: only now is it ``executed`` (docs/api-conventions.md)."""
-    if signal.status != SignalStatus.EXECUTED.value:  # rows sent before this rule already are
-        signal.status = next_status(signal.status, SignalEvent.EXECUTE).value
-    signal.executed_at = clock.now()
-    signal.gtt_status = "filled"
-
-
 #: Why a waiting entry was let go, as its gtt_status says; the rest are failures.
 _LAPSED = frozenset({"expired", "not_triggered", "no_bar"})
 
@@ -335,6 +329,11 @@ def _wait_for_open(db: Session, portfolio: ModelPortfolio, signal: ModelSignal) 
 
 def _position(db: Session, signal: ModelSignal) -> ModelPosition:
     position = db.get(ModelPosition, signal.position_id) if signal.position_id else None
+    if position is not None and position.status == "closed" and position.exit_reason == STOP:
+        # its stop's sell filled, and its fill closed the position at once (`fills`)
+        raise Conflict(
+            f"position {position.id}: its stop-loss GTT {position.stop_gtt_id} already fired"
+        )
     if position is None or position.status == "closed":
         raise Conflict(f"signal {signal.id}: its position is already closed")
     if position.status != "open":  # another exit (a fired stop, say) is already selling it

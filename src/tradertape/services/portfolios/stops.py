@@ -13,7 +13,10 @@ needs, in the transaction that changes the position:
 - placed again when it went (deleted by hand, expired, or its order ended unfilled).
 
 A stop that fires is followed like an exit order: the position is ``exit_pending`` while the
-GTT's LIMIT sell works, and closes through `fill_exit` (reason ``atr_stop``) once it fills.
+GTT's LIMIT sell works (`follow`), and guards again if that sell ends unfilled. Its fill is
+booked by the one subscriber of the OMS's fill events, in the fill's transaction
+(`portfolios.fills`: the position closes through `fill_exit`, reason ``atr_stop``, by the
+ledger's figures for the sell), never here.
 """
 
 from __future__ import annotations
@@ -31,7 +34,6 @@ from tradertape.errors import Conflict
 from tradertape.oms import GTT_ACTIVE, GTT_PLACING, Account, OrderPipeline
 from tradertape.ports.broker import GttSpec
 from tradertape.ports.clock import Clock
-from tradertape.services.portfolios.positions import fill_exit, order_fills
 
 # The sell's limit sits this far under the trigger: a fall through the stop still fills,
 # where a limit at the trigger would be left behind by the first tick below it.
@@ -169,7 +171,15 @@ class PortfolioStops:
                 raise Conflict(f"position {position.id}: its stop-loss GTT {gtt.id} already fired")
 
     def follow(self, db: Session, portfolio: ModelPortfolio, position: ModelPosition) -> bool:
-        """Map a fired stop back onto its position; True when the position closed."""
+        """Map a fired stop back onto its position: ``exit_pending`` while its sell works,
+        guarding again if the sell ended unfilled. Its fill closes the position where it is
+        recorded (`portfolios.fills`), so this never does: always False (nothing closed here).
+
+        Raises
+        ------
+        RuntimeError
+            The sell completed and nobody booked it (no fill subscriber was wired).
+        """
         gtt = db.get(Gtt, position.stop_gtt_id) if position.stop_gtt_id else None
         # Not fired (a stop cancelled, deleted or expired while needed is `sync`'s to replace)
         if gtt is None or gtt.status != "triggered" or position.status == "closed":
@@ -182,19 +192,12 @@ class PortfolioStops:
             position.status = "open"  # nothing sold: stand guard again
             position.stop_gtt_id = None
             return False
-        if order.status != "COMPLETE":
-            return False
-        _, price, charges, day = order_fills(db, order)
-        fill_exit(
-            portfolio,
-            position,
-            price=price,
-            charges=charges,
-            day=day,
-            reason=REASON,
-            clock=self.clock,
-        )
-        return True
+        if order.status == "COMPLETE":
+            raise RuntimeError(
+                f"position {position.id}: its stop's sell {order.order_id} filled and was not"
+                " booked to it (no PortfolioFills watcher on the OMS's events)"
+            )
+        return False
 
 
 def needs_stop(portfolio: ModelPortfolio, position: ModelPosition) -> bool:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from itertools import count
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -28,7 +29,15 @@ from sqlalchemy.orm import Session
 from tests.api.test_agent_fill_subscriber import _locks_asked
 from tests.api.test_model_api import _deploy, _scan
 from tests.helpers import deploy_v1, make_user, sign_in
-from tradertape.db.models import CashEntry, ModelPortfolio, ModelPosition, ModelSignal, Trade
+from tradertape.db.models import (
+    CashEntry,
+    Gtt,
+    ModelPortfolio,
+    ModelPosition,
+    ModelSignal,
+    Order,
+    Trade,
+)
 from tradertape.domain.books import portfolio_book
 from tradertape.domain.charges import Side
 from tradertape.domain.money import paise
@@ -441,3 +450,173 @@ def test_a_virtual_fill_nobody_books_to_the_portfolio_is_not_committed(
     with runtime.db.session() as db:
         book_key = portfolio_book(desk.portfolio_id)
         assert db.scalars(select(Trade).where(Trade.book == book_key)).all() == []
+
+
+def _gtt_entry(client: TestClient, runtime: Runtime, email: str) -> tuple[int, dict[str, Any]]:
+    """A ``paper_fill: gtt`` portfolio (with ATR stops) whose scan placed one entry GTT: its
+    id and signal."""
+    sign_in(client, runtime, email)
+    body = {
+        "paper_fill": "gtt",
+        "auto_place_signals": True,
+        "max_positions": 1,
+        "atr_stop_multiplier": "2",
+    }
+    pid = _deploy(client, **body)["id"]
+    (signal_id,) = _scan(client, pid)["entries"]
+    signal = next(s for s in client.get("/api/model/signals").json() if s["id"] == signal_id)
+    return pid, signal
+
+
+def _row(client: TestClient) -> dict[str, Decimal]:
+    (row,) = client.get("/api/model/portfolios").json()
+    return {k: Decimal(row[k]) for k in (*money_fields, "total_capital")}
+
+
+money_fields = (
+    "current_capital",
+    "committed_capital",
+    "deployed_capital",
+    "charges_paid",
+    "realised_pnl",
+)
+
+
+def _charged(runtime: Runtime, pid: int) -> list[tuple[str, int, Decimal, Decimal]]:
+    """The book's trades, oldest first: side, quantity, price and charges."""
+    with runtime.db.session() as db:
+        rows = db.execute(
+            select(Trade.transaction_type, Trade.quantity, Trade.price, Trade.charges)
+            .where(Trade.book == portfolio_book(pid))
+            .order_by(Trade.id)
+        ).all()
+    return [(side, quantity, price, charges) for side, quantity, price, charges in rows]
+
+
+def test_a_gtt_entry_and_its_stop_are_booked_by_their_fills_once(
+    client: TestClient, with_candles: Runtime
+):
+    """The entry GTT's fill opens the position in the fill's own transaction (no pass of
+    the reconciliation needed), the stop GTT's fill closes it the same way, each under the
+    portfolio's lock taken before the ledger's; a reconciliation pass after either books
+    nothing again, and the row, the positions and the book agree to the paisa."""
+    runtime = with_candles
+    pid, signal = _gtt_entry(client, runtime, "trip@x.in")
+    desk = Desk(runtime, pid)
+    trigger = Decimal(signal["trigger_price"])
+    tick = make_tick(signal["symbol"], trigger, ts=runtime.clock.now(), last_quantity=10**7)
+    with _locks_asked(runtime) as asked, runtime.db.session() as db:
+        runtime.quotes.update(tick)
+        assert [g.id for g in runtime.gtts.on_tick(db, tick)] == [signal["gtt_id"]]
+    if runtime.db.engine.dialect.name == "postgresql":
+        first_ledger = next(i for i, name in enumerate(asked) if name.startswith("books:"))
+        assert f"portfolio-scan:{pid}" in asked[:first_ledger]
+    (opened,) = client.get("/api/model/positions", params={"status": "open"}).json()
+    ((side, quantity, price, bought),) = _charged(runtime, pid)
+    assert (side, quantity, price) == ("BUY", signal["quantity"], trigger)
+    assert (opened["quantity"], Decimal(opened["charges"])) == (quantity, bought)
+    row = _row(client)
+    assert (row["committed_capital"], row["charges_paid"]) == (0, bought)
+    assert row["deployed_capital"] == price * quantity
+    desk.agree()
+
+    with runtime.db.session() as db:  # books nothing again; places the stop under it
+        reconcile(db, db.get_one(ModelPortfolio, pid), trading=runtime.portfolio_trading)
+    assert _row(client) == row
+    (guarded,) = client.get("/api/model/positions", params={"status": "open"}).json()
+    with runtime.db.session() as db:
+        fall = Decimal(db.get_one(Gtt, guarded["stop_gtt_id"]).trigger_values[0])
+    down = make_tick(signal["symbol"], fall, ts=runtime.clock.now(), last_quantity=10**7)
+    with _locks_asked(runtime) as asked, runtime.db.session() as db:
+        runtime.quotes.update(down)
+        assert [g.id for g in runtime.gtts.on_tick(db, down)] == [guarded["stop_gtt_id"]]
+    if runtime.db.engine.dialect.name == "postgresql":
+        first_ledger = next(i for i, name in enumerate(asked) if name.startswith("books:"))
+        assert f"portfolio-scan:{pid}" in asked[:first_ledger]
+    (closed,) = client.get("/api/model/positions", params={"status": "closed"}).json()
+    (
+        _,
+        (side, sold_quantity, sold_at, sold),
+    ) = _charged(runtime, pid)
+    assert (side, sold_quantity, closed["exit_reason"]) == ("SELL", quantity, "atr_stop")
+    realised = (sold_at - price) * quantity - bought - sold
+    assert Decimal(closed["realised_pnl"]) == realised
+    assert Decimal(closed["charges"]) == bought + sold
+    row = _row(client)
+    assert (row["realised_pnl"], row["charges_paid"]) == (realised, bought + sold)
+    assert (row["deployed_capital"], row["committed_capital"]) == (0, 0)
+    assert row["total_capital"] == CAPITAL + realised
+    desk.agree()
+    with runtime.db.session() as db:  # and again: the sale stays booked once
+        reconcile(db, db.get_one(ModelPortfolio, pid), trading=runtime.portfolio_trading)
+    assert _row(client) == row
+    desk.agree()
+
+
+def test_a_part_filled_entry_cancelled_leaves_capital_right_to_the_paisa(
+    client: TestClient, with_candles: Runtime
+):
+    """An entry GTT's order fills one share, then is cancelled: its earmark comes back once,
+    whole, and the position is the share that filled, at its cost and charges."""
+    runtime = with_candles
+    pid, signal = _gtt_entry(client, runtime, "part@x.in")
+    desk = Desk(runtime, pid)
+    before = _row(client)
+    amount = before["committed_capital"]
+    assert amount > 0
+    trigger = Decimal(signal["trigger_price"])
+    tick = make_tick(signal["symbol"], trigger, ts=runtime.clock.now(), last_quantity=1)
+    with runtime.db.session() as db:
+        runtime.quotes.update(tick)
+        runtime.gtts.on_tick(db, tick)  # its order takes a quarter of one share: one
+    # working: booked when it is done (`portfolios.fills`), so the row waits for it
+    assert client.get("/api/model/positions").json() == []
+    assert _row(client) == before
+    with runtime.db.session() as db:
+        (order,) = db.scalars(select(Order).where(Order.book == portfolio_book(pid))).all()
+        assert (order.status, order.filled_quantity) == ("OPEN", 1)
+        user_id, order_id = order.user_id, order.order_id
+    with _locks_asked(runtime) as asked, runtime.db.session() as db:
+        runtime.exchange.cancel(db, user_id=user_id, order_id=order_id)
+    if runtime.db.engine.dialect.name == "postgresql":
+        first_ledger = next(i for i, name in enumerate(asked) if name.startswith("books:"))
+        assert f"portfolio-scan:{pid}" in asked[:first_ledger]
+    ((_, quantity, price, charges),) = _charged(runtime, pid)
+    (position,) = client.get("/api/model/positions", params={"status": "open"}).json()
+    assert (position["quantity"], Decimal(position["entry_price"])) == (1, price)
+    assert Decimal(position["charges"]) == charges
+    row = _row(client)
+    assert row["committed_capital"] == 0
+    assert row["current_capital"] == before["current_capital"] + amount - price - charges
+    assert (row["deployed_capital"], row["charges_paid"]) == (price * quantity, charges)
+    desk.agree()
+    with runtime.db.session() as db:  # the earmark is not released a second time
+        reconcile(db, db.get_one(ModelPortfolio, pid), trading=runtime.portfolio_trading)
+    assert _row(client)["current_capital"] == row["current_capital"]
+    assert _row(client)["committed_capital"] == 0
+    desk.agree()
+
+
+def test_a_gtt_fill_nobody_books_to_the_portfolio_is_not_passed_over(
+    client: TestClient, with_candles: Runtime
+):
+    """A fill recorded where no subscriber is wired (a wiring fault) stops the pass that
+    finds it, loudly: it is never booked by a second writer."""
+    runtime = with_candles
+    pid, signal = _gtt_entry(client, runtime, "unwired@x.in")
+    tick = make_tick(
+        signal["symbol"],
+        Decimal(signal["trigger_price"]),
+        ts=runtime.clock.now(),
+        last_quantity=10**7,
+    )
+    runtime.events.detach(runtime.db)
+    try:
+        with runtime.db.session() as db:
+            runtime.quotes.update(tick)
+            runtime.gtts.on_tick(db, tick)
+    finally:
+        runtime.events.attach(runtime.db)
+    assert client.get("/api/model/positions").json() == []
+    with runtime.db.session() as db, pytest.raises(RuntimeError, match="was not booked"):
+        reconcile(db, db.get_one(ModelPortfolio, pid), trading=runtime.portfolio_trading)

@@ -267,19 +267,20 @@ def _aggregate(db: Session, events: Sequence[OmsEvent], done: OrderUpdate) -> _F
     before = first.filled_quantity - (first.fill_quantity if isinstance(first, OrderFilled) else 0)
     fills: list[tuple[int, Decimal, Decimal, datetime]] = []
     if before > 0:
-        fills += db.execute(
+        for quantity, price, charges, at in db.execute(
             select(Trade.quantity, Trade.price, Trade.charges, Trade.filled_at)
             .join(Order, Order.id == Trade.order_pk)
             .where(Order.user_id == done.user_id, Order.order_id == done.order_id)
-        ).tuples()
+        ):
+            fills.append((quantity, price, charges, at))
     fills += [(e.fill_quantity, plain(e.fill_price), e.charges, e.ts_event) for e in ours]
-    quantity = sum(q for q, _, _, _ in fills)
-    if quantity != done.filled_quantity or not fills:
+    total = sum(q for q, _, _, _ in fills)
+    if total != done.filled_quantity or not fills:
         raise RuntimeError(
-            f"order {done.order_id}: {done.filled_quantity} filled, {quantity} found booked"
+            f"order {done.order_id}: {done.filled_quantity} filled, {total} found booked"
         )
     return _Filled(
-        quantity=quantity,
+        quantity=total,
         value=sum((p * q for q, p, _, _ in fills), Decimal(0)),
         charges=sum((c for _, _, c, _ in fills), Decimal(0)),
         day=max(at for _, _, _, at in fills).astimezone(IST).date(),

@@ -62,9 +62,7 @@ def locked_own_order(db: Session, *, user_id: int, order_id: str) -> Order:
     """One of the user's orders, read under their lock (404 for anyone else's); a model
     portfolio's order under its portfolio's lock first (a cancel of a part-filled entry
     books the entry to the portfolio: see the module)."""
-    book = db.scalar(
-        select(Order.book).where(Order.order_id == order_id, Order.user_id == user_id)
-    )
+    book = db.scalar(select(Order.book).where(Order.order_id == order_id, Order.user_id == user_id))
     portfolio_id = portfolio_of_book(book or "")
     if portfolio_id is not None:
         hold_portfolios(db, [portfolio_id])

@@ -400,7 +400,6 @@ def test_risk_state_counts_manual_worker_and_portfolio_positions(
                 addon_count=0,
                 highest_close=Decimal(800),
                 status="open",
-                charges=Decimal(0),
                 created_at=now,
                 updated_at=now,
             )

@@ -45,6 +45,7 @@ already: the order portfolio → ledger is kept.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -60,6 +61,8 @@ from tradertape.oms import OmsEvent, OrderFilled, OrderUpdate, PortfolioBooks, p
 from tradertape.ports.clock import IST, Clock
 from tradertape.services.portfolios.positions import fill_entry, fill_exit, filled
 from tradertape.services.portfolios.stops import REASON as STOP_REASON
+
+log = logging.getLogger("tradertape.portfolios.fills")
 
 #: The source of an agent's fill (`ExternalFill.source`).
 SOURCE = "agent"
@@ -218,8 +221,10 @@ def _leg_of(
     signal_id = done.attribution.get("signal_id")
     if isinstance(signal_id, int) and not isinstance(signal_id, bool):
         signal = db.get(ModelSignal, signal_id)
-        if signal is None:
-            raise LookupError(f"order {done.order_id} names no signal {signal_id}")
+        if signal is None or signal.portfolio_id != portfolio_named(done.attribution):
+            # tags of no signal of the portfolio's: the ledger's alone, said in the log
+            log.warning("order %s names no signal %s of its portfolio", done.order_id, signal_id)
+            return None
         return (EXIT if signal.signal_type == "exit" else ENTRY), signal, None
     position = _stopped(db, done) if done.source == GTT_SOURCE else None
     return None if position is None else (STOP, None, position)

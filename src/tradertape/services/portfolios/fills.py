@@ -24,7 +24,11 @@ expired) part filled, so its earmark (``committed``) is released once, whole, an
 the filled part's cost and charges to the paisa; a sale only when it completes (a position is
 sold whole; an exit that ends unfilled or part filled gives the position back to its stop,
 `reconcile`). An order's fills before its final one are in the ledger already (their trades),
-and those of the final transaction come with its events. Booking is idempotent on the
+and those of the final transaction come with its events. Why once and not fill by fill: the
+earmark, the signal's quantity, the add-on count and the stop are the whole order's, and a
+position grown fill by fill would re-size its stop and its notices at every part; the cost
+is that while an order works part filled, the portfolio's row waits for it to end (its book
+holds the part already). Booking is idempotent on the
 signal's leg, kept in the database (an entry's signal is ``filled``, a sold position
 ``closed``), so no event heard twice and no later pass books it again; the reconciliation
 pass books nothing, and says so loudly when it finds a filled order that nobody booked (a

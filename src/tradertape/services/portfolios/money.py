@@ -4,44 +4,48 @@ The portfolio's row keeps what its book holds (``portfolio:<id>`` for paper, doc
 free cash (``current_capital``), what entries waiting at the broker have earmarked
 (``committed_capital``), the cost of what it holds (``deployed_capital``), the charges it
 paid and its realised P&L. Every fill moves them by the figures the OMS's ledger booked for
-it (price, quantity and charges: `positions.fill_entry`/`fill_exit` take them from the
-ledger's trades or from the virtual fill the ledger just booked), never by a second charge
-figure of its own.
+it (price, quantity and charges), handed in by the one subscriber of the OMS's fill events
+(`fills.PortfolioFills`, through `positions.fill_entry`/`fill_exit`), never by a second
+charge figure of its own. A position's own charges and realised P&L are not kept at all:
+they are read from the ledger's trades of its orders (`position_money`).
 
 Each change happens in a transaction that first took the portfolio's lock (`hold`), before
 any lock of the OMS's (the user's ledger lock), and read the row afresh under it: two
-transactions that move one portfolio's money (a reconciliation pass, an agent's report, a
-placement, the open's virtual fills) are serialised, each on the other's figures, and the
-order portfolio lock → ledger lock is the same everywhere (no deadlock). A fill
-(`positions.fill_entry`/`fill_exit`) asks for it again, which costs nothing while it is held
-and takes it afresh after a live send committed the transaction midway.
-`tests/unit/test_portfolio_money.py` holds that nothing else writes these columns.
+transactions that move one portfolio's money (a fill on a tick, a broker's report, an
+agent's report, a reconciliation pass, a placement, the open's virtual fills) are
+serialised, each on the other's figures, and the order portfolio lock → ledger lock is the
+same everywhere (no deadlock). A fill (`positions.fill_entry`/`fill_exit`) asks for it
+again, which costs nothing while it is held and takes it afresh after a live send committed
+the transaction midway. `tests/unit/test_portfolio_money.py` holds that nothing else writes
+these columns.
 
 Why the row is kept and not read from the ledger each time: a paper portfolio's book (its
 trades, walked by `book.holdings`, and its cash entries) holds its cash, cost, charges and
 gross P&L, but a live portfolio's fills are in its broker's book (``live:<broker>``), shared
 with the manual ticket and every other portfolio trading there, and an agent's fill may be
 reported where no ledger is wired; what waiting entries have earmarked (``committed``) is no
-ledger figure at all (a GTT at the broker holds no cash), and realised P&L net of each round
-trip's charges needs the position's life. Deriving the paper figures and keeping the live
-ones would be two ways to one figure; keeping every portfolio's row by the ledger's own
-figures for each fill, in one module under one lock, is one. The paper book is the check:
-the row, its positions and its book agree exactly
+ledger figure at all (a GTT at the broker holds no cash). Deriving the paper figures and
+keeping the live ones would be two ways to one figure; keeping every portfolio's row by the
+ledger's own figures for each fill, by one subscriber under one lock, is one. The paper book
+is the check: the row, its positions and its book agree exactly
 (`tests/integration/test_portfolio_book_money.py`: free + committed = the book's cash,
 deployed = the cost of what it holds, charges paid = its trades' charges, realised = their
 gross less the charges of the round trips closed), and an exit takes out of ``deployed`` the
-cost the ledger booked for the position (`book.position_cost`).
+cost the ledger booked for the position's buys (`position_money`). The one exception is an
+order of the broker's still working part filled: its fills are booked to the row when it is
+done (`fills`), so until then the book holds the part and the row does not.
 
 Lock order, for every writer: the portfolio's lock (`hold`, the OMS's `hold_portfolio`)
-first, then the user's ledger lock. An agent's fill and a virtual fill are booked to the
-portfolio by one subscriber of the OMS's fill event (`fills.PortfolioFills`, an
-`OrderEvents` watcher), which runs inside the OMS's transaction while the ledger's lock is
-held; whoever recorded the fill took the portfolio's lock up front, before the ledger's
-(the OMS's external-fill command, because the fill's attribution names the portfolio; a
-virtual fill's caller, `money.hold` before `fills.book_virtual`), so the watcher asks
-for a lock its transaction already holds and the order above holds there too
-(`tests/api/test_agent_fill_subscriber.py`). A server-placed broker order's fill is still
-booked by the reconciliation pass, which reads the ledger's trades of the order.
+first, then the user's ledger lock. Every fill is booked to the portfolio by one subscriber
+of the OMS's fill events (`fills.PortfolioFills`, an `OrderEvents` watcher), which runs
+inside the OMS's transaction while the ledger's lock is held; whoever recorded the fill took
+the portfolio's lock up front, before the ledger's: the OMS, wherever it books a fill of an
+order whose attribution names a portfolio (its external-fill command, a paper placement, the
+paper matching on a tick and the session jobs, a cancel, a live broker's report:
+`oms.portfolio_books`), and a virtual fill's caller (`money.hold` before
+`fills.book_virtual`). So the watcher asks for a lock its transaction already holds, and the
+order above holds there too (`tests/api/test_agent_fill_subscriber.py`,
+`tests/integration/test_portfolio_book_money.py`).
 """
 
 from __future__ import annotations

@@ -3,9 +3,10 @@
 The backtest exits a position the day its low reaches ``entry − atr_stop_mult × ATR``; a
 portfolio on a broker leaves that to the broker as a single-leg SELL GTT at the stop (spec
 §7), so it works intraday with nobody watching. The GTT is kept equal to what the position
-needs, in the transaction that changes the position:
+needs (`sync`, by the reconciliation pass that follows a change of the position; a cancel
+in the transaction of the exit that needs it):
 
-- placed when the position opens (with the fill's bookkeeping: one stop, never two);
+- placed once the position opens (its entry's fill booked: one stop, never two);
 - moved when the stop moves: an add-on averages the entry (and raises the quantity);
 - cancelled before any other exit is placed (exit rule, ``max_hold``, manual close): the
   compare-and-set on the GTT row decides which of the two sells, and when the stop already

@@ -32,6 +32,7 @@ from tradertape.errors import Conflict, InvalidField
 from tradertape.runtime import Runtime
 from tradertape.services.agent import signals as agent_signals
 from tradertape.services.agent.fill_checks import FillMarket
+from tradertape.services.portfolios import position_money
 from tradertape.services.portfolios.signals import exit_signal
 
 __all__ = ["alice"]  # the fixture, shared
@@ -91,9 +92,10 @@ def _check_books(db: Session, portfolio_id: int) -> None:
         .where(ModelSignal.portfolio_id == portfolio_id)
         .execution_options(populate_existing=True)
     ).all()
+    figures = position_money.of_positions(db, positions)  # the ledger's, per position
     held = [x for x in positions if x.status != "closed"]
     cost = sum((x.entry_price * x.quantity for x in held), Decimal(0))
-    unrealised_charges = sum((x.charges for x in held), Decimal(0))
+    unrealised_charges = sum((figures[x.id].charges for x in held), Decimal(0))
     earmarked = sum(
         (s.amount for s in signals if s.signal_type != "exit" and s.status == "approved"),
         Decimal(0),
@@ -104,7 +106,7 @@ def _check_books(db: Session, portfolio_id: int) -> None:
     cash = p.current_capital + p.committed_capital
     assert cash + cost == p.starting_capital + p.realised_pnl - unrealised_charges
     assert p.realised_pnl == sum(
-        (x.realised_pnl for x in positions if x.realised_pnl is not None), Decimal(0)
+        (figures[x.id].realised(x) or Decimal(0) for x in positions), Decimal(0)
     )
     # a position closed once: one sale each
     assert len({x.signal_id for x in positions}) == len(positions)

@@ -123,8 +123,10 @@ def _exit(
         _keep(position)  # its stop GTT is placed again below
         signals.let_go(signal, order.status.lower())
         return
-    if order.status == "COMPLETE":  # sold, its signal still waiting: nobody booked it
-        _unbooked(signal, order)
+    if order.status == "COMPLETE" and position.status != "closed":
+        _unbooked(signal, order)  # sold, its position still held: nobody booked the sale
+    elif order.status == "COMPLETE":  # its position was sold by another leg: nothing to book
+        signals.filled(signal, clock=clock)
 
 
 def _unbooked(signal: ModelSignal, order: Order) -> None:

@@ -15,7 +15,8 @@ portfolio, since a subscriber books that fill to the portfolio in the same trans
 (`services.portfolios.fills`): the external-fill command (the agent's fills), a paper
 placement that matches at once (a fired GTT's order), the paper matching of working orders
 on a tick and the session jobs (`order_locks.locked_orders`: a paper portfolio's orders are
-in its book, ``portfolio:<id>``), and a live broker's report applied (`LiveOrders.book_report`).
+in its book, ``portfolio:<id>``), a cancel (`order_locks.locked_own_order`: a part-filled
+entry is booked as it ends), and a live broker's report applied (`LiveOrders.book_report`).
 So that subscriber, called while the ledger's lock is held, asks for a lock its transaction
 holds already and never waits.
 """

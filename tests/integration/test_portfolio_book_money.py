@@ -597,19 +597,19 @@ def test_a_part_filled_entry_cancelled_leaves_capital_right_to_the_paisa(
     desk.agree()
 
 
-def test_a_gtt_fill_nobody_books_to_the_portfolio_is_not_passed_over(
-    client: TestClient, with_candles: Runtime
+def test_a_gtt_fill_its_event_did_not_book_is_caught_up_once_by_reconciliation(
+    client: TestClient, with_candles: Runtime, caplog: pytest.LogCaptureFixture
 ):
-    """A fill recorded where no subscriber is wired (a wiring fault) stops the pass that
-    finds it, loudly: it is never booked by a second writer."""
+    """A fill its event did not book (recorded before this version booked server-placed
+    orders by their events, or a live GTT's order adopted before its GTT was linked) is
+    booked by the reconciliation pass, by the subscriber's own functions, from the ledger's
+    trades, with a warning: the same money to the paisa as its event would have booked,
+    and once (a second pass books nothing)."""
     runtime = with_candles
     pid, signal = _gtt_entry(client, runtime, "unwired@x.in")
-    tick = make_tick(
-        signal["symbol"],
-        Decimal(signal["trigger_price"]),
-        ts=runtime.clock.now(),
-        last_quantity=10**7,
-    )
+    desk = Desk(runtime, pid)
+    trigger = Decimal(signal["trigger_price"])
+    tick = make_tick(signal["symbol"], trigger, ts=runtime.clock.now(), last_quantity=10**7)
     runtime.events.detach(runtime.db)
     try:
         with runtime.db.session() as db:
@@ -618,5 +618,21 @@ def test_a_gtt_fill_nobody_books_to_the_portfolio_is_not_passed_over(
     finally:
         runtime.events.attach(runtime.db)
     assert client.get("/api/model/positions").json() == []
-    with runtime.db.session() as db, pytest.raises(RuntimeError, match="was not booked"):
-        reconcile(db, db.get_one(ModelPortfolio, pid), trading=runtime.portfolio_trading)
+    with caplog.at_level("WARNING", logger="tradertape.portfolios.fills"):
+        with runtime.db.session() as db:
+            first = reconcile(
+                db, db.get_one(ModelPortfolio, pid), trading=runtime.portfolio_trading
+            )
+    assert any("booked by reconciliation" in r.getMessage() for r in caplog.records)
+    (opened,) = client.get("/api/model/positions", params={"status": "open"}).json()
+    assert first.opened == [opened["id"]]
+    ((side, quantity, price, bought),) = _charged(runtime, pid)
+    assert (side, quantity, price) == ("BUY", signal["quantity"], trigger)
+    assert (opened["quantity"], Decimal(opened["charges"])) == (quantity, bought)
+    row = _row(client)
+    assert (row["committed_capital"], row["charges_paid"]) == (0, bought)
+    assert row["deployed_capital"] == price * quantity
+    with runtime.db.session() as db:
+        again = reconcile(db, db.get_one(ModelPortfolio, pid), trading=runtime.portfolio_trading)
+    assert again.opened == [] and _row(client) == row
+    desk.agree()

@@ -50,7 +50,7 @@ already: the order portfolio → ledger is kept.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -160,48 +160,118 @@ class PortfolioFills:
         if found is None:
             return  # the portfolio's order of no signal (an MTM exit rule's): the ledger's
         leg, signal, position = found
-        if leg != ENTRY and done.status != _COMPLETE:
-            return  # a position is sold whole: a sale that ended short gives it back its stop
         portfolio = db.get(ModelPortfolio, portfolio_named(tags))
         if portfolio is None:
             raise LookupError(f"order {done.order_id} names no portfolio: {dict(tags)}")
         if signal is not None and leg == ENTRY:
-            if signal.gtt_status == "filled":
-                return  # its entry is booked: once per leg
-            fill = _aggregate(db, events, done)
-            signal.order_id = done.order_id
-            signal.quantity = fill.quantity  # what filled: its position's size
-            fill_entry(
+            book_entry(
                 db,
                 portfolio,
                 signal,
-                price=fill.value / fill.quantity,
-                cost=fill.value,
-                charges=fill.charges,
-                day=fill.day,
+                done.order_id,
+                lambda: _aggregate(db, events, done),
                 clock=self._clock,
-                committed=True,  # a server-placed entry waited earmarked at the broker
             )
-            filled(signal, clock=self._clock)
             return
-        if signal is not None:
-            position = db.get(ModelPosition, signal.position_id or 0)
-        if position is None or position.status == "closed":
-            return  # sold and booked already (a stop and an exit are never both sent)
-        fill = _aggregate(db, events, done)
-        fill_exit(
+        if done.status != _COMPLETE:
+            return  # a position is sold whole: a sale that ended short gives it back its stop
+        book_exit(
+            db,
             portfolio,
             position,
-            price=fill.value / fill.quantity,
-            proceeds=fill.value,
-            charges=fill.charges,
-            day=fill.day,
-            reason=STOP_REASON if signal is None else (signal.reason or "exit"),
+            signal,
+            done.order_id,
+            lambda: _aggregate(db, events, done),
             clock=self._clock,
         )
-        if signal is not None:
-            signal.order_id = done.order_id
-            filled(signal, clock=self._clock)
+
+
+def book_entry(
+    db: Session,
+    portfolio: ModelPortfolio,
+    signal: ModelSignal,
+    order_id: str,
+    fill_of: Callable[[], OrderFill],
+    *,
+    clock: Clock,
+) -> None:
+    """Book a server-placed entry (or add-on) that ended with `fill_of()` filled: once per
+    leg (a signal already ``filled`` is booked). The watcher's and the catch-up's one path."""
+    if signal.gtt_status == "filled":
+        return  # its entry is booked: once per leg
+    fill = fill_of()
+    signal.order_id = order_id
+    signal.quantity = fill.quantity  # what filled: its position's size
+    fill_entry(
+        db,
+        portfolio,
+        signal,
+        price=fill.value / fill.quantity,
+        cost=fill.value,
+        charges=fill.charges,
+        day=fill.day,
+        clock=clock,
+        committed=True,  # a server-placed entry waited earmarked at the broker
+    )
+    filled(signal, clock=clock)
+
+
+def book_exit(
+    db: Session,
+    portfolio: ModelPortfolio,
+    position: ModelPosition | None,
+    signal: ModelSignal | None,
+    order_id: str,
+    fill_of: Callable[[], OrderFill],
+    *,
+    clock: Clock,
+) -> None:
+    """Book a server-placed sale that completed with `fill_of()` filled: an exit signal's
+    (its position is the signal's) or a stop's (`position`, no signal). Once: a position
+    closed already is not sold again."""
+    if signal is not None:
+        position = db.get(ModelPosition, signal.position_id or 0)
+    if position is None or position.status == "closed":
+        return  # sold and booked already (a stop and an exit are never both sent)
+    fill = fill_of()
+    fill_exit(
+        portfolio,
+        position,
+        price=fill.value / fill.quantity,
+        proceeds=fill.value,
+        charges=fill.charges,
+        day=fill.day,
+        reason=STOP_REASON if signal is None else (signal.reason or "exit"),
+        clock=clock,
+    )
+    if signal is not None:
+        signal.order_id = order_id
+        filled(signal, clock=clock)
+
+
+def ledger_fill(db: Session, order: Order) -> OrderFill:
+    """A done order's fills as the ledger booked them (its trades, every one committed)."""
+    rows = db.execute(
+        select(Trade.quantity, Trade.price, Trade.charges, Trade.filled_at).where(
+            Trade.order_pk == order.id
+        )
+    ).all()
+    fills = [(q, p, c, at) for q, p, c, at in rows]
+    return _total(order.order_id, order.filled_quantity, fills)
+
+
+def catch_up(order: Order, what: str) -> None:
+    """Say that reconciliation books a done order its fill event did not book: one filled
+    before the watcher booked server-placed orders (an upgrade), or a live GTT's order that
+    broker reconciliation adopted before the GTT was linked (its events named no portfolio).
+    Booked by the same path (`book_entry`/`book_exit`) from the ledger's trades."""
+    log.warning(
+        "order %s (%s, %s filled) was not booked by its fill event: %s booked by reconciliation",
+        order.order_id,
+        order.status,
+        order.filled_quantity,
+        what,
+    )
 
 
 #: The source of an order a GTT placed when it fired (`oms`: paper and live alike).
@@ -257,7 +327,7 @@ def _stopped(db: Session, event: OrderUpdate) -> ModelPosition | None:
 
 
 @dataclass(frozen=True, slots=True)
-class _Filled:
+class OrderFill:
     """An order's fills together: shares, value (price × quantity of each), charges, and
     the IST day of the last."""
 
@@ -267,7 +337,7 @@ class _Filled:
     day: date
 
 
-def _aggregate(db: Session, events: Sequence[OmsEvent], done: OrderUpdate) -> _Filled:
+def _aggregate(db: Session, events: Sequence[OmsEvent], done: OrderUpdate) -> OrderFill:
     """All of `done`'s order's fills: those of earlier transactions from the ledger's
     trades, those of this one from its events (their trades are not written yet)."""
     ours = [e for e in events[: events.index(done) + 1] if isinstance(e, OrderFilled)]
@@ -283,12 +353,17 @@ def _aggregate(db: Session, events: Sequence[OmsEvent], done: OrderUpdate) -> _F
         ):
             fills.append((quantity, price, charges, at))
     fills += [(e.fill_quantity, plain(e.fill_price), e.charges, e.ts_event) for e in ours]
+    return _total(done.order_id, done.filled_quantity, fills)
+
+
+def _total(
+    order_id: str, filled_quantity: int, fills: list[tuple[int, Decimal, Decimal, datetime]]
+) -> OrderFill:
+    """The fills of one order together; they must add up to what the order says filled."""
     total = sum(q for q, _, _, _ in fills)
-    if total != done.filled_quantity or not fills:
-        raise RuntimeError(
-            f"order {done.order_id}: {done.filled_quantity} filled, {total} found booked"
-        )
-    return _Filled(
+    if total != filled_quantity or not fills:
+        raise RuntimeError(f"order {order_id}: {filled_quantity} filled, {total} found booked")
+    return OrderFill(
         quantity=total,
         value=sum((p * q for q, p, _, _ in fills), Decimal(0)),
         charges=sum((c for _, _, c, _ in fills), Decimal(0)),

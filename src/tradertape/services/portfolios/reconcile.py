@@ -11,14 +11,20 @@ the position (placed, moved or placed again); a stop found already crossed sells
 at once, through an exit signal; and drift (a portfolio position the broker's holdings do not
 cover) is reported, not fixed. Apart from those stops nothing is changed at the broker.
 
-An order found done with something filled whose leg is still waiting was recorded where no
-fill subscriber is wired: a wiring fault, raised (not booked here: the subscriber books it
-once, by the ledger's figures, and a second writer could book it twice).
+An order found done with something filled whose leg is still waiting was not booked by its
+fill event: it filled before this version booked server-placed orders by their events (an
+upgrade), or it is a live GTT's order that broker reconciliation adopted before the GTT was
+linked (its events named no portfolio). This pass catches it up, with a warning in the log,
+through the subscriber's own functions (`fills.book_entry`/`book_exit`) from the ledger's
+trades of the order: one path books a fill, idempotent on the signal's leg, so it is booked
+once whichever comes first. Raising instead would stop the portfolio's reconciliation for
+good on such an order.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -33,7 +39,7 @@ from tradertape.db.models import (
 )
 from tradertape.ports.clock import IST, Clock
 from tradertape.services.notifications import events as notifications
-from tradertape.services.portfolios import money, signals
+from tradertape.services.portfolios import fills, money, signals
 from tradertape.services.portfolios.signals import PortfolioTrading
 from tradertape.services.portfolios.stops import REASON as STOP_REASON
 
@@ -107,7 +113,11 @@ def _entry(
         done.released.append(signal.id)
         return
     if order.status in _DONE:  # done with a fill, its signal still waiting: nobody booked it
-        _unbooked(signal, order)
+        fills.catch_up(order, f"signal {signal.id}'s entry")
+        fill = partial(fills.ledger_fill, db, order)
+        fills.book_entry(db, portfolio, signal, order.order_id, fill, clock=clock)
+        if signal.position_id is not None:
+            done.opened.append(signal.position_id)
 
 
 def _exit(
@@ -124,17 +134,13 @@ def _exit(
         signals.let_go(signal, order.status.lower())
         return
     if order.status == "COMPLETE" and position.status != "closed":
-        _unbooked(signal, order)  # sold, its position still held: nobody booked the sale
+        # sold, its position still held: nobody booked the sale
+        fills.catch_up(order, f"signal {signal.id}'s exit")
+        fill = partial(fills.ledger_fill, db, order)
+        fills.book_exit(db, portfolio, position, signal, order.order_id, fill, clock=clock)
+        done.closed.append(position.id)
     elif order.status == "COMPLETE":  # its position was sold by another leg: nothing to book
         signals.filled(signal, clock=clock)
-
-
-def _unbooked(signal: ModelSignal, order: Order) -> None:
-    raise RuntimeError(
-        f"signal {signal.id}: its order {order.order_id} is {order.status} with"
-        f" {order.filled_quantity} filled and was not booked to its portfolio"
-        " (no PortfolioFills watcher on the OMS's events)"
-    )
 
 
 def _keep(position: ModelPosition) -> None:
@@ -176,7 +182,12 @@ def _stops(
         )
         .order_by(ModelPosition.id)
     ):
-        desk.follow(db, portfolio, position)  # a fired stop's sale is its fill's to book
+        sold = desk.follow(db, portfolio, position)  # a fired stop's sale is its fill's to book
+        if sold is not None:  # ... unless its fill event did not book it: caught up here
+            fills.catch_up(sold, f"position {position.id}'s stop")
+            fill = partial(fills.ledger_fill, db, sold)
+            fills.book_exit(db, portfolio, position, None, sold.order_id, fill, clock=trading.clock)
+            done.closed.append(position.id)
         if position.status != "closed" and not desk.sync(db, portfolio, position):
             crossed.append(position)
     return crossed

@@ -171,34 +171,27 @@ class PortfolioStops:
             if gtt.status == "triggered":
                 raise Conflict(f"position {position.id}: its stop-loss GTT {gtt.id} already fired")
 
-    def follow(self, db: Session, portfolio: ModelPortfolio, position: ModelPosition) -> bool:
+    def follow(
+        self, db: Session, portfolio: ModelPortfolio, position: ModelPosition
+    ) -> Order | None:
         """Map a fired stop back onto its position: ``exit_pending`` while its sell works,
         guarding again if the sell ended unfilled. Its fill closes the position where it is
-        recorded (`portfolios.fills`), so this never does: always False (nothing closed here).
-
-        Raises
-        ------
-        RuntimeError
-            The sell completed and nobody booked it (no fill subscriber was wired).
-        """
+        recorded (`portfolios.fills`), so this never does: it returns the sell only when it
+        completed and the position is still held (nobody booked it: reconciliation's
+        catch-up books it by the same path), else None."""
         gtt = db.get(Gtt, position.stop_gtt_id) if position.stop_gtt_id else None
         # Not fired (a stop cancelled, deleted or expired while needed is `sync`'s to replace)
         if gtt is None or gtt.status != "triggered" or position.status == "closed":
-            return False
+            return None
         position.status = "exit_pending"
         order = db.get(Order, gtt.order_pk) if gtt.order_pk else None
         if order is None:
-            return False  # claimed, not yet placed: the GTT book's recovery places it
+            return None  # claimed, not yet placed: the GTT book's recovery places it
         if order.status in _UNFILLED and order.filled_quantity == 0:
             position.status = "open"  # nothing sold: stand guard again
             position.stop_gtt_id = None
-            return False
-        if order.status == "COMPLETE":
-            raise RuntimeError(
-                f"position {position.id}: its stop's sell {order.order_id} filled and was not"
-                " booked to it (no PortfolioFills watcher on the OMS's events)"
-            )
-        return False
+            return None
+        return order if order.status == "COMPLETE" else None
 
 
 def needs_stop(portfolio: ModelPortfolio, position: ModelPosition) -> bool:

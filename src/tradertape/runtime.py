@@ -87,6 +87,7 @@ from tradertape.services.research.jobs import ResearchJobs, SweepPlan
 from tradertape.services.risk import PaperExposure, RiskBooks, RiskMonitor
 from tradertape.services.risk.live_funds import BrokerFunds
 from tradertape.services.risk.monitor import rate_refusal
+from tradertape.services.workers.access import run_locks
 from tradertape.services.workers.context import WorkerContext
 from tradertape.services.workers.gtt import link_adopted
 from tradertape.services.workers.live_journal import LiveRunJournal
@@ -263,6 +264,11 @@ class Runtime:
             clock=market_clock, calendar=calendar, base=build_catalog, quotes=quotes
         )
         prices = options.last_tick
+        # A live run's booked reports: its timeline entry, and an option run's status
+        # following its fills, in the booking's transaction under the run's lock (an owner
+        # lock: the OMS takes it before the ledger's).
+        events.watch(LiveRunJournal(), owners=run_locks)
+        events.watch(OptionRunFollower(options), owners=run_locks)
         feed_watch = watch_feed(
             feed, settings.feed, clock=clock, calendar=calendar, on_stale=stale_notice(db, clock)
         )
@@ -337,7 +343,6 @@ class Runtime:
         )
         groww = GrowwConnector(root=settings.groww_root, timeout_secs=settings.groww_timeout_secs)
         live_brokers = UserBrokers(credentials=brokers, kite=kite, upstox=upstox, groww=groww)
-        # A worker run's live fills land on its timeline with their booking.
         # SEBI: each live order records its algo id and the address it left from.
         egress = ServerEgress(
             configured=str(settings.egress_ip) if settings.egress_ip else None,
@@ -350,8 +355,6 @@ class Runtime:
         live = LiveOrders(
             context=exchange.context,
             brokers=live_brokers,
-            # An option run's status follows its live fills as they are booked.
-            watchers=[LiveRunJournal(), OptionRunFollower(options)],
             identity=AlgoIdentity(algo_id=settings.algo_id, egress_ip=egress.ip),
             public_ip=egress.public,
             # A broker that refuses a token in a sweep: the session is marked ended, the user

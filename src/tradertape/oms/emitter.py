@@ -31,6 +31,17 @@ order's history and trades (the record every event is read from again) and whate
 watcher writes. So what must agree with the books, or be told exactly once, watches (the
 run's timeline, the audit chain, the notifications: `services.notifications.orders`);
 what only informs or hurries listens (the streams; Telegram's delivery wakes on the bus).
+
+**Owner locks.** A watcher that writes an owner's rows (a worker run's timeline and status)
+writes them under that owner's lock, and every writer takes an owner's lock before the
+user's ledger lock (run, then ledger). A watcher is called while the ledger's lock is held,
+too late to take another lock first; so it declares, with `watch(owners=...)`, the names of
+the locks it needs for orders of given attributions (the attribution travels on every
+event: the watcher decides by the same data), and every OMS path that records events of an
+order already placed (a live broker's report, `LiveOrders.book_report`; the paper matching
+and the session jobs, `order_locks.locked_orders`) calls `hold_owners` before it takes the
+ledger's lock. The watcher, once called, finds its owner's lock held and never waits. A
+model portfolio's lock can be one more registered owner lock.
 """
 
 from __future__ import annotations
@@ -47,6 +58,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from tradertape.db.engine import Database
+from tradertape.db.locks import lock_names
 from tradertape.db.models.trading import Gtt, Order
 from tradertape.domain.books import book_of
 from tradertape.domain.order_state import EventKind
@@ -68,6 +80,9 @@ Watcher = Callable[[Session, Sequence[OmsEvent]], None]
 Listener = Callable[[Sequence[OmsEvent]], None]
 #: Called in the transaction just before an order of the user (the int) is claimed.
 Ahead = Callable[[Session, int], None]
+#: The names of the locks a watcher needs for the events of orders with these attributions
+#: (a worker run's, `lock_names`), taken before the ledger's (`hold_owners`).
+OwnerLocks = Callable[[Session, Sequence[Mapping[str, Any]]], Iterable[str]]
 
 # What a session of an attached factory keeps in its `info`.
 _HUB = "tradertape.oms.events"
@@ -86,14 +101,21 @@ class OrderEvents:
         self._watchers: list[Watcher] = []
         self._listeners: list[Listener] = []
         self._aheads: list[Ahead] = []
+        self._owners: list[OwnerLocks] = []
 
-    def watch(self, watcher: Watcher, *, ahead: Ahead | None = None) -> None:
-        """Call `watcher` in the transaction of every change, as it is recorded; and
-        `ahead`, if given, just before an order is claimed (`read_ahead`), so the reads
-        the watcher will make for its events ride with the claim's round trip."""
+    def watch(
+        self, watcher: Watcher, *, ahead: Ahead | None = None, owners: OwnerLocks | None = None
+    ) -> None:
+        """Call `watcher` in the transaction of every change, as it is recorded; `ahead`,
+        if given, just before an order is claimed (`read_ahead`), so the reads the watcher
+        will make for its events ride with the claim's round trip; and `owners`, if given,
+        before the ledger's lock is taken to record events of orders already placed
+        (`hold_owners`): the locks the watcher writes under, which it cannot take itself."""
         self._watchers.append(watcher)
         if ahead is not None:
             self._aheads.append(ahead)
+        if owners is not None and owners not in self._owners:  # watchers of one owner share it
+            self._owners.append(owners)
 
     def listen(self, listener: Listener) -> None:
         """Call `listener` with each committed transaction's events (never raises into the
@@ -229,6 +251,19 @@ def read_ahead(db: Session, user_id: int) -> None:
         return
     for ahead in hub._aheads:
         ahead(db, user_id)
+
+
+def hold_owners(db: Session, attributions: Sequence[Mapping[str, Any]]) -> None:
+    """Hold the owner locks the watchers need for events of orders with `attributions`
+    (`OrderEvents.watch`'s `owners`), in one sorted call (no deadlock among them): called
+    by the OMS before it takes the ledger's lock to record events of orders already placed.
+    Nothing when the session's database has no `OrderEvents` attached, or none is needed."""
+    hub: OrderEvents | None = db.info.get(_HUB)
+    if hub is None or not hub._owners or not attributions:
+        return
+    names = {name for owners in hub._owners for name in owners(db, attributions)}
+    if names:
+        lock_names(db, names)
 
 
 def order_history(db: Session, order: Order, rows: Sequence[Mapping[str, Any]]) -> None:

@@ -7,16 +7,12 @@ database (``populate_existing``: a copy the session loaded earlier is overwritte
 changes to one user's orders therefore run one after the other, each seeing the other's
 commit, and a fill always lands on the order as it is now.
 
-The loop and the jobs touch many users at once: they find the owners with an unlocked
-read, take all of their locks in one sorted call (no deadlock), then re-read only those
-owners' orders with the same condition. An order that appears in between (a new user's
-first order) is left for the next tick or run.
-
-A model portfolio's order (in its book, ``portfolio:<id>``) may fill here, and its fill is
-booked to the portfolio in this transaction by the fill event's subscriber, which holds the
-portfolio's lock: so the portfolios' locks named by the orders' books are taken first,
-before the ledger's (the lock order of every portfolio writer, `portfolio_books`), and a
-portfolio's order that appears in between is left for the next tick or run too.
+The loop and the jobs touch many users at once: they find the orders with an unlocked
+read, take the locks of the orders' other owners that the events' watchers write under (a
+worker run's: `emitter.hold_owners`, before any ledger lock), then all the users' ledger
+locks in one sorted call (no deadlock), then re-read only those orders with the same
+condition. An order that appears in between (a new order, whose owners' locks may not be
+held) is left for the next tick or run.
 """
 
 from __future__ import annotations
@@ -30,7 +26,7 @@ from tradertape.db.models.trading import Order
 from tradertape.errors import NotFound
 from tradertape.oms.book_totals import lock_user_books
 from tradertape.oms.context import BROKER
-from tradertape.oms.portfolio_books import hold_portfolios, portfolio_of_book
+from tradertape.oms.emitter import hold_owners
 
 
 def lock_user(db: Session, user_id: int) -> None:
@@ -41,31 +37,27 @@ def lock_user(db: Session, user_id: int) -> None:
 def locked_orders(db: Session, where: ColumnElement[bool]) -> Sequence[Order]:
     """Paper orders matching `where`, read after their owners' locks are held, oldest first."""
     condition = (Order.broker == BROKER) & where
-    found = db.execute(select(Order.user_id, Order.book).where(condition).distinct()).all()
+    found = db.execute(select(Order.id, Order.user_id, Order.attribution).where(condition)).all()
     if not found:
         return []
-    owners = sorted({user_id for user_id, _ in found})
-    held = {book for _, book in found if portfolio_of_book(book) is not None}
-    if held:  # before the ledger's: their fills are booked to them in this transaction
-        hold_portfolios(db, sorted({portfolio_of_book(b) or 0 for b in held}))
-    lock_user_books(db, user_ids=owners, broker=BROKER)
-    orders = db.scalars(
+    hold_owners(db, [attribution or {} for _, _, attribution in found])
+    lock_user_books(db, user_ids=sorted({user_id for _, user_id, _ in found}), broker=BROKER)
+    return db.scalars(
         select(Order)
-        .where(condition, Order.user_id.in_(owners))
+        .where(condition, Order.id.in_([order_pk for order_pk, _, _ in found]))
         .order_by(Order.id)
         .execution_options(populate_existing=True)
     ).all()
-    return [o for o in orders if o.book in held or portfolio_of_book(o.book) is None]
 
 
 def locked_own_order(db: Session, *, user_id: int, order_id: str) -> Order:
-    """One of the user's orders, read under their lock (404 for anyone else's); a model
-    portfolio's order under its portfolio's lock first (a cancel of a part-filled entry
-    books the entry to the portfolio: see the module)."""
-    book = db.scalar(select(Order.book).where(Order.order_id == order_id, Order.user_id == user_id))
-    portfolio_id = portfolio_of_book(book or "")
-    if portfolio_id is not None:
-        hold_portfolios(db, [portfolio_id])
+    """One of the user's orders, read under their lock (404 for anyone else's), after the
+    locks of its other owners that the events' watchers write under (a cancel of a model
+    portfolio's part-filled entry books the entry to the portfolio: `emitter.hold_owners`)."""
+    attribution = db.scalar(
+        select(Order.attribution).where(Order.order_id == order_id, Order.user_id == user_id)
+    )
+    hold_owners(db, [attribution or {}])
     lock_user(db, user_id)
     order = db.scalar(
         select(Order)

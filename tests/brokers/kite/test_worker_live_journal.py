@@ -1,6 +1,7 @@
 """A worker run's live fill on its timeline: however Kite reports it (postback, the ticker
 socket, polling), and however often, the run's timeline gets one ``order.updated`` entry
-for the booking, written with it."""
+for the booking, written with it, by a watcher of the booking's events under the run's
+lock, which the OMS takes before the ledger's (the run's owner lock)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
+from tests.api.test_agent_fill_subscriber import _locks_asked
 from tests.brokers.kite.conftest import Fake
 from tests.brokers.kite.test_live_orders import _Delivered, connect
 from tests.brokers.kite.test_worker_live import live_run, live_worker
@@ -19,6 +22,7 @@ from tests.brokers.kite.test_worker_live import server_live as server_live  # no
 from tests.brokers.kite.test_worker_live import settings as settings  # noqa: F401 - fixture
 from tests.live_kit import booked
 from tests.workers_kit import Worker, order
+from tradertape.db.models import WorkerRun
 from tradertape.fakebrokers.kite import DEFAULT_API_SECRET
 from tradertape.oms.live.orders import BrokerReport
 from tradertape.ports.clock import ManualClock
@@ -28,6 +32,7 @@ from tradertape.services.brokers.live_trading import (
     book_order_updates,
     kite_postback_checksum,
 )
+from tradertape.services.workers.access import run_lock
 
 pytestmark = pytest.mark.db
 
@@ -166,3 +171,37 @@ def test_a_live_order_whose_send_was_lost_is_journalled_when_it_is_settled(
         "role": "entry",
         "idempotency_key": "live-lost-0001",
     }
+
+
+def test_a_booked_reports_run_lock_is_taken_before_the_ledgers(
+    client: TestClient, runtime: Runtime, fake: Fake
+):
+    user_id = connect(client, runtime, fake)
+    worker = live_worker(client)
+    live_run(worker)
+    fake.price("NSE:INFY", 1500)
+    limit = order(quantity=10, order_type="LIMIT", price=1490)
+    assert worker.place("run_live_1", "live-lock-0001", limit).status_code == 200
+    with runtime.db.session() as db:
+        token_id, run_key = db.execute(select(WorkerRun.token_id, WorkerRun.run_key)).one()
+    fake.price("NSE:INFY", 1488)
+    [filled] = fake.state()["orders"]
+    heard: list[str] = []
+
+    def owners(_db: Any, attributions: Any) -> list[str]:
+        heard.append("owners")
+        return []
+
+    runtime.events.watch(lambda _db, _events: heard.append("watcher"), owners=owners)
+    with _locks_asked(runtime) as asked, runtime.db.session() as db:
+        report = {"broker": "kite", "user_id": user_id, "data": filled}
+        assert apply_order_update(runtime.live, db, report)
+
+    # the owners' locks are asked for before the booking's events reach any watcher
+    assert heard == ["owners", "watcher"]
+    with runtime.db.session() as db:
+        if db.get_bind().dialect.name == "postgresql":
+            ledger = asked.index(f"books:kite:{user_id}")
+            assert run_lock(token_id, run_key) in asked[:ledger]
+    *_, fill_event = _executions(worker)
+    assert fill_event["payload"]["events"] == ["filled"]

@@ -42,6 +42,7 @@ from tradertape.oms import slicing
 from tradertape.oms.admission import claim_counted, record_verdict, screen
 from tradertape.oms.context import BROKER as PAPER
 from tradertape.oms.context import TradingContext
+from tradertape.oms.emitter import hold_owners
 from tradertape.oms.job_guard import UNGUARDED, Guard
 from tradertape.oms.ledger import Ledger
 from tradertape.oms.live.algo_identity import AlgoIdentity
@@ -59,7 +60,6 @@ from tradertape.oms.order_log import (
     terms_of,
 )
 from tradertape.oms.order_rules import check_fields, listed
-from tradertape.oms.portfolio_books import hold_portfolio_of
 from tradertape.oms.slicing import SliceOf
 from tradertape.ports.broker import (
     Broker,
@@ -162,19 +162,6 @@ def _figure(value: object) -> Decimal | None:
     return number if number.is_finite() and number >= 0 else None
 
 
-class BookingWatcher(Protocol):
-    """Rows another layer writes with a live order's booking (a worker run's timeline).
-
-    `lock` runs before the ledger's lock (every path takes the watcher's locks first);
-    `booked` runs in the booking's transaction with the history rows it adds, so what it
-    writes commits with the booking, once, whichever report (postback, socket, poll) won.
-    """
-
-    def lock(self, db: Session, order_pk: int) -> None: ...
-
-    def booked(self, db: Session, order: Order, history: list[dict[str, Any]]) -> None: ...
-
-
 @dataclass(frozen=True, slots=True)
 class LiveSubmitted:
     """The order and whether it is the first one for its key (a replay sends nothing)."""
@@ -223,14 +210,12 @@ class LiveOrders:
         *,
         context: TradingContext,
         brokers: LiveBrokers,
-        watchers: Sequence[BookingWatcher] = (),
         identity: AlgoIdentity | None = None,
         public_ip: PublicIp = no_public_ip,
         session_ended: SessionEnded = _no_hook,
     ) -> None:
         self._context = context
         self._brokers = brokers
-        self._watchers = list(watchers)
         self._identity = identity or AlgoIdentity()
         self._public_ip = public_ip
         self.session_ended = session_ended
@@ -704,9 +689,9 @@ class LiveOrders:
         if grew and not OrderStatus(found.status).is_terminal:  # a closed order books nothing
             book = tradebook or self._tradebook(db, found.user_id, broker)
             trades = book.for_order(report.broker_order_id)
-        hold_portfolio_of(db, found.attribution)  # a portfolio's fill is booked to it here
-        for watcher in self._watchers:  # a worker run's lock, before the ledger's
-            watcher.lock(db, found.id)
+        # The owners' locks the events' watchers write under (a worker run's), before the
+        # ledger's: the watchers are called under it (`emitter.hold_owners`).
+        hold_owners(db, [found.attribution or {}])
         ledger = Ledger(db, broker=broker)
         ledger.lock(found.user_id)
         order = db.scalar(
@@ -720,9 +705,7 @@ class LiveOrders:
         final = _FINAL.get(report.status)
         if final is not None and not OrderStatus(order.status).is_terminal:
             history.append(apply_event(order, OrderEvent(final, now, message=report.message), now))
-        store_history(db, order, history)
-        for watcher in self._watchers if history else ():
-            watcher.booked(db, order, history)
+        store_history(db, order, history)  # its events: a run's timeline and status hear them
         ledger.write()
         return order
 

@@ -1,8 +1,9 @@
 """Option runs following their orders: the status on each booked fill, the rest on a timer.
 
-`OptionRunFollower` is a `BookingWatcher` of the live book: when a report books a fill (or
-a final state) of an option run's order, the run's status is settled in the booking's
-transaction, under the run's lock, so a status never lags the fills it reads.
+`OptionRunFollower` watches the OMS's events (`OrderEvents.watch`): when a live broker's
+report books a fill (or a final state) of an option run's order, the run's status is
+settled in the booking's transaction, under the run's lock (its owner lock, taken by the
+OMS before the ledger's: `access.run_locks`), so a status never lags the fills it reads.
 
 `OptionExecutions` runs on the trading loop's timer: for every option run whose orders
 may still be sent, filled or unwound, it advances the plan (`execution.advance`) — a leg
@@ -13,56 +14,43 @@ partial entry's unwind — and settles the status of paper legs that filled on a
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from tradertape.db.engine import Database
-from tradertape.db.models import Order, WorkerOptionRun, WorkerRun, WorkerRunOrder
+from tradertape.db.models import WorkerOptionRun, WorkerRun
 from tradertape.domain.worker_access import ExecutionMode
 from tradertape.domain.worker_runs import RunStatus
-from tradertape.oms import Guard
+from tradertape.oms import Guard, OmsEvent
 from tradertape.services.options import execution, plans
 from tradertape.services.options.market import OptionMarket
 from tradertape.services.options.metrics import ENTRY, EXIT
-from tradertape.services.workers.access import lock_run
 from tradertape.services.workers.context import WorkerContext
+from tradertape.services.workers.live_journal import booked_report, linked
 
 log = logging.getLogger("tradertape.workers")
 SOURCE = "options_runtime"
 
 
-def _option_of(db: Session, order_pk: int) -> tuple[WorkerRun, WorkerOptionRun] | None:
-    row = db.execute(
-        select(WorkerRun, WorkerOptionRun)
-        .join(WorkerRunOrder, WorkerRunOrder.run_pk == WorkerRun.id)
-        .join(WorkerOptionRun, WorkerOptionRun.run_pk == WorkerRun.id)
-        .where(WorkerRunOrder.order_pk == order_pk, WorkerRunOrder.role.in_((ENTRY, EXIT)))
-    ).first()
-    return None if row is None else (row[0], row[1])
-
-
 class OptionRunFollower:
-    """The live book's watcher that moves an option run's status with its fills."""
+    """The OMS's events' watcher that moves an option run's status with its live fills."""
 
     def __init__(self, market: OptionMarket) -> None:
         self._market = market
 
-    def lock(self, db: Session, order_pk: int) -> None:
-        """Hold the lock of the option run's worker run (before the ledger's)."""
-        found = _option_of(db, order_pk)
-        if found is not None:
-            lock_run(db, found[0])
-
-    def booked(self, db: Session, order: Order, history: list[dict[str, Any]]) -> None:
-        """Settle the option run's status on what this report booked (no commit)."""
-        found = _option_of(db, order.id)
-        if found is None:
+    def __call__(self, db: Session, events: Sequence[OmsEvent]) -> None:
+        """Settle the option run's status on what one report booked (no commit)."""
+        booked = booked_report(events)
+        found = linked(db, booked[0], ENTRY, EXIT) if booked is not None else None
+        if booked is None or found is None:
             return
-        run, option = found
-        execution.settle(db, self._market, run, option, history[-1]["ts_init"], "live_oms")
+        run = found[0]
+        option = db.scalar(select(WorkerOptionRun).where(WorkerOptionRun.run_pk == run.id))
+        if option is not None:
+            execution.settle(db, self._market, run, option, booked[-1].ts_init, "live_oms")
 
 
 class OptionExecutions:

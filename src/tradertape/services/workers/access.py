@@ -10,6 +10,9 @@ together), so a request reads the run once, under the lock.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
@@ -51,6 +54,17 @@ def find_run(db: Session, token: WorkerToken, run_key: str) -> WorkerRun:
 def run_lock(token_id: str, run_key: str) -> str:
     """The name of a run's lock."""
     return f"worker-run:{token_id}:{run_key}"
+
+
+def run_locks(db: Session, attributions: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The locks of the runs these orders' attributions name (``run_pk``): the owner locks
+    the run's order watchers write under (`OrderEvents.watch`'s `owners`), which the OMS
+    takes before the ledger's. One read, and only when an order names a run."""
+    pks = {a["run_pk"] for a in attributions if isinstance(a.get("run_pk"), int)}
+    if not pks:
+        return []
+    rows = db.execute(select(WorkerRun.token_id, WorkerRun.run_key).where(WorkerRun.id.in_(pks)))
+    return [run_lock(token_id, run_key) for token_id, run_key in rows]
 
 
 def lock_run(db: Session, run: WorkerRun) -> WorkerRun:

@@ -74,7 +74,11 @@ from tradertape.services.market.kite_feed import StoredKiteSession
 from tradertape.services.market.upstox_feed import StoredUpstoxSession
 from tradertape.services.notifications.mail import Outbox
 from tradertape.services.notifications.orders import OrderNotices
-from tradertape.services.options.follow import OptionExecutions, OptionRunFollower
+from tradertape.services.options.follow import (
+    OptionExecutions,
+    OptionLegJournal,
+    OptionRunFollower,
+)
 from tradertape.services.options.market import OptionMarket
 from tradertape.services.options.ticker import OptionTicker
 from tradertape.services.portfolios.fills import PortfolioFills
@@ -269,6 +273,7 @@ class Runtime:
         # lock: the OMS takes it before the ledger's).
         events.watch(LiveRunJournal(), owners=run_locks)
         events.watch(OptionRunFollower(options), owners=run_locks)
+        events.watch(OptionLegJournal(clock=clock))  # an option leg's placement outcome
         feed_watch = watch_feed(
             feed, settings.feed, clock=clock, calendar=calendar, on_stale=stale_notice(db, clock)
         )

@@ -475,3 +475,49 @@ def test_a_paper_entry_goes_leg_by_leg_and_unwinds_a_partial_entry(
         (put, "SELL", "REJECTED"),
         (call, "SELL", "COMPLETE"),
     ]
+
+
+def test_each_legs_entry_is_written_from_its_orders_events(worker: Worker, runtime: Runtime):
+    worker.create_run("run_opt")
+    _ok(_create(worker))
+    entered = _ok(
+        worker.call("POST", "/options/runs/run_opt/enter", json={"idempotency_key": "enter-0001"})
+    )
+    assert entered["status"] == "entered"
+    with runtime.db.session() as db:
+        orders = db.scalars(select(Order).order_by(Order.id)).all()
+    # what the entry names travels on the order's events, in its attribution
+    assert [
+        {k: o.attribution[k] for k in ("option_leg", "option_role", "option_source")}
+        for o in orders
+    ] == [
+        {
+            "option_leg": leg["leg_id"],
+            "option_role": "opt_entry",
+            "option_source": "options_runtime",
+        }
+        for leg in entered["legs"]
+    ]
+    timeline = _ok(worker.call("GET", "/runs/run_opt/timeline", params={"limit": 200}))
+    placed = [e for e in timeline["events"] if e["event_type"] == "order.updated"]
+    assert [(e["event_source"], e["related_resource_id"]) for e in placed] == [
+        ("options_runtime", o.order_id) for o in orders
+    ]
+    assert [e["payload"] for e in placed] == [
+        {
+            "order_id": o.order_id,
+            "broker_order_id": None,
+            "status": "COMPLETE",
+            "filled_quantity": o.quantity,
+            "role": "opt_entry",
+            "leg_id": leg["leg_id"],
+            "idempotency_key": "enter-0001",
+        }
+        for o, leg in zip(orders, entered["legs"], strict=True)
+    ]
+    again = _ok(
+        worker.call("POST", "/options/runs/run_opt/enter", json={"idempotency_key": "enter-0001"})
+    )
+    assert again["deduped"] is True  # a replay records no event: no entry from it
+    timeline = _ok(worker.call("GET", "/runs/run_opt/timeline", params={"limit": 200}))
+    assert len([e for e in timeline["events"] if e["event_type"] == "order.updated"]) == 2

@@ -16,17 +16,28 @@ which chooses the venue. There is no all-or-none basket at any venue.
   venue (working or filled); a refused leg stops the plan (the rest are ``skipped``: no
   naked short after its hedge failed); a leg whose send is still unknown holds the plan
   until the live book learns the outcome (the loop's timer resumes it).
-- **Status follows the fills as they are booked** (`settle`, also run by the live book's
-  booking watcher, `OptionRunFollower`): ``entering`` → ``entered`` once every leg
-  filled; a partial entry (a leg refused, others filled) is unwound by an automatic exit
-  (``on_partial_entry: unwind``, the default), or kept as ``partial_entry`` under the
-  run's protection rules (``keep``); an entry of which nothing filled leaves the run as it
-  was, to be entered again. An exit is ``exiting`` until flat, then ``exited``;
-  ``partial_exit`` when a leg was refused, ``cleanup_required`` when an unwind was.
+- **Each leg's entry on the run's timeline from its events.** A leg's order carries in
+  its attribution the leg (``option_leg``), its role (``option_role``) and the caller's
+  source (``option_source``: ``options_runtime``, protection's), which travel on every
+  event of it; `follow.OptionLegJournal`, a watcher of the OMS's events, writes the leg's
+  ``order.updated`` entry when its placement's outcome is recorded (a paper leg's in the
+  send's transaction, a live leg's when its broker answers or `resolve_unsent` settles
+  it). Two entries stay the sender's, since no event tells them: a key already taken
+  (the replay records nothing: the first order stands) and a live send whose outcome is
+  not known yet (nothing is recorded until it is; its outcome's entry follows then).
+- **Status follows the fills as they are booked** (`settle`, also run by
+  `OptionRunFollower`, a watcher of a live report's events): ``entering`` → ``entered``
+  once every leg filled; a partial entry (a leg refused, others filled) is unwound by an
+  automatic exit (``on_partial_entry: unwind``, the default), or kept as
+  ``partial_entry`` under the run's protection rules (``keep``); an entry of which
+  nothing filled leaves the run as it was, to be entered again. An exit is ``exiting``
+  until flat, then ``exited``; ``partial_exit`` when a leg was refused,
+  ``cleanup_required`` when an unwind was.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -39,7 +50,7 @@ from tradertape.db.rows import table_of
 from tradertape.domain.order_state import MAY_FILL, PENDING
 from tradertape.domain.worker_access import ExecutionMode
 from tradertape.errors import NotFound, Rejected, TraderTapeError
-from tradertape.oms import Account
+from tradertape.oms import UNPLACED, Account, OrderUpdate
 from tradertape.services.cancel_backoff import Asked, ask_cancel
 from tradertape.services.options import plans
 from tradertape.services.options.market import OptionMarket
@@ -59,6 +70,10 @@ FOLLOWED = ("entering", "partial_entry", "exiting")
 # Statuses the booked fills decide (a preview's, and the pre-entry ones, are the worker's).
 _SETTLED = (*FOLLOWED, "entered", "partial_exit", "cleanup_required", "exit_previewed")
 _LINK = insert(table_of(WorkerRunOrder))
+# What a leg's order carries in its attribution (on every event of it), for its entry.
+LEG = "option_leg"  # the leg's id
+LEG_ROLE = "option_role"  # `ENTRY` or `EXIT` (not ``role``, which names an intent's order)
+LEG_SOURCE = "option_source"  # the caller's source, which the entry is named by
 _ROUNDS = 4  # settle → unwind → send: an entry, its unwind and a settle fit in these
 
 
@@ -608,7 +623,12 @@ def _send(
             account=account,
             client_key=step["client_key"],
             source="worker",
-            attribution={**placement.attribution(run, key), "option_leg": step["leg_id"]},
+            attribution={
+                **placement.attribution(run, key),
+                LEG: step["leg_id"],
+                LEG_ROLE: role,
+                LEG_SOURCE: source,
+            },
             exit_only=role == EXIT,
             on_record=recorded,
             switches=False,  # the run's own checks ran (`account_of`), in its contract's words
@@ -626,26 +646,60 @@ def _send(
     if getattr(option, phase)["plan"][index].get("order_id") is None:  # a key already taken
         _link_once(db, run, order, role)
         _note_order(option, phase, index, order.order_id)
+    if placed.replayed or order.status == UNPLACED:  # no event tells these (module docstring)
+        leg_entry(
+            db,
+            run,
+            order=order,
+            leg=LegOf(step["leg_id"], role, source, key),
+            now=workers.clock.now(),
+        )
+    db.commit()
+
+
+@dataclass(frozen=True, slots=True)
+class LegOf:
+    """What a leg's order is to its run, as its attribution carries it (`leg_of`)."""
+
+    leg_id: str
+    role: str  # `ENTRY` or `EXIT`
+    source: str  # the caller that sent it: ``options_runtime``, protection's
+    key: str | None  # the action's idempotency key
+
+
+def leg_of(attribution: Mapping[str, Any]) -> LegOf | None:
+    """The leg an order's attribution names (`_send` puts it there), or None."""
+    leg, role, source = (attribution.get(k) for k in (LEG, LEG_ROLE, LEG_SOURCE))
+    if not isinstance(leg, str) or not isinstance(role, str) or not isinstance(source, str):
+        return None
+    key = attribution.get("intent_key")
+    return LegOf(leg, role, source, key if isinstance(key, str) else None)
+
+
+def leg_entry(
+    db: Session, run: WorkerRun, *, order: Order | OrderUpdate, leg: LegOf, now: datetime
+) -> None:
+    """The run's ``order.updated`` entry for a leg's order (its row, or the event of its
+    placement's outcome: the same fields), named by the caller's source."""
     timeline.record(
         db,
         run,
         kind="execution",
-        source=source,
+        source=leg.source,
         event_type="order.updated",
-        now=workers.clock.now(),
+        now=now,
         summary=f"{order.transaction_type} {order.quantity} {order.tradingsymbol}: {order.status}",
         payload={
             "order_id": order.order_id,
             "broker_order_id": order.broker_order_id,
             "status": order.status,
             "filled_quantity": order.filled_quantity,
-            "role": role,
-            "leg_id": step["leg_id"],
-            "idempotency_key": key,
+            "role": leg.role,
+            "leg_id": leg.leg_id,
+            "idempotency_key": leg.key,
         },
         related=("order", order.order_id),
     )
-    db.commit()
 
 
 def _note_order(option: WorkerOptionRun, phase: str, index: int, order_id: str) -> None:

@@ -21,13 +21,16 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from tradertape.db.engine import Database
+from tradertape.db.locks import lock_names
 from tradertape.db.models import WorkerOptionRun, WorkerRun
 from tradertape.domain.worker_access import ExecutionMode
 from tradertape.domain.worker_runs import RunStatus
-from tradertape.oms import Guard, OmsEvent
+from tradertape.oms import UNPLACED, Guard, OmsEvent, OrderUpdate
+from tradertape.ports.clock import Clock
 from tradertape.services.options import execution, plans
 from tradertape.services.options.market import OptionMarket
 from tradertape.services.options.metrics import ENTRY, EXIT
+from tradertape.services.workers.access import run_lock
 from tradertape.services.workers.context import WorkerContext
 from tradertape.services.workers.live_journal import booked_report, linked
 
@@ -51,6 +54,35 @@ class OptionRunFollower:
         option = db.scalar(select(WorkerOptionRun).where(WorkerOptionRun.run_pk == run.id))
         if option is not None:
             execution.settle(db, self._market, run, option, booked[-1].ts_init, "live_oms")
+
+
+class OptionLegJournal:
+    """The OMS's events' watcher that writes a leg's entry on its run's timeline when its
+    placement's outcome is recorded: a paper leg's acceptance and fills (or refusal) in
+    the send's transaction, a live leg's when its broker answers (or `resolve_unsent`
+    settles it). The leg, its role and the caller's source come from the order's
+    attribution (`execution.leg_of`); what no event tells, the sender writes itself
+    (`execution` says which)."""
+
+    def __init__(self, *, clock: Clock) -> None:
+        """`clock`: the timeline's (wall) time, as the run's other entries are stamped."""
+        self._clock = clock
+
+    def __call__(self, db: Session, events: Sequence[OmsEvent]) -> None:
+        """The leg's entry, if these events are a leg's placement outcome."""
+        first, last = events[0], events[-1]
+        if not isinstance(first, OrderUpdate) or not isinstance(last, OrderUpdate):
+            return
+        if first.previous_status != UNPLACED or first.requested_by is not None:
+            return  # a later change: a report's booking is `OptionRunFollower`'s
+        leg, run_pk = execution.leg_of(first.attribution), first.attribution.get("run_pk")
+        run = db.get(WorkerRun, run_pk) if leg is not None and isinstance(run_pk, int) else None
+        if leg is None or run is None:
+            return
+        # Held already by the sender (a paper leg, a refusal); a live broker's answer is
+        # recorded with no ledger lock held, so the run's may be taken now.
+        lock_names(db, [run_lock(run.token_id, run.run_key)])
+        execution.leg_entry(db, run, order=last, leg=leg, now=self._clock.now())
 
 
 class OptionExecutions:

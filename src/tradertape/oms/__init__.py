@@ -12,7 +12,8 @@ What the rest of the server may use (services and routes import these from
   `OrderRejected`, `OrderTriggered`, `OrderFilled`, `OrderModified`, `OrderCancelled`,
   `OrderExpired`, `OrderReleased`, `OrderMissing` (each an `OrderUpdate`) and
   `GttTriggered`, any of them an `OmsEvent`; `OrderEvents` delivers them to watchers in the
-  transaction that records them and to listeners once it commits (`oms.emitter`), `to_bus`
+  transaction that records them (a watcher may declare the `OwnerLocks` it writes under,
+  taken before the ledger's) and to listeners once it commits (`oms.emitter`), `to_bus`
   makes a listener of the bus relay; `topic_of`, `to_message` and `from_message` are their
   bus form.
 - **Hooks the engine calls**: `PreTradeVerdict` and `RateRefusal` (what the gate's risk
@@ -53,7 +54,7 @@ from tradertape.domain.gtt_states import PLACING as GTT_PLACING
 from tradertape.oms.book_totals import lock_user_books
 from tradertape.oms.cash import deposit, open_paper_account
 from tradertape.oms.context import BROKER, CatalogSource, LastTick, TradingContext
-from tradertape.oms.emitter import Listener, OrderEvents, Watcher, to_bus
+from tradertape.oms.emitter import Listener, OrderEvents, OwnerLocks, Watcher, to_bus
 from tradertape.oms.events import (
     GttTriggered,
     OmsEvent,
@@ -146,6 +147,7 @@ __all__ = [
     "OrderReleased",
     "OrderTriggered",
     "OrderUpdate",
+    "OwnerLocks",
     "PaperPortfolio",
     "Pool",
     "PortfolioBooks",

@@ -16,7 +16,10 @@ cumulative difference at the price that makes the broker's average (`oms.live.or
 has the rule that keeps the two from ever booking a quantity twice). All under the user's
 ledger lock: a report seen twice, or late, books nothing. Charges come from our schedule,
 through the same `Ledger` the paper exchange books with, in the broker's own books
-(``broker`` column).
+(``broker`` column). What a report books is recorded as the order's events, which the OMS's
+watchers hear in the booking's transaction (a worker run's timeline and an option run's
+status); the locks of the owners they write for (`emitter.hold_owners`: a worker run's) are
+taken before the ledger's.
 """
 
 from __future__ import annotations

@@ -163,7 +163,8 @@ def link_adopted(db: Session, gtt: Gtt, order: Order) -> None:
 
     In the adoption's transaction, under the run's lock (no ledger lock is held yet): the
     link (role ``gtt``). The run's timeline heard of the order from the OMS
-    (`order_journal`), and hears of its fill from `LiveRunJournal` with its booking.
+    (`order_journal`), and hears of its fill from `LiveRunJournal`, a watcher of its booking's
+    events.
     """
     run_pk = (gtt.attribution or {}).get("run_pk")
     run = db.get(WorkerRun, run_pk) if isinstance(run_pk, int) else None

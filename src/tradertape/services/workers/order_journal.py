@@ -10,8 +10,10 @@ in the worker contract's two shapes: a paper order's average price, a live order
 id.
 
 Such an order names its run (``run_pk``) and what it is to the run (`ROLE`) in its
-attribution, and is placed with source ``worker``; an option run's legs, which journal
-themselves with their leg ids, and a trigger's orders (source ``gtt``) carry no role.
+attribution, and is placed with source ``worker``; an option run's legs (journalled by
+`options.follow.OptionLegJournal` with their leg ids, from the same events) and a
+trigger's orders (source ``gtt``) carry no role. A live order's later reports are
+`live_journal`'s.
 
 A run's live trigger that fires places its order at the broker, which the OMS adopts
 (source ``gtt``, the trigger's attribution and its ``gtt_id``): its acceptance is the
@@ -71,7 +73,7 @@ class RunOrderJournal:
             self._asked(db, first.requested_by, events[-1])
             return
         if first.previous_status != UNPLACED:
-            return  # not the placement's outcome: reports journal elsewhere (live_journal)
+            return  # not the placement's outcome: a report's booking is `live_journal`'s
         run_pk, role = first.attribution.get("run_pk"), first.attribution.get(ROLE)
         if first.source == GTT_SOURCE and first.broker != PAPER and isinstance(run_pk, int):
             self._fired(db, run_pk, events[-1])

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from tests.api.test_agent_fill_subscriber import _locks_asked
 from tests.workers_kit import Worker, new_worker, order, set_price
+from tradertape.db.models import Order, WorkerRun
+from tradertape.oms import OmsEvent
 from tradertape.runtime import Runtime
+from tradertape.services.workers.access import run_lock
+from tradertape.testkit import make_tick
 
 TOTALS = {"realized_pnl", "unrealized_pnl", "gross_pnl", "charges", "net_pnl"}
 LEG = {
@@ -305,3 +315,36 @@ def test_timelines_are_per_run(client: TestClient, runtime: Runtime, worker: Wor
     other = new_worker(client, runtime, "o@x.in")
     assert worker.call("GET", "/runs/run_j/timeline").json()["events"] == []
     assert other.call("GET", "/runs/run_k/timeline").status_code == 404
+
+
+def test_a_resting_paper_orders_fill_on_a_tick_takes_its_runs_lock_before_the_ledgers(
+    worker: Worker, runtime: Runtime
+):
+    limit = order(quantity=10, order_type="LIMIT", price=1490)
+    placed = worker.place("run_j", "rest-limit-1", limit).json()["result"]
+    assert placed["order"]["status"] == "OPEN"  # rests below the market
+    heard: list[Any] = []
+
+    def owners(_db: Session, attributions: Sequence[Mapping[str, Any]]) -> list[str]:
+        heard.append([a.get("run_pk") for a in attributions])
+        return []
+
+    def watcher(_db: Session, events: Sequence[OmsEvent]) -> None:
+        heard.append([type(e).__name__ for e in events])
+
+    runtime.events.watch(watcher, owners=owners)
+    with runtime.db.session() as db:
+        run = db.scalars(select(WorkerRun)).one()
+        user_id, run_pk, name = run.user_id, run.id, run_lock(run.token_id, run.run_key)
+    tick = make_tick("NSE:INFY", "1488", ts=runtime.clock.now())
+    with _locks_asked(runtime) as asked, runtime.db.session() as db:
+        runtime.exchange.on_tick(db, tick, traded_volume=100)
+
+    # the owners' locks of the matched orders are asked for before their events are heard
+    assert heard == [[run_pk], ["OrderFilled"]]
+    with runtime.db.session() as db:
+        assert db.scalar(select(Order.status).where(Order.order_id == placed["order_id"])) == (
+            "COMPLETE"
+        )
+        if db.get_bind().dialect.name == "postgresql":
+            assert name in asked[: asked.index(f"books:paper:{user_id}")]

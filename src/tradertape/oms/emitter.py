@@ -39,9 +39,10 @@ too late to take another lock first; so it declares, with `watch(owners=...)`, t
 the locks it needs for orders of given attributions (the attribution travels on every
 event: the watcher decides by the same data), and every OMS path that records events of an
 order already placed (a live broker's report, `LiveOrders.book_report`; the paper matching
-and the session jobs, `order_locks.locked_orders`) calls `hold_owners` before it takes the
-ledger's lock. The watcher, once called, finds its owner's lock held and never waits. A
-model portfolio's lock can be one more registered owner lock.
+and the session jobs, `order_locks.locked_orders`; reconciliation's marks of an order its
+broker no longer lists) calls `hold_owners` before it takes the ledger's lock. The
+watcher, once called, finds its owner's lock held and never waits. A model portfolio's
+lock can be one more registered owner lock.
 """
 
 from __future__ import annotations

@@ -42,6 +42,7 @@ from tradertape.domain.decimal_input import MAX_PRICE, parse_decimal
 from tradertape.domain.instruments import Instrument
 from tradertape.domain.order_state import PENDING, EventKind, OrderEvent, OrderStatus
 from tradertape.oms.context import TradingContext
+from tradertape.oms.emitter import hold_owners
 from tradertape.oms.ids import new_order_id
 from tradertape.oms.ledger import Ledger
 from tradertape.oms.live.broker_trades import Tradebook
@@ -279,8 +280,8 @@ class Reconciler:
     ) -> list[DriftItem]:
         """Mark our working orders the broker does not list (once); never send them again."""
         listed = {str(r.get("order_id")) for r in rows}
-        candidates = db.scalars(
-            select(Order.id).where(
+        candidates = db.execute(
+            select(Order.id, Order.attribution).where(
                 Order.user_id == user_id,
                 Order.broker == broker,
                 Order.broker_order_id.is_not(None),
@@ -290,7 +291,8 @@ class Reconciler:
         ).all()
         today = asked_at.astimezone(IST).date()
         items = []
-        for pk in candidates:
+        for pk, attribution in candidates:
+            hold_owners(db, [attribution or {}])  # its watchers' owners, before the ledger's
             Ledger(db, broker=broker).lock(user_id)  # one writer of this user's orders
             order = db.scalar(
                 select(Order).where(Order.id == pk).execution_options(populate_existing=True)

@@ -36,7 +36,7 @@ from tradertape.feed.simulated import FeedConfig, SimulatedFeed
 from tradertape.feed.upstox import UpstoxFeed, UpstoxFeedConfig, upstox_quotes
 from tradertape.feed.watchdog import FeedStatus, FeedWatch
 from tradertape.jobs.guard import JobGuard
-from tradertape.oms import OrderEvents, to_bus
+from tradertape.oms import OrderEvents, portfolio_locks, to_bus
 from tradertape.oms.live.algo_identity import AlgoIdentity
 from tradertape.oms.live.gtt import LiveGttBook
 from tradertape.oms.live.orders import LiveOrders
@@ -262,7 +262,7 @@ class Runtime:
         # A portfolio's virtual and agent fills: its position and money, booked in the
         # fill's transaction from its event (the position's times are market time, as
         # signals').
-        events.watch(PortfolioFills(clock=market_clock))
+        events.watch(PortfolioFills(clock=market_clock), owners=portfolio_locks)
         # Index options are listed and priced from their index when no dump lists them.
         options = OptionMarket(
             clock=market_clock, calendar=calendar, base=build_catalog, quotes=quotes

@@ -34,7 +34,7 @@ def test_the_columns_go_and_come_back_and_the_positions_stay(
     assert {"charges", "realised_pnl"} <= _columns(runtime)
     with runtime.db.engine.connect() as conn:
         rows = conn.execute(text("SELECT symbol, charges, realised_pnl FROM model_positions"))
-        assert [(s, Decimal(str(c)), r) for s, c, r in rows] == [("NSE:INFY", 0, None)]
+        assert [(s, Decimal(str(c)), r) for s, c, r in rows] == [("NSE:INFY", Decimal(0), None)]
 
     upgrade(runtime.db.engine)
     assert current_revision(runtime.db.engine) == head_revision()

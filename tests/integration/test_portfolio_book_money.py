@@ -516,7 +516,7 @@ def test_a_gtt_entry_and_its_stop_are_booked_by_their_fills_once(
     assert (side, quantity, price) == ("BUY", signal["quantity"], trigger)
     assert (opened["quantity"], Decimal(opened["charges"])) == (quantity, bought)
     row = _row(client)
-    assert (row["committed_capital"], row["charges_paid"]) == (0, bought)
+    assert (row["committed_capital"], row["charges_paid"]) == (Decimal(0), bought)
     assert row["deployed_capital"] == price * quantity
     desk.agree()
 
@@ -544,7 +544,7 @@ def test_a_gtt_entry_and_its_stop_are_booked_by_their_fills_once(
     assert Decimal(closed["charges"]) == bought + sold
     row = _row(client)
     assert (row["realised_pnl"], row["charges_paid"]) == (realised, bought + sold)
-    assert (row["deployed_capital"], row["committed_capital"]) == (0, 0)
+    assert (row["deployed_capital"], row["committed_capital"]) == (Decimal(0), Decimal(0))
     assert row["total_capital"] == CAPITAL + realised
     desk.agree()
     with runtime.db.session() as db:  # and again: the sale stays booked once
@@ -618,11 +618,9 @@ def test_a_gtt_fill_its_event_did_not_book_is_caught_up_once_by_reconciliation(
     finally:
         runtime.events.attach(runtime.db)
     assert client.get("/api/model/positions").json() == []
-    with caplog.at_level("WARNING", logger="tradertape.portfolios.fills"):
-        with runtime.db.session() as db:
-            first = reconcile(
-                db, db.get_one(ModelPortfolio, pid), trading=runtime.portfolio_trading
-            )
+    log = caplog.at_level("WARNING", logger="tradertape.portfolios.fills")
+    with log, runtime.db.session() as db:
+        first = reconcile(db, db.get_one(ModelPortfolio, pid), trading=runtime.portfolio_trading)
     assert any("booked by reconciliation" in r.getMessage() for r in caplog.records)
     (opened,) = client.get("/api/model/positions", params={"status": "open"}).json()
     assert first.opened == [opened["id"]]
@@ -630,9 +628,10 @@ def test_a_gtt_fill_its_event_did_not_book_is_caught_up_once_by_reconciliation(
     assert (side, quantity, price) == ("BUY", signal["quantity"], trigger)
     assert (opened["quantity"], Decimal(opened["charges"])) == (quantity, bought)
     row = _row(client)
-    assert (row["committed_capital"], row["charges_paid"]) == (0, bought)
+    assert (row["committed_capital"], row["charges_paid"]) == (Decimal(0), bought)
     assert row["deployed_capital"] == price * quantity
     with runtime.db.session() as db:
         again = reconcile(db, db.get_one(ModelPortfolio, pid), trading=runtime.portfolio_trading)
-    assert again.opened == [] and _row(client) == row
+    assert again.opened == []
+    assert _row(client) == row
     desk.agree()

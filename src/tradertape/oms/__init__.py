@@ -90,6 +90,7 @@ from tradertape.oms.portfolio_books import (
     PortfolioBooks,
     hold_portfolio,
     portfolio_lock,
+    portfolio_locks,
     portfolio_named,
 )
 from tradertape.oms.positions import (
@@ -169,6 +170,7 @@ __all__ = [
     "open_paper_account",
     "order_dict",
     "portfolio_lock",
+    "portfolio_locks",
     "portfolio_named",
     "to_bus",
     "to_message",

@@ -9,21 +9,19 @@ surface so that they can reach nothing else of the venue.
 
 The portfolio's lock (`hold_portfolio`) is the first lock any transaction that moves a
 portfolio's money takes, before the user's ledger lock (`lock_user_books`): one order for
-every writer, so none waits for the portfolio while holding the ledger. The OMS takes it
-itself, up front, wherever it books a fill of an order whose attribution names a
-portfolio, since a subscriber books that fill to the portfolio in the same transaction
-(`services.portfolios.fills`): the external-fill command (the agent's fills), a paper
-placement that matches at once (a fired GTT's order), the paper matching of working orders
-on a tick and the session jobs (`order_locks.locked_orders`: a paper portfolio's orders are
-in its book, ``portfolio:<id>``), a cancel (`order_locks.locked_own_order`: a part-filled
-entry is booked as it ends), and a live broker's report applied (`LiveOrders.book_report`).
-So that subscriber, called while the ledger's lock is held, asks for a lock its transaction
-holds already and never waits.
+every writer, so none waits for the portfolio while holding the ledger. A subscriber books a
+portfolio's fill to it in the fill's transaction (`services.portfolios.fills`), so it is
+registered with the portfolio's lock as its owner lock (`portfolio_locks`, by the order's
+attribution), which the OMS takes up front wherever it records an order's events
+(`emitter.hold_owners`: a new order's placement, the paper matching of working orders on a
+tick and the session jobs, a cancel or modify, a live broker's report applied), and the
+external-fill command takes it itself (the agent's fills). So that subscriber, called while
+the ledger's lock is held, asks for a lock its transaction holds already and never waits.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
@@ -31,7 +29,6 @@ from typing import Any, Protocol
 from sqlalchemy.orm import Session
 
 from tradertape.db.locks import lock_names
-from tradertape.domain.books import PORTFOLIO_PREFIX
 from tradertape.domain.calendar import TradingCalendar
 from tradertape.domain.market import Tick
 
@@ -103,22 +100,11 @@ def hold_portfolio(db: Session, portfolio_id: int) -> None:
     lock_names(db, [portfolio_lock(portfolio_id)])
 
 
-def hold_portfolio_of(db: Session, attribution: Mapping[str, Any] | None) -> None:
-    """Hold the lock of the portfolio `attribution` names, if any (before the ledger's)."""
-    portfolio_id = portfolio_named(attribution or {})
-    if portfolio_id is not None:
-        hold_portfolio(db, portfolio_id)
-
-
-def hold_portfolios(db: Session, portfolio_ids: Iterable[int]) -> None:
-    """Hold several portfolios' locks (one sorted call), before any ledger lock."""
-    lock_names(db, [portfolio_lock(p) for p in portfolio_ids])
-
-
-def portfolio_of_book(book: str) -> int | None:
-    """The model portfolio whose paper book `book` is (``portfolio:<id>``), or None."""
-    head, _, tail = book.partition(PORTFOLIO_PREFIX)
-    return int(tail) if not head and tail.isdigit() else None
+def portfolio_locks(_db: Session, attributions: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The locks of the portfolios orders with `attributions` name: the owner locks
+    (`OrderEvents.watch`'s ``owners``) of the subscriber that books their fills."""
+    named = (portfolio_named(a) for a in attributions)
+    return [portfolio_lock(p) for p in named if p is not None]
 
 
 def portfolio_named(attribution: Mapping[str, Any]) -> int | None:

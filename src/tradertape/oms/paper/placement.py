@@ -33,6 +33,7 @@ from tradertape.errors import InvalidField
 from tradertape.oms.admission import claim_counted, record_verdict, screen
 from tradertape.oms.commands import SubmitOrder
 from tradertape.oms.context import SQUAREOFF, TradingContext
+from tradertape.oms.emitter import hold_owners
 from tradertape.oms.funds import funding_problem
 from tradertape.oms.ledger import Ledger
 from tradertape.oms.order_log import (
@@ -44,7 +45,6 @@ from tradertape.oms.order_log import (
 )
 from tradertape.oms.order_rules import check_fields, check_session, listed
 from tradertape.oms.paper.working import expire_ioc, settle, step
-from tradertape.oms.portfolio_books import hold_portfolio_of
 from tradertape.ports.clock import IST
 
 
@@ -102,9 +102,9 @@ def place(context: TradingContext, db: Session, command: SubmitOrder) -> Placed:
     if command.slice_of is not None:
         order.slice_parent = command.slice_of.parent
     ledger = Ledger(db, rows=False)
-    # A model portfolio's order may fill now (a fired GTT's): its fill is booked to the
-    # portfolio in this transaction, under its lock, taken before the ledger's.
-    hold_portfolio_of(db, command.attribution)
+    # The order may fill now (a fired GTT's, a portfolio's): the owners' locks its events'
+    # watchers write under (the portfolio's), before the ledger's (`emitter.hold_owners`).
+    hold_owners(db, [command.attribution or {}])
     # The lock comes before the funds check reads anything; with a tick, a fill is likely,
     # so the balance, the fill's contract note and the positions are read in one round trip.
     fill_date = now.astimezone(IST).date() if last is not None else None  # fills carry `now`

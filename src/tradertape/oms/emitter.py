@@ -254,6 +254,13 @@ def read_ahead(db: Session, user_id: int) -> None:
         ahead(db, user_id)
 
 
+def wants_owners(db: Session) -> bool:
+    """Whether a watcher of the session's events declared owner locks (so a caller that must
+    read an order's attribution for `hold_owners` reads it only then)."""
+    hub: OrderEvents | None = db.info.get(_HUB)
+    return hub is not None and bool(hub._owners)
+
+
 def hold_owners(db: Session, attributions: Sequence[Mapping[str, Any]]) -> None:
     """Hold the owner locks the watchers need for events of orders with `attributions`
     (`OrderEvents.watch`'s `owners`), in one sorted call (no deadlock among them): called

@@ -26,7 +26,7 @@ from tradertape.db.models.trading import Order
 from tradertape.errors import NotFound
 from tradertape.oms.book_totals import lock_user_books
 from tradertape.oms.context import BROKER
-from tradertape.oms.emitter import hold_owners
+from tradertape.oms.emitter import hold_owners, wants_owners
 
 
 def lock_user(db: Session, user_id: int) -> None:
@@ -54,10 +54,11 @@ def locked_own_order(db: Session, *, user_id: int, order_id: str) -> Order:
     """One of the user's orders, read under their lock (404 for anyone else's), after the
     locks of its other owners that the events' watchers write under (a cancel of a model
     portfolio's part-filled entry books the entry to the portfolio: `emitter.hold_owners`)."""
-    attribution = db.scalar(
-        select(Order.attribution).where(Order.order_id == order_id, Order.user_id == user_id)
-    )
-    hold_owners(db, [attribution or {}])
+    if wants_owners(db):
+        attribution = db.scalar(
+            select(Order.attribution).where(Order.order_id == order_id, Order.user_id == user_id)
+        )
+        hold_owners(db, [attribution or {}])
     lock_user(db, user_id)
     order = db.scalar(
         select(Order)

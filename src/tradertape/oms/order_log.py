@@ -136,9 +136,11 @@ def new_order(
     source: str,
     attribution: dict[str, Any] | None,
     now: datetime,
+    slice_parent: str | None = None,
 ) -> Order:
     """An unstored order for `spec`, before any event (every column set: once stored,
-    reading one never goes back to the database)."""
+    reading one never goes back to the database); `slice_parent`: the key it shares with
+    the other children of a sliced order (`oms.slicing`)."""
     values = {
         "user_id": user_id,
         "order_id": new_order_id(now),
@@ -172,7 +174,7 @@ def new_order(
         "book": book_of(BROKER, attribution),
         "algo_id": None,
         "egress_ip": None,
-        "slice_parent": None,
+        "slice_parent": slice_parent,
         "placed_at": now,
         "updated_at": now,
         "expires_at": now + timedelta(minutes=spec.validity_ttl) if spec.validity_ttl else None,

@@ -1,10 +1,11 @@
 """The one order pipeline: every new order, change and cancel, and every GTT, paper or live.
 
-Each runs validate → the one pre-trade gate → record → the account's venue. The venue is
-chosen here and nowhere else: from the account a new order or GTT names (`Account`), and
-from the stored row (its ``broker`` column) for a change, a cancel or a delete. The paper
-exchange matches and books in one transaction; the live book records and commits, then
-sends to the user's broker. Callers name an account and never branch on paper vs live.
+Each runs validate → the one pre-trade gate → record → the account's venue; a new order
+through the one admission sequence (`oms.admission.admit`), whichever its venue. The venue
+is chosen here and nowhere else: from the account a new order or GTT names (`Account`),
+and from the stored row (its ``broker`` column) for a change, a cancel or a delete. The
+paper exchange matches and books in one transaction; the live book records and commits,
+then sends to the user's broker. Callers name an account and never branch on paper vs live.
 
 A live order, change or GTT needs both switches (`live.switches`); a cancel or a delete
 never does: it only removes risk.
@@ -133,9 +134,10 @@ class PaperVenue:
 
     def __init__(self, exchange: PaperExchange) -> None:
         self._exchange = exchange
+        self._place = exchange.placement.place  # the hot path: straight to the placement
 
     def submit(self, db: Session, account: Account, order: SubmitOrder) -> Submitted:
-        placed = self._exchange.submit(db, order)
+        placed = self._place(db, order)
         # A duplicate that raced this one gets the single order back (the unique key
         # decides): nothing was booked for it, and it is answered as the replay it is.
         return Submitted(placed.order, placed.booked is None, placed.trades())
@@ -173,19 +175,7 @@ class LiveVenue:
         self._live = live
 
     def submit(self, db: Session, account: Account, order: SubmitOrder) -> Submitted:
-        placed = self._live.place(
-            db,
-            user_id=order.user_id,
-            spec=order.spec,
-            client_key=order.client_key,
-            last=order.last,
-            source=order.source,
-            exit_only=order.exit_only,
-            broker_name=account.broker,
-            attribution=order.attribution,
-            on_record=order.on_record,
-            slice_of=order.slice_of,
-        )
+        placed = self._live.place(db, order, broker_name=account.broker)
         return Submitted(placed.order, placed.replayed)
 
     def slices(self, db: Session, account: Account, order: SubmitOrder, count: int) -> bool:
@@ -199,19 +189,7 @@ class LiveVenue:
         self, db: Session, account: Account, order: SubmitOrder, cuts: list[int]
     ) -> Submitted:
         """One send with the broker's slicing; its children answered (`LiveOrders.place_sliced`)."""
-        rows, replayed = self._live.place_sliced(
-            db,
-            user_id=order.user_id,
-            spec=order.spec,
-            cuts=cuts,
-            client_key=order.client_key,
-            last=order.last,
-            source=order.source,
-            exit_only=order.exit_only,
-            broker_name=account.broker,
-            attribution=order.attribution,
-            on_record=order.on_record,
-        )
+        rows, replayed = self._live.place_sliced(db, order, cuts, broker_name=account.broker)
         return Submitted(rows[0], replayed, children=rows)
 
     def modify(

@@ -8,10 +8,12 @@ an order above the limit is refused (422 on ``quantity``, naming the limit); wit
 above the cap is refused too.
 
 `OrderPipeline.submit` calls `plan` for every order, paper or live, and places each child
-through the one admission path with a `SliceOf`: the first child is judged by the risk
-gate at its parent's quantity (the parent counts once against limits), the others skip
-the gate, and every child takes its own slot under SEBI's order-rate ceiling. An exit
-(``exit_only``) is always sliced, whatever the cap: exits are never blocked.
+through the one admission sequence (`oms.admission.admit`) with a `SliceOf`, or, at a
+broker that slices itself, all of them in one pass of it (`LiveOrders.place_sliced`): the
+first child is judged by the risk gate at its parent's quantity (the parent counts once
+against limits), the others skip the gate, and every child claims its own key and its own
+slot under SEBI's order-rate ceiling. An exit (``exit_only``) is always sliced, whatever
+the cap: exits are never blocked.
 """
 
 from __future__ import annotations

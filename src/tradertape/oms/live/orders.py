@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
@@ -36,13 +36,14 @@ from sqlalchemy.orm import Session
 
 from tradertape.db.models.trading import Order, Trade
 from tradertape.domain.books import live_book
-from tradertape.domain.instruments import InstrumentCatalog
+from tradertape.domain.instruments import Instrument, InstrumentCatalog
 from tradertape.domain.market import Tick
 from tradertape.domain.order_state import PENDING, EventKind, OrderEvent, OrderStatus
 from tradertape.domain.orders import OrderSpec
 from tradertape.errors import BadRequest, NotFound, ServiceUnavailable, TraderTapeError
 from tradertape.oms import slicing
-from tradertape.oms.admission import claim_counted, record_verdict, screen
+from tradertape.oms.admission import admit, claim_counted
+from tradertape.oms.commands import SubmitOrder
 from tradertape.oms.context import BROKER as PAPER
 from tradertape.oms.context import TradingContext
 from tradertape.oms.emitter import hold_owners
@@ -205,6 +206,12 @@ def _child_sizes(placed: SlicedOrder, adapter: Broker) -> dict[str, int] | None:
     return {key: size for key, size in sizes.items() if size is not None}
 
 
+def _committed(command: SubmitOrder) -> SubmitOrder:
+    """`command`, committed by `admit` whatever the caller asked: a live order's row is
+    committed before it is sent, and a racing duplicate's answer with it."""
+    return command if command.commit else replace(command, commit=True)
+
+
 class LiveOrders:
     """Places, changes and books the live orders of every user."""
 
@@ -222,6 +229,7 @@ class LiveOrders:
         self._identity = identity or AlgoIdentity()
         self._public_ip = public_ip
         self.session_ended = session_ended
+        self._act = _LiveAct(self.sending, self._identity.algo_id)
 
     def sending(self, db: Session, user_id: int, name: str | None = None) -> LiveBroker:
         """The user's broker for a request that places or changes something there, after
@@ -237,74 +245,26 @@ class LiveOrders:
         return self._context.catalog(db)
 
     def place(
-        self,
-        db: Session,
-        *,
-        user_id: int,
-        spec: OrderSpec,
-        client_key: str | None,
-        last: Tick | None,
-        source: str = "api",
-        exit_only: bool = False,
-        broker_name: str | None = None,
-        attribution: dict[str, Any] | None = None,
-        on_record: Callable[[Session, Order], None] | None = None,
-        slice_of: SliceOf | None = None,
+        self, db: Session, command: SubmitOrder, *, broker_name: str | None = None
     ) -> LiveSubmitted:
-        """Validate, pass the gate, record, then send; a refusal is stored and never sent.
+        """Validate, pass the gate, record, then send; a refusal is stored and never sent
+        (`oms.admission.admit`, with the live act: `_Sending`).
 
         `broker_name` picks one of the user's connected brokers (by default their only
         one). The broker checks funds and market hours itself (its answer is stored); our
-        paper funds check does not apply to money we do not hold. `attribution` is kept with
-        the order (a worker run's names the run, so the gate applies the run's rules too),
-        and `on_record` writes the caller's own rows in the transaction that records the
-        order.
+        paper funds check does not apply to money we do not hold. The command's
+        attribution is kept with the order (a worker run's names the run, so the gate
+        applies the run's rules too), and its ``on_record`` writes the caller's own rows in
+        the transaction that records the order. A repeated key was answered by the
+        pipeline (`oms.orders`) before this; a racing duplicate loses the claim and gets
+        the first order. The order is committed whatever the command's ``commit``: nothing
+        is sent before its row is.
         """
-        context = self._context
-        # A repeated key was answered by the pipeline (`oms.orders`) before this; a racing
-        # duplicate loses the claim below and gets the first order.
-        instrument = listed(context.catalog(db), spec)
-        check_fields(context, spec, instrument, last)
-        # No session (or no single one), or another egress IP than the registered one: a 409
-        # before anything is stored.
-        broker = self.sending(db, user_id, broker_name)
-        now = context.clock.now()
-        order = new_order(
-            user_id,
-            spec,
-            instrument,
-            client_key=client_key,
-            source=source,
-            attribution={**(attribution or {}), "mode": "live"},
-            now=now,
-        )
-        order.broker = broker.name
-        order.book = live_book(broker.name)
-        order.algo_id = self._identity.algo_id
-        if slice_of is not None:
-            order.slice_parent = slice_of.parent
-        Ledger(db, broker=broker.name).lock(user_id)
-        # The broker checks funds itself: our paper funds check is not its business.
-        refusal, verdict = screen(
-            context, db, order, instrument, last, skip=exit_only, slice_of=slice_of
-        )
-        history = []
-        if refusal is not None:
-            refused = OrderEvent(EventKind.REJECTED, now, message=refusal)
-            history.append(apply_event(order, refused, now))
-        counted = refusal is None
-        stored = claim_counted(context, db, order, counted=counted, exit_only=exit_only)
-        if stored is not order:  # a racing duplicate: the first order stands
-            db.commit()
-            return LiveSubmitted(stored, True)
-        store_history(db, order, history)
-        record_verdict(db, order, verdict)
-        if on_record is not None:
-            on_record(db, order)
-        db.commit()  # recorded before the broker hears of it
-        if order.status == UNPLACED:
-            self._send(db, order, spec, broker)
-        return LiveSubmitted(order, False)
+        sending = _Sending(broker_name)
+        stored, claimed = admit(self._context, db, _committed(command), self._act, sending)
+        if claimed and stored.status == UNPLACED:  # committed: now the broker may hear of it
+            self._send(db, stored, command.spec, sending.sent())
+        return LiveSubmitted(stored, not claimed)
 
     def broker_slice_cap(self, db: Session, user_id: int, name: str | None = None) -> int | None:
         """The most children the user's broker `name` slices an order above the freeze
@@ -316,79 +276,39 @@ class LiveOrders:
     def place_sliced(
         self,
         db: Session,
-        *,
-        user_id: int,
-        spec: OrderSpec,
+        command: SubmitOrder,
         cuts: Sequence[int],
-        client_key: str | None,
-        last: Tick | None,
-        source: str = "api",
-        exit_only: bool = False,
+        *,
         broker_name: str | None = None,
-        attribution: dict[str, Any] | None = None,
-        on_record: Callable[[Session, Order], None] | None = None,
     ) -> tuple[list[Order], bool]:
-        """Place `spec` above its freeze quantity at a broker that slices it itself: one
+        """Place `command` above its freeze quantity at a broker that slices it itself: one
         request with the broker's slicing, answered with its children.
 
-        A row for each child of `cuts` (the broker's rule: `oms.slicing.slices`) is
-        recorded and committed before the send, sharing one ``slice_parent``: the first
-        judged by the gate at the parent's quantity (the parent counts once against the
-        limits), every child taking its own slot under SEBI's ceiling. The send carries
-        the first child's id as its key; each child the broker answers gives its row the
-        broker's id (or, refused, its reason). A refused first child sends nothing. The
-        rows and whether they answer a racing duplicate's key."""
-        context = self._context
-        instrument = listed(context.catalog(db), spec)
-        check_fields(context, spec, instrument, last)
-        broker = self.sending(db, user_id, broker_name)
-        adapter = broker.adapter
-        assert isinstance(adapter, SlicesOrders)
-        now = context.clock.now()
-        parent = slicing.parent_key(client_key)
-        rows: list[Order] = []
-        for index, quantity in enumerate(cuts, start=1):
-            child = new_order(
-                user_id,
-                replace(spec, quantity=quantity, autoslice=False),
-                instrument,
-                client_key=slicing.child_key(client_key, parent, index),
-                source=source,
-                attribution={**(attribution or {}), "mode": "live"},
-                now=now,
-            )
-            child.broker, child.book = broker.name, live_book(broker.name)
-            child.algo_id = self._identity.algo_id
-            child.slice_parent = parent
-            rows.append(child)
-        Ledger(db, broker=broker.name).lock(user_id)
-        first = rows[0]
-        shape = SliceOf(parent, 1, len(cuts), spec.quantity)
-        refusal, verdict = screen(
-            context, db, first, instrument, last, skip=exit_only, slice_of=shape
+        The same sequence as `place` (`oms.admission.admit`): its act makes a row for each
+        child of `cuts` (the broker's rule: `oms.slicing.slices`), sharing one
+        ``slice_parent``; the first, keeping the client's key, is judged by the gate at the
+        parent's quantity (the parent counts once against the limits), and every child
+        claims its own key and its own slot under SEBI's ceiling. All are recorded and
+        committed before the send, which carries the first child's id as its key; each
+        child the broker answers gives its row the broker's id (or, refused, its reason). A
+        refused first child stores no more and sends nothing. The rows and whether they
+        answer a racing duplicate's key."""
+        parent = slicing.parent_key(command.client_key)
+        whole = replace(
+            command,
+            commit=True,  # every child is stored before the broker hears of any
+            slice_of=SliceOf(parent, 1, len(cuts), command.spec.quantity),
         )
-        if refusal is not None:
-            rows = [first]  # the parent was refused: no more children
-            refused = OrderEvent(EventKind.REJECTED, now, message=refusal)
-            store = [apply_event(first, refused, now)]
-        else:
-            store = []
-        for index, row in enumerate(rows):
-            stored = claim_counted(context, db, row, counted=refusal is None, exit_only=exit_only)
-            if stored is not row:  # a racing duplicate: the first order's children stand
-                if index == 0:
-                    db.commit()
-                else:
-                    db.rollback()
-                return slicing.children(db, stored), True
-        store_history(db, first, store)
-        record_verdict(db, first, verdict)
-        if on_record is not None:
-            on_record(db, first)
-        db.commit()  # recorded before the broker hears of it
-        if refusal is None:
-            self._send_sliced(db, rows, spec, broker, adapter)
-        return rows, False
+        sending = _Sending(broker_name, cuts)
+        stored, claimed = admit(self._context, db, whole, self._act, sending)
+        if not claimed:
+            return slicing.children(db, stored), True
+        if stored.status == UNPLACED:  # committed: now the broker may hear of it
+            broker = sending.sent()
+            adapter = broker.adapter
+            assert isinstance(adapter, SlicesOrders)
+            self._send_sliced(db, sending.rows, command.spec, broker, adapter)
+        return sending.rows, False
 
     def _send_sliced(
         self,
@@ -929,6 +849,107 @@ class LiveOrders:
             raise ServiceUnavailable(f"the broker did not answer: {exc}") from exc
         except BrokerError as exc:
             raise BadRequest(str(exc)) from exc
+
+
+@dataclass(slots=True)
+class _Sending:
+    """What the live act's steps share about one placement: the broker named (None: the
+    user's one), the children of an order the broker slices itself, and once taken, the
+    broker and the order's rows."""
+
+    name: str | None
+    cuts: Sequence[int] = ()
+    broker: LiveBroker | None = None
+    rows: list[Order] = field(default_factory=list)  # the first, then the other children
+    later: list[Order] = field(default_factory=list)  # the other children, unclaimed yet
+
+    def sent(self) -> LiveBroker:
+        """The broker taken (every admitted order was taken first)."""
+        assert self.broker is not None
+        return self.broker
+
+
+class _LiveAct:
+    """The live book's act in the one admission sequence (`oms.admission.admit`).
+
+    Taken, the order is stamped with the user's broker (a 409 before anything is stored
+    when there is no session, or another egress IP than the registered one), its book and
+    our algo id; for a broker that slices itself, the other children are made beside it.
+    No funds check (the broker checks its own money) and nothing done on acceptance: the
+    row stays unplaced until the broker answers. `LiveOrders` sends it once `admit` has
+    committed it: nothing reaches the broker before its row is stored, and a refused
+    order never does.
+    """
+
+    __slots__ = ("_algo_id", "_sending")
+    judges_session = False  # the broker judges its own hours; its refusal is stored
+
+    def __init__(
+        self, sending: Callable[[Session, int, str | None], LiveBroker], algo_id: str | None
+    ) -> None:
+        self._sending, self._algo_id = sending, algo_id
+
+    def take(
+        self,
+        db: Session,
+        command: SubmitOrder,
+        order: Order,
+        instrument: Instrument,
+        catalog: InstrumentCatalog,
+        state: _Sending,
+        now: datetime,
+        gated: bool,
+    ) -> str | None:
+        broker = state.broker = self._sending(db, command.user_id, state.name)
+        order.attribution["mode"] = "live"  # its own copy (`new_order`)
+        order.broker, order.book = broker.name, live_book(broker.name)
+        order.algo_id = self._algo_id
+        state.rows = [order]
+        if state.cuts:  # the first child is the order; the others follow it
+            assert isinstance(broker.adapter, SlicesOrders)
+            order.quantity = state.cuts[0]
+            state.later = [
+                self._child(command, order, instrument, index, quantity)
+                for index, quantity in enumerate(state.cuts[1:], start=2)
+            ]
+        Ledger(db, broker=broker.name).lock(command.user_id)
+        return None  # the broker checks funds itself: our paper funds check is not its business
+
+    def _child(
+        self, command: SubmitOrder, first: Order, instrument: Instrument, index: int, quantity: int
+    ) -> Order:
+        """The `index`-th child of a sliced order whose first child is `first`."""
+        parent = first.slice_parent or ""
+        child = new_order(
+            command.user_id,
+            replace(command.spec, quantity=quantity, autoslice=False),
+            instrument,
+            client_key=slicing.child_key(command.client_key, parent, index),
+            source=command.source,
+            attribution=first.attribution,
+            now=first.placed_at,
+            slice_parent=first.slice_parent,
+        )
+        child.broker, child.book, child.algo_id = first.broker, first.book, first.algo_id
+        return child
+
+    def accept(
+        self,
+        command: SubmitOrder,
+        order: Order,
+        instrument: Instrument,
+        state: _Sending,
+        history: list[dict[str, Any]],
+        now: datetime,
+    ) -> dict[str, Any] | None:
+        state.rows.extend(state.later)  # the broker accepts it, once sent
+        return None
+
+    def siblings(self, state: _Sending) -> Sequence[Order]:
+        return state.later
+
+    def book(self, db: Session, order: Order, instrument: Instrument, state: _Sending) -> None:
+        return None  # its fills are booked from the broker's reports
 
 
 def own_live_order(db: Session, *, user_id: int, order_id: str) -> Order | None:

@@ -5,7 +5,8 @@ loop use; the work lives in modules named for it:
 
 - `order_rules`: a listed instrument, the domain's field rules, the session rule;
 - `funds`: margin and holdings, checked under the user's ledger lock;
-- `placement`: a new order worked out whole, then stored with one commit, its
+- `placement`: the paper act of the one admission sequence (`oms.admission`): a new
+  order worked out whole (funds, an immediate match), then stored with one commit, its
   idempotency key claimed by a unique constraint;
 - `working`: working orders against ticks (triggers, fills, IOC remainders);
 - `ledger`: each fill's trade, contract-note charges and cash;
@@ -98,11 +99,17 @@ class PaperExchange:
             catalog_ahead=catalog_ahead,
             feed_quiet=feed_quiet,
         )
+        self._placement = placement.PaperPlacement(self._context)
 
     @property
     def context(self) -> TradingContext:
         """What the context's parts read (the live venue shares its gate, clock and catalog)."""
         return self._context
+
+    @property
+    def placement(self) -> placement.PaperPlacement:
+        """Where new orders are placed (the paper act of `oms.admission.admit`)."""
+        return self._placement
 
     @property
     def config(self) -> PaperConfig:
@@ -285,12 +292,12 @@ class PaperExchange:
             commit=commit,
             exit_only=exit_only,
         )
-        return placement.place(self._context, db, command).order
+        return self._placement.place(db, command).order
 
     def submit(self, db: Session, command: SubmitOrder) -> Placed:
         """`place` for a command, also returning the trades booked, so a caller need not
         read them back."""
-        return placement.place(self._context, db, command)
+        return self._placement.place(db, command)
 
     def record(self, db: Session, order: Order, event: OrderEvent) -> None:
         """Apply an event to an order through the status machine and log it (no commit)."""

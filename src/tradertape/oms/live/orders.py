@@ -1,5 +1,6 @@
-"""Live orders: recorded here first, passed through the one pre-trade gate, then sent to
-the user's broker; the broker's reports of them booked exactly once.
+"""Live orders: admitted by the one sequence every new order passes (`oms.admission.admit`,
+with this venue's act, `_LiveAct`: rules, gate, key and SEBI slot, record), then sent to the
+user's broker; the broker's reports of them booked exactly once.
 
 Placement stores the order (status ``PUT ORDER REQ RECEIVED``, no broker id) and commits
 before the broker hears of it, so a crash or a timeout leaves a row that says so. The

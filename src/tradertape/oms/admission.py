@@ -4,10 +4,12 @@ The steps are written here once, in the one order both venues take them: the rul
 (`order_rules`: listed, the fields, the session where the venue judges it), the venue's
 locks and its own refusal (paper: funds), the one gate's verdict (`gate`), the claim of
 the idempotency key with the order's slot under SEBI's order-rate ceiling, and the record
-(the history, the gate's verdict, the caller's ``on_record``). A venue supplies only its
-act (`VenueAct`): the paper exchange (`paper.placement`) checks funds, then matches and
-books in the same transaction and commits; the live book (`live.orders`) stamps the
-broker on the row, commits, then sends. Neither can skip or reorder a step the other takes.
+(the history, the gate's verdict, the caller's ``on_record``), then the commit. A venue
+supplies only its act (`VenueAct`), through plain method calls (the paper one is the hot
+path): the paper exchange (`paper.placement`) checks funds, then matches and books in the
+same transaction; the live book (`live.orders`) stamps the broker on the row, checks no
+funds, and sends the order once `admit` has committed it. Neither can skip or reorder a
+step the other takes.
 """
 
 from __future__ import annotations

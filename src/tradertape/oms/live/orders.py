@@ -249,7 +249,7 @@ class LiveOrders:
         self, db: Session, command: SubmitOrder, *, broker_name: str | None = None
     ) -> LiveSubmitted:
         """Validate, pass the gate, record, then send; a refusal is stored and never sent
-        (`oms.admission.admit`, with the live act: `_Sending`).
+        (`oms.admission.admit`, with the live act, `_LiveAct`).
 
         `broker_name` picks one of the user's connected brokers (by default their only
         one). The broker checks funds and market hours itself (its answer is stored); our

@@ -267,9 +267,12 @@ def hold_owners(db: Session, attributions: Sequence[Mapping[str, Any]]) -> None:
     by the OMS before it takes the ledger's lock to record events of orders already placed.
     Nothing when the session's database has no `OrderEvents` attached, or none is needed."""
     hub: OrderEvents | None = db.info.get(_HUB)
-    if hub is None or not hub._owners or not attributions:
+    if hub is None or not hub._owners:
         return
-    names = {name for owners in hub._owners for name in owners(db, attributions)}
+    named = [a for a in attributions if a]  # an order of no owner's (the desk's) has none
+    if not named:
+        return
+    names = {name for owners in hub._owners for name in owners(db, named)}
     if names:
         lock_names(db, names)
 

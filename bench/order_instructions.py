@@ -19,6 +19,11 @@ only its hook's check); PostgreSQL 7.254, 7.117 (-1.9 %), then 7.356 (+3.4 %): t
 saves a round trip (5.4 to 4.4 an order) whose cost is mostly the kernel's and the wait,
 which callgrind does not count, and adds the bookkeeping of a read kept across writes.
 
+Measured 2026-11-29, issue 51's last items against `2d4defcd` (one admission sequence, owner
+locks before the ledger's, every portfolio fill booked by its event): SQLite 6.418 → 6.443 M,
+PostgreSQL 7.498 → 7.532 M (+0.4-0.5 %: the owner-lock hook and three more watchers of the
+events); 6.452 M on SQLite before an order of no owner skipped the hook.
+
     valgrind must be installed. .venv/bin/python bench/order_instructions.py
         [--orders 100] [--warmup 200] [--pg URL | --no-pg] [--against REV]
 """

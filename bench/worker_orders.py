@@ -85,6 +85,11 @@ telemetry off: server CPU 2.59 ms per order with 1 worker against 2.85 ms (range
 against 2.85-3.06), 2.79 against 2.92 ms with 2 (bench/profile_worker_order.py says where
 the rest goes).
 
+2026-11-29 (issue 51's last items; Python reference 4.3 ms), ``--orders 300 --workers 2
+--against 2d4defcd --rounds 2``: the orders' own server CPU 3.76 ms with 1 worker against
+3.53 ms before (ranges 3.76-4.65 and 3.53-4.03), 4.19 against 4.27 ms with 2 (4.19-5.02 and
+4.27-4.73): the same within the host's noise, 1.9-2.1x the 2 ms target.
+
     .venv/bin/python bench/worker_orders.py [--orders 1000] [--workers 8] [--warmup 20] [--idle 5]
         [--db-url postgresql+psycopg://postgres@127.0.0.1:5432/bench] [--universe nifty_50]
         [--servers 1 2] [--redis-url redis://127.0.0.1:6379/0] [--against HEAD~1 [--rounds 3]]

@@ -66,6 +66,14 @@ class PositionMoney:
             return self.cost
         return position.entry_price * position.quantity
 
+    def round_trip(
+        self, position: ModelPosition, *, proceeds: Decimal, sale_charges: Decimal
+    ) -> Decimal:
+        """What selling the whole position for `proceeds`, charged `sale_charges`, realises:
+        proceeds − its cost − its buys' charges − the sale's (unrounded). The one rule for
+        a position's P&L: its exit books it (`positions.fill_exit`), `realised` reads it."""
+        return proceeds - self.entry_cost(position) - self.buy_charges - sale_charges
+
     def realised(self, position: ModelPosition) -> Decimal | None:
         """The P&L its round trip realised, net of its charges (None while it is held)."""
         if position.status != "closed":
@@ -73,7 +81,7 @@ class PositionMoney:
         proceeds = self.proceeds
         if self.sold != position.quantity:
             proceeds = (position.exit_price or ZERO) * position.quantity
-        return paise(proceeds - self.entry_cost(position) - self.charges)
+        return paise(self.round_trip(position, proceeds=proceeds, sale_charges=self.sell_charges))
 
 
 def of_position(db: Session, position: ModelPosition) -> PositionMoney:

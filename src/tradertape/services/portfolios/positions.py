@@ -151,12 +151,12 @@ def fill_exit(
         raise Conflict(f"position {position.id} is already closed")
     db = object_session(position)
     proceeds = price * position.quantity if proceeds is None else proceeds
-    cost, bought = position.entry_price * position.quantity, ZERO
+    held = position_money.PositionMoney()  # a detached position: its average, no charges
     if db is not None:
         money.hold(db, portfolio)  # as for `fill_entry`
-        held = position_money.of_position(db, position)
-        cost, bought = held.entry_cost(position), held.buy_charges
-    pnl = proceeds - cost - bought - charges
+        held = position_money.of_position(db, position)  # its buys (the sale's may be too)
+    cost = held.entry_cost(position)
+    pnl = held.round_trip(position, proceeds=proceeds, sale_charges=charges)
     money.sold(portfolio, cost=cost, proceeds=proceeds, charges=charges, pnl=pnl)
     position.status = "closed"
     position.exit_price = price

@@ -23,11 +23,11 @@ from sqlalchemy.orm import Session
 from tradertape.db.models import Order, WorkerRun, WorkerRunOrder
 from tradertape.domain.order_state import EventKind
 from tradertape.oms import (
-    BROKER,
     UNPLACED,
     OmsEvent,
     OrderCancelled,
     OrderFilled,
+    OrderPipeline,
     OrderRejected,
     OrderReleased,
     OrderTriggered,
@@ -55,7 +55,8 @@ def booked_report(events: Sequence[OmsEvent]) -> list[OrderUpdate] | None:
         return None
     updates = [e for e in events if isinstance(e, OrderUpdate)]
     first = updates[0]
-    if first.broker == BROKER or first.previous_status == UNPLACED:
+    # a venue that answers in the caller's transaction (paper) sends no reports
+    if OrderPipeline.traits_of(first.broker).answers_at_once or first.previous_status == UNPLACED:
         return None
     return updates
 

@@ -55,6 +55,11 @@ class Account:
     broker: str | None = None
 
     @classmethod
+    def of_venue(cls, broker: str) -> Account:
+        """The account a stored order (or its event) went to, by its ``broker`` column."""
+        return PAPER_ACCOUNT if broker == PAPER else cls(live=True, broker=broker)
+
+    @classmethod
     def of(cls, mode: str, broker: str | None) -> Account:
         """The account a request names with its ``mode`` and ``broker`` fields."""
         if mode != "live" and broker is not None:

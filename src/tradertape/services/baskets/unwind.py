@@ -52,7 +52,6 @@ from tradertape.domain.orders import (
 from tradertape.errors import TraderTapeError
 from tradertape.oms import (
     BROKER,
-    PAPER_ACCOUNT,
     UNGUARDED,
     Account,
     Guard,
@@ -76,7 +75,7 @@ _UNANSWERED = frozenset({"PUT ORDER REQ RECEIVED", "VALIDATION PENDING", "OPEN P
 
 def _late_leg(event: OrderRejected) -> bool:
     """Whether `event` is a live basket leg's rejection after its broker took it."""
-    if event.broker == BROKER:
+    if OrderPipeline.traits_of(event.broker).answers_at_once:  # paper: refused at once
         return False
     tags = event.attribution
     return (
@@ -91,7 +90,7 @@ def _live_leg_filled(event: OrderFilled) -> bool:
     """Whether `event` is a live basket leg's fill (its basket may be unwinding)."""
     tags = event.attribution
     return (
-        event.broker != BROKER
+        not OrderPipeline.traits_of(event.broker).answers_at_once
         and isinstance(tags.get("basket_leg"), int)
         and not tags.get("unwind")
     )
@@ -249,7 +248,7 @@ class LateRefusals:
             if (user_id, basket) in self._passed:
                 return []
             self._passed.add((user_id, basket))
-        account = PAPER_ACCOUNT if broker == BROKER else Account(live=True, broker=broker)
+        account = Account.of_venue(broker)
         asks = not OrderPipeline.traits_of(broker).answers_at_once  # its legs' news: asked
         with self._db.session() as db:
             mark = basket_marks.find(db, user_id, basket)

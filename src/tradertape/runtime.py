@@ -55,6 +55,8 @@ from tradertape.security.vault import Vault
 from tradertape.services.accounts.login import LoginService
 from tradertape.services.accounts.ratelimit import RateLimiter
 from tradertape.services.accounts.sessions import SessionService
+from tradertape.services.audit.anchors import AnchorFile
+from tradertape.services.audit.keys import AuditKeys
 from tradertape.services.audit.trail import AuditTrail
 from tradertape.services.baskets.unwind import LateRefusals
 from tradertape.services.books import summary as paper_books
@@ -159,6 +161,8 @@ class Runtime:
     research: ResearchJobs  # backtests with progress and parameter sweeps, in threads
     mtm_exits: MtmExits  # mtm_exit rules: a scope's day MTM watched beside the trading loop
     late_refusals: LateRefusals  # halted baskets' unwinds: late refusals, marked baskets
+    audit_keys: AuditKeys  # the audit trail's keys (derived from the secret, ids recorded)
+    audit_anchors: AnchorFile  # each user's trail head, signed, kept off the database
 
     @classmethod
     def build(
@@ -206,7 +210,8 @@ class Runtime:
         # and every event of a committed transaction on the bus (``orders.<user>``).
         events = OrderEvents()
         events.watch(RunOrderJournal(clock=clock))
-        trail = AuditTrail()  # every event, hash-chained per user (issue 54)
+        audit_keys = AuditKeys(settings.secret, clock=clock)  # the trail's keys (issue 66)
+        trail = AuditTrail(audit_keys)  # every event, hash-chained per user (issue 54)
         events.watch(trail, ahead=trail.read_ahead)
         events.watch(OrderNotices())  # fills, broker refusals, GTTs fired: the bell, Telegram
         relay = Relay(bus)
@@ -490,6 +495,8 @@ class Runtime:
                 live=live_ledgers,
             ),
             late_refusals=late_refusals,
+            audit_keys=audit_keys,
+            audit_anchors=AnchorFile(settings.audit_anchor_path, audit_keys),
             live=live,
             live_brokers=live_brokers,
             egress=egress,

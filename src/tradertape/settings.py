@@ -21,6 +21,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from tradertape.security.files import private_file, private_folder
 
 SECRET_KEY_FILE = "secret.key"  # noqa: S105 - a file name, not a secret
+AUDIT_ANCHOR_FILE = "audit-anchors.json"
 
 
 class SmtpSettings(BaseSettings):
@@ -53,6 +54,11 @@ class Settings(BaseSettings):
     # Where the generated key lives when `secret_key` is unset: by default in the data
     # folder; elsewhere (another disk, a secrets mount) so a copy of the folder has no key.
     secret_key_file: Path | None = None
+    # The audit trail's anchors (`services.audit.anchors`): each user's head, signed, written
+    # here this often by the process that leads the market jobs; by default in the data
+    # folder, better on another disk or a mount the database's host cannot rewrite.
+    audit_anchor_file: Path | None = None
+    audit_anchor_every_secs: int = Field(default=300, ge=10, le=86_400)
     public_base_url: str = "http://127.0.0.1:8000"
     redis_url: str | None = None
     # The prefix of this installation's Redis channels; unset, one derived from the database
@@ -227,6 +233,13 @@ class Settings(BaseSettings):
         """Create the data folder if missing, make it private (folders 0700, files 0600,
         whatever existed, and the process's umask for what comes) and return it."""
         return private_folder(self.data_dir)
+
+    @property
+    def audit_anchor_path(self) -> Path:
+        """Where the audit trail's anchors are kept (`audit_anchor_file`, or the data folder)."""
+        if self.audit_anchor_file is not None:
+            return self.audit_anchor_file.expanduser()
+        return self.data_dir.expanduser() / AUDIT_ANCHOR_FILE
 
     @cached_property
     def secret(self) -> str:

@@ -2041,6 +2041,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/audit/anchor": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Audit Anchor
+         * @description Your trail's head now, signed: keep it off this server to check the trail later.
+         */
+        get: operations["audit-audit_anchor"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/audit/entries": {
         parameters: {
             query?: never;
@@ -2092,12 +2112,18 @@ export interface paths {
         };
         /**
          * Audit Verify
-         * @description Walk your whole trail: recompute every entry's hash and follow every link; the first
-         *     entry that was changed or removed is named.
+         * @description Walk your whole trail: check every entry's signature and follow every link, and check
+         *     that it still holds the entry the server last anchored; the first entry that was
+         *     changed, removed or forged is named, or the end that was cut off.
          */
         get: operations["audit-audit_verify"];
         put?: never;
-        post?: never;
+        /**
+         * Audit Verify Anchor
+         * @description Check your trail against an anchor you kept: whole, and still holding the anchored
+         *     entry unchanged. An anchor this server did not sign for you is refused (422).
+         */
+        post: operations["audit-audit_verify_anchor"];
         delete?: never;
         options?: never;
         head?: never;
@@ -6148,6 +6174,55 @@ export interface components {
             type: "add" | "div" | "mul" | "sub";
         };
         /**
+         * AuditAnchorIn
+         * @description An anchor you kept (`GET /api/audit/anchor`), as it was handed out.
+         */
+        AuditAnchorIn: {
+            /** At */
+            at: string;
+            /** Hash */
+            hash: string;
+            /** Key Id */
+            key_id: number;
+            /** Mac */
+            mac: string;
+            /** Seq */
+            seq: number;
+        };
+        /**
+         * AuditAnchorOut
+         * @description Your trail's head, signed by the server: keep it anywhere (a file, a mail to
+         *     yourself) and send it back to `POST /api/audit/verify` to check that nothing was cut
+         *     from the trail's end, wiped or rebuilt since.
+         */
+        AuditAnchorOut: {
+            /**
+             * At
+             * @description when the anchor was taken (UTC, ISO 8601)
+             */
+            at: string;
+            /**
+             * Hash
+             * @description the last entry's hash
+             */
+            hash: string;
+            /**
+             * Key Id
+             * @description the key the signature is under
+             */
+            key_id: number;
+            /**
+             * Mac
+             * @description the server's signature of the four fields above
+             */
+            mac: string;
+            /**
+             * Seq
+             * @description the last entry's number (0: an empty trail)
+             */
+            seq: number;
+        };
+        /**
          * AuditEntryOut
          * @description One entry of your audit trail: what the OMS recorded, chained to the one before.
          */
@@ -6159,9 +6234,14 @@ export interface components {
             at: string;
             /**
              * Hash
-             * @description SHA-256 of this entry's canonical JSON with prev_hash
+             * @description HMAC-SHA256 of this entry's canonical JSON with prev_hash, under the server's key key_id (plain SHA-256 for entries written before keys)
              */
             hash: string;
+            /**
+             * Key Id
+             * @description the key the hash is under; none: before keys
+             */
+            key_id: number | null;
             /**
              * Kind
              * @description order.accepted, order.rejected, order.modified, … gtt.triggered
@@ -6256,9 +6336,20 @@ export interface components {
         };
         /**
          * AuditVerifyOut
-         * @description Whether your trail is whole: every entry's hash recomputed, every link followed.
+         * @description Whether your trail is whole: every entry's hash recomputed, every link followed, and
+         *     the anchored entry still there (the server's anchor, or the one you sent).
          */
         AuditVerifyOut: {
+            /**
+             * Anchored At
+             * @description when that anchor was taken (UTC)
+             */
+            anchored_at?: string | null;
+            /**
+             * Anchored Seq
+             * @description the entry the trail was checked to still hold (anchor)
+             */
+            anchored_seq?: number | null;
             /** Entries */
             entries: number;
             /**
@@ -22542,6 +22633,55 @@ export interface operations {
             };
         };
     };
+    "audit-audit_anchor": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditAnchorOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     "audit-audit_entries": {
         parameters: {
             query?: {
@@ -22655,6 +22795,59 @@ export interface operations {
             cookie?: never;
         };
         requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditVerifyOut"];
+                };
+            };
+            /** @description The server is busy or its database out of reach; nothing changed. Send the request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request was refused; nothing changed. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server failed; quote the request id. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "audit-audit_verify_anchor": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AuditAnchorIn"];
+            };
+        };
         responses: {
             /** @description Successful Response */
             200: {

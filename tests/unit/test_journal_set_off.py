@@ -65,7 +65,7 @@ def test_the_issues_fo_loss_absorbs_the_years_long_term_gains_before_it_is_carri
     )
     done = set_off_year([year], "2024-25")
     high, low = done.line(LTCG, L125), done.line(LTCG, L10)
-    assert (high.within_head, high.across_heads, high.left) == (D("3295.56"), D("96852.44"), 0)
+    assert (high.within_head, high.across_heads, high.left) == (D("3295.56"), D("96852.44"), ZERO)
     assert (low.within_head, low.across_heads, low.left) == (ZERO, D("62000.00"), ZERO)
     assert done.business_across_heads == D("158852.44")
     assert [(x.kind, x.fy, x.left, x.last_fy) for x in done.carried_forward] == [
@@ -298,9 +298,10 @@ def test_the_112a_exemption_by_year_and_where_it_saves_most():
 RATES = ((STCG, S15), (STCG, S20), (LTCG, L10), (LTCG, L125))
 
 
-def _tax_in_order(
-    loss: Decimal, gains: dict[tuple[str, Decimal], Decimal], order: tuple
-) -> Decimal:
+Key = tuple[str, Decimal]
+
+
+def _tax_in_order(loss: Decimal, gains: dict[Key, Decimal], order: tuple[Key, ...]) -> Decimal:
     """An independent calculator: the loss taken by the gains in `order`, then the ₹1,25,000
     exemption against each long-term rate in every order; the least tax that leaves."""
     left = dict(gains)

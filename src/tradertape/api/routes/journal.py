@@ -255,7 +255,7 @@ def _tax_out(answer: returns.YearTax) -> TaxOut:
             left=paise(line.left),
             exemption=paise(line.exemption),
             taxable=paise(line.taxable),
-            tax=line.tax or ZERO,
+            tax=paise(line.tax or ZERO),
             trips=b.trips,
         )
 

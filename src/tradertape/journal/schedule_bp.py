@@ -15,9 +15,9 @@ Schedule BP then takes the net profits: **A** the net profit or loss from busine
 speculative, **B** the income from speculative business (a loss goes to Schedule CFL as a
 speculative loss: it is set off against nothing but speculative income, s.73), **E** the
 current year's non-speculative loss set off against the speculative income (intra-head, s.70),
-and **D** the income chargeable under the head. A non-speculative loss left after E may be set
-off against other heads except salary (Schedule CYLA, s.71(2A)); what the return does not
-set off is carried forward (Schedule CFL, `journal.carry_forward`).
+and **D** the income chargeable under the head. A non-speculative loss left after E is set
+off against the year's other heads except salary (Schedule CYLA, s.71), and what is left of
+it carried forward (Schedule CFL): both in `journal.carry_forward`.
 """
 
 from __future__ import annotations
